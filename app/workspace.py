@@ -1,0 +1,155 @@
+"""Finding, validating and opening a workspace (one database). No Qt here: the CLI uses it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.db import make_engine, make_session_factory, sqlite_path
+from models.errors import WorkspaceError
+from models.migrate import upgrade
+
+APP_NAME = "AccountRadar"
+DEFAULT_FILE_NAME = "default.radar.sqlite"
+ENV_VAR = "ACCOUNT_RADAR_DB"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def default_workspace_path() -> Path:
+    """The per-user default workspace file (platformdirs user data dir)."""
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / DEFAULT_FILE_NAME
+
+
+def to_url(location: str) -> str:
+    """A path or an SQLAlchemy URL, as a URL."""
+    location = location.strip()
+    if not location:
+        raise WorkspaceError("The workspace location is empty. Give a file path or a database URL.")
+    if "://" in location:
+        try:
+            make_url(location)
+        except ArgumentError as exc:
+            raise WorkspaceError(f"'{location}' is not a valid database URL.") from exc
+        return location
+    path = Path(location).expanduser().resolve()
+    return f"sqlite:///{path}"
+
+
+def resolve_url(db: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The workspace URL: --db, else $ACCOUNT_RADAR_DB, else the default file."""
+    env = os.environ if environ is None else environ
+    if db:
+        return to_url(db)
+    if env.get(ENV_VAR):
+        return to_url(env[ENV_VAR])
+    return to_url(str(default_workspace_path()))
+
+
+def workspace_exists(url: str) -> bool:
+    """True when a SQLite workspace file already holds data (non-SQLite URLs: assumed)."""
+    path = sqlite_path(url)
+    if path is None:
+        return True
+    p = Path(path)
+    return p.is_file() and p.stat().st_size > 0
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse, with a clear message and without writing, files we must not touch."""
+    if path.is_dir():
+        raise WorkspaceError(f"{path} is a folder, not a workspace file. Give a file path.")
+    parent = path.parent
+    if not parent.exists():
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(
+                f"Cannot create the folder {parent}: {exc.strerror or exc}. "
+                "Choose a location you can write to."
+            ) from exc
+    if not path.exists():
+        if not os.access(parent, os.W_OK):
+            raise WorkspaceError(
+                f"Cannot create a workspace in {parent}: the folder is read-only. "
+                "Choose a location you can write to."
+            )
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise WorkspaceError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    if head and head != SQLITE_MAGIC:
+        raise WorkspaceError(
+            f"{path} is not an Account Radar workspace (it is not a SQLite database). "
+            "Choose another file; this one was left untouched."
+        )
+    if not os.access(path, os.W_OK) or not os.access(parent, os.W_OK):
+        raise WorkspaceError(
+            f"{path} is read-only. Make the file and its folder writable, or copy it "
+            "somewhere you can write, then open it again."
+        )
+
+
+@dataclass
+class Workspace:
+    """An open workspace: its URL, engine and session factory."""
+
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+    backup_path: Path | None = None
+    created: bool = False
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def path(self) -> Path | None:
+        p = sqlite_path(self.url)
+        return Path(p) if p else None
+
+    @property
+    def display_name(self) -> str:
+        """What to show the user: the file path, or the URL without its password."""
+        if self.path is not None:
+            return str(self.path)
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        if not self._closed:
+            self.engine.dispose()
+            self._closed = True
+
+
+def open_workspace(url: str, *, backup: bool = True) -> Workspace:
+    """Open (creating if needed) a workspace and upgrade its schema.
+
+    Raises WorkspaceError with a plain message for files that are not workspaces,
+    damaged, read-only or locked; such files are never written.
+    """
+    path = sqlite_path(url)
+    created = False
+    if path is not None:
+        p = Path(path)
+        _check_sqlite_file(p)
+        created = not p.exists() or p.stat().st_size == 0
+    engine = make_engine(url)
+    try:
+        backup_path = upgrade(engine, backup=backup)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Workspace(
+        url=url,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        backup_path=backup_path,
+        created=created,
+    )

@@ -1,0 +1,125 @@
+"""Engine and session factory, SQLite connection setup, and database error translation."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.errors import WorkspaceError
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def is_sqlite(url: str | URL) -> bool:
+    """True when the URL points at SQLite (a file or memory)."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str | URL) -> str | None:
+    """The file path of a SQLite URL, or None for memory and other databases."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return u.database
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # Python 3.11's sqlite3 opens transactions implicitly and too late (not before
+    # SELECT), which breaks SERIALIZABLE reads and SAVEPOINTs. The SQLAlchemy recipe:
+    # switch the driver to autocommit and emit BEGIN ourselves.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            try:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:
+                # A read-only directory or a network share may refuse WAL; the default
+                # rollback journal still gives atomic transactions.
+                pass
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """Create an engine for a workspace URL with the connection setup it needs."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        engine = create_engine(u, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(u, pool_pre_ping=True, **kwargs)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory whose objects stay readable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextlib.contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error, always close."""
+    session = factory()
+    try:
+        with translate_db_errors():
+            yield session
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def describe_db_error(exc: BaseException, where: str = "the workspace") -> str | None:
+    """A plain-words message for an environment fault in the database, or None for bugs."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if "locked" in text or "busy" in text:
+        return (
+            f"{where} is locked by another program (another Account Radar window or a "
+            "scheduled sync). Close it, then try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return (
+            f"{where} is read-only. Make the file and its folder writable, or copy it "
+            "somewhere you can write, then open it again."
+        )
+    if "disk is full" in text or "database or disk is full" in text:
+        return "The disk is full. Free some space, then try again; nothing was saved."
+    if "not a database" in text or "malformed" in text or "disk image" in text:
+        return (
+            f"{where} is damaged and cannot be read. Open a backup (files named "
+            "*.backup-*.radar.sqlite next to it) or build a new workspace."
+        )
+    if "unable to open" in text:
+        return f"{where} cannot be opened: the folder is missing or not accessible."
+    if "could not connect" in text or "connection refused" in text:
+        return f"Could not connect to {where}. Check the address and that the server runs."
+    return None
+
+
+@contextlib.contextmanager
+def translate_db_errors(where: str = "The workspace") -> Iterator[None]:
+    """Turn database environment faults into WorkspaceError; let bugs through."""
+    try:
+        yield
+    except (OperationalError, DBAPIError, sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+        message = describe_db_error(exc, where)
+        if message is None:
+            raise
+        raise WorkspaceError(message) from exc

@@ -1,0 +1,128 @@
+"""Schema migrations: inspect a database, back it up, and upgrade it to the newest revision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from models.db import sqlite_path, translate_db_errors
+from models.errors import WorkspaceError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config() -> Config:
+    """An Alembic config pointing at our migration scripts (no ini file needed)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest schema revision this build knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """What an existing database holds, before anything is written to it."""
+
+    revision: str | None
+    tables: frozenset[str]
+
+    @property
+    def empty(self) -> bool:
+        return not self.tables
+
+    @property
+    def is_workspace(self) -> bool:
+        return "alembic_version" in self.tables and "customers" in self.tables
+
+
+def inspect_schema(engine: Engine) -> SchemaState:
+    """Read the current revision and table names without changing anything."""
+    with translate_db_errors(), engine.connect() as conn:
+        tables = frozenset(inspect(conn).get_table_names())
+        revision = MigrationContext.configure(conn).get_current_revision()
+    return SchemaState(revision=revision, tables=tables)
+
+
+def known_revisions() -> set[str]:
+    """Every revision id of this build's migration history."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def backup_sqlite(engine: Engine, destination: Path) -> Path:
+    """Copy a SQLite workspace to destination with SQLite's online backup API."""
+    path = sqlite_path(engine.url)
+    if path is None:
+        raise WorkspaceError(
+            "Backups from the app work for SQLite workspaces only; for a PostgreSQL "
+            "workspace use pg_dump."
+        )
+    destination = destination.expanduser().resolve()
+    if destination == Path(path).resolve():
+        raise WorkspaceError(
+            "The backup cannot overwrite the workspace itself; choose another file."
+        )
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    tmp = destination.with_name(destination.name + ".partial")
+    with translate_db_errors():
+        src = sqlite3.connect(path, timeout=5)
+        try:
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    # Only a complete copy gets the final name: a crash mid-way never leaves a torn backup.
+    tmp.replace(destination)
+    return destination
+
+
+def upgrade(engine: Engine, *, backup: bool = True) -> Path | None:
+    """Bring the schema to head; back up an existing older SQLite workspace first.
+
+    Returns the backup path when one was taken.
+    """
+    state = inspect_schema(engine)
+    head = head_revision()
+    if state.revision == head:
+        return None
+    if state.revision is not None and state.revision not in known_revisions():
+        raise WorkspaceError(
+            "This workspace was written by a newer version of Account Radar. "
+            "Update the app to open it; the file was left untouched."
+        )
+    if not state.empty and not state.is_workspace:
+        raise WorkspaceError(
+            "This database is not an Account Radar workspace (it holds other tables). "
+            "Choose another file; this one was left untouched."
+        )
+    backup_path = None
+    path = sqlite_path(engine.url)
+    if backup and path is not None and state.is_workspace:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        p = Path(path)
+        stem = p.name.removesuffix(".sqlite").removesuffix(".radar")
+        backup_path = backup_sqlite(
+            engine, p.with_name(f"{stem}.backup-{state.revision}-{stamp}.radar.sqlite")
+        )
+    cfg = alembic_config()
+    with translate_db_errors(), engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return backup_path

@@ -1,0 +1,364 @@
+"""The workspace schema: every table of DESIGN.md section 4 as typed ORM classes.
+
+Conventions:
+- Money is an integer number of cents (hundredths of the currency unit) in a
+  BigInteger column whose name ends in ``_cents``; never a float.
+- Timestamps are ``UTCDateTime`` (naive UTC in storage, aware UTC in Python).
+- Every imported row carries ``import_run_id`` so that an import can be undone.
+- ``attributes`` keeps every source column the importer did not map.
+- Nothing here is SQLite-only: the same classes run on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, JSONType, UTCDateTime, utcnow
+
+# Closed vocabularies, kept as strings in the database so new values need no migration.
+ORDER_STATUSES = ("paid", "refunded", "cancelled", "pending")
+INTERACTION_KINDS = (
+    "email_sent",
+    "email_open",
+    "email_click",
+    "ticket",
+    "review",
+    "call",
+    "meeting",
+    "note",
+    "nps",
+    "login",
+    "unsubscribe",
+)
+SEVERITIES = ("critical", "warning", "opportunity", "info")
+ALERT_STATUSES = ("open", "snoozed", "in_progress", "resolved", "dismissed")
+ACTION_KINDS = ("task", "call", "note")
+
+
+def _fk(table: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Mapped[Any]:
+    return mapped_column(
+        ForeignKey(f"{table}.id", ondelete=ondelete), nullable=nullable, index=True
+    )
+
+
+class ImportRun(Base):
+    """One import of one file: what it was, what it did, and whether it was undone."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_path: Mapped[str] = mapped_column(Text)
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    detected_format: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    profile_name: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Customer(Base):
+    """A person or account we sell to, matched by source external id, then by email."""
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_customers_owner", "owner"),
+        Index("ix_customers_name", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(64), default="manual")
+    email: Mapped[str | None] = mapped_column(String(320))
+    # Lower-cased, trimmed email: the identity key across sources.
+    email_normalized: Mapped[str | None] = mapped_column(String(320), index=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    company: Mapped[str | None] = mapped_column(String(255))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    owner: Mapped[str | None] = mapped_column(String(255))
+    tier: Mapped[str | None] = mapped_column(String(64))
+    region: Mapped[str | None] = mapped_column(String(128))
+    signup_date: Mapped[dt.date | None] = mapped_column(Date)
+    do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    import_run_id: Mapped[int | None] = _fk("import_runs", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    orders: Mapped[list[Order]] = relationship(back_populates="customer", passive_deletes=True)
+
+
+class Order(Base):
+    """A purchase; amount in cents, date in UTC, status paid/refunded/cancelled/pending."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        # Covering index: per-customer order history and aggregates without touching the table.
+        Index("ix_orders_customer_date", "customer_id", "order_date", "amount_cents", "status"),
+        Index("ix_orders_order_date", "order_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(64), default="manual")
+    order_date: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    status: Mapped[str] = mapped_column(String(16), default="paid")
+    channel: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str | None] = mapped_column(String(128))
+    items: Mapped[int | None] = mapped_column(Integer)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    import_run_id: Mapped[int | None] = _fk("import_runs", nullable=True, ondelete="SET NULL")
+
+    customer: Mapped[Customer] = relationship(back_populates="orders")
+
+
+class Interaction(Base):
+    """Anything that happened between us and the customer that is not an order."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_interactions_customer_time", "customer_id", "occurred_at"),
+        Index("ix_interactions_kind_time", "kind", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    channel: Mapped[str | None] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+    sentiment: Mapped[float | None] = mapped_column(Float)  # -1..1, not money
+    rating: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str | None] = mapped_column(String(32))
+    satisfaction: Mapped[str | None] = mapped_column(String(32))
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(64), default="manual")
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    import_run_id: Mapped[int | None] = _fk("import_runs", nullable=True, ondelete="SET NULL")
+
+
+class Opportunity(Base):
+    """A deal in the pipeline (upsell, renewal, event...)."""
+
+    __tablename__ = "opportunities"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = _fk("customers")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(64), default="manual")
+    name: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str | None] = mapped_column(String(64))
+    stage: Mapped[str | None] = mapped_column(String(64))
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    probability: Mapped[float | None] = mapped_column(Float)  # 0..1
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stage_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    close_date: Mapped[dt.date | None] = mapped_column(Date)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    won: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner: Mapped[str | None] = mapped_column(String(255))
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    import_run_id: Mapped[int | None] = _fk("import_runs", nullable=True, ondelete="SET NULL")
+
+
+class Subscription(Base):
+    """A contractual relationship (e.g. a Stripe subscription)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = _fk("customers")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(64), default="manual")
+    plan: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    current_period_end: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    canceled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False)
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    interval: Mapped[str | None] = mapped_column(String(16))  # month, year, week, day
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    import_run_id: Mapped[int | None] = _fk("import_runs", nullable=True, ondelete="SET NULL")
+
+
+class ScoreSnapshot(Base):
+    """One customer's scores as of a date for a horizon; kept over time for trends."""
+
+    __tablename__ = "score_snapshots"
+    __table_args__ = (
+        Index("ix_score_snapshots_customer_asof", "customer_id", "as_of"),
+        Index("ix_score_snapshots_asof", "as_of", "horizon_days"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    horizon_days: Mapped[int] = mapped_column(Integer)
+    engagement_score: Mapped[float | None] = mapped_column(Float)
+    churn_risk: Mapped[float | None] = mapped_column(Float)
+    predicted_orders: Mapped[float | None] = mapped_column(Float)
+    predicted_revenue_cents: Mapped[int | None] = mapped_column(BigInteger)
+    clv_12m_cents: Mapped[int | None] = mapped_column(BigInteger)
+    segment: Mapped[str | None] = mapped_column(String(64))
+    health_score: Mapped[float | None] = mapped_column(Float)
+    confidence: Mapped[str | None] = mapped_column(String(8))
+    drivers: Mapped[list[Any] | dict[str, Any] | None] = mapped_column(JSONType)
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AlertRule(Base):
+    """A rule that raises alerts, with its parameters and severity."""
+
+    __tablename__ = "alert_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    severity: Mapped[str] = mapped_column(String(16))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Alert(Base):
+    """A flagged customer: why, how urgent, and where it is in its lifecycle."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index("ix_alerts_status_priority", "status", "priority_cents"),
+        Index("ix_alerts_customer_rule", "customer_id", "rule_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    rule_key: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    reason: Mapped[str] = mapped_column(Text)
+    drivers: Mapped[list[Any] | dict[str, Any] | None] = mapped_column(JSONType)
+    priority_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    owner: Mapped[str | None] = mapped_column(String(255))
+    score_snapshot_id: Mapped[int | None] = _fk(
+        "score_snapshots", nullable=True, ondelete="SET NULL"
+    )
+    snoozed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    snooze_until_clear: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Action(Base):
+    """Something an account manager did or plans to do: a task, a call, a note."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = _fk("customers")
+    alert_id: Mapped[int | None] = _fk("alerts", nullable=True, ondelete="SET NULL")
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str | None] = mapped_column(Text)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Outreach(Base):
+    """An email drafted, exported or sent to a customer (or withheld: holdout)."""
+
+    __tablename__ = "outreach"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = _fk("customers")
+    alert_id: Mapped[int | None] = _fk("alerts", nullable=True, ondelete="SET NULL")
+    channel: Mapped[str] = mapped_column(String(16), default="email")
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft, exported, sent
+    recipient: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    provider: Mapped[str | None] = mapped_column(String(64))
+    model: Mapped[str | None] = mapped_column(String(128))
+    template: Mapped[str | None] = mapped_column(String(128))
+    holdout: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class MappingProfile(Base):
+    """A saved column mapping for a file header that no built-in format recognises."""
+
+    __tablename__ = "mapping_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    header_signature: Mapped[str] = mapped_column(String(64), index=True)
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AuditEvent(Base):
+    """Who did what, when: every state change a user or a job makes."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str | None] = mapped_column(String(64))
+    entity_id: Mapped[int | None] = mapped_column(BigInteger)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class Setting(Base):
+    """A workspace setting (JSON value); settings travel with the workspace."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONType)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+ALL_TABLES = [t.name for t in Base.metadata.sorted_tables]
