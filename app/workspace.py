@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +39,7 @@ def to_url(location: str) -> str:
     if "://" in location:
         try:
             make_url(location)
-        except ArgumentError as exc:
+        except (ArgumentError, ValueError) as exc:
             raise WorkspaceError(f"'{location}' is not a valid database URL.") from exc
         return location
     path = Path(location).expanduser().resolve()
@@ -62,7 +65,7 @@ def workspace_exists(url: str) -> bool:
     return p.is_file() and p.stat().st_size > 0
 
 
-def _check_sqlite_file(path: Path) -> None:
+def check_existing_file(path: Path, *, need_write: bool = True) -> None:
     """Refuse, with a clear message and without writing, files we must not touch."""
     if path.is_dir():
         raise WorkspaceError(f"{path} is a folder, not a workspace file. Give a file path.")
@@ -92,11 +95,18 @@ def _check_sqlite_file(path: Path) -> None:
             f"{path} is not an Account Radar workspace (it is not a SQLite database). "
             "Choose another file; this one was left untouched."
         )
-    if not os.access(path, os.W_OK) or not os.access(parent, os.W_OK):
+    if need_write and _read_only(path):
         raise WorkspaceError(
             f"{path} is read-only. Make the file and its folder writable, or copy it "
             "somewhere you can write, then open it again."
         )
+
+
+def _read_only(path: Path) -> bool:
+    # os.access alone is not enough: for root (and on some shares) it ignores the mode,
+    # but a file the user marked read-only must still be respected.
+    no_write_bits = not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    return no_write_bits or not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
 
 
 @dataclass
@@ -138,7 +148,7 @@ def open_workspace(url: str, *, backup: bool = True) -> Workspace:
     created = False
     if path is not None:
         p = Path(path)
-        _check_sqlite_file(p)
+        check_existing_file(p)
         created = not p.exists() or p.stat().st_size == 0
     engine = make_engine(url)
     try:
@@ -146,6 +156,16 @@ def open_workspace(url: str, *, backup: bool = True) -> Workspace:
     except BaseException:
         engine.dispose()
         raise
+    if path is not None:
+        # WAL lets the window read while a sync writes. It is a property of the file, so
+        # it is set only now that the file is known to be our workspace.
+        # Raw connection: the pragma must run outside the transaction SQLAlchemy begins.
+        raw = engine.raw_connection()
+        try:
+            with contextlib.suppress(sqlite3.OperationalError):  # e.g. a network share
+                raw.driver_connection.execute("PRAGMA journal_mode = WAL")  # type: ignore[union-attr]
+        finally:
+            raw.close()
     return Workspace(
         url=url,
         engine=engine,

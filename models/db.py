@@ -41,12 +41,6 @@ def _configure_sqlite(engine: Engine) -> None:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys = ON")
-            try:
-                cursor.execute("PRAGMA journal_mode = WAL")
-            except sqlite3.OperationalError:
-                # A read-only directory or a network share may refuse WAL; the default
-                # rollback journal still gives atomic transactions.
-                pass
             cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
             cursor.close()

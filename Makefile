@@ -1,0 +1,36 @@
+# The two set-up commands of the README:
+#   make run    install everything (first time) and open the window
+#   make test   install everything (first time) and run the whole test suite headless
+# Extra:  make frozen  builds the PyInstaller bundle and runs its self-test.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test frozen lint bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt packaging/requirements-build.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python main.py
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+frozen: $(STAMP)
+	$(BIN)/python packaging/build.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_window.py
+
+clean:
+	rm -rf build dist .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,89 @@
+"""Build the one-folder bundle with PyInstaller, then run its self-test.
+
+Usage: python packaging/build.py [--skip-build]
+Exit 0 only when the bundle was built and `AccountRadar --self-test` passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "packaging" / "account_radar.spec"
+DIST = ROOT / "dist"
+APP_DIR = DIST / "AccountRadar"
+EXE = APP_DIR / ("AccountRadar.exe" if sys.platform == "win32" else "AccountRadar")
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def build() -> None:
+    started = time.monotonic()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--clean",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(DIST),
+            "--workpath",
+            str(ROOT / "build"),
+            str(SPEC),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
+    print(
+        f"built {APP_DIR} in {time.monotonic() - started:.0f} s "
+        f"({folder_size(APP_DIR) / 1e6:.0f} MB)",
+        flush=True,
+    )
+
+
+def self_test() -> int:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory() as home:
+        # A clean user profile: the self-test must not need or touch the user's workspace.
+        env["HOME"] = home
+        env["XDG_DATA_HOME"] = str(Path(home) / "data")
+        env["ACCOUNT_RADAR_LOG_DIR"] = str(Path(home) / "log")
+        env.pop("ACCOUNT_RADAR_DB", None)
+        started = time.monotonic()
+        result = subprocess.run([str(EXE), "--self-test"], env=env, timeout=300, cwd=home)
+        print(f"self-test exit {result.returncode} in {time.monotonic() - started:.1f} s", flush=True)
+        if result.returncode == 0:
+            # The frozen CLI must work too (no window, no Qt import needed).
+            db = Path(home) / "cli.radar.sqlite"
+            for cmd in (["--db", str(db), "db", "upgrade"], ["--db", str(db), "db", "check"]):
+                r = subprocess.run([str(EXE), *cmd], env=env, timeout=120, capture_output=True, text=True)
+                print(f"frozen CLI {' '.join(cmd[2:])}: exit {r.returncode}", flush=True)
+                if r.returncode != 0:
+                    print(r.stdout + r.stderr, file=sys.stderr)
+                    return r.returncode
+        return result.returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-build", action="store_true", help="only run the self-test")
+    args = parser.parse_args()
+    if not args.skip_build:
+        build()
+    return self_test()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

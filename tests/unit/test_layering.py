@@ -1,0 +1,84 @@
+"""House rules that keep the layers apart (STYLE.md): core without Qt, views without SQL."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+BLOCK_QT = """
+import importlib.abc, sys
+class BlockQt(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in {'PySide6', 'shiboken6', 'pyqtgraph', 'PyQt5', 'PyQt6'}:
+            raise ImportError(f'Qt is blocked here: {name}')
+        return None
+sys.meta_path.insert(0, BlockQt())
+import importlib
+for name in MODULES:
+    importlib.import_module(name)
+print('imported', len(MODULES))
+"""
+
+
+def modules_under(*packages: str) -> list[str]:
+    names = []
+    for package in packages:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue  # Alembic scripts run inside Alembic's context only
+            rel = path.relative_to(ROOT).with_suffix("")
+            parts = [p for p in rel.parts if p != "__init__"]
+            names.append(".".join(parts))
+    return names
+
+
+def test_models_and_services_import_without_qt() -> None:
+    modules = modules_under("models", "services") + ["app.workspace", "app.cli", "app.logging_setup"]
+    code = f"MODULES = {modules!r}\n" + BLOCK_QT
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"imported {len(modules)}" in result.stdout
+
+
+def test_the_blocker_really_blocks_qt() -> None:
+    code = "MODULES = ['PySide6.QtCore']\n" + BLOCK_QT
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode != 0 and "Qt is blocked" in result.stderr
+
+
+def imported_roots(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_views_never_import_database_or_ml_libraries() -> None:
+    forbidden = {"sqlalchemy", "openai", "sklearn", "models", "alembic"}
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(imported_roots(p) & forbidden)
+        for p in (ROOT / "views").rglob("*.py")
+        if imported_roots(p) & forbidden
+    }
+    assert offenders == {}
+
+
+def test_no_item_widgets_for_data() -> None:
+    offenders = [
+        str(p.relative_to(ROOT))
+        for folder in ("views", "app")
+        for p in (ROOT / folder).rglob("*.py")
+        if any(w in p.read_text(encoding="utf-8") for w in
+               ("QTableWidget", "QListWidget", "QTreeWidget", "QStandardItemModel"))
+    ]
+    assert offenders == []
