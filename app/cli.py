@@ -100,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_int, default=7, metavar="S", help="random seed (default 7)")
 
     db = commands.add_parser(
-        "db", help="upgrade, back up or check the workspace database", description="Workspace database upkeep."
+        "db",
+        help="upgrade, back up or check the workspace database",
+        description="Workspace database upkeep.",
     )
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
     db_commands.required = True
@@ -125,8 +127,9 @@ def _version() -> str:
 
 def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Build or rebuild the demo workspace and print what it holds."""
-    from app.workspace import open_workspace, resolve_url
     from services.demo import build_demo
+
+    from app.workspace import open_workspace, resolve_url
 
     workspace = open_workspace(resolve_url(args.db))
     try:
@@ -161,7 +164,10 @@ def cmd_db_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     workspace = open_workspace(resolve_url(args.db))
     workspace.close()
     if workspace.created:
-        print(f"Created a new workspace at {workspace.display_name} (schema {head_revision()}).", file=out)
+        print(
+            f"Created a new workspace at {workspace.display_name} (schema {head_revision()}).",
+            file=out,
+        )
     elif workspace.backup_path is not None:
         print(
             f"Upgraded {workspace.display_name} to schema {head_revision()}; "
@@ -201,7 +207,9 @@ def cmd_db_backup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     assert isinstance(engine, Engine)
     try:
         if not inspect_schema(engine).is_workspace:
-            raise CommandError("That database is not an Account Radar workspace; nothing was copied.")
+            raise CommandError(
+                "That database is not an Account Radar workspace; nothing was copied."
+            )
         written = backup_sqlite(engine, destination)
     finally:
         engine.dispose()
@@ -224,8 +232,11 @@ def cmd_db_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for line in report.lines():
         print(line, file=out)
     if report.problems:
-        print(f"error: the workspace check found {len(report.problems)} problem(s): "
-              f"{report.problems[0]}", file=err)
+        print(
+            f"error: the workspace check found {len(report.problems)} problem(s): "
+            f"{report.problems[0]}",
+            file=err,
+        )
         return EXIT_FAILURE
     return EXIT_OK
 
@@ -239,7 +250,9 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     raise AssertionError(f"unhandled command {args.command!r}")
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     """Parse arguments and run the window, the self-test or a command; return the exit code."""
     out = out or sys.stdout
     err = err or sys.stderr

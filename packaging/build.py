@@ -63,12 +63,16 @@ def self_test() -> int:
         env.pop("ACCOUNT_RADAR_DB", None)
         started = time.monotonic()
         result = subprocess.run([str(EXE), "--self-test"], env=env, timeout=300, cwd=home)
-        print(f"self-test exit {result.returncode} in {time.monotonic() - started:.1f} s", flush=True)
+        print(
+            f"self-test exit {result.returncode} in {time.monotonic() - started:.1f} s", flush=True
+        )
         if result.returncode == 0:
             # The frozen CLI must work too (no window, no Qt import needed).
             db = Path(home) / "cli.radar.sqlite"
             for cmd in (["--db", str(db), "db", "upgrade"], ["--db", str(db), "db", "check"]):
-                r = subprocess.run([str(EXE), *cmd], env=env, timeout=120, capture_output=True, text=True)
+                r = subprocess.run(
+                    [str(EXE), *cmd], env=env, timeout=120, capture_output=True, text=True
+                )
                 print(f"frozen CLI {' '.join(cmd[2:])}: exit {r.returncode}", flush=True)
                 if r.returncode != 0:
                     print(r.stdout + r.stderr, file=sys.stderr)

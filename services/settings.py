@@ -70,7 +70,9 @@ def set_setting(session: Session, key: str, value: Any) -> None:
     """Validate against the schema and store (inside the caller's transaction)."""
     spec = _spec(key)
     if not isinstance(value, spec.type):
-        raise SettingError(f"'{spec.title}' must be of type {spec.type}, not {type(value).__name__}.")
+        raise SettingError(
+            f"'{spec.title}' must be of type {spec.type}, not {type(value).__name__}."
+        )
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))

@@ -37,7 +37,11 @@ def modules_under(*packages: str) -> list[str]:
 
 
 def test_models_and_services_import_without_qt() -> None:
-    modules = modules_under("models", "services") + ["app.workspace", "app.cli", "app.logging_setup"]
+    modules = modules_under("models", "services") + [
+        "app.workspace",
+        "app.cli",
+        "app.logging_setup",
+    ]
     code = f"MODULES = {modules!r}\n" + BLOCK_QT
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
@@ -78,7 +82,9 @@ def test_no_item_widgets_for_data() -> None:
         str(p.relative_to(ROOT))
         for folder in ("views", "app")
         for p in (ROOT / folder).rglob("*.py")
-        if any(w in p.read_text(encoding="utf-8") for w in
-               ("QTableWidget", "QListWidget", "QTreeWidget", "QStandardItemModel"))
+        if any(
+            w in p.read_text(encoding="utf-8")
+            for w in ("QTableWidget", "QListWidget", "QTreeWidget", "QStandardItemModel")
+        )
     ]
     assert offenders == []

@@ -85,8 +85,13 @@ def test_timestamps_round_trip_as_utc(tmp_path: Path) -> None:
             c = Customer(name="Ada", source="t", external_id="1")
             s.add(c)
             s.flush()
-            s.add(Order(customer_id=c.id, order_date=dt.datetime(2026, 3, 1, 9, 0, tzinfo=eastern),
-                        amount_cents=12345))
+            s.add(
+                Order(
+                    customer_id=c.id,
+                    order_date=dt.datetime(2026, 3, 1, 9, 0, tzinfo=eastern),
+                    amount_cents=12345,
+                )
+            )
         with session_scope(ws.sessions) as s:
             order = s.scalars(select(Order)).one()
             assert order.order_date == dt.datetime(2026, 3, 1, 14, 0, tzinfo=dt.UTC)
@@ -184,7 +189,9 @@ def test_locked_file_gets_a_clear_message(tmp_path: Path, monkeypatch: pytest.Mo
 
 def _migrations_with_second_revision(tmp_path: Path) -> Path:
     root = tmp_path / "migrations"
-    shutil.copytree(models.migrate.MIGRATIONS_DIR, root, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        models.migrate.MIGRATIONS_DIR, root, ignore=shutil.ignore_patterns("__pycache__")
+    )
     (root / "versions" / "0002_test_notes.py").write_text(
         '"""test revision"""\n'
         "from alembic import op\nimport sqlalchemy as sa\n"
@@ -208,13 +215,17 @@ def test_upgrading_an_older_workspace_backs_it_up_first(
         s.add(Customer(name="Grace", source="t", external_id="7"))
     ws.close()
 
-    monkeypatch.setattr(models.migrate, "MIGRATIONS_DIR", _migrations_with_second_revision(tmp_path))
+    monkeypatch.setattr(
+        models.migrate, "MIGRATIONS_DIR", _migrations_with_second_revision(tmp_path)
+    )
     ws = open_workspace(url_of(path))
     try:
         assert ws.backup_path is not None and ws.backup_path.is_file()
         assert "backup-0001" in ws.backup_path.name
         with ws.engine.connect() as conn:
-            assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0002"
+            assert (
+                conn.execute(text("select version_num from alembic_version")).scalar_one() == "0002"
+            )
             row = conn.execute(text("select name, nickname from customers")).one()
             assert tuple(row) == ("Grace", None)  # data kept through the batch copy
     finally:
