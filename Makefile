@@ -28,6 +28,7 @@ frozen: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy models services app
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_window.py

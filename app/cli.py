@@ -127,9 +127,8 @@ def _version() -> str:
 
 def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Build or rebuild the demo workspace and print what it holds."""
-    from services.demo import build_demo
-
     from app.workspace import open_workspace, resolve_url
+    from services.demo import build_demo
 
     workspace = open_workspace(resolve_url(args.db))
     try:
@@ -159,10 +158,17 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_db_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Upgrade the workspace schema to this build's head (after a backup)."""
     from app.workspace import open_workspace, resolve_url
+    from models.db import translate_db_errors
     from models.migrate import head_revision
+    from services.rollups import refresh_rollups
 
     workspace = open_workspace(resolve_url(args.db))
-    workspace.close()
+    try:
+        # Also the repair for per-customer totals that `db check` finds out of date.
+        with translate_db_errors(), workspace.engine.begin() as conn:
+            refresh_rollups(conn)
+    finally:
+        workspace.close()
     if workspace.created:
         print(
             f"Created a new workspace at {workspace.display_name} (schema {head_revision()}).",
@@ -227,6 +233,17 @@ def cmd_db_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     assert isinstance(engine, Engine)
     try:
         report = check_workspace(engine)
+        if not report.problems and report.revision == report.head:
+            from models.db import translate_db_errors
+            from services.rollups import stale_rollups
+
+            with translate_db_errors(), engine.connect() as conn:
+                stale = stale_rollups(conn)
+            if stale:
+                report.problems.append(
+                    f"the per-customer totals of {stale:,} customer(s) are out of date; "
+                    "'db upgrade' rebuilds them"
+                )
     finally:
         engine.dispose()
     for line in report.lines():
@@ -272,9 +289,13 @@ def main(
 
         return run_self_test()
     if args.command is None:
+        from app.preload import start_preload
+
+        # Before the Qt import: the workspace opens and loads while Qt loads.
+        preload = start_preload(args.db)
         from app.gui import run_gui
 
-        return run_gui(args.db)
+        return run_gui(args.db, preload=preload)
     try:
         return _dispatch(args, out, err)
     except UserFacingError as exc:

@@ -215,6 +215,27 @@ class Subscription(Base):
     import_run_id: Mapped[int | None] = _fk("import_runs", nullable=True, ondelete="SET NULL")
 
 
+class CustomerRollup(Base):
+    """Per-customer totals derived from orders, tickets and opportunities.
+
+    A cache that makes the customers table open fast on a million orders. Every writer
+    refreshes it in its own transaction (services/rollups.py); readers fall back to live
+    aggregates when it is incomplete, and `db check` verifies it against the raw rows.
+    """
+
+    __tablename__ = "customer_rollups"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    paid_orders: Mapped[int] = mapped_column(Integer, default=0)
+    paid_revenue_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    first_order_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_order_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    open_tickets: Mapped[int] = mapped_column(Integer, default=0)
+    open_opportunities: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ScoreSnapshot(Base):
     """One customer's scores as of a date for a horizon; kept over time for trends."""
 

@@ -42,6 +42,7 @@ from models.schema import (
     Alert,
     AuditEvent,
     Customer,
+    CustomerRollup,
     ImportRun,
     Interaction,
     Opportunity,
@@ -50,6 +51,7 @@ from models.schema import (
     ScoreSnapshot,
     Subscription,
 )
+from services.rollups import refresh_rollups
 from services.settings import get_setting, set_setting
 
 IntArray = npt.NDArray[np.int64]
@@ -74,6 +76,7 @@ DATA_TABLES: tuple[Table, ...] = tuple(
         Action,
         Alert,
         ScoreSnapshot,
+        CustomerRollup,
         Interaction,
         Order,
         Opportunity,
@@ -500,6 +503,8 @@ def _write_tables(conn: Connection, data: _DemoData, step: Callable[[float, str]
             stop = min(start + INSERT_CHUNK, len(part))
             conn.execute(insert(part.table), part.rows(start, stop, customer_ids))
             done += stop - start
+    step(0.98, "Summing up each customer")
+    refresh_rollups(conn)
 
 
 def _insert(conn: Connection, part: _TableData, customer_ids: IntArray | None) -> None:

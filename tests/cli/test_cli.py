@@ -171,3 +171,22 @@ def test_check_finds_a_damaged_workspace(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "point at missing parent rows" in result.stdout
     assert "problem" in one_line_error(result)
+
+
+def test_check_finds_stale_customer_totals_and_upgrade_repairs_them(tmp_path: Path) -> None:
+    db = tmp_path / "w.radar.sqlite"
+    assert run("--db", str(db), "demo", "--customers", "30", home=tmp_path).returncode == 0
+    assert run("--db", str(db), "db", "check", home=tmp_path).returncode == 0
+    con = sqlite3.connect(db)
+    # An order written behind the app's back: the rollups no longer match the orders.
+    con.execute(
+        "update orders set amount_cents = amount_cents + 100"
+        " where id = (select min(id) from orders where status = 'paid')"
+    )
+    con.commit()
+    con.close()
+    stale = run("--db", str(db), "db", "check", home=tmp_path)
+    assert stale.returncode == 1
+    assert "out of date" in one_line_error(stale)
+    assert run("--db", str(db), "db", "upgrade", home=tmp_path).returncode == 0
+    assert run("--db", str(db), "db", "check", home=tmp_path).returncode == 0

@@ -274,3 +274,26 @@ def test_settings_are_typed_and_stored_in_the_workspace(tmp_path: Path) -> None:
                 get_setting(s, "no.such.key")
     finally:
         ws.close()
+
+
+def test_head_revision_constant_matches_the_migration_scripts() -> None:
+    # The fast path at start-up trusts HEAD_REVISION; a new migration must update it.
+    assert models.migrate.head_revision() == models.migrate.HEAD_REVISION
+
+
+def test_opening_a_current_workspace_does_not_import_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "w.radar.sqlite"
+    open_workspace(url_of(path)).close()
+    code = (
+        "import sys\n"
+        "from app.workspace import open_workspace\n"
+        f"open_workspace({url_of(path)!r}).close()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 11:39:14.618646
+Create Date: 2026-11-21 12:22:14.472339
 
 """
 from typing import Sequence, Union
@@ -113,6 +113,17 @@ def upgrade() -> None:
         batch_op.create_index('ix_customers_name', ['name'], unique=False)
         batch_op.create_index('ix_customers_owner', ['owner'], unique=False)
 
+    op.create_table('customer_rollups',
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('paid_orders', sa.Integer(), nullable=False),
+    sa.Column('paid_revenue_cents', sa.BigInteger(), nullable=False),
+    sa.Column('first_order_at', sa.DateTime(), nullable=True),
+    sa.Column('last_order_at', sa.DateTime(), nullable=True),
+    sa.Column('open_tickets', sa.Integer(), nullable=False),
+    sa.Column('open_opportunities', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_customer_rollups_customer_id_customers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('customer_id', name=op.f('pk_customer_rollups'))
+    )
     op.create_table('interactions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
@@ -356,6 +367,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_interactions_customer_time')
 
     op.drop_table('interactions')
+    op.drop_table('customer_rollups')
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.drop_index('ix_customers_owner')
         batch_op.drop_index('ix_customers_name')

@@ -1,0 +1,633 @@
+"""The desktop application: start-up, workspace opening and the frozen build's self-test.
+
+Entry points (called by main.py):
+
+- ``run_gui(db)``: the window on the workspace ``--db`` / ``$ACCOUNT_RADAR_DB`` / the
+  default file. On first launch (no default workspace yet) a demo workspace is built
+  with a progress dialog, then shown.
+- ``run_self_test()``: builds a small demo in a temporary folder, opens the window
+  offscreen, checks that the table, the detail and the chart are drawn, and quits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import (
+    QEventLoop,
+    QMessageLogContext,
+    QObject,
+    QSettings,
+    Qt,
+    QTimer,
+    QtMsgType,
+    Signal,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QFileDialog,
+    QMessageBox,
+    QProgressDialog,
+    QWidget,
+)
+
+from app.errors import ErrorPresenter
+from app.jobs import JobRunner, Operation, TaskState
+from app.preload import Preload
+from app.workspace import (
+    Workspace,
+    default_workspace_path,
+    open_workspace,
+    resolve_url,
+    to_url,
+    workspace_exists,
+)
+from models.db import sqlite_path
+from models.errors import UserFacingError
+from models.migrate import backup_sqlite
+from services.customers import (
+    CustomerDetail,
+    WorkspaceSummary,
+    load_customer_columns,
+    load_customer_detail,
+    workspace_summary,
+)
+from views.main_window import KEY_THEME, WORKSPACE_FILTER, MainWindow
+from views.theme import ThemeManager, ThemeMode
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION = "AccountRadar"
+APPLICATION = "Account Radar"
+FIRST_LAUNCH_DEMO_CUSTOMERS = 2000
+SELF_TEST_CUSTOMERS = 300
+SELF_TEST_TIMEOUT_S = 60.0
+
+# Answers of the "what now?" question after a workspace could not be opened.
+CHOICE_OPEN = "Open another file…"
+CHOICE_EMPTY = "Start with an empty workspace"
+CHOICE_QUIT = "Quit"
+
+ChooseFn = Callable[[str, str, Sequence[str]], str]
+PathPromptFn = Callable[[], str | None]
+
+
+# --------------------------------------------------------------------------- services
+
+
+class WorkspaceCustomerSource:
+    """The window's view of an open workspace (implements views.source.CustomerSource)."""
+
+    def __init__(
+        self, workspace: Workspace, preloaded_columns: Future[dict[str, np.ndarray]] | None = None
+    ) -> None:
+        self.workspace = workspace
+        # Read once from the start-up preload (app/preload.py); every later load queries.
+        self._preloaded_columns = preloaded_columns
+
+    @property
+    def display_name(self) -> str:
+        return self.workspace.display_name
+
+    @property
+    def can_back_up(self) -> bool:
+        return self.workspace.path is not None
+
+    def load_customer_columns(self) -> dict[str, np.ndarray]:
+        # Columns, not a DataFrame: the window's first paint does not wait for pandas.
+        preloaded, self._preloaded_columns = self._preloaded_columns, None
+        if preloaded is not None:
+            return preloaded.result()
+        return load_customer_columns(self.workspace.engine)
+
+    def load_customer_detail(self, customer_id: int) -> CustomerDetail:
+        return load_customer_detail(self.workspace.engine, customer_id)
+
+    def workspace_summary(self) -> WorkspaceSummary:
+        return workspace_summary(self.workspace.engine)
+
+    def back_up(self, destination: Path) -> Path:
+        return backup_sqlite(self.workspace.engine, destination)
+
+
+def first_launch_needs_demo(url: str, default_url: str | None = None) -> bool:
+    """True when url is the default workspace and it does not exist yet."""
+    default = default_url if default_url is not None else to_url(str(default_workspace_path()))
+    return url == default and not workspace_exists(url)
+
+
+def _remove_sqlite_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()
+
+
+def build_demo_workspace(
+    url: str,
+    *,
+    customers: int = FIRST_LAUNCH_DEMO_CUSTOMERS,
+    seed: int = 7,
+    progress: Callable[[float, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> None:
+    """Build a demo workspace at url (no Qt; runs on the database worker).
+
+    A new file is built under a temporary name and renamed when complete, so a crash
+    or a cancel never leaves a half-built default workspace that would stop the next
+    launch from offering the demo again. An existing demo workspace is rebuilt in
+    place; build_demo refuses to touch one that holds real data.
+    """
+    from services.demo import build_demo
+
+    path = sqlite_path(url)
+    if path is None or workspace_exists(url):
+        workspace = open_workspace(url)
+        try:
+            build_demo(
+                workspace.engine,
+                customers=customers,
+                seed=seed,
+                progress=progress,
+                cancelled=cancelled,
+            )
+        finally:
+            workspace.close()
+        return
+    target = Path(path)
+    partial = target.with_name(target.name + ".building")
+    _remove_sqlite_files(partial)
+    workspace = open_workspace(to_url(str(partial)), backup=False)
+    try:
+        build_demo(
+            workspace.engine, customers=customers, seed=seed, progress=progress, cancelled=cancelled
+        )
+        with workspace.engine.connect() as conn:
+            # Fold the write-ahead log into the file: only the main file is renamed.
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except BaseException:
+        workspace.close()
+        _remove_sqlite_files(partial)
+        raise
+    workspace.close()
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{partial}{suffix}").unlink()
+    os.replace(partial, target)
+
+
+# ------------------------------------------------------------------------- controller
+
+
+def ask_choice(parent: QWidget | None, title: str, text: str, options: Sequence[str]) -> str:
+    """A plain question with one button per option; returns the chosen option."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    buttons: list[tuple[QAbstractButton, str]] = []
+    for option in options:
+        role = (
+            QMessageBox.ButtonRole.RejectRole
+            if option == CHOICE_QUIT
+            else QMessageBox.ButtonRole.AcceptRole
+        )
+        buttons.append((box.addButton(option, role), option))
+    box.exec()
+    clicked = box.clickedButton()
+    return next((option for button, option in buttons if button is clicked), CHOICE_QUIT)
+
+
+class GuiController(QObject):
+    """Owns the open workspace and the window; opens, builds and switches workspaces.
+
+    Signals:
+        workspace_opened(display_name): a workspace is open and handed to the window.
+        quit_requested(): the user chose to quit (e.g. after a failed start).
+    """
+
+    workspace_opened = Signal(str)
+    quit_requested = Signal()
+
+    def __init__(
+        self,
+        *,
+        jobs: JobRunner,
+        presenter: ErrorPresenter,
+        theme: ThemeManager,
+        settings: QSettings,
+        choose: ChooseFn | None = None,
+        prompt_open_path: PathPromptFn | None = None,
+        show_progress: bool = True,
+    ) -> None:
+        super().__init__()
+        self.jobs = jobs
+        self.presenter = presenter
+        self.theme = theme
+        self.window = MainWindow(jobs, theme, settings)
+        self.workspace: Workspace | None = None
+        self._pending_columns: Future[dict[str, np.ndarray]] | None = None
+        self.progress_dialog: QProgressDialog | None = None
+        self._choose = choose or (
+            lambda title, text, options: ask_choice(self.window, title, text, options)
+        )
+        self._prompt_open_path = prompt_open_path or self._ask_open_path
+        self._show_progress = show_progress
+        self.window.open_workspace_requested.connect(self._on_window_open_workspace_requested)
+        self.window.demo_workspace_requested.connect(self._on_window_demo_workspace_requested)
+
+    # -- starting -----------------------------------------------------------------------
+
+    def start(
+        self,
+        url: str,
+        *,
+        first_launch_demo: bool,
+        demo_customers: int = FIRST_LAUNCH_DEMO_CUSTOMERS,
+        preload: Preload | None = None,
+    ) -> None:
+        """Open url (or take the preloaded workspace); on first launch build the demo first."""
+        if first_launch_demo and not workspace_exists(url):
+            self.build_demo(url, customers=demo_customers, startup=True)
+        elif preload is not None and preload.url == url:
+            self._pending_columns = preload.columns
+            self.open_url(url, startup=True, opener=preload.workspace.result)
+        else:
+            self.open_url(url, startup=True)
+
+    def open_url(
+        self,
+        url: str,
+        *,
+        startup: bool = False,
+        opener: Callable[[], Workspace] | None = None,
+    ) -> Operation[Workspace]:
+        """Open a workspace on the database worker and show it."""
+        self.window.statusBar().showMessage("Opening workspace…")
+        open_fn = opener or (lambda: open_workspace(url))
+        return (
+            self.jobs.operation(
+                lambda _state: open_fn(),
+                parent=self.window,
+                key="controller.open",
+                label="open workspace",
+            )
+            .success(self._install)
+            .failure(lambda error: self.report_open_failure(error, startup=startup))
+            .finished(lambda: self.window.statusBar().clearMessage())
+            .run()
+        )
+
+    def build_demo(
+        self, url: str, *, customers: int = FIRST_LAUNCH_DEMO_CUSTOMERS, startup: bool = False
+    ) -> Operation[None]:
+        """Build a demo workspace at url with a cancellable progress dialog, then open it."""
+        dialog: QProgressDialog | None = None
+        if self._show_progress:
+            dialog = QProgressDialog("Building the demo workspace…", "Cancel", 0, 100, self.window)
+            dialog.setWindowTitle("Account Radar")
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(0)
+            dialog.setAutoClose(False)
+            dialog.setAutoReset(False)
+            dialog.setMinimumWidth(420)
+            dialog.setValue(0)
+            self.progress_dialog = dialog
+
+        def task(state: TaskState) -> None:
+            build_demo_workspace(
+                url, customers=customers, progress=state.progress, cancelled=state.cancelled
+            )
+
+        def on_progress(fraction: float, message: str) -> None:
+            if dialog is not None:
+                dialog.setValue(round(fraction * 100))
+                if message:
+                    dialog.setLabelText(f"{message}…" if not message.endswith("…") else message)
+
+        def on_done() -> None:
+            if dialog is not None:
+                dialog.close()
+                dialog.deleteLater()
+            self.progress_dialog = None
+
+        op = (
+            self.jobs.operation(task, parent=self.window, key="controller.demo", label="build demo")
+            .progress(on_progress)
+            .success(lambda _none: self._open_after_build(url, startup=startup))
+            .failure(lambda error: self.report_open_failure(error, startup=startup))
+            .cancelled(lambda: self._on_demo_cancelled(startup=startup))
+            .finished(on_done)
+        )
+        if dialog is not None:
+            dialog.canceled.connect(op.cancel)
+            dialog.show()
+        return op.run()
+
+    def _open_after_build(self, url: str, *, startup: bool) -> None:
+        self.open_url(url, startup=startup)
+
+    # -- switching ----------------------------------------------------------------------
+
+    def _install(self, workspace: Workspace) -> None:
+        old, self.workspace = self.workspace, workspace
+        columns, self._pending_columns = self._pending_columns, None
+        self.window.set_source(WorkspaceCustomerSource(workspace, columns))
+        if workspace.backup_path is not None:
+            self.window.statusBar().showMessage(
+                f"The workspace was upgraded; a backup was saved as {workspace.backup_path}",
+                15_000,
+            )
+        if old is not None:
+            # Queued behind the old workspace's reads on the single database worker.
+            self.jobs.operation(lambda _state: old.close(), label="close workspace").run()
+        self.workspace_opened.emit(workspace.display_name)
+
+    def _on_window_open_workspace_requested(self, path: str) -> None:
+        self.open_url(to_url(path))
+
+    def _on_window_demo_workspace_requested(self, path: str) -> None:
+        self.build_demo(to_url(path))
+
+    def report_open_failure(self, error: BaseException, *, startup: bool) -> None:
+        """Tell the user a workspace could not be opened; at start-up, ask what now."""
+        if not startup or self.workspace is not None:
+            # A workspace is still open: say what went wrong and keep working.
+            self.presenter.present(error)
+            return
+        if isinstance(error, UserFacingError):
+            text = str(error)
+        else:
+            self.presenter.present(error)  # a bug: logged with its traceback
+            text = "The workspace could not be opened."
+        self._ask_what_now("The workspace could not be opened", text, (CHOICE_OPEN, CHOICE_QUIT))
+
+    def _on_demo_cancelled(self, *, startup: bool) -> None:
+        if not startup or self.workspace is not None:
+            self.window.statusBar().showMessage("Demo build cancelled; nothing was changed.", 8000)
+            return
+        self._ask_what_now(
+            "No demo workspace",
+            "The demo workspace was not built. You can start with an empty workspace, "
+            "open an existing one, or quit.",
+            (CHOICE_EMPTY, CHOICE_OPEN, CHOICE_QUIT),
+        )
+
+    def _ask_what_now(self, title: str, text: str, options: Sequence[str]) -> None:
+        choice = self._choose(title, text, options)
+        if choice == CHOICE_OPEN:
+            path = self._prompt_open_path()
+            if path:
+                self.open_url(to_url(path), startup=True)
+                return
+            self._ask_what_now(title, text, options)
+        elif choice == CHOICE_EMPTY:
+            self.open_url(to_url(str(default_workspace_path())), startup=True)
+        else:
+            self.quit_requested.emit()
+
+    def _ask_open_path(self) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Open workspace", str(Path.home()), WORKSPACE_FILTER
+        )
+        return path or None
+
+    # -- stopping -----------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Stop background work and close the workspace; no thread survives this."""
+        self.window.save_ui_state()
+        self.jobs.shutdown()
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+
+
+# ------------------------------------------------------------------------------ setup
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    QApplication.setOrganizationName(ORGANIZATION)
+    QApplication.setApplicationName(APPLICATION)
+    app = QApplication(sys.argv[:1])
+    app.setApplicationDisplayName(APPLICATION)
+    return app
+
+
+def _setup_logging() -> None:
+    try:
+        from app.logging_setup import setup_logging
+    except ImportError:  # pragma: no cover - part of the app; tolerate a partial tree
+        logging.basicConfig(level=logging.INFO)
+        return
+    setup_logging()
+
+
+# Said by the offscreen platform (self-test, CI) on every window shown: not our problem.
+_QT_NOISE = ("This plugin does not support propagateSizeHints",)
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _on_qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    if message.startswith(_QT_NOISE):
+        return
+    logging.getLogger("qt").log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+
+
+def route_qt_messages() -> Callable[..., Any] | None:
+    """Send Qt's own warnings to our log file instead of stderr; returns the old handler."""
+    return qInstallMessageHandler(_on_qt_message)
+
+
+def theme_mode_from(settings: QSettings) -> ThemeMode:
+    value = settings.value(KEY_THEME, ThemeMode.SYSTEM.value)
+    try:
+        return ThemeMode(str(value))
+    except ValueError:
+        return ThemeMode.SYSTEM
+
+
+def make_controller(
+    app: QApplication,
+    settings: QSettings,
+    *,
+    show_dialogs: bool = True,
+    choose: ChooseFn | None = None,
+    prompt_open_path: PathPromptFn | None = None,
+) -> GuiController:
+    """Wire theme, error presenter, job runner, window and controller together."""
+    theme = ThemeManager(app, theme_mode_from(settings))
+    holder: dict[str, QWidget] = {}
+    presenter = ErrorPresenter(lambda: holder.get("window"), show_dialogs=show_dialogs)
+    jobs = JobRunner(app, error_presenter=presenter.present)
+    controller = GuiController(
+        jobs=jobs,
+        presenter=presenter,
+        theme=theme,
+        settings=settings,
+        choose=choose,
+        prompt_open_path=prompt_open_path,
+        show_progress=show_dialogs,
+    )
+    holder["window"] = controller.window
+    # The controller owns them: tests that build several controllers leave nothing behind.
+    jobs.setParent(controller)
+    theme.setParent(controller)
+    controller.theme = theme
+    return controller
+
+
+def launch(
+    db: str | None, settings: QSettings | None = None, preload: Preload | None = None
+) -> GuiController:
+    """Create the application and window, show it and start opening the workspace.
+
+    Returns at once; the workspace arrives through the event loop. run_gui() and the
+    start-up benchmark share this path.
+    """
+    _setup_logging()
+    route_qt_messages()
+    app = _application()
+    controller = make_controller(app, settings or QSettings(ORGANIZATION, APPLICATION))
+    controller.presenter.install_excepthook()
+    controller.quit_requested.connect(app.quit, Qt.ConnectionType.QueuedConnection)
+    controller.window.show()
+    try:
+        url = resolve_url(db)
+    except UserFacingError as exc:
+        # A malformed --db or $ACCOUNT_RADAR_DB: same plain choice as a failed open,
+        # asked once the event loop runs.
+        error = exc
+        QTimer.singleShot(0, lambda: controller.report_open_failure(error, startup=True))
+    else:
+        controller.start(url, first_launch_demo=first_launch_needs_demo(url), preload=preload)
+    return controller
+
+
+def run_gui(db: str | None, preload: Preload | None = None) -> int:
+    """Run the window until the user quits; returns the process exit code."""
+    controller = launch(db, preload=preload)
+    try:
+        return QApplication.instance().exec()  # type: ignore[union-attr]
+    finally:
+        controller.shutdown()
+
+
+# -------------------------------------------------------------------------- self-test
+
+
+def _distinct_colours(image: QImage, step: int = 9) -> int:
+    seen: set[int] = set()
+    for y in range(0, image.height(), step):
+        for x in range(0, image.width(), step):
+            seen.add(image.pixel(x, y))
+            if len(seen) > 64:
+                return len(seen)
+    return len(seen)
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float) -> bool:
+    """Run the event loop until predicate() holds or the timeout passes."""
+    if predicate():
+        return True
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(25)
+    timer.timeout.connect(lambda: loop.quit() if predicate() else None)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    timer.start()
+    deadline.start(int(timeout_s * 1000))
+    loop.exec()
+    timer.stop()
+    deadline.stop()
+    return predicate()
+
+
+def run_self_test() -> int:
+    """Open the window offscreen on a small demo; 0 and one line on success, else 1."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    tmp = Path(tempfile.mkdtemp(prefix="account-radar-self-test-"))
+    controller: GuiController | None = None
+    started = time.monotonic()
+    previous_handler = route_qt_messages()
+    try:
+        app = _application()
+        settings = QSettings(str(tmp / "ui.ini"), QSettings.Format.IniFormat)
+        failures: list[str] = []
+
+        def choose(_title: str, text: str, _options: Sequence[str]) -> str:
+            failures.append(text)  # any start-up question is a failed self-test
+            return CHOICE_QUIT
+
+        controller = make_controller(app, settings, show_dialogs=False, choose=choose)
+        controller.presenter.error_presented.connect(lambda _t, text: failures.append(text))
+        window = controller.window
+        window.resize(1280, 800)
+        window.show()
+        controller.start(
+            to_url(str(tmp / "self-test.radar.sqlite")),
+            first_launch_demo=True,
+            demo_customers=SELF_TEST_CUSTOMERS,
+        )
+
+        def ready() -> bool:
+            chart = window.detail_pane.chart
+            return bool(failures) or (
+                window.customers_pane.model.rowCount() > 0
+                and window.detail_pane.detail is not None
+                and chart is not None
+                and chart.paid_point_count + chart.other_point_count > 0
+            )
+
+        if not wait_until(ready, SELF_TEST_TIMEOUT_S):
+            raise RuntimeError(f"the window was not populated within {SELF_TEST_TIMEOUT_S:.0f} s")
+        if failures:
+            raise RuntimeError(failures[0].splitlines()[0])
+        app.processEvents()
+        image = window.grab().toImage()
+        if image.isNull() or image.width() < 200 or image.height() < 200:
+            raise RuntimeError("the window could not be drawn")
+        colours = _distinct_colours(image)
+        if colours < 8:
+            raise RuntimeError(f"the window looks blank ({colours} distinct colours)")
+        rows = window.customers_pane.model.rowCount()
+        print(
+            f"self-test ok: {rows} customers, window {image.width()}x{image.height()} "
+            f"({time.monotonic() - started:.1f} s)"
+        )
+        return 0
+    except Exception as exc:
+        print(f"self-test failed: {exc}", file=sys.stderr)
+        log.exception("self-test failed")
+        return 1
+    finally:
+        if controller is not None:
+            controller.shutdown()
+            controller.window.close()
+            controller.window.deleteLater()
+        qInstallMessageHandler(previous_handler)
+        shutil.rmtree(tmp, ignore_errors=True)

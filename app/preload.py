@@ -1,0 +1,52 @@
+"""Open the workspace and read the customers table while the GUI is still importing Qt.
+
+Start-up is mostly waiting: a second of imports (Qt, the views) and a second of SQL
+over the orders. They do not depend on each other, so run_gui starts this plain thread
+before importing Qt and hands the futures to the window. No Qt here.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from app.workspace import Workspace, open_workspace, resolve_url, workspace_exists
+from models.errors import UserFacingError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass
+class Preload:
+    """The workspace being opened and its customers table being read, in the background."""
+
+    url: str
+    workspace: Future[Workspace]
+    columns: Future[dict[str, np.ndarray]]
+
+
+def _load_columns(workspace: Future[Workspace]) -> dict[str, Any]:
+    from services.customers import load_customer_columns
+
+    return load_customer_columns(workspace.result().engine)
+
+
+def start_preload(db: str | None) -> Preload | None:
+    """Begin opening an existing workspace; None when there is nothing to preload.
+
+    A first launch (no workspace yet) or a malformed location is left to the window,
+    which builds the demo or explains the problem.
+    """
+    try:
+        url = resolve_url(db)
+    except UserFacingError:
+        return None
+    if not workspace_exists(url):
+        return None
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preload")
+    workspace = executor.submit(open_workspace, url)
+    columns = executor.submit(_load_columns, workspace)
+    executor.shutdown(wait=False)  # the thread ends by itself after the two tasks
+    return Preload(url=url, workspace=workspace, columns=columns)

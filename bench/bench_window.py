@@ -1,0 +1,206 @@
+"""Window benchmark on a 100,000-customer / ~1,000,000-order demo workspace.
+
+    .venv/bin/python bench/bench_window.py [--workspace PATH] [--customers N] [--runs 3]
+
+Builds the workspace with build_demo the first time (cached at --workspace), then
+starts the app in fresh processes (offscreen) and measures:
+
+- start-up: process start to the customers table filled, through app.gui.launch();
+- sort: clicking a column header until the view has redrawn (median of several);
+- search: typing a query until the view has redrawn (median of several);
+- peak memory of the process (resource.getrusage maxrss).
+
+Targets: window < 2 s, sort and search < 100 ms, memory < 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {"startup_s": 2.0, "sort_ms": 100.0, "search_ms": 100.0, "peak_mb": 1024.0}
+SORT_COLUMNS = ("name", "days_since_last_order", "last_order", "owner", "orders", "revenue")
+SEARCHES = ("olivia", "example.org", "bakery", "priya raman", "nguyen", "zz-no-match", "a")
+
+
+def child(workspace: str, spawned_at: float) -> None:
+    """One fresh process: start the window, then time sorts and searches."""
+    import resource
+
+    # The same order as main.py: the preload starts before Qt is imported.
+    from app.preload import start_preload
+
+    preload = start_preload(workspace)
+
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui import launch, wait_until
+    from views.item_models.customer_table_model import COLUMN_INDEX
+
+    tmp = tempfile.mkdtemp(prefix="ar-bench-")
+    settings = QSettings(str(Path(tmp) / "ui.ini"), QSettings.Format.IniFormat)
+    controller = launch(workspace, settings, preload=preload)
+    window = controller.window
+    pane = window.customers_pane
+    if not wait_until(lambda: pane.model.rowCount() > 0, 120):
+        raise SystemExit("the table was never filled")
+    populated_at = time.time()
+    app = QApplication.instance()
+    assert app is not None
+    app.processEvents()  # the first paint of the filled table
+    painted_at = time.time()
+    # Let the rest of start-up settle: first detail and chart, then the search index and
+    # sort keys that the pane prepares in the background.
+    wait_until(
+        lambda: (
+            window.detail_pane.detail is not None
+            and pane.model.table.prepared
+            and controller.jobs.is_idle()
+        ),
+        120,
+    )
+
+    def timed(action: object) -> float:
+        # From the click (or keystroke) until the table has been redrawn: the change and
+        # everything it queued (the repaint, a new current customer) on the UI thread.
+        start = time.perf_counter()
+        action()  # type: ignore[operator]
+        app.processEvents()
+        return (time.perf_counter() - start) * 1000
+
+    sorts = []
+    for rnd in range(2):
+        for key in SORT_COLUMNS:
+            order = Qt.SortOrder.AscendingOrder if rnd == 0 else Qt.SortOrder.DescendingOrder
+            col = COLUMN_INDEX[key]
+            sorts.append(timed(lambda c=col, o=order: pane.table.sortByColumn(c, o)))
+    searches = []
+    for query in SEARCHES:
+        searches.append(timed(lambda q=query: pane.set_search_text(q)))
+        searches.append(timed(lambda: pane.set_search_text("")))
+    wait_until(controller.jobs.is_idle, 60)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = {
+        "customers": pane.model.total_count,
+        "startup_s": populated_at - spawned_at,
+        "painted_s": painted_at - spawned_at,
+        "sort_ms": statistics.median(sorts),
+        "sort_max_ms": max(sorts),
+        "search_ms": statistics.median(searches),
+        "search_max_ms": max(searches),
+        "peak_mb": peak_kb / 1024,
+    }
+    controller.shutdown()
+    print("RESULT " + json.dumps(result))
+
+
+def ensure_workspace(path: Path, customers: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from app.workspace import open_workspace, to_url, workspace_exists
+    from services.customers import workspace_summary
+
+    url = to_url(str(path))
+    if workspace_exists(url):
+        workspace = open_workspace(url, backup=False)
+        try:
+            summary = workspace_summary(workspace.engine)
+        finally:
+            workspace.close()
+        if summary.customers == customers:
+            print(f"Reusing {path}: {summary.customers:,} customers, {summary.orders:,} orders")
+            return
+        raise SystemExit(f"{path} holds {summary.customers:,} customers, not {customers:,}.")
+    from app.gui import build_demo_workspace
+
+    print(f"Building a {customers:,}-customer demo workspace at {path} (a few minutes)…")
+    start = time.time()
+    last = [0.0]
+
+    def progress(fraction: float, message: str) -> None:
+        if time.time() - last[0] > 5:
+            last[0] = time.time()
+            print(f"  {fraction:4.0%} {message}", flush=True)
+
+    build_demo_workspace(url, customers=customers, progress=progress)
+    print(f"Built in {time.time() - start:.0f} s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--workspace", default=str(Path(tempfile.gettempdir()) / "ar-bench-100k.radar.sqlite")
+    )
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--spawned-at", type=float, default=0.0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.workspace, args.spawned_at)
+        return 0
+
+    workspace = Path(args.workspace).expanduser().resolve()
+    ensure_workspace(workspace, args.customers)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    runs = []
+    for i in range(args.runs):
+        spawned_at = time.time()
+        proc = subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--child",
+                "--workspace",
+                str(workspace),
+                "--spawned-at",
+                repr(spawned_at),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=600,
+        )
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+        if proc.returncode != 0 or not lines:
+            print(proc.stdout, proc.stderr, sep="\n")
+            return 1
+        run = json.loads(lines[-1].removeprefix("RESULT "))
+        runs.append(run)
+        print(
+            f"run {i + 1}: start-up {run['startup_s']:.2f} s (painted {run['painted_s']:.2f} s), "
+            f"sort {run['sort_ms']:.0f} ms (max {run['sort_max_ms']:.0f}), "
+            f"search {run['search_ms']:.0f} ms (max {run['search_max_ms']:.0f}), "
+            f"peak {run['peak_mb']:.0f} MB"
+        )
+
+    print(f"\n{runs[0]['customers']:,} customers, median of {len(runs)} fresh processes:")
+    ok = True
+    labels = {
+        "startup_s": ("window populated", "s"),
+        "sort_ms": ("sort (median)", "ms"),
+        "search_ms": ("search (median)", "ms"),
+        "peak_mb": ("peak memory", "MB"),
+    }
+    for key, (label, unit) in labels.items():
+        value = statistics.median(r[key] for r in runs)
+        target = TARGETS[key]
+        passed = value < target
+        ok &= passed
+        shown = f"{value:.2f}" if unit == "s" else f"{value:.0f}"
+        verdict = "ok" if passed else "MISSED"
+        print(f"  {label:<18} {shown:>8} {unit:<3} target < {target:g} {unit}  {verdict}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

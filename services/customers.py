@@ -1,0 +1,583 @@
+"""Customer queries for the window: the customers table, one customer's detail, workspace facts.
+
+Plain functions over an Engine, no Qt. The table loader is on the start-up path of the
+window, so it reads with one aggregate SQL statement per table through the raw DBAPI
+cursor (no ORM objects, no per-row type processing) and assembles numpy columns.
+pandas and the ORM classes are imported inside the functions that need them: the
+window can show its table before either has been loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import Engine
+
+from models.db import translate_db_errors
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Ticket statuses that mean "nothing left to do" (Zendesk, Freshdesk, generic exports).
+
+# Interaction kinds read for a customer's timeline. Opens and clicks are folded into
+# the email they belong to ("opened", "not opened"), and logins are left out: a
+# customer has dozens of them and they would bury the events that matter.
+TIMELINE_INTERACTION_KINDS = (
+    "email_sent",
+    "email_open",
+    "email_click",
+    "ticket",
+    "review",
+    "call",
+    "meeting",
+    "note",
+    "nps",
+    "unsubscribe",
+)
+
+TABLE_COLUMNS = (
+    "id",
+    "name",
+    "email",
+    "company",
+    "owner",
+    "tier",
+    "region",
+    "signup_date",
+    "orders",
+    "revenue",
+    "last_order",
+    "days_since_last_order",
+    "open_tickets",
+    "open_opportunities",
+)
+
+ORDER_COLUMNS = ("order_date", "amount", "status", "category", "channel")
+NS_PER_DAY = 86_400 * 10**9
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One dated thing in a customer's history, ready to show."""
+
+    when: dt.datetime
+    kind: str
+    title: str
+    detail: str = ""
+    amount: float | None = None
+
+
+@dataclass(frozen=True)
+class OpportunitySummary:
+    """An open deal in the pipeline for one customer."""
+
+    id: int
+    name: str
+    type: str | None
+    stage: str | None
+    amount: float | None
+    probability: float | None
+    close_date: dt.date | None
+    owner: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class CustomerDetail:
+    """Everything the detail pane shows about one customer (no live ORM objects)."""
+
+    id: int
+    name: str
+    email: str | None
+    company: str | None
+    phone: str | None
+    owner: str | None
+    tier: str | None
+    region: str | None
+    signup_date: dt.date | None
+    do_not_contact: bool
+    paid_orders: int
+    revenue: float
+    last_order: dt.datetime | None
+    avg_gap_days: float | None
+    orders: pd.DataFrame = field(repr=False)
+    timeline: tuple[TimelineEvent, ...] = ()
+    open_opportunities: tuple[OpportunitySummary, ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkspaceSummary:
+    """Row counts and the demo marker of a workspace."""
+
+    customers: int
+    orders: int
+    interactions: int
+    opportunities: int
+    is_demo: bool
+    demo_info: dict[str, Any] | None = None
+
+
+class CustomerNotFoundError(LookupError):
+    """The customer id does not exist (any more) in the workspace."""
+
+
+def _cents_to_dollars(cents: Any) -> float | None:
+    return None if cents is None else int(cents) / 100.0
+
+
+def _fetch(cursor: Any, sql: str) -> list[tuple[Any, ...]]:
+    """Run one statement on a raw DBAPI cursor and return all rows as tuples."""
+    cursor.execute(sql)
+    return list(cursor.fetchall())
+
+
+def _to_datetime64(values: np.ndarray) -> np.ndarray:
+    """SQLite gives ISO text, PostgreSQL gives datetime objects; both become datetime64[ns]."""
+    try:
+        # numpy's own parser is twice as fast as pandas' and reads what we store
+        # ("YYYY-MM-DD HH:MM:SS.ffffff", "YYYY-MM-DD", naive datetimes, None).
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            parsed_np: np.ndarray = values.astype("datetime64[us]").astype("datetime64[ns]")
+            return parsed_np
+    except (ValueError, TypeError, DeprecationWarning, UserWarning):
+        # Hand-made files may hold offsets or a "T" separator with zone: let pandas read them.
+        import pandas as pd
+
+        parsed = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True)
+        result: np.ndarray = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+        return result
+
+
+def _today_utc(today: dt.date | dt.datetime | None) -> np.datetime64:
+    if today is None:
+        return np.datetime64(dt.datetime.now(dt.UTC).replace(tzinfo=None), "ns")
+    if isinstance(today, dt.datetime):
+        if today.tzinfo is not None:
+            today = today.astimezone(dt.UTC).replace(tzinfo=None)
+        return np.datetime64(today, "ns")
+    return np.datetime64(dt.datetime.combine(today, dt.time()), "ns")
+
+
+def load_customer_table(
+    engine: Engine, *, today: dt.date | dt.datetime | None = None
+) -> pd.DataFrame:
+    """One row per customer with paid-order aggregates, open tickets and open opportunities."""
+    import pandas as pd
+
+    columns = load_customer_columns(engine, today=today)
+    days = columns["days_since_last_order"]
+    data: dict[str, Any] = dict(columns)
+    for name in ("name", "email", "company", "owner", "tier", "region"):
+        data[name] = pd.Series(columns[name], dtype=object, copy=False)
+    # NaN (never ordered) becomes <NA> in a nullable integer column.
+    data["days_since_last_order"] = pd.array(days, dtype="Int64")
+    return pd.DataFrame(data, columns=list(TABLE_COLUMNS))
+
+
+def load_customer_columns(
+    engine: Engine, *, today: dt.date | dt.datetime | None = None
+) -> dict[str, np.ndarray]:
+    """The customers table as numpy columns (TABLE_COLUMNS), without pandas.
+
+    Text columns are object arrays (None when missing), dates datetime64[ns] (NaT),
+    counts int64, revenue float64 dollars, days_since_last_order float64 (NaN).
+    """
+    with translate_db_errors(), engine.connect() as conn, conn.begin():
+        # One transaction: every read sees the same snapshot on SQLite.
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            parts = _read_with_rollups(cursor) or _read_live(cursor)
+        finally:
+            cursor.close()
+    grid, order_count, revenue_cents, last_text, open_tickets, open_opps = parts
+    ids = grid[:, 0].astype(np.int64)
+    last_order = _to_datetime64(last_text)
+
+    # Whole days since the last paid order; NaN for customers who never ordered.
+    elapsed_ns = (_today_utc(today).astype(np.int64) - last_order.astype(np.int64)).astype(float)
+    elapsed_ns[np.isnat(last_order)] = np.nan
+    days = np.floor(elapsed_ns / NS_PER_DAY)
+    data: dict[str, np.ndarray] = {"id": ids}
+    for i, name in enumerate(("name", "email", "company", "owner", "tier", "region"), start=1):
+        data[name] = np.ascontiguousarray(grid[:, i])
+    data.update(
+        signup_date=_to_datetime64(grid[:, 7]),
+        orders=order_count,
+        # Display only: the stored amounts stay integer cents.
+        revenue=revenue_cents / 100.0,
+        last_order=last_order,
+        days_since_last_order=days,
+        open_tickets=open_tickets,
+        open_opportunities=open_opps,
+    )
+    return {name: data[name] for name in TABLE_COLUMNS}
+
+
+_CUSTOMER_SQL = "SELECT id, name, email, company, owner, tier, region, signup_date FROM customers"
+_Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _read_with_rollups(cursor: Any) -> _Parts | None:
+    """Customers joined with their rollups: one read of 100k rows, no order scan.
+
+    None when the rollups do not cover every customer (a workspace written by a tool
+    that did not refresh them); the caller then aggregates live.
+    """
+    cursor.execute(
+        "SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM customer_rollups)"
+    )
+    n_customers, n_rollups = cursor.fetchone()
+    if n_customers != n_rollups:
+        return None
+    rows = _fetch(
+        cursor,
+        "SELECT c.id, c.name, c.email, c.company, c.owner, c.tier, c.region, c.signup_date, "
+        "r.paid_orders, r.paid_revenue_cents, r.last_order_at, r.open_tickets, "
+        "r.open_opportunities "
+        "FROM customers c JOIN customer_rollups r ON r.customer_id = c.id ORDER BY c.id",
+    )
+    # A 2-D object array is the cheapest way from DBAPI rows to numpy columns.
+    grid = np.array(rows, dtype=object).reshape(len(rows), 13)
+    return (
+        grid[:, :8],
+        grid[:, 8].astype(np.int64),
+        grid[:, 9].astype(np.int64),
+        np.ascontiguousarray(grid[:, 10]),
+        grid[:, 11].astype(np.int64),
+        grid[:, 12].astype(np.int64),
+    )
+
+
+def _read_live(cursor: Any) -> _Parts:
+    """The same columns aggregated from the raw rows (slower on a million orders)."""
+    from services.rollups import CLOSED_TICKET_STATUSES
+
+    closed = ", ".join(f"'{s}'" for s in CLOSED_TICKET_STATUSES)
+    customers = _fetch(cursor, _CUSTOMER_SQL + " ORDER BY id")
+    # Served from the covering index (customer_id, order_date, amount_cents, status).
+    # Walking it backwards (DESC) meets each customer's newest order first, so SQLite's
+    # MAX() keeps its first value instead of copying a new text value at every row.
+    orders = _fetch(
+        cursor,
+        "SELECT customer_id, COUNT(*), SUM(amount_cents), MAX(order_date) "
+        "FROM orders WHERE status = 'paid' GROUP BY customer_id ORDER BY customer_id DESC",
+    )
+    tickets = _fetch(
+        cursor,
+        "SELECT customer_id, COUNT(*) FROM interactions "
+        "WHERE kind = 'ticket' AND status IS NOT NULL "
+        f"AND LOWER(status) NOT IN ({closed}) GROUP BY customer_id",
+    )
+    opportunities = _fetch(
+        cursor,
+        "SELECT customer_id, COUNT(*) FROM opportunities WHERE NOT closed GROUP BY customer_id",
+    )
+    n = len(customers)
+    grid = np.array(customers, dtype=object).reshape(n, 8)
+    ids = grid[:, 0].astype(np.int64)
+    order_count = np.zeros(n, dtype=np.int64)
+    revenue_cents = np.zeros(n, dtype=np.int64)
+    last_text = np.full(n, None, dtype=object)
+    _scatter(ids, orders, order_count, revenue_cents, last_text)
+    open_tickets = np.zeros(n, dtype=np.int64)
+    _scatter(ids, tickets, open_tickets)
+    open_opps = np.zeros(n, dtype=np.int64)
+    _scatter(ids, opportunities, open_opps)
+    return grid, order_count, revenue_cents, last_text, open_tickets, open_opps
+
+
+def _scatter(ids: np.ndarray, rows: list[tuple[Any, ...]], *targets: np.ndarray) -> None:
+    """Write per-customer aggregate rows (customer_id, value...) into arrays aligned with ids."""
+    if not rows or len(ids) == 0:
+        return
+    grid = np.array(rows, dtype=object).reshape(len(rows), 1 + len(targets))
+    keys = grid[:, 0].astype(np.int64)
+    pos = np.minimum(np.searchsorted(ids, keys), len(ids) - 1)
+    # Rows of customers that no longer exist (foreign keys off) are ignored, not misplaced.
+    ok = ids[pos] == keys
+    for i, target in enumerate(targets, start=1):
+        target[pos[ok]] = grid[ok, i].astype(target.dtype)
+
+
+def _as_utc(value: dt.datetime | dt.date | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
+
+
+def _money(amount: float | None) -> str:
+    return "" if amount is None else f"${amount:,.2f}"
+
+
+def _join(*parts: Any) -> str:
+    return " · ".join(str(p) for p in parts if p not in (None, ""))
+
+
+def _email_events(rows: Sequence[Any]) -> list[TimelineEvent]:
+    """One event per email sent, saying whether it was opened or clicked.
+
+    Opens and clicks are matched to the send by subject; those with no matching send
+    (a source that exports only engagement) become events of their own.
+    """
+    sent = {r.subject for r in rows if r.kind == "email_sent"}
+    opened = {r.subject for r in rows if r.kind == "email_open"}
+    clicked = {r.subject for r in rows if r.kind == "email_click"}
+    events = []
+    for r in rows:
+        when = _as_utc(r.occurred_at)
+        assert when is not None
+        subject = (r.subject or "").strip()
+        if r.kind == "email_sent":
+            if r.subject in clicked:
+                events.append(TimelineEvent(when, "email", "Email opened and clicked", subject))
+            elif r.subject in opened:
+                events.append(TimelineEvent(when, "email", "Email opened", subject))
+            else:
+                events.append(TimelineEvent(when, "email_unopened", "Email not opened", subject))
+        elif r.subject not in sent:
+            title = "Opened an email" if r.kind == "email_open" else "Clicked a link in an email"
+            events.append(TimelineEvent(when, "email", title, subject))
+    return events
+
+
+def _interaction_event(row: Any) -> TimelineEvent | None:
+    kind: str = row.kind
+    subject = (row.subject or "").strip()
+    text = " ".join((row.text or "").split())
+    if len(text) > 160:
+        text = text[:157] + "…"
+    when = _as_utc(row.occurred_at)
+    assert when is not None
+    if kind == "ticket":
+        satisfaction = (row.satisfaction or "").lower()
+        rated = f"rated {satisfaction}" if satisfaction in ("good", "bad") else None
+        title = f"Ticket: {subject}" if subject else "Support ticket"
+        # A ticket the customer rated bad is a churn signal: its own kind, its own colour.
+        event_kind = "bad_ticket" if satisfaction == "bad" else "ticket"
+        return TimelineEvent(when, event_kind, title, _join((row.status or "").lower(), rated))
+    if kind == "review":
+        rating = row.rating
+        stars = f"Review {rating}★" if rating is not None else "Review"
+        title = f"{stars}: {subject}" if subject else stars
+        event_kind = "bad_review" if rating is not None and rating <= 2 else "review"
+        return TimelineEvent(when, event_kind, title, text)
+    if kind == "nps":
+        score = f"NPS {row.rating}" if row.rating is not None else "NPS answer"
+        return TimelineEvent(when, "nps", score, text or subject)
+    if kind == "unsubscribe":
+        return TimelineEvent(when, "unsubscribe", "Unsubscribed from emails", subject or text)
+    if kind in ("call", "meeting", "note"):
+        title = {"call": "Call", "meeting": "Meeting", "note": "Note"}[kind]
+        return TimelineEvent(when, kind, _join(title, subject) if subject else title, text)
+    return None
+
+
+def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
+    """Profile, orders, a newest-first timeline and open opportunities of one customer."""
+    import pandas as pd
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from models.schema import Customer, Interaction, Opportunity, Order, Subscription
+
+    with translate_db_errors(), Session(engine) as session:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise CustomerNotFoundError(f"Customer {customer_id} is not in this workspace.")
+        order_rows = session.execute(
+            select(
+                Order.order_date,
+                Order.amount_cents,
+                Order.status,
+                Order.category,
+                Order.channel,
+            )
+            .where(Order.customer_id == customer_id)
+            .order_by(Order.order_date, Order.id)
+        ).all()
+        interaction_rows = session.execute(
+            select(
+                Interaction.kind,
+                Interaction.occurred_at,
+                Interaction.subject,
+                Interaction.text,
+                Interaction.rating,
+                Interaction.status,
+                Interaction.satisfaction,
+            )
+            .where(
+                Interaction.customer_id == customer_id,
+                Interaction.kind.in_(TIMELINE_INTERACTION_KINDS),
+            )
+            .order_by(Interaction.occurred_at.desc())
+        ).all()
+        opportunities = list(
+            session.scalars(
+                select(Opportunity)
+                .where(Opportunity.customer_id == customer_id)
+                .order_by(Opportunity.created_at)
+            )
+        )
+        subscriptions = list(
+            session.scalars(select(Subscription).where(Subscription.customer_id == customer_id))
+        )
+        profile: dict[str, Any] = {
+            "id": customer.id,
+            "name": customer.name or customer.email or f"Customer {customer.id}",
+            "email": customer.email,
+            "company": customer.company,
+            "phone": customer.phone,
+            "owner": customer.owner,
+            "tier": customer.tier,
+            "region": customer.region,
+            "signup_date": customer.signup_date,
+            "do_not_contact": bool(customer.do_not_contact),
+        }
+
+    orders = pd.DataFrame(
+        {
+            "order_date": pd.to_datetime(
+                [r.order_date.replace(tzinfo=None) for r in order_rows]
+            ).astype("datetime64[ns]"),
+            "amount": np.array([r.amount_cents for r in order_rows], dtype=np.int64) / 100.0,
+            "status": pd.Series([r.status for r in order_rows], dtype=object),
+            "category": pd.Series([r.category for r in order_rows], dtype=object),
+            "channel": pd.Series([r.channel for r in order_rows], dtype=object),
+        },
+        columns=list(ORDER_COLUMNS),
+    )
+
+    paid = orders[orders["status"] == "paid"]
+    last_order = _as_utc(paid["order_date"].iloc[-1].to_pydatetime()) if len(paid) else None
+    avg_gap: float | None = None
+    if len(paid) >= 2:
+        gaps = np.diff(paid["order_date"].to_numpy()) / np.timedelta64(1, "D")
+        avg_gap = float(np.mean(gaps))
+
+    events: list[TimelineEvent] = []
+    for order_row in order_rows:
+        amount = _cents_to_dollars(order_row.amount_cents)
+        when = _as_utc(order_row.order_date)
+        assert when is not None
+        what = f"Order · {order_row.category}" if order_row.category else "Order"
+        if order_row.status == "paid":
+            events.append(TimelineEvent(when, "order", what, order_row.channel or "", amount))
+        elif order_row.status == "pending":
+            events.append(
+                TimelineEvent(when, "order", what, _join(order_row.channel, "pending"), amount)
+            )
+        else:
+            events.append(
+                TimelineEvent(
+                    when, "refund", f"{what} ({order_row.status})", order_row.channel or "", amount
+                )
+            )
+    email_kinds = ("email_sent", "email_open", "email_click")
+    events.extend(_email_events([r for r in interaction_rows if r.kind in email_kinds]))
+    for r in interaction_rows:
+        event = _interaction_event(r) if r.kind not in email_kinds else None
+        if event is not None:
+            events.append(event)
+    open_opps: list[OpportunitySummary] = []
+    for o in opportunities:
+        amount = _cents_to_dollars(o.amount_cents)
+        created = _as_utc(o.created_at)
+        assert created is not None
+        events.append(
+            TimelineEvent(
+                created,
+                "opportunity",
+                f"Opportunity opened: {o.name}",
+                _join(o.type, o.stage),
+                amount,
+            )
+        )
+        if o.closed:
+            closed_at = _as_utc(o.stage_changed_at) or _as_utc(o.close_date) or created
+            outcome = "won" if o.won else "lost"
+            events.append(
+                TimelineEvent(
+                    closed_at, "opportunity", f"Opportunity {outcome}: {o.name}", "", amount
+                )
+            )
+        else:
+            open_opps.append(
+                OpportunitySummary(
+                    id=o.id,
+                    name=o.name,
+                    type=o.type,
+                    stage=o.stage,
+                    amount=amount,
+                    probability=o.probability,
+                    close_date=o.close_date,
+                    owner=o.owner,
+                )
+            )
+    for s in subscriptions:
+        amount = _cents_to_dollars(s.amount_cents)
+        per = f"/{s.interval}" if s.interval else ""
+        started = _as_utc(s.started_at)
+        if started is not None:
+            events.append(
+                TimelineEvent(
+                    started,
+                    "subscription",
+                    f"Subscribed: {s.plan or 'plan'}",
+                    f"{_money(amount)}{per}" if amount is not None else "",
+                    amount,
+                )
+            )
+        canceled = _as_utc(s.canceled_at)
+        if canceled is not None:
+            detail = "ends at period end" if s.cancel_at_period_end else s.status
+            events.append(
+                TimelineEvent(
+                    canceled, "unsubscribe", f"Subscription canceled: {s.plan or 'plan'}", detail
+                )
+            )
+    # Newest first (a stable sort: same-moment events keep the order they were added in).
+    events.sort(key=lambda e: e.when, reverse=True)
+    open_opps.sort(key=lambda o: (o.close_date is None, o.close_date or dt.date.max))
+
+    return CustomerDetail(
+        **profile,
+        paid_orders=len(paid),
+        revenue=float(paid["amount"].sum()) if len(paid) else 0.0,
+        last_order=last_order,
+        avg_gap_days=avg_gap,
+        orders=orders,
+        timeline=tuple(events),
+        open_opportunities=tuple(open_opps),
+    )
+
+
+def workspace_summary(engine: Engine) -> WorkspaceSummary:
+    """Row counts of the main tables and whether this is a demo workspace."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from models.schema import Customer, Interaction, Opportunity, Order
+    from services.settings import get_setting
+
+    with translate_db_errors(), Session(engine) as session:
+
+        def count(model: Any) -> int:
+            return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+        demo = get_setting(session, "workspace.demo")
+        return WorkspaceSummary(
+            customers=count(Customer),
+            orders=count(Order),
+            interactions=count(Interaction),
+            opportunities=count(Opportunity),
+            is_demo=bool(demo),
+            demo_info=dict(demo) if isinstance(demo, dict) else None,
+        )

@@ -1,0 +1,129 @@
+"""Fixtures for the window tests: a real demo workspace, a job runner, UI settings in
+a temporary file, and a guard that fails any test leaving a worker thread running."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PySide6.QtCore import QSettings
+
+from app.jobs import JobRunner, live_runners
+from app.workspace import Workspace, open_workspace, to_url
+
+DEMO_CUSTOMERS = 300
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The offscreen platform cannot resize native windows and says so on every show();
+    # that is the test platform talking, not the app.
+    config.addinivalue_line("qt_log_ignore", "This plugin does not support propagateSizeHints")
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 300-customer demo workspace built once per test session (never modified)."""
+    from services.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.radar.sqlite"
+    workspace = open_workspace(to_url(str(path)), backup=False)
+    try:
+        build_demo(workspace.engine, customers=DEMO_CUSTOMERS, seed=11)
+        with workspace.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        workspace.close()
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_file: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo workspace that a test may change."""
+    target = tmp_path / "demo.radar.sqlite"
+    shutil.copy(demo_file, target)
+    return target
+
+
+@pytest.fixture
+def demo_workspace(demo_copy: Path) -> Iterator[Workspace]:
+    workspace = open_workspace(to_url(str(demo_copy)), backup=False)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture(scope="session")
+def demo_frame(demo_file: Path) -> pd.DataFrame:
+    """The customers table of the demo workspace, as the service returns it."""
+    from services.customers import load_customer_table
+
+    workspace = open_workspace(to_url(str(demo_file)), backup=False)
+    try:
+        return load_customer_table(workspace.engine)
+    finally:
+        workspace.close()
+
+
+class RecordingPresenter:
+    """Stands in for the error presenter: remembers what would have been shown."""
+
+    def __init__(self) -> None:
+        self.errors: list[BaseException] = []
+
+    def __call__(self, error: BaseException) -> None:
+        self.errors.append(error)
+
+
+@pytest.fixture
+def presenter() -> RecordingPresenter:
+    return RecordingPresenter()
+
+
+@pytest.fixture
+def jobs(qapp: object, presenter: RecordingPresenter) -> Iterator[JobRunner]:
+    runner = JobRunner(error_presenter=presenter)
+    yield runner
+    idle = runner.is_idle()
+    runner.shutdown()
+    runner.deleteLater()
+    if not idle:
+        pytest.fail("Test left background work behind in its job runner", pytrace=False)
+
+
+@pytest.fixture
+def ui_settings(tmp_path: Path) -> QSettings:
+    """Window geometry and theme go to a file of this test, never the user's settings."""
+    return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def dangling_work(threads_before: set[threading.Thread]) -> list[str]:
+    """What a test left running: busy job runners and new non-daemon Python threads."""
+    problems = []
+    busy = [r for r in live_runners() if not r.closed and not r.is_idle()]
+    if busy:
+        problems.append(f"{len(busy)} job runner(s) still had work in flight")
+    new_threads = [
+        t.name
+        for t in threading.enumerate()
+        if t not in threads_before and t.is_alive() and not t.daemon
+    ]
+    if new_threads:
+        problems.append(f"threads still running: {new_threads}")
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_threads() -> Iterator[None]:
+    """Fail a test that leaves a job running or a Python thread alive (napari's guard)."""
+    before = set(threading.enumerate())
+    yield
+    problems = dangling_work(before)
+    if problems:
+        # Stop it anyway so that one leak does not cascade into the next tests.
+        for runner in live_runners():
+            if not runner.closed:
+                runner.shutdown(5_000)
+        pytest.fail("Test left background work behind: " + "; ".join(problems), pytrace=False)

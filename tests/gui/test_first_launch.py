@@ -1,0 +1,172 @@
+"""Start-up as run_gui does it: first launch builds the demo, failures are plain
+choices, never tracebacks; and the frozen build's self-test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QPushButton
+
+from app.gui import (
+    CHOICE_EMPTY,
+    CHOICE_OPEN,
+    CHOICE_QUIT,
+    GuiController,
+    first_launch_needs_demo,
+    make_controller,
+    run_self_test,
+)
+from app.workspace import to_url, workspace_exists
+
+
+class Chooser:
+    """Answers the "what now?" question like a user would, and remembers it was asked."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.asked: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def __call__(self, title: str, text: str, options: Sequence[str]) -> str:
+        self.asked.append((title, text, tuple(options)))
+        return self.answers.pop(0)
+
+
+@pytest.fixture
+def make_gui(qapp: QApplication, ui_settings: QSettings) -> Iterator[Callable[..., GuiController]]:
+    made: list[GuiController] = []
+
+    def make(**kwargs: object) -> GuiController:
+        controller = make_controller(qapp, ui_settings, **kwargs)  # type: ignore[arg-type]
+        made.append(controller)
+        return controller
+
+    yield make
+    for controller in made:
+        controller.shutdown()
+        controller.window.close()
+        controller.window.deleteLater()
+        controller.deleteLater()
+
+
+def populated(controller: GuiController) -> bool:
+    window = controller.window
+    return (
+        window.customers_pane.model.rowCount() > 0
+        and window.detail_pane.detail is not None
+        and window.summary is not None
+    )
+
+
+def test_first_launch_is_detected_from_the_url(tmp_path: Path) -> None:
+    url = to_url(str(tmp_path / "default.radar.sqlite"))
+    assert first_launch_needs_demo(url, default_url=url)
+    assert not first_launch_needs_demo(url, default_url=to_url(str(tmp_path / "other.sqlite")))
+    (tmp_path / "default.radar.sqlite").write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    assert not first_launch_needs_demo(url, default_url=url)
+
+
+def test_first_launch_builds_the_demo_with_progress_then_shows_it(
+    qtbot, make_gui, tmp_path: Path
+) -> None:
+    path = tmp_path / "data" / "default.radar.sqlite"
+    url = to_url(str(path))
+    controller = make_gui()
+    controller.window.show()
+    controller.start(url, first_launch_demo=first_launch_needs_demo(url, url), demo_customers=150)
+    dialog = controller.progress_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.labelText().startswith("Building the demo workspace")
+    qtbot.waitUntil(lambda: populated(controller), timeout=30_000)
+    assert controller.progress_dialog is None
+    window = controller.window
+    assert window.customers_pane.model.rowCount() == 150
+    assert window.summary is not None and window.summary.is_demo
+    assert window.demo_banner.isVisible()
+    assert workspace_exists(url)
+    assert sorted(p.name for p in path.parent.iterdir() if "building" in p.name) == []
+    qtbot.waitUntil(controller.jobs.is_idle)
+
+
+def test_cancelled_first_launch_leaves_nothing_and_asks_what_now(
+    qtbot, make_gui, tmp_path: Path
+) -> None:
+    path = tmp_path / "default.radar.sqlite"
+    chooser = Chooser(CHOICE_QUIT)
+    controller = make_gui(choose=chooser)
+    controller.window.show()
+    controller.start(to_url(str(path)), first_launch_demo=True, demo_customers=3000)
+    dialog = controller.progress_dialog
+    assert dialog is not None
+    cancel_button = dialog.findChild(QPushButton)
+    assert cancel_button is not None and cancel_button.text() == "Cancel"
+    with qtbot.waitSignal(controller.quit_requested, timeout=30_000):
+        qtbot.mouseClick(cancel_button, Qt.MouseButton.LeftButton)
+    assert chooser.asked and chooser.asked[0][2] == (CHOICE_EMPTY, CHOICE_OPEN, CHOICE_QUIT)
+    assert list(tmp_path.iterdir()) == []  # no half-built default workspace
+    qtbot.waitUntil(controller.jobs.is_idle)
+
+
+def test_a_file_that_is_not_a_workspace_gives_a_plain_choice(
+    qtbot, make_gui, tmp_path: Path, demo_copy: Path
+) -> None:
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("shopping list\n", encoding="utf-8")
+    shown: list[str] = []
+    chooser = Chooser(CHOICE_OPEN)
+    controller = make_gui(choose=chooser, prompt_open_path=lambda: str(demo_copy))
+    controller.presenter.error_presented.connect(lambda _title, text: shown.append(text))
+    controller.window.show()
+    controller.start(to_url(str(bogus)), first_launch_demo=False)
+    qtbot.waitUntil(lambda: populated(controller), timeout=30_000)
+    title, text, options = chooser.asked[0]
+    assert options == (CHOICE_OPEN, CHOICE_QUIT)
+    assert "not an Account Radar workspace" in text and "Traceback" not in text
+    assert shown == []  # an environment fault: no "something went wrong" box
+    assert bogus.read_text(encoding="utf-8") == "shopping list\n"  # left untouched
+    assert controller.window.workspace_label.text() == str(demo_copy)
+    qtbot.waitUntil(controller.jobs.is_idle)
+
+
+def test_quit_after_a_failed_open(qtbot, make_gui, tmp_path: Path) -> None:
+    folder = tmp_path / "a-folder.radar.sqlite"
+    folder.mkdir()
+    chooser = Chooser(CHOICE_QUIT)
+    controller = make_gui(choose=chooser)
+    with qtbot.waitSignal(controller.quit_requested, timeout=10_000):
+        controller.start(to_url(str(folder)), first_launch_demo=False)
+    assert "is a folder" in chooser.asked[0][1]
+    qtbot.waitUntil(controller.jobs.is_idle)
+
+
+def test_a_new_non_default_path_opens_an_empty_workspace(qtbot, make_gui, tmp_path: Path) -> None:
+    url = to_url(str(tmp_path / "fresh.radar.sqlite"))
+    controller = make_gui()
+    controller.window.show()
+    controller.start(url, first_launch_demo=first_launch_needs_demo(url, default_url="sqlite://"))
+    qtbot.waitUntil(lambda: controller.window.summary is not None, timeout=20_000)
+    assert controller.window.summary is not None
+    assert controller.window.summary.customers == 0 and not controller.window.summary.is_demo
+    qtbot.waitUntil(controller.jobs.is_idle)
+
+
+def test_switching_workspaces_from_the_menu_signal(
+    qtbot, make_gui, demo_copy: Path, tmp_path: Path
+) -> None:
+    controller = make_gui()
+    controller.window.show()
+    controller.start(to_url(str(tmp_path / "empty.radar.sqlite")), first_launch_demo=False)
+    qtbot.waitUntil(lambda: controller.workspace is not None, timeout=20_000)
+    first = controller.workspace
+    controller.window.open_workspace_requested.emit(str(demo_copy))
+    qtbot.waitUntil(lambda: populated(controller) and controller.workspace is not first)
+    assert controller.window.customers_pane.model.rowCount() == 300
+    qtbot.waitUntil(controller.jobs.is_idle)
+
+
+def test_self_test_passes(capsys) -> None:
+    assert run_self_test() == 0
+    out = capsys.readouterr().out
+    assert out.startswith("self-test ok: 300 customers, window ")

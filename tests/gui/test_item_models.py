@@ -1,0 +1,175 @@
+"""The Qt item models over real demo data: model tester, sorting, search."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import QPersistentModelIndex, Qt
+
+from services.customers import load_customer_detail
+from views.item_models.customer_table_model import (
+    COLUMN_INDEX,
+    COLUMNS,
+    CustomerIdRole,
+    CustomerTableData,
+    CustomerTableModel,
+)
+from views.item_models.opportunity_table_model import OpportunityTableModel
+from views.item_models.timeline_model import EventRole, TimelineModel
+
+ASC = Qt.SortOrder.AscendingOrder
+DESC = Qt.SortOrder.DescendingOrder
+
+
+@pytest.fixture
+def model(qapp: object, demo_frame: pd.DataFrame) -> CustomerTableModel:
+    m = CustomerTableModel()
+    m.set_table(CustomerTableData(demo_frame))
+    return m
+
+
+def test_customer_model_passes_the_model_tester(qtmodeltester, model: CustomerTableModel) -> None:
+    assert model.rowCount() == 300
+    qtmodeltester.check(model, force_py=False)
+    model.sort(COLUMN_INDEX["name"], ASC)
+    model.set_search("a")
+    qtmodeltester.check(model, force_py=False)
+
+
+def test_empty_customer_model_passes_the_model_tester(qtmodeltester, qapp: object) -> None:
+    qtmodeltester.check(CustomerTableModel(), force_py=False)
+
+
+def test_timeline_and_opportunity_models_pass_the_model_tester(
+    qtmodeltester, demo_workspace, demo_frame: pd.DataFrame
+) -> None:
+    # The customer with the most open opportunities has them all, and a long history.
+    row = demo_frame.sort_values(["open_opportunities", "orders"], ascending=False).iloc[0]
+    detail = load_customer_detail(demo_workspace.engine, int(row["id"]))
+    assert detail.open_opportunities and detail.timeline
+
+    timeline = TimelineModel()
+    timeline.set_events(detail.timeline)
+    qtmodeltester.check(timeline, force_py=False)
+    assert timeline.rowCount() == len(detail.timeline)
+    assert timeline.index(0).data(EventRole) == detail.timeline[0]
+
+    opportunities = OpportunityTableModel()
+    opportunities.set_opportunities(detail.open_opportunities)
+    qtmodeltester.check(opportunities, force_py=False)
+    assert opportunities.rowCount() == len(detail.open_opportunities)
+
+
+def test_data_checks_the_role_and_formats_values(model: CustomerTableModel) -> None:
+    model.sort(COLUMN_INDEX["revenue"], DESC)
+    top = model.index(0, COLUMN_INDEX["revenue"])
+    revenue = model.column_values("revenue")[0]
+    assert top.data() == f"${revenue:,.2f}"
+    assert top.data(Qt.ItemDataRole.TextAlignmentRole) == (
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    )
+    name = model.index(0, COLUMN_INDEX["name"])
+    assert name.data(Qt.ItemDataRole.TextAlignmentRole) == (
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    )
+    assert name.data(Qt.ItemDataRole.DecorationRole) is None
+    assert name.data(Qt.ItemDataRole.EditRole) is None
+    assert isinstance(name.data(CustomerIdRole), int)
+    last = model.index(0, COLUMN_INDEX["last_order"]).data()
+    assert last is not None and "," in last  # "Nov 3, 2026"
+
+
+def _keys_in_order(model: CustomerTableModel, key: str) -> list[object]:
+    values = model.column_values(key)
+    if values.dtype == object:
+        return [v.casefold() if isinstance(v, str) and v else None for v in values]
+    if values.dtype.kind == "M":
+        return [None if np.isnat(v) else v for v in values]
+    return [None if np.isnan(v) else v for v in values]
+
+
+@pytest.mark.parametrize(
+    "key", ["name", "owner", "revenue", "orders", "last_order", "days_since_last_order", "tier"]
+)
+@pytest.mark.parametrize("order", [ASC, DESC])
+def test_sorting_orders_rows_by_the_column(
+    model: CustomerTableModel, key: str, order: Qt.SortOrder
+) -> None:
+    model.sort(COLUMN_INDEX[key], order)
+    keys = _keys_in_order(model, key)
+    present = [k for k in keys if k is not None]
+    missing = len(keys) - len(present)
+    assert present == sorted(present, reverse=order == DESC)  # type: ignore[type-var]
+    # Missing values (never ordered, no owner) go last in both directions.
+    assert all(k is None for k in keys[len(present) :])
+    assert missing == sum(k is None for k in keys)
+    assert model.rowCount() == 300
+    assert sorted(model.visible_ids().tolist()) == sorted(model.table.ids.tolist())
+
+
+def test_sort_ties_keep_the_previous_database_order(model: CustomerTableModel) -> None:
+    model.sort(COLUMN_INDEX["tier"], ASC)
+    tiers = model.column_values("tier")
+    ids = model.visible_ids()
+    for tier in set(tiers.tolist()):
+        block = ids[tiers == tier]
+        assert block.tolist() == sorted(block.tolist())
+
+
+def test_sort_keeps_the_selected_row_through_persistent_indexes(
+    model: CustomerTableModel,
+) -> None:
+    index = model.index(5, 0)
+    customer_id = index.data(CustomerIdRole)
+    persistent = QPersistentModelIndex(index)
+    model.sort(COLUMN_INDEX["revenue"], DESC)
+    assert persistent.isValid()
+    assert persistent.data(CustomerIdRole) == customer_id
+    assert persistent.row() == model.row_of_customer(customer_id)
+
+
+def test_search_narrows_rows_to_exact_matches(model: CustomerTableModel, demo_frame) -> None:
+    some = demo_frame.iloc[42]
+    needle = some["email"].split("@")[0].upper()  # case-insensitive
+    model.set_search(needle)
+    fields = demo_frame[["name", "email", "company", "owner"]].fillna("")
+    hay = fields.apply(lambda r: "\x1f".join(r).lower(), axis=1)
+    expected = set(demo_frame.loc[hay.str.contains(needle.lower(), regex=False), "id"])
+    assert set(model.visible_ids().tolist()) == expected
+    assert int(some["id"]) in expected
+    assert model.rowCount() == len(expected) < 300
+
+
+def test_search_words_must_all_match_in_any_field(model: CustomerTableModel, demo_frame) -> None:
+    owner = demo_frame["owner"].iloc[0]
+    first = owner.split()[0].lower()
+    model.set_search(f"  {first}   example.org ")
+    expected = demo_frame[
+        demo_frame["owner"].str.lower().str.contains(first, regex=False)
+        | demo_frame["name"].str.lower().str.contains(first, regex=False)
+        | demo_frame["company"].fillna("").str.lower().str.contains(first, regex=False)
+        | demo_frame["email"].str.lower().str.contains(first, regex=False)
+    ]
+    expected = expected[expected["email"].str.endswith("example.org")]
+    assert sorted(model.visible_ids().tolist()) == sorted(expected["id"].tolist())
+    assert 0 < model.rowCount() < 300
+
+
+def test_search_then_sort_keeps_the_filter(model: CustomerTableModel) -> None:
+    model.set_search("maya")
+    ids = set(model.visible_ids().tolist())
+    model.sort(COLUMN_INDEX["orders"], DESC)
+    assert set(model.visible_ids().tolist()) == ids
+    orders = model.column_values("orders")
+    assert list(orders) == sorted(orders, reverse=True)
+    model.set_search("")
+    assert model.rowCount() == 300
+    model.set_search("no such customer anywhere")
+    assert model.rowCount() == 0
+
+
+def test_every_column_has_a_header(model: CustomerTableModel) -> None:
+    titles = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(len(COLUMNS))]
+    assert titles == [c.title for c in COLUMNS]
+    assert model.headerData(0, Qt.Orientation.Vertical) is None

@@ -1,0 +1,243 @@
+"""The main window on a real demo workspace: loading, selection, detail and chart,
+search, theme, remembered geometry, backup."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
+
+from app.gui import WorkspaceCustomerSource
+from app.jobs import JobRunner
+from app.workspace import Workspace, open_workspace, to_url
+from views.main_window import MainWindow
+from views.theme import DARK, LIGHT, ThemeManager, ThemeMode
+
+
+@pytest.fixture
+def theme(qapp: QApplication) -> Iterator[ThemeManager]:
+    manager = ThemeManager(qapp, ThemeMode.LIGHT)
+    yield manager
+    manager.set_mode(ThemeMode.LIGHT)
+    manager.deleteLater()
+
+
+def make_window(qtbot, jobs: JobRunner, theme: ThemeManager, settings: QSettings) -> MainWindow:
+    window = MainWindow(jobs, theme, settings)
+    qtbot.addWidget(window)
+    return window
+
+
+@pytest.fixture
+def window(
+    qtbot, jobs: JobRunner, theme: ThemeManager, ui_settings: QSettings, demo_workspace: Workspace
+) -> Iterator[MainWindow]:
+    w = make_window(qtbot, jobs, theme, ui_settings)
+    w.set_source(WorkspaceCustomerSource(demo_workspace))
+    w.show()
+    qtbot.waitUntil(lambda: w.detail_pane.detail is not None and jobs.is_idle(), timeout=15_000)
+    yield w
+    qtbot.waitUntil(jobs.is_idle)
+
+
+def order_counts(path: Path, customer_id: int) -> tuple[int, int]:
+    with sqlite3.connect(path) as con:
+        paid = con.execute(
+            "SELECT COUNT(*) FROM orders WHERE customer_id=? AND status='paid'", (customer_id,)
+        ).fetchone()[0]
+        other = con.execute(
+            "SELECT COUNT(*) FROM orders WHERE customer_id=? AND status<>'paid'", (customer_id,)
+        ).fetchone()[0]
+    return paid, other
+
+
+def test_window_shows_the_workspace(window: MainWindow, demo_workspace: Workspace) -> None:
+    pane = window.customers_pane
+    assert pane.model.rowCount() == 300
+    assert pane.count_label.text() == "300 customers"
+    assert window.count_label.text() == "300 customers"
+    assert window.workspace_label.text() == demo_workspace.display_name
+    assert window.demo_banner.isVisible() and window.demo_badge.isVisible()
+    # The first customer (highest revenue) is selected and shown.
+    first = pane.model.customer_id(0)
+    assert window.detail_pane.detail is not None and window.detail_pane.detail.id == first
+    assert window.detail_pane.name_label.text() == window.detail_pane.detail.name
+
+
+def test_selecting_a_customer_loads_detail_and_chart(
+    qtbot, window: MainWindow, demo_frame: pd.DataFrame, demo_copy: Path
+) -> None:
+    row = demo_frame.sort_values("orders").iloc[len(demo_frame) // 2]
+    customer_id = int(row["id"])
+    paid, other = order_counts(demo_copy, customer_id)
+    assert paid == row["orders"] > 0
+    with qtbot.waitSignal(window.detail_pane.detail_shown, timeout=10_000) as shown:
+        assert window.customers_pane.select_customer(customer_id)
+    assert shown.args == [customer_id]
+    pane = window.detail_pane
+    assert pane.detail is not None and pane.detail.id == customer_id
+    assert pane.name_label.text() == row["name"]
+    assert pane.chart is not None
+    assert pane.chart.paid_point_count == paid
+    assert pane.chart.other_point_count == other
+    assert pane.orders_tile.value.text() == f"{paid:,}"
+    assert pane.revenue_tile.value.text() == f"${row['revenue']:,.0f}"
+    assert pane.timeline_model.rowCount() == len(pane.detail.timeline) > 0
+    assert pane.tabs.tabText(0) == f"Timeline ({len(pane.detail.timeline)})"
+
+
+def test_arrow_keys_move_through_customers(qtbot, window: MainWindow) -> None:
+    table = window.customers_pane.table
+    table.setFocus()
+    second = window.customers_pane.model.customer_id(1)
+    with qtbot.waitSignal(window.detail_pane.detail_shown, timeout=10_000) as shown:
+        qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert shown.args == [second]
+
+
+def test_quick_selection_changes_show_the_last_customer(
+    qtbot, window: MainWindow, jobs: JobRunner
+) -> None:
+    model = window.customers_pane.model
+    ids = [model.customer_id(row) for row in range(2, 12)]
+    shown: list[int] = []
+    window.detail_pane.detail_shown.connect(shown.append)
+    for customer_id in ids:
+        assert customer_id is not None
+        window.customers_pane.select_customer(customer_id)
+    qtbot.waitUntil(lambda: shown == [ids[-1]])
+    qtbot.waitUntil(jobs.is_idle)
+    assert shown == [ids[-1]]  # the customers passed on the way were never loaded
+    assert window.detail_pane.detail is not None
+    assert window.detail_pane.detail.id == ids[-1]
+
+
+def test_search_box_filters_and_follows_with_the_detail(
+    qtbot, window: MainWindow, demo_frame: pd.DataFrame
+) -> None:
+    target = demo_frame.iloc[123]
+    query = target["email"].split("@")[0]
+    window.customers_pane.set_search_text(query.upper())
+    model = window.customers_pane.model
+    expected = demo_frame[demo_frame["email"].str.contains(query, regex=False)]
+    assert model.rowCount() == len(expected)
+    assert window.customers_pane.count_label.text() == f"{len(expected)} of 300"
+    qtbot.waitUntil(
+        lambda: (
+            window.detail_pane.detail is not None
+            and window.detail_pane.detail.id in set(expected["id"])
+        )
+    )
+    window.customers_pane.set_search_text("")
+    assert model.rowCount() == 300
+
+
+def test_theme_switch_recolours_the_window_and_is_remembered(
+    qtbot, window: MainWindow, ui_settings: QSettings
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    assert app.palette().color(QPalette.ColorRole.Window).name() == LIGHT.window
+    window.theme_actions[ThemeMode.DARK].trigger()
+    assert app.palette().color(QPalette.ColorRole.Window).name() == DARK.window
+    assert app.palette().color(QPalette.ColorRole.Base).name() == DARK.surface
+    assert DARK.surface in app.styleSheet()
+    chart = window.detail_pane.chart
+    assert chart is not None
+    assert chart.plot_widget.backgroundBrush().color().name() == DARK.chart_bg
+    assert window.theme_actions[ThemeMode.DARK].isChecked()
+    assert ui_settings.value("ui/theme") == "dark"
+    image = window.grab().toImage()
+    # The window really is dark now: sample the middle of the detail pane's background.
+    assert image.pixelColor(image.width() - 5, image.height() // 2).lightness() < 90
+    window.theme_actions[ThemeMode.LIGHT].trigger()
+    assert app.palette().color(QPalette.ColorRole.Window).name() == LIGHT.window
+    assert chart.plot_widget.backgroundBrush().color().name() == LIGHT.chart_bg
+
+
+def test_system_theme_follows_the_os(qtbot, theme: ThemeManager, qapp: QApplication) -> None:
+    changes: list[object] = []
+    theme.theme_changed.connect(changes.append)
+    theme.set_mode(ThemeMode.SYSTEM)
+    # The offscreen platform reports no colour scheme: that counts as light.
+    assert theme.theme is LIGHT
+    theme._on_style_hints_color_scheme_changed(Qt.ColorScheme.Dark)  # what the OS signal calls
+    assert theme.theme is LIGHT  # re-evaluated, and the platform still says "not dark"
+    theme.set_mode(ThemeMode.DARK)
+    assert changes[-1] is DARK
+    theme._on_style_hints_color_scheme_changed(Qt.ColorScheme.Light)
+    assert theme.theme is DARK  # an explicit choice ignores the OS
+
+
+def test_geometry_and_splitters_are_restored(
+    qtbot, jobs: JobRunner, theme: ThemeManager, ui_settings: QSettings
+) -> None:
+    # The offscreen screen is 800x800 and restoreGeometry() keeps windows on screen, so
+    # the test uses a size that fits (the width is held up by the panes' minimums).
+    first = make_window(qtbot, jobs, theme, ui_settings)
+    first.show()
+    first.move(23, 31)
+    first.resize(900, 640)
+    first.splitter.setSizes([400, 700])
+    first.detail_pane.splitter.setSizes([150, 350])
+    first.customers_pane.table.setColumnWidth(0, 222)
+    qtbot.waitUntil(lambda: first.height() == 640)
+    size = (first.width(), first.height())
+    pos = first.pos()
+    sizes = first.splitter.sizes()
+    detail_sizes = first.detail_pane.splitter.sizes()
+    first.close()  # saves
+
+    second = make_window(qtbot, jobs, theme, ui_settings)
+    second.show()
+    qtbot.waitExposed(second)
+    assert (second.width(), second.height()) == size
+    assert second.pos().y() == pos.y()  # x is pushed back on screen (wider than 800)
+    assert second.splitter.sizes() == sizes
+    assert second.detail_pane.splitter.sizes() == detail_sizes
+    assert second.customers_pane.table.columnWidth(0) == 222
+    second.close()
+
+
+def test_back_up_copies_the_workspace(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    target = tmp_path / "copy.radar.sqlite"
+    window.back_up_to(target)
+    qtbot.waitUntil(lambda: "Backed up to" in window.statusBar().currentMessage())
+    with sqlite3.connect(target) as con:
+        assert con.execute("SELECT COUNT(*) FROM customers").fetchone()[0] == 300
+
+
+def test_empty_real_workspace_shows_no_demo_marker(
+    qtbot, jobs: JobRunner, theme: ThemeManager, ui_settings: QSettings, tmp_path: Path
+) -> None:
+    workspace = open_workspace(to_url(str(tmp_path / "mine.radar.sqlite")))
+    try:
+        w = make_window(qtbot, jobs, theme, ui_settings)
+        w.set_source(WorkspaceCustomerSource(workspace))
+        w.show()
+        qtbot.waitUntil(lambda: w.summary is not None and not w.customers_pane.loading)
+        assert not w.demo_banner.isVisible() and not w.demo_badge.isVisible()
+        assert w.customers_pane.empty_label.isVisible()
+        assert "no customers yet" in w.customers_pane.empty_label.text()
+        assert w.count_label.text() == "0 customers"
+        qtbot.waitUntil(jobs.is_idle)
+    finally:
+        workspace.close()
+
+
+def test_ctrl_f_jumps_to_search_and_down_goes_back_to_the_table(qtbot, window: MainWindow) -> None:
+    pane = window.customers_pane
+    window.activateWindow()
+    pane.table.setFocus()
+    qtbot.keyClick(pane.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(pane.search_box.hasFocus)
+    qtbot.keyClicks(pane.search_box, "a")
+    qtbot.keyClick(pane.search_box, Qt.Key.Key_Down)
+    qtbot.waitUntil(pane.table.hasFocus)
+    pane.set_search_text("")

@@ -1,0 +1,93 @@
+"""Per-customer rollups: refreshed by writers, equal to the live aggregates, used by reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import delete, func, select
+
+from app.workspace import open_workspace
+from models.schema import Customer, CustomerRollup, Interaction, Opportunity, Order
+from services.customers import load_customer_columns
+from services.demo import build_demo
+from services.rollups import refresh_rollups, stale_rollups
+
+TODAY = dt.date(2026, 11, 21)
+
+
+def test_demo_build_leaves_rollups_equal_to_live_aggregates(tmp_path: Path) -> None:
+    ws = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+    try:
+        build_demo(ws.engine, customers=150, seed=5, today=TODAY)
+        with ws.engine.connect() as conn:
+            assert stale_rollups(conn) == 0
+            n = conn.execute(select(func.count()).select_from(CustomerRollup)).scalar_one()
+            assert n == 150
+    finally:
+        ws.close()
+
+
+def test_rollups_hold_exact_figures_and_staleness_is_detected(tmp_path: Path) -> None:
+    ws = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+    try:
+        with ws.engine.begin() as conn:
+            cid = conn.execute(
+                Customer.__table__.insert().values(source="t", external_id="1", name="Ada")
+            ).inserted_primary_key[0]
+            orders = [
+                (dt.datetime(2026, 1, 5, 10), 1000, "paid"),
+                (dt.datetime(2026, 3, 9, 10), 2550, "paid"),
+                (dt.datetime(2026, 4, 1, 10), 9999, "refunded"),
+            ]
+            for when, cents, status in orders:
+                conn.execute(
+                    Order.__table__.insert().values(
+                        customer_id=cid, order_date=when, amount_cents=cents, status=status
+                    )
+                )
+            for status in ("open", "solved", None):
+                conn.execute(
+                    Interaction.__table__.insert().values(
+                        customer_id=cid,
+                        kind="ticket",
+                        occurred_at=dt.datetime(2026, 2, 1),
+                        status=status,
+                    )
+                )
+            conn.execute(
+                Opportunity.__table__.insert().values(customer_id=cid, name="Gift", closed=False)
+            )
+            assert stale_rollups(conn) == 1  # no rollup row yet
+            assert refresh_rollups(conn) == 1
+            assert stale_rollups(conn) == 0
+            row = conn.execute(select(CustomerRollup)).one()
+            assert row.paid_orders == 2 and row.paid_revenue_cents == 3550
+            assert row.first_order_at == dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC)
+            assert row.last_order_at == dt.datetime(2026, 3, 9, 10, tzinfo=dt.UTC)
+            assert row.open_tickets == 1 and row.open_opportunities == 1
+            conn.execute(Order.__table__.update().values(amount_cents=1))
+            assert stale_rollups(conn) == 1
+    finally:
+        ws.close()
+
+
+def test_table_reads_the_same_with_and_without_rollups(tmp_path: Path) -> None:
+    ws = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+    try:
+        build_demo(ws.engine, customers=200, seed=9, today=TODAY)
+        fast = load_customer_columns(ws.engine, today=TODAY)
+        with ws.engine.begin() as conn:
+            conn.execute(delete(CustomerRollup))  # forces the live aggregate path
+        live = load_customer_columns(ws.engine, today=TODAY)
+        assert fast.keys() == live.keys()
+        for name in fast:
+            a, b = fast[name], live[name]
+            if a.dtype.kind in "fM":  # floats and dates: NaN / NaT compare equal here
+                np.testing.assert_array_equal(a, b)
+            else:
+                assert list(a) == list(b), name
+        assert fast["orders"].sum() > 200
+    finally:
+        ws.close()

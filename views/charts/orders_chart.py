@@ -1,0 +1,217 @@
+"""Orders over time: each order as a dot (its value on the left axis) and the
+customer's cumulative paid revenue as a staircase (right axis), with a marker for today.
+
+A customer who is drifting away shows it at a glance: the dots thin out and the
+staircase runs flat towards the "today" line. The chart is handed arrays and never
+queries; its plot items are created once and updated with ``setData``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from views.theme import LIGHT, Theme
+
+_DAY_S = 86_400.0
+
+
+def compact_money(value: float) -> str:
+    """Axis labels: $0, $850, $1.2k, $15k, $1.3M."""
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    if v >= 1_000_000:
+        text = f"{v / 1_000_000:.1f}M"
+    elif v >= 10_000:
+        text = f"{v / 1000:.0f}k"
+    elif v >= 1000:
+        text = f"{v / 1000:.1f}k"
+    else:
+        text = f"{v:.0f}"
+    return f"{sign}${text.replace('.0k', 'k').replace('.0M', 'M')}"
+
+
+class MoneyAxisItem(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
+    """An axis with compact dollar tick labels and no SI prefix scaling."""
+
+    def __init__(self, orientation: str, **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [compact_money(v * scale) for v in values]
+
+
+def cumulative_steps(
+    seconds: np.ndarray, amounts: np.ndarray, end: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """A staircase of running totals: flat between orders, a step up at each, flat to end."""
+    if len(seconds) == 0:
+        return np.array([], dtype=float), np.array([], dtype=float)
+    order = np.argsort(seconds, kind="stable")
+    t = np.asarray(seconds, dtype=float)[order]
+    total = np.cumsum(np.asarray(amounts, dtype=float)[order])
+    xs = np.empty(2 * len(t), dtype=float)
+    ys = np.empty(2 * len(t), dtype=float)
+    xs[0::2] = t
+    xs[1::2] = np.append(t[1:], max(end, t[-1]))
+    ys[0::2] = total
+    ys[1::2] = total
+    return xs, ys
+
+
+class OrdersChart(QWidget):
+    """A legend row above a pyqtgraph plot of one customer's orders."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._theme: Theme = LIGHT
+        self.plot_widget = pg.PlotWidget(
+            self,
+            axisItems={
+                "bottom": pg.DateAxisItem(orientation="bottom"),
+                "left": MoneyAxisItem("left"),
+                "right": MoneyAxisItem("right"),
+            },
+        )
+        self.plot_widget.setMinimumHeight(170)
+        plot = self.plot_widget.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.showAxis("right")
+        plot.showGrid(x=False, y=True, alpha=1.0)
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.setClipToView(True)
+        plot.setMouseEnabled(x=True, y=False)
+        plot.getViewBox().setDefaultPadding(0.02)
+        plot.layout.setContentsMargins(4, 6, 4, 2)
+
+        # The running total lives in its own view box so it gets its own y scale
+        # (pyqtgraph's multiple-axes recipe), linked to the main x range.
+        self._trend_view = pg.ViewBox(enableMenu=False)
+        self._trend_view.setMouseEnabled(x=False, y=False)
+        plot.scene().addItem(self._trend_view)
+        plot.getAxis("right").linkToView(self._trend_view)
+        self._trend_view.setXLink(plot)
+        self._trend_view.setZValue(-10)  # behind the dots
+        self._trend = pg.PlotDataItem([], [], fillLevel=0.0)
+        self._trend.setDownsampling(auto=True, method="peak")
+        self._trend.setClipToView(True)
+        self._trend_view.addItem(self._trend)
+        plot.getViewBox().sigResized.connect(self._on_main_view_resized)
+
+        self._paid = plot.plot([], [], pen=None, symbol="o", symbolSize=7)
+        self._other = plot.plot([], [], pen=None, symbol="x", symbolSize=9)
+        self._today_line = pg.InfiniteLine(angle=90, movable=False)
+        plot.addItem(self._today_line, ignoreBounds=True)
+        self._empty = pg.TextItem("No orders yet", anchor=(0.5, 0.5))
+        plot.addItem(self._empty, ignoreBounds=True)
+        self._empty.hide()
+
+        self._legend = QLabel(self)
+        self._legend.setObjectName("chartLegend")
+        self._legend.setTextFormat(Qt.TextFormat.RichText)
+        self._title = QLabel("Orders over time", self)
+        self._title.setObjectName("sectionTitle")
+        top = QHBoxLayout()
+        top.setContentsMargins(6, 0, 6, 0)
+        top.addWidget(self._title)
+        top.addStretch(1)
+        top.addWidget(self._legend)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.plot_widget, 1)
+        self.set_theme(self._theme)
+
+    # -- data ---------------------------------------------------------------------------
+
+    def set_orders(
+        self,
+        dates: np.ndarray,
+        amounts: np.ndarray,
+        statuses: np.ndarray,
+        *,
+        today: dt.datetime | None = None,
+    ) -> None:
+        """Show orders: dates as datetime64, amounts in dollars, statuses (paid...)."""
+        seconds = np.asarray(dates, dtype="datetime64[ns]").astype(np.int64) / 1e9
+        amounts = np.asarray(amounts, dtype=float)
+        paid = np.asarray(statuses, dtype=object) == "paid"
+        now = (today or dt.datetime.now(dt.UTC)).timestamp()
+        self._paid.setData(seconds[paid], amounts[paid])
+        self._other.setData(seconds[~paid], amounts[~paid])
+        self._today_line.setPos(now)
+        if len(seconds) == 0:
+            self._trend.setData([], [])
+            self._empty.show()
+            self._empty.setPos(now - 180 * _DAY_S, 0.5)
+            self.plot_widget.getPlotItem().setXRange(now - 365 * _DAY_S, now + 7 * _DAY_S)
+            self.plot_widget.getPlotItem().setYRange(0, 1)
+            return
+        self._empty.hide()
+        start = float(seconds.min()) - 14 * _DAY_S
+        end = max(now, float(seconds.max()))
+        xs, totals = cumulative_steps(seconds[paid], amounts[paid], end)
+        self._trend.setData(xs, totals)
+        plot = self.plot_widget.getPlotItem()
+        plot.setXRange(start, end + 10 * _DAY_S, padding=0)
+        top = float(amounts.max()) if len(amounts) else 1.0
+        plot.setYRange(0, top * 1.1 or 1.0, padding=0)
+        trend_top = float(totals.max()) if len(totals) else 1.0
+        self._trend_view.setYRange(0, trend_top * 1.15 or 1.0, padding=0)
+
+    @property
+    def paid_point_count(self) -> int:
+        """Dots drawn for paid orders (tests and the self-test check this)."""
+        x, _ = self._paid.getData()
+        return 0 if x is None else len(x)
+
+    @property
+    def other_point_count(self) -> int:
+        x, _ = self._other.getData()
+        return 0 if x is None else len(x)
+
+    # -- look ---------------------------------------------------------------------------
+
+    def set_theme(self, theme: Theme) -> None:
+        """Recolour every item for the theme (no data is recomputed)."""
+        self._theme = theme
+        self.plot_widget.setBackground(theme.chart_bg)
+        plot = self.plot_widget.getPlotItem()
+        tick_font = QFont(self.font())
+        tick_font.setPointSizeF(max(self.font().pointSizeF() - 1, 7.0))
+        for name in ("left", "right", "bottom"):
+            axis = plot.getAxis(name)
+            axis.setPen(pg.mkPen(theme.chart_grid))
+            axis.setTextPen(pg.mkPen(theme.muted))
+            axis.setStyle(tickFont=tick_font, tickLength=0, tickTextOffset=6)
+        accent = QColor(theme.accent)
+        self._paid.setSymbolBrush(pg.mkBrush(accent))
+        self._paid.setSymbolPen(pg.mkPen(theme.chart_bg, width=1))
+        self._other.setSymbolBrush(pg.mkBrush(theme.critical))
+        self._other.setSymbolPen(pg.mkPen(theme.critical, width=1.5))
+        fill = QColor(theme.positive)
+        fill.setAlpha(34 if theme.is_dark else 28)
+        self._trend.setPen(pg.mkPen(theme.positive, width=2))
+        self._trend.setFillBrush(pg.mkBrush(fill))
+        self._today_line.setPen(pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DashLine))
+        self._empty.setColor(theme.muted)
+        self._legend.setText(
+            f'<span style="color:{theme.accent}">●</span> Paid order&nbsp;&nbsp;&nbsp;'
+            f'<span style="color:{theme.critical}">✕</span> Refunded/cancelled&nbsp;&nbsp;&nbsp;'
+            f'<span style="color:{theme.positive}">▬</span> Total spent (right axis)'
+            f'&nbsp;&nbsp;&nbsp;<span style="color:{theme.muted}">┆</span> Today'
+        )
+
+    def _on_main_view_resized(self) -> None:
+        main = self.plot_widget.getPlotItem().getViewBox()
+        self._trend_view.setGeometry(main.sceneBoundingRect())
+        self._trend_view.linkedViewChanged(main, self._trend_view.XAxis)

@@ -1,0 +1,364 @@
+"""The customer detail pane: who the customer is, four KPI tiles, the orders chart,
+the timeline and open opportunities.
+
+The chart module pulls in pyqtgraph, which costs a few hundred milliseconds to
+import; it is created with the first customer shown, after the table is on screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.customers import CustomerDetail
+from views.item_models.customer_table_model import format_date, format_money
+from views.item_models.opportunity_table_model import OpportunityTableModel
+from views.item_models.timeline_model import TimelineDelegate, TimelineModel
+from views.source import CustomerSource
+from views.theme import LIGHT, Theme
+
+if TYPE_CHECKING:
+    from app.jobs import JobRunner, TaskState
+    from views.charts.orders_chart import OrdersChart
+
+QUIET_WARNING_DAYS = 90
+QUIET_CRITICAL_DAYS = 180
+LOAD_DELAY_MS = 120
+
+
+class KpiTile(QFrame):
+    """A caption, a big value and a one-line note."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kpiTile")
+        self.caption = QLabel(caption.upper(), self)
+        self.caption.setObjectName("kpiCaption")
+        self.value = QLabel("—", self)
+        self.value.setObjectName("kpiValue")
+        self.note = QLabel("", self)
+        self.note.setObjectName("kpiNote")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 9)
+        layout.setSpacing(1)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        layout.addWidget(self.note)
+
+    def set(self, value: str, note: str = "", tone: str = "") -> None:
+        self.value.setText(value)
+        self.note.setText(note)
+        if self.note.property("tone") != tone:
+            self.note.setProperty("tone", tone)
+            # Property selectors in the style sheet only re-apply after a re-polish.
+            self.note.style().unpolish(self.note)
+            self.note.style().polish(self.note)
+
+
+def _chip(text: str, kind: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setProperty("chip", kind)
+    return label
+
+
+class CustomerDetailPane(QWidget):
+    """Everything about the selected customer.
+
+    Signals:
+        detail_shown(customer_id): a customer's detail (with its chart) is on screen.
+    """
+
+    detail_shown = Signal(int)
+
+    def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._jobs = jobs
+        self._source: CustomerSource | None = None
+        self._theme: Theme = LIGHT
+        self._detail: CustomerDetail | None = None
+        self._requested_id: int | None = None
+        self.chart: OrdersChart | None = None
+        self._load_timer = QTimer(self)
+        self._load_timer.setSingleShot(True)
+        self._load_timer.setInterval(LOAD_DELAY_MS)
+        self._load_timer.timeout.connect(self._on_load_timer_timeout)
+
+        # Page 0: empty state; page 1: the detail.
+        self._stack = QStackedWidget(self)
+        self.empty_label = QLabel("Select a customer to see their history.", self)
+        self.empty_label.setObjectName("emptyState")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._stack.addWidget(self.empty_label)
+
+        content = QWidget(self)
+        content.setObjectName("detailContent")
+        self._stack.addWidget(content)
+
+        # Header: name and chips on one line, contact facts below.
+        self.name_label = QLabel("", content)
+        self.name_label.setObjectName("customerName")
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._chips = QHBoxLayout()
+        self._chips.setSpacing(6)
+        # Two fixed lines (how to reach them; who owns them and since when) rather than
+        # one wrapped line that breaks in the middle of a fact.
+        self.contact_label = QLabel("", content)
+        self.account_label = QLabel("", content)
+        for label in (self.contact_label, self.account_label):
+            label.setObjectName("customerSubtitle")
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        name_row = QHBoxLayout()
+        name_row.setSpacing(10)
+        name_row.addWidget(self.name_label)
+        name_row.addLayout(self._chips)
+        name_row.addStretch(1)
+
+        self.orders_tile = KpiTile("Orders", content)
+        self.revenue_tile = KpiTile("Revenue", content)
+        self.last_order_tile = KpiTile("Last order", content)
+        self.gap_tile = KpiTile("Usual gap", content)
+        tiles = QHBoxLayout()
+        tiles.setSpacing(8)
+        for tile in (self.orders_tile, self.revenue_tile, self.last_order_tile, self.gap_tile):
+            tiles.addWidget(tile, 1)
+
+        self.chart_card = QFrame(content)
+        self.chart_card.setObjectName("card")
+        self._chart_layout = QVBoxLayout(self.chart_card)
+        self._chart_layout.setContentsMargins(6, 6, 6, 6)
+
+        self.timeline_model = TimelineModel(self)
+        self.timeline_view = QListView(content)
+        self.timeline_view.setObjectName("timelineView")
+        self.timeline_view.setModel(self.timeline_model)
+        self.timeline_delegate = TimelineDelegate(self.timeline_view)
+        self.timeline_view.setItemDelegate(self.timeline_delegate)
+        self.timeline_view.setUniformItemSizes(True)
+        self.timeline_view.setMouseTracking(True)
+        self.timeline_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.timeline_view.setFrameShape(QFrame.Shape.NoFrame)
+
+        self.opportunity_model = OpportunityTableModel(self)
+        self.opportunity_view = QTableView(content)
+        self.opportunity_view.setModel(self.opportunity_model)
+        self.opportunity_view.verticalHeader().hide()
+        self.opportunity_view.setShowGrid(False)
+        self.opportunity_view.setFrameShape(QFrame.Shape.NoFrame)
+        self.opportunity_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.opportunity_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        oheader = self.opportunity_view.horizontalHeader()
+        oheader.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, 5):
+            oheader.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+
+        self.tabs = QTabWidget(content)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.timeline_view, "Timeline")
+        self.tabs.addTab(self.opportunity_view, "Open opportunities")
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical, content)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.chart_card)
+        self.splitter.addWidget(self.tabs)
+        # Chart and history share the height evenly: both are read, neither decorates.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(6, 10, 10, 6)
+        layout.setSpacing(8)
+        layout.addLayout(name_row)
+        facts = QVBoxLayout()
+        facts.setSpacing(2)
+        facts.addWidget(self.contact_label)
+        facts.addWidget(self.account_label)
+        layout.addLayout(facts)
+        layout.addLayout(tiles)
+        layout.addWidget(self.splitter, 1)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self._stack)
+
+    # -- loading ------------------------------------------------------------------------
+
+    def set_source(self, source: CustomerSource | None) -> None:
+        self._source = source
+        self.clear()
+
+    def clear(self, message: str = "Select a customer to see their history.") -> None:
+        self._load_timer.stop()
+        self._detail = None
+        self._requested_id = None
+        self.empty_label.setText(message)
+        self._stack.setCurrentIndex(0)
+
+    def show_customer(self, customer_id: int) -> None:
+        """Load and show a customer; a newer request cancels an older one in flight.
+
+        The load starts after a short pause: holding an arrow key in the table then
+        costs one query, not one per row passed, and the table gets its paint done
+        before a worker competes with it for the interpreter.
+        """
+        if self._source is None:
+            return
+        self._requested_id = customer_id
+        self._load_timer.start()
+
+    def _on_load_timer_timeout(self) -> None:
+        if self._source is None or self._requested_id is None:
+            return
+        customer_id = self._requested_id
+        load = self._source.load_customer_detail
+
+        def task(_state: TaskState) -> CustomerDetail:
+            return load(customer_id)
+
+        (
+            self._jobs.operation(task, parent=self, key=("customers.detail", id(self)))
+            .success(self._on_detail_loaded)
+            .run()
+        )
+
+    @property
+    def detail(self) -> CustomerDetail | None:
+        return self._detail
+
+    def _on_detail_loaded(self, detail: CustomerDetail) -> None:
+        self._detail = detail
+        self._show_header(detail)
+        self._show_tiles(detail)
+        chart = self._ensure_chart()
+        orders = detail.orders
+        chart.set_orders(
+            orders["order_date"].to_numpy(),
+            orders["amount"].to_numpy(),
+            orders["status"].to_numpy(dtype=object),
+        )
+        self.timeline_model.set_events(detail.timeline)
+        self.timeline_view.scrollToTop()
+        self.opportunity_model.set_opportunities(detail.open_opportunities)
+        self.tabs.setTabText(0, f"Timeline ({len(detail.timeline)})")
+        self.tabs.setTabText(1, f"Open opportunities ({len(detail.open_opportunities)})")
+        self._stack.setCurrentIndex(1)
+        self.detail_shown.emit(detail.id)
+
+    def _ensure_chart(self) -> OrdersChart:
+        if self.chart is None:
+            from views.charts.orders_chart import OrdersChart
+
+            self.chart = OrdersChart(self.chart_card)
+            self.chart.set_theme(self._theme)
+            self._chart_layout.addWidget(self.chart)
+        return self.chart
+
+    # -- rendering ----------------------------------------------------------------------
+
+    def _show_header(self, d: CustomerDetail) -> None:
+        self.name_label.setText(d.name)
+        while self._chips.count():
+            item = self._chips.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        parent = self.name_label.parentWidget() or self
+        if d.tier:
+            self._chips.addWidget(_chip(d.tier, "plain", parent))
+        if d.region:
+            self._chips.addWidget(_chip(d.region, "plain", parent))
+        if d.do_not_contact:
+            chip = _chip("Do not contact", "danger", parent)
+            chip.setToolTip("This customer asked not to be contacted. No outreach.")
+            self._chips.addWidget(chip)
+        contact = [d.email, d.phone, d.company]
+        account = [
+            f"Owner: {d.owner}" if d.owner else "No owner",
+            f"Customer since {d.signup_date:%b %Y}" if d.signup_date is not None else None,
+        ]
+        self.contact_label.setText("  ·  ".join(f for f in contact if f) or "No contact details")
+        self.account_label.setText("  ·  ".join(f for f in account if f))
+
+    def _show_tiles(self, d: CustomerDetail) -> None:
+        other = int((d.orders["status"] != "paid").sum()) if len(d.orders) else 0
+        self.orders_tile.set(
+            f"{d.paid_orders:,}",
+            f"{other} refunded/cancelled" if other else "paid orders",
+        )
+        if d.paid_orders:
+            self.revenue_tile.set(
+                format_money(d.revenue, cents=False),
+                f"{format_money(d.revenue / d.paid_orders)} per order",
+            )
+        else:
+            self.revenue_tile.set("$0", "no paid orders")
+        days = _days_since(d.last_order)
+        if d.last_order is None or days is None:
+            self.last_order_tile.set("—", "never ordered", "warning")
+        else:
+            tone = (
+                "critical"
+                if days >= QUIET_CRITICAL_DAYS
+                else "warning"
+                if days >= QUIET_WARNING_DAYS
+                else ""
+            )
+            # How long ago is the number that matters; the date is the footnote.
+            self.last_order_tile.set(
+                _ago(days), format_date(d.last_order.astimezone().date()), tone
+            )
+        if d.avg_gap_days is None:
+            self.gap_tile.set("—", "needs two orders")
+        else:
+            gap = d.avg_gap_days
+            overdue = days is not None and days > 2 * gap and days >= 30
+            self.gap_tile.set(
+                f"{gap:,.0f} days",
+                f"now {days / gap:.0f}× overdue" if overdue and days else "between orders",
+                "critical" if overdue else "",
+            )
+
+    # -- state --------------------------------------------------------------------------
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.timeline_delegate.set_theme(theme)
+        self.timeline_view.viewport().update()
+        if self.chart is not None:
+            self.chart.set_theme(theme)
+
+    def splitter_state(self) -> QByteArray:
+        return self.splitter.saveState()
+
+    def restore_splitter_state(self, state: QByteArray) -> None:
+        if not state.isEmpty():
+            self.splitter.restoreState(state)
+
+
+def _days_since(when: dt.datetime | None) -> int | None:
+    if when is None:
+        return None
+    return max((dt.datetime.now(dt.UTC) - when).days, 0)
+
+
+def _ago(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days:,} days ago"

@@ -1,0 +1,349 @@
+"""The main window: customers on the left, the selected customer on the right.
+
+The window knows nothing about databases: it is handed a CustomerSource and a job
+runner, and asks app/ (through signals) to open or build workspaces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.customers import WorkspaceSummary
+from views.customers_pane import CustomersPane
+from views.detail_pane import CustomerDetailPane
+from views.source import CustomerSource
+from views.theme import Theme, ThemeManager, ThemeMode
+
+if TYPE_CHECKING:
+    from app.jobs import JobRunner
+
+APP_TITLE = "Account Radar"
+WORKSPACE_FILTER = "Account Radar workspaces (*.radar.sqlite *.sqlite *.db);;All files (*)"
+
+# QSettings keys: UI state only (workspace settings live in the workspace).
+KEY_GEOMETRY = "main_window/geometry"
+KEY_STATE = "main_window/state"
+KEY_SPLITTER = "main_window/splitter"
+KEY_DETAIL_SPLITTER = "detail/splitter"
+KEY_HEADER = "customers/header"
+KEY_THEME = "ui/theme"
+
+
+class MainWindow(QMainWindow):
+    """Menus, the demo banner, the two panes and the status bar.
+
+    Signals:
+        open_workspace_requested(path): the user chose a workspace file to open.
+        demo_workspace_requested(path): the user asked for a demo workspace at path.
+    """
+
+    open_workspace_requested = Signal(str)
+    demo_workspace_requested = Signal(str)
+
+    def __init__(
+        self,
+        jobs: JobRunner,
+        theme: ThemeManager,
+        settings: QSettings,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._jobs = jobs
+        self._theme = theme
+        self._settings = settings
+        self._source: CustomerSource | None = None
+        self.summary: WorkspaceSummary | None = None
+        self.setWindowTitle(APP_TITLE)
+        self.setObjectName("mainWindow")
+
+        self.customers_pane = CustomersPane(jobs, self)
+        self.detail_pane = CustomerDetailPane(jobs, self)
+        self.customers_pane.customer_selected.connect(self._on_customers_pane_customer_selected)
+        self.customers_pane.table_loaded.connect(self._on_customers_pane_table_loaded)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.customers_pane)
+        self.splitter.addWidget(self.detail_pane)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.customers_pane.setMinimumWidth(380)
+        self.detail_pane.setMinimumWidth(560)
+        self.splitter.setSizes([700, 700])
+
+        self.demo_banner = QFrame(self)
+        self.demo_banner.setObjectName("demoBanner")
+        banner_text = QLabel(
+            "<b>Demo data.</b> These customers are made up, for trying Account Radar. "
+            "Use <b>File ▸ Open workspace…</b> to work with your own data.",
+            self.demo_banner,
+        )
+        banner_text.setObjectName("demoBannerText")
+        banner_text.setWordWrap(True)
+        banner_layout = QHBoxLayout(self.demo_banner)
+        banner_layout.setContentsMargins(12, 6, 12, 6)
+        banner_layout.addWidget(banner_text)
+        self.demo_banner.hide()
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 8, 8, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.demo_banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self._build_menus()
+        self._build_status_bar()
+        self._theme.theme_changed.connect(self._on_theme_theme_changed)
+        self._jobs.busy_changed.connect(self._on_jobs_busy_changed)
+        self._on_theme_theme_changed(self._theme.theme)
+        self.resize(1400, 860)
+        self.restore_ui_state()
+
+    # -- construction -----------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = QAction("&Open workspace…", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self._on_open_action_triggered)
+        self.demo_action = QAction("New &demo workspace…", self)
+        self.demo_action.triggered.connect(self._on_demo_action_triggered)
+        self.backup_action = QAction("&Back up workspace…", self)
+        self.backup_action.triggered.connect(self._on_backup_action_triggered)
+        self.backup_action.setEnabled(False)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.open_action)
+        file_menu.addAction(self.demo_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backup_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        theme_menu = view_menu.addMenu("&Theme")
+        self.theme_actions: dict[ThemeMode, QAction] = {}
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for mode, label in (
+            (ThemeMode.SYSTEM, "&System"),
+            (ThemeMode.LIGHT, "&Light"),
+            (ThemeMode.DARK, "&Dark"),
+        ):
+            action = QAction(label, self, checkable=True)
+            action.setData(mode.value)
+            action.setChecked(mode is self._theme.mode)
+            action.triggered.connect(
+                lambda _checked=False, m=mode: self._on_theme_action_triggered(m)
+            )
+            group.addAction(action)
+            theme_menu.addAction(action)
+            self.theme_actions[mode] = action
+        find_action = QAction("&Find customer", self)
+        find_action.setShortcut(QKeySequence.StandardKey.Find)
+        find_action.triggered.connect(self.customers_pane.focus_search)
+        view_menu.addAction(find_action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about_action = QAction("&About Account Radar", self)
+        about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        about_action.triggered.connect(self._on_about_action_triggered)
+        help_menu.addAction(about_action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(True)
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setObjectName("busyBar")
+        self.busy_bar.setRange(0, 0)  # indeterminate: "working"
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setFixedWidth(90)
+        self.busy_bar.hide()
+        self.demo_badge = QLabel("DEMO DATA", self)
+        self.demo_badge.setObjectName("demoBadge")
+        self.demo_badge.setToolTip("This workspace holds made-up demo customers.")
+        self.demo_badge.hide()
+        self.workspace_label = QLabel("No workspace", self)
+        self.workspace_label.setObjectName("workspaceLabel")
+        self.workspace_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.count_label = QLabel("", self)
+        self.count_label.setObjectName("customerCount")
+        bar.addPermanentWidget(self.busy_bar)
+        bar.addPermanentWidget(self.count_label)
+        bar.addPermanentWidget(self.demo_badge)
+        bar.addWidget(self.workspace_label, 1)
+
+    # -- workspace ----------------------------------------------------------------------
+
+    def set_source(self, source: CustomerSource | None) -> None:
+        """Show a workspace (None while none is open)."""
+        self._source = source
+        self.summary = None
+        self.backup_action.setEnabled(source is not None and source.can_back_up)
+        self.detail_pane.set_source(source)
+        self.customers_pane.set_source(source)
+        self._show_summary(None)
+        if source is None:
+            self.workspace_label.setText("No workspace")
+            self.setWindowTitle(APP_TITLE)
+            return
+        self.workspace_label.setText(source.display_name)
+        self.workspace_label.setToolTip(source.display_name)
+        self.setWindowTitle(f"{Path(source.display_name).name} — {APP_TITLE}")
+        (
+            self._jobs.operation(
+                lambda _state: source.workspace_summary(),
+                parent=self,
+                key=("window.summary", id(self)),
+            )
+            .success(self._show_summary)
+            .run()
+        )
+
+    @property
+    def source(self) -> CustomerSource | None:
+        return self._source
+
+    def _show_summary(self, summary: WorkspaceSummary | None) -> None:
+        self.summary = summary
+        demo = bool(summary and summary.is_demo)
+        self.demo_banner.setVisible(demo)
+        self.demo_badge.setVisible(demo)
+        if summary is not None:
+            self.count_label.setText(f"{summary.customers:,} customers")
+
+    def _on_customers_pane_table_loaded(self, count: int) -> None:
+        self.count_label.setText(f"{count:,} customers")
+        if count == 0:
+            self.detail_pane.clear("No customer to show.")
+
+    def _on_customers_pane_customer_selected(self, customer_id: int) -> None:
+        self.detail_pane.show_customer(customer_id)
+
+    # -- menu actions -------------------------------------------------------------------
+
+    def _start_dir(self) -> str:
+        if self._source is not None and self._source.can_back_up:
+            return str(Path(self._source.display_name).parent)
+        return str(Path.home())
+
+    def _on_open_action_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open workspace", self._start_dir(), WORKSPACE_FILTER
+        )
+        if path:
+            self.open_workspace_requested.emit(path)
+
+    def _on_demo_action_triggered(self) -> None:
+        suggested = str(Path(self._start_dir()) / "demo.radar.sqlite")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "New demo workspace",
+            suggested,
+            WORKSPACE_FILTER,
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if path:
+            self.demo_workspace_requested.emit(path)
+
+    def _on_backup_action_triggered(self) -> None:
+        source = self._source
+        if source is None:
+            return
+        current = Path(source.display_name)
+        stem = current.name.removesuffix(".sqlite").removesuffix(".radar")
+        suggested = current.with_name(f"{stem}-backup-{dt.date.today():%Y%m%d}.radar.sqlite")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Back up workspace", str(suggested), WORKSPACE_FILTER
+        )
+        if path:
+            self.back_up_to(Path(path))
+
+    def back_up_to(self, destination: Path) -> None:
+        """Copy the workspace to destination on the database worker."""
+        source = self._source
+        if source is None:
+            return
+        self.statusBar().showMessage("Backing up…")
+        (
+            self._jobs.operation(lambda _state: source.back_up(destination), parent=self)
+            .success(lambda path: self.statusBar().showMessage(f"Backed up to {path}", 10_000))
+            .run()
+        )
+
+    def _on_theme_action_triggered(self, mode: ThemeMode) -> None:
+        self._settings.setValue(KEY_THEME, mode.value)
+        self._theme.set_mode(mode)
+
+    def _on_about_action_triggered(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Account Radar",
+            "<h3>Account Radar</h3>"
+            "<p>Find the customers you are about to lose, and win them back.</p>"
+            "<p>Your data stays on this computer.</p>",
+        )
+
+    def _on_theme_theme_changed(self, theme: Theme) -> None:
+        for mode, action in self.theme_actions.items():
+            action.setChecked(mode is self._theme.mode)
+        self.customers_pane.set_theme(theme)
+        self.detail_pane.set_theme(theme)
+
+    def _on_jobs_busy_changed(self, busy: bool) -> None:
+        self.busy_bar.setVisible(busy)
+
+    # -- UI state ------------------------------------------------------------------------
+
+    def restore_ui_state(self) -> None:
+        """Window geometry, splitter positions and table columns from QSettings."""
+        s = self._settings
+        geometry = s.value(KEY_GEOMETRY)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = s.value(KEY_STATE)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        splitter = s.value(KEY_SPLITTER)
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        detail = s.value(KEY_DETAIL_SPLITTER)
+        if isinstance(detail, QByteArray):
+            self.detail_pane.restore_splitter_state(detail)
+        header = s.value(KEY_HEADER)
+        if isinstance(header, QByteArray):
+            self.customers_pane.restore_header_state(header)
+
+    def save_ui_state(self) -> None:
+        s = self._settings
+        s.setValue(KEY_GEOMETRY, self.saveGeometry())
+        s.setValue(KEY_STATE, self.saveState())
+        s.setValue(KEY_SPLITTER, self.splitter.saveState())
+        s.setValue(KEY_DETAIL_SPLITTER, self.detail_pane.splitter_state())
+        s.setValue(KEY_HEADER, self.customers_pane.header_state())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_ui_state()
+        super().closeEvent(event)

@@ -1,0 +1,38 @@
+"""What the window needs from a workspace, as a protocol: app/ implements it.
+
+Views call these methods only inside operations of the job runner (they may be slow
+and touch the database); they return DataFrames and frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from services.customers import CustomerDetail, WorkspaceSummary
+
+
+class CustomerSource(Protocol):
+    """Read access to one open workspace, plus a backup."""
+
+    @property
+    def display_name(self) -> str:
+        """The workspace file path, or its URL without the password."""
+        ...
+
+    @property
+    def can_back_up(self) -> bool:
+        """True for file workspaces (SQLite); a server database is backed up by its admin."""
+        ...
+
+    def load_customer_columns(self) -> Mapping[str, Any]:
+        """The customers table as columns (numpy arrays or pandas Series)."""
+        ...
+
+    def load_customer_detail(self, customer_id: int) -> CustomerDetail: ...
+
+    def workspace_summary(self) -> WorkspaceSummary: ...
+
+    def back_up(self, destination: Path) -> Path: ...
