@@ -316,7 +316,8 @@ class GuiController(QObject):
             if dialog is not None:
                 dialog.setValue(round(fraction * 100))
                 if message:
-                    dialog.setLabelText(f"{message}…" if not message.endswith("…") else message)
+                    step = message if message.endswith("…") else f"{message}…"
+                    dialog.setLabelText(f"Building the demo workspace\n{step}")
 
         def on_done() -> None:
             if dialog is not None:
@@ -574,6 +575,7 @@ def run_self_test() -> int:
     controller: GuiController | None = None
     started = time.monotonic()
     previous_handler = route_qt_messages()
+    previous_excepthook = sys.excepthook
     try:
         app = _application()
         settings = QSettings(str(tmp / "ui.ini"), QSettings.Format.IniFormat)
@@ -585,6 +587,9 @@ def run_self_test() -> int:
 
         controller = make_controller(app, settings, show_dialogs=False, choose=choose)
         controller.presenter.error_presented.connect(lambda _t, text: failures.append(text))
+        # An exception in any Qt callback (say, a module missing from the bundle) must
+        # fail the self-test at once, not leave it waiting for a window that never fills.
+        controller.presenter.install_excepthook()
         window = controller.window
         window.resize(1280, 800)
         window.show()
@@ -630,4 +635,5 @@ def run_self_test() -> int:
             controller.window.close()
             controller.window.deleteLater()
         qInstallMessageHandler(previous_handler)
+        sys.excepthook = previous_excepthook
         shutil.rmtree(tmp, ignore_errors=True)

@@ -29,25 +29,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JSONType, UTCDateTime, utcnow
-
-# Closed vocabularies, kept as strings in the database so new values need no migration.
-ORDER_STATUSES = ("paid", "refunded", "cancelled", "pending")
-INTERACTION_KINDS = (
-    "email_sent",
-    "email_open",
-    "email_click",
-    "ticket",
-    "review",
-    "call",
-    "meeting",
-    "note",
-    "nps",
-    "login",
-    "unsubscribe",
+from models.vocab import (  # noqa: F401  (re-exported: the vocabularies of these tables)
+    ACTION_KINDS,
+    ALERT_STATUSES,
+    INTERACTION_KINDS,
+    ORDER_STATUSES,
+    SEVERITIES,
 )
-SEVERITIES = ("critical", "warning", "opportunity", "info")
-ALERT_STATUSES = ("open", "snoozed", "in_progress", "resolved", "dismissed")
-ACTION_KINDS = ("task", "call", "note")
 
 
 def _fk(table: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Mapped[Any]:

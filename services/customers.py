@@ -19,27 +19,15 @@ import numpy as np
 from sqlalchemy import Engine
 
 from models.db import translate_db_errors
+from models.vocab import INTERACTION_KINDS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# Ticket statuses that mean "nothing left to do" (Zendesk, Freshdesk, generic exports).
-
 # Interaction kinds read for a customer's timeline. Opens and clicks are folded into
 # the email they belong to ("opened", "not opened"), and logins are left out: a
 # customer has dozens of them and they would bury the events that matter.
-TIMELINE_INTERACTION_KINDS = (
-    "email_sent",
-    "email_open",
-    "email_click",
-    "ticket",
-    "review",
-    "call",
-    "meeting",
-    "note",
-    "nps",
-    "unsubscribe",
-)
+TIMELINE_INTERACTION_KINDS = tuple(k for k in INTERACTION_KINDS if k != "login")
 
 TABLE_COLUMNS = (
     "id",

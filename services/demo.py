@@ -373,7 +373,7 @@ def build_demo(
         _refuse_real_data(session)
     data = _generate(customers, seed, today, step)
 
-    step(0.28, "Clearing old data")
+    step(0.28, "Preparing the workspace")
     with translate_db_errors(), engine.begin() as conn:
         with Session(bind=conn) as session:
             _refuse_real_data(session)
@@ -487,7 +487,7 @@ def _write(conn: Connection, data: _DemoData, step: Callable[[float, str], None]
 
 def _write_tables(conn: Connection, data: _DemoData, step: Callable[[float, str], None]) -> None:
     for i, table in enumerate(DATA_TABLES):
-        step(0.28 + 0.02 * i / len(DATA_TABLES), "Clearing old data")
+        step(0.28 + 0.02 * i / len(DATA_TABLES), "Preparing the workspace")
         conn.execute(delete(table))
     step(0.30, "Writing customers")
     _insert(conn, data.customers, None)

@@ -12,7 +12,8 @@ from sqlalchemy import Connection, Select, delete, except_, false, func, insert,
 
 from models.schema import Customer, CustomerRollup, Interaction, Opportunity, Order
 
-# A ticket counts as open unless its status says it is finished.
+# A ticket counts as open unless its status says it is finished (Zendesk, Freshdesk,
+# generic exports); a ticket with no status is not counted as open.
 CLOSED_TICKET_STATUSES = ("solved", "closed", "resolved", "cancelled", "canceled")
 
 ROLLUP_COLUMNS = (

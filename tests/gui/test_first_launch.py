@@ -170,3 +170,36 @@ def test_self_test_passes(capsys) -> None:
     assert run_self_test() == 0
     out = capsys.readouterr().out
     assert out.startswith("self-test ok: 300 customers, window ")
+
+
+def test_start_up_uses_the_preloaded_workspace_and_table(qtbot, make_gui, tmp_path: Path) -> None:
+    from app.preload import start_preload
+    from app.workspace import open_workspace
+    from services.demo import build_demo
+
+    url = to_url(str(tmp_path / "pre.radar.sqlite"))
+
+    ws = open_workspace(url)
+    build_demo(ws.engine, customers=40, seed=2)
+    ws.close()
+
+    preload = start_preload(str(tmp_path / "pre.radar.sqlite"))
+    assert preload is not None and preload.url == url
+    preloaded_workspace = preload.workspace.result(timeout=60)
+    controller = make_gui(show_dialogs=False)
+    controller.start(url, first_launch_demo=False, preload=preload)
+    qtbot.waitUntil(lambda: populated(controller), timeout=20_000)
+    # The window got the very workspace and table the preload opened and read.
+    assert controller.workspace is preloaded_workspace
+    assert preload.columns.done()
+    assert controller.window.customers_pane.model.rowCount() == 40
+    model = controller.window.customers_pane.model
+    shown = sorted(model.customer_id(row) for row in range(model.rowCount()))
+    assert shown == sorted(preload.columns.result()["id"].tolist())
+
+
+def test_preload_skips_first_launch_and_bad_locations(tmp_path: Path) -> None:
+    from app.preload import start_preload
+
+    assert start_preload(str(tmp_path / "missing.radar.sqlite")) is None
+    assert start_preload("nonsense://::") is None

@@ -1,0 +1,20 @@
+"""Closed vocabularies of the workspace tables (no SQLAlchemy import: cheap to load)."""
+
+# Kept as strings in the database, so a new value needs no migration.
+ORDER_STATUSES = ("paid", "refunded", "cancelled", "pending")
+INTERACTION_KINDS = (
+    "email_sent",
+    "email_open",
+    "email_click",
+    "ticket",
+    "review",
+    "call",
+    "meeting",
+    "note",
+    "nps",
+    "login",
+    "unsubscribe",
+)
+SEVERITIES = ("critical", "warning", "opportunity", "info")
+ALERT_STATUSES = ("open", "snoozed", "in_progress", "resolved", "dismissed")
+ACTION_KINDS = ("task", "call", "note")
