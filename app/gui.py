@@ -35,7 +35,7 @@ from PySide6.QtCore import (
     Signal,
     qInstallMessageHandler,
 )
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -67,7 +67,7 @@ from services.customers import (
     workspace_summary,
 )
 from views.main_window import KEY_THEME, WORKSPACE_FILTER, MainWindow
-from views.theme import ThemeManager, ThemeMode
+from views.theme import ThemeManager, ThemeMode, resources_dir
 
 log = logging.getLogger(__name__)
 
@@ -428,6 +428,7 @@ def _application() -> QApplication:
     QApplication.setApplicationName(APPLICATION)
     app = QApplication(sys.argv[:1])
     app.setApplicationDisplayName(APPLICATION)
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "account-radar.svg")))
     return app
 
 
@@ -616,6 +617,8 @@ def run_self_test() -> int:
         image = window.grab().toImage()
         if image.isNull() or image.width() < 200 or image.height() < 200:
             raise RuntimeError("the window could not be drawn")
+        if app.windowIcon().pixmap(64, 64).isNull():
+            raise RuntimeError("the application icon could not be drawn (SVG support missing)")
         colours = _distinct_colours(image)
         if colours < 8:
             raise RuntimeError(f"the window looks blank ({colours} distinct colours)")
