@@ -422,13 +422,13 @@ class GuiController(QObject):
 
 def _application() -> QApplication:
     app = QApplication.instance()
-    if isinstance(app, QApplication):
-        return app
-    QApplication.setOrganizationName(ORGANIZATION)
-    QApplication.setApplicationName(APPLICATION)
-    app = QApplication(sys.argv[:1])
-    app.setApplicationDisplayName(APPLICATION)
-    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "account-radar.svg")))
+    if not isinstance(app, QApplication):
+        QApplication.setOrganizationName(ORGANIZATION)
+        QApplication.setApplicationName(APPLICATION)
+        app = QApplication(sys.argv[:1])
+        app.setApplicationDisplayName(APPLICATION)
+    if app.windowIcon().isNull():  # also for an application someone else created (tests)
+        app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "account-radar.svg")))
     return app
 
 
