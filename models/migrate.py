@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
-from models.db import sqlite_path, translate_db_errors
+from models.db import is_sqlite, sqlite_path, translate_db_errors
 from models.errors import WorkspaceError
 
 if TYPE_CHECKING:
@@ -152,7 +152,34 @@ def upgrade(engine: Engine, *, backup: bool = True) -> Path | None:
     from alembic import command
 
     cfg = alembic_config()
-    with translate_db_errors(), engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with translate_db_errors(), engine.connect() as conn:
+        sqlite = is_sqlite(engine.url)
+        if sqlite:
+            # Batch mode rebuilds a table by copy, DROP and rename. With foreign keys on,
+            # dropping `customers` would cascade-delete every order pointing at it. The
+            # pragma only takes effect outside a transaction, hence the raw connection
+            # before BEGIN; integrity is checked before the commit instead.
+            _raw_pragma(conn, "PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise WorkspaceError(
+                            f"Upgrading the workspace would leave {len(broken)} row(s) "
+                            "pointing at missing rows, so nothing was changed. Please "
+                            "report this; your data is as it was."
+                        )
+        finally:
+            if sqlite:
+                _raw_pragma(conn, "PRAGMA foreign_keys = ON")
     return backup_path
+
+
+def _raw_pragma(conn: Connection, sql: str) -> None:
+    """Run a pragma on the driver connection, outside any transaction SQLAlchemy began."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute(sql)

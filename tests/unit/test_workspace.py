@@ -187,7 +187,7 @@ def test_locked_file_gets_a_clear_message(tmp_path: Path, monkeypatch: pytest.Mo
         holder.close()
 
 
-def _migrations_with_second_revision(tmp_path: Path) -> Path:
+def _migrations_with_second_revision(tmp_path: Path, body: str | None = None) -> Path:
     root = tmp_path / "migrations"
     shutil.copytree(
         models.migrate.MIGRATIONS_DIR, root, ignore=shutil.ignore_patterns("__pycache__")
@@ -197,11 +197,12 @@ def _migrations_with_second_revision(tmp_path: Path) -> Path:
         "from alembic import op\nimport sqlalchemy as sa\n"
         "revision = '0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n"
         "def upgrade():\n"
-        "    with op.batch_alter_table('customers') as b:\n"
-        "        b.add_column(sa.Column('nickname', sa.String(64)))\n"
-        "def downgrade():\n"
-        "    with op.batch_alter_table('customers') as b:\n"
-        "        b.drop_column('nickname')\n"
+        + (
+            body
+            or "    with op.batch_alter_table('customers') as b:\n"
+            "        b.add_column(sa.Column('nickname', sa.String(64)))\n"
+        )
+        + "def downgrade():\n    pass\n"
     )
     return root
 
@@ -234,6 +235,39 @@ def test_upgrading_an_older_workspace_backs_it_up_first(
     assert backup.execute("select version_num from alembic_version").fetchone() == ("0001",)
     assert backup.execute("select name from customers").fetchall() == [("Grace",)]
     backup.close()
+
+
+def test_a_migration_that_rebuilds_a_parent_table_keeps_every_child_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.demo import build_demo
+
+    path = tmp_path / "w.radar.sqlite"
+    ws = open_workspace(url_of(path))
+    build_demo(ws.engine, customers=40, seed=1, today=dt.date(2026, 11, 21))
+    tables = ("customers", "orders", "interactions", "opportunities", "subscriptions")
+    with ws.engine.connect() as conn:
+        before = {t: conn.execute(text(f"select count(*) from {t}")).scalar_one() for t in tables}
+    ws.close()
+    assert before["orders"] > 0 and before["interactions"] > 0
+
+    # Dropping a column makes batch mode copy, DROP and rename `customers`.
+    rebuild = "    with op.batch_alter_table('customers') as b:\n        b.drop_column('phone')\n"
+    monkeypatch.setattr(
+        models.migrate, "MIGRATIONS_DIR", _migrations_with_second_revision(tmp_path, rebuild)
+    )
+    ws = open_workspace(url_of(path))
+    try:
+        with ws.engine.connect() as conn:
+            after = {
+                t: conn.execute(text(f"select count(*) from {t}")).scalar_one() for t in tables
+            }
+            columns = [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(customers)")]
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+        assert "phone" not in columns
+        assert after == before
+    finally:
+        ws.close()
 
 
 def test_workspace_from_a_newer_app_is_refused(tmp_path: Path) -> None:
