@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.db import make_engine, make_session_factory, sqlite_path
 from models.errors import WorkspaceError
 from models.migrate import upgrade
+from services.rollups import watch_for_stale_rollups
 
 APP_NAME = "AccountRadar"
 DEFAULT_FILE_NAME = "default.radar.sqlite"
@@ -151,6 +152,7 @@ def open_workspace(url: str, *, backup: bool = True) -> Workspace:
         check_existing_file(p)
         created = not p.exists() or p.stat().st_size == 0
     engine = make_engine(url)
+    watch_for_stale_rollups(engine)
     try:
         backup_path = upgrade(engine, backup=backup)
     except BaseException:

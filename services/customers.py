@@ -47,7 +47,6 @@ TABLE_COLUMNS = (
 )
 
 ORDER_COLUMNS = ("order_date", "amount", "status", "category", "channel")
-NS_PER_DAY = 86_400 * 10**9
 
 
 @dataclass(frozen=True)
@@ -187,10 +186,14 @@ def load_customer_columns(
     ids = grid[:, 0].astype(np.int64)
     last_order = _to_datetime64(last_text)
 
-    # Whole days since the last paid order; NaN for customers who never ordered.
-    elapsed_ns = (_today_utc(today).astype(np.int64) - last_order.astype(np.int64)).astype(float)
-    elapsed_ns[np.isnat(last_order)] = np.nan
-    days = np.floor(elapsed_ns / NS_PER_DAY)
+    # Calendar days (UTC) between today and the last paid order, as the detail pane
+    # counts them: an order late yesterday is 1 day ago. NaN for customers who never
+    # ordered; never negative (an order stamped later today than "today" is 0).
+    today_day = _today_utc(today).astype("datetime64[D]")
+    days = (today_day - last_order.astype("datetime64[D]")).astype("timedelta64[D]")
+    days_f = days.astype(np.int64).astype(float)
+    days_f[np.isnat(last_order)] = np.nan
+    days = np.maximum(days_f, 0.0)
     data: dict[str, np.ndarray] = {"id": ids}
     for i, name in enumerate(("name", "email", "company", "owner", "tier", "region"), start=1):
         data[name] = np.ascontiguousarray(grid[:, i])
@@ -214,14 +217,16 @@ _Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.nd
 def _read_with_rollups(cursor: Any) -> _Parts | None:
     """Customers joined with their rollups: one read of 100k rows, no order scan.
 
-    None when the rollups do not cover every customer (a workspace written by a tool
-    that did not refresh them); the caller then aggregates live.
+    None when the rollups are marked stale (a write since the last refresh) or do not
+    cover every customer; the caller then aggregates live.
     """
     cursor.execute(
-        "SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM customer_rollups)"
+        "SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM customer_rollups), "
+        "(SELECT value FROM settings WHERE key = 'rollups.stale')"
     )
-    n_customers, n_rollups = cursor.fetchone()
-    if n_customers != n_rollups:
+    n_customers, n_rollups, stale = cursor.fetchone()
+    # JSON true: text on SQLite, a bool from PostgreSQL's jsonb.
+    if n_customers != n_rollups or stale in (True, "true"):
         return None
     rows = _fetch(
         cursor,

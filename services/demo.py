@@ -360,7 +360,9 @@ def build_demo(
     """Build or rebuild the demo data in one transaction; refuse to overwrite real data."""
     if customers < 1:
         raise UserFacingError("The demo needs at least 1 customer.")
-    today = today or dt.date.today()
+    # UTC, like every stored timestamp: a local "today" ahead of UTC would date orders
+    # in the future for the rest of the world.
+    today = today or dt.datetime.now(dt.UTC).date()
 
     def step(fraction: float, message: str) -> None:
         if cancelled is not None and cancelled():

@@ -1,20 +1,42 @@
 """Per-customer rollups (paid orders, revenue, first/last order, open tickets and deals).
 
 The customers table of the window reads these instead of aggregating every order at
-every launch. The contract: whoever writes orders, interactions, opportunities or
-customers calls refresh_rollups() in the same transaction, so the rollups are never
-seen out of step. `db check` compares them with the live aggregates.
+every launch. Writers that change many rows (the demo, imports) call refresh_rollups()
+in their own transaction. Any other write through SQLAlchemy to a table the rollups
+depend on marks them stale in that same transaction (watch_for_stale_rollups), and
+readers then aggregate live until the next refresh: a forgotten refresh costs speed,
+never correctness. `db check` compares the rollups with the live aggregates.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Select, delete, except_, false, func, insert, select, union
+from typing import Any
 
-from models.schema import Customer, CustomerRollup, Interaction, Opportunity, Order
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    delete,
+    event,
+    except_,
+    false,
+    func,
+    insert,
+    select,
+    union,
+)
+from sqlalchemy.sql.dml import UpdateBase
+
+from models.base import utcnow
+from models.schema import Customer, CustomerRollup, Interaction, Opportunity, Order, Setting
 
 # A ticket counts as open unless its status says it is finished (Zendesk, Freshdesk,
 # generic exports); a ticket with no status is not counted as open.
 CLOSED_TICKET_STATUSES = ("solved", "closed", "resolved", "cancelled", "canceled")
+
+STALE_SETTING = "rollups.stale"
+WATCHED_TABLES = frozenset({"customers", "orders", "interactions", "opportunities"})
+_MARKED = "account_radar.rollups_marked"  # this transaction already marked them stale
 
 ROLLUP_COLUMNS = (
     "customer_id",
@@ -78,7 +100,37 @@ def refresh_rollups(conn: Connection) -> int:
     """Recompute every customer's rollup inside the caller's transaction; returns the count."""
     conn.execute(delete(CustomerRollup))
     conn.execute(insert(CustomerRollup).from_select(list(ROLLUP_COLUMNS), live_rollups()))
+    _set_stale(conn, False)
+    conn.info[_MARKED] = False  # later writes in this transaction must mark them again
     return int(conn.execute(select(func.count()).select_from(CustomerRollup)).scalar_one())
+
+
+def watch_for_stale_rollups(engine: Engine) -> None:
+    """Mark the rollups stale whenever a watched table is written through this engine."""
+    if event.contains(engine, "after_execute", _after_execute):
+        return
+    event.listen(engine, "after_execute", _after_execute)
+    event.listen(engine, "commit", _forget_mark)
+    event.listen(engine, "rollback", _forget_mark)
+
+
+def _after_execute(conn: Connection, statement: Any, *_args: Any) -> None:
+    if conn.info.get(_MARKED) or not isinstance(statement, UpdateBase):
+        return
+    table = getattr(statement, "table", None)
+    if getattr(table, "name", None) in WATCHED_TABLES:
+        conn.info[_MARKED] = True
+        _set_stale(conn, True)
+
+
+def _forget_mark(conn: Connection) -> None:
+    conn.info.pop(_MARKED, None)
+
+
+def _set_stale(conn: Connection, stale: bool) -> None:
+    table = Setting.__table__
+    conn.execute(delete(table).where(table.c.key == STALE_SETTING))
+    conn.execute(insert(table).values(key=STALE_SETTING, value=stale, updated_at=utcnow()))
 
 
 def stale_rollups(conn: Connection) -> int:

@@ -41,6 +41,12 @@ SETTINGS: dict[str, SettingSpec] = {
             "Demo workspace marker: how the demo data was built (None for real data)",
         ),
         SettingSpec("workspace.name", str, "", "Workspace name shown in the title bar"),
+        SettingSpec(
+            "rollups.stale",
+            bool,
+            False,
+            "Per-customer totals need a refresh (set by writes, cleared by services.rollups)",
+        ),
     )
 }
 

@@ -91,3 +91,69 @@ def test_table_reads_the_same_with_and_without_rollups(tmp_path: Path) -> None:
         assert fast["orders"].sum() > 200
     finally:
         ws.close()
+
+
+def test_a_write_without_refresh_marks_rollups_stale_and_reads_stay_correct(
+    tmp_path: Path,
+) -> None:
+    from models.db import session_scope
+
+    ws = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+    try:
+        build_demo(ws.engine, customers=60, seed=4, today=TODAY)
+        before = load_customer_columns(ws.engine, today=TODAY)
+        row = int(np.argmax(before["orders"]))
+        cid = int(before["id"][row])
+
+        # A rolled-back write changes nothing, not even the stale mark.
+        try:
+            with session_scope(ws.sessions) as s:
+                s.add(
+                    Order(
+                        customer_id=cid,
+                        order_date=dt.datetime(2026, 11, 20, 12),
+                        amount_cents=50_000,
+                        status="paid",
+                    )
+                )
+                s.flush()
+                raise RuntimeError("abandon")
+        except RuntimeError:
+            pass
+        with ws.engine.connect() as conn:
+            assert get_stale(conn) is False
+
+        # An ORM write, the way a future feature would add an order, with no refresh.
+        with session_scope(ws.sessions) as s:
+            s.add(
+                Order(
+                    customer_id=cid,
+                    order_date=dt.datetime(2026, 11, 20, 12),
+                    amount_cents=50_000,
+                    status="paid",
+                )
+            )
+        with ws.engine.connect() as conn:
+            assert get_stale(conn) is True
+        after = load_customer_columns(ws.engine, today=TODAY)
+        assert after["orders"][row] == before["orders"][row] + 1
+        assert after["revenue"][row] == before["revenue"][row] + 500.0
+        assert after["days_since_last_order"][row] == 1
+
+        with ws.engine.begin() as conn:
+            refresh_rollups(conn)
+            assert get_stale(conn) is False
+            assert stale_rollups(conn) == 0
+        again = load_customer_columns(ws.engine, today=TODAY)
+        assert again["orders"][row] == after["orders"][row]
+    finally:
+        ws.close()
+
+
+def get_stale(conn) -> bool:  # type: ignore[no-untyped-def]
+    from sqlalchemy.orm import Session
+
+    from services.settings import get_setting
+
+    with Session(bind=conn) as s:
+        return bool(get_setting(s, "rollups.stale"))
