@@ -285,16 +285,20 @@ def main(
     if args.self_test:
         if args.command:
             parser.error("--self-test takes no command")
-        from app.gui import run_self_test
-
+        try:
+            from app.gui import run_self_test
+        except ImportError as exc:
+            return _window_unavailable(exc, err)
         return run_self_test()
     if args.command is None:
         from app.preload import start_preload
 
         # Before the Qt import: the workspace opens and loads while Qt loads.
         preload = start_preload(args.db)
-        from app.gui import run_gui
-
+        try:
+            from app.gui import run_gui
+        except ImportError as exc:
+            return _window_unavailable(exc, err)
         return run_gui(args.db, preload=preload)
     try:
         return _dispatch(args, out, err)
@@ -312,6 +316,17 @@ def main(
             file=err,
         )
         return EXIT_FAILURE
+
+
+def _window_unavailable(exc: ImportError, err: TextIO) -> int:
+    log.error("The window cannot start", exc_info=exc)
+    print(
+        f"error: the window cannot start: {_one_line(str(exc))}. Qt or one of its system "
+        "libraries is missing (see the README's set-up notes); the commands still work, "
+        "see 'main.py --help'.",
+        file=err,
+    )
+    return EXIT_FAILURE
 
 
 def _one_line(text: str) -> str:

@@ -50,10 +50,14 @@ def to_url(location: str) -> str:
 def resolve_url(db: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """The workspace URL: --db, else $ACCOUNT_RADAR_DB, else the default file."""
     env = os.environ if environ is None else environ
-    if db:
+    # An empty --db or variable is a mistake, not a request for the default workspace.
+    if db is not None:
         return to_url(db)
-    if env.get(ENV_VAR):
-        return to_url(env[ENV_VAR])
+    if ENV_VAR in env:
+        try:
+            return to_url(env[ENV_VAR])
+        except WorkspaceError as exc:
+            raise WorkspaceError(f"{ENV_VAR}: {exc}") from None
     return to_url(str(default_workspace_path()))
 
 

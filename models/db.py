@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.errors import WorkspaceError
@@ -53,11 +53,18 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """Create an engine for a workspace URL with the connection setup it needs."""
     u = make_url(url)
-    if u.get_backend_name() == "sqlite":
-        engine = create_engine(u, **kwargs)
-        _configure_sqlite(engine)
-        return engine
-    return create_engine(u, pool_pre_ping=True, **kwargs)
+    try:
+        if u.get_backend_name() == "sqlite":
+            engine = create_engine(u, **kwargs)
+            _configure_sqlite(engine)
+            return engine
+        return create_engine(u, pool_pre_ping=True, **kwargs)
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise WorkspaceError(
+            f"Account Radar cannot open '{u.drivername}' databases: its driver is not "
+            "installed. Use a workspace file, or a PostgreSQL URL of the form "
+            "postgresql+psycopg://user@host/database."
+        ) from exc
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -14,7 +14,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str, env_db: Path | None = None, home: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env_db: Path | str | None = None, home: Path
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "ACCOUNT_RADAR_DB"}
     env["HOME"] = str(home)
     env["XDG_DATA_HOME"] = str(home / "data")
@@ -190,3 +192,38 @@ def test_check_finds_stale_customer_totals_and_upgrade_repairs_them(tmp_path: Pa
     assert "out of date" in one_line_error(stale)
     assert run("--db", str(db), "db", "upgrade", home=tmp_path).returncode == 0
     assert run("--db", str(db), "db", "check", home=tmp_path).returncode == 0
+
+
+def test_empty_or_unusable_locations_are_plain_errors(tmp_path: Path) -> None:
+    empty = run("--db", "", "demo", "--customers", "5", home=tmp_path)
+    assert empty.returncode == 1 and "location is empty" in one_line_error(empty)
+    assert not (tmp_path / "data" / "AccountRadar").exists()  # the default was not touched
+
+    env_empty = run("db", "check", env_db="", home=tmp_path)
+    assert env_empty.returncode == 1 and "ACCOUNT_RADAR_DB" in one_line_error(env_empty)
+
+    no_driver = run("--db", "mysql://user@localhost/radar", "db", "check", home=tmp_path)
+    assert no_driver.returncode == 1 and "driver is not installed" in one_line_error(no_driver)
+
+
+def test_window_without_qt_gives_a_plain_message(tmp_path: Path) -> None:
+    # Simulate a machine where Qt cannot load: block PySide6 before main.py runs.
+    code = (
+        "import importlib.abc, sys\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.startswith('PySide6'):\n"
+        "            raise ImportError('libEGL.so.1: cannot open shared object file')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        f"sys.argv = ['main.py', '--db', {str(tmp_path / 'w.radar.sqlite')!r}]\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from app.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    env = {**os.environ, "HOME": str(tmp_path), "ACCOUNT_RADAR_LOG_DIR": str(tmp_path / "log")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 1
+    line = one_line_error(result)
+    assert "window cannot start" in line and "libEGL" in line
