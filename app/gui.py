@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ErrorPresenter
+from app.errors import ErrorPresenter, default_log_path, describe_error
 from app.jobs import JobRunner, Operation, TaskState
 from app.preload import Preload
 from app.workspace import (
@@ -57,15 +57,14 @@ from app.workspace import (
     workspace_exists,
 )
 from models.db import sqlite_path
-from models.errors import UserFacingError
+from models.errors import UserFacingError, WorkspaceError
 from models.migrate import backup_sqlite
 from services.customers import (
-    CustomerDetail,
-    WorkspaceSummary,
     load_customer_columns,
     load_customer_detail,
     workspace_summary,
 )
+from services.records import CustomerDetail, WorkspaceSummary
 from views.main_window import KEY_THEME, WORKSPACE_FILTER, MainWindow
 from views.theme import ThemeManager, ThemeMode, resources_dir
 
@@ -76,6 +75,11 @@ APPLICATION = "Account Radar"
 FIRST_LAUNCH_DEMO_CUSTOMERS = 2000
 SELF_TEST_CUSTOMERS = 300
 SELF_TEST_TIMEOUT_S = 60.0
+
+DEMO_REFUSAL_GUI = (
+    "This file holds your own data; the demo will not overwrite it. "
+    "Choose File ▸ New demo workspace… again and pick a new file name."
+)
 
 # Answers of the "what now?" question after a workspace could not be opened.
 CHOICE_OPEN = "Open another file…"
@@ -216,11 +220,12 @@ class GuiController(QObject):
 
     Signals:
         workspace_opened(display_name): a workspace is open and handed to the window.
-        quit_requested(): the user chose to quit (e.g. after a failed start).
+        quit_requested(exit_code): the user chose to quit (e.g. after a failed start:
+            exit code 1).
     """
 
     workspace_opened = Signal(str)
-    quit_requested = Signal()
+    quit_requested = Signal(int)
 
     def __init__(
         self,
@@ -246,6 +251,8 @@ class GuiController(QObject):
         )
         self._prompt_open_path = prompt_open_path or self._ask_open_path
         self._show_progress = show_progress
+        # Set when the start-up workspace could not be opened: quitting then exits with 1.
+        self._start_failed = False
         self.window.open_workspace_requested.connect(self._on_window_open_workspace_requested)
         self.window.demo_workspace_requested.connect(self._on_window_demo_workspace_requested)
 
@@ -308,9 +315,15 @@ class GuiController(QObject):
             self.progress_dialog = dialog
 
         def task(state: TaskState) -> None:
-            build_demo_workspace(
-                url, customers=customers, progress=state.progress, cancelled=state.cancelled
-            )
+            try:
+                build_demo_workspace(
+                    url, customers=customers, progress=state.progress, cancelled=state.cancelled
+                )
+            except WorkspaceError as exc:
+                if "--db" not in str(exc):
+                    raise
+                # The service speaks to the command line; the window has no --db.
+                raise WorkspaceError(DEMO_REFUSAL_GUI) from exc
 
         def on_progress(fraction: float, message: str) -> None:
             if dialog is not None:
@@ -345,6 +358,7 @@ class GuiController(QObject):
 
     def _install(self, workspace: Workspace) -> None:
         old, self.workspace = self.workspace, workspace
+        self._start_failed = False
         columns, self._pending_columns = self._pending_columns, None
         self.window.set_source(WorkspaceCustomerSource(workspace, columns))
         if workspace.backup_path is not None:
@@ -372,8 +386,12 @@ class GuiController(QObject):
         if isinstance(error, UserFacingError):
             text = str(error)
         else:
-            self.presenter.present(error)  # a bug: logged with its traceback
-            text = "The workspace could not be opened."
+            # A bug: logged with its traceback, and said in the one question asked (an
+            # error box on top of the question would be two dialogs at once).
+            log.error("The workspace could not be opened", exc_info=error)
+            _title, bug_text = describe_error(error, default_log_path())
+            text = f"The workspace could not be opened.\n\n{bug_text}"
+        self._start_failed = True
         self._ask_what_now("The workspace could not be opened", text, (CHOICE_OPEN, CHOICE_QUIT))
 
     def _on_demo_cancelled(self, *, startup: bool) -> None:
@@ -398,7 +416,7 @@ class GuiController(QObject):
         elif choice == CHOICE_EMPTY:
             self.open_url(to_url(str(default_workspace_path())), startup=True)
         else:
-            self.quit_requested.emit()
+            self.quit_requested.emit(1 if self._start_failed else 0)
 
     def _ask_open_path(self) -> str | None:
         path, _ = QFileDialog.getOpenFileName(
@@ -514,7 +532,7 @@ def launch(
     app = _application()
     controller = make_controller(app, settings or QSettings(ORGANIZATION, APPLICATION))
     controller.presenter.install_excepthook()
-    controller.quit_requested.connect(app.quit, Qt.ConnectionType.QueuedConnection)
+    controller.quit_requested.connect(app.exit, Qt.ConnectionType.QueuedConnection)
     controller.window.show()
     try:
         url = resolve_url(db)

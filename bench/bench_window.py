@@ -6,11 +6,15 @@ Builds the workspace with build_demo the first time (cached at --workspace), the
 starts the app in fresh processes (offscreen) and measures:
 
 - start-up: process start to the customers table filled, through app.gui.launch();
+- first sort and first search: right after the table appears, before the background
+  preparation of text sort keys and the search index is done, the time from the
+  click (keystroke) until the view shows the new order (the request waits for a
+  worker, never computes on the UI thread);
 - sort: clicking a column header until the view has redrawn (median of several);
 - search: typing a query until the view has redrawn (median of several);
 - peak memory of the process (resource.getrusage maxrss).
 
-Targets: window < 2 s, sort and search < 100 ms, memory < 1 GB.
+Targets: window < 2 s, sort and search (first ones included) < 100 ms, memory < 1 GB.
 """
 
 from __future__ import annotations
@@ -26,7 +30,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"startup_s": 2.0, "sort_ms": 100.0, "search_ms": 100.0, "peak_mb": 1024.0}
+TARGETS = {
+    "startup_s": 2.0,
+    "first_sort_ms": 100.0,
+    "first_search_ms": 100.0,
+    "sort_ms": 100.0,
+    "search_ms": 100.0,
+    "peak_mb": 1024.0,
+}
+FIRST_SEARCH = "olivia"
 SORT_COLUMNS = ("name", "days_since_last_order", "last_order", "owner", "orders", "revenue")
 SEARCHES = ("olivia", "example.org", "bakery", "priya raman", "nguyen", "zz-no-match", "a")
 
@@ -40,7 +52,7 @@ def child(workspace: str, spawned_at: float) -> None:
 
     preload = start_preload(workspace)
 
-    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.gui import launch, wait_until
@@ -58,6 +70,35 @@ def child(workspace: str, spawned_at: float) -> None:
     assert app is not None
     app.processEvents()  # the first paint of the filled table
     painted_at = time.time()
+
+    def timed_until(action: object, shown: object) -> float:
+        # From the click until the view shows the result: the request may wait for a
+        # worker, so run the event loop (as the app would) until it is applied, then
+        # let the repaint happen.
+        ticker = QTimer()
+        ticker.start(2)  # wakes the loop so the check runs even with no other event
+        start = time.perf_counter()
+        action()  # type: ignore[operator]
+        deadline = start + 60
+        while not shown() and time.perf_counter() < deadline:  # type: ignore[operator]
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        app.processEvents()
+        ticker.stop()
+        return (time.perf_counter() - start) * 1000
+
+    # Right after the table appears: the first sort by name and the first search.
+    prepared_before = pane.model.table.prepared
+    name_col = COLUMN_INDEX["name"]
+    first_sort = timed_until(
+        lambda: pane.table.sortByColumn(name_col, Qt.SortOrder.AscendingOrder),
+        lambda: pane.model.sort_column == name_col and not pane.model.pending,
+    )
+    first_search = timed_until(
+        lambda: pane.set_search_text(FIRST_SEARCH),
+        lambda: pane.model.query == FIRST_SEARCH and not pane.model.pending,
+    )
+    first_done_at = time.time()
+    pane.set_search_text("")
     # Let the rest of start-up settle: first detail and chart, then the search index and
     # sort keys that the pane prepares in the background.
     wait_until(
@@ -93,6 +134,10 @@ def child(workspace: str, spawned_at: float) -> None:
         "customers": pane.model.total_count,
         "startup_s": populated_at - spawned_at,
         "painted_s": painted_at - spawned_at,
+        "first_sort_ms": first_sort,
+        "first_search_ms": first_search,
+        "first_before_prepared": not prepared_before,
+        "first_done_after_paint_s": first_done_at - painted_at,
         "sort_ms": statistics.median(sorts),
         "sort_max_ms": max(sorts),
         "search_ms": statistics.median(searches),
@@ -178,6 +223,9 @@ def main() -> int:
         runs.append(run)
         print(
             f"run {i + 1}: start-up {run['startup_s']:.2f} s (painted {run['painted_s']:.2f} s), "
+            f"first sort {run['first_sort_ms']:.0f} ms, first search "
+            f"{run['first_search_ms']:.0f} ms"
+            f"{'' if run['first_before_prepared'] else ' (AFTER preparation: not a first)'}, "
             f"sort {run['sort_ms']:.0f} ms (max {run['sort_max_ms']:.0f}), "
             f"search {run['search_ms']:.0f} ms (max {run['search_max_ms']:.0f}), "
             f"peak {run['peak_mb']:.0f} MB"
@@ -187,6 +235,8 @@ def main() -> int:
     ok = True
     labels = {
         "startup_s": ("window populated", "s"),
+        "first_sort_ms": ("first sort by name", "ms"),
+        "first_search_ms": ("first search", "ms"),
         "sort_ms": ("sort (median)", "ms"),
         "search_ms": ("search (median)", "ms"),
         "peak_mb": ("peak memory", "MB"),

@@ -128,9 +128,8 @@ def _forget_mark(conn: Connection) -> None:
 
 
 def _set_stale(conn: Connection, stale: bool) -> None:
-    table = Setting.__table__
-    conn.execute(delete(table).where(table.c.key == STALE_SETTING))
-    conn.execute(insert(table).values(key=STALE_SETTING, value=stale, updated_at=utcnow()))
+    conn.execute(delete(Setting).where(Setting.key == STALE_SETTING))
+    conn.execute(insert(Setting).values(key=STALE_SETTING, value=stale, updated_at=utcnow()))
 
 
 def stale_rollups(conn: Connection) -> int:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QByteArray,
     QEvent,
     QItemSelectionModel,
+    QMargins,
     QModelIndex,
     QObject,
     Qt,
@@ -21,6 +24,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -29,8 +34,10 @@ from PySide6.QtWidgets import (
 from views.item_models.customer_table_model import (
     COLUMN_INDEX,
     COLUMNS,
+    IMPORTANT_COLUMNS,
     CustomerTableData,
     CustomerTableModel,
+    Kind,
 )
 from views.source import CustomerSource
 from views.theme import Theme
@@ -42,10 +49,16 @@ if TYPE_CHECKING:
 # restored), within these bounds in pixels.
 MIN_COLUMN_WIDTH = 56
 MAX_COLUMN_WIDTH = 230
+# How far the name and owner columns may shrink to keep the churn columns in view.
+MIN_TEXT_COLUMN_WIDTH = {"name": 120, "owner": 90}
 FIT_SAMPLE_ROWS = 60
 # Item padding from the style sheet (2 x 6 px), the style's text margins and some air.
-CELL_SLACK = 28
+CELL_SLACK = 22
 PREPARE_DELAY_MS = 600
+NO_CUSTOMERS_MESSAGE = (
+    "This workspace has no customers yet.\n"
+    "Use File ▸ New demo workspace… to try the app, or open another workspace."
+)
 
 
 class CustomersPane(QWidget):
@@ -53,10 +66,12 @@ class CustomersPane(QWidget):
 
     Signals:
         customer_selected(customer_id): the current customer changed.
+        selection_cleared(): no customer is selected any more (a search matched nothing).
         table_loaded(row_count): a new table arrived and is shown.
     """
 
     customer_selected = Signal(int)
+    selection_cleared = Signal()
     table_loaded = Signal(int)
 
     def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
@@ -64,7 +79,10 @@ class CustomersPane(QWidget):
         self._jobs = jobs
         self._source: CustomerSource | None = None
         self._current_id: int | None = None
+        # The customer to bring back when a search that hid them is cleared.
+        self._remembered_id: int | None = None
         self._loading = False
+        self._load_failed = False
 
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("searchBox")
@@ -76,6 +94,8 @@ class CustomersPane(QWidget):
         self.count_label.setObjectName("rowCount")
 
         self.model = CustomerTableModel(self)
+        self.model.preparation_needed.connect(self._on_model_preparation_needed)
+        self._waiting_since: float | None = None
         self.table = QTableView(self)
         self.table.setObjectName("customerTable")
         self.table.setModel(self.model)
@@ -105,10 +125,21 @@ class CustomersPane(QWidget):
             self._on_selection_current_row_changed
         )
 
-        self.empty_label = QLabel("", self)
+        # Shown instead of the table: loading, nothing to show, no match, a failed load.
+        self.message_panel = QWidget(self)
+        self.empty_label = QLabel("", self.message_panel)
         self.empty_label.setObjectName("emptyState")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.hide()
+        self.empty_label.setWordWrap(True)
+        self.retry_button = QPushButton("Retry", self.message_panel)
+        self.retry_button.clicked.connect(self._on_retry_button_clicked)
+        self.retry_button.hide()
+        panel_layout = QVBoxLayout(self.message_panel)
+        panel_layout.addStretch(1)
+        panel_layout.addWidget(self.empty_label)
+        panel_layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        panel_layout.addStretch(1)
+        self.message_panel.hide()
 
         title = QLabel("Customers", self)
         title.setObjectName("paneTitle")
@@ -122,7 +153,7 @@ class CustomersPane(QWidget):
         layout.setSpacing(8)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty_label, 1)
+        layout.addWidget(self.message_panel, 1)
 
     # -- loading ------------------------------------------------------------------------
 
@@ -130,10 +161,12 @@ class CustomersPane(QWidget):
         """Show the customers of a workspace (None: nothing open)."""
         self._source = source
         self._current_id = None
+        self._remembered_id = None
+        self._load_failed = False
         self.model.set_table(CustomerTableData.empty())
         self._update_count()
         if source is None:
-            self._show_empty("No workspace is open.")
+            self._refresh_state()
             return
         self.reload()
 
@@ -143,10 +176,13 @@ class CustomersPane(QWidget):
             return
         load = self._source.load_customer_columns
         sort_column, sort_order = self.model.sort_column, self.model.sort_order
+        searching = bool(self.model.query)
 
         def task(state: TaskState) -> CustomerTableData:
             data = CustomerTableData(load())
             state.raise_if_cancelled()
+            if searching:
+                data.search_index = data.build_search_index()
             if sort_column >= 0:
                 # Sorted here, off the UI thread, in the order the table shows.
                 data.permutation(
@@ -155,26 +191,23 @@ class CustomersPane(QWidget):
             return data
 
         self._loading = True
-        self._show_empty("Loading customers…")
+        self._load_failed = False
+        self._refresh_state()
         (
             self._jobs.operation(task, parent=self, key=("customers.table", id(self)))
             .success(self._on_table_loaded)
+            .failure(self._on_table_load_failed)
             .finished(self._on_table_load_finished)
             .run()
         )
 
     def _on_table_loaded(self, data: CustomerTableData) -> None:
-        previous = self._current_id
+        previous = self._current_id if self._current_id is not None else self._remembered_id
+        self._loading = False
         self.model.set_table(data)
         self._update_count()
-        if data.size == 0:
-            self._show_empty(
-                "This workspace has no customers yet.\n"
-                "Import your CRM or shop exports, or use File ▸ New demo workspace…"
-            )
-        else:
-            self.empty_label.hide()
-            self.table.show()
+        self._refresh_state()
+        if data.size:
             if not self._widths_fitted:
                 self._fit_column_widths()
             self._select_customer(previous)
@@ -185,17 +218,61 @@ class CustomersPane(QWidget):
         self.table_loaded.emit(data.size)
 
     def _prepare(self, data: CustomerTableData) -> None:
-        if data is not self.model.table or self._jobs.closed:
-            return  # replaced by a newer table meanwhile
+        if data is not self.model.table or self._jobs.closed or data.prepared:
+            return  # replaced by a newer table meanwhile, or done already
         self._jobs.operation(
             lambda _state: data.prepare(),
             parent=self,
             pool="work",
             key=("customers.prepare", id(self)),
-        ).run()
+        ).success(lambda _none: self._on_keys_prepared(data)).run()
+
+    def _on_model_preparation_needed(self) -> None:
+        """A sort or search waits for its keys: prepare just those now, on a worker."""
+        data = self.model.table
+        keys, search = self.model.pending_keys()
+        if self._jobs.closed or (not keys and not search):
+            return
+        if self._waiting_since is None:
+            self._waiting_since = time.monotonic()
+            self.count_label.setText("Searching…" if search else "Sorting…")
+            self.table.viewport().setCursor(Qt.CursorShape.BusyCursor)
+        self._jobs.operation(
+            lambda _state: data.prepare_for(keys, search),
+            parent=self,
+            pool="work",
+            key=("customers.prepare_now", id(self)),
+        ).success(lambda _none: self._on_keys_prepared(data)).run()
+
+    def _on_keys_prepared(self, data: CustomerTableData) -> None:
+        if data is not self.model.table or not self.model.pending:
+            return
+        keys, search = self.model.pending_keys()
+        if keys or search:
+            # Asked for more meanwhile (say, a sort while the index was being built).
+            self._on_model_preparation_needed()
+            return
+        keep = self._current_id if self._current_id is not None else self._remembered_id
+        self.model.apply_pending()
+        self._waiting_since = None
+        self.table.viewport().unsetCursor()
+        self._update_count()
+        self._refresh_state()
+        self._select_customer(keep)
+
+    def _on_table_load_failed(self, error: BaseException) -> None:
+        # The presenter says what went wrong; the pane must not keep saying "Loading…".
+        self._loading = False
+        self._load_failed = True
+        self._refresh_state()
+        self._jobs.present_error(error)
+
+    def _on_retry_button_clicked(self) -> None:
+        self.reload()
 
     def _on_table_load_finished(self) -> None:
         self._loading = False
+        self._refresh_state()
 
     @property
     def loading(self) -> bool:
@@ -211,9 +288,12 @@ class CustomersPane(QWidget):
         self.search_box.setText(text)
 
     def _on_search_box_text_changed(self, text: str) -> None:
-        keep = self._current_id
+        keep = self._current_id if self._current_id is not None else self._remembered_id
         self.model.set_search(text)
+        if self.model.pending:
+            return  # applied with the prepared index (_on_keys_prepared)
         self._update_count()
+        self._refresh_state()
         self._select_customer(keep)
 
     def _select_customer(self, customer_id: int | None) -> None:
@@ -223,6 +303,12 @@ class CustomersPane(QWidget):
             row = 0 if self.model.rowCount() else None
         if row is None:
             self.table.selectionModel().clearSelection()
+            if self._current_id is not None:
+                # Nothing visible to show: the detail must not keep a customer who is
+                # not in the list next to "0 of N".
+                self._remembered_id = self._current_id
+                self._current_id = None
+                self.selection_cleared.emit()
             return
         index = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
@@ -248,6 +334,7 @@ class CustomersPane(QWidget):
         customer_id = self.model.customer_id(current.row()) if current.isValid() else None
         if customer_id is not None and customer_id != self._current_id:
             self._current_id = customer_id
+            self._remembered_id = None
             self.customer_selected.emit(customer_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -281,20 +368,49 @@ class CustomersPane(QWidget):
         bold.setWeight(QFont.Weight.DemiBold)
         head = QFontMetrics(bold)
         header = self.table.horizontalHeader()
+        widths = []
         for column, col in enumerate(COLUMNS):
             texts = self.model.sample_texts(column, FIT_SAMPLE_ROWS)
             width = max(
                 [head.horizontalAdvance(col.title)]
                 + [cell.horizontalAdvance(t) for t in texts if t]
             )
-            width = max(MIN_COLUMN_WIDTH, min(width + CELL_SLACK, MAX_COLUMN_WIDTH))
+            widths.append(max(MIN_COLUMN_WIDTH, min(width + CELL_SLACK, MAX_COLUMN_WIDTH)))
+        # The churn columns must all be in view without scrolling: if they do not fit,
+        # the text columns among them (name, owner) give up room, down to a floor
+        # (their cells elide, with the full text in the tooltip).
+        available = self._table_width_available()
+        important = widths[:IMPORTANT_COLUMNS]
+        excess = sum(important) - available
+        floors = {
+            i: MIN_TEXT_COLUMN_WIDTH.get(COLUMNS[i].key, MIN_COLUMN_WIDTH)
+            for i in range(IMPORTANT_COLUMNS)
+            if COLUMNS[i].kind is Kind.TEXT
+        }
+        room = sum(max(widths[i] - floor, 0) for i, floor in floors.items())
+        if excess > 0 and room > 0:
+            for i, floor in floors.items():
+                spare = max(widths[i] - floor, 0)
+                widths[i] -= math.ceil(excess * spare / room) if excess < room else spare
+        for column, width in enumerate(widths):
             header.resizeSection(column, width)
         self._widths_fitted = True
+
+    def _table_width_available(self) -> int:
+        """The table's viewport width in the pane's current size (the table may be
+        hidden behind "Loading…", so computed from the pane)."""
+        layout = self.layout()
+        margins = layout.contentsMargins() if layout is not None else QMargins()
+        frame = 2 * self.table.frameWidth()
+        scrollbar = self.table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return self.width() - margins.left() - margins.right() - frame - scrollbar - 2
 
     def set_theme(self, theme: Theme) -> None:
         self.model.set_tone_colors(theme.color("critical"), theme.color("warning"))
 
     def _update_count(self) -> None:
+        if self.model.pending:
+            return  # still says "Sorting…" / "Searching…"
         shown, total = self.model.rowCount(), self.model.total_count
         if total == 0:
             self.count_label.setText("")
@@ -303,9 +419,28 @@ class CustomersPane(QWidget):
         else:
             self.count_label.setText(f"{shown:,} of {total:,}")
 
-    def _show_empty(self, message: str) -> None:
+    def _refresh_state(self) -> None:
+        """Show the table, or say why there is nothing in it."""
+        retry = False
         if self.model.rowCount():
-            return
+            message = ""
+        elif self._source is None:
+            message = "No workspace is open."
+        elif self.model.total_count:
+            message = f"No customers match “{self.model.query}”."
+        elif self._loading:
+            message = "Loading customers…"
+        elif self._load_failed:
+            message = "Could not load the customers."
+            retry = True
+        else:
+            message = NO_CUSTOMERS_MESSAGE
         self.empty_label.setText(message)
-        self.empty_label.show()
-        self.table.hide()
+        self.retry_button.setVisible(retry)
+        self.message_panel.setVisible(bool(message))
+        self.table.setVisible(not message)
+
+    @property
+    def message(self) -> str:
+        """What the pane says instead of showing the table ("" while the table shows)."""
+        return self.empty_label.text() if self.message_panel.isVisibleTo(self) else ""

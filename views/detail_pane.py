@@ -8,9 +8,11 @@ import; it is created with the first customer shown, after the table is on scree
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListView,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -26,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.customers import CustomerDetail
+from services.records import CustomerDetail, CustomerNotFoundError
+from views.dates import days_between, utc_date, utc_now
 from views.item_models.customer_table_model import format_date, format_money
 from views.item_models.opportunity_table_model import OpportunityTableModel
 from views.item_models.timeline_model import TimelineDelegate, TimelineModel
@@ -40,19 +44,68 @@ if TYPE_CHECKING:
 QUIET_WARNING_DAYS = 90
 QUIET_CRITICAL_DAYS = 180
 LOAD_DELAY_MS = 120
+MISSING_CUSTOMER_MESSAGE = "This customer is no longer in the workspace; the list was refreshed."
+
+
+class ElidingLabel(QLabel):
+    """A one-line label that never clips: when narrow it shows the first of its shorter
+    wordings that fits, else shortens the shortest with "…" (the whole text is then in
+    the tooltip). It never forces its parent wider."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self._shorter: tuple[str, ...] = ()
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str, *shorter: str) -> None:  # noqa: N802 - Qt override
+        self._full = text
+        self._shorter = shorter
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(0, super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 2, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._elide()
+
+    def _elide(self) -> None:
+        width = self.contentsRect().width()
+        metrics = self.fontMetrics()
+        wordings = (self._full, *self._shorter)
+        shown = next((w for w in wordings if metrics.horizontalAdvance(w) <= width), None)
+        if shown is None:
+            shown = metrics.elidedText(wordings[-1], Qt.TextElideMode.ElideRight, width)
+        super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
 
 
 class KpiTile(QFrame):
-    """A caption, a big value and a one-line note."""
+    """A caption, a big value and a one-line note (both shortened, not clipped, when
+    the tile is narrow)."""
 
     def __init__(self, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("kpiTile")
-        self.caption = QLabel(caption.upper(), self)
+        self.caption = ElidingLabel(caption.upper(), self)
         self.caption.setObjectName("kpiCaption")
-        self.value = QLabel("—", self)
+        self.value = ElidingLabel("—", self)
         self.value.setObjectName("kpiValue")
-        self.note = QLabel("", self)
+        self.note = ElidingLabel("", self)
         self.note.setObjectName("kpiNote")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 9)
@@ -61,9 +114,18 @@ class KpiTile(QFrame):
         layout.addWidget(self.value)
         layout.addWidget(self.note)
 
-    def set(self, value: str, note: str = "", tone: str = "") -> None:
-        self.value.setText(value)
-        self.note.setText(note)
+    def set(
+        self,
+        value: str,
+        note: str = "",
+        tone: str = "",
+        *,
+        short_value: tuple[str, ...] = (),
+        short_note: tuple[str, ...] = (),
+    ) -> None:
+        """Show a value and note; the short wordings are used, in order, when narrow."""
+        self.value.setText(value, *short_value)
+        self.note.setText(note, *short_note)
         if self.note.property("tone") != tone:
             self.note.setProperty("tone", tone)
             # Property selectors in the style sheet only re-apply after a re-polish.
@@ -82,13 +144,23 @@ class CustomerDetailPane(QWidget):
 
     Signals:
         detail_shown(customer_id): a customer's detail (with its chart) is on screen.
+        customer_missing(customer_id): the customer is no longer in the workspace.
     """
 
     detail_shown = Signal(int)
+    customer_missing = Signal(int)
 
-    def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        jobs: JobRunner,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
         super().__init__(parent)
         self._jobs = jobs
+        # "Now" for day counts and the chart's today line (tests pass a fixed clock).
+        self._clock = clock
         self._source: CustomerSource | None = None
         self._theme: Theme = LIGHT
         self._detail: CustomerDetail | None = None
@@ -147,7 +219,7 @@ class CustomerDetailPane(QWidget):
         self.timeline_view = QListView(content)
         self.timeline_view.setObjectName("timelineView")
         self.timeline_view.setModel(self.timeline_model)
-        self.timeline_delegate = TimelineDelegate(self.timeline_view)
+        self.timeline_delegate = TimelineDelegate(self.timeline_view, clock=clock)
         self.timeline_view.setItemDelegate(self.timeline_delegate)
         self.timeline_view.setUniformItemSizes(True)
         self.timeline_view.setMouseTracking(True)
@@ -233,8 +305,20 @@ class CustomerDetailPane(QWidget):
         (
             self._jobs.operation(task, parent=self, key=("customers.detail", id(self)))
             .success(self._on_detail_loaded)
+            .failure(lambda error: self._on_detail_failed(customer_id, error))
             .run()
         )
+
+    def _on_detail_failed(self, customer_id: int, error: BaseException) -> None:
+        # Never leave the previous customer on screen under the new selection.
+        if isinstance(error, CustomerNotFoundError):
+            # Deleted meanwhile (another window, an import): not a bug; the window
+            # refreshes the list.
+            self.clear(MISSING_CUSTOMER_MESSAGE)
+            self.customer_missing.emit(customer_id)
+            return
+        self.clear("Could not load this customer.")
+        self._jobs.present_error(error)
 
     @property
     def detail(self) -> CustomerDetail | None:
@@ -250,6 +334,7 @@ class CustomerDetailPane(QWidget):
             orders["order_date"].to_numpy(),
             orders["amount"].to_numpy(),
             orders["status"].to_numpy(dtype=object),
+            today=self._clock(),
         )
         self.timeline_model.set_events(detail.timeline)
         self.timeline_view.scrollToTop()
@@ -299,15 +384,17 @@ class CustomerDetailPane(QWidget):
         self.orders_tile.set(
             f"{d.paid_orders:,}",
             f"{other} refunded/cancelled" if other else "paid orders",
+            short_note=(f"{other} not paid",) if other else (),
         )
         if d.paid_orders:
             self.revenue_tile.set(
                 format_money(d.revenue, cents=False),
                 f"{format_money(d.revenue / d.paid_orders)} per order",
+                short_note=(f"{format_money(d.revenue / d.paid_orders, cents=False)}/order",),
             )
         else:
             self.revenue_tile.set("$0", "no paid orders")
-        days = _days_since(d.last_order)
+        days = days_between(d.last_order, self._clock()) if d.last_order is not None else None
         if d.last_order is None or days is None:
             self.last_order_tile.set("—", "never ordered", "warning")
         else:
@@ -320,7 +407,11 @@ class CustomerDetailPane(QWidget):
             )
             # How long ago is the number that matters; the date is the footnote.
             self.last_order_tile.set(
-                _ago(days), format_date(d.last_order.astimezone().date()), tone
+                _ago(days),
+                format_date(utc_date(d.last_order)),
+                tone,
+                # "109 days" under "LAST ORDER" still reads right in a narrow tile.
+                short_value=(_ago(days).removesuffix(" ago"),),
             )
         if d.avg_gap_days is None:
             self.gap_tile.set("—", "needs two orders")
@@ -348,12 +439,6 @@ class CustomerDetailPane(QWidget):
     def restore_splitter_state(self, state: QByteArray) -> None:
         if not state.isEmpty():
             self.splitter.restoreState(state)
-
-
-def _days_since(when: dt.datetime | None) -> int | None:
-    if when is None:
-        return None
-    return max((dt.datetime.now(dt.UTC) - when).days, 0)
 
 
 def _ago(days: int) -> str:

@@ -7,6 +7,7 @@ runner, and asks app/ (through signals) to open or build workspaces.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,14 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.customers import WorkspaceSummary
+from services.records import WorkspaceSummary
 from views.customers_pane import CustomersPane
-from views.detail_pane import CustomerDetailPane
+from views.detail_pane import MISSING_CUSTOMER_MESSAGE, CustomerDetailPane
 from views.source import CustomerSource
 from views.theme import Theme, ThemeManager, ThemeMode
 
 if TYPE_CHECKING:
     from app.jobs import JobRunner
+
+ConfirmFn = Callable[[str, str], bool]
 
 APP_TITLE = "Account Radar"
 WORKSPACE_FILTER = "Account Radar workspaces (*.radar.sqlite *.sqlite *.db);;All files (*)"
@@ -63,9 +66,12 @@ class MainWindow(QMainWindow):
         theme: ThemeManager,
         settings: QSettings,
         parent: QWidget | None = None,
+        *,
+        confirm: ConfirmFn | None = None,
     ) -> None:
         super().__init__(parent)
         self._jobs = jobs
+        self._confirm = confirm or self._ask_confirmation
         self._theme = theme
         self._settings = settings
         self._source: CustomerSource | None = None
@@ -77,6 +83,8 @@ class MainWindow(QMainWindow):
         self.detail_pane = CustomerDetailPane(jobs, self)
         self.customers_pane.customer_selected.connect(self._on_customers_pane_customer_selected)
         self.customers_pane.table_loaded.connect(self._on_customers_pane_table_loaded)
+        self.customers_pane.selection_cleared.connect(self._on_customers_pane_selection_cleared)
+        self.detail_pane.customer_missing.connect(self._on_detail_pane_customer_missing)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
@@ -86,7 +94,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.customers_pane.setMinimumWidth(380)
         self.detail_pane.setMinimumWidth(560)
-        self.splitter.setSizes([700, 700])
+        # The customers get the wider half: their eight churn columns must fit in view.
+        self.splitter.setSizes([750, 650])
 
         self.demo_banner = QFrame(self)
         self.demo_banner.setObjectName("demoBanner")
@@ -241,6 +250,13 @@ class MainWindow(QMainWindow):
     def _on_customers_pane_customer_selected(self, customer_id: int) -> None:
         self.detail_pane.show_customer(customer_id)
 
+    def _on_customers_pane_selection_cleared(self) -> None:
+        self.detail_pane.clear("No customer selected.")
+
+    def _on_detail_pane_customer_missing(self, _customer_id: int) -> None:
+        self.statusBar().showMessage(MISSING_CUSTOMER_MESSAGE, 15_000)
+        self.customers_pane.reload()
+
     # -- menu actions -------------------------------------------------------------------
 
     def _start_dir(self) -> str:
@@ -265,7 +281,29 @@ class MainWindow(QMainWindow):
             options=QFileDialog.Option.DontConfirmOverwrite,
         )
         if path:
-            self.demo_workspace_requested.emit(path)
+            self.request_demo_workspace(path)
+
+    def request_demo_workspace(self, path: str) -> bool:
+        """Ask for a demo workspace at path, confirming first if a file is there."""
+        if Path(path).exists() and not self._confirm(
+            "Replace the file?",
+            f"{Path(path).name} already exists. Build a new demo workspace in its place? "
+            "A demo workspace is replaced; a workspace holding your own data is left "
+            "untouched.",
+        ):
+            return False
+        self.demo_workspace_requested.emit(path)
+        return True
+
+    def _ask_confirmation(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _on_backup_action_triggered(self) -> None:
         source = self._source

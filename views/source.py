@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from services.customers import CustomerDetail, WorkspaceSummary
+    from services.records import CustomerDetail, WorkspaceSummary
 
 
 class CustomerSource(Protocol):

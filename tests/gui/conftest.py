@@ -18,7 +18,15 @@ from app.workspace import Workspace, open_workspace, to_url
 DEMO_CUSTOMERS = 300
 
 
+EXPECTED_ERRORS_MARKER = "presents_errors"
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{EXPECTED_ERRORS_MARKER}: the test expects errors to reach the error presenter "
+        "(without it, any presented error fails the test)",
+    )
     # The offscreen platform cannot resize native windows and says so on every show();
     # that is the test platform talking, not the app.
     config.addinivalue_line("qt_log_ignore", "This plugin does not support propagateSizeHints")
@@ -68,13 +76,40 @@ def demo_frame(demo_file: Path) -> pd.DataFrame:
 
 
 class RecordingPresenter:
-    """Stands in for the error presenter: remembers what would have been shown."""
+    """Stands in for the error presenter: remembers what would have been shown.
+
+    An error the test did not consume (``take()``) fails the test at teardown, unless
+    the test is marked ``presents_errors``: a bug that reaches the presenter must not
+    pass unnoticed because the test only looked at the window.
+    """
 
     def __init__(self) -> None:
         self.errors: list[BaseException] = []
 
     def __call__(self, error: BaseException) -> None:
         self.errors.append(error)
+
+    def take(self) -> list[BaseException]:
+        """The errors presented so far (they count as expected from now on)."""
+        taken, self.errors = self.errors, []
+        return taken
+
+
+def fail_on_unexpected_errors(request: pytest.FixtureRequest, shown: list[str]) -> None:
+    """Fail the test if errors were presented that it neither took nor expected."""
+    if shown and request.node.get_closest_marker(EXPECTED_ERRORS_MARKER) is None:
+        pytest.fail(
+            "Unexpected error(s) presented to the user:\n  " + "\n  ".join(shown),
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def presented_errors(request: pytest.FixtureRequest) -> Iterator[list[str]]:
+    """Collects errors shown by a real ErrorPresenter; unexpected ones fail the test."""
+    shown: list[str] = []
+    yield shown
+    fail_on_unexpected_errors(request, shown)
 
 
 @pytest.fixture
@@ -83,7 +118,9 @@ def presenter() -> RecordingPresenter:
 
 
 @pytest.fixture
-def jobs(qapp: object, presenter: RecordingPresenter) -> Iterator[JobRunner]:
+def jobs(
+    qapp: object, presenter: RecordingPresenter, request: pytest.FixtureRequest
+) -> Iterator[JobRunner]:
     runner = JobRunner(error_presenter=presenter)
     yield runner
     idle = runner.is_idle()
@@ -91,6 +128,7 @@ def jobs(qapp: object, presenter: RecordingPresenter) -> Iterator[JobRunner]:
     runner.deleteLater()
     if not idle:
         pytest.fail("Test left background work behind in its job runner", pytrace=False)
+    fail_on_unexpected_errors(request, [repr(e) for e in presenter.errors])
 
 
 @pytest.fixture

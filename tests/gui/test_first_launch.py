@@ -3,6 +3,7 @@ choices, never tracebacks; and the frozen build's self-test."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from app.gui import (
     make_controller,
     run_self_test,
 )
-from app.workspace import to_url, workspace_exists
+from app.workspace import Workspace, open_workspace, to_url, workspace_exists
 
 
 class Chooser:
@@ -35,11 +36,16 @@ class Chooser:
 
 
 @pytest.fixture
-def make_gui(qapp: QApplication, ui_settings: QSettings) -> Iterator[Callable[..., GuiController]]:
+def make_gui(
+    qapp: QApplication, ui_settings: QSettings, presented_errors: list[str]
+) -> Iterator[Callable[..., GuiController]]:
     made: list[GuiController] = []
 
     def make(**kwargs: object) -> GuiController:
         controller = make_controller(qapp, ui_settings, **kwargs)  # type: ignore[arg-type]
+        controller.presenter.error_presented.connect(
+            lambda title, text: presented_errors.append(f"{title}: {text}")
+        )
         made.append(controller)
         return controller
 
@@ -102,8 +108,9 @@ def test_cancelled_first_launch_leaves_nothing_and_asks_what_now(
     assert dialog is not None
     cancel_button = dialog.findChild(QPushButton)
     assert cancel_button is not None and cancel_button.text() == "Cancel"
-    with qtbot.waitSignal(controller.quit_requested, timeout=30_000):
+    with qtbot.waitSignal(controller.quit_requested, timeout=30_000) as quit_signal:
         qtbot.mouseClick(cancel_button, Qt.MouseButton.LeftButton)
+    assert quit_signal.args == [0]  # the user's own choice, not a failure
     assert chooser.asked and chooser.asked[0][2] == (CHOICE_EMPTY, CHOICE_OPEN, CHOICE_QUIT)
     assert list(tmp_path.iterdir()) == []  # no half-built default workspace
     qtbot.waitUntil(controller.jobs.is_idle)
@@ -135,9 +142,10 @@ def test_quit_after_a_failed_open(qtbot, make_gui, tmp_path: Path) -> None:
     folder.mkdir()
     chooser = Chooser(CHOICE_QUIT)
     controller = make_gui(choose=chooser)
-    with qtbot.waitSignal(controller.quit_requested, timeout=10_000):
+    with qtbot.waitSignal(controller.quit_requested, timeout=10_000) as quit_signal:
         controller.start(to_url(str(folder)), first_launch_demo=False)
     assert "is a folder" in chooser.asked[0][1]
+    assert quit_signal.args == [1]  # the process exits with 1 after a failed start
     qtbot.waitUntil(controller.jobs.is_idle)
 
 
@@ -203,3 +211,82 @@ def test_preload_skips_first_launch_and_bad_locations(tmp_path: Path) -> None:
 
     assert start_preload(str(tmp_path / "missing.radar.sqlite")) is None
     assert start_preload("nonsense://::") is None
+
+
+def test_a_bug_at_start_up_asks_one_question_and_exits_with_1(
+    qtbot, make_gui, tmp_path: Path, presented_errors: list[str]
+) -> None:
+    def broken_open() -> Workspace:
+        raise RuntimeError("a bug while opening")
+
+    chooser = Chooser(CHOICE_QUIT)
+    controller = make_gui(choose=chooser)
+    controller.window.show()
+    with qtbot.waitSignal(controller.quit_requested, timeout=10_000) as quit_signal:
+        controller.open_url(
+            to_url(str(tmp_path / "x.radar.sqlite")), startup=True, opener=broken_open
+        )
+    # One dialog: the question, which also says it was a bug and where the log is.
+    assert len(chooser.asked) == 1
+    assert "could not be opened" in chooser.asked[0][1]
+    assert "Something went wrong" in chooser.asked[0][1]
+    assert "Traceback" not in chooser.asked[0][1]
+    assert presented_errors == [] and controller.presenter.current_box() is None
+    assert quit_signal.args == [1]
+    qtbot.waitUntil(controller.jobs.is_idle)
+
+
+def test_launch_exits_with_1_when_the_user_quits_after_a_failed_start(
+    qtbot, make_gui, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import gui
+
+    calls: list[int] = []
+    monkeypatch.setattr(QApplication, "exit", staticmethod(lambda code=0: calls.append(code)))
+    folder = tmp_path / "a-folder.radar.sqlite"
+    folder.mkdir()
+    made: list[GuiController] = []
+
+    def make_controller(app: QApplication, settings: QSettings, **kwargs: object) -> GuiController:
+        controller = make_gui(choose=Chooser(CHOICE_QUIT), show_dialogs=False)
+        made.append(controller)
+        return controller
+
+    monkeypatch.setattr(gui, "make_controller", make_controller)
+    # launch() also sets up the process (log file, Qt message handler, excepthook):
+    # not for a test process.
+    monkeypatch.setattr(gui.ErrorPresenter, "install_excepthook", lambda self: None)
+    monkeypatch.setattr(gui, "_setup_logging", lambda: None)
+    monkeypatch.setattr(gui, "route_qt_messages", lambda: None)
+    gui.launch(str(folder), QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.waitUntil(lambda: calls == [1], timeout=10_000)
+    qtbot.waitUntil(made[0].jobs.is_idle)
+
+
+def test_the_demo_never_replaces_real_data_and_says_so_in_window_words(
+    qtbot, make_gui, tmp_path: Path, presented_errors: list[str]
+) -> None:
+    mine = tmp_path / "mine.radar.sqlite"
+    workspace = open_workspace(to_url(str(mine)))
+    workspace.close()
+    with sqlite3.connect(mine) as con:
+        columns = {row[1]: row for row in con.execute("PRAGMA table_info(customers)")}
+        required = [n for n, r in columns.items() if r[3] and r[4] is None and not r[5]]
+        values = {n: "x" for n in required}
+        values["name"] = "My real customer"
+        con.execute(
+            f"INSERT INTO customers ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+            list(values.values()),
+        )
+    controller = make_gui(show_dialogs=False)
+    controller.window.show()
+    controller.start(to_url(str(tmp_path / "other.radar.sqlite")), first_launch_demo=False)
+    qtbot.waitUntil(lambda: controller.workspace is not None, timeout=20_000)
+    controller.window.demo_workspace_requested.emit(str(mine))
+    qtbot.waitUntil(lambda: bool(presented_errors), timeout=30_000)
+    (shown,) = presented_errors
+    assert "your own data" in shown and "--db" not in shown
+    presented_errors.clear()  # expected
+    with sqlite3.connect(mine) as con:
+        assert con.execute("SELECT name FROM customers").fetchall() == [("My real customer",)]
+    qtbot.waitUntil(controller.jobs.is_idle)

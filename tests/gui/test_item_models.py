@@ -24,9 +24,41 @@ DESC = Qt.SortOrder.DescendingOrder
 
 @pytest.fixture
 def model(qapp: object, demo_frame: pd.DataFrame) -> CustomerTableModel:
+    """A model over prepared data (the pane prepares text keys and index on a worker)."""
+    data = CustomerTableData(demo_frame)
+    data.prepare()
     m = CustomerTableModel()
-    m.set_table(CustomerTableData(demo_frame))
+    m.set_table(data)
     return m
+
+
+def test_unprepared_sort_and_search_wait_instead_of_computing(
+    qtbot, demo_frame: pd.DataFrame
+) -> None:
+    data = CustomerTableData(demo_frame)
+    m = CustomerTableModel()
+    m.set_table(data)
+    before = m.visible_ids().tolist()
+    # Numbers sort at once: only an argsort.
+    m.sort(COLUMN_INDEX["orders"], ASC)
+    assert not m.pending and m.sort_column == COLUMN_INDEX["orders"]
+    by_orders = m.visible_ids().tolist()
+    assert by_orders != before
+    # Text would need ranking: nothing is computed on this (the UI) thread.
+    with qtbot.waitSignal(m.preparation_needed):
+        m.sort(COLUMN_INDEX["name"], ASC)
+    query = str(demo_frame.iloc[5]["name"]).split()[-1].lower()
+    with qtbot.waitSignal(m.preparation_needed):
+        m.set_search(query)
+    assert m.pending and m.pending_keys() == (["name"], True)
+    assert not data.sort_key_ready("name") and not data.search_ready
+    assert m.visible_ids().tolist() == by_orders and m.query == ""
+    # The worker's part, then the waiting requests apply.
+    data.prepare_for(*m.pending_keys())
+    m.apply_pending()
+    assert not m.pending and m.sort_column == COLUMN_INDEX["name"] and m.query == query
+    names = [str(n).casefold() for n in m.column_values("name")]
+    assert names == sorted(names) and 0 < m.rowCount() < 300
 
 
 def test_customer_model_passes_the_model_tester(qtmodeltester, model: CustomerTableModel) -> None:

@@ -67,9 +67,10 @@ def test_failure_without_handler_reaches_the_presenter(
     jobs.operation(fails).success(rec.on_success).finished(rec.on_finished).run()
     qtbot.waitUntil(lambda: rec.finished == 1)
     assert rec.results == []
-    assert len(presenter.errors) == 1
-    assert isinstance(presenter.errors[0], WorkspaceError)
-    assert presenter.errors[0].__traceback__ is not None  # kept for the log
+    errors = presenter.take()
+    assert len(errors) == 1
+    assert isinstance(errors[0], WorkspaceError)
+    assert errors[0].__traceback__ is not None  # kept for the log
 
 
 def test_failure_handler_replaces_the_presenter(

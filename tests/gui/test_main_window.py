@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QGuiApplication, QPalette, QStyleHints
 from PySide6.QtWidgets import QApplication
 
 from app.gui import WorkspaceCustomerSource
@@ -86,8 +86,8 @@ def test_selecting_a_customer_loads_detail_and_chart(
     assert pane.chart is not None
     assert pane.chart.paid_point_count == paid
     assert pane.chart.other_point_count == other
-    assert pane.orders_tile.value.text() == f"{paid:,}"
-    assert pane.revenue_tile.value.text() == f"${row['revenue']:,.0f}"
+    assert pane.orders_tile.value.full_text() == f"{paid:,}"
+    assert pane.revenue_tile.value.full_text() == f"${row['revenue']:,.0f}"
     assert pane.timeline_model.rowCount() == len(pane.detail.timeline) > 0
     assert pane.tabs.tabText(0) == f"Timeline ({len(pane.detail.timeline)})"
 
@@ -125,6 +125,7 @@ def test_search_box_filters_and_follows_with_the_detail(
     query = target["email"].split("@")[0]
     window.customers_pane.set_search_text(query.upper())
     model = window.customers_pane.model
+    qtbot.waitUntil(lambda: not model.pending)  # the search index is built on a worker
     expected = demo_frame[demo_frame["email"].str.contains(query, regex=False)]
     assert model.rowCount() == len(expected)
     assert window.customers_pane.count_label.text() == f"{len(expected)} of 300"
@@ -161,18 +162,34 @@ def test_theme_switch_recolours_the_window_and_is_remembered(
     assert chart.plot_widget.backgroundBrush().color().name() == LIGHT.chart_bg
 
 
-def test_system_theme_follows_the_os(qtbot, theme: ThemeManager, qapp: QApplication) -> None:
+def test_system_theme_follows_the_os(
+    qtbot, theme: ThemeManager, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The offscreen platform has no colour scheme of its own: stand in for the OS by
+    # answering the style hints' colorScheme() question, and emit the OS's own signal.
+    os_scheme = [Qt.ColorScheme.Light]
+    monkeypatch.setattr(QStyleHints, "colorScheme", lambda _self: os_scheme[0])
+    hints = QGuiApplication.styleHints()
     changes: list[object] = []
     theme.theme_changed.connect(changes.append)
     theme.set_mode(ThemeMode.SYSTEM)
-    # The offscreen platform reports no colour scheme: that counts as light.
     assert theme.theme is LIGHT
-    theme._on_style_hints_color_scheme_changed(Qt.ColorScheme.Dark)  # what the OS signal calls
-    assert theme.theme is LIGHT  # re-evaluated, and the platform still says "not dark"
+
+    os_scheme[0] = Qt.ColorScheme.Dark
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # the OS went dark
+    assert theme.theme is DARK and changes[-1] is DARK
+    assert qapp.palette().color(QPalette.ColorRole.Window).name() == DARK.window
+
+    os_scheme[0] = Qt.ColorScheme.Light
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)  # ...and light again
+    assert theme.theme is LIGHT and changes[-1] is LIGHT
+    assert qapp.palette().color(QPalette.ColorRole.Window).name() == LIGHT.window
+
+    # An explicit choice ignores the OS.
     theme.set_mode(ThemeMode.DARK)
-    assert changes[-1] is DARK
-    theme._on_style_hints_color_scheme_changed(Qt.ColorScheme.Light)
-    assert theme.theme is DARK  # an explicit choice ignores the OS
+    os_scheme[0] = Qt.ColorScheme.Light
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert theme.theme is DARK
 
 
 def test_geometry_and_splitters_are_restored(
@@ -224,7 +241,9 @@ def test_empty_real_workspace_shows_no_demo_marker(
         qtbot.waitUntil(lambda: w.summary is not None and not w.customers_pane.loading)
         assert not w.demo_banner.isVisible() and not w.demo_badge.isVisible()
         assert w.customers_pane.empty_label.isVisible()
-        assert "no customers yet" in w.customers_pane.empty_label.text()
+        message = w.customers_pane.empty_label.text()
+        assert "no customers yet" in message
+        assert "File ▸ New demo workspace…" in message and "Import" not in message
         assert w.count_label.text() == "0 customers"
         qtbot.waitUntil(jobs.is_idle)
     finally:
@@ -241,3 +260,61 @@ def test_ctrl_f_jumps_to_search_and_down_goes_back_to_the_table(qtbot, window: M
     qtbot.keyClick(pane.search_box, Qt.Key.Key_Down)
     qtbot.waitUntil(pane.table.hasFocus)
     pane.set_search_text("")
+
+
+def test_new_demo_workspace_confirms_before_replacing_a_file(
+    qtbot, jobs: JobRunner, theme: ThemeManager, ui_settings: QSettings, tmp_path: Path
+) -> None:
+    asked: list[str] = []
+    answer = [False]
+
+    def confirm(_title: str, text: str) -> bool:
+        asked.append(text)
+        return answer[0]
+
+    w = MainWindow(jobs, theme, ui_settings, confirm=confirm)
+    qtbot.addWidget(w)
+    requested: list[str] = []
+    w.demo_workspace_requested.connect(requested.append)
+    new = tmp_path / "new.radar.sqlite"
+    assert w.request_demo_workspace(str(new)) and requested == [str(new)]
+    assert asked == []  # nothing to replace, nothing to ask
+    existing = tmp_path / "old.radar.sqlite"
+    existing.write_bytes(b"")
+    assert not w.request_demo_workspace(str(existing))
+    assert requested == [str(new)] and "old.radar.sqlite already exists" in asked[0]
+    answer[0] = True
+    assert w.request_demo_workspace(str(existing)) and requested[-1] == str(existing)
+
+
+def test_tiles_and_legend_fit_a_narrow_window(
+    qtbot, window: MainWindow, demo_frame: pd.DataFrame, demo_copy: Path
+) -> None:
+    window.resize(1100, 860)
+    qtbot.waitUntil(lambda: window.width() == 1100)
+    # A customer with refunded or cancelled orders: the longest tile note.
+    with sqlite3.connect(demo_copy) as con:
+        (customer_id,) = con.execute(
+            "SELECT customer_id FROM orders WHERE status<>'paid' "
+            "GROUP BY customer_id ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()
+    with qtbot.waitSignal(window.detail_pane.detail_shown, timeout=10_000):
+        assert window.customers_pane.select_customer(customer_id)
+    pane = window.detail_pane
+    qtbot.waitUntil(lambda: pane.orders_tile.note.width() > 0)
+    assert "refunded/cancelled" in pane.orders_tile.note.full_text()
+    for tile in (pane.orders_tile, pane.revenue_tile, pane.last_order_tile, pane.gap_tile):
+        for label in (tile.caption, tile.value, tile.note):
+            # Whatever is drawn fits the label: a shorter wording or "…", never clipped;
+            # the whole text is then in the tooltip.
+            drawn = label.fontMetrics().horizontalAdvance(label.text())
+            assert drawn <= label.contentsRect().width(), (label.full_text(), label.text())
+            if label.text() != label.full_text():
+                assert label.toolTip() == label.full_text()
+    chart = pane.chart
+    assert chart is not None
+    legend = chart._legend
+    assert chart.legend_text.endswith("Today")
+    shown = tuple(part.split("&nbsp;")[-1] for part in legend.text().split("&nbsp;&nbsp;&nbsp;"))
+    assert chart._legend_width(shown) <= legend.width()
+    assert legend.geometry().left() >= chart._title.geometry().right()

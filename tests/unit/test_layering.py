@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,32 @@ def imported_roots(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             roots.add(node.module.split(".")[0])
     return roots
+
+
+BLOCK_DB = """
+import importlib.abc, sys
+class BlockDb(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in {'sqlalchemy', 'alembic', 'openai', 'sklearn'}:
+            raise ImportError(f'blocked for views: {name}')
+        return None
+sys.meta_path.insert(0, BlockDb())
+import importlib
+for name in MODULES:
+    importlib.import_module(name)
+print('imported', len(MODULES))
+"""
+
+
+def test_views_load_without_database_or_ml_libraries_even_indirectly() -> None:
+    modules = modules_under("views")
+    code = f"MODULES = {modules!r}\n" + BLOCK_DB
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"imported {len(modules)}" in result.stdout
 
 
 def test_views_never_import_database_or_ml_libraries() -> None:

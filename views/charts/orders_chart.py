@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from views.dates import as_utc, utc_now
 from views.theme import LIGHT, Theme
 
 _DAY_S = 86_400.0
@@ -75,7 +76,8 @@ class OrdersChart(QWidget):
         self.plot_widget = pg.PlotWidget(
             self,
             axisItems={
-                "bottom": pg.DateAxisItem(orientation="bottom"),
+                # Dates in UTC, like the rest of the window (views.dates).
+                "bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0),
                 "left": MoneyAxisItem("left"),
                 "right": MoneyAxisItem("right"),
             },
@@ -117,13 +119,15 @@ class OrdersChart(QWidget):
         self._legend = QLabel(self)
         self._legend.setObjectName("chartLegend")
         self._legend.setTextFormat(Qt.TextFormat.RichText)
+        # Never pushes the chart wider; _fit_legend picks wording that fits instead.
+        self._legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self._title = QLabel("Orders over time", self)
         self._title.setObjectName("sectionTitle")
         top = QHBoxLayout()
         top.setContentsMargins(6, 0, 6, 0)
         top.addWidget(self._title)
-        top.addStretch(1)
-        top.addWidget(self._legend)
+        top.addWidget(self._legend, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(2)
@@ -145,7 +149,7 @@ class OrdersChart(QWidget):
         seconds = np.asarray(dates, dtype="datetime64[ns]").astype(np.int64) / 1e9
         amounts = np.asarray(amounts, dtype=float)
         paid = np.asarray(statuses, dtype=object) == "paid"
-        now = (today or dt.datetime.now(dt.UTC)).timestamp()
+        now = as_utc(today or utc_now()).timestamp()
         self._paid.setData(seconds[paid], amounts[paid])
         self._other.setData(seconds[~paid], amounts[~paid])
         self._today_line.setPos(now)
@@ -204,12 +208,50 @@ class OrdersChart(QWidget):
         self._trend.setFillBrush(pg.mkBrush(fill))
         self._today_line.setPen(pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DashLine))
         self._empty.setColor(theme.muted)
-        self._legend.setText(
-            f'<span style="color:{theme.accent}">●</span> Paid order&nbsp;&nbsp;&nbsp;'
-            f'<span style="color:{theme.critical}">✕</span> Refunded/cancelled&nbsp;&nbsp;&nbsp;'
-            f'<span style="color:{theme.positive}">▬</span> Total spent (right axis)'
-            f'&nbsp;&nbsp;&nbsp;<span style="color:{theme.muted}">┆</span> Today'
+        self._fit_legend()
+
+    # Longest first; the first that fits the width is shown, so "Today" is never cut off.
+    _LEGEND_VARIANTS = (
+        ("Paid order", "Refunded/cancelled", "Total spent (right axis)", "Today"),
+        ("Paid", "Refunded/cancelled", "Total spent", "Today"),
+        ("Paid", "Refunded", "Total", "Today"),
+    )
+
+    def _legend_html(self, names: tuple[str, ...]) -> str:
+        theme = self._theme
+        marks = (
+            (theme.accent, "●"),
+            (theme.critical, "✕"),
+            (theme.positive, "▬"),
+            (theme.muted, "┆"),
         )
+        return "&nbsp;&nbsp;&nbsp;".join(
+            f'<span style="color:{color}">{mark}</span>&nbsp;{name}'
+            for (color, mark), name in zip(marks, names, strict=True)
+        )
+
+    def _legend_width(self, names: tuple[str, ...]) -> int:
+        plain = "   ".join(f"● {name}" for name in names)
+        return self._legend.fontMetrics().horizontalAdvance(plain) + 8
+
+    def _fit_legend(self) -> None:
+        room = self.width() - self._title.sizeHint().width() - 24
+        names = next(
+            (v for v in self._LEGEND_VARIANTS if self._legend_width(v) <= room),
+            self._LEGEND_VARIANTS[-1],
+        )
+        self._legend.setText(self._legend_html(names))
+        full = self._LEGEND_VARIANTS[0]
+        self._legend.setToolTip(" · ".join(full) if names != full else "")
+
+    @property
+    def legend_text(self) -> str:
+        """The legend as shown, without markup (tests)."""
+        return self._legend.text()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_legend()
 
     def _on_main_view_resized(self) -> None:
         main = self.plot_widget.getPlotItem().getViewBox()

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from services.customers import OpportunitySummary
+from services.records import OpportunitySummary
 from views.item_models.customer_table_model import format_date, format_money
 
 Index = QModelIndex | QPersistentModelIndex

@@ -7,7 +7,7 @@ detail line, the date on the right and, for money events, the amount.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from services.customers import TimelineEvent
+from services.records import TimelineEvent
+from views.dates import as_utc, days_between, utc_date, utc_now
 from views.item_models.customer_table_model import format_date, format_money
 from views.theme import LIGHT, Theme
 
@@ -90,8 +91,9 @@ class TimelineModel(QAbstractListModel):
             if not index.isValid():
                 return None
             event = self._events[index.row()]
-            local = event.when.astimezone()
-            return f"{kind_style(event.kind).label}\n{local:%Y-%m-%d %H:%M}\n{event.detail}".strip()
+            when = as_utc(event.when)
+            label = kind_style(event.kind).label
+            return f"{label}\n{when:%Y-%m-%d %H:%M} UTC\n{event.detail}".strip()
         if role == EventRole:
             return self._events[index.row()] if index.isValid() else None
         return None
@@ -107,14 +109,14 @@ class TimelineModel(QAbstractListModel):
 
 
 def relative_day(when: dt.datetime, now: dt.datetime | None = None) -> str:
-    """'today', 'yesterday', '12 days ago', else the date.
+    """'today', 'yesterday', '12 days ago', else the (UTC) date.
 
-    Days are whole 24-hour periods, as in the table's "Days quiet" and the
-    "Last order" tile, so the three never disagree by one.
+    Days are UTC calendar days, as in the table's "Days quiet" and the "Last order"
+    tile (views.dates), so the three never disagree by one.
     """
-    now = now or dt.datetime.now(dt.UTC)
-    delta = max((now - when).days, 0)
-    day = when.astimezone().date()
+    now = now or utc_now()
+    delta = days_between(when, now)
+    day = utc_date(when)
     if delta == 0:
         return "today"
     if delta == 1:
@@ -130,9 +132,12 @@ class TimelineDelegate(QStyledItemDelegate):
     ROW_HEIGHT = 46
     BADGE = 26
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, clock: Callable[[], dt.datetime] = utc_now
+    ) -> None:
         super().__init__(parent)
         self._theme: Theme = LIGHT
+        self._clock = clock
 
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
@@ -207,7 +212,7 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.drawText(
             right,
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            relative_day(event.when),
+            relative_day(event.when, self._clock()),
         )
         if event.amount is not None and event.kind in ("order", "refund", "opportunity"):
             amount_rect = QRect(

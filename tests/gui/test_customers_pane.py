@@ -1,0 +1,210 @@
+"""The customers pane and the detail pane when things go wrong or nothing matches:
+a failed load, a search with no result, a customer deleted under the window."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from app.gui import WorkspaceCustomerSource
+from app.jobs import JobRunner
+from app.workspace import Workspace
+from models.errors import WorkspaceError
+from services.customers import CustomerDetail
+from tests.gui.conftest import RecordingPresenter
+from views import customers_pane
+from views.item_models.customer_table_model import COLUMN_INDEX
+from views.main_window import MainWindow
+from views.theme import ThemeManager, ThemeMode
+
+
+class FlakySource(WorkspaceCustomerSource):
+    """A real workspace whose table or detail loads can be made to fail."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__(workspace)
+        self.fail_table = False
+        self.fail_detail = False
+
+    def load_customer_columns(self):  # type: ignore[no-untyped-def]
+        if self.fail_table:
+            raise WorkspaceError("The workspace is locked by another program.")
+        return super().load_customer_columns()
+
+    def load_customer_detail(self, customer_id: int) -> CustomerDetail:
+        if self.fail_detail:
+            raise WorkspaceError("The workspace is locked by another program.")
+        return super().load_customer_detail(customer_id)
+
+
+@pytest.fixture
+def theme(qapp: QApplication) -> Iterator[ThemeManager]:
+    manager = ThemeManager(qapp, ThemeMode.LIGHT)
+    yield manager
+    manager.deleteLater()
+
+
+@pytest.fixture
+def source(demo_workspace: Workspace) -> FlakySource:
+    return FlakySource(demo_workspace)
+
+
+@pytest.fixture
+def window(
+    qtbot, jobs: JobRunner, theme: ThemeManager, ui_settings: QSettings
+) -> Iterator[MainWindow]:
+    w = MainWindow(jobs, theme, ui_settings)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    qtbot.waitUntil(jobs.is_idle)
+
+
+def open_source(qtbot, window: MainWindow, source: FlakySource, jobs: JobRunner) -> None:
+    window.set_source(source)
+    qtbot.waitUntil(
+        lambda: window.detail_pane.detail is not None and jobs.is_idle(), timeout=15_000
+    )
+
+
+@pytest.mark.presents_errors
+def test_a_failed_table_load_offers_retry(
+    qtbot, window: MainWindow, source: FlakySource, jobs: JobRunner, presenter: RecordingPresenter
+) -> None:
+    pane = window.customers_pane
+    source.fail_table = True
+    window.set_source(source)
+    qtbot.waitUntil(lambda: not pane.loading and jobs.is_idle(), timeout=15_000)
+    # The presenter said what happened; the pane no longer says "Loading customers…".
+    assert [type(e) for e in presenter.take()] == [WorkspaceError]
+    assert pane.message == "Could not load the customers."
+    assert pane.retry_button.isVisible() and not pane.table.isVisible()
+
+    source.fail_table = False
+    qtbot.mouseClick(pane.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 300, timeout=15_000)
+    assert pane.table.isVisible() and pane.message == ""
+    assert not pane.retry_button.isVisible()
+    qtbot.waitUntil(lambda: window.detail_pane.detail is not None, timeout=15_000)
+
+
+def test_a_search_without_match_says_so_and_clears_the_detail(
+    qtbot, window: MainWindow, source: FlakySource, jobs: JobRunner
+) -> None:
+    open_source(qtbot, window, source, jobs)
+    pane, detail = window.customers_pane, window.detail_pane
+    shown_id = detail.detail.id if detail.detail is not None else None
+    pane.set_search_text("zzqx-nobody")
+    qtbot.waitUntil(lambda: not pane.model.pending)
+    assert pane.count_label.text() == "0 of 300"
+    assert pane.message == "No customers match “zzqx-nobody”."
+    assert pane.empty_label.isVisible() and not pane.table.isVisible()
+    # No stale customer next to "0 of 300".
+    assert detail.detail is None and not detail.name_label.isVisible()
+    assert detail.empty_label.isVisible()
+    # Clearing the search brings the table, and the same customer, back.
+    with qtbot.waitSignal(detail.detail_shown, timeout=10_000) as shown:
+        pane.set_search_text("")
+    assert shown.args == [shown_id]
+    assert pane.table.isVisible() and pane.message == ""
+
+
+@pytest.mark.presents_errors
+def test_a_failed_detail_load_clears_the_previous_customer(
+    qtbot,
+    window: MainWindow,
+    source: FlakySource,
+    jobs: JobRunner,
+    presenter: RecordingPresenter,
+) -> None:
+    open_source(qtbot, window, source, jobs)
+    detail = window.detail_pane
+    source.fail_detail = True
+    second = window.customers_pane.model.customer_id(1)
+    assert second is not None
+    window.customers_pane.select_customer(second)
+    qtbot.waitUntil(lambda: bool(presenter.errors) and jobs.is_idle(), timeout=10_000)
+    assert [type(e) for e in presenter.take()] == [WorkspaceError]
+    assert detail.detail is None
+    assert detail.empty_label.isVisible()
+    assert detail.empty_label.text() == "Could not load this customer."
+
+
+def test_a_deleted_customer_is_explained_and_the_list_refreshed(
+    qtbot, window: MainWindow, source: FlakySource, jobs: JobRunner, demo_copy: Path
+) -> None:
+    open_source(qtbot, window, source, jobs)
+    pane = window.customers_pane
+    victim = pane.model.customer_id(5)
+    assert victim is not None
+    with sqlite3.connect(demo_copy) as con:  # another program deletes the customer
+        con.execute("PRAGMA foreign_keys=OFF")
+        con.execute("DELETE FROM customers WHERE id=?", (victim,))
+    with qtbot.waitSignal(pane.table_loaded, timeout=15_000) as loaded:
+        pane.select_customer(victim)
+    # Plain words, not "Something went wrong" (the jobs fixture fails on any presented
+    # error), and the list no longer holds the customer.
+    assert "no longer in the workspace" in window.statusBar().currentMessage()
+    assert loaded.args == [299]
+    assert pane.model.row_of_customer(victim) is None
+    qtbot.waitUntil(
+        lambda: window.detail_pane.detail is not None and jobs.is_idle(), timeout=15_000
+    )
+    assert window.detail_pane.detail.id != victim
+
+
+def test_first_sort_by_name_waits_for_the_worker_not_the_ui_thread(
+    qtbot,
+    window: MainWindow,
+    source: FlakySource,
+    jobs: JobRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # However slow the machine, the click comes before the background preparation.
+    monkeypatch.setattr(customers_pane, "PREPARE_DELAY_MS", 600_000)
+    pane = window.customers_pane
+    window.set_source(source)
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 300, timeout=15_000)
+    data = pane.model.table
+    assert not data.prepared and not data.sort_key_ready("name")
+    name = COLUMN_INDEX["name"]
+    pane.table.sortByColumn(name, Qt.SortOrder.AscendingOrder)
+    # Not ranked on the UI thread: the request waits, and the pane says so.
+    assert pane.model.pending and not data.sort_key_ready("name")
+    assert pane.count_label.text() == "Sorting…"
+    assert pane.table.viewport().cursor().shape() == Qt.CursorShape.BusyCursor
+    qtbot.waitUntil(lambda: not pane.model.pending, timeout=10_000)
+    names = [str(n).casefold() for n in pane.model.column_values("name")]
+    assert pane.model.sort_column == name and names == sorted(names)
+    assert pane.count_label.text() == "300 customers"
+    assert pane.table.viewport().cursor().shape() != Qt.CursorShape.BusyCursor
+    qtbot.waitUntil(
+        lambda: window.detail_pane.detail is not None and jobs.is_idle(), timeout=15_000
+    )
+
+
+def test_the_churn_columns_fit_the_default_window(
+    qtbot, window: MainWindow, source: FlakySource, jobs: JobRunner
+) -> None:
+    window.resize(1400, 860)
+    qtbot.waitUntil(lambda: window.width() == 1400)
+    open_source(qtbot, window, source, jobs)
+    table = window.customers_pane.table
+    header = table.horizontalHeader()
+    titles = [
+        window.customers_pane.model.headerData(header.logicalIndex(i), Qt.Orientation.Horizontal)
+        for i in range(header.count())
+    ]
+    assert titles[:8] == [
+        "Name", "Owner", "Orders", "Revenue", "Last order", "Days quiet", "Tickets", "Opps"
+    ]  # fmt: skip
+    assert titles[8:] == ["Email", "Company", "Tier", "Region", "Customer since"]
+    opps = header.logicalIndex(7)
+    right_edge = header.sectionViewportPosition(opps) + header.sectionSize(opps)
+    assert right_edge <= table.viewport().width()
+    assert header.sectionSize(header.logicalIndex(0)) >= 110  # names stay readable
