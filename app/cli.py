@@ -7,6 +7,7 @@ Heavy modules are imported inside the commands so that `--help` and the window s
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -19,6 +20,11 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 MAX_DEMO_CUSTOMERS = 1_000_000
+
+# Modules that add commands: each has ``register(commands)``, which adds its subparsers
+# and sets ``handler=fn(args, out, err) -> exit code`` on them. They must import only
+# the standard library at module level, so that --help stays fast.
+COMMAND_MODULES = ("app.commands_import", "app.commands_score", "app.commands_export")
 
 DESCRIPTION = """\
 Account Radar: find the customers you are about to lose, and win them back.
@@ -110,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     backup = db_commands.add_parser("backup", help="copy the workspace to a new file")
     backup.add_argument("path", metavar="PATH", help="the backup file to write (must not exist)")
     db_commands.add_parser("check", help="check integrity, schema version and row counts")
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(commands)
     return parser
 
 
@@ -259,6 +267,9 @@ def cmd_db_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return int(handler(args, out, err))
     if args.command == "demo":
         return cmd_demo(args, out, err)
     if args.command == "db":

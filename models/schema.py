@@ -99,6 +99,39 @@ class Customer(Base):
     orders: Mapped[list[Order]] = relationship(back_populates="customer", passive_deletes=True)
 
 
+class CustomerIdentity(Base):
+    """Another source's id for a customer (Shopify id, Zendesk external id, HubSpot record...).
+
+    Identity resolution looks a (source, external_id) up here first, then the normalised
+    email; the customer's own (source, external_id) is listed here too.
+    """
+
+    __tablename__ = "customer_identities"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = _fk("customers")
+    source: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(255))
+    import_run_id: Mapped[int | None] = _fk("import_runs", nullable=True, ondelete="SET NULL")
+
+
+class ImportChange(Base):
+    """The values a row had before an import updated it, so that the import can be undone.
+
+    Rows an import inserted are found by their ``import_run_id``; rows it updated are
+    restored from ``before`` (column name -> stored value, JSON-safe).
+    """
+
+    __tablename__ = "import_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_run_id: Mapped[int] = _fk("import_runs")
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[int] = mapped_column(BigInteger)
+    before: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
 class Order(Base):
     """A purchase; amount in cents, date in UTC, status paid/refunded/cancelled/pending."""
 
@@ -224,6 +257,30 @@ class CustomerRollup(Base):
     open_opportunities: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ScoringRun(Base):
+    """One scoring run: as-of date, horizon, fitted parameters, chosen model and backtest."""
+
+    __tablename__ = "scoring_runs"
+    __table_args__ = (Index("ix_scoring_runs_asof", "as_of", "horizon_days"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    horizon_days: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    customers: Mapped[int] = mapped_column(Integer, default=0)
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    chosen_model: Mapped[str | None] = mapped_column(String(32))
+    # The workspace configuration version the run used (settings changes bump it).
+    config_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Fitted parameters: BG/NBD, Gamma-Gamma, classifier summary.
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # Backtest on the most recent complete horizon: AUC, Brier, calibration table, lift.
+    backtest: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
 class ScoreSnapshot(Base):
     """One customer's scores as of a date for a horizon; kept over time for trends."""
 
@@ -248,6 +305,11 @@ class ScoreSnapshot(Base):
     drivers: Mapped[list[Any] | dict[str, Any] | None] = mapped_column(JSONType)
     model_version: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    scoring_run_id: Mapped[int | None] = _fk("scoring_runs", nullable=True)
+    p_alive: Mapped[float | None] = mapped_column(Float)
+    revenue_at_risk_cents: Mapped[int | None] = mapped_column(BigInteger)
+    # Per-component contributions (engagement, health) and model figures: the explanation.
+    components: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
 class AlertRule(Base):

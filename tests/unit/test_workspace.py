@@ -187,15 +187,21 @@ def test_locked_file_gets_a_clear_message(tmp_path: Path, monkeypatch: pytest.Mo
         holder.close()
 
 
+# The built-in head, and the id of one more revision that the tests add on top of it.
+HEAD = models.migrate.HEAD_REVISION
+NEXT = f"{int(HEAD) + 1:04d}"
+
+
 def _migrations_with_second_revision(tmp_path: Path, body: str | None = None) -> Path:
     root = tmp_path / "migrations"
     shutil.copytree(
         models.migrate.MIGRATIONS_DIR, root, ignore=shutil.ignore_patterns("__pycache__")
     )
-    (root / "versions" / "0002_test_notes.py").write_text(
+    (root / "versions" / f"{NEXT}_test_notes.py").write_text(
         '"""test revision"""\n'
         "from alembic import op\nimport sqlalchemy as sa\n"
-        "revision = '0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n"
+        f"revision = '{NEXT}'\ndown_revision = '{HEAD}'\nbranch_labels = None\n"
+        "depends_on = None\n"
         "def upgrade():\n"
         + (
             body
@@ -222,17 +228,17 @@ def test_upgrading_an_older_workspace_backs_it_up_first(
     ws = open_workspace(url_of(path))
     try:
         assert ws.backup_path is not None and ws.backup_path.is_file()
-        assert "backup-0001" in ws.backup_path.name
+        assert f"backup-{HEAD}" in ws.backup_path.name
         with ws.engine.connect() as conn:
             assert (
-                conn.execute(text("select version_num from alembic_version")).scalar_one() == "0002"
+                conn.execute(text("select version_num from alembic_version")).scalar_one() == NEXT
             )
             row = conn.execute(text("select name, nickname from customers")).one()
             assert tuple(row) == ("Grace", None)  # data kept through the batch copy
     finally:
         ws.close()
     backup = sqlite3.connect(ws.backup_path)
-    assert backup.execute("select version_num from alembic_version").fetchone() == ("0001",)
+    assert backup.execute("select version_num from alembic_version").fetchone() == (HEAD,)
     assert backup.execute("select name from customers").fetchall() == [("Grace",)]
     backup.close()
 

@@ -1,0 +1,10 @@
+"""Commands import and imports: bring exports into the workspace, list and undo imports."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add this module's commands to the main parser."""

@@ -1,0 +1,10 @@
+"""Commands score: compute and store a dated score snapshot for every customer."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add this module's commands to the main parser."""
