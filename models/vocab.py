@@ -18,3 +18,7 @@ INTERACTION_KINDS = (
 SEVERITIES = ("critical", "warning", "opportunity", "info")
 ALERT_STATUSES = ("open", "snoozed", "in_progress", "resolved", "dismissed")
 ACTION_KINDS = ("task", "call", "note")
+
+# Orders with no customer id or email (Shopify guest checkouts) belong to one guest
+# customer per source with this external id; it is left out of customer lists and scoring.
+GUEST_EXTERNAL_ID = "__guest__"

@@ -1,0 +1,135 @@
+"""The canonical form every importer produces, and the writer consumes.
+
+A file is read into a table of strings (services/importing/reader.py), a format adapter
+(services/importing/formats/) or a generic mapping turns it into a ``Batch`` of canonical
+pandas DataFrames — one per kind, typed and validated — plus the rows it had to reject,
+and services/importing/writer.py resolves identities and upserts the batch in one
+transaction. Adapters never touch the database; the writer never looks at source columns.
+
+Column conventions (every frame; a column that a source does not have may be absent):
+- ``row``: the source row number a user sees in a spreadsheet (the header is row 1, the
+  first data record is row 2; a record with quoted embedded newlines is still one row).
+  Rejects and reports cite it.
+- ``source``: where the record comes from: "salesforce", "hubspot", "zendesk", "shopify",
+  "stripe", "mailchimp", "email_activity", or for generic files "generic" (or the
+  mapping profile's source name). With ``external_id`` it is the record's identity.
+- Money: ``*_cents`` int64 (minor units, never float), with ``currency`` (ISO code,
+  default "USD").
+- Timestamps: pandas datetime64[ns, UTC] (converted from whatever offset the file had;
+  naive values are taken as UTC unless the adapter knows the zone). Dates: ``datetime.date``
+  objects (object dtype) or NaT/None.
+- Text stays text: no cell is evaluated or stripped of a leading = + - @.
+- ``attributes``: dict of every source column the adapter did not map (column name ->
+  original string, empty cells left out), or None.
+
+Customer references (orders, interactions, opportunities, subscriptions): the writer finds
+the customer by ``customer_source`` + ``customer_external_id`` in customer_identities, then
+by ``customer_email`` (trimmed, lower-cased), and creates the customer when neither
+matches, from ``customer_email``, ``customer_name`` and ``customer_company``. A record with
+no usable reference at all is either a guest (``guest`` True: the writer attaches it to the
+source's single guest customer, which is flagged and excluded from customer counts and
+scoring) or rejected by the adapter with the reason "no customer id or email".
+
+Customer records may carry ``identities``: a list of (source, external_id) pairs that
+name the same customer in another system (Salesforce Contact.Shopify_Customer_Id__c ->
+("shopify", id); Contact.AccountId -> ("salesforce", AccountId)). The writer records them
+in customer_identities so that later files referring to those ids find this customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+KINDS = ("customers", "orders", "interactions", "opportunities", "subscriptions")
+
+CUSTOMER_REF = (
+    "customer_source",
+    "customer_external_id",
+    "customer_email",
+    "customer_name",
+    "customer_company",
+    "guest",
+)
+
+# kind -> the canonical columns (besides "row", "source", "external_id", "attributes").
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "customers": (
+        "email",
+        "name",
+        "company",
+        "phone",
+        "owner",
+        "tier",
+        "region",
+        "signup_date",
+        "do_not_contact",
+        "identities",
+    ),
+    "orders": CUSTOMER_REF
+    + ("order_date", "amount_cents", "currency", "status", "channel", "category", "items"),
+    "interactions": CUSTOMER_REF
+    + (
+        "kind",
+        "occurred_at",
+        "channel",
+        "subject",
+        "text",
+        "sentiment",
+        "rating",
+        "status",
+        "satisfaction",
+    ),
+    "opportunities": CUSTOMER_REF
+    + (
+        "name",
+        "type",
+        "stage",
+        "amount_cents",
+        "currency",
+        "probability",
+        "created_at",
+        "stage_changed_at",
+        "close_date",
+        "closed",
+        "won",
+        "owner",
+    ),
+    "subscriptions": CUSTOMER_REF
+    + (
+        "plan",
+        "status",
+        "started_at",
+        "current_period_end",
+        "canceled_at",
+        "cancel_at_period_end",
+        "amount_cents",
+        "currency",
+        "interval",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A row that could not be read: where it is and why, in plain words."""
+
+    file: str
+    row: int
+    reason: str
+
+
+@dataclass
+class Batch:
+    """What one file holds, in canonical form: frames by kind, and the rejected rows."""
+
+    file: str
+    detected_format: str  # e.g. "shopify_orders_export", "generic_orders"
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+    rows_read: int = 0
+    # Notes for the report ("27 cancelled orders kept with status cancelled").
+    notes: list[str] = field(default_factory=list)
