@@ -124,6 +124,7 @@ class ImportChange(Base):
     """
 
     __tablename__ = "import_changes"
+    __table_args__ = (Index("ix_import_changes_table_row", "table_name", "row_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     import_run_id: Mapped[int] = _fk("import_runs")

@@ -18,7 +18,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from models.db import translate_db_errors
-from models.vocab import INTERACTION_KINDS
+from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
 from services.records import (
     CustomerDetail,
     CustomerNotFoundError,
@@ -50,6 +50,20 @@ TABLE_COLUMNS = (
     "days_since_last_order",
     "open_tickets",
     "open_opportunities",
+)
+
+# The latest scores, added to the table columns once the workspace has been scored
+# (float64 with NaN for a customer without a snapshot; money in dollars; segment and
+# confidence object arrays with None).
+SCORE_TABLE_COLUMNS = (
+    "churn_risk",
+    "engagement_score",
+    "health_score",
+    "clv_12m",
+    "revenue_at_risk",
+    "predicted_orders",
+    "segment",
+    "confidence",
 )
 
 ORDER_COLUMNS = ("order_date", "amount", "status", "category", "channel")
@@ -110,13 +124,16 @@ def load_customer_table(
 
 
 def load_customer_columns(
-    engine: Engine, *, today: dt.date | dt.datetime | None = None
+    engine: Engine, *, today: dt.date | dt.datetime | None = None, scores: bool = True
 ) -> dict[str, np.ndarray]:
     """The customers table as numpy columns (TABLE_COLUMNS), without pandas.
 
     Text columns are object arrays (None when missing), dates datetime64[ns] (NaT),
     counts int64, revenue float64 dollars, days_since_last_order float64 (NaN).
+    Once the workspace has been scored (and scores is true) the latest scores follow,
+    as SCORE_TABLE_COLUMNS.
     """
+    latest: dict[str, np.ndarray] | None = None
     with translate_db_errors(), engine.connect() as conn, conn.begin():
         # One transaction: every read sees the same snapshot on SQLite.
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -124,6 +141,10 @@ def load_customer_columns(
             parts = _read_with_rollups(cursor) or _read_live(cursor)
         finally:
             cursor.close()
+        if scores:
+            from services.scoring.queries import latest_scores_columns
+
+            latest = latest_scores_columns(conn)
     grid, order_count, revenue_cents, last_text, open_tickets, open_opps = parts
     ids = grid[:, 0].astype(np.int64)
     last_order = _to_datetime64(last_text)
@@ -149,10 +170,65 @@ def load_customer_columns(
         open_tickets=open_tickets,
         open_opportunities=open_opps,
     )
-    return {name: data[name] for name in TABLE_COLUMNS}
+    result = {name: data[name] for name in TABLE_COLUMNS}
+    if latest is not None:
+        result.update(_align_scores(ids, latest))
+    return result
 
 
-_CUSTOMER_SQL = "SELECT id, name, email, company, owner, tier, region, signup_date FROM customers"
+_NONE = np.array(None, dtype=object)  # compares element-wise with an object array
+
+
+def _align_scores(ids: np.ndarray, latest: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The latest score columns placed on the table's rows (vectorised, by customer id)."""
+    n = len(ids)
+    out: dict[str, np.ndarray] = {}
+    keys = np.asarray(latest["customer_id"], dtype=np.int64)
+    if n and len(keys):
+        pos = np.minimum(np.searchsorted(ids, keys), n - 1)
+        ok = ids[pos] == keys
+        rows, src = pos[ok], np.flatnonzero(ok)
+    else:
+        rows = src = np.array([], dtype=np.intp)
+    sources = {
+        "churn_risk": ("churn_risk", 1.0),
+        "engagement_score": ("engagement_score", 1.0),
+        "health_score": ("health_score", 1.0),
+        "clv_12m": ("clv_12m_cents", 100.0),
+        "revenue_at_risk": ("revenue_at_risk_cents", 100.0),
+        "predicted_orders": ("predicted_orders", 1.0),
+    }
+    for name, (key, divisor) in sources.items():
+        column = np.full(n, np.nan)
+        values = _floats(latest[key])
+        # Display only: the stored amounts stay integer cents.
+        column[rows] = values[src] / divisor
+        out[name] = column
+    for name in ("segment", "confidence"):
+        text = np.full(n, None, dtype=object)
+        values = np.asarray(latest[name], dtype=object)
+        # NaN (from pandas) as None, like every other missing text.
+        values = np.where(np.equal(values, _NONE) | (values != values), _NONE, values)
+        text[rows] = values[src]
+        out[name] = text
+    return {name: out[name] for name in SCORE_TABLE_COLUMNS}
+
+
+def _floats(values: Any) -> np.ndarray:
+    """float64 with NaN for missing values (None in an object array)."""
+    array = np.asarray(values)
+    if array.dtype == object:
+        array = np.where(np.equal(array, _NONE), np.nan, array)
+    result: np.ndarray = array.astype(np.float64)
+    return result
+
+
+# Guest checkouts (one placeholder customer per source) are not customers to list or score.
+_NOT_GUEST = f"(external_id IS NULL OR external_id <> '{GUEST_EXTERNAL_ID}')"
+_CUSTOMER_SQL = (
+    "SELECT id, name, email, company, owner, tier, region, signup_date FROM customers "
+    f"WHERE {_NOT_GUEST}"
+)
 _Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
@@ -175,7 +251,8 @@ def _read_with_rollups(cursor: Any) -> _Parts | None:
         "SELECT c.id, c.name, c.email, c.company, c.owner, c.tier, c.region, c.signup_date, "
         "r.paid_orders, r.paid_revenue_cents, r.last_order_at, r.open_tickets, "
         "r.open_opportunities "
-        "FROM customers c JOIN customer_rollups r ON r.customer_id = c.id ORDER BY c.id",
+        "FROM customers c JOIN customer_rollups r ON r.customer_id = c.id "
+        f"WHERE {_NOT_GUEST.replace('external_id', 'c.external_id')} ORDER BY c.id",
     )
     # A 2-D object array is the cheapest way from DBAPI rows to numpy columns.
     grid = np.array(rows, dtype=object).reshape(len(rows), 13)
@@ -508,8 +585,11 @@ def workspace_summary(engine: Engine) -> WorkspaceSummary:
             return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
         demo = get_setting(session, "workspace.demo")
+        not_guest = (Customer.external_id.is_(None)) | (Customer.external_id != GUEST_EXTERNAL_ID)
         return WorkspaceSummary(
-            customers=count(Customer),
+            customers=int(
+                session.scalar(select(func.count()).select_from(Customer).where(not_guest)) or 0
+            ),
             orders=count(Order),
             interactions=count(Interaction),
             opportunities=count(Opportunity),

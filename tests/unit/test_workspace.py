@@ -337,3 +337,18 @@ def test_opening_a_current_workspace_does_not_import_alembic(tmp_path: Path) -> 
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_declare(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from models.base import Base
+
+    ws = open_workspace(url_of(tmp_path / "m.radar.sqlite"))
+    try:
+        with ws.engine.connect() as conn:
+            diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        ws.close()
+    assert diffs == []

@@ -51,6 +51,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('import_changes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_import_changes_import_run_id'), ['import_run_id'], unique=False)
+        batch_op.create_index('ix_import_changes_table_row', ['table_name', 'row_id'], unique=False)
 
     op.create_table('customer_identities',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -95,6 +96,7 @@ def downgrade() -> None:
 
     op.drop_table('customer_identities')
     with op.batch_alter_table('import_changes', schema=None) as batch_op:
+        batch_op.drop_index('ix_import_changes_table_row')
         batch_op.drop_index(batch_op.f('ix_import_changes_import_run_id'))
 
     op.drop_table('import_changes')

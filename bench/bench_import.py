@@ -1,0 +1,176 @@
+"""Import benchmark: a 1,000,000-row orders CSV through the command line.
+
+    .venv/bin/python bench/bench_import.py [--rows 1000000] [--customers 100000] [--work DIR]
+
+Generates an orders file (header customer_id,order_id,order_date,amount,category; about
+100,000 customers), then, each in a fresh process:
+
+1. ``sqlite3 NEW.db ".import --csv FILE t"`` into a bare table (the yardstick);
+2. ``python main.py --db NEW import FILE`` into a fresh, empty workspace (created first
+   with ``db upgrade``, timed separately);
+3. the same import again (every row unchanged).
+
+Prints wall and CPU seconds (the machine may be shared: CPU time is the fairer ratio),
+the ratio to ``.import``, the import's own phase timings (from the app log) and the peak
+memory of each process. Targets: import within 3x the ``.import`` time, peak memory
+under 1.5 GB, re-import no slower than the first import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_RATIO = 3.0
+TARGET_PEAK_MB = 1536.0
+CATEGORIES = ("tops", "bottoms", "outerwear", "shoes", "accessories", "knitwear")
+
+
+def generate(path: Path, rows: int, customers: int, seed: int = 7) -> None:
+    """Write the orders CSV (vectorised; about 45 MB for a million rows)."""
+    rng = np.random.default_rng(seed)
+    cust = rng.integers(0, customers, rows)
+    days = rng.integers(0, 4 * 365, rows)
+    dates = (np.datetime64("2022-01-01") + days.astype("timedelta64[D]")).astype(str)
+    cents = np.round(rng.gamma(2.0, 40.0, rows) * 100).astype(np.int64) + 100
+    amounts = [f"{c // 100}.{c % 100:02d}" for c in cents.tolist()]
+    category = np.array(CATEGORIES)[rng.integers(0, len(CATEGORIES), rows)]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write("customer_id,order_id,order_date,amount,category\n")
+        chunk = 100_000
+        for start in range(0, rows, chunk):
+            stop = min(rows, start + chunk)
+            lines = [
+                f"C{c:07d},O{i:08d},{d},{a},{k}\n"
+                for c, i, d, a, k in zip(
+                    cust[start:stop].tolist(),
+                    range(start, stop),
+                    dates[start:stop].tolist(),
+                    amounts[start:stop],
+                    category[start:stop].tolist(),
+                    strict=True,
+                )
+            ]
+            f.write("".join(lines))
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run a command: wall and CPU seconds, and its peak memory (MB) via /usr/bin/time -v."""
+    wrap = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run([*wrap, *cmd], capture_output=True, text=True, env=env, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    peak = int(match.group(1)) / 1024.0 if match else after.ru_maxrss / 1024.0
+    return {"wall": wall, "cpu": cpu, "peak_mb": peak, "out": proc.stdout}
+
+
+def last_phases(log_dir: Path) -> str:
+    """The phase timings the import logged for its last file."""
+    lines: list[str] = []
+    for log in log_dir.rglob("*.log"):
+        lines += [ln for ln in log.read_text(errors="replace").splitlines() if "import of" in ln]
+    return lines[-1].split("import of", 1)[1].strip() if lines else "(no timings logged)"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--work", type=Path, default=None, help="work folder (default: temp)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+
+    sqlite3_shell = shutil.which("sqlite3")
+    if sqlite3_shell is None:
+        raise SystemExit("the sqlite3 shell is missing: apt-get install -y sqlite3")
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-import-"))
+    work.mkdir(parents=True, exist_ok=True)
+    csv_path = work / "orders.csv"
+    if not csv_path.exists():
+        t0 = time.perf_counter()
+        generate(csv_path, args.rows, args.customers)
+        print(
+            f"generated {csv_path} ({csv_path.stat().st_size / 1e6:.0f} MB) "
+            f"in {time.perf_counter() - t0:.1f}s"
+        )
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    # The app's log (phase timings) goes to a folder of this run.
+    env["ACCOUNT_RADAR_LOG_DIR"] = str(work / "state")
+    py = sys.executable
+    main_py = str(ROOT / "main.py")
+
+    bare = work / "bare.db"
+    bare.unlink(missing_ok=True)
+    base = timed([sqlite3_shell, str(bare), ".import --csv " + str(csv_path) + " t"])
+    db = work / "workspace.radar.sqlite"
+    for p in work.glob("workspace.radar.sqlite*"):
+        p.unlink()
+    create = timed([py, main_py, "--db", str(db), "db", "upgrade"], env)
+    first = timed([py, main_py, "--db", str(db), "import", str(csv_path)], env)
+    first_phases = last_phases(work / "state")
+    again = timed([py, main_py, "--db", str(db), "import", str(csv_path)], env)
+    again_phases = last_phases(work / "state")
+    peak = max(first["peak_mb"], again["peak_mb"])
+
+    ratio_wall = first["wall"] / base["wall"]
+    ratio_cpu = first["cpu"] / max(base["cpu"], 1e-9)
+    print(f"rows: {args.rows:,} orders, ~{args.customers:,} customers")
+    print(f"sqlite3 .import (bare table):   {base['wall']:6.2f}s wall {base['cpu']:6.2f}s CPU")
+    print(f"create empty workspace:         {create['wall']:6.2f}s wall {create['cpu']:6.2f}s CPU")
+    print(
+        f"import (fresh workspace):       {first['wall']:6.2f}s wall {first['cpu']:6.2f}s CPU "
+        f"= {ratio_wall:.1f}x .import wall, {ratio_cpu:.1f}x CPU"
+    )
+    print(f"  phases: {first_phases}")
+    print(f"re-import (all unchanged):      {again['wall']:6.2f}s wall {again['cpu']:6.2f}s CPU")
+    print(f"  phases: {again_phases}")
+    print(
+        f"peak memory: import {first['peak_mb']:.0f} MB, re-import {again['peak_mb']:.0f} MB, "
+        f".import {base['peak_mb']:.0f} MB"
+    )
+    summary = {
+        "rows": args.rows,
+        "sqlite_import_s": round(base["wall"], 2),
+        "import_s": round(first["wall"], 2),
+        "import_cpu_s": round(first["cpu"], 2),
+        "reimport_s": round(again["wall"], 2),
+        "ratio_wall": round(ratio_wall, 2),
+        "ratio_cpu": round(ratio_cpu, 2),
+        "peak_mb": round(peak),
+        "targets": {
+            "ratio<=3": ratio_wall <= TARGET_RATIO,
+            "peak<1.5GB": peak < TARGET_PEAK_MB,
+            "reimport<=import": again["wall"] <= first["wall"],
+        },
+    }
+    print(json.dumps(summary))
+    print("import output:", first["out"].strip().splitlines()[0] if first["out"] else "")
+    print("re-import output:", again["out"].strip().splitlines()[0] if again["out"] else "")
+    if not args.keep and args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

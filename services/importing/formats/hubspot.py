@@ -1,0 +1,239 @@
+"""HubSpot CRM exports: companies, contacts and deals (first column "Record ID").
+
+- Contacts -> customers (source "hubspot", external_id the Record ID).
+- Companies -> customers too (an organisation that buys: a club, a school PTA), with the
+  external_id "company:<Record ID>" so that a company and a contact with the same number
+  never collide.
+- Deals -> opportunities, linked by "Associated Contact IDs" (the first one) to
+  ("hubspot", contact id), or by "Associated Company IDs" to the company when no contact
+  is associated.
+
+Owners of deactivated HubSpot users are exported as "jane@acme.com (Deactivated User)":
+the owner is the text without the suffix and the record keeps "owner_deactivated": True
+in its attributes. Datetimes ("2025-03-03 09:26") are in the portal's time zone, which
+the export does not state; they are read as UTC.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from services.importing import values
+from services.importing.canonical import Batch
+from services.importing.formats._base import (
+    BaseAdapter,
+    Columns,
+    RowErrors,
+    attribute_dicts,
+    join_names,
+    merge_attributes,
+    value_where,
+)
+
+if TYPE_CHECKING:
+    from services.importing.reader import RawTable
+
+_DEACTIVATED = r"\s*\((?:deactivated|inactive) user\)\s*$"
+COMPANY_PREFIX = "company:"
+
+
+def split_owner(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(owner without a "(Deactivated User)" suffix or None, deactivated flags)."""
+    text, _ = values.clean_text(column)
+    filled = text.fillna("").astype(str)
+    deactivated = filled.str.contains(_DEACTIVATED, case=False, regex=True).to_numpy(dtype=bool)
+    owner = filled.str.replace(_DEACTIVATED, "", case=False, regex=True).str.strip()
+    return owner.where(owner != "", None).astype(object), deactivated
+
+
+def _first_id(column: pd.Series) -> pd.Series:
+    """The first id of a ";"- or ","-separated list of HubSpot ids; None when empty."""
+    first = column.astype(str).str.split(r"[;,]", regex=True).str[0].str.strip()
+    return first.where(first != "", None).astype(object)
+
+
+def _record_ids(cols: Columns, errors: RowErrors) -> pd.Series:
+    record_id, _ = values.clean_text(cols.get("Record ID"))
+    errors.add(record_id.isna().to_numpy(), "missing record id (Record ID)")
+    return record_id
+
+
+class _HubSpot(BaseAdapter):
+    source = "hubspot"
+
+    def _batch(
+        self, table: RawTable, kind: str, out: pd.DataFrame, errors: RowErrors, rows: np.ndarray
+    ) -> Batch:
+        return self.batch(
+            table,
+            {kind: out[errors.ok].reset_index(drop=True)},
+            errors.rejects(self.file_of(table), rows),
+            len(out),
+        )
+
+
+class HubSpotContacts(_HubSpot):
+    """HubSpot contacts export."""
+
+    name = "hubspot_contacts"
+    title = "HubSpot contacts export"
+    kinds = ("customers",)
+    required = (("Record ID", "Email"), ("Record ID", "First Name", "Last Name"))
+    excluded = ("Deal Name", "Company name", "Deal Stage")
+
+    def convert(self, table: RawTable) -> Batch:
+        """Contacts -> customers."""
+        frame, rows = self.data_of(table)
+        cols = Columns(frame)
+        errors = RowErrors(len(frame))
+        record_id = _record_ids(cols, errors)
+        email_text = cols.get("Email")
+        email, bad = values.normalize_email(email_text)
+        errors.add_bad(bad, email_text, "an email address", "Email")
+        name = join_names(cols.get("First Name"), cols.get("Last Name"))
+        phone, _ = values.parse_phone(cols.get("Phone Number", "Mobile Phone Number"))
+        owner, deactivated = split_owner(cols.get("Contact owner", "HubSpot Owner"))
+        company, _ = values.clean_text(cols.get("Associated Company", "Company Name"))
+        region, _ = values.clean_text(cols.get("State/Region", use=False))
+        attrs = merge_attributes(
+            attribute_dicts(frame, cols.unused()),
+            {"owner_deactivated": value_where(deactivated, True)},
+        )
+        out = pd.DataFrame(
+            {
+                "row": rows.astype("int64"),
+                "source": self.source,
+                "external_id": record_id.to_numpy(dtype=object),
+                "email": email.to_numpy(dtype=object),
+                "name": name.to_numpy(dtype=object),
+                "company": company.to_numpy(dtype=object),
+                "phone": phone.to_numpy(dtype=object),
+                "owner": owner.to_numpy(dtype=object),
+                "region": region.to_numpy(dtype=object),
+                "attributes": pd.Series(attrs, dtype=object).to_numpy(),
+            }
+        )
+        return self._batch(table, "customers", out, errors, rows)
+
+
+class HubSpotCompanies(_HubSpot):
+    """HubSpot companies export."""
+
+    name = "hubspot_companies"
+    title = "HubSpot companies export"
+    kinds = ("customers",)
+    required = (("Record ID", "Company name"),)
+    excluded = ("Deal Name", "Deal Stage")
+
+    def convert(self, table: RawTable) -> Batch:
+        """Companies -> customers (organisations)."""
+        frame, rows = self.data_of(table)
+        cols = Columns(frame)
+        errors = RowErrors(len(frame))
+        record_id = _record_ids(cols, errors)
+        company, _ = values.clean_text(cols.get("Company name"))
+        phone, _ = values.parse_phone(cols.get("Phone Number"))
+        owner, deactivated = split_owner(cols.get("Company owner", "HubSpot Owner"))
+        region, _ = values.clean_text(cols.get("State/Region", use=False))
+        attrs = merge_attributes(
+            attribute_dicts(frame, cols.unused()),
+            {"owner_deactivated": value_where(deactivated, True)},
+        )
+        external = (COMPANY_PREFIX + record_id.fillna("").astype(str)).where(
+            record_id.notna(), None
+        )
+        out = pd.DataFrame(
+            {
+                "row": rows.astype("int64"),
+                "source": self.source,
+                "external_id": external.to_numpy(dtype=object),
+                "company": company.to_numpy(dtype=object),
+                "phone": phone.to_numpy(dtype=object),
+                "owner": owner.to_numpy(dtype=object),
+                "region": region.to_numpy(dtype=object),
+                "attributes": pd.Series(attrs, dtype=object).to_numpy(),
+            }
+        )
+        return self._batch(table, "customers", out, errors, rows)
+
+
+class HubSpotDeals(_HubSpot):
+    """HubSpot deals export."""
+
+    name = "hubspot_deals"
+    title = "HubSpot deals export"
+    kinds = ("opportunities",)
+    required = (("Record ID", "Deal Name", "Deal Stage"), ("Record ID", "Deal Name", "Amount"))
+
+    def convert(self, table: RawTable) -> Batch:
+        """Deals -> opportunities linked to their contact (or company)."""
+        frame, rows = self.data_of(table)
+        cols = Columns(frame)
+        n = len(frame)
+        errors = RowErrors(n)
+        record_id = _record_ids(cols, errors)
+        name, _ = values.clean_text(cols.get("Deal Name"))
+        stage, _ = values.clean_text(cols.get("Deal Stage"))
+        amount_text = cols.get("Amount")
+        amount, bad_amount = values.parse_money_cents(amount_text)
+        errors.add_bad(bad_amount, amount_text, "an amount", "Amount")
+        errors.add(amount.fillna(0).to_numpy(dtype="int64") < 0, "negative amount (Amount)")
+        close_text = cols.get("Close Date")
+        close_date, bad_close = values.parse_dates(close_text)
+        errors.add_bad(bad_close, close_text, "a date", "Close Date")
+        created_text = cols.get("Create Date")
+        created, bad_created = values.parse_datetimes(created_text)
+        errors.add_bad(bad_created, created_text, "a date and time", "Create Date")
+        owner, deactivated = split_owner(cols.get("Deal owner", "HubSpot Owner"))
+        currency = cols.get("Currency", "Deal Currency Code").astype(str).str.strip().str.upper()
+        currency = currency.where(currency != "", "USD")
+        kind, _ = values.clean_text(cols.get("Deal Type", use=False))
+        probability = pd.Series(np.nan, index=frame.index, dtype="float64")
+        if cols.has("Deal probability"):
+            prob_text = cols.get("Deal probability")
+            prob, bad_prob = values.parse_number(prob_text)
+            errors.add_bad(bad_prob, prob_text, "a probability", "Deal probability")
+            percent = prob_text.astype(str).str.contains("%", regex=False) | (prob > 1)
+            probability = prob.where(~percent, prob / 100.0)
+        lowered = stage.fillna("").astype(str).str.lower()
+        won = lowered.str.contains("closed won", regex=False) | lowered.eq("won")
+        lost = lowered.str.contains("closed lost", regex=False) | lowered.eq("lost")
+        # Associated records stay in attributes (a deal may list several).
+        contact = _first_id(cols.get("Associated Contact IDs", use=False))
+        company = _first_id(cols.get("Associated Company IDs", use=False))
+        company_ref = (COMPANY_PREFIX + company.fillna("").astype(str)).where(company.notna(), None)
+        customer_id = contact.where(contact.notna(), company_ref)
+        errors.add(customer_id.isna().to_numpy(), "no customer id or email")
+        attrs = merge_attributes(
+            attribute_dicts(frame, cols.unused()),
+            {"owner_deactivated": value_where(deactivated, True)},
+        )
+        out = pd.DataFrame(
+            {
+                "row": rows.astype("int64"),
+                "source": self.source,
+                "external_id": record_id.to_numpy(dtype=object),
+                "customer_source": self.source,
+                "customer_external_id": customer_id.to_numpy(dtype=object),
+                "customer_email": None,
+                "customer_name": None,
+                "customer_company": None,
+                "guest": False,
+                "name": name.to_numpy(dtype=object),
+                "type": kind.to_numpy(dtype=object),
+                "stage": stage.to_numpy(dtype=object),
+                "currency": currency.to_numpy(dtype=object),
+                "probability": probability.to_numpy(dtype="float64"),
+                "close_date": close_date.to_numpy(dtype=object),
+                "closed": (won | lost).to_numpy(dtype=bool),
+                "won": won.to_numpy(dtype=bool),
+                "owner": owner.to_numpy(dtype=object),
+                "attributes": pd.Series(attrs, dtype=object).to_numpy(),
+            }
+        )
+        out["amount_cents"] = amount.reset_index(drop=True)
+        out["created_at"] = created.reset_index(drop=True)
+        return self._batch(table, "opportunities", out, errors, rows)

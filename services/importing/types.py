@@ -1,0 +1,192 @@
+"""Plain data exchanged between the import service and its callers (window, CLI).
+
+Standard library only: views may import this module (no SQLAlchemy, no pandas).
+The field names are a contract (/work/briefs/import_api.md): add fields, never rename.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from models.errors import UserFacingError
+
+__all__ = [
+    "IMPORT_KINDS",
+    "MAX_REPORTED_REJECTS",
+    "ColumnGuess",
+    "FieldSpec",
+    "FilePreview",
+    "FileReport",
+    "ImportCancelled",
+    "ImportReport",
+    "ImportRunInfo",
+    "RejectedRow",
+    "UndoReport",
+]
+
+IMPORT_KINDS = ("auto", "customers", "orders", "interactions", "opportunities", "subscriptions")
+
+# How many reject reasons the printed report lists before "... and N more".
+MAX_REPORTED_REJECTS = 20
+
+
+class ImportCancelled(UserFacingError):
+    """The user cancelled an import; nothing from the file being imported was saved."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A canonical field a generic column can map to."""
+
+    name: str  # "order_date"
+    title: str  # "Order date"
+    kind: str  # "orders"
+    required: bool
+    value_type: str  # "text" | "email" | "id" | "date" | "datetime" | "money" | "number" | "bool"
+
+
+@dataclass(frozen=True)
+class ColumnGuess:
+    """The suggested canonical field for one source column, with a confidence."""
+
+    column: str  # source header text
+    field: str | None  # suggested canonical field, None = keep in attributes
+    score: float  # 0..1 confidence of the suggestion
+    samples: tuple[str, ...]  # up to 5 non-empty example values
+
+
+@dataclass(frozen=True)
+class FilePreview:
+    """What a file looks like before it is imported: format, kind, mapping, problems."""
+
+    path: str
+    file_name: str
+    detected_format: str  # "shopify_orders_export", "generic", ...
+    format_title: str  # "Shopify orders export"
+    kind: str  # resolved kind ("orders"), or "" if unknown yet
+    kinds: tuple[str, ...]  # kinds this file feeds
+    encoding: str  # "utf-8", "utf-8-sig", "cp1252", "xlsx"
+    delimiter: str | None
+    header: tuple[str, ...]
+    sample_rows: tuple[tuple[str, ...], ...]  # first <= 20 data rows as text
+    rows_estimate: int
+    needs_mapping: bool  # True for generic files without a matching saved profile
+    columns: tuple[ColumnGuess, ...]  # generic files: the suggested mapping
+    profile_name: str | None  # saved profile that matched the header
+    problems: tuple[str, ...]  # file-level problems in plain words
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A source row that was not imported: file, spreadsheet row number, reason."""
+
+    file: str
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What the import of one file did."""
+
+    file: str
+    detected_format: str
+    run_id: int | None  # None for a dry run or when nothing landed
+    landed: bool
+    rows_read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    rejects: tuple[RejectedRow, ...]
+    notes: tuple[str, ...]
+    error: str | None  # file-level failure in plain words (nothing from this file landed)
+    kind: str = ""  # the kind(s) imported, e.g. "orders" or "customers, orders"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """The report of one import command or dialog: one FileReport per file."""
+
+    files: tuple[FileReport, ...]
+    dry_run: bool
+
+    @property
+    def landed(self) -> bool:
+        """True when any file landed (or would have, for a dry run)."""
+        return any(f.landed for f in self.files)
+
+    def lines(self, max_rejects: int = MAX_REPORTED_REJECTS) -> list[str]:
+        """The printable report (the CLI prints these lines)."""
+        out: list[str] = []
+        if self.dry_run:
+            out.append("dry run: nothing was saved")
+        shown = 0
+        for f in self.files:
+            head = f"{f.file} ({f.detected_format}"
+            head += f", {f.kind})" if f.kind else ")"
+            if f.error is not None:
+                out.append(f"{head}: not imported: {f.error}")
+            else:
+                verb = "would land" if self.dry_run else "landed"
+                run = f" as import {f.run_id}" if f.run_id is not None else ""
+                out.append(
+                    f"{head}: {verb}{run}: {_plural(f.rows_read, 'row')} read, "
+                    f"{f.inserted:,} inserted, {f.updated:,} updated, "
+                    f"{f.unchanged:,} unchanged, {f.rejected:,} rejected"
+                )
+            out.extend(f"  note: {note}" for note in f.notes)
+            for r in f.rejects:
+                if shown < max_rejects:
+                    out.append(f"  rejected: {r.file} row {r.row}: {r.reason}")
+                    shown += 1
+        total_rejected = sum(f.rejected for f in self.files)
+        if total_rejected > shown:
+            out.append(f"  ... and {total_rejected - shown:,} more; full list: --rejects-csv PATH")
+        if len(self.files) > 1:
+            landed = sum(1 for f in self.files if f.landed)
+            out.append(
+                f"total: {landed} of {len(self.files)} files "
+                f"{'would land' if self.dry_run else 'landed'}, "
+                f"{sum(f.inserted for f in self.files):,} inserted, "
+                f"{sum(f.updated for f in self.files):,} updated, "
+                f"{sum(f.unchanged for f in self.files):,} unchanged, "
+                f"{total_rejected:,} rejected"
+            )
+        if not self.files:
+            out.append("no files to import")
+        return out
+
+
+@dataclass(frozen=True)
+class ImportRunInfo:
+    """One row of the import history."""
+
+    run_id: int
+    file_name: str
+    source_path: str
+    detected_format: str
+    kind: str
+    started_at: dt.datetime  # aware UTC
+    rows_read: int
+    inserted: int
+    updated: int
+    rejected: int
+    status: str  # "landed", "undone", "failed"
+    can_undo: bool
+    undo_blocked_reason: str | None  # e.g. "import 12 changed the same records; undo it first"
+
+
+@dataclass(frozen=True)
+class UndoReport:
+    """What undoing an import did."""
+
+    run_id: int
+    deleted: int
+    restored: int
+    message: str
