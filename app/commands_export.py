@@ -1,10 +1,70 @@
-"""Commands export: write scores, customers or alerts to CSV or XLSX."""
+"""Command export: write the latest scores, or the customers table, to CSV or XLSX."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, TextIO
+
+KINDS = ("scores", "customers")
+SUFFIXES = (".csv", ".xlsx")
+
+
+def _kind(text: str) -> str:
+    if text == "alerts":
+        raise argparse.ArgumentTypeError(
+            "alerts export arrives with the alerts feature; export scores or customers"
+        )
+    if text not in KINDS:
+        raise argparse.ArgumentTypeError(f"invalid choice: '{text}' (choose scores or customers)")
+    return text
+
+
+def _out_file(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the output file name is empty")
+    if not text.lower().endswith(SUFFIXES):
+        raise argparse.ArgumentTypeError(f"'{text}' must end in .csv or .xlsx")
+    return text
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this module's commands to the main parser."""
+    export = commands.add_parser(
+        "export",
+        help="write the latest scores or the customers table to .csv or .xlsx",
+        description="Write the latest scores (one row per customer: scores, segment, "
+        "confidence, top driver) or the customers table to a CSV file (UTF-8, opens in "
+        "Excel) or an XLSX workbook. An existing file of that name is replaced; a failed "
+        "export leaves it as it was.",
+    )
+    export.add_argument("what", type=_kind, metavar="scores|customers", help="what to export")
+    export.add_argument("path", type=_out_file, metavar="OUT.csv|OUT.xlsx", help="file to write")
+    export.set_defaults(handler=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Export scores or customers of the workspace; exit 1 with a reason when it cannot."""
+    from pathlib import Path
+
+    from app.cli import EXIT_OK, CommandError
+    from app.workspace import open_workspace, resolve_url, workspace_exists
+    from services.exporting import export_table
+
+    url = resolve_url(args.db)
+    if not workspace_exists(url):
+        raise CommandError(
+            f"There is no workspace at {url.removeprefix('sqlite:///')}: build one with "
+            "'demo' or 'import', or give --db."
+        )
+    workspace = open_workspace(url)
+    try:
+        result = export_table(workspace.engine, args.what, Path(args.path))
+    finally:
+        workspace.close()
+    customers = f"{result.rows:,} customer{'' if result.rows == 1 else 's'}"
+    what = f"scores for {customers}" if args.what == "scores" else customers
+    print(
+        f"Exported {what} to {result.path} ({result.format.upper()}, {result.columns} columns).",
+        file=out,
+    )
+    return EXIT_OK

@@ -76,3 +76,177 @@ class WorkspaceSummary:
 
 class CustomerNotFoundError(LookupError):
     """The customer id does not exist (any more) in the workspace."""
+
+
+# --- scoring (services/scoring) ----------------------------------------------------------
+
+# How the chosen churn model is named in summaries and reports.
+CHURN_MODEL_NAMES = {
+    "gbm": "gradient-boosted classifier",
+    "bgnbd": "BG/NBD",
+    "blend": "blend of the classifier and BG/NBD",
+    "recency": "recency",
+}
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One directional reason behind a customer's scores, in plain words with numbers."""
+
+    text: str  # "no order in 142 days; usual gap 35 days"
+    direction: str  # "risk" (pushes churn risk up) or "good" (pulls it down)
+    weight: float  # 0..1 importance, for ordering and bar length
+
+
+@dataclass(frozen=True)
+class ScoringSummary:
+    """What one scoring run did, and how its churn model backtested."""
+
+    run_id: int
+    as_of: dt.date
+    horizon_days: int
+    customers: int
+    chosen_model: str  # "gbm", "bgnbd" or "blend"
+    auc: float | None
+    brier: float | None
+    lift_top_decile: float | None
+    bridged: str | None  # how a horizon longer than the history was bridged, in words
+    seconds: float
+    reason: str = ""  # why the chosen model was chosen, in words
+    # Backtest figures of the other models: {"bgnbd": {"auc", "brier", "lift_top_decile"}, ...}
+    baseline: dict[str, dict[str, float]] = field(default_factory=dict)
+    backtest_cutoff: dt.date | None = None
+    backtest_horizon_days: int | None = None
+    bgnbd: dict[str, float] = field(default_factory=dict)
+    gamma_gamma: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    # The classifier's top features by share of split gain (empty without a classifier).
+    importance: dict[str, float] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        """The printable summary (what `score` prints)."""
+        out = [
+            f"Scored {self.customers:,} customers as of {self.as_of.isoformat()} for the next "
+            f"{self.horizon_days} days in {self.seconds:.1f} s (run {self.run_id})."
+        ]
+        name = CHURN_MODEL_NAMES.get(self.chosen_model, self.chosen_model)
+        out.append(f"Churn model: {name}" + (f" - {self.reason}" if self.reason else "."))
+        if self.auc is not None and self.backtest_cutoff is not None:
+            span = self.backtest_horizon_days or self.horizon_days
+            end = self.backtest_cutoff + dt.timedelta(days=span)
+            out.append(
+                f"Backtest: scored as of {self.backtest_cutoff.isoformat()}, checked against "
+                f"orders up to {end.isoformat()} ({span} days):"
+            )
+            out.append(f"  {'model':<20}{'ROC AUC':>9}{'Brier':>9}{'top-10% lift':>14}")
+            rows: list[tuple[str, float | None, float | None, float | None]] = [
+                (self.chosen_model, self.auc, self.brier, self.lift_top_decile)
+            ]
+            for key in ("gbm", "blend", "bgnbd", "recency"):
+                if key in self.baseline and key != self.chosen_model:
+                    m = self.baseline[key]
+                    rows.append((key, m.get("auc"), m.get("brier"), m.get("lift_top_decile")))
+            for key, auc, brier, lift in rows:
+                label = _SHORT_NAMES.get(key, key) + (
+                    " (chosen)" if key == self.chosen_model else ""
+                )
+                out.append(f"  {label:<20}{_fmt(auc):>9}{_fmt(brier):>9}{_fmt(lift, 2):>14}")
+        else:
+            out.append("Backtest: not enough history before the as-of date for a backtest.")
+        if self.bgnbd:
+            b = self.bgnbd
+            text = (
+                f"BG/NBD (weeks): r={b.get('r', 0):.3f}, alpha={b.get('alpha', 0):.3f}, "
+                f"a={b.get('a', 0):.3f}, b={b.get('b', 0):.3f}"
+            )
+            if self.gamma_gamma:
+                g = self.gamma_gamma
+                text += (
+                    f"; Gamma-Gamma: p={g.get('p', 0):.2f}, q={g.get('q', 0):.2f}, "
+                    f"v={g.get('v', 0):.2f}"
+                )
+            out.append(text)
+        if self.importance and self.chosen_model in ("gbm", "blend"):
+            top = ", ".join(f"{k} {v:.0%}" for k, v in list(self.importance.items())[:5])
+            out.append(f"Classifier's top features (share of split gain): {top}")
+        if self.bridged:
+            out.append(f"Horizon: {self.bridged}")
+        out.extend(f"Note: {note}" for note in self.notes)
+        return out
+
+
+_SHORT_NAMES = {"gbm": "classifier", "bgnbd": "BG/NBD", "blend": "blend", "recency": "recency"}
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+@dataclass(frozen=True)
+class CustomerScores:
+    """One customer's scores from a snapshot, with the snapshot before it for trends."""
+
+    as_of: dt.date
+    horizon_days: int
+    engagement_score: float | None
+    churn_risk: float | None
+    health_score: float | None
+    predicted_orders: float | None
+    predicted_revenue_cents: int | None
+    clv_12m_cents: int | None
+    revenue_at_risk_cents: int | None
+    p_alive: float | None
+    segment: str | None
+    confidence: str | None
+    drivers: tuple[Driver, ...]
+    # "engagement" / "health" -> component -> points (the points add up to the score)
+    components: dict[str, dict[str, float]]
+    previous: CustomerScores | None  # the snapshot before this one (trend arrows)
+
+
+@dataclass(frozen=True)
+class ScoreHistoryPoint:
+    """One dated snapshot of a customer's headline scores, for the history chart."""
+
+    as_of: dt.date
+    engagement_score: float | None
+    churn_risk: float | None
+    health_score: float | None
+    config_version: int
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    """One bin of the backtest calibration table: mean predicted vs observed churn."""
+
+    predicted: float
+    observed: float
+    count: int
+
+
+@dataclass(frozen=True)
+class ModelReport:
+    """A scoring run's models and backtest, for the Model report view."""
+
+    run_id: int
+    as_of: dt.date
+    horizon_days: int
+    finished_at: dt.datetime
+    customers: int
+    chosen_model: str
+    model_version: str
+    config_version: int
+    backtest_cutoff: dt.date | None  # T - H (or T - h when bridged) used for the backtest
+    auc: float | None
+    brier: float | None
+    lift_top_decile: float | None
+    # Backtest figures of the other models, e.g. {"bgnbd": {"auc": .., "brier": ..}, ...}
+    baseline: dict[str, dict[str, float]]
+    calibration: tuple[CalibrationBin, ...]
+    bgnbd: dict[str, float]
+    gamma_gamma: dict[str, float]
+    bridged: str | None
+    notes: tuple[str, ...]
+    config_changes: tuple[tuple[dt.date, int], ...]  # (date, config_version) marks for charts
+    reason: str = ""  # why the chosen model was chosen
+    backtest_horizon_days: int | None = None

@@ -1,0 +1,428 @@
+"""Quality of the scores on the full CDNOW data (issue 4's quality target).
+
+    .venv/bin/python bench/quality_cdnow.py [--work DIR] [--skip-app] [--skip-lifetimes]
+                                            [--json OUT.json]
+
+CDNOW (tests/data/cdnow/CDNOW_master.txt): 23,570 customers who first bought in 1997 Q1.
+Calibration 1997-01-01..1997-09-30, holdout 1997-10-01..1998-06-30 (273 days). A
+customer's purchases on one day are merged into one order, as in the BG/NBD literature.
+
+Methods, all scored on the same customers and the same holdout:
+- app: the command line end to end on a fresh workspace: `import` of a plain orders
+  CSV, `score --as-of 1997-09-30 --horizon-days 273`, `export scores OUT.csv`;
+- bgnbd-direct: services.scoring.bgnbd called directly (BG/NBD + Gamma-Gamma fitted on
+  the calibration summary in weeks; churn risk = P(no order in the 273 days));
+- lifetimes: the lifetimes library's BetaGeoFitter + GammaGammaFitter, in a throwaway
+  virtual environment under /tmp (never a project dependency), run as a subprocess that
+  writes its predictions to CSV; its churn risk is 1 - P(alive), what lifetimes offers;
+- recency: churn score = days since the last order, scaled to 0..1; orders = the
+  customer's calibration order rate carried forward (a naive run-rate), revenue = that
+  times the customer's mean order value.
+
+Figures: ROC AUC and Brier score of churn_risk against "no order in the holdout", MAE
+of predicted orders against holdout orders, aggregate bias of total predicted orders
+((pred - actual) / actual), and the share of holdout revenue made by the top 10% of
+customers by predicted revenue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MASTER = ROOT / "tests" / "data" / "cdnow" / "CDNOW_master.txt"
+AS_OF = pd.Timestamp("1997-09-30")
+HOLDOUT_END = pd.Timestamp("1998-06-30")
+HORIZON_DAYS = 273
+WEEK = 7.0
+
+LIFETIMES_VENV = Path(tempfile.gettempdir()) / "ar-lifetimes-venv"
+# lifetimes 0.11.3 (2020) predates numpy 2, pandas 2.1 and scipy 1.12; these work on 3.11.
+LIFETIMES_PINS = (
+    "lifetimes==0.11.3",
+    "numpy==1.26.4",
+    "scipy==1.11.4",
+    "pandas==2.0.3",
+    "autograd==1.6.2",
+    "dill==0.3.8",
+    "setuptools<70",  # lifetimes.datasets imports pkg_resources
+)
+
+LIFETIMES_RUNNER = r"""
+import json, sys, time, warnings
+import pandas as pd
+from lifetimes import BetaGeoFitter, GammaGammaFitter
+from lifetimes.utils import summary_data_from_transaction_data
+
+warnings.simplefilter("ignore")
+orders_csv, out_csv, as_of = sys.argv[1:4]
+horizon_weeks = float(sys.argv[4])
+orders = pd.read_csv(orders_csv, parse_dates=["order_date"])
+orders = orders[orders["order_date"] <= as_of]
+started = time.perf_counter()
+summary = summary_data_from_transaction_data(
+    orders, "customer_id", "order_date", monetary_value_col="amount",
+    observation_period_end=as_of, freq="D",
+)
+for col in ("recency", "T"):
+    summary[col] = summary[col] / 7.0  # weeks, as in the literature
+bgf = BetaGeoFitter(penalizer_coef=0.0)
+bgf.fit(summary["frequency"], summary["recency"], summary["T"])
+repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+ggf = GammaGammaFitter(penalizer_coef=0.0)
+ggf.fit(repeat["frequency"], repeat["monetary_value"])
+expected = bgf.conditional_expected_number_of_purchases_up_to_time(
+    horizon_weeks, summary["frequency"], summary["recency"], summary["T"]
+)
+alive = bgf.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"])
+value = ggf.conditional_expected_average_profit(summary["frequency"], summary["monetary_value"])
+seconds = time.perf_counter() - started
+pd.DataFrame(
+    {
+        "customer_id": summary.index,
+        "p_alive": alive,
+        "predicted_orders": expected,
+        "predicted_revenue": expected * value,
+        "frequency": summary["frequency"],
+        "recency": summary["recency"],
+        "T": summary["T"],
+    }
+).to_csv(out_csv, index=False)
+print(json.dumps({**dict(bgf.params_), **dict(ggf.params_), "seconds": seconds}))
+"""
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+def load_orders() -> pd.DataFrame:
+    """CDNOW master purchases, one order per customer and day (amounts summed)."""
+    raw = pd.read_csv(MASTER, sep=r"\s+", dtype={"customer_id": str, "date": str})
+    raw["customer_id"] = raw["customer_id"].astype(int)
+    raw["order_date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
+    orders = (
+        raw.groupby(["customer_id", "order_date"], as_index=False)["dollar_value"]
+        .sum()
+        .rename(columns={"dollar_value": "amount"})
+    )
+    orders["amount"] = orders["amount"].round(2)
+    return orders.sort_values(["customer_id", "order_date"], ignore_index=True)
+
+
+def write_orders_csv(orders: pd.DataFrame, path: Path) -> None:
+    """The plain orders file the import reads: customer_id,order_id,order_date,amount."""
+    out = pd.DataFrame(
+        {
+            "customer_id": orders["customer_id"].astype(str),
+            "order_id": orders["customer_id"].astype(str)
+            + "-"
+            + orders["order_date"].dt.strftime("%Y%m%d"),
+            "order_date": orders["order_date"].dt.strftime("%Y-%m-%d"),
+            "amount": orders["amount"].map(lambda v: f"{v:.2f}"),
+        }
+    )
+    out.to_csv(path, index=False)
+
+
+def truth(orders: pd.DataFrame) -> pd.DataFrame:
+    """Per customer: holdout orders and revenue, and the calibration summary (days)."""
+    cal = orders[orders["order_date"] <= AS_OF]
+    hold = orders[(orders["order_date"] > AS_OF) & (orders["order_date"] <= HOLDOUT_END)]
+    by = cal.groupby("customer_id")
+    frame = pd.DataFrame(
+        {
+            "first": by["order_date"].min(),
+            "last": by["order_date"].max(),
+            "orders_cal": by.size(),
+            "revenue_cal": by["amount"].sum(),
+        }
+    )
+    repeat = cal[cal.groupby("customer_id").cumcount() > 0]
+    frame["repeat_mean"] = repeat.groupby("customer_id")["amount"].mean()
+    frame["repeat_mean"] = frame["repeat_mean"].fillna(0.0)
+    frame["holdout_orders"] = hold.groupby("customer_id").size()
+    frame["holdout_revenue"] = hold.groupby("customer_id")["amount"].sum()
+    frame[["holdout_orders", "holdout_revenue"]] = frame[
+        ["holdout_orders", "holdout_revenue"]
+    ].fillna(0)
+    frame["churned"] = (frame["holdout_orders"] == 0).astype(int)
+    return frame
+
+
+# --- methods --------------------------------------------------------------------------------
+
+
+def bgnbd_direct(t: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Our BG/NBD and Gamma-Gamma, called directly on the calibration summary in weeks."""
+    from services.scoring import bgnbd
+
+    started = time.perf_counter()
+    x = (t["orders_cal"] - 1).to_numpy(float)
+    t_x = (t["last"] - t["first"]).dt.days.to_numpy(float) / WEEK
+    big_t = (AS_OF - t["first"]).dt.days.to_numpy(float) / WEEK
+    params = bgnbd.fit_bgnbd(x, t_x, big_t)
+    gg = bgnbd.fit_gamma_gamma(x, t["repeat_mean"].to_numpy())
+    horizon = HORIZON_DAYS / WEEK
+    expected = bgnbd.expected_purchases(params, horizon, x, t_x, big_t)
+    risk = bgnbd.prob_no_purchase(params, horizon, x, t_x, big_t)
+    value = bgnbd.expected_order_value(gg, x, t["repeat_mean"].to_numpy())
+    seconds = time.perf_counter() - started
+    info = (
+        f"r={params.r:.4f} alpha={params.alpha:.4f} a={params.a:.4f} b={params.b:.4f} "
+        f"p={gg.p:.4f} q={gg.q:.4f} v={gg.v:.4f} fit+predict {seconds:.2f}s"
+    )
+    predictions = pd.DataFrame(
+        {"churn_risk": risk, "predicted_orders": expected, "predicted_revenue": expected * value},
+        index=t.index,
+    )
+    return predictions, info
+
+
+def recency_baseline(t: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Days since the last order, scaled to 0..1; a naive run-rate for orders and revenue."""
+    days_quiet = (AS_OF - t["last"]).dt.days.to_numpy(float)
+    risk = (days_quiet - days_quiet.min()) / max(days_quiet.max() - days_quiet.min(), 1.0)
+    days_known = (AS_OF - t["first"]).dt.days.to_numpy(float) + 1.0
+    rate = t["orders_cal"].to_numpy(float) / days_known
+    orders = rate * HORIZON_DAYS
+    mean_value = (t["revenue_cal"] / t["orders_cal"]).to_numpy(float)
+    predictions = pd.DataFrame(
+        {"churn_risk": risk, "predicted_orders": orders, "predicted_revenue": orders * mean_value},
+        index=t.index,
+    )
+    return predictions, "days since last order / max; orders = calibration rate x 273 days"
+
+
+def ensure_lifetimes_venv(log: list[str]) -> Path:
+    """A virtual environment with lifetimes and the old libraries it needs (cached)."""
+    python = LIFETIMES_VENV / "bin" / "python"
+    stamp = LIFETIMES_VENV / "pins.txt"
+    wanted = "\n".join(LIFETIMES_PINS)
+    if python.exists() and stamp.exists() and stamp.read_text() == wanted:
+        return python
+    base = shutil.which("python3.11") or sys.executable
+    shutil.rmtree(LIFETIMES_VENV, ignore_errors=True)
+    subprocess.run([base, "-m", "venv", str(LIFETIMES_VENV)], check=True)
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            *LIFETIMES_PINS,
+        ],
+        check=True,
+    )
+    stamp.write_text(wanted)
+    log.append(f"created {LIFETIMES_VENV} with {', '.join(LIFETIMES_PINS)}")
+    return python
+
+
+def lifetimes_method(
+    orders_csv: Path, work: Path, log: list[str]
+) -> list[tuple[str, pd.DataFrame, str]]:
+    """lifetimes' fit in its own environment; two churn scores from it.
+
+    lifetimes offers P(alive), so its own churn score is 1 - P(alive); that ranks the
+    one-time buyers (P(alive) = 1 by definition) as safest, so the exact BG/NBD
+    P(no order in the horizon) from lifetimes' fitted parameters is reported as well.
+    """
+    from services.scoring import bgnbd
+
+    python = ensure_lifetimes_venv(log)
+    runner = work / "lifetimes_runner.py"
+    runner.write_text(LIFETIMES_RUNNER)
+    out = work / "lifetimes_predictions.csv"
+    result = subprocess.run(
+        [
+            str(python),
+            str(runner),
+            str(orders_csv),
+            str(out),
+            AS_OF.strftime("%Y-%m-%d"),
+            str(HORIZON_DAYS / WEEK),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"lifetimes failed:\n{result.stderr[-3000:]}")
+    fitted = json.loads(result.stdout.strip().splitlines()[-1])
+    raw = pd.read_csv(out).set_index("customer_id")
+    info = (
+        f"r={fitted['r']:.4f} alpha={fitted['alpha']:.4f} a={fitted['a']:.4f} "
+        f"b={fitted['b']:.4f} p={fitted['p']:.4f} q={fitted['q']:.4f} v={fitted['v']:.4f} "
+        f"fit+predict {fitted['seconds']:.1f}s"
+    )
+    params = bgnbd.BGNBDParams(fitted["r"], fitted["alpha"], fitted["a"], fitted["b"])
+    orders = raw[["predicted_orders", "predicted_revenue"]]
+    no_order = bgnbd.prob_no_purchase(
+        params, HORIZON_DAYS / WEEK, raw["frequency"], raw["recency"], raw["T"]
+    )
+    return [
+        ("lifetimes", orders.assign(churn_risk=1.0 - raw["p_alive"]), info + "; churn 1-P(alive)"),
+        (
+            "lifetimes-P0",
+            orders.assign(churn_risk=no_order),
+            "lifetimes' fit; churn = BG/NBD P(no order in 273 days) from its parameters",
+        ),
+    ]
+
+
+def app_method(orders_csv: Path, work: Path, log: list[str]) -> tuple[pd.DataFrame, str]:
+    """import, score and export through main.py on a fresh workspace."""
+    db = work / "cdnow.radar.sqlite"
+    for leftover in work.glob("cdnow.radar.sqlite*"):
+        leftover.unlink()
+    scores_csv = work / "app_scores.csv"
+    env = {k: v for k, v in os.environ.items() if k != "ACCOUNT_RADAR_DB"}
+    env["ACCOUNT_RADAR_LOG_DIR"] = str(work / "log")
+    steps = (
+        ("import", ["import", str(orders_csv)]),
+        (
+            "score",
+            ["score", "--as-of", AS_OF.strftime("%Y-%m-%d"), "--horizon-days", str(HORIZON_DAYS)],
+        ),
+        ("export", ["export", "scores", str(scores_csv)]),
+    )
+    timings = []
+    for name, args in steps:
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "--db", str(db), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+        timings.append(f"{name} {seconds:.1f}s")
+        log.append(f"$ main.py --db {db.name} {' '.join(args)}  -> exit {result.returncode}")
+        for line in (result.stdout + result.stderr).strip().splitlines():
+            log.append(f"    {line}")
+        if result.returncode != 0:
+            raise RuntimeError(f"'{name}' failed: {result.stderr.strip()}")
+    scores = pd.read_csv(scores_csv, encoding="utf-8-sig", dtype={"customer_id": str})
+    scores["customer_id"] = scores["customer_id"].astype(int)
+    scores = scores.set_index("customer_id")
+    return scores[["churn_risk", "predicted_orders", "predicted_revenue"]], ", ".join(timings)
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+def figures(t: pd.DataFrame, predictions: pd.DataFrame) -> dict[str, float]:
+    from sklearn.metrics import roc_auc_score
+
+    joined = t.join(predictions, how="left")
+    missing = int(joined["churn_risk"].isna().sum())
+    risk = joined["churn_risk"].to_numpy(float)
+    churned = joined["churned"].to_numpy(int)
+    ok = ~np.isnan(risk)
+    pred_orders = joined["predicted_orders"].to_numpy(float)
+    actual = joined["holdout_orders"].to_numpy(float)
+    ok_orders = ~np.isnan(pred_orders)
+    revenue = joined["predicted_revenue"].fillna(-np.inf).to_numpy(float)
+    top = np.argsort(-revenue, kind="stable")[: int(round(0.1 * len(joined)))]
+    holdout_revenue = joined["holdout_revenue"].to_numpy(float)
+    return {
+        "customers": float(len(joined)),
+        "missing": float(missing),
+        "auc": float(roc_auc_score(churned[ok], risk[ok])),
+        "brier": float(np.mean((risk[ok] - churned[ok]) ** 2)),
+        "mae_orders": float(np.mean(np.abs(pred_orders[ok_orders] - actual[ok_orders]))),
+        "bias_orders": float(
+            (pred_orders[ok_orders].sum() - actual[ok_orders].sum()) / actual[ok_orders].sum()
+        ),
+        "top10_revenue_share": float(holdout_revenue[top].sum() / holdout_revenue.sum()),
+    }
+
+
+def print_table(rows: dict[str, dict[str, float]], base_rate: float) -> None:
+    print()
+    print(
+        f"{'method':<14} {'ROC AUC':>8} {'Brier':>7} {'MAE ord':>8} {'bias':>8} "
+        f"{'top10% rev':>10}  customers"
+    )
+    for name, f in rows.items():
+        print(
+            f"{name:<14} {f['auc']:>8.4f} {f['brier']:>7.4f} {f['mae_orders']:>8.4f} "
+            f"{f['bias_orders']:>+8.2%} {f['top10_revenue_share']:>10.2%}  "
+            f"{int(f['customers']):,}"
+            + (f" ({int(f['missing'])} unscored)" if f["missing"] else "")
+        )
+    print(
+        f"(holdout churn rate {base_rate:.2%}; a constant forecast of it has Brier "
+        f"{base_rate * (1 - base_rate):.4f})"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, help="working folder (default: a new temp folder)")
+    parser.add_argument("--skip-app", action="store_true", help="leave out the CLI run")
+    parser.add_argument("--skip-lifetimes", action="store_true", help="leave out lifetimes")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="ar-cdnow-"))
+    work.mkdir(parents=True, exist_ok=True)
+    log: list[str] = []
+
+    orders = load_orders()
+    orders_csv = work / "cdnow_orders.csv"
+    write_orders_csv(orders, orders_csv)
+    t = truth(orders)
+    print(
+        f"CDNOW: {t.index.size:,} customers, {len(orders):,} orders (same-day purchases "
+        f"merged), {int((orders['order_date'] <= AS_OF).sum()):,} in the calibration period; "
+        f"orders file {orders_csv}"
+    )
+
+    rows: dict[str, dict[str, float]] = {}
+    notes: dict[str, str] = {}
+    methods = []
+    if not args.skip_app:
+        methods.append(("app", lambda: app_method(orders_csv, work, log)))
+    methods.append(("bgnbd-direct", lambda: bgnbd_direct(t)))
+    if not args.skip_lifetimes:
+        methods.append(("lifetimes", lambda: lifetimes_method(orders_csv, work, log)))
+    methods.append(("recency", lambda: recency_baseline(t)))
+    for name, run in methods:
+        try:
+            outcome = run()
+        except Exception as exc:  # report and carry on with the other methods
+            print(f"{name}: FAILED: {exc}")
+            continue
+        for label, predictions, info in (
+            outcome if isinstance(outcome, list) else [(name, *outcome)]
+        ):
+            rows[label] = figures(t, predictions)
+            notes[label] = info
+    for line in log:
+        print(line)
+    for name, info in notes.items():
+        print(f"{name:<14} {info}")
+    print_table(rows, float(t["churned"].mean()))
+    if args.json:
+        args.json.write_text(json.dumps({"figures": rows, "notes": notes}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,362 @@
+"""Export tables (scores, customers) to CSV or XLSX files that are safe to open in Excel.
+
+- CSV is written with the csv module in UTF-8 with a byte-order mark: Excel reads a
+  UTF-8 file without one in the machine's legacy code page and garbles every accented
+  name, while pandas, Python (utf-8-sig), LibreOffice and Google Sheets all skip the mark.
+- XLSX is written with openpyxl in write-only mode (rows streamed, constant memory).
+- Formula injection (CSV injection) is neutralised: a text cell that starts with
+  = + - @, a tab or a carriage return gets a leading apostrophe in CSV, and in XLSX is
+  stored as a text cell with Excel's quote prefix (what Excel itself does when one types
+  'text), never as a formula. Numbers stay numbers in both formats.
+- The file is written next to its destination under a temporary name and renamed over
+  it at the end, so a failure (full disk, a bug, a cancelled job) never leaves a
+  half-written export, and an earlier export of the same name survives a failure intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import math
+import os
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+
+from models.errors import UserFacingError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sqlalchemy import Engine
+
+FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
+EXPORT_KINDS = ("scores", "customers")
+# Text starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+CSV_ENCODING = "utf-8-sig"
+
+Cell = str | int | float | bool | dt.date | dt.datetime | None
+
+
+class ExportError(UserFacingError):
+    """The export cannot be written (bad name, missing folder, no permission, disk full)."""
+
+
+class NoScoresError(ExportError):
+    """There is nothing to export because the workspace has never been scored."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What was written: the file, its format and its size in rows and columns."""
+
+    path: Path
+    format: str
+    rows: int
+    columns: int
+
+
+def export_format(path: str | os.PathLike[str]) -> str:
+    """'csv' or 'xlsx' from the file name; ExportError for any other name."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise ExportError(
+            f"Cannot export to '{Path(path).name}': give a file name ending in .csv or .xlsx."
+        )
+    return FORMATS[suffix]
+
+
+def neutralise_text(text: str) -> str:
+    """Text with a leading apostrophe when a spreadsheet would read it as a formula."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+# --- turning a DataFrame into plain Python cells -----------------------------------------
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(value))
+    try:
+        import pandas as pd
+
+        return value is pd.NA or value is pd.NaT
+    except ImportError:  # pragma: no cover - pandas ships with the app
+        return False
+
+
+def _plain(value: Any) -> Cell:
+    """A Python cell value: numbers stay numbers, dates dates, anything else text."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating | Decimal):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, np.datetime64):
+        import pandas as pd
+
+        value = pd.Timestamp(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:  # stored instants are UTC; spreadsheets have no zones
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        plain: dt.datetime = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+        return plain
+    if isinstance(value, dt.date):
+        return value
+    return str(value)
+
+
+def _typed_column(series: pd.Series) -> tuple[str, list[Cell]]:
+    """One column as plain cells and their common kind: "float", "int", "bool", "text",
+    "date", "datetime" or "mixed". Datetime columns whose times are all midnight are dates.
+    Missing values are None.
+    """
+    import pandas as pd
+
+    dtype = series.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        stamps = pd.DatetimeIndex(series)
+        if stamps.tz is not None:
+            stamps = stamps.tz_convert("UTC").tz_localize(None)
+        present = stamps[~stamps.isna()]
+        if len(present) and bool((present == present.normalize()).all()):
+            return "date", [None if pd.isna(s) else s.date() for s in stamps]
+        return "datetime", [None if pd.isna(s) else s.to_pydatetime() for s in stamps]
+    if pd.api.types.is_bool_dtype(dtype) and not series.hasnans:
+        return "bool", [bool(v) for v in series.tolist()]
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int", [None if _is_missing(v) else int(v) for v in series.tolist()]
+    if pd.api.types.is_float_dtype(dtype):
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        return "float", [v if math.isfinite(v) else None for v in values.tolist()]
+    values_list = series.tolist()
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    if inferred in ("string", "empty"):
+        return "text", [v if isinstance(v, str) else None for v in values_list]
+    if inferred == "date":
+        return "date", [v if isinstance(v, dt.date) else None for v in values_list]
+    return "mixed", [_plain(v) for v in values_list]
+
+
+def _rows(frame: pd.DataFrame) -> Iterator[tuple[Cell, ...]]:
+    """The frame's rows as plain cells (for XLSX)."""
+    columns = [_typed_column(frame[name])[1] for name in frame.columns]
+    return zip(*columns, strict=True) if columns else iter(())
+
+
+def _csv_text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return neutralise_text(value)
+
+
+def _csv_column(kind: str, cells: list[Cell]) -> list[str]:
+    """A column as CSV text, converted by kind (one pass, no per-cell type tests)."""
+    if kind in ("float", "int"):
+        return ["" if v is None else repr(v) for v in cells]
+    if kind == "text":
+        texts = cast(list[str | None], cells)
+        triggers = FORMULA_TRIGGERS
+        return ["" if v is None else ("'" + v if v.startswith(triggers) else v) for v in texts]
+    if kind == "date":
+        dates = cast(list[dt.date | None], cells)
+        return ["" if v is None else v.isoformat() for v in dates]
+    return [_csv_text(v) for v in cells]
+
+
+def _text_rows(frame: pd.DataFrame) -> Iterator[tuple[str, ...]]:
+    """The frame's rows as neutralised CSV text."""
+    columns = [_csv_column(*_typed_column(frame[name])) for name in frame.columns]
+    return zip(*columns, strict=True) if columns else iter(())
+
+
+def _write_csv(header: Sequence[str], rows: Iterator[tuple[str, ...]], target: Path) -> int:
+    count = 0
+    with target.open("w", encoding=CSV_ENCODING, newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow([neutralise_text(str(h)) for h in header])
+        for chunk in _chunks(rows, 10_000):
+            writer.writerows(chunk)
+            count += len(chunk)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return count
+
+
+def _chunks(rows: Iterator[tuple[str, ...]], size: int) -> Iterator[list[tuple[str, ...]]]:
+    from itertools import islice
+
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _write_xlsx(
+    header: Sequence[str], rows: Iterator[tuple[Cell, ...]], target: Path, sheet: str
+) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet[:31])
+    worksheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+
+    def text_cell(text: str, *, header_cell: bool = False) -> Any:
+        # Control characters are not allowed in XLSX text; they carry nothing readable.
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+        if not header_cell and not text.startswith(FORMULA_TRIGGERS):
+            return text
+        cell = WriteOnlyCell(worksheet, value=text)
+        cell.data_type = "s"  # text, never a formula
+        if text.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+        if header_cell:
+            cell.font = bold
+        return cell
+
+    def date_cell(value: dt.date) -> Any:
+        cell = WriteOnlyCell(worksheet, value=value)
+        if not isinstance(value, dt.datetime):
+            cell.number_format = "yyyy-mm-dd"
+        return cell
+
+    worksheet.append([text_cell(str(h), header_cell=True) for h in header])
+    count = 0
+    for row in rows:
+        worksheet.append(
+            [
+                text_cell(v)
+                if isinstance(v, str)
+                else date_cell(v)
+                if isinstance(v, dt.date)
+                else v
+                for v in row
+            ]
+        )
+        count += 1
+    workbook.save(target)
+    with target.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    return count
+
+
+def _atomic_write(path: Path, write: Callable[[Path], int]) -> int:
+    """Write through a temporary file in the destination folder, then rename it over path."""
+    folder = path.parent
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder; give a file name ending in .csv or .xlsx.")
+    if not folder.is_dir():
+        raise ExportError(f"The folder {folder} does not exist; create it or choose another.")
+    temporary = folder / f".{path.name}.{secrets.token_hex(4)}.part"
+    try:
+        # O_EXCL: never reuse someone else's file; mode 0o666 lets the umask decide, as
+        # for any file the user creates.
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except OSError as exc:
+        raise ExportError(_describe_os_error(exc, folder, creating=True)) from exc
+    try:
+        rows = write(temporary)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise ExportError(_describe_os_error(exc, path, creating=False)) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    return rows
+
+
+def _describe_os_error(exc: OSError, where: Path, *, creating: bool) -> str:
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return f"The disk is full; nothing was written to {where}. Free some space and retry."
+    if isinstance(exc, PermissionError):
+        if creating:
+            return f"Account Radar may not write in {where}; choose another folder."
+        return (
+            f"Cannot write {where}: permission denied. If the file is open in Excel or "
+            "another program, close it and export again."
+        )
+    reason = exc.strerror or type(exc).__name__
+    return f"Cannot write {where}: {reason}. Nothing was exported."
+
+
+def write_table(
+    frame: pd.DataFrame, path: str | os.PathLike[str], *, sheet: str = "Export"
+) -> ExportResult:
+    """Write a DataFrame to path (.csv or .xlsx) atomically and return what was written."""
+    target = Path(path).expanduser()
+    kind = export_format(target)
+    header = [str(c) for c in frame.columns]
+
+    def write(temporary: Path) -> int:
+        if kind == "csv":
+            return _write_csv(header, _text_rows(frame), temporary)
+        return _write_xlsx(header, _rows(frame), temporary, sheet)
+
+    rows = _atomic_write(target, write)
+    return ExportResult(path=target, format=kind, rows=rows, columns=len(header))
+
+
+# --- what the command exports --------------------------------------------------------------
+
+
+def scores_table(engine: Engine, *, run_id: int | None = None) -> pd.DataFrame:
+    """A scoring run's scores (the latest finished one by default), with the columns of
+    DESIGN.md section 10; NoScoresError when the workspace was never scored."""
+    from models.db import make_session_factory, session_scope
+    from services.scoring.queries import latest_run_id, scores_frame
+
+    with session_scope(make_session_factory(engine)) as session:
+        if run_id is None:
+            run_id = latest_run_id(session)
+        if run_id is None:
+            raise NoScoresError(
+                "There are no scores to export yet: run 'score' first, then export again."
+            )
+        return scores_frame(session, run_id)
+
+
+def customers_table(engine: Engine) -> pd.DataFrame:
+    """The customers table as the window shows it (services.customers)."""
+    from services.customers import load_customer_table
+
+    return load_customer_table(engine)
+
+
+def export_table(
+    engine: Engine, kind: str, path: str | os.PathLike[str], *, run_id: int | None = None
+) -> ExportResult:
+    """Export 'scores' or 'customers' of a workspace to path (.csv or .xlsx)."""
+    if kind not in EXPORT_KINDS:
+        raise ExportError(f"Cannot export '{kind}': choose {' or '.join(EXPORT_KINDS)}.")
+    export_format(path)  # a bad file name fails before any reading
+    frame = scores_table(engine, run_id=run_id) if kind == "scores" else customers_table(engine)
+    return write_table(frame, path, sheet=kind.capitalize())

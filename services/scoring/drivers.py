@@ -1,0 +1,310 @@
+"""Drivers: each customer's top three directional reasons, in plain words with numbers.
+
+Candidate reasons are generated for all customers at once (a mask, a strength 0..1 and
+a direction per candidate). A "risk" reason's weight is its strength x the customer's
+churn risk, a "good" reason's its strength x (1 - churn risk), so a customer likely to
+churn shows what pushes the risk up first, a safe one what holds it down. The three
+heaviest reasons per customer are kept; their text is built only for them, with numpy
+string operations. Directional, not causal.
+
+Risk reasons                                        Good reasons
+- no order in 142 days; usual gap 35 days            - ordered 4 times in the last 90 days
+- only one order, 200 days ago                       - last order 12 days ago; usual gap 30 days
+- 2 bad-satisfaction tickets in 60 days (or 180)     - spend up 45% vs previous 90 days
+- spend down 60% vs previous 90 days                 - opened 5 of 6 emails since June
+- opened 0 of 6 emails since June                    - average review 4.8 of 5 (3 reviews)
+- unsubscribed from emails 40 days ago               - active subscription
+- average review 1.5 of 5 (2 reviews)                - customer for 2.5 years, 14 orders
+- cancelled a subscription 30 days ago               - 2 support tickets rated good this year
+- 3 support tickets in 60 days
+- 1 order in the last 90 days vs 4 in the 90 before
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from services.scoring.data import EPOCH
+from services.scoring.health import usual_gap
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+StrArray = npt.NDArray[np.str_]
+
+TOP = 3
+MONTHS = np.array(calendar.month_name[1:])
+_EPOCH64 = np.datetime64(EPOCH.isoformat(), "D")
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    direction: str
+    mask: BoolArray
+    strength: FloatArray
+    text: Callable[[IntArray], StrArray]  # rows -> texts
+
+
+@dataclass(frozen=True)
+class DriverTable:
+    """Up to TOP drivers per customer; text "" and weight 0 where there are fewer."""
+
+    text: npt.NDArray[np.object_]  # (n, TOP)
+    direction: npt.NDArray[np.object_]  # (n, TOP)
+    weight: FloatArray  # (n, TOP)
+
+    def top_text(self) -> npt.NDArray[np.object_]:
+        """Each customer's first driver text (None when there is none)."""
+        first = self.text[:, 0].copy()
+        first[first == ""] = None
+        out: npt.NDArray[np.object_] = first
+        return out
+
+
+def _s(values: npt.NDArray[np.generic]) -> StrArray:
+    """Whole numbers as text."""
+    out: StrArray = np.rint(values).astype(np.int64).astype(str)
+    return out
+
+
+def _join(*parts: str | StrArray) -> StrArray:
+    out: StrArray = np.asarray(parts[0], dtype=str)
+    for part in parts[1:]:
+        out = np.strings.add(out, part)
+    return out
+
+
+def _plural(count: FloatArray, one: str, many: str) -> StrArray:
+    return np.where(np.rint(count) == 1, one, many)
+
+
+def _month(days: FloatArray) -> StrArray:
+    """The month name of day numbers."""
+    dates = _EPOCH64 + np.nan_to_num(days).astype(np.int64)
+    month = dates.astype("datetime64[M]").astype(np.int64) % 12
+    out: StrArray = MONTHS[month]
+    return out
+
+
+def _candidates(f: pd.DataFrame) -> list[_Candidate]:
+    col = {name: f[name].to_numpy(dtype=np.float64) for name in f.columns}
+    nan0 = {name: np.nan_to_num(v) for name, v in col.items()}
+    gap = usual_gap(f)
+    days = col["purchase_days"]
+    recency = col["recency_days"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = recency / gap
+    sends = col["sends_180"]
+    opens = np.minimum(col["opens_180"], sends)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        open_rate = np.where(sends > 0, opens / np.where(sends > 0, sends, 1), np.nan)
+    trend = col["spend_trend"]
+    rating = col["review_rating"]
+    reviews = col["reviews"]
+    bad60, bad180 = col["bad_tickets_60"], col["bad_tickets_180"]
+    unsub_days = col["days_since_unsubscribe"]
+    cancel_days = col["days_since_subscription_cancel"]
+
+    def pct(rows: IntArray) -> StrArray:
+        return _s(np.abs(trend[rows]) * 100)
+
+    def review_text(rows: IntArray) -> StrArray:
+        return _join(
+            "average review ",
+            np.char.mod("%.1f", rating[rows]).astype(str),
+            " of 5 (",
+            _s(reviews[rows]),
+            _plural(reviews[rows], " review)", " reviews)"),
+        )
+
+    def email_text(rows: IntArray) -> StrArray:
+        return _join(
+            "opened ",
+            _s(opens[rows]),
+            " of ",
+            _s(sends[rows]),
+            " emails since ",
+            _month(col["first_send_180"][rows]),
+        )
+
+    cands = [
+        # --- risk ---------------------------------------------------------------------
+        _Candidate(
+            "risk",
+            (days >= 2) & (ratio >= 1.5),
+            np.minimum(1.0, (nan0["recency_days"] / gap - 1.0) / 3.0),
+            lambda r: _join(
+                "no order in ", _s(recency[r]), " days; usual gap ", _s(gap[r]), " days"
+            ),
+        ),
+        _Candidate(
+            "risk",
+            (days == 1) & (nan0["recency_days"] >= 60),
+            0.8 * np.minimum(1.0, nan0["recency_days"] / 365.0),
+            lambda r: _join("only one order, ", _s(recency[r]), " days ago"),
+        ),
+        _Candidate(
+            "risk",
+            bad60 >= 1,
+            np.minimum(1.0, 0.5 + 0.25 * bad60),
+            lambda r: _join(
+                _s(bad60[r]),
+                _plural(bad60[r], " bad-satisfaction ticket", " bad-satisfaction tickets"),
+                " in 60 days",
+            ),
+        ),
+        _Candidate(
+            "risk",
+            (bad60 == 0) & (bad180 >= 1),
+            np.minimum(0.8, 0.35 + 0.15 * bad180),
+            lambda r: _join(
+                _s(bad180[r]),
+                _plural(bad180[r], " bad-satisfaction ticket", " bad-satisfaction tickets"),
+                " in 180 days",
+            ),
+        ),
+        _Candidate(
+            "risk",
+            (nan0["spend_prev_90"] > 0) & (np.nan_to_num(trend) <= -0.3),
+            0.7 * np.minimum(1.0, -np.nan_to_num(trend)),
+            lambda r: _join("spend down ", pct(r), "% vs previous 90 days"),
+        ),
+        _Candidate(
+            "risk",
+            (sends >= 3) & (np.nan_to_num(open_rate, nan=1.0) <= 0.2),
+            0.3 + 0.4 * (1.0 - np.nan_to_num(open_rate) / 0.2),
+            email_text,
+        ),
+        _Candidate(
+            "risk",
+            np.nan_to_num(unsub_days, nan=np.inf) <= 365,
+            0.2 + 0.6 * (1.0 - np.nan_to_num(unsub_days, nan=365.0) / 365.0),
+            lambda r: _join("unsubscribed from emails ", _s(unsub_days[r]), " days ago"),
+        ),
+        _Candidate(
+            "risk",
+            (reviews >= 1) & (np.nan_to_num(rating, nan=5.0) <= 2.5),
+            0.3 + 0.15 * (3.0 - np.nan_to_num(rating, nan=3.0)),
+            review_text,
+        ),
+        _Candidate(
+            "risk",
+            np.nan_to_num(cancel_days, nan=np.inf) <= 365,
+            0.2 + 0.7 * (1.0 - np.nan_to_num(cancel_days, nan=365.0) / 365.0),
+            lambda r: _join("cancelled a subscription ", _s(cancel_days[r]), " days ago"),
+        ),
+        _Candidate(
+            "risk",
+            (col["tickets_60"] >= 2) & (bad60 == 0),
+            np.minimum(0.7, 0.25 + 0.1 * col["tickets_60"]),
+            lambda r: _join(_s(col["tickets_60"][r]), " support tickets in 60 days"),
+        ),
+        _Candidate(
+            "risk",
+            (col["purchases_prev_90"] >= 2) & (col["purchases_90"] < col["purchases_prev_90"] / 2),
+            0.3 + 0.1 * np.minimum(4.0, col["purchases_prev_90"] - col["purchases_90"]),
+            lambda r: _join(
+                _s(col["purchases_90"][r]),
+                _plural(col["purchases_90"][r], " order", " orders"),
+                " in the last 90 days vs ",
+                _s(col["purchases_prev_90"][r]),
+                " in the 90 before",
+            ),
+        ),
+        # --- good ---------------------------------------------------------------------
+        _Candidate(
+            "good",
+            col["purchases_90"] >= 2,
+            np.minimum(1.0, 0.3 + 0.15 * col["purchases_90"]),
+            lambda r: _join("ordered ", _s(col["purchases_90"][r]), " times in the last 90 days"),
+        ),
+        _Candidate(
+            "good",
+            (days >= 2) & (ratio <= 1.0),
+            np.full(len(f), 0.5),
+            lambda r: _join(
+                "last order ", _s(recency[r]), " days ago; usual gap ", _s(gap[r]), " days"
+            ),
+        ),
+        _Candidate(
+            "good",
+            (nan0["spend_prev_90"] > 0) & (np.nan_to_num(trend) >= 0.3),
+            0.6 * np.minimum(1.0, np.nan_to_num(trend)),
+            lambda r: _join("spend up ", pct(r), "% vs previous 90 days"),
+        ),
+        _Candidate(
+            "good",
+            (sends >= 3) & (np.nan_to_num(open_rate) >= 0.5),
+            0.3 + 0.3 * np.nan_to_num(open_rate),
+            email_text,
+        ),
+        _Candidate(
+            "good",
+            (reviews >= 1) & (np.nan_to_num(rating) >= 4.5),
+            np.full(len(f), 0.35),
+            review_text,
+        ),
+        _Candidate(
+            "good",
+            col["subscription_active"] > 0,
+            np.full(len(f), 0.5),
+            lambda r: np.full(r.size, "active subscription"),
+        ),
+        _Candidate(
+            "good",
+            (nan0["tenure_days"] >= 365) & (days >= 6),
+            np.full(len(f), 0.3),
+            lambda r: _join(
+                "customer for ",
+                np.char.mod("%.1f", col["tenure_days"][r] / 365.25).astype(str),
+                " years, ",
+                _s(col["orders_total"][r]),
+                " orders",
+            ),
+        ),
+        _Candidate(
+            "good",
+            (col["good_tickets_365"] >= 1) & (col["bad_tickets_365"] == 0),
+            np.full(len(f), 0.25),
+            lambda r: _join(
+                _s(col["good_tickets_365"][r]),
+                _plural(
+                    col["good_tickets_365"][r],
+                    " support ticket rated good this year",
+                    " support tickets rated good this year",
+                ),
+            ),
+        ),
+    ]
+    return cands
+
+
+def top_drivers(features: pd.DataFrame, churn_risk: FloatArray) -> DriverTable:
+    """Each customer's TOP heaviest reasons (vectorised over customers)."""
+    n = len(features)
+    cands = _candidates(features)
+    k = len(cands)
+    weights = np.full((n, k), -1.0)
+    risk = np.nan_to_num(churn_risk, nan=0.5)
+    for j, c in enumerate(cands):
+        align = risk if c.direction == "risk" else 1.0 - risk
+        w = np.clip(np.nan_to_num(c.strength), 0.0, 1.0) * align
+        weights[:, j] = np.where(c.mask & (w > 0), w, -1.0)
+    # Heaviest first; ties keep the candidate order (risk reasons first).
+    order = np.argsort(-weights, axis=1, kind="stable")[:, :TOP]
+    chosen_w = np.take_along_axis(weights, order, axis=1)
+    text = np.full((n, TOP), "", dtype=object)
+    direction = np.full((n, TOP), "", dtype=object)
+    for j, c in enumerate(cands):
+        rows, slots = np.nonzero((order == j) & (chosen_w > 0))
+        if rows.size:
+            text[rows, slots] = c.text(rows.astype(np.int64)).astype(object)
+            direction[rows, slots] = c.direction
+    weight = np.where(chosen_w > 0, np.round(chosen_w, 3), 0.0)
+    return DriverTable(text=text, direction=direction, weight=weight)

@@ -1,0 +1,131 @@
+"""Health score 0-100: a configurable weighted blend that re-weights missing components.
+
+Components (each 0-100, from the features as of T; "missing" = no data to judge):
+
+- recency:          days since the last order against the customer's usual gap (the
+                    median gap between purchase days; the workspace's median gap for
+                    customers with one purchase day; at least 7 days): 100 up to the
+                    usual gap, then halved for every further usual gap. Missing
+                    without an order.
+- frequency:        100 x (1 - exp(-purchase days in the last 365 days / 3)): 1 -> 28,
+                    3 -> 63, 6 -> 86. Missing without an order.
+- satisfaction:     tickets rated good/bad in the last 365 days, 100 x (good + 1) /
+                    (good + bad + 2); the last NPS answer x 10 when there is one (the
+                    mean of both when both exist). Missing without either.
+- email_engagement: the open rate of the emails of the last 180 days, 100 at a 50% open
+                    rate or more; 0 once unsubscribed. Missing when no email was sent.
+- review_sentiment: the mean star rating, (rating - 1) / 4 x 100 (or the mean review
+                    sentiment, (s + 1) / 2 x 100, for reviews without stars). Missing
+                    without reviews.
+- ticket_volume:    inverse: 100 x 0.5 ** (tickets in the last 180 days). Missing when
+                    the workspace holds no tickets at all.
+
+health = sum(w_c x s_c) / sum(w_c) over the components present. The weights come from
+"scoring.health_weights" (defaults recency 30, frequency 20, satisfaction 20, email
+engagement 10, review sentiment 10, ticket volume 10). ``coverage`` = the share of the
+total weight that had data; low coverage lowers the confidence (see run.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from services.scoring.features import Coverage
+
+FloatArray = npt.NDArray[np.float64]
+
+COMPONENTS = (
+    "recency",
+    "frequency",
+    "satisfaction",
+    "email_engagement",
+    "review_sentiment",
+    "ticket_volume",
+)
+MIN_USUAL_GAP_DAYS = 7.0
+FULL_OPEN_RATE = 0.5
+
+
+def usual_gap(features: pd.DataFrame) -> FloatArray:
+    """Each customer's usual gap between purchase days (the workspace median as fallback)."""
+    own = features["gap_median"].to_numpy()
+    known = own[~np.isnan(own)]
+    fallback = float(np.median(known)) if known.size else 30.0
+    out: FloatArray = np.maximum(np.where(np.isnan(own), fallback, own), MIN_USUAL_GAP_DAYS)
+    return out
+
+
+def health_components(features: pd.DataFrame, coverage: Coverage) -> dict[str, FloatArray]:
+    """Each component's 0-100 sub-score per customer (NaN where it is missing)."""
+    has_order = features["purchase_days"].to_numpy() > 0
+    recency = features["recency_days"].to_numpy()
+    ratio = recency / usual_gap(features)
+    with np.errstate(invalid="ignore", over="ignore"):
+        rec = np.where(ratio <= 1.0, 100.0, 100.0 * 0.5 ** (ratio - 1.0))
+    rec = np.where(has_order, rec, np.nan)
+    freq = np.where(
+        has_order, 100.0 * (1.0 - np.exp(-features["purchases_365"].to_numpy() / 3.0)), np.nan
+    )
+
+    good = features["good_tickets_365"].to_numpy()
+    bad = features["bad_tickets_365"].to_numpy()
+    rated = good + bad
+    tickets = np.where(rated > 0, 100.0 * (good + 1.0) / (rated + 2.0), np.nan)
+    nps = np.clip(features["nps_last"].to_numpy(), 0.0, 10.0) * 10.0
+    satisfaction = np.where(
+        np.isnan(tickets), nps, np.where(np.isnan(nps), tickets, 0.5 * (tickets + nps))
+    )
+
+    sends = features["sends_180"].to_numpy()
+    unsubscribed = features["unsubscribed"].to_numpy() > 0
+    rate = np.minimum(features["open_rate_180"].to_numpy() / FULL_OPEN_RATE, 1.0) * 100.0
+    email = np.where(unsubscribed, 0.0, np.where(sends > 0, rate, np.nan))
+
+    stars = features["review_rating"].to_numpy()
+    sentiment = features["review_sentiment"].to_numpy()
+    review = np.where(
+        ~np.isnan(stars),
+        (np.clip(stars, 1.0, 5.0) - 1.0) / 4.0 * 100.0,
+        (np.clip(sentiment, -1.0, 1.0) + 1.0) / 2.0 * 100.0,
+    )
+    volume = (
+        100.0 * 0.5 ** features["tickets_180"].to_numpy()
+        if coverage.tickets
+        else np.full(len(features), np.nan)
+    )
+    return {
+        "recency": rec,
+        "frequency": freq,
+        "satisfaction": satisfaction,
+        "email_engagement": email,
+        "review_sentiment": review,
+        "ticket_volume": volume,
+    }
+
+
+def health_score(
+    features: pd.DataFrame, coverage: Coverage, weights: dict[str, float]
+) -> tuple[FloatArray, dict[str, FloatArray], FloatArray]:
+    """(score 0-100 or NaN, points per component, coverage 0..1) per customer.
+
+    The points of the components present add up to the score.
+    """
+    parts = health_components(features, coverage)
+    n = len(features)
+    total_weight = sum(float(weights.get(c, 0.0)) for c in COMPONENTS)
+    available = np.zeros(n)
+    for name in COMPONENTS:
+        available += np.where(np.isnan(parts[name]), 0.0, float(weights.get(name, 0.0)))
+    points: dict[str, FloatArray] = {}
+    score = np.zeros(n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name in COMPONENTS:
+            w = float(weights.get(name, 0.0))
+            value = np.where(available > 0, w * parts[name] / available, np.nan)
+            points[name] = value
+            score += np.nan_to_num(value)
+        share = available / total_weight if total_weight > 0 else np.zeros(n)
+    score = np.where(available > 0, np.clip(score, 0.0, 100.0), np.nan)
+    return score, points, share

@@ -1,0 +1,441 @@
+"""Reading stored scores back: for the customers table, the detail pane, the model report
+and the export. SQLAlchemy stays in here; callers get numpy columns, frozen records
+(services/records.py) or a DataFrame.
+
+"Latest" means the finished scoring run with the latest as-of date (the latest run when
+several share it): replaying a past date after scoring today leaves today's scores as
+the current ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.orm import Session
+
+from models.db import translate_db_errors
+from models.schema import AuditEvent, Customer, ScoreSnapshot, ScoringRun
+from services.records import (
+    CalibrationBin,
+    CustomerScores,
+    Driver,
+    ModelReport,
+    ScoreHistoryPoint,
+)
+from services.scoring.rfm import SEGMENTS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SCORE_COLUMNS = (
+    "customer_id",
+    "engagement_score",
+    "churn_risk",
+    "health_score",
+    "clv_12m_cents",
+    "revenue_at_risk_cents",
+    "predicted_orders",
+    "segment",
+    "confidence",
+)
+EXPORT_COLUMNS = (
+    "customer_id",
+    "name",
+    "email",
+    "engagement_score",
+    "churn_risk",
+    "predicted_orders",
+    "predicted_revenue",
+    "clv_12m",
+    "segment",
+    "health_score",
+    "confidence",
+    "revenue_at_risk",
+    "top_driver",
+    "as_of",
+    "horizon_days",
+)
+_TEXT_COLUMNS = ("segment", "confidence")
+CONFIDENCES = ("high", "medium", "low")
+
+
+def _latest_run_query() -> Any:
+    return (
+        select(ScoringRun.id)
+        .where(ScoringRun.status == "finished")
+        .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+        .limit(1)
+    )
+
+
+def latest_run_id(session: Session) -> int | None:
+    """The id of the latest finished scoring run, or None when never scored."""
+    value = session.scalar(_latest_run_query())
+    return None if value is None else int(value)
+
+
+def latest_scores_columns(conn_or_engine: Connection | Engine) -> dict[str, np.ndarray] | None:
+    """The latest run's scores aligned with the customers table (ascending customer id).
+
+    Float columns (NaN where a customer has no score: guests, customers added since);
+    money columns in cents (float, NaN); "segment" and "confidence" object arrays
+    (None). None when the workspace was never scored.
+    """
+    if isinstance(conn_or_engine, Engine):
+        with translate_db_errors(), conn_or_engine.connect() as conn, conn.begin():
+            return _latest_scores_columns(conn)
+    with translate_db_errors():
+        return _latest_scores_columns(conn_or_engine)
+
+
+def _latest_scores_columns(conn: Connection) -> dict[str, np.ndarray] | None:
+    run_id = conn.execute(_latest_run_query()).scalar()
+    if run_id is None:
+        return None
+    if conn.dialect.name == "sqlite":
+        return _scores_columns_sqlite(conn, int(run_id))
+    ids = np.array(conn.execute(select(Customer.id).order_by(Customer.id)).scalars().all())
+    ids = ids.astype(np.int64) if ids.size else np.zeros(0, np.int64)
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        cursor.execute(
+            f"SELECT {', '.join(SCORE_COLUMNS)} FROM score_snapshots "
+            f"WHERE scoring_run_id = {placeholder}",
+            (int(run_id),),
+        )
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    n = ids.size
+    out: dict[str, np.ndarray] = {"customer_id": ids}
+    for name in SCORE_COLUMNS[1:]:
+        out[name] = np.full(n, None, dtype=object) if name in _TEXT_COLUMNS else np.full(n, np.nan)
+    if not rows or n == 0:
+        return out
+    grid = np.array(rows, dtype=object).reshape(len(rows), len(SCORE_COLUMNS))
+    keys = grid[:, 0].astype(np.int64)
+    pos = np.minimum(np.searchsorted(ids, keys), n - 1)
+    ok = ids[pos] == keys
+    for i, name in enumerate(SCORE_COLUMNS[1:], start=1):
+        column = grid[ok, i]
+        if name in _TEXT_COLUMNS:
+            out[name][pos[ok]] = column
+        else:
+            out[name][pos[ok]] = column.astype(np.float64)  # None becomes NaN
+    return out
+
+
+def _codes(column: str, names: tuple[str, ...]) -> str:
+    cases = " ".join(
+        f"WHEN '{n.replace(chr(39), chr(39) * 2)}' THEN {i}" for i, n in enumerate(names)
+    )
+    return f"CASE {column} {cases} ELSE -1 END"
+
+
+def _scores_columns_sqlite(conn: Connection, run_id: int) -> dict[str, np.ndarray]:
+    """The same columns on SQLite, read as one text of numbers (see scoring/data.py):
+    100,000 customers in a fraction of the time rows would take."""
+    text = conn.exec_driver_sql("SELECT group_concat(id) FROM customers").scalar()
+    ids = np.sort(np.fromstring(text, sep=",", dtype=np.int64)) if text else np.zeros(0, np.int64)
+    numbers = SCORE_COLUMNS[1:7]
+    fields = " || ',' || ".join(
+        ["customer_id"]
+        + [f"coalesce({c}, 'nan')" for c in numbers]
+        + [_codes("segment", SEGMENTS), _codes("confidence", CONFIDENCES)]
+    )
+    text = conn.exec_driver_sql(
+        f"SELECT group_concat({fields}) FROM score_snapshots WHERE scoring_run_id = ?",
+        (run_id,),
+    ).scalar()
+    grid = (
+        np.fromstring(text, sep=",", dtype=np.float64).reshape(-1, len(SCORE_COLUMNS))
+        if text
+        else np.zeros((0, len(SCORE_COLUMNS)))
+    )
+    n = ids.size
+    out: dict[str, np.ndarray] = {"customer_id": ids}
+    keys = grid[:, 0].astype(np.int64)
+    pos = np.minimum(np.searchsorted(ids, keys), max(n - 1, 0))
+    ok = (ids[pos] == keys) if n else np.zeros(keys.size, bool)
+    for i, name in enumerate(numbers, start=1):
+        column = np.full(n, np.nan)
+        column[pos[ok]] = grid[ok, i]
+        out[name] = column
+    for i, (name, names) in enumerate(
+        (("segment", SEGMENTS), ("confidence", CONFIDENCES)), start=len(numbers) + 1
+    ):
+        lookup = np.array([*names, None], dtype=object)  # code -1 (unknown) -> None
+        codes = grid[ok, i].astype(np.int64)
+        column = np.full(n, None, dtype=object)
+        column[pos[ok]] = lookup[codes]
+        out[name] = column
+    return out
+
+
+# --- one customer ----------------------------------------------------------------------------
+
+
+def _drivers(value: Any) -> tuple[Driver, ...]:
+    items = _json(value) or []
+    drivers = []
+    for item in items:
+        if isinstance(item, dict) and item.get("text"):
+            drivers.append(
+                Driver(
+                    text=str(item["text"]),
+                    direction=str(item.get("direction") or "risk"),
+                    weight=float(item.get("weight") or 0.0),
+                )
+            )
+    return tuple(drivers)
+
+
+def _components(value: Any) -> dict[str, dict[str, float]]:
+    data = _json(value) or {}
+    out: dict[str, dict[str, float]] = {}
+    for group in ("engagement", "health"):
+        parts = data.get(group) if isinstance(data, dict) else None
+        if isinstance(parts, dict):
+            out[group] = {k: float(v) for k, v in parts.items() if v is not None}
+    return out
+
+
+def _json(value: Any) -> Any:
+    # The JSON type decodes stored text; raw text (another writer) is decoded here.
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def _as_record(row: ScoreSnapshot, previous: CustomerScores | None) -> CustomerScores:
+    return CustomerScores(
+        as_of=row.as_of,
+        horizon_days=row.horizon_days,
+        engagement_score=row.engagement_score,
+        churn_risk=row.churn_risk,
+        health_score=row.health_score,
+        predicted_orders=row.predicted_orders,
+        predicted_revenue_cents=row.predicted_revenue_cents,
+        clv_12m_cents=row.clv_12m_cents,
+        revenue_at_risk_cents=row.revenue_at_risk_cents,
+        p_alive=row.p_alive,
+        segment=row.segment,
+        confidence=row.confidence,
+        drivers=_drivers(row.drivers),
+        components=_components(row.components),
+        previous=previous,
+    )
+
+
+def customer_scores(session: Session, customer_id: int) -> CustomerScores | None:
+    """A customer's latest snapshot, with the one before it (same horizon) for trends."""
+    with translate_db_errors():
+        latest = session.scalars(
+            select(ScoreSnapshot)
+            .where(ScoreSnapshot.customer_id == customer_id)
+            .order_by(ScoreSnapshot.as_of.desc(), ScoreSnapshot.id.desc())
+            .limit(1)
+        ).first()
+        if latest is None:
+            return None
+        before = session.scalars(
+            select(ScoreSnapshot)
+            .where(
+                ScoreSnapshot.customer_id == customer_id,
+                ScoreSnapshot.horizon_days == latest.horizon_days,
+                ScoreSnapshot.as_of < latest.as_of,
+            )
+            .order_by(ScoreSnapshot.as_of.desc(), ScoreSnapshot.id.desc())
+            .limit(1)
+        ).first()
+        previous = _as_record(before, None) if before is not None else None
+        return _as_record(latest, previous)
+
+
+def score_history(session: Session, customer_id: int) -> tuple[ScoreHistoryPoint, ...]:
+    """A customer's snapshots over time (the horizon of the latest one), oldest first."""
+    with translate_db_errors():
+        horizon = session.scalar(
+            select(ScoreSnapshot.horizon_days)
+            .where(ScoreSnapshot.customer_id == customer_id)
+            .order_by(ScoreSnapshot.as_of.desc(), ScoreSnapshot.id.desc())
+            .limit(1)
+        )
+        if horizon is None:
+            return ()
+        rows = session.execute(
+            select(
+                ScoreSnapshot.as_of,
+                ScoreSnapshot.engagement_score,
+                ScoreSnapshot.churn_risk,
+                ScoreSnapshot.health_score,
+                ScoringRun.config_version,
+            )
+            .outerjoin(ScoringRun, ScoringRun.id == ScoreSnapshot.scoring_run_id)
+            .where(
+                ScoreSnapshot.customer_id == customer_id,
+                ScoreSnapshot.horizon_days == horizon,
+            )
+            .order_by(ScoreSnapshot.as_of, ScoreSnapshot.id)
+        ).all()
+    by_day: dict[dt.date, ScoreHistoryPoint] = {}
+    for as_of, engagement, churn, health, version in rows:  # the last of a day wins
+        by_day[as_of] = ScoreHistoryPoint(
+            as_of=as_of,
+            engagement_score=engagement,
+            churn_risk=churn,
+            health_score=health,
+            config_version=int(version or 0),
+        )
+    return tuple(by_day.values())
+
+
+# --- runs -------------------------------------------------------------------------------
+
+
+def config_changes(session: Session) -> tuple[tuple[dt.date, int], ...]:
+    """(date, config_version) of every scoring or alert setting change, oldest first."""
+    rows = session.execute(
+        select(AuditEvent.occurred_at, AuditEvent.details)
+        .where(AuditEvent.action == "settings.changed")
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
+    out = []
+    for occurred_at, details in rows:
+        version = (details or {}).get("config_version") if isinstance(details, dict) else None
+        if version is not None:
+            out.append((occurred_at.date(), int(version)))
+    return tuple(out)
+
+
+def model_report(session: Session, run_id: int | None = None) -> ModelReport | None:
+    """A scoring run's models and backtest (the latest finished run by default)."""
+    with translate_db_errors():
+        if run_id is None:
+            run_id = latest_run_id(session)
+            if run_id is None:
+                return None
+        run = session.get(ScoringRun, run_id)
+        if run is None:
+            return None
+        changes = config_changes(session)
+    params = run.params or {}
+    backtest = run.backtest or {}
+    cutoff = backtest.get("cutoff")
+    calibration = tuple(
+        CalibrationBin(
+            predicted=float(b["predicted"]), observed=float(b["observed"]), count=int(b["count"])
+        )
+        for b in backtest.get("calibration", [])
+    )
+    models = backtest.get("models", {})
+    baseline = {
+        name: {k: float(v) for k, v in figures.items()}
+        for name, figures in models.items()
+        if name != run.chosen_model
+    }
+    return ModelReport(
+        run_id=run.id,
+        as_of=run.as_of,
+        horizon_days=run.horizon_days,
+        finished_at=run.finished_at or run.started_at,
+        customers=run.customers,
+        chosen_model=run.chosen_model or "",
+        model_version=run.model_version or "",
+        config_version=run.config_version,
+        backtest_cutoff=dt.date.fromisoformat(cutoff) if cutoff else None,
+        auc=backtest.get("auc"),
+        brier=backtest.get("brier"),
+        lift_top_decile=backtest.get("lift_top_decile"),
+        baseline=baseline,
+        calibration=calibration,
+        bgnbd=dict(params.get("bgnbd") or {}),
+        gamma_gamma=dict(params.get("gamma_gamma") or {}),
+        bridged=params.get("bridged"),
+        # The reason and the bridging have fields of their own.
+        notes=tuple(
+            line
+            for line in (run.notes or "").splitlines()
+            if line.strip() and line not in (params.get("reason"), params.get("bridged"))
+        ),
+        config_changes=changes,
+        reason=str(params.get("reason") or ""),
+        backtest_horizon_days=backtest.get("label_days"),
+    )
+
+
+def scores_frame(session: Session, run_id: int | None = None) -> pd.DataFrame:
+    """One row per customer of a run (the latest by default) with the export columns
+    of DESIGN.md section 10; money in major units. Empty when never scored."""
+    import pandas as pd
+
+    with translate_db_errors():
+        if run_id is None:
+            run_id = latest_run_id(session)
+        if run_id is None:
+            return pd.DataFrame(columns=list(EXPORT_COLUMNS))
+        top_driver = ScoreSnapshot.drivers[(0, "text")].as_string()
+        rows = session.execute(
+            select(
+                Customer.external_id,
+                Customer.email,
+                Customer.id,
+                Customer.name,
+                ScoreSnapshot.engagement_score,
+                ScoreSnapshot.churn_risk,
+                ScoreSnapshot.predicted_orders,
+                ScoreSnapshot.predicted_revenue_cents,
+                ScoreSnapshot.clv_12m_cents,
+                ScoreSnapshot.segment,
+                ScoreSnapshot.health_score,
+                ScoreSnapshot.confidence,
+                ScoreSnapshot.revenue_at_risk_cents,
+                top_driver,
+                ScoreSnapshot.as_of,
+                ScoreSnapshot.horizon_days,
+            )
+            .join(Customer, Customer.id == ScoreSnapshot.customer_id)
+            .where(ScoreSnapshot.scoring_run_id == run_id)
+            .order_by(Customer.id)
+        ).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "external_id",
+            "email",
+            "id",
+            "name",
+            "engagement_score",
+            "churn_risk",
+            "predicted_orders",
+            "predicted_revenue_cents",
+            "clv_12m_cents",
+            "segment",
+            "health_score",
+            "confidence",
+            "revenue_at_risk_cents",
+            "top_driver",
+            "as_of",
+            "horizon_days",
+        ],
+    )
+    # The source's external id, else the email, else our own id (never blank).
+    key = frame["external_id"].where(frame["external_id"].notna(), frame["email"])
+    frame["customer_id"] = key.where(key.notna(), frame["id"].astype(str))
+    for cents, major in (
+        ("predicted_revenue_cents", "predicted_revenue"),
+        ("clv_12m_cents", "clv_12m"),
+        ("revenue_at_risk_cents", "revenue_at_risk"),
+    ):
+        frame[major] = pd.to_numeric(frame[cents], errors="coerce").astype(float) / 100.0
+    for name in ("engagement_score", "churn_risk", "predicted_orders", "health_score"):
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+    return frame.loc[:, list(EXPORT_COLUMNS)].reset_index(drop=True)

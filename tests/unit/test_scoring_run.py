@@ -1,0 +1,511 @@
+"""score_workspace end to end on real workspace files: the demo (rich data), an
+orders-only workspace, replays of past dates, a horizon longer than the history,
+snapshot replacement, cancelling and refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine, insert, text
+from sqlalchemy.orm import Session
+
+from app.workspace import Workspace, open_workspace, to_url
+from models.schema import Customer, Interaction, Order
+from models.vocab import GUEST_EXTERNAL_ID
+from services.demo import build_demo
+from services.records import ScoringSummary
+from services.scoring.run import ScoringCancelled, ScoringError, score_workspace
+
+TODAY = dt.date(2025, 6, 15)
+SNAPSHOT_FIELDS = (
+    "customer_id",
+    "engagement_score",
+    "churn_risk",
+    "predicted_orders",
+    "predicted_revenue_cents",
+    "clv_12m_cents",
+    "segment",
+    "health_score",
+    "confidence",
+    "drivers",
+    "p_alive",
+    "revenue_at_risk_cents",
+    "components",
+)
+
+
+def open_ws(path: Path) -> Workspace:
+    return open_workspace(to_url(str(path)), backup=False)
+
+
+def copy_ws(source: Path, target: Path) -> Workspace:
+    shutil.copyfile(source, target)
+    return open_ws(target)
+
+
+def snapshots(engine: Engine, as_of: dt.date | None = None) -> list[tuple[Any, ...]]:
+    where = f"WHERE as_of = '{as_of.isoformat()}'" if as_of else ""
+    with engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    f"SELECT {', '.join(SNAPSHOT_FIELDS)} FROM score_snapshots {where} "
+                    "ORDER BY customer_id"
+                )
+            )
+        ]
+
+
+def count(engine: Engine, table: str, where: str = "") -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT COUNT(*) FROM {table} {where}")).scalar_one())
+
+
+def add_orders_only(
+    engine: Engine,
+    *,
+    customers: int,
+    history_days: int,
+    today: dt.date,
+    seed: int = 3,
+    guest_orders: int = 0,
+) -> None:
+    """Customers who buy like BG/NBD says: Poisson purchases, dropping out after each."""
+    rng = np.random.default_rng(seed)
+    start = dt.datetime.combine(today - dt.timedelta(days=history_days), dt.time(12), dt.UTC)
+    rows: list[dict[str, Any]] = []
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Customer),
+            [
+                {"external_id": f"K{i:05d}", "source": "shop", "email": f"k{i}@example.com"}
+                for i in range(customers)
+            ],
+        )
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM customers ORDER BY id"))]
+        rate = rng.gamma(0.9, 1 / 25.0, customers)  # purchases per day
+        drop = rng.beta(1.0, 6.0, customers)
+        basket = rng.lognormal(4.0, 0.5, customers)
+        # Customers arrive over the first third of the history.
+        arrival = rng.integers(0, max(1, history_days // 3), customers)
+        for i, cid in enumerate(ids):
+            day = float(arrival[i])
+            n = 0
+            while day < history_days:
+                amount = int(round(basket[i] * rng.lognormal(0, 0.3) * 100))
+                when = start + dt.timedelta(days=day, hours=int(rng.integers(0, 8)))
+                rows.append(
+                    {
+                        "customer_id": cid,
+                        "external_id": f"O{cid}-{n}",
+                        "source": "shop",
+                        "order_date": when,
+                        "amount_cents": max(amount, 100),
+                        "status": "paid" if n % 7 != 6 else "refunded",
+                    }
+                )
+                n += 1
+                if rng.random() < drop[i]:
+                    break
+                day += rng.exponential(1 / max(rate[i], 1e-3))
+        if guest_orders:
+            conn.execute(insert(Customer), [{"external_id": GUEST_EXTERNAL_ID, "source": "shop"}])
+            guest = conn.execute(
+                text(f"SELECT id FROM customers WHERE external_id = '{GUEST_EXTERNAL_ID}'")
+            ).scalar_one()
+            for n in range(guest_orders):
+                rows.append(
+                    {
+                        "customer_id": guest,
+                        "external_id": f"G{n}",
+                        "source": "shop",
+                        "order_date": start + dt.timedelta(days=int(n % history_days)),
+                        "amount_cents": 2500,
+                        "status": "paid",
+                    }
+                )
+        conn.execute(insert(Order), rows)
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scored-once-per-test demo workspace file to copy (2,000 customers, rich data)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.radar.sqlite"
+    ws = open_ws(path)
+    try:
+        build_demo(ws.engine, customers=2000, seed=7, today=TODAY)
+    finally:
+        ws.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_scored(
+    demo_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Workspace, ScoringSummary]]:
+    ws = copy_ws(demo_file, tmp_path_factory.mktemp("scored") / "demo.radar.sqlite")
+    summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
+    yield ws, summary
+    ws.close()
+
+
+@pytest.fixture(scope="module")
+def orders_only_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("orders") / "orders.radar.sqlite"
+    ws = open_ws(path)
+    try:
+        add_orders_only(ws.engine, customers=1200, history_days=720, today=TODAY, guest_orders=40)
+    finally:
+        ws.close()
+    return path
+
+
+# ----------------------------------------------------------------------- rich demo data
+
+
+def test_demo_scores_every_customer_and_the_classifier_beats_recency(
+    demo_scored: tuple[Workspace, ScoringSummary],
+) -> None:
+    ws, summary = demo_scored
+    assert summary.customers == 2000 == count(ws.engine, "score_snapshots")
+    assert summary.as_of == TODAY and summary.horizon_days == 90
+    assert summary.backtest_cutoff == TODAY - dt.timedelta(days=90)
+    assert summary.bridged is None
+    # The churn model is the classifier (or its blend) and it beats plain recency.
+    assert summary.chosen_model in ("gbm", "blend")
+    recency = summary.baseline["recency"]
+    bgnbd = summary.baseline["bgnbd"]
+    assert summary.auc is not None and summary.brier is not None
+    assert summary.auc > recency["auc"] + 0.02
+    assert summary.brier < recency["brier"] - 0.01
+    assert summary.brier <= bgnbd["brier"]
+    assert summary.lift_top_decile is not None and summary.lift_top_decile > 1.2
+    assert 0.75 < summary.auc <= 1.0
+    with ws.engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT status, chosen_model, params, backtest, notes FROM scoring_runs")
+        ).one()
+    assert row.status == "finished" and row.chosen_model == summary.chosen_model
+    assert '"r"' in row.params and '"calibration"' in row.backtest
+    assert "Brier" in row.notes
+
+
+def test_demo_scores_are_in_range_and_consistent(
+    demo_scored: tuple[Workspace, ScoringSummary],
+) -> None:
+    ws, _ = demo_scored
+    with ws.engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM score_snapshots")).mappings().all()
+    risk = np.array([r["churn_risk"] for r in rows])
+    engagement = np.array([r["engagement_score"] for r in rows])
+    health = np.array([r["health_score"] for r in rows], dtype=float)
+    assert ((risk >= 0) & (risk <= 1)).all() and risk.std() > 0.15
+    assert ((engagement >= 0) & (engagement <= 100)).all()
+    assert np.nanmin(health) >= 0 and np.nanmax(health) <= 100
+    for r in rows:
+        # Churn risk is stored to 4 decimals, so allow its rounding (0.00005 x CLV).
+        expected = r["churn_risk"] * r["clv_12m_cents"]
+        assert abs(r["revenue_at_risk_cents"] - expected) <= 1 + 0.6e-4 * r["clv_12m_cents"]
+        assert r["predicted_orders"] >= 0 and r["predicted_revenue_cents"] >= 0
+        assert r["confidence"] in ("high", "medium", "low")
+    assert {r["confidence"] for r in rows} == {"high", "medium", "low"}
+    assert len({r["segment"] for r in rows} - {None}) >= 9
+    # Churn risk goes with the demo's hidden archetypes: churned customers score higher.
+    with ws.engine.connect() as conn:
+        pairs = conn.execute(
+            text(
+                "SELECT json_extract(c.attributes, '$.demo_archetype'), s.churn_risk "
+                "FROM score_snapshots s JOIN customers c ON c.id = s.customer_id"
+            )
+        ).all()
+    by: dict[str, list[float]] = {}
+    for archetype, churn in pairs:
+        by.setdefault(archetype, []).append(churn)
+    assert np.mean(by["churned"]) > np.mean(by["loyal"]) + 0.3
+    assert np.mean(by["vip"]) < 0.3
+
+
+def test_higher_risk_customers_get_risk_drivers_first(
+    demo_scored: tuple[Workspace, ScoringSummary],
+) -> None:
+    ws, _ = demo_scored
+    import json
+
+    with ws.engine.connect() as conn:
+        rows = conn.execute(text("SELECT churn_risk, drivers FROM score_snapshots")).all()
+    risky = [json.loads(d) for r, d in rows if r > 0.9]
+    safe = [json.loads(d) for r, d in rows if r < 0.1]
+    assert risky and safe
+    assert np.mean([d[0]["direction"] == "risk" for d in risky if d]) > 0.9
+    assert np.mean([d[0]["direction"] == "good" for d in safe if d]) > 0.9
+    assert all(len(d) <= 3 for d in risky + safe)
+
+
+def test_scoring_twice_gives_the_same_scores_and_replaces_the_snapshot(
+    demo_file: Path, tmp_path: Path
+) -> None:
+    ws = copy_ws(demo_file, tmp_path / "twice.radar.sqlite")
+    try:
+        first = score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
+        before = snapshots(ws.engine)
+        second = score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
+        after = snapshots(ws.engine)
+        assert second.run_id != first.run_id
+        assert before == after  # deterministic
+        assert count(ws.engine, "score_snapshots") == 2000
+        with ws.engine.connect() as conn:
+            statuses = dict(conn.execute(text("SELECT id, status FROM scoring_runs")).all())
+            run_ids = {
+                r[0]
+                for r in conn.execute(text("SELECT DISTINCT scoring_run_id FROM score_snapshots"))
+            }
+        assert statuses == {first.run_id: "replaced", second.run_id: "finished"}
+        assert run_ids == {second.run_id}
+        # Another horizon on the same day is another snapshot, kept next to it.
+        score_workspace(ws.engine, as_of=TODAY, horizon_days=180)
+        assert count(ws.engine, "score_snapshots") == 4000
+    finally:
+        ws.close()
+
+
+# ------------------------------------------------------------- only data up to the as-of
+
+
+def _truncate_after(engine: Engine, as_of: dt.date) -> None:
+    """Delete everything dated after the as-of date (as if it were that day)."""
+    end = (as_of + dt.timedelta(days=1)).isoformat()
+    with engine.begin() as conn:
+        conn.execute(text(f"DELETE FROM orders WHERE order_date >= '{end}'"))
+        conn.execute(text(f"DELETE FROM interactions WHERE occurred_at >= '{end}'"))
+        conn.execute(text(f"DELETE FROM subscriptions WHERE started_at >= '{end}'"))
+        conn.execute(
+            text(f"UPDATE subscriptions SET canceled_at = NULL WHERE canceled_at >= '{end}'")
+        )
+
+
+def test_a_past_date_replays_exactly_as_if_it_were_that_day(
+    demo_file: Path, tmp_path: Path
+) -> None:
+    past = TODAY - dt.timedelta(days=75)
+    full = copy_ws(demo_file, tmp_path / "full.radar.sqlite")
+    cut = copy_ws(demo_file, tmp_path / "cut.radar.sqlite")
+    try:
+        _truncate_after(cut.engine, past)
+        assert count(full.engine, "orders") > count(cut.engine, "orders")
+        replay = score_workspace(full.engine, as_of=past, horizon_days=60)
+        then = score_workspace(cut.engine, as_of=past, horizon_days=60)
+        assert replay.auc == then.auc and replay.brier == then.brier
+        assert replay.bgnbd == then.bgnbd
+        assert snapshots(full.engine) == snapshots(cut.engine)
+    finally:
+        full.close()
+        cut.close()
+
+
+def test_future_orders_and_interactions_do_not_change_the_scores(
+    demo_file: Path, tmp_path: Path
+) -> None:
+    ws = copy_ws(demo_file, tmp_path / "future.radar.sqlite")
+    try:
+        as_of = TODAY - dt.timedelta(days=30)
+        score_workspace(ws.engine, as_of=as_of, horizon_days=90)
+        before = snapshots(ws.engine)
+        later = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(9), dt.UTC)
+        with ws.engine.begin() as conn:
+            ids = [r[0] for r in conn.execute(text("SELECT id FROM customers LIMIT 300"))]
+            conn.execute(
+                insert(Order),
+                [
+                    {
+                        "customer_id": cid,
+                        "external_id": f"future-{cid}",
+                        "order_date": later,
+                        "amount_cents": 99_900,
+                        "status": "paid",
+                    }
+                    for cid in ids
+                ],
+            )
+            conn.execute(
+                insert(Interaction),
+                [
+                    {
+                        "customer_id": cid,
+                        "kind": "ticket",
+                        "occurred_at": later,
+                        "satisfaction": "bad",
+                        "status": "open",
+                        "external_id": f"future-t-{cid}",
+                    }
+                    for cid in ids
+                ],
+            )
+        score_workspace(ws.engine, as_of=as_of, horizon_days=90)
+        assert snapshots(ws.engine) == before
+    finally:
+        ws.close()
+
+
+# ---------------------------------------------------------------------------- orders only
+
+
+def test_orders_only_workspace_scores_without_interactions(
+    orders_only_file: Path, tmp_path: Path
+) -> None:
+    ws = copy_ws(orders_only_file, tmp_path / "orders.radar.sqlite")
+    try:
+        assert count(ws.engine, "interactions") == 0
+        summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
+        # The guest customer is not scored.
+        assert summary.customers == 1200 == count(ws.engine, "score_snapshots")
+        with ws.engine.connect() as conn:
+            guests = conn.execute(
+                text(
+                    "SELECT COUNT(*) FROM score_snapshots s JOIN customers c "
+                    f"ON c.id = s.customer_id WHERE c.external_id = '{GUEST_EXTERNAL_ID}'"
+                )
+            ).scalar_one()
+            rows = conn.execute(
+                text("SELECT confidence, components, health_score FROM score_snapshots")
+            ).all()
+        assert guests == 0
+        assert summary.auc is not None and summary.auc > 0.7
+        assert summary.chosen_model in ("gbm", "bgnbd", "blend")
+        assert summary.bgnbd["r"] > 0 and summary.gamma_gamma["p"] > 0
+        import json
+
+        # Only recency and frequency back the health score: confidence is never high.
+        assert {r.confidence for r in rows} <= {"medium", "low"}
+        for r in rows:
+            health = json.loads(r.components)["health"]
+            present = {k for k, v in health.items() if v is not None}
+            assert present <= {"recency", "frequency"}
+            if r.health_score is not None:
+                assert abs(sum(health[k] for k in present) - r.health_score) < 0.1
+    finally:
+        ws.close()
+
+
+def test_horizon_longer_than_the_history_is_bridged_and_explained(tmp_path: Path) -> None:
+    ws = open_ws(tmp_path / "short.radar.sqlite")
+    try:
+        add_orders_only(ws.engine, customers=1500, history_days=273, today=TODAY, seed=5)
+        summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=273)
+        assert summary.bridged is not None
+        assert summary.backtest_horizon_days is not None and summary.backtest_horizon_days < 273
+        h = summary.backtest_horizon_days
+        # Whichever model won, the summary says how the 273 days were reached.
+        assert f"{h}-day" in summary.bridged or f"{h} days" in summary.bridged
+        assert "273" in summary.bridged
+        assert any(line.startswith("Horizon: ") for line in summary.lines())
+        with ws.engine.connect() as conn:
+            notes, params = conn.execute(text("SELECT notes, params FROM scoring_runs")).one()
+            risk = [r[0] for r in conn.execute(text("SELECT churn_risk FROM score_snapshots"))]
+        assert summary.bridged in notes and '"label_days": ' + str(h) in params
+        assert all(0.0 <= r <= 1.0 for r in risk)
+        # A longer horizon can only lower the chance of no order at all.
+        short = score_workspace(ws.engine, as_of=TODAY, horizon_days=h)
+        with ws.engine.connect() as conn:
+            pairs = conn.execute(
+                text(
+                    "SELECT a.churn_risk, b.churn_risk FROM score_snapshots a JOIN "
+                    "score_snapshots b ON a.customer_id = b.customer_id "
+                    f"WHERE a.horizon_days = 273 AND b.horizon_days = {h}"
+                )
+            ).all()
+        assert short.bridged is None
+        if summary.chosen_model == "bgnbd" == short.chosen_model:
+            assert all(a <= b + 1e-9 for a, b in pairs)
+        assert np.mean([a for a, _ in pairs]) < np.mean([b for _, b in pairs])
+    finally:
+        ws.close()
+
+
+def test_the_classifier_is_bridged_to_a_horizon_beyond_its_windows(
+    demo_file: Path, tmp_path: Path
+) -> None:
+    ws = copy_ws(demo_file, tmp_path / "long.radar.sqlite")
+    try:
+        # Three years of history: a 500-day horizon leaves room for 365-day windows only.
+        summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=500)
+        assert summary.chosen_model in ("gbm", "blend")
+        assert summary.backtest_horizon_days == 365
+        assert summary.bridged is not None
+        assert "classifier learned 365-day windows" in summary.bridged
+        assert "BG/NBD's average P(no order in 500 days)" in summary.bridged
+        assert summary.auc is not None and summary.auc > 0.75
+    finally:
+        ws.close()
+
+
+def test_a_very_short_history_falls_back_to_bgnbd_with_low_confidence(tmp_path: Path) -> None:
+    ws = open_ws(tmp_path / "new.radar.sqlite")
+    try:
+        add_orders_only(ws.engine, customers=300, history_days=40, today=TODAY, seed=9)
+        summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
+        assert summary.chosen_model == "bgnbd" and summary.auc is None
+        assert "BG/NBD is used on its own" in summary.reason
+        assert any("not enough history" in line for line in summary.lines())
+        with ws.engine.connect() as conn:
+            confidence = {
+                r[0] for r in conn.execute(text("SELECT confidence FROM score_snapshots"))
+            }
+        assert "high" not in confidence and "low" in confidence
+    finally:
+        ws.close()
+
+
+# ---------------------------------------------------------------------- refusals, cancel
+
+
+def test_refuses_in_plain_words_without_orders_up_to_the_as_of_date(
+    orders_only_file: Path, tmp_path: Path
+) -> None:
+    ws = copy_ws(orders_only_file, tmp_path / "early.radar.sqlite")
+    try:
+        with pytest.raises(ScoringError, match="no paid orders dated on or before 2020-01-01"):
+            score_workspace(ws.engine, as_of=dt.date(2020, 1, 1))
+        with pytest.raises(ScoringError, match="between 1 and"):
+            score_workspace(ws.engine, as_of=TODAY, horizon_days=0)
+        assert count(ws.engine, "scoring_runs") == 0
+    finally:
+        ws.close()
+
+
+@pytest.mark.parametrize("stop_at", ["Training the churn classifiers", "Saving the scores"])
+def test_cancel_writes_nothing(demo_file: Path, tmp_path: Path, stop_at: str) -> None:
+    ws = copy_ws(demo_file, tmp_path / "cancel.radar.sqlite")
+    try:
+        score_workspace(ws.engine, as_of=TODAY - dt.timedelta(days=7), horizon_days=90)
+        before = (count(ws.engine, "scoring_runs"), snapshots(ws.engine))
+        seen: list[str] = []
+        stop = [False]
+        # "Saving the scores" is reported before the write transaction and inside it:
+        # the second report stops the run inside the transaction.
+        times = {"Training the churn classifiers": 1, "Saving the scores": 2}[stop_at]
+
+        def progress(fraction: float, message: str) -> None:
+            seen.append(message)
+            stop[0] = stop[0] or seen.count(stop_at) >= times
+
+        with pytest.raises(ScoringCancelled):
+            score_workspace(
+                ws.engine,
+                as_of=TODAY - dt.timedelta(days=7),
+                horizon_days=90,
+                progress=progress,
+                cancelled=lambda: stop[0],
+            )
+        assert stop_at in seen
+        assert (count(ws.engine, "scoring_runs"), snapshots(ws.engine)) == before
+        with Session(ws.engine) as s:
+            assert s.get(Customer, 1) is not None  # the workspace still reads fine
+    finally:
+        ws.close()
