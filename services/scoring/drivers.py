@@ -171,7 +171,10 @@ def _candidates(f: pd.DataFrame) -> list[_Candidate]:
         ),
         _Candidate(
             "risk",
-            (nan0["spend_prev_90"] > 0) & (np.nan_to_num(trend) <= -0.3),
+            # Not when "no order in N days" already says it (spend down 100% is the same).
+            (nan0["spend_prev_90"] > 0)
+            & (np.nan_to_num(trend) <= -0.3)
+            & ~((days >= 2) & (ratio >= 1.5) & (nan0["spend_90"] <= 0)),
             0.7 * np.minimum(1.0, -np.nan_to_num(trend)),
             lambda r: _join("spend down ", pct(r), "% vs previous 90 days"),
         ),

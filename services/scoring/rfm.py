@@ -20,6 +20,11 @@ Segments from (R, F), with M deciding two cases:
 
 - Champions need M >= "champion_min_monetary" (threshold, default 3); below they are Loyal.
 - At Risk customers with M = 5 are Can't Lose Them (big spenders gone quiet).
+- Overdue repeat buyers: a customer whose days since the last order exceed twice their
+  usual (median) gap between orders has R at most 2, whatever the quintile says. Quintiles
+  are relative to the population: in a book where most customers are lapsing, 132 days
+  can be a middle R, and a weekly buyer silent for 132 days must not read "Loyal" next to
+  a high churn risk. This is the same "gone quiet" test as the alert rule.
 
 Customers without a paid order have no segment (None).
 """
@@ -64,17 +69,29 @@ def quintile_scores(values: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
     return np.clip(out, 1, 5)
 
 
+OVERDUE_GAP_MULTIPLE = 2.0
+
+
 def rfm_scores(
     recency_days: npt.NDArray[np.float64],
     frequency: npt.NDArray[np.float64],
     monetary: npt.NDArray[np.float64],
+    usual_gap_days: npt.NDArray[np.float64] | None = None,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """R, F, M scores (1-5) for customers with an order; 0 for the others."""
+    """R, F, M scores (1-5) for customers with an order; 0 for the others.
+
+    ``usual_gap_days`` (median days between purchase days, NaN for one-time buyers) caps
+    R at 2 for customers overdue by more than twice their usual gap.
+    """
     has = ~np.isnan(recency_days) & (frequency > 0)
     r = np.zeros(recency_days.size, np.int64)
     f = np.zeros_like(r)
     m = np.zeros_like(r)
     r[has] = quintile_scores(-recency_days[has])
+    if usual_gap_days is not None:
+        with np.errstate(invalid="ignore"):
+            overdue = has & (recency_days > OVERDUE_GAP_MULTIPLE * usual_gap_days)
+        r[overdue] = np.minimum(r[overdue], 2)
     f[has] = quintile_scores(frequency[has])
     m[has] = quintile_scores(monetary[has])
     return r, f, m
@@ -106,5 +123,6 @@ def rfm_segments(
         features["recency_days"].to_numpy(),
         features["purchase_days"].to_numpy(),
         features["spend_total"].to_numpy(),
+        features["gap_median"].to_numpy(dtype=np.float64) if "gap_median" in features else None,
     )
     return segments(r, f, m, champion_min_monetary=champion_min_monetary)

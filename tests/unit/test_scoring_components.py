@@ -229,6 +229,19 @@ def test_rfm_segments_from_features() -> None:
     assert names[0] == "Champions" and names[1] == "Lost"
 
 
+def test_an_overdue_frequent_buyer_is_at_risk_not_loyal() -> None:
+    # Most of this book has lapsed, so 132 days is a middle recency quintile; but a
+    # customer who ordered every 35 days and has been silent for 132 is overdue.
+    lapsed = [buyer(recency_days=300 + i, purchase_days=2, spend_total=80_00) for i in range(6)]
+    rows = [
+        buyer(recency_days=132, purchase_days=12, spend_total=1600_00, gap_median=35),
+        buyer(recency_days=132, purchase_days=12, spend_total=1600_00, gap_median=90),
+    ] + lapsed
+    names = rfm_segments(frame(rows))
+    assert names[0] in ("At Risk", "Can't Lose Them")
+    assert names[1] == "Loyal"  # within twice its usual gap: not overdue
+
+
 # -------------------------------------------------------------------------------- drivers
 
 
@@ -262,6 +275,21 @@ def test_drivers_say_what_is_wrong_with_numbers() -> None:
     assert (np.diff(table.weight, axis=1) <= 0).all()
     assert table.weight.max() <= 1 and table.weight[0, 0] > 0
     assert list(table.top_text()) == [first[0], table.text[1][0], good[0]]
+
+
+def test_no_spend_down_100_percent_next_to_no_order_in_n_days() -> None:
+    # Nothing spent in the last 90 days: "no order in 132 days" already says it.
+    row = buyer(
+        recency_days=132,
+        gap_median=35,
+        purchases_90=0,
+        spend_prev_90=300_00,
+        spend_90=0,
+        spend_trend=-1.0,
+    )
+    texts = [t for t in top_drivers(frame([row]), np.array([0.9])).text[0] if t]
+    assert texts[0] == "no order in 132 days; usual gap 35 days"
+    assert not any(t.startswith("spend down") for t in texts)
 
 
 def test_drivers_follow_the_risk_direction() -> None:
