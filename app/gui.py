@@ -46,8 +46,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ErrorPresenter, default_log_path, describe_error
+from app.import_controller import ImportController
 from app.jobs import JobRunner, Operation, TaskState
 from app.preload import Preload
+from app.scoring_controller import ScoringController, read_customer_scores, read_score_history
 from app.workspace import (
     Workspace,
     default_workspace_path,
@@ -64,7 +66,7 @@ from services.customers import (
     load_customer_detail,
     workspace_summary,
 )
-from services.records import CustomerDetail, WorkspaceSummary
+from services.records import CustomerDetail, CustomerScores, ScoreHistoryPoint, WorkspaceSummary
 from views.main_window import KEY_THEME, WORKSPACE_FILTER, MainWindow
 from views.theme import ThemeManager, ThemeMode, resources_dir
 
@@ -120,6 +122,12 @@ class WorkspaceCustomerSource:
 
     def load_customer_detail(self, customer_id: int) -> CustomerDetail:
         return load_customer_detail(self.workspace.engine, customer_id)
+
+    def load_customer_scores(self, customer_id: int) -> CustomerScores | None:
+        return read_customer_scores(self.workspace, customer_id)
+
+    def load_score_history(self, customer_id: int) -> tuple[ScoreHistoryPoint, ...]:
+        return read_score_history(self.workspace, customer_id)
 
     def workspace_summary(self) -> WorkspaceSummary:
         return workspace_summary(self.workspace.engine)
@@ -255,6 +263,12 @@ class GuiController(QObject):
         self._start_failed = False
         self.window.open_workspace_requested.connect(self._on_window_open_workspace_requested)
         self.window.demo_workspace_requested.connect(self._on_window_demo_workspace_requested)
+        # File ▸ Import…, drag and drop, import history and the watched folder.
+        self.imports = ImportController(jobs, self.window, parent=self)
+        # Score now and the model report (Scoring menu).
+        self.scoring = ScoringController(
+            jobs, self.window, lambda: self.workspace, theme, show_progress=show_progress
+        )
 
     # -- starting -----------------------------------------------------------------------
 
@@ -361,6 +375,8 @@ class GuiController(QObject):
         self._start_failed = False
         columns, self._pending_columns = self._pending_columns, None
         self.window.set_source(WorkspaceCustomerSource(workspace, columns))
+        self.imports.set_workspace(workspace)
+        self.scoring.workspace_changed()
         if workspace.backup_path is not None:
             self.window.statusBar().showMessage(
                 f"The workspace was upgraded; a backup was saved as {workspace.backup_path}",
@@ -429,6 +445,7 @@ class GuiController(QObject):
     def shutdown(self) -> None:
         """Stop background work and close the workspace; no thread survives this."""
         self.window.save_ui_state()
+        self.imports.shutdown()
         self.jobs.shutdown()
         if self.workspace is not None:
             self.workspace.close()

@@ -1,9 +1,11 @@
-"""Render the main window on a 2,000-customer demo workspace, light and dark.
+"""Render the main window on a scored 2,000-customer demo workspace, light and dark.
 
-    .venv/bin/python bench/screenshots.py [--workspace PATH] [--out docs]
+    .venv/bin/python bench/screenshots.py [--workspace PATH] [--out docs] [--size WxH]
 
-Writes docs/screenshot-light.png and docs/screenshot-dark.png (offscreen, 1400x860),
-with a lapsing customer selected: the kind of customer the app exists to find.
+Writes docs/screenshot-light.png and docs/screenshot-dark.png (offscreen, 1400x860 by
+default), with a lapsing customer selected: the kind of customer the app exists to
+find. The workspace is built the first time and scored twice (30 days ago and today)
+so that the score tiles show trend arrows and the score history has two points.
 """
 
 from __future__ import annotations
@@ -18,33 +20,69 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import datetime as dt  # noqa: E402
+
 from PySide6.QtCore import QSettings  # noqa: E402
 
 from app.gui import build_demo_workspace, make_controller, wait_until  # noqa: E402
-from app.workspace import to_url, workspace_exists  # noqa: E402
+from app.workspace import open_workspace, to_url, workspace_exists  # noqa: E402
 from views.theme import ThemeMode  # noqa: E402
 
 SIZE = (1400, 860)
 
 
+def score_twice(url: str) -> None:
+    """Score the workspace 30 days ago and today, unless it already has scores."""
+    from sqlalchemy import func, select
+
+    from models.schema import ScoringRun
+    from services.scoring.run import score_workspace
+
+    workspace = open_workspace(url, backup=False)
+    try:
+        with workspace.sessions() as session:
+            runs = session.scalar(select(func.count()).select_from(ScoringRun)) or 0
+        if runs:
+            return
+        today = dt.datetime.now(dt.UTC).date()
+        for as_of in (today - dt.timedelta(days=30), today):
+            summary = score_workspace(workspace.engine, as_of=as_of)
+            print(summary.lines()[0])
+    finally:
+        workspace.close()
+
+
 def pick_customer(window: object) -> int:
-    """A customer drifting away: good history, quiet for months, something open."""
+    """A customer drifting away: good history, quiet for months, much at stake."""
     model = window.customers_pane.model  # type: ignore[attr-defined]
     days = model.column_values("days_since_last_order")
     orders = model.column_values("orders")
     tickets = model.column_values("open_tickets")
     opps = model.column_values("open_opportunities")
+    risk = model.column_values("churn_risk")
     ids = model.visible_ids()
-    # Among the most valuable customers (the default order is revenue, highest first).
-    for min_extra in (2, 1, 0):
+    # Among the most money at risk (a scored table opens sorted by it, highest first).
+    for min_extra in (1, 0):
         for i in range(min(len(ids), 300)):
             extra = int(tickets[i] > 0) + int(opps[i] > 0)
-            if 100 <= days[i] <= 400 and orders[i] >= 8 and extra >= min_extra:
+            if (
+                60 <= days[i] <= 400
+                and orders[i] >= 8
+                and 0.45 <= risk[i] <= 0.9
+                and extra >= min_extra
+            ):
                 return int(ids[i])
     return int(ids[0])
 
 
-def shoot(url: str, mode: ThemeMode, out: Path, customer_id: int | None) -> int:
+def shoot(
+    url: str,
+    mode: ThemeMode,
+    out: Path,
+    customer_id: int | None,
+    size: tuple[int, int] = SIZE,
+    tab: int = 0,
+) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
@@ -53,11 +91,12 @@ def shoot(url: str, mode: ThemeMode, out: Path, customer_id: int | None) -> int:
         settings.setValue("ui/theme", mode.value)
         controller = make_controller(app, settings, show_dialogs=False)  # type: ignore[arg-type]
         window = controller.window
-        window.resize(*SIZE)
+        window.resize(*size)
         window.show()
         controller.open_url(url, startup=True)
         assert wait_until(lambda: window.customers_pane.model.rowCount() > 0, 60)
         assert wait_until(lambda: window.detail_pane.detail is not None, 60)
+        assert wait_until(lambda: controller.jobs.is_idle(), 60)
         if customer_id is None:
             customer_id = pick_customer(window)
         window.customers_pane.select_customer(customer_id)
@@ -69,6 +108,7 @@ def shoot(url: str, mode: ThemeMode, out: Path, customer_id: int | None) -> int:
             60,
         )
         assert wait_until(lambda: controller.jobs.is_idle(), 60)
+        window.detail_pane.tabs.setCurrentIndex(tab)
         app.processEvents()
         image = window.grab().toImage()
         image.save(str(out))
@@ -87,14 +127,22 @@ def main() -> int:
     )
     parser.add_argument("--out", default=str(ROOT / "docs"))
     parser.add_argument("--customer", type=int, default=None)
+    parser.add_argument("--size", default=f"{SIZE[0]}x{SIZE[1]}", help="window size, WxH")
+    parser.add_argument("--prefix", default="screenshot", help="file name prefix")
+    parser.add_argument(
+        "--tab", type=int, default=0, help="detail tab: 0 timeline, 1 score history"
+    )
     args = parser.parse_args()
+    width, height = (int(v) for v in args.size.lower().split("x"))
     url = to_url(args.workspace)
     if not workspace_exists(url):
         build_demo_workspace(url, customers=2000)
+    score_twice(url)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    customer = shoot(url, ThemeMode.LIGHT, out / "screenshot-light.png", args.customer)
-    shoot(url, ThemeMode.DARK, out / "screenshot-dark.png", customer)
+    light, dark = out / f"{args.prefix}-light.png", out / f"{args.prefix}-dark.png"
+    customer = shoot(url, ThemeMode.LIGHT, light, args.customer, (width, height), args.tab)
+    shoot(url, ThemeMode.DARK, dark, customer, (width, height), args.tab)
     return 0
 
 

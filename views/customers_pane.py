@@ -32,9 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from views.item_models.customer_table_model import (
+    ALL_COLUMNS,
     COLUMN_INDEX,
-    COLUMNS,
     IMPORTANT_COLUMNS,
+    SCORED_VISUAL_ORDER,
     CustomerTableData,
     CustomerTableModel,
     Kind,
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
 # restored), within these bounds in pixels.
 MIN_COLUMN_WIDTH = 56
 MAX_COLUMN_WIDTH = 230
+# Columns kept in view once scored: name, owner, risk, at risk, health and segment.
+SCORED_IMPORTANT_COLUMNS = 6
 # How far the name and owner columns may shrink to keep the churn columns in view.
 MIN_TEXT_COLUMN_WIDTH = {"name": 120, "owner": 90}
 FIT_SAMPLE_ROWS = 60
@@ -59,6 +62,14 @@ NO_CUSTOMERS_MESSAGE = (
     "This workspace has no customers yet.\n"
     "Use File ▸ New demo workspace… to try the app, or open another workspace."
 )
+NOT_SCORED_HINT = (
+    'Not scored yet — <a href="score">Score now</a> (Ctrl+R) to see churn risk, '
+    "revenue at risk, health and segments."
+)
+# A fresh table is sorted by revenue; once scored, by revenue at risk (unless the user
+# chose another order).
+DEFAULT_SORT = (COLUMN_INDEX["revenue"], Qt.SortOrder.DescendingOrder)
+SCORED_DEFAULT_SORT = (COLUMN_INDEX["revenue_at_risk"], Qt.SortOrder.DescendingOrder)
 
 
 class CustomersPane(QWidget):
@@ -68,11 +79,13 @@ class CustomersPane(QWidget):
         customer_selected(customer_id): the current customer changed.
         selection_cleared(): no customer is selected any more (a search matched nothing).
         table_loaded(row_count): a new table arrived and is shown.
+        score_requested(): the user clicked "Score now" in the not-scored hint.
     """
 
     customer_selected = Signal(int)
     selection_cleared = Signal()
     table_loaded = Signal(int)
+    score_requested = Signal()
 
     def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,8 +131,11 @@ class CustomersPane(QWidget):
         header.setStretchLastSection(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self._widths_fitted = False
+        # The column set the widths and the visual order were arranged for (the score
+        # columns join once the workspace is scored).
+        self._arranged_columns = len(self.model.shown_columns)
         # The indicator first: enabling sorting sorts by it (most valuable customers first).
-        header.setSortIndicator(COLUMN_INDEX["revenue"], Qt.SortOrder.DescendingOrder)
+        header.setSortIndicator(*DEFAULT_SORT)
         self.table.setSortingEnabled(True)
         self.table.selectionModel().currentRowChanged.connect(
             self._on_selection_current_row_changed
@@ -141,6 +157,15 @@ class CustomersPane(QWidget):
         panel_layout.addStretch(1)
         self.message_panel.hide()
 
+        # Until the workspace is scored the score columns are not in the table: say so,
+        # with the way to get them.
+        self.score_hint = QLabel(NOT_SCORED_HINT, self)
+        self.score_hint.setObjectName("scoreHint")
+        self.score_hint.setWordWrap(True)
+        self.score_hint.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.score_hint.linkActivated.connect(self._on_score_hint_link_activated)
+        self.score_hint.hide()
+
         title = QLabel("Customers", self)
         title.setObjectName("paneTitle")
         top = QHBoxLayout()
@@ -152,6 +177,7 @@ class CustomersPane(QWidget):
         layout.setContentsMargins(10, 10, 4, 6)
         layout.setSpacing(8)
         layout.addLayout(top)
+        layout.addWidget(self.score_hint)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message_panel, 1)
 
@@ -183,11 +209,13 @@ class CustomersPane(QWidget):
             state.raise_if_cancelled()
             if searching:
                 data.search_index = data.build_search_index()
-            if sort_column >= 0:
+            column, order = sort_column, sort_order
+            if data.scored and (column, order) == DEFAULT_SORT:
+                # The first scored table opens on the money at stake (see _on_table_loaded).
+                column, order = SCORED_DEFAULT_SORT
+            if 0 <= column < len(data.shown_columns):
                 # Sorted here, off the UI thread, in the order the table shows.
-                data.permutation(
-                    COLUMNS[sort_column].key, sort_order == Qt.SortOrder.DescendingOrder
-                )
+                data.permutation(ALL_COLUMNS[column].key, order == Qt.SortOrder.DescendingOrder)
             return data
 
         self._loading = True
@@ -204,7 +232,13 @@ class CustomersPane(QWidget):
     def _on_table_loaded(self, data: CustomerTableData) -> None:
         previous = self._current_id if self._current_id is not None else self._remembered_id
         self._loading = False
+        newly_scored = data.scored and not self.model.scored
         self.model.set_table(data)
+        if newly_scored and (self.model.sort_column, self.model.sort_order) == DEFAULT_SORT:
+            # Sorted on the worker already (reload): only the indicator moves.
+            self.table.horizontalHeader().setSortIndicator(*SCORED_DEFAULT_SORT)
+        if len(self.model.shown_columns) != self._arranged_columns:
+            self._arrange_columns()
         self._update_count()
         self._refresh_state()
         if data.size:
@@ -269,6 +303,9 @@ class CustomersPane(QWidget):
 
     def _on_retry_button_clicked(self) -> None:
         self.reload()
+
+    def _on_score_hint_link_activated(self, _link: str) -> None:
+        self.score_requested.emit()
 
     def _on_table_load_finished(self) -> None:
         self._loading = False
@@ -356,8 +393,24 @@ class CustomersPane(QWidget):
         return self.table.horizontalHeader().saveState()
 
     def restore_header_state(self, state: QByteArray) -> None:
-        if not state.isEmpty() and self.table.horizontalHeader().restoreState(state):
+        header = self.table.horizontalHeader()
+        if not state.isEmpty() and header.restoreState(state):
             self._widths_fitted = True  # the user's own widths win
+            # Saved with or without the score columns: the column set they were for.
+            self._arranged_columns = header.count()
+
+    def _arrange_columns(self) -> None:
+        """The score columns came (or went): put them in their places and fit widths."""
+        columns = self.model.shown_columns
+        self._arranged_columns = len(columns)
+        order = SCORED_VISUAL_ORDER if self.model.scored else tuple(c.key for c in columns)
+        header = self.table.horizontalHeader()
+        for visual, key in enumerate(order):
+            current = header.visualIndex(COLUMN_INDEX[key])
+            if current != visual:
+                header.moveSection(current, visual)
+        # A new column set: its widths are fitted afresh (user widths were for the old).
+        self._widths_fitted = False
 
     def _fit_column_widths(self) -> None:
         # Measured here rather than with resizeColumnsToContents(), whose header size
@@ -368,24 +421,29 @@ class CustomersPane(QWidget):
         bold.setWeight(QFont.Weight.DemiBold)
         head = QFontMetrics(bold)
         header = self.table.horizontalHeader()
+        columns = self.model.shown_columns
         widths = []
-        for column, col in enumerate(COLUMNS):
+        for column, col in enumerate(columns):
             texts = self.model.sample_texts(column, FIT_SAMPLE_ROWS)
             width = max(
                 [head.horizontalAdvance(col.title)]
                 + [cell.horizontalAdvance(t) for t in texts if t]
             )
             widths.append(max(MIN_COLUMN_WIDTH, min(width + CELL_SLACK, MAX_COLUMN_WIDTH)))
-        # The churn columns must all be in view without scrolling: if they do not fit,
-        # the text columns among them (name, owner) give up room, down to a floor
-        # (their cells elide, with the full text in the tooltip).
+        # The churn columns (the first ones the view shows) must all be in view without
+        # scrolling: if they do not fit, the text columns among them (name, owner) give
+        # up room, down to a floor (their cells elide, with the full text in the tooltip).
+        in_view = [
+            header.logicalIndex(v)
+            for v in range(header.count())
+            if not header.isSectionHidden(header.logicalIndex(v))
+        ][: SCORED_IMPORTANT_COLUMNS if self.model.scored else IMPORTANT_COLUMNS]
         available = self._table_width_available()
-        important = widths[:IMPORTANT_COLUMNS]
-        excess = sum(important) - available
+        excess = sum(widths[i] for i in in_view) - available
         floors = {
-            i: MIN_TEXT_COLUMN_WIDTH.get(COLUMNS[i].key, MIN_COLUMN_WIDTH)
-            for i in range(IMPORTANT_COLUMNS)
-            if COLUMNS[i].kind is Kind.TEXT
+            i: MIN_TEXT_COLUMN_WIDTH.get(columns[i].key, MIN_COLUMN_WIDTH)
+            for i in in_view
+            if columns[i].kind is Kind.TEXT
         }
         room = sum(max(widths[i] - floor, 0) for i, floor in floors.items())
         if excess > 0 and room > 0:
@@ -406,7 +464,9 @@ class CustomersPane(QWidget):
         return self.width() - margins.left() - margins.right() - frame - scrollbar - 2
 
     def set_theme(self, theme: Theme) -> None:
-        self.model.set_tone_colors(theme.color("critical"), theme.color("warning"))
+        self.model.set_tone_colors(
+            theme.color("critical"), theme.color("warning"), theme.color("muted")
+        )
 
     def _update_count(self) -> None:
         if self.model.pending:
@@ -439,6 +499,12 @@ class CustomersPane(QWidget):
         self.retry_button.setVisible(retry)
         self.message_panel.setVisible(bool(message))
         self.table.setVisible(not message)
+        self.score_hint.setVisible(
+            self._source is not None
+            and not self._loading
+            and self.model.total_count > 0
+            and not self.model.scored
+        )
 
     @property
     def message(self) -> str:

@@ -1,5 +1,6 @@
-"""The customer detail pane: who the customer is, four KPI tiles, the orders chart,
-the timeline and open opportunities.
+"""The customer detail pane: who the customer is, the score tiles and drivers (once
+the workspace is scored), four KPI tiles, the orders chart, the timeline, the score
+history and open opportunities.
 
 The chart module pulls in pyqtgraph, which costs a few hundred milliseconds to
 import; it is created with the first customer shown, after the table is on screen.
@@ -29,7 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.records import CustomerDetail, CustomerNotFoundError
+from services.records import (
+    CustomerDetail,
+    CustomerNotFoundError,
+    CustomerScores,
+    ScoreHistoryPoint,
+)
 from views.dates import days_between, utc_date, utc_now
 from views.item_models.customer_table_model import format_date, format_money
 from views.item_models.opportunity_table_model import OpportunityTableModel
@@ -40,11 +46,20 @@ from views.theme import LIGHT, Theme
 if TYPE_CHECKING:
     from app.jobs import JobRunner, TaskState
     from views.charts.orders_chart import OrdersChart
+    from views.charts.score_history_chart import ScoreHistoryChart
 
 QUIET_WARNING_DAYS = 90
 QUIET_CRITICAL_DAYS = 180
 LOAD_DELAY_MS = 120
 MISSING_CUSTOMER_MESSAGE = "This customer is no longer in the workspace; the list was refreshed."
+NO_SCORES_DETAIL = (
+    "No scores for this customer in the latest scoring run (guest checkouts and customers "
+    'added since are not scored). <a href="score">Score now</a>'
+)
+NOT_SCORED_DETAIL = (
+    'Not scored yet — <a href="score">Score now</a> (Ctrl+R) for churn risk, health, '
+    "lifetime value and the reasons behind them."
+)
 
 
 class ElidingLabel(QLabel):
@@ -107,6 +122,10 @@ class KpiTile(QFrame):
         self.value.setObjectName("kpiValue")
         self.note = ElidingLabel("", self)
         self.note.setObjectName("kpiNote")
+        # Set before it is ever read: PySide6 6.12 returns None for an unset dynamic
+        # property without taking a reference, and enough such reads crash the
+        # interpreter ("deallocating None").
+        self.note.setProperty("tone", "")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 9)
         layout.setSpacing(1)
@@ -145,10 +164,12 @@ class CustomerDetailPane(QWidget):
     Signals:
         detail_shown(customer_id): a customer's detail (with its chart) is on screen.
         customer_missing(customer_id): the customer is no longer in the workspace.
+        score_requested(): the user clicked "Score now" in the not-scored hint.
     """
 
     detail_shown = Signal(int)
     customer_missing = Signal(int)
+    score_requested = Signal()
 
     def __init__(
         self,
@@ -164,8 +185,12 @@ class CustomerDetailPane(QWidget):
         self._source: CustomerSource | None = None
         self._theme: Theme = LIGHT
         self._detail: CustomerDetail | None = None
+        self._scores: CustomerScores | None = None
+        self._history: tuple[ScoreHistoryPoint, ...] = ()
+        self._workspace_scored = False
         self._requested_id: int | None = None
         self.chart: OrdersChart | None = None
+        self.history_chart: ScoreHistoryChart | None = None
         self._load_timer = QTimer(self)
         self._load_timer.setSingleShot(True)
         self._load_timer.setInterval(LOAD_DELAY_MS)
@@ -210,6 +235,20 @@ class CustomerDetailPane(QWidget):
         for tile in (self.orders_tile, self.revenue_tile, self.last_order_tile, self.gap_tile):
             tiles.addWidget(tile, 1)
 
+        # Scores (imported here: views.score_tiles builds on this module's tiles).
+        from views.score_tiles import DriversPanel, ScoreStrip
+
+        self.score_strip = ScoreStrip(content)
+        self.drivers_panel = DriversPanel(content)
+        self.score_hint = QLabel(NOT_SCORED_DETAIL, content)
+        self.score_hint.setObjectName("scoreHint")
+        self.score_hint.setWordWrap(True)
+        self.score_hint.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.score_hint.linkActivated.connect(self._on_score_hint_link_activated)
+        self.score_strip.hide()
+        self.drivers_panel.hide()
+        self.score_hint.hide()
+
         self.chart_card = QFrame(content)
         self.chart_card.setObjectName("card")
         self._chart_layout = QVBoxLayout(self.chart_card)
@@ -239,9 +278,16 @@ class CustomerDetailPane(QWidget):
         for column in range(1, 5):
             oheader.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
+        # The score history chart (pyqtgraph) joins this page with the first customer.
+        self.history_page = QWidget(content)
+        self.history_page.setObjectName("historyPage")
+        self._history_layout = QVBoxLayout(self.history_page)
+        self._history_layout.setContentsMargins(6, 6, 6, 6)
+
         self.tabs = QTabWidget(content)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.timeline_view, "Timeline")
+        self.tabs.addTab(self.history_page, "Score history")
         self.tabs.addTab(self.opportunity_view, "Open opportunities")
 
         self.splitter = QSplitter(Qt.Orientation.Vertical, content)
@@ -261,6 +307,9 @@ class CustomerDetailPane(QWidget):
         facts.addWidget(self.contact_label)
         facts.addWidget(self.account_label)
         layout.addLayout(facts)
+        layout.addWidget(self.score_hint)
+        layout.addWidget(self.score_strip)
+        layout.addWidget(self.drivers_panel)
         layout.addLayout(tiles)
         layout.addWidget(self.splitter, 1)
 
@@ -277,6 +326,8 @@ class CustomerDetailPane(QWidget):
     def clear(self, message: str = "Select a customer to see their history.") -> None:
         self._load_timer.stop()
         self._detail = None
+        self._scores = None
+        self._history = ()
         self._requested_id = None
         self.empty_label.setText(message)
         self._stack.setCurrentIndex(0)
@@ -293,21 +344,48 @@ class CustomerDetailPane(QWidget):
         self._requested_id = customer_id
         self._load_timer.start()
 
+    def refresh(self) -> None:
+        """Load the shown customer again (after a scoring run, say)."""
+        customer_id = self._detail.id if self._detail is not None else self._requested_id
+        if customer_id is not None:
+            self.show_customer(customer_id)
+
     def _on_load_timer_timeout(self) -> None:
         if self._source is None or self._requested_id is None:
             return
         customer_id = self._requested_id
         load = self._source.load_customer_detail
+        # Sources without scores (a hand-made one in a test) simply show none.
+        load_scores = getattr(self._source, "load_customer_scores", None)
+        load_history = getattr(self._source, "load_score_history", None)
 
-        def task(_state: TaskState) -> CustomerDetail:
-            return load(customer_id)
+        def task(
+            _state: TaskState,
+        ) -> tuple[CustomerDetail, CustomerScores | None, tuple[ScoreHistoryPoint, ...]]:
+            detail = load(customer_id)
+            scores = load_scores(customer_id) if load_scores is not None else None
+            history = tuple(load_history(customer_id)) if load_history is not None else ()
+            return detail, scores, history
 
         (
             self._jobs.operation(task, parent=self, key=("customers.detail", id(self)))
-            .success(self._on_detail_loaded)
+            .success(lambda loaded: self._on_customer_loaded(*loaded))
             .failure(lambda error: self._on_detail_failed(customer_id, error))
             .run()
         )
+
+    def _on_customer_loaded(
+        self,
+        detail: CustomerDetail,
+        scores: CustomerScores | None,
+        history: tuple[ScoreHistoryPoint, ...],
+    ) -> None:
+        self._scores = scores
+        self._history = history
+        self._on_detail_loaded(detail)
+
+    def _on_score_hint_link_activated(self, _link: str) -> None:
+        self.score_requested.emit()
 
     def _on_detail_failed(self, customer_id: int, error: BaseException) -> None:
         # Never leave the previous customer on screen under the new selection.
@@ -324,10 +402,16 @@ class CustomerDetailPane(QWidget):
     def detail(self) -> CustomerDetail | None:
         return self._detail
 
+    @property
+    def scores(self) -> CustomerScores | None:
+        """The shown customer's latest scores (None before any scoring)."""
+        return self._scores
+
     def _on_detail_loaded(self, detail: CustomerDetail) -> None:
         self._detail = detail
         self._show_header(detail)
         self._show_tiles(detail)
+        self._show_scores(self._scores)
         chart = self._ensure_chart()
         orders = detail.orders
         chart.set_orders(
@@ -340,7 +424,21 @@ class CustomerDetailPane(QWidget):
         self.timeline_view.scrollToTop()
         self.opportunity_model.set_opportunities(detail.open_opportunities)
         self.tabs.setTabText(0, f"Timeline ({len(detail.timeline)})")
-        self.tabs.setTabText(1, f"Open opportunities ({len(detail.open_opportunities)})")
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.opportunity_view),
+            f"Open opportunities ({len(detail.open_opportunities)})",
+        )
+        history_chart = self._ensure_history_chart()
+        history_chart.set_history(
+            self._history,
+            empty_text=(
+                "No score history"
+                if self._scores is not None
+                else "No scores for this customer"
+                if self._workspace_scored
+                else "Not scored yet"
+            ),
+        )
         self._stack.setCurrentIndex(1)
         self.detail_shown.emit(detail.id)
 
@@ -352,6 +450,15 @@ class CustomerDetailPane(QWidget):
             self.chart.set_theme(self._theme)
             self._chart_layout.addWidget(self.chart)
         return self.chart
+
+    def _ensure_history_chart(self) -> ScoreHistoryChart:
+        if self.history_chart is None:
+            from views.charts.score_history_chart import ScoreHistoryChart
+
+            self.history_chart = ScoreHistoryChart(self.history_page)
+            self.history_chart.set_theme(self._theme)
+            self._history_layout.addWidget(self.history_chart)
+        return self.history_chart
 
     # -- rendering ----------------------------------------------------------------------
 
@@ -378,6 +485,40 @@ class CustomerDetailPane(QWidget):
         ]
         self.contact_label.setText("  ·  ".join(f for f in contact if f) or "No contact details")
         self.account_label.setText("  ·  ".join(f for f in account if f))
+
+    def set_workspace_scored(self, scored: bool) -> None:
+        """Whether the workspace has been scored (words of the hint for a customer
+        without scores)."""
+        self._workspace_scored = scored
+        self.score_hint.setText(NO_SCORES_DETAIL if scored else NOT_SCORED_DETAIL)
+
+    def _show_scores(self, scores: CustomerScores | None) -> None:
+        self.score_hint.setVisible(scores is None)
+        self.score_strip.setVisible(scores is not None)
+        self.drivers_panel.setVisible(scores is not None)
+        if scores is None:
+            return
+        from views.score_tiles import CONFIDENCE_TEXT, SEGMENT_TONES
+
+        self.score_strip.set_scores(scores)
+        self.drivers_panel.set_drivers(scores.drivers)
+        parent = self.name_label.parentWidget() or self
+        if scores.segment:
+            chip = _chip(scores.segment, SEGMENT_TONES.get(scores.segment, "plain"), parent)
+            chip.setObjectName("segmentChip")
+            chip.setToolTip(
+                f"RFM segment as of {format_date(scores.as_of)} "
+                "(recency, frequency and spend against the other customers)"
+            )
+            self._chips.insertWidget(0, chip)
+        if scores.confidence:
+            text, kind, why = CONFIDENCE_TEXT.get(
+                scores.confidence, (f"{scores.confidence.capitalize()} confidence", "plain", "")
+            )
+            chip = _chip(text, kind, parent)
+            chip.setObjectName("confidenceChip")
+            chip.setToolTip(why)
+            self._chips.insertWidget(1 if scores.segment else 0, chip)
 
     def _show_tiles(self, d: CustomerDetail) -> None:
         other = int((d.orders["status"] != "paid").sum()) if len(d.orders) else 0
@@ -430,8 +571,11 @@ class CustomerDetailPane(QWidget):
         self._theme = theme
         self.timeline_delegate.set_theme(theme)
         self.timeline_view.viewport().update()
+        self.drivers_panel.set_theme(theme)
         if self.chart is not None:
             self.chart.set_theme(theme)
+        if self.history_chart is not None:
+            self.history_chart.set_theme(theme)
 
     def splitter_state(self) -> QByteArray:
         return self.splitter.saveState()

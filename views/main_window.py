@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -29,6 +37,7 @@ from PySide6.QtWidgets import (
 from services.records import WorkspaceSummary
 from views.customers_pane import CustomersPane
 from views.detail_pane import MISSING_CUSTOMER_MESSAGE, CustomerDetailPane
+from views.import_source import IMPORT_FILE_FILTER, dropped_paths
 from views.source import CustomerSource
 from views.theme import Theme, ThemeManager, ThemeMode
 
@@ -55,10 +64,20 @@ class MainWindow(QMainWindow):
     Signals:
         open_workspace_requested(path): the user chose a workspace file to open.
         demo_workspace_requested(path): the user asked for a demo workspace at path.
+        import_files_requested(paths): files or folders dropped or chosen to import.
+        import_history_requested(): File ▸ Import history…
+        watch_folder_requested(): File ▸ Watch a folder for exports…
+        score_requested(): Scoring ▸ Score now… (or a "Score now" link in a pane).
+        model_report_requested(): Scoring ▸ Model report…
     """
 
     open_workspace_requested = Signal(str)
     demo_workspace_requested = Signal(str)
+    import_files_requested = Signal(list)
+    import_history_requested = Signal()
+    watch_folder_requested = Signal()
+    score_requested = Signal()
+    model_report_requested = Signal()
 
     def __init__(
         self,
@@ -85,6 +104,8 @@ class MainWindow(QMainWindow):
         self.customers_pane.table_loaded.connect(self._on_customers_pane_table_loaded)
         self.customers_pane.selection_cleared.connect(self._on_customers_pane_selection_cleared)
         self.detail_pane.customer_missing.connect(self._on_detail_pane_customer_missing)
+        self.customers_pane.score_requested.connect(self._on_pane_score_requested)
+        self.detail_pane.score_requested.connect(self._on_pane_score_requested)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
@@ -117,7 +138,10 @@ class MainWindow(QMainWindow):
         layout.setSpacing(4)
         layout.addWidget(self.demo_banner)
         layout.addWidget(self.splitter, 1)
+        self._central_layout = layout
         self.setCentralWidget(central)
+        # Export files dropped anywhere on the window are imported (app/import_controller).
+        self.setAcceptDrops(True)
 
         self._build_menus()
         self._build_status_bar()
@@ -139,12 +163,25 @@ class MainWindow(QMainWindow):
         self.backup_action = QAction("&Back up workspace…", self)
         self.backup_action.triggered.connect(self._on_backup_action_triggered)
         self.backup_action.setEnabled(False)
+        self.import_action = QAction("&Import…", self)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(self._on_import_action_triggered)
+        self.import_history_action = QAction("Import &history…", self)
+        self.import_history_action.triggered.connect(self.import_history_requested)
+        self.watch_folder_action = QAction("&Watch a folder for exports…", self)
+        self.watch_folder_action.triggered.connect(self.watch_folder_requested)
+        for action in (self.import_action, self.import_history_action, self.watch_folder_action):
+            action.setEnabled(False)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(self.open_action)
         file_menu.addAction(self.demo_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.import_history_action)
+        file_menu.addAction(self.watch_folder_action)
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         file_menu.addSeparator()
@@ -173,6 +210,18 @@ class MainWindow(QMainWindow):
         find_action.setShortcut(QKeySequence.StandardKey.Find)
         find_action.triggered.connect(self.customers_pane.focus_search)
         view_menu.addAction(find_action)
+
+        scoring_menu = self.menuBar().addMenu("&Scoring")
+        self.score_action = QAction("&Score now…", self)
+        self.score_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.score_action.setToolTip("Score every customer: churn risk, value, health, segment")
+        self.score_action.triggered.connect(self.score_requested)
+        self.model_report_action = QAction("&Model report…", self)
+        self.model_report_action.triggered.connect(self.model_report_requested)
+        for action in (self.score_action, self.model_report_action):
+            action.setEnabled(False)
+            scoring_menu.addAction(action)
+        self._scoring = False
 
         help_menu = self.menuBar().addMenu("&Help")
         about_action = QAction("&About Account Radar", self)
@@ -210,6 +259,10 @@ class MainWindow(QMainWindow):
         self._source = source
         self.summary = None
         self.backup_action.setEnabled(source is not None and source.can_back_up)
+        for action in (self.import_action, self.import_history_action, self.watch_folder_action):
+            action.setEnabled(source is not None)
+        self.score_action.setEnabled(source is not None and not self._scoring)
+        self.model_report_action.setEnabled(source is not None)
         self.detail_pane.set_source(source)
         self.customers_pane.set_source(source)
         self._show_summary(None)
@@ -220,6 +273,9 @@ class MainWindow(QMainWindow):
         self.workspace_label.setText(source.display_name)
         self.workspace_label.setToolTip(source.display_name)
         self.setWindowTitle(f"{Path(source.display_name).name} — {APP_TITLE}")
+        self._load_summary(source)
+
+    def _load_summary(self, source: CustomerSource) -> None:
         (
             self._jobs.operation(
                 lambda _state: source.workspace_summary(),
@@ -229,6 +285,34 @@ class MainWindow(QMainWindow):
             .success(self._show_summary)
             .run()
         )
+
+    def reload_workspace(self) -> None:
+        """Read the open workspace again after it changed (an import, an undo)."""
+        source = self._source
+        if source is None:
+            return
+        self.customers_pane.reload()
+        self._load_summary(source)
+        shown = self.detail_pane.detail
+        if shown is not None:
+            self.detail_pane.show_customer(shown.id)
+
+    def refresh_scores(self) -> None:
+        """New scores are stored: show them in the table and the detail."""
+        self.reload_workspace()
+
+    def set_scoring(self, running: bool) -> None:
+        """A scoring run is in flight (Score now is disabled until it ends)."""
+        self._scoring = running
+        self.score_action.setEnabled(self._source is not None and not running)
+
+    def _on_pane_score_requested(self) -> None:
+        if self.score_action.isEnabled():
+            self.score_action.trigger()
+
+    def add_banner(self, banner: QWidget) -> None:
+        """Show a banner (notices of the watched folder) above the panes."""
+        self._central_layout.insertWidget(self._central_layout.indexOf(self.splitter), banner)
 
     @property
     def source(self) -> CustomerSource | None:
@@ -244,6 +328,7 @@ class MainWindow(QMainWindow):
 
     def _on_customers_pane_table_loaded(self, count: int) -> None:
         self.count_label.setText(f"{count:,} customers")
+        self.detail_pane.set_workspace_scored(self.customers_pane.model.scored)
         if count == 0:
             self.detail_pane.clear("No customer to show.")
 
@@ -329,6 +414,35 @@ class MainWindow(QMainWindow):
             .success(lambda path: self.statusBar().showMessage(f"Backed up to {path}", 10_000))
             .run()
         )
+
+    def _on_import_action_triggered(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import export files", str(Path.home()), IMPORT_FILE_FILTER
+        )
+        if paths:
+            self.import_files_requested.emit(paths)
+
+    # Drops: local files and folders are imported; anything else (text, web links) is not
+    # accepted, so the cursor says so before the drop.
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._source is not None and dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._source is not None and dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = dropped_paths(event.mimeData()) if self._source is not None else []
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.import_files_requested.emit(paths)
 
     def _on_theme_action_triggered(self, mode: ThemeMode) -> None:
         self._settings.setValue(KEY_THEME, mode.value)

@@ -11,7 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from services.records import CustomerDetail, WorkspaceSummary
+    from services.records import (
+        CustomerDetail,
+        CustomerScores,
+        ScoreHistoryPoint,
+        WorkspaceSummary,
+    )
 
 
 class CustomerSource(Protocol):
@@ -32,6 +37,14 @@ class CustomerSource(Protocol):
         ...
 
     def load_customer_detail(self, customer_id: int) -> CustomerDetail: ...
+
+    def load_customer_scores(self, customer_id: int) -> CustomerScores | None:
+        """The latest scores with the snapshot before them; None when never scored."""
+        ...
+
+    def load_score_history(self, customer_id: int) -> tuple[ScoreHistoryPoint, ...]:
+        """Every snapshot of the customer's headline scores, oldest first."""
+        ...
 
     def workspace_summary(self) -> WorkspaceSummary: ...
 

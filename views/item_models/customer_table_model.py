@@ -50,6 +50,15 @@ class Kind(enum.Enum):
     MONEY = "money"
     DATE = "date"
     DAYS = "days"
+    PERCENT = "percent"  # a probability 0..1 shown as "72%"
+    SCORE = "score"  # 0..100 shown as a whole number
+    ESTIMATE = "estimate"  # a predicted amount of money: whole dollars
+    LEVEL = "level"  # a named category with a meaningful order (segment, confidence)
+
+
+_NUMERIC_KINDS = frozenset(
+    (Kind.COUNT, Kind.MONEY, Kind.DAYS, Kind.PERCENT, Kind.SCORE, Kind.ESTIMATE)
+)
 
 
 @dataclass(frozen=True)
@@ -58,10 +67,12 @@ class Column:
     title: str
     kind: Kind
     tooltip: str = ""
+    # LEVEL columns: the values from best to worst; sorting follows this order.
+    order: tuple[str, ...] = ()
 
     @property
     def numeric(self) -> bool:
-        return self.kind in (Kind.COUNT, Kind.MONEY, Kind.DAYS)
+        return self.kind in _NUMERIC_KINDS
 
 
 # The churn columns come first so that they are visible in a half-width pane; contact
@@ -82,8 +93,87 @@ COLUMNS: tuple[Column, ...] = (
     Column("signup_date", "Customer since", Kind.DATE, "Sign-up date"),
 )
 IMPORTANT_COLUMNS = 8
-COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
+
+# RFM segments from the best customers to the lost ones (DESIGN.md section 6).
+SEGMENT_ORDER = (
+    "Champions",
+    "Loyal",
+    "Potential Loyalist",
+    "New",
+    "Promising",
+    "Need Attention",
+    "About to Sleep",
+    "At Risk",
+    "Can't Lose Them",
+    "Hibernating",
+    "Lost",
+)
+CONFIDENCE_ORDER = ("high", "medium", "low")
+
+# The latest scores, once the workspace has been scored. They come after the base
+# columns in the model (so the base columns keep their positions, and a workspace that
+# was never scored shows exactly the base columns); the pane moves them next to the
+# name in the view (SCORED_VISUAL_ORDER).
+SCORE_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "churn_risk",
+        "Churn risk",
+        Kind.PERCENT,
+        "Chance of no order in the scoring horizon (latest scoring run)",
+    ),
+    Column(
+        "revenue_at_risk",
+        "At risk",
+        Kind.ESTIMATE,
+        "Revenue at risk: churn risk × 12-month customer lifetime value",
+    ),
+    Column("health_score", "Health", Kind.SCORE, "Health score, 0-100 (higher is healthier)"),
+    Column("segment", "Segment", Kind.LEVEL, "RFM segment", SEGMENT_ORDER),
+    Column(
+        "engagement_score", "Engagement", Kind.SCORE, "Engagement score, 0-100 (higher is better)"
+    ),
+    Column("clv_12m", "CLV 12m", Kind.ESTIMATE, "Predicted revenue over the next 12 months"),
+    Column(
+        "confidence",
+        "Confidence",
+        Kind.LEVEL,
+        "How much history the scores rest on: high, medium or low",
+        CONFIDENCE_ORDER,
+    ),
+)
+SCORE_KEYS = tuple(c.key for c in SCORE_COLUMNS)
+ALL_COLUMNS: tuple[Column, ...] = COLUMNS + SCORE_COLUMNS
+COLUMN_INDEX = {c.key: i for i, c in enumerate(ALL_COLUMNS)}
+# Where the view shows the columns of a scored table, left to right: the churn columns
+# (risk, money at stake, health, segment) right after the name and owner.
+SCORED_VISUAL_ORDER = (
+    "name",
+    "owner",
+    "churn_risk",
+    "revenue_at_risk",
+    "health_score",
+    "segment",
+    "revenue",
+    "days_since_last_order",
+    "orders",
+    "last_order",
+    "open_tickets",
+    "open_opportunities",
+    "engagement_score",
+    "clv_12m",
+    "confidence",
+    "email",
+    "company",
+    "tier",
+    "region",
+    "signup_date",
+)
 _DAYS_COLUMN = COLUMN_INDEX["days_since_last_order"]
+_RISK_COLUMN = COLUMN_INDEX["churn_risk"]
+_CONFIDENCE_COLUMN = COLUMN_INDEX["confidence"]
+# Churn risk shown in the critical / warning colour from these probabilities on.
+RISK_CRITICAL = 0.6
+RISK_WARNING = 0.35
 
 # Roles as plain ints: comparing with Qt's enum members costs more than the lookup.
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
@@ -121,6 +211,25 @@ class TextSearchIndex:
         return mask
 
 
+def _is_text(col: Column) -> bool:
+    return col.kind in (Kind.TEXT, Kind.LEVEL)
+
+
+def _level_rank(values: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
+    """Rank of each value in order (unknown names after the known ones, missing NaN);
+    only the distinct values go through Python."""
+    missing = np.equal(values, np.array(None, dtype=object))
+    filled = np.where(missing, "", values).astype(str)
+    distinct, codes = np.unique(filled, return_inverse=True)
+    known = {name.casefold(): float(i) for i, name in enumerate(order)}
+    ranks = np.array(
+        [known.get(v.casefold(), float(len(order))) if v else np.nan for v in distinct.tolist()],
+        dtype=np.float64,
+    )
+    result: np.ndarray = ranks[codes.reshape(-1)]
+    return result
+
+
 def _as_array(values: Any, dtype: Any, na_value: Any) -> np.ndarray:
     # pandas columns (nullable integers included) know how to fill their gaps;
     # numpy arrays from services.customers.load_customer_columns are used as they are.
@@ -139,10 +248,14 @@ class CustomerTableData:
     def __init__(self, columns: Mapping[str, Any]) -> None:
         self.ids = _as_array(columns["id"], np.int64, None)
         self.size = len(self.ids)
+        # Scored: the loader brought the latest scores (the workspace was scored).
+        self.scored = all(key in columns for key in SCORE_KEYS)
         self.columns: dict[str, np.ndarray] = {}
-        for col in COLUMNS:
-            values = columns[col.key]
-            if col.kind is Kind.TEXT:
+        for col in ALL_COLUMNS:
+            values = columns.get(col.key)
+            if values is None:  # no scores yet: the score columns are not shown
+                values = np.full(self.size, None if _is_text(col) else np.nan, dtype=object)
+            if _is_text(col):
                 self.columns[col.key] = _as_array(values, object, None)
             elif col.kind is Kind.DATE:
                 self.columns[col.key] = _as_array(values, "datetime64[ns]", None)
@@ -153,6 +266,11 @@ class CustomerTableData:
         self.search_index: TextSearchIndex | None = None
         self.prepared = False
         self._row_of_id: dict[int, int] | None = None
+
+    @property
+    def shown_columns(self) -> tuple[Column, ...]:
+        """The model's columns for this table: the score columns only once scored."""
+        return ALL_COLUMNS if self.scored else COLUMNS
 
     @classmethod
     def empty(cls) -> CustomerTableData:
@@ -178,8 +296,8 @@ class CustomerTableData:
         table is on screen, so that the first search or sort by name is already fast)."""
         if self.search_index is None:
             self.search_index = self.build_search_index()
-        for col in COLUMNS:
-            if col.kind is Kind.TEXT:
+        for col in self.shown_columns:
+            if _is_text(col):
                 self.sort_key(col.key)
         self.prepared = True
 
@@ -206,7 +324,11 @@ class CustomerTableData:
         if cached is not None:
             return cached
         values = self.columns[key]
-        if values.dtype == object and len(values):
+        col = ALL_COLUMNS[COLUMN_INDEX[key]]
+        result: np.ndarray
+        if col.kind is Kind.LEVEL and len(values):
+            result = _level_rank(values, col.order)
+        elif values.dtype == object and len(values):
             # Case-insensitive rank: np.unique sorts the fixed-width strings in C (no
             # pandas import, ~75 ms for 100,000 names); missing or empty values last.
             lowered = np.array(
@@ -214,7 +336,7 @@ class CustomerTableData:
                 dtype=str,
             )
             _, codes = np.unique(lowered, return_inverse=True)
-            result: np.ndarray = codes.reshape(-1).astype(np.float64)
+            result = codes.reshape(-1).astype(np.float64)
             result[lowered == ""] = np.nan
         elif values.dtype == object:
             result = np.array([], dtype=np.float64)
@@ -251,6 +373,7 @@ class CustomerTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._data = CustomerTableData.empty()
+        self._columns: tuple[Column, ...] = self._data.shown_columns
         self._rows: np.ndarray = np.arange(0, dtype=np.intp)
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
@@ -262,6 +385,7 @@ class CustomerTableModel(QAbstractTableModel):
         self._tones: dict[str, QColor] = {
             "critical": QColor("#d6453d"),
             "warning": QColor("#c96d17"),
+            "muted": QColor("#5d6877"),
         }
 
     # -- data in ------------------------------------------------------------------------
@@ -270,20 +394,41 @@ class CustomerTableModel(QAbstractTableModel):
         """Show new data, keeping the current sort and search."""
         self.beginResetModel()
         self._data = data
+        self._columns = data.shown_columns
+        if self._sort_column >= len(self._columns):
+            self._sort_column = -1  # sorted by a score the new table does not have
         self._mask = self._compute_mask(self._query)
         self._rows = self._visible_rows()
         self.endResetModel()
 
-    def set_tone_colors(self, critical: QColor, warning: QColor) -> None:
-        """Colours for long-quiet customers (follow the theme)."""
-        self._tones = {"critical": QColor(critical), "warning": QColor(warning)}
+    @property
+    def scored(self) -> bool:
+        """The table holds scores (the workspace was scored): the score columns show."""
+        return self._data.scored
+
+    @property
+    def shown_columns(self) -> tuple[Column, ...]:
+        """The model's columns, in model order."""
+        return self._columns
+
+    def set_tone_colors(
+        self, critical: QColor, warning: QColor, muted: QColor | None = None
+    ) -> None:
+        """Colours for long-quiet customers, high churn risk and low confidence (follow
+        the theme)."""
+        self._tones = {
+            "critical": QColor(critical),
+            "warning": QColor(warning),
+            "muted": QColor(muted) if muted is not None else self._tones["muted"],
+        }
         if self.rowCount():
-            col = COLUMN_INDEX["days_since_last_order"]
-            self.dataChanged.emit(
-                self.index(0, col),
-                self.index(self.rowCount() - 1, col),
-                [Qt.ItemDataRole.ForegroundRole],
-            )
+            for col in (_DAYS_COLUMN, _RISK_COLUMN, _CONFIDENCE_COLUMN):
+                if col < len(self._columns):
+                    self.dataChanged.emit(
+                        self.index(0, col),
+                        self.index(self.rowCount() - 1, col),
+                        [Qt.ItemDataRole.ForegroundRole],
+                    )
 
     @property
     def table(self) -> CustomerTableData:
@@ -330,12 +475,14 @@ class CustomerTableModel(QAbstractTableModel):
         return index.match(query)
 
     def _visible_rows(self) -> np.ndarray:
-        if self._sort_column >= 0 and not self._data.sort_key_ready(COLUMNS[self._sort_column].key):
+        if self._sort_column >= 0 and not self._data.sort_key_ready(
+            ALL_COLUMNS[self._sort_column].key
+        ):
             self._pending_sort = (self._sort_column, self._sort_order)
             self._sort_column = -1
             self.preparation_needed.emit()
         if self._sort_column >= 0:
-            col = COLUMNS[self._sort_column]
+            col = ALL_COLUMNS[self._sort_column]
             descending = self._sort_order == Qt.SortOrder.DescendingOrder
             perm = self._data.permutation(col.key, descending)
         else:
@@ -348,10 +495,10 @@ class CustomerTableModel(QAbstractTableModel):
     # -- sorting ---------------------------------------------------------------------------
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
+        if not 0 <= column < len(self._columns):
             # -1 means "unsorted": back to database order.
             column = -1
-        if column >= 0 and not self._data.sort_key_ready(COLUMNS[column].key):
+        if column >= 0 and not self._data.sort_key_ready(ALL_COLUMNS[column].key):
             # Ranking text is too slow for the UI thread: wait for the worker.
             self._pending_sort = (column, order)
             self.preparation_needed.emit()
@@ -387,7 +534,7 @@ class CustomerTableModel(QAbstractTableModel):
         requests (hand them to ``CustomerTableData.prepare_for`` on a worker)."""
         keys = []
         if self._pending_sort is not None:
-            key = COLUMNS[self._pending_sort[0]].key
+            key = ALL_COLUMNS[self._pending_sort[0]].key
             if not self._data.sort_key_ready(key):
                 keys.append(key)
         needs_index = self._pending_query is not None and not self._data.search_ready
@@ -416,7 +563,7 @@ class CustomerTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # The view asks for ~8 roles per visible cell on every paint: plain int
@@ -424,25 +571,38 @@ class CustomerTableModel(QAbstractTableModel):
         if role == _DISPLAY:
             if not index.isValid():
                 return None
-            col = COLUMNS[index.column()]
+            col = self._columns[index.column()]
             return self._display(col, self._data.columns[col.key][self._rows[index.row()]])
         if role == _ALIGN:
             if not index.isValid():
                 return None
-            return _RIGHT if COLUMNS[index.column()].numeric else _LEFT
+            return _RIGHT if self._columns[index.column()].numeric else _LEFT
         if role == _FOREGROUND:
-            if not index.isValid() or index.column() != _DAYS_COLUMN:
+            if not index.isValid():
                 return None
-            days = self._data.columns["days_since_last_order"][self._rows[index.row()]]
-            if days >= QUIET_CRITICAL_DAYS:
-                return self._tones["critical"]
-            if days >= QUIET_WARNING_DAYS:
-                return self._tones["warning"]
+            column = index.column()
+            if column == _DAYS_COLUMN:
+                days = self._data.columns["days_since_last_order"][self._rows[index.row()]]
+                if days >= QUIET_CRITICAL_DAYS:
+                    return self._tones["critical"]
+                if days >= QUIET_WARNING_DAYS:
+                    return self._tones["warning"]
+            elif column == _RISK_COLUMN:
+                risk = self._data.columns["churn_risk"][self._rows[index.row()]]
+                if risk >= RISK_CRITICAL:
+                    return self._tones["critical"]
+                if risk >= RISK_WARNING:
+                    return self._tones["warning"]
+            elif (
+                column == _CONFIDENCE_COLUMN
+                and self._data.columns["confidence"][self._rows[index.row()]] == "low"
+            ):
+                return self._tones["muted"]
             return None
         if role == _TOOLTIP:
             if not index.isValid():
                 return None
-            col = COLUMNS[index.column()]
+            col = self._columns[index.column()]
             value = self._data.columns[col.key][self._rows[index.row()]]
             # Name and owner may be narrowed to keep the churn columns in view.
             if col.kind is Kind.TEXT and isinstance(value, str) and len(value) > 10:
@@ -460,9 +620,9 @@ class CustomerTableModel(QAbstractTableModel):
         orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
             return None
-        col = COLUMNS[section]
+        col = self._columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
             return col.title
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -491,7 +651,7 @@ class CustomerTableModel(QAbstractTableModel):
 
     def sample_texts(self, column: int, rows: int) -> list[str]:
         """Display texts of the first visible rows of a column (to size the column)."""
-        col = COLUMNS[column]
+        col = self._columns[column]
         values = self._data.columns[col.key][self._rows[:rows]]
         return [self._display(col, v) or "" for v in values]
 
@@ -506,16 +666,26 @@ class CustomerTableModel(QAbstractTableModel):
         return values
 
     def _display(self, col: Column, value: Any) -> str | None:
-        if col.kind is Kind.TEXT:
+        kind = col.kind
+        if kind is Kind.TEXT:
             return value if isinstance(value, str) else ""
-        if col.kind is Kind.DATE:
+        if kind is Kind.LEVEL:
+            # "Can't Lose Them" stays as named; "low" (confidence) becomes "Low".
+            return value[:1].upper() + value[1:] if isinstance(value, str) and value else "—"
+        if kind is Kind.DATE:
             if np.isnat(value):
                 return "—"
             return _format_day(int(value.astype("datetime64[D]").astype(np.int64)))
         if math.isnan(value):
             return "—"
-        if col.kind is Kind.MONEY:
+        if kind is Kind.MONEY:
             return format_money(value)
+        if kind is Kind.ESTIMATE:
+            return format_money(value, cents=False)
+        if kind is Kind.PERCENT:
+            return format_percent(value)
+        if kind is Kind.SCORE:
+            return f"{value:.0f}"
         return f"{int(value):,}"
 
 
@@ -536,6 +706,16 @@ def format_money(amount: float, *, cents: bool = True) -> str:
     if cents:
         return f"{sign}${abs(amount):,.2f}"
     return f"{sign}${abs(amount):,.0f}"
+
+
+def format_percent(probability: float) -> str:
+    """A probability as a whole percentage: '72%'; '<1%' and '>99%' at the ends, so
+    that a small risk never reads as none and a large one never as certain."""
+    if 0 < probability < 0.005:
+        return "<1%"
+    if 0.995 < probability < 1:
+        return ">99%"
+    return f"{probability * 100:.0f}%"
 
 
 def format_date(day: dt.date) -> str:
