@@ -20,6 +20,7 @@ the UI thread. Results and progress come back through one queued signal bridge.
 from __future__ import annotations
 
 import logging
+import itertools
 import threading
 import time
 import weakref
@@ -36,6 +37,7 @@ PoolName = Literal["db", "work"]
 ErrorPresenterFn = Callable[[BaseException], None]
 
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress updates a second reach the UI
+_TOKENS = itertools.count(1)
 
 
 class OperationCancelled(Exception):
@@ -79,18 +81,21 @@ class _Bridge(QObject):
     """Carries task events from worker threads to the UI thread (queued connections).
 
     Signals:
-        task_progressed(op, fraction, message): a task reported progress.
-        task_finished(op, result, error): a task returned (error None) or raised.
+        task_progressed(token, fraction, message): a task reported progress.
+        task_finished(token, result, error): a task returned (error None) or raised.
+
+    Tasks are named by an integer token, not the operation object, so that a worker
+    thread never owns (and never frees) an operation.
     """
 
-    task_progressed = Signal(object, float, str)
-    task_finished = Signal(object, object, object)
+    task_progressed = Signal(int, float, str)
+    task_finished = Signal(int, object, object)
 
 
 class _TaskRunnable(QRunnable):
     def __init__(self, op: Operation[Any], bridge: _Bridge, pool_name: str) -> None:
         super().__init__()
-        self._op = op
+        self._op: Operation[Any] | None = op
         self._bridge = bridge
         self._pool_name = pool_name
         # The operation keeps this object alive until delivery; Qt must not delete it.
@@ -100,17 +105,26 @@ class _TaskRunnable(QRunnable):
         thread = threading.current_thread()
         if not thread.name.startswith(self._pool_name):
             thread.name = f"{self._pool_name}-worker"
+        # The worker must never hold the last reference to the operation: its callbacks
+        # point at widgets, and freeing those off the UI thread crashes Qt. The runner
+        # keeps the operation alive until delivery; this thread only lends it, drops it
+        # before the hand-over and reports by token.
         op = self._op
+        self._op = None
+        assert op is not None
+        token, fn, state = op.token, op.fn, op.state
+        del op
         result: Any = None
         error: BaseException | None = None
-        if op.state.cancelled():
+        if state.cancelled():
             error = OperationCancelled()
         else:
             try:
-                result = op.fn(op.state)
+                result = fn(state)
             except BaseException as exc:  # everything goes back to the UI thread
                 error = exc
-        self._bridge.task_finished.emit(op, result, error)
+        del fn, state
+        self._bridge.task_finished.emit(token, result, error)
 
 
 class Operation(Generic[T]):
@@ -134,13 +148,14 @@ class Operation(Generic[T]):
         self.pool: PoolName = pool
         self.key = key
         self.label = label or getattr(fn, "__name__", "task")
-        self.state = TaskState(self._emit_progress)
         self._parent = parent
         self._on_success: list[Callable[[T], None]] = []
         self._on_failure: list[Callable[[BaseException], None]] = []
         self._on_progress: list[Callable[[float, str], None]] = []
         self._on_cancelled: list[Callable[[], None]] = []
         self._on_finished: list[Callable[[], None]] = []
+        self.token = next(_TOKENS)
+        self.state = TaskState(self._make_emitter(runner._bridge, self.token))
         self._runnable: _TaskRunnable | None = None
         self.started = False
         self.done = False
@@ -195,9 +210,15 @@ class Operation(Generic[T]):
     def parent_alive(self) -> bool:
         return self._parent is None or shiboken6.isValid(self._parent)
 
-    def _emit_progress(self, fraction: float, message: str) -> None:
-        if self._on_progress:
-            self.runner._bridge.task_progressed.emit(self, fraction, message)
+    def _make_emitter(self, bridge: _Bridge, token: int) -> Callable[[float, str], None]:
+        # Holds the bridge and the token, not the operation (see _TaskRunnable.run).
+        wants = self._on_progress
+
+        def emit(fraction: float, message: str) -> None:
+            if wants:
+                bridge.task_progressed.emit(token, fraction, message)
+
+        return emit
 
     def _deliver_progress(self, fraction: float, message: str) -> None:
         if self.done or self.is_cancelled or not self.parent_alive:
@@ -264,7 +285,7 @@ class JobRunner(QObject):
         queued = Qt.ConnectionType.QueuedConnection
         self._bridge.task_progressed.connect(self._on_bridge_task_progressed, queued)
         self._bridge.task_finished.connect(self._on_bridge_task_finished, queued)
-        self._active: set[Operation[Any]] = set()
+        self._active: dict[int, Operation[Any]] = {}
         self._keyed: dict[Hashable, Operation[Any]] = {}
         self._closed = False
         _RUNNERS.add(self)
@@ -300,7 +321,7 @@ class JobRunner(QObject):
         return not self._active
 
     def cancel_all(self) -> None:
-        for op in list(self._active):
+        for op in list(self._active.values()):
             op.cancel()
 
     def wait_for_done(self, timeout_ms: int = 30_000) -> bool:
@@ -330,7 +351,7 @@ class JobRunner(QObject):
     # -- internals ----------------------------------------------------------------------
 
     def _labels(self) -> list[str]:
-        return sorted(op.label for op in self._active)
+        return sorted(op.label for op in self._active.values())
 
     def _start(self, op: Operation[Any]) -> None:
         if self._closed:
@@ -341,25 +362,28 @@ class JobRunner(QObject):
                 previous.cancel()
             self._keyed[op.key] = op
         was_idle = not self._active
-        self._active.add(op)
+        self._active[op.token] = op
         runnable = _TaskRunnable(op, self._bridge, op.pool)
         op._runnable = runnable
         self._pools[op.pool].start(runnable)
         if was_idle:
             self.busy_changed.emit(True)
 
-    @Slot(object, float, str)
-    def _on_bridge_task_progressed(self, op: Operation[Any], fraction: float, message: str) -> None:
-        if not self._closed:
+    @Slot(int, float, str)
+    def _on_bridge_task_progressed(self, token: int, fraction: float, message: str) -> None:
+        op = self._active.get(token)
+        if op is not None and not self._closed:
             op._deliver_progress(fraction, message)
 
-    @Slot(object, object, object)
+    @Slot(int, object, object)
     def _on_bridge_task_finished(
-        self, op: Operation[Any], result: Any, error: BaseException | None
+        self, token: int, result: Any, error: BaseException | None
     ) -> None:
         if self._closed:
             return
-        self._active.discard(op)
+        op = self._active.pop(token, None)
+        if op is None:
+            return
         if op.key is not None and self._keyed.get(op.key) is op:
             del self._keyed[op.key]
         try:

@@ -308,3 +308,33 @@ def test_a_burst_of_errors_shows_one_box(qtbot) -> None:
     box = presenter.current_box()
     assert box is not None and box.text() == "problem 4"
     box.close()
+
+
+class _Tracked:
+    """Records the thread that frees it (stands in for a widget a callback points at)."""
+
+    freed_on: list[threading.Thread] = []
+
+    def __del__(self) -> None:
+        _Tracked.freed_on.append(threading.current_thread())
+
+
+def test_what_the_callbacks_hold_is_freed_on_the_ui_thread(qtbot, jobs: JobRunner) -> None:
+    # A worker thread that held the last reference to a finished operation would free
+    # its callbacks, and the widgets they point at, off the UI thread: Qt crashes then.
+    _Tracked.freed_on = []
+    rec = Recorder()
+    for i in range(40):
+        held = _Tracked()
+        (
+            jobs.operation(lambda state, i=i: i, pool="work" if i % 2 else "db")
+            .success(lambda value, held=held: rec.on_success(value))
+            .progress(lambda f, m, held=held: None)
+            .finished(rec.on_finished)
+            .run()
+        )
+        del held
+    qtbot.waitUntil(lambda: rec.finished == 40)
+    assert jobs.wait_for_done()
+    qtbot.waitUntil(lambda: len(_Tracked.freed_on) == 40)
+    assert set(_Tracked.freed_on) == {threading.main_thread()}
