@@ -19,8 +19,8 @@ the UI thread. Results and progress come back through one queued signal bridge.
 
 from __future__ import annotations
 
-import logging
 import itertools
+import logging
 import threading
 import time
 import weakref
