@@ -163,7 +163,7 @@ class ScoringSummary:
                 g = self.gamma_gamma
                 text += (
                     f"; Gamma-Gamma: p={g.get('p', 0):.2f}, q={g.get('q', 0):.2f}, "
-                    f"v={g.get('v', 0):.2f}"
+                    f"v={g.get('v', 0) / 100:.2f} (in currency units; fitted on cents)"
                 )
             out.append(text)
         if self.importance and self.chosen_model in ("gbm", "blend"):

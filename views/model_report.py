@@ -426,7 +426,13 @@ class ModelReportDialog(QDialog):
         for key, label in self.param_labels.items():
             group, name = key.split(".")
             values = report.bgnbd if group == "bgnbd" else report.gamma_gamma
-            label.setText(f"{label.property('symbol')} = {_param(values.get(name))}")
+            value = values.get(name)
+            if key == "gamma_gamma.v" and value is not None:
+                # v is a scale in the money unit the model was fitted in: cents.
+                label.setText(f"v = {_param(value / 100)} $")
+                label.setToolTip("Gamma-Gamma: v, the spend scale, in dollars")
+                continue
+            label.setText(f"{label.property('symbol')} = {_param(value)}")
         notes = report_notes(report)
         self.notes_label.setText("<br>".join(f"•&nbsp;{_escape(n)}" for n in notes))
         self.notes_card.setVisible(bool(notes))
