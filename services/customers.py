@@ -470,9 +470,12 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
     paid = orders[orders["status"] == "paid"]
     last_order = _as_utc(paid["order_date"].iloc[-1].to_pydatetime()) if len(paid) else None
     avg_gap: float | None = None
-    if len(paid) >= 2:
-        gaps = np.diff(paid["order_date"].to_numpy()) / np.timedelta64(1, "D")
-        avg_gap = float(np.mean(gaps))
+    # The usual gap, as scoring and its drivers define it: the median number of days
+    # between distinct purchase days (UTC calendar days), so the tile and the reasons agree.
+    purchase_days = np.unique(paid["order_date"].to_numpy().astype("datetime64[D]"))
+    if len(purchase_days) >= 2:
+        gaps = np.diff(purchase_days) / np.timedelta64(1, "D")
+        avg_gap = float(np.median(gaps))
 
     events: list[TimelineEvent] = []
     for order_row in order_rows:

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.workspace import Workspace, open_workspace, to_url
+from models.db import session_scope
 from models.schema import Customer, Interaction, Opportunity, Order, Subscription
 from services.customers import (
     TABLE_COLUMNS,
@@ -190,6 +191,7 @@ def test_detail_profile_and_kpis(filled: Workspace) -> None:
     assert d.last_order == at("2026-05-10")
     # Gaps between paid orders: Jan 10 -> Mar 11 (60 d), Mar 11 -> May 10 (60 d).
     assert d.avg_gap_days == pytest.approx(60.0)
+
     assert list(d.orders.columns) == ["order_date", "amount", "status", "category", "channel"]
     assert d.orders["amount"].tolist() == [10.0, 5.5, 0.01, 100.0, 7.77, 20.0]
     assert d.orders["status"].tolist() == [
@@ -252,3 +254,27 @@ def test_summary_counts_and_demo_flag(filled: Workspace) -> None:
     summary = workspace_summary(filled.engine)
     assert summary.is_demo is True
     assert summary.demo_info == {"customers": 3, "seed": 1}
+
+
+def test_the_usual_gap_is_the_median_between_purchase_days(workspace: Workspace) -> None:
+    # The same definition as scoring's "usual gap" driver: two orders on one day are one
+    # purchase day, and one long pause does not drag the usual gap up.
+    with session_scope(workspace.sessions) as s:
+        c = Customer(name="Gap", source="t", external_id="g")
+        s.add(c)
+        s.flush()
+        for i, day in enumerate(
+            ["2026-01-01", "2026-01-01", "2026-01-11", "2026-01-21", "2026-06-01"]
+        ):
+            s.add(
+                Order(
+                    customer_id=c.id,
+                    external_id=f"g{i}",
+                    source="t",
+                    order_date=at(day),
+                    amount_cents=100,
+                )
+            )
+        cid = c.id
+    d = load_customer_detail(workspace.engine, cid)
+    assert d.avg_gap_days == pytest.approx(10.0)
