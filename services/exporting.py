@@ -345,10 +345,25 @@ def scores_table(engine: Engine, *, run_id: int | None = None) -> pd.DataFrame:
 
 
 def customers_table(engine: Engine) -> pd.DataFrame:
-    """The customers table as the window shows it (services.customers)."""
+    """The customers table as the window shows it (services.customers), keyed like the
+    scores export: customer_id is the source's external id, else the email."""
+    from sqlalchemy import select
+
+    from models.db import translate_db_errors
+    from models.schema import Customer
     from services.customers import load_customer_table
 
-    return load_customer_table(engine)
+    table = load_customer_table(engine)
+    with translate_db_errors(), engine.connect() as conn:
+        keys = pd.DataFrame(
+            conn.execute(select(Customer.id, Customer.source, Customer.external_id)).all(),
+            columns=["id", "source", "external_id"],
+        )
+    table = table.merge(keys, on="id", how="left")
+    key = table["external_id"].where(table["external_id"].notna(), table["email"])
+    table.insert(0, "customer_id", key.where(key.notna(), table["id"].astype(str)))
+    table.insert(1, "source", table.pop("source"))
+    return table.drop(columns=["external_id", "id"])
 
 
 def export_table(

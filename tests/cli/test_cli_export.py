@@ -61,7 +61,12 @@ def test_export_customers_to_csv_and_xlsx(demo_db: tuple[Path, Path]) -> None:
     assert "Exported 300 customers" in result.stdout
     rows = _read_csv(home / "c.csv")
     assert len(rows) == 300
-    assert {"id", "name", "email", "orders", "revenue", "last_order"} <= set(rows[0])
+    assert {"customer_id", "source", "name", "email", "orders", "revenue"} <= set(rows[0])
+    assert "id" not in rows[0]  # the workspace's own row id means nothing outside it
+    assert list(rows[0])[:2] == ["customer_id", "source"]
+    # Keyed like the scores export: the source's own id (the demo's customer numbers).
+    assert len({r["customer_id"] for r in rows}) == 300
+    assert all(r["customer_id"] and not r["customer_id"].isdigit() for r in rows)
     assert all(float(r["revenue"]) >= 0 for r in rows)
     result = run("--db", str(db), "export", "customers", str(home / "c.xlsx"), home=home)
     assert result.returncode == 0, result.stderr
