@@ -347,6 +347,7 @@ def scores_table(engine: Engine, *, run_id: int | None = None) -> pd.DataFrame:
 def customers_table(engine: Engine) -> pd.DataFrame:
     """The customers table as the window shows it (services.customers), keyed like the
     scores export: customer_id is the source's external id, else the email."""
+    import pandas as pd
     from sqlalchemy import select
 
     from models.db import translate_db_errors

@@ -197,7 +197,7 @@ def test_exporting_scores_of_a_workspace_never_scored_says_run_score(tmp_path: P
         assert result.rows == 30
         sheet = load_workbook(tmp_path / "c.xlsx")["Customers"]
         header = [c.value for c in next(sheet.iter_rows())]
-        assert header[:3] == ["id", "name", "email"]
+        assert header[:4] == ["customer_id", "source", "name", "email"]
         assert sheet.max_row == 31
     finally:
         workspace.close()
