@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import (
@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import ErrorPresenter, default_log_path, describe_error
 from app.import_controller import ImportController
-from app.jobs import JobRunner, Operation, TaskState
+from app.jobs import JobRunner, Operation, OperationCancelled, TaskState
 from app.preload import Preload
 from app.scoring_controller import ScoringController, read_customer_scores, read_score_history
 from app.workspace import (
@@ -69,6 +69,9 @@ from services.customers import (
 from services.records import CustomerDetail, CustomerScores, ScoreHistoryPoint, WorkspaceSummary
 from views.main_window import KEY_THEME, WORKSPACE_FILTER, MainWindow
 from views.theme import ThemeManager, ThemeMode, resources_dir
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +151,27 @@ def _remove_sqlite_files(path: Path) -> None:
             Path(f"{path}{suffix}").unlink()
 
 
+def _score_demo(
+    engine: Engine,
+    start: float,
+    progress: Callable[[float, str], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    """Score a freshly built demo; a scoring problem leaves it unscored, not unbuilt."""
+    from services.scoring.run import ScoringCancelled, score_workspace
+
+    def score_progress(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(start + fraction * (1.0 - start), message)
+
+    try:
+        score_workspace(engine, progress=score_progress, cancelled=cancelled)
+    except ScoringCancelled:
+        raise OperationCancelled from None
+    except UserFacingError:
+        log.warning("The demo workspace was built but could not be scored", exc_info=True)
+
+
 def build_demo_workspace(
     url: str,
     *,
@@ -155,8 +179,12 @@ def build_demo_workspace(
     seed: int = 7,
     progress: Callable[[float, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    score: bool = False,
 ) -> None:
     """Build a demo workspace at url (no Qt; runs on the database worker).
+
+    With ``score``, the new demo is also scored as of today, so the window opens on
+    churn risks and reasons rather than on "not scored yet".
 
     A new file is built under a temporary name and renamed when complete, so a crash
     or a cancel never leaves a half-built default workspace that would stop the next
@@ -165,17 +193,28 @@ def build_demo_workspace(
     """
     from services.demo import build_demo
 
+    share = 0.35 if score else 1.0
+
+    def build_progress(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(fraction * share, message)
+
+    def fill(engine: Engine) -> None:
+        build_demo(
+            engine,
+            customers=customers,
+            seed=seed,
+            progress=build_progress,
+            cancelled=cancelled,
+        )
+        if score:
+            _score_demo(engine, share, progress, cancelled)
+
     path = sqlite_path(url)
     if path is None or workspace_exists(url):
         workspace = open_workspace(url)
         try:
-            build_demo(
-                workspace.engine,
-                customers=customers,
-                seed=seed,
-                progress=progress,
-                cancelled=cancelled,
-            )
+            fill(workspace.engine)
         finally:
             workspace.close()
         return
@@ -184,9 +223,7 @@ def build_demo_workspace(
     _remove_sqlite_files(partial)
     workspace = open_workspace(to_url(str(partial)), backup=False)
     try:
-        build_demo(
-            workspace.engine, customers=customers, seed=seed, progress=progress, cancelled=cancelled
-        )
+        fill(workspace.engine)
         with workspace.engine.connect() as conn:
             # Fold the write-ahead log into the file: only the main file is renamed.
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -331,7 +368,11 @@ class GuiController(QObject):
         def task(state: TaskState) -> None:
             try:
                 build_demo_workspace(
-                    url, customers=customers, progress=state.progress, cancelled=state.cancelled
+                    url,
+                    customers=customers,
+                    progress=state.progress,
+                    cancelled=state.cancelled,
+                    score=True,
                 )
             except WorkspaceError as exc:
                 if "--db" not in str(exc):

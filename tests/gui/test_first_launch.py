@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QPushButton
+from sqlalchemy import create_engine, text
 
 from app.gui import (
     CHOICE_EMPTY,
@@ -94,6 +95,15 @@ def test_first_launch_builds_the_demo_with_progress_then_shows_it(
     assert workspace_exists(url)
     assert sorted(p.name for p in path.parent.iterdir() if "building" in p.name) == []
     qtbot.waitUntil(controller.jobs.is_idle)
+    # The demo opens scored: every customer has a churn risk to look at.
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            runs = conn.execute(text("select count(*) from scoring_runs")).scalar_one()
+            scored = conn.execute(text("select count(*) from score_snapshots")).scalar_one()
+    finally:
+        engine.dispose()
+    assert (runs, scored) == (1, 150)
 
 
 def test_cancelled_first_launch_leaves_nothing_and_asks_what_now(
