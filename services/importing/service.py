@@ -385,22 +385,35 @@ def _file_error(
     )
 
 
-def _raw_pragma(conn: Connection, sql: str) -> None:
+def _raw_pragma(conn: Connection, sql: str) -> Any:
     # Through the driver: a statement through SQLAlchemy would begin a transaction.
     raw = conn.connection.driver_connection
     assert raw is not None
-    raw.execute(sql)
+    return raw.execute(sql).fetchone()
+
+
+# The import connection's SQLite settings while it writes, restored afterwards:
+# - a 256 MB page cache (the default 2 MB thrashes once the indexes outgrow it) and
+#   in-memory temporary storage for the sorts of the index rebuilds;
+# - foreign key checks off: each checked row costs a parent lookup (about a second per
+#   million orders). The writer guarantees the references itself: it writes only
+#   customer ids it inserted or looked up in this transaction (Writer.check_customers),
+#   the run id it inserted, and when it merges two customers it re-points every table
+#   that refers to customers (read from the schema) before deleting one, so no cascade
+#   is needed. PRAGMA foreign_keys cannot change inside a transaction: it is set before
+#   BEGIN and restored after COMMIT or ROLLBACK, errors included.
+_IMPORT_PRAGMAS = {"cache_size": "-262144", "temp_store": "MEMORY", "foreign_keys": "OFF"}
 
 
 @contextlib.contextmanager
 def _transaction(engine: Engine, *, commit: bool) -> Iterator[Connection]:
     """One connection and transaction; committed only when ``commit`` and no error."""
     with translate_db_errors(), engine.connect() as conn:
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            # A larger page cache for bulk writes (this connection only, reset after).
-            _raw_pragma(conn, "PRAGMA cache_size = -262144")
-            _raw_pragma(conn, "PRAGMA temp_store = MEMORY")
+        saved: dict[str, Any] = {}
+        if conn.dialect.name == "sqlite":
+            for name, value in _IMPORT_PRAGMAS.items():
+                saved[name] = _raw_pragma(conn, f"PRAGMA {name}")[0]
+                _raw_pragma(conn, f"PRAGMA {name} = {value}")
         try:
             trans = conn.begin()
             try:
@@ -413,9 +426,14 @@ def _transaction(engine: Engine, *, commit: bool) -> Iterator[Connection]:
             else:
                 trans.rollback()
         finally:
-            if sqlite:
-                _raw_pragma(conn, "PRAGMA cache_size = -2000")
-                _raw_pragma(conn, "PRAGMA temp_store = DEFAULT")
+            if saved:
+                try:
+                    for name, value in saved.items():
+                        _raw_pragma(conn, f"PRAGMA {name} = {int(value)}")
+                except Exception:
+                    # Never hand a connection without foreign keys back to the pool.
+                    conn.invalidate()
+                    raise
 
 
 def _import_one(

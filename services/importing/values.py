@@ -102,9 +102,13 @@ def _missing(value: Any) -> bool:
 
 def clean_text(s: pd.Series) -> Parsed:
     """Strip surrounding whitespace only; empty cells become None. Never bad."""
-    text = _as_text(s)
-    result = text.where(text != "", None)
-    return result, pd.Series(False, index=s.index, dtype=bool)
+    values = _as_text(s).to_numpy()
+    empty = values == ""
+    if empty.any():
+        values = values.copy()
+        values[empty] = None
+    result = pd.Series(values, index=s.index, dtype=object, copy=False)
+    return result, pd.Series(np.zeros(len(s), dtype=bool), index=s.index, copy=False)
 
 
 @_by_unique

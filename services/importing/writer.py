@@ -20,14 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice, repeat
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
+import models.schema  # noqa: F401  (registers every table in Base.metadata)
+from models.base import Base
 from models.vocab import GUEST_EXTERNAL_ID
 from services.importing.canonical import Batch
 from services.importing.types import ImportCancelled
@@ -37,13 +42,15 @@ __all__ = ["CHILD_TABLES", "WriteResult", "Writer", "storage_timestamp"]
 CHUNK = 50_000
 
 CHILD_TABLES = ("orders", "interactions", "opportunities", "subscriptions")
-# Every table with a customer_id column (a merge re-points them all).
-CUSTOMER_CHILDREN = CHILD_TABLES + (
-    "customer_identities",
-    "alerts",
-    "actions",
-    "outreach",
-    "score_snapshots",
+# Every table whose rows point at a customer (a merge re-points them all), read from the
+# schema so that a new table is never missed: the import runs with SQLite's foreign key
+# actions off, so nothing cascades behind the writer's back. The rollups are rebuilt.
+CUSTOMER_CHILDREN = tuple(
+    t.name
+    for t in Base.metadata.sorted_tables
+    if t.name != "customer_rollups"
+    and "id" in t.c
+    and any(fk.column.table.name == "customers" for fk in t.foreign_keys)
 )
 
 # Stored columns per table (besides id, customer_id, import_run_id), in insert order.
@@ -158,6 +165,25 @@ def storage_timestamp(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def storage_timestamps(stamps: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Naive UTC datetime64 values as SQLite text (``storage_timestamp``); NaT -> None.
+
+    Formats each distinct value once: an export's timestamps repeat (a million orders
+    fall on a few thousand days), and formatting is the costly part.
+    """
+    arr = np.asarray(stamps, dtype="datetime64[us]")
+    n = len(arr)
+    out = np.empty(n, dtype=object)
+    if n == 0:
+        return out
+    codes, uniques = pd.factorize(arr.view(np.int64))
+    distinct = uniques.view("datetime64[us]") if len(uniques) * 2 <= n else arr
+    text = np.strings.replace(np.datetime_as_string(distinct, unit="us"), "T", " ").astype(object)
+    text[np.isnat(distinct)] = None
+    out[:] = text[codes] if distinct is not arr else text
+    return out
+
+
 @dataclass
 class WriteResult:
     """What writing one batch did."""
@@ -169,6 +195,23 @@ class WriteResult:
     merged: int = 0
     by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+
+def _all_none(values: list[Any]) -> bool:
+    return values.count(None) == len(values)
+
+
+def _sql_literal(value: Any) -> str | None:
+    """A SQLite literal for a plain value, or None when it is better bound."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if type(value) is int and -(2**63) <= value < 2**63:
+        return str(value)
+    if type(value) is str and len(value) <= 255 and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def _is_missing(value: Any) -> bool:
@@ -209,6 +252,9 @@ class Writer:
         self._guest_ids: set[int] = set()
         self._next_customer_id = 0
         self.changes: list[tuple[str, int, dict[str, Any]]] = []
+        # Customers this run inserted, and customers it deleted (merged into another).
+        self._created: set[int] = set()
+        self._deleted: set[int] = set()
         self.file_name = "this file"
         self.detected_format: str | None = None
 
@@ -237,14 +283,14 @@ class Writer:
         finally:
             cur.close()
 
-    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if not rows:
-            return
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """executemany in chunks (cancel is checked between them); rows may be an iterator."""
+        it = iter(rows)
         cur = self._cursor()
         try:
-            for start in range(0, len(rows), CHUNK):
+            while chunk := list(islice(it, CHUNK)):
                 self.check_cancelled()
-                cur.executemany(self._sql(sql), rows[start : start + CHUNK])
+                cur.executemany(self._sql(sql), chunk)
         finally:
             cur.close()
 
@@ -286,15 +332,12 @@ class Writer:
             stamps = pd.to_datetime(series, utc=True, errors="coerce")
             naive = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
             arr = naive.to_numpy(dtype="datetime64[us]")
-            missing = np.isnat(arr)
             if self.sqlite:
-                text = np.datetime_as_string(arr, unit="us")
-                text = np.strings.replace(text, "T", " ")
-                out = text.astype(object)
-            else:
-                out = arr.astype(object)
-            out[missing] = None
-            return list(out.tolist()) if not self.sqlite else list(out)
+                texts: list[Any] = storage_timestamps(arr).tolist()
+                return texts
+            out = arr.astype(object)
+            out[np.isnat(arr)] = None
+            return list(out.tolist())
         if column in DATE_COLUMNS:
             result: list[Any] = []
             for v in series.tolist():
@@ -375,34 +418,37 @@ class Writer:
 
     def _insert_customers(self, rows: list[dict[str, Any]]) -> None:
         """Insert new customers (dicts with id and COLUMNS["customers"] values)."""
-        if not rows:
+        if rows:
+            keys = ("id", *COLUMNS["customers"])
+            self._insert_customer_columns({k: [r.get(k) for r in rows] for k in keys})
+
+    def _insert_customer_columns(self, data: dict[str, list[Any]]) -> None:
+        """Insert new customers given column-wise (``id`` plus any COLUMNS["customers"])."""
+        ids = data["id"]
+        n = len(ids)
+        if n == 0:
             return
-        cols = ("id",) + COLUMNS["customers"] + ("import_run_id", "created_at", "updated_at")
-        frame = pd.DataFrame(rows)
-        data: dict[str, list[Any]] = {}
+        stored: dict[str, list[Any]] = {}
         for c in COLUMNS["customers"]:
-            if c in frame.columns:
-                data[c] = self.to_storage(c, frame[c])
-            else:
-                data[c] = [None] * len(frame)
-        data["do_not_contact"] = [
-            bool(v) if v is not None else False for v in data["do_not_contact"]
-        ]
-        n = len(frame)
-        tuples = list(
-            zip(
-                frame["id"].tolist(),
-                *(data[c] for c in COLUMNS["customers"]),
-                [self.run_id] * n,
-                [self.now_stored] * n,
-                [self.now_stored] * n,
-                strict=True,
-            )
-        )
+            values = data.get(c)
+            if values is None or all(v is None for v in values):
+                continue  # left out: NULL (or the column default, for do_not_contact)
+            stored[c] = self.to_storage(c, values)
+        if "do_not_contact" in stored:
+            stored["do_not_contact"] = [bool(v) for v in stored["do_not_contact"]]
+        else:
+            stored["do_not_contact"] = [False] * n
+        cols = ("id", *stored, "import_run_id", "created_at", "updated_at")
+        now = self.now_stored
+        tuples = zip(ids, *stored.values(), repeat(self.run_id), repeat(now), repeat(now))
         marks = ",".join("?" * len(cols))
         self._executemany(f"INSERT INTO customers ({','.join(cols)}) VALUES ({marks})", tuples)
+        self._created.update(int(i) for i in ids)
 
     def _insert_identities(self, pairs: list[tuple[str, str, int]]) -> None:
+        if not pairs:
+            return
+        self.check_customers([c for _s, _e, c in pairs])
         self._executemany(
             "INSERT INTO customer_identities (source, external_id, customer_id, import_run_id) "
             "VALUES (?,?,?,?)",
@@ -441,15 +487,25 @@ class Writer:
         """customer_id for each row of a child frame (creating missing customers)."""
         n = len(frame)
 
-        def col(name: str) -> pd.Series:
-            if name in frame.columns:
-                s = frame[name].astype(object)
-                return s.where(s.notna(), None)
-            return pd.Series([None] * n, dtype=object, index=frame.index)
+        def col(name: str) -> np.ndarray[Any, Any] | None:
+            """The column as objects with None for missing; None when absent or empty."""
+            if name not in frame.columns:
+                return None
+            values: np.ndarray[Any, Any] = frame[name].to_numpy(dtype=object)
+            missing = pd.isna(values)
+            if missing.all():
+                return None
+            if missing.any():
+                values = values.copy()
+                values[missing] = None
+            return values
 
         src = col("customer_source")
-        source_fallback = col("source")
-        src = src.where(src.notna(), source_fallback)
+        fallback = col("source")
+        if src is None:
+            src = fallback
+        elif fallback is not None:
+            src = np.where(pd.isna(src), fallback, src)
         ext = col("customer_external_id")
         email = col("customer_email")
         guest = (
@@ -457,56 +513,63 @@ class Writer:
             if "guest" in frame.columns
             else np.zeros(n, dtype=bool)
         )
-        self.load_identities(set(src.dropna().tolist()))
-        combined = np.zeros(n, dtype=np.int64)
+        self.load_identities(() if src is None else [v for v in pd.unique(src) if v is not None])
+        # The distinct (source, external id, email) references, each resolved once.
+        codes = np.zeros(n, dtype=np.int64)
+        count = 1
         for part in (src, ext, email):
+            if part is None:
+                continue
             part_codes, part_uniques = pd.factorize(part, use_na_sentinel=True)
-            combined = combined * (len(part_uniques) + 1) + (part_codes + 1)
-        codes, uniques = pd.factorize(combined)
-        first_index = np.full(len(uniques), n, dtype=np.int64)
+            codes, distinct = pd.factorize(codes * (len(part_uniques) + 1) + (part_codes + 1))
+            count = len(distinct)
+        first_index = np.full(count, n, dtype=np.int64)
         np.minimum.at(first_index, codes, np.arange(n))
-        names = col("customer_name").tolist()
-        companies = col("customer_company").tolist()
-        src_l, ext_l, email_l = src.tolist(), ext.tolist(), email.tolist()
-        resolved = np.zeros(len(uniques), dtype=np.int64)
-        new_rows: list[dict[str, Any]] = []
+
+        def firsts(values: np.ndarray[Any, Any] | None) -> list[Any]:
+            return [None] * count if values is None else values[first_index].tolist()
+
+        src_l, ext_l, email_l = firsts(src), firsts(ext), firsts(email)
+        names, companies = firsts(col("customer_name")), firsts(col("customer_company"))
+        guest = guest[first_index]
+        resolved = np.zeros(count, dtype=np.int64)
+        # New customers, column by column (no dict per customer).
+        new: dict[str, list[Any]] = {
+            k: [] for k in ("id", "external_id", "source", "email", "name", "company")
+        }
         new_ids: list[tuple[str, str, int]] = []
-        for u, i in enumerate(first_index):
-            s, e, m = src_l[i], ext_l[i], email_l[i]
-            if guest[i] and e is None and m is None:
+        ids, emails = self.ids, self.emails
+        for u in range(count):
+            s, e, m = src_l[u], ext_l[u], email_l[u]
+            if guest[u] and e is None and m is None:
                 resolved[u] = self.guest_customer(s or "import")
                 continue
-            cid = self.ids.get((s, e)) if e is not None else None
+            cid = ids.get((s, e)) if e is not None else None
             if cid is None and m is not None:
-                cid = self.emails.get(m)
+                cid = emails.get(m)
                 if cid is not None and e is not None and s is not None:
-                    self.ids[(s, e)] = cid
+                    ids[(s, e)] = cid
                     new_ids.append((s, e, cid))
             if cid is None:
                 if e is None and m is None:
-                    resolved[u] = 0  # the adapter should have rejected it
-                    continue
+                    continue  # left 0: no customer (the adapter should have rejected it)
                 cid = self._new_customer_id()
-                new_rows.append(
-                    {
-                        "id": cid,
-                        "external_id": e,
-                        "source": s or "import",
-                        "email": m,
-                        "email_normalized": m,
-                        "name": names[i],
-                        "company": companies[i],
-                    }
-                )
+                new["id"].append(cid)
+                new["external_id"].append(e)
+                new["source"].append(s or "import")
+                new["email"].append(m)
+                new["name"].append(names[u])
+                new["company"].append(companies[u])
                 if e is not None and s is not None:
-                    self.ids[(s, e)] = cid
+                    ids[(s, e)] = cid
                     new_ids.append((s, e, cid))
                 if m is not None:
-                    self.emails.setdefault(m, cid)
+                    emails.setdefault(m, cid)
             resolved[u] = cid
-        self._insert_customers(new_rows)
+        new["email_normalized"] = new["email"]
+        self._insert_customer_columns(new)
         self._insert_identities(new_ids)
-        result.customers_created += len(new_rows)
+        result.customers_created += len(new["id"])
         out: np.ndarray[Any, Any] = resolved[codes]
         return out
 
@@ -700,6 +763,7 @@ class Writer:
         before["__deleted__"] = True
         self.changes.append(("customers", loser, before))
         self._execute("DELETE FROM customers WHERE id = ?", (loser,))
+        self._deleted.add(loser)
         if own[1] is not None and own[0] is not None:
             # The merged-away customer's own id keeps leading to the survivor.
             key = (str(own[0]), str(own[1]))
@@ -892,6 +956,8 @@ class Writer:
             self.changes.append((table, row_id, {c: record[c] for c in diff}))
             groups.setdefault(tuple(diff), []).append((*diff.values(), row_id))
         for changed_cols, rows in groups.items():
+            if "customer_id" in changed_cols:
+                self.check_customers([r[changed_cols.index("customer_id")] for r in rows])
             sets = ", ".join(f"{c} = ?" for c in changed_cols)
             self._executemany(f"UPDATE {table} SET {sets} WHERE id = ?", rows)
         return updated
@@ -903,65 +969,126 @@ class Writer:
 
         Returns the positions of the incoming rows whose (source, external_id) is stored,
         and a frame (``_i`` = incoming position, ``id``, the compare columns as stored) of
-        the ones where some column differs. The comparison runs column by column over
-        numpy object arrays: a re-import of a million unchanged rows builds no per-row
-        Python structures beyond the fetched values.
+        the ones where some column differs. One SELECT per source reads the stored rows
+        (only the compared columns), in chunks so that memory stays bounded.
         """
         sources = np.asarray(stored["source"], dtype=object)
-        externals = np.asarray(stored["external_id"], dtype=object)
         matched: list[np.ndarray[Any, Any]] = []
         candidates: list[pd.DataFrame] = []
-        names = ["id", "external_id", *compare_cols]
-        incoming_values = {c: np.array(stored[c], dtype=object) for c in compare_cols}
-        now_default = NOW_DEFAULT.get(table, ())
-        for source in sorted({str(v) for v in sources.tolist()}):
+        for source in sorted(str(v) for v in pd.unique(sources)):
             if not self._fetchall(f"SELECT 1 FROM {table} WHERE source = ? LIMIT 1", (source,)):
                 continue
             mine = np.flatnonzero(sources == source)
-            # Incoming ids are unique per source (duplicates were folded before).
-            incoming_index = pd.Index(externals[mine])
-            cur = self._cursor()
-            try:
-                cur.execute(
-                    self._sql(
-                        f"SELECT {', '.join(names)} FROM {table} WHERE source = ? "
-                        "AND external_id IS NOT NULL"
-                    ),
-                    (source,),
-                )
-                # In chunks: memory stays bounded however big the table is.
-                while rows := cur.fetchmany(CHUNK * 2):
-                    self.check_cancelled()
-                    columns = list(zip(*rows, strict=True))
-                    del rows
-                    where = incoming_index.get_indexer(columns[1])
-                    hit = where >= 0
-                    if not hit.any():
-                        continue
-                    positions = mine[where[hit]]
-                    matched.append(positions)
-                    differs = np.zeros(len(positions), dtype=bool)
-                    for k, c in enumerate(compare_cols):
-                        before = np.array(columns[k + 2], dtype=object)[hit]
-                        if not self.sqlite:
-                            before = np.array(
-                                [self.normalise_fetched(c, v) for v in before], dtype=object
-                            )
-                        incoming = incoming_values[c][positions]
-                        d = np.asarray(incoming != before, dtype=bool)
-                        if c in now_default:
-                            d &= np.asarray([v is not None for v in incoming], dtype=bool)
-                        differs |= d
-                    if differs.any():
-                        ids = np.asarray(columns[0], dtype=np.int64)[hit][differs]
-                        part = self._fetch_rows(table, compare_cols, ids.tolist())
-                        part["_i"] = positions[differs]
-                        candidates.append(part)
-            finally:
-                cur.close()
+            compare = self._compare_rows if self.sqlite else self._compare_columns
+            for positions, differs, ids in compare(table, source, compare_cols, stored, mine):
+                self.check_cancelled()
+                matched.append(positions)
+                if len(differs):
+                    part = self._fetch_rows(table, compare_cols, ids.tolist())
+                    part["_i"] = differs
+                    candidates.append(part)
         positions_all = np.concatenate(matched) if matched else np.zeros(0, dtype=np.int64)
         frame = pd.concat(candidates, ignore_index=True) if candidates else None
         return positions_all, frame
+
+    def _stored_rows(self, table: str, source: str, names: list[str]) -> Iterator[list[Any]]:
+        """The stored rows of one source (``names`` columns), in chunks."""
+        cur = self._cursor()
+        try:
+            cur.execute(
+                self._sql(
+                    f"SELECT {', '.join(names)} FROM {table} WHERE source = ? "
+                    "AND external_id IS NOT NULL"
+                ),
+                (source,),
+            )
+            while rows := cur.fetchmany(CHUNK * 2):
+                yield rows
+        finally:
+            cur.close()
+
+    def _compare_rows(
+        self,
+        table: str,
+        source: str,
+        compare_cols: list[str],
+        stored: dict[str, list[Any]],
+        mine: np.ndarray[Any, Any],
+    ) -> Iterator[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
+        """SQLite: compare whole rows as tuples (the driver returns values as written).
+
+        Yields, per chunk of stored rows: the incoming positions found stored, the
+        positions of those where some column differs, and the stored ids of the latter.
+        Columns the database fills in are compared only where the file gives a value.
+        """
+        now_default = NOW_DEFAULT.get(table, ())
+        plain = [c for c in compare_cols if c not in now_default]
+        filled = [c for c in compare_cols if c in now_default]
+        every = len(mine) == len(stored["source"])  # one source: no need to pick
+
+        def pick(c: str) -> list[Any]:
+            return stored[c] if every else np.asarray(stored[c], dtype=object)[mine].tolist()
+
+        # The incoming rows as tuples, plus a sentinel that equals no stored row.
+        incoming: list[Any] = (
+            list(zip(*(pick(c) for c in plain), strict=True)) if plain else [()] * len(mine)
+        )
+        incoming.append(None)
+        extra = [pick(c) for c in filled]
+        # Incoming ids are unique per source (duplicates were folded before).
+        index = pd.Index(pick("external_id"), dtype=object)
+        width = len(plain)
+        values_of = itemgetter(slice(1, 1 + width))  # a stored row's plain columns
+        names = ["external_id", *plain, *filled, "id"]
+        for rows in self._stored_rows(table, source, names):
+            # C-level loops throughout (map, itemgetter): no Python code runs per row.
+            where = index.get_indexer(list(map(itemgetter(0), rows)))
+            hit = where >= 0
+            where[~hit] = len(incoming) - 1
+            wanted = list(map(incoming.__getitem__, where.tolist()))
+            same = np.fromiter(
+                map(operator.eq, map(values_of, rows), wanted), dtype=bool, count=len(rows)
+            )
+            for k, column in enumerate(extra):
+                for j in np.flatnonzero(same).tolist():
+                    value = column[int(where[j])]
+                    if value is not None and value != rows[j][1 + width + k]:
+                        same[j] = False
+            differs = np.flatnonzero(hit & ~same)
+            ids = np.fromiter((rows[j][-1] for j in differs.tolist()), dtype=np.int64)
+            yield mine[where[hit]], mine[where[differs]], ids
+
+    def _compare_columns(
+        self,
+        table: str,
+        source: str,
+        compare_cols: list[str],
+        stored: dict[str, list[Any]],
+        mine: np.ndarray[Any, Any],
+    ) -> Iterator[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
+        """Other databases: compare column by column, fetched values normalised first."""
+        now_default = NOW_DEFAULT.get(table, ())
+        # Incoming ids are unique per source (duplicates were folded before).
+        incoming_index = pd.Index(np.asarray(stored["external_id"], dtype=object)[mine])
+        incoming_values = {c: np.array(stored[c], dtype=object) for c in compare_cols}
+        for rows in self._stored_rows(table, source, ["id", "external_id", *compare_cols]):
+            columns = list(zip(*rows, strict=True))
+            del rows
+            where = incoming_index.get_indexer(columns[1])
+            hit = where >= 0
+            positions = mine[where[hit]]
+            differs = np.zeros(len(positions), dtype=bool)
+            for k, c in enumerate(compare_cols):
+                before = np.array(
+                    [self.normalise_fetched(c, v) for v in columns[k + 2]], dtype=object
+                )[hit]
+                incoming = incoming_values[c][positions]
+                d = np.asarray(incoming != before, dtype=bool)
+                if c in now_default:
+                    d &= np.asarray([v is not None for v in incoming], dtype=bool)
+                differs |= d
+            ids = np.asarray(columns[0], dtype=np.int64)[hit][differs]
+            yield positions, positions[differs], ids
 
     def _frame(
         self, rows: list[tuple[Any, ...]], names: list[str], compare_cols: list[str]
@@ -992,32 +1119,76 @@ class Writer:
     def _insert_records(
         self, table: str, cols: list[str], stored: dict[str, list[Any]], idx: np.ndarray[Any, Any]
     ) -> None:
-        """Insert the rows ``idx`` of the stored columns, in chunks (bounded memory)."""
-        n_all = len(stored["customer_id"])
-        full = len(idx) == n_all
-        names = ["customer_id"] + [
-            c
-            for c in cols
-            if any(v is not None for v in stored[c])  # all-NULL: left out
-        ]
-        sql = self._sql(
-            f"INSERT INTO {table} ({','.join(names)},import_run_id) "
-            f"VALUES ({','.join('?' * (len(names) + 1))})"
-        )
-        arrays = None if full else {c: np.asarray(stored[c], dtype=object) for c in names}
+        """Insert the rows ``idx`` of the stored columns, in chunks (bounded memory).
+
+        Rows go to executemany as plain tuples zipped from the columns. On SQLite a column
+        holding one value in every row (source, currency, status...) is written as a SQL
+        literal instead of being bound a million times; columns that are NULL throughout
+        are left out.
+        """
+        if len(idx) == 0:
+            return
+        self.check_customers(np.asarray(stored["customer_id"], dtype=np.int64)[idx])
+        full = len(idx) == len(stored["customer_id"])
+        names = ["customer_id"] + [c for c in cols if not _all_none(stored[c])]
+        literals: dict[str, str] = {"import_run_id": str(int(self.run_id))}
+        if self.sqlite and len(idx) > 1:
+            for c in names[1:]:
+                values = stored[c]
+                first = values[int(idx[0])]
+                if not full or values.count(first) != len(values):
+                    continue
+                # == holds across types (1 == 1.0 == True): a literal only for one type.
+                kind = type(first)
+                if kind is str or first is None or all(type(v) is kind for v in values):
+                    literal = _sql_literal(first)
+                    if literal is not None:
+                        literals[c] = literal
+        bound = [c for c in names if c not in literals]
+        ph = "?" if self.ph == "?" else "%s"
+        marks = ",".join(literals.get(c, ph) for c in [*names, "import_run_id"])
+        sql = f"INSERT INTO {table} ({','.join(names)},import_run_id) VALUES ({marks})"
+        arrays = None if full else {c: np.asarray(stored[c], dtype=object) for c in bound}
         cur = self._cursor()
         try:
             for start in range(0, len(idx), CHUNK):
                 self.check_cancelled()
                 if arrays is None:
-                    parts = [stored[c][start : start + CHUNK] for c in names]
+                    parts = [stored[c][start : start + CHUNK] for c in bound]
                 else:
                     sel = idx[start : start + CHUNK]
-                    parts = [arrays[c][sel].tolist() for c in names]
-                parts.append([self.run_id] * len(parts[0]))
-                cur.executemany(sql, list(zip(*parts, strict=True)))
+                    parts = [arrays[c][sel].tolist() for c in bound]
+                cur.executemany(sql, zip(*parts, strict=True))
         finally:
             cur.close()
+
+    def check_customers(self, customer_ids: np.ndarray[Any, Any] | Sequence[int]) -> None:
+        """Fail unless every customer id about to be written names an existing customer.
+
+        The import transaction runs with SQLite's foreign key checks off (they cost a
+        parent lookup per row); this check replaces them: ids this run inserted are known,
+        any other id is looked up once.
+        """
+        distinct = np.unique(np.asarray(customer_ids, dtype=np.int64))
+        if len(distinct) == 0:
+            return
+        if distinct[0] <= 0:
+            raise RuntimeError(f"{self.file_name}: a record reached the writer without a customer")
+        created, deleted = self._created, self._deleted
+        todo = [int(c) for c in distinct.tolist() if c in deleted or c not in created]
+        found: set[int] = set()
+        for start in range(0, len(todo), 500):
+            part = todo[start : start + 500]
+            marks = ",".join("?" * len(part))
+            found.update(
+                int(r[0])
+                for r in self._fetchall(f"SELECT id FROM customers WHERE id IN ({marks})", part)
+            )
+        missing = [c for c in todo if c not in found]
+        if missing:
+            raise RuntimeError(
+                f"{self.file_name}: records would point at missing customers {missing[:5]}"
+            )
 
     def write_changes(self) -> None:
         """Log the before-values of everything this run updated or merged."""
