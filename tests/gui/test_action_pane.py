@@ -1,0 +1,155 @@
+"""The action pane: what it offers for each alert state, and what each action asks for."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+
+from views.action_pane import ActionPane
+from views.alert_source import AlertDetail, AlertEvent, Recommendation
+
+NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
+
+ALERT = AlertDetail(
+    id=7,
+    customer_id=42,
+    customer="Noah Khan",
+    severity="critical",
+    status="open",
+    rule="High risk, high value",
+    reason="churn risk 85% and 12-month value $507",
+    drivers=("no order in 132 days; usual gap 35 days", "cancelled a subscription"),
+    priority_cents=43_100,
+    owner="Priya Raman",
+    created_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+    snoozed_until=None,
+    snooze_until_clear=False,
+    outcome=None,
+    do_not_contact=False,
+    outreach_blocked=None,
+    recommendation=Recommendation("A personal check-in", "Call them; offer up to $50.", 5_000),
+    history=(AlertEvent(dt.datetime(2026, 11, 20, tzinfo=dt.UTC), "system", "Raised"),),
+)
+
+
+@pytest.fixture
+def pane(qtbot) -> ActionPane:
+    texts = iter(["Called, left a voicemail", "Prefers email"])
+    p = ActionPane(
+        ask_text=lambda _title, _label: next(texts),
+        ask_task=lambda customer: (f"Call {customer} back", dt.date(2026, 11, 25)),
+        clock=lambda: NOW,
+    )
+    qtbot.addWidget(p)
+    p.resize(360, 700)
+    p.show()
+    p.show_alert(ALERT)
+    return p
+
+
+def requests(qtbot, pane: ActionPane, key: str) -> tuple[int, str, dict]:
+    with qtbot.waitSignal(pane.action_requested, timeout=1000) as blocker:
+        pane.trigger(key)
+    return tuple(blocker.args)  # type: ignore[return-value]
+
+
+def test_shows_the_alert_the_step_and_the_history(pane: ActionPane) -> None:
+    assert "High risk, high value" in pane.title.text()
+    assert "Priya Raman" in pane.meta.text() and "$431 at risk" in pane.meta.text()
+    assert "Noah Khan" in pane.reason.text() and "usual gap 35 days" in pane.reason.text()
+    assert pane.next_title.text() == "A personal check-in"
+    assert "Raised" in pane.history.text()
+    assert not pane.blocked.isVisible()
+
+
+def test_each_action_asks_for_what_it_needs(qtbot, pane: ActionPane) -> None:
+    assert requests(qtbot, pane, "start") == (7, "start", {})
+    assert requests(qtbot, pane, "call") == (
+        7,
+        "log",
+        {"kind": "call", "text": "Called, left a voicemail"},
+    )
+    assert requests(qtbot, pane, "note") == (7, "log", {"kind": "note", "text": "Prefers email"})
+    assert requests(qtbot, pane, "task") == (
+        7,
+        "task",
+        {"text": "Call Noah Khan back", "due": dt.date(2026, 11, 25)},
+    )
+    assert requests(qtbot, pane, "dismiss") == (7, "dismiss", {})
+    assert requests(qtbot, pane, "dnc") == (7, "do_not_contact", {})
+
+
+def test_snooze_and_resolve_choices(qtbot, pane: ActionPane) -> None:
+    with qtbot.waitSignal(pane.action_requested) as blocker:
+        pane.snooze("1w")
+    assert blocker.args == [7, "snooze", {"until": dt.date(2026, 11, 29)}]
+    with qtbot.waitSignal(pane.action_requested) as blocker:
+        pane.snooze("clear")
+    assert blocker.args == [7, "snooze", {"until_clear": True}]
+    with qtbot.waitSignal(pane.action_requested) as blocker:
+        pane.resolve("won_back")
+    assert blocker.args == [7, "resolve", {"outcome": "won_back"}]
+
+
+def test_keyboard_shortcuts_trigger_actions(qtbot, pane: ActionPane) -> None:
+    pane.activateWindow()
+    pane.setFocus()
+    with qtbot.waitSignal(pane.action_requested) as blocker:
+        qtbot.keyClick(pane, Qt.Key.Key_P)
+    assert blocker.args == [7, "start", {}]
+    with qtbot.waitSignal(pane.action_requested) as blocker:
+        qtbot.keyClick(pane, Qt.Key.Key_D)
+    assert blocker.args == [7, "dismiss", {}]
+
+
+def test_closed_alerts_offer_reopen_not_resolve(qtbot, pane: ActionPane) -> None:
+    pane.show_alert(dataclasses.replace(ALERT, status="resolved", outcome="won_back"))
+    assert "Resolved: Won back" in pane.meta.text()
+    assert pane.buttons["reopen"].isVisible() and pane.buttons["reopen"].isEnabled()
+    for key in ("resolve", "dismiss", "snooze", "start"):
+        assert not pane.buttons[key].isEnabled(), key
+    with qtbot.assertNotEmitted(pane.action_requested):
+        pane.trigger("resolve")
+    assert requests(qtbot, pane, "reopen") == (7, "reopen", {})
+
+
+def test_blocked_outreach_and_do_not_contact(pane: ActionPane) -> None:
+    pane.show_alert(
+        dataclasses.replace(
+            ALERT, do_not_contact=True, outreach_blocked="Do not contact: no outreach."
+        )
+    )
+    assert pane.blocked.isVisible() and "Do not contact" in pane.blocked.text()
+    assert not pane.buttons["dnc"].isEnabled()
+
+
+def test_busy_pane_accepts_nothing(qtbot, pane: ActionPane) -> None:
+    pane.set_busy(True)
+    assert not any(b.isEnabled() for b in pane.buttons.values())
+    with qtbot.assertNotEmitted(pane.action_requested):
+        pane.trigger("start")
+    pane.set_busy(False)
+    assert pane.buttons["start"].isEnabled()
+
+
+def test_cancelled_prompts_request_nothing(qtbot) -> None:
+    p = ActionPane(ask_text=lambda *_: None, ask_task=lambda _c: None, clock=lambda: NOW)
+    qtbot.addWidget(p)
+    p.show_alert(ALERT)
+    with qtbot.assertNotEmitted(p.action_requested):
+        p.trigger("call")
+        p.trigger("task")
+
+
+def test_no_alert_is_a_plain_empty_state(qtbot) -> None:
+    p = ActionPane()
+    qtbot.addWidget(p)
+    p.show()
+    p.show_alert(None, "No alerts to act on.")
+    assert p.empty.isVisible() and p.empty.text() == "No alerts to act on."
+    assert not p.scroll.isVisible()
+    with qtbot.assertNotEmitted(p.action_requested):
+        p.trigger("start")
