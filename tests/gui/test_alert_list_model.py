@@ -29,8 +29,16 @@ def columns(n: int = 8) -> dict[str, np.ndarray]:
         "id": np.arange(101, 101 + n),
         "customer_id": np.arange(1, n + 1),
         "customer": np.array(
-            ["Ana Diaz", "Ben Okafor", "Chen Li", "Dee Ray", "Eve Holt", "Finn Berg",
-             "Gia Russo", "Hal Kim"],  # fmt: skip
+            [
+                "Ana Diaz",
+                "Ben Okafor",
+                "Chen Li",
+                "Dee Ray",
+                "Eve Holt",
+                "Finn Berg",
+                "Gia Russo",
+                "Hal Kim",
+            ],  # fmt: skip
             dtype=object,
         )[:n],
         "company": np.array(["Acme", None, "Brightline", None, None, "Acme", None, None])[:n],
@@ -46,8 +54,16 @@ def columns(n: int = 8) -> dict[str, np.ndarray]:
         "segment": np.array(["At Risk", "Loyal", "Champions", "At Risk"] * 2, dtype=object)[:n],
         "priority_cents": np.array([500, 90_000, 20_000, 100, 7_000, 3_000, 90_000, 10])[:n],
         "created_at": np.array(
-            ["2026-11-20", "2026-11-21", "2026-10-01", "2026-11-22", "2026-11-01",
-             "2026-11-02", "2026-11-19", "2026-11-03"],  # fmt: skip
+            [
+                "2026-11-20",
+                "2026-11-21",
+                "2026-10-01",
+                "2026-11-22",
+                "2026-11-01",
+                "2026-11-02",
+                "2026-11-19",
+                "2026-11-03",
+            ],  # fmt: skip
             dtype="datetime64[s]",
         )[:n],
         "snoozed_until": np.full(n, np.datetime64("NaT"), dtype="datetime64[s]"),
@@ -102,9 +118,7 @@ def test_search_matches_every_word_in_any_field(model: AlertListModel) -> None:
     assert shown(model) == []
 
 
-def test_counts_follow_the_other_filters_but_not_severity(
-    qtbot, model: AlertListModel
-) -> None:
+def test_counts_follow_the_other_filters_but_not_severity(qtbot, model: AlertListModel) -> None:
     assert model.severity_counts() == {"critical": 1, "warning": 2, "opportunity": 1, "info": 1}
     with qtbot.waitSignal(model.counts_changed) as blocker:
         model.set_filter(AlertFilter(severities=frozenset({"warning"}), owner="Lucas Moreno"))
