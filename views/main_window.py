@@ -1,4 +1,5 @@
-"""The main window: customers on the left, the selected customer on the right.
+"""The main window: three tabs. Alerts (the alerts, the customer and the actions side by
+side), Customers (the table and the selected customer) and Dashboard.
 
 The window knows nothing about databases: it is handed a CustomerSource and a job
 runner, and asks app/ (through signals) to open or build workspaces.
@@ -30,12 +31,16 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from services.records import WorkspaceSummary
+from views.alert_source import AlertSource
+from views.alerts_view import AlertsView
 from views.customers_pane import CustomersPane
+from views.dashboard_pane import DashboardData, DashboardPane
 from views.detail_pane import MISSING_CUSTOMER_MESSAGE, CustomerDetailPane
 from views.import_source import IMPORT_FILE_FILTER, dropped_paths
 from views.source import CustomerSource
@@ -56,6 +61,10 @@ KEY_SPLITTER = "main_window/splitter"
 KEY_DETAIL_SPLITTER = "detail/splitter"
 KEY_HEADER = "customers/header"
 KEY_THEME = "ui/theme"
+KEY_TAB = "ui/tab"
+
+TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD = 0, 1, 2
+TAB_KEYS = ("alerts", "customers", "dashboard")
 
 
 class MainWindow(QMainWindow):
@@ -118,6 +127,23 @@ class MainWindow(QMainWindow):
         # The customers get the wider half: their eight churn columns must fit in view.
         self.splitter.setSizes([750, 650])
 
+        self.alerts_view = AlertsView(jobs, self, settings=settings)
+        self.alerts_view.score_requested.connect(self._on_pane_score_requested)
+        self.alerts_view.alert_changed.connect(self._on_alerts_view_alert_changed)
+        self.dashboard = DashboardPane(self)
+        self.dashboard.score_requested.connect(self._on_pane_score_requested)
+        self._alerts: AlertSource | None = None
+        self._dashboard_stale = True
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.alerts_view, "Alerts")
+        self.tabs.addTab(self.splitter, "Customers")
+        self.tabs.addTab(self.dashboard, "Dashboard")
+        # Until a workspace with alerts is open, the customers are what there is to see.
+        self.tabs.setCurrentIndex(TAB_CUSTOMERS)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+
         self.demo_banner = QFrame(self)
         self.demo_banner.setObjectName("demoBanner")
         banner_text = QLabel(
@@ -137,7 +163,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(8, 8, 8, 0)
         layout.setSpacing(4)
         layout.addWidget(self.demo_banner)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.tabs, 1)
         self._central_layout = layout
         self.setCentralWidget(central)
         # Export files dropped anywhere on the window are imported (app/import_controller).
@@ -206,9 +232,18 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             theme_menu.addAction(action)
             self.theme_actions[mode] = action
-        find_action = QAction("&Find customer", self)
+        view_menu.addSeparator()
+        self.tab_actions: list[QAction] = []
+        for index, label in enumerate(("&Alerts", "&Customers", "&Dashboard")):
+            action = QAction(label, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _c=False, i=index: self.tabs.setCurrentIndex(i))
+            view_menu.addAction(action)
+            self.tab_actions.append(action)
+        view_menu.addSeparator()
+        find_action = QAction("&Find", self)
         find_action.setShortcut(QKeySequence.StandardKey.Find)
-        find_action.triggered.connect(self.customers_pane.focus_search)
+        find_action.triggered.connect(self._on_find_action_triggered)
         view_menu.addAction(find_action)
 
         scoring_menu = self.menuBar().addMenu("&Scoring")
@@ -265,6 +300,10 @@ class MainWindow(QMainWindow):
         self.model_report_action.setEnabled(source is not None)
         self.detail_pane.set_source(source)
         self.customers_pane.set_source(source)
+        # The alerts of the previous workspace go; app/ hands the new ones over next.
+        self._alerts = None
+        self.alerts_view.set_sources(None, None)
+        self.dashboard.set_data(None)
         self._show_summary(None)
         if source is None:
             self.workspace_label.setText("No workspace")
@@ -274,6 +313,64 @@ class MainWindow(QMainWindow):
         self.workspace_label.setToolTip(source.display_name)
         self.setWindowTitle(f"{Path(source.display_name).name} — {APP_TITLE}")
         self._load_summary(source)
+
+    def set_alert_source(
+        self, alerts: AlertSource | None, *, owner_name: str | None = None
+    ) -> None:
+        """Show a workspace's alerts and dashboard (None: no alerts to show)."""
+        first = self._alerts is None and alerts is not None
+        self._alerts = alerts
+        self.alerts_view.set_sources(alerts, self._source, owner_name=owner_name)
+        self._dashboard_stale = True
+        if alerts is None:
+            self.dashboard.set_data(None)
+            return
+        if first:
+            saved = str(self._settings.value(KEY_TAB, "alerts"))
+            self.tabs.setCurrentIndex(TAB_KEYS.index(saved) if saved in TAB_KEYS else 0)
+        if self.tabs.currentIndex() == TAB_DASHBOARD:
+            self._load_dashboard()
+
+    def _load_dashboard(self) -> None:
+        alerts = self._alerts
+        if alerts is None:
+            return
+        self._dashboard_stale = False
+        self.dashboard.set_loading()
+        (
+            self._jobs.operation(
+                lambda _state: alerts.load_dashboard(),
+                parent=self,
+                key=("window.dashboard", id(self)),
+            )
+            .success(self._on_dashboard_loaded)
+            .failure(self._on_dashboard_load_failed)
+            .run()
+        )
+
+    def _on_dashboard_loaded(self, data: DashboardData | None) -> None:
+        self.dashboard.set_data(data)
+
+    def _on_dashboard_load_failed(self, error: BaseException) -> None:
+        self._dashboard_stale = True
+        self.dashboard.set_data(None)
+        self._jobs.present_error(error)
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if self._alerts is not None:
+            self._settings.setValue(KEY_TAB, TAB_KEYS[index])
+        if index == TAB_DASHBOARD and self._dashboard_stale:
+            self._load_dashboard()
+
+    def _on_alerts_view_alert_changed(self, _alert_id: int) -> None:
+        self._dashboard_stale = True
+
+    def _on_find_action_triggered(self) -> None:
+        if self.tabs.currentIndex() == TAB_ALERTS:
+            self.alerts_view.alerts_pane.focus_search()
+        else:
+            self.tabs.setCurrentIndex(TAB_CUSTOMERS)
+            self.customers_pane.focus_search()
 
     def _load_summary(self, source: CustomerSource) -> None:
         (
@@ -296,6 +393,11 @@ class MainWindow(QMainWindow):
         shown = self.detail_pane.detail
         if shown is not None:
             self.detail_pane.show_customer(shown.id)
+        if self._alerts is not None:
+            self.alerts_view.reload()
+            self._dashboard_stale = True
+            if self.tabs.currentIndex() == TAB_DASHBOARD:
+                self._load_dashboard()
 
     def refresh_scores(self) -> None:
         """New scores are stored: show them in the table and the detail."""
@@ -312,7 +414,7 @@ class MainWindow(QMainWindow):
 
     def add_banner(self, banner: QWidget) -> None:
         """Show a banner (notices of the watched folder) above the panes."""
-        self._central_layout.insertWidget(self._central_layout.indexOf(self.splitter), banner)
+        self._central_layout.insertWidget(self._central_layout.indexOf(self.tabs), banner)
 
     @property
     def source(self) -> CustomerSource | None:
@@ -329,6 +431,7 @@ class MainWindow(QMainWindow):
     def _on_customers_pane_table_loaded(self, count: int) -> None:
         self.count_label.setText(f"{count:,} customers")
         self.detail_pane.set_workspace_scored(self.customers_pane.model.scored)
+        self.alerts_view.detail_pane.set_workspace_scored(self.customers_pane.model.scored)
         if count == 0:
             self.detail_pane.clear("No customer to show.")
 
@@ -462,6 +565,8 @@ class MainWindow(QMainWindow):
             action.setChecked(mode is self._theme.mode)
         self.customers_pane.set_theme(theme)
         self.detail_pane.set_theme(theme)
+        self.alerts_view.set_theme(theme)
+        self.dashboard.set_theme(theme)
 
     def _on_jobs_busy_changed(self, busy: bool) -> None:
         self.busy_bar.setVisible(busy)
@@ -494,6 +599,7 @@ class MainWindow(QMainWindow):
         s.setValue(KEY_SPLITTER, self.splitter.saveState())
         s.setValue(KEY_DETAIL_SPLITTER, self.detail_pane.splitter_state())
         s.setValue(KEY_HEADER, self.customers_pane.header_state())
+        self.alerts_view.save_state()
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
