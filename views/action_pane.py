@@ -9,6 +9,7 @@ prompt functions that tests replace.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -110,7 +111,8 @@ def _ask_task(parent: QWidget, customer: str) -> tuple[str, dt.date] | None:
     dialog = TaskDialog(customer, parent)
     if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.text.text().strip():
         return None
-    return dialog.text.text().strip(), dialog.due.date().toPython()
+    due = dialog.due.date()
+    return dialog.text.text().strip(), dt.date(due.year(), due.month(), due.day())
 
 
 class ActionPane(QWidget):
@@ -171,7 +173,7 @@ class ActionPane(QWidget):
         box.addWidget(self.blocked)
 
         self.buttons: dict[str, QPushButton] = {}
-        self.actions: dict[str, QAction] = {}
+        self.shortcut_actions: dict[str, QAction] = {}
         grid = QGridLayout()
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(6)
@@ -187,15 +189,15 @@ class ActionPane(QWidget):
             button.clicked.connect(lambda _c=False, k=spec.key: self.trigger(k))
             self.addAction(action)
             self.buttons[spec.key] = button
-            self.actions[spec.key] = action
+            self.shortcut_actions[spec.key] = action
             grid.addWidget(button, i // 2, i % 2)
 
         self.snooze_menu = QMenu(self)
         for key, label in SNOOZE_CHOICES:
-            self.snooze_menu.addAction(label, lambda k=key: self.snooze(k))
+            self.snooze_menu.addAction(label, functools.partial(self.snooze, key))
         self.resolve_menu = QMenu(self)
         for key, label in OUTCOME_LABELS.items():
-            self.resolve_menu.addAction(label, lambda k=key: self.resolve(k))
+            self.resolve_menu.addAction(label, functools.partial(self.resolve, key))
 
         # The email composer (a later issue) goes here, between the step and the history.
         self.composer_slot = QVBoxLayout()
@@ -232,7 +234,7 @@ class ActionPane(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
-        self.scroll = scroll
+        self.scroller = scroll
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 10, 10, 6)
         layout.addWidget(scroll, 1)
@@ -248,7 +250,7 @@ class ActionPane(QWidget):
     def show_alert(self, alert: AlertDetail | None, message: str | None = None) -> None:
         """Show an alert (None: the empty state, with ``message`` if given)."""
         self._alert = alert
-        self.scroll.setVisible(alert is not None)
+        self.scroller.setVisible(alert is not None)
         self.empty.setVisible(alert is None)
         if alert is None:
             self.empty.setText(message or "Select an alert to see what to do next.")
@@ -317,7 +319,7 @@ class ActionPane(QWidget):
         allowed = self._allowed()
         for key, button in self.buttons.items():
             button.setEnabled(key in allowed)
-            self.actions[key].setEnabled(key in allowed)
+            self.shortcut_actions[key].setEnabled(key in allowed)
         self.buttons["reopen"].setVisible("reopen" in allowed)
 
     # -- actions ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ loaded columns (views.item_models.alert_list_model), fast enough for the UI thre
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
@@ -14,10 +15,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
-    QListView,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +48,17 @@ NO_ALERTS_MESSAGE = (
 )
 NO_MATCH_MESSAGE = "No alerts match these filters."
 
+OwnerPrompt = Callable[[Sequence[str]], str | None]
+
+
+def _ask_owner(parent: QWidget, owners: Sequence[str]) -> str | None:
+    if not owners:
+        return None
+    name, ok = QInputDialog.getItem(
+        parent, "Which owner are you?", "Show the alerts of:", list(owners), 0, False
+    )
+    return str(name) if ok and name else None
+
 
 class AlertsPane(QWidget):
     """Severity chips, filters, search and the alert cards, in priority order.
@@ -53,15 +67,24 @@ class AlertsPane(QWidget):
         alert_selected(alert_id, customer_id): the current alert changed.
         selection_cleared(): no alert is selected (the filters hide them all).
         alerts_loaded(count): a new list arrived and is shown.
+        owner_chosen(name): the user said which owner they are (for "Mine").
     """
 
     alert_selected = Signal(int, int)
     selection_cleared = Signal()
     alerts_loaded = Signal(int)
+    owner_chosen = Signal(str)
 
-    def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        jobs: JobRunner,
+        parent: QWidget | None = None,
+        *,
+        ask_owner: OwnerPrompt | None = None,
+    ) -> None:
         super().__init__(parent)
         self._jobs = jobs
+        self._ask_owner = ask_owner or (lambda owners: _ask_owner(self, owners))
         self._source: AlertSource | None = None
         self._current: int | None = None
         self._current_row = 0
@@ -103,11 +126,11 @@ class AlertsPane(QWidget):
         self.mine_button.setObjectName("mineFilter")
         self.mine_button.setText("Mine")
         self.mine_button.setCheckable(True)
-        self.mine_button.setToolTip("Only alerts whose owner is you")
+        self.mine_button.setToolTip("Only your alerts")
         for combo in (self.status_combo, self.owner_combo, self.segment_combo):
             combo.currentIndexChanged.connect(self._on_filters_changed)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.mine_button.toggled.connect(self._on_filters_changed)
+        self.mine_button.toggled.connect(self._on_mine_button_toggled)
         filters = QHBoxLayout()
         filters.setSpacing(6)
         filters.addWidget(self.status_combo)
@@ -126,18 +149,28 @@ class AlertsPane(QWidget):
         self.model = AlertListModel(self)
         self.model.counts_changed.connect(self._on_model_counts_changed)
         self.delegate = AlertCardDelegate(self)
-        self.list = QListView(self)
+        # A one-column table, not a QListView: with fixed row heights it never walks every
+        # row to lay them out, so a filter over 100,000 alerts repaints in milliseconds.
+        self.list = QTableView(self)
         self.list.setObjectName("alertList")
         self.list.setModel(self.model)
         self.list.setItemDelegate(self.delegate)
-        self.list.setUniformItemSizes(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setMouseTracking(True)
-        self.list.setSpacing(0)
+        self.list.setShowGrid(False)
+        self.list.setWordWrap(False)
+        self.list.setTabKeyNavigation(False)
+        self.list.horizontalHeader().hide()
+        self.list.horizontalHeader().setStretchLastSection(True)
+        rows = self.list.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(AlertCardDelegate.CARD_HEIGHT)
         # Cards take the view's width: never a horizontal scroll bar.
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
 
         self.message = QLabel("", self)
@@ -171,17 +204,11 @@ class AlertsPane(QWidget):
         """Show the alerts of a workspace (None: nothing open).
 
         ``owner_name`` is the owner the "Mine" filter matches (the user's name as the
-        workspace spells it); without one the filter is disabled.
+        workspace spells it); without one, "Mine" asks which owner the user is.
         """
         self._source = source
         self._current = None
-        self._user_owner = owner_name
-        self.mine_button.setEnabled(owner_name is not None)
-        self.mine_button.setToolTip(
-            f"Only alerts owned by {owner_name}"
-            if owner_name
-            else "No owner in this workspace matches your user name"
-        )
+        self._set_owner(owner_name)
         self.model.set_data(None)
         self._refresh_state()
         if source is not None:
@@ -247,6 +274,23 @@ class AlertsPane(QWidget):
             mine_owner=self._user_owner if self.mine_button.isChecked() else None,
             search=self.search_box.text(),
         )
+
+    def _set_owner(self, name: str | None) -> None:
+        self._user_owner = name
+        self.mine_button.setToolTip(
+            f"Only alerts owned by {name}" if name else "Only your alerts (asks who you are)"
+        )
+
+    def _on_mine_button_toggled(self, checked: bool) -> None:
+        if checked and self._user_owner is None:
+            data = self.model.data_set
+            name = self._ask_owner(data.values("owner") if data is not None else [])
+            if not name:
+                self.mine_button.setChecked(False)  # toggles back: no filter
+                return
+            self._set_owner(name)
+            self.owner_chosen.emit(name)
+        self._on_filters_changed()
 
     def _on_filters_changed(self, *_args: object) -> None:
         keep = self._current

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from app.jobs import JobRunner, TaskState
 
 KEY_SPLITTER = "alerts/splitter"
+# The customer follows the selected alert quickly (the target is 100 ms to the chart);
+# a short pause still folds the rows passed while an arrow key is held into one load.
+DETAIL_DELAY_MS = 30
 
 
 class AlertsView(QWidget):
@@ -56,7 +59,9 @@ class AlertsView(QWidget):
         self._source: AlertSource | None = None
         self._pending_next: int | None = None
         self.alerts_pane = AlertsPane(jobs, self)
-        self.detail_pane = CustomerDetailPane(jobs, self, clock=clock)
+        self.detail_pane = CustomerDetailPane(
+            jobs, self, clock=clock, load_delay_ms=DETAIL_DELAY_MS
+        )
         self.action_pane = ActionPane(self, ask_text=ask_text, ask_task=ask_task, clock=clock)
         self.alerts_pane.alert_selected.connect(self._on_alerts_pane_alert_selected)
         self.alerts_pane.selection_cleared.connect(self._on_alerts_pane_selection_cleared)

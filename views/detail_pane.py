@@ -177,6 +177,7 @@ class CustomerDetailPane(QWidget):
         parent: QWidget | None = None,
         *,
         clock: Callable[[], dt.datetime] = utc_now,
+        load_delay_ms: int = LOAD_DELAY_MS,
     ) -> None:
         super().__init__(parent)
         self._jobs = jobs
@@ -193,7 +194,7 @@ class CustomerDetailPane(QWidget):
         self.history_chart: ScoreHistoryChart | None = None
         self._load_timer = QTimer(self)
         self._load_timer.setSingleShot(True)
-        self._load_timer.setInterval(LOAD_DELAY_MS)
+        self._load_timer.setInterval(load_delay_ms)
         self._load_timer.timeout.connect(self._on_load_timer_timeout)
 
         # Page 0: empty state; page 1: the detail.

@@ -62,6 +62,7 @@ KEY_DETAIL_SPLITTER = "detail/splitter"
 KEY_HEADER = "customers/header"
 KEY_THEME = "ui/theme"
 KEY_TAB = "ui/tab"
+KEY_OWNER = "alerts/owner"
 
 TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD = 0, 1, 2
 TAB_KEYS = ("alerts", "customers", "dashboard")
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self.alerts_view = AlertsView(jobs, self, settings=settings)
         self.alerts_view.score_requested.connect(self._on_pane_score_requested)
         self.alerts_view.alert_changed.connect(self._on_alerts_view_alert_changed)
+        self.alerts_view.alerts_pane.owner_chosen.connect(self._on_alerts_pane_owner_chosen)
         self.dashboard = DashboardPane(self)
         self.dashboard.score_requested.connect(self._on_pane_score_requested)
         self._alerts: AlertSource | None = None
@@ -317,9 +319,15 @@ class MainWindow(QMainWindow):
     def set_alert_source(
         self, alerts: AlertSource | None, *, owner_name: str | None = None
     ) -> None:
-        """Show a workspace's alerts and dashboard (None: no alerts to show)."""
+        """Show a workspace's alerts and dashboard (None: no alerts to show).
+
+        ``owner_name``: who "Mine" means; by default the owner the user chose last time.
+        """
         first = self._alerts is None and alerts is not None
         self._alerts = alerts
+        if owner_name is None:
+            saved_owner = self._settings.value(KEY_OWNER)
+            owner_name = str(saved_owner) if saved_owner else None
         self.alerts_view.set_sources(alerts, self._source, owner_name=owner_name)
         self._dashboard_stale = True
         if alerts is None:
@@ -361,6 +369,9 @@ class MainWindow(QMainWindow):
             self._settings.setValue(KEY_TAB, TAB_KEYS[index])
         if index == TAB_DASHBOARD and self._dashboard_stale:
             self._load_dashboard()
+
+    def _on_alerts_pane_owner_chosen(self, name: str) -> None:
+        self._settings.setValue(KEY_OWNER, name)
 
     def _on_alerts_view_alert_changed(self, _alert_id: int) -> None:
         self._dashboard_stale = True

@@ -150,6 +150,6 @@ def test_no_alert_is_a_plain_empty_state(qtbot) -> None:
     p.show()
     p.show_alert(None, "No alerts to act on.")
     assert p.empty.isVisible() and p.empty.text() == "No alerts to act on."
-    assert not p.scroll.isVisible()
+    assert not p.scroller.isVisible()
     with qtbot.assertNotEmitted(p.action_requested):
         p.trigger("start")

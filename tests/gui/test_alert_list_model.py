@@ -157,3 +157,25 @@ def test_stake_and_age_texts() -> None:
     assert age_text(np.datetime64("2026-11-19T23:00:00"), NOW) == "3d old"
     assert age_text(np.datetime64("2026-10-25T00:00:00"), NOW) == "4w old"
     assert age_text(np.datetime64("NaT"), NOW) == ""
+
+
+def test_typing_narrows_the_search_to_the_same_rows_as_a_fresh_search() -> None:
+    rng = np.random.default_rng(3)
+    n = 400
+    cols = columns()
+    big = {k: np.resize(v, n) for k, v in cols.items()}
+    big["id"] = np.arange(n)
+    words = np.array(["ana", "anabel", "ben", "acme", "bright", "line", "zed"], dtype=object)
+    big["reason"] = np.array([" ".join(rng.choice(words, 3)) for _ in range(n)], dtype=object)
+    typed = "ana bright li"
+    for probe in (typed, "acme zed", "ben  ana"):
+        incremental = AlertListData(big)
+        for i in range(1, len(probe) + 1):
+            needle = probe[:i].strip().lower()
+            if not needle:
+                continue
+            got = incremental.search_hits(needle)
+            fresh = AlertListData(big).search_hits(needle)
+            assert np.array_equal(got, fresh), needle
+    # The typed probe is a real narrowing: some rows, not all.
+    assert 0 < np.count_nonzero(AlertListData(big).search_hits(typed)) < n

@@ -90,44 +90,93 @@ class AlertListData:
         severity_rank = np.array([_SEVERITY_RANK.get(s, 9) for s in c["severity"]], np.int64)
         created = c["created_at"].astype(np.int64)
         self.order = np.lexsort((-created, severity_rank, -c["priority_cents"]))
+        # The filtered columns as integer codes: a filter compares small ints, not strings.
+        self._codes: dict[str, tuple[dict[str, int], np.ndarray]] = {}
+        for name in ("severity", "status", "owner", "segment"):
+            text = np.array(["" if v is None or v != v else str(v) for v in c[name]], dtype=object)
+            uniques, codes = np.unique(text, return_inverse=True)
+            self._codes[name] = ({str(u): i for i, u in enumerate(uniques)}, codes)
         self._search: np.ndarray | None = None
+        self._hits: tuple[str, np.ndarray] | None = None
 
     def prepare_search(self) -> None:
-        """The lower-case text a search looks in (customer, company, reason, owner, rule)."""
+        """The lower-case text a search looks in (customer, company, owner, rule, reason)."""
         if self._search is not None:
             return
         c = self.columns
-        parts = [
-            np.where(c[k] == None, "", c[k]).astype(str)  # noqa: E711 (elementwise)
-            for k in ("customer", "company", "owner", "rule", "reason")
+        fields = ("customer", "company", "owner", "rule", "reason")
+        rows = [
+            "\x1f".join("" if v is None or v != v else str(v) for v in values).lower()
+            for values in zip(*(c[k] for k in fields), strict=True)
         ]
-        joined = parts[0]
-        for p in parts[1:]:
-            joined = np.char.add(np.char.add(joined, "\x1f"), p)
-        self._search = np.strings.lower(joined.astype(f"U{SEARCH_ROW_CHARS}"))
+        width = min(max((len(r) for r in rows), default=1), SEARCH_ROW_CHARS)
+        self._search = np.array(rows, dtype=f"U{max(width, 1)}")
+
+    def _is(self, name: str, values: tuple[str, ...] | frozenset[str] | list[str]) -> np.ndarray:
+        lookup, codes = self._codes[name]
+        wanted = [lookup[v] for v in values if v in lookup]
+        if len(wanted) == 1:
+            return np.asarray(codes == wanted[0])
+        return np.isin(codes, wanted)
+
+    def search_hits(self, needle: str) -> np.ndarray:
+        """Rows whose text holds every word of the (lower-case) needle.
+
+        Typing narrows a search: when the new needle extends the previous one, every row
+        it matches matched the previous one, so only those rows are scanned again.
+        """
+        self.prepare_search()
+        assert self._search is not None
+        previous = self._hits
+        if previous is not None and previous[0] == needle:
+            return previous[1]
+        words = needle.split()
+        rows: np.ndarray | None = None
+        text = self._search
+        if previous is not None and previous[0] and needle.startswith(previous[0]):
+            # Every row the new needle matches matched the previous one: only the words it
+            # changed or added need checking, and only over the previous hits.
+            before = previous[0].split()
+            changed = len(before) - 1 if words[len(before) - 1] != before[-1] else len(before)
+            words = words[changed:]
+            hits = previous[1].copy()
+            if np.count_nonzero(hits) * 4 < self.n:
+                # Few previous hits: copying them out costs less than scanning every row.
+                rows = np.flatnonzero(hits)
+                text = self._search[rows]
+        else:
+            hits = np.ones(self.n, dtype=bool)
+        if rows is None:
+            for word in words:
+                hits &= np.strings.find(text, word) >= 0
+        else:
+            keep = np.ones(len(rows), dtype=bool)
+            for word in words:
+                keep &= np.strings.find(text, word) >= 0
+            hits[rows[~keep]] = False
+        self._hits = (needle, hits)
+        return hits
 
     def mask(self, flt: AlertFilter, *, with_severity: bool = True) -> np.ndarray:
         """Which rows the filter keeps (over all rows, in storage order)."""
-        c = self.columns
-        keep = np.isin(c["status"], STATUS_FILTERS.get(flt.status, STATUS_FILTERS["all"])[1])
+        keep = self._is("status", STATUS_FILTERS.get(flt.status, STATUS_FILTERS["all"])[1])
         if with_severity and flt.severities:
-            keep &= np.isin(c["severity"], list(flt.severities))
+            keep &= self._is("severity", flt.severities)
         if flt.owner is not None:
-            keep &= c["owner"] == flt.owner
+            keep &= self._is("owner", [flt.owner])
         if flt.mine_owner is not None:
-            keep &= c["owner"] == flt.mine_owner
+            keep &= self._is("owner", [flt.mine_owner])
         if flt.segment is not None:
-            keep &= c["segment"] == flt.segment
+            keep &= self._is("segment", [flt.segment])
         needle = flt.search.strip().lower()
         if needle:
-            self.prepare_search()
-            assert self._search is not None
-            for word in needle.split():
-                keep &= np.strings.find(self._search, word) >= 0
+            keep &= self.search_hits(needle)
         return keep
 
     def values(self, name: str) -> list[str]:
         """The distinct non-empty values of a text column, sorted (for the filter menus)."""
+        if name in self._codes:
+            return sorted(v for v in self._codes[name][0] if v)
         col = self.columns[name]
         return sorted({str(v) for v in col if v is not None and v == v and str(v)})
 
@@ -182,15 +231,17 @@ class AlertListModel(QAbstractListModel):
             return np.zeros(0, dtype=np.int64)
         keep = self._data.mask(self._filter)
         order = self._data.order
-        return order[keep[order]]
+        rows: np.ndarray = order[keep[order]]
+        return rows
 
     def severity_counts(self) -> dict[str, int]:
         """Alerts per severity that the other filters keep (the chips' numbers)."""
         if self._data is None:
             return {s: 0 for s in SEVERITIES}
         keep = self._data.mask(self._filter, with_severity=False)
-        sev = self._data.columns["severity"][keep]
-        return {s: int(np.count_nonzero(sev == s)) for s in SEVERITIES}
+        lookup, codes = self._data._codes["severity"]
+        counts = np.bincount(codes[keep], minlength=len(lookup))
+        return {s: int(counts[lookup[s]]) if s in lookup else 0 for s in SEVERITIES}
 
     def _emit_counts(self) -> None:
         self.counts_changed.emit(self.severity_counts())
