@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -327,13 +328,31 @@ class AlertRule(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+# Alerts in these statuses are "active": at most one per customer and rule.
+ACTIVE_ALERT_STATUSES = ("open", "snoozed", "in_progress")
+_ACTIVE_ALERT = text("status IN ('open', 'snoozed', 'in_progress')")
+
+
 class Alert(Base):
-    """A flagged customer: why, how urgent, and where it is in its lifecycle."""
+    """A flagged customer: why, how urgent, and where it is in its lifecycle.
+
+    ``cleared_at`` is when a scoring first found the rule's condition no longer met (None
+    while it holds); services/alerts documents what happens to such alerts.
+    """
 
     __tablename__ = "alerts"
     __table_args__ = (
         Index("ix_alerts_status_priority", "status", "priority_cents"),
         Index("ix_alerts_customer_rule", "customer_id", "rule_key"),
+        # One active alert per customer and rule, even with two writers at once.
+        Index(
+            "uq_alerts_active_customer_rule",
+            "customer_id",
+            "rule_key",
+            unique=True,
+            sqlite_where=_ACTIVE_ALERT,
+            postgresql_where=_ACTIVE_ALERT,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -354,6 +373,7 @@ class Alert(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Action(Base):
