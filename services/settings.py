@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.errors import UserFacingError
 from models.schema import AuditEvent, Setting
+from models.vocab import SEVERITIES
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
 SCHEMA_VERSION = 1
@@ -24,7 +25,14 @@ SCHEMA_VERSION = 1
 
 @dataclass(frozen=True)
 class SettingSpec:
-    """One setting: its key, Python type, default and human title."""
+    """One setting: its key, Python type, default and human title.
+
+    The optional fields describe the value for a settings dialog and are checked by
+    ``validate_setting``: ``minimum``/``maximum`` bound numbers, ``choices`` lists the
+    allowed texts, ``unit`` names the unit ("%", "days", "$"), ``group`` gathers settings
+    under one heading (an alert rule's settings share its title) and ``help`` says in a
+    sentence what the setting does.
+    """
 
     key: str
     type: type | tuple[type, ...]
@@ -32,6 +40,12 @@ class SettingSpec:
     title: str
     # Optional check beyond the type: returns what is wrong in plain words, or None.
     validate: Callable[[Any], str | None] | None = None
+    group: str = ""
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    help: str = ""
 
 
 # Every change of a setting under these prefixes bumps "config.version" and is audited, so
@@ -103,6 +117,175 @@ def _horizon_check(value: Any) -> str | None:
     return None
 
 
+# --- alert rules (DESIGN.md section 7; services/alerts documents what each rule does) ------
+
+
+@dataclass(frozen=True)
+class AlertRuleSpec:
+    """One alert rule: its key, title, default severity and what it watches, in words."""
+
+    key: str
+    title: str
+    severity: str
+    description: str
+
+
+ALERT_RULES: tuple[AlertRuleSpec, ...] = (
+    AlertRuleSpec(
+        "high_risk_high_value",
+        "High risk, high value",
+        "critical",
+        "A customer likely to stop buying whose 12-month value is among the highest.",
+    ),
+    AlertRuleSpec(
+        "risk_rising",
+        "Churn risk rising",
+        "warning",
+        "Churn risk went up by a margin since the previous scoring.",
+    ),
+    AlertRuleSpec(
+        "engagement_drop",
+        "Engagement drop",
+        "info",
+        "The engagement score fell by a margin since the previous scoring.",
+    ),
+    AlertRuleSpec(
+        "gone_quiet",
+        "Gone quiet",
+        "warning",
+        "A repeat buyer has not ordered for a multiple of their usual gap between orders.",
+    ),
+    AlertRuleSpec(
+        "negative_experience",
+        "Negative experience",
+        "warning",
+        "Bad-satisfaction tickets or a low-star review in a recent window.",
+    ),
+    AlertRuleSpec(
+        "ticket_past_sla",
+        "Ticket past SLA",
+        "warning",
+        "A support ticket is still unresolved after the service-level time.",
+    ),
+    AlertRuleSpec(
+        "expansion",
+        "Expansion opportunity",
+        "opportunity",
+        "A highly engaged customer whose spend or email clicks are rising.",
+    ),
+    AlertRuleSpec(
+        "stalled_opportunity",
+        "Stalled deal",
+        "warning",
+        "An open deal stuck in an early stage with no contact for a while.",
+    ),
+)
+ALERT_RULE_KEYS = tuple(rule.key for rule in ALERT_RULES)
+
+# (rule, parameter, type, default, title, unit, minimum, maximum, help)
+_Param = tuple[str, str, type | tuple[type, ...], Any, str, str, float | None, float | None, str]
+_NUMBER = (int, float)
+ALERT_PARAMETERS: tuple[_Param, ...] = (
+    ("high_risk_high_value", "min_churn_risk", _NUMBER, 60, "Churn risk at least", "%", 0, 100,
+     "Customers whose churn risk is at least this."),
+    ("high_risk_high_value", "top_value_percent", _NUMBER, 20, "12-month value in the top", "%",
+     0.1, 100, "...and whose 12-month value is in this top share of scored customers."),
+    ("risk_rising", "min_increase_points", _NUMBER, 15, "Risk up by at least",
+     "percentage points", 1, 100, "Rise of churn risk since the previous scoring."),
+    ("risk_rising", "min_churn_risk", _NUMBER, 40, "Churn risk now at least", "%", 0, 100,
+     "Only customers whose churn risk is now at least this."),
+    ("engagement_drop", "min_drop_points", _NUMBER, 15, "Engagement down by at least", "points",
+     1, 100, "Fall of the engagement score (0-100) since the previous scoring."),
+    ("gone_quiet", "gap_multiple", _NUMBER, 2.0, "No order for more than",
+     "times the usual gap", 1, 20,
+     "The usual gap is the median number of days between a customer's purchase days."),
+    ("gone_quiet", "max_quiet_days", int, 365, "Not after", "days without an order", 1, 3650,
+     "Past this many days a customer counts as lost rather than quiet."),
+    ("negative_experience", "window_days", int, 60, "Within the last", "days", 1, 730,
+     "How far back tickets and reviews count."),
+    ("negative_experience", "min_bad_tickets", int, 2, "Bad-satisfaction tickets at least",
+     "tickets", 1, 100, "Tickets rated bad in the window."),
+    ("negative_experience", "max_review_stars", int, 2, "Or a review of at most", "stars", 1, 4,
+     "One review at or below this many stars (of 5) in the window is enough."),
+    ("ticket_past_sla", "sla_hours", int, 72, "Resolution SLA", "hours", 1, 8760,
+     "A ticket still open, pending or on hold this long after it was opened is late."),
+    ("expansion", "min_engagement", _NUMBER, 70, "Engagement at least", "points", 0, 100,
+     "Engagement score (0-100) of the latest scoring."),
+    ("expansion", "min_growth_percent", _NUMBER, 30, "Spend or clicks up by at least", "%", 1,
+     1000, "Last 90 days against the 90 days before."),
+    ("expansion", "min_clicks", int, 2, "Email clicks at least", "clicks in 90 days", 1, 1000,
+     "Rising clicks count only from this many clicks in the last 90 days."),
+    ("expansion", "upside_percent", _NUMBER, 25, "Expected upside", "% of 12-month value", 1,
+     1000, "The alert's priority: this share of the customer's expected 12-month value."),
+    ("stalled_opportunity", "stages", list, ["Qualified", "Qualification", "Proposal"],
+     "Stages that can stall", "", None, None,
+     "A deal's stage matches when its name starts with one of these (ignoring case)."),
+    ("stalled_opportunity", "stalled_days", int, 14, "In the stage for more than", "days", 1,
+     3650, "Days since the deal entered its stage (since it was created when unknown)."),
+    ("stalled_opportunity", "quiet_days", int, 10, "No contact for", "days", 1, 3650,
+     "No call, meeting, note, ticket, logged action or sent email in this many days."),
+)  # fmt: skip
+ALERT_GENERAL: tuple[_Param, ...] = (
+    ("", "daily_cap_per_owner", int, 25, "New alerts per owner per day at most", "alerts", 0,
+     100_000, "Only the highest-priority new alerts are raised each day (0: no cap)."),
+    ("", "cooldown_days", int, 14, "Quiet period after contact", "days", 0, 365,
+     "No new alert for a customer contacted (call logged, email sent) this recently."),
+    ("", "realert_days", int, 30, "Do not raise a closed alert again for", "days", 0, 365,
+     "After a user resolves or dismisses an alert, the same rule stays quiet for the "
+     "customer this long."),
+)  # fmt: skip
+
+
+def _stages_check(value: Any) -> str | None:
+    if not value:
+        return "give at least one stage name"
+    if not all(isinstance(v, str) and v.strip() for v in value):
+        return "every stage must be a non-empty name"
+    return None
+
+
+def _alert_specs() -> tuple[SettingSpec, ...]:
+    titles = {rule.key: rule.title for rule in ALERT_RULES}
+    specs = [
+        SettingSpec(
+            f"alerts.{param}", kind, default, title, None, "Alerts", unit, low, high, (), text
+        )
+        for _, param, kind, default, title, unit, low, high, text in ALERT_GENERAL
+    ]
+    for rule in ALERT_RULES:
+        group = titles[rule.key]
+        specs.append(
+            SettingSpec(
+                f"alerts.{rule.key}.enabled",
+                bool,
+                True,
+                "Raise these alerts",
+                group=group,
+                help=rule.description,
+            )
+        )
+        specs.append(
+            SettingSpec(
+                f"alerts.{rule.key}.severity",
+                str,
+                rule.severity,
+                "Severity",
+                group=group,
+                choices=SEVERITIES,
+            )
+        )
+        for key, param, kind, default, title, unit, low, high, text in ALERT_PARAMETERS:
+            if key == rule.key:
+                specs.append(
+                    SettingSpec(
+                        f"alerts.{key}.{param}", kind, default, title,
+                        _stages_check if param == "stages" else None,
+                        group, unit, low, high, (), text,
+                    )
+                )  # fmt: skip
+    return tuple(specs)
+
+
 SETTINGS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in (
@@ -166,6 +349,7 @@ SETTINGS: dict[str, SettingSpec] = {
             {},
             "Files of the watched folder already handled: path -> [size, mtime_ns]",
         ),
+        *_alert_specs(),
     )
 }
 
@@ -192,21 +376,76 @@ def get_setting(session: Session, key: str) -> Any:
     return copy.deepcopy(spec.default) if row is None else row.value
 
 
-def set_setting(session: Session, key: str, value: Any, *, actor: str = "user") -> None:
-    """Validate against the schema and store (inside the caller's transaction).
+_TYPE_WORDS = {
+    bool: "true or false",
+    int: "whole number",
+    float: "number",
+    str: "text",
+    list: "list",
+    dict: "table of values",
+    type(None): "empty",
+}
 
-    A change of a scoring or alert setting (VERSIONED_PREFIXES) also bumps
-    "config.version" and writes an audit event "settings.changed" by ``actor``.
+
+def _type_words(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if int in kinds and float in kinds:
+        kinds = tuple(k for k in kinds if k is not int)
+    return " or ".join(_TYPE_WORDS.get(k, k.__name__) for k in kinds)
+
+
+def _type_ok(spec: SettingSpec, value: Any) -> bool:
+    kinds = spec.type if isinstance(spec.type, tuple) else (spec.type,)
+    # bool is an int to Python, but "true" is no answer to "how many days".
+    if isinstance(value, bool) and bool not in kinds:
+        return False
+    return isinstance(value, spec.type)
+
+
+def validate_setting(key: str, value: Any) -> str | None:
+    """What is wrong with ``value`` for setting ``key``, in plain words; None when it is fine.
+
+    Checks the type, the bounds, the choices and the setting's own check; raises
+    SettingError for an unknown key. A settings dialog can show the text next to the field.
     """
     spec = _spec(key)
-    if not isinstance(value, spec.type):
-        raise SettingError(
-            f"'{spec.title}' must be of type {spec.type}, not {type(value).__name__}."
+    title = f"{spec.group}: {spec.title}" if spec.group else spec.title
+    if not _type_ok(spec, value):
+        return (
+            f"'{title}' must be of type {_type_words(spec.type)} (got {_type_words(type(value))})."
         )
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        unit = f" {spec.unit}" if spec.unit and not spec.unit.startswith("%") else spec.unit
+        if value != value:  # NaN
+            return f"'{title}' must be a number."
+        if spec.minimum is not None and value < spec.minimum:
+            return f"'{title}' must be at least {spec.minimum:g}{unit} (got {value:g})."
+        if spec.maximum is not None and value > spec.maximum:
+            return f"'{title}' must be at most {spec.maximum:g}{unit} (got {value:g})."
+    if spec.choices and value not in spec.choices:
+        return f"'{title}' must be one of {', '.join(spec.choices)} (got '{value}')."
     if spec.validate is not None:
         problem = spec.validate(value)
         if problem is not None:
-            raise SettingError(f"'{spec.title}': {problem}.")
+            return f"'{title}': {problem}."
+    return None
+
+
+def setting_specs(prefix: str = "") -> tuple[SettingSpec, ...]:
+    """The declared settings whose key starts with ``prefix``, in declaration order."""
+    return tuple(spec for key, spec in SETTINGS.items() if key.startswith(prefix))
+
+
+def set_setting(session: Session, key: str, value: Any, *, actor: str = "user") -> None:
+    """Validate against the schema and store (inside the caller's transaction).
+
+    Raises SettingError with the plain reason when the value is refused. A change of a
+    scoring or alert setting (VERSIONED_PREFIXES) also bumps "config.version" and writes
+    an audit event "settings.changed" by ``actor``.
+    """
+    problem = validate_setting(key, value)
+    if problem is not None:
+        raise SettingError(problem)
     if key.startswith(VERSIONED_PREFIXES):
         old = get_setting(session, key)
         if old != value:
@@ -225,6 +464,23 @@ def set_setting(session: Session, key: str, value: Any, *, actor: str = "user") 
         return
     _store(session, key, value)
     _ensure_schema_version(session)
+
+
+def set_settings(session: Session, values: dict[str, Any], *, actor: str = "user") -> None:
+    """Validate every value first, then store them all (inside the caller's transaction).
+
+    Nothing is stored when any value is refused: the SettingError names every problem.
+    """
+    problems = [p for key, value in values.items() if (p := validate_setting(key, value))]
+    if problems:
+        raise SettingError(" ".join(problems))
+    for key, value in values.items():
+        set_setting(session, key, value, actor=actor)
+
+
+def reset_setting(session: Session, key: str, *, actor: str = "user") -> None:
+    """Put a setting back to its declared default (audited like any change)."""
+    set_setting(session, key, copy.deepcopy(_spec(key).default), actor=actor)
 
 
 def config_version(session: Session) -> int:
