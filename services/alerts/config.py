@@ -1,0 +1,97 @@
+"""The alert settings of a workspace, read once into a frozen configuration.
+
+Every value is declared in services/settings.py (type, default, title, bounds); this
+module only gathers them per rule, so that rules read ``config.rule("gone_quiet")``.
+"""
+
+from __future__ import annotations
+
+import copy
+import getpass
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.schema import Setting
+from services.settings import (
+    ALERT_GENERAL,
+    ALERT_PARAMETERS,
+    ALERT_RULES,
+    SETTINGS,
+    validate_setting,
+)
+
+RULE_TITLES = {rule.key: rule.title for rule in ALERT_RULES}
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """One rule's settings: enabled, severity and its parameters."""
+
+    key: str
+    title: str
+    enabled: bool
+    severity: str
+    params: dict[str, Any]
+
+    def __getitem__(self, name: str) -> Any:
+        return self.params[name]
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    """Every alert setting of a workspace (defaults where nothing is stored)."""
+
+    rules: dict[str, RuleConfig]
+    daily_cap_per_owner: int
+    cooldown_days: int
+    realert_days: int
+
+    def rule(self, key: str) -> RuleConfig:
+        """The settings of one rule."""
+        return self.rules[key]
+
+
+def read_alert_config(session: Session) -> AlertConfig:
+    """The workspace's alert settings in one read.
+
+    A stored value that the schema refuses (a file edited by hand, an older build's
+    value) falls back to the default rather than stopping the alerts.
+    """
+    stored = {
+        row.key: row.value
+        for row in session.scalars(select(Setting).where(Setting.key.like("alerts.%")))
+    }
+
+    def value(key: str) -> Any:
+        spec = SETTINGS[key]
+        if key in stored and validate_setting(key, stored[key]) is None:
+            return stored[key]
+        return copy.deepcopy(spec.default)
+
+    rules = {}
+    for rule in ALERT_RULES:
+        params = {
+            param: value(f"alerts.{rule.key}.{param}")
+            for key, param, *_ in ALERT_PARAMETERS
+            if key == rule.key
+        }
+        rules[rule.key] = RuleConfig(
+            key=rule.key,
+            title=rule.title,
+            enabled=bool(value(f"alerts.{rule.key}.enabled")),
+            severity=str(value(f"alerts.{rule.key}.severity")),
+            params=params,
+        )
+    general = {param: int(value(f"alerts.{param}")) for _, param, *_ in ALERT_GENERAL}
+    return AlertConfig(rules=rules, **general)
+
+
+def default_actor() -> str:
+    """Who the audit log names for what a user does here: the OS user name."""
+    try:
+        return getpass.getuser() or "user"
+    except (OSError, KeyError, ImportError):  # no user name in this environment
+        return "user"

@@ -1,0 +1,494 @@
+"""Raise and refresh alerts from the latest scores (DESIGN.md section 7).
+
+``generate_alerts`` runs after every scoring (the ``score`` command and the window's
+Score now both call it). It reads the latest scoring run's snapshot, the snapshot before
+it and a few aggregates (paid orders for the usual gap and spend, recent tickets,
+reviews and clicks, open deals, recent contacts), evaluates every enabled rule over all
+customers at once with numpy/pandas, and writes the result with bulk statements in one
+transaction. No query runs per customer.
+
+Rules (parameters and severities are workspace settings, see services/settings.py;
+defaults in brackets). Every rule looks only at scored customers, and "in the last N
+days" ends with the scores' as-of date T:
+
+- high_risk_high_value [critical]: churn risk >= 60% and a 12-month value in the top 20%
+  of scored customers (and above zero). "churn risk 82% and 12-month value $1,540".
+- risk_rising [warning]: churn risk up >= 15 points since the previous scoring (the
+  latest earlier as-of date, same horizon) and now >= 40%. Needs a previous scoring.
+- engagement_drop [info]: engagement score down >= 15 points since the previous scoring.
+- gone_quiet [warning]: a repeat buyer (two or more purchase days) with no order for
+  more than 2 x the usual gap, at most 365 days (then the customer counts as lost). The
+  usual gap is scoring's: the median days between distinct purchase days, at least 7
+  (services/scoring/health.usual_gap, the same number the drivers quote).
+- negative_experience [warning]: >= 2 tickets rated bad, or a review of 1-2 stars,
+  within 60 days.
+- ticket_past_sla [warning]: a ticket whose status is not finished (solved, closed,
+  resolved, cancelled; a ticket without a status does not count) opened more than 72
+  hours before the earlier of now and the end of T.
+- expansion [opportunity]: engagement >= 70 and either spend of the last 90 days up
+  >= 30% on the 90 before, or email clicks of the last 90 days >= 2 and up >= 30%.
+- stalled_opportunity [warning]: an open deal whose stage starts with Qualified,
+  Qualification or Proposal, in that stage (since stage_changed_at, else since it was
+  created) for more than 14 days, and no contact for 10 days (a call, meeting, note or
+  ticket; an action logged in the app; an email logged as sent).
+
+Priority (``priority_cents``): revenue at risk = churn risk x 12-month CLV from the
+snapshot, for every rule except two: an expansion's priority is its expected upside
+(25% of the 12-month value by default), a stalled deal's the expected value of the
+stalled deals (amount x probability; the amount when no probability is known).
+
+What happens to alerts:
+- One active alert (open, snoozed or in progress) per customer and rule; a unique index
+  guarantees it. When the rule still holds, the next generation refreshes that alert:
+  severity, reason, priority, drivers, snapshot id and owner are updated, never
+  duplicated.
+- When a rule no longer holds, its active alert stays until the user acts (the account
+  manager may be mid-conversation) and is marked ``cleared_at``; the window can say
+  "condition cleared". If it holds again, the mark goes. An alert snoozed "until the
+  condition clears" is resolved by the app instead, with outcome "condition_cleared"
+  and an audit event.
+- A snooze until a date ends when the date comes: the list already shows such alerts as
+  open, and the next generation sets them open again, audited.
+- Alerts of a disabled rule, or of a rule that cannot be evaluated (the two "since the
+  previous scoring" rules on a first scoring), are left as they are.
+- New alerts are not raised for a customer contacted in the last 14 days (cool-down:
+  an email logged as sent or exported in ``outreach``, a call logged as an action, or a
+  call or meeting among the interactions), nor for a customer and rule whose alert a
+  user resolved or dismissed in the last 30 days. Expansion alerts are not raised for
+  do-not-contact customers (their only action is outreach); every other alert is raised
+  for them and flagged, and the window offers no outreach (services.alerts.queries).
+- Daily cap: at most 25 new alerts per owner per UTC day (0: no cap), the highest
+  priorities first; the rest are raised by a later generation while they still hold.
+- Alerts are computed only from the latest scores: after replaying a past date they are
+  left unchanged (``AlertRunResult.skipped`` says so).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.db import translate_db_errors
+from services.alerts._db import (
+    ALERTS,
+    RULES,
+    aware,
+    bools,
+    columns,
+    fetch,
+    ints,
+    midnight,
+    sql,
+    stamp,
+    timestamps,
+)
+from services.alerts.config import AlertConfig, read_alert_config
+from services.alerts.inputs import AlertInputs, ScoringRunRef, latest_run, read_inputs
+from services.alerts.records import (
+    CLOSED_STATUSES,
+    CONDITION_CLEARED,
+    AlertRunResult,
+)
+from services.alerts.rules import evaluate_rules
+
+ProgressFn = Callable[[float, str], None]
+CancelledFn = Callable[[], bool]
+
+SYSTEM_ACTOR = "Account Radar"
+_CHUNK = 20_000
+_ACTIVE_SQL = "('open', 'snoozed', 'in_progress')"
+
+
+class AlertsCancelled(Exception):
+    """The user cancelled alert generation; nothing was written."""
+
+
+def generate_alerts(
+    engine_or_session: Engine | Session,
+    run_id: int | None = None,
+    *,
+    now: dt.datetime | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelledFn | None = None,
+    actor: str = SYSTEM_ACTOR,
+) -> AlertRunResult:
+    """Raise, refresh and clear alerts from the latest scores; returns what it did.
+
+    ``generate_alerts(engine_or_session, run_id=None, *, now=None, progress=None,
+    cancelled=None, actor="Account Radar") -> AlertRunResult``
+
+    - ``engine_or_session``: an Engine (reads on one connection, then writes in one
+      transaction of its own and commits) or a Session (everything inside the caller's
+      transaction; the caller commits).
+    - ``run_id``: the scoring run just written; when it is not the latest finished run
+      (a replay of a past date), nothing changes and ``result.skipped`` says why. None:
+      the latest run.
+    - ``now``: the time of the generation (aware; default the current UTC time): the
+      cool-down, the daily cap, snoozes and the SLA are measured from it.
+    - ``progress(fraction, message)`` and ``cancelled() -> bool`` as in
+      services/scoring/run.py; when ``cancelled()`` turns true, AlertsCancelled is raised
+      and nothing is written.
+    - ``actor``: the name in the audit log for what the generation changes.
+
+    Raises WorkspaceError (a UserFacingError) in plain words when the database cannot be
+    read or written (locked, disk full...).
+    """
+    clock = time.perf_counter()
+    now = aware(now or utcnow())
+
+    def step(fraction: float, message: str) -> None:
+        if cancelled is not None and cancelled():
+            raise AlertsCancelled("Alert generation was cancelled; the alerts are unchanged.")
+        if progress is not None:
+            progress(fraction, message)
+
+    step(0.0, "Reading the scores")
+    with translate_db_errors(), _reading(engine_or_session) as conn:
+        run = latest_run(conn)
+        if run is None:
+            return AlertRunResult(run_id=None, as_of=None, skipped="the workspace is not scored")
+        if run_id is not None and run_id != run.id:
+            return AlertRunResult(
+                run_id=run_id,
+                as_of=None,
+                skipped=f"the scores of {run.as_of.isoformat()} are the latest ones",
+            )
+        with Session(bind=conn) as session:
+            config = read_alert_config(session)
+        engine = engine_or_session if isinstance(engine_or_session, Engine) else None
+        inputs = read_inputs(conn, run, config, now, step, engine=engine)
+    step(0.55, "Checking the alert rules")
+    candidates, evaluated = evaluate_rules(inputs, config)
+    matches = {key: int((candidates["rule_key"] == key).sum()) for key in sorted(evaluated)}
+    step(0.65, "Saving the alerts")
+    with translate_db_errors(), _writing(engine_or_session) as conn:
+        counts = _write(conn, run, config, candidates, evaluated, inputs, now, actor, step)
+        # Last chance to cancel: the rollback leaves the alerts as they were.
+        step(0.99, "Saving the alerts")
+    if progress is not None:
+        progress(1.0, "Alerts ready")
+    return AlertRunResult(
+        run_id=run.id,
+        as_of=run.as_of,
+        matches=matches,
+        seconds=time.perf_counter() - clock,
+        **counts,  # type: ignore[arg-type]
+    )
+
+
+@contextlib.contextmanager
+def _reading(target: Engine | Session) -> Iterator[Connection]:
+    if isinstance(target, Session):
+        yield target.connection()
+        return
+    with target.connect() as conn, conn.begin():
+        yield conn
+
+
+@contextlib.contextmanager
+def _writing(target: Engine | Session) -> Iterator[Connection]:
+    if isinstance(target, Session):
+        target.flush()
+        yield target.connection()
+        return
+    with target.begin() as conn:
+        yield conn
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _write(
+    conn: Connection,
+    run: ScoringRunRef,
+    config: AlertConfig,
+    candidates: pd.DataFrame,
+    evaluated: set[str],
+    inputs: AlertInputs,
+    now: dt.datetime,
+    actor: str,
+    step: ProgressFn,
+) -> dict[str, int]:
+    """Merge the candidates with the active alerts and write the result."""
+    # Written first: on SQLite this takes the write lock before the active alerts are
+    # read, so that no other writer changes them between that read and the writes below.
+    _mirror_rules(conn, config, now)
+    at = stamp(conn, now)
+    ids, cust, rule, status, until_clear, snoozed_until, cleared_at = columns(
+        fetch(
+            conn,
+            "SELECT id, customer_id, rule_key, status, snooze_until_clear, snoozed_until, "
+            f"cleared_at FROM alerts WHERE status IN {_ACTIVE_SQL}",
+        ),
+        7,
+    )
+    active = pd.DataFrame(
+        {
+            "id": ints(ids),
+            "customer_id": ints(cust),
+            "rule_key": pd.Series(rule, dtype=object),
+            "status": pd.Series(status, dtype=object),
+            "until_clear": bools(until_clear),
+            "snoozed_until": timestamps(snoozed_until),
+            "cleared": pd.Series(cleared_at, dtype=object).notna().to_numpy(),
+        }
+    )
+    events: list[tuple[Any, ...]] = []
+
+    # Snoozes whose date has come are open again.
+    due = (active["snoozed_until"] <= pd.Timestamp(now)).to_numpy(dtype=bool)
+    wake = active[(active["status"] == "snoozed").to_numpy() & due]
+    _run_many(
+        conn,
+        "UPDATE alerts SET status = 'open', snoozed_until = NULL, updated_at = ? "
+        "WHERE id = ? AND status = 'snoozed'",
+        [(at, i) for i in wake["id"].tolist()],
+    )
+    active.loc[wake.index, "status"] = "open"
+    woke = {"from": "snoozed", "to": "open"}
+    events += [_event(at, actor, "alert.woke", i, woke) for i in wake["id"].tolist()]
+
+    # Alerts of rules that were not evaluated (disabled, or no previous scoring) are
+    # left as they are.
+    considered = active[active["rule_key"].isin(sorted(evaluated))]
+    merged = candidates.merge(
+        considered[["id", "customer_id", "rule_key"]], on=["customer_id", "rule_key"], how="left"
+    )
+    holding = merged[merged["id"].notna()]
+    fresh = merged[merged["id"].isna()]
+    step(0.7, "Saving the alerts")
+    _run_many(
+        conn,
+        "UPDATE alerts SET severity = ?, reason = ?, priority_cents = ?, "
+        "score_snapshot_id = ?, owner = ?, cleared_at = NULL, updated_at = ? WHERE id = ?",
+        list(
+            zip(
+                holding["severity"].tolist(),
+                holding["reason"].tolist(),
+                holding["priority_cents"].astype(np.int64).tolist(),
+                holding["snapshot_id"].astype(np.int64).tolist(),
+                holding["owner"].tolist(),
+                [at] * len(holding),
+                holding["id"].astype(np.int64).tolist(),
+                strict=True,
+            )
+        ),
+        step,
+        (0.7, 0.8),
+    )
+
+    # Active alerts whose condition no longer holds: kept and marked; resolved when they
+    # were snoozed until the condition clears.
+    gone = considered[~considered["id"].isin(holding["id"].astype(np.int64).tolist())]
+    closing = gone[(gone["status"] == "snoozed").to_numpy() & gone["until_clear"].to_numpy()]
+    _run_many(
+        conn,
+        "UPDATE alerts SET status = 'resolved', outcome = ?, resolved_at = ?, cleared_at = ?, "
+        "snooze_until_clear = ?, updated_at = ? WHERE id = ? AND status = 'snoozed'",
+        [(CONDITION_CLEARED, at, at, False, at, i) for i in closing["id"].tolist()],
+    )
+    closed = {"from": "snoozed", "to": "resolved", "outcome": CONDITION_CLEARED}
+    events += [_event(at, actor, "alert.auto_resolved", i, closed) for i in closing["id"].tolist()]
+    marking = gone[~gone["id"].isin(closing["id"].tolist()) & ~gone["cleared"]]
+    _run_many(
+        conn,
+        "UPDATE alerts SET cleared_at = ? WHERE id = ?",
+        [(at, i) for i in marking["id"].tolist()],
+    )
+
+    fresh, counts = _admit(conn, fresh, config, inputs, now)
+    step(0.8, "Saving the alerts")
+    created = _insert_alerts(conn, fresh, at, actor, step)
+    # The drivers of the snapshot each alert was raised or refreshed from, copied in SQL.
+    conn.exec_driver_sql(
+        sql(
+            conn,
+            "UPDATE alerts SET drivers = (SELECT s.drivers FROM score_snapshots s "
+            "WHERE s.id = alerts.score_snapshot_id) "
+            "WHERE updated_at = ? AND score_snapshot_id IS NOT NULL",
+        ),
+        (at,),
+    )
+    summary = {
+        "created": created,
+        "refreshed": len(holding),
+        "cleared": len(gone),
+        "auto_resolved": len(closing),
+        "woken": len(wake),
+        **counts,
+    }
+    events.append((at, actor, "alerts.generated", "scoring_run", run.id, json.dumps(summary)))
+    _run_many(
+        conn,
+        "INSERT INTO audit_events (occurred_at, actor, action, entity_type, entity_id, details) "
+        f"VALUES (?, ?, ?, ?, ?, {_json(conn)})",
+        events,
+    )
+    return summary
+
+
+def _admit(
+    conn: Connection,
+    fresh: pd.DataFrame,
+    config: AlertConfig,
+    inputs: AlertInputs,
+    now: dt.datetime,
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The new alerts to raise: not for customers contacted recently, not for a customer
+    and rule a user closed recently, no expansion for do-not-contact customers; then the
+    daily cap per owner keeps the highest priorities."""
+    counts = {"cooled_down": 0, "held_back": 0, "suppressed": 0, "capped": 0}
+    if fresh.empty:
+        return fresh, counts
+    contacted = fresh["customer_id"].isin(list(inputs.contacted)).to_numpy()
+    counts["cooled_down"] = int(contacted.sum())
+    fresh = fresh[~contacted]
+    if len(fresh) and config.realert_days > 0:
+        since = now - dt.timedelta(days=config.realert_days)
+        cust, rule = columns(
+            fetch(
+                conn,
+                "SELECT DISTINCT customer_id, rule_key FROM alerts "
+                f"WHERE status IN {tuple(CLOSED_STATUSES)!r} AND resolved_at >= ? "
+                "AND (outcome IS NULL OR outcome <> ?)",
+                (stamp(conn, since), CONDITION_CLEARED),
+            ),
+            2,
+        )
+        closed = set(zip(ints(cust).tolist(), rule, strict=True))
+        held = np.array(
+            [
+                (c, r) in closed
+                for c, r in zip(
+                    fresh["customer_id"].tolist(), fresh["rule_key"].tolist(), strict=True
+                )
+            ],
+            dtype=bool,
+        )
+        counts["held_back"] = int(held.sum())
+        fresh = fresh[~held]
+    if len(fresh):
+        dnc = (fresh["rule_key"] == "expansion").to_numpy() & fresh["do_not_contact"].to_numpy(
+            dtype=bool
+        )
+        counts["suppressed"] = int(dnc.sum())
+        fresh = fresh[~dnc]
+    if len(fresh) and config.daily_cap_per_owner > 0:
+        raised = {
+            (owner or ""): int(n)
+            for owner, n in fetch(
+                conn,
+                "SELECT owner, COUNT(*) FROM alerts WHERE created_at >= ? GROUP BY owner",
+                (stamp(conn, midnight(now.date())),),
+            )
+        }
+        owner = fresh["owner"].fillna("").astype(str)
+        room = config.daily_cap_per_owner - owner.map(raised).fillna(0).astype(np.int64)
+        ranked = fresh.assign(_owner=owner, _room=room).sort_values(
+            ["priority_cents", "customer_id", "rule_key"],
+            ascending=[False, True, True],
+            kind="stable",
+        )
+        keep = (ranked.groupby("_owner", sort=False).cumcount() < ranked["_room"]).to_numpy()
+        counts["capped"] = int((~keep).sum())
+        fresh = ranked[keep]
+    return fresh, counts
+
+
+def _insert_alerts(
+    conn: Connection, fresh: pd.DataFrame, at: Any, actor: str, step: ProgressFn
+) -> int:
+    """Insert the new alerts and one "alert.created" audit event for each."""
+    if fresh.empty:
+        return 0
+    before = conn.execute(select(func.max(ALERTS.c.id))).scalar() or 0
+    n = len(fresh)
+    rows = list(
+        zip(
+            fresh["customer_id"].astype(np.int64).tolist(),
+            fresh["rule_key"].tolist(),
+            fresh["severity"].tolist(),
+            fresh["reason"].tolist(),
+            fresh["priority_cents"].astype(np.int64).tolist(),
+            fresh["owner"].tolist(),
+            fresh["snapshot_id"].astype(np.int64).tolist(),
+            strict=True,
+        )
+    )
+    _run_many(
+        conn,
+        "INSERT INTO alerts (customer_id, rule_key, severity, reason, priority_cents, owner, "
+        "score_snapshot_id, status, snooze_until_clear, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+        [(*row, False, at, at) for row in rows],
+        step,
+        (0.8, 0.95),
+    )
+    details = '{"to": "open"}'
+    conn.exec_driver_sql(
+        sql(
+            conn,
+            "INSERT INTO audit_events (occurred_at, actor, action, entity_type, entity_id, "
+            f"details) SELECT created_at, ?, 'alert.created', 'alert', id, {_json(conn)} "
+            "FROM alerts WHERE id > ? AND created_at = ?",
+        ),
+        (actor, details, before, at),
+    )
+    return n
+
+
+def _json(conn: Connection) -> str:
+    """A bound JSON text placeholder (cast to jsonb on PostgreSQL; SQLite stores text)."""
+    return "?" if conn.dialect.name == "sqlite" else "CAST(? AS JSONB)"
+
+
+def _event(
+    at: Any, actor: str, action: str, alert_id: int, details: dict[str, Any]
+) -> tuple[Any, ...]:
+    return (at, actor, action, "alert", int(alert_id), json.dumps(details))
+
+
+def _run_many(
+    conn: Connection,
+    text: str,
+    rows: list[tuple[Any, ...]],
+    step: ProgressFn | None = None,
+    span: tuple[float, float] = (0.0, 0.0),
+) -> None:
+    """executemany in chunks (cancellable between chunks); nothing for no rows."""
+    if not rows:
+        return
+    statement = sql(conn, text)
+    for start in range(0, len(rows), _CHUNK):
+        stop = min(start + _CHUNK, len(rows))
+        conn.exec_driver_sql(statement, rows[start:stop])
+        if step is not None:
+            step(span[0] + (span[1] - span[0]) * stop / len(rows), "Saving the alerts")
+
+
+def _mirror_rules(conn: Connection, config: AlertConfig, now: dt.datetime) -> None:
+    """Keep alert_rules as a mirror of the rules as last applied (the settings are the
+    source of truth; SQL readers and reports can join on it)."""
+    existing = set(conn.execute(select(RULES.c.key)).scalars())
+    for rule in config.rules.values():
+        values = {
+            "name": rule.title,
+            "severity": rule.severity,
+            "enabled": rule.enabled,
+            "params": rule.params,
+            "updated_at": now,
+        }
+        if rule.key in existing:
+            conn.execute(update(RULES).where(RULES.c.key == rule.key).values(**values))
+        else:
+            conn.execute(insert(RULES).values(key=rule.key, **values))

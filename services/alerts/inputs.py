@@ -1,0 +1,521 @@
+"""What the alert rules read: one frame row per scored customer, from a few reads.
+
+- the latest run's snapshot (numbers only; the drivers are copied to the alerts in SQL),
+  with each customer's owner and do-not-contact flag;
+- the previous snapshot (same horizon, the latest earlier as-of date), for "since the
+  previous scoring";
+- scoring's own purchase features as of T (services.scoring.features over the paid
+  orders): purchase days, recency, the usual gap, spend in the last 90 days and the 90
+  before;
+- aggregates over recent interactions (bad tickets and low reviews in a window, late
+  tickets, email clicks), stalled deals, and who was contacted recently.
+
+Nothing here runs a query per customer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Date,
+    Engine,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    or_,
+    select,
+    union_all,
+)
+
+from models.db import sqlite_path, translate_db_errors
+from models.schema import Action, Interaction, Opportunity, Order, Outreach, ScoringRun
+from services.alerts._db import (
+    as_datetime,
+    bools,
+    columns,
+    fetch,
+    floats,
+    ints,
+    midnight,
+    positions,
+)
+from services.alerts.config import AlertConfig
+from services.rollups import CLOSED_TICKET_STATUSES
+from services.scoring.data import ScoringData, day_number
+from services.scoring.features import compute_features
+from services.scoring.health import usual_gap
+
+IntArray = npt.NDArray[np.int64]
+# (customer id, UTC day number, cents) per paid order.
+_Orders = tuple[IntArray, IntArray, IntArray]
+
+# Interactions that count as a conversation with the customer for a stalled deal (not
+# campaign emails, opens or clicks).
+TOUCH_KINDS = ("call", "meeting", "note", "ticket")
+# Interactions that count as contact for the cool-down.
+CONTACT_KINDS = ("call", "meeting")
+SENT_OUTREACH = ("sent", "exported")
+_DAYS_1900_1970 = 25_567
+
+
+@dataclass(frozen=True)
+class ScoringRunRef:
+    """The scoring run the alerts come from."""
+
+    id: int
+    as_of: dt.date
+    horizon_days: int
+
+
+@dataclass(frozen=True)
+class AlertInputs:
+    """Everything the rules read.
+
+    ``customers``: one row per scored customer, ascending id. ``deals``: the stalled
+    deals (customer_id, name, stage, stage_days, value_cents, quiet_days), oldest stage
+    first per customer. ``contacted``: customers contacted within the cool-down.
+    """
+
+    as_of: dt.date
+    previous_as_of: dt.date | None
+    customers: pd.DataFrame
+    deals: pd.DataFrame
+    contacted: frozenset[int]
+
+
+def latest_run(conn: Connection) -> ScoringRunRef | None:
+    """The latest finished scoring run (latest as-of date, then latest run)."""
+    row = conn.execute(
+        select(ScoringRun.id, ScoringRun.as_of, ScoringRun.horizon_days)
+        .where(ScoringRun.status == "finished")
+        .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else ScoringRunRef(int(row[0]), row[1], int(row[2]))
+
+
+def previous_run(conn: Connection, run: ScoringRunRef) -> ScoringRunRef | None:
+    """The finished run before ``run``: same horizon, the latest earlier as-of date."""
+    row = conn.execute(
+        select(ScoringRun.id, ScoringRun.as_of, ScoringRun.horizon_days)
+        .where(
+            ScoringRun.status == "finished",
+            ScoringRun.horizon_days == run.horizon_days,
+            ScoringRun.as_of < run.as_of,
+        )
+        .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else ScoringRunRef(int(row[0]), row[1], int(row[2]))
+
+
+def read_inputs(
+    conn: Connection,
+    run: ScoringRunRef,
+    config: AlertConfig,
+    now: dt.datetime,
+    step: Callable[[float, str], None],
+    *,
+    engine: Engine | None = None,
+) -> AlertInputs:
+    """Read what the enabled rules need, for the customers of ``run``.
+
+    With ``engine`` on a SQLite file, the paid orders (the largest read) are read on a
+    second connection in a thread while this one reads the rest: SQLite runs both at
+    once, as scoring's reader does. Each read sees a committed state.
+    """
+    need_orders = config.rule("gone_quiet").enabled or config.rule("expansion").enabled
+    with contextlib.ExitStack() as stack:
+        orders: Future[_Orders] | None = None
+        if need_orders and engine is not None and sqlite_path(engine.url) is not None:
+            pool = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="alerts-read"))
+            orders = pool.submit(_paid_orders_on_own_connection, engine, run.as_of)
+        return _read_inputs(conn, run, config, now, step, need_orders, orders)
+
+
+def _paid_orders_on_own_connection(engine: Engine, as_of: dt.date) -> _Orders:
+    with translate_db_errors(), engine.connect() as conn, conn.begin():
+        return paid_orders(conn, as_of)
+
+
+def _read_inputs(
+    conn: Connection,
+    run: ScoringRunRef,
+    config: AlertConfig,
+    now: dt.datetime,
+    step: Callable[[float, str], None],
+    need_orders: bool,
+    orders: Future[_Orders] | None,
+) -> AlertInputs:
+    snap = _snapshot(conn, run.id)
+    ids = snap["customer_id"].to_numpy()
+    n = ids.size
+    previous = None
+    if config.rule("risk_rising").enabled or config.rule("engagement_drop").enabled:
+        previous = previous_run(conn, run)
+    snap["prev_churn"] = np.nan
+    snap["prev_engagement"] = np.nan
+    if previous is not None:
+        cust, churn, engagement = columns(
+            fetch(
+                conn,
+                "SELECT customer_id, churn_risk, engagement_score FROM score_snapshots "
+                "WHERE scoring_run_id = ?",
+                (previous.id,),
+            ),
+            3,
+        )
+        pos, ok = positions(ids, ints(cust))
+        for values, name in ((churn, "prev_churn"), (engagement, "prev_engagement")):
+            column = np.full(n, np.nan)
+            column[pos[ok]] = floats(values)[ok]
+            snap[name] = column
+
+    step(0.15, "Reading tickets, reviews and deals")
+    end = midnight(run.as_of + dt.timedelta(days=1))
+    # Data dated after T is left out, as scoring does; durations such as the SLA are
+    # measured up to now when T is today.
+    ref = min(now, end)
+    _experience(conn, snap, config, end)
+    _late_tickets(conn, snap, config, ref)
+    _clicks(conn, snap, config, end)
+    deals = _stalled_deals(conn, config, ref)
+    contacted: frozenset[int] = frozenset()
+    if config.cooldown_days > 0:
+        since = now - dt.timedelta(days=config.cooldown_days)
+        contacted = frozenset(int(c) for c in conn.execute(contacts_since(since, now)).scalars())
+
+    step(0.3, "Reading orders")
+    purchase_columns = ("recency_days", "purchase_days", "spend_90", "spend_prev_90")
+    if need_orders:
+        paid = orders.result() if orders is not None else paid_orders(conn, run.as_of)
+        features = purchase_features(ids, paid, run.as_of)
+        for name in purchase_columns:
+            snap[name] = features[name].to_numpy()
+        snap["usual_gap"] = usual_gap(features)
+    else:
+        for name in (*purchase_columns, "usual_gap"):
+            snap[name] = np.nan
+    return AlertInputs(
+        as_of=run.as_of,
+        previous_as_of=previous.as_of if previous is not None else None,
+        customers=snap,
+        deals=deals,
+        contacted=contacted,
+    )
+
+
+_SNAPSHOT_NUMBERS = (
+    "customer_id",
+    "id",
+    "churn_risk",
+    "engagement_score",
+    "clv_12m_cents",
+    "revenue_at_risk_cents",
+)
+
+
+def _snapshot(conn: Connection, run_id: int) -> pd.DataFrame:
+    """The run's scores with each customer's owner and do-not-contact flag."""
+    if conn.dialect.name == "sqlite":
+        # One text of numbers (as services/scoring/queries.py reads scores on SQLite).
+        fields = " || ',' || ".join(f"coalesce({c}, 'nan')" for c in _SNAPSHOT_NUMBERS)
+        text = conn.exec_driver_sql(
+            f"SELECT group_concat({fields}) FROM score_snapshots WHERE scoring_run_id = ?",
+            (run_id,),
+        ).scalar()
+        grid = (
+            np.fromstring(text, sep=",", dtype=np.float64).reshape(-1, len(_SNAPSHOT_NUMBERS))
+            if text
+            else np.zeros((0, len(_SNAPSHOT_NUMBERS)))
+        )
+        grid = grid[np.argsort(grid[:, 0], kind="stable")]
+        parts: list[Any] = [grid[:, k] for k in range(len(_SNAPSHOT_NUMBERS))]
+    else:
+        parts = columns(
+            fetch(
+                conn,
+                f"SELECT {', '.join(_SNAPSHOT_NUMBERS)} FROM score_snapshots "
+                "WHERE scoring_run_id = ? ORDER BY customer_id",
+                (run_id,),
+            ),
+            len(_SNAPSHOT_NUMBERS),
+        )
+    ids = ints(parts[0])
+    frame = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "snapshot_id": ints(parts[1]),
+            "churn": floats(parts[2]),
+            "engagement": floats(parts[3]),
+            "clv_cents": floats(parts[4]),
+            "risk_cents": floats(parts[5]),
+        }
+    )
+    who, owner, dnc = columns(fetch(conn, "SELECT id, owner, do_not_contact FROM customers"), 3)
+    pos, ok = positions(ids, ints(who))
+    owners = np.full(ids.size, None, dtype=object)
+    owners[pos[ok]] = owner[ok]
+    flags = np.zeros(ids.size, bool)
+    flags[pos[ok]] = bools(dnc)[ok]
+    frame["owner"] = owners
+    frame["do_not_contact"] = flags
+    return frame
+
+
+def paid_orders(conn: Connection, as_of: dt.date) -> _Orders:
+    """(customer id, UTC day number, cents) of every paid order dated on or before T."""
+    end = as_of + dt.timedelta(days=1)
+    if conn.dialect.name == "sqlite":
+        # One text of numbers parsed by numpy in C, packed as services/scoring/data.py
+        # packs them (customer id and day since 1900 in one integer, then the amount):
+        # a million orders in well under a second. The covering index (customer_id,
+        # order_date, amount_cents, status) serves it; the date filter is applied here
+        # rather than as a text comparison per row there.
+        text = conn.exec_driver_sql(
+            "SELECT group_concat((customer_id * 131072 + min(max(CAST(julianday(order_date) "
+            "- 2415020.5 AS INTEGER), 0), 131071)) || ',' || amount_cents) "
+            "FROM orders WHERE status = 'paid'"
+        ).scalar()
+        values = (
+            np.fromstring(text, sep=",", dtype=np.int64).reshape(-1, 2)
+            if text
+            else np.zeros((0, 2), np.int64)
+        )
+        days = (values[:, 0] & 131071) - _DAYS_1900_1970
+        keep = days <= day_number(as_of)
+        return values[keep, 0] >> 17, days[keep], values[keep, 1]
+    o = Order.__table__.c
+    rows = conn.execute(
+        select(o.customer_id, cast(o.order_date, Date), o.amount_cents).where(
+            o.status == "paid", o.order_date < midnight(end)
+        )
+    ).all()
+    n = len(rows)
+    cust = np.fromiter((r[0] for r in rows), np.int64, count=n)
+    dates = np.array([r[1] for r in rows], dtype="datetime64[D]")
+    amount = np.fromiter((int(r[2]) for r in rows), np.int64, count=n)
+    return cust, dates.astype(np.int64), amount
+
+
+def purchase_features(ids: IntArray, orders: _Orders, as_of: dt.date) -> pd.DataFrame:
+    """Scoring's own features as of T (services.scoring.features), from the paid orders
+    alone: the purchase columns (recency, purchase days, gaps, spend windows) are the
+    ones scoring computed; the interaction columns are empty and not used."""
+    cust, day, amount = orders
+    pos, ok = positions(ids, cust)
+    pos, day, amount = pos[ok], day[ok], amount[ok]
+    # Same-day orders are one purchase, as scoring merges them.
+    key = pos * (1 << 22) + (day + (1 << 21))
+    uniq, inverse = np.unique(key, return_inverse=True)
+    spent = np.bincount(inverse, weights=amount.astype(np.float64), minlength=uniq.size)
+    count = np.bincount(inverse, minlength=uniq.size)
+    empty = np.zeros(0, np.int32)
+    data = ScoringData(
+        customer_ids=ids,
+        signup_day=np.full(ids.size, np.nan),
+        p_cust=(uniq >> 22).astype(np.int32),
+        p_day=((uniq & ((1 << 22) - 1)) - (1 << 21)).astype(np.int32),
+        p_amount=np.rint(spent).astype(np.int64),
+        p_orders=count.astype(np.int32),
+        i_cust=empty,
+        i_day=empty.copy(),
+        i_kind=np.zeros(0, np.int8),
+        i_sat=np.zeros(0, np.int8),
+        i_rating=np.zeros(0),
+        i_sentiment=np.zeros(0),
+        s_cust=empty.copy(),
+        s_start=np.zeros(0),
+        s_cancel=np.zeros(0),
+    )
+    return compute_features(data, day_number(as_of))
+
+
+def _scatter(
+    frame: pd.DataFrame,
+    rows: list[Any],
+    defaults: dict[str, float],
+) -> None:
+    """Aggregate rows (customer_id, values...) into frame columns (defaults elsewhere)."""
+    ids = frame["customer_id"].to_numpy()
+    for name, value in defaults.items():
+        frame[name] = np.full(ids.size, value)
+    if not rows:
+        return
+    parts = columns([tuple(r) for r in rows], len(defaults) + 1)
+    pos, ok = positions(ids, ints(parts[0]))
+    for name, values in zip(defaults, parts[1:], strict=True):
+        column = frame[name].to_numpy(copy=True)
+        column[pos[ok]] = floats(values)[ok]
+        frame[name] = column
+
+
+def _experience(
+    conn: Connection, frame: pd.DataFrame, config: AlertConfig, end: dt.datetime
+) -> None:
+    """Tickets rated bad and low-star reviews in the window, per customer."""
+    rule = config.rule("negative_experience")
+    defaults = {"bad_tickets": 0.0, "low_reviews": 0.0, "lowest_stars": np.nan}
+    rows: list[Any] = []
+    if rule.enabled:
+        i = Interaction.__table__.c
+        bad = and_(i.kind == "ticket", func.lower(i.satisfaction) == "bad")
+        low = and_(i.kind == "review", i.rating.between(1, int(rule["max_review_stars"])))
+        start = end - dt.timedelta(days=int(rule["window_days"]))
+        rows = list(
+            conn.execute(
+                select(
+                    i.customer_id,
+                    func.sum(case((bad, 1), else_=0)),
+                    func.sum(case((low, 1), else_=0)),
+                    func.min(case((low, i.rating), else_=None)),
+                )
+                .where(
+                    i.kind.in_(("ticket", "review")), i.occurred_at >= start, i.occurred_at < end
+                )
+                .group_by(i.customer_id)
+            ).all()
+        )
+    _scatter(frame, rows, defaults)
+
+
+def _late_tickets(
+    conn: Connection, frame: pd.DataFrame, config: AlertConfig, ref: dt.datetime
+) -> None:
+    """Unfinished tickets opened more than the SLA before ``ref``: count, oldest age."""
+    rule = config.rule("ticket_past_sla")
+    defaults = {"late_tickets": 0.0, "oldest_late_days": np.nan}
+    rows: list[Any] = []
+    if rule.enabled:
+        i = Interaction.__table__.c
+        due = ref - dt.timedelta(hours=int(rule["sla_hours"]))
+        found = conn.execute(
+            select(i.customer_id, func.count(), func.min(i.occurred_at))
+            .where(
+                i.kind == "ticket",
+                i.status.is_not(None),
+                func.lower(i.status).not_in(CLOSED_TICKET_STATUSES),
+                i.occurred_at <= due,
+            )
+            .group_by(i.customer_id)
+        ).all()
+        rows = [
+            (c, k, (ref - as_datetime(first)).total_seconds() // 86_400) for c, k, first in found
+        ]
+    _scatter(frame, rows, defaults)
+
+
+def _clicks(conn: Connection, frame: pd.DataFrame, config: AlertConfig, end: dt.datetime) -> None:
+    """Email clicks in the last 90 days and in the 90 before."""
+    defaults = {"clicks_90": 0.0, "clicks_prev_90": 0.0}
+    rows: list[Any] = []
+    if config.rule("expansion").enabled:
+        i = Interaction.__table__.c
+        split = end - dt.timedelta(days=90)
+        rows = list(
+            conn.execute(
+                select(
+                    i.customer_id,
+                    func.sum(case((i.occurred_at >= split, 1), else_=0)),
+                    func.sum(case((i.occurred_at < split, 1), else_=0)),
+                )
+                .where(
+                    i.kind == "email_click",
+                    i.occurred_at >= end - dt.timedelta(days=180),
+                    i.occurred_at < end,
+                )
+                .group_by(i.customer_id)
+            ).all()
+        )
+    _scatter(frame, rows, defaults)
+
+
+def contacts_since(since: dt.datetime, until: dt.datetime) -> Any:
+    """A query of the customer ids contacted in [since, until]: an email logged as sent or
+    exported (outreach), a call logged as an action, or a call or meeting interaction."""
+    o, a, i = Outreach.__table__.c, Action.__table__.c, Interaction.__table__.c
+    sent_at = func.coalesce(o.sent_at, o.created_at)
+    return union_all(
+        select(o.customer_id).where(
+            o.status.in_(SENT_OUTREACH), sent_at >= since, sent_at <= until
+        ),
+        select(a.customer_id).where(a.kind == "call", a.created_at >= since, a.created_at <= until),
+        select(i.customer_id).where(
+            i.kind.in_(CONTACT_KINDS), i.occurred_at >= since, i.occurred_at <= until
+        ),
+    )
+
+
+def _stalled_deals(conn: Connection, config: AlertConfig, ref: dt.datetime) -> pd.DataFrame:
+    """Open deals in a stalling stage for too long, of customers not contacted since."""
+    names = ["customer_id", "name", "stage", "stage_days", "value_cents", "quiet_days"]
+    rule = config.rule("stalled_opportunity")
+    if not rule.enabled:
+        return pd.DataFrame(columns=names)
+    o = Opportunity.__table__.c
+    since = func.coalesce(o.stage_changed_at, o.created_at)
+    stages = [str(s).strip().lower() for s in rule["stages"]]
+    stalling = and_(
+        o.closed == false(),
+        o.stage.is_not(None),
+        or_(*(func.lower(o.stage).startswith(s, autoescape=True) for s in stages)),
+        since <= ref - dt.timedelta(days=int(rule["stalled_days"])),
+    )
+    deals = pd.DataFrame(
+        [
+            tuple(r)
+            for r in conn.execute(
+                select(o.customer_id, o.name, o.stage, since, o.amount_cents, o.probability)
+                .where(stalling)
+                .order_by(o.customer_id, since, o.id)
+            )
+        ],
+        columns=["customer_id", "name", "stage", "since", "amount", "probability"],
+    )
+    if deals.empty:
+        return pd.DataFrame(columns=names)
+    # The latest conversation with each of these customers (any time up to ref).
+    i, a, out = Interaction.__table__.c, Action.__table__.c, Outreach.__table__.c
+    who = select(o.customer_id).where(stalling)
+    touches = union_all(
+        select(i.customer_id.label("c"), i.occurred_at.label("at")).where(
+            i.kind.in_(TOUCH_KINDS), i.occurred_at <= ref, i.customer_id.in_(who)
+        ),
+        select(a.customer_id, a.created_at).where(a.created_at <= ref, a.customer_id.in_(who)),
+        select(out.customer_id, func.coalesce(out.sent_at, out.created_at)).where(
+            out.status.in_(SENT_OUTREACH), out.customer_id.in_(who)
+        ),
+    ).subquery()
+    last = {
+        int(c): at
+        for c, at in conn.execute(
+            select(touches.c.c, func.max(touches.c.at)).group_by(touches.c.c)
+        ).all()
+    }
+
+    def age_days(value: Any) -> float:
+        if value is None:
+            return np.inf
+        return float((ref - as_datetime(value)).total_seconds() // 86_400)
+
+    deals["customer_id"] = deals["customer_id"].astype(np.int64)
+    deals["stage_days"] = [age_days(v) for v in deals["since"].tolist()]
+    deals["quiet_days"] = [age_days(last.get(c)) for c in deals["customer_id"].tolist()]
+    deals = deals[deals["quiet_days"] >= float(rule["quiet_days"])]
+    amount = pd.to_numeric(deals["amount"], errors="coerce").fillna(0.0)
+    # Expected value: amount x probability (the amount when no probability is known).
+    probability = pd.to_numeric(deals["probability"], errors="coerce").fillna(1.0).clip(0, 1)
+    deals = deals.assign(value_cents=(amount * probability).round())
+    return deals.loc[:, names].reset_index(drop=True)

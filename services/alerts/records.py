@@ -1,0 +1,275 @@
+"""What the alert services return: vocabularies and frozen records, no SQLAlchemy.
+
+Views may import this module (a test loads every view with the database libraries
+blocked), so it imports the standard library only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+SEVERITIES = ("critical", "warning", "opportunity", "info")
+SEVERITY_LABELS = {
+    "critical": "Critical",
+    "warning": "Warning",
+    "opportunity": "Opportunity",
+    "info": "Info",
+}
+# Sort order of severities (most urgent first) where priorities tie.
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+STATUSES = ("open", "in_progress", "snoozed", "resolved", "dismissed")
+STATUS_LABELS = {
+    "open": "Open",
+    "in_progress": "In progress",
+    "snoozed": "Snoozed",
+    "resolved": "Resolved",
+    "dismissed": "Dismissed",
+}
+# At most one alert per customer and rule is in one of these (a unique index says so).
+ACTIVE_STATUSES = ("open", "snoozed", "in_progress")
+# What the alert list shows unless asked otherwise: the alerts to work on now.
+WORKING_STATUSES = ("open", "in_progress")
+CLOSED_STATUSES = ("resolved", "dismissed")
+
+# Outcomes a user picks when resolving an alert.
+OUTCOMES = ("won_back", "lost", "no_action_needed", "other")
+# The outcome of an alert snoozed "until the condition clears" once a scoring finds it
+# cleared: closed by the app, not by a user (it does not hold the rule back afterwards).
+CONDITION_CLEARED = "condition_cleared"
+OUTCOME_LABELS = {
+    "won_back": "Won back",
+    "lost": "Lost",
+    "no_action_needed": "No action needed",
+    "other": "Other",
+    CONDITION_CLEARED: "Condition cleared",
+}
+
+# The columns of services.alerts.queries.alert_columns, in order.
+ALERT_COLUMNS = (
+    "id",  # int64
+    "customer_id",  # int64
+    "customer",  # object: the customer's name, else the email
+    "company",  # object (None)
+    "severity",  # object
+    "status",  # object; a snooze whose date has passed reads "open"
+    "rule",  # object: the rule's title
+    "rule_key",  # object
+    "reason",  # object
+    "owner",  # object (None)
+    "segment",  # object: the customer's segment in the latest scores (None)
+    "priority_cents",  # int64: revenue at risk, or the expected upside of an opportunity
+    "created_at",  # datetime64[s], UTC
+    "updated_at",  # datetime64[s], UTC
+    "snoozed_until",  # datetime64[s], UTC; NaT when not snoozed until a date
+    "snooze_until_clear",  # bool
+    "do_not_contact",  # bool: the customer asked not to be contacted
+    "unsubscribed",  # bool: the customer unsubscribed from emails
+    "condition_cleared",  # bool: the latest scoring no longer meets the rule
+    "outcome",  # object (None)
+)
+
+
+@dataclass(frozen=True)
+class AlertRunResult:
+    """What one alert generation did (after a scoring)."""
+
+    run_id: int | None  # the scoring run the alerts were computed from
+    as_of: dt.date | None
+    created: int = 0  # new alerts raised
+    refreshed: int = 0  # active alerts whose condition still holds, updated
+    cleared: int = 0  # active alerts whose condition no longer holds (kept, marked)
+    auto_resolved: int = 0  # snoozed "until clear" and now clear: resolved by the app
+    woken: int = 0  # snoozes whose date has passed: open again
+    capped: int = 0  # left out by the daily cap per owner (raised on a later day)
+    cooled_down: int = 0  # left out: the customer was contacted recently
+    held_back: int = 0  # left out: a user closed the same alert recently
+    suppressed: int = 0  # expansion alerts not raised for do-not-contact customers
+    # How many customers meet each rule (before cool-down, cap...), by rule key.
+    matches: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    # Why nothing was done ("never scored", "not the latest scores"), or None.
+    skipped: str | None = None
+
+    def lines(self) -> list[str]:
+        """The printable summary (what `score` prints after the scores)."""
+        if self.skipped:
+            return [f"Alerts: not updated ({self.skipped})."]
+        held = []
+        if self.capped:
+            held.append(f"{self.capped:,} over the daily cap per owner")
+        if self.cooled_down:
+            held.append(f"{self.cooled_down:,} in the quiet period after contact")
+        if self.held_back:
+            held.append(f"{self.held_back:,} closed recently by a user")
+        if self.suppressed:
+            held.append(f"{self.suppressed:,} expansion alerts for do-not-contact customers")
+        line = (
+            f"Alerts: {self.created:,} new, {self.refreshed:,} refreshed, "
+            f"{self.cleared:,} no longer met"
+        )
+        if self.auto_resolved:
+            line += f" ({self.auto_resolved:,} snoozed until clear, now resolved)"
+        if self.woken:
+            line += f", {self.woken:,} back from snooze"
+        out = [line + f" in {self.seconds:.1f} s."]
+        if held:
+            out.append("Not raised: " + "; ".join(held) + ".")
+        return out
+
+
+@dataclass(frozen=True)
+class AlertCounts:
+    """How many alerts there are, by severity (working ones) and by status (all)."""
+
+    by_severity: dict[str, int]  # open and in progress (snoozes past their date count)
+    by_status: dict[str, int]  # every status, with expired snoozes counted as open
+
+    @property
+    def working(self) -> int:
+        """Open and in-progress alerts."""
+        return sum(self.by_severity.values())
+
+
+@dataclass(frozen=True)
+class AlertEvent:
+    """One line of an alert's history (from the audit log)."""
+
+    when: dt.datetime
+    who: str
+    action: str  # "alert.resolved", "alert.call_logged", ...
+    what: str  # in plain words: "Resolved: won back. Called, they reordered."
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    """A task, call or note logged against a customer (and alert)."""
+
+    id: int
+    customer_id: int
+    alert_id: int | None
+    kind: str  # task, call, note
+    title: str
+    body: str | None
+    due_date: dt.date | None
+    done_at: dt.datetime | None
+    created_by: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The recommended next step for an alert, in plain words."""
+
+    title: str
+    detail: str
+    # An incentive capped by the customer's value, when the step suggests one (cents).
+    incentive_cap_cents: int | None = None
+
+
+@dataclass(frozen=True)
+class AlertState:
+    """An alert's lifecycle fields after a transition."""
+
+    id: int
+    status: str
+    outcome: str | None
+    snoozed_until: dt.datetime | None
+    snooze_until_clear: bool
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AlertDetail:
+    """One alert with what the detail and action panes show beside it."""
+
+    id: int
+    customer_id: int
+    customer: str  # name, else email
+    company: str | None
+    email: str | None
+    severity: str
+    status: str  # a snooze whose date has passed reads "open"
+    rule_key: str
+    rule: str  # the rule's title
+    reason: str
+    drivers: tuple[str, ...]  # the score snapshot's drivers, heaviest first
+    priority_cents: int
+    owner: str | None
+    segment: str | None
+    churn_risk: float | None
+    clv_12m_cents: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    snoozed_until: dt.datetime | None
+    snooze_until_clear: bool
+    outcome: str | None
+    resolved_at: dt.datetime | None
+    cleared_at: dt.datetime | None  # when a scoring found the condition no longer met
+    do_not_contact: bool
+    unsubscribed: bool
+    last_contact_at: dt.datetime | None
+    # Why outreach is not offered (do not contact, unsubscribed, quiet period), or None.
+    outreach_blocked: str | None
+    recommendation: Recommendation
+    history: tuple[AlertEvent, ...] = ()
+    actions: tuple[ActionRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Counts of values in bins; ``edges`` has one more entry than ``counts``."""
+
+    edges: tuple[float, ...]
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AgeBucket:
+    """Working alerts of one age range, by severity."""
+
+    label: str  # "today", "1-7 days", "8-30 days", "over 30 days"
+    by_severity: dict[str, int]
+
+
+@dataclass(frozen=True)
+class SegmentFigures:
+    """Customers of one segment in the latest scores and their revenue at risk."""
+
+    segment: str
+    customers: int
+    revenue_at_risk_cents: int
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """Workspace figures of one stored scoring (one point per as-of date)."""
+
+    as_of: dt.date
+    run_id: int
+    customers: int
+    mean_churn_risk: float | None
+    at_risk_share: float | None
+    revenue_at_risk_cents: int
+    mean_engagement: float | None
+    mean_health: float | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The dashboard's figures, from the latest scores and the alerts."""
+
+    as_of: dt.date
+    horizon_days: int
+    customers: int  # scored customers
+    at_risk_threshold: float  # churn risk counted as "at risk" (the high-risk rule's)
+    at_risk_customers: int
+    at_risk_share: float
+    revenue_at_risk_cents: int  # sum over every scored customer
+    alerted_revenue_at_risk_cents: int  # the part held by customers with working alerts
+    alerts_by_severity: dict[str, int]  # working alerts
+    alerts_by_age: tuple[AgeBucket, ...]
+    distributions: dict[str, Histogram]  # churn_risk (0-1), engagement_score, health_score
+    segments: tuple[SegmentFigures, ...]
+    trend: tuple[TrendPoint, ...]  # oldest first, one point per as-of date (same horizon)

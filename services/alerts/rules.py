@@ -1,0 +1,262 @@
+"""The alert rules over the inputs of services.alerts.inputs, vectorised.
+
+``evaluate_rules`` returns one row per (customer, rule) that holds, with its severity,
+its reason in plain words with numbers, and its priority in cents. The rules and their
+defaults are described in services/alerts/generate.py; their parameters are workspace
+settings (services/settings.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from services.alerts._db import positions
+from services.alerts.config import AlertConfig
+from services.alerts.inputs import AlertInputs
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+# The columns of evaluate_rules' frame and their dtypes.
+CANDIDATE_COLUMNS: dict[str, Any] = {
+    "customer_id": np.int64,
+    "rule_key": object,
+    "severity": object,
+    "reason": object,
+    "priority_cents": np.int64,
+    "snapshot_id": np.int64,
+    "owner": object,
+    "do_not_contact": bool,
+}
+
+
+def _money(cents: float) -> str:
+    return f"${cents / 100:,.0f}"
+
+
+def _plural(count: float, one: str, many: str) -> str:
+    return f"{int(count)} {one if int(count) == 1 else many}"
+
+
+def _days(hours: int) -> str:
+    return f"{hours // 24}-day" if hours % 24 == 0 else f"{hours}-hour"
+
+
+def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFrame, set[str]]:
+    """Every (customer, rule) that holds, with severity, reason and priority; and the keys
+    of the rules that were evaluated (enabled and with the data they need)."""
+    c = inputs.customers
+    parts: list[pd.DataFrame] = []
+    evaluated: set[str] = set()
+    churn = c["churn"].to_numpy(np.float64)
+    clv = c["clv_cents"].to_numpy(np.float64)
+    at_risk = np.nan_to_num(c["risk_cents"].to_numpy(np.float64))
+    engagement = c["engagement"].to_numpy(np.float64)
+
+    def add(key: str, mask: BoolArray, reasons: list[str], priority: FloatArray) -> None:
+        rows = np.flatnonzero(mask)
+        sub = c.iloc[rows]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "customer_id": sub["customer_id"].to_numpy(),
+                    "rule_key": key,
+                    "severity": config.rule(key).severity,
+                    "reason": reasons,
+                    "priority_cents": np.rint(np.nan_to_num(priority[rows])).astype(np.int64),
+                    "snapshot_id": sub["snapshot_id"].to_numpy(),
+                    "owner": sub["owner"].to_numpy(),
+                    "do_not_contact": sub["do_not_contact"].to_numpy(),
+                }
+            )
+        )
+        evaluated.add(key)
+
+    rule = config.rule("high_risk_high_value")
+    if rule.enabled:
+        valued = clv[np.isfinite(clv)]
+        top = float(rule["top_value_percent"]) / 100.0
+        floor = float(np.quantile(valued, 1.0 - top)) if valued.size else np.inf
+        with np.errstate(invalid="ignore"):
+            mask = (churn >= float(rule["min_churn_risk"]) / 100.0) & (clv >= floor) & (clv > 0)
+        rows = np.flatnonzero(mask)
+        add(
+            rule.key,
+            mask,
+            [
+                f"churn risk {churn[r]:.0%} and 12-month value {_money(clv[r])}"
+                for r in rows.tolist()
+            ],
+            at_risk,
+        )
+
+    since = inputs.previous_as_of.isoformat() if inputs.previous_as_of else ""
+    rule = config.rule("risk_rising")
+    if rule.enabled and inputs.previous_as_of is not None:
+        before = c["prev_churn"].to_numpy(np.float64)
+        with np.errstate(invalid="ignore"):
+            mask = (churn - before >= float(rule["min_increase_points"]) / 100.0 - 1e-9) & (
+                churn >= float(rule["min_churn_risk"]) / 100.0
+            )
+        rows = np.flatnonzero(mask)
+        add(
+            rule.key,
+            mask,
+            [
+                f"churn risk up from {before[r]:.0%} to {churn[r]:.0%} since {since}"
+                for r in rows.tolist()
+            ],
+            at_risk,
+        )
+
+    rule = config.rule("engagement_drop")
+    if rule.enabled and inputs.previous_as_of is not None:
+        before = c["prev_engagement"].to_numpy(np.float64)
+        with np.errstate(invalid="ignore"):
+            mask = before - engagement >= float(rule["min_drop_points"]) - 1e-9
+        rows = np.flatnonzero(mask)
+        add(
+            rule.key,
+            mask,
+            [
+                f"engagement score down from {before[r]:.0f} to {engagement[r]:.0f} since {since}"
+                for r in rows.tolist()
+            ],
+            at_risk,
+        )
+
+    rule = config.rule("gone_quiet")
+    if rule.enabled:
+        recency = c["recency_days"].to_numpy(np.float64)
+        gap = c["usual_gap"].to_numpy(np.float64)
+        with np.errstate(invalid="ignore"):
+            mask = (
+                (c["purchase_days"].to_numpy(np.float64) >= 2)
+                & (recency > float(rule["gap_multiple"]) * gap)
+                & (recency <= float(rule["max_quiet_days"]))
+            )
+        rows = np.flatnonzero(mask)
+        add(
+            rule.key,
+            mask,
+            [
+                f"no order in {recency[r]:.0f} days; usual gap {gap[r]:.0f} days"
+                for r in rows.tolist()
+            ],
+            at_risk,
+        )
+
+    rule = config.rule("negative_experience")
+    if rule.enabled:
+        bad = c["bad_tickets"].to_numpy(np.float64)
+        low = c["low_reviews"].to_numpy(np.float64)
+        stars = c["lowest_stars"].to_numpy(np.float64)
+        mask = (bad >= int(rule["min_bad_tickets"])) | (low >= 1)
+        window = int(rule["window_days"])
+
+        def experience(r: int) -> str:
+            said = []
+            if bad[r] >= 1:
+                said.append(_plural(bad[r], "bad-satisfaction ticket", "bad-satisfaction tickets"))
+            if low[r] == 1:
+                said.append(f"a {stars[r]:.0f}-star review")
+            elif low[r] > 1:
+                said.append(
+                    f"{int(low[r])} reviews of {int(rule['max_review_stars'])} stars or less"
+                )
+            return " and ".join(said) + f" in {window} days"
+
+        add(rule.key, mask, [experience(r) for r in np.flatnonzero(mask).tolist()], at_risk)
+
+    rule = config.rule("ticket_past_sla")
+    if rule.enabled:
+        late = c["late_tickets"].to_numpy(np.float64)
+        oldest = c["oldest_late_days"].to_numpy(np.float64)
+        sla = _days(int(rule["sla_hours"]))
+        mask = late >= 1
+
+        def tickets(r: int) -> str:
+            if late[r] == 1:
+                return f"a ticket unresolved for {oldest[r]:.0f} days ({sla} SLA)"
+            return (
+                f"{int(late[r])} tickets unresolved past the {sla} SLA, "
+                f"the oldest for {oldest[r]:.0f} days"
+            )
+
+        add(rule.key, mask, [tickets(r) for r in np.flatnonzero(mask).tolist()], at_risk)
+
+    rule = config.rule("expansion")
+    if rule.enabled:
+        growth = float(rule["min_growth_percent"]) / 100.0
+        spend, spend_before = (c[k].to_numpy(np.float64) for k in ("spend_90", "spend_prev_90"))
+        clicks, clicks_before = (c[k].to_numpy(np.float64) for k in ("clicks_90", "clicks_prev_90"))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            spend_up = (spend_before > 0) & (spend >= spend_before * (1.0 + growth))
+            clicks_up = (
+                (clicks >= int(rule["min_clicks"]))
+                & (clicks > clicks_before)
+                & (clicks >= clicks_before * (1.0 + growth))
+            )
+            mask = (engagement >= float(rule["min_engagement"])) & (spend_up | clicks_up)
+
+        def rising(r: int) -> str:
+            if spend_up[r]:
+                up = spend[r] / spend_before[r] - 1.0
+                return (
+                    f"engagement {engagement[r]:.0f} and spend up {up:.0%} vs the previous "
+                    f"90 days ({_money(spend[r])} vs {_money(spend_before[r])})"
+                )
+            return (
+                f"engagement {engagement[r]:.0f} and email clicks up from "
+                f"{clicks_before[r]:.0f} to {clicks[r]:.0f} vs the previous 90 days"
+            )
+
+        upside = np.nan_to_num(clv) * float(rule["upside_percent"]) / 100.0
+        add(rule.key, mask, [rising(r) for r in np.flatnonzero(mask).tolist()], upside)
+
+    rule = config.rule("stalled_opportunity")
+    if rule.enabled:
+        deals = inputs.deals
+        ids = c["customer_id"].to_numpy(np.int64)
+        value: FloatArray = np.zeros(len(c))
+        reasons: dict[int, str] = {}
+        if not deals.empty:
+            pos, ok = positions(ids, deals["customer_id"].to_numpy(np.int64))
+            deals = deals[ok].assign(pos=pos[ok])
+            weights = deals["value_cents"].to_numpy(np.float64)
+            value = np.bincount(deals["pos"].to_numpy(), weights, len(c)).astype(np.float64)
+            # Deals come oldest stage first: the first one per customer is the reason.
+            first = deals.drop_duplicates("pos")
+            extra = deals.groupby("pos").size() - 1
+            for p, name, stage, stage_days, quiet in zip(
+                first["pos"].tolist(),
+                first["name"].tolist(),
+                first["stage"].tolist(),
+                first["stage_days"].tolist(),
+                first["quiet_days"].tolist(),
+                strict=True,
+            ):
+                contact = (
+                    "no contact on record"
+                    if not np.isfinite(quiet)
+                    else f"no contact for {quiet:.0f} days"
+                )
+                # The numbers first: deal names are long and lists cut long reasons.
+                text = f"in {stage} for {stage_days:.0f} days, {contact}: deal '{name}'"
+                more = int(extra.get(p, 0))
+                if more:
+                    text += f" and {_plural(more, 'more stalled deal', 'more stalled deals')}"
+                reasons[p] = text
+        mask = np.zeros(len(c), bool)
+        mask[list(reasons)] = True
+        add(rule.key, mask, [reasons[r] for r in np.flatnonzero(mask).tolist()], value)
+
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    for name, dtype in CANDIDATE_COLUMNS.items():
+        frame[name] = frame[name].astype(dtype) if name in frame else pd.Series([], dtype=dtype)
+    return frame.loc[:, list(CANDIDATE_COLUMNS)], evaluated

@@ -1,0 +1,228 @@
+"""The alert list, counts, detail, dashboard and export over a real scored demo workspace,
+and alert generation after real scorings (no duplicates when a day is scored again)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import text
+
+from app.workspace import Workspace, open_workspace, to_url
+from models.db import session_scope
+from services.alerts.generate import generate_alerts
+from services.alerts.queries import (
+    EXPORT_COLUMNS,
+    alert_columns,
+    alert_counts,
+    alert_detail,
+    alerts_export_frame,
+    alerts_frame,
+    dashboard,
+)
+from services.alerts.records import ALERT_COLUMNS, SEVERITY_RANK, AlertRunResult
+from services.demo import build_demo
+from services.scoring.run import score_workspace
+from services.settings import set_setting
+
+TODAY = dt.date(2025, 6, 15)
+NOW = dt.datetime(2025, 6, 15, 18, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo workspace (1,200 customers) scored once, before any alert."""
+    path = tmp_path_factory.mktemp("alerts-demo") / "demo.radar.sqlite"
+    ws = open_workspace(to_url(str(path)), backup=False)
+    try:
+        build_demo(ws.engine, customers=1200, seed=5, today=TODAY)
+        score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
+        with session_scope(ws.sessions) as s:
+            set_setting(s, "alerts.daily_cap_per_owner", 0)
+    finally:
+        ws.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def alerted(
+    demo_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Workspace, AlertRunResult]]:
+    path = tmp_path_factory.mktemp("alerted") / "demo.radar.sqlite"
+    shutil.copyfile(demo_file, path)
+    ws = open_workspace(to_url(str(path)), backup=False)
+    result = generate_alerts(ws.engine, now=NOW)
+    yield ws, result
+    ws.close()
+
+
+def db_rows(ws: Workspace, sql: str) -> list[tuple[object, ...]]:
+    with ws.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql))]
+
+
+def test_the_demo_raises_alerts_of_most_rules(alerted: tuple[Workspace, AlertRunResult]) -> None:
+    ws, result = alerted
+    assert result.created > 50 and result.skipped is None
+    rules = {r for (r,) in db_rows(ws, "SELECT DISTINCT rule_key FROM alerts")}
+    # The two "since the previous scoring" rules need a second scoring.
+    assert {
+        "high_risk_high_value",
+        "gone_quiet",
+        "ticket_past_sla",
+        "stalled_opportunity",
+        "expansion",
+    } <= rules
+    assert result.matches.keys() >= rules
+    assert db_rows(ws, "SELECT COUNT(*) FROM alerts")[0][0] == result.created
+    duplicates = db_rows(
+        ws, "SELECT customer_id, rule_key FROM alerts GROUP BY 1, 2 HAVING COUNT(*) > 1"
+    )
+    assert duplicates == []
+
+
+def test_the_list_has_every_column_sorted_by_priority(
+    alerted: tuple[Workspace, AlertRunResult],
+) -> None:
+    ws, result = alerted
+    columns = alert_columns(ws.engine, now=NOW)
+    assert list(columns) == list(ALERT_COLUMNS)
+    n = len(columns["id"])
+    assert n == result.created and all(len(v) == n for v in columns.values())
+    assert columns["id"].dtype == np.int64 and columns["priority_cents"].dtype == np.int64
+    assert columns["created_at"].dtype == np.dtype("datetime64[s]")
+    assert columns["do_not_contact"].dtype == bool
+    assert np.isnat(columns["snoozed_until"]).all()
+    priority = columns["priority_cents"]
+    assert (np.diff(priority) <= 0).all()
+    ties = np.flatnonzero(np.diff(priority) == 0)
+    ranks = np.array([SEVERITY_RANK[s] for s in columns["severity"]])
+    assert (ranks[ties] <= ranks[ties + 1]).all()
+    # Names, rules and segments are filled in from the customer and the latest scores.
+    assert all(isinstance(c, str) and c for c in columns["customer"])
+    assert set(columns["rule"]) <= {
+        "High risk, high value",
+        "Gone quiet",
+        "Ticket past SLA",
+        "Stalled deal",
+        "Expansion opportunity",
+        "Negative experience",
+    }
+    assert np.mean([s is not None for s in columns["segment"]]) > 0.9
+    # The do-not-contact flag is the customer's.
+    flagged = set(columns["customer_id"][columns["do_not_contact"]].tolist())
+    dnc = {int(c) for (c,) in db_rows(ws, "SELECT id FROM customers WHERE do_not_contact")}
+    assert flagged == dnc & set(columns["customer_id"].tolist())
+
+
+def test_list_filters_and_counts_agree(alerted: tuple[Workspace, AlertRunResult]) -> None:
+    ws, _ = alerted
+    every = alerts_frame(ws.engine, statuses=None, now=NOW)
+    counts = alert_counts(ws.engine, now=NOW)
+    assert counts.working == len(every) == counts.by_status["open"]
+    for severity, count in counts.by_severity.items():
+        assert len(alert_columns(ws.engine, severities=[severity], now=NOW)["id"]) == count
+    owner = str(every["owner"].dropna().iloc[0])
+    mine = alert_columns(ws.engine, owner=owner.upper(), now=NOW)
+    assert len(mine["id"]) == int((every["owner"] == owner).sum()) > 0
+    assert alert_counts(ws.engine, owner=owner, now=NOW).working == len(mine["id"])
+    assert len(alert_columns(ws.engine, statuses=["resolved"], now=NOW)["id"]) == 0
+    with pytest.raises(ValueError, match="unknown status"):
+        alert_columns(ws.engine, statuses=["finished"])
+
+
+def test_detail_has_the_drivers_and_a_recommendation(
+    alerted: tuple[Workspace, AlertRunResult],
+) -> None:
+    ws, _ = alerted
+    columns = alert_columns(ws.engine, severities=["critical"], now=NOW)
+    alert_id = int(columns["id"][0])
+    detail = alert_detail(ws.engine, alert_id, now=NOW)
+    assert detail.rule_key == "high_risk_high_value" and detail.severity == "critical"
+    assert detail.reason.startswith("churn risk ") and "12-month value $" in detail.reason
+    assert detail.drivers and all(isinstance(d, str) and d for d in detail.drivers)
+    assert detail.churn_risk is not None and detail.churn_risk >= 0.6
+    assert detail.priority_cents == int(columns["priority_cents"][0])
+    assert detail.recommendation.title == "Call them this week"
+    assert detail.clv_12m_cents is not None
+    assert detail.recommendation.incentive_cap_cents == round(detail.clv_12m_cents * 0.1)
+    assert [e.what for e in detail.history] == ["Raised"]
+
+
+def test_dashboard_figures_add_up(alerted: tuple[Workspace, AlertRunResult]) -> None:
+    ws, _ = alerted
+    figures = dashboard(ws.engine, now=NOW)
+    assert figures is not None and figures.as_of == TODAY and figures.customers == 1200
+    (risky, total_risk) = db_rows(
+        ws,
+        "SELECT SUM(churn_risk >= 0.6), SUM(revenue_at_risk_cents) FROM score_snapshots",
+    )[0]
+    assert figures.at_risk_customers == risky
+    assert figures.at_risk_share == pytest.approx(risky / 1200)
+    assert figures.revenue_at_risk_cents == total_risk
+    assert 0 < figures.alerted_revenue_at_risk_cents < figures.revenue_at_risk_cents
+    assert figures.alerts_by_severity == alert_counts(ws.engine, now=NOW).by_severity
+    assert [b.label for b in figures.alerts_by_age] == [
+        "today",
+        "1-7 days",
+        "8-30 days",
+        "over 30 days",
+    ]
+    assert figures.alerts_by_age[0].by_severity == figures.alerts_by_severity
+    for name in ("churn_risk", "engagement_score"):
+        assert sum(figures.distributions[name].counts) == 1200
+    assert sum(s.customers for s in figures.segments) <= 1200
+    assert len(figures.trend) == 1 and figures.trend[0].customers == 1200
+
+
+def test_export_frame_has_every_alert_keyed_like_the_scores_export(
+    alerted: tuple[Workspace, AlertRunResult],
+) -> None:
+    ws, result = alerted
+    frame = alerts_export_frame(ws.engine, now=NOW)
+    assert list(frame.columns) == list(EXPORT_COLUMNS) and len(frame) == result.created
+    assert frame["customer_id"].str.startswith("C").all()  # the demo's customer numbers
+    assert (frame["priority"] * 100).round().astype(int).tolist() == (
+        alert_columns(ws.engine, now=NOW)["priority_cents"].tolist()
+    )
+    assert frame["drivers"].notna().mean() > 0.9
+
+
+def test_scoring_again_refreshes_the_same_alerts(demo_file: Path, tmp_path: Path) -> None:
+    path = tmp_path / "again.radar.sqlite"
+    shutil.copyfile(demo_file, path)
+    ws = open_workspace(to_url(str(path)), backup=False)
+    try:
+        first = generate_alerts(ws.engine, now=NOW)
+        before = db_rows(ws, "SELECT id, customer_id, rule_key FROM alerts ORDER BY id")
+        # The same day scored again replaces its snapshots (the alerts lose theirs), then
+        # the alerts follow the new snapshot.
+        summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
+        second = generate_alerts(ws.engine, summary.run_id, now=NOW + dt.timedelta(hours=1))
+        after = db_rows(ws, "SELECT id, customer_id, rule_key FROM alerts ORDER BY id")
+        assert after == before and second.created == 0
+        assert second.refreshed == first.created
+        runs = db_rows(
+            ws,
+            "SELECT DISTINCT s.scoring_run_id FROM alerts a "
+            "JOIN score_snapshots s ON s.id = a.score_snapshot_id",
+        )
+        assert runs == [(summary.run_id,)]
+        # A later scoring compares with this one: the "since the previous scoring" rules
+        # are evaluated now.
+        later = TODAY + dt.timedelta(days=7)
+        score_workspace(ws.engine, as_of=later, horizon_days=90)
+        third = generate_alerts(ws.engine, now=NOW + dt.timedelta(days=7))
+        assert {"risk_rising", "engagement_drop"} <= third.matches.keys()
+        duplicates = db_rows(
+            ws,
+            "SELECT customer_id, rule_key FROM alerts WHERE status IN "
+            "('open', 'snoozed', 'in_progress') GROUP BY 1, 2 HAVING COUNT(*) > 1",
+        )
+        assert duplicates == []
+    finally:
+        ws.close()
