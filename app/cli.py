@@ -24,7 +24,12 @@ MAX_DEMO_CUSTOMERS = 1_000_000
 # Modules that add commands: each has ``register(commands)``, which adds its subparsers
 # and sets ``handler=fn(args, out, err) -> exit code`` on them. They must import only
 # the standard library at module level, so that --help stays fast.
-COMMAND_MODULES = ("app.commands_import", "app.commands_score", "app.commands_export")
+COMMAND_MODULES = (
+    "app.commands_import",
+    "app.commands_score",
+    "app.commands_alerts",
+    "app.commands_export",
+)
 
 DESCRIPTION = """\
 Account Radar: find the customers you are about to lose, and win them back.

@@ -1,21 +1,20 @@
-"""Command export: write the latest scores, or the customers table, to CSV or XLSX."""
+"""Command export: write the latest scores, the customers table or the alerts to CSV or
+XLSX."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any, TextIO
 
-KINDS = ("scores", "customers")
+KINDS = ("scores", "customers", "alerts")
 SUFFIXES = (".csv", ".xlsx")
 
 
 def _kind(text: str) -> str:
-    if text == "alerts":
-        raise argparse.ArgumentTypeError(
-            "alerts export arrives with the alerts feature; export scores or customers"
-        )
     if text not in KINDS:
-        raise argparse.ArgumentTypeError(f"invalid choice: '{text}' (choose scores or customers)")
+        raise argparse.ArgumentTypeError(
+            f"invalid choice: '{text}' (choose scores, customers or alerts)"
+        )
     return text
 
 
@@ -31,13 +30,17 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this module's commands to the main parser."""
     export = commands.add_parser(
         "export",
-        help="write the latest scores or the customers table to .csv or .xlsx",
+        help="write the latest scores, the customers table or the alerts to .csv or .xlsx",
         description="Write the latest scores (one row per customer: scores, segment, "
-        "confidence, top driver) or the customers table to a CSV file (UTF-8, opens in "
-        "Excel) or an XLSX workbook. An existing file of that name is replaced; a failed "
+        "confidence, top driver), the customers table, or the alerts (every alert with its "
+        "reason, priority, status, outcome and drivers; working ones first) to a CSV file "
+        "(UTF-8, opens in Excel) or an XLSX workbook. Text that a spreadsheet would run as "
+        "a formula is written as text. An existing file of that name is replaced; a failed "
         "export leaves it as it was.",
     )
-    export.add_argument("what", type=_kind, metavar="scores|customers", help="what to export")
+    export.add_argument(
+        "what", type=_kind, metavar="scores|customers|alerts", help="what to export"
+    )
     export.add_argument("path", type=_out_file, metavar="OUT.csv|OUT.xlsx", help="file to write")
     export.set_defaults(handler=cmd_export)
 
@@ -62,7 +65,10 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     finally:
         workspace.close()
     customers = f"{result.rows:,} customer{'' if result.rows == 1 else 's'}"
-    what = f"scores for {customers}" if args.what == "scores" else customers
+    if args.what == "alerts":
+        what = f"{result.rows:,} alert{'' if result.rows == 1 else 's'}"
+    else:
+        what = f"scores for {customers}" if args.what == "scores" else customers
     print(
         f"Exported {what} to {result.path} ({result.format.upper()}, {result.columns} columns).",
         file=out,

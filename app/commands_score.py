@@ -1,4 +1,5 @@
-"""Commands score: compute and store a dated score snapshot for every customer."""
+"""Command score: compute and store a dated score snapshot for every customer, then
+raise and refresh the alerts from it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ SCORE_EPILOG = """\
 Scores use only data dated on or before the as-of date, so any past date can be
 replayed: e.g. score --as-of 2025-06-30 --horizon-days 90. Scoring the same date and
 horizon again replaces that snapshot. The churn model is backtested on the most recent
-complete horizon before the as-of date and the summary shows how it did."""
+complete horizon before the as-of date and the summary shows how it did. Then the
+alerts are raised and refreshed from the latest scores (see 'alerts'); replaying a past
+date leaves them as they are."""
 
 
 def _as_of(text: str) -> dt.date:
@@ -47,7 +50,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="score every customer and store the snapshot",
         description="Compute every customer's engagement, churn risk, predicted orders and "
         "revenue, 12-month CLV, segment, health, confidence and drivers as of a date, and "
-        "store them as a dated snapshot.",
+        "store them as a dated snapshot; then raise and refresh the alerts.",
         epilog=SCORE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -67,14 +70,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     score.set_defaults(handler=cmd_score)
 
 
-def _progress_printer(err: TextIO) -> Any:
+def _progress_printer(err: TextIO, prefix: str = "") -> Any:
     last = [-1]
 
     def progress(fraction: float, message: str) -> None:
         step = int(fraction * 10)
         if step != last[0]:
             last[0] = step
-            print(f"  {fraction:4.0%}  {message}", file=err, flush=True)
+            print(f"  {prefix}{fraction:4.0%}  {message}", file=err, flush=True)
 
     return progress
 
@@ -86,6 +89,8 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.cli import EXIT_OK, CommandError
     from app.workspace import open_workspace, resolve_url
     from models.db import sqlite_path
+    from models.errors import UserFacingError
+    from services.alerts.generate import generate_alerts
     from services.scoring.run import score_workspace
 
     url = resolve_url(args.db)
@@ -102,8 +107,19 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             horizon_days=args.horizon_days,
             progress=_progress_printer(err),
         )
+        for line in summary.lines():
+            print(line, file=out)
+        # Alerts follow every scoring (a replay of a past date leaves them as they are).
+        try:
+            alerts = generate_alerts(
+                workspace.engine, summary.run_id, progress=_progress_printer(err, "alerts ")
+            )
+        except UserFacingError as exc:
+            raise CommandError(
+                f"The scores were saved, but the alerts were not updated: {exc}"
+            ) from exc
     finally:
         workspace.close()
-    for line in summary.lines():
+    for line in alerts.lines():
         print(line, file=out)
     return EXIT_OK

@@ -1,4 +1,4 @@
-"""Export tables (scores, customers) to CSV or XLSX files that are safe to open in Excel.
+"""Export tables (scores, customers, alerts) to CSV or XLSX files safe to open in Excel.
 
 - CSV is written with the csv module in UTF-8 with a byte-order mark: Excel reads a
   UTF-8 file without one in the machine's legacy code page and garbles every accented
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
-EXPORT_KINDS = ("scores", "customers")
+EXPORT_KINDS = ("scores", "customers", "alerts")
 # Text starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODING = "utf-8-sig"
@@ -367,12 +367,35 @@ def customers_table(engine: Engine) -> pd.DataFrame:
     return table.drop(columns=["external_id", "id"])
 
 
+def alerts_table(engine: Engine) -> pd.DataFrame:
+    """Every alert (services.alerts.queries.alerts_export_frame): the working ones first by
+    priority, then the closed ones; NoScoresError when the workspace was never scored."""
+    from models.db import make_session_factory, session_scope
+    from services.alerts.queries import alerts_export_frame
+    from services.scoring.queries import latest_run_id
+
+    with session_scope(make_session_factory(engine)) as session:
+        if latest_run_id(session) is None:
+            raise NoScoresError(
+                "There are no alerts to export yet: run 'score' first (it raises them), "
+                "then export again."
+            )
+    return alerts_export_frame(engine)
+
+
 def export_table(
     engine: Engine, kind: str, path: str | os.PathLike[str], *, run_id: int | None = None
 ) -> ExportResult:
-    """Export 'scores' or 'customers' of a workspace to path (.csv or .xlsx)."""
+    """Export 'scores', 'customers' or 'alerts' of a workspace to path (.csv or .xlsx)."""
     if kind not in EXPORT_KINDS:
-        raise ExportError(f"Cannot export '{kind}': choose {' or '.join(EXPORT_KINDS)}.")
+        raise ExportError(
+            f"Cannot export '{kind}': choose {', '.join(EXPORT_KINDS[:-1])} or {EXPORT_KINDS[-1]}."
+        )
     export_format(path)  # a bad file name fails before any reading
-    frame = scores_table(engine, run_id=run_id) if kind == "scores" else customers_table(engine)
+    if kind == "scores":
+        frame = scores_table(engine, run_id=run_id)
+    elif kind == "alerts":
+        frame = alerts_table(engine)
+    else:
+        frame = customers_table(engine)
     return write_table(frame, path, sheet=kind.capitalize())
