@@ -8,7 +8,9 @@ Statuses and transitions (anything else is refused with a plain AlertActionError
     open / in_progress / snoozed ──snooze(until a date | until the condition clears)──> snoozed
     resolved / dismissed / snoozed ──reopen──> open
 
-- Outcomes: won_back, lost, no_action_needed, other.
+- Outcomes: won_back, lost, no_action_needed, other. ``resolved_at`` is set when an
+  alert is resolved or dismissed (a closed alert holds its rule back for the customer for
+  "alerts.realert_days"); reopening clears it and the outcome.
 - A snooze until a date hides the alert from the working list until that date begins
   (UTC); then it reads "open" again (the next alert generation also stores it so). A
   snooze "until the condition clears" lasts until a scoring finds the rule no longer
