@@ -52,8 +52,8 @@ What happens to alerts:
 - Alerts of a disabled rule, or of a rule that cannot be evaluated (the two "since the
   previous scoring" rules on a first scoring), are left as they are.
 - New alerts are not raised for a customer contacted in the last 14 days (cool-down:
-  an email logged as sent or exported in ``outreach``, a call logged as an action, or a
-  call or meeting among the interactions), nor for a customer and rule whose alert a
+  an email logged as sent or exported in ``outreach``, a call logged as an action, a call
+  or meeting among the interactions, or an email a user logged in the app), nor for a customer and rule whose alert a
   user resolved or dismissed in the last 30 days. Expansion alerts are not raised for
   do-not-contact customers (their only action is outreach); every other alert is raised
   for them and flagged, and the window offers no outreach (services.alerts.queries).

@@ -66,6 +66,8 @@ _Orders = tuple[IntArray, IntArray, IntArray]
 TOUCH_KINDS = ("call", "meeting", "note", "ticket")
 # Interactions that count as contact for the cool-down.
 CONTACT_KINDS = ("call", "meeting")
+# The source of the interactions a user logs in the app (calls, notes, emails sent).
+APP_SOURCE = "account_radar"
 SENT_OUTREACH = ("sent", "exported")
 _DAYS_1900_1970 = 25_567
 
@@ -442,20 +444,31 @@ def _clicks(conn: Connection, frame: pd.DataFrame, config: AlertConfig, end: dt.
     _scatter(frame, rows, defaults)
 
 
-def contacts_since(since: dt.datetime, until: dt.datetime) -> Any:
-    """A query of the customer ids contacted in [since, until]: an email logged as sent or
-    exported (outreach), a call logged as an action, or a call or meeting interaction."""
+def contact_times(since: dt.datetime, until: dt.datetime) -> Any:
+    """A subquery of (customer_id, at) for every contact in [since, until]: an email
+    logged as sent or exported (outreach), a call logged as an action, a call or meeting
+    among the interactions, or an email the user logged (interactions of kind email_sent
+    from this app; imported ones are mostly campaigns)."""
     o, a, i = Outreach.__table__.c, Action.__table__.c, Interaction.__table__.c
     sent_at = func.coalesce(o.sent_at, o.created_at)
+    contact = or_(i.kind.in_(CONTACT_KINDS), and_(i.kind == "email_sent", i.source == APP_SOURCE))
     return union_all(
-        select(o.customer_id).where(
+        select(o.customer_id.label("customer_id"), sent_at.label("at")).where(
             o.status.in_(SENT_OUTREACH), sent_at >= since, sent_at <= until
         ),
-        select(a.customer_id).where(a.kind == "call", a.created_at >= since, a.created_at <= until),
-        select(i.customer_id).where(
-            i.kind.in_(CONTACT_KINDS), i.occurred_at >= since, i.occurred_at <= until
+        select(a.customer_id, a.created_at).where(
+            a.kind == "call", a.created_at >= since, a.created_at <= until
         ),
-    )
+        select(i.customer_id, i.occurred_at).where(
+            contact, i.occurred_at >= since, i.occurred_at <= until
+        ),
+    ).subquery()
+
+
+def contacts_since(since: dt.datetime, until: dt.datetime) -> Any:
+    """A query of the ids of the customers contacted in [since, until] (contact_times)."""
+    times = contact_times(since, until)
+    return select(times.c.customer_id).distinct()
 
 
 def _stalled_deals(conn: Connection, config: AlertConfig, ref: dt.datetime) -> pd.DataFrame:
@@ -489,9 +502,10 @@ def _stalled_deals(conn: Connection, config: AlertConfig, ref: dt.datetime) -> p
     # The latest conversation with each of these customers (any time up to ref).
     i, a, out = Interaction.__table__.c, Action.__table__.c, Outreach.__table__.c
     who = select(o.customer_id).where(stalling)
+    touched = or_(i.kind.in_(TOUCH_KINDS), and_(i.kind == "email_sent", i.source == APP_SOURCE))
     touches = union_all(
         select(i.customer_id.label("c"), i.occurred_at.label("at")).where(
-            i.kind.in_(TOUCH_KINDS), i.occurred_at <= ref, i.customer_id.in_(who)
+            touched, i.occurred_at <= ref, i.customer_id.in_(who)
         ),
         select(a.customer_id, a.created_at).where(a.created_at <= ref, a.customer_id.in_(who)),
         select(out.customer_id, func.coalesce(out.sent_at, out.created_at)).where(

@@ -19,8 +19,11 @@ Statuses and transitions (anything else is refused with a plain AlertActionError
 - Reopening is refused while another active alert of the same rule exists for the
   customer (one active alert per customer and rule).
 - Logging a call or an email moves an open alert to in progress. Notes and tasks keep the
-  status. An email is refused for customers who asked not to be contacted or who
-  unsubscribed from emails; both are kept out of outreach (the alert list flags them).
+  status. Calls, notes and emails are also written as interactions (source
+  "account_radar"), so that the customer's timeline shows them; calls and emails count
+  as contact for the cool-down. An email is refused for customers who asked not to be
+  contacted or who unsubscribed from emails; both are kept out of outreach (the alert
+  list flags them).
 - Every change writes an audit event (who: ``actor``, by default the OS user name; when:
   ``now``, by default the current time) in the same transaction as the change.
 
@@ -37,15 +40,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, exists, select, text
+from sqlalchemy import Engine, bindparam, exists, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from models.base import UTCDateTime, utcnow
+from models.base import JSONType, UTCDateTime, utcnow
 from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import Action, Alert, AuditEvent, Customer, Interaction, Outreach
 from services.alerts._db import aware
 from services.alerts.config import default_actor
+from services.alerts.inputs import APP_SOURCE
 from services.alerts.records import (
     ACTIVE_STATUSES,
     OUTCOME_LABELS,
@@ -350,7 +355,7 @@ def set_do_not_contact(
         # mark the rollups stale (services/rollups.py watches SQLAlchemy UPDATEs of
         # customers and would send the customers table to live aggregates).
         session.execute(
-            text(
+            sql_text(
                 "UPDATE customers SET do_not_contact = :value, updated_at = :now WHERE id = :id"
             ).bindparams(bindparam("now", type_=UTCDateTime)),
             {"value": value, "now": when, "id": customer_id},
@@ -441,6 +446,43 @@ def _add_action(
     return action
 
 
+def _log_interaction(
+    session: Session,
+    alert: Alert,
+    *,
+    kind: str,
+    subject: str,
+    body: str | None,
+    actor: str,
+    now: dt.datetime,
+    refs: dict[str, int],
+) -> None:
+    """The same contact as an interaction, so that the customer's timeline shows it.
+
+    Written as text SQL on purpose: calls, notes and emails feed no per-customer rollup
+    (those count paid orders, open tickets and open deals), so this write must not mark
+    the rollups stale the way services/rollups.py marks every SQLAlchemy write to
+    ``interactions``.
+    """
+    session.execute(
+        sql_text(
+            "INSERT INTO interactions (customer_id, kind, occurred_at, channel, subject, text, "
+            "source, attributes) VALUES (:customer, :kind, :now, :channel, :subject, :body, "
+            ":source, :attributes)"
+        ).bindparams(bindparam("now", type_=UTCDateTime), bindparam("attributes", type_=JSONType)),
+        {
+            "customer": alert.customer_id,
+            "kind": kind,
+            "now": now,
+            "channel": {"call": "phone", "email_sent": "email"}.get(kind),
+            "subject": subject,
+            "body": body,
+            "source": APP_SOURCE,
+            "attributes": {"by": actor, "alert_id": int(alert.id), **refs},
+        },
+    )
+
+
 def log_call(
     target: Engine | Session,
     alert_id: int,
@@ -459,6 +501,16 @@ def log_call(
     with _unit(target) as session:
         alert = _load(session, alert_id)
         action = _add_action(session, alert, kind="call", text=said, actor=who, now=when)
+        _log_interaction(
+            session,
+            alert,
+            kind="call",
+            subject=action.title,
+            body=action.body,
+            actor=who,
+            now=when,
+            refs={"action_id": int(action.id)},
+        )
         _Doing(session, when, who).audit(
             "alert.call_logged", _entity(alert), {"action_id": int(action.id), "text": said}
         )
@@ -480,6 +532,16 @@ def add_note(
     with _unit(target) as session:
         alert = _load(session, alert_id)
         action = _add_action(session, alert, kind="note", text=said, actor=who, now=when)
+        _log_interaction(
+            session,
+            alert,
+            kind="note",
+            subject=action.title,
+            body=action.body,
+            actor=who,
+            now=when,
+            refs={"action_id": int(action.id)},
+        )
         _Doing(session, when, who).audit(
             "alert.note_added", _entity(alert), {"action_id": int(action.id), "text": said}
         )
@@ -570,6 +632,16 @@ def log_email_sent(
         )
         session.add(outreach)
         session.flush()
+        _log_interaction(
+            session,
+            alert,
+            kind="email_sent",
+            subject=outreach.subject or title,
+            body=body,
+            actor=who,
+            now=when,
+            refs={"outreach_id": int(outreach.id)},
+        )
         _Doing(session, when, who).audit(
             "alert.email_logged",
             _entity(alert),

@@ -50,7 +50,7 @@ from services.alerts._db import (
     timestamps,
 )
 from services.alerts.config import RULE_TITLES, read_alert_config
-from services.alerts.inputs import latest_run
+from services.alerts.inputs import contact_times, latest_run
 from services.alerts.lifecycle import AlertNotFoundError, effective_status
 from services.alerts.records import (
     ACTIVE_STATUSES,
@@ -474,30 +474,10 @@ def _detail_snapshot(session: Session, alert: Alert) -> ScoreSnapshot | None:
 
 
 def _last_contact(session: Session, customer_id: int, now: dt.datetime) -> dt.datetime | None:
-    """When the customer was last contacted (email logged, call logged or imported)."""
-    from models.schema import Outreach
-
-    candidates = [
-        session.scalar(
-            select(func.max(func.coalesce(Outreach.sent_at, Outreach.created_at))).where(
-                Outreach.customer_id == customer_id, Outreach.status.in_(("sent", "exported"))
-            )
-        ),
-        session.scalar(
-            select(func.max(Action.created_at)).where(
-                Action.customer_id == customer_id, Action.kind == "call"
-            )
-        ),
-        session.scalar(
-            select(func.max(Interaction.occurred_at)).where(
-                Interaction.customer_id == customer_id,
-                Interaction.kind.in_(("call", "meeting")),
-                Interaction.occurred_at <= now,
-            )
-        ),
-    ]
-    found = [aware(_as_dt(c)) for c in candidates if c is not None]
-    return max(found) if found else None
+    """When the customer was last contacted (as the cool-down counts contact)."""
+    times = contact_times(dt.datetime(1900, 1, 1, tzinfo=dt.UTC), now)
+    found = session.scalar(select(func.max(times.c.at)).where(times.c.customer_id == customer_id))
+    return aware(_as_dt(found)) if found is not None else None
 
 
 def _as_dt(value: Any) -> dt.datetime:

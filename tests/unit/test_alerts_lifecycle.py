@@ -32,6 +32,7 @@ from services.alerts.lifecycle import (
     start_alert,
 )
 from services.alerts.queries import alert_columns, alert_counts, alert_detail
+from services.customers import load_customer_detail
 from services.rollups import refresh_rollups
 from tests.unit.test_alerts_rules import (
     NOW,
@@ -429,6 +430,13 @@ def test_calls_notes_and_tasks(book: Book) -> None:
         complete_task(book.engine, task.id, actor="maya", now=LATER)
     detail = alert_detail(book.engine, alert_id, now=LATER)
     assert [a.kind for a in detail.actions] == ["task", "call", "note"]
+    # The call and the note are interactions too: the customer's timeline shows them.
+    timeline = load_customer_detail(book.engine, ada).timeline
+    assert sorted((e.kind, e.title) for e in timeline if e.kind in ("call", "note")) == [
+        ("call", "Call · Left a voicemail."),
+        ("note", "Note · Prefers email."),
+    ]
+    assert detail.last_contact_at == NOW  # the call
     assert [e.action for e in detail.history][-4:] == [
         "alert.call_logged",
         "alert.started",
