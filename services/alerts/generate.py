@@ -53,10 +53,11 @@ What happens to alerts:
   previous scoring" rules on a first scoring), are left as they are.
 - New alerts are not raised for a customer contacted in the last 14 days (cool-down:
   an email logged as sent or exported in ``outreach``, a call logged as an action, a call
-  or meeting among the interactions, or an email a user logged in the app), nor for a customer and rule whose alert a
-  user resolved or dismissed in the last 30 days. Expansion alerts are not raised for
-  do-not-contact customers (their only action is outreach); every other alert is raised
-  for them and flagged, and the window offers no outreach (services.alerts.queries).
+  or meeting among the interactions, or an email a user logged in the app), nor for a
+  customer and rule whose alert a user resolved or dismissed in the last 30 days.
+  Expansion alerts are not raised for do-not-contact customers (their only action is
+  outreach); every other alert is raised for them and flagged, and the window offers no
+  outreach (services.alerts.queries).
 - Daily cap: at most 25 new alerts per owner per UTC day (0: no cap), the highest
   priorities first; the rest are raised by a later generation while they still hold.
 - Alerts are computed only from the latest scores: after replaying a past date they are

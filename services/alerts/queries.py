@@ -170,11 +170,9 @@ def alert_columns(
             where.append(f"a.severity IN ({', '.join('?' for _ in wanted_severity)})")
             params += list(wanted_severity)
         if owner is not None:
-            if owner.strip():
-                where.append("lower(a.owner) = ?")
-                params.append(owner.strip().lower())
-            else:
-                where.append("(a.owner IS NULL OR a.owner = '')")
+            clause, value = _owner_filter(owner)
+            where.append(clause)
+            params += value
         if customer_id is not None:
             where.append("a.customer_id = ?")
             params.append(int(customer_id))
@@ -183,6 +181,14 @@ def alert_columns(
         )
         rows = fetch(conn, text, params)
     return _list_columns(rows)
+
+
+def _owner_filter(owner: str) -> tuple[str, list[Any]]:
+    """SQL for one owner, in any case (the database lowers both sides the same way), or for
+    alerts without an owner when ``owner`` is blank."""
+    if owner.strip():
+        return "lower(a.owner) = lower(?)", [owner.strip()]
+    return "(a.owner IS NULL OR a.owner = '')", []
 
 
 def _list_columns(rows: list[tuple[Any, ...]]) -> dict[str, np.ndarray]:
@@ -236,9 +242,9 @@ def alert_counts(
         params: list[Any] = [stamp(conn, when)]
         where = ""
         if owner is not None:
-            where = "WHERE lower(a.owner) = ?" if owner.strip() else "WHERE a.owner IS NULL"
-            if owner.strip():
-                params.append(owner.strip().lower())
+            clause, value = _owner_filter(owner)
+            where = f"WHERE {clause}"
+            params += value
         rows = fetch(
             conn,
             f"SELECT {_STATUS_SQL}, a.severity, COUNT(*) FROM alerts a {where} GROUP BY 1, 2",
