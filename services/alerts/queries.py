@@ -157,9 +157,9 @@ def alert_columns(
     when = _now(now)
     wanted_status = None if statuses is None else tuple(statuses)
     wanted_severity = None if severities is None else tuple(severities)
-    for value in wanted_status or ():
-        if value not in STATUSES:
-            raise ValueError(f"unknown status {value!r}")
+    unknown = sorted(set(wanted_status or ()) - set(STATUSES))
+    if unknown:
+        raise ValueError(f"unknown status {unknown[0]!r}")
     with _connection(target) as conn:
         at = stamp(conn, when)
         where, params = [], [at]
