@@ -45,11 +45,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.alerts_source import WorkspaceAlertSource
 from app.errors import ErrorPresenter, default_log_path, describe_error
 from app.import_controller import ImportController
 from app.jobs import JobRunner, Operation, OperationCancelled, TaskState
 from app.preload import Preload
 from app.scoring_controller import ScoringController, read_customer_scores, read_score_history
+from app.settings_controller import SettingsController
 from app.workspace import (
     Workspace,
     default_workspace_path,
@@ -165,11 +167,18 @@ def _score_demo(
             progress(start + fraction * (1.0 - start), message)
 
     try:
-        score_workspace(engine, progress=score_progress, cancelled=cancelled)
+        summary = score_workspace(engine, progress=score_progress, cancelled=cancelled)
     except ScoringCancelled:
         raise OperationCancelled from None
     except UserFacingError:
         log.warning("The demo workspace was built but could not be scored", exc_info=True)
+        return
+    from services.alerts.generate import generate_alerts
+
+    try:
+        generate_alerts(engine, summary.run_id)
+    except UserFacingError:
+        log.warning("The demo workspace was scored but its alerts failed", exc_info=True)
 
 
 def build_demo_workspace(
@@ -306,6 +315,15 @@ class GuiController(QObject):
         self.scoring = ScoringController(
             jobs, self.window, lambda: self.workspace, theme, show_progress=show_progress
         )
+        # File ▸ Settings…: alert rules, cap, quiet period, score weights.
+        self.settings = SettingsController(
+            jobs,
+            self.window,
+            lambda: self.workspace,
+            user=self._user,
+            status=lambda text: self.window.statusBar().showMessage(text, 15_000),
+        )
+        self.window.settings_requested.connect(self.settings.open)
 
     # -- starting -----------------------------------------------------------------------
 
@@ -416,6 +434,7 @@ class GuiController(QObject):
         self._start_failed = False
         columns, self._pending_columns = self._pending_columns, None
         self.window.set_source(WorkspaceCustomerSource(workspace, columns))
+        self.window.set_alert_source(WorkspaceAlertSource(workspace))
         self.imports.set_workspace(workspace)
         self.scoring.workspace_changed()
         if workspace.backup_path is not None:
@@ -427,6 +446,10 @@ class GuiController(QObject):
             # Queued behind the old workspace's reads on the single database worker.
             self.jobs.operation(lambda _state: old.close(), label="close workspace").run()
         self.workspace_opened.emit(workspace.display_name)
+
+    def _user(self) -> str:
+        alerts = self.window.alert_source
+        return alerts.user if alerts is not None else "user"
 
     def _on_window_open_workspace_requested(self, path: str) -> None:
         self.open_url(to_url(path))

@@ -404,6 +404,11 @@ class CustomerDetailPane(QWidget):
         return self._detail
 
     @property
+    def load_pending(self) -> bool:
+        """A load is asked for and waits for its short pause (not yet on the job runner)."""
+        return self._load_timer.isActive()
+
+    @property
     def scores(self) -> CustomerScores | None:
         """The shown customer's latest scores (None before any scoring)."""
         return self._scores

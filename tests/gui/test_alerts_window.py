@@ -1,0 +1,341 @@
+"""The three panes on a real, scored demo workspace with its alerts: select an alert and
+see its customer, act on it (snooze, resolve, log a call, do not contact), filter,
+search, move with the keyboard; the dashboard tab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from app.alerts_source import WorkspaceAlertSource
+from app.gui import WorkspaceCustomerSource
+from app.jobs import JobRunner
+from app.workspace import Workspace, open_workspace, to_url
+from views.alerts_view import AlertsView
+from views.item_models.alert_list_model import AlertIdRole
+from views.main_window import TAB_ALERTS, TAB_DASHBOARD, MainWindow
+from views.theme import ThemeManager, ThemeMode
+
+TIMEOUT_MS = 60_000
+USER = "dana.tester"
+
+
+@pytest.fixture(scope="session")
+def alerts_file(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workspace scored today, with its alerts raised (built once)."""
+    from services.alerts.generate import generate_alerts
+    from services.scoring.run import score_workspace
+
+    path = tmp_path_factory.mktemp("alerts") / "alerts.radar.sqlite"
+    shutil.copy(demo_file, path)
+    workspace = open_workspace(to_url(str(path)), backup=False)
+    try:
+        summary = score_workspace(workspace.engine)
+        generate_alerts(workspace.engine, summary.run_id)
+        with workspace.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        workspace.close()
+    return path
+
+
+@pytest.fixture
+def workspace(alerts_file: Path, tmp_path: Path) -> Iterator[Workspace]:
+    target = tmp_path / "alerts.radar.sqlite"
+    shutil.copy(alerts_file, target)
+    ws = open_workspace(to_url(str(target)), backup=False)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def theme(qapp: QApplication) -> Iterator[ThemeManager]:
+    manager = ThemeManager(qapp, ThemeMode.LIGHT)
+    yield manager
+    manager.deleteLater()
+
+
+class Prompts:
+    """Answers the action pane's questions as a user would."""
+
+    def __init__(self) -> None:
+        self.text: str | None = "Called; they will reorder next week"
+        self.task: tuple[str, dt.date] | None = None
+
+    def ask_text(self, _title: str, _label: str) -> str | None:
+        return self.text
+
+    def ask_task(self, _customer: str) -> tuple[str, dt.date] | None:
+        return self.task
+
+
+@pytest.fixture
+def prompts() -> Prompts:
+    return Prompts()
+
+
+@pytest.fixture
+def view(qtbot, jobs: JobRunner, workspace: Workspace, prompts: Prompts) -> AlertsView:
+    v = AlertsView(jobs, ask_text=prompts.ask_text, ask_task=prompts.ask_task)
+    qtbot.addWidget(v)
+    v.resize(1400, 860)
+    v.show()
+    v.set_sources(
+        WorkspaceAlertSource(workspace, user=USER),
+        WorkspaceCustomerSource(workspace),
+        owner_name=None,
+    )
+    wait_shown(qtbot, v, jobs)
+    return v
+
+
+def wait_shown(qtbot, v: AlertsView, jobs: JobRunner) -> None:
+    """The list, the selected alert and its customer are on screen, nothing in flight."""
+
+    def ready() -> bool:
+        alert = v.action_pane.alert
+        detail = v.detail_pane.detail
+        return (
+            alert is not None
+            and alert.id == v.alerts_pane.current_alert_id
+            and detail is not None
+            and detail.id == alert.customer_id
+            and not v.detail_pane.load_pending
+            and jobs.is_idle()
+        )
+
+    qtbot.waitUntil(ready, timeout=TIMEOUT_MS)
+
+
+def db_rows(workspace: Workspace, sql: str, *params: object) -> list[tuple]:
+    path = workspace.engine.url.database
+    assert path is not None
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def visible_ids(v: AlertsView) -> list[int]:
+    model = v.alerts_pane.model
+    return [model.index(r, 0).data(AlertIdRole) for r in range(model.rowCount())]
+
+
+def test_opens_on_the_highest_priority_alert_and_its_customer(
+    view: AlertsView, workspace: Workspace
+) -> None:
+    active = db_rows(
+        workspace,
+        "SELECT id, customer_id, priority_cents FROM alerts "
+        "WHERE status IN ('open', 'in_progress') ORDER BY priority_cents DESC",
+    )
+    assert active, "the demo raises alerts"
+    assert view.alerts_pane.model.rowCount() == len(active)
+    top = view.action_pane.alert
+    assert top is not None and top.priority_cents == active[0][2]
+    assert view.detail_pane.detail is not None
+    assert view.detail_pane.detail.id == top.customer_id
+    assert top.reason and view.action_pane.next_title.text()
+    # The chips count the active alerts by severity.
+    counts = dict(
+        db_rows(
+            workspace,
+            "SELECT severity, COUNT(*) FROM alerts "
+            "WHERE status IN ('open', 'in_progress') GROUP BY severity",
+        )
+    )
+    critical = view.alerts_pane.severity_buttons["critical"].text()
+    assert critical == f"Critical {counts.get('critical', 0):,}"
+
+
+def test_arrow_keys_move_through_alerts_and_the_customer_follows(
+    qtbot, view: AlertsView, jobs: JobRunner
+) -> None:
+    first = view.alerts_pane.current_alert_id
+    view.alerts_pane.focus_list()
+    qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_Down)
+    wait_shown(qtbot, view, jobs)
+    second = view.alerts_pane.current_alert_id
+    assert second != first and second == visible_ids(view)[1]
+    qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_Up)
+    wait_shown(qtbot, view, jobs)
+    assert view.alerts_pane.current_alert_id == first
+
+
+def test_snooze_a_week_hides_it_and_moves_to_the_next(
+    qtbot, view: AlertsView, jobs: JobRunner, workspace: Workspace
+) -> None:
+    ids = visible_ids(view)
+    first, second = ids[0], ids[1]
+    view.action_pane.snooze("1w")
+    qtbot.waitUntil(lambda: first not in visible_ids(view), timeout=TIMEOUT_MS)
+    wait_shown(qtbot, view, jobs)
+    assert view.alerts_pane.current_alert_id == second
+    status, until = db_rows(
+        workspace, "SELECT status, snoozed_until FROM alerts WHERE id=?", first
+    )[0]
+    assert status == "snoozed" and until is not None
+    expected = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=7)
+    assert until.startswith(expected.isoformat())
+    who = db_rows(
+        workspace,
+        "SELECT actor FROM audit_events WHERE entity_id = ? AND action = 'alert.snoozed'",
+        first,
+    )
+    assert who and who[0][0] == USER
+    # The snoozed filter shows it, with Reopen on offer.
+    view.alerts_pane.status_combo.setCurrentIndex(view.alerts_pane.status_combo.findData("snoozed"))
+    assert first in visible_ids(view) and second not in visible_ids(view)
+    wait_shown(qtbot, view, jobs)
+    assert view.action_pane.buttons["reopen"].isEnabled()
+
+
+def test_resolve_with_an_outcome_closes_it(
+    qtbot, view: AlertsView, jobs: JobRunner, workspace: Workspace
+) -> None:
+    alert = view.alerts_pane.current_alert_id
+    view.action_pane.resolve("won_back")
+    qtbot.waitUntil(lambda: alert not in visible_ids(view), timeout=TIMEOUT_MS)
+    wait_shown(qtbot, view, jobs)
+    assert db_rows(workspace, "SELECT status, outcome FROM alerts WHERE id=?", alert) == [
+        ("resolved", "won_back")
+    ]
+    view.alerts_pane.status_combo.setCurrentIndex(
+        view.alerts_pane.status_combo.findData("resolved")
+    )
+    assert view.alerts_pane.select_alert(alert)
+    qtbot.waitUntil(
+        lambda: view.action_pane.alert is not None and view.action_pane.alert.id == alert,
+        timeout=TIMEOUT_MS,
+    )
+    assert "Won back" in view.action_pane.meta.text()
+    assert view.action_pane.buttons["reopen"].isEnabled()
+    assert not view.action_pane.buttons["resolve"].isEnabled()
+    wait_shown(qtbot, view, jobs)
+
+
+def test_log_a_call_shows_in_history_and_timeline(
+    qtbot, view: AlertsView, jobs: JobRunner, workspace: Workspace
+) -> None:
+    alert = view.alerts_pane.current_alert_id
+    customer = view.action_pane.alert.customer_id  # type: ignore[union-attr]
+    view.action_pane.trigger("call")
+    qtbot.waitUntil(
+        lambda: (
+            view.action_pane.alert is not None
+            and "reorder next week" in view.action_pane.history.text()
+        ),
+        timeout=TIMEOUT_MS,
+    )
+    wait_shown(qtbot, view, jobs)
+    calls = db_rows(
+        workspace,
+        "SELECT customer_id, alert_id, kind FROM actions WHERE alert_id = ?",
+        alert,
+    )
+    assert calls == [(customer, alert, "call")]
+    events = view.detail_pane.timeline_model
+
+    def call_in_timeline() -> bool:
+        titles = [events.event_at(r).title for r in range(events.rowCount())]
+        return any("call" in t.lower() for t in titles)
+
+    # The customer's timeline shows the call as an interaction.
+    qtbot.waitUntil(call_in_timeline, timeout=TIMEOUT_MS)
+    wait_shown(qtbot, view, jobs)
+
+
+def test_do_not_contact_flags_the_customer_and_blocks_outreach(
+    qtbot, view: AlertsView, jobs: JobRunner, workspace: Workspace
+) -> None:
+    model = view.alerts_pane.model
+    row = next(r for r in range(model.rowCount()) if not model.record(r)["do_not_contact"])
+    assert view.alerts_pane.select_alert(model.alert_id(row))
+    wait_shown(qtbot, view, jobs)
+    alert = view.action_pane.alert
+    assert alert is not None and not alert.do_not_contact
+    qtbot.keyClick(view.action_pane, Qt.Key.Key_X)
+    qtbot.waitUntil(
+        lambda: view.action_pane.alert is not None and view.action_pane.alert.do_not_contact,
+        timeout=TIMEOUT_MS,
+    )
+    wait_shown(qtbot, view, jobs)
+    assert db_rows(
+        workspace, "SELECT do_not_contact FROM customers WHERE id=?", alert.customer_id
+    ) == [(1,)]
+    assert view.action_pane.blocked.isVisible()
+    assert not view.action_pane.buttons["dnc"].isEnabled()
+
+
+def test_filters_and_search_narrow_the_list(
+    qtbot, view: AlertsView, jobs: JobRunner, workspace: Workspace
+) -> None:
+    pane = view.alerts_pane
+    total = pane.model.rowCount()
+    pane.severity_buttons["critical"].click()
+    criticals = db_rows(
+        workspace,
+        "SELECT COUNT(*) FROM alerts WHERE severity='critical' "
+        "AND status IN ('open','in_progress')",
+    )[0][0]
+    assert pane.model.rowCount() == criticals
+    pane.severity_buttons["critical"].click()
+    assert pane.model.rowCount() == total
+    wait_shown(qtbot, view, jobs)
+    # Search by a customer's name from the list.
+    name = view.action_pane.alert.customer  # type: ignore[union-attr]
+    qtbot.keyClicks(pane.search_box, name)
+    assert 0 < pane.model.rowCount() < total
+    assert all(name.lower() in pane.model.record(r)["customer"].lower()
+               for r in range(pane.model.rowCount()))  # fmt: skip
+    pane.search_box.setText("no customer is called this")
+    assert pane.model.rowCount() == 0 and pane.message.text() == "No alerts match these filters."
+    pane.search_box.clear()
+    assert pane.model.rowCount() == total
+    # Mine asks who the user is once, then filters by that owner.
+    owners = pane.model.data_set.values("owner")  # type: ignore[union-attr]
+    pane._ask_owner = lambda options: owners[0]  # the prompt is the user's answer
+    with qtbot.waitSignal(pane.owner_chosen) as chosen:
+        pane.mine_button.click()
+    assert chosen.args == [owners[0]]
+    kept = [pane.model.record(r)["owner"] for r in range(pane.model.rowCount())]
+    assert kept and set(kept) == {owners[0]}
+    wait_shown(qtbot, view, jobs)
+
+
+def test_the_window_opens_on_alerts_and_the_dashboard_loads(
+    qtbot, jobs: JobRunner, workspace: Workspace, theme: ThemeManager, ui_settings: QSettings
+) -> None:
+    window = MainWindow(jobs, theme, ui_settings)
+    qtbot.addWidget(window)
+    window.resize(1400, 860)
+    window.show()
+    window.set_source(WorkspaceCustomerSource(workspace))
+    window.set_alert_source(WorkspaceAlertSource(workspace, user=USER))
+    assert window.tabs.currentIndex() == TAB_ALERTS
+    wait_shown(qtbot, window.alerts_view, jobs)
+    window.tabs.setCurrentIndex(TAB_DASHBOARD)
+    qtbot.waitUntil(lambda: window.dashboard.state == "data", timeout=TIMEOUT_MS)
+    data = window.dashboard.data
+    assert data is not None
+    scored = db_rows(workspace, "SELECT COUNT(*) FROM score_snapshots")[0][0]
+    assert data.scored_customers == scored
+    active = db_rows(
+        workspace, "SELECT COUNT(*) FROM alerts WHERE status IN ('open', 'in_progress')"
+    )[0][0]
+    assert sum(data.open_alerts_by_severity.values()) == active
+    assert len(data.churn_risk) == scored
+    qtbot.waitUntil(
+        lambda: jobs.is_idle() and window.customers_pane.model.table.prepared,
+        timeout=TIMEOUT_MS,
+    )
+    assert ui_settings.value("ui/tab") == "dashboard"
