@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         watch_folder_requested(): File ▸ Watch a folder for exports…
         score_requested(): Scoring ▸ Score now… (or a "Score now" link in a pane).
         model_report_requested(): Scoring ▸ Model report…
+        settings_requested(): File ▸ Settings…
     """
 
     open_workspace_requested = Signal(str)
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
     watch_folder_requested = Signal()
     score_requested = Signal()
     model_report_requested = Signal()
+    settings_requested = Signal()
 
     def __init__(
         self,
@@ -200,6 +202,12 @@ class MainWindow(QMainWindow):
         self.watch_folder_action.triggered.connect(self.watch_folder_requested)
         for action in (self.import_action, self.import_history_action, self.watch_folder_action):
             action.setEnabled(False)
+        self.settings_action = QAction("Se&ttings…", self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.setToolTip("Alert rules, daily cap, quiet period, score weights")
+        self.settings_action.triggered.connect(self.settings_requested)
+        self.settings_action.setEnabled(False)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -212,6 +220,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.watch_folder_action)
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -296,7 +305,12 @@ class MainWindow(QMainWindow):
         self._source = source
         self.summary = None
         self.backup_action.setEnabled(source is not None and source.can_back_up)
-        for action in (self.import_action, self.import_history_action, self.watch_folder_action):
+        for action in (
+            self.import_action,
+            self.import_history_action,
+            self.watch_folder_action,
+            self.settings_action,
+        ):
             action.setEnabled(source is not None)
         self.score_action.setEnabled(source is not None and not self._scoring)
         self.model_report_action.setEnabled(source is not None)
@@ -338,6 +352,10 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(TAB_KEYS.index(saved) if saved in TAB_KEYS else 0)
         if self.tabs.currentIndex() == TAB_DASHBOARD:
             self._load_dashboard()
+
+    @property
+    def alert_source(self) -> AlertSource | None:
+        return self._alerts
 
     def _load_dashboard(self) -> None:
         alerts = self._alerts

@@ -1,0 +1,118 @@
+"""File ▸ Settings…: the dialog built from the settings schema, validation that refuses
+bad values with their reason, and the controller saving to a real workspace."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from PySide6.QtWidgets import QSpinBox
+
+from app.jobs import JobRunner
+from app.settings_controller import SAVED_MESSAGE, SettingsController, setting_fields, validate
+from app.workspace import Workspace
+from views.settings_dialog import SettingsDialog
+
+
+def defaults() -> dict[str, object]:
+    return {f.key: f.default for f in setting_fields()}
+
+
+@pytest.fixture
+def dialog(qtbot) -> SettingsDialog:
+    d = SettingsDialog(setting_fields(), defaults(), validate)
+    qtbot.addWidget(d)
+    d.show()
+    return d
+
+
+def test_every_alert_rule_and_the_scores_have_a_page(dialog: SettingsDialog) -> None:
+    groups = [dialog.groups.item(i).text() for i in range(dialog.groups.count())]
+    assert groups[0] == "Alerts" and groups[-1] == "Scores"
+    for rule in ("High risk, high value", "Gone quiet", "Stalled deal", "Ticket past SLA"):
+        assert rule in groups
+    keys = {f.key for f in setting_fields()}
+    assert {"alerts.daily_cap_per_owner", "alerts.cooldown_days"} <= keys
+    assert {"scoring.health_weights", "scoring.engagement_weights"} <= keys
+
+
+def test_nothing_changed_means_no_changes(dialog: SettingsDialog) -> None:
+    assert dialog.changes() == {}
+    assert dialog.problems() == {}
+
+
+def test_a_valid_change_is_accepted(qtbot, dialog: SettingsDialog) -> None:
+    cap = dialog.editor("alerts.daily_cap_per_owner")
+    assert isinstance(cap, QSpinBox)
+    cap.setValue(10)
+    dialog._editors["scoring.health_weights"].parts["recency"].setValue(40)
+    with qtbot.waitSignal(dialog.accepted, timeout=1000):
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    changes = dialog.changes()
+    assert changes["alerts.daily_cap_per_owner"] == 10
+    assert changes["scoring.health_weights"]["recency"] == 40
+    assert set(changes) == {"alerts.daily_cap_per_owner", "scoring.health_weights"}
+
+
+def test_a_bad_value_is_refused_with_its_reason(qtbot, dialog: SettingsDialog) -> None:
+    dialog._editors["scoring.engagement_weights"].parts["monetary"].setValue(-3)
+    with qtbot.assertNotEmitted(dialog.accepted):
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert dialog.isVisible()
+    error = dialog._errors["scoring.engagement_weights"]
+    assert error.isVisible() and "monetary" in error.text() and "at least 0" in error.text()
+    assert dialog.summary.isVisible()
+    # The dialog went to the page with the problem.
+    assert dialog.groups.currentItem().text() == "Scores"
+
+
+def test_restore_defaults_on_a_page(dialog: SettingsDialog) -> None:
+    dialog.groups.setCurrentRow(0)
+    dialog.editor("alerts.cooldown_days").setValue(3)  # type: ignore[attr-defined]
+    assert dialog.changes() == {"alerts.cooldown_days": 3}
+    dialog.defaults_button.click()
+    assert dialog.changes() == {}
+
+
+def test_the_controller_saves_to_the_workspace_audited_and_versioned(
+    qtbot, jobs: JobRunner, demo_workspace: Workspace
+) -> None:
+    shown: list[SettingsDialog] = []
+    statuses: list[str] = []
+
+    def answer(d: SettingsDialog) -> bool:
+        shown.append(d)
+        d.editor("alerts.daily_cap_per_owner").setValue(7)  # type: ignore[attr-defined]
+        return True
+
+    from PySide6.QtWidgets import QWidget
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    controller = SettingsController(
+        jobs,
+        parent,
+        lambda: demo_workspace,
+        user=lambda: "dana.tester",
+        show=answer,
+        status=statuses.append,
+    )
+    with qtbot.waitSignal(controller.settings_saved, timeout=30_000) as saved:
+        controller.open()
+    assert saved.args == [["alerts.daily_cap_per_owner"]]
+    assert statuses == [SAVED_MESSAGE]
+    qtbot.waitUntil(jobs.is_idle, timeout=10_000)
+    path = demo_workspace.engine.url.database
+    assert path is not None
+    con = sqlite3.connect(path)
+    try:
+        value = con.execute(
+            "SELECT value FROM settings WHERE key = 'alerts.daily_cap_per_owner'"
+        ).fetchone()
+        audit = con.execute(
+            "SELECT actor FROM audit_events WHERE action = 'settings.changed'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert value is not None and str(value[0]) == "7"
+    assert audit == [("dana.tester",)]
