@@ -2,10 +2,14 @@
 
     .venv/bin/python bench/screenshots.py [--workspace PATH] [--out docs] [--size WxH]
 
-Writes docs/screenshot-light.png and docs/screenshot-dark.png (offscreen, 1400x860 by
-default), with a lapsing customer selected: the kind of customer the app exists to
-find. The workspace is built the first time and scored twice (30 days ago and today)
-so that the score tiles show trend arrows and the score history has two points.
+Writes, offscreen at 1400x860 by default, light and dark:
+- docs/alerts-{light,dark}.png: the three panes, with the top alert selected;
+- docs/screenshot-{light,dark}.png: the Customers tab, with a lapsing customer
+  selected (the kind of customer the app exists to find);
+- docs/dashboard-{light,dark}.png: the Dashboard tab.
+The workspace is built the first time and scored three times (60 and 30 days ago and
+today, alerts raised after each) so that the score tiles show trend arrows, the score
+history and the dashboard's trends have points, and the alerts have ages.
 """
 
 from __future__ import annotations
@@ -32,10 +36,12 @@ SIZE = (1400, 860)
 
 
 def score_twice(url: str) -> None:
-    """Score the workspace 30 days ago and today, unless it already has scores."""
+    """Score the workspace 60 and 30 days ago and today (raising alerts after each),
+    unless it already has scores."""
     from sqlalchemy import func, select
 
     from models.schema import ScoringRun
+    from services.alerts.generate import generate_alerts
     from services.scoring.run import score_workspace
 
     workspace = open_workspace(url, backup=False)
@@ -45,9 +51,14 @@ def score_twice(url: str) -> None:
         if runs:
             return
         today = dt.datetime.now(dt.UTC).date()
-        for as_of in (today - dt.timedelta(days=30), today):
+        for days_ago in (60, 30, 0):
+            as_of = today - dt.timedelta(days=days_ago)
             summary = score_workspace(workspace.engine, as_of=as_of)
             print(summary.lines()[0])
+            # As if raised on that day (today's run: now).
+            moment = dt.datetime.combine(as_of, dt.time(9), tzinfo=dt.UTC) if days_ago else None
+            result = generate_alerts(workspace.engine, summary.run_id, now=moment)
+            print(result.lines()[0])
     finally:
         workspace.close()
 
@@ -108,11 +119,33 @@ def shoot(
             60,
         )
         assert wait_until(lambda: controller.jobs.is_idle(), 60)
+        window.tabs.setCurrentIndex(1)
         window.detail_pane.tabs.setCurrentIndex(tab)
         app.processEvents()
         image = window.grab().toImage()
         image.save(str(out))
         print(f"wrote {out} ({image.width()}x{image.height()}), customer {customer_id}")
+
+        # The alerts: the three panes on the top alert.
+        window.tabs.setCurrentIndex(0)
+        view = window.alerts_view
+        assert wait_until(lambda: view.alerts_pane.model.rowCount() > 0, 60)
+        assert wait_until(lambda: view.action_pane.alert is not None, 60)
+        assert wait_until(lambda: view.detail_pane.detail is not None, 60)
+        assert wait_until(lambda: controller.jobs.is_idle(), 60)
+        app.processEvents()
+        alerts_out = out.with_name(out.name.replace(out.name.split("-")[0], "alerts", 1))
+        window.grab().save(str(alerts_out))
+        print(f"wrote {alerts_out}")
+
+        # The dashboard.
+        window.tabs.setCurrentIndex(2)
+        assert wait_until(lambda: window.dashboard.state == "data", 60)
+        assert wait_until(lambda: controller.jobs.is_idle(), 60)
+        app.processEvents()
+        dash_out = out.with_name(out.name.replace(out.name.split("-")[0], "dashboard", 1))
+        window.grab().save(str(dash_out))
+        print(f"wrote {dash_out}")
         controller.shutdown()
         window.close()
         window.deleteLater()
