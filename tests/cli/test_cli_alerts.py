@@ -84,12 +84,11 @@ def test_alerts_lists_the_working_alerts_by_priority(scored_db: tuple[Path, Path
 
 def test_alerts_filters(scored_db: tuple[Path, Path]) -> None:
     home, db = scored_db
-    for severity in ("critical", "warning"):
-        result = run("--db", str(db), "alerts", "--severity", severity, "--limit", "0", home=home)
-        assert result.returncode == 0, result.stderr
-        rows = table_rows(result.stdout)
-        expected = sql(db, f"SELECT COUNT(*) FROM alerts WHERE severity = '{severity}'")[0][0]
-        assert len(rows) == expected and all(r.startswith(severity) for r in rows)
+    result = run("--db", str(db), "alerts", "--severity", "warning", "--limit", "0", home=home)
+    assert result.returncode == 0, result.stderr
+    rows = table_rows(result.stdout)
+    expected = sql(db, "SELECT COUNT(*) FROM alerts WHERE severity = 'warning'")[0][0]
+    assert len(rows) == expected > 0 and all(r.startswith("warning") for r in rows)
     owner, mine = sql(db, "SELECT owner, COUNT(*) FROM alerts GROUP BY owner LIMIT 1")[0]
     result = run(
         "--db", str(db), "alerts", "--owner", str(owner).lower(), "--limit", "0", home=home
