@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
+    QListView,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -164,8 +164,12 @@ class SettingsDialog(QDialog):
         self._errors: dict[str, QLabel] = {}
         self._group_of: dict[str, int] = {}
 
-        self.groups = QListWidget(self)
+        self.group_names: list[str] = []
+        self.group_model = QStringListModel(self)
+        self.groups = QListView(self)
         self.groups.setObjectName("settingsGroups")
+        self.groups.setModel(self.group_model)
+        self.groups.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.groups.setMaximumWidth(230)
         self.pages = QStackedWidget(self)
         order: list[str] = []
@@ -177,8 +181,11 @@ class SettingsDialog(QDialog):
             by_group[f.group].append(f)
         for group in order:
             self._add_page(group, by_group[group])
-        self.groups.currentRowChanged.connect(self.pages.setCurrentIndex)
-        self.groups.setCurrentRow(0)
+        self.group_model.setStringList(self.group_names)
+        self.groups.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self.pages.setCurrentIndex(current.row())
+        )
+        self.show_group(0)
 
         self.summary = QLabel("", self)
         self.summary.setObjectName("settingsProblems")
@@ -252,7 +259,15 @@ class SettingsDialog(QDialog):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(page)
         self.pages.addWidget(scroll)
-        self.groups.addItem(group)
+        self.group_names.append(group)
+
+    def show_group(self, row: int) -> None:
+        """Show one group's page (and select it in the list)."""
+        self.groups.setCurrentIndex(self.group_model.index(row, 0))
+        self.pages.setCurrentIndex(row)
+
+    def current_group(self) -> str:
+        return self.group_names[self.pages.currentIndex()]
 
     # -- values -------------------------------------------------------------------------
 
@@ -291,7 +306,7 @@ class SettingsDialog(QDialog):
             label.setVisible(key in problems)
         if problems:
             first = next(iter(problems))
-            self.groups.setCurrentRow(self._group_of[first])
+            self.show_group(self._group_of[first])
             self.summary.setText(
                 f"{len(problems)} setting(s) need a change before saving: "
                 + "; ".join(problems.values())

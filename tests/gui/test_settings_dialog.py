@@ -27,7 +27,7 @@ def dialog(qtbot) -> SettingsDialog:
 
 
 def test_every_alert_rule_and_the_scores_have_a_page(dialog: SettingsDialog) -> None:
-    groups = [dialog.groups.item(i).text() for i in range(dialog.groups.count())]
+    groups = dialog.group_names
     assert groups[0] == "Alerts" and groups[-1] == "Scores"
     for rule in ("High risk, high value", "Gone quiet", "Stalled deal", "Ticket past SLA"):
         assert rule in groups
@@ -63,11 +63,11 @@ def test_a_bad_value_is_refused_with_its_reason(qtbot, dialog: SettingsDialog) -
     assert error.isVisible() and "monetary" in error.text() and "at least 0" in error.text()
     assert dialog.summary.isVisible()
     # The dialog went to the page with the problem.
-    assert dialog.groups.currentItem().text() == "Scores"
+    assert dialog.current_group() == "Scores"
 
 
 def test_restore_defaults_on_a_page(dialog: SettingsDialog) -> None:
-    dialog.groups.setCurrentRow(0)
+    dialog.show_group(0)
     dialog.editor("alerts.cooldown_days").setValue(3)  # type: ignore[attr-defined]
     assert dialog.changes() == {"alerts.cooldown_days": 3}
     dialog.defaults_button.click()
