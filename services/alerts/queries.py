@@ -52,6 +52,7 @@ from services.alerts._db import (
 from services.alerts.config import RULE_TITLES, read_alert_config
 from services.alerts.inputs import contact_times, latest_run
 from services.alerts.lifecycle import AlertNotFoundError, effective_status
+from services.alerts.next_step import next_step
 from services.alerts.records import (
     ACTIVE_STATUSES,
     ALERT_COLUMNS,
@@ -442,7 +443,17 @@ def alert_detail(
             unsubscribed=unsubscribed,
             last_contact_at=last_contact,
             outreach_blocked=blocked,
-            recommendation=recommendation(alert.rule_key, clv, blocked),
+            recommendation=next_step(
+                session,
+                rule_key=alert.rule_key,
+                customer_id=int(customer.id),
+                customer_name=name,
+                clv_12m_cents=clv,
+                drivers=_driver_texts(alert.drivers),
+                blocked=blocked,
+                default=recommendation(alert.rule_key, clv, blocked),
+                now=when,
+            ),
             history=tuple(
                 AlertEvent(when=t, who=who, action=a, what=describe_event(a, d))
                 for t, who, a, d in events

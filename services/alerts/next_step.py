@@ -1,0 +1,190 @@
+"""The recommended next step for an alert, from what the customer said and bought.
+
+The rule gives the default step (services.alerts.queries.RECOMMENDATIONS); the
+customer's own signals refine it, most specific first:
+
+1. Outreach blocked (do not contact, unsubscribed, quiet period): a step without it.
+2. Sizing or fit complaints in recent tickets and reviews: a fitting consultation or
+   an exchange for the right size.
+3. Quality complaints (broke, faded, defect...): an exchange or a replacement.
+4. High value gone quiet (the high-risk-high-value and gone-quiet rules, and rising
+   risk): a personal check-in with an offer capped by the customer's 12-month value.
+5. Expansion: introduce a line they have not bought yet, next to their favourite one.
+
+Complaint texts are read as data only (keyword matches), never shown as instructions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from models.schema import Interaction, Order
+from services.alerts.records import Recommendation
+
+# How far back complaints count, and the share of the 12-month value an offer may reach.
+COMPLAINT_DAYS = 120
+OFFER_SHARE = 0.10
+_SIZING = re.compile(
+    r"\b(siz(e|es|ing)|fit|fits|fitting|too (small|big|large|tight|loose)|runs (small|large)"
+    r"|between sizes|length|narrow|wide)\b"
+)
+_QUALITY = re.compile(
+    r"\b(quality|broke|broken|defect(ive)?|torn|ripped|rip|faded|fell apart|pilling"
+    r"|stitch(ing)?|damaged|hole|cheap|shrank|shrunk)\b"
+)
+_QUIET_RULES = ("high_risk_high_value", "gone_quiet", "risk_rising")
+
+
+@dataclass(frozen=True)
+class Complaints:
+    """Recent complaint-like tickets and reviews of one customer, by theme."""
+
+    sizing: tuple[str, ...]  # subjects (or the start of the text) that mention sizing or fit
+    quality: tuple[str, ...]  # ... that mention quality
+
+
+def _money(cents: float) -> str:
+    return f"${cents / 100:,.0f}"
+
+
+def recent_complaints(session: Session, customer_id: int, now: dt.datetime) -> Complaints:
+    """Tickets rated bad or any ticket, and reviews of 3 stars or fewer, in the window."""
+    since = now - dt.timedelta(days=COMPLAINT_DAYS)
+    rows = session.execute(
+        select(Interaction.subject, Interaction.text)
+        .where(
+            Interaction.customer_id == customer_id,
+            Interaction.occurred_at >= since,
+            Interaction.occurred_at <= now,
+            or_(
+                Interaction.kind == "ticket",
+                (Interaction.kind == "review") & (Interaction.rating <= 3),
+            ),
+        )
+        .order_by(Interaction.occurred_at.desc())
+        .limit(50)
+    ).all()
+    sizing: list[str] = []
+    quality: list[str] = []
+    for subject, text in rows:
+        words = f"{subject or ''} {text or ''}".lower()
+        label = (subject or text or "").strip()[:60]
+        if _SIZING.search(words):
+            sizing.append(label)
+        elif _QUALITY.search(words):
+            quality.append(label)
+    return Complaints(tuple(sizing), tuple(quality))
+
+
+def category_mix(session: Session, customer_id: int, now: dt.datetime) -> tuple[list[str], int]:
+    """The customer's paid-order categories, most ordered first, and their paid orders."""
+    rows = session.execute(
+        select(Order.category, func.count())
+        .where(
+            Order.customer_id == customer_id,
+            Order.status == "paid",
+            Order.order_date <= now,
+            Order.category.is_not(None),
+        )
+        .group_by(Order.category)
+        .order_by(func.count().desc(), Order.category)
+    ).all()
+    total = session.scalar(
+        select(func.count())
+        .select_from(Order)
+        .where(Order.customer_id == customer_id, Order.status == "paid", Order.order_date <= now)
+    )
+    return [str(c) for c, _n in rows], int(total or 0)
+
+
+def workspace_categories(session: Session) -> list[str]:
+    """Every category sold, most sold first."""
+    rows = session.execute(
+        select(Order.category)
+        .where(Order.category.is_not(None), Order.status == "paid")
+        .group_by(Order.category)
+        .order_by(func.count().desc())
+    ).all()
+    return [str(r[0]) for r in rows]
+
+
+def _quoted(items: Sequence[str]) -> str:
+    shown = [f"“{i}”" for i in items[:2] if i]
+    return f" ({', '.join(shown)})" if shown else ""
+
+
+def next_step(
+    session: Session,
+    *,
+    rule_key: str,
+    customer_id: int,
+    customer_name: str,
+    clv_12m_cents: float | None,
+    drivers: Sequence[str],
+    blocked: str | None,
+    default: Recommendation,
+    now: dt.datetime,
+) -> Recommendation:
+    """The recommended next step (see the module docstring for the order of the checks)."""
+    if blocked is not None:
+        return default
+    first = customer_name.split()[0] if customer_name else "them"
+    cap = None
+    if clv_12m_cents is not None and clv_12m_cents == clv_12m_cents and clv_12m_cents > 0:
+        cap = int(round(clv_12m_cents * OFFER_SHARE))
+    complaints = recent_complaints(session, customer_id, now)
+    if complaints.sizing:
+        n = len(complaints.sizing)
+        return Recommendation(
+            "Offer a fitting consultation or an exchange",
+            f"{n} recent ticket{'s' if n > 1 else ''} or review{'s' if n > 1 else ''} "
+            f"mention sizing or fit{_quoted(complaints.sizing)}. Offer {first} a free "
+            "exchange for the right size, or a short call to find their fit, before any "
+            "sales offer.",
+            None,
+        )
+    if complaints.quality:
+        n = len(complaints.quality)
+        return Recommendation(
+            "Offer an exchange or a replacement",
+            f"{n} recent ticket{'s' if n > 1 else ''} or review{'s' if n > 1 else ''} "
+            f"mention quality{_quoted(complaints.quality)}. Apologise, offer a "
+            "replacement or an exchange, and follow up once it has arrived.",
+            None,
+        )
+    if rule_key in _QUIET_RULES:
+        quiet = next((d for d in drivers if d.lower().startswith("no order in")), None)
+        why = f"{quiet[0].upper()}{quiet[1:]}." if quiet else "High value, slipping away."
+        if cap:
+            value = _money(clv_12m_cents or 0)
+            offer = (
+                f" If an incentive helps, keep it under {_money(cap)} "
+                f"({OFFER_SHARE:.0%} of their 12-month value of {value})."
+            )
+        else:
+            offer = ""
+        return Recommendation(
+            "A personal check-in" + (" with an offer" if cap else ""),
+            f"{why} Call or write to {first} personally: ask how things are and what "
+            f"would bring them back.{offer}",
+            cap,
+        )
+    if rule_key == "expansion":
+        mine, orders = category_mix(session, customer_id, now)
+        if mine:
+            untried = [c for c in workspace_categories(session) if c not in mine]
+            suggest = " or ".join(untried[:2])
+            detail = f"{first}'s favourite line is {mine[0]}"
+            detail += f" ({orders} paid orders in all)." if orders else "."
+            if suggest:
+                detail += f" Introduce {suggest}, which they have not bought yet."
+            else:
+                detail += " Suggest the new season of their favourite lines."
+            return Recommendation("Introduce a new line", detail, None)
+    return default
