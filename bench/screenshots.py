@@ -131,7 +131,18 @@ def shoot(
         view = window.alerts_view
         assert wait_until(lambda: view.alerts_pane.model.rowCount() > 0, 60)
         assert wait_until(lambda: view.action_pane.alert is not None, 60)
+        # The critical alerts, the top one selected: what the app is for.
+        view.alerts_pane.severity_buttons["critical"].click()
+        model = view.alerts_pane.model
+        if model.rowCount():
+            chosen = model.alert_id(0)
+            view.alerts_pane.select_alert(chosen)
+            assert wait_until(
+                lambda: view.action_pane.alert is not None and view.action_pane.alert.id == chosen,
+                60,
+            )
         assert wait_until(lambda: view.detail_pane.detail is not None, 60)
+        assert wait_until(lambda: not view.detail_pane.load_pending, 60)
         assert wait_until(lambda: controller.jobs.is_idle(), 60)
         app.processEvents()
         alerts_out = out.with_name(out.name.replace(out.name.split("-")[0], "alerts", 1))
