@@ -699,6 +699,8 @@ def run_self_test() -> int:
             demo_customers=SELF_TEST_CUSTOMERS,
         )
 
+        alerts = window.alerts_view
+
         def ready() -> bool:
             chart = window.detail_pane.chart
             return bool(failures) or (
@@ -706,6 +708,10 @@ def run_self_test() -> int:
                 and window.detail_pane.detail is not None
                 and chart is not None
                 and chart.paid_point_count + chart.other_point_count > 0
+                # The alerts raised on the scored demo, the top one with its customer.
+                and alerts.alerts_pane.model.total() > 0
+                and alerts.action_pane.alert is not None
+                and alerts.detail_pane.detail is not None
             )
 
         if not wait_until(ready, SELF_TEST_TIMEOUT_S):
@@ -723,7 +729,8 @@ def run_self_test() -> int:
             raise RuntimeError(f"the window looks blank ({colours} distinct colours)")
         rows = window.customers_pane.model.rowCount()
         print(
-            f"self-test ok: {rows} customers, window {image.width()}x{image.height()} "
+            f"self-test ok: {rows} customers, {alerts.alerts_pane.model.total()} alerts, "
+            f"window {image.width()}x{image.height()} "
             f"({time.monotonic() - started:.1f} s)"
         )
         return 0
