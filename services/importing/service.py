@@ -521,7 +521,7 @@ def _import_one(
             result = writer.write(batch)
             clock.lap("write")
         check()
-        progress(0.92, "updating customer totals")
+        progress(0.92, f"updating customer totals for {path.name}")
         refresh_rollups(conn)
         clock.lap("rollups")
         check()

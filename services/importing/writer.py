@@ -1217,7 +1217,7 @@ class Writer:
         kinds = [k for k in order if k in batch.frames and not batch.frames[k].empty]
         for step, kind in enumerate(kinds):
             self.check_cancelled()
-            self._report(step / max(len(kinds), 1), f"writing {kind}")
+            self._report(step / max(len(kinds), 1), f"writing {kind} from {self.file_name}")
             frame = batch.frames[kind]
             if kind == "customers":
                 counts = self.write_customers(frame, result)
