@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from app.workspace import Workspace
-from views.alert_source import ALERT_COLUMNS, AlertDetail, AlertEvent, Recommendation
+from views.alert_source import ALERT_COLUMNS, AlertDetail, AlertEvent
 from views.dashboard_pane import DashboardData
 
 if TYPE_CHECKING:
@@ -58,7 +58,6 @@ class WorkspaceAlertSource:
         from services.alerts.queries import alert_detail
 
         d = alert_detail(self.workspace.engine, alert_id)
-        rec = d.recommendation
         return AlertDetail(
             id=d.id,
             customer_id=d.customer_id,
@@ -76,7 +75,7 @@ class WorkspaceAlertSource:
             outcome=d.outcome,
             do_not_contact=d.do_not_contact,
             outreach_blocked=d.outreach_blocked,
-            recommendation=Recommendation(rec.title, rec.detail, rec.incentive_cap_cents),
+            recommendation=d.recommendation,
             history=tuple(AlertEvent(e.when, e.who, e.what) for e in d.history),
         )
 

@@ -35,7 +35,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.alert_source import OUTCOME_LABELS, SEVERITY_LABELS, STATUS_LABELS, AlertDetail
+from views.alert_source import (
+    OUTCOME_LABELS,
+    OUTCOMES,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    AlertDetail,
+)
 from views.dates import as_utc, utc_now
 from views.item_models.alert_list_model import stake_text
 from views.item_models.customer_table_model import format_date
@@ -196,8 +202,8 @@ class ActionPane(QWidget):
         for key, label in SNOOZE_CHOICES:
             self.snooze_menu.addAction(label, functools.partial(self.snooze, key))
         self.resolve_menu = QMenu(self)
-        for key, label in OUTCOME_LABELS.items():
-            self.resolve_menu.addAction(label, functools.partial(self.resolve, key))
+        for key in OUTCOMES:  # what a user may pick ("condition cleared" is the app's)
+            self.resolve_menu.addAction(OUTCOME_LABELS[key], functools.partial(self.resolve, key))
 
         # The email composer (a later issue) goes here, between the step and the history.
         self.composer_slot = QVBoxLayout()

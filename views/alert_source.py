@@ -12,6 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from services.alerts.records import (
+    OUTCOME_LABELS,
+    OUTCOMES,
+    SEVERITIES,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    STATUSES,
+    Recommendation,
+)
+
 # The columns load_alert_columns returns (numpy arrays of equal length):
 #   id (int64), customer_id (int64), customer (object: name, else email), company,
 #   severity, status, rule (human title), rule_key, reason, owner, segment (object),
@@ -35,28 +45,21 @@ ALERT_COLUMNS = (
     "do_not_contact",
 )
 
-SEVERITIES = ("critical", "warning", "opportunity", "info")
-SEVERITY_LABELS = {
-    "critical": "Critical",
-    "warning": "Warning",
-    "opportunity": "Opportunity",
-    "info": "Info",
-}
-STATUSES = ("open", "in_progress", "snoozed", "resolved", "dismissed")
-STATUS_LABELS = {
-    "open": "Open",
-    "in_progress": "In progress",
-    "snoozed": "Snoozed",
-    "resolved": "Resolved",
-    "dismissed": "Dismissed",
-}
-OUTCOMES = ("won_back", "lost", "no_action_needed", "other")
-OUTCOME_LABELS = {
-    "won_back": "Won back",
-    "lost": "Lost",
-    "no_action_needed": "No action needed",
-    "other": "Other",
-}
+# The vocabularies and the recommendation record are the alert services' own (a module
+# that imports the standard library only, so views may load it): one definition each.
+__all__ = [
+    "ALERT_COLUMNS",
+    "OUTCOMES",
+    "OUTCOME_LABELS",
+    "SEVERITIES",
+    "SEVERITY_LABELS",
+    "STATUSES",
+    "STATUS_LABELS",
+    "AlertDetail",
+    "AlertEvent",
+    "AlertSource",
+    "Recommendation",
+]
 
 
 @dataclass(frozen=True)
@@ -66,16 +69,6 @@ class AlertEvent:
     when: dt.datetime
     who: str
     what: str
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """The recommended next step for an alert, in plain words."""
-
-    title: str
-    detail: str
-    # An incentive capped by the customer's value, when the step suggests one (cents).
-    incentive_cap_cents: int | None = None
 
 
 @dataclass(frozen=True)

@@ -153,3 +153,10 @@ def test_no_alert_is_a_plain_empty_state(qtbot) -> None:
     assert not p.scroller.isVisible()
     with qtbot.assertNotEmitted(p.action_requested):
         p.trigger("start")
+
+
+def test_an_alert_closed_by_the_app_says_so_and_users_cannot_pick_that(pane: ActionPane) -> None:
+    pane.show_alert(dataclasses.replace(ALERT, status="resolved", outcome="condition_cleared"))
+    assert "Resolved: Condition cleared" in pane.meta.text()
+    offered = [a.text() for a in pane.resolve_menu.actions()]
+    assert offered == ["Won back", "Lost", "No action needed", "Other"]
