@@ -4,6 +4,7 @@ a failed load, a search with no result, a customer deleted under the window."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,13 +173,25 @@ def test_first_sort_by_name_waits_for_the_worker_not_the_ui_thread(
     qtbot.waitUntil(lambda: pane.model.rowCount() == 300, timeout=15_000)
     data = pane.model.table
     assert not data.prepared and not data.sort_key_ready("name")
+    # Where the ranking runs (a worker may finish it before the next line here runs, so
+    # the thread is what tells, not whether the key is ready yet).
+    ranked_on: list[threading.Thread] = []
+    prepare_for = data.prepare_for
+
+    def recording(keys: list[str], search: bool) -> None:
+        ranked_on.append(threading.current_thread())
+        prepare_for(keys, search)
+
+    monkeypatch.setattr(data, "prepare_for", recording)
     name = COLUMN_INDEX["name"]
     pane.table.sortByColumn(name, Qt.SortOrder.AscendingOrder)
     # Not ranked on the UI thread: the request waits, and the pane says so.
-    assert pane.model.pending and not data.sort_key_ready("name")
+    assert pane.model.pending
+    assert threading.main_thread() not in ranked_on
     assert pane.count_label.text() == "Sorting…"
     assert pane.table.viewport().cursor().shape() == Qt.CursorShape.BusyCursor
     qtbot.waitUntil(lambda: not pane.model.pending, timeout=10_000)
+    assert ranked_on and threading.main_thread() not in ranked_on
     names = [str(n).casefold() for n in pane.model.column_values("name")]
     assert pane.model.sort_column == name and names == sorted(names)
     assert pane.count_label.text() == "300 customers"
