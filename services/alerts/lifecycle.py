@@ -496,26 +496,8 @@ def log_call(
     The call counts as contact: no new alert is raised for the customer during the
     cool-down. An open alert moves to in progress.
     """
-    when, who = _now(now), actor or default_actor()
     said = _text(text, "what was said on the call")
-    with _unit(target) as session:
-        alert = _load(session, alert_id)
-        action = _add_action(session, alert, kind="call", text=said, actor=who, now=when)
-        _log_interaction(
-            session,
-            alert,
-            kind="call",
-            subject=action.title,
-            body=action.body,
-            actor=who,
-            now=when,
-            refs={"action_id": int(action.id)},
-        )
-        _Doing(session, when, who).audit(
-            "alert.call_logged", _entity(alert), {"action_id": int(action.id), "text": said}
-        )
-        _started_by_contact(session, alert, when, who)
-        return _record(action)
+    return _log_contact(target, alert_id, "call", said, "alert.call_logged", actor, now)
 
 
 def add_note(
@@ -527,15 +509,29 @@ def add_note(
     now: dt.datetime | None = None,
 ) -> ActionRecord:
     """Add a note to an alert (any status); the status does not change."""
-    when, who = _now(now), actor or default_actor()
     said = _text(text, "the note")
+    return _log_contact(target, alert_id, "note", said, "alert.note_added", actor, now)
+
+
+def _log_contact(
+    target: Engine | Session,
+    alert_id: int,
+    kind: str,
+    said: str,
+    audit_action: str,
+    actor: str | None,
+    now: dt.datetime | None,
+) -> ActionRecord:
+    """A call or note: the action, its interaction (the timeline) and the audit event; a
+    call is contact, so an open alert moves to in progress."""
+    when, who = _now(now), actor or default_actor()
     with _unit(target) as session:
         alert = _load(session, alert_id)
-        action = _add_action(session, alert, kind="note", text=said, actor=who, now=when)
+        action = _add_action(session, alert, kind=kind, text=said, actor=who, now=when)
         _log_interaction(
             session,
             alert,
-            kind="note",
+            kind=kind,
             subject=action.title,
             body=action.body,
             actor=who,
@@ -543,8 +539,10 @@ def add_note(
             refs={"action_id": int(action.id)},
         )
         _Doing(session, when, who).audit(
-            "alert.note_added", _entity(alert), {"action_id": int(action.id), "text": said}
+            audit_action, _entity(alert), {"action_id": int(action.id), "text": said}
         )
+        if kind == "call":
+            _started_by_contact(session, alert, when, who)
         return _record(action)
 
 
