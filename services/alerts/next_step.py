@@ -26,10 +26,11 @@ from sqlalchemy.orm import Session
 
 from models.schema import Interaction, Order
 from services.alerts.records import Recommendation
+from services.settings import get_setting
 
-# How far back complaints count, and the share of the 12-month value an offer may reach.
+# How far back complaints count. The share of the 12-month value an offer may reach is the
+# setting "outreach.incentive_cap_percent", which the email drafts obey too.
 COMPLAINT_DAYS = 120
-OFFER_SHARE = 0.10
 _SIZING = re.compile(
     r"\b(siz(e|es|ing)|fit|fits|fitting|too (small|big|large|tight|loose)|runs (small|large)"
     r"|between sizes|length|narrow|wide)\b"
@@ -135,9 +136,10 @@ def next_step(
     if blocked is not None:
         return default
     first = customer_name.split()[0] if customer_name else "them"
+    share = float(get_setting(session, "outreach.incentive_cap_percent")) / 100.0
     cap = None
     if clv_12m_cents is not None and clv_12m_cents == clv_12m_cents and clv_12m_cents > 0:
-        cap = int(round(clv_12m_cents * OFFER_SHARE))
+        cap = int(round(clv_12m_cents * share)) or None
     complaints = recent_complaints(session, customer_id, now)
     if complaints.sizing:
         n = len(complaints.sizing)
@@ -165,7 +167,7 @@ def next_step(
             value = _money(clv_12m_cents or 0)
             offer = (
                 f" If an incentive helps, keep it under {_money(cap)} "
-                f"({OFFER_SHARE:.0%} of their 12-month value of {value})."
+                f"({share:.0%} of their 12-month value of {value})."
             )
         else:
             offer = ""

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from models.schema import Order
 from services.alerts.next_step import next_step
 from services.alerts.records import Recommendation
+from services.settings import set_setting
 from tests.unit.test_alerts_rules import NOW, Book, at, make_book, make_empty_workspace
 
 DEFAULT = Recommendation("The rule's step", "What the rule suggests.", None)
@@ -100,6 +101,19 @@ def test_high_value_gone_quiet_gets_a_check_in_with_a_capped_offer(book: Book) -
     assert "under $123 (10% of their 12-month value of $1,234)" in rec.detail
     no_value = step(book, cid, "gone_quiet", clv=None)
     assert no_value.title == "A personal check-in" and no_value.incentive_cap_cents is None
+
+
+def test_the_offer_cap_follows_the_incentive_setting(book: Book) -> None:
+    cid = book.customer("Noah Khan")
+    with Session(book.engine) as session, session.begin():
+        set_setting(session, "outreach.incentive_cap_percent", 5)
+    rec = step(book, cid, "gone_quiet", clv=123_400)
+    assert rec.incentive_cap_cents == 6_170
+    assert "under $62 (5% of their 12-month value of $1,234)" in rec.detail
+    with Session(book.engine) as session, session.begin():
+        set_setting(session, "outreach.incentive_cap_percent", 0)
+    none = step(book, cid, "gone_quiet", clv=123_400)
+    assert none.title == "A personal check-in" and none.incentive_cap_cents is None
 
 
 def test_expansion_introduces_a_line_they_have_not_bought(book: Book) -> None:
