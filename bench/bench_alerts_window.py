@@ -13,7 +13,9 @@ process, on the real AlertsView with the app's WorkspaceAlertSource:
   repainted (median and worst of several);
 - search: typing a query a key at a time, each keystroke until the list has repainted;
 - select: choosing an alert until its customer, charts included, is on screen
-  (the detail pane's ``detail_shown``) and painted.
+  (the detail pane's ``detail_shown``) and painted; selections 0.3 s apart, as a
+  person reads one alert before picking the next (a held arrow key is folded into
+  one load after a 30 ms pause, by design).
 
 Targets (issue 5): filter and search under 50 ms, select under 100 ms.
 """
@@ -37,6 +39,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TARGET_FILTER_MS = 50.0
 TARGET_SELECT_MS = 100.0
+PAUSE_S = 0.3
 SEARCHES = ("olivia", "priya", "churn risk 9", "zz-no-match")
 
 
@@ -85,6 +88,14 @@ def settle(app: object, jobs: object, timeout_s: float = 60.0) -> float:
         app.processEvents()  # type: ignore[attr-defined]
         time.sleep(0.005)
     return time.perf_counter() - start
+
+
+def settle_for(app: object, seconds: float) -> None:
+    """Run the event loop for ``seconds`` (processEvents and short sleeps)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()  # type: ignore[attr-defined]
+        time.sleep(0.005)
 
 
 def fill_alerts(path: Path) -> int:
@@ -192,10 +203,13 @@ def main() -> int:
 
     selects: list[float] = []
     loop = QEventLoop()
-    for row in (5, 50, 500, 5000, 20000, 40000, 60000, 80000):
+    for row in (5, 50, 500, 5000, 20000, 40000, 60000, 80000, 7, 70, 700, 7000, 30000, 90000):
         if row >= pane.model.rowCount():
             continue
         assert wait_until(jobs.is_idle, 60)
+        # A person reads an alert before picking the next one; rows passed within a
+        # fraction of a second (a held arrow key) are folded into one load by design.
+        settle_for(app, PAUSE_S)
         index = pane.model.index(row, 0)
         shown: list[float] = []
 

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from views.action_pane import ActionPane, TaskPrompt, TextPrompt
@@ -27,9 +27,11 @@ if TYPE_CHECKING:
     from app.jobs import JobRunner, TaskState
 
 KEY_SPLITTER = "alerts/splitter"
-# The customer follows the selected alert quickly (the target is 100 ms to the chart);
-# a short pause still folds the rows passed while an arrow key is held into one load.
+# The customer follows the selected alert at once (the target is 100 ms to the chart);
+# while an arrow key is held, a short pause folds the rows passed into one load.
 DETAIL_DELAY_MS = 30
+# The alert's detail waits at most this long for its customer to be shown.
+ALERT_AFTER_MS = 200
 
 
 class AlertsView(QWidget):
@@ -58,9 +60,16 @@ class AlertsView(QWidget):
         self._settings = settings
         self._source: AlertSource | None = None
         self._pending_next: int | None = None
+        # The alert's own detail loads once its customer is on screen, so that the two
+        # do not compete for the interpreter while the customer is drawn.
+        self._alert_to_load: int | None = None
+        self._alert_timer = QTimer(self)
+        self._alert_timer.setSingleShot(True)
+        self._alert_timer.setInterval(ALERT_AFTER_MS)
+        self._alert_timer.timeout.connect(self._on_alert_timer_timeout)
         self.alerts_pane = AlertsPane(jobs, self)
         self.detail_pane = CustomerDetailPane(
-            jobs, self, clock=clock, load_delay_ms=DETAIL_DELAY_MS
+            jobs, self, clock=clock, load_delay_ms=DETAIL_DELAY_MS, load_at_once=True
         )
         self.action_pane = ActionPane(self, ask_text=ask_text, ask_task=ask_task, clock=clock)
         self.alerts_pane.alert_selected.connect(self._on_alerts_pane_alert_selected)
@@ -68,6 +77,7 @@ class AlertsView(QWidget):
         self.alerts_pane.alerts_loaded.connect(self._on_alerts_pane_alerts_loaded)
         self.action_pane.action_requested.connect(self._on_action_pane_action_requested)
         self.detail_pane.score_requested.connect(self.score_requested)
+        self.detail_pane.detail_shown.connect(self._on_detail_pane_detail_shown)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
@@ -114,7 +124,21 @@ class AlertsView(QWidget):
 
     def _on_alerts_pane_alert_selected(self, alert_id: int, customer_id: int) -> None:
         self.detail_pane.show_customer(customer_id)
-        self._load_alert(alert_id)
+        self._alert_to_load = alert_id
+        # Whatever happens to the customer's load (a failure, a burst of keys), the
+        # alert follows within this time.
+        self._alert_timer.start()
+
+    def _on_detail_pane_detail_shown(self, _customer_id: int) -> None:
+        if self._alert_to_load is not None:
+            self._alert_timer.stop()
+            # After the customer's paint, which Qt does before it runs a zero timer.
+            QTimer.singleShot(0, self, self._on_alert_timer_timeout)
+
+    def _on_alert_timer_timeout(self) -> None:
+        alert_id, self._alert_to_load = self._alert_to_load, None
+        if alert_id is not None and not self._jobs.closed:  # not once the window closed
+            self._load_alert(alert_id)
 
     def _on_alerts_pane_selection_cleared(self) -> None:
         self.action_pane.show_alert(None, "No alert selected.")

@@ -9,6 +9,7 @@ import; it is created with the first customer shown, after the table is on scree
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
 QUIET_WARNING_DAYS = 90
 QUIET_CRITICAL_DAYS = 180
 LOAD_DELAY_MS = 120
+# Requests closer together than this are a burst (key auto-repeat runs at ~30 a second).
+BURST_GAP_S = 0.15
 MISSING_CUSTOMER_MESSAGE = "This customer is no longer in the workspace; the list was refreshed."
 NO_SCORES_DETAIL = (
     "No scores for this customer in the latest scoring run (guest checkouts and customers "
@@ -178,6 +181,7 @@ class CustomerDetailPane(QWidget):
         *,
         clock: Callable[[], dt.datetime] = utc_now,
         load_delay_ms: int = LOAD_DELAY_MS,
+        load_at_once: bool = False,
     ) -> None:
         super().__init__(parent)
         self._jobs = jobs
@@ -190,6 +194,8 @@ class CustomerDetailPane(QWidget):
         self._history: tuple[ScoreHistoryPoint, ...] = ()
         self._workspace_scored = False
         self._requested_id: int | None = None
+        self._last_request_at = float("-inf")
+        self._load_at_once = load_at_once
         self.chart: OrdersChart | None = None
         self.history_chart: ScoreHistoryChart | None = None
         self._load_timer = QTimer(self)
@@ -338,11 +344,20 @@ class CustomerDetailPane(QWidget):
 
         The load starts after a short pause: holding an arrow key in the table then
         costs one query, not one per row passed, and the table gets its paint done
-        before a worker competes with it for the interpreter.
+        before a worker competes with it for the interpreter. With ``load_at_once`` a
+        request after a quiet spell loads without the pause, and only bursts wait.
         """
         if self._source is None:
             return
         self._requested_id = customer_id
+        now = time.monotonic()
+        quiet = now - self._last_request_at > BURST_GAP_S
+        self._last_request_at = now
+        if self._load_at_once and quiet and not self._load_timer.isActive():
+            # A lone click or key press loads at once; only a burst (a held arrow key)
+            # waits for the pause, and then loads the row it stops on.
+            self._on_load_timer_timeout()
+            return
         self._load_timer.start()
 
     def refresh(self) -> None:
@@ -352,7 +367,7 @@ class CustomerDetailPane(QWidget):
             self.show_customer(customer_id)
 
     def _on_load_timer_timeout(self) -> None:
-        if self._source is None or self._requested_id is None:
+        if self._source is None or self._requested_id is None or self._jobs.closed:
             return
         customer_id = self._requested_id
         load = self._source.load_customer_detail

@@ -171,6 +171,41 @@ def test_arrow_keys_move_through_alerts_and_the_customer_follows(
     assert view.alerts_pane.current_alert_id == first
 
 
+def test_a_lone_selection_loads_at_once_and_a_held_key_loads_only_where_it_stops(
+    qtbot, view: AlertsView, jobs: JobRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[int] = []
+    source = view.detail_pane._source
+    assert source is not None
+    real_load = source.load_customer_detail
+
+    def counting_load(customer_id: int):  # type: ignore[no-untyped-def]
+        loads.append(customer_id)
+        return real_load(customer_id)
+
+    monkeypatch.setattr(source, "load_customer_detail", counting_load)
+    qtbot.wait(300)  # a quiet spell since the first alert was shown
+    view.alerts_pane.focus_list()
+    qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_Down)
+    # No pause: the customer's load is already on the job runner.
+    assert not view.detail_pane.load_pending
+    wait_shown(qtbot, view, jobs)
+    assert len(loads) == 1
+    # Four rows passed in quick succession (a held arrow key): the rows passed are not
+    # loaded one by one; the row the key stopped on is, and its alert follows.
+    qtbot.wait(300)
+    loads.clear()
+    for _ in range(4):
+        qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_Down)
+    assert view.detail_pane.load_pending
+    wait_shown(qtbot, view, jobs)
+    expected = visible_ids(view)[5]
+    assert view.alerts_pane.current_alert_id == expected
+    assert view.action_pane.alert is not None and view.action_pane.alert.id == expected
+    # At most the first row (loaded at once, before the burst showed) and the last.
+    assert len(loads) <= 2 and loads[-1] == view.action_pane.alert.customer_id
+
+
 def test_snooze_a_week_hides_it_and_moves_to_the_next(
     qtbot, view: AlertsView, jobs: JobRunner, workspace: Workspace
 ) -> None:
