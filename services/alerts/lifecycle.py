@@ -19,11 +19,12 @@ Statuses and transitions (anything else is refused with a plain AlertActionError
 - Reopening is refused while another active alert of the same rule exists for the
   customer (one active alert per customer and rule).
 - Logging a call or an email moves an open alert to in progress. Notes and tasks keep the
-  status. Calls, notes and emails are also written as interactions (source
-  "account_radar"), so that the customer's timeline shows them; calls and emails count
-  as contact for the cool-down. An email is refused for customers who asked not to be
-  contacted or who unsubscribed from emails; both are kept out of outreach (the alert
-  list flags them).
+  status. ``record_email`` also records an email sent or exported from the app's composer
+  (with or without an alert; services.outreach.record). Calls, notes and emails are also
+  written as interactions (source "account_radar"), so that the customer's timeline shows
+  them; calls and emails count as contact for the cool-down. An email is refused for
+  customers who asked not to be contacted or who unsubscribed from emails; both are kept
+  out of outreach (the alert list flags them).
 - Every change writes an audit event (who: ``actor``, by default the OS user name; when:
   ``now``, by default the current time) in the same transaction as the change.
 
@@ -448,7 +449,7 @@ def _add_action(
 
 def _log_interaction(
     session: Session,
-    alert: Alert,
+    alert: Alert | None,
     *,
     kind: str,
     subject: str,
@@ -456,14 +457,18 @@ def _log_interaction(
     actor: str,
     now: dt.datetime,
     refs: dict[str, int],
+    customer_id: int | None = None,
 ) -> None:
     """The same contact as an interaction, so that the customer's timeline shows it.
 
-    Written as text SQL on purpose: calls, notes and emails feed no per-customer rollup
-    (those count paid orders, open tickets and open deals), so this write must not mark
-    the rollups stale the way services/rollups.py marks every SQLAlchemy write to
+    ``alert`` may be None for an email sent outside any alert (then ``customer_id`` says
+    whose). Written as text SQL on purpose: calls, notes and emails feed no per-customer
+    rollup (those count paid orders, open tickets and open deals), so this write must not
+    mark the rollups stale the way services/rollups.py marks every SQLAlchemy write to
     ``interactions``.
     """
+    customer = alert.customer_id if alert is not None else customer_id
+    alert_ref = {"alert_id": int(alert.id)} if alert is not None else {}
     session.execute(
         sql_text(
             "INSERT INTO interactions (customer_id, kind, occurred_at, channel, subject, text, "
@@ -471,14 +476,14 @@ def _log_interaction(
             ":source, :attributes)"
         ).bindparams(bindparam("now", type_=UTCDateTime), bindparam("attributes", type_=JSONType)),
         {
-            "customer": alert.customer_id,
+            "customer": customer,
             "kind": kind,
             "now": now,
             "channel": {"call": "phone", "email_sent": "email"}.get(kind),
             "subject": subject,
             "body": body,
             "source": APP_SOURCE,
-            "attributes": {"by": actor, "alert_id": int(alert.id), **refs},
+            "attributes": {"by": actor, **alert_ref, **refs},
         },
     )
 
@@ -605,13 +610,59 @@ def log_email_sent(
     """Record an email sent to the customer (outside the app) against an alert; returns
     the outreach id. Refused for do-not-contact and unsubscribed customers. Counts as
     contact for the cool-down; an open alert moves to in progress."""
+    with _unit(target) as session:
+        alert = _load(session, alert_id)
+        return record_email(
+            session,
+            int(alert.customer_id),
+            alert_id=alert_id,
+            subject=subject,
+            body=body,
+            actor=actor,
+            now=now,
+        )
+
+
+EMAIL_STATUSES = ("sent", "exported")
+
+
+def record_email(
+    target: Engine | Session,
+    customer_id: int,
+    *,
+    alert_id: int | None,
+    subject: str,
+    body: str | None = None,
+    status: str = "sent",
+    recipient: str | None = None,
+    provider: str | None = None,
+    model: str | None = None,
+    template: str | None = None,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Record an email to a customer, sent or exported (handed to the user's mail
+    program), with or without an alert, in one transaction; returns the outreach id.
+
+    Writes the outreach row (recipient: the customer's address unless given; who wrote
+    it: provider and model, or template), an ``email_sent`` interaction (the timeline;
+    contact for the cool-down) and an audit event; an open alert moves to in progress.
+    Refused, writing nothing, for do-not-contact and unsubscribed customers and for an
+    alert of another customer.
+    """
+    if status not in EMAIL_STATUSES:
+        raise AlertActionError(f"'{status}' is not an email status; use sent or exported.")
     when, who = _now(now), actor or default_actor()
     title = _text(subject, "the email's subject")
     with _unit(target) as session:
-        alert = _load(session, alert_id)
-        customer = session.get(Customer, alert.customer_id)
+        alert = _load(session, alert_id) if alert_id is not None else None
+        customer = session.get(Customer, customer_id)
         if customer is None:
-            raise AlertNotFoundError(f"Customer {alert.customer_id} no longer exists.")
+            raise AlertNotFoundError(f"Customer {customer_id} no longer exists.")
+        if alert is not None and alert.customer_id != customer.id:
+            raise AlertActionError(
+                f"Alert {alert_id} belongs to another customer; no email was logged."
+            )
         name = _customer_name(customer)
         if customer.do_not_contact:
             raise AlertActionError(f"{name} asked not to be contacted; no email was logged.")
@@ -619,12 +670,15 @@ def log_email_sent(
             raise AlertActionError(f"{name} unsubscribed from emails; no email was logged.")
         outreach = Outreach(
             customer_id=customer.id,
-            alert_id=alert.id,
+            alert_id=alert.id if alert is not None else None,
             channel="email",
-            status="sent",
-            recipient=customer.email,
+            status=status,
+            recipient=(recipient or "").strip() or customer.email,
             subject=_title(title),
             body=body,
+            provider=provider,
+            model=model,
+            template=template,
             created_at=when,
             sent_at=when,
         )
@@ -639,13 +693,19 @@ def log_email_sent(
             actor=who,
             now=when,
             refs={"outreach_id": int(outreach.id)},
+            customer_id=int(customer.id),
         )
-        _Doing(session, when, who).audit(
-            "alert.email_logged",
-            _entity(alert),
-            {"outreach_id": int(outreach.id), "text": outreach.subject},
-        )
-        _started_by_contact(session, alert, when, who)
+        details = {
+            "outreach_id": int(outreach.id),
+            "text": outreach.subject,
+            "status": status if status != "sent" else None,
+        }
+        doing = _Doing(session, when, who)
+        if alert is not None:
+            doing.audit("alert.email_logged", _entity(alert), details)
+            _started_by_contact(session, alert, when, who)
+        else:
+            doing.audit("customer.email_logged", ("customer", int(customer.id)), details)
         return int(outreach.id)
 
 

@@ -1,0 +1,12 @@
+"""Email outreach (DESIGN.md section 9): drafting context, prompt, checks, templates,
+mail (mailto, .eml, SMTP) and recording what was sent. No Qt here.
+
+- ``records``: vocabularies and frozen records (stdlib only; the window imports it).
+- ``context``: the structured context of one customer.
+- ``prompt``: the messages for a provider, the exact request, the privacy review.
+- ``checks``: parse a reply and check it (placeholders, incentive cap, length).
+- ``templates``: the Jinja2 template library (the offline fallback).
+- ``drafting``: what the command line and the window call to get a draft.
+- ``mail``: build, export and send the email.
+- ``record``: record an email sent or exported (outreach, interaction, alert, audit).
+"""

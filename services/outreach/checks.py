@@ -1,0 +1,216 @@
+"""Parse a written draft and check it before anyone sends it.
+
+``parse_draft`` splits "Subject: ..." from the body (tolerating "**Subject:**", "Subject
+line -", a leading "Email:" heading and code fences). ``check_draft`` returns what is
+wrong, in plain words; an empty list means every check passed. The checks:
+
+- placeholder: something left to fill in ([Name], {first_name}, {{ x }}, <Company>,
+  XX%, $XX, INSERT, TBD);
+- incentive: a money amount above the incentive cap, or a percent off worth more than the
+  cap on an average order, or deeper than MAX_PERCENT_OFF whatever the value (a percent
+  off with no cap or no order history to judge it by is flagged too);
+- no_offer_allowed: an offer although the cap is None (no 12-month value, or 0%);
+- length: more words than allowed; empty: no body at all.
+
+Amounts are read from the text with regular expressions: a failed check is shown to the
+user, who decides; nothing is silently changed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from services.outreach.records import GOAL_LABELS, MAX_PERCENT_OFF, DraftContext, DraftProblem
+
+# Subjects used when a reply has none, by goal.
+FALLBACK_SUBJECTS = {
+    "win_back": "We miss you",
+    "check_in": "Checking in",
+    "expansion": "Something new you might like",
+    "apology": "We're sorry",
+}
+
+_SUBJECT = re.compile(
+    r"^\s*(?:[#>*_\s]*)(?:email\s+)?subject(?:\s+line)?\s*(?:[*_]*)\s*[:\-–—]\s*(?:[*_]*)\s*(.*?)"
+    r"\s*(?:[*_]*)\s*$",
+    re.IGNORECASE,
+)
+_BODY_HEADING = re.compile(r"^\s*[*_]*\s*(?:email\s+)?body\s*[*_]*\s*:\s*[*_]*\s*$", re.I)
+_FENCE = re.compile(r"^\s*```[\w-]*\s*$")
+
+_PLACEHOLDERS = (
+    re.compile(r"\[[^\[\]\n]{1,40}\]"),  # [Name], [Your Name], [link]
+    re.compile(r"\{\{[^{}\n]*\}\}|\{%[^%\n]*%\}"),  # {{ x }}, {% if %}
+    re.compile(r"\{\s*[A-Za-z_][\w .]{0,30}\}"),  # {first_name}
+    re.compile(r"<\s*[A-Z][A-Za-z _]{1,30}>"),  # <Company>, <First Name>
+    # XX, XX%, $XX (not XXL, XX-Large)
+    re.compile(r"(?:[$€£]\s?)?(?<![A-Za-z])X{2,}(?![A-Za-z-])%?"),
+    re.compile(r"\b(?:INSERT|TBD|TODO|PLACEHOLDER)\b"),
+    re.compile(r"lorem ipsum", re.IGNORECASE),
+)
+
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
+_SYMBOLS = r"US\$|CA\$|A\$|NZ\$|[$€£¥₹]|CHF|SEK|NOK|DKK"
+_MONEY = re.compile(
+    rf"(?:(?:{_SYMBOLS})\s?(?P<a>{_NUMBER})(?P<ak>\s?[kK]\b)?)"
+    rf"|(?:(?P<b>{_NUMBER})\s?(?:USD|EUR|GBP|dollars?|euros?|pounds?|bucks)\b)",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(rf"(?P<p>{_NUMBER})\s?(?:%|percent\b|per cent\b)", re.IGNORECASE)
+_OFFER_WORDS = re.compile(
+    r"\b(?:off|discount(?:s|ed)?|credit|voucher|coupon|code|gift\s?card|sav(?:e|ing|ings)"
+    r"|rebate|refund|reduction|offer|deal|promo(?:tion)?|free)\b",
+    re.IGNORECASE,
+)
+_WINDOW = 40  # characters around an amount that make it an offer
+
+
+def _split(text: str) -> tuple[str | None, str]:
+    lines = [line for line in text.replace("\r\n", "\n").split("\n") if not _FENCE.match(line)]
+    subject = None
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        match = _SUBJECT.match(line)
+        if match is None:
+            break
+        subject = match.group(1).strip().strip("*_\"'“”").strip()
+        lines = lines[index + 1 :]
+        break
+    while lines and (not lines[0].strip() or _BODY_HEADING.match(lines[0])):
+        lines = lines[1:]
+    body = "\n".join(line.rstrip() for line in lines).strip()
+    return (subject or None), body
+
+
+def parse_draft(text: str, *, goal: str = "win_back") -> tuple[str, str]:
+    """(subject, body) from a reply; a missing subject is replaced by one for the goal."""
+    subject, body = _split(text)
+    return subject or FALLBACK_SUBJECTS.get(goal, GOAL_LABELS.get(goal, "Hello")), body
+
+
+def has_subject(text: str) -> bool:
+    """Whether the reply starts with a subject line (``parse_draft`` fills one in if not)."""
+    return _split(text)[0] is not None
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them."""
+    return len(re.findall(r"\S+", text))
+
+
+def _cents(number: str, thousands: bool = False) -> int:
+    value = float(number.replace(",", ""))
+    return int(round(value * (1000 if thousands else 1) * 100))
+
+
+def _is_offer(text: str, start: int, end: int) -> bool:
+    return bool(_OFFER_WORDS.search(text[max(0, start - _WINDOW) : end + _WINDOW]))
+
+
+def _placeholders(text: str) -> list[str]:
+    found: list[str] = []
+    for pattern in _PLACEHOLDERS:
+        for match in pattern.finditer(text):
+            token = match.group(0)
+            if token not in found:
+                found.append(token)
+    return found
+
+
+def check_draft(
+    subject: str, body: str, context: DraftContext, *, max_words: int
+) -> list[DraftProblem]:
+    """What is wrong with a draft, in plain words (empty when every check passes)."""
+    problems: list[DraftProblem] = []
+    if not body.strip():
+        problems.append(DraftProblem("empty", "The draft has no body."))
+    holes = _placeholders(f"{subject}\n{body}")
+    if holes:
+        shown = ", ".join(holes[:4])
+        problems.append(
+            DraftProblem(
+                "placeholder",
+                f"Fill in or remove the placeholder{'s' if len(holes) > 1 else ''} {shown} "
+                "before sending.",
+            )
+        )
+    problems += _incentive_problems(f"{subject}\n{body}", context)
+    words = word_count(body)
+    if words > max_words:
+        problems.append(
+            DraftProblem(
+                "length",
+                f"The email is {words} words long; the limit is {max_words}. Shorten it.",
+            )
+        )
+    return problems
+
+
+def _incentive_problems(text: str, context: DraftContext) -> list[DraftProblem]:
+    cap, aov = context.incentive_cap_cents, context.average_order_cents
+    problems: list[DraftProblem] = []
+    for match in _MONEY.finditer(text):
+        number = match.group("a") or match.group("b")
+        cents = _cents(number, bool(match.group("ak")))
+        shown = match.group(0).strip()
+        if cap is None:
+            if _is_offer(text, match.start(), match.end()):
+                problems.append(
+                    DraftProblem(
+                        "no_offer_allowed",
+                        f"The draft offers {shown}, but no incentive is allowed for this "
+                        "customer (no predicted 12-month value, or the cap is 0%). Remove it.",
+                    )
+                )
+        elif cents > cap:
+            problems.append(
+                DraftProblem(
+                    "incentive",
+                    f"The draft mentions {shown}, more than the incentive cap of "
+                    f"{context.money(cap)} ({context.incentive_cap_percent:g}% of the "
+                    "predicted 12-month value). Lower or remove it.",
+                )
+            )
+    for match in _PERCENT.finditer(text):
+        if not _is_offer(text, match.start(), match.end()):
+            continue  # "100% cotton"
+        percent = float(match.group("p").replace(",", ""))
+        shown = match.group(0).strip()
+        if cap is None:
+            problems.append(
+                DraftProblem(
+                    "no_offer_allowed",
+                    f"The draft offers {shown}, but no incentive is allowed for this customer "
+                    "(no predicted 12-month value, or the cap is 0%). Remove it.",
+                )
+            )
+        elif not aov:
+            problems.append(
+                DraftProblem(
+                    "incentive",
+                    f"The draft offers {shown}, which cannot be checked against the cap of "
+                    f"{context.money(cap)}: the customer has no paid orders to judge it by. "
+                    "Offer an amount instead.",
+                )
+            )
+        elif percent > (context.max_percent_off or 0):
+            problems.append(
+                DraftProblem(
+                    "incentive",
+                    f"The draft offers {shown}: {_percent_reason(percent, context)} Offer at "
+                    f"most {context.max_percent_off or 0}%, or an amount.",
+                )
+            )
+    return problems
+
+
+def _percent_reason(percent: float, context: DraftContext) -> str:
+    cap, aov = context.incentive_cap_cents or 0, context.average_order_cents or 0
+    worth = percent * aov / 100
+    if worth > cap:
+        return (
+            f"worth about {context.money(worth)} on an average order of {context.money(aov)}, "
+            f"more than the incentive cap of {context.money(cap)}."
+        )
+    return f"deeper than the {MAX_PERCENT_OFF}% the app allows in any draft."

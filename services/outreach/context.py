@@ -1,0 +1,351 @@
+"""The structured context a draft is written from: one customer, a few small reads.
+
+- The customer's record (first name and surname split from the name; the phone from the
+  record, else from imported attributes), tenure from the sign-up date (else the first
+  paid order), the latest paid order, the favourite categories (top 3 by paid spend), the
+  average paid order.
+- For an expansion draft, the workspace's best-selling categories the customer has not
+  bought yet (at most 2).
+- The latest score snapshot: segment, churn risk, 12-month value and drivers.
+- Open tickets, and tickets and reviews with text from the last 120 days (at most 5,
+  newest first). Their text is what the customer wrote: the prompt passes it as quoted
+  data only.
+- The goal: given, else from the alert's rule (negative experience and ticket past SLA:
+  apology; expansion: expansion; stalled deal: check in; anything else, or no alert: win
+  back). The tone: given, else the setting outreach.default_tone.
+- The incentive cap: the 12-month value times outreach.incentive_cap_percent (None when
+  there is no value or the share is 0%: no offer at all).
+- Customers who asked not to be contacted or unsubscribed can be drafted for, but
+  ``send_blocked`` says why nothing may be sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.errors import UserFacingError
+from models.schema import Alert, Customer, Interaction, Order, ScoreSnapshot
+from services.alerts.next_step import workspace_categories
+from services.alerts.records import ACTIVE_STATUSES
+from services.outreach.records import (
+    CURRENCY_SYMBOLS,
+    CustomerText,
+    DraftContext,
+    LastOrder,
+    format_money,
+)
+from services.rollups import CLOSED_TICKET_STATUSES
+from services.settings import GOALS, TONES, get_setting
+
+FEEDBACK_DAYS = 120
+FEEDBACK_LIMIT = 5
+OPEN_TICKET_LIMIT = 5
+DRIVER_LIMIT = 5
+TEXT_LIMIT = 1000  # characters of one ticket or review kept for the prompt
+
+# The alert rule -> the goal a draft for it has by default.
+RULE_GOALS = {
+    "negative_experience": "apology",
+    "ticket_past_sla": "apology",
+    "expansion": "expansion",
+    "stalled_opportunity": "check_in",
+}
+
+
+class DraftContextError(UserFacingError):
+    """The customer, alert, goal or tone asked for does not exist."""
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def goal_for_rule(rule_key: str | None) -> str:
+    """The default goal of a draft for an alert of this rule (win back without one)."""
+    return RULE_GOALS.get(rule_key or "", "win_back")
+
+
+def tenure_words(days: int | None) -> str:
+    """ "customer for 2 years" / "for 5 months" / "for 12 days"; "" when unknown."""
+    if days is None or days < 0:
+        return ""
+    years, months = days // 365, days // 30
+    if years >= 1:
+        return f"customer for {years} year{'s' if years > 1 else ''}"
+    if months >= 1:
+        return f"customer for {months} month{'s' if months > 1 else ''}"
+    return f"customer for {days} day{'s' if days != 1 else ''}"
+
+
+def _split_name(customer: Customer) -> tuple[str, str]:
+    attributes = customer.attributes or {}
+    first = str(attributes.get("first_name") or "").strip()
+    last = str(attributes.get("last_name") or "").strip()
+    if first:
+        return first, last
+    parts = (customer.name or "").split()
+    if not parts:
+        return "", ""
+    return parts[0], " ".join(parts[1:])
+
+
+def _phone(customer: Customer) -> str | None:
+    if customer.phone:
+        return customer.phone
+    attributes = customer.attributes or {}
+    for key in ("phone", "phone_number", "mobile", "telephone"):
+        if attributes.get(key):
+            return str(attributes[key])
+    return None
+
+
+def _clip(text: str | None) -> str | None:
+    if text is None:
+        return None
+    clean = text.strip()
+    return clean if len(clean) <= TEXT_LIMIT else clean[: TEXT_LIMIT - 1] + "…"
+
+
+def _customer_text(row: Interaction) -> CustomerText:
+    return CustomerText(
+        kind=row.kind,
+        date=_aware(row.occurred_at).date(),
+        subject=_clip(row.subject),
+        text=_clip(row.text),
+        status=row.status,
+        rating=row.rating,
+        satisfaction=row.satisfaction,
+    )
+
+
+def _driver_texts(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    texts = [str(d["text"]) for d in value if isinstance(d, dict) and d.get("text")]
+    return tuple(texts[:DRIVER_LIMIT])
+
+
+def _signature(session: Session, owner: str | None) -> str:
+    template = str(get_setting(session, "outreach.signature") or "").strip()
+    if not template:
+        template = "Best regards,\n{owner}" if owner else "Best regards"
+    # A plain replace, not str.format: other braces in a signature are the user's text.
+    return template.replace("{owner}", owner or "").strip()
+
+
+def build_context(
+    session: Session,
+    customer_id: int,
+    *,
+    alert_id: int | None = None,
+    goal: str | None = None,
+    tone: str | None = None,
+    now: dt.datetime | None = None,
+) -> DraftContext:
+    """The drafting context of one customer (and the alert being worked on, if any)."""
+    when = _aware(now) if now is not None else utcnow()
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise DraftContextError(f"Customer {customer_id} does not exist in this workspace.")
+    alert = None
+    if alert_id is not None:
+        alert = session.get(Alert, alert_id)
+        if alert is None or alert.customer_id != customer.id:
+            raise DraftContextError(f"Alert {alert_id} is not an alert of this customer.")
+    chosen_goal = goal or goal_for_rule(alert.rule_key if alert is not None else None)
+    if chosen_goal not in GOALS:
+        raise DraftContextError(f"'{chosen_goal}' is not a goal; choose one of {', '.join(GOALS)}.")
+    chosen_tone = tone or str(get_setting(session, "outreach.default_tone"))
+    if chosen_tone not in TONES:
+        raise DraftContextError(f"'{chosen_tone}' is not a tone; choose one of {', '.join(TONES)}.")
+
+    orders = session.execute(
+        select(Order.order_date, Order.amount_cents, Order.category, Order.currency)
+        .where(Order.customer_id == customer.id, Order.status == "paid", Order.order_date <= when)
+        .order_by(Order.order_date.desc(), Order.id.desc())
+    ).all()
+    currency = Counter(str(o.currency or "USD").upper() for o in orders).most_common(1)
+    code = currency[0][0] if currency else "USD"
+    symbol = CURRENCY_SYMBOLS.get(code, "$")
+    last_order = None
+    if orders:
+        latest = orders[0]
+        day = _aware(latest.order_date).date()
+        last_order = LastOrder(
+            date=day,
+            days_ago=(when.date() - day).days,
+            category=latest.category,
+            amount_cents=int(latest.amount_cents),
+            amount=format_money(int(latest.amount_cents), symbol),
+        )
+    spend: Counter[str] = Counter()
+    for o in orders:
+        if o.category:
+            spend[str(o.category)] += int(o.amount_cents)
+    categories = tuple(c for c, _ in sorted(spend.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+    average = int(round(sum(int(o.amount_cents) for o in orders) / len(orders))) if orders else None
+
+    if customer.signup_date is not None:
+        start: dt.date | None = customer.signup_date
+    elif orders:
+        start = _aware(orders[-1].order_date).date()
+    else:
+        start = None
+    tenure_days = (when.date() - start).days if start is not None else None
+
+    snapshot = session.scalars(
+        select(ScoreSnapshot)
+        .where(ScoreSnapshot.customer_id == customer.id)
+        .order_by(ScoreSnapshot.as_of.desc(), ScoreSnapshot.id.desc())
+        .limit(1)
+    ).first()
+    clv = snapshot.clv_12m_cents if snapshot is not None else None
+    share = float(get_setting(session, "outreach.incentive_cap_percent"))
+    cap = int(clv * share // 100) if clv and clv > 0 and share > 0 else None
+
+    open_tickets = session.scalars(
+        select(Interaction)
+        .where(
+            Interaction.customer_id == customer.id,
+            Interaction.kind == "ticket",
+            Interaction.occurred_at <= when,
+            or_(
+                Interaction.status.is_(None),
+                func.lower(Interaction.status).not_in(CLOSED_TICKET_STATUSES),
+            ),
+        )
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .limit(OPEN_TICKET_LIMIT)
+    ).all()
+    feedback = session.scalars(
+        select(Interaction)
+        .where(
+            Interaction.customer_id == customer.id,
+            Interaction.kind.in_(("ticket", "review")),
+            Interaction.occurred_at >= when - dt.timedelta(days=FEEDBACK_DAYS),
+            Interaction.occurred_at <= when,
+            or_(Interaction.text.is_not(None), Interaction.subject.is_not(None)),
+        )
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .limit(FEEDBACK_LIMIT)
+    ).all()
+    unsubscribed = bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Interaction.customer_id == customer.id, Interaction.kind == "unsubscribe"
+                )
+            )
+        )
+    )
+    name = customer.name or customer.email or f"Customer {customer.id}"
+    blocked = None
+    if customer.do_not_contact:
+        blocked = f"{name} asked not to be contacted: you can draft, but nothing can be sent."
+    elif unsubscribed:
+        blocked = f"{name} unsubscribed from emails: you can draft, but nothing can be sent."
+    first, surname = _split_name(customer)
+    return DraftContext(
+        customer_id=int(customer.id),
+        external_id=customer.external_id,
+        name=name,
+        first_name=first,
+        surname=surname,
+        email=customer.email,
+        phone=_phone(customer),
+        company=customer.company,
+        region=customer.region,
+        tier=customer.tier,
+        owner=customer.owner,
+        tenure_days=tenure_days,
+        tenure=tenure_words(tenure_days),
+        last_order=last_order,
+        categories=categories,
+        new_categories=_new_categories(session, spend) if chosen_goal == "expansion" else (),
+        paid_orders=len(orders),
+        average_order_cents=average,
+        segment=snapshot.segment if snapshot is not None else None,
+        churn_risk=snapshot.churn_risk if snapshot is not None else None,
+        clv_12m_cents=int(clv) if clv is not None else None,
+        drivers=_driver_texts(snapshot.drivers) if snapshot is not None else (),
+        open_tickets=tuple(_customer_text(t) for t in open_tickets),
+        recent_feedback=tuple(_customer_text(t) for t in feedback),
+        alert_id=int(alert.id) if alert is not None else None,
+        alert_rule=alert.rule_key if alert is not None else None,
+        alert_reason=alert.reason if alert is not None else None,
+        goal=chosen_goal,
+        tone=chosen_tone,
+        incentive_cap_percent=share,
+        incentive_cap_cents=cap,
+        currency=code,
+        currency_symbol=symbol,
+        brand_voice=str(get_setting(session, "outreach.brand_voice") or "").strip(),
+        signature=_signature(session, customer.owner),
+        do_not_contact=bool(customer.do_not_contact),
+        unsubscribed=unsubscribed,
+        send_blocked=blocked,
+        as_of=when,
+    )
+
+
+def _new_categories(session: Session, bought: Counter[str]) -> tuple[str, ...]:
+    """The workspace's best-selling categories this customer has not bought (at most 2)."""
+    return tuple([c for c in workspace_categories(session) if c not in bought][:2])
+
+
+def top_alert_id(session: Session, customer_id: int) -> int | None:
+    """The customer's highest-priority active alert (what a draft is most likely for)."""
+    found = session.scalar(
+        select(Alert.id)
+        .where(Alert.customer_id == customer_id, Alert.status.in_(ACTIVE_STATUSES))
+        .order_by(Alert.priority_cents.desc(), Alert.id)
+        .limit(1)
+    )
+    return int(found) if found is not None else None
+
+
+def find_customers(session: Session, text: str, *, limit: int = 6) -> list[tuple[int, str]]:
+    """Customers matching ``text``: exact external id, email or name (any case) first;
+    else names containing it. Returns (id, "name <email> [external id]") pairs."""
+    wanted = text.strip().lower()
+    if not wanted:
+        return []
+    exact = (
+        select(Customer)
+        .where(
+            or_(
+                func.lower(Customer.external_id) == wanted,
+                Customer.email_normalized == wanted,
+                func.lower(Customer.email) == wanted,
+                func.lower(Customer.name) == wanted,
+            )
+        )
+        .order_by(Customer.id)
+        .limit(limit)
+    )
+    found = list(session.scalars(exact))
+    if not found:
+        escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        partial = (
+            select(Customer)
+            .where(func.lower(Customer.name).like(f"%{escaped}%", escape="\\"))
+            .order_by(Customer.name, Customer.id)
+            .limit(limit)
+        )
+        found = list(session.scalars(partial))
+    return [(int(c.id), _label(c)) for c in found]
+
+
+def _label(customer: Customer) -> str:
+    parts = [customer.name or "(no name)"]
+    if customer.email:
+        parts.append(f"<{customer.email}>")
+    if customer.external_id:
+        parts.append(f"[{customer.external_id}]")
+    return " ".join(parts)
