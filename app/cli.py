@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "app.commands_score",
     "app.commands_alerts",
     "app.commands_export",
+    "app.commands_draft",
 )
 
 DESCRIPTION = """\
