@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.alerts_source import WorkspaceAlertSource
+from app.composer_controller import ComposerController
 from app.errors import ErrorPresenter, default_log_path, describe_error
 from app.import_controller import ImportController
 from app.jobs import JobRunner, Operation, OperationCancelled, TaskState
@@ -324,6 +325,14 @@ class GuiController(QObject):
             status=lambda text: self.window.statusBar().showMessage(text, 15_000),
         )
         self.window.settings_requested.connect(self.settings.open)
+        # "Draft email" in the action pane: the composer.
+        self.composer = ComposerController(
+            jobs, self.window, lambda: self.workspace, user=self._user
+        )
+        action_pane = self.window.alerts_view.action_pane
+        action_pane.draft_requested.connect(self.composer.open)
+        action_pane.set_drafting_available(True)
+        self.composer.outreach_recorded.connect(self._on_composer_outreach_recorded)
 
     # -- starting -----------------------------------------------------------------------
 
@@ -446,6 +455,16 @@ class GuiController(QObject):
             # Queued behind the old workspace's reads on the single database worker.
             self.jobs.operation(lambda _state: old.close(), label="close workspace").run()
         self.workspace_opened.emit(workspace.display_name)
+
+    def _on_composer_outreach_recorded(self, customer_id: int, alert_id: int) -> None:
+        alerts = self.window.alerts_view
+        if alert_id:
+            alerts.alert_updated(alert_id)
+        elif alerts.detail_pane.detail is not None and alerts.detail_pane.detail.id == customer_id:
+            alerts.detail_pane.refresh()
+        self.window.statusBar().showMessage(
+            "The email is recorded in the customer's history.", 8000
+        )
 
     def _user(self) -> str:
         alerts = self.window.alert_source

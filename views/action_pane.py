@@ -127,9 +127,11 @@ class ActionPane(QWidget):
     Signals:
         action_requested(alert_id, action, params): the user chose an action; ``action``
             is one of AlertSource.apply_alert_action's names, ``params`` its arguments.
+        draft_requested(alert_id, customer_id): "Draft email": open the composer.
     """
 
     action_requested = Signal(int, str, dict)
+    draft_requested = Signal(int, int)
 
     def __init__(
         self,
@@ -146,6 +148,8 @@ class ActionPane(QWidget):
         self._ask_text = ask_text or (lambda title, label: _ask_text(self, title, label))
         self._ask_task = ask_task or (lambda customer: _ask_task(self, customer))
         self._busy = False
+        # The composer is wired in by the app (a window without it shows no button).
+        self._can_draft = False
 
         self.title = QLabel("", self)
         self.title.setObjectName("actionTitle")
@@ -205,9 +209,23 @@ class ActionPane(QWidget):
         for key in OUTCOMES:  # what a user may pick ("condition cleared" is the app's)
             self.resolve_menu.addAction(OUTCOME_LABELS[key], functools.partial(self.resolve, key))
 
-        # The email composer (a later issue) goes here, between the step and the history.
+        # The email composer opens from here, between the step and the history.
         self.composer_slot = QVBoxLayout()
         self.composer_slot.setObjectName("composerSlot")
+        self.draft_button = QPushButton("Draft email  (E)", self)
+        self.draft_button.setObjectName("action_draft")
+        self.draft_button.setToolTip(
+            "Write a personal email to this customer with the recommended next step (E)"
+        )
+        self.draft_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.draft_action = QAction("Draft email", self)
+        self.draft_action.setShortcut(QKeySequence("E"))
+        self.draft_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.draft_action.triggered.connect(lambda _c=False: self.trigger("draft"))
+        self.draft_button.clicked.connect(lambda _c=False: self.trigger("draft"))
+        self.addAction(self.draft_action)
+        self.composer_slot.addWidget(self.draft_button)
+        self.draft_button.setVisible(False)
 
         history_heading = QLabel("HISTORY", self)
         history_heading.setObjectName("tileCaption")
@@ -300,6 +318,12 @@ class ActionPane(QWidget):
         self.history.setText("<br>".join(lines) if lines else "Nothing done yet.")
         self._update_enabled()
 
+    def set_drafting_available(self, available: bool) -> None:
+        """Show "Draft email" (the app has a composer to open)."""
+        self._can_draft = available
+        self.draft_button.setVisible(available)
+        self._update_enabled()
+
     def set_busy(self, busy: bool) -> None:
         """While an action runs, the buttons wait (no double submissions)."""
         self._busy = busy
@@ -319,6 +343,8 @@ class ActionPane(QWidget):
             allowed.add("reopen")
         if not alert.do_not_contact:
             allowed.add("dnc")
+        if not alert.outreach_blocked and self._can_draft:
+            allowed.add("draft")
         return allowed
 
     def _update_enabled(self) -> None:
@@ -327,6 +353,15 @@ class ActionPane(QWidget):
             button.setEnabled(key in allowed)
             self.shortcut_actions[key].setEnabled(key in allowed)
         self.buttons["reopen"].setVisible("reopen" in allowed)
+        self.draft_button.setEnabled("draft" in allowed)
+        self.draft_action.setEnabled("draft" in allowed)
+        alert = self._alert
+        if alert is not None and alert.outreach_blocked:
+            self.draft_button.setToolTip(alert.outreach_blocked)
+        else:
+            self.draft_button.setToolTip(
+                "Write a personal email to this customer with the recommended next step (E)"
+            )
 
     # -- actions ------------------------------------------------------------------------
 
@@ -356,6 +391,8 @@ class ActionPane(QWidget):
             self._request("reopen", {})
         elif key == "dnc":
             self._request("do_not_contact", {})
+        elif key == "draft":
+            self.draft_requested.emit(alert.id, alert.customer_id)
 
     def snooze(self, choice: str) -> None:
         if self._alert is None or "snooze" not in self._allowed():

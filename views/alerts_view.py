@@ -194,6 +194,10 @@ class AlertsView(QWidget):
             .run()
         )
 
+    def alert_updated(self, alert_id: int) -> None:
+        """Something outside this view changed an alert (an email sent): show it anew."""
+        self._on_action_done(alert_id)
+
     def _on_action_done(self, alert_id: int) -> None:
         self.alert_changed.emit(alert_id)
         alert = self.action_pane.alert

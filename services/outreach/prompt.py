@@ -21,6 +21,7 @@ the first request to a provider that is not on this computer (``needs_review``).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -185,7 +186,52 @@ def customer_data(context: DraftContext, sent_fields: list[str]) -> dict[str, An
         data["recent_feedback"] = feedback
     if not tickets and context.open_tickets:
         data["open_tickets_count"] = len(context.open_tickets)
-    return data
+    # The identity fields the user allowed go as they are (an allowed email address
+    # keeps the surname in it); everything else is free text and gets masked.
+    patterns = _withheld(context, allowed)
+    return {k: v if k in _IDENTITY_KEYS else _redacted(v, patterns) for k, v in data.items()}
+
+
+_IDENTITY_KEYS = frozenset({"first_name", "surname", "email", "phone", "company"})
+
+
+# What stands in for a withheld value met inside free text (a deal named after the
+# customer, an email address quoted in a ticket).
+WITHHELD = {"surname": "[surname withheld]", "email": "[email withheld]",
+            "phone": "[phone withheld]", "company": "[company withheld]"}  # fmt: skip
+
+
+def _withheld(context: DraftContext, allowed: set[str]) -> list[tuple[re.Pattern[str], str]]:
+    values = {
+        "surname": context.surname,
+        "email": context.email,
+        "phone": context.phone,
+        "company": context.company,
+    }
+    patterns = []
+    for field, value in values.items():
+        text = (value or "").strip()
+        if field in allowed or len(text) < 2:
+            continue
+        # Whole words only ("Lee" must not eat "Leeds"), any case.
+        patterns.append((re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE), field))
+    # The longest first, so that an email address goes before a surname inside it.
+    return sorted(patterns, key=lambda p: -len(p[0].pattern))
+
+
+def _redacted(value: Any, patterns: list[tuple[re.Pattern[str], str]]) -> Any:
+    """``value`` with every withheld field's value replaced in every string it holds."""
+    if not patterns:
+        return value
+    if isinstance(value, str):
+        for pattern, field in patterns:
+            value = pattern.sub(WITHHELD[field], value)
+        return value
+    if isinstance(value, dict):
+        return {k: _redacted(v, patterns) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v, patterns) for v in value]
+    return value
 
 
 def encode_data(data: dict[str, Any]) -> str:

@@ -64,6 +64,25 @@ def demo_workspace(demo_copy: Path) -> Iterator[Workspace]:
 
 
 @pytest.fixture(scope="session")
+def alerts_file(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workspace scored today, with its alerts raised (built once)."""
+    from services.alerts.generate import generate_alerts
+    from services.scoring.run import score_workspace
+
+    path = tmp_path_factory.mktemp("alerts") / "alerts.radar.sqlite"
+    shutil.copy(demo_file, path)
+    workspace = open_workspace(to_url(str(path)), backup=False)
+    try:
+        summary = score_workspace(workspace.engine)
+        generate_alerts(workspace.engine, summary.run_id)
+        with workspace.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        workspace.close()
+    return path
+
+
+@pytest.fixture(scope="session")
 def demo_frame(demo_file: Path) -> pd.DataFrame:
     """The customers table of the demo workspace, as the service returns it."""
     from services.customers import load_customer_table

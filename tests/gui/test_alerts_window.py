@@ -28,25 +28,6 @@ TIMEOUT_MS = 60_000
 USER = "dana.tester"
 
 
-@pytest.fixture(scope="session")
-def alerts_file(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace scored today, with its alerts raised (built once)."""
-    from services.alerts.generate import generate_alerts
-    from services.scoring.run import score_workspace
-
-    path = tmp_path_factory.mktemp("alerts") / "alerts.radar.sqlite"
-    shutil.copy(demo_file, path)
-    workspace = open_workspace(to_url(str(path)), backup=False)
-    try:
-        summary = score_workspace(workspace.engine)
-        generate_alerts(workspace.engine, summary.run_id)
-        with workspace.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        workspace.close()
-    return path
-
-
 @pytest.fixture
 def workspace(alerts_file: Path, tmp_path: Path) -> Iterator[Workspace]:
     target = tmp_path / "alerts.radar.sqlite"

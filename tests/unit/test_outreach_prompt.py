@@ -141,6 +141,25 @@ def test_the_default_keeps_surname_email_and_phone_on_the_computer(
     assert (draft.provider, draft.model, draft.problems) == ("local:ollama", "test-model", ())
 
 
+def test_withheld_values_are_masked_inside_free_text_too(book: Book) -> None:
+    cid = ada(
+        book,
+        ticket="Please write to ada.lovelace@example.com or call +1 555 0100, "
+        "Mrs Lovelace. I am in Leeds, not Lovelaceville.",
+    )
+    request = prepare(book, cid)
+    data = data_block(request.messages[1]["content"])
+    text = data["open_tickets"][0]["text"]
+    assert "ada.lovelace@example.com" not in text and "[email withheld]" in text
+    assert "555 0100" not in text and "[phone withheld]" in text
+    # Whole words only: the surname goes, a longer word that starts with it stays.
+    assert "Mrs [surname withheld]." in text and "Lovelaceville" in text
+    # Allowed again, the surname stays in the text as written.
+    book.set("outreach.sent_fields", ["first_name", "surname", "tickets"])
+    data = data_block(prepare(book, cid).messages[1]["content"])
+    assert "Mrs Lovelace." in data["open_tickets"][0]["text"]
+
+
 def test_allowing_the_email_sends_it_and_leaving_out_reviews_drops_their_text(
     book: Book, server: FakeOpenAIServer, keyring_backend: MemoryKeyring
 ) -> None:
