@@ -737,6 +737,27 @@ def run_self_test() -> int:
             raise RuntimeError(f"the window was not populated within {SELF_TEST_TIMEOUT_S:.0f} s")
         if failures:
             raise RuntimeError(failures[0].splitlines()[0])
+        # Draft email on the top alert: with no provider set up, the template library
+        # writes it (the templates and Jinja2 are in the bundle); the LLM client loads.
+        alerts.action_pane.trigger("draft")
+
+        def drafted() -> bool:
+            dialog = controller.composer.dialog if controller is not None else None
+            return bool(failures) or (
+                dialog is not None and bool(dialog.variants[0].body.toPlainText())
+            )
+
+        if not wait_until(drafted, SELF_TEST_TIMEOUT_S):
+            raise RuntimeError("the email composer wrote no draft")
+        if failures:
+            raise RuntimeError(failures[0].splitlines()[0])
+        composer = controller.composer.dialog
+        assert composer is not None
+        if "Template" not in composer.variants[0].source.text():
+            raise RuntimeError("the composer's template draft is not labelled as one")
+        composer.close()
+        import services.llm.client  # noqa: F401  (openai and its HTTP stack are bundled)
+
         app.processEvents()
         image = window.grab().toImage()
         if image.isNull() or image.width() < 200 or image.height() < 200:
@@ -749,6 +770,7 @@ def run_self_test() -> int:
         rows = window.customers_pane.model.rowCount()
         print(
             f"self-test ok: {rows} customers, {alerts.alerts_pane.model.total()} alerts, "
+            "a template email draft, "
             f"window {image.width()}x{image.height()} "
             f"({time.monotonic() - started:.1f} s)"
         )
