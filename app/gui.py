@@ -53,6 +53,7 @@ from app.jobs import JobRunner, Operation, OperationCancelled, TaskState
 from app.preload import Preload
 from app.scoring_controller import ScoringController, read_customer_scores, read_score_history
 from app.settings_controller import SettingsController
+from app.template_controller import TemplateController
 from app.workspace import (
     Workspace,
     default_workspace_path,
@@ -333,6 +334,11 @@ class GuiController(QObject):
         action_pane.draft_requested.connect(self.composer.open)
         action_pane.set_drafting_available(True)
         self.composer.outreach_recorded.connect(self._on_composer_outreach_recorded)
+        # File ▸ Email templates…: the template library the composer falls back on.
+        self.templates = TemplateController(
+            jobs, self.window, lambda: self.workspace, user=self._user
+        )
+        self.window.templates_requested.connect(self.templates.open)
 
     # -- starting -----------------------------------------------------------------------
 

@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         score_requested(): Scoring ▸ Score now… (or a "Score now" link in a pane).
         model_report_requested(): Scoring ▸ Model report…
         settings_requested(): File ▸ Settings…
+        templates_requested(): File ▸ Email templates…
     """
 
     open_workspace_requested = Signal(str)
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
     score_requested = Signal()
     model_report_requested = Signal()
     settings_requested = Signal()
+    templates_requested = Signal()
 
     def __init__(
         self,
@@ -208,6 +210,10 @@ class MainWindow(QMainWindow):
         self.settings_action.setToolTip("Alert rules, daily cap, quiet period, score weights")
         self.settings_action.triggered.connect(self.settings_requested)
         self.settings_action.setEnabled(False)
+        self.templates_action = QAction("Email &templates…", self)
+        self.templates_action.setToolTip("The template drafts, one per goal, with a preview")
+        self.templates_action.triggered.connect(self.templates_requested)
+        self.templates_action.setEnabled(False)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -221,6 +227,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         file_menu.addAction(self.settings_action)
+        file_menu.addAction(self.templates_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -310,6 +317,7 @@ class MainWindow(QMainWindow):
             self.import_history_action,
             self.watch_folder_action,
             self.settings_action,
+            self.templates_action,
         ):
             action.setEnabled(source is not None)
         self.score_action.setEnabled(source is not None and not self._scoring)
