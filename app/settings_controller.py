@@ -2,9 +2,15 @@
 
 The settings schema (services/settings.py) declares every setting once, with its
 type, bounds, choices, unit, group and help; this module turns the ones a user edits
-(alert rules, the daily cap, the quiet period, score weights and horizon) into the
-dialog's plain field descriptions, and saves through ``set_settings`` in one
-transaction, audited and versioned. Reads and writes run on the database worker.
+(alert rules, the daily cap, the quiet period, score weights and horizon, email
+drafting and sending) into the dialog's plain field descriptions, and saves through
+``set_settings`` in one transaction, audited and versioned. Reads and writes run on the
+database worker.
+
+The API key and the SMTP password typed in the dialog are never settings: on Save they
+go to the system keyring (app/email_settings.py ``store_secrets``, on the network
+pool), before the settings are written; a key the keyring refuses is reported to the
+error presenter in plain words and the settings are saved all the same.
 """
 
 from __future__ import annotations
@@ -15,15 +21,66 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QWidget
 
+from app.email_settings import (
+    FIELD_LABELS,
+    SECURITY_LABELS,
+    EmailSettingsActions,
+    preset_title,
+    store_secrets,
+)
 from app.jobs import JobRunner
 from app.workspace import Workspace
+from views.email_settings_pages import EmailSettingsBackend
 from views.settings_dialog import SettingField, SettingsDialog
 
 EDITED_PREFIXES = ("alerts.", "scoring.horizon_days", "scoring.engagement_weights",
-                   "scoring.health_weights")  # fmt: skip
+                   "scoring.health_weights", "llm.", "outreach.", "smtp.")  # fmt: skip
+# Kept by the app itself (which providers' requests the user has reviewed), or edited
+# elsewhere (the template library has its own editor).
+HIDDEN_KEYS = ("llm.reviewed_remote", "outreach.templates")
 SAVED_MESSAGE = "Settings saved; they apply from the next scoring (Ctrl+R)."
+EMAIL_SAVED_MESSAGE = "Settings saved."
+SCORING_PREFIXES = ("alerts.", "scoring.")
+
+# The Email drafting page reads top to bottom: who writes, what may be sent to them,
+# what they write. Keys not listed keep the schema's order after these.
+EMAIL_ORDER = (
+    "llm.preset", "llm.base_url", "llm.model", "llm.temperature", "llm.timeout_s",
+    "llm.azure_api_version", "outreach.sent_fields", "outreach.default_tone",
+    "outreach.max_words", "outreach.brand_voice", "outreach.signature",
+    "outreach.incentive_cap_percent",
+)  # fmt: skip
+SECTIONS = {"llm.": "Who writes the drafts", "outreach.sent_fields": "Privacy",
+            "outreach.": "What the drafts say"}  # fmt: skip
+KIND_OVERRIDES = {"llm.model": "suggest", "outreach.brand_voice": "multiline",
+                  "outreach.signature": "multiline", "outreach.sent_fields": "fields"}  # fmt: skip
+PLACEHOLDERS = {
+    "outreach.brand_voice": "e.g. plain and warm, no exclamation marks, first names only",
+    "outreach.signature": "Best regards,\n{owner}\nAcme Outdoor",
+    "smtp.host": "e.g. smtp.office365.com",
+    "smtp.user": "e.g. ana.lopez@example.com",
+    "smtp.from_address": "e.g. Ana Lopez <ana.lopez@example.com>",
+    "llm.azure_api_version": "e.g. 2024-10-21",
+}
 
 ShowFn = Callable[[SettingsDialog], bool]
+
+
+def _section(key: str) -> str:
+    return next((name for prefix, name in SECTIONS.items() if key.startswith(prefix)), "")
+
+
+def _choices(key: str, spec_choices: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The allowed values of a setting and what the dialog calls them."""
+    if key == "outreach.sent_fields":
+        from services.settings import PRIVACY_FIELDS
+
+        return PRIVACY_FIELDS, tuple(FIELD_LABELS.get(f, f) for f in PRIVACY_FIELDS)
+    if key == "llm.preset":
+        return spec_choices, tuple(preset_title(c) for c in spec_choices)
+    if key == "smtp.security":
+        return spec_choices, tuple(SECURITY_LABELS.get(c, c) for c in spec_choices)
+    return spec_choices, ()
 
 
 def setting_fields() -> list[SettingField]:
@@ -32,11 +89,16 @@ def setting_fields() -> list[SettingField]:
 
     fields = []
     for key, spec in SETTINGS.items():
-        if not key.startswith(EDITED_PREFIXES):
+        if not key.startswith(EDITED_PREFIXES) or key in HIDDEN_KEYS:
             continue
         kind_of = spec.type if isinstance(spec.type, tuple) else (spec.type,)
-        if spec.choices:
+        choices, labels = _choices(key, tuple(spec.choices))
+        if key in KIND_OVERRIDES:
+            kind = KIND_OVERRIDES[key]
+        elif spec.choices:
             kind = "choice"
+        elif str in kind_of:
+            kind = "text"
         elif bool in kind_of:
             kind = "bool"
         elif dict in kind_of:
@@ -67,13 +129,28 @@ def setting_fields() -> list[SettingField]:
                 unit=spec.unit,
                 minimum=spec.minimum,
                 maximum=spec.maximum,
-                choices=tuple(spec.choices),
+                choices=choices,
                 help=help_text,
                 components=tuple(spec.default) if kind == "weights" else (),
+                choice_labels=labels,
+                section=_section(key) if spec.group == "Email drafting" else "",
+                placeholder=PLACEHOLDERS.get(key, ""),
             )
         )
-    # The general alert settings first, then each rule, then the scores.
-    return sorted(fields, key=lambda f: (f.group == "Scores", f.group != "Alerts"))
+
+    # The general alert settings first, then each rule, then email drafting and sending
+    # (the schema's order of groups), then the scores; the email drafting page in its
+    # reading order.
+    groups: list[str] = []
+    for f in fields:
+        if f.group not in groups:
+            groups.append(f.group)
+
+    def order(f: SettingField) -> tuple[bool, bool, int, int]:
+        place = EMAIL_ORDER.index(f.key) if f.key in EMAIL_ORDER else len(EMAIL_ORDER)
+        return (f.group == "Scores", f.group != "Alerts", groups.index(f.group), place)
+
+    return sorted(fields, key=order)
 
 
 def validate(key: str, value: Any) -> str | None:
@@ -105,9 +182,11 @@ class SettingsController(QObject):
 
     Signals:
         settings_saved(keys): settings were stored (the alerts may need a new scoring).
+        secrets_stored(words): typed secrets were stored in the keyring ("API key").
     """
 
     settings_saved = Signal(list)
+    secrets_stored = Signal(list)
 
     def __init__(
         self,
@@ -118,6 +197,7 @@ class SettingsController(QObject):
         user: Callable[[], str],
         show: ShowFn = _show_modal,
         status: Callable[[str], None] | None = None,
+        email: EmailSettingsBackend | None = None,
     ) -> None:
         super().__init__(window)
         self._jobs = jobs
@@ -126,6 +206,8 @@ class SettingsController(QObject):
         self._user = user
         self._show = show
         self._status = status
+        # List models, Test connection and the keyring, for the email pages.
+        self._email = email if email is not None else EmailSettingsActions(jobs)
         self.dialog: SettingsDialog | None = None
 
     def open(self) -> None:
@@ -141,16 +223,40 @@ class SettingsController(QObject):
         )
 
     def _on_read(self, workspace: Workspace, values: dict[str, Any]) -> None:
-        dialog = SettingsDialog(setting_fields(), values, validate, self._window)
+        dialog = SettingsDialog(setting_fields(), values, validate, self._window, email=self._email)
         self.dialog = dialog
         try:
             if not self._show(dialog):
                 return
             changes = dialog.changes()
+            secrets = dialog.pending_secrets()
+            current = dialog.values()
         finally:
             self.dialog = None
             dialog.deleteLater()
+        if secrets:
+            # The keyring first: a refused key is reported, and the settings still saved.
+            stored: list[str] = []
+            (
+                self._jobs.operation(
+                    lambda _state: store_secrets(current, secrets),
+                    parent=self,
+                    pool="work",
+                    label="store secrets in the keyring",
+                )
+                .success(stored.extend)
+                .finished(lambda: self._save(workspace, changes, stored))
+                .run()
+            )
+        else:
+            self._save(workspace, changes, [])
+
+    def _save(self, workspace: Workspace, changes: dict[str, Any], stored: list[str]) -> None:
+        if stored:
+            self.secrets_stored.emit(list(stored))
         if not changes:
+            if stored:
+                self._say(f"{' and '.join(stored)} stored in the system keyring.")
             return
         actor = self._user()
         (
@@ -159,11 +265,18 @@ class SettingsController(QObject):
                 parent=self,
                 label="save settings",
             )
-            .success(lambda _r: self._on_saved(list(changes)))
+            .success(lambda _r: self._on_saved(list(changes), stored))
             .run()
         )
 
-    def _on_saved(self, keys: list[str]) -> None:
-        if self._status is not None:
-            self._status(SAVED_MESSAGE)
+    def _on_saved(self, keys: list[str], stored: list[str] | None = None) -> None:
+        scoring = any(k.startswith(SCORING_PREFIXES) for k in keys)
+        message = SAVED_MESSAGE if scoring else EMAIL_SAVED_MESSAGE
+        if stored:
+            message += f" {' and '.join(stored)} stored in the system keyring."
+        self._say(message)
         self.settings_saved.emit(keys)
+
+    def _say(self, text: str) -> None:
+        if self._status is not None:
+            self._status(text)

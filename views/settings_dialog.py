@@ -1,10 +1,16 @@
 """Settings: the alert rules, their thresholds, the daily cap, the quiet period after
-contact and the score weights, edited in one dialog and checked before they are saved.
+contact, the score weights, email drafting and sending, edited in one dialog and checked
+before they are saved.
 
 The dialog is handed plain descriptions of the fields (app/ builds them from the
 settings schema in services/settings.py) and a ``validate(key, value)`` function that
 returns what is wrong in plain words. Save is refused, with the reasons next to the
 fields, while any value is wrong; otherwise ``changes()`` holds what to store.
+
+With an ``email`` backend (views/email_settings_pages.py), the "Email drafting" and
+"Sending email" pages also get the provider tools (List models, Test connection) and the
+API key and SMTP password boxes; what was typed there is in ``pending_secrets()``, never
+in ``changes()``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -36,15 +43,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.email_settings_pages import DraftingTools, EmailSettingsBackend, SendingTools
+
 ValidateFn = Callable[[str, Any], str | None]
+# Kinds whose editor keeps its natural width (the rest stretch across the page).
+_NARROW_KINDS = ("int", "float", "choice")
 
 
 @dataclass(frozen=True)
 class SettingField:
     """One editable setting, as the dialog shows it.
 
-    ``kind``: "bool", "int", "float", "choice", "list" (texts, one per comma) or
-    "weights" (a dict of named numbers; ``components`` are the names).
+    ``kind``: "bool", "int", "float", "choice", "list" (texts, one per comma),
+    "weights" (a dict of named numbers; ``components`` are the names), "text" (one
+    line), "multiline" (a few lines), "suggest" (one line of text with suggestions to
+    pick from, e.g. the models a server lists) or "fields" (a list of ``choices``, one
+    checkbox each).
+
+    ``choice_labels`` (same order as ``choices``) are what the user reads for a "choice"
+    or "fields" value; without them the value itself is shown, capitalised.
+    ``section`` starts a sub-heading on the page where it changes; ``placeholder`` is
+    the grey hint of an empty text box.
     """
 
     key: str
@@ -58,6 +77,15 @@ class SettingField:
     choices: tuple[str, ...] = ()
     help: str = ""
     components: tuple[str, ...] = ()
+    choice_labels: tuple[str, ...] = ()
+    section: str = ""
+    placeholder: str = ""
+
+    def label_of(self, choice: str) -> str:
+        """What the user reads for one of ``choices``."""
+        if len(self.choice_labels) == len(self.choices) and choice in self.choices:
+            return self.choice_labels[self.choices.index(choice)]
+        return choice.replace("_", " ").capitalize()
 
 
 class _Editor:
@@ -66,6 +94,7 @@ class _Editor:
     def __init__(self, field: SettingField, parent: QWidget) -> None:
         self.field = field
         self.parts: dict[str, QDoubleSpinBox] = {}
+        self.boxes: dict[str, QCheckBox] = {}
         kind = field.kind
         low = -1e9 if field.minimum is None else field.minimum
         high = 1e9 if field.maximum is None else field.maximum
@@ -83,10 +112,45 @@ class _Editor:
         elif kind == "choice":
             combo = QComboBox(parent)
             for choice in field.choices:
-                combo.addItem(choice.replace("_", " ").capitalize(), choice)
+                combo.addItem(field.label_of(choice), choice)
             self.widget = combo
-        elif kind == "list":
-            self.widget = QLineEdit(parent)
+        elif kind in ("list", "text"):
+            line = QLineEdit(parent)
+            line.setPlaceholderText(field.placeholder)
+            self.widget = line
+        elif kind == "multiline":
+            text = QPlainTextEdit(parent)
+            text.setPlaceholderText(field.placeholder)
+            text.setTabChangesFocus(True)
+            # Room for four lines; a longer note scrolls.
+            lines = text.fontMetrics().lineSpacing() * 4
+            text.setFixedHeight(lines + 2 * int(text.document().documentMargin()) + 6)
+            self.widget = text
+        elif kind == "suggest":
+            suggest = QComboBox(parent)
+            suggest.setEditable(True)
+            suggest.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            suggest.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            line_edit = suggest.lineEdit()
+            if line_edit is not None and field.placeholder:
+                line_edit.setPlaceholderText(field.placeholder)
+            self.widget = suggest
+        elif kind == "fields":
+            box = QWidget(parent)
+            grid = QGridLayout(box)
+            grid.setContentsMargins(0, 0, 0, 0)
+            grid.setHorizontalSpacing(18)
+            grid.setVerticalSpacing(4)
+            for i, choice in enumerate(field.choices):
+                check = QCheckBox(field.label_of(choice), box)
+                check.setObjectName(f"field:{choice}")
+                row_, col = divmod(i, 3)
+                grid.addWidget(check, row_, col)
+                self.boxes[choice] = check
+            grid.setColumnStretch(3, 1)
+            self.widget = box
         elif kind == "weights":
             box = QWidget(parent)
             grid = QGridLayout(box)
@@ -113,33 +177,70 @@ class _Editor:
 
     def value(self) -> Any:
         w, kind = self.widget, self.field.kind
-        if isinstance(w, QCheckBox):
+        if kind == "bool":
+            assert isinstance(w, QCheckBox)
             return w.isChecked()
-        if isinstance(w, QSpinBox):
+        if kind == "int":
+            assert isinstance(w, QSpinBox)
             return int(w.value())
-        if isinstance(w, QDoubleSpinBox):
+        if kind == "float":
+            assert isinstance(w, QDoubleSpinBox)
             v = float(w.value())
             return int(v) if v.is_integer() and isinstance(self.field.default, int) else v
-        if isinstance(w, QComboBox):
+        if kind == "choice":
+            assert isinstance(w, QComboBox)
             return w.currentData()
-        if isinstance(w, QLineEdit):
+        if kind == "suggest":
+            assert isinstance(w, QComboBox)
+            return w.currentText().strip()
+        if kind == "list":
+            assert isinstance(w, QLineEdit)
             return [p.strip() for p in w.text().split(",") if p.strip()]
+        if kind == "text":
+            assert isinstance(w, QLineEdit)
+            return w.text().strip()
+        if kind == "multiline":
+            assert isinstance(w, QPlainTextEdit)
+            return w.toPlainText().strip()
+        if kind == "fields":
+            return [choice for choice, box in self.boxes.items() if box.isChecked()]
         assert kind == "weights"
         return {name: _plain_number(part.value()) for name, part in self.parts.items()}
 
     def set_value(self, value: Any) -> None:
-        w = self.widget
+        w, kind = self.widget, self.field.kind
         if isinstance(w, QCheckBox):
             w.setChecked(bool(value))
         elif isinstance(w, QSpinBox | QDoubleSpinBox):
             w.setValue(value)
+        elif kind == "suggest":
+            assert isinstance(w, QComboBox)
+            w.setEditText("" if value is None else str(value))
         elif isinstance(w, QComboBox):
             w.setCurrentIndex(max(w.findData(value), 0))
-        elif isinstance(w, QLineEdit):
+        elif kind == "list":
+            assert isinstance(w, QLineEdit)
             w.setText(", ".join(str(v) for v in value or ()))
+        elif kind == "text":
+            assert isinstance(w, QLineEdit)
+            w.setText("" if value is None else str(value))
+        elif kind == "multiline":
+            assert isinstance(w, QPlainTextEdit)
+            w.setPlainText("" if value is None else str(value))
+        elif kind == "fields":
+            chosen = set(value or ())
+            for choice, box in self.boxes.items():
+                box.setChecked(choice in chosen)
         else:
             for name, part in self.parts.items():
                 part.setValue(float((value or {}).get(name, 0.0)))
+
+    def same(self, a: Any, b: Any) -> bool:
+        """True when two values of this field mean the same."""
+        if self.field.kind == "fields":
+            # A checkbox set has no order: a stored list in another order is no change.
+            return set(a or ()) == set(b or ())
+        return bool(a == b)
 
 
 def _plain_number(value: float) -> float | int:
@@ -155,6 +256,8 @@ class SettingsDialog(QDialog):
         values: Mapping[str, Any],
         validate: ValidateFn,
         parent: QWidget | None = None,
+        *,
+        email: EmailSettingsBackend | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
@@ -162,6 +265,9 @@ class SettingsDialog(QDialog):
         self._values = dict(values)
         self._editors: dict[str, _Editor] = {}
         self._errors: dict[str, QLabel] = {}
+        self._blocks: dict[str, QWidget] = {}
+        self._rows: dict[str, QHBoxLayout] = {}
+        self._columns: list[QVBoxLayout] = []
         self._group_of: dict[str, int] = {}
 
         self.group_names: list[str] = []
@@ -213,6 +319,14 @@ class SettingsDialog(QDialog):
         layout.addLayout(bottom)
         self.resize(820, 560)
 
+        # The email pages' tools, added to the generic pages when their fields are shown.
+        self.drafting: DraftingTools | None = None
+        self.sending: SendingTools | None = None
+        if email is not None and "llm.preset" in self._editors:
+            self.drafting = DraftingTools(self, email)
+        if email is not None and "smtp.host" in self._editors:
+            self.sending = SendingTools(self, email)
+
     def _add_page(self, group: str, fields: list[SettingField]) -> None:
         # One block per setting, stacked: the title, the editor, what it does in a
         # sentence, and what is wrong with it (after a refused Save).
@@ -223,36 +337,52 @@ class SettingsDialog(QDialog):
         heading = QLabel(group, page)
         heading.setObjectName("paneTitle")
         column.addWidget(heading)
+        section = ""
         for f in fields:
+            if f.section and f.section != section:
+                section = f.section
+                sub = QLabel(section, page)
+                # Muted and bold like the model report's parameter groups, and flush
+                # with the settings' titles (sectionTitle is padded for cards).
+                sub.setObjectName("paramGroup")
+                column.addWidget(sub)
             editor = _Editor(f, page)
             editor.set_value(self._values.get(f.key, f.default))
             self._editors[f.key] = editor
-            block = QVBoxLayout()
+            block_widget = QWidget(page)
+            block_widget.setObjectName(f"settingBlock:{f.key}")
+            block = QVBoxLayout(block_widget)
+            block.setContentsMargins(0, 0, 0, 0)
             block.setSpacing(3)
             title = f"{f.title} ({f.unit})" if f.unit and f.kind != "weights" else f.title
-            label = QLabel(f"<b>{title}</b>", page)
+            label = QLabel(f"<b>{title}</b>", block_widget)
             label.setWordWrap(True)
+            label.setBuddy(editor.widget)
             block.addWidget(label)
             row = QHBoxLayout()
-            row.addWidget(editor.widget, 0 if f.kind in ("int", "float", "choice") else 1)
-            if f.kind in ("int", "float", "choice"):
+            narrow = f.kind in _NARROW_KINDS
+            row.addWidget(editor.widget, 0 if narrow else 1)
+            if narrow:
                 editor.widget.setMinimumWidth(140)
                 row.addStretch(1)
             block.addLayout(row)
+            self._rows[f.key] = row
             if f.help:
-                note = QLabel(f.help, page)
+                note = QLabel(f.help, block_widget)
                 note.setObjectName("muted")
                 note.setWordWrap(True)
                 block.addWidget(note)
-            error = QLabel("", page)
+            error = QLabel("", block_widget)
             error.setObjectName("settingError")
             error.setWordWrap(True)
             error.hide()
             block.addWidget(error)
             self._errors[f.key] = error
-            column.addLayout(block)
+            self._blocks[f.key] = block_widget
+            column.addWidget(block_widget)
             self._group_of[f.key] = self.pages.count()
         column.addStretch(1)
+        self._columns.append(column)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -266,13 +396,46 @@ class SettingsDialog(QDialog):
         self.groups.setCurrentIndex(self.group_model.index(row, 0))
         self.pages.setCurrentIndex(row)
 
+    def show_group_named(self, name: str) -> None:
+        """Show the page of the group with this name."""
+        self.show_group(self.group_names.index(name))
+
     def current_group(self) -> str:
         return self.group_names[self.pages.currentIndex()]
+
+    # -- hooks for page tools -----------------------------------------------------------
+
+    def field_block(self, key: str) -> QWidget:
+        """The widget holding one setting's title, editor, help and error (hide it to
+        hide the setting)."""
+        return self._blocks[key]
+
+    def field_row(self, key: str) -> QHBoxLayout:
+        """The row holding one setting's editor (add buttons next to it here)."""
+        return self._rows[key]
+
+    def insert_after(self, key: str, widget: QWidget) -> None:
+        """Put a widget on a setting's page, right below that setting."""
+        block = self._blocks[key]
+        column = self._columns[self._group_of[key]]
+        widget.setParent(block.parentWidget())
+        column.insertWidget(column.indexOf(block) + 1, widget)
+
+    def field(self, key: str) -> SettingField:
+        return self._editors[key].field
 
     # -- values -------------------------------------------------------------------------
 
     def editor(self, key: str) -> QWidget:
         return self._editors[key].widget
+
+    def value(self, key: str) -> Any:
+        """One field's current value."""
+        return self._editors[key].value()
+
+    def set_field_value(self, key: str, value: Any) -> None:
+        """Put a value in one field's editor (as if the user had entered it)."""
+        self._editors[key].set_value(value)
 
     def values(self) -> dict[str, Any]:
         """Every field's current value."""
@@ -282,9 +445,20 @@ class SettingsDialog(QDialog):
         """The values that differ from what the dialog was opened with."""
         out = {}
         for key, value in self.values().items():
-            before = self._values.get(key, self._editors[key].field.default)
-            if value != before:
+            editor = self._editors[key]
+            before = self._values.get(key, editor.field.default)
+            if not editor.same(value, before):
                 out[key] = value
+        return out
+
+    def pending_secrets(self) -> dict[str, str]:
+        """Secrets typed on the email pages, to store in the keyring on Save: "api_key"
+        and/or "smtp_password". Never part of ``changes()``."""
+        out: dict[str, str] = {}
+        if self.drafting is not None:
+            out.update(self.drafting.pending_secrets())
+        if self.sending is not None:
+            out.update(self.sending.pending_secrets())
         return out
 
     def problems(self) -> dict[str, str]:
@@ -294,6 +468,10 @@ class SettingsDialog(QDialog):
             problem = self._validate(key, value)
             if problem:
                 found[key] = problem
+        for tools in (self.drafting, self.sending):
+            if tools is not None:
+                for key, problem in tools.problems().items():
+                    found.setdefault(key, problem)
         return found
 
     def _on_save(self) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QSpinBox
 from app.jobs import JobRunner
 from app.settings_controller import SAVED_MESSAGE, SettingsController, setting_fields, validate
 from app.workspace import Workspace
-from views.settings_dialog import SettingsDialog
+from views.settings_dialog import SettingField, SettingsDialog
 
 
 def defaults() -> dict[str, object]:
@@ -116,3 +116,86 @@ def test_the_controller_saves_to_the_workspace_audited_and_versioned(
         con.close()
     assert value is not None and str(value[0]) == "7"
     assert audit == [("dana.tester",)]
+
+
+# -- the generic kinds the email pages use ------------------------------------------------
+
+
+def test_text_multiline_and_fields_round_trip(qtbot) -> None:
+    from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit
+
+    fields = [
+        SettingField("t.name", "Name", "Texts", "text", "", placeholder="e.g. Ana"),
+        SettingField("t.note", "Note", "Texts", "multiline", ""),
+        SettingField(
+            "t.sent",
+            "Sent",
+            "Texts",
+            "fields",
+            ["a", "c"],
+            choices=("a", "b", "c"),
+            choice_labels=("Alpha", "Beta", "Gamma"),
+        ),
+    ]
+    opened = {"t.name": "  Ana  ", "t.note": "Best,\n{owner}", "t.sent": ["c", "a"]}
+    d = SettingsDialog(fields, opened, lambda _k, _v: None)
+    qtbot.addWidget(d)
+    name, note = d.editor("t.name"), d.editor("t.note")
+    assert isinstance(name, QLineEdit) and isinstance(note, QPlainTextEdit)
+    assert name.placeholderText() == "e.g. Ana"
+    assert d.values() == {"t.name": "Ana", "t.note": "Best,\n{owner}", "t.sent": ["a", "c"]}
+    # A stored list in another order is the same set of boxes: no change.
+    assert d.changes() == {"t.name": "Ana"}
+    boxes = {b.text(): b for b in d.editor("t.sent").findChildren(QCheckBox)}
+    assert set(boxes) == {"Alpha", "Beta", "Gamma"}
+    assert boxes["Alpha"].isChecked() and not boxes["Beta"].isChecked()
+    boxes["Beta"].setChecked(True)
+    boxes["Gamma"].setChecked(False)
+    name.setText("Bo")
+    note.setPlainText("Cheers,\nBo\n\n")
+    assert d.changes() == {"t.name": "Bo", "t.note": "Cheers,\nBo", "t.sent": ["a", "b"]}
+    d.set_field_value("t.sent", [])
+    assert d.value("t.sent") == []
+
+
+def test_the_privacy_defaults_keep_surname_email_and_phone_home(dialog: SettingsDialog) -> None:
+    from PySide6.QtWidgets import QCheckBox
+
+    boxes = {b.text(): b for b in dialog.editor("outreach.sent_fields").findChildren(QCheckBox)}
+    for label in ("First name", "Surname", "Email address", "Phone", "Company"):
+        assert label in boxes
+    assert not boxes["Surname"].isChecked()
+    assert not boxes["Email address"].isChecked()
+    assert not boxes["Phone"].isChecked()
+    assert boxes["First name"].isChecked() and boxes["Company"].isChecked()
+    boxes["Phone"].setChecked(True)
+    changed = dialog.changes()["outreach.sent_fields"]
+    assert "phone" in changed and "email" not in changed
+
+
+def test_email_drafting_and_sending_have_pages_without_the_hidden_settings(
+    dialog: SettingsDialog,
+) -> None:
+    groups = dialog.group_names
+    assert groups.index("Email drafting") < groups.index("Sending email") < groups.index("Scores")
+    assert groups.index("Stalled deal") < groups.index("Email drafting")
+    keys = {f.key for f in setting_fields()}
+    assert {"llm.preset", "llm.base_url", "llm.model", "outreach.brand_voice"} <= keys
+    assert {"smtp.host", "smtp.port", "smtp.security", "smtp.user", "smtp.from_address"} <= keys
+    assert "llm.reviewed_remote" not in keys and "outreach.templates" not in keys
+    kinds = {f.key: f.kind for f in setting_fields()}
+    assert kinds["outreach.signature"] == "multiline" and kinds["smtp.host"] == "text"
+    assert kinds["llm.model"] == "suggest" and kinds["outreach.sent_fields"] == "fields"
+    # The provider box reads like the products, not like setting values.
+    preset = dialog.editor("llm.preset")
+    titles = [preset.itemText(i) for i in range(preset.count())]  # type: ignore[attr-defined]
+    assert "LM Studio" in titles and "Azure OpenAI" in titles
+
+
+def test_a_bad_base_url_is_refused_with_its_reason(qtbot, dialog: SettingsDialog) -> None:
+    dialog.editor("llm.base_url").setText("localhost:11434")  # type: ignore[attr-defined]
+    with qtbot.assertNotEmitted(dialog.accepted):
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert dialog.current_group() == "Email drafting"
+    error = dialog._errors["llm.base_url"]
+    assert error.isVisible() and "http://" in error.text()
