@@ -331,6 +331,13 @@ def provider_problem(session: Session) -> str | None:
     preset = find_preset(preset_id)
     if preset is None:
         return f"the provider '{preset_id}' is unknown; choose one in Settings ▸ Email drafting"
+    stored_url = str(get_setting(session, "llm.base_url") or "").strip()
+    if preset.kind == "azure" and (not stored_url or "://NAME." in stored_url.upper()):
+        # The preset's address is only a pattern: each Azure resource has its own.
+        return (
+            "Azure OpenAI needs your resource's endpoint (https://<resource>.openai.azure."
+            "com); enter it in Settings ▸ Email drafting"
+        )
     config = _config(session, preset_id)
     if not config.base_url:
         return f"{preset.title} has no base URL; enter it in Settings ▸ Email drafting"

@@ -261,6 +261,19 @@ def test_provider_from_the_settings(book: Book) -> None:
         assert "no base URL" in (provider_problem(s) or "")
 
 
+def test_azure_without_its_endpoint_is_not_a_provider(book: Book) -> None:
+    book.set("llm.preset", "azure")
+    book.set("llm.model", "gpt-4o-mini")
+    with session_scope(book.workspace.sessions) as s:
+        assert provider_from_settings(s) is None
+        problem = provider_problem(s)
+    assert problem is not None and "endpoint" in problem
+    book.set("llm.base_url", "https://fern.openai.azure.com")
+    with session_scope(book.workspace.sessions) as s:
+        config = provider_from_settings(s)
+    assert config is not None and config.base_url == "https://fern.openai.azure.com"
+
+
 def test_describe_request_shows_the_exact_request_without_the_key(
     keyring_backend: MemoryKeyring,
 ) -> None:
