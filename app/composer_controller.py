@@ -303,7 +303,9 @@ class ComposerController(QObject):
         else:
             preset = preset_for(config)
             where = preset.title if preset is not None else config.base_url
-            provider, remote = f"{config.model_label} via {where}", not is_local(config)
+            remote = not is_local(config)
+            place = "" if remote else ", on this computer"
+            provider = f"{config.model_label} via {where}{place}"
         if ctx.incentive:
             incentive = (
                 f"Any offer stays at or under {ctx.incentive} "

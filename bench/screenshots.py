@@ -6,7 +6,9 @@ Writes, offscreen at 1400x860 by default, light and dark:
 - docs/alerts-{light,dark}.png: the three panes, with the top alert selected;
 - docs/screenshot-{light,dark}.png: the Customers tab, with a lapsing customer
   selected (the kind of customer the app exists to find);
-- docs/dashboard-{light,dark}.png: the Dashboard tab.
+- docs/dashboard-{light,dark}.png: the Dashboard tab;
+- docs/composer-{light,dark}.png: the email composer on the top alert (the template
+  draft: the demo has no provider set up).
 The workspace is built the first time and scored three times (60 and 30 days ago and
 today, alerts raised after each) so that the score tiles show trend arrows, the score
 history and the dashboard's trends have points, and the alerts have ages.
@@ -148,6 +150,27 @@ def shoot(
         alerts_out = out.with_name(out.name.replace(out.name.split("-")[0], "alerts", 1))
         window.grab().save(str(alerts_out))
         print(f"wrote {alerts_out}")
+
+        # The email composer on that alert (E). With no provider set up in the demo, the
+        # template library writes the draft, and the composer says so.
+        view.action_pane.trigger("draft")
+        assert wait_until(
+            lambda: (
+                controller.composer.dialog is not None
+                and bool(controller.composer.dialog.variants[0].body.toPlainText())
+            ),
+            60,
+        )
+        assert wait_until(lambda: controller.jobs.is_idle(), 60)
+        composer = controller.composer.dialog
+        assert composer is not None
+        composer.resize(1100, 720)
+        app.processEvents()
+        composer_out = out.with_name(out.name.replace(out.name.split("-")[0], "composer", 1))
+        composer.grab().save(str(composer_out))
+        print(f"wrote {composer_out}")
+        composer.close()
+        app.processEvents()
 
         # The dashboard.
         window.tabs.setCurrentIndex(2)

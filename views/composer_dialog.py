@@ -152,6 +152,8 @@ class ComposerDialog(QDialog):
         self.goal.setObjectName("composerGoal")
         self.tone = QComboBox(self)
         self.tone.setObjectName("composerTone")
+        for combo in (self.goal, self.tone):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.provider = QLabel("", self)
         self.provider.setObjectName("muted")
         self.provider.setWordWrap(True)
@@ -269,8 +271,12 @@ class ComposerDialog(QDialog):
                 combo.addItem(label, key)
             combo.setCurrentIndex(max(combo.findData(current), 0))
             combo.blockSignals(False)
-        where = "leaves this computer" if header.provider_remote else "stays on this computer"
-        self.provider.setText(f"Written by: {header.provider} ({where})")
+        where = (
+            "the request leaves this computer"
+            if header.provider_remote
+            else "nothing leaves this computer"
+        )
+        self.provider.setText(f"Written by {header.provider}: {where}.")
         self.incentive.setText(header.incentive)
         self.preview_button.setEnabled(True)
         if header.blocked:

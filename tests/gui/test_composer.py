@@ -494,3 +494,23 @@ def test_the_ui_thread_never_runs_the_stream(
         finally:
             drafting.chat_stream = real  # type: ignore[assignment]
     assert threads and threading.main_thread().name not in threads
+
+
+def test_the_request_view_shows_the_request_and_its_buttons_answer(qtbot) -> None:
+    from views.composer_dialog import RequestPreviewDialog
+
+    text = 'POST https://api.example.invalid/v1/chat/completions\n{"model": "gpt-test"}'
+    asking = RequestPreviewDialog(text, host="api.example.invalid", asking=True)
+    qtbot.addWidget(asking)
+    assert asking.text.toPlainText() == text and asking.text.isReadOnly()
+    assert asking.send_button.text() == "Send to api.example.invalid"
+    asking.template_button.click()
+    assert asking.result_choice == "template"
+    again = RequestPreviewDialog(text, host="api.example.invalid", asking=True)
+    qtbot.addWidget(again)
+    again.send_button.click()
+    assert again.result_choice == "send"
+    # Shown on demand (no question): only Close, and nothing is chosen.
+    shown = RequestPreviewDialog(text, host="api.example.invalid", asking=False)
+    qtbot.addWidget(shown)
+    assert not hasattr(shown, "send_button") and shown.result_choice == "cancel"

@@ -188,7 +188,9 @@ def test_switching_workspaces_from_the_menu_signal(
 def test_self_test_passes(capsys) -> None:
     assert run_self_test() == 0
     out = capsys.readouterr().out
-    assert re.match(r"self-test ok: 300 customers, [1-9]\d* alerts, window ", out), out
+    assert re.match(
+        r"self-test ok: 300 customers, [1-9]\d* alerts, a template email draft, window ", out
+    ), out
 
 
 def test_start_up_uses_the_preloaded_workspace_and_table(qtbot, make_gui, tmp_path: Path) -> None:
