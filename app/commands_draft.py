@@ -150,6 +150,9 @@ def cmd_draft(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                         "--show-request, then add --confirm-send"
                     )
                 assert request.config is not None
+                # What goes out is shown as it goes (stderr), so it is never unseen.
+                print("Sending this request (reviewed with --confirm-send):", file=err)
+                _show_request(request, err)
                 mark_reviewed(session, request.config, actor=default_actor())
     finally:
         workspace.close()

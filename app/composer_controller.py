@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import html
 import logging
 import tempfile
 import threading
@@ -58,6 +57,10 @@ STOPPED = "Stopped. What was written is kept: edit it, or press Regenerate."
 EXPORT_WORDS = {"mail": "Open in your mail app", "eml": "Save as .eml", "smtp": "Send"}
 
 
+# (problems) -> send anyway?
+ProblemsFn = Callable[[list[str]], bool]
+
+
 @dataclasses.dataclass(frozen=True)
 class SmtpSettings:
     host: str
@@ -67,8 +70,15 @@ class SmtpSettings:
     from_address: str
 
     @property
+    def sender(self) -> str | None:
+        """The From address: the one set, else a user name that is an address."""
+        if self.from_address.strip():
+            return self.from_address.strip()
+        return self.user.strip() if "@" in self.user else None
+
+    @property
     def configured(self) -> bool:
-        return bool(self.host.strip())
+        return bool(self.host.strip()) and self.sender is not None
 
 
 def _split_partial(text: str) -> tuple[str, str]:
@@ -108,6 +118,33 @@ def _ask_eml_path(parent: QWidget, suggested: str) -> str | None:
     return path or None
 
 
+def _confirm_problems(parent: QWidget, problems: list[str]) -> bool:
+    from PySide6.QtWidgets import QMessageBox
+
+    text = "The checks found:\n\n" + "\n".join(f"• {p}" for p in problems)
+    answer = QMessageBox.question(
+        parent, "Use this draft anyway?", text + "\n\nUse the draft as it is?"
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def _request_text(request: DraftRequest) -> str:
+    """Both requests exactly as they go out (one per draft), the key not shown."""
+    if request.config is None:
+        return ""
+    from services.outreach.drafting import key_source_words, resolve_key
+    from services.outreach.prompt import describe_request
+
+    _key, source = resolve_key(request.config)
+    words = key_source_words(request.config, source)
+    parts = []
+    for index in range(VARIANTS):
+        head = f"=== Request {index + 1} of {VARIANTS} (draft {chr(ord('A') + index)}) ==="
+        body = describe_request(request.config, request.messages_for(index), key_source=words)
+        parts.append(f"{head}\n{body}")
+    return "\n\n".join(parts)
+
+
 def _open_url(url: str) -> bool:
     return QDesktopServices.openUrl(QUrl(url))
 
@@ -122,6 +159,25 @@ def _drafts_folder() -> Path:
     return Path(platformdirs.user_data_dir("AccountRadar", appauthor=False)) / "drafts"
 
 
+@dataclasses.dataclass(frozen=True)
+class _Outgoing:
+    """One email leaving the composer, with what its record needs."""
+
+    workspace: Workspace
+    customer_id: int
+    alert_id: int | None
+    customer: str
+    kind: str
+    subject: str
+    body: str
+    recipient: str | None
+    provider: str | None
+    model: str | None
+    template: str | None
+    sender: str | None
+    smtp: SmtpSettings | None
+
+
 class _Variant:
     """One variant's task, its stream (to close on Stop) and its finished draft."""
 
@@ -133,6 +189,10 @@ class _Variant:
         self.started_at = 0.0
         self.first_text_at: float | None = None
         self.shown = ""  # the text on screen, so that an unchanged one is not set again
+        # Where the text on screen came from: (provider, model) or the template's name.
+        self.provider: str | None = None
+        self.model: str | None = None
+        self.template: str | None = None
 
 
 class ComposerController(QObject):
@@ -153,6 +213,7 @@ class ComposerController(QObject):
         open_url: Callable[[str], bool] = _open_url,
         copy_text: Callable[[str], None] = _copy_text,
         drafts_folder: Callable[[], Path] = _drafts_folder,
+        confirm_problems: ProblemsFn | None = None,
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         super().__init__(window)
@@ -171,6 +232,9 @@ class ComposerController(QObject):
         self._ask_eml_path = ask_eml_path or (
             lambda suggested: _ask_eml_path(self._parent_widget(), suggested)
         )
+        self._confirm_problems = confirm_problems or (
+            lambda problems: _confirm_problems(self._parent_widget(), problems)
+        )
         self._open_url = open_url
         self._copy_text = copy_text
         self._drafts_folder = drafts_folder
@@ -178,10 +242,15 @@ class ComposerController(QObject):
         self.dialog: ComposerDialog | None = None
         self.request: DraftRequest | None = None
         self.smtp: SmtpSettings | None = None
+        # The exact request(s) for the "What will be sent" view, made on the worker (the
+        # key's source comes from the keyring, which may be slow or ask for a password).
+        self.request_text = ""
+        # The workspace the open composer belongs to (not whatever is open later).
+        self._ws: Workspace | None = None
         self._customer_id = 0
         self._alert_id: int | None = None
         self._variants = [_Variant() for _ in range(VARIANTS)]
-        self._recorded: set[tuple[str, str, str]] = set()
+        self._recorded: set[tuple[int, str, str, str]] = set()
         self._reviewed = False
         # The worker's progress is throttled and cannot report while it waits for the
         # server, so the screen also follows each stream's text on this timer.
@@ -202,6 +271,7 @@ class ComposerController(QObject):
                 self.dialog.activateWindow()
                 return
             self.dialog.close()
+        self._ws = workspace
         self._customer_id, self._alert_id = customer_id, alert_id
         self._recorded.clear()
         self._reviewed = False
@@ -220,15 +290,21 @@ class ComposerController(QObject):
     def _parent_widget(self) -> QWidget:
         return self.dialog if self.dialog is not None else self._window
 
+    def close(self) -> None:
+        """Close the composer (the workspace is closing or changing; the app quits)."""
+        self.stop(quiet=True)
+        if self.dialog is not None:
+            self.dialog.close()
+
     def _prepare(self, *, goal: str | None, tone: str | None, then_draft: bool) -> None:
-        workspace = self._workspace()
+        workspace = self._ws
         dialog = self.dialog
         if workspace is None or dialog is None:
             return
         customer_id, alert_id = self._customer_id, self._alert_id
         now = self._clock() if self._clock is not None else None
 
-        def task(_state: TaskState) -> tuple[DraftRequest, SmtpSettings]:
+        def task(_state: TaskState) -> tuple[DraftRequest, SmtpSettings, str]:
             from services.outreach.drafting import prepare_draft
             from services.settings import get_setting
 
@@ -243,7 +319,7 @@ class ComposerController(QObject):
                     user=str(get_setting(session, "smtp.user")),
                     from_address=str(get_setting(session, "smtp.from_address")),
                 )
-            return request, smtp
+            return request, smtp, _request_text(request)
 
         (
             self._jobs.operation(task, parent=dialog, key=("composer.prepare", id(self)))
@@ -257,11 +333,13 @@ class ComposerController(QObject):
             self.dialog.show_notice("This customer's details could not be read.", "critical")
         self._jobs.present_error(error)
 
-    def _on_prepared(self, request: DraftRequest, smtp: SmtpSettings, *, then_draft: bool) -> None:
+    def _on_prepared(
+        self, request: DraftRequest, smtp: SmtpSettings, text: str, *, then_draft: bool
+    ) -> None:
         dialog = self.dialog
         if dialog is None:
             return
-        self.request, self.smtp = request, smtp
+        self.request, self.smtp, self.request_text = request, smtp, text
         dialog.set_header(self._header(request, smtp))
         dialog.clear_notice()
         if request.context.send_blocked:
@@ -275,7 +353,7 @@ class ComposerController(QObject):
         if request.needs_review and not self._reviewed:
             from services.llm.providers import host_of
 
-            choice = self._ask_preview(request.describe(), host_of(config.base_url), True)
+            choice = self._ask_preview(text, host_of(config.base_url), True)
             if choice == "template":
                 self._show_template(
                     f"you chose the template instead of sending to {host_of(config.base_url)}"
@@ -330,7 +408,7 @@ class ComposerController(QObject):
         )
 
     def _mark_reviewed(self) -> None:
-        workspace, request = self._workspace(), self.request
+        workspace, request = self._ws, self.request
         if workspace is None or request is None or request.config is None:
             return
         config, actor = request.config, self._user()
@@ -352,7 +430,10 @@ class ComposerController(QObject):
         draft = request.template_draft
         if reason:
             draft = dataclasses.replace(draft, reason=reason)
-        self._variants[0].draft = draft
+        first = self._variants[0]
+        first.draft = draft
+        first.provider = first.model = None
+        first.template = draft.template or "template"
         dialog.start_variant(0, "")
         dialog.finish_variant(
             0, draft.subject, draft.body, self._source_words(draft, None), self._problems(draft)
@@ -398,6 +479,11 @@ class ComposerController(QObject):
         variant.started_at = time.perf_counter()
         variant.first_text_at = None
         variant.shown = ""
+        variant.provider, variant.model, variant.template = (
+            config.provider_id,
+            config.model_label,
+            None,
+        )
         messages = request.messages_for(index)
 
         def task(state: TaskState) -> tuple[str, str]:
@@ -469,11 +555,14 @@ class ComposerController(QObject):
         variant.op = None
         variant.stream = None
         if kind == "fallback":
-            # No provider answer: the template, with the reason, in the first column.
+            others = [v for v in self._variants if v is not variant]
+            if any(v.op is not None or v.draft is not None for v in others):
+                # The other draft is written or on its way: keep it, say why this failed.
+                dialog.stop_variant(index, f"This draft failed: {text}")
+                self._update_drafting()
+                return
+            # No provider answer at all: the template, with the reason, in the first column.
             self._show_template(text)
-            for other in self._variants:
-                if other.op is not None:
-                    other.op.cancel()
             return
         from services.outreach.drafting import finish_draft
 
@@ -572,7 +661,7 @@ class ComposerController(QObject):
             return
         from services.llm.providers import host_of
 
-        self._ask_preview(request.describe(), host_of(request.config.base_url), False)
+        self._ask_preview(self.request_text, host_of(request.config.base_url), False)
 
     def _on_dialog_finished(self, dialog: ComposerDialog) -> None:
         if self.dialog is dialog:
@@ -586,10 +675,16 @@ class ComposerController(QObject):
         if dialog is None or request is None or not body:
             return
         ctx = request.context
+        # The text as edited (or stopped half-way) is checked again before it goes out.
+        problems = self._check(subject, body)
+        if problems and kind != "copy" and not self._confirm_problems(problems):
+            dialog.show_notice("Not sent: " + " ".join(problems), "warning")
+            return
         if kind == "copy":
             self._copy_text(f"Subject: {subject}\n\n{body}" if subject else body)
             dialog.show_notice("Copied the draft (subject and body).", "info")
-            self._record(kind, subject, body, ctx.email)
+            if not ctx.send_blocked:
+                self._record(self._outgoing("copy", subject, body, ctx.email))
             return
         if ctx.send_blocked:
             dialog.show_notice(ctx.send_blocked, "critical")
@@ -597,73 +692,97 @@ class ComposerController(QObject):
         recipient = self._confirm(ctx.name, ctx.email or "", EXPORT_WORDS[kind])
         if not recipient:
             return
+        outgoing = self._outgoing(kind, subject, body, recipient)
         if kind == "mail":
-            self._open_in_mail_app(subject, body, recipient)
+            self._open_in_mail_app(outgoing)
         elif kind == "eml":
-            self._save_eml(subject, body, recipient)
+            self._save_eml(outgoing)
         elif kind == "smtp":
-            self._send_smtp(subject, body, recipient)
+            self._send_smtp(outgoing)
 
-    def _sender(self) -> str | None:
-        smtp = self.smtp
-        if smtp is None:
-            return None
-        return smtp.from_address.strip() or (smtp.user.strip() if "@" in smtp.user else None)
+    def _check(self, subject: str, body: str) -> list[str]:
+        request = self.request
+        if request is None:
+            return []
+        from services.outreach.checks import check_draft
 
-    def _open_in_mail_app(self, subject: str, body: str, recipient: str) -> None:
+        problems = check_draft(subject, body, request.context, max_words=request.max_words)
+        return [problem.message for problem in problems]
+
+    def _outgoing(self, kind: str, subject: str, body: str, recipient: str | None) -> _Outgoing:
+        """Everything the record needs, fixed now: a later Regenerate, another customer's
+        composer or a closed window cannot change what is recorded for this email."""
+        assert self.dialog is not None and self._ws is not None
+        variant = self._variants[self.dialog.chosen()]
+        return _Outgoing(
+            workspace=self._ws,
+            customer_id=self._customer_id,
+            alert_id=self._alert_id,
+            customer=self.request.context.name if self.request is not None else "",
+            kind=kind,
+            subject=subject,
+            body=body,
+            recipient=recipient,
+            provider=variant.provider,
+            model=variant.model,
+            template=variant.template,
+            sender=self.smtp.sender if self.smtp is not None else None,
+            smtp=self.smtp,
+        )
+
+    def _notice(self, text: str, tone: str = "info") -> None:
+        if self.dialog is not None:
+            self.dialog.show_notice(text, tone)
+
+    def _open_in_mail_app(self, out: _Outgoing) -> None:
         from services.outreach.mail import build_email, mailto_url, save_eml
 
-        dialog = self.dialog
-        assert dialog is not None
         # mailto carries the text into any mail program; very long texts go as an .eml
         # draft, which mail programs open as a new message.
-        url = mailto_url(recipient, subject, body)
+        url = mailto_url(out.recipient or "", out.subject, out.body)
         if len(url) <= 1800 and self._open_url(url):
-            dialog.show_notice(f"Opened in your mail app, addressed to {recipient}.", "info")
-            self._record("mail", subject, body, recipient)
+            self._notice(f"Opened in your mail app, addressed to {out.recipient}.")
+            self._record(out)
             return
         try:
-            message = build_email(subject, body, recipient, self._sender())
+            message = build_email(out.subject, out.body, out.recipient or "", out.sender)
             folder = self._drafts_folder()
             stamp = time.strftime("%Y%m%d-%H%M%S")
-            path = save_eml(message, folder / f"draft-{self._customer_id}-{stamp}.eml")
+            path = save_eml(message, folder / f"draft-{out.customer_id}-{stamp}.eml")
         except Exception as exc:  # noqa: BLE001 - MailError and bad addresses, shown plainly
             self._jobs.present_error(exc)
             return
         if self._open_url(QUrl.fromLocalFile(str(path)).toString()):
-            dialog.show_notice(f"Opened in your mail app as a draft ({path}).", "info")
-            self._record("mail", subject, body, recipient)
+            self._notice(f"Opened in your mail app as a draft ({path}).")
+            self._record(out)
         else:
-            dialog.show_notice(
+            self._notice(
                 f"No mail program opened it. The draft is saved as {path}; open it from "
                 "your mail program, or use Copy.",
                 "warning",
             )
 
-    def _save_eml(self, subject: str, body: str, recipient: str) -> None:
+    def _save_eml(self, out: _Outgoing) -> None:
         from services.outreach.mail import build_email, save_eml
 
-        dialog = self.dialog
-        assert dialog is not None and self.request is not None
-        name = self.request.context.name.replace(" ", "-").lower() or "customer"
+        name = out.customer.replace(" ", "-").lower() or "customer"
         suggested = str(Path(tempfile.gettempdir()) / f"email-to-{name}.eml")
         path = self._ask_eml_path(suggested)
         if not path:
             return
         try:
-            message = build_email(subject, body, recipient, self._sender())
+            message = build_email(out.subject, out.body, out.recipient or "", out.sender)
             saved = save_eml(message, path)
         except Exception as exc:  # noqa: BLE001 - MailError and bad addresses, shown plainly
             self._jobs.present_error(exc)
             return
-        dialog.show_notice(f"Saved as {saved}. Open it with your mail program to send it.", "info")
-        self._record("eml", subject, body, recipient)
+        self._notice(f"Saved as {saved}. Open it with your mail program to send it.")
+        self._record(out)
 
-    def _send_smtp(self, subject: str, body: str, recipient: str) -> None:
-        dialog, smtp = self.dialog, self.smtp
-        if dialog is None or smtp is None or not smtp.configured:
+    def _send_smtp(self, out: _Outgoing) -> None:
+        smtp = out.smtp
+        if smtp is None or not smtp.configured:
             return
-        sender = self._sender()
 
         def task(_state: TaskState) -> None:
             from services.credentials import resolve_secret, smtp_key_name
@@ -677,75 +796,65 @@ class ComposerController(QObject):
                         f"No password is stored for {smtp.user} on {smtp.host}. Enter it in "
                         "Settings ▸ Sending email."
                     )
-            message = build_email(subject, body, recipient, sender)
+            message = build_email(out.subject, out.body, out.recipient or "", out.sender)
             send_smtp(smtp.host, smtp.port, smtp.security, smtp.user or None, password, message)
 
-        dialog.show_notice(f"Sending to {recipient} through {smtp.host}…", "info")
-        dialog.smtp_button.setEnabled(False)
+        self._notice(f"Sending to {out.recipient} through {smtp.host}…")
+        dialog = self.dialog
+        if dialog is not None:
+            dialog.smtp_button.setEnabled(False)
+        # Owned by the controller, not the dialog: closing the composer mid-send must not
+        # lose the record of an email that did go out.
         (
-            self._jobs.operation(task, parent=dialog, pool="work", label="send email")
-            .success(lambda _r: self._on_sent(subject, body, recipient))
+            self._jobs.operation(task, parent=self, pool="work", label="send email")
+            .success(lambda _r: self._on_sent(out))
             .failure(self._on_send_failed)
-            .finished(lambda: dialog.refresh_buttons())
+            .finished(self._refresh_buttons)
             .run()
         )
 
-    def _on_sent(self, subject: str, body: str, recipient: str) -> None:
+    def _refresh_buttons(self) -> None:
         if self.dialog is not None:
-            self.dialog.show_notice(f"Sent to {html.escape(recipient)}.", "info")
-        self._record("smtp", subject, body, recipient)
+            self.dialog.refresh_buttons()
+
+    def _on_sent(self, out: _Outgoing) -> None:
+        self._notice(f"Sent to {out.recipient}.")
+        self._record(out)
 
     def _on_send_failed(self, error: BaseException) -> None:
-        if self.dialog is not None:
-            self.dialog.show_notice(f"Not sent: {error}", "critical")
         from models.errors import UserFacingError
 
-        if not isinstance(error, UserFacingError):
+        self._notice(f"Not sent: {error}", "critical")
+        if self.dialog is None or not isinstance(error, UserFacingError):
             self._jobs.present_error(error)
 
     # -- recording ------------------------------------------------------------------------------
 
-    def _chosen_draft(self) -> Draft | None:
-        if self.dialog is None:
-            return None
-        return self._variants[self.dialog.chosen()].draft
-
-    def _record(self, kind: str, subject: str, body: str, recipient: str | None) -> None:
+    def _record(self, out: _Outgoing) -> None:
         """One outreach record per text the user took out of the composer."""
-        workspace, request = self._workspace(), self.request
-        if workspace is None or request is None:
-            return
-        status = "sent" if kind == "smtp" else "exported"
-        mark = (status, subject, body)
-        if mark in self._recorded or (
-            status == "exported" and ("sent", subject, body) in self._recorded
-        ):
+        status = "sent" if out.kind == "smtp" else "exported"
+        mark = (out.customer_id, status, out.subject, out.body)
+        sent = (out.customer_id, "sent", out.subject, out.body)
+        if mark in self._recorded or sent in self._recorded:
             return
         self._recorded.add(mark)
-        draft = self._chosen_draft()
-        provider = model = template = None
-        if draft is not None:
-            if draft.source == "template":
-                template = draft.template or "template"
-            else:
-                provider, model = draft.provider, draft.model
-        customer_id, alert_id, actor = self._customer_id, self._alert_id, self._user()
+        actor = self._user()
         now = self._clock() if self._clock is not None else None
 
         def task(_state: TaskState) -> int:
             from services.outreach.record import record_outreach
 
             return record_outreach(
-                workspace.engine,
-                customer_id,
-                alert_id=alert_id,
-                subject=subject,
-                body=body,
+                out.workspace.engine,
+                out.customer_id,
+                alert_id=out.alert_id,
+                subject=out.subject,
+                body=out.body,
                 status=status,
-                recipient=recipient,
-                provider=provider,
-                model=model,
-                template=template,
+                recipient=out.recipient,
+                provider=out.provider,
+                model=out.model,
+                template=out.template,
                 actor=actor,
                 now=now,
             )
@@ -756,7 +865,7 @@ class ComposerController(QObject):
 
         (
             self._jobs.operation(task, parent=self, label="record outreach")
-            .success(lambda _id: self.outreach_recorded.emit(customer_id, alert_id or 0))
+            .success(lambda _id: self.outreach_recorded.emit(out.customer_id, out.alert_id or 0))
             .failure(failed)
             .run()
         )

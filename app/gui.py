@@ -447,6 +447,9 @@ class GuiController(QObject):
     def _install(self, workspace: Workspace) -> None:
         old, self.workspace = self.workspace, workspace
         self._start_failed = False
+        if old is not None:
+            # A composer belongs to the workspace it was opened on.
+            self.composer.close()
         columns, self._pending_columns = self._pending_columns, None
         self.window.set_source(WorkspaceCustomerSource(workspace, columns))
         self.window.set_alert_source(WorkspaceAlertSource(workspace))
@@ -531,10 +534,24 @@ class GuiController(QObject):
 
     # -- stopping -----------------------------------------------------------------------
 
+    def preload_llm_client(self) -> None:
+        """Import the LLM client (openai and its HTTP stack) on a worker, once."""
+        if "services.llm.client" in sys.modules or self.jobs.closed:
+            return
+
+        def task(_state: TaskState) -> None:
+            import importlib
+
+            importlib.import_module("services.llm.client")
+
+        self.jobs.operation(task, parent=self, pool="work", label="load the LLM client").run()
+
     def shutdown(self) -> None:
         """Stop background work and close the workspace; no thread survives this."""
         self.window.save_ui_state()
         self.imports.shutdown()
+        # A draft streaming from a stalled server ends now, not at its read time-out.
+        self.composer.close()
         self.jobs.shutdown()
         if self.workspace is not None:
             self.workspace.close()
@@ -542,6 +559,8 @@ class GuiController(QObject):
 
 
 # ------------------------------------------------------------------------------ setup
+
+LLM_PRELOAD_MS = 6_000
 
 
 def _application() -> QApplication:
@@ -655,6 +674,9 @@ def launch(
 def run_gui(db: str | None, preload: Preload | None = None) -> int:
     """Run the window until the user quits; returns the process exit code."""
     controller = launch(db, preload=preload)
+    # The openai library takes about a second to import: load it in the background once
+    # the window has settled, so that the first draft of the session streams at once.
+    QTimer.singleShot(LLM_PRELOAD_MS, controller.preload_llm_client)
     try:
         return QApplication.instance().exec()  # type: ignore[union-attr]
     finally:

@@ -165,6 +165,12 @@ def validate_config(config: ProviderConfig) -> str | None:
         return f"The base URL must start with http:// or https:// and name a server (got {url!r})."
     if not port_ok:
         return f"The base URL {url!r} has no valid port."
+    if needs_key(config) and parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        # The API key rides in a header: never in clear across a network.
+        return (
+            f"The base URL {url!r} is not encrypted, and the API key would travel in clear; "
+            "use an https:// address."
+        )
     if config.kind == "azure":
         if not config.azure_deployment.strip():
             return "Enter the Azure deployment name as the model."

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email.policy
 import email.utils
+import ipaddress
 import logging
 import os
 import smtplib
@@ -90,6 +91,16 @@ def save_eml(message: EmailMessage, path: str | Path) -> Path:
     return target
 
 
+def _loopback(host: str) -> bool:
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 def send_smtp(
     host: str,
     port: int,
@@ -113,6 +124,14 @@ def send_smtp(
     if not host.strip():
         raise MailError("No SMTP server is set; enter one in Settings > Sending email.")
     where = f"{host}:{port}"
+    if security == "none" and user and not _loopback(host):
+        # A password is never sent in clear across a network; a relay on this computer
+        # (127.0.0.1) is the one exception.
+        raise MailError(
+            f"Logging in to {where} without encryption would send the password in clear. "
+            "Choose STARTTLS (usually port 587) or SSL (usually port 465) in Settings > "
+            "Sending email."
+        )
     context = ssl_context or ssl.create_default_context()
     server: smtplib.SMTP | None = None
     try:

@@ -197,16 +197,24 @@ _IDENTITY_KEYS = frozenset({"first_name", "surname", "email", "phone", "company"
 
 # What stands in for a withheld value met inside free text (a deal named after the
 # customer, an email address quoted in a ticket).
-WITHHELD = {"surname": "[surname withheld]", "email": "[email withheld]",
-            "phone": "[phone withheld]", "company": "[company withheld]"}  # fmt: skip
+WITHHELD = {
+    "first_name": "[first name withheld]",
+    "surname": "[surname withheld]",
+    "email": "[email withheld]",
+    "phone": "[phone withheld]",
+    "company": "[company withheld]",
+    "owner": "[name withheld]",
+}
+_PHONE_GAP = r"[\s\-.()/]*"
 
 
 def _withheld(context: DraftContext, allowed: set[str]) -> list[tuple[re.Pattern[str], str]]:
     values = {
+        "first_name": context.first_name,
         "surname": context.surname,
         "email": context.email,
-        "phone": context.phone,
         "company": context.company,
+        "owner": context.owner,
     }
     patterns = []
     for field, value in values.items():
@@ -215,6 +223,12 @@ def _withheld(context: DraftContext, allowed: set[str]) -> list[tuple[re.Pattern
             continue
         # Whole words only ("Lee" must not eat "Leeds"), any case.
         patterns.append((re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE), field))
+    digits = re.sub(r"\D", "", context.phone or "")
+    if "phone" not in allowed and len(digits) >= 7:
+        # However it is written: "+1 555 0100", "555-0100", "(555) 0100" (the last seven
+        # digits, with any separators between them).
+        tail = _PHONE_GAP.join(digits[-7:])
+        patterns.append((re.compile(rf"(?<!\d){tail}(?!\d)"), "phone"))
     # The longest first, so that an email address goes before a surname inside it.
     return sorted(patterns, key=lambda p: -len(p[0].pattern))
 

@@ -163,7 +163,7 @@ def test_a_model_that_obeys_the_ticket_is_flagged(book: Book, db: Path, tmp_path
 def test_a_provider_off_this_computer_needs_the_request_reviewed_first(
     book: Book, db: Path, tmp_path: Path
 ) -> None:
-    remote = "http://radar-test.invalid/v1"
+    remote = "https://radar-test.invalid/v1"
     book.set("llm.preset", "openai")
     book.set("llm.base_url", remote)
     book.set("llm.model", "gpt-4o-mini")
@@ -191,7 +191,11 @@ def test_a_provider_off_this_computer_needs_the_request_reviewed_first(
     sent = draft(db, "Ada Lovelace", "--confirm-send", home=tmp_path, env=key)
     assert sent.returncode == 0, sent.stderr
     assert sent.stdout.startswith("Subject: We're sorry, Ada")
-    assert stderr_lines(sent)[0].startswith("Template draft: This computer cannot reach")
+    # The request is shown as it goes, then why the template was used.
+    assert stderr_lines(sent)[0] == "Sending this request (reviewed with --confirm-send):"
+    assert '"model": "gpt-4o-mini"' in sent.stderr
+    template_line = next(x for x in stderr_lines(sent) if x.startswith("Template draft:"))
+    assert template_line.startswith("Template draft: This computer cannot reach")
     assert setting(db, "llm.reviewed_remote") == [remote]
     again = draft(db, "Ada Lovelace", home=tmp_path, env=key)
     assert again.returncode == 0 and "Review what will be sent" not in again.stderr

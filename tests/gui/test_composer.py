@@ -7,6 +7,7 @@ recording (outreach, interaction, alert in progress).
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import threading
@@ -280,6 +281,7 @@ def test_a_remote_provider_shows_the_request_first_and_nothing_leaves_on_cancel(
     assert "https://api.example.invalid/v1/chat/completions" in text
     assert '"model": "gpt-test"' in text
     qtbot.waitUntil(lambda: "Nothing was sent" in dialog.notice.text(), timeout=TIMEOUT_MS)
+    qtbot.wait(200)
     assert not dialog.drafting
     assert all(not box.body.toPlainText() for box in dialog.variants)
     stored = rows(workspace, "SELECT value FROM settings WHERE key = 'llm.reviewed_remote'")
@@ -514,3 +516,120 @@ def test_the_request_view_shows_the_request_and_its_buttons_answer(qtbot) -> Non
     shown = RequestPreviewDialog(text, host="api.example.invalid", asking=False)
     qtbot.addWidget(shown)
     assert not hasattr(shown, "send_button") and shown.result_choice == "cancel"
+
+
+def test_one_failed_variant_keeps_the_other_draft(
+    qtbot, composer: ComposerController, workspace: Workspace
+) -> None:
+    alert_id, customer_id, _name, _email = an_alert(workspace)
+
+    def reply(body: dict[str, Any]) -> str:
+        # The second draft asks for another angle; that one gets an empty answer.
+        return (
+            ""
+            if "clearly different" in body["messages"][0]["content"]
+            else REPLY_A.format(name="Sam")
+        )
+
+    with FakeOpenAIServer(reply=reply) as server:
+        use_local_server(workspace, server)
+        composer.open(alert_id, customer_id)
+        dialog = composer.dialog
+        assert dialog is not None
+        wait_drafted(qtbot, composer)
+    assert not dialog.variants[1].isHidden()
+    assert dialog.variants[0].subject.text() == "We saved your size, Sam"
+    assert "Written by test-model" in dialog.variants[0].source.text()
+    assert dialog.variants[1].checks.text().startswith("This draft failed:")
+    assert "Template draft" not in dialog.notice.text()
+
+
+def test_the_request_view_shows_exactly_what_the_server_receives(
+    qtbot, composer: ComposerController, workspace: Workspace, user: User
+) -> None:
+    alert_id, customer_id, _name, _email = an_alert(workspace)
+    with FakeOpenAIServer(reply=REPLY_A.format(name="Sam")) as server:
+        use_local_server(workspace, server)
+        composer.open(alert_id, customer_id)
+        dialog = composer.dialog
+        assert dialog is not None
+        wait_drafted(qtbot, composer)
+        dialog.preview_button.click()
+        chats = server.chat_requests
+    text, _host, asking = user.previews[-1]
+    assert not asking
+    parts = text.split("=== Request ")[1:]
+    assert len(parts) == 2 == len(chats)
+    shown = [json.loads(part[part.index("{") :]) for part in parts]
+    # The server may get them in either order; together they are exactly what it got.
+    assert sorted(json.dumps(b, sort_keys=True) for b in shown) == sorted(
+        json.dumps(c.body, sort_keys=True) for c in chats
+    )
+    assert parts[0] != parts[1]
+
+
+def test_closing_the_composer_while_sending_still_records_the_email(
+    qtbot, composer: ComposerController, workspace: Workspace, jobs: JobRunner
+) -> None:
+    alert_id, customer_id, _name, email = an_alert(workspace)
+    with SMTPServer() as smtp:
+        settings(
+            workspace,
+            smtp__host="127.0.0.1",
+            smtp__port=smtp.port,
+            smtp__security="none",
+            smtp__from_address="dana@fern.example",
+        )
+        composer.open(alert_id, customer_id)  # no provider: the template
+        dialog = composer.dialog
+        assert dialog is not None
+        qtbot.waitUntil(lambda: dialog.smtp_button.isEnabled(), timeout=TIMEOUT_MS)
+        dialog.smtp_button.click()
+        dialog.close()  # at once, while the email is on its way
+        qtbot.waitUntil(
+            lambda: bool(
+                rows(workspace, "SELECT 1 FROM outreach WHERE customer_id = ?", customer_id)
+            ),
+            timeout=TIMEOUT_MS,
+        )
+        qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+        assert len(smtp.received.data) == 1
+    out = rows(
+        workspace,
+        "SELECT status, recipient, template FROM outreach WHERE customer_id = ?",
+        customer_id,
+    )
+    assert len(out) == 1 and out[0][:2] == ("sent", email) and out[0][2]
+    assert rows(workspace, "SELECT status FROM alerts WHERE id = ?", alert_id) == [("in_progress",)]
+
+
+def test_a_stopped_or_edited_draft_is_checked_again_before_it_leaves(
+    qtbot, composer: ComposerController, workspace: Workspace, user: User
+) -> None:
+    alert_id, customer_id, _name, _email = an_alert(workspace)
+    asked: list[list[str]] = []
+    composer._confirm_problems = lambda problems: asked.append(problems) or False
+    composer.open(alert_id, customer_id)  # the template: checked and fine
+    dialog = composer.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: bool(dialog.variants[0].body.toPlainText()), timeout=TIMEOUT_MS)
+    dialog.variants[0].body.setPlainText("Hi [Name],\n\nTake 90% off everything.\n\nDana")
+    dialog.mail_button.click()
+    # Asked before anything left; the user said no: nothing opened, nothing recorded.
+    assert len(asked) == 1 and any("90%" in p for p in asked[0])
+    assert any("[Name]" in p for p in asked[0])
+    assert user.opened == [] and user.confirmed == []
+    qtbot.wait(200)
+    assert not rows(workspace, "SELECT 1 FROM outreach WHERE customer_id = ?", customer_id)
+
+
+def test_smtp_needs_a_from_address(
+    qtbot, composer: ComposerController, workspace: Workspace
+) -> None:
+    alert_id, customer_id, _name, _email = an_alert(workspace)
+    settings(workspace, smtp__host="127.0.0.1", smtp__port=2525, smtp__user="dana")
+    composer.open(alert_id, customer_id)
+    dialog = composer.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: bool(dialog.variants[0].body.toPlainText()), timeout=TIMEOUT_MS)
+    assert dialog.mail_button.isEnabled() and not dialog.smtp_button.isEnabled()

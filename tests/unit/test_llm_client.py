@@ -494,6 +494,10 @@ def test_presets_and_keys() -> None:
         ({"temperature": -0.1}, "between 0 and 2"),
         ({"timeout_s": 0}, "more than 0 seconds"),
         ({"connect_timeout_s": -1}, "more than 0 seconds"),
+        # A key never crosses a network in clear; a server on this computer may use http.
+        ({"kind": "openai", "base_url": "http://10.0.0.5:8000/v1"}, "key would travel"),
+        ({"kind": "openai", "base_url": "http://127.0.0.1:8000/v1"}, None),
+        ({"kind": "local", "base_url": "http://10.0.0.5:8000/v1"}, None),
     ],
 )
 def test_validate_config(changes: dict[str, Any], problem: str | None) -> None:

@@ -127,6 +127,12 @@ def test_send_without_encryption_logs_in_and_delivers(
     assert PASSWORD not in caplog.text
 
 
+def test_no_password_in_clear_across_a_network(message: EmailMessage) -> None:
+    # Refused before any connection: the host does not even exist.
+    with pytest.raises(MailError, match="password in clear"):
+        send_smtp("mail.example.invalid", 25, "none", USER, PASSWORD, message, timeout=5)
+
+
 def test_starttls_refused_when_the_server_does_not_offer_it(message: EmailMessage) -> None:
     with SMTPServer() as server, pytest.raises(MailError, match="does not offer STARTTLS") as err:
         send_smtp("127.0.0.1", server.port, "starttls", USER, PASSWORD, message, timeout=5)
