@@ -244,6 +244,8 @@ def main() -> int:
     print(line("filter", filters, TARGET_FILTER_MS))
     print(line("search", searches, TARGET_FILTER_MS))
     print(line("select", selects, TARGET_SELECT_MS))
+    print("select, each (ms):", " ".join(f"{v:.0f}" for v in selects))
+    print("search, each (ms):", " ".join(f"{v:.0f}" for v in searches))
     app.processEvents()
     return 0
 

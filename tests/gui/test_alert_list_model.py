@@ -30,7 +30,7 @@ def columns(n: int = 8) -> dict[str, np.ndarray]:
         "customer_id": np.arange(1, n + 1),
         "customer": np.array(
             [
-                "Ana Diaz",
+                "Ana Díaz",
                 "Ben Okafor",
                 "Chen Li",
                 "Dee Ray",
@@ -115,6 +115,13 @@ def test_search_matches_every_word_in_any_field(model: AlertListModel) -> None:
     model.set_filter(AlertFilter(status="all", search="priya 52%"))
     assert shown(model) == [103]
     model.set_filter(AlertFilter(status="all", search="nobody-has-this"))
+    assert shown(model) == []
+    # Accents and case: "DÍAZ" finds "Ana Díaz"; "diaz" without the accent does not.
+    model.set_filter(AlertFilter(status="all", search="DÍAZ"))
+    assert shown(model) == [101]
+    model.set_filter(AlertFilter(status="all", search="díaz acme"))
+    assert shown(model) == [101]
+    model.set_filter(AlertFilter(status="all", search="diaz"))
     assert shown(model) == []
 
 
