@@ -349,9 +349,27 @@ class AlertCardDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._theme: Theme = LIGHT
+        self._font_cache: (
+            tuple[str, tuple[QFont, QFont, QFont, QFontMetrics, QFontMetrics, QFontMetrics]] | None
+        ) = None
 
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
+
+    def _fonts(
+        self, font: QFont
+    ) -> tuple[QFont, QFont, QFont, QFontMetrics, QFontMetrics, QFontMetrics]:
+        # Made once per font, not once per card painted (a list repaint draws ten cards).
+        key = font.key()
+        if self._font_cache is None or self._font_cache[0] != key:
+            base = QFont(font)
+            bold = QFont(base)
+            bold.setBold(True)
+            small = QFont(base)
+            small.setPointSizeF(max(base.pointSizeF() - 1.0, 7.0))
+            fonts = (base, bold, small, QFontMetrics(base), QFontMetrics(bold), QFontMetrics(small))
+            self._font_cache = (key, fonts)
+        return self._font_cache[1]
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         # The width is the view's (the list never scrolls sideways); only the height counts.
@@ -387,14 +405,7 @@ class AlertCardDelegate(QStyledItemDelegate):
         left = card.left() + self.BAR + self.PAD
         right = card.right() - self.PAD
         width = right - left
-        base = QFont(option.font)
-        bold = QFont(base)
-        bold.setBold(True)
-        small = QFont(base)
-        small.setPointSizeF(max(base.pointSizeF() - 1.0, 7.0))
-        fm_bold = QFontMetrics(bold)
-        fm = QFontMetrics(base)
-        fm_small = QFontMetrics(small)
+        base, bold, small, fm, fm_bold, fm_small = self._fonts(option.font)
 
         # Line 1: customer (bold) and company, stake on the right.
         y = card.top() + 8
