@@ -10,10 +10,11 @@ import argparse
 import importlib
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from app.cli_args import whole_number
 from models.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -57,26 +58,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _positive_int(limit: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-        if not 1 <= value <= limit:
-            raise argparse.ArgumentTypeError(f"must be between 1 and {limit:,}")
-        return value
-
-    return parse
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for main.py."""
     parser = _Parser(
@@ -104,12 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--customers",
-        type=_positive_int(MAX_DEMO_CUSTOMERS),
+        type=whole_number(1, MAX_DEMO_CUSTOMERS),
         default=2000,
         metavar="N",
         help="number of customers (default 2000)",
     )
-    demo.add_argument("--seed", type=_int, default=7, metavar="S", help="random seed (default 7)")
+    demo.add_argument(
+        "--seed", type=whole_number(), default=7, metavar="S", help="random seed (default 7)"
+    )
 
     db = commands.add_parser(
         "db",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
+from app.cli_args import some_of, whole_number
+
 # Kept in step with services.alerts.records (not imported: --help stays fast).
 SEVERITIES = ("critical", "warning", "opportunity", "info")
 STATUSES = ("open", "in_progress", "snoozed", "resolved", "dismissed")
@@ -26,35 +28,6 @@ Examples:
   python main.py alerts --status all --limit 0"""
 
 
-def _choices(allowed: tuple[str, ...], groups: dict[str, tuple[str, ...]] | None = None) -> Any:
-    def parse(text: str) -> tuple[str, ...]:
-        picked: list[str] = []
-        for part in text.split(","):
-            value = part.strip().lower().replace("-", "_").replace(" ", "_")
-            if groups and value in groups:
-                picked.extend(groups[value])
-            elif value in allowed:
-                picked.append(value)
-            else:
-                names = list(allowed) + list(groups or {})
-                raise argparse.ArgumentTypeError(
-                    f"'{part.strip()}' is not one of {', '.join(names)}"
-                )
-        return tuple(dict.fromkeys(picked))
-
-    return parse
-
-
-def _limit(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 (all) or more")
-    return value
-
-
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this module's commands to the main parser."""
     alerts = commands.add_parser(
@@ -68,13 +41,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     alerts.add_argument(
         "--severity",
-        type=_choices(SEVERITIES),
+        type=some_of(SEVERITIES),
         metavar="S",
         help=f"only these severities: {', '.join(SEVERITIES)}",
     )
     alerts.add_argument(
         "--status",
-        type=_choices(STATUSES, STATUS_GROUPS),
+        type=some_of(STATUSES, STATUS_GROUPS),
         metavar="S",
         help=f"only these statuses: {', '.join(STATUSES)}, or working (the default: open "
         "and in progress), active (with snoozed), closed, all",
@@ -82,7 +55,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     alerts.add_argument("--owner", metavar="O", help="only alerts of this owner (any case)")
     alerts.add_argument(
         "--limit",
-        type=_limit,
+        type=whole_number(0, zero_means="all"),
         default=DEFAULT_LIMIT,
         metavar="N",
         help=f"show at most N alerts (default {DEFAULT_LIMIT}; 0 shows all)",

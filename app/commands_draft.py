@@ -11,6 +11,8 @@ import argparse
 import shlex
 from typing import TYPE_CHECKING, Any, TextIO
 
+from app.cli_args import one_of, whole_number
+
 if TYPE_CHECKING:
     from services.outreach.drafting import DraftRequest
 
@@ -33,26 +35,6 @@ Examples:
   python main.py draft ada@example.com --offline"""
 
 
-def _choice(allowed: tuple[str, ...]) -> Any:
-    def parse(text: str) -> str:
-        value = text.strip().lower().replace("-", "_").replace(" ", "_")
-        if value not in allowed:
-            raise argparse.ArgumentTypeError(f"'{text}' is not one of {', '.join(allowed)}")
-        return value
-
-    return parse
-
-
-def _variant(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this module's commands to the main parser."""
     draft = commands.add_parser(
@@ -65,12 +47,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     draft.add_argument("customer", metavar="CUSTOMER", help="external id, email or name")
-    draft.add_argument(
-        "--goal", type=_choice(GOALS), metavar="G", help=f"one of {', '.join(GOALS)}"
-    )
+    draft.add_argument("--goal", type=one_of(GOALS), metavar="G", help=f"one of {', '.join(GOALS)}")
     draft.add_argument(
         "--tone",
-        type=_choice(TONES),
+        type=one_of(TONES),
         metavar="T",
         help=f"one of {', '.join(TONES)} (default: the workspace's setting)",
     )
@@ -79,7 +59,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     draft.add_argument(
         "--variant",
-        type=_variant,
+        type=whole_number(0),
         default=0,
         metavar="N",
         help="ask for another version (1, 2...) from a different angle",

@@ -29,6 +29,7 @@ from services.llm.providers import (
     ProviderConfig,
     config_from_preset,
     find_preset,
+    host_of,
     is_local,
     needs_key,
     validate_config,
@@ -180,6 +181,29 @@ def key_note(values: Mapping[str, Any]) -> str:
     return f"{where} It is kept in the system keyring, never in the workspace{also}."
 
 
+# The hosts a provider's key belongs at; a key for another host gets a warning (it may be
+# the company's own gateway, so it is not refused).
+KEY_HOSTS = {"openai": ("api.openai.com",), "azure": (".openai.azure.com", ".azure.com")}
+
+
+def key_warning(values: Mapping[str, Any]) -> str:
+    """A warning when the provider's key would go to a host that is not the provider's own
+    (an OpenAI key to another server, say); "" otherwise. Instant."""
+    config = provider_config(values)
+    if config is None or config.kind not in KEY_HOSTS or not config.base_url:
+        return ""
+    host = host_of(config.base_url)
+    if not host:
+        return ""
+    if any(host == h or (h.startswith(".") and host.endswith(h)) for h in KEY_HOSTS[config.kind]):
+        return ""
+    owner = "OpenAI's (api.openai.com)" if config.kind == "openai" else "on azure.com"
+    return (
+        f"The key will be sent to {host}, which is not {owner}. Use this address only if it "
+        "is your company's gateway to the service; otherwise choose another provider."
+    )
+
+
 # -- secrets -------------------------------------------------------------------------------
 
 
@@ -265,6 +289,28 @@ def use_for_session(what: SecretKind, values: Mapping[str, Any], secret: str) ->
             else "Enter the SMTP server and user name first."
         )
     credentials.set_session_secret(name, secret.strip())
+
+
+def forget_secret(what: SecretKind, values: Mapping[str, Any]) -> CheckOutcome:
+    """Remove the API key or SMTP password ``values`` point at from the system keyring
+    and from this session. Blocking (the keyring)."""
+    from services import credentials  # keyring: not at start-up
+
+    words = SECRET_WORDS[what]
+    name = secret_name(what, values)
+    if name is None:
+        return CheckOutcome(False, f"There is no {words} to forget here.")
+    try:
+        credentials.delete_secret(name)
+    except credentials.CredentialsError as exc:
+        return CheckOutcome(False, f"The {words} was not removed. {exc}")
+    if what == "api_key":
+        from services.llm.client import forget_clients_for
+
+        config = provider_config(values)
+        if config is not None:
+            forget_clients_for(config)  # no client made with the old key stays cached
+    return CheckOutcome(True, f"The {words} was removed.")
 
 
 def store_secrets(values: Mapping[str, Any], secrets: Mapping[str, str]) -> list[str]:
@@ -356,6 +402,54 @@ def check_connection(
         return CheckOutcome(False, str(exc))
 
 
+# -- a test email ----------------------------------------------------------------------------
+
+TEST_SUBJECT = "Account Radar: test email"
+TEST_BODY = (
+    "This is a test email from Account Radar.\n\n"
+    "It was sent through {where} to check the settings under Settings > Sending email. "
+    "Emails you send from the composer will go out the same way.\n"
+)
+SendFn = Callable[..., None]
+
+
+def send_test_email(
+    values: Mapping[str, Any], password: str = "", *, sender: SendFn | None = None
+) -> CheckOutcome:
+    """Send a short email to the From address through the SMTP server in ``values``, with
+    the typed ``password`` or else the stored one. Blocking (the network, the keyring)."""
+    from services import credentials  # keyring: not at start-up
+    from services.outreach.mail import MailError, build_email, send_smtp
+
+    host = str(values.get("smtp.host") or "").strip()
+    user = str(values.get("smtp.user") or "").strip()
+    security = str(values.get("smtp.security") or "starttls")
+    try:
+        port = int(values.get("smtp.port") or 0)
+    except (TypeError, ValueError):
+        port = 0
+    address = str(values.get("smtp.from_address") or "").strip() or (user if "@" in user else "")
+    if not host:
+        return CheckOutcome(False, "Enter the SMTP server first.")
+    if not address:
+        return CheckOutcome(False, "Enter the From address first: the test email goes there.")
+    if not 0 < port < 65536:
+        return CheckOutcome(False, "Enter the server's port (587 for STARTTLS, 465 for SSL).")
+    secret: str | None = password.strip() or None
+    if user and secret is None:
+        secret, _source = credentials.resolve_secret(credentials.smtp_key_name(host, user))
+        if secret is None:
+            return CheckOutcome(False, f"Enter the password for {user} first.")
+    send = sender or send_smtp
+    where = f"{host}:{port}"
+    try:
+        message = build_email(TEST_SUBJECT, TEST_BODY.format(where=where), address, address)
+        send(host, port, security, user or None, secret, message)
+    except MailError as exc:
+        return CheckOutcome(False, str(exc))
+    return CheckOutcome(True, f"Sent a test email to {address} through {where}; check the inbox.")
+
+
 # -- the dialog's backend ------------------------------------------------------------------
 
 
@@ -364,7 +458,8 @@ class EmailSettingsActions:
     network and the keyring on the job runner's network pool, answers on the UI thread.
 
     ``lister`` and ``tester`` replace services.llm.client's list_models and
-    test_connection (tests wrap the real ones to see which thread they ran on).
+    test_connection, ``sender`` services.outreach.mail.send_smtp (tests wrap the real
+    ones to see which thread they ran on).
     """
 
     def __init__(
@@ -373,16 +468,21 @@ class EmailSettingsActions:
         *,
         lister: ListModelsFn | None = None,
         tester: TestConnectionFn | None = None,
+        sender: SendFn | None = None,
     ) -> None:
         self._jobs = jobs
         self._lister = lister
         self._tester = tester
+        self._sender = sender
 
     def providers(self) -> tuple[ProviderChoice, ...]:
         return provider_choices()
 
     def key_note(self, values: Mapping[str, Any]) -> str:
         return key_note(values)
+
+    def key_warning(self, values: Mapping[str, Any]) -> str:
+        return key_warning(values)
 
     def list_models(
         self,
@@ -437,6 +537,40 @@ class EmailSettingsActions:
 
     def use_for_session(self, what: SecretKind, values: Mapping[str, Any], secret: str) -> None:
         use_for_session(what, values, secret)
+
+    def send_test_email(
+        self,
+        values: Mapping[str, Any],
+        password: str,
+        owner: QObject,
+        done: Callable[[CheckOutcome], None],
+    ) -> None:
+        snapshot = dict(values)
+        self._run(
+            lambda: send_test_email(snapshot, password, sender=self._sender),
+            owner,
+            (id(owner), "send_test_email"),
+            "send a test email",
+            done,
+            CheckOutcome(False, BUG_TEXT),
+        )
+
+    def forget_secret(
+        self,
+        what: SecretKind,
+        values: Mapping[str, Any],
+        owner: QObject,
+        done: Callable[[CheckOutcome], None],
+    ) -> None:
+        snapshot = dict(values)
+        self._run(
+            lambda: forget_secret(what, snapshot),
+            owner,
+            (id(owner), "forget_secret", what),
+            "remove a stored secret",
+            done,
+            CheckOutcome(False, BUG_TEXT),
+        )
 
     def _run(
         self,

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from app.email_settings import EmailSettingsActions  # noqa: E402
 from app.jobs import JobRunner  # noqa: E402
 from app.settings_controller import setting_fields, validate  # noqa: E402
+from services.credentials import SERVICE, llm_key_name, smtp_key_name  # noqa: E402
 from tests.support import openai_server  # noqa: E402
 from tests.support.memory_keyring import use_memory_keyring, use_no_keyring  # noqa: E402
 from views.settings_dialog import SettingsDialog  # noqa: E402
@@ -36,6 +37,8 @@ from views.theme import ThemeManager, ThemeMode  # noqa: E402
 SIZE = (920, 1010)
 OLLAMA_PORT = 11434
 MODELS = ["llama3.2:latest", "mistral-nemo:latest", "qwen2.5:7b"]
+SMTP_HOST = "smtp.office365.com"
+SMTP_USER = "ana.lopez@northwind.example"
 
 
 def start_server() -> openai_server.FakeOpenAIServer:
@@ -79,8 +82,8 @@ def render(app: QApplication, mode: str, url: str, out: Path, *, extra: bool) ->
             "llm.base_url": url,
             "outreach.brand_voice": "Plain and warm, first names, no exclamation marks.",
             "outreach.signature": "Best regards,\n{owner}\nNorthwind Outdoor",
-            "smtp.host": "smtp.office365.com",
-            "smtp.user": "ana.lopez@northwind.example",
+            "smtp.host": SMTP_HOST,
+            "smtp.user": SMTP_USER,
             "smtp.from_address": "Ana Lopez <ana.lopez@northwind.example>",
         }
     )
@@ -108,6 +111,30 @@ def render(app: QApplication, mode: str, url: str, out: Path, *, extra: bool) ->
     return written
 
 
+def render_gateway(app: QApplication, out: Path) -> Path:
+    """The drafting page for OpenAI through an address that is not OpenAI's (light)."""
+    ThemeManager(app, ThemeMode("light"))
+    jobs = JobRunner()
+    values = {f.key: f.default for f in setting_fields()}
+    values.update(
+        {
+            "llm.preset": "openai",
+            "llm.base_url": "https://llm-gateway.northwind.example/v1",
+            "llm.model": "gpt-4o-mini",
+        }
+    )
+    dialog = SettingsDialog(setting_fields(), values, validate, email=EmailSettingsActions(jobs))
+    dialog.resize(*SIZE)
+    dialog.show()
+    dialog.show_group_named("Email drafting")
+    settle(app, jobs)
+    dialog.grab().save(str(out))
+    dialog.close()
+    dialog.deleteLater()
+    jobs.shutdown()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
@@ -120,10 +147,16 @@ def main() -> None:
     server = start_server()
     url = f"http://localhost:{server.port}/v1"
     try:
-        use_memory_keyring()
+        memory = use_memory_keyring()
+        # A stored SMTP password, so the sending page shows it and its Forget button.
+        memory.passwords[(SERVICE, smtp_key_name(SMTP_HOST, SMTP_USER))] = "not-a-real-password"
         for mode in ("light", "dark"):
             for path in render(app, mode, url, args.out, extra=args.all):
                 print(path)
+        if args.all:
+            # OpenAI with a stored key and an address that is not OpenAI's: the warning.
+            memory.passwords[(SERVICE, llm_key_name("openai"))] = "sk-not-a-real-key"
+            print(render_gateway(app, Path("/tmp/settings-shots") / "openai-gateway.png"))
         if args.all:
             use_no_keyring()
             for mode in ("light", "dark"):

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -99,6 +100,11 @@ class EmailSettingsBackend(Protocol):
         """A sentence on whether the provider in ``values`` needs a key (instant)."""
         ...
 
+    def key_warning(self, values: Mapping[str, Any]) -> str:
+        """A warning when the key would go to a host that is not the provider's own
+        (instant); "" when there is nothing to warn of."""
+        ...
+
     def list_models(
         self,
         values: Mapping[str, Any],
@@ -133,6 +139,28 @@ class EmailSettingsBackend(Protocol):
         """Hold a secret for this session only (at once; nothing is written anywhere)."""
         ...
 
+    def send_test_email(
+        self,
+        values: Mapping[str, Any],
+        password: str,
+        owner: QObject,
+        done: Callable[[CheckOutcome], None],
+    ) -> None:
+        """Send a short email to the From address with the SMTP settings in ``values``
+        (``password``: typed, or "" for the stored one)."""
+        ...
+
+    def forget_secret(
+        self,
+        what: SecretKind,
+        values: Mapping[str, Any],
+        owner: QObject,
+        done: Callable[[CheckOutcome], None],
+    ) -> None:
+        """Remove the API key or SMTP password for ``values`` from the system keyring and
+        from this session; ``done`` says whether it worked, in words."""
+        ...
+
 
 def set_tone(label: QLabel, tone: Tone) -> None:
     """Colour a status label through the style sheet's ``tone`` property."""
@@ -151,9 +179,23 @@ def _status_label(parent: QWidget, name: str) -> QLabel:
     return label
 
 
+def confirm_forget(parent: QWidget, words: str) -> bool:
+    """Ask before a stored secret is removed ("API key", "SMTP password")."""
+    answer = QMessageBox.question(
+        parent,
+        f"Forget the {words}",
+        f"Remove the stored {words} from the system keyring and from this session?\n\n"
+        f"Drafting or sending that needs it stops working until you enter it again.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
 class _SecretBox(QWidget):
-    """A password box with where the current secret comes from, and, when there is no
-    system keyring, the reason and "Use for this session only"."""
+    """A password box with where the current secret comes from, "Forget" when one is
+    stored here, and, when there is no system keyring, the reason and "Use for this
+    session only"."""
 
     def __init__(self, title: str, name: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -177,6 +219,13 @@ class _SecretBox(QWidget):
         )
         self.session_button.hide()
         row.addWidget(self.session_button)
+        self.forget_button = QPushButton("Forget", self)
+        self.forget_button.setObjectName(f"forget:{name}")
+        self.forget_button.setToolTip(
+            "Remove the stored one from the system keyring and from this session."
+        )
+        self.forget_button.hide()
+        row.addWidget(self.forget_button)
         column.addLayout(row)
         self.state = _status_label(self, f"secretState:{name}")
         column.addWidget(self.state)
@@ -186,6 +235,10 @@ class _SecretBox(QWidget):
         column.addWidget(self.problem)
         self.note = _status_label(self, f"secretNote:{name}")
         column.addWidget(self.note)
+        self.warning = _status_label(self, f"secretWarning:{name}")
+        set_tone(self.warning, "warning")
+        self.warning.hide()
+        column.addWidget(self.warning)
 
     def typed(self) -> str:
         return self.edit.text().strip()
@@ -210,6 +263,25 @@ class _SecretBox(QWidget):
         self.problem.setText(state.problem or "")
         self.problem.setVisible(matters)
         self.session_button.setVisible(matters)
+        # An environment variable is not ours to remove; the keyring and the session are.
+        self.forget_button.setVisible(state.source in ("keyring", "session"))
+        self.forget_button.setEnabled(True)
+
+    def start_forgetting(self, words: str) -> bool:
+        """Ask, then show that the secret is being removed; False when the user cancels."""
+        if not confirm_forget(self, words):
+            return False
+        self.forget_button.setEnabled(False)
+        self.say(f"Forgetting the {words}…")
+        return True
+
+    def forgotten(self, outcome: CheckOutcome) -> bool:
+        """Show a failed removal (True: it worked, look the state up again)."""
+        if outcome.ok:
+            return True
+        self.forget_button.setEnabled(True)
+        self.say(outcome.text, "critical")
+        return False
 
 
 class DraftingTools:
@@ -268,6 +340,7 @@ class DraftingTools:
         url.textChanged.connect(self._on_url_text_changed)
         self.key.textChanged.connect(self._on_key_text_changed)
         self.key_box.session_button.clicked.connect(self._on_session_button_clicked)
+        self.key_box.forget_button.clicked.connect(self._on_forget_button_clicked)
         self.list_button.clicked.connect(self._on_list_button_clicked)
         self.test_button.clicked.connect(self._on_test_button_clicked)
         self._update_for_provider()
@@ -332,6 +405,9 @@ class DraftingTools:
         note = self.backend.key_note(self.dialog.values()) if self.choice().kind != "none" else ""
         self.key_box.note.setText(note)
         self.key_box.note.setVisible(bool(note))
+        warning = self.backend.key_warning(self.dialog.values()) if note else ""
+        self.key_box.warning.setText(warning)
+        self.key_box.warning.setVisible(bool(warning))
         self.key.setPlaceholderText(
             "Not needed for this server" if note.startswith("No key needed") else "Paste the key"
         )
@@ -373,6 +449,16 @@ class DraftingTools:
         self.key.clear()  # held for the session now; Save must not try the keyring again
         self.refresh_key_state()
 
+    def _on_forget_button_clicked(self) -> None:
+        if self.key_box.start_forgetting("API key"):
+            self.backend.forget_secret(
+                "api_key", self.dialog.values(), self.dialog, self._on_key_forgotten
+            )
+
+    def _on_key_forgotten(self, outcome: CheckOutcome) -> None:
+        if self.key_box.forgotten(outcome):
+            self.refresh_key_state()
+
     def _on_list_button_clicked(self) -> None:
         self.list_button.setEnabled(False)
         self.models_status.setText("Asking the server for its models…")
@@ -411,8 +497,9 @@ class DraftingTools:
 
 
 class SendingTools:
-    """The SMTP password box of the "Sending email" page, and the port that follows the
-    security mode. ``password`` is the box."""
+    """The SMTP password box of the "Sending email" page, Send a test email, and the port
+    that follows the security mode. ``password`` is the box; ``test_button`` and
+    ``test_result`` the test."""
 
     PENDING_WORDS = "The password typed above is stored in the system keyring when you press Save."
     NO_ACCOUNT_WORDS = "Enter the server and the user name first."
@@ -433,11 +520,29 @@ class SendingTools:
         self.password_box.note.hide()  # the user name's help already says where it is kept
         dialog.insert_after("smtp.user", self.password_box)
 
+        # Send a test email, below the From address it goes to.
+        test_block = QWidget(dialog)
+        test_block.setObjectName("testEmailBlock")
+        test_row = QHBoxLayout(test_block)
+        test_row.setContentsMargins(0, 0, 0, 0)
+        self.test_button = QPushButton("Send a test email", test_block)
+        self.test_button.setObjectName("sendTestEmail")
+        self.test_button.setToolTip(
+            "Send a short email to the From address with these settings (and the password "
+            "above, if typed)."
+        )
+        test_row.addWidget(self.test_button, 0)
+        self.test_result = _status_label(test_block, "testEmailResult")
+        test_row.addWidget(self.test_result, 1)
+        dialog.insert_after("smtp.from_address", test_block)
+        self.test_button.clicked.connect(self._on_test_button_clicked)
+
         host.editingFinished.connect(self.refresh_password_state)
         user.editingFinished.connect(self.refresh_password_state)
         security.currentIndexChanged.connect(self._on_security_current_index_changed)
         self.password.textChanged.connect(self._on_password_text_changed)
         self.password_box.session_button.clicked.connect(self._on_session_button_clicked)
+        self.password_box.forget_button.clicked.connect(self._on_forget_button_clicked)
         self.refresh_password_state()
 
     def pending_secrets(self) -> dict[str, str]:
@@ -483,6 +588,29 @@ class SendingTools:
         )
         self.password.clear()
         self.refresh_password_state()
+
+    def _on_forget_button_clicked(self) -> None:
+        if self.password_box.start_forgetting("SMTP password"):
+            self.backend.forget_secret(
+                "smtp_password", self.dialog.values(), self.dialog, self._on_password_forgotten
+            )
+
+    def _on_password_forgotten(self, outcome: CheckOutcome) -> None:
+        if self.password_box.forgotten(outcome):
+            self.refresh_password_state()
+
+    def _on_test_button_clicked(self) -> None:
+        self.test_button.setEnabled(False)
+        self.test_result.setText("Sending…")
+        set_tone(self.test_result, "muted")
+        self.backend.send_test_email(
+            self.dialog.values(), self.password_box.typed(), self.dialog, self._on_test_sent
+        )
+
+    def _on_test_sent(self, outcome: CheckOutcome) -> None:
+        self.test_button.setEnabled(True)
+        self.test_result.setText(outcome.text)
+        set_tone(self.test_result, "positive" if outcome.ok else "critical")
 
     def _on_security_current_index_changed(self, _index: int) -> None:
         mode = str(self.security.currentData() or "")

@@ -334,6 +334,20 @@ def make_client(config: ProviderConfig, api_key: str | None) -> openai.OpenAI:
         return client
 
 
+def forget_clients_for(config: ProviderConfig) -> int:
+    """Drop the cached clients for this kind of provider at this address (after its key was
+    forgotten), so none made with the old key is reused. Returns how many were dropped.
+
+    Not closed, as in the cache's own eviction: a draft may still be streaming through one.
+    """
+    url = config.base_url.strip()
+    with _clients_lock:
+        stale = [k for k in _clients if k[0] == config.kind and k[1] == url]
+        for k in stale:
+            del _clients[k]
+    return len(stale)
+
+
 def close_clients() -> None:
     """Close every cached client and its connections (at exit, or after a settings change)."""
     with _clients_lock:

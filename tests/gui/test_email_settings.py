@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import keyring.backends.fail
+import keyring.errors
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QWidget
@@ -23,8 +24,13 @@ from services import credentials
 from services.credentials import SERVICE, llm_key_name, resolve_api_key, smtp_key_name
 from services.llm import client as llm
 from services.llm.providers import ProviderConfig
+from services.outreach.mail import send_smtp
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring
 from tests.support.openai_server import FakeOpenAIServer
+from tests.support.smtp_server import PASSWORD as SERVER_PASSWORD
+from tests.support.smtp_server import USER as SERVER_USER
+from tests.support.smtp_server import SMTPServer
+from views import email_settings_pages as email_pages
 from views.settings_dialog import SettingsDialog
 
 KEY = "sk-test-Q7w9ZpL2xV4r"
@@ -86,6 +92,10 @@ class Recorder:
         self.threads.append(threading.current_thread())
         return llm.test_connection(config, key)
 
+    def send(self, *args: Any, **kwargs: Any) -> None:
+        self.threads.append(threading.current_thread())
+        send_smtp(*args, **kwargs)
+
 
 @pytest.fixture
 def recorder() -> Recorder:
@@ -100,7 +110,7 @@ def make_dialog(
         opened = {f.key: f.default for f in setting_fields()}
         opened.update({k.replace("__", "."): v for k, v in values.items()})
         actions = EmailSettingsActions(
-            jobs, lister=recorder.list_models, tester=recorder.test_connection
+            jobs, lister=recorder.list_models, tester=recorder.test_connection, sender=recorder.send
         )
         d = SettingsDialog(setting_fields(), opened, validate, email=actions)
         qtbot.addWidget(d)
@@ -168,6 +178,23 @@ def test_choosing_a_preset_fills_its_address(make_dialog, memory_keyring) -> Non
     assert not d.field_block("llm.azure_api_version").isHidden()
     choose(d, "ollama")
     assert d.field_block("llm.azure_api_version").isHidden()
+
+
+def test_an_openai_key_bound_for_another_host_is_warned_of_on_the_page(
+    make_dialog, memory_keyring
+) -> None:
+    d = make_dialog(llm__preset="openai")
+    tools = d.drafting
+    assert tools is not None
+    assert tools.key_box.warning.isHidden()
+    url_box(d).setText("https://llm.example.net/v1")
+    assert not tools.key_box.warning.isHidden()
+    assert "llm.example.net" in tools.key_box.warning.text()
+    assert tools.key_box.warning.property("tone") == "warning"
+    url_box(d).setText("https://api.openai.com/v1")
+    assert tools.key_box.warning.isHidden()
+    choose(d, "ollama")  # no key goes anywhere: no warning
+    assert tools.key_box.warning.isHidden()
 
 
 def test_an_address_the_user_typed_is_kept(make_dialog, memory_keyring) -> None:
@@ -498,3 +525,170 @@ def test_no_keyring_matters_for_a_local_server_only_once_a_key_is_typed(
     tools.key.setText("local-secret")
     assert not box.problem.isHidden() and not box.session_button.isHidden()
     assert "cannot be stored" in box.state.text()
+
+
+# -- forgetting a stored secret -------------------------------------------------------------
+
+
+class LockedOnDelete(MemoryKeyring):
+    """Reads fine, but will not delete: a keyring that stays locked when asked to."""
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.KeyringLocked("the collection is locked")
+
+
+def answer_forget(monkeypatch: pytest.MonkeyPatch, answer: bool) -> list[str]:
+    """Make the "Forget the …" question answer ``answer``; returns what was asked about."""
+    asked: list[str] = []
+
+    def confirm(_parent: QWidget, words: str) -> bool:
+        asked.append(words)
+        return answer
+
+    monkeypatch.setattr(email_pages, "confirm_forget", confirm)
+    return asked
+
+
+def test_forget_removes_the_stored_key_after_asking(
+    qtbot, make_dialog, memory_keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = (SERVICE, llm_key_name("openai"))
+    memory_keyring.passwords[name] = KEY
+    d = make_dialog(llm__preset="openai")
+    tools = d.drafting
+    assert tools is not None
+    box = tools.key_box
+    qtbot.waitUntil(lambda: "system keyring" in box.state.text(), timeout=5_000)
+    assert not box.forget_button.isHidden()
+
+    asked = answer_forget(monkeypatch, False)
+    box.forget_button.click()
+    assert asked == ["API key"]
+    assert memory_keyring.passwords[name] == KEY  # cancelled: nothing removed
+
+    answer_forget(monkeypatch, True)
+    box.forget_button.click()
+    qtbot.waitUntil(lambda: box.state.text() == "No key is stored yet.", timeout=5_000)
+    assert name not in memory_keyring.passwords
+    assert box.forget_button.isHidden()
+    assert resolve_api_key(llm_key_name("openai")) == (None, "none")
+
+
+def test_a_key_from_the_environment_cannot_be_forgotten_here(
+    qtbot, make_dialog, memory_keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    d = make_dialog(llm__preset="openai")
+    tools = d.drafting
+    assert tools is not None
+    qtbot.waitUntil(lambda: "environment variable" in tools.key_box.state.text(), timeout=5_000)
+    assert tools.key_box.forget_button.isHidden()
+
+
+def test_forget_drops_a_password_held_for_this_session(
+    qtbot, make_dialog, no_keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = smtp_key_name("smtp.example.com", "ana")
+    credentials.set_session_secret(name, SMTP_PASSWORD)
+    d = make_dialog(smtp__host="smtp.example.com", smtp__user="ana")
+    d.show_group_named("Sending email")
+    assert d.sending is not None
+    box = d.sending.password_box
+    qtbot.waitUntil(lambda: "this session only" in box.state.text(), timeout=5_000)
+    asked = answer_forget(monkeypatch, True)
+    box.forget_button.click()
+    assert asked == ["SMTP password"]
+    qtbot.waitUntil(lambda: "No password is stored" in box.state.text(), timeout=5_000)
+    assert credentials.resolve_secret(name) == (None, "none")
+    assert box.forget_button.isHidden()
+
+
+def test_a_keyring_that_will_not_delete_says_so_and_keeps_the_key(
+    qtbot, make_dialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with installed_keyring(LockedOnDelete()) as locked:
+        name = (SERVICE, llm_key_name("openai"))
+        locked.passwords[name] = KEY
+        d = make_dialog(llm__preset="openai")
+        tools = d.drafting
+        assert tools is not None
+        box = tools.key_box
+        qtbot.waitUntil(lambda: "system keyring" in box.state.text(), timeout=5_000)
+        answer_forget(monkeypatch, True)
+        box.forget_button.click()
+        qtbot.waitUntil(lambda: "was not removed" in box.state.text(), timeout=5_000)
+        assert "Unlock the keyring" in box.state.text()
+        assert box.state.property("tone") == "critical"
+        assert box.forget_button.isEnabled() and not box.forget_button.isHidden()
+        assert locked.passwords[name] == KEY
+
+
+# -- a test email ---------------------------------------------------------------------------
+
+
+def sending_dialog(make_dialog, port: int, **values: Any) -> SettingsDialog:
+    given: dict[str, Any] = {
+        "smtp__host": "127.0.0.1",
+        "smtp__port": port,
+        "smtp__security": "none",  # a relay on this computer: the one place login may be plain
+        "smtp__user": SERVER_USER,
+        "smtp__from_address": "Maya Thompson <maya@fern.example>",
+    }
+    d = make_dialog(**(given | values))
+    d.show_group_named("Sending email")
+    return d
+
+
+def test_send_a_test_email_goes_to_the_from_address_on_a_worker(
+    qtbot, make_dialog, memory_keyring, recorder: Recorder
+) -> None:
+    with SMTPServer() as smtp:
+        d = sending_dialog(make_dialog, smtp.port)
+        tools = d.sending
+        assert tools is not None
+        tools.password.setText(SERVER_PASSWORD)  # typed, not saved yet: the test uses it
+        tools.test_button.click()
+        assert not tools.test_button.isEnabled()
+        qtbot.waitUntil(lambda: tools.test_button.isEnabled(), timeout=10_000)
+    assert "Sent a test email to Maya Thompson <maya@fern.example>" in tools.test_result.text()
+    assert tools.test_result.property("tone") == "positive"
+    assert recorder.threads and recorder.threads[-1] is not threading.main_thread()
+    assert smtp.received.auth == [(SERVER_USER, SERVER_PASSWORD)]
+    assert [r.lower() for r in smtp.received.rcpt_to] == ["rcpt to:<maya@fern.example>"]
+    message = smtp.received.data[0].decode()
+    assert "Subject: Account Radar: test email" in message
+    assert f"127.0.0.1:{smtp.port}" in message
+    assert memory_keyring.passwords == {}  # testing stores nothing
+
+
+def test_a_test_email_uses_the_stored_password_and_says_when_it_is_refused(
+    qtbot, make_dialog, memory_keyring
+) -> None:
+    name = (SERVICE, smtp_key_name("127.0.0.1", SERVER_USER))
+    memory_keyring.passwords[name] = "not-the-password"
+    with SMTPServer() as smtp:
+        d = sending_dialog(make_dialog, smtp.port)
+        tools = d.sending
+        assert tools is not None
+        tools.test_button.click()
+        qtbot.waitUntil(lambda: tools.test_button.isEnabled(), timeout=10_000)
+    assert smtp.received.auth == [(SERVER_USER, "not-the-password")]
+    assert "refused the user name or password" in tools.test_result.text()
+    assert tools.test_result.property("tone") == "critical"
+    assert smtp.received.data == []
+
+
+def test_a_test_email_without_a_from_address_or_password_says_what_to_enter(
+    qtbot, make_dialog, memory_keyring, recorder: Recorder
+) -> None:
+    d = sending_dialog(make_dialog, free_port(), smtp__from_address="", smtp__user="ana")
+    tools = d.sending
+    assert tools is not None
+    tools.test_button.click()
+    qtbot.waitUntil(lambda: tools.test_button.isEnabled(), timeout=10_000)
+    assert tools.test_result.text() == "Enter the From address first: the test email goes there."
+    d.editor("smtp.from_address").setText("ana@fern.example")  # type: ignore[attr-defined]
+    tools.test_button.click()
+    qtbot.waitUntil(lambda: tools.test_button.isEnabled(), timeout=10_000)
+    assert tools.test_result.text() == "Enter the password for ana first."
+    assert recorder.threads == []  # nothing was sent anywhere

@@ -17,6 +17,7 @@ from app.email_settings import (
     SecretsNotStored,
     connection_problem,
     key_note,
+    key_warning,
     provider_choices,
     provider_config,
     secret_name,
@@ -131,6 +132,20 @@ def test_key_notes() -> None:
     assert "network usually need no key" in key_note(lan)
     assert "OPENAI_API_KEY" in key_note(values(llm__preset="openai"))
     assert "AZURE_OPENAI_API_KEY" in key_note(values(llm__preset="azure"))
+
+
+def test_a_key_bound_for_a_host_not_the_providers_own_is_warned_of() -> None:
+    assert key_warning(values(llm__preset="openai")) == ""
+    official = values(llm__preset="openai", llm__base_url="https://api.openai.com/v1")
+    assert key_warning(official) == ""
+    other = key_warning(values(llm__preset="openai", llm__base_url="https://llm.example.net/v1"))
+    assert "llm.example.net" in other and "api.openai.com" in other
+    azure = "https://contoso.openai.azure.com"
+    assert key_warning(values(llm__preset="azure", llm__base_url=azure)) == ""
+    assert "azure.com" in key_warning(values(llm__preset="azure", llm__base_url="https://x.io"))
+    lan = values(llm__preset="vllm", llm__base_url="http://gpu-box.lan:8000/v1")
+    assert key_warning(lan) == ""  # a local server's key (if any) is the user's own
+    assert key_warning(values()) == ""
 
 
 def test_secret_names() -> None:

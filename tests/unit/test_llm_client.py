@@ -508,3 +508,14 @@ def test_validate_config(changes: dict[str, Any], problem: str | None) -> None:
         assert result is None
     else:
         assert result is not None and problem in result
+
+
+def test_forgetting_a_key_drops_the_clients_made_with_it(serve: Serve) -> None:
+    server = serve(reply=REPLY)
+    config = local(server)
+    other = local(serve(reply=REPLY))
+    first = llm.make_client(config, "old-key")
+    kept = llm.make_client(other, "old-key")
+    assert llm.forget_clients_for(config) == 1
+    assert llm.make_client(config, "old-key") is not first  # made afresh, not reused
+    assert llm.make_client(other, "old-key") is kept  # another server's client stays
