@@ -249,6 +249,8 @@ class ComposerController(QObject):
         self._ws: Workspace | None = None
         self._customer_id = 0
         self._alert_id: int | None = None
+        # Opened for a customer, not an alert: the first preparation looks for their alert.
+        self._find_alert = False
         self._variants = [_Variant() for _ in range(VARIANTS)]
         self._recorded: set[tuple[int, str, str, str]] = set()
         self._reviewed = False
@@ -262,6 +264,19 @@ class ComposerController(QObject):
 
     def open(self, alert_id: int | None, customer_id: int) -> None:
         """Open the composer for a customer (and the alert it answers)."""
+        self._open(alert_id, customer_id, find_alert=False)
+
+    def open_for_customer(self, customer_id: int) -> None:
+        """Open the composer for a customer chosen without an alert (the Customers tab):
+        the draft answers their highest-priority active alert, if they have one, so the
+        email moves it to in progress; without one it is a win-back."""
+        if self.dialog is not None and self._customer_id == customer_id:
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return
+        self._open(None, customer_id, find_alert=True)
+
+    def _open(self, alert_id: int | None, customer_id: int, *, find_alert: bool) -> None:
         workspace = self._workspace()
         if workspace is None:
             return
@@ -273,6 +288,7 @@ class ComposerController(QObject):
             self.dialog.close()
         self._ws = workspace
         self._customer_id, self._alert_id = customer_id, alert_id
+        self._find_alert = find_alert
         self._recorded.clear()
         self._reviewed = False
         dialog = ComposerDialog(self._window)
@@ -302,15 +318,18 @@ class ComposerController(QObject):
         if workspace is None or dialog is None:
             return
         customer_id, alert_id = self._customer_id, self._alert_id
+        find_alert = self._find_alert and alert_id is None
         now = self._clock() if self._clock is not None else None
 
-        def task(_state: TaskState) -> tuple[DraftRequest, SmtpSettings, str]:
+        def task(_state: TaskState) -> tuple[DraftRequest, SmtpSettings, str, int | None]:
+            from services.outreach.context import top_alert_id
             from services.outreach.drafting import prepare_draft
             from services.settings import get_setting
 
             with workspace.sessions() as session:
+                found = top_alert_id(session, customer_id) if find_alert else alert_id
                 request = prepare_draft(
-                    session, customer_id, alert_id=alert_id, goal=goal, tone=tone, now=now
+                    session, customer_id, alert_id=found, goal=goal, tone=tone, now=now
                 )
                 smtp = SmtpSettings(
                     host=str(get_setting(session, "smtp.host")),
@@ -319,11 +338,19 @@ class ComposerController(QObject):
                     user=str(get_setting(session, "smtp.user")),
                     from_address=str(get_setting(session, "smtp.from_address")),
                 )
-            return request, smtp, _request_text(request)
+            return request, smtp, _request_text(request), found
+
+        def prepared(
+            request: DraftRequest, smtp: SmtpSettings, text: str, found: int | None
+        ) -> None:
+            if find_alert and self.dialog is dialog and self._customer_id == customer_id:
+                self._alert_id = found  # the email answers it from now on
+                self._find_alert = False
+            self._on_prepared(request, smtp, text, then_draft=then_draft)
 
         (
             self._jobs.operation(task, parent=dialog, key=("composer.prepare", id(self)))
-            .success(lambda result: self._on_prepared(*result, then_draft=then_draft))
+            .success(lambda result: prepared(*result))
             .failure(self._on_prepare_failed)
             .run()
         )

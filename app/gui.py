@@ -333,6 +333,9 @@ class GuiController(QObject):
         action_pane = self.window.alerts_view.action_pane
         action_pane.draft_requested.connect(self.composer.open)
         action_pane.set_drafting_available(True)
+        # And in the Customers tab, for any customer (no alert to answer).
+        self.window.detail_pane.draft_requested.connect(self._on_detail_draft_requested)
+        self.window.detail_pane.set_drafting_available(True)
         self.composer.outreach_recorded.connect(self._on_composer_outreach_recorded)
         # File ▸ Email templates…: the template library the composer falls back on.
         self.templates = TemplateController(
@@ -465,12 +468,19 @@ class GuiController(QObject):
             self.jobs.operation(lambda _state: old.close(), label="close workspace").run()
         self.workspace_opened.emit(workspace.display_name)
 
+    def _on_detail_draft_requested(self, customer_id: int) -> None:
+        self.composer.open_for_customer(customer_id)
+
     def _on_composer_outreach_recorded(self, customer_id: int, alert_id: int) -> None:
         alerts = self.window.alerts_view
         if alert_id:
             alerts.alert_updated(alert_id)
         elif alerts.detail_pane.detail is not None and alerts.detail_pane.detail.id == customer_id:
             alerts.detail_pane.refresh()
+        # The Customers tab's timeline shows the email too.
+        customers = self.window.detail_pane
+        if customers.detail is not None and customers.detail.id == customer_id:
+            customers.refresh()
         self.window.statusBar().showMessage(
             "The email is recorded in the customer's history.", 8000
         )

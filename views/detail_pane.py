@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListView,
+    QPushButton,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -168,11 +169,14 @@ class CustomerDetailPane(QWidget):
         detail_shown(customer_id): a customer's detail (with its chart) is on screen.
         customer_missing(customer_id): the customer is no longer in the workspace.
         score_requested(): the user clicked "Score now" in the not-scored hint.
+        draft_requested(customer_id): "Draft email" (E), once drafting is made available
+            (the Customers tab; the Alerts tab drafts from its action pane).
     """
 
     detail_shown = Signal(int)
     customer_missing = Signal(int)
     score_requested = Signal()
+    draft_requested = Signal(int)
 
     def __init__(
         self,
@@ -232,6 +236,20 @@ class CustomerDetailPane(QWidget):
         name_row.addWidget(self.name_label)
         name_row.addLayout(self._chips)
         name_row.addStretch(1)
+
+        # "Draft email", beside the contact facts (the name's row is the chips'). Hidden
+        # until drafting is made available: the Alerts tab drafts from its action pane.
+        self._can_draft = False
+        self.draft_button = QPushButton("Draft email  (E)", content)
+        self.draft_button.setObjectName("detailDraft")
+        self.draft_button.hide()
+        self.draft_action = QAction("Draft email", self)
+        self.draft_action.setShortcut(QKeySequence("E"))
+        self.draft_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.draft_action.setEnabled(False)
+        self.draft_action.triggered.connect(self._on_draft_triggered)
+        self.draft_button.clicked.connect(self._on_draft_triggered)
+        self.addAction(self.draft_action)
 
         self.orders_tile = KpiTile("Orders", content)
         self.revenue_tile = KpiTile("Revenue", content)
@@ -313,7 +331,11 @@ class CustomerDetailPane(QWidget):
         facts.setSpacing(2)
         facts.addWidget(self.contact_label)
         facts.addWidget(self.account_label)
-        layout.addLayout(facts)
+        facts_row = QHBoxLayout()
+        facts_row.setSpacing(10)
+        facts_row.addLayout(facts, 1)
+        facts_row.addWidget(self.draft_button, 0, Qt.AlignmentFlag.AlignBottom)
+        layout.addLayout(facts_row)
         layout.addWidget(self.score_hint)
         layout.addWidget(self.score_strip)
         layout.addWidget(self.drivers_panel)
@@ -330,12 +352,37 @@ class CustomerDetailPane(QWidget):
         self._source = source
         self.clear()
 
+    def set_drafting_available(self, available: bool) -> None:
+        """Show "Draft email" (E) for the customer on screen."""
+        self._can_draft = available
+        self.draft_button.setVisible(available)
+        self._update_draft()
+
+    def _update_draft(self) -> None:
+        d = self._detail
+        # Not while another customer is on its way: E would write to the one leaving.
+        current = d is not None and self._requested_id in (None, d.id)
+        allowed = self._can_draft and current and d is not None and not d.do_not_contact
+        self.draft_button.setEnabled(allowed)
+        self.draft_action.setEnabled(allowed)
+        self.draft_button.setToolTip(
+            "This customer asked not to be contacted."
+            if d is not None and d.do_not_contact
+            else "Write a personal email to this customer (LLM or template), review it, "
+            "then send it from your mail program."
+        )
+
+    def _on_draft_triggered(self) -> None:
+        if self._detail is not None and self.draft_action.isEnabled():
+            self.draft_requested.emit(self._detail.id)
+
     def clear(self, message: str = "Select a customer to see their history.") -> None:
         self._load_timer.stop()
         self._detail = None
         self._scores = None
         self._history = ()
         self._requested_id = None
+        self._update_draft()
         self.empty_label.setText(message)
         self._stack.setCurrentIndex(0)
 
@@ -350,6 +397,7 @@ class CustomerDetailPane(QWidget):
         if self._source is None:
             return
         self._requested_id = customer_id
+        self._update_draft()
         now = time.monotonic()
         quiet = now - self._last_request_at > BURST_GAP_S
         self._last_request_at = now
@@ -431,6 +479,7 @@ class CustomerDetailPane(QWidget):
     def _on_detail_loaded(self, detail: CustomerDetail) -> None:
         self._detail = detail
         self._show_header(detail)
+        self._update_draft()
         self._show_tiles(detail)
         self._show_scores(self._scores)
         chart = self._ensure_chart()

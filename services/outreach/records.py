@@ -133,8 +133,12 @@ class DraftContext:
 
     @property
     def incentive(self) -> str | None:
-        """The cap as the customer would read it ("$154"), or None when no offer."""
-        return None if self.incentive_cap_cents is None else self.money(self.incentive_cap_cents)
+        """The cap as the customer would read it, in whole units rounded down ("$101" for
+        $101.38: nobody offers the cents), or None when no offer. Under one unit, as is."""
+        cap = self.incentive_cap_cents
+        if cap is None:
+            return None
+        return self.money(cap - cap % 100 if cap >= 100 else cap)
 
     @property
     def max_percent_off(self) -> int | None:

@@ -27,9 +27,10 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{EXPECTED_ERRORS_MARKER}: the test expects errors to reach the error presenter "
         "(without it, any presented error fails the test)",
     )
-    # The offscreen platform cannot resize native windows and says so on every show();
-    # that is the test platform talking, not the app.
+    # The offscreen platform cannot resize or raise native windows and says so on every
+    # show() and raise_(); that is the test platform talking, not the app.
     config.addinivalue_line("qt_log_ignore", "This plugin does not support propagateSizeHints")
+    config.addinivalue_line("qt_log_ignore", "This plugin does not support raise")
 
 
 @pytest.fixture(scope="session")

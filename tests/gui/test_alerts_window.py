@@ -21,7 +21,7 @@ from app.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from views.alerts_view import AlertsView
 from views.item_models.alert_list_model import AlertIdRole
-from views.main_window import TAB_ALERTS, TAB_DASHBOARD, MainWindow
+from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
 from views.theme import ThemeManager, ThemeMode
 
 TIMEOUT_MS = 60_000
@@ -354,4 +354,79 @@ def test_the_window_opens_on_alerts_and_the_dashboard_loads(
         lambda: jobs.is_idle() and window.customers_pane.model.table.prepared,
         timeout=TIMEOUT_MS,
     )
+    for _ in range(200):
+        qtbot.wait(25)
+        if not jobs.is_idle():
+            print("DBG late", _, [vars(op) for op in jobs._active.values()])
+            break
     assert ui_settings.value("ui/tab") == "dashboard"
+
+
+def test_draft_email_in_each_tab_writes_to_that_tabs_customer(
+    qtbot, jobs: JobRunner, workspace: Workspace, theme: ThemeManager, ui_settings: QSettings
+) -> None:
+    """E drafts from the Alerts tab's action pane there, and from the Customers tab's
+    detail pane there: never both at once, never the other tab's customer."""
+    window = MainWindow(jobs, theme, ui_settings)
+    qtbot.addWidget(window)
+    window.resize(1400, 860)
+    window.show()
+    window.set_source(WorkspaceCustomerSource(workspace))
+    window.set_alert_source(WorkspaceAlertSource(workspace, user=USER))
+    view, detail = window.alerts_view, window.detail_pane
+    view.action_pane.set_drafting_available(True)
+    detail.set_drafting_available(True)
+    from_alerts: list[tuple[int, int]] = []
+    from_customers: list[int] = []
+    view.action_pane.draft_requested.connect(lambda a, c: from_alerts.append((a, c)))
+    detail.draft_requested.connect(from_customers.append)
+    wait_shown(qtbot, view, jobs)
+    contactable_alert = db_rows(
+        workspace,
+        "SELECT a.id FROM alerts a JOIN customers c ON c.id = a.customer_id WHERE a.status = "
+        "'open' AND c.do_not_contact = 0 AND NOT EXISTS (SELECT 1 FROM interactions i WHERE "
+        "i.customer_id = c.id AND i.kind = 'unsubscribe') ORDER BY a.priority_cents DESC",
+    )[0][0]
+    view.alerts_pane.select_alert(contactable_alert)
+    wait_shown(qtbot, view, jobs)
+    alert = view.action_pane.alert
+    assert alert is not None and alert.id == contactable_alert and not alert.outreach_blocked
+    assert view.detail_pane.draft_button.isHidden()  # the action pane drafts in this tab
+
+    qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_E)
+    assert from_alerts == [(alert.id, alert.customer_id)] and from_customers == []
+
+    window.tabs.setCurrentIndex(TAB_CUSTOMERS)
+    qtbot.waitUntil(lambda: window.customers_pane.model.rowCount() > 0, timeout=TIMEOUT_MS)
+    assert window.customers_pane.select_customer(alert.customer_id)
+    qtbot.waitUntil(
+        lambda: detail.detail is not None and detail.detail.id == alert.customer_id,
+        timeout=TIMEOUT_MS,
+    )
+    shown = detail.detail
+    assert shown is not None and not shown.do_not_contact
+    assert detail.draft_button.isVisible() and detail.draft_button.isEnabled()
+    qtbot.keyClick(window.customers_pane.table, Qt.Key.Key_E)
+    qtbot.mouseClick(detail.draft_button, Qt.MouseButton.LeftButton)
+    assert from_customers == [shown.id, shown.id]
+    assert len(from_alerts) == 1
+
+    # A customer who asked not to be contacted: the button is there, greyed, and says why.
+    with workspace.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE customers SET do_not_contact = 1 WHERE id = ?", (shown.id,))
+    with qtbot.waitSignal(detail.detail_shown, timeout=TIMEOUT_MS):
+        detail.refresh()
+    assert not detail.draft_button.isEnabled()
+    assert "not to be contacted" in detail.draft_button.toolTip()
+    before = list(from_customers)
+    # E is no shortcut now: the table takes it (and jumps to a name starting with E).
+    qtbot.keyClick(window.customers_pane.table, Qt.Key.Key_E)
+    assert from_customers == before
+    qtbot.waitUntil(
+        lambda: (
+            jobs.is_idle()
+            and not detail.load_pending
+            and window.customers_pane.model.table.prepared
+        ),
+        timeout=TIMEOUT_MS,
+    )

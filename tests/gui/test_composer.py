@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QWidget
 from app.composer_controller import STOPPED, ComposerController
 from app.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
+from services.outreach.context import goal_for_rule
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring
 from tests.support.openai_server import FakeOpenAIServer
 from tests.support.smtp_server import SMTPServer
@@ -633,3 +634,67 @@ def test_smtp_needs_a_from_address(
     assert dialog is not None
     qtbot.waitUntil(lambda: bool(dialog.variants[0].body.toPlainText()), timeout=TIMEOUT_MS)
     assert dialog.mail_button.isEnabled() and not dialog.smtp_button.isEnabled()
+
+
+def test_opened_for_a_customer_the_email_answers_their_top_alert(
+    qtbot, composer: ComposerController, workspace: Workspace, user: User
+) -> None:
+    alert_id, customer_id, _name, _email = an_alert(workspace)
+    top = rows(
+        workspace,
+        "SELECT id, rule_key FROM alerts WHERE customer_id = ? AND status IN ('open', "
+        "'in_progress') ORDER BY priority_cents DESC, id LIMIT 1",
+        customer_id,
+    )[0]
+    composer.open_for_customer(customer_id)  # from the Customers tab: no alert given
+    dialog = composer.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: bool(dialog.variants[0].body.toPlainText()), timeout=TIMEOUT_MS)
+    assert composer.request is not None
+    assert composer.request.context.goal == goal_for_rule(top[1])
+    dialog.copy_button.click()
+    qtbot.waitUntil(
+        lambda: bool(rows(workspace, "SELECT 1 FROM outreach WHERE customer_id = ?", customer_id)),
+        timeout=TIMEOUT_MS,
+    )
+    assert rows(workspace, "SELECT alert_id FROM outreach WHERE customer_id = ?", customer_id) == [
+        (top[0],)
+    ]
+    assert rows(workspace, "SELECT status FROM alerts WHERE id = ?", top[0]) == [("in_progress",)]
+    # Asking again for the same customer brings the same composer forward.
+    composer.open_for_customer(customer_id)
+    assert composer.dialog is dialog
+
+
+def test_opened_for_a_customer_without_an_alert_it_is_a_win_back_and_logged_without_one(
+    qtbot, composer: ComposerController, workspace: Workspace, user: User
+) -> None:
+    found = rows(
+        workspace,
+        "SELECT c.id FROM customers c WHERE c.do_not_contact = 0 AND c.email IS NOT NULL AND "
+        "NOT EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = c.id) AND NOT EXISTS "
+        "(SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND i.kind = 'unsubscribe') "
+        "ORDER BY c.id LIMIT 1",
+    )
+    assert found, "the demo has a contactable customer without alerts"
+    customer_id = found[0][0]
+    before = emails_logged(workspace, customer_id)
+    composer.open_for_customer(customer_id)
+    dialog = composer.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: bool(dialog.variants[0].body.toPlainText()), timeout=TIMEOUT_MS)
+    assert composer.request is not None and composer.request.context.goal == "win_back"
+    dialog.copy_button.click()
+    qtbot.waitUntil(
+        lambda: bool(rows(workspace, "SELECT 1 FROM outreach WHERE customer_id = ?", customer_id)),
+        timeout=TIMEOUT_MS,
+    )
+    assert rows(
+        workspace, "SELECT alert_id, status FROM outreach WHERE customer_id = ?", customer_id
+    ) == [(None, "exported")]
+    assert emails_logged(workspace, customer_id) == before + 1  # timeline and cool-down
+
+
+def emails_logged(workspace: Workspace, customer_id: int) -> int:
+    sql = "SELECT COUNT(*) FROM interactions WHERE customer_id = ? AND kind = 'email_sent'"
+    return int(rows(workspace, sql, customer_id)[0][0])

@@ -23,6 +23,7 @@ from app.gui import (
     run_self_test,
 )
 from app.workspace import Workspace, open_workspace, to_url, workspace_exists
+from views.main_window import TAB_CUSTOMERS
 
 
 class Chooser:
@@ -303,3 +304,35 @@ def test_the_demo_never_replaces_real_data_and_says_so_in_window_words(
     with sqlite3.connect(mine) as con:
         assert con.execute("SELECT name FROM customers").fetchall() == [("My real customer",)]
     qtbot.waitUntil(controller.jobs.is_idle)
+
+
+def test_draft_email_in_the_customers_tab_opens_the_composer_for_that_customer(
+    qtbot, make_gui, demo_copy: Path
+) -> None:
+    controller = make_gui(show_dialogs=False)
+    controller.window.show()
+    controller.start(to_url(str(demo_copy)), first_launch_demo=False)
+    qtbot.waitUntil(lambda: populated(controller), timeout=20_000)
+    window = controller.window
+    window.tabs.setCurrentIndex(TAB_CUSTOMERS)
+    detail = window.detail_pane
+    qtbot.waitUntil(lambda: detail.draft_button.isVisible(), timeout=10_000)
+    shown = detail.detail
+    assert shown is not None
+    if shown.do_not_contact:  # pick one who may be written to
+        model = window.customers_pane.model
+        ids = [model.customer_id(row) for row in range(model.rowCount())]
+        window.customers_pane.select_customer(next(i for i in ids if i != shown.id))
+        qtbot.waitUntil(lambda: detail.detail is not shown, timeout=10_000)
+        shown = detail.detail
+        assert shown is not None and not shown.do_not_contact
+    qtbot.waitUntil(detail.draft_button.isEnabled, timeout=10_000)
+    detail.draft_button.click()
+    composer = controller.composer
+    qtbot.waitUntil(
+        lambda: composer.dialog is not None and composer.request is not None, timeout=20_000
+    )
+    assert composer.request is not None
+    assert composer.request.context.customer_id == shown.id
+    composer.close()
+    qtbot.waitUntil(controller.jobs.is_idle, timeout=20_000)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -163,6 +164,9 @@ def test_the_context_of_a_customer(book: Book) -> None:
     # $154 is more than a whole average order of $61.67: the ceiling of 50% applies.
     assert got.max_percent_off == 50
     assert got.signature == "Warm wishes,\nMaya Thompson\nThe Fern & Co. team"
+    # The cap reads in whole units, rounded down; under one unit it stays as it is.
+    assert replace(got, incentive_cap_cents=10_138).incentive == "$101"
+    assert replace(got, incentive_cap_cents=75).incentive == "$0.75"
     assert got.brand_voice == "plain, no exclamation marks"
     assert got.send_blocked is None and not got.do_not_contact and not got.unsubscribed
 
