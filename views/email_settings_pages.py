@@ -267,21 +267,61 @@ class _SecretBox(QWidget):
         self.forget_button.setVisible(state.source in ("keyring", "session"))
         self.forget_button.setEnabled(True)
 
-    def start_forgetting(self, words: str) -> bool:
-        """Ask, then show that the secret is being removed; False when the user cancels."""
-        if not confirm_forget(self, words):
-            return False
-        self.forget_button.setEnabled(False)
-        self.say(f"Forgetting the {words}…")
-        return True
+    def offer_forget(
+        self,
+        what: SecretKind,
+        words: str,
+        backend: EmailSettingsBackend,
+        dialog: SettingsDialog,
+        refresh: Callable[[], None],
+    ) -> None:
+        """Make Forget remove the ``what`` secret of the dialog's values (after asking),
+        then ``refresh`` the state; a failure stays under the box."""
 
-    def forgotten(self, outcome: CheckOutcome) -> bool:
-        """Show a failed removal (True: it worked, look the state up again)."""
-        if outcome.ok:
-            return True
-        self.forget_button.setEnabled(True)
-        self.say(outcome.text, "critical")
-        return False
+        def done(outcome: CheckOutcome) -> None:
+            if outcome.ok:
+                refresh()
+                return
+            self.forget_button.setEnabled(True)
+            self.say(outcome.text, "critical")
+
+        def clicked() -> None:
+            if not confirm_forget(self, words):
+                return
+            self.forget_button.setEnabled(False)
+            self.say(f"Forgetting the {words}…")
+            backend.forget_secret(what, dialog.values(), dialog, done)
+
+        self.forget_button.clicked.connect(clicked)
+
+
+def _check_block(
+    parent: QWidget, text: str, name: str, tooltip: str
+) -> tuple[QWidget, QPushButton, QLabel]:
+    """A button that runs a check on a worker, with its result beside it."""
+    block = QWidget(parent)
+    block.setObjectName(f"{name}Block")
+    row = QHBoxLayout(block)
+    row.setContentsMargins(0, 0, 0, 0)
+    button = QPushButton(text, block)
+    button.setObjectName(name)
+    button.setToolTip(tooltip)
+    row.addWidget(button, 0)
+    result = _status_label(block, f"{name}Result")
+    row.addWidget(result, 1)
+    return block, button, result
+
+
+def _check_started(button: QPushButton, result: QLabel, text: str) -> None:
+    button.setEnabled(False)
+    result.setText(text)
+    set_tone(result, "muted")
+
+
+def _check_done(button: QPushButton, result: QLabel, outcome: CheckOutcome) -> None:
+    button.setEnabled(True)
+    result.setText(outcome.text)
+    set_tone(result, "positive" if outcome.ok else "critical")
 
 
 class DraftingTools:
@@ -321,18 +361,12 @@ class DraftingTools:
         self._add_below_editor("llm.model", self.models_status)
 
         # Test connection, below the model: the whole set-up is checked at once.
-        test_block = QWidget(dialog)
-        test_block.setObjectName("testConnectionBlock")
-        test_row = QHBoxLayout(test_block)
-        test_row.setContentsMargins(0, 0, 0, 0)
-        self.test_button = QPushButton("Test connection", test_block)
-        self.test_button.setObjectName("testConnection")
-        self.test_button.setToolTip(
-            "Send a one-word request with these settings (and the key above, if typed)."
+        test_block, self.test_button, self.test_result = _check_block(
+            dialog,
+            "Test connection",
+            "testConnection",
+            "Send a one-word request with these settings (and the key above, if typed).",
         )
-        test_row.addWidget(self.test_button, 0)
-        self.test_result = _status_label(test_block, "testResult")
-        test_row.addWidget(self.test_result, 1)
         dialog.insert_after("llm.model", test_block)
         self.test_block = test_block
 
@@ -340,7 +374,7 @@ class DraftingTools:
         url.textChanged.connect(self._on_url_text_changed)
         self.key.textChanged.connect(self._on_key_text_changed)
         self.key_box.session_button.clicked.connect(self._on_session_button_clicked)
-        self.key_box.forget_button.clicked.connect(self._on_forget_button_clicked)
+        self.key_box.offer_forget("api_key", "API key", backend, dialog, self.refresh_key_state)
         self.list_button.clicked.connect(self._on_list_button_clicked)
         self.test_button.clicked.connect(self._on_test_button_clicked)
         self._update_for_provider()
@@ -449,16 +483,6 @@ class DraftingTools:
         self.key.clear()  # held for the session now; Save must not try the keyring again
         self.refresh_key_state()
 
-    def _on_forget_button_clicked(self) -> None:
-        if self.key_box.start_forgetting("API key"):
-            self.backend.forget_secret(
-                "api_key", self.dialog.values(), self.dialog, self._on_key_forgotten
-            )
-
-    def _on_key_forgotten(self, outcome: CheckOutcome) -> None:
-        if self.key_box.forgotten(outcome):
-            self.refresh_key_state()
-
     def _on_list_button_clicked(self) -> None:
         self.list_button.setEnabled(False)
         self.models_status.setText("Asking the server for its models…")
@@ -483,17 +507,13 @@ class DraftingTools:
             self.model.setEditText(text or outcome.models[0])
 
     def _on_test_button_clicked(self) -> None:
-        self.test_button.setEnabled(False)
-        self.test_result.setText("Testing…")
-        set_tone(self.test_result, "muted")
+        _check_started(self.test_button, self.test_result, "Testing…")
         self.backend.test_connection(
             self.dialog.values(), self.key_box.typed(), self.dialog, self._on_tested
         )
 
     def _on_tested(self, outcome: CheckOutcome) -> None:
-        self.test_button.setEnabled(True)
-        self.test_result.setText(outcome.text)
-        set_tone(self.test_result, "positive" if outcome.ok else "critical")
+        _check_done(self.test_button, self.test_result, outcome)
 
 
 class SendingTools:
@@ -521,19 +541,13 @@ class SendingTools:
         dialog.insert_after("smtp.user", self.password_box)
 
         # Send a test email, below the From address it goes to.
-        test_block = QWidget(dialog)
-        test_block.setObjectName("testEmailBlock")
-        test_row = QHBoxLayout(test_block)
-        test_row.setContentsMargins(0, 0, 0, 0)
-        self.test_button = QPushButton("Send a test email", test_block)
-        self.test_button.setObjectName("sendTestEmail")
-        self.test_button.setToolTip(
+        test_block, self.test_button, self.test_result = _check_block(
+            dialog,
+            "Send a test email",
+            "sendTestEmail",
             "Send a short email to the From address with these settings (and the password "
-            "above, if typed)."
+            "above, if typed).",
         )
-        test_row.addWidget(self.test_button, 0)
-        self.test_result = _status_label(test_block, "testEmailResult")
-        test_row.addWidget(self.test_result, 1)
         dialog.insert_after("smtp.from_address", test_block)
         self.test_button.clicked.connect(self._on_test_button_clicked)
 
@@ -542,7 +556,9 @@ class SendingTools:
         security.currentIndexChanged.connect(self._on_security_current_index_changed)
         self.password.textChanged.connect(self._on_password_text_changed)
         self.password_box.session_button.clicked.connect(self._on_session_button_clicked)
-        self.password_box.forget_button.clicked.connect(self._on_forget_button_clicked)
+        self.password_box.offer_forget(
+            "smtp_password", "SMTP password", backend, dialog, self.refresh_password_state
+        )
         self.refresh_password_state()
 
     def pending_secrets(self) -> dict[str, str]:
@@ -589,28 +605,14 @@ class SendingTools:
         self.password.clear()
         self.refresh_password_state()
 
-    def _on_forget_button_clicked(self) -> None:
-        if self.password_box.start_forgetting("SMTP password"):
-            self.backend.forget_secret(
-                "smtp_password", self.dialog.values(), self.dialog, self._on_password_forgotten
-            )
-
-    def _on_password_forgotten(self, outcome: CheckOutcome) -> None:
-        if self.password_box.forgotten(outcome):
-            self.refresh_password_state()
-
     def _on_test_button_clicked(self) -> None:
-        self.test_button.setEnabled(False)
-        self.test_result.setText("Sending…")
-        set_tone(self.test_result, "muted")
+        _check_started(self.test_button, self.test_result, "Sending…")
         self.backend.send_test_email(
             self.dialog.values(), self.password_box.typed(), self.dialog, self._on_test_sent
         )
 
     def _on_test_sent(self, outcome: CheckOutcome) -> None:
-        self.test_button.setEnabled(True)
-        self.test_result.setText(outcome.text)
-        set_tone(self.test_result, "positive" if outcome.ok else "critical")
+        _check_done(self.test_button, self.test_result, outcome)
 
     def _on_security_current_index_changed(self, _index: int) -> None:
         mode = str(self.security.currentData() or "")
