@@ -747,6 +747,13 @@ def run_self_test() -> int:
         # An exception in any Qt callback (say, a module missing from the bundle) must
         # fail the self-test at once, not leave it waiting for a window that never fills.
         controller.presenter.install_excepthook()
+        # The style sheet's check mark is an SVG: the bundle needs its image plug-in.
+        from PySide6.QtGui import QImage
+
+        from views.theme import resources_dir
+
+        if QImage(str(resources_dir() / "icons" / "check.svg")).isNull():
+            raise RuntimeError("the check-box image (an SVG) does not load")
         window = controller.window
         window.resize(1280, 800)
         window.show()

@@ -135,8 +135,10 @@ def _stylesheet_template() -> string.Template:
 
 
 def stylesheet(theme: Theme) -> str:
-    """The application style sheet for a theme."""
-    return _stylesheet_template().substitute(asdict(theme))
+    """The application style sheet for a theme (``$icons``: the icons folder, for the
+    check mark)."""
+    icons = (resources_dir() / "icons").as_posix()
+    return _stylesheet_template().substitute(asdict(theme) | {"icons": icons})
 
 
 def palette(theme: Theme) -> QPalette:

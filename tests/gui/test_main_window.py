@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QGuiApplication, QPalette, QStyleHints
+from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStyleHints
 from PySide6.QtWidgets import QApplication
 
 from app.gui import WorkspaceCustomerSource
@@ -318,3 +318,46 @@ def test_tiles_and_legend_fit_a_narrow_window(
     shown = tuple(part.split("&nbsp;")[-1] for part in legend.text().split("&nbsp;&nbsp;&nbsp;"))
     assert chart._legend_width(shown) <= legend.width()
     assert legend.geometry().left() >= chart._title.geometry().right()
+
+
+@pytest.mark.parametrize("theme_value", [LIGHT, DARK], ids=["light", "dark"])
+def test_check_boxes_have_a_visible_edge_and_a_check_mark_in_both_themes(
+    qtbot, theme_value
+) -> None:
+    """The style sheet fills every placeholder, and its check mark is a file that loads
+    (a missing one would leave checked boxes blank)."""
+    import re
+
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QCheckBox
+
+    from views.theme import stylesheet
+
+    sheet = stylesheet(theme_value)
+    assert "$" not in sheet
+    found = re.search(r'image: url\("([^"]+check\.svg)"\)', sheet)
+    assert found is not None
+    assert not QImage(found.group(1)).isNull()
+
+    # Drawn: an unchecked box's edge stands out from the window around it.
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    old_sheet, old_palette = app.styleSheet(), app.palette()
+    from views.theme import palette
+
+    app.setPalette(palette(theme_value))
+    app.setStyleSheet(sheet)
+    try:
+        box = QCheckBox("Phone")
+        qtbot.addWidget(box)
+        box.show()
+        image = box.grab().toImage()
+        window = QColor(theme_value.window)
+        edge = max(
+            abs(image.pixelColor(x, image.height() // 2).lightness() - window.lightness())
+            for x in range(0, 6)
+        )
+        assert edge > 60  # Fusion's own edge on the dark theme measured 11
+    finally:
+        app.setStyleSheet(old_sheet)
+        app.setPalette(old_palette)
