@@ -98,6 +98,22 @@ def _not_text(path: Path, what: str) -> UserFacingError:
     )
 
 
+# An .xlsx whose parts would expand beyond these is refused before reading (zip bomb).
+_XLSX_MAX_UNCOMPRESSED = 500 * 1024 * 1024
+_XLSX_MAX_RATIO = 200
+
+
+def _check_not_bomb(path: Path, z: zipfile.ZipFile, size: int) -> None:
+    """Refuse a workbook whose declared uncompressed size or ratio is implausible."""
+    total = sum(info.file_size for info in z.infolist())
+    if total > _XLSX_MAX_UNCOMPRESSED or total > max(size, 1) * _XLSX_MAX_RATIO:
+        raise UserFacingError(
+            f"{path.name} would expand to {total // (1024 * 1024)} MB from "
+            f"{max(size // 1024, 1)} KB when opened, which is too much to read safely. "
+            "Open it in Excel and save it as CSV, then import that file."
+        )
+
+
 def _kind_of(path: Path) -> str:
     """ "xlsx" or "text"; raises a plain error for missing, empty and binary files."""
     try:
@@ -116,9 +132,15 @@ def _kind_of(path: Path) -> str:
         try:
             with zipfile.ZipFile(path) as z:
                 if "xl/workbook.xml" in z.namelist():
+                    _check_not_bomb(path, z, size)
                     return "xlsx"
         except zipfile.BadZipFile:
-            pass
+            if path.suffix.lower() in (".xlsx", ".xlsm"):
+                raise UserFacingError(
+                    f"{path.name} is a damaged or incomplete Excel workbook (the file is cut "
+                    "short or corrupted). Download or copy it again, or open it in Excel, "
+                    "save it again, and import that file."
+                ) from None
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "text"
     for magic, what in _BINARY_MAGIC:

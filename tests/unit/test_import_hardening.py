@@ -1,0 +1,54 @@
+"""Hardening of the import reader against damaged and hostile workbooks."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from models.errors import UserFacingError
+from services.importing.reader import read_table
+
+
+def _workbook(path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["customer_id", "amount"])
+    for i in range(200):
+        ws.append([f"C{i}", i])
+    wb.save(path)
+
+
+def test_truncated_xlsx_is_called_a_damaged_workbook(tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    _workbook(good)
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(UserFacingError) as info:
+        read_table(cut)
+    message = str(info.value)
+    assert "damaged or incomplete Excel workbook" in message
+    assert "not a text CSV" not in message
+
+
+def test_xlsx_bomb_is_refused_before_reading(tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    _workbook(good)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+        # 30 MB of zeros compresses to about 30 KB: a ratio far beyond any real workbook.
+        dst.writestr("xl/media/padding.bin", b"\0" * (30 * 1024 * 1024))
+    with pytest.raises(UserFacingError) as info:
+        read_table(bomb)
+    assert "too much to read safely" in str(info.value)
+
+
+def test_normal_xlsx_still_reads(tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    _workbook(good)
+    table = read_table(good)
+    assert len(table) == 200
