@@ -348,6 +348,9 @@ def _assemble(
     )
     valid = frame.notna().all(axis=1) & ~bad_hour
     valid &= (frame["month"].between(1, 12)) & (frame["day"].between(1, 31))
+    # Years outside what a nanosecond timestamp holds (0001-01-01, 9999-12-31) are not
+    # dates of any real event: the row is rejected instead of failing the whole file.
+    valid &= frame["year"].between(1678, 2261)
     valid &= (frame["hour"] < 24) & (frame["minute"] < 60) & (frame["second"] < 61)
     local = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     if valid.any():
@@ -380,7 +383,9 @@ def _parse_local(
     # Fast path: plain ISO dates (the usual date column) parse in C.
     todo = ~empty
     if todo.any():
-        fast = pd.to_datetime(text.where(todo, None), format="%Y-%m-%d", errors="coerce")
+        fast = pd.to_datetime(
+            text.where(todo & _iso_like(text), None), format="%Y-%m-%d", errors="coerce"
+        )
         hit = fast.notna()
         if hit.any():
             local[hit] = fast[hit].astype("datetime64[ns]")
@@ -441,7 +446,10 @@ _ISO_TZ_END = r"(?:[zZ]|[+-]\d{2}:?\d{2}|UTC|GMT)\)?$"
 
 def _iso_like(text: pd.Series) -> pd.Series:
     """Values that start like an ISO date, "YYYY-MM-DD"."""
-    return (text.str.len() >= 10) & (text.str[4] == "-") & (text.str[7] == "-")
+    shape = (text.str.len() >= 10) & (text.str[4] == "-") & (text.str[7] == "-")
+    # 0001-01-01 or 9999-12-31 cannot be a timestamp: such a row is rejected, not the file.
+    year = text.str[:4]
+    return shape & (year >= "1678") & (year <= "2261")
 
 
 def _is_utc(zone: str) -> bool:

@@ -52,3 +52,17 @@ def test_normal_xlsx_still_reads(tmp_path: Path) -> None:
     _workbook(good)
     table = read_table(good)
     assert len(table) == 200
+
+
+def test_out_of_range_dates_reject_the_row_not_the_file() -> None:
+    import pandas as pd
+
+    from services.importing.values import parse_dates, parse_datetimes
+
+    s = pd.Series(["2024-01-02", "0001-01-01", "9999-12-31"])
+    dates, bad = parse_dates(s)
+    assert str(dates[0]) == "2024-01-02"
+    assert list(bad) == [False, True, True]
+    stamps, bad_stamps = parse_datetimes(s)[:2]
+    assert stamps.notna().tolist() == [True, False, False]
+    assert list(bad_stamps) == [False, True, True]
