@@ -7,8 +7,10 @@ Heavy modules are imported inside the commands so that `--help` and the window s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -271,6 +273,11 @@ def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     """Parse arguments and run the window, the self-test or a command; return the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        # A file name that is not valid UTF-8 reaches us with surrogate escapes: print it
+        # escaped rather than crash on it.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     out = out or sys.stdout
     err = err or sys.stderr
     parser = build_parser()
@@ -301,13 +308,20 @@ def main(
             return _window_unavailable(exc, err)
         return run_gui(args.db, preload=preload)
     try:
-        return _dispatch(args, out, err)
+        code = _dispatch(args, out, err)
+        out.flush()  # a closed pipe shows here, not in the interpreter's final flush
+        return code
     except UserFacingError as exc:
         print(f"error: {_one_line(str(exc))}", file=err)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("error: interrupted; the workspace was left as it was.", file=err)
         return EXIT_FAILURE
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as Unix tools do. Later
+        # writes, including the interpreter's final flush, go to /dev/null.
+        _silence_stdout()
+        return EXIT_OK
     except Exception as exc:  # a bug: keep the traceback in the log, one line for the user
         log.exception("command %s failed", args.command)
         print(
@@ -316,6 +330,12 @@ def main(
             file=err,
         )
         return EXIT_FAILURE
+
+
+def _silence_stdout() -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _window_unavailable(exc: ImportError, err: TextIO) -> int:

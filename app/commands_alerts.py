@@ -126,18 +126,13 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print the alerts that match the filters, highest priority first."""
     import datetime as dt
 
-    from app.cli import EXIT_OK, CommandError
-    from app.workspace import open_workspace, resolve_url, workspace_exists
+    from app.cli import EXIT_OK
+    from app.workspace import open_existing_workspace, resolve_url
     from services.alerts.queries import alert_columns, alert_counts
     from services.scoring.queries import latest_run_id
 
     url = resolve_url(args.db)
-    if not workspace_exists(url):
-        raise CommandError(
-            f"There is no workspace at {url.removeprefix('sqlite:///')}: build one with "
-            "'demo' or 'import', or give --db."
-        )
-    workspace = open_workspace(url)
+    workspace = open_existing_workspace(url)
     now = dt.datetime.now(dt.UTC)
     try:
         with workspace.sessions() as session:

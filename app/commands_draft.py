@@ -80,7 +80,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 def cmd_draft(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print a draft email for the customer (subject, blank line, body); checks on stderr."""
     from app.cli import EXIT_OK, CommandError
-    from app.workspace import open_workspace, resolve_url, workspace_exists
+    from app.workspace import open_existing_workspace, resolve_url
     from models.db import session_scope
     from services.alerts.config import default_actor
     from services.outreach.context import find_customers, top_alert_id
@@ -88,12 +88,7 @@ def cmd_draft(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from services.outreach.prompt import mark_reviewed
 
     url = resolve_url(args.db)
-    if not workspace_exists(url):
-        raise CommandError(
-            f"There is no workspace at {url.removeprefix('sqlite:///')}: build one with "
-            "'demo' or 'import', or give --db."
-        )
-    workspace = open_workspace(url)
+    workspace = open_existing_workspace(url)
     try:
         with session_scope(workspace.sessions) as session:
             matches = find_customers(session, args.customer, limit=MATCHES_SHOWN + 1)

@@ -35,13 +35,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "confidence, top driver), the customers table, or the alerts (every alert with its "
         "reason, priority, status, outcome and drivers; working ones first) to a CSV file "
         "(UTF-8, opens in Excel) or an XLSX workbook. Text that a spreadsheet would run as "
-        "a formula is written as text. An existing file of that name is replaced; a failed "
-        "export leaves it as it was.",
+        "a formula is written as text. An existing file is never replaced unless you add "
+        "--force (and never the workspace itself); a failed export leaves it as it was.",
     )
     export.add_argument(
         "what", type=_kind, metavar="scores|customers|alerts", help="what to export"
     )
     export.add_argument("path", type=_out_file, metavar="OUT.csv|OUT.xlsx", help="file to write")
+    export.add_argument("--force", action="store_true", help="replace OUT if it already exists")
     export.set_defaults(handler=cmd_export)
 
 
@@ -49,19 +50,24 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Export scores or customers of the workspace; exit 1 with a reason when it cannot."""
     from pathlib import Path
 
-    from app.cli import EXIT_OK, CommandError
-    from app.workspace import open_workspace, resolve_url, workspace_exists
+    from app.cli import EXIT_OK
+    from app.workspace import open_existing_workspace, resolve_url
+    from models.db import sqlite_path
     from services.exporting import export_table
+    from services.output_files import check_output_path
 
     url = resolve_url(args.db)
-    if not workspace_exists(url):
-        raise CommandError(
-            f"There is no workspace at {url.removeprefix('sqlite:///')}: build one with "
-            "'demo' or 'import', or give --db."
-        )
-    workspace = open_workspace(url)
+    workspace_file = sqlite_path(url)
+    # Checked before the workspace opens: a refused path costs nothing and changes nothing.
+    target = check_output_path(
+        args.path,
+        force=args.force,
+        protected=[workspace_file] if workspace_file else [],
+        what="the export",
+    )
+    workspace = open_existing_workspace(url)
     try:
-        result = export_table(workspace.engine, args.what, Path(args.path))
+        result = export_table(workspace.engine, args.what, Path(target))
     finally:
         workspace.close()
     customers = f"{result.rows:,} customer{'' if result.rows == 1 else 's'}"

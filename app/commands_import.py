@@ -33,13 +33,19 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="what the files hold (default: auto, recognised from the header)",
     )
     imp.add_argument("--profile", metavar="NAME", help="use this saved mapping profile")
+    imp.add_argument("--recursive", action="store_true", help="also import the files in subfolders")
     imp.add_argument(
         "--dry-run", action="store_true", help="check and report everything, save nothing"
     )
     imp.add_argument(
         "--rejects-csv",
         metavar="PATH",
-        help="write every rejected row (file, row, reason) to this CSV file",
+        help="write every rejected row (file, row, reason) to this new CSV file",
+    )
+    imp.add_argument(
+        "--force",
+        action="store_true",
+        help="let --rejects-csv replace an existing file (never the workspace or an import)",
     )
     imp.set_defaults(handler=cmd_import)
 
@@ -69,11 +75,42 @@ def _progress_printer(err: TextIO) -> Any:
 
 def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Import files and print the report; exit 1 when nothing could be imported."""
-    from app.workspace import open_workspace, resolve_url
-    from services.importing.service import expand_paths, run_import, write_rejects_csv
+    from pathlib import Path
 
-    paths = expand_paths(args.paths)  # a missing path fails before the workspace opens
-    workspace = open_workspace(resolve_url(args.db))
+    from app.workspace import open_workspace, resolve_url
+    from models.db import sqlite_path
+    from services.importing.service import (
+        expand_paths,
+        run_import,
+        subfolder_files,
+        write_rejects_csv,
+    )
+    from services.output_files import check_output_path, display_path
+
+    # A missing path, a pipe or an empty folder fails before the workspace opens.
+    paths = expand_paths(args.paths, recursive=args.recursive)
+    if not args.recursive:
+        for raw in args.paths:
+            folder = Path(raw).expanduser()
+            if folder.is_dir() and (skipped := subfolder_files(folder)):
+                print(
+                    f"note: {skipped:,} file(s) in subfolders of {display_path(folder)} "
+                    "were not imported; add --recursive to import them too.",
+                    file=err,
+                )
+    url = resolve_url(args.db)
+    rejects_path = None
+    if args.rejects_csv:
+        # Refused before anything is imported: the workspace and the exports being read
+        # are never written over, and any other existing file only with --force.
+        workspace_file = sqlite_path(url)
+        rejects_path = check_output_path(
+            args.rejects_csv,
+            force=args.force,
+            protected=[*paths, *([workspace_file] if workspace_file else [])],
+            what="the rejected rows",
+        )
+    workspace = open_workspace(url)
     try:
         report = run_import(
             workspace.engine,
@@ -87,9 +124,9 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         workspace.close()
     for line in report.lines():
         print(line, file=out)
-    if args.rejects_csv:
+    if rejects_path is not None:
         rejects = [r for f in report.files for r in f.rejects]
-        write_rejects_csv(rejects, args.rejects_csv)
+        write_rejects_csv(rejects, rejects_path)
         print(f"wrote {len(rejects):,} rejected row(s) to {args.rejects_csv}", file=out)
     if not report.landed:
         failed = [f for f in report.files if f.error]
@@ -101,10 +138,10 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_imports(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """List the import history or undo an import."""
-    from app.workspace import open_workspace, resolve_url
+    from app.workspace import open_existing_workspace, resolve_url
     from services.importing.service import list_imports, undo_import
 
-    workspace = open_workspace(resolve_url(args.db))
+    workspace = open_existing_workspace(resolve_url(args.db))
     try:
         if args.imports_command == "undo":
             result = undo_import(workspace.engine, args.run_id)

@@ -84,22 +84,15 @@ def _progress_printer(err: TextIO, prefix: str = "") -> Any:
 
 def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Score the workspace and print the run's summary."""
-    from pathlib import Path
 
     from app.cli import EXIT_OK, CommandError
-    from app.workspace import open_workspace, resolve_url
-    from models.db import sqlite_path
+    from app.workspace import open_existing_workspace, resolve_url
     from models.errors import UserFacingError
     from services.alerts.generate import generate_alerts
     from services.scoring.run import score_workspace
 
     url = resolve_url(args.db)
-    path = sqlite_path(url)
-    if path is not None and (not Path(path).is_file() or Path(path).stat().st_size == 0):
-        raise CommandError(
-            f"There is no workspace at {path}. Import data or build the demo first, or give --db."
-        )
-    workspace = open_workspace(url)
+    workspace = open_existing_workspace(url)
     try:
         summary = score_workspace(
             workspace.engine,

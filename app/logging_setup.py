@@ -30,7 +30,12 @@ def setup_logging(level: int = logging.INFO) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+            path,
+            maxBytes=2_000_000,
+            backupCount=3,
+            encoding="utf-8",
+            # File names that are not valid UTF-8 are logged escaped, not dropped.
+            errors="backslashreplace",
         )
     except OSError:
         # A read-only home must not stop the app; fall back to stderr.

@@ -143,6 +143,21 @@ class Workspace:
             self._closed = True
 
 
+def open_existing_workspace(url: str, *, backup: bool = True) -> Workspace:
+    """Open a workspace that must already exist (every command but demo, import, db upgrade).
+
+    A mistyped --db must not leave an empty workspace behind: only the commands that
+    bring data in may create one.
+    """
+    path = sqlite_path(url)
+    if path is not None and not workspace_exists(url):
+        raise WorkspaceError(
+            f"There is no workspace at {path}: check the --db path, or build one with "
+            "'demo' or 'import'."
+        )
+    return open_workspace(url, backup=backup)
+
+
 def open_workspace(url: str, *, backup: bool = True) -> Workspace:
     """Open (creating if needed) a workspace and upgrade its schema.
 

@@ -38,6 +38,7 @@ from services.importing.types import (
     RejectedRow,
     UndoReport,
 )
+from services.output_files import display_path
 
 if TYPE_CHECKING:
     from services.importing.reader import RawTable
@@ -68,25 +69,58 @@ PREVIEW_ROWS = 20
 REBUILD_INDEXES_FROM = 200_000
 
 
-def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
-    """Files as given; folders -> their .csv/.tsv/.txt/.xlsx files (sorted)."""
+def _importable(p: Path) -> bool:
+    return p.is_file() and p.suffix.lower() in FILE_SUFFIXES and not p.name.startswith(".")
+
+
+def expand_paths(paths: Sequence[str | Path], *, recursive: bool = False) -> list[Path]:
+    """Files as given; folders -> their .csv/.tsv/.txt/.xlsx files (sorted; with
+    ``recursive``, those of every subfolder too). Anything that is not a regular file (a
+    named pipe, a device) is refused: reading one could block forever."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
+        shown = display_path(path)
         if path.is_dir():
+            walk = path.rglob("*") if recursive else path.iterdir()
             found = sorted(
                 p
-                for p in path.iterdir()
-                if p.is_file() and p.suffix.lower() in FILE_SUFFIXES and not p.name.startswith(".")
+                for p in walk
+                if _importable(p)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
-                raise UserFacingError(f"The folder {path} holds no CSV or XLSX files to import.")
+                hint = (
+                    " Its subfolders hold some: add --recursive to import them."
+                    if not recursive and subfolder_files(path)
+                    else ""
+                )
+                raise UserFacingError(
+                    f"The folder {shown} holds no CSV or XLSX files to import.{hint}"
+                )
             out.extend(found)
         elif path.exists():
+            if not path.is_file():
+                raise UserFacingError(
+                    f"{shown} is not a regular file (a pipe or a device, say); "
+                    "save the export to a file and import that."
+                )
             out.append(path)
         else:
-            raise UserFacingError(f"{path} does not exist. Check the path and try again.")
+            raise UserFacingError(f"{shown} does not exist. Check the path and try again.")
     return out
+
+
+def subfolder_files(folder: Path) -> int:
+    """How many importable files lie in the subfolders of folder (not imported without
+    --recursive)."""
+    return sum(
+        1
+        for sub in folder.iterdir()
+        if sub.is_dir() and not sub.name.startswith(".")
+        for p in sub.rglob("*")
+        if _importable(p)
+    )
 
 
 def fields_for_kind(kind: str) -> tuple[FieldSpec, ...]:
@@ -282,7 +316,7 @@ def preview_file(
     sample = table.frame.head(PREVIEW_ROWS).astype(str).itertuples(index=False, name=None)
     return FilePreview(
         path=str(path),
-        file_name=path.name,
+        file_name=display_path(path.name),
         detected_format=plan.detected_format if plan.adapter else "generic",
         format_title=plan.format_title,
         kind=plan.kind,
@@ -576,8 +610,8 @@ def _import_one(
 def _start_run(conn: Connection, path: Path, sha: str, plan: _Plan, started: dt.datetime) -> int:
     result = conn.execute(
         insert(ImportRun).values(
-            source_path=str(path.resolve()),
-            file_name=path.name,
+            source_path=display_path(path.resolve()),
+            file_name=display_path(path.name),
             file_sha256=sha,
             detected_format=plan.detected_format,
             kind=plan.kind,

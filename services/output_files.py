@@ -1,0 +1,69 @@
+"""The one rule for every file a command writes: never over an existing file unless asked.
+
+Exports, rejected-row reports and backups go through ``check_output_path`` before anything
+is read or written, so a mistyped path can't replace the workspace, a source export or
+any other file. The workspace itself and the files being imported are never written over,
+not even with ``--force``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from models.errors import UserFacingError
+
+__all__ = ["OutputPathError", "check_output_path", "display_path"]
+
+
+class OutputPathError(UserFacingError):
+    """A file a command was asked to write would replace something it must not."""
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as text that prints on any terminal (undecodable bytes shown escaped)."""
+    raw = os.fsencode(path)
+    return raw.decode("utf-8", errors="backslashreplace")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_output_path(
+    path: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    protected: Iterable[str | os.PathLike[str]] = (),
+    what: str = "the file",
+) -> Path:
+    """The path to write, or OutputPathError when writing there would destroy something.
+
+    ``protected`` lists files that are never written over (the open workspace, the files
+    being read); an existing file is replaced only with ``force``.
+    """
+    target = Path(path).expanduser()
+    shown = display_path(target)
+    resolved = target.resolve()
+    for other in protected:
+        other_path = Path(other).expanduser()
+        if resolved == other_path.resolve() or _same_file(target, other_path):
+            raise OutputPathError(
+                f"{shown} is a file this command reads (the workspace or an import); "
+                "nothing was written. Give another file name."
+            )
+    if target.is_dir():
+        raise OutputPathError(f"{shown} is a folder; give a file name for {what}.")
+    if target.exists() or target.is_symlink():
+        if not force:
+            raise OutputPathError(
+                f"{shown} already exists and was left as it is. Give a new file name, "
+                "or add --force to replace it."
+            )
+        if not target.is_file():
+            raise OutputPathError(f"{shown} is not a regular file; {what} was not written.")
+    return target
