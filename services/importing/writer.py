@@ -23,6 +23,7 @@ import math
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import islice, repeat
 from operator import itemgetter
 from typing import Any
@@ -225,6 +226,17 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
+def _json_value(value: Any) -> Any:
+    """Before-values that JSON has no type for: PostgreSQL hands back dates, datetimes and
+    Decimals where SQLite hands back text and numbers. Written as ISO text (and numbers),
+    which both databases read back into those columns on undo."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"cannot log a before-value of type {type(value).__name__}")
+
+
 class Writer:
     """Writes batches through one connection (inside the caller's transaction)."""
 
@@ -304,6 +316,8 @@ class Writer:
     def _stored_datetime_scalar(self, value: dt.datetime) -> Any:
         if self.sqlite:
             return storage_timestamp(value)
+        if value.tzinfo is None:  # a column stored without a zone holds UTC already
+            return value
         return value.astimezone(dt.UTC).replace(tzinfo=None)
 
     def normalise_fetched(self, column: str, value: Any) -> Any:
@@ -1195,7 +1209,10 @@ class Writer:
         self._executemany(
             "INSERT INTO import_changes (import_run_id, table_name, row_id, before) "
             "VALUES (?,?,?,?)",
-            [(self.run_id, t, r, json.dumps(b, sort_keys=True)) for t, r, b in self.changes],
+            [
+                (self.run_id, t, r, json.dumps(b, sort_keys=True, default=_json_value))
+                for t, r, b in self.changes
+            ],
         )
 
     def finish(self) -> None:
