@@ -58,7 +58,8 @@ What happens to alerts:
   Expansion alerts are not raised for do-not-contact customers (their only action is
   outreach); every other alert is raised for them and flagged, and the window offers no
   outreach (services.alerts.queries).
-- Daily cap: at most 25 new alerts per owner per UTC day (0: no cap), the highest
+- Daily cap: at most 25 new alerts per owner per UTC day (0: no cap; critical alerts are
+  never capped and do not count toward it), the highest
   priorities first; the rest are raised by a later generation while they still hold.
 - Alerts are computed only from the latest scores: after replaying a past date they are
   left unchanged (``AlertRunResult.skipped`` says so).
@@ -385,24 +386,29 @@ def _admit(
         counts["suppressed"] = int(dnc.sum())
         fresh = fresh[~dnc]
     if len(fresh) and config.daily_cap_per_owner > 0:
+        # Critical alerts are never capped and do not use up an owner's room: the cap is
+        # against alert fatigue, and must not hide a customer who meets the critical rule.
+        critical = (fresh["severity"] == "critical").to_numpy()
         raised = {
             (owner or ""): int(n)
             for owner, n in fetch(
                 conn,
-                "SELECT owner, COUNT(*) FROM alerts WHERE created_at >= ? GROUP BY owner",
+                "SELECT owner, COUNT(*) FROM alerts WHERE created_at >= ? "
+                "AND severity <> 'critical' GROUP BY owner",
                 (stamp(conn, midnight(now.date())),),
             )
         }
-        owner = fresh["owner"].fillna("").astype(str)
+        capable = fresh[~critical]
+        owner = capable["owner"].fillna("").astype(str)
         room = config.daily_cap_per_owner - owner.map(raised).fillna(0).astype(np.int64)
-        ranked = fresh.assign(_owner=owner, _room=room).sort_values(
+        ranked = capable.assign(_owner=owner, _room=room).sort_values(
             ["priority_cents", "customer_id", "rule_key"],
             ascending=[False, True, True],
             kind="stable",
         )
         keep = (ranked.groupby("_owner", sort=False).cumcount() < ranked["_room"]).to_numpy()
         counts["capped"] = int((~keep).sum())
-        fresh = ranked[keep]
+        fresh = pd.concat([fresh[critical], ranked[keep].drop(columns=["_owner", "_room"])])
     return fresh, counts
 
 
