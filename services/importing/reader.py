@@ -75,6 +75,21 @@ class RawTable:
     def __len__(self) -> int:
         return len(self.frame)
 
+    @property
+    def duplicate_columns(self) -> dict[str, list[int]]:
+        """Header names given to more than one column, with their 1-based positions
+        (``unique_header`` renamed the repeats "name (2)", "name (3)")."""
+        positions: dict[str, list[int]] = {}
+        names = set(self.header)
+        for i, name in enumerate(self.header, start=1):
+            base = name
+            if name.endswith(")") and " (" in name:
+                head, _, number = name[:-1].rpartition(" (")
+                if number.isdigit() and head in names:
+                    base = head
+            positions.setdefault(base, []).append(i)
+        return {name: cols for name, cols in positions.items() if len(cols) > 1}
+
 
 def unique_header(names: list[str]) -> tuple[str, ...]:
     """Header names trimmed, blanks named "Column N", duplicates suffixed " (2)", " (3)"."""

@@ -168,6 +168,15 @@ def _check_kind(kind: str) -> None:
         )
 
 
+def _duplicates_text(table: RawTable) -> str:
+    """ "'amount' (columns 4 and 5)" for each name the header repeats; "" when none."""
+    parts = []
+    for name, cols in table.duplicate_columns.items():
+        where = ", ".join(str(c) for c in cols[:-1]) + f" and {cols[-1]}"
+        parts.append(f"'{name}' (columns {where})")
+    return "; ".join(parts)
+
+
 def _plan(
     conn: Connection,
     table: RawTable,
@@ -299,6 +308,10 @@ def preview_file(
         )
     if table.encoding == "cp1252":
         problems.append("the file is not UTF-8; it is read as Windows-1252 (Western European)")
+    if duplicates := _duplicates_text(table):
+        problems.append(
+            f"more than one column is named {duplicates}: check which one each field is mapped to"
+        )
     if len(table.frame) == 0 and not table.malformed:
         problems.append("the file has a header but no data rows")
     guesses: tuple[Any, ...] = ()
@@ -494,6 +507,14 @@ def _import_one(
     except UserFacingError as exc:
         return _file_error(path, "unknown", str(exc))
     check()
+    if mapping is None and (duplicates := _duplicates_text(table)):
+        # Taking the first of two same-named columns would import one of them silently.
+        return _file_error(
+            path,
+            "unknown",
+            f"the file has more than one column named {duplicates}; rename them in the "
+            "file, or import it in the window and choose the columns in the mapping step",
+        )
     with translate_db_errors(), engine.connect() as conn:
         try:
             plan = _plan(conn, table, kind=kind, profile=profile, mapping=mapping)
