@@ -102,6 +102,13 @@ def describe_db_error(exc: BaseException, where: str = "the workspace") -> str |
         )
     if "disk is full" in text or "database or disk is full" in text:
         return "The disk is full. Free some space, then try again; nothing was saved."
+    if "disk i/o error" in text:
+        # What SQLite reports when the journal or WAL cannot grow on a full disk.
+        return (
+            f"{where} could not be written: the disk is full or the drive is not "
+            "available. Free some space (or reconnect the drive), then try again; "
+            "nothing was saved."
+        )
     if "not a database" in text or "malformed" in text or "disk image" in text:
         return (
             f"{where} is damaged and cannot be read. Open a backup (files named "

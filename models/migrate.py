@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import glob
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,19 +106,31 @@ def backup_sqlite(engine: Engine, destination: Path) -> Path:
         )
     destination.parent.mkdir(parents=True, exist_ok=True)
     tmp = destination.with_name(destination.name + ".partial")
-    with translate_db_errors():
-        src = sqlite3.connect(path, timeout=5)
-        try:
-            dst = sqlite3.connect(tmp)
+    _remove_partial(tmp)  # left by a copy that was killed: ours, and never complete
+    try:
+        with translate_db_errors():
+            src = sqlite3.connect(path, timeout=5)
             try:
-                src.backup(dst)
+                dst = sqlite3.connect(tmp)
+                try:
+                    src.backup(dst)
+                finally:
+                    dst.close()
             finally:
-                dst.close()
-        finally:
-            src.close()
-    # Only a complete copy gets the final name: a crash mid-way never leaves a torn backup.
-    tmp.replace(destination)
+                src.close()
+        # Only a complete copy gets the final name: a crash mid-way never leaves a torn
+        # backup.
+        tmp.replace(destination)
+    except BaseException:
+        _remove_partial(tmp)  # a failed copy (a full disk, say) leaves nothing behind
+        raise
     return destination
+
+
+def _remove_partial(tmp: Path) -> None:
+    for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)
 
 
 def upgrade(engine: Engine, *, backup: bool = True) -> Path | None:
@@ -146,6 +160,9 @@ def upgrade(engine: Engine, *, backup: bool = True) -> Path | None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         p = Path(path)
         stem = p.name.removesuffix(".sqlite").removesuffix(".radar")
+        # Backups of an upgrade that was killed mid-copy: incomplete, ours by their name.
+        for stale in p.parent.glob(f"{glob.escape(stem)}.backup-*.radar.sqlite.partial"):
+            _remove_partial(stale)
         backup_path = backup_sqlite(
             engine, p.with_name(f"{stem}.backup-{state.revision}-{stamp}.radar.sqlite")
         )
