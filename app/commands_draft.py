@@ -79,7 +79,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 def cmd_draft(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print a draft email for the customer (subject, blank line, body); checks on stderr."""
-    from app.cli import EXIT_OK, CommandError
+    from app.cli import EXIT_FAILURE, EXIT_OK, CommandError
     from app.workspace import open_existing_workspace, resolve_url
     from models.db import session_scope
     from services.alerts.config import default_actor
@@ -141,6 +141,11 @@ def cmd_draft(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"Check: {problem.message}", file=err)
     if request.context.send_blocked:
         print(f"Note: {request.context.send_blocked}", file=err)
+    if any(problem.kind == "cut_off" for problem in draft.problems):
+        # What arrived is printed (it may still help), but a script must not take it
+        # for a finished draft.
+        print("error: the draft was cut off before the end; run the command again.", file=err)
+        return EXIT_FAILURE
     return EXIT_OK
 
 

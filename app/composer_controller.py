@@ -513,7 +513,7 @@ class ComposerController(QObject):
         )
         messages = request.messages_for(index)
 
-        def task(state: TaskState) -> tuple[str, str]:
+        def task(state: TaskState) -> tuple[str, str, str | None]:
             from services.outreach.drafting import chat_stream, require_key
 
             try:
@@ -527,11 +527,11 @@ class ComposerController(QObject):
                 for delta in stream:
                     parts.append(delta)
                     state.progress(0.5, "".join(parts))
-                return "llm", "".join(parts)
+                return "llm", "".join(parts), stream.finish_reason
             except LLMError as exc:
                 if exc.kind == "cancelled" or state.cancelled():
                     raise
-                return "fallback", exc.message
+                return "fallback", exc.message, None
 
         op = (
             self._jobs.operation(
@@ -573,8 +573,8 @@ class ComposerController(QObject):
                 if text:
                     self._on_variant_text(index, 0.5, text)
 
-    def _on_variant_done(self, index: int, result: tuple[str, str]) -> None:
-        kind, text = result
+    def _on_variant_done(self, index: int, result: tuple[str, str, str | None]) -> None:
+        kind, text, finish_reason = result
         dialog, request = self.dialog, self.request
         if dialog is None or request is None:
             return
@@ -601,6 +601,7 @@ class ComposerController(QObject):
             provider=config.provider_id,
             model=config.model_label,
             max_words=request.max_words,
+            finish_reason=finish_reason,
         )
         variant.draft = draft
         seconds = time.perf_counter() - variant.started_at

@@ -420,6 +420,12 @@ class ChatStream:
         """True when the server stopped at the token limit rather than at a natural end."""
         return self.finish_reason == "length"
 
+    @property
+    def cut_off(self) -> bool:
+        """True when the reply did not end as the server's finished answer: no finish
+        reason came (the stream closed early), or the token limit or a filter stopped it."""
+        return self.finish_reason not in FINISHED_REASONS
+
     def close(self) -> None:
         """Stop the request now, from any thread; a blocked read ends at once."""
         with self._lock:
@@ -494,6 +500,10 @@ class ChatStream:
         finally:
             if stream is not None:
                 stream.close()
+
+
+# Finish reasons of a reply the model ended itself ("eos": some local servers).
+FINISHED_REASONS = frozenset({"stop", "eos", "end_turn", "tool_calls", "function_call"})
 
 
 def stream_chat(

@@ -130,6 +130,24 @@ def _with_signature(body: str, signature: str) -> str:
     return f"{body.rstrip()}\n\n{signature}" if body.strip() else signature
 
 
+def cut_off_problem(finish_reason: str | None) -> DraftProblem | None:
+    """The check a reply fails when the server did not say it was finished, else None."""
+    from services.llm.client import FINISHED_REASONS
+
+    if finish_reason in FINISHED_REASONS:
+        return None
+    if finish_reason == "length":
+        why = "it reached the length limit of the model's answer"
+    elif finish_reason is None:
+        why = "the connection closed before the server said the answer was complete"
+    else:
+        why = f"the server stopped it ({finish_reason})"
+    return DraftProblem(
+        "cut_off",
+        f"This draft was cut off: {why}. Regenerate it, or finish it by hand before it is sent.",
+    )
+
+
 def finish_draft(
     text: str,
     context: DraftContext,
@@ -137,11 +155,15 @@ def finish_draft(
     provider: str | None,
     model: str | None,
     max_words: int,
+    finish_reason: str | None = "stop",
 ) -> Draft:
     """A provider's reply as a checked draft: subject and body split, the signature added
-    under the body, every failed check listed (nothing is silently changed)."""
+    under the body, every failed check listed (nothing is silently changed). A reply the
+    server did not finish (``finish_reason`` None, "length"...) is marked cut off."""
     subject, body = parse_draft(text, goal=context.goal)
     problems: list[DraftProblem] = []
+    if (cut := cut_off_problem(finish_reason)) is not None:
+        problems.append(cut)
     if not has_subject(text):
         problems.append(
             DraftProblem(
@@ -284,7 +306,8 @@ def run_draft(
     try:
         key = api_key if api_key is not None else require_key(config)[0]
         parts: list[str] = []
-        for delta in stream_draft(config, key, messages, cancelled=cancelled):
+        stream = chat_stream(config, key, messages, cancelled=cancelled)
+        for delta in stream:
             parts.append(delta)
             if on_text is not None:
                 on_text(delta)
@@ -299,4 +322,5 @@ def run_draft(
         provider=config.provider_id,
         model=config.model_label,
         max_words=request.max_words,
+        finish_reason=stream.finish_reason,
     )

@@ -286,6 +286,13 @@ class _Handler(BaseHTTPRequestHandler):
             if fake.fail_with == "drop" and index == fake.drop_after_chunks:
                 self.close_connection = True  # hang up mid-body, no terminating chunk
                 return
+            if fake.fail_with == "end_early" and index == fake.drop_after_chunks:
+                # A clean end of the body, but no finish_reason and no [DONE]: a proxy or
+                # server that closed the stream before the model was done.
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+                self.close_connection = True
+                return
             if index and fake.chunk_delay_s:
                 fake._wait(fake.chunk_delay_s)
             event({"content": text})
@@ -315,7 +322,8 @@ class FakeOpenAIServer:
     api_key: when set, requests must carry ``Authorization: Bearer <key>`` (or Azure's
         ``api-key``), else 401.
     fail_with: 400, 401, 404, 429, 500, 503 (an OpenAI error body), "timeout" (no answer for
-        ``timeout_delay_s``) or "drop" (hang up after ``drop_after_chunks`` content chunks).
+        ``timeout_delay_s``), "drop" (hang up after ``drop_after_chunks`` content chunks)
+        or "end_early" (end the body cleanly after them: no finish_reason, no ``[DONE]``).
     stall_after_chunks: stop sending after that many content chunks, connection open, until
         ``release()`` (``wait_until_stalled()`` tells when it got there).
     hold_after_done: after ``data: [DONE]`` keep the body open until ``release()``.
