@@ -408,6 +408,8 @@ class ComposerController(QObject):
         else:
             preset = preset_for(config)
             where = preset.title if preset is not None else config.base_url
+            if config.provider_id == "environment":
+                where = f"{config.base_url} (from OPENAI_BASE_URL)"
             remote = not is_local(config)
             place = "" if remote else ", on this computer"
             provider = f"{config.model_label} via {where}{place}"

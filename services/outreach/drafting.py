@@ -30,6 +30,7 @@ from services.llm.providers import ProviderConfig, needs_key
 from services.outreach.checks import check_draft, has_subject, parse_draft
 from services.outreach.context import build_context
 from services.outreach.prompt import (
+    ENV_PROVIDER_ID,
     allowed_fields,
     build_messages,
     describe_request,
@@ -74,7 +75,10 @@ class ReviewNeeded(UserFacingError):
 
 def resolve_key(config: ProviderConfig) -> tuple[str | None, SecretSource]:
     """The provider's API key and where it came from (keyring, session, environment)."""
-    return resolve_api_key(llm_key_name(config.provider_id), KEY_ENV_VARS.get(config.kind))
+    env_var = KEY_ENV_VARS.get(config.kind)
+    if config.provider_id == ENV_PROVIDER_ID:
+        env_var = "OPENAI_API_KEY"  # OPENAI_BASE_URL's own key, for any server it names
+    return resolve_api_key(llm_key_name(config.provider_id), env_var)
 
 
 def require_key(config: ProviderConfig) -> tuple[str | None, SecretSource]:
@@ -91,6 +95,8 @@ def key_source_words(config: ProviderConfig, source: SecretSource) -> str | None
     if source == "none":
         return None
     if source == "environment":
+        if config.provider_id == ENV_PROVIDER_ID:
+            return "OPENAI_API_KEY"
         return KEY_ENV_VARS.get(config.kind, "the environment")
     return SOURCE_WORDS.get(source, source)
 

@@ -21,6 +21,7 @@ the first request to a provider that is not on this computer (``needs_review``).
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -28,9 +29,11 @@ from sqlalchemy.orm import Session
 
 from models.schema import AuditEvent
 from services.llm.providers import (
+    OPENAI_BASE_URL,
     ProviderConfig,
     config_from_preset,
     find_preset,
+    host_of,
     is_local,
     validate_config,
 )
@@ -337,11 +340,43 @@ def describe_request(
 # --- the provider and the review -----------------------------------------------------------
 
 
+# The openai SDK's own convention: with no provider in the settings, these point the app at
+# an OpenAI-compatible server (IT can set them for everyone without opening Settings).
+BASE_URL_ENV = "OPENAI_BASE_URL"
+MODEL_ENV = "OPENAI_MODEL"
+ENV_PROVIDER_ID = "environment"
+
+
+def _env_config(session: Session) -> ProviderConfig | None:
+    """The provider OPENAI_BASE_URL describes, when no provider is set up; else None."""
+    url = os.environ.get(BASE_URL_ENV, "").strip()
+    if not url:
+        return None
+    model = str(get_setting(session, "llm.model") or "").strip()
+    return ProviderConfig(
+        kind="openai" if host_of(url) == host_of(OPENAI_BASE_URL) else "local",
+        base_url=url,
+        model=model or os.environ.get(MODEL_ENV, "").strip(),
+        temperature=float(get_setting(session, "llm.temperature")),
+        timeout_s=float(get_setting(session, "llm.timeout_s")),
+        provider_id=ENV_PROVIDER_ID,
+    )
+
+
 def provider_problem(session: Session) -> str | None:
     """Why no provider can be used, in plain words; None when one is set up."""
     preset_id = str(get_setting(session, "llm.preset"))
     if preset_id == "none":
-        return "no provider is set up for email drafts (Settings ▸ Email drafting)"
+        env = _env_config(session)
+        if env is None:
+            return "no provider is set up for email drafts (Settings ▸ Email drafting)"
+        if not env.model:
+            return (
+                f"{BASE_URL_ENV} is set but no model is chosen: set {MODEL_ENV}, or choose "
+                "a model in Settings ▸ Email drafting"
+            )
+        problem = validate_config(env)
+        return f"{BASE_URL_ENV}: {problem}" if problem else None
     preset = find_preset(preset_id)
     if preset is None:
         return f"the provider '{preset_id}' is unknown; choose one in Settings ▸ Email drafting"
@@ -379,7 +414,10 @@ def provider_from_settings(session: Session) -> ProviderConfig | None:
     model or address is missing (``provider_problem`` says which)."""
     if provider_problem(session) is not None:
         return None
-    return _config(session, str(get_setting(session, "llm.preset")))
+    preset_id = str(get_setting(session, "llm.preset"))
+    if preset_id == "none":
+        return _env_config(session)
+    return _config(session, preset_id)
 
 
 def _reviewed_key(config: ProviderConfig) -> str:

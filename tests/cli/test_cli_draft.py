@@ -62,7 +62,14 @@ def draft(
     environ = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("ACCOUNT_RADAR_DB", "OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
+        if k
+        not in (
+            "ACCOUNT_RADAR_DB",
+            "OPENAI_API_KEY",
+            "AZURE_OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+            "OPENAI_MODEL",
+        )
     }
     environ.update(
         HOME=str(home),
