@@ -189,12 +189,16 @@ def _opportunity_frame(
     )
     currency = currency.where(currency != "", "USD")
     company = None
+    customer_name = None
     if account_name is not None:
         # "<Name> Household" accounts (the household model) are people, not companies:
         # their name comes from the contact.
         account_text, _ = values.clean_text(cols.get(account_name))
         household = account_text.fillna("").astype(str).str.lower().str.endswith(" household")
         company = account_text.where(~household, None)
+        # A customer first seen in this file is named after its account (only a new
+        # customer takes it: a contact's own name, imported before or after, wins).
+        customer_name = account_text
     out = pd.DataFrame(
         {
             "row": rows.astype("int64"),
@@ -203,7 +207,9 @@ def _opportunity_frame(
             "customer_source": "salesforce",
             "customer_external_id": account.to_numpy(dtype=object),
             "customer_email": None,
-            "customer_name": None,
+            "customer_name": (
+                None if customer_name is None else customer_name.to_numpy(dtype=object)
+            ),
             "customer_company": None if company is None else company.to_numpy(dtype=object),
             "guest": False,
             "name": name.to_numpy(dtype=object),
