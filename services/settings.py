@@ -323,6 +323,9 @@ def _outreach_specs() -> tuple[SettingSpec, ...]:
                     "exclamation marks')."),
         SettingSpec("outreach.signature", str, "", "Signature", None, draft,
                     help="Added under every draft; {owner} is the account manager's name."),
+        SettingSpec("outreach.sender_name", str, "", "Your name", None, draft,
+                    help="Signs the drafts for customers who have no account manager (else "
+                    "the name in the From address)."),
         SettingSpec("outreach.templates", dict, {}, "Template library: goal -> subject and "
                     "body (Jinja2); a goal missing here uses the built-in template",
                     _templates_check, ""),

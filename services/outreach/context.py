@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from email.utils import parseaddr
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select
@@ -131,12 +132,25 @@ def _driver_texts(value: Any) -> tuple[str, ...]:
     return tuple(texts[:DRIVER_LIMIT])
 
 
+def sender_name(session: Session, owner: str | None) -> str:
+    """Who signs: the customer's account manager, else the sender name setting, else the
+    name in the From address ("Ana Lopez <ana@shop.com>"); "" when there is none."""
+    if owner and owner.strip():
+        return owner.strip()
+    name = str(get_setting(session, "outreach.sender_name") or "").strip()
+    if name:
+        return name
+    display, _address = parseaddr(str(get_setting(session, "smtp.from_address") or ""))
+    return display.strip()
+
+
 def _signature(session: Session, owner: str | None) -> str:
     template = str(get_setting(session, "outreach.signature") or "").strip()
+    name = sender_name(session, owner)
     if not template:
-        template = "Best regards,\n{owner}" if owner else "Best regards"
+        template = "Best regards,\n{owner}" if name else "Best regards"
     # A plain replace, not str.format: other braces in a signature are the user's text.
-    return template.replace("{owner}", owner or "").strip()
+    return template.replace("{owner}", name).strip()
 
 
 def build_context(

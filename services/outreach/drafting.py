@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -130,9 +131,34 @@ def stream_draft(
     yield from stream_chat(config, api_key, messages, cancelled=cancelled)
 
 
+# A closing line a model writes ("Best regards,", "Warm wishes", "Cheers"), and the name or
+# placeholder it may put under it ("Alex", "[Your name]").
+_CLOSING = re.compile(
+    r"^(?:(?:best|kind|warm|warmest|many|with)\s+)?(?:regards|wishes|thanks)[,!.]?$"
+    r"|^(?:sincerely|yours(?:\s+(?:sincerely|truly))?|cheers|thanks|thank\s+you|best"
+    r"|all\s+the\s+best|take\s+care|talk\s+soon|warmly|with\s+gratitude)[,!.]?$",
+    re.IGNORECASE,
+)
+_PLACEHOLDER_NAME = re.compile(r"^[\[{<(].{0,40}[\]}>)]$")
+
+
+def strip_sign_off(body: str) -> str:
+    """The body without a sign-off the model wrote at its end (a closing line and up to
+    two short lines under it), so that the app's signature is the only one."""
+    lines = body.rstrip().split("\n")
+    for start in range(len(lines) - 1, max(len(lines) - 4, 0) - 1, -1):
+        if _CLOSING.match(lines[start].strip()):
+            tail = [t.strip() for t in lines[start + 1 :]]
+            short = all(len(t.split()) <= 6 or _PLACEHOLDER_NAME.match(t) for t in tail if t)
+            if short:
+                return "\n".join(lines[:start]).rstrip()
+    return body
+
+
 def _with_signature(body: str, signature: str) -> str:
     if not signature or body.rstrip().endswith(signature.strip()):
         return body
+    body = strip_sign_off(body)
     return f"{body.rstrip()}\n\n{signature}" if body.strip() else signature
 
 
