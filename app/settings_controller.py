@@ -34,7 +34,14 @@ from views.email_settings_pages import EmailSettingsBackend
 from views.settings_dialog import SettingField, SettingsDialog
 
 EDITED_PREFIXES = ("alerts.", "scoring.horizon_days", "scoring.engagement_weights",
-                   "scoring.health_weights", "llm.", "outreach.", "smtp.")  # fmt: skip
+                   "scoring.health_weights", "llm.", "outreach.", "smtp.",
+                   "workspace.home_currency", "workspace.exchange_rates")  # fmt: skip
+# Money settings change every money figure: the customer totals are recomputed on save.
+MONEY_KEYS = ("workspace.home_currency", "workspace.exchange_rates")
+MONEY_SAVED_MESSAGE = (
+    "Settings saved; customer totals are now in {home}. Re-score (Ctrl+R) to put the "
+    "scores and alerts in it too."
+)
 # Kept by the app itself (which providers' requests the user has reviewed), or edited
 # elsewhere (the template library has its own editor).
 HIDDEN_KEYS = ("llm.reviewed_remote", "outreach.templates")
@@ -53,7 +60,8 @@ EMAIL_ORDER = (
 SECTIONS = {"llm.": "Who writes the drafts", "outreach.sent_fields": "Privacy",
             "outreach.": "What the drafts say"}  # fmt: skip
 KIND_OVERRIDES = {"llm.model": "suggest", "outreach.brand_voice": "multiline",
-                  "outreach.signature": "multiline", "outreach.sent_fields": "fields"}  # fmt: skip
+                  "outreach.signature": "multiline", "outreach.sent_fields": "fields",
+                  "workspace.exchange_rates": "rates"}  # fmt: skip
 PLACEHOLDERS = {
     "outreach.brand_voice": "e.g. plain and warm, no exclamation marks, first names only",
     "outreach.signature": "Best regards,\n{owner}\nAcme Outdoor",
@@ -62,6 +70,8 @@ PLACEHOLDERS = {
     "smtp.user": "e.g. ana.lopez@example.com",
     "smtp.from_address": "e.g. Ana Lopez <ana.lopez@example.com>",
     "llm.azure_api_version": "e.g. 2024-10-21",
+    "workspace.home_currency": "e.g. USD",
+    "workspace.exchange_rates": "e.g. EUR=1.08, GBP=1.27",
 }
 
 ShowFn = Callable[[SettingsDialog], bool]
@@ -155,8 +165,15 @@ def setting_fields() -> list[SettingField]:
 
 
 def validate(key: str, value: Any) -> str | None:
+    from services.money import parse_rates
     from services.settings import validate_setting
 
+    if key == "workspace.exchange_rates" and isinstance(value, str):
+        # The dialog hands back the text it could not read as CODE=RATE pairs.
+        try:
+            parse_rates(value)
+        except ValueError as exc:
+            return f"'Exchange rates': {exc}."
     return validate_setting(key, value)
 
 
@@ -168,10 +185,16 @@ def read_settings(workspace: Workspace) -> dict[str, Any]:
 
 
 def save_settings(workspace: Workspace, changes: dict[str, Any], actor: str) -> None:
+    from services.rollups import refresh_rollups
     from services.settings import set_settings
 
+    if isinstance(changes.get("workspace.home_currency"), str):
+        changes = {**changes, "workspace.home_currency": changes["workspace.home_currency"].upper()}
     with workspace.sessions() as session, session.begin():
         set_settings(session, changes, actor=actor)
+        if any(key in MONEY_KEYS for key in changes):
+            # Customer totals are sums in the home currency: recompute them now.
+            refresh_rollups(session.connection())
 
 
 def _show_modal(dialog: SettingsDialog) -> bool:
@@ -273,10 +296,21 @@ class SettingsController(QObject):
     def _on_saved(self, keys: list[str], stored: list[str] | None = None) -> None:
         scoring = any(k.startswith(SCORING_PREFIXES) for k in keys)
         message = SAVED_MESSAGE if scoring else EMAIL_SAVED_MESSAGE
+        if any(k in MONEY_KEYS for k in keys):
+            workspace = self._workspace()
+            home = self._home_text(workspace) if workspace is not None else "the home currency"
+            message = MONEY_SAVED_MESSAGE.format(home=home)
         if stored:
             message += f" {' and '.join(stored)} stored in the system keyring."
         self._say(message)
         self.settings_saved.emit(keys)
+
+    @staticmethod
+    def _home_text(workspace: Workspace) -> str:
+        from services.money import load_money_context
+
+        with workspace.sessions() as session:
+            return load_money_context(session).home
 
     def _say(self, text: str) -> None:
         if self._status is not None:

@@ -2,7 +2,11 @@
 
 Conventions:
 - Money is an integer number of cents (hundredths of the currency unit) in a
-  BigInteger column whose name ends in ``_cents``; never a float.
+  BigInteger column whose name ends in ``_cents``; never a float. Hundredths for every
+  currency, those without minor units too (¥1,000 is 100000), beside the row's ISO 4217
+  ``currency``; services/money.py formats them (JPY and KRW without decimals). Sums over
+  rows (rollups, scores) are in the workspace's home currency, converted with the user's
+  rates; amounts of different currencies are never added at face value.
 - Timestamps are ``UTCDateTime`` (naive UTC in storage, aware UTC in Python).
 - Every imported row carries ``import_run_id`` so that an import can be undone.
 - ``attributes`` keeps every source column the importer did not map.

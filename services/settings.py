@@ -18,6 +18,7 @@ from models.base import utcnow
 from models.errors import UserFacingError
 from models.schema import AuditEvent, Setting
 from models.vocab import SEVERITIES
+from services.money import HOME_SETTING, RATES_SETTING, home_problem, rates_problem
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
 SCHEMA_VERSION = 1
@@ -400,6 +401,27 @@ SETTINGS: dict[str, SettingSpec] = {
             "Demo workspace marker: how the demo data was built (None for real data)",
         ),
         SettingSpec("workspace.name", str, "", "Workspace name shown in the title bar"),
+        SettingSpec(
+            HOME_SETTING,
+            str,
+            "",
+            "Home currency",
+            home_problem,
+            "Money",
+            help="Scores, customer totals and alert priorities are figures in this currency "
+            "(ISO code, e.g. USD, EUR). Set by the first import that has amounts.",
+        ),
+        SettingSpec(
+            RATES_SETTING,
+            dict,
+            {},
+            "Exchange rates",
+            rates_problem,
+            "Money",
+            help="How many units of the home currency one unit of another currency is worth, "
+            "e.g. EUR=1.08, GBP=1.27. Amounts in a currency with no rate are left out of "
+            "money figures (never added at face value).",
+        ),
         SettingSpec(
             "rollups.stale",
             bool,

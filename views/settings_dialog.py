@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.money import format_rates, parse_rates
 from views.email_settings_pages import DraftingTools, EmailSettingsBackend, SendingTools
 
 ValidateFn = Callable[[str, Any], str | None]
@@ -114,7 +115,7 @@ class _Editor:
             for choice in field.choices:
                 combo.addItem(field.label_of(choice), choice)
             self.widget = combo
-        elif kind in ("list", "text"):
+        elif kind in ("list", "text", "rates"):
             line = QLineEdit(parent)
             line.setPlaceholderText(field.placeholder)
             self.widget = line
@@ -199,6 +200,14 @@ class _Editor:
         if kind == "text":
             assert isinstance(w, QLineEdit)
             return w.text().strip()
+        if kind == "rates":
+            # "EUR=1.08, GBP=1.27" -> {"EUR": 1.08, ...}; text that is not, as typed, so
+            # that the check can say what is wrong with it.
+            assert isinstance(w, QLineEdit)
+            try:
+                return parse_rates(w.text())
+            except ValueError:
+                return w.text().strip()
         if kind == "multiline":
             assert isinstance(w, QPlainTextEdit)
             return w.toPlainText().strip()
@@ -224,6 +233,9 @@ class _Editor:
         elif kind == "text":
             assert isinstance(w, QLineEdit)
             w.setText("" if value is None else str(value))
+        elif kind == "rates":
+            assert isinstance(w, QLineEdit)
+            w.setText(format_rates(value) if isinstance(value, dict) else str(value or ""))
         elif kind == "multiline":
             assert isinstance(w, QPlainTextEdit)
             w.setPlainText("" if value is None else str(value))

@@ -838,15 +838,6 @@ def _filled(n: int, value: Any) -> np.ndarray[Any, Any]:
     return out
 
 
-def _currency(values_: pd.Series, by_field: Mapping[str, str]) -> np.ndarray[Any, Any]:
-    """ISO currency codes, "USD" where the file gives none."""
-    if "currency" not in by_field:
-        return _filled(len(values_), "USD")
-    codes = values_.fillna("USD").astype(object).str.upper().str.strip().str[:3]
-    out: np.ndarray[Any, Any] = codes.to_numpy(dtype=object)
-    return out
-
-
 def _attributes(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any] | None]:
     if not columns:
         return [None] * len(frame)
@@ -876,6 +867,8 @@ def convert(
     by_field = {f: c for c, f in mapping.items() if f is not None}
     errors = _Rows(n)
     out: dict[str, Any] = {"row": rows_no, "source": _filled(n, source)}
+    # The currency each money field's cells named ("€12.50" -> EUR), by field.
+    read_currency: dict[str, pd.Series] = {}
 
     def empty() -> pd.Series:
         return pd.Series(_filled(n, None), copy=False)
@@ -898,7 +891,7 @@ def convert(
         elif vt == "date":
             result, bad = values.parse_dates(series)
         elif vt == "money":
-            result, bad = values.parse_money_cents(series)
+            result, read_currency[field_name], bad = values.parse_money(series)
         elif vt == "number":
             result, bad = values.parse_number(series)
         elif vt == "bool":
@@ -911,6 +904,35 @@ def convert(
 
     def text(field_name: str) -> pd.Series:
         return parsed(field_name)
+
+    def currency_of(amount_field: str) -> np.ndarray[Any, Any]:
+        """The currency column where given, else what the amount named (None: none);
+        rows whose amount contradicts the column, or whose column is no currency, are
+        rejected."""
+        column = raw("currency")
+        codes, unknown, conflict = values.settle_currency(column, read_currency.get(amount_field))
+        if column is not None:
+            name = by_field["currency"]
+            shown = column.astype(str).str.strip()
+            if unknown.any():
+                errors.add(
+                    unknown,
+                    "unknown currency '" + shown + f"' in column {name} (use a code such as EUR)",
+                )
+            if conflict.any():
+                amount_shown = frame[by_field[amount_field]].astype(str).str.strip()
+                errors.add(
+                    conflict,
+                    "the amount '"
+                    + amount_shown
+                    + "' is in "
+                    + read_currency[amount_field].astype(str)
+                    + f" but column {name} says "
+                    + codes.astype(str)
+                    + " (fix one of them)",
+                )
+        out: np.ndarray[Any, Any] = codes.to_numpy(dtype=object)
+        return out
 
     if kind == "customers":
         ext = text("customer_id")
@@ -991,12 +1013,11 @@ def convert(
                 + status_raw.astype(str)
                 + "' (use paid, refunded, cancelled or pending)",
             )
-        currency = text("currency")
         items = parsed("items")
         out.update(
             order_date=date,
             amount_cents=amount,
-            currency=_currency(currency, by_field),
+            currency=currency_of("amount"),
             status=status.fillna("paid").to_numpy(dtype=object),
             channel=text("channel").to_numpy(dtype=object),
             category=text("category").to_numpy(dtype=object),
@@ -1038,7 +1059,7 @@ def convert(
             type=text("type").to_numpy(dtype=object),
             stage=stage.to_numpy(dtype=object),
             amount_cents=amount,
-            currency=_currency(text("currency"), by_field),
+            currency=currency_of("amount"),
             probability=prob.to_numpy(dtype=object),
             created_at=parsed("created_at"),
             close_date=parsed("close_date").to_numpy(dtype=object),
@@ -1060,7 +1081,7 @@ def convert(
             canceled_at=parsed("canceled_at"),
             cancel_at_period_end=cape.fillna(False).to_numpy(dtype=bool),
             amount_cents=amount,
-            currency=_currency(text("currency"), by_field),
+            currency=currency_of("amount"),
             interval=text("interval").to_numpy(dtype=object),
         )
 

@@ -572,6 +572,7 @@ def _import_one(
             cancelled=cancelled,
             progress=lambda f, m: progress(0.4 + 0.5 * f, m),
         )
+        money_notes = _settle_currencies(conn, batch)
         with _bulk_indexes(conn, batch, clock):
             result = writer.write(batch)
             clock.lap("write")
@@ -580,7 +581,7 @@ def _import_one(
         refresh_rollups(conn)
         clock.lap("rollups")
         check()
-        notes = list(batch.notes) + result.notes
+        notes = list(batch.notes) + result.notes + money_notes
         if result.customers_created and "customers" not in batch.frames:
             notes.append(f"{result.customers_created:,} new customer(s) created from the records")
         if table.encoding == "cp1252":
@@ -626,6 +627,78 @@ def _import_one(
         error=None,
         kind=plan.kind,
     )
+
+
+_MONEY_KINDS = ("orders", "opportunities", "subscriptions")
+
+
+def _settle_currencies(conn: Connection, batch: Batch) -> list[str]:
+    """Give every amount its currency; set the home currency on the first import with money.
+
+    An amount whose file names no currency (no column, no sign) is in the home currency; a
+    bare "$" is the home currency when that is a dollar, else USD. While the workspace has
+    no home currency, it becomes the one its orders already use, else this file's
+    commonest (audited, and said in the import report).
+    """
+    from models.schema import AuditEvent, Order, Setting
+    from services import money
+
+    frames = {
+        kind: frame
+        for kind, frame in batch.frames.items()
+        if kind in _MONEY_KINDS and len(frame) and "currency" in frame.columns
+    }
+    if not frames:
+        return []
+    notes: list[str] = []
+    stored = conn.execute(
+        select(Setting.value).where(Setting.key == money.HOME_SETTING)
+    ).scalar_one_or_none()
+    home = str(stored or "").upper()
+    if not home:
+        from sqlalchemy import delete, func
+
+        home = (
+            conn.execute(
+                select(Order.currency)
+                .group_by(Order.currency)
+                .order_by(func.count().desc(), Order.currency)
+                .limit(1)
+            ).scalar_one_or_none()
+            or ""
+        )
+        if not home:
+            named = [
+                "USD" if code == money.DOLLAR_MARK else code
+                for frame in frames.values()
+                for code in frame["currency"].tolist()
+            ]
+            home = money.commonest(c for c in named if isinstance(c, str)) or (
+                money.DEFAULT_CURRENCY
+            )
+            notes.append(
+                f"home currency set to {home} (the commonest currency of this file's "
+                "amounts); change it in Settings ▸ Money"
+            )
+        conn.execute(delete(Setting).where(Setting.key == money.HOME_SETTING))
+        conn.execute(
+            insert(Setting).values(key=money.HOME_SETTING, value=home, updated_at=utcnow())
+        )
+        conn.execute(
+            insert(AuditEvent).values(
+                occurred_at=utcnow(),
+                actor="import",
+                action="settings.changed",
+                entity_type="setting",
+                details={"key": money.HOME_SETTING, "old": "", "new": home, "file": batch.file},
+            )
+        )
+    dollar = home if home in money.DOLLAR_CODES else "USD"
+    for kind, frame in frames.items():
+        codes = frame["currency"].astype(object)
+        codes = codes.where(codes.notna(), home).where(codes != money.DOLLAR_MARK, dollar)
+        batch.frames[kind] = frame.assign(currency=codes)
+    return notes
 
 
 def _start_run(conn: Connection, path: Path, sha: str, plan: _Plan, started: dt.datetime) -> int:

@@ -26,9 +26,11 @@ __all__ = [
     "parse_dates",
     "parse_datetimes",
     "parse_int",
+    "parse_money",
     "parse_money_cents",
     "parse_number",
     "parse_phone",
+    "settle_currency",
     "Parsed",
 ]
 
@@ -40,7 +42,11 @@ _FALSE = ("false", "no", "n", "0", "f", "off", "", "unchecked")
 _BOOL_MAP = {**{v: True for v in _TRUE}, **{v: False for v in _FALSE if v}}
 
 # Currency signs, ISO codes and spaces that may surround or split a money amount.
-_MONEY_NOISE = re.compile(r"[\s\u00a0\u202f'’$€£¥₹₩₽¢]|[A-Za-z]{3}$|^[A-Za-z]{3}|[A-Za-z]{1,3}\$")
+_MONEY_NOISE = re.compile(
+    r"[\s\u00a0\u202f'’$€£¥￥₹₩₽₺₪₫₱฿₴¢]|[A-Za-z]{3}$|^[A-Za-z]{3}|[A-Za-z]{1,3}[$¥]"
+)
+# What is left of an amount once its digits, separators and signs are gone: the currency.
+_MONEY_DIGITS = r"[\d.,\s\u00a0\u202f'’()+\-]"
 _PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
 _EMAIL = re.compile(r"^[^@\s,;<>()\[\]\"]+@[^@\s,;<>()\[\]\"]+\.[^@\s,;<>()\[\]\".]{2,}$")
 
@@ -237,6 +243,85 @@ def parse_money_cents(s: pd.Series, *, decimal: str | None = None) -> Parsed:
     out = pd.array(np.where(finite, cents, 0).astype("int64"), dtype="Int64")
     out[~finite] = pd.NA
     return pd.Series(out, index=s.index), bad.astype(bool)
+
+
+def _currency_marks(s: pd.Series) -> pd.Series:
+    """The currency each amount cell names: an ISO code, "$" (a bare dollar sign), "" (none)
+    or None (text that is not a currency, e.g. "12 apples", or two different ones)."""
+    from services.money import currency_of_mark
+
+    text = _as_text(s)
+    values = text.to_numpy()
+    out = np.empty(len(values), dtype=object)
+    out[:] = ""
+    try:
+        joined = "".join(values)
+    except TypeError:
+        joined = "x"
+    # One C-speed scan: a column of plain numbers names no currency anywhere.
+    if not re.search(r"[^\d.,\s'’()+\-]", joined):
+        return pd.Series(out, index=s.index, dtype=object)
+    rest = text.str.contains(r"[^\d.,\s'’()+\-]", regex=True).to_numpy(dtype=bool)
+    marks = text[rest].str.replace(_MONEY_DIGITS, "", regex=True)
+    lookup = {mark: currency_of_mark(mark) for mark in marks.unique()}
+    out[rest] = marks.map(lookup).to_numpy(dtype=object)
+    return pd.Series(out, index=s.index, dtype=object)
+
+
+def parse_money(
+    s: pd.Series, *, decimal: str | None = None
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Money with its currency: ``(cents, currency, bad)``.
+
+    ``cents`` as ``parse_money_cents`` (hundredths of the unit for every currency, ¥1000
+    included); ``currency`` per cell: the ISO code its sign or code names ("€12.50" EUR,
+    "12 EUR", "CHF 1'234.50", "US$5", "C$5"), "$" for a bare dollar sign (which dollar is
+    the caller's decision) and None when the cell names none. A cell whose text names no
+    currency we know ("12 apples") or two different ones is bad.
+    """
+    cents, bad = parse_money_cents(s, decimal=decimal)
+    marks = _currency_marks(s)
+    unknown = marks.isna() & ~bad
+    bad = bad | unknown
+    currency = marks.where(~bad & (marks != ""), None)
+    return cents.where(~unknown, pd.NA), currency.astype(object), bad.astype(bool)
+
+
+def settle_currency(
+    column: pd.Series | None, read: pd.Series | None
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The currency of each row: ``(codes, unknown, conflict)``.
+
+    A currency column (``column``: text cells, "EUR", "eur", "€") wins; where it is empty,
+    the currency the amount cell named (``read`` from ``parse_money``: code, "$" or None).
+    ``codes`` may hold "$" or None (for the importer to settle with the home currency).
+    ``unknown``: the column's cell names no currency; ``conflict``: the amount names
+    another currency than the column ("€12" in a row whose column says USD; "$" agrees
+    with any dollar currency).
+    """
+    from services.money import DOLLAR_CODES, normalize_code
+
+    index = column.index if column is not None else (read.index if read is not None else None)
+    if index is None:
+        return pd.Series([], dtype=object), pd.Series([], dtype=bool), pd.Series([], dtype=bool)
+    n = len(index)
+    if read is None:
+        read = pd.Series(np.full(n, None, dtype=object), index=index)
+    read = read.set_axis(index)
+    if column is None:
+        false = pd.Series(np.zeros(n, dtype=bool), index=index)
+        return read.astype(object), false, false.copy()
+    text = _as_text(column).set_axis(index)
+    lookup = {value: normalize_code(value) for value in text.unique()}
+    given = text.map(lookup)
+    unknown = given.isna()
+    has = given.notna() & (given != "")
+    named = read.notna()
+    dollar_ok = (read == "$") & given.isin(DOLLAR_CODES)
+    conflict = has & named & (read != given) & ~dollar_ok
+    codes = given.where(has, read).astype(object)
+    codes[codes.isna() | unknown] = None
+    return codes, unknown.astype(bool), conflict.astype(bool)
 
 
 @_by_unique

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from services.importing import values
 from services.importing.canonical import Batch, Reject
 
 if TYPE_CHECKING:
@@ -217,6 +218,40 @@ def tidy_frame(frame: pd.DataFrame) -> pd.DataFrame:
             values = series.to_numpy(dtype=object, na_value=None)
             frame[column] = pd.Series(values, index=frame.index, dtype=object)
     return frame
+
+
+def settled_currency(
+    cols: Columns,
+    errors: RowErrors,
+    names: Sequence[str],
+    amount_text: pd.Series,
+    read: pd.Series,
+    amount_column: str,
+) -> pd.Series:
+    """The currency of each row: the file's currency column (the first of ``names`` it
+    has) wins, else the currency the amount named ("€12.50"); None (or "$") is left for
+    the importer to settle with the home currency. A row whose amount names another
+    currency than its column, or whose column names none we know, is rejected."""
+    name = cols.name(*names)
+    column = cols.get(*names) if name is not None else None
+    codes, unknown, conflict = values.settle_currency(column, read)
+    if column is not None:
+        shown = column.astype(str).str.strip()
+        errors.add(
+            unknown.to_numpy(dtype=bool),
+            "unknown currency '" + shown + f"' ({name}; use a code such as EUR)",
+        )
+        errors.add(
+            conflict.to_numpy(dtype=bool),
+            "the amount '"
+            + amount_text.astype(str).str.strip()
+            + "' is in "
+            + read.astype(str)
+            + f" but {name} says "
+            + codes.astype(str)
+            + " (fix one of them)",
+        )
+    return codes
 
 
 class RowErrors:

@@ -30,6 +30,7 @@ from services.importing.formats._base import (
     attribute_dicts,
     join_names,
     merge_attributes,
+    settled_currency,
     value_where,
 )
 
@@ -178,7 +179,7 @@ class HubSpotDeals(_HubSpot):
         name, _ = values.clean_text(cols.get("Deal Name"))
         stage, _ = values.clean_text(cols.get("Deal Stage"))
         amount_text = cols.get("Amount")
-        amount, bad_amount = values.parse_money_cents(amount_text)
+        amount, read_currency, bad_amount = values.parse_money(amount_text)
         errors.add_bad(bad_amount, amount_text, "an amount", "Amount")
         errors.add(amount.fillna(0).to_numpy(dtype="int64") < 0, "negative amount (Amount)")
         close_text = cols.get("Close Date")
@@ -188,8 +189,9 @@ class HubSpotDeals(_HubSpot):
         created, bad_created = values.parse_datetimes(created_text)
         errors.add_bad(bad_created, created_text, "a date and time", "Create Date")
         owner, deactivated = split_owner(cols.get("Deal owner", "HubSpot Owner"))
-        currency = cols.get("Currency", "Deal Currency Code").astype(str).str.strip().str.upper()
-        currency = currency.where(currency != "", "USD")
+        currency = settled_currency(
+            cols, errors, ("Currency", "Deal Currency Code"), amount_text, read_currency, "Amount"
+        )
         kind, _ = values.clean_text(cols.get("Deal Type", use=False))
         probability = pd.Series(np.nan, index=frame.index, dtype="float64")
         if cols.has("Deal probability"):

@@ -45,6 +45,7 @@ from services.importing.formats._base import (
     RowErrors,
     attribute_dicts,
     join_names,
+    settled_currency,
     value_where,
 )
 
@@ -143,7 +144,7 @@ def _opportunity_frame(
     errors.add(account.isna().to_numpy(), "no customer id or email")
     name, _ = values.clean_text(cols.get(name_column))
     amount_text = cols.get(amount_column)
-    amount, bad_amount = values.parse_money_cents(amount_text)
+    amount, read_currency, bad_amount = values.parse_money(amount_text)
     errors.add_bad(bad_amount, amount_text, "an amount", amount_column)
     errors.add(amount.fillna(0).to_numpy(dtype="int64") < 0, f"negative amount ({amount_column})")
     probability = _probability(cols.get(probability_column), errors, probability_column)
@@ -184,10 +185,14 @@ def _opportunity_frame(
         owner, _ = values.clean_text(cols.get(owner_column))
     kind, _ = values.clean_text(cols.get(type_column))
     # Multi-currency orgs export the record's currency; others are in the org currency.
-    currency = (
-        cols.get("CurrencyIsoCode", "Opportunity Currency").astype(str).str.strip().str.upper()
+    currency = settled_currency(
+        cols,
+        errors,
+        ("CurrencyIsoCode", "Opportunity Currency"),
+        amount_text,
+        read_currency,
+        amount_column,
     )
-    currency = currency.where(currency != "", "USD")
     company = None
     customer_name = None
     if account_name is not None:

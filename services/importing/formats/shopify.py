@@ -30,6 +30,7 @@ from services.importing.formats._base import (
     RowErrors,
     attribute_dicts,
     norm_header,
+    settled_currency,
 )
 
 if TYPE_CHECKING:
@@ -126,8 +127,9 @@ class ShopifyOrders(BaseAdapter):
         oerr.add_bad(bad_created, created_text, "a date and time", "Created at")
         oerr.add(created.isna().to_numpy(), "missing order date (Created at)")
         total_text = ocols.get("Total", use=False)
-        total, bad_total = values.parse_money_cents(total_text)
+        total, read_currency, bad_total = values.parse_money(total_text)
         oerr.add_bad(bad_total, total_text, "an amount", "Total")
+        currency = settled_currency(ocols, oerr, ("Currency",), total_text, read_currency, "Total")
         oerr.add(total.isna().to_numpy(), "missing order total (Total)")
         refund_text = ocols.get("Refunded Amount", use=False)
         refunded, bad_refunded = values.parse_money_cents(refund_text)
@@ -178,8 +180,6 @@ class ShopifyOrders(BaseAdapter):
         guest = email.isna().to_numpy()
         source_value = ocols.get("Source", use=False).astype(str).str.strip().str.lower()
         channel = np.array([_CHANNELS.get(s, "online") for s in source_value], dtype=object)
-        currency = ocols.get("Currency").astype(str).str.strip().str.upper()
-        currency = currency.where(currency != "", "USD")
         customer_name, _ = values.clean_text(ocols.get("Billing Name", "Shipping Name", use=False))
         ocols.use("Name")
         # Unmapped order columns stay in attributes; so do the gross Total, the Refunded

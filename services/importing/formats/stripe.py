@@ -22,6 +22,7 @@ from services.importing.formats._base import (
     Columns,
     RowErrors,
     attribute_dicts,
+    settled_currency,
     value_where,
 )
 
@@ -62,11 +63,12 @@ class StripeSubscriptions(BaseAdapter):
         errors.add(status_text == "", "missing subscription status (Status)")
         plan, _ = values.clean_text(cols.get("Plan", "Product"))
         amount_text = cols.get("Amount")
-        amount, bad_amount = values.parse_money_cents(amount_text)
+        amount, read_currency, bad_amount = values.parse_money(amount_text)
         errors.add_bad(bad_amount, amount_text, "an amount", "Amount")
         errors.add(amount.fillna(0).to_numpy(dtype="int64") < 0, "negative amount (Amount)")
-        currency = cols.get("Currency").astype(str).str.strip().str.upper()
-        currency = currency.where(currency != "", "USD")
+        currency = settled_currency(
+            cols, errors, ("Currency",), amount_text, read_currency, "Amount"
+        )
         interval, _ = values.clean_text(cols.get("Interval"))
         cancel_text = cols.get("Cancel At Period End")
         cancel_end, bad_cancel = values.parse_bool(cancel_text)

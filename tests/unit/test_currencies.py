@@ -1,0 +1,199 @@
+"""Money in other currencies: read the currency, store it, never add different ones."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+
+from app.workspace import open_workspace
+from services import money
+from services.importing import service, values
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[tuple[Engine, Path]]:
+    path = tmp_path / "work.radar.sqlite"
+    workspace = open_workspace(f"sqlite:///{path}")
+    try:
+        yield workspace.engine, path
+    finally:
+        workspace.close()
+
+
+def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def write_csv(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+MIXED = (
+    "order_id,customer_email,order_date,amount\n"
+    "1,a@x.com,2026-01-02,€12.50\n"
+    "2,b@x.com,2026-01-03,£5\n"
+    "3,c@x.com,2026-01-04,¥1000\n"
+    "4,d@x.com,2026-01-05,12 EUR\n"
+    '5,e@x.com,2026-01-06,"CHF 1\'234.50"\n'
+    "6,f@x.com,2026-01-07,7.25\n"
+    "7,g@x.com,2026-01-08,€3.00\n"
+)
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+def test_parse_money_reads_the_currency_of_each_cell() -> None:
+    cells = ["€12.50", "£5", "¥1000", "12 EUR", "EUR 12", "CHF 1'234.50", "US$4", "C$5", "$3", "9"]
+    cents, currency, bad = values.parse_money(pd.Series(cells))
+    assert cents.tolist() == [1250, 500, 100000, 1200, 1200, 123450, 400, 500, 300, 900]
+    assert currency.tolist() == [
+        "EUR", "GBP", "JPY", "EUR", "EUR", "CHF", "USD", "CAD", "$", None,
+    ]  # fmt: skip
+    assert not bad.any()
+
+
+def test_parse_money_european_forms_and_unknown_marks() -> None:
+    cents, currency, bad = values.parse_money(pd.Series(["1 234,50 €", "12,00 €"]))
+    assert cents.tolist() == [123450, 1200]
+    assert currency.tolist() == ["EUR", "EUR"]
+    assert not bad.any()
+    cents, currency, bad = values.parse_money(pd.Series(["12 apples", "€12 USD", "5"]))
+    assert bad.tolist() == [True, True, False]
+    assert cents.isna().tolist() == [True, True, False]
+    # The old parser (kept for its callers) still returns cents only.
+    assert values.parse_money_cents(pd.Series(["€12.50"]))[0].tolist() == [1250]
+
+
+def test_import_stores_the_currency_and_sets_the_home_currency(
+    ws: tuple[Engine, Path], tmp_path: Path
+) -> None:
+    engine, path = ws
+    report = service.run_import(engine, [write_csv(tmp_path / "m.csv", MIXED)], kind="orders")
+    file = report.files[0]
+    assert file.landed and file.rejected == 0
+    stored = rows(path, "SELECT external_id, amount_cents, currency FROM orders ORDER BY 1")
+    assert stored == [
+        ("1", 1250, "EUR"),
+        ("2", 500, "GBP"),
+        ("3", 100000, "JPY"),
+        ("4", 1200, "EUR"),
+        ("5", 123450, "CHF"),
+        ("6", 725, "EUR"),  # no sign: the home currency (this file's commonest, EUR)
+        ("7", 300, "EUR"),
+    ]
+    home = rows(path, "SELECT value FROM settings WHERE key = 'workspace.home_currency'")
+    assert home == [('"EUR"',)]
+    assert any("home currency set to EUR" in note for note in file.notes)
+    audit = rows(path, "SELECT action, details FROM audit_events")
+    assert any("workspace.home_currency" in str(d) for _a, d in audit)
+
+
+def test_home_currency_is_kept_by_later_imports_and_plain_dollar_follows_it(
+    ws: tuple[Engine, Path], tmp_path: Path
+) -> None:
+    engine, path = ws
+    first = "order_id,customer_email,order_date,amount\n1,a@x.com,2026-01-02,C$10\n"
+    service.run_import(engine, [write_csv(tmp_path / "a.csv", first)], kind="orders")
+    second = (
+        "order_id,customer_email,order_date,amount\n"
+        "2,a@x.com,2026-01-03,$20\n3,a@x.com,2026-01-04,30\n4,a@x.com,2026-01-05,€40\n"
+    )
+    report = service.run_import(engine, [write_csv(tmp_path / "b.csv", second)], kind="orders")
+    assert not any("home currency" in n for n in report.files[0].notes)
+    stored = rows(path, "SELECT external_id, currency FROM orders ORDER BY 1")
+    # A bare "$" is the home currency when it is a dollar (CAD); no sign is the home one.
+    assert stored == [("1", "CAD"), ("2", "CAD"), ("3", "CAD"), ("4", "EUR")]
+
+
+def test_currency_column_wins_and_a_contradicting_sign_rejects_the_row(
+    ws: tuple[Engine, Path], tmp_path: Path
+) -> None:
+    engine, path = ws
+    text = (
+        "order_id,customer_email,order_date,amount,currency\n"
+        "1,a@x.com,2026-01-02,12.50,gbp\n"
+        "2,b@x.com,2026-01-03,€12.50,USD\n"
+        "3,c@x.com,2026-01-04,$7,CAD\n"
+        "4,d@x.com,2026-01-05,5,Doubloons\n"
+        "5,e@x.com,2026-01-06,£5,\n"
+    )
+    report = service.run_import(engine, [write_csv(tmp_path / "c.csv", text)], kind="orders")
+    file = report.files[0]
+    reasons = {r.row: r.reason for r in file.rejects}
+    assert set(reasons) == {3, 5}  # file rows (the header is row 1)
+    assert "'€12.50' is in EUR but column currency says USD" in reasons[3]
+    assert "unknown currency 'Doubloons'" in reasons[5]
+    stored = rows(path, "SELECT external_id, amount_cents, currency FROM orders ORDER BY 1")
+    assert stored == [("1", 1250, "GBP"), ("3", 700, "CAD"), ("5", 500, "GBP")]
+
+
+def test_adapter_sign_conflicts_with_its_currency_column(
+    ws: tuple[Engine, Path], tmp_path: Path
+) -> None:
+    engine, path = ws
+    text = (
+        "id,Customer ID,Customer Email,Customer Name,Status,Plan,Amount,Currency,Interval,"
+        "Created (UTC),Current Period End (UTC),Cancel At Period End,Canceled At (UTC)\n"
+        "sub_1,cus_1,a@x.com,Ann,active,Pro,€20.00,eur,month,2026-01-01 00:00,"
+        "2026-02-01 00:00,false,\n"
+        "sub_2,cus_2,b@x.com,Bob,active,Pro,£20.00,usd,month,2026-01-01 00:00,"
+        "2026-02-01 00:00,false,\n"
+    )
+    report = service.run_import(engine, [write_csv(tmp_path / "subscriptions.csv", text)])
+    file = report.files[0]
+    assert file.detected_format.startswith("stripe"), file
+    assert [r.row for r in file.rejects] == [3]
+    assert "is in GBP but Currency says USD" in file.rejects[0].reason
+    assert rows(path, "SELECT external_id, amount_cents, currency FROM subscriptions") == [
+        ("sub_1", 2000, "EUR")
+    ]
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cents", "currency", "kwargs", "expected"),
+    [
+        (123400, "USD", {}, "$1,234"),
+        (1250, "EUR", {}, "€12.50"),
+        (123450, "CHF", {}, "CHF 1,234.50"),
+        (100000, "JPY", {}, "¥1,000"),
+        (100060, "KRW", {}, "₩1,001"),
+        (500, "gbp", {}, "£5"),
+        (-1250, "EUR", {}, "-€12.50"),
+        (1250, "EUR", {"decimals": 0}, "€12"),
+        (1200, "USD", {"decimals": 2}, "$12.00"),
+        (1_200_000, "USD", {"compact": True}, "$12k"),
+        (120_000_000, "EUR", {"compact": True}, "€1.2M"),
+        (85_000, "USD", {"compact": True}, "$850"),
+        (None, "USD", {}, ""),
+    ],
+)
+def test_format_money(cents: Any, currency: str, kwargs: dict[str, Any], expected: str) -> None:
+    assert money.format_money(cents, currency, **kwargs) == expected
+
+
+def test_format_totals_and_rates_text() -> None:
+    assert money.format_totals({"USD": 1_240_000, "EUR": 310_000}) == "$12,400 + €3,100"
+    assert money.format_totals({"USD": 0}) == "$0"
+    assert money.parse_rates("eur=1.08, GBP = 1,27") == {"EUR": 1.08, "GBP": 1.27}
+    assert money.format_rates({"GBP": 1.27, "EUR": 1.08}) == "EUR=1.08, GBP=1.27"
+    with pytest.raises(ValueError, match="'XYZ' is not a currency code"):
+        money.parse_rates("XYZ=2")
+    with pytest.raises(ValueError, match="must be a number"):
+        money.parse_rates("EUR=lots")
+    with pytest.raises(ValueError, match="above 0"):
+        money.parse_rates("EUR=0")
