@@ -30,6 +30,8 @@ from services.records import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from services.money import MoneyContext
+
 # Interaction kinds read for a customer's timeline. Opens and clicks are folded into
 # the email they belong to ("opened", "not opened"), and logins are left out: a
 # customer has dozens of them and they would bury the events that matter.
@@ -136,9 +138,12 @@ def load_customer_columns(
     latest: dict[str, np.ndarray] | None = None
     with translate_db_errors(), engine.connect() as conn, conn.begin():
         # One transaction: every read sees the same snapshot on SQLite.
+        from services.money import load_money_context
+
+        ctx = load_money_context(conn)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            parts = _read_with_rollups(cursor) or _read_live(cursor)
+            parts = _read_with_rollups(cursor) or _read_live(cursor, ctx)
         finally:
             cursor.close()
         if scores:
@@ -266,8 +271,10 @@ def _read_with_rollups(cursor: Any) -> _Parts | None:
     )
 
 
-def _read_live(cursor: Any) -> _Parts:
-    """The same columns aggregated from the raw rows (slower on a million orders)."""
+def _read_live(cursor: Any, ctx: MoneyContext) -> _Parts:
+    """The same columns aggregated from the raw rows (slower on a million orders); revenue
+    in the home currency, as the rollups have it."""
+    from services.money import home_cents_sql
     from services.rollups import CLOSED_TICKET_STATUSES
 
     closed = ", ".join(f"'{s}'" for s in CLOSED_TICKET_STATUSES)
@@ -277,7 +284,8 @@ def _read_live(cursor: Any) -> _Parts:
     # MAX() keeps its first value instead of copying a new text value at every row.
     orders = _fetch(
         cursor,
-        "SELECT customer_id, COUNT(*), SUM(amount_cents), MAX(order_date) "
+        f"SELECT customer_id, COUNT(*), COALESCE(SUM({home_cents_sql(ctx)}), 0), "
+        "MAX(order_date) "
         "FROM orders WHERE status = 'paid' GROUP BY customer_id ORDER BY customer_id DESC",
     )
     tickets = _fetch(

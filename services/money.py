@@ -368,3 +368,34 @@ def load_money_context(conn: Any) -> MoneyContext:
         home = top or DEFAULT_CURRENCY
     rates = rows.get(RATES_SETTING)
     return money_context(str(home), rates if isinstance(rates, dict) else None)
+
+
+def home_cents_sql(
+    ctx: MoneyContext, amount: str = "amount_cents", currency: str = "currency"
+) -> str:
+    """SQL (SQLite and PostgreSQL) for an amount in home hundredths; NULL without a rate.
+
+    Currency codes are checked ISO codes, so inlining them is safe; rates are floats.
+    """
+    whens = [f"WHEN '{_safe_code(ctx.home)}' THEN {amount}"]
+    for code, rate in ctx.sql_rate_cases():
+        whens.append(
+            f"WHEN '{_safe_code(code)}' THEN CAST(ROUND({amount} * {float(rate)!r}) AS BIGINT)"
+        )
+    return f"CASE {currency} {' '.join(whens)} ELSE NULL END"
+
+
+def home_cents_expr(ctx: MoneyContext, amount: Any, currency: Any) -> Any:
+    """The SQLAlchemy expression of ``home_cents_sql`` over two columns."""
+    from sqlalchemy import BigInteger, case, cast, func, null
+
+    whens: list[tuple[Any, Any]] = [(currency == ctx.home, amount)]
+    for code, rate in ctx.sql_rate_cases():
+        whens.append((currency == code, cast(func.round(amount * float(rate)), BigInteger)))
+    return case(*whens, else_=null())
+
+
+def _safe_code(code: str) -> str:
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValueError(f"not a currency code: {code!r}")
+    return code

@@ -1,5 +1,8 @@
 """Per-customer rollups (paid orders, revenue, first/last order, open tickets and deals).
 
+Revenue is in the workspace's home currency (services/money.py): orders in another
+currency are converted with the user's rates, or add nothing when there is no rate.
+
 The customers table of the window reads these instead of aggregating every order at
 every launch. Writers that change many rows (the demo, imports) call refresh_rollups()
 in their own transaction. Any other write through SQLAlchemy to a table the rollups
@@ -29,6 +32,7 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from models.base import utcnow
 from models.schema import Customer, CustomerRollup, Interaction, Opportunity, Order, Setting
+from services.money import MoneyContext, home_cents_expr, load_money_context
 
 # A ticket counts as open unless its status says it is finished (Zendesk, Freshdesk,
 # generic exports); a ticket with no status is not counted as open.
@@ -49,13 +53,18 @@ ROLLUP_COLUMNS = (
 )
 
 
-def live_rollups() -> Select[tuple[object, ...]]:
-    """The rollups computed from the raw rows, one row per customer (portable SQL)."""
+def live_rollups(ctx: MoneyContext | None = None) -> Select[tuple[object, ...]]:
+    """The rollups computed from the raw rows, one row per customer (portable SQL).
+
+    Revenue is in the home currency of ``ctx``: other currencies are converted with its
+    rates, and orders in a currency without one are counted but add no revenue.
+    """
+    ctx = ctx or MoneyContext()
     orders = (
         select(
             Order.customer_id.label("customer_id"),
             func.count().label("n"),
-            func.sum(Order.amount_cents).label("revenue"),
+            func.sum(home_cents_expr(ctx, Order.amount_cents, Order.currency)).label("revenue"),
             func.min(Order.order_date).label("first"),
             func.max(Order.order_date).label("last"),
         )
@@ -99,7 +108,8 @@ def live_rollups() -> Select[tuple[object, ...]]:
 def refresh_rollups(conn: Connection) -> int:
     """Recompute every customer's rollup inside the caller's transaction; returns the count."""
     conn.execute(delete(CustomerRollup))
-    conn.execute(insert(CustomerRollup).from_select(list(ROLLUP_COLUMNS), live_rollups()))
+    live = live_rollups(load_money_context(conn))
+    conn.execute(insert(CustomerRollup).from_select(list(ROLLUP_COLUMNS), live))
     _set_stale(conn, False)
     conn.info[_MARKED] = False  # later writes in this transaction must mark them again
     return int(conn.execute(select(func.count()).select_from(CustomerRollup)).scalar_one())
@@ -135,7 +145,7 @@ def _set_stale(conn: Connection, stale: bool) -> None:
 def stale_rollups(conn: Connection) -> int:
     """How many customers' rollups differ from the live aggregates (0 when all agree)."""
     stored = select(*(getattr(CustomerRollup, c) for c in ROLLUP_COLUMNS))
-    live = live_rollups()
+    live = live_rollups(load_money_context(conn))
     missing = except_(live, stored).subquery()
     extra = except_(stored, live).subquery()
     ids = union(select(list(missing.c)[0]), select(list(extra.c)[0])).subquery()

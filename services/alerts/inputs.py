@@ -52,6 +52,7 @@ from services.alerts._db import (
     positions,
 )
 from services.alerts.config import AlertConfig
+from services.money import home_cents_expr, home_cents_sql, load_money_context
 from services.rollups import CLOSED_TICKET_STATUSES
 from services.scoring.data import ScoringData, day_number
 from services.scoring.features import compute_features
@@ -280,6 +281,8 @@ def _snapshot(conn: Connection, run_id: int) -> pd.DataFrame:
 def paid_orders(conn: Connection, as_of: dt.date) -> _Orders:
     """(customer id, UTC day number, cents) of every paid order dated on or before T."""
     end = as_of + dt.timedelta(days=1)
+    # Amounts in the home currency; an order in a currency with no rate adds no money.
+    ctx = load_money_context(conn)
     if conn.dialect.name == "sqlite":
         # One text of numbers parsed by numpy in C, packed as services/scoring/data.py
         # packs them (customer id and day since 1900 in one integer, then the amount):
@@ -288,7 +291,7 @@ def paid_orders(conn: Connection, as_of: dt.date) -> _Orders:
         # rather than as a text comparison per row there.
         text = conn.exec_driver_sql(
             "SELECT group_concat((customer_id * 131072 + min(max(CAST(julianday(order_date) "
-            "- 2415020.5 AS INTEGER), 0), 131071)) || ',' || amount_cents) "
+            f"- 2415020.5 AS INTEGER), 0), 131071)) || ',' || COALESCE({home_cents_sql(ctx)}, 0)) "
             "FROM orders WHERE status = 'paid'"
         ).scalar()
         values = (
@@ -301,9 +304,11 @@ def paid_orders(conn: Connection, as_of: dt.date) -> _Orders:
         return values[keep, 0] >> 17, days[keep], values[keep, 1]
     o = Order.__table__.c
     rows = conn.execute(
-        select(o.customer_id, cast(o.order_date, Date), o.amount_cents).where(
-            o.status == "paid", o.order_date < midnight(end)
-        )
+        select(
+            o.customer_id,
+            cast(o.order_date, Date),
+            func.coalesce(home_cents_expr(ctx, o.amount_cents, o.currency), 0),
+        ).where(o.status == "paid", o.order_date < midnight(end))
     ).all()
     n = len(rows)
     cust = np.fromiter((r[0] for r in rows), np.int64, count=n)
@@ -490,7 +495,15 @@ def _stalled_deals(conn: Connection, config: AlertConfig, ref: dt.datetime) -> p
         [
             tuple(r)
             for r in conn.execute(
-                select(o.customer_id, o.name, o.stage, since, o.amount_cents, o.probability)
+                select(
+                    o.customer_id,
+                    o.name,
+                    o.stage,
+                    since,
+                    # The deal's value in the home currency (none without a rate).
+                    home_cents_expr(load_money_context(conn), o.amount_cents, o.currency),
+                    o.probability,
+                )
                 .where(stalling)
                 .order_by(o.customer_id, since, o.id)
             )

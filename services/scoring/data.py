@@ -20,12 +20,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, Engine, and_, cast, select
+from sqlalchemy import Connection, Engine, and_, cast, func, select
 from sqlalchemy.types import Date
 
 from models.db import sqlite_path
 from models.schema import Customer, Interaction, Order, Subscription
 from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
+from services.money import MoneyContext, home_cents_expr, home_cents_sql, load_money_context
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -89,6 +90,10 @@ class ScoringData:
     s_start: FloatArray  # day number, NaN = unknown
     s_cancel: FloatArray  # day number, NaN = not cancelled
     kinds_present: frozenset[str] = field(default_factory=frozenset)
+    # Money is in this (home) currency; paid orders in a currency with no exchange rate
+    # count as purchases but add no money: how many, by currency.
+    currency: str = "USD"
+    left_out: dict[str, int] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -120,12 +125,16 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
         with ThreadPoolExecutor(1, thread_name_prefix="scoring-read") as pool:
             future = pool.submit(_read_rest_sqlite, engine, until_day)
             with engine.connect() as conn, conn.begin():
-                orders = _orders_sqlite(conn, until_day)
+                ctx = load_money_context(conn)
+                orders = _orders_sqlite(conn, until_day, ctx)
+                left_out = _left_out(conn, until_day, ctx)
             customer_ids, signup_day, subs, inter = future.result()
     else:
         with engine.connect() as conn, conn.begin():
+            ctx = load_money_context(conn)
             customer_ids, signup_day = _read_customers(conn)
-            orders = _orders_generic(conn, until_day)
+            orders = _orders_generic(conn, until_day, ctx)
+            left_out = _left_out(conn, until_day, ctx)
             subs = _read_subscriptions(conn)
             inter = _sort_interactions(_interactions_generic(conn, until_day))
 
@@ -159,6 +168,8 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
         s_start=s_start[s_ok],
         s_cancel=s_cancel[s_ok],
         kinds_present=present,
+        currency=ctx.home,
+        left_out=left_out,
     )
 
 
@@ -261,12 +272,34 @@ def _concat_ints(conn: Connection, sql: str) -> IntArray:
     return np.fromstring(text, sep=",", dtype=np.int64)
 
 
-def _orders_sqlite(conn: Connection, until_day: int) -> tuple[IntArray, IntArray, IntArray]:
-    # Two integers per order: customer id and day packed into one, and the amount.
+def _until(until_day: int) -> dt.datetime:
+    return dt.datetime.combine(day_date(until_day + 1), dt.time(), tzinfo=dt.UTC)
+
+
+def _left_out(conn: Connection, until_day: int, ctx: MoneyContext) -> dict[str, int]:
+    """Paid orders up to the day whose currency has no rate to the home one, by currency."""
+    o = Order.__table__.c
+    rows = conn.execute(
+        select(o.currency, func.count())
+        .where(
+            o.status == "paid",
+            o.order_date < _until(until_day),
+            home_cents_expr(ctx, o.amount_cents, o.currency).is_(None),
+        )
+        .group_by(o.currency)
+    ).all()
+    return {str(currency): int(n) for currency, n in rows if n}
+
+
+def _orders_sqlite(
+    conn: Connection, until_day: int, ctx: MoneyContext
+) -> tuple[IntArray, IntArray, IntArray]:
+    # Two integers per order: customer id and day packed into one, and the amount in the
+    # home currency (0 without an exchange rate: a purchase, but no money figure).
     values = _concat_ints(
         conn,
         f"SELECT group_concat((customer_id * {1 << _DAY_BITS} + {_day_1900('order_date')}) "
-        "|| ',' || amount_cents) FROM orders WHERE status = 'paid'",
+        f"|| ',' || COALESCE({home_cents_sql(ctx)}, 0)) FROM orders WHERE status = 'paid'",
     ).reshape(-1, 2)
     day = (values[:, 0] & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET
     # Filtering here is cheaper than a text comparison per row in SQLite.
@@ -274,12 +307,14 @@ def _orders_sqlite(conn: Connection, until_day: int) -> tuple[IntArray, IntArray
     return values[keep, 0] >> _DAY_BITS, day[keep], values[keep, 1]
 
 
-def _orders_generic(conn: Connection, until_day: int) -> tuple[IntArray, IntArray, IntArray]:
+def _orders_generic(
+    conn: Connection, until_day: int, ctx: MoneyContext
+) -> tuple[IntArray, IntArray, IntArray]:
     o = Order.__table__.c
-    until = dt.datetime.combine(day_date(until_day + 1), dt.time(), tzinfo=dt.UTC)
+    home = func.coalesce(home_cents_expr(ctx, o.amount_cents, o.currency), 0)
     rows = conn.execute(
-        select(o.customer_id, cast(o.order_date, Date), o.amount_cents).where(
-            and_(o.status == "paid", o.order_date < until)
+        select(o.customer_id, cast(o.order_date, Date), home).where(
+            and_(o.status == "paid", o.order_date < _until(until_day))
         )
     ).all()
     cust = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))

@@ -56,6 +56,7 @@ from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import Customer, Order, ScoreSnapshot, ScoringRun
 from models.vocab import GUEST_EXTERNAL_ID
+from services.money import MoneyContext
 from services.records import ScoringSummary
 from services.scoring.churn import ChurnResult, predict_churn
 from services.scoring.data import ScoringData, day_number, load_scoring_data
@@ -189,7 +190,11 @@ def score_workspace(
     drivers = top_drivers(features, churn.risk)
 
     notes = _notes(churn, fit, scores)
+    left_out = MoneyContext(data.currency).left_out_note(data.left_out)
+    if left_out:
+        notes.append(left_out)
     params: dict[str, Any] = {
+        "currency": data.currency,
         "time_unit": "weeks",
         "bgnbd": fit.bgnbd.to_dict(),
         "bgnbd_penalizer": fit.penalizer,

@@ -197,3 +197,82 @@ def test_format_totals_and_rates_text() -> None:
         money.parse_rates("EUR=lots")
     with pytest.raises(ValueError, match="above 0"):
         money.parse_rates("EUR=0")
+
+
+# --- never adding different currencies -----------------------------------------------------
+
+TWO_CURRENCIES = (
+    "order_id,customer_email,order_date,amount\n"
+    "1,a@x.com,2025-01-10,$100\n"
+    "2,a@x.com,2025-04-10,$100\n"
+    "3,a@x.com,2025-08-10,$100\n"
+    "4,b@x.com,2025-02-10,€50\n"
+    "5,b@x.com,2025-06-10,€50\n"
+    "6,c@x.com,2025-03-10,$10\n"
+    "7,c@x.com,2025-09-10,€20\n"
+) + "".join(
+    # Enough dollar customers for the scoring models to fit: 20 x 2 x $30.
+    f"f{i}a,f{i}@x.com,2025-0{1 + i % 5}-0{1 + i % 9},$30\nf{i}b,f{i}@x.com,2025-10-1{i % 9},$30\n"
+    for i in range(20)
+)
+FILLER_CENTS = 20 * 2 * 3000
+
+
+def rollups(path: Path) -> dict[str, tuple[int, int]]:
+    found = rows(
+        path,
+        "SELECT c.email, r.paid_orders, r.paid_revenue_cents FROM customer_rollups r "
+        "JOIN customers c ON c.id = r.customer_id WHERE c.email IN ('a@x.com', 'b@x.com', "
+        "'c@x.com')",
+    )
+    return {email: (n, cents) for email, n, cents in found}
+
+
+def set_rates(engine: Engine, rates: dict[str, float]) -> None:
+    from sqlalchemy.orm import Session
+
+    from services.rollups import refresh_rollups
+    from services.settings import set_setting
+
+    with Session(engine) as session, session.begin():
+        set_setting(session, "workspace.exchange_rates", rates)
+        refresh_rollups(session.connection())
+
+
+def test_rollups_and_scoring_never_add_euros_to_dollars(
+    ws: tuple[Engine, Path], tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from services.customers import load_customer_columns
+    from services.scoring.data import day_number, load_scoring_data
+    from services.scoring.run import score_workspace
+
+    engine, path = ws
+    service.run_import(engine, [write_csv(tmp_path / "o.csv", TWO_CURRENCIES)], kind="orders")
+    # No rate: euros count as orders but add nothing to the dollar figures.
+    assert rollups(path) == {"a@x.com": (3, 30000), "b@x.com": (2, 0), "c@x.com": (2, 1000)}
+    columns = load_customer_columns(engine, scores=False)
+    assert sorted(columns["revenue"].tolist())[:3] == [0.0, 10.0, 60.0]
+    assert float(columns["revenue"].sum()) * 100 == 31000 + FILLER_CENTS
+    day = day_number(dt.date(2025, 12, 31))
+    data = load_scoring_data(engine, until_day=day)
+    assert data.currency == "USD"
+    assert int(data.p_amount.sum()) == 31000 + FILLER_CENTS
+    assert int(data.p_orders.sum()) == 47  # every order still counts as a purchase
+    assert data.left_out == {"EUR": 3}
+    summary = score_workspace(engine, as_of=dt.date(2025, 12, 31))
+    note = "3 orders in EUR left out of money figures (no exchange rate to USD): add an "
+    assert any(n.startswith(note) for n in summary.notes), summary.notes
+
+    # With a rate the euros are converted (1 EUR = 1.10 USD), never added at face value.
+    set_rates(engine, {"EUR": 1.1})
+    assert rollups(path) == {"a@x.com": (3, 30000), "b@x.com": (2, 11000), "c@x.com": (2, 3200)}
+    data = load_scoring_data(engine, until_day=day)
+    assert int(data.p_amount.sum()) == 44200 + FILLER_CENTS
+    assert data.left_out == {}
+    # The live aggregate (rollups stale) agrees with the stored one.
+    from services.rollups import stale_rollups
+
+    with engine.connect() as conn:
+        assert stale_rollups(conn) == 0
