@@ -75,8 +75,10 @@ def _age(seconds: float) -> str:
     return f"{max(int(seconds // 3600), 0)}h"
 
 
-def _money(cents: int) -> str:
-    return f"${cents / 100:,.0f}"
+def _money(cents: int, currency: str) -> str:
+    from services.money import format_money
+
+    return format_money(cents, currency, decimals=0)
 
 
 COLUMNS = (
@@ -91,8 +93,11 @@ COLUMNS = (
 )
 
 
-def format_table(columns: dict[str, Any], now_seconds: float, limit: int) -> list[str]:
-    """The alert rows as a fixed-width text table (what `alerts` prints)."""
+def format_table(
+    columns: dict[str, Any], now_seconds: float, limit: int, currency: str = "USD"
+) -> list[str]:
+    """The alert rows as a fixed-width text table (what `alerts` prints); priorities are
+    in ``currency`` (the workspace's home currency)."""
     header = "  ".join(
         name.upper().rjust(width) if name in ("priority", "age") else name.upper().ljust(width)
         for name, width in COLUMNS
@@ -107,7 +112,7 @@ def format_table(columns: dict[str, Any], now_seconds: float, limit: int) -> lis
             "customer": columns["customer"][i],
             "rule": columns["rule"][i],
             "reason": columns["reason"][i],
-            "priority": _money(int(columns["priority_cents"][i])),
+            "priority": _money(int(columns["priority_cents"][i]), currency),
             "age": _age(now_seconds - float(created[i])),
             "owner": columns["owner"][i] or "-",
             "status": str(columns["status"][i]).replace("_", " "),
@@ -129,6 +134,7 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.cli import EXIT_OK
     from app.workspace import open_existing_workspace, resolve_url
     from services.alerts.queries import alert_columns, alert_counts
+    from services.money import load_money_context
     from services.scoring.queries import latest_run_id
 
     url = resolve_url(args.db)
@@ -137,6 +143,7 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         with workspace.sessions() as session:
             scored = latest_run_id(session) is not None
+            currency = load_money_context(session).home
         statuses = args.status if args.status is not None else STATUS_GROUPS["working"]
         columns = alert_columns(
             workspace.engine,
@@ -155,7 +162,7 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else:
             print("No alerts match.", file=out)
     else:
-        for line in format_table(columns, now.timestamp(), args.limit):
+        for line in format_table(columns, now.timestamp(), args.limit, currency):
             print(line, file=out)
         shown = total if args.limit == 0 else min(args.limit, total)
         noun = "alert" if total == 1 else "alerts"

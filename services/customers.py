@@ -68,7 +68,9 @@ SCORE_TABLE_COLUMNS = (
     "confidence",
 )
 
-ORDER_COLUMNS = ("order_date", "amount", "status", "category", "channel")
+# "amount" is in the home currency (NaN when the order's currency has no exchange rate);
+# "currency" and "original" are the order's own currency and amount.
+ORDER_COLUMNS = ("order_date", "amount", "status", "category", "channel", "currency", "original")
 
 
 def _cents_to_dollars(cents: Any) -> float | None:
@@ -333,8 +335,16 @@ def _as_utc(value: dt.datetime | dt.date | None) -> dt.datetime | None:
     return dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
 
 
-def _money(amount: float | None) -> str:
-    return "" if amount is None else f"${amount:,.2f}"
+def _money(cents: int | None, currency: str) -> str:
+    from services.money import format_money
+
+    return "" if cents is None else format_money(cents, currency, decimals=2)
+
+
+def _home_units(ctx: MoneyContext, cents: int, currency: str) -> float:
+    """An amount in home currency units; NaN when its currency has no exchange rate."""
+    home = ctx.to_home(cents, currency)
+    return float("nan") if home is None else home / 100.0
 
 
 def _join(*parts: Any) -> str:
@@ -419,6 +429,7 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
                 Order.status,
                 Order.category,
                 Order.channel,
+                Order.currency,
             )
             .where(Order.customer_id == customer_id)
             .order_by(Order.order_date, Order.id)
@@ -449,6 +460,9 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
         subscriptions = list(
             session.scalars(select(Subscription).where(Subscription.customer_id == customer_id))
         )
+        from services.money import load_money_context
+
+        ctx = load_money_context(session)
         profile: dict[str, Any] = {
             "id": customer.id,
             "name": customer.name or customer.email or f"Customer {customer.id}",
@@ -467,10 +481,14 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
             "order_date": pd.to_datetime(
                 [r.order_date.replace(tzinfo=None) for r in order_rows]
             ).astype("datetime64[ns]"),
-            "amount": np.array([r.amount_cents for r in order_rows], dtype=np.int64) / 100.0,
+            "amount": np.array(
+                [_home_units(ctx, r.amount_cents, r.currency) for r in order_rows], dtype=float
+            ),
             "status": pd.Series([r.status for r in order_rows], dtype=object),
             "category": pd.Series([r.category for r in order_rows], dtype=object),
             "channel": pd.Series([r.channel for r in order_rows], dtype=object),
+            "currency": pd.Series([r.currency for r in order_rows], dtype=object),
+            "original": np.array([r.amount_cents for r in order_rows], dtype=np.int64) / 100.0,
         },
         columns=list(ORDER_COLUMNS),
     )
@@ -492,15 +510,31 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
         assert when is not None
         what = f"Order · {order_row.category}" if order_row.category else "Order"
         if order_row.status == "paid":
-            events.append(TimelineEvent(when, "order", what, order_row.channel or "", amount))
+            events.append(
+                TimelineEvent(
+                    when, "order", what, order_row.channel or "", amount, order_row.currency
+                )
+            )
         elif order_row.status == "pending":
             events.append(
-                TimelineEvent(when, "order", what, _join(order_row.channel, "pending"), amount)
+                TimelineEvent(
+                    when,
+                    "order",
+                    what,
+                    _join(order_row.channel, "pending"),
+                    amount,
+                    order_row.currency,
+                )
             )
         else:
             events.append(
                 TimelineEvent(
-                    when, "refund", f"{what} ({order_row.status})", order_row.channel or "", amount
+                    when,
+                    "refund",
+                    f"{what} ({order_row.status})",
+                    order_row.channel or "",
+                    amount,
+                    order_row.currency,
                 )
             )
     email_kinds = ("email_sent", "email_open", "email_click")
@@ -521,6 +555,7 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
                 f"Opportunity opened: {o.name}",
                 _join(o.type, o.stage),
                 amount,
+                o.currency,
             )
         )
         if o.closed:
@@ -528,7 +563,12 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
             outcome = "won" if o.won else "lost"
             events.append(
                 TimelineEvent(
-                    closed_at, "opportunity", f"Opportunity {outcome}: {o.name}", "", amount
+                    closed_at,
+                    "opportunity",
+                    f"Opportunity {outcome}: {o.name}",
+                    "",
+                    amount,
+                    o.currency,
                 )
             )
         else:
@@ -542,6 +582,7 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
                     probability=o.probability,
                     close_date=o.close_date,
                     owner=o.owner,
+                    currency=o.currency,
                 )
             )
     for s in subscriptions:
@@ -554,8 +595,9 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
                     started,
                     "subscription",
                     f"Subscribed: {s.plan or 'plan'}",
-                    f"{_money(amount)}{per}" if amount is not None else "",
+                    f"{_money(s.amount_cents, s.currency)}{per}" if amount is not None else "",
                     amount,
+                    s.currency,
                 )
             )
         canceled = _as_utc(s.canceled_at)
@@ -574,6 +616,14 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
         **profile,
         paid_orders=len(paid),
         revenue=float(paid["amount"].sum()) if len(paid) else 0.0,
+        currency=ctx.home,
+        revenue_left_out={
+            str(code): float(units)
+            for code, units in paid[paid["amount"].isna()]
+            .groupby("currency")["original"]
+            .sum()
+            .items()
+        },
         last_order=last_order,
         avg_gap_days=avg_gap,
         orders=orders,

@@ -398,4 +398,42 @@ def export_table(
         frame = alerts_table(engine)
     else:
         frame = customers_table(engine)
+    frame = with_currency(frame, _export_currency(engine, kind, run_id))
     return write_table(frame, path, sheet=kind.capitalize())
+
+
+# Money columns of the exports, in major units of one currency: a "currency" column
+# follows the last of them, so that a figure never travels without its currency.
+MONEY_COLUMNS = ("revenue", "predicted_revenue", "clv_12m", "revenue_at_risk", "priority")
+
+
+def with_currency(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """``frame`` with a "currency" column after its last money column (if it has one)."""
+    present = [i for i, c in enumerate(frame.columns) if c in MONEY_COLUMNS]
+    if not present or "currency" in frame.columns:
+        return frame
+    out = frame.copy()
+    out.insert(present[-1] + 1, "currency", currency)
+    return out
+
+
+def _export_currency(engine: Engine, kind: str, run_id: int | None) -> str:
+    """The currency of an export's money: the scoring run's (scores), else the home one."""
+    from sqlalchemy import select
+
+    from models.db import translate_db_errors
+    from models.schema import ScoringRun
+    from services.money import load_money_context
+
+    with translate_db_errors(), engine.connect() as conn:
+        if kind == "scores":
+            query = select(ScoringRun.params).where(ScoringRun.status == "finished")
+            query = (
+                query.where(ScoringRun.id == run_id)
+                if run_id is not None
+                else query.order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+            )
+            params = conn.execute(query.limit(1)).scalar()
+            if isinstance(params, dict) and params.get("currency"):
+                return str(params["currency"])
+        return load_money_context(conn).home

@@ -23,6 +23,7 @@ class TimelineEvent:
     title: str
     detail: str = ""
     amount: float | None = None
+    currency: str | None = None  # of ``amount`` (ISO code); None: the home currency
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class OpportunitySummary:
     probability: float | None
     close_date: dt.date | None
     owner: str | None
+    currency: str = "USD"  # of ``amount``
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,6 +62,10 @@ class CustomerDetail:
     orders: pd.DataFrame = field(repr=False)
     timeline: tuple[TimelineEvent, ...] = ()
     open_opportunities: tuple[OpportunitySummary, ...] = ()
+    # ``revenue`` and the orders' "amount" are in this (home) currency, converted with the
+    # user's rates; paid revenue in a currency with no rate is apart: code -> units.
+    currency: str = "USD"
+    revenue_left_out: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,7 @@ class ScoringSummary:
     notes: tuple[str, ...] = ()
     # The classifier's top features by share of split gain (empty without a classifier).
     importance: dict[str, float] = field(default_factory=dict)
+    currency: str = "USD"  # money figures of the run are in this (home) currency
 
     def lines(self) -> list[str]:
         """The printable summary (what `score` prints)."""
@@ -163,7 +170,7 @@ class ScoringSummary:
                 g = self.gamma_gamma
                 text += (
                     f"; Gamma-Gamma: p={g.get('p', 0):.2f}, q={g.get('q', 0):.2f}, "
-                    f"v={g.get('v', 0) / 100:.2f} (in currency units; fitted on cents)"
+                    f"v={g.get('v', 0) / 100:.2f} ({self.currency}; fitted on hundredths)"
                 )
             out.append(text)
         if self.importance and self.chosen_model in ("gbm", "blend"):

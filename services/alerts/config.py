@@ -48,6 +48,8 @@ class AlertConfig:
     daily_cap_per_owner: int
     cooldown_days: int
     realert_days: int
+    # The home currency: alert priorities and the money in reasons are in it.
+    currency: str = "USD"
 
     def rule(self, key: str) -> RuleConfig:
         """The settings of one rule."""
@@ -86,7 +88,10 @@ def read_alert_config(session: Session) -> AlertConfig:
             params=params,
         )
     general = {param: int(value(f"alerts.{param}")) for _, param, *_ in ALERT_GENERAL}
-    return AlertConfig(rules=rules, **general)
+    from services.money import load_money_context
+
+    currency = load_money_context(session).home
+    return AlertConfig(rules=rules, **general, currency=currency)
 
 
 def default_actor() -> str:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from models.schema import Interaction, Order
 from services.alerts.records import Recommendation
+from services.money import format_money, load_money_context
 from services.settings import get_setting
 
 # How far back complaints count. The share of the 12-month value an offer may reach is the
@@ -50,8 +51,8 @@ class Complaints:
     quality: tuple[str, ...]  # ... that mention quality
 
 
-def _money(cents: float) -> str:
-    return f"${cents / 100:,.0f}"
+def _money(cents: float, currency: str) -> str:
+    return format_money(cents, currency, decimals=0)
 
 
 def recent_complaints(session: Session, customer_id: int, now: dt.datetime) -> Complaints:
@@ -164,9 +165,10 @@ def next_step(
         quiet = next((d for d in drivers if d.lower().startswith("no order in")), None)
         why = f"{quiet[0].upper()}{quiet[1:]}." if quiet else "High value, slipping away."
         if cap:
-            value = _money(clv_12m_cents or 0)
+            currency = load_money_context(session).home
+            value = _money(clv_12m_cents or 0, currency)
             offer = (
-                f" If an incentive helps, keep it under {_money(cap)} "
+                f" If an incentive helps, keep it under {_money(cap, currency)} "
                 f"({share:.0%} of their 12-month value of {value})."
             )
         else:

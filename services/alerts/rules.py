@@ -17,6 +17,7 @@ import pandas as pd
 from services.alerts._db import positions
 from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
+from services.money import format_money
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -35,8 +36,8 @@ CANDIDATE_COLUMNS: dict[str, Any] = {
 }
 
 
-def _money(cents: float) -> str:
-    return f"${cents / 100:,.0f}"
+def _money(cents: float, currency: str) -> str:
+    return format_money(cents, currency, decimals=0)
 
 
 def _plural(count: float, one: str, many: str) -> str:
@@ -89,7 +90,7 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
             rule.key,
             mask,
             [
-                f"churn risk {churn[r]:.0%} and 12-month value {_money(clv[r])}"
+                f"churn risk {churn[r]:.0%} and 12-month value {_money(clv[r], config.currency)}"
                 for r in rows.tolist()
             ],
             at_risk,
@@ -209,7 +210,8 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
                 up = spend[r] / spend_before[r] - 1.0
                 return (
                     f"engagement {engagement[r]:.0f} and spend up {up:.0%} vs the previous "
-                    f"90 days ({_money(spend[r])} vs {_money(spend_before[r])})"
+                    f"90 days ({_money(spend[r], config.currency)} vs "
+                    f"{_money(spend_before[r], config.currency)})"
                 )
             return (
                 f"engagement {engagement[r]:.0f} and email clicks up from "

@@ -257,6 +257,7 @@ def score_workspace(
         gamma_gamma=fit.gamma_gamma.to_dict() if fit.gamma_gamma is not None else {},
         notes=tuple(n for n in notes if n not in (churn.reason, churn.bridged)),
         importance=dict((churn.classifier or {}).get("importance", {})),
+        currency=data.currency,
     )
 
 

@@ -276,3 +276,64 @@ def test_rollups_and_scoring_never_add_euros_to_dollars(
 
     with engine.connect() as conn:
         assert stale_rollups(conn) == 0
+
+
+def test_exports_say_the_currency_of_their_money(ws: tuple[Engine, Path], tmp_path: Path) -> None:
+    import csv
+    import datetime as dt
+
+    from services.exporting import export_table
+    from services.scoring.run import score_workspace
+
+    engine, _path = ws
+    euros = TWO_CURRENCIES.replace("$", "€")
+    service.run_import(engine, [write_csv(tmp_path / "o.csv", euros)], kind="orders")
+    out = tmp_path / "customers.csv"
+    export_table(engine, "customers", out)
+    with out.open(encoding="utf-8") as handle:
+        table = list(csv.DictReader(handle))
+    header = list(table[0])
+    assert header[header.index("revenue") + 1] == "currency"
+    assert {row["currency"] for row in table} == {"EUR"}
+    score_workspace(engine, as_of=dt.date(2025, 12, 31))
+    out = tmp_path / "scores.csv"
+    export_table(engine, "scores", out)
+    with out.open(encoding="utf-8") as handle:
+        table = list(csv.DictReader(handle))
+    header = list(table[0])
+    assert "clv_12m" in header and header.index("currency") > header.index("clv_12m")
+    assert {row["currency"] for row in table} == {"EUR"}
+
+
+def test_cli_alert_priorities_and_customer_detail_use_the_home_currency(
+    ws: tuple[Engine, Path], tmp_path: Path
+) -> None:
+    import numpy as np
+
+    from app.commands_alerts import format_table
+    from services.customers import load_customer_detail
+
+    columns = {
+        "id": np.array([1]),
+        "severity": np.array(["warning"], dtype=object),
+        "customer": np.array(["Ann"], dtype=object),
+        "rule": np.array(["Gone quiet"], dtype=object),
+        "reason": np.array(["no order"], dtype=object),
+        "priority_cents": np.array([123456]),
+        "created_at": np.array(["2026-01-01T00:00:00"], dtype="datetime64[s]"),
+        "owner": np.array([None], dtype=object),
+        "status": np.array(["new"], dtype=object),
+    }
+    line = format_table(columns, 1_767_225_600.0, 0, "EUR")[1]
+    assert "€1,235" in line and "$" not in line
+
+    engine, path = ws
+    service.run_import(engine, [write_csv(tmp_path / "o.csv", TWO_CURRENCIES)], kind="orders")
+    (customer_id,) = rows(path, "SELECT id FROM customers WHERE email = 'c@x.com'")[0]
+    detail = load_customer_detail(engine, customer_id)
+    # $10 and €20 with no rate: $10 of revenue, and €20 beside it, never $30.
+    assert detail.currency == "USD"
+    assert detail.revenue == 10.0
+    assert detail.revenue_left_out == {"EUR": 20.0}
+    events = [(e.amount, e.currency) for e in detail.timeline if e.kind == "order"]
+    assert sorted(events) == [(10.0, "USD"), (20.0, "EUR")]

@@ -192,7 +192,9 @@ def test_detail_profile_and_kpis(filled: Workspace) -> None:
     # Gaps between paid orders: Jan 10 -> Mar 11 (60 d), Mar 11 -> May 10 (60 d).
     assert d.avg_gap_days == pytest.approx(60.0)
 
-    assert list(d.orders.columns) == ["order_date", "amount", "status", "category", "channel"]
+    assert list(d.orders.columns) == [
+        "order_date", "amount", "status", "category", "channel", "currency", "original",
+    ]  # fmt: skip
     assert d.orders["amount"].tolist() == [10.0, 5.5, 0.01, 100.0, 7.77, 20.0]
     assert d.orders["status"].tolist() == [
         "paid", "paid", "paid", "refunded", "pending", "cancelled"
