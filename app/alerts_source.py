@@ -52,7 +52,14 @@ class WorkspaceAlertSource:
 
         # Every status: the list filters by status itself, in milliseconds.
         columns = alert_columns(self.workspace.engine, statuses=None)
-        return {name: columns[name] for name in ALERT_COLUMNS}
+        # Priorities are in the home currency: the list shows its sign.
+        return {**{name: columns[name] for name in ALERT_COLUMNS}, "currency": self._home()}
+
+    def _home(self) -> str:
+        from services.money import load_money_context
+
+        with self.workspace.sessions() as session:
+            return load_money_context(session).home
 
     def load_alert_detail(self, alert_id: int) -> AlertDetail:
         from services.alerts.queries import alert_detail
@@ -77,6 +84,7 @@ class WorkspaceAlertSource:
             outreach_blocked=d.outreach_blocked,
             recommendation=d.recommendation,
             history=tuple(AlertEvent(e.when, e.who, e.what) for e in d.history),
+            currency=self._home(),
         )
 
     def apply_alert_action(self, alert_id: int, action: str, **params: Any) -> None:
@@ -95,13 +103,17 @@ class WorkspaceAlertSource:
             latest = latest_scores_columns(conn)
         with self.workspace.sessions() as session:
             changes = config_changes(session)
-        return dashboard_data(figures, latest, [day for day, _version in changes])
+        return dashboard_data(
+            figures, latest, [day for day, _version in changes], currency=self._home()
+        )
 
 
 def dashboard_data(
     figures: Dashboard,
     latest: Mapping[str, np.ndarray] | None,
     config_change_days: list[dt.date],
+    *,
+    currency: str = "USD",
 ) -> DashboardData:
     """The dashboard pane's data from the services' figures and the latest score columns."""
     from views.charts.dashboard_charts import AGE_BUCKETS
@@ -143,4 +155,5 @@ def dashboard_data(
             [np.nan if p.mean_health is None else p.mean_health for p in trend], float
         ),
         config_change_dates=_epoch_seconds(config_change_days),
+        currency=currency,
     )

@@ -180,6 +180,8 @@ def load_customer_columns(
     result = {name: data[name] for name in TABLE_COLUMNS}
     if latest is not None:
         result.update(_align_scores(ids, latest))
+    # Not a column: the currency of every money column (revenue, scores), the home one.
+    result["currency"] = np.array(ctx.home, dtype=object)
     return result
 
 

@@ -209,6 +209,7 @@ class CustomerScores:
     # "engagement" / "health" -> component -> points (the points add up to the score)
     components: dict[str, dict[str, float]]
     previous: CustomerScores | None  # the snapshot before this one (trend arrows)
+    currency: str = "USD"  # of the money figures (the home currency when scored)
 
 
 @dataclass(frozen=True)

@@ -296,7 +296,7 @@ class ActionPane(QWidget):
             status = f"Resolved: {OUTCOME_LABELS.get(alert.outcome, alert.outcome)}"
         raised = format_date(as_utc(alert.created_at).date())
         owner = alert.owner or "no owner"
-        stake = stake_text(alert.severity, alert.priority_cents)
+        stake = stake_text(alert.severity, alert.priority_cents, alert.currency)
         self.meta.setText(f"{status} · raised {raised} · {owner} · {stake}")
         drivers = "".join(f"<li>{html.escape(d)}</li>" for d in alert.drivers[:3])
         self.reason.setText(

@@ -94,6 +94,7 @@ class AlertDetail:
     outreach_blocked: str | None
     recommendation: Recommendation
     history: tuple[AlertEvent, ...] = field(default_factory=tuple)
+    currency: str = "USD"  # of priority_cents (the workspace's home currency)
 
 
 class AlertSource(Protocol):

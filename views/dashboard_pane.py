@@ -78,6 +78,7 @@ class DashboardData:
     trend_revenue_at_risk_cents: np.ndarray
     trend_mean_health: np.ndarray
     config_change_dates: np.ndarray  # epoch seconds where scoring settings changed
+    currency: str = "USD"  # of every money figure (the workspace's home currency)
 
 
 def _day(seconds: float) -> dt.date:
@@ -300,6 +301,8 @@ class DashboardPane(QWidget):
         self.age_chart.set_counts(data.open_alerts_by_age)
         self.risk_chart.set_values(data.churn_risk, data.at_risk_threshold)
         self.scores_chart.set_values(data.health, data.engagement)
+        self.segments_chart.currency = data.currency
+        self.trends_chart.currency = data.currency
         self.segments_chart.set_segments(data.segments)
         self.trends_chart.set_trends(
             data.trend_dates,
@@ -349,7 +352,7 @@ class DashboardPane(QWidget):
         # Revenue at risk, and its move since the previous run.
         tile = self.tiles["revenue_at_risk"]
         cents = int(data.revenue_at_risk_cents)
-        value = short_money(cents)
+        value = short_money(cents, data.currency)
         note, tone, short = "churn risk × 12-month value", "", ("risk × CLV",)
         before = _at(data.trend_revenue_at_risk_cents, previous) if previous is not None else None
         if before is not None:
@@ -357,7 +360,7 @@ class DashboardPane(QWidget):
                 cents / 100.0,
                 before / 100.0,
                 higher_is_better=False,
-                fmt=lambda d: short_money(d * 100),
+                fmt=lambda d: short_money(d * 100, data.currency),
                 threshold=1.0,
             )
             if move is not None:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services import money
 from services.records import (
     CustomerDetail,
     CustomerNotFoundError,
@@ -484,6 +485,7 @@ class CustomerDetailPane(QWidget):
         self._show_scores(self._scores)
         chart = self._ensure_chart()
         orders = detail.orders
+        chart.set_currency(detail.currency)
         chart.set_orders(
             orders["order_date"].to_numpy(),
             orders["amount"].to_numpy(),
@@ -597,14 +599,31 @@ class CustomerDetailPane(QWidget):
             f"{other} refunded/cancelled" if other else "paid orders",
             short_note=(f"{other} not paid",) if other else (),
         )
-        if d.paid_orders:
+        home = d.currency
+        if d.paid_orders and d.revenue_left_out:
+            # Currencies with no exchange rate are summed apart, never added to the rest.
+            totals = {home: d.revenue * 100.0}
+            for code, units in d.revenue_left_out.items():
+                totals[code] = totals.get(code, 0.0) + units * 100.0
             self.revenue_tile.set(
-                format_money(d.revenue, cents=False),
-                f"{format_money(d.revenue / d.paid_orders)} per order",
-                short_note=(f"{format_money(d.revenue / d.paid_orders, cents=False)}/order",),
+                money.format_totals(totals),
+                "no exchange rate for " + ", ".join(sorted(d.revenue_left_out)),
+                short_note=("add a rate in Settings",),
             )
+            self.revenue_tile.setToolTip(
+                "Amounts in a currency with no exchange rate to "
+                f"{home} are shown apart; add a rate in Settings ▸ Money to convert them."
+            )
+        elif d.paid_orders:
+            self.revenue_tile.set(
+                format_money(d.revenue, home, cents=False),
+                f"{format_money(d.revenue / d.paid_orders, home)} per order",
+                short_note=(f"{format_money(d.revenue / d.paid_orders, home, cents=False)}/order",),
+            )
+            self.revenue_tile.setToolTip("")
         else:
-            self.revenue_tile.set("$0", "no paid orders")
+            self.revenue_tile.set(format_money(0, home, cents=False), "no paid orders")
+            self.revenue_tile.setToolTip("")
         days = days_between(d.last_order, self._clock()) if d.last_order is not None else None
         if d.last_order is None or days is None:
             self.last_order_tile.set("—", "never ordered", "warning")

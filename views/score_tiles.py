@@ -8,6 +8,7 @@ number went up: churn risk up is red, health up is green.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services import money
 from services.records import CustomerScores, Driver
 from views.detail_pane import ElidingLabel, KpiTile
 from views.item_models.customer_table_model import format_money, format_percent
@@ -89,35 +91,29 @@ def trend(
     )
 
 
-def _points(delta: float) -> str:
+def _points(delta: float, _currency: str) -> str:
     return f"{delta * 100:.0f} pts"
 
 
-def _whole(delta: float) -> str:
+def _whole(delta: float, _currency: str) -> str:
     return f"{delta:.0f}"
 
 
-def _dollars(delta: float) -> str:
-    return format_money(delta, cents=False)
+def _money_delta(delta: float, currency: str) -> str:
+    return format_money(delta, currency, cents=False)
 
 
-def _orders(delta: float) -> str:
+def _orders(delta: float, _currency: str) -> str:
     return f"{delta:.1f}"
 
 
-def compact_money(value: float) -> str:
-    """$850, $1.2k, $15k, $1.3M (the orders chart's axis wording)."""
-    v = abs(value)
-    sign = "-" if value < 0 else ""
-    if v >= 1_000_000:
-        text = f"{v / 1_000_000:.1f}M"
-    elif v >= 10_000:
-        text = f"{v / 1000:.0f}k"
-    elif v >= 1000:
-        text = f"{v / 1000:.1f}k"
-    else:
-        text = f"{v:.0f}"
-    return f"{sign}${text.replace('.0k', 'k').replace('.0M', 'M')}"
+def _in_currency(fmt: Callable[[float, str], str], currency: str, delta: float) -> str:
+    return fmt(delta, currency)
+
+
+def compact_money(value: float, currency: str) -> str:
+    """$850, $1.2k, $15k, €1.3M (the orders chart's axis wording)."""
+    return money.format_money(value * 100.0, currency, compact=True)
 
 
 def _cents(value: int | None) -> float | None:
@@ -134,16 +130,16 @@ class _TileSpec:
     caption: str
     higher_is_better: bool
     threshold: float
-    delta: Callable[[float], str]
+    delta: Callable[[float, str], str]  # (move, currency) -> "▲ 8 pts", "$1,200"
     short_captions: tuple[str, ...] = ()
 
 
 _TILES = (
     _TileSpec("churn_risk", "Churn risk", False, 0.005, _points, ("Risk",)),
-    _TileSpec("revenue_at_risk", "Revenue at risk", False, 1.0, _dollars, ("At risk",)),
+    _TileSpec("revenue_at_risk", "Revenue at risk", False, 1.0, _money_delta, ("At risk",)),
     _TileSpec("health_score", "Health", True, 0.5, _whole),
     _TileSpec("engagement_score", "Engagement", True, 0.5, _whole, ("Engaged",)),
-    _TileSpec("clv_12m", "CLV 12 months", True, 1.0, _dollars, ("CLV 12m", "CLV")),
+    _TileSpec("clv_12m", "CLV 12 months", True, 1.0, _money_delta, ("CLV 12m", "CLV")),
     # The caption names the horizon once scores arrive ("Orders in 90 days").
     _TileSpec("predicted_orders", "Orders ahead", True, 0.05, _orders, ("Ahead",)),
 )
@@ -204,6 +200,7 @@ class ScoreStrip(QWidget):
         """Show a snapshot and its moves since the one before."""
         previous = scores.previous
         horizon = scores.horizon_days
+        currency = scores.currency
         defaults: dict[str, tuple[str, tuple[str, ...]]] = {
             "churn_risk": (f"no order in {horizon} days", (f"in {horizon} days",)),
             "revenue_at_risk": ("risk × 12-month value", ("risk × CLV",)),
@@ -224,21 +221,21 @@ class ScoreStrip(QWidget):
                     current,
                     _value(previous, spec.key),
                     higher_is_better=spec.higher_is_better,
-                    fmt=spec.delta,
+                    fmt=functools.partial(_in_currency, spec.delta, currency),
                     threshold=spec.threshold,
                 )
                 if previous is not None
                 else None
             )
             self.trends[spec.key] = move
-            value = self._format(spec.key, current)
+            value = self._format(spec.key, current, currency)
             if move is not None and previous is not None:
                 since = _since(previous.as_of)
                 note, tone = f"{move.text} {since}", move.tone
                 short: tuple[str, ...] = (move.text,)
                 tile.setToolTip(
                     f"{spec.caption}: {value} as of {scores.as_of:%b} {scores.as_of.day}, "
-                    f"{self._format(spec.key, _value(previous, spec.key))} as of "
+                    f"{self._format(spec.key, _value(previous, spec.key), currency)} as of "
                     f"{previous.as_of:%b} {previous.as_of.day}"
                 )
             else:
@@ -246,29 +243,35 @@ class ScoreStrip(QWidget):
                 tone = ""
                 tile.setToolTip("")
             tile.set(
-                value, note, tone, short_note=short, short_value=self._short(spec.key, current)
+                value,
+                note,
+                tone,
+                short_note=short,
+                short_value=self._short(spec.key, current, currency),
             )
 
     @staticmethod
     def _orders_note(scores: CustomerScores) -> str:
         revenue = _cents(scores.predicted_revenue_cents)
-        return f"worth {format_money(revenue, cents=False)}" if revenue else "expected"
+        if not revenue:
+            return "expected"
+        return f"worth {format_money(revenue, scores.currency, cents=False)}"
 
     @staticmethod
-    def _short(key: str, value: float | None) -> tuple[str, ...]:
+    def _short(key: str, value: float | None, currency: str) -> tuple[str, ...]:
         """Narrow tiles show money as "$12.3k" rather than cut "$12,3…"."""
         if value is None or key not in ("revenue_at_risk", "clv_12m") or abs(value) < 1000:
             return ()
-        return (compact_money(value),)
+        return (compact_money(value, currency),)
 
     @staticmethod
-    def _format(key: str, value: float | None) -> str:
+    def _format(key: str, value: float | None, currency: str) -> str:
         if value is None:
             return "—"
         if key == "churn_risk":
             return format_percent(value)
         if key in ("revenue_at_risk", "clv_12m"):
-            return format_money(value, cents=False)
+            return format_money(value, currency, cents=False)
         if key == "predicted_orders":
             return f"{value:.1f}"
         return f"{value:.0f}"

@@ -215,7 +215,9 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _as_record(row: ScoreSnapshot, previous: CustomerScores | None) -> CustomerScores:
+def _as_record(
+    row: ScoreSnapshot, previous: CustomerScores | None, currency: str = "USD"
+) -> CustomerScores:
     return CustomerScores(
         as_of=row.as_of,
         horizon_days=row.horizon_days,
@@ -232,6 +234,7 @@ def _as_record(row: ScoreSnapshot, previous: CustomerScores | None) -> CustomerS
         drivers=_drivers(row.drivers),
         components=_components(row.components),
         previous=previous,
+        currency=currency,
     )
 
 
@@ -256,8 +259,21 @@ def customer_scores(session: Session, customer_id: int) -> CustomerScores | None
             .order_by(ScoreSnapshot.as_of.desc(), ScoreSnapshot.id.desc())
             .limit(1)
         ).first()
-        previous = _as_record(before, None) if before is not None else None
-        return _as_record(latest, previous)
+        currency = run_currency(session, latest.scoring_run_id)
+        previous = _as_record(before, None, currency) if before is not None else None
+        return _as_record(latest, previous, currency)
+
+
+def run_currency(session: Session, run_id: int | None) -> str:
+    """The currency a scoring run's money is in (runs from before currencies: the home
+    currency now)."""
+    from services.money import load_money_context
+
+    params = session.scalar(select(ScoringRun.params).where(ScoringRun.id == run_id))
+    params = _json(params)
+    if isinstance(params, dict) and params.get("currency"):
+        return str(params["currency"])
+    return load_money_context(session).home
 
 
 def score_history(session: Session, customer_id: int) -> tuple[ScoreHistoryPoint, ...]:

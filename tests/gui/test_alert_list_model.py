@@ -158,8 +158,8 @@ def test_empty_data_shows_nothing(qtbot) -> None:
 
 
 def test_stake_and_age_texts() -> None:
-    assert stake_text("critical", 123_456) == "$1,235 at risk"
-    assert stake_text("opportunity", 50_000) == "$500 upside"
+    assert stake_text("critical", 123_456, "USD") == "$1,235 at risk"
+    assert stake_text("opportunity", 50_000, "USD") == "$500 upside"
     assert age_text(np.datetime64("2026-11-22T01:00:00"), NOW) == "today"
     assert age_text(np.datetime64("2026-11-19T23:00:00"), NOW) == "3d old"
     assert age_text(np.datetime64("2026-10-25T00:00:00"), NOW) == "4w old"

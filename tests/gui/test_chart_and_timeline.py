@@ -60,7 +60,7 @@ def machine_tz(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     [(0, "$0"), (850, "$850"), (1000, "$1k"), (1250, "$1.2k"), (15000, "$15k"), (1.3e6, "$1.3M")],
 )
 def test_money_axis_labels_are_compact(value: float, text: str) -> None:
-    assert compact_money(value) == text
+    assert compact_money(value, "USD") == text
 
 
 def test_cumulative_steps_is_a_staircase_to_the_end() -> None:

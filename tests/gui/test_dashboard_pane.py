@@ -113,7 +113,7 @@ def tile_text(pane: DashboardPane, key: str) -> tuple[str, str]:
     ],
 )
 def test_tile_money_is_whole_dollars_then_millions(cents: int, text: str) -> None:
-    assert short_money(cents) == text
+    assert short_money(cents, "USD") == text
 
 
 def test_tiles_show_the_headline_figures(pane: DashboardPane) -> None:

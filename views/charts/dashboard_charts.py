@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from services import money
 from views.charts.calibration_chart import PercentAxisItem
 from views.charts.orders_chart import MoneyAxisItem, compact_money
 from views.score_tiles import SEGMENT_TONES
@@ -75,15 +76,14 @@ def segment_colour(segment: str, theme: Theme) -> str:
     }.get(tone, theme.accent)
 
 
-def short_money(cents: float) -> str:
-    """Money for a tile: "$12,345" below a million dollars, "$1.2M" from there."""
-    dollars = cents / 100.0
-    sign = "-" if dollars < 0 else ""
-    v = abs(dollars)
+def short_money(cents: float, currency: str) -> str:
+    """Money for a tile: "$12,345" below a million units, "$1.2M" from there."""
+    v = abs(cents) / 100.0
     if v >= 1_000_000:
+        sign = "-" if cents < 0 else ""
         digits = 0 if v >= 100_000_000 else 1
-        return f"{sign}${v / 1_000_000:,.{digits}f}M"
-    return f"{sign}${v:,.0f}"
+        return f"{sign}{money.currency_symbol(currency)}{v / 1_000_000:,.{digits}f}M"
+    return money.format_money(cents, currency, decimals=0)
 
 
 def histogram(
@@ -128,6 +128,8 @@ class DashboardChart(QWidget):
     """A title and a legend (shortened to fit) above a themed pyqtgraph plot."""
 
     TITLE = ""
+    # The currency of the chart's money (the workspace's home currency); set before data.
+    currency = "USD"
     # Longest first; the first that fits is shown, the full one is then the tooltip.
     LEGEND_VARIANTS: tuple[tuple[str, ...], ...] = ((),)
 
@@ -603,7 +605,13 @@ class SegmentsChart(DashboardChart):
         self._bars.setOpts(x0=np.zeros(n), y=y, width=customers, height=0.66)
         self.plot.getAxis("left").setTicks([[(float(i), r[0]) for i, r in enumerate(rows)], []])
         self.plot.getAxis("right").setTicks(
-            [[(float(i), compact_money(r[2] / 100.0)) for i, r in enumerate(rows)], []]
+            [
+                [
+                    (float(i), compact_money(r[2] / 100.0, self.currency))
+                    for i, r in enumerate(rows)
+                ],
+                [],
+            ]
         )
         self.plot.setYRange(-0.6, max(n, 1) - 0.4, padding=0)
         top = float(customers.max()) if n else 0.0
@@ -621,12 +629,12 @@ class SegmentsChart(DashboardChart):
         """(segment, customers as drawn, revenue at risk as labelled), top to bottom."""
         widths = self._bars.opts["width"]
         return [
-            (name, int(w), compact_money(cents / 100.0))
+            (name, int(w), compact_money(cents / 100.0, self.currency))
             for (name, _n, cents), w in zip(self._segments, widths, strict=True)
         ]
 
     def _legend_marks(self) -> tuple[tuple[str, str], ...]:
-        return ((self._theme.muted, "■"), (self._theme.muted, "$"))
+        return ((self._theme.muted, "■"), (self._theme.muted, money.currency_symbol(self.currency)))
 
     def _restyle(self, theme: Theme) -> None:
         self._bars.setOpts(
@@ -634,7 +642,9 @@ class SegmentsChart(DashboardChart):
             pen=_pen_none(),
         )
         self._fit_axis_width("left", [r[0] for r in self._segments] or ["Champions"])
-        self._fit_axis_width("right", [compact_money(r[2] / 100.0) for r in self._segments])
+        self._fit_axis_width(
+            "right", [compact_money(r[2] / 100.0, self.currency) for r in self._segments]
+        )
 
 
 class TrendsChart(DashboardChart):
@@ -693,6 +703,9 @@ class TrendsChart(DashboardChart):
         config_change_dates: np.ndarray,
     ) -> None:
         """Show the runs (epoch seconds, ascending) and the settings changes."""
+        axis = self.plot.getAxis("right")
+        if isinstance(axis, MoneyAxisItem):
+            axis.currency = self.currency
         xs = np.asarray(dates, dtype=float).ravel()
         n = len(xs)
 
@@ -745,7 +758,10 @@ class TrendsChart(DashboardChart):
         # n == 1: the lone revenue point sits mid-height, clear of the note above it.
         money_top = (top * (2.0 if n == 1 else 1.15)) or 1.0
         self._money_view.setYRange(0, money_top, padding=0.04)
-        self._fit_axis_width("right", [compact_money(money_top), compact_money(money_top / 3)])
+        self._fit_axis_width(
+            "right",
+            [compact_money(money_top, self.currency), compact_money(money_top / 3, self.currency)],
+        )
         if n == 1:
             self._show_empty(self.SINGLE_RUN_NOTE, middle, 90.0)
         else:

@@ -17,36 +17,28 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from services import money
 from views.dates import as_utc, utc_now
 from views.theme import LIGHT, Theme
 
 _DAY_S = 86_400.0
 
 
-def compact_money(value: float) -> str:
-    """Axis labels: $0, $850, $1.2k, $15k, $1.3M."""
-    sign = "-" if value < 0 else ""
-    v = abs(value)
-    if v >= 1_000_000:
-        text = f"{v / 1_000_000:.1f}M"
-    elif v >= 10_000:
-        text = f"{v / 1000:.0f}k"
-    elif v >= 1000:
-        text = f"{v / 1000:.1f}k"
-    else:
-        text = f"{v:.0f}"
-    return f"{sign}${text.replace('.0k', 'k').replace('.0M', 'M')}"
+def compact_money(value: float, currency: str) -> str:
+    """Axis labels in units of ``currency``: $0, $850, $1.2k, $15k, €1.3M."""
+    return money.format_money(value * 100.0, currency, compact=True)
 
 
 class MoneyAxisItem(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
-    """An axis with compact dollar tick labels and no SI prefix scaling."""
+    """An axis with compact money tick labels ("$12k", "€1.2M") and no SI prefix scaling."""
 
     def __init__(self, orientation: str, **kwargs: Any) -> None:
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
+        self.currency = "USD"  # the chart sets the currency of its data
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [compact_money(v * scale) for v in values]
+        return [compact_money(v * scale, self.currency) for v in values]
 
 
 def cumulative_steps(
@@ -145,10 +137,13 @@ class OrdersChart(QWidget):
         *,
         today: dt.datetime | None = None,
     ) -> None:
-        """Show orders: dates as datetime64, amounts in dollars, statuses (paid...)."""
+        """Show orders: dates as datetime64, amounts in units of the chart's currency
+        (``set_currency``; NaN amounts are not drawn), statuses (paid...)."""
         seconds = np.asarray(dates, dtype="datetime64[ns]").astype(np.int64) / 1e9
         amounts = np.asarray(amounts, dtype=float)
-        paid = np.asarray(statuses, dtype=object) == "paid"
+        known = np.isfinite(amounts)
+        seconds, amounts = seconds[known], amounts[known]
+        paid = np.asarray(statuses, dtype=object)[known] == "paid"
         now = as_utc(today or utc_now()).timestamp()
         self._paid.setData(seconds[paid], amounts[paid])
         self._other.setData(seconds[~paid], amounts[~paid])
@@ -171,6 +166,16 @@ class OrdersChart(QWidget):
         plot.setYRange(0, top * 1.1 or 1.0, padding=0)
         trend_top = float(totals.max()) if len(totals) else 1.0
         self._trend_view.setYRange(0, trend_top * 1.15 or 1.0, padding=0)
+
+    def set_currency(self, currency: str) -> None:
+        """The currency of the amounts: the money axes label their ticks in it."""
+        plot = self.plot_widget.getPlotItem()
+        for name in ("left", "right"):
+            axis = plot.getAxis(name)
+            if isinstance(axis, MoneyAxisItem):
+                axis.currency = currency
+                axis.picture = None  # redrawn with the new labels
+                axis.update()
 
     @property
     def paid_point_count(self) -> int:

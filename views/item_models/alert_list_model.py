@@ -73,6 +73,8 @@ class AlertListData:
             raise ValueError(f"alert columns missing: {', '.join(missing)}")
         n = len(columns["id"])
         self.n = n
+        # Priorities are in this currency (the workspace's home currency).
+        self.currency = str(columns.get("currency") or "USD")
         self.columns: dict[str, np.ndarray] = {}
         for name in ALERT_COLUMNS:
             values = np.asarray(columns[name])
@@ -269,6 +271,11 @@ class AlertListModel(QAbstractListModel):
     def total(self) -> int:
         return 0 if self._data is None else self._data.n
 
+    @property
+    def currency(self) -> str:
+        """The currency of the priorities (the workspace's home currency)."""
+        return "USD" if self._data is None else self._data.currency
+
     # ------------------------------------------------------------------ Qt API
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -293,7 +300,7 @@ class AlertListModel(QAbstractListModel):
             return int(c["customer_id"][i])
         if role == SeverityRole:
             return str(c["severity"][i])
-        stake = stake_text(str(c["severity"][i]), int(c["priority_cents"][i]))
+        stake = stake_text(str(c["severity"][i]), int(c["priority_cents"][i]), self._data.currency)
         text = f"{c['customer'][i]}: {c['reason'][i]} ({stake})"
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{c['rule'][i]}\n{c['reason'][i]}\n{stake}"
@@ -312,9 +319,9 @@ class AlertListModel(QAbstractListModel):
         return self._clock()
 
 
-def stake_text(severity: str, cents: int) -> str:
+def stake_text(severity: str, cents: int, currency: str) -> str:
     """What is at stake: revenue at risk, or the upside of an opportunity."""
-    amount = format_money(cents / 100.0, cents=False)
+    amount = format_money(cents / 100.0, currency, cents=False)
     return f"{amount} upside" if severity == "opportunity" else f"{amount} at risk"
 
 
@@ -409,7 +416,7 @@ class AlertCardDelegate(QStyledItemDelegate):
 
         # Line 1: customer (bold) and company, stake on the right.
         y = card.top() + 8
-        stake = stake_text(severity, int(rec["priority_cents"]))
+        stake = stake_text(severity, int(rec["priority_cents"]), model.currency)
         painter.setFont(bold)
         stake_w = fm_bold.horizontalAdvance(stake)
         stake_colour = QColor(text_colour)

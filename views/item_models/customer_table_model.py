@@ -33,6 +33,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from services import money
+
 Index = QModelIndex | QPersistentModelIndex
 
 CustomerIdRole = Qt.ItemDataRole.UserRole + 1
@@ -248,6 +250,11 @@ class CustomerTableData:
     def __init__(self, columns: Mapping[str, Any]) -> None:
         self.ids = _as_array(columns["id"], np.int64, None)
         self.size = len(self.ids)
+        # Every money column is in the workspace's home currency.
+        currency: Any = columns.get("currency")
+        if isinstance(currency, np.ndarray):
+            currency = currency.item() if currency.size == 1 else None
+        self.currency = str(currency or "USD")
         # Scored: the loader brought the latest scores (the workspace was scored).
         self.scored = all(key in columns for key in SCORE_KEYS)
         self.columns: dict[str, np.ndarray] = {}
@@ -679,9 +686,9 @@ class CustomerTableModel(QAbstractTableModel):
         if math.isnan(value):
             return "—"
         if kind is Kind.MONEY:
-            return format_money(value)
+            return format_money(value, self._data.currency)
         if kind is Kind.ESTIMATE:
-            return format_money(value, cents=False)
+            return format_money(value, self._data.currency, cents=False)
         if kind is Kind.PERCENT:
             return format_percent(value)
         if kind is Kind.SCORE:
@@ -700,12 +707,10 @@ def _alignment(col: Column) -> Qt.AlignmentFlag:
     return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
-def format_money(amount: float, *, cents: bool = True) -> str:
-    """US dollars with thousands separators (negative amounts with a leading minus)."""
-    sign = "-" if amount < 0 else ""
-    if cents:
-        return f"{sign}${abs(amount):,.2f}"
-    return f"{sign}${abs(amount):,.0f}"
+def format_money(amount: float, currency: str, *, cents: bool = True) -> str:
+    """An amount in units of ``currency`` with its sign ("$1,234.50", "€12", "¥1,000");
+    services/money.py formats every figure (JPY and KRW never show cents)."""
+    return money.format_money(amount * 100.0, currency, decimals=2 if cents else 0)
 
 
 def format_percent(probability: float) -> str:

@@ -82,7 +82,9 @@ class OpportunityTableModel(QAbstractTableModel):
         if column == 1:
             return opp.stage or "—"
         if column == 2:
-            return format_money(opp.amount, cents=False) if opp.amount is not None else "—"
+            if opp.amount is None:
+                return "—"
+            return format_money(opp.amount, opp.currency, cents=False)
         if column == 3:
             return f"{opp.probability:.0%}" if opp.probability is not None else "—"
         return format_date(opp.close_date) if opp.close_date is not None else "—"

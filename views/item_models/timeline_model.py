@@ -223,7 +223,7 @@ class TimelineDelegate(QStyledItemDelegate):
             painter.drawText(
                 amount_rect,
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                format_money(event.amount),
+                format_money(event.amount, event.currency or ""),
             )
         # A hairline between rows, lighter than the border.
         painter.setPen(QColor(theme.border))

@@ -1,0 +1,74 @@
+"""The window says which currency a figure is in: a EUR workspace shows "€", never "$"."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.workspace import Workspace, open_workspace
+from services.customers import load_customer_columns, load_customer_detail
+from services.importing import service
+from services.records import CustomerScores
+from services.scoring.queries import customer_scores
+from services.scoring.run import score_workspace
+from views.item_models.customer_table_model import (
+    ALL_COLUMNS,
+    CustomerTableData,
+    CustomerTableModel,
+)
+from views.score_tiles import ScoreStrip
+
+AS_OF = dt.date(2025, 12, 31)
+EUROS = (
+    "order_id,customer_email,order_date,amount\n"
+    "1,a@x.com,2025-01-10,€100\n2,a@x.com,2025-04-10,€100\n3,a@x.com,2025-08-10,€100\n"
+    '4,b@x.com,2025-02-10,"1.234,50 €"\n5,b@x.com,2025-06-10,€50\n'
+) + "".join(
+    f"f{i}a,f{i}@x.com,2025-0{1 + i % 5}-0{1 + i % 9},€30\nf{i}b,f{i}@x.com,2025-10-1{i % 9},€30\n"
+    for i in range(20)
+)
+
+
+@pytest.fixture
+def eur_workspace(tmp_path: Path) -> Iterator[Workspace]:
+    workspace = open_workspace(f"sqlite:///{tmp_path / 'eur.radar.sqlite'}")
+    source = tmp_path / "orders.csv"
+    source.write_text(EUROS, encoding="utf-8")
+    service.run_import(workspace.engine, [source], kind="orders")
+    score_workspace(workspace.engine, as_of=AS_OF)
+    try:
+        yield workspace
+    finally:
+        workspace.close()
+
+
+def test_customer_table_shows_euros_in_a_eur_workspace(qtbot, eur_workspace: Workspace) -> None:
+    model = CustomerTableModel()
+    model.set_table(CustomerTableData(load_customer_columns(eur_workspace.engine)))
+    keys = [c.key for c in ALL_COLUMNS]
+    emails = [model.data(model.index(r, keys.index("email"))) for r in range(model.rowCount())]
+    row = emails.index("b@x.com")
+    revenue = model.data(model.index(row, keys.index("revenue")), Qt.ItemDataRole.DisplayRole)
+    assert revenue == "€1,284.50"
+    clv = model.data(model.index(row, keys.index("clv_12m")), Qt.ItemDataRole.DisplayRole)
+    assert clv.startswith("€") and "$" not in clv
+
+
+def test_score_tiles_show_the_home_currency(qtbot, eur_workspace: Workspace) -> None:
+    with eur_workspace.sessions() as session:
+        detail = load_customer_detail(eur_workspace.engine, 1)
+        scores = customer_scores(session, detail.id)
+    assert isinstance(scores, CustomerScores)
+    assert scores.currency == "EUR"
+    strip = ScoreStrip()
+    qtbot.addWidget(strip)
+    strip.resize(900, 80)
+    strip.set_scores(dataclasses.replace(scores, previous=None))
+    for key in ("clv_12m", "revenue_at_risk"):
+        text = strip.tiles[key].value.full_text()
+        assert text.startswith("€") and "$" not in text, text
