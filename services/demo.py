@@ -389,6 +389,8 @@ def build_demo(
         }
         with Session(bind=conn) as session:
             set_setting(session, DEMO_SETTING, marker)
+            # The demo's orders are in US dollars, its money figures too.
+            set_setting(session, "workspace.home_currency", "USD")
             session.add(
                 AuditEvent(
                     occurred_at=built_at,

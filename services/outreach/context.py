@@ -34,6 +34,7 @@ from models.errors import UserFacingError
 from models.schema import Alert, Customer, Interaction, Order, ScoreSnapshot
 from services.alerts.next_step import workspace_categories
 from services.alerts.records import ACTIVE_STATUSES
+from services.money import load_money_context
 from services.outreach.records import (
     CURRENCY_SYMBOLS,
     CustomerText,
@@ -184,9 +185,10 @@ def build_context(
         .where(Order.customer_id == customer.id, Order.status == "paid", Order.order_date <= when)
         .order_by(Order.order_date.desc(), Order.id.desc())
     ).all()
-    currency = Counter(str(o.currency or "USD").upper() for o in orders).most_common(1)
-    code = currency[0][0] if currency else "USD"
-    symbol = CURRENCY_SYMBOLS.get(code, "$")
+    money = load_money_context(session)
+    currency = Counter(str(o.currency or money.home).upper() for o in orders).most_common(1)
+    code = currency[0][0] if currency else money.home
+    symbol = CURRENCY_SYMBOLS.get(code, f"{code} ")
     last_order = None
     if orders:
         latest = orders[0]
@@ -203,7 +205,9 @@ def build_context(
         if o.category:
             spend[str(o.category)] += int(o.amount_cents)
     categories = tuple(c for c, _ in sorted(spend.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
-    average = int(round(sum(int(o.amount_cents) for o in orders) / len(orders))) if orders else None
+    # Orders in the draft's currency only: amounts of different currencies never add up.
+    same = [int(o.amount_cents) for o in orders if str(o.currency or money.home).upper() == code]
+    average = int(round(sum(same) / len(same))) if same else None
 
     if customer.signup_date is not None:
         start: dt.date | None = customer.signup_date
@@ -222,6 +226,11 @@ def build_context(
     clv = snapshot.clv_12m_cents if snapshot is not None else None
     share = float(get_setting(session, "outreach.incentive_cap_percent"))
     cap = int(clv * share // 100) if clv and clv > 0 and share > 0 else None
+    if cap is not None and code != money.home:
+        # The 12-month value is in the home currency; the draft speaks the customer's.
+        # Without an exchange rate there is no amount to offer.
+        rate = money.rate(code)
+        cap = int(cap / rate) if rate else None
 
     open_tickets = session.scalars(
         select(Interaction)

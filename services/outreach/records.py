@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from services.money import ISO_CODES, currency_symbol
+
 # Kept in step with services.settings.GOALS and TONES (a test checks they match).
 GOAL_LABELS = {
     "win_back": "Win back",
@@ -23,21 +25,8 @@ TONE_LABELS = {
     "concise": "Concise",
 }
 
-# ISO currency -> the symbol a customer reads; anything else is shown with "$".
-CURRENCY_SYMBOLS = {
-    "USD": "$",
-    "EUR": "€",
-    "GBP": "£",
-    "JPY": "¥",
-    "CAD": "CA$",
-    "AUD": "A$",
-    "NZD": "NZ$",
-    "CHF": "CHF ",
-    "SEK": "SEK ",
-    "NOK": "NOK ",
-    "DKK": "DKK ",
-    "INR": "₹",
-}
+# ISO currency -> the symbol a customer reads ("€", "CHF "): services/money.py's one table.
+CURRENCY_SYMBOLS = {code: currency_symbol(code) for code in ISO_CODES}
 
 # No draft offers more than this percent off, whatever the customer's value: deeper
 # discounts teach customers to wait for them (and "90% off" is what an injected

@@ -337,3 +337,38 @@ def test_cli_alert_priorities_and_customer_detail_use_the_home_currency(
     assert detail.revenue_left_out == {"EUR": 20.0}
     events = [(e.amount, e.currency) for e in detail.timeline if e.kind == "order"]
     assert sorted(events) == [(10.0, "USD"), (20.0, "EUR")]
+
+
+def test_draft_offer_is_in_the_customers_currency_or_not_made(
+    ws: tuple[Engine, Path], tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+    from services.outreach.context import build_context
+    from services.scoring.run import score_workspace
+
+    engine, path = ws
+    service.run_import(engine, [write_csv(tmp_path / "o.csv", TWO_CURRENCIES)], kind="orders")
+    score_workspace(engine, as_of=dt.date(2025, 12, 31))
+    (b_id,) = rows(path, "SELECT id FROM customers WHERE email = 'b@x.com'")[0]
+    now = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    with Session(engine) as session:
+        context = build_context(session, b_id, now=now)
+    # b buys in euros; no EUR rate: no amount can be offered, and the average is in EUR.
+    assert context.currency == "EUR" and context.currency_symbol == "€"
+    assert context.incentive_cap_cents is None
+    assert context.average_order_cents == 5000
+    set_rates(engine, {"EUR": 1.25})
+    score_workspace(engine, as_of=dt.date(2025, 12, 31))
+    with Session(engine) as session:
+        context = build_context(session, b_id, now=now)
+        clv = rows(
+            path,
+            f"SELECT clv_12m_cents FROM score_snapshots WHERE customer_id = {b_id} "
+            "ORDER BY id DESC LIMIT 1",
+        )[0][0]
+    share = 10  # the default incentive cap: 10% of the 12-month value (in USD)
+    assert clv and context.incentive_cap_cents == int(int(clv * share // 100) / 1.25)
+    assert context.incentive is not None and context.incentive.startswith("€")

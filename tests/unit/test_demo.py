@@ -107,7 +107,9 @@ def test_marks_the_workspace_as_demo_and_audits_it(small: tuple[Workspace, DemoS
     with Session(ws.engine) as s:
         assert is_demo_workspace(s)
         marker = get_setting(s, "workspace.demo")
+        home = get_setting(s, "workspace.home_currency")
         events = s.scalars(select(AuditEvent)).all()
+    assert home == "USD"  # the demo's money is in US dollars
     assert marker["customers"] == 300 and marker["seed"] == 11
     assert marker["today"] == "2025-06-15"
     dt.datetime.fromisoformat(marker["built_at"])
