@@ -485,10 +485,14 @@ class CustomerDetailPane(QWidget):
         self._show_scores(self._scores)
         chart = self._ensure_chart()
         orders = detail.orders
-        chart.set_currency(detail.currency)
+        # One currency: the orders as they were paid; several: in the home currency
+        # (orders without an exchange rate are left out, never drawn at face value).
+        currencies = set(orders["currency"].dropna()) if "currency" in orders else set()
+        single = next(iter(currencies)) if len(currencies) == 1 else None
+        chart.set_currency(single or detail.currency)
         chart.set_orders(
             orders["order_date"].to_numpy(),
-            orders["amount"].to_numpy(),
+            (orders["original"] if single else orders["amount"]).to_numpy(),
             orders["status"].to_numpy(dtype=object),
             today=self._clock(),
         )
@@ -608,7 +612,7 @@ class CustomerDetailPane(QWidget):
             self.revenue_tile.set(
                 money.format_totals(totals),
                 "no exchange rate for " + ", ".join(sorted(d.revenue_left_out)),
-                short_note=("add a rate in Settings",),
+                short_note=("no rate",),
             )
             self.revenue_tile.setToolTip(
                 "Amounts in a currency with no exchange rate to "

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from services.money import currency_symbol
 from services.records import TimelineEvent
 from views.dates import as_utc, days_between, utc_date, utc_now
 from views.item_models.customer_table_model import format_date, format_money
@@ -176,7 +177,12 @@ class TimelineDelegate(QStyledItemDelegate):
         glyph_font.setBold(True)
         painter.setFont(glyph_font)
         painter.setPen(color)
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, style.glyph)
+        glyph = style.glyph
+        if event.kind == "order" and event.currency:
+            # The order's own currency sign ("€", "£"); a code alone keeps the default.
+            sign = currency_symbol(event.currency)
+            glyph = sign[-1] if not sign.endswith(" ") else glyph
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, glyph)
 
         text_color = palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
