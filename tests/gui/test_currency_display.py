@@ -72,3 +72,41 @@ def test_score_tiles_show_the_home_currency(qtbot, eur_workspace: Workspace) -> 
     for key in ("clv_12m", "revenue_at_risk"):
         text = strip.tiles[key].value.full_text()
         assert text.startswith("€") and "$" not in text, text
+
+
+def test_saving_rates_in_settings_recomputes_customer_totals(tmp_path: Path) -> None:
+    import sqlite3
+
+    from app.settings_controller import MONEY_SAVED_MESSAGE, save_settings, validate
+
+    workspace = open_workspace(f"sqlite:///{tmp_path / 'mixed.radar.sqlite'}")
+    try:
+        source = tmp_path / "orders.csv"
+        source.write_text(
+            "order_id,customer_email,order_date,amount\n"
+            "1,a@x.com,2025-01-10,$10\n2,a@x.com,2025-02-10,€20\n3,a@x.com,2025-03-10,$5\n",
+            encoding="utf-8",
+        )
+        service.run_import(workspace.engine, [source], kind="orders")
+
+        def revenue() -> int:
+            with sqlite3.connect(tmp_path / "mixed.radar.sqlite") as con:
+                return int(
+                    con.execute("SELECT paid_revenue_cents FROM customer_rollups").fetchone()[0]
+                )
+
+        assert revenue() == 1500  # €20 has no rate: not added to the $15
+        problem = validate("workspace.exchange_rates", "EUR=1.10, XYZ=2")
+        assert problem is not None and "'XYZ' is not a currency code" in problem
+        save_settings(workspace, {"workspace.exchange_rates": {"EUR": 1.1}}, "tester")
+        assert revenue() == 1500 + 2200
+        save_settings(workspace, {"workspace.home_currency": "eur"}, "tester")
+        with workspace.sessions() as session:
+            from services.settings import get_setting
+
+            assert get_setting(session, "workspace.home_currency") == "EUR"
+        # Now in euros: dollars have no EUR rate; €20 counts as it is.
+        assert revenue() == 2000
+        assert "Re-score" in MONEY_SAVED_MESSAGE
+    finally:
+        workspace.close()
