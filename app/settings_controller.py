@@ -55,7 +55,7 @@ EMAIL_ORDER = (
     "llm.preset", "llm.base_url", "llm.model", "llm.temperature", "llm.timeout_s",
     "llm.azure_api_version", "outreach.sent_fields", "outreach.default_tone",
     "outreach.max_words", "outreach.brand_voice", "outreach.signature",
-    "outreach.sender_name", "outreach.incentive_cap_percent",
+    "outreach.sender_name", "outreach.incentive_cap_percent", "outreach.team_domains",
 )  # fmt: skip
 SECTIONS = {"llm.": "Who writes the drafts", "outreach.sent_fields": "Privacy",
             "outreach.": "What the drafts say"}  # fmt: skip
@@ -66,6 +66,7 @@ PLACEHOLDERS = {
     "outreach.brand_voice": "e.g. plain and warm, no exclamation marks, first names only",
     "outreach.signature": "Best regards,\n{owner}\nAcme Outdoor",
     "outreach.sender_name": "e.g. Ana Lopez",
+    "outreach.team_domains": "e.g. example.com, shop.example.com",
     "smtp.host": "e.g. smtp.office365.com",
     "smtp.user": "e.g. ana.lopez@example.com",
     "smtp.from_address": "e.g. Ana Lopez <ana.lopez@example.com>",

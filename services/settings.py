@@ -278,6 +278,12 @@ def _url_check(value: Any) -> str | None:
     return None
 
 
+def _domains_check(value: Any) -> str | None:
+    from services.outreach.links import team_domains_problem
+
+    return team_domains_problem(value)
+
+
 def _templates_check(value: Any) -> str | None:
     for goal, template in value.items():
         if goal not in GOALS:
@@ -327,6 +333,9 @@ def _outreach_specs() -> tuple[SettingSpec, ...]:
         SettingSpec("outreach.sender_name", str, "", "Your name", None, draft,
                     help="Signs the drafts for customers who have no account manager (else "
                     "the name in the From address)."),
+        SettingSpec("outreach.team_domains", list, [], "Team domains", _domains_check,
+                    draft, help="Links in a draft to any other domain are flagged before "
+                    "sending; a subdomain of a listed domain counts as listed."),
         SettingSpec("outreach.templates", dict, {}, "Template library: goal -> subject and "
                     "body (Jinja2); a goal missing here uses the built-in template",
                     _templates_check, ""),

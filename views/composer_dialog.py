@@ -122,7 +122,10 @@ class VariantBox(QFrame):
             text = f"<b>Check before sending:</b>{items}"
             tone = "critical"
         else:
-            text = "Checks passed: no placeholders, offer within the cap, length fine."
+            text = (
+                "Checks passed: no placeholders, offer within the cap, links only to your "
+                "domains, length fine."
+            )
             tone = "positive"
         self.checks.setText(text)
         self.checks.setProperty("tone", tone)

@@ -10,7 +10,9 @@ wrong, in plain words; an empty list means every check passed. The checks:
   cap on an average order, or deeper than MAX_PERCENT_OFF whatever the value (a percent
   off with no cap or no order history to judge it by is flagged too);
 - no_offer_allowed: an offer although the cap is None (no 12-month value, or 0%);
-- length: more words than allowed; empty: no body at all.
+- length: more words than allowed; empty: no body at all;
+- link: an address whose host is not one of the team's domains (services.outreach.links);
+- secrets: a request for a password, a login, card details or to verify an account.
 
 Amounts are read from the text with regular expressions: a failed check is shown to the
 user, who decides; nothing is silently changed.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from services.outreach.links import link_problems, secret_ask_problem
 from services.outreach.records import GOAL_LABELS, MAX_PERCENT_OFF, DraftContext, DraftProblem
 
 # Subjects used when a reply has none, by goal.
@@ -39,7 +42,7 @@ _BODY_HEADING = re.compile(r"^\s*[*_]*\s*(?:email\s+)?body\s*[*_]*\s*:\s*[*_]*\s
 _FENCE = re.compile(r"^\s*```[\w-]*\s*$")
 
 _PLACEHOLDERS = (
-    re.compile(r"\[[^\[\]\n]{1,40}\]"),  # [Name], [Your Name], [link]
+    re.compile(r"\[[^\[\]\n]{1,40}\](?!\()"),  # [Name], [Your Name], [link] (not [text](url))
     re.compile(r"\{\{[^{}\n]*\}\}|\{%[^%\n]*%\}"),  # {{ x }}, {% if %}
     re.compile(r"\{\s*[A-Za-z_][\w .]{0,30}\}"),  # {first_name}
     re.compile(r"<\s*[A-Z][A-Za-z _]{1,30}>"),  # <Company>, <First Name>
@@ -136,6 +139,11 @@ def check_draft(
             )
         )
     problems += _incentive_problems(f"{subject}\n{body}", context)
+    problems += link_problems(
+        f"{subject}\n{body}", context.team_domains, customer_email=context.email
+    )
+    if (secrets := secret_ask_problem(f"{subject}\n{body}")) is not None:
+        problems.append(secrets)
     words = word_count(body)
     if words > max_words:
         problems.append(

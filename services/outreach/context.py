@@ -314,6 +314,7 @@ def build_context(
         unsubscribed=unsubscribed,
         send_blocked=blocked,
         as_of=when,
+        team_domains=tuple(str(d) for d in get_setting(session, "outreach.team_domains") or ()),
     )
 
 

@@ -115,6 +115,8 @@ class DraftContext:
     unsubscribed: bool
     send_blocked: str | None
     as_of: dt.datetime
+    # The team's own domains (setting outreach.team_domains): links elsewhere are flagged.
+    team_domains: tuple[str, ...] = ()
 
     def money(self, cents: int | float) -> str:
         """Cents in the customer's currency ("$25", "€12.50")."""
