@@ -258,3 +258,4 @@ class ModelReport:
     config_changes: tuple[tuple[dt.date, int], ...]  # (date, config_version) marks for charts
     reason: str = ""  # why the chosen model was chosen
     backtest_horizon_days: int | None = None
+    currency: str = "USD"  # the money unit the run was fitted in (its home currency)

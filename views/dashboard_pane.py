@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services import money
 from views.dates import utc_now
 from views.detail_pane import KpiTile
 from views.item_models.customer_table_model import format_date, format_percent
@@ -353,6 +354,8 @@ class DashboardPane(QWidget):
         tile = self.tiles["revenue_at_risk"]
         cents = int(data.revenue_at_risk_cents)
         value = short_money(cents, data.currency)
+        sign = money.currency_symbol(data.currency).strip()
+        tile.caption.setText("REVENUE AT RISK", f"AT RISK {sign}")
         note, tone, short = "churn risk × 12-month value", "", ("risk × CLV",)
         before = _at(data.trend_revenue_at_risk_cents, previous) if previous is not None else None
         if before is not None:

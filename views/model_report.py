@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services import money
 from services.records import CHURN_MODEL_NAMES, ModelReport
 from views.item_models.customer_table_model import format_date
 from views.theme import LIGHT, Theme
@@ -429,8 +430,9 @@ class ModelReportDialog(QDialog):
             value = values.get(name)
             if key == "gamma_gamma.v" and value is not None:
                 # v is a scale in the money unit the model was fitted in: cents.
-                label.setText(f"v = {_param(value / 100)} $")
-                label.setToolTip("Gamma-Gamma: v, the spend scale, in dollars")
+                sign = money.currency_symbol(report.currency).strip()
+                label.setText(f"v = {_param(value / 100)} {sign}")
+                label.setToolTip(f"Gamma-Gamma: v, the spend scale, in {report.currency}")
                 continue
             label.setText(f"{label.property('symbol')} = {_param(value)}")
         notes = report_notes(report)

@@ -385,6 +385,7 @@ def model_report(session: Session, run_id: int | None = None) -> ModelReport | N
         config_changes=changes,
         reason=str(params.get("reason") or ""),
         backtest_horizon_days=backtest.get("label_days"),
+        currency=str(params.get("currency") or "USD"),
     )
 
 

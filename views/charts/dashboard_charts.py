@@ -262,7 +262,11 @@ class DashboardChart(QWidget):
         return self._legend.fontMetrics().horizontalAdvance(plain) + 8
 
     def _legend_variants(self) -> tuple[tuple[str, ...], ...]:
-        return self.LEGEND_VARIANTS
+        # "$" in a short legend stands for money: the chart's currency sign.
+        sign = money.currency_symbol(self.currency).strip()
+        return tuple(
+            tuple(name.replace("$", sign) for name in names) for names in self.LEGEND_VARIANTS
+        )
 
     def _fit_legend(self) -> None:
         variants = self._legend_variants()
