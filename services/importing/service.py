@@ -554,6 +554,7 @@ def _import_one(
             kind=plan.kind,
         )
     progress(0.4, f"saving {path.name}")
+    from services.importing.companies import settle_companies
     from services.importing.writer import Writer
     from services.rollups import refresh_rollups
 
@@ -573,6 +574,8 @@ def _import_one(
             progress=lambda f, m: progress(0.4 + 0.5 * f, m),
         )
         money_notes = _settle_currencies(conn, batch)
+        # HubSpot companies are accounts of their contacts, never customers of their own.
+        company_notes, accounts = settle_companies(conn, batch)
         with _bulk_indexes(conn, batch, clock):
             result = writer.write(batch)
             clock.lap("write")
@@ -581,7 +584,7 @@ def _import_one(
         refresh_rollups(conn)
         clock.lap("rollups")
         check()
-        notes = list(batch.notes) + result.notes + money_notes
+        notes = list(batch.notes) + company_notes + result.notes + money_notes
         if result.customers_created and "customers" not in batch.frames:
             notes.append(f"{result.customers_created:,} new customer(s) created from the records")
         if table.encoding == "cp1252":
@@ -597,6 +600,9 @@ def _import_one(
             "rejects": [{"row": r.row, "reason": r.reason} for r in rejects[:MAX_STORED_REJECTS]],
             "dry_run": dry_run,
         }
+        if accounts is not None:
+            # Kept for contacts and deals imported later (services/importing/companies.py).
+            report["accounts"] = accounts
         conn.execute(
             update(ImportRun)
             .where(ImportRun.id == run_id)

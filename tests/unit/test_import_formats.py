@@ -368,9 +368,17 @@ def test_hubspot_samples_give_contacts_companies_and_deals() -> None:
     truth = files["hubspot/hubspot-crm-exports-all-contacts-2026-11-15.csv"]["truth"]
     assert len(people) == truth["contacts"] == people["email"].nunique()
     assert int(people["company"].notna().sum()) == truth["with_associated_company"]
-    orgs = companies.frames["customers"]
-    assert len(orgs) == 24 and orgs["external_id"].str.startswith("company:").all()
-    assert orgs["email"].isna().all() if "email" in orgs else True
+    # Companies are accounts (what contacts belong to), never customers.
+    assert "customers" not in companies.frames
+    orgs = companies.frames["accounts"]
+    truth = files["hubspot/hubspot-crm-exports-all-companies-2026-11-15.csv"]["truth"]
+    assert len(orgs) == truth["companies"] == orgs["external_id"].nunique()
+    assert not orgs["external_id"].str.startswith("company:").any()
+    first = orgs.set_index("external_id").loc["83833774260"]
+    assert first["name"] == "Bramblefield Hockey Association"
+    assert first["attributes"]["company_industry"] == "Sports"
+    assert first["attributes"]["company_owner"] == "Dana Whitlock"
+    assert first["attributes"]["company_id"] == "83833774260"
     opportunities = deals.frames["opportunities"]
     truth = files["hubspot/hubspot-crm-exports-all-deals-2026-11-15.csv"]["truth"]
     assert len(opportunities) == truth["deals"]

@@ -149,7 +149,8 @@ def check_alone(name: str, f: Figures) -> None:
         check_opportunities(f.opportunities, truth, "salesforce")
         assert len(customers) == truth["distinct_accounts"]
     elif name.startswith("hubspot/") and "companies" in name:
-        assert len(customers) == truth["companies"] and emails.empty
+        # Companies are accounts of their contacts, not customers: alone, they add none.
+        assert len(customers) == 0 and truth["companies"] == 24
     elif name.startswith("hubspot/") and "contacts" in name:
         assert len(customers) == truth["contacts"] == emails.nunique()
         stages = customers["attributes"].map(lambda a: json.loads(a).get("Lifecycle Stage"))
@@ -264,19 +265,16 @@ def check_all(f: Figures) -> None:
     overall = MANIFEST["overall"]
     customers = f.customers
     people = customers[customers["email_normalized"].notna()]
-    # Everyone is one customer however many files name them; the only customers without an
-    # email are the 24 HubSpot companies (organisations).
+    # Everyone is one customer however many files name them, and every customer is a
+    # person: the HubSpot companies are the accounts their contacts belong to.
     assert (
         len(people) == overall["distinct_emails_all_files"] == people["email_normalized"].nunique()
     )
-    organisations = customers[customers["email_normalized"].isna()]
-    assert set(organisations["external_id"].str.slice(0, 8)) == {"company:"}
-    assert (
-        len(organisations)
-        == MANIFEST["files"]["hubspot/hubspot-crm-exports-all-companies-2026-11-15.csv"]["truth"][
-            "companies"
-        ]
-    )
+    assert len(customers) == len(people)
+    assert not customers["external_id"].fillna("").str.startswith("company:").any()
+    truth_contacts = MANIFEST["files"]["hubspot/hubspot-crm-exports-all-contacts-2026-11-15.csv"]
+    with_company = customers["attributes"].map(lambda a: bool(a) and "company_id" in json.loads(a))
+    assert int(with_company.sum()) == truth_contacts["truth"]["with_associated_company"]
     paid = f.paid
     buyers = paid[~paid["customer_id"].isin(f.guests["id"])]["customer_id"].unique()
     assert len(buyers) == overall["customers_with_paid_orders"] == MANIFEST["customers"]

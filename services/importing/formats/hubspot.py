@@ -1,12 +1,18 @@
 """HubSpot CRM exports: companies, contacts and deals (first column "Record ID").
 
 - Contacts -> customers (source "hubspot", external_id the Record ID).
-- Companies -> customers too (an organisation that buys: a club, a school PTA), with the
-  external_id "company:<Record ID>" so that a company and a contact with the same number
-  never collide.
+- Companies are accounts, not customers: a company (a club, a school PTA) is what its
+  contacts belong to, so that a person is counted once and no company is counted as a
+  person. The adapter gives an "accounts" frame (external_id the Record ID, name, and
+  the company's columns as "company_*" attributes: company_domain, company_industry,
+  company_owner ...); services/importing/companies.py, which sees the workspace, turns it
+  into updates of the contacts that belong to each company (their ``company`` and those
+  attributes), whichever of the two exports comes first.
 - Deals -> opportunities, linked by "Associated Contact IDs" (the first one) to
-  ("hubspot", contact id), or by "Associated Company IDs" to the company when no contact
-  is associated.
+  ("hubspot", contact id). A deal with only "Associated Company IDs" refers to
+  "company:<Record ID>"; services/importing/companies.py attaches it to the company's
+  primary (else first) contact, and only when the workspace has none of its contacts is a
+  customer made for the company, which the report says.
 
 Owners of deactivated HubSpot users are exported as "jane@acme.com (Deactivated User)":
 the owner is the text without the suffix and the record keeps "owner_deactivated": True
@@ -120,8 +126,33 @@ class HubSpotContacts(_HubSpot):
         return self._batch(table, "customers", out, errors, rows)
 
 
+# Company columns kept as "company_*" attributes of its contacts (others: a slug of the
+# column name, so that nothing the export holds is lost).
+_COMPANY_KEYS = {
+    "company domain name": "company_domain",
+    "domain": "company_domain",
+    "website url": "company_website",
+    "industry": "company_industry",
+    "phone number": "company_phone",
+    "city": "company_city",
+    "state/region": "company_region",
+    "country/region": "company_country",
+    "number of employees": "company_employees",
+    "annual revenue": "company_annual_revenue",
+}
+
+
+def company_key(column: str) -> str:
+    """The attribute a company column is kept under ("Industry" -> "company_industry")."""
+    known = _COMPANY_KEYS.get(column.strip().lower())
+    if known:
+        return known
+    slug = "_".join("".join(ch if ch.isalnum() else " " for ch in column.lower()).split())
+    return f"company_{slug}" if slug else "company_column"
+
+
 class HubSpotCompanies(_HubSpot):
-    """HubSpot companies export."""
+    """HubSpot companies export: accounts that contacts belong to, not customers."""
 
     name = "hubspot_companies"
     title = "HubSpot companies export"
@@ -130,35 +161,33 @@ class HubSpotCompanies(_HubSpot):
     excluded = ("Deal Name", "Deal Stage")
 
     def convert(self, table: RawTable) -> Batch:
-        """Companies -> customers (organisations)."""
+        """Companies -> an "accounts" frame (name and "company_*" attributes)."""
         frame, rows = self.data_of(table)
         cols = Columns(frame)
         errors = RowErrors(len(frame))
         record_id = _record_ids(cols, errors)
         company, _ = values.clean_text(cols.get("Company name"))
-        phone, _ = values.parse_phone(cols.get("Phone Number"))
+        errors.add(company.isna().to_numpy(), "missing company name (Company name)")
         owner, deactivated = split_owner(cols.get("Company owner", "HubSpot Owner"))
-        region, _ = values.clean_text(cols.get("State/Region", use=False))
+        unused = cols.unused()
         attrs = merge_attributes(
-            attribute_dicts(frame, cols.unused()),
-            {"owner_deactivated": value_where(deactivated, True)},
-        )
-        external = (COMPANY_PREFIX + record_id.fillna("").astype(str)).where(
-            record_id.notna(), None
+            attribute_dicts(frame, unused, keys=[company_key(c) for c in unused]),
+            {
+                "company_id": record_id.to_numpy(dtype=object),
+                "company_owner": owner.to_numpy(dtype=object),
+                "company_owner_deactivated": value_where(deactivated, True),
+            },
         )
         out = pd.DataFrame(
             {
                 "row": rows.astype("int64"),
                 "source": self.source,
-                "external_id": external.to_numpy(dtype=object),
-                "company": company.to_numpy(dtype=object),
-                "phone": phone.to_numpy(dtype=object),
-                "owner": owner.to_numpy(dtype=object),
-                "region": region.to_numpy(dtype=object),
+                "external_id": record_id.to_numpy(dtype=object),
+                "name": company.to_numpy(dtype=object),
                 "attributes": pd.Series(attrs, dtype=object).to_numpy(),
             }
         )
-        return self._batch(table, "customers", out, errors, rows)
+        return self._batch(table, "accounts", out, errors, rows)
 
 
 class HubSpotDeals(_HubSpot):
