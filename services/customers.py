@@ -180,8 +180,8 @@ def load_customer_columns(
     result = {name: data[name] for name in TABLE_COLUMNS}
     if latest is not None:
         result.update(_align_scores(ids, latest))
-    # Not a column: the currency of every money column (revenue, scores), the home one.
-    result["currency"] = np.array(ctx.home, dtype=object)
+    # The currency of every money column (revenue, scores): the home one, on every row.
+    result["currency"] = np.full(len(ids), ctx.home, dtype=object)
     return result
 
 
@@ -476,6 +476,7 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
             "region": customer.region,
             "signup_date": customer.signup_date,
             "do_not_contact": bool(customer.do_not_contact),
+            "company_details": company_details(customer.attributes),
         }
 
     orders = pd.DataFrame(
@@ -632,6 +633,21 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
         timeline=tuple(events),
         open_opportunities=tuple(open_opps),
     )
+
+
+def company_details(attributes: Any) -> tuple[tuple[str, str], ...]:
+    """(label, value) of the company a customer belongs to, from its "company_*"
+    attributes (services/importing/companies.py), in reading order."""
+    from services.importing.companies import COMPANY_LABELS
+
+    if not isinstance(attributes, dict):
+        return ()
+    shown = []
+    for key, label in COMPANY_LABELS:
+        value = attributes.get(key)
+        if value not in (None, "") and not isinstance(value, dict | list | bool):
+            shown.append((label, str(value)))
+    return tuple(shown)
 
 
 def workspace_summary(engine: Engine) -> WorkspaceSummary:

@@ -253,7 +253,7 @@ class CustomerTableData:
         # Every money column is in the workspace's home currency.
         currency: Any = columns.get("currency")
         if isinstance(currency, np.ndarray):
-            currency = currency.item() if currency.size == 1 else None
+            currency = currency.flat[0] if currency.size else None
         self.currency = str(currency or "USD")
         # Scored: the loader brought the latest scores (the workspace was scored).
         self.scored = all(key in columns for key in SCORE_KEYS)
