@@ -66,6 +66,9 @@ class CustomerDetail:
     # user's rates; paid revenue in a currency with no rate is apart: code -> units.
     currency: str = "USD"
     revenue_left_out: dict[str, float] = field(default_factory=dict)
+    # The account the customer belongs to (a HubSpot company): (label, value) pairs such
+    # as ("Industry", "Sports"), from the "company_*" attributes.
+    company_details: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

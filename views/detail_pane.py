@@ -554,7 +554,17 @@ class CustomerDetailPane(QWidget):
             chip = _chip("Do not contact", "danger", parent)
             chip.setToolTip("This customer asked not to be contacted. No outreach.")
             self._chips.addWidget(chip)
-        contact = [d.email, d.phone, d.company]
+        company = d.company
+        details = dict(d.company_details)
+        if company and details:
+            # The account the customer belongs to: what it does and where it is online.
+            about = [details.get("Industry"), details.get("Domain") or details.get("Website")]
+            shown = " · ".join(a for a in about if a)
+            company = f"{company} ({shown})" if shown else company
+        self.contact_label.setToolTip(
+            "\n".join([d.company or "", *(f"{k}: {v}" for k, v in d.company_details)]).strip()
+        )
+        contact = [d.email, d.phone, company]
         account = [
             f"Owner: {d.owner}" if d.owner else "No owner",
             f"Customer since {d.signup_date:%b %Y}" if d.signup_date is not None else None,

@@ -39,6 +39,21 @@ COMPANY_FORMAT = "hubspot_companies"
 COMPANY_REF = "company:"  # a deal's reference to a company (formats/hubspot.py)
 SOURCE = "hubspot"
 
+# The company details a customer pane shows, in reading order: attribute -> label.
+COMPANY_LABELS = (
+    ("company_industry", "Industry"),
+    ("company_domain", "Domain"),
+    ("company_website", "Website"),
+    ("company_owner", "Company owner"),
+    ("company_city", "City"),
+    ("company_region", "State/Region"),
+    ("company_country", "Country"),
+    ("company_phone", "Phone"),
+    ("company_employees", "Employees"),
+    ("company_annual_revenue", "Annual revenue"),
+    ("company_id", "HubSpot company ID"),
+)
+
 Companies = dict[str, dict[str, Any]]  # record id -> {"name": ..., "attributes": {...}}
 
 
