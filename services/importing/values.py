@@ -261,11 +261,11 @@ def _currency_marks(s: pd.Series) -> pd.Series:
     # One C-speed scan: a column of plain numbers names no currency anywhere.
     if not re.search(r"[^\d.,\s'’()+\-]", joined):
         return pd.Series(out, index=s.index, dtype=object)
-    rest = text.str.contains(r"[^\d.,\s'’()+\-]", regex=True).to_numpy(dtype=bool)
-    marks = text[rest].str.replace(_MONEY_DIGITS, "", regex=True)
+    # One pass strips digits, separators and signs: what is left names the currency, and
+    # a column holds few distinct leftovers ("$", "EUR"), each looked up once.
+    marks = text.str.replace(_MONEY_DIGITS + "+", "", regex=True)
     lookup = {mark: currency_of_mark(mark) for mark in marks.unique()}
-    out[rest] = marks.map(lookup).to_numpy(dtype=object)
-    return pd.Series(out, index=s.index, dtype=object)
+    return pd.Series(marks.map(lookup).to_numpy(dtype=object), index=s.index, dtype=object)
 
 
 def parse_money(
