@@ -109,6 +109,10 @@ def ascii_host(name: str) -> str:
     text = text.strip(".")
     if text.startswith("[") or text.isascii():
         return text
+    if any(ch in text for ch in "ßς"):
+        # Browsers keep these letters (IDNA 2008) where Python's codec maps them to "ss"
+        # and "σ": no ASCII form here could be trusted to be the one a browser opens.
+        return text
     try:
         return text.encode("idna").decode("ascii")
     except UnicodeError:

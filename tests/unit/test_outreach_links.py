@@ -90,6 +90,9 @@ def test_idn_look_alikes_are_not_the_team_domain() -> None:
     (message,) = problems(f"Your gift: {cyrillic}")
     assert "exаmple.com (xn--exmple-4nf.com)" in message
     assert "letters of another alphabet" in message
+    # "ß" is not "ss" for a browser: straße.example is not strasse.example.
+    (german,) = problems("https://straße.example/", domains=("strasse.example",))
+    assert "Link to straße.example" in german
     (typed,) = problems("Your gift: xn--exmple-4nf.com")
     assert "letters of another alphabet" in typed
     # A team domain written with Unicode letters is listed in its IDNA form.
