@@ -10,6 +10,7 @@ from app.cli_args import some_of, whole_number
 # Kept in step with services.alerts.records (not imported: --help stays fast).
 SEVERITIES = ("critical", "warning", "opportunity", "info")
 STATUSES = ("open", "in_progress", "snoozed", "resolved", "dismissed")
+HELD_BACK = "held_back"  # left out of today's queue by the daily cap per owner
 STATUS_GROUPS = {
     "working": ("open", "in_progress"),
     "active": ("open", "in_progress", "snoozed"),
@@ -25,7 +26,8 @@ Several values can be given with commas: --severity critical,warning.
 Examples:
   python main.py alerts --severity critical
   python main.py alerts --status snoozed --owner "Maya Thompson"
-  python main.py alerts --status all --limit 0"""
+  python main.py alerts --status all --limit 0
+  python main.py alerts --held-back"""
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -51,6 +53,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         metavar="S",
         help=f"only these statuses: {', '.join(STATUSES)}, or working (the default: open "
         "and in progress), active (with snoozed), closed, all",
+    )
+    alerts.add_argument(
+        "--held-back",
+        action="store_true",
+        help="list the alerts the daily cap per owner held back from today's queue instead "
+        "(raise one in the window's Alerts tab)",
     )
     alerts.add_argument("--owner", metavar="O", help="only alerts of this owner (any case)")
     alerts.add_argument(
@@ -131,7 +139,7 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print the alerts that match the filters, highest priority first."""
     import datetime as dt
 
-    from app.cli import EXIT_OK
+    from app.cli import EXIT_OK, CommandError
     from app.workspace import open_existing_workspace, resolve_url
     from services.alerts.queries import alert_columns, alert_counts
     from services.money import load_money_context
@@ -144,7 +152,11 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with workspace.sessions() as session:
             scored = latest_run_id(session) is not None
             currency = load_money_context(session).home
+        if args.held_back and args.status is not None:
+            raise CommandError("Give --held-back or --status, not both.")
         statuses = args.status if args.status is not None else STATUS_GROUPS["working"]
+        if args.held_back:
+            statuses = (HELD_BACK,)
         columns = alert_columns(
             workspace.engine,
             statuses=statuses,
@@ -160,7 +172,12 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if not scored:
             print("No alerts yet: the workspace has not been scored. Run 'score'.", file=out)
         else:
-            print("No alerts match.", file=out)
+            print(
+                "No alerts are held back by the daily cap."
+                if args.held_back
+                else "No alerts match.",
+                file=out,
+            )
     else:
         for line in format_table(columns, now.timestamp(), args.limit, currency):
             print(line, file=out)
@@ -182,4 +199,7 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"{counts.by_status['resolved']:,}; dismissed {counts.by_status['dismissed']:,}.",
         file=out,
     )
+    held = counts.by_status.get(HELD_BACK, 0)
+    if held and not args.held_back:
+        print(f"{held:,} more held back by the daily cap (alerts --held-back).", file=out)
     return EXIT_OK

@@ -209,6 +209,25 @@ class ActionPane(QWidget):
         for key in OUTCOMES:  # what a user may pick ("condition cleared" is the app's)
             self.resolve_menu.addAction(OUTCOME_LABELS[key], functools.partial(self.resolve, key))
 
+        # A held-back alert is raised into today's queue before anything else is done to it.
+        self.held_back_box = QLabel(
+            "Held back by the daily cap per owner: this alert is not in today's queue. "
+            "Raise it now to work on it.",
+            self,
+        )
+        self.held_back_box.setObjectName("heldBackBox")
+        self.held_back_box.setWordWrap(True)
+        self.raise_button = QPushButton("Raise now  (A)", self)
+        self.raise_button.setObjectName("action_raise")
+        self.raise_button.setToolTip("Put this alert in today's queue, over the daily cap (A)")
+        self.raise_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.raise_action = QAction("Raise now", self)
+        self.raise_action.setShortcut(QKeySequence("A"))
+        self.raise_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.raise_action.triggered.connect(lambda _c=False: self.trigger("raise"))
+        self.raise_button.clicked.connect(lambda _c=False: self.trigger("raise"))
+        self.addAction(self.raise_action)
+
         # The email composer opens from here, between the step and the history.
         self.composer_slot = QVBoxLayout()
         self.composer_slot.setObjectName("composerSlot")
@@ -248,6 +267,8 @@ class ActionPane(QWidget):
         inner.addWidget(self.meta)
         inner.addWidget(self.reason)
         inner.addWidget(self.next_box)
+        inner.addWidget(self.held_back_box)
+        inner.addWidget(self.raise_button)
         inner.addLayout(grid)
         inner.addLayout(self.composer_slot)
         inner.addWidget(history_heading)
@@ -333,6 +354,9 @@ class ActionPane(QWidget):
         alert = self._alert
         if alert is None or self._busy:
             return set()
+        if alert.status == "held_back":
+            # Not in today's queue: raised first, then worked on like any other.
+            return {"raise"}
         closed = alert.status in ("resolved", "dismissed")
         allowed = {"call", "note", "task"}
         if not closed:
@@ -353,6 +377,11 @@ class ActionPane(QWidget):
             button.setEnabled(key in allowed)
             self.shortcut_actions[key].setEnabled(key in allowed)
         self.buttons["reopen"].setVisible("reopen" in allowed)
+        held = self._alert is not None and self._alert.status == "held_back"
+        self.held_back_box.setVisible(held)
+        self.raise_button.setVisible(held)
+        self.raise_button.setEnabled("raise" in allowed)
+        self.raise_action.setEnabled("raise" in allowed)
         self.draft_button.setEnabled("draft" in allowed)
         self.draft_action.setEnabled("draft" in allowed)
         alert = self._alert
@@ -389,6 +418,8 @@ class ActionPane(QWidget):
             self._request("dismiss", {})
         elif key == "reopen":
             self._request("reopen", {})
+        elif key == "raise":
+            self._request("raise", {})
         elif key == "dnc":
             self._request("do_not_contact", {})
         elif key == "draft":

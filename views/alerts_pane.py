@@ -173,6 +173,15 @@ class AlertsPane(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
 
+        # "N more held back by the daily cap": a link that lists them (and back).
+        self.held_back_note = QLabel("", self)
+        self.held_back_note.setObjectName("heldBackNote")
+        self.held_back_note.setTextFormat(Qt.TextFormat.RichText)
+        self.held_back_note.setWordWrap(True)
+        self.held_back_note.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.held_back_note.linkActivated.connect(self._on_held_back_link)
+        self.held_back_note.hide()
+
         self.message = QLabel("", self)
         self.message.setObjectName("emptyState")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -192,6 +201,7 @@ class AlertsPane(QWidget):
         layout.addLayout(chips)
         layout.addLayout(filters)
         layout.addWidget(self.search_box)
+        layout.addWidget(self.held_back_note)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -298,6 +308,30 @@ class AlertsPane(QWidget):
         self._refresh_state()
         self._select(keep)
 
+    def show_held_back(self, show: bool = True) -> None:
+        """List the alerts the daily cap held back (or go back to the active ones)."""
+        key = "held_back" if show else "active"
+        index = self.status_combo.findData(key)
+        if index >= 0:
+            self.status_combo.setCurrentIndex(index)
+
+    def _on_held_back_link(self, href: str) -> None:
+        self.show_held_back(href == "show")
+
+    def _update_held_back_note(self) -> None:
+        held = self.model.held_back_count()
+        if self.model.filter.status == "held_back":
+            text = (
+                "Held back by the daily cap per owner: not in today's queue. Raise one "
+                'now (A) to work on it. <a href="back">Back to the active alerts</a>'
+            )
+        elif held:
+            text = f'<a href="show">{held:,} more held back by the daily cap</a>'
+        else:
+            text = ""
+        self.held_back_note.setText(text)
+        self.held_back_note.setVisible(bool(text) and self._source is not None)
+
     def _on_model_counts_changed(self, counts: dict[str, int]) -> None:
         for severity, button in self.severity_buttons.items():
             button.setText(f"{SEVERITY_LABELS[severity]} {counts.get(severity, 0):,}")
@@ -375,7 +409,7 @@ class AlertsPane(QWidget):
             text = "Loading alerts…"
         elif self._failed and total == 0:
             text = "The alerts could not be loaded."
-        elif total == 0:
+        elif total == 0 and shown == 0:
             text = NO_ALERTS_MESSAGE
         elif shown == 0:
             text = NO_MATCH_MESSAGE
@@ -385,12 +419,17 @@ class AlertsPane(QWidget):
         self.message.setVisible(bool(text))
         self.list.setVisible(not text)
         self.retry_button.setVisible(self._failed and total == 0)
-        if total:
+        if self.model.filter.status == "held_back":
+            self.count_label.setText(f"{shown:,} held back")
+        elif total:
             self.count_label.setText(
-                f"{shown:,} of {total:,}" if shown != total else f"{total:,} alerts"
+                f"{shown:,} of {total:,}"
+                if shown != total
+                else f"{total:,} alert" + ("" if total == 1 else "s")
             )
         else:
             self.count_label.setText("")
+        self._update_held_back_note()
 
     def set_theme(self, theme: Theme) -> None:
         self.delegate.set_theme(theme)

@@ -99,6 +99,7 @@ from services.alerts.inputs import AlertInputs, ScoringRunRef, latest_run, read_
 from services.alerts.records import (
     CLOSED_STATUSES,
     CONDITION_CLEARED,
+    HELD_BACK,
     AlertRunResult,
 )
 from services.alerts.rules import evaluate_rules
@@ -308,9 +309,13 @@ def _write(
         [(at, i) for i in marking["id"].tolist()],
     )
 
-    fresh, counts = _admit(conn, fresh, config, inputs, now)
+    fresh, held, counts = _admit(conn, fresh, config, inputs, now)
     step(0.8, "Saving the alerts")
     created = _insert_alerts(conn, fresh, at, actor, step)
+    # The alerts the daily cap left out, kept (not as work) so the user can see them and
+    # raise one now; they replace those the last scoring held back.
+    conn.exec_driver_sql(sql(conn, "DELETE FROM alerts WHERE status = ?"), (HELD_BACK,))
+    _insert_alerts(conn, held, at, actor, None, status=HELD_BACK)
     # The drivers of the snapshot each alert was raised or refreshed from, copied in SQL.
     conn.exec_driver_sql(
         sql(
@@ -345,13 +350,14 @@ def _admit(
     config: AlertConfig,
     inputs: AlertInputs,
     now: dt.datetime,
-) -> tuple[pd.DataFrame, dict[str, int]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     """The new alerts to raise: not for customers contacted recently, not for a customer
     and rule a user closed recently, no expansion for do-not-contact customers; then the
-    daily cap per owner keeps the highest priorities."""
+    daily cap per owner keeps the highest priorities. Also returns those the cap left out."""
     counts = {"cooled_down": 0, "held_back": 0, "suppressed": 0, "capped": 0}
+    capped = fresh.iloc[0:0]
     if fresh.empty:
-        return fresh, counts
+        return fresh, capped, counts
     contacted = fresh["customer_id"].isin(list(inputs.contacted)).to_numpy()
     counts["cooled_down"] = int(contacted.sum())
     fresh = fresh[~contacted]
@@ -394,8 +400,8 @@ def _admit(
             for owner, n in fetch(
                 conn,
                 "SELECT owner, COUNT(*) FROM alerts WHERE created_at >= ? "
-                "AND severity <> 'critical' GROUP BY owner",
-                (stamp(conn, midnight(now.date())),),
+                "AND severity <> 'critical' AND status <> ? GROUP BY owner",
+                (stamp(conn, midnight(now.date())), HELD_BACK),
             )
         }
         capable = fresh[~critical]
@@ -408,14 +414,22 @@ def _admit(
         )
         keep = (ranked.groupby("_owner", sort=False).cumcount() < ranked["_room"]).to_numpy()
         counts["capped"] = int((~keep).sum())
+        capped = ranked[~keep].drop(columns=["_owner", "_room"])
         fresh = pd.concat([fresh[critical], ranked[keep].drop(columns=["_owner", "_room"])])
-    return fresh, counts
+    return fresh, capped, counts
 
 
 def _insert_alerts(
-    conn: Connection, fresh: pd.DataFrame, at: Any, actor: str, step: ProgressFn
+    conn: Connection,
+    fresh: pd.DataFrame,
+    at: Any,
+    actor: str,
+    step: ProgressFn | None,
+    *,
+    status: str = "open",
 ) -> int:
-    """Insert the new alerts and one "alert.created" audit event for each."""
+    """Insert the new alerts and one "alert.created" audit event for each open one (a
+    held-back alert is audited when a user raises it; the run's summary counts them)."""
     if fresh.empty:
         return 0
     before = conn.execute(select(func.max(ALERTS.c.id))).scalar() or 0
@@ -436,18 +450,20 @@ def _insert_alerts(
         conn,
         "INSERT INTO alerts (customer_id, rule_key, severity, reason, priority_cents, owner, "
         "score_snapshot_id, status, snooze_until_clear, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
-        [(*row, False, at, at) for row in rows],
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*row, status, False, at, at) for row in rows],
         step,
         (0.8, 0.95),
     )
+    if status != "open":
+        return n
     details = '{"to": "open"}'
     conn.exec_driver_sql(
         sql(
             conn,
             "INSERT INTO audit_events (occurred_at, actor, action, entity_type, entity_id, "
             f"details) SELECT created_at, ?, 'alert.created', 'alert', id, {_json(conn)} "
-            "FROM alerts WHERE id > ? AND created_at = ?",
+            "FROM alerts WHERE id > ? AND created_at = ? AND status = 'open'",
         ),
         (actor, details, before, at),
     )

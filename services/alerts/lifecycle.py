@@ -54,6 +54,7 @@ from services.alerts.config import default_actor
 from services.alerts.inputs import APP_SOURCE
 from services.alerts.records import (
     ACTIVE_STATUSES,
+    HELD_BACK,
     OUTCOME_LABELS,
     OUTCOMES,
     STATUS_LABELS,
@@ -155,6 +156,10 @@ def _state(alert: Alert) -> AlertState:
 
 def _refuse(alert: Alert, status: str, doing: str) -> AlertActionError:
     label = STATUS_LABELS.get(status, status).lower()
+    if status == HELD_BACK:
+        return AlertActionError(
+            f"Cannot {doing}: this alert is held back by the daily cap; raise it first."
+        )
     if status in ("resolved", "dismissed"):
         return AlertActionError(f"Cannot {doing}: this alert is {label}; reopen it first.")
     return AlertActionError(f"Cannot {doing}: this alert is {label}.")
@@ -303,6 +308,8 @@ def reopen_alert(
             raise AlertActionError(
                 f"Cannot reopen it: this alert is {STATUS_LABELS[status].lower()} already."
             )
+        if status == HELD_BACK:
+            raise _refuse(alert, status, "reopen it")
         if status not in ACTIVE_STATUSES:
             other = session.scalar(
                 select(Alert.id).where(
@@ -321,6 +328,39 @@ def reopen_alert(
         alert.outcome = None
         alert.resolved_at = None
         _Doing(session, when, who).move(alert, "open", "alert.reopened", {"note": _note(note)})
+        return _state(alert)
+
+
+def raise_alert(
+    target: Engine | Session,
+    alert_id: int,
+    *,
+    note: str | None = None,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> AlertState:
+    """Held back by the daily cap -> open: the user wants it in today's queue after all."""
+    when, who = _now(now), actor or default_actor()
+    with _unit(target) as session:
+        alert = _load(session, alert_id)
+        status = effective_status(alert, when)
+        if status != HELD_BACK:
+            label = STATUS_LABELS.get(status, status).lower()
+            raise AlertActionError(f"Cannot raise it: this alert is {label}, not held back.")
+        other = session.scalar(
+            select(Alert.id).where(
+                Alert.customer_id == alert.customer_id,
+                Alert.rule_key == alert.rule_key,
+                Alert.status.in_(ACTIVE_STATUSES),
+                Alert.id != alert.id,
+            )
+        )
+        if other is not None:
+            raise AlertActionError(
+                f"Cannot raise it: the same alert is already active for this customer "
+                f"(alert {other}); work on that one."
+            )
+        _Doing(session, when, who).move(alert, "open", "alert.raised", {"note": _note(note)})
         return _state(alert)
 
 
@@ -725,7 +765,8 @@ def apply_alert_action(
 ) -> None:
     """Apply one action by name (what the window's action pane sends), in one transaction.
 
-    ``start``; ``resolve`` (outcome, note); ``dismiss`` (note); ``reopen``; ``snooze``
+    ``start``; ``resolve`` (outcome, note); ``dismiss`` (note); ``reopen``; ``raise`` (a
+    held-back alert into the queue); ``snooze``
     (until: date, or until_clear=True); ``do_not_contact`` (value, default True);
     ``log`` (kind: "call" or "note", text); ``task`` (text, due: date).
     """
@@ -738,6 +779,8 @@ def apply_alert_action(
         dismiss_alert(target, alert_id, note=params.get("note"), **who)
     elif action == "reopen":
         reopen_alert(target, alert_id, note=params.get("note"), **who)
+    elif action == "raise":
+        raise_alert(target, alert_id, note=params.get("note"), **who)
     elif action == "snooze":
         snooze_alert(
             target,

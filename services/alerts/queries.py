@@ -57,6 +57,7 @@ from services.alerts.records import (
     ACTIVE_STATUSES,
     ALERT_COLUMNS,
     OUTCOME_LABELS,
+    RAISED_STATUSES,
     SEVERITIES,
     SEVERITY_RANK,
     STATUSES,
@@ -669,12 +670,12 @@ EXPORT_COLUMNS = (
 def alerts_export_frame(
     target: Engine | Session | Connection, *, now: dt.datetime | None = None
 ) -> pd.DataFrame:
-    """Every alert, one row each (EXPORT_COLUMNS): active ones first by priority, then
-    the closed ones, newest first. customer_id is the source's customer id (else the
-    email), like the scores export; priority is in currency units; drivers are the
-    snapshot's reasons joined with "; "."""
+    """Every raised alert (not those held back by the daily cap), one row each
+    (EXPORT_COLUMNS): active ones first by priority, then the closed ones, newest first.
+    customer_id is the source's customer id (else the email), like the scores export;
+    priority is in currency units; drivers are the snapshot's reasons joined with "; "."""
     when = _now(now)
-    listed = alerts_frame(target, statuses=None, now=when)
+    listed = alerts_frame(target, statuses=RAISED_STATUSES, now=when)
     with _connection(target) as conn:
         extra = fetch(
             conn,

@@ -19,14 +19,22 @@ SEVERITY_LABELS = {
 # Sort order of severities (most urgent first) where priorities tie.
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
-STATUSES = ("open", "in_progress", "snoozed", "resolved", "dismissed")
+STATUSES = ("open", "in_progress", "snoozed", "resolved", "dismissed", "held_back")
 STATUS_LABELS = {
     "open": "Open",
     "in_progress": "In progress",
     "snoozed": "Snoozed",
     "resolved": "Resolved",
     "dismissed": "Dismissed",
+    "held_back": "Held back",
 }
+# An alert the daily cap per owner left out of today's queue: kept so the user can see it
+# ("N more held back by the daily cap") and raise it now. Not active, not work: no count of
+# open alerts includes it, and each scoring replaces the held-back alerts with its own
+# (one whose condition still holds is raised when there is room, else held again).
+HELD_BACK = "held_back"
+# Every alert that was raised (all but the held-back ones): what exports and totals count.
+RAISED_STATUSES = tuple(s for s in STATUSES if s != HELD_BACK)
 # At most one alert per customer and rule is in one of these (a unique index says so).
 ACTIVE_STATUSES = ("open", "snoozed", "in_progress")
 # What the alert list shows unless asked otherwise: the alerts to work on now.

@@ -1,0 +1,128 @@
+"""Alerts the daily cap per owner leaves out are kept as held back, listed, and can be
+raised now (issue 13: "the window shows N more held back by the daily cap with a way to
+see them")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from services.alerts.lifecycle import AlertActionError, apply_alert_action, start_alert
+from services.alerts.queries import alert_columns, alert_counts, alerts_export_frame
+from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace, only
+
+
+@pytest.fixture(scope="session")
+def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_empty_workspace(tmp_path_factory)
+
+
+@pytest.fixture
+def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
+    yield from make_book(empty_workspace, tmp_path)
+
+
+def late_tickets(book: Book, n: int) -> list[int]:
+    """``n`` customers of Maya's with a ticket past its SLA (a warning each), the later
+    ones worth more (so the cap keeps the last)."""
+    only(book, "ticket_past_sla")
+    late = [book.customer(f"Late {k}", owner="Maya") for k in range(n)]
+    for cid in late:
+        book.interaction(cid, "ticket", 5, status="open")
+    book.score({c: {"churn": 0.5, "clv": 100.0 + 10 * k} for k, c in enumerate(late)})
+    return late
+
+
+def statuses(book: Book) -> dict[int, str]:
+    return {a["customer_id"]: a["status"] for a in book.alerts()}
+
+
+def test_the_cap_holds_alerts_back_and_keeps_them(book: Book) -> None:
+    late = late_tickets(book, 3)
+    book.set("alerts.daily_cap_per_owner", 1)
+    result = book.generate()
+    assert result.created == 1
+    assert result.capped == 2
+    # The highest priority is raised; the other two are kept, held back, not lost.
+    assert statuses(book) == {late[2]: "open", late[0]: "held_back", late[1]: "held_back"}
+    counts = alert_counts(book.engine, now=NOW)
+    assert counts.by_status["held_back"] == 2
+    assert counts.by_status["open"] == 1
+    assert sum(counts.by_severity.values()) == 1  # held back is not work
+    listed = alert_columns(book.engine, statuses=("held_back",), now=NOW)
+    assert sorted(listed["customer_id"].tolist()) == sorted(late[:2])
+    assert set(listed["reason"].tolist()) != {""}
+    # Exports count raised alerts only.
+    assert alerts_export_frame(book.engine, now=NOW)["alert_id"].tolist() == [
+        a["id"] for a in book.alerts("WHERE status = 'open'")
+    ]
+
+
+def test_scoring_again_the_same_day_holds_them_again_without_duplicates(book: Book) -> None:
+    late_tickets(book, 3)
+    book.set("alerts.daily_cap_per_owner", 1)
+    book.generate()
+    again = book.generate(now=NOW + dt.timedelta(hours=3))
+    assert again.created == 0
+    assert again.capped == 2
+    assert len(book.alerts("WHERE status = 'held_back'")) == 2
+    assert len(book.alerts()) == 3
+
+
+def test_the_next_day_held_back_alerts_are_raised_as_the_cap_allows(book: Book) -> None:
+    late = late_tickets(book, 3)
+    book.set("alerts.daily_cap_per_owner", 1)
+    book.generate()
+    result = book.generate(now=NOW + dt.timedelta(days=1))
+    assert result.created == 1
+    assert statuses(book) == {late[2]: "open", late[1]: "open", late[0]: "held_back"}
+
+
+def test_a_held_back_alert_whose_condition_cleared_is_dropped(book: Book) -> None:
+    late = late_tickets(book, 3)
+    book.set("alerts.daily_cap_per_owner", 1)
+    book.generate()
+    with book.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE interactions SET status = 'solved' WHERE customer_id = ?", (late[0],)
+        )
+    book.generate(now=NOW + dt.timedelta(hours=1))
+    assert statuses(book) == {late[2]: "open", late[1]: "held_back"}
+
+
+def test_raise_now_puts_it_in_the_queue_and_audits_it(book: Book) -> None:
+    late = late_tickets(book, 3)
+    book.set("alerts.daily_cap_per_owner", 1)
+    book.generate()
+    held = book.alerts(f"WHERE customer_id = {late[0]}")[0]
+    with pytest.raises(AlertActionError, match="held back by the daily cap; raise it first"):
+        start_alert(book.engine, held["id"], actor="Maya")
+    apply_alert_action(book.engine, held["id"], "raise", actor="Maya")
+    assert book.alerts(f"WHERE id = {held['id']}")[0]["status"] == "open"
+    with book.engine.connect() as conn:
+        events = conn.exec_driver_sql(
+            "SELECT actor, details FROM audit_events WHERE action = 'alert.raised' "
+            "AND entity_id = ?",
+            (held["id"],),
+        ).all()
+    assert len(events) == 1
+    assert events[0][0] == "Maya"
+    assert '"from": "held_back"' in events[0][1]
+    with pytest.raises(AlertActionError, match="not held back"):
+        apply_alert_action(book.engine, held["id"], "raise", actor="Maya")
+    # Raised, it is work like any other: it counts and can be started.
+    start_alert(book.engine, held["id"], actor="Maya")
+    # A later scoring the same day keeps it and holds back only the last one.
+    book.generate(now=NOW + dt.timedelta(hours=2))
+    assert statuses(book) == {late[2]: "open", late[0]: "in_progress", late[1]: "held_back"}
+
+
+def test_no_cap_holds_nothing_back(book: Book) -> None:
+    late_tickets(book, 3)
+    result = book.generate()
+    assert result.created == 3
+    assert result.capped == 0
+    assert book.alerts("WHERE status = 'held_back'") == []
