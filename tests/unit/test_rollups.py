@@ -157,3 +157,32 @@ def get_stale(conn) -> bool:  # type: ignore[no-untyped-def]
 
     with Session(bind=conn) as s:
         return bool(get_setting(s, "rollups.stale"))
+
+
+def test_the_home_currency_shortcut_gives_the_same_rollups(tmp_path: Path) -> None:
+    """With every order in the home currency the amounts are summed as they are (the
+    index answers it); the result is the same as converting each, and one order in
+    another currency turns the conversion back on."""
+    from services.money import load_money_context
+    from services.rollups import has_foreign_orders, live_rollups
+
+    ws = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+    try:
+        build_demo(ws.engine, customers=120, seed=3, today=TODAY)
+        with ws.engine.connect() as conn:
+            ctx = load_money_context(conn)
+            assert not has_foreign_orders(conn, ctx)
+            fast = conn.execute(live_rollups(ctx, foreign=False)).all()
+            slow = conn.execute(live_rollups(ctx, foreign=True)).all()
+            assert sorted(fast) == sorted(slow)
+        with ws.engine.begin() as conn:
+            conn.execute(
+                Order.__table__.update()
+                .where(Order.id == select(func.min(Order.id)).scalar_subquery())
+                .values(currency="XTS" if ctx.home != "XTS" else "EUR")
+            )
+            assert has_foreign_orders(conn, ctx)
+            refresh_rollups(conn)
+            assert stale_rollups(conn) == 0
+    finally:
+        ws.close()
