@@ -15,7 +15,7 @@ currency it is in.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -325,17 +325,6 @@ def money_context(home: str | None, rates: Mapping[str, Any] | None) -> MoneyCon
         if isinstance(v, int | float) and not isinstance(v, bool) and v > 0
     }
     return MoneyContext(code, clean)
-
-
-def commonest(codes: Iterable[Any]) -> str | None:
-    """The most frequent currency code of ``codes`` (ties: alphabetical); None if none."""
-    counts: dict[str, int] = {}
-    for code in codes:
-        if isinstance(code, str) and code:
-            counts[code] = counts.get(code, 0) + 1
-    if not counts:
-        return None
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
 
 HOME_SETTING = "workspace.home_currency"
