@@ -74,7 +74,8 @@ def _progress_printer(err: TextIO) -> Any:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Import files and print the report; exit 1 when nothing could be imported."""
+    """Import files and print the report of each; exit 1 when any file was not imported
+    (the ones that landed stay imported)."""
     from pathlib import Path
 
     from app.workspace import open_workspace, resolve_url
@@ -128,10 +129,19 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         rejects = [r for f in report.files for r in f.rejects]
         write_rejects_csv(rejects, rejects_path)
         print(f"wrote {len(rejects):,} rejected row(s) to {args.rejects_csv}", file=out)
+    failed = [f for f in report.files if f.error]
     if not report.landed:
-        failed = [f for f in report.files if f.error]
         reason = failed[0].error if failed else "no file could be imported"
         print(f"error: nothing was imported: {' '.join(str(reason).split())}", file=err)
+        return 1
+    if failed:
+        # Some files landed (their summaries are above and they stay imported), some not.
+        names = ", ".join(f.file for f in failed)
+        print(
+            f"error: {len(failed):,} of {len(report.files):,} files were not imported "
+            f"({names}); the others landed. Fix those files and import them again.",
+            file=err,
+        )
         return 1
     return 0
 

@@ -816,6 +816,16 @@ def run_import(
             raise
         except UserFacingError as exc:
             report = _file_error(path, "unknown", str(exc))
+        except Exception as exc:
+            # A bug met by one file: its transaction rolled back; the files before it keep
+            # their summaries and the ones after it are still tried.
+            log.exception("The import of %s failed", path)
+            report = _file_error(
+                path,
+                "unknown",
+                f"unexpected failure ({type(exc).__name__}); nothing from {path.name} was "
+                "saved. The details are in the log file; please report it.",
+            )
         reports.append(report)
     if progress is not None:
         progress(1.0, "done")
