@@ -533,6 +533,7 @@ def _import_one(
     except UserFacingError as exc:
         return _file_error(path, plan.detected_format, str(exc), kind=plan.kind)
     rejects = _rejected_rows(batch)
+    batch.notes.extend(implausible_dates(batch))
     # The text table is no longer needed (its header is): free it before the writer runs.
     table.frame = table.frame.iloc[:0]
     clock.lap("convert")
@@ -636,6 +637,61 @@ def _import_one(
 
 
 _MONEY_KINDS = ("orders", "opportunities", "subscriptions")
+
+# Dates of events that are kept but questioned: before this, or more than a year ahead.
+PLAUSIBLE_SINCE = dt.date(1990, 1, 1)
+MAX_ROWS_NAMED = 10
+_EVENT_DATES: dict[str, tuple[tuple[str, str], ...]] = {
+    "orders": (("order_date", "order date"),),
+    "interactions": (("occurred_at", "date"),),
+    "opportunities": (
+        ("created_at", "created date"),
+        ("stage_changed_at", "stage date"),
+        ("close_date", "close date"),
+    ),
+    "subscriptions": (
+        ("started_at", "start date"),
+        ("current_period_end", "period end"),
+        ("canceled_at", "cancel date"),
+    ),
+    "customers": (("signup_date", "sign-up date"),),
+}
+
+
+def implausible_dates(batch: Batch, today: dt.date | None = None) -> list[str]:
+    """Report notes for dates before 1990 or more than a year from today: such rows are
+    imported as given (an old customer, a deal far ahead may be right), with their row
+    numbers so the user can check them (a typo such as 2206 for 2026, an Excel zero date)."""
+    import pandas as pd
+
+    today = today or dt.date.today()
+    try:
+        ahead = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        ahead = today.replace(year=today.year + 1, day=28)
+    low = pd.Timestamp(PLAUSIBLE_SINCE, tz="UTC")
+    high = pd.Timestamp(ahead, tz="UTC") + pd.Timedelta(days=1)
+    notes: list[str] = []
+    for kind, frame in batch.frames.items():
+        for column, label in _EVENT_DATES.get(kind, ()):
+            if column not in frame.columns or not len(frame):
+                continue
+            stamps = pd.to_datetime(frame[column], utc=True, errors="coerce")
+            odd = ((stamps < low) | (stamps >= high)).to_numpy(dtype=bool)
+            count = int(odd.sum())
+            if not count:
+                continue
+            rows = frame["row"].to_numpy()[odd] if "row" in frame.columns else []
+            named = ", ".join(str(int(r)) for r in rows[:MAX_ROWS_NAMED])
+            more = f" and {count - MAX_ROWS_NAMED:,} more" if count > MAX_ROWS_NAMED else ""
+            where = f" ({'row' if count == 1 else 'rows'} {named}{more})" if named else ""
+            noun = "row has" if count == 1 else "rows have"
+            article = "an" if label[0] in "aeiou" else "a"
+            notes.append(
+                f"check: {count:,} {kind} {noun} {article} {label} before 1990 or more than "
+                f"a year from today{where}; imported as given"
+            )
+    return notes
 
 
 def _settle_currencies(conn: Connection, batch: Batch) -> list[str]:
