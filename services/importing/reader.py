@@ -20,6 +20,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,9 @@ class RawTable:
     malformed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, reason, text)
     truncated: bool = False  # read with a limit: only the first records
     rows_estimate: int = 0  # data records in the whole file (estimated when truncated)
+    # A UTF-8 file with stray Windows-1252 bytes: the lines (1-based, the header is line 1)
+    # that were not UTF-8 and were read as Windows-1252; every other line kept its UTF-8.
+    repaired_lines: tuple[int, ...] = ()
 
     @property
     def file_name(self) -> str:
@@ -282,12 +286,41 @@ def read_table(path: str | Path, *, limit: int | None = None) -> RawTable:
     if _kind_of(path) == "xlsx":
         return _read_xlsx(path, limit)
     encoding = _detect_encoding(path)
+    if encoding == "cp1252":
+        data = path.read_bytes()
+        if _UTF8_SEQUENCE.search(data):
+            # Not UTF-8 throughout, yet UTF-8 in places ("José" next to a stray byte from
+            # another program): each line is read as UTF-8 when it is, else as cp1252.
+            fixed, lines = _repair_mixed(data)
+            table = _read_text(path, io.BytesIO(fixed), "utf-8", limit, reported="utf-8")
+            table.repaired_lines = tuple(lines)
+            return table
     if encoding == "utf-16":
         # Rare (Excel "Unicode text"): transcode once, then read like any UTF-8 file.
         data = path.read_bytes().decode("utf-16").encode("utf-8")
         return _read_text(path, io.BytesIO(data), "utf-8", limit, reported="utf-16")
     with path.open("rb") as f:
         return _read_text(path, f, encoding, limit, reported=encoding)
+
+
+# A multi-byte UTF-8 character: Windows-1252 text almost never holds one by chance.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _repair_mixed(data: bytes) -> tuple[bytes, list[int]]:
+    """The file as UTF-8, each line decoded as UTF-8 when it is valid, else as Windows-1252;
+    and the numbers of the lines read as Windows-1252."""
+    out: list[str] = []
+    repaired: list[int] = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace"))
+            repaired.append(number)
+    return "\n".join(out).encode("utf-8"), repaired
 
 
 def _decode_sample(f: IO[bytes], encoding: str, size: int = _SNIFF_BYTES) -> str:

@@ -308,6 +308,8 @@ def preview_file(
         )
     if table.encoding == "cp1252":
         problems.append("the file is not UTF-8; it is read as Windows-1252 (Western European)")
+    if table.repaired_lines:
+        problems.append(repaired_note(table.repaired_lines))
     if duplicates := _duplicates_text(table):
         problems.append(
             f"more than one column is named {duplicates}: check which one each field is mapped to"
@@ -590,8 +592,11 @@ def _import_one(
             notes.append(f"{result.customers_created:,} new customer(s) created from the records")
         if table.encoding == "cp1252":
             notes.append("read as Windows-1252 (the file is not UTF-8)")
+        if table.repaired_lines:
+            notes.append(repaired_note(table.repaired_lines))
         report = {
             "encoding": table.encoding,
+            "repaired_lines": list(table.repaired_lines[:MAX_STORED_REJECTS]),
             "delimiter": table.delimiter,
             "unchanged": result.unchanged,
             "by_kind": result.by_kind,
@@ -656,6 +661,18 @@ _EVENT_DATES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "customers": (("signup_date", "sign-up date"),),
 }
+
+
+def repaired_note(lines: Sequence[int]) -> str:
+    """The report's note on a UTF-8 file whose stray lines were read as Windows-1252."""
+    named = ", ".join(str(n) for n in lines[:MAX_ROWS_NAMED])
+    more = f" and {len(lines) - MAX_ROWS_NAMED:,} more" if len(lines) > MAX_ROWS_NAMED else ""
+    noun = "line was" if len(lines) == 1 else "lines were"
+    where = "line" if len(lines) == 1 else "lines"
+    return (
+        f"{len(lines):,} {noun} not UTF-8 and read as Windows-1252 ({where} {named}{more} "
+        "of the file); every other line kept its UTF-8: check the names on those lines"
+    )
 
 
 def implausible_dates(batch: Batch, today: dt.date | None = None) -> list[str]:
