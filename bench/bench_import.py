@@ -1,6 +1,7 @@
 """Import benchmark: a 1,000,000-row orders CSV through the command line.
 
-    .venv/bin/python bench/bench_import.py [--rows 1000000] [--customers 100000] [--work DIR]
+    .venv/bin/python bench/bench_import.py [--rows 1000000] [--customers 100000] [--runs 3]
+                                           [--work DIR]
 
 Generates an orders file (header customer_id,order_id,order_date,amount,category; about
 100,000 customers), then, each in a fresh process:
@@ -16,10 +17,14 @@ customers and orders with the secondary indexes dropped and rebuilt, one transac
 the least any client pays for this schema's rows and indexes, with no parsing,
 validation or identity resolution at all.
 
+The shell load and the import each run ``--runs`` times (alternating, each on a fresh
+file) and their median runs are compared, so one slow moment does not decide the ratio.
 Prints wall and CPU seconds (the machine may be shared: CPU time is the fairer ratio),
 the ratio to ``.import``, the import's own phase timings (from the app log) and the peak
-memory of each process. Targets: import within 3x the ``.import`` time, peak memory
-under 1.5 GB, re-import no slower than the first import.
+memory of each process. Targets (issue 13, restated): the import within 1.5x the sqlite3
+shell loading the same rows into the same workspace schema (indexes dropped and rebuilt),
+peak memory under 1 GB, re-import no slower than the first import. The ``.import`` into a
+bare table stays as a reference figure.
 """
 
 from __future__ import annotations
@@ -40,8 +45,8 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGET_RATIO = 3.0
-TARGET_PEAK_MB = 1536.0
+TARGET_RATIO = 1.5  # to the sqlite3 shell into the workspace schema
+TARGET_PEAK_MB = 1024.0
 CATEGORIES = ("tops", "bottoms", "outerwear", "shoes", "accessories", "knitwear")
 
 
@@ -114,6 +119,11 @@ COMMIT;
 """
 
 
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median wall time."""
+    return sorted(runs, key=lambda r: r["wall"])[len(runs) // 2]
+
+
 def last_phases(log_dir: Path) -> str:
     """The phase timings the import logged for its last file."""
     lines: list[str] = []
@@ -128,6 +138,7 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--work", type=Path, default=None, help="work folder (default: temp)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each (default 3)")
     args = parser.parse_args()
 
     sqlite3_shell = shutil.which("sqlite3")
@@ -153,26 +164,39 @@ def main() -> int:
     bare = work / "bare.db"
     bare.unlink(missing_ok=True)
     base = timed([sqlite3_shell, str(bare), ".import --csv " + str(csv_path) + " t"])
-    shell_db = work / "shell.radar.sqlite"
-    for p in work.glob("shell.radar.sqlite*"):
-        p.unlink()
-    timed([py, main_py, "--db", str(shell_db), "db", "upgrade"], env)
+    # Each yardstick and the import run --runs times, each on a fresh file, alternating
+    # (so a slow moment of a shared machine hits both); the medians are compared.
     script = work / "shell_load.sql"
     script.write_text(SHELL_LOAD.format(csv=csv_path, now="2026-01-01 00:00:00.000000"))
-    shell = timed(["sh", "-c", f'{sqlite3_shell} "{shell_db}" < "{script}"'])
+    shells: list[dict[str, Any]] = []
+    firsts: list[dict[str, Any]] = []
+    phases: list[str] = []
     db = work / "workspace.radar.sqlite"
-    for p in work.glob("workspace.radar.sqlite*"):
-        p.unlink()
-    create = timed([py, main_py, "--db", str(db), "db", "upgrade"], env)
-    first = timed([py, main_py, "--db", str(db), "import", str(csv_path)], env)
-    first_phases = last_phases(work / "state")
+    create: dict[str, Any] = {}
+    for _ in range(args.runs):
+        shell_db = work / "shell.radar.sqlite"
+        for p in work.glob("shell.radar.sqlite*"):
+            p.unlink()
+        timed([py, main_py, "--db", str(shell_db), "db", "upgrade"], env)
+        shells.append(timed(["sh", "-c", f'{sqlite3_shell} "{shell_db}" < "{script}"']))
+        for p in work.glob("workspace.radar.sqlite*"):
+            p.unlink()
+        create = timed([py, main_py, "--db", str(db), "db", "upgrade"], env)
+        firsts.append(timed([py, main_py, "--db", str(db), "import", str(csv_path)], env))
+        phases.append(last_phases(work / "state"))
+    shell = _median(shells)
+    first = _median(firsts)
+    first_phases = phases[firsts.index(first)]
     again = timed([py, main_py, "--db", str(db), "import", str(csv_path)], env)
     again_phases = last_phases(work / "state")
-    peak = max(first["peak_mb"], again["peak_mb"])
+    peak = max(max(r["peak_mb"] for r in firsts), again["peak_mb"])
+    runs_text = ", ".join(f"{r['wall']:.2f}" for r in firsts)
+    shell_text = ", ".join(f"{r['wall']:.2f}" for r in shells)
 
     ratio_wall = first["wall"] / base["wall"]
     ratio_cpu = first["cpu"] / max(base["cpu"], 1e-9)
-    print(f"rows: {args.rows:,} orders, ~{args.customers:,} customers")
+    print(f"rows: {args.rows:,} orders, ~{args.customers:,} customers; {args.runs} runs each")
+    print(f"  shell runs: {shell_text} s; import runs: {runs_text} s (medians compared)")
     print(f"sqlite3 .import (bare table):   {base['wall']:6.2f}s wall {base['cpu']:6.2f}s CPU")
     print(
         f"sqlite3 shell into the schema:  {shell['wall']:6.2f}s wall {shell['cpu']:6.2f}s CPU "
@@ -188,7 +212,8 @@ def main() -> int:
     print(f"re-import (all unchanged):      {again['wall']:6.2f}s wall {again['cpu']:6.2f}s CPU")
     print(f"  phases: {again_phases}")
     print(
-        f"peak memory: import {first['peak_mb']:.0f} MB, re-import {again['peak_mb']:.0f} MB, "
+        f"peak memory: import {max(r['peak_mb'] for r in firsts):.0f} MB, "
+        f"re-import {again['peak_mb']:.0f} MB, "
         f".import {base['peak_mb']:.0f} MB"
     )
     summary = {
@@ -201,10 +226,11 @@ def main() -> int:
         "ratio_cpu": round(ratio_cpu, 2),
         "shell_into_schema_s": round(shell["wall"], 2),
         "ratio_to_shell_into_schema": round(first["wall"] / shell["wall"], 2),
+        "runs": args.runs,
         "peak_mb": round(peak),
         "targets": {
-            "ratio<=3": ratio_wall <= TARGET_RATIO,
-            "peak<1.5GB": peak < TARGET_PEAK_MB,
+            "ratio_to_shell_into_schema<=1.5": first["wall"] / shell["wall"] <= TARGET_RATIO,
+            "peak<1GB": peak < TARGET_PEAK_MB,
             "reimport<=import": again["wall"] <= first["wall"],
         },
     }

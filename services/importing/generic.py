@@ -10,6 +10,7 @@ customer...). A mapping is ``{column: field or None}``; unmapped columns go to a
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -577,11 +578,31 @@ _KIND_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
-def _name_score(column: str, field_name: str, kind: str = "") -> float:
-    norm = _norm(column)
+# Past this many columns, names are matched exactly or by whole words only: near-miss
+# spelling (difflib) costs about a millisecond per column, too much for a file of 10,000.
+MAX_FUZZY_COLUMNS = 300
+# Only this many columns have their values looked at for what they hold (emails, dates,
+# amounts) when no name says it; a column whose name matches a field is always checked.
+# Bounds the work on a very wide file (a date parser costs milliseconds per column).
+MAX_SNIFFED_COLUMNS = 300
+
+
+def _name_score(column: str, field_name: str, kind: str = "", *, fuzzy: bool = True) -> float:
     synonyms = _KIND_SYNONYMS.get(
         (kind, field_name), _SYNONYMS.get(field_name, (field_name.replace("_", " "),))
     )
+    return _synonym_score(_norm_cached(column), synonyms, fuzzy)
+
+
+@functools.lru_cache(maxsize=65536)
+def _norm_cached(column: str) -> str:
+    return _norm(column)
+
+
+@functools.lru_cache(maxsize=262144)
+def _synonym_score(norm: str, synonyms: tuple[str, ...], fuzzy: bool = True) -> float:
+    """How well a normalised column name matches a field's synonyms (cached: every kind
+    asks about the same columns, so a wide file costs one pass, not five)."""
     if norm in synonyms:
         # Earlier synonyms are the field's usual names; generic words ("id") score less.
         rank = synonyms.index(norm)
@@ -591,9 +612,14 @@ def _name_score(column: str, field_name: str, kind: str = "") -> float:
     for synonym in synonyms:
         if len(synonym) >= 4 and f" {synonym} " in tokens:
             best = max(best, 0.8)
-    if best:
+    if best or not fuzzy:
         return best
-    close = difflib.get_close_matches(norm, synonyms, n=1, cutoff=0.82)
+    # difflib's ratio is at most 2*min/(sum of the lengths): skip the synonyms it cannot
+    # reach the cutoff with (most of them, for a column named "col123").
+    near = [s for s in synonyms if 2 * min(len(s), len(norm)) >= 0.82 * (len(s) + len(norm))]
+    if not near:
+        return 0.0
+    close = difflib.get_close_matches(norm, near, n=1, cutoff=0.82)
     if close:
         return 0.7 * difflib.SequenceMatcher(None, norm, close[0]).ratio()
     return 0.0
@@ -634,11 +660,54 @@ def _compute_share(sample: pd.Series, value_type: str) -> float:
     return float(1.0 - bad.mean())
 
 
+# Cheap looks before the parsers: a value with no "@" is no email, one with no digit is no
+# date or amount, and plain whole numbers of up to four digits are counts, not dates.
+_NO_DIGIT = re.compile(r"^\D*$")
+_SMALL_WHOLE = re.compile(r"^\d{1,4}$")
+
+
+_MONEY_LOOK = re.compile(r"[.,]\d{2}\b|[$€£¥]|\b[A-Z]{3}\b")
+
+
+def _could_be(texts: list[str], value_type: str) -> bool:
+    """False when a cheap look (plain Python over the small sample) rules ``value_type``
+    out for 95% of the sample, before any parser runs."""
+    need = 0.95 * len(texts)
+    if value_type == "email":
+        return sum(1 for t in texts if "@" in t) >= need
+    if sum(1 for t in texts if not _NO_DIGIT.match(t)) < need:
+        return False
+    if value_type in ("date", "datetime"):
+        return sum(1 for t in texts if not _SMALL_WHOLE.match(t)) >= need
+    if value_type == "money":
+        # Amounts show cents or a currency; plain whole numbers are counts or ids.
+        return sum(1 for t in texts if _MONEY_LOOK.search(t)) > 0.5 * len(texts)
+    return True
+
+
+_LOOKS: dict[int, tuple[pd.Series, str | None]] = {}
+
+
 def _looks_like(sample: pd.Series) -> str | None:
-    """What a column's values look like: "email", "datetime", "money", or None."""
+    """What a column's values look like: "email", "datetime", "money", or None (remembered
+    per sample: every kind asks about the same columns)."""
+    hit = _LOOKS.get(id(sample))
+    if hit is not None and hit[0] is sample:
+        return hit[1]
+    looks = _look(sample)
+    if len(_LOOKS) > 65536:
+        _LOOKS.clear()
+    _LOOKS[id(sample)] = (sample, looks)
+    return looks
+
+
+def _look(sample: pd.Series) -> str | None:
     if sample.empty:
         return None
+    texts = [str(v) for v in sample.tolist()]
     for value_type in ("email", "datetime", "money"):
+        if not _could_be(texts, value_type):
+            continue
         if _content_share(sample, value_type) >= 0.95:
             if value_type == "money" and not sample.str.contains(r"[.,]\d{2}\b|[$€£]").mean() > 0.5:
                 continue
@@ -677,11 +746,12 @@ def suggest_mapping(
     if samples is None:
         samples = {c: _samples(frame, c) for c in table.header}
     candidates: list[tuple[float, int, str, str]] = []  # (score, column order, column, field)
+    fuzzy = len(table.header) <= MAX_FUZZY_COLUMNS
     for order, column in enumerate(table.header):
         sample = samples[column]
         looks = None
         for spec in specs:
-            score = _name_score(column, spec.name, kind)
+            score = _name_score(column, spec.name, kind, fuzzy=fuzzy)
             if score > 0:
                 share = _content_share(sample, spec.value_type)
                 if share < 0.5:
@@ -689,7 +759,7 @@ def suggest_mapping(
                 elif share < 0.8:
                     score *= 0.85  # a few bad cells: they will be rejected
                 candidates.append((score, -order, column, spec.name))
-            else:
+            elif order < MAX_SNIFFED_COLUMNS:
                 if looks is None:
                     looks = _looks_like(sample) or ""
                 if looks and spec.required and spec.value_type in (looks, "date"):
