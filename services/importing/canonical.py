@@ -55,6 +55,43 @@ CUSTOMER_REF = (
     "guest",
 )
 
+# The longest text the import keeps in a free-text column (the schema's Text columns);
+# the others are capped at their String(n) length (text_limits()).
+LONG_TEXT_LIMITS = {"subject": 1_000, "text": 20_000, "name": 255}
+# A customer reference in a record frame is capped like the customers column it fills.
+REF_COLUMNS = {
+    "customer_email": "email",
+    "customer_name": "name",
+    "customer_company": "company",
+    "customer_external_id": "external_id",
+    "customer_source": "source",
+}
+
+
+def text_limits(kind: str) -> dict[str, int]:
+    """The longest value kept in each text column of a kind's frame (characters)."""
+    from sqlalchemy import String, Text
+
+    import models.schema  # noqa: F401  (the tables are declared there)
+    from models.base import Base
+
+    def limits(table_name: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for column in Base.metadata.tables[table_name].columns:
+            kind_ = column.type
+            if isinstance(kind_, Text):
+                if column.name in LONG_TEXT_LIMITS:
+                    out[column.name] = LONG_TEXT_LIMITS[column.name]
+            elif isinstance(kind_, String) and kind_.length:
+                out[column.name] = int(kind_.length)
+        return out
+
+    own = limits(kind) if kind in Base.metadata.tables else {}
+    customers = limits("customers")
+    own.update({ref: customers[col] for ref, col in REF_COLUMNS.items() if col in customers})
+    return own
+
+
 # kind -> the canonical columns (besides "row", "source", "external_id", "attributes").
 COLUMNS: dict[str, tuple[str, ...]] = {
     "customers": (

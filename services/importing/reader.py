@@ -70,6 +70,9 @@ class RawTable:
     # A UTF-8 file with stray Windows-1252 bytes: the lines (1-based, the header is line 1)
     # that were not UTF-8 and were read as Windows-1252; every other line kept its UTF-8.
     repaired_lines: tuple[int, ...] = ()
+    # The longest record in bytes (None: not known, e.g. a workbook): no cell is longer, so
+    # the import skips its text-length checks when this is short.
+    longest_record: int | None = None
 
     @property
     def file_name(self) -> str:
@@ -425,6 +428,7 @@ def _read_text(
         malformed=malformed,
         truncated=truncated,
         rows_estimate=estimate,
+        longest_record=int(lengths.max()) if len(lengths) else 0,
     )
 
 

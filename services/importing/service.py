@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from models.base import utcnow
@@ -27,7 +28,7 @@ from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import ImportRun
 from services.importing import generic, profiles
-from services.importing.canonical import Batch, Reject
+from services.importing.canonical import Batch, Reject, text_limits
 from services.importing.types import (
     FieldSpec,
     FilePreview,
@@ -534,6 +535,7 @@ def _import_one(
         batch, rows_read = _convert(plan)
     except UserFacingError as exc:
         return _file_error(path, plan.detected_format, str(exc), kind=plan.kind)
+    batch.notes.extend(cap_texts(batch, longest=table.longest_record))
     rejects = _rejected_rows(batch)
     batch.notes.extend(implausible_dates(batch))
     # The text table is no longer needed (its header is): free it before the writer runs.
@@ -661,6 +663,79 @@ _EVENT_DATES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "customers": (("signup_date", "sign-up date"),),
 }
+
+
+# Identifiers are never cut (two long ids cut to one would merge two records): a row whose
+# id is too long is rejected instead.
+_ID_COLUMNS = frozenset(
+    {"external_id", "customer_external_id", "email", "customer_email", "source", "customer_source"}
+)
+_TEXT_LABELS = {
+    "customer_name": "customer name",
+    "customer_company": "company",
+    "customer_email": "email",
+    "customer_external_id": "customer id",
+    "external_id": "id",
+    "text": "text",
+}
+
+
+def cap_texts(batch: Batch, *, longest: int | None = None) -> list[str]:
+    """Cut text longer than its column keeps (a 10 MB name: 255 characters, a ticket's
+    text: 20,000), with "…" at the cut; reject rows whose id is too long. Notes say how
+    many values of which column were cut and how long the longest was.
+
+    ``longest``: the longest record of the file in bytes, when known: a column whose limit
+    is at least that long cannot hold a longer value and is not checked (a million-row
+    orders file checks none)."""
+    notes: list[str] = []
+    for kind, frame in list(batch.frames.items()):
+        if not len(frame):
+            continue
+        limits = text_limits(kind)
+        drop = np.zeros(len(frame), dtype=bool)
+        changed = False
+        for column, limit in limits.items():
+            if column not in frame.columns or frame[column].dtype.kind not in "OT":
+                continue  # object or pandas string columns hold text
+            if column == "currency" or (longest is not None and longest <= limit):
+                continue  # an ISO code by then; or no record of the file is that long
+            lengths = frame[column].map(lambda v: len(v) if isinstance(v, str) else 0)
+            over = (lengths > limit).to_numpy(dtype=bool)
+            count = int(over.sum())
+            if not count:
+                continue
+            label = _TEXT_LABELS.get(column, column.replace("_", " "))
+            longest = int(lengths[over].max())
+            if column in _ID_COLUMNS:
+                rows = frame["row"].to_numpy()[over] if "row" in frame.columns else []
+                for row in rows:
+                    batch.rejects.append(
+                        Reject(
+                            batch.file,
+                            int(row),
+                            f"the {label} is longer than {limit:,} characters; it is not cut, "
+                            "as a cut id could name another record",
+                        )
+                    )
+                drop |= over
+                continue
+            if not changed:
+                frame = frame.copy()
+                changed = True
+            cut = frame.loc[over, column].map(lambda v, n=limit: v[: n - 1] + "…")
+            frame.loc[over, column] = cut
+            values = "value" if count == 1 else "values"
+            notes.append(
+                f"{count:,} {label} {values} of {kind} cut to {limit:,} characters "
+                f"(the longest had {longest:,})"
+            )
+        if drop.any():
+            frame = frame.loc[~drop].reset_index(drop=True)
+            changed = True
+        if changed:
+            batch.frames[kind] = frame
+    return notes
 
 
 def repaired_note(lines: Sequence[int]) -> str:

@@ -50,6 +50,8 @@ FEEDBACK_LIMIT = 5
 OPEN_TICKET_LIMIT = 5
 DRIVER_LIMIT = 5
 TEXT_LIMIT = 1000  # characters of one ticket or review kept for the prompt
+FIELD_LIMIT = 200  # characters of a name, company, region, tier or category
+REASON_LIMIT = 500  # characters of the alert's reason or of one driver
 
 # The alert rule -> the goal a draft for it has by default.
 RULE_GOALS = {
@@ -107,11 +109,20 @@ def _phone(customer: Customer) -> str | None:
     return None
 
 
-def _clip(text: str | None) -> str | None:
+def cut(text: str | None, limit: int) -> str | None:
+    """``text`` at most ``limit`` characters, and where it was cut it says so, so that the
+    "What will be sent" view shows what the provider gets: "…[cut: 9,998,976 more
+    characters]" (a 10 MB field imported before imports capped text goes as 1 KB)."""
     if text is None:
         return None
     clean = text.strip()
-    return clean if len(clean) <= TEXT_LIMIT else clean[: TEXT_LIMIT - 1] + "…"
+    if len(clean) <= limit:
+        return clean
+    return f"{clean[:limit]}…[cut: {len(clean) - limit:,} more characters]"
+
+
+def _clip(text: str | None) -> str | None:
+    return cut(text, TEXT_LIMIT)
 
 
 def _customer_text(row: Interaction) -> CustomerText:
@@ -130,7 +141,7 @@ def _driver_texts(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
     texts = [str(d["text"]) for d in value if isinstance(d, dict) and d.get("text")]
-    return tuple(texts[:DRIVER_LIMIT])
+    return tuple(cut(t, REASON_LIMIT) or "" for t in texts[:DRIVER_LIMIT])
 
 
 def sender_name(session: Session, owner: str | None) -> str:
@@ -204,7 +215,10 @@ def build_context(
     for o in orders:
         if o.category:
             spend[str(o.category)] += int(o.amount_cents)
-    categories = tuple(c for c, _ in sorted(spend.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+    categories = tuple(
+        cut(c, FIELD_LIMIT) or ""
+        for c, _ in sorted(spend.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    )
     # Orders in the draft's currency only: amounts of different currencies never add up.
     same = [int(o.amount_cents) for o in orders if str(o.currency or money.home).upper() == code]
     average = int(round(sum(same) / len(same))) if same else None
@@ -278,14 +292,14 @@ def build_context(
         customer_id=int(customer.id),
         external_id=customer.external_id,
         name=name,
-        first_name=first,
-        surname=surname,
-        email=customer.email,
-        phone=_phone(customer),
-        company=customer.company,
-        region=customer.region,
-        tier=customer.tier,
-        owner=customer.owner,
+        first_name=cut(first, FIELD_LIMIT) or "",
+        surname=cut(surname, FIELD_LIMIT) or "",
+        email=cut(customer.email, 320),
+        phone=cut(_phone(customer), 64),
+        company=cut(customer.company, FIELD_LIMIT),
+        region=cut(customer.region, FIELD_LIMIT),
+        tier=cut(customer.tier, FIELD_LIMIT),
+        owner=cut(customer.owner, FIELD_LIMIT),
         tenure_days=tenure_days,
         tenure=tenure_words(tenure_days),
         last_order=last_order,
@@ -301,7 +315,7 @@ def build_context(
         recent_feedback=tuple(_customer_text(t) for t in feedback),
         alert_id=int(alert.id) if alert is not None else None,
         alert_rule=alert.rule_key if alert is not None else None,
-        alert_reason=alert.reason if alert is not None else None,
+        alert_reason=cut(alert.reason, REASON_LIMIT) if alert is not None else None,
         goal=chosen_goal,
         tone=chosen_tone,
         incentive_cap_percent=share,
@@ -320,7 +334,8 @@ def build_context(
 
 def _new_categories(session: Session, bought: Counter[str]) -> tuple[str, ...]:
     """The workspace's best-selling categories this customer has not bought (at most 2)."""
-    return tuple([c for c in workspace_categories(session) if c not in bought][:2])
+    fresh = [c for c in workspace_categories(session) if c not in bought][:2]
+    return tuple(cut(c, FIELD_LIMIT) or "" for c in fresh)
 
 
 def top_alert_id(session: Session, customer_id: int) -> int | None:

@@ -1,0 +1,92 @@
+"""A 10 MB field is cut at import (and said so), an over-long id rejects its row, and what
+goes into a prompt is capped where the user sees it (issue 13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from app.workspace import open_workspace, to_url
+from models.db import session_scope
+from services.importing.service import run_import
+from services.outreach.context import TEXT_LIMIT, build_context
+from services.outreach.prompt import customer_data, encode_data
+
+BIG = 10 * 1024 * 1024
+
+
+def test_a_ten_megabyte_name_is_cut_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    long_id = "X" * 300
+    path.write_text(
+        "customer_id,name,email,company\n"
+        f"C1,{'Ann' * (BIG // 3)},ann@example.com,Acme\n"
+        f"C2,Bob Stone,bob@example.com,{'Co' * 200}\n"
+        f"{long_id},Cy Long,cy@example.com,Acme\n"
+        "C4,Di Short,di@example.com,Acme\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.radar.sqlite"
+    ws = open_workspace(to_url(str(db)), backup=False)
+    try:
+        report = run_import(ws.engine, [path], kind="customers")
+    finally:
+        ws.close()
+    (file,) = report.files
+    assert file.landed
+    assert file.inserted == 3
+    assert file.rejected == 1
+    assert file.rejects[0].row == 4
+    assert "id is longer than 255 characters" in file.rejects[0].reason
+    longest = 3 * (BIG // 3)
+    assert f"1 name value of customers cut to 255 characters (the longest had {longest:,})" in (
+        file.notes
+    )
+    assert "1 company value of customers cut to 255 characters (the longest had 400)" in (
+        file.notes
+    )
+    con = sqlite3.connect(db)
+    try:
+        rows = dict(con.execute("SELECT external_id, name FROM customers").fetchall())
+        company = con.execute("SELECT company FROM customers WHERE external_id = 'C2'").fetchone()
+    finally:
+        con.close()
+    assert len(rows["C1"]) == 255
+    assert rows["C1"].endswith("…")
+    assert rows["C4"] == "Di Short"
+    assert long_id not in rows
+    assert len(company[0]) == 255
+
+
+def test_the_prompt_caps_long_fields_and_says_where(tmp_path: Path) -> None:
+    """A workspace imported before the caps (a 10 MB note and name stored whole)."""
+    db = tmp_path / "w.radar.sqlite"
+    ws = open_workspace(to_url(str(db)), backup=False)
+    try:
+        with ws.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO customers (id, source, external_id, name, email, company, "
+                "do_not_contact, created_at, updated_at) VALUES (1, 't', '1', ?, "
+                "'ann@example.com', ?, 0, '2026-01-01', '2026-01-01')",
+                ("Ann " + "Z" * BIG, "Acme " * 100_000),
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO interactions (customer_id, kind, occurred_at, subject, text, "
+                "status, source) VALUES (1, 'ticket', ?, 'Help', ?, 'open', 't')",
+                (dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"), "broken " * BIG),
+            )
+        with session_scope(ws.sessions) as session:
+            context = build_context(session, 1)
+    finally:
+        ws.close()
+    data = customer_data(context, ["first_name", "surname", "company", "tickets"])
+    body = encode_data(data)
+    assert len(body) < 10_000
+    assert "more characters]" in data["surname"]
+    more = len(("Acme " * 100_000).strip()) - 200
+    assert data["company"].endswith(f"…[cut: {more:,} more characters]")
+    text = data["open_tickets"][0]["text"]
+    assert text.startswith("broken broken")
+    assert len(text) < TEXT_LIMIT + 60
+    assert "more characters]" in text
