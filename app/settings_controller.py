@@ -35,7 +35,8 @@ from views.settings_dialog import SettingField, SettingsDialog
 
 EDITED_PREFIXES = ("alerts.", "scoring.horizon_days", "scoring.engagement_weights",
                    "scoring.health_weights", "llm.", "outreach.", "smtp.",
-                   "workspace.home_currency", "workspace.exchange_rates")  # fmt: skip
+                   "workspace.home_currency", "workspace.exchange_rates",
+                   "workspace.time_zone")  # fmt: skip
 # Money settings change every money figure: the customer totals are recomputed on save.
 MONEY_KEYS = ("workspace.home_currency", "workspace.exchange_rates")
 MONEY_SAVED_MESSAGE = (
@@ -73,6 +74,7 @@ PLACEHOLDERS = {
     "llm.azure_api_version": "e.g. 2024-10-21",
     "workspace.home_currency": "e.g. USD",
     "workspace.exchange_rates": "e.g. EUR=1.08, GBP=1.27",
+    "workspace.time_zone": "this computer's zone; or e.g. America/New_York",
 }
 
 ShowFn = Callable[[SettingsDialog], bool]

@@ -26,6 +26,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -154,6 +155,10 @@ class Order(Base):
     external_id: Mapped[str | None] = mapped_column(String(255))
     source: Mapped[str] = mapped_column(String(64), default="manual")
     order_date: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The offset from UTC of the source's clock when the order was placed (-420 for
+    # "-0700"): the local date of the event is order_date + this. NULL: the file gave no
+    # zone and order_date holds its wall time (services/local_dates.py).
+    utc_offset_minutes: Mapped[int | None] = mapped_column(SmallInteger)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     status: Mapped[str] = mapped_column(String(16), default="paid")
@@ -180,6 +185,7 @@ class Interaction(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    utc_offset_minutes: Mapped[int | None] = mapped_column(SmallInteger)  # as Order's
     channel: Mapped[str | None] = mapped_column(String(64))
     subject: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)

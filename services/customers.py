@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from models.db import translate_db_errors
 from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
+from services.local_dates import local_time
 from services.records import (
     CustomerDetail,
     CustomerNotFoundError,
@@ -364,7 +365,7 @@ def _email_events(rows: Sequence[Any]) -> list[TimelineEvent]:
     clicked = {r.subject for r in rows if r.kind == "email_click"}
     events = []
     for r in rows:
-        when = _as_utc(r.occurred_at)
+        when = local_time(r.occurred_at, r.utc_offset_minutes)
         assert when is not None
         subject = (r.subject or "").strip()
         if r.kind == "email_sent":
@@ -386,7 +387,7 @@ def _interaction_event(row: Any) -> TimelineEvent | None:
     text = " ".join((row.text or "").split())
     if len(text) > 160:
         text = text[:157] + "…"
-    when = _as_utc(row.occurred_at)
+    when = local_time(row.occurred_at, row.utc_offset_minutes)
     assert when is not None
     if kind == "ticket":
         satisfaction = (row.satisfaction or "").lower()
@@ -427,6 +428,7 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
         order_rows = session.execute(
             select(
                 Order.order_date,
+                Order.utc_offset_minutes,
                 Order.amount_cents,
                 Order.status,
                 Order.category,
@@ -440,6 +442,7 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
             select(
                 Interaction.kind,
                 Interaction.occurred_at,
+                Interaction.utc_offset_minutes,
                 Interaction.subject,
                 Interaction.text,
                 Interaction.rating,
@@ -481,8 +484,13 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
 
     orders = pd.DataFrame(
         {
+            # On the shop's clock (services/local_dates): the chart, the last order and
+            # the timeline show the date the customer placed the order.
             "order_date": pd.to_datetime(
-                [r.order_date.replace(tzinfo=None) for r in order_rows]
+                [
+                    local_time(r.order_date, r.utc_offset_minutes).replace(tzinfo=None)
+                    for r in order_rows
+                ]
             ).astype("datetime64[ns]"),
             "amount": np.array(
                 [_home_units(ctx, r.amount_cents, r.currency) for r in order_rows], dtype=float
@@ -509,7 +517,7 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
     events: list[TimelineEvent] = []
     for order_row in order_rows:
         amount = _cents_to_dollars(order_row.amount_cents)
-        when = _as_utc(order_row.order_date)
+        when = local_time(order_row.order_date, order_row.utc_offset_minutes)
         assert when is not None
         what = f"Order · {order_row.category}" if order_row.category else "Order"
         if order_row.status == "paid":

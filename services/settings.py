@@ -18,6 +18,7 @@ from models.base import utcnow
 from models.errors import UserFacingError
 from models.schema import AuditEvent, Setting
 from models.vocab import SEVERITIES
+from services.local_dates import TIME_ZONE_SETTING, zone_problem
 from services.money import HOME_SETTING, RATES_SETTING, home_problem, rates_problem
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
@@ -430,6 +431,18 @@ SETTINGS: dict[str, SettingSpec] = {
             help="How many units of the home currency one unit of another currency is worth, "
             "e.g. EUR=1.08, GBP=1.27. Amounts in a currency with no rate are left out of "
             "money figures (never added at face value).",
+        ),
+        SettingSpec(
+            TIME_ZONE_SETTING,
+            str,
+            "",
+            "Time zone",
+            zone_problem,
+            "Dates",
+            help="The local time of orders and tickets that a file gives in UTC, taken when "
+            "they are imported (an IANA name such as America/New_York). Empty: this "
+            "computer's zone. Times a file gives with their own offset keep it; dates with "
+            "no zone are kept as written.",
         ),
         SettingSpec(
             "rollups.stale",

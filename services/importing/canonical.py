@@ -107,11 +107,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "identities",
     ),
     "orders": CUSTOMER_REF
-    + ("order_date", "amount_cents", "currency", "status", "channel", "category", "items"),
+    + (
+        "order_date",
+        "utc_offset_minutes",
+        "amount_cents",
+        "currency",
+        "status",
+        "channel",
+        "category",
+        "items",
+    ),
     "interactions": CUSTOMER_REF
     + (
         "kind",
         "occurred_at",
+        "utc_offset_minutes",
         "channel",
         "subject",
         "text",

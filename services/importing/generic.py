@@ -1086,6 +1086,9 @@ def convert(
         items = parsed("items")
         out.update(
             order_date=date,
+            utc_offset_minutes=values.event_offsets(raw("order_date")).to_numpy()
+            if raw("order_date") is not None
+            else None,
             amount_cents=amount,
             currency=currency_of("amount"),
             status=status.fillna("paid").to_numpy(dtype=object),
@@ -1105,6 +1108,9 @@ def convert(
         out.update(
             kind=itype.to_numpy(dtype=object),
             occurred_at=when,
+            utc_offset_minutes=values.event_offsets(raw("occurred_at")).to_numpy()
+            if raw("occurred_at") is not None
+            else None,
             channel=text("channel").to_numpy(dtype=object),
             subject=text("subject").to_numpy(dtype=object),
             text=text("text").to_numpy(dtype=object),

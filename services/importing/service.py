@@ -579,6 +579,7 @@ def _import_one(
             progress=lambda f, m: progress(0.4 + 0.5 * f, m),
         )
         money_notes = _settle_currencies(conn, batch)
+        _settle_offsets(conn, batch)
         # HubSpot companies are accounts of their contacts, never customers of their own.
         company_notes, accounts = settle_companies(conn, batch)
         with _bulk_indexes(conn, batch, clock):
@@ -856,6 +857,32 @@ def _settle_currencies(conn: Connection, batch: Batch) -> list[str]:
         codes = codes.where(codes.notna(), home).where(codes != money.DOLLAR_MARK, dollar)
         batch.frames[kind] = frame.assign(currency=codes)
     return notes
+
+
+def _settle_offsets(conn: Connection, batch: Batch) -> None:
+    """Events a source wrote in UTC outright ("Z") take the workspace's time zone: their
+    offset is that zone's at each instant (services/local_dates.py)."""
+    from models.schema import Setting
+    from services.importing.values import UTC_NAMED
+    from services.local_dates import TIME_ZONE_SETTING, workspace_zone, zone_offsets
+
+    zone: str | None = None
+    for kind, column in (("orders", "order_date"), ("interactions", "occurred_at")):
+        frame = batch.frames.get(kind)
+        if frame is None or "utc_offset_minutes" not in frame.columns or not len(frame):
+            continue
+        offsets = frame["utc_offset_minutes"].to_numpy(dtype="float64")
+        named = offsets == UTC_NAMED
+        if not named.any():
+            continue
+        if zone is None:
+            stored = conn.execute(
+                select(Setting.value).where(Setting.key == TIME_ZONE_SETTING)
+            ).scalar_one_or_none()
+            zone = workspace_zone(str(stored or ""))
+        offsets = offsets.copy()
+        offsets[named] = zone_offsets(frame[column][named], zone)
+        batch.frames[kind] = frame.assign(utc_offset_minutes=offsets)
 
 
 def _start_run(conn: Connection, path: Path, sha: str, plan: _Plan, started: dt.datetime) -> int:

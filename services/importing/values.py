@@ -549,6 +549,53 @@ def _localize(local: pd.Series, assume_tz: str) -> pd.Series:
     return zoned.dt.tz_convert("UTC")
 
 
+_OFFSET_END = re.compile(
+    r"(?:(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?|(?P<utc>[zZ]|\(?(?:UTC|GMT)\)?))\s*$"
+)
+
+
+def utc_offsets(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The zone each timestamp text names: (offset minutes, NaN when none; True where the
+    text says UTC outright, "Z" or "UTC"). "2024-09-19 21:30:00 -0700" -> -420. A date
+    alone ("2024-09-19") names no zone. Runs on the distinct values only."""
+    text = _as_text(s)
+    uniques = pd.Series(pd.unique(text.to_numpy()), dtype=object)
+    # A zone follows a time: "…:ss -0700", "…T21:30Z"; "2024-09-19" ends in "-19", no zone.
+    timed = uniques.str.contains(r"\d:\d{2}", regex=True)
+    if not timed.any():  # dates alone (the usual orders file): no zone anywhere
+        return (
+            pd.Series(np.nan, index=s.index, dtype="float64"),
+            pd.Series(False, index=s.index, dtype=bool),
+        )
+    found = uniques.where(timed, "").str.extract(_OFFSET_END.pattern)
+    hours = pd.to_numeric(found["h"], errors="coerce")
+    minutes = pd.to_numeric(found["m"], errors="coerce").fillna(0)
+    sign = np.where(found["sign"] == "-", -1.0, 1.0)
+    offset = pd.Series(sign * (hours * 60 + minutes), dtype="float64")
+    offset = offset.where((hours <= 14) & (minutes < 60))
+    explicit_utc = found["utc"].notna()
+    offset = offset.where(~explicit_utc, 0.0)
+    lookup_offset = dict(zip(uniques.tolist(), offset.tolist(), strict=True))
+    lookup_utc = dict(zip(uniques.tolist(), explicit_utc.tolist(), strict=True))
+    return (
+        pd.Series(text.map(lookup_offset).to_numpy(dtype="float64"), index=s.index),
+        pd.Series(text.map(lookup_utc).to_numpy(dtype=bool), index=s.index),
+    )
+
+
+# In a frame's utc_offset_minutes: the text said UTC outright ("Z", "UTC"), so the local
+# time of the event is the workspace's zone's; the import fills that in (services/
+# local_dates.py) before writing.
+UTC_NAMED = 100_000.0
+
+
+def event_offsets(s: pd.Series) -> pd.Series:
+    """utc_offset_minutes for a frame: the offset the text names, UTC_NAMED for "Z"/"UTC",
+    NaN when it names no zone (its time is the source's wall time, kept as written)."""
+    offset, named_utc = utc_offsets(s)
+    return offset.where(~named_utc, UTC_NAMED)
+
+
 @_by_unique
 def parse_datetimes(
     s: pd.Series, *, dayfirst: bool | None = None, assume_tz: str = "UTC"

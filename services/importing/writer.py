@@ -75,6 +75,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "external_id",
         "source",
         "order_date",
+        "utc_offset_minutes",
         "amount_cents",
         "currency",
         "status",
@@ -88,6 +89,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "source",
         "kind",
         "occurred_at",
+        "utc_offset_minutes",
         "channel",
         "subject",
         "text",
@@ -145,7 +147,7 @@ DATETIME_COLUMNS = frozenset(
 )
 DATE_COLUMNS = frozenset({"signup_date", "close_date"})
 BOOL_COLUMNS = frozenset({"do_not_contact", "closed", "won", "cancel_at_period_end"})
-INT_COLUMNS = frozenset({"amount_cents", "items", "rating"})
+INT_COLUMNS = frozenset({"amount_cents", "items", "rating", "utc_offset_minutes"})
 FLOAT_COLUMNS = frozenset({"sentiment", "probability"})
 JSON_COLUMNS = frozenset({"attributes"})
 # NOT NULL columns: the value used when a record does not give one (never compared then).

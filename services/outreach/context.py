@@ -34,6 +34,7 @@ from models.errors import UserFacingError
 from models.schema import Alert, Customer, Interaction, Order, ScoreSnapshot
 from services.alerts.next_step import workspace_categories
 from services.alerts.records import ACTIVE_STATUSES
+from services.local_dates import local_time
 from services.money import load_money_context
 from services.outreach.records import (
     CURRENCY_SYMBOLS,
@@ -128,7 +129,7 @@ def _clip(text: str | None) -> str | None:
 def _customer_text(row: Interaction) -> CustomerText:
     return CustomerText(
         kind=row.kind,
-        date=_aware(row.occurred_at).date(),
+        date=local_time(row.occurred_at, row.utc_offset_minutes).date(),
         subject=_clip(row.subject),
         text=_clip(row.text),
         status=row.status,
@@ -192,7 +193,13 @@ def build_context(
         raise DraftContextError(f"'{chosen_tone}' is not a tone; choose one of {', '.join(TONES)}.")
 
     orders = session.execute(
-        select(Order.order_date, Order.amount_cents, Order.category, Order.currency)
+        select(
+            Order.order_date,
+            Order.utc_offset_minutes,
+            Order.amount_cents,
+            Order.category,
+            Order.currency,
+        )
         .where(Order.customer_id == customer.id, Order.status == "paid", Order.order_date <= when)
         .order_by(Order.order_date.desc(), Order.id.desc())
     ).all()
@@ -203,7 +210,8 @@ def build_context(
     last_order = None
     if orders:
         latest = orders[0]
-        day = _aware(latest.order_date).date()
+        # The shop's date of the order: "your order of 19 September", not UTC's 20th.
+        day = local_time(latest.order_date, latest.utc_offset_minutes).date()
         last_order = LastOrder(
             date=day,
             days_ago=(when.date() - day).days,
@@ -226,7 +234,7 @@ def build_context(
     if customer.signup_date is not None:
         start: dt.date | None = customer.signup_date
     elif orders:
-        start = _aware(orders[-1].order_date).date()
+        start = local_time(orders[-1].order_date, orders[-1].utc_offset_minutes).date()
     else:
         start = None
     tenure_days = (when.date() - start).days if start is not None else None

@@ -52,8 +52,10 @@ class EmailCampaignActivity(BaseAdapter):
         campaign, _ = values.clean_text(cols.get("campaign"))
         errors.add(campaign.isna().to_numpy(), "missing campaign (campaign)")
         stamps: dict[str, pd.Series] = {}
+        offsets: dict[str, pd.Series] = {}
         for column in ("sent_at", "opened_at", "clicked_at"):
             text = cols.get(column)
+            offsets[column] = values.event_offsets(text).reset_index(drop=True)
             parsed, bad_stamp = values.parse_datetimes(text)
             errors.add_bad(bad_stamp, text, "a date and time", column)
             stamps[column] = parsed.reset_index(drop=True)
@@ -92,6 +94,7 @@ class EmailCampaignActivity(BaseAdapter):
                 }
             )
             part["occurred_at"] = when[mask].reset_index(drop=True)
+            part["utc_offset_minutes"] = offsets[column][mask].to_numpy()
             parts.append(part)
         interactions = pd.concat(parts, ignore_index=True)
         counts = interactions["kind"].value_counts()

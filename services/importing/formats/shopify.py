@@ -221,6 +221,8 @@ class ShopifyOrders(BaseAdapter):
             index=pd.RangeIndex(m),
         )
         orders["order_date"] = created.reset_index(drop=True)
+        # The shop's clock ("… -0700"): the local date of the order (services/local_dates).
+        orders["utc_offset_minutes"] = values.event_offsets(created_text).to_numpy()
         orders = orders[~order_bad].reset_index(drop=True)
 
         kept = pd.Series(status[~order_bad]).value_counts()

@@ -126,6 +126,7 @@ class ZendeskTickets(BaseAdapter):
             }
         )
         out["occurred_at"] = created.reset_index(drop=True)
+        out["utc_offset_minutes"] = values.event_offsets(created_text).to_numpy()
         counts = pd.Series(out.loc[errors.ok, "satisfaction"]).value_counts()
         notes = (
             ["satisfaction: " + ", ".join(f"{int(v):,} {k}" for k, v in counts.items())]
