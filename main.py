@@ -7,7 +7,7 @@ import sys
 
 
 def main() -> int:
-    from app.cli import main as cli_main
+    from app.cli.main import main as cli_main
 
     return cli_main(sys.argv[1:])
 

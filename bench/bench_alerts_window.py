@@ -155,11 +155,11 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.alerts_source import WorkspaceAlertSource
-    from app.gui import WorkspaceCustomerSource, wait_until
-    from app.jobs import JobRunner
+    from app.gui.alerts_source import WorkspaceAlertSource
+    from app.gui.application import WorkspaceCustomerSource, wait_until
+    from app.gui.jobs import JobRunner
     from app.workspace import open_workspace, to_url
-    from views.alerts_view import AlertsView
+    from views.alerts.view import AlertsView
 
     app = QApplication.instance() or QApplication([])
     jobs = JobRunner()

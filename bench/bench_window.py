@@ -5,7 +5,7 @@
 Builds the workspace with build_demo the first time (cached at --workspace), then
 starts the app in fresh processes (offscreen) and measures:
 
-- start-up: process start to the customers table filled, through app.gui.launch();
+- start-up: process start to the customers table filled, through app.gui.application.launch();
 - first sort and first search: right after the table appears, before the background
   preparation of text sort keys and the search index is done, the time from the
   click (keystroke) until the view shows the new order (the request waits for a
@@ -48,14 +48,14 @@ def child(workspace: str, spawned_at: float) -> None:
     import resource
 
     # The same order as main.py: the preload starts before Qt is imported.
-    from app.preload import start_preload
+    from app.gui.preload import start_preload
 
     preload = start_preload(workspace)
 
     from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.gui import launch, wait_until
+    from app.gui.application import launch, wait_until
     from views.item_models.customer_table_model import COLUMN_INDEX
 
     tmp = tempfile.mkdtemp(prefix="ar-bench-")
@@ -164,7 +164,7 @@ def ensure_workspace(path: Path, customers: int) -> None:
             print(f"Reusing {path}: {summary.customers:,} customers, {summary.orders:,} orders")
             return
         raise SystemExit(f"{path} holds {summary.customers:,} customers, not {customers:,}.")
-    from app.gui import build_demo_workspace
+    from app.gui.application import build_demo_workspace
 
     print(f"Building a {customers:,}-customer demo workspace at {path} (a few minutes)…")
     start = time.time()

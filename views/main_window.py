@@ -37,17 +37,17 @@ from PySide6.QtWidgets import (
 )
 
 from services.records import WorkspaceSummary
-from views.alert_source import AlertSource
-from views.alerts_view import AlertsView
-from views.customers_pane import CustomersPane
-from views.dashboard_pane import DashboardData, DashboardPane
-from views.detail_pane import MISSING_CUSTOMER_MESSAGE, CustomerDetailPane
-from views.import_source import IMPORT_FILE_FILTER, dropped_paths
-from views.source import CustomerSource
+from views.alerts.source import AlertSource
+from views.alerts.view import AlertsView
+from views.customers.detail_pane import MISSING_CUSTOMER_MESSAGE, CustomerDetailPane
+from views.customers.pane import CustomersPane
+from views.customers.source import CustomerSource
+from views.dashboard.pane import DashboardData, DashboardPane
+from views.importing.source import IMPORT_FILE_FILTER, dropped_paths
 from views.theme import Theme, ThemeManager, ThemeMode
 
 if TYPE_CHECKING:
-    from app.jobs import JobRunner
+    from app.gui.jobs import JobRunner
 
 ConfirmFn = Callable[[str, str], bool]
 

@@ -217,7 +217,7 @@ def test_window_without_qt_gives_a_plain_message(tmp_path: Path) -> None:
         "sys.meta_path.insert(0, Block())\n"
         f"sys.argv = ['main.py', '--db', {str(tmp_path / 'w.radar.sqlite')!r}]\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from app.cli import main\n"
+        "from app.cli.main import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
     env = {**os.environ, "HOME": str(tmp_path), "ACCOUNT_RADAR_LOG_DIR": str(tmp_path / "log")}

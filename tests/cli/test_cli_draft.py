@@ -228,7 +228,7 @@ def test_help_lists_the_options(tmp_path: Path) -> None:
 
 
 def test_the_command_vocabularies_match_the_settings() -> None:
-    from app.commands_draft import GOALS, TONES
+    from app.cli.draft import GOALS, TONES
     from services.settings import GOALS as SETTING_GOALS
     from services.settings import TONES as SETTING_TONES
 

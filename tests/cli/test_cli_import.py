@@ -7,7 +7,7 @@ import io
 import sqlite3
 from pathlib import Path
 
-from app.cli import main
+from app.cli.main import main
 from tests.cli.test_cli import count, one_line_error, run
 
 DATA = Path(__file__).resolve().parents[1] / "data"

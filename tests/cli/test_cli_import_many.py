@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import services.rollups as rollups
-from app.cli import main
+from app.cli.main import main
 
 
 def orders_file(path: Path, customer: str, n: int) -> Path:

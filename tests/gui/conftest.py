@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import QSettings
 
-from app.jobs import JobRunner, live_runners
+from app.gui.jobs import JobRunner, live_runners
 from app.workspace import Workspace, open_workspace, to_url
 
 DEMO_CUSTOMERS = 300

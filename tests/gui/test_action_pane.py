@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 
-from views.action_pane import ActionPane
-from views.alert_source import AlertDetail, AlertEvent, Recommendation
+from views.alerts.action_pane import ActionPane
+from views.alerts.source import AlertDetail, AlertEvent, Recommendation
 
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.alerts_source import WorkspaceAlertSource
-from app.gui import WorkspaceCustomerSource
-from app.jobs import JobRunner
+from app.gui.alerts_source import WorkspaceAlertSource
+from app.gui.application import WorkspaceCustomerSource
+from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from tests.unit.test_alerts_held_back import late_tickets
 from tests.unit.test_alerts_rules import make_book, make_empty_workspace
-from views.alerts_view import AlertsView
+from views.alerts.view import AlertsView
 
 TIMEOUT_MS = 60_000
 

@@ -15,11 +15,11 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from app.alerts_source import WorkspaceAlertSource
-from app.gui import WorkspaceCustomerSource
-from app.jobs import JobRunner
+from app.gui.alerts_source import WorkspaceAlertSource
+from app.gui.application import WorkspaceCustomerSource
+from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
-from views.alerts_view import AlertsView
+from views.alerts.view import AlertsView
 from views.item_models.alert_list_model import AlertIdRole
 from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
 from views.theme import ThemeManager, ThemeMode

@@ -19,10 +19,10 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionViewItem
 
-from app.jobs import JobRunner
+from app.gui.jobs import JobRunner
 from services.customers import CustomerDetail, TimelineEvent
 from views.charts.orders_chart import OrdersChart, compact_money, cumulative_steps
-from views.detail_pane import CustomerDetailPane
+from views.customers.detail_pane import CustomerDetailPane
 from views.item_models.customer_table_model import (
     COLUMN_INDEX,
     COLUMNS,

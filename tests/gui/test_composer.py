@@ -21,8 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from app.composer_controller import STOPPED, ComposerController
-from app.jobs import JobRunner
+from app.gui.composer_controller import STOPPED, ComposerController
+from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from services.outreach.context import goal_for_rule
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring
@@ -500,7 +500,7 @@ def test_the_ui_thread_never_runs_the_stream(
 
 
 def test_the_request_view_shows_the_request_and_its_buttons_answer(qtbot) -> None:
-    from views.composer_dialog import RequestPreviewDialog
+    from views.outreach.composer_dialog import RequestPreviewDialog
 
     text = 'POST https://api.example.invalid/v1/chat/completions\n{"model": "gpt-test"}'
     asking = RequestPreviewDialog(text, host="api.example.invalid", asking=True)

@@ -16,12 +16,12 @@ from services.importing import service
 from services.records import CustomerScores
 from services.scoring.queries import customer_scores
 from services.scoring.run import score_workspace
+from views.customers.score_tiles import ScoreStrip
 from views.item_models.customer_table_model import (
     ALL_COLUMNS,
     CustomerTableData,
     CustomerTableModel,
 )
-from views.score_tiles import ScoreStrip
 
 AS_OF = dt.date(2025, 12, 31)
 EUROS = (
@@ -77,7 +77,7 @@ def test_score_tiles_show_the_home_currency(qtbot, eur_workspace: Workspace) -> 
 def test_saving_rates_in_settings_recomputes_customer_totals(tmp_path: Path) -> None:
     import sqlite3
 
-    from app.settings_controller import MONEY_SAVED_MESSAGE, save_settings, validate
+    from app.gui.settings_controller import MONEY_SAVED_MESSAGE, save_settings, validate
 
     workspace = open_workspace(f"sqlite:///{tmp_path / 'mixed.radar.sqlite'}")
     try:

@@ -12,13 +12,13 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from app.gui import WorkspaceCustomerSource
-from app.jobs import JobRunner
+from app.gui.application import WorkspaceCustomerSource
+from app.gui.jobs import JobRunner
 from app.workspace import Workspace
 from models.errors import WorkspaceError
 from services.customers import CustomerDetail
 from tests.gui.conftest import RecordingPresenter
-from views import customers_pane
+from views.customers import pane as customers_pane
 from views.item_models.customer_table_model import COLUMN_INDEX
 from views.main_window import MainWindow
 from views.theme import ThemeManager, ThemeMode

@@ -23,7 +23,7 @@ from views.charts.dashboard_charts import (
     TrendsChart,
     short_money,
 )
-from views.dashboard_pane import LOADING_TEXT, DashboardData, DashboardPane
+from views.dashboard.pane import LOADING_TEXT, DashboardData, DashboardPane
 from views.theme import CRITICAL, DARK, LIGHT, ThemeManager, ThemeMode
 
 NOW = dt.datetime(2026, 3, 9, 10, 0, tzinfo=dt.UTC)

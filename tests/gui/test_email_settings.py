@@ -16,9 +16,9 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QWidget
 
-from app.email_settings import EmailSettingsActions, SecretsNotStored
-from app.jobs import JobRunner
-from app.settings_controller import SettingsController, setting_fields, validate
+from app.gui.email_settings import EmailSettingsActions, SecretsNotStored
+from app.gui.jobs import JobRunner
+from app.gui.settings_controller import SettingsController, setting_fields, validate
 from app.workspace import Workspace
 from services import credentials
 from services.credentials import SERVICE, llm_key_name, resolve_api_key, smtp_key_name
@@ -30,8 +30,8 @@ from tests.support.openai_server import FakeOpenAIServer
 from tests.support.smtp_server import PASSWORD as SERVER_PASSWORD
 from tests.support.smtp_server import USER as SERVER_USER
 from tests.support.smtp_server import SMTPServer
-from views import email_settings_pages as email_pages
-from views.settings_dialog import SettingsDialog
+from views.settings import email_pages as email_pages
+from views.settings.dialog import SettingsDialog
 
 KEY = "sk-test-Q7w9ZpL2xV4r"
 WRONG_KEY = "sk-test-wrong-000000"

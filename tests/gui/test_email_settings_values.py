@@ -1,4 +1,4 @@
-"""app/email_settings.py without widgets: the provider the dialog's values describe, the
+"""app/gui/email_settings.py without widgets: the provider the dialog's values describe, the
 keyring names of the secrets, what the page says about keys, and storing typed secrets.
 
 (In tests/gui only because app/ modules import Qt types; nothing here shows a widget.)
@@ -12,7 +12,7 @@ from typing import Any
 import keyring.backends.fail
 import pytest
 
-from app.email_settings import (
+from app.gui.email_settings import (
     FIELD_LABELS,
     SecretsNotStored,
     connection_problem,

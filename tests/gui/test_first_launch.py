@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from sqlalchemy import create_engine, text
 
-from app.gui import (
+from app.gui.application import (
     CHOICE_EMPTY,
     CHOICE_OPEN,
     CHOICE_QUIT,
@@ -195,7 +195,7 @@ def test_self_test_passes(capsys) -> None:
 
 
 def test_start_up_uses_the_preloaded_workspace_and_table(qtbot, make_gui, tmp_path: Path) -> None:
-    from app.preload import start_preload
+    from app.gui.preload import start_preload
     from app.workspace import open_workspace
     from services.demo import build_demo
 
@@ -221,7 +221,7 @@ def test_start_up_uses_the_preloaded_workspace_and_table(qtbot, make_gui, tmp_pa
 
 
 def test_preload_skips_first_launch_and_bad_locations(tmp_path: Path) -> None:
-    from app.preload import start_preload
+    from app.gui.preload import start_preload
 
     assert start_preload(str(tmp_path / "missing.radar.sqlite")) is None
     assert start_preload("nonsense://::") is None
@@ -253,7 +253,7 @@ def test_a_bug_at_start_up_asks_one_question_and_exits_with_1(
 def test_launch_exits_with_1_when_the_user_quits_after_a_failed_start(
     qtbot, make_gui, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app import gui
+    from app.gui import application as gui
 
     calls: list[int] = []
     monkeypatch.setattr(QApplication, "exit", staticmethod(lambda code=0: calls.append(code)))

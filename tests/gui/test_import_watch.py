@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.import_watch import FolderWatcher, is_export_file, scan_folder
-from app.jobs import JobRunner
+from app.gui.import_watch import FolderWatcher, is_export_file, scan_folder
+from app.gui.jobs import JobRunner
 
 STABLE_MS = 150
 

@@ -16,14 +16,14 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from app.gui import WorkspaceCustomerSource
-from app.import_controller import ImportController
-from app.jobs import JobRunner
+from app.gui.application import WorkspaceCustomerSource
+from app.gui.import_controller import ImportController
+from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
-from views.import_dialog import PREVIEW_PAGE, REPORT_PAGE, ImportDialog
-from views.import_history import ImportHistoryDialog
-from views.import_report import CANCELLED_NOTHING
-from views.import_source import ImportRequest
+from views.importing.dialog import PREVIEW_PAGE, REPORT_PAGE, ImportDialog
+from views.importing.history import ImportHistoryDialog
+from views.importing.report import CANCELLED_NOTHING
+from views.importing.source import ImportRequest
 from views.main_window import MainWindow
 from views.theme import ThemeManager, ThemeMode
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QObject
 
-from app.errors import BUG_MESSAGE, ErrorPresenter
-from app.jobs import JobRunner, OperationCancelled, TaskState
+from app.gui.errors import BUG_MESSAGE, ErrorPresenter
+from app.gui.jobs import JobRunner, OperationCancelled, TaskState
 from models.errors import UserFacingError, WorkspaceError
 from tests.gui.conftest import RecordingPresenter, dangling_work
 

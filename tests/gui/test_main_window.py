@@ -13,8 +13,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStyleHints
 from PySide6.QtWidgets import QApplication
 
-from app.gui import WorkspaceCustomerSource
-from app.jobs import JobRunner
+from app.gui.application import WorkspaceCustomerSource
+from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from views.main_window import MainWindow
 from views.theme import DARK, LIGHT, ThemeManager, ThemeMode

@@ -13,12 +13,13 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from app.gui import WorkspaceCustomerSource
-from app.jobs import JobRunner
-from app.scoring_controller import ScoringController, read_model_report, summary_message
+from app.gui.application import WorkspaceCustomerSource
+from app.gui.jobs import JobRunner
+from app.gui.scoring_controller import ScoringController, read_model_report, summary_message
 from app.workspace import Workspace, open_workspace, to_url
 from services.customers import load_customer_columns
 from services.records import CalibrationBin, CustomerScores, Driver, ModelReport
+from views.customers.score_tiles import DOWN, UP, DriversPanel, ScoreStrip, trend
 from views.item_models.customer_table_model import (
     COLUMN_INDEX,
     SEGMENT_ORDER,
@@ -28,14 +29,13 @@ from views.item_models.customer_table_model import (
     format_percent,
 )
 from views.main_window import MainWindow
-from views.model_report import (
+from views.scoring.dialog import ScoringDialog, ScoringParameters
+from views.scoring.model_report import (
     BacktestTableModel,
     ModelReportDialog,
     chosen_reason,
     report_notes,
 )
-from views.score_tiles import DOWN, UP, DriversPanel, ScoreStrip, trend
-from views.scoring_dialog import ScoringDialog, ScoringParameters
 from views.theme import DARK, ThemeManager, ThemeMode
 
 TODAY = dt.datetime.now(dt.UTC).date()

@@ -16,9 +16,9 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from app.gui import WorkspaceCustomerSource
-from app.jobs import JobRunner
-from app.scoring_controller import (
+from app.gui.application import WorkspaceCustomerSource
+from app.gui.jobs import JobRunner
+from app.gui.scoring_controller import (
     CANCELLED_MESSAGE,
     FAILED_MESSAGE,
     ScoringController,
@@ -28,6 +28,7 @@ from app.workspace import Workspace, open_workspace, to_url
 from models.errors import UserFacingError
 from services.records import ScoringSummary
 from tests.gui.conftest import RecordingPresenter
+from views.customers.score_tiles import DOWN, UP
 from views.item_models.customer_table_model import (
     COLUMN_INDEX,
     COLUMNS,
@@ -35,8 +36,7 @@ from views.item_models.customer_table_model import (
     SCORED_VISUAL_ORDER,
 )
 from views.main_window import MainWindow
-from views.score_tiles import DOWN, UP
-from views.scoring_dialog import ScoringParameters
+from views.scoring.dialog import ScoringParameters
 from views.theme import ThemeManager, ThemeMode
 
 SCORING_TIMEOUT_MS = 600_000  # a shared 2-core machine can be slow to fit the models

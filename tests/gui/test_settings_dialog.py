@@ -8,10 +8,10 @@ import sqlite3
 import pytest
 from PySide6.QtWidgets import QSpinBox
 
-from app.jobs import JobRunner
-from app.settings_controller import SAVED_MESSAGE, SettingsController, setting_fields, validate
+from app.gui.jobs import JobRunner
+from app.gui.settings_controller import SAVED_MESSAGE, SettingsController, setting_fields, validate
 from app.workspace import Workspace
-from views.settings_dialog import SettingField, SettingsDialog
+from views.settings.dialog import SettingField, SettingsDialog
 
 
 def defaults() -> dict[str, object]:

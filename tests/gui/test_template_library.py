@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from app.jobs import JobRunner
-from app.template_controller import TemplateController
+from app.gui.jobs import JobRunner
+from app.gui.template_controller import TemplateController
 from app.workspace import Workspace, open_workspace, to_url
 
 TIMEOUT_MS = 20_000

@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from app.cli_args import one_of, some_of, whole_number
+from app.cli.args import one_of, some_of, whole_number
 
 
 def refusal(parse, text: str) -> str:

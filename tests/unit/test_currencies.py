@@ -310,7 +310,7 @@ def test_cli_alert_priorities_and_customer_detail_use_the_home_currency(
 ) -> None:
     import numpy as np
 
-    from app.commands_alerts import format_table
+    from app.cli.alerts import format_table
     from services.customers import load_customer_detail
 
     columns = {

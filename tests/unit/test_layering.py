@@ -40,7 +40,7 @@ def modules_under(*packages: str) -> list[str]:
 def test_models_and_services_import_without_qt() -> None:
     modules = modules_under("models", "services") + [
         "app.workspace",
-        "app.cli",
+        "app.cli.main",
         "app.logging_setup",
     ]
     code = f"MODULES = {modules!r}\n" + BLOCK_QT

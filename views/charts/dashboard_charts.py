@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 from services import money
 from views.charts.calibration_chart import PercentAxisItem
 from views.charts.orders_chart import MoneyAxisItem, compact_money
-from views.score_tiles import SEGMENT_TONES
+from views.customers.score_tiles import SEGMENT_TONES
 from views.theme import CRITICAL, LIGHT, OPPORTUNITY, WARNING, Theme
 
 _DAY_S = 86_400.0

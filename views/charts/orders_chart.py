@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from services import money
-from views.dates import as_utc, utc_now
+from views.formatting import as_utc, utc_now
 from views.theme import LIGHT, Theme
 
 _DAY_S = 86_400.0
@@ -68,7 +68,7 @@ class OrdersChart(QWidget):
         self.plot_widget = pg.PlotWidget(
             self,
             axisItems={
-                # Dates in UTC, like the rest of the window (views.dates).
+                # Dates in UTC, like the rest of the window (views.formatting).
                 "bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0),
                 "left": MoneyAxisItem("left"),
                 "right": MoneyAxisItem("right"),

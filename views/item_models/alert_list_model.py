@@ -27,8 +27,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from views.alert_source import ALERT_COLUMNS, SEVERITIES, STATUS_LABELS
-from views.dates import utc_now
+from views.alerts.source import ALERT_COLUMNS, SEVERITIES, STATUS_LABELS
+from views.formatting import utc_now
 from views.item_models.customer_table_model import format_money
 from views.theme import LIGHT, Theme
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from services.money import currency_symbol
 from services.records import TimelineEvent
-from views.dates import as_utc, days_between, utc_date, utc_now
+from views.formatting import as_utc, days_between, utc_date, utc_now
 from views.item_models.customer_table_model import format_date, format_money
 from views.theme import LIGHT, Theme
 
@@ -113,7 +113,7 @@ def relative_day(when: dt.datetime, now: dt.datetime | None = None) -> str:
     """'today', 'yesterday', '12 days ago', else the (UTC) date.
 
     Days are UTC calendar days, as in the table's "Days quiet" and the "Last order"
-    tile (views.dates), so the three never disagree by one.
+    tile (views.formatting), so the three never disagree by one.
     """
     now = now or utc_now()
     delta = days_between(when, now)

@@ -1,0 +1,82 @@
+"""Command export: write the latest scores, the customers table or the alerts to CSV or
+XLSX."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+KINDS = ("scores", "customers", "alerts")
+SUFFIXES = (".csv", ".xlsx")
+
+
+def _kind(text: str) -> str:
+    if text not in KINDS:
+        raise argparse.ArgumentTypeError(
+            f"invalid choice: '{text}' (choose scores, customers or alerts)"
+        )
+    return text
+
+
+def _out_file(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the output file name is empty")
+    if not text.lower().endswith(SUFFIXES):
+        raise argparse.ArgumentTypeError(f"'{text}' must end in .csv or .xlsx")
+    return text
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add this module's commands to the main parser."""
+    export = commands.add_parser(
+        "export",
+        help="write the latest scores, the customers table or the alerts to .csv or .xlsx",
+        description="Write the latest scores (one row per customer: scores, segment, "
+        "confidence, top driver), the customers table, or the alerts (every alert with its "
+        "reason, priority, status, outcome and drivers; working ones first) to a CSV file "
+        "(UTF-8, opens in Excel) or an XLSX workbook. Text that a spreadsheet would run as "
+        "a formula is written as text. An existing file is never replaced unless you add "
+        "--force (and never the workspace itself); a failed export leaves it as it was.",
+    )
+    export.add_argument(
+        "what", type=_kind, metavar="scores|customers|alerts", help="what to export"
+    )
+    export.add_argument("path", type=_out_file, metavar="OUT.csv|OUT.xlsx", help="file to write")
+    export.add_argument("--force", action="store_true", help="replace OUT if it already exists")
+    export.set_defaults(handler=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Export scores or customers of the workspace; exit 1 with a reason when it cannot."""
+    from pathlib import Path
+
+    from app.cli.main import EXIT_OK
+    from app.workspace import open_existing_workspace, resolve_url
+    from models.db import sqlite_path
+    from services.exporting import export_table
+    from services.output_files import check_output_path
+
+    url = resolve_url(args.db)
+    workspace_file = sqlite_path(url)
+    # Checked before the workspace opens: a refused path costs nothing and changes nothing.
+    target = check_output_path(
+        args.path,
+        force=args.force,
+        protected=[workspace_file] if workspace_file else [],
+        what="the export",
+    )
+    workspace = open_existing_workspace(url)
+    try:
+        result = export_table(workspace.engine, args.what, Path(target))
+    finally:
+        workspace.close()
+    customers = f"{result.rows:,} customer{'' if result.rows == 1 else 's'}"
+    if args.what == "alerts":
+        what = f"{result.rows:,} alert{'' if result.rows == 1 else 's'}"
+    else:
+        what = f"scores for {customers}" if args.what == "scores" else customers
+    print(
+        f"Exported {what} to {result.path} ({result.format.upper()}, {result.columns} columns).",
+        file=out,
+    )
+    return EXIT_OK

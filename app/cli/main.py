@@ -1,0 +1,353 @@
+"""The command line: the window by default, a command when given one (DESIGN.md section 10).
+
+Exit codes: 0 success, 1 failure with a one-line reason on stderr, 2 usage error.
+Heavy modules are imported inside the commands so that `--help` and the window start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from app.cli.args import whole_number
+from models.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+MAX_DEMO_CUSTOMERS = 1_000_000
+
+# Modules that add commands: each has ``register(commands)``, which adds its subparsers
+# and sets ``handler=fn(args, out, err) -> exit code`` on them. They must import only
+# the standard library at module level, so that --help stays fast.
+COMMAND_MODULES = (
+    "app.cli.imports",
+    "app.cli.score",
+    "app.cli.alerts",
+    "app.cli.export",
+    "app.cli.draft",
+)
+
+DESCRIPTION = """\
+Account Radar: find the customers you are about to lose, and win them back.
+Run without a command to open the window on the workspace (the demo workspace
+is built on first launch when there is no data yet)."""
+
+EPILOG = """\
+The workspace is --db, else $ACCOUNT_RADAR_DB, else the default file in your
+user data folder. Examples:
+  python main.py demo --customers 5000 --seed 11
+  python main.py --db team.radar.sqlite db check
+  python main.py db backup ~/radar-backup.sqlite"""
+
+
+class CommandError(UserFacingError):
+    """A command that cannot do what was asked; the message is shown as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with the usage line and a one-line reason."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for main.py."""
+    parser = _Parser(
+        prog="main.py",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--db", metavar="PATH_OR_URL", help="workspace file or SQLAlchemy URL (any command)"
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open the window offscreen on a temporary demo workspace, check it, and exit",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = commands.add_parser(
+        "demo",
+        help="build (or rebuild) the demo workspace",
+        description="Build, or rebuild, a demo workspace of a B2C apparel retailer: "
+        "customers, 3 years of orders, tickets, reviews, emails and opportunities.",
+    )
+    demo.add_argument(
+        "--customers",
+        type=whole_number(1, MAX_DEMO_CUSTOMERS),
+        default=2000,
+        metavar="N",
+        help="number of customers (default 2000)",
+    )
+    demo.add_argument(
+        "--seed", type=whole_number(), default=7, metavar="S", help="random seed (default 7)"
+    )
+
+    db = commands.add_parser(
+        "db",
+        help="upgrade, back up or check the workspace database",
+        description="Workspace database upkeep.",
+    )
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
+    db_commands.required = True
+    db_commands.add_parser("upgrade", help="upgrade the schema to this version (backs up first)")
+    backup = db_commands.add_parser("backup", help="copy the workspace to a new file")
+    backup.add_argument("path", metavar="PATH", help="the backup file to write (must not exist)")
+    db_commands.add_parser("check", help="check integrity, schema version and row counts")
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(commands)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("account-radar")
+    except PackageNotFoundError:
+        return "0.1.0"
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Build or rebuild the demo workspace and print what it holds."""
+    from app.workspace import open_workspace, resolve_url
+    from services.demo import build_demo
+
+    workspace = open_workspace(resolve_url(args.db))
+    try:
+        last = [-1]
+
+        def progress(fraction: float, message: str) -> None:
+            step = int(fraction * 10)
+            if step != last[0]:
+                last[0] = step
+                print(f"  {fraction:4.0%}  {message}", file=err, flush=True)
+
+        summary = build_demo(
+            workspace.engine, customers=args.customers, seed=args.seed, progress=progress
+        )
+    finally:
+        workspace.close()
+    print(
+        f"Built the demo workspace at {workspace.display_name}: "
+        f"{summary.customers:,} customers, {summary.orders:,} orders, "
+        f"{summary.interactions:,} interactions, {summary.opportunities:,} opportunities, "
+        f"{summary.subscriptions:,} subscriptions (seed {summary.seed}, as of {summary.today}).",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def cmd_db_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Upgrade the workspace schema to this build's head (after a backup)."""
+    from app.workspace import open_workspace, resolve_url
+    from models.db import translate_db_errors
+    from models.migrate import head_revision
+    from services.rollups import refresh_rollups
+
+    workspace = open_workspace(resolve_url(args.db))
+    try:
+        # Also the repair for per-customer totals that `db check` finds out of date.
+        with translate_db_errors(), workspace.engine.begin() as conn:
+            refresh_rollups(conn)
+    finally:
+        workspace.close()
+    if workspace.created:
+        print(
+            f"Created a new workspace at {workspace.display_name} (schema {head_revision()}).",
+            file=out,
+        )
+    elif workspace.backup_path is not None:
+        print(
+            f"Upgraded {workspace.display_name} to schema {head_revision()}; "
+            f"the previous version was backed up to {workspace.backup_path}.",
+            file=out,
+        )
+    else:
+        print(f"{workspace.display_name} is up to date (schema {head_revision()}).", file=out)
+    return EXIT_OK
+
+
+def _open_existing_engine(db: str | None) -> tuple[str, object]:
+    """An engine on an existing workspace, without creating or upgrading anything."""
+    from app.workspace import check_existing_file, resolve_url
+    from models.db import make_engine, sqlite_path
+
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is not None:
+        p = Path(path)
+        if not p.is_file() or p.stat().st_size == 0:
+            raise CommandError(f"There is no workspace at {p}. Build one with 'demo' or give --db.")
+        check_existing_file(p, need_write=False)
+    return url, make_engine(url)
+
+
+def cmd_db_backup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Copy the workspace, as it is, to a new file."""
+    from sqlalchemy import Engine
+
+    from models.migrate import backup_sqlite, inspect_schema
+
+    destination = Path(args.path).expanduser()
+    if destination.exists():
+        raise CommandError(f"{destination} already exists; choose a new file name for the backup.")
+    _, engine = _open_existing_engine(args.db)
+    assert isinstance(engine, Engine)
+    try:
+        if not inspect_schema(engine).is_workspace:
+            raise CommandError(
+                "That database is not an Account Radar workspace; nothing was copied."
+            )
+        written = backup_sqlite(engine, destination)
+    finally:
+        engine.dispose()
+    print(f"Backed up the workspace to {written} ({written.stat().st_size:,} bytes).", file=out)
+    return EXIT_OK
+
+
+def cmd_db_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Check integrity, schema revision and row counts; exit 1 when something is wrong."""
+    from sqlalchemy import Engine
+
+    from models.health import check_workspace
+
+    url, engine = _open_existing_engine(args.db)
+    assert isinstance(engine, Engine)
+    try:
+        report = check_workspace(engine)
+        if not report.problems and report.revision == report.head:
+            from models.db import translate_db_errors
+            from services.rollups import stale_rollups
+
+            with translate_db_errors(), engine.connect() as conn:
+                stale = stale_rollups(conn)
+            if stale:
+                report.problems.append(
+                    f"the per-customer totals of {stale:,} customer(s) are out of date; "
+                    "'db upgrade' rebuilds them"
+                )
+    finally:
+        engine.dispose()
+    for line in report.lines():
+        print(line, file=out)
+    if report.problems:
+        print(
+            f"error: the workspace check found {len(report.problems)} problem(s): "
+            f"{report.problems[0]}",
+            file=err,
+        )
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return int(handler(args, out, err))
+    if args.command == "demo":
+        return cmd_demo(args, out, err)
+    if args.command == "db":
+        handlers = {"upgrade": cmd_db_upgrade, "backup": cmd_db_backup, "check": cmd_db_check}
+        return handlers[args.db_command](args, out, err)
+    raise AssertionError(f"unhandled command {args.command!r}")
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Parse arguments and run the window, the self-test or a command; return the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        # A file name that is not valid UTF-8 reaches us with surrogate escapes: print it
+        # escaped rather than crash on it.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return int(exc.code or 0)
+
+    from app.logging_setup import setup_logging
+
+    log_path = setup_logging()
+    if args.self_test:
+        if args.command:
+            parser.error("--self-test takes no command")
+        try:
+            from app.gui.application import run_self_test
+        except ImportError as exc:
+            return _window_unavailable(exc, err)
+        return run_self_test()
+    if args.command is None:
+        from app.gui.preload import start_preload
+
+        # Before the Qt import: the workspace opens and loads while Qt loads.
+        preload = start_preload(args.db)
+        try:
+            from app.gui.application import run_gui
+        except ImportError as exc:
+            return _window_unavailable(exc, err)
+        return run_gui(args.db, preload=preload)
+    try:
+        code = _dispatch(args, out, err)
+        out.flush()  # a closed pipe shows here, not in the interpreter's final flush
+        return code
+    except UserFacingError as exc:
+        print(f"error: {_one_line(str(exc))}", file=err)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("error: interrupted; the workspace was left as it was.", file=err)
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as Unix tools do. Later
+        # writes, including the interpreter's final flush, go to /dev/null.
+        _silence_stdout()
+        return EXIT_OK
+    except Exception as exc:  # a bug: keep the traceback in the log, one line for the user
+        log.exception("command %s failed", args.command)
+        print(
+            f"error: unexpected failure ({type(exc).__name__}: {_one_line(str(exc))}); "
+            f"details are in {log_path}",
+            file=err,
+        )
+        return EXIT_FAILURE
+
+
+def _silence_stdout() -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _window_unavailable(exc: ImportError, err: TextIO) -> int:
+    log.error("The window cannot start", exc_info=exc)
+    print(
+        f"error: the window cannot start: {_one_line(str(exc))}. Qt or one of its system "
+        "libraries is missing (see the README's set-up notes); the commands still work, "
+        "see 'main.py --help'.",
+        file=err,
+    )
+    return EXIT_FAILURE
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

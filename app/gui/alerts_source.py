@@ -1,0 +1,159 @@
+"""The window's view of a workspace's alerts (implements views.alerts.source.AlertSource).
+
+It turns the alert services' records into the views' records, so that neither side
+imports the other: services.alerts knows nothing of Qt, views know nothing of SQL.
+Every method runs on the job runner's database worker. The services (pandas) and the
+dashboard's charts (pyqtgraph) are imported there, when first needed: the window's
+first paint does not wait for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from app.workspace import Workspace
+from views.alerts.source import ALERT_COLUMNS, AlertDetail, AlertEvent
+from views.dashboard.pane import DashboardData
+
+if TYPE_CHECKING:
+    from services.alerts.records import Dashboard
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser() or "user"
+    except (OSError, KeyError, ImportError):  # no user name in this environment
+        return "user"
+
+
+def _epoch_seconds(days: list[dt.date]) -> np.ndarray:
+    stamps = [dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC).timestamp() for d in days]
+    return np.asarray(stamps, dtype=float)
+
+
+class WorkspaceAlertSource:
+    """Alerts of one open workspace: the list, one alert, actions and the dashboard."""
+
+    def __init__(self, workspace: Workspace, *, user: str | None = None) -> None:
+        self.workspace = workspace
+        self._user = user or _os_user()
+
+    @property
+    def user(self) -> str:
+        return self._user
+
+    def load_alert_columns(self) -> Mapping[str, Any]:
+        from services.alerts.queries import alert_columns
+
+        # Every status: the list filters by status itself, in milliseconds.
+        columns = alert_columns(self.workspace.engine, statuses=None)
+        # Priorities are in the home currency: the list shows its sign.
+        return {**{name: columns[name] for name in ALERT_COLUMNS}, "currency": self._home()}
+
+    def _home(self) -> str:
+        from services.money import load_money_context
+
+        with self.workspace.sessions() as session:
+            return load_money_context(session).home
+
+    def load_alert_detail(self, alert_id: int) -> AlertDetail:
+        from services.alerts.queries import alert_detail
+
+        d = alert_detail(self.workspace.engine, alert_id)
+        return AlertDetail(
+            id=d.id,
+            customer_id=d.customer_id,
+            customer=d.customer,
+            severity=d.severity,
+            status=d.status,
+            rule=d.rule,
+            reason=d.reason,
+            drivers=tuple(d.drivers),
+            priority_cents=d.priority_cents,
+            owner=d.owner,
+            created_at=d.created_at,
+            snoozed_until=d.snoozed_until,
+            snooze_until_clear=d.snooze_until_clear,
+            outcome=d.outcome,
+            do_not_contact=d.do_not_contact,
+            outreach_blocked=d.outreach_blocked,
+            recommendation=d.recommendation,
+            history=tuple(AlertEvent(e.when, e.who, e.what) for e in d.history),
+            currency=self._home(),
+        )
+
+    def apply_alert_action(self, alert_id: int, action: str, **params: Any) -> None:
+        from services.alerts.lifecycle import apply_alert_action
+
+        apply_alert_action(self.workspace.engine, alert_id, action, actor=self._user, **params)
+
+    def load_dashboard(self) -> DashboardData | None:
+        from services.alerts.queries import dashboard
+        from services.scoring.queries import config_changes, latest_scores_columns
+
+        figures = dashboard(self.workspace.engine)
+        if figures is None:
+            return None
+        with self.workspace.engine.connect() as conn:
+            latest = latest_scores_columns(conn)
+        with self.workspace.sessions() as session:
+            changes = config_changes(session)
+        return dashboard_data(
+            figures, latest, [day for day, _version in changes], currency=self._home()
+        )
+
+
+def dashboard_data(
+    figures: Dashboard,
+    latest: Mapping[str, np.ndarray] | None,
+    config_change_days: list[dt.date],
+    *,
+    currency: str = "USD",
+) -> DashboardData:
+    """The dashboard pane's data from the services' figures and the latest score columns."""
+    from views.charts.dashboard_charts import AGE_BUCKETS
+
+    def scores(name: str) -> np.ndarray:
+        if latest is None or name not in latest:
+            return np.zeros(0)
+        values = np.asarray(latest[name], dtype=float)
+        finite: np.ndarray = values[np.isfinite(values)]
+        return finite
+
+    # The services name the age buckets in their own words, youngest first; the pane's
+    # labels are in the same order.
+    by_age = {
+        label: dict(bucket.by_severity)
+        for label, bucket in zip(AGE_BUCKETS, figures.alerts_by_age, strict=False)
+    }
+    trend = figures.trend
+    return DashboardData(
+        as_of=figures.as_of,
+        scored_customers=figures.customers,
+        at_risk_customers=figures.at_risk_customers,
+        at_risk_threshold=figures.at_risk_threshold,
+        revenue_at_risk_cents=figures.revenue_at_risk_cents,
+        open_alerts_by_severity=dict(figures.alerts_by_severity),
+        open_alerts_by_age=by_age,
+        churn_risk=scores("churn_risk"),
+        health=scores("health_score"),
+        engagement=scores("engagement_score"),
+        segments=[(s.segment, s.customers, s.revenue_at_risk_cents) for s in figures.segments],
+        trend_dates=_epoch_seconds([p.as_of for p in trend]),
+        trend_at_risk_share=np.asarray(
+            [np.nan if p.at_risk_share is None else p.at_risk_share for p in trend], float
+        ),
+        trend_revenue_at_risk_cents=np.asarray(
+            [p.revenue_at_risk_cents for p in trend], dtype=float
+        ),
+        trend_mean_health=np.asarray(
+            [np.nan if p.mean_health is None else p.mean_health for p in trend], float
+        ),
+        config_change_dates=_epoch_seconds(config_change_days),
+        currency=currency,
+    )

@@ -1,0 +1,834 @@
+"""The desktop application: start-up, workspace opening and the frozen build's self-test.
+
+Entry points (called by main.py):
+
+- ``run_gui(db)``: the window on the workspace ``--db`` / ``$ACCOUNT_RADAR_DB`` / the
+  default file. On first launch (no default workspace yet) a demo workspace is built
+  with a progress dialog, then shown.
+- ``run_self_test()``: builds a small demo in a temporary folder, opens the window
+  offscreen, checks that the table, the detail and the chart are drawn, and quits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import (
+    QEventLoop,
+    QMessageLogContext,
+    QObject,
+    QSettings,
+    Qt,
+    QTimer,
+    QtMsgType,
+    Signal,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import QIcon, QImage
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QFileDialog,
+    QMessageBox,
+    QProgressDialog,
+    QWidget,
+)
+
+from app.gui.alerts_source import WorkspaceAlertSource
+from app.gui.composer_controller import ComposerController
+from app.gui.errors import ErrorPresenter, default_log_path, describe_error
+from app.gui.import_controller import ImportController
+from app.gui.jobs import JobRunner, Operation, OperationCancelled, TaskState
+from app.gui.preload import Preload
+from app.gui.scoring_controller import ScoringController, read_customer_scores, read_score_history
+from app.gui.settings_controller import SettingsController
+from app.gui.template_controller import TemplateController
+from app.workspace import (
+    Workspace,
+    default_workspace_path,
+    open_workspace,
+    resolve_url,
+    to_url,
+    workspace_exists,
+)
+from models.db import sqlite_path
+from models.errors import UserFacingError, WorkspaceError
+from models.migrate import backup_sqlite
+from services.customers import (
+    load_customer_columns,
+    load_customer_detail,
+    workspace_summary,
+)
+from services.records import CustomerDetail, CustomerScores, ScoreHistoryPoint, WorkspaceSummary
+from views.main_window import KEY_THEME, WORKSPACE_FILTER, MainWindow
+from views.theme import ThemeManager, ThemeMode, resources_dir
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION = "AccountRadar"
+APPLICATION = "Account Radar"
+FIRST_LAUNCH_DEMO_CUSTOMERS = 2000
+SELF_TEST_CUSTOMERS = 300
+SELF_TEST_TIMEOUT_S = 60.0
+
+DEMO_REFUSAL_GUI = (
+    "This file holds your own data; the demo will not overwrite it. "
+    "Choose File ▸ New demo workspace… again and pick a new file name."
+)
+
+# Answers of the "what now?" question after a workspace could not be opened.
+CHOICE_OPEN = "Open another file…"
+CHOICE_EMPTY = "Start with an empty workspace"
+CHOICE_QUIT = "Quit"
+
+ChooseFn = Callable[[str, str, Sequence[str]], str]
+PathPromptFn = Callable[[], str | None]
+
+
+# --------------------------------------------------------------------------- services
+
+
+class WorkspaceCustomerSource:
+    """The window's view of an open workspace (implements views.customers.source.CustomerSource)."""
+
+    def __init__(
+        self, workspace: Workspace, preloaded_columns: Future[dict[str, np.ndarray]] | None = None
+    ) -> None:
+        self.workspace = workspace
+        # Read once from the start-up preload (app/gui/preload.py); every later load queries.
+        self._preloaded_columns = preloaded_columns
+
+    @property
+    def display_name(self) -> str:
+        return self.workspace.display_name
+
+    @property
+    def can_back_up(self) -> bool:
+        return self.workspace.path is not None
+
+    def load_customer_columns(self) -> dict[str, np.ndarray]:
+        # Columns, not a DataFrame: the window's first paint does not wait for pandas.
+        preloaded, self._preloaded_columns = self._preloaded_columns, None
+        if preloaded is not None:
+            return preloaded.result()
+        return load_customer_columns(self.workspace.engine)
+
+    def load_customer_detail(self, customer_id: int) -> CustomerDetail:
+        return load_customer_detail(self.workspace.engine, customer_id)
+
+    def load_customer_scores(self, customer_id: int) -> CustomerScores | None:
+        return read_customer_scores(self.workspace, customer_id)
+
+    def load_score_history(self, customer_id: int) -> tuple[ScoreHistoryPoint, ...]:
+        return read_score_history(self.workspace, customer_id)
+
+    def workspace_summary(self) -> WorkspaceSummary:
+        return workspace_summary(self.workspace.engine)
+
+    def back_up(self, destination: Path) -> Path:
+        return backup_sqlite(self.workspace.engine, destination)
+
+
+def first_launch_needs_demo(url: str, default_url: str | None = None) -> bool:
+    """True when url is the default workspace and it does not exist yet."""
+    default = default_url if default_url is not None else to_url(str(default_workspace_path()))
+    return url == default and not workspace_exists(url)
+
+
+def _remove_sqlite_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()
+
+
+def _score_demo(
+    engine: Engine,
+    start: float,
+    progress: Callable[[float, str], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    """Score a freshly built demo; a scoring problem leaves it unscored, not unbuilt."""
+    from services.scoring.run import ScoringCancelled, score_workspace
+
+    def score_progress(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(start + fraction * (1.0 - start), message)
+
+    try:
+        summary = score_workspace(engine, progress=score_progress, cancelled=cancelled)
+    except ScoringCancelled:
+        raise OperationCancelled from None
+    except UserFacingError:
+        log.warning("The demo workspace was built but could not be scored", exc_info=True)
+        return
+    from services.alerts.generate import generate_alerts
+
+    try:
+        generate_alerts(engine, summary.run_id)
+    except UserFacingError:
+        log.warning("The demo workspace was scored but its alerts failed", exc_info=True)
+
+
+def build_demo_workspace(
+    url: str,
+    *,
+    customers: int = FIRST_LAUNCH_DEMO_CUSTOMERS,
+    seed: int = 7,
+    progress: Callable[[float, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    score: bool = False,
+) -> None:
+    """Build a demo workspace at url (no Qt; runs on the database worker).
+
+    With ``score``, the new demo is also scored as of today, so the window opens on
+    churn risks and reasons rather than on "not scored yet".
+
+    A new file is built under a temporary name and renamed when complete, so a crash
+    or a cancel never leaves a half-built default workspace that would stop the next
+    launch from offering the demo again. An existing demo workspace is rebuilt in
+    place; build_demo refuses to touch one that holds real data.
+    """
+    from services.demo import build_demo
+
+    share = 0.35 if score else 1.0
+
+    def build_progress(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(fraction * share, message)
+
+    def fill(engine: Engine) -> None:
+        build_demo(
+            engine,
+            customers=customers,
+            seed=seed,
+            progress=build_progress,
+            cancelled=cancelled,
+        )
+        if score:
+            _score_demo(engine, share, progress, cancelled)
+
+    path = sqlite_path(url)
+    if path is None or workspace_exists(url):
+        workspace = open_workspace(url)
+        try:
+            fill(workspace.engine)
+        finally:
+            workspace.close()
+        return
+    target = Path(path)
+    partial = target.with_name(target.name + ".building")
+    _remove_sqlite_files(partial)
+    workspace = open_workspace(to_url(str(partial)), backup=False)
+    try:
+        fill(workspace.engine)
+        with workspace.engine.connect() as conn:
+            # Fold the write-ahead log into the file: only the main file is renamed.
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except BaseException:
+        workspace.close()
+        _remove_sqlite_files(partial)
+        raise
+    workspace.close()
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{partial}{suffix}").unlink()
+    os.replace(partial, target)
+
+
+# ------------------------------------------------------------------------- controller
+
+
+def ask_choice(parent: QWidget | None, title: str, text: str, options: Sequence[str]) -> str:
+    """A plain question with one button per option; returns the chosen option."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    buttons: list[tuple[QAbstractButton, str]] = []
+    for option in options:
+        role = (
+            QMessageBox.ButtonRole.RejectRole
+            if option == CHOICE_QUIT
+            else QMessageBox.ButtonRole.AcceptRole
+        )
+        buttons.append((box.addButton(option, role), option))
+    box.exec()
+    clicked = box.clickedButton()
+    return next((option for button, option in buttons if button is clicked), CHOICE_QUIT)
+
+
+class GuiController(QObject):
+    """Owns the open workspace and the window; opens, builds and switches workspaces.
+
+    Signals:
+        workspace_opened(display_name): a workspace is open and handed to the window.
+        quit_requested(exit_code): the user chose to quit (e.g. after a failed start:
+            exit code 1).
+    """
+
+    workspace_opened = Signal(str)
+    quit_requested = Signal(int)
+
+    def __init__(
+        self,
+        *,
+        jobs: JobRunner,
+        presenter: ErrorPresenter,
+        theme: ThemeManager,
+        settings: QSettings,
+        choose: ChooseFn | None = None,
+        prompt_open_path: PathPromptFn | None = None,
+        show_progress: bool = True,
+    ) -> None:
+        super().__init__()
+        self.jobs = jobs
+        self.presenter = presenter
+        self.theme = theme
+        self.window = MainWindow(jobs, theme, settings)
+        self.workspace: Workspace | None = None
+        self._pending_columns: Future[dict[str, np.ndarray]] | None = None
+        self.progress_dialog: QProgressDialog | None = None
+        self._choose = choose or (
+            lambda title, text, options: ask_choice(self.window, title, text, options)
+        )
+        self._prompt_open_path = prompt_open_path or self._ask_open_path
+        self._show_progress = show_progress
+        # Set when the start-up workspace could not be opened: quitting then exits with 1.
+        self._start_failed = False
+        self.window.open_workspace_requested.connect(self._on_window_open_workspace_requested)
+        self.window.demo_workspace_requested.connect(self._on_window_demo_workspace_requested)
+        # File ▸ Import…, drag and drop, import history and the watched folder.
+        self.imports = ImportController(jobs, self.window, parent=self)
+        # Score now and the model report (Scoring menu).
+        self.scoring = ScoringController(
+            jobs, self.window, lambda: self.workspace, theme, show_progress=show_progress
+        )
+        # File ▸ Settings…: alert rules, cap, quiet period, score weights.
+        self.settings = SettingsController(
+            jobs,
+            self.window,
+            lambda: self.workspace,
+            user=self._user,
+            status=lambda text: self.window.statusBar().showMessage(text, 15_000),
+        )
+        self.window.settings_requested.connect(self.settings.open)
+        # "Draft email" in the action pane: the composer.
+        self.composer = ComposerController(
+            jobs, self.window, lambda: self.workspace, user=self._user
+        )
+        action_pane = self.window.alerts_view.action_pane
+        action_pane.draft_requested.connect(self.composer.open)
+        action_pane.set_drafting_available(True)
+        # And in the Customers tab, for any customer (no alert to answer).
+        self.window.detail_pane.draft_requested.connect(self._on_detail_draft_requested)
+        self.window.detail_pane.set_drafting_available(True)
+        self.composer.outreach_recorded.connect(self._on_composer_outreach_recorded)
+        # File ▸ Email templates…: the template library the composer falls back on.
+        self.templates = TemplateController(
+            jobs, self.window, lambda: self.workspace, user=self._user
+        )
+        self.window.templates_requested.connect(self.templates.open)
+
+    # -- starting -----------------------------------------------------------------------
+
+    def start(
+        self,
+        url: str,
+        *,
+        first_launch_demo: bool,
+        demo_customers: int = FIRST_LAUNCH_DEMO_CUSTOMERS,
+        preload: Preload | None = None,
+    ) -> None:
+        """Open url (or take the preloaded workspace); on first launch build the demo first."""
+        if first_launch_demo and not workspace_exists(url):
+            self.build_demo(url, customers=demo_customers, startup=True)
+        elif preload is not None and preload.url == url:
+            self._pending_columns = preload.columns
+            self.open_url(url, startup=True, opener=preload.workspace.result)
+        else:
+            self.open_url(url, startup=True)
+
+    def open_url(
+        self,
+        url: str,
+        *,
+        startup: bool = False,
+        opener: Callable[[], Workspace] | None = None,
+    ) -> Operation[Workspace]:
+        """Open a workspace on the database worker and show it."""
+        self.window.statusBar().showMessage("Opening workspace…")
+        open_fn = opener or (lambda: open_workspace(url))
+        return (
+            self.jobs.operation(
+                lambda _state: open_fn(),
+                parent=self.window,
+                key="controller.open",
+                label="open workspace",
+            )
+            .success(self._install)
+            .failure(lambda error: self.report_open_failure(error, startup=startup))
+            .finished(lambda: self.window.statusBar().clearMessage())
+            .run()
+        )
+
+    def build_demo(
+        self, url: str, *, customers: int = FIRST_LAUNCH_DEMO_CUSTOMERS, startup: bool = False
+    ) -> Operation[None]:
+        """Build a demo workspace at url with a cancellable progress dialog, then open it."""
+        dialog: QProgressDialog | None = None
+        if self._show_progress:
+            dialog = QProgressDialog("Building the demo workspace…", "Cancel", 0, 100, self.window)
+            dialog.setWindowTitle("Account Radar")
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(0)
+            dialog.setAutoClose(False)
+            dialog.setAutoReset(False)
+            dialog.setMinimumWidth(420)
+            dialog.setValue(0)
+            self.progress_dialog = dialog
+
+        def task(state: TaskState) -> None:
+            try:
+                build_demo_workspace(
+                    url,
+                    customers=customers,
+                    progress=state.progress,
+                    cancelled=state.cancelled,
+                    score=True,
+                )
+            except WorkspaceError as exc:
+                if "--db" not in str(exc):
+                    raise
+                # The service speaks to the command line; the window has no --db.
+                raise WorkspaceError(DEMO_REFUSAL_GUI) from exc
+
+        def on_progress(fraction: float, message: str) -> None:
+            if dialog is not None:
+                dialog.setValue(round(fraction * 100))
+                if message:
+                    step = message if message.endswith("…") else f"{message}…"
+                    dialog.setLabelText(f"Building the demo workspace\n{step}")
+
+        def on_done() -> None:
+            if dialog is not None:
+                dialog.close()
+                dialog.deleteLater()
+            self.progress_dialog = None
+
+        op = (
+            self.jobs.operation(task, parent=self.window, key="controller.demo", label="build demo")
+            .progress(on_progress)
+            .success(lambda _none: self._open_after_build(url, startup=startup))
+            .failure(lambda error: self.report_open_failure(error, startup=startup))
+            .cancelled(lambda: self._on_demo_cancelled(startup=startup))
+            .finished(on_done)
+        )
+        if dialog is not None:
+            dialog.canceled.connect(op.cancel)
+            dialog.show()
+        return op.run()
+
+    def _open_after_build(self, url: str, *, startup: bool) -> None:
+        self.open_url(url, startup=startup)
+
+    # -- switching ----------------------------------------------------------------------
+
+    def _install(self, workspace: Workspace) -> None:
+        old, self.workspace = self.workspace, workspace
+        self._start_failed = False
+        if old is not None:
+            # A composer belongs to the workspace it was opened on.
+            self.composer.close()
+        columns, self._pending_columns = self._pending_columns, None
+        self.window.set_source(WorkspaceCustomerSource(workspace, columns))
+        self.window.set_alert_source(WorkspaceAlertSource(workspace))
+        self.imports.set_workspace(workspace)
+        self.scoring.workspace_changed()
+        if workspace.backup_path is not None:
+            self.window.statusBar().showMessage(
+                f"The workspace was upgraded; a backup was saved as {workspace.backup_path}",
+                15_000,
+            )
+        if old is not None:
+            # Queued behind the old workspace's reads on the single database worker.
+            self.jobs.operation(lambda _state: old.close(), label="close workspace").run()
+        self.workspace_opened.emit(workspace.display_name)
+
+    def _on_detail_draft_requested(self, customer_id: int) -> None:
+        self.composer.open_for_customer(customer_id)
+
+    def _on_composer_outreach_recorded(self, customer_id: int, alert_id: int) -> None:
+        alerts = self.window.alerts_view
+        if alert_id:
+            alerts.alert_updated(alert_id)
+        elif alerts.detail_pane.detail is not None and alerts.detail_pane.detail.id == customer_id:
+            alerts.detail_pane.refresh()
+        # The Customers tab's timeline shows the email too.
+        customers = self.window.detail_pane
+        if customers.detail is not None and customers.detail.id == customer_id:
+            customers.refresh()
+        self.window.statusBar().showMessage(
+            "The email is recorded in the customer's history.", 8000
+        )
+
+    def _user(self) -> str:
+        alerts = self.window.alert_source
+        return alerts.user if alerts is not None else "user"
+
+    def _on_window_open_workspace_requested(self, path: str) -> None:
+        self.open_url(to_url(path))
+
+    def _on_window_demo_workspace_requested(self, path: str) -> None:
+        self.build_demo(to_url(path))
+
+    def report_open_failure(self, error: BaseException, *, startup: bool) -> None:
+        """Tell the user a workspace could not be opened; at start-up, ask what now."""
+        if not startup or self.workspace is not None:
+            # A workspace is still open: say what went wrong and keep working.
+            self.presenter.present(error)
+            return
+        if isinstance(error, UserFacingError):
+            text = str(error)
+        else:
+            # A bug: logged with its traceback, and said in the one question asked (an
+            # error box on top of the question would be two dialogs at once).
+            log.error("The workspace could not be opened", exc_info=error)
+            _title, bug_text = describe_error(error, default_log_path())
+            text = f"The workspace could not be opened.\n\n{bug_text}"
+        self._start_failed = True
+        self._ask_what_now("The workspace could not be opened", text, (CHOICE_OPEN, CHOICE_QUIT))
+
+    def _on_demo_cancelled(self, *, startup: bool) -> None:
+        if not startup or self.workspace is not None:
+            self.window.statusBar().showMessage("Demo build cancelled; nothing was changed.", 8000)
+            return
+        self._ask_what_now(
+            "No demo workspace",
+            "The demo workspace was not built. You can start with an empty workspace, "
+            "open an existing one, or quit.",
+            (CHOICE_EMPTY, CHOICE_OPEN, CHOICE_QUIT),
+        )
+
+    def _ask_what_now(self, title: str, text: str, options: Sequence[str]) -> None:
+        choice = self._choose(title, text, options)
+        if choice == CHOICE_OPEN:
+            path = self._prompt_open_path()
+            if path:
+                self.open_url(to_url(path), startup=True)
+                return
+            self._ask_what_now(title, text, options)
+        elif choice == CHOICE_EMPTY:
+            self.open_url(to_url(str(default_workspace_path())), startup=True)
+        else:
+            self.quit_requested.emit(1 if self._start_failed else 0)
+
+    def _ask_open_path(self) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Open workspace", str(Path.home()), WORKSPACE_FILTER
+        )
+        return path or None
+
+    # -- stopping -----------------------------------------------------------------------
+
+    def preload_llm_client(self) -> None:
+        """Import the LLM client (openai and its HTTP stack) on a worker, once."""
+        if "services.llm.client" in sys.modules or self.jobs.closed:
+            return
+
+        def task(_state: TaskState) -> None:
+            import importlib
+
+            importlib.import_module("services.llm.client")
+
+        self.jobs.operation(task, parent=self, pool="work", label="load the LLM client").run()
+
+    def shutdown(self) -> None:
+        """Stop background work and close the workspace; no thread survives this."""
+        self.window.save_ui_state()
+        self.imports.shutdown()
+        # A draft streaming from a stalled server ends now, not at its read time-out.
+        self.composer.close()
+        self.jobs.shutdown()
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+
+
+# ------------------------------------------------------------------------------ setup
+
+LLM_PRELOAD_MS = 6_000
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        QApplication.setOrganizationName(ORGANIZATION)
+        QApplication.setApplicationName(APPLICATION)
+        app = QApplication(sys.argv[:1])
+        app.setApplicationDisplayName(APPLICATION)
+    if app.windowIcon().isNull():  # also for an application someone else created (tests)
+        app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "account-radar.svg")))
+    return app
+
+
+def _setup_logging() -> None:
+    try:
+        from app.logging_setup import setup_logging
+    except ImportError:  # pragma: no cover - part of the app; tolerate a partial tree
+        logging.basicConfig(level=logging.INFO)
+        return
+    setup_logging()
+
+
+# Said by the offscreen platform (self-test, CI) on every window shown: not our problem.
+_QT_NOISE = ("This plugin does not support propagateSizeHints",)
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _on_qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    if message.startswith(_QT_NOISE):
+        return
+    logging.getLogger("qt").log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+
+
+def route_qt_messages() -> Callable[..., Any] | None:
+    """Send Qt's own warnings to our log file instead of stderr; returns the old handler."""
+    return qInstallMessageHandler(_on_qt_message)
+
+
+def theme_mode_from(settings: QSettings) -> ThemeMode:
+    value = settings.value(KEY_THEME, ThemeMode.SYSTEM.value)
+    try:
+        return ThemeMode(str(value))
+    except ValueError:
+        return ThemeMode.SYSTEM
+
+
+def make_controller(
+    app: QApplication,
+    settings: QSettings,
+    *,
+    show_dialogs: bool = True,
+    choose: ChooseFn | None = None,
+    prompt_open_path: PathPromptFn | None = None,
+) -> GuiController:
+    """Wire theme, error presenter, job runner, window and controller together."""
+    theme = ThemeManager(app, theme_mode_from(settings))
+    holder: dict[str, QWidget] = {}
+    presenter = ErrorPresenter(lambda: holder.get("window"), show_dialogs=show_dialogs)
+    jobs = JobRunner(app, error_presenter=presenter.present)
+    controller = GuiController(
+        jobs=jobs,
+        presenter=presenter,
+        theme=theme,
+        settings=settings,
+        choose=choose,
+        prompt_open_path=prompt_open_path,
+        show_progress=show_dialogs,
+    )
+    holder["window"] = controller.window
+    # The controller owns them: tests that build several controllers leave nothing behind.
+    jobs.setParent(controller)
+    theme.setParent(controller)
+    controller.theme = theme
+    return controller
+
+
+def launch(
+    db: str | None, settings: QSettings | None = None, preload: Preload | None = None
+) -> GuiController:
+    """Create the application and window, show it and start opening the workspace.
+
+    Returns at once; the workspace arrives through the event loop. run_gui() and the
+    start-up benchmark share this path.
+    """
+    _setup_logging()
+    route_qt_messages()
+    app = _application()
+    controller = make_controller(app, settings or QSettings(ORGANIZATION, APPLICATION))
+    controller.presenter.install_excepthook()
+    controller.quit_requested.connect(app.exit, Qt.ConnectionType.QueuedConnection)
+    controller.window.show()
+    try:
+        url = resolve_url(db)
+    except UserFacingError as exc:
+        # A malformed --db or $ACCOUNT_RADAR_DB: same plain choice as a failed open,
+        # asked once the event loop runs.
+        error = exc
+        QTimer.singleShot(0, lambda: controller.report_open_failure(error, startup=True))
+    else:
+        controller.start(url, first_launch_demo=first_launch_needs_demo(url), preload=preload)
+    return controller
+
+
+def run_gui(db: str | None, preload: Preload | None = None) -> int:
+    """Run the window until the user quits; returns the process exit code."""
+    controller = launch(db, preload=preload)
+    # The openai library takes about a second to import: load it in the background once
+    # the window has settled, so that the first draft of the session streams at once.
+    QTimer.singleShot(LLM_PRELOAD_MS, controller.preload_llm_client)
+    try:
+        return QApplication.instance().exec()  # type: ignore[union-attr]
+    finally:
+        controller.shutdown()
+
+
+# -------------------------------------------------------------------------- self-test
+
+
+def _distinct_colours(image: QImage, step: int = 9) -> int:
+    seen: set[int] = set()
+    for y in range(0, image.height(), step):
+        for x in range(0, image.width(), step):
+            seen.add(image.pixel(x, y))
+            if len(seen) > 64:
+                return len(seen)
+    return len(seen)
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float) -> bool:
+    """Run the event loop until predicate() holds or the timeout passes."""
+    if predicate():
+        return True
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(25)
+    timer.timeout.connect(lambda: loop.quit() if predicate() else None)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    timer.start()
+    deadline.start(int(timeout_s * 1000))
+    loop.exec()
+    timer.stop()
+    deadline.stop()
+    return predicate()
+
+
+def run_self_test() -> int:
+    """Open the window offscreen on a small demo; 0 and one line on success, else 1."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    tmp = Path(tempfile.mkdtemp(prefix="account-radar-self-test-"))
+    controller: GuiController | None = None
+    started = time.monotonic()
+    previous_handler = route_qt_messages()
+    previous_excepthook = sys.excepthook
+    try:
+        app = _application()
+        settings = QSettings(str(tmp / "ui.ini"), QSettings.Format.IniFormat)
+        failures: list[str] = []
+
+        def choose(_title: str, text: str, _options: Sequence[str]) -> str:
+            failures.append(text)  # any start-up question is a failed self-test
+            return CHOICE_QUIT
+
+        controller = make_controller(app, settings, show_dialogs=False, choose=choose)
+        controller.presenter.error_presented.connect(lambda _t, text: failures.append(text))
+        # An exception in any Qt callback (say, a module missing from the bundle) must
+        # fail the self-test at once, not leave it waiting for a window that never fills.
+        controller.presenter.install_excepthook()
+        # The style sheet's check mark is an SVG: the bundle needs its image plug-in.
+        from PySide6.QtGui import QImage
+
+        from views.theme import resources_dir
+
+        if QImage(str(resources_dir() / "icons" / "check.svg")).isNull():
+            raise RuntimeError("the check-box image (an SVG) does not load")
+        window = controller.window
+        window.resize(1280, 800)
+        window.show()
+        controller.start(
+            to_url(str(tmp / "self-test.radar.sqlite")),
+            first_launch_demo=True,
+            demo_customers=SELF_TEST_CUSTOMERS,
+        )
+
+        alerts = window.alerts_view
+
+        def ready() -> bool:
+            chart = window.detail_pane.chart
+            return bool(failures) or (
+                window.customers_pane.model.rowCount() > 0
+                and window.detail_pane.detail is not None
+                and chart is not None
+                and chart.paid_point_count + chart.other_point_count > 0
+                # The alerts raised on the scored demo, the top one with its customer.
+                and alerts.alerts_pane.model.total() > 0
+                and alerts.action_pane.alert is not None
+                and alerts.detail_pane.detail is not None
+            )
+
+        if not wait_until(ready, SELF_TEST_TIMEOUT_S):
+            raise RuntimeError(f"the window was not populated within {SELF_TEST_TIMEOUT_S:.0f} s")
+        if failures:
+            raise RuntimeError(failures[0].splitlines()[0])
+        # Draft email on the top alert: with no provider set up, the template library
+        # writes it (the templates and Jinja2 are in the bundle); the LLM client loads.
+        alerts.action_pane.trigger("draft")
+
+        def drafted() -> bool:
+            dialog = controller.composer.dialog if controller is not None else None
+            return bool(failures) or (
+                dialog is not None and bool(dialog.variants[0].body.toPlainText())
+            )
+
+        if not wait_until(drafted, SELF_TEST_TIMEOUT_S):
+            raise RuntimeError("the email composer wrote no draft")
+        if failures:
+            raise RuntimeError(failures[0].splitlines()[0])
+        composer = controller.composer.dialog
+        assert composer is not None
+        if "Template" not in composer.variants[0].source.text():
+            raise RuntimeError("the composer's template draft is not labelled as one")
+        composer.close()
+        import services.llm.client  # noqa: F401  (openai and its HTTP stack are bundled)
+
+        app.processEvents()
+        image = window.grab().toImage()
+        if image.isNull() or image.width() < 200 or image.height() < 200:
+            raise RuntimeError("the window could not be drawn")
+        if app.windowIcon().pixmap(64, 64).isNull():
+            raise RuntimeError("the application icon could not be drawn (SVG support missing)")
+        colours = _distinct_colours(image)
+        if colours < 8:
+            raise RuntimeError(f"the window looks blank ({colours} distinct colours)")
+        rows = window.customers_pane.model.rowCount()
+        print(
+            f"self-test ok: {rows} customers, {alerts.alerts_pane.model.total()} alerts, "
+            "a template email draft, "
+            f"window {image.width()}x{image.height()} "
+            f"({time.monotonic() - started:.1f} s)"
+        )
+        return 0
+    except Exception as exc:
+        print(f"self-test failed: {exc}", file=sys.stderr)
+        log.exception("self-test failed")
+        return 1
+    finally:
+        if controller is not None:
+            controller.shutdown()
+            controller.window.close()
+            controller.window.deleteLater()
+        qInstallMessageHandler(previous_handler)
+        sys.excepthook = previous_excepthook
+        shutil.rmtree(tmp, ignore_errors=True)

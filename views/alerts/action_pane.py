@@ -1,0 +1,454 @@
+"""The action pane (right of the three panes): the alert, the recommended next step and
+one-click actions, each with a keyboard shortcut.
+
+The pane only asks: every action leaves as ``action_requested(alert_id, action, params)``
+and the alerts view runs it on the job runner. Text and dates the user types come from
+prompt functions that tests replace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from views.alerts.source import (
+    OUTCOME_LABELS,
+    OUTCOMES,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    AlertDetail,
+)
+from views.formatting import as_utc, utc_now
+from views.item_models.alert_list_model import stake_text
+from views.item_models.customer_table_model import format_date
+from views.theme import LIGHT, Theme
+
+# (key, label) of the snooze choices; the key is what the view turns into a date.
+SNOOZE_CHOICES = (
+    ("1d", "For 1 day"),
+    ("1w", "For 1 week"),
+    ("1m", "For 1 month"),
+    ("clear", "Until the condition clears"),
+)
+SNOOZE_DAYS = {"1d": 1, "1w": 7, "1m": 30}
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    key: str
+    label: str
+    shortcut: str
+    tip: str
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("start", "Mark in progress", "P", "You are working on it (P)"),
+    ActionSpec("call", "Log a call", "C", "Write down a call with the customer (C)"),
+    ActionSpec("note", "Add a note", "N", "A note on this customer (N)"),
+    ActionSpec("task", "Create a task", "T", "A to-do with a due date (T)"),
+    ActionSpec("snooze", "Snooze", "S", "Hide the alert for a while (S)"),
+    ActionSpec("resolve", "Resolve", "R", "Close the alert with its outcome (R)"),
+    ActionSpec("dismiss", "Dismiss", "D", "Not worth acting on (D)"),
+    ActionSpec("reopen", "Reopen", "O", "Bring a closed or snoozed alert back (O)"),
+    ActionSpec("dnc", "Do not contact", "X", "Keep this customer out of all outreach (X)"),
+)
+
+TextPrompt = Callable[[str, str], str | None]
+TaskPrompt = Callable[[str], tuple[str, dt.date] | None]
+
+
+def _ask_text(parent: QWidget, title: str, label: str) -> str | None:
+    text, ok = QInputDialog.getMultiLineText(parent, title, label)
+    text = text.strip()
+    return text if ok and text else None
+
+
+class TaskDialog(QDialog):
+    """What to do and by when."""
+
+    def __init__(self, customer: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Create a task")
+        self.text = QLineEdit(self)
+        self.text.setPlaceholderText(f"e.g. Call {customer} about the new season")
+        self.due = QDateEdit(self)
+        self.due.setCalendarPopup(True)
+        self.due.setDate(QDate.currentDate().addDays(3))
+        self.due.setMinimumDate(QDate.currentDate())
+        form = QFormLayout()
+        form.addRow("Task", self.text)
+        form.addRow("Due", self.due)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(420, self.sizeHint().height())
+
+
+def _ask_task(parent: QWidget, customer: str) -> tuple[str, dt.date] | None:
+    dialog = TaskDialog(customer, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.text.text().strip():
+        return None
+    due = dialog.due.date()
+    return dialog.text.text().strip(), dt.date(due.year(), due.month(), due.day())
+
+
+class ActionPane(QWidget):
+    """The selected alert, the recommended next step and the actions.
+
+    Signals:
+        action_requested(alert_id, action, params): the user chose an action; ``action``
+            is one of AlertSource.apply_alert_action's names, ``params`` its arguments.
+        draft_requested(alert_id, customer_id): "Draft email": open the composer.
+    """
+
+    action_requested = Signal(int, str, dict)
+    draft_requested = Signal(int, int)
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        ask_text: TextPrompt | None = None,
+        ask_task: TaskPrompt | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        super().__init__(parent)
+        self._alert: AlertDetail | None = None
+        self._theme: Theme = LIGHT
+        self._clock = clock
+        self._ask_text = ask_text or (lambda title, label: _ask_text(self, title, label))
+        self._ask_task = ask_task or (lambda customer: _ask_task(self, customer))
+        self._busy = False
+        # The composer is wired in by the app (a window without it shows no button).
+        self._can_draft = False
+
+        self.title = QLabel("", self)
+        self.title.setObjectName("actionTitle")
+        self.title.setWordWrap(True)
+        self.meta = QLabel("", self)
+        self.meta.setObjectName("muted")
+        self.meta.setWordWrap(True)
+        self.reason = QLabel("", self)
+        self.reason.setObjectName("alertReason")
+        self.reason.setWordWrap(True)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.next_box = QFrame(self)
+        self.next_box.setObjectName("nextStep")
+        self.next_heading = QLabel("RECOMMENDED NEXT STEP", self.next_box)
+        self.next_heading.setObjectName("tileCaption")
+        self.next_title = QLabel("", self.next_box)
+        self.next_title.setObjectName("nextStepTitle")
+        self.next_title.setWordWrap(True)
+        self.next_detail = QLabel("", self.next_box)
+        self.next_detail.setWordWrap(True)
+        self.blocked = QLabel("", self.next_box)
+        self.blocked.setObjectName("outreachBlocked")
+        self.blocked.setWordWrap(True)
+        box = QVBoxLayout(self.next_box)
+        box.setContentsMargins(12, 10, 12, 10)
+        box.setSpacing(4)
+        box.addWidget(self.next_heading)
+        box.addWidget(self.next_title)
+        box.addWidget(self.next_detail)
+        box.addWidget(self.blocked)
+
+        self.buttons: dict[str, QPushButton] = {}
+        self.shortcut_actions: dict[str, QAction] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(6)
+        for i, spec in enumerate(ACTIONS):
+            button = QPushButton(f"{spec.label}  ({spec.shortcut})", self)
+            button.setObjectName(f"action_{spec.key}")
+            button.setToolTip(spec.tip)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            action = QAction(spec.label, self)
+            action.setShortcut(QKeySequence(spec.shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _c=False, k=spec.key: self.trigger(k))
+            button.clicked.connect(lambda _c=False, k=spec.key: self.trigger(k))
+            self.addAction(action)
+            self.buttons[spec.key] = button
+            self.shortcut_actions[spec.key] = action
+            grid.addWidget(button, i // 2, i % 2)
+
+        self.snooze_menu = QMenu(self)
+        for key, label in SNOOZE_CHOICES:
+            self.snooze_menu.addAction(label, functools.partial(self.snooze, key))
+        self.resolve_menu = QMenu(self)
+        for key in OUTCOMES:  # what a user may pick ("condition cleared" is the app's)
+            self.resolve_menu.addAction(OUTCOME_LABELS[key], functools.partial(self.resolve, key))
+
+        # A held-back alert is raised into today's queue before anything else is done to it.
+        self.held_back_box = QLabel(
+            "Held back by the daily cap per owner: this alert is not in today's queue. "
+            "Raise it now to work on it.",
+            self,
+        )
+        self.held_back_box.setObjectName("heldBackBox")
+        self.held_back_box.setWordWrap(True)
+        self.raise_button = QPushButton("Raise now  (A)", self)
+        self.raise_button.setObjectName("action_raise")
+        self.raise_button.setToolTip("Put this alert in today's queue, over the daily cap (A)")
+        self.raise_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.raise_action = QAction("Raise now", self)
+        self.raise_action.setShortcut(QKeySequence("A"))
+        self.raise_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.raise_action.triggered.connect(lambda _c=False: self.trigger("raise"))
+        self.raise_button.clicked.connect(lambda _c=False: self.trigger("raise"))
+        self.addAction(self.raise_action)
+
+        # The email composer opens from here, between the step and the history.
+        self.composer_slot = QVBoxLayout()
+        self.composer_slot.setObjectName("composerSlot")
+        self.draft_button = QPushButton("Draft email  (E)", self)
+        self.draft_button.setObjectName("action_draft")
+        self.draft_button.setToolTip(
+            "Write a personal email to this customer with the recommended next step (E)"
+        )
+        self.draft_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.draft_action = QAction("Draft email", self)
+        self.draft_action.setShortcut(QKeySequence("E"))
+        self.draft_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.draft_action.triggered.connect(lambda _c=False: self.trigger("draft"))
+        self.draft_button.clicked.connect(lambda _c=False: self.trigger("draft"))
+        self.addAction(self.draft_action)
+        self.composer_slot.addWidget(self.draft_button)
+        self.draft_button.setVisible(False)
+
+        history_heading = QLabel("HISTORY", self)
+        history_heading.setObjectName("tileCaption")
+        self.history = QLabel("", self)
+        self.history.setObjectName("alertHistory")
+        self.history.setWordWrap(True)
+        self.history.setTextFormat(Qt.TextFormat.RichText)
+        self.history.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+
+        self.empty = QLabel("Select an alert to see what to do next.", self)
+        self.empty.setObjectName("emptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+
+        body = QWidget(self)
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(10)
+        inner.addWidget(self.title)
+        inner.addWidget(self.meta)
+        inner.addWidget(self.reason)
+        inner.addWidget(self.next_box)
+        inner.addWidget(self.held_back_box)
+        inner.addWidget(self.raise_button)
+        inner.addLayout(grid)
+        inner.addLayout(self.composer_slot)
+        inner.addWidget(history_heading)
+        inner.addWidget(self.history)
+        inner.addStretch(1)
+        self.body = body
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.scroller = scroll
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 10, 10, 6)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.empty, 1)
+        self.show_alert(None)
+
+    # -- showing ------------------------------------------------------------------------
+
+    @property
+    def alert(self) -> AlertDetail | None:
+        return self._alert
+
+    def show_alert(self, alert: AlertDetail | None, message: str | None = None) -> None:
+        """Show an alert (None: the empty state, with ``message`` if given)."""
+        self._alert = alert
+        self.scroller.setVisible(alert is not None)
+        self.empty.setVisible(alert is None)
+        if alert is None:
+            self.empty.setText(message or "Select an alert to see what to do next.")
+            self._update_enabled()
+            return
+        severity = SEVERITY_LABELS.get(alert.severity, alert.severity)
+        colour = getattr(self._theme, alert.severity, self._theme.muted)
+        self.title.setText(
+            f'<span style="color:{colour}; font-weight:600">{html.escape(severity)}</span>'
+            f" · {html.escape(alert.rule)}"
+        )
+        status = STATUS_LABELS.get(alert.status, alert.status)
+        if alert.status == "snoozed":
+            if alert.snooze_until_clear:
+                status = "Snoozed until the condition clears"
+            elif alert.snoozed_until is not None:
+                status = f"Snoozed until {format_date(as_utc(alert.snoozed_until).date())}"
+        if alert.outcome and alert.status == "resolved":
+            status = f"Resolved: {OUTCOME_LABELS.get(alert.outcome, alert.outcome)}"
+        raised = format_date(as_utc(alert.created_at).date())
+        owner = alert.owner or "no owner"
+        stake = stake_text(alert.severity, alert.priority_cents, alert.currency)
+        self.meta.setText(f"{status} · raised {raised} · {owner} · {stake}")
+        drivers = "".join(f"<li>{html.escape(d)}</li>" for d in alert.drivers[:3])
+        self.reason.setText(
+            f"<b>{html.escape(alert.customer)}</b>: {html.escape(alert.reason)}"
+            + (f"<ul style='margin-left:-20px'>{drivers}</ul>" if drivers else "")
+        )
+        rec = alert.recommendation
+        self.next_title.setText(rec.title)
+        self.next_detail.setText(rec.detail)
+        self.next_detail.setVisible(bool(rec.detail))
+        self.blocked.setText(alert.outreach_blocked or "")
+        self.blocked.setVisible(bool(alert.outreach_blocked))
+        lines = [
+            f"<b>{html.escape(format_date(as_utc(e.when).date()))}</b> "
+            f"{html.escape(e.what)} <span style='color:{self._theme.muted}'>"
+            f"— {html.escape(e.who)}</span>"
+            for e in alert.history
+        ]
+        self.history.setText("<br>".join(lines) if lines else "Nothing done yet.")
+        self._update_enabled()
+
+    def set_drafting_available(self, available: bool) -> None:
+        """Show "Draft email" (the app has a composer to open)."""
+        self._can_draft = available
+        self.draft_button.setVisible(available)
+        self._update_enabled()
+
+    def set_busy(self, busy: bool) -> None:
+        """While an action runs, the buttons wait (no double submissions)."""
+        self._busy = busy
+        self._update_enabled()
+
+    def _allowed(self) -> set[str]:
+        alert = self._alert
+        if alert is None or self._busy:
+            return set()
+        if alert.status == "held_back":
+            # Not in today's queue: raised first, then worked on like any other.
+            return {"raise"}
+        closed = alert.status in ("resolved", "dismissed")
+        allowed = {"call", "note", "task"}
+        if not closed:
+            allowed |= {"snooze", "resolve", "dismiss"}
+        if alert.status == "open":
+            allowed.add("start")
+        if closed or alert.status == "snoozed":
+            allowed.add("reopen")
+        if not alert.do_not_contact:
+            allowed.add("dnc")
+        if not alert.outreach_blocked and self._can_draft:
+            allowed.add("draft")
+        return allowed
+
+    def _update_enabled(self) -> None:
+        allowed = self._allowed()
+        for key, button in self.buttons.items():
+            button.setEnabled(key in allowed)
+            self.shortcut_actions[key].setEnabled(key in allowed)
+        self.buttons["reopen"].setVisible("reopen" in allowed)
+        held = self._alert is not None and self._alert.status == "held_back"
+        self.held_back_box.setVisible(held)
+        self.raise_button.setVisible(held)
+        self.raise_button.setEnabled("raise" in allowed)
+        self.raise_action.setEnabled("raise" in allowed)
+        self.draft_button.setEnabled("draft" in allowed)
+        self.draft_action.setEnabled("draft" in allowed)
+        alert = self._alert
+        if alert is not None and alert.outreach_blocked:
+            self.draft_button.setToolTip(alert.outreach_blocked)
+        else:
+            self.draft_button.setToolTip(
+                "Write a personal email to this customer with the recommended next step (E)"
+            )
+
+    # -- actions ------------------------------------------------------------------------
+
+    def trigger(self, key: str) -> None:
+        """Run an action by its key (a button, its shortcut, or a test)."""
+        alert = self._alert
+        if alert is None or key not in self._allowed():
+            return
+        if key == "start":
+            self._request("start", {})
+        elif key in ("call", "note"):
+            title = "Log a call" if key == "call" else "Add a note"
+            text = self._ask_text(title, f"{title} for {alert.customer}:")
+            if text:
+                self._request("log", {"kind": key, "text": text})
+        elif key == "task":
+            answer = self._ask_task(alert.customer)
+            if answer:
+                self._request("task", {"text": answer[0], "due": answer[1]})
+        elif key == "snooze":
+            self._popup(self.snooze_menu, self.buttons["snooze"])
+        elif key == "resolve":
+            self._popup(self.resolve_menu, self.buttons["resolve"])
+        elif key == "dismiss":
+            self._request("dismiss", {})
+        elif key == "reopen":
+            self._request("reopen", {})
+        elif key == "raise":
+            self._request("raise", {})
+        elif key == "dnc":
+            self._request("do_not_contact", {})
+        elif key == "draft":
+            self.draft_requested.emit(alert.id, alert.customer_id)
+
+    def snooze(self, choice: str) -> None:
+        if self._alert is None or "snooze" not in self._allowed():
+            return
+        if choice == "clear":
+            self._request("snooze", {"until_clear": True})
+            return
+        until = as_utc(self._clock()).date() + dt.timedelta(days=SNOOZE_DAYS[choice])
+        self._request("snooze", {"until": until})
+
+    def resolve(self, outcome: str) -> None:
+        if self._alert is None or "resolve" not in self._allowed():
+            return
+        self._request("resolve", {"outcome": outcome})
+
+    def _popup(self, menu: QMenu, under: QWidget) -> None:
+        if under.isVisible():
+            menu.popup(under.mapToGlobal(under.rect().bottomLeft()))
+        else:
+            menu.popup(self.mapToGlobal(self.rect().center()))
+
+    def _request(self, action: str, params: dict[str, Any]) -> None:
+        assert self._alert is not None
+        self.action_requested.emit(self._alert.id, action, params)
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.show_alert(self._alert)

@@ -1,0 +1,436 @@
+"""The alerts pane (left of the three panes): severity counts, filters, search and cards.
+
+Loading goes through the job runner; filtering and searching are numpy masks over the
+loaded columns (views.item_models.alert_list_model), fast enough for the UI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from views.alerts.source import SEVERITIES, SEVERITY_LABELS, AlertSource
+from views.item_models.alert_list_model import (
+    STATUS_FILTERS,
+    AlertCardDelegate,
+    AlertFilter,
+    AlertIdRole,
+    AlertListData,
+    AlertListModel,
+    CustomerIdRole,
+)
+from views.theme import Theme
+
+if TYPE_CHECKING:
+    from app.gui.jobs import JobRunner, TaskState
+
+ANY_OWNER = "All owners"
+ANY_SEGMENT = "All segments"
+NO_ALERTS_MESSAGE = (
+    "No alerts right now.\nAlerts are raised each time the workspace is scored "
+    "(Scoring ▸ Score now, Ctrl+R)."
+)
+NO_MATCH_MESSAGE = "No alerts match these filters."
+
+OwnerPrompt = Callable[[Sequence[str]], str | None]
+
+
+def _ask_owner(parent: QWidget, owners: Sequence[str]) -> str | None:
+    if not owners:
+        return None
+    name, ok = QInputDialog.getItem(
+        parent, "Which owner are you?", "Show the alerts of:", list(owners), 0, False
+    )
+    return str(name) if ok and name else None
+
+
+class AlertsPane(QWidget):
+    """Severity chips, filters, search and the alert cards, in priority order.
+
+    Signals:
+        alert_selected(alert_id, customer_id): the current alert changed.
+        selection_cleared(): no alert is selected (the filters hide them all).
+        alerts_loaded(count): a new list arrived and is shown.
+        owner_chosen(name): the user said which owner they are (for "Mine").
+    """
+
+    alert_selected = Signal(int, int)
+    selection_cleared = Signal()
+    alerts_loaded = Signal(int)
+    owner_chosen = Signal(str)
+
+    def __init__(
+        self,
+        jobs: JobRunner,
+        parent: QWidget | None = None,
+        *,
+        ask_owner: OwnerPrompt | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._jobs = jobs
+        self._ask_owner = ask_owner or (lambda owners: _ask_owner(self, owners))
+        self._source: AlertSource | None = None
+        self._current: int | None = None
+        self._current_row = 0
+        self._user_owner: str | None = None
+        self._loading = False
+        self._failed = False
+
+        title = QLabel("Alerts", self)
+        title.setObjectName("paneTitle")
+        self.count_label = QLabel("", self)
+        self.count_label.setObjectName("rowCount")
+
+        self.severity_buttons: dict[str, QPushButton] = {}
+        chips = QHBoxLayout()
+        chips.setSpacing(6)
+        for severity in SEVERITIES:
+            button = QPushButton(self)
+            button.setObjectName(f"severityChip_{severity}")
+            button.setProperty("severity", severity)
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.setToolTip(f"Show only {SEVERITY_LABELS[severity].lower()} alerts")
+            button.toggled.connect(self._on_filters_changed)
+            self.severity_buttons[severity] = button
+            chips.addWidget(button)
+        chips.addStretch(1)
+
+        self.status_combo = QComboBox(self)
+        self.status_combo.setObjectName("statusFilter")
+        for key, (label, _statuses) in STATUS_FILTERS.items():
+            self.status_combo.addItem(label, key)
+        self.owner_combo = QComboBox(self)
+        self.owner_combo.setObjectName("ownerFilter")
+        self.owner_combo.addItem(ANY_OWNER, None)
+        self.segment_combo = QComboBox(self)
+        self.segment_combo.setObjectName("segmentFilter")
+        self.segment_combo.addItem(ANY_SEGMENT, None)
+        self.mine_button = QPushButton(self)
+        self.mine_button.setObjectName("mineFilter")
+        self.mine_button.setText("Mine")
+        self.mine_button.setCheckable(True)
+        self.mine_button.setToolTip("Only your alerts")
+        for combo in (self.status_combo, self.owner_combo, self.segment_combo):
+            combo.currentIndexChanged.connect(self._on_filters_changed)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.mine_button.toggled.connect(self._on_mine_button_toggled)
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        filters.addWidget(self.status_combo)
+        filters.addWidget(self.owner_combo)
+        filters.addWidget(self.segment_combo)
+        filters.addWidget(self.mine_button)
+        filters.addStretch(1)
+
+        self.search_box = QLineEdit(self)
+        self.search_box.setObjectName("alertSearch")
+        self.search_box.setPlaceholderText("Search customer, company, reason or owner")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.textChanged.connect(self._on_filters_changed)
+        self.search_box.installEventFilter(self)
+
+        self.model = AlertListModel(self)
+        self.model.counts_changed.connect(self._on_model_counts_changed)
+        self.delegate = AlertCardDelegate(self)
+        # A one-column table, not a QListView: with fixed row heights it never walks every
+        # row to lay them out, so a filter over 100,000 alerts repaints in milliseconds.
+        self.list = QTableView(self)
+        self.list.setObjectName("alertList")
+        self.list.setModel(self.model)
+        self.list.setItemDelegate(self.delegate)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setMouseTracking(True)
+        self.list.setShowGrid(False)
+        self.list.setWordWrap(False)
+        self.list.setTabKeyNavigation(False)
+        self.list.horizontalHeader().hide()
+        self.list.horizontalHeader().setStretchLastSection(True)
+        rows = self.list.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(AlertCardDelegate.CARD_HEIGHT)
+        # Cards take the view's width: never a horizontal scroll bar.
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
+
+        # "N more held back by the daily cap": a link that lists them (and back).
+        self.held_back_note = QLabel("", self)
+        self.held_back_note.setObjectName("heldBackNote")
+        self.held_back_note.setTextFormat(Qt.TextFormat.RichText)
+        self.held_back_note.setWordWrap(True)
+        self.held_back_note.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.held_back_note.linkActivated.connect(self._on_held_back_link)
+        self.held_back_note.hide()
+
+        self.message = QLabel("", self)
+        self.message.setObjectName("emptyState")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.retry_button = QPushButton("Retry", self)
+        self.retry_button.clicked.connect(self.reload)
+        self.retry_button.hide()
+
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addStretch(1)
+        top.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 4, 6)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addLayout(chips)
+        layout.addLayout(filters)
+        layout.addWidget(self.search_box)
+        layout.addWidget(self.held_back_note)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._on_model_counts_changed({s: 0 for s in SEVERITIES})
+        self._refresh_state()
+
+    # -- loading ------------------------------------------------------------------------
+
+    def set_source(self, source: AlertSource | None, *, owner_name: str | None = None) -> None:
+        """Show the alerts of a workspace (None: nothing open).
+
+        ``owner_name`` is the owner the "Mine" filter matches (the user's name as the
+        workspace spells it); without one, "Mine" asks which owner the user is.
+        """
+        self._source = source
+        self._current = None
+        self._set_owner(owner_name)
+        self.model.set_data(None)
+        self._refresh_state()
+        if source is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        """Load the alerts again (after scoring, an import or an action)."""
+        if self._source is None:
+            return
+        load = self._source.load_alert_columns
+
+        def task(state: TaskState) -> AlertListData:
+            data = AlertListData(load())
+            state.raise_if_cancelled()
+            data.prepare_search()
+            return data
+
+        self._loading = True
+        self._failed = False
+        self._refresh_state()
+        (
+            self._jobs.operation(task, parent=self, key=("alerts.list", id(self)))
+            .success(self._on_alerts_loaded)
+            .failure(self._on_alerts_load_failed)
+            .run()
+        )
+
+    def _on_alerts_loaded(self, data: AlertListData) -> None:
+        self._loading = False
+        previous = self._current
+        self._fill_combo(self.owner_combo, ANY_OWNER, data.values("owner"))
+        self._fill_combo(self.segment_combo, ANY_SEGMENT, data.values("segment"))
+        self.model.set_data(data)
+        self._refresh_state()
+        self._select(previous)
+        self.alerts_loaded.emit(data.n)
+
+    def _on_alerts_load_failed(self, error: BaseException) -> None:
+        self._loading = False
+        self._failed = True
+        self._refresh_state()
+        self._jobs.present_error(error)
+
+    def _fill_combo(self, combo: QComboBox, any_label: str, values: list[str]) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(any_label, None)
+        for value in values:
+            combo.addItem(value, value)
+        index = combo.findData(current) if current is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    # -- filters ------------------------------------------------------------------------
+
+    def current_filter(self) -> AlertFilter:
+        return AlertFilter(
+            severities=frozenset(s for s, b in self.severity_buttons.items() if b.isChecked()),
+            status=str(self.status_combo.currentData() or "active"),
+            owner=self.owner_combo.currentData(),
+            segment=self.segment_combo.currentData(),
+            mine_owner=self._user_owner if self.mine_button.isChecked() else None,
+            search=self.search_box.text(),
+        )
+
+    def _set_owner(self, name: str | None) -> None:
+        self._user_owner = name
+        self.mine_button.setToolTip(
+            f"Only alerts owned by {name}" if name else "Only your alerts (asks who you are)"
+        )
+
+    def _on_mine_button_toggled(self, checked: bool) -> None:
+        if checked and self._user_owner is None:
+            data = self.model.data_set
+            name = self._ask_owner(data.values("owner") if data is not None else [])
+            if not name:
+                self.mine_button.setChecked(False)  # toggles back: no filter
+                return
+            self._set_owner(name)
+            self.owner_chosen.emit(name)
+        self._on_filters_changed()
+
+    def _on_filters_changed(self, *_args: object) -> None:
+        keep = self._current
+        self.model.set_filter(self.current_filter())
+        self._refresh_state()
+        self._select(keep)
+
+    def show_held_back(self, show: bool = True) -> None:
+        """List the alerts the daily cap held back (or go back to the active ones)."""
+        key = "held_back" if show else "active"
+        index = self.status_combo.findData(key)
+        if index >= 0:
+            self.status_combo.setCurrentIndex(index)
+
+    def _on_held_back_link(self, href: str) -> None:
+        self.show_held_back(href == "show")
+
+    def _update_held_back_note(self) -> None:
+        held = self.model.held_back_count()
+        if self.model.filter.status == "held_back":
+            text = (
+                "Held back by the daily cap per owner: not in today's queue. Raise one "
+                'now (A) to work on it. <a href="back">Back to the active alerts</a>'
+            )
+        elif held:
+            text = f'<a href="show">{held:,} more held back by the daily cap</a>'
+        else:
+            text = ""
+        self.held_back_note.setText(text)
+        self.held_back_note.setVisible(bool(text) and self._source is not None)
+
+    def _on_model_counts_changed(self, counts: dict[str, int]) -> None:
+        for severity, button in self.severity_buttons.items():
+            button.setText(f"{SEVERITY_LABELS[severity]} {counts.get(severity, 0):,}")
+
+    # -- selection ----------------------------------------------------------------------
+
+    @property
+    def current_alert_id(self) -> int | None:
+        return self._current
+
+    def select_alert(self, alert_id: int) -> bool:
+        """Make an alert current if the filters show it; True if they do."""
+        return self._select(alert_id, fallback=False)
+
+    def _select(self, alert_id: int | None, *, fallback: bool = True) -> bool:
+        row = self.model.row_of(alert_id) if alert_id is not None else -1
+        if row < 0 and not fallback:
+            return False
+        if row < 0:
+            # The alert left the list (resolved, snoozed, filtered): the card that took its
+            # place, so the user can keep working down the list.
+            count = self.model.rowCount()
+            row = min(self._current_row, count - 1) if count else -1
+        if row < 0:
+            self.list.selectionModel().clearSelection()
+            if self._current is not None:
+                self._current = None
+                self.selection_cleared.emit()
+            return False
+        index = self.model.index(row, 0)
+        self._current_row = row
+        self.list.setCurrentIndex(index)
+        self.list.scrollTo(index)
+        # setCurrentIndex does not signal when the row is already current (a reload).
+        alert = int(index.data(AlertIdRole))
+        if alert != self._current:
+            self._on_list_current_changed(index, QModelIndex())
+        return True
+
+    def _on_list_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        alert = int(current.data(AlertIdRole))
+        customer = int(current.data(CustomerIdRole))
+        self._current_row = current.row()
+        if alert == self._current:
+            return
+        self._current = alert
+        self.alert_selected.emit(alert, customer)
+
+    def focus_list(self) -> None:
+        self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Down or Enter in the search box moves into the list: keyboard first.
+        if watched is self.search_box and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.focus_list()
+                return True
+        return super().eventFilter(watched, event)
+
+    # -- state --------------------------------------------------------------------------
+
+    def _refresh_state(self) -> None:
+        shown = self.model.rowCount()
+        total = self.model.total()
+        if self._source is None:
+            text = "No workspace open."
+        elif self._loading and total == 0:
+            text = "Loading alerts…"
+        elif self._failed and total == 0:
+            text = "The alerts could not be loaded."
+        elif total == 0 and shown == 0:
+            text = NO_ALERTS_MESSAGE
+        elif shown == 0:
+            text = NO_MATCH_MESSAGE
+        else:
+            text = ""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+        self.list.setVisible(not text)
+        self.retry_button.setVisible(self._failed and total == 0)
+        if self.model.filter.status == "held_back":
+            self.count_label.setText(f"{shown:,} held back")
+        elif total:
+            self.count_label.setText(
+                f"{shown:,} of {total:,}"
+                if shown != total
+                else f"{total:,} alert" + ("" if total == 1 else "s")
+            )
+        else:
+            self.count_label.setText("")
+        self._update_held_back_note()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.delegate.set_theme(theme)
+        self.list.viewport().update()

@@ -1,0 +1,221 @@
+"""The three panes: alerts on the left, the customer in the middle, actions on the right.
+
+Selecting an alert shows its customer (the same detail pane as the Customers tab) and
+the alert's next step and actions. An action runs on the job runner; when it lands the
+list and the alert are reloaded, and the selection stays where the user was (or moves
+to the next card when the alert left the current filter, so the user can keep going).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from views.alerts.action_pane import ActionPane, TaskPrompt, TextPrompt
+from views.alerts.pane import AlertsPane
+from views.alerts.source import AlertDetail, AlertSource
+from views.customers.detail_pane import CustomerDetailPane
+from views.customers.source import CustomerSource
+from views.formatting import utc_now
+from views.theme import Theme
+
+if TYPE_CHECKING:
+    from app.gui.jobs import JobRunner, TaskState
+
+KEY_SPLITTER = "alerts/splitter"
+# The customer follows the selected alert at once (the target is 100 ms to the chart);
+# while an arrow key is held, a short pause folds the rows passed into one load.
+DETAIL_DELAY_MS = 30
+# The alert's detail waits at most this long for its customer to be shown.
+ALERT_AFTER_MS = 200
+
+
+class AlertsView(QWidget):
+    """The alerts, the selected customer and the actions, side by side.
+
+    Signals:
+        alert_changed(alert_id): an action changed an alert (the dashboard may refresh).
+        score_requested(): "Score now" in the customer pane.
+    """
+
+    alert_changed = Signal(int)
+    score_requested = Signal()
+
+    def __init__(
+        self,
+        jobs: JobRunner,
+        parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+        ask_text: TextPrompt | None = None,
+        ask_task: TaskPrompt | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        super().__init__(parent)
+        self._jobs = jobs
+        self._settings = settings
+        self._source: AlertSource | None = None
+        self._pending_next: int | None = None
+        # The alert's own detail loads once its customer is on screen, so that the two
+        # do not compete for the interpreter while the customer is drawn.
+        self._alert_to_load: int | None = None
+        self._alert_timer = QTimer(self)
+        self._alert_timer.setSingleShot(True)
+        self._alert_timer.setInterval(ALERT_AFTER_MS)
+        self._alert_timer.timeout.connect(self._on_alert_timer_timeout)
+        self.alerts_pane = AlertsPane(jobs, self)
+        self.detail_pane = CustomerDetailPane(
+            jobs, self, clock=clock, load_delay_ms=DETAIL_DELAY_MS, load_at_once=True
+        )
+        self.action_pane = ActionPane(self, ask_text=ask_text, ask_task=ask_task, clock=clock)
+        self.alerts_pane.alert_selected.connect(self._on_alerts_pane_alert_selected)
+        self.alerts_pane.selection_cleared.connect(self._on_alerts_pane_selection_cleared)
+        self.alerts_pane.alerts_loaded.connect(self._on_alerts_pane_alerts_loaded)
+        self.action_pane.action_requested.connect(self._on_action_pane_action_requested)
+        self.detail_pane.score_requested.connect(self.score_requested)
+        self.detail_pane.detail_shown.connect(self._on_detail_pane_detail_shown)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.alerts_pane)
+        self.splitter.addWidget(self.detail_pane)
+        self.splitter.addWidget(self.action_pane)
+        self.alerts_pane.setMinimumWidth(290)
+        self.detail_pane.setMinimumWidth(440)
+        self.action_pane.setMinimumWidth(250)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([400, 640, 340])
+        if settings is not None:
+            saved = settings.value(KEY_SPLITTER)
+            if isinstance(saved, QByteArray):
+                self.splitter.restoreState(saved)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+    def set_sources(
+        self,
+        alerts: AlertSource | None,
+        customers: CustomerSource | None,
+        *,
+        owner_name: str | None = None,
+    ) -> None:
+        """Show a workspace's alerts (None: nothing open)."""
+        self._source = alerts
+        self.detail_pane.set_source(customers)
+        self.action_pane.show_alert(None)
+        self.alerts_pane.set_source(alerts, owner_name=owner_name)
+
+    def reload(self) -> None:
+        """Reload the list (after scoring or an import); the selection is kept."""
+        self.alerts_pane.reload()
+
+    def save_state(self) -> None:
+        if self._settings is not None:
+            self._settings.setValue(KEY_SPLITTER, self.splitter.saveState())
+
+    # -- selection ----------------------------------------------------------------------
+
+    def _on_alerts_pane_alert_selected(self, alert_id: int, customer_id: int) -> None:
+        self.detail_pane.show_customer(customer_id)
+        self._alert_to_load = alert_id
+        # Whatever happens to the customer's load (a failure, a burst of keys), the
+        # alert follows within this time.
+        self._alert_timer.start()
+
+    def _on_detail_pane_detail_shown(self, _customer_id: int) -> None:
+        if self._alert_to_load is not None:
+            self._alert_timer.stop()
+            # After the customer's paint, which Qt does before it runs a zero timer.
+            QTimer.singleShot(0, self, self._on_alert_timer_timeout)
+
+    def _on_alert_timer_timeout(self) -> None:
+        alert_id, self._alert_to_load = self._alert_to_load, None
+        if alert_id is not None and not self._jobs.closed:  # not once the window closed
+            self._load_alert(alert_id)
+
+    def _on_alerts_pane_selection_cleared(self) -> None:
+        self.action_pane.show_alert(None, "No alert selected.")
+        self.detail_pane.clear("No alert selected.")
+
+    def _on_alerts_pane_alerts_loaded(self, count: int) -> None:
+        if count == 0:
+            self.action_pane.show_alert(None, "No alerts to act on.")
+            self.detail_pane.clear("No alerts to act on.")
+
+    def _load_alert(self, alert_id: int) -> None:
+        source = self._source
+        if source is None:
+            return
+
+        def task(_state: TaskState) -> AlertDetail:
+            return source.load_alert_detail(alert_id)
+
+        (
+            self._jobs.operation(task, parent=self, key=("alerts.detail", id(self)))
+            .success(self._on_alert_loaded)
+            .failure(self._on_alert_load_failed)
+            .run()
+        )
+
+    def _on_alert_loaded(self, alert: AlertDetail) -> None:
+        if alert.id != self.alerts_pane.current_alert_id:
+            return  # the user moved on meanwhile
+        self.action_pane.show_alert(alert)
+
+    def _on_alert_load_failed(self, error: BaseException) -> None:
+        self.action_pane.show_alert(None, "This alert could not be loaded.")
+        self._jobs.present_error(error)
+
+    # -- actions ------------------------------------------------------------------------
+
+    def _on_action_pane_action_requested(
+        self, alert_id: int, action: str, params: dict[str, Any]
+    ) -> None:
+        source = self._source
+        if source is None:
+            return
+
+        def task(_state: TaskState) -> None:
+            source.apply_alert_action(alert_id, action, **params)
+
+        self.action_pane.set_busy(True)
+        (
+            self._jobs.operation(task, parent=self, label=f"alert {action}")
+            .success(lambda _r: self._on_action_done(alert_id))
+            .failure(self._on_action_failed)
+            .finished(lambda: self.action_pane.set_busy(False))
+            .run()
+        )
+
+    def alert_updated(self, alert_id: int) -> None:
+        """Something outside this view changed an alert (an email sent): show it anew."""
+        self._on_action_done(alert_id)
+
+    def _on_action_done(self, alert_id: int) -> None:
+        self.alert_changed.emit(alert_id)
+        alert = self.action_pane.alert
+        if alert is not None and alert.id == alert_id:
+            # Notes, calls, tasks and do-not-contact show in the customer's pane.
+            self.detail_pane.show_customer(alert.customer_id)
+        # Reload the list: if the alert left the filter, the next card becomes current.
+        self.alerts_pane.reload()
+        if self.alerts_pane.current_alert_id == alert_id:
+            self._load_alert(alert_id)
+
+    def _on_action_failed(self, error: BaseException) -> None:
+        self._jobs.present_error(error)
+        current = self.alerts_pane.current_alert_id
+        if current is not None:
+            self._load_alert(current)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.alerts_pane.set_theme(theme)
+        self.detail_pane.set_theme(theme)
+        self.action_pane.set_theme(theme)

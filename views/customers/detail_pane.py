@@ -1,0 +1,696 @@
+"""The customer detail pane: who the customer is, the score tiles and drivers (once
+the workspace is scored), four KPI tiles, the orders chart, the timeline, the score
+history and open opportunities.
+
+The chart module pulls in pyqtgraph, which costs a few hundred milliseconds to
+import; it is created with the first customer shown, after the table is on screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services import money
+from services.records import (
+    CustomerDetail,
+    CustomerNotFoundError,
+    CustomerScores,
+    ScoreHistoryPoint,
+)
+from views.customers.source import CustomerSource
+from views.formatting import days_between, utc_date, utc_now
+from views.item_models.customer_table_model import format_date, format_money
+from views.item_models.opportunity_table_model import OpportunityTableModel
+from views.item_models.timeline_model import TimelineDelegate, TimelineModel
+from views.theme import LIGHT, Theme
+
+if TYPE_CHECKING:
+    from app.gui.jobs import JobRunner, TaskState
+    from views.charts.orders_chart import OrdersChart
+    from views.charts.score_history_chart import ScoreHistoryChart
+
+QUIET_WARNING_DAYS = 90
+QUIET_CRITICAL_DAYS = 180
+LOAD_DELAY_MS = 120
+# Requests closer together than this are a burst (key auto-repeat runs at ~30 a second).
+BURST_GAP_S = 0.15
+MISSING_CUSTOMER_MESSAGE = "This customer is no longer in the workspace; the list was refreshed."
+NO_SCORES_DETAIL = (
+    "No scores for this customer in the latest scoring run (guest checkouts and customers "
+    'added since are not scored). <a href="score">Score now</a>'
+)
+NOT_SCORED_DETAIL = (
+    'Not scored yet — <a href="score">Score now</a> (Ctrl+R) for churn risk, health, '
+    "lifetime value and the reasons behind them."
+)
+
+
+class ElidingLabel(QLabel):
+    """A one-line label that never clips: when narrow it shows the first of its shorter
+    wordings that fits, else shortens the shortest with "…" (the whole text is then in
+    the tooltip). It never forces its parent wider."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self._shorter: tuple[str, ...] = ()
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str, *shorter: str) -> None:  # noqa: N802 - Qt override
+        self._full = text
+        self._shorter = shorter
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(0, super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 2, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._elide()
+
+    def _elide(self) -> None:
+        width = self.contentsRect().width()
+        metrics = self.fontMetrics()
+        wordings = (self._full, *self._shorter)
+        shown = next((w for w in wordings if metrics.horizontalAdvance(w) <= width), None)
+        if shown is None:
+            shown = metrics.elidedText(wordings[-1], Qt.TextElideMode.ElideRight, width)
+        super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
+
+
+class KpiTile(QFrame):
+    """A caption, a big value and a one-line note (both shortened, not clipped, when
+    the tile is narrow)."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kpiTile")
+        self.caption = ElidingLabel(caption.upper(), self)
+        self.caption.setObjectName("kpiCaption")
+        self.value = ElidingLabel("—", self)
+        self.value.setObjectName("kpiValue")
+        self.note = ElidingLabel("", self)
+        self.note.setObjectName("kpiNote")
+        # Set before it is ever read: PySide6 6.12 returns None for an unset dynamic
+        # property without taking a reference, and enough such reads crash the
+        # interpreter ("deallocating None").
+        self.note.setProperty("tone", "")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 9)
+        layout.setSpacing(1)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        layout.addWidget(self.note)
+
+    def set(
+        self,
+        value: str,
+        note: str = "",
+        tone: str = "",
+        *,
+        short_value: tuple[str, ...] = (),
+        short_note: tuple[str, ...] = (),
+    ) -> None:
+        """Show a value and note; the short wordings are used, in order, when narrow."""
+        self.value.setText(value, *short_value)
+        self.note.setText(note, *short_note)
+        if self.note.property("tone") != tone:
+            self.note.setProperty("tone", tone)
+            # Property selectors in the style sheet only re-apply after a re-polish.
+            self.note.style().unpolish(self.note)
+            self.note.style().polish(self.note)
+
+
+def _chip(text: str, kind: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setProperty("chip", kind)
+    return label
+
+
+class CustomerDetailPane(QWidget):
+    """Everything about the selected customer.
+
+    Signals:
+        detail_shown(customer_id): a customer's detail (with its chart) is on screen.
+        customer_missing(customer_id): the customer is no longer in the workspace.
+        score_requested(): the user clicked "Score now" in the not-scored hint.
+        draft_requested(customer_id): "Draft email" (E), once drafting is made available
+            (the Customers tab; the Alerts tab drafts from its action pane).
+    """
+
+    detail_shown = Signal(int)
+    customer_missing = Signal(int)
+    score_requested = Signal()
+    draft_requested = Signal(int)
+
+    def __init__(
+        self,
+        jobs: JobRunner,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], dt.datetime] = utc_now,
+        load_delay_ms: int = LOAD_DELAY_MS,
+        load_at_once: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self._jobs = jobs
+        # "Now" for day counts and the chart's today line (tests pass a fixed clock).
+        self._clock = clock
+        self._source: CustomerSource | None = None
+        self._theme: Theme = LIGHT
+        self._detail: CustomerDetail | None = None
+        self._scores: CustomerScores | None = None
+        self._history: tuple[ScoreHistoryPoint, ...] = ()
+        self._workspace_scored = False
+        self._requested_id: int | None = None
+        self._last_request_at = float("-inf")
+        self._load_at_once = load_at_once
+        self.chart: OrdersChart | None = None
+        self.history_chart: ScoreHistoryChart | None = None
+        self._load_timer = QTimer(self)
+        self._load_timer.setSingleShot(True)
+        self._load_timer.setInterval(load_delay_ms)
+        self._load_timer.timeout.connect(self._on_load_timer_timeout)
+
+        # Page 0: empty state; page 1: the detail.
+        self._stack = QStackedWidget(self)
+        self.empty_label = QLabel("Select a customer to see their history.", self)
+        self.empty_label.setObjectName("emptyState")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._stack.addWidget(self.empty_label)
+
+        content = QWidget(self)
+        content.setObjectName("detailContent")
+        self._stack.addWidget(content)
+
+        # Header: name and chips on one line, contact facts below.
+        self.name_label = QLabel("", content)
+        self.name_label.setObjectName("customerName")
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._chips = QHBoxLayout()
+        self._chips.setSpacing(6)
+        # Two fixed lines (how to reach them; who owns them and since when) rather than
+        # one wrapped line that breaks in the middle of a fact.
+        self.contact_label = QLabel("", content)
+        self.account_label = QLabel("", content)
+        for label in (self.contact_label, self.account_label):
+            label.setObjectName("customerSubtitle")
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        name_row = QHBoxLayout()
+        name_row.setSpacing(10)
+        name_row.addWidget(self.name_label)
+        name_row.addLayout(self._chips)
+        name_row.addStretch(1)
+
+        # "Draft email", beside the contact facts (the name's row is the chips'). Hidden
+        # until drafting is made available: the Alerts tab drafts from its action pane.
+        self._can_draft = False
+        self.draft_button = QPushButton("Draft email  (E)", content)
+        self.draft_button.setObjectName("detailDraft")
+        self.draft_button.hide()
+        self.draft_action = QAction("Draft email", self)
+        self.draft_action.setShortcut(QKeySequence("E"))
+        self.draft_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.draft_action.setEnabled(False)
+        self.draft_action.triggered.connect(self._on_draft_triggered)
+        self.draft_button.clicked.connect(self._on_draft_triggered)
+        self.addAction(self.draft_action)
+
+        self.orders_tile = KpiTile("Orders", content)
+        self.revenue_tile = KpiTile("Revenue", content)
+        self.last_order_tile = KpiTile("Last order", content)
+        self.gap_tile = KpiTile("Usual gap", content)
+        tiles = QHBoxLayout()
+        tiles.setSpacing(8)
+        for tile in (self.orders_tile, self.revenue_tile, self.last_order_tile, self.gap_tile):
+            tiles.addWidget(tile, 1)
+
+        # Scores (imported here: views.customers.score_tiles builds on this module's tiles).
+        from views.customers.score_tiles import DriversPanel, ScoreStrip
+
+        self.score_strip = ScoreStrip(content)
+        self.drivers_panel = DriversPanel(content)
+        self.score_hint = QLabel(NOT_SCORED_DETAIL, content)
+        self.score_hint.setObjectName("scoreHint")
+        self.score_hint.setWordWrap(True)
+        self.score_hint.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.score_hint.linkActivated.connect(self._on_score_hint_link_activated)
+        self.score_strip.hide()
+        self.drivers_panel.hide()
+        self.score_hint.hide()
+
+        self.chart_card = QFrame(content)
+        self.chart_card.setObjectName("card")
+        self._chart_layout = QVBoxLayout(self.chart_card)
+        self._chart_layout.setContentsMargins(6, 6, 6, 6)
+
+        self.timeline_model = TimelineModel(self)
+        self.timeline_view = QListView(content)
+        self.timeline_view.setObjectName("timelineView")
+        self.timeline_view.setModel(self.timeline_model)
+        self.timeline_delegate = TimelineDelegate(self.timeline_view, clock=clock)
+        self.timeline_view.setItemDelegate(self.timeline_delegate)
+        self.timeline_view.setUniformItemSizes(True)
+        self.timeline_view.setMouseTracking(True)
+        self.timeline_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.timeline_view.setFrameShape(QFrame.Shape.NoFrame)
+
+        self.opportunity_model = OpportunityTableModel(self)
+        self.opportunity_view = QTableView(content)
+        self.opportunity_view.setModel(self.opportunity_model)
+        self.opportunity_view.verticalHeader().hide()
+        self.opportunity_view.setShowGrid(False)
+        self.opportunity_view.setFrameShape(QFrame.Shape.NoFrame)
+        self.opportunity_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.opportunity_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        oheader = self.opportunity_view.horizontalHeader()
+        oheader.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, 5):
+            oheader.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+
+        # The score history chart (pyqtgraph) joins this page with the first customer.
+        self.history_page = QWidget(content)
+        self.history_page.setObjectName("historyPage")
+        self._history_layout = QVBoxLayout(self.history_page)
+        self._history_layout.setContentsMargins(6, 6, 6, 6)
+
+        self.tabs = QTabWidget(content)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.timeline_view, "Timeline")
+        self.tabs.addTab(self.history_page, "Score history")
+        self.tabs.addTab(self.opportunity_view, "Open opportunities")
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical, content)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.chart_card)
+        self.splitter.addWidget(self.tabs)
+        # Chart and history share the height evenly: both are read, neither decorates.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(6, 10, 10, 6)
+        layout.setSpacing(8)
+        layout.addLayout(name_row)
+        facts = QVBoxLayout()
+        facts.setSpacing(2)
+        facts.addWidget(self.contact_label)
+        facts.addWidget(self.account_label)
+        facts_row = QHBoxLayout()
+        facts_row.setSpacing(10)
+        facts_row.addLayout(facts, 1)
+        facts_row.addWidget(self.draft_button, 0, Qt.AlignmentFlag.AlignBottom)
+        layout.addLayout(facts_row)
+        layout.addWidget(self.score_hint)
+        layout.addWidget(self.score_strip)
+        layout.addWidget(self.drivers_panel)
+        layout.addLayout(tiles)
+        layout.addWidget(self.splitter, 1)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self._stack)
+
+    # -- loading ------------------------------------------------------------------------
+
+    def set_source(self, source: CustomerSource | None) -> None:
+        self._source = source
+        self.clear()
+
+    def set_drafting_available(self, available: bool) -> None:
+        """Show "Draft email" (E) for the customer on screen."""
+        self._can_draft = available
+        self.draft_button.setVisible(available)
+        self._update_draft()
+
+    def _update_draft(self) -> None:
+        d = self._detail
+        # Not while another customer is on its way: E would write to the one leaving.
+        current = d is not None and self._requested_id in (None, d.id)
+        allowed = self._can_draft and current and d is not None and not d.do_not_contact
+        self.draft_button.setEnabled(allowed)
+        self.draft_action.setEnabled(allowed)
+        self.draft_button.setToolTip(
+            "This customer asked not to be contacted."
+            if d is not None and d.do_not_contact
+            else "Write a personal email to this customer (LLM or template), review it, "
+            "then send it from your mail program."
+        )
+
+    def _on_draft_triggered(self) -> None:
+        if self._detail is not None and self.draft_action.isEnabled():
+            self.draft_requested.emit(self._detail.id)
+
+    def clear(self, message: str = "Select a customer to see their history.") -> None:
+        self._load_timer.stop()
+        self._detail = None
+        self._scores = None
+        self._history = ()
+        self._requested_id = None
+        self._update_draft()
+        self.empty_label.setText(message)
+        self._stack.setCurrentIndex(0)
+
+    def show_customer(self, customer_id: int) -> None:
+        """Load and show a customer; a newer request cancels an older one in flight.
+
+        The load starts after a short pause: holding an arrow key in the table then
+        costs one query, not one per row passed, and the table gets its paint done
+        before a worker competes with it for the interpreter. With ``load_at_once`` a
+        request after a quiet spell loads without the pause, and only bursts wait.
+        """
+        if self._source is None:
+            return
+        self._requested_id = customer_id
+        self._update_draft()
+        now = time.monotonic()
+        quiet = now - self._last_request_at > BURST_GAP_S
+        self._last_request_at = now
+        if self._load_at_once and quiet and not self._load_timer.isActive():
+            # A lone click or key press loads at once; only a burst (a held arrow key)
+            # waits for the pause, and then loads the row it stops on.
+            self._on_load_timer_timeout()
+            return
+        self._load_timer.start()
+
+    def refresh(self) -> None:
+        """Load the shown customer again (after a scoring run, say)."""
+        customer_id = self._detail.id if self._detail is not None else self._requested_id
+        if customer_id is not None:
+            self.show_customer(customer_id)
+
+    def _on_load_timer_timeout(self) -> None:
+        if self._source is None or self._requested_id is None or self._jobs.closed:
+            return
+        customer_id = self._requested_id
+        load = self._source.load_customer_detail
+        # Sources without scores (a hand-made one in a test) simply show none.
+        load_scores = getattr(self._source, "load_customer_scores", None)
+        load_history = getattr(self._source, "load_score_history", None)
+
+        def task(
+            _state: TaskState,
+        ) -> tuple[CustomerDetail, CustomerScores | None, tuple[ScoreHistoryPoint, ...]]:
+            detail = load(customer_id)
+            scores = load_scores(customer_id) if load_scores is not None else None
+            history = tuple(load_history(customer_id)) if load_history is not None else ()
+            return detail, scores, history
+
+        (
+            self._jobs.operation(task, parent=self, key=("customers.detail", id(self)))
+            .success(lambda loaded: self._on_customer_loaded(*loaded))
+            .failure(lambda error: self._on_detail_failed(customer_id, error))
+            .run()
+        )
+
+    def _on_customer_loaded(
+        self,
+        detail: CustomerDetail,
+        scores: CustomerScores | None,
+        history: tuple[ScoreHistoryPoint, ...],
+    ) -> None:
+        self._scores = scores
+        self._history = history
+        self._on_detail_loaded(detail)
+
+    def _on_score_hint_link_activated(self, _link: str) -> None:
+        self.score_requested.emit()
+
+    def _on_detail_failed(self, customer_id: int, error: BaseException) -> None:
+        # Never leave the previous customer on screen under the new selection.
+        if isinstance(error, CustomerNotFoundError):
+            # Deleted meanwhile (another window, an import): not a bug; the window
+            # refreshes the list.
+            self.clear(MISSING_CUSTOMER_MESSAGE)
+            self.customer_missing.emit(customer_id)
+            return
+        self.clear("Could not load this customer.")
+        self._jobs.present_error(error)
+
+    @property
+    def detail(self) -> CustomerDetail | None:
+        return self._detail
+
+    @property
+    def load_pending(self) -> bool:
+        """A load is asked for and waits for its short pause (not yet on the job runner)."""
+        return self._load_timer.isActive()
+
+    @property
+    def scores(self) -> CustomerScores | None:
+        """The shown customer's latest scores (None before any scoring)."""
+        return self._scores
+
+    def _on_detail_loaded(self, detail: CustomerDetail) -> None:
+        self._detail = detail
+        self._show_header(detail)
+        self._update_draft()
+        self._show_tiles(detail)
+        self._show_scores(self._scores)
+        chart = self._ensure_chart()
+        orders = detail.orders
+        # One currency: the orders as they were paid; several: in the home currency
+        # (orders without an exchange rate are left out, never drawn at face value).
+        currencies = set(orders["currency"].dropna()) if "currency" in orders else set()
+        single = next(iter(currencies)) if len(currencies) == 1 else None
+        chart.set_currency(single or detail.currency)
+        chart.set_orders(
+            orders["order_date"].to_numpy(),
+            (orders["original"] if single else orders["amount"]).to_numpy(),
+            orders["status"].to_numpy(dtype=object),
+            today=self._clock(),
+        )
+        self.timeline_model.set_events(detail.timeline)
+        self.timeline_view.scrollToTop()
+        self.opportunity_model.set_opportunities(detail.open_opportunities)
+        self.tabs.setTabText(0, f"Timeline ({len(detail.timeline)})")
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.opportunity_view),
+            f"Open opportunities ({len(detail.open_opportunities)})",
+        )
+        history_chart = self._ensure_history_chart()
+        history_chart.set_history(
+            self._history,
+            empty_text=(
+                "No score history"
+                if self._scores is not None
+                else "No scores for this customer"
+                if self._workspace_scored
+                else "Not scored yet"
+            ),
+        )
+        self._stack.setCurrentIndex(1)
+        self.detail_shown.emit(detail.id)
+
+    def _ensure_chart(self) -> OrdersChart:
+        if self.chart is None:
+            from views.charts.orders_chart import OrdersChart
+
+            self.chart = OrdersChart(self.chart_card)
+            self.chart.set_theme(self._theme)
+            self._chart_layout.addWidget(self.chart)
+        return self.chart
+
+    def _ensure_history_chart(self) -> ScoreHistoryChart:
+        if self.history_chart is None:
+            from views.charts.score_history_chart import ScoreHistoryChart
+
+            self.history_chart = ScoreHistoryChart(self.history_page)
+            self.history_chart.set_theme(self._theme)
+            self._history_layout.addWidget(self.history_chart)
+        return self.history_chart
+
+    # -- rendering ----------------------------------------------------------------------
+
+    def _show_header(self, d: CustomerDetail) -> None:
+        self.name_label.setText(d.name)
+        while self._chips.count():
+            item = self._chips.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        parent = self.name_label.parentWidget() or self
+        if d.tier:
+            self._chips.addWidget(_chip(d.tier, "plain", parent))
+        if d.region:
+            self._chips.addWidget(_chip(d.region, "plain", parent))
+        if d.do_not_contact:
+            chip = _chip("Do not contact", "danger", parent)
+            chip.setToolTip("This customer asked not to be contacted. No outreach.")
+            self._chips.addWidget(chip)
+        company = d.company
+        details = dict(d.company_details)
+        if company and details:
+            # The account the customer belongs to: what it does and where it is online.
+            about = [details.get("Industry"), details.get("Domain") or details.get("Website")]
+            shown = " · ".join(a for a in about if a)
+            company = f"{company} ({shown})" if shown else company
+        self.contact_label.setToolTip(
+            "\n".join([d.company or "", *(f"{k}: {v}" for k, v in d.company_details)]).strip()
+        )
+        contact = [d.email, d.phone, company]
+        account = [
+            f"Owner: {d.owner}" if d.owner else "No owner",
+            f"Customer since {d.signup_date:%b %Y}" if d.signup_date is not None else None,
+        ]
+        self.contact_label.setText("  ·  ".join(f for f in contact if f) or "No contact details")
+        self.account_label.setText("  ·  ".join(f for f in account if f))
+
+    def set_workspace_scored(self, scored: bool) -> None:
+        """Whether the workspace has been scored (words of the hint for a customer
+        without scores)."""
+        self._workspace_scored = scored
+        self.score_hint.setText(NO_SCORES_DETAIL if scored else NOT_SCORED_DETAIL)
+
+    def _show_scores(self, scores: CustomerScores | None) -> None:
+        self.score_hint.setVisible(scores is None)
+        self.score_strip.setVisible(scores is not None)
+        self.drivers_panel.setVisible(scores is not None)
+        if scores is None:
+            return
+        from views.customers.score_tiles import CONFIDENCE_TEXT, SEGMENT_TONES
+
+        self.score_strip.set_scores(scores)
+        self.drivers_panel.set_drivers(scores.drivers)
+        parent = self.name_label.parentWidget() or self
+        if scores.segment:
+            chip = _chip(scores.segment, SEGMENT_TONES.get(scores.segment, "plain"), parent)
+            chip.setObjectName("segmentChip")
+            chip.setToolTip(
+                f"RFM segment as of {format_date(scores.as_of)} "
+                "(recency, frequency and spend against the other customers)"
+            )
+            self._chips.insertWidget(0, chip)
+        if scores.confidence:
+            text, kind, why = CONFIDENCE_TEXT.get(
+                scores.confidence, (f"{scores.confidence.capitalize()} confidence", "plain", "")
+            )
+            chip = _chip(text, kind, parent)
+            chip.setObjectName("confidenceChip")
+            chip.setToolTip(why)
+            self._chips.insertWidget(1 if scores.segment else 0, chip)
+
+    def _show_tiles(self, d: CustomerDetail) -> None:
+        other = int((d.orders["status"] != "paid").sum()) if len(d.orders) else 0
+        self.orders_tile.set(
+            f"{d.paid_orders:,}",
+            f"{other} refunded/cancelled" if other else "paid orders",
+            short_note=(f"{other} not paid",) if other else (),
+        )
+        home = d.currency
+        if d.paid_orders and d.revenue_left_out:
+            # Currencies with no exchange rate are summed apart, never added to the rest.
+            totals = {home: d.revenue * 100.0}
+            for code, units in d.revenue_left_out.items():
+                totals[code] = totals.get(code, 0.0) + units * 100.0
+            self.revenue_tile.set(
+                money.format_totals(totals),
+                "no exchange rate for " + ", ".join(sorted(d.revenue_left_out)),
+                short_note=("no rate",),
+            )
+            self.revenue_tile.setToolTip(
+                "Amounts in a currency with no exchange rate to "
+                f"{home} are shown apart; add a rate in Settings ▸ Money to convert them."
+            )
+        elif d.paid_orders:
+            self.revenue_tile.set(
+                format_money(d.revenue, home, cents=False),
+                f"{format_money(d.revenue / d.paid_orders, home)} per order",
+                short_note=(f"{format_money(d.revenue / d.paid_orders, home, cents=False)}/order",),
+            )
+            self.revenue_tile.setToolTip("")
+        else:
+            self.revenue_tile.set(format_money(0, home, cents=False), "no paid orders")
+            self.revenue_tile.setToolTip("")
+        days = days_between(d.last_order, self._clock()) if d.last_order is not None else None
+        if d.last_order is None or days is None:
+            self.last_order_tile.set("—", "never ordered", "warning")
+        else:
+            tone = (
+                "critical"
+                if days >= QUIET_CRITICAL_DAYS
+                else "warning"
+                if days >= QUIET_WARNING_DAYS
+                else ""
+            )
+            # How long ago is the number that matters; the date is the footnote.
+            self.last_order_tile.set(
+                _ago(days),
+                format_date(utc_date(d.last_order)),
+                tone,
+                # "109 days" under "LAST ORDER" still reads right in a narrow tile.
+                short_value=(_ago(days).removesuffix(" ago"),),
+            )
+        if d.avg_gap_days is None:
+            self.gap_tile.set("—", "needs two orders")
+        else:
+            gap = d.avg_gap_days
+            overdue = days is not None and days > 2 * gap and days >= 30
+            self.gap_tile.set(
+                f"{gap:,.0f} days",
+                f"now {days / gap:.0f}× overdue" if overdue and days else "between orders",
+                "critical" if overdue else "",
+            )
+
+    # -- state --------------------------------------------------------------------------
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.timeline_delegate.set_theme(theme)
+        self.timeline_view.viewport().update()
+        self.drivers_panel.set_theme(theme)
+        if self.chart is not None:
+            self.chart.set_theme(theme)
+        if self.history_chart is not None:
+            self.history_chart.set_theme(theme)
+
+    def splitter_state(self) -> QByteArray:
+        return self.splitter.saveState()
+
+    def restore_splitter_state(self, state: QByteArray) -> None:
+        if not state.isEmpty():
+            self.splitter.restoreState(state)
+
+
+def _ago(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days:,} days ago"

@@ -1,0 +1,512 @@
+"""The customers pane: a search box over a sortable table of every customer."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QMargins,
+    QModelIndex,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from views.customers.source import CustomerSource
+from views.item_models.customer_table_model import (
+    ALL_COLUMNS,
+    COLUMN_INDEX,
+    IMPORTANT_COLUMNS,
+    SCORED_VISUAL_ORDER,
+    CustomerTableData,
+    CustomerTableModel,
+    Kind,
+)
+from views.theme import Theme
+
+if TYPE_CHECKING:
+    from app.gui.jobs import JobRunner, TaskState
+
+# Column widths are fitted to the first rows once (unless the user's own widths were
+# restored), within these bounds in pixels.
+MIN_COLUMN_WIDTH = 56
+MAX_COLUMN_WIDTH = 230
+# Columns kept in view once scored: name, owner, risk, at risk, health and segment.
+SCORED_IMPORTANT_COLUMNS = 6
+# How far the name and owner columns may shrink to keep the churn columns in view.
+MIN_TEXT_COLUMN_WIDTH = {"name": 120, "owner": 90}
+FIT_SAMPLE_ROWS = 60
+# Item padding from the style sheet (2 x 6 px), the style's text margins and some air.
+CELL_SLACK = 22
+PREPARE_DELAY_MS = 600
+NO_CUSTOMERS_MESSAGE = (
+    "This workspace has no customers yet.\n"
+    "Use File ▸ New demo workspace… to try the app, or open another workspace."
+)
+NOT_SCORED_HINT = (
+    'Not scored yet — <a href="score">Score now</a> (Ctrl+R) to see churn risk, '
+    "revenue at risk, health and segments."
+)
+# A fresh table is sorted by revenue; once scored, by revenue at risk (unless the user
+# chose another order).
+DEFAULT_SORT = (COLUMN_INDEX["revenue"], Qt.SortOrder.DescendingOrder)
+SCORED_DEFAULT_SORT = (COLUMN_INDEX["revenue_at_risk"], Qt.SortOrder.DescendingOrder)
+
+
+class CustomersPane(QWidget):
+    """Search box, row count and the customers table.
+
+    Signals:
+        customer_selected(customer_id): the current customer changed.
+        selection_cleared(): no customer is selected any more (a search matched nothing).
+        table_loaded(row_count): a new table arrived and is shown.
+        score_requested(): the user clicked "Score now" in the not-scored hint.
+    """
+
+    customer_selected = Signal(int)
+    selection_cleared = Signal()
+    table_loaded = Signal(int)
+    score_requested = Signal()
+
+    def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._jobs = jobs
+        self._source: CustomerSource | None = None
+        self._current_id: int | None = None
+        # The customer to bring back when a search that hid them is cleared.
+        self._remembered_id: int | None = None
+        self._loading = False
+        self._load_failed = False
+
+        self.search_box = QLineEdit(self)
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText("Search name, email, company or owner   (Ctrl+F)")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.textChanged.connect(self._on_search_box_text_changed)
+        self.search_box.installEventFilter(self)
+        self.count_label = QLabel("", self)
+        self.count_label.setObjectName("rowCount")
+
+        self.model = CustomerTableModel(self)
+        self.model.preparation_needed.connect(self._on_model_preparation_needed)
+        self._waiting_since: float | None = None
+        self.table = QTableView(self)
+        self.table.setObjectName("customerTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vheader = self.table.verticalHeader()
+        vheader.hide()
+        # Fixed row heights: the view never measures 100,000 rows.
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vheader.setDefaultSectionSize(self.fontMetrics().height() + 12)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self._widths_fitted = False
+        # The column set the widths and the visual order were arranged for (the score
+        # columns join once the workspace is scored).
+        self._arranged_columns = len(self.model.shown_columns)
+        # The indicator first: enabling sorting sorts by it (most valuable customers first).
+        header.setSortIndicator(*DEFAULT_SORT)
+        self.table.setSortingEnabled(True)
+        self.table.selectionModel().currentRowChanged.connect(
+            self._on_selection_current_row_changed
+        )
+
+        # Shown instead of the table: loading, nothing to show, no match, a failed load.
+        self.message_panel = QWidget(self)
+        self.empty_label = QLabel("", self.message_panel)
+        self.empty_label.setObjectName("emptyState")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.retry_button = QPushButton("Retry", self.message_panel)
+        self.retry_button.clicked.connect(self._on_retry_button_clicked)
+        self.retry_button.hide()
+        panel_layout = QVBoxLayout(self.message_panel)
+        panel_layout.addStretch(1)
+        panel_layout.addWidget(self.empty_label)
+        panel_layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        panel_layout.addStretch(1)
+        self.message_panel.hide()
+
+        # Until the workspace is scored the score columns are not in the table: say so,
+        # with the way to get them.
+        self.score_hint = QLabel(NOT_SCORED_HINT, self)
+        self.score_hint.setObjectName("scoreHint")
+        self.score_hint.setWordWrap(True)
+        self.score_hint.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.score_hint.linkActivated.connect(self._on_score_hint_link_activated)
+        self.score_hint.hide()
+
+        title = QLabel("Customers", self)
+        title.setObjectName("paneTitle")
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        top.addWidget(title)
+        top.addWidget(self.search_box, 1)
+        top.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 4, 6)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addWidget(self.score_hint)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message_panel, 1)
+
+    # -- loading ------------------------------------------------------------------------
+
+    def set_source(self, source: CustomerSource | None) -> None:
+        """Show the customers of a workspace (None: nothing open)."""
+        self._source = source
+        self._current_id = None
+        self._remembered_id = None
+        self._load_failed = False
+        self.model.set_table(CustomerTableData.empty())
+        self._update_count()
+        if source is None:
+            self._refresh_state()
+            return
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the table again (after an import or a rebuild)."""
+        if self._source is None:
+            return
+        load = self._source.load_customer_columns
+        sort_column, sort_order = self.model.sort_column, self.model.sort_order
+        searching = bool(self.model.query)
+
+        def task(state: TaskState) -> CustomerTableData:
+            data = CustomerTableData(load())
+            state.raise_if_cancelled()
+            if searching:
+                data.search_index = data.build_search_index()
+            column, order = sort_column, sort_order
+            if data.scored and (column, order) == DEFAULT_SORT:
+                # The first scored table opens on the money at stake (see _on_table_loaded).
+                column, order = SCORED_DEFAULT_SORT
+            if 0 <= column < len(data.shown_columns):
+                # Sorted here, off the UI thread, in the order the table shows.
+                data.permutation(ALL_COLUMNS[column].key, order == Qt.SortOrder.DescendingOrder)
+            return data
+
+        self._loading = True
+        self._load_failed = False
+        self._refresh_state()
+        (
+            self._jobs.operation(task, parent=self, key=("customers.table", id(self)))
+            .success(self._on_table_loaded)
+            .failure(self._on_table_load_failed)
+            .finished(self._on_table_load_finished)
+            .run()
+        )
+
+    def _on_table_loaded(self, data: CustomerTableData) -> None:
+        previous = self._current_id if self._current_id is not None else self._remembered_id
+        self._loading = False
+        newly_scored = data.scored and not self.model.scored
+        self.model.set_table(data)
+        if newly_scored and (self.model.sort_column, self.model.sort_order) == DEFAULT_SORT:
+            # Sorted on the worker already (reload): only the indicator moves.
+            self.table.horizontalHeader().setSortIndicator(*SCORED_DEFAULT_SORT)
+        if len(self.model.shown_columns) != self._arranged_columns:
+            self._arrange_columns()
+        self._update_count()
+        self._refresh_state()
+        if data.size:
+            if not self._widths_fitted:
+                self._fit_column_widths()
+            self._select_customer(previous)
+            # The search index and text sort keys take a moment on big tables: build them
+            # on a worker so the first search or sort by name is fast, but only once the
+            # first screen is drawn: a busy Python thread slows every paint (one GIL).
+            QTimer.singleShot(PREPARE_DELAY_MS, self, lambda: self._prepare(data))
+        self.table_loaded.emit(data.size)
+
+    def _prepare(self, data: CustomerTableData) -> None:
+        if data is not self.model.table or self._jobs.closed or data.prepared:
+            return  # replaced by a newer table meanwhile, or done already
+        self._jobs.operation(
+            lambda _state: data.prepare(),
+            parent=self,
+            pool="work",
+            key=("customers.prepare", id(self)),
+        ).success(lambda _none: self._on_keys_prepared(data)).run()
+
+    def _on_model_preparation_needed(self) -> None:
+        """A sort or search waits for its keys: prepare just those now, on a worker."""
+        data = self.model.table
+        keys, search = self.model.pending_keys()
+        if self._jobs.closed or (not keys and not search):
+            return
+        if self._waiting_since is None:
+            self._waiting_since = time.monotonic()
+            self.count_label.setText("Searching…" if search else "Sorting…")
+            self.table.viewport().setCursor(Qt.CursorShape.BusyCursor)
+        self._jobs.operation(
+            lambda _state: data.prepare_for(keys, search),
+            parent=self,
+            pool="work",
+            key=("customers.prepare_now", id(self)),
+        ).success(lambda _none: self._on_keys_prepared(data)).run()
+
+    def _on_keys_prepared(self, data: CustomerTableData) -> None:
+        if data is not self.model.table or not self.model.pending:
+            return
+        keys, search = self.model.pending_keys()
+        if keys or search:
+            # Asked for more meanwhile (say, a sort while the index was being built).
+            self._on_model_preparation_needed()
+            return
+        keep = self._current_id if self._current_id is not None else self._remembered_id
+        self.model.apply_pending()
+        self._waiting_since = None
+        self.table.viewport().unsetCursor()
+        self._update_count()
+        self._refresh_state()
+        self._select_customer(keep)
+
+    def _on_table_load_failed(self, error: BaseException) -> None:
+        # The presenter says what went wrong; the pane must not keep saying "Loading…".
+        self._loading = False
+        self._load_failed = True
+        self._refresh_state()
+        self._jobs.present_error(error)
+
+    def _on_retry_button_clicked(self) -> None:
+        self.reload()
+
+    def _on_score_hint_link_activated(self, _link: str) -> None:
+        self.score_requested.emit()
+
+    def _on_table_load_finished(self) -> None:
+        self._loading = False
+        self._refresh_state()
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    # -- search & selection -------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def set_search_text(self, text: str) -> None:
+        self.search_box.setText(text)
+
+    def _on_search_box_text_changed(self, text: str) -> None:
+        keep = self._current_id if self._current_id is not None else self._remembered_id
+        self.model.set_search(text)
+        if self.model.pending:
+            return  # applied with the prepared index (_on_keys_prepared)
+        self._update_count()
+        self._refresh_state()
+        self._select_customer(keep)
+
+    def _select_customer(self, customer_id: int | None) -> None:
+        """Select a customer if visible, else the first row (so the detail follows)."""
+        row = self.model.row_of_customer(customer_id) if customer_id is not None else None
+        if row is None:
+            row = 0 if self.model.rowCount() else None
+        if row is None:
+            self.table.selectionModel().clearSelection()
+            if self._current_id is not None:
+                # Nothing visible to show: the detail must not keep a customer who is
+                # not in the list next to "0 of N".
+                self._remembered_id = self._current_id
+                self._current_id = None
+                self.selection_cleared.emit()
+            return
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def select_customer(self, customer_id: int) -> bool:
+        """Select a customer by id; False when it is not among the visible rows."""
+        if self.model.row_of_customer(customer_id) is None:
+            return False
+        self._select_customer(customer_id)
+        return True
+
+    def current_customer_id(self) -> int | None:
+        return self._current_id
+
+    def _on_selection_current_row_changed(
+        self, current: QModelIndex, _previous: QModelIndex
+    ) -> None:
+        customer_id = self.model.customer_id(current.row()) if current.isValid() else None
+        if customer_id is not None and customer_id != self._current_id:
+            self._current_id = customer_id
+            self._remembered_id = None
+            self.customer_selected.emit(customer_id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Down arrow in the search box moves into the results: keyboard first.
+        if (
+            watched is self.search_box
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount()
+        ):
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
+        return super().eventFilter(watched, event)
+
+    # -- state --------------------------------------------------------------------------
+
+    def header_state(self) -> QByteArray:
+        return self.table.horizontalHeader().saveState()
+
+    def restore_header_state(self, state: QByteArray) -> None:
+        header = self.table.horizontalHeader()
+        if not state.isEmpty() and header.restoreState(state):
+            self._widths_fitted = True  # the user's own widths win
+            # Saved with or without the score columns: the column set they were for.
+            self._arranged_columns = header.count()
+
+    def _arrange_columns(self) -> None:
+        """The score columns came (or went): put them in their places and fit widths."""
+        columns = self.model.shown_columns
+        self._arranged_columns = len(columns)
+        order = SCORED_VISUAL_ORDER if self.model.scored else tuple(c.key for c in columns)
+        header = self.table.horizontalHeader()
+        for visual, key in enumerate(order):
+            current = header.visualIndex(COLUMN_INDEX[key])
+            if current != visual:
+                header.moveSection(current, visual)
+        # A new column set: its widths are fitted afresh (user widths were for the old).
+        self._widths_fitted = False
+
+    def _fit_column_widths(self) -> None:
+        # Measured here rather than with resizeColumnsToContents(), whose header size
+        # hints reserve room for a sort arrow in every column and come out too wide;
+        # and from the model's arrays, not through index()/data() (slow from Python).
+        cell = QFontMetrics(self.table.font())
+        bold = QFont(self.table.font())
+        bold.setWeight(QFont.Weight.DemiBold)
+        head = QFontMetrics(bold)
+        header = self.table.horizontalHeader()
+        columns = self.model.shown_columns
+        widths = []
+        for column, col in enumerate(columns):
+            texts = self.model.sample_texts(column, FIT_SAMPLE_ROWS)
+            width = max(
+                [head.horizontalAdvance(col.title)]
+                + [cell.horizontalAdvance(t) for t in texts if t]
+            )
+            widths.append(max(MIN_COLUMN_WIDTH, min(width + CELL_SLACK, MAX_COLUMN_WIDTH)))
+        # The churn columns (the first ones the view shows) must all be in view without
+        # scrolling: if they do not fit, the text columns among them (name, owner) give
+        # up room, down to a floor (their cells elide, with the full text in the tooltip).
+        in_view = [
+            header.logicalIndex(v)
+            for v in range(header.count())
+            if not header.isSectionHidden(header.logicalIndex(v))
+        ][: SCORED_IMPORTANT_COLUMNS if self.model.scored else IMPORTANT_COLUMNS]
+        available = self._table_width_available()
+        excess = sum(widths[i] for i in in_view) - available
+        floors = {
+            i: MIN_TEXT_COLUMN_WIDTH.get(columns[i].key, MIN_COLUMN_WIDTH)
+            for i in in_view
+            if columns[i].kind is Kind.TEXT
+        }
+        room = sum(max(widths[i] - floor, 0) for i, floor in floors.items())
+        if excess > 0 and room > 0:
+            for i, floor in floors.items():
+                spare = max(widths[i] - floor, 0)
+                widths[i] -= math.ceil(excess * spare / room) if excess < room else spare
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
+        self._widths_fitted = True
+
+    def _table_width_available(self) -> int:
+        """The table's viewport width in the pane's current size (the table may be
+        hidden behind "Loading…", so computed from the pane)."""
+        layout = self.layout()
+        margins = layout.contentsMargins() if layout is not None else QMargins()
+        frame = 2 * self.table.frameWidth()
+        scrollbar = self.table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return self.width() - margins.left() - margins.right() - frame - scrollbar - 2
+
+    def set_theme(self, theme: Theme) -> None:
+        self.model.set_tone_colors(
+            theme.color("critical"), theme.color("warning"), theme.color("muted")
+        )
+
+    def _update_count(self) -> None:
+        if self.model.pending:
+            return  # still says "Sorting…" / "Searching…"
+        shown, total = self.model.rowCount(), self.model.total_count
+        if total == 0:
+            self.count_label.setText("")
+        elif shown == total:
+            self.count_label.setText(f"{total:,} customers")
+        else:
+            self.count_label.setText(f"{shown:,} of {total:,}")
+
+    def _refresh_state(self) -> None:
+        """Show the table, or say why there is nothing in it."""
+        retry = False
+        if self.model.rowCount():
+            message = ""
+        elif self._source is None:
+            message = "No workspace is open."
+        elif self.model.total_count:
+            message = f"No customers match “{self.model.query}”."
+        elif self._loading:
+            message = "Loading customers…"
+        elif self._load_failed:
+            message = "Could not load the customers."
+            retry = True
+        else:
+            message = NO_CUSTOMERS_MESSAGE
+        self.empty_label.setText(message)
+        self.retry_button.setVisible(retry)
+        self.message_panel.setVisible(bool(message))
+        self.table.setVisible(not message)
+        self.score_hint.setVisible(
+            self._source is not None
+            and not self._loading
+            and self.model.total_count > 0
+            and not self.model.scored
+        )
+
+    @property
+    def message(self) -> str:
+        """What the pane says instead of showing the table ("" while the table shows)."""
+        return self.empty_label.text() if self.message_panel.isVisibleTo(self) else ""

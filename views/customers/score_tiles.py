@@ -1,0 +1,397 @@
+"""The scores of one customer in the detail pane: six score tiles with trend arrows
+against the previous snapshot, and the drivers (the top reasons, with weight bars).
+
+Trend colours say whether a move is good or bad for the account, not whether the
+number went up: churn risk up is red, health up is green.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services import money
+from services.records import CustomerScores, Driver
+from views.customers.detail_pane import ElidingLabel, KpiTile
+from views.item_models.customer_table_model import format_money, format_percent
+from views.theme import LIGHT, Theme
+
+UP = "▲"
+DOWN = "▼"
+MAX_DRIVERS = 3
+
+# Segment -> chip style: good customers green, promising ones blue, slipping ones
+# orange, at-risk ones red, gone ones grey.
+SEGMENT_TONES = {
+    "Champions": "positive",
+    "Loyal": "positive",
+    "Potential Loyalist": "info",
+    "New": "info",
+    "Promising": "info",
+    "Need Attention": "warning",
+    "About to Sleep": "warning",
+    "At Risk": "danger",
+    "Can't Lose Them": "danger",
+    "Hibernating": "muted",
+    "Lost": "muted",
+}
+CONFIDENCE_TEXT = {
+    "high": ("High confidence", "plain", "Long history and good data coverage."),
+    "medium": ("Medium confidence", "plain", "Some history or data is missing."),
+    "low": (
+        "Low confidence",
+        "warning",
+        "Little history: these scores lean on the population model.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A move since the previous snapshot: direction, how much, good or bad."""
+
+    direction: str  # "up", "down" or "flat"
+    text: str  # "▲ 8 pts"
+    tone: str  # "critical" (bad move), "positive" (good move) or "" (flat)
+
+
+def trend(
+    current: float | None,
+    previous: float | None,
+    *,
+    higher_is_better: bool,
+    fmt: Callable[[float], str],
+    threshold: float,
+) -> Trend | None:
+    """The move from previous to current (None when either is missing)."""
+    if current is None or previous is None:
+        return None
+    delta = current - previous
+    if abs(delta) < threshold:
+        return Trend("flat", "no change", "")
+    up = delta > 0
+    good = up == higher_is_better
+    arrow = UP if up else DOWN
+    return Trend(
+        "up" if up else "down", f"{arrow} {fmt(abs(delta))}", "positive" if good else "critical"
+    )
+
+
+def _points(delta: float, _currency: str) -> str:
+    return f"{delta * 100:.0f} pts"
+
+
+def _whole(delta: float, _currency: str) -> str:
+    return f"{delta:.0f}"
+
+
+def _money_delta(delta: float, currency: str) -> str:
+    return format_money(delta, currency, cents=False)
+
+
+def _orders(delta: float, _currency: str) -> str:
+    return f"{delta:.1f}"
+
+
+def _in_currency(fmt: Callable[[float, str], str], currency: str, delta: float) -> str:
+    return fmt(delta, currency)
+
+
+def compact_money(value: float, currency: str) -> str:
+    """$850, $1.2k, $15k, €1.3M (the orders chart's axis wording)."""
+    return money.format_money(value * 100.0, currency, compact=True)
+
+
+def _cents(value: int | None) -> float | None:
+    return None if value is None else value / 100.0
+
+
+def _since(day: dt.date) -> str:
+    return f"since {day:%b} {day.day}"
+
+
+@dataclass(frozen=True)
+class _TileSpec:
+    key: str
+    caption: str
+    higher_is_better: bool
+    threshold: float
+    delta: Callable[[float, str], str]  # (move, currency) -> "▲ 8 pts", "$1,200"
+    short_captions: tuple[str, ...] = ()
+
+
+_TILES = (
+    _TileSpec("churn_risk", "Churn risk", False, 0.005, _points, ("Risk",)),
+    _TileSpec("revenue_at_risk", "Revenue at risk", False, 1.0, _money_delta, ("At risk",)),
+    _TileSpec("health_score", "Health", True, 0.5, _whole),
+    _TileSpec("engagement_score", "Engagement", True, 0.5, _whole, ("Engaged",)),
+    _TileSpec("clv_12m", "CLV 12 months", True, 1.0, _money_delta, ("CLV 12m", "CLV")),
+    # The caption names the horizon once scores arrive ("Orders in 90 days").
+    _TileSpec("predicted_orders", "Orders ahead", True, 0.05, _orders, ("Ahead",)),
+)
+
+
+def _value(scores: CustomerScores, key: str) -> float | None:
+    if key == "revenue_at_risk":
+        return _cents(scores.revenue_at_risk_cents)
+    if key == "clv_12m":
+        return _cents(scores.clv_12m_cents)
+    value = getattr(scores, key)
+    return None if value is None else float(value)
+
+
+class ScoreStrip(QWidget):
+    """Six score tiles in a row: value, and the move since the previous snapshot."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tiles: dict[str, KpiTile] = {}
+        self.trends: dict[str, Trend | None] = {}
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setHorizontalSpacing(8)
+        layout.setVerticalSpacing(8)
+        self._layout = layout
+        for spec in _TILES:
+            tile = KpiTile(spec.caption, self)
+            tile.setObjectName("scoreTile")
+            tile.caption.setText(spec.caption.upper(), *(c.upper() for c in spec.short_captions))
+            tile_layout = tile.layout()
+            if tile_layout is not None:
+                # Six in a row: a little less padding than the fact tiles.
+                margins = tile_layout.contentsMargins()
+                tile_layout.setContentsMargins(9, margins.top(), 6, margins.bottom())
+            self.tiles[spec.key] = tile
+        self._columns = 0
+        self._arrange(6)
+
+    def _arrange(self, columns: int) -> None:
+        """Tiles in one row of six, or two rows of three when the pane is narrow."""
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for tile in self.tiles.values():
+            self._layout.removeWidget(tile)
+        for i, tile in enumerate(self.tiles.values()):
+            self._layout.addWidget(tile, i // columns, i % columns)
+        for c in range(6):
+            self._layout.setColumnStretch(c, 1 if c < columns else 0)
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        # Below ~75 px a tile cannot show "72%" and its caption: wrap to two rows.
+        self._arrange(6 if self.width() >= 6 * 75 + 5 * 8 else 3)
+        super().resizeEvent(event)  # type: ignore[arg-type]
+
+    def set_scores(self, scores: CustomerScores) -> None:
+        """Show a snapshot and its moves since the one before."""
+        previous = scores.previous
+        horizon = scores.horizon_days
+        currency = scores.currency
+        defaults: dict[str, tuple[str, tuple[str, ...]]] = {
+            "churn_risk": (f"no order in {horizon} days", (f"in {horizon} days",)),
+            "revenue_at_risk": ("risk × 12-month value", ("risk × CLV",)),
+            "health_score": ("out of 100", ()),
+            "engagement_score": ("out of 100", ()),
+            "clv_12m": ("predicted revenue", ("predicted",)),
+            "predicted_orders": (self._orders_note(scores), ("expected",)),
+        }
+        # Never just "ORDERS": the fact tile below counts the orders already placed.
+        self.tiles["predicted_orders"].caption.setText(
+            f"ORDERS IN {horizon} DAYS", f"ORDERS {horizon} D", f"NEXT {horizon} D"
+        )
+        for spec in _TILES:
+            tile = self.tiles[spec.key]
+            current = _value(scores, spec.key)
+            move = (
+                trend(
+                    current,
+                    _value(previous, spec.key),
+                    higher_is_better=spec.higher_is_better,
+                    fmt=functools.partial(_in_currency, spec.delta, currency),
+                    threshold=spec.threshold,
+                )
+                if previous is not None
+                else None
+            )
+            self.trends[spec.key] = move
+            value = self._format(spec.key, current, currency)
+            if move is not None and previous is not None:
+                since = _since(previous.as_of)
+                note, tone = f"{move.text} {since}", move.tone
+                short: tuple[str, ...] = (move.text,)
+                tile.setToolTip(
+                    f"{spec.caption}: {value} as of {scores.as_of:%b} {scores.as_of.day}, "
+                    f"{self._format(spec.key, _value(previous, spec.key), currency)} as of "
+                    f"{previous.as_of:%b} {previous.as_of.day}"
+                )
+            else:
+                note, short = defaults[spec.key]
+                tone = ""
+                tile.setToolTip("")
+            tile.set(
+                value,
+                note,
+                tone,
+                short_note=short,
+                short_value=self._short(spec.key, current, currency),
+            )
+
+    @staticmethod
+    def _orders_note(scores: CustomerScores) -> str:
+        revenue = _cents(scores.predicted_revenue_cents)
+        if not revenue:
+            return "expected"
+        return f"worth {format_money(revenue, scores.currency, cents=False)}"
+
+    @staticmethod
+    def _short(key: str, value: float | None, currency: str) -> tuple[str, ...]:
+        """Narrow tiles show money as "$12.3k" rather than cut "$12,3…"."""
+        if value is None or key not in ("revenue_at_risk", "clv_12m") or abs(value) < 1000:
+            return ()
+        return (compact_money(value, currency),)
+
+    @staticmethod
+    def _format(key: str, value: float | None, currency: str) -> str:
+        if value is None:
+            return "—"
+        if key == "churn_risk":
+            return format_percent(value)
+        if key in ("revenue_at_risk", "clv_12m"):
+            return format_money(value, currency, cents=False)
+        if key == "predicted_orders":
+            return f"{value:.1f}"
+        return f"{value:.0f}"
+
+
+class WeightBar(QWidget):
+    """A small horizontal bar: a driver's weight (0..1) in its direction's colour."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._weight = 0.0
+        self._fill = QColor(LIGHT.critical)
+        self._track = QColor(LIGHT.chip_bg)
+        self.setFixedSize(QSize(72, 8))
+
+    def set_weight(self, weight: float, fill: QColor, track: QColor) -> None:
+        self._weight = min(max(float(weight), 0.0), 1.0)
+        self._fill = QColor(fill)
+        self._track = QColor(track)
+        self.update()
+
+    @property
+    def weight(self) -> float:
+        return self._weight
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        rect = QRectF(self.rect())
+        radius = rect.height() / 2
+        painter.setBrush(self._track)
+        painter.drawRoundedRect(rect, radius, radius)
+        if self._weight > 0:
+            filled = QRectF(rect)
+            filled.setWidth(max(rect.height(), rect.width() * self._weight))
+            painter.setBrush(self._fill)
+            painter.drawRoundedRect(filled, radius, radius)
+        painter.end()
+
+
+class _DriverRow(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.arrow = QLabel("", self)
+        self.arrow.setObjectName("driverArrow")
+        self.arrow.setFixedWidth(14)
+        self.text = ElidingLabel("", self)
+        self.text.setObjectName("driverText")
+        self.bar = WeightBar(self)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)
+        row.addWidget(self.arrow)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.bar, 0, Qt.AlignmentFlag.AlignVCenter)
+
+
+class DriversPanel(QFrame):
+    """The top reasons behind the scores: ▲ raises churn risk (red), ▼ lowers it
+    (green); the bar shows how much each weighs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("driversCard")
+        self._theme: Theme = LIGHT
+        self._drivers: tuple[Driver, ...] = ()
+        self.title = QLabel("WHY", self)
+        self.title.setObjectName("kpiCaption")
+        self.title.setToolTip(
+            "The strongest reasons behind this customer's scores. Directional, not causal."
+        )
+        self.empty = QLabel("No strong signal either way.", self)
+        self.empty.setObjectName("kpiNote")
+        self.rows = [_DriverRow(self) for _ in range(MAX_DRIVERS)]
+        # The caption beside the reasons, not above them: the pane is short of height.
+        reasons = QVBoxLayout()
+        reasons.setSpacing(2)
+        reasons.addWidget(self.empty)
+        for row in self.rows:
+            reasons.addWidget(row)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 7, 12, 7)
+        layout.setSpacing(12)
+        layout.addWidget(self.title, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(reasons, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def set_drivers(self, drivers: tuple[Driver, ...]) -> None:
+        """Show the top three drivers, strongest first."""
+        self._drivers = tuple(sorted(drivers, key=lambda d: -d.weight)[:MAX_DRIVERS])
+        self.empty.setVisible(not self._drivers)
+        self._paint_rows()
+
+    @property
+    def shown(self) -> tuple[Driver, ...]:
+        return self._drivers
+
+    def _paint_rows(self) -> None:
+        theme = self._theme
+        for i, row in enumerate(self.rows):
+            if i >= len(self._drivers):
+                row.hide()
+                continue
+            driver = self._drivers[i]
+            risk = driver.direction == "risk"
+            colour = theme.critical if risk else theme.positive
+            row.arrow.setText(UP if risk else DOWN)
+            row.arrow.setStyleSheet(f"color: {colour}; font-weight: 700;")
+            row.text.setText(_sentence(driver.text))
+            row.bar.set_weight(driver.weight, QColor(colour), QColor(theme.chip_bg))
+            effect = "raises churn risk" if risk else "lowers churn risk"
+            row.setToolTip(f"{_sentence(driver.text)} — {effect} (weight {driver.weight:.0%})")
+            row.show()
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self._paint_rows()
+
+
+def _sentence(text: str) -> str:
+    """Drivers come in lower case ("no order in 142 days"): start them with a capital."""
+    return text[:1].upper() + text[1:] if text else text

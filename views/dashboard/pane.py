@@ -1,0 +1,445 @@
+"""The Dashboard tab: the workspace at a glance for an account manager.
+
+A row of KPI tiles (at-risk share, revenue at risk, open alerts, scored customers, the
+date of the scores) above a grid of charts: open alerts by severity and by age, the
+churn-risk, health and engagement distributions, the segments and the trends over the
+stored scoring runs.
+
+The pane is handed a :class:`DashboardData` (or None before the first scoring run) and
+never queries. pyqtgraph, which costs a few hundred milliseconds to import, is loaded
+with the first data shown, so an unscored workspace never pays for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services import money
+from views.customers.detail_pane import KpiTile
+from views.customers.score_tiles import trend
+from views.formatting import utc_now
+from views.item_models.customer_table_model import format_date, format_percent
+from views.theme import LIGHT, Theme
+
+if TYPE_CHECKING:
+    from views.charts.dashboard_charts import (
+        AlertAgeChart,
+        AlertSeverityChart,
+        ChurnRiskHistogram,
+        ScoreDistributionChart,
+        SegmentsChart,
+        TrendsChart,
+    )
+
+STALE_AFTER_DAYS = 7
+NOT_SCORED_TEXT = 'Not scored yet — <a href="score">Score now</a> (Ctrl+R)'
+NOT_SCORED_HELP = (
+    "Scoring fills this page: the customers at risk and the revenue at stake,\n"
+    "open alerts, score distributions, segments and trends."
+)
+LOADING_TEXT = "Loading…"
+_EPOCH = dt.date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """Everything the dashboard shows, computed off the UI thread."""
+
+    as_of: dt.date | None  # date of the latest scoring run (None: never scored)
+    scored_customers: int
+    at_risk_customers: int  # churn risk >= at_risk_threshold
+    at_risk_threshold: float  # e.g. 0.5
+    revenue_at_risk_cents: int  # sum of churn_risk x 12-month CLV, in cents
+    open_alerts_by_severity: Mapping[str, int]  # critical, warning, opportunity, info
+    # age bucket ("< 1 day", "1-7 days", "8-30 days", "> 30 days") -> severity -> count
+    open_alerts_by_age: Mapping[str, Mapping[str, int]]
+    churn_risk: np.ndarray  # 0..1 per scored customer (may be empty)
+    health: np.ndarray  # 0..100 per scored customer
+    engagement: np.ndarray  # 0..100 per scored customer
+    segments: Sequence[tuple[str, int, int]]  # (segment, customers, revenue at risk cents)
+    trend_dates: np.ndarray  # epoch seconds (UTC midnight) of each stored run, ascending
+    trend_at_risk_share: np.ndarray  # 0..1 per run
+    trend_revenue_at_risk_cents: np.ndarray
+    trend_mean_health: np.ndarray
+    config_change_dates: np.ndarray  # epoch seconds where scoring settings changed
+    currency: str = "USD"  # of every money figure (the workspace's home currency)
+
+
+def _day(seconds: float) -> dt.date:
+    return _EPOCH + dt.timedelta(days=int(seconds // 86_400))
+
+
+def _short_date(day: dt.date) -> str:
+    return f"{day:%b} {day.day}"
+
+
+def _age_text(days: int) -> str:
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days} days ago"
+
+
+def _previous_run(data: DashboardData) -> int | None:
+    """Index of the run before the latest, when the latest stored run is this one."""
+    dates = np.asarray(data.trend_dates, dtype=float)
+    if data.as_of is None or len(dates) < 2 or _day(float(dates[-1])) != data.as_of:
+        return None
+    return len(dates) - 2
+
+
+def _at(values: np.ndarray, i: int) -> float | None:
+    v = np.asarray(values, dtype=float)
+    return float(v[i]) if 0 <= i < len(v) and np.isfinite(v[i]) else None
+
+
+class DashboardPane(QWidget):
+    """KPI tiles and charts of the whole workspace.
+
+    Signals:
+        score_requested(): the user clicked "Score now" in the not-scored state.
+    """
+
+    score_requested = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("dashboardPane")
+        self._clock = clock
+        self._theme: Theme = LIGHT
+        self._data: DashboardData | None = None
+        self._loading = False
+        self.severity_chart: AlertSeverityChart | None = None
+        self.age_chart: AlertAgeChart | None = None
+        self.risk_chart: ChurnRiskHistogram | None = None
+        self.scores_chart: ScoreDistributionChart | None = None
+        self.segments_chart: SegmentsChart | None = None
+        self.trends_chart: TrendsChart | None = None
+
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self._build_empty_page())
+        self._stack.addWidget(self._build_loading_page())
+        self._stack.addWidget(self._build_content_page())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._stack)
+        self.set_data(None)
+
+    # -- construction ---------------------------------------------------------------------
+
+    def _build_empty_page(self) -> QWidget:
+        page = QWidget(self)
+        self.empty_label = QLabel(NOT_SCORED_TEXT, page)
+        self.empty_label.setObjectName("emptyState")
+        self.empty_label.setTextFormat(Qt.TextFormat.RichText)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.empty_label.linkActivated.connect(self._on_empty_label_link_activated)
+        help_label = QLabel(NOT_SCORED_HELP, page)
+        help_label.setObjectName("kpiNote")
+        help_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(page)
+        layout.setSpacing(8)
+        layout.addStretch(1)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(help_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        return page
+
+    def _build_loading_page(self) -> QWidget:
+        page = QWidget(self)
+        self.loading_label = QLabel(LOADING_TEXT, page)
+        self.loading_label.setObjectName("emptyState")
+        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.loading_label)
+        return page
+
+    def _build_content_page(self) -> QWidget:
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget(scroll)
+        # The window colour behind the cards (a tab page is `surface` like the cards).
+        content.setObjectName("dashboardContent")
+        content.setAutoFillBackground(True)
+        content.setBackgroundRole(QPalette.ColorRole.Window)
+        content.setMinimumHeight(600)
+
+        self.tiles: dict[str, KpiTile] = {}
+        tiles = QHBoxLayout()
+        tiles.setSpacing(8)
+        for key, caption in (
+            ("at_risk", "Customers at risk"),
+            ("revenue_at_risk", "Revenue at risk"),
+            ("open_alerts", "Open alerts"),
+            ("scored", "Scored customers"),
+            ("as_of", "Scores as of"),
+        ):
+            tile = KpiTile(caption, content)
+            self.tiles[key] = tile
+            tiles.addWidget(tile, 1)
+        self.tiles["revenue_at_risk"].caption.setText("REVENUE AT RISK", "AT RISK $")
+        self.tiles["scored"].caption.setText("SCORED CUSTOMERS", "SCORED")
+        self.tiles["at_risk"].caption.setText("CUSTOMERS AT RISK", "AT RISK")
+
+        self._grid = QGridLayout()
+        self._grid.setSpacing(8)
+        for column in range(4):
+            self._grid.setColumnStretch(column, 1)
+        self._grid.setRowStretch(0, 1)
+        self._grid.setRowStretch(1, 1)
+        self._cards: list[tuple[QFrame, QVBoxLayout]] = []
+        # Alerts first (what to act on), then who is at risk, segments, where it heads.
+        for row, column, span in ((0, 0, 1), (0, 1, 1), (0, 2, 2), (1, 0, 1), (1, 1, 1), (1, 2, 2)):
+            card = QFrame(content)
+            card.setObjectName("card")
+            card_layout = QVBoxLayout(card)
+            card_layout.setContentsMargins(6, 6, 6, 6)
+            self._grid.addWidget(card, row, column, 1, span)
+            self._cards.append((card, card_layout))
+
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.setSpacing(8)
+        layout.addLayout(tiles)
+        layout.addLayout(self._grid, 1)
+        scroll.setWidget(content)
+        return scroll
+
+    def _ensure_charts(self) -> None:
+        if self.trends_chart is not None:
+            return
+        from views.charts.dashboard_charts import (
+            AlertAgeChart,
+            AlertSeverityChart,
+            ChurnRiskHistogram,
+            ScoreDistributionChart,
+            SegmentsChart,
+            TrendsChart,
+        )
+
+        self.severity_chart = AlertSeverityChart()
+        self.age_chart = AlertAgeChart()
+        self.trends_chart = TrendsChart()
+        self.risk_chart = ChurnRiskHistogram()
+        self.scores_chart = ScoreDistributionChart()
+        self.segments_chart = SegmentsChart()
+        charts = (
+            self.severity_chart,
+            self.age_chart,
+            self.trends_chart,
+            self.risk_chart,
+            self.scores_chart,
+            self.segments_chart,
+        )
+        for (card, card_layout), chart in zip(self._cards, charts, strict=True):
+            chart.setParent(card)
+            chart.set_theme(self._theme)
+            card_layout.addWidget(chart)
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        """What the pane shows: "empty", "loading" or "data"."""
+        return ("empty", "loading", "data")[self._stack.currentIndex()]
+
+    @property
+    def data(self) -> DashboardData | None:
+        return self._data
+
+    def set_loading(self) -> None:
+        """Data is on its way. Figures already shown stay, with a quiet note in the date
+        tile; otherwise a plain "Loading…" page."""
+        self._loading = True
+        if self._data is not None:
+            tile = self.tiles["as_of"]
+            tile.set(tile.value.full_text(), "Updating…", "")
+            return
+        self._stack.setCurrentIndex(1)
+
+    def set_data(self, data: DashboardData | None) -> None:
+        """Show a dashboard; None shows how to get one (score the workspace)."""
+        self._loading = False
+        self._data = data
+        if data is None:
+            self._stack.setCurrentIndex(0)
+            return
+        self._ensure_charts()
+        self._set_tiles(data)
+        assert self.severity_chart is not None and self.age_chart is not None
+        assert self.risk_chart is not None and self.scores_chart is not None
+        assert self.segments_chart is not None and self.trends_chart is not None
+        self.severity_chart.set_counts(data.open_alerts_by_severity)
+        self.age_chart.set_counts(data.open_alerts_by_age)
+        self.risk_chart.set_values(data.churn_risk, data.at_risk_threshold)
+        self.scores_chart.set_values(data.health, data.engagement)
+        self.segments_chart.currency = data.currency
+        self.trends_chart.currency = data.currency
+        self.segments_chart.set_segments(data.segments)
+        self.trends_chart.set_trends(
+            data.trend_dates,
+            data.trend_at_risk_share,
+            data.trend_revenue_at_risk_cents,
+            data.trend_mean_health,
+            data.config_change_dates,
+        )
+        self._stack.setCurrentIndex(2)
+
+    # -- tiles ----------------------------------------------------------------------------
+
+    def _set_tiles(self, data: DashboardData) -> None:
+        from views.charts.dashboard_charts import SEVERITIES, short_money
+
+        previous = _previous_run(data)
+        since = (
+            f"since {_short_date(_day(float(np.asarray(data.trend_dates)[previous])))}"
+            if previous is not None
+            else ""
+        )
+
+        # At risk: the share, and how many customers that is.
+        scored = max(int(data.scored_customers), 0)
+        at_risk = max(int(data.at_risk_customers), 0)
+        share = at_risk / scored if scored else None
+        threshold = format_percent(data.at_risk_threshold)
+        tile = self.tiles["at_risk"]
+        if share is None:
+            tile.set("—", "no customers scored")
+            tile.setToolTip("")
+        else:
+            tile.set(
+                format_percent(share),
+                f"{at_risk:,} of {scored:,} at ≥ {threshold} risk",
+                short_note=(f"{at_risk:,} at ≥ {threshold} risk", f"{at_risk:,} customers"),
+            )
+            tip = (
+                f"{at_risk:,} of {scored:,} scored customers have a churn risk of "
+                f"{threshold} or more."
+            )
+            before = _at(data.trend_at_risk_share, previous) if previous is not None else None
+            if before is not None:
+                tip += f" {format_percent(before)} {since}."
+            tile.setToolTip(tip)
+
+        # Revenue at risk, and its move since the previous run.
+        tile = self.tiles["revenue_at_risk"]
+        cents = int(data.revenue_at_risk_cents)
+        value = short_money(cents, data.currency)
+        sign = money.currency_symbol(data.currency).strip()
+        tile.caption.setText("REVENUE AT RISK", f"AT RISK {sign}")
+        note, tone, short = "churn risk × 12-month value", "", ("risk × CLV",)
+        before = _at(data.trend_revenue_at_risk_cents, previous) if previous is not None else None
+        if before is not None:
+            move = trend(
+                cents / 100.0,
+                before / 100.0,
+                higher_is_better=False,
+                fmt=lambda d: short_money(d * 100, data.currency),
+                threshold=1.0,
+            )
+            if move is not None:
+                note, tone, short = f"{move.text} {since}", move.tone, (move.text,)
+        tile.set(value, note, tone, short_note=short)
+        tile.setToolTip(
+            f"Revenue at risk: ${cents / 100:,.2f}, the sum over customers of churn risk × "
+            "predicted 12-month value."
+        )
+
+        # Open alerts, with the most severe named.
+        by_severity = {str(k).lower(): int(v) for k, v in data.open_alerts_by_severity.items()}
+        total = sum(max(v, 0) for v in by_severity.values())
+        named = [(s, by_severity.get(s, 0)) for s in SEVERITIES[:2] if by_severity.get(s, 0)]
+        tile = self.tiles["open_alerts"]
+        if named:
+            note = " · ".join(f"{n:,} {s}" for s, n in named)
+            tone = "critical" if named[0][0] == "critical" else "warning"
+            tile.set(f"{total:,}", note, tone, short_note=(f"{named[0][1]:,} {named[0][0]}",))
+        else:
+            tile.set(f"{total:,}", "none critical" if total else "nothing to act on")
+        tile.setToolTip(
+            ", ".join(f"{by_severity.get(s, 0):,} {s}" for s in SEVERITIES) if total else ""
+        )
+
+        # Scored customers, with their mean health.
+        tile = self.tiles["scored"]
+        health = np.asarray(data.health, dtype=float)
+        health = health[np.isfinite(health)]
+        if len(health):
+            tile.set(
+                f"{scored:,}",
+                f"mean health {health.mean():.0f} / 100",
+                short_note=(f"health {health.mean():.0f}",),
+            )
+        else:
+            tile.set(f"{scored:,}", "in the latest run")
+
+        # The date of the scores, and how old they are.
+        tile = self.tiles["as_of"]
+        if data.as_of is None:
+            tile.set("—", "never scored", "warning")
+            tile.setToolTip("")
+        else:
+            age = (self._clock().astimezone(dt.UTC).date() - data.as_of).days
+            stale = age > STALE_AFTER_DAYS
+            tile.set(
+                format_date(data.as_of),
+                _age_text(age) + (" — score again" if stale else ""),
+                "warning" if stale else "",
+                short_value=(_short_date(data.as_of),),
+                short_note=(_age_text(age),),
+            )
+            runs = len(np.asarray(data.trend_dates))
+            tile.setToolTip(
+                f"Latest scoring run: {format_date(data.as_of)}. "
+                f"{runs:,} run{'s' if runs != 1 else ''} stored."
+            )
+
+    # -- look -----------------------------------------------------------------------------
+
+    def set_theme(self, theme: Theme) -> None:
+        """Recolour the charts (the tiles follow the application style sheet)."""
+        self._theme = theme
+        for chart in (
+            self.severity_chart,
+            self.age_chart,
+            self.risk_chart,
+            self.scores_chart,
+            self.segments_chart,
+            self.trends_chart,
+        ):
+            if chart is not None:
+                chart.set_theme(theme)
+
+    # -- slots ----------------------------------------------------------------------------
+
+    def _on_empty_label_link_activated(self, _link: str) -> None:
+        self.score_requested.emit()

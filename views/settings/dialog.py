@@ -1,0 +1,513 @@
+"""Settings: the alert rules, their thresholds, the daily cap, the quiet period after
+contact, the score weights, email drafting and sending, edited in one dialog and checked
+before they are saved.
+
+The dialog is handed plain descriptions of the fields (app/ builds them from the
+settings schema in services/settings.py) and a ``validate(key, value)`` function that
+returns what is wrong in plain words. Save is refused, with the reasons next to the
+fields, while any value is wrong; otherwise ``changes()`` holds what to store.
+
+With an ``email`` backend (views/settings/email_pages.py), the "Email drafting" and
+"Sending email" pages also get the provider tools (List models, Test connection) and the
+API key and SMTP password boxes; what was typed there is in ``pending_secrets()``, never
+in ``changes()``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.money import format_rates, parse_rates
+from views.settings.email_pages import DraftingTools, EmailSettingsBackend, SendingTools
+
+ValidateFn = Callable[[str, Any], str | None]
+# Kinds whose editor keeps its natural width (the rest stretch across the page).
+_NARROW_KINDS = ("int", "float", "choice")
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """One editable setting, as the dialog shows it.
+
+    ``kind``: "bool", "int", "float", "choice", "list" (texts, one per comma),
+    "weights" (a dict of named numbers; ``components`` are the names), "text" (one
+    line), "multiline" (a few lines), "suggest" (one line of text with suggestions to
+    pick from, e.g. the models a server lists) or "fields" (a list of ``choices``, one
+    checkbox each).
+
+    ``choice_labels`` (same order as ``choices``) are what the user reads for a "choice"
+    or "fields" value; without them the value itself is shown, capitalised.
+    ``section`` starts a sub-heading on the page where it changes; ``placeholder`` is
+    the grey hint of an empty text box.
+    """
+
+    key: str
+    title: str
+    group: str
+    kind: str
+    default: Any
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    components: tuple[str, ...] = ()
+    choice_labels: tuple[str, ...] = ()
+    section: str = ""
+    placeholder: str = ""
+
+    def label_of(self, choice: str) -> str:
+        """What the user reads for one of ``choices``."""
+        if len(self.choice_labels) == len(self.choices) and choice in self.choices:
+            return self.choice_labels[self.choices.index(choice)]
+        return choice.replace("_", " ").capitalize()
+
+
+class _Editor:
+    """One field's widget, with a getter and a setter."""
+
+    def __init__(self, field: SettingField, parent: QWidget) -> None:
+        self.field = field
+        self.parts: dict[str, QDoubleSpinBox] = {}
+        self.boxes: dict[str, QCheckBox] = {}
+        kind = field.kind
+        low = -1e9 if field.minimum is None else field.minimum
+        high = 1e9 if field.maximum is None else field.maximum
+        if kind == "bool":
+            self.widget: QWidget = QCheckBox(parent)
+        elif kind == "int":
+            spin = QSpinBox(parent)
+            spin.setRange(int(max(low, -(2**31) + 1)), int(min(high, 2**31 - 1)))
+            self.widget = spin
+        elif kind == "float":
+            dspin = QDoubleSpinBox(parent)
+            dspin.setDecimals(1 if (high - low) > 5 else 2)
+            dspin.setRange(low, high)
+            self.widget = dspin
+        elif kind == "choice":
+            combo = QComboBox(parent)
+            for choice in field.choices:
+                combo.addItem(field.label_of(choice), choice)
+            self.widget = combo
+        elif kind in ("list", "text", "rates"):
+            line = QLineEdit(parent)
+            line.setPlaceholderText(field.placeholder)
+            self.widget = line
+        elif kind == "multiline":
+            text = QPlainTextEdit(parent)
+            text.setPlaceholderText(field.placeholder)
+            text.setTabChangesFocus(True)
+            # Room for four lines; a longer note scrolls.
+            lines = text.fontMetrics().lineSpacing() * 4
+            text.setFixedHeight(lines + 2 * int(text.document().documentMargin()) + 6)
+            self.widget = text
+        elif kind == "suggest":
+            suggest = QComboBox(parent)
+            suggest.setEditable(True)
+            suggest.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            suggest.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            line_edit = suggest.lineEdit()
+            if line_edit is not None and field.placeholder:
+                line_edit.setPlaceholderText(field.placeholder)
+            self.widget = suggest
+        elif kind == "fields":
+            box = QWidget(parent)
+            grid = QGridLayout(box)
+            grid.setContentsMargins(0, 0, 0, 0)
+            grid.setHorizontalSpacing(18)
+            grid.setVerticalSpacing(4)
+            for i, choice in enumerate(field.choices):
+                check = QCheckBox(field.label_of(choice), box)
+                check.setObjectName(f"field:{choice}")
+                row_, col = divmod(i, 3)
+                grid.addWidget(check, row_, col)
+                self.boxes[choice] = check
+            grid.setColumnStretch(3, 1)
+            self.widget = box
+        elif kind == "weights":
+            box = QWidget(parent)
+            grid = QGridLayout(box)
+            grid.setContentsMargins(0, 0, 0, 0)
+            grid.setHorizontalSpacing(8)
+            for i, name in enumerate(field.components):
+                part = QDoubleSpinBox(box)
+                part.setDecimals(1)
+                part.setRange(-1e6, 1e6)  # the schema says what is allowed, with the reason
+                part.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+                part.setFixedWidth(70)
+                label = QLabel(name.replace("_", " ").capitalize(), box)
+                row_, col = divmod(i, 3)
+                grid.addWidget(label, row_, col * 2)
+                grid.addWidget(part, row_, col * 2 + 1)
+                self.parts[name] = part
+            grid.setColumnStretch(6, 1)
+            self.widget = box
+        else:
+            raise ValueError(f"unknown setting kind {kind!r}")
+        self.widget.setObjectName(f"setting:{field.key}")
+        if field.help:
+            self.widget.setToolTip(field.help)
+
+    def value(self) -> Any:
+        w, kind = self.widget, self.field.kind
+        if kind == "bool":
+            assert isinstance(w, QCheckBox)
+            return w.isChecked()
+        if kind == "int":
+            assert isinstance(w, QSpinBox)
+            return int(w.value())
+        if kind == "float":
+            assert isinstance(w, QDoubleSpinBox)
+            v = float(w.value())
+            return int(v) if v.is_integer() and isinstance(self.field.default, int) else v
+        if kind == "choice":
+            assert isinstance(w, QComboBox)
+            return w.currentData()
+        if kind == "suggest":
+            assert isinstance(w, QComboBox)
+            return w.currentText().strip()
+        if kind == "list":
+            assert isinstance(w, QLineEdit)
+            return [p.strip() for p in w.text().split(",") if p.strip()]
+        if kind == "text":
+            assert isinstance(w, QLineEdit)
+            return w.text().strip()
+        if kind == "rates":
+            # "EUR=1.08, GBP=1.27" -> {"EUR": 1.08, ...}; text that is not, as typed, so
+            # that the check can say what is wrong with it.
+            assert isinstance(w, QLineEdit)
+            try:
+                return parse_rates(w.text())
+            except ValueError:
+                return w.text().strip()
+        if kind == "multiline":
+            assert isinstance(w, QPlainTextEdit)
+            return w.toPlainText().strip()
+        if kind == "fields":
+            return [choice for choice, box in self.boxes.items() if box.isChecked()]
+        assert kind == "weights"
+        return {name: _plain_number(part.value()) for name, part in self.parts.items()}
+
+    def set_value(self, value: Any) -> None:
+        w, kind = self.widget, self.field.kind
+        if isinstance(w, QCheckBox):
+            w.setChecked(bool(value))
+        elif isinstance(w, QSpinBox | QDoubleSpinBox):
+            w.setValue(value)
+        elif kind == "suggest":
+            assert isinstance(w, QComboBox)
+            w.setEditText("" if value is None else str(value))
+        elif isinstance(w, QComboBox):
+            w.setCurrentIndex(max(w.findData(value), 0))
+        elif kind == "list":
+            assert isinstance(w, QLineEdit)
+            w.setText(", ".join(str(v) for v in value or ()))
+        elif kind == "text":
+            assert isinstance(w, QLineEdit)
+            w.setText("" if value is None else str(value))
+        elif kind == "rates":
+            assert isinstance(w, QLineEdit)
+            w.setText(format_rates(value) if isinstance(value, dict) else str(value or ""))
+        elif kind == "multiline":
+            assert isinstance(w, QPlainTextEdit)
+            w.setPlainText("" if value is None else str(value))
+        elif kind == "fields":
+            chosen = set(value or ())
+            for choice, box in self.boxes.items():
+                box.setChecked(choice in chosen)
+        else:
+            for name, part in self.parts.items():
+                part.setValue(float((value or {}).get(name, 0.0)))
+
+    def same(self, a: Any, b: Any) -> bool:
+        """True when two values of this field mean the same."""
+        if self.field.kind == "fields":
+            # A checkbox set has no order: a stored list in another order is no change.
+            return set(a or ()) == set(b or ())
+        return bool(a == b)
+
+
+def _plain_number(value: float) -> float | int:
+    return int(value) if math.isfinite(value) and value.is_integer() else value
+
+
+class SettingsDialog(QDialog):
+    """Groups on the left, their settings on the right; Save checks every value first."""
+
+    def __init__(
+        self,
+        fields: Sequence[SettingField],
+        values: Mapping[str, Any],
+        validate: ValidateFn,
+        parent: QWidget | None = None,
+        *,
+        email: EmailSettingsBackend | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self._validate = validate
+        self._values = dict(values)
+        self._editors: dict[str, _Editor] = {}
+        self._errors: dict[str, QLabel] = {}
+        self._blocks: dict[str, QWidget] = {}
+        self._rows: dict[str, QHBoxLayout] = {}
+        self._columns: list[QVBoxLayout] = []
+        self._group_of: dict[str, int] = {}
+
+        self.group_names: list[str] = []
+        self.group_model = QStringListModel(self)
+        self.groups = QListView(self)
+        self.groups.setObjectName("settingsGroups")
+        self.groups.setModel(self.group_model)
+        self.groups.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.groups.setMaximumWidth(230)
+        self.pages = QStackedWidget(self)
+        order: list[str] = []
+        by_group: dict[str, list[SettingField]] = {}
+        for f in fields:
+            if f.group not in by_group:
+                order.append(f.group)
+                by_group[f.group] = []
+            by_group[f.group].append(f)
+        for group in order:
+            self._add_page(group, by_group[group])
+        self.group_model.setStringList(self.group_names)
+        self.groups.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self.pages.setCurrentIndex(current.row())
+        )
+        self.show_group(0)
+
+        self.summary = QLabel("", self)
+        self.summary.setObjectName("settingsProblems")
+        self.summary.setWordWrap(True)
+        self.summary.hide()
+        self.defaults_button = QPushButton("Restore defaults on this page", self)
+        self.defaults_button.clicked.connect(self._on_defaults_button_clicked)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self._on_save)
+        buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+
+        body = QHBoxLayout()
+        body.addWidget(self.groups)
+        body.addWidget(self.pages, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.defaults_button)
+        bottom.addStretch(1)
+        bottom.addWidget(buttons)
+        layout = QVBoxLayout(self)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(bottom)
+        self.resize(820, 560)
+
+        # The email pages' tools, added to the generic pages when their fields are shown.
+        self.drafting: DraftingTools | None = None
+        self.sending: SendingTools | None = None
+        if email is not None and "llm.preset" in self._editors:
+            self.drafting = DraftingTools(self, email)
+        if email is not None and "smtp.host" in self._editors:
+            self.sending = SendingTools(self, email)
+
+    def _add_page(self, group: str, fields: list[SettingField]) -> None:
+        # One block per setting, stacked: the title, the editor, what it does in a
+        # sentence, and what is wrong with it (after a refused Save).
+        page = QWidget(self)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(4, 0, 12, 8)
+        column.setSpacing(14)
+        heading = QLabel(group, page)
+        heading.setObjectName("paneTitle")
+        column.addWidget(heading)
+        section = ""
+        for f in fields:
+            if f.section and f.section != section:
+                section = f.section
+                sub = QLabel(section, page)
+                # Muted and bold like the model report's parameter groups, and flush
+                # with the settings' titles (sectionTitle is padded for cards).
+                sub.setObjectName("paramGroup")
+                column.addWidget(sub)
+            editor = _Editor(f, page)
+            editor.set_value(self._values.get(f.key, f.default))
+            self._editors[f.key] = editor
+            block_widget = QWidget(page)
+            block_widget.setObjectName(f"settingBlock:{f.key}")
+            block = QVBoxLayout(block_widget)
+            block.setContentsMargins(0, 0, 0, 0)
+            block.setSpacing(3)
+            title = f"{f.title} ({f.unit})" if f.unit and f.kind != "weights" else f.title
+            label = QLabel(f"<b>{title}</b>", block_widget)
+            label.setWordWrap(True)
+            label.setBuddy(editor.widget)
+            block.addWidget(label)
+            row = QHBoxLayout()
+            narrow = f.kind in _NARROW_KINDS
+            row.addWidget(editor.widget, 0 if narrow else 1)
+            if narrow:
+                editor.widget.setMinimumWidth(140)
+                row.addStretch(1)
+            block.addLayout(row)
+            self._rows[f.key] = row
+            if f.help:
+                note = QLabel(f.help, block_widget)
+                note.setObjectName("muted")
+                note.setWordWrap(True)
+                block.addWidget(note)
+            error = QLabel("", block_widget)
+            error.setObjectName("settingError")
+            error.setWordWrap(True)
+            error.hide()
+            block.addWidget(error)
+            self._errors[f.key] = error
+            self._blocks[f.key] = block_widget
+            column.addWidget(block_widget)
+            self._group_of[f.key] = self.pages.count()
+        column.addStretch(1)
+        self._columns.append(column)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
+        self.pages.addWidget(scroll)
+        self.group_names.append(group)
+
+    def show_group(self, row: int) -> None:
+        """Show one group's page (and select it in the list)."""
+        self.groups.setCurrentIndex(self.group_model.index(row, 0))
+        self.pages.setCurrentIndex(row)
+
+    def show_group_named(self, name: str) -> None:
+        """Show the page of the group with this name."""
+        self.show_group(self.group_names.index(name))
+
+    def current_group(self) -> str:
+        return self.group_names[self.pages.currentIndex()]
+
+    # -- hooks for page tools -----------------------------------------------------------
+
+    def field_block(self, key: str) -> QWidget:
+        """The widget holding one setting's title, editor, help and error (hide it to
+        hide the setting)."""
+        return self._blocks[key]
+
+    def field_row(self, key: str) -> QHBoxLayout:
+        """The row holding one setting's editor (add buttons next to it here)."""
+        return self._rows[key]
+
+    def insert_after(self, key: str, widget: QWidget) -> None:
+        """Put a widget on a setting's page, right below that setting."""
+        block = self._blocks[key]
+        column = self._columns[self._group_of[key]]
+        widget.setParent(block.parentWidget())
+        column.insertWidget(column.indexOf(block) + 1, widget)
+
+    def field(self, key: str) -> SettingField:
+        return self._editors[key].field
+
+    # -- values -------------------------------------------------------------------------
+
+    def editor(self, key: str) -> QWidget:
+        return self._editors[key].widget
+
+    def value(self, key: str) -> Any:
+        """One field's current value."""
+        return self._editors[key].value()
+
+    def set_field_value(self, key: str, value: Any) -> None:
+        """Put a value in one field's editor (as if the user had entered it)."""
+        self._editors[key].set_value(value)
+
+    def values(self) -> dict[str, Any]:
+        """Every field's current value."""
+        return {key: editor.value() for key, editor in self._editors.items()}
+
+    def changes(self) -> dict[str, Any]:
+        """The values that differ from what the dialog was opened with."""
+        out = {}
+        for key, value in self.values().items():
+            editor = self._editors[key]
+            before = self._values.get(key, editor.field.default)
+            if not editor.same(value, before):
+                out[key] = value
+        return out
+
+    def pending_secrets(self) -> dict[str, str]:
+        """Secrets typed on the email pages, to store in the keyring on Save: "api_key"
+        and/or "smtp_password". Never part of ``changes()``."""
+        out: dict[str, str] = {}
+        if self.drafting is not None:
+            out.update(self.drafting.pending_secrets())
+        if self.sending is not None:
+            out.update(self.sending.pending_secrets())
+        return out
+
+    def problems(self) -> dict[str, str]:
+        """What is wrong with each field that is wrong, in plain words."""
+        found = {}
+        for key, value in self.values().items():
+            problem = self._validate(key, value)
+            if problem:
+                found[key] = problem
+        for tools in (self.drafting, self.sending):
+            if tools is not None:
+                for key, problem in tools.problems().items():
+                    found.setdefault(key, problem)
+        return found
+
+    def _on_save(self) -> None:
+        problems = self.problems()
+        for key, label in self._errors.items():
+            text = problems.get(key, "")
+            if text.startswith("'") and "': " in text:
+                text = text.split("': ", 1)[1]  # the title is right above it
+            label.setText(text[:1].upper() + text[1:])
+            label.setVisible(key in problems)
+        if problems:
+            first = next(iter(problems))
+            self.show_group(self._group_of[first])
+            self.summary.setText(
+                f"{len(problems)} setting(s) need a change before saving: "
+                + "; ".join(problems.values())
+            )
+            self.summary.show()
+            return
+        self.summary.hide()
+        self.accept()
+
+    def _on_defaults_button_clicked(self) -> None:
+        page = self.pages.currentIndex()
+        for key, editor in self._editors.items():
+            if self._group_of[key] == page:
+                editor.set_value(editor.field.default)
