@@ -139,7 +139,7 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print the alerts that match the filters, highest priority first."""
     import datetime as dt
 
-    from app.cli.main import EXIT_OK, CommandError
+    from app.cli.errors import EXIT_OK, CommandError
     from app.workspace import open_existing_workspace, resolve_url
     from services.alerts.queries import alert_columns, alert_counts
     from services.money import load_money_context

@@ -79,7 +79,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 def cmd_draft(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print a draft email for the customer (subject, blank line, body); checks on stderr."""
-    from app.cli.main import EXIT_FAILURE, EXIT_OK, CommandError
+    from app.cli.errors import EXIT_FAILURE, EXIT_OK, CommandError
     from app.workspace import open_existing_workspace, resolve_url
     from models.db import session_scope
     from services.alerts.config import default_actor

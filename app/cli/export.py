@@ -50,7 +50,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Export scores or customers of the workspace; exit 1 with a reason when it cannot."""
     from pathlib import Path
 
-    from app.cli.main import EXIT_OK
+    from app.cli.errors import EXIT_OK
     from app.workspace import open_existing_workspace, resolve_url
     from models.db import sqlite_path
     from services.exporting import export_table

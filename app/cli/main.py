@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from app.cli.args import whole_number
+from app.cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError
 from models.errors import UserFacingError
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 MAX_DEMO_CUSTOMERS = 1_000_000
 
 # Modules that add commands: each has ``register(commands)``, which adds its subparsers
@@ -46,10 +46,6 @@ user data folder. Examples:
   python main.py demo --customers 5000 --seed 11
   python main.py --db team.radar.sqlite db check
   python main.py db backup ~/radar-backup.sqlite"""
-
-
-class CommandError(UserFacingError):
-    """A command that cannot do what was asked; the message is shown as one line."""
 
 
 class _Parser(argparse.ArgumentParser):

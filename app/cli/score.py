@@ -85,7 +85,7 @@ def _progress_printer(err: TextIO, prefix: str = "") -> Any:
 def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Score the workspace and print the run's summary."""
 
-    from app.cli.main import EXIT_OK, CommandError
+    from app.cli.errors import EXIT_OK, CommandError
     from app.workspace import open_existing_workspace, resolve_url
     from models.errors import UserFacingError
     from services.alerts.generate import generate_alerts

@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -39,12 +38,14 @@ from services.records import (
     CustomerScores,
     ScoreHistoryPoint,
 )
+from views.customers.score_tiles import CONFIDENCE_TEXT, SEGMENT_TONES, DriversPanel, ScoreStrip
 from views.customers.source import CustomerSource
 from views.formatting import days_between, utc_date, utc_now
 from views.item_models.customer_table_model import format_date, format_money
 from views.item_models.opportunity_table_model import OpportunityTableModel
 from views.item_models.timeline_model import TimelineDelegate, TimelineModel
 from views.theme import LIGHT, Theme
+from views.widgets.tiles import KpiTile
 
 if TYPE_CHECKING:
     from app.gui.jobs import JobRunner, TaskState
@@ -65,96 +66,6 @@ NOT_SCORED_DETAIL = (
     'Not scored yet — <a href="score">Score now</a> (Ctrl+R) for churn risk, health, '
     "lifetime value and the reasons behind them."
 )
-
-
-class ElidingLabel(QLabel):
-    """A one-line label that never clips: when narrow it shows the first of its shorter
-    wordings that fits, else shortens the shortest with "…" (the whole text is then in
-    the tooltip). It never forces its parent wider."""
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._full = ""
-        self._shorter: tuple[str, ...] = ()
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setText(text)
-
-    def setText(self, text: str, *shorter: str) -> None:  # noqa: N802 - Qt override
-        self._full = text
-        self._shorter = shorter
-        self._elide()
-
-    def full_text(self) -> str:
-        return self._full
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        return QSize(0, super().minimumSizeHint().height())
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        hint = super().sizeHint()
-        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 2, hint.height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self._elide()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._elide()
-
-    def _elide(self) -> None:
-        width = self.contentsRect().width()
-        metrics = self.fontMetrics()
-        wordings = (self._full, *self._shorter)
-        shown = next((w for w in wordings if metrics.horizontalAdvance(w) <= width), None)
-        if shown is None:
-            shown = metrics.elidedText(wordings[-1], Qt.TextElideMode.ElideRight, width)
-        super().setText(shown)
-        self.setToolTip(self._full if shown != self._full else "")
-
-
-class KpiTile(QFrame):
-    """A caption, a big value and a one-line note (both shortened, not clipped, when
-    the tile is narrow)."""
-
-    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("kpiTile")
-        self.caption = ElidingLabel(caption.upper(), self)
-        self.caption.setObjectName("kpiCaption")
-        self.value = ElidingLabel("—", self)
-        self.value.setObjectName("kpiValue")
-        self.note = ElidingLabel("", self)
-        self.note.setObjectName("kpiNote")
-        # Set before it is ever read: PySide6 6.12 returns None for an unset dynamic
-        # property without taking a reference, and enough such reads crash the
-        # interpreter ("deallocating None").
-        self.note.setProperty("tone", "")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 9)
-        layout.setSpacing(1)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.value)
-        layout.addWidget(self.note)
-
-    def set(
-        self,
-        value: str,
-        note: str = "",
-        tone: str = "",
-        *,
-        short_value: tuple[str, ...] = (),
-        short_note: tuple[str, ...] = (),
-    ) -> None:
-        """Show a value and note; the short wordings are used, in order, when narrow."""
-        self.value.setText(value, *short_value)
-        self.note.setText(note, *short_note)
-        if self.note.property("tone") != tone:
-            self.note.setProperty("tone", tone)
-            # Property selectors in the style sheet only re-apply after a re-polish.
-            self.note.style().unpolish(self.note)
-            self.note.style().polish(self.note)
 
 
 def _chip(text: str, kind: str, parent: QWidget) -> QLabel:
@@ -260,9 +171,6 @@ class CustomerDetailPane(QWidget):
         tiles.setSpacing(8)
         for tile in (self.orders_tile, self.revenue_tile, self.last_order_tile, self.gap_tile):
             tiles.addWidget(tile, 1)
-
-        # Scores (imported here: views.customers.score_tiles builds on this module's tiles).
-        from views.customers.score_tiles import DriversPanel, ScoreStrip
 
         self.score_strip = ScoreStrip(content)
         self.drivers_panel = DriversPanel(content)
@@ -584,7 +492,6 @@ class CustomerDetailPane(QWidget):
         self.drivers_panel.setVisible(scores is not None)
         if scores is None:
             return
-        from views.customers.score_tiles import CONFIDENCE_TEXT, SEGMENT_TONES
 
         self.score_strip.set_scores(scores)
         self.drivers_panel.set_drivers(scores.drivers)

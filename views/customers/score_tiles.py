@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from services import money
 from services.records import CustomerScores, Driver
-from views.customers.detail_pane import ElidingLabel, KpiTile
 from views.item_models.customer_table_model import format_money, format_percent
 from views.theme import LIGHT, Theme
+from views.widgets.tiles import ElidingLabel, KpiTile
 
 UP = "▲"
 DOWN = "▼"

@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from services import money
-from views.customers.detail_pane import KpiTile
 from views.customers.score_tiles import trend
 from views.formatting import utc_now
 from views.item_models.customer_table_model import format_date, format_percent
 from views.theme import LIGHT, Theme
+from views.widgets.tiles import KpiTile
 
 if TYPE_CHECKING:
     from views.charts.dashboard_charts import (
