@@ -156,8 +156,9 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.gui.alerts_source import WorkspaceAlertSource
-    from app.gui.application import WorkspaceCustomerSource, wait_until
+    from app.gui.application import WorkspaceCustomerSource
     from app.gui.jobs import JobRunner
+    from app.gui.selftest import wait_until
     from app.workspace import open_workspace, to_url
     from views.alerts.view import AlertsView
 

@@ -55,7 +55,8 @@ def child(workspace: str, spawned_at: float) -> None:
     from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.gui.application import launch, wait_until
+    from app.gui.application import launch
+    from app.gui.selftest import wait_until
     from views.item_models.customer_table_model import COLUMN_INDEX
 
     tmp = tempfile.mkdtemp(prefix="ar-bench-")

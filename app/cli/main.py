@@ -289,7 +289,7 @@ def main(
         if args.command:
             parser.error("--self-test takes no command")
         try:
-            from app.gui.application import run_self_test
+            from app.gui.selftest import run_self_test
         except ImportError as exc:
             return _window_unavailable(exc, err)
         return run_self_test()

@@ -1,12 +1,11 @@
-"""The desktop application: start-up, workspace opening and the frozen build's self-test.
+"""The desktop application: start-up and workspace opening.
 
 Entry points (called by main.py):
 
 - ``run_gui(db)``: the window on the workspace ``--db`` / ``$ACCOUNT_RADAR_DB`` / the
   default file. On first launch (no default workspace yet) a demo workspace is built
   with a progress dialog, then shown.
-- ``run_self_test()``: builds a small demo in a temporary folder, opens the window
-  offscreen, checks that the table, the detail and the chart are drawn, and quits.
+- ``app.gui.selftest.run_self_test()``: the frozen build's self-test.
 """
 
 from __future__ import annotations
@@ -14,10 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 import sys
-import tempfile
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
@@ -25,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import (
-    QEventLoop,
     QMessageLogContext,
     QObject,
     QSettings,
@@ -35,7 +30,7 @@ from PySide6.QtCore import (
     Signal,
     qInstallMessageHandler,
 )
-from PySide6.QtGui import QIcon, QImage
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -82,8 +77,6 @@ log = logging.getLogger(__name__)
 ORGANIZATION = "AccountRadar"
 APPLICATION = "Account Radar"
 FIRST_LAUNCH_DEMO_CUSTOMERS = 2000
-SELF_TEST_CUSTOMERS = 300
-SELF_TEST_TIMEOUT_S = 60.0
 
 DEMO_REFUSAL_GUI = (
     "This file holds your own data; the demo will not overwrite it. "
@@ -691,144 +684,3 @@ def run_gui(db: str | None, preload: Preload | None = None) -> int:
         return QApplication.instance().exec()  # type: ignore[union-attr]
     finally:
         controller.shutdown()
-
-
-# -------------------------------------------------------------------------- self-test
-
-
-def _distinct_colours(image: QImage, step: int = 9) -> int:
-    seen: set[int] = set()
-    for y in range(0, image.height(), step):
-        for x in range(0, image.width(), step):
-            seen.add(image.pixel(x, y))
-            if len(seen) > 64:
-                return len(seen)
-    return len(seen)
-
-
-def wait_until(predicate: Callable[[], bool], timeout_s: float) -> bool:
-    """Run the event loop until predicate() holds or the timeout passes."""
-    if predicate():
-        return True
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.setInterval(25)
-    timer.timeout.connect(lambda: loop.quit() if predicate() else None)
-    deadline = QTimer()
-    deadline.setSingleShot(True)
-    deadline.timeout.connect(loop.quit)
-    timer.start()
-    deadline.start(int(timeout_s * 1000))
-    loop.exec()
-    timer.stop()
-    deadline.stop()
-    return predicate()
-
-
-def run_self_test() -> int:
-    """Open the window offscreen on a small demo; 0 and one line on success, else 1."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    tmp = Path(tempfile.mkdtemp(prefix="account-radar-self-test-"))
-    controller: GuiController | None = None
-    started = time.monotonic()
-    previous_handler = route_qt_messages()
-    previous_excepthook = sys.excepthook
-    try:
-        app = _application()
-        settings = QSettings(str(tmp / "ui.ini"), QSettings.Format.IniFormat)
-        failures: list[str] = []
-
-        def choose(_title: str, text: str, _options: Sequence[str]) -> str:
-            failures.append(text)  # any start-up question is a failed self-test
-            return CHOICE_QUIT
-
-        controller = make_controller(app, settings, show_dialogs=False, choose=choose)
-        controller.presenter.error_presented.connect(lambda _t, text: failures.append(text))
-        # An exception in any Qt callback (say, a module missing from the bundle) must
-        # fail the self-test at once, not leave it waiting for a window that never fills.
-        controller.presenter.install_excepthook()
-        # The style sheet's check mark is an SVG: the bundle needs its image plug-in.
-        from PySide6.QtGui import QImage
-
-        from views.theme import resources_dir
-
-        if QImage(str(resources_dir() / "icons" / "check.svg")).isNull():
-            raise RuntimeError("the check-box image (an SVG) does not load")
-        window = controller.window
-        window.resize(1280, 800)
-        window.show()
-        controller.start(
-            to_url(str(tmp / "self-test.radar.sqlite")),
-            first_launch_demo=True,
-            demo_customers=SELF_TEST_CUSTOMERS,
-        )
-
-        alerts = window.alerts_view
-
-        def ready() -> bool:
-            chart = window.detail_pane.chart
-            return bool(failures) or (
-                window.customers_pane.model.rowCount() > 0
-                and window.detail_pane.detail is not None
-                and chart is not None
-                and chart.paid_point_count + chart.other_point_count > 0
-                # The alerts raised on the scored demo, the top one with its customer.
-                and alerts.alerts_pane.model.total() > 0
-                and alerts.action_pane.alert is not None
-                and alerts.detail_pane.detail is not None
-            )
-
-        if not wait_until(ready, SELF_TEST_TIMEOUT_S):
-            raise RuntimeError(f"the window was not populated within {SELF_TEST_TIMEOUT_S:.0f} s")
-        if failures:
-            raise RuntimeError(failures[0].splitlines()[0])
-        # Draft email on the top alert: with no provider set up, the template library
-        # writes it (the templates and Jinja2 are in the bundle); the LLM client loads.
-        alerts.action_pane.trigger("draft")
-
-        def drafted() -> bool:
-            dialog = controller.composer.dialog if controller is not None else None
-            return bool(failures) or (
-                dialog is not None and bool(dialog.variants[0].body.toPlainText())
-            )
-
-        if not wait_until(drafted, SELF_TEST_TIMEOUT_S):
-            raise RuntimeError("the email composer wrote no draft")
-        if failures:
-            raise RuntimeError(failures[0].splitlines()[0])
-        composer = controller.composer.dialog
-        assert composer is not None
-        if "Template" not in composer.variants[0].source.text():
-            raise RuntimeError("the composer's template draft is not labelled as one")
-        composer.close()
-        import services.llm.client  # noqa: F401  (openai and its HTTP stack are bundled)
-
-        app.processEvents()
-        image = window.grab().toImage()
-        if image.isNull() or image.width() < 200 or image.height() < 200:
-            raise RuntimeError("the window could not be drawn")
-        if app.windowIcon().pixmap(64, 64).isNull():
-            raise RuntimeError("the application icon could not be drawn (SVG support missing)")
-        colours = _distinct_colours(image)
-        if colours < 8:
-            raise RuntimeError(f"the window looks blank ({colours} distinct colours)")
-        rows = window.customers_pane.model.rowCount()
-        print(
-            f"self-test ok: {rows} customers, {alerts.alerts_pane.model.total()} alerts, "
-            "a template email draft, "
-            f"window {image.width()}x{image.height()} "
-            f"({time.monotonic() - started:.1f} s)"
-        )
-        return 0
-    except Exception as exc:
-        print(f"self-test failed: {exc}", file=sys.stderr)
-        log.exception("self-test failed")
-        return 1
-    finally:
-        if controller is not None:
-            controller.shutdown()
-            controller.window.close()
-            controller.window.deleteLater()
-        qInstallMessageHandler(previous_handler)
-        sys.excepthook = previous_excepthook
-        shutil.rmtree(tmp, ignore_errors=True)

@@ -20,8 +20,8 @@ from app.gui.application import (
     GuiController,
     first_launch_needs_demo,
     make_controller,
-    run_self_test,
 )
+from app.gui.selftest import run_self_test
 from app.workspace import Workspace, open_workspace, to_url, workspace_exists
 from views.main_window import TAB_CUSTOMERS
 
