@@ -115,3 +115,106 @@ def test_no_item_widgets_for_data() -> None:
         )
     ]
     assert offenders == []
+
+
+FIRST_PARTY = ("models", "services", "app", "views")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def first_party_modules() -> dict[str, Path]:
+    return {
+        _module_name(p): p
+        for package in FIRST_PARTY
+        for p in (ROOT / package).rglob("*.py")
+        if "migrations" not in p.parts
+    }
+
+
+def imported_modules(path: Path, known: set[str]) -> set[str]:
+    """The first-party modules a file imports anywhere (inside functions too, and by name
+    through importlib), except under ``if TYPE_CHECKING:`` (never run)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped |= {id(n) for n in ast.walk(node)}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "." in node.value:
+            names = [node.value]  # a dotted name for importlib: "app.cli.alerts"
+        found |= {n for n in names if n in known}
+    return found
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return cycles
+
+
+def test_import_cycle_finder_finds_one() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert import_cycles(graph) == [["a", "b", "c"]]
+
+
+def test_no_import_cycles() -> None:
+    modules = first_party_modules()
+    known = set(modules)
+    graph = {name: imported_modules(path, known) - {name} for name, path in modules.items()}
+    assert import_cycles(graph) == []
+
+
+def test_lower_layers_never_import_higher_ones() -> None:
+    """models import nothing of services, app or views; services nothing of app or views."""
+    higher = {"models": {"services", "app", "views"}, "services": {"app", "views"}}
+    modules = first_party_modules()
+    known = set(modules)
+    offenders = {
+        name: sorted(m for m in imported_modules(path, known) if m.split(".")[0] in above)
+        for name, path in modules.items()
+        for above in [higher.get(name.split(".")[0], set())]
+        if any(m.split(".")[0] in above for m in imported_modules(path, known))
+    }
+    assert offenders == {}
