@@ -742,7 +742,8 @@ class ComposerController(QObject):
     def _outgoing(self, kind: str, subject: str, body: str, recipient: str | None) -> _Outgoing:
         """Everything the record needs, fixed now: a later Regenerate, another customer's
         composer or a closed window cannot change what is recorded for this email."""
-        assert self.dialog is not None and self._ws is not None
+        assert self.dialog is not None
+        assert self._ws is not None
         variant = self._variants[self.dialog.chosen()]
         return _Outgoing(
             workspace=self._ws,

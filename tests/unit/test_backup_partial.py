@@ -32,7 +32,7 @@ def test_a_failed_backup_removes_its_partial_file(tmp_path: Path) -> None:
     (blocked / "keep.txt").write_text("x", encoding="utf-8")
     ws = open_workspace(to_url(str(source)))
     try:
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match="backup.sqlite"):
             backup_sqlite(ws.engine, blocked)
     finally:
         ws.close()

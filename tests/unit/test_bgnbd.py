@@ -306,11 +306,11 @@ def test_thin_data_raises_a_plain_model_fit_error() -> None:
 
 
 def test_inconsistent_summaries_are_rejected_as_bugs() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="recency <= T"):
         p_alive(PUBLISHED, 2, 10.0, 5.0)  # recency after T
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="horizon t must be non-negative"):
         expected_purchases(PUBLISHED, -1, 0, 0, 5.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be finite"):
         fit_bgnbd([1.0, np.nan], [1, 1], [2, 2])
 
 

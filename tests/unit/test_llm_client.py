@@ -11,7 +11,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields
 from typing import Any
 
@@ -101,11 +101,16 @@ def free_port() -> int:
     return port
 
 
+def drain(stream: Iterable[str], into: list[str]) -> None:
+    """Read a stream to its end, keeping each delta as it arrives (before any error)."""
+    for delta in stream:
+        into.append(delta)
+
+
 def stream_error(config: ProviderConfig, api_key: str | None = None) -> tuple[list[str], LLMError]:
     deltas: list[str] = []
     with pytest.raises(LLMError) as caught:
-        for delta in llm.stream_chat(config, api_key, MESSAGES):
-            deltas.append(delta)
+        drain(llm.stream_chat(config, api_key, MESSAGES), deltas)
     return deltas, caught.value
 
 
@@ -342,8 +347,7 @@ def test_cancelled_between_chunks_stops_the_stream(serve: Serve) -> None:
     deltas: list[str] = []
     stream = llm.stream_chat(local(server), None, MESSAGES, cancelled=lambda: len(deltas) >= 3)
     with pytest.raises(LLMError) as caught:
-        for delta in stream:
-            deltas.append(delta)
+        drain(stream, deltas)
     assert caught.value.kind == "cancelled"
     assert deltas == split_reply(REPLY)[:3]
 
@@ -363,8 +367,7 @@ def test_close_from_another_thread_ends_a_stalled_stream_at_once(serve: Serve) -
     stopper.start()
     deltas: list[str] = []
     with pytest.raises(LLMError) as caught:
-        for delta in stream:
-            deltas.append(delta)
+        drain(stream, deltas)
     ended_at = time.monotonic()
     stopper.join()
     assert caught.value.kind == "cancelled"

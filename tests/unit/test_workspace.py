@@ -65,10 +65,15 @@ def test_new_workspace_in_missing_folder_is_created_at_head(tmp_path: Path) -> N
 def test_session_scope_is_atomic_and_enforces_foreign_keys(tmp_path: Path) -> None:
     ws = open_workspace(url_of(tmp_path / "w.radar.sqlite"))
     try:
-        with pytest.raises(RuntimeError), session_scope(ws.sessions) as s:
-            s.add(Customer(name="Half written", source="t", external_id="1"))
-            s.flush()
-            raise RuntimeError("crash mid-way")
+
+        def crash_mid_way() -> None:
+            with session_scope(ws.sessions) as s:
+                s.add(Customer(name="Half written", source="t", external_id="1"))
+                s.flush()
+                raise RuntimeError("crash mid-way")
+
+        with pytest.raises(RuntimeError, match="crash mid-way"):
+            crash_mid_way()
         with session_scope(ws.sessions) as s:
             assert s.scalar(select(func.count()).select_from(Customer)) == 0
         with pytest.raises(Exception, match="FOREIGN KEY"), session_scope(ws.sessions) as s:

@@ -295,9 +295,12 @@ class DashboardPane(QWidget):
             return
         self._ensure_charts()
         self._set_tiles(data)
-        assert self.severity_chart is not None and self.age_chart is not None
-        assert self.risk_chart is not None and self.scores_chart is not None
-        assert self.segments_chart is not None and self.trends_chart is not None
+        assert self.severity_chart is not None
+        assert self.age_chart is not None
+        assert self.risk_chart is not None
+        assert self.scores_chart is not None
+        assert self.segments_chart is not None
+        assert self.trends_chart is not None
         self.severity_chart.set_counts(data.open_alerts_by_severity)
         self.age_chart.set_counts(data.open_alerts_by_age)
         self.risk_chart.set_values(data.churn_risk, data.at_risk_threshold)

@@ -342,7 +342,8 @@ class DraftingTools:
         preset = dialog.editor("llm.preset")
         url = dialog.editor("llm.base_url")
         model = dialog.editor("llm.model")
-        assert isinstance(preset, QComboBox) and isinstance(url, QLineEdit)
+        assert isinstance(preset, QComboBox)
+        assert isinstance(url, QLineEdit)
         assert isinstance(model, QComboBox)
         self.preset, self.url, self.model = preset, url, model
 
@@ -530,8 +531,10 @@ class SendingTools:
         self._state: SecretState | None = None
         host, user = dialog.editor("smtp.host"), dialog.editor("smtp.user")
         security, port = dialog.editor("smtp.security"), dialog.editor("smtp.port")
-        assert isinstance(host, QLineEdit) and isinstance(user, QLineEdit)
-        assert isinstance(security, QComboBox) and isinstance(port, QSpinBox)
+        assert isinstance(host, QLineEdit)
+        assert isinstance(user, QLineEdit)
+        assert isinstance(security, QComboBox)
+        assert isinstance(port, QSpinBox)
         self.host, self.user, self.security, self.port = host, user, security, port
 
         self.password_box = _SecretBox("Password", "smtp_password", dialog)
