@@ -90,7 +90,8 @@ def test_demo_builds_and_rebuilds_the_workspace(tmp_path: Path) -> None:
     assert orders > 60
     again = run("--db", str(db), "demo", "--customers", "60", "--seed", "3", home=tmp_path)
     assert again.returncode == 0, again.stderr
-    assert count(db, "customers") == 60 and count(db, "orders") == orders  # replaced, not added
+    assert count(db, "customers") == 60
+    assert count(db, "orders") == orders
 
 
 def test_demo_uses_the_environment_variable(tmp_path: Path) -> None:
@@ -119,13 +120,16 @@ def test_demo_refuses_to_overwrite_real_data(tmp_path: Path) -> None:
 def test_db_upgrade_check_and_backup(tmp_path: Path) -> None:
     db = tmp_path / "w.radar.sqlite"
     created = run("--db", str(db), "db", "upgrade", home=tmp_path)
-    assert created.returncode == 0 and "Created a new workspace" in created.stdout
+    assert created.returncode == 0
+    assert "Created a new workspace" in created.stdout
     again = run("--db", str(db), "db", "upgrade", home=tmp_path)
-    assert again.returncode == 0 and "up to date" in again.stdout
+    assert again.returncode == 0
+    assert "up to date" in again.stdout
 
     check = run("--db", str(db), "db", "check", home=tmp_path)
     assert check.returncode == 0, check.stderr
-    assert "Result: OK" in check.stdout and "customers" in check.stdout
+    assert "Result: OK" in check.stdout
+    assert "customers" in check.stdout
 
     backup = tmp_path / "copies" / "b.radar.sqlite"
     made = run("--db", str(db), "db", "backup", str(backup), home=tmp_path)
@@ -134,7 +138,8 @@ def test_db_upgrade_check_and_backup(tmp_path: Path) -> None:
     assert run("--db", str(backup), "db", "check", home=tmp_path).returncode == 0
 
     twice = run("--db", str(db), "db", "backup", str(backup), home=tmp_path)
-    assert twice.returncode == 1 and "already exists" in one_line_error(twice)
+    assert twice.returncode == 1
+    assert "already exists" in one_line_error(twice)
 
 
 def test_failures_exit_1_with_one_line_and_leave_files_alone(tmp_path: Path) -> None:
@@ -148,14 +153,16 @@ def test_failures_exit_1_with_one_line_and_leave_files_alone(tmp_path: Path) -> 
     assert hashlib.sha256(not_db.read_bytes()).hexdigest() == digest
 
     missing = run("--db", str(tmp_path / "nothing.radar.sqlite"), "db", "check", home=tmp_path)
-    assert missing.returncode == 1 and "no workspace" in one_line_error(missing)
+    assert missing.returncode == 1
+    assert "no workspace" in one_line_error(missing)
 
     read_only = tmp_path / "ro.radar.sqlite"
     assert run("--db", str(read_only), "db", "upgrade", home=tmp_path).returncode == 0
     read_only.chmod(0o444)
     try:
         result = run("--db", str(read_only), "demo", "--customers", "5", home=tmp_path)
-        assert result.returncode == 1 and "read-only" in one_line_error(result)
+        assert result.returncode == 1
+        assert "read-only" in one_line_error(result)
         assert count(read_only, "customers") == 0
     finally:
         read_only.chmod(0o644)
@@ -196,14 +203,17 @@ def test_check_finds_stale_customer_totals_and_upgrade_repairs_them(tmp_path: Pa
 
 def test_empty_or_unusable_locations_are_plain_errors(tmp_path: Path) -> None:
     empty = run("--db", "", "demo", "--customers", "5", home=tmp_path)
-    assert empty.returncode == 1 and "location is empty" in one_line_error(empty)
+    assert empty.returncode == 1
+    assert "location is empty" in one_line_error(empty)
     assert not (tmp_path / "data" / "AccountRadar").exists()  # the default was not touched
 
     env_empty = run("db", "check", env_db="", home=tmp_path)
-    assert env_empty.returncode == 1 and "ACCOUNT_RADAR_DB" in one_line_error(env_empty)
+    assert env_empty.returncode == 1
+    assert "ACCOUNT_RADAR_DB" in one_line_error(env_empty)
 
     no_driver = run("--db", "mysql://user@localhost/radar", "db", "check", home=tmp_path)
-    assert no_driver.returncode == 1 and "driver is not installed" in one_line_error(no_driver)
+    assert no_driver.returncode == 1
+    assert "driver is not installed" in one_line_error(no_driver)
 
 
 def test_window_without_qt_gives_a_plain_message(tmp_path: Path) -> None:
@@ -226,4 +236,5 @@ def test_window_without_qt_gives_a_plain_message(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     line = one_line_error(result)
-    assert "window cannot start" in line and "libEGL" in line
+    assert "window cannot start" in line
+    assert "libEGL" in line

@@ -100,7 +100,8 @@ def test_alerts_filters(scored_db: tuple[Path, Path]) -> None:
     expected = sql(
         db, "SELECT COUNT(*) FROM alerts WHERE severity = 'warning' AND status <> 'held_back'"
     )[0][0]
-    assert len(rows) == expected > 0 and all(r.startswith("warning") for r in rows)
+    assert len(rows) == expected > 0
+    assert all(r.startswith("warning") for r in rows)
     owner, mine = sql(
         db, "SELECT owner, COUNT(*) FROM alerts WHERE status <> 'held_back' GROUP BY owner LIMIT 1"
     )[0]
@@ -108,9 +109,11 @@ def test_alerts_filters(scored_db: tuple[Path, Path]) -> None:
         "--db", str(db), "alerts", "--owner", str(owner).lower(), "--limit", "0", home=home
     )
     rows = table_rows(result.stdout)
-    assert len(rows) == mine and all(str(owner) in r for r in rows)
+    assert len(rows) == mine
+    assert all(str(owner) in r for r in rows)
     none = run("--db", str(db), "alerts", "--status", "resolved,dismissed", home=home)
-    assert none.returncode == 0 and "No alerts match." in none.stdout
+    assert none.returncode == 0
+    assert "No alerts match." in none.stdout
     both = run(
         "--db",
         str(db),
@@ -144,19 +147,22 @@ def test_alerts_filters(scored_db: tuple[Path, Path]) -> None:
 def test_bad_filters_are_usage_errors(tmp_path: Path, args: list[str], complaint: str) -> None:
     result = run(*args, home=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.startswith("usage: ") and complaint in result.stderr
+    assert result.stderr.startswith("usage: ")
+    assert complaint in result.stderr
 
 
 def test_alerts_without_a_workspace_or_scores(tmp_path: Path) -> None:
     missing = run("--db", str(tmp_path / "none.radar.sqlite"), "alerts", home=tmp_path)
-    assert missing.returncode == 1 and "There is no workspace" in one_line_error(missing)
+    assert missing.returncode == 1
+    assert "There is no workspace" in one_line_error(missing)
     db = tmp_path / "empty.radar.sqlite"
     assert run("--db", str(db), "db", "upgrade", home=tmp_path).returncode == 0
     unscored = run("--db", str(db), "alerts", home=tmp_path)
     assert unscored.returncode == 0
     assert "No alerts yet: the workspace has not been scored" in unscored.stdout
     export = run("--db", str(db), "export", "alerts", str(tmp_path / "a.csv"), home=tmp_path)
-    assert export.returncode == 1 and "run 'score' first" in one_line_error(export)
+    assert export.returncode == 1
+    assert "run 'score' first" in one_line_error(export)
     assert not (tmp_path / "a.csv").exists()
 
 
@@ -191,7 +197,8 @@ def test_export_alerts_to_csv_and_xlsx_neutralises_formulas(
         "drivers",
     } <= set(rows[0])
     evil = [r for r in rows if EVIL in r["customer"]]
-    assert [r["customer"] for r in evil] == ["'" + EVIL] * len(evil) and evil
+    assert [r["customer"] for r in evil] == ["'" + EVIL] * len(evil)
+    assert evil
     assert all(float(r["priority"]) >= 0 for r in rows)
     priorities = [float(r["priority"]) for r in rows]
     assert priorities == sorted(priorities, reverse=True)  # all are working alerts
@@ -203,7 +210,8 @@ def test_export_alerts_to_csv_and_xlsx_neutralises_formulas(
     header = [c.value for c in sheet[1]]
     at = header.index("customer")
     cells = [row[at] for row in sheet.iter_rows(min_row=2) if row[at].value == EVIL]
-    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
+    assert cells
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
     priority_at = header.index("priority")
     assert all(
         isinstance(row[priority_at].value, int | float) for row in sheet.iter_rows(min_row=2)

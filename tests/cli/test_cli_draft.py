@@ -107,13 +107,17 @@ def test_offline_prints_the_template_draft(db: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     # The late ticket's alert makes it an apology; the template says so.
     lines = result.stdout.splitlines()
-    assert lines[0] == "Subject: We're sorry, Ada" and lines[1] == "" and lines[2] == "Hi Ada,"
+    assert lines[0] == "Subject: We're sorry, Ada"
+    assert lines[1] == ""
+    assert lines[2] == "Hi Ada,"
     assert "your request is still open" in result.stdout
     assert result.stdout.rstrip().endswith("Best regards,\nMaya Thompson")
-    assert "90%" not in result.stdout and "Ignore previous" not in result.stdout
+    assert "90%" not in result.stdout
+    assert "Ignore previous" not in result.stdout
     assert stderr_lines(result) == ["Template draft: you asked for the template"]
     other = draft(db, "C001", "--offline", "--goal", "check-in", home=tmp_path)
-    assert other.returncode == 0 and other.stdout.startswith("Subject: Checking in, Ada\n")
+    assert other.returncode == 0
+    assert other.stdout.startswith("Subject: Checking in, Ada\n")
 
 
 def test_no_provider_set_up_gives_the_template_and_says_why(db: Path, tmp_path: Path) -> None:
@@ -125,13 +129,17 @@ def test_no_provider_set_up_gives_the_template_and_says_why(db: Path, tmp_path: 
 
 def test_unknown_and_ambiguous_customers_exit_1(db: Path, tmp_path: Path) -> None:
     unknown = draft(db, "Zed", home=tmp_path)
-    assert unknown.returncode == 1 and "No customer matches 'Zed'" in one_line_error(unknown)
+    assert unknown.returncode == 1
+    assert "No customer matches 'Zed'" in one_line_error(unknown)
     ambiguous = draft(db, "ada", home=tmp_path)
     assert ambiguous.returncode == 1
     line = one_line_error(ambiguous)
-    assert "matches several customers" in line and "[C001]" in line and "[C002]" in line
+    assert "matches several customers" in line
+    assert "[C001]" in line
+    assert "[C002]" in line
     usage = draft(db, "Ada King", "--goal", "bribe", home=tmp_path)
-    assert usage.returncode == 2 and "not one of win_back" in usage.stderr
+    assert usage.returncode == 2
+    assert "not one of win_back" in usage.stderr
 
 
 def test_a_local_provider_streams_the_draft(book: Book, db: Path, tmp_path: Path) -> None:
@@ -147,10 +155,13 @@ def test_a_local_provider_streams_the_draft(book: Book, db: Path, tmp_path: Path
     )
     assert result.stderr == ""
     (request,) = server.chat_requests
-    assert request.body is not None and request.body["model"] == "llama3.2"
+    assert request.body is not None
+    assert request.body["model"] == "llama3.2"
     system, user = (m["content"] for m in request.body["messages"])
-    assert "Apologise" in system and "professional" in system
-    assert INJECTION not in system and INJECTION in user
+    assert "Apologise" in system
+    assert "professional" in system
+    assert INJECTION not in system
+    assert INJECTION in user
     assert "Lovelace" not in json.dumps(request.body)  # the surname stays here
 
 
@@ -164,7 +175,8 @@ def test_a_model_that_obeys_the_ticket_is_flagged(book: Book, db: Path, tmp_path
     assert result.returncode == 0
     assert "90% off everything" in result.stdout  # shown as written...
     checks = [line for line in stderr_lines(result) if line.startswith("Check: ")]
-    assert len(checks) == 1 and "90%" in checks[0]  # ...and flagged
+    assert len(checks) == 1
+    assert "90%" in checks[0]
 
 
 def test_a_provider_off_this_computer_needs_the_request_reviewed_first(
@@ -177,7 +189,8 @@ def test_a_provider_off_this_computer_needs_the_request_reviewed_first(
     key = {"OPENAI_API_KEY": "sk-test-never-shown"}
 
     refused = draft(db, "Ada Lovelace", home=tmp_path, env=key)
-    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.returncode == 1
+    assert refused.stdout == ""
     assert one_line_error(refused) == (
         "error: Review what will be sent first: python main.py draft 'Ada Lovelace' "
         "--show-request, then add --confirm-send"
@@ -190,7 +203,8 @@ def test_a_provider_off_this_computer_needs_the_request_reviewed_first(
     assert "Authorization: Bearer •••• (from OPENAI_API_KEY)" in lines
     assert "sk-test" not in shown.stdout
     body = json.loads(shown.stdout[shown.stdout.index("{") :])
-    assert body["model"] == "gpt-4o-mini" and body["stream"] is True
+    assert body["model"] == "gpt-4o-mini"
+    assert body["stream"] is True
     assert INJECTION in body["messages"][1]["content"]
     assert setting(db, "llm.reviewed_remote") is None  # showing is not confirming
 
@@ -205,7 +219,8 @@ def test_a_provider_off_this_computer_needs_the_request_reviewed_first(
     assert template_line.startswith("Template draft: This computer cannot reach")
     assert setting(db, "llm.reviewed_remote") == [remote]
     again = draft(db, "Ada Lovelace", home=tmp_path, env=key)
-    assert again.returncode == 0 and "Review what will be sent" not in again.stderr
+    assert again.returncode == 0
+    assert "Review what will be sent" not in again.stderr
 
 
 def test_do_not_contact_can_be_drafted_but_says_so(db: Path, tmp_path: Path) -> None:

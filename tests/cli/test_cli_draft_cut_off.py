@@ -59,7 +59,8 @@ def test_openai_base_url_is_the_provider_when_none_is_set_up(db: Path, tmp_path:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Subject: Sorry about your parcel, Ada")
     assert "Template draft" not in result.stderr
-    assert len(chats) == 1 and chats[0].body is not None
+    assert len(chats) == 1
+    assert chats[0].body is not None
     assert chats[0].body["model"] == "llama3.2"
     no_model = draft(db, "Ada Lovelace", home=tmp_path, env={"OPENAI_BASE_URL": url})
     assert no_model.returncode == 0
@@ -81,4 +82,5 @@ def test_a_provider_in_the_settings_wins_over_openai_base_url(
         env = {"OPENAI_BASE_URL": other.base_url, "OPENAI_MODEL": "llama3.2"}
         result = draft(db, "Ada Lovelace", home=tmp_path, env=env)
         assert result.returncode == 0, result.stderr
-        assert len(chosen.chat_requests) == 1 and other.chat_requests == []
+        assert len(chosen.chat_requests) == 1
+        assert other.chat_requests == []

@@ -122,7 +122,8 @@ def test_export_from_a_missing_workspace_creates_nothing(tmp_path: Path) -> None
     result = run("--db", str(db), "export", "customers", str(tmp_path / "c.csv"), home=tmp_path)
     assert result.returncode == 1
     assert "There is no workspace" in one_line_error(result)
-    assert not db.exists() and not (tmp_path / "c.csv").exists()
+    assert not db.exists()
+    assert not (tmp_path / "c.csv").exists()
 
 
 def test_export_into_a_missing_folder_is_a_plain_error(demo_db: tuple[Path, Path]) -> None:

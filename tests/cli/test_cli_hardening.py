@@ -160,7 +160,8 @@ def test_a_file_name_that_is_not_utf8_imports(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert b"Traceback" not in result.stderr
-    assert b"orders\\" in result.stdout and b"landed as import" in result.stdout
+    assert b"orders\\" in result.stdout
+    assert b"landed as import" in result.stdout
     assert count(db, "orders") == 1
 
 
@@ -184,4 +185,5 @@ def test_output_piped_into_head_ends_quietly(tmp_path: Path) -> None:
     listing.stdout.close()  # the reader is gone before the first line is written
     _, err = listing.communicate(timeout=300)
     assert listing.returncode == 0
-    assert b"BrokenPipe" not in err and b"Traceback" not in err
+    assert b"BrokenPipe" not in err
+    assert b"Traceback" not in err

@@ -25,7 +25,8 @@ def test_import_plain_orders_then_reimport_then_undo(tmp_path: Path) -> None:
     )
     assert "81 new customer(s) created from the records" in first.stdout
     assert "%" in first.stderr  # progress goes to stderr
-    assert count(db, "orders") == 246 and count(db, "customers") == 81
+    assert count(db, "orders") == 246
+    assert count(db, "customers") == 81
     again = run("--db", str(db), "import", str(GENERIC / "orders.csv"), home=tmp_path)
     assert again.returncode == 0
     assert "0 inserted, 0 updated, 246 unchanged" in again.stdout
@@ -33,12 +34,16 @@ def test_import_plain_orders_then_reimport_then_undo(tmp_path: Path) -> None:
     assert listing.returncode == 0
     lines = listing.stdout.splitlines()
     assert lines[0].split()[:3] == ["id", "when", "(UTC)"]
-    assert lines[1].split()[0] == "2" and "orders.csv" in lines[1] and "landed" in lines[1]
+    assert lines[1].split()[0] == "2"
+    assert "orders.csv" in lines[1]
+    assert "landed" in lines[1]
     undo = run("--db", str(db), "imports", "undo", "2", home=tmp_path)
-    assert undo.returncode == 0 and "Undid import 2 (orders.csv)" in undo.stdout
+    assert undo.returncode == 0
+    assert "Undid import 2 (orders.csv)" in undo.stdout
     undo1 = run("--db", str(db), "imports", "undo", "1", home=tmp_path)
     assert undo1.returncode == 0
-    assert count(db, "orders") == 0 and count(db, "customers") == 0
+    assert count(db, "orders") == 0
+    assert count(db, "customers") == 0
     assert one_line_error(run("--db", str(db), "imports", "undo", "1", home=tmp_path)) == (
         "error: Import 1 (orders.csv) was already undone."
     )
@@ -63,7 +68,8 @@ def test_unmapped_file_names_its_columns_and_the_way_out(tmp_path: Path) -> None
     result = run("--db", str(db), "import", str(MALFORMED / "mystery_columns.csv"), home=tmp_path)
     assert result.returncode == 1
     assert "columns it could not map: 'a', 'b', 'c'" in result.stdout
-    assert "--profile NAME" in result.stdout and "window" in result.stdout
+    assert "--profile NAME" in result.stdout
+    assert "window" in result.stdout
 
 
 def test_missing_path_and_bad_kind(tmp_path: Path) -> None:
@@ -93,7 +99,8 @@ def test_rejects_are_listed_up_to_20_and_exported(tmp_path: Path) -> None:
     assert "  ... and 10 more; full list: --rejects-csv PATH" in result.stdout
     with out_csv.open(encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == ["file", "row", "reason"] and len(rows) == 31
+    assert rows[0] == ["file", "row", "reason"]
+    assert len(rows) == 31
     assert rows[1][:2] == ["many_bad.csv", "2"]
     assert count(db, "orders") == 1
 

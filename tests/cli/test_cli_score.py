@@ -27,14 +27,17 @@ def test_score_prints_the_summary_and_stores_the_snapshot(demo_db: tuple[Path, P
     today = dt.datetime.now(dt.UTC).date().isoformat()
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"Scored 400 customers as of {today} for the next 90 days in ")
-    assert lines[1].startswith("Churn model: ") and "Brier" in lines[1]
+    assert lines[1].startswith("Churn model: ")
+    assert "Brier" in lines[1]
     assert any(line.startswith("Backtest: scored as of ") for line in lines)
     assert any("BG/NBD" in line and "ROC AUC" not in line for line in lines[3:])
     assert any(line.startswith("  recency") for line in lines)
     assert any(line.startswith("BG/NBD (weeks): r=") for line in lines)
     # Progress goes to stderr, not into the summary.
-    assert "Saving the scores" in result.stderr and "Traceback" not in result.stderr
-    assert count(db, "score_snapshots") == 400 and count(db, "scoring_runs") == 1
+    assert "Saving the scores" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert count(db, "score_snapshots") == 400
+    assert count(db, "scoring_runs") == 1
 
 
 def test_score_replays_a_past_date_with_another_horizon(demo_db: tuple[Path, Path]) -> None:
@@ -71,7 +74,8 @@ def test_bad_dates_and_horizons_are_usage_errors(
     db = tmp_path / "never.radar.sqlite"
     result = run("--db", str(db), "score", *args, home=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.startswith("usage: ") and complaint in result.stderr
+    assert result.stderr.startswith("usage: ")
+    assert complaint in result.stderr
     assert "Traceback" not in result.stderr
     assert not db.exists()
 
@@ -82,7 +86,8 @@ def test_a_workspace_without_orders_is_a_plain_failure(tmp_path: Path) -> None:
     result = run("--db", str(db), "score", home=tmp_path)
     assert result.returncode == 1
     line = one_line_error(result)
-    assert "no paid orders dated on or before" in line and "Import orders first" in line
+    assert "no paid orders dated on or before" in line
+    assert "Import orders first" in line
     assert count(db, "scoring_runs") == 0
 
 

@@ -58,8 +58,10 @@ def requests(qtbot, pane: ActionPane, key: str) -> tuple[int, str, dict]:
 
 def test_shows_the_alert_the_step_and_the_history(pane: ActionPane) -> None:
     assert "High risk, high value" in pane.title.text()
-    assert "Priya Raman" in pane.meta.text() and "$431 at risk" in pane.meta.text()
-    assert "Noah Khan" in pane.reason.text() and "usual gap 35 days" in pane.reason.text()
+    assert "Priya Raman" in pane.meta.text()
+    assert "$431 at risk" in pane.meta.text()
+    assert "Noah Khan" in pane.reason.text()
+    assert "usual gap 35 days" in pane.reason.text()
     assert pane.next_title.text() == "A personal check-in"
     assert "Raised" in pane.history.text()
     assert not pane.blocked.isVisible()
@@ -108,7 +110,8 @@ def test_keyboard_shortcuts_trigger_actions(qtbot, pane: ActionPane) -> None:
 def test_closed_alerts_offer_reopen_not_resolve(qtbot, pane: ActionPane) -> None:
     pane.show_alert(dataclasses.replace(ALERT, status="resolved", outcome="won_back"))
     assert "Resolved: Won back" in pane.meta.text()
-    assert pane.buttons["reopen"].isVisible() and pane.buttons["reopen"].isEnabled()
+    assert pane.buttons["reopen"].isVisible()
+    assert pane.buttons["reopen"].isEnabled()
     for key in ("resolve", "dismiss", "snooze", "start"):
         assert not pane.buttons[key].isEnabled(), key
     with qtbot.assertNotEmitted(pane.action_requested):
@@ -122,7 +125,8 @@ def test_blocked_outreach_and_do_not_contact(pane: ActionPane) -> None:
             ALERT, do_not_contact=True, outreach_blocked="Do not contact: no outreach."
         )
     )
-    assert pane.blocked.isVisible() and "Do not contact" in pane.blocked.text()
+    assert pane.blocked.isVisible()
+    assert "Do not contact" in pane.blocked.text()
     assert not pane.buttons["dnc"].isEnabled()
 
 
@@ -149,7 +153,8 @@ def test_no_alert_is_a_plain_empty_state(qtbot) -> None:
     qtbot.addWidget(p)
     p.show()
     p.show_alert(None, "No alerts to act on.")
-    assert p.empty.isVisible() and p.empty.text() == "No alerts to act on."
+    assert p.empty.isVisible()
+    assert p.empty.text() == "No alerts to act on."
     assert not p.scroller.isVisible()
     with qtbot.assertNotEmitted(p.action_requested):
         p.trigger("start")

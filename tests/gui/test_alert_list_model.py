@@ -153,7 +153,8 @@ def test_empty_data_shows_nothing(qtbot) -> None:
     m = AlertListModel()
     empty = {k: v[:0] for k, v in columns().items()}
     m.set_data(AlertListData(empty))
-    assert m.rowCount() == 0 and m.total() == 0
+    assert m.rowCount() == 0
+    assert m.total() == 0
     assert m.severity_counts() == {"critical": 0, "warning": 0, "opportunity": 0, "info": 0}
 
 

@@ -122,10 +122,12 @@ def test_opens_on_the_highest_priority_alert_and_its_customer(
     assert active, "the demo raises alerts"
     assert view.alerts_pane.model.rowCount() == len(active)
     top = view.action_pane.alert
-    assert top is not None and top.priority_cents == active[0][2]
+    assert top is not None
+    assert top.priority_cents == active[0][2]
     assert view.detail_pane.detail is not None
     assert view.detail_pane.detail.id == top.customer_id
-    assert top.reason and view.action_pane.next_title.text()
+    assert top.reason
+    assert view.action_pane.next_title.text()
     # The chips count the active alerts by severity.
     counts = dict(
         db_rows(
@@ -146,7 +148,8 @@ def test_arrow_keys_move_through_alerts_and_the_customer_follows(
     qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_Down)
     wait_shown(qtbot, view, jobs)
     second = view.alerts_pane.current_alert_id
-    assert second != first and second == visible_ids(view)[1]
+    assert second != first
+    assert second == visible_ids(view)[1]
     qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_Up)
     wait_shown(qtbot, view, jobs)
     assert view.alerts_pane.current_alert_id == first
@@ -182,9 +185,11 @@ def test_a_lone_selection_loads_at_once_and_a_held_key_loads_only_where_it_stops
     wait_shown(qtbot, view, jobs)
     expected = visible_ids(view)[5]
     assert view.alerts_pane.current_alert_id == expected
-    assert view.action_pane.alert is not None and view.action_pane.alert.id == expected
+    assert view.action_pane.alert is not None
+    assert view.action_pane.alert.id == expected
     # At most the first row (loaded at once, before the burst showed) and the last.
-    assert len(loads) <= 2 and loads[-1] == view.action_pane.alert.customer_id
+    assert len(loads) <= 2
+    assert loads[-1] == view.action_pane.alert.customer_id
 
 
 def test_snooze_a_week_hides_it_and_moves_to_the_next(
@@ -199,7 +204,8 @@ def test_snooze_a_week_hides_it_and_moves_to_the_next(
     status, until = db_rows(
         workspace, "SELECT status, snoozed_until FROM alerts WHERE id=?", first
     )[0]
-    assert status == "snoozed" and until is not None
+    assert status == "snoozed"
+    assert until is not None
     expected = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=7)
     assert until.startswith(expected.isoformat())
     who = db_rows(
@@ -207,10 +213,12 @@ def test_snooze_a_week_hides_it_and_moves_to_the_next(
         "SELECT actor FROM audit_events WHERE entity_id = ? AND action = 'alert.snoozed'",
         first,
     )
-    assert who and who[0][0] == USER
+    assert who
+    assert who[0][0] == USER
     # The snoozed filter shows it, with Reopen on offer.
     view.alerts_pane.status_combo.setCurrentIndex(view.alerts_pane.status_combo.findData("snoozed"))
-    assert first in visible_ids(view) and second not in visible_ids(view)
+    assert first in visible_ids(view)
+    assert second not in visible_ids(view)
     wait_shown(qtbot, view, jobs)
     assert view.action_pane.buttons["reopen"].isEnabled()
 
@@ -278,7 +286,8 @@ def test_do_not_contact_flags_the_customer_and_blocks_outreach(
     assert view.alerts_pane.select_alert(model.alert_id(row))
     wait_shown(qtbot, view, jobs)
     alert = view.action_pane.alert
-    assert alert is not None and not alert.do_not_contact
+    assert alert is not None
+    assert not alert.do_not_contact
     qtbot.keyClick(view.action_pane, Qt.Key.Key_X)
     qtbot.waitUntil(
         lambda: view.action_pane.alert is not None and view.action_pane.alert.do_not_contact,
@@ -314,7 +323,8 @@ def test_filters_and_search_narrow_the_list(
     assert all(name.lower() in pane.model.record(r)["customer"].lower()
                for r in range(pane.model.rowCount()))  # fmt: skip
     pane.search_box.setText("no customer is called this")
-    assert pane.model.rowCount() == 0 and pane.message.text() == "No alerts match these filters."
+    assert pane.model.rowCount() == 0
+    assert pane.message.text() == "No alerts match these filters."
     pane.search_box.clear()
     assert pane.model.rowCount() == total
     # Mine asks who the user is once, then filters by that owner.
@@ -324,7 +334,8 @@ def test_filters_and_search_narrow_the_list(
         pane.mine_button.click()
     assert chosen.args == [owners[0]]
     kept = [pane.model.record(r)["owner"] for r in range(pane.model.rowCount())]
-    assert kept and set(kept) == {owners[0]}
+    assert kept
+    assert set(kept) == {owners[0]}
     wait_shown(qtbot, view, jobs)
 
 
@@ -385,11 +396,14 @@ def test_draft_email_in_each_tab_writes_to_that_tabs_customer(
     view.alerts_pane.select_alert(contactable_alert)
     wait_shown(qtbot, view, jobs)
     alert = view.action_pane.alert
-    assert alert is not None and alert.id == contactable_alert and not alert.outreach_blocked
+    assert alert is not None
+    assert alert.id == contactable_alert
+    assert not alert.outreach_blocked
     assert view.detail_pane.draft_button.isHidden()  # the action pane drafts in this tab
 
     qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_E)
-    assert from_alerts == [(alert.id, alert.customer_id)] and from_customers == []
+    assert from_alerts == [(alert.id, alert.customer_id)]
+    assert from_customers == []
 
     window.tabs.setCurrentIndex(TAB_CUSTOMERS)
     qtbot.waitUntil(lambda: window.customers_pane.model.rowCount() > 0, timeout=TIMEOUT_MS)
@@ -399,8 +413,10 @@ def test_draft_email_in_each_tab_writes_to_that_tabs_customer(
         timeout=TIMEOUT_MS,
     )
     shown = detail.detail
-    assert shown is not None and not shown.do_not_contact
-    assert detail.draft_button.isVisible() and detail.draft_button.isEnabled()
+    assert shown is not None
+    assert not shown.do_not_contact
+    assert detail.draft_button.isVisible()
+    assert detail.draft_button.isEnabled()
     qtbot.keyClick(window.customers_pane.table, Qt.Key.Key_E)
     qtbot.mouseClick(detail.draft_button, Qt.MouseButton.LeftButton)
     assert from_customers == [shown.id, shown.id]

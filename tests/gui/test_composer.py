@@ -278,7 +278,8 @@ def test_a_remote_provider_shows_the_request_first_and_nothing_leaves_on_cancel(
     assert dialog is not None
     qtbot.waitUntil(lambda: bool(user.previews), timeout=TIMEOUT_MS)
     text, host, asking = user.previews[0]
-    assert asking and host == "api.example.invalid"
+    assert asking
+    assert host == "api.example.invalid"
     assert "https://api.example.invalid/v1/chat/completions" in text
     assert '"model": "gpt-test"' in text
     qtbot.waitUntil(lambda: "Nothing was sent" in dialog.notice.text(), timeout=TIMEOUT_MS)
@@ -311,7 +312,8 @@ def test_after_review_a_failing_provider_falls_back_to_the_template_with_the_rea
         timeout=TIMEOUT_MS,
     )
     assert "api.example.invalid" in dialog.notice.text()
-    assert dialog.variants[0].subject.text() and dialog.variants[0].body.toPlainText()
+    assert dialog.variants[0].subject.text()
+    assert dialog.variants[0].body.toPlainText()
     assert "Template" in dialog.variants[0].source.text()
     assert dialog.variants[1].isHidden()
     # Reviewed once: remembered, so the next draft goes without asking again.
@@ -367,7 +369,8 @@ def test_an_injected_ticket_cannot_raise_the_offer_and_a_greedy_reply_is_flagged
     assert "ignore previous instructions" in data
     assert "90%" not in system
     checks = dialog.variants[0].checks.text()
-    assert "Check before sending" in checks and "90%" in checks
+    assert "Check before sending" in checks
+    assert "90%" in checks
 
 
 def test_send_by_smtp_after_confirming_records_outreach_and_starts_the_alert(
@@ -398,7 +401,8 @@ def test_send_by_smtp_after_confirming_records_outreach_and_starts_the_alert(
     assert user.confirmed == [(name, email, "Send")]
     assert len(received) == 1
     message = message_from_bytes(received[0], policy=policy.default)
-    assert message["To"] == email and message["Subject"] == "We saved your size, Sam"
+    assert message["To"] == email
+    assert message["Subject"] == "We saved your size, Sam"
     assert "A short note from us." in message.get_content()
     assert recorded == [(customer_id, alert_id)]
     out = rows(
@@ -440,7 +444,8 @@ def test_open_in_mail_app_and_copy_record_one_export(
     dialog.mail_button.click()
     assert len(user.opened) == 1
     url = urlsplit(user.opened[0])
-    assert url.scheme == "mailto" and url.path == email
+    assert url.scheme == "mailto"
+    assert url.path == email
     assert parse_qs(url.query)["subject"] == [subject]
     dialog.copy_button.click()
     assert user.copied == [f"Subject: {subject}\n\n{body}"]
@@ -453,7 +458,9 @@ def test_open_in_mail_app_and_copy_record_one_export(
         workspace, "SELECT status, template FROM outreach WHERE customer_id = ?", customer_id
     )
     # Opening it and copying the same text is one email, recorded once, from the template.
-    assert len(out) == 1 and out[0][0] == "exported" and out[0][1]
+    assert len(out) == 1
+    assert out[0][0] == "exported"
+    assert out[0][1]
 
 
 def test_do_not_contact_customers_cannot_be_sent_to(
@@ -496,7 +503,8 @@ def test_the_ui_thread_never_runs_the_stream(
             wait_drafted(qtbot, composer)
         finally:
             drafting.chat_stream = real  # type: ignore[assignment]
-    assert threads and threading.main_thread().name not in threads
+    assert threads
+    assert threading.main_thread().name not in threads
 
 
 def test_the_request_view_shows_the_request_and_its_buttons_answer(qtbot) -> None:
@@ -505,7 +513,8 @@ def test_the_request_view_shows_the_request_and_its_buttons_answer(qtbot) -> Non
     text = 'POST https://api.example.invalid/v1/chat/completions\n{"model": "gpt-test"}'
     asking = RequestPreviewDialog(text, host="api.example.invalid", asking=True)
     qtbot.addWidget(asking)
-    assert asking.text.toPlainText() == text and asking.text.isReadOnly()
+    assert asking.text.toPlainText() == text
+    assert asking.text.isReadOnly()
     assert asking.send_button.text() == "Send to api.example.invalid"
     asking.template_button.click()
     assert asking.result_choice == "template"
@@ -516,7 +525,8 @@ def test_the_request_view_shows_the_request_and_its_buttons_answer(qtbot) -> Non
     # Shown on demand (no question): only Close, and nothing is chosen.
     shown = RequestPreviewDialog(text, host="api.example.invalid", asking=False)
     qtbot.addWidget(shown)
-    assert not hasattr(shown, "send_button") and shown.result_choice == "cancel"
+    assert not hasattr(shown, "send_button")
+    assert shown.result_choice == "cancel"
 
 
 def test_one_failed_variant_keeps_the_other_draft(
@@ -600,7 +610,9 @@ def test_closing_the_composer_while_sending_still_records_the_email(
         "SELECT status, recipient, template FROM outreach WHERE customer_id = ?",
         customer_id,
     )
-    assert len(out) == 1 and out[0][:2] == ("sent", email) and out[0][2]
+    assert len(out) == 1
+    assert out[0][:2] == ("sent", email)
+    assert out[0][2]
     assert rows(workspace, "SELECT status FROM alerts WHERE id = ?", alert_id) == [("in_progress",)]
 
 
@@ -617,9 +629,11 @@ def test_a_stopped_or_edited_draft_is_checked_again_before_it_leaves(
     dialog.variants[0].body.setPlainText("Hi [Name],\n\nTake 90% off everything.\n\nDana")
     dialog.mail_button.click()
     # Asked before anything left; the user said no: nothing opened, nothing recorded.
-    assert len(asked) == 1 and any("90%" in p for p in asked[0])
+    assert len(asked) == 1
+    assert any("90%" in p for p in asked[0])
     assert any("[Name]" in p for p in asked[0])
-    assert user.opened == [] and user.confirmed == []
+    assert user.opened == []
+    assert user.confirmed == []
     qtbot.wait(200)
     assert not rows(workspace, "SELECT 1 FROM outreach WHERE customer_id = ?", customer_id)
 
@@ -633,7 +647,8 @@ def test_smtp_needs_a_from_address(
     dialog = composer.dialog
     assert dialog is not None
     qtbot.waitUntil(lambda: bool(dialog.variants[0].body.toPlainText()), timeout=TIMEOUT_MS)
-    assert dialog.mail_button.isEnabled() and not dialog.smtp_button.isEnabled()
+    assert dialog.mail_button.isEnabled()
+    assert not dialog.smtp_button.isEnabled()
 
 
 def test_opened_for_a_customer_the_email_answers_their_top_alert(
@@ -683,7 +698,8 @@ def test_opened_for_a_customer_without_an_alert_it_is_a_win_back_and_logged_with
     dialog = composer.dialog
     assert dialog is not None
     qtbot.waitUntil(lambda: bool(dialog.variants[0].body.toPlainText()), timeout=TIMEOUT_MS)
-    assert composer.request is not None and composer.request.context.goal == "win_back"
+    assert composer.request is not None
+    assert composer.request.context.goal == "win_back"
     dialog.copy_button.click()
     qtbot.waitUntil(
         lambda: bool(rows(workspace, "SELECT 1 FROM outreach WHERE customer_id = ?", customer_id)),

@@ -56,7 +56,8 @@ def test_customer_table_shows_euros_in_a_eur_workspace(qtbot, eur_workspace: Wor
     revenue = model.data(model.index(row, keys.index("revenue")), Qt.ItemDataRole.DisplayRole)
     assert revenue == "€1,284.50"
     clv = model.data(model.index(row, keys.index("clv_12m")), Qt.ItemDataRole.DisplayRole)
-    assert clv.startswith("€") and "$" not in clv
+    assert clv.startswith("€")
+    assert "$" not in clv
 
 
 def test_score_tiles_show_the_home_currency(qtbot, eur_workspace: Workspace) -> None:
@@ -71,7 +72,8 @@ def test_score_tiles_show_the_home_currency(qtbot, eur_workspace: Workspace) -> 
     strip.set_scores(dataclasses.replace(scores, previous=None))
     for key in ("clv_12m", "revenue_at_risk"):
         text = strip.tiles[key].value.full_text()
-        assert text.startswith("€") and "$" not in text, text
+        assert text.startswith("€"), text
+        assert "$" not in text, text
 
 
 def test_saving_rates_in_settings_recomputes_customer_totals(tmp_path: Path) -> None:
@@ -97,7 +99,8 @@ def test_saving_rates_in_settings_recomputes_customer_totals(tmp_path: Path) -> 
 
         assert revenue() == 1500  # €20 has no rate: not added to the $15
         problem = validate("workspace.exchange_rates", "EUR=1.10, XYZ=2")
-        assert problem is not None and "'XYZ' is not a currency code" in problem
+        assert problem is not None
+        assert "'XYZ' is not a currency code" in problem
         save_settings(workspace, {"workspace.exchange_rates": {"EUR": 1.1}}, "tester")
         assert revenue() == 1500 + 2200
         save_settings(workspace, {"workspace.home_currency": "eur"}, "tester")

@@ -84,12 +84,14 @@ def test_a_failed_table_load_offers_retry(
     # The presenter said what happened; the pane no longer says "Loading customers…".
     assert [type(e) for e in presenter.take()] == [WorkspaceError]
     assert pane.message == "Could not load the customers."
-    assert pane.retry_button.isVisible() and not pane.table.isVisible()
+    assert pane.retry_button.isVisible()
+    assert not pane.table.isVisible()
 
     source.fail_table = False
     qtbot.mouseClick(pane.retry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: pane.model.rowCount() == 300, timeout=15_000)
-    assert pane.table.isVisible() and pane.message == ""
+    assert pane.table.isVisible()
+    assert pane.message == ""
     assert not pane.retry_button.isVisible()
     qtbot.waitUntil(lambda: window.detail_pane.detail is not None, timeout=15_000)
 
@@ -104,15 +106,18 @@ def test_a_search_without_match_says_so_and_clears_the_detail(
     qtbot.waitUntil(lambda: not pane.model.pending)
     assert pane.count_label.text() == "0 of 300"
     assert pane.message == "No customers match “zzqx-nobody”."
-    assert pane.empty_label.isVisible() and not pane.table.isVisible()
+    assert pane.empty_label.isVisible()
+    assert not pane.table.isVisible()
     # No stale customer next to "0 of 300".
-    assert detail.detail is None and not detail.name_label.isVisible()
+    assert detail.detail is None
+    assert not detail.name_label.isVisible()
     assert detail.empty_label.isVisible()
     # Clearing the search brings the table, and the same customer, back.
     with qtbot.waitSignal(detail.detail_shown, timeout=10_000) as shown:
         pane.set_search_text("")
     assert shown.args == [shown_id]
-    assert pane.table.isVisible() and pane.message == ""
+    assert pane.table.isVisible()
+    assert pane.message == ""
 
 
 @pytest.mark.presents_errors
@@ -172,7 +177,8 @@ def test_first_sort_by_name_waits_for_the_worker_not_the_ui_thread(
     window.set_source(source)
     qtbot.waitUntil(lambda: pane.model.rowCount() == 300, timeout=15_000)
     data = pane.model.table
-    assert not data.prepared and not data.sort_key_ready("name")
+    assert not data.prepared
+    assert not data.sort_key_ready("name")
     # Where the ranking runs (a worker may finish it before the next line here runs, so
     # the thread is what tells, not whether the key is ready yet).
     ranked_on: list[threading.Thread] = []
@@ -191,9 +197,11 @@ def test_first_sort_by_name_waits_for_the_worker_not_the_ui_thread(
     assert pane.count_label.text() == "Sorting…"
     assert pane.table.viewport().cursor().shape() == Qt.CursorShape.BusyCursor
     qtbot.waitUntil(lambda: not pane.model.pending, timeout=10_000)
-    assert ranked_on and threading.main_thread() not in ranked_on
+    assert ranked_on
+    assert threading.main_thread() not in ranked_on
     names = [str(n).casefold() for n in pane.model.column_values("name")]
-    assert pane.model.sort_column == name and names == sorted(names)
+    assert pane.model.sort_column == name
+    assert names == sorted(names)
     assert pane.count_label.text() == "300 customers"
     assert pane.table.viewport().cursor().shape() != Qt.CursorShape.BusyCursor
     qtbot.waitUntil(

@@ -215,10 +215,13 @@ def test_churn_histogram_counts_every_scored_customer(pane: DashboardPane) -> No
 def test_risk_of_exactly_one_and_missing_scores(pane: DashboardPane) -> None:
     risk = np.array([0.0, 0.5, 1.0, 1.0, np.nan])
     pane.set_data(make_data(churn_risk=risk, health=np.array([0.0, 100.0, np.nan])))
-    assert pane.risk_chart is not None and pane.scores_chart is not None
+    assert pane.risk_chart is not None
+    assert pane.scores_chart is not None
     counts = pane.risk_chart.counts()
     assert counts.sum() == 4
-    assert counts[-1] == 2 and counts[0] == 1 and counts[10] == 1
+    assert counts[-1] == 2
+    assert counts[0] == 1
+    assert counts[10] == 1
     assert pane.scores_chart.counts()["health"].sum() == 2
 
 
@@ -304,7 +307,8 @@ def test_not_scored_state_links_to_scoring(qtbot, pane: DashboardPane) -> None:
     assert pane.state == "empty"
     label = pane.empty_label
     assert label.isVisible()
-    assert "Not scored yet" in label.text() and "Ctrl+R" in label.text()
+    assert "Not scored yet" in label.text()
+    assert "Ctrl+R" in label.text()
     # Clicking the words before the link does nothing; clicking "Score now" asks to score.
     metrics = label.fontMetrics()
     plain = "Not scored yet — Score now (Ctrl+R)"
@@ -366,9 +370,12 @@ def test_empty_arrays_and_no_alerts_show_plain_messages(pane: DashboardPane) -> 
     assert tile_text(pane, "at_risk") == ("—", "no customers scored")
     assert tile_text(pane, "open_alerts") == ("0", "nothing to act on")
     assert tile_text(pane, "as_of") == ("—", "never scored")
-    assert pane.severity_chart is not None and pane.age_chart is not None
-    assert pane.risk_chart is not None and pane.scores_chart is not None
-    assert pane.segments_chart is not None and pane.trends_chart is not None
+    assert pane.severity_chart is not None
+    assert pane.age_chart is not None
+    assert pane.risk_chart is not None
+    assert pane.scores_chart is not None
+    assert pane.segments_chart is not None
+    assert pane.trends_chart is not None
     assert pane.severity_chart.empty_text == "No open alerts"
     assert pane.age_chart.empty_text == "No open alerts"
     assert pane.risk_chart.empty_text == "No customers scored"
@@ -389,7 +396,8 @@ def test_dark_theme_recolours_the_charts(pane: DashboardPane, theme: ThemeManage
     pane.set_data(make_data())
     theme.set_mode(ThemeMode.DARK)
     pane.set_theme(DARK)
-    assert pane.severity_chart is not None and pane.trends_chart is not None
+    assert pane.severity_chart is not None
+    assert pane.trends_chart is not None
     brushes = pane.severity_chart._bars.opts["brushes"]
     assert [QColor(b.color()).name() for b in brushes] == [
         DARK.critical,

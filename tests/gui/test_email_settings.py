@@ -214,10 +214,12 @@ def test_no_provider_greys_out_the_provider_tools(make_dialog, memory_keyring) -
     assert d.value("llm.preset") == "none"
     tools = d.drafting
     assert tools is not None
-    assert not tools.test_button.isEnabled() and not tools.key.isEnabled()
+    assert not tools.test_button.isEnabled()
+    assert not tools.key.isEnabled()
     assert not url_box(d).isEnabled()
     choose(d, "ollama")
-    assert tools.test_button.isEnabled() and url_box(d).isEnabled()
+    assert tools.test_button.isEnabled()
+    assert url_box(d).isEnabled()
 
 
 # -- list models ----------------------------------------------------------------------------
@@ -229,7 +231,8 @@ def test_list_models_fills_the_model_box(
     server = serve(models=["qwen2.5:7b", "llama3.2:latest"])
     d = make_dialog(llm__preset="other", llm__base_url=server.base_url)
     tools = d.drafting
-    assert tools is not None and model_box(d).count() == 0
+    assert tools is not None
+    assert model_box(d).count() == 0
     tools.list_button.click()
     qtbot.waitUntil(lambda: "found" in tools.models_status.text(), timeout=10_000)
     assert [model_box(d).itemText(i) for i in range(model_box(d).count())] == [
@@ -239,7 +242,8 @@ def test_list_models_fills_the_model_box(
     assert d.value("llm.model") == "llama3.2:latest"
     assert tools.models_status.text().startswith("2 models found")
     assert [r.path for r in server.requests] == ["/v1/models"]
-    assert recorder.threads and all(t is not threading.main_thread() for t in recorder.threads)
+    assert recorder.threads
+    assert all(t is not threading.main_thread() for t in recorder.threads)
 
 
 def test_list_models_says_so_when_the_server_lists_none(
@@ -252,7 +256,8 @@ def test_list_models_says_so_when_the_server_lists_none(
     tools.list_button.click()
     qtbot.waitUntil(lambda: "lists no models" in tools.models_status.text(), timeout=10_000)
     assert "Type the model's name" in tools.models_status.text()
-    assert model_box(d).count() == 0 and d.value("llm.model") == "mine"
+    assert model_box(d).count() == 0
+    assert d.value("llm.model") == "mine"
     assert tools.list_button.isEnabled()
 
 
@@ -272,7 +277,8 @@ def test_test_connection_succeeds_on_a_worker_while_the_window_keeps_working(
     timer.timeout.connect(lambda: ticks.append(1))
     timer.start()
     tools.test_button.click()
-    assert not tools.test_button.isEnabled() and tools.test_result.text() == "Testing…"
+    assert not tools.test_button.isEnabled()
+    assert tools.test_result.text() == "Testing…"
     # The event loop keeps turning while the server sits on the request.
     qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=5_000)
     assert tools.test_result.text() == "Testing…"
@@ -281,7 +287,8 @@ def test_test_connection_succeeds_on_a_worker_while_the_window_keeps_working(
     assert tools.test_result.text().startswith(f"Connected to {server.base_url}")
     assert "test-model" in tools.test_result.text()
     assert tools.test_result.property("tone") == "positive"
-    assert recorder.threads and all(t is not threading.main_thread() for t in recorder.threads)
+    assert recorder.threads
+    assert all(t is not threading.main_thread() for t in recorder.threads)
     assert len(server.chat_requests) == 1
 
 
@@ -360,8 +367,10 @@ def test_the_page_says_where_the_key_comes_from_never_the_key(
     tools.refresh_key_state()
     qtbot.waitUntil(lambda: "system keyring" in tools.key_box.state.text(), timeout=5_000)
     shown = all_label_texts(d)
-    assert KEY not in shown and "sk-from-keyring-123" not in shown
-    assert tools.key_box.problem.isHidden() and tools.key_box.session_button.isHidden()
+    assert KEY not in shown
+    assert "sk-from-keyring-123" not in shown
+    assert tools.key_box.problem.isHidden()
+    assert tools.key_box.session_button.isHidden()
 
 
 def test_without_a_keyring_the_page_says_so_and_session_only_works(
@@ -377,7 +386,8 @@ def test_without_a_keyring_the_page_says_so_and_session_only_works(
     assert not box.session_button.isHidden()
     tools.key.setText(KEY)
     box.session_button.click()
-    assert tools.key.text() == "" and d.pending_secrets() == {}
+    assert tools.key.text() == ""
+    assert d.pending_secrets() == {}
     assert resolve_api_key(llm_key_name("openai")) == (KEY, "session")
     qtbot.waitUntil(lambda: "this session only" in box.state.text(), timeout=5_000)
 
@@ -429,7 +439,8 @@ def test_save_puts_the_key_in_the_keyring_and_nowhere_in_the_workspace(
     save_through_the_controller(qtbot, jobs, demo_workspace, fill)
     assert memory_keyring.passwords == {(SERVICE, llm_key_name("openai")): KEY}
     stored = database_text(demo_workspace)
-    assert "gpt-4o-mini" in stored and "https://api.openai.com/v1" in stored
+    assert "gpt-4o-mini" in stored
+    assert "https://api.openai.com/v1" in stored
     assert KEY not in stored
 
 
@@ -444,11 +455,14 @@ def test_a_refused_key_is_reported_and_the_settings_are_saved_anyway(
 
     save_through_the_controller(qtbot, jobs, demo_workspace, fill)
     errors = presenter.take()
-    assert len(errors) == 1 and isinstance(errors[0], SecretsNotStored)
-    assert "API key was not stored" in str(errors[0]) and "No system keyring" in str(errors[0])
+    assert len(errors) == 1
+    assert isinstance(errors[0], SecretsNotStored)
+    assert "API key was not stored" in str(errors[0])
+    assert "No system keyring" in str(errors[0])
     assert KEY not in str(errors[0])
     stored = database_text(demo_workspace)
-    assert "gpt-4o-mini" in stored and KEY not in stored
+    assert "gpt-4o-mini" in stored
+    assert KEY not in stored
 
 
 # -- sending email --------------------------------------------------------------------------
@@ -468,7 +482,8 @@ def test_the_smtp_password_goes_to_the_keyring_under_server_and_user(
     name = smtp_key_name("SMTP.Example.com", "ana@example.com")
     assert memory_keyring.passwords == {(SERVICE, name): SMTP_PASSWORD}
     stored = database_text(demo_workspace)
-    assert "smtp.example.com" in stored.lower() and SMTP_PASSWORD not in stored
+    assert "smtp.example.com" in stored.lower()
+    assert SMTP_PASSWORD not in stored
 
 
 def test_a_password_without_a_server_is_refused(qtbot, make_dialog, memory_keyring) -> None:
@@ -491,7 +506,8 @@ def test_the_sending_page_shows_a_stored_password_and_follows_the_security_mode(
     box = d.sending.password_box
     qtbot.waitUntil(lambda: "stored in the system keyring" in box.state.text(), timeout=5_000)
     security, port = d.editor("smtp.security"), d.editor("smtp.port")
-    assert isinstance(security, QComboBox) and isinstance(port, QSpinBox)
+    assert isinstance(security, QComboBox)
+    assert isinstance(port, QSpinBox)
     security.setCurrentIndex(security.findData("ssl"))
     assert port.value() == 465
     port.setValue(2525)  # the user's own port stays
@@ -521,9 +537,11 @@ def test_no_keyring_matters_for_a_local_server_only_once_a_key_is_typed(
     assert tools is not None
     box = tools.key_box
     qtbot.waitUntil(lambda: tools._state is not None, timeout=5_000)
-    assert box.problem.isHidden() and box.session_button.isHidden()
+    assert box.problem.isHidden()
+    assert box.session_button.isHidden()
     tools.key.setText("local-secret")
-    assert not box.problem.isHidden() and not box.session_button.isHidden()
+    assert not box.problem.isHidden()
+    assert not box.session_button.isHidden()
     assert "cannot be stored" in box.state.text()
 
 
@@ -619,7 +637,8 @@ def test_a_keyring_that_will_not_delete_says_so_and_keeps_the_key(
         qtbot.waitUntil(lambda: "was not removed" in box.state.text(), timeout=5_000)
         assert "Unlock the keyring" in box.state.text()
         assert box.state.property("tone") == "critical"
-        assert box.forget_button.isEnabled() and not box.forget_button.isHidden()
+        assert box.forget_button.isEnabled()
+        assert not box.forget_button.isHidden()
         assert locked.passwords[name] == KEY
 
 
@@ -652,7 +671,8 @@ def test_send_a_test_email_goes_to_the_from_address_on_a_worker(
         qtbot.waitUntil(lambda: tools.test_button.isEnabled(), timeout=10_000)
     assert "Sent a test email to Maya Thompson <maya@fern.example>" in tools.test_result.text()
     assert tools.test_result.property("tone") == "positive"
-    assert recorder.threads and recorder.threads[-1] is not threading.main_thread()
+    assert recorder.threads
+    assert recorder.threads[-1] is not threading.main_thread()
     assert smtp.received.auth == [(SERVER_USER, SERVER_PASSWORD)]
     assert [r.lower() for r in smtp.received.rcpt_to] == ["rcpt to:<maya@fern.example>"]
     message = smtp.received.data[0].decode()

@@ -57,7 +57,8 @@ def test_a_preset_with_an_empty_address_takes_the_presets() -> None:
     config = provider_config(values(llm__preset="ollama", llm__model=" llama3.2 "))
     assert config is not None
     assert config.base_url == "http://localhost:11434/v1"
-    assert config.kind == "local" and config.provider_id == "local:ollama"
+    assert config.kind == "local"
+    assert config.provider_id == "local:ollama"
     assert config.model == "llama3.2"
     assert connection_problem(values(llm__preset="ollama", llm__model="llama3.2")) is None
 
@@ -81,7 +82,9 @@ def test_the_users_address_and_numbers_are_used() -> None:
 def test_azure_asks_for_the_users_own_endpoint() -> None:
     v = values(llm__preset="azure", llm__model="drafts")
     config = provider_config(v)
-    assert config is not None and config.base_url == "" and config.kind == "azure"
+    assert config is not None
+    assert config.base_url == ""
+    assert config.kind == "azure"
     assert "Azure OpenAI resource endpoint" in (connection_problem(v) or "")
     v["llm.base_url"] = "https://acme.openai.azure.com"
     assert connection_problem(v) is None
@@ -116,12 +119,14 @@ def test_the_dialogs_config_is_the_one_drafting_will_use(demo_workspace: Workspa
 
 def test_every_privacy_field_and_preset_has_words() -> None:
     assert set(FIELD_LABELS) == set(PRIVACY_FIELDS)
-    assert FIELD_LABELS["email"] == "Email address" and FIELD_LABELS["surname"] == "Surname"
+    assert FIELD_LABELS["email"] == "Email address"
+    assert FIELD_LABELS["surname"] == "Surname"
     choices = provider_choices()
     assert tuple(c.id for c in choices) == LLM_PRESETS
     by_id = {c.id: c for c in choices}
     assert by_id["lmstudio"].base_url == "http://localhost:1234/v1"
-    assert by_id["azure"].base_url == "" and by_id["other"].base_url == ""
+    assert by_id["azure"].base_url == ""
+    assert by_id["other"].base_url == ""
 
 
 def test_key_notes() -> None:
@@ -139,7 +144,8 @@ def test_a_key_bound_for_a_host_not_the_providers_own_is_warned_of() -> None:
     official = values(llm__preset="openai", llm__base_url="https://api.openai.com/v1")
     assert key_warning(official) == ""
     other = key_warning(values(llm__preset="openai", llm__base_url="https://llm.example.net/v1"))
-    assert "llm.example.net" in other and "api.openai.com" in other
+    assert "llm.example.net" in other
+    assert "api.openai.com" in other
     azure = "https://contoso.openai.azure.com"
     assert key_warning(values(llm__preset="azure", llm__base_url=azure)) == ""
     assert "azure.com" in key_warning(values(llm__preset="azure", llm__base_url="https://x.io"))
@@ -169,7 +175,9 @@ def test_store_secrets_in_the_keyring() -> None:
             (credentials.SERVICE, "smtp:mail.example.com:ana"): "pw",
         }
         state = secret_state("api_key", smtp)
-        assert state.source == "keyring" and state.problem is None and KEY not in state.text
+        assert state.source == "keyring"
+        assert state.problem is None
+        assert KEY not in state.text
 
 
 def test_without_a_keyring_storing_fails_in_plain_words_without_the_secret() -> None:
@@ -179,6 +187,8 @@ def test_without_a_keyring_storing_fails_in_plain_words_without_the_secret() -> 
         state = secret_state("api_key", values(llm__preset="azure"))
     message = str(caught.value)
     assert message.startswith("The API key was not stored.")
-    assert "No system keyring is available" in message and KEY not in message
+    assert "No system keyring is available" in message
+    assert KEY not in message
     # Each provider is told about its own environment variable.
-    assert state.problem is not None and "AZURE_OPENAI_API_KEY" in state.problem
+    assert state.problem is not None
+    assert "AZURE_OPENAI_API_KEY" in state.problem

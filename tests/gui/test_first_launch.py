@@ -86,13 +86,15 @@ def test_first_launch_builds_the_demo_with_progress_then_shows_it(
     controller.window.show()
     controller.start(url, first_launch_demo=first_launch_needs_demo(url, url), demo_customers=150)
     dialog = controller.progress_dialog
-    assert dialog is not None and dialog.isVisible()
+    assert dialog is not None
+    assert dialog.isVisible()
     assert dialog.labelText().startswith("Building the demo workspace")
     qtbot.waitUntil(lambda: populated(controller), timeout=30_000)
     assert controller.progress_dialog is None
     window = controller.window
     assert window.customers_pane.model.rowCount() == 150
-    assert window.summary is not None and window.summary.is_demo
+    assert window.summary is not None
+    assert window.summary.is_demo
     assert window.demo_banner.isVisible()
     assert workspace_exists(url)
     assert sorted(p.name for p in path.parent.iterdir() if "building" in p.name) == []
@@ -119,11 +121,13 @@ def test_cancelled_first_launch_leaves_nothing_and_asks_what_now(
     dialog = controller.progress_dialog
     assert dialog is not None
     cancel_button = dialog.findChild(QPushButton)
-    assert cancel_button is not None and cancel_button.text() == "Cancel"
+    assert cancel_button is not None
+    assert cancel_button.text() == "Cancel"
     with qtbot.waitSignal(controller.quit_requested, timeout=30_000) as quit_signal:
         qtbot.mouseClick(cancel_button, Qt.MouseButton.LeftButton)
     assert quit_signal.args == [0]  # the user's own choice, not a failure
-    assert chooser.asked and chooser.asked[0][2] == (CHOICE_EMPTY, CHOICE_OPEN, CHOICE_QUIT)
+    assert chooser.asked
+    assert chooser.asked[0][2] == (CHOICE_EMPTY, CHOICE_OPEN, CHOICE_QUIT)
     assert list(tmp_path.iterdir()) == []  # no half-built default workspace
     qtbot.waitUntil(controller.jobs.is_idle)
 
@@ -142,7 +146,8 @@ def test_a_file_that_is_not_a_workspace_gives_a_plain_choice(
     qtbot.waitUntil(lambda: populated(controller), timeout=30_000)
     title, text, options = chooser.asked[0]
     assert options == (CHOICE_OPEN, CHOICE_QUIT)
-    assert "not an Account Radar workspace" in text and "Traceback" not in text
+    assert "not an Account Radar workspace" in text
+    assert "Traceback" not in text
     assert shown == []  # an environment fault: no "something went wrong" box
     assert bogus.read_text(encoding="utf-8") == "shopping list\n"  # left untouched
     assert controller.window.workspace_label.text() == str(demo_copy)
@@ -168,7 +173,8 @@ def test_a_new_non_default_path_opens_an_empty_workspace(qtbot, make_gui, tmp_pa
     controller.start(url, first_launch_demo=first_launch_needs_demo(url, default_url="sqlite://"))
     qtbot.waitUntil(lambda: controller.window.summary is not None, timeout=20_000)
     assert controller.window.summary is not None
-    assert controller.window.summary.customers == 0 and not controller.window.summary.is_demo
+    assert controller.window.summary.customers == 0
+    assert not controller.window.summary.is_demo
     qtbot.waitUntil(controller.jobs.is_idle)
 
 
@@ -206,7 +212,8 @@ def test_start_up_uses_the_preloaded_workspace_and_table(qtbot, make_gui, tmp_pa
     ws.close()
 
     preload = start_preload(str(tmp_path / "pre.radar.sqlite"))
-    assert preload is not None and preload.url == url
+    assert preload is not None
+    assert preload.url == url
     preloaded_workspace = preload.workspace.result(timeout=60)
     controller = make_gui(show_dialogs=False)
     controller.start(url, first_launch_demo=False, preload=preload)
@@ -245,7 +252,8 @@ def test_a_bug_at_start_up_asks_one_question_and_exits_with_1(
     assert "could not be opened" in chooser.asked[0][1]
     assert "Something went wrong" in chooser.asked[0][1]
     assert "Traceback" not in chooser.asked[0][1]
-    assert presented_errors == [] and controller.presenter.current_box() is None
+    assert presented_errors == []
+    assert controller.presenter.current_box() is None
     assert quit_signal.args == [1]
     qtbot.waitUntil(controller.jobs.is_idle)
 
@@ -299,7 +307,8 @@ def test_the_demo_never_replaces_real_data_and_says_so_in_window_words(
     controller.window.demo_workspace_requested.emit(str(mine))
     qtbot.waitUntil(lambda: bool(presented_errors), timeout=30_000)
     (shown,) = presented_errors
-    assert "your own data" in shown and "--db" not in shown
+    assert "your own data" in shown
+    assert "--db" not in shown
     presented_errors.clear()  # expected
     with sqlite3.connect(mine) as con:
         assert con.execute("SELECT name FROM customers").fetchall() == [("My real customer",)]
@@ -325,7 +334,8 @@ def test_draft_email_in_the_customers_tab_opens_the_composer_for_that_customer(
         window.customers_pane.select_customer(next(i for i in ids if i != shown.id))
         qtbot.waitUntil(lambda: detail.detail is not shown, timeout=10_000)
         shown = detail.detail
-        assert shown is not None and not shown.do_not_contact
+        assert shown is not None
+        assert not shown.do_not_contact
     qtbot.waitUntil(detail.draft_button.isEnabled, timeout=10_000)
     detail.draft_button.click()
     composer = controller.composer

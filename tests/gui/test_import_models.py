@@ -133,10 +133,13 @@ def test_preview_rows_show_text_short_rows_and_spreadsheet_row_numbers(qapp) -> 
     assert model.headerData(0, Qt.Orientation.Vertical) == "2"  # the header is row 1
     assert model.index(1, 4).data() == ""  # the missing cell of a short row
     long = model.index(2, 3).data()
-    assert "\n" not in long and long.endswith("…") and len(long) <= 80
+    assert "\n" not in long
+    assert long.endswith("…")
+    assert len(long) <= 80
     assert model.index(2, 3).data(Qt.ItemDataRole.ToolTipRole).startswith("line one\nline two")
     model.set_preview(None)
-    assert model.rowCount() == 0 and model.columnCount() == 0
+    assert model.rowCount() == 0
+    assert model.columnCount() == 0
 
 
 def test_mapping_model_suggests_edits_and_checks(qapp) -> None:
@@ -162,20 +165,23 @@ def test_mapping_model_suggests_edits_and_checks(qapp) -> None:
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
 
     assert model.set_field(3, "amount")
-    assert model.missing_required() == [] and len(changes) == 1
+    assert model.missing_required() == []
+    assert len(changes) == 1
     assert not model.set_field(3, "no_such_field")  # refused, nothing changes
     assert model.mapping()["Total (EUR)"] == "amount"
     assert model.set_field(4, "amount")
     assert model.duplicates() == {"Amount": ["Total (EUR)", "Kasse"]}
     assert model.set_field(4, None)
-    assert model.duplicates() == {} and model.index(4, FIELD).data() == KEEP_TITLE
+    assert model.duplicates() == {}
+    assert model.index(4, FIELD).data() == KEEP_TITLE
 
     # Earlier choices are kept when the same file is shown again.
     again = MappingModel()
     again.set_columns(GUESSES, FIELDS, chosen=model.mapping())
     assert again.mapping() == model.mapping()
     choices = again.field_choices()
-    assert choices[0] == (None, KEEP_TITLE) and ("amount", "Amount (required)") in choices
+    assert choices[0] == (None, KEEP_TITLE)
+    assert ("amount", "Amount (required)") in choices
 
 
 def test_history_model_sorts_and_keeps_the_selection(qapp) -> None:
@@ -194,8 +200,10 @@ def test_history_model_sorts_and_keeps_the_selection(qapp) -> None:
     kept = QPersistentModelIndex(model.index(0, 1))  # run 4
     model.sort(5, Qt.SortOrder.AscendingOrder)  # rows read
     assert [model.record(r).run_id for r in range(4)] == [1, 2, 3, 4]
-    assert kept.row() == 3 and model.record(kept.row()).run_id == 4
-    assert model.row_of(2) == 1 and model.row_of(99) is None
+    assert kept.row() == 3
+    assert model.record(kept.row()).run_id == 4
+    assert model.row_of(2) == 1
+    assert model.row_of(99) is None
 
 
 def test_report_models_show_counts_and_rejects(qapp) -> None:
@@ -226,5 +234,6 @@ def test_file_list_updates_one_row(qapp, status: str) -> None:
     seen: list[int] = []
     model.dataChanged.connect(lambda top, _bottom: seen.append(top.row()))
     model.update_file(0, status, "tip")
-    assert model.index(0, 1).data() == status and seen == [0]
+    assert model.index(0, 1).data() == status
+    assert seen == [0]
     assert model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole) == "tip"

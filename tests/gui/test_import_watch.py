@@ -97,7 +97,8 @@ def test_a_missing_folder_is_reported_once(qtbot, watcher: FolderWatcher, tmp_pa
     qtbot.waitUntil(lambda: len(reports) == 1, timeout=5000)
     watcher.scan()
     qtbot.waitUntil(lambda: not watcher._scanning, timeout=5000)
-    assert len(reports) == 1 and reports[0][0] == os.path.normpath(gone)
+    assert len(reports) == 1
+    assert reports[0][0] == os.path.normpath(gone)
     # Back: files in it are picked up.
     gone.mkdir()
     (gone / "a.csv").write_text("a\n1\n")

@@ -155,7 +155,8 @@ def choose(dialog: ImportDialog, column: str, field_name: str | None) -> None:
     row = editor.model.column_of(column)
     assert row is not None
     combo = editor.combo_for_row(row)
-    assert combo is not None and combo.isEnabled()
+    assert combo is not None
+    assert combo.isEnabled()
     index = combo.findData(field_name or "")
     assert index >= 0, f"{field_name} is not offered for {column}"
     combo.setCurrentIndex(index)
@@ -182,13 +183,15 @@ def test_dropping_an_export_shows_its_format_then_imports_it_and_the_window_relo
     text.setText("just some text")
     web = QMimeData()
     web.setUrls([QUrl("https://example.com/orders.csv")])
-    assert not drop(window, text) and not drop(window, web)
+    assert not drop(window, text)
+    assert not drop(window, web)
     assert gui.imports.import_dialog is None
 
     shopify = copy(SHOPIFY, tmp_path / "exports")
     assert drop(window, files_mime(shopify))
     dialog = gui.imports.import_dialog
-    assert isinstance(dialog, ImportDialog) and dialog.isVisible()
+    assert isinstance(dialog, ImportDialog)
+    assert dialog.isVisible()
     wait_preview(qtbot, dialog)
     assert dialog.format_label.text().startswith("Shopify orders")
     assert "about 2,022 rows" in dialog.format_label.text()
@@ -201,7 +204,8 @@ def test_dropping_an_export_shows_its_format_then_imports_it_and_the_window_relo
 
     run_import(qtbot, dialog)
     report = dialog.outcome.report
-    assert report.landed and report.files[0].inserted == SHOPIFY_ORDERS
+    assert report.landed
+    assert report.files[0].inserted == SHOPIFY_ORDERS
     assert dialog.report_view.headline_label.text().startswith("Imported orders_export_1.csv")
     assert gui.count("orders") == SHOPIFY_ORDERS
     customers = gui.customers()
@@ -243,7 +247,9 @@ def test_a_generic_file_is_mapped_saved_as_a_profile_and_the_profile_is_reused(
     assert dialog is not None
     wait_preview(qtbot, dialog)
     entry = dialog.entries[0]
-    assert entry.generic and entry.preview is not None and entry.preview.needs_mapping
+    assert entry.generic
+    assert entry.preview is not None
+    assert entry.preview.needs_mapping
     assert dialog.tabs.currentWidget() is dialog.mapping_editor
     # The importer is not sure what the file holds: nothing can be picked before that.
     assert dialog.mapping_editor.kind == ""
@@ -278,7 +284,8 @@ def test_a_generic_file_is_mapped_saved_as_a_profile_and_the_profile_is_reused(
     assert dialog.import_button.isEnabled()
     assert "saved as “POS orders”" in dialog.reason_label.text()
     [request] = dialog.requests()
-    assert request.kind == "orders" and request.save_profile == "POS orders"
+    assert request.kind == "orders"
+    assert request.save_profile == "POS orders"
 
     run_import(qtbot, dialog)
     [report] = dialog.outcome.report.files
@@ -290,11 +297,14 @@ def test_a_generic_file_is_mapped_saved_as_a_profile_and_the_profile_is_reused(
     # The next month's file has the same header: the profile maps it, no questions asked.
     april = copy(POS_APRIL, tmp_path / "exports")
     second = gui.imports.open_import([str(april)])
-    assert second is not None and second is not dialog
+    assert second is not None
+    assert second is not dialog
     wait_preview(qtbot, second)
     entry = second.entries[0]
-    assert entry.preview is not None and entry.preview.profile_name == "POS orders"
-    assert not entry.preview.needs_mapping and entry.kind == "orders"
+    assert entry.preview is not None
+    assert entry.preview.profile_name == "POS orders"
+    assert not entry.preview.needs_mapping
+    assert entry.kind == "orders"
     assert "“POS orders”" in second.profile_label.text()
     assert second.mapping_editor.model.mapping() == {**POS_MAPPING, "Ks": None}
     assert not second.mapping_editor.save_check.isChecked()
@@ -367,7 +377,8 @@ def test_progress_then_cancel_leaves_the_workspace_as_it_was(
     assert dialog is not None
     wait_preview(qtbot, dialog)
     # A plain orders file (customer_id, order_id, order_date, amount) needs no mapping.
-    assert dialog.entries[0].blockers == [] and dialog.import_button.isEnabled()
+    assert dialog.entries[0].blockers == []
+    assert dialog.import_button.isEnabled()
 
     seen: list[tuple[int, str]] = []
 
@@ -380,15 +391,18 @@ def test_progress_then_cancel_leaves_the_workspace_as_it_was(
     dialog.progress_bar.valueChanged.connect(on_progress)
     with qtbot.waitSignal(dialog.import_finished, timeout=60_000) as finished:
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-        assert dialog.importing and dialog.stop_button.isVisible()
+        assert dialog.importing
+        assert dialog.stop_button.isVisible()
     outcome = finished.args[0]
     moved = [(v, text) for v, text in seen if v > 0]
-    assert moved and all(text.endswith("orders_big.csv") for _v, text in moved)
+    assert moved
+    assert all(text.endswith("orders_big.csv") for _v, text in moved)
     # Cancelled once saving had begun (40% on): inside the file's transaction, whichever
     # step of it (saving, writing, updating the totals) the worker had reached.
     assert moved[-1][0] >= 400
     assert moved[-1][1].startswith(("Saving", "Writing", "Updating customer totals"))
-    assert outcome.cancelled and not outcome.report.landed
+    assert outcome.cancelled
+    assert not outcome.report.landed
     assert dialog.report_view.headline_label.text() == CANCELLED_NOTHING
     assert {t: gui.count(t) for t in before} == before
     assert gui.count("orders", "WHERE external_id LIKE 'O%'") == 0
@@ -412,7 +426,8 @@ def test_import_history_lists_the_runs_and_undo_removes_their_rows(
     wait_preview(qtbot, second)
     run_import(qtbot, second)
     second.close()
-    assert gui.count("orders") == 8 and gui.customers() == 4
+    assert gui.count("orders") == 8
+    assert gui.customers() == 4
 
     gui.window.import_history_action.trigger()
     history = gui.imports.history_dialog
@@ -435,9 +450,11 @@ def test_import_history_lists_the_runs_and_undo_removes_their_rows(
     assert history.undo_button.isEnabled()
     with qtbot.waitSignal(history.import_undone, timeout=20_000) as undone:
         qtbot.mouseClick(history.undo_button, Qt.MouseButton.LeftButton)
-    assert len(gui.confirmations) == 1 and "pos_orders_april.csv" in gui.confirmations[0]
+    assert len(gui.confirmations) == 1
+    assert "pos_orders_april.csv" in gui.confirmations[0]
     assert undone.args[0].run_id == runs[0].run_id
-    assert gui.count("orders") == 5 and gui.customers() == 3
+    assert gui.count("orders") == 5
+    assert gui.customers() == 3
     qtbot.waitUntil(lambda: history.model.index(0, 9).data() == "Undone", timeout=10_000)
     assert history.status_label.text().startswith(f"Undid import {runs[0].run_id}")
     # Now March can go too, and the workspace is empty again.
@@ -445,7 +462,8 @@ def test_import_history_lists_the_runs_and_undo_removes_their_rows(
     qtbot.waitUntil(history.undo_button.isEnabled, timeout=5_000)
     with qtbot.waitSignal(history.import_undone, timeout=20_000):
         qtbot.mouseClick(history.undo_button, Qt.MouseButton.LeftButton)
-    assert gui.count("orders") == 0 and gui.customers() == 0
+    assert gui.count("orders") == 0
+    assert gui.customers() == 0
     qtbot.waitUntil(lambda: gui.window.count_label.text() == "0 customers", timeout=10_000)
 
 
@@ -459,9 +477,11 @@ def test_closing_the_dialog_mid_import_cancels_instead_of_hiding_it(
     with qtbot.waitSignal(dialog.import_finished, timeout=60_000) as finished:
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
         dialog.reject()  # Esc or the window's close button
-        assert dialog.isVisible() and not dialog.stop_button.isEnabled()
+        assert dialog.isVisible()
+        assert not dialog.stop_button.isEnabled()
     assert finished.args[0].cancelled
-    assert gui.count("orders") == 0 and gui.count("import_runs") == 0
+    assert gui.count("orders") == 0
+    assert gui.count("import_runs") == 0
     assert dialog.pages.currentIndex() != PREVIEW_PAGE
 
 
@@ -475,7 +495,8 @@ def test_the_watched_folder_imports_a_new_export_once_and_asks_for_a_mapping(
     imports._choose_folder = lambda _start: chosen  # the folder picker
     gui.window.watch_folder_action.trigger()
     settings = imports.watch_dialog
-    assert settings is not None and settings.folder_label.text() == "No folder is watched."
+    assert settings is not None
+    assert settings.folder_label.text() == "No folder is watched."
     qtbot.mouseClick(settings.choose_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: imports.watcher.folder is not None, timeout=10_000)
     assert chosen in settings.folder_label.text()
@@ -483,17 +504,20 @@ def test_the_watched_folder_imports_a_new_export_once_and_asks_for_a_mapping(
     # Stored in the workspace, with the file already there counted as handled.
     assert imports.backend is not None
     folder_setting, seen = imports.backend.watched_folder()
-    assert folder_setting == chosen and [Path(p).name for p in seen] == ["already_there.csv"]
+    assert folder_setting == chosen
+    assert [Path(p).name for p in seen] == ["already_there.csv"]
 
     done: list[str] = []
     imports.watched_import_done.connect(lambda path, _outcome: done.append(Path(path).name))
     with qtbot.waitSignal(imports.watched_import_done, timeout=20_000):
         copy(SHOPIFY, folder, "orders_export_2.csv")
     assert done == ["orders_export_2.csv"]
-    assert gui.count("import_runs") == 1 and gui.count("orders") == SHOPIFY_ORDERS
+    assert gui.count("import_runs") == 1
+    assert gui.count("orders") == SHOPIFY_ORDERS
     [notice] = imports.notices.notices
     assert notice.text.startswith("Imported orders_export_2.csv from the watched folder: 1,135 new")
-    assert notice.action_button is not None and notice.action_button.text() == "View report"
+    assert notice.action_button is not None
+    assert notice.action_button.text() == "View report"
     qtbot.waitUntil(
         lambda: gui.window.customers_pane.model.rowCount() == gui.customers(), timeout=10_000
     )
@@ -503,14 +527,16 @@ def test_the_watched_folder_imports_a_new_export_once_and_asks_for_a_mapping(
         with qtbot.waitSignal(imports.watcher.scanned, timeout=5_000):
             imports.watcher.scan()
     qtbot.wait(250)  # longer than the stability delay
-    assert done == ["orders_export_2.csv"] and gui.count("import_runs") == 1
+    assert done == ["orders_export_2.csv"]
+    assert gui.count("import_runs") == 1
     qtbot.waitUntil(gui.jobs_idle, timeout=10_000)
     _folder, seen = imports.backend.watched_folder()
     assert sorted(Path(p).name for p in seen) == ["already_there.csv", "orders_export_2.csv"]
 
     # The report is one click away.
     qtbot.mouseClick(notice.action_button, Qt.MouseButton.LeftButton)
-    assert imports.report_dialog is not None and imports.report_dialog.isVisible()
+    assert imports.report_dialog is not None
+    assert imports.report_dialog.isVisible()
     assert imports.report_dialog.view.files_model.index(0, 4).data() == f"{SHOPIFY_ORDERS:,}"
     imports.report_dialog.close()
 
@@ -524,7 +550,8 @@ def test_the_watched_folder_imports_a_new_export_once_and_asks_for_a_mapping(
     assert mapping_notice.action_button is not None
     qtbot.mouseClick(mapping_notice.action_button, Qt.MouseButton.LeftButton)
     dialog = imports.import_dialog
-    assert dialog is not None and dialog.isVisible()
+    assert dialog is not None
+    assert dialog.isVisible()
     wait_preview(qtbot, dialog)
     assert [e.name for e in dialog.entries] == ["pos_orders_march.csv"]
     assert not dialog.import_button.isEnabled()

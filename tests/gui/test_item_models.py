@@ -41,7 +41,8 @@ def test_unprepared_sort_and_search_wait_instead_of_computing(
     before = m.visible_ids().tolist()
     # Numbers sort at once: only an argsort.
     m.sort(COLUMN_INDEX["orders"], ASC)
-    assert not m.pending and m.sort_column == COLUMN_INDEX["orders"]
+    assert not m.pending
+    assert m.sort_column == COLUMN_INDEX["orders"]
     by_orders = m.visible_ids().tolist()
     assert by_orders != before
     # Text would need ranking: nothing is computed on this (the UI) thread.
@@ -50,15 +51,21 @@ def test_unprepared_sort_and_search_wait_instead_of_computing(
     query = str(demo_frame.iloc[5]["name"]).split()[-1].lower()
     with qtbot.waitSignal(m.preparation_needed):
         m.set_search(query)
-    assert m.pending and m.pending_keys() == (["name"], True)
-    assert not data.sort_key_ready("name") and not data.search_ready
-    assert m.visible_ids().tolist() == by_orders and m.query == ""
+    assert m.pending
+    assert m.pending_keys() == (["name"], True)
+    assert not data.sort_key_ready("name")
+    assert not data.search_ready
+    assert m.visible_ids().tolist() == by_orders
+    assert m.query == ""
     # The worker's part, then the waiting requests apply.
     data.prepare_for(*m.pending_keys())
     m.apply_pending()
-    assert not m.pending and m.sort_column == COLUMN_INDEX["name"] and m.query == query
+    assert not m.pending
+    assert m.sort_column == COLUMN_INDEX["name"]
+    assert m.query == query
     names = [str(n).casefold() for n in m.column_values("name")]
-    assert names == sorted(names) and 0 < m.rowCount() < 300
+    assert names == sorted(names)
+    assert 0 < m.rowCount() < 300
 
 
 def test_customer_model_passes_the_model_tester(qtmodeltester, model: CustomerTableModel) -> None:
@@ -79,7 +86,8 @@ def test_timeline_and_opportunity_models_pass_the_model_tester(
     # The customer with the most open opportunities has them all, and a long history.
     row = demo_frame.sort_values(["open_opportunities", "orders"], ascending=False).iloc[0]
     detail = load_customer_detail(demo_workspace.engine, int(row["id"]))
-    assert detail.open_opportunities and detail.timeline
+    assert detail.open_opportunities
+    assert detail.timeline
 
     timeline = TimelineModel()
     timeline.set_events(detail.timeline)
@@ -109,7 +117,8 @@ def test_data_checks_the_role_and_formats_values(model: CustomerTableModel) -> N
     assert name.data(Qt.ItemDataRole.EditRole) is None
     assert isinstance(name.data(CustomerIdRole), int)
     last = model.index(0, COLUMN_INDEX["last_order"]).data()
-    assert last is not None and "," in last  # "Nov 3, 2026"
+    assert last is not None
+    assert "," in last
 
 
 def _keys_in_order(model: CustomerTableModel, key: str) -> list[object]:

@@ -104,7 +104,8 @@ def test_cancel_stops_a_running_task_and_drops_its_outcome(qtbot, jobs: JobRunne
     assert started.wait(WAIT)
     op.cancel()
     qtbot.waitUntil(lambda: rec.finished == 1)
-    assert rec.cancelled == 1 and rec.results == []
+    assert rec.cancelled == 1
+    assert rec.results == []
 
 
 def test_cancelled_exception_counts_as_cancel_not_failure(
@@ -117,7 +118,8 @@ def test_cancelled_exception_counts_as_cancel_not_failure(
 
     jobs.operation(stops).cancelled(rec.on_cancelled).finished(rec.on_finished).run()
     qtbot.waitUntil(lambda: rec.finished == 1)
-    assert rec.cancelled == 1 and presenter.errors == []
+    assert rec.cancelled == 1
+    assert presenter.errors == []
 
 
 def test_a_newer_task_of_the_same_kind_drops_the_stale_result(qtbot, jobs: JobRunner) -> None:
@@ -136,7 +138,8 @@ def test_a_newer_task_of_the_same_kind_drops_the_stale_result(qtbot, jobs: JobRu
     assert first.is_cancelled
     release.set()
     qtbot.waitUntil(lambda: old.finished == 1 and new.finished == 1)
-    assert old.results == [] and old.cancelled == 1
+    assert old.results == []
+    assert old.cancelled == 1
     assert new.results == ["new result"]
 
 
@@ -154,7 +157,8 @@ def test_stale_result_is_dropped_even_when_already_queued(qtbot, jobs: JobRunner
     jobs.wait_for_done()  # the result now sits in the event queue, not yet delivered
     op.cancel()
     qtbot.waitUntil(lambda: rec.finished == 1)
-    assert rec.results == [] and rec.cancelled == 1
+    assert rec.results == []
+    assert rec.cancelled == 1
 
 
 def test_a_cancelled_queued_task_never_runs(qtbot, jobs: JobRunner) -> None:
@@ -167,7 +171,8 @@ def test_a_cancelled_queued_task_never_runs(qtbot, jobs: JobRunner) -> None:
     op.cancel()
     release.set()
     qtbot.waitUntil(lambda: blocker.finished == 1 and queued.finished == 1)
-    assert ran == [] and queued.cancelled == 1
+    assert ran == []
+    assert queued.cancelled == 1
 
 
 def test_database_work_is_serialised_and_other_work_runs_in_parallel(
@@ -250,7 +255,8 @@ def test_shutdown_cancels_waits_and_ignores_late_results(qtbot, qapp) -> None:
     runner.operation(until_cancelled).finished(rec.on_finished).run()
     assert started.wait(WAIT)
     assert runner.shutdown(timeout_ms=5000)
-    assert runner.is_idle() and runner.closed
+    assert runner.is_idle()
+    assert runner.closed
     qapp.processEvents()
     assert rec.finished == 0  # the window is gone: nothing is delivered any more
     with pytest.raises(RuntimeError):
@@ -278,7 +284,9 @@ def test_user_facing_errors_are_shown_in_plain_words(qtbot, caplog) -> None:
     title, text = blocker.args
     assert text == "The disk is full. Free some space, then try again."
     box = presenter.current_box()
-    assert box is not None and box.isVisible() and box.text() == text
+    assert box is not None
+    assert box.isVisible()
+    assert box.text() == text
     box.close()
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
@@ -295,10 +303,13 @@ def test_bugs_are_logged_with_traceback_and_shown_calmly(qtbot, caplog, tmp_path
     _title, text = blocker.args
     assert text.startswith(BUG_MESSAGE)
     assert str(log_file) in text
-    assert "KeyError" not in text and "Traceback" not in text
+    assert "KeyError" not in text
+    assert "Traceback" not in text
     records = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert records and records[0].exc_info is not None
-    assert "KeyError" in caplog.text and "Traceback" in caplog.text
+    assert records
+    assert records[0].exc_info is not None
+    assert "KeyError" in caplog.text
+    assert "Traceback" in caplog.text
 
 
 def test_a_burst_of_errors_shows_one_box(qtbot) -> None:
@@ -306,7 +317,8 @@ def test_a_burst_of_errors_shows_one_box(qtbot) -> None:
     for i in range(5):
         presenter.present(UserFacingError(f"problem {i}"))
     box = presenter.current_box()
-    assert box is not None and box.text() == "problem 4"
+    assert box is not None
+    assert box.text() == "problem 4"
     box.close()
 
 

@@ -63,10 +63,12 @@ def test_window_shows_the_workspace(window: MainWindow, demo_workspace: Workspac
     assert pane.count_label.text() == "300 customers"
     assert window.count_label.text() == "300 customers"
     assert window.workspace_label.text() == demo_workspace.display_name
-    assert window.demo_banner.isVisible() and window.demo_badge.isVisible()
+    assert window.demo_banner.isVisible()
+    assert window.demo_badge.isVisible()
     # The first customer (highest revenue) is selected and shown.
     first = pane.model.customer_id(0)
-    assert window.detail_pane.detail is not None and window.detail_pane.detail.id == first
+    assert window.detail_pane.detail is not None
+    assert window.detail_pane.detail.id == first
     assert window.detail_pane.name_label.text() == window.detail_pane.detail.name
 
 
@@ -81,7 +83,8 @@ def test_selecting_a_customer_loads_detail_and_chart(
         assert window.customers_pane.select_customer(customer_id)
     assert shown.args == [customer_id]
     pane = window.detail_pane
-    assert pane.detail is not None and pane.detail.id == customer_id
+    assert pane.detail is not None
+    assert pane.detail.id == customer_id
     assert pane.name_label.text() == row["name"]
     assert pane.chart is not None
     assert pane.chart.paid_point_count == paid
@@ -177,12 +180,14 @@ def test_system_theme_follows_the_os(
 
     os_scheme[0] = Qt.ColorScheme.Dark
     hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # the OS went dark
-    assert theme.theme is DARK and changes[-1] is DARK
+    assert theme.theme is DARK
+    assert changes[-1] is DARK
     assert qapp.palette().color(QPalette.ColorRole.Window).name() == DARK.window
 
     os_scheme[0] = Qt.ColorScheme.Light
     hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)  # ...and light again
-    assert theme.theme is LIGHT and changes[-1] is LIGHT
+    assert theme.theme is LIGHT
+    assert changes[-1] is LIGHT
     assert qapp.palette().color(QPalette.ColorRole.Window).name() == LIGHT.window
 
     # An explicit choice ignores the OS.
@@ -239,11 +244,13 @@ def test_empty_real_workspace_shows_no_demo_marker(
         w.set_source(WorkspaceCustomerSource(workspace))
         w.show()
         qtbot.waitUntil(lambda: w.summary is not None and not w.customers_pane.loading)
-        assert not w.demo_banner.isVisible() and not w.demo_badge.isVisible()
+        assert not w.demo_banner.isVisible()
+        assert not w.demo_badge.isVisible()
         assert w.customers_pane.empty_label.isVisible()
         message = w.customers_pane.empty_label.text()
         assert "no customers yet" in message
-        assert "File ▸ New demo workspace…" in message and "Import" not in message
+        assert "File ▸ New demo workspace…" in message
+        assert "Import" not in message
         assert w.count_label.text() == "0 customers"
         qtbot.waitUntil(jobs.is_idle)
     finally:
@@ -277,14 +284,17 @@ def test_new_demo_workspace_confirms_before_replacing_a_file(
     requested: list[str] = []
     w.demo_workspace_requested.connect(requested.append)
     new = tmp_path / "new.radar.sqlite"
-    assert w.request_demo_workspace(str(new)) and requested == [str(new)]
+    assert w.request_demo_workspace(str(new))
+    assert requested == [str(new)]
     assert asked == []  # nothing to replace, nothing to ask
     existing = tmp_path / "old.radar.sqlite"
     existing.write_bytes(b"")
     assert not w.request_demo_workspace(str(existing))
-    assert requested == [str(new)] and "old.radar.sqlite already exists" in asked[0]
+    assert requested == [str(new)]
+    assert "old.radar.sqlite already exists" in asked[0]
     answer[0] = True
-    assert w.request_demo_workspace(str(existing)) and requested[-1] == str(existing)
+    assert w.request_demo_workspace(str(existing))
+    assert requested[-1] == str(existing)
 
 
 def test_tiles_and_legend_fit_a_narrow_window(

@@ -107,7 +107,9 @@ def test_model_report_shows_the_backtest_next_to_the_baselines(
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.report is not None and settled(window, jobs), timeout=30_000)
     report = dialog.report
-    assert report is not None and report.as_of == TODAY and not dialog.is_empty
+    assert report is not None
+    assert report.as_of == TODAY
+    assert not dialog.is_empty
     assert dialog.isVisible()
 
     # Run facts and the chosen model with its reason.
@@ -119,10 +121,14 @@ def test_model_report_shows_the_backtest_next_to_the_baselines(
     # Metrics: chosen model first, then the baselines, figures formatted.
     model = dialog.metrics_model
     keys = model.model_keys()
-    assert keys[0] == report.chosen_model and "bgnbd" in keys and "recency" in keys
+    assert keys[0] == report.chosen_model
+    assert "bgnbd" in keys
+    assert "recency" in keys
     assert model.headerData(1, Qt.Orientation.Horizontal).endswith("(chosen)")
-    assert model.index(0, 0).data() == "ROC AUC" and model.index(1, 0).data() == "Brier score"
-    assert report.auc is not None and report.brier is not None
+    assert model.index(0, 0).data() == "ROC AUC"
+    assert model.index(1, 0).data() == "Brier score"
+    assert report.auc is not None
+    assert report.brier is not None
     assert model.index(0, 1).data() == f"{report.auc:.3f}"
     assert model.index(1, 1).data() == f"{report.brier:.3f}"
     bgnbd = keys.index("bgnbd") + 1
@@ -134,7 +140,8 @@ def test_model_report_shows_the_backtest_next_to_the_baselines(
 
     # Calibration chart and the fitted parameters.
     chart = dialog.calibration_chart
-    assert chart is not None and chart.bin_count == len(report.calibration) > 0
+    assert chart is not None
+    assert chart.bin_count == len(report.calibration) > 0
     r = report.bgnbd["r"]
     assert dialog.param_labels["bgnbd.r"].text() == f"r = {r:,.3f}"
     assert dialog.param_labels["gamma_gamma.p"].text().startswith("p = ")
@@ -158,7 +165,8 @@ def test_model_report_before_any_scoring_says_how_to_get_one(
     dialog = controller.report_dialog
     assert dialog is not None
     qtbot.waitUntil(lambda: settled(window, jobs), timeout=30_000)
-    assert dialog.is_empty and dialog.report is None
+    assert dialog.is_empty
+    assert dialog.report is None
     assert "No scoring run yet" in dialog.empty_label.text()
     assert dialog.score_button.isVisible()
     asked: list[ScoringParameters] = []
@@ -166,7 +174,8 @@ def test_model_report_before_any_scoring_says_how_to_get_one(
     qtbot.mouseClick(dialog.score_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(asked), timeout=30_000)
     qtbot.waitUntil(lambda: settled(window, jobs), timeout=30_000)
-    assert asked[0].horizon_days == 90 and not controller.running  # the user cancelled
+    assert asked[0].horizon_days == 90
+    assert not controller.running
 
 
 def test_backtest_model_passes_the_model_tester(qtmodeltester, scored_workspace) -> None:
@@ -175,10 +184,12 @@ def test_backtest_model_passes_the_model_tester(qtmodeltester, scored_workspace)
     model = BacktestTableModel()
     model.set_report(report)
     qtmodeltester.check(model)
-    assert model.rowCount() == 3 and model.columnCount() == 1 + len(model.model_keys())
+    assert model.rowCount() == 3
+    assert model.columnCount() == 1 + len(model.model_keys())
     model.set_report(None)
     qtmodeltester.check(model)
-    assert model.rowCount() == 0 and model.columnCount() == 0
+    assert model.rowCount() == 0
+    assert model.columnCount() == 0
 
 
 def test_chosen_reason_falls_back_to_the_backtest_figures() -> None:
@@ -264,7 +275,8 @@ def test_report_without_backtest_says_so(qtbot) -> None:
     assert dialog.backtest_label.text().startswith("No backtest")
     assert dialog.bridged_label.text().startswith("Horizon: the horizon is longer")
     assert dialog.metrics_model.index(0, 1).data() == "—"
-    assert dialog.calibration_chart is not None and dialog.calibration_chart.bin_count == 0
+    assert dialog.calibration_chart is not None
+    assert dialog.calibration_chart.bin_count == 0
     assert dialog.param_labels["bgnbd.alpha"].text() == "α = 4.414"
     assert dialog.param_labels["gamma_gamma.p"].text() == "p = —"
     assert dialog.notes_card.isHidden()
@@ -287,7 +299,8 @@ def test_a_customer_added_after_scoring_is_explained(
     window.show()
     wait_loaded(qtbot, window, jobs)
     pane = window.customers_pane
-    assert pane.model.scored and not pane.score_hint.isVisible()
+    assert pane.model.scored
+    assert not pane.score_hint.isVisible()
     row = pane.model.row_of_customer(9001)
     assert row is not None
     assert pane.model.index(row, COLUMN_INDEX["churn_risk"]).data() == "—"
@@ -296,7 +309,8 @@ def test_a_customer_added_after_scoring_is_explained(
     with qtbot.waitSignal(detail.detail_shown, timeout=30_000):
         assert pane.select_customer(9001)
     qtbot.waitUntil(lambda: settled(window, jobs), timeout=30_000)
-    assert detail.scores is None and not detail.score_strip.isVisible()
+    assert detail.scores is None
+    assert not detail.score_strip.isVisible()
     assert detail.score_hint.isVisible()
     assert "No scores for this customer" in detail.score_hint.text()
     assert detail.history_chart is not None
@@ -316,7 +330,8 @@ def test_scored_table_columns_format_and_sort(qtmodeltester, scored_workspace) -
     model.set_table(data)
     qtmodeltester.check(model)
     risk = columns["churn_risk"]
-    assert np.isfinite(risk).sum() > 250 and np.nanmax(risk) <= 1.0
+    assert np.isfinite(risk).sum() > 250
+    assert np.nanmax(risk) <= 1.0
     # Money comes in dollars from integer cents; the at-risk product holds.
     at_risk, clv = columns["revenue_at_risk"], columns["clv_12m"]
     ok = np.isfinite(at_risk) & np.isfinite(clv) & np.isfinite(risk)
@@ -333,7 +348,8 @@ def test_scored_table_columns_format_and_sort(qtmodeltester, scored_workspace) -
     model.sort(COLUMN_INDEX["segment"], Qt.SortOrder.AscendingOrder)
     names = [s for s in model.column_values("segment") if s]
     ranks = [SEGMENT_ORDER.index(s) for s in names]
-    assert ranks == sorted(ranks) and len(set(names)) > 2
+    assert ranks == sorted(ranks)
+    assert len(set(names)) > 2
     assert model.column_values("segment")[-1] is None or len(names) == model.rowCount()
     model.sort(COLUMN_INDEX["churn_risk"], Qt.SortOrder.DescendingOrder)
     shown = model.column_values("churn_risk")
@@ -349,7 +365,8 @@ def test_an_unscored_table_has_only_the_base_columns(demo_workspace) -> None:
     columns = load_customer_columns(demo_workspace.engine)
     assert "churn_risk" not in columns
     data = CustomerTableData(columns)
-    assert not data.scored and len(data.shown_columns) == 13
+    assert not data.scored
+    assert len(data.shown_columns) == 13
 
 
 # -- score views ----------------------------------------------------------------------------
@@ -385,14 +402,21 @@ def scores_with(previous: CustomerScores | None = None, **changes: object) -> Cu
 def test_trend_colour_says_good_or_bad_not_up_or_down() -> None:
     risk_up = trend(0.72, 0.61, higher_is_better=False, fmt=lambda d: f"{d * 100:.0f} pts",
                     threshold=0.005)  # fmt: skip
-    assert risk_up is not None and risk_up.text == f"{UP} 11 pts"
-    assert risk_up.tone == "critical" and risk_up.direction == "up"
+    assert risk_up is not None
+    assert risk_up.text == f"{UP} 11 pts"
+    assert risk_up.tone == "critical"
+    assert risk_up.direction == "up"
     risk_down = trend(0.5, 0.61, higher_is_better=False, fmt=str, threshold=0.005)
-    assert risk_down is not None and risk_down.tone == "positive" and risk_down.direction == "down"
+    assert risk_down is not None
+    assert risk_down.tone == "positive"
+    assert risk_down.direction == "down"
     health_up = trend(60.0, 50.0, higher_is_better=True, fmt=str, threshold=0.5)
-    assert health_up is not None and health_up.tone == "positive"
+    assert health_up is not None
+    assert health_up.tone == "positive"
     flat = trend(50.2, 50.0, higher_is_better=True, fmt=str, threshold=0.5)
-    assert flat is not None and flat.direction == "flat" and flat.tone == ""
+    assert flat is not None
+    assert flat.direction == "flat"
+    assert flat.tone == ""
     assert trend(None, 50.0, higher_is_better=True, fmt=str, threshold=0.5) is None
 
 
@@ -432,10 +456,13 @@ def test_score_strip_and_drivers_panel(qtbot) -> None:
     assert [d.weight for d in panel.shown] == [0.8, 0.5, 0.3]
     rows = panel.rows
     assert rows[0].text.full_text() == "No order in 142 days; usual gap 35 days"
-    assert rows[0].arrow.text() == UP and rows[2].arrow.text() == DOWN
-    assert rows[0].bar.weight == 0.8 and not panel.empty.isVisible()
+    assert rows[0].arrow.text() == UP
+    assert rows[2].arrow.text() == DOWN
+    assert rows[0].bar.weight == 0.8
+    assert not panel.empty.isVisible()
     panel.set_drivers(())
-    assert panel.empty.isVisible() and not any(r.isVisible() for r in rows)
+    assert panel.empty.isVisible()
+    assert not any(r.isVisible() for r in rows)
 
 
 def test_scoring_dialog_offers_the_defaults_and_no_future_date(qtbot) -> None:

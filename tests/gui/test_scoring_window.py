@@ -135,19 +135,25 @@ def test_score_now_fills_the_table_and_the_detail_then_trends_follow(
 
     # Before any scoring: no score columns, and both panes say how to get them.
     assert pane.model.columnCount() == len(COLUMNS)
-    assert pane.score_hint.isVisible() and "Score now" in pane.score_hint.text()
-    assert detail.score_hint.isVisible() and not detail.score_strip.isVisible()
+    assert pane.score_hint.isVisible()
+    assert "Score now" in pane.score_hint.text()
+    assert detail.score_hint.isVisible()
+    assert not detail.score_strip.isVisible()
     assert window.score_action.shortcut().toString() == "Ctrl+R"
 
     # First run, through Scoring ▸ Score now: the dialog offered today and the
     # workspace's horizon; the status bar gives the summary.
     first = score_through_the_menu(qtbot, window, controller, asker, TODAY - dt.timedelta(40))
     assert asker.offered[0] == ScoringParameters(TODAY, 90)
-    assert first.customers > 250 and first.auc is not None and first.brier is not None
+    assert first.customers > 250
+    assert first.auc is not None
+    assert first.brier is not None
     message = window.statusBar().currentMessage()
     assert f"Scored {first.customers:,} customers" in message
-    assert f"ROC AUC {first.auc:.2f}" in message and f"Brier {first.brier:.3f}" in message
-    assert controller.progress_dialog is None and window.score_action.isEnabled()
+    assert f"ROC AUC {first.auc:.2f}" in message
+    assert f"Brier {first.brier:.3f}" in message
+    assert controller.progress_dialog is None
+    assert window.score_action.isEnabled()
 
     # The table reloads with the score columns, next to the name, sorted by the money at
     # stake; the detail reloads with tiles, chips and drivers.
@@ -159,16 +165,22 @@ def test_score_now_fills_the_table_and_the_detail_then_trends_follow(
     assert titles == [by_key[k] for k in SCORED_VISUAL_ORDER]
     assert pane.model.sort_column == COLUMN_INDEX["revenue_at_risk"]
     at_risk = pane.model.column_values("revenue_at_risk")
-    assert list(at_risk[:20]) == sorted(at_risk[:20], reverse=True) and at_risk[0] > 0
+    assert list(at_risk[:20]) == sorted(at_risk[:20], reverse=True)
+    assert at_risk[0] > 0
     risk = pane.model.index(0, COLUMN_INDEX["churn_risk"]).data()
-    assert risk.endswith("%") and 0 <= int(risk.strip("<>%")) <= 100
+    assert risk.endswith("%")
+    assert 0 <= int(risk.strip("<>%")) <= 100
     segment = pane.model.index(0, COLUMN_INDEX["segment"]).data()
-    assert segment and segment != "—"
+    assert segment
+    assert segment != "—"
 
     qtbot.waitUntil(lambda: detail.scores is not None, timeout=30_000)
     scores = detail.scores
-    assert scores is not None and scores.as_of == first.as_of and scores.previous is None
-    assert detail.score_strip.isVisible() and not detail.score_hint.isVisible()
+    assert scores is not None
+    assert scores.as_of == first.as_of
+    assert scores.previous is None
+    assert detail.score_strip.isVisible()
+    assert not detail.score_hint.isVisible()
     risk_tile = detail.score_strip.tiles["churn_risk"]
     assert risk_tile.value.full_text() == f"{scores.churn_risk * 100:.0f}%" or (
         risk_tile.value.full_text() in ("<1%", ">99%")
@@ -183,13 +195,15 @@ def test_score_now_fills_the_table_and_the_detail_then_trends_follow(
         assert row.bar.weight == pytest.approx(min(max(driver.weight, 0.0), 1.0))
         assert row.text.full_text().lower() == driver.text.lower()
     chart = detail.history_chart
-    assert chart is not None and chart.point_counts["churn_risk"] == 1
+    assert chart is not None
+    assert chart.point_counts["churn_risk"] == 1
 
     # Second run, as of today: the same customer now has a previous snapshot, and the
     # tiles show arrows coloured by whether the move is good or bad.
     customer_id = detail.detail.id if detail.detail is not None else None
     second = score_through_the_menu(qtbot, window, controller, asker, TODAY)
-    assert second.run_id != first.run_id and runs_in(demo_copy) == 2
+    assert second.run_id != first.run_id
+    assert runs_in(demo_copy) == 2
     qtbot.waitUntil(
         lambda: (
             detail.scores is not None
@@ -201,7 +215,8 @@ def test_score_now_fills_the_table_and_the_detail_then_trends_follow(
         timeout=30_000,
     )
     scores = detail.scores
-    assert scores is not None and scores.previous is not None
+    assert scores is not None
+    assert scores.previous is not None
     assert scores.previous.as_of == first.as_of
     for key, move in detail.score_strip.trends.items():
         assert move is not None, key
@@ -237,16 +252,19 @@ def test_the_pane_hint_asks_for_scoring_and_a_cancel_keeps_the_workspace_as_it_w
     # "Score now" in the table's hint starts the same flow as the menu.
     with qtbot.waitSignal(controller.scoring_progressed, timeout=30_000):
         window.customers_pane.score_hint.linkActivated.emit("score")
-    assert controller.running and asker.offered == [ScoringParameters(TODAY, 90)]
+    assert controller.running
+    assert asker.offered == [ScoringParameters(TODAY, 90)]
     dialog = controller.progress_dialog
-    assert dialog is not None and dialog.isVisible()
+    assert dialog is not None
+    assert dialog.isVisible()
     cancel = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Cancel")
     with qtbot.waitSignal(controller.scoring_cancelled, timeout=SCORING_TIMEOUT_MS):
         qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: settled(window, jobs), timeout=30_000)
     assert runs_in(demo_copy) == 0
     assert window.statusBar().currentMessage() == CANCELLED_MESSAGE
-    assert controller.progress_dialog is None and window.score_action.isEnabled()
+    assert controller.progress_dialog is None
+    assert window.score_action.isEnabled()
     assert not window.customers_pane.model.scored
 
 
@@ -267,7 +285,8 @@ def test_cancel_as_soon_as_it_starts_stores_nothing(
     with qtbot.waitSignal(controller.scoring_cancelled, timeout=SCORING_TIMEOUT_MS):
         controller.start(ScoringParameters(TODAY, 90))
     qtbot.waitUntil(lambda: settled(window, jobs), timeout=30_000)
-    assert finished == [] and runs_in(demo_copy) == 0
+    assert finished == []
+    assert runs_in(demo_copy) == 0
 
 
 @pytest.mark.presents_errors
@@ -289,11 +308,15 @@ def test_scoring_an_empty_workspace_says_why_in_plain_words(
             window.score_action.trigger()
         qtbot.waitUntil(lambda: settled(window, jobs), timeout=30_000)
         (error,) = presenter.take()
-        assert error is failed.args[0] and isinstance(error, UserFacingError)
+        assert error is failed.args[0]
+        assert isinstance(error, UserFacingError)
         text = str(error)
-        assert "no paid orders" in text and "--" not in text and "Traceback" not in text
+        assert "no paid orders" in text
+        assert "--" not in text
+        assert "Traceback" not in text
         assert window.statusBar().currentMessage() == FAILED_MESSAGE
-        assert controller.progress_dialog is None and window.score_action.isEnabled()
+        assert controller.progress_dialog is None
+        assert window.score_action.isEnabled()
         assert runs_in(tmp_path / "empty.radar.sqlite") == 0
     finally:
         workspace.close()

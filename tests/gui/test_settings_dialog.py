@@ -28,7 +28,8 @@ def dialog(qtbot) -> SettingsDialog:
 
 def test_every_alert_rule_and_the_scores_have_a_page(dialog: SettingsDialog) -> None:
     groups = dialog.group_names
-    assert groups[0] == "Alerts" and groups[-1] == "Scores"
+    assert groups[0] == "Alerts"
+    assert groups[-1] == "Scores"
     for rule in ("High risk, high value", "Gone quiet", "Stalled deal", "Ticket past SLA"):
         assert rule in groups
     keys = {f.key for f in setting_fields()}
@@ -60,7 +61,9 @@ def test_a_bad_value_is_refused_with_its_reason(qtbot, dialog: SettingsDialog) -
         dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert dialog.isVisible()
     error = dialog._errors["scoring.engagement_weights"]
-    assert error.isVisible() and "monetary" in error.text() and "at least 0" in error.text()
+    assert error.isVisible()
+    assert "monetary" in error.text()
+    assert "at least 0" in error.text()
     assert dialog.summary.isVisible()
     # The dialog went to the page with the problem.
     assert dialog.current_group() == "Scores"
@@ -114,7 +117,8 @@ def test_the_controller_saves_to_the_workspace_audited_and_versioned(
         ).fetchall()
     finally:
         con.close()
-    assert value is not None and str(value[0]) == "7"
+    assert value is not None
+    assert str(value[0]) == "7"
     assert audit == [("dana.tester",)]
 
 
@@ -141,14 +145,16 @@ def test_text_multiline_and_fields_round_trip(qtbot) -> None:
     d = SettingsDialog(fields, opened, lambda _k, _v: None)
     qtbot.addWidget(d)
     name, note = d.editor("t.name"), d.editor("t.note")
-    assert isinstance(name, QLineEdit) and isinstance(note, QPlainTextEdit)
+    assert isinstance(name, QLineEdit)
+    assert isinstance(note, QPlainTextEdit)
     assert name.placeholderText() == "e.g. Ana"
     assert d.values() == {"t.name": "Ana", "t.note": "Best,\n{owner}", "t.sent": ["a", "c"]}
     # A stored list in another order is the same set of boxes: no change.
     assert d.changes() == {"t.name": "Ana"}
     boxes = {b.text(): b for b in d.editor("t.sent").findChildren(QCheckBox)}
     assert set(boxes) == {"Alpha", "Beta", "Gamma"}
-    assert boxes["Alpha"].isChecked() and not boxes["Beta"].isChecked()
+    assert boxes["Alpha"].isChecked()
+    assert not boxes["Beta"].isChecked()
     boxes["Beta"].setChecked(True)
     boxes["Gamma"].setChecked(False)
     name.setText("Bo")
@@ -167,10 +173,12 @@ def test_the_privacy_defaults_keep_surname_email_and_phone_home(dialog: Settings
     assert not boxes["Surname"].isChecked()
     assert not boxes["Email address"].isChecked()
     assert not boxes["Phone"].isChecked()
-    assert boxes["First name"].isChecked() and boxes["Company"].isChecked()
+    assert boxes["First name"].isChecked()
+    assert boxes["Company"].isChecked()
     boxes["Phone"].setChecked(True)
     changed = dialog.changes()["outreach.sent_fields"]
-    assert "phone" in changed and "email" not in changed
+    assert "phone" in changed
+    assert "email" not in changed
 
 
 def test_email_drafting_and_sending_have_pages_without_the_hidden_settings(
@@ -182,14 +190,18 @@ def test_email_drafting_and_sending_have_pages_without_the_hidden_settings(
     keys = {f.key for f in setting_fields()}
     assert {"llm.preset", "llm.base_url", "llm.model", "outreach.brand_voice"} <= keys
     assert {"smtp.host", "smtp.port", "smtp.security", "smtp.user", "smtp.from_address"} <= keys
-    assert "llm.reviewed_remote" not in keys and "outreach.templates" not in keys
+    assert "llm.reviewed_remote" not in keys
+    assert "outreach.templates" not in keys
     kinds = {f.key: f.kind for f in setting_fields()}
-    assert kinds["outreach.signature"] == "multiline" and kinds["smtp.host"] == "text"
-    assert kinds["llm.model"] == "suggest" and kinds["outreach.sent_fields"] == "fields"
+    assert kinds["outreach.signature"] == "multiline"
+    assert kinds["smtp.host"] == "text"
+    assert kinds["llm.model"] == "suggest"
+    assert kinds["outreach.sent_fields"] == "fields"
     # The provider box reads like the products, not like setting values.
     preset = dialog.editor("llm.preset")
     titles = [preset.itemText(i) for i in range(preset.count())]  # type: ignore[attr-defined]
-    assert "LM Studio" in titles and "Azure OpenAI" in titles
+    assert "LM Studio" in titles
+    assert "Azure OpenAI" in titles
 
 
 def test_a_bad_base_url_is_refused_with_its_reason(qtbot, dialog: SettingsDialog) -> None:
@@ -198,4 +210,5 @@ def test_a_bad_base_url_is_refused_with_its_reason(qtbot, dialog: SettingsDialog
         dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert dialog.current_group() == "Email drafting"
     error = dialog._errors["llm.base_url"]
-    assert error.isVisible() and "http://" in error.text()
+    assert error.isVisible()
+    assert "http://" in error.text()

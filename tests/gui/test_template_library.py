@@ -63,10 +63,12 @@ def test_the_built_in_templates_show_with_a_preview(controller: TemplateControll
         "Introduce a new line",
         "Apologise after a bad experience",
     ]
-    assert dialog.subject.text() and "{{" in dialog.body.toPlainText()
+    assert dialog.subject.text()
+    assert "{{" in dialog.body.toPlainText()
     # The preview is the template rendered: no template syntax left in it.
     assert dialog.preview_subject.text().startswith("Subject: ")
-    assert dialog.preview_body.toPlainText() and "{{" not in dialog.preview_body.toPlainText()
+    assert dialog.preview_body.toPlainText()
+    assert "{{" not in dialog.preview_body.toPlainText()
     assert not dialog.reset_button.isEnabled()  # nothing of the workspace's own yet
 
 

@@ -38,7 +38,8 @@ def test_critical_alerts_are_never_capped(book: Book) -> None:
     book.set("alerts.daily_cap_per_owner", 2)
     result = book.generate()
     assert {c for c, _ in book.keys("high_risk_high_value")} == set(rich)
-    assert result.created == 5 and result.capped == 0
+    assert result.created == 5
+    assert result.capped == 0
 
 
 def test_a_second_scoring_the_same_day_still_raises_every_critical_alert(book: Book) -> None:

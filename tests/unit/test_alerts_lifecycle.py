@@ -102,8 +102,10 @@ def test_the_next_scoring_refreshes_the_alert_and_never_duplicates_it(book: Book
     second = book.generate(now=LATER)
     (after,) = book.alerts()
     assert (first.created, second.created, second.refreshed) == (1, 0, 1)
-    assert after["id"] == before["id"] and after["created_at"] == before["created_at"]
-    assert after["reason"].startswith("2 tickets unresolved") and after["priority_cents"] == 8000
+    assert after["id"] == before["id"]
+    assert after["created_at"] == before["created_at"]
+    assert after["reason"].startswith("2 tickets unresolved")
+    assert after["priority_cents"] == 8000
     assert before["priority_cents"] == 4000
     with book.engine.connect() as conn:
         snapshot = conn.execute(
@@ -112,7 +114,8 @@ def test_the_next_scoring_refreshes_the_alert_and_never_duplicates_it(book: Book
     assert after["score_snapshot_id"] == snapshot
     assert json.loads(after["drivers"]) == [{"text": "new", "weight": 1}]
     actions = [a for _, a, _, _ in audit(book)]
-    assert actions.count("alert.created") == 1 and actions.count("alerts.generated") == 2
+    assert actions.count("alert.created") == 1
+    assert actions.count("alerts.generated") == 2
 
 
 def test_a_cleared_alert_stays_open_and_is_marked_until_it_holds_again(book: Book) -> None:
@@ -122,13 +125,16 @@ def test_a_cleared_alert_stays_open_and_is_marked_until_it_holds_again(book: Boo
     solve_tickets(book, ada)
     result = book.generate(now=LATER)
     (alert,) = book.alerts()
-    assert result.cleared == 1 and alert["status"] == "open" and alert["cleared_at"] is not None
+    assert result.cleared == 1
+    assert alert["status"] == "open"
+    assert alert["cleared_at"] is not None
     columns = alert_columns(book.engine, now=LATER)
     assert list(columns["condition_cleared"]) == [True]
     book.interaction(ada, "ticket", 4, status="open")
     book.generate(now=LATER)
     (alert,) = book.alerts()
-    assert alert["cleared_at"] is None and len(book.alerts()) == 1
+    assert alert["cleared_at"] is None
+    assert len(book.alerts()) == 1
 
 
 def test_snoozed_until_clear_is_resolved_by_the_app_when_the_condition_clears(
@@ -147,7 +153,8 @@ def test_snoozed_until_clear_is_resolved_by_the_app_when_the_condition_clears(
     (alert,) = book.alerts()
     assert result.auto_resolved == 1
     assert (alert["status"], alert["outcome"]) == ("resolved", "condition_cleared")
-    assert alert["snooze_until_clear"] == 0 and alert["resolved_at"] is not None
+    assert alert["snooze_until_clear"] == 0
+    assert alert["resolved_at"] is not None
     events = audit(book, alert_id)
     assert ("Account Radar", "alert.auto_resolved") in [(who, a) for who, a, _, _ in events]
     assert events[-1][2] == {"from": "snoozed", "to": "resolved", "outcome": "condition_cleared"}
@@ -162,19 +169,20 @@ def test_a_snooze_until_a_date_hides_the_alert_until_that_day(book: Book) -> Non
     book.generate()
     alert_id = one_alert(book)
     state = snooze_alert(book.engine, alert_id, until=TODAY + dt.timedelta(days=3), now=NOW)
-    assert state.status == "snoozed" and state.snoozed_until == dt.datetime(
-        2025, 6, 18, tzinfo=dt.UTC
-    )
+    assert state.status == "snoozed"
+    assert state.snoozed_until == dt.datetime(2025, 6, 18, tzinfo=dt.UTC)
     two_days = NOW + dt.timedelta(days=2)
     assert len(alert_columns(book.engine, now=two_days)["id"]) == 0
     assert alert_counts(book.engine, now=two_days).by_status["snoozed"] == 1
     four_days = NOW + dt.timedelta(days=4)
     listed = alert_columns(book.engine, now=four_days)
-    assert list(listed["id"]) == [alert_id] and list(listed["status"]) == ["open"]
+    assert list(listed["id"]) == [alert_id]
+    assert list(listed["status"]) == ["open"]
     assert alert_detail(book.engine, alert_id, now=four_days).status == "open"
     # The next generation stores it as open again, audited.
     result = book.generate(now=four_days)
-    assert result.woken == 1 and book.alerts()[0]["status"] == "open"
+    assert result.woken == 1
+    assert book.alerts()[0]["status"] == "open"
     assert book.alerts()[0]["snoozed_until"] is None
     assert audit(book, alert_id)[-1][1:3] == ("alert.woke", {"from": "snoozed", "to": "open"})
 
@@ -185,7 +193,8 @@ def test_alerts_follow_the_latest_scores_only(book: Book) -> None:
     latest = book.score({ada: {}})
     past = book.score({ada: {}}, as_of=TODAY - dt.timedelta(days=40))
     replay = book.generate(run_id=past)
-    assert replay.skipped is not None and "2025-06-15" in replay.skipped
+    assert replay.skipped is not None
+    assert "2025-06-15" in replay.skipped
     assert book.alerts() == []
     assert book.generate(run_id=latest).created == 1
 
@@ -347,7 +356,8 @@ def test_daily_cap_per_owner_keeps_the_highest_priorities(book: Book) -> None:
     result = book.generate()
     raised = book.keys()
     assert {c for c, _ in raised} == {maya[4], maya[3], *dan, nobody[2], nobody[1]}
-    assert result.capped == 4 and result.created == 6
+    assert result.capped == 4
+    assert result.created == 6
     # The same day, the cap is used up; the next day the next ones come.
     assert book.generate(now=NOW + dt.timedelta(hours=6)).created == 0
     next_day = book.generate(now=LATER)
@@ -381,7 +391,8 @@ def test_do_not_contact_and_unsubscribed_customers_get_no_outreach(book: Book) -
     }
     assert flags == {ada: (True, False), bo: (False, True), cy: (False, False)}
     detail = alert_detail(book.engine, ids[ada], now=NOW)
-    assert detail.do_not_contact and detail.outreach_blocked == "Ada asked not to be contacted."
+    assert detail.do_not_contact
+    assert detail.outreach_blocked == "Ada asked not to be contacted."
     assert detail.recommendation.title == "Act without outreach"
     assert "unsubscribed" in (alert_detail(book.engine, ids[bo], now=NOW).outreach_blocked or "")
     with pytest.raises(AlertActionError, match="asked not to be contacted"):
@@ -392,8 +403,10 @@ def test_do_not_contact_and_unsubscribed_customers_get_no_outreach(book: Book) -
     assert outreach_id > 0
     # The email counts as contact: the customer is in the quiet period now.
     detail = alert_detail(book.engine, ids[cy], now=NOW)
-    assert detail.status == "in_progress" and detail.last_contact_at == NOW
-    assert detail.outreach_blocked is not None and "quiet period" in detail.outreach_blocked
+    assert detail.status == "in_progress"
+    assert detail.last_contact_at == NOW
+    assert detail.outreach_blocked is not None
+    assert "quiet period" in detail.outreach_blocked
     # The do-not-contact change is in the audit log, and the flag (which feeds no rollup)
     # leaves the per-customer rollups fresh.
     assert ("maya", "customer.do_not_contact", {"value": True}) in [e[:3] for e in audit(book)]
@@ -410,7 +423,8 @@ def test_calls_notes_and_tasks(book: Book) -> None:
     book.generate()
     alert_id = one_alert(book)
     note = add_note(book.engine, alert_id, "Prefers email.", actor="maya", now=NOW)
-    assert note.kind == "note" and book.alerts()[0]["status"] == "open"
+    assert note.kind == "note"
+    assert book.alerts()[0]["status"] == "open"
     with pytest.raises(AlertActionError, match="Write what was said"):
         log_call(book.engine, alert_id, "   ", actor="maya", now=NOW)
     call = log_call(book.engine, alert_id, "Left a voicemail.\nWill retry.", actor="maya", now=NOW)
@@ -423,7 +437,8 @@ def test_calls_notes_and_tasks(book: Book) -> None:
     with pytest.raises(AlertActionError, match="has passed"):
         create_task(book.engine, alert_id, "Call back", TODAY - dt.timedelta(days=1), now=NOW)
     task = create_task(book.engine, alert_id, "Call back", TODAY + dt.timedelta(days=2), now=NOW)
-    assert task.due_date == TODAY + dt.timedelta(days=2) and task.done_at is None
+    assert task.due_date == TODAY + dt.timedelta(days=2)
+    assert task.done_at is None
     done = complete_task(book.engine, task.id, actor="maya", now=LATER)
     assert done.done_at == LATER
     with pytest.raises(AlertActionError, match="already done"):

@@ -57,7 +57,8 @@ def test_alerts_on_postgresql(pg_url: str) -> None:  # noqa: F811
         drivers = {a["customer_id"]: a["drivers"] for a in book.alerts()}
         assert drivers[late] == [{"text": f"driver of {late}", "direction": "risk", "weight": 0.5}]
         second = book.generate(now=NOW + dt.timedelta(hours=1))
-        assert (second.created, second.refreshed) == (0, 4) and book.keys() == keys
+        assert (second.created, second.refreshed) == (0, 4)
+        assert book.keys() == keys
 
         ticket_alert = next(a["id"] for a in book.alerts() if a["customer_id"] == late)
         snooze_alert(ws.engine, ticket_alert, until_clear=True, actor="maya", now=NOW)
@@ -67,22 +68,28 @@ def test_alerts_on_postgresql(pg_url: str) -> None:  # noqa: F811
         assert third.auto_resolved == 1
         with ws.engine.connect() as conn:
             actions = [r[0] for r in conn.execute(text("SELECT action FROM audit_events"))]
-        assert actions.count("alert.created") == 4 and "alert.auto_resolved" in actions
+        assert actions.count("alert.created") == 4
+        assert "alert.auto_resolved" in actions
 
         later = NOW + dt.timedelta(hours=3)
         columns = alert_columns(ws.engine, now=later)
-        assert len(columns["id"]) == 3 and (np.diff(columns["priority_cents"]) <= 0).all()
+        assert len(columns["id"]) == 3
+        assert (np.diff(columns["priority_cents"]) <= 0).all()
         assert columns["created_at"].dtype == np.dtype("datetime64[s]")
         assert alert_counts(ws.engine, now=later).by_status["resolved"] == 1
         stalled = int(columns["id"][list(columns["rule_key"]).index("stalled_opportunity")])
         log_call(ws.engine, stalled, "Agreed next steps", actor="maya", now=later)
         detail = alert_detail(ws.engine, stalled, now=later)
-        assert detail.status == "in_progress" and detail.last_contact_at == later
+        assert detail.status == "in_progress"
+        assert detail.last_contact_at == later
         assert [e.action for e in detail.history][-2:] == ["alert.call_logged", "alert.started"]
         figures = dashboard(ws.engine, now=later)
-        assert figures is not None and figures.customers == 3 and len(figures.trend) == 1
+        assert figures is not None
+        assert figures.customers == 3
+        assert len(figures.trend) == 1
         frame = alerts_export_frame(ws.engine, now=later)
-        assert len(frame) == 4 and frame["customer"].str.startswith("=").any()
+        assert len(frame) == 4
+        assert frame["customer"].str.startswith("=").any()
         assert sorted(frame["status"]) == ["in_progress", "open", "open", "resolved"]
     finally:
         ws.close()

@@ -67,7 +67,8 @@ def db_rows(ws: Workspace, sql: str) -> list[tuple[object, ...]]:
 
 def test_the_demo_raises_alerts_of_most_rules(alerted: tuple[Workspace, AlertRunResult]) -> None:
     ws, result = alerted
-    assert result.created > 50 and result.skipped is None
+    assert result.created > 50
+    assert result.skipped is None
     rules = {r for (r,) in db_rows(ws, "SELECT DISTINCT rule_key FROM alerts")}
     # The two "since the previous scoring" rules need a second scoring.
     assert {
@@ -92,8 +93,10 @@ def test_the_list_has_every_column_sorted_by_priority(
     columns = alert_columns(ws.engine, now=NOW)
     assert list(columns) == list(ALERT_COLUMNS)
     n = len(columns["id"])
-    assert n == result.created and all(len(v) == n for v in columns.values())
-    assert columns["id"].dtype == np.int64 and columns["priority_cents"].dtype == np.int64
+    assert n == result.created
+    assert all(len(v) == n for v in columns.values())
+    assert columns["id"].dtype == np.int64
+    assert columns["priority_cents"].dtype == np.int64
     assert columns["created_at"].dtype == np.dtype("datetime64[s]")
     assert columns["do_not_contact"].dtype == bool
     assert np.isnat(columns["snoozed_until"]).all()
@@ -142,10 +145,14 @@ def test_detail_has_the_drivers_and_a_recommendation(
     columns = alert_columns(ws.engine, severities=["critical"], now=NOW)
     alert_id = int(columns["id"][0])
     detail = alert_detail(ws.engine, alert_id, now=NOW)
-    assert detail.rule_key == "high_risk_high_value" and detail.severity == "critical"
-    assert detail.reason.startswith("churn risk ") and "12-month value $" in detail.reason
-    assert detail.drivers and all(isinstance(d, str) and d for d in detail.drivers)
-    assert detail.churn_risk is not None and detail.churn_risk >= 0.6
+    assert detail.rule_key == "high_risk_high_value"
+    assert detail.severity == "critical"
+    assert detail.reason.startswith("churn risk ")
+    assert "12-month value $" in detail.reason
+    assert detail.drivers
+    assert all(isinstance(d, str) and d for d in detail.drivers)
+    assert detail.churn_risk is not None
+    assert detail.churn_risk >= 0.6
     assert detail.priority_cents == int(columns["priority_cents"][0])
     # Refined by the customer's own signals (services/alerts/next_step.py): a fitting or
     # a replacement after complaints, else a personal check-in with an offer capped at
@@ -166,7 +173,9 @@ def test_detail_has_the_drivers_and_a_recommendation(
 def test_dashboard_figures_add_up(alerted: tuple[Workspace, AlertRunResult]) -> None:
     ws, _ = alerted
     figures = dashboard(ws.engine, now=NOW)
-    assert figures is not None and figures.as_of == TODAY and figures.customers == 1200
+    assert figures is not None
+    assert figures.as_of == TODAY
+    assert figures.customers == 1200
     (risky, total_risk) = db_rows(
         ws,
         "SELECT SUM(churn_risk >= 0.6), SUM(revenue_at_risk_cents) FROM score_snapshots",
@@ -186,7 +195,8 @@ def test_dashboard_figures_add_up(alerted: tuple[Workspace, AlertRunResult]) -> 
     for name in ("churn_risk", "engagement_score"):
         assert sum(figures.distributions[name].counts) == 1200
     assert sum(s.customers for s in figures.segments) <= 1200
-    assert len(figures.trend) == 1 and figures.trend[0].customers == 1200
+    assert len(figures.trend) == 1
+    assert figures.trend[0].customers == 1200
 
 
 def test_export_frame_has_every_alert_keyed_like_the_scores_export(
@@ -194,7 +204,8 @@ def test_export_frame_has_every_alert_keyed_like_the_scores_export(
 ) -> None:
     ws, result = alerted
     frame = alerts_export_frame(ws.engine, now=NOW)
-    assert list(frame.columns) == list(EXPORT_COLUMNS) and len(frame) == result.created
+    assert list(frame.columns) == list(EXPORT_COLUMNS)
+    assert len(frame) == result.created
     assert frame["customer_id"].str.startswith("C").all()  # the demo's customer numbers
     assert (frame["priority"] * 100).round().astype(int).tolist() == (
         alert_columns(ws.engine, now=NOW)["priority_cents"].tolist()
@@ -214,7 +225,8 @@ def test_scoring_again_refreshes_the_same_alerts(demo_file: Path, tmp_path: Path
         summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
         second = generate_alerts(ws.engine, summary.run_id, now=NOW + dt.timedelta(hours=1))
         after = db_rows(ws, "SELECT id, customer_id, rule_key FROM alerts ORDER BY id")
-        assert after == before and second.created == 0
+        assert after == before
+        assert second.created == 0
         assert second.refreshed == first.created
         runs = db_rows(
             ws,

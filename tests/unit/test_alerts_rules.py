@@ -289,13 +289,15 @@ def test_high_risk_high_value(book: Book) -> None:
     # Top 20% of 10 customers by value: Cy (safe) and Ada (risky); only Ada is risky too.
     assert set(alerts) == {risky_rich}
     alert = alerts[risky_rich]
-    assert alert["severity"] == "critical" and alert["status"] == "open"
+    assert alert["severity"] == "critical"
+    assert alert["status"] == "open"
     assert alert["reason"] == "churn risk 82% and 12-month value $1,540"
     assert alert["priority_cents"] == round(0.82 * 154_000)
     assert json.loads(alert["drivers"]) == [
         {"text": f"driver of {risky_rich}", "direction": "risk", "weight": 0.5}
     ]
-    assert result.created == 1 and result.matches["high_risk_high_value"] == 1
+    assert result.created == 1
+    assert result.matches["high_risk_high_value"] == 1
 
 
 def test_risk_rising_needs_a_previous_scoring(book: Book) -> None:
@@ -307,7 +309,8 @@ def test_risk_rising_needs_a_previous_scoring(book: Book) -> None:
     )
     first = book.generate(now=NOW - dt.timedelta(days=30))
     # The first scoring has nothing to compare with: the rule is not evaluated.
-    assert "risk_rising" not in first.matches and book.alerts() == []
+    assert "risk_rising" not in first.matches
+    assert book.alerts() == []
     book.score({rising: {"churn": 0.6}, slight: {"churn": 0.55}, low: {"churn": 0.3}})
     book.generate()
     alerts = by_customer(book, "risk_rising")
@@ -437,7 +440,8 @@ def test_expansion_is_an_opportunity_with_its_upside_as_priority(book: Book) -> 
         "engagement 75 and email clicks up from 0 to 4 vs the previous 90 days"
     )
     # The do-not-contact customer qualifies but gets no expansion alert.
-    assert result.suppressed == 1 and result.matches["expansion"] == 3
+    assert result.suppressed == 1
+    assert result.matches["expansion"] == 3
 
 
 def test_stalled_opportunity(book: Book) -> None:
@@ -493,4 +497,6 @@ def test_disabled_rules_and_severity_settings(book: Book) -> None:
         mirror = conn.execute(
             text("SELECT severity, enabled, params FROM alert_rules WHERE key = 'ticket_past_sla'")
         ).one()
-    assert mirror[0] == "info" and not mirror[1] and json.loads(mirror[2]) == {"sla_hours": 72}
+    assert mirror[0] == "info"
+    assert not mirror[1]
+    assert json.loads(mirror[2]) == {"sla_hours": 72}

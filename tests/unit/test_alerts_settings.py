@@ -41,7 +41,8 @@ def test_every_alert_setting_is_declared_once_with_a_title_and_a_group() -> None
     keys = [s.key for s in specs]
     assert len(keys) == len(set(keys))
     for rule in ALERT_RULE_KEYS:
-        assert f"alerts.{rule}.enabled" in keys and f"alerts.{rule}.severity" in keys
+        assert f"alerts.{rule}.enabled" in keys
+        assert f"alerts.{rule}.severity" in keys
     assert {"alerts.daily_cap_per_owner", "alerts.cooldown_days", "alerts.realert_days"} <= set(
         keys
     )
@@ -82,7 +83,8 @@ def test_every_alert_setting_is_declared_once_with_a_title_and_a_group() -> None
 )
 def test_bad_values_are_refused_with_a_plain_reason(key: str, value: object, reason: str) -> None:
     problem = validate_setting(key, value)
-    assert problem is not None and reason in problem
+    assert problem is not None
+    assert reason in problem
     assert problem.startswith("'")  # names the setting: "'Gone quiet: No order for..."
 
 
@@ -105,7 +107,8 @@ def test_settings_are_stored_versioned_audited_and_read_by_the_rules(book: Book)
         assert config_version(s) == before + 2
         config = read_alert_config(s)
     assert config.rule("gone_quiet")["gap_multiple"] == 3
-    assert not config.rule("expansion").enabled and config.rule("gone_quiet").enabled
+    assert not config.rule("expansion").enabled
+    assert config.rule("gone_quiet").enabled
     assert config.daily_cap_per_owner == 0  # set by the fixture
     with book.engine.connect() as conn:
         events = conn.execute(

@@ -70,7 +70,8 @@ def test_an_upgrade_clears_the_partial_backups_of_a_killed_upgrade(
     )
     ws = open_workspace(to_url(str(path)))
     try:
-        assert ws.backup_path is not None and ws.backup_path.is_file()
+        assert ws.backup_path is not None
+        assert ws.backup_path.is_file()
     finally:
         ws.close()
     assert not stale.exists()

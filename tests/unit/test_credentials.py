@@ -67,7 +67,8 @@ def test_key_names() -> None:
 
 def test_keyring_round_trip(memory_keyring: MemoryKeyring) -> None:
     name = llm_key_name("openai")
-    assert keyring_available() and keyring_problem() is None
+    assert keyring_available()
+    assert keyring_problem() is None
     assert get_secret(name) is None
 
     set_secret(name, SECRET)
@@ -96,7 +97,8 @@ def test_no_backend_is_reported_in_plain_words(backend: keyring.backend.KeyringB
         problem = keyring_problem()
         assert problem is not None
         assert problem.startswith("No system keyring is available on this computer (")
-        assert "OPENAI_API_KEY" in problem and "for this session only" in problem
+        assert "OPENAI_API_KEY" in problem
+        assert "for this session only" in problem
 
         with pytest.raises(CredentialsError) as caught:
             set_secret(llm_key_name("openai"), SECRET)
@@ -115,7 +117,9 @@ def test_a_keyring_that_fails_on_use_counts_as_unavailable() -> None:
         assert backend.calls == 1
         assert not keyring_available()
         problem = keyring_problem()
-        assert problem is not None and "InitError" in problem and "OPENAI_API_KEY" in problem
+        assert problem is not None
+        assert "InitError" in problem
+        assert "OPENAI_API_KEY" in problem
         with pytest.raises(CredentialsError):
             set_secret("llm:openai", SECRET)
         assert backend.calls == 1  # known broken: not asked again

@@ -82,7 +82,8 @@ def test_import_stores_the_currency_and_sets_the_home_currency(
     engine, path = ws
     report = service.run_import(engine, [write_csv(tmp_path / "m.csv", MIXED)], kind="orders")
     file = report.files[0]
-    assert file.landed and file.rejected == 0
+    assert file.landed
+    assert file.rejected == 0
     stored = rows(path, "SELECT external_id, amount_cents, currency FROM orders ORDER BY 1")
     assert stored == [
         ("1", 1250, "EUR"),
@@ -301,7 +302,8 @@ def test_exports_say_the_currency_of_their_money(ws: tuple[Engine, Path], tmp_pa
     with out.open(encoding="utf-8") as handle:
         table = list(csv.DictReader(handle))
     header = list(table[0])
-    assert "clv_12m" in header and header.index("currency") > header.index("clv_12m")
+    assert "clv_12m" in header
+    assert header.index("currency") > header.index("clv_12m")
     assert {row["currency"] for row in table} == {"EUR"}
 
 
@@ -325,7 +327,8 @@ def test_cli_alert_priorities_and_customer_detail_use_the_home_currency(
         "status": np.array(["new"], dtype=object),
     }
     line = format_table(columns, 1_767_225_600.0, 0, "EUR")[1]
-    assert "€1,235" in line and "$" not in line
+    assert "€1,235" in line
+    assert "$" not in line
 
     engine, path = ws
     service.run_import(engine, [write_csv(tmp_path / "o.csv", TWO_CURRENCIES)], kind="orders")
@@ -357,7 +360,8 @@ def test_draft_offer_is_in_the_customers_currency_or_not_made(
     with Session(engine) as session:
         context = build_context(session, b_id, now=now)
     # b buys in euros; no EUR rate: no amount can be offered, and the average is in EUR.
-    assert context.currency == "EUR" and context.currency_symbol == "€"
+    assert context.currency == "EUR"
+    assert context.currency_symbol == "€"
     assert context.incentive_cap_cents is None
     assert context.average_order_cents == 5000
     set_rates(engine, {"EUR": 1.25})
@@ -370,5 +374,7 @@ def test_draft_offer_is_in_the_customers_currency_or_not_made(
             "ORDER BY id DESC LIMIT 1",
         )[0][0]
     share = 10  # the default incentive cap: 10% of the 12-month value (in USD)
-    assert clv and context.incentive_cap_cents == int(int(clv * share // 100) / 1.25)
-    assert context.incentive is not None and context.incentive.startswith("€")
+    assert clv
+    assert context.incentive_cap_cents == int(int(clv * share // 100) / 1.25)
+    assert context.incentive is not None
+    assert context.incentive.startswith("€")

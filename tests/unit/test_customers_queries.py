@@ -155,14 +155,20 @@ def test_table_has_one_row_per_customer_with_exact_aggregates(filled: Workspace)
     assert ada["open_tickets"] == 2  # open + Pending; solved and no-status are not open
     assert ada["open_opportunities"] == 2
 
-    assert bo["orders"] == 0 and bo["revenue"] == 0.0
-    assert pd.isna(bo["last_order"]) and pd.isna(bo["days_since_last_order"])
-    assert bo["open_tickets"] == 0 and bo["open_opportunities"] == 0
-    assert bo["company"] is None and pd.isna(bo["signup_date"])
+    assert bo["orders"] == 0
+    assert bo["revenue"] == 0.0
+    assert pd.isna(bo["last_order"])
+    assert pd.isna(bo["days_since_last_order"])
+    assert bo["open_tickets"] == 0
+    assert bo["open_opportunities"] == 0
+    assert bo["company"] is None
+    assert pd.isna(bo["signup_date"])
 
-    assert cy["orders"] == 1 and cy["revenue"] == pytest.approx(123.45)
+    assert cy["orders"] == 1
+    assert cy["revenue"] == pytest.approx(123.45)
     assert cy["days_since_last_order"] == 182
-    assert cy["open_tickets"] == 0 and cy["open_opportunities"] == 0
+    assert cy["open_tickets"] == 0
+    assert cy["open_opportunities"] == 0
 
 
 def test_table_dtypes_are_ready_for_numpy(filled: Workspace) -> None:
@@ -213,12 +219,15 @@ def test_detail_timeline_is_newest_first_and_covers_every_kind(filled: Workspace
     # 3 opportunity openings + 1 win, 1 subscription start + 1 cancellation.
     assert kinds.count("order") == 4
     assert kinds.count("refund") == 2
-    assert kinds.count("ticket") == 3 and kinds.count("bad_ticket") == 1
-    assert kinds.count("email") == 1 and kinds.count("email_unopened") == 1
+    assert kinds.count("ticket") == 3
+    assert kinds.count("bad_ticket") == 1
+    assert kinds.count("email") == 1
+    assert kinds.count("email_unopened") == 1
     assert kinds.count("bad_review") == 1
     assert kinds.count("call") == 1
     assert kinds.count("opportunity") == 4
-    assert kinds.count("subscription") == 1 and kinds.count("unsubscribe") == 1
+    assert kinds.count("subscription") == 1
+    assert kinds.count("unsubscribe") == 1
     assert len(d.timeline) == 20
     emails = {e.title: e.detail for e in d.timeline if e.kind.startswith("email")}
     assert emails == {"Email opened and clicked": "Spring sale", "Email not opened": "Summer"}
@@ -230,14 +239,17 @@ def test_detail_open_opportunities_sorted_by_close_date(filled: Workspace) -> No
     d = load_customer_detail(filled.engine, 1)
     assert [o.name for o in d.open_opportunities] == ["Styling", "Gifting"]
     gifting = d.open_opportunities[1]
-    assert gifting.amount == 4000.0 and gifting.probability == 0.5
+    assert gifting.amount == 4000.0
+    assert gifting.probability == 0.5
     assert d.open_opportunities[0].amount is None
 
 
 def test_orphan_email_engagement_still_shows(filled: Workspace) -> None:
     d = load_customer_detail(filled.engine, 2)
     assert [(e.kind, e.title) for e in d.timeline] == [("email", "Opened an email")]
-    assert d.paid_orders == 0 and d.last_order is None and d.avg_gap_days is None
+    assert d.paid_orders == 0
+    assert d.last_order is None
+    assert d.avg_gap_days is None
     assert len(d.orders) == 0
 
 
@@ -250,7 +262,8 @@ def test_summary_counts_and_demo_flag(filled: Workspace) -> None:
     summary = workspace_summary(filled.engine)
     assert (summary.customers, summary.orders, summary.opportunities) == (3, 7, 4)
     assert summary.interactions == 13  # 5 tickets, 5 emails, a login, a review, a call
-    assert summary.is_demo is False and summary.demo_info is None
+    assert summary.is_demo is False
+    assert summary.demo_info is None
     with Session(filled.engine) as s, s.begin():
         set_setting(s, "workspace.demo", {"customers": 3, "seed": 1})
     summary = workspace_summary(filled.engine)

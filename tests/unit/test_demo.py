@@ -98,7 +98,8 @@ def test_summary_matches_the_rows_written(small: tuple[Workspace, DemoSummary]) 
     assert summary.subscriptions == _count(ws, Subscription)
     # About ten orders per customer over three years.
     assert 7 * 300 < summary.orders < 13 * 300
-    assert summary.owners == OWNERS and len(set(summary.owners)) == 5
+    assert summary.owners == OWNERS
+    assert len(set(summary.owners)) == 5
     assert (summary.seed, summary.today) == (11, TODAY)
 
 
@@ -110,11 +111,13 @@ def test_marks_the_workspace_as_demo_and_audits_it(small: tuple[Workspace, DemoS
         home = get_setting(s, "workspace.home_currency")
         events = s.scalars(select(AuditEvent)).all()
     assert home == "USD"  # the demo's money is in US dollars
-    assert marker["customers"] == 300 and marker["seed"] == 11
+    assert marker["customers"] == 300
+    assert marker["seed"] == 11
     assert marker["today"] == "2025-06-15"
     dt.datetime.fromisoformat(marker["built_at"])
     assert [e.action for e in events] == ["demo_built"]
-    assert events[0].details is not None and events[0].details["orders"] > 0
+    assert events[0].details is not None
+    assert events[0].details["orders"] > 0
 
 
 def test_fresh_workspace_is_not_a_demo(workspace: Workspace) -> None:
@@ -133,7 +136,8 @@ def test_orders_cover_three_years_and_stop_before_today(
     three_years = MIDNIGHT - pd.Timedelta(days=3 * 365)
     assert three_years <= when.min() <= three_years + pd.Timedelta(days=30)
     assert when.dt.hour.between(7, 22).all()  # shop hours, not the middle of the night
-    assert orders.amount_cents.map(type).eq(int).all() and (orders.amount_cents > 0).all()
+    assert orders.amount_cents.map(type).eq(int).all()
+    assert (orders.amount_cents > 0).all()
     assert orders.amount_cents.between(12_00, 2500_00).all()
     assert set(orders.status) <= set(ORDER_STATUSES)
     assert (orders.status == "paid").mean() > 0.9
@@ -141,7 +145,8 @@ def test_orders_cover_three_years_and_stop_before_today(
     assert set(orders.channel) == {"online", "store", "app"}
     assert len(set(orders.category)) == 8
     assert (orders["items"] >= 1).all()
-    assert orders.external_id.is_unique and orders.external_id.str.fullmatch(r"#\d+").all()
+    assert orders.external_id.is_unique
+    assert orders.external_id.str.fullmatch(r"#\d+").all()
     # Pending orders are the ones still in flight, never old ones.
     pending = when[orders.status == "pending"]
     assert (pending >= MIDNIGHT - pd.Timedelta(days=4)).all()
@@ -150,7 +155,8 @@ def test_orders_cover_three_years_and_stop_before_today(
 def test_people_look_real_and_fictional(small: tuple[Workspace, DemoSummary]) -> None:
     ws, _ = small
     c = _frame(ws, "SELECT * FROM customers")
-    assert c.email.is_unique and c.external_id.is_unique
+    assert c.email.is_unique
+    assert c.external_id.is_unique
     assert c.email.str.fullmatch(r"[a-z]+\.[a-z]+\d+@example\.(com|org|net)").all()
     assert (c.email == c.email_normalized).all()
     assert c.name.nunique() > 250  # hundreds of first/last combinations
@@ -158,7 +164,8 @@ def test_people_look_real_and_fictional(small: tuple[Workspace, DemoSummary]) ->
     assert 0.5 < len(phones) / len(c) < 0.9
     assert phones.str.fullmatch(r"\(\d{3}\) 555-01\d\d").all()
     assert set(c.owner) == set(OWNERS)
-    assert set(c.tier) <= {"Bronze", "Silver", "Gold", "Platinum"} and c.tier.nunique() >= 3
+    assert set(c.tier) <= {"Bronze", "Silver", "Gold", "Platinum"}
+    assert c.tier.nunique() >= 3
     assert set(c.region) <= {"Northeast", "Southeast", "Midwest", "Southwest", "West"}
     assert 0 < c.do_not_contact.mean() < 0.1
     first = _frame(ws, "SELECT customer_id, MIN(order_date) AS first FROM orders GROUP BY 1")
@@ -188,17 +195,21 @@ def test_interactions_use_the_schema_vocabulary(small: tuple[Workspace, DemoSumm
     tickets = i[i.kind == "ticket"]
     assert set(tickets.status) <= {"solved", "open", "pending"}
     assert set(tickets.satisfaction) <= {"good", "bad", "offered", "unoffered"}
-    assert tickets.subject.notna().all() and tickets.text.notna().all()
+    assert tickets.subject.notna().all()
+    assert tickets.text.notna().all()
     assert (tickets.satisfaction[tickets.status != "solved"] == "unoffered").all()
     reviews = i[i.kind == "review"]
-    assert reviews.rating.between(1, 5).all() and reviews.text.notna().all()
+    assert reviews.rating.between(1, 5).all()
+    assert reviews.text.notna().all()
     assert reviews.sentiment.between(-1, 1).all()
     assert (reviews.sentiment[reviews.rating >= 4] > 0).all()
     assert (reviews.sentiment[reviews.rating <= 2] < 0).all()
     sent = i[i.kind == "email_sent"]
-    assert sent.subject.notna().all() and (sent.channel == "email").all()
+    assert sent.subject.notna().all()
+    assert (sent.channel == "email").all()
     ids = i.external_id.dropna()
-    assert ids.is_unique and len(ids) == len(tickets) + len(reviews)
+    assert ids.is_unique
+    assert len(ids) == len(tickets) + len(reviews)
 
 
 def test_deals_and_memberships_are_plausible(small: tuple[Workspace, DemoSummary]) -> None:
@@ -209,12 +220,14 @@ def test_deals_and_memberships_are_plausible(small: tuple[Workspace, DemoSummary
     }  # fmt: skip
     assert (o.won <= o.closed).all()
     assert (pd.to_datetime(o.stage_changed_at) >= pd.to_datetime(o.created_at)).all()
-    assert (pd.to_datetime(o.created_at) < MIDNIGHT).all() and (o.amount_cents > 0).all()
+    assert (pd.to_datetime(o.created_at) < MIDNIGHT).all()
+    assert (o.amount_cents > 0).all()
     assert o.probability.between(0, 1).all()
     s = _frame(ws, "SELECT * FROM subscriptions")
     assert set(s.status) <= {"active", "canceled", "past_due"}
     canceled = s[s.status == "canceled"]
-    assert canceled.canceled_at.notna().all() and s[s.status != "canceled"].canceled_at.isna().all()
+    assert canceled.canceled_at.notna().all()
+    assert s[s.status != "canceled"].canceled_at.isna().all()
     assert (pd.to_datetime(s.current_period_end) > pd.to_datetime(s.started_at)).all()
     active = s[s.status == "active"]
     assert (pd.to_datetime(active.current_period_end) > MIDNIGHT).all()
@@ -302,7 +315,8 @@ def behaviour(default_size: Workspace) -> pd.DataFrame:
 def test_customers_gone_quiet_show_the_warning_signs(behaviour: pd.DataFrame) -> None:
     c = behaviour
     recent, quiet = c[c.recency <= 60], c[c.recency > 120]
-    assert len(recent) > 500 and len(quiet) > 500
+    assert len(recent) > 500
+    assert len(quiet) > 500
 
     def open_rate(group: pd.DataFrame) -> float:
         return float(group.email_open.sum() / group.email_sent.sum())
@@ -458,7 +472,8 @@ def test_progress_runs_from_start_to_finish(workspace: Workspace) -> None:
     fractions = [f for f, _ in calls]
     assert len(calls) >= 5
     assert fractions == sorted(fractions)
-    assert fractions[0] >= 0 and fractions[-1] == 1.0
+    assert fractions[0] >= 0
+    assert fractions[-1] == 1.0
     assert all(m for _, m in calls)
 
 

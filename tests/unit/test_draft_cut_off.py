@@ -15,7 +15,8 @@ def _read(stream: ChatStream) -> str:
 def test_a_finished_reply_is_not_cut_off(serve: Serve) -> None:  # noqa: F811
     stream = ChatStream(local(serve(reply=REPLY)), None, MESSAGES)
     assert _read(stream) == REPLY
-    assert stream.finish_reason == "stop" and not stream.cut_off
+    assert stream.finish_reason == "stop"
+    assert not stream.cut_off
     assert cut_off_problem(stream.finish_reason) is None
 
 
@@ -23,16 +24,21 @@ def test_a_stream_that_ends_without_finishing_is_cut_off(serve: Serve) -> None: 
     server = serve(reply=REPLY, fail_with="end_early", drop_after_chunks=2)
     stream = ChatStream(local(server), None, MESSAGES)
     text = _read(stream)
-    assert text and text != REPLY
-    assert stream.finish_reason is None and stream.cut_off
+    assert text
+    assert text != REPLY
+    assert stream.finish_reason is None
+    assert stream.cut_off
     problem = cut_off_problem(stream.finish_reason)
-    assert problem is not None and problem.kind == "cut_off"
+    assert problem is not None
+    assert problem.kind == "cut_off"
     assert "connection closed before the server said the answer was complete" in problem.message
 
 
 def test_a_reply_stopped_at_the_token_limit_is_cut_off(serve: Serve) -> None:  # noqa: F811
     stream = ChatStream(local(serve(reply=REPLY)), None, MESSAGES, max_tokens=2)
     _read(stream)
-    assert stream.finish_reason == "length" and stream.cut_off
+    assert stream.finish_reason == "length"
+    assert stream.cut_off
     problem = cut_off_problem(stream.finish_reason)
-    assert problem is not None and "length limit" in problem.message
+    assert problem is not None
+    assert "length limit" in problem.message

@@ -173,7 +173,8 @@ def test_an_export_replaces_an_earlier_one_whole(tmp_path: Path) -> None:
 
 def test_bad_names_and_places_are_plain_errors(tmp_path: Path) -> None:
     assert issubclass(ExportError, UserFacingError)
-    assert export_format("A.CSV") == "csv" and export_format("b.xlsx") == "xlsx"
+    assert export_format("A.CSV") == "csv"
+    assert export_format("b.xlsx") == "xlsx"
     with pytest.raises(ExportError, match=r"\.csv or \.xlsx"):
         write_table(_frame(), tmp_path / "out.txt")
     with pytest.raises(ExportError, match="does not exist"):

@@ -69,7 +69,8 @@ def test_each_sample_is_recognised_from_its_header(name: str) -> None:
     adapter = detect(table.header)
     assert adapter is not None
     assert adapter.name == EXPECTED_FORMAT[name]
-    assert adapter.title and adapter.kinds
+    assert adapter.title
+    assert adapter.kinds
     assert adapter_named(adapter.name) is adapter
 
 
@@ -79,7 +80,8 @@ def test_detection_survives_reordered_recased_and_extra_columns(name: str) -> No
     changed = [h.upper() if i % 2 else f"  {h} " for i, h in enumerate(reversed(header))]
     changed.append("Some Column Added By A Later Release")
     adapter = detect(changed)
-    assert adapter is not None and adapter.name == EXPECTED_FORMAT[name]
+    assert adapter is not None
+    assert adapter.name == EXPECTED_FORMAT[name]
 
 
 @pytest.mark.parametrize(
@@ -116,7 +118,8 @@ def test_shopify_sample_groups_line_items_into_orders_with_the_manifest_figures(
     truth = MANIFEST["files"]["shopify/orders_export_1.csv"]["truth"]
     batch = sample("shopify/orders_export_1.csv")
     orders = batch.frames["orders"]
-    assert batch.rows_read == truth["line_item_rows"] and not batch.rejects
+    assert batch.rows_read == truth["line_item_rows"]
+    assert not batch.rejects
     assert len(orders) == truth["distinct_orders"] == orders["external_id"].nunique()
     counts = orders["status"].value_counts()
     assert counts["paid"] == truth["paid_orders"]
@@ -172,12 +175,16 @@ def test_shopify_statuses_amounts_and_continuation_rows(tmp_path: Path) -> None:
     )
     batch = convert(path)
     orders = batch.frames["orders"].set_index("external_id")
-    assert not batch.rejects and batch.rows_read == 6
+    assert not batch.rejects
+    assert batch.rows_read == 6
     assert list(orders.index) == ["#1005", "#1004", "#1003", "#1002", "#1001"]
     first = orders.loc["#1005"]
-    assert first["status"] == "paid" and first["amount_cents"] == 13000
-    assert first["items"] == 3 and first["row"] == 2
-    assert first["customer_email"] == "ann@example.com" and first["customer_name"] == "Ann Lee"
+    assert first["status"] == "paid"
+    assert first["amount_cents"] == 13000
+    assert first["items"] == 3
+    assert first["row"] == 2
+    assert first["customer_email"] == "ann@example.com"
+    assert first["customer_name"] == "Ann Lee"
     assert first["category"] == "Outerwear"  # the most expensive line's category
     # Created at is converted to UTC (the local date was the 14th).
     assert first["order_date"] == pd.Timestamp("2026-03-15 02:30:00", tz="UTC")
@@ -193,7 +200,8 @@ def test_shopify_statuses_amounts_and_continuation_rows(tmp_path: Path) -> None:
     assert orders.loc["#1003", "amount_cents"] == 5000  # the gross total
     assert orders.loc["#1002", "status"] == "cancelled"
     assert orders.loc["#1001", "status"] == "pending"
-    assert bool(orders.loc["#1001", "guest"]) and pd.isna(orders.loc["#1001", "customer_email"])
+    assert bool(orders.loc["#1001", "guest"])
+    assert pd.isna(orders.loc["#1001", "customer_email"])
     assert not orders.loc[["#1005", "#1004", "#1003", "#1002"], "guest"].any()
 
 
@@ -214,9 +222,11 @@ def test_shopify_bad_rows_reject_their_whole_order_with_reasons(tmp_path: Path) 
     reasons = {r.row: r.reason for r in batch.rejects}
     assert set(reasons) == {2, 3, 4, 5, 7}
     assert "part of order #2" in reasons[2]
-    assert "'two'" in reasons[3] and "Lineitem quantity" in reasons[3]
+    assert "'two'" in reasons[3]
+    assert "Lineitem quantity" in reasons[3]
     assert "negative amount" in reasons[4]
-    assert "'someday'" in reasons[5] and "Created at" in reasons[5]
+    assert "'someday'" in reasons[5]
+    assert "Created at" in reasons[5]
     assert "missing order name" in reasons[7]
     assert all(r.file == "orders_export.csv" for r in batch.rejects)
 
@@ -258,7 +268,8 @@ def test_salesforce_report_and_data_export_name_the_same_records() -> None:
     first = report.set_index("external_id").loc["0068b0000H27UvXAQU"]
     assert first["close_date"] == dt.date(2025, 1, 2)  # "1/2/2025" is M/D/YYYY
     assert first["amount_cents"] == 189550  # "$1,895.50"
-    assert first["probability"] == 0.0 and first["owner"] == "Marcus Oyelaran"
+    assert first["probability"] == 0.0
+    assert first["owner"] == "Marcus Oyelaran"
 
 
 def test_salesforce_report_footer_is_not_data() -> None:
@@ -271,7 +282,8 @@ def test_salesforce_report_footer_is_not_data() -> None:
     malformed = {row for row, _, _ in table.malformed}
     assert footer == malformed  # the three footer lines are exactly the odd rows
     batch = adapter.convert(table)
-    assert batch.rows_read == 46 and not batch.rejects
+    assert batch.rows_read == 46
+    assert not batch.rejects
 
 
 def test_salesforce_report_footer_as_padded_rows(tmp_path: Path) -> None:
@@ -288,23 +300,29 @@ def test_salesforce_report_footer_as_padded_rows(tmp_path: Path) -> None:
     path = write(tmp_path, "report.csv", text)
     table = read_table(path)
     adapter = detect(table.header)
-    assert adapter is not None and adapter.name == "salesforce_opportunity_report"
+    assert adapter is not None
+    assert adapter.name == "salesforce_opportunity_report"
     assert len(adapter.footer_rows(table)) == 3
     batch = adapter.convert(table)
     opportunities = batch.frames["opportunities"]
-    assert not batch.rejects and len(opportunities) == 1 and batch.rows_read == 1
+    assert not batch.rejects
+    assert len(opportunities) == 1
+    assert batch.rows_read == 1
     assert opportunities["external_id"].iat[0] == "0068b0000TNsg2fAQB"  # as in Opportunity.csv
     assert opportunities["customer_external_id"].iat[0] == "0018b0000JUjTnmAQF"
-    assert bool(opportunities["won"].iat[0]) and opportunities["amount_cents"].iat[0] == 314050
+    assert bool(opportunities["won"].iat[0])
+    assert opportunities["amount_cents"].iat[0] == 314050
 
 
 def test_salesforce_accounts_and_contacts_link_to_each_other_and_to_shopify() -> None:
     accounts = sample("salesforce/Account.csv").frames["customers"]
     contacts = sample("salesforce/Contact.csv").frames["customers"]
     truth = MANIFEST["files"]["salesforce/Contact.csv"]["truth"]
-    assert len(accounts) == 300 and len(contacts) == truth["contacts"]
+    assert len(accounts) == 300
+    assert len(contacts) == truth["contacts"]
     loyalty = accounts["identities"].map(lambda ids: [i for s, i in ids if s == "loyalty"])
-    assert loyalty.map(len).eq(1).all() and loyalty.map(lambda x: x[0]).nunique() == 300
+    assert loyalty.map(len).eq(1).all()
+    assert loyalty.map(lambda x: x[0]).nunique() == 300
     truth_accounts = MANIFEST["files"]["salesforce/Account.csv"]["truth"]
     assert loyalty.map(lambda x: x[0]).nunique() == truth_accounts["distinct_customer_numbers"]
     linked = contacts["identities"].map(lambda ids: {s: i for s, i in ids})
@@ -318,7 +336,8 @@ def test_salesforce_accounts_and_contacts_link_to_each_other_and_to_shopify() ->
     assert contacts["do_not_contact"].isna().all()
     # A household is a person (named by its contact), not a company.
     household = accounts.set_index("external_id").loc["0018b0000CKAED2AQP"]
-    assert "name" not in accounts and pd.isna(household["company"])
+    assert "name" not in accounts
+    assert pd.isna(household["company"])
     assert household["attributes"]["Name"] == "Vetchcombe Household"
     assert "Apt 18B" in household["attributes"]["BillingStreet"]
     assert ("generic", "C10399") in household["identities"]
@@ -356,7 +375,8 @@ def test_hubspot_deactivated_owners_lose_the_suffix_and_keep_a_flag(tmp_path: Pa
     assert contacts.loc["101", "attributes"]["owner_deactivated"] is True
     assert contacts.loc["102", "owner"] == "Dana Whitlock"
     assert contacts.loc["102", "attributes"] is None
-    assert contacts.loc["103", "owner"] is None and contacts.loc["103", "name"] == "Cy"
+    assert contacts.loc["103", "owner"] is None
+    assert contacts.loc["103", "name"] == "Cy"
 
 
 def test_hubspot_samples_give_contacts_companies_and_deals() -> None:
@@ -400,7 +420,8 @@ def test_zendesk_tickets_satisfaction_status_and_custom_fields() -> None:
     truth = MANIFEST["files"]["zendesk/tickets.csv"]["truth"]
     batch = sample("zendesk/tickets.csv")
     tickets = batch.frames["interactions"]
-    assert len(tickets) == truth["tickets"] and not batch.rejects
+    assert len(tickets) == truth["tickets"]
+    assert not batch.rejects
     assert set(tickets["kind"]) == {"ticket"}
     assert tickets["satisfaction"].value_counts().to_dict() == truth["satisfaction"]
     status = {k: v for k, v in truth["status"].items() if v}
@@ -413,7 +434,8 @@ def test_zendesk_tickets_satisfaction_status_and_custom_fields() -> None:
     assert "Categories [list]" not in first["attributes"]
     # "2024-07-09 14:58:25 -0400" in UTC.
     assert first["occurred_at"] == pd.Timestamp("2024-07-09 18:58:25", tz="UTC")
-    assert first["channel"] == "chat" and first["subject"].startswith("Restock date")
+    assert first["channel"] == "chat"
+    assert first["subject"].startswith("Restock date")
     shopify = tickets[tickets["customer_external_id"].notna()]
     assert set(shopify["customer_source"]) == {"shopify"}
     assert tickets.loc[tickets["customer_external_id"].isna(), "customer_source"].isna().all()
@@ -436,14 +458,16 @@ def test_stripe_subscriptions_metadata_identities_and_timestamps() -> None:
     assert len(customers) == truth["distinct_customer_emails"] == customers["email"].nunique()
     assert (customers["external_id"].str.startswith("cus_")).all()
     with_shopify = customers["identities"].map(lambda ids: [i for s, i in ids if s == "shopify"])
-    assert with_shopify.map(len).max() == 1 and with_shopify.map(len).sum() > 0
+    assert with_shopify.map(len).max() == 1
+    assert with_shopify.map(len).sum() > 0
     assert set(subs["customer_external_id"]) == set(customers["external_id"])
     live = subs[subs["status"].isin(["active", "past_due"])]
     mrr = (live["amount_cents"] / live["interval"].map({"month": 1, "year": 12})).sum()
     assert round(mrr / 100, 2) == truth["mrr_active_and_past_due"]
     first = subs.set_index("external_id").loc["sub_1bSmmZ8GnN00xDiWnnZv3iLB"]
     assert first["current_period_end"] == pd.Timestamp("2026-11-27 15:28", tz="UTC")
-    assert first["currency"] == "USD" and first["amount_cents"] == 990
+    assert first["currency"] == "USD"
+    assert first["amount_cents"] == 990
 
 
 # --- Mailchimp and campaign activity --------------------------------------------------------
@@ -455,7 +479,8 @@ def test_mailchimp_subscribed_members_are_customers_only() -> None:
     members = batch.frames["customers"]
     assert len(members) == 188 == members["email"].nunique()
     first = members.iloc[0]
-    assert first["name"] == "Rhea Mosscroft" and first["email"] == "rmosscroft@example.com"
+    assert first["name"] == "Rhea Mosscroft"
+    assert first["email"] == "rmosscroft@example.com"
     assert first["attributes"]["TAGS"] == '"Newsletter"'
     assert first["attributes"]["OPTIN_TIME"] == "2024-06-19 06:37:05"
 
@@ -473,7 +498,8 @@ def test_mailchimp_unsubscribed_members_get_one_unsubscribe_each() -> None:
     assert first["text"] == "I no longer want to receive these emails"
     assert first["customer_email"] == "bodhi.vetchcombe@example.org"
     other = events[events["text"].str.startswith("Other", na=False)]
-    assert len(other) and other["text"].str.contains(": ").all()
+    assert len(other)
+    assert other["text"].str.contains(": ").all()
     assert not any("UNSUB_TIME" in (a or {}) for a in members["attributes"])
 
 

@@ -23,7 +23,8 @@ def table_of(tmp_path: Path, text: str, name: str = "f.csv"):  # type: ignore[no
 def test_customer_id_synonyms(tmp_path: Path, header: str) -> None:
     table = table_of(tmp_path, f"{header},order_date,amount\nX1,2026-01-01,5.00\n")
     suggestion = generic.infer_kind(table)
-    assert suggestion.kind == "orders" and suggestion.confident
+    assert suggestion.kind == "orders"
+    assert suggestion.confident
     assert suggestion.mapping[header] == "customer_id"
 
 
@@ -36,7 +37,8 @@ def test_order_date_and_amount_synonyms(
 ) -> None:
     table = table_of(tmp_path, f"E-mail,{date_header},{amount_header}\na@x.com,2026-01-01,5.00\n")
     suggestion = generic.infer_kind(table)
-    assert suggestion.kind == "orders" and suggestion.confident
+    assert suggestion.kind == "orders"
+    assert suggestion.confident
     assert suggestion.mapping == {
         "E-mail": "customer_email",
         date_header: "order_date",
@@ -76,13 +78,17 @@ def test_kinds_are_inferred_from_the_columns(tmp_path: Path) -> None:
 def test_generic_customers_sample_needs_no_mapping() -> None:
     table = read_table(DATA / "samples" / "generic" / "customers.csv")
     suggestion = generic.infer_kind(table)
-    assert suggestion.kind == "customers" and suggestion.confident
+    assert suggestion.kind == "customers"
+    assert suggestion.confident
     mapping = suggestion.mapping
-    assert mapping["customer_id"] == "customer_id" and mapping["email"] == "email"
-    assert mapping["zip"] is None and mapping["street"] is None  # kept in attributes
+    assert mapping["customer_id"] == "customer_id"
+    assert mapping["email"] == "email"
+    assert mapping["zip"] is None
+    assert mapping["street"] is None
     batch = generic.convert(table, "customers", mapping)
     frame = batch.frames["customers"]
-    assert len(frame) == 300 and not batch.rejects
+    assert len(frame) == 300
+    assert not batch.rejects
     assert frame["name"].iloc[0] == "Clem Vetchdale"
     assert frame["attributes"].iloc[0]["zip"] == "06511"
 

@@ -72,7 +72,8 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def imported(ws: Workspace, path: Path) -> FileReport:
     (report,) = run_import(ws.engine, [path]).files
-    assert report.landed and report.error is None, report.error
+    assert report.landed, report.error
+    assert report.error is None, report.error
     return report
 
 
@@ -145,13 +146,17 @@ def test_contacts_then_companies_on_written_files_and_undo_restores(
     assert before["bo@example.com"][0] is None
     report = imported(ws, write(tmp_path, "hubspot-crm-exports-all-companies.csv", COMPANIES_CSV))
     after = people(ws)
-    assert len(after) == 5 and report.inserted == 0 and report.updated == 4
+    assert len(after) == 5
+    assert report.inserted == 0
+    assert report.updated == 4
     # The primary company wins; the company's name replaces the contact's text.
     ann_company, ann = after["ann@example.com"]
     assert ann_company == "Bramblefield Hockey Association"
     assert ann["company_domain"] == "bramblefield.example"
-    assert ann["company_industry"] == "Sports" and ann["company_city"] == "Seattle"
-    assert ann["company_owner"] == "Dana Whitlock" and ann["company_owner_deactivated"] is True
+    assert ann["company_industry"] == "Sports"
+    assert ann["company_city"] == "Seattle"
+    assert ann["company_owner"] == "Dana Whitlock"
+    assert ann["company_owner_deactivated"] is True
     assert ann["Associated Company IDs"] == "900;901"  # the contact's own columns stay
     assert after["bo@example.com"][0] == "Yarrowworth Book Club"  # by its only id
     assert after["cy@example.com"][0] == "Yarrowworth Book Club"  # by the company's name
@@ -217,7 +222,8 @@ def test_a_deal_with_only_a_company_goes_to_its_primary_contact(
     )
     assert any("went to that company's primary (else first) contact" in n for n in report.notes)
     last_resort = next(n for n in report.notes if "has none of its contacts" in n)
-    assert "Quillmere School PTA" in last_resort and "then the deals again" in last_resort
+    assert "Quillmere School PTA" in last_resort
+    assert "then the deals again" in last_resort
 
 
 def test_a_deal_on_a_company_moves_to_a_person_once_its_contacts_are_in(

@@ -50,7 +50,8 @@ def test_orders_then_customers_updates_and_undoes(engine: object) -> None:
     assert first.landed, first.lines()
     after_orders = _counts(engine)
     second = run_import(engine, [GENERIC[1]])  # type: ignore[arg-type]
-    assert second.landed and second.files[0].error is None, second.lines()
+    assert second.landed, second.lines()
+    assert second.files[0].error is None, second.lines()
     assert second.files[0].updated > 0
     run_id = second.files[0].run_id
     assert run_id is not None
@@ -64,7 +65,8 @@ def test_every_sample_imports_reimports_unchanged_and_undoes(engine: object) -> 
     failed = [f.file for f in report.files if f.error]
     assert not failed, report.lines()
     landed = _counts(engine)
-    assert landed["customers"] > 0 and landed["orders"] > 0
+    assert landed["customers"] > 0
+    assert landed["orders"] > 0
     again = run_import(engine, files)  # type: ignore[arg-type]
     assert all(f.inserted == 0 and f.updated == 0 for f in again.files), again.lines()
     assert _counts(engine) == landed

@@ -110,7 +110,8 @@ def test_header_only_reads_as_an_empty_table() -> None:
 
 def test_xlsx_first_sheet_as_text() -> None:
     table = read_table(MALFORMED / "orders_workbook.xlsx")
-    assert table.encoding == "xlsx" and table.delimiter is None
+    assert table.encoding == "xlsx"
+    assert table.delimiter is None
     assert table.header == ("Client No", "Invoice Number", "Purchase Date", "Total", "Zip")
     assert table.frame["Purchase Date"].tolist() == [
         "2026-03-01 14:30:00",
@@ -145,6 +146,7 @@ def test_limit_reads_the_top_and_estimates_the_rest(tmp_path: Path) -> None:
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     table = read_table(path, limit=20)
-    assert len(table) == 20 and table.truncated
+    assert len(table) == 20
+    assert table.truncated
     assert 15_000 < table.rows_estimate < 25_000
     assert len(read_table(path)) == 20_000

@@ -33,7 +33,8 @@ def test_the_report_alone_names_every_customer_after_its_account(tmp_path: Path)
         names = _names(ws.engine)
     finally:
         ws.close()
-    assert names and all(names.values()), [k for k, v in names.items() if not v]
+    assert names
+    assert all(names.values()), [k for k, v in names.items() if not v]
     # Every account name of the report is the name of one of the customers it made.
     assert set(accounts.values()) <= set(names.values())
 

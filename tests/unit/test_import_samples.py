@@ -50,7 +50,8 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 def import_files(engine: Engine, names: list[str]) -> ImportReport:
     report = run_import(engine, [SAMPLES / n for n in names])
     for f in report.files:
-        assert f.landed and f.error is None, (f.file, f.error)
+        assert f.landed, (f.file, f.error)
+        assert f.error is None, (f.file, f.error)
     return report
 
 
@@ -150,7 +151,8 @@ def check_alone(name: str, f: Figures) -> None:
         assert len(customers) == truth["distinct_accounts"]
     elif name.startswith("hubspot/") and "companies" in name:
         # Companies are accounts of their contacts, not customers: alone, they add none.
-        assert len(customers) == 0 and truth["companies"] == 24
+        assert len(customers) == 0
+        assert truth["companies"] == 24
     elif name.startswith("hubspot/") and "contacts" in name:
         assert len(customers) == truth["contacts"] == emails.nunique()
         stages = customers["attributes"].map(lambda a: json.loads(a).get("Lifecycle Stage"))
@@ -162,7 +164,8 @@ def check_alone(name: str, f: Figures) -> None:
         assert len(customers) == truth["distinct_associated_contacts"]
     elif name == "zendesk/tickets.csv":
         tickets = f.interactions
-        assert len(tickets) == truth["tickets"] and set(tickets["kind"]) == {"ticket"}
+        assert len(tickets) == truth["tickets"]
+        assert set(tickets["kind"]) == {"ticket"}
         assert tickets["satisfaction"].value_counts().to_dict() == truth["satisfaction"]
         status = {k: v for k, v in truth["status"].items() if v}
         assert tickets["status"].value_counts().to_dict() == status
@@ -211,7 +214,8 @@ def check_alone(name: str, f: Figures) -> None:
 
 def check_opportunities(opps: pd.DataFrame, truth: dict[str, Any], source: str) -> None:
     key = "opportunities" if source == "salesforce" else "deals"
-    assert len(opps) == truth[key] and set(opps["source"]) == {source}
+    assert len(opps) == truth[key]
+    assert set(opps["source"]) == {source}
     won = opps[opps["won"].astype(bool)]
     assert len(won) == truth["closed_won"]
     assert won["amount_cents"].sum() == cents(truth["closed_won_amount"])
@@ -250,7 +254,8 @@ def test_each_sample_alone_reaches_its_truth_and_reimports_as_no_op(
     report = import_files(engine, [name])
     (result,) = report.files
     assert result.rows_read == info["rows"]
-    assert result.rejected == 0 and not result.rejects
+    assert result.rejected == 0
+    assert not result.rejects
     check_alone(name, figures(engine))
     before = snapshot(engine)
     again = import_files(engine, [name]).files[0]

@@ -66,11 +66,13 @@ def scalar(path: Path, sql: str) -> Any:
 def test_generic_samples_reach_the_manifest_truth(ws: tuple[Engine, Path]) -> None:
     engine, path = ws
     report = service.run_import(engine, [GENERIC / "orders.csv", GENERIC / "customers.csv"])
-    assert report.landed and all(f.error is None for f in report.files)
+    assert report.landed
+    assert all(f.error is None for f in report.files)
     orders, customers = report.files
     assert (orders.detected_format, orders.kind) == ("generic_orders", "orders")
     assert (customers.detected_format, customers.kind) == ("generic_customers", "customers")
-    assert orders.inserted == 246 and orders.rejected == 0
+    assert orders.inserted == 246
+    assert orders.rejected == 0
     assert scalar(path, "SELECT COUNT(*) FROM orders") == 246
     assert scalar(path, "SELECT SUM(amount_cents) FROM orders WHERE status = 'paid'") == 5_380_537
     assert scalar(path, "SELECT COUNT(*) FROM customers") == 300
@@ -126,9 +128,11 @@ def test_newer_export_upserts_and_undo_restores_exactly(
     assert dump(path) == snapshot
     # The history shows it undone; the earlier imports can be undone too, in turn.
     runs = {r.run_id: r for r in service.list_imports(engine)}
-    assert runs[newer.run_id].status == "undone" and not runs[newer.run_id].can_undo
+    assert runs[newer.run_id].status == "undone"
+    assert not runs[newer.run_id].can_undo
     customers_run, orders_run = (f.run_id for f in first.files)
-    assert orders_run is not None and customers_run is not None
+    assert orders_run is not None
+    assert customers_run is not None
     service.undo_import(engine, orders_run)
     service.undo_import(engine, customers_run)
     assert all(scalar(path, f"SELECT COUNT(*) FROM {t}") == 0 for t in DATA_TABLES)
@@ -140,7 +144,8 @@ def test_undo_refused_while_a_later_import_builds_on_it(ws: tuple[Engine, Path])
     engine, path = ws
     orders = service.run_import(engine, [GENERIC / "orders.csv"]).files[0]
     customers = service.run_import(engine, [GENERIC / "customers.csv"]).files[0]
-    assert orders.run_id is not None and customers.run_id is not None
+    assert orders.run_id is not None
+    assert customers.run_id is not None
     # The customers file updated the 81 customers the orders file created.
     info = {r.run_id: r for r in service.list_imports(engine)}
     assert not info[orders.run_id].can_undo
@@ -160,7 +165,9 @@ def test_rejected_rows_are_reported_and_good_rows_land(ws: tuple[Engine, Path]) 
     engine, path = ws
     report = service.run_import(engine, [MALFORMED / "orders_bad_rows.csv"])
     f = report.files[0]
-    assert f.landed and f.inserted == 2 and f.rejected == 7
+    assert f.landed
+    assert f.inserted == 2
+    assert f.rejected == 7
     reasons = {r.row: r.reason for r in f.rejects}
     assert reasons == {
         3: "cannot read '2026-13-45' as a date (order_date)",
@@ -197,7 +204,9 @@ def test_a_file_that_cannot_be_imported_changes_nothing(ws: tuple[Engine, Path],
     before = dump(path, (*DATA_TABLES, "import_runs"))
     report = service.run_import(engine, [MALFORMED / name])
     f = report.files[0]
-    assert not report.landed and not f.landed and f.run_id is None
+    assert not report.landed
+    assert not f.landed
+    assert f.run_id is None
     assert f.error and name in f.error or "could not tell which column" in (f.error or "")
     assert dump(path, (*DATA_TABLES, "import_runs")) == before
 
@@ -213,7 +222,8 @@ def test_text_stays_text_and_encodings_are_read(ws: tuple[Engine, Path]) -> None
     companies = dict(con.execute("SELECT external_id, company FROM customers").fetchall())
     con.close()
     assert companies["Q1"] == '=HYPERLINK("http://evil.example","click")'
-    assert companies["Q2"] == "+Plus Corp" and companies["Q3"] == "@At Company"
+    assert companies["Q2"] == "+Plus Corp"
+    assert companies["Q3"] == "@At Company"
     assert companies["K-003"] == "€uro Trading"
     assert any("Windows-1252" in n for n in report.files[1].notes)
 
@@ -230,15 +240,19 @@ def test_semicolons_decimal_commas_tabs_and_us_dates(ws: tuple[Engine, Path]) ->
     dates = dict(con.execute("SELECT external_id, order_date FROM orders").fetchall())
     emails = {r[0] for r in con.execute("SELECT email_normalized FROM customers")}
     con.close()
-    assert rows["B-1"] == 123450 and rows["B-3"] == 99 and rows["T-1"] == 123450
-    assert dates["B-1"].startswith("2026-11-21") and dates["T-1"].startswith("2026-11-21 15:04")
+    assert rows["B-1"] == 123450
+    assert rows["B-3"] == 99
+    assert rows["T-1"] == 123450
+    assert dates["B-1"].startswith("2026-11-21")
+    assert dates["T-1"].startswith("2026-11-21 15:04")
     assert {"a@example.com", "b@example.com"} <= emails  # one customer for A@/a@
 
 
 def test_xlsx_imports_like_a_csv(ws: tuple[Engine, Path]) -> None:
     engine, path = ws
     f = service.run_import(engine, [MALFORMED / "orders_workbook.xlsx"]).files[0]
-    assert f.landed and f.inserted == 3
+    assert f.landed
+    assert f.inserted == 3
     assert scalar(path, "SELECT SUM(amount_cents) FROM orders") == 12050 + 8000 + 1525
 
 
@@ -287,7 +301,8 @@ def test_dry_run_saves_nothing(ws: tuple[Engine, Path]) -> None:
     engine, path = ws
     before = dump(path, (*DATA_TABLES, "import_runs"))
     report = service.run_import(engine, [GENERIC], dry_run=True)
-    assert report.dry_run and report.landed
+    assert report.dry_run
+    assert report.landed
     assert [f.inserted for f in report.files] == [300, 246]
     assert all(f.run_id is None for f in report.files)
     assert report.lines()[0] == "dry run: nothing was saved"
@@ -315,7 +330,8 @@ def test_mapping_profiles_are_saved_and_reused(ws: tuple[Engine, Path], tmp_path
     engine, path = ws
     src = MALFORMED / "mystery_columns.csv"
     preview = service.preview_file(engine, src)
-    assert preview.needs_mapping and preview.profile_name is None
+    assert preview.needs_mapping
+    assert preview.profile_name is None
     assert preview.header == ("a", "b", "c")
     mapping: dict[str, str | None] = {"a": "customer_id", "b": "tier", "c": None}
     report = service.run_import(
@@ -331,7 +347,8 @@ def test_mapping_profiles_are_saved_and_reused(ws: tuple[Engine, Path], tmp_path
     copy = tmp_path / "mystery_again.csv"
     copy.write_text("a,b,c\nfoo,3,z\nbaz,1,w\n", encoding="utf-8")
     again = service.preview_file(engine, copy)
-    assert not again.needs_mapping and again.profile_name == "mystery list"
+    assert not again.needs_mapping
+    assert again.profile_name == "mystery list"
     f = service.run_import(engine, [copy]).files[0]
     assert (f.inserted, f.updated) == (1, 1)
     assert scalar(path, "SELECT tier FROM customers WHERE external_id = 'foo'") == "3"
@@ -348,7 +365,8 @@ def test_mapping_profiles_are_saved_and_reused(ws: tuple[Engine, Path], tmp_path
 def test_preview_of_a_plain_orders_file(ws: tuple[Engine, Path]) -> None:
     engine, _ = ws
     preview = service.preview_file(engine, GENERIC / "orders.csv")
-    assert preview.detected_format == "generic" and preview.kind == "orders"
+    assert preview.detected_format == "generic"
+    assert preview.kind == "orders"
     assert not preview.needs_mapping
     fields = {g.column: g.field for g in preview.columns}
     assert fields == {
@@ -413,7 +431,8 @@ def test_guest_orders_go_to_one_hidden_guest_customer(ws: tuple[Engine, Path]) -
         "SELECT id, attributes FROM customers WHERE external_id = ?", (GUEST_EXTERNAL_ID,)
     ).fetchall()
     con.close()
-    assert len(guests) == 1 and '"guest": true' in guests[0][1]
+    assert len(guests) == 1
+    assert '"guest": true' in guests[0][1]
     assert scalar(path, f"SELECT COUNT(*) FROM orders WHERE customer_id = {guests[0][0]}") == 2
     from services.customers import load_customer_table, workspace_summary
 

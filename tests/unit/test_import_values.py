@@ -80,7 +80,8 @@ def test_datetimes_iso_us_european_and_zones() -> None:
     assert parsed.iloc[2] == pd.Timestamp("2026-11-13 15:28", tz="UTC")
     assert parsed.iloc[3] == pd.Timestamp("2026-11-13", tz="UTC")
     assert parsed.iloc[4] == pd.Timestamp("2026-11-13 13:28:00.5", tz="UTC")
-    assert pd.isna(parsed.iloc[5]) and not bad.iloc[5]
+    assert pd.isna(parsed.iloc[5])
+    assert not bad.iloc[5]
     assert bad.tolist()[6:] == [True, True]
 
 
@@ -144,6 +145,9 @@ def test_big_columns_parse_through_their_distinct_values() -> None:
     parsed, bad = values.parse_datetimes(cells)
     assert len(parsed) == len(cells)
     assert parsed.iloc[3] == pd.Timestamp("2026-01-01", tz="UTC")
-    assert bad.iloc[4] and not bad.iloc[5] and pd.isna(parsed.iloc[5])
+    assert bad.iloc[4]
+    assert not bad.iloc[5]
+    assert pd.isna(parsed.iloc[5])
     money, bad_money = values.parse_money_cents(pd.Series(["1,50", "2,25"] * 2000))
-    assert money.iloc[-1] == 225 and not bad_money.any()
+    assert money.iloc[-1] == 225
+    assert not bad_money.any()

@@ -129,7 +129,8 @@ def test_stream_yields_the_reply_in_order_with_the_key_from_the_keyring(
 
     deltas = list(llm.stream_chat(config, api_key, MESSAGES))
 
-    assert deltas == split_reply(REPLY) and len(deltas) > 5
+    assert deltas == split_reply(REPLY)
+    assert len(deltas) > 5
     assert "".join(deltas) == REPLY
     [request] = server.chat_requests
     assert request.path == "/v1/chat/completions"
@@ -147,7 +148,8 @@ def test_chat_stream_keeps_the_text_and_the_finish_reason(serve: Serve) -> None:
     deltas = list(stream)
     assert deltas == split_reply(REPLY)[:4]
     assert stream.text == "".join(deltas)
-    assert stream.finish_reason == "length" and stream.truncated
+    assert stream.finish_reason == "length"
+    assert stream.truncated
     assert server.chat_requests[0].body["max_tokens"] == 4  # type: ignore[index]
     with pytest.raises(RuntimeError):
         list(stream)  # one request, read once
@@ -169,7 +171,8 @@ def test_complete_chat_returns_the_whole_text_and_sends_the_prompt(serve: Serve)
     body = server.chat_requests[0].body
     assert body is not None
     assert body.get("stream") in (None, False)
-    assert body["temperature"] == 1.2 and body["max_tokens"] == 50
+    assert body["temperature"] == 1.2
+    assert body["max_tokens"] == 50
 
 
 def test_openai_gets_max_completion_tokens(serve: Serve) -> None:
@@ -177,7 +180,9 @@ def test_openai_gets_max_completion_tokens(serve: Serve) -> None:
     config = ProviderConfig(kind="openai", base_url=server.base_url, model="test-model")
     llm.complete_chat(config, KEY, MESSAGES, max_tokens=7)
     body = server.chat_requests[0].body
-    assert body is not None and body["max_completion_tokens"] == 7 and "max_tokens" not in body
+    assert body is not None
+    assert body["max_completion_tokens"] == 7
+    assert "max_tokens" not in body
 
 
 def test_azure_uses_the_deployment_path_api_version_and_api_key_header(serve: Serve) -> None:
@@ -217,7 +222,8 @@ def test_test_connection_names_a_model_missing_from_the_list(serve: Serve) -> No
         llm.test_connection(local(server, model="llama3.2"), None)
     error = caught.value
     assert error.kind == "not_found"
-    assert "'llama3.2'" in str(error) and server.base_url in str(error)
+    assert "'llama3.2'" in str(error)
+    assert server.base_url in str(error)
     assert "`ollama pull llama3.2`" in str(error)
     assert server.chat_requests == []  # it did not try a model that is not there
 
@@ -242,7 +248,8 @@ def test_http_failures_map_to_a_kind_and_say_what_to_do(
     server = serve(fail_with=fail_with)
     deltas, error = stream_error(local(server))
     assert deltas == []
-    assert error.kind == kind and error.status == fail_with
+    assert error.kind == kind
+    assert error.status == fail_with
     for phrase in phrases:
         assert phrase in str(error)
 
@@ -262,7 +269,8 @@ def test_a_wrong_key_is_an_auth_error(serve: Serve) -> None:
 def test_a_base_url_without_v1_is_named_as_the_likely_mistake(serve: Serve) -> None:
     server = serve()
     _, error = stream_error(local(server, base_url=server.endpoint))
-    assert error.kind == "not_found" and "usually ends in /v1" in str(error)
+    assert error.kind == "not_found"
+    assert "usually ends in /v1" in str(error)
 
 
 @pytest.mark.parametrize("status", [500, 503, 429])
@@ -282,7 +290,8 @@ def test_nothing_listening_is_refused_with_how_to_start_the_server() -> None:
     assert time.monotonic() - started < 5
     assert error.kind == "refused"
     assert str(error).startswith(f"Nothing is answering at {url}. Start the server")
-    assert "`ollama serve`" in str(error) and "base URL" in str(error)
+    assert "`ollama serve`" in str(error)
+    assert "base URL" in str(error)
 
 
 def test_an_unresolvable_host_is_no_network_and_fails_fast() -> None:
@@ -311,14 +320,16 @@ def test_a_connection_dropped_mid_stream_keeps_what_arrived(serve: Serve) -> Non
     server = serve(fail_with="drop", drop_after_chunks=3, reply=REPLY)
     deltas, error = stream_error(local(server))
     assert deltas == split_reply(REPLY)[:3]
-    assert error.kind == "server" and "broke off" in str(error)
+    assert error.kind == "server"
+    assert "broke off" in str(error)
     assert len(server.chat_requests) == 1  # a half-streamed answer is not retried
 
 
 def test_an_empty_answer_is_a_bad_response(serve: Serve) -> None:
     server = serve(reply="")
     _, error = stream_error(local(server))
-    assert error.kind == "bad_response" and "'test-model'" in str(error)
+    assert error.kind == "bad_response"
+    assert "'test-model'" in str(error)
     with pytest.raises(LLMError) as caught:
         llm.complete_chat(local(server), None, MESSAGES)
     assert caught.value.kind == "bad_response"
@@ -329,14 +340,16 @@ def test_openai_without_a_key_asks_for_one_before_any_request(serve: Serve) -> N
     config = ProviderConfig(kind="openai", base_url=server.base_url, model="test-model")
     _, error = stream_error(config, None)
     assert error.kind == "no_key"
-    assert "OPENAI_API_KEY" in str(error) and "Settings ▸ Email drafting" in str(error)
+    assert "OPENAI_API_KEY" in str(error)
+    assert "Settings ▸ Email drafting" in str(error)
     assert server.requests == []
 
 
 def test_a_bad_config_is_reported_before_any_request() -> None:
     config = ProviderConfig(kind="local", base_url="localhost:11434/v1", model="m")
     _, error = stream_error(config)
-    assert error.kind == "bad_request" and "http://" in str(error)
+    assert error.kind == "bad_request"
+    assert "http://" in str(error)
 
 
 # -- Stop ---------------------------------------------------------------------------------------
@@ -403,7 +416,8 @@ def test_close_before_reading_means_no_request(serve: Serve) -> None:
     stream.close()
     with pytest.raises(LLMError) as caught:
         list(stream)
-    assert caught.value.kind == "cancelled" and server.requests == []
+    assert caught.value.kind == "cancelled"
+    assert server.requests == []
 
 
 # -- connections --------------------------------------------------------------------------------
@@ -472,17 +486,20 @@ def test_is_local_means_loopback_only(url: str, local_: bool) -> None:
 
 def test_presets_and_keys() -> None:
     ollama = find_preset("ollama")
-    assert ollama is not None and ollama.base_url == "http://localhost:11434/v1"
+    assert ollama is not None
+    assert ollama.base_url == "http://localhost:11434/v1"
     assert {p.id for p in PRESETS} >= {"openai", "azure", "ollama", "lmstudio", "llamacpp",
                                        "vllm", "other"}  # fmt: skip
     config = config_from_preset("ollama", model="llama3.2")
-    assert config.provider_id == "local:ollama" and config.kind == "local"
+    assert config.provider_id == "local:ollama"
+    assert config.kind == "local"
     assert config_from_preset(
         "lmstudio", model="m", base_url="http://10.0.0.9:1234/v1"
     ).base_url == ("http://10.0.0.9:1234/v1")
     assert ProviderConfig().base_url == "https://api.openai.com/v1"
     assert ProviderConfig(kind="azure").provider_id == "azure"
-    assert needs_key(ProviderConfig(kind="openai")) and needs_key(ProviderConfig(kind="azure"))
+    assert needs_key(ProviderConfig(kind="openai"))
+    assert needs_key(ProviderConfig(kind="azure"))
     assert not needs_key(config)
 
 
@@ -510,7 +527,8 @@ def test_validate_config(changes: dict[str, Any], problem: str | None) -> None:
     if problem is None:
         assert result is None
     else:
-        assert result is not None and problem in result
+        assert result is not None
+        assert problem in result
 
 
 def test_forgetting_a_key_drops_the_clients_made_with_it(serve: Serve) -> None:

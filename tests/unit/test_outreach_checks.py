@@ -76,7 +76,8 @@ def test_money_above_the_cap_is_flagged_and_within_it_is_not() -> None:
     assert kinds("Hello", "Hi Ada, here is $154 off your next order.") == []
     problems = check_draft("Hello", "Hi Ada, here is $155 off.", ctx(), max_words=220)
     assert [p.kind for p in problems] == ["incentive"]
-    assert "$155" in problems[0].message and "$154" in problems[0].message
+    assert "$155" in problems[0].message
+    assert "$154" in problems[0].message
     assert kinds("Hello", "Hi Ada, take 200 dollars off.") == ["incentive"]
     assert kinds("Hello", "Hi Ada, a US$1,000 credit is yours.") == ["incentive"]
     assert kinds("A $500 gift for you", "Hi Ada.") == ["incentive"]  # the subject counts too
@@ -111,7 +112,8 @@ def test_the_injected_ninety_percent_is_flagged() -> None:
     # Worth more than the cap on an average order...
     problems = check_draft("90% off for you", body, ctx(average_order_cents=60_000), max_words=220)
     assert [p.kind for p in problems] == ["incentive", "incentive"]  # subject and body
-    assert "90%" in problems[0].message and "$540" in problems[0].message
+    assert "90%" in problems[0].message
+    assert "$540" in problems[0].message
     # ...and deeper than any draft may go even when the cap would cover it.
     generous = ctx(average_order_cents=9_000)  # 90% of $90 is $81, under the $154 cap
     problems = check_draft("Hello", body, generous, max_words=220)
@@ -123,6 +125,7 @@ def test_length_and_empty_body() -> None:
     long_body = " ".join(["word"] * 50)
     problems = check_draft("Hello", long_body, ctx(), max_words=40)
     assert [p.kind for p in problems] == ["length"]
-    assert "50 words" in problems[0].message and "40" in problems[0].message
+    assert "50 words" in problems[0].message
+    assert "40" in problems[0].message
     assert kinds("Hello", long_body, words=50) == []
     assert kinds("Hello", "  \n ") == ["empty"]

@@ -63,7 +63,8 @@ def orders(book: Book, cid: int, rows: list[tuple[float, int, str, str]]) -> Non
 
 
 def test_the_vocabularies_match_the_settings() -> None:
-    assert tuple(GOAL_LABELS) == GOALS and tuple(TONE_LABELS) == TONES
+    assert tuple(GOAL_LABELS) == GOALS
+    assert tuple(TONE_LABELS) == TONES
     assert GOAL_LABELS["expansion"] == "Introduce a new line"
 
 
@@ -132,14 +133,16 @@ def test_the_context_of_a_customer(book: Book) -> None:
         "Byron Lovelace",
         "Ada Byron Lovelace",
     )
-    assert got.email == "ada.byron.lovelace@example.com" and got.phone == "+1 555 0100"
+    assert got.email == "ada.byron.lovelace@example.com"
+    assert got.phone == "+1 555 0100"
     assert (got.company, got.tier, got.region, got.owner) == (
         "Engines Ltd",
         "Gold",
         "West",
         "Maya Thompson",
     )
-    assert got.tenure_days == 800 and got.tenure == "customer for 2 years"
+    assert got.tenure_days == 800
+    assert got.tenure == "customer for 2 years"
     assert got.last_order is not None
     assert (got.last_order.days_ago, got.last_order.category, got.last_order.amount) == (
         95,
@@ -148,7 +151,8 @@ def test_the_context_of_a_customer(book: Book) -> None:
     )
     # By paid spend: Outerwear $180, Knitwear $120, Denim $40 (Jewellery was refunded).
     assert got.categories == ("Outerwear", "Knitwear", "Denim")
-    assert got.paid_orders == 6 and got.average_order_cents == round(37_000 / 6)
+    assert got.paid_orders == 6
+    assert got.average_order_cents == round(37_000 / 6)
     assert (got.segment, got.churn_risk, got.clv_12m_cents) == ("At Risk", 0.72, 154_000)
     assert got.drivers == ("No order in 95 days",)
     assert [t.subject for t in got.open_tickets] == ["Zip broke"]
@@ -158,9 +162,11 @@ def test_the_context_of_a_customer(book: Book) -> None:
         ("ticket", "Still waiting."),
         ("ticket", "The zip broke."),
     ]
-    assert got.goal == "win_back" and got.tone == "warm"  # no alert; the default tone
+    assert got.goal == "win_back"
+    assert got.tone == "warm"
     # 10% (the default cap) of the 12-month value of $1,540.
-    assert got.incentive_cap_cents == 15_400 and got.incentive == "$154"
+    assert got.incentive_cap_cents == 15_400
+    assert got.incentive == "$154"
     # $154 is more than a whole average order of $61.67: the ceiling of 50% applies.
     assert got.max_percent_off == 50
     assert got.signature == "Warm wishes,\nMaya Thompson\nThe Fern & Co. team"
@@ -168,7 +174,9 @@ def test_the_context_of_a_customer(book: Book) -> None:
     assert replace(got, incentive_cap_cents=10_138).incentive == "$101"
     assert replace(got, incentive_cap_cents=75).incentive == "$0.75"
     assert got.brand_voice == "plain, no exclamation marks"
-    assert got.send_blocked is None and not got.do_not_contact and not got.unsubscribed
+    assert got.send_blocked is None
+    assert not got.do_not_contact
+    assert not got.unsubscribed
 
 
 def test_goal_from_the_alert_and_explicit_choices(book: Book) -> None:
@@ -204,7 +212,8 @@ def test_no_value_or_a_zero_cap_means_no_offer(book: Book) -> None:
     ada, bo = book.customer("Ada"), book.customer("Bo")
     book.score({ada: {"clv": 500.0}})  # Bo was never scored
     assert context(book, bo).incentive_cap_cents is None
-    assert context(book, bo).segment is None and context(book, bo).last_order is None
+    assert context(book, bo).segment is None
+    assert context(book, bo).last_order is None
     assert context(book, ada).incentive_cap_cents == 5_000
     book.set("outreach.incentive_cap_percent", 0)
     assert context(book, ada).incentive_cap_cents is None
@@ -229,7 +238,8 @@ def test_currency_and_the_expansion_suggestions(book: Book) -> None:
             ],
         )  # fmt: skip
     got = context(book, ada, goal="expansion")
-    assert got.currency_symbol == "€" and got.last_order is not None
+    assert got.currency_symbol == "€"
+    assert got.last_order is not None
     assert got.last_order.amount == "€25.50"
     assert got.new_categories == ("Denim", "Hats")
     assert context(book, ada).new_categories == ()  # only worked out for expansion
@@ -254,7 +264,8 @@ def test_find_customers(book: Book) -> None:
         assert [i for i, _ in find_customers(s, "c003")] == [bo]  # external id, any case
         assert [i for i, _ in find_customers(s, "bo@example.com")] == [bo]
         assert sorted(i for i, _ in find_customers(s, "ada")) == sorted([ada, ada2])
-        assert find_customers(s, "zed") == [] and find_customers(s, "  ") == []
+        assert find_customers(s, "zed") == []
+        assert find_customers(s, "  ") == []
         assert find_customers(s, "%") == []  # a LIKE wildcard is a plain character here
         (_, label), *_ = find_customers(s, "Bo Diddley")
         assert label == "Bo Diddley <BO@Example.com> [C003]"

@@ -74,8 +74,10 @@ def parsed(data: bytes) -> EmailMessage:
 
 def test_build_email(message: EmailMessage) -> None:
     again = parsed(message.as_bytes())
-    assert again["To"] == "Zoë Smith <zoe@example.com>" and again["From"] == USER
-    assert again["Subject"] == SUBJECT and again["Message-ID"].endswith("@fern.example>")
+    assert again["To"] == "Zoë Smith <zoe@example.com>"
+    assert again["From"] == USER
+    assert again["Subject"] == SUBJECT
+    assert again["Message-ID"].endswith("@fern.example>")
     assert again.get_content().replace("\r\n", "\n").rstrip("\n") == BODY
     assert again.get_content_type() == "text/plain"
     for bad in ("not an address", "a@b.example\r\nBcc: x@y.example", ""):
@@ -86,7 +88,9 @@ def test_build_email(message: EmailMessage) -> None:
 def test_mailto_url_is_percent_encoded_and_round_trips() -> None:
     url = mailto_url("zoe+shop@example.com", SUBJECT, BODY)
     assert url.startswith("mailto:zoe%2Bshop@example.com?subject=")
-    assert " " not in url and "\n" not in url and "#" not in url
+    assert " " not in url
+    assert "\n" not in url
+    assert "#" not in url
     assert "%0D%0A" in url  # RFC 6068: line breaks as CRLF
     parts = urlsplit(url)
     assert unquote(parts.path) == "zoe+shop@example.com"
@@ -98,7 +102,8 @@ def test_mailto_url_is_percent_encoded_and_round_trips() -> None:
 def test_save_eml_writes_an_unsent_draft(message: EmailMessage, tmp_path: Path) -> None:
     path = save_eml(message, tmp_path / "drafts" / "ada.eml")
     again = parsed(path.read_bytes())
-    assert again["X-Unsent"] == "1" and again["Subject"] == SUBJECT
+    assert again["X-Unsent"] == "1"
+    assert again["Subject"] == SUBJECT
     assert again.get_content().replace("\r\n", "\n").rstrip("\n") == BODY
     assert b"\r\n" in path.read_bytes()  # the wire format mail programs expect
     blocked = tmp_path / "file"
@@ -118,8 +123,10 @@ def test_send_without_encryption_logs_in_and_delivers(
     with SMTPServer() as server:
         send_smtp("127.0.0.1", server.port, "none", USER, PASSWORD, message, timeout=5)
     got = server.received
-    assert got.auth == [(USER, PASSWORD)] and not got.tls
-    assert got.mail_from and USER in got.mail_from[0]
+    assert got.auth == [(USER, PASSWORD)]
+    assert not got.tls
+    assert got.mail_from
+    assert USER in got.mail_from[0]
     assert [r.lower() for r in got.rcpt_to] == ["rcpt to:<zoe@example.com>"]
     delivered = parsed(got.data[0])
     assert delivered["Subject"] == SUBJECT
@@ -136,7 +143,8 @@ def test_no_password_in_clear_across_a_network(message: EmailMessage) -> None:
 def test_starttls_refused_when_the_server_does_not_offer_it(message: EmailMessage) -> None:
     with SMTPServer() as server, pytest.raises(MailError, match="does not offer STARTTLS") as err:
         send_smtp("127.0.0.1", server.port, "starttls", USER, PASSWORD, message, timeout=5)
-    assert server.received.auth == [] and server.received.data == []  # nothing left in clear
+    assert server.received.auth == []
+    assert server.received.data == []
     assert PASSWORD not in str(err.value)
 
 
@@ -145,7 +153,9 @@ def test_starttls_with_a_real_handshake(message: EmailMessage, cert: Cert) -> No
         send_smtp("127.0.0.1", server.port, "starttls", USER, PASSWORD, message, timeout=5,
                   ssl_context=cert.client_context())  # fmt: skip
     got = server.received
-    assert got.tls and got.auth == [(USER, PASSWORD)] and len(got.data) == 1
+    assert got.tls
+    assert got.auth == [(USER, PASSWORD)]
+    assert len(got.data) == 1
     # The login came after the upgrade: EHLO, STARTTLS, EHLO again, then AUTH.
     assert got.commands[:4] == ["EHLO", "STARTTLS", "EHLO", "AUTH"]
 
@@ -156,20 +166,23 @@ def test_an_untrusted_certificate_is_refused(message: EmailMessage, cert: Cert) 
         pytest.raises(MailError, match="does not trust"),
     ):
         send_smtp("127.0.0.1", server.port, "starttls", USER, PASSWORD, message, timeout=5)
-    assert server.received.auth == [] and server.received.data == []
+    assert server.received.auth == []
+    assert server.received.data == []
 
 
 def test_ssl_from_the_start(message: EmailMessage, cert: Cert) -> None:
     with SMTPServer(implicit_tls=cert.server_context()) as server:
         send_smtp("127.0.0.1", server.port, "ssl", USER, PASSWORD, message, timeout=5,
                   ssl_context=cert.client_context())  # fmt: skip
-    assert server.received.tls and len(server.received.data) == 1
+    assert server.received.tls
+    assert len(server.received.data) == 1
 
 
 def test_wrong_password(message: EmailMessage) -> None:
     with SMTPServer() as server, pytest.raises(MailError, match="user name or password") as err:
         send_smtp("127.0.0.1", server.port, "none", USER, "wrong-one", message, timeout=5)
-    assert "wrong-one" not in str(err.value) and server.received.data == []
+    assert "wrong-one" not in str(err.value)
+    assert server.received.data == []
 
 
 def test_a_refused_recipient(message: EmailMessage) -> None:

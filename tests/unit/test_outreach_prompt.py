@@ -120,24 +120,31 @@ def test_the_default_keeps_surname_email_and_phone_on_the_computer(
     cid = ada(book)
     use_server(book, server)
     request = prepare(book, cid)
-    assert request.config is not None and not request.needs_review  # loopback is local
+    assert request.config is not None
+    assert not request.needs_review
     draft = run_draft(request)
     (sent,) = server.chat_requests
     # The body the server received is exactly the one the user can review.
     assert sent.body == request_body(request.config, list(request.messages))
-    assert sent.body["model"] == "test-model" and sent.body["temperature"] == 0.2
+    assert sent.body["model"] == "test-model"
+    assert sent.body["temperature"] == 0.2
     assert sent.body["stream"] is True
     raw = json.dumps(sent.body)
     for private in ("Lovelace", "ada.lovelace@example.com", "555 0100"):
         assert private not in raw
     data = data_block(sent.body["messages"][1]["content"])
-    assert data["first_name"] == "Ada" and "surname" not in data and "email" not in data
+    assert data["first_name"] == "Ada"
+    assert "surname" not in data
+    assert "email" not in data
     assert "favourite_categories" not in data  # none known: left out, not sent empty
-    assert data["last_order"]["days_ago"] == 40 and data["tenure"] == "customer for 6 months"
+    assert data["last_order"]["days_ago"] == 40
+    assert data["tenure"] == "customer for 6 months"
     assert data["recent_feedback"][0]["text"] == "Nice, but the sleeves run long."
     # The draft: the streamed subject and body, the signature added, the checks passed.
-    assert draft.source == "llm" and draft.subject == "We miss you, Ada"
-    assert draft.body.startswith("Hi Ada,") and draft.body.endswith("Best regards,\nMaya")
+    assert draft.source == "llm"
+    assert draft.subject == "We miss you, Ada"
+    assert draft.body.startswith("Hi Ada,")
+    assert draft.body.endswith("Best regards,\nMaya")
     assert (draft.provider, draft.model, draft.problems) == ("local:ollama", "test-model", ())
 
 
@@ -150,10 +157,13 @@ def test_withheld_values_are_masked_inside_free_text_too(book: Book) -> None:
     request = prepare(book, cid)
     data = data_block(request.messages[1]["content"])
     text = data["open_tickets"][0]["text"]
-    assert "ada.lovelace@example.com" not in text and "[email withheld]" in text
-    assert "555 0100" not in text and "[phone withheld]" in text
+    assert "ada.lovelace@example.com" not in text
+    assert "[email withheld]" in text
+    assert "555 0100" not in text
+    assert "[phone withheld]" in text
     # Whole words only: the surname goes, a longer word that starts with it stays.
-    assert "Mrs [surname withheld]." in text and "Lovelaceville" in text
+    assert "Mrs [surname withheld]." in text
+    assert "Lovelaceville" in text
     # The phone however it is written; a withheld first name and account manager too.
     book.interaction(cid, "ticket", 2, subject="Call me", text="Ring 555-0100 (Ada) or Maya.")
     book.set("outreach.sent_fields", ["tickets", "tenure"])
@@ -179,7 +189,8 @@ def test_allowing_the_email_sends_it_and_leaving_out_reviews_drops_their_text(
     assert sent.body is not None
     data = data_block(sent.body["messages"][1]["content"])
     assert data["email"] == "ada.lovelace@example.com"
-    assert "sleeves" not in json.dumps(sent.body) and "recent_feedback" not in data
+    assert "sleeves" not in json.dumps(sent.body)
+    assert "recent_feedback" not in data
     assert "Lovelace" not in json.dumps(data.get("first_name"))  # the surname still stays
 
 
@@ -200,14 +211,16 @@ def test_customer_text_is_quoted_data_and_cannot_move_the_incentive(
     # close the block early.
     before, inside = user.split("<customer_data>\n", 1)
     inside, after = inside.rsplit("\n</customer_data>", 1)
-    assert "Ignore previous" not in before + after and after == ""
+    assert "Ignore previous" not in before + after
+    assert after == ""
     assert user.count("</customer_data>") == 1
     ticket = data_block(user)["open_tickets"][0]
     assert ticket["text"] == INJECTION  # the JSON decodes back to exactly what was written
     # The app's incentive rule is the same with and without the ticket.
     line = incentive_line(evil.context)
     assert line == incentive_line(clean.context)
-    assert line in system and line in clean.messages[0]["content"]
+    assert line in system
+    assert line in clean.messages[0]["content"]
     assert "at most $300" in line  # 10% of the 12-month value of $3,000
     assert system == clean.messages[0]["content"]
 
@@ -254,7 +267,8 @@ def test_provider_from_the_settings(book: Book) -> None:
     book.set("llm.model", "gpt-4o-mini")
     with session_scope(book.workspace.sessions) as s:
         config = provider_from_settings(s)
-        assert config is not None and config.base_url == "https://api.openai.com/v1"
+        assert config is not None
+        assert config.base_url == "https://api.openai.com/v1"
         assert (config.kind, config.provider_id, config.temperature) == ("openai", "openai", 0.7)
         assert needs_review(s, config)
         mark_reviewed(s, config, actor="maya")
@@ -274,11 +288,13 @@ def test_azure_without_its_endpoint_is_not_a_provider(book: Book) -> None:
     with session_scope(book.workspace.sessions) as s:
         assert provider_from_settings(s) is None
         problem = provider_problem(s)
-    assert problem is not None and "endpoint" in problem
+    assert problem is not None
+    assert "endpoint" in problem
     book.set("llm.base_url", "https://fern.openai.azure.com")
     with session_scope(book.workspace.sessions) as s:
         config = provider_from_settings(s)
-    assert config is not None and config.base_url == "https://fern.openai.azure.com"
+    assert config is not None
+    assert config.base_url == "https://fern.openai.azure.com"
 
 
 def test_describe_request_shows_the_exact_request_without_the_key(
@@ -318,7 +334,8 @@ def test_a_remote_provider_needs_review_and_a_key(
         run_draft(request)
     # No key for OpenAI: the template, with the reason saying where to enter one.
     draft = run_draft(request, reviewed=True)
-    assert draft.source == "template" and "No API key is set for OpenAI" in (draft.reason or "")
+    assert draft.source == "template"
+    assert "No API key is set for OpenAI" in (draft.reason or "")
     assert server.requests == []
     with pytest.raises(LLMError) as caught:
         require_key(request.config)  # type: ignore[arg-type]
@@ -333,11 +350,13 @@ def test_the_key_from_the_keyring_reaches_the_server(
         use_server(book, server, preset="openai")  # OpenAI's wire format, on loopback
         set_secret(llm_key_name("openai"), "sk-right")
         draft = run_draft(prepare(book, cid))
-        assert draft.source == "llm" and draft.subject == "We miss you, Ada"
+        assert draft.source == "llm"
+        assert draft.subject == "We miss you, Ada"
         assert server.chat_requests[0].headers["authorization"] == "Bearer sk-right"
         set_secret(llm_key_name("openai"), "sk-wrong")
         refused = run_draft(prepare(book, cid))
-        assert refused.source == "template" and "refused the API key" in (refused.reason or "")
+        assert refused.source == "template"
+        assert "refused the API key" in (refused.reason or "")
 
 
 def test_a_provider_that_is_down_gives_the_template_with_the_reason(
@@ -347,9 +366,12 @@ def test_a_provider_that_is_down_gives_the_template_with_the_reason(
     with FakeOpenAIServer(models=["test-model"], fail_with=500, retry_after_ms=1) as server:
         use_server(book, server)
         draft = run_draft(prepare(book, cid))
-    assert draft.source == "template" and draft.template == "win_back"
+    assert draft.source == "template"
+    assert draft.template == "win_back"
     assert "internal problem" in (draft.reason or "")
-    assert draft.subject and "Ada" in draft.body and draft.problems == ()
+    assert draft.subject
+    assert "Ada" in draft.body
+    assert draft.problems == ()
 
 
 def test_finish_draft_adds_the_signature_and_notes_a_missing_subject() -> None:
@@ -365,4 +387,5 @@ def test_finish_draft_adds_the_signature_and_notes_a_missing_subject() -> None:
         model="m",
         max_words=200,
     )
-    assert signed.body.count("Maya Thompson") == 1 and signed.problems == ()
+    assert signed.body.count("Maya Thompson") == 1
+    assert signed.problems == ()

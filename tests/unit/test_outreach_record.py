@@ -98,7 +98,8 @@ def test_recording_a_sent_email(book: Book) -> None:
     assert book.alerts()[0]["status"] == "in_progress"
     audit = rows(book, "SELECT actor, action, details FROM audit_events ORDER BY id")
     logged = [a for a in audit if a["action"] == "alert.email_logged"]
-    assert len(logged) == 1 and logged[0]["actor"] == "maya"
+    assert len(logged) == 1
+    assert logged[0]["actor"] == "maya"
     assert json.loads(logged[0]["details"]) == {
         "outreach_id": outreach_id,
         "text": "We're sorry, Ada",
@@ -111,7 +112,8 @@ def test_recording_a_sent_email(book: Book) -> None:
     book.set("alerts.realert_days", 0)
     book.score({ada: {}, bo: {}}, as_of=LATER.date())
     result = book.generate(now=LATER)
-    assert result.created == 1 and book.keys() == {(bo, "ticket_past_sla")}
+    assert result.created == 1
+    assert book.keys() == {(bo, "ticket_past_sla")}
 
 
 def test_an_exported_email_without_an_alert_counts_as_contact_too(book: Book) -> None:

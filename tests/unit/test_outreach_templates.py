@@ -62,8 +62,10 @@ def test_every_goal_has_a_template_that_renders_clean(goal: str) -> None:
     assert (templates_dir() / f"{goal}.j2").is_file()
     for context in (sample_context(goal), bare(goal)):
         draft = render_template_draft(context, max_words=220)  # type: ignore[arg-type]
-        assert draft.source == "template" and draft.template == goal
-        assert draft.subject and draft.body
+        assert draft.source == "template"
+        assert draft.template == goal
+        assert draft.subject
+        assert draft.body
         assert not LEFTOVER.search(draft.subject + draft.body), draft.text
         assert draft.problems == ()
         assert len(draft.body.split()) < 220
@@ -73,7 +75,8 @@ def test_every_goal_has_a_template_that_renders_clean(goal: str) -> None:
     # The full sample has a $154 cap and $90 orders: the offer is a round amount within
     # both the cap and a quarter of an order ($22.50).
     assert "$20 off" in full.body
-    assert "Ada" in full.subject and full.body.startswith("Hi Ada,")
+    assert "Ada" in full.subject
+    assert full.body.startswith("Hi Ada,")
     assert "$" not in render_template_draft(bare(goal)).body  # type: ignore[arg-type]
 
 
@@ -81,7 +84,8 @@ def test_the_template_file_format() -> None:
     raw = (templates_dir() / "win_back.j2").read_text(encoding="utf-8")
     assert raw.startswith("Subject: ")
     entry = builtin_template("win_back")
-    assert "\n" not in entry.subject and entry.body.startswith("Hi {{ greeting_name }},")
+    assert "\n" not in entry.subject
+    assert entry.body.startswith("Hi {{ greeting_name }},")
     assert not entry.custom
 
 
@@ -94,7 +98,8 @@ def test_a_saved_template_is_used_and_a_broken_one_refused(book: Book) -> None:
     with session_scope(sessions) as s:
         library = template_library(s)
         stored = get_setting(s, "outreach.templates")
-    assert library["win_back"].custom and not library["apology"].custom
+    assert library["win_back"].custom
+    assert not library["apology"].custom
     assert library["win_back"].subject == "Hello {{ first_name }}"
     draft = render_template_draft(sample_context(), library=library)
     assert (draft.subject, draft.template) == ("Hello Ada", "win_back (custom)")
@@ -132,7 +137,8 @@ def test_the_offline_draft_of_a_customer(book: Book) -> None:
     with session_scope(book.workspace.sessions) as s:
         context = build_context(s, cid, now=NOW)
         draft = draft_offline(s, context, "no provider is set up")
-    assert draft.source == "template" and draft.reason == "no provider is set up"
+    assert draft.source == "template"
+    assert draft.reason == "no provider is set up"
     assert draft.subject == "We miss you, Ada"
     assert "$20 off" in draft.body  # within 10% of $500, and a quarter of an $80 order
     assert draft.body.endswith("Best regards,\nMaya")
@@ -153,5 +159,6 @@ def test_a_workspace_template_that_stopped_working_falls_back_to_the_built_in_on
         draft = draft_offline(s, build_context(s, cid, now=NOW), None)
     assert draft.template == "win_back"
     assert [p.kind for p in draft.problems] == ["template"]
-    assert "gone" in draft.problems[0].message and "built-in" in draft.problems[0].message
+    assert "gone" in draft.problems[0].message
+    assert "built-in" in draft.problems[0].message
     assert draft.body.startswith("Hi Ada,\n\nIt has been a little while")  # the built-in one

@@ -80,9 +80,11 @@ def test_workspace_demo_and_table_on_postgresql(pg_url: str) -> None:
     ws = open_workspace(pg_url)
     try:
         summary = build_demo(ws.engine, customers=120, seed=3, today=TODAY)
-        assert summary.customers == 120 and summary.orders > 120
+        assert summary.customers == 120
+        assert summary.orders > 120
         report = check_workspace(ws.engine)
-        assert report.problems == [] and report.counts["customers"] == 120
+        assert report.problems == []
+        assert report.counts["customers"] == 120
         with ws.engine.connect() as conn:
             assert stale_rollups(conn) == 0
 
@@ -98,7 +100,8 @@ def test_workspace_demo_and_table_on_postgresql(pg_url: str) -> None:
 
         busiest = int(fast["id"][int(np.argmax(fast["orders"]))])
         detail = load_customer_detail(ws.engine, busiest)
-        assert detail.id == busiest and len(detail.orders) >= int(fast["orders"].max())
+        assert detail.id == busiest
+        assert len(detail.orders) >= int(fast["orders"].max())
     finally:
         ws.close()
 

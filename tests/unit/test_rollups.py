@@ -63,10 +63,12 @@ def test_rollups_hold_exact_figures_and_staleness_is_detected(tmp_path: Path) ->
             assert refresh_rollups(conn) == 1
             assert stale_rollups(conn) == 0
             row = conn.execute(select(CustomerRollup)).one()
-            assert row.paid_orders == 2 and row.paid_revenue_cents == 3550
+            assert row.paid_orders == 2
+            assert row.paid_revenue_cents == 3550
             assert row.first_order_at == dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC)
             assert row.last_order_at == dt.datetime(2026, 3, 9, 10, tzinfo=dt.UTC)
-            assert row.open_tickets == 1 and row.open_opportunities == 1
+            assert row.open_tickets == 1
+            assert row.open_opportunities == 1
             conn.execute(Order.__table__.update().values(amount_cents=1))
             assert stale_rollups(conn) == 1
     finally:

@@ -41,7 +41,8 @@ def test_bridge_keeps_the_ranking_and_meets_the_longer_horizons_level() -> None:
     assert np.allclose(logit(bridged) - logit(p_short), shift)
     # A longer horizon never raises the chance of no order: no upward shift.
     same, zero = bridge(q_long * 0.5, q_long, rows)
-    assert zero == 0 and np.array_equal(same, q_long * 0.5)
+    assert zero == 0
+    assert np.array_equal(same, q_long * 0.5)
 
 
 def test_evaluate_auc_brier_lift_and_calibration_by_hand() -> None:
@@ -53,14 +54,16 @@ def test_evaluate_auc_brier_lift_and_calibration_by_hand() -> None:
     assert m["brier"] == pytest.approx(np.mean((predicted - labels) ** 2))
     # The top decile (1 customer) churned; base rate 0.4: lift 2.5.
     assert m["lift_top_decile"] == pytest.approx(2.5)
-    assert m["churn_rate"] == pytest.approx(0.4) and m["customers"] == 10
+    assert m["churn_rate"] == pytest.approx(0.4)
+    assert m["customers"] == 10
     bins = m["calibration"]
     assert sum(b["count"] for b in bins) == 10
     assert bins[0] == {"predicted": pytest.approx(0.035), "observed": 0.0, "count": 2}
     assert bins[-1] == {"predicted": 0.95, "observed": 1.0, "count": 1}
     # Another ranking (recency) for the AUC and the lift; the Brier stays on predictions.
     m2 = evaluate(labels, predicted, ranking=-predicted)
-    assert m2["auc"] == pytest.approx(1 / 24) and m2["brier"] == m["brier"]
+    assert m2["auc"] == pytest.approx(1 / 24)
+    assert m2["brier"] == m["brier"]
     assert evaluate(np.ones(3, dtype=bool), np.full(3, 0.5))["auc"] is None
 
 
@@ -96,7 +99,8 @@ def test_the_classifier_is_calibrated_deterministic_and_learns(rows: int) -> Non
         again = train_classifier(frame, labels)
         p = model.predict(test)
     assert np.array_equal(p, again.predict(test))
-    assert "nps_last" not in model.columns and "recency_days" in model.columns
+    assert "nps_last" not in model.columns
+    assert "recency_days" in model.columns
     metrics = evaluate(truth, p)
     assert metrics["auc"] > 0.85
     # Calibrated: the mean prediction is close to the churn rate, and so is each bin.
@@ -109,6 +113,7 @@ def test_the_classifier_is_calibrated_deterministic_and_learns(rows: int) -> Non
     assert summary["training_rows"] == rows
     # The feature that decides churn here carries most of the trees' gain.
     importance = summary["importance"]
-    assert next(iter(importance)) == "recency_days" and importance["recency_days"] > 0.5
+    assert next(iter(importance)) == "recency_days"
+    assert importance["recency_days"] > 0.5
     assert sum(importance.values()) <= 1.0 + 1e-6
     assert ("held-out" in summary["calibration"]) == (rows >= 20_000)

@@ -98,7 +98,8 @@ def test_engagement_points_follow_the_documented_formulas() -> None:
     rest = w["recency"] + w["frequency"] + w["monetary"]
     assert np.isnan(points["interaction"][1])
     assert points["recency"][1] == pytest.approx(100 * w["recency"] * 0.5 / rest)
-    assert points["monetary"][1] == 0 and points["frequency"][1] == 0
+    assert points["monetary"][1] == 0
+    assert points["frequency"][1] == 0
     assert score[1] == pytest.approx(points["recency"][1])
 
 
@@ -169,19 +170,22 @@ def test_health_reweights_missing_components_and_reports_coverage() -> None:
     # With tickets in the workspace, "no tickets" is data: full marks for ticket volume.
     score2, points2, share2 = health_score(f, EVERYTHING, HEALTH_WEIGHTS)
     assert points2["ticket_volume"][0] == pytest.approx(10 * 100 / 60)
-    assert share2[0] == pytest.approx(0.6) and score2[0] > score[0]
+    assert share2[0] == pytest.approx(0.6)
+    assert score2[0] > score[0]
 
 
 def test_health_weights_are_configurable_and_unsubscribing_scores_zero() -> None:
     f = frame([buyer(unsubscribed=1, sends_180=0)])
     weights = {k: 0.0 for k in HEALTH_WEIGHTS} | {"email_engagement": 1.0}
     score, points, _ = health_score(f, EVERYTHING, weights)
-    assert score[0] == 0 and points["email_engagement"][0] == 0
+    assert score[0] == 0
+    assert points["email_engagement"][0] == 0
     never = frame([{"purchase_days": 0}])
     score, _, share = health_score(
         never, Coverage(False, False, False, False, False, False), weights
     )
-    assert np.isnan(score[0]) and share[0] == 0
+    assert np.isnan(score[0])
+    assert share[0] == 0
 
 
 # ------------------------------------------------------------------------------------ RFM
@@ -226,7 +230,8 @@ def test_rfm_segments_from_features() -> None:
         buyer(recency_days=400, purchase_days=1, spend_total=20_00),
     ] + [buyer(recency_days=50 + i, purchase_days=3, spend_total=100_00) for i in range(8)]
     names = rfm_segments(frame(rows))
-    assert names[0] == "Champions" and names[1] == "Lost"
+    assert names[0] == "Champions"
+    assert names[1] == "Lost"
 
 
 def test_an_overdue_frequent_buyer_is_at_risk_not_loyal() -> None:
@@ -270,10 +275,12 @@ def test_drivers_say_what_is_wrong_with_numbers() -> None:
     assert "opened 0 of 6 emails since June" in list(table.text[1])
     good = [t for t in table.text[2] if t]
     assert good[0] == "ordered 4 times in the last 90 days"
-    assert "active subscription" in good and set(table.direction[2]) == {"good"}
+    assert "active subscription" in good
+    assert set(table.direction[2]) == {"good"}
     # Weights are 0..1, heaviest first.
     assert (np.diff(table.weight, axis=1) <= 0).all()
-    assert table.weight.max() <= 1 and table.weight[0, 0] > 0
+    assert table.weight.max() <= 1
+    assert table.weight[0, 0] > 0
     assert list(table.top_text()) == [first[0], table.text[1][0], good[0]]
 
 
@@ -297,10 +304,12 @@ def test_drivers_follow_the_risk_direction() -> None:
     row = buyer(recency_days=142, gap_median=35, purchases_90=0, subscription_active=1)
     f = frame([row, row])
     table = top_drivers(f, np.array([0.95, 0.05]))
-    assert table.direction[0][0] == "risk" and table.direction[1][0] == "good"
+    assert table.direction[0][0] == "risk"
+    assert table.direction[1][0] == "good"
 
 
 def test_a_customer_with_nothing_to_say_has_no_drivers() -> None:
     table = top_drivers(frame([{"purchase_days": 0}]), np.array([0.5]))
-    assert list(table.text[0]) == ["", "", ""] and table.top_text()[0] is None
+    assert list(table.text[0]) == ["", "", ""]
+    assert table.top_text()[0] is None
     assert list(table.weight[0]) == [0, 0, 0]

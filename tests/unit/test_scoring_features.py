@@ -153,7 +153,8 @@ def test_reads_paid_orders_merged_by_day_and_leaves_guests_out(workspace: Worksp
     assert list(data.p_day[mine]) == [T_DAY - d for d in (200, 170, 140, 100)]
     assert list(data.p_amount[mine]) == [1000, 2000, 3000, 1200]
     assert list(data.p_orders[mine]) == [1, 1, 1, 2]
-    assert data.p_day.size == 5 and data.p_day.max() <= T_DAY
+    assert data.p_day.size == 5
+    assert data.p_day.max() <= T_DAY
     # Interactions: sorted by customer then day, nothing after T, codes decoded.
     assert data.i_day.max() <= T_DAY
     assert np.all(np.diff(data.i_cust) >= 0)
@@ -170,35 +171,60 @@ def test_features_of_hand_made_customers(workspace: Workspace) -> None:
     data = load_scoring_data(workspace.engine, until_day=T_DAY)
     f = compute_features(data, T_DAY)
     a, b, c = (_row(f, data, ids[k]) for k in "ABC")
-    assert a.recency_days == 100 and a.tenure_days == 200
-    assert a.purchase_days == 4 and a.orders_total == 5
-    assert a.spend_total == 7200 and a.avg_order_value == 1800
+    assert a.recency_days == 100
+    assert a.tenure_days == 200
+    assert a.purchase_days == 4
+    assert a.orders_total == 5
+    assert a.spend_total == 7200
+    assert a.avg_order_value == 1800
     assert a.repeat_value == pytest.approx((2000 + 3000 + 1200) / 3)
     # Gaps 30, 30, 40: usual (median) gap 30, mean 33.3, largest and last 40.
-    assert a.gap_median == 30 and a.gap_max == 40 and a.gap_last == 40
+    assert a.gap_median == 30
+    assert a.gap_max == 40
+    assert a.gap_last == 40
     assert a.gap_mean == pytest.approx(100 / 3)
     assert a.overdue_ratio == pytest.approx(100 / 30)
-    assert a.purchases_90 == 0 and a.purchases_prev_90 == 3 and a.purchases_365 == 4
+    assert a.purchases_90 == 0
+    assert a.purchases_prev_90 == 3
+    assert a.purchases_365 == 4
     assert a.spend_trend == pytest.approx(-1.0)
-    assert a.bad_tickets_60 == 1 and a.good_tickets_365 == 1 and a.tickets_180 == 2
+    assert a.bad_tickets_60 == 1
+    assert a.good_tickets_365 == 1
+    assert a.tickets_180 == 2
     assert a.days_since_ticket == 30
-    assert a.reviews == 2 and a.review_rating == 3.0 and a.review_last_rating == 4.0
-    assert a.sends_180 == 6 and a.opens_180 == 1 and a.clicks_180 == 1
+    assert a.reviews == 2
+    assert a.review_rating == 3.0
+    assert a.review_last_rating == 4.0
+    assert a.sends_180 == 6
+    assert a.opens_180 == 1
+    assert a.clicks_180 == 1
     assert a.open_rate_180 == pytest.approx(1 / 6)
-    assert a.days_since_open == 110 and a.unopened_streak == 3
+    assert a.days_since_open == 110
+    assert a.unopened_streak == 3
     assert day_date(int(a.first_send_180)).month == 1  # 170 days before 2025-06-30
-    assert a.unsubscribed == 1 and a.days_since_unsubscribe == 15
-    assert a.subscription_active == 0 and a.subscription_cancelled == 1
+    assert a.unsubscribed == 1
+    assert a.days_since_unsubscribe == 15
+    assert a.subscription_active == 0
+    assert a.subscription_cancelled == 1
     assert a.days_since_subscription_cancel == 25
     assert a.signup_age_days == 400
 
-    assert b.purchase_days == 1 and b.recency_days == 50 and np.isnan(b.gap_median)
-    assert b.review_sentiment == pytest.approx(0.8) and np.isnan(b.review_rating)
-    assert b.logins_30 == 1 and b.logins_90 == 2 and b.days_since_login == 5
-    assert b.nps_last == 9 and b.subscription_active == 1
-    assert np.isnan(b.open_rate_180) and b.sends_180 == 0
+    assert b.purchase_days == 1
+    assert b.recency_days == 50
+    assert np.isnan(b.gap_median)
+    assert b.review_sentiment == pytest.approx(0.8)
+    assert np.isnan(b.review_rating)
+    assert b.logins_30 == 1
+    assert b.logins_90 == 2
+    assert b.days_since_login == 5
+    assert b.nps_last == 9
+    assert b.subscription_active == 1
+    assert np.isnan(b.open_rate_180)
+    assert b.sends_180 == 0
 
-    assert c.purchase_days == 0 and np.isnan(c.recency_days) and c.spend_total == 0
+    assert c.purchase_days == 0
+    assert np.isnan(c.recency_days)
+    assert c.spend_total == 0
     assert c.subscription_active == 0  # it starts after T
     assert set(MODEL_FEATURES) <= set(f.columns)
 
@@ -214,7 +240,8 @@ def test_features_use_only_data_dated_up_to_the_cutoff(workspace: Workspace) -> 
             compute_features(everything, cutoff), compute_features(upto, cutoff)
         )
         # Nothing after the cutoff exists in the second read.
-        assert upto.p_day.max() <= cutoff and upto.i_day.max() <= cutoff
+        assert upto.p_day.max() <= cutoff
+        assert upto.i_day.max() <= cutoff
 
 
 def test_labels_look_only_at_the_window_after_the_cutoff(workspace: Workspace) -> None:
@@ -234,10 +261,18 @@ def test_coverage_says_which_data_the_workspace_has(workspace: Workspace) -> Non
     _fill(workspace)
     data = load_scoring_data(workspace.engine, until_day=T_DAY)
     full = coverage(data, T_DAY)
-    assert full.tickets and full.rated_tickets and full.reviews and full.emails
-    assert full.logins and full.subscriptions and full.interactions
+    assert full.tickets
+    assert full.rated_tickets
+    assert full.reviews
+    assert full.emails
+    assert full.logins
+    assert full.subscriptions
+    assert full.interactions
     early = coverage(data, T_DAY - 160)  # before any ticket, review or login
-    assert not early.tickets and not early.reviews and not early.logins and early.emails
+    assert not early.tickets
+    assert not early.reviews
+    assert not early.logins
+    assert early.emails
     bare = dataclasses.replace(
         data,
         i_cust=data.i_cust[:0],

@@ -54,13 +54,17 @@ def test_scores_on_postgresql_match_sqlite(pg_url: str, tmp_path: Path) -> None:
             assert a[key] == pytest.approx(b[key], nan_ok=True), key
 
         columns = latest_scores_columns(pg.engine)
-        assert columns is not None and np.isfinite(columns["churn_risk"]).sum() == 400
+        assert columns is not None
+        assert np.isfinite(columns["churn_risk"]).sum() == 400
         with Session(pg.engine) as s:
             frame = scores_frame(s)
             first = int(columns["customer_id"][0])
             scores = customer_scores(s, first)
-        assert len(frame) == 400 and frame["top_driver"].notna().any()
-        assert scores is not None and scores.drivers and "health" in scores.components
+        assert len(frame) == 400
+        assert frame["top_driver"].notna().any()
+        assert scores is not None
+        assert scores.drivers
+        assert "health" in scores.components
         # Scoring again replaces the snapshot on PostgreSQL too.
         score_workspace(pg.engine, as_of=TODAY, horizon_days=90)
         with pg.engine.connect() as conn:

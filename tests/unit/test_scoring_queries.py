@@ -89,7 +89,8 @@ def test_latest_scores_columns_align_with_the_customers_table(
         # The same columns through a connection.
         again = latest_scores_columns(conn)
     assert again is not None
-    assert list(columns["customer_id"]) == ids and len(ids) == 601
+    assert list(columns["customer_id"]) == ids
+    assert len(ids) == 601
     for name in (
         "engagement_score",
         "churn_risk",
@@ -102,7 +103,8 @@ def test_latest_scores_columns_align_with_the_customers_table(
         np.testing.assert_array_equal(columns[name], again[name])
     for i, cid in enumerate(ids):
         if cid == guest:
-            assert np.isnan(columns["churn_risk"][i]) and columns["segment"][i] is None
+            assert np.isnan(columns["churn_risk"][i])
+            assert columns["segment"][i] is None
             continue
         row = stored[cid]
         assert columns["churn_risk"][i] == row.churn_risk
@@ -118,10 +120,13 @@ def test_latest_scores_columns_is_none_before_any_scoring(tmp_path: Path) -> Non
     try:
         assert latest_scores_columns(ws.engine) is None
         with Session(ws.engine) as s:
-            assert latest_run_id(s) is None and model_report(s) is None
-            assert customer_scores(s, 1) is None and score_history(s, 1) == ()
+            assert latest_run_id(s) is None
+            assert model_report(s) is None
+            assert customer_scores(s, 1) is None
+            assert score_history(s, 1) == ()
             frame = scores_frame(s)
-        assert list(frame.columns) == list(EXPORT_COLUMNS) and frame.empty
+        assert list(frame.columns) == list(EXPORT_COLUMNS)
+        assert frame.empty
     finally:
         ws.close()
 
@@ -133,10 +138,13 @@ def test_customer_scores_with_the_previous_snapshot(
     with Session(ws.engine) as s:
         latest = customer_scores(s, 1)
     assert isinstance(latest, CustomerScores)
-    assert latest.as_of == TODAY and latest.horizon_days == 90
-    assert latest.previous is not None and latest.previous.as_of == EARLIER
+    assert latest.as_of == TODAY
+    assert latest.horizon_days == 90
+    assert latest.previous is not None
+    assert latest.previous.as_of == EARLIER
     assert latest.previous.previous is None
-    assert latest.drivers and all(isinstance(d, Driver) for d in latest.drivers)
+    assert latest.drivers
+    assert all(isinstance(d, Driver) for d in latest.drivers)
     assert all(d.direction in ("risk", "good") and 0 < d.weight <= 1 for d in latest.drivers)
     assert set(latest.components) == {"engagement", "health"}
     engagement = latest.components["engagement"]
@@ -146,7 +154,8 @@ def test_customer_scores_with_the_previous_snapshot(
     assert latest.health_score is not None
     assert sum(health.values()) == pytest.approx(latest.health_score, abs=0.2)
     assert all(isinstance(v, float) for v in health.values())  # nulls left out
-    assert latest.p_alive is not None and 0 <= latest.p_alive <= 1
+    assert latest.p_alive is not None
+    assert 0 <= latest.p_alive <= 1
     assert isinstance(latest.clv_12m_cents, int)
 
 
@@ -168,22 +177,32 @@ def test_model_report_of_the_latest_run(
     with Session(ws.engine) as s:
         report = model_report(s)
         older = model_report(s, first.run_id)
-    assert isinstance(report, ModelReport) and isinstance(older, ModelReport)
-    assert report.run_id == second.run_id and older.run_id == first.run_id
-    assert report.as_of == TODAY and report.customers == 600
-    assert report.chosen_model == second.chosen_model and report.config_version == 1
-    assert report.auc == second.auc and report.brier == second.brier
+    assert isinstance(report, ModelReport)
+    assert isinstance(older, ModelReport)
+    assert report.run_id == second.run_id
+    assert older.run_id == first.run_id
+    assert report.as_of == TODAY
+    assert report.customers == 600
+    assert report.chosen_model == second.chosen_model
+    assert report.config_version == 1
+    assert report.auc == second.auc
+    assert report.brier == second.brier
     assert report.backtest_cutoff == TODAY - dt.timedelta(days=90)
-    assert set(report.baseline) >= {"recency"} and second.chosen_model not in report.baseline
-    assert report.calibration and all(isinstance(b, CalibrationBin) for b in report.calibration)
+    assert set(report.baseline) >= {"recency"}
+    assert second.chosen_model not in report.baseline
+    assert report.calibration
+    assert all(isinstance(b, CalibrationBin) for b in report.calibration)
     assert sum(b.count for b in report.calibration) > 400
-    assert set(report.bgnbd) == {"r", "alpha", "a", "b"} and set(report.gamma_gamma) == {
+    assert set(report.bgnbd) == {"r", "alpha", "a", "b"}
+    assert set(report.gamma_gamma) == {
         "p",
         "q",
         "v",
     }
-    assert report.reason and report.reason == second.reason
-    assert report.config_changes and report.config_changes[0][1] == 1
+    assert report.reason
+    assert report.reason == second.reason
+    assert report.config_changes
+    assert report.config_changes[0][1] == 1
     assert report.finished_at.tzinfo is not None
 
 
@@ -195,8 +214,10 @@ def test_scores_frame_has_the_export_columns(
         frame = scores_frame(s)
         older = scores_frame(s, first.run_id)
     assert list(frame.columns) == list(EXPORT_COLUMNS)
-    assert len(frame) == 600 and frame["customer_id"].is_unique
-    assert (frame["as_of"] == TODAY).all() and (older["as_of"] == EARLIER).all()
+    assert len(frame) == 600
+    assert frame["customer_id"].is_unique
+    assert (frame["as_of"] == TODAY).all()
+    assert (older["as_of"] == EARLIER).all()
     assert (frame["horizon_days"] == 90).all()
     with ws.engine.connect() as conn:
         row = conn.execute(
@@ -210,7 +231,8 @@ def test_scores_frame_has_the_export_columns(
     assert mine["clv_12m"] == pytest.approx(row.clv_12m_cents / 100)
     assert mine["revenue_at_risk"] == pytest.approx(row.revenue_at_risk_cents / 100)
     assert mine["predicted_revenue"] == pytest.approx(row.predicted_revenue_cents / 100)
-    assert isinstance(mine["top_driver"], str) and mine["top_driver"] in row.drivers
+    assert isinstance(mine["top_driver"], str)
+    assert mine["top_driver"] in row.drivers
     assert pd.api.types.is_float_dtype(frame["churn_risk"])
 
 
@@ -232,17 +254,18 @@ def test_scoring_settings_are_versioned_and_audited(tmp_path: Path) -> None:
             events = s.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
             config = read_config(s)
         assert [e.action for e in events] == ["settings.changed", "settings.changed"]
-        assert events[0].actor == "maya" and events[0].details == {
+        assert events[0].actor == "maya"
+        assert events[0].details == {
             "key": "scoring.horizon_days",
             "old": 90,
             "new": 120,
             "config_version": 1,
         }
-        assert config.horizon_days == 120 and config.config_version == 2
+        assert config.horizon_days == 120
+        assert config.config_version == 2
         # A partial dict keeps the other defaults.
-        assert (
-            config.engagement_weights["fatigue"] == 0 and config.engagement_weights["recency"] > 0
-        )
+        assert config.engagement_weights["fatigue"] == 0
+        assert config.engagement_weights["recency"] > 0
     finally:
         ws.close()
 

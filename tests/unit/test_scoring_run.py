@@ -175,25 +175,30 @@ def test_demo_scores_every_customer_and_the_classifier_beats_recency(
 ) -> None:
     ws, summary = demo_scored
     assert summary.customers == 2000 == count(ws.engine, "score_snapshots")
-    assert summary.as_of == TODAY and summary.horizon_days == 90
+    assert summary.as_of == TODAY
+    assert summary.horizon_days == 90
     assert summary.backtest_cutoff == TODAY - dt.timedelta(days=90)
     assert summary.bridged is None
     # The churn model is the classifier (or its blend) and it beats plain recency.
     assert summary.chosen_model in ("gbm", "blend")
     recency = summary.baseline["recency"]
     bgnbd = summary.baseline["bgnbd"]
-    assert summary.auc is not None and summary.brier is not None
+    assert summary.auc is not None
+    assert summary.brier is not None
     assert summary.auc > recency["auc"] + 0.02
     assert summary.brier < recency["brier"] - 0.01
     assert summary.brier <= bgnbd["brier"]
-    assert summary.lift_top_decile is not None and summary.lift_top_decile > 1.2
+    assert summary.lift_top_decile is not None
+    assert summary.lift_top_decile > 1.2
     assert 0.75 < summary.auc <= 1.0
     with ws.engine.connect() as conn:
         row = conn.execute(
             text("SELECT status, chosen_model, params, backtest, notes FROM scoring_runs")
         ).one()
-    assert row.status == "finished" and row.chosen_model == summary.chosen_model
-    assert '"r"' in row.params and '"calibration"' in row.backtest
+    assert row.status == "finished"
+    assert row.chosen_model == summary.chosen_model
+    assert '"r"' in row.params
+    assert '"calibration"' in row.backtest
     assert "Brier" in row.notes
 
 
@@ -206,14 +211,17 @@ def test_demo_scores_are_in_range_and_consistent(
     risk = np.array([r["churn_risk"] for r in rows])
     engagement = np.array([r["engagement_score"] for r in rows])
     health = np.array([r["health_score"] for r in rows], dtype=float)
-    assert ((risk >= 0) & (risk <= 1)).all() and risk.std() > 0.15
+    assert ((risk >= 0) & (risk <= 1)).all()
+    assert risk.std() > 0.15
     assert ((engagement >= 0) & (engagement <= 100)).all()
-    assert np.nanmin(health) >= 0 and np.nanmax(health) <= 100
+    assert np.nanmin(health) >= 0
+    assert np.nanmax(health) <= 100
     for r in rows:
         # Churn risk is stored to 4 decimals, so allow its rounding (0.00005 x CLV).
         expected = r["churn_risk"] * r["clv_12m_cents"]
         assert abs(r["revenue_at_risk_cents"] - expected) <= 1 + 0.6e-4 * r["clv_12m_cents"]
-        assert r["predicted_orders"] >= 0 and r["predicted_revenue_cents"] >= 0
+        assert r["predicted_orders"] >= 0
+        assert r["predicted_revenue_cents"] >= 0
         assert r["confidence"] in ("high", "medium", "low")
     assert {r["confidence"] for r in rows} == {"high", "medium", "low"}
     assert len({r["segment"] for r in rows} - {None}) >= 9
@@ -242,7 +250,8 @@ def test_higher_risk_customers_get_risk_drivers_first(
         rows = conn.execute(text("SELECT churn_risk, drivers FROM score_snapshots")).all()
     risky = [json.loads(d) for r, d in rows if r > 0.9]
     safe = [json.loads(d) for r, d in rows if r < 0.1]
-    assert risky and safe
+    assert risky
+    assert safe
     assert np.mean([d[0]["direction"] == "risk" for d in risky if d]) > 0.9
     assert np.mean([d[0]["direction"] == "good" for d in safe if d]) > 0.9
     assert all(len(d) <= 3 for d in risky + safe)
@@ -301,7 +310,8 @@ def test_a_past_date_replays_exactly_as_if_it_were_that_day(
         assert count(full.engine, "orders") > count(cut.engine, "orders")
         replay = score_workspace(full.engine, as_of=past, horizon_days=60)
         then = score_workspace(cut.engine, as_of=past, horizon_days=60)
-        assert replay.auc == then.auc and replay.brier == then.brier
+        assert replay.auc == then.auc
+        assert replay.brier == then.brier
         assert replay.bgnbd == then.bgnbd
         assert snapshots(full.engine) == snapshots(cut.engine)
     finally:
@@ -376,9 +386,11 @@ def test_orders_only_workspace_scores_without_interactions(
                 text("SELECT confidence, components, health_score FROM score_snapshots")
             ).all()
         assert guests == 0
-        assert summary.auc is not None and summary.auc > 0.7
+        assert summary.auc is not None
+        assert summary.auc > 0.7
         assert summary.chosen_model in ("gbm", "bgnbd", "blend")
-        assert summary.bgnbd["r"] > 0 and summary.gamma_gamma["p"] > 0
+        assert summary.bgnbd["r"] > 0
+        assert summary.gamma_gamma["p"] > 0
         import json
 
         # Only recency and frequency back the health score: confidence is never high.
@@ -399,7 +411,8 @@ def test_horizon_longer_than_the_history_is_bridged_and_explained(tmp_path: Path
         add_orders_only(ws.engine, customers=1500, history_days=273, today=TODAY, seed=5)
         summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=273)
         assert summary.bridged is not None
-        assert summary.backtest_horizon_days is not None and summary.backtest_horizon_days < 273
+        assert summary.backtest_horizon_days is not None
+        assert summary.backtest_horizon_days < 273
         h = summary.backtest_horizon_days
         # Whichever model won, the summary says how the 273 days were reached.
         assert f"{h}-day" in summary.bridged or f"{h} days" in summary.bridged
@@ -408,7 +421,8 @@ def test_horizon_longer_than_the_history_is_bridged_and_explained(tmp_path: Path
         with ws.engine.connect() as conn:
             notes, params = conn.execute(text("SELECT notes, params FROM scoring_runs")).one()
             risk = [r[0] for r in conn.execute(text("SELECT churn_risk FROM score_snapshots"))]
-        assert summary.bridged in notes and '"label_days": ' + str(h) in params
+        assert summary.bridged in notes
+        assert '"label_days": ' + str(h) in params
         assert all(0.0 <= r <= 1.0 for r in risk)
         # A longer horizon can only lower the chance of no order at all.
         short = score_workspace(ws.engine, as_of=TODAY, horizon_days=h)
@@ -440,7 +454,8 @@ def test_the_classifier_is_bridged_to_a_horizon_beyond_its_windows(
         assert summary.bridged is not None
         assert "classifier learned 365-day windows" in summary.bridged
         assert "BG/NBD's average P(no order in 500 days)" in summary.bridged
-        assert summary.auc is not None and summary.auc > 0.75
+        assert summary.auc is not None
+        assert summary.auc > 0.75
     finally:
         ws.close()
 
@@ -450,14 +465,16 @@ def test_a_very_short_history_falls_back_to_bgnbd_with_low_confidence(tmp_path: 
     try:
         add_orders_only(ws.engine, customers=300, history_days=40, today=TODAY, seed=9)
         summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
-        assert summary.chosen_model == "bgnbd" and summary.auc is None
+        assert summary.chosen_model == "bgnbd"
+        assert summary.auc is None
         assert "BG/NBD is used on its own" in summary.reason
         assert any("not enough history" in line for line in summary.lines())
         with ws.engine.connect() as conn:
             confidence = {
                 r[0] for r in conn.execute(text("SELECT confidence FROM score_snapshots"))
             }
-        assert "high" not in confidence and "low" in confidence
+        assert "high" not in confidence
+        assert "low" in confidence
     finally:
         ws.close()
 

@@ -48,7 +48,8 @@ def test_new_workspace_in_missing_folder_is_created_at_head(tmp_path: Path) -> N
     path = tmp_path / "deep" / "folder" / "w.radar.sqlite"
     ws = open_workspace(url_of(path))
     try:
-        assert ws.created and path.is_file()
+        assert ws.created
+        assert path.is_file()
         with ws.engine.connect() as conn:
             rev = conn.execute(text("select version_num from alembic_version")).scalar_one()
             assert rev == models.migrate.head_revision()
@@ -58,7 +59,8 @@ def test_new_workspace_in_missing_folder_is_created_at_head(tmp_path: Path) -> N
     finally:
         ws.close()
     again = open_workspace(url_of(path))
-    assert not again.created and again.backup_path is None
+    assert not again.created
+    assert again.backup_path is None
     again.close()
 
 
@@ -100,7 +102,8 @@ def test_timestamps_round_trip_as_utc(tmp_path: Path) -> None:
         with session_scope(ws.sessions) as s:
             order = s.scalars(select(Order)).one()
             assert order.order_date == dt.datetime(2026, 3, 1, 14, 0, tzinfo=dt.UTC)
-            assert order.amount_cents == 12345 and isinstance(order.amount_cents, int)
+            assert order.amount_cents == 12345
+            assert isinstance(order.amount_cents, int)
     finally:
         ws.close()
 
@@ -232,7 +235,8 @@ def test_upgrading_an_older_workspace_backs_it_up_first(
     )
     ws = open_workspace(url_of(path))
     try:
-        assert ws.backup_path is not None and ws.backup_path.is_file()
+        assert ws.backup_path is not None
+        assert ws.backup_path.is_file()
         assert f"backup-{HEAD}" in ws.backup_path.name
         with ws.engine.connect() as conn:
             assert (
@@ -260,7 +264,8 @@ def test_a_migration_that_rebuilds_a_parent_table_keeps_every_child_row(
     with ws.engine.connect() as conn:
         before = {t: conn.execute(text(f"select count(*) from {t}")).scalar_one() for t in tables}
     ws.close()
-    assert before["orders"] > 0 and before["interactions"] > 0
+    assert before["orders"] > 0
+    assert before["interactions"] > 0
 
     # Dropping a column makes batch mode copy, DROP and rename `customers`.
     rebuild = "    with op.batch_alter_table('customers') as b:\n        b.drop_column('phone')\n"
@@ -299,7 +304,8 @@ def test_health_check_reports_counts_and_integrity(tmp_path: Path) -> None:
             s.add_all([Customer(name=f"C{i}", source="t", external_id=str(i)) for i in range(3)])
         report = check_workspace(ws.engine)
         assert report.problems == []
-        assert report.counts["customers"] == 3 and report.counts["orders"] == 0
+        assert report.counts["customers"] == 3
+        assert report.counts["orders"] == 0
         assert report.lines()[-1] == "Result: OK"
     finally:
         ws.close()
