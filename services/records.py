@@ -89,6 +89,9 @@ class CustomerNotFoundError(LookupError):
 
 # --- scoring (services/scoring) ----------------------------------------------------------
 
+# How sure the scores of a customer are, from the most to the least (ScoreSnapshot.confidence).
+CONFIDENCES = ("high", "medium", "low")
+
 # How the chosen churn model is named in summaries and reports.
 CHURN_MODEL_NAMES = {
     "gbm": "gradient-boosted classifier",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from models.db import translate_db_errors
 from models.schema import AuditEvent, Customer, ScoreSnapshot, ScoringRun
 from services.records import (
+    CONFIDENCES,
     CalibrationBin,
     CustomerScores,
     Driver,
@@ -60,7 +61,6 @@ EXPORT_COLUMNS = (
     "horizon_days",
 )
 _TEXT_COLUMNS = ("segment", "confidence")
-CONFIDENCES = ("high", "medium", "low")
 
 
 def _latest_run_query() -> Any:

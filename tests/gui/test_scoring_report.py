@@ -19,10 +19,10 @@ from app.gui.scoring_controller import ScoringController, read_model_report, sum
 from app.workspace import Workspace, open_workspace, to_url
 from services.customers import load_customer_columns
 from services.records import CalibrationBin, CustomerScores, Driver, ModelReport
+from services.scoring.rfm import SEGMENTS
 from views.customers.score_tiles import DOWN, UP, DriversPanel, ScoreStrip, trend
 from views.item_models.customer_table_model import (
     COLUMN_INDEX,
-    SEGMENT_ORDER,
     CustomerTableData,
     CustomerTableModel,
     format_date,
@@ -347,7 +347,7 @@ def test_scored_table_columns_format_and_sort(qtmodeltester, scored_workspace) -
     # Segments sort from the best customers to the lost ones, missing ones last.
     model.sort(COLUMN_INDEX["segment"], Qt.SortOrder.AscendingOrder)
     names = [s for s in model.column_values("segment") if s]
-    ranks = [SEGMENT_ORDER.index(s) for s in names]
+    ranks = [SEGMENTS.index(s) for s in names]
     assert ranks == sorted(ranks)
     assert len(set(names)) > 2
     assert model.column_values("segment")[-1] is None or len(names) == model.rowCount()

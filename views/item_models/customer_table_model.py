@@ -34,6 +34,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from services import money
+from services.records import CONFIDENCES
+from services.scoring.rfm import SEGMENTS  # best customers first, lost ones last
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -96,21 +98,6 @@ COLUMNS: tuple[Column, ...] = (
 )
 IMPORTANT_COLUMNS = 8
 
-# RFM segments from the best customers to the lost ones (DESIGN.md section 6).
-SEGMENT_ORDER = (
-    "Champions",
-    "Loyal",
-    "Potential Loyalist",
-    "New",
-    "Promising",
-    "Need Attention",
-    "About to Sleep",
-    "At Risk",
-    "Can't Lose Them",
-    "Hibernating",
-    "Lost",
-)
-CONFIDENCE_ORDER = ("high", "medium", "low")
 
 # The latest scores, once the workspace has been scored. They come after the base
 # columns in the model (so the base columns keep their positions, and a workspace that
@@ -130,7 +117,7 @@ SCORE_COLUMNS: tuple[Column, ...] = (
         "Revenue at risk: churn risk × 12-month customer lifetime value",
     ),
     Column("health_score", "Health", Kind.SCORE, "Health score, 0-100 (higher is healthier)"),
-    Column("segment", "Segment", Kind.LEVEL, "RFM segment", SEGMENT_ORDER),
+    Column("segment", "Segment", Kind.LEVEL, "RFM segment", SEGMENTS),
     Column(
         "engagement_score", "Engagement", Kind.SCORE, "Engagement score, 0-100 (higher is better)"
     ),
@@ -140,7 +127,7 @@ SCORE_COLUMNS: tuple[Column, ...] = (
         "Confidence",
         Kind.LEVEL,
         "How much history the scores rest on: high, medium or low",
-        CONFIDENCE_ORDER,
+        CONFIDENCES,
     ),
 )
 SCORE_KEYS = tuple(c.key for c in SCORE_COLUMNS)
