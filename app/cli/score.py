@@ -87,32 +87,35 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from app.cli.errors import EXIT_OK, CommandError
     from app.workspace import open_existing_workspace, resolve_url
-    from models.errors import UserFacingError
-    from services.alerts.generate import generate_alerts
-    from services.scoring.run import score_workspace
+    from services.refresh import SCORES_SHARE, score_and_alert
+
+    scores_printer = _progress_printer(err)
+    alerts_printer = _progress_printer(err, "alerts ")
+
+    def progress(fraction: float, message: str) -> None:
+        if fraction < SCORES_SHARE:
+            scores_printer(fraction / SCORES_SHARE, message)
+        else:
+            alerts_printer((fraction - SCORES_SHARE) / (1 - SCORES_SHARE), message)
 
     url = resolve_url(args.db)
     workspace = open_existing_workspace(url)
     try:
-        summary = score_workspace(
+        # Alerts follow every scoring (a replay of a past date leaves them as they are).
+        result = score_and_alert(
             workspace.engine,
             as_of=args.as_of,
             horizon_days=args.horizon_days,
-            progress=_progress_printer(err),
+            progress=progress,
         )
-        for line in summary.lines():
-            print(line, file=out)
-        # Alerts follow every scoring (a replay of a past date leaves them as they are).
-        try:
-            alerts = generate_alerts(
-                workspace.engine, summary.run_id, progress=_progress_printer(err, "alerts ")
-            )
-        except UserFacingError as exc:
-            raise CommandError(
-                f"The scores were saved, but the alerts were not updated: {exc}"
-            ) from exc
     finally:
         workspace.close()
-    for line in alerts.lines():
+    for line in result.scores.lines():
+        print(line, file=out)
+    if result.alerts is None:
+        raise CommandError(
+            f"The scores were saved, but the alerts were not updated: {result.alerts_error}"
+        )
+    for line in result.alerts.lines():
         print(line, file=out)
     return EXIT_OK

@@ -155,25 +155,20 @@ def _score_demo(
     cancelled: Callable[[], bool] | None,
 ) -> None:
     """Score a freshly built demo; a scoring problem leaves it unscored, not unbuilt."""
-    from services.scoring.run import ScoringCancelled, score_workspace
+    from services.refresh import score_and_alert
+    from services.scoring.run import ScoringCancelled
 
     def score_progress(fraction: float, message: str) -> None:
         if progress is not None:
             progress(start + fraction * (1.0 - start), message)
 
     try:
-        summary = score_workspace(engine, progress=score_progress, cancelled=cancelled)
+        # A failure of the alerts is logged there and leaves the demo scored.
+        score_and_alert(engine, progress=score_progress, cancelled=cancelled)
     except ScoringCancelled:
         raise OperationCancelled from None
     except UserFacingError:
         log.warning("The demo workspace was built but could not be scored", exc_info=True)
-        return
-    from services.alerts.generate import generate_alerts
-
-    try:
-        generate_alerts(engine, summary.run_id)
-    except UserFacingError:
-        log.warning("The demo workspace was scored but its alerts failed", exc_info=True)
 
 
 def build_demo_workspace(

@@ -84,48 +84,21 @@ def read_default_horizon(workspace: Workspace) -> int:
     return int(value) if isinstance(value, int) and value > 0 else DEFAULT_HORIZON_DAYS
 
 
-# The share of the progress bar the scores take; the alerts after them take the rest.
-SCORES_SHARE = 0.92
-
-
 def run_scoring(
     workspace: Workspace, parameters: ScoringParameters, state: TaskState
 ) -> ScoringSummary:
     """Score every customer and store the snapshot, then raise and refresh the alerts from
     it; on the database worker."""
-    from services.scoring.run import score_workspace
+    from services.refresh import score_and_alert
 
-    summary = score_workspace(
+    result = score_and_alert(
         workspace.engine,
         as_of=parameters.as_of,
         horizon_days=parameters.horizon_days,
-        progress=lambda f, m: state.progress(f * SCORES_SHARE, m),
+        progress=state.progress,
         cancelled=state.cancelled,
     )
-    state.progress(SCORES_SHARE, "Updating the alerts")
-    update_alerts(workspace, summary.run_id, state)
-    return summary
-
-
-def update_alerts(workspace: Workspace, run_id: int, state: TaskState | None = None) -> None:
-    """Raise and refresh the alerts from a scoring run that is stored already.
-
-    Not cancellable (a few seconds at most): the scores have landed, and the alerts
-    must follow them. A failure is logged and leaves the previous alerts; the next
-    scoring tries again.
-    """
-    from services.alerts.generate import generate_alerts
-
-    def progress(fraction: float, message: str) -> None:
-        if state is not None:
-            state.progress(SCORES_SHARE + fraction * (1 - SCORES_SHARE), message)
-
-    try:
-        result = generate_alerts(workspace.engine, run_id, progress=progress)
-    except UserFacingError:
-        log.warning("The scores were stored but the alerts could not be updated", exc_info=True)
-        return
-    log.info("; ".join(result.lines()))
+    return result.scores
 
 
 def summary_message(summary: ScoringSummary) -> str:

@@ -1,0 +1,78 @@
+"""Score, then raise alerts: the one sequence behind every "score" in the product.
+
+The ``score`` command, the window's Score now, the watched folder's import-then-score,
+the first launch's demo and the self-test all call :func:`score_and_alert`, so a change
+to what follows a scoring (today: the alerts) is made once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from models.errors import UserFacingError
+from services.alerts.records import AlertRunResult
+from services.records import ScoringSummary
+
+log = logging.getLogger(__name__)
+
+# The share of the progress bar the scores take; the alerts after them take the rest.
+SCORES_SHARE = 0.92
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What a scoring and the alerts after it did."""
+
+    scores: ScoringSummary
+    alerts: AlertRunResult | None  # None when the alerts could not be updated
+    # Why the alerts were not updated (the scores landed all the same), else None.
+    alerts_error: str | None = None
+
+
+def score_and_alert(
+    engine: Engine,
+    *,
+    as_of: dt.date | None = None,
+    horizon_days: int | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> RefreshResult:
+    """Score every customer and store the snapshot, then raise and refresh the alerts.
+
+    Cancelling stops the scoring (``ScoringCancelled``, nothing written); the alerts are
+    not cancellable (a few seconds at most): once the scores have landed, the alerts
+    follow them. A failure of the alerts leaves the previous alerts and is returned in
+    ``alerts_error`` (and logged): the next scoring tries again.
+    """
+    from services.alerts.generate import generate_alerts
+    from services.scoring.run import score_workspace
+
+    def scores_progress(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(fraction * SCORES_SHARE, message)
+
+    def alerts_progress(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(SCORES_SHARE + fraction * (1 - SCORES_SHARE), message)
+
+    summary = score_workspace(
+        engine,
+        as_of=as_of,
+        horizon_days=horizon_days,
+        progress=scores_progress,
+        cancelled=cancelled,
+    )
+    if progress is not None:
+        progress(SCORES_SHARE, "Updating the alerts")
+    try:
+        alerts = generate_alerts(engine, summary.run_id, progress=alerts_progress)
+    except UserFacingError as exc:
+        log.warning("The scores were stored but the alerts could not be updated", exc_info=True)
+        return RefreshResult(summary, None, str(exc))
+    log.info("; ".join(alerts.lines()))
+    return RefreshResult(summary, alerts)

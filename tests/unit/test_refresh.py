@@ -1,0 +1,91 @@
+"""Score, then raise alerts: the one service the command line, the window and the demo
+call (services/refresh.py), on a real demo workspace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+import services.alerts.generate as generate_module
+from app.workspace import open_workspace, to_url
+from models.errors import UserFacingError
+from services.demo import build_demo
+from services.refresh import SCORES_SHARE, score_and_alert
+from services.scoring.run import ScoringCancelled
+
+TODAY = dt.date(2025, 6, 15)
+
+
+def _demo(tmp_path: Path) -> str:
+    url = to_url(str(tmp_path / "demo.radar.sqlite"))
+    ws = open_workspace(url, backup=False)
+    try:
+        build_demo(ws.engine, customers=300, seed=3, today=TODAY)
+    finally:
+        ws.close()
+    return url
+
+
+def _count(url: str, sql: str) -> int:
+    ws = open_workspace(url, backup=False)
+    try:
+        with ws.engine.connect() as conn:
+            return int(conn.execute(text(sql)).scalar_one())
+    finally:
+        ws.close()
+
+
+def test_scores_then_alerts_with_one_progress_bar(tmp_path: Path) -> None:
+    url = _demo(tmp_path)
+    seen: list[float] = []
+    ws = open_workspace(url, backup=False)
+    try:
+        result = score_and_alert(
+            ws.engine, as_of=TODAY, horizon_days=90, progress=lambda f, _m: seen.append(f)
+        )
+    finally:
+        ws.close()
+    assert result.alerts_error is None
+    assert result.alerts is not None
+    assert result.scores.customers == _count(url, "SELECT COUNT(*) FROM score_snapshots")
+    assert result.alerts.created == _count(url, "SELECT COUNT(*) FROM alerts")
+    assert result.alerts.created > 0
+    # One bar: the scores fill it up to SCORES_SHARE, the alerts the rest; never backwards.
+    assert seen == sorted(seen)
+    assert max(f for f in seen if f < SCORES_SHARE) < SCORES_SHARE
+    assert any(f > SCORES_SHARE for f in seen)
+
+
+def test_alerts_that_fail_leave_the_scores_and_say_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _demo(tmp_path)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise UserFacingError("The workspace is locked by another program.")
+
+    monkeypatch.setattr(generate_module, "generate_alerts", broken)
+    ws = open_workspace(url, backup=False)
+    try:
+        result = score_and_alert(ws.engine, as_of=TODAY, horizon_days=90)
+    finally:
+        ws.close()
+    assert result.alerts is None
+    assert result.alerts_error == "The workspace is locked by another program."
+    assert _count(url, "SELECT COUNT(*) FROM score_snapshots") == result.scores.customers
+    assert _count(url, "SELECT COUNT(*) FROM alerts") == 0
+
+
+def test_a_cancelled_scoring_writes_nothing_and_raises_no_alert(tmp_path: Path) -> None:
+    url = _demo(tmp_path)
+    ws = open_workspace(url, backup=False)
+    try:
+        with pytest.raises(ScoringCancelled):
+            score_and_alert(ws.engine, as_of=TODAY, cancelled=lambda: True)
+    finally:
+        ws.close()
+    assert _count(url, "SELECT COUNT(*) FROM score_snapshots") == 0
+    assert _count(url, "SELECT COUNT(*) FROM alerts") == 0
