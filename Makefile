@@ -32,7 +32,7 @@ frozen: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy models services app
+	$(BIN)/mypy models services app views
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_window.py
