@@ -222,7 +222,7 @@ def cmd_db_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Check integrity, schema revision and row counts; exit 1 when something is wrong."""
     from sqlalchemy import Engine
 
-    from models.health import check_workspace
+    from models.integrity import check_workspace
 
     url, engine = _open_existing_engine(args.db)
     assert isinstance(engine, Engine)

@@ -873,7 +873,7 @@ class ComposerController(QObject):
         now = self._clock() if self._clock is not None else None
 
         def task(_state: TaskState) -> int:
-            from services.outreach.record import record_outreach
+            from services.outreach.sent import record_outreach
 
             return record_outreach(
                 out.workspace.engine,

@@ -9,7 +9,7 @@ session only).
 
 Blocking functions (the network, the keyring) are plain and tested without Qt;
 ``EmailSettingsActions`` runs them on the job runner's network pool for the dialog
-(views/settings/email_pages.py ``EmailSettingsBackend``).
+(views/settings/email_pages.py ``EmailSettingsSource``).
 """
 
 from __future__ import annotations
@@ -450,11 +450,11 @@ def send_test_email(
     return CheckOutcome(True, f"Sent a test email to {address} through {where}; check the inbox.")
 
 
-# -- the dialog's backend ------------------------------------------------------------------
+# -- the dialog's source ------------------------------------------------------------------
 
 
 class EmailSettingsActions:
-    """The email pages' backend (views.settings.email_pages.EmailSettingsBackend): the
+    """The email pages' source (views.settings.email_pages.EmailSettingsSource): the
     network and the keyring on the job runner's network pool, answers on the UI thread.
 
     ``lister`` and ``tester`` replace services.llm.client's list_models and

@@ -1,9 +1,9 @@
-"""Imports in the window: the backend the import views talk to, and the controller that
+"""Imports in the window: the source the import views talk to, and the controller that
 opens the import dialog, the history and the watched folder, and reloads the window
 when an import changed the workspace.
 
 The views (views/import_*.py) know nothing of the database: they receive a
-``WorkspaceImportBackend`` (views.importing.source.ImportBackend) and call it inside job
+``WorkspaceImportSource`` (views.importing.source.ImportSource) and call it inside job
 runner operations; this module is the only place that calls services/importing/service.py.
 """
 
@@ -61,11 +61,11 @@ def _service() -> Any:
     return service
 
 
-# ------------------------------------------------------------------------------ backend
+# ------------------------------------------------------------------------------ source
 
 
-class WorkspaceImportBackend:
-    """The import service over one open workspace (implements views ImportBackend).
+class WorkspaceImportSource:
+    """The import service over one open workspace (implements views ImportSource).
 
     Every method may be slow (it reads files and the database): callers run it on the
     job runner's database worker.
@@ -235,7 +235,7 @@ class ImportController(QObject):
         super().__init__(parent)
         self.jobs = jobs
         self.window = window
-        self.backend: WorkspaceImportBackend | None = None
+        self.source: WorkspaceImportSource | None = None
         self._confirm = confirm
         self._ask_save_path = ask_save_path
         self._choose_folder = choose_folder
@@ -268,28 +268,28 @@ class ImportController(QObject):
             assert self.import_dialog is not None
             if not self.import_dialog.importing:
                 self.import_dialog.close()
-        self.backend = WorkspaceImportBackend(workspace) if workspace is not None else None
-        backend = self.backend
-        if backend is None:
+        self.source = WorkspaceImportSource(workspace) if workspace is not None else None
+        source = self.source
+        if source is None:
             return
         (
             self.jobs.operation(
-                lambda _state: backend.watched_folder(),
+                lambda _state: source.watched_folder(),
                 parent=self,
                 key=("import.watched_folder", id(self)),
                 label="read watched folder",
             )
-            .success(lambda result: self._start_watching(backend, *result))
+            .success(lambda result: self._start_watching(source, *result))
             .run()
         )
 
     def _start_watching(
         self,
-        backend: WorkspaceImportBackend,
+        source: WorkspaceImportSource,
         folder: str | None,
         seen: dict[str, FileSignature],
     ) -> None:
-        if backend is not self.backend or not folder:
+        if source is not self.source or not folder:
             return
         self.watcher.start(folder, seen)
 
@@ -304,7 +304,7 @@ class ImportController(QObject):
 
     def open_import(self, paths: Sequence[str]) -> ImportDialog | None:
         """The import dialog for files or folders (dropped, chosen or from the watcher)."""
-        if self.backend is None or not paths:
+        if self.source is None or not paths:
             return None
         if self._alive(self.import_dialog):
             assert self.import_dialog is not None
@@ -316,7 +316,7 @@ class ImportController(QObject):
                 return self.import_dialog
             self.import_dialog.close()
         dialog = ImportDialog(
-            self.jobs, self.backend, list(paths), self.window, ask_save_path=self._ask_save_path
+            self.jobs, self.source, list(paths), self.window, ask_save_path=self._ask_save_path
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -326,14 +326,14 @@ class ImportController(QObject):
         return dialog
 
     def open_history(self) -> ImportHistoryDialog | None:
-        if self.backend is None:
+        if self.source is None:
             return None
         if self._alive(self.history_dialog):
             assert self.history_dialog is not None
             self.history_dialog.reload()
             self.history_dialog.raise_()
             return self.history_dialog
-        dialog = ImportHistoryDialog(self.jobs, self.backend, self.window, confirm=self._confirm)
+        dialog = ImportHistoryDialog(self.jobs, self.source, self.window, confirm=self._confirm)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.import_undone.connect(self._on_history_import_undone)
         self.history_dialog = dialog
@@ -341,7 +341,7 @@ class ImportController(QObject):
         return dialog
 
     def open_watch_settings(self) -> WatchFolderDialog | None:
-        if self.backend is None:
+        if self.source is None:
             return None
         dialog = WatchFolderDialog(
             self.watcher.folder,
@@ -363,11 +363,11 @@ class ImportController(QObject):
         return str(Path.home())
 
     def show_report(self, outcome: ImportOutcome, title: str = "Import report") -> None:
-        if self.backend is None:
+        if self.source is None:
             return
         dialog = ImportReportDialog(
             self.jobs,
-            self.backend.write_rejects_csv,
+            self.source.write_rejects_csv,
             outcome,
             self.window,
             title=title,
@@ -397,28 +397,28 @@ class ImportController(QObject):
 
     def set_watched_folder(self, folder: str | None) -> None:
         """Watch folder from now on (None: stop); stored in the workspace."""
-        backend = self.backend
-        if backend is None:
+        source = self.source
+        if source is None:
             return
         self.watcher.stop()
         (
             self.jobs.operation(
-                lambda _state: backend.set_watched_folder(folder),
+                lambda _state: source.set_watched_folder(folder),
                 parent=self,
                 label="set watched folder",
             )
-            .success(lambda baseline: self._on_watched_folder_set(backend, folder, baseline))
+            .success(lambda baseline: self._on_watched_folder_set(source, folder, baseline))
             .failure(self._on_watched_folder_failed)
             .run()
         )
 
     def _on_watched_folder_set(
         self,
-        backend: WorkspaceImportBackend,
+        source: WorkspaceImportSource,
         folder: str | None,
         baseline: dict[str, FileSignature],
     ) -> None:
-        if backend is not self.backend:
+        if source is not self.source:
             return
         bar = self.window.statusBar()
         if folder is None:
@@ -434,7 +434,7 @@ class ImportController(QObject):
         bar.showMessage(f"Watching {folder} for new exports.{there}", 12_000)
 
     def _on_watched_folder_failed(self, error: BaseException) -> None:
-        message = self.backend.user_message(error) if self.backend else None
+        message = self.source.user_message(error) if self.source else None
         if message is None:
             self.jobs.present_error(error)
             return
@@ -448,16 +448,16 @@ class ImportController(QObject):
         )
 
     def _on_watcher_file_ready(self, path: str, signature: FileSignature) -> None:
-        backend = self.backend
-        if backend is None:
+        source = self.source
+        if source is None:
             return
 
         def task(state: TaskState) -> tuple[str, Any]:
-            preview = backend.preview_file(path)
+            preview = source.preview_file(path)
             if preview.needs_mapping:
                 return "mapping", preview
             # A known format, a saved profile, or a generic file mapped with confidence.
-            outcome = backend.run_import(
+            outcome = source.run_import(
                 [ImportRequest(path=path, profile=preview.profile_name)],
                 cancelled=state.cancelled,
             )
@@ -465,20 +465,18 @@ class ImportController(QObject):
 
         (
             self.jobs.operation(task, parent=self, label="import from the watched folder")
-            .success(lambda result: self._on_watched_file_done(backend, path, signature, result))
-            .failure(lambda error: self._on_watched_file_failed(backend, path, signature, error))
+            .success(lambda result: self._on_watched_file_done(source, path, signature, result))
+            .failure(lambda error: self._on_watched_file_failed(source, path, signature, error))
             .run()
         )
 
-    def _remember(
-        self, backend: WorkspaceImportBackend, path: str, signature: FileSignature
-    ) -> None:
-        if backend is not self.backend:
+    def _remember(self, source: WorkspaceImportSource, path: str, signature: FileSignature) -> None:
+        if source is not self.source:
             return
         self.watcher.mark_handled(path, signature)
         seen = self.watcher.seen
         self.jobs.operation(
-            lambda _state: backend.remember_watched_files(seen),
+            lambda _state: source.remember_watched_files(seen),
             parent=self,
             key=("import.remember_watched", id(self)),
             label="remember watched files",
@@ -486,14 +484,14 @@ class ImportController(QObject):
 
     def _on_watched_file_done(
         self,
-        backend: WorkspaceImportBackend,
+        source: WorkspaceImportSource,
         path: str,
         signature: FileSignature,
         result: tuple[str, Any],
     ) -> None:
-        if backend is not self.backend:
+        if source is not self.source:
             return
-        self._remember(backend, path, signature)
+        self._remember(source, path, signature)
         what, value = result
         name = os.path.basename(path)
         if what == "mapping":
@@ -534,16 +532,16 @@ class ImportController(QObject):
 
     def _on_watched_file_failed(
         self,
-        backend: WorkspaceImportBackend,
+        source: WorkspaceImportSource,
         path: str,
         signature: FileSignature,
         error: BaseException,
     ) -> None:
-        if backend is not self.backend:
+        if source is not self.source:
             return
         # Not offered again until it changes: a broken file must not fail every 30 s.
-        self._remember(backend, path, signature)
-        message = backend.user_message(error)
+        self._remember(source, path, signature)
+        message = source.user_message(error)
         if message is None:
             self.jobs.present_error(error)
             message = "something went wrong; details were written to the log"

@@ -31,7 +31,7 @@ from app.gui.email_settings import (
 from app.gui.jobs import JobRunner
 from app.workspace import Workspace
 from views.settings.dialog import SettingField, SettingsDialog
-from views.settings.email_pages import EmailSettingsBackend
+from views.settings.email_pages import EmailSettingsSource
 
 EDITED_PREFIXES = ("alerts.", "scoring.horizon_days", "scoring.engagement_weights",
                    "scoring.health_weights", "llm.", "outreach.", "smtp.",
@@ -224,7 +224,7 @@ class SettingsController(QObject):
         user: Callable[[], str],
         show: ShowFn = _show_modal,
         status: Callable[[str], None] | None = None,
-        email: EmailSettingsBackend | None = None,
+        email: EmailSettingsSource | None = None,
     ) -> None:
         super().__init__(window)
         self._jobs = jobs

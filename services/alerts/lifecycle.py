@@ -20,7 +20,7 @@ Statuses and transitions (anything else is refused with a plain AlertActionError
   customer (one active alert per customer and rule).
 - Logging a call or an email moves an open alert to in progress. Notes and tasks keep the
   status. ``record_email`` also records an email sent or exported from the app's composer
-  (with or without an alert; services.outreach.record). Calls, notes and emails are also
+  (with or without an alert; services.outreach.sent). Calls, notes and emails are also
   written as interactions (source "account_radar"), so that the customer's timeline shows
   them; calls and emails count as contact for the cool-down. An email is refused for
   customers who asked not to be contacted or who unsubscribed from emails; both are kept

@@ -502,8 +502,8 @@ def test_the_watched_folder_imports_a_new_export_once_and_asks_for_a_mapping(
     assert chosen in settings.folder_label.text()
     settings.accept()
     # Stored in the workspace, with the file already there counted as handled.
-    assert imports.backend is not None
-    folder_setting, seen = imports.backend.watched_folder()
+    assert imports.source is not None
+    folder_setting, seen = imports.source.watched_folder()
     assert folder_setting == chosen
     assert [Path(p).name for p in seen] == ["already_there.csv"]
 
@@ -530,7 +530,7 @@ def test_the_watched_folder_imports_a_new_export_once_and_asks_for_a_mapping(
     assert done == ["orders_export_2.csv"]
     assert gui.count("import_runs") == 1
     qtbot.waitUntil(gui.jobs_idle, timeout=10_000)
-    _folder, seen = imports.backend.watched_folder()
+    _folder, seen = imports.source.watched_folder()
     assert sorted(Path(p).name for p in seen) == ["already_there.csv", "orders_export_2.csv"]
 
     # The report is one click away.
@@ -559,5 +559,5 @@ def test_the_watched_folder_imports_a_new_export_once_and_asks_for_a_mapping(
 
     # Stop watching: the setting is cleared and new files are left alone.
     imports.set_watched_folder(None)
-    qtbot.waitUntil(lambda: imports.backend.watched_folder()[0] is None, timeout=10_000)
+    qtbot.waitUntil(lambda: imports.source.watched_folder()[0] is None, timeout=10_000)
     assert imports.watcher.folder is None

@@ -22,7 +22,7 @@ from sqlalchemy import delete
 
 from app.workspace import open_workspace
 from models.errors import WorkspaceError
-from models.health import check_workspace
+from models.integrity import check_workspace
 from models.schema import Customer, CustomerRollup
 from services.customers import load_customer_columns, load_customer_detail
 from services.demo import build_demo

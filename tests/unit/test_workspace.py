@@ -19,7 +19,7 @@ from app.workspace import ENV_VAR, default_workspace_path, open_workspace, resol
 from models.base import Base
 from models.db import session_scope
 from models.errors import WorkspaceError
-from models.health import check_workspace
+from models.integrity import check_workspace
 from models.schema import Customer, Order
 from services.settings import SettingError, get_setting, set_setting
 

@@ -40,7 +40,7 @@ from services.importing.types import (
 )
 from views.importing.mapping_editor import MappingEditor, kind_title
 from views.importing.report import ImportReportView, SavePathFn
-from views.importing.source import ImportBackend, ImportOutcome, ImportRequest
+from views.importing.source import ImportOutcome, ImportRequest, ImportSource
 from views.importing.widgets import configure_table, current_theme, plain_label, set_tone
 from views.item_models.import_mapping_model import (
     duplicate_fields,
@@ -159,7 +159,7 @@ class ImportDialog(QDialog):
     def __init__(
         self,
         jobs: JobRunner,
-        backend: ImportBackend,
+        source: ImportSource,
         paths: Sequence[str],
         parent: QWidget | None = None,
         *,
@@ -167,7 +167,7 @@ class ImportDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._jobs = jobs
-        self._backend = backend
+        self._backend = source
         self._paths = [str(p) for p in paths]
         self.entries: list[FileEntry] = []
         self._profiles: dict[str, str] = {}
@@ -184,7 +184,7 @@ class ImportDialog(QDialog):
         self.pages.addWidget(self._build_preview_page())
         self.pages.addWidget(self._build_progress_page())
         self.report_view = ImportReportView(
-            jobs, backend.write_rejects_csv, self, ask_save_path=ask_save_path
+            jobs, source.write_rejects_csv, self, ask_save_path=ask_save_path
         )
         self.pages.addWidget(self.report_view)
 
@@ -382,22 +382,22 @@ class ImportDialog(QDialog):
         return not self.entries or any(e.loading for e in self.entries)
 
     def _start_reading(self) -> None:
-        backend = self._backend
+        source = self._backend
         paths = self._paths
 
         def task(_state: TaskState) -> tuple[list[FileEntry], dict[str, str]]:
             entries: list[FileEntry] = []
             for path in paths:
                 try:
-                    found = backend.expand_paths([path])
+                    found = source.expand_paths([path])
                 except Exception as exc:
-                    message = backend.user_message(exc)
+                    message = source.user_message(exc)
                     if message is None:
                         raise
                     entries.append(FileEntry(path=path, error=message, loading=False))
                     continue
                 entries.extend(FileEntry(path=p) for p in found)
-            return entries, dict(backend.list_profiles())
+            return entries, dict(source.list_profiles())
 
         op = (
             self._jobs.operation(
@@ -449,14 +449,14 @@ class ImportDialog(QDialog):
     def _read_preview(self, row: int, kind: str = "auto") -> None:
         entry = self.entries[row]
         entry.loading = True
-        backend = self._backend
+        source = self._backend
         path = entry.path
 
         def task(_state: TaskState) -> tuple[FilePreview, tuple[FieldSpec, ...]]:
-            preview = backend.preview_file(path, kind=kind)
+            preview = source.preview_file(path, kind=kind)
             generic = preview.detected_format == "generic" or preview.needs_mapping
             guess = _kind_of(preview)
-            fields = backend.fields_for_kind(guess) if generic and guess else ()
+            fields = source.fields_for_kind(guess) if generic and guess else ()
             return preview, fields
 
         op = (
@@ -751,7 +751,7 @@ class ImportDialog(QDialog):
         requests = self.requests()
         if not requests:
             return
-        backend = self._backend
+        source = self._backend
         flag = self._cancel_requested
         flag.clear()
 
@@ -759,7 +759,7 @@ class ImportDialog(QDialog):
             # Our own cancel flag, not the operation's: a cancelled import still returns
             # its report (the files that landed before the cancel), which the job runner
             # would drop for a cancelled operation.
-            return backend.run_import(
+            return source.run_import(
                 requests,
                 progress=state.progress,
                 cancelled=lambda: flag.is_set() or state.cancelled(),

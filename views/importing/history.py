@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.importing.types import ImportRunInfo, UndoReport
-from views.importing.source import ImportBackend
+from views.importing.source import ImportSource
 from views.importing.widgets import configure_table, plain_label, set_tone
 from views.item_models.import_tables import ImportHistoryModel, format_when
 
@@ -51,14 +51,14 @@ class ImportHistoryDialog(QDialog):
     def __init__(
         self,
         jobs: JobRunner,
-        backend: ImportBackend,
+        source: ImportSource,
         parent: QWidget | None = None,
         *,
         confirm: ConfirmFn | None = None,
     ) -> None:
         super().__init__(parent)
         self._jobs = jobs
-        self._backend = backend
+        self._backend = source
         self._confirm = confirm or self._ask_confirmation
         self._busy = False
         # The outcome of the last undo stays in the footer until the selection changes.
@@ -126,10 +126,10 @@ class ImportHistoryDialog(QDialog):
         """Read the history again (keeps the selected import selected)."""
         current = self.selected_run()
         keep = select_run if select_run is not None else (current.run_id if current else None)
-        backend = self._backend
+        source = self._backend
 
         def task(_state: TaskState) -> list[ImportRunInfo]:
-            return backend.list_imports()
+            return source.list_imports()
 
         self.refresh_button.setEnabled(False)
         (
@@ -246,11 +246,11 @@ class ImportHistoryDialog(QDialog):
             "it. This cannot be undone itself; import the file again to redo it.",
         ):
             return
-        backend = self._backend
+        source = self._backend
         run_id = run.run_id
 
         def task(_state: TaskState) -> UndoReport:
-            return backend.undo_import(run_id)
+            return source.undo_import(run_id)
 
         self._busy = True
         self._sticky = None

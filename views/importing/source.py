@@ -72,7 +72,7 @@ class ImportOutcome:
     skipped: tuple[str, ...] = field(default=())  # files after it, not started
 
 
-class ImportBackend(Protocol):
+class ImportSource(Protocol):
     """Import files into one open workspace, list and undo past imports."""
 
     @property

@@ -7,7 +7,7 @@ settings schema in services/settings.py) and a ``validate(key, value)`` function
 returns what is wrong in plain words. Save is refused, with the reasons next to the
 fields, while any value is wrong; otherwise ``changes()`` holds what to store.
 
-With an ``email`` backend (views/settings/email_pages.py), the "Email drafting" and
+With an ``email`` source (views/settings/email_pages.py), the "Email drafting" and
 "Sending email" pages also get the provider tools (List models, Test connection) and the
 API key and SMTP password boxes; what was typed there is in ``pending_secrets()``, never
 in ``changes()``.
@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.money import format_rates, parse_rates
-from views.settings.email_pages import DraftingTools, EmailSettingsBackend, SendingTools
+from views.settings.email_pages import DraftingTools, EmailSettingsSource, SendingTools
 
 ValidateFn = Callable[[str, Any], str | None]
 # Kinds whose editor keeps its natural width (the rest stretch across the page).
@@ -269,7 +269,7 @@ class SettingsDialog(QDialog):
         validate: ValidateFn,
         parent: QWidget | None = None,
         *,
-        email: EmailSettingsBackend | None = None,
+        email: EmailSettingsSource | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")

@@ -11,7 +11,7 @@ person setting up a provider needs without reading docs:
 - "Test connection", with the plain result next to the button;
 - on the sending page, the SMTP password box with the same keyring handling.
 
-Everything slow (the network, the keyring) goes through an ``EmailSettingsBackend`` that
+Everything slow (the network, the keyring) goes through an ``EmailSettingsSource`` that
 app/ implements on its workers; this module only holds widgets and plain values.
 """
 
@@ -86,7 +86,7 @@ class SecretState:
     optional: bool = False
 
 
-class EmailSettingsBackend(Protocol):
+class EmailSettingsSource(Protocol):
     """What the email pages ask of the app; callbacks run on the UI thread.
 
     ``owner`` is the widget asking: when it is gone, the answer is dropped.
@@ -271,7 +271,7 @@ class _SecretBox(QWidget):
         self,
         what: SecretKind,
         words: str,
-        backend: EmailSettingsBackend,
+        source: EmailSettingsSource,
         dialog: SettingsDialog,
         refresh: Callable[[], None],
     ) -> None:
@@ -290,7 +290,7 @@ class _SecretBox(QWidget):
                 return
             self.forget_button.setEnabled(False)
             self.say(f"Forgetting the {words}…")
-            backend.forget_secret(what, dialog.values(), dialog, done)
+            source.forget_secret(what, dialog.values(), dialog, done)
 
         self.forget_button.clicked.connect(clicked)
 
@@ -333,10 +333,10 @@ class DraftingTools:
 
     PENDING_WORDS = "The key typed above is stored in the system keyring when you press Save."
 
-    def __init__(self, dialog: SettingsDialog, backend: EmailSettingsBackend) -> None:
+    def __init__(self, dialog: SettingsDialog, source: EmailSettingsSource) -> None:
         self.dialog = dialog
-        self.backend = backend
-        self.choices = {c.id: c for c in backend.providers()}
+        self.source = source
+        self.choices = {c.id: c for c in source.providers()}
         self._auto_urls = {c.base_url for c in self.choices.values() if c.base_url}
         self._state: SecretState | None = None
         preset = dialog.editor("llm.preset")
@@ -375,7 +375,7 @@ class DraftingTools:
         url.textChanged.connect(self._on_url_text_changed)
         self.key.textChanged.connect(self._on_key_text_changed)
         self.key_box.session_button.clicked.connect(self._on_session_button_clicked)
-        self.key_box.offer_forget("api_key", "API key", backend, dialog, self.refresh_key_state)
+        self.key_box.offer_forget("api_key", "API key", source, dialog, self.refresh_key_state)
         self.list_button.clicked.connect(self._on_list_button_clicked)
         self.test_button.clicked.connect(self._on_test_button_clicked)
         self._update_for_provider()
@@ -405,7 +405,7 @@ class DraftingTools:
             self.key_box.say("")
             return
         self.key_box.say("Looking for a stored key…")
-        self.backend.secret_state(
+        self.source.secret_state(
             "api_key", self.dialog.values(), self.dialog, self._on_key_state_found
         )
 
@@ -437,10 +437,10 @@ class DraftingTools:
         self._update_key_note()
 
     def _update_key_note(self) -> None:
-        note = self.backend.key_note(self.dialog.values()) if self.choice().kind != "none" else ""
+        note = self.source.key_note(self.dialog.values()) if self.choice().kind != "none" else ""
         self.key_box.note.setText(note)
         self.key_box.note.setVisible(bool(note))
-        warning = self.backend.key_warning(self.dialog.values()) if note else ""
+        warning = self.source.key_warning(self.dialog.values()) if note else ""
         self.key_box.warning.setText(warning)
         self.key_box.warning.setVisible(bool(warning))
         self.key.setPlaceholderText(
@@ -480,7 +480,7 @@ class DraftingTools:
         if not self.key_box.typed():
             self.key_box.say("Type or paste the key first.", "warning")
             return
-        self.backend.use_for_session("api_key", self.dialog.values(), self.key_box.typed())
+        self.source.use_for_session("api_key", self.dialog.values(), self.key_box.typed())
         self.key.clear()  # held for the session now; Save must not try the keyring again
         self.refresh_key_state()
 
@@ -489,7 +489,7 @@ class DraftingTools:
         self.models_status.setText("Asking the server for its models…")
         set_tone(self.models_status, "muted")
         self.models_status.show()
-        self.backend.list_models(
+        self.source.list_models(
             self.dialog.values(), self.key_box.typed(), self.dialog, self._on_models_listed
         )
 
@@ -509,7 +509,7 @@ class DraftingTools:
 
     def _on_test_button_clicked(self) -> None:
         _check_started(self.test_button, self.test_result, "Testing…")
-        self.backend.test_connection(
+        self.source.test_connection(
             self.dialog.values(), self.key_box.typed(), self.dialog, self._on_tested
         )
 
@@ -525,9 +525,9 @@ class SendingTools:
     PENDING_WORDS = "The password typed above is stored in the system keyring when you press Save."
     NO_ACCOUNT_WORDS = "Enter the server and the user name first."
 
-    def __init__(self, dialog: SettingsDialog, backend: EmailSettingsBackend) -> None:
+    def __init__(self, dialog: SettingsDialog, source: EmailSettingsSource) -> None:
         self.dialog = dialog
-        self.backend = backend
+        self.source = source
         self._state: SecretState | None = None
         host, user = dialog.editor("smtp.host"), dialog.editor("smtp.user")
         security, port = dialog.editor("smtp.security"), dialog.editor("smtp.port")
@@ -560,7 +560,7 @@ class SendingTools:
         self.password.textChanged.connect(self._on_password_text_changed)
         self.password_box.session_button.clicked.connect(self._on_session_button_clicked)
         self.password_box.offer_forget(
-            "smtp_password", "SMTP password", backend, dialog, self.refresh_password_state
+            "smtp_password", "SMTP password", source, dialog, self.refresh_password_state
         )
         self.refresh_password_state()
 
@@ -581,7 +581,7 @@ class SendingTools:
         """Look up (on a worker) whether a password is stored for this server and user,
         and whether there is a keyring at all."""
         self.password_box.say("Looking for a stored password…")
-        self.backend.secret_state(
+        self.source.secret_state(
             "smtp_password", self.dialog.values(), self.dialog, self._on_password_state_found
         )
 
@@ -602,7 +602,7 @@ class SendingTools:
         if not self.host.text().strip() or not self.user.text().strip():
             self.password_box.say(self.NO_ACCOUNT_WORDS, "warning")
             return
-        self.backend.use_for_session(
+        self.source.use_for_session(
             "smtp_password", self.dialog.values(), self.password_box.typed()
         )
         self.password.clear()
@@ -610,7 +610,7 @@ class SendingTools:
 
     def _on_test_button_clicked(self) -> None:
         _check_started(self.test_button, self.test_result, "Sending…")
-        self.backend.send_test_email(
+        self.source.send_test_email(
             self.dialog.values(), self.password_box.typed(), self.dialog, self._on_test_sent
         )
 

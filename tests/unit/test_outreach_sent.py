@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from services.alerts.lifecycle import AlertActionError, log_email_sent
-from services.outreach.record import record_outreach
+from services.outreach.sent import record_outreach
 from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace, only
 
 LATER = NOW + dt.timedelta(days=1)
