@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from app.workspace import Workspace
-from views.alerts.source import ALERT_COLUMNS, AlertDetail, AlertEvent
+from views.alerts.source import ALERT_COLUMNS, AlertDetail
 from views.dashboard.pane import DashboardData
 
 if TYPE_CHECKING:
@@ -64,28 +64,7 @@ class WorkspaceAlertSource:
     def load_alert_detail(self, alert_id: int) -> AlertDetail:
         from services.alerts.queries import alert_detail
 
-        d = alert_detail(self.workspace.engine, alert_id)
-        return AlertDetail(
-            id=d.id,
-            customer_id=d.customer_id,
-            customer=d.customer,
-            severity=d.severity,
-            status=d.status,
-            rule=d.rule,
-            reason=d.reason,
-            drivers=tuple(d.drivers),
-            priority_cents=d.priority_cents,
-            owner=d.owner,
-            created_at=d.created_at,
-            snoozed_until=d.snoozed_until,
-            snooze_until_clear=d.snooze_until_clear,
-            outcome=d.outcome,
-            do_not_contact=d.do_not_contact,
-            outreach_blocked=d.outreach_blocked,
-            recommendation=d.recommendation,
-            history=tuple(AlertEvent(e.when, e.who, e.what) for e in d.history),
-            currency=self._home(),
-        )
+        return alert_detail(self.workspace.engine, alert_id)
 
     def apply_alert_action(self, alert_id: int, action: str, **params: Any) -> None:
         from services.alerts.lifecycle import apply_alert_action

@@ -73,6 +73,7 @@ from services.alerts.records import (
     SegmentFigures,
     TrendPoint,
 )
+from services.money import load_money_context
 from services.scoring.queries import latest_scores_columns
 from services.scoring.rfm import SEGMENTS
 
@@ -474,6 +475,7 @@ def alert_detail(
                 )
                 for x in actions
             ),
+            currency=load_money_context(session).home,
         )
 
 

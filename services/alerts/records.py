@@ -223,6 +223,7 @@ class AlertDetail:
     recommendation: Recommendation
     history: tuple[AlertEvent, ...] = ()
     actions: tuple[ActionRecord, ...] = ()
+    currency: str = "USD"  # of priority_cents and clv_12m_cents: the home currency
 
 
 @dataclass(frozen=True)

@@ -13,25 +13,37 @@ from views.alerts.source import AlertDetail, AlertEvent, Recommendation
 
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
 
+RAISED = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 ALERT = AlertDetail(
     id=7,
     customer_id=42,
     customer="Noah Khan",
+    company=None,
+    email="noah.khan@example.com",
     severity="critical",
     status="open",
+    rule_key="high_risk_high_value",
     rule="High risk, high value",
     reason="churn risk 85% and 12-month value $507",
     drivers=("no order in 132 days; usual gap 35 days", "cancelled a subscription"),
     priority_cents=43_100,
     owner="Priya Raman",
-    created_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+    segment="At Risk",
+    churn_risk=0.85,
+    clv_12m_cents=50_700,
+    created_at=RAISED,
+    updated_at=RAISED,
     snoozed_until=None,
     snooze_until_clear=False,
     outcome=None,
+    resolved_at=None,
+    cleared_at=None,
     do_not_contact=False,
+    unsubscribed=False,
+    last_contact_at=None,
     outreach_blocked=None,
     recommendation=Recommendation("A personal check-in", "Call them; offer up to $50.", 5_000),
-    history=(AlertEvent(dt.datetime(2026, 11, 20, tzinfo=dt.UTC), "system", "Raised"),),
+    history=(AlertEvent(RAISED, "system", "alert.created", "Raised"),),
 )
 
 

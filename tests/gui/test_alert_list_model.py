@@ -68,6 +68,12 @@ def columns(n: int = 8) -> dict[str, np.ndarray]:
         )[:n],
         "snoozed_until": np.full(n, np.datetime64("NaT"), dtype="datetime64[s]"),
         "do_not_contact": np.array([False, True, False, False, False, False, False, False])[:n],
+        # The rest of services.alerts.records.ALERT_COLUMNS (the list does not show them).
+        "updated_at": np.full(n, np.datetime64("2026-11-22"), dtype="datetime64[s]"),
+        "snooze_until_clear": np.zeros(n, dtype=bool),
+        "unsubscribed": np.zeros(n, dtype=bool),
+        "condition_cleared": np.zeros(n, dtype=bool),
+        "outcome": np.full(n, None, dtype=object),
     }
 
 

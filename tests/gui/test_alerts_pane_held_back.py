@@ -68,9 +68,11 @@ def test_held_back_alerts_are_counted_shown_and_raised(
     qtbot.waitUntil(lambda: sorted(names(view)) == ["Late 0", "Late 1"], timeout=TIMEOUT_MS)
     assert pane.count_label.text() == "2 held back"
     assert "Back to the active alerts" in note.text()
-    qtbot.waitUntil(
-        lambda: view.action_pane.alert is not None and jobs.is_idle(), timeout=TIMEOUT_MS
-    )
+    def showing_current() -> bool:
+        alert = view.action_pane.alert
+        return alert is not None and alert.id == pane.current_alert_id and jobs.is_idle()
+
+    qtbot.waitUntil(showing_current, timeout=TIMEOUT_MS)
     action = view.action_pane
     assert action.alert is not None
     assert action.alert.status == "held_back"

@@ -7,46 +7,25 @@ columns and the frozen records below, never live ORM objects.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from services.alerts.records import (
+    ALERT_COLUMNS,
     OUTCOME_LABELS,
     OUTCOMES,
     SEVERITIES,
     SEVERITY_LABELS,
     STATUS_LABELS,
     STATUSES,
+    AlertDetail,
+    AlertEvent,
     Recommendation,
 )
 
-# The columns load_alert_columns returns (numpy arrays of equal length):
-#   id (int64), customer_id (int64), customer (object: name, else email), company,
-#   severity, status, rule (human title), rule_key, reason, owner, segment (object),
-#   priority_cents (int64), created_at (datetime64[s], UTC), snoozed_until
-#   (datetime64[s], NaT when not snoozed), do_not_contact (bool).
-ALERT_COLUMNS = (
-    "id",
-    "customer_id",
-    "customer",
-    "company",
-    "severity",
-    "status",
-    "rule",
-    "rule_key",
-    "reason",
-    "owner",
-    "segment",
-    "priority_cents",
-    "created_at",
-    "snoozed_until",
-    "do_not_contact",
-)
-
-# The vocabularies and the recommendation record are the alert services' own (a module
-# that imports the standard library only, so views may load it): one definition each.
+# The columns (records.ALERT_COLUMNS), the records and the vocabularies are the alert
+# services' own (a module that imports the standard library only, so views may load
+# it): one definition each, re-exported here for the views.
 __all__ = [
     "ALERT_COLUMNS",
     "OUTCOMES",
@@ -60,41 +39,6 @@ __all__ = [
     "AlertSource",
     "Recommendation",
 ]
-
-
-@dataclass(frozen=True)
-class AlertEvent:
-    """One line of an alert's history (from the audit log)."""
-
-    when: dt.datetime
-    who: str
-    what: str
-
-
-@dataclass(frozen=True)
-class AlertDetail:
-    """One alert with what the action pane shows beside it."""
-
-    id: int
-    customer_id: int
-    customer: str
-    severity: str
-    status: str
-    rule: str
-    reason: str
-    drivers: tuple[str, ...]
-    priority_cents: int
-    owner: str | None
-    created_at: dt.datetime
-    snoozed_until: dt.datetime | None
-    snooze_until_clear: bool
-    outcome: str | None
-    do_not_contact: bool
-    # Why outreach is not offered (do not contact, unsubscribed, cool-down), or None.
-    outreach_blocked: str | None
-    recommendation: Recommendation
-    history: tuple[AlertEvent, ...] = field(default_factory=tuple)
-    currency: str = "USD"  # of priority_cents (the workspace's home currency)
 
 
 class AlertSource(Protocol):
