@@ -160,6 +160,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+
+def _stored(kind: str) -> tuple[str, ...]:
+    own = tuple(c for c in COLUMNS[kind] if c not in CUSTOMER_REF and c != "identities")
+    if kind == "customers":
+        # The writer fills email_normalized from email (the identity key).
+        own = ("email", "email_normalized", *(c for c in own if c != "email"))
+    return ("external_id", "source", *own, "attributes")
+
+
+# Stored columns per table (besides id, customer_id, import_run_id), in insert order: the
+# canonical columns of each kind without the customer references, which the writer turns
+# into customer_id. Derived here so that a field added to COLUMNS is stored too.
+STORED_COLUMNS: dict[str, tuple[str, ...]] = {kind: _stored(kind) for kind in KINDS}
+
 @dataclass(frozen=True)
 class Reject:
     """A row that could not be read: where it is and why, in plain words."""

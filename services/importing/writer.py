@@ -35,7 +35,7 @@ from sqlalchemy import Connection
 import models.schema  # noqa: F401  (registers every table in Base.metadata)
 from models.base import Base
 from models.vocab import GUEST_EXTERNAL_ID
-from services.importing.canonical import Batch
+from services.importing.canonical import STORED_COLUMNS, Batch
 from services.importing.types import ImportCancelled
 
 __all__ = ["CHILD_TABLES", "WriteResult", "Writer", "storage_timestamp"]
@@ -54,83 +54,9 @@ CUSTOMER_CHILDREN = tuple(
     and any(fk.column.table.name == "customers" for fk in t.foreign_keys)
 )
 
-# Stored columns per table (besides id, customer_id, import_run_id), in insert order.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "customers": (
-        "external_id",
-        "source",
-        "email",
-        "email_normalized",
-        "name",
-        "company",
-        "phone",
-        "owner",
-        "tier",
-        "region",
-        "signup_date",
-        "do_not_contact",
-        "attributes",
-    ),
-    "orders": (
-        "external_id",
-        "source",
-        "order_date",
-        "utc_offset_minutes",
-        "amount_cents",
-        "currency",
-        "status",
-        "channel",
-        "category",
-        "items",
-        "attributes",
-    ),
-    "interactions": (
-        "external_id",
-        "source",
-        "kind",
-        "occurred_at",
-        "utc_offset_minutes",
-        "channel",
-        "subject",
-        "text",
-        "sentiment",
-        "rating",
-        "status",
-        "satisfaction",
-        "attributes",
-    ),
-    "opportunities": (
-        "external_id",
-        "source",
-        "name",
-        "type",
-        "stage",
-        "amount_cents",
-        "currency",
-        "probability",
-        "created_at",
-        "stage_changed_at",
-        "close_date",
-        "closed",
-        "won",
-        "owner",
-        "attributes",
-    ),
-    "subscriptions": (
-        "external_id",
-        "source",
-        "plan",
-        "status",
-        "started_at",
-        "current_period_end",
-        "canceled_at",
-        "cancel_at_period_end",
-        "amount_cents",
-        "currency",
-        "interval",
-        "attributes",
-    ),
-}
+# Stored columns per table (besides id, customer_id, import_run_id), in insert order:
+# defined once, beside the canonical columns they come from.
+COLUMNS = STORED_COLUMNS
 DATETIME_COLUMNS = frozenset(
     {
         "order_date",
