@@ -9,7 +9,8 @@
 - The latest score snapshot: segment, churn risk, 12-month value and drivers.
 - Open tickets, and tickets and reviews with text from the last 120 days (at most 5,
   newest first). Their text is what the customer wrote: the prompt passes it as quoted
-  data only.
+  data only. Each text is cut to 1,000 characters, or to an even share of 5,000 for all
+  of them (subjects to 200), and says where it was cut.
 - The goal: given, else from the alert's rule (negative experience and ticket past SLA:
   apology; expansion: expansion; stalled deal: check in; anything else, or no alert: win
   back). The tone: given, else the setting outreach.default_tone.
@@ -51,6 +52,11 @@ FEEDBACK_LIMIT = 5
 OPEN_TICKET_LIMIT = 5
 DRIVER_LIMIT = 5
 TEXT_LIMIT = 1000  # characters of one ticket or review kept for the prompt
+SUBJECT_LIMIT = 200  # characters of one ticket's or review's subject
+# The texts of all the tickets and reviews of one prompt together: with more items than
+# fit, each gets an even share (10 items: 500 characters each), so the customer's words
+# in a request stay under TEXTS_BUDGET + 10 x SUBJECT_LIMIT whatever was imported.
+TEXTS_BUDGET = 5000
 FIELD_LIMIT = 200  # characters of a name, company, region, tier or category
 REASON_LIMIT = 500  # characters of the alert's reason or of one driver
 
@@ -122,16 +128,18 @@ def cut(text: str | None, limit: int) -> str | None:
     return f"{clean[:limit]}…[cut: {len(clean) - limit:,} more characters]"
 
 
-def _clip(text: str | None) -> str | None:
-    return cut(text, TEXT_LIMIT)
+def text_share(items: int) -> int:
+    """The characters one ticket's or review's text keeps when a prompt holds ``items``
+    of them: TEXT_LIMIT, or an even share of TEXTS_BUDGET when that is smaller."""
+    return min(TEXT_LIMIT, TEXTS_BUDGET // max(items, 1))
 
 
-def _customer_text(row: Interaction) -> CustomerText:
+def _customer_text(row: Interaction, limit: int) -> CustomerText:
     return CustomerText(
         kind=row.kind,
         date=local_time(row.occurred_at, row.utc_offset_minutes).date(),
-        subject=_clip(row.subject),
-        text=_clip(row.text),
+        subject=cut(row.subject, SUBJECT_LIMIT),
+        text=cut(row.text, limit),
         status=row.status,
         rating=row.rating,
         satisfaction=row.satisfaction,
@@ -296,6 +304,7 @@ def build_context(
     elif unsubscribed:
         blocked = f"{name} unsubscribed from emails: you can draft, but nothing can be sent."
     first, surname = _split_name(customer)
+    share = text_share(len(open_tickets) + len(feedback))
     return DraftContext(
         customer_id=int(customer.id),
         external_id=customer.external_id,
@@ -319,8 +328,8 @@ def build_context(
         churn_risk=snapshot.churn_risk if snapshot is not None else None,
         clv_12m_cents=int(clv) if clv is not None else None,
         drivers=_driver_texts(snapshot.drivers) if snapshot is not None else (),
-        open_tickets=tuple(_customer_text(t) for t in open_tickets),
-        recent_feedback=tuple(_customer_text(t) for t in feedback),
+        open_tickets=tuple(_customer_text(t, share) for t in open_tickets),
+        recent_feedback=tuple(_customer_text(t, share) for t in feedback),
         alert_id=int(alert.id) if alert is not None else None,
         alert_rule=alert.rule_key if alert is not None else None,
         alert_reason=cut(alert.reason, REASON_LIMIT) if alert is not None else None,

@@ -10,8 +10,16 @@ from pathlib import Path
 from app.workspace import open_workspace, to_url
 from models.db import session_scope
 from services.importing.service import run_import
-from services.outreach.context import TEXT_LIMIT, build_context
-from services.outreach.prompt import customer_data, encode_data
+from services.llm.providers import config_from_preset
+from services.outreach.context import (
+    SUBJECT_LIMIT,
+    TEXT_LIMIT,
+    TEXTS_BUDGET,
+    build_context,
+    text_share,
+)
+from services.outreach.prompt import build_messages, customer_data, describe_request, encode_data
+from services.settings import PRIVACY_FIELDS
 
 BIG = 10 * 1024 * 1024
 
@@ -90,3 +98,54 @@ def test_the_prompt_caps_long_fields_and_says_where(tmp_path: Path) -> None:
     assert text.startswith("broken broken")
     assert len(text) < TEXT_LIMIT + 60
     assert "more characters]" in text
+
+
+def test_the_customer_texts_of_one_prompt_share_a_total_budget(tmp_path: Path) -> None:
+    """Five open tickets and five reviews of 1 MB each (subjects too): the request the user
+    reviews stays small, each text an even share of the budget and marked where it was cut."""
+    db = tmp_path / "w.radar.sqlite"
+    ws = open_workspace(to_url(str(db)), backup=False)
+    now = dt.datetime.now(dt.UTC)
+    mb = 1024 * 1024
+    try:
+        with ws.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO customers (id, source, external_id, name, email, "
+                "do_not_contact, created_at, updated_at) VALUES (1, 't', '1', 'Ann Lee', "
+                "'ann@example.com', 0, '2026-01-01', '2026-01-01')"
+            )
+            for i in range(5):
+                when = (now - dt.timedelta(days=30 + i)).strftime("%Y-%m-%d %H:%M:%S")
+                conn.exec_driver_sql(
+                    "INSERT INTO interactions (customer_id, kind, occurred_at, subject, text, "
+                    "status, source) VALUES (1, 'ticket', ?, ?, ?, 'open', 't')",
+                    (when, f"Subject {i} " + "s" * mb, f"ticket {i} " + "t" * mb),
+                )
+                when = (now - dt.timedelta(days=1 + i)).strftime("%Y-%m-%d %H:%M:%S")
+                conn.exec_driver_sql(
+                    "INSERT INTO interactions (customer_id, kind, occurred_at, text, rating, "
+                    "source) VALUES (1, 'review', ?, ?, 2, 't')",
+                    (when, f"review {i} " + "r" * mb),
+                )
+        with session_scope(ws.sessions) as session:
+            context = build_context(session, 1)
+    finally:
+        ws.close()
+    assert len(context.open_tickets) == 5
+    assert len(context.recent_feedback) == 5
+    share = TEXTS_BUDGET // 10
+    assert text_share(10) == share < TEXT_LIMIT
+    for item in (*context.open_tickets, *context.recent_feedback):
+        assert item.text is not None
+        kept, marker = item.text.split("…[cut: ")
+        assert len(kept) == share
+        assert marker.endswith(" more characters]")
+    ticket = context.open_tickets[0]
+    assert ticket.subject is not None
+    assert ticket.subject.startswith(f"Subject 0 {'s' * (SUBJECT_LIMIT - 10)}…[cut: ")
+    messages = build_messages(context, sent_fields=list(PRIVACY_FIELDS))
+    config = config_from_preset("ollama", model="m", base_url="http://127.0.0.1:9/v1")
+    shown = describe_request(config, messages)
+    assert len(shown) < 12_000
+    assert shown.count("more characters]") == 15
+    assert f"…[cut: {len('ticket 0 ' + 't' * mb) - share:,} more characters]" in shown
