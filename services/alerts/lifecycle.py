@@ -165,6 +165,13 @@ def _refuse(alert: Alert, status: str, doing: str) -> AlertActionError:
     return AlertActionError(f"Cannot {doing}: this alert is {label}.")
 
 
+def _refuse_held_back(alert: Alert, doing: str) -> None:
+    """Calls, notes and tasks belong to alerts in the queue: a held-back alert is not one
+    yet (and the next scoring replaces it, which would orphan what was logged on it)."""
+    if alert.status == HELD_BACK:
+        raise _refuse(alert, HELD_BACK, doing)
+
+
 def _note(note: str | None) -> str | None:
     text = (note or "").strip()
     return text or None
@@ -553,7 +560,7 @@ def add_note(
     actor: str | None = None,
     now: dt.datetime | None = None,
 ) -> ActionRecord:
-    """Add a note to an alert (any status); the status does not change."""
+    """Add a note to an alert (any status but held back); the status does not change."""
     said = _text(text, "the note")
     return _log_contact(target, alert_id, "note", said, "alert.note_added", actor, now)
 
@@ -572,6 +579,7 @@ def _log_contact(
     when, who = _now(now), actor or default_actor()
     with _unit(target) as session:
         alert = _load(session, alert_id)
+        _refuse_held_back(alert, f"log a {kind}")
         action = _add_action(session, alert, kind=kind, text=said, actor=who, now=when)
         _log_interaction(
             session,
@@ -609,6 +617,7 @@ def create_task(
         )
     with _unit(target) as session:
         alert = _load(session, alert_id)
+        _refuse_held_back(alert, "add a task")
         action = _add_action(session, alert, kind="task", text=said, actor=who, now=when, due=due)
         details = {"action_id": int(action.id), "text": action.title, "due": due.isoformat()}
         _Doing(session, when, who).audit("alert.task_created", _entity(alert), details)
@@ -703,6 +712,10 @@ def record_email(
             raise AlertActionError(
                 f"Alert {alert_id} belongs to another customer; no email was logged."
             )
+        if alert is not None and alert.status == HELD_BACK:
+            # The email may be out already: it is kept as the customer's, not tied to an
+            # alert that is not in the queue (the next scoring replaces held-back alerts).
+            alert = None
         name = _customer_name(customer)
         if customer.do_not_contact:
             raise AlertActionError(f"{name} asked not to be contacted; no email was logged.")

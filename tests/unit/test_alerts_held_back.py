@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from services.alerts.lifecycle import AlertActionError, apply_alert_action, start_alert
+from services.alerts.lifecycle import (
+    AlertActionError,
+    apply_alert_action,
+    record_email,
+    start_alert,
+)
 from services.alerts.queries import alert_columns, alert_counts, alerts_export_frame
 from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace, only
 
@@ -126,3 +131,52 @@ def test_no_cap_holds_nothing_back(book: Book) -> None:
     assert result.created == 3
     assert result.capped == 0
     assert book.alerts("WHERE status = 'held_back'") == []
+
+
+def test_calls_notes_and_tasks_wait_until_a_held_back_alert_is_raised(book: Book) -> None:
+    """Nothing is logged against an alert that is not in the queue: the next scoring
+    replaces held-back alerts, and a call or task tied to one would lose its alert (and
+    its audit trail would name an id a new alert can take)."""
+    late = late_tickets(book, 3)
+    book.set("alerts.daily_cap_per_owner", 1)
+    book.generate()
+    held = book.alerts(f"WHERE customer_id = {late[0]}")[0]["id"]
+    due = NOW.date() + dt.timedelta(days=2)
+    for action, params in (
+        ("log", {"kind": "call", "text": "Talked about the late ticket"}),
+        ("log", {"kind": "note", "text": "Waiting on support"}),
+        ("task", {"text": "Call back", "due": due}),
+    ):
+        with pytest.raises(AlertActionError, match="held back by the daily cap; raise it first"):
+            apply_alert_action(book.engine, held, action, actor="Maya", now=NOW, **params)
+    with book.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM actions").scalar() == 0
+        assert (
+            conn.exec_driver_sql(
+                "SELECT COUNT(*) FROM audit_events WHERE entity_type = 'alert' AND entity_id = ?",
+                (held,),
+            ).scalar()
+            == 0
+        )
+    # Raised, it takes a call like any open alert (and the call starts it).
+    apply_alert_action(book.engine, held, "raise", actor="Maya", now=NOW)
+    apply_alert_action(book.engine, held, "log", actor="Maya", now=NOW, kind="call", text="Talked")
+    assert book.alerts(f"WHERE id = {held}")[0]["status"] == "in_progress"
+
+
+def test_an_email_sent_on_a_held_back_alert_is_kept_as_the_customers(book: Book) -> None:
+    """The email may have gone out already: it is recorded, for the customer, and the
+    held-back alert is left as it was."""
+    late = late_tickets(book, 3)
+    book.set("alerts.daily_cap_per_owner", 1)
+    book.generate()
+    held = book.alerts(f"WHERE customer_id = {late[0]}")[0]["id"]
+    outreach_id = record_email(
+        book.engine, late[0], alert_id=held, subject="About your ticket", actor="Maya", now=NOW
+    )
+    with book.engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT customer_id, alert_id FROM outreach WHERE id = ?", (outreach_id,)
+        ).one()
+    assert tuple(row) == (late[0], None)
+    assert book.alerts(f"WHERE id = {held}")[0]["status"] == "held_back"
