@@ -6,7 +6,7 @@ import contextlib
 import os
 import sqlite3
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -194,3 +194,17 @@ def open_workspace(url: str, *, backup: bool = True) -> Workspace:
         backup_path=backup_path,
         created=created,
     )
+
+
+@contextlib.contextmanager
+def command_workspace(db: str | None, *, create: bool = False) -> Iterator[Workspace]:
+    """The workspace a command works on (``--db``, else $ACCOUNT_RADAR_DB, else the default
+    file), closed when the command is done with it. Only ``create=True`` (the commands
+    that bring data in: demo, import, db upgrade) may make a new one; the others refuse a
+    mistyped path instead of leaving an empty workspace behind."""
+    url = resolve_url(db)
+    workspace = open_workspace(url) if create else open_existing_workspace(url)
+    try:
+        yield workspace
+    finally:
+        workspace.close()

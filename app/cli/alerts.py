@@ -140,15 +140,13 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import datetime as dt
 
     from app.cli.errors import EXIT_OK, CommandError
-    from app.workspace import open_existing_workspace, resolve_url
+    from app.workspace import command_workspace
     from services.alerts.queries import alert_columns, alert_counts
     from services.money import load_money_context
     from services.scoring.queries import latest_run_id
 
-    url = resolve_url(args.db)
-    workspace = open_existing_workspace(url)
     now = dt.datetime.now(dt.UTC)
-    try:
+    with command_workspace(args.db) as workspace:
         with workspace.sessions() as session:
             scored = latest_run_id(session) is not None
             currency = load_money_context(session).home
@@ -165,8 +163,6 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             now=now,
         )
         counts = alert_counts(workspace.engine, now=now)
-    finally:
-        workspace.close()
     total = len(columns["id"])
     if total == 0:
         if not scored:

@@ -80,57 +80,52 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 def cmd_draft(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print a draft email for the customer (subject, blank line, body); checks on stderr."""
     from app.cli.errors import EXIT_FAILURE, EXIT_OK, CommandError
-    from app.workspace import open_existing_workspace, resolve_url
+    from app.workspace import command_workspace
     from models.db import session_scope
     from services.alerts.config import default_actor
     from services.outreach.context import find_customers, top_alert_id
     from services.outreach.drafting import prepare_draft, run_draft
     from services.outreach.prompt import mark_reviewed
 
-    url = resolve_url(args.db)
-    workspace = open_existing_workspace(url)
-    try:
-        with session_scope(workspace.sessions) as session:
-            matches = find_customers(session, args.customer, limit=MATCHES_SHOWN + 1)
-            if not matches:
-                raise CommandError(
-                    f"No customer matches '{args.customer}'; give an external id, an email "
-                    "address or a name."
-                )
-            if len(matches) > 1:
-                shown = "; ".join(label for _, label in matches[:MATCHES_SHOWN])
-                more = " and more" if len(matches) > MATCHES_SHOWN else ""
-                raise CommandError(
-                    f"'{args.customer}' matches several customers: {shown}{more}. Give the "
-                    "external id or the email address."
-                )
-            customer_id = matches[0][0]
-            request = prepare_draft(
-                session,
-                customer_id,
-                alert_id=top_alert_id(session, customer_id),
-                goal=args.goal,
-                tone=args.tone,
-                variant=args.variant,
-                offline=args.offline,
+    with command_workspace(args.db) as workspace, session_scope(workspace.sessions) as session:
+        matches = find_customers(session, args.customer, limit=MATCHES_SHOWN + 1)
+        if not matches:
+            raise CommandError(
+                f"No customer matches '{args.customer}'; give an external id, an email "
+                "address or a name."
             )
-            if args.show_request:
-                _show_request(request, out)
-                return EXIT_OK
-            if request.needs_review:
-                if not args.confirm_send:
-                    who = shlex.quote(args.customer)
-                    raise CommandError(
-                        f"Review what will be sent first: python main.py draft {who} "
-                        "--show-request, then add --confirm-send"
-                    )
-                assert request.config is not None
-                # What goes out is shown as it goes (stderr), so it is never unseen.
-                print("Sending this request (reviewed with --confirm-send):", file=err)
-                _show_request(request, err)
-                mark_reviewed(session, request.config, actor=default_actor())
-    finally:
-        workspace.close()
+        if len(matches) > 1:
+            shown = "; ".join(label for _, label in matches[:MATCHES_SHOWN])
+            more = " and more" if len(matches) > MATCHES_SHOWN else ""
+            raise CommandError(
+                f"'{args.customer}' matches several customers: {shown}{more}. Give the "
+                "external id or the email address."
+            )
+        customer_id = matches[0][0]
+        request = prepare_draft(
+            session,
+            customer_id,
+            alert_id=top_alert_id(session, customer_id),
+            goal=args.goal,
+            tone=args.tone,
+            variant=args.variant,
+            offline=args.offline,
+        )
+        if args.show_request:
+            _show_request(request, out)
+            return EXIT_OK
+        if request.needs_review:
+            if not args.confirm_send:
+                who = shlex.quote(args.customer)
+                raise CommandError(
+                    f"Review what will be sent first: python main.py draft {who} "
+                    "--show-request, then add --confirm-send"
+                )
+            assert request.config is not None
+            # What goes out is shown as it goes (stderr), so it is never unseen.
+            print("Sending this request (reviewed with --confirm-send):", file=err)
+            _show_request(request, err)
+            mark_reviewed(session, request.config, actor=default_actor())
 
     # The request runs with the workspace closed: it needs nothing more from it.
     draft = run_draft(request, reviewed=True)

@@ -51,7 +51,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from pathlib import Path
 
     from app.cli.errors import EXIT_OK
-    from app.workspace import open_existing_workspace, resolve_url
+    from app.workspace import command_workspace, resolve_url
     from models.db import sqlite_path
     from services.exporting import export_table
     from services.output_files import check_output_path
@@ -65,11 +65,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         protected=[workspace_file] if workspace_file else [],
         what="the export",
     )
-    workspace = open_existing_workspace(url)
-    try:
+    with command_workspace(args.db) as workspace:
         result = export_table(workspace.engine, args.what, Path(target))
-    finally:
-        workspace.close()
     customers = f"{result.rows:,} customer{'' if result.rows == 1 else 's'}"
     if args.what == "alerts":
         what = f"{result.rows:,} alert{'' if result.rows == 1 else 's'}"

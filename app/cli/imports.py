@@ -78,7 +78,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     (the ones that landed stay imported)."""
     from pathlib import Path
 
-    from app.workspace import open_workspace, resolve_url
+    from app.workspace import command_workspace, resolve_url
     from models.db import sqlite_path
     from services.importing.service import (
         expand_paths,
@@ -111,8 +111,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             protected=[*paths, *([workspace_file] if workspace_file else [])],
             what="the rejected rows",
         )
-    workspace = open_workspace(url)
-    try:
+    with command_workspace(args.db, create=True) as workspace:
         report = run_import(
             workspace.engine,
             paths,
@@ -121,8 +120,6 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             dry_run=args.dry_run,
             progress=_progress_printer(err),
         )
-    finally:
-        workspace.close()
     for line in report.lines():
         print(line, file=out)
     if rejects_path is not None:
@@ -148,18 +145,15 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_imports(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """List the import history or undo an import."""
-    from app.workspace import open_existing_workspace, resolve_url
+    from app.workspace import command_workspace
     from services.importing.service import list_imports, undo_import
 
-    workspace = open_existing_workspace(resolve_url(args.db))
-    try:
+    with command_workspace(args.db) as workspace:
         if args.imports_command == "undo":
             result = undo_import(workspace.engine, args.run_id)
             print(result.message, file=out)
             return 0
         runs = list_imports(workspace.engine)
-    finally:
-        workspace.close()
     if not runs:
         print("No imports yet. Import files with: main.py import PATH...", file=out)
         return 0

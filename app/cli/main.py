@@ -122,11 +122,10 @@ def _version() -> str:
 
 def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Build or rebuild the demo workspace and print what it holds."""
-    from app.workspace import open_workspace, resolve_url
+    from app.workspace import command_workspace
     from services.demo import build_demo
 
-    workspace = open_workspace(resolve_url(args.db))
-    try:
+    with command_workspace(args.db, create=True) as workspace:
         last = [-1]
 
         def progress(fraction: float, message: str) -> None:
@@ -138,8 +137,6 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         summary = build_demo(
             workspace.engine, customers=args.customers, seed=args.seed, progress=progress
         )
-    finally:
-        workspace.close()
     print(
         f"Built the demo workspace at {workspace.display_name}: "
         f"{summary.customers:,} customers, {summary.orders:,} orders, "
@@ -152,18 +149,18 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_db_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Upgrade the workspace schema to this build's head (after a backup)."""
-    from app.workspace import open_workspace, resolve_url
+    from app.workspace import command_workspace
     from models.db import translate_db_errors
     from models.migrate import head_revision
     from services.rollups import refresh_rollups
 
-    workspace = open_workspace(resolve_url(args.db))
-    try:
-        # Also the repair for per-customer totals that `db check` finds out of date.
-        with translate_db_errors(), workspace.engine.begin() as conn:
-            refresh_rollups(conn)
-    finally:
-        workspace.close()
+    # Also the repair for per-customer totals that `db check` finds out of date.
+    with (
+        command_workspace(args.db, create=True) as workspace,
+        translate_db_errors(),
+        workspace.engine.begin() as conn,
+    ):
+        refresh_rollups(conn)
     if workspace.created:
         print(
             f"Created a new workspace at {workspace.display_name} (schema {head_revision()}).",

@@ -86,7 +86,7 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Score the workspace and print the run's summary."""
 
     from app.cli.errors import EXIT_OK, CommandError
-    from app.workspace import open_existing_workspace, resolve_url
+    from app.workspace import command_workspace
     from services.refresh import SCORES_SHARE, score_and_alert
 
     scores_printer = _progress_printer(err)
@@ -98,9 +98,7 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else:
             alerts_printer((fraction - SCORES_SHARE) / (1 - SCORES_SHARE), message)
 
-    url = resolve_url(args.db)
-    workspace = open_existing_workspace(url)
-    try:
+    with command_workspace(args.db) as workspace:
         # Alerts follow every scoring (a replay of a past date leaves them as they are).
         result = score_and_alert(
             workspace.engine,
@@ -108,8 +106,6 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             horizon_days=args.horizon_days,
             progress=progress,
         )
-    finally:
-        workspace.close()
     for line in result.scores.lines():
         print(line, file=out)
     if result.alerts is None:

@@ -135,6 +135,12 @@ class WorkspaceImportSource:
                 )
             except ImportCancelled:
                 return self._cancelled(files, requests, i)
+            except Exception as exc:
+                # A file gone since it was chosen, a profile deleted meanwhile, a bug: this
+                # file is reported as not imported, the reports of the files before it are
+                # kept and the files after it are still imported.
+                files.append(service.failed_file(request.path, exc))
+                continue
             files.extend(report.files)
         if progress is not None:
             progress(1.0, "Done")
