@@ -448,7 +448,14 @@ class RequestPreviewDialog(QDialog):
         intro = QLabel(
             f"This is the exact request that goes to <b>{html.escape(host)}</b>. "
             "Fields you did not allow in Settings ▸ Email drafting are left out; "
-            "the API key is not shown." + (" Nothing has been sent yet." if asking else ""),
+            "the API key is not shown."
+            + (
+                " Long customer texts are cut to keep the request short: "
+                "<i>[cut: N more characters]</i> marks each place."
+                if "more characters]" in text
+                else ""
+            )
+            + (" Nothing has been sent yet." if asking else ""),
             self,
         )
         intro.setWordWrap(True)
