@@ -174,7 +174,8 @@ def _kind_of(path: Path) -> str:
 
 
 def _detect_encoding(path: Path) -> str:
-    """The file's encoding, checked over every byte: utf-8(-sig), utf-16 or cp1252."""
+    """The file's encoding, checked over every byte: utf-8(-sig), utf-16 or cp1252; or
+    "mixed" for UTF-8 that holds bytes neither encoding reads (read line by line)."""
     with path.open("rb") as f:
         head = f.read(4)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -198,7 +199,15 @@ def _detect_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             continue
         return "utf-8-sig" if bom else encoding
-    raise UserFacingError(
+    if not bom and _UTF8_SEQUENCE.search(path.read_bytes()):
+        # UTF-8 with a byte that Windows-1252 leaves undefined ("č" is C4 8D) plus a stray
+        # byte from another program: neither reads the whole file, each line reads as one.
+        return "mixed"
+    raise _undecodable(path)
+
+
+def _undecodable(path: Path) -> UserFacingError:
+    return UserFacingError(
         f"{path.name} is not a text CSV file that Account Radar can read: its characters are "
         "neither UTF-8 nor Windows-1252. Save it again as 'CSV UTF-8' and import that file."
     )
@@ -289,12 +298,15 @@ def read_table(path: str | Path, *, limit: int | None = None) -> RawTable:
     if _kind_of(path) == "xlsx":
         return _read_xlsx(path, limit)
     encoding = _detect_encoding(path)
-    if encoding == "cp1252":
+    if encoding in ("cp1252", "mixed"):
         data = path.read_bytes()
-        if _UTF8_SEQUENCE.search(data):
+        if encoding == "mixed" or _UTF8_SEQUENCE.search(data):
             # Not UTF-8 throughout, yet UTF-8 in places ("José" next to a stray byte from
             # another program): each line is read as UTF-8 when it is, else as cp1252.
-            fixed, lines = _repair_mixed(data)
+            try:
+                fixed, lines = _repair_mixed(data)
+            except UnicodeDecodeError:  # a line that is neither: not text we can read
+                raise _undecodable(path) from None
             table = _read_text(path, io.BytesIO(fixed), "utf-8", limit, reported="utf-8")
             table.repaired_lines = tuple(lines)
             return table
@@ -314,14 +326,14 @@ _UTF8_SEQUENCE = re.compile(
 
 def _repair_mixed(data: bytes) -> tuple[bytes, list[int]]:
     """The file as UTF-8, each line decoded as UTF-8 when it is valid, else as Windows-1252;
-    and the numbers of the lines read as Windows-1252."""
+    and the numbers of the lines read as Windows-1252. A line that is neither raises."""
     out: list[str] = []
     repaired: list[int] = []
     for number, line in enumerate(data.split(b"\n"), start=1):
         try:
             out.append(line.decode("utf-8"))
         except UnicodeDecodeError:
-            out.append(line.decode("cp1252", errors="replace"))
+            out.append(line.decode("cp1252"))
             repaired.append(number)
     return "\n".join(out).encode("utf-8"), repaired
 

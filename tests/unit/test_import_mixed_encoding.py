@@ -6,7 +6,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from app.workspace import open_workspace, to_url
+from models.errors import UserFacingError
 from services.importing.reader import read_table
 from services.importing.service import run_import
 
@@ -59,3 +62,25 @@ def test_a_windows_1252_file_is_still_read_as_one(tmp_path: Path) -> None:
     assert table.encoding == "cp1252"
     assert table.repaired_lines == ()
     assert table.frame["name"].tolist() == ["José Núñez", "Renée Martin"]
+
+
+def test_utf8_with_bytes_windows_1252_lacks_is_read_not_refused(tmp_path: Path) -> None:
+    # "č" is C4 8D in UTF-8, and 0x8D is no character in Windows-1252: the whole file was
+    # neither, and a single stray byte made the import refuse a file of good Czech names.
+    path = _customers(
+        tmp_path / "customers.csv",
+        "C1,Tomáš Růžička,tomas@example.com\n".encode()
+        + b"C2,Ren\xe9e Martin,renee@example.com\n"
+        + "C3,Lenka Čermáková,lenka@example.com\n".encode(),
+    )
+    table = read_table(path)
+    assert table.encoding == "utf-8"
+    assert table.repaired_lines == (3,)
+    assert table.frame["name"].tolist() == ["Tomáš Růžička", "Renée Martin", "Lenka Čermáková"]
+
+
+def test_a_file_neither_utf8_nor_windows_1252_is_still_refused(tmp_path: Path) -> None:
+    # Bytes undefined in Windows-1252 and no UTF-8 character anywhere: not text we can read.
+    path = _customers(tmp_path / "customers.csv", b"C1,Ren\x81e,renee@example.com\n")
+    with pytest.raises(UserFacingError, match="neither UTF-8 nor Windows-1252"):
+        read_table(path)
