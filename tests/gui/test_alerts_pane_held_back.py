@@ -68,6 +68,7 @@ def test_held_back_alerts_are_counted_shown_and_raised(
     qtbot.waitUntil(lambda: sorted(names(view)) == ["Late 0", "Late 1"], timeout=TIMEOUT_MS)
     assert pane.count_label.text() == "2 held back"
     assert "Back to the active alerts" in note.text()
+
     def showing_current() -> bool:
         alert = view.action_pane.alert
         return alert is not None and alert.id == pane.current_alert_id and jobs.is_idle()
@@ -78,6 +79,7 @@ def test_held_back_alerts_are_counted_shown_and_raised(
     assert action.alert.status == "held_back"
     assert action.raise_button.isVisible()
     assert action.held_back_box.isVisible()
+    assert action.meta.text().startswith("Held back · found ")  # not raised (yet)
     assert not action.buttons["dismiss"].isEnabled()
     assert not action.buttons["resolve"].isEnabled()
     if os.environ.get("SHOT_DIR"):

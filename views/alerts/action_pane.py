@@ -316,9 +316,11 @@ class ActionPane(QWidget):
         if alert.outcome and alert.status == "resolved":
             status = f"Resolved: {OUTCOME_LABELS.get(alert.outcome, alert.outcome)}"
         raised = format_date(as_utc(alert.created_at).date())
+        # A held-back alert was found by the scoring but not raised (yet).
+        when = "found" if alert.status == "held_back" else "raised"
         owner = alert.owner or "no owner"
         stake = stake_text(alert.severity, alert.priority_cents, alert.currency)
-        self.meta.setText(f"{status} · raised {raised} · {owner} · {stake}")
+        self.meta.setText(f"{status} · {when} {raised} · {owner} · {stake}")
         drivers = "".join(f"<li>{html.escape(d)}</li>" for d in alert.drivers[:3])
         self.reason.setText(
             f"<b>{html.escape(alert.customer)}</b>: {html.escape(alert.reason)}"
