@@ -435,6 +435,22 @@ def _file_error(
     )
 
 
+def failed_file(path: str | Path, error: Exception) -> FileReport:
+    """The report of a file none of which was imported because of ``error``: its own
+    message when it is a UserFacingError, else (a bug, logged) "unexpected failure". For
+    the files of a multi-file import, which keeps the reports of the files before it."""
+    path = Path(path)
+    if isinstance(error, UserFacingError):
+        return _file_error(path, "unknown", str(error))
+    log.error("The import of %s failed", path, exc_info=error)
+    return _file_error(
+        path,
+        "unknown",
+        f"unexpected failure ({type(error).__name__}); nothing from {path.name} was "
+        "saved. The details are in the log file; please report it.",
+    )
+
+
 def _raw_pragma(conn: Connection, sql: str) -> Any:
     # Through the driver: a statement through SQLAlchemy would begin a transaction.
     raw = conn.connection.driver_connection
@@ -989,18 +1005,10 @@ def run_import(
                     f"({len(done)} earlier file(s) had already landed: {', '.join(done)})."
                 ) from exc
             raise
-        except UserFacingError as exc:
-            report = _file_error(path, "unknown", str(exc))
         except Exception as exc:
-            # A bug met by one file: its transaction rolled back; the files before it keep
-            # their summaries and the ones after it are still tried.
-            log.exception("The import of %s failed", path)
-            report = _file_error(
-                path,
-                "unknown",
-                f"unexpected failure ({type(exc).__name__}); nothing from {path.name} was "
-                "saved. The details are in the log file; please report it.",
-            )
+            # A user-facing failure or a bug met by one file: its transaction rolled back;
+            # the files before it keep their summaries and the ones after it are still tried.
+            report = failed_file(path, exc)
         reports.append(report)
     if progress is not None:
         progress(1.0, "done")

@@ -561,3 +561,48 @@ def test_the_watched_folder_imports_a_new_export_once_and_asks_for_a_mapping(
     imports.set_watched_folder(None)
     qtbot.waitUntil(lambda: imports.source.watched_folder()[0] is None, timeout=10_000)
     assert imports.watcher.folder is None
+
+
+def test_a_file_gone_before_the_import_keeps_the_reports_of_the_others(
+    qtbot, gui: Gui, tmp_path: Path
+) -> None:
+    """Three files chosen; the second is deleted while the preview is open. The first and
+    third land, the report names the second and why (issue 13: nothing lost)."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    paths = []
+    for name, customer, n in (("a.csv", "A1", 3), ("b.csv", "B1", 4), ("c.csv", "C1", 5)):
+        rows = [f"{customer},{customer}-{i},2026-02-1{i},{10 + i}.50" for i in range(n)]
+        path = folder / name
+        path.write_text(
+            "customer_id,order_id,order_date,amount\n" + "\n".join(rows) + "\n", encoding="utf-8"
+        )
+        paths.append(path)
+    dialog = gui.imports.open_import([str(p) for p in paths])
+    assert dialog is not None
+    wait_preview(qtbot, dialog)
+    paths[1].unlink()
+    run_import(qtbot, dialog)
+
+    report = dialog.outcome.report
+    assert [f.file for f in report.files] == ["a.csv", "b.csv", "c.csv"]
+    assert [f.landed for f in report.files] == [True, False, True]
+    assert [f.inserted for f in report.files] == [3, 0, 5]
+    assert report.files[1].error is not None
+    assert "b.csv does not exist" in report.files[1].error
+    assert gui.count("orders") == 8
+    view = dialog.report_view
+    assert view.files_model.rowCount() == 3
+    shown = " ".join(
+        str(view.files_model.index(r, c).data() or "")
+        for r in range(view.files_model.rowCount())
+        for c in range(view.files_model.columnCount())
+    )
+    assert "b.csv Unknown Not imported" in shown
+    assert "1 file could not be imported" in view.headline_label.text()
+    assert "b.csv: not imported: " in view.notes_label.text()
+    assert "b.csv does not exist" in view.notes_label.text()
+    gui.window.resize(1000, 700)
+    dialog.resize(900, 600)
+    Path("/tmp/h4").mkdir(exist_ok=True)
+    dialog.grab().save("/tmp/h4/gone.png")
