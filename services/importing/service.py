@@ -723,7 +723,7 @@ def cap_texts(batch: Batch, *, longest: int | None = None) -> list[str]:
             if not count:
                 continue
             label = _TEXT_LABELS.get(column, column.replace("_", " "))
-            longest = int(lengths[over].max())
+            widest = int(lengths[over].max())
             if column in _ID_COLUMNS:
                 rows = frame["row"].to_numpy()[over] if "row" in frame.columns else []
                 for row in rows:
@@ -745,7 +745,7 @@ def cap_texts(batch: Batch, *, longest: int | None = None) -> list[str]:
             values = "value" if count == 1 else "values"
             notes.append(
                 f"{count:,} {label} {values} of {kind} cut to {limit:,} characters "
-                f"(the longest had {longest:,})"
+                f"(the longest had {widest:,})"
             )
         if drop.any():
             frame = frame.loc[~drop].reset_index(drop=True)

@@ -149,3 +149,40 @@ def test_the_customer_texts_of_one_prompt_share_a_total_budget(tmp_path: Path) -
     assert len(shown) < 12_000
     assert shown.count("more characters]") == 15
     assert f"…[cut: {len('ticket 0 ' + 't' * mb) - share:,} more characters]" in shown
+
+
+def test_every_long_column_of_a_file_is_cut_not_only_the_first(tmp_path: Path) -> None:
+    """A ticket with a 1,500-character subject and a 30,000-character text: both are cut
+    (the length of the first cut column must not stand for the whole file's longest)."""
+    path = tmp_path / "tickets.csv"
+    path.write_text(
+        "customer_email,date,type,subject,text\n"
+        f"ann@example.com,2026-01-05,ticket,{'S' * 1_500},{'T' * 30_000}\n"
+        "bob@example.com,2026-01-06,ticket,Short,Fine\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.radar.sqlite"
+    ws = open_workspace(to_url(str(db)), backup=False)
+    try:
+        report = run_import(ws.engine, [path], kind="interactions")
+    finally:
+        ws.close()
+    (file,) = report.files
+    assert file.landed, file.error
+    assert file.inserted == 2
+    assert "1 subject value of interactions cut to 1,000 characters (the longest had 1,500)" in (
+        file.notes
+    )
+    assert "1 text value of interactions cut to 20,000 characters (the longest had 30,000)" in (
+        file.notes
+    )
+    con = sqlite3.connect(db)
+    try:
+        rows = con.execute(
+            "SELECT length(subject), length(text), substr(text, -1) FROM interactions "
+            "ORDER BY length(text) DESC"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows[0] == (1_000, 20_000, "…")
+    assert rows[1][:2] == (5, 4)
