@@ -16,7 +16,8 @@ INTERACTION_KINDS = (
     "unsubscribe",
 )
 SEVERITIES = ("critical", "warning", "opportunity", "info")
-ALERT_STATUSES = ("open", "snoozed", "in_progress", "resolved", "dismissed")
+# held_back: found by a scoring but kept out of the queue by the daily cap (services/alerts).
+ALERT_STATUSES = ("open", "snoozed", "in_progress", "resolved", "dismissed", "held_back")
 ACTION_KINDS = ("task", "call", "note")
 
 # Orders with no customer id or email (Shopify guest checkouts) belong to one guest

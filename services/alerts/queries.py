@@ -338,6 +338,7 @@ _HISTORY = {
     "alert.dismissed": "Dismissed",
     "alert.snoozed": "Snoozed",
     "alert.reopened": "Reopened",
+    "alert.raised": "Raised now (it was held back by the daily cap)",
     "alert.woke": "Back from snooze",
     "alert.auto_resolved": "Resolved by Account Radar: the condition cleared",
     "alert.call_logged": "Call",

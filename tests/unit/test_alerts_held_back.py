@@ -16,7 +16,12 @@ from services.alerts.lifecycle import (
     record_email,
     start_alert,
 )
-from services.alerts.queries import alert_columns, alert_counts, alerts_export_frame
+from services.alerts.queries import (
+    alert_columns,
+    alert_counts,
+    alert_detail,
+    alerts_export_frame,
+)
 from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace, only
 
 
@@ -118,6 +123,11 @@ def test_raise_now_puts_it_in_the_queue_and_audits_it(book: Book) -> None:
     assert '"from": "held_back"' in events[0][1]
     with pytest.raises(AlertActionError, match="not held back"):
         apply_alert_action(book.engine, held["id"], "raise", actor="Maya")
+    # Its history says so in words (the window's HISTORY list).
+    history = alert_detail(book.engine, held["id"], now=NOW).history
+    assert [(e.who, e.what) for e in history] == [
+        ("Maya", "Raised now (it was held back by the daily cap)")
+    ]
     # Raised, it is work like any other: it counts and can be started.
     start_alert(book.engine, held["id"], actor="Maya")
     # A later scoring the same day keeps it and holds back only the last one.
@@ -180,3 +190,11 @@ def test_an_email_sent_on_a_held_back_alert_is_kept_as_the_customers(book: Book)
         ).one()
     assert tuple(row) == (late[0], None)
     assert book.alerts(f"WHERE id = {held}")[0]["status"] == "held_back"
+
+
+def test_the_workspace_vocabulary_knows_held_back() -> None:
+    """The table's documented statuses are the ones the alert services write."""
+    from models.vocab import ALERT_STATUSES
+    from services.alerts.records import STATUSES
+
+    assert sorted(ALERT_STATUSES) == sorted(STATUSES)
