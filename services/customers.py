@@ -189,6 +189,27 @@ def load_customer_columns(
 _NONE = np.array(None, dtype=object)  # compares element-wise with an object array
 
 
+def last_order_offsets(conn: Any) -> dict[int, int]:
+    """The utc_offset_minutes of each customer's last paid order, for the customers whose
+    last order's source named its clock (services/local_dates); the rest are left out."""
+    from sqlalchemy import and_, func, select
+
+    from models.schema import Order
+
+    last = (
+        select(Order.customer_id.label("c"), func.max(Order.order_date).label("at"))
+        .where(Order.status == "paid")
+        .group_by(Order.customer_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(Order.customer_id, Order.utc_offset_minutes)
+        .join(last, and_(Order.customer_id == last.c.c, Order.order_date == last.c.at))
+        .where(Order.status == "paid", Order.utc_offset_minutes.is_not(None))
+    ).all()
+    return {int(c): int(o) for c, o in rows}
+
+
 def _align_scores(ids: np.ndarray, latest: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The latest score columns placed on the table's rows (vectorised, by customer id)."""
     n = len(ids)

@@ -352,7 +352,8 @@ def customers_table(engine: Engine) -> pd.DataFrame:
 
     from models.db import translate_db_errors
     from models.schema import Customer
-    from services.customers import load_customer_table
+    from services.customers import last_order_offsets, load_customer_table
+    from services.local_dates import local_times
 
     table = load_customer_table(engine)
     with translate_db_errors(), engine.connect() as conn:
@@ -360,6 +361,11 @@ def customers_table(engine: Engine) -> pd.DataFrame:
             conn.execute(select(Customer.id, Customer.source, Customer.external_id)).all(),
             columns=["id", "source", "external_id"],
         )
+        offsets = last_order_offsets(conn)
+    # The last order on the shop's clock (services/local_dates): an evening order at
+    # -0700 is written as the 19th, not UTC's 20th.
+    if offsets:
+        table["last_order"] = local_times(table["last_order"], table["id"].map(offsets))
     table = table.merge(keys, on="id", how="left")
     key = table["external_id"].where(table["external_id"].notna(), table["email"])
     table.insert(0, "customer_id", key.where(key.notna(), table["id"].astype(str)))

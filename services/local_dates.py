@@ -88,13 +88,19 @@ def local_date(stored: dt.datetime | None, offset_minutes: int | None) -> dt.dat
     return (stored + dt.timedelta(minutes=int(offset_minutes))).date()
 
 
-def local_dates(stored: pd.Series, offsets: pd.Series | None) -> pd.Series:
-    """The local dates of many events, as datetime64[ns] at midnight (vectorised)."""
+def local_times(stored: pd.Series, offsets: pd.Series | None) -> pd.Series:
+    """The local times of many events, naive datetime64[ns] (vectorised; a missing
+    offset leaves the stored time as it is)."""
     stamps = pd.to_datetime(stored, utc=True, errors="coerce").dt.tz_localize(None)
     if offsets is not None:
         minutes = pd.to_numeric(offsets, errors="coerce").fillna(0).to_numpy(dtype="float64")
         stamps = stamps + pd.to_timedelta(minutes, unit="m")
-    return stamps.dt.normalize()
+    return stamps
+
+
+def local_dates(stored: pd.Series, offsets: pd.Series | None) -> pd.Series:
+    """The local dates of many events, as datetime64[ns] at midnight (vectorised)."""
+    return local_times(stored, offsets).dt.normalize()
 
 
 def zone_offsets(stamps_utc: pd.Series, zone: str) -> np.ndarray[Any, Any]:

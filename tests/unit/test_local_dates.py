@@ -137,3 +137,30 @@ def test_shopify_orders_keep_the_shops_offset(tmp_path: Path, sample: str) -> No
         con.close()
     assert offsets <= {-300, -240}  # the sample's shop writes Eastern time
     assert offsets
+
+
+def test_the_customers_export_writes_the_last_order_on_the_shops_clock(tmp_path: Path) -> None:
+    from services.exporting import export_table
+
+    db = _import(
+        tmp_path,
+        "C1,O1,2024-09-01 10:00:00 -0700,20.00\n"
+        "C1,O2,2024-09-19 21:30:00 -0700,50.00\n"
+        "C2,O3,2024-09-19 21:30:00,30.00\n",
+    )
+    ws = open_workspace(to_url(str(db)), backup=False)
+    try:
+        target = tmp_path / "customers.csv"
+        export_table(ws.engine, "customers", target)
+    finally:
+        ws.close()
+    import csv
+
+    with target.open(encoding="utf-8-sig", newline="") as fh:
+        rows = {r["customer_id"]: r for r in csv.DictReader(fh)}
+    # C1's last order: 04:30 UTC on the 20th, 21:30 on the 19th in the shop.
+    assert rows["C1"]["last_order"].startswith("2024-09-19")
+    assert "21:30" in rows["C1"]["last_order"]
+    # No zone named: the time as written.
+    assert rows["C2"]["last_order"].startswith("2024-09-19")
+    assert "21:30" in rows["C2"]["last_order"]
