@@ -58,6 +58,9 @@ CUSTOMER_REF = (
 # The longest text the import keeps in a free-text column (the schema's Text columns);
 # the others are capped at their String(n) length (text_limits()).
 LONG_TEXT_LIMITS = {"subject": 1_000, "text": 20_000, "name": 255}
+# The longest text kept in one value of ``attributes`` (a column the import did not map,
+# kept with the record as it was written).
+ATTRIBUTE_LIMIT = 2_000
 # A customer reference in a record frame is capped like the customers column it fills.
 REF_COLUMNS = {
     "customer_email": "email",
@@ -160,7 +163,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-
 def _stored(kind: str) -> tuple[str, ...]:
     own = tuple(c for c in COLUMNS[kind] if c not in CUSTOMER_REF and c != "identities")
     if kind == "customers":
@@ -173,6 +175,7 @@ def _stored(kind: str) -> tuple[str, ...]:
 # canonical columns of each kind without the customer references, which the writer turns
 # into customer_id. Derived here so that a field added to COLUMNS is stored too.
 STORED_COLUMNS: dict[str, tuple[str, ...]] = {kind: _stored(kind) for kind in KINDS}
+
 
 @dataclass(frozen=True)
 class Reject:

@@ -28,7 +28,7 @@ from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import ImportRun
 from services.importing import generic, profiles
-from services.importing.canonical import Batch, Reject, text_limits
+from services.importing.canonical import ATTRIBUTE_LIMIT, Batch, Reject, text_limits
 from services.importing.types import (
     FieldSpec,
     FilePreview,
@@ -750,9 +750,43 @@ def cap_texts(batch: Batch, *, longest: int | None = None) -> list[str]:
         if drop.any():
             frame = frame.loc[~drop].reset_index(drop=True)
             changed = True
+        if "attributes" in frame.columns and (longest is None or longest > ATTRIBUTE_LIMIT):
+            kept, cut_keys = _cap_attributes(frame["attributes"].tolist())
+            if cut_keys:
+                if not changed:
+                    frame = frame.copy()
+                    changed = True
+                frame["attributes"] = kept
+                for key, (count, widest) in cut_keys.items():
+                    values = "value" if count == 1 else "values"
+                    notes.append(
+                        f"{count:,} '{key}' {values} of {kind} cut to {ATTRIBUTE_LIMIT:,} "
+                        f"characters (the longest had {widest:,})"
+                    )
         if changed:
             batch.frames[kind] = frame
     return notes
+
+
+def _cap_attributes(
+    rows: list[Any],
+) -> tuple[list[Any], dict[str, tuple[int, int]]]:
+    """The attributes of each row (the columns the import did not map) with every text
+    longer than ATTRIBUTE_LIMIT cut, and per column: how many were cut, the longest."""
+    cut_keys: dict[str, tuple[int, int]] = {}
+    out: list[Any] = []
+    for attrs in rows:
+        if isinstance(attrs, dict) and any(
+            isinstance(v, str) and len(v) > ATTRIBUTE_LIMIT for v in attrs.values()
+        ):
+            attrs = dict(attrs)
+            for key, value in attrs.items():
+                if isinstance(value, str) and len(value) > ATTRIBUTE_LIMIT:
+                    count, widest = cut_keys.get(key, (0, 0))
+                    cut_keys[key] = (count + 1, max(widest, len(value)))
+                    attrs[key] = value[: ATTRIBUTE_LIMIT - 1] + "…"
+        out.append(attrs)
+    return out, cut_keys
 
 
 def repaired_note(lines: Sequence[int]) -> str:

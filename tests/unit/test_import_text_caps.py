@@ -4,11 +4,13 @@ goes into a prompt is capped where the user sees it (issue 13)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
 from app.workspace import open_workspace, to_url
 from models.db import session_scope
+from services.importing.canonical import ATTRIBUTE_LIMIT
 from services.importing.service import run_import
 from services.llm.providers import config_from_preset
 from services.outreach.context import (
@@ -186,3 +188,38 @@ def test_every_long_column_of_a_file_is_cut_not_only_the_first(tmp_path: Path) -
         con.close()
     assert rows[0] == (1_000, 20_000, "…")
     assert rows[1][:2] == (5, 4)
+
+
+def test_a_long_value_of_a_column_kept_as_written_is_cut_too(tmp_path: Path) -> None:
+    """A 10 MB 'notes' column the import does not map goes to the customer's attributes:
+    cut to ATTRIBUTE_LIMIT and reported like the mapped columns."""
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "customer_id,name,email,notes\n"
+        f"C1,Ann Lee,ann@example.com,{'n' * BIG}\n"
+        "C2,Bob Stone,bob@example.com,likes linen\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.radar.sqlite"
+    ws = open_workspace(to_url(str(db)), backup=False)
+    try:
+        report = run_import(ws.engine, [path], kind="customers")
+    finally:
+        ws.close()
+    (file,) = report.files
+    assert file.landed, file.error
+    assert file.inserted == 2
+    expected = (
+        f"1 'notes' value of customers cut to {ATTRIBUTE_LIMIT:,} characters "
+        f"(the longest had {BIG:,})"
+    )
+    assert expected in file.notes
+    con = sqlite3.connect(db)
+    try:
+        rows = dict(con.execute("SELECT external_id, attributes FROM customers").fetchall())
+    finally:
+        con.close()
+    notes = json.loads(rows["C1"])["notes"]
+    assert len(notes) == ATTRIBUTE_LIMIT
+    assert notes.endswith("n…")
+    assert json.loads(rows["C2"])["notes"] == "likes linen"
