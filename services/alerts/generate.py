@@ -60,7 +60,9 @@ What happens to alerts:
   outreach (services.alerts.queries).
 - Daily cap: at most 25 new alerts per owner per UTC day (0: no cap; critical alerts are
   never capped and do not count toward it), the highest
-  priorities first; the rest are raised by a later generation while they still hold.
+  priorities first; the rest are kept as held back (listed, raised now by a user if
+  wanted, never counted as work) and raised by a later generation while they still hold;
+  one still held back keeps its id, one that no longer holds goes.
 - Alerts are computed only from the latest scores: after replaying a past date they are
   left unchanged (``AlertRunResult.skipped`` says so).
 """
@@ -312,10 +314,7 @@ def _write(
     fresh, held, counts = _admit(conn, fresh, config, inputs, now)
     step(0.8, "Saving the alerts")
     created = _insert_alerts(conn, fresh, at, actor, step)
-    # The alerts the daily cap left out, kept (not as work) so the user can see them and
-    # raise one now; they replace those the last scoring held back.
-    conn.exec_driver_sql(sql(conn, "DELETE FROM alerts WHERE status = ?"), (HELD_BACK,))
-    _insert_alerts(conn, held, at, actor, None, status=HELD_BACK)
+    _hold_back(conn, held, at, actor)
     # The drivers of the snapshot each alert was raised or refreshed from, copied in SQL.
     conn.exec_driver_sql(
         sql(
@@ -417,6 +416,56 @@ def _admit(
         capped = ranked[~keep].drop(columns=["_owner", "_room"])
         fresh = pd.concat([fresh[critical], ranked[keep].drop(columns=["_owner", "_room"])])
     return fresh, capped, counts
+
+
+def _hold_back(conn: Connection, held: pd.DataFrame, at: Any, actor: str) -> None:
+    """Keep the alerts the daily cap left out (not as work) so the user can see them and
+    raise one now. They replace those the last scoring held back: one held back again is
+    refreshed in place, keeping its id (a window still listing it raises that customer's
+    alert, never another that took its id); the others go (raised, or no longer holding)."""
+    ids, cust, rule = columns(
+        fetch(conn, "SELECT id, customer_id, rule_key FROM alerts WHERE status = ?", (HELD_BACK,)),
+        3,
+    )
+    before = pd.DataFrame(
+        {"id": ints(ids), "customer_id": ints(cust), "rule_key": pd.Series(rule, dtype=object)}
+    ).drop_duplicates(["customer_id", "rule_key"])
+    if held.empty:
+        conn.exec_driver_sql(sql(conn, "DELETE FROM alerts WHERE status = ?"), (HELD_BACK,))
+        return
+    # (held comes from the merge with the active alerts: its "id" is that merge's, empty.)
+    merged = held.drop(columns=["id"], errors="ignore").merge(
+        before, on=["customer_id", "rule_key"], how="left"
+    )
+    again = merged[merged["id"].notna()]
+    kept = set(again["id"].astype(np.int64).tolist())
+    _run_many(
+        conn,
+        "DELETE FROM alerts WHERE id = ? AND status = ?",
+        [(int(i), HELD_BACK) for i in ints(ids).tolist() if int(i) not in kept],
+    )
+    # created_at is the scoring's, as for a new one: the day it was last found.
+    _run_many(
+        conn,
+        "UPDATE alerts SET severity = ?, reason = ?, priority_cents = ?, "
+        "score_snapshot_id = ?, owner = ?, created_at = ?, updated_at = ? WHERE id = ?",
+        list(
+            zip(
+                again["severity"].tolist(),
+                again["reason"].tolist(),
+                again["priority_cents"].astype(np.int64).tolist(),
+                again["snapshot_id"].astype(np.int64).tolist(),
+                again["owner"].tolist(),
+                [at] * len(again),
+                [at] * len(again),
+                again["id"].astype(np.int64).tolist(),
+                strict=True,
+            )
+        ),
+    )
+    _insert_alerts(
+        conn, merged[merged["id"].isna()].drop(columns=["id"]), at, actor, None, status=HELD_BACK
+    )
 
 
 def _insert_alerts(

@@ -198,3 +198,28 @@ def test_the_workspace_vocabulary_knows_held_back() -> None:
     from services.alerts.records import STATUSES
 
     assert sorted(ALERT_STATUSES) == sorted(STATUSES)
+
+
+def test_a_held_back_alert_keeps_its_id_while_it_stays_held_back(book: Book) -> None:
+    """A scoring refreshes the held-back alerts in place: a window still showing one (a
+    scoring ran elsewhere) raises that customer's alert, never another's that took its
+    id. Only the ones no longer held back go."""
+    late = late_tickets(book, 4)
+    book.set("alerts.daily_cap_per_owner", 1)
+    book.generate()
+    before = {a["customer_id"]: a["id"] for a in book.alerts("WHERE status = 'held_back'")}
+    assert sorted(before) == sorted(late[:3])
+    # Late 1's ticket is solved; Late 0 is now worth the most of the held back.
+    with book.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE interactions SET status = 'solved' WHERE customer_id = ?", (late[1],)
+        )
+    book.score({c: {"churn": 0.5, "clv": 500.0 if c == late[0] else 100.0} for c in late})
+    book.generate(now=NOW + dt.timedelta(hours=1))
+    after = {a["customer_id"]: a["id"] for a in book.alerts("WHERE status = 'held_back'")}
+    assert after == {late[0]: before[late[0]], late[2]: before[late[2]]}
+    # Refreshed from the new scores, not left as they were.
+    (row,) = book.alerts(f"WHERE id = {before[late[0]]}")
+    assert row["priority_cents"] == 25_000
+    # The raised alert is still Late 3's, and no one else's alert took a held-back id.
+    assert statuses(book) == {late[3]: "open", late[0]: "held_back", late[2]: "held_back"}
