@@ -120,3 +120,131 @@ def test_demo_refuses_real_data_on_postgresql(pg_url: str) -> None:
         assert n == 1
     finally:
         ws.close()
+
+
+@pytest.fixture
+def fresh_pg(pg_url: str) -> Iterator[str]:
+    """A database of its own on the module's server (the other tests fill theirs with a
+    demo, which a real import would refuse to mix with)."""
+    from sqlalchemy import create_engine
+
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("CREATE DATABASE radar_dates")
+        yield pg_url.rsplit("/", 1)[0] + "/radar_dates"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("DROP DATABASE IF EXISTS radar_dates WITH (FORCE)")
+        admin.dispose()
+
+
+def test_event_offsets_and_migration_0004_on_postgresql(fresh_pg: str, tmp_path: Path) -> None:
+    """Issue 13 on PostgreSQL: the shop's offset is stored beside the UTC time, the draft
+    says the shop's date, and migration 0004 goes down to 0003 and back up keeping rows."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from models.db import session_scope
+    from models.migrate import alembic_config, head_revision, upgrade
+    from services.importing.service import run_import
+    from services.outreach.context import build_context
+
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "customer_id,order_id,order_date,amount\nC1,O1,2024-09-19 21:30:00 -0700,50.00\n",
+        encoding="utf-8",
+    )
+    ws = open_workspace(fresh_pg)
+    try:
+        assert run_import(ws.engine, [path]).landed
+        with ws.engine.connect() as conn:
+            stored = conn.exec_driver_sql("SELECT order_date, utc_offset_minutes FROM orders").all()
+        assert [(r[0].replace(tzinfo=None), r[1]) for r in stored] == [
+            (dt.datetime(2024, 9, 20, 4, 30), -420)
+        ]
+        with session_scope(ws.sessions) as session:
+            customer = session.query(Customer).one()
+            context = build_context(
+                session, customer.id, now=dt.datetime(2024, 10, 1, tzinfo=dt.UTC)
+            )
+        assert context.last_order is not None
+        assert context.last_order.date == dt.date(2024, 9, 19)
+
+        cfg = alembic_config()
+        with ws.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0003")
+        columns = {c["name"] for c in inspect(ws.engine).get_columns("orders")}
+        assert "utc_offset_minutes" not in columns
+        assert "utc_offset_minutes" not in {
+            c["name"] for c in inspect(ws.engine).get_columns("interactions")
+        }
+        upgrade(ws.engine)
+        with ws.engine.connect() as conn:
+            version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
+            kept = conn.exec_driver_sql(
+                "SELECT COUNT(*), COUNT(utc_offset_minutes) FROM orders"
+            ).one()
+        assert version == head_revision()
+        assert tuple(kept) == (1, 0)  # the row is kept; its offset is gone with the column
+    finally:
+        ws.close()
+
+
+def test_event_offsets_migrate_import_and_export_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    """Migration 0004 down and up on PostgreSQL, an offset kept by the import, and the
+    customers export writing the last order on the shop's clock (issue 13)."""
+    import csv
+
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from models.migrate import alembic_config, upgrade
+    from services.exporting import export_table
+    from services.importing.service import run_import
+
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("CREATE DATABASE radar_tz")
+    finally:
+        admin.dispose()
+    url = pg_url.rsplit("/", 1)[0] + "/radar_tz"
+    source = tmp_path / "orders.csv"
+    source.write_text(
+        "customer_id,order_id,order_date,amount\nC1,O1,2024-09-19 21:30:00 -0700,50.00\n",
+        encoding="utf-8",
+    )
+    ws = open_workspace(url)
+    try:
+        assert run_import(ws.engine, [source]).landed
+        with ws.engine.connect() as conn:
+            stored = conn.execute(text("SELECT order_date, utc_offset_minutes FROM orders")).one()
+        assert stored == (dt.datetime(2024, 9, 20, 4, 30), -420)
+        target = tmp_path / "customers.csv"
+        export_table(ws.engine, "customers", target)
+        with target.open(encoding="utf-8-sig", newline="") as fh:
+            (row,) = list(csv.DictReader(fh))
+        assert row["last_order"].startswith("2024-09-19 21:30")
+
+        cfg = alembic_config()
+        with ws.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0003")
+        with ws.engine.connect() as conn:
+            columns = set(
+                conn.execute(
+                    text(
+                        "SELECT column_name FROM information_schema.columns "
+                        "WHERE table_name IN ('orders', 'interactions')"
+                    )
+                ).scalars()
+            )
+        assert "utc_offset_minutes" not in columns
+        upgrade(ws.engine)
+        with ws.engine.connect() as conn:
+            kept = conn.execute(text("SELECT order_date, utc_offset_minutes FROM orders")).one()
+        assert kept == (dt.datetime(2024, 9, 20, 4, 30), None)
+    finally:
+        ws.close()
