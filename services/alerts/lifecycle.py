@@ -343,13 +343,23 @@ def raise_alert(
     alert_id: int,
     *,
     note: str | None = None,
+    customer_id: int | None = None,
     actor: str | None = None,
     now: dt.datetime | None = None,
 ) -> AlertState:
-    """Held back by the daily cap -> open: the user wants it in today's queue after all."""
+    """Held back by the daily cap -> open: the user wants it in today's queue after all.
+
+    ``customer_id``: whose alert the user saw; refused if the id is now another
+    customer's (a scoring elsewhere replaced the held-back alerts since the list loaded).
+    """
     when, who = _now(now), actor or default_actor()
     with _unit(target) as session:
         alert = _load(session, alert_id)
+        if customer_id is not None and int(alert.customer_id) != int(customer_id):
+            raise AlertNotFoundError(
+                "This held-back alert was replaced by a later scoring; refresh the list "
+                "and raise it again."
+            )
         status = effective_status(alert, when)
         if status != HELD_BACK:
             label = STATUS_LABELS.get(status, status).lower()
@@ -793,7 +803,13 @@ def apply_alert_action(
     elif action == "reopen":
         reopen_alert(target, alert_id, note=params.get("note"), **who)
     elif action == "raise":
-        raise_alert(target, alert_id, note=params.get("note"), **who)
+        raise_alert(
+            target,
+            alert_id,
+            note=params.get("note"),
+            customer_id=params.get("customer_id"),
+            **who,
+        )
     elif action == "snooze":
         snooze_alert(
             target,

@@ -12,6 +12,7 @@ import pytest
 
 from services.alerts.lifecycle import (
     AlertActionError,
+    AlertNotFoundError,
     apply_alert_action,
     record_email,
     start_alert,
@@ -223,3 +224,17 @@ def test_a_held_back_alert_keeps_its_id_while_it_stays_held_back(book: Book) -> 
     assert row["priority_cents"] == 25_000
     # The raised alert is still Late 3's, and no one else's alert took a held-back id.
     assert statuses(book) == {late[3]: "open", late[0]: "held_back", late[2]: "held_back"}
+
+
+def test_raise_now_from_a_stale_list_never_raises_another_customers_alert(book: Book) -> None:
+    """The window says whose alert it showed: if the id is now another customer's (a
+    scoring elsewhere replaced the held-back alerts), nothing is raised."""
+    late = late_tickets(book, 3)
+    book.set("alerts.daily_cap_per_owner", 1)
+    book.generate()
+    held = book.alerts(f"WHERE customer_id = {late[0]}")[0]["id"]
+    with pytest.raises(AlertNotFoundError, match="replaced by a later scoring; refresh"):
+        apply_alert_action(book.engine, held, "raise", actor="Maya", customer_id=late[1])
+    assert statuses(book)[late[0]] == "held_back"
+    apply_alert_action(book.engine, held, "raise", actor="Maya", customer_id=late[0])
+    assert statuses(book)[late[0]] == "open"

@@ -421,7 +421,8 @@ class ActionPane(QWidget):
         elif key == "reopen":
             self._request("reopen", {})
         elif key == "raise":
-            self._request("raise", {})
+            # Whose alert the user saw: refused if a scoring since gave the id to another.
+            self._request("raise", {"customer_id": alert.customer_id})
         elif key == "dnc":
             self._request("do_not_contact", {})
         elif key == "draft":
