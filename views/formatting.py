@@ -1,4 +1,8 @@
-"""Dates as the whole window shows them: UTC calendar dates and calendar-day counts.
+"""How the window writes figures: money with its currency, percentages, dates, day counts.
+
+Money: every figure goes through services/money.py (which exports and templates use
+too) with its currency; these are the window's wordings of it (table cells, tiles, axis
+labels). Dates: UTC calendar dates and calendar-day counts, as below.
 
 Orders and events are stored in UTC and the customers table formats UTC dates; the
 detail pane, the timeline and the chart use these helpers so that no part of the
@@ -11,6 +15,8 @@ Nov 19 is "2 days ago" at 08:00 UTC on Nov 21), the same rule as the table's
 from __future__ import annotations
 
 import datetime as dt
+
+from services import money
 
 
 def utc_now() -> dt.datetime:
@@ -33,3 +39,42 @@ def utc_date(when: dt.datetime) -> dt.date:
 def days_between(when: dt.datetime, now: dt.datetime) -> int:
     """Calendar days from when's UTC date to now's UTC date; never negative."""
     return max((utc_date(now) - utc_date(when)).days, 0)
+
+
+# --- money and percentages ------------------------------------------------------------
+
+
+def format_money(amount: float, currency: str, *, cents: bool = True) -> str:
+    """An amount in units of ``currency`` with its sign ("$1,234.50", "€12", "¥1,000");
+    services/money.py formats every figure (JPY and KRW never show cents)."""
+    return money.format_money(amount * 100.0, currency, decimals=2 if cents else 0)
+
+
+def format_percent(probability: float) -> str:
+    """A probability as a whole percentage: '72%'; '<1%' and '>99%' at the ends, so
+    that a small risk never reads as none and a large one never as certain."""
+    if 0 < probability < 0.005:
+        return "<1%"
+    if 0.995 < probability < 1:
+        return ">99%"
+    return f"{probability * 100:.0f}%"
+
+
+def format_date(day: dt.date) -> str:
+    """A short, unambiguous date: 'Mar 7, 2026'."""
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def compact_money(value: float, currency: str) -> str:
+    """Axis labels in units of ``currency``: $0, $850, $1.2k, $15k, €1.3M."""
+    return money.format_money(value * 100.0, currency, compact=True)
+
+
+def short_money(cents: float, currency: str) -> str:
+    """Money for a tile: "$12,345" below a million units, "$1.2M" from there."""
+    v = abs(cents) / 100.0
+    if v >= 1_000_000:
+        sign = "-" if cents < 0 else ""
+        digits = 0 if v >= 100_000_000 else 1
+        return f"{sign}{money.currency_symbol(currency)}{v / 1_000_000:,.{digits}f}M"
+    return money.format_money(cents, currency, decimals=0)

@@ -30,7 +30,7 @@ from services.records import (
     ScoreHistoryPoint,
     ScoringSummary,
 )
-from views.item_models.customer_table_model import format_date
+from views.formatting import format_date
 from views.scoring.dialog import ScoringParameters, ask_scoring_parameters
 from views.scoring.model_report import ModelReportDialog
 from views.theme import ThemeManager

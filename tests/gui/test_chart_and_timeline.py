@@ -21,8 +21,9 @@ from PySide6.QtWidgets import QStyleOptionViewItem
 
 from app.gui.jobs import JobRunner
 from services.customers import CustomerDetail, TimelineEvent
-from views.charts.orders_chart import OrdersChart, compact_money, cumulative_steps
+from views.charts.orders_chart import OrdersChart, cumulative_steps
 from views.customers.detail_pane import CustomerDetailPane
+from views.formatting import compact_money
 from views.item_models.customer_table_model import (
     COLUMN_INDEX,
     COLUMNS,

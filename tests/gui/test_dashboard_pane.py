@@ -21,9 +21,9 @@ from views.charts.dashboard_charts import (
     SHORT_AGE_BUCKETS,
     AlertAgeChart,
     TrendsChart,
-    short_money,
 )
 from views.dashboard.pane import LOADING_TEXT, DashboardData, DashboardPane
+from views.formatting import short_money
 from views.theme import CRITICAL, DARK, LIGHT, ThemeManager, ThemeMode
 
 NOW = dt.datetime(2026, 3, 9, 10, 0, tzinfo=dt.UTC)

@@ -21,12 +21,11 @@ from services.customers import load_customer_columns
 from services.records import CalibrationBin, CustomerScores, Driver, ModelReport
 from services.scoring.rfm import SEGMENTS
 from views.customers.score_tiles import DOWN, UP, DriversPanel, ScoreStrip, trend
+from views.formatting import format_date, format_percent
 from views.item_models.customer_table_model import (
     COLUMN_INDEX,
     CustomerTableData,
     CustomerTableModel,
-    format_date,
-    format_percent,
 )
 from views.main_window import MainWindow
 from views.scoring.dialog import ScoringDialog, ScoringParameters

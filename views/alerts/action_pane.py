@@ -42,9 +42,8 @@ from views.alerts.source import (
     STATUS_LABELS,
     AlertDetail,
 )
-from views.formatting import as_utc, utc_now
+from views.formatting import as_utc, format_date, utc_now
 from views.item_models.alert_list_model import stake_text
-from views.item_models.customer_table_model import format_date
 from views.theme import LIGHT, Theme
 
 # (key, label) of the snooze choices; the key is what the view turns into a date.

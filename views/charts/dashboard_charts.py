@@ -23,8 +23,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 
 from services import money
 from views.charts.calibration_chart import PercentAxisItem
-from views.charts.orders_chart import MoneyAxisItem, compact_money
+from views.charts.orders_chart import MoneyAxisItem
 from views.customers.score_tiles import SEGMENT_TONES
+from views.formatting import compact_money
 from views.theme import CRITICAL, LIGHT, OPPORTUNITY, WARNING, Theme
 
 _DAY_S = 86_400.0
@@ -74,16 +75,6 @@ def segment_colour(segment: str, theme: Theme) -> str:
         "danger": theme.critical,
         "muted": theme.muted,
     }.get(tone, theme.accent)
-
-
-def short_money(cents: float, currency: str) -> str:
-    """Money for a tile: "$12,345" below a million units, "$1.2M" from there."""
-    v = abs(cents) / 100.0
-    if v >= 1_000_000:
-        sign = "-" if cents < 0 else ""
-        digits = 0 if v >= 100_000_000 else 1
-        return f"{sign}{money.currency_symbol(currency)}{v / 1_000_000:,.{digits}f}M"
-    return money.format_money(cents, currency, decimals=0)
 
 
 def histogram(

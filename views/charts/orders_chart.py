@@ -17,16 +17,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from services import money
-from views.formatting import as_utc, utc_now
+from views.formatting import as_utc, compact_money, utc_now
 from views.theme import LIGHT, Theme
 
 _DAY_S = 86_400.0
-
-
-def compact_money(value: float, currency: str) -> str:
-    """Axis labels in units of ``currency``: $0, $850, $1.2k, $15k, €1.3M."""
-    return money.format_money(value * 100.0, currency, compact=True)
 
 
 class MoneyAxisItem(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types

@@ -40,8 +40,7 @@ from services.records import (
 )
 from views.customers.score_tiles import CONFIDENCE_TEXT, SEGMENT_TONES, DriversPanel, ScoreStrip
 from views.customers.source import CustomerSource
-from views.formatting import days_between, utc_date, utc_now
-from views.item_models.customer_table_model import format_date, format_money
+from views.formatting import days_between, format_date, format_money, utc_date, utc_now
 from views.item_models.opportunity_table_model import OpportunityTableModel
 from views.item_models.timeline_model import TimelineDelegate, TimelineModel
 from views.theme import LIGHT, Theme

@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services import money
 from services.records import CustomerScores, Driver
-from views.item_models.customer_table_model import format_money, format_percent
+from views.formatting import compact_money, format_money, format_percent
 from views.theme import LIGHT, Theme
 from views.widgets.tiles import ElidingLabel, KpiTile
 
@@ -109,11 +108,6 @@ def _orders(delta: float, _currency: str) -> str:
 
 def _in_currency(fmt: Callable[[float, str], str], currency: str, delta: float) -> str:
     return fmt(delta, currency)
-
-
-def compact_money(value: float, currency: str) -> str:
-    """$850, $1.2k, $15k, €1.3M (the orders chart's axis wording)."""
-    return money.format_money(value * 100.0, currency, compact=True)
 
 
 def _cents(value: int | None) -> float | None:

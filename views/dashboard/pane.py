@@ -33,8 +33,7 @@ from PySide6.QtWidgets import (
 
 from services import money
 from views.customers.score_tiles import trend
-from views.formatting import utc_now
-from views.item_models.customer_table_model import format_date, format_percent
+from views.formatting import format_date, format_percent, utc_now
 from views.theme import LIGHT, Theme
 from views.widgets.tiles import KpiTile
 
@@ -320,7 +319,8 @@ class DashboardPane(QWidget):
     # -- tiles ----------------------------------------------------------------------------
 
     def _set_tiles(self, data: DashboardData) -> None:
-        from views.charts.dashboard_charts import SEVERITIES, short_money
+        from views.charts.dashboard_charts import SEVERITIES
+        from views.formatting import short_money
 
         previous = _previous_run(data)
         since = (

@@ -28,8 +28,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from views.alerts.source import ALERT_COLUMNS, SEVERITIES, STATUS_LABELS
-from views.formatting import utc_now
-from views.item_models.customer_table_model import format_money
+from views.formatting import format_money, utc_now
 from views.theme import LIGHT, Theme
 
 Index = QModelIndex | QPersistentModelIndex

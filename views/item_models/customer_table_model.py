@@ -33,9 +33,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from services import money
 from services.records import CONFIDENCES
 from services.scoring.rfm import SEGMENTS  # best customers first, lost ones last
+from views.formatting import format_date, format_money, format_percent
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -692,24 +692,3 @@ def _alignment(col: Column) -> Qt.AlignmentFlag:
     if col.numeric:
         return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
     return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-
-
-def format_money(amount: float, currency: str, *, cents: bool = True) -> str:
-    """An amount in units of ``currency`` with its sign ("$1,234.50", "€12", "¥1,000");
-    services/money.py formats every figure (JPY and KRW never show cents)."""
-    return money.format_money(amount * 100.0, currency, decimals=2 if cents else 0)
-
-
-def format_percent(probability: float) -> str:
-    """A probability as a whole percentage: '72%'; '<1%' and '>99%' at the ends, so
-    that a small risk never reads as none and a large one never as certain."""
-    if 0 < probability < 0.005:
-        return "<1%"
-    if 0.995 < probability < 1:
-        return ">99%"
-    return f"{probability * 100:.0f}%"
-
-
-def format_date(day: dt.date) -> str:
-    """A short, unambiguous date: 'Mar 7, 2026'."""
-    return f"{day:%b} {day.day}, {day.year}"

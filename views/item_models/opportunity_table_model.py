@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from services.records import OpportunitySummary
-from views.item_models.customer_table_model import format_date, format_money
+from views.formatting import format_date, format_money
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -24,8 +24,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from services.money import currency_symbol
 from services.records import TimelineEvent
-from views.formatting import as_utc, days_between, utc_date, utc_now
-from views.item_models.customer_table_model import format_date, format_money
+from views.formatting import as_utc, days_between, format_date, format_money, utc_date, utc_now
 from views.theme import LIGHT, Theme
 
 Index = QModelIndex | QPersistentModelIndex

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from services import money
 from services.records import CHURN_MODEL_NAMES, ModelReport
-from views.item_models.customer_table_model import format_date
+from views.formatting import format_date
 from views.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
