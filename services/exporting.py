@@ -365,7 +365,14 @@ def customers_table(engine: Engine) -> pd.DataFrame:
     # The last order on the shop's clock (services/local_dates): an evening order at
     # -0700 is written as the 19th, not UTC's 20th.
     if offsets:
+        utc_day = table["last_order"].dt.normalize()
         table["last_order"] = local_times(table["last_order"], table["id"].map(offsets))
+        # Days quiet counted from that date too (an evening order is one day older).
+        shift = (utc_day - table["last_order"].dt.normalize()).dt.days
+        days = table["days_since_last_order"] + shift.where(shift.notna(), 0)
+        table["days_since_last_order"] = days.clip(lower=0).astype(
+            table["days_since_last_order"].dtype
+        )
     table = table.merge(keys, on="id", how="left")
     key = table["external_id"].where(table["external_id"].notna(), table["email"])
     table.insert(0, "customer_id", key.where(key.notna(), table["id"].astype(str)))

@@ -144,7 +144,7 @@ def test_the_customers_export_writes_the_last_order_on_the_shops_clock(tmp_path:
 
     db = _import(
         tmp_path,
-        "C1,O1,2024-09-01 10:00:00 -0700,20.00\n"
+        "C1,O0,2024-09-01 10:00:00 -0700,20.00\n"
         "C1,O2,2024-09-19 21:30:00 -0700,50.00\n"
         "C2,O3,2024-09-19 21:30:00,30.00\n",
     )
@@ -161,6 +161,10 @@ def test_the_customers_export_writes_the_last_order_on_the_shops_clock(tmp_path:
     # C1's last order: 04:30 UTC on the 20th, 21:30 on the 19th in the shop.
     assert rows["C1"]["last_order"].startswith("2024-09-19")
     assert "21:30" in rows["C1"]["last_order"]
+    # Days quiet counted from the 19th: one more than from UTC's 20th.
+    quiet = (dt.datetime.now(dt.UTC).date() - dt.date(2024, 9, 19)).days
+    assert int(rows["C1"]["days_since_last_order"]) == quiet
+    assert int(rows["C2"]["days_since_last_order"]) == quiet
     # No zone named: the time as written.
     assert rows["C2"]["last_order"].startswith("2024-09-19")
     assert "21:30" in rows["C2"]["last_order"]
