@@ -149,13 +149,16 @@ def load_customer_columns(
             parts = _read_with_rollups(cursor) or _read_live(cursor, ctx)
         finally:
             cursor.close()
+        offsets = last_order_offsets(conn)
         if scores:
             from services.scoring.queries import latest_scores_columns
 
             latest = latest_scores_columns(conn)
     grid, order_count, revenue_cents, last_text, open_tickets, open_opps = parts
     ids = grid[:, 0].astype(np.int64)
-    last_order = _to_datetime64(last_text)
+    # The last order on the shop's clock (services/local_dates): 21:30 at -0700 on 19
+    # September is the 19th, not UTC's 20th; a time with no zone stays as written.
+    last_order = _to_datetime64(last_text) + _offsets_of(ids, offsets)
 
     # Calendar days (UTC) between today and the last paid order, as the detail pane
     # counts them: an order late yesterday is 1 day ago. NaN for customers who never
@@ -208,6 +211,19 @@ def last_order_offsets(conn: Any) -> dict[int, int]:
         .where(Order.status == "paid", Order.utc_offset_minutes.is_not(None))
     ).all()
     return {int(c): int(o) for c, o in rows}
+
+
+def _offsets_of(ids: np.ndarray, offsets: dict[int, int]) -> np.ndarray:
+    """The offset of each id's last order as timedelta64[m] (0 where none is known)."""
+    minutes = np.zeros(len(ids), dtype=np.int64)
+    if offsets:
+        keys = np.fromiter(offsets.keys(), dtype=np.int64, count=len(offsets))
+        values = np.fromiter(offsets.values(), dtype=np.int64, count=len(offsets))
+        order = np.argsort(keys)
+        keys, values = keys[order], values[order]
+        pos = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
+        minutes = np.where(keys[pos] == ids, values[pos], 0)
+    return minutes.astype("timedelta64[m]")
 
 
 def _align_scores(ids: np.ndarray, latest: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -352,26 +352,13 @@ def customers_table(engine: Engine) -> pd.DataFrame:
 
     from models.db import translate_db_errors
     from models.schema import Customer
-    from services.customers import last_order_offsets, load_customer_table
-    from services.local_dates import local_times
+    from services.customers import load_customer_table
 
     table = load_customer_table(engine)
     with translate_db_errors(), engine.connect() as conn:
         keys = pd.DataFrame(
             conn.execute(select(Customer.id, Customer.source, Customer.external_id)).all(),
             columns=["id", "source", "external_id"],
-        )
-        offsets = last_order_offsets(conn)
-    # The last order on the shop's clock (services/local_dates): an evening order at
-    # -0700 is written as the 19th, not UTC's 20th.
-    if offsets:
-        utc_day = table["last_order"].dt.normalize()
-        table["last_order"] = local_times(table["last_order"], table["id"].map(offsets))
-        # Days quiet counted from that date too (an evening order is one day older).
-        shift = (utc_day - table["last_order"].dt.normalize()).dt.days
-        days = table["days_since_last_order"] + shift.where(shift.notna(), 0)
-        table["days_since_last_order"] = days.clip(lower=0).astype(
-            table["days_since_last_order"].dtype
         )
     table = table.merge(keys, on="id", how="left")
     key = table["external_id"].where(table["external_id"].notna(), table["email"])
