@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
 from services.records import CalibrationBin
-from views.theme import LIGHT, Theme
+from views.charts.frame import ChartFrame
+from views.theme import Theme
 
 
 class PercentAxisItem(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
@@ -52,24 +53,26 @@ def bar_width(predicted: np.ndarray) -> float:
     return float(np.clip(gaps.min() * 0.8 if len(gaps) else 0.08, 0.02, 0.1))
 
 
-class CalibrationChart(QWidget):
+class CalibrationChart(ChartFrame):
     """A legend row above the calibration plot (predicted vs observed churn per bin)."""
 
+    TITLE = "Calibration"
+    LEGEND_VARIANTS = (
+        ("Observed", "Perfect calibration", "Customers per bin (right axis)"),
+        ("Observed", "Perfect", "Customers"),
+    )
+
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._theme: Theme = LIGHT
-        self.plot_widget = pg.PlotWidget(
-            self,
-            axisItems={
+        super().__init__(
+            {
                 "bottom": PercentAxisItem("bottom"),
                 "left": PercentAxisItem("left"),
                 "right": CountAxisItem("right"),
             },
+            parent,
         )
         self.plot_widget.setMinimumSize(280, 220)
-        plot = self.plot_widget.getPlotItem()
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
+        plot = self.plot
         plot.showAxis("right")
         plot.showGrid(x=True, y=True, alpha=1.0)
         plot.setMouseEnabled(x=False, y=False)
@@ -92,28 +95,8 @@ class CalibrationChart(QWidget):
 
         self._diagonal = plot.plot([0.0, 1.0], [0.0, 1.0])
         self._observed = plot.plot([], [], symbol="o", symbolSize=8)
-        self._empty = pg.TextItem("", anchor=(0.5, 0.5))
-        plot.addItem(self._empty, ignoreBounds=True)
         self._empty.setPos(0.5, 0.5)
-        self._empty.hide()
         self._bin_count = 0
-
-        self._legend = QLabel(self)
-        self._legend.setObjectName("chartLegend")
-        self._legend.setTextFormat(Qt.TextFormat.RichText)
-        self._legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self._title = QLabel("Calibration", self)
-        self._title.setObjectName("sectionTitle")
-        top = QHBoxLayout()
-        top.setContentsMargins(6, 0, 6, 0)
-        top.addWidget(self._title)
-        top.addWidget(self._legend, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(top)
-        layout.addWidget(self.plot_widget, 1)
         self.set_theme(self._theme)
         self.set_bins(())
 
@@ -146,17 +129,7 @@ class CalibrationChart(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         """Recolour every item for the theme."""
-        self._theme = theme
-        self.plot_widget.setBackground(theme.chart_bg)
-        plot = self.plot_widget.getPlotItem()
-        tick_font = QFont(self.font())
-        tick_font.setPointSizeF(max(self.font().pointSizeF() - 1, 7.0))
-        for name in ("left", "right", "bottom"):
-            axis = plot.getAxis(name)
-            axis.setPen(pg.mkPen(theme.chart_grid))
-            axis.setTextPen(pg.mkPen(theme.muted))
-            axis.setStyle(tickFont=tick_font, tickLength=0, tickTextOffset=6)
-            axis.label.setDefaultTextColor(QColor(theme.muted))
+        self._style_axes(theme)
         accent = QColor(theme.accent)
         self._observed.setPen(pg.mkPen(accent, width=2))
         self._observed.setSymbolBrush(pg.mkBrush(accent))
@@ -165,38 +138,14 @@ class CalibrationChart(QWidget):
         bar = QColor(theme.muted)
         bar.setAlpha(70 if theme.is_dark else 55)
         self._bars.setOpts(brush=pg.mkBrush(bar), pen=pg.mkPen(None))
-        self._empty.setColor(theme.muted)
         self._fit_legend()
 
-    _LEGEND_VARIANTS = (
-        ("Observed", "Perfect calibration", "Customers per bin (right axis)"),
-        ("Observed", "Perfect", "Customers"),
-    )
-
-    def _legend_html(self, names: tuple[str, ...]) -> str:
+    def _legend_marks(self) -> tuple[tuple[str, str], ...]:
         theme = self._theme
-        marks = ((theme.accent, "●"), (theme.muted, "┄"), (theme.muted, "▮"))
-        return "&nbsp;&nbsp;&nbsp;".join(
-            f'<span style="color:{color}">{mark}</span>&nbsp;{name}'
-            for (color, mark), name in zip(marks, names, strict=True)
-        )
+        return ((theme.accent, "●"), (theme.muted, "┄"), (theme.muted, "▮"))
 
-    def _fit_legend(self) -> None:
-        room = self.width() - self._title.sizeHint().width() - 24
-        metrics = self._legend.fontMetrics()
-        names = next(
-            (
-                v
-                for v in self._LEGEND_VARIANTS
-                if metrics.horizontalAdvance("   ".join(f"● {n}" for n in v)) + 8 <= room
-            ),
-            self._LEGEND_VARIANTS[-1],
-        )
-        self._legend.setText(self._legend_html(names))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self._fit_legend()
+    def _legend_tooltip(self, shown: tuple[str, ...], full: tuple[str, ...]) -> str:
+        return ""
 
     def _on_main_view_resized(self) -> None:
         main = self.plot_widget.getPlotItem().getViewBox()

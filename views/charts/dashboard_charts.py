@@ -10,7 +10,6 @@ pool that only grows).
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -18,15 +17,16 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import QWidget
 
 from services import money
 from views.charts.calibration_chart import PercentAxisItem
+from views.charts.frame import ChartFrame
 from views.charts.orders_chart import MoneyAxisItem
 from views.customers.score_tiles import SEGMENT_TONES
 from views.formatting import compact_money
-from views.theme import CRITICAL, LIGHT, OPPORTUNITY, WARNING, Theme
+from views.theme import CRITICAL, OPPORTUNITY, WARNING, Theme
 
 _DAY_S = 86_400.0
 SEVERITIES = ("critical", "warning", "opportunity", "info")
@@ -115,70 +115,24 @@ class IntegerAxisItem(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no 
         return [f"{v * scale:,.0f}" if v >= 0 else "" for v in values]
 
 
-class DashboardChart(QWidget):
-    """A title and a legend (shortened to fit) above a themed pyqtgraph plot."""
+class DashboardChart(ChartFrame):
+    """A title and a legend (shortened to fit, or on a line of its own) above a themed
+    pyqtgraph plot, with value labels on the plot."""
 
-    TITLE = ""
+    LEGEND_WRAPS = True
     # The currency of the chart's money (the workspace's home currency); set before data.
     currency = "USD"
-    # Longest first; the first that fits is shown, the full one is then the tooltip.
-    LEGEND_VARIANTS: tuple[tuple[str, ...], ...] = ((),)
 
     def __init__(self, axis_items: dict[str, pg.AxisItem], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._theme: Theme = LIGHT
-        self.plot_widget = pg.PlotWidget(self, axisItems=axis_items)
+        super().__init__(axis_items, parent, top_margin=2)
         self.plot_widget.setMinimumSize(180, 110)
-        plot = self.plot_widget.getPlotItem()
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
+        plot = self.plot
         plot.setMouseEnabled(x=False, y=False)
         plot.layout.setContentsMargins(4, 4, 10, 2)
-        self._empty = pg.TextItem("", anchor=(0.5, 0.5))
-        plot.addItem(self._empty, ignoreBounds=True)
-        self._empty.hide()
         self._labels: list[pg.TextItem] = []
         self._label_count = 0
 
-        self._title = QLabel(self.TITLE, self)
-        self._title.setObjectName("sectionTitle")
-        self._legend = QLabel(self)
-        self._legend.setObjectName("chartLegend")
-        self._legend.setTextFormat(Qt.TextFormat.RichText)
-        self._legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        # Where the legend does not fit beside the title, it takes a line of its own.
-        self._legend_below = QLabel(self)
-        self._legend_below.setObjectName("chartLegend")
-        self._legend_below.setTextFormat(Qt.TextFormat.RichText)
-        self._legend_below.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._legend_below.setContentsMargins(8, 0, 6, 0)
-        self._legend_below.hide()
-        top = QHBoxLayout()
-        top.setContentsMargins(6, 0, 6, 0)
-        top.addWidget(self._title)
-        top.addWidget(self._legend, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 2, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(top)
-        layout.addWidget(self._legend_below)
-        layout.addWidget(self.plot_widget, 1)
-
-    @property
-    def plot(self) -> pg.PlotItem:
-        return self.plot_widget.getPlotItem()
-
-    @property
-    def title(self) -> str:
-        return self._title.text()
-
     # -- text on the plot ------------------------------------------------------------------
-
-    def _small_font(self) -> QFont:
-        font = QFont(self.font())
-        font.setPointSizeF(max(self.font().pointSizeF() - 1, 7.0))
-        return font
 
     def _show_labels(self, labels: Sequence[tuple[float, float, str, tuple[float, float]]]) -> None:
         """Value labels (x, y, text, anchor), from a pool of text items."""
@@ -218,39 +172,15 @@ class DashboardChart(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         """Recolour every item for the theme (no data is recomputed)."""
-        self._theme = theme
-        self.plot_widget.setBackground(theme.chart_bg)
-        tick_font = self._small_font()
-        for name in ("left", "right", "bottom"):
-            axis = self.plot.getAxis(name)
-            axis.setPen(pg.mkPen(theme.chart_grid))
-            axis.setTextPen(pg.mkPen(theme.muted))
-            axis.setStyle(tickFont=tick_font, tickLength=0, tickTextOffset=6)
-            axis.label.setDefaultTextColor(QColor(theme.muted))
-            # The grid is drawn by the axes: behind the bars, not across them.
-            axis.setZValue(-100)
+        # The grid is drawn by the axes: behind the bars, not across them.
+        self._style_axes(theme, behind=True)
         for item in self._labels:
             item.setColor(theme.text)
-        self._empty.setColor(theme.muted)
         self._restyle(theme)
         self._fit_legend()
 
     def _restyle(self, theme: Theme) -> None:
         """Chart-specific colours."""
-
-    def _legend_marks(self) -> tuple[tuple[str, str], ...]:
-        """(colour, mark) of each legend entry."""
-        return ()
-
-    def _legend_html(self, names: tuple[str, ...]) -> str:
-        return "&nbsp;&nbsp;&nbsp;".join(
-            f'<span style="color:{colour}">{mark}</span>&nbsp;{html.escape(name)}'
-            for (colour, mark), name in zip(self._legend_marks(), names, strict=True)
-        )
-
-    def _legend_width(self, names: tuple[str, ...]) -> int:
-        plain = "   ".join(f"● {name}" for name in names)
-        return self._legend.fontMetrics().horizontalAdvance(plain) + 8
 
     def _legend_variants(self) -> tuple[tuple[str, ...], ...]:
         # "$" in a short legend stands for money: the chart's currency sign.
@@ -258,32 +188,6 @@ class DashboardChart(QWidget):
         return tuple(
             tuple(name.replace("$", sign) for name in names) for names in self.LEGEND_VARIANTS
         )
-
-    def _fit_legend(self) -> None:
-        variants = self._legend_variants()
-        if not variants[0]:
-            self._legend.setText("")
-            self._legend_below.hide()
-            return
-        full = variants[0]
-        beside = self.width() - self._title.sizeHint().width() - 24
-        names = next((v for v in variants if self._legend_width(v) <= beside), None)
-        if names is not None:
-            self._legend.setText(self._legend_html(names))
-            self._legend.setToolTip(" · ".join(full) if names != full else "")
-            self._legend_below.hide()
-            return
-        below = self.width() - 16
-        names = next((v for v in variants if self._legend_width(v) <= below), variants[-1])
-        self._legend.setText("")
-        self._legend_below.setText(self._legend_html(names))
-        self._legend_below.setToolTip(" · ".join(full) if names != full else "")
-        self._legend_below.show()
-
-    @property
-    def legend_text(self) -> str:
-        """The legend as shown (markup included), beside or below the title."""
-        return self._legend_below.text() if self._legend_below.isVisible() else self._legend.text()
 
     def _fit_axis_width(self, name: str, texts: Sequence[str]) -> None:
         """Make a vertical axis wide enough for its widest tick label (pyqtgraph only
@@ -293,10 +197,6 @@ class DashboardChart(QWidget):
         axis = self.plot.getAxis(name)
         label = metrics.height() + 4 if axis.label.isVisible() else 0
         axis.setWidth(widest + 12 + label)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self._fit_legend()
 
 
 def _pen_none() -> Any:

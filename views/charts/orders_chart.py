@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
+from views.charts.frame import ChartFrame
 from views.formatting import as_utc, compact_money, utc_now
-from views.theme import LIGHT, Theme
+from views.theme import Theme
 
 _DAY_S = 86_400.0
 
@@ -53,25 +54,29 @@ def cumulative_steps(
     return xs, ys
 
 
-class OrdersChart(QWidget):
+class OrdersChart(ChartFrame):
     """A legend row above a pyqtgraph plot of one customer's orders."""
 
+    TITLE = "Orders over time"
+    # Longest first; the first that fits the width is shown, so "Today" is never cut off.
+    LEGEND_VARIANTS = (
+        ("Paid order", "Refunded/cancelled", "Total spent (right axis)", "Today"),
+        ("Paid", "Refunded/cancelled", "Total spent", "Today"),
+        ("Paid", "Refunded", "Total", "Today"),
+    )
+
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._theme: Theme = LIGHT
-        self.plot_widget = pg.PlotWidget(
-            self,
-            axisItems={
+        super().__init__(
+            {
                 # Dates in UTC, like the rest of the window (views.formatting).
                 "bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0),
                 "left": MoneyAxisItem("left"),
                 "right": MoneyAxisItem("right"),
             },
+            parent,
         )
         self.plot_widget.setMinimumHeight(170)
-        plot = self.plot_widget.getPlotItem()
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
+        plot = self.plot
         plot.showAxis("right")
         plot.showGrid(x=False, y=True, alpha=1.0)
         plot.setDownsampling(auto=True, mode="peak")
@@ -98,27 +103,7 @@ class OrdersChart(QWidget):
         self._other = plot.plot([], [], pen=None, symbol="x", symbolSize=9)
         self._today_line = pg.InfiniteLine(angle=90, movable=False)
         plot.addItem(self._today_line, ignoreBounds=True)
-        self._empty = pg.TextItem("No orders yet", anchor=(0.5, 0.5))
-        plot.addItem(self._empty, ignoreBounds=True)
-        self._empty.hide()
-
-        self._legend = QLabel(self)
-        self._legend.setObjectName("chartLegend")
-        self._legend.setTextFormat(Qt.TextFormat.RichText)
-        # Never pushes the chart wider; _fit_legend picks wording that fits instead.
-        self._legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self._title = QLabel("Orders over time", self)
-        self._title.setObjectName("sectionTitle")
-        top = QHBoxLayout()
-        top.setContentsMargins(6, 0, 6, 0)
-        top.addWidget(self._title)
-        top.addWidget(self._legend, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(top)
-        layout.addWidget(self.plot_widget, 1)
+        self._empty.setText("No orders yet")
         self.set_theme(self._theme)
 
     # -- data ---------------------------------------------------------------------------
@@ -186,16 +171,7 @@ class OrdersChart(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         """Recolour every item for the theme (no data is recomputed)."""
-        self._theme = theme
-        self.plot_widget.setBackground(theme.chart_bg)
-        plot = self.plot_widget.getPlotItem()
-        tick_font = QFont(self.font())
-        tick_font.setPointSizeF(max(self.font().pointSizeF() - 1, 7.0))
-        for name in ("left", "right", "bottom"):
-            axis = plot.getAxis(name)
-            axis.setPen(pg.mkPen(theme.chart_grid))
-            axis.setTextPen(pg.mkPen(theme.muted))
-            axis.setStyle(tickFont=tick_font, tickLength=0, tickTextOffset=6)
+        self._style_axes(theme)
         accent = QColor(theme.accent)
         self._paid.setSymbolBrush(pg.mkBrush(accent))
         self._paid.setSymbolPen(pg.mkPen(theme.chart_bg, width=1))
@@ -206,51 +182,16 @@ class OrdersChart(QWidget):
         self._trend.setPen(pg.mkPen(theme.positive, width=2))
         self._trend.setFillBrush(pg.mkBrush(fill))
         self._today_line.setPen(pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DashLine))
-        self._empty.setColor(theme.muted)
         self._fit_legend()
 
-    # Longest first; the first that fits the width is shown, so "Today" is never cut off.
-    _LEGEND_VARIANTS = (
-        ("Paid order", "Refunded/cancelled", "Total spent (right axis)", "Today"),
-        ("Paid", "Refunded/cancelled", "Total spent", "Today"),
-        ("Paid", "Refunded", "Total", "Today"),
-    )
-
-    def _legend_html(self, names: tuple[str, ...]) -> str:
+    def _legend_marks(self) -> tuple[tuple[str, str], ...]:
         theme = self._theme
-        marks = (
+        return (
             (theme.accent, "●"),
             (theme.critical, "✕"),
             (theme.positive, "▬"),
             (theme.muted, "┆"),
         )
-        return "&nbsp;&nbsp;&nbsp;".join(
-            f'<span style="color:{color}">{mark}</span>&nbsp;{name}'
-            for (color, mark), name in zip(marks, names, strict=True)
-        )
-
-    def _legend_width(self, names: tuple[str, ...]) -> int:
-        plain = "   ".join(f"● {name}" for name in names)
-        return self._legend.fontMetrics().horizontalAdvance(plain) + 8
-
-    def _fit_legend(self) -> None:
-        room = self.width() - self._title.sizeHint().width() - 24
-        names = next(
-            (v for v in self._LEGEND_VARIANTS if self._legend_width(v) <= room),
-            self._LEGEND_VARIANTS[-1],
-        )
-        self._legend.setText(self._legend_html(names))
-        full = self._LEGEND_VARIANTS[0]
-        self._legend.setToolTip(" · ".join(full) if names != full else "")
-
-    @property
-    def legend_text(self) -> str:
-        """The legend as shown, without markup (tests)."""
-        return self._legend.text()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self._fit_legend()
 
     def _on_main_view_resized(self) -> None:
         main = self.plot_widget.getPlotItem().getViewBox()

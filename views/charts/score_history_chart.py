@@ -14,11 +14,12 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
 from services.records import ScoreHistoryPoint
-from views.theme import LIGHT, Theme
+from views.charts.frame import ChartFrame
+from views.theme import Theme
 
 _DAY_S = 86_400.0
 MAX_LABELLED_SNAPSHOTS = 8
@@ -62,19 +63,19 @@ def history_arrays(
     return xs, series, changes
 
 
-class ScoreHistoryChart(QWidget):
+class ScoreHistoryChart(ChartFrame):
     """A legend row above a pyqtgraph plot of one customer's score snapshots."""
 
+    TITLE = "Score history"
+    LEGEND_VARIANTS = (
+        ("Churn risk %", "Health", "Engagement", "Settings changed"),
+        ("Risk %", "Health", "Engagement", "Settings"),
+    )
+
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._theme: Theme = LIGHT
-        self.plot_widget = pg.PlotWidget(
-            self, axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0)}
-        )
+        super().__init__({"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0)}, parent)
         self.plot_widget.setMinimumHeight(90)
-        plot = self.plot_widget.getPlotItem()
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
+        plot = self.plot
         plot.showGrid(x=False, y=True, alpha=1.0)
         plot.setMouseEnabled(x=False, y=False)
         plot.setYRange(0, 100, padding=0.04)
@@ -87,26 +88,6 @@ class ScoreHistoryChart(QWidget):
         # Configuration marks: a pool of vertical lines, shown as many as needed.
         self._marks: list[pg.InfiniteLine] = []
         self._mark_count = 0
-        self._empty = pg.TextItem("", anchor=(0.5, 0.5))
-        plot.addItem(self._empty, ignoreBounds=True)
-        self._empty.hide()
-
-        self._legend = QLabel(self)
-        self._legend.setObjectName("chartLegend")
-        self._legend.setTextFormat(Qt.TextFormat.RichText)
-        self._legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self._title = QLabel("Score history", self)
-        self._title.setObjectName("sectionTitle")
-        top = QHBoxLayout()
-        top.setContentsMargins(6, 0, 6, 0)
-        top.addWidget(self._title)
-        top.addWidget(self._legend, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(top)
-        layout.addWidget(self.plot_widget, 1)
         self.set_theme(self._theme)
         self.set_history(())
 
@@ -186,16 +167,7 @@ class ScoreHistoryChart(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         """Recolour every item for the theme (no data is recomputed)."""
-        self._theme = theme
-        self.plot_widget.setBackground(theme.chart_bg)
-        plot = self.plot_widget.getPlotItem()
-        tick_font = QFont(self.font())
-        tick_font.setPointSizeF(max(self.font().pointSizeF() - 1, 7.0))
-        for name in ("left", "bottom"):
-            axis = plot.getAxis(name)
-            axis.setPen(pg.mkPen(theme.chart_grid))
-            axis.setTextPen(pg.mkPen(theme.muted))
-            axis.setStyle(tickFont=tick_font, tickLength=0, tickTextOffset=6)
+        self._style_axes(theme)
         for key, _name, colour in SERIES:
             curve = self._curves[key]
             c = QColor(getattr(theme, colour))
@@ -204,43 +176,21 @@ class ScoreHistoryChart(QWidget):
             curve.setSymbolPen(pg.mkPen(theme.chart_bg, width=1))
         for line in self._marks:
             self._style_mark(line)
-        self._empty.setColor(theme.muted)
         self._fit_legend()
 
-    _LEGEND_VARIANTS = (
-        ("Churn risk %", "Health", "Engagement", "Settings changed"),
-        ("Risk %", "Health", "Engagement", "Settings"),
-    )
-
-    def _legend_html(self, names: tuple[str, ...]) -> str:
+    def _legend_marks(self) -> tuple[tuple[str, str], ...]:
         theme = self._theme
-        marks = ((theme.critical, "●"), (theme.positive, "●"), (theme.accent, "●"))
-        parts = [
-            f'<span style="color:{color}">{mark}</span>&nbsp;{name}'
-            for (color, mark), name in zip(marks, names[:3], strict=True)
-        ]
-        parts.append(f'<span style="color:{theme.muted}">┆</span>&nbsp;{names[3]}')
-        return "&nbsp;&nbsp;&nbsp;".join(parts)
-
-    def _legend_width(self, names: tuple[str, ...]) -> int:
-        plain = "   ".join(f"● {name}" for name in names)
-        return self._legend.fontMetrics().horizontalAdvance(plain) + 8
-
-    def _fit_legend(self) -> None:
-        room = self.width() - self._title.sizeHint().width() - 24
-        names = next(
-            (v for v in self._LEGEND_VARIANTS if self._legend_width(v) <= room),
-            self._LEGEND_VARIANTS[-1],
+        return (
+            (theme.critical, "●"),
+            (theme.positive, "●"),
+            (theme.accent, "●"),
+            (theme.muted, "┆"),
         )
-        self._legend.setText(self._legend_html(names))
-        full = self._LEGEND_VARIANTS[0]
-        self._legend.setToolTip(
+
+    def _legend_tooltip(self, shown: tuple[str, ...], full: tuple[str, ...]) -> str:
+        return (
             "Churn risk in %, health and engagement out of 100. A dashed line marks a "
             "change of the scoring settings."
-            if names != full
+            if shown != full
             else "Churn risk in %, health and engagement out of 100."
         )
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self._fit_legend()
