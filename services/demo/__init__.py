@@ -1,0 +1,49 @@
+"""Seeded, deterministic demo data: "Northwind Apparel", a B2C clothing retailer.
+
+``build_demo`` fills a migrated workspace with about three years of customers,
+orders, emails, tickets, reviews, deals and memberships. The same (customers,
+seed, today) always gives the same rows, so screenshots, tests and backtests
+are reproducible.
+
+The data carries real signal on purpose, because scoring and alerts are judged
+on it: every customer follows a lifecycle archetype (VIP, loyal, seasonal,
+occasional, new, one-time, lapsing, churned). Lapsing and churned customers
+show longer gaps between orders, bad-satisfaction tickets soon after their last
+order, lower ratings, fading email opens and more unsubscribes; VIP and loyal
+customers open and click more. The archetype is kept in
+``customers.attributes["demo_archetype"]`` so a data scientist can check a
+model against the ground truth.
+
+Generation is vectorised with numpy (a few loops over archetypes or rounds,
+never over orders), then written with SQLAlchemy Core ``executemany`` inserts
+in chunks, all in one transaction, so the same code runs on SQLite and
+PostgreSQL.
+
+The package: ``vocabulary`` (the demo's world), ``generate`` (the rows, vectorised),
+``tables`` (writing them) and ``build`` (``build_demo``, the entry point).
+"""
+
+from __future__ import annotations
+
+from services.demo.build import DemoCancelled, DemoSummary, build_demo, is_demo_workspace
+from services.demo.vocabulary import (
+    BRAND,
+    DATA_TABLES,
+    DEMO_SETTING,
+    OWNERS,
+    REFUSAL,
+    SOURCE,
+)
+
+__all__ = [
+    "BRAND",
+    "DATA_TABLES",
+    "DEMO_SETTING",
+    "OWNERS",
+    "REFUSAL",
+    "SOURCE",
+    "DemoCancelled",
+    "DemoSummary",
+    "build_demo",
+    "is_demo_workspace",
+]

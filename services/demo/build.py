@@ -1,0 +1,173 @@
+"""build_demo: fill a migrated workspace with the demo (the package's entry point)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import Engine, exists, select
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.db import translate_db_errors
+from models.errors import UserFacingError, WorkspaceError
+from models.schema import (
+    AuditEvent,
+    Customer,
+)
+from services.demo.events import (
+    _emails,
+    _interaction_table,
+    _opportunities,
+    _owner_touches,
+    _subscriptions,
+    _support,
+)
+from services.demo.generate import _customers, _exact_shares, _objects, _orders
+from services.demo.tables import _DemoData, _write
+from services.demo.vocabulary import (
+    _EPOCH,
+    ARCHETYPES,
+    BRAND,
+    COMPANIES,
+    DEMO_SETTING,
+    OWNERS,
+    REFUSAL,
+)
+from services.settings import get_setting, set_setting
+
+
+class DemoCancelled(Exception):
+    """The user cancelled the demo build; nothing was written."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What build_demo wrote."""
+
+    customers: int
+    orders: int
+    interactions: int
+    opportunities: int
+    subscriptions: int
+    owners: tuple[str, ...]
+    seed: int
+    today: dt.date
+
+
+def is_demo_workspace(session: Session) -> bool:
+    """True when the workspace was built by build_demo (its demo marker setting is set)."""
+    return get_setting(session, DEMO_SETTING) is not None
+
+
+def build_demo(
+    engine: Engine,
+    *,
+    customers: int = 2000,
+    seed: int = 7,
+    today: dt.date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> DemoSummary:
+    """Build or rebuild the demo data in one transaction; refuse to overwrite real data."""
+    if customers < 1:
+        raise UserFacingError("The demo needs at least 1 customer.")
+    # UTC, like every stored timestamp: a local "today" ahead of UTC would date orders
+    # in the future for the rest of the world.
+    today = today or dt.datetime.now(dt.UTC).date()
+
+    def step(fraction: float, message: str) -> None:
+        if cancelled is not None and cancelled():
+            raise DemoCancelled("The demo build was cancelled; the workspace is unchanged.")
+        if progress is not None:
+            progress(fraction, message)
+
+    # Refuse before spending time on generation; checked again inside the write.
+    with translate_db_errors(), Session(engine) as session:
+        _refuse_real_data(session)
+    data = _generate(customers, seed, today, step)
+
+    step(0.28, "Preparing the workspace")
+    with translate_db_errors(), engine.begin() as conn:
+        with Session(bind=conn) as session:
+            _refuse_real_data(session)
+        _write(conn, data, step)
+        built_at = utcnow()
+        marker = {
+            "customers": customers,
+            "seed": seed,
+            "today": today.isoformat(),
+            "built_at": built_at.isoformat(timespec="seconds"),
+        }
+        with Session(bind=conn) as session:
+            set_setting(session, DEMO_SETTING, marker)
+            # The demo's orders are in US dollars, its money figures too.
+            set_setting(session, "workspace.home_currency", "USD")
+            session.add(
+                AuditEvent(
+                    occurred_at=built_at,
+                    actor="demo",
+                    action="demo_built",
+                    entity_type="workspace",
+                    details={**marker, **data.counts(), "brand": BRAND},
+                )
+            )
+            session.flush()
+        # Last chance to cancel: the rollback still leaves the workspace as it was.
+        step(0.99, "Saving")
+    if progress is not None:
+        progress(1.0, "Demo workspace ready")
+    counts = data.counts()
+    return DemoSummary(
+        customers=counts["customers"],
+        orders=counts["orders"],
+        interactions=counts["interactions"],
+        opportunities=counts["opportunities"],
+        subscriptions=counts["subscriptions"],
+        owners=OWNERS,
+        seed=seed,
+        today=today,
+    )
+
+
+def _refuse_real_data(session: Session) -> None:
+    has_customers = session.scalar(select(exists().select_from(Customer)))
+    if has_customers and not is_demo_workspace(session):
+        raise WorkspaceError(REFUSAL)
+
+
+def _generate(n: int, seed: int, today: dt.date, step: Callable[[float, str], None]) -> _DemoData:
+    rng = np.random.default_rng(seed)
+    today_day = (today - _EPOCH).days  # events happen strictly before today 00:00 UTC
+    step(0.02, "Generating orders")
+    arch = _exact_shares(rng, n, [a.share for a in ARCHETYPES])
+    orders = _orders(rng, arch, today_day)
+    step(0.12, "Generating customers")
+    cust = _customers(rng, arch, orders, today_day)
+    step(0.18, "Generating emails")
+    emails = _emails(rng, arch, cust, today_day)
+    step(0.22, "Generating tickets and reviews")
+    support = _support(rng, arch, cust, orders, today_day)
+    touches = _owner_touches(rng, arch, cust, today_day)
+    step(0.25, "Generating opportunities and memberships")
+    opportunities, corporate = _opportunities(rng, arch, cust, today_day)
+    subscriptions = _subscriptions(rng, arch, cust, today_day)
+
+    # Corporate deals belong to customers who buy for a company.
+    with_company = corporate[rng.random(len(corporate)) < 0.8]
+    cust.company[with_company] = _objects(
+        [COMPANIES[i] for i in rng.integers(0, len(COMPANIES), len(with_company))]
+    )
+    # The shop's marketing flag reflects the unsubscribes.
+    attributes = cust.columns["attributes"]
+    for i in np.unique(emails.customer[emails.kind == "unsubscribe"]).tolist():
+        attributes[i]["accepts_marketing"] = False
+    email_table = _interaction_table(emails, today_day, detailed=False)
+    support_table = _interaction_table(support, today_day, detailed=True)
+    return _DemoData(
+        customers=cust.table(),
+        external_ids=cust.external_ids,
+        children=[orders.table, email_table, support_table, touches, opportunities, subscriptions],
+    )
