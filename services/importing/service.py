@@ -329,7 +329,11 @@ def preview_file(
                 ColumnGuess(g.column, plan.mapping.get(g.column), 1.0, g.samples)
                 for g in plan.suggestion.guesses
             )
-    sample = table.frame.head(PREVIEW_ROWS).astype(str).itertuples(index=False, name=None)
+    # Row by row from one array: astype(str) and itertuples go column by column (5 s for a
+    # file of 10,000 columns); str() of each value is what astype(str) gives.
+    sample = (
+        tuple(str(v) for v in row) for row in table.frame.head(PREVIEW_ROWS).to_numpy(dtype=object)
+    )
     return FilePreview(
         path=str(path),
         file_name=display_path(path.name),

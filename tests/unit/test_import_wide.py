@@ -9,7 +9,7 @@ from pathlib import Path
 from app.workspace import open_workspace, to_url
 from services.importing import generic
 from services.importing.reader import read_table
-from services.importing.service import run_import
+from services.importing.service import preview_file, run_import
 
 
 def _wide(path: Path, columns: int, named: dict[int, tuple[str, list[str]]]) -> Path:
@@ -81,3 +81,29 @@ def test_content_is_sniffed_only_for_the_first_columns_of_a_wide_file(tmp_path: 
     late_map = generic.suggest_mapping(read_table(late), "customers").mapping
     assert early_map["contact"] == "email"
     assert late_map["contact"] is None
+
+
+def test_the_preview_of_a_wide_file_shows_its_rows_and_samples(tmp_path: Path) -> None:
+    # The preview's rows are built from one array, the guesses' samples without .head(5):
+    # both must still show the file's own values in the file's column order.
+    emails = [f"p{k}@example.com" for k in range(4)]
+    path = _wide(
+        tmp_path / "wide.csv",
+        1_000,
+        {0: ("customer_id", ["A", "B", "C", "D"]), 999: ("email", emails)},
+    )
+    ws = open_workspace(to_url(str(tmp_path / "w.radar.sqlite")), backup=False)
+    try:
+        preview = preview_file(ws.engine, path)
+    finally:
+        ws.close()
+    assert preview.kind == "customers"
+    assert len(preview.sample_rows) == 4
+    assert preview.sample_rows[1][0] == "B"
+    assert preview.sample_rows[1][999] == "p1@example.com"
+    assert preview.sample_rows[2][1] == str((2 * 7 + 1) % 997)
+    by_column = {g.column: g for g in preview.columns}
+    assert by_column["email"].field == "email"
+    assert by_column["email"].samples == tuple(emails)
+    assert by_column["customer_id"].field == "customer_id"
+    assert by_column["col500"].field is None
