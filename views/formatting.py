@@ -1,8 +1,10 @@
-"""How the window writes figures: money with its currency, percentages, dates, day counts.
+"""The window's own shapes of figures: money on a cell, a tile and an axis; UTC day counts.
 
 Money: every figure goes through services/money.py (which exports and templates use
 too) with its currency; these are the window's wordings of it (table cells, tiles, axis
-labels). Dates: UTC calendar dates and calendar-day counts, as below.
+labels). Counts, percentages, dates and relative dates are worded by
+services/formatting.py, for the window, the command line, exports and templates alike.
+Dates: UTC calendar dates and calendar-day counts, as below.
 
 Orders and events are stored in UTC and the customers table formats UTC dates; the
 detail pane, the timeline and the chart use these helpers so that no part of the
@@ -17,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 
 from services import money
+from services.formatting import format_date as format_date
+from services.formatting import format_percent as format_percent
 
 
 def utc_now() -> dt.datetime:
@@ -48,21 +52,6 @@ def format_money(amount: float, currency: str, *, cents: bool = True) -> str:
     """An amount in units of ``currency`` with its sign ("$1,234.50", "€12", "¥1,000");
     services/money.py formats every figure (JPY and KRW never show cents)."""
     return money.format_money(amount * 100.0, currency, decimals=2 if cents else 0)
-
-
-def format_percent(probability: float) -> str:
-    """A probability as a whole percentage: '72%'; '<1%' and '>99%' at the ends, so
-    that a small risk never reads as none and a large one never as certain."""
-    if 0 < probability < 0.005:
-        return "<1%"
-    if 0.995 < probability < 1:
-        return ">99%"
-    return f"{probability * 100:.0f}%"
-
-
-def format_date(day: dt.date) -> str:
-    """A short, unambiguous date: 'Mar 7, 2026'."""
-    return f"{day:%b} {day.day}, {day.year}"
 
 
 def compact_money(value: float, currency: str) -> str:

@@ -23,6 +23,7 @@ from app.gui.jobs import JobRunner, Operation, TaskState
 from app.workspace import Workspace
 from models.db import translate_db_errors
 from models.errors import UserFacingError
+from services.formatting import format_date
 from services.records import (
     CHURN_MODEL_NAMES,
     CustomerScores,
@@ -30,7 +31,6 @@ from services.records import (
     ScoreHistoryPoint,
     ScoringSummary,
 )
-from views.formatting import format_date
 from views.scoring.dialog import ScoringParameters, ask_scoring_parameters
 from views.scoring.model_report import ModelReportDialog
 from views.theme import ThemeManager

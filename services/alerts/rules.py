@@ -17,6 +17,7 @@ import pandas as pd
 from services.alerts._db import positions
 from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
+from services.formatting import plural
 from services.money import format_money
 
 FloatArray = npt.NDArray[np.float64]
@@ -38,10 +39,6 @@ CANDIDATE_COLUMNS: dict[str, Any] = {
 
 def _money(cents: float, currency: str) -> str:
     return format_money(cents, currency, decimals=0)
-
-
-def _plural(count: float, one: str, many: str) -> str:
-    return f"{int(count)} {one if int(count) == 1 else many}"
 
 
 def _days(hours: int) -> str:
@@ -163,7 +160,7 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
         def experience(r: int) -> str:
             said = []
             if bad[r] >= 1:
-                said.append(_plural(bad[r], "bad-satisfaction ticket", "bad-satisfaction tickets"))
+                said.append(plural(bad[r], "bad-satisfaction ticket", "bad-satisfaction tickets"))
             if low[r] == 1:
                 said.append(f"a {stars[r]:.0f}-star review")
             elif low[r] > 1:
@@ -252,7 +249,7 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
                 text = f"in {stage} for {stage_days:.0f} days, {contact}: deal '{name}'"
                 more = int(extra.get(p, 0))
                 if more:
-                    text += f" and {_plural(more, 'more stalled deal', 'more stalled deals')}"
+                    text += f" and {plural(more, 'more stalled deal', 'more stalled deals')}"
                 reasons[p] = text
         mask = np.zeros(len(c), bool)
         mask[list(reasons)] = True

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from models.errors import UserFacingError
+from services.formatting import plural
 
 __all__ = [
     "IMPORT_KINDS",
@@ -105,10 +106,6 @@ class FileReport:
     kind: str = ""  # the kind(s) imported, e.g. "orders" or "customers, orders"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
-
-
 @dataclass(frozen=True)
 class ImportReport:
     """The report of one import command or dialog: one FileReport per file."""
@@ -136,7 +133,7 @@ class ImportReport:
                 verb = "would land" if self.dry_run else "landed"
                 run = f" as import {f.run_id}" if f.run_id is not None else ""
                 out.append(
-                    f"{head}: {verb}{run}: {_plural(f.rows_read, 'row')} read, "
+                    f"{head}: {verb}{run}: {plural(f.rows_read, 'row')} read, "
                     f"{f.inserted:,} inserted, {f.updated:,} updated, "
                     f"{f.unchanged:,} unchanged, {f.rejected:,} rejected"
                 )

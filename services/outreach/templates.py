@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from models.errors import UserFacingError
 from models.schema import AuditEvent
+from services.formatting import format_long_date
 from services.outreach.checks import check_draft
 from services.outreach.records import (
     GOAL_LABELS,
@@ -141,15 +142,11 @@ def _nice_offer(context: DraftContext) -> int | None:
     return offer * 100 if offer >= 1 else None
 
 
-def _long_date(day: dt.date) -> str:
-    return f"{day.day} {day.strftime('%B')} {day.year}"
-
-
 def _order(order: LastOrder | None) -> dict[str, Any] | None:
     if order is None:
         return None
     return {
-        "date": _long_date(order.date),
+        "date": format_long_date(order.date),
         "days_ago": order.days_ago,
         "category": order.category,
         "amount": order.amount,
@@ -157,7 +154,11 @@ def _order(order: LastOrder | None) -> dict[str, Any] | None:
 
 
 def _ticket(ticket: CustomerText) -> dict[str, Any]:
-    return {"subject": ticket.subject, "status": ticket.status, "date": _long_date(ticket.date)}
+    return {
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "date": format_long_date(ticket.date),
+    }
 
 
 def template_variables(context: DraftContext) -> dict[str, Any]:

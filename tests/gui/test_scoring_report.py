@@ -18,10 +18,10 @@ from app.gui.jobs import JobRunner
 from app.gui.scoring_controller import ScoringController, read_model_report, summary_message
 from app.workspace import Workspace, open_workspace, to_url
 from services.customers import load_customer_columns
+from services.formatting import format_date, format_percent
 from services.records import CalibrationBin, CustomerScores, Driver, ModelReport
 from services.scoring.rfm import SEGMENTS
 from views.customers.score_tiles import DOWN, UP, DriversPanel, ScoreStrip, trend
-from views.formatting import format_date, format_percent
 from views.item_models.customer_table_model import (
     COLUMN_INDEX,
     CustomerTableData,

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.formatting import format_date
 from views.alerts.source import (
     OUTCOME_LABELS,
     OUTCOMES,
@@ -42,7 +43,7 @@ from views.alerts.source import (
     STATUS_LABELS,
     AlertDetail,
 )
-from views.formatting import as_utc, format_date, utc_now
+from views.formatting import as_utc, utc_now
 from views.item_models.alert_list_model import stake_text
 from views.theme import LIGHT, Theme
 

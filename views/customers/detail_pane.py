@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from services import money
+from services.formatting import days_ago, format_date
 from services.records import (
     CustomerDetail,
     CustomerNotFoundError,
@@ -40,7 +41,7 @@ from services.records import (
 )
 from views.customers.score_tiles import CONFIDENCE_TEXT, SEGMENT_TONES, DriversPanel, ScoreStrip
 from views.customers.source import CustomerSource
-from views.formatting import days_between, format_date, format_money, utc_date, utc_now
+from views.formatting import days_between, format_money, utc_date, utc_now
 from views.item_models.opportunity_table_model import OpportunityTableModel
 from views.item_models.timeline_model import TimelineDelegate, TimelineModel
 from views.theme import LIGHT, Theme
@@ -557,11 +558,11 @@ class CustomerDetailPane(QWidget):
             )
             # How long ago is the number that matters; the date is the footnote.
             self.last_order_tile.set(
-                _ago(days),
+                days_ago(days),
                 format_date(utc_date(d.last_order)),
                 tone,
                 # "109 days" under "LAST ORDER" still reads right in a narrow tile.
-                short_value=(_ago(days).removesuffix(" ago"),),
+                short_value=(days_ago(days).removesuffix(" ago"),),
             )
         if d.avg_gap_days is None:
             self.gap_tile.set("—", "needs two orders")
@@ -592,11 +593,3 @@ class CustomerDetailPane(QWidget):
     def restore_splitter_state(self, state: QByteArray) -> None:
         if not state.isEmpty():
             self.splitter.restoreState(state)
-
-
-def _ago(days: int) -> str:
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    return f"{days:,} days ago"

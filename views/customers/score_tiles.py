@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.formatting import format_percent
 from services.records import CustomerScores, Driver
-from views.formatting import compact_money, format_money, format_percent
+from views.formatting import compact_money, format_money
 from views.theme import LIGHT, Theme
 from views.widgets.tiles import ElidingLabel, KpiTile
 

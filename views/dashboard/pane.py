@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from services import money
+from services.formatting import days_ago, format_date, format_percent, format_short_date
 from views.customers.score_tiles import trend
-from views.formatting import format_date, format_percent, utc_now
+from views.formatting import short_money, utc_now
 from views.theme import LIGHT, Theme
 from views.widgets.tiles import KpiTile
 
@@ -83,18 +84,6 @@ class DashboardData:
 
 def _day(seconds: float) -> dt.date:
     return _EPOCH + dt.timedelta(days=int(seconds // 86_400))
-
-
-def _short_date(day: dt.date) -> str:
-    return f"{day:%b} {day.day}"
-
-
-def _age_text(days: int) -> str:
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    return f"{days} days ago"
 
 
 def _previous_run(data: DashboardData) -> int | None:
@@ -320,11 +309,10 @@ class DashboardPane(QWidget):
 
     def _set_tiles(self, data: DashboardData) -> None:
         from views.charts.dashboard_charts import SEVERITIES
-        from views.formatting import short_money
 
         previous = _previous_run(data)
         since = (
-            f"since {_short_date(_day(float(np.asarray(data.trend_dates)[previous])))}"
+            f"since {format_short_date(_day(float(np.asarray(data.trend_dates)[previous])))}"
             if previous is not None
             else ""
         )
@@ -415,10 +403,10 @@ class DashboardPane(QWidget):
             stale = age > STALE_AFTER_DAYS
             tile.set(
                 format_date(data.as_of),
-                _age_text(age) + (" — score again" if stale else ""),
+                days_ago(age) + (" — score again" if stale else ""),
                 "warning" if stale else "",
-                short_value=(_short_date(data.as_of),),
-                short_note=(_age_text(age),),
+                short_value=(format_short_date(data.as_of),),
+                short_note=(days_ago(age),),
             )
             runs = len(np.asarray(data.trend_dates))
             tile.setToolTip(

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.formatting import format_timestamp
 from services.importing.types import ImportRunInfo, UndoReport
 from views.importing.source import ImportSource
 from views.importing.widgets import configure_table, plain_label, set_tone
-from views.item_models.import_tables import ImportHistoryModel, format_when
+from views.item_models.import_tables import ImportHistoryModel
 
 if TYPE_CHECKING:
     from app.gui.jobs import JobRunner, TaskState
@@ -241,7 +242,7 @@ class ImportHistoryDialog(QDialog):
         changed = run.inserted + run.updated
         if not self._confirm(
             "Undo import?",
-            f"Undo import {run.run_id} of {run.file_name} ({format_when(run.started_at)})?\n\n"
+            f"Undo import {run.run_id} of {run.file_name} ({format_timestamp(run.started_at)})?\n\n"
             f"The {changed:,} records it added or changed go back to how they were before "
             "it. This cannot be undone itself; import the file again to redo it.",
         ):

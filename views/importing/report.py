@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.formatting import plural
 from services.importing.types import FileReport, RejectedRow
 from views.importing.source import ImportOutcome
 from views.importing.widgets import configure_table, set_tone
@@ -35,10 +36,6 @@ SavePathFn = Callable[[str], str | None]  # suggested path -> chosen path or Non
 CANCELLED_NOTHING = "Import cancelled. Nothing was changed: the workspace is as it was."
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one}" if n == 1 else f"{n:,} {many or one + 's'}"
-
-
 def headline(outcome: ImportOutcome) -> tuple[str, str]:
     """(tone, sentence) summing up an import: tone is "positive", "warning" or "critical"."""
     report = outcome.report
@@ -50,7 +47,7 @@ def headline(outcome: ImportOutcome) -> tuple[str, str]:
             return "warning", CANCELLED_NOTHING
         return "warning", (
             f"Import cancelled. Nothing from {outcome.cancelled_file or 'the file being read'} "
-            f"was saved; {_plural(len(landed), 'file')} imported before the cancel "
+            f"was saved; {plural(len(landed), 'file')} imported before the cancel "
             "stayed (File ▸ Import history… can undo them)."
         )
     if not report.files:
@@ -63,17 +60,17 @@ def headline(outcome: ImportOutcome) -> tuple[str, str]:
     updated = sum(f.updated for f in landed)
     unchanged = sum(f.unchanged for f in landed)
     what = "Imported " + (
-        f"{landed[0].file}" if len(report.files) == 1 else _plural(len(landed), "file")
+        f"{landed[0].file}" if len(report.files) == 1 else plural(len(landed), "file")
     )
     if inserted == 0 and updated == 0:
-        text = f"{what}: nothing new ({_plural(unchanged, 'record')} already up to date)."
+        text = f"{what}: nothing new ({plural(unchanged, 'record')} already up to date)."
     else:
         text = f"{what}: {inserted:,} new, {updated:,} updated, {unchanged:,} unchanged."
     if failed:
-        text += f" {_plural(len(failed), 'file')} could not be imported."
+        text += f" {plural(len(failed), 'file')} could not be imported."
     if rejected:
         verb = "was" if rejected == 1 else "were"
-        text += f" {_plural(rejected, 'row')} could not be read and {verb} left out."
+        text += f" {plural(rejected, 'row')} could not be read and {verb} left out."
     return ("warning" if rejected or failed else "positive"), text
 
 

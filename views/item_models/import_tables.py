@@ -9,7 +9,6 @@ in the model instead of going through a proxy's lessThan.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -17,6 +16,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from services.formatting import format_count, format_timestamp
 from services.importing.types import FilePreview, FileReport, ImportRunInfo, RejectedRow
 
 Index = QModelIndex | QPersistentModelIndex
@@ -32,16 +32,6 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.
 
 # Cells of the preview are shown on one line: long texts are cut here (the tooltip has all).
 PREVIEW_CELL_CHARS = 80
-
-
-def format_when(when: dt.datetime) -> str:
-    """An import's start time in the user's local time: "2026-11-15 14:03"."""
-    aware = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-    return aware.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def format_count(n: int) -> str:
-    return f"{n:,}"
 
 
 def format_name(detected_format: str) -> str:
@@ -362,7 +352,7 @@ class ImportHistoryModel(_RecordTableModel[ImportRunInfo]):
             "No.", lambda r: str(r.run_id), key=lambda r: r.run_id, numeric=True
         ),
         _Column[ImportRunInfo](
-            "When", lambda r: format_when(r.started_at), key=lambda r: (r.started_at, r.run_id)
+            "When", lambda r: format_timestamp(r.started_at), key=lambda r: (r.started_at, r.run_id)
         ),
         _Column[ImportRunInfo]("File", lambda r: r.file_name, tooltip=lambda r: r.source_path),
         _Column[ImportRunInfo]("Format", lambda r: format_name(r.detected_format)),

@@ -22,9 +22,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from services.formatting import days_ago, format_date
 from services.money import currency_symbol
 from services.records import TimelineEvent
-from views.formatting import as_utc, days_between, format_date, format_money, utc_date, utc_now
+from views.formatting import as_utc, days_between, format_money, utc_date, utc_now
 from views.theme import LIGHT, Theme
 
 Index = QModelIndex | QPersistentModelIndex
@@ -117,12 +118,8 @@ def relative_day(when: dt.datetime, now: dt.datetime | None = None) -> str:
     now = now or utc_now()
     delta = days_between(when, now)
     day = utc_date(when)
-    if delta == 0:
-        return "today"
-    if delta == 1:
-        return "yesterday"
-    if 1 < delta < 31:
-        return f"{delta} days ago"
+    if delta < 31:
+        return days_ago(delta)
     return format_date(day)
 
 

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from services import money
+from services.formatting import format_date
 from services.records import CHURN_MODEL_NAMES, ModelReport
-from views.formatting import format_date
 from views.theme import LIGHT, Theme
 
 if TYPE_CHECKING:

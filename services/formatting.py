@@ -1,0 +1,63 @@
+"""How the product writes counts, percentages, dates and relative dates, in words.
+
+One set of wordings for the window, the command line, the exports and the email
+templates, so that "3 days ago", "Mar 7, 2026" or "72%" read the same everywhere.
+Money has its own module, services/money.py (every amount with its currency); the
+window's extra shapes of it (axis labels, tiles) are in views/formatting.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def plural(n: float, one: str, many: str | None = None) -> str:
+    """A count with its noun: "1 file", "2,048 files", "3 people" (many="people")."""
+    count = int(n)
+    return f"{count:,} {one}" if count == 1 else f"{count:,} {many or one + 's'}"
+
+
+def format_count(n: float) -> str:
+    """A whole count with thousands separators: "12,345"."""
+    return f"{int(n):,}"
+
+
+def format_percent(probability: float) -> str:
+    """A probability as a whole percentage: '72%'; '<1%' and '>99%' at the ends, so
+    that a small risk never reads as none and a large one never as certain."""
+    if 0 < probability < 0.005:
+        return "<1%"
+    if 0.995 < probability < 1:
+        return ">99%"
+    return f"{probability * 100:.0f}%"
+
+
+def format_date(day: dt.date) -> str:
+    """A short, unambiguous date: 'Mar 7, 2026'."""
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def format_short_date(day: dt.date) -> str:
+    """A date within the year shown beside it: 'Mar 7'."""
+    return f"{day:%b} {day.day}"
+
+
+def format_long_date(day: dt.date) -> str:
+    """A date in a sentence of an email: '7 March 2026'."""
+    return f"{day.day} {day:%B} {day.year}"
+
+
+def format_timestamp(when: dt.datetime) -> str:
+    """A moment on the user's clock, to the minute: '2026-11-15 14:03' (a naive
+    moment is taken to be UTC, as the workspace stores them)."""
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return aware.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def days_ago(days: int) -> str:
+    """A day count as a relative date: 'today', 'yesterday', '12 days ago'."""
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days:,} days ago"
