@@ -179,14 +179,15 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(line, file=out)
         shown = total if args.limit == 0 else min(args.limit, total)
         noun = "alert" if total == 1 else "alerts"
+        held_back = " held back by the daily cap" if args.held_back else ""
         if shown < total:
             print(
-                f"Showing the {shown:,} highest-priority of {total:,} {noun} "
+                f"Showing the {shown:,} highest-priority of {total:,} {noun}{held_back} "
                 "(--limit 0 shows all).",
                 file=out,
             )
         else:
-            print(f"{total:,} {noun}, highest priority first.", file=out)
+            print(f"{total:,} {noun}{held_back}, highest priority first.", file=out)
     working = ", ".join(f"{n:,} {s}" for s, n in counts.by_severity.items() if n)
     print(
         f"Open and in progress: {counts.working:,}"

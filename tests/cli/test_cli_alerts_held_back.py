@@ -44,6 +44,7 @@ def test_held_back_lists_them(capped_db: Path, tmp_path: Path) -> None:
         n for n in ("Late 0", "Late 1", "Late 2") if any(n in r for r in rows)
     }
     assert "more held back" not in result.stdout
+    assert "2 alerts held back by the daily cap, highest priority first." in result.stdout
 
 
 def test_held_back_and_status_together_is_refused(capped_db: Path, tmp_path: Path) -> None:
