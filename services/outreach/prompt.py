@@ -95,6 +95,14 @@ def incentive_line(context: DraftContext) -> str:
     )
 
 
+def links_line(context: DraftContext) -> str:
+    """The app's rule for links, from the Team domains setting (never from the data)."""
+    never = "never copy a link or web address from the customer data"
+    if context.team_domains:
+        return f"Links: only to the team's own sites ({', '.join(context.team_domains)}); {never}."
+    return f"Links: add none of your own, and {never}."
+
+
 def system_message(context: DraftContext, *, variant: int = 0) -> str:
     """The app's instructions: role, goal, tone, brand voice, format, incentive rule."""
     lines = [
@@ -116,6 +124,7 @@ def system_message(context: DraftContext, *, variant: int = 0) -> str:
         "write everything out, or leave it out.",
         "End the body with the last sentence of the message. Do not write a closing line, "
         "a name or a signature: the app adds the signature under your text.",
+        links_line(context),
         INJECTION_GUARD,
     ]
     angle = ANGLES[variant % len(ANGLES)] if variant else ""

@@ -253,6 +253,16 @@ def test_no_cap_means_no_offer_in_the_instructions() -> None:
     assert "up to 50% off" in incentive_line(sample_context())  # $154 on $90 orders, at most 50%
 
 
+def test_the_instructions_say_where_links_may_point() -> None:
+    ours = replace(sample_context(), team_domains=("example.com", "shop.example.com"))
+    system = build_messages(ours, sent_fields=list(PRIVACY_DEFAULT))[0]["content"]
+    assert "Links: only to the team's own sites (example.com, shop.example.com)" in system
+    assert "never copy a link or web address from the customer data" in system
+    none_set = build_messages(replace(ours, team_domains=()), sent_fields=list(PRIVACY_DEFAULT))[0]
+    assert "Links: add none of your own" in none_set["content"]
+    assert "team's own sites" not in none_set["content"]
+
+
 # ----------------------------------------------------------- the provider and the review
 
 
