@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.workspace import open_workspace, to_url
 from services.importing import generic
+from services.importing.generic.mapping import MAX_SNIFFED_COLUMNS
 from services.importing.reader import read_table
 from services.importing.service import preview_file, run_import
 
@@ -74,9 +75,7 @@ def test_content_is_sniffed_only_for_the_first_columns_of_a_wide_file(tmp_path: 
     bound that keeps a wide file fast); within it, an email column is still recognised."""
     emails = [f"p{k}@example.com" for k in range(4)]
     early = _wide(tmp_path / "early.csv", 1000, {5: ("contact", emails)})
-    late = _wide(
-        tmp_path / "late.csv", 1000, {generic.MAX_SNIFFED_COLUMNS + 5: ("contact", emails)}
-    )
+    late = _wide(tmp_path / "late.csv", 1000, {MAX_SNIFFED_COLUMNS + 5: ("contact", emails)})
     early_map = generic.suggest_mapping(read_table(early), "customers").mapping
     late_map = generic.suggest_mapping(read_table(late), "customers").mapping
     assert early_map["contact"] == "email"

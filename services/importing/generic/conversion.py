@@ -1,0 +1,534 @@
+"""A mapped generic table in canonical form: ``convert(table, kind, mapping)`` reads each
+mapped column as its field's type (emails, dates, amounts with their currency, yes/no...),
+fills the kind's canonical columns (services/importing/canonical.py) and gives each
+record an id (its id column's, else a stable one from its content), keeps unmapped columns
+as attributes, and rejects the rows it cannot read (bad date, negative amount, no
+customer...) with the first reason for each.
+
+The steps, in order: check the mapping, read the customer (or the customer reference),
+read the kind's own columns, the record ids, the attributes, then the frame and rejects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from models.errors import UserFacingError
+from models.vocab import INTERACTION_KINDS
+from services.importing import values
+from services.importing.canonical import Batch, Reject
+from services.importing.generic.fields import GENERIC_SOURCE, fields_for_kind
+
+if TYPE_CHECKING:
+    from services.importing.reader import RawTable
+
+__all__ = ["convert"]
+
+_ORDER_STATUS = {
+    **dict.fromkeys(
+        (
+            "paid",
+            "complete",
+            "completed",
+            "fulfilled",
+            "shipped",
+            "delivered",
+            "closed",
+            "success",
+            "successful",
+            "succeeded",
+            "settled",
+            "captured",
+            "ok",
+            "done",
+            "partially_refunded",
+            "partially refunded",
+            "approved",
+            "sale",
+        ),
+        "paid",
+    ),
+    **dict.fromkeys(("refunded", "refund", "returned", "return", "chargeback"), "refunded"),
+    **dict.fromkeys(
+        ("cancelled", "canceled", "void", "voided", "failed", "declined", "cancel"),
+        "cancelled",
+    ),
+    **dict.fromkeys(
+        (
+            "pending",
+            "open",
+            "processing",
+            "unpaid",
+            "authorized",
+            "awaiting payment",
+            "new",
+            "on hold",
+            "on-hold",
+            "partially_paid",
+            "partially paid",
+        ),
+        "pending",
+    ),
+}
+
+
+def _check_mapping(kind: str, mapping: Mapping[str, str | None], header: Sequence[str]) -> None:
+    """Refuse a mapping to a field the kind does not have, two columns mapped to one field,
+    or a column the file does not have."""
+    names = {s.name for s in fields_for_kind(kind)}
+    seen: dict[str, str] = {}
+    for column, field_name in mapping.items():
+        if field_name is None:
+            continue
+        if field_name not in names:
+            raise UserFacingError(
+                f"'{field_name}' is not a field of {kind} (column '{column}'); choose one of "
+                f"{', '.join(sorted(names))}."
+            )
+        if field_name in seen:
+            raise UserFacingError(
+                f"Two columns, '{seen[field_name]}' and '{column}', are mapped to the same "
+                f"field '{field_name}'; map one of them to nothing (keep in attributes)."
+            )
+        seen[field_name] = column
+    missing = [c for c in mapping if c not in header and mapping[c] is not None]
+    if missing:
+        raise UserFacingError(
+            f"The mapping names column(s) the file does not have: {', '.join(missing)}."
+        )
+
+
+class _Rows:
+    """The first reason each row is rejected."""
+
+    def __init__(self, n: int) -> None:
+        self.reasons = np.full(n, None, dtype=object)
+
+    def add(self, mask: Any, reason: str | pd.Series) -> None:
+        hit = np.asarray(mask, dtype=bool) & pd.isna(self.reasons)
+        if not hit.any():
+            return
+        if isinstance(reason, str):
+            self.reasons[hit] = reason
+        else:
+            self.reasons[hit] = reason.astype(object).to_numpy()[hit]
+
+    @property
+    def ok(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        return np.asarray(pd.isna(self.reasons), dtype=bool)
+
+
+def _bad_reason(raw: pd.Series, what: str, column: str) -> pd.Series:
+    shown = raw.astype(str).str.strip().str.slice(0, 60)
+    return "cannot read '" + shown + f"' as {what} ({column})"
+
+
+_WHAT = {
+    "email": "an email address",
+    "date": "a date",
+    "datetime": "a date",
+    "money": "an amount",
+    "number": "a number",
+    "bool": "yes/no",
+}
+
+
+def _stable_ids(parts: list[pd.Series], prefix: str) -> pd.Series:
+    """Deterministic ids from row content; identical rows get ":2", ":3"... in file order."""
+    if not parts:
+        return pd.Series([], dtype=object)
+    joined = parts[0].astype(str)
+    for p in parts[1:]:
+        joined = joined + "\x1f" + p.astype(str)
+    digests = joined.map(lambda t: hashlib.sha1(t.encode("utf-8")).hexdigest()[:20])
+    occurrence = digests.groupby(digests).cumcount() + 1
+    ids = prefix + digests
+    return ids.where(occurrence == 1, ids + ":" + occurrence.astype(str))
+
+
+def _filled(n: int, value: Any) -> np.ndarray[Any, Any]:
+    """An object array of ``value`` (np.full is several times slower for objects)."""
+    out = np.empty(n, dtype=object)
+    if value is not None:
+        out[:] = value
+    return out
+
+
+def _attributes(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any] | None]:
+    """Each row's non-empty cells of the unmapped ``columns``, kept as its attributes."""
+    if not columns:
+        return [None] * len(frame)
+    block = frame[columns].astype(object).to_numpy()
+    out: list[dict[str, Any] | None] = []
+    for row in block:
+        d = {c: v for c, v in zip(columns, row, strict=True) if isinstance(v, str) and v.strip()}
+        out.append(d or None)
+    return out
+
+
+class _Cells:
+    """The mapped columns of one table, read by field. Each reading rejects the rows it
+    cannot read (``errors`` keeps the first reason per row); a money field's reading keeps
+    the currency its cells named, which ``currency_of`` settles with the currency column."""
+
+    def __init__(self, frame: pd.DataFrame, kind: str, mapping: Mapping[str, str | None]) -> None:
+        self.frame = frame
+        self.n = len(frame)
+        self.specs = {s.name: s for s in fields_for_kind(kind)}
+        self.by_field = {f: c for c, f in mapping.items() if f is not None}
+        self.errors = _Rows(self.n)
+        # The currency each money field's cells named ("€12.50" -> EUR), by field.
+        self.read_currency: dict[str, pd.Series] = {}
+
+    def empty(self) -> pd.Series:
+        """A column of None, one per row."""
+        return pd.Series(_filled(self.n, None), copy=False)
+
+    def raw(self, field_name: str) -> pd.Series | None:
+        """The cells of the column mapped to ``field_name`` as written (None: not mapped)."""
+        column = self.by_field.get(field_name)
+        return None if column is None else self.frame[column]
+
+    def parsed(self, field_name: str, **kwargs: Any) -> pd.Series:
+        """The column mapped to ``field_name`` read as its field's type (None where not
+        mapped); rows with a cell it cannot read are rejected."""
+        column = self.by_field.get(field_name)
+        spec = self.specs[field_name]
+        if column is None:
+            return self.empty()
+        series = self.frame[column]
+        vt = spec.value_type
+        if vt == "email":
+            result, bad = values.normalize_email(series)
+        elif vt == "datetime":
+            result, bad = values.parse_datetimes(series, **kwargs)
+        elif vt == "date":
+            result, bad = values.parse_dates(series)
+        elif vt == "money":
+            result, self.read_currency[field_name], bad = values.parse_money(series)
+        elif vt == "number":
+            result, bad = values.parse_number(series)
+        elif vt == "bool":
+            result, bad = values.parse_bool(series)
+        else:
+            result, bad = values.clean_text(series)
+        if bad.any():
+            self.errors.add(bad, _bad_reason(series, _WHAT.get(vt, "text"), column))
+        return result
+
+    def text(self, field_name: str) -> pd.Series:
+        """A text field's column, cleaned (see ``parsed``)."""
+        return self.parsed(field_name)
+
+    def currency_of(self, amount_field: str) -> np.ndarray[Any, Any]:
+        """The currency column where given, else what the amount named (None: none);
+        rows whose amount contradicts the column, or whose column is no currency, are
+        rejected."""
+        column = self.raw("currency")
+        codes, unknown, conflict = values.settle_currency(
+            column, self.read_currency.get(amount_field)
+        )
+        if column is not None:
+            name = self.by_field["currency"]
+            shown = column.astype(str).str.strip()
+            if unknown.any():
+                self.errors.add(
+                    unknown,
+                    "unknown currency '" + shown + f"' in column {name} (use a code such as EUR)",
+                )
+            if conflict.any():
+                amount_shown = self.frame[self.by_field[amount_field]].astype(str).str.strip()
+                self.errors.add(
+                    conflict,
+                    "the amount '"
+                    + amount_shown
+                    + "' is in "
+                    + self.read_currency[amount_field].astype(str)
+                    + f" but column {name} says "
+                    + codes.astype(str)
+                    + " (fix one of them)",
+                )
+        out: np.ndarray[Any, Any] = codes.to_numpy(dtype=object)
+        return out
+
+
+def _customer_columns(cells: _Cells) -> dict[str, Any]:
+    """A customers file's columns: id, email, name (whole, or from first and last name),
+    company, phone, owner, tier, region, since when, do not contact; a row with neither id
+    nor email is rejected."""
+    by_field, errors, text, parsed = cells.by_field, cells.errors, cells.text, cells.parsed
+    ext = text("customer_id")
+    email = parsed("email")
+    name = text("name")
+    if by_field.get("name") is None and ("first_name" in by_field or "last_name" in by_field):
+        first = text("first_name").fillna("").astype(str)
+        last = text("last_name").fillna("").astype(str)
+        full = (first + " " + last).str.strip()
+        name = full.where(full != "", None)
+    errors.add(ext.isna() & email.isna(), "no customer id or email")
+    dnc = parsed("do_not_contact") if "do_not_contact" in by_field else None
+    out: dict[str, Any] = dict(
+        external_id=ext.to_numpy(dtype=object),
+        email=email.to_numpy(dtype=object),
+        name=name.to_numpy(dtype=object),
+        company=text("company").to_numpy(dtype=object),
+        phone=(
+            values.parse_phone(cells.frame[by_field["phone"]])[0].to_numpy(dtype=object)
+            if "phone" in by_field
+            else _filled(cells.n, None)
+        ),
+        owner=text("owner").to_numpy(dtype=object),
+        tier=text("tier").to_numpy(dtype=object),
+        region=text("region").to_numpy(dtype=object),
+        signup_date=parsed("signup_date").to_numpy(dtype=object),
+    )
+    if dnc is not None:
+        out["do_not_contact"] = dnc.fillna(False).to_numpy(dtype=bool)
+    return out
+
+
+def _customer_ref_columns(cells: _Cells, source: str) -> dict[str, Any]:
+    """The customer a record of any other kind belongs to (id, email, name, company, in the
+    records' source); a row with neither id nor email is rejected."""
+    errors, text, parsed = cells.errors, cells.text, cells.parsed
+    cust_id = text("customer_id")
+    cust_email = parsed("customer_email")
+    errors.add(cust_id.isna() & cust_email.isna(), "no customer id or email")
+    return dict(
+        customer_source=_filled(cells.n, source),
+        customer_external_id=cust_id.to_numpy(dtype=object),
+        customer_email=cust_email.to_numpy(dtype=object),
+        customer_name=text("customer_name").to_numpy(dtype=object),
+        customer_company=text("customer_company").to_numpy(dtype=object),
+        guest=np.zeros(cells.n, dtype=bool),
+    )
+
+
+def _order_columns(cells: _Cells) -> dict[str, Any]:
+    """An order's date (with its offset), amount and currency, status (paid when no column
+    says), channel, category and items; rows with no date or amount, a negative amount or
+    a status it does not know are rejected."""
+    by_field, errors, n = cells.by_field, cells.errors, cells.n
+    text, parsed, raw = cells.text, cells.parsed, cells.raw
+    date = parsed("order_date")
+    errors.add(date.isna(), "missing order date")
+    amount = parsed("amount")
+    errors.add(amount.isna(), "missing amount")
+    negative = amount.fillna(0) < 0
+    if negative.any():
+        shown = raw("amount")
+        assert shown is not None
+        errors.add(
+            negative,
+            "negative amount '"
+            + shown.astype(str).str.strip()
+            + "' (a refund is an order status, not a negative amount)",
+        )
+    status_raw = text("status")
+    if "status" in by_field:
+        status = status_raw.astype(object).str.lower().str.strip().map(_ORDER_STATUS)
+        unknown = status_raw.notna() & status.isna()
+    else:
+        status = pd.Series(_filled(n, "paid"), copy=False)
+        unknown = pd.Series(False, index=status.index)
+    if unknown.any():
+        errors.add(
+            unknown,
+            "unknown order status '"
+            + status_raw.astype(str)
+            + "' (use paid, refunded, cancelled or pending)",
+        )
+    items = parsed("items")
+    out: dict[str, Any] = dict(
+        order_date=date,
+        utc_offset_minutes=values.event_offsets(raw("order_date")).to_numpy()
+        if raw("order_date") is not None
+        else None,
+        amount_cents=amount,
+        currency=cells.currency_of("amount"),
+        status=status.fillna("paid").to_numpy(dtype=object),
+        channel=text("channel").to_numpy(dtype=object),
+        category=text("category").to_numpy(dtype=object),
+        items=pd.array(items.round(), dtype="Int64") if "items" in by_field else None,
+    )
+    if out["items"] is None:
+        del out["items"]
+    return out
+
+
+def _interaction_columns(cells: _Cells) -> dict[str, Any]:
+    """An interaction's date (with its offset), kind (a note unless it names a known one),
+    channel, subject, text, sentiment, rating, status and satisfaction; a row with no date
+    is rejected."""
+    errors, text, parsed, raw = cells.errors, cells.text, cells.parsed, cells.raw
+    when = parsed("occurred_at")
+    errors.add(when.isna(), "missing date")
+    itype = text("interaction_type").astype(object).str.lower().str.strip()
+    itype = itype.str.replace(r"[\s-]+", "_", regex=True)
+    known = itype.isin(INTERACTION_KINDS)
+    itype = itype.where(known, "note")
+    return dict(
+        kind=itype.to_numpy(dtype=object),
+        occurred_at=when,
+        utc_offset_minutes=values.event_offsets(raw("occurred_at")).to_numpy()
+        if raw("occurred_at") is not None
+        else None,
+        channel=text("channel").to_numpy(dtype=object),
+        subject=text("subject").to_numpy(dtype=object),
+        text=text("text").to_numpy(dtype=object),
+        sentiment=parsed("sentiment").to_numpy(dtype=object),
+        rating=parsed("rating").to_numpy(dtype=object),
+        status=text("status").to_numpy(dtype=object),
+        satisfaction=text("satisfaction").to_numpy(dtype=object),
+    )
+
+
+def _opportunity_columns(cells: _Cells) -> dict[str, Any]:
+    """An opportunity's name, type, stage, amount and currency, probability (a percentage
+    read as a fraction), dates, closed and won (from the stage when no column says) and
+    owner; rows with no name or a negative amount are rejected."""
+    by_field, errors, text, parsed = cells.by_field, cells.errors, cells.text, cells.parsed
+    name = text("name")
+    errors.add(name.isna(), "missing opportunity name")
+    amount = parsed("amount")
+    errors.add(amount.fillna(0) < 0, "negative amount")
+    prob = parsed("probability")
+    prob = prob.where(prob.isna() | (prob <= 1), prob / 100.0)
+    stage = text("stage")
+    stage_l = stage.fillna("").astype(str).str.lower()
+    closed = parsed("closed") if "closed" in by_field else stage_l.str.contains("closed")
+    won = parsed("won") if "won" in by_field else stage_l.str.contains("won")
+    return dict(
+        name=name.to_numpy(dtype=object),
+        type=text("type").to_numpy(dtype=object),
+        stage=stage.to_numpy(dtype=object),
+        amount_cents=amount,
+        currency=cells.currency_of("amount"),
+        probability=prob.to_numpy(dtype=object),
+        created_at=parsed("created_at"),
+        close_date=parsed("close_date").to_numpy(dtype=object),
+        closed=pd.Series(closed).fillna(False).to_numpy(dtype=bool),
+        won=pd.Series(won).fillna(False).to_numpy(dtype=bool),
+        owner=text("owner").to_numpy(dtype=object),
+    )
+
+
+def _subscription_columns(cells: _Cells) -> dict[str, Any]:
+    """A subscription's plan, status (lower case), dates, whether it cancels at the period's
+    end, amount and currency, and interval; rows with no status or a negative amount are
+    rejected."""
+    errors, text, parsed = cells.errors, cells.text, cells.parsed
+    status = text("status")
+    errors.add(status.isna(), "missing subscription status")
+    amount = parsed("amount")
+    errors.add(amount.fillna(0) < 0, "negative amount")
+    cape = parsed("cancel_at_period_end")
+    return dict(
+        plan=text("plan").to_numpy(dtype=object),
+        status=status.astype(object).str.lower().to_numpy(dtype=object),
+        started_at=parsed("started_at"),
+        current_period_end=parsed("current_period_end"),
+        canceled_at=parsed("canceled_at"),
+        cancel_at_period_end=cape.fillna(False).to_numpy(dtype=bool),
+        amount_cents=amount,
+        currency=cells.currency_of("amount"),
+        interval=text("interval").to_numpy(dtype=object),
+    )
+
+
+# Each kind's own columns, after its customer reference (customers have only their own).
+_KIND_COLUMNS: dict[str, Callable[[_Cells], dict[str, Any]]] = {
+    "orders": _order_columns,
+    "interactions": _interaction_columns,
+    "opportunities": _opportunity_columns,
+    "subscriptions": _subscription_columns,
+}
+
+# The field holding a record's own id, by kind (a customer's is its customer id).
+_ID_FIELD = {
+    "orders": "order_id",
+    "interactions": "interaction_id",
+    "opportunities": "opportunity_id",
+    "subscriptions": "subscription_id",
+}
+
+
+def _record_ids(cells: _Cells, kind: str, mapped: list[str]) -> np.ndarray[Any, Any]:
+    """The ids of a kind's records other than customers: its id column's where mapped (a
+    row with none is rejected), else a stable id from the mapped cells' content."""
+    id_field = _ID_FIELD[kind]
+    ext_ids: pd.Series
+    if id_field in cells.by_field:
+        ext_ids = cells.text(id_field)
+        cells.errors.add(ext_ids.isna(), f"missing {cells.specs[id_field].title.lower()}")
+    else:
+        # No id column: a stable id from the row's content, so re-importing is a no-op.
+        parts = [cells.frame[c] for c in mapped]
+        ext_ids = _stable_ids(parts, "h:") if parts else cells.empty()
+    ids: np.ndarray[Any, Any] = ext_ids.to_numpy(dtype=object)
+    return ids
+
+
+def _canonical_frame(out: dict[str, Any], n: int) -> pd.DataFrame:
+    """The canonical columns (arrays, Series or lists of ``n`` rows) as one frame."""
+    index = pd.RangeIndex(n)
+    columns: dict[str, Any] = {}
+    # copy=False: the arrays were built for this frame (pandas would copy each again).
+    for k, v in out.items():
+        if isinstance(v, pd.Series):
+            columns[k] = v.set_axis(index)
+        elif isinstance(v, list):
+            columns[k] = pd.Series(v, index=index, dtype=object)
+        else:
+            columns[k] = pd.Series(v, index=index, copy=False)
+    return pd.DataFrame(columns, index=index, copy=False)
+
+
+def convert(
+    table: RawTable,
+    kind: str,
+    mapping: Mapping[str, str | None],
+    *,
+    source: str = GENERIC_SOURCE,
+    detected_format: str | None = None,
+) -> Batch:
+    """A generic table in canonical form, by ``mapping`` ({column: field or None})."""
+    _check_mapping(kind, mapping, table.header)
+    frame = table.frame.reset_index(drop=True)
+    rows_no = np.asarray(table.row_numbers, dtype=np.int64)
+    n = len(frame)
+    file = table.file_name
+    cells = _Cells(frame, kind, mapping)
+    out: dict[str, Any] = {"row": rows_no, "source": _filled(n, source)}
+    if kind == "customers":
+        out.update(_customer_columns(cells))
+    else:
+        out.update(_customer_ref_columns(cells, source))
+        out.update(_KIND_COLUMNS[kind](cells))
+        mapped = [c for c in table.header if mapping.get(c) is not None]
+        out["external_id"] = _record_ids(cells, kind, mapped)
+    unmapped = [c for c in table.header if mapping.get(c) is None]
+    out["attributes"] = _attributes(frame, unmapped)
+
+    errors = cells.errors
+    ok = errors.ok
+    canonical = _canonical_frame(out, n)
+    if not ok.all():
+        canonical = canonical.loc[ok].reset_index(drop=True)
+    rejects = [
+        Reject(file=file, row=int(rows_no[i]), reason=str(errors.reasons[i]))
+        for i in np.flatnonzero(~ok)
+    ]
+    batch = Batch(
+        file=str(table.path),
+        detected_format=detected_format or f"generic_{kind}",
+        frames={kind: canonical} if len(canonical) else {},
+        rejects=rejects,
+        rows_read=n,
+    )
+    return batch

@@ -1,0 +1,108 @@
+"""The canonical fields a generic file can fill, per kind (customers, orders, interactions,
+opportunities, subscriptions), and the source name its records get unless a profile names
+one. The header names each field recognises live in ``synonyms``; which column fills which
+field is guessed in ``mapping``.
+"""
+
+from __future__ import annotations
+
+from models.errors import UserFacingError
+from services.importing.types import FieldSpec
+
+__all__ = ["FIELDS", "GENERIC_SOURCE", "fields_for_kind"]
+
+GENERIC_SOURCE = "generic"
+
+
+def _f(name: str, title: str, kind: str, required: bool, value_type: str) -> FieldSpec:
+    return FieldSpec(name=name, title=title, kind=kind, required=required, value_type=value_type)
+
+
+def _customer_ref(kind: str) -> tuple[FieldSpec, ...]:
+    return (
+        _f("customer_id", "Customer ID", kind, False, "id"),
+        _f("customer_email", "Customer email", kind, False, "email"),
+        _f("customer_name", "Customer name", kind, False, "text"),
+        _f("customer_company", "Customer company", kind, False, "text"),
+    )
+
+
+FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    "customers": (
+        _f("customer_id", "Customer ID", "customers", False, "id"),
+        _f("email", "Email", "customers", False, "email"),
+        _f("name", "Full name", "customers", False, "text"),
+        _f("first_name", "First name", "customers", False, "text"),
+        _f("last_name", "Last name", "customers", False, "text"),
+        _f("company", "Company", "customers", False, "text"),
+        _f("phone", "Phone", "customers", False, "text"),
+        _f("owner", "Account owner", "customers", False, "text"),
+        _f("tier", "Tier", "customers", False, "text"),
+        _f("region", "Region", "customers", False, "text"),
+        _f("signup_date", "Customer since", "customers", False, "date"),
+        _f("do_not_contact", "Do not contact", "customers", False, "bool"),
+    ),
+    "orders": _customer_ref("orders")
+    + (
+        _f("order_id", "Order ID", "orders", False, "id"),
+        _f("order_date", "Order date", "orders", True, "datetime"),
+        _f("amount", "Amount", "orders", True, "money"),
+        _f("currency", "Currency", "orders", False, "text"),
+        _f("status", "Status", "orders", False, "text"),
+        _f("channel", "Channel", "orders", False, "text"),
+        _f("category", "Category", "orders", False, "text"),
+        _f("items", "Items", "orders", False, "number"),
+    ),
+    "interactions": _customer_ref("interactions")
+    + (
+        _f("interaction_id", "Interaction ID", "interactions", False, "id"),
+        _f("occurred_at", "Date", "interactions", True, "datetime"),
+        _f("interaction_type", "Type", "interactions", False, "text"),
+        _f("channel", "Channel", "interactions", False, "text"),
+        _f("subject", "Subject", "interactions", False, "text"),
+        _f("text", "Text", "interactions", False, "text"),
+        _f("sentiment", "Sentiment (-1..1)", "interactions", False, "number"),
+        _f("rating", "Rating", "interactions", False, "number"),
+        _f("status", "Status", "interactions", False, "text"),
+        _f("satisfaction", "Satisfaction", "interactions", False, "text"),
+    ),
+    "opportunities": _customer_ref("opportunities")
+    + (
+        _f("opportunity_id", "Opportunity ID", "opportunities", False, "id"),
+        _f("name", "Opportunity name", "opportunities", True, "text"),
+        _f("type", "Type", "opportunities", False, "text"),
+        _f("stage", "Stage", "opportunities", False, "text"),
+        _f("amount", "Amount", "opportunities", False, "money"),
+        _f("currency", "Currency", "opportunities", False, "text"),
+        _f("probability", "Probability", "opportunities", False, "number"),
+        _f("created_at", "Created", "opportunities", False, "datetime"),
+        _f("close_date", "Close date", "opportunities", False, "date"),
+        _f("closed", "Closed", "opportunities", False, "bool"),
+        _f("won", "Won", "opportunities", False, "bool"),
+        _f("owner", "Owner", "opportunities", False, "text"),
+    ),
+    "subscriptions": _customer_ref("subscriptions")
+    + (
+        _f("subscription_id", "Subscription ID", "subscriptions", False, "id"),
+        _f("plan", "Plan", "subscriptions", False, "text"),
+        _f("status", "Status", "subscriptions", True, "text"),
+        _f("started_at", "Started", "subscriptions", False, "datetime"),
+        _f("current_period_end", "Current period end", "subscriptions", False, "datetime"),
+        _f("canceled_at", "Canceled at", "subscriptions", False, "datetime"),
+        _f("cancel_at_period_end", "Cancels at period end", "subscriptions", False, "bool"),
+        _f("amount", "Amount", "subscriptions", False, "money"),
+        _f("currency", "Currency", "subscriptions", False, "text"),
+        _f("interval", "Interval", "subscriptions", False, "text"),
+    ),
+}
+
+
+def fields_for_kind(kind: str) -> tuple[FieldSpec, ...]:
+    """The canonical fields a generic column can map to, for one kind."""
+    try:
+        return FIELDS[kind]
+    except KeyError:
+        raise UserFacingError(
+            f"'{kind}' is not a kind of data Account Radar imports; choose one of "
+            f"{', '.join(FIELDS)}."
+        ) from None
