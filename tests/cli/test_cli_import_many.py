@@ -11,6 +11,7 @@ import pytest
 
 import services.rollups as rollups
 from app.cli.main import main
+from services.importing import run
 
 
 def orders_file(path: Path, customer: str, n: int) -> Path:
@@ -48,7 +49,7 @@ def test_a_file_that_fails_unexpectedly_keeps_the_others(
             raise KeyError("a bug")
         return real(conn)
 
-    monkeypatch.setattr(rollups, "refresh_rollups", refresh)
+    monkeypatch.setattr(run, "refresh_rollups", refresh)
     db = tmp_path / "w.radar.sqlite"
     out, err = io.StringIO(), io.StringIO()
     code = main(["--db", str(db), "import", str(first), str(broken), str(last)], out, err)

@@ -1,0 +1,91 @@
+"""The files an import reads and the one it writes: paths and folders expanded to the
+importable files they name, and the rejected rows saved as CSV."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+from models.errors import UserFacingError
+from services.importing.types import RejectedRow
+from services.output_files import display_path
+
+FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+
+
+def _importable(p: Path) -> bool:
+    return p.is_file() and p.suffix.lower() in FILE_SUFFIXES and not p.name.startswith(".")
+
+
+def expand_paths(paths: Sequence[str | Path], *, recursive: bool = False) -> list[Path]:
+    """Files as given; folders -> their .csv/.tsv/.txt/.xlsx files (sorted; with
+    ``recursive``, those of every subfolder too). Anything that is not a regular file (a
+    named pipe, a device) is refused: reading one could block forever."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        shown = display_path(path)
+        if path.is_dir():
+            walk = path.rglob("*") if recursive else path.iterdir()
+            found = sorted(
+                p
+                for p in walk
+                if _importable(p)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                hint = (
+                    " Its subfolders hold some: add --recursive to import them."
+                    if not recursive and subfolder_files(path)
+                    else ""
+                )
+                raise UserFacingError(
+                    f"The folder {shown} holds no CSV or XLSX files to import.{hint}"
+                )
+            out.extend(found)
+        elif path.exists():
+            if not path.is_file():
+                raise UserFacingError(
+                    f"{shown} is not a regular file (a pipe or a device, say); "
+                    "save the export to a file and import that."
+                )
+            out.append(path)
+        else:
+            raise UserFacingError(f"{shown} does not exist. Check the path and try again.")
+    return out
+
+
+def subfolder_files(folder: Path) -> int:
+    """How many importable files lie in the subfolders of folder (not imported without
+    --recursive)."""
+    return sum(
+        1
+        for sub in folder.iterdir()
+        if sub.is_dir() and not sub.name.startswith(".")
+        for p in sub.rglob("*")
+        if _importable(p)
+    )
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(value: object) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_rejects_csv(rejects: Sequence[RejectedRow], path: str | Path) -> None:
+    """Write rejected rows as CSV (file,row,reason), neutralising spreadsheet formulas."""
+    target = Path(path).expanduser()
+    try:
+        with target.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["file", "row", "reason"])
+            for r in rejects:
+                writer.writerow([_safe_cell(r.file), r.row, _safe_cell(r.reason)])
+    except OSError as exc:
+        raise UserFacingError(
+            f"The rejected rows cannot be written to {target}: {exc.strerror or exc}."
+        ) from None

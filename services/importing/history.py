@@ -1,0 +1,187 @@
+"""The imports history and undo: every import recorded in import_runs, listed newest
+first with whether it can be undone, and undone (what it inserted deleted, what it changed
+restored) while no later import built on it."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Connection, Engine, select, update
+
+from models.base import utcnow
+from models.db import translate_db_errors
+from models.errors import UserFacingError
+from models.schema import ImportRun
+from services.importing.types import ImportRunInfo, UndoReport
+from services.importing.writer import COLUMNS
+from services.rollups import refresh_rollups
+
+_CHANGE_TABLES = ("customers", "orders", "interactions", "opportunities", "subscriptions")
+_ATTACH_TABLES = ("orders", "interactions", "opportunities", "subscriptions", "customer_identities")
+
+
+def _q(conn: Connection, sql: str) -> str:
+    """SQL written with ? placeholders, in the driver's parameter style."""
+    return sql if conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
+
+
+def _undo_blocker(conn: Connection, run_id: int) -> str | None:
+    """Why a landed import cannot be undone (a later import built on it), or None."""
+    candidates: list[tuple[int, int, str]] = []
+    for table in _CHANGE_TABLES:
+        row = conn.exec_driver_sql(
+            _q(
+                conn,
+                "SELECT MIN(c.import_run_id) FROM import_changes c "
+                "JOIN import_runs r ON r.id = c.import_run_id "
+                "WHERE r.status = 'landed' AND c.import_run_id > ? AND c.table_name = ? "
+                f"AND c.row_id IN (SELECT id FROM {table} WHERE import_run_id = ?)",
+            ),
+            (run_id, table, run_id),
+        ).scalar()
+        if row is not None:
+            candidates.append((int(row), 0, "changed the same records"))
+    row = conn.exec_driver_sql(
+        _q(
+            conn,
+            "SELECT MIN(c2.import_run_id) FROM import_changes c1 "
+            "JOIN import_changes c2 ON c2.table_name = c1.table_name AND c2.row_id = c1.row_id "
+            "JOIN import_runs r ON r.id = c2.import_run_id "
+            "WHERE c1.import_run_id = ? AND c2.import_run_id > ? AND r.status = 'landed'",
+        ),
+        (run_id, run_id),
+    ).scalar()
+    if row is not None:
+        candidates.append((int(row), 0, "changed the same records"))
+    for table in _ATTACH_TABLES:
+        row = conn.exec_driver_sql(
+            _q(
+                conn,
+                f"SELECT MIN(x.import_run_id) FROM {table} x "
+                "JOIN import_runs r ON r.id = x.import_run_id "
+                "WHERE r.status = 'landed' AND x.import_run_id > ? "
+                "AND x.customer_id IN (SELECT id FROM customers WHERE import_run_id = ?)",
+            ),
+            (run_id, run_id),
+        ).scalar()
+        if row is not None:
+            candidates.append((int(row), 1, "added records to customers this import created"))
+    if not candidates:
+        return None
+    later, _rank, why = min(candidates)
+    name = conn.exec_driver_sql(
+        _q(conn, "SELECT file_name FROM import_runs WHERE id = ?"), (later,)
+    ).scalar()
+    return f"import {later} ({name}) {why}; undo it first"
+
+
+def list_imports(engine: Engine) -> list[ImportRunInfo]:
+    """The import history, newest first."""
+    table = ImportRun.__table__
+    out: list[ImportRunInfo] = []
+    with translate_db_errors(), engine.connect() as conn:
+        rows = conn.execute(select(table).order_by(table.c.id.desc())).all()
+        for r in rows:
+            status = r.status
+            if status == "running":
+                status = "failed"  # never committed as running; a crash left nothing else
+            blocked: str | None = None
+            can_undo = False
+            if status == "landed":
+                blocked = _undo_blocker(conn, r.id)
+                can_undo = blocked is None
+            elif status == "undone":
+                blocked = "already undone"
+            out.append(
+                ImportRunInfo(
+                    run_id=r.id,
+                    file_name=r.file_name,
+                    source_path=r.source_path,
+                    detected_format=r.detected_format or "",
+                    kind=r.kind or "",
+                    started_at=r.started_at,
+                    rows_read=r.rows_read or 0,
+                    inserted=r.inserted or 0,
+                    updated=r.updated or 0,
+                    rejected=r.rejected or 0,
+                    status=status,
+                    can_undo=can_undo,
+                    undo_blocked_reason=blocked,
+                )
+            )
+    return out
+
+
+def _customer_columns() -> list[str]:
+    return ["id", *COLUMNS["customers"], "import_run_id", "created_at", "updated_at"]
+
+
+def undo_import(engine: Engine, run_id: int) -> UndoReport:
+    """Undo a landed import: delete what it inserted, restore what it changed."""
+    with translate_db_errors(), engine.begin() as conn:
+        run = conn.execute(
+            select(ImportRun.__table__).where(ImportRun.__table__.c.id == run_id)
+        ).first()
+        if run is None:
+            raise UserFacingError(
+                f"There is no import {run_id}; 'imports list' shows the imports and their ids."
+            )
+        if run.status == "undone":
+            raise UserFacingError(f"Import {run_id} ({run.file_name}) was already undone.")
+        if run.status != "landed":
+            raise UserFacingError(
+                f"Import {run_id} ({run.file_name}) did not land, so there is nothing to undo."
+            )
+        blocked = _undo_blocker(conn, run_id)
+        if blocked is not None:
+            raise UserFacingError(f"Import {run_id} ({run.file_name}) cannot be undone: {blocked}.")
+        ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        deleted = 0
+        for table in ("orders", "interactions", "opportunities", "subscriptions"):
+            deleted += conn.exec_driver_sql(
+                f"DELETE FROM {table} WHERE import_run_id = {ph}", (run_id,)
+            ).rowcount
+        changes = conn.exec_driver_sql(
+            f"SELECT table_name, row_id, before FROM import_changes "
+            f"WHERE import_run_id = {ph} ORDER BY id DESC",
+            (run_id,),
+        ).all()
+        restored = 0
+        for table_name, row_id, before_raw in changes:
+            before = json.loads(before_raw) if isinstance(before_raw, str) else dict(before_raw)
+            if before.pop("__deleted__", False):
+                cols = [c for c in _customer_columns() if c in before]
+                marks = ",".join([ph] * len(cols))
+                conn.exec_driver_sql(
+                    f"INSERT INTO {table_name} ({','.join(cols)}) VALUES ({marks})",
+                    tuple(before[c] for c in cols),
+                )
+            else:
+                sets = ", ".join(f"{c} = {ph}" for c in before)
+                conn.exec_driver_sql(
+                    f"UPDATE {table_name} SET {sets} WHERE id = {ph}",
+                    (*before.values(), row_id),
+                )
+            restored += 1
+        conn.exec_driver_sql(
+            f"DELETE FROM customer_identities WHERE import_run_id = {ph}", (run_id,)
+        )
+        deleted += conn.exec_driver_sql(
+            f"DELETE FROM customers WHERE import_run_id = {ph}", (run_id,)
+        ).rowcount
+        conn.exec_driver_sql(f"DELETE FROM import_changes WHERE import_run_id = {ph}", (run_id,))
+        conn.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run_id)
+            .values(status="undone", undone_at=utcnow())
+        )
+        refresh_rollups(conn)
+    return UndoReport(
+        run_id=run_id,
+        deleted=deleted,
+        restored=restored,
+        message=(
+            f"Undid import {run_id} ({run.file_name}): {deleted:,} row(s) it added were "
+            f"deleted and {restored:,} change(s) it made were reverted."
+        ),
+    )

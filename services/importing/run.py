@@ -1,0 +1,363 @@
+"""The import itself, one transaction per file: read the file, plan it, convert it to the
+canonical batch and check it, settle currencies and offsets, write it, refresh the
+rollups and record the run in import_runs; a file that cannot be imported gets a report
+saying why, and the files after it are still tried."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, insert, update
+
+from models.base import utcnow
+from models.db import translate_db_errors
+from models.errors import UserFacingError
+from models.schema import ImportRun
+from services.importing import generic, profiles
+from services.importing.canonical import Batch, Reject
+from services.importing.checks import cap_texts, implausible_dates, repaired_note
+from services.importing.companies import settle_companies
+from services.importing.files import expand_paths
+from services.importing.planning import (
+    Plan,
+    check_kind,
+    duplicates_text,
+    make_plan,
+    open_table,
+)
+from services.importing.settling import settle_currencies, settle_offsets
+from services.importing.transaction import Clock, bulk_indexes, import_transaction
+from services.importing.types import FileReport, ImportCancelled, ImportReport, RejectedRow
+from services.importing.writer import Writer
+from services.output_files import display_path
+from services.rollups import refresh_rollups
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[float, str], None]
+CancelledFn = Callable[[], bool]
+
+MAX_STORED_REJECTS = 10_000
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _convert(plan: Plan) -> tuple[Batch, int]:
+    """The canonical batch (malformed rows added as rejects) and the rows read."""
+    table = plan.table
+    footer: set[int] = set()
+    if plan.adapter is not None:
+        footer = set(plan.adapter.footer_rows(table))
+        batch = plan.adapter.convert(table)
+    else:
+        assert plan.mapping is not None
+        batch = generic.convert(
+            table,
+            plan.kind,
+            plan.mapping,
+            source=plan.source,
+            detected_format=plan.detected_format,
+        )
+    extra = [
+        Reject(file=table.file_name, row=row, reason=reason)
+        for row, reason, _raw in table.malformed
+        if row not in footer
+    ]
+    if extra:
+        batch.rejects = sorted([*batch.rejects, *extra], key=lambda r: r.row)
+    return batch, batch.rows_read + len(extra)
+
+
+def _rejected_rows(batch: Batch) -> tuple[RejectedRow, ...]:
+    return tuple(
+        RejectedRow(file=Path(r.file).name, row=r.row, reason=r.reason) for r in batch.rejects
+    )
+
+
+def _file_error(
+    path: Path,
+    detected: str,
+    message: str,
+    rows_read: int = 0,
+    rejects: tuple[RejectedRow, ...] = (),
+    kind: str = "",
+) -> FileReport:
+    return FileReport(
+        file=path.name,
+        detected_format=detected,
+        run_id=None,
+        landed=False,
+        rows_read=rows_read,
+        inserted=0,
+        updated=0,
+        unchanged=0,
+        rejected=len(rejects),
+        rejects=rejects,
+        notes=(),
+        error=message,
+        kind=kind,
+    )
+
+
+def failed_file(path: str | Path, error: Exception) -> FileReport:
+    """The report of a file none of which was imported because of ``error``: its own
+    message when it is a UserFacingError, else (a bug, logged) "unexpected failure". For
+    the files of a multi-file import, which keeps the reports of the files before it."""
+    path = Path(path)
+    if isinstance(error, UserFacingError):
+        return _file_error(path, "unknown", str(error))
+    log.error("The import of %s failed", path, exc_info=error)
+    return _file_error(
+        path,
+        "unknown",
+        f"unexpected failure ({type(error).__name__}); nothing from {path.name} was "
+        "saved. The details are in the log file; please report it.",
+    )
+
+
+def _import_one(
+    engine: Engine,
+    path: Path,
+    *,
+    kind: str,
+    profile: str | None,
+    mapping: Mapping[str, str | None] | None,
+    save_as: str | None,
+    dry_run: bool,
+    progress: Callable[[float, str], None],
+    cancelled: CancelledFn | None,
+) -> FileReport:
+    def check() -> None:
+        if cancelled is not None and cancelled():
+            raise ImportCancelled(f"Import cancelled; nothing from {path.name} was saved.")
+
+    progress(0.0, f"reading {path.name}")
+    clock = Clock(path.name)
+    try:
+        table = open_table(path)
+        clock.lap("read")
+    except UserFacingError as exc:
+        return _file_error(path, "unknown", str(exc))
+    check()
+    if mapping is None and (duplicates := duplicates_text(table)):
+        # Taking the first of two same-named columns would import one of them silently.
+        return _file_error(
+            path,
+            "unknown",
+            f"the file has more than one column named {duplicates}; rename them in the "
+            "file, or import it in the window and choose the columns in the mapping step",
+        )
+    with translate_db_errors(), engine.connect() as conn:
+        try:
+            plan = make_plan(conn, table, kind=kind, profile=profile, mapping=mapping)
+        except UserFacingError as exc:
+            return _file_error(path, "generic", str(exc))
+    if plan.needs_mapping:
+        message = (
+            f"{plan.problems[0] if plan.problems else 'the columns could not be mapped'}. "
+            "Import it in the window to confirm the mapping, or pass --profile NAME "
+            "(a mapping saved in the window)."
+        )
+        return _file_error(path, "generic", message)
+    progress(0.25, f"checking {path.name}")
+    try:
+        batch, rows_read = _convert(plan)
+    except UserFacingError as exc:
+        return _file_error(path, plan.detected_format, str(exc), kind=plan.kind)
+    batch.notes.extend(cap_texts(batch, longest=table.longest_record))
+    rejects = _rejected_rows(batch)
+    batch.notes.extend(implausible_dates(batch))
+    # The text table is no longer needed (its header is): free it before the writer runs.
+    table.frame = table.frame.iloc[:0]
+    clock.lap("convert")
+    check()
+    if not any(len(f) for f in batch.frames.values()):
+        if rows_read == 0:
+            why = f"{path.name} has a header but no data rows"
+        else:
+            why = (
+                f"none of the {rows_read:,} rows of {path.name} could be read "
+                "(see the rejected rows)"
+            )
+        return _file_error(
+            path,
+            plan.detected_format,
+            why,
+            rows_read,
+            rejects,
+            kind=plan.kind,
+        )
+    progress(0.4, f"saving {path.name}")
+    sha = _sha256(path)
+    started = utcnow()
+    with import_transaction(engine, commit=not dry_run) as conn:
+        run_id = _start_run(conn, path, sha, plan, started)
+        if save_as:
+            assert plan.mapping is not None
+            profiles.save_profile(
+                conn, save_as, plan.kind, table.header, plan.mapping, source=plan.source
+            )
+        writer = Writer(
+            conn,
+            run_id,
+            cancelled=cancelled,
+            progress=lambda f, m: progress(0.4 + 0.5 * f, m),
+        )
+        money_notes = settle_currencies(conn, batch)
+        settle_offsets(conn, batch)
+        # HubSpot companies are accounts of their contacts, never customers of their own.
+        company_notes, accounts = settle_companies(conn, batch)
+        with bulk_indexes(conn, batch, clock):
+            result = writer.write(batch)
+            clock.lap("write")
+        check()
+        progress(0.92, f"updating customer totals for {path.name}")
+        refresh_rollups(conn)
+        clock.lap("rollups")
+        check()
+        notes = list(batch.notes) + company_notes + result.notes + money_notes
+        if result.customers_created and "customers" not in batch.frames:
+            notes.append(f"{result.customers_created:,} new customer(s) created from the records")
+        if table.encoding == "cp1252":
+            notes.append("read as Windows-1252 (the file is not UTF-8)")
+        if table.repaired_lines:
+            notes.append(repaired_note(table.repaired_lines))
+        report = {
+            "encoding": table.encoding,
+            "repaired_lines": list(table.repaired_lines[:MAX_STORED_REJECTS]),
+            "delimiter": table.delimiter,
+            "unchanged": result.unchanged,
+            "by_kind": result.by_kind,
+            "customers_created": result.customers_created,
+            "notes": notes,
+            "rejects_total": len(rejects),
+            "rejects": [{"row": r.row, "reason": r.reason} for r in rejects[:MAX_STORED_REJECTS]],
+            "dry_run": dry_run,
+        }
+        if accounts is not None:
+            # Kept for contacts and deals imported later (services/importing/companies.py).
+            report["accounts"] = accounts
+        conn.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run_id)
+            .values(
+                status="landed",
+                finished_at=utcnow(),
+                rows_read=rows_read,
+                inserted=result.inserted,
+                updated=result.updated,
+                rejected=len(rejects),
+                report=report,
+            )
+        )
+    clock.lap("commit")
+    clock.log()
+    return FileReport(
+        file=path.name,
+        detected_format=plan.detected_format,
+        run_id=None if dry_run else run_id,
+        landed=True,
+        rows_read=rows_read,
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        rejected=len(rejects),
+        rejects=rejects,
+        notes=tuple(notes),
+        error=None,
+        kind=plan.kind,
+    )
+
+
+def _start_run(conn: Connection, path: Path, sha: str, plan: Plan, started: dt.datetime) -> int:
+    result = conn.execute(
+        insert(ImportRun).values(
+            source_path=display_path(path.resolve()),
+            file_name=display_path(path.name),
+            file_sha256=sha,
+            detected_format=plan.detected_format,
+            kind=plan.kind,
+            profile_name=plan.profile_name,
+            status="running",
+            started_at=started,
+            rows_read=0,
+            inserted=0,
+            updated=0,
+            rejected=0,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def run_import(
+    engine: Engine,
+    paths: Sequence[str | Path],
+    *,
+    kind: str = "auto",
+    profile: str | None = None,
+    mappings: dict[str, dict[str, str | None]] | None = None,
+    save_profiles: dict[str, str] | None = None,
+    dry_run: bool = False,
+    progress: ProgressFn | None = None,
+    cancelled: CancelledFn | None = None,
+) -> ImportReport:
+    """Import files, one transaction each; see the module docstring."""
+    check_kind(kind)
+    files = expand_paths(paths)
+    if profile is not None:
+        # A profile that does not exist is a mistake for every file: say so once.
+        with translate_db_errors(), engine.connect() as conn:
+            profiles.get_profile(conn, profile)
+    mappings = {str(Path(k)): v for k, v in (mappings or {}).items()}
+    save_profiles = {str(Path(k)): v for k, v in (save_profiles or {}).items()}
+    reports: list[FileReport] = []
+    total = max(len(files), 1)
+    for index, path in enumerate(files):
+
+        def file_progress(fraction: float, message: str, index: int = index) -> None:
+            if progress is not None:
+                progress(min(1.0, (index + fraction) / total), message)
+
+        key = str(path)
+        mapping = mappings.get(key) or mappings.get(str(path.resolve()))
+        save_as = save_profiles.get(key) or save_profiles.get(str(path.resolve()))
+        try:
+            report = _import_one(
+                engine,
+                path,
+                kind=kind,
+                profile=profile,
+                mapping=mapping,
+                save_as=save_as,
+                dry_run=dry_run,
+                progress=file_progress,
+                cancelled=cancelled,
+            )
+        except ImportCancelled as exc:
+            done = [r.file for r in reports if r.landed]
+            if done and not dry_run:
+                raise ImportCancelled(
+                    f"Import cancelled; nothing from {path.name} was saved "
+                    f"({len(done)} earlier file(s) had already landed: {', '.join(done)})."
+                ) from exc
+            raise
+        except Exception as exc:
+            # A user-facing failure or a bug met by one file: its transaction rolled back;
+            # the files before it keep their summaries and the ones after it are still tried.
+            report = failed_file(path, exc)
+        reports.append(report)
+    if progress is not None:
+        progress(1.0, "done")
+    return ImportReport(files=tuple(reports), dry_run=dry_run)

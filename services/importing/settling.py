@@ -1,0 +1,104 @@
+"""Settling a batch against the workspace before it is written: every amount gets its
+currency (the first import with money sets the home currency), and events a source wrote
+in UTC outright take the offsets of the workspace's time zone."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, delete, func, insert, select
+
+from models.base import utcnow
+from models.schema import AuditEvent, Order, Setting
+from services import money
+from services.importing.canonical import Batch
+from services.importing.values import UTC_NAMED
+from services.local_dates import TIME_ZONE_SETTING, workspace_zone, zone_offsets
+
+_MONEY_KINDS = ("orders", "opportunities", "subscriptions")
+
+
+def settle_currencies(conn: Connection, batch: Batch) -> list[str]:
+    """Give every amount its currency; set the home currency on the first import with money.
+
+    An amount whose file names no currency (no column, no sign) is in the home currency; a
+    bare "$" is the home currency when that is a dollar, else USD. While the workspace has
+    no home currency, it becomes the one its orders already use, else this file's
+    commonest (audited, and said in the import report).
+    """
+    frames = {
+        kind: frame
+        for kind, frame in batch.frames.items()
+        if kind in _MONEY_KINDS and len(frame) and "currency" in frame.columns
+    }
+    if not frames:
+        return []
+    notes: list[str] = []
+    stored = conn.execute(
+        select(Setting.value).where(Setting.key == money.HOME_SETTING)
+    ).scalar_one_or_none()
+    home = str(stored or "").upper()
+    if not home:
+        home = (
+            conn.execute(
+                select(Order.currency)
+                .group_by(Order.currency)
+                .order_by(func.count().desc(), Order.currency)
+                .limit(1)
+            ).scalar_one_or_none()
+            or ""
+        )
+        if not home:
+            # Counted in pandas: a million amounts take milliseconds, not a Python loop.
+            named = pd.concat([frame["currency"] for frame in frames.values()]).dropna()
+            named = named.astype(str).replace(money.DOLLAR_MARK, "USD")
+            counts = named[named != ""].value_counts()
+            home = (
+                min(counts.index[counts == counts.max()].tolist())
+                if len(counts)
+                else money.DEFAULT_CURRENCY
+            )
+            notes.append(
+                f"home currency set to {home} (the commonest currency of this file's "
+                "amounts); change it in Settings ▸ Money"
+            )
+        conn.execute(delete(Setting).where(Setting.key == money.HOME_SETTING))
+        conn.execute(
+            insert(Setting).values(key=money.HOME_SETTING, value=home, updated_at=utcnow())
+        )
+        conn.execute(
+            insert(AuditEvent).values(
+                occurred_at=utcnow(),
+                actor="import",
+                action="settings.changed",
+                entity_type="setting",
+                details={"key": money.HOME_SETTING, "old": "", "new": home, "file": batch.file},
+            )
+        )
+    dollar = home if home in money.DOLLAR_CODES else "USD"
+    for kind, frame in frames.items():
+        codes = frame["currency"].astype(object)
+        codes = codes.where(codes.notna(), home).where(codes != money.DOLLAR_MARK, dollar)
+        batch.frames[kind] = frame.assign(currency=codes)
+    return notes
+
+
+def settle_offsets(conn: Connection, batch: Batch) -> None:
+    """Events a source wrote in UTC outright ("Z") take the workspace's time zone: their
+    offset is that zone's at each instant (services/local_dates.py)."""
+    zone: str | None = None
+    for kind, column in (("orders", "order_date"), ("interactions", "occurred_at")):
+        frame = batch.frames.get(kind)
+        if frame is None or "utc_offset_minutes" not in frame.columns or not len(frame):
+            continue
+        offsets = frame["utc_offset_minutes"].to_numpy(dtype="float64")
+        named = offsets == UTC_NAMED
+        if not named.any():
+            continue
+        if zone is None:
+            stored = conn.execute(
+                select(Setting.value).where(Setting.key == TIME_ZONE_SETTING)
+            ).scalar_one_or_none()
+            zone = workspace_zone(str(stored or ""))
+        offsets = offsets.copy()
+        offsets[named] = zone_offsets(frame[column][named], zone)
+        batch.frames[kind] = frame.assign(utc_offset_minutes=offsets)

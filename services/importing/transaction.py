@@ -1,0 +1,121 @@
+"""The import's hold on the database: one connection and transaction per file with the
+SQLite settings for bulk writing (restored afterwards), a big insert's secondary indexes
+rebuilt once after it, and the clock of the phases that the log and the benchmark read."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from models.db import translate_db_errors
+from services.importing.canonical import Batch
+
+log = logging.getLogger(__name__)
+
+# Above this many new rows (and more than the table holds), secondary indexes of the
+# table are rebuilt once after the insert instead of being updated row by row.
+REBUILD_INDEXES_FROM = 200_000
+
+
+class Clock:
+    """Phase timings of one file's import, logged (the benchmark reads them)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.last = time.perf_counter()
+        self.laps: list[tuple[str, float]] = []
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((phase, now - self.last))
+        self.last = now
+
+    def log(self) -> None:
+        parts = ", ".join(f"{p} {s:.2f}s" for p, s in self.laps)
+        log.info("import of %s: %s", self.name, parts)
+
+
+def _raw_pragma(conn: Connection, sql: str) -> Any:
+    # Through the driver: a statement through SQLAlchemy would begin a transaction.
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    return raw.execute(sql).fetchone()
+
+
+# The import connection's SQLite settings while it writes, restored afterwards:
+# - a 256 MB page cache (the default 2 MB thrashes once the indexes outgrow it) and
+#   in-memory temporary storage for the sorts of the index rebuilds;
+# - foreign key checks off: each checked row costs a parent lookup (about a second per
+#   million orders). The writer guarantees the references itself: it writes only
+#   customer ids it inserted or looked up in this transaction (Writer.check_customers),
+#   the run id it inserted, and when it merges two customers it re-points every table
+#   that refers to customers (read from the schema) before deleting one, so no cascade
+#   is needed. PRAGMA foreign_keys cannot change inside a transaction: it is set before
+#   BEGIN and restored after COMMIT or ROLLBACK, errors included.
+_IMPORT_PRAGMAS = {"cache_size": "-262144", "temp_store": "MEMORY", "foreign_keys": "OFF"}
+
+
+@contextlib.contextmanager
+def import_transaction(engine: Engine, *, commit: bool) -> Iterator[Connection]:
+    """One connection and transaction; committed only when ``commit`` and no error."""
+    with translate_db_errors(), engine.connect() as conn:
+        saved: dict[str, Any] = {}
+        if conn.dialect.name == "sqlite":
+            for name, value in _IMPORT_PRAGMAS.items():
+                saved[name] = _raw_pragma(conn, f"PRAGMA {name}")[0]
+                _raw_pragma(conn, f"PRAGMA {name} = {value}")
+        try:
+            trans = conn.begin()
+            try:
+                yield conn
+            except BaseException:
+                trans.rollback()
+                raise
+            if commit:
+                trans.commit()
+            else:
+                trans.rollback()
+        finally:
+            if saved:
+                try:
+                    for name, value in saved.items():
+                        _raw_pragma(conn, f"PRAGMA {name} = {int(value)}")
+                except Exception:
+                    # Never hand a connection without foreign keys back to the pool.
+                    conn.invalidate()
+                    raise
+
+
+@contextlib.contextmanager
+def bulk_indexes(conn: Connection, batch: Batch, clock: Clock) -> Iterator[None]:
+    """For a big insert into a small table (SQLite), rebuild secondary indexes once after."""
+    rebuild: list[tuple[str, str]] = []
+    if conn.dialect.name == "sqlite":
+        for kind, frame in batch.frames.items():
+            if kind == "customers" or len(frame) < REBUILD_INDEXES_FROM:
+                continue
+            present = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {kind}").scalar_one()
+            if int(present) * 2 > len(frame):
+                continue
+            rows = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL",
+                (kind,),
+            ).all()
+            for name, sql in rows:
+                conn.exec_driver_sql(f'DROP INDEX "{name}"')
+                rebuild.append((name, sql))
+    try:
+        yield
+    finally:
+        # On error the transaction rolls back and the indexes come back with it.
+        pass
+    for _name, sql in rebuild:
+        conn.exec_driver_sql(sql)
+    if rebuild:
+        clock.lap("indexes")
