@@ -66,3 +66,34 @@ def test_out_of_range_dates_reject_the_row_not_the_file() -> None:
     stamps, bad_stamps = parse_datetimes(s)[:2]
     assert stamps.notna().tolist() == [True, False, False]
     assert list(bad_stamps) == [False, True, True]
+
+
+def test_an_out_of_range_date_is_called_out_of_range(
+    tmp_path: Path,
+) -> None:
+    from app.workspace import open_workspace
+    from services.importing.service import run_import
+
+    generic = tmp_path / "orders.csv"
+    generic.write_text(
+        "customer_id,email,order_id,order_date,amount\n"
+        "1,a@example.com,o1,0001-01-01,10\n"
+        "2,b@example.com,o2,31/31/2026,10\n"
+        "3,c@example.com,o3,2024-01-05,10\n"
+        "4,d@example.com,o4,01/02/9999,10\n"
+        + "".join(f"{i},e{i}@example.com,o{i},2024-02-{i:02d},10\n" for i in range(5, 15)),
+        encoding="utf-8",
+    )
+    workspace = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+    try:
+        report = run_import(workspace.engine, [generic]).files[0]
+    finally:
+        workspace.close()
+    assert (report.kind, report.inserted, report.rejected) == ("orders", 11, 3)
+    reasons = {r.row: r.reason for r in report.rejects}
+    assert reasons[2] == (
+        "'0001-01-01' is outside the dates a workspace keeps (years 1678 to 2261) (order_date)"
+    )
+    assert reasons[3] == "cannot read '31/31/2026' as a date (order_date)"
+    assert reasons[5].startswith("'01/02/9999' is outside the dates a workspace keeps")
+    assert 4 not in reasons

@@ -20,6 +20,7 @@ import pandas as pd
 
 from services.importing import values
 from services.importing.canonical import Batch, Reject
+from services.importing.rejects import RowErrors, bad_value_reasons
 
 if TYPE_CHECKING:
     from services.importing.reader import RawTable
@@ -199,12 +200,6 @@ def stable_id(*parts: str) -> str:
     return digest[:24]
 
 
-def bad_value_reasons(values: pd.Series, what: str, column: str) -> pd.Series:
-    """Plain reasons for unreadable cells: "cannot read '31/31/2026' as a date (Close Date)"."""
-    shown = values.astype(object).fillna("").astype(str).str.strip().str.slice(0, 60)
-    return "cannot read '" + shown + f"' as {what} ({column})"
-
-
 def tidy_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns as object dtype with None for a missing value (never NaN), fresh index.
 
@@ -252,41 +247,6 @@ def settled_currency(
             + " (fix one of them)",
         )
     return codes
-
-
-class RowErrors:
-    """The first reason each row of a table cannot be imported (None = the row is fine)."""
-
-    def __init__(self, n: int) -> None:
-        self.reasons = np.full(n, None, dtype=object)
-
-    def add_bad(
-        self, mask: pd.Series | np.ndarray, values: pd.Series, what: str, column: str
-    ) -> None:
-        """Reject unreadable cells: "cannot read '31/31/2026' as a date (Close Date)"."""
-        hit = np.asarray(mask, dtype=bool) & pd.isna(self.reasons)
-        if hit.any():
-            self.add(hit, bad_value_reasons(values[hit], what, column).reindex(values.index))
-
-    def add(self, mask: pd.Series | np.ndarray, reason: str | pd.Series) -> None:
-        """Reject the rows of ``mask`` (unless already rejected) with ``reason``."""
-        hit = np.asarray(mask, dtype=bool) & pd.isna(self.reasons)
-        if not hit.any():
-            return
-        if isinstance(reason, str):
-            self.reasons[hit] = reason
-        else:
-            self.reasons[hit] = reason.to_numpy(dtype=object)[hit]
-
-    @property
-    def ok(self) -> np.ndarray:
-        """True for the rows that can be imported."""
-        return np.asarray(pd.isna(self.reasons), dtype=bool)
-
-    def rejects(self, file: str, rows: np.ndarray) -> list[Reject]:
-        """The rejected rows as Reject records, in row order."""
-        bad = np.flatnonzero(~self.ok)
-        return [Reject(file=file, row=int(rows[i]), reason=str(self.reasons[i])) for i in bad]
 
 
 class BaseAdapter:

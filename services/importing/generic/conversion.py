@@ -21,8 +21,9 @@ import pandas as pd
 from models.errors import UserFacingError
 from models.vocab import INTERACTION_KINDS
 from services.importing import values
-from services.importing.canonical import Batch, Reject
+from services.importing.canonical import Batch
 from services.importing.generic.fields import GENERIC_SOURCE, fields_for_kind
+from services.importing.rejects import RowErrors
 
 if TYPE_CHECKING:
     from services.importing.reader import RawTable
@@ -103,31 +104,6 @@ def _check_mapping(kind: str, mapping: Mapping[str, str | None], header: Sequenc
         )
 
 
-class _Rows:
-    """The first reason each row is rejected."""
-
-    def __init__(self, n: int) -> None:
-        self.reasons = np.full(n, None, dtype=object)
-
-    def add(self, mask: Any, reason: str | pd.Series) -> None:
-        hit = np.asarray(mask, dtype=bool) & pd.isna(self.reasons)
-        if not hit.any():
-            return
-        if isinstance(reason, str):
-            self.reasons[hit] = reason
-        else:
-            self.reasons[hit] = reason.astype(object).to_numpy()[hit]
-
-    @property
-    def ok(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
-        return np.asarray(pd.isna(self.reasons), dtype=bool)
-
-
-def _bad_reason(raw: pd.Series, what: str, column: str) -> pd.Series:
-    shown = raw.astype(str).str.strip().str.slice(0, 60)
-    return "cannot read '" + shown + f"' as {what} ({column})"
-
-
 _WHAT = {
     "email": "an email address",
     "date": "a date",
@@ -181,7 +157,7 @@ class _Cells:
         self.n = len(frame)
         self.specs = {s.name: s for s in fields_for_kind(kind)}
         self.by_field = {f: c for c, f in mapping.items() if f is not None}
-        self.errors = _Rows(self.n)
+        self.errors = RowErrors(self.n)
         # The currency each money field's cells named ("€12.50" -> EUR), by field.
         self.read_currency: dict[str, pd.Series] = {}
 
@@ -218,7 +194,7 @@ class _Cells:
         else:
             result, bad = values.clean_text(series)
         if bad.any():
-            self.errors.add(bad, _bad_reason(series, _WHAT.get(vt, "text"), column))
+            self.errors.add_bad(bad, series, _WHAT.get(vt, "text"), column)
         return result
 
     def text(self, field_name: str) -> pd.Series:
@@ -520,10 +496,7 @@ def convert(
     canonical = _canonical_frame(out, n)
     if not ok.all():
         canonical = canonical.loc[ok].reset_index(drop=True)
-    rejects = [
-        Reject(file=file, row=int(rows_no[i]), reason=str(errors.reasons[i]))
-        for i in np.flatnonzero(~ok)
-    ]
+    rejects = errors.rejects(file, rows_no)
     batch = Batch(
         file=str(table.path),
         detected_format=detected_format or f"generic_{kind}",
