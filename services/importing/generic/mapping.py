@@ -8,11 +8,9 @@ matched without near-miss spelling and only the first columns have their values 
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -256,13 +254,3 @@ def infer_kind(table: RawTable) -> MappingSuggestion:
     # Customers last among equals: a list with an amount column is probably not customers.
     best = max(suggestions, key=lambda s: (s.confident, s.score, -order[s.kind]))
     return best
-
-
-def mapping_json(kind: str, mapping: Mapping[str, str | None], source: str) -> dict[str, Any]:
-    """The JSON stored in a mapping profile."""
-    return {"kind": kind, "source": source, "columns": dict(mapping)}
-
-
-def dumps(value: Any) -> str:
-    """JSON text (used for stable comparisons)."""
-    return json.dumps(value, sort_keys=True)
