@@ -338,8 +338,6 @@ class AlertRule(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-# Alerts in these statuses are "active": at most one per customer and rule.
-ACTIVE_ALERT_STATUSES = ("open", "snoozed", "in_progress")
 _ACTIVE_ALERT = text("status IN ('open', 'snoozed', 'in_progress')")
 
 

@@ -1,4 +1,5 @@
-"""Closed vocabularies of the workspace tables (no SQLAlchemy import: cheap to load)."""
+"""Closed vocabularies of the workspace, each defined here once (no SQLAlchemy import: cheap
+to load, so the command line's --help can offer them as choices without loading the rest)."""
 
 # Kept as strings in the database, so a new value needs no migration.
 ORDER_STATUSES = ("paid", "refunded", "cancelled", "pending")
@@ -18,7 +19,19 @@ INTERACTION_KINDS = (
 SEVERITIES = ("critical", "warning", "opportunity", "info")
 # held_back: found by a scoring but kept out of the queue by the daily cap (services/alerts).
 ALERT_STATUSES = ("open", "snoozed", "in_progress", "resolved", "dismissed", "held_back")
+# Alerts in these statuses are "active": at most one per customer and rule.
+ACTIVE_ALERT_STATUSES = ("open", "snoozed", "in_progress")
 ACTION_KINDS = ("task", "call", "note")
+
+# The kinds of records an import writes, one table each (and the tables an undo restores).
+RECORD_KINDS = ("customers", "orders", "interactions", "opportunities", "subscriptions")
+# An outreach row records an email sent by SMTP or exported (mailto, .eml, copied).
+OUTREACH_STATUSES = ("sent", "exported")
+# What `export` writes.
+EXPORT_KINDS = ("scores", "customers", "alerts")
+# An outreach email's goal and tone (settings outreach.default_goal / default_tone).
+OUTREACH_GOALS = ("win_back", "check_in", "expansion", "apology")
+OUTREACH_TONES = ("warm", "friendly", "professional", "concise")
 
 # Orders with no customer id or email (Shopify guest checkouts) belong to one guest
 # customer per source with this external id; it is left out of customer lists and scoring.

@@ -30,15 +30,15 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from models.errors import UserFacingError
+from models.vocab import EXPORT_KINDS
+from services.output_files import FORMULA_TRIGGERS, neutralise_text
 
 if TYPE_CHECKING:
     import pandas as pd
     from sqlalchemy import Engine
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
-EXPORT_KINDS = ("scores", "customers", "alerts")
 # Text starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODING = "utf-8-sig"
 
 Cell = str | int | float | bool | dt.date | dt.datetime | None
@@ -70,11 +70,6 @@ def export_format(path: str | os.PathLike[str]) -> str:
             f"Cannot export to '{Path(path).name}': give a file name ending in .csv or .xlsx."
         )
     return FORMATS[suffix]
-
-
-def neutralise_text(text: str) -> str:
-    """Text with a leading apostrophe when a spreadsheet would read it as a formula."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 # --- turning a DataFrame into plain Python cells -----------------------------------------

@@ -14,6 +14,15 @@ from pathlib import Path
 
 from models.errors import UserFacingError
 
+# A cell starting with one of these is a formula to a spreadsheet (CSV/XLSX injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_text(text: str) -> str:
+    """Text with a leading apostrophe when a spreadsheet would read it as a formula."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 __all__ = ["OutputPathError", "check_output_path", "display_path"]
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.errors import UserFacingError
 from models.schema import AuditEvent, Setting
-from models.vocab import SEVERITIES
+from models.vocab import OUTREACH_GOALS, OUTREACH_TONES, SEVERITIES
 from services.local_dates import TIME_ZONE_SETTING, zone_problem
 from services.money import HOME_SETTING, RATES_SETTING, home_problem, rates_problem
 
@@ -241,8 +241,8 @@ ALERT_GENERAL: tuple[_Param, ...] = (
 # Email drafting (DESIGN.md section 9). The provider's API key is never a setting: it lives
 # in the OS keyring through services/credentials.py.
 LLM_PRESETS = ("none", "openai", "azure", "ollama", "lmstudio", "llamacpp", "vllm", "other")
-GOALS = ("win_back", "check_in", "expansion", "apology")
-TONES = ("warm", "friendly", "professional", "concise")
+GOALS = OUTREACH_GOALS
+TONES = OUTREACH_TONES
 # Fields of the drafting context that may leave the laptop; the default keeps out the
 # surname, the email address and the phone number.
 PRIVACY_FIELDS = (

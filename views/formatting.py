@@ -19,8 +19,6 @@ from __future__ import annotations
 import datetime as dt
 
 from services import money
-from services.formatting import format_date as format_date
-from services.formatting import format_percent as format_percent
 
 
 def utc_now() -> dt.datetime:

@@ -6,9 +6,9 @@ import argparse
 from typing import Any, TextIO
 
 from app.cli.args import some_of, whole_number
+from models.vocab import SEVERITIES
 
 # Kept in step with services.alerts.records (not imported: --help stays fast).
-SEVERITIES = ("critical", "warning", "opportunity", "info")
 STATUSES = ("open", "in_progress", "snoozed", "resolved", "dismissed")
 HELD_BACK = "held_back"  # left out of today's queue by the daily cap per owner
 STATUS_GROUPS = {

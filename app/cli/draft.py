@@ -12,13 +12,12 @@ import shlex
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli.args import one_of, whole_number
+from models.vocab import OUTREACH_GOALS as GOALS
+from models.vocab import OUTREACH_TONES as TONES
 
 if TYPE_CHECKING:
     from services.outreach.drafting import DraftRequest
 
-# Kept in step with services.settings.GOALS and TONES (not imported: --help stays fast).
-GOALS = ("win_back", "check_in", "expansion", "apology")
-TONES = ("warm", "friendly", "professional", "concise")
 MATCHES_SHOWN = 5
 
 DRAFT_EPILOG = """\

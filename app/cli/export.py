@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-KINDS = ("scores", "customers", "alerts")
+from models.vocab import EXPORT_KINDS as KINDS
+
 SUFFIXES = (".csv", ".xlsx")
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-KINDS = ("auto", "customers", "orders", "interactions", "opportunities", "subscriptions")
+from models.vocab import RECORD_KINDS
+
+KINDS = ("auto", *RECORD_KINDS)
 
 IMPORT_EPILOG = """\
 Known exports (Salesforce, HubSpot, Zendesk, Shopify, Stripe, Mailchimp) are recognised

@@ -18,7 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from app.gui.jobs import JobRunner, TaskState
-from views.importing.source import IMPORT_SUFFIXES
+from services.importing.types import IMPORT_SUFFIXES
 
 FileSignature = tuple[int, int]  # (size in bytes, modification time in ns)
 

@@ -41,6 +41,7 @@ from sqlalchemy import (
 
 from models.db import sqlite_path, translate_db_errors
 from models.schema import Action, Interaction, Opportunity, Order, Outreach, ScoringRun
+from models.vocab import OUTREACH_STATUSES
 from services.alerts._db import (
     as_datetime,
     bools,
@@ -69,7 +70,6 @@ TOUCH_KINDS = ("call", "meeting", "note", "ticket")
 CONTACT_KINDS = ("call", "meeting")
 # The source of the interactions a user logs in the app (calls, notes, emails sent).
 APP_SOURCE = "account_radar"
-SENT_OUTREACH = ("sent", "exported")
 _DAYS_1900_1970 = 25_567
 
 
@@ -459,7 +459,7 @@ def contact_times(since: dt.datetime, until: dt.datetime) -> Any:
     contact = or_(i.kind.in_(CONTACT_KINDS), and_(i.kind == "email_sent", i.source == APP_SOURCE))
     return union_all(
         select(o.customer_id.label("customer_id"), sent_at.label("at")).where(
-            o.status.in_(SENT_OUTREACH), sent_at >= since, sent_at <= until
+            o.status.in_(OUTREACH_STATUSES), sent_at >= since, sent_at <= until
         ),
         select(a.customer_id, a.created_at).where(
             a.kind == "call", a.created_at >= since, a.created_at <= until
@@ -522,7 +522,7 @@ def _stalled_deals(conn: Connection, config: AlertConfig, ref: dt.datetime) -> p
         ),
         select(a.customer_id, a.created_at).where(a.created_at <= ref, a.customer_id.in_(who)),
         select(out.customer_id, func.coalesce(out.sent_at, out.created_at)).where(
-            out.status.in_(SENT_OUTREACH), out.customer_id.in_(who)
+            out.status.in_(OUTREACH_STATUSES), out.customer_id.in_(who)
         ),
     ).subquery()
     last = {

@@ -49,6 +49,7 @@ from models.base import JSONType, UTCDateTime, utcnow
 from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import Action, Alert, AuditEvent, Customer, Interaction, Outreach
+from models.vocab import OUTREACH_STATUSES
 from services.alerts._db import aware
 from services.alerts.config import default_actor
 from services.alerts.inputs import APP_SOURCE
@@ -682,9 +683,6 @@ def log_email_sent(
         )
 
 
-EMAIL_STATUSES = ("sent", "exported")
-
-
 def record_email(
     target: Engine | Session,
     customer_id: int,
@@ -709,7 +707,7 @@ def record_email(
     Refused, writing nothing, for do-not-contact and unsubscribed customers and for an
     alert of another customer.
     """
-    if status not in EMAIL_STATUSES:
+    if status not in OUTREACH_STATUSES:
         raise AlertActionError(f"'{status}' is not an email status; use sent or exported.")
     when, who = _now(now), actor or default_actor()
     title = _text(subject, "the email's subject")

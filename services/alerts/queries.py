@@ -38,6 +38,7 @@ from models.schema import (
     Interaction,
     ScoreSnapshot,
 )
+from models.vocab import SEVERITIES
 from services.alerts._db import (
     aware,
     bools,
@@ -58,7 +59,6 @@ from services.alerts.records import (
     ALERT_COLUMNS,
     OUTCOME_LABELS,
     RAISED_STATUSES,
-    SEVERITIES,
     SEVERITY_RANK,
     STATUSES,
     WORKING_STATUSES,

@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-SEVERITIES = ("critical", "warning", "opportunity", "info")
+# SEVERITIES is re-exported: the window names them through here (views import no models).
+from models.vocab import ACTIVE_ALERT_STATUSES
+from models.vocab import SEVERITIES as SEVERITIES
+
 SEVERITY_LABELS = {
     "critical": "Critical",
     "warning": "Warning",
@@ -36,7 +39,7 @@ HELD_BACK = "held_back"
 # Every alert that was raised (all but the held-back ones): what exports and totals count.
 RAISED_STATUSES = tuple(s for s in STATUSES if s != HELD_BACK)
 # At most one alert per customer and rule is in one of these (a unique index says so).
-ACTIVE_STATUSES = ("open", "snoozed", "in_progress")
+ACTIVE_STATUSES = ACTIVE_ALERT_STATUSES
 # What the alert list shows unless asked otherwise: the alerts to work on now.
 WORKING_STATUSES = ("open", "in_progress")
 CLOSED_STATUSES = ("resolved", "dismissed")

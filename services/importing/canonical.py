@@ -41,10 +41,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from models.vocab import RECORD_KINDS
+
 if TYPE_CHECKING:
     import pandas as pd
 
-KINDS = ("customers", "orders", "interactions", "opportunities", "subscriptions")
+KINDS = RECORD_KINDS
 
 CUSTOMER_REF = (
     "customer_source",

@@ -8,14 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from models.errors import UserFacingError
-from services.importing.types import RejectedRow
-from services.output_files import display_path
-
-FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+from services.importing.types import IMPORT_SUFFIXES, RejectedRow
+from services.output_files import display_path, neutralise_text
 
 
 def _importable(p: Path) -> bool:
-    return p.is_file() and p.suffix.lower() in FILE_SUFFIXES and not p.name.startswith(".")
+    return p.is_file() and p.suffix.lower() in IMPORT_SUFFIXES and not p.name.startswith(".")
 
 
 def expand_paths(paths: Sequence[str | Path], *, recursive: bool = False) -> list[Path]:
@@ -68,14 +66,6 @@ def subfolder_files(folder: Path) -> int:
     )
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cell(value: object) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def write_rejects_csv(rejects: Sequence[RejectedRow], path: str | Path) -> None:
     """Write rejected rows as CSV (file,row,reason), neutralising spreadsheet formulas."""
     target = Path(path).expanduser()
@@ -84,7 +74,9 @@ def write_rejects_csv(rejects: Sequence[RejectedRow], path: str | Path) -> None:
             writer = csv.writer(f)
             writer.writerow(["file", "row", "reason"])
             for r in rejects:
-                writer.writerow([_safe_cell(r.file), r.row, _safe_cell(r.reason)])
+                writer.writerow(
+                    [neutralise_text(str(r.file)), r.row, neutralise_text(str(r.reason))]
+                )
     except OSError as exc:
         raise UserFacingError(
             f"The rejected rows cannot be written to {target}: {exc.strerror or exc}."

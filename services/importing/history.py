@@ -12,11 +12,11 @@ from models.base import utcnow
 from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import ImportRun
+from models.vocab import RECORD_KINDS
 from services.importing.types import ImportRunInfo, UndoReport
 from services.importing.writer import COLUMNS
 from services.rollups import refresh_rollups
 
-_CHANGE_TABLES = ("customers", "orders", "interactions", "opportunities", "subscriptions")
 _ATTACH_TABLES = ("orders", "interactions", "opportunities", "subscriptions", "customer_identities")
 
 
@@ -28,7 +28,7 @@ def _q(conn: Connection, sql: str) -> str:
 def _undo_blocker(conn: Connection, run_id: int) -> str | None:
     """Why a landed import cannot be undone (a later import built on it), or None."""
     candidates: list[tuple[int, int, str]] = []
-    for table in _CHANGE_TABLES:
+    for table in RECORD_KINDS:
         row = conn.exec_driver_sql(
             _q(
                 conn,

@@ -10,10 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from models.errors import UserFacingError
+from models.vocab import RECORD_KINDS
 from services.formatting import plural
 
 __all__ = [
     "IMPORT_KINDS",
+    "IMPORT_SUFFIXES",
     "MAX_REPORTED_REJECTS",
     "ColumnGuess",
     "FieldSpec",
@@ -26,7 +28,9 @@ __all__ = [
     "UndoReport",
 ]
 
-IMPORT_KINDS = ("auto", "customers", "orders", "interactions", "opportunities", "subscriptions")
+IMPORT_KINDS = ("auto", *RECORD_KINDS)
+# The files an import reads (by name; a folder gives the ones with these suffixes).
+IMPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 
 # How many reject reasons the printed report lists before "... and N more".
 MAX_REPORTED_REJECTS = 20

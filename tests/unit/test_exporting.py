@@ -18,9 +18,9 @@ from services.exporting import (
     NoScoresError,
     export_format,
     export_table,
-    neutralise_text,
     write_table,
 )
+from services.output_files import neutralise_text
 
 DANGEROUS = [
     '=HYPERLINK("http://evil.example","click")',

@@ -219,3 +219,42 @@ def test_lower_layers_never_import_higher_ones() -> None:
         if any(m.split(".")[0] in above for m in imported_modules(path, known))
     }
     assert offenders == {}
+
+
+def repeated_vocabularies(sources: dict[str, str]) -> dict[tuple[str, ...], list[str]]:
+    """Module-level tuples of three or more strings written out in more than one place."""
+    seen: dict[tuple[str, ...], list[str]] = {}
+    for name, text in sources.items():
+        for node in ast.parse(text).body:
+            if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Tuple):
+                continue
+            items = node.value.elts
+            if len(items) < 3 or not all(
+                isinstance(i, ast.Constant) and isinstance(i.value, str) for i in items
+            ):
+                continue
+            words = tuple(str(i.value) for i in items if isinstance(i, ast.Constant))
+            targets = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            seen.setdefault(words, []).extend(f"{name}.{t}" for t in targets)
+    return {words: where for words, where in seen.items() if len(where) > 1}
+
+
+def test_repeated_vocabulary_finder_finds_one() -> None:
+    sources = {
+        "a": 'SEVERITIES = ("critical", "warning", "info")\nX = ("a", "b")\n',
+        "b": 'LEVELS = ("critical", "warning", "info")\nY = (1, 2, 3)\n',
+    }
+    assert repeated_vocabularies(sources) == {
+        ("critical", "warning", "info"): ["a.SEVERITIES", "b.LEVELS"]
+    }
+
+
+def test_each_vocabulary_is_written_out_once() -> None:
+    """A closed list of words (severities, statuses, kinds, goals...) is defined in one
+    module (most in models/vocab.py) and imported everywhere else."""
+    sources = {
+        name: path.read_text(encoding="utf-8")
+        for name, path in first_party_modules().items()
+        if not name.startswith("tests")
+    }
+    assert repeated_vocabularies(sources) == {}

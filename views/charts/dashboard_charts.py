@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 from services import money
+from services.alerts.records import SEVERITIES
 from views.charts.calibration_chart import PercentAxisItem
 from views.charts.frame import ChartFrame
 from views.charts.orders_chart import MoneyAxisItem
@@ -29,7 +30,6 @@ from views.formatting import compact_money
 from views.theme import CRITICAL, OPPORTUNITY, WARNING, Theme
 
 _DAY_S = 86_400.0
-SEVERITIES = ("critical", "warning", "opportunity", "info")
 AGE_BUCKETS = ("< 1 day", "1-7 days", "8-30 days", "> 30 days")
 # Narrow charts label the buckets like this rather than let the labels collide.
 SHORT_AGE_BUCKETS = {
@@ -86,10 +86,6 @@ def histogram(
     v = np.clip(v[np.isfinite(v)], low, high)
     counts, edges = np.histogram(v, bins=bins, range=(low, high))
     return edges, counts.astype(int)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
 class IntegerAxisItem(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types

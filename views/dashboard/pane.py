@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from services import money
+from services.alerts.records import SEVERITIES
 from services.formatting import days_ago, format_date, format_percent, format_short_date
 from views.customers.score_tiles import trend
 from views.formatting import short_money, utc_now
@@ -308,8 +309,6 @@ class DashboardPane(QWidget):
     # -- tiles ----------------------------------------------------------------------------
 
     def _set_tiles(self, data: DashboardData) -> None:
-        from views.charts.dashboard_charts import SEVERITIES
-
         previous = _previous_run(data)
         since = (
             f"since {format_short_date(_day(float(np.asarray(data.trend_dates)[previous])))}"

@@ -27,7 +27,6 @@ ProgressFn = Callable[[float, str], None]
 CancelledFn = Callable[[], bool]
 
 # What the file dialogs offer and what a dropped folder is searched for.
-IMPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 IMPORT_FILE_FILTER = (
     "Export files (*.csv *.tsv *.txt *.xlsx);;CSV files (*.csv);;Excel workbooks (*.xlsx);;"
     "All files (*)"

@@ -33,9 +33,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from services.formatting import format_date, format_percent
 from services.records import CONFIDENCES
 from services.scoring.rfm import SEGMENTS  # best customers first, lost ones last
-from views.formatting import format_date, format_money, format_percent
+from views.formatting import format_money
 
 Index = QModelIndex | QPersistentModelIndex
 
