@@ -57,7 +57,7 @@ def child(workspace: str, spawned_at: float) -> None:
 
     from app.gui.application import launch
     from app.gui.selftest import wait_until
-    from views.item_models.customer_table_model import COLUMN_INDEX
+    from views.item_models.customer_table_data import COLUMN_INDEX
 
     tmp = tempfile.mkdtemp(prefix="ar-bench-")
     settings = QSettings(str(Path(tmp) / "ui.ini"), QSettings.Format.IniFormat)

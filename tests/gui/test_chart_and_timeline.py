@@ -24,12 +24,8 @@ from services.customers import CustomerDetail, TimelineEvent
 from views.charts.orders_chart import OrdersChart, cumulative_steps
 from views.customers.detail_pane import CustomerDetailPane
 from views.formatting import compact_money
-from views.item_models.customer_table_model import (
-    COLUMN_INDEX,
-    COLUMNS,
-    CustomerTableData,
-    CustomerTableModel,
-)
+from views.item_models.customer_table_data import COLUMN_INDEX, COLUMNS, CustomerTableData
+from views.item_models.customer_table_model import CustomerTableModel
 from views.item_models.timeline_model import (
     KIND_STYLES,
     TimelineDelegate,

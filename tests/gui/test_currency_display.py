@@ -17,11 +17,8 @@ from services.records import CustomerScores
 from services.scoring.queries import customer_scores
 from services.scoring.run import score_workspace
 from views.customers.score_tiles import ScoreStrip
-from views.item_models.customer_table_model import (
-    ALL_COLUMNS,
-    CustomerTableData,
-    CustomerTableModel,
-)
+from views.item_models.customer_table_data import ALL_COLUMNS, CustomerTableData
+from views.item_models.customer_table_model import CustomerTableModel
 
 AS_OF = dt.date(2025, 12, 31)
 EUROS = (

@@ -19,7 +19,7 @@ from models.errors import WorkspaceError
 from services.customers import CustomerDetail
 from tests.gui.conftest import RecordingPresenter
 from views.customers import pane as customers_pane
-from views.item_models.customer_table_model import COLUMN_INDEX
+from views.item_models.customer_table_data import COLUMN_INDEX
 from views.main_window import MainWindow
 from views.theme import ThemeManager, ThemeMode
 

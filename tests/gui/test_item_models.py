@@ -8,13 +8,8 @@ import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from services.customers import load_customer_detail
-from views.item_models.customer_table_model import (
-    COLUMN_INDEX,
-    COLUMNS,
-    CustomerIdRole,
-    CustomerTableData,
-    CustomerTableModel,
-)
+from views.item_models.customer_table_data import COLUMN_INDEX, COLUMNS, CustomerTableData
+from views.item_models.customer_table_model import CustomerIdRole, CustomerTableModel
 from views.item_models.opportunity_table_model import OpportunityTableModel
 from views.item_models.timeline_model import EventRole, TimelineModel
 

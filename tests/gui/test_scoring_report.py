@@ -22,11 +22,8 @@ from services.formatting import format_date, format_percent
 from services.records import CalibrationBin, CustomerScores, Driver, ModelReport
 from services.scoring.rfm import SEGMENTS
 from views.customers.score_tiles import DOWN, UP, DriversPanel, ScoreStrip, trend
-from views.item_models.customer_table_model import (
-    COLUMN_INDEX,
-    CustomerTableData,
-    CustomerTableModel,
-)
+from views.item_models.customer_table_data import COLUMN_INDEX, CustomerTableData
+from views.item_models.customer_table_model import CustomerTableModel
 from views.main_window import MainWindow
 from views.scoring.dialog import ScoringDialog, ScoringParameters
 from views.scoring.model_report import (

@@ -29,7 +29,7 @@ from models.errors import UserFacingError
 from services.records import ScoringSummary
 from tests.gui.conftest import RecordingPresenter
 from views.customers.score_tiles import DOWN, UP
-from views.item_models.customer_table_model import (
+from views.item_models.customer_table_data import (
     COLUMN_INDEX,
     COLUMNS,
     SCORE_COLUMNS,

@@ -32,15 +32,15 @@ from PySide6.QtWidgets import (
 )
 
 from views.customers.source import CustomerSource
-from views.item_models.customer_table_model import (
+from views.item_models.customer_table_data import (
     ALL_COLUMNS,
     COLUMN_INDEX,
     IMPORTANT_COLUMNS,
     SCORED_VISUAL_ORDER,
     CustomerTableData,
-    CustomerTableModel,
     Kind,
 )
+from views.item_models.customer_table_model import CustomerTableModel
 from views.theme import Theme
 
 if TYPE_CHECKING:
