@@ -95,7 +95,7 @@ def dashboard_data(
     currency: str = "USD",
 ) -> DashboardData:
     """The dashboard pane's data from the services' figures and the latest score columns."""
-    from views.charts.dashboard_charts import AGE_BUCKETS
+    from views.charts.alert_charts import AGE_BUCKETS
 
     def scores(name: str) -> np.ndarray:
         if latest is None or name not in latest:

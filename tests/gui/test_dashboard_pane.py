@@ -13,15 +13,10 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
-from views.charts.dashboard_charts import (
-    AGE_BUCKETS,
-    INFO_DARK,
-    RISK_BINS,
-    SCORE_BINS,
-    SHORT_AGE_BUCKETS,
-    AlertAgeChart,
-    TrendsChart,
-)
+from views.charts.alert_charts import AGE_BUCKETS, SHORT_AGE_BUCKETS, AlertAgeChart
+from views.charts.dashboard_chart import INFO_DARK
+from views.charts.distribution_charts import RISK_BINS, SCORE_BINS
+from views.charts.trends_chart import TrendsChart
 from views.dashboard.pane import LOADING_TEXT, DashboardData, DashboardPane
 from views.formatting import short_money
 from views.theme import CRITICAL, DARK, LIGHT, ThemeManager, ThemeMode

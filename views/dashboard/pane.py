@@ -40,14 +40,13 @@ from views.theme import LIGHT, Theme
 from views.widgets.tiles import KpiTile
 
 if TYPE_CHECKING:
-    from views.charts.dashboard_charts import (
-        AlertAgeChart,
-        AlertSeverityChart,
+    from views.charts.alert_charts import AlertAgeChart, AlertSeverityChart
+    from views.charts.distribution_charts import (
         ChurnRiskHistogram,
         ScoreDistributionChart,
         SegmentsChart,
-        TrendsChart,
     )
+    from views.charts.trends_chart import TrendsChart
 
 STALE_AFTER_DAYS = 7
 NOT_SCORED_TEXT = 'Not scored yet — <a href="score">Score now</a> (Ctrl+R)'
@@ -226,14 +225,13 @@ class DashboardPane(QWidget):
     def _ensure_charts(self) -> None:
         if self.trends_chart is not None:
             return
-        from views.charts.dashboard_charts import (
-            AlertAgeChart,
-            AlertSeverityChart,
+        from views.charts.alert_charts import AlertAgeChart, AlertSeverityChart
+        from views.charts.distribution_charts import (
             ChurnRiskHistogram,
             ScoreDistributionChart,
             SegmentsChart,
-            TrendsChart,
         )
+        from views.charts.trends_chart import TrendsChart
 
         self.severity_chart = AlertSeverityChart()
         self.age_chart = AlertAgeChart()

@@ -1,0 +1,167 @@
+"""The dashboard's alert charts: open alerts per severity (``AlertSeverityChart``) and
+by how long they have been open, stacked by severity (``AlertAgeChart``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QWidget
+
+from services.alerts.records import SEVERITIES
+from views.charts.dashboard_chart import (
+    DashboardChart,
+    IntegerAxisItem,
+    pen_none,
+    severity_colours,
+)
+from views.theme import Theme
+
+AGE_BUCKETS = ("< 1 day", "1-7 days", "8-30 days", "> 30 days")
+# Narrow charts label the buckets like this rather than let the labels collide.
+SHORT_AGE_BUCKETS = {
+    "< 1 day": "< 1 d",
+    "1-7 days": "1-7 d",
+    "8-30 days": "8-30 d",
+    "> 30 days": "> 30 d",
+}
+
+
+class AlertSeverityChart(DashboardChart):
+    """Open alerts per severity: one horizontal bar each, most severe on top."""
+
+    TITLE = "Open alerts by severity"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__({"bottom": IntegerAxisItem("bottom")}, parent)
+        plot = self.plot
+        plot.invertY(True)
+        plot.showGrid(x=True, y=False, alpha=1.0)
+        plot.setLabel("bottom", "Open alerts")
+        plot.getAxis("left").setTicks([[(i, s.capitalize()) for i, s in enumerate(SEVERITIES)], []])
+        plot.setYRange(-0.6, len(SEVERITIES) - 0.4, padding=0)
+        n = len(SEVERITIES)
+        self._bars = pg.BarGraphItem(
+            x0=np.zeros(n), y=np.arange(n, dtype=float), height=0.62, width=np.zeros(n)
+        )
+        plot.addItem(self._bars)
+        self.set_theme(self._theme)
+        self.set_counts({})
+
+    def set_counts(self, counts: Mapping[str, int]) -> None:
+        """Show the open alerts per severity (missing severities count as none)."""
+        lowered = {str(k).lower(): int(v) for k, v in counts.items()}
+        values = np.array([max(lowered.get(s, 0), 0) for s in SEVERITIES], dtype=float)
+        self._bars.setOpts(width=values)
+        top = float(values.max()) if values.any() else 0.0
+        # Room on the right for the count at the end of the longest bar.
+        self.plot.setXRange(0, max(top * 1.22, 4.0), padding=0)
+        self._show_labels(
+            [(v, float(i), f"{int(v):,}", (-0.15, 0.5)) for i, v in enumerate(values) if v > 0]
+        )
+        if top == 0:
+            self._show_empty("No open alerts", 2.0, 1.5)
+        else:
+            self._empty.hide()
+
+    def values(self) -> dict[str, int]:
+        """The bar lengths as drawn, per severity."""
+        widths = self._bars.opts["width"]
+        return {s: int(w) for s, w in zip(SEVERITIES, widths, strict=True)}
+
+    def _restyle(self, theme: Theme) -> None:
+        colours = severity_colours(theme)
+        self._bars.setOpts(brushes=[pg.mkBrush(colours[s]) for s in SEVERITIES], pen=pen_none())
+        self._fit_axis_width("left", [s.capitalize() for s in SEVERITIES])
+
+
+class AlertAgeChart(DashboardChart):
+    """Open alerts by how long they have been open, stacked by severity (most severe at
+    the bottom), with the total above each bar."""
+
+    TITLE = "Open alerts by age"
+    LEGEND_VARIANTS = (
+        ("Critical", "Warning", "Opportunity", "Info"),
+        ("Crit.", "Warn.", "Opp.", "Info"),
+    )
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__({"left": IntegerAxisItem("left")}, parent)
+        plot = self.plot
+        plot.showGrid(x=False, y=True, alpha=1.0)
+        plot.setLabel("left", "Open alerts")
+        self._buckets: tuple[str, ...] = AGE_BUCKETS
+        self._short_buckets = False
+        plot.getViewBox().sigResized.connect(self._fit_bucket_labels)
+        self._stacks = {
+            s: pg.BarGraphItem(
+                x=np.arange(4, dtype=float), y0=np.zeros(4), height=np.zeros(4), width=0.62
+            )
+            for s in SEVERITIES
+        }
+        for bars in self._stacks.values():
+            plot.addItem(bars)
+        self.set_theme(self._theme)
+        self.set_counts({})
+
+    def set_counts(self, counts: Mapping[str, Mapping[str, int]]) -> None:
+        """Show age bucket -> severity -> open alerts. The four standard buckets are
+        always shown, youngest first; any other bucket follows them."""
+        buckets = list(AGE_BUCKETS) + [b for b in counts if b not in AGE_BUCKETS]
+        self._buckets = tuple(buckets)
+        x = np.arange(len(buckets), dtype=float)
+        by_bucket = {
+            b: {str(k).lower(): int(v) for k, v in counts.get(b, {}).items()} for b in buckets
+        }
+        bottom = np.zeros(len(buckets))
+        for severity in SEVERITIES:
+            heights = np.array(
+                [max(by_bucket[b].get(severity, 0), 0) for b in buckets], dtype=float
+            )
+            self._stacks[severity].setOpts(x=x, y0=bottom.copy(), height=heights, width=0.62)
+            bottom += heights
+        self._fit_bucket_labels()
+        self.plot.setXRange(-0.55, len(buckets) - 0.45, padding=0)
+        top = float(bottom.max()) if len(bottom) else 0.0
+        self.plot.setYRange(0, max(top * 1.18, 4.0), padding=0)
+        self._show_labels(
+            [(float(i), t, f"{int(t):,}", (0.5, 1.0)) for i, t in enumerate(bottom) if t > 0]
+        )
+        if top == 0:
+            self._show_empty("No open alerts", (len(buckets) - 1) / 2, 2.0)
+        else:
+            self._empty.hide()
+
+    def _fit_bucket_labels(self) -> None:
+        """Full bucket names under the bars when they fit, else the short ones."""
+        metrics = QFontMetrics(self._small_font())
+        room = self.plot.getViewBox().width() / max(len(self._buckets), 1)
+        widest = max(metrics.horizontalAdvance(b) for b in self._buckets)
+        self._short_buckets = widest + 10 > room
+        names = [SHORT_AGE_BUCKETS.get(b, b) if self._short_buckets else b for b in self._buckets]
+        self.plot.getAxis("bottom").setTicks([list(enumerate(names)), []])
+
+    @property
+    def bucket_labels(self) -> list[str]:
+        """The bucket names as written under the bars."""
+        return [SHORT_AGE_BUCKETS.get(b, b) if self._short_buckets else b for b in self._buckets]
+
+    def values(self) -> dict[str, dict[str, int]]:
+        """The segment heights as drawn: bucket -> severity -> alerts."""
+        return {
+            bucket: {s: int(self._stacks[s].opts["height"][i]) for s in SEVERITIES}
+            for i, bucket in enumerate(self._buckets)
+        }
+
+    def _legend_marks(self) -> tuple[tuple[str, str], ...]:
+        colours = severity_colours(self._theme)
+        return tuple((colours[s], "■") for s in SEVERITIES)
+
+    def _restyle(self, theme: Theme) -> None:
+        colours = severity_colours(theme)
+        # A thin line of background between the stacked parts keeps orange and amber apart.
+        for severity, bars in self._stacks.items():
+            bars.setOpts(brush=pg.mkBrush(colours[severity]), pen=pg.mkPen(theme.chart_bg, width=1))

@@ -1,0 +1,157 @@
+"""What the dashboard's charts share: ``DashboardChart`` (a title and legend row above a
+pyqtgraph plot, with value labels on the plot and a message in place of data), the
+whole-number axis of their counts and the colours of the alert severities.
+
+The charts themselves: ``alert_charts.py`` (open alerts by severity and by age),
+``distribution_charts.py`` (churn risk, health and engagement, segments) and
+``trends_chart.py`` (the workspace over its scoring runs). They are handed arrays and
+never query; their plot items are created once and updated with ``setData`` /
+``setOpts`` (value labels and settings marks come from a pool that only grows).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QWidget
+
+from services import money
+from views.charts.frame import ChartFrame
+from views.theme import CRITICAL, OPPORTUNITY, WARNING, Theme
+
+# "Info" has no brand colour: a quiet blue-grey that reads on both backgrounds.
+INFO_LIGHT = "#7d8ca3"
+INFO_DARK = "#8d9bb1"
+
+
+def severity_colours(theme: Theme) -> dict[str, str]:
+    """Bar fills per severity. The light theme uses the brand colours (its `warning` is
+    a darker shade meant for text); the dark theme its brighter variants."""
+    if theme.is_dark:
+        return {
+            "critical": theme.critical,
+            "warning": theme.warning,
+            "opportunity": theme.opportunity,
+            "info": INFO_DARK,
+        }
+    return {
+        "critical": CRITICAL,
+        "warning": WARNING,
+        "opportunity": OPPORTUNITY,
+        "info": INFO_LIGHT,
+    }
+
+
+class IntegerAxisItem(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
+    """Counts: ticks on whole numbers only (never "0.5 alerts"), thousands separators."""
+
+    def __init__(self, orientation: str, **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self.enableAutoSIPrefix(False)
+        # Major and middle ticks only: fewer grid lines behind the bars.
+        self.setStyle(maxTickLevel=1)
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[Any]:  # noqa: N802,N803
+        levels = [
+            (spacing, [v for v in values if float(v).is_integer()])
+            for spacing, values in super().tickValues(minVal, maxVal, size)
+            if spacing >= 1
+        ]
+        if levels:
+            return levels
+        return [(1.0, [float(v) for v in range(math.ceil(minVal), math.floor(maxVal) + 1)])]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        return [f"{v * scale:,.0f}" if v >= 0 else "" for v in values]
+
+
+class DashboardChart(ChartFrame):
+    """A title and a legend (shortened to fit, or on a line of its own) above a themed
+    pyqtgraph plot, with value labels on the plot."""
+
+    LEGEND_WRAPS = True
+    # The currency of the chart's money (the workspace's home currency); set before data.
+    currency = "USD"
+
+    def __init__(self, axis_items: dict[str, pg.AxisItem], parent: QWidget | None = None) -> None:
+        super().__init__(axis_items, parent, top_margin=2)
+        self.plot_widget.setMinimumSize(180, 110)
+        plot = self.plot
+        plot.setMouseEnabled(x=False, y=False)
+        plot.layout.setContentsMargins(4, 4, 10, 2)
+        self._labels: list[pg.TextItem] = []
+        self._label_count = 0
+
+    # -- text on the plot ------------------------------------------------------------------
+
+    def _show_labels(self, labels: Sequence[tuple[float, float, str, tuple[float, float]]]) -> None:
+        """Value labels (x, y, text, anchor), from a pool of text items."""
+        while len(self._labels) < len(labels):
+            item = pg.TextItem("", anchor=(0, 0.5))
+            item.setFont(self._small_font())
+            item.setColor(self._theme.text)
+            self.plot.addItem(item, ignoreBounds=True)
+            self._labels.append(item)
+        for i, item in enumerate(self._labels):
+            if i < len(labels):
+                x, y, text, anchor = labels[i]
+                item.setText(text)
+                item.setAnchor(anchor)
+                item.setPos(x, y)
+                item.show()
+            else:
+                item.hide()
+        self._label_count = len(labels)
+
+    @property
+    def value_labels(self) -> list[str]:
+        """The value labels shown on the plot (tests)."""
+        return [item.textItem.toPlainText() for item in self._labels[: self._label_count]]
+
+    def _show_empty(self, text: str, x: float, y: float) -> None:
+        self._empty.setText(text)
+        self._empty.setPos(x, y)
+        self._empty.show()
+
+    @property
+    def empty_text(self) -> str:
+        """The message shown in place of data ("" when there is data)."""
+        return self._empty.textItem.toPlainText() if self._empty.isVisible() else ""
+
+    # -- look ------------------------------------------------------------------------------
+
+    def set_theme(self, theme: Theme) -> None:
+        """Recolour every item for the theme (no data is recomputed)."""
+        # The grid is drawn by the axes: behind the bars, not across them.
+        self._style_axes(theme, behind=True)
+        for item in self._labels:
+            item.setColor(theme.text)
+        self._restyle(theme)
+        self._fit_legend()
+
+    def _restyle(self, theme: Theme) -> None:
+        """Chart-specific colours."""
+
+    def _legend_variants(self) -> tuple[tuple[str, ...], ...]:
+        # "$" in a short legend stands for money: the chart's currency sign.
+        sign = money.currency_symbol(self.currency).strip()
+        return tuple(
+            tuple(name.replace("$", sign) for name in names) for names in self.LEGEND_VARIANTS
+        )
+
+    def _fit_axis_width(self, name: str, texts: Sequence[str]) -> None:
+        """Make a vertical axis wide enough for its widest tick label (pyqtgraph only
+        widens it after a first paint, hiding the labels that did not fit until then)."""
+        metrics = QFontMetrics(self._small_font())
+        widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+        axis = self.plot.getAxis(name)
+        label = metrics.height() + 4 if axis.label.isVisible() else 0
+        axis.setWidth(widest + 12 + label)
+
+
+def pen_none() -> Any:
+    return pg.mkPen(None)
