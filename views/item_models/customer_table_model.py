@@ -266,7 +266,10 @@ class CustomerTableModel(QAbstractTableModel):
         if role == _FOREGROUND:
             if not index.isValid():
                 return None
-            tone = self._data.tone(index.column(), self._rows[index.row()])
+            column = index.column()
+            if column not in TONED_COLUMNS:
+                return None
+            tone = self._data.tone(column, self._rows[index.row()])
             return None if tone is None else self._tones[tone]
         if role == _TOOLTIP:
             if not index.isValid():
