@@ -7,6 +7,9 @@ mail (mailto, .eml, SMTP) and recording what was sent. No Qt here.
 - ``checks``: parse a reply and check it (placeholders, incentive cap, length).
 - ``templates``: the Jinja2 template library (the offline fallback).
 - ``drafting``: what the command line and the window call to get a draft.
-- ``mail``: build, export and send the email.
+- ``composing``, ``composer_text``: what the window's composer needs besides Qt (the
+  request prepared, each variant streamed, the words it shows).
+- ``mail``: build, export and send the email; ``delivery``: the SMTP settings, sending
+  with the stored password, the mailto link and .eml files the composer uses.
 - ``record``: record an email sent or exported (outreach, interaction, alert, audit).
 """

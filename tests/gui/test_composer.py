@@ -21,8 +21,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from app.gui.composer_controller import STOPPED, ComposerController
 from app.gui.jobs import JobRunner
+from app.gui.outreach.composer_controller import ComposerController
+from app.gui.outreach.draft_variants import STOPPED
 from app.workspace import Workspace, open_workspace, to_url
 from services.outreach.context import goal_for_rule
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring

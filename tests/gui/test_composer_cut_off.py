@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.gui.composer_controller import ComposerController
+from app.gui.outreach.composer_controller import ComposerController
 from app.workspace import Workspace
 from tests.gui.test_composer import (  # noqa: F401  (fixtures)
     REPLY_A,

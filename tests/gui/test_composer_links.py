@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from app.gui.composer_controller import ComposerController
+from app.gui.outreach.composer_controller import ComposerController
 from app.workspace import Workspace
 from tests.gui.test_composer import (  # noqa: F401  (fixtures)
     an_alert,

@@ -1,8 +1,9 @@
 """The email composer: two drafts side by side, written as you watch, for review and sending.
 
-The dialog only shows and asks. ``app/gui/composer_controller.py`` loads the context, streams
-the drafts from the provider (or fills them from the template library), runs the checks
-and carries out what the user asks for (copy, open in the mail app, save .eml, send).
+The dialog only shows and asks. ``app/gui/outreach/`` (its composer controller) loads the
+context, streams the drafts from the provider (or fills them from the template library),
+runs the checks and carries out what the user asks for (copy, open in the mail app, save
+.eml, send).
 
 Signals:
     draft_requested(goal, tone): Draft or Regenerate: write both variants again.

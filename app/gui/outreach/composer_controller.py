@@ -1,0 +1,358 @@
+"""The email composer's controller: context from the workspace, drafts from the provider
+(streamed, two variants, Stop at once) or the template library, then copy / open in the
+mail app / save .eml / send by SMTP, each recorded as outreach.
+
+Database work runs on the job runner's database worker; the provider's stream runs on
+the work pool, one task per variant (draft_variants.py), and reaches the dialog as
+throttled progress (the text so far). Stop cancels both tasks and closes their
+connections at once. What leaves the composer goes through sending.py; what is not about
+Qt is in services/outreach/ (composing.py, composer_text.py, delivery.py).
+
+Signals:
+    outreach_recorded(customer_id, alert_id): an email was sent or exported (alert_id 0:
+        none); the alert moved to in progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from app.gui.jobs import JobRunner, TaskState
+from app.gui.outreach import questions
+from app.gui.outreach.draft_variants import DraftVariants
+from app.gui.outreach.questions import ConfirmFn, PreviewFn, ProblemsFn, SavePathFn
+from app.gui.outreach.sending import Outgoing, OutreachSender
+from app.workspace import Workspace
+from services.llm.providers import host_of
+from services.outreach.composer_text import (
+    incentive_words,
+    offline_preview_text,
+    provider_words,
+)
+from services.outreach.records import GOAL_LABELS, TONE_LABELS
+from views.outreach.composer_dialog import VARIANTS, ComposerDialog, ComposerHeader
+
+if TYPE_CHECKING:
+    from services.outreach.delivery import SmtpSettings
+    from services.outreach.drafting import DraftRequest
+
+EXPORT_WORDS = {"mail": "Open in your mail app", "eml": "Save as .eml", "smtp": "Send"}
+
+
+class ComposerController(QObject):
+    """Opens the composer for a customer (and alert) and carries out what it asks."""
+
+    outreach_recorded = Signal(int, int)
+
+    def __init__(
+        self,
+        jobs: JobRunner,
+        window: QWidget,
+        workspace: Callable[[], Workspace | None],
+        *,
+        user: Callable[[], str],
+        ask_preview: PreviewFn | None = None,
+        confirm_recipient: ConfirmFn | None = None,
+        ask_eml_path: SavePathFn | None = None,
+        open_url: Callable[[str], bool] = questions.open_url,
+        copy_text: Callable[[str], None] = questions.copy_text,
+        drafts_folder: Callable[[], Path] = questions.drafts_folder,
+        confirm_problems: ProblemsFn | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        super().__init__(window)
+        self._jobs = jobs
+        self._window = window
+        self._workspace = workspace
+        self._user = user
+        self._ask_preview = ask_preview or (
+            lambda text, host, asking: questions.ask_preview(
+                self._parent_widget(), text, host, asking
+            )
+        )
+        self._confirm = confirm_recipient or (
+            lambda customer, recipient, action: questions.confirm_recipient(
+                self._parent_widget(), customer, recipient, action
+            )
+        )
+        self._confirm_problems = confirm_problems or (
+            lambda problems: questions.confirm_problems(self._parent_widget(), problems)
+        )
+        self._copy_text = copy_text
+        self._clock = clock
+        self.dialog: ComposerDialog | None = None
+        self.request: DraftRequest | None = None
+        self.smtp: SmtpSettings | None = None
+        # The exact request(s) for the "What will be sent" view, made on the worker (the
+        # key's source comes from the keyring, which may be slow or ask for a password).
+        self.request_text = ""
+        # The workspace the open composer belongs to (not whatever is open later).
+        self._ws: Workspace | None = None
+        self._customer_id = 0
+        self._alert_id: int | None = None
+        # Opened for a customer, not an alert: the first preparation looks for their alert.
+        self._find_alert = False
+        self._reviewed = False
+        self._drafts = DraftVariants(
+            jobs, dialog=lambda: self.dialog, request=lambda: self.request, parent=self
+        )
+        self._sender = OutreachSender(
+            jobs,
+            dialog=lambda: self.dialog,
+            user=user,
+            ask_eml_path=ask_eml_path
+            or (lambda suggested: questions.ask_eml_path(self._parent_widget(), suggested)),
+            open_url=open_url,
+            drafts_folder=drafts_folder,
+            clock=clock,
+            parent=self,
+        )
+        self._sender.outreach_recorded.connect(self.outreach_recorded)
+
+    # -- opening --------------------------------------------------------------------------
+
+    def open(self, alert_id: int | None, customer_id: int) -> None:
+        """Open the composer for a customer (and the alert it answers)."""
+        self._open(alert_id, customer_id, find_alert=False)
+
+    def open_for_customer(self, customer_id: int) -> None:
+        """Open the composer for a customer chosen without an alert (the Customers tab):
+        the draft answers their highest-priority active alert, if they have one, so the
+        email moves it to in progress; without one it is a win-back."""
+        if self.dialog is not None and self._customer_id == customer_id:
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return
+        self._open(None, customer_id, find_alert=True)
+
+    def _open(self, alert_id: int | None, customer_id: int, *, find_alert: bool) -> None:
+        workspace = self._workspace()
+        if workspace is None:
+            return
+        if self.dialog is not None:
+            if self._customer_id == customer_id and self._alert_id == alert_id:
+                self.dialog.raise_()
+                self.dialog.activateWindow()
+                return
+            self.dialog.close()
+        self._ws = workspace
+        self._customer_id, self._alert_id = customer_id, alert_id
+        self._find_alert = find_alert
+        self._sender.forget_recorded()
+        self._reviewed = False
+        dialog = ComposerDialog(self._window)
+        dialog.setModal(False)
+        dialog.draft_requested.connect(self._on_dialog_draft_requested)
+        dialog.stop_requested.connect(self.stop)
+        dialog.preview_requested.connect(self._on_dialog_preview_requested)
+        dialog.export_requested.connect(self._on_dialog_export_requested)
+        dialog.finished.connect(lambda _r, d=dialog: self._on_dialog_finished(d))
+        self.dialog = dialog
+        dialog.show_notice("Reading the customer's history…", "info")
+        dialog.show()
+        self._prepare(goal=None, tone=None, then_draft=True)
+
+    def _parent_widget(self) -> QWidget:
+        return self.dialog if self.dialog is not None else self._window
+
+    def close(self) -> None:
+        """Close the composer (the workspace is closing or changing; the app quits)."""
+        self.stop(quiet=True)
+        if self.dialog is not None:
+            self.dialog.close()
+
+    def stop(self, quiet: bool = False) -> None:
+        """Stop the drafts being written, at once; what was written stays."""
+        self._drafts.stop(quiet)
+
+    def _prepare(self, *, goal: str | None, tone: str | None, then_draft: bool) -> None:
+        workspace = self._ws
+        dialog = self.dialog
+        if workspace is None or dialog is None:
+            return
+        customer_id, alert_id = self._customer_id, self._alert_id
+        find_alert = self._find_alert and alert_id is None
+        now = self._clock() if self._clock is not None else None
+
+        def task(_state: TaskState) -> tuple[DraftRequest, SmtpSettings, str, int | None]:
+            from services.outreach.composing import describe_requests, prepare_composer
+
+            with workspace.sessions() as session:
+                prepared = prepare_composer(
+                    session,
+                    customer_id,
+                    alert_id=alert_id,
+                    find_alert=find_alert,
+                    goal=goal,
+                    tone=tone,
+                    now=now,
+                )
+            request = prepared.request
+            return request, prepared.smtp, describe_requests(request, VARIANTS), prepared.alert_id
+
+        def prepared(
+            request: DraftRequest, smtp: SmtpSettings, text: str, found: int | None
+        ) -> None:
+            if find_alert and self.dialog is dialog and self._customer_id == customer_id:
+                self._alert_id = found  # the email answers it from now on
+                self._find_alert = False
+            self._on_prepared(request, smtp, text, then_draft=then_draft)
+
+        (
+            self._jobs.operation(task, parent=dialog, key=("composer.prepare", id(self)))
+            .success(lambda result: prepared(*result))
+            .failure(self._on_prepare_failed)
+            .run()
+        )
+
+    def _on_prepare_failed(self, error: BaseException) -> None:
+        if self.dialog is not None:
+            self.dialog.show_notice("This customer's details could not be read.", "critical")
+        self._jobs.present_error(error)
+
+    def _on_prepared(
+        self, request: DraftRequest, smtp: SmtpSettings, text: str, *, then_draft: bool
+    ) -> None:
+        dialog = self.dialog
+        if dialog is None:
+            return
+        self.request, self.smtp, self.request_text = request, smtp, text
+        dialog.set_header(self._header(request, smtp))
+        dialog.clear_notice()
+        if request.context.send_blocked:
+            dialog.show_notice(request.context.send_blocked, "critical")
+        if not then_draft:
+            return
+        config = request.config
+        if config is None:
+            self._drafts.show_template(request.offline_reason)
+            return
+        if request.needs_review and not self._reviewed:
+            choice = self._ask_preview(text, host_of(config.base_url), True)
+            if choice == "template":
+                self._drafts.show_template(
+                    f"you chose the template instead of sending to {host_of(config.base_url)}"
+                )
+                return
+            if choice != "send":
+                dialog.show_notice(
+                    "Nothing was sent. Press Draft to review the request again, or change "
+                    "the provider in Settings ▸ Email drafting.",
+                    "info",
+                )
+                return
+            self._reviewed = True
+            self._mark_reviewed()
+        self._drafts.start()
+
+    def _header(self, request: DraftRequest, smtp: SmtpSettings) -> ComposerHeader:
+        ctx = request.context
+        provider, remote = provider_words(request.config)
+        return ComposerHeader(
+            customer=ctx.name,
+            recipient=ctx.email,
+            goal=ctx.goal,
+            tone=ctx.tone,
+            goals=tuple(GOAL_LABELS.items()),
+            tones=tuple(TONE_LABELS.items()),
+            provider=provider,
+            provider_remote=remote,
+            incentive=incentive_words(ctx),
+            blocked=ctx.send_blocked,
+            can_send_smtp=smtp.configured,
+        )
+
+    def _mark_reviewed(self) -> None:
+        workspace, request = self._ws, self.request
+        if workspace is None or request is None or request.config is None:
+            return
+        config, actor = request.config, self._user()
+
+        def task(_state: TaskState) -> None:
+            from services.outreach.prompt import mark_reviewed
+
+            with workspace.sessions() as session, session.begin():
+                mark_reviewed(session, config, actor=actor)
+
+        self._jobs.operation(task, parent=self, label="remember the reviewed provider").run()
+
+    # -- the dialog's requests ----------------------------------------------------------------
+
+    def _on_dialog_draft_requested(self, goal: str, tone: str) -> None:
+        self._prepare(goal=goal, tone=tone, then_draft=True)
+
+    def _on_dialog_preview_requested(self, goal: str, tone: str) -> None:
+        request = self.request
+        if request is None:
+            return
+        if request.config is None:
+            self._ask_preview(offline_preview_text(request.offline_reason, goal), "nobody", False)
+            return
+        self._ask_preview(self.request_text, host_of(request.config.base_url), False)
+
+    def _on_dialog_finished(self, dialog: ComposerDialog) -> None:
+        if self.dialog is dialog:
+            self.stop(quiet=True)
+            self.dialog = None
+            self.request = None
+        dialog.deleteLater()
+
+    def _on_dialog_export_requested(self, kind: str, subject: str, body: str) -> None:
+        dialog, request = self.dialog, self.request
+        if dialog is None or request is None or not body:
+            return
+        from services.outreach.composing import recheck
+
+        ctx = request.context
+        # The text as edited (or stopped half-way) is checked again before it goes out.
+        problems = recheck(request, subject, body)
+        if problems and kind != "copy" and not self._confirm_problems(problems):
+            dialog.show_notice("Not sent: " + " ".join(problems), "warning")
+            return
+        if kind == "copy":
+            self._copy_text(f"Subject: {subject}\n\n{body}" if subject else body)
+            dialog.show_notice("Copied the draft (subject and body).", "info")
+            if not ctx.send_blocked:
+                self._sender.record(self._outgoing("copy", subject, body, ctx.email))
+            return
+        if ctx.send_blocked:
+            dialog.show_notice(ctx.send_blocked, "critical")
+            return
+        recipient = self._confirm(ctx.name, ctx.email or "", EXPORT_WORDS[kind])
+        if not recipient:
+            return
+        outgoing = self._outgoing(kind, subject, body, recipient)
+        if kind == "mail":
+            self._sender.open_in_mail_app(outgoing)
+        elif kind == "eml":
+            self._sender.save_eml(outgoing)
+        elif kind == "smtp":
+            self._sender.send_smtp(outgoing)
+
+    def _outgoing(self, kind: str, subject: str, body: str, recipient: str | None) -> Outgoing:
+        """Everything the record needs, fixed now: a later Regenerate, another customer's
+        composer or a closed window cannot change what is recorded for this email."""
+        assert self.dialog is not None
+        assert self._ws is not None
+        variant = self._drafts.variants[self.dialog.chosen()]
+        return Outgoing(
+            workspace=self._ws,
+            customer_id=self._customer_id,
+            alert_id=self._alert_id,
+            customer=self.request.context.name if self.request is not None else "",
+            kind=kind,
+            subject=subject,
+            body=body,
+            recipient=recipient,
+            provider=variant.provider,
+            model=variant.model,
+            template=variant.template,
+            sender=self.smtp.sender if self.smtp is not None else None,
+            smtp=self.smtp,
+        )

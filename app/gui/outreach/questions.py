@@ -1,0 +1,75 @@
+"""The composer's questions to the user as Qt dialogs, and the desktop services it uses:
+the defaults of ComposerController, which tests replace with plain functions.
+
+Questions: review the request before it goes to a provider, confirm the recipient, where
+to save an .eml, use a draft the checks found problems in. Desktop: the mail handler
+(``open_url``), the clipboard and the folder of the mail app's drafts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+
+from views.outreach.composer_dialog import RecipientDialog, RequestPreviewDialog
+
+# (text, host, asking) -> "send" | "template" | "cancel"
+PreviewFn = Callable[[str, str, bool], str]
+# (customer, recipient, action words) -> the confirmed address, or None
+ConfirmFn = Callable[[str, str, str], str | None]
+# suggested file name -> chosen path, or None
+SavePathFn = Callable[[str], str | None]
+# (problems) -> send anyway?
+ProblemsFn = Callable[[list[str]], bool]
+
+
+def ask_preview(parent: QWidget, text: str, host: str, asking: bool) -> str:
+    dialog = RequestPreviewDialog(text, host=host, asking=asking, parent=parent)
+    try:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        return dialog.result_choice if accepted else "cancel"
+    finally:
+        dialog.deleteLater()
+
+
+def confirm_recipient(parent: QWidget, customer: str, recipient: str, action: str) -> str | None:
+    dialog = RecipientDialog(customer, recipient, action, parent)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.address.text().strip() or None
+    finally:
+        dialog.deleteLater()
+
+
+def ask_eml_path(parent: QWidget, suggested: str) -> str | None:
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Save the email", suggested, "Email files (*.eml)"
+    )
+    return path or None
+
+
+def confirm_problems(parent: QWidget, problems: list[str]) -> bool:
+    text = "The checks found:\n\n" + "\n".join(f"• {p}" for p in problems)
+    answer = QMessageBox.question(
+        parent, "Use this draft anyway?", text + "\n\nUse the draft as it is?"
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def open_url(url: str) -> bool:
+    return QDesktopServices.openUrl(QUrl(url))
+
+
+def copy_text(text: str) -> None:
+    QGuiApplication.clipboard().setText(text)
+
+
+def drafts_folder() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("AccountRadar", appauthor=False)) / "drafts"

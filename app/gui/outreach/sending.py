@@ -1,0 +1,205 @@
+"""What the composer does with a text the user takes out of it: open it in the mail app
+(a mailto: link, or an .eml draft when too long for one), save it as .eml, send it by
+SMTP on the work pool, and record each as outreach once (services/outreach/delivery.py
+and sent.py do the work).
+
+Signals:
+    outreach_recorded(customer_id, alert_id): an email was sent or exported (alert_id 0:
+        none); the alert moved to in progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QUrl, Signal
+
+from app.gui.jobs import JobRunner, TaskState
+from app.gui.outreach.questions import SavePathFn
+from app.workspace import Workspace
+from models.errors import UserFacingError
+from views.outreach.composer_dialog import ComposerDialog
+
+if TYPE_CHECKING:
+    from services.outreach.delivery import SmtpSettings
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One email leaving the composer, with what its record needs."""
+
+    workspace: Workspace
+    customer_id: int
+    alert_id: int | None
+    customer: str
+    kind: str
+    subject: str
+    body: str
+    recipient: str | None
+    provider: str | None
+    model: str | None
+    template: str | None
+    sender: str | None
+    smtp: SmtpSettings | None
+
+
+class OutreachSender(QObject):
+    """Carries an Outgoing email out and records it; notices go to the open composer
+    (``dialog``, None once closed)."""
+
+    outreach_recorded = Signal(int, int)
+
+    def __init__(
+        self,
+        jobs: JobRunner,
+        *,
+        dialog: Callable[[], ComposerDialog | None],
+        user: Callable[[], str],
+        ask_eml_path: SavePathFn,
+        open_url: Callable[[str], bool],
+        drafts_folder: Callable[[], Path],
+        clock: Callable[[], dt.datetime] | None,
+        parent: QObject,
+    ) -> None:
+        super().__init__(parent)
+        self._jobs = jobs
+        self._dialog = dialog
+        self._user = user
+        self._ask_eml_path = ask_eml_path
+        self._open_url = open_url
+        self._drafts_folder = drafts_folder
+        self._clock = clock
+        self._recorded: set[tuple[int, str, str, str]] = set()
+
+    def forget_recorded(self) -> None:
+        """A new composer: the texts of the last one may be recorded again."""
+        self._recorded.clear()
+
+    def _notice(self, text: str, tone: str = "info") -> None:
+        dialog = self._dialog()
+        if dialog is not None:
+            dialog.show_notice(text, tone)
+
+    def open_in_mail_app(self, out: Outgoing) -> None:
+        from services.outreach.delivery import mail_app_url, save_draft
+
+        url = mail_app_url(out.recipient or "", out.subject, out.body)
+        if url is not None and self._open_url(url):
+            self._notice(f"Opened in your mail app, addressed to {out.recipient}.")
+            self.record(out)
+            return
+        try:
+            folder = self._drafts_folder()
+            path = save_draft(
+                out.subject, out.body, out.recipient or "", out.sender, folder, out.customer_id
+            )
+        except Exception as exc:  # noqa: BLE001 - MailError and bad addresses, shown plainly
+            self._jobs.present_error(exc)
+            return
+        if self._open_url(QUrl.fromLocalFile(str(path)).toString()):
+            self._notice(f"Opened in your mail app as a draft ({path}).")
+            self.record(out)
+        else:
+            self._notice(
+                f"No mail program opened it. The draft is saved as {path}; open it from "
+                "your mail program, or use Copy.",
+                "warning",
+            )
+
+    def save_eml(self, out: Outgoing) -> None:
+        from services.outreach.delivery import eml_file_name, save_email
+
+        suggested = str(Path(tempfile.gettempdir()) / eml_file_name(out.customer))
+        path = self._ask_eml_path(suggested)
+        if not path:
+            return
+        try:
+            saved = save_email(out.subject, out.body, out.recipient or "", out.sender, path)
+        except Exception as exc:  # noqa: BLE001 - MailError and bad addresses, shown plainly
+            self._jobs.present_error(exc)
+            return
+        self._notice(f"Saved as {saved}. Open it with your mail program to send it.")
+        self.record(out)
+
+    def send_smtp(self, out: Outgoing) -> None:
+        smtp = out.smtp
+        if smtp is None or not smtp.configured:
+            return
+
+        def task(_state: TaskState) -> None:
+            from services.outreach.delivery import send_email
+
+            send_email(smtp, out.subject, out.body, out.recipient or "", out.sender)
+
+        self._notice(f"Sending to {out.recipient} through {smtp.host}…")
+        dialog = self._dialog()
+        if dialog is not None:
+            dialog.smtp_button.setEnabled(False)
+        # Owned by the sender (the controller's), not the dialog: closing the composer
+        # mid-send must not lose the record of an email that did go out.
+        (
+            self._jobs.operation(task, parent=self, pool="work", label="send email")
+            .success(lambda _r: self._on_sent(out))
+            .failure(self._on_send_failed)
+            .finished(self._refresh_buttons)
+            .run()
+        )
+
+    def _refresh_buttons(self) -> None:
+        dialog = self._dialog()
+        if dialog is not None:
+            dialog.refresh_buttons()
+
+    def _on_sent(self, out: Outgoing) -> None:
+        self._notice(f"Sent to {out.recipient}.")
+        self.record(out)
+
+    def _on_send_failed(self, error: BaseException) -> None:
+        self._notice(f"Not sent: {error}", "critical")
+        if self._dialog() is None or not isinstance(error, UserFacingError):
+            self._jobs.present_error(error)
+
+    def record(self, out: Outgoing) -> None:
+        """One outreach record per text the user took out of the composer."""
+        status = "sent" if out.kind == "smtp" else "exported"
+        mark = (out.customer_id, status, out.subject, out.body)
+        sent = (out.customer_id, "sent", out.subject, out.body)
+        if mark in self._recorded or sent in self._recorded:
+            return
+        self._recorded.add(mark)
+        actor = self._user()
+        now = self._clock() if self._clock is not None else None
+
+        def task(_state: TaskState) -> int:
+            from services.outreach.sent import record_outreach
+
+            return record_outreach(
+                out.workspace.engine,
+                out.customer_id,
+                alert_id=out.alert_id,
+                subject=out.subject,
+                body=out.body,
+                status=status,
+                recipient=out.recipient,
+                provider=out.provider,
+                model=out.model,
+                template=out.template,
+                actor=actor,
+                now=now,
+            )
+
+        def failed(error: BaseException) -> None:
+            self._recorded.discard(mark)
+            self._jobs.present_error(error)
+
+        (
+            self._jobs.operation(task, parent=self, label="record outreach")
+            .success(lambda _id: self.outreach_recorded.emit(out.customer_id, out.alert_id or 0))
+            .failure(failed)
+            .run()
+        )

@@ -1,0 +1,68 @@
+"""The words the email composer shows, worked out without Qt: who writes the drafts, the
+most a draft may offer, where a draft came from, the "What will be sent" text when
+nothing is, and the subject and body of a reply still being written.
+
+Like ``records``, it loads neither SQLAlchemy nor openai nor Jinja2: the window imports
+it when it starts.
+"""
+
+from __future__ import annotations
+
+from services.llm.providers import ProviderConfig, is_local, preset_for
+from services.outreach.records import GOAL_LABELS, Draft, DraftContext
+
+
+def split_partial(text: str) -> tuple[str, str]:
+    """Subject and body of a reply still being written ("Subject: …", blank line, body)."""
+    head, newline, rest = text.lstrip().partition("\n")
+    stripped = head.strip().strip("*").strip()
+    if stripped.lower().startswith("subject:"):
+        return stripped[len("subject:") :].strip().strip("*").strip(), rest.lstrip("\n")
+    if not newline:
+        return "", head
+    return "", text.lstrip()
+
+
+def provider_words(config: ProviderConfig | None) -> tuple[str, bool]:
+    """Who writes the drafts, in words, and whether the request leaves this computer."""
+    if config is None:
+        return "the template library (no provider in use)", False
+    preset = preset_for(config)
+    where = preset.title if preset is not None else config.base_url
+    if config.provider_id == "environment":
+        where = f"{config.base_url} (from OPENAI_BASE_URL)"
+    remote = not is_local(config)
+    place = "" if remote else ", on this computer"
+    return f"{config.model_label} via {where}{place}", remote
+
+
+def incentive_words(ctx: DraftContext) -> str:
+    """The most a draft may offer this customer, or why it offers nothing."""
+    if ctx.incentive:
+        return (
+            f"Any offer stays at or under {ctx.incentive} "
+            f"({ctx.incentive_cap_percent:g}% of the predicted 12-month value)."
+        )
+    if ctx.incentive_cap_percent <= 0:
+        return "No offers: the incentive cap is 0% (Settings ▸ Email drafting)."
+    return "No offer: there is no predicted 12-month value for this customer yet."
+
+
+def source_words(draft: Draft, seconds: float | None) -> str:
+    """Where a draft came from, shown under it (the model and how long it took, or the
+    template)."""
+    if draft.source == "template":
+        name = draft.template or "template"
+        goal = GOAL_LABELS.get(name, name.replace("_", " "))
+        return f"Template: {goal} (template library, on this computer)"
+    took = f" in {seconds:.1f} s" if seconds is not None else ""
+    return f"Written by {draft.model or 'the model'}{took}"
+
+
+def offline_preview_text(reason: str | None, goal: str) -> str:
+    """The "What will be sent" text when no provider is in use: nothing is."""
+    return (
+        "No provider is in use, so nothing is sent: the draft comes from the "
+        f"template library on this computer.\n\nReason: {reason}\n\n"
+        f"Goal: {GOAL_LABELS.get(goal, goal)}"
+    )

@@ -1,0 +1,98 @@
+"""Getting a finished email out of the composer, on top of ``mail``: the SMTP settings of
+the workspace, sending with the password stored for them, the mailto link (when short
+enough to carry the text), and the .eml files (a draft for the mail app, or where the
+user chose).
+
+The user has confirmed the recipient before any of these is called.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from services.credentials import resolve_secret, smtp_key_name
+from services.outreach.mail import MailError, build_email, mailto_url, save_eml, send_smtp
+from services.settings import get_setting
+
+# mailto carries the text into any mail program; longer links go as an .eml draft, which
+# mail programs open as a new message.
+MAILTO_LIMIT = 1800
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str
+    user: str
+    from_address: str
+
+    @property
+    def sender(self) -> str | None:
+        """The From address: the one set, else a user name that is an address."""
+        if self.from_address.strip():
+            return self.from_address.strip()
+        return self.user.strip() if "@" in self.user else None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host.strip()) and self.sender is not None
+
+
+def smtp_settings(session: Session) -> SmtpSettings:
+    """The workspace's SMTP settings (Settings ▸ Sending email)."""
+    return SmtpSettings(
+        host=str(get_setting(session, "smtp.host")),
+        port=int(get_setting(session, "smtp.port")),
+        security=str(get_setting(session, "smtp.security")),
+        user=str(get_setting(session, "smtp.user")),
+        from_address=str(get_setting(session, "smtp.from_address")),
+    )
+
+
+def send_email(
+    smtp: SmtpSettings, subject: str, body: str, recipient: str, sender: str | None
+) -> None:
+    """Send through the SMTP server with the password stored for its user (MailError,
+    saying where to enter it, when none is)."""
+    password = None
+    if smtp.user:
+        password, _source = resolve_secret(smtp_key_name(smtp.host, smtp.user))
+        if password is None:
+            raise MailError(
+                f"No password is stored for {smtp.user} on {smtp.host}. Enter it in "
+                "Settings ▸ Sending email."
+            )
+    message = build_email(subject, body, recipient, sender)
+    send_smtp(smtp.host, smtp.port, smtp.security, smtp.user or None, password, message)
+
+
+def mail_app_url(recipient: str, subject: str, body: str) -> str | None:
+    """The mailto: link of the email, or None when it is too long to carry the text."""
+    url = mailto_url(recipient, subject, body)
+    return url if len(url) <= MAILTO_LIMIT else None
+
+
+def save_draft(
+    subject: str, body: str, recipient: str, sender: str | None, folder: Path, customer_id: int
+) -> Path:
+    """The email as an .eml draft in ``folder`` (named by customer and time), for the mail
+    app to open as a new message."""
+    message = build_email(subject, body, recipient, sender)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return save_eml(message, folder / f"draft-{customer_id}-{stamp}.eml")
+
+
+def save_email(subject: str, body: str, recipient: str, sender: str | None, path: str) -> Path:
+    """The email as an .eml file where the user chose."""
+    return save_eml(build_email(subject, body, recipient, sender), path)
+
+
+def eml_file_name(customer: str) -> str:
+    """The file name suggested for a customer's email ("email-to-olivia-martin.eml")."""
+    name = customer.replace(" ", "-").lower() or "customer"
+    return f"email-to-{name}.eml"
