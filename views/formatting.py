@@ -38,6 +38,12 @@ def utc_date(when: dt.datetime) -> dt.date:
     return as_utc(when).date()
 
 
+# Days since the last order that the window marks as a warning and as critical (the
+# customers table's Days quiet and the customer pane's Last order tile).
+QUIET_WARNING_DAYS = 90
+QUIET_CRITICAL_DAYS = 180
+
+
 def days_between(when: dt.datetime, now: dt.datetime) -> int:
     """Calendar days from when's UTC date to now's UTC date; never negative."""
     return max((utc_date(now) - utc_date(when)).days, 0)

@@ -41,7 +41,14 @@ from services.records import (
 )
 from views.customers.score_tiles import CONFIDENCE_TEXT, SEGMENT_TONES, DriversPanel, ScoreStrip
 from views.customers.source import CustomerSource
-from views.formatting import days_between, format_money, utc_date, utc_now
+from views.formatting import (
+    QUIET_CRITICAL_DAYS,
+    QUIET_WARNING_DAYS,
+    days_between,
+    format_money,
+    utc_date,
+    utc_now,
+)
 from views.item_models.opportunity_table_model import OpportunityTableModel
 from views.item_models.timeline_model import TimelineDelegate, TimelineModel
 from views.theme import LIGHT, Theme
@@ -52,8 +59,6 @@ if TYPE_CHECKING:
     from views.charts.orders_chart import OrdersChart
     from views.charts.score_history_chart import ScoreHistoryChart
 
-QUIET_WARNING_DAYS = 90
-QUIET_CRITICAL_DAYS = 180
 LOAD_DELAY_MS = 120
 # Requests closer together than this are a burst (key auto-repeat runs at ~30 a second).
 BURST_GAP_S = 0.15

@@ -25,13 +25,11 @@ import numpy as np
 from services.formatting import format_date, format_percent
 from services.records import CONFIDENCES
 from services.scoring.rfm import SEGMENTS  # best customers first, lost ones last
-from views.formatting import format_money
+from views.formatting import QUIET_CRITICAL_DAYS, QUIET_WARNING_DAYS, format_money
 
 SEARCH_FIELDS = ("name", "email", "company", "owner")
 # Bounds the memory of the search index (4 bytes per character per row).
 SEARCH_ROW_CHARS = 160
-QUIET_WARNING_DAYS = 90
-QUIET_CRITICAL_DAYS = 180
 
 
 class Kind(enum.Enum):
