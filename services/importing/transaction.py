@@ -52,7 +52,7 @@ def _raw_pragma(conn: Connection, sql: str) -> Any:
 #   in-memory temporary storage for the sorts of the index rebuilds;
 # - foreign key checks off: each checked row costs a parent lookup (about a second per
 #   million orders). The writer guarantees the references itself: it writes only
-#   customer ids it inserted or looked up in this transaction (Writer.check_customers),
+#   customer ids it inserted or looked up in this transaction (Store.check_customers),
 #   the run id it inserted, and when it merges two customers it re-points every table
 #   that refers to customers (read from the schema) before deleting one, so no cascade
 #   is needed. PRAGMA foreign_keys cannot change inside a transaction: it is set before

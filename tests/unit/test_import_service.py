@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from app.workspace import open_workspace
 from models.errors import UserFacingError
 from models.vocab import GUEST_EXTERNAL_ID
-from services.importing import service, writer
+from services.importing import service, storage, writer
 from services.importing.canonical import Batch
 from services.importing.types import ImportCancelled, RejectedRow
 
@@ -262,13 +262,13 @@ def test_crash_halfway_leaves_the_workspace_as_it_was(
     engine, path = ws
     service.run_import(engine, [GENERIC / "customers.csv"])
     before = dump(path, (*DATA_TABLES, "import_runs"))
-    original = writer.Writer._insert_records
+    original = storage.Store.insert_records
 
-    def half_then_crash(self: writer.Writer, table: str, cols: Any, stored: Any, idx: Any) -> None:
+    def half_then_crash(self: storage.Store, table: str, cols: Any, stored: Any, idx: Any) -> None:
         original(self, table, cols, stored, idx[: len(idx) // 2])
         raise RuntimeError("disk unplugged")
 
-    monkeypatch.setattr(writer.Writer, "_insert_records", half_then_crash)
+    monkeypatch.setattr(storage.Store, "insert_records", half_then_crash)
     # The failure is reported as that file's error (other files would still be tried).
     report = service.run_import(engine, [GENERIC / "orders.csv"])
     assert not report.landed
