@@ -48,6 +48,15 @@ _TEXT_LABELS = {
 }
 
 
+def _text_lengths(column: pd.Series) -> pd.Series:
+    """Characters of each text value (0 for a missing or non-text one), vectorised."""
+    try:
+        lengths = column.str.len()
+    except AttributeError:  # no text at all in an object column
+        return pd.Series(0, index=column.index, dtype=np.int64)
+    return lengths.fillna(0).astype(np.int64)
+
+
 def cap_texts(batch: Batch, *, longest: int | None = None) -> list[str]:
     """Cut text longer than its column keeps (a 10 MB name: 255 characters, a ticket's
     text: 20,000), with "…" at the cut; reject rows whose id is too long. Notes say how
@@ -68,7 +77,7 @@ def cap_texts(batch: Batch, *, longest: int | None = None) -> list[str]:
                 continue  # object or pandas string columns hold text
             if column == "currency" or (longest is not None and longest <= limit):
                 continue  # an ISO code by then; or no record of the file is that long
-            lengths = frame[column].map(lambda v: len(v) if isinstance(v, str) else 0)
+            lengths = _text_lengths(frame[column])
             over = (lengths > limit).to_numpy(dtype=bool)
             count = int(over.sum())
             if not count:
