@@ -45,10 +45,10 @@ from app.gui.errors import ErrorPresenter, default_log_path, describe_error
 from app.gui.import_controller import ImportController
 from app.gui.jobs import JobRunner, Operation, OperationCancelled, TaskState
 from app.gui.outreach.composer_controller import ComposerController
+from app.gui.outreach.template_controller import TemplateController
 from app.gui.preload import Preload
 from app.gui.scoring_controller import ScoringController, read_customer_scores, read_score_history
 from app.gui.settings_controller import SettingsController
-from app.gui.template_controller import TemplateController
 from app.workspace import (
     Workspace,
     default_workspace_path,

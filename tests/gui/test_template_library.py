@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtWidgets import QWidget
 
 from app.gui.jobs import JobRunner
-from app.gui.template_controller import TemplateController
+from app.gui.outreach.template_controller import TemplateController
 from app.workspace import Workspace, open_workspace, to_url
 
 TIMEOUT_MS = 20_000
