@@ -8,6 +8,6 @@ services/outreach/ on the other).
 - ``sending``: copy, open in the mail app, save .eml, send by SMTP, and the outreach record.
 - ``questions``: the composer's questions to the user as Qt dialogs, and the desktop's
   mail handler, clipboard and drafts folder.
-- ``template_controller``: the template library (Settings ▸ Templates): list, edit,
-  preview and restore the email templates the offline drafts use.
+- ``template_controller``: the template library (File ▸ Email templates…): read, preview
+  and save the email templates the offline drafts use.
 """
