@@ -8,7 +8,7 @@ ran for real against the loopback OpenAI-wire server of the tests
 when 11434 is taken). Secrets live in an in-memory keyring; nothing touches the user's.
 
 Writes docs/settings-email-{light,dark}.png; with --all also the sending page and the
-no-keyring variants, to /tmp/settings-shots, for checking by eye.
+no-keyring variants (in nokey/), to the same folder, for checking by eye.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.gui.email_settings import EmailSettingsActions  # noqa: E402
 from app.gui.jobs import JobRunner  # noqa: E402
@@ -99,16 +99,24 @@ def render(app: QApplication, mode: str, url: str, out: Path, *, extra: bool) ->
     tools.test_button.click()
     settle(app, jobs)
     written = [out / f"settings-email-{mode}.png"]
-    dialog.grab().save(str(written[0]))
+    save(dialog, written[0])
     if extra:
         dialog.show_group_named("Sending email")
         settle(app, jobs)
-        written.append(Path("/tmp/settings-shots") / f"sending-{mode}.png")
-        dialog.grab().save(str(written[-1]))
+        written.append(out / f"sending-{mode}.png")
+        save(dialog, written[-1])
     dialog.close()
     dialog.deleteLater()
     jobs.shutdown()
     return written
+
+
+def save(widget: QWidget, path: Path) -> None:
+    """Save a screenshot, making its folder; fail loudly rather than print a path that
+    was not written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not widget.grab().save(str(path)):
+        raise SystemExit(f"could not write {path}")
 
 
 def render_gateway(app: QApplication, out: Path) -> Path:
@@ -128,7 +136,7 @@ def render_gateway(app: QApplication, out: Path) -> Path:
     dialog.show()
     dialog.show_group_named("Email drafting")
     settle(app, jobs)
-    dialog.grab().save(str(out))
+    save(dialog, out)
     dialog.close()
     dialog.deleteLater()
     jobs.shutdown()
@@ -142,8 +150,6 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
-    if args.all:
-        Path("/tmp/settings-shots").mkdir(exist_ok=True)
     server = start_server()
     url = f"http://localhost:{server.port}/v1"
     try:
@@ -156,12 +162,11 @@ def main() -> None:
         if args.all:
             # OpenAI with a stored key and an address that is not OpenAI's: the warning.
             memory.passwords[(SERVICE, llm_key_name("openai"))] = "sk-not-a-real-key"
-            print(render_gateway(app, Path("/tmp/settings-shots") / "openai-gateway.png"))
+            print(render_gateway(app, args.out / "openai-gateway.png"))
         if args.all:
             use_no_keyring()
             for mode in ("light", "dark"):
-                target = Path("/tmp/settings-shots") / "nokey"
-                target.mkdir(exist_ok=True)
+                target = args.out / "nokey"
                 for path in render(app, mode, url, target, extra=False):
                     print(path)
     finally:
