@@ -430,9 +430,11 @@ def test_draft_email_in_each_tab_writes_to_that_tabs_customer(
     assert not detail.draft_button.isEnabled()
     assert "not to be contacted" in detail.draft_button.toolTip()
     before = list(from_customers)
-    # E is no shortcut now: the table takes it (and jumps to a name starting with E).
+    # E is no shortcut now, and the table does not take it either: no jump to a name
+    # starting with E, so the next action key still acts on this customer.
     qtbot.keyClick(window.customers_pane.table, Qt.Key.Key_E)
     assert from_customers == before
+    assert window.customers_pane.current_customer_id() == shown.id
     qtbot.waitUntil(
         lambda: (
             jobs.is_idle()
@@ -441,3 +443,25 @@ def test_draft_email_in_each_tab_writes_to_that_tabs_customer(
         ),
         timeout=TIMEOUT_MS,
     )
+
+
+def test_a_letter_key_never_moves_the_selection_to_another_customer(
+    qtbot, view: AlertsView, jobs: JobRunner
+) -> None:
+    """Letters are action keys: one whose action is unavailable (E, Draft email, with no
+    composer here) does nothing, and never jumps the list to a name starting with it."""
+    pane = view.alerts_pane
+    model = pane.model
+    current = pane.current_alert_id
+    assert current is not None
+    texts = [str(model.index(r, 0).data() or "") for r in range(model.rowCount())]
+    here = model.row_of(current)
+    other = next(t for r, t in enumerate(texts) if r != here and t and t[0] != texts[here][:1])
+    assert not view.action_pane.draft_action.isEnabled()
+    pane.list.setFocus()
+    qtbot.keyClick(pane.list, Qt.Key.Key_E)
+    pane.list.keyboardSearch(other[:4])  # what a QTableView would have jumped with
+    wait_shown(qtbot, view, jobs)
+    assert pane.current_alert_id == current
+    assert view.action_pane.alert is not None
+    assert view.action_pane.alert.id == current

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +35,7 @@ from views.item_models.alert_list_model import (
     CustomerIdRole,
 )
 from views.theme import Theme
+from views.widgets.lists import PeopleTableView
 
 if TYPE_CHECKING:
     from app.gui.jobs import JobRunner, TaskState
@@ -151,7 +151,7 @@ class AlertsPane(QWidget):
         self.delegate = AlertCardDelegate(self)
         # A one-column table, not a QListView: with fixed row heights it never walks every
         # row to lay them out, so a filter over 100,000 alerts repaints in milliseconds.
-        self.list = QTableView(self)
+        self.list = PeopleTableView(self)
         self.list.setObjectName("alertList")
         self.list.setModel(self.model)
         self.list.setItemDelegate(self.delegate)

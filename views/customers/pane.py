@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +41,7 @@ from views.item_models.customer_table_data import (
 )
 from views.item_models.customer_table_model import CustomerTableModel
 from views.theme import Theme
+from views.widgets.lists import PeopleTableView
 
 if TYPE_CHECKING:
     from app.gui.jobs import JobRunner, TaskState
@@ -109,7 +109,7 @@ class CustomersPane(QWidget):
         self.model = CustomerTableModel(self)
         self.model.preparation_needed.connect(self._on_model_preparation_needed)
         self._waiting_since: float | None = None
-        self.table = QTableView(self)
+        self.table = PeopleTableView(self)
         self.table.setObjectName("customerTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
