@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -68,6 +69,17 @@ TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD = 0, 1, 2
 TAB_KEYS = ("alerts", "customers", "dashboard")
 
 
+def fit_rect(rect: QRect, available: QRect, minimum: QSize) -> QRect:
+    """``rect`` made to fit ``available`` (a screen's free area): no larger than it (but
+    not below ``minimum``), and moved inside it, so that a size remembered on a large
+    screen never puts the status bar or the buttons off a laptop's screen."""
+    width = max(min(rect.width(), available.width()), minimum.width())
+    height = max(min(rect.height(), available.height()), minimum.height())
+    left = min(max(rect.left(), available.left()), available.right() + 1 - width)
+    top = min(max(rect.top(), available.top()), available.bottom() + 1 - height)
+    return QRect(max(left, available.left()), max(top, available.top()), width, height)
+
+
 class MainWindow(QMainWindow):
     """Menus, the demo banner, the two panes and the status bar.
 
@@ -107,6 +119,7 @@ class MainWindow(QMainWindow):
         self._confirm = confirm or self._ask_confirmation
         self._theme = theme
         self._settings = settings
+        self._fit_when_shown = False
         self._source: CustomerSource | None = None
         self.summary: WorkspaceSummary | None = None
         self.setWindowTitle(APP_TITLE)
@@ -616,6 +629,7 @@ class MainWindow(QMainWindow):
         geometry = s.value(KEY_GEOMETRY)
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
+            self._fit_when_shown = True  # a size remembered on another screen
         state = s.value(KEY_STATE)
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
@@ -629,6 +643,21 @@ class MainWindow(QMainWindow):
         if isinstance(header, QByteArray):
             self.customers_pane.restore_header_state(header)
 
+    def fit_to_screen(self) -> None:
+        """Shrink and move the window into its screen's free area (taskbar excluded)."""
+        screen = self.screen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        frame, inner = self.frameGeometry(), self.geometry()
+        # The frame (title bar, borders) is around the inner geometry: fit the frame.
+        extra = QSize(frame.width() - inner.width(), frame.height() - inner.height())
+        fitted = fit_rect(frame, screen.availableGeometry(), self.minimumSizeHint() + extra)
+        if fitted != frame:
+            # setGeometry places the inside; the frame keeps its margins around it.
+            self.setGeometry(
+                QRect(fitted.topLeft() + (inner.topLeft() - frame.topLeft()), fitted.size() - extra)
+            )
+
     def save_ui_state(self) -> None:
         s = self._settings
         s.setValue(KEY_GEOMETRY, self.saveGeometry())
@@ -638,6 +667,14 @@ class MainWindow(QMainWindow):
         s.setValue(KEY_HEADER, self.customers_pane.header_state())
         self.alerts_view.save_state()
         s.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # A remembered geometry is fitted to this screen once shown (next turn of the
+        # event loop), when the frame (title bar, borders) is known: the whole of it fits.
+        if self._fit_when_shown and not event.spontaneous():
+            self._fit_when_shown = False
+            QTimer.singleShot(0, self.fit_to_screen)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_ui_state()

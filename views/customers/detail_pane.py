@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -133,7 +134,15 @@ class CustomerDetailPane(QWidget):
 
         content = QWidget(self)
         content.setObjectName("detailContent")
-        self._stack.addWidget(content)
+        # On a short screen (a 1280x720 laptop) the detail scrolls rather than making the
+        # window taller than the screen; at usual sizes it fits and shows no scroll bar.
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("detailScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)
+        self._stack.addWidget(self.scroll_area)
 
         # Header: name and chips on one line, contact facts below.
         self.name_label = QLabel("", content)
