@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QSplitter,
@@ -46,6 +47,7 @@ from views.customers.source import CustomerSource
 from views.dashboard.pane import DashboardData, DashboardPane
 from views.importing.source import IMPORT_FILE_FILTER, dropped_paths
 from views.theme import Theme, ThemeManager, ThemeMode
+from views.widgets.shortcut_sheet import Shortcut, ShortcutSheet, action_name, shortcuts_of
 
 if TYPE_CHECKING:
     from app.gui.jobs import JobRunner
@@ -293,6 +295,10 @@ class MainWindow(QMainWindow):
         about_action = QAction("&About Account Radar", self)
         about_action.setMenuRole(QAction.MenuRole.AboutRole)
         about_action.triggered.connect(self._on_about_action_triggered)
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
+        self.shortcuts_action.triggered.connect(self.show_shortcut_sheet)
+        help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(about_action)
 
     def _build_status_bar(self) -> None:
@@ -600,6 +606,31 @@ class MainWindow(QMainWindow):
     def _on_theme_action_triggered(self, mode: ThemeMode) -> None:
         self._settings.setValue(KEY_THEME, mode.value)
         self._theme.set_mode(mode)
+
+    def shortcut_entries(self) -> list[Shortcut]:
+        """Every key of the window: the menus', the alert actions', the customer pane's."""
+        entries: list[Shortcut] = []
+        for top in self.menuBar().actions():
+            menu = top.menu()
+            if not isinstance(menu, QMenu):
+                continue
+            actions = [a for a in menu.actions() if a.menu() is None]
+            entries += shortcuts_of(action_name(top), actions)
+        pane_actions = self.alerts_view.action_pane.actions()
+        entries += shortcuts_of("Alerts tab: the selected alert", pane_actions)
+        entries += shortcuts_of("Customers tab: the selected customer", self.detail_pane.actions())
+        entries += [
+            Shortcut("Lists", "Previous or next alert or customer", "Up or Down"),
+            Shortcut("Notes, calls and tasks", "Save what you typed", "Ctrl+Enter"),
+        ]
+        return entries
+
+    def show_shortcut_sheet(self) -> None:
+        """Help ▸ Keyboard shortcuts (F1 or ?)."""
+        sheet = ShortcutSheet(self.shortcut_entries(), self)
+        sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        sheet.open()
+        self.shortcut_sheet = sheet
 
     def _on_about_action_triggered(self) -> None:
         QMessageBox.about(

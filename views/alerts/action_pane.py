@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGridLayout,
-    QInputDialog,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -81,10 +82,59 @@ TextPrompt = Callable[[str, str], str | None]
 TaskPrompt = Callable[[str], tuple[str, dt.date] | None]
 
 
+def submit_with_ctrl_enter(dialog: QDialog) -> None:
+    """Ctrl+Enter (either Enter key) accepts ``dialog``, even from a multi-line field."""
+    for keys in ("Ctrl+Return", "Ctrl+Enter"):
+        shortcut = QShortcut(QKeySequence(keys), dialog)
+        shortcut.activated.connect(dialog.accept)
+
+
+class NoteDialog(QDialog):
+    """A note or what a call was about: a few lines, saved with Ctrl+Enter."""
+
+    def __init__(self, title: str, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.text = QPlainTextEdit(self)
+        self.text.setTabChangesFocus(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        hint = QLabel("Ctrl+Enter saves.", self)
+        hint.setObjectName("customerSubtitle")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(label, self))
+        layout.addWidget(self.text, 1)
+        footer = QHBoxLayout()
+        footer.addWidget(hint, 1)
+        footer.addWidget(buttons)
+        layout.addLayout(footer)
+        submit_with_ctrl_enter(self)
+        # The text field takes Ctrl+Enter itself (a line break) before any shortcut does.
+        self.text.installEventFilter(self)
+        self.resize(440, 220)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt's name)
+        if (
+            watched is self.text
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.accept()
+            return True
+        return super().eventFilter(watched, event)
+
+
 def _ask_text(parent: QWidget, title: str, label: str) -> str | None:
-    text, ok = QInputDialog.getMultiLineText(parent, title, label)
-    text = text.strip()
-    return text if ok and text else None
+    dialog = NoteDialog(title, label, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    text = dialog.text.toPlainText().strip()
+    return text or None
 
 
 class TaskDialog(QDialog):
@@ -110,6 +160,7 @@ class TaskDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        submit_with_ctrl_enter(self)
         self.resize(420, self.sizeHint().height())
 
 
