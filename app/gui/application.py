@@ -60,11 +60,8 @@ from app.workspace import (
 from models.db import sqlite_path
 from models.errors import UserFacingError, WorkspaceError
 from models.migrate import backup_sqlite
-from services.customers import (
-    load_customer_columns,
-    load_customer_detail,
-    workspace_summary,
-)
+from services.customer_detail import load_customer_detail
+from services.customers import load_customer_columns, workspace_summary
 from services.records import CustomerDetail, CustomerScores, ScoreHistoryPoint, WorkspaceSummary
 from views.main_window import KEY_THEME, WORKSPACE_FILTER, MainWindow
 from views.theme import ThemeManager, ThemeMode, resources_dir

@@ -20,7 +20,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionViewItem
 
 from app.gui.jobs import JobRunner
-from services.customers import CustomerDetail, TimelineEvent
+from services.records import CustomerDetail, TimelineEvent
 from views.charts.orders_chart import OrdersChart, cumulative_steps
 from views.customers.detail_pane import CustomerDetailPane
 from views.formatting import compact_money

@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.workspace import Workspace, open_workspace
-from services.customers import load_customer_columns, load_customer_detail
+from services.customer_detail import load_customer_detail
+from services.customers import load_customer_columns
 from services.importing import service
 from services.records import CustomerScores
 from services.scoring.queries import customer_scores

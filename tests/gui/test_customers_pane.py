@@ -16,7 +16,7 @@ from app.gui.application import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
 from app.workspace import Workspace
 from models.errors import WorkspaceError
-from services.customers import CustomerDetail
+from services.records import CustomerDetail
 from tests.gui.conftest import RecordingPresenter
 from views.customers import pane as customers_pane
 from views.item_models.customer_table_data import COLUMN_INDEX

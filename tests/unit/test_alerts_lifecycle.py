@@ -32,7 +32,7 @@ from services.alerts.lifecycle import (
     start_alert,
 )
 from services.alerts.queries import alert_columns, alert_counts, alert_detail
-from services.customers import load_customer_detail
+from services.customer_detail import load_customer_detail
 from services.rollups import refresh_rollups
 from tests.unit.test_alerts_rules import (
     NOW,

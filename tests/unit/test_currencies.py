@@ -313,7 +313,7 @@ def test_cli_alert_priorities_and_customer_detail_use_the_home_currency(
     import numpy as np
 
     from app.cli.alerts import format_table
-    from services.customers import load_customer_detail
+    from services.customer_detail import load_customer_detail
 
     columns = {
         "id": np.array([1]),

@@ -15,13 +15,9 @@ from sqlalchemy.orm import Session
 from app.workspace import Workspace, open_workspace, to_url
 from models.db import session_scope
 from models.schema import Customer, Interaction, Opportunity, Order, Subscription
-from services.customers import (
-    TABLE_COLUMNS,
-    CustomerNotFoundError,
-    load_customer_detail,
-    load_customer_table,
-    workspace_summary,
-)
+from services.customer_detail import load_customer_detail
+from services.customers import TABLE_COLUMNS, load_customer_table, workspace_summary
+from services.records import CustomerNotFoundError
 from services.settings import set_setting
 
 UTC = dt.UTC

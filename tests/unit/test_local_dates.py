@@ -13,7 +13,7 @@ from sqlalchemy import text
 from app.workspace import open_workspace, to_url
 from models.db import session_scope
 from models.migrate import alembic_config, upgrade
-from services.customers import load_customer_detail
+from services.customer_detail import load_customer_detail
 from services.importing.service import run_import
 from services.local_dates import local_date, local_time, zone_problem
 from services.outreach.context import build_context

@@ -24,7 +24,8 @@ from app.workspace import open_workspace
 from models.errors import WorkspaceError
 from models.integrity import check_workspace
 from models.schema import Customer, CustomerRollup
-from services.customers import load_customer_columns, load_customer_detail
+from services.customer_detail import load_customer_detail
+from services.customers import load_customer_columns
 from services.demo import build_demo
 from services.rollups import stale_rollups
 
