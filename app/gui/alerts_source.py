@@ -67,7 +67,7 @@ class WorkspaceAlertSource:
         return alert_detail(self.workspace.engine, alert_id)
 
     def apply_alert_action(self, alert_id: int, action: str, **params: Any) -> None:
-        from services.alerts.lifecycle import apply_alert_action
+        from services.alerts.actions import apply_alert_action
 
         apply_alert_action(self.workspace.engine, alert_id, action, actor=self._user, **params)
 

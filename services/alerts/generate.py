@@ -69,11 +69,10 @@ What happens to alerts:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -119,7 +118,7 @@ class AlertsCancelled(Exception):
 
 
 def generate_alerts(
-    engine_or_session: Engine | Session,
+    engine: Engine,
     run_id: int | None = None,
     *,
     now: dt.datetime | None = None,
@@ -129,12 +128,11 @@ def generate_alerts(
 ) -> AlertRunResult:
     """Raise, refresh and clear alerts from the latest scores; returns what it did.
 
-    ``generate_alerts(engine_or_session, run_id=None, *, now=None, progress=None,
+    ``generate_alerts(engine, run_id=None, *, now=None, progress=None,
     cancelled=None, actor="Account Radar") -> AlertRunResult``
 
-    - ``engine_or_session``: an Engine (reads on one connection, then writes in one
-      transaction of its own and commits) or a Session (everything inside the caller's
-      transaction; the caller commits).
+    - ``engine``: reads on one connection, then writes in one transaction of its own
+      and commits (rolled back when cancelled or on an error).
     - ``run_id``: the scoring run just written; when it is not the latest finished run
       (a replay of a past date), nothing changes and ``result.skipped`` says why. None:
       the latest run.
@@ -158,7 +156,7 @@ def generate_alerts(
             progress(fraction, message)
 
     step(0.0, "Reading the scores")
-    with translate_db_errors(), _reading(engine_or_session) as conn:
+    with translate_db_errors(), engine.connect() as conn, conn.begin():
         run = latest_run(conn)
         if run is None:
             return AlertRunResult(run_id=None, as_of=None, skipped="the workspace is not scored")
@@ -170,13 +168,12 @@ def generate_alerts(
             )
         with Session(bind=conn) as session:
             config = read_alert_config(session)
-        engine = engine_or_session if isinstance(engine_or_session, Engine) else None
         inputs = read_inputs(conn, run, config, now, step, engine=engine)
     step(0.55, "Checking the alert rules")
     candidates, evaluated = evaluate_rules(inputs, config)
     matches = {key: int((candidates["rule_key"] == key).sum()) for key in sorted(evaluated)}
     step(0.65, "Saving the alerts")
-    with translate_db_errors(), _writing(engine_or_session) as conn:
+    with translate_db_errors(), engine.begin() as conn:
         counts = _write(conn, run, config, candidates, evaluated, inputs, now, actor, step)
         # Last chance to cancel: the rollback leaves the alerts as they were.
         step(0.99, "Saving the alerts")
@@ -189,25 +186,6 @@ def generate_alerts(
         seconds=time.perf_counter() - clock,
         **counts,  # type: ignore[arg-type]
     )
-
-
-@contextlib.contextmanager
-def _reading(target: Engine | Session) -> Iterator[Connection]:
-    if isinstance(target, Session):
-        yield target.connection()
-        return
-    with target.connect() as conn, conn.begin():
-        yield conn
-
-
-@contextlib.contextmanager
-def _writing(target: Engine | Session) -> Iterator[Connection]:
-    if isinstance(target, Session):
-        target.flush()
-        yield target.connection()
-        return
-    with target.begin() as conn:
-        yield conn
 
 
 # --- writing -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ Statuses and transitions (anything else is refused with a plain AlertActionError
 - Reopening is refused while another active alert of the same rule exists for the
   customer (one active alert per customer and rule).
 - Logging a call or an email moves an open alert to in progress. Notes and tasks keep the
-  status. ``record_email`` also records an email sent or exported from the app's composer
+  status. ``contact.record_email`` also records an email sent or exported from the composer
   (with or without an alert; services.outreach.sent). Calls, notes and emails are also
   written as interactions (source "account_radar"), so that the customer's timeline shows
   them; calls and emails count as contact for the cool-down. An email is refused for
@@ -28,9 +28,12 @@ Statuses and transitions (anything else is refused with a plain AlertActionError
 - Every change writes an audit event (who: ``actor``, by default the OS user name; when:
   ``now``, by default the current time) in the same transaction as the change.
 
-Every function takes an Engine (one transaction of its own, committed) or a Session
-(the caller's transaction; the caller commits) and returns frozen records, never ORM
-objects.
+Each action is a unit of work: it takes an Engine, runs in one transaction of its own
+(committed, or rolled back on error) and returns frozen records, never ORM objects; the
+few that also run inside a caller's transaction have a ``..._in(session)`` form
+(services.alerts.contact). Contact (calls, notes, tasks, emails, do-not-contact) is in
+services/alerts/contact.py; the window's single entry point, apply_alert_action, in
+services/alerts/actions.py.
 """
 
 from __future__ import annotations
@@ -41,25 +44,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, exists, select
-from sqlalchemy import text as sql_text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from models.base import JSONType, UTCDateTime, utcnow
+from models.base import utcnow
 from models.db import translate_db_errors
 from models.errors import UserFacingError
-from models.schema import Action, Alert, AuditEvent, Customer, Interaction, Outreach
-from models.vocab import OUTREACH_STATUSES
+from models.schema import Alert, AuditEvent
 from services.alerts._db import aware
 from services.alerts.config import default_actor
-from services.alerts.inputs import APP_SOURCE
 from services.alerts.records import (
     ACTIVE_STATUSES,
     HELD_BACK,
     OUTCOME_LABELS,
     OUTCOMES,
     STATUS_LABELS,
-    ActionRecord,
     AlertState,
 )
 
@@ -75,26 +74,29 @@ class AlertNotFoundError(AlertActionError):
 
 
 @contextlib.contextmanager
-def _unit(target: Engine | Session) -> Iterator[Session]:
-    """One transaction: the caller's (Session) or a new one committed here (Engine)."""
-    if isinstance(target, Session):
-        with translate_db_errors():
-            yield target
-            target.flush()
-        return
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """One transaction of its own: committed here, rolled back on an error."""
     with (
         translate_db_errors(),
-        Session(target, expire_on_commit=False) as session,
+        Session(engine, expire_on_commit=False) as session,
         session.begin(),
     ):
         yield session
 
 
-def _now(now: dt.datetime | None) -> dt.datetime:
+@contextlib.contextmanager
+def within(session: Session) -> Iterator[Session]:
+    """The caller's transaction: changes flushed here, committed by the caller."""
+    with translate_db_errors():
+        yield session
+        session.flush()
+
+
+def moment(now: dt.datetime | None) -> dt.datetime:
     return aware(now) if now is not None else utcnow()
 
 
-def _load(session: Session, alert_id: int) -> Alert:
+def load_alert(session: Session, alert_id: int) -> Alert:
     alert = session.get(Alert, alert_id, with_for_update=True)
     if alert is None:
         raise AlertNotFoundError(
@@ -113,7 +115,7 @@ def effective_status(alert: Alert, now: dt.datetime) -> str:
 
 
 @dataclass(frozen=True)
-class _Doing:
+class Doing:
     """Who does what when, inside one transaction: writes the audit events."""
 
     session: Session
@@ -137,10 +139,10 @@ class _Doing:
         before = effective_status(alert, self.now)
         alert.status = to
         alert.updated_at = self.now
-        self.audit(action, _entity(alert), {"from": before, "to": to, **details})
+        self.audit(action, alert_entity(alert), {"from": before, "to": to, **details})
 
 
-def _entity(alert: Alert) -> tuple[str, int]:
+def alert_entity(alert: Alert) -> tuple[str, int]:
     return ("alert", int(alert.id))
 
 
@@ -166,7 +168,7 @@ def _refuse(alert: Alert, status: str, doing: str) -> AlertActionError:
     return AlertActionError(f"Cannot {doing}: this alert is {label}.")
 
 
-def _refuse_held_back(alert: Alert, doing: str) -> None:
+def refuse_held_back(alert: Alert, doing: str) -> None:
     """Calls, notes and tasks belong to alerts in the queue: a held-back alert is not one
     yet (and the next scoring replaces it, which would orphan what was logged on it)."""
     if alert.status == HELD_BACK:
@@ -182,7 +184,7 @@ def _note(note: str | None) -> str | None:
 
 
 def start_alert(
-    target: Engine | Session,
+    engine: Engine,
     alert_id: int,
     *,
     note: str | None = None,
@@ -190,21 +192,19 @@ def start_alert(
     now: dt.datetime | None = None,
 ) -> AlertState:
     """Open (or snoozed) -> in progress: someone is working on it."""
-    when, who = _now(now), actor or default_actor()
-    with _unit(target) as session:
-        alert = _load(session, alert_id)
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        alert = load_alert(session, alert_id)
         status = effective_status(alert, when)
         if status not in ("open", "snoozed"):
             raise _refuse(alert, status, "start it")
-        _clear_snooze(alert)
-        _Doing(session, when, who).move(
-            alert, "in_progress", "alert.started", {"note": _note(note)}
-        )
+        clear_snooze(alert)
+        Doing(session, when, who).move(alert, "in_progress", "alert.started", {"note": _note(note)})
         return _state(alert)
 
 
 def resolve_alert(
-    target: Engine | Session,
+    engine: Engine,
     alert_id: int,
     outcome: str,
     *,
@@ -217,23 +217,23 @@ def resolve_alert(
     if outcome not in OUTCOMES:
         choices = ", ".join(OUTCOME_LABELS[o].lower() for o in OUTCOMES)
         raise AlertActionError(f"'{outcome}' is not an outcome; choose one of {choices}.")
-    when, who = _now(now), actor or default_actor()
-    with _unit(target) as session:
-        alert = _load(session, alert_id)
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        alert = load_alert(session, alert_id)
         status = effective_status(alert, when)
         if status not in ACTIVE_STATUSES:
             raise _refuse(alert, status, "resolve it")
-        _clear_snooze(alert)
+        clear_snooze(alert)
         alert.outcome = outcome
         alert.resolved_at = when
-        _Doing(session, when, who).move(
+        Doing(session, when, who).move(
             alert, "resolved", "alert.resolved", {"outcome": outcome, "note": _note(note)}
         )
         return _state(alert)
 
 
 def dismiss_alert(
-    target: Engine | Session,
+    engine: Engine,
     alert_id: int,
     *,
     note: str | None = None,
@@ -241,23 +241,21 @@ def dismiss_alert(
     now: dt.datetime | None = None,
 ) -> AlertState:
     """Open, in progress or snoozed -> dismissed (not worth acting on)."""
-    when, who = _now(now), actor or default_actor()
-    with _unit(target) as session:
-        alert = _load(session, alert_id)
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        alert = load_alert(session, alert_id)
         status = effective_status(alert, when)
         if status not in ACTIVE_STATUSES:
             raise _refuse(alert, status, "dismiss it")
-        _clear_snooze(alert)
+        clear_snooze(alert)
         alert.outcome = None
         alert.resolved_at = when
-        _Doing(session, when, who).move(
-            alert, "dismissed", "alert.dismissed", {"note": _note(note)}
-        )
+        Doing(session, when, who).move(alert, "dismissed", "alert.dismissed", {"note": _note(note)})
         return _state(alert)
 
 
 def snooze_alert(
-    target: Engine | Session,
+    engine: Engine,
     alert_id: int,
     *,
     until: dt.date | None = None,
@@ -268,7 +266,7 @@ def snooze_alert(
 ) -> AlertState:
     """Open, in progress or snoozed -> snoozed until a date (a day after today, UTC; the
     alert comes back when that day begins) or until the rule's condition clears."""
-    when, who = _now(now), actor or default_actor()
+    when, who = moment(now), actor or default_actor()
     if (until is None) == (not until_clear):
         raise AlertActionError("Snooze until a date, or until the condition clears (not both).")
     if until is not None and until <= when.date():
@@ -276,8 +274,8 @@ def snooze_alert(
             f"Snooze until a day after today ({when.date().isoformat()}); "
             f"{until.isoformat()} is not."
         )
-    with _unit(target) as session:
-        alert = _load(session, alert_id)
+    with unit_of_work(engine) as session:
+        alert = load_alert(session, alert_id)
         status = effective_status(alert, when)
         if status not in ACTIVE_STATUSES:
             raise _refuse(alert, status, "snooze it")
@@ -295,12 +293,12 @@ def snooze_alert(
             "until_clear": True if until_clear else None,
             "note": _note(note),
         }
-        _Doing(session, when, who).move(alert, "snoozed", "alert.snoozed", details)
+        Doing(session, when, who).move(alert, "snoozed", "alert.snoozed", details)
         return _state(alert)
 
 
 def reopen_alert(
-    target: Engine | Session,
+    engine: Engine,
     alert_id: int,
     *,
     note: str | None = None,
@@ -308,9 +306,9 @@ def reopen_alert(
     now: dt.datetime | None = None,
 ) -> AlertState:
     """Resolved, dismissed or snoozed -> open again."""
-    when, who = _now(now), actor or default_actor()
-    with _unit(target) as session:
-        alert = _load(session, alert_id)
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        alert = load_alert(session, alert_id)
         status = effective_status(alert, when)
         if status in ("open", "in_progress"):
             raise AlertActionError(
@@ -332,15 +330,15 @@ def reopen_alert(
                     f"Cannot reopen it: the same alert is already active for this customer "
                     f"(alert {other}); work on that one."
                 )
-        _clear_snooze(alert)
+        clear_snooze(alert)
         alert.outcome = None
         alert.resolved_at = None
-        _Doing(session, when, who).move(alert, "open", "alert.reopened", {"note": _note(note)})
+        Doing(session, when, who).move(alert, "open", "alert.reopened", {"note": _note(note)})
         return _state(alert)
 
 
 def raise_alert(
-    target: Engine | Session,
+    engine: Engine,
     alert_id: int,
     *,
     note: str | None = None,
@@ -353,9 +351,9 @@ def raise_alert(
     ``customer_id``: whose alert the user saw; refused if the id is now another
     customer's (a scoring elsewhere replaced the held-back alerts since the list loaded).
     """
-    when, who = _now(now), actor or default_actor()
-    with _unit(target) as session:
-        alert = _load(session, alert_id)
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        alert = load_alert(session, alert_id)
         if customer_id is not None and int(alert.customer_id) != int(customer_id):
             raise AlertNotFoundError(
                 "This held-back alert was replaced by a later scoring; refresh the list "
@@ -378,461 +376,10 @@ def raise_alert(
                 f"Cannot raise it: the same alert is already active for this customer "
                 f"(alert {other}); work on that one."
             )
-        _Doing(session, when, who).move(alert, "open", "alert.raised", {"note": _note(note)})
+        Doing(session, when, who).move(alert, "open", "alert.raised", {"note": _note(note)})
         return _state(alert)
 
 
-def _clear_snooze(alert: Alert) -> None:
+def clear_snooze(alert: Alert) -> None:
     alert.snoozed_until = None
     alert.snooze_until_clear = False
-
-
-# --- the customer ----------------------------------------------------------------------------
-
-
-def set_do_not_contact(
-    target: Engine | Session,
-    customer_id: int,
-    value: bool = True,
-    *,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> bool:
-    """Mark a customer do-not-contact (or clear the mark); returns whether it changed.
-
-    Their alerts stay (the account manager should still know) but the window offers no
-    outreach, emails cannot be logged, and no expansion alert is raised for them.
-    """
-    when, who = _now(now), actor or default_actor()
-    with _unit(target) as session:
-        customer = session.get(Customer, customer_id, with_for_update=True)
-        if customer is None:
-            raise AlertNotFoundError(f"Customer {customer_id} no longer exists.")
-        if bool(customer.do_not_contact) == value:
-            return False
-        # A textual UPDATE: the flag feeds no per-customer rollup, so this write must not
-        # mark the rollups stale (services/rollups.py watches SQLAlchemy UPDATEs of
-        # customers and would send the customers table to live aggregates).
-        session.execute(
-            sql_text(
-                "UPDATE customers SET do_not_contact = :value, updated_at = :now WHERE id = :id"
-            ).bindparams(bindparam("now", type_=UTCDateTime)),
-            {"value": value, "now": when, "id": customer_id},
-        )
-        session.expire(customer)
-        _Doing(session, when, who).audit(
-            "customer.do_not_contact", ("customer", int(customer_id)), {"value": value}
-        )
-        return True
-
-
-def _customer_name(customer: Customer) -> str:
-    return customer.name or customer.email or f"Customer {customer.id}"
-
-
-def _unsubscribed(session: Session, customer_id: int) -> bool:
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    Interaction.customer_id == customer_id, Interaction.kind == "unsubscribe"
-                )
-            )
-        )
-    )
-
-
-# --- actions ---------------------------------------------------------------------------------
-
-
-def _record(action: Action) -> ActionRecord:
-    return ActionRecord(
-        id=int(action.id),
-        customer_id=int(action.customer_id),
-        alert_id=action.alert_id,
-        kind=action.kind,
-        title=action.title,
-        body=action.body,
-        due_date=action.due_date,
-        done_at=action.done_at,
-        created_by=action.created_by,
-        created_at=action.created_at,
-    )
-
-
-def _text(text: str, what: str) -> str:
-    clean = (text or "").strip()
-    if not clean:
-        raise AlertActionError(f"Write {what} first.")
-    return clean
-
-
-def _title(text: str) -> str:
-    first = text.splitlines()[0].strip()
-    return first if len(first) <= TITLE_LENGTH else first[: TITLE_LENGTH - 1] + "…"
-
-
-def _started_by_contact(session: Session, alert: Alert, now: dt.datetime, actor: str) -> None:
-    if effective_status(alert, now) == "open":
-        _clear_snooze(alert)
-        _Doing(session, now, actor).move(
-            alert, "in_progress", "alert.started", {"note": "contacted the customer"}
-        )
-
-
-def _add_action(
-    session: Session,
-    alert: Alert,
-    *,
-    kind: str,
-    text: str,
-    actor: str,
-    now: dt.datetime,
-    due: dt.date | None = None,
-) -> Action:
-    action = Action(
-        customer_id=alert.customer_id,
-        alert_id=alert.id,
-        kind=kind,
-        title=_title(text),
-        body=text if "\n" in text or len(text) > TITLE_LENGTH else None,
-        due_date=due,
-        created_by=actor,
-        created_at=now,
-    )
-    session.add(action)
-    session.flush()
-    return action
-
-
-def _log_interaction(
-    session: Session,
-    alert: Alert | None,
-    *,
-    kind: str,
-    subject: str,
-    body: str | None,
-    actor: str,
-    now: dt.datetime,
-    refs: dict[str, int],
-    customer_id: int | None = None,
-) -> None:
-    """The same contact as an interaction, so that the customer's timeline shows it.
-
-    ``alert`` may be None for an email sent outside any alert (then ``customer_id`` says
-    whose). Written as text SQL on purpose: calls, notes and emails feed no per-customer
-    rollup (those count paid orders, open tickets and open deals), so this write must not
-    mark the rollups stale the way services/rollups.py marks every SQLAlchemy write to
-    ``interactions``.
-    """
-    customer = alert.customer_id if alert is not None else customer_id
-    alert_ref = {"alert_id": int(alert.id)} if alert is not None else {}
-    session.execute(
-        sql_text(
-            "INSERT INTO interactions (customer_id, kind, occurred_at, channel, subject, text, "
-            "source, attributes) VALUES (:customer, :kind, :now, :channel, :subject, :body, "
-            ":source, :attributes)"
-        ).bindparams(bindparam("now", type_=UTCDateTime), bindparam("attributes", type_=JSONType)),
-        {
-            "customer": customer,
-            "kind": kind,
-            "now": now,
-            "channel": {"call": "phone", "email_sent": "email"}.get(kind),
-            "subject": subject,
-            "body": body,
-            "source": APP_SOURCE,
-            "attributes": {"by": actor, **alert_ref, **refs},
-        },
-    )
-
-
-def log_call(
-    target: Engine | Session,
-    alert_id: int,
-    text: str,
-    *,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> ActionRecord:
-    """Log a call with the customer (what was said) against an alert.
-
-    The call counts as contact: no new alert is raised for the customer during the
-    cool-down. An open alert moves to in progress.
-    """
-    said = _text(text, "what was said on the call")
-    return _log_contact(target, alert_id, "call", said, "alert.call_logged", actor, now)
-
-
-def add_note(
-    target: Engine | Session,
-    alert_id: int,
-    text: str,
-    *,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> ActionRecord:
-    """Add a note to an alert (any status but held back); the status does not change."""
-    said = _text(text, "the note")
-    return _log_contact(target, alert_id, "note", said, "alert.note_added", actor, now)
-
-
-def _log_contact(
-    target: Engine | Session,
-    alert_id: int,
-    kind: str,
-    said: str,
-    audit_action: str,
-    actor: str | None,
-    now: dt.datetime | None,
-) -> ActionRecord:
-    """A call or note: the action, its interaction (the timeline) and the audit event; a
-    call is contact, so an open alert moves to in progress."""
-    when, who = _now(now), actor or default_actor()
-    with _unit(target) as session:
-        alert = _load(session, alert_id)
-        _refuse_held_back(alert, f"log a {kind}")
-        action = _add_action(session, alert, kind=kind, text=said, actor=who, now=when)
-        _log_interaction(
-            session,
-            alert,
-            kind=kind,
-            subject=action.title,
-            body=action.body,
-            actor=who,
-            now=when,
-            refs={"action_id": int(action.id)},
-        )
-        _Doing(session, when, who).audit(
-            audit_action, _entity(alert), {"action_id": int(action.id), "text": said}
-        )
-        if kind == "call":
-            _started_by_contact(session, alert, when, who)
-        return _record(action)
-
-
-def create_task(
-    target: Engine | Session,
-    alert_id: int,
-    text: str,
-    due: dt.date,
-    *,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> ActionRecord:
-    """Create a task with a due date (today or later, UTC) for an alert."""
-    when, who = _now(now), actor or default_actor()
-    said = _text(text, "what the task is")
-    if due < when.date():
-        raise AlertActionError(
-            f"The due date {due.isoformat()} has passed; choose today or a later day."
-        )
-    with _unit(target) as session:
-        alert = _load(session, alert_id)
-        _refuse_held_back(alert, "add a task")
-        action = _add_action(session, alert, kind="task", text=said, actor=who, now=when, due=due)
-        details = {"action_id": int(action.id), "text": action.title, "due": due.isoformat()}
-        _Doing(session, when, who).audit("alert.task_created", _entity(alert), details)
-        return _record(action)
-
-
-def complete_task(
-    target: Engine | Session,
-    action_id: int,
-    *,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> ActionRecord:
-    """Mark a task done."""
-    when, who = _now(now), actor or default_actor()
-    with _unit(target) as session:
-        action = session.get(Action, action_id, with_for_update=True)
-        if action is None or action.kind != "task":
-            raise AlertNotFoundError(f"Task {action_id} no longer exists.")
-        if action.done_at is not None:
-            raise AlertActionError("This task is already done.")
-        action.done_at = when
-        entity = ("alert", int(action.alert_id)) if action.alert_id else ("action", action_id)
-        _Doing(session, when, who).audit(
-            "alert.task_done", entity, {"action_id": int(action_id), "text": action.title}
-        )
-        return _record(action)
-
-
-def log_email_sent(
-    target: Engine | Session,
-    alert_id: int,
-    subject: str,
-    *,
-    body: str | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> int:
-    """Record an email sent to the customer (outside the app) against an alert; returns
-    the outreach id. Refused for do-not-contact and unsubscribed customers. Counts as
-    contact for the cool-down; an open alert moves to in progress."""
-    with _unit(target) as session:
-        alert = _load(session, alert_id)
-        return record_email(
-            session,
-            int(alert.customer_id),
-            alert_id=alert_id,
-            subject=subject,
-            body=body,
-            actor=actor,
-            now=now,
-        )
-
-
-def record_email(
-    target: Engine | Session,
-    customer_id: int,
-    *,
-    alert_id: int | None,
-    subject: str,
-    body: str | None = None,
-    status: str = "sent",
-    recipient: str | None = None,
-    provider: str | None = None,
-    model: str | None = None,
-    template: str | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> int:
-    """Record an email to a customer, sent or exported (handed to the user's mail
-    program), with or without an alert, in one transaction; returns the outreach id.
-
-    Writes the outreach row (recipient: the customer's address unless given; who wrote
-    it: provider and model, or template), an ``email_sent`` interaction (the timeline;
-    contact for the cool-down) and an audit event; an open alert moves to in progress.
-    Refused, writing nothing, for do-not-contact and unsubscribed customers and for an
-    alert of another customer.
-    """
-    if status not in OUTREACH_STATUSES:
-        raise AlertActionError(f"'{status}' is not an email status; use sent or exported.")
-    when, who = _now(now), actor or default_actor()
-    title = _text(subject, "the email's subject")
-    with _unit(target) as session:
-        alert = _load(session, alert_id) if alert_id is not None else None
-        customer = session.get(Customer, customer_id)
-        if customer is None:
-            raise AlertNotFoundError(f"Customer {customer_id} no longer exists.")
-        if alert is not None and alert.customer_id != customer.id:
-            raise AlertActionError(
-                f"Alert {alert_id} belongs to another customer; no email was logged."
-            )
-        if alert is not None and alert.status == HELD_BACK:
-            # The email may be out already: it is kept as the customer's, not tied to an
-            # alert that is not in the queue (the next scoring replaces held-back alerts).
-            alert = None
-        name = _customer_name(customer)
-        if customer.do_not_contact:
-            raise AlertActionError(f"{name} asked not to be contacted; no email was logged.")
-        if _unsubscribed(session, customer.id):
-            raise AlertActionError(f"{name} unsubscribed from emails; no email was logged.")
-        outreach = Outreach(
-            customer_id=customer.id,
-            alert_id=alert.id if alert is not None else None,
-            channel="email",
-            status=status,
-            recipient=(recipient or "").strip() or customer.email,
-            subject=_title(title),
-            body=body,
-            provider=provider,
-            model=model,
-            template=template,
-            created_at=when,
-            sent_at=when,
-        )
-        session.add(outreach)
-        session.flush()
-        _log_interaction(
-            session,
-            alert,
-            kind="email_sent",
-            subject=outreach.subject or title,
-            body=body,
-            actor=who,
-            now=when,
-            refs={"outreach_id": int(outreach.id)},
-            customer_id=int(customer.id),
-        )
-        details = {
-            "outreach_id": int(outreach.id),
-            "text": outreach.subject,
-            "status": status if status != "sent" else None,
-        }
-        doing = _Doing(session, when, who)
-        if alert is not None:
-            doing.audit("alert.email_logged", _entity(alert), details)
-            _started_by_contact(session, alert, when, who)
-        else:
-            doing.audit("customer.email_logged", ("customer", int(customer.id)), details)
-        return int(outreach.id)
-
-
-# --- one entry point for the window ---------------------------------------------------------
-
-ACTIONS = ("start", "resolve", "dismiss", "reopen", "snooze", "do_not_contact", "log", "task")
-
-
-def apply_alert_action(
-    target: Engine | Session,
-    alert_id: int,
-    action: str,
-    *,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-    **params: Any,
-) -> None:
-    """Apply one action by name (what the window's action pane sends), in one transaction.
-
-    ``start``; ``resolve`` (outcome, note); ``dismiss`` (note); ``reopen``; ``raise`` (a
-    held-back alert into the queue); ``snooze``
-    (until: date, or until_clear=True); ``do_not_contact`` (value, default True);
-    ``log`` (kind: "call" or "note", text); ``task`` (text, due: date).
-    """
-    who: dict[str, Any] = {"actor": actor, "now": now}
-    if action == "start":
-        start_alert(target, alert_id, note=params.get("note"), **who)
-    elif action == "resolve":
-        resolve_alert(target, alert_id, params["outcome"], note=params.get("note"), **who)
-    elif action == "dismiss":
-        dismiss_alert(target, alert_id, note=params.get("note"), **who)
-    elif action == "reopen":
-        reopen_alert(target, alert_id, note=params.get("note"), **who)
-    elif action == "raise":
-        raise_alert(
-            target,
-            alert_id,
-            note=params.get("note"),
-            customer_id=params.get("customer_id"),
-            **who,
-        )
-    elif action == "snooze":
-        snooze_alert(
-            target,
-            alert_id,
-            until=params.get("until"),
-            until_clear=bool(params.get("until_clear", False)),
-            note=params.get("note"),
-            **who,
-        )
-    elif action == "do_not_contact":
-        with _unit(target) as session:
-            customer_id = _load(session, alert_id).customer_id
-            set_do_not_contact(session, customer_id, bool(params.get("value", True)), **who)
-    elif action == "log":
-        kind = params.get("kind", "note")
-        if kind == "call":
-            log_call(target, alert_id, params.get("text", ""), **who)
-        elif kind == "note":
-            add_note(target, alert_id, params.get("text", ""), **who)
-        else:
-            raise AlertActionError(f"Cannot log '{kind}': log a call or a note.")
-    elif action == "task":
-        due = params.get("due")
-        if not isinstance(due, dt.date):
-            raise AlertActionError("Give the task a due date.")
-        create_task(target, alert_id, params.get("text", ""), due, **who)
-    else:
-        raise AlertActionError(f"Unknown action '{action}'; one of {', '.join(ACTIONS)}.")

@@ -17,9 +17,10 @@ offers them no outreach.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -108,22 +109,11 @@ AGE_BUCKETS = (
 )
 
 
-def _connection(target: Engine | Session | Connection) -> Any:
-    """A context manager yielding a connection in a read transaction."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def scope() -> Any:
-        with translate_db_errors():
-            if isinstance(target, Session):
-                yield target.connection()
-            elif isinstance(target, Connection):
-                yield target
-            else:
-                with target.connect() as conn, conn.begin():
-                    yield conn
-
-    return scope()
+@contextlib.contextmanager
+def _reading(engine: Engine) -> Iterator[Connection]:
+    """A connection in a read transaction of its own (one snapshot of the workspace)."""
+    with translate_db_errors(), engine.connect() as conn, conn.begin():
+        yield conn
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -142,7 +132,7 @@ def _seconds(values: pd.DatetimeIndex) -> npt.NDArray[np.datetime64]:
 
 
 def alert_columns(
-    target: Engine | Session | Connection,
+    engine: Engine,
     *,
     statuses: Iterable[str] | None = WORKING_STATUSES,
     severities: Iterable[str] | None = None,
@@ -163,7 +153,7 @@ def alert_columns(
     unknown = sorted(set(wanted_status or ()) - set(STATUSES))
     if unknown:
         raise ValueError(f"unknown status {unknown[0]!r}")
-    with _connection(target) as conn:
+    with _reading(engine) as conn:
         at = stamp(conn, when)
         where, params = [], [at]
         if wanted_status is not None:
@@ -228,20 +218,20 @@ def _list_columns(rows: list[tuple[Any, ...]]) -> dict[str, np.ndarray]:
     return {name: out[name][order] for name in ALERT_COLUMNS}
 
 
-def alerts_frame(target: Engine | Session | Connection, **filters: Any) -> pd.DataFrame:
+def alerts_frame(engine: Engine, **filters: Any) -> pd.DataFrame:
     """``alert_columns`` as a DataFrame (same filters, same order)."""
-    return pd.DataFrame(alert_columns(target, **filters), columns=list(ALERT_COLUMNS))
+    return pd.DataFrame(alert_columns(engine, **filters), columns=list(ALERT_COLUMNS))
 
 
 def alert_counts(
-    target: Engine | Session | Connection,
+    engine: Engine,
     *,
     owner: str | None = None,
     now: dt.datetime | None = None,
 ) -> AlertCounts:
     """Working alerts (open, in progress) by severity, and every alert by status."""
     when = _now(now)
-    with _connection(target) as conn:
+    with _reading(engine) as conn:
         params: list[Any] = [stamp(conn, when)]
         where = ""
         if owner is not None:
@@ -367,15 +357,13 @@ def describe_event(action: str, details: dict[str, Any] | None) -> str:
     return f"{head}: {text}" if text else head
 
 
-def alert_detail(
-    target: Engine | Session | Connection, alert_id: int, *, now: dt.datetime | None = None
-) -> AlertDetail:
+def alert_detail(engine: Engine, alert_id: int, *, now: dt.datetime | None = None) -> AlertDetail:
     """One alert with its customer, scores, drivers, recommendation, actions and history.
 
     Raises AlertNotFoundError when the alert no longer exists.
     """
     when = _now(now)
-    with _connection(target) as conn, Session(bind=conn) as session:
+    with _reading(engine) as conn, Session(bind=conn) as session:
         alert = session.get(Alert, alert_id)
         if alert is None:
             raise AlertNotFoundError(f"Alert {alert_id} no longer exists; refresh the list.")
@@ -525,9 +513,7 @@ HISTOGRAM_BINS = {
 }
 
 
-def dashboard(
-    target: Engine | Session | Connection, *, now: dt.datetime | None = None
-) -> Dashboard | None:
+def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | None:
     """The dashboard's figures from the latest scores and the alerts; None when the
     workspace was never scored.
 
@@ -536,7 +522,7 @@ def dashboard(
     per stored scoring of the latest horizon (its latest run per as-of date).
     """
     when = _now(now)
-    with _connection(target) as conn:
+    with _reading(engine) as conn:
         run = latest_run(conn)
         if run is None:
             return None
@@ -670,16 +656,14 @@ EXPORT_COLUMNS = (
 )
 
 
-def alerts_export_frame(
-    target: Engine | Session | Connection, *, now: dt.datetime | None = None
-) -> pd.DataFrame:
+def alerts_export_frame(engine: Engine, *, now: dt.datetime | None = None) -> pd.DataFrame:
     """Every raised alert (not those held back by the daily cap), one row each
     (EXPORT_COLUMNS): active ones first by priority, then the closed ones, newest first.
     customer_id is the source's customer id (else the email), like the scores export;
     priority is in currency units; drivers are the snapshot's reasons joined with "; "."""
     when = _now(now)
-    listed = alerts_frame(target, statuses=RAISED_STATUSES, now=when)
-    with _connection(target) as conn:
+    listed = alerts_frame(engine, statuses=RAISED_STATUSES, now=when)
+    with _reading(engine) as conn:
         extra = fetch(
             conn,
             "SELECT a.id, c.external_id, c.email, a.resolved_at, a.drivers FROM alerts a "

@@ -13,13 +13,12 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from services.alerts.lifecycle import record_email
+from services.alerts.contact import record_email
 
 
 def record_outreach(
-    target: Engine | Session,
+    engine: Engine,
     customer_id: int,
     *,
     alert_id: int | None,
@@ -34,9 +33,9 @@ def record_outreach(
     now: dt.datetime | None = None,
 ) -> int:
     """Record an email ``status`` "sent" (by SMTP) or "exported" (mailto, .eml, copied);
-    returns the outreach id. An Engine: its own transaction; a Session: the caller's."""
+    returns the outreach id. One transaction of its own."""
     return record_email(
-        target,
+        engine,
         customer_id,
         alert_id=alert_id,
         subject=subject,

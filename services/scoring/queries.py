@@ -14,7 +14,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
@@ -78,18 +78,15 @@ def latest_run_id(session: Session) -> int | None:
     return None if value is None else int(value)
 
 
-def latest_scores_columns(conn_or_engine: Connection | Engine) -> dict[str, np.ndarray] | None:
+def latest_scores_columns(conn: Connection) -> dict[str, np.ndarray] | None:
     """The latest run's scores aligned with the customers table (ascending customer id).
 
     Float columns (NaN where a customer has no score: guests, customers added since);
     money columns in cents (float, NaN); "segment" and "confidence" object arrays
     (None). None when the workspace was never scored.
     """
-    if isinstance(conn_or_engine, Engine):
-        with translate_db_errors(), conn_or_engine.connect() as conn, conn.begin():
-            return _latest_scores_columns(conn)
     with translate_db_errors():
-        return _latest_scores_columns(conn_or_engine)
+        return _latest_scores_columns(conn)
 
 
 def _latest_scores_columns(conn: Connection) -> dict[str, np.ndarray] | None:

@@ -10,13 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from services.alerts.lifecycle import (
-    AlertActionError,
-    AlertNotFoundError,
-    apply_alert_action,
-    record_email,
-    start_alert,
-)
+from services.alerts.actions import apply_alert_action
+from services.alerts.contact import record_email
+from services.alerts.lifecycle import AlertActionError, AlertNotFoundError, start_alert
 from services.alerts.queries import (
     alert_columns,
     alert_counts,

@@ -12,22 +12,23 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
-from services.alerts.generate import AlertsCancelled, generate_alerts
+from services.alerts.actions import apply_alert_action
+from services.alerts.contact import (
+    add_note,
+    complete_task,
+    create_task,
+    log_call,
+    log_email_sent,
+    set_do_not_contact,
+)
+from services.alerts.generate import AlertsCancelled
 from services.alerts.lifecycle import (
     AlertActionError,
     AlertNotFoundError,
-    add_note,
-    apply_alert_action,
-    complete_task,
-    create_task,
     dismiss_alert,
-    log_call,
-    log_email_sent,
     reopen_alert,
     resolve_alert,
-    set_do_not_contact,
     snooze_alert,
     start_alert,
 )
@@ -211,20 +212,6 @@ def test_cancelling_writes_nothing(book: Book) -> None:
         book.generate(progress=lambda f, m: seen.append(m), cancelled=cancelled)
     assert book.alerts() == []
     assert [e for e in audit(book) if e[1].startswith("alert")] == []
-
-
-def test_inside_the_callers_session_the_caller_commits(book: Book) -> None:
-    (ada,) = late_ticket_book(book, "Ada")
-    book.score({ada: {}})
-    with Session(book.engine) as session:
-        result = generate_alerts(session, now=NOW)
-        assert result.created == 1
-        session.rollback()
-    assert book.alerts() == []
-    with Session(book.engine) as session:
-        generate_alerts(session, now=NOW)
-        session.commit()
-    assert len(book.alerts()) == 1
 
 
 # ------------------------------------------------------------------------ transitions

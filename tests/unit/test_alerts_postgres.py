@@ -13,7 +13,8 @@ import numpy as np
 from sqlalchemy import text
 
 from app.workspace import open_workspace
-from services.alerts.lifecycle import log_call, snooze_alert
+from services.alerts.contact import log_call
+from services.alerts.lifecycle import snooze_alert
 from services.alerts.queries import (
     alert_columns,
     alert_counts,

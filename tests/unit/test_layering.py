@@ -258,3 +258,49 @@ def test_each_vocabulary_is_written_out_once() -> None:
         if not name.startswith("tests")
     }
     assert repeated_vocabularies(sources) == {}
+
+
+DATABASE_TYPES = {"Engine", "Session", "Connection"}
+
+
+def database_parameter_problems(sources: dict[str, str]) -> list[str]:
+    """Public service functions whose first parameter is the database and is not exactly
+    one of Engine (a unit of work of its own), Session or Connection (the caller's
+    transaction; Session for ORM work, Connection for SQL): never a union of them."""
+    problems = []
+    for name, text in sources.items():
+        if any(part.startswith("_") for part in name.split(".")):
+            continue
+        for node in ast.parse(text).body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            if not node.args.args or node.args.args[0].annotation is None:
+                continue
+            annotation = ast.unparse(node.args.args[0].annotation)
+            mentioned = {t for t in DATABASE_TYPES if t in annotation}
+            if mentioned and annotation not in DATABASE_TYPES:
+                problems.append(f"{name}.{node.name}({annotation})")
+    return problems
+
+
+def test_database_parameter_checker_finds_a_union() -> None:
+    sources = {
+        "services.a": "def f(target: Engine | Session) -> None: ...\n"
+        "def g(engine: Engine) -> None: ...\n"
+        "def _h(target: Engine | Connection) -> None: ...\n",
+        "services._private": "def f(target: Engine | Session) -> None: ...\n",
+    }
+    assert database_parameter_problems(sources) == ["services.a.f(Engine | Session)"]
+
+
+def test_services_take_one_kind_of_database_handle() -> None:
+    """The rule (README, "How the code is laid out"): a service that is a unit of work
+    takes an Engine and commits (or rolls back) its own transaction; one that works inside
+    its caller's transaction takes the caller's Session (ORM) or Connection (SQL) and
+    never commits. No function takes either."""
+    sources = {
+        name: path.read_text(encoding="utf-8")
+        for name, path in first_party_modules().items()
+        if name.startswith("services.")
+    }
+    assert database_parameter_problems(sources) == []

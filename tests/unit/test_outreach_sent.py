@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from services.alerts.lifecycle import AlertActionError, log_email_sent
+from services.alerts.contact import log_email_sent
+from services.alerts.lifecycle import AlertActionError
 from services.outreach.sent import record_outreach
 from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace, only
 

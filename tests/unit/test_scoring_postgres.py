@@ -53,7 +53,8 @@ def test_scores_on_postgresql_match_sqlite(pg_url: str, tmp_path: Path) -> None:
         for key in a:
             assert a[key] == pytest.approx(b[key], nan_ok=True), key
 
-        columns = latest_scores_columns(pg.engine)
+        with pg.engine.connect() as conn:
+            columns = latest_scores_columns(conn)
         assert columns is not None
         assert np.isfinite(columns["churn_risk"]).sum() == 400
         with Session(pg.engine) as s:

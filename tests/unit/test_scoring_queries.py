@@ -73,7 +73,8 @@ def test_latest_scores_columns_align_with_the_customers_table(
     scored: tuple[Workspace, ScoringSummary, ScoringSummary],
 ) -> None:
     ws, _, second = scored
-    columns = latest_scores_columns(ws.engine)
+    with ws.engine.connect() as conn:
+        columns = latest_scores_columns(conn)
     assert columns is not None
     with ws.engine.connect() as conn:
         ids = [r[0] for r in conn.execute(text("SELECT id FROM customers ORDER BY id"))]
@@ -118,7 +119,8 @@ def test_latest_scores_columns_align_with_the_customers_table(
 def test_latest_scores_columns_is_none_before_any_scoring(tmp_path: Path) -> None:
     ws = open_workspace(to_url(str(tmp_path / "empty.radar.sqlite")), backup=False)
     try:
-        assert latest_scores_columns(ws.engine) is None
+        with ws.engine.connect() as conn:
+            assert latest_scores_columns(conn) is None
         with Session(ws.engine) as s:
             assert latest_run_id(s) is None
             assert model_report(s) is None

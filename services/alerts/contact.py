@@ -1,0 +1,468 @@
+"""Contact with a customer, on an alert or not: calls, notes, tasks, emails sent or
+exported, and the do-not-contact mark. Each function is one transaction of its own
+(an Engine), audited; ``set_do_not_contact_in`` and ``record_email_in`` do the same
+inside a caller's transaction (a Session; the caller commits). The rules are in
+services/alerts/lifecycle.py's docstring.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine, bindparam, exists, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session
+
+from models.base import JSONType, UTCDateTime
+from models.schema import Action, Alert, Customer, Interaction, Outreach
+from models.vocab import OUTREACH_STATUSES
+from services.alerts.config import default_actor
+from services.alerts.inputs import APP_SOURCE
+from services.alerts.lifecycle import (
+    TITLE_LENGTH,
+    AlertActionError,
+    AlertNotFoundError,
+    Doing,
+    alert_entity,
+    clear_snooze,
+    effective_status,
+    load_alert,
+    moment,
+    refuse_held_back,
+    unit_of_work,
+    within,
+)
+from services.alerts.records import (
+    HELD_BACK,
+    ActionRecord,
+)
+
+# --- the customer ----------------------------------------------------------------------------
+
+
+def set_do_not_contact(
+    engine: Engine,
+    customer_id: int,
+    value: bool = True,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Mark a customer do-not-contact (or clear the mark) in a transaction of its own;
+    returns whether it changed (see set_do_not_contact_in)."""
+    with unit_of_work(engine) as session:
+        return set_do_not_contact_in(session, customer_id, value, actor=actor, now=now)
+
+
+def set_do_not_contact_in(
+    session: Session,
+    customer_id: int,
+    value: bool = True,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Mark a customer do-not-contact (or clear the mark); returns whether it changed.
+
+    Their alerts stay (the account manager should still know) but the window offers no
+    outreach, emails cannot be logged, and no expansion alert is raised for them.
+    """
+    when, who = moment(now), actor or default_actor()
+    with within(session):
+        customer = session.get(Customer, customer_id, with_for_update=True)
+        if customer is None:
+            raise AlertNotFoundError(f"Customer {customer_id} no longer exists.")
+        if bool(customer.do_not_contact) == value:
+            return False
+        # A textual UPDATE: the flag feeds no per-customer rollup, so this write must not
+        # mark the rollups stale (services/rollups.py watches SQLAlchemy UPDATEs of
+        # customers and would send the customers table to live aggregates).
+        session.execute(
+            sql_text(
+                "UPDATE customers SET do_not_contact = :value, updated_at = :now WHERE id = :id"
+            ).bindparams(bindparam("now", type_=UTCDateTime)),
+            {"value": value, "now": when, "id": customer_id},
+        )
+        session.expire(customer)
+        Doing(session, when, who).audit(
+            "customer.do_not_contact", ("customer", int(customer_id)), {"value": value}
+        )
+        return True
+
+
+def _customer_name(customer: Customer) -> str:
+    return customer.name or customer.email or f"Customer {customer.id}"
+
+
+def _unsubscribed(session: Session, customer_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Interaction.customer_id == customer_id, Interaction.kind == "unsubscribe"
+                )
+            )
+        )
+    )
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+def _record(action: Action) -> ActionRecord:
+    return ActionRecord(
+        id=int(action.id),
+        customer_id=int(action.customer_id),
+        alert_id=action.alert_id,
+        kind=action.kind,
+        title=action.title,
+        body=action.body,
+        due_date=action.due_date,
+        done_at=action.done_at,
+        created_by=action.created_by,
+        created_at=action.created_at,
+    )
+
+
+def _text(text: str, what: str) -> str:
+    clean = (text or "").strip()
+    if not clean:
+        raise AlertActionError(f"Write {what} first.")
+    return clean
+
+
+def _title(text: str) -> str:
+    first = text.splitlines()[0].strip()
+    return first if len(first) <= TITLE_LENGTH else first[: TITLE_LENGTH - 1] + "…"
+
+
+def _started_by_contact(session: Session, alert: Alert, now: dt.datetime, actor: str) -> None:
+    if effective_status(alert, now) == "open":
+        clear_snooze(alert)
+        Doing(session, now, actor).move(
+            alert, "in_progress", "alert.started", {"note": "contacted the customer"}
+        )
+
+
+def _add_action(
+    session: Session,
+    alert: Alert,
+    *,
+    kind: str,
+    text: str,
+    actor: str,
+    now: dt.datetime,
+    due: dt.date | None = None,
+) -> Action:
+    action = Action(
+        customer_id=alert.customer_id,
+        alert_id=alert.id,
+        kind=kind,
+        title=_title(text),
+        body=text if "\n" in text or len(text) > TITLE_LENGTH else None,
+        due_date=due,
+        created_by=actor,
+        created_at=now,
+    )
+    session.add(action)
+    session.flush()
+    return action
+
+
+def _log_interaction(
+    session: Session,
+    alert: Alert | None,
+    *,
+    kind: str,
+    subject: str,
+    body: str | None,
+    actor: str,
+    now: dt.datetime,
+    refs: dict[str, int],
+    customer_id: int | None = None,
+) -> None:
+    """The same contact as an interaction, so that the customer's timeline shows it.
+
+    ``alert`` may be None for an email sent outside any alert (then ``customer_id`` says
+    whose). Written as text SQL on purpose: calls, notes and emails feed no per-customer
+    rollup (those count paid orders, open tickets and open deals), so this write must not
+    mark the rollups stale the way services/rollups.py marks every SQLAlchemy write to
+    ``interactions``.
+    """
+    customer = alert.customer_id if alert is not None else customer_id
+    alert_ref = {"alert_id": int(alert.id)} if alert is not None else {}
+    session.execute(
+        sql_text(
+            "INSERT INTO interactions (customer_id, kind, occurred_at, channel, subject, text, "
+            "source, attributes) VALUES (:customer, :kind, :now, :channel, :subject, :body, "
+            ":source, :attributes)"
+        ).bindparams(bindparam("now", type_=UTCDateTime), bindparam("attributes", type_=JSONType)),
+        {
+            "customer": customer,
+            "kind": kind,
+            "now": now,
+            "channel": {"call": "phone", "email_sent": "email"}.get(kind),
+            "subject": subject,
+            "body": body,
+            "source": APP_SOURCE,
+            "attributes": {"by": actor, **alert_ref, **refs},
+        },
+    )
+
+
+def log_call(
+    engine: Engine,
+    alert_id: int,
+    text: str,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> ActionRecord:
+    """Log a call with the customer (what was said) against an alert.
+
+    The call counts as contact: no new alert is raised for the customer during the
+    cool-down. An open alert moves to in progress.
+    """
+    said = _text(text, "what was said on the call")
+    return _log_contact(engine, alert_id, "call", said, "alert.call_logged", actor, now)
+
+
+def add_note(
+    engine: Engine,
+    alert_id: int,
+    text: str,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> ActionRecord:
+    """Add a note to an alert (any status but held back); the status does not change."""
+    said = _text(text, "the note")
+    return _log_contact(engine, alert_id, "note", said, "alert.note_added", actor, now)
+
+
+def _log_contact(
+    engine: Engine,
+    alert_id: int,
+    kind: str,
+    said: str,
+    audit_action: str,
+    actor: str | None,
+    now: dt.datetime | None,
+) -> ActionRecord:
+    """A call or note: the action, its interaction (the timeline) and the audit event; a
+    call is contact, so an open alert moves to in progress."""
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        alert = load_alert(session, alert_id)
+        refuse_held_back(alert, f"log a {kind}")
+        action = _add_action(session, alert, kind=kind, text=said, actor=who, now=when)
+        _log_interaction(
+            session,
+            alert,
+            kind=kind,
+            subject=action.title,
+            body=action.body,
+            actor=who,
+            now=when,
+            refs={"action_id": int(action.id)},
+        )
+        Doing(session, when, who).audit(
+            audit_action, alert_entity(alert), {"action_id": int(action.id), "text": said}
+        )
+        if kind == "call":
+            _started_by_contact(session, alert, when, who)
+        return _record(action)
+
+
+def create_task(
+    engine: Engine,
+    alert_id: int,
+    text: str,
+    due: dt.date,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> ActionRecord:
+    """Create a task with a due date (today or later, UTC) for an alert."""
+    when, who = moment(now), actor or default_actor()
+    said = _text(text, "what the task is")
+    if due < when.date():
+        raise AlertActionError(
+            f"The due date {due.isoformat()} has passed; choose today or a later day."
+        )
+    with unit_of_work(engine) as session:
+        alert = load_alert(session, alert_id)
+        refuse_held_back(alert, "add a task")
+        action = _add_action(session, alert, kind="task", text=said, actor=who, now=when, due=due)
+        details = {"action_id": int(action.id), "text": action.title, "due": due.isoformat()}
+        Doing(session, when, who).audit("alert.task_created", alert_entity(alert), details)
+        return _record(action)
+
+
+def complete_task(
+    engine: Engine,
+    action_id: int,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> ActionRecord:
+    """Mark a task done."""
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        action = session.get(Action, action_id, with_for_update=True)
+        if action is None or action.kind != "task":
+            raise AlertNotFoundError(f"Task {action_id} no longer exists.")
+        if action.done_at is not None:
+            raise AlertActionError("This task is already done.")
+        action.done_at = when
+        entity = ("alert", int(action.alert_id)) if action.alert_id else ("action", action_id)
+        Doing(session, when, who).audit(
+            "alert.task_done", entity, {"action_id": int(action_id), "text": action.title}
+        )
+        return _record(action)
+
+
+def log_email_sent(
+    engine: Engine,
+    alert_id: int,
+    subject: str,
+    *,
+    body: str | None = None,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Record an email sent to the customer (outside the app) against an alert; returns
+    the outreach id. Refused for do-not-contact and unsubscribed customers. Counts as
+    contact for the cool-down; an open alert moves to in progress."""
+    with unit_of_work(engine) as session:
+        alert = load_alert(session, alert_id)
+        return record_email_in(
+            session,
+            int(alert.customer_id),
+            alert_id=alert_id,
+            subject=subject,
+            body=body,
+            actor=actor,
+            now=now,
+        )
+
+
+def record_email(
+    engine: Engine,
+    customer_id: int,
+    *,
+    alert_id: int | None,
+    subject: str,
+    body: str | None = None,
+    status: str = "sent",
+    recipient: str | None = None,
+    provider: str | None = None,
+    model: str | None = None,
+    template: str | None = None,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Record an email to a customer in a transaction of its own; returns the outreach
+    id (see record_email_in)."""
+    with unit_of_work(engine) as session:
+        return record_email_in(
+            session,
+            customer_id,
+            alert_id=alert_id,
+            subject=subject,
+            body=body,
+            status=status,
+            recipient=recipient,
+            provider=provider,
+            model=model,
+            template=template,
+            actor=actor,
+            now=now,
+        )
+
+
+def record_email_in(
+    session: Session,
+    customer_id: int,
+    *,
+    alert_id: int | None,
+    subject: str,
+    body: str | None = None,
+    status: str = "sent",
+    recipient: str | None = None,
+    provider: str | None = None,
+    model: str | None = None,
+    template: str | None = None,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Record an email to a customer, sent or exported (handed to the user's mail
+    program), with or without an alert, in one transaction; returns the outreach id.
+
+    Writes the outreach row (recipient: the customer's address unless given; who wrote
+    it: provider and model, or template), an ``email_sent`` interaction (the timeline;
+    contact for the cool-down) and an audit event; an open alert moves to in progress.
+    Refused, writing nothing, for do-not-contact and unsubscribed customers and for an
+    alert of another customer.
+    """
+    if status not in OUTREACH_STATUSES:
+        raise AlertActionError(f"'{status}' is not an email status; use sent or exported.")
+    when, who = moment(now), actor or default_actor()
+    title = _text(subject, "the email's subject")
+    with within(session):
+        alert = load_alert(session, alert_id) if alert_id is not None else None
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise AlertNotFoundError(f"Customer {customer_id} no longer exists.")
+        if alert is not None and alert.customer_id != customer.id:
+            raise AlertActionError(
+                f"Alert {alert_id} belongs to another customer; no email was logged."
+            )
+        if alert is not None and alert.status == HELD_BACK:
+            # The email may be out already: it is kept as the customer's, not tied to an
+            # alert that is not in the queue (the next scoring replaces held-back alerts).
+            alert = None
+        name = _customer_name(customer)
+        if customer.do_not_contact:
+            raise AlertActionError(f"{name} asked not to be contacted; no email was logged.")
+        if _unsubscribed(session, customer.id):
+            raise AlertActionError(f"{name} unsubscribed from emails; no email was logged.")
+        outreach = Outreach(
+            customer_id=customer.id,
+            alert_id=alert.id if alert is not None else None,
+            channel="email",
+            status=status,
+            recipient=(recipient or "").strip() or customer.email,
+            subject=_title(title),
+            body=body,
+            provider=provider,
+            model=model,
+            template=template,
+            created_at=when,
+            sent_at=when,
+        )
+        session.add(outreach)
+        session.flush()
+        _log_interaction(
+            session,
+            alert,
+            kind="email_sent",
+            subject=outreach.subject or title,
+            body=body,
+            actor=who,
+            now=when,
+            refs={"outreach_id": int(outreach.id)},
+            customer_id=int(customer.id),
+        )
+        details = {
+            "outreach_id": int(outreach.id),
+            "text": outreach.subject,
+            "status": status if status != "sent" else None,
+        }
+        doing = Doing(session, when, who)
+        if alert is not None:
+            doing.audit("alert.email_logged", alert_entity(alert), details)
+            _started_by_contact(session, alert, when, who)
+        else:
+            doing.audit("customer.email_logged", ("customer", int(customer.id)), details)
+        return int(outreach.id)
