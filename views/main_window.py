@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QProgressBar,
     QSplitter,
@@ -47,7 +46,8 @@ from views.customers.source import CustomerSource
 from views.dashboard.pane import DashboardData, DashboardPane
 from views.importing.source import IMPORT_FILE_FILTER, dropped_paths
 from views.theme import Theme, ThemeManager, ThemeMode
-from views.widgets.shortcut_sheet import Shortcut, ShortcutSheet, action_name, shortcuts_of
+from views.widgets.geometry import fit_window_to_screen
+from views.widgets.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
 
 if TYPE_CHECKING:
     from app.gui.jobs import JobRunner
@@ -69,17 +69,6 @@ KEY_OWNER = "alerts/owner"
 
 TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD = 0, 1, 2
 TAB_KEYS = ("alerts", "customers", "dashboard")
-
-
-def fit_rect(rect: QRect, available: QRect, minimum: QSize) -> QRect:
-    """``rect`` made to fit ``available`` (a screen's free area): no larger than it (but
-    not below ``minimum``), and moved inside it, so that a size remembered on a large
-    screen never puts the status bar or the buttons off a laptop's screen."""
-    width = max(min(rect.width(), available.width()), minimum.width())
-    height = max(min(rect.height(), available.height()), minimum.height())
-    left = min(max(rect.left(), available.left()), available.right() + 1 - width)
-    top = min(max(rect.top(), available.top()), available.bottom() + 1 - height)
-    return QRect(max(left, available.left()), max(top, available.top()), width, height)
 
 
 class MainWindow(QMainWindow):
@@ -609,13 +598,7 @@ class MainWindow(QMainWindow):
 
     def shortcut_entries(self) -> list[Shortcut]:
         """Every key of the window: the menus', the alert actions', the customer pane's."""
-        entries: list[Shortcut] = []
-        for top in self.menuBar().actions():
-            menu = top.menu()
-            if not isinstance(menu, QMenu):
-                continue
-            actions = [a for a in menu.actions() if a.menu() is None]
-            entries += shortcuts_of(action_name(top), actions)
+        entries = menu_shortcuts(self.menuBar())
         pane_actions = self.alerts_view.action_pane.actions()
         entries += shortcuts_of("Alerts tab: the selected alert", pane_actions)
         entries += shortcuts_of("Customers tab: the selected customer", self.detail_pane.actions())
@@ -676,18 +659,7 @@ class MainWindow(QMainWindow):
 
     def fit_to_screen(self) -> None:
         """Shrink and move the window into its screen's free area (taskbar excluded)."""
-        screen = self.screen()
-        if screen is None or self.isMaximized() or self.isFullScreen():
-            return
-        frame, inner = self.frameGeometry(), self.geometry()
-        # The frame (title bar, borders) is around the inner geometry: fit the frame.
-        extra = QSize(frame.width() - inner.width(), frame.height() - inner.height())
-        fitted = fit_rect(frame, screen.availableGeometry(), self.minimumSizeHint() + extra)
-        if fitted != frame:
-            # setGeometry places the inside; the frame keeps its margins around it.
-            self.setGeometry(
-                QRect(fitted.topLeft() + (inner.topLeft() - frame.topLeft()), fitted.size() - extra)
-            )
+        fit_window_to_screen(self)
 
     def save_ui_state(self) -> None:
         s = self._settings

@@ -10,8 +10,9 @@ from PySide6.QtCore import QRect, QSettings, QSize
 from PySide6.QtWidgets import QApplication
 
 from app.gui.jobs import JobRunner
-from views.main_window import KEY_GEOMETRY, MainWindow, fit_rect
+from views.main_window import KEY_GEOMETRY, MainWindow
 from views.theme import ThemeManager, ThemeMode
+from views.widgets.geometry import fit_rect
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QMenu,
+    QMenuBar,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -54,6 +56,17 @@ def shortcuts_of(group: str, actions: Iterable[QAction]) -> list[Shortcut]:
         seen.add((name, keys))
         out.append(Shortcut(group, name, keys))
     return out
+
+
+def menu_shortcuts(menu_bar: QMenuBar) -> list[Shortcut]:
+    """The keys of a menu bar's actions, one group per menu ('File', 'View'...)."""
+    entries: list[Shortcut] = []
+    for top in menu_bar.actions():
+        menu = top.menu()
+        if not isinstance(menu, QMenu):
+            continue
+        entries += shortcuts_of(action_name(top), [a for a in menu.actions() if a.menu() is None])
+    return entries
 
 
 class ShortcutSheet(QDialog):
