@@ -304,3 +304,17 @@ def test_services_take_one_kind_of_database_handle() -> None:
         if name.startswith("services.")
     }
     assert database_parameter_problems(sources) == []
+
+
+MAX_MODULE_LINES = 700
+
+
+def test_no_module_is_over_700_lines() -> None:
+    """A module that grows past this is split along its seams (issue 14's house rule)."""
+    long = {
+        name: lines
+        for name, path in first_party_modules().items()
+        if not name.startswith("tests")
+        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
