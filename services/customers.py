@@ -181,6 +181,8 @@ def load_customer_columns(
         result.update(_align_scores(ids, latest))
     # The currency of every money column (revenue, scores): the home one, on every row.
     result["currency"] = np.full(len(ids), ctx.home, dtype=object)
+    # The id in the source system (CRM, shop): not a column, but the search finds it.
+    result["external_id"] = np.ascontiguousarray(grid[:, 8])
     return result
 
 
@@ -273,7 +275,8 @@ def _floats(values: Any) -> np.ndarray:
 # Guest checkouts (one placeholder customer per source) are not customers to list or score.
 _NOT_GUEST = f"(external_id IS NULL OR external_id <> '{GUEST_EXTERNAL_ID}')"
 _CUSTOMER_SQL = (
-    "SELECT id, name, email, company, owner, tier, region, signup_date FROM customers "
+    "SELECT id, name, email, company, owner, tier, region, signup_date, external_id "
+    "FROM customers "
     f"WHERE {_NOT_GUEST}"
 )
 _Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -296,20 +299,20 @@ def _read_with_rollups(cursor: Any) -> _Parts | None:
     rows = _fetch(
         cursor,
         "SELECT c.id, c.name, c.email, c.company, c.owner, c.tier, c.region, c.signup_date, "
-        "r.paid_orders, r.paid_revenue_cents, r.last_order_at, r.open_tickets, "
+        "c.external_id, r.paid_orders, r.paid_revenue_cents, r.last_order_at, r.open_tickets, "
         "r.open_opportunities "
         "FROM customers c JOIN customer_rollups r ON r.customer_id = c.id "
         f"WHERE {_NOT_GUEST.replace('external_id', 'c.external_id')} ORDER BY c.id",
     )
     # A 2-D object array is the cheapest way from DBAPI rows to numpy columns.
-    grid = np.array(rows, dtype=object).reshape(len(rows), 13)
+    grid = np.array(rows, dtype=object).reshape(len(rows), 14)
     return (
-        grid[:, :8],
-        grid[:, 8].astype(np.int64),
+        grid[:, :9],
         grid[:, 9].astype(np.int64),
-        np.ascontiguousarray(grid[:, 10]),
-        grid[:, 11].astype(np.int64),
+        grid[:, 10].astype(np.int64),
+        np.ascontiguousarray(grid[:, 11]),
         grid[:, 12].astype(np.int64),
+        grid[:, 13].astype(np.int64),
     )
 
 
@@ -341,7 +344,7 @@ def _read_live(cursor: Any, ctx: MoneyContext) -> _Parts:
         "SELECT customer_id, COUNT(*) FROM opportunities WHERE NOT closed GROUP BY customer_id",
     )
     n = len(customers)
-    grid = np.array(customers, dtype=object).reshape(n, 8)
+    grid = np.array(customers, dtype=object).reshape(n, 9)
     ids = grid[:, 0].astype(np.int64)
     order_count = np.zeros(n, dtype=np.int64)
     revenue_cents = np.zeros(n, dtype=np.int64)

@@ -209,3 +209,26 @@ def test_every_column_has_a_header(model: CustomerTableModel) -> None:
     titles = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(len(COLUMNS))]
     assert titles == [c.title for c in COLUMNS]
     assert model.headerData(0, Qt.Orientation.Vertical) is None
+
+
+def test_search_finds_a_customer_by_the_id_of_the_source_system(
+    qapp: object, demo_frame: pd.DataFrame
+) -> None:
+    columns = {name: demo_frame[name].to_numpy() for name in demo_frame.columns}
+    external = np.array([f"HS-{9000 + i}" for i in range(len(demo_frame))], dtype=object)
+    external[3] = None  # a customer with no source id
+    columns["external_id"] = external
+    data = CustomerTableData(columns)
+    data.prepare()
+    m = CustomerTableModel()
+    m.set_table(data)
+    m.set_search("hs-9042")
+    assert m.visible_ids().tolist() == [int(demo_frame.iloc[42]["id"])]
+    m.set_search("HS-90")  # a prefix: every id from HS-9000 to HS-9099 but the missing one
+    assert m.rowCount() == min(100, len(demo_frame)) - 1
+    # Without the ids (an older loader), the search still works on the other fields.
+    plain = CustomerTableData(demo_frame)
+    plain.prepare()
+    m.set_table(plain)
+    m.set_search("hs-9042")
+    assert m.rowCount() == 0

@@ -91,6 +91,11 @@ def test_table_reads_the_same_with_and_without_rollups(tmp_path: Path) -> None:
             else:
                 assert list(a) == list(b), name
         assert fast["orders"].sum() > 200
+        # The source system's ids come along (the search finds a customer by them).
+        with ws.engine.connect() as conn:
+            stored = dict(conn.execute(select(Customer.id, Customer.external_id)).all())
+        assert list(fast["external_id"]) == [stored[int(i)] for i in fast["id"]]
+        assert all(isinstance(x, str) and x for x in fast["external_id"])
     finally:
         ws.close()
 

@@ -99,7 +99,7 @@ class CustomersPane(QWidget):
 
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("searchBox")
-        self.search_box.setPlaceholderText("Search name, email, company or owner   (Ctrl+F)")
+        self.search_box.setPlaceholderText("Search name, email, company, owner or id   (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.textChanged.connect(self._on_search_box_text_changed)
         self.search_box.installEventFilter(self)

@@ -27,7 +27,7 @@ from services.records import CONFIDENCES
 from services.scoring.rfm import SEGMENTS  # best customers first, lost ones last
 from views.formatting import QUIET_CRITICAL_DAYS, QUIET_WARNING_DAYS, format_money
 
-SEARCH_FIELDS = ("name", "email", "company", "owner")
+SEARCH_FIELDS = ("name", "external_id", "email", "company", "owner")
 # Bounds the memory of the search index (4 bytes per character per row).
 SEARCH_ROW_CHARS = 160
 
@@ -230,6 +230,13 @@ class CustomerTableData:
                 self.columns[col.key] = _as_array(values, "datetime64[ns]", None)
             else:
                 self.columns[col.key] = _as_array(values, np.float64, np.nan)
+        # Not a column: the id in the source system (CRM, shop), which the search finds.
+        external = columns.get("external_id")
+        self.columns["external_id"] = (
+            _as_array(external, object, None)
+            if external is not None
+            else np.full(self.size, None, dtype=object)
+        )
         self._keys: dict[str, np.ndarray] = {}
         self._perms: dict[tuple[str, bool], np.ndarray] = {}
         self.search_index: TextSearchIndex | None = None
