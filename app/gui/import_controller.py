@@ -17,7 +17,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.gui.import_watch import RESCAN_MS, STABLE_MS, FileSignature, FolderWatcher, scan_folder
 from app.gui.jobs import JobRunner, TaskState
@@ -321,6 +321,8 @@ class ImportController(QObject):
                 )
                 return self.import_dialog
             self.import_dialog.close()
+        if not self._into_demo_confirmed(paths):
+            return None
         dialog = ImportDialog(
             self.jobs, self.source, list(paths), self.window, ask_save_path=self._ask_save_path
         )
@@ -330,6 +332,36 @@ class ImportController(QObject):
         self.import_dialog = dialog
         dialog.show()
         return dialog
+
+    def _into_demo_confirmed(self, paths: Sequence[str]) -> bool:
+        """True unless this is the demo workspace and the user would rather not mix their
+        real customers with its made-up ones."""
+        summary = self.window.summary
+        if summary is None or not summary.is_demo:
+            return True
+        names = ", ".join(Path(p).name for p in paths[:3]) + (" …" if len(paths) > 3 else "")
+        text = (
+            f"This is the demo workspace: its customers are made up. Importing {names} here "
+            "would mix your real customers with them, in the lists, the scores and the "
+            "alerts.\n\nTo work with your own data, open or create a workspace of your own "
+            "(File ▸ Open workspace…, then give a new file name) and import there.\n\n"
+            "Import into the demo workspace anyway?"
+        )
+        confirm = self._confirm or self._ask_confirmation
+        if confirm("Import into the demo workspace?", text):
+            return True
+        self.window.statusBar().showMessage("Nothing imported: this is the demo workspace.", 8000)
+        return False
+
+    def _ask_confirmation(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self.window,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def open_history(self) -> ImportHistoryDialog | None:
         if self.source is None:

@@ -52,6 +52,7 @@ class Gui:
     workspace: Workspace
     path: Path
     confirmations: list[str] = field(default_factory=list)
+    answers: list[bool] = field(default_factory=list)  # then yes to every question
     saved_to: Path | None = None
 
     def count(self, table: str, where: str = "") -> int:
@@ -84,7 +85,7 @@ def gui(qtbot, jobs: JobRunner, theme: ThemeManager, ui_settings, tmp_path: Path
 
     def confirm(_title: str, text: str) -> bool:
         g.confirmations.append(text)
-        return True
+        return g.answers.pop(0) if g.answers else True
 
     g.imports = ImportController(
         jobs,
@@ -602,3 +603,27 @@ def test_a_file_gone_before_the_import_keeps_the_reports_of_the_others(
     assert "1 file could not be imported" in view.headline_label.text()
     assert "b.csv: not imported: " in view.notes_label.text()
     assert "b.csv does not exist" in view.notes_label.text()
+
+
+def test_importing_into_the_demo_workspace_asks_first(qtbot, gui: Gui, tmp_path: Path) -> None:
+    """Real customers would mix with made-up ones: the user is asked, and a no imports
+    nothing."""
+    from services.settings import set_setting
+
+    with gui.workspace.sessions() as session:
+        set_setting(session, "workspace.demo", {"customers": 10, "seed": 1})
+        session.commit()
+    window = gui.window
+    window.set_source(WorkspaceCustomerSource(gui.workspace))
+    qtbot.waitUntil(lambda: window.summary is not None and window.summary.is_demo)
+    march = copy(POS_MARCH, tmp_path / "exports")
+    gui.answers = [False]
+    assert gui.imports.open_import([str(march)]) is None
+    assert len(gui.confirmations) == 1
+    assert "demo workspace" in gui.confirmations[0]
+    assert march.name in gui.confirmations[0]
+    assert "Nothing imported" in window.statusBar().currentMessage()
+    dialog = gui.imports.open_import([str(march)])  # the next answer is yes
+    assert dialog is not None
+    assert len(gui.confirmations) == 2
+    dialog.close()
