@@ -129,6 +129,11 @@ class WorkspaceCustomerSource:
     def workspace_summary(self) -> WorkspaceSummary:
         return workspace_summary(self.workspace.engine)
 
+    def set_do_not_contact(self, customer_id: int, value: bool) -> None:
+        from services.alerts.contact import set_do_not_contact
+
+        set_do_not_contact(self.workspace.engine, customer_id, value)
+
     def back_up(self, destination: Path) -> Path:
         return backup_sqlite(self.workspace.engine, destination)
 

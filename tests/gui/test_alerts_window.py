@@ -6,6 +6,7 @@ search, move with the keyboard; the dashboard tab.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -465,3 +466,67 @@ def test_a_letter_key_never_moves_the_selection_to_another_customer(
     assert pane.current_alert_id == current
     assert view.action_pane.alert is not None
     assert view.action_pane.alert.id == current
+
+
+def test_do_not_contact_can_be_lifted_from_the_customer_pane(
+    qtbot, view: AlertsView, jobs: JobRunner, workspace: Workspace, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox, QPushButton
+
+    model = view.alerts_pane.model
+    row = next(r for r in range(model.rowCount()) if not model.record(r)["do_not_contact"])
+    assert view.alerts_pane.select_alert(model.alert_id(row))
+    wait_shown(qtbot, view, jobs)
+    alert = view.action_pane.alert
+    assert alert is not None
+    qtbot.keyClick(view.action_pane, Qt.Key.Key_X)
+    lift = view.detail_pane.findChild(QPushButton, "liftDoNotContact")
+    assert lift is not None
+    assert not lift.isVisible()  # a customer who may be contacted: nothing to lift
+    qtbot.waitUntil(lift.isVisible, timeout=TIMEOUT_MS)
+    wait_shown(qtbot, view, jobs)
+
+    asked: list[str] = []
+
+    def answer(answer_with: QMessageBox.StandardButton):
+        def question(_parent, _title, text, *_args):
+            asked.append(text)
+            return answer_with
+
+        return question
+
+    # No: nothing changes.
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    qtbot.mouseClick(lift, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1
+    assert "asked not to be contacted" in asked[0]
+    assert jobs.is_idle()
+    assert db_rows(
+        workspace, "SELECT do_not_contact FROM customers WHERE id=?", alert.customer_id
+    ) == [(1,)]
+
+    # Yes: the mark goes, the history records who lifted it, outreach is offered again.
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    qtbot.mouseClick(lift, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: (
+            view.detail_pane.detail is not None
+            and not view.detail_pane.detail.do_not_contact
+            and view.action_pane.alert is not None
+            and not view.action_pane.alert.do_not_contact
+        ),
+        timeout=TIMEOUT_MS,
+    )
+    wait_shown(qtbot, view, jobs)
+    assert db_rows(
+        workspace, "SELECT do_not_contact FROM customers WHERE id=?", alert.customer_id
+    ) == [(0,)]
+    events = db_rows(
+        workspace,
+        "SELECT details FROM audit_events WHERE action = 'customer.do_not_contact' "
+        "AND entity_id = ? ORDER BY id",
+        alert.customer_id,
+    )
+    assert [json.loads(e[0])["value"] for e in events] == [True, False]
+    assert view.action_pane.buttons["dnc"].isEnabled()
+    assert not lift.isVisible()

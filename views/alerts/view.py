@@ -78,6 +78,7 @@ class AlertsView(QWidget):
         self.action_pane.action_requested.connect(self._on_action_pane_action_requested)
         self.detail_pane.score_requested.connect(self.score_requested)
         self.detail_pane.detail_shown.connect(self._on_detail_pane_detail_shown)
+        self.detail_pane.contact_changed.connect(self._on_detail_pane_contact_changed)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
@@ -193,6 +194,11 @@ class AlertsView(QWidget):
             .finished(lambda: self.action_pane.set_busy(False))
             .run()
         )
+
+    def _on_detail_pane_contact_changed(self, customer_id: int) -> None:
+        alert = self.action_pane.alert
+        if alert is not None and alert.customer_id == customer_id:
+            self._load_alert(alert.id)  # its actions: outreach is possible again
 
     def alert_updated(self, alert_id: int) -> None:
         """Something outside this view changed an alert (an email sent): show it anew."""

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListView,
+    QMessageBox,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -53,6 +53,7 @@ from views.formatting import (
 from views.item_models.opportunity_table_model import OpportunityTableModel
 from views.item_models.timeline_model import TimelineDelegate, TimelineModel
 from views.theme import LIGHT, Theme
+from views.widgets.geometry import VerticalScrollArea
 from views.widgets.tiles import KpiTile
 
 if TYPE_CHECKING:
@@ -89,12 +90,14 @@ class CustomerDetailPane(QWidget):
         score_requested(): the user clicked "Score now" in the not-scored hint.
         draft_requested(customer_id): "Draft email" (E), once drafting is made available
             (the Customers tab; the Alerts tab drafts from its action pane).
+        contact_changed(customer_id): the do-not-contact mark was lifted here.
     """
 
     detail_shown = Signal(int)
     customer_missing = Signal(int)
     score_requested = Signal()
     draft_requested = Signal(int)
+    contact_changed = Signal(int)
 
     def __init__(
         self,
@@ -104,9 +107,12 @@ class CustomerDetailPane(QWidget):
         clock: Callable[[], dt.datetime] = utc_now,
         load_delay_ms: int = LOAD_DELAY_MS,
         load_at_once: bool = False,
+        confirm: Callable[[str, str], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self._jobs = jobs
+        # Asks before a change to the customer (tests answer for the user).
+        self._confirm = confirm
         # "Now" for day counts and the chart's today line (tests pass a fixed clock).
         self._clock = clock
         self._source: CustomerSource | None = None
@@ -136,11 +142,9 @@ class CustomerDetailPane(QWidget):
         content.setObjectName("detailContent")
         # On a short screen (a 1280x720 laptop) the detail scrolls rather than making the
         # window taller than the screen; at usual sizes it fits and shows no scroll bar.
-        self.scroll_area = QScrollArea(self)
+        self.scroll_area = VerticalScrollArea(self)
         self.scroll_area.setObjectName("detailScroll")
-        self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setWidget(content)
         self._stack.addWidget(self.scroll_area)
 
@@ -174,6 +178,12 @@ class CustomerDetailPane(QWidget):
         self.draft_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.draft_action.setEnabled(False)
         self.draft_action.triggered.connect(self._on_draft_triggered)
+        # Beside it, for a customer marked do-not-contact: lift the mark (asks first).
+        self.lift_button = QPushButton("Allow contact…", content)
+        self.lift_button.setObjectName("liftDoNotContact")
+        self.lift_button.setToolTip("Lift the do-not-contact mark (recorded in the history)")
+        self.lift_button.clicked.connect(self._on_lift_button_clicked)
+        self.lift_button.hide()
         self.draft_button.clicked.connect(self._on_draft_triggered)
         self.addAction(self.draft_action)
 
@@ -257,6 +267,7 @@ class CustomerDetailPane(QWidget):
         facts_row = QHBoxLayout()
         facts_row.setSpacing(10)
         facts_row.addLayout(facts, 1)
+        facts_row.addWidget(self.lift_button, 0, Qt.AlignmentFlag.AlignBottom)
         facts_row.addWidget(self.draft_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(facts_row)
         layout.addWidget(self.score_hint)
@@ -389,6 +400,46 @@ class CustomerDetailPane(QWidget):
     def detail(self) -> CustomerDetail | None:
         return self._detail
 
+    def _on_lift_button_clicked(self) -> None:
+        if self._detail is not None:
+            self.lift_do_not_contact(self._detail.id)
+
+    def lift_do_not_contact(self, customer_id: int) -> None:
+        """Ask, then lift the customer's do-not-contact mark (audited) and show them anew."""
+        source, d = self._source, self._detail
+        if source is None or d is None or d.id != customer_id or not d.do_not_contact:
+            return
+        question = (
+            f"{d.name} asked not to be contacted. Lift the mark only if they asked to hear "
+            "from you again: outreach to them becomes possible, and the history records "
+            "who lifted it.\n\nAllow contact with this customer again?"
+        )
+        if not (self._confirm or self._ask)("Allow contact again?", question):
+            return
+        set_mark = source.set_do_not_contact
+        (
+            self._jobs.operation(
+                lambda _state: set_mark(customer_id, False), parent=self, label="allow contact"
+            )
+            .success(lambda _r: self._on_contact_allowed(customer_id))
+            .failure(self._jobs.present_error)
+            .run()
+        )
+
+    def _on_contact_allowed(self, customer_id: int) -> None:
+        self.contact_changed.emit(customer_id)
+        self.refresh()
+
+    def _ask(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     @property
     def load_pending(self) -> bool:
         """A load is asked for and waits for its short pause (not yet on the job runner)."""
@@ -476,6 +527,9 @@ class CustomerDetailPane(QWidget):
             chip = _chip("Do not contact", "danger", parent)
             chip.setToolTip("This customer asked not to be contacted. No outreach.")
             self._chips.addWidget(chip)
+        self.lift_button.setVisible(
+            d.do_not_contact and hasattr(self._source, "set_do_not_contact")
+        )
         company = d.company
         details = dict(d.company_details)
         if company and details:

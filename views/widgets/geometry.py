@@ -3,8 +3,8 @@ not put the status bar or the buttons off a laptop's screen)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 
 def fit_rect(rect: QRect, available: QRect, minimum: QSize) -> QRect:
@@ -33,3 +33,31 @@ def fit_window_to_screen(window: QWidget) -> None:
         window.setGeometry(
             QRect(fitted.topLeft() + (inner.topLeft() - frame.topLeft()), fitted.size() - extra)
         )
+
+
+class VerticalScrollArea(QScrollArea):
+    """Scrolls its widget up and down only: as wide as the widget needs (its minimum
+    width is the widget's, so a layout gives it room as before), any height (a short
+    screen scrolls instead of pushing the window past the screen's bottom)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def setWidget(self, widget: QWidget) -> None:  # noqa: N802  (Qt's name)
+        super().setWidget(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the widget's minimum width may have changed
+        return super().eventFilter(watched, event)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        widget = self.widget()
+        if widget is None:
+            return super().minimumSizeHint()
+        bar = self.verticalScrollBar().sizeHint().width()
+        width = widget.minimumSizeHint().width() + bar + 2 * self.frameWidth()
+        return QSize(width, super().minimumSizeHint().height())
