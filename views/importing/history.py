@@ -59,7 +59,7 @@ class ImportHistoryDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._jobs = jobs
-        self._backend = source
+        self._source = source
         self._confirm = confirm or self._ask_confirmation
         self._busy = False
         # The outcome of the last undo stays in the footer until the selection changes.
@@ -127,7 +127,7 @@ class ImportHistoryDialog(QDialog):
         """Read the history again (keeps the selected import selected)."""
         current = self.selected_run()
         keep = select_run if select_run is not None else (current.run_id if current else None)
-        source = self._backend
+        source = self._source
 
         def task(_state: TaskState) -> list[ImportRunInfo]:
             return source.list_imports()
@@ -156,7 +156,7 @@ class ImportHistoryDialog(QDialog):
         self.history_loaded.emit(len(runs))
 
     def _on_history_failed(self, error: BaseException) -> None:
-        message = self._backend.user_message(error)
+        message = self._source.user_message(error)
         if message is None:
             self._jobs.present_error(error)
             message = "The import history could not be read."
@@ -247,7 +247,7 @@ class ImportHistoryDialog(QDialog):
             "it. This cannot be undone itself; import the file again to redo it.",
         ):
             return
-        source = self._backend
+        source = self._source
         run_id = run.run_id
 
         def task(_state: TaskState) -> UndoReport:
@@ -272,7 +272,7 @@ class ImportHistoryDialog(QDialog):
         self.reload(select_run=report.run_id)
 
     def _on_undo_failed(self, error: BaseException) -> None:
-        message = self._backend.user_message(error)
+        message = self._source.user_message(error)
         if message is None:
             self._jobs.present_error(error)
             message = "The import could not be undone; nothing was changed."
