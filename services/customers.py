@@ -15,7 +15,8 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
@@ -144,11 +145,12 @@ def load_customer_columns(
             parts = _read_with_rollups(cursor) or _read_live(cursor, ctx)
         finally:
             cursor.close()
-        offsets = last_order_offsets(conn)
+        offsets = _last_order_offsets(conn)
         if scores:
             from services.scoring.queries import latest_scores_columns
 
-            latest = latest_scores_columns(conn)
+            with Session(bind=conn) as session:
+                latest = latest_scores_columns(session)
     grid, order_count, revenue_cents, last_text, open_tickets, open_opps = parts
     ids = grid[:, 0].astype(np.int64)
     # The last order on the shop's clock (services/local_dates): 21:30 at -0700 on 19
@@ -189,7 +191,7 @@ def load_customer_columns(
 _NONE = np.array(None, dtype=object)  # compares element-wise with an object array
 
 
-def last_order_offsets(conn: Any) -> dict[int, int]:
+def _last_order_offsets(conn: Connection) -> dict[int, int]:
     """The utc_offset_minutes of each customer's last paid order, for the customers whose
     last order's source named its clock (services/local_dates); the rest are left out."""
     from sqlalchemy import select

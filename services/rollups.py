@@ -28,6 +28,7 @@ from sqlalchemy import (
     select,
     union,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
 
 from models.base import utcnow
@@ -113,19 +114,25 @@ def live_rollups(
     )
 
 
-def has_foreign_orders(conn: Connection, ctx: MoneyContext) -> bool:
+def has_foreign_orders(session: Session, ctx: MoneyContext) -> bool:
     """Whether any order is in a currency other than the home currency (one scan)."""
+    return _has_foreign_orders(session.connection(), ctx)
+
+
+def _has_foreign_orders(conn: Connection, ctx: MoneyContext) -> bool:
     found = conn.execute(select(Order.id).where(Order.currency != ctx.home).limit(1)).first()
     return found is not None
 
 
 def _live(conn: Connection) -> Select[tuple[object, ...]]:
     ctx = load_money_context(conn)
-    return live_rollups(ctx, foreign=has_foreign_orders(conn, ctx))
+    return live_rollups(ctx, foreign=_has_foreign_orders(conn, ctx))
 
 
-def refresh_rollups(conn: Connection) -> int:
-    """Recompute every customer's rollup inside the caller's transaction; returns the count."""
+def refresh_rollups(session: Session) -> int:
+    """Recompute every customer's rollup inside the caller's transaction (never commits);
+    returns the count."""
+    conn = session.connection()
     conn.execute(delete(CustomerRollup))
     live = _live(conn)
     conn.execute(insert(CustomerRollup).from_select(list(ROLLUP_COLUMNS), live))
@@ -161,8 +168,9 @@ def _set_stale(conn: Connection, stale: bool) -> None:
     conn.execute(insert(Setting).values(key=STALE_SETTING, value=stale, updated_at=utcnow()))
 
 
-def stale_rollups(conn: Connection) -> int:
+def stale_rollups(session: Session) -> int:
     """How many customers' rollups differ from the live aggregates (0 when all agree)."""
+    conn = session.connection()
     stored = select(*(getattr(CustomerRollup, c) for c in ROLLUP_COLUMNS))
     live = _live(conn)
     missing = except_(live, stored).subquery()

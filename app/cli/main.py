@@ -158,9 +158,10 @@ def cmd_db_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with (
         command_workspace(args.db, create=True) as workspace,
         translate_db_errors(),
-        workspace.engine.begin() as conn,
+        workspace.sessions() as session,
+        session.begin(),
     ):
-        refresh_rollups(conn)
+        refresh_rollups(session)
     if workspace.created:
         print(
             f"Created a new workspace at {workspace.display_name} (schema {head_revision()}).",
@@ -226,11 +227,13 @@ def cmd_db_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         report = check_workspace(engine)
         if not report.problems and report.revision == report.head:
+            from sqlalchemy.orm import Session
+
             from models.db import translate_db_errors
             from services.rollups import stale_rollups
 
-            with translate_db_errors(), engine.connect() as conn:
-                stale = stale_rollups(conn)
+            with translate_db_errors(), Session(engine) as session:
+                stale = stale_rollups(session)
             if stale:
                 report.problems.append(
                     f"the per-customer totals of {stale:,} customer(s) are out of date; "

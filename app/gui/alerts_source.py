@@ -62,7 +62,7 @@ class WorkspaceAlertSource:
             return load_money_context(session).home
 
     def load_alert_detail(self, alert_id: int) -> AlertDetail:
-        from services.alerts.queries import alert_detail
+        from services.alerts.detail import alert_detail
 
         return alert_detail(self.workspace.engine, alert_id)
 
@@ -72,15 +72,14 @@ class WorkspaceAlertSource:
         apply_alert_action(self.workspace.engine, alert_id, action, actor=self._user, **params)
 
     def load_dashboard(self) -> DashboardData | None:
-        from services.alerts.queries import dashboard
+        from services.alerts.dashboard import dashboard
         from services.scoring.queries import config_changes, latest_scores_columns
 
         figures = dashboard(self.workspace.engine)
         if figures is None:
             return None
-        with self.workspace.engine.connect() as conn:
-            latest = latest_scores_columns(conn)
         with self.workspace.sessions() as session:
+            latest = latest_scores_columns(session)
             changes = config_changes(session)
         return dashboard_data(
             figures, latest, [day for day, _version in changes], currency=self._home()

@@ -197,7 +197,7 @@ def save_settings(workspace: Workspace, changes: dict[str, Any], actor: str) -> 
         set_settings(session, changes, actor=actor)
         if any(key in MONEY_KEYS for key in changes):
             # Customer totals are sums in the home currency: recompute them now.
-            refresh_rollups(session.connection())
+            refresh_rollups(session)
 
 
 def _show_modal(dialog: SettingsDialog) -> bool:

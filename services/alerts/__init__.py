@@ -3,9 +3,12 @@
 - ``services.alerts.generate``: ``generate_alerts`` raises and refreshes alerts after
   every scoring (vectorised over the snapshot; a few aggregate queries).
 - ``services.alerts.lifecycle``: the transitions a user makes (start, resolve, dismiss,
-  snooze, reopen, do not contact, log a call or note, create a task), each audited.
-- ``services.alerts.queries``: the alert list as columns, counts, one alert's detail,
-  the dashboard figures and the export table.
+  snooze, reopen), ``services.alerts.contact`` the contact (do not contact, log a call,
+  note or email, create a task), each audited; ``services.alerts.actions`` is the
+  window's single entry point to them.
+- ``services.alerts.queries``: the alert list as columns, counts and the export table;
+  ``services.alerts.detail`` one alert's detail; ``services.alerts.dashboard`` the
+  dashboard's figures.
 - ``services.alerts.records``: the frozen records and vocabularies they return (no
   SQLAlchemy import: views may load it).
 

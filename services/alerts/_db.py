@@ -5,20 +5,25 @@ rows in a fraction of the time SQLAlchemy rows take); bulk writes through
 ``exec_driver_sql`` executemany. Both run on the caller's connection, so inside its
 transaction. Timestamps are bound as stored: naive UTC text on SQLite (the format
 SQLAlchemy writes, so that text comparison stays chronological), naive UTC datetimes on
-PostgreSQL.
+PostgreSQL. The readers (the list, the detail, the dashboard) share ``reading`` (a read
+transaction of their own), ``STATUS_SQL`` (the status the user sees) and
+``driver_texts`` (an alert's stored drivers as texts).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Engine, Table
 
+from models.db import translate_db_errors
 from models.schema import Action, Alert, AlertRule, AuditEvent, Customer, Outreach
 
 ALERTS: Table = Alert.__table__  # type: ignore[assignment]
@@ -31,6 +36,19 @@ CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 _NONE: Any = None  # compared element-wise with np.equal (typed loosely for numpy's stubs)
+
+# The status the user sees: a snooze whose date has come reads "open".
+STATUS_SQL = (
+    "CASE WHEN a.status = 'snoozed' AND a.snoozed_until IS NOT NULL AND a.snoozed_until <= ? "
+    "THEN 'open' ELSE a.status END"
+)
+
+
+@contextlib.contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection in a read transaction of its own (one snapshot of the workspace)."""
+    with translate_db_errors(), engine.connect() as conn, conn.begin():
+        yield conn
 
 
 def sql(conn: Connection, text: str) -> str:
@@ -124,3 +142,15 @@ def as_datetime(value: Any) -> dt.datetime:
 def midnight(day: dt.date) -> dt.datetime:
     """The start of a UTC day."""
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def driver_texts(value: Any) -> tuple[str, ...]:
+    """The texts of an alert's stored drivers (a JSON list of {"text": ...})."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return ()
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(d["text"]) for d in value if isinstance(d, dict) and d.get("text"))

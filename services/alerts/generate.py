@@ -156,8 +156,13 @@ def generate_alerts(
             progress(fraction, message)
 
     step(0.0, "Reading the scores")
-    with translate_db_errors(), engine.connect() as conn, conn.begin():
-        run = latest_run(conn)
+    with (
+        translate_db_errors(),
+        engine.connect() as conn,
+        conn.begin(),
+        Session(bind=conn) as session,
+    ):
+        run = latest_run(session)
         if run is None:
             return AlertRunResult(run_id=None, as_of=None, skipped="the workspace is not scored")
         if run_id is not None and run_id != run.id:
@@ -166,9 +171,8 @@ def generate_alerts(
                 as_of=None,
                 skipped=f"the scores of {run.as_of.isoformat()} are the latest ones",
             )
-        with Session(bind=conn) as session:
-            config = read_alert_config(session)
-        inputs = read_inputs(conn, run, config, now, step, engine=engine)
+        config = read_alert_config(session)
+        inputs = read_inputs(session, run, config, now, step, engine=engine)
     step(0.55, "Checking the alert rules")
     candidates, evaluated = evaluate_rules(inputs, config)
     matches = {key: int((candidates["rule_key"] == key).sum()) for key in sorted(evaluated)}

@@ -38,6 +38,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.orm import Session
 
 from models.db import sqlite_path, translate_db_errors
 from models.schema import Action, Interaction, Opportunity, Order, Outreach, ScoringRun
@@ -98,18 +99,22 @@ class AlertInputs:
     contacted: frozenset[int]
 
 
-def latest_run(conn: Connection) -> ScoringRunRef | None:
+def latest_run(session: Session) -> ScoringRunRef | None:
     """The latest finished scoring run (latest as-of date, then latest run)."""
-    row = conn.execute(
-        select(ScoringRun.id, ScoringRun.as_of, ScoringRun.horizon_days)
-        .where(ScoringRun.status == "finished")
-        .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
-        .limit(1)
-    ).first()
+    row = (
+        session.connection()
+        .execute(
+            select(ScoringRun.id, ScoringRun.as_of, ScoringRun.horizon_days)
+            .where(ScoringRun.status == "finished")
+            .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+            .limit(1)
+        )
+        .first()
+    )
     return None if row is None else ScoringRunRef(int(row[0]), row[1], int(row[2]))
 
 
-def previous_run(conn: Connection, run: ScoringRunRef) -> ScoringRunRef | None:
+def _previous_run(conn: Connection, run: ScoringRunRef) -> ScoringRunRef | None:
     """The finished run before ``run``: same horizon, the latest earlier as-of date."""
     row = conn.execute(
         select(ScoringRun.id, ScoringRun.as_of, ScoringRun.horizon_days)
@@ -125,7 +130,7 @@ def previous_run(conn: Connection, run: ScoringRunRef) -> ScoringRunRef | None:
 
 
 def read_inputs(
-    conn: Connection,
+    session: Session,
     run: ScoringRunRef,
     config: AlertConfig,
     now: dt.datetime,
@@ -139,6 +144,7 @@ def read_inputs(
     second connection in a thread while this one reads the rest: SQLite runs both at
     once, as scoring's reader does. Each read sees a committed state.
     """
+    conn = session.connection()
     need_orders = config.rule("gone_quiet").enabled or config.rule("expansion").enabled
     with contextlib.ExitStack() as stack:
         orders: Future[_Orders] | None = None
@@ -150,7 +156,7 @@ def read_inputs(
 
 def _paid_orders_on_own_connection(engine: Engine, as_of: dt.date) -> _Orders:
     with translate_db_errors(), engine.connect() as conn, conn.begin():
-        return paid_orders(conn, as_of)
+        return _paid_orders(conn, as_of)
 
 
 def _read_inputs(
@@ -167,7 +173,7 @@ def _read_inputs(
     n = ids.size
     previous = None
     if config.rule("risk_rising").enabled or config.rule("engagement_drop").enabled:
-        previous = previous_run(conn, run)
+        previous = _previous_run(conn, run)
     snap["prev_churn"] = np.nan
     snap["prev_engagement"] = np.nan
     if previous is not None:
@@ -203,7 +209,7 @@ def _read_inputs(
     step(0.3, "Reading orders")
     purchase_columns = ("recency_days", "purchase_days", "spend_90", "spend_prev_90")
     if need_orders:
-        paid = orders.result() if orders is not None else paid_orders(conn, run.as_of)
+        paid = orders.result() if orders is not None else _paid_orders(conn, run.as_of)
         features = purchase_features(ids, paid, run.as_of)
         for name in purchase_columns:
             snap[name] = features[name].to_numpy()
@@ -278,7 +284,7 @@ def _snapshot(conn: Connection, run_id: int) -> pd.DataFrame:
     return frame
 
 
-def paid_orders(conn: Connection, as_of: dt.date) -> _Orders:
+def _paid_orders(conn: Connection, as_of: dt.date) -> _Orders:
     """(customer id, UTC day number, cents) of every paid order dated on or before T."""
     end = as_of + dt.timedelta(days=1)
     # Amounts in the home currency; an order in a currency with no rate adds no money.

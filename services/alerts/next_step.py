@@ -1,6 +1,6 @@
 """The recommended next step for an alert, from what the customer said and bought.
 
-The rule gives the default step (services.alerts.queries.RECOMMENDATIONS); the
+The rule gives the default step (services.alerts.detail.RECOMMENDATIONS); the
 customer's own signals refine it, most specific first:
 
 1. Outreach blocked (do not contact, unsubscribed, quiet period): a step without it.

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy.orm import Session
 
 from models.schema import (
     Customer,
@@ -101,7 +102,8 @@ def _write_tables(conn: Connection, data: _DemoData, step: Callable[[float, str]
             conn.execute(insert(part.table), part.rows(start, stop, customer_ids))
             done += stop - start
     step(0.98, "Summing up each customer")
-    refresh_rollups(conn)
+    with Session(bind=conn) as session:
+        refresh_rollups(session)
 
 
 def _insert(conn: Connection, part: _TableData, customer_ids: IntArray | None) -> None:

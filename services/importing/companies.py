@@ -32,6 +32,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
 
 from services.importing.canonical import Batch
 
@@ -92,7 +93,7 @@ def _company_ids(attrs: dict[str, Any]) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(primary)), list(dict.fromkeys(others))
 
 
-def stored_companies(conn: Connection) -> Companies:
+def _stored_companies(conn: Connection) -> Companies:
     """The companies of every companies import that landed and was not undone (a later
     import's record wins)."""
     found: Companies = {}
@@ -150,12 +151,14 @@ def _company_values(company: dict[str, Any]) -> dict[str, Any]:
     return dict(company.get("attributes") or {})
 
 
-def settle_companies(conn: Connection, batch: Batch) -> tuple[list[str], Companies | None]:
-    """Apply the rules of the module docstring to ``batch`` before it is written.
+def settle_companies(session: Session, batch: Batch) -> tuple[list[str], Companies | None]:
+    """Apply the rules of the module docstring to ``batch`` before it is written, in the
+    caller's transaction.
 
     Returns the notes for the report and, for a companies export, the companies to keep
     in the import's report (None for any other file).
     """
+    conn = session.connection()
     notes: list[str] = []
     kept: Companies | None = None
     accounts = batch.frames.pop("accounts", None)
@@ -225,7 +228,7 @@ def _contacts_get_companies(
 ) -> None:
     if "source" not in customers.columns or not (customers["source"] == SOURCE).any():
         return
-    companies = stored_companies(conn)
+    companies = _stored_companies(conn)
     if not companies:
         return
     names = _by_name(companies)
@@ -264,7 +267,7 @@ def _deals_to_contacts(
     }
     if not wanted:
         return
-    companies = stored_companies(conn)
+    companies = _stored_companies(conn)
     names = _by_name(companies)
     primary: dict[str, str] = {}
     first: dict[str, str] = {}

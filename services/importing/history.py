@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.db import translate_db_errors
@@ -175,7 +176,8 @@ def undo_import(engine: Engine, run_id: int) -> UndoReport:
             .where(ImportRun.id == run_id)
             .values(status="undone", undone_at=utcnow())
         )
-        refresh_rollups(conn)
+        with Session(bind=conn) as session:
+            refresh_rollups(session)
     return UndoReport(
         run_id=run_id,
         deleted=deleted,

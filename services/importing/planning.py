@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from models.errors import UserFacingError
@@ -78,7 +79,7 @@ def duplicates_text(table: RawTable) -> str:
 
 
 def make_plan(
-    conn: Connection,
+    session: Session,
     table: RawTable,
     *,
     kind: str,
@@ -124,9 +125,9 @@ def make_plan(
         return plan
     chosen: profiles.Profile | None = None
     if profile is not None:
-        chosen = profiles.get_profile(conn, profile)
+        chosen = profiles.get_profile(session, profile)
     else:
-        chosen = profiles.find_profile(conn, table.header)
+        chosen = profiles.find_profile(session, table.header)
         if chosen is not None and kind != "auto" and chosen.kind != kind:
             chosen = None
     if chosen is not None:
@@ -196,8 +197,8 @@ def preview_file(
     """What a file is, how it maps, and its first rows, without importing anything."""
     path = Path(path)
     table = open_table(path, limit=max(PREVIEW_ROWS, 500))
-    with translate_db_errors(), engine.connect() as conn:
-        plan = make_plan(conn, table, kind=kind, profile=profile, mapping=None)
+    with translate_db_errors(), Session(engine) as session:
+        plan = make_plan(session, table, kind=kind, profile=profile, mapping=None)
     problems = list(plan.problems)
     footer = set(plan.adapter.footer_rows(table)) if plan.adapter is not None else set()
     malformed = [m for m in table.malformed if m[0] not in footer]

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.errors import UserFacingError
@@ -47,7 +48,7 @@ def _profile(row: Any) -> Profile:
 
 
 def save_profile(
-    conn: Connection,
+    session: Session,
     name: str,
     kind: str,
     header: Sequence[str],
@@ -55,7 +56,9 @@ def save_profile(
     *,
     source: str = GENERIC_SOURCE,
 ) -> Profile:
-    """Save (or replace) a profile under ``name`` for this header."""
+    """Save (or replace) a profile under ``name`` for this header, in the caller's
+    transaction."""
+    conn = session.connection()
     name = name.strip()
     if not name:
         raise UserFacingError("A mapping profile needs a name.")
@@ -83,8 +86,9 @@ def save_profile(
     return Profile(name, kind, source, dict(columns), signature)
 
 
-def find_profile(conn: Connection, header: Sequence[str]) -> Profile | None:
+def find_profile(session: Session, header: Sequence[str]) -> Profile | None:
     """The most recently saved profile made for this exact header, or None."""
+    conn = session.connection()
     table = MappingProfile.__table__
     row = conn.execute(
         select(table)
@@ -95,8 +99,9 @@ def find_profile(conn: Connection, header: Sequence[str]) -> Profile | None:
     return None if row is None else _profile(row)
 
 
-def get_profile(conn: Connection, name: str) -> Profile:
+def get_profile(session: Session, name: str) -> Profile:
     """The profile called ``name``; a plain error listing the saved ones otherwise."""
+    conn = session.connection()
     table = MappingProfile.__table__
     row = conn.execute(select(table).where(table.c.name == name)).first()
     if row is None:
@@ -109,8 +114,9 @@ def get_profile(conn: Connection, name: str) -> Profile:
     return _profile(row)
 
 
-def list_profiles(conn: Connection) -> list[tuple[str, str]]:
+def list_profiles(session: Session) -> list[tuple[str, str]]:
     """(name, kind) of every saved profile, by name."""
+    conn = session.connection()
     table = MappingProfile.__table__
     return [
         (r.name, r.kind)
@@ -118,7 +124,8 @@ def list_profiles(conn: Connection) -> list[tuple[str, str]]:
     ]
 
 
-def delete_profile(conn: Connection, name: str) -> bool:
-    """Delete a profile; True when one was deleted."""
+def delete_profile(session: Session, name: str) -> bool:
+    """Delete a profile in the caller's transaction; True when one was deleted."""
+    conn = session.connection()
     result = conn.execute(delete(MappingProfile).where(MappingProfile.name == name))
     return bool(result.rowcount)

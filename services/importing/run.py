@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.db import translate_db_errors
@@ -157,9 +158,9 @@ def _import_one(
             f"the file has more than one column named {duplicates}; rename them in the "
             "file, or import it in the window and choose the columns in the mapping step",
         )
-    with translate_db_errors(), engine.connect() as conn:
+    with translate_db_errors(), Session(engine) as session:
         try:
-            plan = make_plan(conn, table, kind=kind, profile=profile, mapping=mapping)
+            plan = make_plan(session, table, kind=kind, profile=profile, mapping=mapping)
         except UserFacingError as exc:
             return _file_error(path, "generic", str(exc))
     if plan.needs_mapping:
@@ -200,12 +201,13 @@ def _import_one(
     progress(0.4, f"saving {path.name}")
     sha = _sha256(path)
     started = utcnow()
-    with import_transaction(engine, commit=not dry_run) as conn:
+    with import_transaction(engine, commit=not dry_run) as session:
+        conn = session.connection()
         run_id = _start_run(conn, path, sha, plan, started)
         if save_as:
             assert plan.mapping is not None
             profiles.save_profile(
-                conn, save_as, plan.kind, table.header, plan.mapping, source=plan.source
+                session, save_as, plan.kind, table.header, plan.mapping, source=plan.source
             )
         writer = Writer(
             conn,
@@ -213,16 +215,16 @@ def _import_one(
             cancelled=cancelled,
             progress=lambda f, m: progress(0.4 + 0.5 * f, m),
         )
-        money_notes = settle_currencies(conn, batch)
-        settle_offsets(conn, batch)
+        money_notes = settle_currencies(session, batch)
+        settle_offsets(session, batch)
         # HubSpot companies are accounts of their contacts, never customers of their own.
-        company_notes, accounts = settle_companies(conn, batch)
-        with bulk_indexes(conn, batch, clock):
+        company_notes, accounts = settle_companies(session, batch)
+        with bulk_indexes(session, batch, clock):
             result = writer.write(batch)
             clock.lap("write")
         check()
         progress(0.92, f"updating customer totals for {path.name}")
-        refresh_rollups(conn)
+        refresh_rollups(session)
         clock.lap("rollups")
         check()
         notes = list(batch.notes) + company_notes + result.notes + money_notes
@@ -318,8 +320,8 @@ def run_import(
     files = expand_paths(paths)
     if profile is not None:
         # A profile that does not exist is a mistake for every file: say so once.
-        with translate_db_errors(), engine.connect() as conn:
-            profiles.get_profile(conn, profile)
+        with translate_db_errors(), Session(engine) as session:
+            profiles.get_profile(session, profile)
     mappings = {str(Path(k)): v for k, v in (mappings or {}).items()}
     save_profiles = {str(Path(k)): v for k, v in (save_profiles or {}).items()}
     reports: list[FileReport] = []

@@ -16,6 +16,7 @@ timings) and ``history`` (the imports list and undo).
 from __future__ import annotations
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from services.importing import generic, profiles
@@ -48,5 +49,5 @@ def fields_for_kind(kind: str) -> tuple[FieldSpec, ...]:
 
 def list_profiles(engine: Engine) -> list[tuple[str, str]]:
     """(name, kind) of every saved mapping profile."""
-    with translate_db_errors(), engine.connect() as conn:
-        return profiles.list_profiles(conn)
+    with translate_db_errors(), Session(engine) as session:
+        return profiles.list_profiles(session)

@@ -5,7 +5,8 @@ in UTC outright take the offsets of the workspace's time zone."""
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.schema import AuditEvent, Order, Setting
@@ -17,14 +18,16 @@ from services.local_dates import TIME_ZONE_SETTING, workspace_zone, zone_offsets
 _MONEY_KINDS = ("orders", "opportunities", "subscriptions")
 
 
-def settle_currencies(conn: Connection, batch: Batch) -> list[str]:
-    """Give every amount its currency; set the home currency on the first import with money.
+def settle_currencies(session: Session, batch: Batch) -> list[str]:
+    """Give every amount its currency; set the home currency on the first import with money
+    (in the caller's transaction).
 
     An amount whose file names no currency (no column, no sign) is in the home currency; a
     bare "$" is the home currency when that is a dollar, else USD. While the workspace has
     no home currency, it becomes the one its orders already use, else this file's
     commonest (audited, and said in the import report).
     """
+    conn = session.connection()
     frames = {
         kind: frame
         for kind, frame in batch.frames.items()
@@ -82,9 +85,10 @@ def settle_currencies(conn: Connection, batch: Batch) -> list[str]:
     return notes
 
 
-def settle_offsets(conn: Connection, batch: Batch) -> None:
+def settle_offsets(session: Session, batch: Batch) -> None:
     """Events a source wrote in UTC outright ("Z") take the workspace's time zone: their
     offset is that zone's at each instant (services/local_dates.py)."""
+    conn = session.connection()
     zone: str | None = None
     for kind, column in (("orders", "order_date"), ("interactions", "occurred_at")):
         frame = batch.frames.get(kind)

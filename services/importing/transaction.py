@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from services.importing.canonical import Batch
@@ -61,8 +62,10 @@ _IMPORT_PRAGMAS = {"cache_size": "-262144", "temp_store": "MEMORY", "foreign_key
 
 
 @contextlib.contextmanager
-def import_transaction(engine: Engine, *, commit: bool) -> Iterator[Connection]:
-    """One connection and transaction; committed only when ``commit`` and no error."""
+def import_transaction(engine: Engine, *, commit: bool) -> Iterator[Session]:
+    """One connection and transaction, as a Session the import's steps share (its
+    connection() is the import's connection); committed only when ``commit`` and no
+    error."""
     with translate_db_errors(), engine.connect() as conn:
         saved: dict[str, Any] = {}
         if conn.dialect.name == "sqlite":
@@ -72,7 +75,8 @@ def import_transaction(engine: Engine, *, commit: bool) -> Iterator[Connection]:
         try:
             trans = conn.begin()
             try:
-                yield conn
+                with Session(bind=conn) as session:
+                    yield session
             except BaseException:
                 trans.rollback()
                 raise
@@ -92,8 +96,9 @@ def import_transaction(engine: Engine, *, commit: bool) -> Iterator[Connection]:
 
 
 @contextlib.contextmanager
-def bulk_indexes(conn: Connection, batch: Batch, clock: Clock) -> Iterator[None]:
+def bulk_indexes(session: Session, batch: Batch, clock: Clock) -> Iterator[None]:
     """For a big insert into a small table (SQLite), rebuild secondary indexes once after."""
+    conn = session.connection()
     rebuild: list[tuple[str, str]] = []
     if conn.dialect.name == "sqlite":
         for kind, frame in batch.frames.items():

@@ -78,15 +78,16 @@ def latest_run_id(session: Session) -> int | None:
     return None if value is None else int(value)
 
 
-def latest_scores_columns(conn: Connection) -> dict[str, np.ndarray] | None:
-    """The latest run's scores aligned with the customers table (ascending customer id).
+def latest_scores_columns(session: Session) -> dict[str, np.ndarray] | None:
+    """The latest run's scores aligned with the customers table (ascending customer id),
+    read in the caller's transaction.
 
     Float columns (NaN where a customer has no score: guests, customers added since);
     money columns in cents (float, NaN); "segment" and "confidence" object arrays
     (None). None when the workspace was never scored.
     """
     with translate_db_errors():
-        return _latest_scores_columns(conn)
+        return _latest_scores_columns(session.connection())
 
 
 def _latest_scores_columns(conn: Connection) -> dict[str, np.ndarray] | None:

@@ -12,13 +12,9 @@ import pytest
 
 from services.alerts.actions import apply_alert_action
 from services.alerts.contact import record_email
+from services.alerts.detail import alert_detail
 from services.alerts.lifecycle import AlertActionError, AlertNotFoundError, start_alert
-from services.alerts.queries import (
-    alert_columns,
-    alert_counts,
-    alert_detail,
-    alerts_export_frame,
-)
+from services.alerts.queries import alert_columns, alert_counts, alerts_export_frame
 from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace, only
 
 

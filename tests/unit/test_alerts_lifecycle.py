@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from services.alerts.actions import apply_alert_action
 from services.alerts.contact import (
@@ -22,6 +23,7 @@ from services.alerts.contact import (
     log_email_sent,
     set_do_not_contact,
 )
+from services.alerts.detail import alert_detail
 from services.alerts.generate import AlertsCancelled
 from services.alerts.lifecycle import (
     AlertActionError,
@@ -32,7 +34,7 @@ from services.alerts.lifecycle import (
     snooze_alert,
     start_alert,
 )
-from services.alerts.queries import alert_columns, alert_counts, alert_detail
+from services.alerts.queries import alert_columns, alert_counts
 from services.customer_detail import load_customer_detail
 from services.rollups import refresh_rollups
 from tests.unit.test_alerts_rules import (
@@ -363,7 +365,7 @@ def test_do_not_contact_and_unsubscribed_customers_get_no_outreach(book: Book) -
     book.generate()
     ids = {a["customer_id"]: a["id"] for a in book.alerts()}
     with book.engine.begin() as conn:
-        refresh_rollups(conn)  # the rows written above marked them stale
+        refresh_rollups(Session(bind=conn))  # the rows written above marked them stale
     assert set_do_not_contact(book.engine, ada, actor="maya", now=NOW) is True
     assert set_do_not_contact(book.engine, ada, actor="maya", now=NOW) is False  # no change
     columns = alert_columns(book.engine, now=NOW)

@@ -14,14 +14,10 @@ from sqlalchemy import text
 
 from app.workspace import open_workspace
 from services.alerts.contact import log_call
+from services.alerts.dashboard import dashboard
+from services.alerts.detail import alert_detail
 from services.alerts.lifecycle import snooze_alert
-from services.alerts.queries import (
-    alert_columns,
-    alert_counts,
-    alert_detail,
-    alerts_export_frame,
-    dashboard,
-)
+from services.alerts.queries import alert_columns, alert_counts, alerts_export_frame
 from tests.unit.test_alerts_rules import NOW, Book
 from tests.unit.test_postgres import pg_url  # noqa: F401  (the fixture)
 

@@ -14,15 +14,15 @@ from sqlalchemy import text
 
 from app.workspace import Workspace, open_workspace, to_url
 from models.db import session_scope
+from services.alerts.dashboard import dashboard
+from services.alerts.detail import alert_detail
 from services.alerts.generate import generate_alerts
 from services.alerts.queries import (
     EXPORT_COLUMNS,
     alert_columns,
     alert_counts,
-    alert_detail,
     alerts_export_frame,
     alerts_frame,
-    dashboard,
 )
 from services.alerts.records import ALERT_COLUMNS, SEVERITY_RANK, AlertRunResult
 from services.demo import build_demo

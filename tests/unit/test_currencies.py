@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
 from services import money
@@ -237,7 +238,7 @@ def set_rates(engine: Engine, rates: dict[str, float]) -> None:
 
     with Session(engine) as session, session.begin():
         set_setting(session, "workspace.exchange_rates", rates)
-        refresh_rollups(session.connection())
+        refresh_rollups(session)
 
 
 def test_rollups_and_scoring_never_add_euros_to_dollars(
@@ -276,7 +277,7 @@ def test_rollups_and_scoring_never_add_euros_to_dollars(
     from services.rollups import stale_rollups
 
     with engine.connect() as conn:
-        assert stale_rollups(conn) == 0
+        assert stale_rollups(Session(bind=conn)) == 0
 
 
 def test_exports_say_the_currency_of_their_money(ws: tuple[Engine, Path], tmp_path: Path) -> None:

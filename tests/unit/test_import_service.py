@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
 from models.errors import UserFacingError
@@ -405,7 +406,7 @@ def _write(engine: Engine, batch: Batch) -> int:
             insert(ImportRun).values(source_path="x", file_name="x.csv", status="landed")
         ).inserted_primary_key[0]
         writer.Writer(conn, int(run_id)).write(batch)
-        refresh_rollups(conn)
+        refresh_rollups(Session(bind=conn))
     return int(run_id)
 
 

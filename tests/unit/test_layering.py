@@ -261,12 +261,13 @@ def test_each_vocabulary_is_written_out_once() -> None:
 
 
 DATABASE_TYPES = {"Engine", "Session", "Connection"}
+ALLOWED_DATABASE_TYPES = {"Engine", "Session"}
 
 
 def database_parameter_problems(sources: dict[str, str]) -> list[str]:
     """Public service functions whose first parameter is the database and is not exactly
-    one of Engine (a unit of work of its own), Session or Connection (the caller's
-    transaction; Session for ORM work, Connection for SQL): never a union of them."""
+    an Engine (a unit of work of its own) or a Session (the caller's transaction): never a
+    union, never a Connection. Private functions and modules may pass a Connection."""
     problems = []
     for name, text in sources.items():
         if any(part.startswith("_") for part in name.split(".")):
@@ -278,26 +279,33 @@ def database_parameter_problems(sources: dict[str, str]) -> list[str]:
                 continue
             annotation = ast.unparse(node.args.args[0].annotation)
             mentioned = {t for t in DATABASE_TYPES if t in annotation}
-            if mentioned and annotation not in DATABASE_TYPES:
+            if mentioned and annotation not in ALLOWED_DATABASE_TYPES:
                 problems.append(f"{name}.{node.name}({annotation})")
     return problems
 
 
-def test_database_parameter_checker_finds_a_union() -> None:
+def test_database_parameter_checker_finds_a_union_and_a_connection() -> None:
     sources = {
         "services.a": "def f(target: Engine | Session) -> None: ...\n"
         "def g(engine: Engine) -> None: ...\n"
+        "def h(session: Session) -> None: ...\n"
+        "def k(conn: Connection) -> None: ...\n"
         "def _h(target: Engine | Connection) -> None: ...\n",
         "services._private": "def f(target: Engine | Session) -> None: ...\n",
     }
-    assert database_parameter_problems(sources) == ["services.a.f(Engine | Session)"]
+    assert database_parameter_problems(sources) == [
+        "services.a.f(Engine | Session)",
+        "services.a.k(Connection)",
+    ]
 
 
 def test_services_take_one_kind_of_database_handle() -> None:
-    """The rule (README, "How the code is laid out"): a service that is a unit of work
-    takes an Engine and commits (or rolls back) its own transaction; one that works inside
-    its caller's transaction takes the caller's Session (ORM) or Connection (SQL) and
-    never commits. No function takes either."""
+    """The rule (README, "How the code is laid out"): a public service whose first
+    parameter is the database takes either an Engine (it is a unit of work: it opens and
+    commits, or rolls back, its own transaction) or a Session (it works inside its
+    caller's transaction and never commits). Never a union, never a Connection; private
+    helpers (a leading underscore, or a module whose name starts with one) may pass the
+    Connection of the transaction they are in between themselves."""
     sources = {
         name: path.read_text(encoding="utf-8")
         for name, path in first_party_modules().items()

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
 from models.errors import WorkspaceError
@@ -87,7 +88,7 @@ def test_workspace_demo_and_table_on_postgresql(pg_url: str) -> None:
         assert report.problems == []
         assert report.counts["customers"] == 120
         with ws.engine.connect() as conn:
-            assert stale_rollups(conn) == 0
+            assert stale_rollups(Session(bind=conn)) == 0
 
         fast = load_customer_columns(ws.engine, today=TODAY)
         with ws.engine.begin() as conn:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
 from models.schema import Customer, CustomerRollup, Interaction, Opportunity, Order
@@ -22,7 +23,7 @@ def test_demo_build_leaves_rollups_equal_to_live_aggregates(tmp_path: Path) -> N
     try:
         build_demo(ws.engine, customers=150, seed=5, today=TODAY)
         with ws.engine.connect() as conn:
-            assert stale_rollups(conn) == 0
+            assert stale_rollups(Session(bind=conn)) == 0
             n = conn.execute(select(func.count()).select_from(CustomerRollup)).scalar_one()
             assert n == 150
     finally:
@@ -59,9 +60,9 @@ def test_rollups_hold_exact_figures_and_staleness_is_detected(tmp_path: Path) ->
             conn.execute(
                 Opportunity.__table__.insert().values(customer_id=cid, name="Gift", closed=False)
             )
-            assert stale_rollups(conn) == 1  # no rollup row yet
-            assert refresh_rollups(conn) == 1
-            assert stale_rollups(conn) == 0
+            assert stale_rollups(Session(bind=conn)) == 1  # no rollup row yet
+            assert refresh_rollups(Session(bind=conn)) == 1
+            assert stale_rollups(Session(bind=conn)) == 0
             row = conn.execute(select(CustomerRollup)).one()
             assert row.paid_orders == 2
             assert row.paid_revenue_cents == 3550
@@ -70,7 +71,7 @@ def test_rollups_hold_exact_figures_and_staleness_is_detected(tmp_path: Path) ->
             assert row.open_tickets == 1
             assert row.open_opportunities == 1
             conn.execute(Order.__table__.update().values(amount_cents=1))
-            assert stale_rollups(conn) == 1
+            assert stale_rollups(Session(bind=conn)) == 1
     finally:
         ws.close()
 
@@ -148,9 +149,9 @@ def test_a_write_without_refresh_marks_rollups_stale_and_reads_stay_correct(
         assert after["days_since_last_order"][row] == 1
 
         with ws.engine.begin() as conn:
-            refresh_rollups(conn)
+            refresh_rollups(Session(bind=conn))
             assert get_stale(conn) is False
-            assert stale_rollups(conn) == 0
+            assert stale_rollups(Session(bind=conn)) == 0
         again = load_customer_columns(ws.engine, today=TODAY)
         assert again["orders"][row] == after["orders"][row]
     finally:
@@ -178,7 +179,7 @@ def test_the_home_currency_shortcut_gives_the_same_rollups(tmp_path: Path) -> No
         build_demo(ws.engine, customers=120, seed=3, today=TODAY)
         with ws.engine.connect() as conn:
             ctx = load_money_context(conn)
-            assert not has_foreign_orders(conn, ctx)
+            assert not has_foreign_orders(Session(bind=conn), ctx)
             fast = conn.execute(live_rollups(ctx, foreign=False)).all()
             slow = conn.execute(live_rollups(ctx, foreign=True)).all()
             assert sorted(fast) == sorted(slow)
@@ -188,8 +189,8 @@ def test_the_home_currency_shortcut_gives_the_same_rollups(tmp_path: Path) -> No
                 .where(Order.id == select(func.min(Order.id)).scalar_subquery())
                 .values(currency="XTS" if ctx.home != "XTS" else "EUR")
             )
-            assert has_foreign_orders(conn, ctx)
-            refresh_rollups(conn)
-            assert stale_rollups(conn) == 0
+            assert has_foreign_orders(Session(bind=conn), ctx)
+            refresh_rollups(Session(bind=conn))
+            assert stale_rollups(Session(bind=conn)) == 0
     finally:
         ws.close()

@@ -54,7 +54,7 @@ def test_scores_on_postgresql_match_sqlite(pg_url: str, tmp_path: Path) -> None:
             assert a[key] == pytest.approx(b[key], nan_ok=True), key
 
         with pg.engine.connect() as conn:
-            columns = latest_scores_columns(conn)
+            columns = latest_scores_columns(Session(bind=conn))
         assert columns is not None
         assert np.isfinite(columns["churn_risk"]).sum() == 400
         with Session(pg.engine) as s:

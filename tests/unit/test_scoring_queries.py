@@ -74,7 +74,7 @@ def test_latest_scores_columns_align_with_the_customers_table(
 ) -> None:
     ws, _, second = scored
     with ws.engine.connect() as conn:
-        columns = latest_scores_columns(conn)
+        columns = latest_scores_columns(Session(bind=conn))
     assert columns is not None
     with ws.engine.connect() as conn:
         ids = [r[0] for r in conn.execute(text("SELECT id FROM customers ORDER BY id"))]
@@ -88,7 +88,7 @@ def test_latest_scores_columns_align_with_the_customers_table(
             text(f"SELECT id FROM customers WHERE external_id = '{GUEST_EXTERNAL_ID}'")
         ).scalar_one()
         # The same columns through a connection.
-        again = latest_scores_columns(conn)
+        again = latest_scores_columns(Session(bind=conn))
     assert again is not None
     assert list(columns["customer_id"]) == ids
     assert len(ids) == 601
@@ -120,7 +120,7 @@ def test_latest_scores_columns_is_none_before_any_scoring(tmp_path: Path) -> Non
     ws = open_workspace(to_url(str(tmp_path / "empty.radar.sqlite")), backup=False)
     try:
         with ws.engine.connect() as conn:
-            assert latest_scores_columns(conn) is None
+            assert latest_scores_columns(Session(bind=conn)) is None
         with Session(ws.engine) as s:
             assert latest_run_id(s) is None
             assert model_report(s) is None

@@ -1,0 +1,268 @@
+"""One alert as the window's detail pane shows it (``alert_detail``): its customer,
+scores and drivers, the recommended next step (``recommendation``, the rule's default,
+which services/alerts/next_step.py refines), the actions taken and the audit history in
+plain words (``describe_event``). A customer who asked not to be contacted, unsubscribed,
+or is in the quiet period after contact is recommended a step without outreach.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from models.schema import Action, Alert, AuditEvent, Customer, Interaction, ScoreSnapshot
+from services.alerts._db import aware, driver_texts, reading
+from services.alerts.config import RULE_TITLES, read_alert_config
+from services.alerts.inputs import contact_times
+from services.alerts.lifecycle import AlertNotFoundError, effective_status, moment
+from services.alerts.next_step import next_step
+from services.alerts.records import (
+    OUTCOME_LABELS,
+    ActionRecord,
+    AlertDetail,
+    AlertEvent,
+    Recommendation,
+)
+from services.money import load_money_context
+
+RECOMMENDATIONS: dict[str, tuple[str, str, float | None]] = {
+    # rule: (title, detail, incentive cap as a share of the 12-month value)
+    "high_risk_high_value": (
+        "Call them this week",
+        "A personal call from their account manager: find out what changed and what "
+        "would keep them.",
+        0.10,
+    ),
+    "risk_rising": (
+        "Check in before it gets worse",
+        "Their churn risk has been rising; ask how things are going and listen for what changed.",
+        None,
+    ),
+    "engagement_drop": (
+        "Send something personal",
+        "They read and click less of what we send; a short personal note works better "
+        "than another campaign.",
+        None,
+    ),
+    "gone_quiet": (
+        "Send a win-back offer",
+        "They usually order much more often; remind them with something picked for "
+        "their favourite categories.",
+        0.10,
+    ),
+    "negative_experience": (
+        "Apologise and make it right",
+        "Fix the problem first (refund, replacement or a call), then follow up; no "
+        "sales offer until it is settled.",
+        0.05,
+    ),
+    "ticket_past_sla": (
+        "Get the ticket resolved",
+        "A support ticket is late: chase it with support and tell the customer when it "
+        "will be done.",
+        None,
+    ),
+    "expansion": (
+        "Offer the next step",
+        "Engaged and buying more: suggest an upgrade, a bundle or the loyalty programme.",
+        None,
+    ),
+    "stalled_opportunity": (
+        "Move the deal forward",
+        "Call to agree on next steps and a close date, or close the deal as lost.",
+        None,
+    ),
+}
+
+
+def recommendation(
+    rule_key: str, clv_12m_cents: float | None, blocked: str | None
+) -> Recommendation:
+    """The recommended next step for an alert of this rule; outreach-free when blocked."""
+    if blocked is not None:
+        return Recommendation(
+            "Act without outreach",
+            f"{blocked} Act inside the company instead: resolve their tickets, review the "
+            "account, or note what happened.",
+        )
+    title, detail, share = RECOMMENDATIONS.get(rule_key, ("Review the customer", "", None))
+    cap = None
+    if share is not None and clv_12m_cents is not None and np.isfinite(clv_12m_cents):
+        cap = int(round(clv_12m_cents * share))
+    return Recommendation(title, detail, cap)
+
+
+_HISTORY = {
+    "alert.created": "Raised",
+    "alert.started": "Started",
+    "alert.resolved": "Resolved",
+    "alert.dismissed": "Dismissed",
+    "alert.snoozed": "Snoozed",
+    "alert.reopened": "Reopened",
+    "alert.raised": "Raised now (it was held back by the daily cap)",
+    "alert.woke": "Back from snooze",
+    "alert.auto_resolved": "Resolved by Account Radar: the condition cleared",
+    "alert.call_logged": "Call",
+    "alert.note_added": "Note",
+    "alert.task_created": "Task",
+    "alert.task_done": "Task done",
+    "alert.email_logged": "Email sent",
+    "customer.do_not_contact": "Do not contact",
+}
+
+
+def describe_event(action: str, details: dict[str, Any] | None) -> str:
+    """One audit event in plain words."""
+    d = details or {}
+    head = _HISTORY.get(action, action)
+    if action == "alert.resolved" and d.get("outcome"):
+        head += f": {OUTCOME_LABELS.get(d['outcome'], d['outcome']).lower()}"
+    elif action == "alert.snoozed":
+        clear = d.get("until_clear")
+        head += " until the condition clears" if clear else f" until {d.get('until')}"
+    elif action == "alert.task_created":
+        head += f" (due {d.get('due')})"
+    elif action == "customer.do_not_contact":
+        head = "Marked do not contact" if d.get("value") else "Do not contact removed"
+    text = d.get("text") or d.get("note")
+    return f"{head}: {text}" if text else head
+
+
+def alert_detail(engine: Engine, alert_id: int, *, now: dt.datetime | None = None) -> AlertDetail:
+    """One alert with its customer, scores, drivers, recommendation, actions and history.
+
+    Raises AlertNotFoundError when the alert no longer exists.
+    """
+    when = moment(now)
+    with reading(engine) as conn, Session(bind=conn) as session:
+        alert = session.get(Alert, alert_id)
+        if alert is None:
+            raise AlertNotFoundError(f"Alert {alert_id} no longer exists; refresh the list.")
+        customer = session.get(Customer, alert.customer_id)
+        assert customer is not None  # the foreign key cascades deletes
+        snapshot = _detail_snapshot(session, alert)
+        unsubscribed = bool(
+            session.scalar(
+                select(func.count())
+                .select_from(Interaction)
+                .where(Interaction.customer_id == customer.id, Interaction.kind == "unsubscribe")
+            )
+        )
+        config = read_alert_config(session)
+        last_contact = _last_contact(session, customer.id, when)
+        events = session.execute(
+            select(AuditEvent.occurred_at, AuditEvent.actor, AuditEvent.action, AuditEvent.details)
+            .where(
+                ((AuditEvent.entity_type == "alert") & (AuditEvent.entity_id == alert.id))
+                | ((AuditEvent.entity_type == "customer") & (AuditEvent.entity_id == customer.id))
+            )
+            .order_by(AuditEvent.occurred_at, AuditEvent.id)
+        ).all()
+        actions = session.scalars(
+            select(Action)
+            .where(Action.customer_id == customer.id)
+            .order_by(Action.created_at.desc(), Action.id.desc())
+        ).all()
+        name = customer.name or customer.email or f"Customer {customer.id}"
+        blocked = None
+        if customer.do_not_contact:
+            blocked = f"{name} asked not to be contacted."
+        elif unsubscribed:
+            blocked = f"{name} unsubscribed from emails."
+        elif last_contact is not None and config.cooldown_days > 0:
+            until = last_contact + dt.timedelta(days=config.cooldown_days)
+            if until > when:
+                blocked = (
+                    f"{name} was contacted on {last_contact.date().isoformat()}; the quiet "
+                    f"period after contact lasts until {until.date().isoformat()}."
+                )
+        clv = snapshot.clv_12m_cents if snapshot is not None else None
+        return AlertDetail(
+            id=int(alert.id),
+            customer_id=int(customer.id),
+            customer=name,
+            company=customer.company,
+            email=customer.email,
+            severity=alert.severity,
+            status=effective_status(alert, when),
+            rule_key=alert.rule_key,
+            rule=RULE_TITLES.get(alert.rule_key, alert.rule_key),
+            reason=alert.reason,
+            drivers=driver_texts(alert.drivers),
+            priority_cents=int(alert.priority_cents or 0),
+            owner=alert.owner,
+            segment=snapshot.segment if snapshot is not None else None,
+            churn_risk=snapshot.churn_risk if snapshot is not None else None,
+            clv_12m_cents=clv,
+            created_at=alert.created_at,
+            updated_at=alert.updated_at,
+            snoozed_until=alert.snoozed_until,
+            snooze_until_clear=bool(alert.snooze_until_clear),
+            outcome=alert.outcome,
+            resolved_at=alert.resolved_at,
+            cleared_at=alert.cleared_at,
+            do_not_contact=bool(customer.do_not_contact),
+            unsubscribed=unsubscribed,
+            last_contact_at=last_contact,
+            outreach_blocked=blocked,
+            recommendation=next_step(
+                session,
+                rule_key=alert.rule_key,
+                customer_id=int(customer.id),
+                customer_name=name,
+                clv_12m_cents=clv,
+                drivers=driver_texts(alert.drivers),
+                blocked=blocked,
+                default=recommendation(alert.rule_key, clv, blocked),
+                now=when,
+            ),
+            history=tuple(
+                AlertEvent(when=t, who=who, action=a, what=describe_event(a, d))
+                for t, who, a, d in events
+            ),
+            actions=tuple(
+                ActionRecord(
+                    id=int(x.id),
+                    customer_id=int(x.customer_id),
+                    alert_id=x.alert_id,
+                    kind=x.kind,
+                    title=x.title,
+                    body=x.body,
+                    due_date=x.due_date,
+                    done_at=x.done_at,
+                    created_by=x.created_by,
+                    created_at=x.created_at,
+                )
+                for x in actions
+            ),
+            currency=load_money_context(session).home,
+        )
+
+
+def _detail_snapshot(session: Session, alert: Alert) -> ScoreSnapshot | None:
+    """The snapshot the alert was last raised from, else the customer's latest."""
+    if alert.score_snapshot_id is not None:
+        found = session.get(ScoreSnapshot, alert.score_snapshot_id)
+        if found is not None:
+            return found
+    return session.scalars(
+        select(ScoreSnapshot)
+        .where(ScoreSnapshot.customer_id == alert.customer_id)
+        .order_by(ScoreSnapshot.as_of.desc(), ScoreSnapshot.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _last_contact(session: Session, customer_id: int, now: dt.datetime) -> dt.datetime | None:
+    """When the customer was last contacted (as the cool-down counts contact)."""
+    times = contact_times(dt.datetime(1900, 1, 1, tzinfo=dt.UTC), now)
+    found = session.scalar(select(func.max(times.c.at)).where(times.c.customer_id == customer_id))
+    return aware(_as_dt(found)) if found is not None else None
+
+
+def _as_dt(value: Any) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
