@@ -1,7 +1,7 @@
 """Score, then raise alerts: the one sequence behind every "score" in the product.
 
-The ``score`` command, the window's Score now, the watched folder's import-then-score,
-the first launch's demo and the self-test all call :func:`score_and_alert`, so a change
+The ``score`` command, the window's Score now, the first launch's demo and the self-test
+all call :func:`score_and_alert` (the watched folder imports; it does not score), so a change
 to what follows a scoring (today: the alerts) is made once.
 """
 

@@ -6,14 +6,14 @@ import argparse
 from typing import Any, TextIO
 
 from app.cli.args import some_of, whole_number
-from models.vocab import SEVERITIES
+from models.vocab import ACTIVE_ALERT_STATUSES, ALERT_STATUSES, SEVERITIES
 
-# Kept in step with services.alerts.records (not imported: --help stays fast).
-STATUSES = ("open", "in_progress", "snoozed", "resolved", "dismissed")
+# The statuses a user filters by (held_back has its own option, --held-back).
 HELD_BACK = "held_back"  # left out of today's queue by the daily cap per owner
+STATUSES = tuple(s for s in ALERT_STATUSES if s != HELD_BACK)
 STATUS_GROUPS = {
     "working": ("open", "in_progress"),
-    "active": ("open", "in_progress", "snoozed"),
+    "active": ACTIVE_ALERT_STATUSES,
     "closed": ("resolved", "dismissed"),
     "all": STATUSES,
 }

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from models.schema import Interaction, Order
 from services.alerts.records import Recommendation
+from services.formatting import format_percent
 from services.money import format_money, load_money_context
 from services.settings import get_setting
 
@@ -169,7 +170,7 @@ def next_step(
             value = _money(clv_12m_cents or 0, currency)
             offer = (
                 f" If an incentive helps, keep it under {_money(cap, currency)} "
-                f"({share:.0%} of their 12-month value of {value})."
+                f"({format_percent(share)} of their 12-month value of {value})."
             )
         else:
             offer = ""

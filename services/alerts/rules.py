@@ -17,7 +17,7 @@ import pandas as pd
 from services.alerts._db import positions
 from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
-from services.formatting import plural
+from services.formatting import format_percent, plural
 from services.money import format_money
 
 FloatArray = npt.NDArray[np.float64]
@@ -87,7 +87,8 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
             rule.key,
             mask,
             [
-                f"churn risk {churn[r]:.0%} and 12-month value {_money(clv[r], config.currency)}"
+                f"churn risk {format_percent(churn[r])} and 12-month value "
+                f"{_money(clv[r], config.currency)}"
                 for r in rows.tolist()
             ],
             at_risk,
@@ -106,7 +107,8 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
             rule.key,
             mask,
             [
-                f"churn risk up from {before[r]:.0%} to {churn[r]:.0%} since {since}"
+                f"churn risk up from {format_percent(before[r])} to {format_percent(churn[r])} "
+                f"since {since}"
                 for r in rows.tolist()
             ],
             at_risk,

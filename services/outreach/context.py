@@ -36,13 +36,12 @@ from models.schema import Alert, Customer, Interaction, Order, ScoreSnapshot
 from services.alerts.next_step import workspace_categories
 from services.alerts.records import ACTIVE_STATUSES
 from services.local_dates import local_time
-from services.money import load_money_context
+from services.money import format_money, load_money_context
 from services.outreach.records import (
     CURRENCY_SYMBOLS,
     CustomerText,
     DraftContext,
     LastOrder,
-    format_money,
 )
 from services.rollups import CLOSED_TICKET_STATUSES
 from services.settings import GOALS, TONES, get_setting
@@ -225,7 +224,7 @@ def build_context(
             days_ago=(when.date() - day).days,
             category=latest.category,
             amount_cents=int(latest.amount_cents),
-            amount=format_money(int(latest.amount_cents), symbol),
+            amount=format_money(int(latest.amount_cents), code),
         )
     spend: Counter[str] = Counter()
     for o in orders:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from services.money import ISO_CODES, currency_symbol
+from services.money import ISO_CODES, currency_symbol, format_money
 
 # Kept in step with services.settings.GOALS and TONES (a test checks they match).
 GOAL_LABELS = {
@@ -32,14 +32,6 @@ CURRENCY_SYMBOLS = {code: currency_symbol(code) for code in ISO_CODES}
 # discounts teach customers to wait for them (and "90% off" is what an injected
 # instruction asks for).
 MAX_PERCENT_OFF = 50
-
-
-def format_money(cents: int | float, symbol: str = "$") -> str:
-    """Cents as the customer reads them: "$25", "$1,540", "$12.50" (no cents when whole)."""
-    value = round(float(cents)) / 100
-    if round(float(cents)) % 100 == 0:
-        return f"{symbol}{value:,.0f}"
-    return f"{symbol}{value:,.2f}"
 
 
 @dataclass(frozen=True)
@@ -120,7 +112,7 @@ class DraftContext:
 
     def money(self, cents: int | float) -> str:
         """Cents in the customer's currency ("$25", "€12.50")."""
-        return format_money(cents, self.currency_symbol)
+        return format_money(round(float(cents)), self.currency)
 
     @property
     def incentive(self) -> str | None:

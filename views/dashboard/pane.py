@@ -358,7 +358,8 @@ class DashboardPane(QWidget):
                 note, tone, short = f"{move.text} {since}", move.tone, (move.text,)
         tile.set(value, note, tone, short_note=short)
         tile.setToolTip(
-            f"Revenue at risk: ${cents / 100:,.2f}, the sum over customers of churn risk × "
+            f"Revenue at risk: {money.format_money(cents, data.currency, decimals=2)}, the sum "
+            "over customers of churn risk × "
             "predicted 12-month value."
         )
 

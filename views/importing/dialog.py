@@ -80,7 +80,7 @@ class ImportDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._jobs = jobs
-        self._backend = source
+        self._source = source
         self._paths = [str(p) for p in paths]
         self.entries: list[FileEntry] = []
         self._profiles: dict[str, str] = {}
@@ -194,7 +194,7 @@ class ImportDialog(QDialog):
         return not self.entries or any(e.loading for e in self.entries)
 
     def _start_reading(self) -> None:
-        source = self._backend
+        source = self._source
         paths = self._paths
 
         def task(_state: TaskState) -> tuple[list[FileEntry], dict[str, str]]:
@@ -222,7 +222,7 @@ class ImportDialog(QDialog):
         self._reads.append(op)  # type: ignore[arg-type]
 
     def _on_reading_failed(self, error: BaseException) -> None:
-        message = self._backend.user_message(error)
+        message = self._source.user_message(error)
         if message is None:
             self._jobs.present_error(error)
             message = "The files could not be read."
@@ -237,10 +237,10 @@ class ImportDialog(QDialog):
             self._update_import_button()
             return
         count = len(entries)
-        where = Path(self._backend.display_name).name or self._backend.display_name
+        where = Path(self._source.display_name).name or self._source.display_name
         files = "a file" if count == 1 else f"{count} files"
         self.title_label.setText(f"Import {files} into {where}")
-        self.title_label.setToolTip(self._backend.display_name)
+        self.title_label.setToolTip(self._source.display_name)
         self.files_model.set_files([file_row(e) for e in entries])
         self.files_view.setVisible(count > 1)
         for row, entry in enumerate(entries):
@@ -253,7 +253,7 @@ class ImportDialog(QDialog):
     def _read_preview(self, row: int, kind: str = "auto") -> None:
         entry = self.entries[row]
         entry.loading = True
-        source = self._backend
+        source = self._source
         path = entry.path
 
         def task(_state: TaskState) -> tuple[FilePreview, tuple[FieldSpec, ...]]:
@@ -295,7 +295,7 @@ class ImportDialog(QDialog):
 
     def _on_preview_failed(self, row: int, error: BaseException) -> None:
         entry = self.entries[row]
-        message = self._backend.user_message(error)
+        message = self._source.user_message(error)
         if message is None:
             self._jobs.present_error(error)
             message = "This file could not be read."
@@ -381,7 +381,7 @@ class ImportDialog(QDialog):
         requests = self.requests()
         if not requests:
             return
-        source = self._backend
+        source = self._source
         flag = self._cancel_requested
         flag.clear()
 
@@ -439,7 +439,7 @@ class ImportDialog(QDialog):
         if isinstance(error, ImportCancelled):
             self._show_outcome(ImportOutcome(ImportReport(files=(), dry_run=False), cancelled=True))
             return
-        message = self._backend.user_message(error)
+        message = self._source.user_message(error)
         if message is None:
             self._jobs.present_error(error)
             message = "Something went wrong; nothing was imported from the file being read."
