@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from services.formatting import format_short_date
 from services.records import ScoreHistoryPoint
 from views.charts.frame import ChartFrame
 from views.theme import Theme
@@ -120,7 +121,7 @@ class ScoreHistoryChart(ChartFrame):
         if len(days) <= MAX_LABELLED_SNAPSHOTS and (len(gaps) == 0 or gaps.min() >= span / 8):
             # A few runs far enough apart: label each run's date ("Oct 22") rather than
             # the axis' own day numbers.
-            bottom.setTicks([[(day_seconds(d), f"{d:%b} {d.day}") for d in days], []])
+            bottom.setTicks([[(day_seconds(d), format_short_date(d)) for d in days], []])
         else:
             bottom.setTicks(None)
         middle = (first + last) / 2

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from services.formatting import format_short_date
 from views.charts.dashboard_chart import DashboardChart
 from views.charts.orders_chart import MoneyAxisItem
 from views.formatting import compact_money
@@ -117,7 +118,7 @@ class TrendsChart(DashboardChart):
             ticks = []
             for x in xs:
                 day = np.datetime64(int(x), "s").astype("datetime64[D]").item()
-                ticks.append((float(x), f"{day:%b} {day.day}"))
+                ticks.append((float(x), format_short_date(day)))
             bottom.setTicks([ticks, []])
         else:
             bottom.setTicks(None)

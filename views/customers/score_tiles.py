@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.formatting import format_percent
+from services.formatting import format_percent, format_short_date
 from services.records import CustomerScores, Driver
 from views.formatting import compact_money, format_money
 from views.theme import LIGHT, Theme
@@ -116,7 +116,7 @@ def _cents(value: int | None) -> float | None:
 
 
 def _since(day: dt.date) -> str:
-    return f"since {day:%b} {day.day}"
+    return f"since {format_short_date(day)}"
 
 
 @dataclass(frozen=True)
@@ -229,9 +229,9 @@ class ScoreStrip(QWidget):
                 note, tone = f"{move.text} {since}", move.tone
                 short: tuple[str, ...] = (move.text,)
                 tile.setToolTip(
-                    f"{spec.caption}: {value} as of {scores.as_of:%b} {scores.as_of.day}, "
+                    f"{spec.caption}: {value} as of {format_short_date(scores.as_of)}, "
                     f"{self._format(spec.key, _value(previous, spec.key), currency)} as of "
-                    f"{previous.as_of:%b} {previous.as_of.day}"
+                    f"{format_short_date(previous.as_of)}"
                 )
             else:
                 note, short = defaults[spec.key]
