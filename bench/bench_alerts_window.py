@@ -156,7 +156,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.gui.alerts_source import WorkspaceAlertSource
-    from app.gui.application import WorkspaceCustomerSource
+    from app.gui.customers_source import WorkspaceCustomerSource
     from app.gui.jobs import JobRunner
     from app.gui.selftest import wait_until
     from app.workspace import open_workspace, to_url

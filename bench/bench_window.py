@@ -165,7 +165,7 @@ def ensure_workspace(path: Path, customers: int) -> None:
             print(f"Reusing {path}: {summary.customers:,} customers, {summary.orders:,} orders")
             return
         raise SystemExit(f"{path} holds {summary.customers:,} customers, not {customers:,}.")
-    from app.gui.application import build_demo_workspace
+    from app.gui.demo_workspace import build_demo_workspace
 
     print(f"Building a {customers:,}-customer demo workspace at {path} (a few minutes)…")
     start = time.time()

@@ -30,7 +30,8 @@ import datetime as dt  # noqa: E402
 
 from PySide6.QtCore import QSettings  # noqa: E402
 
-from app.gui.application import build_demo_workspace, make_controller  # noqa: E402
+from app.gui.application import make_controller  # noqa: E402
+from app.gui.demo_workspace import build_demo_workspace  # noqa: E402
 from app.gui.selftest import wait_until  # noqa: E402
 from app.workspace import open_workspace, to_url, workspace_exists  # noqa: E402
 from views.theme import ThemeMode  # noqa: E402

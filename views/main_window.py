@@ -14,13 +14,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QKeySequence,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -48,6 +45,7 @@ from views.importing.source import IMPORT_FILE_FILTER, dropped_paths
 from views.theme import Theme, ThemeManager, ThemeMode
 from views.widgets.geometry import fit_window_to_screen
 from views.widgets.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
+from views.window_menus import WindowMenus
 
 if TYPE_CHECKING:
     from app.gui.jobs import JobRunner
@@ -179,7 +177,19 @@ class MainWindow(QMainWindow):
         # Export files dropped anywhere on the window are imported (app/import_controller).
         self.setAcceptDrops(True)
 
-        self._build_menus()
+        self.menus = WindowMenus(
+            self,
+            theme_mode=self._theme.mode,
+            on_open=self._on_open_action_triggered,
+            on_demo=self._on_demo_action_triggered,
+            on_backup=self._on_backup_action_triggered,
+            on_import=self._on_import_action_triggered,
+            on_theme=self._on_theme_action_triggered,
+            on_tab=self.tabs.setCurrentIndex,
+            on_find=self._on_find_action_triggered,
+            signals=self,
+        )
+        self._scoring = False
         self._build_status_bar()
         self._theme.theme_changed.connect(self._on_theme_theme_changed)
         self._jobs.busy_changed.connect(self._on_jobs_busy_changed)
@@ -188,107 +198,6 @@ class MainWindow(QMainWindow):
         self.restore_ui_state()
 
     # -- construction -----------------------------------------------------------------
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.open_action = QAction("&Open workspace…", self)
-        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.open_action.triggered.connect(self._on_open_action_triggered)
-        self.demo_action = QAction("New &demo workspace…", self)
-        self.demo_action.triggered.connect(self._on_demo_action_triggered)
-        self.backup_action = QAction("&Back up workspace…", self)
-        self.backup_action.triggered.connect(self._on_backup_action_triggered)
-        self.backup_action.setEnabled(False)
-        self.import_action = QAction("&Import…", self)
-        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
-        self.import_action.triggered.connect(self._on_import_action_triggered)
-        self.import_history_action = QAction("Import &history…", self)
-        self.import_history_action.triggered.connect(self.import_history_requested)
-        self.watch_folder_action = QAction("&Watch a folder for exports…", self)
-        self.watch_folder_action.triggered.connect(self.watch_folder_requested)
-        for action in (self.import_action, self.import_history_action, self.watch_folder_action):
-            action.setEnabled(False)
-        self.settings_action = QAction("Se&ttings…", self)
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.settings_action.setToolTip("Alert rules, daily cap, quiet period, score weights")
-        self.settings_action.triggered.connect(self.settings_requested)
-        self.settings_action.setEnabled(False)
-        self.templates_action = QAction("Email &templates…", self)
-        self.templates_action.setToolTip("The template drafts, one per goal, with a preview")
-        self.templates_action.triggered.connect(self.templates_requested)
-        self.templates_action.setEnabled(False)
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(self.open_action)
-        file_menu.addAction(self.demo_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.import_action)
-        file_menu.addAction(self.import_history_action)
-        file_menu.addAction(self.watch_folder_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.backup_action)
-        file_menu.addAction(self.settings_action)
-        file_menu.addAction(self.templates_action)
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-
-        view_menu = self.menuBar().addMenu("&View")
-        theme_menu = view_menu.addMenu("&Theme")
-        self.theme_actions: dict[ThemeMode, QAction] = {}
-        group = QActionGroup(self)
-        group.setExclusive(True)
-        for mode, label in (
-            (ThemeMode.SYSTEM, "&System"),
-            (ThemeMode.LIGHT, "&Light"),
-            (ThemeMode.DARK, "&Dark"),
-        ):
-            action = QAction(label, self, checkable=True)
-            action.setData(mode.value)
-            action.setChecked(mode is self._theme.mode)
-            action.triggered.connect(
-                lambda _checked=False, m=mode: self._on_theme_action_triggered(m)
-            )
-            group.addAction(action)
-            theme_menu.addAction(action)
-            self.theme_actions[mode] = action
-        view_menu.addSeparator()
-        self.tab_actions: list[QAction] = []
-        for index, label in enumerate(("&Alerts", "&Customers", "&Dashboard")):
-            action = QAction(label, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
-            action.triggered.connect(lambda _c=False, i=index: self.tabs.setCurrentIndex(i))
-            view_menu.addAction(action)
-            self.tab_actions.append(action)
-        view_menu.addSeparator()
-        find_action = QAction("&Find", self)
-        find_action.setShortcut(QKeySequence.StandardKey.Find)
-        find_action.triggered.connect(self._on_find_action_triggered)
-        view_menu.addAction(find_action)
-
-        scoring_menu = self.menuBar().addMenu("&Scoring")
-        self.score_action = QAction("&Score now…", self)
-        self.score_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.score_action.setToolTip("Score every customer: churn risk, value, health, segment")
-        self.score_action.triggered.connect(self.score_requested)
-        self.model_report_action = QAction("&Model report…", self)
-        self.model_report_action.triggered.connect(self.model_report_requested)
-        for action in (self.score_action, self.model_report_action):
-            action.setEnabled(False)
-            scoring_menu.addAction(action)
-        self._scoring = False
-
-        help_menu = self.menuBar().addMenu("&Help")
-        about_action = QAction("&About Account Radar", self)
-        about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        about_action.triggered.connect(self._on_about_action_triggered)
-        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
-        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
-        self.shortcuts_action.triggered.connect(self.show_shortcut_sheet)
-        help_menu.addAction(self.shortcuts_action)
-        help_menu.addAction(about_action)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -319,17 +228,17 @@ class MainWindow(QMainWindow):
         """Show a workspace (None while none is open)."""
         self._source = source
         self.summary = None
-        self.backup_action.setEnabled(source is not None and source.can_back_up)
+        self.menus.backup_action.setEnabled(source is not None and source.can_back_up)
         for action in (
-            self.import_action,
-            self.import_history_action,
-            self.watch_folder_action,
-            self.settings_action,
-            self.templates_action,
+            self.menus.import_action,
+            self.menus.import_history_action,
+            self.menus.watch_folder_action,
+            self.menus.settings_action,
+            self.menus.templates_action,
         ):
             action.setEnabled(source is not None)
-        self.score_action.setEnabled(source is not None and not self._scoring)
-        self.model_report_action.setEnabled(source is not None)
+        self.menus.score_action.setEnabled(source is not None and not self._scoring)
+        self.menus.model_report_action.setEnabled(source is not None)
         self.detail_pane.set_source(source)
         self.customers_pane.set_source(source)
         # The alerts of the previous workspace go; app/ hands the new ones over next.
@@ -451,11 +360,11 @@ class MainWindow(QMainWindow):
     def set_scoring(self, running: bool) -> None:
         """A scoring run is in flight (Score now is disabled until it ends)."""
         self._scoring = running
-        self.score_action.setEnabled(self._source is not None and not running)
+        self.menus.score_action.setEnabled(self._source is not None and not running)
 
     def _on_pane_score_requested(self) -> None:
-        if self.score_action.isEnabled():
-            self.score_action.trigger()
+        if self.menus.score_action.isEnabled():
+            self.menus.score_action.trigger()
 
     def add_banner(self, banner: QWidget) -> None:
         """Show a banner (notices of the watched folder) above the panes."""
@@ -615,17 +524,8 @@ class MainWindow(QMainWindow):
         sheet.open()
         self.shortcut_sheet = sheet
 
-    def _on_about_action_triggered(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Account Radar",
-            "<h3>Account Radar</h3>"
-            "<p>Find the customers you are about to lose, and win them back.</p>"
-            "<p>Your data stays on this computer.</p>",
-        )
-
     def _on_theme_theme_changed(self, theme: Theme) -> None:
-        for mode, action in self.theme_actions.items():
+        for mode, action in self.menus.theme_actions.items():
             action.setChecked(mode is self._theme.mode)
         self.customers_pane.set_theme(theme)
         self.detail_pane.set_theme(theme)

@@ -10,9 +10,7 @@ Entry points (called by main.py):
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -41,13 +39,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.alerts_source import WorkspaceAlertSource
+from app.gui.customers_source import WorkspaceCustomerSource
+from app.gui.demo_workspace import (
+    FIRST_LAUNCH_DEMO_CUSTOMERS,
+    build_demo_workspace,
+    first_launch_needs_demo,
+)
 from app.gui.errors import ErrorPresenter, default_log_path, describe_error
 from app.gui.import_controller import ImportController
-from app.gui.jobs import JobRunner, Operation, OperationCancelled, TaskState
+from app.gui.jobs import JobRunner, Operation, TaskState
 from app.gui.outreach.composer_controller import ComposerController
 from app.gui.outreach.template_controller import TemplateController
 from app.gui.preload import Preload
-from app.gui.scoring_controller import ScoringController, read_customer_scores, read_score_history
+from app.gui.scoring_controller import ScoringController
 from app.gui.settings_controller import SettingsController
 from app.workspace import (
     Workspace,
@@ -57,23 +61,17 @@ from app.workspace import (
     to_url,
     workspace_exists,
 )
-from models.db import sqlite_path
 from models.errors import UserFacingError, WorkspaceError
-from models.migrate import backup_sqlite
-from services.customer_detail import load_customer_detail
-from services.customers import load_customer_columns, workspace_summary
-from services.records import CustomerDetail, CustomerScores, ScoreHistoryPoint, WorkspaceSummary
 from views.main_window import KEY_THEME, WORKSPACE_FILTER, MainWindow
 from views.theme import ThemeManager, ThemeMode, resources_dir
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    pass
 
 log = logging.getLogger(__name__)
 
 ORGANIZATION = "AccountRadar"
 APPLICATION = "Account Radar"
-FIRST_LAUNCH_DEMO_CUSTOMERS = 2000
 
 DEMO_REFUSAL_GUI = (
     "This file holds your own data; the demo will not overwrite it. "
@@ -90,153 +88,6 @@ PathPromptFn = Callable[[], str | None]
 
 
 # --------------------------------------------------------------------------- services
-
-
-class WorkspaceCustomerSource:
-    """The window's view of an open workspace (implements views.customers.source.CustomerSource)."""
-
-    def __init__(
-        self, workspace: Workspace, preloaded_columns: Future[dict[str, np.ndarray]] | None = None
-    ) -> None:
-        self.workspace = workspace
-        # Read once from the start-up preload (app/gui/preload.py); every later load queries.
-        self._preloaded_columns = preloaded_columns
-
-    @property
-    def display_name(self) -> str:
-        return self.workspace.display_name
-
-    @property
-    def can_back_up(self) -> bool:
-        return self.workspace.path is not None
-
-    def load_customer_columns(self) -> dict[str, np.ndarray]:
-        # Columns, not a DataFrame: the window's first paint does not wait for pandas.
-        preloaded, self._preloaded_columns = self._preloaded_columns, None
-        if preloaded is not None:
-            return preloaded.result()
-        return load_customer_columns(self.workspace.engine)
-
-    def load_customer_detail(self, customer_id: int) -> CustomerDetail:
-        return load_customer_detail(self.workspace.engine, customer_id)
-
-    def load_customer_scores(self, customer_id: int) -> CustomerScores | None:
-        return read_customer_scores(self.workspace, customer_id)
-
-    def load_score_history(self, customer_id: int) -> tuple[ScoreHistoryPoint, ...]:
-        return read_score_history(self.workspace, customer_id)
-
-    def workspace_summary(self) -> WorkspaceSummary:
-        return workspace_summary(self.workspace.engine)
-
-    def set_do_not_contact(self, customer_id: int, value: bool) -> None:
-        from services.alerts.contact import set_do_not_contact
-
-        set_do_not_contact(self.workspace.engine, customer_id, value)
-
-    def back_up(self, destination: Path) -> Path:
-        return backup_sqlite(self.workspace.engine, destination)
-
-
-def first_launch_needs_demo(url: str, default_url: str | None = None) -> bool:
-    """True when url is the default workspace and it does not exist yet."""
-    default = default_url if default_url is not None else to_url(str(default_workspace_path()))
-    return url == default and not workspace_exists(url)
-
-
-def _remove_sqlite_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{path}{suffix}").unlink()
-
-
-def _score_demo(
-    engine: Engine,
-    start: float,
-    progress: Callable[[float, str], None] | None,
-    cancelled: Callable[[], bool] | None,
-) -> None:
-    """Score a freshly built demo; a scoring problem leaves it unscored, not unbuilt."""
-    from services.refresh import score_and_alert
-    from services.scoring.run import ScoringCancelled
-
-    def score_progress(fraction: float, message: str) -> None:
-        if progress is not None:
-            progress(start + fraction * (1.0 - start), message)
-
-    try:
-        # A failure of the alerts is logged there and leaves the demo scored.
-        score_and_alert(engine, progress=score_progress, cancelled=cancelled)
-    except ScoringCancelled:
-        raise OperationCancelled from None
-    except UserFacingError:
-        log.warning("The demo workspace was built but could not be scored", exc_info=True)
-
-
-def build_demo_workspace(
-    url: str,
-    *,
-    customers: int = FIRST_LAUNCH_DEMO_CUSTOMERS,
-    seed: int = 7,
-    progress: Callable[[float, str], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-    score: bool = False,
-) -> None:
-    """Build a demo workspace at url (no Qt; runs on the database worker).
-
-    With ``score``, the new demo is also scored as of today, so the window opens on
-    churn risks and reasons rather than on "not scored yet".
-
-    A new file is built under a temporary name and renamed when complete, so a crash
-    or a cancel never leaves a half-built default workspace that would stop the next
-    launch from offering the demo again. An existing demo workspace is rebuilt in
-    place; build_demo refuses to touch one that holds real data.
-    """
-    from services.demo import build_demo
-
-    share = 0.35 if score else 1.0
-
-    def build_progress(fraction: float, message: str) -> None:
-        if progress is not None:
-            progress(fraction * share, message)
-
-    def fill(engine: Engine) -> None:
-        build_demo(
-            engine,
-            customers=customers,
-            seed=seed,
-            progress=build_progress,
-            cancelled=cancelled,
-        )
-        if score:
-            _score_demo(engine, share, progress, cancelled)
-
-    path = sqlite_path(url)
-    if path is None or workspace_exists(url):
-        workspace = open_workspace(url)
-        try:
-            fill(workspace.engine)
-        finally:
-            workspace.close()
-        return
-    target = Path(path)
-    partial = target.with_name(target.name + ".building")
-    _remove_sqlite_files(partial)
-    workspace = open_workspace(to_url(str(partial)), backup=False)
-    try:
-        fill(workspace.engine)
-        with workspace.engine.connect() as conn:
-            # Fold the write-ahead log into the file: only the main file is renamed.
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    except BaseException:
-        workspace.close()
-        _remove_sqlite_files(partial)
-        raise
-    workspace.close()
-    for suffix in ("-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{partial}{suffix}").unlink()
-    os.replace(partial, target)
 
 
 # ------------------------------------------------------------------------- controller

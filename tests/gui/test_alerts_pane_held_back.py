@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.gui.alerts_source import WorkspaceAlertSource
-from app.gui.application import WorkspaceCustomerSource
+from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from tests.unit.test_alerts_held_back import late_tickets

@@ -17,7 +17,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from app.gui.alerts_source import WorkspaceAlertSource
-from app.gui.application import WorkspaceCustomerSource
+from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from views.alerts.view import AlertsView

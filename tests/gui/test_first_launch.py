@@ -18,9 +18,9 @@ from app.gui.application import (
     CHOICE_OPEN,
     CHOICE_QUIT,
     GuiController,
-    first_launch_needs_demo,
     make_controller,
 )
+from app.gui.demo_workspace import first_launch_needs_demo
 from app.gui.selftest import run_self_test
 from app.workspace import Workspace, open_workspace, to_url, workspace_exists
 from views.main_window import TAB_CUSTOMERS

@@ -16,7 +16,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from app.gui.application import WorkspaceCustomerSource
+from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.import_controller import ImportController
 from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
@@ -430,7 +430,7 @@ def test_import_history_lists_the_runs_and_undo_removes_their_rows(
     assert gui.count("orders") == 8
     assert gui.customers() == 4
 
-    gui.window.import_history_action.trigger()
+    gui.window.menus.import_history_action.trigger()
     history = gui.imports.history_dialog
     assert isinstance(history, ImportHistoryDialog)
     qtbot.waitUntil(lambda: history.model.rowCount() == 2, timeout=10_000)
@@ -494,7 +494,7 @@ def test_the_watched_folder_imports_a_new_export_once_and_asks_for_a_mapping(
     imports = gui.imports
     chosen = str(folder)
     imports._choose_folder = lambda _start: chosen  # the folder picker
-    gui.window.watch_folder_action.trigger()
+    gui.window.menus.watch_folder_action.trigger()
     settings = imports.watch_dialog
     assert settings is not None
     assert settings.folder_label.text() == "No folder is watched."

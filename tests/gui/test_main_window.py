@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStyleHints
 from PySide6.QtWidgets import QApplication
 
-from app.gui.application import WorkspaceCustomerSource
+from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from views.main_window import MainWindow
@@ -148,19 +148,19 @@ def test_theme_switch_recolours_the_window_and_is_remembered(
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     assert app.palette().color(QPalette.ColorRole.Window).name() == LIGHT.window
-    window.theme_actions[ThemeMode.DARK].trigger()
+    window.menus.theme_actions[ThemeMode.DARK].trigger()
     assert app.palette().color(QPalette.ColorRole.Window).name() == DARK.window
     assert app.palette().color(QPalette.ColorRole.Base).name() == DARK.surface
     assert DARK.surface in app.styleSheet()
     chart = window.detail_pane.chart
     assert chart is not None
     assert chart.plot_widget.backgroundBrush().color().name() == DARK.chart_bg
-    assert window.theme_actions[ThemeMode.DARK].isChecked()
+    assert window.menus.theme_actions[ThemeMode.DARK].isChecked()
     assert ui_settings.value("ui/theme") == "dark"
     image = window.grab().toImage()
     # The window really is dark now: sample the middle of the detail pane's background.
     assert image.pixelColor(image.width() - 5, image.height() // 2).lightness() < 90
-    window.theme_actions[ThemeMode.LIGHT].trigger()
+    window.menus.theme_actions[ThemeMode.LIGHT].trigger()
     assert app.palette().color(QPalette.ColorRole.Window).name() == LIGHT.window
     assert chart.plot_widget.backgroundBrush().color().name() == LIGHT.chart_bg
 

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from app.gui.application import WorkspaceCustomerSource
+from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
 from app.gui.scoring_controller import ScoringController, read_model_report, summary_message
 from app.workspace import Workspace, open_workspace, to_url
@@ -97,8 +97,8 @@ def test_model_report_shows_the_backtest_next_to_the_baselines(
     controller = ScoringController(jobs, window, lambda: scored_workspace, theme)
     window.set_source(WorkspaceCustomerSource(scored_workspace))
     wait_loaded(qtbot, window, jobs)
-    assert window.model_report_action.isEnabled()
-    window.model_report_action.trigger()
+    assert window.menus.model_report_action.isEnabled()
+    window.menus.model_report_action.trigger()
     dialog = controller.report_dialog
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.report is not None and settled(window, jobs), timeout=30_000)

@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from app.gui.application import WorkspaceCustomerSource
+from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
 from app.gui.scoring_controller import (
     CANCELLED_MESSAGE,
@@ -95,12 +95,12 @@ def score_through_the_menu(
 ) -> ScoringSummary:
     asker.answer = ScoringParameters(as_of, 90)
     with qtbot.waitSignal(controller.scoring_finished, timeout=SCORING_TIMEOUT_MS) as done:
-        window.score_action.trigger()
+        window.menus.score_action.trigger()
         # The run is under way: a cancellable progress dialog, Score now disabled.
         qtbot.waitUntil(lambda: controller.running, timeout=10_000)
         assert controller.progress_dialog is not None
         assert controller.progress_dialog.isVisible()
-        assert not window.score_action.isEnabled()
+        assert not window.menus.score_action.isEnabled()
     summary = done.args[0]
     assert isinstance(summary, ScoringSummary)
     return summary
@@ -139,7 +139,7 @@ def test_score_now_fills_the_table_and_the_detail_then_trends_follow(
     assert "Score now" in pane.score_hint.text()
     assert detail.score_hint.isVisible()
     assert not detail.score_strip.isVisible()
-    assert window.score_action.shortcut().toString() == "Ctrl+R"
+    assert window.menus.score_action.shortcut().toString() == "Ctrl+R"
 
     # First run, through Scoring ▸ Score now: the dialog offered today and the
     # workspace's horizon; the status bar gives the summary.
@@ -153,7 +153,7 @@ def test_score_now_fills_the_table_and_the_detail_then_trends_follow(
     assert f"ROC AUC {first.auc:.2f}" in message
     assert f"Brier {first.brier:.3f}" in message
     assert controller.progress_dialog is None
-    assert window.score_action.isEnabled()
+    assert window.menus.score_action.isEnabled()
 
     # The table reloads with the score columns, next to the name, sorted by the money at
     # stake; the detail reloads with tiles, chips and drivers.
@@ -264,7 +264,7 @@ def test_the_pane_hint_asks_for_scoring_and_a_cancel_keeps_the_workspace_as_it_w
     assert runs_in(demo_copy) == 0
     assert window.statusBar().currentMessage() == CANCELLED_MESSAGE
     assert controller.progress_dialog is None
-    assert window.score_action.isEnabled()
+    assert window.menus.score_action.isEnabled()
     assert not window.customers_pane.model.scored
 
 
@@ -305,7 +305,7 @@ def test_scoring_an_empty_workspace_says_why_in_plain_words(
         assert not window.customers_pane.score_hint.isVisible()  # nothing to score yet
         asker.answer = ScoringParameters(TODAY, 90)
         with qtbot.waitSignal(controller.scoring_failed, timeout=SCORING_TIMEOUT_MS) as failed:
-            window.score_action.trigger()
+            window.menus.score_action.trigger()
         qtbot.waitUntil(lambda: settled(window, jobs), timeout=30_000)
         (error,) = presenter.take()
         assert error is failed.args[0]
@@ -316,7 +316,7 @@ def test_scoring_an_empty_workspace_says_why_in_plain_words(
         assert "Traceback" not in text
         assert window.statusBar().currentMessage() == FAILED_MESSAGE
         assert controller.progress_dialog is None
-        assert window.score_action.isEnabled()
+        assert window.menus.score_action.isEnabled()
         assert runs_in(tmp_path / "empty.radar.sqlite") == 0
     finally:
         workspace.close()

@@ -1,0 +1,65 @@
+"""The window's view of an open workspace's customers (implements
+views.customers.source.CustomerSource): the table's columns, one customer's detail,
+scores and history, the workspace summary, do-not-contact and backups. Every method
+runs on the job runner's database worker.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from pathlib import Path
+
+import numpy as np
+
+from app.gui.scoring_controller import read_customer_scores, read_score_history
+from app.workspace import Workspace
+from models.migrate import backup_sqlite
+from services.customer_detail import load_customer_detail
+from services.customers import load_customer_columns, workspace_summary
+from services.records import CustomerDetail, CustomerScores, ScoreHistoryPoint, WorkspaceSummary
+
+
+class WorkspaceCustomerSource:
+    """The window's view of an open workspace (implements views.customers.source.CustomerSource)."""
+
+    def __init__(
+        self, workspace: Workspace, preloaded_columns: Future[dict[str, np.ndarray]] | None = None
+    ) -> None:
+        self.workspace = workspace
+        # Read once from the start-up preload (app/gui/preload.py); every later load queries.
+        self._preloaded_columns = preloaded_columns
+
+    @property
+    def display_name(self) -> str:
+        return self.workspace.display_name
+
+    @property
+    def can_back_up(self) -> bool:
+        return self.workspace.path is not None
+
+    def load_customer_columns(self) -> dict[str, np.ndarray]:
+        # Columns, not a DataFrame: the window's first paint does not wait for pandas.
+        preloaded, self._preloaded_columns = self._preloaded_columns, None
+        if preloaded is not None:
+            return preloaded.result()
+        return load_customer_columns(self.workspace.engine)
+
+    def load_customer_detail(self, customer_id: int) -> CustomerDetail:
+        return load_customer_detail(self.workspace.engine, customer_id)
+
+    def load_customer_scores(self, customer_id: int) -> CustomerScores | None:
+        return read_customer_scores(self.workspace, customer_id)
+
+    def load_score_history(self, customer_id: int) -> tuple[ScoreHistoryPoint, ...]:
+        return read_score_history(self.workspace, customer_id)
+
+    def workspace_summary(self) -> WorkspaceSummary:
+        return workspace_summary(self.workspace.engine)
+
+    def set_do_not_contact(self, customer_id: int, value: bool) -> None:
+        from services.alerts.contact import set_do_not_contact
+
+        set_do_not_contact(self.workspace.engine, customer_id, value)
+
+    def back_up(self, destination: Path) -> Path:
+        return backup_sqlite(self.workspace.engine, destination)

@@ -1,0 +1,177 @@
+"""The main window's menu bar: File, View, Scoring and Help, and the actions they hold.
+
+``WindowMenus`` builds the menus onto a window and keeps every action that the window
+(or app/) enables, disables or triggers later; the window connects them to its signals
+and slots. A feature adds its own entries to ``file_menu``, ``view_menu``... rather than
+growing the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtCore import SignalInstance
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
+
+from views.theme import ThemeMode
+
+TAB_LABELS = ("&Alerts", "&Customers", "&Dashboard")
+
+
+class MenuHost(Protocol):
+    """What the menus call on the window."""
+
+    import_history_requested: SignalInstance
+    watch_folder_requested: SignalInstance
+    score_requested: SignalInstance
+    model_report_requested: SignalInstance
+    settings_requested: SignalInstance
+    templates_requested: SignalInstance
+
+    def close(self) -> bool: ...
+
+    def show_shortcut_sheet(self) -> None: ...
+
+
+class WindowMenus:
+    """The menu bar of the main window and its actions (owned by the window).
+
+    ``on_*`` callbacks are the window's slots for the entries that need it.
+    """
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        *,
+        theme_mode: ThemeMode,
+        on_open: Callable[[], None],
+        on_demo: Callable[[], None],
+        on_backup: Callable[[], None],
+        on_import: Callable[[], None],
+        on_theme: Callable[[ThemeMode], None],
+        on_tab: Callable[[int], None],
+        on_find: Callable[[], None],
+        signals: MenuHost,
+    ) -> None:
+        bar = window.menuBar()
+        self.file_menu: QMenu = bar.addMenu("&File")
+        self.open_action = QAction("&Open workspace…", window)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(on_open)
+        self.demo_action = QAction("New &demo workspace…", window)
+        self.demo_action.triggered.connect(on_demo)
+        self.backup_action = QAction("&Back up workspace…", window)
+        self.backup_action.triggered.connect(on_backup)
+        self.backup_action.setEnabled(False)
+        self.import_action = QAction("&Import…", window)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(on_import)
+        self.import_history_action = QAction("Import &history…", window)
+        self.import_history_action.triggered.connect(signals.import_history_requested)
+        self.watch_folder_action = QAction("&Watch a folder for exports…", window)
+        self.watch_folder_action.triggered.connect(signals.watch_folder_requested)
+        for action in (self.import_action, self.import_history_action, self.watch_folder_action):
+            action.setEnabled(False)
+        self.settings_action = QAction("Se&ttings…", window)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.setToolTip("Alert rules, daily cap, quiet period, score weights")
+        self.settings_action.triggered.connect(signals.settings_requested)
+        self.settings_action.setEnabled(False)
+        self.templates_action = QAction("Email &templates…", window)
+        self.templates_action.setToolTip("The template drafts, one per goal, with a preview")
+        self.templates_action.triggered.connect(signals.templates_requested)
+        self.templates_action.setEnabled(False)
+        self.quit_action = QAction("&Quit", window)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(signals.close)
+        file_menu = self.file_menu
+        file_menu.addAction(self.open_action)
+        file_menu.addAction(self.demo_action)
+        self.file_workspace_separator = file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.import_history_action)
+        file_menu.addAction(self.watch_folder_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.settings_action)
+        file_menu.addAction(self.templates_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        self.view_menu: QMenu = bar.addMenu("&View")
+        theme_menu = self.view_menu.addMenu("&Theme")
+        self.theme_actions: dict[ThemeMode, QAction] = {}
+        group = QActionGroup(window)
+        group.setExclusive(True)
+        for mode, label in (
+            (ThemeMode.SYSTEM, "&System"),
+            (ThemeMode.LIGHT, "&Light"),
+            (ThemeMode.DARK, "&Dark"),
+        ):
+            action = QAction(label, window, checkable=True)
+            action.setData(mode.value)
+            action.setChecked(mode is theme_mode)
+            action.triggered.connect(lambda _checked=False, m=mode: on_theme(m))
+            group.addAction(action)
+            theme_menu.addAction(action)
+            self.theme_actions[mode] = action
+        self.view_menu.addSeparator()
+        self.tab_actions: list[QAction] = []
+        for index, label in enumerate(TAB_LABELS):
+            self.add_tab_action(window, label, index, on_tab)
+        self.tabs_separator = self.view_menu.addSeparator()
+        self.find_action = QAction("&Find", window)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(on_find)
+        self.view_menu.addAction(self.find_action)
+
+        self.scoring_menu: QMenu = bar.addMenu("&Scoring")
+        self.score_action = QAction("&Score now…", window)
+        self.score_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.score_action.setToolTip("Score every customer: churn risk, value, health, segment")
+        self.score_action.triggered.connect(signals.score_requested)
+        self.model_report_action = QAction("&Model report…", window)
+        self.model_report_action.triggered.connect(signals.model_report_requested)
+        for action in (self.score_action, self.model_report_action):
+            action.setEnabled(False)
+            self.scoring_menu.addAction(action)
+
+        self.help_menu: QMenu = bar.addMenu("&Help")
+        self.about_action = QAction("&About Account Radar", window)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(lambda: show_about(window))
+        self.shortcuts_action = QAction("&Keyboard shortcuts", window)
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
+        self.shortcuts_action.triggered.connect(signals.show_shortcut_sheet)
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addAction(self.about_action)
+
+    def add_tab_action(
+        self, window: QWidget, label: str, index: int, on_tab: Callable[[int], None]
+    ) -> QAction:
+        """View ▸ <tab> with Ctrl+<index + 1>, after the tabs already listed."""
+        action = QAction(label, window)
+        action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+        action.triggered.connect(lambda _c=False, i=index: on_tab(i))
+        before = getattr(self, "tabs_separator", None)
+        if before is not None:
+            self.view_menu.insertAction(before, action)
+        else:
+            self.view_menu.addAction(action)
+        self.tab_actions.append(action)
+        return action
+
+
+def show_about(parent: QWidget) -> None:
+    """Help ▸ About Account Radar."""
+    QMessageBox.about(
+        parent,
+        "About Account Radar",
+        "<h3>Account Radar</h3>"
+        "<p>Find the customers you are about to lose, and win them back.</p>"
+        "<p>Your data stays on this computer.</p>",
+    )
