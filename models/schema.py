@@ -101,6 +101,9 @@ class Customer(Base):
     import_run_id: Mapped[int | None] = _fk("import_runs", nullable=True, ondelete="SET NULL")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When a user ended the quiet period after contact (with a reason, in the audit):
+    # contact up to this moment no longer holds outreach or new alerts back.
+    quiet_override_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     orders: Mapped[list[Order]] = relationship(back_populates="customer", passive_deletes=True)
 
@@ -395,6 +398,9 @@ class Action(Base):
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(255))
     body: Mapped[str | None] = mapped_column(Text)
+    # A call's outcome (models.vocab.CALL_OUTCOMES); NULL for other kinds and for calls
+    # logged before outcomes existed (they count as a conversation).
+    outcome: Mapped[str | None] = mapped_column(String(16))
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[str | None] = mapped_column(String(255))

@@ -17,11 +17,18 @@ INTERACTION_KINDS = (
     "unsubscribe",
 )
 SEVERITIES = ("critical", "warning", "opportunity", "info")
+# Each alert rule feeds one queue (services.settings.ALERT_RULES): customers we may lose,
+# customers who could buy more, and deals that stall.
+ALERT_QUEUES = ("risk", "growth", "pipeline")
 # held_back: found by a scoring but kept out of the queue by the daily cap (services/alerts).
 ALERT_STATUSES = ("open", "snoozed", "in_progress", "resolved", "dismissed", "held_back")
 # Alerts in these statuses are "active": at most one per customer and rule.
 ACTIVE_ALERT_STATUSES = ("open", "snoozed", "in_progress")
 ACTION_KINDS = ("task", "call", "note")
+# What came of a call. Only a conversation is contact (it starts the quiet period);
+# the others are attempts.
+CALL_OUTCOMES = ("connected", "voicemail", "no_answer", "wrong_number")
+CALL_CONVERSATION = "connected"
 
 # The kinds of records an import writes, one table each (and the tables an undo restores).
 RECORD_KINDS = ("customers", "orders", "interactions", "opportunities", "subscriptions")

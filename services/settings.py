@@ -130,6 +130,7 @@ class AlertRuleSpec:
     title: str
     severity: str
     description: str
+    queue: str = "risk"  # models.vocab.ALERT_QUEUES: the alert list it is worked from
 
 
 ALERT_RULES: tuple[AlertRuleSpec, ...] = (
@@ -174,12 +175,14 @@ ALERT_RULES: tuple[AlertRuleSpec, ...] = (
         "Expansion opportunity",
         "opportunity",
         "A highly engaged customer whose spend or email clicks are rising.",
+        "growth",
     ),
     AlertRuleSpec(
         "stalled_opportunity",
         "Stalled deal",
         "warning",
         "An open deal stuck in an early stage with no contact for a while.",
+        "pipeline",
     ),
 )
 ALERT_RULE_KEYS = tuple(rule.key for rule in ALERT_RULES)

@@ -45,6 +45,7 @@ from views.importing.source import IMPORT_FILE_FILTER, dropped_paths
 from views.theme import Theme, ThemeManager, ThemeMode
 from views.widgets.geometry import fit_window_to_screen
 from views.widgets.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
+from views.widgets.undo import UndoBar, UndoHistory, undo_action
 from views.window_menus import WindowMenus
 
 if TYPE_CHECKING:
@@ -190,6 +191,13 @@ class MainWindow(QMainWindow):
             signals=self,
         )
         self._scoring = False
+        # Undo (Ctrl+Z) for what is done to alerts, customers and tasks, and its bar.
+        self.undo_history = UndoHistory(jobs, self)
+        self.undo_action = undo_action(self, self.undo_history)
+        self.menus.edit_menu.addAction(self.undo_action)
+        self.undo_bar = UndoBar(self.undo_history, self)
+        layout.addWidget(self.undo_bar)
+        self.alerts_view.set_undo_history(self.undo_history)
         self._build_status_bar()
         self._theme.theme_changed.connect(self._on_theme_theme_changed)
         self._jobs.busy_changed.connect(self._on_jobs_busy_changed)
@@ -264,6 +272,7 @@ class MainWindow(QMainWindow):
         """
         first = self._alerts is None and alerts is not None
         self._alerts = alerts
+        self.undo_history.set_undoer(alerts.undo_change if alerts is not None else None)
         if owner_name is None:
             saved_owner = self._settings.value(KEY_OWNER)
             owner_name = str(saved_owner) if saved_owner else None

@@ -102,6 +102,8 @@ class WindowMenus:
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
+        # Edit: Undo (the window adds it with the history it undoes).
+        self.edit_menu: QMenu = bar.addMenu("&Edit")
         self.view_menu: QMenu = bar.addMenu("&View")
         theme_menu = self.view_menu.addMenu("&Theme")
         self.theme_actions: dict[ThemeMode, QAction] = {}

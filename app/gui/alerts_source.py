@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.workspace import Workspace
-from views.alerts.source import ALERT_COLUMNS, AlertDetail
+from views.alerts.source import ALERT_COLUMNS, AlertDetail, Undoable
 from views.dashboard.pane import DashboardData
 
 if TYPE_CHECKING:
@@ -61,15 +61,22 @@ class WorkspaceAlertSource:
         with self.workspace.sessions() as session:
             return load_money_context(session).home
 
-    def load_alert_detail(self, alert_id: int) -> AlertDetail:
+    def load_alert_detail(self, alert_id: int, card_ids: Sequence[int] = ()) -> AlertDetail:
         from services.alerts.detail import alert_detail
 
-        return alert_detail(self.workspace.engine, alert_id)
+        return alert_detail(self.workspace.engine, alert_id, card_ids=card_ids)
 
-    def apply_alert_action(self, alert_id: int, action: str, **params: Any) -> None:
-        from services.alerts.actions import apply_alert_action
+    def apply_alert_action(self, alert_ids: Sequence[int], action: str, **params: Any) -> Undoable:
+        from services.alerts.actions import apply_card_action
 
-        apply_alert_action(self.workspace.engine, alert_id, action, actor=self._user, **params)
+        return apply_card_action(
+            self.workspace.engine, alert_ids, action, actor=self._user, **params
+        )
+
+    def undo_change(self, change: Undoable) -> str:
+        from services.alerts.undo import undo_change
+
+        return undo_change(self.workspace.engine, change, actor=self._user)
 
     def load_dashboard(self) -> DashboardData | None:
         from services.alerts.dashboard import dashboard

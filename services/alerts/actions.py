@@ -1,29 +1,77 @@
-"""The window's single entry point for what a user does to an alert: one action by name
-(services/alerts/lifecycle.py for the transitions, services/alerts/contact.py for
-contact), in one transaction.
+"""The window's single entry point for what a user does to an alert card: one action by
+name on the card's alerts (services/alerts/lifecycle.py for the transitions,
+services/alerts/contact.py for contact), in one transaction, returning what undoing it
+restores (services/alerts/undo.py).
+
+A card is one customer's alerts of one queue (risk, growth or pipeline): the list shows
+them as one card with several reasons. A transition (start, resolve, dismiss, snooze,
+reopen, raise) applies to every alert of the card it can apply to, and is refused only
+when it applies to none; a call, note or task is written once, on the card's first
+alert (the most urgent), and a call moves every open alert of the card to in progress.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import object_session
 
-from services.alerts.contact import add_note, create_task, log_call, set_do_not_contact_in
+from models.schema import Alert, Customer
+from services.alerts.config import default_actor
+from services.alerts.contact import (
+    call_reason,
+    end_quiet_period_in,
+    log_in,
+    set_do_not_contact_in,
+    started_by_contact,
+    task_in,
+)
 from services.alerts.lifecycle import (
     AlertActionError,
-    dismiss_alert,
+    Doing,
+    dismiss_in,
     load_alert,
-    raise_alert,
-    reopen_alert,
-    resolve_alert,
-    snooze_alert,
-    start_alert,
+    moment,
+    raise_in,
+    reopen_in,
+    resolve_in,
+    snooze_in,
+    start_in,
     unit_of_work,
 )
+from services.alerts.records import (
+    CALL_OUTCOME_LABELS,
+    OUTCOME_LABELS,
+    AlertBefore,
+    MarkBefore,
+    Undoable,
+)
 
-ACTIONS = ("start", "resolve", "dismiss", "reopen", "snooze", "do_not_contact", "log", "task")
+ACTIONS = (
+    "start",
+    "resolve",
+    "dismiss",
+    "reopen",
+    "raise",
+    "snooze",
+    "do_not_contact",
+    "end_quiet_period",
+    "log",
+    "task",
+)
+
+TRANSITIONS: dict[str, tuple[Callable[..., None], tuple[str, ...], str, str]] = {
+    # action: (transition, its parameters, what it did in words, its audit action)
+    "start": (start_in, ("note",), "Started", "alert.started"),
+    "resolve": (resolve_in, ("outcome", "note"), "Resolved", "alert.resolved"),
+    "dismiss": (dismiss_in, ("note",), "Dismissed", "alert.dismissed"),
+    "reopen": (reopen_in, ("note",), "Reopened", "alert.reopened"),
+    "raise": (raise_in, ("note", "customer_id"), "Raised", "alert.raised"),
+    "snooze": (snooze_in, ("until", "until_clear", "note"), "Snoozed", "alert.snoozed"),
+}
 
 
 def apply_alert_action(
@@ -34,56 +82,167 @@ def apply_alert_action(
     actor: str | None = None,
     now: dt.datetime | None = None,
     **params: Any,
-) -> None:
-    """Apply one action by name (what the window's action pane sends), in one transaction.
+) -> Undoable:
+    """One action on one alert (a card of one alert); see apply_card_action."""
+    return apply_card_action(engine, (alert_id,), action, actor=actor, now=now, **params)
+
+
+def apply_card_action(
+    engine: Engine,
+    alert_ids: Sequence[int],
+    action: str,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+    **params: Any,
+) -> Undoable:
+    """Apply one action by name to a card's alerts (what the window's action pane sends),
+    in one transaction; returns what undoing it restores.
 
     ``start``; ``resolve`` (outcome, note); ``dismiss`` (note); ``reopen``; ``raise`` (a
-    held-back alert into the queue); ``snooze``
+    held-back alert into the queue; customer_id: whose alert the user saw); ``snooze``
     (until: date, or until_clear=True); ``do_not_contact`` (value, default True);
-    ``log`` (kind: "call" or "note", text); ``task`` (text, due: date).
+    ``end_quiet_period`` (reason); ``log`` (kind: "call" or "note", text; outcome for a
+    call); ``task`` (text, due: date).
     """
-    who: dict[str, Any] = {"actor": actor, "now": now}
-    if action == "start":
-        start_alert(engine, alert_id, note=params.get("note"), **who)
-    elif action == "resolve":
-        resolve_alert(engine, alert_id, params["outcome"], note=params.get("note"), **who)
-    elif action == "dismiss":
-        dismiss_alert(engine, alert_id, note=params.get("note"), **who)
-    elif action == "reopen":
-        reopen_alert(engine, alert_id, note=params.get("note"), **who)
-    elif action == "raise":
-        raise_alert(
-            engine,
-            alert_id,
-            note=params.get("note"),
-            customer_id=params.get("customer_id"),
-            **who,
-        )
-    elif action == "snooze":
-        snooze_alert(
-            engine,
-            alert_id,
-            until=params.get("until"),
-            until_clear=bool(params.get("until_clear", False)),
-            note=params.get("note"),
-            **who,
-        )
-    elif action == "do_not_contact":
-        with unit_of_work(engine) as session:
-            customer_id = load_alert(session, alert_id).customer_id
-            set_do_not_contact_in(session, customer_id, bool(params.get("value", True)), **who)
-    elif action == "log":
-        kind = params.get("kind", "note")
-        if kind == "call":
-            log_call(engine, alert_id, params.get("text", ""), **who)
-        elif kind == "note":
-            add_note(engine, alert_id, params.get("text", ""), **who)
-        else:
-            raise AlertActionError(f"Cannot log '{kind}': log a call or a note.")
-    elif action == "task":
+    if not alert_ids:
+        raise AlertActionError("No alert is selected.")
+    if action not in ACTIONS:
+        raise AlertActionError(f"Unknown action '{action}'; one of {', '.join(ACTIONS)}.")
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        doing = Doing(session, when, who)
+        alerts = [load_alert(session, int(i)) for i in alert_ids]
+        customer_id = int(alerts[0].customer_id)
+        if any(int(a.customer_id) != customer_id for a in alerts):
+            raise AlertActionError("These alerts belong to different customers; act on one.")
+        customer = session.get(Customer, customer_id)
+        name = (customer.name or customer.email) if customer is not None else None
+        name = name or f"customer {customer_id}"
+        if action in TRANSITIONS:
+            return _transition(doing, alerts, action, name, params)
+        if action == "do_not_contact":
+            value = bool(params.get("value", True))
+            before = bool(customer.do_not_contact) if customer is not None else False
+            if not set_do_not_contact_in(session, customer_id, value, actor=who, now=when):
+                raise AlertActionError(
+                    f"{name} is already marked do not contact."
+                    if value
+                    else f"{name} is not marked do not contact."
+                )
+            label = f"Marked {name} do not contact" if value else f"Allowed contact with {name}"
+            return Undoable(
+                label=label,
+                undid="customer.do_not_contact",
+                customer_id=customer_id,
+                marks=(MarkBefore("do_not_contact", before, value),),
+            )
+        if action == "end_quiet_period":
+            was, ended = end_quiet_period_in(doing, customer_id, str(params.get("reason", "")))
+            return Undoable(
+                label=f"Ended the quiet period of {name}",
+                undid="customer.quiet_period_ended",
+                customer_id=customer_id,
+                marks=(MarkBefore("quiet_override_at", was, ended),),
+            )
+        if action == "log":
+            return _log(doing, alerts, name, params)
+        # action == "task"
         due = params.get("due")
         if not isinstance(due, dt.date):
             raise AlertActionError("Give the task a due date.")
-        create_task(engine, alert_id, params.get("text", ""), due, **who)
+        task = task_in(doing, alerts[0], str(params.get("text", "")), due)
+        return Undoable(
+            label=f"Task for {name}: {task.title}",
+            undid="alert.task_created",
+            customer_id=customer_id,
+            action_ids=(int(task.id),),
+        )
+
+
+def _before(alert: Alert) -> AlertBefore:
+    return AlertBefore(
+        alert_id=int(alert.id),
+        status=alert.status,
+        outcome=alert.outcome,
+        snoozed_until=alert.snoozed_until,
+        snooze_until_clear=bool(alert.snooze_until_clear),
+        resolved_at=alert.resolved_at,
+        changed_at=alert.updated_at,
+    )
+
+
+def _with_change_time(before: AlertBefore, alert: Alert) -> AlertBefore:
+    """The before-state with the alert's updated_at as stored by the change (read back:
+    when the change's time equals the stored one, the column's onupdate sets its own)."""
+    session = object_session(alert)
+    if session is not None:
+        session.refresh(alert, ["updated_at"])
+    return AlertBefore(
+        alert_id=before.alert_id,
+        status=before.status,
+        outcome=before.outcome,
+        snoozed_until=before.snoozed_until,
+        snooze_until_clear=before.snooze_until_clear,
+        resolved_at=before.resolved_at,
+        changed_at=alert.updated_at,
+    )
+
+
+def _transition(
+    doing: Doing, alerts: list[Alert], action: str, name: str, params: dict[str, Any]
+) -> Undoable:
+    """The transition on every alert of the card it applies to (refused if none)."""
+    change, accepted, done, audited = TRANSITIONS[action]
+    arguments = {k: v for k, v in params.items() if k in accepted}
+    changed: list[tuple[AlertBefore, Alert]] = []
+    refusal: AlertActionError | None = None
+    for alert in alerts:
+        before = _before(alert)
+        try:
+            change(doing, alert, **arguments)
+        except AlertActionError as exc:
+            refusal = refusal or exc
+            continue
+        changed.append((before, alert))
+    if not changed:
+        assert refusal is not None
+        raise refusal
+    doing.session.flush()
+    label = f"{done} {name}"
+    if action == "resolve":
+        outcome = str(params.get("outcome"))
+        label += f" ({OUTCOME_LABELS.get(outcome, outcome).lower()})"
+    return Undoable(
+        label=label,
+        undid=audited,
+        customer_id=int(alerts[0].customer_id),
+        alerts=tuple(_with_change_time(before, alert) for before, alert in changed),
+    )
+
+
+def _log(doing: Doing, alerts: list[Alert], name: str, params: dict[str, Any]) -> Undoable:
+    """A call or note on the card's first alert; a call starts the card's open alerts."""
+    kind = str(params.get("kind", "note"))
+    befores = [_before(alert) for alert in alerts]
+    outcome = params.get("outcome")
+    logged = log_in(doing, alerts[0], kind, str(params.get("text", "")), outcome=outcome)
+    started: list[tuple[AlertBefore, Alert]] = []
+    if kind == "call":
+        for before, alert in zip(befores, alerts, strict=True):
+            if started_by_contact(doing, alert, call_reason(logged.action.outcome)):
+                started.append((before, alert))
+    doing.session.flush()
+    if kind == "call":
+        said = CALL_OUTCOME_LABELS.get(logged.action.outcome or "", "Call")
+        label = f"Call with {name}: {said.lower()}"
     else:
-        raise AlertActionError(f"Unknown action '{action}'; one of {', '.join(ACTIONS)}.")
+        label = f"Note on {name}"
+    return Undoable(
+        label=label,
+        undid="alert.call_logged" if kind == "call" else "alert.note_added",
+        customer_id=int(alerts[0].customer_id),
+        alerts=tuple(_with_change_time(before, alert) for before, alert in started),
+        action_ids=(int(logged.action.id),),
+        interaction_ids=(logged.interaction_id,),
+    )

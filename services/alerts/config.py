@@ -24,6 +24,7 @@ from services.settings import (
 )
 
 RULE_TITLES = {rule.key: rule.title for rule in ALERT_RULES}
+RULE_QUEUES = {rule.key: rule.queue for rule in ALERT_RULES}
 
 
 @dataclass(frozen=True)

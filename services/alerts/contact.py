@@ -8,14 +8,15 @@ services/alerts/lifecycle.py's docstring.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from sqlalchemy import Engine, bindparam, exists, select
+from sqlalchemy import Boolean, Engine, bindparam, exists, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from models.base import JSONType, UTCDateTime
 from models.schema import Action, Alert, Customer, Interaction, Outreach
-from models.vocab import OUTREACH_STATUSES
+from models.vocab import CALL_CONVERSATION, CALL_OUTCOMES, OUTREACH_STATUSES
 from services.alerts.config import default_actor
 from services.alerts.inputs import APP_SOURCE
 from services.alerts.lifecycle import (
@@ -33,6 +34,7 @@ from services.alerts.lifecycle import (
     within,
 )
 from services.alerts.records import (
+    CALL_OUTCOME_LABELS,
     HELD_BACK,
     ActionRecord,
 )
@@ -74,20 +76,54 @@ def set_do_not_contact_in(
             raise AlertNotFoundError(f"Customer {customer_id} no longer exists.")
         if bool(customer.do_not_contact) == value:
             return False
-        # A textual UPDATE: the flag feeds no per-customer rollup, so this write must not
-        # mark the rollups stale (services/rollups.py watches SQLAlchemy UPDATEs of
-        # customers and would send the customers table to live aggregates).
-        session.execute(
-            sql_text(
-                "UPDATE customers SET do_not_contact = :value, updated_at = :now WHERE id = :id"
-            ).bindparams(bindparam("now", type_=UTCDateTime)),
-            {"value": value, "now": when, "id": customer_id},
-        )
-        session.expire(customer)
+        set_customer_field(session, customer_id, "do_not_contact", value, when)
         Doing(session, when, who).audit(
             "customer.do_not_contact", ("customer", int(customer_id)), {"value": value}
         )
         return True
+
+
+def end_quiet_period_in(
+    doing: Doing, customer_id: int, reason: str
+) -> tuple[dt.datetime | None, dt.datetime]:
+    """End the customer's quiet period after contact now, with the user's reason (audited
+    as "customer.quiet_period_ended"); returns the previous and the new end marks.
+
+    Contact up to now no longer holds outreach back nor keeps new alerts from being
+    raised; the next conversation or email starts a new quiet period.
+    """
+    why = _text(reason, "why the quiet period should end")
+    customer = doing.session.get(Customer, customer_id, with_for_update=True)
+    if customer is None:
+        raise AlertNotFoundError(f"Customer {customer_id} no longer exists.")
+    before = customer.quiet_override_at
+    set_customer_field(doing.session, customer_id, "quiet_override_at", doing.now, doing.now)
+    doing.audit("customer.quiet_period_ended", ("customer", int(customer_id)), {"text": why})
+    return before, doing.now
+
+
+def set_customer_field(
+    session: Session, customer_id: int, column: str, value: object, now: dt.datetime
+) -> None:
+    """Write one of the customer's own marks (do_not_contact, quiet_override_at).
+
+    A textual UPDATE: these marks feed no per-customer rollup, so this write must not mark
+    the rollups stale (services/rollups.py watches SQLAlchemy UPDATEs of customers and
+    would send the customers table to live aggregates)."""
+    if column not in ("do_not_contact", "quiet_override_at"):
+        raise ValueError(f"not a customer mark: {column}")
+    session.execute(
+        sql_text(
+            f"UPDATE customers SET {column} = :value, updated_at = :now WHERE id = :id"
+        ).bindparams(
+            bindparam("now", type_=UTCDateTime),
+            bindparam("value", type_=UTCDateTime if column == "quiet_override_at" else Boolean),
+        ),
+        {"value": value, "now": now, "id": customer_id},
+    )
+    customer = session.get(Customer, customer_id)
+    if customer is not None:
+        session.expire(customer)
 
 
 def _customer_name(customer: Customer) -> str:
@@ -136,12 +172,14 @@ def _title(text: str) -> str:
     return first if len(first) <= TITLE_LENGTH else first[: TITLE_LENGTH - 1] + "…"
 
 
-def _started_by_contact(session: Session, alert: Alert, now: dt.datetime, actor: str) -> None:
-    if effective_status(alert, now) == "open":
-        clear_snooze(alert)
-        Doing(session, now, actor).move(
-            alert, "in_progress", "alert.started", {"note": "contacted the customer"}
-        )
+def started_by_contact(doing: Doing, alert: Alert, reason: str = "contacted the customer") -> bool:
+    """An open alert moves to in progress when the customer is contacted (or called);
+    returns whether it moved."""
+    if effective_status(alert, doing.now) != "open":
+        return False
+    clear_snooze(alert)
+    doing.move(alert, "in_progress", "alert.started", {"note": reason})
+    return True
 
 
 def _add_action(
@@ -153,6 +191,7 @@ def _add_action(
     actor: str,
     now: dt.datetime,
     due: dt.date | None = None,
+    outcome: str | None = None,
 ) -> Action:
     action = Action(
         customer_id=alert.customer_id,
@@ -160,6 +199,7 @@ def _add_action(
         kind=kind,
         title=_title(text),
         body=text if "\n" in text or len(text) > TITLE_LENGTH else None,
+        outcome=outcome,
         due_date=due,
         created_by=actor,
         created_at=now,
@@ -180,22 +220,24 @@ def _log_interaction(
     now: dt.datetime,
     refs: dict[str, int],
     customer_id: int | None = None,
-) -> None:
-    """The same contact as an interaction, so that the customer's timeline shows it.
+    status: str | None = None,
+) -> int:
+    """The same contact as an interaction, so that the customer's timeline shows it;
+    returns its id.
 
     ``alert`` may be None for an email sent outside any alert (then ``customer_id`` says
-    whose). Written as text SQL on purpose: calls, notes and emails feed no per-customer
-    rollup (those count paid orders, open tickets and open deals), so this write must not
-    mark the rollups stale the way services/rollups.py marks every SQLAlchemy write to
-    ``interactions``.
+    whose); ``status`` is a call's outcome. Written as text SQL on purpose: calls, notes
+    and emails feed no per-customer rollup (those count paid orders, open tickets and open
+    deals), so this write must not mark the rollups stale the way services/rollups.py
+    marks every SQLAlchemy write to ``interactions``.
     """
     customer = alert.customer_id if alert is not None else customer_id
     alert_ref = {"alert_id": int(alert.id)} if alert is not None else {}
-    session.execute(
+    row = session.execute(
         sql_text(
             "INSERT INTO interactions (customer_id, kind, occurred_at, channel, subject, text, "
-            "source, attributes) VALUES (:customer, :kind, :now, :channel, :subject, :body, "
-            ":source, :attributes)"
+            "status, source, attributes) VALUES (:customer, :kind, :now, :channel, :subject, "
+            ":body, :status, :source, :attributes) RETURNING id"
         ).bindparams(bindparam("now", type_=UTCDateTime), bindparam("attributes", type_=JSONType)),
         {
             "customer": customer,
@@ -204,10 +246,70 @@ def _log_interaction(
             "channel": {"call": "phone", "email_sent": "email"}.get(kind),
             "subject": subject,
             "body": body,
+            "status": status,
             "source": APP_SOURCE,
             "attributes": {"by": actor, **alert_ref, **refs},
         },
+    ).one()
+    return int(row[0])
+
+
+@dataclass(frozen=True)
+class Logged:
+    """What logging a call or note wrote: the action and its timeline entry."""
+
+    action: Action
+    interaction_id: int
+
+
+def log_in(
+    doing: Doing, alert: Alert, kind: str, text: str, *, outcome: str | None = None
+) -> Logged:
+    """A call or note on an alert (any status but held back), inside the caller's
+    transaction: the action, its interaction (the timeline) and the audit event.
+
+    A call has an outcome (models.vocab.CALL_OUTCOMES, default a conversation) and moves an
+    open alert to in progress; only a conversation counts as contact (the quiet period
+    and the cool-down: services.alerts.inputs.contact_times). A call needs no text when
+    it did not reach the customer ("Left a voicemail" is said by the outcome).
+    """
+    if kind == "call":
+        outcome = outcome or CALL_CONVERSATION
+        if outcome not in CALL_OUTCOMES:
+            choices = ", ".join(CALL_OUTCOME_LABELS[o].lower() for o in CALL_OUTCOMES)
+            raise AlertActionError(f"'{outcome}' is not what came of a call; one of {choices}.")
+        spoke = outcome == CALL_CONVERSATION
+        said = (text or "").strip() if not spoke else _text(text, "what was said on the call")
+        said = said or CALL_OUTCOME_LABELS[outcome]
+        audit_action = "alert.call_logged"
+    elif kind == "note":
+        outcome, said, audit_action = None, _text(text, "the note"), "alert.note_added"
+    else:
+        raise AlertActionError(f"Cannot log '{kind}': log a call or a note.")
+    refuse_held_back(alert, f"log a {kind}")
+    action = _add_action(
+        doing.session,
+        alert,
+        kind=kind,
+        text=said,
+        actor=doing.actor,
+        now=doing.now,
+        outcome=outcome,
     )
+    interaction = _log_interaction(
+        doing.session,
+        alert,
+        kind=kind,
+        subject=action.title,
+        body=action.body,
+        actor=doing.actor,
+        now=doing.now,
+        refs={"action_id": int(action.id)},
+        status=outcome,
+    )
+    details = {"action_id": int(action.id), "text": said, "outcome": outcome}
+    doing.audit(audit_action, alert_entity(alert), details)
+    return Logged(action, interaction)
 
 
 def log_call(
@@ -215,16 +317,31 @@ def log_call(
     alert_id: int,
     text: str,
     *,
+    outcome: str = CALL_CONVERSATION,
     actor: str | None = None,
     now: dt.datetime | None = None,
 ) -> ActionRecord:
-    """Log a call with the customer (what was said) against an alert.
+    """Log a call with the customer against an alert: what came of it (a conversation,
+    a voicemail, no answer, a wrong number) and what was said.
 
-    The call counts as contact: no new alert is raised for the customer during the
-    cool-down. An open alert moves to in progress.
+    A conversation counts as contact (no new alert for the customer during the
+    cool-down, no outreach in the quiet period); every call moves an open alert to in
+    progress (someone is working on it).
     """
-    said = _text(text, "what was said on the call")
-    return _log_contact(engine, alert_id, "call", said, "alert.call_logged", actor, now)
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        alert = load_alert(session, alert_id)
+        doing = Doing(session, when, who)
+        logged = log_in(doing, alert, "call", text, outcome=outcome)
+        started_by_contact(doing, alert, call_reason(outcome))
+        return _record(logged.action)
+
+
+def call_reason(outcome: str | None) -> str:
+    """Why a call moved an alert to in progress, as the history says it."""
+    if outcome in (None, CALL_CONVERSATION):
+        return "contacted the customer"
+    return f"called the customer ({CALL_OUTCOME_LABELS.get(outcome or '', outcome)})".lower()
 
 
 def add_note(
@@ -236,42 +353,27 @@ def add_note(
     now: dt.datetime | None = None,
 ) -> ActionRecord:
     """Add a note to an alert (any status but held back); the status does not change."""
-    said = _text(text, "the note")
-    return _log_contact(engine, alert_id, "note", said, "alert.note_added", actor, now)
-
-
-def _log_contact(
-    engine: Engine,
-    alert_id: int,
-    kind: str,
-    said: str,
-    audit_action: str,
-    actor: str | None,
-    now: dt.datetime | None,
-) -> ActionRecord:
-    """A call or note: the action, its interaction (the timeline) and the audit event; a
-    call is contact, so an open alert moves to in progress."""
     when, who = moment(now), actor or default_actor()
     with unit_of_work(engine) as session:
         alert = load_alert(session, alert_id)
-        refuse_held_back(alert, f"log a {kind}")
-        action = _add_action(session, alert, kind=kind, text=said, actor=who, now=when)
-        _log_interaction(
-            session,
-            alert,
-            kind=kind,
-            subject=action.title,
-            body=action.body,
-            actor=who,
-            now=when,
-            refs={"action_id": int(action.id)},
+        return _record(log_in(Doing(session, when, who), alert, "note", text).action)
+
+
+def task_in(doing: Doing, alert: Alert, text: str, due: dt.date) -> Action:
+    """A task with a due date (today or later, UTC) on an alert, inside the caller's
+    transaction."""
+    said = _text(text, "what the task is")
+    if due < doing.now.date():
+        raise AlertActionError(
+            f"The due date {due.isoformat()} has passed; choose today or a later day."
         )
-        Doing(session, when, who).audit(
-            audit_action, alert_entity(alert), {"action_id": int(action.id), "text": said}
-        )
-        if kind == "call":
-            _started_by_contact(session, alert, when, who)
-        return _record(action)
+    refuse_held_back(alert, "add a task")
+    action = _add_action(
+        doing.session, alert, kind="task", text=said, actor=doing.actor, now=doing.now, due=due
+    )
+    details = {"action_id": int(action.id), "text": action.title, "due": due.isoformat()}
+    doing.audit("alert.task_created", alert_entity(alert), details)
+    return action
 
 
 def create_task(
@@ -285,18 +387,9 @@ def create_task(
 ) -> ActionRecord:
     """Create a task with a due date (today or later, UTC) for an alert."""
     when, who = moment(now), actor or default_actor()
-    said = _text(text, "what the task is")
-    if due < when.date():
-        raise AlertActionError(
-            f"The due date {due.isoformat()} has passed; choose today or a later day."
-        )
     with unit_of_work(engine) as session:
         alert = load_alert(session, alert_id)
-        refuse_held_back(alert, "add a task")
-        action = _add_action(session, alert, kind="task", text=said, actor=who, now=when, due=due)
-        details = {"action_id": int(action.id), "text": action.title, "due": due.isoformat()}
-        Doing(session, when, who).audit("alert.task_created", alert_entity(alert), details)
-        return _record(action)
+        return _record(task_in(Doing(session, when, who), alert, text, due))
 
 
 def complete_task(
@@ -462,7 +555,7 @@ def record_email_in(
         doing = Doing(session, when, who)
         if alert is not None:
             doing.audit("alert.email_logged", alert_entity(alert), details)
-            _started_by_contact(session, alert, when, who)
+            started_by_contact(doing, alert)
         else:
             doing.audit("customer.email_logged", ("customer", int(customer.id)), details)
         return int(outreach.id)

@@ -8,6 +8,7 @@ or is in the quiet period after contact is recommended a step without outreach.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,18 +16,22 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from models.schema import Action, Alert, AuditEvent, Customer, Interaction, ScoreSnapshot
+from models.vocab import CALL_CONVERSATION
 from services.alerts._db import aware, driver_texts, reading
-from services.alerts.config import RULE_TITLES, read_alert_config
+from services.alerts.config import RULE_QUEUES, RULE_TITLES, read_alert_config
 from services.alerts.inputs import contact_times
 from services.alerts.lifecycle import AlertNotFoundError, effective_status, moment
 from services.alerts.next_step import next_step
 from services.alerts.records import (
+    CALL_OUTCOME_LABELS,
     OUTCOME_LABELS,
     ActionRecord,
     AlertDetail,
     AlertEvent,
+    CardAlert,
     Recommendation,
 )
+from services.formatting import format_percent
 from services.money import load_money_context
 
 RECOMMENDATIONS: dict[str, tuple[str, str, float | None]] = {
@@ -112,6 +117,9 @@ _HISTORY = {
     "alert.task_done": "Task done",
     "alert.email_logged": "Email sent",
     "customer.do_not_contact": "Do not contact",
+    "customer.quiet_period_ended": "Quiet period ended",
+    "alert.undone": "Undone",
+    "customer.undone": "Undone",
 }
 
 
@@ -128,20 +136,41 @@ def describe_event(action: str, details: dict[str, Any] | None) -> str:
         head += f" (due {d.get('due')})"
     elif action == "customer.do_not_contact":
         head = "Marked do not contact" if d.get("value") else "Do not contact removed"
+    elif action == "alert.call_logged" and d.get("outcome") not in (None, CALL_CONVERSATION):
+        # "Call: no answer", not "Call: No answer: No answer".
+        head += f" ({CALL_OUTCOME_LABELS.get(d['outcome'], d['outcome']).lower()})"
+        if d.get("text") == CALL_OUTCOME_LABELS.get(d["outcome"]):
+            return head
+    elif action in ("alert.undone", "customer.undone"):
+        return f"Undone: {d.get('text') or d.get('undid') or 'an action'}"
     text = d.get("text") or d.get("note")
     return f"{head}: {text}" if text else head
 
 
-def alert_detail(engine: Engine, alert_id: int, *, now: dt.datetime | None = None) -> AlertDetail:
+def alert_detail(
+    engine: Engine,
+    alert_id: int,
+    *,
+    card_ids: Sequence[int] = (),
+    now: dt.datetime | None = None,
+) -> AlertDetail:
     """One alert with its customer, scores, drivers, recommendation, actions and history.
 
-    Raises AlertNotFoundError when the alert no longer exists.
+    ``card_ids``: the alerts the list shows on one card with this one (the same
+    customer's, of the same queue); their reasons and history come with it. Raises
+    AlertNotFoundError when the alert no longer exists.
     """
     when = moment(now)
     with reading(engine) as conn, Session(bind=conn) as session:
         alert = session.get(Alert, alert_id)
         if alert is None:
             raise AlertNotFoundError(f"Alert {alert_id} no longer exists; refresh the list.")
+        others = [int(i) for i in card_ids if int(i) != alert_id]
+        card = [alert] + [
+            a
+            for a in session.scalars(select(Alert).where(Alert.id.in_(others)))
+            if a.customer_id == alert.customer_id
+        ]
         customer = session.get(Customer, alert.customer_id)
         assert customer is not None  # the foreign key cascades deletes
         snapshot = _detail_snapshot(session, alert)
@@ -157,7 +186,10 @@ def alert_detail(engine: Engine, alert_id: int, *, now: dt.datetime | None = Non
         events = session.execute(
             select(AuditEvent.occurred_at, AuditEvent.actor, AuditEvent.action, AuditEvent.details)
             .where(
-                ((AuditEvent.entity_type == "alert") & (AuditEvent.entity_id == alert.id))
+                (
+                    (AuditEvent.entity_type == "alert")
+                    & AuditEvent.entity_id.in_([int(a.id) for a in card])
+                )
                 | ((AuditEvent.entity_type == "customer") & (AuditEvent.entity_id == customer.id))
             )
             .order_by(AuditEvent.occurred_at, AuditEvent.id)
@@ -169,18 +201,31 @@ def alert_detail(engine: Engine, alert_id: int, *, now: dt.datetime | None = Non
         ).all()
         name = customer.name or customer.email or f"Customer {customer.id}"
         blocked = None
+        quiet_until = None
         if customer.do_not_contact:
             blocked = f"{name} asked not to be contacted."
         elif unsubscribed:
             blocked = f"{name} unsubscribed from emails."
-        elif last_contact is not None and config.cooldown_days > 0:
+        quiet_until = None
+        if blocked is None and last_contact is not None and config.cooldown_days > 0:
             until = last_contact + dt.timedelta(days=config.cooldown_days)
             if until > when:
+                quiet_until = until
                 blocked = (
                     f"{name} was contacted on {last_contact.date().isoformat()}; the quiet "
                     f"period after contact lasts until {until.date().isoformat()}."
                 )
         clv = snapshot.clv_12m_cents if snapshot is not None else None
+        reasons: tuple[str, ...] = ()
+        conflict = None
+        if RULE_QUEUES.get(alert.rule_key, "risk") == "risk":
+            reasons, conflict = risk_reasons(
+                snapshot.drivers if snapshot is not None else None,
+                churn_risk=snapshot.churn_risk if snapshot is not None else None,
+                health=snapshot.health_score if snapshot is not None else None,
+                confidence=snapshot.confidence if snapshot is not None else None,
+                horizon_days=snapshot.horizon_days if snapshot is not None else None,
+            )
         return AlertDetail(
             id=int(alert.id),
             customer_id=int(customer.id),
@@ -240,7 +285,84 @@ def alert_detail(engine: Engine, alert_id: int, *, now: dt.datetime | None = Non
                 for x in actions
             ),
             currency=load_money_context(session).home,
+            queue=RULE_QUEUES.get(alert.rule_key, "risk"),
+            card=tuple(_card_alert(a, when) for a in card),
+            risk_reasons=reasons,
+            conflict=conflict,
+            health_score=snapshot.health_score if snapshot is not None else None,
+            quiet_until=quiet_until,
         )
+
+
+def _card_alert(alert: Alert, now: dt.datetime) -> CardAlert:
+    return CardAlert(
+        id=int(alert.id),
+        rule_key=alert.rule_key,
+        rule=RULE_TITLES.get(alert.rule_key, alert.rule_key),
+        severity=alert.severity,
+        status=effective_status(alert, now),
+        reason=alert.reason,
+        priority_cents=int(alert.priority_cents or 0),
+        condition_cleared=alert.cleared_at is not None,
+    )
+
+
+# Health this high while the churn risk is at least CONFLICT_RISK: the two disagree.
+CONFLICT_HEALTH = 70.0
+CONFLICT_RISK = 0.5
+
+
+def risk_reasons(
+    drivers: Any,
+    *,
+    churn_risk: float | None,
+    health: float | None,
+    confidence: str | None,
+    horizon_days: int | None,
+) -> tuple[tuple[str, ...], str | None]:
+    """Why a customer's churn risk is what it is, and whether their signals conflict.
+
+    The reasons are the snapshot's drivers that push the risk up, heaviest first. With
+    none, the risk is the model's reading of customers like them: said so, as a thin
+    history when the scores rest on little (low or medium confidence). The conflict, when
+    there is one, names the signs that point the other way, and a good health score
+    beside a high churn risk (the two measure different things: how the customer has
+    bought and engaged so far, and whether they will order in the horizon).
+    """
+    listed = drivers if isinstance(drivers, list) else []
+    risk = tuple(
+        str(d["text"]) for d in listed if isinstance(d, dict) and d.get("direction") == "risk"
+    )
+    good = [str(d["text"]) for d in listed if isinstance(d, dict) and d.get("direction") == "good"]
+    horizon = f"{horizon_days} days" if horizon_days else "the scoring horizon"
+    if not risk and churn_risk is not None:
+        chance = format_percent(churn_risk)
+        if confidence in ("low", "medium"):
+            risk = (
+                f"new customer, thin history: the model puts the chance of no order in the "
+                f"next {horizon} at {chance} from customers with as little history",
+            )
+        else:
+            risk = (
+                f"no single sign stands out: the model puts the chance of no order in the "
+                f"next {horizon} at {chance} from their whole history",
+            )
+    parts = []
+    if good:
+        parts.append(f"{'; '.join(good)} point{'s' if len(good) == 1 else ''} the other way")
+    if (
+        health is not None
+        and churn_risk is not None
+        and health >= CONFLICT_HEALTH
+        and churn_risk >= CONFLICT_RISK
+    ):
+        parts.append(
+            f"health is good ({health:.0f} of 100: how they have bought and engaged so far) "
+            f"while churn risk is {format_percent(churn_risk)} (the chance of no order in the "
+            f"next {horizon})"
+        )
+    conflict = f"Signals conflict: {'; '.join(parts)}." if parts else None
+    return risk, conflict
 
 
 def _detail_snapshot(session: Session, alert: Alert) -> ScoreSnapshot | None:

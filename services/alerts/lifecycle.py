@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,6 +181,163 @@ def _note(note: str | None) -> str | None:
 
 
 # --- transitions ---------------------------------------------------------------------------
+#
+# Each transition has two forms: ``start_in(doing, alert, ...)`` checks and changes one
+# alert inside the caller's transaction (services.alerts.actions applies one to every
+# alert of a card in one transaction), and ``start_alert(engine, alert_id, ...)`` is the
+# same as a unit of work of its own.
+
+
+def start_in(doing: Doing, alert: Alert, *, note: str | None = None) -> None:
+    """Open (or snoozed) -> in progress: someone is working on it."""
+    status = effective_status(alert, doing.now)
+    if status not in ("open", "snoozed"):
+        raise _refuse(alert, status, "start it")
+    clear_snooze(alert)
+    doing.move(alert, "in_progress", "alert.started", {"note": _note(note)})
+
+
+def resolve_in(doing: Doing, alert: Alert, *, outcome: str, note: str | None = None) -> None:
+    """Open, in progress or snoozed -> resolved, with an outcome."""
+    if outcome not in OUTCOMES:
+        choices = ", ".join(OUTCOME_LABELS[o].lower() for o in OUTCOMES)
+        raise AlertActionError(f"'{outcome}' is not an outcome; choose one of {choices}.")
+    status = effective_status(alert, doing.now)
+    if status not in ACTIVE_STATUSES:
+        raise _refuse(alert, status, "resolve it")
+    clear_snooze(alert)
+    alert.outcome = outcome
+    alert.resolved_at = doing.now
+    doing.move(alert, "resolved", "alert.resolved", {"outcome": outcome, "note": _note(note)})
+
+
+def dismiss_in(doing: Doing, alert: Alert, *, note: str | None = None) -> None:
+    """Open, in progress or snoozed -> dismissed (not worth acting on)."""
+    status = effective_status(alert, doing.now)
+    if status not in ACTIVE_STATUSES:
+        raise _refuse(alert, status, "dismiss it")
+    clear_snooze(alert)
+    alert.outcome = None
+    alert.resolved_at = doing.now
+    doing.move(alert, "dismissed", "alert.dismissed", {"note": _note(note)})
+
+
+def check_snooze(now: dt.datetime, until: dt.date | None, until_clear: bool) -> None:
+    """Refuse a snooze that is neither until a later day nor until the condition clears."""
+    if (until is None) == (not until_clear):
+        raise AlertActionError("Snooze until a date, or until the condition clears (not both).")
+    if until is not None and until <= now.date():
+        raise AlertActionError(
+            f"Snooze until a day after today ({now.date().isoformat()}); "
+            f"{until.isoformat()} is not."
+        )
+
+
+def snooze_in(
+    doing: Doing,
+    alert: Alert,
+    *,
+    until: dt.date | None = None,
+    until_clear: bool = False,
+    note: str | None = None,
+) -> None:
+    """Open, in progress or snoozed -> snoozed until a date (a day after today, UTC; the
+    alert comes back when that day begins) or until the rule's condition clears."""
+    check_snooze(doing.now, until, until_clear)
+    status = effective_status(alert, doing.now)
+    if status not in ACTIVE_STATUSES:
+        raise _refuse(alert, status, "snooze it")
+    if until_clear and alert.cleared_at is not None:
+        raise AlertActionError(
+            "The condition of this alert has already cleared in the latest scores; "
+            "resolve it instead of snoozing."
+        )
+    alert.snoozed_until = (
+        dt.datetime.combine(until, dt.time(), tzinfo=dt.UTC) if until is not None else None
+    )
+    alert.snooze_until_clear = until_clear
+    details = {
+        "until": until.isoformat() if until else None,
+        "until_clear": True if until_clear else None,
+        "note": _note(note),
+    }
+    doing.move(alert, "snoozed", "alert.snoozed", details)
+
+
+def _other_active(session: Session, alert: Alert) -> int | None:
+    """Another active alert of the same customer and rule (one may be active at a time)."""
+    return session.scalar(
+        select(Alert.id).where(
+            Alert.customer_id == alert.customer_id,
+            Alert.rule_key == alert.rule_key,
+            Alert.status.in_(ACTIVE_STATUSES),
+            Alert.id != alert.id,
+        )
+    )
+
+
+def reopen_in(doing: Doing, alert: Alert, *, note: str | None = None) -> None:
+    """Resolved, dismissed or snoozed -> open again."""
+    status = effective_status(alert, doing.now)
+    if status in ("open", "in_progress"):
+        raise AlertActionError(
+            f"Cannot reopen it: this alert is {STATUS_LABELS[status].lower()} already."
+        )
+    if status == HELD_BACK:
+        raise _refuse(alert, status, "reopen it")
+    if status not in ACTIVE_STATUSES:
+        other = _other_active(doing.session, alert)
+        if other is not None:
+            raise AlertActionError(
+                f"Cannot reopen it: the same alert is already active for this customer "
+                f"(alert {other}); work on that one."
+            )
+    clear_snooze(alert)
+    alert.outcome = None
+    alert.resolved_at = None
+    doing.move(alert, "open", "alert.reopened", {"note": _note(note)})
+
+
+def raise_in(
+    doing: Doing, alert: Alert, *, note: str | None = None, customer_id: int | None = None
+) -> None:
+    """Held back by the daily cap -> open: the user wants it in today's queue after all.
+
+    ``customer_id``: whose alert the user saw; refused if the id is now another
+    customer's (a scoring elsewhere replaced the held-back alerts since the list loaded).
+    """
+    if customer_id is not None and int(alert.customer_id) != int(customer_id):
+        raise AlertNotFoundError(
+            "This held-back alert was replaced by a later scoring; refresh the list "
+            "and raise it again."
+        )
+    status = effective_status(alert, doing.now)
+    if status != HELD_BACK:
+        label = STATUS_LABELS.get(status, status).lower()
+        raise AlertActionError(f"Cannot raise it: this alert is {label}, not held back.")
+    other = _other_active(doing.session, alert)
+    if other is not None:
+        raise AlertActionError(
+            f"Cannot raise it: the same alert is already active for this customer "
+            f"(alert {other}); work on that one."
+        )
+    doing.move(alert, "open", "alert.raised", {"note": _note(note)})
+
+
+def _transition(
+    engine: Engine,
+    alert_id: int,
+    change: Callable[..., None],
+    actor: str | None,
+    now: dt.datetime | None,
+    **params: Any,
+) -> AlertState:
+    """One transition of one alert as a unit of work of its own."""
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        alert = load_alert(session, alert_id)
+        change(Doing(session, when, who), alert, **params)
+        return _state(alert)
 
 
 def start_alert(
@@ -192,15 +349,7 @@ def start_alert(
     now: dt.datetime | None = None,
 ) -> AlertState:
     """Open (or snoozed) -> in progress: someone is working on it."""
-    when, who = moment(now), actor or default_actor()
-    with unit_of_work(engine) as session:
-        alert = load_alert(session, alert_id)
-        status = effective_status(alert, when)
-        if status not in ("open", "snoozed"):
-            raise _refuse(alert, status, "start it")
-        clear_snooze(alert)
-        Doing(session, when, who).move(alert, "in_progress", "alert.started", {"note": _note(note)})
-        return _state(alert)
+    return _transition(engine, alert_id, start_in, actor, now, note=note)
 
 
 def resolve_alert(
@@ -214,22 +363,7 @@ def resolve_alert(
 ) -> AlertState:
     """Open, in progress or snoozed -> resolved, with an outcome (won_back, lost,
     no_action_needed, other)."""
-    if outcome not in OUTCOMES:
-        choices = ", ".join(OUTCOME_LABELS[o].lower() for o in OUTCOMES)
-        raise AlertActionError(f"'{outcome}' is not an outcome; choose one of {choices}.")
-    when, who = moment(now), actor or default_actor()
-    with unit_of_work(engine) as session:
-        alert = load_alert(session, alert_id)
-        status = effective_status(alert, when)
-        if status not in ACTIVE_STATUSES:
-            raise _refuse(alert, status, "resolve it")
-        clear_snooze(alert)
-        alert.outcome = outcome
-        alert.resolved_at = when
-        Doing(session, when, who).move(
-            alert, "resolved", "alert.resolved", {"outcome": outcome, "note": _note(note)}
-        )
-        return _state(alert)
+    return _transition(engine, alert_id, resolve_in, actor, now, outcome=outcome, note=note)
 
 
 def dismiss_alert(
@@ -241,17 +375,7 @@ def dismiss_alert(
     now: dt.datetime | None = None,
 ) -> AlertState:
     """Open, in progress or snoozed -> dismissed (not worth acting on)."""
-    when, who = moment(now), actor or default_actor()
-    with unit_of_work(engine) as session:
-        alert = load_alert(session, alert_id)
-        status = effective_status(alert, when)
-        if status not in ACTIVE_STATUSES:
-            raise _refuse(alert, status, "dismiss it")
-        clear_snooze(alert)
-        alert.outcome = None
-        alert.resolved_at = when
-        Doing(session, when, who).move(alert, "dismissed", "alert.dismissed", {"note": _note(note)})
-        return _state(alert)
+    return _transition(engine, alert_id, dismiss_in, actor, now, note=note)
 
 
 def snooze_alert(
@@ -264,37 +388,12 @@ def snooze_alert(
     actor: str | None = None,
     now: dt.datetime | None = None,
 ) -> AlertState:
-    """Open, in progress or snoozed -> snoozed until a date (a day after today, UTC; the
-    alert comes back when that day begins) or until the rule's condition clears."""
-    when, who = moment(now), actor or default_actor()
-    if (until is None) == (not until_clear):
-        raise AlertActionError("Snooze until a date, or until the condition clears (not both).")
-    if until is not None and until <= when.date():
-        raise AlertActionError(
-            f"Snooze until a day after today ({when.date().isoformat()}); "
-            f"{until.isoformat()} is not."
-        )
-    with unit_of_work(engine) as session:
-        alert = load_alert(session, alert_id)
-        status = effective_status(alert, when)
-        if status not in ACTIVE_STATUSES:
-            raise _refuse(alert, status, "snooze it")
-        if until_clear and alert.cleared_at is not None:
-            raise AlertActionError(
-                "The condition of this alert has already cleared in the latest scores; "
-                "resolve it instead of snoozing."
-            )
-        alert.snoozed_until = (
-            dt.datetime.combine(until, dt.time(), tzinfo=dt.UTC) if until is not None else None
-        )
-        alert.snooze_until_clear = until_clear
-        details = {
-            "until": until.isoformat() if until else None,
-            "until_clear": True if until_clear else None,
-            "note": _note(note),
-        }
-        Doing(session, when, who).move(alert, "snoozed", "alert.snoozed", details)
-        return _state(alert)
+    """Open, in progress or snoozed -> snoozed until a date (a day after today, UTC) or
+    until the rule's condition clears."""
+    check_snooze(moment(now), until, until_clear)
+    return _transition(
+        engine, alert_id, snooze_in, actor, now, until=until, until_clear=until_clear, note=note
+    )
 
 
 def reopen_alert(
@@ -306,35 +405,7 @@ def reopen_alert(
     now: dt.datetime | None = None,
 ) -> AlertState:
     """Resolved, dismissed or snoozed -> open again."""
-    when, who = moment(now), actor or default_actor()
-    with unit_of_work(engine) as session:
-        alert = load_alert(session, alert_id)
-        status = effective_status(alert, when)
-        if status in ("open", "in_progress"):
-            raise AlertActionError(
-                f"Cannot reopen it: this alert is {STATUS_LABELS[status].lower()} already."
-            )
-        if status == HELD_BACK:
-            raise _refuse(alert, status, "reopen it")
-        if status not in ACTIVE_STATUSES:
-            other = session.scalar(
-                select(Alert.id).where(
-                    Alert.customer_id == alert.customer_id,
-                    Alert.rule_key == alert.rule_key,
-                    Alert.status.in_(ACTIVE_STATUSES),
-                    Alert.id != alert.id,
-                )
-            )
-            if other is not None:
-                raise AlertActionError(
-                    f"Cannot reopen it: the same alert is already active for this customer "
-                    f"(alert {other}); work on that one."
-                )
-        clear_snooze(alert)
-        alert.outcome = None
-        alert.resolved_at = None
-        Doing(session, when, who).move(alert, "open", "alert.reopened", {"note": _note(note)})
-        return _state(alert)
+    return _transition(engine, alert_id, reopen_in, actor, now, note=note)
 
 
 def raise_alert(
@@ -346,38 +417,8 @@ def raise_alert(
     actor: str | None = None,
     now: dt.datetime | None = None,
 ) -> AlertState:
-    """Held back by the daily cap -> open: the user wants it in today's queue after all.
-
-    ``customer_id``: whose alert the user saw; refused if the id is now another
-    customer's (a scoring elsewhere replaced the held-back alerts since the list loaded).
-    """
-    when, who = moment(now), actor or default_actor()
-    with unit_of_work(engine) as session:
-        alert = load_alert(session, alert_id)
-        if customer_id is not None and int(alert.customer_id) != int(customer_id):
-            raise AlertNotFoundError(
-                "This held-back alert was replaced by a later scoring; refresh the list "
-                "and raise it again."
-            )
-        status = effective_status(alert, when)
-        if status != HELD_BACK:
-            label = STATUS_LABELS.get(status, status).lower()
-            raise AlertActionError(f"Cannot raise it: this alert is {label}, not held back.")
-        other = session.scalar(
-            select(Alert.id).where(
-                Alert.customer_id == alert.customer_id,
-                Alert.rule_key == alert.rule_key,
-                Alert.status.in_(ACTIVE_STATUSES),
-                Alert.id != alert.id,
-            )
-        )
-        if other is not None:
-            raise AlertActionError(
-                f"Cannot raise it: the same alert is already active for this customer "
-                f"(alert {other}); work on that one."
-            )
-        Doing(session, when, who).move(alert, "open", "alert.raised", {"note": _note(note)})
-        return _state(alert)
+    """Held back by the daily cap -> open (see raise_in)."""
+    return _transition(engine, alert_id, raise_in, actor, now, note=note, customer_id=customer_id)
 
 
 def clear_snooze(alert: Alert) -> None:

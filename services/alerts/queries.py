@@ -39,7 +39,7 @@ from services.alerts._db import (
     stamp,
     timestamps,
 )
-from services.alerts.config import RULE_TITLES
+from services.alerts.config import RULE_QUEUES, RULE_TITLES
 from services.alerts.lifecycle import moment
 from services.alerts.records import (
     ACTIVE_STATUSES,
@@ -162,6 +162,7 @@ def _list_columns(rows: list[tuple[Any, ...]]) -> dict[str, np.ndarray]:
         "unsubscribed": bools(unsub),
         "condition_cleared": ~is_none(cleared),
         "outcome": outcome,
+        "queue": np.array([RULE_QUEUES.get(k, "risk") for k in rule_key.tolist()], dtype=object),
     }
     rank = np.array([SEVERITY_RANK.get(s, 9) for s in out["severity"].tolist()], dtype=np.int64)
     created = out["created_at"].astype(np.int64)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 # SEVERITIES is re-exported: the window names them through here (views import no models).
 from models.vocab import ACTIVE_ALERT_STATUSES
+from models.vocab import ALERT_QUEUES as ALERT_QUEUES
 from models.vocab import SEVERITIES as SEVERITIES
 
 SEVERITY_LABELS = {
@@ -19,6 +20,14 @@ SEVERITY_LABELS = {
     "opportunity": "Opportunity",
     "info": "Info",
 }
+# The alert queues (models.vocab.ALERT_QUEUES) and what their money figure is. One name
+# for one thing on every screen: "revenue at risk" is churn risk x 12-month value (every
+# risk alert's priority), "upside" an expansion's expected gain, "deal value at stake"
+# the expected value of stalled deals. The short forms are what a card has room for.
+QUEUE_LABELS = {"risk": "Risk", "growth": "Growth", "pipeline": "Pipeline"}
+STAKE_NAMES = {"risk": "revenue at risk", "growth": "upside", "pipeline": "deal value at stake"}
+STAKE_SHORT = {"risk": "at risk", "growth": "upside", "pipeline": "at stake"}
+
 # Sort order of severities (most urgent first) where priorities tie.
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
@@ -57,6 +66,14 @@ OUTCOME_LABELS = {
     CONDITION_CLEARED: "Condition cleared",
 }
 
+# What came of a call (models.vocab.CALL_OUTCOMES), as the window says it.
+CALL_OUTCOME_LABELS = {
+    "connected": "Talked with them",
+    "voicemail": "Left a voicemail",
+    "no_answer": "No answer",
+    "wrong_number": "Wrong number",
+}
+
 # The columns of services.alerts.queries.alert_columns, in order.
 ALERT_COLUMNS = (
     "id",  # int64
@@ -79,6 +96,7 @@ ALERT_COLUMNS = (
     "unsubscribed",  # bool: the customer unsubscribed from emails
     "condition_cleared",  # bool: the latest scoring no longer meets the rule
     "outcome",  # object (None)
+    "queue",  # object: models.vocab.ALERT_QUEUES, from the rule
 )
 
 
@@ -170,6 +188,68 @@ class ActionRecord:
 
 
 @dataclass(frozen=True)
+class AlertBefore:
+    """One alert's lifecycle fields before a user changed them, and when the change was
+    made (its updated_at after the change: an undo is refused if the alert moved since)."""
+
+    alert_id: int
+    status: str
+    outcome: str | None
+    snoozed_until: dt.datetime | None
+    snooze_until_clear: bool
+    resolved_at: dt.datetime | None
+    changed_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class MarkBefore:
+    """One of a customer's marks (do_not_contact, quiet_override_at) before and after a
+    user changed it."""
+
+    column: str
+    before: bool | dt.datetime | None
+    after: bool | dt.datetime | None
+
+
+@dataclass(frozen=True)
+class TaskBefore:
+    """A task's due date and done time before a user changed them, and after."""
+
+    action_id: int
+    due_date: dt.date | None
+    done_at: dt.datetime | None
+    after_due_date: dt.date | None
+    after_done_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Undoable:
+    """What one user action changed, so that it can be undone (services.alerts.undo).
+
+    ``label`` says what was done ("Dismissed Chiara Sato"); ``undid`` is its audit action.
+    Undoing restores the alerts' lifecycle fields, removes the calls, notes and tasks it
+    wrote (with their timeline entries), puts the customer's marks and the tasks back, and
+    is itself audited. ``reason`` is set, and nothing can be undone, for what cannot be
+    taken back (an email that has gone out).
+    """
+
+    label: str
+    undid: str
+    customer_id: int
+    alerts: tuple[AlertBefore, ...] = ()
+    action_ids: tuple[int, ...] = ()
+    interaction_ids: tuple[int, ...] = ()
+    marks: tuple[MarkBefore, ...] = ()
+    tasks: tuple[TaskBefore, ...] = ()
+    reason: str | None = None
+
+    @property
+    def can_undo(self) -> bool:
+        """False for an action that cannot be taken back."""
+        return self.reason is None
+
+
+@dataclass(frozen=True)
 class Recommendation:
     """The recommended next step for an alert, in plain words."""
 
@@ -189,6 +269,20 @@ class AlertState:
     snoozed_until: dt.datetime | None
     snooze_until_clear: bool
     updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class CardAlert:
+    """One alert of a card: its rule, severity, status, reason and priority."""
+
+    id: int
+    rule_key: str
+    rule: str
+    severity: str
+    status: str
+    reason: str
+    priority_cents: int
+    condition_cleared: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,6 +321,24 @@ class AlertDetail:
     history: tuple[AlertEvent, ...] = ()
     actions: tuple[ActionRecord, ...] = ()
     currency: str = "USD"  # of priority_cents and clv_12m_cents: the home currency
+    queue: str = "risk"
+    # The card: this customer's alerts of the same queue that the list shows as one card,
+    # this one first (the most urgent); what an action on the card applies to.
+    card: tuple[CardAlert, ...] = ()
+    # Why the churn risk is what it is: the snapshot's risk reasons, or what the model
+    # rests on when there are none (a thin history); empty outside the risk queue.
+    risk_reasons: tuple[str, ...] = ()
+    # Set when the customer's signals point both ways ("Signals conflict: ...").
+    conflict: str | None = None
+    health_score: float | None = None
+    # When the quiet period after contact ends, while it holds outreach back (a user may
+    # end it sooner, with a reason); None otherwise.
+    quiet_until: dt.datetime | None = None
+
+    @property
+    def card_ids(self) -> tuple[int, ...]:
+        """The ids of the card's alerts (this alert alone when it is not on a card)."""
+        return tuple(a.id for a in self.card) or (self.id,)
 
 
 @dataclass(frozen=True)

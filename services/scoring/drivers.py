@@ -10,6 +10,8 @@ string operations. Directional, not causal.
 Risk reasons                                        Good reasons
 - no order in 142 days; usual gap 35 days            - ordered 4 times in the last 90 days
 - only one order, 200 days ago                       - last order 12 days ago; usual gap 30 days
+- new customer, thin history: one order so far,
+  25 days ago (or 2 orders, the first 90 days ago)
 - 2 bad-satisfaction tickets in 60 days (or 180)     - spend up 45% vs previous 90 days
 - spend down 60% vs previous 90 days                 - opened 5 of 6 emails since June
 - opened 0 of 6 emails since June                    - average review 4.8 of 5 (3 reviews)
@@ -148,6 +150,26 @@ def _candidates(f: pd.DataFrame) -> list[_Candidate]:
             (days == 1) & (nan0["recency_days"] >= 60),
             0.8 * np.minimum(1.0, nan0["recency_days"] / 365.0),
             lambda r: _join("only one order, ", _s(recency[r]), " days ago"),
+        ),
+        # A new customer's risk is mostly what the model knows of customers with this
+        # little history: say so, rather than show only their good signs.
+        _Candidate(
+            "risk",
+            (days == 1) & (nan0["recency_days"] < 60),
+            np.full(len(f), 0.55),
+            lambda r: _join(
+                "new customer, thin history: one order so far, ", _s(recency[r]), " days ago"
+            ),
+        ),
+        _Candidate(
+            "risk",
+            (days == 2) & (nan0["tenure_days"] < 180),
+            np.full(len(f), 0.45),
+            lambda r: _join(
+                "new customer, thin history: 2 orders so far, the first ",
+                _s(col["tenure_days"][r]),
+                " days ago",
+            ),
         ),
         _Candidate(
             "risk",

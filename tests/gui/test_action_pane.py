@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 
-from views.alerts.action_pane import ActionPane
-from views.alerts.source import AlertDetail, AlertEvent, Recommendation
+from views.alerts.action_pane import ActionPane, CallDialog
+from views.alerts.source import AlertDetail, AlertEvent, CardAlert, Recommendation
 
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
 
@@ -44,14 +44,16 @@ ALERT = AlertDetail(
     outreach_blocked=None,
     recommendation=Recommendation("A personal check-in", "Call them; offer up to $50.", 5_000),
     history=(AlertEvent(RAISED, "system", "alert.created", "Raised"),),
+    risk_reasons=("no order in 132 days; usual gap 35 days", "cancelled a subscription"),
 )
 
 
 @pytest.fixture
 def pane(qtbot) -> ActionPane:
-    texts = iter(["Called, left a voicemail", "Prefers email"])
+    texts = iter(["Prefers email", "They asked for the offer now"])
     p = ActionPane(
         ask_text=lambda _title, _label: next(texts),
+        ask_call=lambda _customer: ("voicemail", ""),
         ask_task=lambda customer: (f"Call {customer} back", dt.date(2026, 11, 25)),
         clock=lambda: NOW,
     )
@@ -71,7 +73,7 @@ def requests(qtbot, pane: ActionPane, key: str) -> tuple[int, str, dict]:
 def test_shows_the_alert_the_step_and_the_history(pane: ActionPane) -> None:
     assert "High risk, high value" in pane.title.text()
     assert "Priya Raman" in pane.meta.text()
-    assert "$431 at risk" in pane.meta.text()
+    assert "$431 revenue at risk" in pane.meta.text()
     assert "Noah Khan" in pane.reason.text()
     assert "usual gap 35 days" in pane.reason.text()
     assert pane.next_title.text() == "A personal check-in"
@@ -80,32 +82,32 @@ def test_shows_the_alert_the_step_and_the_history(pane: ActionPane) -> None:
 
 
 def test_each_action_asks_for_what_it_needs(qtbot, pane: ActionPane) -> None:
-    assert requests(qtbot, pane, "start") == (7, "start", {})
+    assert requests(qtbot, pane, "start") == ([7], "start", {})
     assert requests(qtbot, pane, "call") == (
-        7,
+        [7],
         "log",
-        {"kind": "call", "text": "Called, left a voicemail"},
+        {"kind": "call", "outcome": "voicemail", "text": ""},
     )
-    assert requests(qtbot, pane, "note") == (7, "log", {"kind": "note", "text": "Prefers email"})
+    assert requests(qtbot, pane, "note") == ([7], "log", {"kind": "note", "text": "Prefers email"})
     assert requests(qtbot, pane, "task") == (
-        7,
+        [7],
         "task",
         {"text": "Call Noah Khan back", "due": dt.date(2026, 11, 25)},
     )
-    assert requests(qtbot, pane, "dismiss") == (7, "dismiss", {})
-    assert requests(qtbot, pane, "dnc") == (7, "do_not_contact", {})
+    assert requests(qtbot, pane, "dismiss") == ([7], "dismiss", {})
+    assert requests(qtbot, pane, "dnc") == ([7], "do_not_contact", {})
 
 
 def test_snooze_and_resolve_choices(qtbot, pane: ActionPane) -> None:
     with qtbot.waitSignal(pane.action_requested) as blocker:
         pane.snooze("1w")
-    assert blocker.args == [7, "snooze", {"until": dt.date(2026, 11, 29)}]
+    assert blocker.args == [[7], "snooze", {"until": dt.date(2026, 11, 29)}]
     with qtbot.waitSignal(pane.action_requested) as blocker:
         pane.snooze("clear")
-    assert blocker.args == [7, "snooze", {"until_clear": True}]
+    assert blocker.args == [[7], "snooze", {"until_clear": True}]
     with qtbot.waitSignal(pane.action_requested) as blocker:
         pane.resolve("won_back")
-    assert blocker.args == [7, "resolve", {"outcome": "won_back"}]
+    assert blocker.args == [[7], "resolve", {"outcome": "won_back"}]
 
 
 def test_keyboard_shortcuts_trigger_actions(qtbot, pane: ActionPane) -> None:
@@ -113,10 +115,10 @@ def test_keyboard_shortcuts_trigger_actions(qtbot, pane: ActionPane) -> None:
     pane.setFocus()
     with qtbot.waitSignal(pane.action_requested) as blocker:
         qtbot.keyClick(pane, Qt.Key.Key_P)
-    assert blocker.args == [7, "start", {}]
+    assert blocker.args == [[7], "start", {}]
     with qtbot.waitSignal(pane.action_requested) as blocker:
         qtbot.keyClick(pane, Qt.Key.Key_D)
-    assert blocker.args == [7, "dismiss", {}]
+    assert blocker.args == [[7], "dismiss", {}]
 
 
 def test_closed_alerts_offer_reopen_not_resolve(qtbot, pane: ActionPane) -> None:
@@ -128,7 +130,7 @@ def test_closed_alerts_offer_reopen_not_resolve(qtbot, pane: ActionPane) -> None
         assert not pane.buttons[key].isEnabled(), key
     with qtbot.assertNotEmitted(pane.action_requested):
         pane.trigger("resolve")
-    assert requests(qtbot, pane, "reopen") == (7, "reopen", {})
+    assert requests(qtbot, pane, "reopen") == ([7], "reopen", {})
 
 
 def test_blocked_outreach_and_do_not_contact(pane: ActionPane) -> None:
@@ -152,12 +154,18 @@ def test_busy_pane_accepts_nothing(qtbot, pane: ActionPane) -> None:
 
 
 def test_cancelled_prompts_request_nothing(qtbot) -> None:
-    p = ActionPane(ask_text=lambda *_: None, ask_task=lambda _c: None, clock=lambda: NOW)
+    p = ActionPane(
+        ask_text=lambda *_: None,
+        ask_task=lambda _c: None,
+        ask_call=lambda _c: None,
+        clock=lambda: NOW,
+    )
     qtbot.addWidget(p)
     p.show_alert(ALERT)
     with qtbot.assertNotEmitted(p.action_requested):
         p.trigger("call")
         p.trigger("task")
+        p.trigger("note")
 
 
 def test_no_alert_is_a_plain_empty_state(qtbot) -> None:
@@ -177,3 +185,65 @@ def test_an_alert_closed_by_the_app_says_so_and_users_cannot_pick_that(pane: Act
     assert "Resolved: Condition cleared" in pane.meta.text()
     offered = [a.text() for a in pane.resolve_menu.actions()]
     assert offered == ["Won back", "Lost", "No action needed", "Other"]
+
+
+def test_a_card_of_several_alerts_acts_on_all_and_shows_every_reason(
+    qtbot, pane: ActionPane
+) -> None:
+    card = (
+        CardAlert(7, "high_risk_high_value", "High risk, high value", "critical", "open",
+                  "churn risk 85% and 12-month value $507", 43_100),
+        CardAlert(9, "gone_quiet", "Gone quiet", "warning", "open",
+                  "no order in 132 days; usual gap 35 days", 43_100, condition_cleared=True),
+    )  # fmt: skip
+    pane.show_alert(dataclasses.replace(ALERT, card=card))
+    assert "High risk, high value + Gone quiet" in pane.title.text()
+    reasons = pane.reason.text()
+    assert "churn risk 85%" in reasons and "(Gone quiet, condition cleared)" in reasons
+    assert requests(qtbot, pane, "dismiss") == ([7, 9], "dismiss", {})
+
+
+def test_risk_reasons_and_a_conflict_are_said(pane: ActionPane) -> None:
+    pane.show_alert(
+        dataclasses.replace(
+            ALERT,
+            risk_reasons=("new customer, thin history: one order so far, 25 days ago",),
+            conflict="Signals conflict: opened 6 of 6 emails since June points the other way.",
+        )
+    )
+    text = pane.reason.text()
+    assert "Behind the churn risk" in text
+    assert "thin history" in text
+    assert "Signals conflict: opened 6 of 6 emails" in text
+    # Not the snapshot's drivers, which may be reassuring ones.
+    assert "cancelled a subscription" not in text
+
+
+def test_the_quiet_period_can_be_ended_with_a_reason(qtbot, pane: ActionPane) -> None:
+    assert not pane.quiet_button.isVisible()
+    quiet = dataclasses.replace(
+        ALERT,
+        outreach_blocked="Noah Khan was contacted on 2026-11-21; the quiet period lasts ...",
+        quiet_until=dt.datetime(2026, 12, 5, tzinfo=dt.UTC),
+    )
+    pane.show_alert(quiet)
+    assert pane.quiet_button.isVisible() and pane.quiet_button.isEnabled()
+    assert not pane.draft_button.isEnabled()
+    pane.trigger("note")  # uses up the first prepared text
+    with qtbot.waitSignal(pane.action_requested) as blocker:
+        qtbot.mouseClick(pane.quiet_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [[7], "end_quiet_period", {"reason": "They asked for the offer now"}]
+
+
+def test_the_call_dialog_needs_words_only_for_a_conversation(qtbot) -> None:
+    dialog = CallDialog("Noah Khan")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.outcome == "connected"
+    dialog.accept()  # a conversation with nothing written: stays open and says why
+    assert dialog.isVisible()
+    assert dialog.warning.isVisible()
+    dialog.outcomes["no_answer"].setChecked(True)
+    assert dialog.outcome == "no_answer"
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.keyClick(dialog.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

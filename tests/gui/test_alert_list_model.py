@@ -7,12 +7,13 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from views.item_models.alert_list_data import AlertFilter, AlertListData
 from views.item_models.alert_list_model import (
-    AlertFilter,
     AlertIdRole,
-    AlertListData,
     AlertListModel,
+    CardIdsRole,
     CustomerIdRole,
+    SeverityRole,
     age_text,
     stake_text,
 )
@@ -74,13 +75,23 @@ def columns(n: int = 8) -> dict[str, np.ndarray]:
         "unsubscribed": np.zeros(n, dtype=bool),
         "condition_cleared": np.zeros(n, dtype=bool),
         "outcome": np.full(n, None, dtype=object),
+        "queue": np.array(["risk", "pipeline", "growth", "risk"] * 2, dtype=object)[:n],
     }
+
+
+# Every queue, the biggest amount first: the order these tests were written for.
+ALL = AlertFilter(queue=None, sort="stake")
+
+
+def every(**fields: object) -> AlertFilter:
+    return AlertFilter(**{"queue": None, "sort": "stake", **fields})  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def model(qtbot) -> AlertListModel:
     m = AlertListModel(clock=lambda: NOW)
-    m.set_data(AlertListData(columns()))
+    m.set_data(AlertListData(columns(), now=NOW))
+    m.set_filter(ALL)
     return m
 
 
@@ -90,7 +101,7 @@ def shown(model: AlertListModel) -> list[int]:
 
 def test_model_passes_the_model_tester(qtmodeltester, model: AlertListModel) -> None:
     qtmodeltester.check(model)
-    model.set_filter(AlertFilter(status="all", search="acme"))
+    model.set_filter(every(status="all", search="acme"))
     qtmodeltester.check(model)
 
 
@@ -101,40 +112,40 @@ def test_active_alerts_in_priority_order_newest_first_on_ties(model: AlertListMo
 
 
 def test_filters_narrow_the_list(model: AlertListModel) -> None:
-    model.set_filter(AlertFilter(severities=frozenset({"critical", "info"})))
+    model.set_filter(every(severities=frozenset({"critical", "info"})))
     assert shown(model) == [101, 104]
-    model.set_filter(AlertFilter(status="all", owner="Priya Raman"))
+    model.set_filter(every(status="all", owner="Priya Raman"))
     assert shown(model) == [103, 106, 101, 108]
-    model.set_filter(AlertFilter(status="all", mine_owner="Lucas Moreno"))
+    model.set_filter(every(status="all", mine_owner="Lucas Moreno"))
     assert shown(model) == [102, 105]
-    model.set_filter(AlertFilter(segment="At Risk"))
+    model.set_filter(every(segment="At Risk"))
     assert shown(model) == [101, 104]
-    model.set_filter(AlertFilter(status="snoozed"))
+    model.set_filter(every(status="snoozed"))
     assert shown(model) == [105]
-    model.set_filter(AlertFilter(status="resolved"))
+    model.set_filter(every(status="resolved"))
     assert shown(model) == [106]
 
 
 def test_search_matches_every_word_in_any_field(model: AlertListModel) -> None:
-    model.set_filter(AlertFilter(status="all", search="ACME"))
+    model.set_filter(every(status="all", search="ACME"))
     assert shown(model) == [106, 101]
-    model.set_filter(AlertFilter(status="all", search="priya 52%"))
+    model.set_filter(every(status="all", search="priya 52%"))
     assert shown(model) == [103]
-    model.set_filter(AlertFilter(status="all", search="nobody-has-this"))
+    model.set_filter(every(status="all", search="nobody-has-this"))
     assert shown(model) == []
     # Accents and case: "DÍAZ" finds "Ana Díaz"; "diaz" without the accent does not.
-    model.set_filter(AlertFilter(status="all", search="DÍAZ"))
+    model.set_filter(every(status="all", search="DÍAZ"))
     assert shown(model) == [101]
-    model.set_filter(AlertFilter(status="all", search="díaz acme"))
+    model.set_filter(every(status="all", search="díaz acme"))
     assert shown(model) == [101]
-    model.set_filter(AlertFilter(status="all", search="diaz"))
+    model.set_filter(every(status="all", search="diaz"))
     assert shown(model) == []
 
 
 def test_counts_follow_the_other_filters_but_not_severity(qtbot, model: AlertListModel) -> None:
     assert model.severity_counts() == {"critical": 1, "warning": 2, "opportunity": 1, "info": 1}
     with qtbot.waitSignal(model.counts_changed) as blocker:
-        model.set_filter(AlertFilter(severities=frozenset({"warning"}), owner="Lucas Moreno"))
+        model.set_filter(every(severities=frozenset({"warning"}), owner="Lucas Moreno"))
     assert blocker.args[0] == {"critical": 0, "warning": 1, "opportunity": 0, "info": 0}
     assert shown(model) == [102]
 
@@ -158,15 +169,20 @@ def test_data_rejects_bad_columns() -> None:
 def test_empty_data_shows_nothing(qtbot) -> None:
     m = AlertListModel()
     empty = {k: v[:0] for k, v in columns().items()}
-    m.set_data(AlertListData(empty))
+    m.set_data(AlertListData(empty, now=NOW))
     assert m.rowCount() == 0
     assert m.total() == 0
     assert m.severity_counts() == {"critical": 0, "warning": 0, "opportunity": 0, "info": 0}
 
 
 def test_stake_and_age_texts() -> None:
-    assert stake_text("critical", 123_456, "USD") == "$1,235 at risk"
-    assert stake_text("opportunity", 50_000, "USD") == "$500 upside"
+    # One name for one thing: revenue at risk (risk), upside (growth), deal value at
+    # stake (pipeline); a card shows the short form.
+    assert stake_text("risk", 123_456, "USD") == "$1,235 at risk"
+    assert stake_text("risk", 123_456, "USD", full=True) == "$1,235 revenue at risk"
+    assert stake_text("growth", 50_000, "USD") == "$500 upside"
+    assert stake_text("pipeline", 360_000, "USD") == "$3,600 at stake"
+    assert stake_text("pipeline", 360_000, "USD", full=True) == "$3,600 deal value at stake"
     assert age_text(np.datetime64("2026-11-22T01:00:00"), NOW) == "today"
     assert age_text(np.datetime64("2026-11-19T23:00:00"), NOW) == "3d old"
     assert age_text(np.datetime64("2026-10-25T00:00:00"), NOW) == "4w old"
@@ -193,3 +209,66 @@ def test_typing_narrows_the_search_to_the_same_rows_as_a_fresh_search() -> None:
             assert np.array_equal(got, fresh), needle
     # The typed probe is a real narrowing: some rows, not all.
     assert 0 < np.count_nonzero(AlertListData(big).search_hits(typed)) < n
+
+
+def card_columns() -> dict[str, np.ndarray]:
+    """Ana has three alerts (two risk rules and a stalled deal), Ben one warning with the
+    biggest amount, Cy one info alert raised 40 days ago."""
+    cols = columns(5)
+    cols["customer_id"] = np.array([1, 1, 1, 2, 3])
+    cols["customer"] = np.array(["Ana", "Ana", "Ana", "Ben", "Cy"], dtype=object)
+    cols["severity"] = np.array(["warning", "critical", "warning", "warning", "info"], object)
+    cols["status"] = np.array(["open"] * 5, dtype=object)
+    cols["rule"] = np.array(
+        ["Gone quiet", "High risk, high value", "Stalled deal", "Gone quiet", "Engagement drop"],
+        dtype=object,
+    )
+    cols["reason"] = np.array(["quiet", "risky", "deal", "ben quiet", "cy"], dtype=object)
+    cols["queue"] = np.array(["risk", "risk", "pipeline", "risk", "risk"], dtype=object)
+    cols["priority_cents"] = np.array([40_000, 40_000, 360_000, 90_000, 500])
+    cols["created_at"] = np.array(
+        ["2026-11-20T10:00", "2026-11-21T10:00", "2026-11-10T10:00", "2026-11-22T08:00",
+         "2026-10-13T08:00"],  # fmt: skip
+        dtype="datetime64[s]",
+    )
+    return cols
+
+
+def test_one_card_per_customer_and_queue_critical_first(qtbot) -> None:
+    m = AlertListModel(clock=lambda: NOW)
+    m.set_data(AlertListData(card_columns(), now=NOW))
+    # The risk queue, most urgent first: Ana's card (critical, with two reasons) leads
+    # although Ben's amount is bigger; her stalled deal is in the pipeline queue.
+    assert m.rowCount() == 3
+    assert shown(m) == [102, 104, 105]
+    assert m.index(0, 0).data(CardIdsRole) == [102, 101]
+    assert m.index(0, 0).data(SeverityRole) == "critical"
+    card = m.record(0)
+    assert (card["count"], card["reasons"]) == (2, ["risky", "quiet"])
+    assert m.queue_counts() == {"risk": 3, "growth": 0, "pipeline": 1}
+    # Chips count cards by their most urgent alert.
+    assert m.severity_counts() == {"critical": 1, "warning": 1, "opportunity": 0, "info": 1}
+    # The card holding an alert is found from either of its alerts.
+    assert m.row_of(101) == m.row_of(102) == 0
+    # The biggest amount first: Ben leads; Ana's card still holds both of her risk alerts.
+    m.set_filter(AlertFilter(sort="stake"))
+    assert shown(m) == [104, 102, 105]
+    assert m.index(1, 0).data(CardIdsRole) == [102, 101]
+    m.set_filter(AlertFilter(queue="pipeline"))
+    assert shown(m) == [103]
+    assert "$3,600 at stake" in m.index(0, 0).data()
+    # A warning chip keeps the cards whose most urgent alert is a warning: Ben's, not Ana's.
+    m.set_filter(AlertFilter(severities=frozenset({"warning"})))
+    assert shown(m) == [104]
+
+
+def test_the_age_filter_counts_whole_days_as_the_dashboard(qtbot) -> None:
+    m = AlertListModel(clock=lambda: NOW)
+    m.set_data(AlertListData(card_columns(), now=NOW))
+    # NOW is Nov 22 09:00: Ben's alert is 1 hour old (0 days), Ana's critical 23 hours
+    # (0 days), her gone-quiet alert 1 day 23 hours (1 day), Cy's 40 days.
+    m.set_filter(AlertFilter(queue=None, min_age_days=0, max_age_days=0))
+    assert sorted(shown(m)) == [102, 104]
+    assert m.index(0, 0).data(CardIdsRole) == [102]  # only the alert the filter keeps
+    m.set_filter(AlertFilter(queue=None, min_age_days=31))
+    assert shown(m) == [105]

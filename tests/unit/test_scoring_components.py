@@ -313,3 +313,28 @@ def test_a_customer_with_nothing_to_say_has_no_drivers() -> None:
     assert list(table.text[0]) == ["", "", ""]
     assert table.top_text()[0] is None
     assert list(table.weight[0]) == [0, 0, 0]
+
+
+def test_a_new_customer_s_risk_is_said_to_come_from_a_thin_history() -> None:
+    # One order 25 days ago, two orders in 90 days with good email habits: the risk
+    # reason is the thin history, not only the reassuring signs.
+    rows = [
+        buyer(purchase_days=1, orders_total=1, recency_days=25, tenure_days=25, purchases_90=1),
+        buyer(
+            purchase_days=2,
+            orders_total=2,
+            recency_days=10,
+            tenure_days=90,
+            purchases_90=2,
+            sends_180=6,
+            opens_180=6,
+        ),
+        buyer(purchase_days=2, orders_total=2, recency_days=30, tenure_days=400),
+    ]
+    table = top_drivers(frame(rows), np.array([0.9, 0.8, 0.8]))
+    assert table.text[0][0] == "new customer, thin history: one order so far, 25 days ago"
+    assert table.direction[0][0] == "risk"
+    texts = [t for t in table.text[1] if t]
+    assert "new customer, thin history: 2 orders so far, the first 90 days ago" in texts
+    # A customer of more than half a year is not new, whatever their order count.
+    assert not any(t.startswith("new customer") for t in table.text[2])

@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
@@ -80,6 +82,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
 
 TextPrompt = Callable[[str, str], str | None]
 TaskPrompt = Callable[[str], tuple[str, dt.date] | None]
+# A call: (outcome, what was said) or None when cancelled.
+CallPrompt = Callable[[str], tuple[str, str] | None]
+# The order and keys of the call outcomes in the call dialog.
+CALL_CHOICES = (
+    ("connected", "&Talked with them"),
+    ("voicemail", "Left a &voicemail"),
+    ("no_answer", "N&o answer"),
+    ("wrong_number", "&Wrong number"),
+)
 
 
 def submit_with_ctrl_enter(dialog: QDialog) -> None:
@@ -129,6 +140,61 @@ class NoteDialog(QDialog):
         return super().eventFilter(watched, event)
 
 
+class CallDialog(NoteDialog):
+    """A call: what came of it (only a conversation starts the quiet period) and what was
+    said (needed for a conversation, optional for the rest). Ctrl+Enter saves."""
+
+    def __init__(self, customer: str, parent: QWidget | None = None) -> None:
+        super().__init__("Log a call", f"What was said with {customer}:", parent)
+        self.outcomes: dict[str, QRadioButton] = {}
+        box = QHBoxLayout()
+        group = QButtonGroup(self)
+        for key, label in CALL_CHOICES:
+            button = QRadioButton(label, self)
+            button.setObjectName(f"callOutcome_{key}")
+            group.addButton(button)
+            box.addWidget(button)
+            self.outcomes[key] = button
+        box.addStretch(1)
+        self.outcomes["connected"].setChecked(True)
+        self.warning = QLabel("", self)
+        self.warning.setObjectName("fieldError")
+        self.warning.hide()
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, QLabel("How did the call go?", self))
+        layout.insertLayout(1, box)
+        layout.insertWidget(4, self.warning)
+        note = QLabel(
+            "Only a conversation starts the quiet period after contact; a voicemail, no "
+            "answer or a wrong number is an attempt.",
+            self,
+        )
+        note.setObjectName("customerSubtitle")
+        note.setWordWrap(True)
+        layout.insertWidget(2, note)
+        self.resize(500, 300)
+
+    @property
+    def outcome(self) -> str:
+        return next((k for k, b in self.outcomes.items() if b.isChecked()), "connected")
+
+    def accept(self) -> None:
+        if self.outcome == "connected" and not self.text.toPlainText().strip():
+            self.warning.setText("Write what was said, or choose what else came of the call.")
+            self.warning.show()
+            self.text.setFocus()
+            return
+        super().accept()
+
+
+def _ask_call(parent: QWidget, customer: str) -> tuple[str, str] | None:
+    dialog = CallDialog(customer, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.outcome, dialog.text.toPlainText().strip()
+
+
 def _ask_text(parent: QWidget, title: str, label: str) -> str | None:
     dialog = NoteDialog(title, label, parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -176,12 +242,13 @@ class ActionPane(QWidget):
     """The selected alert, the recommended next step and the actions.
 
     Signals:
-        action_requested(alert_id, action, params): the user chose an action; ``action``
-            is one of AlertSource.apply_alert_action's names, ``params`` its arguments.
+        action_requested(alert_ids, action, params): the user chose an action for the
+            card shown (its alerts' ids, most urgent first); ``action`` is one of
+            AlertSource.apply_alert_action's names, ``params`` its arguments.
         draft_requested(alert_id, customer_id): "Draft email": open the composer.
     """
 
-    action_requested = Signal(int, str, dict)
+    action_requested = Signal(list, str, dict)
     draft_requested = Signal(int, int)
 
     def __init__(
@@ -190,10 +257,12 @@ class ActionPane(QWidget):
         *,
         ask_text: TextPrompt | None = None,
         ask_task: TaskPrompt | None = None,
+        ask_call: CallPrompt | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         super().__init__(parent)
         self._alert: AlertDetail | None = None
+        self._ask_call = ask_call or (lambda customer: _ask_call(self, customer))
         self._theme: Theme = LIGHT
         self._clock = clock
         self._ask_text = ask_text or (lambda title, label: _ask_text(self, title, label))
@@ -232,6 +301,15 @@ class ActionPane(QWidget):
         box.addWidget(self.next_title)
         box.addWidget(self.next_detail)
         box.addWidget(self.blocked)
+        # The quiet period after contact can always be ended early, with a reason.
+        self.quiet_button = QPushButton("End the quiet period…", self.next_box)
+        self.quiet_button.setObjectName("action_end_quiet")
+        self.quiet_button.setToolTip(
+            "Contact them before the quiet period ends: say why (the history keeps it)"
+        )
+        self.quiet_button.clicked.connect(lambda _c=False: self.trigger("end_quiet"))
+        self.quiet_button.hide()
+        box.addWidget(self.quiet_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.buttons: dict[str, QPushButton] = {}
         self.shortcut_actions: dict[str, QAction] = {}
@@ -354,9 +432,10 @@ class ActionPane(QWidget):
             return
         severity = SEVERITY_LABELS.get(alert.severity, alert.severity)
         colour = getattr(self._theme, alert.severity, self._theme.muted)
+        rules = list(dict.fromkeys(a.rule for a in alert.card)) or [alert.rule]
         self.title.setText(
             f'<span style="color:{colour}; font-weight:600">{html.escape(severity)}</span>'
-            f" · {html.escape(alert.rule)}"
+            f" · {html.escape(' + '.join(rules))}"
         )
         status = STATUS_LABELS.get(alert.status, alert.status)
         if alert.status == "snoozed":
@@ -370,19 +449,17 @@ class ActionPane(QWidget):
         # A held-back alert was found by the scoring but not raised (yet).
         when = "found" if alert.status == "held_back" else "raised"
         owner = alert.owner or "no owner"
-        stake = stake_text(alert.severity, alert.priority_cents, alert.currency)
+        stake_cents = max((a.priority_cents for a in alert.card), default=alert.priority_cents)
+        stake = stake_text(alert.queue, stake_cents, alert.currency, full=True)
         self.meta.setText(f"{status} · {when} {raised} · {owner} · {stake}")
-        drivers = "".join(f"<li>{html.escape(d)}</li>" for d in alert.drivers[:3])
-        self.reason.setText(
-            f"<b>{html.escape(alert.customer)}</b>: {html.escape(alert.reason)}"
-            + (f"<ul style='margin-left:-20px'>{drivers}</ul>" if drivers else "")
-        )
+        self.reason.setText(self._reasons_html(alert))
         rec = alert.recommendation
         self.next_title.setText(rec.title)
         self.next_detail.setText(rec.detail)
         self.next_detail.setVisible(bool(rec.detail))
         self.blocked.setText(alert.outreach_blocked or "")
         self.blocked.setVisible(bool(alert.outreach_blocked))
+        self.quiet_button.setVisible(alert.quiet_until is not None)
         lines = [
             f"<b>{html.escape(format_date(as_utc(e.when).date()))}</b> "
             f"{html.escape(e.what)} <span style='color:{self._theme.muted}'>"
@@ -391,6 +468,36 @@ class ActionPane(QWidget):
         ]
         self.history.setText("<br>".join(lines) if lines else "Nothing done yet.")
         self._update_enabled()
+
+    def _reasons_html(self, alert: AlertDetail) -> str:
+        """The card's reasons (one per rule), then why the churn risk is what it is, and a
+        conflict between the signals when there is one."""
+        muted = self._theme.muted
+        card = alert.card or ()
+        if len(card) > 1:
+            rows = "".join(
+                f"<li>{html.escape(a.reason)} <span style='color:{muted}'>"
+                f"({html.escape(a.rule)}"
+                + (", condition cleared" if a.condition_cleared else "")
+                + ")</span></li>"
+                for a in card
+            )
+            text = f"<b>{html.escape(alert.customer)}</b><ul style='margin-left:-20px'>{rows}</ul>"
+        else:
+            text = f"<b>{html.escape(alert.customer)}</b>: {html.escape(alert.reason)}"
+        if alert.queue == "risk":
+            why, heading = alert.risk_reasons, "Behind the churn risk"
+        else:
+            why, heading = alert.drivers, "Why"
+        items = "".join(f"<li>{html.escape(d)}</li>" for d in why[:3])
+        if items:
+            text += (
+                f"<div style='color:{muted}; margin-top:6px'>{heading}:</div>"
+                f"<ul style='margin-left:-20px'>{items}</ul>"
+            )
+        if alert.conflict:
+            text += f"<div style='margin-top:4px'><i>{html.escape(alert.conflict)}</i></div>"
+        return text
 
     def set_drafting_available(self, available: bool) -> None:
         """Show "Draft email" (the app has a composer to open)."""
@@ -422,6 +529,8 @@ class ActionPane(QWidget):
             allowed.add("dnc")
         if not alert.outreach_blocked and self._can_draft:
             allowed.add("draft")
+        if alert.quiet_until is not None:
+            allowed.add("end_quiet")
         return allowed
 
     def _update_enabled(self) -> None:
@@ -437,6 +546,7 @@ class ActionPane(QWidget):
         self.raise_action.setEnabled("raise" in allowed)
         self.draft_button.setEnabled("draft" in allowed)
         self.draft_action.setEnabled("draft" in allowed)
+        self.quiet_button.setEnabled("end_quiet" in allowed)
         alert = self._alert
         if alert is not None and alert.outreach_blocked:
             self.draft_button.setToolTip(alert.outreach_blocked)
@@ -454,11 +564,24 @@ class ActionPane(QWidget):
             return
         if key == "start":
             self._request("start", {})
-        elif key in ("call", "note"):
-            title = "Log a call" if key == "call" else "Add a note"
-            text = self._ask_text(title, f"{title} for {alert.customer}:")
+        elif key == "call":
+            call = self._ask_call(alert.customer)
+            if call:
+                outcome, said = call
+                self._request("log", {"kind": "call", "outcome": outcome, "text": said})
+        elif key == "note":
+            text = self._ask_text("Add a note", f"Add a note for {alert.customer}:")
             if text:
-                self._request("log", {"kind": key, "text": text})
+                self._request("log", {"kind": "note", "text": text})
+        elif key == "end_quiet":
+            until = format_date(as_utc(alert.quiet_until).date()) if alert.quiet_until else ""
+            reason = self._ask_text(
+                "End the quiet period",
+                f"{alert.customer} was contacted recently; the quiet period lasts until "
+                f"{until}. Why contact them now? (kept in the history)",
+            )
+            if reason:
+                self._request("end_quiet_period", {"reason": reason})
         elif key == "task":
             answer = self._ask_task(alert.customer)
             if answer:
@@ -501,7 +624,7 @@ class ActionPane(QWidget):
 
     def _request(self, action: str, params: dict[str, Any]) -> None:
         assert self._alert is not None
-        self.action_requested.emit(self._alert.id, action, params)
+        self.action_requested.emit(list(self._alert.card_ids), action, params)
 
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme

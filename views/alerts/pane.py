@@ -6,10 +6,11 @@ loaded columns (views.item_models.alert_list_model), fast enough for the UI thre
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,17 +21,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
 
-from views.alerts.source import SEVERITIES, SEVERITY_LABELS, AlertSource
+from views.alerts.query import AlertQuery
+from views.alerts.source import ALERT_QUEUES, QUEUE_LABELS, SEVERITIES, SEVERITY_LABELS, AlertSource
+from views.item_models.alert_list_data import SORTS, STATUS_FILTERS, AlertFilter, AlertListData
 from views.item_models.alert_list_model import (
-    STATUS_FILTERS,
     AlertCardDelegate,
-    AlertFilter,
     AlertIdRole,
-    AlertListData,
     AlertListModel,
     CustomerIdRole,
 )
@@ -40,6 +41,18 @@ from views.widgets.lists import PeopleTableView
 if TYPE_CHECKING:
     from app.gui.jobs import JobRunner, TaskState
 
+# QSettings keys (UI state): the queue and the order the user chose last.
+KEY_QUEUE = "alerts/queue"
+KEY_SORT = "alerts/sort"
+ALL_QUEUES = "all"
+# The queue tabs, left to right: the three queues, then every alert.
+QUEUE_TABS = (*ALERT_QUEUES, ALL_QUEUES)
+QUEUE_TIPS = {
+    "risk": "Customers you may lose: churn risk, gone quiet, bad experiences, late tickets",
+    "growth": "Customers who could buy more: expansion opportunities",
+    "pipeline": "Deals that stall",
+    ALL_QUEUES: "Every alert, whatever its queue",
+}
 ANY_OWNER = "All owners"
 ANY_SEGMENT = "All segments"
 NO_ALERTS_MESSAGE = (
@@ -81,14 +94,17 @@ class AlertsPane(QWidget):
         parent: QWidget | None = None,
         *,
         ask_owner: OwnerPrompt | None = None,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self._jobs = jobs
+        self._settings = settings
         self._ask_owner = ask_owner or (lambda owners: _ask_owner(self, owners))
         self._source: AlertSource | None = None
         self._current: int | None = None
         self._current_row = 0
         self._user_owner: str | None = None
+        self._select_after_load: int | None = None
         self._loading = False
         self._failed = False
 
@@ -96,6 +112,23 @@ class AlertsPane(QWidget):
         title.setObjectName("paneTitle")
         self.count_label = QLabel("", self)
         self.count_label.setObjectName("rowCount")
+
+        # The queues: risk, growth and pipeline each have their own list (and "All").
+        self.queue_tabs = QTabBar(self)
+        self.queue_tabs.setObjectName("queueTabs")
+        self.queue_tabs.setDocumentMode(True)
+        self.queue_tabs.setExpanding(False)
+        self.queue_tabs.setDrawBase(False)
+        self.queue_tabs.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        for key in QUEUE_TABS:
+            index = self.queue_tabs.addTab(QUEUE_LABELS.get(key, "All"))
+            self.queue_tabs.setTabData(index, key)
+            self.queue_tabs.setTabToolTip(index, QUEUE_TIPS[key])
+        saved_queue = str(settings.value(KEY_QUEUE, "risk")) if settings is not None else "risk"
+        self.queue_tabs.setCurrentIndex(
+            QUEUE_TABS.index(saved_queue) if saved_queue in QUEUE_TABS else 0
+        )
+        self.queue_tabs.currentChanged.connect(self._on_queue_tabs_current_changed)
 
         self.severity_buttons: dict[str, QPushButton] = {}
         chips = QHBoxLayout()
@@ -131,6 +164,15 @@ class AlertsPane(QWidget):
             combo.currentIndexChanged.connect(self._on_filters_changed)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.mine_button.toggled.connect(self._on_mine_button_toggled)
+        self.sort_combo = QComboBox(self)
+        self.sort_combo.setObjectName("sortOrder")
+        self.sort_combo.setToolTip("The order of the cards (remembered)")
+        for key, label in SORTS.items():
+            self.sort_combo.addItem(label, key)
+        saved_sort = str(settings.value(KEY_SORT, "urgency")) if settings is not None else "urgency"
+        self.sort_combo.setCurrentIndex(max(self.sort_combo.findData(saved_sort), 0))
+        self.sort_combo.currentIndexChanged.connect(self._on_sort_combo_current_index_changed)
+        self.sort_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         filters = QHBoxLayout()
         filters.setSpacing(6)
         filters.addWidget(self.status_combo)
@@ -190,14 +232,30 @@ class AlertsPane(QWidget):
         self.retry_button.clicked.connect(self.reload)
         self.retry_button.hide()
 
+        # What a dashboard figure opened ("Critical alerts raised 8-30 days ago"), with a
+        # link that goes back to the queue.
+        self.query_note = QLabel("", self)
+        self.query_note.setObjectName("queryNote")
+        self.query_note.setTextFormat(Qt.TextFormat.RichText)
+        self.query_note.setWordWrap(True)
+        self.query_note.linkActivated.connect(self._on_query_note_link_activated)
+        self.query_note.hide()
+        self._age: tuple[int | None, int | None] = (None, None)
+
         top = QHBoxLayout()
         top.addWidget(title)
         top.addStretch(1)
         top.addWidget(self.count_label)
+        sort_row = QHBoxLayout()
+        sort_row.setSpacing(6)
+        sort_row.addWidget(self.queue_tabs, 1)
+        sort_row.addWidget(self.sort_combo)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 4, 6)
         layout.setSpacing(8)
         layout.addLayout(top)
+        layout.addLayout(sort_row)
+        layout.addWidget(self.query_note)
         layout.addLayout(chips)
         layout.addLayout(filters)
         layout.addWidget(self.search_box)
@@ -224,10 +282,12 @@ class AlertsPane(QWidget):
         if source is not None:
             self.reload()
 
-    def reload(self) -> None:
-        """Load the alerts again (after scoring, an import or an action)."""
+    def reload(self, *, select: int | None = None) -> None:
+        """Load the alerts again (after scoring, an import or an action); ``select``: the
+        alert whose card to select once loaded (else the current one stays)."""
         if self._source is None:
             return
+        self._select_after_load = select
         load = self._source.load_alert_columns
 
         def task(state: TaskState) -> AlertListData:
@@ -249,6 +309,10 @@ class AlertsPane(QWidget):
     def _on_alerts_loaded(self, data: AlertListData) -> None:
         self._loading = False
         previous = self._current
+        wanted, self._select_after_load = self._select_after_load, None
+        if wanted is not None and data.contains(wanted):
+            previous = wanted
+            self._current = None  # selected anew: its customer and actions load again
         self._fill_combo(self.owner_combo, ANY_OWNER, data.values("owner"))
         self._fill_combo(self.segment_combo, ANY_SEGMENT, data.values("segment"))
         self.model.set_data(data)
@@ -276,6 +340,7 @@ class AlertsPane(QWidget):
     # -- filters ------------------------------------------------------------------------
 
     def current_filter(self) -> AlertFilter:
+        queue = str(self.queue_tabs.tabData(self.queue_tabs.currentIndex()) or "risk")
         return AlertFilter(
             severities=frozenset(s for s, b in self.severity_buttons.items() if b.isChecked()),
             status=str(self.status_combo.currentData() or "active"),
@@ -283,7 +348,86 @@ class AlertsPane(QWidget):
             segment=self.segment_combo.currentData(),
             mine_owner=self._user_owner if self.mine_button.isChecked() else None,
             search=self.search_box.text(),
+            queue=None if queue == ALL_QUEUES else queue,
+            min_age_days=self._age[0],
+            max_age_days=self._age[1],
+            sort=str(self.sort_combo.currentData() or "urgency"),
         )
+
+    @property
+    def queue(self) -> str:
+        """The queue shown: risk, growth, pipeline or all."""
+        return str(self.queue_tabs.tabData(self.queue_tabs.currentIndex()) or "risk")
+
+    def set_queue(self, queue: str) -> None:
+        """Show one queue's cards (risk, growth, pipeline, or all)."""
+        if queue in QUEUE_TABS:
+            self.queue_tabs.setCurrentIndex(QUEUE_TABS.index(queue))
+
+    def apply_query(self, query: AlertQuery) -> None:
+        """Show the alerts a dashboard figure counts: every queue, the query's severities,
+        status and age, the other filters cleared; the note above the list says what it
+        is, with a way back."""
+        widgets = (
+            self.queue_tabs,
+            self.status_combo,
+            self.owner_combo,
+            self.segment_combo,
+            self.mine_button,
+            self.search_box,
+            *self.severity_buttons.values(),
+        )
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.set_queue(ALL_QUEUES)
+        index = self.status_combo.findData(query.status)
+        self.status_combo.setCurrentIndex(max(index, 0))
+        self.owner_combo.setCurrentIndex(0)
+        self.segment_combo.setCurrentIndex(0)
+        self.mine_button.setChecked(False)
+        self.search_box.clear()
+        for severity, button in self.severity_buttons.items():
+            button.setChecked(severity in query.severities)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._age = (query.min_age_days, query.max_age_days)
+        title = html.escape(query.title or "Alerts from the dashboard")
+        self.query_note.setText(f'{title} · <a href="clear">Back to the risk queue</a>')
+        self.query_note.show()
+        self._on_filters_changed()
+
+    def _on_query_note_link_activated(self, _href: str) -> None:
+        self.clear_query()
+
+    def clear_query(self) -> None:
+        """Leave a dashboard's list: back to the risk queue, every filter cleared."""
+        self._age = (None, None)
+        self.query_note.hide()
+        for button in self.severity_buttons.values():
+            button.blockSignals(True)
+            button.setChecked(False)
+            button.blockSignals(False)
+        self.queue_tabs.blockSignals(True)
+        self.set_queue("risk")
+        self.queue_tabs.blockSignals(False)
+        self._on_filters_changed()
+
+    def current_card_ids(self) -> tuple[int, ...]:
+        """The alerts of the selected card, most urgent first (empty: none selected)."""
+        index = self.list.currentIndex()
+        if not index.isValid() or self._current is None:
+            return ()
+        return self.model.card_ids(index.row())
+
+    def _on_queue_tabs_current_changed(self, _index: int) -> None:
+        if self._settings is not None:
+            self._settings.setValue(KEY_QUEUE, self.queue)
+        self._on_filters_changed()
+
+    def _on_sort_combo_current_index_changed(self, _index: int) -> None:
+        if self._settings is not None:
+            self._settings.setValue(KEY_SORT, str(self.sort_combo.currentData()))
+        self._on_filters_changed()
 
     def _set_owner(self, name: str | None) -> None:
         self._user_owner = name
@@ -335,6 +479,12 @@ class AlertsPane(QWidget):
     def _on_model_counts_changed(self, counts: dict[str, int]) -> None:
         for severity, button in self.severity_buttons.items():
             button.setText(f"{SEVERITY_LABELS[severity]} {counts.get(severity, 0):,}")
+        queues = self.model.queue_counts()
+        for index, key in enumerate(QUEUE_TABS):
+            label = QUEUE_LABELS.get(key, "All")
+            if key in queues:
+                label = f"{label} {queues[key]:,}"
+            self.queue_tabs.setTabText(index, label)
 
     # -- selection ----------------------------------------------------------------------
 

@@ -13,7 +13,8 @@ class AlertQuery:
     severities: frozenset[str] = frozenset()
     # A key of views.item_models.alert_list_model.STATUS_FILTERS ("active" by default).
     status: str = "active"
-    # The alert's age in whole days since it was raised, [min, max] inclusive.
+    # The alert's age in whole days of 24 hours since it was raised (one raised after now
+    # is 0 days old), [min, max] inclusive: services.alerts.records.ALERT_AGE_BUCKETS.
     min_age_days: int | None = None
     max_age_days: int | None = None
     # What the list is, in words ("Critical alerts raised 8-30 days ago").

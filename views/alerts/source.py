@@ -7,20 +7,27 @@ columns and the frozen records below, never live ORM objects.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from services.alerts.records import (
     ALERT_COLUMNS,
+    ALERT_QUEUES,
+    CALL_OUTCOME_LABELS,
     OUTCOME_LABELS,
     OUTCOMES,
+    QUEUE_LABELS,
     SEVERITIES,
     SEVERITY_LABELS,
+    STAKE_NAMES,
+    STAKE_SHORT,
     STATUS_LABELS,
     STATUSES,
     AlertDetail,
     AlertEvent,
+    CardAlert,
     Recommendation,
+    Undoable,
 )
 
 # The columns (records.ALERT_COLUMNS), the records and the vocabularies are the alert
@@ -28,6 +35,13 @@ from services.alerts.records import (
 # it): one definition each, re-exported here for the views.
 __all__ = [
     "ALERT_COLUMNS",
+    "ALERT_QUEUES",
+    "CALL_OUTCOME_LABELS",
+    "QUEUE_LABELS",
+    "STAKE_NAMES",
+    "STAKE_SHORT",
+    "CardAlert",
+    "Undoable",
     "OUTCOMES",
     "OUTCOME_LABELS",
     "SEVERITIES",
@@ -53,15 +67,24 @@ class AlertSource(Protocol):
         """Every alert as columns (ALERT_COLUMNS), any order."""
         ...
 
-    def load_alert_detail(self, alert_id: int) -> AlertDetail: ...
+    def load_alert_detail(self, alert_id: int, card_ids: Sequence[int] = ()) -> AlertDetail:
+        """One alert, with the other alerts of its card (``card_ids``)."""
+        ...
 
-    def apply_alert_action(self, alert_id: int, action: str, **params: Any) -> None:
-        """One transition or action, in one transaction; raises a plain error when refused.
+    def apply_alert_action(self, alert_ids: Sequence[int], action: str, **params: Any) -> Undoable:
+        """One transition or action on a card's alerts, in one transaction; returns what
+        undoing it restores; raises a plain error when refused.
 
         Actions: ``start``; ``resolve`` (outcome, note); ``dismiss`` (note); ``reopen``;
-        ``snooze`` (until: date, or until_clear=True); ``do_not_contact``;
-        ``log`` (kind: "call" or "note", text); ``task`` (text, due: date).
+        ``raise``; ``snooze`` (until: date, or until_clear=True); ``do_not_contact``;
+        ``end_quiet_period`` (reason); ``log`` (kind: "call" or "note", text, outcome for
+        a call); ``task`` (text, due: date).
         """
+        ...
+
+    def undo_change(self, change: Undoable) -> str:
+        """Undo one action; returns what was undone, in words. Raises a plain error, and
+        changes nothing, when the records changed since."""
         ...
 
     def load_dashboard(self) -> Any:

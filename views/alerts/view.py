@@ -17,11 +17,12 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from views.alerts.action_pane import ActionPane, TaskPrompt, TextPrompt
 from views.alerts.pane import AlertsPane
-from views.alerts.source import AlertDetail, AlertSource
+from views.alerts.source import AlertDetail, AlertSource, Undoable
 from views.customers.detail_pane import CustomerDetailPane
 from views.customers.source import CustomerSource
 from views.formatting import utc_now
 from views.theme import Theme
+from views.widgets.undo import UndoHistory
 
 if TYPE_CHECKING:
     from app.gui.jobs import JobRunner, TaskState
@@ -67,7 +68,9 @@ class AlertsView(QWidget):
         self._alert_timer.setSingleShot(True)
         self._alert_timer.setInterval(ALERT_AFTER_MS)
         self._alert_timer.timeout.connect(self._on_alert_timer_timeout)
-        self.alerts_pane = AlertsPane(jobs, self)
+        self.alerts_pane = AlertsPane(jobs, self, settings=settings)
+        self._history: UndoHistory | None = None
+        self._card_ids: tuple[int, ...] = ()
         self.detail_pane = CustomerDetailPane(
             jobs, self, clock=clock, load_delay_ms=DETAIL_DELAY_MS, load_at_once=True
         )
@@ -123,7 +126,12 @@ class AlertsView(QWidget):
 
     # -- selection ----------------------------------------------------------------------
 
+    def set_undo_history(self, history: UndoHistory | None) -> None:
+        """Where the actions done here are remembered for Undo (Ctrl+Z)."""
+        self._history = history
+
     def _on_alerts_pane_alert_selected(self, alert_id: int, customer_id: int) -> None:
+        self._card_ids = self.alerts_pane.current_card_ids() or (alert_id,)
         self.detail_pane.show_customer(customer_id)
         self._alert_to_load = alert_id
         # Whatever happens to the customer's load (a failure, a burst of keys), the
@@ -155,8 +163,12 @@ class AlertsView(QWidget):
         if source is None:
             return
 
+        card = self.alerts_pane.current_card_ids()
+        if alert_id not in card:
+            card = (alert_id,)
+
         def task(_state: TaskState) -> AlertDetail:
-            return source.load_alert_detail(alert_id)
+            return source.load_alert_detail(alert_id, card)
 
         (
             self._jobs.operation(task, parent=self, key=("alerts.detail", id(self)))
@@ -177,19 +189,25 @@ class AlertsView(QWidget):
     # -- actions ------------------------------------------------------------------------
 
     def _on_action_pane_action_requested(
-        self, alert_id: int, action: str, params: dict[str, Any]
+        self, alert_ids: list[int], action: str, params: dict[str, Any]
     ) -> None:
         source = self._source
-        if source is None:
+        if source is None or not alert_ids:
             return
+        ids = tuple(int(i) for i in alert_ids)
 
-        def task(_state: TaskState) -> None:
-            source.apply_alert_action(alert_id, action, **params)
+        def task(_state: TaskState) -> Undoable:
+            return source.apply_alert_action(ids, action, **params)
+
+        def done(change: Undoable) -> None:
+            if self._history is not None:
+                self._history.push(change, lambda: self._after_undo(ids[0]))
+            self._on_action_done(ids[0])
 
         self.action_pane.set_busy(True)
         (
             self._jobs.operation(task, parent=self, label=f"alert {action}")
-            .success(lambda _r: self._on_action_done(alert_id))
+            .success(done)
             .failure(self._on_action_failed)
             .finished(lambda: self.action_pane.set_busy(False))
             .run()
@@ -214,6 +232,16 @@ class AlertsView(QWidget):
         self.alerts_pane.reload()
         if self.alerts_pane.current_alert_id == alert_id:
             self._load_alert(alert_id)
+
+    def _after_undo(self, alert_id: int) -> None:
+        """An action was undone: the list anew, with its card selected again."""
+        self.alert_changed.emit(alert_id)
+        self.alerts_pane.reload(select=alert_id)
+        if self.alerts_pane.current_alert_id == alert_id:
+            self._load_alert(alert_id)
+        alert = self.action_pane.alert
+        if alert is not None and alert.id == alert_id:
+            self.detail_pane.show_customer(alert.customer_id)
 
     def _on_action_failed(self, error: BaseException) -> None:
         self._jobs.present_error(error)

@@ -1,17 +1,15 @@
-"""The alerts list: a QAbstractListModel over numpy columns, and the card delegate.
+"""The alerts list: a QAbstractListModel over the cards of views.item_models.alert_list_data
+(one customer's alerts of one queue on one card), and the card delegate.
 
-Filtering, searching and the priority order are numpy work over the columns: the model
-keeps one array of visible row positions (``_rows``). ``AlertListData.prepare`` does the
-costly part once per load (the lower-case search text, the sort order), on a worker;
-a filter or a search is then a few boolean masks, milliseconds on 100,000 alerts, and
-runs on the UI thread.
+The model keeps the visible cards (``_cards``); a filter, a search or a sort recomputes
+them with numpy, milliseconds on 100,000 alerts, on the UI thread.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -27,8 +25,16 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from views.alerts.source import ALERT_COLUMNS, SEVERITIES, STATUS_LABELS
+from views.alerts.source import (
+    ALERT_COLUMNS,
+    ALERT_QUEUES,
+    SEVERITIES,
+    STAKE_NAMES,
+    STAKE_SHORT,
+    STATUS_LABELS,
+)
 from views.formatting import format_money, utc_now
+from views.item_models.alert_list_data import AlertFilter, AlertListData, Cards
 from views.theme import LIGHT, Theme
 
 Index = QModelIndex | QPersistentModelIndex
@@ -37,167 +43,15 @@ AlertIdRole = Qt.ItemDataRole.UserRole + 1
 CustomerIdRole = Qt.ItemDataRole.UserRole + 2
 SeverityRole = Qt.ItemDataRole.UserRole + 3
 
-# Status filter choices: key -> (label, statuses shown).
-STATUS_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "active": ("Active", ("open", "in_progress")),
-    "open": ("Open", ("open",)),
-    "in_progress": ("In progress", ("in_progress",)),
-    "snoozed": ("Snoozed", ("snoozed",)),
-    "resolved": ("Resolved", ("resolved",)),
-    "dismissed": ("Dismissed", ("dismissed",)),
-    "all": ("All statuses", ("open", "in_progress", "snoozed", "resolved", "dismissed")),
-    # Not raised: left out of today's queue by the daily cap per owner (see the pane's note).
-    "held_back": ("Held back", ("held_back",)),
-}
-SEARCH_ROW_CHARS = 240  # bytes of UTF-8
-_SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-
-
-@dataclass(frozen=True)
-class AlertFilter:
-    """What the list shows: every field narrows it; empty means no narrowing."""
-
-    severities: frozenset[str] = frozenset()
-    status: str = "active"
-    owner: str | None = None
-    segment: str | None = None
-    mine_owner: str | None = None  # set to the user's owner name for "mine"
-    search: str = ""
-
-
-class AlertListData:
-    """The alerts as columns, with the search text and the priority order prepared."""
-
-    def __init__(self, columns: Mapping[str, Any]) -> None:
-        missing = [c for c in ALERT_COLUMNS if c not in columns]
-        if missing:
-            raise ValueError(f"alert columns missing: {', '.join(missing)}")
-        n = len(columns["id"])
-        self.n = n
-        # Priorities are in this currency (the workspace's home currency).
-        self.currency = str(columns.get("currency") or "USD")
-        self.columns: dict[str, np.ndarray] = {}
-        for name in ALERT_COLUMNS:
-            values = np.asarray(columns[name])
-            if len(values) != n:
-                raise ValueError(f"alert column {name} has {len(values)} rows, not {n}")
-            self.columns[name] = values
-        c = self.columns
-        c["created_at"] = c["created_at"].astype("datetime64[s]")
-        c["snoozed_until"] = c["snoozed_until"].astype("datetime64[s]")
-        c["priority_cents"] = c["priority_cents"].astype(np.int64)
-        for name in ("customer", "company", "severity", "status", "rule", "reason", "owner"):
-            c[name] = c[name].astype(object)
-        c["segment"] = c["segment"].astype(object)
-        # Priority first (biggest stake on top), then severity, then the newest.
-        severity_rank = np.array([_SEVERITY_RANK.get(s, 9) for s in c["severity"]], np.int64)
-        created = c["created_at"].astype(np.int64)
-        self.order = np.lexsort((-created, severity_rank, -c["priority_cents"]))
-        # The filtered columns as integer codes: a filter compares small ints, not strings.
-        self._codes: dict[str, tuple[dict[str, int], np.ndarray]] = {}
-        for name in ("severity", "status", "owner", "segment"):
-            text = np.array(["" if v is None or v != v else str(v) for v in c[name]], dtype=object)
-            uniques, codes = np.unique(text, return_inverse=True)
-            self._codes[name] = ({str(u): i for i, u in enumerate(uniques)}, codes)
-        self._search: np.ndarray | None = None
-        self._hits: tuple[str, np.ndarray] | None = None
-
-    def prepare_search(self) -> None:
-        """The lower-case text a search looks in (customer, company, owner, rule, reason)."""
-        if self._search is not None:
-            return
-        c = self.columns
-        fields = ("customer", "company", "owner", "rule", "reason")
-        # UTF-8 bytes, not str: a scan reads a quarter of the memory of UCS-4 text (the
-        # first keystroke scans every row), and a UTF-8 substring match is a text match.
-        rows = [
-            "\x1f".join("" if v is None or v != v else str(v) for v in values).lower().encode()
-            for values in zip(*(c[k] for k in fields), strict=True)
-        ]
-        width = min(max((len(r) for r in rows), default=1), SEARCH_ROW_CHARS)
-        self._search = np.array(rows, dtype=f"S{max(width, 1)}")
-
-    def _is(self, name: str, values: tuple[str, ...] | frozenset[str] | list[str]) -> np.ndarray:
-        lookup, codes = self._codes[name]
-        wanted = [lookup[v] for v in values if v in lookup]
-        if len(wanted) == 1:
-            return np.asarray(codes == wanted[0])
-        return np.isin(codes, wanted)
-
-    def search_hits(self, needle: str) -> np.ndarray:
-        """Rows whose text holds every word of the (lower-case) needle.
-
-        Typing narrows a search: when the new needle extends the previous one, every row
-        it matches matched the previous one, so only those rows are scanned again.
-        """
-        self.prepare_search()
-        assert self._search is not None
-        previous = self._hits
-        if previous is not None and previous[0] == needle:
-            return previous[1]
-        words = needle.split()
-        rows: np.ndarray | None = None
-        text = self._search
-        if previous is not None and previous[0] and needle.startswith(previous[0]):
-            # Every row the new needle matches matched the previous one: only the words it
-            # changed or added need checking, and only over the previous hits.
-            before = previous[0].split()
-            changed = len(before) - 1 if words[len(before) - 1] != before[-1] else len(before)
-            words = words[changed:]
-            hits = previous[1].copy()
-            if np.count_nonzero(hits) * 4 < self.n:
-                # Few previous hits: copying them out costs less than scanning every row.
-                rows = np.flatnonzero(hits)
-                text = self._search[rows]
-        else:
-            hits = np.ones(self.n, dtype=bool)
-        if rows is None:
-            for word in words:
-                hits &= np.strings.find(text, word.encode()) >= 0
-        else:
-            keep = np.ones(len(rows), dtype=bool)
-            for word in words:
-                keep &= np.strings.find(text, word.encode()) >= 0
-            hits[rows[~keep]] = False
-        self._hits = (needle, hits)
-        return hits
-
-    def mask(self, flt: AlertFilter, *, with_severity: bool = True) -> np.ndarray:
-        """Which rows the filter keeps (over all rows, in storage order)."""
-        keep = self._is("status", STATUS_FILTERS.get(flt.status, STATUS_FILTERS["all"])[1])
-        if with_severity and flt.severities:
-            keep &= self._is("severity", flt.severities)
-        if flt.owner is not None:
-            keep &= self._is("owner", [flt.owner])
-        if flt.mine_owner is not None:
-            keep &= self._is("owner", [flt.mine_owner])
-        if flt.segment is not None:
-            keep &= self._is("segment", [flt.segment])
-        needle = flt.search.strip().lower()
-        if needle:
-            keep &= self.search_hits(needle)
-        return keep
-
-    @property
-    def held_back(self) -> int:
-        """How many alerts the daily cap held back (not raised: not in ``total``)."""
-        lookup, codes = self._codes["status"]
-        code = lookup.get("held_back")
-        return 0 if code is None else int(np.count_nonzero(codes == code))
-
-    def values(self, name: str) -> list[str]:
-        """The distinct non-empty values of a text column, sorted (for the filter menus)."""
-        if name in self._codes:
-            return sorted(v for v in self._codes[name][0] if v)
-        col = self.columns[name]
-        return sorted({str(v) for v in col if v is not None and v == v and str(v)})
+CardIdsRole = Qt.ItemDataRole.UserRole + 4
 
 
 class AlertListModel(QAbstractListModel):
-    """Alerts as cards, filtered and in priority order.
+    """Alert cards, filtered and in the chosen order.
 
     Signals:
-        counts_changed(dict): open alerts per severity under the other filters.
+        counts_changed(dict): cards per severity (a card's most urgent alert) under the
+            other filters.
     """
 
     counts_changed = Signal(dict)
@@ -205,7 +59,7 @@ class AlertListModel(QAbstractListModel):
     def __init__(self, parent: Any = None, *, clock: Callable[[], dt.datetime] = utc_now) -> None:
         super().__init__(parent)
         self._data: AlertListData | None = None
-        self._rows = np.zeros(0, dtype=np.int64)
+        self._cards = Cards.empty()
         self._filter = AlertFilter()
         self._clock = clock
 
@@ -213,7 +67,7 @@ class AlertListModel(QAbstractListModel):
     def set_data(self, data: AlertListData | None) -> None:
         self.beginResetModel()
         self._data = data
-        self._rows = self._visible()
+        self._cards = self._visible()
         self.endResetModel()
         self._emit_counts()
 
@@ -221,12 +75,15 @@ class AlertListModel(QAbstractListModel):
         if flt == self._filter:
             return
         self._filter = flt
-        rows = self._visible()
-        if np.array_equal(rows, self._rows):
+        cards = self._visible()
+        if np.array_equal(cards.rows, self._cards.rows) and np.array_equal(
+            cards.members, self._cards.members
+        ):
+            self._cards = cards
             self._emit_counts()
             return
         self.beginResetModel()
-        self._rows = rows
+        self._cards = cards
         self.endResetModel()
         self._emit_counts()
 
@@ -238,55 +95,85 @@ class AlertListModel(QAbstractListModel):
     def data_set(self) -> AlertListData | None:
         return self._data
 
-    def _visible(self) -> np.ndarray:
+    def _visible(self) -> Cards:
         if self._data is None or self._data.n == 0:
-            return np.zeros(0, dtype=np.int64)
-        keep = self._data.mask(self._filter)
-        order = self._data.order
-        rows: np.ndarray = order[keep[order]]
-        return rows
+            return Cards.empty()
+        return self._data.cards(self._filter)
 
     def severity_counts(self) -> dict[str, int]:
-        """Alerts per severity that the other filters keep (the chips' numbers)."""
+        """Cards per severity that the other filters keep (the chips' numbers)."""
         if self._data is None:
             return {s: 0 for s in SEVERITIES}
-        keep = self._data.mask(self._filter, with_severity=False)
-        lookup, codes = self._data._codes["severity"]
-        counts = np.bincount(codes[keep], minlength=len(lookup))
-        return {s: int(counts[lookup[s]]) if s in lookup else 0 for s in SEVERITIES}
+        cards = self._data.cards(self._filter, with_severity=False)
+        known = cards.severity[cards.severity < len(SEVERITIES)]
+        counts = np.bincount(known, minlength=len(SEVERITIES))
+        return {s: int(counts[i]) for i, s in enumerate(SEVERITIES)}
 
     def _emit_counts(self) -> None:
         self.counts_changed.emit(self.severity_counts())
 
     # ------------------------------------------------------------------ lookups
     def row_of(self, alert_id: int) -> int:
-        """The visible row of an alert, or -1."""
-        if self._data is None:
+        """The visible row of the card that holds an alert, or -1."""
+        if self._data is None or len(self._cards) == 0:
             return -1
-        hits = np.flatnonzero(self._data.columns["id"][self._rows] == alert_id)
-        return int(hits[0]) if len(hits) else -1
+        ids = self._data.columns["id"]
+        hits = np.flatnonzero(ids[self._cards.members] == alert_id)
+        if not len(hits):
+            return -1
+        card = int(np.searchsorted(self._cards.starts, hits[0], side="right") - 1)
+        return card
 
     def alert_id(self, row: int) -> int:
+        """The id of the card's most urgent alert."""
         assert self._data is not None
-        return int(self._data.columns["id"][self._rows[row]])
+        return int(self._data.columns["id"][self._cards.rows[row]])
+
+    def card_ids(self, row: int) -> tuple[int, ...]:
+        """The ids of the card's alerts, most urgent first."""
+        assert self._data is not None
+        rows = self._cards.member_rows(row)
+        return tuple(int(i) for i in self._data.columns["id"][rows])
 
     def record(self, row: int) -> dict[str, Any]:
-        """The visible row's fields as a dict (what the delegate draws)."""
+        """The card as a dict (what the delegate draws): its most urgent alert's fields,
+        with the card's ``count``, its biggest ``stake`` and every alert's ``rules``,
+        ``reasons`` and ``statuses``."""
         assert self._data is not None
-        i = int(self._rows[row])
-        return {name: self._data.columns[name][i] for name in ALERT_COLUMNS}
+        i = int(self._cards.rows[row])
+        c = self._data.columns
+        rec = {name: c[name][i] for name in ALERT_COLUMNS}
+        members = self._cards.member_rows(row)
+        rec["count"] = int(self._cards.count[row])
+        rec["stake"] = int(self._cards.stake[row])
+        rec["rules"] = [str(c["rule"][k]) for k in members]
+        rec["reasons"] = [str(c["reason"][k]) for k in members]
+        rec["statuses"] = [str(c["status"][k]) for k in members]
+        return rec
 
     def total(self) -> int:
-        """The alerts raised (those held back by the daily cap are not counted)."""
-        return 0 if self._data is None else self._data.n - self._data.held_back
+        """The cards of the raised alerts in this queue (held-back ones are not counted)."""
+        if self._data is None:
+            return 0
+        flt = AlertFilter(status="all", queue=self._filter.queue)
+        return len(self._data.cards(flt, with_severity=False))
+
+    def queue_counts(self) -> dict[str, int]:
+        """Cards per queue under the other filters (the queue tabs' numbers)."""
+        if self._data is None:
+            return {}
+        return {
+            q: len(self._data.cards(replace(self._filter, queue=q), with_severity=False))
+            for q in ALERT_QUEUES
+        }
 
     def held_back_count(self) -> int:
-        """Alerts held back by the daily cap that the other filters (owner, mine, segment,
-        search) keep: the "N more held back" of the pane."""
+        """Cards of alerts held back by the daily cap that the other filters (queue,
+        owner, mine, segment, search) keep: the "N more held back" of the pane."""
         if self._data is None or self._data.held_back == 0:
             return 0
         flt = replace(self._filter, status="held_back")
-        return int(np.count_nonzero(self._data.mask(flt, with_severity=False)))
+        return len(self._data.cards(flt, with_severity=False))
 
     @property
     def currency(self) -> str:
@@ -295,7 +182,7 @@ class AlertListModel(QAbstractListModel):
 
     # ------------------------------------------------------------------ Qt API
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._cards)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role not in (
@@ -305,23 +192,30 @@ class AlertListModel(QAbstractListModel):
             AlertIdRole,
             CustomerIdRole,
             SeverityRole,
+            CardIdsRole,
         ):
             return None
-        if not index.isValid() or self._data is None or index.row() >= len(self._rows):
+        if not index.isValid() or self._data is None or index.row() >= len(self._cards):
             return None
-        i = int(self._rows[index.row()])
+        row = index.row()
+        i = int(self._cards.rows[row])
         c = self._data.columns
         if role == AlertIdRole:
             return int(c["id"][i])
         if role == CustomerIdRole:
             return int(c["customer_id"][i])
         if role == SeverityRole:
-            return str(c["severity"][i])
-        stake = stake_text(str(c["severity"][i]), int(c["priority_cents"][i]), self._data.currency)
-        text = f"{c['customer'][i]}: {c['reason'][i]} ({stake})"
+            return SEVERITIES[min(int(self._cards.severity[row]), len(SEVERITIES) - 1)]
+        if role == CardIdsRole:
+            return list(self.card_ids(row))
+        rec = self.record(row)
+        stake = stake_text(str(rec["queue"]), rec["stake"], self._data.currency)
+        reasons = "; ".join(rec["reasons"])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{c['rule'][i]}\n{c['reason'][i]}\n{stake}"
-        return text
+            lines = [f"{r}: {why}" for r, why in zip(rec["rules"], rec["reasons"], strict=True)]
+            full = stake_text(str(rec["queue"]), rec["stake"], self._data.currency, full=True)
+            return "\n".join([*lines, full])
+        return f"{c['customer'][i]}: {reasons} ({stake})"
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -336,10 +230,12 @@ class AlertListModel(QAbstractListModel):
         return self._clock()
 
 
-def stake_text(severity: str, cents: int, currency: str) -> str:
-    """What is at stake: revenue at risk, or the upside of an opportunity."""
+def stake_text(queue: str, cents: int, currency: str, *, full: bool = False) -> str:
+    """What is at stake on a card: revenue at risk (risk), upside (growth) or deal value
+    at stake (pipeline); the short form fits a card, ``full`` names it in full."""
     amount = format_money(cents / 100.0, currency, cents=False)
-    return f"{amount} upside" if severity == "opportunity" else f"{amount} at risk"
+    words = STAKE_NAMES if full else STAKE_SHORT
+    return f"{amount} {words.get(queue, words['risk'])}"
 
 
 def age_text(created: np.datetime64, now: dt.datetime) -> str:
@@ -404,6 +300,7 @@ class AlertCardDelegate(QStyledItemDelegate):
         if not isinstance(model, AlertListModel) or not index.isValid():
             return
         rec = model.record(index.row())
+        severity = str(index.data(SeverityRole))
         theme = self._theme
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -414,7 +311,6 @@ class AlertCardDelegate(QStyledItemDelegate):
         painter.setPen(QPen(QColor(theme.primary if selected else theme.border), 1))
         painter.setBrush(bg)
         painter.drawRoundedRect(card, 6, 6)
-        severity = str(rec["severity"])
         bar_colour = QColor(
             getattr(theme, severity, theme.muted) if severity != "info" else theme.muted
         )
@@ -433,13 +329,14 @@ class AlertCardDelegate(QStyledItemDelegate):
 
         # Line 1: customer (bold) and company, stake on the right.
         y = card.top() + 8
-        stake = stake_text(severity, int(rec["priority_cents"]), model.currency)
+        queue = str(rec["queue"])
+        stake = stake_text(queue, int(rec["stake"]), model.currency)
         painter.setFont(bold)
         stake_w = fm_bold.horizontalAdvance(stake)
         stake_colour = QColor(text_colour)
         if severity == "critical":
             stake_colour = QColor(theme.critical)
-        elif severity == "opportunity":
+        elif queue == "growth":
             stake_colour = QColor(theme.positive)
         painter.setPen(stake_colour)
         painter.drawText(
@@ -467,21 +364,33 @@ class AlertCardDelegate(QStyledItemDelegate):
                 fm_small.elidedText(company, Qt.TextElideMode.ElideRight, room),
             )
 
-        # Line 2: the reason.
+        # Line 2: the most urgent reason, and how many more the card holds.
         y += fm_bold.height() + 4
         painter.setFont(base)
+        more = int(rec["count"]) - 1
+        more_text = f"+{more} more" if more > 0 else ""
+        more_w = fm_small.horizontalAdvance(more_text) + 8 if more_text else 0
         painter.setPen(text_colour)
         painter.drawText(
-            QRect(left, y, width, fm.height()),
+            QRect(left, y, width - more_w, fm.height()),
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            fm.elidedText(_text(rec["reason"]), Qt.TextElideMode.ElideRight, width),
+            fm.elidedText(_text(rec["reason"]), Qt.TextElideMode.ElideRight, width - more_w),
         )
+        if more_text:
+            painter.setFont(small)
+            painter.setPen(QColor(theme.accent) if not selected else text_colour)
+            painter.drawText(
+                QRect(right - more_w + 8, y, more_w - 8, fm.height()),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                more_text,
+            )
 
         # Line 3: rule · age · owner, status and do-not-contact on the right.
         y += fm.height() + 4
         painter.setFont(small)
         tags: list[tuple[str, QColor]] = []
-        status = str(rec["status"])
+        statuses = [str(v) for v in rec["statuses"]]
+        status = next((v for v in statuses if v != "open"), "open")
         if status != "open":
             tags.append((STATUS_LABELS.get(status, status), QColor(theme.accent)))
         if bool(rec["do_not_contact"]):
@@ -496,9 +405,9 @@ class AlertCardDelegate(QStyledItemDelegate):
             painter.drawText(chip, int(Qt.AlignmentFlag.AlignCenter), label)
             x_right -= w + 6
         owner = _text(rec["owner"]) or "no owner"
-        meta = " · ".join(
-            p for p in (_text(rec["rule"]), age_text(rec["created_at"], model.clock()), owner) if p
-        )
+        rules = " + ".join(dict.fromkeys(str(r) for r in rec["rules"]))
+        age = age_text(rec["created_at"], model.clock())
+        meta = " · ".join(p for p in (rules, age, owner) if p)
         painter.setPen(muted if not selected else text_colour)
         room = max(x_right - left - 6, 20)
         painter.drawText(

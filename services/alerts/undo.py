@@ -1,0 +1,139 @@
+"""Undo: put back what one user action changed (a services.alerts.records.Undoable), in
+one transaction, audited.
+
+What is restored: the lifecycle fields of the alerts the action moved (status, outcome,
+snooze, resolved time); the customer's marks it set (do not contact, the end of a quiet
+period); the tasks it changed (due date, done time). What it wrote is removed: the call,
+note or task (the audit keeps what it said) and its entry in the customer's timeline.
+
+An undo is refused, changing nothing, when something changed the same records since
+(another action, a scoring that refreshed the alert, the same customer marked again):
+the message says so and what to do instead. The audit log keeps both the action and its
+undoing ("alert.undone" or "customer.undone", with the action undone and its words).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine, delete
+from sqlalchemy.orm import Session
+
+from models.schema import Action, Alert, Customer, Interaction
+from services.alerts._db import aware
+from services.alerts.config import default_actor
+from services.alerts.contact import set_customer_field
+from services.alerts.lifecycle import (
+    AlertActionError,
+    Doing,
+    alert_entity,
+    moment,
+    unit_of_work,
+)
+from services.alerts.records import AlertBefore, MarkBefore, TaskBefore, Undoable
+
+
+class UndoRefusedError(AlertActionError):
+    """The records changed since the action: undoing it would overwrite that change."""
+
+
+def undo_change(
+    engine: Engine,
+    change: Undoable,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> str:
+    """Undo one action; returns what was undone in words ("Undone: dismissed Chiara
+    Sato"). Raises UndoRefusedError (nothing changed) when that is no longer possible."""
+    if not change.can_undo:
+        raise UndoRefusedError(f"{change.label} cannot be undone: {change.reason}")
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        doing = Doing(session, when, who)
+        alerts = [_check_alert(session, before) for before in change.alerts]
+        _check_written(session, change)
+        for mark in change.marks:
+            _check_mark(session, change.customer_id, mark)
+        tasks = [_check_task(session, before) for before in change.tasks]
+        details = {"undid": change.undid, "text": change.label}
+        for alert, before in zip(alerts, change.alerts, strict=True):
+            _restore(alert, before, when)
+            doing.audit("alert.undone", alert_entity(alert), details)
+        if change.interaction_ids:
+            session.execute(delete(Interaction).where(Interaction.id.in_(change.interaction_ids)))
+        if change.action_ids:
+            session.execute(delete(Action).where(Action.id.in_(change.action_ids)))
+        for mark in change.marks:
+            set_customer_field(session, change.customer_id, mark.column, mark.before, when)
+        for task, was in zip(tasks, change.tasks, strict=True):
+            task.due_date = was.due_date
+            task.done_at = was.done_at
+        if not change.alerts:
+            doing.audit("customer.undone", ("customer", change.customer_id), details)
+        return f"Undone: {change.label[:1].lower()}{change.label[1:]}"
+
+
+def _changed_since(what: str) -> UndoRefusedError:
+    return UndoRefusedError(
+        f"{what} changed since, so it was not undone; look at it again and act on it anew."
+    )
+
+
+def _same_moment(a: dt.datetime | None, b: dt.datetime | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return aware(a) == aware(b)
+
+
+def _check_alert(session: Session, before: AlertBefore) -> Alert:
+    alert = session.get(Alert, before.alert_id, with_for_update=True)
+    if alert is None:
+        raise UndoRefusedError(
+            "The alert no longer exists (the workspace may have been rebuilt); nothing was undone."
+        )
+    if not _same_moment(alert.updated_at, before.changed_at):
+        raise _changed_since("The alert")
+    return alert
+
+
+def _check_written(session: Session, change: Undoable) -> None:
+    for action_id in change.action_ids:
+        action = session.get(Action, action_id, with_for_update=True)
+        if action is None:
+            raise UndoRefusedError("That call, note or task no longer exists; nothing was undone.")
+        if action.kind == "task" and action.done_at is not None:
+            raise _changed_since("The task (it was completed)")
+
+
+def _check_mark(session: Session, customer_id: int, mark: MarkBefore) -> None:
+    customer = session.get(Customer, customer_id, with_for_update=True)
+    if customer is None:
+        raise UndoRefusedError(f"Customer {customer_id} no longer exists; nothing was undone.")
+    now_value = getattr(customer, mark.column)
+    if isinstance(mark.after, bool):
+        same = bool(now_value) == mark.after
+    else:
+        same = _same_moment(now_value, mark.after)
+    if not same:
+        raise _changed_since("The customer's mark")
+
+
+def _check_task(session: Session, before: TaskBefore) -> Action:
+    task = session.get(Action, before.action_id, with_for_update=True)
+    if task is None or task.kind != "task":
+        raise UndoRefusedError("The task no longer exists; nothing was undone.")
+    if task.due_date != before.after_due_date or not _same_moment(
+        task.done_at, before.after_done_at
+    ):
+        raise _changed_since("The task")
+    return task
+
+
+def _restore(alert: Alert, before: AlertBefore, now: dt.datetime) -> None:
+    alert.status = before.status
+    alert.outcome = before.outcome
+    alert.snoozed_until = before.snoozed_until
+    alert.snooze_until_clear = before.snooze_until_clear
+    alert.resolved_at = before.resolved_at
+    alert.updated_at = now
