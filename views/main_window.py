@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.dashboard.score_requested.connect(self._on_pane_score_requested)
         self._alerts: AlertSource | None = None
         self._dashboard_stale = True
+        self._customer_stale = False
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
         self.undo_bar = UndoBar(self.undo_history, self)
         layout.addWidget(self.undo_bar)
         self.alerts_view.set_undo_history(self.undo_history)
+        self.detail_pane.set_undo_history(self.undo_history)
         self._build_status_bar()
         self._theme.theme_changed.connect(self._on_theme_theme_changed)
         self._jobs.busy_changed.connect(self._on_jobs_busy_changed)
@@ -321,12 +323,19 @@ class MainWindow(QMainWindow):
             self._settings.setValue(KEY_TAB, TAB_KEYS[index])
         if index == TAB_DASHBOARD and self._dashboard_stale:
             self._load_dashboard()
+        if index == TAB_CUSTOMERS and self._customer_stale:
+            self._customer_stale = False
+            if self.detail_pane.detail is not None:
+                self.detail_pane.refresh()
 
     def _on_alerts_pane_owner_chosen(self, name: str) -> None:
         self._settings.setValue(KEY_OWNER, name)
 
     def _on_alerts_view_alert_changed(self, _alert_id: int) -> None:
         self._dashboard_stale = True
+        # The Customers tab's customer may be the one acted on (marked do not contact,
+        # called): it is read anew when that tab is shown.
+        self._customer_stale = True
 
     def _on_find_action_triggered(self) -> None:
         if self.tabs.currentIndex() == TAB_ALERTS:

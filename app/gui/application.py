@@ -295,7 +295,7 @@ class GuiController(QObject):
             # A composer belongs to the workspace it was opened on.
             self.composer.close()
         columns, self._pending_columns = self._pending_columns, None
-        self.window.set_source(WorkspaceCustomerSource(workspace, columns))
+        self.window.set_source(WorkspaceCustomerSource(workspace, columns, user=self._user))
         self.window.set_alert_source(WorkspaceAlertSource(workspace))
         self.imports.set_workspace(workspace)
         self.scoring.workspace_changed()

@@ -6,6 +6,7 @@ runs on the job runner's database worker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import numpy as np
 from app.gui.scoring_controller import read_customer_scores, read_score_history
 from app.workspace import Workspace
 from models.migrate import backup_sqlite
+from services.alerts.records import Undoable
 from services.customer_detail import load_customer_detail
 from services.customers import load_customer_columns, workspace_summary
 from services.records import CustomerDetail, CustomerScores, ScoreHistoryPoint, WorkspaceSummary
@@ -23,9 +25,15 @@ class WorkspaceCustomerSource:
     """The window's view of an open workspace (implements views.customers.source.CustomerSource)."""
 
     def __init__(
-        self, workspace: Workspace, preloaded_columns: Future[dict[str, np.ndarray]] | None = None
+        self,
+        workspace: Workspace,
+        preloaded_columns: Future[dict[str, np.ndarray]] | None = None,
+        *,
+        user: Callable[[], str] | None = None,
     ) -> None:
         self.workspace = workspace
+        # Who acts (the audit's actor); None: the services' default.
+        self._user = user
         # Read once from the start-up preload (app/gui/preload.py); every later load queries.
         self._preloaded_columns = preloaded_columns
 
@@ -56,10 +64,17 @@ class WorkspaceCustomerSource:
     def workspace_summary(self) -> WorkspaceSummary:
         return workspace_summary(self.workspace.engine)
 
-    def set_do_not_contact(self, customer_id: int, value: bool) -> None:
-        from services.alerts.contact import set_do_not_contact
+    def set_do_not_contact(self, customer_id: int, value: bool) -> Undoable:
+        from services.alerts.actions import mark_do_not_contact
 
-        set_do_not_contact(self.workspace.engine, customer_id, value)
+        actor = self._user() if self._user is not None else None
+        return mark_do_not_contact(self.workspace.engine, customer_id, value, actor=actor)
+
+    def undo_change(self, change: Undoable) -> str:
+        from services.alerts.undo import undo_change
+
+        actor = self._user() if self._user is not None else None
+        return undo_change(self.workspace.engine, change, actor=actor)
 
     def back_up(self, destination: Path) -> Path:
         return backup_sqlite(self.workspace.engine, destination)

@@ -123,20 +123,7 @@ def apply_card_action(
             return _transition(doing, alerts, action, name, params)
         if action == "do_not_contact":
             value = bool(params.get("value", True))
-            before = bool(customer.do_not_contact) if customer is not None else False
-            if not set_do_not_contact_in(session, customer_id, value, actor=who, now=when):
-                raise AlertActionError(
-                    f"{name} is already marked do not contact."
-                    if value
-                    else f"{name} is not marked do not contact."
-                )
-            label = f"Marked {name} do not contact" if value else f"Allowed contact with {name}"
-            return Undoable(
-                label=label,
-                undid="customer.do_not_contact",
-                customer_id=customer_id,
-                marks=(MarkBefore("do_not_contact", before, value),),
-            )
+            return _mark_do_not_contact(doing, customer, customer_id, name, value)
         if action == "end_quiet_period":
             was, ended = end_quiet_period_in(doing, customer_id, str(params.get("reason", "")))
             return Undoable(
@@ -158,6 +145,45 @@ def apply_card_action(
             customer_id=customer_id,
             action_ids=(int(task.id),),
         )
+
+
+def mark_do_not_contact(
+    engine: Engine,
+    customer_id: int,
+    value: bool,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> Undoable:
+    """Mark a customer do not contact (value True) or lift the mark (False), from the
+    customer's own pane, in one audited transaction; returns what undoing it restores."""
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        customer = session.get(Customer, customer_id)
+        name = (customer.name or customer.email) if customer is not None else None
+        name = name or f"customer {customer_id}"
+        return _mark_do_not_contact(Doing(session, when, who), customer, customer_id, name, value)
+
+
+def _mark_do_not_contact(
+    doing: Doing, customer: Customer | None, customer_id: int, name: str, value: bool
+) -> Undoable:
+    before = bool(customer.do_not_contact) if customer is not None else False
+    if not set_do_not_contact_in(
+        doing.session, customer_id, value, actor=doing.actor, now=doing.now
+    ):
+        raise AlertActionError(
+            f"{name} is already marked do not contact."
+            if value
+            else f"{name} is not marked do not contact."
+        )
+    label = f"Marked {name} do not contact" if value else f"Allowed contact with {name}"
+    return Undoable(
+        label=label,
+        undid="customer.do_not_contact",
+        customer_id=customer_id,
+        marks=(MarkBefore("do_not_contact", before, value),),
+    )
 
 
 def _before(alert: Alert) -> AlertBefore:

@@ -199,7 +199,8 @@ def test_a_card_of_several_alerts_acts_on_all_and_shows_every_reason(
     pane.show_alert(dataclasses.replace(ALERT, card=card))
     assert "High risk, high value + Gone quiet" in pane.title.text()
     reasons = pane.reason.text()
-    assert "churn risk 85%" in reasons and "(Gone quiet, condition cleared)" in reasons
+    assert "churn risk 85%" in reasons
+    assert "(Gone quiet, condition cleared)" in reasons
     assert requests(qtbot, pane, "dismiss") == ([7, 9], "dismiss", {})
 
 
@@ -227,7 +228,8 @@ def test_the_quiet_period_can_be_ended_with_a_reason(qtbot, pane: ActionPane) ->
         quiet_until=dt.datetime(2026, 12, 5, tzinfo=dt.UTC),
     )
     pane.show_alert(quiet)
-    assert pane.quiet_button.isVisible() and pane.quiet_button.isEnabled()
+    assert pane.quiet_button.isVisible()
+    assert pane.quiet_button.isEnabled()
     assert not pane.draft_button.isEnabled()
     pane.trigger("note")  # uses up the first prepared text
     with qtbot.waitSignal(pane.action_requested) as blocker:

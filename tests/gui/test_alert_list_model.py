@@ -227,8 +227,13 @@ def card_columns() -> dict[str, np.ndarray]:
     cols["queue"] = np.array(["risk", "risk", "pipeline", "risk", "risk"], dtype=object)
     cols["priority_cents"] = np.array([40_000, 40_000, 360_000, 90_000, 500])
     cols["created_at"] = np.array(
-        ["2026-11-20T10:00", "2026-11-21T10:00", "2026-11-10T10:00", "2026-11-22T08:00",
-         "2026-10-13T08:00"],  # fmt: skip
+        [
+            "2026-11-20T10:00",
+            "2026-11-21T10:00",
+            "2026-11-10T10:00",
+            "2026-11-22T08:00",
+            "2026-10-13T08:00",
+        ],  # fmt: skip
         dtype="datetime64[s]",
     )
     return cols

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from app.workspace import open_workspace, to_url
 from models.db import session_scope
-from models.migrate import alembic_config, upgrade
+from models.migrate import _raw_pragma, alembic_config, upgrade
 from services.customer_detail import load_customer_detail
 from services.importing.service import run_import
 from services.local_dates import local_date, local_time, zone_problem
@@ -103,12 +103,19 @@ def test_the_migration_adds_and_removes_the_offset(tmp_path: Path) -> None:
         from alembic import command
 
         cfg = alembic_config()
-        with ws.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0003")
+        with ws.engine.connect() as conn:
+            # As models.migrate.upgrade does: batch mode rebuilds `customers` on the way
+            # down (0005), which with foreign keys on would cascade-delete the orders.
+            _raw_pragma(conn, "PRAGMA foreign_keys = OFF")
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.downgrade(cfg, "0003")
+            _raw_pragma(conn, "PRAGMA foreign_keys = ON")
         with ws.engine.connect() as conn:
             columns = [r[1] for r in conn.execute(text("PRAGMA table_info(orders)"))]
+            kept = conn.execute(text("SELECT COUNT(*) FROM orders")).scalar_one()
         assert "utc_offset_minutes" not in columns
+        assert kept == 1
         upgrade(ws.engine)
         with ws.engine.connect() as conn:
             columns = [r[1] for r in conn.execute(text("PRAGMA table_info(orders)"))]

@@ -10,6 +10,7 @@ import html
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -495,6 +496,49 @@ class AlertsPane(QWidget):
     def select_alert(self, alert_id: int) -> bool:
         """Make an alert current if the filters show it; True if they do."""
         return self._select(alert_id, fallback=False)
+
+    def show_alert(self, alert_id: int) -> bool:
+        """Make an alert current, changing the queue and clearing the filters that hide
+        it (another screen opens it: My work, a composer); False if it is not loaded."""
+        if self.select_alert(alert_id):
+            return True
+        data = self.model.data_set
+        if data is None or not data.contains(alert_id):
+            return False
+        row = int(np.flatnonzero(data.columns["id"] == alert_id)[0])
+        queue = str(data.columns["queue"][row])
+        status = str(data.columns["status"][row])
+        status_key = next(
+            (key for key, (_label, kept) in STATUS_FILTERS.items() if kept == (status,)),
+            "all",
+        )
+        if status in STATUS_FILTERS["active"][1]:
+            status_key = "active"
+        widgets = (
+            self.queue_tabs,
+            self.status_combo,
+            self.owner_combo,
+            self.segment_combo,
+            self.mine_button,
+            self.search_box,
+            *self.severity_buttons.values(),
+        )
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.set_queue(queue)
+        self.status_combo.setCurrentIndex(max(self.status_combo.findData(status_key), 0))
+        self.owner_combo.setCurrentIndex(0)
+        self.segment_combo.setCurrentIndex(0)
+        self.mine_button.setChecked(False)
+        self.search_box.clear()
+        for button in self.severity_buttons.values():
+            button.setChecked(False)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._age = (None, None)
+        self.query_note.hide()
+        self._on_filters_changed()
+        return self.select_alert(alert_id)
 
     def _select(self, alert_id: int | None, *, fallback: bool = True) -> bool:
         row = self.model.row_of(alert_id) if alert_id is not None else -1

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from views.alerts.action_pane import ActionPane, TaskPrompt, TextPrompt
+from views.alerts.action_pane import ActionPane, CallPrompt, TaskPrompt, TextPrompt
 from views.alerts.pane import AlertsPane
 from views.alerts.source import AlertDetail, AlertSource, Undoable
 from views.customers.detail_pane import CustomerDetailPane
@@ -54,6 +54,7 @@ class AlertsView(QWidget):
         settings: QSettings | None = None,
         ask_text: TextPrompt | None = None,
         ask_task: TaskPrompt | None = None,
+        ask_call: CallPrompt | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         super().__init__(parent)
@@ -74,7 +75,9 @@ class AlertsView(QWidget):
         self.detail_pane = CustomerDetailPane(
             jobs, self, clock=clock, load_delay_ms=DETAIL_DELAY_MS, load_at_once=True
         )
-        self.action_pane = ActionPane(self, ask_text=ask_text, ask_task=ask_task, clock=clock)
+        self.action_pane = ActionPane(
+            self, ask_text=ask_text, ask_task=ask_task, ask_call=ask_call, clock=clock
+        )
         self.alerts_pane.alert_selected.connect(self._on_alerts_pane_alert_selected)
         self.alerts_pane.selection_cleared.connect(self._on_alerts_pane_selection_cleared)
         self.alerts_pane.alerts_loaded.connect(self._on_alerts_pane_alerts_loaded)
@@ -129,6 +132,7 @@ class AlertsView(QWidget):
     def set_undo_history(self, history: UndoHistory | None) -> None:
         """Where the actions done here are remembered for Undo (Ctrl+Z)."""
         self._history = history
+        self.detail_pane.set_undo_history(history)
 
     def _on_alerts_pane_alert_selected(self, alert_id: int, customer_id: int) -> None:
         self._card_ids = self.alerts_pane.current_card_ids() or (alert_id,)

@@ -40,6 +40,7 @@ from services.records import (
     CustomerScores,
     ScoreHistoryPoint,
 )
+from views.alerts.source import Undoable
 from views.customers.score_tiles import CONFIDENCE_TEXT, SEGMENT_TONES, DriversPanel, ScoreStrip
 from views.customers.source import CustomerSource
 from views.formatting import (
@@ -55,6 +56,7 @@ from views.item_models.timeline_model import TimelineDelegate, TimelineModel
 from views.theme import LIGHT, Theme
 from views.widgets.geometry import VerticalScrollArea
 from views.widgets.tiles import KpiTile
+from views.widgets.undo import UndoHistory
 
 if TYPE_CHECKING:
     from app.gui.jobs import JobRunner, TaskState
@@ -116,6 +118,7 @@ class CustomerDetailPane(QWidget):
         # "Now" for day counts and the chart's today line (tests pass a fixed clock).
         self._clock = clock
         self._source: CustomerSource | None = None
+        self._undo: UndoHistory | None = None
         self._theme: Theme = LIGHT
         self._detail: CustomerDetail | None = None
         self._scores: CustomerScores | None = None
@@ -417,14 +420,24 @@ class CustomerDetailPane(QWidget):
         if not (self._confirm or self._ask)("Allow contact again?", question):
             return
         set_mark = source.set_do_not_contact
+
+        def done(change: Undoable) -> None:
+            if self._undo is not None:
+                self._undo.push(change, lambda: self._on_contact_allowed(customer_id))
+            self._on_contact_allowed(customer_id)
+
         (
             self._jobs.operation(
                 lambda _state: set_mark(customer_id, False), parent=self, label="allow contact"
             )
-            .success(lambda _r: self._on_contact_allowed(customer_id))
+            .success(done)
             .failure(self._jobs.present_error)
             .run()
         )
+
+    def set_undo_history(self, history: UndoHistory | None) -> None:
+        """Where what is done here is remembered for Undo (Ctrl+Z)."""
+        self._undo = history
 
     def _on_contact_allowed(self, customer_id: int) -> None:
         self.contact_changed.emit(customer_id)

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from services.alerts.records import Undoable
+
 if TYPE_CHECKING:
     from services.records import (
         CustomerDetail,
@@ -48,8 +50,9 @@ class CustomerSource(Protocol):
 
     def workspace_summary(self) -> WorkspaceSummary: ...
 
-    def set_do_not_contact(self, customer_id: int, value: bool) -> None:
-        """Mark the customer do-not-contact or lift the mark (audited, in one transaction)."""
+    def set_do_not_contact(self, customer_id: int, value: bool) -> Undoable:
+        """Mark the customer do-not-contact or lift the mark (audited, in one transaction);
+        returns what undoing it restores."""
         ...
 
     def back_up(self, destination: Path) -> Path: ...

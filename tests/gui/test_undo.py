@@ -1,0 +1,216 @@
+"""Undo in the window: what a key did to an alert or a customer, Ctrl+Z (or the bar's
+Undo) takes back, on a real scored demo workspace; the audit keeps both."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from app.gui.alerts_source import WorkspaceAlertSource
+from app.gui.customers_source import WorkspaceCustomerSource
+from app.gui.jobs import JobRunner
+from app.workspace import Workspace, open_workspace, to_url
+from views.main_window import TAB_CUSTOMERS, MainWindow
+from views.theme import ThemeManager, ThemeMode
+
+TIMEOUT_MS = 15_000
+USER = "Maya Patel"
+
+
+@pytest.fixture
+def workspace(alerts_file: Path, tmp_path: Path) -> Iterator[Workspace]:
+    target = tmp_path / "alerts.radar.sqlite"
+    shutil.copy(alerts_file, target)
+    ws = open_workspace(to_url(str(target)), backup=False)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def window(
+    qtbot, qapp: QApplication, jobs: JobRunner, workspace: Workspace, ui_settings: QSettings
+) -> Iterator[MainWindow]:
+    theme = ThemeManager(qapp, ThemeMode.LIGHT)
+    w = MainWindow(jobs, theme, ui_settings)
+    qtbot.addWidget(w)
+    w.resize(1400, 860)
+    w.show()
+    w.set_source(WorkspaceCustomerSource(workspace, user=lambda: USER))
+    w.set_alert_source(WorkspaceAlertSource(workspace, user=USER))
+    wait_idle(qtbot, w, jobs)
+    yield w
+    theme.deleteLater()
+
+
+def wait_idle(qtbot, w: MainWindow, jobs: JobRunner) -> None:
+    view = w.alerts_view
+
+    def ready() -> bool:
+        alert = view.action_pane.alert
+        return (
+            alert is not None
+            and alert.id == view.alerts_pane.current_alert_id
+            and view.detail_pane.detail is not None
+            and not view.detail_pane.load_pending
+            and jobs.is_idle()
+        )
+
+    qtbot.waitUntil(ready, timeout=TIMEOUT_MS)
+
+
+def rows(workspace: Workspace, sql: str, *params: object) -> list[tuple]:
+    path = workspace.engine.url.database
+    assert path is not None
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def test_dismiss_then_ctrl_z_puts_the_card_back(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
+) -> None:
+    view = window.alerts_view
+    alert = view.action_pane.alert
+    assert alert is not None
+    card = alert.card_ids
+    marks = ",".join("?" * len(card))
+    before = rows(workspace, f"SELECT id, status FROM alerts WHERE id IN ({marks})", *card)
+    assert not window.undo_action.isEnabled()
+    view.alerts_pane.focus_list()
+    qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_D)
+    qtbot.waitUntil(lambda: window.undo_bar.isVisible(), timeout=TIMEOUT_MS)
+    assert window.undo_bar.text.text().startswith("Dismissed ")
+    assert window.undo_action.isEnabled()
+    assert "Dismissed" in window.undo_action.text()
+    now = rows(workspace, f"SELECT id, status FROM alerts WHERE id IN ({marks})", *card)
+    statuses = {status for _id, status in now}
+    assert statuses == {"dismissed"}
+    wait_idle(qtbot, window, jobs)
+    assert view.alerts_pane.model.row_of(card[0]) == -1  # off the active list
+
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: window.undo_bar.text.text().startswith("Undone: dismissed"), timeout=TIMEOUT_MS
+    )
+    wait_idle(qtbot, window, jobs)
+    after = rows(workspace, f"SELECT id, status FROM alerts WHERE id IN ({marks})", *card)
+    assert after == before
+    assert view.alerts_pane.current_alert_id == card[0]  # its card is selected again
+    audit = [a for (a,) in rows(workspace, "SELECT action FROM audit_events ORDER BY id")]
+    assert audit[-len(card) * 2 :].count("alert.dismissed") == len(card)
+    assert audit[-len(card) :] == ["alert.undone"] * len(card)
+    actors = {a for (a,) in rows(workspace, "SELECT DISTINCT actor FROM audit_events WHERE "
+                                 "action IN ('alert.dismissed', 'alert.undone')")}  # fmt: skip
+    assert actors == {USER}
+    assert not window.undo_action.isEnabled()  # nothing left to undo
+
+
+def test_do_not_contact_then_lift_it_and_undo_the_lift(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
+) -> None:
+    view = window.alerts_view
+    alert = view.action_pane.alert
+    assert alert is not None
+    assert not alert.do_not_contact
+    customer = alert.customer_id
+    view.alerts_pane.focus_list()
+    qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_X)
+    qtbot.waitUntil(
+        lambda: view.action_pane.alert is not None and view.action_pane.alert.do_not_contact,
+        timeout=TIMEOUT_MS,
+    )
+    wait_idle(qtbot, window, jobs)
+    assert rows(workspace, "SELECT do_not_contact FROM customers WHERE id=?", customer) == [(1,)]
+
+    # Lifted from the Customers tab's customer pane (it asks first).
+    window.tabs.setCurrentIndex(TAB_CUSTOMERS)
+    qtbot.waitUntil(lambda: window.customers_pane.model.rowCount() > 0, timeout=TIMEOUT_MS)
+    assert window.customers_pane.select_customer(customer)
+    detail = window.detail_pane
+    # The mark made in the Alerts tab shows here too (the pane reads the customer anew).
+    qtbot.waitUntil(
+        lambda: (
+            detail.detail is not None
+            and detail.detail.id == customer
+            and detail.detail.do_not_contact
+        ),
+        timeout=TIMEOUT_MS,
+    )
+    assert detail.lift_button.isVisible()
+    asked: list[str] = []
+    detail._confirm = lambda title, _text: asked.append(title) or True
+    detail.lift_button.click()
+    qtbot.waitUntil(
+        lambda: detail.detail is not None and not detail.detail.do_not_contact,
+        timeout=TIMEOUT_MS,
+    )
+    assert asked == ["Allow contact again?"]
+    assert rows(workspace, "SELECT do_not_contact FROM customers WHERE id=?", customer) == [(0,)]
+    assert window.undo_bar.text.text().startswith("Allowed contact with ")
+    assert not detail.lift_button.isVisible()
+
+    # Ctrl+Z puts the mark back: the lift was the last thing done.
+    window.undo_action.trigger()
+    qtbot.waitUntil(
+        lambda: detail.detail is not None and detail.detail.do_not_contact, timeout=TIMEOUT_MS
+    )
+    assert rows(workspace, "SELECT do_not_contact FROM customers WHERE id=?", customer) == [(1,)]
+    lifted = rows(
+        workspace,
+        "SELECT actor, details FROM audit_events WHERE action='customer.do_not_contact' "
+        "AND entity_id=? ORDER BY id",
+        customer,
+    )
+    assert [actor for actor, _d in lifted] == [USER, USER]
+    assert rows(
+        workspace,
+        "SELECT COUNT(*) FROM audit_events WHERE action='customer.undone' AND entity_id=?",
+        customer,
+    ) == [(1,)]
+    # And Ctrl+Z again takes back the mark itself.
+    window.undo_action.trigger()
+    qtbot.waitUntil(
+        lambda: (
+            rows(workspace, "SELECT do_not_contact FROM customers WHERE id=?", customer) == [(0,)]
+        ),
+        timeout=TIMEOUT_MS,
+    )
+    wait_idle(qtbot, window, jobs)
+
+
+@pytest.mark.presents_errors
+def test_an_undo_refused_changes_nothing_and_says_why(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace, presenter
+) -> None:
+    view = window.alerts_view
+    alert = view.action_pane.alert
+    assert alert is not None
+    view.alerts_pane.focus_list()
+    qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_P)  # in progress
+    qtbot.waitUntil(lambda: window.undo_action.isEnabled(), timeout=TIMEOUT_MS)
+    wait_idle(qtbot, window, jobs)
+    # Someone else resolves it meanwhile (another window, say).
+    path = workspace.engine.url.database
+    assert path is not None
+    con = sqlite3.connect(path)
+    con.execute(
+        "UPDATE alerts SET status='resolved', outcome='won_back', "
+        "updated_at='2099-01-01 00:00:00' WHERE id=?",
+        (alert.id,),
+    )
+    con.commit()
+    con.close()
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: bool(presenter.errors), timeout=TIMEOUT_MS)
+    (error,) = presenter.take()
+    assert "changed since" in str(error)
+    assert rows(workspace, "SELECT status FROM alerts WHERE id=?", alert.id) == [("resolved",)]
+    wait_idle(qtbot, window, jobs)
