@@ -277,3 +277,25 @@ def test_the_age_filter_counts_whole_days_as_the_dashboard(qtbot) -> None:
     assert m.index(0, 0).data(CardIdsRole) == [102]  # only the alert the filter keeps
     m.set_filter(AlertFilter(queue=None, min_age_days=31))
     assert shown(m) == [105]
+
+
+def test_a_card_shows_the_amount_of_its_alerts_that_still_hold(qtbot) -> None:
+    """A cleared alert keeps the figure of the scoring that raised it: the card says the
+    current revenue at risk (its holding alerts', as the customer's tile), not the old one."""
+    c = card_columns()
+    ana = [i for i, customer in enumerate(c["customer_id"].tolist()) if customer == 1]
+    risk = [i for i in ana if c["queue"][i] == "risk"]
+    assert len(risk) == 2
+    old, current = risk
+    c["priority_cents"][old] = 99_500
+    c["priority_cents"][current] = 90_100
+    c["condition_cleared"][old] = True
+    m = AlertListModel(clock=lambda: NOW)
+    m.set_data(AlertListData(c, now=NOW))
+    row = m.row_of(int(c["id"][current]))
+    assert m.record(row)["stake"] == 90_100
+    assert "$901 at risk" in m.index(row, 0).data()
+    # Every alert of the card cleared: the biggest figure is all there is.
+    c["condition_cleared"][current] = True
+    m.set_data(AlertListData(c, now=NOW))
+    assert m.record(m.row_of(int(c["id"][current])))["stake"] == 99_500

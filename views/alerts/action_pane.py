@@ -449,7 +449,10 @@ class ActionPane(QWidget):
         # A held-back alert was found by the scoring but not raised (yet).
         when = "found" if alert.status == "held_back" else "raised"
         owner = alert.owner or "no owner"
-        stake_cents = max((a.priority_cents for a in alert.card), default=alert.priority_cents)
+        holding = [a.priority_cents for a in alert.card if not a.condition_cleared]
+        stake_cents = max(
+            holding or [a.priority_cents for a in alert.card] or [alert.priority_cents]
+        )
         stake = stake_text(alert.queue, stake_cents, alert.currency, full=True)
         self.meta.setText(f"{status} · {when} {raised} · {owner} · {stake}")
         self.reason.setText(self._reasons_html(alert))

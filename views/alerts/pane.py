@@ -247,10 +247,11 @@ class AlertsPane(QWidget):
         top.addWidget(title)
         top.addStretch(1)
         top.addWidget(self.count_label)
+        top.addWidget(self.sort_combo)
+        # The queue tabs get the pane's whole width: all four fit in a 1366-wide window.
         sort_row = QHBoxLayout()
         sort_row.setSpacing(6)
         sort_row.addWidget(self.queue_tabs, 1)
-        sort_row.addWidget(self.sort_combo)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 4, 6)
         layout.setSpacing(8)

@@ -654,6 +654,8 @@ class CustomerDetailPane(QWidget):
                 f"{gap:,.0f} days",
                 f"now {days / gap:.0f}× overdue" if overdue and days else "between orders",
                 "critical" if overdue else "",
+                # A narrow tile keeps the figure, not "now 6× overd…".
+                short_note=(f"{days / gap:.0f}× overdue",) if overdue and days else (),
             )
 
     # -- state --------------------------------------------------------------------------

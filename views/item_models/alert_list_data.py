@@ -73,7 +73,7 @@ class Cards:
     rows: np.ndarray  # int64, one per card: the representative alert's row
     severity: np.ndarray  # int64 severity rank of each card (its most urgent alert)
     count: np.ndarray  # int64 alerts on each card
-    stake: np.ndarray  # int64 biggest priority on each card
+    stake: np.ndarray  # int64 biggest priority on each card (of the alerts that hold)
     members: np.ndarray  # int64 rows of the kept alerts, grouped by card, urgent first
     starts: np.ndarray  # int64 offset of each card's first member in ``members``
 
@@ -261,8 +261,17 @@ class AlertListData:
         starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
         severity = np.full(len(place), 99, np.int64)
         np.minimum.at(severity, card_of_shown, self.severity_rank[shown])
+        # The card's amount: its alerts' that still hold (a cleared alert keeps the figure
+        # of the scoring that raised it), else the biggest of all.
+        priority = self.columns["priority_cents"][shown]
+        holds = ~self.columns["condition_cleared"][shown].astype(bool)
         stake = np.zeros(len(place), np.int64)
-        np.maximum.at(stake, card_of_shown, self.columns["priority_cents"][shown])
+        np.maximum.at(stake, card_of_shown, priority)
+        current = np.zeros(len(place), np.int64)
+        np.maximum.at(current, card_of_shown[holds], priority[holds])
+        stake = np.where(
+            np.bincount(card_of_shown[holds], minlength=len(place)) > 0, current, stake
+        )
         reps = members[starts]  # the most urgent alert of each card
         cards = Cards(reps, severity, counts, stake, members, starts)
         if with_severity and flt.severities:
