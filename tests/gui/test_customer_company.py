@@ -33,6 +33,8 @@ def test_the_pane_shows_the_contacts_company_and_its_details(
     assert ("Company owner", "Dana Whitlock") in detail.company_details
     pane = CustomerDetailPane(jobs)
     qtbot.addWidget(pane)
+    pane.resize(900, 700)  # room for the whole line (a narrow pane shortens it)
+    pane.show()
     pane.set_source(OneCustomerSource(detail))
     with qtbot.waitSignal(pane.detail_shown, timeout=10_000):
         pane.show_customer(ann)
@@ -41,6 +43,5 @@ def test_the_pane_shows_the_contacts_company_and_its_details(
     assert "Company owner: Dana Whitlock" in pane.contact_label.toolTip()
     assert "City: Seattle" in pane.contact_label.toolTip()
     if os.environ.get("H5_SHOT"):
-        pane.resize(900, 700)
         pane.grab().save(os.environ["H5_SHOT"])
     qtbot.waitUntil(jobs.is_idle)

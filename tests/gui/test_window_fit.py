@@ -3,14 +3,18 @@ bar or the action buttons, and a size remembered on a large screen is fitted."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, QSettings, QSize
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPoint, QRect, QSettings, QSize
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
+from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
-from views.main_window import KEY_GEOMETRY, MainWindow
+from app.workspace import open_workspace, to_url
+from views.main_window import KEY_GEOMETRY, TAB_CUSTOMERS, MainWindow
 from views.theme import ThemeManager, ThemeMode
 from views.widgets.geometry import fit_rect
 
@@ -69,3 +73,63 @@ def test_a_remembered_size_larger_than_the_screen_is_fitted(
         )
 
     qtbot.waitUntil(inside, timeout=5000)
+
+
+def test_a_long_name_and_many_chips_fit_a_1280_wide_window(
+    qtbot, jobs: JobRunner, theme: ThemeManager, ui_settings: QSettings, demo_copy: Path
+) -> None:
+    """The header wraps its chips under the name, and the buttons beside the contact facts
+    stay in view: nothing is cut ("Do not cor") on a 1280-wide laptop."""
+    con = sqlite3.connect(demo_copy)
+    customer = con.execute(
+        "SELECT id FROM customers WHERE tier IS NOT NULL AND region IS NOT NULL LIMIT 1"
+    ).fetchone()[0]
+    con.execute(
+        "UPDATE customers SET do_not_contact = 1, name = ?, email = ? WHERE id = ?",
+        (
+            "Maximiliana Rodríguez-Castellanos de la Vega",
+            "maximiliana.rodriguez-castellanos.delavega@example.com",
+            customer,
+        ),
+    )
+    con.commit()
+    con.close()
+    workspace = open_workspace(to_url(str(demo_copy)), backup=False)
+    try:
+        window = MainWindow(jobs, theme, ui_settings)
+        qtbot.addWidget(window)
+        window.resize(1280, 680)
+        window.show()
+        window.set_source(WorkspaceCustomerSource(workspace))
+        window.detail_pane.set_drafting_available(True)
+        window.tabs.setCurrentIndex(TAB_CUSTOMERS)
+        qtbot.waitUntil(lambda: window.customers_pane.model.rowCount() > 0, timeout=15_000)
+        assert window.customers_pane.select_customer(customer)
+        pane = window.detail_pane
+        qtbot.waitUntil(
+            lambda: pane.detail is not None and pane.detail.id == customer and jobs.is_idle(),
+            timeout=15_000,
+        )
+        qtbot.wait(50)  # one turn of layout
+        viewport = pane.scroll_area.viewport()
+        seen = QRect(viewport.mapToGlobal(QPoint(0, 0)), viewport.size())
+
+        def whole(widget: QWidget) -> bool:
+            box = QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+            return seen.contains(box) and widget.width() >= widget.sizeHint().width()
+
+        chips = [c for c in pane.chips_box.findChildren(QLabel) if c.property("chip")]
+        assert "Do not contact" in [c.text() for c in chips]
+        for chip in chips:
+            assert whole(chip), chip.text()
+        for button in (pane.draft_button, pane.lift_button):
+            assert button.isVisible()
+            assert whole(button), button.text()
+        # The name shortens, whole in its tooltip, rather than push the pane wider.
+        assert pane.name_label.full_text().startswith("Maximiliana")
+        assert seen.contains(
+            QRect(pane.name_label.mapToGlobal(QPoint(0, 0)), pane.name_label.size())
+        )
+        qtbot.waitUntil(jobs.is_idle, timeout=15_000)
+    finally:
+        workspace.close()

@@ -54,8 +54,9 @@ from views.formatting import (
 from views.item_models.opportunity_table_model import OpportunityTableModel
 from views.item_models.timeline_model import TimelineDelegate, TimelineModel
 from views.theme import LIGHT, Theme
+from views.widgets.flow import FlowLayout, FlowTail
 from views.widgets.geometry import VerticalScrollArea
-from views.widgets.tiles import KpiTile
+from views.widgets.tiles import ElidingLabel, KpiTile
 from views.widgets.undo import UndoHistory
 
 if TYPE_CHECKING:
@@ -152,23 +153,28 @@ class CustomerDetailPane(QWidget):
         self._stack.addWidget(self.scroll_area)
 
         # Header: name and chips on one line, contact facts below.
-        self.name_label = QLabel("", content)
+        # The name shortens (whole in its tooltip) rather than widen the pane.
+        self.name_label = ElidingLabel("", content)
         self.name_label.setObjectName("customerName")
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._chips = QHBoxLayout()
-        self._chips.setSpacing(6)
+        # The chips wrap under each other when the pane is narrow, never cut.
+        self.chips_box = QWidget(content)
+        self.chips_box.setObjectName("customerChips")
+        name_flow = FlowLayout(self.chips_box, spacing=10)
+        name_flow.addWidget(self.name_label)
+        self._chips = FlowTail(name_flow, after=1)
         # Two fixed lines (how to reach them; who owns them and since when) rather than
         # one wrapped line that breaks in the middle of a fact.
-        self.contact_label = QLabel("", content)
-        self.account_label = QLabel("", content)
+        # They shorten (whole in their tooltips) so that the buttons beside them stay in
+        # view on a narrow pane.
+        self.contact_label = ElidingLabel("", content)
+        self.account_label = ElidingLabel("", content)
         for label in (self.contact_label, self.account_label):
             label.setObjectName("customerSubtitle")
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         name_row = QHBoxLayout()
         name_row.setSpacing(10)
-        name_row.addWidget(self.name_label)
-        name_row.addLayout(self._chips)
-        name_row.addStretch(1)
+        name_row.addWidget(self.chips_box, 1)
 
         # "Draft email", beside the contact facts (the name's row is the chips'). Hidden
         # until drafting is made available: the Alerts tab drafts from its action pane.
@@ -550,7 +556,7 @@ class CustomerDetailPane(QWidget):
             about = [details.get("Industry"), details.get("Domain") or details.get("Website")]
             shown = " · ".join(a for a in about if a)
             company = f"{company} ({shown})" if shown else company
-        self.contact_label.setToolTip(
+        self.contact_label.set_tip(
             "\n".join([d.company or "", *(f"{k}: {v}" for k, v in d.company_details)]).strip()
         )
         contact = [d.email, d.phone, company]

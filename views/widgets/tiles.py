@@ -15,6 +15,7 @@ class ElidingLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._full = ""
+        self._tip = ""
         self._shorter: tuple[str, ...] = ()
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setText(text)
@@ -23,9 +24,15 @@ class ElidingLabel(QLabel):
         self._full = text
         self._shorter = shorter
         self._elide()
+        self.updateGeometry()  # the size it asks for follows the text
 
     def full_text(self) -> str:
         return self._full
+
+    def set_tip(self, tip: str) -> None:
+        """A tooltip of its own, shown after the whole text when that is shortened."""
+        self._tip = tip
+        self._elide()
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(0, super().minimumSizeHint().height())
@@ -42,6 +49,7 @@ class ElidingLabel(QLabel):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._elide()
+            self.updateGeometry()
 
     def _elide(self) -> None:
         width = self.contentsRect().width()
@@ -51,7 +59,8 @@ class ElidingLabel(QLabel):
         if shown is None:
             shown = metrics.elidedText(wordings[-1], Qt.TextElideMode.ElideRight, width)
         super().setText(shown)
-        self.setToolTip(self._full if shown != self._full else "")
+        whole = self._full if shown != self._full else ""
+        self.setToolTip("\n".join(t for t in (whole, self._tip) if t))
 
 
 class KpiTile(QFrame):

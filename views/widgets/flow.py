@@ -1,0 +1,123 @@
+"""A layout that places its widgets left to right and wraps them onto the next line when
+the row is full (Qt's "Flow Layout" example): chips beside a customer's name wrap under
+it on a narrow pane instead of being cut ("Do not cor")."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
+from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget, QWidgetItem
+
+
+class FlowLayout(QLayout):
+    """Widgets in rows that wrap; the height follows the width (heightForWidth)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(QMargins(0, 0, 0, 0))
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt override
+        self._items.append(item)
+
+    def insertWidget(self, index: int, widget: QWidget) -> None:  # noqa: N802 - as QBoxLayout
+        """Put a widget at a position (0: first), as QBoxLayout.insertWidget does."""
+        self.addChildWidget(widget)
+        self._items.insert(max(0, min(index, len(self._items))), QWidgetItem(widget))
+        self.invalidate()
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
+        if 0 <= index < len(self._items):
+            return self._items.pop(index)
+        return None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt override
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt override
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        # One row: every widget side by side (what the layout asks for when it can).
+        width = sum(i.sizeHint().width() for i in self._items)
+        width += self._spacing * max(0, len(self._items) - 1)
+        height = max((i.sizeHint().height() for i in self._items), default=0)
+        m = self.contentsMargins()
+        return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - Qt override
+        # The widest single widget: anything narrower wraps.
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        """Lay the items out in rows (each centred on its tallest item), no item wider
+        than the row; returns the height used."""
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        width = max(1, area.width())
+        rows: list[list[tuple[QLayoutItem, QSize]]] = [[]]
+        used = 0
+        for item in self._items:
+            widget = item.widget()
+            if widget is not None and widget.isHidden():
+                continue
+            # The widget's own hint: the item's is 0 wide for an Ignored size policy (a
+            # label that shortens itself), which then gets the row's width at most.
+            hint = widget.sizeHint() if widget is not None else item.sizeHint()
+            size = QSize(min(hint.width(), width), hint.height())
+            if rows[-1] and used + self._spacing + size.width() > width:
+                rows.append([])
+                used = 0
+            used += (self._spacing if rows[-1] else 0) + size.width()
+            rows[-1].append((item, size))
+        y = area.y()
+        for row in rows:
+            if not row:
+                continue
+            line = max(size.height() for _item, size in row)
+            x = area.x()
+            for item, size in row:
+                if move:
+                    top = y + (line - size.height()) // 2
+                    item.setGeometry(QRect(QPoint(x, top), size))
+                x += size.width() + self._spacing
+            y += line + self._spacing
+        return max(0, y - self._spacing - rect.y()) + m.bottom()
+
+
+class FlowTail:
+    """The items of a flow layout after its first ``after`` (a name, then its chips): a
+    view with the calls a box layout of chips is used with."""
+
+    def __init__(self, flow: FlowLayout, *, after: int) -> None:
+        self._flow = flow
+        self._after = after
+
+    def count(self) -> int:
+        return self._flow.count() - self._after
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - as QLayout
+        return self._flow.takeAt(index + self._after)
+
+    def addWidget(self, widget: QWidget) -> None:  # noqa: N802 - as QLayout
+        self._flow.addWidget(widget)
+
+    def insertWidget(self, index: int, widget: QWidget) -> None:  # noqa: N802 - as QBoxLayout
+        self._flow.insertWidget(index + self._after, widget)
