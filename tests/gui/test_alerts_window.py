@@ -23,7 +23,7 @@ from app.workspace import Workspace, open_workspace, to_url
 from services.alerts.config import RULE_QUEUES
 from services.alerts.records import SEVERITY_RANK
 from views.alerts.view import AlertsView
-from views.item_models.alert_list_model import AlertIdRole
+from views.item_models.alert_list_model import AlertIdRole, SeverityRole
 from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
 from views.theme import ThemeManager, ThemeMode
 
@@ -142,6 +142,13 @@ def test_opens_on_the_highest_priority_alert_and_its_customer(
     first = min(active, key=lambda row: (SEVERITY_RANK[row[3]], -row[2]))
     assert top.severity == first[3]
     assert top.priority_cents == first[2]
+    # Down the list, the most severe first, then the amounts the cards show, biggest first.
+    model = view.alerts_pane.model
+    shown = [
+        (SEVERITY_RANK[model.index(r, 0).data(SeverityRole)], -model.record(r)["stake"])
+        for r in range(model.rowCount())
+    ]
+    assert shown == sorted(shown)
     assert view.detail_pane.detail is not None
     assert view.detail_pane.detail.id == top.customer_id
     assert top.reason

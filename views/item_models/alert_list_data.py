@@ -255,23 +255,33 @@ class AlertListData:
         position = np.empty_like(place)
         position[place] = np.arange(len(place))
         card_of_shown = position[group]
-        # Members grouped by card, each card's alerts most urgent first.
-        members = shown[np.lexsort((urgency[shown], card_of_shown))]
-        counts = np.bincount(card_of_shown, minlength=len(place)).astype(np.int64)
-        starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-        severity = np.full(len(place), 99, np.int64)
+        n_cards = len(place)
+        severity = np.full(n_cards, 99, np.int64)
         np.minimum.at(severity, card_of_shown, self.severity_rank[shown])
         # The card's amount: its alerts' that still hold (a cleared alert keeps the figure
         # of the scoring that raised it), else the biggest of all.
         priority = self.columns["priority_cents"][shown]
         holds = ~self.columns["condition_cleared"][shown].astype(bool)
-        stake = np.zeros(len(place), np.int64)
+        stake = np.zeros(n_cards, np.int64)
         np.maximum.at(stake, card_of_shown, priority)
-        current = np.zeros(len(place), np.int64)
+        current = np.zeros(n_cards, np.int64)
         np.maximum.at(current, card_of_shown[holds], priority[holds])
-        stake = np.where(
-            np.bincount(card_of_shown[holds], minlength=len(place)) > 0, current, stake
-        )
+        has_current = np.bincount(card_of_shown[holds], minlength=n_cards) > 0
+        stake = np.where(has_current, current, stake)
+        if flt.sort in ("urgency", "stake"):
+            # Cards in the order of the amounts they show (not of a cleared alert's).
+            keys = (np.arange(n_cards), -stake, severity)
+            if flt.sort == "stake":
+                keys = (np.arange(n_cards), severity, -stake)
+            perm = np.lexsort(keys)
+            inverse = np.empty_like(perm)
+            inverse[perm] = np.arange(n_cards)
+            card_of_shown = inverse[card_of_shown]
+            severity, stake = severity[perm], stake[perm]
+        # Members grouped by card, each card's alerts most urgent first.
+        members = shown[np.lexsort((urgency[shown], card_of_shown))]
+        counts = np.bincount(card_of_shown, minlength=n_cards).astype(np.int64)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
         reps = members[starts]  # the most urgent alert of each card
         cards = Cards(reps, severity, counts, stake, members, starts)
         if with_severity and flt.severities:
