@@ -251,7 +251,7 @@ class ScoreDistributionChart(DashboardChart):
         score, band = cast(tuple[str, int], key)
         count = int(self.counts()[score][band])
         bars = self._bars[score].opts
-        centre = float(bars["x0"][band]) + float(bars["width"]) / 2
+        centre = float(bars["x0"][band]) + float(np.ravel(bars["width"])[band]) / 2
         return (centre, count / 2) if count else None
 
     def bar_tip(self, key: object) -> str:
