@@ -349,6 +349,14 @@ def test_an_alert_bar_opens_as_many_alerts_as_it_counts(
         q = blocker.args[0]
         assert q.severities == frozenset({severity})
         assert len(matching_alerts(workspace, q, now)) == drawn[bucket][severity], q.title
+        # The total above a bar opens all of its alerts.
+        if severity == next(s for s in SEVERITIES if drawn[bucket][s]):
+            with qtbot.waitSignal(pane.alerts_requested, timeout=2_000) as blocker:
+                click_bar(qtbot, age, (bucket, None))
+            q = blocker.args[0]
+            assert q.severities == frozenset()
+            assert q.title.startswith("Open alerts raised ")
+            assert len(matching_alerts(workspace, q, now)) == sum(drawn[bucket].values())
     severity_chart = pane.severity_chart
     assert severity_chart is not None
     for severity, count in severity_chart.values().items():

@@ -220,10 +220,15 @@ class AlertAgeChart(DashboardChart):
         if bucket not in self._buckets:
             return None
         counts = self.values()[bucket]
+        column = float(self._buckets.index(bucket))
+        total = sum(counts.values())
+        if severity is None:  # the total written above the bar
+            room = self.plot.getViewBox().viewRange()[1][1] * 0.04
+            return (column, total + room) if total else None
         bottom = 0
         for s in SEVERITIES:
             if s == severity:
-                return (float(self._buckets.index(bucket)), bottom + counts[s] / 2)
+                return (column, bottom + counts[s] / 2) if counts[s] else None
             bottom += counts[s]
         return None
 
