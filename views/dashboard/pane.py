@@ -39,10 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from services import money
-from services.alerts.records import (
-    SEVERITIES,
-    STAKE_NAMES,
-)
+from services.alerts.records import SEVERITIES, STAKE_NAMES
 from services.formatting import days_ago, format_date, format_percent, format_short_date
 from views.customers.score_tiles import trend
 from views.dashboard.opens import (
@@ -373,19 +370,16 @@ class DashboardPane(QWidget):
             tile.set(
                 f"{at_risk:,}",
                 at_risk_wording(data.at_risk_threshold),
-                short_value=(),
                 short_note=(f"risk ≥ {threshold}, not {NOT_COUNTED}", f"risk ≥ {threshold}"),
             )
-            customers = "customer" if at_risk == 1 else "customers"
+            have = "has" if at_risk == 1 else "have"
             tip = (
-                f"{at_risk:,} of {scored:,} scored {customers} ({format_percent(share)}) have "
+                f"{at_risk:,} of {scored:,} scored customers ({format_percent(share)}) {have} "
                 f"a churn risk of {threshold} or more, not counting {NOT_COUNTED}."
             )
             if lost:
-                tip += (
-                    f" {lost:,} {NOT_COUNTED} customer{'s' if lost != 1 else ''} at that "
-                    "risk are left out."
-                )
+                are = "customer at that risk is" if lost == 1 else "customers at that risk are"
+                tip += f" {lost:,} {NOT_COUNTED} {are} left out."
             before = _at(data.trend_at_risk_share, previous) if previous is not None else None
             if before is not None:
                 tip += f" Share at risk {format_percent(before)} {since}."
