@@ -35,9 +35,11 @@ from PySide6.QtWidgets import (
 )
 
 from services.records import WorkspaceSummary
+from views.alerts.query import AlertQuery
 from views.alerts.source import AlertSource
 from views.alerts.view import AlertsView
 from views.customers.detail_pane import MISSING_CUSTOMER_MESSAGE, CustomerDetailPane
+from views.customers.filters import CustomerFilter
 from views.customers.pane import CustomersPane
 from views.customers.source import CustomerSource
 from views.dashboard.pane import DashboardData, DashboardPane
@@ -141,6 +143,8 @@ class MainWindow(QMainWindow):
         self.alerts_view.alerts_pane.owner_chosen.connect(self._on_alerts_pane_owner_chosen)
         self.dashboard = DashboardPane(self)
         self.dashboard.score_requested.connect(self._on_pane_score_requested)
+        self.dashboard.customers_requested.connect(self._on_dashboard_customers_requested)
+        self.dashboard.alerts_requested.connect(self._on_dashboard_alerts_requested)
         self._alerts: AlertSource | None = None
         self._dashboard_stale = True
         self._customer_stale = False
@@ -327,6 +331,22 @@ class MainWindow(QMainWindow):
             self._customer_stale = False
             if self.detail_pane.detail is not None:
                 self.detail_pane.refresh()
+
+    def _on_dashboard_customers_requested(self, customer_filter: CustomerFilter) -> None:
+        """A dashboard figure counting customers was clicked: the Customers tab, showing
+        exactly those customers."""
+        self.tabs.setCurrentIndex(TAB_CUSTOMERS)
+        # CustomersPane.apply_filter arrives with the saved views (a parallel branch);
+        # until then the tab opens without the filter.
+        apply_filter = getattr(self.customers_pane, "apply_filter", None)
+        if apply_filter is not None:
+            apply_filter(customer_filter)
+
+    def _on_dashboard_alerts_requested(self, query: AlertQuery) -> None:
+        """A dashboard figure counting alerts was clicked: the Alerts tab, listing
+        exactly those alerts."""
+        self.tabs.setCurrentIndex(TAB_ALERTS)
+        self.alerts_view.alerts_pane.apply_query(query)
 
     def _on_alerts_pane_owner_chosen(self, name: str) -> None:
         self._settings.setValue(KEY_OWNER, name)

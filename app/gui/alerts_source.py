@@ -121,6 +121,7 @@ def dashboard_data(
         as_of=figures.as_of,
         scored_customers=figures.customers,
         at_risk_customers=figures.at_risk_customers,
+        lost_at_risk_customers=figures.lost_at_risk_customers,
         at_risk_threshold=figures.at_risk_threshold,
         revenue_at_risk_cents=figures.revenue_at_risk_cents,
         open_alerts_by_severity=dict(figures.alerts_by_severity),

@@ -18,24 +18,18 @@ from services.alerts._db import STATUS_SQL, columns, fetch, reading, stamp, time
 from services.alerts.config import read_alert_config
 from services.alerts.inputs import latest_run
 from services.alerts.lifecycle import moment
-from services.alerts.records import AgeBucket, Dashboard, Histogram, SegmentFigures, TrendPoint
+from services.alerts.records import (
+    ALERT_AGE_BUCKETS,
+    HISTOGRAM_EDGES,
+    NOT_AT_RISK_SEGMENTS,
+    AgeBucket,
+    Dashboard,
+    Histogram,
+    SegmentFigures,
+    TrendPoint,
+)
 from services.scoring.queries import latest_scores_columns
 from services.scoring.rfm import SEGMENTS
-
-# Working alerts by age in days: (label, from, below).
-AGE_BUCKETS = (
-    ("today", 0, 1),
-    ("1-7 days", 1, 8),
-    ("8-30 days", 8, 31),
-    ("over 30 days", 31, None),
-)
-
-
-HISTOGRAM_BINS = {
-    "churn_risk": np.linspace(0.0, 1.0, 11),
-    "engagement_score": np.linspace(0.0, 100.0, 11),
-    "health_score": np.linspace(0.0, 100.0, 11),
-}
 
 
 def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | None:
@@ -43,8 +37,11 @@ def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | 
     workspace was never scored.
 
     "At risk" means a churn risk at or above the high-risk rule's threshold (setting
-    alerts.high_risk_high_value.min_churn_risk, 60% by default). Trends have one point
-    per stored scoring of the latest horizon (its latest run per as-of date).
+    alerts.high_risk_high_value.min_churn_risk, 60% by default), not counting the
+    customers of segment Lost (records.NOT_AT_RISK_SEGMENTS), in the headline and in the
+    trend alike. Alert ages are whole days (records.ALERT_AGE_BUCKETS, as the alert list
+    counts them); score bands are records.HISTOGRAM_EDGES. Trends have one point per
+    stored scoring of the latest horizon (its latest run per as-of date).
     """
     when = moment(now)
     with reading(engine) as conn, Session(bind=conn) as session:
@@ -58,7 +55,10 @@ def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | 
         churn = scores["churn_risk"]
         scored = ~np.isnan(churn)
         at_risk = np.nan_to_num(scores["revenue_at_risk_cents"])
-        risky = scored & (np.nan_to_num(churn) >= threshold)
+        high_risk = scored & (np.nan_to_num(churn) >= threshold)
+        gone = np.isin(scores["segment"].astype(object), list(NOT_AT_RISK_SEGMENTS))
+        risky = high_risk & ~gone
+        not_counted = ", ".join("?" * len(NOT_AT_RISK_SEGMENTS))
         at = stamp(conn, when)
         status = STATUS_SQL
         severity_rows = fetch(
@@ -79,33 +79,36 @@ def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | 
         trend_rows = fetch(
             conn,
             "SELECT r.id, r.as_of, COUNT(*), AVG(s.churn_risk), "
-            "AVG(CASE WHEN s.churn_risk >= ? THEN 1.0 ELSE 0.0 END), "
+            "AVG(CASE WHEN s.churn_risk >= ? AND COALESCE(s.segment, '') NOT IN "
+            f"({not_counted}) THEN 1.0 ELSE 0.0 END), "
             "SUM(s.revenue_at_risk_cents), AVG(s.engagement_score), AVG(s.health_score) "
             "FROM score_snapshots s JOIN scoring_runs r ON r.id = s.scoring_run_id "
             "WHERE r.status = 'finished' AND r.horizon_days = ? GROUP BY r.id, r.as_of "
             "ORDER BY r.as_of, r.id",
-            (threshold, run.horizon_days),
+            (threshold, *sorted(NOT_AT_RISK_SEGMENTS), run.horizon_days),
         )
     ids = scores["customer_id"]
     in_alert = np.isin(ids, np.fromiter(alerted, np.int64, count=len(alerted)))
     severity, created = columns(severity_rows, 2)
+    # Whole days of 24 hours since raised, as the alert list counts them (never below 0).
     age_days = (
-        (pd.Timestamp(when) - timestamps(created)).total_seconds().to_numpy() / 86_400.0
+        np.maximum(
+            (pd.Timestamp(when) - timestamps(created)).total_seconds().to_numpy() // 86_400, 0
+        )
         if len(created)
         else np.zeros(0)
     )
     buckets = []
-    for label, low, high in AGE_BUCKETS:
-        inside = age_days >= low if high is None else (age_days >= low) & (age_days < high)
+    for label, low, high in ALERT_AGE_BUCKETS:
+        inside = age_days >= low if high is None else (age_days >= low) & (age_days <= high)
         picked = severity[inside]
         buckets.append(AgeBucket(label, {name: int(np.sum(picked == name)) for name in SEVERITIES}))
     distributions = {}
-    for name, edges in HISTOGRAM_BINS.items():
+    for name, edges in HISTOGRAM_EDGES.items():
         values = scores[name]
-        counts, _ = np.histogram(values[~np.isnan(values)], bins=edges)
-        distributions[name] = Histogram(
-            edges=tuple(float(e) for e in edges), counts=tuple(int(c) for c in counts)
-        )
+        # Explicit edges: each band [low, high), the last one with its top value.
+        counts, _ = np.histogram(values[~np.isnan(values)], bins=np.asarray(edges))
+        distributions[name] = Histogram(edges=edges, counts=tuple(int(c) for c in counts))
     segment = scores["segment"]
     segments = tuple(
         SegmentFigures(
@@ -144,6 +147,7 @@ def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | 
         distributions=distributions,
         segments=segments,
         trend=tuple(by_day[d] for d in sorted(by_day)),
+        lost_at_risk_customers=int((high_risk & gone).sum()),
     )
 
 

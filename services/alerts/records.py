@@ -341,6 +341,28 @@ class AlertDetail:
         return tuple(a.id for a in self.card) or (self.id,)
 
 
+# The dashboard's bands of the scores, shared by the service that counts them and the
+# charts that draw and open them: ten bands, each [low, high) except the last, which
+# includes the top value (views.customers.filters.CustomerFilter's ranges). Written as
+# i / 10 so that an edge is the float nearest its decimal (0.3, not 0.30000000000000004).
+HISTOGRAM_EDGES: dict[str, tuple[float, ...]] = {
+    "churn_risk": tuple(i / 10 for i in range(11)),
+    "health_score": tuple(float(10 * i) for i in range(11)),
+    "engagement_score": tuple(float(10 * i) for i in range(11)),
+}
+# Working alerts by age, in whole days of 24 hours since raised (one raised after now is
+# 0 days old): (label, first day, last day or None), both ends included.
+ALERT_AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("today", 0, 0),
+    ("1-7 days", 1, 7),
+    ("8-30 days", 8, 30),
+    ("over 30 days", 31, None),
+)
+# "At risk" on the dashboard: churn risk at or above the high-risk threshold, not
+# counting the customers already gone (segment Lost), whom no call will keep.
+NOT_AT_RISK_SEGMENTS = frozenset({"Lost"})
+
+
 @dataclass(frozen=True)
 class Histogram:
     """Counts of values in bins; ``edges`` has one more entry than ``counts``."""
@@ -388,7 +410,7 @@ class Dashboard:
     horizon_days: int
     customers: int  # scored customers
     at_risk_threshold: float  # churn risk counted as "at risk" (the high-risk rule's)
-    at_risk_customers: int
+    at_risk_customers: int  # churn risk >= threshold, not in NOT_AT_RISK_SEGMENTS
     at_risk_share: float
     revenue_at_risk_cents: int  # sum over every scored customer
     alerted_revenue_at_risk_cents: int  # the part held by customers with working alerts
@@ -397,3 +419,6 @@ class Dashboard:
     distributions: dict[str, Histogram]  # churn_risk (0-1), engagement_score, health_score
     segments: tuple[SegmentFigures, ...]
     trend: tuple[TrendPoint, ...]  # oldest first, one point per as-of date (same horizon)
+    # Customers left out of at_risk_customers for their segment (Lost) with a churn risk at
+    # or above the threshold.
+    lost_at_risk_customers: int = 0

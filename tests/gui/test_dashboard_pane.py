@@ -115,10 +115,10 @@ def test_tiles_show_the_headline_figures(pane: DashboardPane) -> None:
     data = make_data()
     pane.set_data(data)
     assert pane.state == "data"
-    share = round(data.at_risk_customers / CUSTOMERS * 100)
+    # How many customers, and what that counts, under the figure.
     assert tile_text(pane, "at_risk") == (
-        f"{share}%",
-        f"{data.at_risk_customers:,} of 2,000 at ≥ 50% risk",
+        f"{data.at_risk_customers:,}",
+        "churn risk 50% or more, not counting Lost",
     )
     # Revenue at risk rose since the run before: red, with the amount and the date.
     assert tile_text(pane, "revenue_at_risk") == ("$455,205", "▲ $22,760 since Feb 28")
@@ -200,10 +200,11 @@ def test_churn_histogram_counts_every_scored_customer(pane: DashboardPane) -> No
     assert counts.sum() == CUSTOMERS
     expected, _ = np.histogram(data.churn_risk, bins=RISK_BINS, range=(0, 1))
     assert counts.tolist() == expected.tolist()
-    # Bands at or above the threshold are red; the share of red customers is the tile's.
+    # Bands at or above the threshold are red (make_data counts no Lost customers apart,
+    # so the red customers are the tile's).
     brushes = chart._bars.opts["brushes"]
     red = [i for i, b in enumerate(brushes) if QColor(b.color()).name() == CRITICAL]
-    assert red == list(range(10, 20))
+    assert red == list(range(5, 10))
     assert counts[red].sum() == data.at_risk_customers
 
 
@@ -216,7 +217,7 @@ def test_risk_of_exactly_one_and_missing_scores(pane: DashboardPane) -> None:
     assert counts.sum() == 4
     assert counts[-1] == 2
     assert counts[0] == 1
-    assert counts[10] == 1
+    assert counts[5] == 1  # 0.5 opens the band 50-60%
     assert pane.scores_chart.counts()["health"].sum() == 2
 
 

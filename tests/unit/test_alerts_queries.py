@@ -176,11 +176,15 @@ def test_dashboard_figures_add_up(alerted: tuple[Workspace, AlertRunResult]) -> 
     assert figures is not None
     assert figures.as_of == TODAY
     assert figures.customers == 1200
-    (risky, total_risk) = db_rows(
+    (risky, lost, total_risk) = db_rows(
         ws,
-        "SELECT SUM(churn_risk >= 0.6), SUM(revenue_at_risk_cents) FROM score_snapshots",
+        "SELECT SUM(churn_risk >= 0.6 AND COALESCE(segment, '') <> 'Lost'), "
+        "SUM(churn_risk >= 0.6 AND segment = 'Lost'), SUM(revenue_at_risk_cents) "
+        "FROM score_snapshots",
     )[0]
+    # "At risk" leaves out the customers already Lost; they are counted on their own.
     assert figures.at_risk_customers == risky
+    assert figures.lost_at_risk_customers == lost
     assert figures.at_risk_share == pytest.approx(risky / 1200)
     assert figures.revenue_at_risk_cents == total_risk
     assert 0 < figures.alerted_revenue_at_risk_cents < figures.revenue_at_risk_cents

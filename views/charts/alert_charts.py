@@ -5,13 +5,14 @@ by how long they have been open, stacked by severity (``AlertAgeChart``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QWidget
 
-from services.alerts.records import SEVERITIES
+from services.alerts.records import SEVERITIES, SEVERITY_LABELS
 from views.charts.dashboard_chart import (
     DashboardChart,
     IntegerAxisItem,
@@ -27,6 +28,13 @@ SHORT_AGE_BUCKETS = {
     "1-7 days": "1-7 d",
     "8-30 days": "8-30 d",
     "> 30 days": "> 30 d",
+}
+# The buckets in a sentence: "raised 8-30 days ago".
+AGE_WORDS = {
+    "< 1 day": "less than a day ago",
+    "1-7 days": "1-7 days ago",
+    "8-30 days": "8-30 days ago",
+    "> 30 days": "over 30 days ago",
 }
 
 
@@ -71,6 +79,32 @@ class AlertSeverityChart(DashboardChart):
         """The bar lengths as drawn, per severity."""
         widths = self._bars.opts["width"]
         return {s: int(w) for s, w in zip(SEVERITIES, widths, strict=True)}
+
+    # -- bars: a severity each -------------------------------------------------------------
+
+    def bar_keys(self) -> list[object]:
+        return [s for s, n in self.values().items() if n > 0]
+
+    def bar_at(self, x: float, y: float) -> object | None:
+        row = int(round(y))
+        if not 0 <= row < len(SEVERITIES) or abs(y - row) > 0.4:
+            return None
+        severity = SEVERITIES[row]
+        count = self.values()[severity]
+        # The bar and its count just right of it.
+        room = self.plot.getViewBox().viewRange()[0][1] * 0.12
+        return severity if count > 0 and 0 <= x <= count + room else None
+
+    def bar_centre(self, key: object) -> tuple[float, float] | None:
+        count = self.values().get(str(key), 0)
+        return (count / 2, float(SEVERITIES.index(str(key)))) if count > 0 else None
+
+    def bar_tip(self, key: object) -> str:
+        values = self.values()
+        count, total = values.get(str(key), 0), sum(values.values())
+        share = f" ({count / total:.0%} of {total:,})" if total else ""
+        noun = "alert" if count == 1 else "alerts"
+        return f"{SEVERITY_LABELS[str(key)]}: {count:,} open {noun}{share}"
 
     def _restyle(self, theme: Theme) -> None:
         colours = severity_colours(theme)
@@ -155,6 +189,64 @@ class AlertAgeChart(DashboardChart):
             bucket: {s: int(self._stacks[s].opts["height"][i]) for s in SEVERITIES}
             for i, bucket in enumerate(self._buckets)
         }
+
+    # -- bars: (age bucket, severity) each, (age bucket, None) for a bar's total ------------
+
+    def bar_keys(self) -> list[object]:
+        return [
+            (bucket, s)
+            for bucket, counts in self.values().items()
+            for s in SEVERITIES
+            if counts[s] > 0
+        ]
+
+    def bar_at(self, x: float, y: float) -> object | None:
+        column = int(round(x))
+        if not 0 <= column < len(self._buckets) or abs(x - column) > 0.36:
+            return None
+        bucket = self._buckets[column]
+        counts = self.values()[bucket]
+        bottom = 0
+        for severity in SEVERITIES:
+            if counts[severity] and bottom <= y < bottom + counts[severity]:
+                return (bucket, severity)
+            bottom += counts[severity]
+        # The total written above the bar stands for the whole bar.
+        room = self.plot.getViewBox().viewRange()[1][1] * 0.1
+        return (bucket, None) if bottom and bottom <= y <= bottom + room else None
+
+    def bar_centre(self, key: object) -> tuple[float, float] | None:
+        bucket, severity = cast(tuple[str, str | None], key)
+        if bucket not in self._buckets:
+            return None
+        counts = self.values()[bucket]
+        column = float(self._buckets.index(bucket))
+        total = sum(counts.values())
+        if severity is None:  # the total written above the bar
+            room = self.plot.getViewBox().viewRange()[1][1] * 0.04
+            return (column, total + room) if total else None
+        bottom = 0
+        for s in SEVERITIES:
+            if s == severity:
+                return (column, bottom + counts[s] / 2) if counts[s] else None
+            bottom += counts[s]
+        return None
+
+    def bar_tip(self, key: object) -> str:
+        bucket, severity = cast(tuple[str, str | None], key)
+        counts = self.values().get(bucket, {})
+        total = sum(counts.values())
+        when = AGE_WORDS.get(bucket, bucket)
+        if severity is None:
+            noun = "alert" if total == 1 else "alerts"
+            parts = ", ".join(f"{counts[s]:,} {s}" for s in SEVERITIES if counts[s])
+            return f"{total:,} open {noun} raised {when}: {parts}"
+        count = counts.get(severity, 0)
+        noun = "alert" if count == 1 else "alerts"
+        return (
+            f"{SEVERITY_LABELS[severity]}, raised {when}: {count:,} open {noun} "
+            f"({count / total:.0%} of the {total:,} raised {when})"
+        )
 
     def _legend_marks(self) -> tuple[tuple[str, str], ...]:
         colours = severity_colours(self._theme)

@@ -7,6 +7,11 @@ The charts themselves: ``alert_charts.py`` (open alerts by severity and by age),
 ``trends_chart.py`` (the workspace over its scoring runs). They are handed arrays and
 never query; their plot items are created once and updated with ``setData`` /
 ``setOpts`` (value labels and settings marks come from a pool that only grows).
+
+Every bar can be pointed at and clicked: a chart names the bar under a point
+(``bar_at``) and words its exact figure (``bar_tip``); hovering shows that figure as the
+plot's tooltip with a pointing hand, and a left click emits ``bar_clicked`` with the
+bar's key, through the plot scene's own click signal (the path of every click).
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import pyqtgraph as pg
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QToolTip, QWidget
 
 from services import money
 from views.charts.frame import ChartFrame
@@ -71,9 +77,18 @@ class IntegerAxisItem(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no 
 
 class DashboardChart(ChartFrame):
     """A title and a legend (shortened to fit, or on a line of its own) above a themed
-    pyqtgraph plot, with value labels on the plot."""
+    pyqtgraph plot, with value labels on the plot and bars to point at and click.
+
+    Signals:
+        bar_clicked(object): a bar was clicked; the key names it (what a key is depends
+            on the chart: a severity, a band's index, a segment...).
+    """
+
+    bar_clicked = Signal(object)
 
     LEGEND_WRAPS = True
+    # Whether a click on a bar means something (a chart of points only shows figures).
+    CLICKABLE = True
     # The currency of the chart's money (the workspace's home currency); set before data.
     currency = "USD"
 
@@ -85,6 +100,79 @@ class DashboardChart(ChartFrame):
         plot.layout.setContentsMargins(4, 4, 10, 2)
         self._labels: list[pg.TextItem] = []
         self._label_count = 0
+        self._hovered: object | None = None
+        self.hover_tip = ""  # the figure the pointer is on ("" off the bars)
+        scene = self.plot_widget.scene()
+        scene.sigMouseClicked.connect(self._on_scene_mouse_clicked)
+        scene.sigMouseMoved.connect(self._on_scene_mouse_moved)
+
+    # -- bars to point at ------------------------------------------------------------------
+
+    def bar_at(self, x: float, y: float) -> object | None:
+        """The key of the bar at a point of the plot (its data coordinates), or None."""
+        return None
+
+    def bar_tip(self, key: object) -> str:
+        """The bar's exact figure, in words."""
+        return ""
+
+    def bar_centre(self, key: object) -> tuple[float, float] | None:
+        """The middle of a bar in data coordinates (None when it is not drawn)."""
+        return None
+
+    def bar_keys(self) -> list[object]:
+        """The keys of the bars drawn, in order."""
+        return []
+
+    def bar_pos(self, key: object) -> QPoint:
+        """Where a bar's middle is on the plot's viewport (in its pixels): where a
+        pointer goes to hover or click it."""
+        centre = self.bar_centre(key)
+        if centre is None:
+            raise KeyError(key)
+        scene = self.plot.getViewBox().mapViewToScene(QPointF(*centre))
+        point: QPoint = self.plot_widget.mapFromScene(scene)
+        return point
+
+    def _view_point(self, scene_pos: QPointF) -> QPointF | None:
+        view = self.plot.getViewBox()
+        if not view.sceneBoundingRect().contains(scene_pos):
+            return None
+        point: QPointF = view.mapSceneToView(scene_pos)
+        return point
+
+    def _on_scene_mouse_clicked(self, event: Any) -> None:
+        if not self.CLICKABLE or event.button() != Qt.MouseButton.LeftButton:
+            return
+        point = self._view_point(event.scenePos())
+        key = None if point is None else self.bar_at(point.x(), point.y())
+        if key is not None:
+            event.accept()
+            self.bar_clicked.emit(key)
+
+    def _on_scene_mouse_moved(self, scene_pos: QPointF) -> None:
+        point = self._view_point(scene_pos)
+        key = None if point is None else self.bar_at(point.x(), point.y())
+        if key == self._hovered:
+            return
+        self._hovered = key
+        tip = self.bar_tip(key) if key is not None else ""
+        self.hover_tip = tip
+        # The view box carries the tooltip: the scene shows the tooltip of the topmost
+        # item under the pointer that has one, and the view box is under every bar.
+        self.plot.getViewBox().setToolTip(tip)
+        viewport = self.plot_widget.viewport()
+        if key is not None and self.CLICKABLE:
+            viewport.setCursor(Qt.CursorShape.PointingHandCursor)
+        else:
+            viewport.unsetCursor()
+        if QToolTip.isVisible():
+            # A tooltip already up follows the pointer from bar to bar.
+            where = viewport.mapToGlobal(self.plot_widget.mapFromScene(scene_pos))
+            if tip:
+                QToolTip.showText(where, tip, viewport)
+            else:
+                QToolTip.hideText()
 
     # -- text on the plot ------------------------------------------------------------------
 

@@ -7,14 +7,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from services import money
+from services.alerts.records import HISTOGRAM_EDGES
+from services.formatting import format_percent
 from views.charts.calibration_chart import PercentAxisItem
 from views.charts.dashboard_chart import (
     DashboardChart,
@@ -23,11 +25,17 @@ from views.charts.dashboard_chart import (
     severity_colours,
 )
 from views.customers.score_tiles import SEGMENT_TONES
-from views.formatting import compact_money
+from views.formatting import compact_money, format_money
 from views.theme import Theme
 
-RISK_BINS = 20
-SCORE_BINS = 20
+# The bands the service counts (services.alerts.records.HISTOGRAM_EDGES): a click on a
+# bar opens the customers of exactly that band.
+RISK_EDGES = np.asarray(HISTOGRAM_EDGES["churn_risk"])
+SCORE_EDGES = np.asarray(HISTOGRAM_EDGES["health_score"])
+RISK_BINS = len(RISK_EDGES) - 1
+SCORE_BINS = len(SCORE_EDGES) - 1
+# Health and engagement side by side in each band: health on the left half.
+_SCORE_BAR = 0.38
 
 
 def segment_colour(segment: str, theme: Theme) -> str:
@@ -43,20 +51,42 @@ def segment_colour(segment: str, theme: Theme) -> str:
     }.get(tone, theme.accent)
 
 
-def histogram(
-    values: np.ndarray, bins: int, low: float, high: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Bin edges and counts over [low, high]; values outside are put in the end bins and
-    missing ones (NaN) left out, so the counts add up to the customers with a score."""
+def histogram(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Counts per band of ``edges``: each band [low, high), the last with its top value;
+    missing values (NaN) and values outside the edges are left out, so that each count
+    is exactly the customers a filter on the band's range finds."""
     v = np.asarray(values, dtype=float).ravel()
-    v = np.clip(v[np.isfinite(v)], low, high)
-    counts, edges = np.histogram(v, bins=bins, range=(low, high))
-    return edges, counts.astype(int)
+    counts, _ = np.histogram(v[np.isfinite(v)], bins=np.asarray(edges, dtype=float))
+    return counts.astype(int)
+
+
+def band_text(edges: np.ndarray, band: int, scale: float = 1.0, unit: str = "") -> str:
+    """A band in words: "60-70%", "40-50"."""
+    low, high = float(edges[band]) * scale, float(edges[band + 1]) * scale
+    return f"{low:.0f}-{high:.0f}{unit}"
+
+
+def _customers(n: int) -> str:
+    return f"{n:,} customer{'' if n == 1 else 's'}"
+
+
+def _share(n: int, total: int) -> str:
+    return f" ({format_percent(n / total)} of {total:,} scored)" if total else ""
+
+
+def _column_at(x: float, y: float, edges: np.ndarray, counts: np.ndarray, top: float) -> int:
+    """The band whose bar (or the room just above it) holds the point; -1 for none."""
+    if not float(edges[0]) <= x <= float(edges[-1]):
+        return -1
+    band = min(int(np.searchsorted(edges, x, side="right")) - 1, len(counts) - 1)
+    count = int(counts[band])
+    # A short bar is hard to hit: the room above it, up to a tenth of the plot, counts.
+    return band if count > 0 and 0 <= y <= count + top * 0.1 else -1
 
 
 class ChurnRiskHistogram(DashboardChart):
-    """Customers per 5-point band of churn risk; the bands at or above the at-risk
-    threshold in red, with a dashed line at the threshold."""
+    """Customers per 10-point band of churn risk; the bands at or above the at-risk
+    threshold in red, with a dashed line at the threshold. A bar's key is its band."""
 
     TITLE = "Customers by churn risk"
 
@@ -69,10 +99,10 @@ class ChurnRiskHistogram(DashboardChart):
         plot.setLabel("bottom", "Churn risk")
         plot.setLabel("left", "Customers")
         plot.setXRange(0, 1, padding=0.02)
-        edges = np.linspace(0, 1, RISK_BINS + 1)
-        self._edges = edges
+        plot.getAxis("bottom").setTicks([[(v / 10, f"{v * 10}%") for v in range(0, 11, 2)], []])
+        self._edges = RISK_EDGES
         self._bars = pg.BarGraphItem(
-            x0=edges[:-1], width=1.0 / RISK_BINS, height=np.zeros(RISK_BINS)
+            x0=RISK_EDGES[:-1], width=np.diff(RISK_EDGES), height=np.zeros(RISK_BINS)
         )
         plot.addItem(self._bars)
         self._threshold = 0.5
@@ -83,15 +113,16 @@ class ChurnRiskHistogram(DashboardChart):
 
     def _legend_variants(self) -> tuple[tuple[str, ...], ...]:
         pct = f"{self._threshold * 100:.0f}%"
+        # "At risk" is the headline's (not counting Lost); a bar counts every customer.
         return (
-            (f"Below {pct}", f"At risk (≥ {pct})"),
+            (f"Below {pct}", f"Churn risk ≥ {pct}"),
             (f"< {pct}", f"≥ {pct}"),
         )
 
     def set_values(self, churn_risk: np.ndarray, threshold: float) -> None:
         """Show the distribution of churn risks (0..1) against the at-risk threshold."""
         self._threshold = float(threshold)
-        _edges, counts = histogram(churn_risk, RISK_BINS, 0.0, 1.0)
+        counts = histogram(churn_risk, RISK_EDGES)
         self._bars.setOpts(height=counts.astype(float))
         self._line.setPos(self._threshold)
         top = float(counts.max()) if counts.sum() else 0.0
@@ -107,25 +138,54 @@ class ChurnRiskHistogram(DashboardChart):
         """Customers per band, as drawn."""
         return np.asarray(self._bars.opts["height"], dtype=int)
 
+    @property
+    def edges(self) -> np.ndarray:
+        return self._edges
+
+    def bar_keys(self) -> list[object]:
+        return [int(i) for i in np.flatnonzero(self.counts())]
+
+    def bar_at(self, x: float, y: float) -> object | None:
+        top = self.plot.getViewBox().viewRange()[1][1]
+        band = _column_at(x, y, self._edges, self.counts(), top)
+        return band if band >= 0 else None
+
+    def bar_centre(self, key: object) -> tuple[float, float] | None:
+        band = cast(int, key)
+        count = int(self.counts()[band])
+        centre = float(self._edges[band] + self._edges[band + 1]) / 2
+        return (centre, count / 2) if count else None
+
+    def bar_tip(self, key: object) -> str:
+        band = cast(int, key)
+        counts = self.counts()
+        n = int(counts[band])
+        return (
+            f"Churn risk {band_text(self._edges, band, 100, '%')}: "
+            f"{_customers(n)}{_share(n, int(counts.sum()))}"
+        )
+
     def _legend_marks(self) -> tuple[tuple[str, str], ...]:
         return ((self._theme.accent, "■"), (self._theme.critical, "■"))
 
     def _restyle(self, theme: Theme) -> None:
-        centres = (self._edges[:-1] + self._edges[1:]) / 2
         calm = pg.mkBrush(theme.accent)
         risky = pg.mkBrush(severity_colours(theme)["critical"])
+        # A band is red when its customers all count as at risk by their churn risk.
         self._bars.setOpts(
-            brushes=[risky if c >= self._threshold else calm for c in centres],
+            brushes=[risky if low >= self._threshold else calm for low in self._edges[:-1]],
             pen=pg.mkPen(theme.chart_bg, width=1),
         )
         self._line.setPen(pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DashLine))
 
 
 class ScoreDistributionChart(DashboardChart):
-    """Health and engagement (0-100) as two overlaid histograms of 5-point bands."""
+    """Health and engagement (0-100): customers per 10-point band, a bar for each score
+    side by side. A bar's key is (score, band), score "health" or "engagement"."""
 
     TITLE = "Health and engagement"
     LEGEND_VARIANTS = (("Health", "Engagement"),)
+    SCORES = ("health", "engagement")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__({"left": IntegerAxisItem("left")}, parent)
@@ -133,25 +193,32 @@ class ScoreDistributionChart(DashboardChart):
         plot.showGrid(x=False, y=True, alpha=1.0)
         plot.setLabel("bottom", "Score (out of 100)")
         plot.setLabel("left", "Customers")
-        plot.getAxis("bottom").setTicks([[(v, str(v)) for v in (0, 25, 50, 75, 100)], []])
+        plot.getAxis("bottom").setTicks([[(v, str(v)) for v in range(0, 101, 20)], []])
         plot.setXRange(0, 100, padding=0.02)
-        self._edges = np.linspace(0, 100, SCORE_BINS + 1)
+        self._edges = SCORE_EDGES
+        width = np.diff(SCORE_EDGES)
         zeros = np.zeros(SCORE_BINS)
-        self._health = pg.PlotDataItem(self._edges, zeros, stepMode="center", fillLevel=0)
-        self._engagement = pg.PlotDataItem(self._edges, zeros, stepMode="center", fillLevel=0)
-        plot.addItem(self._health)
-        plot.addItem(self._engagement)
+        self._bars = {
+            "health": pg.BarGraphItem(
+                x0=SCORE_EDGES[:-1] + width * (0.5 - _SCORE_BAR),
+                width=width * _SCORE_BAR,
+                height=zeros,
+            ),
+            "engagement": pg.BarGraphItem(
+                x0=SCORE_EDGES[:-1] + width * 0.5, width=width * _SCORE_BAR, height=zeros
+            ),
+        }
+        for bars in self._bars.values():
+            plot.addItem(bars)
         self.set_theme(self._theme)
         self.set_values(np.array([]), np.array([]))
 
     def set_values(self, health: np.ndarray, engagement: np.ndarray) -> None:
         """Show the distributions of the health and engagement scores."""
-        _e, h = histogram(health, SCORE_BINS, 0.0, 100.0)
-        _e, g = histogram(engagement, SCORE_BINS, 0.0, 100.0)
-        self._health.setData(self._edges, h.astype(float))
-        self._engagement.setData(self._edges, g.astype(float))
-        self._health.setVisible(bool(h.sum()))
-        self._engagement.setVisible(bool(g.sum()))
+        h = histogram(health, SCORE_EDGES)
+        g = histogram(engagement, SCORE_EDGES)
+        self._bars["health"].setOpts(height=h.astype(float))
+        self._bars["engagement"].setOpts(height=g.astype(float))
         top = float(max(h.max(), g.max()))
         self.plot.setYRange(0, max(top * 1.08, 4.0), padding=0)
         if top == 0:
@@ -161,20 +228,47 @@ class ScoreDistributionChart(DashboardChart):
 
     def counts(self) -> dict[str, np.ndarray]:
         """Customers per band, as drawn, for each score."""
-        return {
-            "health": np.asarray(self._health.getData()[1], dtype=int),
-            "engagement": np.asarray(self._engagement.getData()[1], dtype=int),
-        }
+        return {k: np.asarray(b.opts["height"], dtype=int) for k, b in self._bars.items()}
+
+    @property
+    def edges(self) -> np.ndarray:
+        return self._edges
+
+    def bar_keys(self) -> list[object]:
+        return [(k, int(i)) for k, c in self.counts().items() for i in np.flatnonzero(c)]
+
+    def bar_at(self, x: float, y: float) -> object | None:
+        if not float(self._edges[0]) <= x <= float(self._edges[-1]):
+            return None
+        band = min(int(np.searchsorted(self._edges, x, side="right")) - 1, SCORE_BINS - 1)
+        low, high = float(self._edges[band]), float(self._edges[band + 1])
+        score = "health" if x < (low + high) / 2 else "engagement"
+        top = self.plot.getViewBox().viewRange()[1][1]
+        count = int(self.counts()[score][band])
+        return (score, band) if count > 0 and 0 <= y <= count + top * 0.1 else None
+
+    def bar_centre(self, key: object) -> tuple[float, float] | None:
+        score, band = cast(tuple[str, int], key)
+        count = int(self.counts()[score][band])
+        bars = self._bars[score].opts
+        centre = float(bars["x0"][band]) + float(np.ravel(bars["width"])[band]) / 2
+        return (centre, count / 2) if count else None
+
+    def bar_tip(self, key: object) -> str:
+        score, band = cast(tuple[str, int], key)
+        counts = self.counts()[score]
+        n = int(counts[band])
+        return (
+            f"{score.capitalize()} {band_text(self._edges, band)}: "
+            f"{_customers(n)}{_share(n, int(counts.sum()))}"
+        )
 
     def _legend_marks(self) -> tuple[tuple[str, str], ...]:
         return ((self._theme.positive, "■"), (self._theme.accent, "■"))
 
     def _restyle(self, theme: Theme) -> None:
-        for item, colour in ((self._health, theme.positive), (self._engagement, theme.accent)):
-            fill = QColor(colour)
-            fill.setAlpha(70 if theme.is_dark else 60)
-            item.setPen(pg.mkPen(colour, width=2))
-            item.setBrush(pg.mkBrush(fill))
+        for key, colour in (("health", theme.positive), ("engagement", theme.accent)):
+            self._bars[key].setOpts(brush=pg.mkBrush(colour), pen=pen_none())
 
 
 class SegmentsChart(DashboardChart):
@@ -241,6 +335,33 @@ class SegmentsChart(DashboardChart):
             (name, int(w), compact_money(cents / 100.0, self.currency))
             for (name, _n, cents), w in zip(self._segments, widths, strict=True)
         ]
+
+    # -- bars: a segment each -------------------------------------------------------------
+
+    def bar_keys(self) -> list[object]:
+        return [r[0] for r in self._segments if r[1] > 0]
+
+    def bar_at(self, x: float, y: float) -> object | None:
+        row = int(round(y))
+        if not 0 <= row < len(self._segments) or abs(y - row) > 0.42:
+            return None
+        name, n, _cents = self._segments[row]
+        room = self.plot.getViewBox().viewRange()[0][1] * 0.12
+        return name if n > 0 and 0 <= x <= n + room else None
+
+    def bar_centre(self, key: object) -> tuple[float, float] | None:
+        for row, (name, n, _cents) in enumerate(self._segments):
+            if name == key and n > 0:
+                return (n / 2, float(row))
+        return None
+
+    def bar_tip(self, key: object) -> str:
+        total = sum(r[1] for r in self._segments)
+        for name, n, cents in self._segments:
+            if name == key:
+                risk = format_money(cents / 100.0, self.currency)
+                return f"{name}: {_customers(n)}{_share(n, total)}, revenue at risk {risk}"
+        return ""
 
     def _legend_marks(self) -> tuple[tuple[str, str], ...]:
         return ((self._theme.muted, "■"), (self._theme.muted, money.currency_symbol(self.currency)))

@@ -4,12 +4,15 @@ the at-risk share and mean health on one scale, revenue at risk on its own.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from services.formatting import format_short_date
+from services import money
+from services.formatting import format_date, format_percent, format_short_date
 from views.charts.dashboard_chart import DashboardChart
 from views.charts.orders_chart import MoneyAxisItem
 from views.formatting import compact_money
@@ -31,6 +34,10 @@ class TrendsChart(DashboardChart):
         ("At risk %", "Health", "$ at risk", "Settings"),
     )
     SINGLE_RUN_NOTE = "Trends appear after the next scoring run"
+    # A point opens no list; pointing at a run shows its figures.
+    CLICKABLE = False
+    # How near (in pixels) the pointer must come to a run for its figures to show.
+    HOVER_PIXELS = 14
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
@@ -63,6 +70,8 @@ class TrendsChart(DashboardChart):
         self._health = plot.plot([], [], symbol="o", symbolSize=5)
         self._marks: list[pg.InfiniteLine] = []
         self._mark_count = 0
+        self._runs = np.zeros(0)
+        self._run_values: dict[str, np.ndarray] = {}
         self.set_theme(self._theme)
         self.set_trends(np.array([]), np.array([]), np.array([]), np.array([]), np.array([]))
 
@@ -88,6 +97,12 @@ class TrendsChart(DashboardChart):
         share = series(at_risk_share, 100.0)
         health = series(mean_health, 1.0)
         revenue = series(revenue_at_risk_cents, 0.01)
+        self._runs = xs
+        self._run_values = {
+            "share": series(at_risk_share, 1.0),
+            "health": health,
+            "revenue_cents": series(revenue_at_risk_cents, 1.0),
+        }
         self._share.setData(xs, share, connect="finite")
         self._health.setData(xs, health, connect="finite")
         self._revenue.setData(xs, revenue, connect="finite")
@@ -152,6 +167,40 @@ class TrendsChart(DashboardChart):
             else:
                 line.hide()
         self._mark_count = len(changes)
+
+    # -- points: a run each (its index), shown, never opened --------------------------------
+
+    def bar_keys(self) -> list[object]:
+        return list(range(len(self._runs)))
+
+    def bar_at(self, x: float, y: float) -> object | None:
+        if not len(self._runs):
+            return None
+        nearest = int(np.argmin(np.abs(self._runs - x)))
+        pixel = self.plot.getViewBox().viewPixelSize()[0]
+        return nearest if abs(self._runs[nearest] - x) <= self.HOVER_PIXELS * pixel else None
+
+    def bar_centre(self, key: object) -> tuple[float, float] | None:
+        i = cast(int, key)
+        share = self._run_values["share"][i]
+        return (float(self._runs[i]), float(share) * 100 if np.isfinite(share) else 50.0)
+
+    def bar_tip(self, key: object) -> str:
+        i = cast(int, key)
+        day = np.datetime64(int(self._runs[i]), "s").astype("datetime64[D]").item()
+        share = self._run_values["share"][i]
+        health = self._run_values["health"][i]
+        cents = self._run_values["revenue_cents"][i]
+        parts = [f"Scores of {format_date(day)}"]
+        if np.isfinite(share):
+            parts.append(f"at-risk share {format_percent(float(share))}")
+        if np.isfinite(health):
+            parts.append(f"mean health {float(health):.1f}")
+        if np.isfinite(cents):
+            parts.append(
+                f"revenue at risk {money.format_money(int(cents), self.currency, decimals=2)}"
+            )
+        return " · ".join(parts)
 
     @property
     def point_counts(self) -> dict[str, int]:

@@ -5,6 +5,13 @@ date of the scores) above a grid of charts: open alerts by severity and by age, 
 churn-risk, health and engagement distributions, the segments and the trends over the
 stored scoring runs.
 
+Every figure opens what it counts: a tile or a bar asks for the list of customers
+(a :class:`CustomerFilter`, ``customers_requested``) or of alerts (an
+:class:`AlertQuery`, ``alerts_requested``) whose size is the figure, with a title in
+words; pointing at one shows its exact figure. "At risk" has one meaning here: a churn
+risk at or above the workspace's threshold, not counting the customers already Lost,
+and the money figure is the revenue at risk (churn risk × 12-month value).
+
 The pane is handed a :class:`DashboardData` (or None before the first scoring run) and
 never queries. pyqtgraph, which costs a few hundred milliseconds to import, is loaded
 with the first data shown, so an unscored workspace never pays for it.
@@ -15,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
@@ -32,9 +39,21 @@ from PySide6.QtWidgets import (
 )
 
 from services import money
-from services.alerts.records import SEVERITIES
+from services.alerts.records import SEVERITIES, STAKE_NAMES
 from services.formatting import days_ago, format_date, format_percent, format_short_date
 from views.customers.score_tiles import trend
+from views.dashboard.opens import (
+    NOT_COUNTED,
+    age_query,
+    at_risk_filter,
+    at_risk_wording,
+    band_filter,
+    open_alerts_query,
+    revenue_at_risk_filter,
+    scored_filter,
+    segment_filter,
+    severity_query,
+)
 from views.formatting import short_money, utc_now
 from views.theme import LIGHT, Theme
 from views.widgets.tiles import KpiTile
@@ -51,7 +70,7 @@ if TYPE_CHECKING:
 STALE_AFTER_DAYS = 7
 NOT_SCORED_TEXT = 'Not scored yet — <a href="score">Score now</a> (Ctrl+R)'
 NOT_SCORED_HELP = (
-    "Scoring fills this page: the customers at risk and the revenue at stake,\n"
+    "Scoring fills this page: the customers at risk and the revenue at risk,\n"
     "open alerts, score distributions, segments and trends."
 )
 LOADING_TEXT = "Loading…"
@@ -64,8 +83,8 @@ class DashboardData:
 
     as_of: dt.date | None  # date of the latest scoring run (None: never scored)
     scored_customers: int
-    at_risk_customers: int  # churn risk >= at_risk_threshold
-    at_risk_threshold: float  # e.g. 0.5
+    at_risk_customers: int  # churn risk >= at_risk_threshold, not counting segment Lost
+    at_risk_threshold: float  # e.g. 0.6
     revenue_at_risk_cents: int  # sum of churn_risk x 12-month CLV, in cents
     open_alerts_by_severity: Mapping[str, int]  # critical, warning, opportunity, info
     # age bucket ("< 1 day", "1-7 days", "8-30 days", "> 30 days") -> severity -> count
@@ -80,6 +99,8 @@ class DashboardData:
     trend_mean_health: np.ndarray
     config_change_dates: np.ndarray  # epoch seconds where scoring settings changed
     currency: str = "USD"  # of every money figure (the workspace's home currency)
+    # Lost customers with a churn risk at or above the threshold (not in at_risk_customers).
+    lost_at_risk_customers: int = 0
 
 
 def _day(seconds: float) -> dt.date:
@@ -104,9 +125,15 @@ class DashboardPane(QWidget):
 
     Signals:
         score_requested(): the user clicked "Score now" in the not-scored state.
+        customers_requested(CustomerFilter): a figure counting customers was clicked;
+            the filter finds exactly the customers it counts.
+        alerts_requested(AlertQuery): a figure counting alerts was clicked; the query
+            finds exactly the alerts it counts.
     """
 
     score_requested = Signal()
+    customers_requested = Signal(object)
+    alerts_requested = Signal(object)
 
     def __init__(
         self,
@@ -193,10 +220,20 @@ class DashboardPane(QWidget):
         ):
             tile = KpiTile(caption, content)
             self.tiles[key] = tile
-            tiles.addWidget(tile, 1)
-        self.tiles["revenue_at_risk"].caption.setText("REVENUE AT RISK", "AT RISK $")
+            # The at-risk tile says what it counts under its figure: a little more room.
+            tiles.addWidget(tile, 4 if key == "at_risk" else 3)
+        self.tiles["revenue_at_risk"].caption.setText(STAKE_NAMES["risk"].upper(), "AT RISK $")
         self.tiles["scored"].caption.setText("SCORED CUSTOMERS", "SCORED")
         self.tiles["at_risk"].caption.setText("CUSTOMERS AT RISK", "AT RISK")
+        # Every tile that counts something opens it (the date counts nothing).
+        for key, slot in (
+            ("at_risk", self._on_at_risk_tile_clicked),
+            ("revenue_at_risk", self._on_revenue_at_risk_tile_clicked),
+            ("open_alerts", self._on_open_alerts_tile_clicked),
+            ("scored", self._on_scored_tile_clicked),
+        ):
+            self.tiles[key].set_clickable(True)
+            self.tiles[key].clicked.connect(slot)
 
         self._grid = QGridLayout()
         self._grid.setSpacing(8)
@@ -251,6 +288,11 @@ class DashboardPane(QWidget):
             chart.setParent(card)
             chart.set_theme(self._theme)
             card_layout.addWidget(chart)
+        self.severity_chart.bar_clicked.connect(self._on_severity_chart_bar_clicked)
+        self.age_chart.bar_clicked.connect(self._on_age_chart_bar_clicked)
+        self.risk_chart.bar_clicked.connect(self._on_risk_chart_bar_clicked)
+        self.scores_chart.bar_clicked.connect(self._on_scores_chart_bar_clicked)
+        self.segments_chart.bar_clicked.connect(self._on_segments_chart_bar_clicked)
 
     # -- state ----------------------------------------------------------------------------
 
@@ -314,9 +356,10 @@ class DashboardPane(QWidget):
             else ""
         )
 
-        # At risk: the share, and how many customers that is.
+        # At risk: how many customers, and what that counts.
         scored = max(int(data.scored_customers), 0)
         at_risk = max(int(data.at_risk_customers), 0)
+        lost = max(int(data.lost_at_risk_customers), 0)
         share = at_risk / scored if scored else None
         threshold = format_percent(data.at_risk_threshold)
         tile = self.tiles["at_risk"]
@@ -325,18 +368,22 @@ class DashboardPane(QWidget):
             tile.setToolTip("")
         else:
             tile.set(
-                format_percent(share),
-                f"{at_risk:,} of {scored:,} at ≥ {threshold} risk",
-                short_note=(f"{at_risk:,} at ≥ {threshold} risk", f"{at_risk:,} customers"),
+                f"{at_risk:,}",
+                at_risk_wording(data.at_risk_threshold),
+                short_note=(f"risk ≥ {threshold}, not {NOT_COUNTED}", f"risk ≥ {threshold}"),
             )
+            have = "has" if at_risk == 1 else "have"
             tip = (
-                f"{at_risk:,} of {scored:,} scored customers have a churn risk of "
-                f"{threshold} or more."
+                f"{at_risk:,} of {scored:,} scored customers ({format_percent(share)}) {have} "
+                f"a churn risk of {threshold} or more, not counting {NOT_COUNTED}."
             )
+            if lost:
+                are = "customer at that risk is" if lost == 1 else "customers at that risk are"
+                tip += f" {lost:,} {NOT_COUNTED} {are} left out."
             before = _at(data.trend_at_risk_share, previous) if previous is not None else None
             if before is not None:
-                tip += f" {format_percent(before)} {since}."
-            tile.setToolTip(tip)
+                tip += f" Share at risk {format_percent(before)} {since}."
+            tile.setToolTip(tip + " Click to list them.")
 
         # Revenue at risk, and its move since the previous run.
         tile = self.tiles["revenue_at_risk"]
@@ -358,9 +405,10 @@ class DashboardPane(QWidget):
                 note, tone, short = f"{move.text} {since}", move.tone, (move.text,)
         tile.set(value, note, tone, short_note=short)
         tile.setToolTip(
-            f"Revenue at risk: {money.format_money(cents, data.currency, decimals=2)}, the sum "
-            "over customers of churn risk × "
-            "predicted 12-month value."
+            f"{STAKE_NAMES['risk'].capitalize()}: "
+            f"{money.format_money(cents, data.currency, decimals=2)}, the sum over the "
+            f"{scored:,} scored customers of churn risk × predicted 12-month value. "
+            "Click to list them, the most at risk first."
         )
 
         # Open alerts, with the most severe named.
@@ -374,8 +422,10 @@ class DashboardPane(QWidget):
             tile.set(f"{total:,}", note, tone, short_note=(f"{named[0][1]:,} {named[0][0]}",))
         else:
             tile.set(f"{total:,}", "none critical" if total else "nothing to act on")
+        parts = ", ".join(f"{by_severity.get(s, 0):,} {s}" for s in SEVERITIES)
         tile.setToolTip(
-            ", ".join(f"{by_severity.get(s, 0):,} {s}" for s in SEVERITIES) if total else ""
+            f"{total:,} open alert{'s' if total != 1 else ''} (open or in progress): "
+            f"{parts}. Click to list them."
         )
 
         # Scored customers, with their mean health.
@@ -388,8 +438,14 @@ class DashboardPane(QWidget):
                 f"mean health {health.mean():.0f} / 100",
                 short_note=(f"health {health.mean():.0f}",),
             )
+            mean = f", mean health {health.mean():.1f} / 100"
         else:
             tile.set(f"{scored:,}", "in the latest run")
+            mean = ""
+        tile.setToolTip(
+            f"{scored:,} customer{'s' if scored != 1 else ''} scored in the latest run"
+            f"{mean}. Click to list them."
+        )
 
         # The date of the scores, and how old they are.
         tile = self.tiles["as_of"]
@@ -432,3 +488,39 @@ class DashboardPane(QWidget):
 
     def _on_empty_label_link_activated(self, _link: str) -> None:
         self.score_requested.emit()
+
+    def _on_at_risk_tile_clicked(self) -> None:
+        if self._data is not None:
+            self.customers_requested.emit(at_risk_filter(self._data.at_risk_threshold))
+
+    def _on_revenue_at_risk_tile_clicked(self) -> None:
+        if self._data is not None:
+            self.customers_requested.emit(revenue_at_risk_filter())
+
+    def _on_scored_tile_clicked(self) -> None:
+        if self._data is not None:
+            self.customers_requested.emit(scored_filter())
+
+    def _on_open_alerts_tile_clicked(self) -> None:
+        if self._data is not None:
+            self.alerts_requested.emit(open_alerts_query())
+
+    def _on_severity_chart_bar_clicked(self, severity: object) -> None:
+        self.alerts_requested.emit(severity_query(str(severity)))
+
+    def _on_age_chart_bar_clicked(self, key: object) -> None:
+        from views.charts.alert_charts import AGE_BUCKETS
+
+        bucket, severity = cast(tuple[str, str | None], key)
+        if bucket in AGE_BUCKETS:  # the chart's labels, in ALERT_AGE_BUCKETS' order
+            self.alerts_requested.emit(age_query(AGE_BUCKETS.index(bucket), severity))
+
+    def _on_risk_chart_bar_clicked(self, band: object) -> None:
+        self.customers_requested.emit(band_filter("churn_risk", cast(int, band)))
+
+    def _on_scores_chart_bar_clicked(self, key: object) -> None:
+        score, band = cast(tuple[str, int], key)
+        self.customers_requested.emit(band_filter(f"{score}_score", int(band)))
+
+    def _on_segments_chart_bar_clicked(self, segment: object) -> None:
+        self.customers_requested.emit(segment_filter(str(segment)))

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 
 class ElidingLabel(QLabel):
     """A one-line label that never clips: when narrow it shows the first of its shorter
     wordings that fits, else shortens the shortest with "…" (the whole text is then in
-    the tooltip). It never forces its parent wider."""
+    the tooltip). It never forces its parent wider, unless it is ``whole``: then its
+    shortest wording is its minimum width, and it is never cut (a figure: "62 d…" would
+    be a different number)."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, text: str = "", parent: QWidget | None = None, *, whole: bool = False
+    ) -> None:
         super().__init__(parent)
         self._full = ""
         self._tip = ""
         self._shorter: tuple[str, ...] = ()
+        self._whole = whole
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setText(text)
 
@@ -55,6 +60,10 @@ class ElidingLabel(QLabel):
         width = self.contentsRect().width()
         metrics = self.fontMetrics()
         wordings = (self._full, *self._shorter)
+        if self._whole:
+            margins = self.contentsMargins()
+            shortest = min(metrics.horizontalAdvance(w) for w in wordings)
+            self.setMinimumWidth(shortest + 2 + margins.left() + margins.right())
         shown = next((w for w in wordings if metrics.horizontalAdvance(w) <= width), None)
         if shown is None:
             shown = metrics.elidedText(wordings[-1], Qt.TextElideMode.ElideRight, width)
@@ -65,14 +74,23 @@ class ElidingLabel(QLabel):
 
 class KpiTile(QFrame):
     """A caption, a big value and a one-line note (both shortened, not clipped, when
-    the tile is narrow)."""
+    the tile is narrow); a clickable tile opens what its figure counts.
+
+    Signals:
+        clicked(): a clickable tile was clicked, or activated with Enter or Space.
+    """
+
+    clicked = Signal()
 
     def __init__(self, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("kpiTile")
+        self.setProperty("clickable", False)
+        self._pressed = False
         self.caption = ElidingLabel(caption.upper(), self)
         self.caption.setObjectName("kpiCaption")
-        self.value = ElidingLabel("—", self)
+        # The figure is never cut: its shortest wording sets the tile's minimum width.
+        self.value = ElidingLabel("—", self, whole=True)
         self.value.setObjectName("kpiValue")
         self.note = ElidingLabel("", self)
         self.note.setObjectName("kpiNote")
@@ -86,6 +104,43 @@ class KpiTile(QFrame):
         layout.addWidget(self.caption)
         layout.addWidget(self.value)
         layout.addWidget(self.note)
+
+    @property
+    def clickable(self) -> bool:
+        return bool(self.property("clickable"))
+
+    def set_clickable(self, clickable: bool) -> None:
+        """Make the tile a button: a pointing hand, a place in the tab order, a hover
+        border (the style sheet's ``[clickable="true"]``)."""
+        self.setProperty("clickable", clickable)
+        if clickable:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+        else:
+            self.unsetCursor()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if clickable else Qt.FocusPolicy.NoFocus)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self._pressed = self.clickable and event.button() == Qt.MouseButton.LeftButton
+        if not self._pressed:
+            super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        pressed, self._pressed = self._pressed, False
+        if pressed and event.button() == Qt.MouseButton.LeftButton:
+            # A click is a press and a release on the tile (slipping off cancels it).
+            if self.rect().contains(event.position().toPoint()):
+                self.clicked.emit()
+            return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        keys = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
+        if self.clickable and event.key() in keys:
+            self.clicked.emit()
+            return
+        super().keyPressEvent(event)
 
     def set(
         self,

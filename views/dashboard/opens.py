@@ -1,0 +1,123 @@
+"""What each figure of the dashboard opens: the customer filter or alert query that
+finds exactly what the figure counts, with a title in words.
+
+"At risk" has one meaning: a churn risk at or above the workspace's threshold, not
+counting the customers already Lost (services.alerts.records.NOT_AT_RISK_SEGMENTS).
+Histogram bands are services.alerts.records.HISTOGRAM_EDGES and alert ages
+ALERT_AGE_BUCKETS, as the service counts them.
+"""
+
+from __future__ import annotations
+
+from services.alerts.records import (
+    ALERT_AGE_BUCKETS,
+    HISTOGRAM_EDGES,
+    NOT_AT_RISK_SEGMENTS,
+    SEVERITY_LABELS,
+    STAKE_NAMES,
+)
+from services.formatting import format_percent
+from views.alerts.query import AlertQuery
+from views.customers.filters import CustomerFilter
+
+# Lists of customers open with the most revenue at risk first.
+RISK_SORT = "revenue_at_risk"
+NOT_COUNTED = " or ".join(sorted(NOT_AT_RISK_SEGMENTS))  # "Lost"
+# Every scored customer: the churn risk range holds them all (the top value included).
+ALL_SCORED = (0.0, 1.0)
+# A band's filter field per histogram (HISTOGRAM_EDGES' names).
+_BAND_FIELDS = {
+    "churn_risk": "churn_risk",
+    "health_score": "health",
+    "engagement_score": "engagement",
+}
+
+
+def at_risk_wording(threshold: float) -> str:
+    """What "at risk" counts: "churn risk 60% or more, not counting Lost"."""
+    return f"churn risk {format_percent(threshold)} or more, not counting {NOT_COUNTED}"
+
+
+def at_risk_filter(threshold: float) -> CustomerFilter:
+    """The customers at risk: the headline's count, most revenue at risk first."""
+    return CustomerFilter(
+        churn_risk=(threshold, 1.0),
+        exclude_segments=frozenset(NOT_AT_RISK_SEGMENTS),
+        title=f"Customers at risk: {at_risk_wording(threshold)}",
+        sort_by=RISK_SORT,
+    )
+
+
+def scored_filter() -> CustomerFilter:
+    """Every customer the latest scoring scored."""
+    return CustomerFilter(churn_risk=ALL_SCORED, title="Scored customers", sort_by=RISK_SORT)
+
+
+def revenue_at_risk_filter() -> CustomerFilter:
+    """The customers whose revenue at risk the tile adds up: every scored one."""
+    return CustomerFilter(
+        churn_risk=ALL_SCORED,
+        title=f"{STAKE_NAMES['risk'].capitalize()}: every scored customer, the most first",
+        sort_by=RISK_SORT,
+    )
+
+
+def band_filter(score: str, band: int) -> CustomerFilter:
+    """The customers of one band of a histogram (``score`` a HISTOGRAM_EDGES name):
+    "Customers with health 40-50", "Customers with churn risk 60-70%"."""
+    edges = HISTOGRAM_EDGES[score]
+    low, high = float(edges[band]), float(edges[band + 1])
+    if score == "churn_risk":
+        words = f"churn risk {low * 100:.0f}-{high * 100:.0f}%"
+    else:
+        words = f"{score.removesuffix('_score')} {low:.0f}-{high:.0f}"
+    field = _BAND_FIELDS[score]
+    return CustomerFilter(
+        **{field: (low, high)},  # type: ignore[arg-type]
+        title=f"Customers with {words}",
+        sort_by=RISK_SORT,
+    )
+
+
+def segment_filter(segment: str) -> CustomerFilter:
+    """The scored customers of one segment."""
+    return CustomerFilter(
+        segments=frozenset({segment}), title=f"Customers in segment {segment}", sort_by=RISK_SORT
+    )
+
+
+def open_alerts_query() -> AlertQuery:
+    """Every open alert (open or in progress, the dashboard's "open")."""
+    return AlertQuery(status="active", title="Open alerts")
+
+
+def severity_query(severity: str) -> AlertQuery:
+    """The open alerts of one severity."""
+    return AlertQuery(
+        severities=frozenset({severity}),
+        status="active",
+        title=f"{SEVERITY_LABELS[severity]} open alerts",
+    )
+
+
+def age_words(first: int, last: int | None) -> str:
+    """An age range of ALERT_AGE_BUCKETS in words: "8-30 days ago"."""
+    if last is None:
+        return f"over {first - 1} days ago"
+    if last == 0:
+        return "less than a day ago"
+    return f"{first}-{last} days ago"
+
+
+def age_query(bucket: int, severity: str | None) -> AlertQuery:
+    """The open alerts of one age bucket (ALERT_AGE_BUCKETS' index), of one severity or
+    all: "Critical alerts raised 8-30 days ago"."""
+    _label, first, last = ALERT_AGE_BUCKETS[bucket]
+    who = SEVERITY_LABELS[severity] if severity else "Open"
+    return AlertQuery(
+        severities=frozenset({severity}) if severity else frozenset(),
+        status="active",
+        min_age_days=first,
+        max_age_days=last,
+        title=f"{who} alerts raised {age_words(first, last)}",
+    )
