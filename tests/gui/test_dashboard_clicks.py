@@ -489,28 +489,30 @@ def test_an_alerts_bar_opens_the_alerts_tab_on_exactly_those_alerts(
     age = dashboard.age_chart
     assert age is not None
     qtbot.waitUntil(lambda: age.plot.getViewBox().width() > 50)
-    # The most severe part of the bar: no alert of that age outranks it on a card.
+    # Every part of the bar, the less severe too: a warning that shares a card with a
+    # critical alert of that age is listed all the same (the list narrows the alerts).
     counts = age.values()["8-30 days"]
-    severity = next(s for s in SEVERITIES if counts[s])
-    key = ("8-30 days", severity)
-    expected_count = counts[severity]
-
-    click_bar(qtbot, age, key)
-    assert window.tabs.currentIndex() == TAB_ALERTS
-    query = AlertQuery(severities=frozenset({severity}), min_age_days=8, max_age_days=30, title="x")
-    expected = matching_alerts(workspace, query, dt.datetime.now(dt.UTC))
-    assert len(expected) == expected_count
-    model = pane.model
-    listed = {i for row in range(model.rowCount()) for i in model.card_ids(row)}
+    parts = [s for s in SEVERITIES if counts[s]]
+    assert len(parts) >= 2, "the bar has a less severe part to open"
     severities = dict(rows(workspace, "SELECT id, severity FROM alerts"))
-    # Every card leads with one of those alerts, and every one of them is listed (a card
-    # also holds the customer's other alerts of that age, below its lead).
-    assert model.rowCount() > 0
-    assert {model.alert_id(row) for row in range(model.rowCount())} <= expected
-    assert {i for i in listed if severities[i] == severity} == expected
-    title = f"{severity.capitalize()} alerts raised 8-30 days ago"
-    assert title in pane.query_note.text()
-    assert pane.query_note.isVisible()
+    for severity in parts:
+        window.tabs.setCurrentIndex(TAB_DASHBOARD)
+        qtbot.waitUntil(lambda: dashboard.state == "data" and jobs.is_idle(), timeout=TIMEOUT_MS)
+        click_bar(qtbot, age, ("8-30 days", severity))
+        assert window.tabs.currentIndex() == TAB_ALERTS
+        query = AlertQuery(
+            severities=frozenset({severity}), min_age_days=8, max_age_days=30, title="x"
+        )
+        expected = matching_alerts(workspace, query, dt.datetime.now(dt.UTC))
+        assert len(expected) == counts[severity]
+        model = pane.model
+        assert model.rowCount() > 0
+        listed = {i for row in range(model.rowCount()) for i in model.card_ids(row)}
+        assert listed == expected
+        assert {severities[i] for i in listed} == {severity}
+        title = f"{severity.capitalize()} alerts raised 8-30 days ago"
+        assert title in pane.query_note.text()
+        assert pane.query_note.isVisible()
 
 
 def test_a_customers_figure_opens_the_customers_tab(

@@ -242,6 +242,7 @@ class AlertsPane(QWidget):
         self.query_note.linkActivated.connect(self._on_query_note_link_activated)
         self.query_note.hide()
         self._age: tuple[int | None, int | None] = (None, None)
+        self._query_severities: frozenset[str] = frozenset()
 
         top = QHBoxLayout()
         top.addWidget(title)
@@ -353,6 +354,7 @@ class AlertsPane(QWidget):
             queue=None if queue == ALL_QUEUES else queue,
             min_age_days=self._age[0],
             max_age_days=self._age[1],
+            alert_severities=self._query_severities,
             sort=str(self.sort_combo.currentData() or "urgency"),
         )
 
@@ -388,11 +390,14 @@ class AlertsPane(QWidget):
         self.segment_combo.setCurrentIndex(0)
         self.mine_button.setChecked(False)
         self.search_box.clear()
-        for severity, button in self.severity_buttons.items():
-            button.setChecked(severity in query.severities)
+        for button in self.severity_buttons.values():
+            button.setChecked(False)
         for widget in widgets:
             widget.blockSignals(False)
         self._age = (query.min_age_days, query.max_age_days)
+        # The query's severities narrow the alerts themselves (as the figure counts them),
+        # not the cards by their most urgent alert as the chips do.
+        self._query_severities = frozenset(query.severities)
         title = html.escape(query.title or "Alerts from the dashboard")
         self.query_note.setText(f'{title} · <a href="clear">Back to the risk queue</a>')
         self.query_note.show()
@@ -404,6 +409,7 @@ class AlertsPane(QWidget):
     def clear_query(self) -> None:
         """Leave a dashboard's list: back to the risk queue, every filter cleared."""
         self._age = (None, None)
+        self._query_severities = frozenset()
         self.query_note.hide()
         for button in self.severity_buttons.values():
             button.blockSignals(True)
@@ -537,6 +543,7 @@ class AlertsPane(QWidget):
         for widget in widgets:
             widget.blockSignals(False)
         self._age = (None, None)
+        self._query_severities = frozenset()
         self.query_note.hide()
         self._on_filters_changed()
         return self.select_alert(alert_id)

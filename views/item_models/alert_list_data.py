@@ -62,6 +62,9 @@ class AlertFilter:
     min_age_days: int | None = None
     max_age_days: int | None = None
     sort: str = "urgency"
+    # Only alerts of these severities, before the cards are made (what a dashboard figure
+    # counts: a warning that shares a card with a critical alert is still listed).
+    alert_severities: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,8 @@ class AlertListData:
         """Which alerts the filter keeps before the severity (over all rows, in storage
         order): status, queue, owner, mine, segment, age and search."""
         keep = self._is("status", STATUS_FILTERS.get(flt.status, STATUS_FILTERS["all"])[1])
+        if flt.alert_severities:
+            keep &= self._is("severity", sorted(flt.alert_severities))
         if flt.queue is not None:
             keep &= self._is("queue", [flt.queue])
         if flt.owner is not None:
