@@ -275,10 +275,10 @@ class AlertListData:
         stake = np.where(has_current, current, stake)
         if flt.sort in ("urgency", "stake"):
             # Cards in the order of the amounts they show (not of a cleared alert's).
-            keys = (np.arange(n_cards), -stake, severity)
+            sort_keys = (np.arange(n_cards), -stake, severity)
             if flt.sort == "stake":
-                keys = (np.arange(n_cards), severity, -stake)
-            perm = np.lexsort(keys)
+                sort_keys = (np.arange(n_cards), severity, -stake)
+            perm = np.lexsort(sort_keys)
             inverse = np.empty_like(perm)
             inverse[perm] = np.arange(n_cards)
             card_of_shown = inverse[card_of_shown]
