@@ -228,7 +228,8 @@ def _follow_ups(
         .group_by(Action.alert_id)
     ):
         moments = [aware(_stamp(v)) for v in (created, done) if v is not None]
-        activity[int(alert_id)] = max(moments)
+        if alert_id is not None and moments:
+            activity[int(alert_id)] = max(moments)
     cutoff = now - dt.timedelta(days=days)
     found = []
     for row in candidates:
