@@ -246,7 +246,7 @@ def _follow_ups(
         if written is not None and written > at:
             why += f"; last activity {days_ago((now.date() - written.date()).days)}"
         else:
-            why += "; nothing done since"
+            why += "; nothing since"
         found.append(
             WorkFollowUp(
                 alert_id=int(row.id),

@@ -67,7 +67,7 @@ class WorkFollowUp:
     owner: str | None
     last_contact_at: dt.datetime
     days_since: int
-    why: str  # in words: "Called 9 days ago (no answer); nothing done since"
+    why: str  # in words: "Called 9 days ago (no answer); nothing since"
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,7 @@ def test_an_alert_in_progress_gone_quiet_after_a_call_is_a_follow_up(book: Book)
     assert [f.customer for f in work.follow_ups] == ["Ada"]
     (ada,) = work.follow_ups
     assert ada.days_since == 10
-    assert ada.why == "Called 10 days ago (no answer); nothing done since"
+    assert ada.why == "Called 10 days ago (no answer); nothing since"
     # Within the week after the call, nothing to chase yet.
     assert my_work(book.engine, user="nobody", owner="Maya", now=NOW + 6 * DAY).follow_ups == ()
 
@@ -169,7 +169,7 @@ def test_an_email_is_contact_for_a_follow_up(book: Book) -> None:
     alerts = alerted(book, "Ada")
     log_email_sent(book.engine, alerts["Ada"], "Your order", actor="lee", now=NOW)
     work = my_work(book.engine, user="lee", now=NOW + 8 * DAY)
-    assert [f.why for f in work.follow_ups] == ["Emailed 8 days ago; nothing done since"]
+    assert [f.why for f in work.follow_ups] == ["Emailed 8 days ago; nothing since"]
 
 
 # ------------------------------------------------------------- changing a task, undo

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.formatting import format_date, plural
+from services.formatting import format_date, format_short_date, plural
 from views.alerts.source import STATUS_LABELS
 from views.item_models.work_list_model import Tone, WorkColumn
 from views.my_work.source import MyWork, WorkSnooze, WorkTask
 
 
-def _weekday(day: dt.date) -> str:
-    return f"{day:%a}, {format_date(day)}"
+def _weekday(day: dt.date, today: dt.date) -> str:
+    """ "Wed, Nov 25" (the year too when it is not this year's)."""
+    return f"{day:%a}, {format_short_date(day) if day.year == today.year else format_date(day)}"
 
 
 def due_words(task: WorkTask) -> str:
     """When a task is due, as a manager reads it: "3 days overdue", "Today", "Tomorrow",
-    "Fri, Nov 27, 2026"."""
+    "Fri, Nov 27"."""
     days = task.due_in_days
     if days < 0:
         return f"{plural(-days, 'day')} overdue"
@@ -24,7 +25,7 @@ def due_words(task: WorkTask) -> str:
         return "Today"
     if days == 1:
         return "Tomorrow"
-    return _weekday(task.due_date)
+    return _weekday(task.due_date, task.due_date - dt.timedelta(days=days))
 
 
 def _due_tone(task: WorkTask) -> Tone:
@@ -34,7 +35,7 @@ def _due_tone(task: WorkTask) -> Tone:
 
 
 def back_words(snooze: WorkSnooze) -> str:
-    """When a snoozed alert comes back: "Tomorrow", "In 3 days (Fri, Nov 27, 2026)", or
+    """When a snoozed alert comes back: "Tomorrow", "In 3 days (Fri, Nov 27)", or
     "When the condition clears"."""
     days = snooze.back_in_days
     if days is None or snooze.snoozed_until is None:
@@ -43,7 +44,8 @@ def back_words(snooze: WorkSnooze) -> str:
         return "Today"
     if days == 1:
         return "Tomorrow"
-    return f"In {days} days ({_weekday(snooze.snoozed_until.date())})"
+    back = snooze.snoozed_until.date()
+    return f"In {days} days ({_weekday(back, back - dt.timedelta(days=days))})"
 
 
 def _alert_words(task: WorkTask) -> str:
@@ -87,7 +89,6 @@ FOLLOW_UP_COLUMNS = (
         "Why chase it",
         lambda f: f.why,
         tooltip=lambda f: f"{f.why} (last contact {format_date(f.last_contact_at.date())})",
-        tone=lambda f: "note",
     ),
 )
 

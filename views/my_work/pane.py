@@ -124,9 +124,13 @@ class WorkSection(QWidget):
         parent: QWidget | None = None,
         *,
         hint: str = "",
+        keep_current: bool = False,
     ) -> None:
         super().__init__(parent)
         self._title = title
+        # Only the tasks keep a current row at all times (Space and Enter act on it); the
+        # other lists get one when the user goes there, so one row is lit at a time.
+        self._keep_current = keep_current
         self.title = QLabel(title, self)
         self.title.setObjectName("workSectionTitle")
         self.hint = QLabel(hint, self)
@@ -177,7 +181,7 @@ class WorkSection(QWidget):
         self.title.setText(f"{self._title} · {len(rows):,}" if not loading else self._title)
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
-        if rows:
+        if rows and (self._keep_current or row >= 0):
             self.select_row(min(max(row, 0), len(rows) - 1))
 
     def select_row(self, row: int) -> None:
@@ -189,9 +193,14 @@ class WorkSection(QWidget):
         index = self.table.currentIndex()
         return self.model.record(index.row()) if index.isValid() else None
 
-    def fit_columns(self, widths: Sequence[int]) -> None:
+    def fit_columns(self, widths: Sequence[int], *, stretch: int | None = None) -> None:
+        """Starting widths; ``stretch``: the column that takes the room left."""
         for column, width in enumerate(widths):
             self.table.setColumnWidth(column, width)
+        if stretch is not None:
+            header = self.table.horizontalHeader()
+            header.setStretchLastSection(False)
+            header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
     def _on_table_double_clicked(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -256,7 +265,7 @@ class MyWorkPane(QWidget):
         top.addStretch(1)
         top.addWidget(self.everyone_box)
 
-        self.tasks = WorkSection("Open tasks", TASK_COLUMNS, EMPTY_TASKS, self)
+        self.tasks = WorkSection("Open tasks", TASK_COLUMNS, EMPTY_TASKS, self, keep_current=True)
         self.tasks.table.setObjectName("workTasks")
         self.complete_button = QPushButton("Complete", self)
         self.complete_button.setObjectName("completeTask")
@@ -293,9 +302,9 @@ class MyWorkPane(QWidget):
         )
         self.follow_ups.table.setObjectName("workFollowUps")
         self.follow_ups.activated.connect(self._on_section_activated)
-        self.tasks.fit_columns((130, 170, 320, 260))
-        self.snoozed.fit_columns((190, 150))
-        self.follow_ups.fit_columns((150, 170))
+        self.tasks.fit_columns((140, 170, 320, 250, 120), stretch=2)
+        self.snoozed.fit_columns((180, 150))
+        self.follow_ups.fit_columns((140, 150))
 
         self.message = QLabel("No workspace open.", self)
         self.message.setObjectName("emptyState")

@@ -194,9 +194,11 @@ def test_enter_opens_the_tasks_alert_in_the_alerts_tab(
     qtbot.waitUntil(
         lambda: pane.snoozed.model.rowCount() == 1 and jobs.is_idle(), timeout=TIMEOUT_MS
     )
-    assert pane.snoozed.model.index(0, 0).data() == "In 2 days (" + (
-        f"{TODAY + 2 * DAY:%a}, {TODAY + 2 * DAY:%b} {(TODAY + 2 * DAY).day}, "
-        f"{(TODAY + 2 * DAY).year})"
+    back = TODAY + 2 * DAY
+    year = f", {back.year}" if back.year != TODAY.year else ""
+    assert (
+        pane.snoozed.model.index(0, 0).data()
+        == f"In 2 days ({back:%a}, {back:%b} {back.day}{year})"
     )
     assert pane.select_task(tasks["later"])
     pane.tasks.table.setFocus()
