@@ -182,6 +182,20 @@ def test_space_completes_a_task_and_undo_brings_it_back(
     assert window.undo_bar.text.text().startswith("Undone: completed task for ")
 
 
+def test_a_task_made_in_the_alerts_tab_updates_the_list_and_the_count(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace, tasks: dict[str, int]
+) -> None:
+    pane = window.my_work
+    alert = open_alerts(workspace)[5]
+    # What the action pane sends for T (its prompt answered "Ring them", due today).
+    window.alerts_view.action_pane.action_requested.emit(
+        [alert], "task", {"text": "Ring them", "due": TODAY}
+    )
+    qtbot.waitUntil(lambda: len(listed(pane)) == 4 and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert "3 tasks due" in pane.due_label.text()
+    assert "Ring them" in pane.due_label.toolTip()
+
+
 def test_enter_opens_the_tasks_alert_in_the_alerts_tab(
     qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace, tasks: dict[str, int]
 ) -> None:

@@ -68,8 +68,8 @@ DatePrompt = Callable[[WorkTask], dt.date | None]
 EMPTY_TASKS = "No open tasks. A task you add to an alert (T in the Alerts tab) shows here."
 EMPTY_SNOOZED = f"No snoozed alert comes back in the next {SNOOZE_HORIZON_DAYS} days."
 EMPTY_FOLLOW_UPS = (
-    f"Nothing to chase: every alert in progress had some activity in the last "
-    f"{FOLLOW_UP_DAYS} days."
+    f"Nothing to chase: no alert in progress has been quiet for {FOLLOW_UP_DAYS} days "
+    "since a call or an email."
 )
 
 
@@ -304,7 +304,7 @@ class MyWorkPane(QWidget):
         self.follow_ups.activated.connect(self._on_section_activated)
         self.tasks.fit_columns((140, 170, 320, 250, 120), stretch=2)
         self.snoozed.fit_columns((180, 150))
-        self.follow_ups.fit_columns((140, 150))
+        self.follow_ups.fit_columns((130, 175))
 
         self.message = QLabel("No workspace open.", self)
         self.message.setObjectName("emptyState")
@@ -360,7 +360,7 @@ class MyWorkPane(QWidget):
         self._notice_pending = source is not None
         for section in (self.tasks, self.snoozed, self.follow_ups):
             section.set_rows(())
-        self.due_label.setVisible(source is not None)
+        self._show_outside(self.due_label, source is not None)
         self.due_label.setText("")
         self._show_state()
         if source is not None:
@@ -412,9 +412,14 @@ class MyWorkPane(QWidget):
                 self.notice_text.setText(
                     f"<b>{words}</b> &nbsp;<a href='my-work'>Open My work</a> (Ctrl+4)"
                 )
-                self.notice.show()
+                self._show_outside(self.notice, True)
         self._show_state()
         self.work_loaded.emit(work)
+
+    def _show_outside(self, widget: QWidget, visible: bool) -> None:
+        # The count and the notice belong to the window (its status bar, above the tabs);
+        # a pane on its own (a test, a preview) keeps them hidden.
+        widget.setVisible(visible and widget.parentWidget() is not self)
 
     def _show_state(self) -> None:
         none = self._source is None
