@@ -1,5 +1,5 @@
-"""The main window: three tabs. Alerts (the alerts, the customer and the actions side by
-side), Customers (the table and the selected customer) and Dashboard.
+"""The main window: four tabs. Alerts (the alerts, the customer and the actions side by
+side), Customers (the table and the selected customer), Dashboard and My work.
 
 The window knows nothing about databases: it is handed a CustomerSource and a job
 runner, and asks app/ (through signals) to open or build workspaces.
@@ -44,6 +44,9 @@ from views.customers.pane import CustomersPane
 from views.customers.source import CustomerSource
 from views.dashboard.pane import DashboardData, DashboardPane
 from views.importing.source import IMPORT_FILE_FILTER, dropped_paths
+from views.my_work.opening import reveal_alert
+from views.my_work.pane import MyWorkPane
+from views.my_work.source import MyWorkSource
 from views.theme import Theme, ThemeManager, ThemeMode
 from views.widgets.geometry import fit_window_to_screen
 from views.widgets.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
@@ -69,7 +72,8 @@ KEY_TAB = "ui/tab"
 KEY_OWNER = "alerts/owner"
 
 TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD = 0, 1, 2
-TAB_KEYS = ("alerts", "customers", "dashboard")
+TAB_MY_WORK = 3
+TAB_KEYS = ("alerts", "customers", "dashboard", "my_work")
 
 
 class MainWindow(QMainWindow):
@@ -145,6 +149,7 @@ class MainWindow(QMainWindow):
         self.dashboard.score_requested.connect(self._on_pane_score_requested)
         self.dashboard.customers_requested.connect(self._on_dashboard_customers_requested)
         self.dashboard.alerts_requested.connect(self._on_dashboard_alerts_requested)
+        self.my_work = MyWorkPane(jobs, self)
         self._alerts: AlertSource | None = None
         self._dashboard_stale = True
         self._customer_stale = False
@@ -154,6 +159,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.alerts_view, "Alerts")
         self.tabs.addTab(self.splitter, "Customers")
         self.tabs.addTab(self.dashboard, "Dashboard")
+        self.tabs.addTab(self.my_work, "My work")
         # Until a workspace with alerts is open, the customers are what there is to see.
         self.tabs.setCurrentIndex(TAB_CUSTOMERS)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
@@ -205,6 +211,7 @@ class MainWindow(QMainWindow):
         self.alerts_view.set_undo_history(self.undo_history)
         self.detail_pane.set_undo_history(self.undo_history)
         self._build_status_bar()
+        self._connect_my_work()
         self._theme.theme_changed.connect(self._on_theme_theme_changed)
         self._jobs.busy_changed.connect(self._on_jobs_busy_changed)
         self._on_theme_theme_changed(self._theme.theme)
@@ -232,9 +239,37 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel("", self)
         self.count_label.setObjectName("customerCount")
         bar.addPermanentWidget(self.busy_bar)
+        bar.addPermanentWidget(self.my_work.due_label)
         bar.addPermanentWidget(self.count_label)
         bar.addPermanentWidget(self.demo_badge)
         bar.addWidget(self.workspace_label, 1)
+
+    def _connect_my_work(self) -> None:
+        """My work (Ctrl+4): its tab entry, undo, the start-up notice and what it opens."""
+        self.menus.add_tab_action(self, "&My work", TAB_MY_WORK, self.tabs.setCurrentIndex)
+        self.my_work.set_undo_history(self.undo_history)
+        self.add_banner(self.my_work.notice)
+        self.my_work.open_requested.connect(self._on_my_work_open_requested)
+        self.my_work.show_requested.connect(lambda: self.tabs.setCurrentIndex(TAB_MY_WORK))
+        self.my_work.task_changed.connect(self._on_my_work_task_changed)
+
+    def set_work_source(self, source: MyWorkSource | None) -> None:
+        """Show a workspace's My work (None: none open); "Mine" is the saved owner."""
+        saved = self._settings.value(KEY_OWNER)
+        self.my_work.set_source(source, owner=str(saved) if saved else None)
+
+    def _on_my_work_open_requested(self, alert_id: int, customer_id: int) -> None:
+        if alert_id and reveal_alert(self.alerts_view.alerts_pane, alert_id):
+            self.tabs.setCurrentIndex(TAB_ALERTS)
+            self.alerts_view.alerts_pane.focus_list()
+            return
+        self.tabs.setCurrentIndex(TAB_CUSTOMERS)
+        if not self.customers_pane.select_customer(customer_id):
+            self.detail_pane.show_customer(customer_id)
+
+    def _on_my_work_task_changed(self, alert_id: int) -> None:
+        if alert_id and self._alerts is not None:
+            self.alerts_view.alert_updated(alert_id)  # its history shows the task
 
     # -- workspace ----------------------------------------------------------------------
 
@@ -258,6 +293,7 @@ class MainWindow(QMainWindow):
         # The alerts of the previous workspace go; app/ hands the new ones over next.
         self._alerts = None
         self.alerts_view.set_sources(None, None)
+        self.my_work.set_source(None)
         self.dashboard.set_data(None)
         self._show_summary(None)
         if source is None:
@@ -331,6 +367,8 @@ class MainWindow(QMainWindow):
             self._customer_stale = False
             if self.detail_pane.detail is not None:
                 self.detail_pane.refresh()
+        if index == TAB_MY_WORK:
+            self.my_work.reload()
 
     def _on_dashboard_customers_requested(self, customer_filter: CustomerFilter) -> None:
         """A dashboard figure counting customers was clicked: the Customers tab, showing
@@ -350,12 +388,14 @@ class MainWindow(QMainWindow):
 
     def _on_alerts_pane_owner_chosen(self, name: str) -> None:
         self._settings.setValue(KEY_OWNER, name)
+        self.my_work.set_owner(name)
 
     def _on_alerts_view_alert_changed(self, _alert_id: int) -> None:
         self._dashboard_stale = True
         # The Customers tab's customer may be the one acted on (marked do not contact,
         # called): it is read anew when that tab is shown.
         self._customer_stale = True
+        self.my_work.reload()  # a task, a call or a snooze may change the lists
 
     def _on_find_action_triggered(self) -> None:
         if self.tabs.currentIndex() == TAB_ALERTS:
@@ -387,6 +427,7 @@ class MainWindow(QMainWindow):
             self.detail_pane.show_customer(shown.id)
         if self._alerts is not None:
             self.alerts_view.reload()
+            self.my_work.reload()
             self._dashboard_stale = True
             if self.tabs.currentIndex() == TAB_DASHBOARD:
                 self._load_dashboard()
@@ -552,6 +593,8 @@ class MainWindow(QMainWindow):
         entries += [
             Shortcut("Lists", "Previous or next alert or customer", "Up or Down"),
             Shortcut("Notes, calls and tasks", "Save what you typed", "Ctrl+Enter"),
+            Shortcut("My work tab", "Complete the selected task", "Space"),
+            Shortcut("My work tab", "Open the task's alert (or customer)", "Enter"),
         ]
         return entries
 
@@ -569,6 +612,7 @@ class MainWindow(QMainWindow):
         self.detail_pane.set_theme(theme)
         self.alerts_view.set_theme(theme)
         self.dashboard.set_theme(theme)
+        self.my_work.set_theme(theme)
 
     def _on_jobs_busy_changed(self, busy: bool) -> None:
         self.busy_bar.setVisible(busy)

@@ -48,6 +48,7 @@ from app.gui.demo_workspace import (
 from app.gui.errors import ErrorPresenter, default_log_path, describe_error
 from app.gui.import_controller import ImportController
 from app.gui.jobs import JobRunner, Operation, TaskState
+from app.gui.my_work_source import WorkspaceMyWorkSource
 from app.gui.outreach.composer_controller import ComposerController
 from app.gui.outreach.template_controller import TemplateController
 from app.gui.preload import Preload
@@ -297,6 +298,7 @@ class GuiController(QObject):
         columns, self._pending_columns = self._pending_columns, None
         self.window.set_source(WorkspaceCustomerSource(workspace, columns, user=self._user))
         self.window.set_alert_source(WorkspaceAlertSource(workspace))
+        self.window.set_work_source(WorkspaceMyWorkSource(workspace, user=self._user))
         self.imports.set_workspace(workspace)
         self.scoring.workspace_changed()
         if workspace.backup_path is not None:

@@ -402,17 +402,32 @@ def complete_task(
     """Mark a task done."""
     when, who = moment(now), actor or default_actor()
     with unit_of_work(engine) as session:
-        action = session.get(Action, action_id, with_for_update=True)
-        if action is None or action.kind != "task":
-            raise AlertNotFoundError(f"Task {action_id} no longer exists.")
-        if action.done_at is not None:
-            raise AlertActionError("This task is already done.")
-        action.done_at = when
-        entity = ("alert", int(action.alert_id)) if action.alert_id else ("action", action_id)
-        Doing(session, when, who).audit(
-            "alert.task_done", entity, {"action_id": int(action_id), "text": action.title}
-        )
-        return _record(action)
+        return _record(complete_task_in(Doing(session, when, who), action_id))
+
+
+def load_task(session: Session, action_id: int) -> Action:
+    """An open or done task, locked for a change; refused when it no longer exists."""
+    action = session.get(Action, action_id, with_for_update=True)
+    if action is None or action.kind != "task":
+        raise AlertNotFoundError(f"Task {action_id} no longer exists.")
+    return action
+
+
+def task_entity(action: Action) -> tuple[str, int]:
+    """What a task's audit events are about: its alert, else the task itself."""
+    return ("alert", int(action.alert_id)) if action.alert_id else ("action", int(action.id))
+
+
+def complete_task_in(doing: Doing, action_id: int) -> Action:
+    """Mark a task done inside the caller's transaction (audited "alert.task_done")."""
+    action = load_task(doing.session, action_id)
+    if action.done_at is not None:
+        raise AlertActionError("This task is already done.")
+    action.done_at = doing.now
+    doing.audit(
+        "alert.task_done", task_entity(action), {"action_id": int(action_id), "text": action.title}
+    )
+    return action
 
 
 def log_email_sent(

@@ -115,6 +115,7 @@ _HISTORY = {
     "alert.note_added": "Note",
     "alert.task_created": "Task",
     "alert.task_done": "Task done",
+    "alert.task_rescheduled": "Task rescheduled",
     "alert.email_logged": "Email sent",
     "customer.do_not_contact": "Do not contact",
     "customer.quiet_period_ended": "Quiet period ended",
@@ -134,6 +135,8 @@ def describe_event(action: str, details: dict[str, Any] | None) -> str:
         head += " until the condition clears" if clear else f" until {d.get('until')}"
     elif action == "alert.task_created":
         head += f" (due {d.get('due')})"
+    elif action == "alert.task_rescheduled":
+        head += f" to {d.get('due')}"
     elif action == "customer.do_not_contact":
         head = "Marked do not contact" if d.get("value") else "Do not contact removed"
     elif action == "alert.call_logged" and d.get("outcome") not in (None, CALL_CONVERSATION):

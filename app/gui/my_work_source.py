@@ -1,0 +1,41 @@
+"""The My work tab's view of a workspace (implements views.my_work.source.MyWorkSource).
+
+The user is read through a callable at each call (the alert source's ``user``), so that
+whoever the window says the user is, My work agrees. Every method runs on the job
+runner's database worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from app.workspace import Workspace
+from views.my_work.source import MyWork, Undoable
+
+
+class WorkspaceMyWorkSource:
+    """My work on one open workspace: the lists and the task actions."""
+
+    def __init__(self, workspace: Workspace, *, user: Callable[[], str]) -> None:
+        self.workspace = workspace
+        self._user = user
+
+    @property
+    def user(self) -> str:
+        return self._user()
+
+    def load_my_work(self, *, owner: str | None, everyone: bool) -> MyWork:
+        from services.alerts.work import my_work
+
+        return my_work(self.workspace.engine, user=self.user, owner=owner, everyone=everyone)
+
+    def complete_task(self, task_id: int) -> Undoable:
+        from services.alerts.work import complete_task_with_undo
+
+        return complete_task_with_undo(self.workspace.engine, task_id, actor=self.user)
+
+    def reschedule_task(self, task_id: int, due: dt.date) -> Undoable:
+        from services.alerts.work import reschedule_task
+
+        return reschedule_task(self.workspace.engine, task_id, due, actor=self.user)
