@@ -233,6 +233,30 @@ def test_enter_opens_the_tasks_alert_in_the_alerts_tab(
     )
 
 
+def test_double_click_on_a_snoozed_alert_opens_it(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
+) -> None:
+    alert = open_alerts(workspace)[6]
+    apply_alert_action(workspace.engine, alert, "snooze", until_clear=True, actor=USER)
+    window.alerts_view.reload()
+    window.tabs.setCurrentIndex(TAB_MY_WORK)
+    section = window.my_work.snoozed
+    qtbot.waitUntil(lambda: section.model.rowCount() == 1 and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert section.model.index(0, 0).data() == "When the condition clears"
+    assert section.title.text() == "Coming back from snooze · 1"
+    table = section.table
+    cell = table.visualRect(section.model.index(0, 1)).center()
+
+    # A real double click: press and release, then the double click (Qt's views want
+    # the first press on the same row).
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+
+    assert window.tabs.currentIndex() == TAB_ALERTS
+    assert window.alerts_view.alerts_pane.current_alert_id == alert
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+
+
 def test_open_shows_the_customer_when_the_alert_is_gone(
     qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace, tasks: dict[str, int]
 ) -> None:
