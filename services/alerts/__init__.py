@@ -11,6 +11,9 @@
   dashboard's figures.
 - ``services.alerts.records``: the frozen records and vocabularies they return (no
   SQLAlchemy import: views may load it).
+- ``services.alerts.work``: My work, one user's open tasks, snoozes coming back and
+  follow-ups, and completing or rescheduling a task (undoable); its records are in
+  ``services.alerts.work_records`` (no SQLAlchemy import either).
 
 This package file imports nothing, so that loading the records stays cheap.
 """

@@ -22,7 +22,7 @@ from app.gui.my_work_source import WorkspaceMyWorkSource
 from app.workspace import Workspace, open_workspace, to_url
 from services.alerts.actions import apply_alert_action
 from views.item_models.work_list_model import WorkListModel
-from views.main_window import TAB_ALERTS, TAB_MY_WORK, MainWindow
+from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_MY_WORK, MainWindow
 from views.my_work.columns import TASK_COLUMNS
 from views.my_work.pane import MyWorkPane
 from views.my_work.source import WorkTask
@@ -227,6 +227,70 @@ def test_enter_opens_the_tasks_alert_in_the_alerts_tab(
         lambda: (
             window.alerts_view.action_pane.alert is not None
             and window.alerts_view.action_pane.alert.id == alert
+            and jobs.is_idle()
+        ),
+        timeout=TIMEOUT_MS,
+    )
+
+
+def test_double_click_on_a_snoozed_alert_opens_it(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
+) -> None:
+    alert = open_alerts(workspace)[6]
+    apply_alert_action(workspace.engine, alert, "snooze", until_clear=True, actor=USER)
+    window.alerts_view.reload()
+    window.tabs.setCurrentIndex(TAB_MY_WORK)
+    section = window.my_work.snoozed
+    qtbot.waitUntil(lambda: section.model.rowCount() == 1 and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert section.model.index(0, 0).data() == "When the condition clears"
+    assert section.title.text() == "Coming back from snooze · 1"
+    table = section.table
+    cell = table.visualRect(section.model.index(0, 1)).center()
+
+    # A real double click: press and release, then the double click (Qt's views want
+    # the first press on the same row).
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+
+    assert window.tabs.currentIndex() == TAB_ALERTS
+    assert window.alerts_view.alerts_pane.current_alert_id == alert
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+
+
+def test_open_shows_the_customer_when_the_alert_is_gone(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace, tasks: dict[str, int]
+) -> None:
+    alert, customer = db_rows(
+        workspace, "SELECT alert_id, customer_id FROM actions WHERE id = ?", tasks["today"]
+    )[0]
+    path = workspace.engine.url.database
+    assert path is not None
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA foreign_keys = ON")  # the task's alert_id becomes NULL
+        con.execute("DELETE FROM alerts WHERE id = ?", (alert,))
+        con.commit()
+    finally:
+        con.close()
+    window.tabs.setCurrentIndex(TAB_MY_WORK)  # reads the lists again
+    pane = window.my_work
+
+    def gone() -> bool:
+        task = next(t for t in pane.tasks.model.rows if t.id == tasks["today"])
+        return task.alert_id is None and jobs.is_idle()
+
+    qtbot.waitUntil(gone, timeout=TIMEOUT_MS)
+    assert pane.select_task(tasks["today"])
+    row = pane.tasks.table.currentIndex().row()
+    assert pane.tasks.model.index(row, 3).data() == "No alert (it is gone)"
+
+    pane.open_button.click()
+
+    assert window.tabs.currentIndex() == TAB_CUSTOMERS
+    qtbot.waitUntil(
+        lambda: (
+            window.detail_pane.detail is not None
+            and window.detail_pane.detail.id == customer
             and jobs.is_idle()
         ),
         timeout=TIMEOUT_MS,

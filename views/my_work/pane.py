@@ -193,14 +193,10 @@ class WorkSection(QWidget):
         index = self.table.currentIndex()
         return self.model.record(index.row()) if index.isValid() else None
 
-    def fit_columns(self, widths: Sequence[int], *, stretch: int | None = None) -> None:
-        """Starting widths; ``stretch``: the column that takes the room left."""
+    def fit_columns(self, widths: Sequence[int]) -> None:
+        """Starting widths of the first columns (the last takes the room left)."""
         for column, width in enumerate(widths):
             self.table.setColumnWidth(column, width)
-        if stretch is not None:
-            header = self.table.horizontalHeader()
-            header.setStretchLastSection(False)
-            header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
     def _on_table_double_clicked(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -302,7 +298,7 @@ class MyWorkPane(QWidget):
         )
         self.follow_ups.table.setObjectName("workFollowUps")
         self.follow_ups.activated.connect(self._on_section_activated)
-        self.tasks.fit_columns((140, 170, 320, 250, 120), stretch=2)
+        self.tasks.fit_columns((140, 180, 400, 260))
         self.snoozed.fit_columns((180, 150))
         self.follow_ups.fit_columns((130, 175))
 
