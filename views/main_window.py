@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_TITLE)
         self.setObjectName("mainWindow")
 
-        self.customers_pane = CustomersPane(jobs, self)
+        self.customers_pane = CustomersPane(jobs, self, settings=settings)
         self.detail_pane = CustomerDetailPane(jobs, self)
         self.customers_pane.customer_selected.connect(self._on_customers_pane_customer_selected)
         self.customers_pane.table_loaded.connect(self._on_customers_pane_table_loaded)
