@@ -72,7 +72,9 @@ class CustomerHeaderView(QHeaderView):
 
     def __init__(self, parent: QTableView) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
-        self.setSortIndicatorShown(False)
+        # Shown as far as Qt knows (a click then flips the sort), drawn by us.
+        self.setSortIndicatorShown(True)
+        self.setSectionsClickable(True)  # as QTableView's own header is
 
     def initStyleOptionForIndex(  # noqa: N802  (Qt's name)
         self,

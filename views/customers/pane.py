@@ -143,8 +143,6 @@ class CustomersPane(QWidget):
         # The indicator first: enabling sorting sorts by it (most valuable customers first).
         header.setSortIndicator(*DEFAULT_SORT)
         self.table.setSortingEnabled(True)
-        # The header draws the arrow after the title (CustomerHeaderView), not the style.
-        header.setSortIndicatorShown(False)
         self.table.selectionModel().currentRowChanged.connect(
             self._on_selection_current_row_changed
         )
