@@ -582,3 +582,17 @@ def test_no_header_text_or_number_is_cut_at_1280(
     check()
     qtbot.waitUntil(jobs.is_idle, timeout=15_000)
     theme.deleteLater()
+
+
+def test_a_lifted_do_not_contact_mark_leaves_the_filtered_list_at_once(
+    qtbot, jobs: JobRunner, settings_path: Path, scored: Workspace, truth: dict[str, np.ndarray]
+) -> None:
+    pane = make_pane(qtbot, jobs, settings_at(settings_path))
+    load(qtbot, pane, jobs, scored)
+    choose(pane.filter_bar.contact_combo, "Do not contact only")
+    marked = ids_where(truth, truth["do_not_contact"])
+    assert shown_ids(pane) == marked
+    lifted = sorted(marked)[0]
+    pane.set_do_not_contact_mark(lifted, False)
+    assert shown_ids(pane) == marked - {lifted}
+    assert pane.count_label.text() == f"{len(marked) - 1} of {len(truth['id'])} customers"

@@ -406,6 +406,18 @@ class CustomersPane(QWidget):
             descending=self.model.sort_order == Qt.SortOrder.DescendingOrder,
         )
 
+    def set_do_not_contact_mark(self, customer_id: int, value: bool) -> None:
+        """A customer's do-not-contact mark changed elsewhere in the window: the loaded
+        table follows (a filter on the mark applies at once, without a reload)."""
+        data = self.model.table
+        pos = data.row_of_id(customer_id)
+        if pos is None or bool(data.do_not_contact[pos]) == value:
+            return
+        data.do_not_contact[pos] = value
+        if self.model.filter.do_not_contact is not None:
+            self.model.refilter()
+            self._after_change()
+
     def _apply_state(
         self, f: CustomerFilter, search: str, sort: tuple[str, bool] | None, title: str
     ) -> None:

@@ -184,6 +184,14 @@ class CustomerTableModel(QAbstractTableModel):
         self._rows = self._visible_rows()
         self.endResetModel()
 
+    def refilter(self) -> None:
+        """Apply the filter again (the data's marks changed in place)."""
+        self.beginResetModel()
+        self._filter_mask = self._data.filter_mask(self._filter)
+        self._combine_masks()
+        self._rows = self._visible_rows()
+        self.endResetModel()
+
     @property
     def filter(self) -> CustomerFilter:
         """The conditions in force (without title and sort)."""
