@@ -412,6 +412,15 @@ def test_column_chooser_hides_shows_and_remembers(
     # Name cannot be hidden, even asked directly.
     pane.columns.set_column_visible("name", False)
     assert not header.isSectionHidden(COLUMN_INDEX["name"])
+    # Filtering and searching (model resets) keep the layout.
+    header.resizeSection(COLUMN_INDEX["owner"], 150)
+    order = visual_keys(pane)
+    choose(pane.filter_bar.risk_combo, "High risk")
+    pane.set_search_text("a")
+    qtbot.waitUntil(lambda: not pane.model.pending, timeout=10_000)
+    assert header.isSectionHidden(COLUMN_INDEX["email"])
+    assert header.sectionSize(COLUMN_INDEX["owner"]) == 150
+    assert visual_keys(pane) == order
     state = pane.header_state()
 
     second = make_pane(qtbot, jobs, settings_at(settings_path))
@@ -596,3 +605,18 @@ def test_a_lifted_do_not_contact_mark_leaves_the_filtered_list_at_once(
     pane.set_do_not_contact_mark(lifted, False)
     assert shown_ids(pane) == marked - {lifted}
     assert pane.count_label.text() == f"{len(marked) - 1} of {len(truth['id'])} customers"
+
+
+def test_columns_a_saved_state_leaves_unsized_are_fitted_to_the_data(
+    qtbot, jobs: JobRunner, settings_path: Path, scored: Workspace
+) -> None:
+    state = QByteArray(json.dumps({"version": 1, "order": [], "widths": {"name": 222}}).encode())
+    pane = make_pane(qtbot, jobs, settings_at(settings_path))
+    pane.restore_header_state(state)
+    load(qtbot, pane, jobs, scored)
+    header = pane.table.horizontalHeader()
+    assert header.sectionSize(COLUMN_INDEX["name"]) == 222
+    email = COLUMN_INDEX["email"]
+    cell = QFontMetrics(pane.table.font())
+    widest = max(cell.horizontalAdvance(str(t)) for t in pane.model.column_values("email")[:60])
+    assert header.sectionSize(email) >= min(widest, 200)

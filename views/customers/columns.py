@@ -242,10 +242,14 @@ class CustomerColumns(QObject):
         widths = [self._fitted_width(c) for c in range(len(keys))]
         if full:
             self._squeeze_into_view(widths)
+        measured = self.model.rowCount() > 0
         for column, key in enumerate(keys):
             saved = None if full else self._widths.get(key)
             width = max(widths[column] if saved is None else saved, self.floor(column))
-            self._widths[key] = width
+            if saved is not None or measured:
+                # Kept (and saved) once it rests on data: a width fitted to an empty
+                # table would stay narrow when the customers arrive.
+                self._widths[key] = width
             self._resize(column, width)
         self.frozen.update_geometry()
 
