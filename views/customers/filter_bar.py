@@ -35,6 +35,8 @@ ALL_OWNERS = "All owners"
 NO_OWNER = "No owner"
 # Lost customers are gone: the list most often wanted is everyone but them.
 LOST_SEGMENT = "Lost"
+# A long saved view's name elides beyond this (its full name is in the list and tooltip).
+MAX_COMBO_TEXT_WIDTH = 260
 Segments = tuple[frozenset[str], frozenset[str]]  # (only these, not these)
 _ANY_SEGMENT: Segments = (frozenset(), frozenset())
 _NOT_LOST: Segments = (frozenset(), frozenset({LOST_SEGMENT}))
@@ -54,7 +56,10 @@ class ValueCombo(QComboBox):
         self.setObjectName(name)
         self._values: list[Any] = []
         self._custom: int | None = None  # the index of the item made for a custom value
-        self.currentIndexChanged.connect(self.updateGeometry)
+        self.currentIndexChanged.connect(self._on_current_index_changed)
+
+    def _on_current_index_changed(self, _index: int) -> None:
+        self.updateGeometry()
 
     def add(self, label: str, value: Any, tooltip: str = "") -> None:
         self.addItem(label)
@@ -92,7 +97,8 @@ class ValueCombo(QComboBox):
         self.initStyleOption(opt)
         metrics = self.fontMetrics()
         shown = self.currentText() if self.currentIndex() >= 0 else self.placeholderText()
-        text = QSize(metrics.horizontalAdvance(shown) + 4, metrics.height())
+        width = min(metrics.horizontalAdvance(shown) + 4, MAX_COMBO_TEXT_WIDTH)
+        text = QSize(width, metrics.height())
         return self.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, opt, text, self)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802

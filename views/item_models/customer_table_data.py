@@ -258,6 +258,7 @@ class CustomerTableData:
             _as_array(dnc, bool, False) if dnc is not None else np.zeros(self.size, dtype=bool)
         )
         self._choices: dict[str, tuple[str, ...]] = {}
+        self._widest: dict[str, list[str]] = {}
         self._keys: dict[str, np.ndarray] = {}
         self._perms: dict[tuple[str, bool], np.ndarray] = {}
         self.search_index: TextSearchIndex | None = None
@@ -425,16 +426,22 @@ class CustomerTableData:
     def widest_texts(self, col: Column, count: int = 6) -> list[str]:
         """The texts of a numeric column's largest values (in absolute terms): the
         widest it shows anywhere, so that the column is never narrower than a number."""
+        cached = self._widest.get(col.key)
+        if cached is not None:
+            return cached
         values = self.columns[col.key]
-        if not col.numeric or not len(values):
-            return []
-        magnitude = np.where(np.isnan(values), -1.0, np.abs(values))
-        top = np.argsort(magnitude)[-count:]
-        texts = [self.display(col, values[i]) or "" for i in top.tolist()]
-        # The smallest negative (a refund) may carry a sign that is wider still.
-        lowest = np.nanmin(values) if not np.isnan(values).all() else np.nan
-        if lowest < 0:
-            texts.append(self.display(col, lowest) or "")
+        texts: list[str] = []
+        if col.numeric and len(values):
+            magnitude = np.where(np.isnan(values), -1.0, np.abs(values))
+            count = min(count, len(values))
+            # O(n), not a sort: this runs on the UI thread when the table arrives.
+            top = np.argpartition(magnitude, len(values) - count)[-count:]
+            texts = [self.display(col, values[i]) or "" for i in top.tolist()]
+            # The most negative (a refund) carries a sign that may be wider still.
+            lowest = int(np.argmin(np.where(np.isnan(values), np.inf, values)))
+            if values[lowest] < 0:
+                texts.append(self.display(col, values[lowest]) or "")
+        self._widest[col.key] = texts
         return texts
 
     # -- cells ------------------------------------------------------------------------------
