@@ -545,6 +545,18 @@ def test_the_name_column_stays_in_view_when_scrolling_sideways(
     # Scrolling down moves both.
     table.verticalScrollBar().setValue(40)
     assert frozen.verticalScrollBar().value() == 40
+    # Name resized from the frozen header: the table's column and the cover follow.
+    frozen.horizontalHeader().resizeSection(name, 190)
+    assert table.columnWidth(name) == 190
+    assert frozen.width() >= 190
+    assert pane.columns.state().contains(b'"name": 190')
+    # A click on the frozen title sorts the table by name.
+    title = QPoint(20, frozen.horizontalHeader().height() // 2)
+    qtbot.mouseClick(frozen.horizontalHeader().viewport(), Qt.MouseButton.LeftButton, pos=title)
+    qtbot.waitUntil(lambda: not pane.model.pending, timeout=10_000)
+    assert pane.model.sort_column == name
+    names = [str(n).casefold() for n in pane.model.column_values("name")]
+    assert names == sorted(names) or names == sorted(names, reverse=True)
 
 
 def test_no_header_text_or_number_is_cut_at_1280(
@@ -620,3 +632,24 @@ def test_columns_a_saved_state_leaves_unsized_are_fitted_to_the_data(
     cell = QFontMetrics(pane.table.font())
     widest = max(cell.horizontalAdvance(str(t)) for t in pane.model.column_values("email")[:60])
     assert header.sectionSize(email) >= min(widest, 200)
+
+
+def test_score_filters_wait_for_scores(
+    qtbot, jobs: JobRunner, settings_path: Path, demo_workspace: Workspace
+) -> None:
+    pane = make_pane(qtbot, jobs, settings_at(settings_path))
+    load(qtbot, pane, jobs, demo_workspace)  # never scored
+    bar = pane.filter_bar
+    assert not bar.risk_combo.isEnabled()
+    assert not bar.segment_combo.isEnabled()
+    assert "Not scored yet" in bar.health_combo.toolTip()
+    assert bar.owner_combo.isEnabled()
+    # Unscored only: every customer; the dashboard's filter lists no one, and says so.
+    bar.unscored_check.setChecked(True)
+    assert pane.model.rowCount() == 300
+    assert pane.count_label.text() == "300 of 300 customers"
+    pane.apply_filter(AT_RISK)
+    assert pane.model.rowCount() == 0
+    assert pane.message == "No customers match these filters."
+    assert bar.risk_combo.currentText() == "High risk"
+    assert bar.risk_combo.isEnabled()  # so that it can be set back

@@ -35,6 +35,7 @@ ALL_OWNERS = "All owners"
 NO_OWNER = "No owner"
 # Lost customers are gone: the list most often wanted is everyone but them.
 LOST_SEGMENT = "Lost"
+NOT_SCORED_TIP = "Not scored yet: score the workspace (Ctrl+R) to filter by its scores"
 # A long saved view's name elides beyond this (its full name is in the list and tooltip).
 MAX_COMBO_TEXT_WIDTH = 260
 Segments = tuple[frozenset[str], frozenset[str]]  # (only these, not these)
@@ -126,16 +127,17 @@ class CustomerFilterBar(QObject):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self._setting = False
+        self._scored = True
         self._segments: tuple[str, ...] = ()
         self._owners: tuple[str, ...] = ()
         self.segment_combo = ValueCombo("segmentFilter", parent)
-        self.segment_combo.setToolTip("RFM segment (from the latest scoring)")
+        self.segment_combo.setProperty("scoredTip", "RFM segment (from the latest scoring)")
         self.owner_combo = ValueCombo("ownerFilter", parent)
         self.owner_combo.setToolTip("Account manager")
         self.risk_combo = ValueCombo("riskFilter", parent)
-        self.risk_combo.setToolTip("Churn risk band")
+        self.risk_combo.setProperty("scoredTip", "Churn risk band (from the latest scoring)")
         self.health_combo = ValueCombo("healthFilter", parent)
-        self.health_combo.setToolTip("Health score band")
+        self.health_combo.setProperty("scoredTip", "Health score band (from the latest scoring)")
         # Only a dashboard figure sets an engagement range: shown while one is in force.
         self.engagement_combo = ValueCombo("engagementFilter", parent)
         self.engagement_combo.setToolTip("Engagement score range")
@@ -149,6 +151,7 @@ class CustomerFilterBar(QObject):
         self.clear_link.linkActivated.connect(self._on_clear_link_activated)
         self._fill_fixed()
         self.set_choices((), ())
+        self.set_scored(True)
         for combo in self._combos:
             combo.currentIndexChanged.connect(self._on_control_changed)
         self.unscored_check.toggled.connect(self._on_control_changed)
@@ -207,6 +210,15 @@ class CustomerFilterBar(QObject):
             self._setting = False
         self.set_filter(current)
 
+    def set_scored(self, scored: bool) -> None:
+        """Segment, churn risk, health and engagement exist once the workspace is scored:
+        until then their controls are disabled (a filter in force still shows)."""
+        self._scored = scored
+        for combo in (self.segment_combo, self.risk_combo, self.health_combo):
+            combo.setEnabled(scored or combo.currentIndex() > 0)
+            combo.setToolTip(combo.property("scoredTip") if scored else NOT_SCORED_TIP)
+        self.engagement_combo.setEnabled(scored or self.engagement_combo.currentIndex() > 0)
+
     # -- the filter ------------------------------------------------------------------------
 
     def filter(self) -> CustomerFilter:
@@ -243,6 +255,7 @@ class CustomerFilterBar(QObject):
         finally:
             self._setting = False
         self._show_optional()
+        self.set_scored(self._scored)
 
     def _show_optional(self) -> None:
         f = self.filter()

@@ -273,6 +273,7 @@ class CustomersPane(QWidget):
             # Sorted on the worker already (reload): only the indicator moves.
             self.table.horizontalHeader().setSortIndicator(*SCORED_DEFAULT_SORT)
         self.filter_bar.set_choices(data.choices("segment"), data.choices("owner"))
+        self.filter_bar.set_scored(data.scored)
         self.columns.arrange()
         if self._wanted_sort is not None:
             self._sort_by(*self._wanted_sort)
