@@ -219,8 +219,13 @@ class CustomersPane(QWidget):
         self._current_id = None
         self._remembered_id = None
         self._load_failed = False
+        # Another workspace: its own owners and segments, so no filter carried over.
+        self.filter_bar.set_filter(CustomerFilter())
+        self.model.set_filter(CustomerFilter())
+        self._set_title("")
         self.model.set_table(CustomerTableData.empty())
         self._update_count()
+        self.views_bar.sync()
         if source is None:
             self._refresh_state()
             return
