@@ -132,7 +132,8 @@ def load_customer_columns(
     Text columns are object arrays (None when missing), dates datetime64[ns] (NaT),
     counts int64, revenue float64 dollars, days_since_last_order float64 (NaN).
     Once the workspace has been scored (and scores is true) the latest scores follow,
-    as SCORE_TABLE_COLUMNS.
+    as SCORE_TABLE_COLUMNS. Beside the columns: "currency", "external_id" and
+    "do_not_contact" (bool).
     """
     latest: dict[str, np.ndarray] | None = None
     with translate_db_errors(), engine.connect() as conn, conn.begin():
@@ -143,6 +144,11 @@ def load_customer_columns(
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             parts = _read_with_rollups(cursor) or _read_live(cursor, ctx)
+            # Few customers are marked: their ids, not a column read for every row.
+            do_not_contact = np.array(
+                [r[0] for r in _fetch(cursor, "SELECT id FROM customers WHERE do_not_contact")],
+                dtype=np.int64,
+            )
         finally:
             cursor.close()
         offsets = _last_order_offsets(conn)
@@ -185,6 +191,8 @@ def load_customer_columns(
     result["currency"] = np.full(len(ids), ctx.home, dtype=object)
     # The id in the source system (CRM, shop): not a column, but the search finds it.
     result["external_id"] = np.ascontiguousarray(grid[:, 8])
+    # Not a column either: the customers table filters on it.
+    result["do_not_contact"] = np.isin(ids, do_not_contact)
     return result
 
 

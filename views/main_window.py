@@ -121,12 +121,16 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_TITLE)
         self.setObjectName("mainWindow")
 
-        self.customers_pane = CustomersPane(jobs, self)
+        self.customers_pane = CustomersPane(jobs, self, settings=settings)
         self.detail_pane = CustomerDetailPane(jobs, self)
         self.customers_pane.customer_selected.connect(self._on_customers_pane_customer_selected)
         self.customers_pane.table_loaded.connect(self._on_customers_pane_table_loaded)
         self.customers_pane.selection_cleared.connect(self._on_customers_pane_selection_cleared)
         self.detail_pane.customer_missing.connect(self._on_detail_pane_customer_missing)
+        # The mark lifted in the detail: the customers table's do-not-contact filter follows.
+        self.detail_pane.contact_changed.connect(
+            lambda customer_id: self.customers_pane.set_do_not_contact_mark(customer_id, False)
+        )
         self.customers_pane.score_requested.connect(self._on_pane_score_requested)
         self.detail_pane.score_requested.connect(self._on_pane_score_requested)
 

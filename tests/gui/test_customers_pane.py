@@ -104,7 +104,7 @@ def test_a_search_without_match_says_so_and_clears_the_detail(
     shown_id = detail.detail.id if detail.detail is not None else None
     pane.set_search_text("zzqx-nobody")
     qtbot.waitUntil(lambda: not pane.model.pending)
-    assert pane.count_label.text() == "0 of 300"
+    assert pane.count_label.text() == "0 of 300 customers"
     assert pane.message == "No customers match “zzqx-nobody”."
     assert pane.empty_label.isVisible()
     assert not pane.table.isVisible()

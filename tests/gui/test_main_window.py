@@ -132,7 +132,7 @@ def test_search_box_filters_and_follows_with_the_detail(
     qtbot.waitUntil(lambda: not model.pending)  # the search index is built on a worker
     expected = demo_frame[demo_frame["email"].str.contains(query, regex=False)]
     assert model.rowCount() == len(expected)
-    assert window.customers_pane.count_label.text() == f"{len(expected)} of 300"
+    assert window.customers_pane.count_label.text() == f"{len(expected)} of 300 customers"
     qtbot.waitUntil(
         lambda: (
             window.detail_pane.detail is not None

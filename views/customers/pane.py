@@ -1,8 +1,10 @@
-"""The customers pane: a search box over a sortable table of every customer."""
+"""The customers pane: saved views, filters and a search box over a sortable table of
+every customer (columns in views/customers/columns.py, filters in filter_bar.py, saved
+views in saved_views.py)."""
 
 from __future__ import annotations
 
-import math
+import html
 import time
 from typing import TYPE_CHECKING
 
@@ -13,11 +15,12 @@ from PySide6.QtCore import (
     QMargins,
     QModelIndex,
     QObject,
+    QSettings,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -30,33 +33,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.customers.columns import CustomerColumns, CustomerTableView
+from views.customers.filter_bar import CustomerFilterBar
+from views.customers.filters import CustomerFilter
+from views.customers.saved_views import ConfirmPrompt, NamePrompt, SavedView, ViewsBar
 from views.customers.source import CustomerSource
 from views.item_models.customer_table_data import (
     ALL_COLUMNS,
     COLUMN_INDEX,
-    IMPORTANT_COLUMNS,
-    SCORED_VISUAL_ORDER,
     CustomerTableData,
-    Kind,
 )
 from views.item_models.customer_table_model import CustomerTableModel
 from views.theme import Theme
-from views.widgets.lists import PeopleTableView
+from views.widgets.flow import FlowLayout
 
 if TYPE_CHECKING:
     from app.gui.jobs import JobRunner, TaskState
 
-# Column widths are fitted to the first rows once (unless the user's own widths were
-# restored), within these bounds in pixels.
-MIN_COLUMN_WIDTH = 56
-MAX_COLUMN_WIDTH = 230
-# Columns kept in view once scored: name, owner, risk, at risk, health and segment.
-SCORED_IMPORTANT_COLUMNS = 6
-# How far the name and owner columns may shrink to keep the churn columns in view.
-MIN_TEXT_COLUMN_WIDTH = {"name": 120, "owner": 90}
-FIT_SAMPLE_ROWS = 60
-# Item padding from the style sheet (2 x 6 px), the style's text margins and some air.
-CELL_SLACK = 22
 PREPARE_DELAY_MS = 600
 NO_CUSTOMERS_MESSAGE = (
     "This workspace has no customers yet.\n"
@@ -73,7 +66,10 @@ SCORED_DEFAULT_SORT = (COLUMN_INDEX["revenue_at_risk"], Qt.SortOrder.DescendingO
 
 
 class CustomersPane(QWidget):
-    """Search box, row count and the customers table.
+    """Saved views, filters, search box, row count and the customers table.
+
+    ``apply_filter(CustomerFilter)`` is how other screens (the dashboard's figures) open
+    a list of customers.
 
     Signals:
         customer_selected(customer_id): the current customer changed.
@@ -87,7 +83,15 @@ class CustomersPane(QWidget):
     table_loaded = Signal(int)
     score_requested = Signal()
 
-    def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        jobs: JobRunner,
+        parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+        ask_view_name: NamePrompt | None = None,
+        confirm: ConfirmPrompt | None = None,
+    ) -> None:
         super().__init__(parent)
         self._jobs = jobs
         self._source: CustomerSource | None = None
@@ -96,6 +100,12 @@ class CustomersPane(QWidget):
         self._remembered_id: int | None = None
         self._loading = False
         self._load_failed = False
+        # Setting the controls from a view or a filter (their own signals stay quiet).
+        self._applying = False
+        # Select the first row once the waiting sort or search is applied (apply_filter).
+        self._select_first = False
+        # A sort a view or filter asked for before the table had that column.
+        self._wanted_sort: tuple[str, bool] | None = None
 
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("searchBox")
@@ -109,7 +119,7 @@ class CustomersPane(QWidget):
         self.model = CustomerTableModel(self)
         self.model.preparation_needed.connect(self._on_model_preparation_needed)
         self._waiting_since: float | None = None
-        self.table = PeopleTableView(self)
+        self.table = CustomerTableView(self)
         self.table.setObjectName("customerTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -130,16 +140,29 @@ class CustomersPane(QWidget):
         header.setSectionsMovable(True)
         header.setStretchLastSection(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self._widths_fitted = False
-        # The column set the widths and the visual order were arranged for (the score
-        # columns join once the workspace is scored).
-        self._arranged_columns = len(self.model.shown_columns)
         # The indicator first: enabling sorting sorts by it (most valuable customers first).
         header.setSortIndicator(*DEFAULT_SORT)
         self.table.setSortingEnabled(True)
         self.table.selectionModel().currentRowChanged.connect(
             self._on_selection_current_row_changed
         )
+        # Order, widths and visibility by column key; Name frozen at the left.
+        self.columns = CustomerColumns(self.table, self.model, self._table_width_available)
+        self.table.frozen = self.columns.frozen
+
+        self.filter_bar = CustomerFilterBar(self)
+        self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
+        self.views_bar = ViewsBar(
+            self, settings, self.current_view, ask_name=ask_view_name, confirm=confirm
+        )
+        self.views_bar.view_chosen.connect(self._on_views_bar_view_chosen)
+        # What a filter from elsewhere (a dashboard figure) lists, in words.
+        self.filter_title = QLabel("", self)
+        self.filter_title.setObjectName("filterTitle")
+        self.filter_title.setWordWrap(True)
+        self.filter_title.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.filter_title.linkActivated.connect(self._on_filter_title_link_activated)
+        self.filter_title.hide()
 
         # Shown instead of the table: loading, nothing to show, no match, a failed load.
         self.message_panel = QWidget(self)
@@ -173,10 +196,17 @@ class CustomersPane(QWidget):
         top.addWidget(title)
         top.addWidget(self.search_box, 1)
         top.addWidget(self.count_label)
+        filters = FlowLayout(spacing=6)
+        filters.addWidget(self.views_bar.combo)
+        filters.addWidget(self.views_bar.button)
+        for control in self.filter_bar.controls:
+            filters.addWidget(control)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 4, 6)
         layout.setSpacing(8)
         layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.filter_title)
         layout.addWidget(self.score_hint)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message_panel, 1)
@@ -189,8 +219,13 @@ class CustomersPane(QWidget):
         self._current_id = None
         self._remembered_id = None
         self._load_failed = False
+        # Another workspace: its own owners and segments, so no filter carried over.
+        self.filter_bar.set_filter(CustomerFilter())
+        self.model.set_filter(CustomerFilter())
+        self._set_title("")
         self.model.set_table(CustomerTableData.empty())
         self._update_count()
+        self.views_bar.sync()
         if source is None:
             self._refresh_state()
             return
@@ -207,6 +242,9 @@ class CustomersPane(QWidget):
         def task(state: TaskState) -> CustomerTableData:
             data = CustomerTableData(load())
             state.raise_if_cancelled()
+            # The filter menus' choices, read here rather than on the UI thread.
+            data.choices("segment")
+            data.choices("owner")
             if searching:
                 data.search_index = data.build_search_index()
             column, order = sort_column, sort_order
@@ -231,19 +269,22 @@ class CustomersPane(QWidget):
 
     def _on_table_loaded(self, data: CustomerTableData) -> None:
         previous = self._current_id if self._current_id is not None else self._remembered_id
+        if self._select_first:
+            previous, self._select_first = None, False
         self._loading = False
         newly_scored = data.scored and not self.model.scored
         self.model.set_table(data)
         if newly_scored and (self.model.sort_column, self.model.sort_order) == DEFAULT_SORT:
             # Sorted on the worker already (reload): only the indicator moves.
             self.table.horizontalHeader().setSortIndicator(*SCORED_DEFAULT_SORT)
-        if len(self.model.shown_columns) != self._arranged_columns:
-            self._arrange_columns()
+        self.filter_bar.set_choices(data.choices("segment"), data.choices("owner"))
+        self.filter_bar.set_scored(data.scored)
+        self.columns.arrange()
+        if self._wanted_sort is not None:
+            self._sort_by(*self._wanted_sort)
         self._update_count()
         self._refresh_state()
         if data.size:
-            if not self._widths_fitted:
-                self._fit_column_widths()
             self._select_customer(previous)
             # The search index and text sort keys take a moment on big tables: build them
             # on a worker so the first search or sort by name is fast, but only once the
@@ -287,12 +328,15 @@ class CustomersPane(QWidget):
             self._on_model_preparation_needed()
             return
         keep = self._current_id if self._current_id is not None else self._remembered_id
+        if self._select_first:
+            keep, self._select_first = None, False
         self.model.apply_pending()
         self._waiting_since = None
         self.table.viewport().unsetCursor()
         self._update_count()
         self._refresh_state()
         self._select_customer(keep)
+        self.views_bar.sync()
 
     def _on_table_load_failed(self, error: BaseException) -> None:
         # The presenter says what went wrong; the pane must not keep saying "Loading…".
@@ -325,13 +369,110 @@ class CustomersPane(QWidget):
         self.search_box.setText(text)
 
     def _on_search_box_text_changed(self, text: str) -> None:
-        keep = self._current_id if self._current_id is not None else self._remembered_id
         self.model.set_search(text)
+        if not self._applying:
+            self._after_change()
+
+    def _after_change(self, *, select_first: bool = False) -> None:
+        """The rows changed (search, filter, view): recount, and select the customer
+        shown before if still listed (else the first row)."""
         if self.model.pending:
-            return  # applied with the prepared index (_on_keys_prepared)
+            # Applied with the prepared keys (_on_keys_prepared).
+            self._select_first = self._select_first or select_first
+            return
+        keep = self._current_id if self._current_id is not None else self._remembered_id
         self._update_count()
         self._refresh_state()
-        self._select_customer(keep)
+        self._select_customer(None if select_first else keep)
+        self.views_bar.sync()
+
+    # -- filters and views ----------------------------------------------------------------
+
+    def apply_filter(self, f: CustomerFilter) -> None:
+        """List the customers the filter keeps: the filter controls show it, its title
+        (if any) shows above the table with a link back to all customers, the search is
+        cleared, the table is sorted by ``f.sort_by`` biggest first (when given) and the
+        first row is selected."""
+        sort = (f.sort_by, True) if f.sort_by else None
+        self._apply_state(f, "", sort, f.title)
+
+    def current_filter(self) -> CustomerFilter:
+        """The conditions in force (without title or sort)."""
+        return self.model.filter
+
+    def current_view(self) -> SavedView:
+        """What the table shows now, as an unnamed view."""
+        column = self.model.sort_column
+        key = ALL_COLUMNS[column].key if 0 <= column < len(self.model.shown_columns) else None
+        return SavedView(
+            name="",
+            filter=self.model.filter,
+            search=self.search_box.text().strip(),
+            sort_key=key,
+            descending=self.model.sort_order == Qt.SortOrder.DescendingOrder,
+        )
+
+    def set_do_not_contact_mark(self, customer_id: int, value: bool) -> None:
+        """A customer's do-not-contact mark changed elsewhere in the window: the loaded
+        table follows (a filter on the mark applies at once, without a reload)."""
+        data = self.model.table
+        pos = data.row_of_id(customer_id)
+        if pos is None or bool(data.do_not_contact[pos]) == value:
+            return
+        data.do_not_contact[pos] = value
+        if self.model.filter.do_not_contact is not None:
+            self.model.refilter()
+            self._after_change()
+
+    def _apply_state(
+        self, f: CustomerFilter, search: str, sort: tuple[str, bool] | None, title: str
+    ) -> None:
+        self._applying = True
+        try:
+            self.filter_bar.set_filter(f)
+            self.model.set_filter(f)
+            if self.search_box.text() != search:
+                self.search_box.setText(search)
+        finally:
+            self._applying = False
+        self._set_title(title)
+        if sort is not None:
+            self._sort_by(*sort)
+        self._after_change(select_first=True)
+
+    def _sort_by(self, key: str, descending: bool) -> None:
+        keys = [c.key for c in self.model.shown_columns]
+        if key not in keys:
+            # Not loaded yet (or not scored yet): sorted when a table has the column.
+            self._wanted_sort = (key, descending) if key in COLUMN_INDEX else None
+            return
+        self._wanted_sort = None
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        self.table.sortByColumn(keys.index(key), order)
+
+    def _set_title(self, title: str) -> None:
+        if title:
+            self.filter_title.setText(
+                f"<b>{html.escape(title)}</b> &nbsp;·&nbsp; "
+                '<a href="clear">Clear (all customers)</a>'
+            )
+        self.filter_title.setVisible(bool(title))
+
+    def _on_filter_title_link_activated(self, _link: str) -> None:
+        self._apply_state(CustomerFilter(), "", None, "")
+
+    def _on_filter_bar_filter_changed(self, f: CustomerFilter) -> None:
+        # The user's own filter: the title described the one before.
+        self._set_title("")
+        self.model.set_filter(f)
+        self._after_change()
+
+    def _on_views_bar_view_chosen(self, view: SavedView | None) -> None:
+        if view is None:
+            self._apply_state(CustomerFilter(), "", None, "")
+            return
+        sort = (view.sort_key, view.descending) if view.sort_key else None
+        self._apply_state(view.filter, view.search, sort, "")
 
     def _select_customer(self, customer_id: int | None) -> None:
         """Select a customer if visible, else the first row (so the detail follows)."""
@@ -390,69 +531,14 @@ class CustomersPane(QWidget):
     # -- state --------------------------------------------------------------------------
 
     def header_state(self) -> QByteArray:
-        return self.table.horizontalHeader().saveState()
+        """The columns' order, widths and visibility, by key (JSON)."""
+        return self.columns.state()
 
     def restore_header_state(self, state: QByteArray) -> None:
-        header = self.table.horizontalHeader()
-        if not state.isEmpty() and header.restoreState(state):
-            self._widths_fitted = True  # the user's own widths win
-            # Saved with or without the score columns: the column set they were for.
-            self._arranged_columns = header.count()
-
-    def _arrange_columns(self) -> None:
-        """The score columns came (or went): put them in their places and fit widths."""
-        columns = self.model.shown_columns
-        self._arranged_columns = len(columns)
-        order = SCORED_VISUAL_ORDER if self.model.scored else tuple(c.key for c in columns)
-        header = self.table.horizontalHeader()
-        for visual, key in enumerate(order):
-            current = header.visualIndex(COLUMN_INDEX[key])
-            if current != visual:
-                header.moveSection(current, visual)
-        # A new column set: its widths are fitted afresh (user widths were for the old).
-        self._widths_fitted = False
-
-    def _fit_column_widths(self) -> None:
-        # Measured here rather than with resizeColumnsToContents(), whose header size
-        # hints reserve room for a sort arrow in every column and come out too wide;
-        # and from the model's arrays, not through index()/data() (slow from Python).
-        cell = QFontMetrics(self.table.font())
-        bold = QFont(self.table.font())
-        bold.setWeight(QFont.Weight.DemiBold)
-        head = QFontMetrics(bold)
-        header = self.table.horizontalHeader()
-        columns = self.model.shown_columns
-        widths = []
-        for column, col in enumerate(columns):
-            texts = self.model.sample_texts(column, FIT_SAMPLE_ROWS)
-            width = max(
-                [head.horizontalAdvance(col.title)]
-                + [cell.horizontalAdvance(t) for t in texts if t]
-            )
-            widths.append(max(MIN_COLUMN_WIDTH, min(width + CELL_SLACK, MAX_COLUMN_WIDTH)))
-        # The churn columns (the first ones the view shows) must all be in view without
-        # scrolling: if they do not fit, the text columns among them (name, owner) give
-        # up room, down to a floor (their cells elide, with the full text in the tooltip).
-        in_view = [
-            header.logicalIndex(v)
-            for v in range(header.count())
-            if not header.isSectionHidden(header.logicalIndex(v))
-        ][: SCORED_IMPORTANT_COLUMNS if self.model.scored else IMPORTANT_COLUMNS]
-        available = self._table_width_available()
-        excess = sum(widths[i] for i in in_view) - available
-        floors = {
-            i: MIN_TEXT_COLUMN_WIDTH.get(columns[i].key, MIN_COLUMN_WIDTH)
-            for i in in_view
-            if columns[i].kind is Kind.TEXT
-        }
-        room = sum(max(widths[i] - floor, 0) for i, floor in floors.items())
-        if excess > 0 and room > 0:
-            for i, floor in floors.items():
-                spare = max(widths[i] - floor, 0)
-                widths[i] -= math.ceil(excess * spare / room) if excess < room else spare
-        for column, width in enumerate(widths):
-            header.resizeSection(column, width)
-        self._widths_fitted = True
+        """Restore a header_state(); anything else (an older Qt header state, a damaged
+        value) leaves the default layout."""
+        if not state.isEmpty():
+            self.columns.restore(state)
 
     def _table_width_available(self) -> int:
         """The table's viewport width in the pane's current size (the table may be
@@ -474,10 +560,10 @@ class CustomersPane(QWidget):
         shown, total = self.model.rowCount(), self.model.total_count
         if total == 0:
             self.count_label.setText("")
-        elif shown == total:
+        elif shown == total and self.model.filter.is_empty and not self.model.query:
             self.count_label.setText(f"{total:,} customers")
         else:
-            self.count_label.setText(f"{shown:,} of {total:,}")
+            self.count_label.setText(f"{shown:,} of {total:,} customers")
 
     def _refresh_state(self) -> None:
         """Show the table, or say why there is nothing in it."""
@@ -486,8 +572,12 @@ class CustomersPane(QWidget):
             message = ""
         elif self._source is None:
             message = "No workspace is open."
-        elif self.model.total_count:
+        elif self.model.total_count and self.model.query:
             message = f"No customers match “{self.model.query}”."
+            if not self.model.filter.is_empty:
+                message = f"No customers match “{self.model.query}” with these filters."
+        elif self.model.total_count:
+            message = "No customers match these filters."
         elif self._loading:
             message = "Loading customers…"
         elif self._load_failed:

@@ -25,6 +25,14 @@ import numpy as np
 from services.formatting import format_date, format_percent
 from services.records import CONFIDENCES
 from services.scoring.rfm import SEGMENTS  # best customers first, lost ones last
+from views.customers.filters import (
+    RANGE_TOPS,
+    RISK_HIGH,
+    RISK_MEDIUM,
+    CustomerFilter,
+    Range,
+    in_range,
+)
 from views.formatting import QUIET_CRITICAL_DAYS, QUIET_WARNING_DAYS, format_money
 
 SEARCH_FIELDS = ("name", "external_id", "email", "company", "owner")
@@ -147,10 +155,17 @@ _CONFIDENCE_COLUMN = COLUMN_INDEX["confidence"]
 # The columns whose cells may take a tone (CustomerTableData.tone).
 TONED_COLUMNS = (_DAYS_COLUMN, _RISK_COLUMN, _CONFIDENCE_COLUMN)
 # Churn risk shown in the critical / warning colour from these probabilities on.
-RISK_CRITICAL = 0.6
-RISK_WARNING = 0.35
+RISK_CRITICAL = RISK_HIGH
+RISK_WARNING = RISK_MEDIUM
+# CustomerFilter's range fields and the columns they read.
+_RANGE_COLUMNS = {
+    "churn_risk": "churn_risk",
+    "health": "health_score",
+    "engagement": "engagement_score",
+}
 
 _EPOCH = dt.date(1970, 1, 1)
+_NONE = np.array(None, dtype=object)  # compares element-wise with an object array
 
 
 class TextSearchIndex:
@@ -237,6 +252,13 @@ class CustomerTableData:
             if external is not None
             else np.full(self.size, None, dtype=object)
         )
+        # Not a column: the do-not-contact mark, which the filters read.
+        dnc = columns.get("do_not_contact")
+        self.do_not_contact = (
+            _as_array(dnc, bool, False) if dnc is not None else np.zeros(self.size, dtype=bool)
+        )
+        self._choices: dict[str, tuple[str, ...]] = {}
+        self._widest: dict[str, list[str]] = {}
         self._keys: dict[str, np.ndarray] = {}
         self._perms: dict[tuple[str, bool], np.ndarray] = {}
         self.search_index: TextSearchIndex | None = None
@@ -349,6 +371,79 @@ class CustomerTableData:
         visible: np.ndarray = perm[mask[perm]]
         return visible
 
+    # -- filters ------------------------------------------------------------------------
+
+    def filter_mask(self, f: CustomerFilter) -> np.ndarray | None:
+        """The rows the filter keeps (None: every row), in numpy over the columns."""
+        if f.is_empty:
+            return None
+        mask = np.ones(self.size, dtype=bool)
+        segment = self.columns["segment"]
+        if f.segments:
+            mask &= _any_of(segment, f.segments)
+        if f.exclude_segments:
+            mask &= ~_any_of(segment, f.exclude_segments)
+        if f.owner is not None:
+            owners = self.columns["owner"]
+            if f.owner:
+                mask &= owners == f.owner
+            else:  # customers without an owner
+                mask &= np.equal(owners, _NONE) | (owners == "")
+        ranges: tuple[tuple[str, Range | None], ...] = (
+            ("churn_risk", f.churn_risk),
+            ("health", f.health),
+            ("engagement", f.engagement),
+        )
+        for field, bounds in ranges:
+            if bounds is not None:
+                values = self.columns[_RANGE_COLUMNS[field]]
+                mask &= in_range(values, bounds, RANGE_TOPS[field])
+        if f.unscored:
+            mask &= np.isnan(self.columns["churn_risk"])
+        if f.do_not_contact is not None:
+            mask &= self.do_not_contact if f.do_not_contact else ~self.do_not_contact
+        return mask
+
+    def choices(self, key: str) -> tuple[str, ...]:
+        """The distinct values of a text column, for the filter menus: segments in their
+        order (best first), owners alphabetically; "" stands for a missing value."""
+        cached = self._choices.get(key)
+        if cached is not None:
+            return cached
+        values = self.columns[key]
+        filled = np.where(np.equal(values, _NONE), "", values).astype(str)
+        distinct = [str(v) for v in np.unique(filled).tolist()]
+        col = ALL_COLUMNS[COLUMN_INDEX[key]]
+        if col.order:
+            rank = {name: i for i, name in enumerate(col.order)}
+            distinct.sort(key=lambda v: (rank.get(v, len(rank)), v.casefold()))
+        else:
+            distinct.sort(key=lambda v: (v == "", v.casefold()))
+        result = tuple(distinct)
+        self._choices[key] = result
+        return result
+
+    def widest_texts(self, col: Column, count: int = 6) -> list[str]:
+        """The texts of a numeric column's largest values (in absolute terms): the
+        widest it shows anywhere, so that the column is never narrower than a number."""
+        cached = self._widest.get(col.key)
+        if cached is not None:
+            return cached
+        values = self.columns[col.key]
+        texts: list[str] = []
+        if col.numeric and len(values):
+            magnitude = np.where(np.isnan(values), -1.0, np.abs(values))
+            count = min(count, len(values))
+            # O(n), not a sort: this runs on the UI thread when the table arrives.
+            top = np.argpartition(magnitude, len(values) - count)[-count:]
+            texts = [self.display(col, values[i]) or "" for i in top.tolist()]
+            # The most negative (a refund) carries a sign that may be wider still.
+            lowest = int(np.argmin(np.where(np.isnan(values), np.inf, values)))
+            if values[lowest] < 0:
+                texts.append(self.display(col, values[lowest]) or "")
+        self._widest[col.key] = texts
+        return texts
+
     # -- cells ------------------------------------------------------------------------------
 
     def display(self, col: Column, value: Any) -> str | None:
@@ -402,6 +497,15 @@ class CustomerTableData:
         elif column == _CONFIDENCE_COLUMN and self.columns["confidence"][pos] == "low":
             return "muted"
         return None
+
+
+def _any_of(values: np.ndarray, names: frozenset[str]) -> np.ndarray:
+    """Which values (an object array with None) are one of the names: one element-wise
+    comparison per name (np.isin would sort, and None does not sort with text)."""
+    mask = np.zeros(len(values), dtype=bool)
+    for name in names:
+        mask |= values == name
+    return mask
 
 
 @lru_cache(maxsize=8192)

@@ -29,6 +29,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from views.customers.filters import CustomerFilter
 from views.item_models.customer_table_data import (
     ALL_COLUMNS,
     TONED_COLUMNS,
@@ -71,6 +72,10 @@ class CustomerTableModel(QAbstractTableModel):
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._query = ""
+        self._filter = CustomerFilter()
+        # The rows the search keeps and the rows the filter keeps (None: all).
+        self._search_mask: np.ndarray | None = None
+        self._filter_mask: np.ndarray | None = None
         self._mask: np.ndarray | None = None
         # Requests waiting for their keys: (column, order) and the search text.
         self._pending_sort: tuple[int, Qt.SortOrder] | None = None
@@ -90,9 +95,18 @@ class CustomerTableModel(QAbstractTableModel):
         self._columns = data.shown_columns
         if self._sort_column >= len(self._columns):
             self._sort_column = -1  # sorted by a score the new table does not have
-        self._mask = self._compute_mask(self._query)
+        self._search_mask = self._compute_mask(self._query)
+        self._filter_mask = data.filter_mask(self._filter)
+        self._combine_masks()
         self._rows = self._visible_rows()
         self.endResetModel()
+
+    def _combine_masks(self) -> None:
+        search, kept = self._search_mask, self._filter_mask
+        if search is None or kept is None:
+            self._mask = kept if search is None else search
+        else:
+            self._mask = search & kept
 
     @property
     def scored(self) -> bool:
@@ -138,7 +152,8 @@ class CustomerTableModel(QAbstractTableModel):
     # -- search ---------------------------------------------------------------------------
 
     def set_search(self, query: str) -> None:
-        """Show only rows whose name, email, company or owner contain every word."""
+        """Show only rows whose name, external id, email, company or owner contain every
+        word (and that the filter keeps)."""
         query = query.strip()
         if query and self._data.size and not self._data.search_ready:
             # Never build the index here: wait for the worker (apply_pending()).
@@ -150,9 +165,37 @@ class CustomerTableModel(QAbstractTableModel):
             return
         self.beginResetModel()
         self._query = query
-        self._mask = self._compute_mask(query)
+        self._search_mask = self._compute_mask(query)
+        self._combine_masks()
         self._rows = self._visible_rows()
         self.endResetModel()
+
+    # -- filter ---------------------------------------------------------------------------
+
+    def set_filter(self, f: CustomerFilter) -> None:
+        """Show only the rows the filter keeps (with the search, both must match)."""
+        f = f.conditions  # the title and sort are the pane's business
+        if f == self._filter:
+            return
+        self.beginResetModel()
+        self._filter = f
+        self._filter_mask = self._data.filter_mask(f)
+        self._combine_masks()
+        self._rows = self._visible_rows()
+        self.endResetModel()
+
+    def refilter(self) -> None:
+        """Apply the filter again (the data's marks changed in place)."""
+        self.beginResetModel()
+        self._filter_mask = self._data.filter_mask(self._filter)
+        self._combine_masks()
+        self._rows = self._visible_rows()
+        self.endResetModel()
+
+    @property
+    def filter(self) -> CustomerFilter:
+        """The conditions in force (without title and sort)."""
+        return self._filter
 
     def _compute_mask(self, query: str) -> np.ndarray | None:
         if not query or self._data.size == 0:
@@ -194,6 +237,7 @@ class CustomerTableModel(QAbstractTableModel):
         old_rows = self._rows
         persistent = self.persistentIndexList()
         old_positions = [old_rows[p.row()] for p in persistent]
+        previous_sort = self._sort_column
         self._sort_column = column
         self._sort_order = order
         self._rows = self._visible_rows()
@@ -207,6 +251,10 @@ class CustomerTableModel(QAbstractTableModel):
             ]
             self.changePersistentIndexList(persistent, new_indexes)
         self.layoutChanged.emit()
+        for section in {previous_sort, self._sort_column} - {-1}:
+            if section < len(self._columns):
+                # The header draws the arrow by the sorted title (CustomerHeaderView).
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, section, section)
 
     # -- waiting for prepared keys -------------------------------------------------------
 
@@ -322,6 +370,10 @@ class CustomerTableModel(QAbstractTableModel):
         col = self._columns[column]
         values = self._data.columns[col.key][self._rows[:rows]]
         return [self._data.display(col, v) or "" for v in values]
+
+    def widest_texts(self, column: int) -> list[str]:
+        """The widest texts a numeric column shows over the whole table (to size it)."""
+        return self._data.widest_texts(self._columns[column])
 
     def visible_ids(self) -> np.ndarray:
         """Customer ids in display order (tests and exports)."""

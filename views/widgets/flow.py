@@ -51,20 +51,29 @@ class FlowLayout(QLayout):
         self._arrange(rect, move=True)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        # One row: every widget side by side (what the layout asks for when it can).
-        width = sum(i.sizeHint().width() for i in self._items)
-        width += self._spacing * max(0, len(self._items) - 1)
-        height = max((i.sizeHint().height() for i in self._items), default=0)
+        # One row: every shown widget side by side (what the layout asks for when it can).
+        shown = self._visible()
+        width = sum(_hint(i).width() for i in shown) + self._spacing * max(0, len(shown) - 1)
+        height = max((_hint(i).height() for i in shown), default=0)
         m = self.contentsMargins()
         return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
 
     def minimumSize(self) -> QSize:  # noqa: N802 - Qt override
         # The widest single widget: anything narrower wraps.
         size = QSize()
-        for item in self._items:
+        for item in self._visible():
             size = size.expandedTo(item.minimumSize())
         m = self.contentsMargins()
         return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def _visible(self) -> list[QLayoutItem]:
+        """The items shown (a hidden widget takes no room)."""
+        shown = []
+        for item in self._items:
+            widget = item.widget()
+            if widget is None or not widget.isHidden():
+                shown.append(item)
+        return shown
 
     def _arrange(self, rect: QRect, *, move: bool) -> int:
         """Lay the items out in rows (each centred on its tallest item), no item wider
@@ -74,13 +83,8 @@ class FlowLayout(QLayout):
         width = max(1, area.width())
         rows: list[list[tuple[QLayoutItem, QSize]]] = [[]]
         used = 0
-        for item in self._items:
-            widget = item.widget()
-            if widget is not None and widget.isHidden():
-                continue
-            # The widget's own hint: the item's is 0 wide for an Ignored size policy (a
-            # label that shortens itself), which then gets the row's width at most.
-            hint = widget.sizeHint() if widget is not None else item.sizeHint()
+        for item in self._visible():
+            hint = _hint(item)
             size = QSize(min(hint.width(), width), hint.height())
             if rows[-1] and used + self._spacing + size.width() > width:
                 rows.append([])
@@ -100,6 +104,13 @@ class FlowLayout(QLayout):
                 x += size.width() + self._spacing
             y += line + self._spacing
         return max(0, y - self._spacing - rect.y()) + m.bottom()
+
+
+def _hint(item: QLayoutItem) -> QSize:
+    """A widget's own size hint: the item's is 0 wide for an Ignored size policy (a label
+    that shortens itself), which then gets the row's width at most."""
+    widget = item.widget()
+    return widget.sizeHint() if widget is not None else item.sizeHint()
 
 
 class FlowTail:
