@@ -91,3 +91,12 @@ def database_account(engine: Engine) -> str | None:
     with translate_db_errors(), engine.connect() as conn:
         user = conn.exec_driver_sql("SELECT current_user").scalar()
     return str(user) if user else None
+
+
+def owner_names(engine: Engine) -> list[str]:
+    """The account managers the customers of a workspace name as owner, sorted."""
+    with translate_db_errors(), Session(engine) as session:
+        rows = session.scalars(
+            select(Customer.owner).where(Customer.owner.is_not(None)).distinct()
+        )
+        return sorted({str(name).strip() for name in rows if name and str(name).strip()})
