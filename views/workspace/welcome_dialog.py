@@ -30,8 +30,8 @@ DEMO_WORDS = (
     "to work through. Nothing of yours is needed."
 )
 EMPTY_WORDS = (
-    "An empty workspace of your own. A short checklist walks you through importing your "
-    "CRM and shop exports, scoring them and setting up email drafting."
+    "An empty workspace of your own, and a short checklist: import your CRM and shop "
+    "exports, score them, set up email drafting."
 )
 
 
@@ -64,14 +64,14 @@ class WelcomeDialog(QDialog):
         self.open_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.open_button.clicked.connect(lambda: self._answer(WELCOME_OPEN))
         footer = QLabel(
-            "You can make either later from the File menu; nothing leaves this computer.",
+            "You can make either one later from the File menu.",
             self,
         )
         footer.setObjectName("muted")
         footer.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
-        layout.setSpacing(12)
+        layout.setSpacing(10)
         layout.addWidget(title)
         layout.addWidget(intro)
         layout.addLayout(choices)
@@ -84,7 +84,7 @@ class WelcomeDialog(QDialog):
         button.setObjectName("welcomeChoice")
         button.setCursor(Qt.CursorShape.PointingHandCursor)
         button.setAccessibleName(title)
-        button.setMinimumHeight(130)
+        button.setMinimumHeight(150)
         label = QLabel(f"<b style='font-size:13pt'>{title}</b><br><br>{words}", button)
         label.setObjectName("welcomeChoiceText")
         label.setWordWrap(True)
