@@ -46,6 +46,7 @@ from app.gui.demo_workspace import (
     build_demo_workspace,
     first_launch_needs_demo,
 )
+from app.gui.email_settings import EmailSettingsActions
 from app.gui.errors import ErrorPresenter, default_log_path, describe_error
 from app.gui.import_controller import ImportController
 from app.gui.jobs import JobRunner, Operation, TaskState
@@ -172,6 +173,8 @@ class GuiController(QObject):
             lambda: self.workspace,
             user=self._user,
             status=lambda text: self.window.statusBar().showMessage(text, 15_000),
+            # The test email goes from (and to) the user's own address when none is set.
+            email=EmailSettingsActions(jobs, own_address=lambda: self.workspaces.own_address()),
         )
         self.window.settings_requested.connect(self.settings.open)
         # "Draft email" in the action pane: the composer.

@@ -399,3 +399,58 @@ def test_the_identity_is_the_owner_mine_means_in_the_next_session(
     assert pane.model.rowCount() == 0  # no alert is owned by that name
     assert controller.workspaces.actor() == "Nobody Here <nobody@example.com>"
     qtbot.waitUntil(controller.jobs.is_idle, timeout=TIMEOUT_MS)
+
+
+def test_the_composer_sends_from_the_identity_when_no_from_address_is_set(
+    qtbot, make_gui, alerts_copy: Path
+) -> None:
+    from services.profile import Profile, save_profile
+    from services.settings import set_settings
+    from tests.support.memory_keyring import MemoryKeyring, installed_keyring
+
+    save_profile(Profile("Ana Lopez", "ana.lopez@example.com"))
+    controller = make_gui()
+    open_alerts(qtbot, controller, alerts_copy)
+    workspace = controller.workspace
+    assert workspace is not None
+    # An SMTP server with neither a From address nor a user name that is one.
+    with workspace.sessions() as session, session.begin():
+        set_settings(session, {"smtp.host": "127.0.0.1", "smtp.port": 2525})
+    alert = controller.window.alerts_view.action_pane.alert
+    assert alert is not None
+    with installed_keyring(MemoryKeyring()):
+        controller.composer.open(alert.id, alert.customer_id)
+        dialog = controller.composer.dialog
+        assert dialog is not None
+        qtbot.waitUntil(lambda: bool(dialog.variants[0].body.toPlainText()), timeout=TIMEOUT_MS)
+        smtp = controller.composer.smtp
+        assert smtp is not None
+        assert smtp.sender == "Ana Lopez <ana.lopez@example.com>"
+        assert dialog.smtp_button.isEnabled()
+        controller.composer.close()
+        qtbot.waitUntil(controller.jobs.is_idle, timeout=TIMEOUT_MS)
+
+
+def test_the_test_email_goes_from_the_identity_when_no_from_address_is_set() -> None:
+    from app.gui.email_settings import send_test_email
+
+    sent: list[object] = []
+
+    def sender(host, port, security, user, secret, message) -> None:  # noqa: ANN001
+        sent.append(message)
+
+    values = {"smtp.host": "127.0.0.1", "smtp.port": 2525, "smtp.security": "none"}
+    refused = send_test_email(values, sender=sender)
+    assert not refused.ok
+    assert "From address" in refused.text
+    outcome = send_test_email(values, sender=sender, own_address="Ana Lopez <ana@example.com>")
+    assert outcome.ok, outcome.text
+    (message,) = sent
+    assert message["From"] == "Ana Lopez <ana@example.com>"  # type: ignore[index]
+    # A From address in the settings still wins.
+    send_test_email(
+        {**values, "smtp.from_address": "team@example.com"},
+        sender=sender,
+        own_address="Ana Lopez <ana@example.com>",
+    )
+    assert sent[1]["From"] == "team@example.com"  # type: ignore[index]
