@@ -133,3 +133,19 @@ def test_the_checklist_steps_follow_the_facts() -> None:
     assert done == {"customers", "identity", "drafting"}
     demo = WorkspaceFacts(is_demo=True, customers=5, orders=9, scored=True, drafting_ready=False)
     assert checklist_steps(demo, identity_set=False) == []
+
+
+def test_the_team_account_is_the_database_login(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    from services.checklist import database_account
+
+    own = create_engine(f"sqlite:///{tmp_path / 'mine.radar.sqlite'}")
+    team = create_engine("postgresql+psycopg://alopez@db.example.invalid/radar")
+    try:
+        assert database_account(own) is None  # a file of one's own: no account
+        # Named in the URL: known without a connection.
+        assert database_account(team) == "alopez"
+    finally:
+        own.dispose()
+        team.dispose()
