@@ -196,6 +196,33 @@ def open_workspace(url: str, *, backup: bool = True) -> Workspace:
     )
 
 
+def new_workspace_path(location: str) -> Path:
+    """The file a new workspace named ``location`` goes to: a name without a workspace
+    suffix gets ``.radar.sqlite`` (a file dialog may hand over the bare name)."""
+    path = Path(location).expanduser()
+    if not path.name.lower().endswith((".sqlite", ".db")):
+        path = path.with_name(path.name + ".radar.sqlite")
+    return path.resolve()
+
+
+def refuse_existing_file(path: Path) -> None:
+    """WorkspaceError when a new workspace's file is already there (whatever it holds)."""
+    if path.exists():
+        raise WorkspaceError(
+            f"{path} already exists and was left as it is. Give the new workspace a new "
+            "file name, or open that file with File ▸ Open workspace…."
+        )
+
+
+def create_workspace(url: str) -> Workspace:
+    """Create a new, empty workspace at url and open it; a file already there is refused
+    and left untouched (a new workspace never replaces one)."""
+    path = sqlite_path(url)
+    if path is not None:
+        refuse_existing_file(Path(path))
+    return open_workspace(url)
+
+
 @contextlib.contextmanager
 def command_workspace(db: str | None, *, create: bool = False) -> Iterator[Workspace]:
     """The workspace a command works on (``--db``, else $ACCOUNT_RADAR_DB, else the default

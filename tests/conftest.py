@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 # Before anything imports Qt: no display on CI machines.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The openai SDK's variables choose a provider when the settings name none: a machine that
 # has them set must not change what the tests see (the tests that want them set them).
 for _name in ("OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_API_KEY"):
     os.environ.pop(_name, None)
+# Who the user is (services/profile.py) lives in the user config folder, and
+# ACCOUNT_RADAR_USER names the command line's actor: no test reads or writes the real
+# profile, nor sees the machine's variable.
+os.environ.pop("ACCOUNT_RADAR_USER", None)
+
+
+@pytest.fixture(autouse=True)
+def _private_config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """Each test gets its own empty user config folder (the profile file lives there)."""
+    monkeypatch.setenv("ACCOUNT_RADAR_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))

@@ -172,7 +172,9 @@ class MainWindow(QMainWindow):
         self.demo_banner.setObjectName("demoBanner")
         banner_text = QLabel(
             "<b>Demo data.</b> These customers are made up, for trying Account Radar. "
-            "Use <b>File ▸ Open workspace…</b> to work with your own data.",
+            "To work with your own data, start an empty workspace with "
+            "<b>File ▸ New workspace…</b> (or <b>File ▸ Open workspace…</b> for one you "
+            "already have).",
             self.demo_banner,
         )
         banner_text.setObjectName("demoBannerText")

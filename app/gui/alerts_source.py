@@ -10,25 +10,18 @@ first paint does not wait for them.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.workspace import Workspace
+from services.profile import os_login
 from views.alerts.source import ALERT_COLUMNS, AlertDetail, Undoable
 from views.dashboard.pane import DashboardData
 
 if TYPE_CHECKING:
     from services.alerts.records import Dashboard
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser() or "user"
-    except (OSError, KeyError, ImportError):  # no user name in this environment
-        return "user"
 
 
 def _epoch_seconds(days: list[dt.date]) -> np.ndarray:
@@ -39,13 +32,22 @@ def _epoch_seconds(days: list[dt.date]) -> np.ndarray:
 class WorkspaceAlertSource:
     """Alerts of one open workspace: the list, one alert, actions and the dashboard."""
 
-    def __init__(self, workspace: Workspace, *, user: str | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, *, user: str | Callable[[], str] | None = None
+    ) -> None:
+        """``user``: who acts (the audit's actor), or a function asked at each action
+        (the identity of File ▸ Who I am…, which may change while the workspace is open);
+        by default the OS login."""
         self.workspace = workspace
-        self._user = user or _os_user()
+        if callable(user):
+            self._actor = user
+        else:
+            name = user or os_login()
+            self._actor = lambda: name
 
     @property
     def user(self) -> str:
-        return self._user
+        return self._actor()
 
     def load_alert_columns(self) -> Mapping[str, Any]:
         from services.alerts.queries import alert_columns
@@ -70,13 +72,13 @@ class WorkspaceAlertSource:
         from services.alerts.actions import apply_card_action
 
         return apply_card_action(
-            self.workspace.engine, alert_ids, action, actor=self._user, **params
+            self.workspace.engine, alert_ids, action, actor=self.user, **params
         )
 
     def undo_change(self, change: Undoable) -> str:
         from services.alerts.undo import undo_change
 
-        return undo_change(self.workspace.engine, change, actor=self._user)
+        return undo_change(self.workspace.engine, change, actor=self.user)
 
     def load_dashboard(self) -> DashboardData | None:
         from services.alerts.dashboard import dashboard

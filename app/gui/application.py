@@ -3,8 +3,9 @@
 Entry points (called by main.py):
 
 - ``run_gui(db)``: the window on the workspace ``--db`` / ``$ACCOUNT_RADAR_DB`` / the
-  default file. On first launch (no default workspace yet) a demo workspace is built
-  with a progress dialog, then shown.
+  default file. On first launch (no default workspace yet) the welcome offers the demo
+  (built with a progress dialog, then shown) or an empty workspace of one's own
+  (app/gui/workspace_controller.py).
 - ``app.gui.selftest.run_self_test()``: the frozen build's self-test.
 """
 
@@ -45,6 +46,7 @@ from app.gui.demo_workspace import (
     build_demo_workspace,
     first_launch_needs_demo,
 )
+from app.gui.email_settings import EmailSettingsActions
 from app.gui.errors import ErrorPresenter, default_log_path, describe_error
 from app.gui.import_controller import ImportController
 from app.gui.jobs import JobRunner, Operation, TaskState
@@ -54,6 +56,7 @@ from app.gui.outreach.template_controller import TemplateController
 from app.gui.preload import Preload
 from app.gui.scoring_controller import ScoringController
 from app.gui.settings_controller import SettingsController
+from app.gui.workspace_controller import NewPathFn, WorkspaceController
 from app.workspace import (
     Workspace,
     default_workspace_path,
@@ -65,6 +68,8 @@ from app.workspace import (
 from models.errors import UserFacingError, WorkspaceError
 from views.main_window import KEY_THEME, WORKSPACE_FILTER, MainWindow
 from views.theme import ThemeManager, ThemeMode, resources_dir
+from views.workspace.identity_dialog import IdentityPrompt
+from views.workspace.welcome_dialog import WelcomeFn
 
 if TYPE_CHECKING:
     pass
@@ -135,6 +140,9 @@ class GuiController(QObject):
         choose: ChooseFn | None = None,
         prompt_open_path: PathPromptFn | None = None,
         show_progress: bool = True,
+        welcome: WelcomeFn | None = None,
+        ask_identity: IdentityPrompt | None = None,
+        ask_new_workspace_path: NewPathFn | None = None,
     ) -> None:
         super().__init__()
         self.jobs = jobs
@@ -166,11 +174,17 @@ class GuiController(QObject):
             lambda: self.workspace,
             user=self._user,
             status=lambda text: self.window.statusBar().showMessage(text, 15_000),
+            # The test email goes from (and to) the user's own address when none is set.
+            email=EmailSettingsActions(jobs, own_address=lambda: self.workspaces.own_address()),
         )
         self.window.settings_requested.connect(self.settings.open)
         # "Draft email" in the action pane: the composer.
         self.composer = ComposerController(
-            jobs, self.window, lambda: self.workspace, user=self._user
+            jobs,
+            self.window,
+            lambda: self.workspace,
+            user=self._user,
+            default_sender=lambda: self.workspaces.own_address(),
         )
         action_pane = self.window.alerts_view.action_pane
         action_pane.draft_requested.connect(self.composer.open)
@@ -184,6 +198,16 @@ class GuiController(QObject):
             jobs, self.window, lambda: self.workspace, user=self._user
         )
         self.window.templates_requested.connect(self.templates.open)
+        # File ▸ New workspace…, the first-run welcome, the getting-started checklist and
+        # File ▸ Who I am… (the actor of everything done here, the sender, "Mine").
+        self.workspaces = WorkspaceController(
+            self,
+            settings,
+            welcome=welcome,
+            ask_identity_fn=ask_identity,
+            ask_new_path=ask_new_workspace_path,
+            prompt_open_path=self._prompt_open_path,
+        )
 
     # -- starting -----------------------------------------------------------------------
 
@@ -192,11 +216,16 @@ class GuiController(QObject):
         url: str,
         *,
         first_launch_demo: bool,
+        first_run: bool = False,
         demo_customers: int = FIRST_LAUNCH_DEMO_CUSTOMERS,
         preload: Preload | None = None,
     ) -> None:
-        """Open url (or take the preloaded workspace); on first launch build the demo first."""
-        if first_launch_demo and not workspace_exists(url):
+        """Open url (or take the preloaded workspace). With no workspace at url yet:
+        ``first_run`` asks the welcome question (the demo, or an empty workspace of one's
+        own); ``first_launch_demo`` builds the demo without asking (the self-test)."""
+        if first_run and not first_launch_demo and not workspace_exists(url):
+            self.workspaces.first_run(url, demo_customers=demo_customers)
+        elif first_launch_demo and not workspace_exists(url):
             self.build_demo(url, customers=demo_customers, startup=True)
         elif preload is not None and preload.url == url:
             self._pending_columns = preload.columns
@@ -297,7 +326,11 @@ class GuiController(QObject):
             self.composer.close()
         columns, self._pending_columns = self._pending_columns, None
         self.window.set_source(WorkspaceCustomerSource(workspace, columns, user=self._user))
-        self.window.set_alert_source(WorkspaceAlertSource(workspace))
+        # Who acts is asked at each action: the user may say who they are meanwhile.
+        self.window.set_alert_source(
+            WorkspaceAlertSource(workspace, user=self._user),
+            owner_name=self.workspaces.owner_name(),
+        )
         self.window.set_work_source(WorkspaceMyWorkSource(workspace, user=self._user))
         self.imports.set_workspace(workspace)
         self.scoring.workspace_changed()
@@ -329,8 +362,7 @@ class GuiController(QObject):
         )
 
     def _user(self) -> str:
-        alerts = self.window.alert_source
-        return alerts.user if alerts is not None else "user"
+        return self.workspaces.actor()
 
     def _on_window_open_workspace_requested(self, path: str) -> None:
         self.open_url(to_url(path))
@@ -474,6 +506,9 @@ def make_controller(
     show_dialogs: bool = True,
     choose: ChooseFn | None = None,
     prompt_open_path: PathPromptFn | None = None,
+    welcome: WelcomeFn | None = None,
+    ask_identity: IdentityPrompt | None = None,
+    ask_new_workspace_path: NewPathFn | None = None,
 ) -> GuiController:
     """Wire theme, error presenter, job runner, window and controller together."""
     theme = ThemeManager(app, theme_mode_from(settings))
@@ -488,6 +523,9 @@ def make_controller(
         choose=choose,
         prompt_open_path=prompt_open_path,
         show_progress=show_dialogs,
+        welcome=welcome,
+        ask_identity=ask_identity,
+        ask_new_workspace_path=ask_new_workspace_path,
     )
     holder["window"] = controller.window
     # The controller owns them: tests that build several controllers leave nothing behind.
@@ -520,7 +558,9 @@ def launch(
         error = exc
         QTimer.singleShot(0, lambda: controller.report_open_failure(error, startup=True))
     else:
-        controller.start(url, first_launch_demo=first_launch_needs_demo(url), preload=preload)
+        controller.start(
+            url, first_launch_demo=False, first_run=first_launch_needs_demo(url), preload=preload
+        )
     return controller
 
 

@@ -414,10 +414,17 @@ SendFn = Callable[..., None]
 
 
 def send_test_email(
-    values: Mapping[str, Any], password: str = "", *, sender: SendFn | None = None
+    values: Mapping[str, Any],
+    password: str = "",
+    *,
+    sender: SendFn | None = None,
+    own_address: str | None = None,
 ) -> CheckOutcome:
     """Send a short email to the From address through the SMTP server in ``values``, with
-    the typed ``password`` or else the stored one. Blocking (the network, the keyring)."""
+    the typed ``password`` or else the stored one. Blocking (the network, the keyring).
+
+    ``own_address``: the user's own address (File ▸ Who I am…), the From when the
+    settings name none, as in the composer."""
     from services import credentials  # keyring: not at start-up
     from services.outreach.mail import MailError, build_email, send_smtp
 
@@ -428,7 +435,11 @@ def send_test_email(
         port = int(values.get("smtp.port") or 0)
     except (TypeError, ValueError):
         port = 0
-    address = str(values.get("smtp.from_address") or "").strip() or (user if "@" in user else "")
+    address = (
+        str(values.get("smtp.from_address") or "").strip()
+        or (user if "@" in user else "")
+        or (own_address or "")
+    )
     if not host:
         return CheckOutcome(False, "Enter the SMTP server first.")
     if not address:
@@ -469,11 +480,13 @@ class EmailSettingsActions:
         lister: ListModelsFn | None = None,
         tester: TestConnectionFn | None = None,
         sender: SendFn | None = None,
+        own_address: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._jobs = jobs
         self._lister = lister
         self._tester = tester
         self._sender = sender
+        self._own_address = own_address
 
     def providers(self) -> tuple[ProviderChoice, ...]:
         return provider_choices()
@@ -545,9 +558,9 @@ class EmailSettingsActions:
         owner: QObject,
         done: Callable[[CheckOutcome], None],
     ) -> None:
-        snapshot = dict(values)
+        snapshot, own = dict(values), self._own_address()
         self._run(
-            lambda: send_test_email(snapshot, password, sender=self._sender),
+            lambda: send_test_email(snapshot, password, sender=self._sender, own_address=own),
             owner,
             (id(owner), "send_test_email"),
             "send a test email",

@@ -237,7 +237,8 @@ class SettingsController(QObject):
         self._email = email if email is not None else EmailSettingsActions(jobs)
         self.dialog: SettingsDialog | None = None
 
-    def open(self) -> None:
+    def open(self, page: str | None = None) -> None:
+        """Open the dialog (on ``page``, a group such as "Email drafting", if given)."""
         workspace = self._workspace()
         if workspace is None:
             return
@@ -245,12 +246,16 @@ class SettingsController(QObject):
             self._jobs.operation(
                 lambda _state: read_settings(workspace), parent=self, label="read settings"
             )
-            .success(lambda values: self._on_read(workspace, values))
+            .success(lambda values: self._on_read(workspace, values, page))
             .run()
         )
 
-    def _on_read(self, workspace: Workspace, values: dict[str, Any]) -> None:
+    def _on_read(
+        self, workspace: Workspace, values: dict[str, Any], page: str | None = None
+    ) -> None:
         dialog = SettingsDialog(setting_fields(), values, validate, self._window, email=self._email)
+        if page in dialog.group_names:
+            dialog.show_group_named(page)
         self.dialog = dialog
         try:
             if not self._show(dialog):

@@ -7,7 +7,6 @@ module only gathers them per rule, so that rules read ``config.rule("gone_quiet"
 from __future__ import annotations
 
 import copy
-import getpass
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,8 +95,9 @@ def read_alert_config(session: Session) -> AlertConfig:
 
 
 def default_actor() -> str:
-    """Who the audit log names for what a user does here: the OS user name."""
-    try:
-        return getpass.getuser() or "user"
-    except (OSError, KeyError, ImportError):  # no user name in this environment
-        return "user"
+    """Who the audit log names for what a user does here when no actor is given (the
+    command line): $ACCOUNT_RADAR_USER, else the user's profile ("Name <email>", File ▸
+    Who I am… in the window), else the OS user name."""
+    from services.profile import current_actor
+
+    return current_actor()

@@ -437,6 +437,17 @@ class AlertsPane(QWidget):
             self._settings.setValue(KEY_SORT, str(self.sort_combo.currentData()))
         self._on_filters_changed()
 
+    def set_owner_prompt(self, prompt: OwnerPrompt) -> None:
+        """Who asks "which owner are you?" the first time Mine is used (app/ asks the
+        user's identity, offering these owner names)."""
+        self._ask_owner = prompt
+
+    def set_owner_name(self, name: str | None) -> None:
+        """The owner "Mine" matches from now on (the user said who they are)."""
+        self._set_owner(name)
+        if self.mine_button.isChecked():
+            self._on_filters_changed()
+
     def _set_owner(self, name: str | None) -> None:
         self._user_owner = name
         self.mine_button.setToolTip(

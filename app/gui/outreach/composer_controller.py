@@ -15,6 +15,7 @@ Signals:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -57,6 +58,7 @@ class ComposerController(QObject):
         workspace: Callable[[], Workspace | None],
         *,
         user: Callable[[], str],
+        default_sender: Callable[[], str | None] = lambda: None,
         ask_preview: PreviewFn | None = None,
         confirm_recipient: ConfirmFn | None = None,
         ask_eml_path: SavePathFn | None = None,
@@ -71,6 +73,9 @@ class ComposerController(QObject):
         self._window = window
         self._workspace = workspace
         self._user = user
+        # The user's own address (File ▸ Who I am…), the From of their emails when the
+        # workspace's Sending email settings name none.
+        self._default_sender = default_sender
         self._ask_preview = ask_preview or (
             lambda text, host, asking: questions.ask_preview(
                 self._parent_widget(), text, host, asking
@@ -222,6 +227,8 @@ class ComposerController(QObject):
         dialog = self.dialog
         if dialog is None:
             return
+        if smtp.sender is None and (own := self._default_sender()):
+            smtp = dataclasses.replace(smtp, from_address=own)
         self.request, self.smtp, self.request_text = request, smtp, text
         dialog.set_header(self._header(request, smtp))
         dialog.clear_notice()
