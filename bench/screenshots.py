@@ -1,17 +1,21 @@
-"""Render the main window on a scored 2,000-customer demo workspace, light and dark.
+"""Render the main window on a scored 2,000-customer demo workspace: every tab at
+1366x768 and 1920x1080, light and dark, as an account manager sees it.
 
-    .venv/bin/python bench/screenshots.py [--workspace PATH] [--out docs] [--size WxH]
+    .venv/bin/python bench/screenshots.py [--workspace PATH] [--out docs/window]
+                                          [--sizes 1366x768,1920x1080]
 
-Writes, offscreen at 1400x860 by default, light and dark:
-- docs/alerts-{light,dark}.png: the three panes, with the top alert selected;
-- docs/screenshot-{light,dark}.png: the Customers tab, with a lapsing customer
-  selected (the kind of customer the app exists to find);
-- docs/dashboard-{light,dark}.png: the Dashboard tab;
-- docs/composer-{light,dark}.png: the email composer on the top alert (the template
-  draft: the demo has no provider set up).
+Writes, offscreen, for each size and theme (``{screen}-{W}x{H}-{theme}.png``):
+- alerts: the risk queue, its top card selected, the customer and the actions;
+- customers: the Customers tab with a lapsing customer selected (the kind of customer
+  the app exists to find);
+- dashboard: the Dashboard tab;
+- my-work: My work, with tasks (one overdue), snoozes coming back and a follow-up;
+and, at the first size, composer-{theme}.png: the email composer on the top alert (the
+template draft: the demo has no provider set up).
 The workspace is built the first time and scored three times (60 and 30 days ago and
 today, alerts raised after each) so that the score tiles show trend arrows, the score
-history and the dashboard's trends have points, and the alerts have ages.
+history and the dashboard's trends have points, and the alerts have ages; then Hannah
+Becker (the user, from a profile of this run) calls, plans and snoozes a few of hers.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ from app.gui.selftest import wait_until  # noqa: E402
 from app.workspace import open_workspace, to_url, workspace_exists  # noqa: E402
 from views.theme import ThemeMode  # noqa: E402
 
-SIZE = (1400, 860)
+SIZES = ((1366, 768), (1920, 1080))
+ME = ("Hannah Becker", "hannah.becker@example.com")
 
 
 def score_twice(url: str) -> None:
@@ -67,6 +72,46 @@ def score_twice(url: str) -> None:
         workspace.close()
 
 
+def plan_some_work(url: str) -> None:
+    """Hannah's week so far, unless done: tasks on three of her alerts (one overdue), a
+    snooze that ends in two days, and a voicemail ten days ago with nothing since."""
+    from sqlalchemy import func, select
+
+    from models.schema import Action, Alert, Customer
+    from services.alerts.contact import create_task, log_call
+    from services.alerts.lifecycle import snooze_alert, start_alert
+
+    actor = f"{ME[0]} <{ME[1]}>"
+    workspace = open_workspace(url, backup=False)
+    try:
+        with workspace.sessions() as session:
+            if session.scalar(select(func.count()).select_from(Action)):
+                return
+            alerts = session.scalars(
+                select(Alert.id)
+                .join(Customer, Customer.id == Alert.customer_id)
+                .where(Customer.owner == ME[0], Alert.status == "open")
+                .order_by(Alert.priority_cents.desc())
+                .limit(6)
+            ).all()
+        now = dt.datetime.now(dt.UTC)
+        ago = lambda days: now - dt.timedelta(days=days)  # noqa: E731
+        engine = workspace.engine
+        create_task(engine, alerts[0], "Call back about the winter order", (now - dt.timedelta(
+            days=1)).date(), actor=actor, now=ago(4))  # fmt: skip
+        create_task(
+            engine, alerts[1], "Send the new size guide", now.date(), actor=actor, now=ago(2)
+        )
+        create_task(engine, alerts[2], "Ask how the exchange went", (now + dt.timedelta(
+            days=3)).date(), actor=actor, now=ago(1))  # fmt: skip
+        snooze_alert(engine, alerts[3], until=(now + dt.timedelta(days=2)).date(), actor=actor,
+                     now=ago(5))  # fmt: skip
+        start_alert(engine, alerts[4], actor=actor, now=ago(11))
+        log_call(engine, alerts[4], "", outcome="voicemail", actor=actor, now=ago(10))
+    finally:
+        workspace.close()
+
+
 def pick_customer(window: object) -> int:
     """A customer drifting away: good history, quiet for months, much at stake."""
     model = window.customers_pane.model  # type: ignore[attr-defined]
@@ -90,98 +135,110 @@ def pick_customer(window: object) -> int:
     return int(ids[0])
 
 
+def wait_for(condition: object, what: str) -> None:
+    if not wait_until(condition, 120):  # type: ignore[arg-type]
+        raise SystemExit(f"timed out waiting for {what}")
+
+
 def shoot(
     url: str,
     mode: ThemeMode,
     out: Path,
     customer_id: int | None,
-    size: tuple[int, int] = SIZE,
-    tab: int = 0,
+    size: tuple[int, int],
+    composer: bool,
 ) -> int:
+    """Every tab of one window, at one size and theme; returns the customer shown."""
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
+    theme = mode.value
+    tag = f"{size[0]}x{size[1]}-{theme}"
+
+    def save(widget: object, name: str) -> None:
+        app.processEvents()
+        path = out / name
+        image = widget.grab().toImage()  # type: ignore[attr-defined]
+        if not image.save(str(path)):
+            raise SystemExit(f"could not write {path}")
+        print(f"wrote {path} ({image.width()}x{image.height()})")
+
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "ui.ini"), QSettings.Format.IniFormat)
         settings.setValue("ui/theme", mode.value)
         controller = make_controller(app, settings, show_dialogs=False)  # type: ignore[arg-type]
+        jobs = controller.jobs
         window = controller.window
         window.resize(*size)
         window.show()
         controller.open_url(url, startup=True)
-        assert wait_until(lambda: window.customers_pane.model.rowCount() > 0, 60)
-        assert wait_until(lambda: window.detail_pane.detail is not None, 60)
-        assert wait_until(lambda: controller.jobs.is_idle(), 60)
+        wait_for(lambda: window.customers_pane.model.rowCount() > 0, "the customers")
+        wait_for(lambda: window.detail_pane.detail is not None, "a customer")
+        wait_for(jobs.is_idle, "the workspace")
+
+        # The alerts: the risk queue, its most urgent card selected (what the app is for).
+        window.tabs.setCurrentIndex(0)
+        view = window.alerts_view
+        wait_for(lambda: view.alerts_pane.model.rowCount() > 0, "the alerts")
+        view.alerts_pane.set_queue("risk")
+        chosen = view.alerts_pane.model.alert_id(0)
+        view.alerts_pane.select_alert(chosen)
+        wait_for(
+            lambda: (
+                view.action_pane.alert is not None and chosen in view.action_pane.alert.card_ids
+            ),
+            "the top alert",
+        )
+        wait_for(lambda: view.detail_pane.detail is not None, "its customer")
+        wait_for(lambda: not view.detail_pane.load_pending, "its customer's chart")
+        wait_for(jobs.is_idle, "the alert")
+        save(window, f"alerts-{tag}.png")
+
+        if composer:
+            # The email composer on that alert (E). With no provider set up in the demo,
+            # the template library writes the draft, and the composer says so.
+            view.action_pane.trigger("draft")
+            wait_for(
+                lambda: (
+                    controller.composer.dialog is not None
+                    and bool(controller.composer.dialog.variants[0].body.toPlainText())
+                ),
+                "the draft",
+            )
+            wait_for(jobs.is_idle, "the composer")
+            dialog = controller.composer.dialog
+            assert dialog is not None
+            dialog.resize(1100, 720)
+            save(dialog, f"composer-{theme}.png")
+            dialog.close()
+
+        # The customers, a lapsing customer selected.
+        window.tabs.setCurrentIndex(1)
         if customer_id is None:
             customer_id = pick_customer(window)
         window.customers_pane.select_customer(customer_id)
-        assert wait_until(
+        wait_for(
             lambda: (
                 window.detail_pane.detail is not None
                 and window.detail_pane.detail.id == customer_id
             ),
-            60,
+            "the lapsing customer",
         )
-        assert wait_until(lambda: controller.jobs.is_idle(), 60)
-        window.tabs.setCurrentIndex(1)
-        window.detail_pane.tabs.setCurrentIndex(tab)
-        app.processEvents()
-        image = window.grab().toImage()
-        image.save(str(out))
-        print(f"wrote {out} ({image.width()}x{image.height()}), customer {customer_id}")
-
-        # The alerts: the three panes on the top alert.
-        window.tabs.setCurrentIndex(0)
-        view = window.alerts_view
-        assert wait_until(lambda: view.alerts_pane.model.rowCount() > 0, 60)
-        assert wait_until(lambda: view.action_pane.alert is not None, 60)
-        # The critical alerts, the top one selected: what the app is for.
-        view.alerts_pane.severity_buttons["critical"].click()
-        model = view.alerts_pane.model
-        if model.rowCount():
-            chosen = model.alert_id(0)
-            view.alerts_pane.select_alert(chosen)
-            assert wait_until(
-                lambda: view.action_pane.alert is not None and view.action_pane.alert.id == chosen,
-                60,
-            )
-        assert wait_until(lambda: view.detail_pane.detail is not None, 60)
-        assert wait_until(lambda: not view.detail_pane.load_pending, 60)
-        assert wait_until(lambda: controller.jobs.is_idle(), 60)
-        app.processEvents()
-        alerts_out = out.with_name(out.name.replace(out.name.split("-")[0], "alerts", 1))
-        window.grab().save(str(alerts_out))
-        print(f"wrote {alerts_out}")
-
-        # The email composer on that alert (E). With no provider set up in the demo, the
-        # template library writes the draft, and the composer says so.
-        view.action_pane.trigger("draft")
-        assert wait_until(
-            lambda: (
-                controller.composer.dialog is not None
-                and bool(controller.composer.dialog.variants[0].body.toPlainText())
-            ),
-            60,
-        )
-        assert wait_until(lambda: controller.jobs.is_idle(), 60)
-        composer = controller.composer.dialog
-        assert composer is not None
-        composer.resize(1100, 720)
-        app.processEvents()
-        composer_out = out.with_name(out.name.replace(out.name.split("-")[0], "composer", 1))
-        composer.grab().save(str(composer_out))
-        print(f"wrote {composer_out}")
-        composer.close()
-        app.processEvents()
+        wait_for(jobs.is_idle, "the customer")
+        save(window, f"customers-{tag}.png")
 
         # The dashboard.
         window.tabs.setCurrentIndex(2)
-        assert wait_until(lambda: window.dashboard.state == "data", 60)
-        assert wait_until(lambda: controller.jobs.is_idle(), 60)
-        app.processEvents()
-        dash_out = out.with_name(out.name.replace(out.name.split("-")[0], "dashboard", 1))
-        window.grab().save(str(dash_out))
-        print(f"wrote {dash_out}")
+        wait_for(lambda: window.dashboard.state == "data", "the dashboard")
+        wait_for(jobs.is_idle, "the dashboard's figures")
+        save(window, f"dashboard-{tag}.png")
+
+        # My work.
+        window.tabs.setCurrentIndex(3)
+        wait_for(lambda: window.my_work.tasks.model.rowCount() > 0, "my tasks")
+        wait_for(jobs.is_idle, "my work")
+        save(window, f"my-work-{tag}.png")
+
         controller.shutdown()
         window.close()
         window.deleteLater()
@@ -194,24 +251,32 @@ def main() -> int:
     parser.add_argument(
         "--workspace", default=str(Path(tempfile.gettempdir()) / "ar-shots.radar.sqlite")
     )
-    parser.add_argument("--out", default=str(ROOT / "docs"))
+    parser.add_argument("--out", default=str(ROOT / "docs" / "window"))
     parser.add_argument("--customer", type=int, default=None)
-    parser.add_argument("--size", default=f"{SIZE[0]}x{SIZE[1]}", help="window size, WxH")
-    parser.add_argument("--prefix", default="screenshot", help="file name prefix")
     parser.add_argument(
-        "--tab", type=int, default=0, help="detail tab: 0 timeline, 1 score history"
+        "--sizes", default=",".join(f"{w}x{h}" for w, h in SIZES), help="WxH[,WxH...]"
     )
     args = parser.parse_args()
-    width, height = (int(v) for v in args.size.lower().split("x"))
+    sizes = [
+        tuple(int(v) for v in size.lower().split("x")) for size in args.sizes.split(",") if size
+    ]
     url = to_url(args.workspace)
     if not workspace_exists(url):
         build_demo_workspace(url, customers=2000)
     score_twice(url)
+    plan_some_work(url)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    light, dark = out / f"{args.prefix}-light.png", out / f"{args.prefix}-dark.png"
-    customer = shoot(url, ThemeMode.LIGHT, light, args.customer, (width, height), args.tab)
-    shoot(url, ThemeMode.DARK, dark, customer, (width, height), args.tab)
+    customer = args.customer
+    # Who I am: Hannah, from a profile of this run (never the user's own).
+    with tempfile.TemporaryDirectory() as config:
+        os.environ["ACCOUNT_RADAR_CONFIG_DIR"] = config
+        from services.profile import make_profile, save_profile
+
+        save_profile(make_profile(*ME))
+        for i, (width, height) in enumerate(sizes):
+            for mode in (ThemeMode.LIGHT, ThemeMode.DARK):
+                customer = shoot(url, mode, out, customer, (width, height), composer=i == 0)
     return 0
 
 
