@@ -96,7 +96,5 @@ def database_account(engine: Engine) -> str | None:
 def owner_names(engine: Engine) -> list[str]:
     """The account managers the customers of a workspace name as owner, sorted."""
     with translate_db_errors(), Session(engine) as session:
-        rows = session.scalars(
-            select(Customer.owner).where(Customer.owner.is_not(None)).distinct()
-        )
+        rows = session.scalars(select(Customer.owner).where(Customer.owner.is_not(None)).distinct())
         return sorted({str(name).strip() for name in rows if name and str(name).strip()})

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from app.gui.jobs import Operation
@@ -274,7 +274,8 @@ class WorkspaceController(QObject):
 
     def _on_gui_workspace_opened(self, _name: str) -> None:
         self.account = None
-        self.show_profile_problem()
+        # After the opening's own status message is cleared (next turn of the loop).
+        QTimer.singleShot(0, self.show_profile_problem)
         workspace = self._gui.workspace
         self.menu.checklist_action.setEnabled(workspace is not None)
         if workspace is not None and workspace.path is None:
