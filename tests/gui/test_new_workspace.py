@@ -477,3 +477,25 @@ def test_a_damaged_profile_is_said_once_and_the_os_login_acts_meanwhile(
     assert load_profile().profile.name == "Ana Lopez"
     assert controller.workspaces.actor() == "Ana Lopez"
     qtbot.waitUntil(controller.jobs.is_idle, timeout=TIMEOUT_MS)
+
+
+def test_first_run_can_open_an_existing_workspace_or_start_with_none(
+    qtbot, make_gui, default_home: Path, demo_copy: Path
+) -> None:
+    from views.workspace.welcome_dialog import WELCOME_NONE, WELCOME_OPEN
+
+    url = to_url(str(default_home))
+    closed = make_gui(welcome=lambda: WELCOME_NONE)
+    closed.start(url, first_launch_demo=False, first_run=True)
+    # Closed without a choice: nothing is made, the window says where to start.
+    assert closed.workspace is None
+    assert not default_home.exists()
+    assert "File ▸ New workspace…" in closed.window.statusBar().currentMessage()
+
+    opened = make_gui(welcome=lambda: WELCOME_OPEN, prompt_open_path=lambda: str(demo_copy))
+    opened.start(url, first_launch_demo=False, first_run=True)
+    qtbot.waitUntil(lambda: opened.workspace is not None, timeout=TIMEOUT_MS)
+    assert opened.workspace is not None
+    assert opened.workspace.path == demo_copy
+    assert not default_home.exists()
+    qtbot.waitUntil(opened.jobs.is_idle, timeout=TIMEOUT_MS)
