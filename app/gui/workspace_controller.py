@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from app.gui.jobs import Operation
@@ -51,7 +51,7 @@ from services.profile import (
     name_problem,
     save_profile,
 )
-from views.main_window import WORKSPACE_FILTER
+from views.main_window import KEY_OWNER, WORKSPACE_FILTER
 from views.workspace.checklist_card import ChecklistCard
 from views.workspace.identity_dialog import IdentityAnswer, IdentityPrompt, ask_identity
 from views.workspace.menu_entries import WorkspaceMenuEntries
@@ -168,7 +168,10 @@ class WorkspaceController(QObject):
 
     def ask_who_i_am(self, owners: Sequence[str] = ()) -> Profile | None:
         """Ask the user's name and email (offering the owners' names) and keep them."""
-        answer = self._ask_identity(self.profile.name, self.profile.email, owners, self.account)
+        # Before Who I am, "Mine" remembered an owner name in the UI state: offered first.
+        earlier = str(self._settings.value(KEY_OWNER, "") or "")
+        name = self.profile.name or earlier
+        answer = self._ask_identity(name, self.profile.email, owners, self.account)
         if answer is None:
             return None
         return self.set_identity(answer)
@@ -274,7 +277,8 @@ class WorkspaceController(QObject):
 
     def _on_gui_workspace_opened(self, _name: str) -> None:
         self.account = None
-        self.show_profile_problem()
+        # After the opening's own status message is cleared (next turn of the loop).
+        QTimer.singleShot(0, self.show_profile_problem)
         workspace = self._gui.workspace
         self.menu.checklist_action.setEnabled(workspace is not None)
         if workspace is not None and workspace.path is None:

@@ -454,3 +454,48 @@ def test_the_test_email_goes_from_the_identity_when_no_from_address_is_set() -> 
         own_address="Ana Lopez <ana@example.com>",
     )
     assert sent[1]["From"] == "team@example.com"  # type: ignore[index]
+
+
+def test_a_damaged_profile_is_said_once_and_the_os_login_acts_meanwhile(
+    qtbot, make_gui, tmp_path: Path
+) -> None:
+    from services.profile import os_login, profile_path
+
+    profile_path().parent.mkdir(parents=True, exist_ok=True)
+    profile_path().write_text("{half a file", encoding="utf-8")
+    controller = make_gui(ask_new_workspace_path=lambda: str(tmp_path / "mine"))
+    controller.window.show()
+    assert controller.workspaces.actor() == os_login()
+    controller.workspaces.menu.new_action.trigger()
+    qtbot.waitUntil(lambda: controller.workspace is not None, timeout=TIMEOUT_MS)
+    bar = controller.window.statusBar()
+    qtbot.waitUntil(lambda: "is damaged" in bar.currentMessage(), timeout=TIMEOUT_MS)
+    message = bar.currentMessage()
+    assert "File ▸ Who I am…" in message
+    # Saying who one is replaces the damaged file.
+    controller.workspaces.set_identity(IdentityAnswer("Ana Lopez", ""))
+    assert load_profile().profile.name == "Ana Lopez"
+    assert controller.workspaces.actor() == "Ana Lopez"
+    qtbot.waitUntil(controller.jobs.is_idle, timeout=TIMEOUT_MS)
+
+
+def test_first_run_can_open_an_existing_workspace_or_start_with_none(
+    qtbot, make_gui, default_home: Path, demo_copy: Path
+) -> None:
+    from views.workspace.welcome_dialog import WELCOME_NONE, WELCOME_OPEN
+
+    url = to_url(str(default_home))
+    closed = make_gui(welcome=lambda: WELCOME_NONE)
+    closed.start(url, first_launch_demo=False, first_run=True)
+    # Closed without a choice: nothing is made, the window says where to start.
+    assert closed.workspace is None
+    assert not default_home.exists()
+    assert "File ▸ New workspace…" in closed.window.statusBar().currentMessage()
+
+    opened = make_gui(welcome=lambda: WELCOME_OPEN, prompt_open_path=lambda: str(demo_copy))
+    opened.start(url, first_launch_demo=False, first_run=True)
+    qtbot.waitUntil(lambda: opened.workspace is not None, timeout=TIMEOUT_MS)
+    assert opened.workspace is not None
+    assert opened.workspace.path == demo_copy
+    assert not default_home.exists()
+    qtbot.waitUntil(opened.jobs.is_idle, timeout=TIMEOUT_MS)

@@ -104,6 +104,7 @@ class IdentityDialog(QDialog):
         if self.account_label is not None:
             layout.addWidget(self.account_label)
         layout.addWidget(self.error)
+        layout.addStretch(1)
         layout.addWidget(buttons)
         self.setMinimumWidth(480)
 
