@@ -23,6 +23,7 @@ from services.learn.lift import (
     proportion_lift,
     won_back,
 )
+from services.learn.report import learn_breakdown, learn_summary, time_to_reengagement
 
 SENT = dt.datetime(2026, 3, 1, 14, 30)
 DAY = dt.timedelta(days=1)
@@ -433,3 +434,76 @@ def test_the_revenue_bootstrap_covers_the_true_revenue_lift() -> None:
         covered.append(result.low_cents <= true_lift <= result.high_cents)
     coverage = float(np.mean(covered))
     assert 0.90 <= coverage <= 0.99, coverage
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def test_time_to_reengagement_in_weeks_of_the_window() -> None:
+    result = time_to_reengagement([0.0, 6.99, 7.0, 13.5, 29.0, 30.0, np.nan], window_days=30)
+    assert result.reengaged == 6
+    assert result.median_days == pytest.approx((7.0 + 13.5) / 2)
+    assert result.week_first_days == (0, 7, 14, 21, 28)
+    assert result.week_counts == (2, 2, 0, 0, 2)
+
+
+def test_time_to_reengagement_with_nobody() -> None:
+    result = time_to_reengagement(np.array([np.nan, np.nan]))
+    assert result.reengaged == 0
+    assert result.median_days is None
+    assert sum(result.week_counts) == 0
+
+
+def a_small_book() -> pd.DataFrame:
+    """Rule A: 40 contacted (10 re-engaged on day 2, 100.00 each), 40 held out (4 on day 9).
+    Rule B: 30 and 30, nobody re-engaged. Plus a repeat that must not count."""
+    rows = []
+    order_rows = []
+    customer = 0
+    for rule, group, size, wins, day in (
+        ("A", "contacted", 40, 10, 2),
+        ("A", "holdout", 40, 4, 9),
+        ("B", "contacted", 30, 0, 0),
+        ("B", "holdout", 30, 0, 0),
+    ):
+        for i in range(size):
+            customer += 1
+            rows.append((customer, group, SENT, rule))
+            if i < wins:
+                order_rows.append((customer, SENT + day * DAY, 10000))
+    rows.append((1, "contacted", SENT + 3 * DAY, "B"))  # customer 1 again, under rule B
+    book = pd.DataFrame(rows, columns=["customer_id", "group", "start", "rule"])
+    return attribute(book, orders(*order_rows))
+
+
+def test_the_summary_puts_the_figures_together() -> None:
+    row = learn_summary(a_small_book())
+    assert row.key is None
+    assert (row.rates.contacted_n, row.rates.contacted_reengaged) == (70, 10)
+    assert (row.rates.holdout_n, row.rates.holdout_reengaged) == (70, 4)
+    assert row.rates.enough
+    assert row.won_back.revenue_cents == 100_000
+    assert row.won_back.incremental_cents == pytest.approx(6 / 70 * 70 * 10000)
+    assert row.revenue.lift_cents == pytest.approx((100_000 - 40_000) / 70)
+    assert row.time_contacted.median_days == 2.0
+    assert row.time_holdout.week_counts == (0, 4, 0, 0, 0)
+
+
+def test_the_breakdown_by_rule() -> None:
+    rows = learn_breakdown(a_small_book(), "rule")
+    assert [r.key for r in rows] == ["A", "B"]
+    a, b = rows
+    assert (a.rates.contacted_n, a.rates.contacted_reengaged) == (40, 10)
+    assert a.rates.lift == pytest.approx(0.15)
+    assert a.rates.enough
+    # Rule B: the repeat of customer 1 is not there, and nobody re-engaged: not enough.
+    assert (b.rates.contacted_n, b.rates.holdout_n) == (30, 30)
+    assert b.rates.lift == 0.0
+    assert not b.rates.enough
+    assert b.time_contacted.median_days is None
+
+
+def test_the_breakdown_keeps_missing_keys_together() -> None:
+    book = a_small_book()
+    book.loc[book["rule"] == "B", "rule"] = None
+    assert [r.key for r in learn_breakdown(book, "rule")] == ["A", None]
