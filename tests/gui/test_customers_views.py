@@ -664,3 +664,21 @@ def test_score_filters_wait_for_scores(
     assert pane.message == "No customers match these filters."
     assert bar.risk_combo.currentText() == "High risk"
     assert bar.risk_combo.isEnabled()  # so that it can be set back
+
+
+def test_a_filter_applied_while_the_table_loads_waits_for_it(
+    qtbot, jobs: JobRunner, settings_path: Path, scored: Workspace, truth: dict[str, np.ndarray]
+) -> None:
+    pane = make_pane(qtbot, jobs, settings_at(settings_path))
+    pane.set_source(WorkspaceCustomerSource(scored))
+    assert pane.loading
+    pane.apply_filter(AT_RISK)  # the dashboard may be quicker than the table
+    qtbot.waitUntil(
+        lambda: pane.model.rowCount() > 0 and pane.model.table.prepared and jobs.is_idle(),
+        timeout=15_000,
+    )
+    risk = truth["churn_risk"]
+    assert shown_ids(pane) == ids_where(truth, (risk >= 0.6) & (truth["segment"] != "Lost"))
+    assert pane.model.sort_column == COLUMN_INDEX["revenue_at_risk"]
+    assert pane.current_customer_id() == pane.model.customer_id(0)
+    assert pane.filter_title.isVisible()
