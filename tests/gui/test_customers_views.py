@@ -19,6 +19,7 @@ from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from services.customers import load_customer_columns
+from views.customers import pane as customers_pane
 from views.customers.columns import SORT_DOWN, SORT_UP
 from views.customers.filters import CustomerFilter, filter_from_json, filter_to_json
 from views.customers.pane import CustomersPane
@@ -75,9 +76,19 @@ def make_pane(qtbot, jobs: JobRunner, settings: QSettings, **prompts: object) ->
     return pane
 
 
+@pytest.fixture(autouse=True)
+def _prepare_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pane prepares search and sort keys a moment after a table arrives: at once
+    here, so that a test waits for it instead of ending while it runs."""
+    monkeypatch.setattr(customers_pane, "PREPARE_DELAY_MS", 0)
+
+
 def load(qtbot, pane: CustomersPane, jobs: JobRunner, workspace: Workspace) -> None:
     pane.set_source(WorkspaceCustomerSource(workspace))
-    qtbot.waitUntil(lambda: pane.model.rowCount() > 0 and jobs.is_idle(), timeout=15_000)
+    qtbot.waitUntil(
+        lambda: pane.model.rowCount() > 0 and pane.model.table.prepared and jobs.is_idle(),
+        timeout=15_000,
+    )
 
 
 def ids_where(truth: dict[str, np.ndarray], mask: np.ndarray) -> set[int]:
@@ -653,3 +664,21 @@ def test_score_filters_wait_for_scores(
     assert pane.message == "No customers match these filters."
     assert bar.risk_combo.currentText() == "High risk"
     assert bar.risk_combo.isEnabled()  # so that it can be set back
+
+
+def test_a_filter_applied_while_the_table_loads_waits_for_it(
+    qtbot, jobs: JobRunner, settings_path: Path, scored: Workspace, truth: dict[str, np.ndarray]
+) -> None:
+    pane = make_pane(qtbot, jobs, settings_at(settings_path))
+    pane.set_source(WorkspaceCustomerSource(scored))
+    assert pane.loading
+    pane.apply_filter(AT_RISK)  # the dashboard may be quicker than the table
+    qtbot.waitUntil(
+        lambda: pane.model.rowCount() > 0 and pane.model.table.prepared and jobs.is_idle(),
+        timeout=15_000,
+    )
+    risk = truth["churn_risk"]
+    assert shown_ids(pane) == ids_where(truth, (risk >= 0.6) & (truth["segment"] != "Lost"))
+    assert pane.model.sort_column == COLUMN_INDEX["revenue_at_risk"]
+    assert pane.current_customer_id() == pane.model.customer_id(0)
+    assert pane.filter_title.isVisible()

@@ -376,8 +376,8 @@ class CustomersPane(QWidget):
     def _after_change(self, *, select_first: bool = False) -> None:
         """The rows changed (search, filter, view): recount, and select the customer
         shown before if still listed (else the first row)."""
-        if self.model.pending:
-            # Applied with the prepared keys (_on_keys_prepared).
+        if self.model.pending or self._loading:
+            # Applied with the prepared keys (_on_keys_prepared) or the table on its way.
             self._select_first = self._select_first or select_first
             return
         keep = self._current_id if self._current_id is not None else self._remembered_id
