@@ -15,7 +15,15 @@ import numpy as np
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from models.schema import Action, Alert, AuditEvent, Customer, Interaction, ScoreSnapshot
+from models.schema import (
+    Action,
+    Alert,
+    AuditEvent,
+    Customer,
+    Interaction,
+    ScoreSnapshot,
+    ScoringRun,
+)
 from models.vocab import CALL_CONVERSATION
 from services.alerts._db import aware, driver_texts, reading
 from services.alerts.config import RULE_QUEUES, RULE_TITLES, read_alert_config
@@ -177,6 +185,7 @@ def alert_detail(
         customer = session.get(Customer, alert.customer_id)
         assert customer is not None  # the foreign key cascades deletes
         snapshot = _detail_snapshot(session, alert)
+        latest = _latest_snapshot(session, int(alert.customer_id))
         unsubscribed = bool(
             session.scalar(
                 select(func.count())
@@ -222,12 +231,14 @@ def alert_detail(
         reasons: tuple[str, ...] = ()
         conflict = None
         if RULE_QUEUES.get(alert.rule_key, "risk") == "risk":
+            # Why the churn risk is what it is now (the customer's tiles), not when raised.
+            now_scored = latest or snapshot
             reasons, conflict = risk_reasons(
-                snapshot.drivers if snapshot is not None else None,
-                churn_risk=snapshot.churn_risk if snapshot is not None else None,
-                health=snapshot.health_score if snapshot is not None else None,
-                confidence=snapshot.confidence if snapshot is not None else None,
-                horizon_days=snapshot.horizon_days if snapshot is not None else None,
+                now_scored.drivers if now_scored is not None else None,
+                churn_risk=now_scored.churn_risk if now_scored is not None else None,
+                health=now_scored.health_score if now_scored is not None else None,
+                confidence=now_scored.confidence if now_scored is not None else None,
+                horizon_days=now_scored.horizon_days if now_scored is not None else None,
             )
         return AlertDetail(
             id=int(alert.id),
@@ -294,6 +305,11 @@ def alert_detail(
             conflict=conflict,
             health_score=snapshot.health_score if snapshot is not None else None,
             quiet_until=quiet_until,
+            risk_now_cents=(
+                int(latest.revenue_at_risk_cents)
+                if latest is not None and latest.revenue_at_risk_cents is not None
+                else None
+            ),
         )
 
 
@@ -366,6 +382,23 @@ def risk_reasons(
         )
     conflict = f"Signals conflict: {'; '.join(parts)}." if parts else None
     return risk, conflict
+
+
+def _latest_snapshot(session: Session, customer_id: int) -> ScoreSnapshot | None:
+    """The customer's snapshot of the latest finished scoring (None: not scored by it)."""
+    run = session.scalar(
+        select(ScoringRun.id)
+        .where(ScoringRun.status == "finished")
+        .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+        .limit(1)
+    )
+    if run is None:
+        return None
+    return session.scalars(
+        select(ScoreSnapshot).where(
+            ScoreSnapshot.customer_id == customer_id, ScoreSnapshot.scoring_run_id == run
+        )
+    ).first()
 
 
 def _detail_snapshot(session: Session, alert: Alert) -> ScoreSnapshot | None:

@@ -97,6 +97,7 @@ ALERT_COLUMNS = (
     "condition_cleared",  # bool: the latest scoring no longer meets the rule
     "outcome",  # object (None)
     "queue",  # object: models.vocab.ALERT_QUEUES, from the rule
+    "risk_now_cents",  # int64: the customer's revenue at risk by the latest scoring (-1: none)
 )
 
 
@@ -334,6 +335,9 @@ class AlertDetail:
     # When the quiet period after contact ends, while it holds outreach back (a user may
     # end it sooner, with a reason); None otherwise.
     quiet_until: dt.datetime | None = None
+    # The customer's revenue at risk by the latest scoring (what a risk card and the
+    # customer's tile say); None when that scoring did not score them.
+    risk_now_cents: int | None = None
 
     @property
     def card_ids(self) -> tuple[int, ...]:

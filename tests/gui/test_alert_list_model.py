@@ -76,6 +76,7 @@ def columns(n: int = 8) -> dict[str, np.ndarray]:
         "condition_cleared": np.zeros(n, dtype=bool),
         "outcome": np.full(n, None, dtype=object),
         "queue": np.array(["risk", "pipeline", "growth", "risk"] * 2, dtype=object)[:n],
+        "risk_now_cents": np.full(n, -1, dtype=np.int64),  # no latest scoring of them
     }
 
 
@@ -299,3 +300,27 @@ def test_a_card_shows_the_amount_of_its_alerts_that_still_hold(qtbot) -> None:
     c["condition_cleared"][current] = True
     m.set_data(AlertListData(c, now=NOW))
     assert m.record(m.row_of(int(c["id"][current])))["stake"] == 99_500
+
+
+def test_a_risk_card_says_the_latest_revenue_at_risk_and_cleared_cards_come_last(qtbot) -> None:
+    """The card's "at risk" is the customer's revenue at risk by the latest scoring (their
+    tile's figure), whatever the alert held when raised; a card whose every condition has
+    cleared sorts after the live ones, even a critical one, and says so."""
+    c = card_columns()
+    c["risk_now_cents"] = np.array([18_800, 18_800, 18_800, 50_000, 7_000])
+    m = AlertListModel(clock=lambda: NOW)
+    m.set_data(AlertListData(c, now=NOW))
+    ana = m.row_of(102)
+    assert m.record(ana)["stake"] == 18_800
+    assert "$188 at risk" in m.index(ana, 0).data()
+    # Her stalled deal keeps its own figure, named for what it is.
+    m.set_filter(AlertFilter(queue="pipeline"))
+    assert "$3,600 at stake" in m.index(0, 0).data()
+    # Ana's critical rule has cleared, and so has her other one: her card goes below Ben's
+    # and Cy's live ones (a warning and an info), and says its condition cleared.
+    c["condition_cleared"] = np.array([True, True, False, False, False])
+    m.set_data(AlertListData(c, now=NOW))
+    m.set_filter(AlertFilter())
+    assert shown(m) == [104, 105, 102]
+    assert m.record(2)["live"] is False
+    assert m.record(0)["live"] is True

@@ -453,6 +453,8 @@ class ActionPane(QWidget):
         stake_cents = max(
             holding or [a.priority_cents for a in alert.card] or [alert.priority_cents]
         )
+        if alert.queue == "risk" and alert.risk_now_cents is not None:
+            stake_cents = alert.risk_now_cents  # as on the card and the customer's tile
         stake = stake_text(alert.queue, stake_cents, alert.currency, full=True)
         self.meta.setText(f"{status} · {when} {raised} · {owner} · {stake}")
         self.reason.setText(self._reasons_html(alert))

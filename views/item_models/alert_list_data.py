@@ -79,11 +79,12 @@ class Cards:
     stake: np.ndarray  # int64 biggest priority on each card (of the alerts that hold)
     members: np.ndarray  # int64 rows of the kept alerts, grouped by card, urgent first
     starts: np.ndarray  # int64 offset of each card's first member in ``members``
+    live: np.ndarray  # bool: some alert of the card still meets its rule
 
     @staticmethod
     def empty() -> Cards:
         z = np.zeros(0, np.int64)
-        return Cards(z, z, z, z, z, z)
+        return Cards(z, z, z, z, z, z, np.zeros(0, bool))
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -121,6 +122,7 @@ class AlertListData:
             c[name] = c[name].astype(object)
         c["segment"] = c["segment"].astype(object)
         c["queue"] = c["queue"].astype(object)
+        c["risk_now_cents"] = c["risk_now_cents"].astype(np.int64)
         self.severity_rank = np.array(
             [_SEVERITY_RANK.get(s, 9) for s in c["severity"]], np.int64
         ).reshape(n)
@@ -264,31 +266,39 @@ class AlertListData:
         severity = np.full(n_cards, 99, np.int64)
         np.minimum.at(severity, card_of_shown, self.severity_rank[shown])
         # The card's amount: its alerts' that still hold (a cleared alert keeps the figure
-        # of the scoring that raised it), else the biggest of all.
+        # of the scoring that raised it), else the biggest of all; a risk card says the
+        # customer's revenue at risk by the latest scoring (the figure of their tile).
         priority = self.columns["priority_cents"][shown]
         holds = ~self.columns["condition_cleared"][shown].astype(bool)
         stake = np.zeros(n_cards, np.int64)
         np.maximum.at(stake, card_of_shown, priority)
         current = np.zeros(n_cards, np.int64)
         np.maximum.at(current, card_of_shown[holds], priority[holds])
-        has_current = np.bincount(card_of_shown[holds], minlength=n_cards) > 0
-        stake = np.where(has_current, current, stake)
+        live = np.bincount(card_of_shown[holds], minlength=n_cards) > 0
+        stake = np.where(live, current, stake)
+        risk_now = np.full(n_cards, -1, np.int64)
+        in_risk = self.columns["queue"][shown] == "risk"
+        np.maximum.at(
+            risk_now, card_of_shown[in_risk], self.columns["risk_now_cents"][shown][in_risk]
+        )
+        stake = np.where(risk_now >= 0, risk_now, stake)
         if flt.sort in ("urgency", "stake"):
-            # Cards in the order of the amounts they show (not of a cleared alert's).
-            sort_keys = (np.arange(n_cards), -stake, severity)
+            # Cards in the order of the amounts they show (not of a cleared alert's); by
+            # urgency, a card whose every condition has cleared comes after the live ones.
+            sort_keys: tuple[np.ndarray, ...] = (np.arange(n_cards), -stake, severity, ~live)
             if flt.sort == "stake":
                 sort_keys = (np.arange(n_cards), severity, -stake)
             perm = np.lexsort(sort_keys)
             inverse = np.empty_like(perm)
             inverse[perm] = np.arange(n_cards)
             card_of_shown = inverse[card_of_shown]
-            severity, stake = severity[perm], stake[perm]
+            severity, stake, live = severity[perm], stake[perm], live[perm]
         # Members grouped by card, each card's alerts most urgent first.
         members = shown[np.lexsort((urgency[shown], card_of_shown))]
         counts = np.bincount(card_of_shown, minlength=n_cards).astype(np.int64)
         starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
         reps = members[starts]  # the most urgent alert of each card
-        cards = Cards(reps, severity, counts, stake, members, starts)
+        cards = Cards(reps, severity, counts, stake, members, starts, live)
         if with_severity and flt.severities:
             wanted = np.array(
                 sorted(_SEVERITY_RANK[s] for s in flt.severities if s in _SEVERITY_RANK)
@@ -330,4 +340,5 @@ def _subset(cards: Cards, chosen: np.ndarray) -> Cards:
         cards.stake[chosen],
         cards.members[keep[card_of_member]],
         starts[: len(chosen)],
+        cards.live[chosen],
     )

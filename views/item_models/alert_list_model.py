@@ -149,6 +149,8 @@ class AlertListModel(QAbstractListModel):
         rec["rules"] = [str(c["rule"][k]) for k in members]
         rec["reasons"] = [str(c["reason"][k]) for k in members]
         rec["statuses"] = [str(c["status"][k]) for k in members]
+        # False when the latest scoring no longer meets any of the card's rules.
+        rec["live"] = bool(self._cards.live[row])
         return rec
 
     def total(self) -> int:
@@ -395,6 +397,8 @@ class AlertCardDelegate(QStyledItemDelegate):
             tags.append((STATUS_LABELS.get(status, status), QColor(theme.accent)))
         if bool(rec["do_not_contact"]):
             tags.append(("Do not contact", QColor(theme.critical)))
+        if not rec["live"]:
+            tags.append(("Condition cleared", QColor(theme.muted)))
         x_right = right
         for label, colour in tags:
             w = fm_small.horizontalAdvance(label) + 12
