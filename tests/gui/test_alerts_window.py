@@ -136,6 +136,11 @@ def test_opens_on_the_highest_priority_alert_and_its_customer(
     # The risk queue opens first: one card per customer, the most urgent first.
     assert view.alerts_pane.queue == "risk"
     assert view.alerts_pane.model.rowCount() == len({row[1] for row in active})
+    # It says what it counts: the customers (cards) and their alerts.
+    customers = len({row[1] for row in active})
+    assert (
+        view.alerts_pane.count_label.text() == f"{customers:,} customers · {len(active):,} alerts"
+    )
     top = view.action_pane.alert
     assert top is not None
     # Most urgent: the most severe first (critical before warning), then the biggest stake.

@@ -140,7 +140,10 @@ class AlertsPane(QWidget):
             button.setProperty("severity", severity)
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.setToolTip(f"Show only {SEVERITY_LABELS[severity].lower()} alerts")
+            button.setToolTip(
+                f"Show only the cards whose most urgent alert is "
+                f"{SEVERITY_LABELS[severity].lower()} (the number counts those cards)"
+            )
             button.toggled.connect(self._on_filters_changed)
             self.severity_buttons[severity] = button
             chips.addWidget(button)
@@ -635,11 +638,14 @@ class AlertsPane(QWidget):
         if self.model.filter.status == "held_back":
             self.count_label.setText(f"{shown:,} held back")
         elif total:
-            self.count_label.setText(
-                f"{shown:,} of {total:,}"
-                if shown != total
-                else f"{total:,} alert" + ("" if total == 1 else "s")
-            )
+            # A card is one customer's alerts of a queue: count both, each by its name.
+            unit = "customer" if self.model.filter.queue is not None else "card"
+            cards = f"{total:,} {unit}" + ("" if total == 1 else "s")
+            if shown != total:
+                cards = f"{shown:,} of {cards}"
+            alerts = self.model.alert_count()
+            self.count_label.setText(f"{cards} · {alerts:,} alert" + ("" if alerts == 1 else "s"))
+            self.count_label.setToolTip("One card per customer and queue, with all of its alerts")
         else:
             self.count_label.setText("")
         self._update_held_back_note()

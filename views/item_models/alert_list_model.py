@@ -160,6 +160,10 @@ class AlertListModel(QAbstractListModel):
         flt = AlertFilter(status="all", queue=self._filter.queue)
         return len(self._data.cards(flt, with_severity=False))
 
+    def alert_count(self) -> int:
+        """The alerts on the cards shown (a card holds one customer's alerts of a queue)."""
+        return int(self._cards.count.sum()) if len(self._cards) else 0
+
     def queue_counts(self) -> dict[str, int]:
         """Cards per queue under the other filters (the queue tabs' numbers)."""
         if self._data is None:
