@@ -37,8 +37,8 @@ COMMAND_MODULES = (
 
 DESCRIPTION = """\
 Account Radar: find the customers you are about to lose, and win them back.
-Run without a command to open the window on the workspace (the demo workspace
-is built on first launch when there is no data yet)."""
+Run without a command to open the window on the workspace (with no data yet, the
+first launch offers the demo workspace or an empty workspace of your own)."""
 
 EPILOG = """\
 The workspace is --db, else $ACCOUNT_RADAR_DB, else the default file in your

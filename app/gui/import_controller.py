@@ -343,8 +343,9 @@ class ImportController(QObject):
         text = (
             f"This is the demo workspace: its customers are made up. Importing {names} here "
             "would mix your real customers with them, in the lists, the scores and the "
-            "alerts.\n\nTo work with your own data, open or create a workspace of your own "
-            "(File ▸ Open workspace…, then give a new file name) and import there.\n\n"
+            "alerts.\n\nTo work with your own data, start an empty workspace with File ▸ New "
+            "workspace… (Ctrl+Shift+N), or open one you have with File ▸ Open workspace…, "
+            "and import there.\n\n"
             "Import into the demo workspace anyway?"
         )
         confirm = self._confirm or self._ask_confirmation

@@ -622,6 +622,8 @@ def test_importing_into_the_demo_workspace_asks_first(qtbot, gui: Gui, tmp_path:
     assert len(gui.confirmations) == 1
     assert "demo workspace" in gui.confirmations[0]
     assert march.name in gui.confirmations[0]
+    # It says how to make a workspace of one's own (Open cannot take a new name).
+    assert "File ▸ New workspace… (Ctrl+Shift+N)" in gui.confirmations[0]
     assert "Nothing imported" in window.statusBar().currentMessage()
     dialog = gui.imports.open_import([str(march)])  # the next answer is yes
     assert dialog is not None
