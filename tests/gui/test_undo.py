@@ -214,3 +214,24 @@ def test_an_undo_refused_changes_nothing_and_says_why(
     assert "changed since" in str(error)
     assert rows(workspace, "SELECT status FROM alerts WHERE id=?", alert.id) == [("resolved",)]
     wait_idle(qtbot, window, jobs)
+
+
+def test_every_action_button_is_in_view_on_a_1366x768_laptop(
+    qtbot, window: MainWindow, jobs: JobRunner
+) -> None:
+    """The actions sit below what scrolls: on a 768-pixel screen (less a taskbar) every
+    button and Draft email are on screen, whatever the length of the reasons."""
+    window.resize(1366, 728)
+    actions = window.alerts_view.action_pane
+    actions.set_drafting_available(True)
+    qtbot.wait(50)  # one turn of layout
+    wait_idle(qtbot, window, jobs)
+    seen = window.rect()
+    shown = [b for b in [*actions.buttons.values(), actions.draft_button] if not b.isHidden()]
+    assert len(shown) >= 9  # Reopen is shown only for a closed alert
+    for button in shown:
+        assert button.isVisible(), button.text()
+        top_left = button.mapTo(window, button.rect().topLeft())
+        box = button.rect().translated(top_left)
+        assert seen.contains(box), button.text()
+        assert not actions.scroller.isAncestorOf(button)

@@ -398,8 +398,6 @@ class ActionPane(QWidget):
         inner.addWidget(self.next_box)
         inner.addWidget(self.held_back_box)
         inner.addWidget(self.raise_button)
-        inner.addLayout(grid)
-        inner.addLayout(self.composer_slot)
         inner.addWidget(history_heading)
         inner.addWidget(self.history)
         inner.addStretch(1)
@@ -409,9 +407,19 @@ class ActionPane(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
         self.scroller = scroll
+        # The actions stay in view below what scrolls: on a 768-pixel laptop every button
+        # and Draft email are on screen whatever the length of the reasons.
+        self.footer = QWidget(self)
+        self.footer.setObjectName("actionFooter")
+        foot = QVBoxLayout(self.footer)
+        foot.setContentsMargins(0, 8, 0, 0)
+        foot.setSpacing(6)
+        foot.addLayout(grid)
+        foot.addLayout(self.composer_slot)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 10, 10, 6)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.footer)
         layout.addWidget(self.empty, 1)
         self.show_alert(None)
 
@@ -425,6 +433,7 @@ class ActionPane(QWidget):
         """Show an alert (None: the empty state, with ``message`` if given)."""
         self._alert = alert
         self.scroller.setVisible(alert is not None)
+        self.footer.setVisible(alert is not None)
         self.empty.setVisible(alert is None)
         if alert is None:
             self.empty.setText(message or "Select an alert to see what to do next.")
