@@ -179,6 +179,13 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
             "do_not_contact": bool(customer.do_not_contact),
             "company_details": company_details(customer.attributes),
         }
+        # Whether an email may go out now, as the Alerts tab says it (services/alerts).
+        from services.alerts.detail import outreach_block
+        from services.alerts.lifecycle import moment
+
+        blocked, quiet_until = outreach_block(session, customer, now=moment(None))
+        profile["outreach_blocked"] = blocked
+        profile["quiet_until"] = quiet_until
 
     orders = pd.DataFrame(
         {

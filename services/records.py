@@ -69,6 +69,10 @@ class CustomerDetail:
     # The account the customer belongs to (a HubSpot company): (label, value) pairs such
     # as ("Industry", "Sports"), from the "company_*" attributes.
     company_details: tuple[tuple[str, str], ...] = ()
+    # Why no email may go to them now (do not contact, unsubscribed, the quiet period after
+    # contact), and when that quiet period ends (a user may end it sooner, with a reason).
+    outreach_blocked: str | None = None
+    quiet_until: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,12 @@ class WorkspaceCustomerSource:
         actor = self._user() if self._user is not None else None
         return mark_do_not_contact(self.workspace.engine, customer_id, value, actor=actor)
 
+    def end_quiet_period(self, customer_id: int, reason: str) -> Undoable:
+        from services.alerts.actions import end_quiet_period
+
+        actor = self._user() if self._user is not None else None
+        return end_quiet_period(self.workspace.engine, customer_id, reason, actor=actor)
+
     def undo_change(self, change: Undoable) -> str:
         from services.alerts.undo import undo_change
 

@@ -165,6 +165,30 @@ def mark_do_not_contact(
         return _mark_do_not_contact(Doing(session, when, who), customer, customer_id, name, value)
 
 
+def end_quiet_period(
+    engine: Engine,
+    customer_id: int,
+    reason: str,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> Undoable:
+    """End a customer's quiet period after contact now, with the user's reason, from the
+    customer's own pane (no alert needed), audited; returns what undoing it restores."""
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        customer = session.get(Customer, customer_id)
+        name = (customer.name or customer.email) if customer is not None else None
+        name = name or f"customer {customer_id}"
+        was, ended = end_quiet_period_in(Doing(session, when, who), customer_id, reason)
+        return Undoable(
+            label=f"Ended the quiet period of {name}",
+            undid="customer.quiet_period_ended",
+            customer_id=customer_id,
+            marks=(MarkBefore("quiet_override_at", was, ended),),
+        )
+
+
 def _mark_do_not_contact(
     doing: Doing, customer: Customer | None, customer_id: int, name: str, value: bool
 ) -> Undoable:

@@ -39,7 +39,7 @@ from services.alerts.records import (
     CardAlert,
     Recommendation,
 )
-from services.formatting import format_percent
+from services.formatting import format_date, format_percent
 from services.money import load_money_context
 
 RECOMMENDATIONS: dict[str, tuple[str, str, float | None]] = {
@@ -193,7 +193,6 @@ def alert_detail(
                 .where(Interaction.customer_id == customer.id, Interaction.kind == "unsubscribe")
             )
         )
-        config = read_alert_config(session)
         last_contact = _last_contact(session, customer.id, when)
         events = session.execute(
             select(AuditEvent.occurred_at, AuditEvent.actor, AuditEvent.action, AuditEvent.details)
@@ -212,21 +211,7 @@ def alert_detail(
             .order_by(Action.created_at.desc(), Action.id.desc())
         ).all()
         name = customer.name or customer.email or f"Customer {customer.id}"
-        blocked = None
-        quiet_until = None
-        if customer.do_not_contact:
-            blocked = f"{name} asked not to be contacted."
-        elif unsubscribed:
-            blocked = f"{name} unsubscribed from emails."
-        quiet_until = None
-        if blocked is None and last_contact is not None and config.cooldown_days > 0:
-            until = last_contact + dt.timedelta(days=config.cooldown_days)
-            if until > when:
-                quiet_until = until
-                blocked = (
-                    f"{name} was contacted on {last_contact.date().isoformat()}; the quiet "
-                    f"period after contact lasts until {until.date().isoformat()}."
-                )
+        blocked, quiet_until = outreach_block(session, customer, now=when)
         clv = snapshot.clv_12m_cents if snapshot is not None else None
         reasons: tuple[str, ...] = ()
         conflict = None
@@ -311,6 +296,36 @@ def alert_detail(
                 else None
             ),
         )
+
+
+def outreach_block(
+    session: Session, customer: Customer, *, now: dt.datetime
+) -> tuple[str | None, dt.datetime | None]:
+    """Why no email may go to the customer now, in words (they asked not to be contacted,
+    they unsubscribed, or the quiet period after contact holds), and when that quiet
+    period ends (None when none holds: a user may end it sooner, with a reason)."""
+    name = customer.name or customer.email or f"Customer {customer.id}"
+    if customer.do_not_contact:
+        return f"{name} asked not to be contacted.", None
+    unsubscribed = session.scalar(
+        select(func.count())
+        .select_from(Interaction)
+        .where(Interaction.customer_id == customer.id, Interaction.kind == "unsubscribe")
+    )
+    if unsubscribed:
+        return f"{name} unsubscribed from emails.", None
+    cooldown = read_alert_config(session).cooldown_days
+    last_contact = _last_contact(session, int(customer.id), now)
+    if last_contact is None or cooldown <= 0:
+        return None, None
+    until = last_contact + dt.timedelta(days=cooldown)
+    if until <= now:
+        return None, None
+    return (
+        f"{name} was contacted on {format_date(last_contact.date())}; the quiet period "
+        f"after contact lasts until {format_date(until.date())}.",
+        until,
+    )
 
 
 def _card_alert(alert: Alert, now: dt.datetime) -> CardAlert:

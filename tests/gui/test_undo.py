@@ -235,3 +235,56 @@ def test_every_action_button_is_in_view_on_a_1366x768_laptop(
         box = button.rect().translated(top_left)
         assert seen.contains(box), button.text()
         assert not actions.scroller.isAncestorOf(button)
+
+
+def test_the_customers_tab_keeps_the_quiet_period_and_ends_it_with_a_reason(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
+) -> None:
+    """Draft email in the Customers tab waits out the quiet period after contact, as the
+    Alerts tab does; End the quiet period… asks why, and Ctrl+Z puts it back."""
+    from services.alerts.contact import log_call
+
+    alert = window.alerts_view.action_pane.alert
+    assert alert is not None
+    customer = alert.customer_id
+    log_call(workspace.engine, alert.id, "Talked about the spring range", actor=USER)
+    window.tabs.setCurrentIndex(TAB_CUSTOMERS)
+    qtbot.waitUntil(lambda: window.customers_pane.model.rowCount() > 0, timeout=TIMEOUT_MS)
+    assert window.customers_pane.select_customer(customer)
+    pane = window.detail_pane
+    pane.set_drafting_available(True)
+    qtbot.waitUntil(
+        lambda: pane.detail is not None and pane.detail.id == customer and jobs.is_idle(),
+        timeout=TIMEOUT_MS,
+    )
+    pane.refresh()  # read after the call
+    qtbot.waitUntil(
+        lambda: pane.detail is not None and pane.detail.quiet_until is not None,
+        timeout=TIMEOUT_MS,
+    )
+    assert not pane.draft_button.isEnabled()
+    assert "quiet period" in pane.draft_button.toolTip()
+    assert pane.quiet_button.isVisible()
+    asked: list[str] = []
+    pane._ask_reason = lambda _title, question: asked.append(question) or "They asked for a quote"
+    pane.quiet_button.click()
+    qtbot.waitUntil(
+        lambda: pane.detail is not None and pane.detail.quiet_until is None and jobs.is_idle(),
+        timeout=TIMEOUT_MS,
+    )
+    assert "quiet period lasts until" in asked[0]
+    assert pane.draft_button.isEnabled()
+    assert not pane.quiet_button.isVisible()
+    ended = rows(
+        workspace,
+        "SELECT actor, details FROM audit_events WHERE action = 'customer.quiet_period_ended'",
+    )
+    assert len(ended) == 1
+    assert ended[0][0] == USER
+    assert "They asked for a quote" in ended[0][1]
+    window.undo_action.trigger()
+    qtbot.waitUntil(
+        lambda: pane.detail is not None and pane.detail.quiet_until is not None and jobs.is_idle(),
+        timeout=TIMEOUT_MS,
+    )
+    assert not pane.draft_button.isEnabled()

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListView,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -40,7 +39,7 @@ from services.records import (
     CustomerScores,
     ScoreHistoryPoint,
 )
-from views.alerts.source import Undoable
+from views.customers.contact_marks import ContactMarks, ReasonPrompt
 from views.customers.score_tiles import CONFIDENCE_TEXT, SEGMENT_TONES, DriversPanel, ScoreStrip
 from views.customers.source import CustomerSource
 from views.formatting import (
@@ -84,7 +83,7 @@ def _chip(text: str, kind: str, parent: QWidget) -> QLabel:
     return label
 
 
-class CustomerDetailPane(QWidget):
+class CustomerDetailPane(ContactMarks, QWidget):
     """Everything about the selected customer.
 
     Signals:
@@ -111,11 +110,13 @@ class CustomerDetailPane(QWidget):
         load_delay_ms: int = LOAD_DELAY_MS,
         load_at_once: bool = False,
         confirm: Callable[[str, str], bool] | None = None,
+        ask_reason: ReasonPrompt | None = None,
     ) -> None:
         super().__init__(parent)
         self._jobs = jobs
-        # Asks before a change to the customer (tests answer for the user).
+        # Asks before a change to the customer, and why (tests answer for the user).
         self._confirm = confirm
+        self._ask_reason = ask_reason
         # "Now" for day counts and the chart's today line (tests pass a fixed clock).
         self._clock = clock
         self._source: CustomerSource | None = None
@@ -193,6 +194,14 @@ class CustomerDetailPane(QWidget):
         self.lift_button.setToolTip("Lift the do-not-contact mark (recorded in the history)")
         self.lift_button.clicked.connect(self._on_lift_button_clicked)
         self.lift_button.hide()
+        # And while the quiet period after contact holds: end it early, with a reason.
+        self.quiet_button = QPushButton("End the quiet period…", content)
+        self.quiet_button.setObjectName("endQuietPeriod")
+        self.quiet_button.setToolTip(
+            "Contact them before the quiet period ends: say why (the history keeps it)"
+        )
+        self.quiet_button.clicked.connect(self._on_quiet_button_clicked)
+        self.quiet_button.hide()
         self.draft_button.clicked.connect(self._on_draft_triggered)
         self.addAction(self.draft_action)
 
@@ -277,6 +286,7 @@ class CustomerDetailPane(QWidget):
         facts_row.setSpacing(10)
         facts_row.addLayout(facts, 1)
         facts_row.addWidget(self.lift_button, 0, Qt.AlignmentFlag.AlignBottom)
+        facts_row.addWidget(self.quiet_button, 0, Qt.AlignmentFlag.AlignBottom)
         facts_row.addWidget(self.draft_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(facts_row)
         layout.addWidget(self.score_hint)
@@ -305,13 +315,13 @@ class CustomerDetailPane(QWidget):
         d = self._detail
         # Not while another customer is on its way: E would write to the one leaving.
         current = d is not None and self._requested_id in (None, d.id)
-        allowed = self._can_draft and current and d is not None and not d.do_not_contact
+        blocked = d.outreach_blocked if d is not None else None
+        allowed = self._can_draft and current and d is not None and not blocked
         self.draft_button.setEnabled(allowed)
         self.draft_action.setEnabled(allowed)
         self.draft_button.setToolTip(
-            "This customer asked not to be contacted."
-            if d is not None and d.do_not_contact
-            else "Write a personal email to this customer (LLM or template), review it, "
+            blocked
+            or "Write a personal email to this customer (LLM or template), review it, "
             "then send it from your mail program."
         )
 
@@ -413,51 +423,16 @@ class CustomerDetailPane(QWidget):
         if self._detail is not None:
             self.lift_do_not_contact(self._detail.id)
 
-    def lift_do_not_contact(self, customer_id: int) -> None:
-        """Ask, then lift the customer's do-not-contact mark (audited) and show them anew."""
-        source, d = self._source, self._detail
-        if source is None or d is None or d.id != customer_id or not d.do_not_contact:
-            return
-        question = (
-            f"{d.name} asked not to be contacted. Lift the mark only if they asked to hear "
-            "from you again: outreach to them becomes possible, and the history records "
-            "who lifted it.\n\nAllow contact with this customer again?"
-        )
-        if not (self._confirm or self._ask)("Allow contact again?", question):
-            return
-        set_mark = source.set_do_not_contact
-
-        def done(change: Undoable) -> None:
-            if self._undo is not None:
-                self._undo.push(change, lambda: self._on_contact_allowed(customer_id))
-            self._on_contact_allowed(customer_id)
-
-        (
-            self._jobs.operation(
-                lambda _state: set_mark(customer_id, False), parent=self, label="allow contact"
-            )
-            .success(done)
-            .failure(self._jobs.present_error)
-            .run()
-        )
-
     def set_undo_history(self, history: UndoHistory | None) -> None:
         """Where what is done here is remembered for Undo (Ctrl+Z)."""
         self._undo = history
 
-    def _on_contact_allowed(self, customer_id: int) -> None:
+    def _contact_changed(self, customer_id: int) -> None:
         self.contact_changed.emit(customer_id)
-        self.refresh()
 
-    def _ask(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+    def _on_quiet_button_clicked(self) -> None:
+        if self._detail is not None:
+            self.end_quiet_period(self._detail.id)
 
     @property
     def load_pending(self) -> bool:
@@ -548,6 +523,9 @@ class CustomerDetailPane(QWidget):
             self._chips.addWidget(chip)
         self.lift_button.setVisible(
             d.do_not_contact and hasattr(self._source, "set_do_not_contact")
+        )
+        self.quiet_button.setVisible(
+            d.quiet_until is not None and hasattr(self._source, "end_quiet_period")
         )
         company = d.company
         details = dict(d.company_details)

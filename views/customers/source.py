@@ -55,4 +55,9 @@ class CustomerSource(Protocol):
         returns what undoing it restores."""
         ...
 
+    def end_quiet_period(self, customer_id: int, reason: str) -> Undoable:
+        """End the customer's quiet period after contact now, with the user's reason
+        (audited); returns what undoing it restores."""
+        ...
+
     def back_up(self, destination: Path) -> Path: ...

@@ -1,0 +1,106 @@
+"""What the customer pane changes about whether a customer may be written to: lift a
+do-not-contact mark (asks first), and end the quiet period after contact early (with a
+reason, kept in the history). Both are audited, done on the job runner and undoable
+(Ctrl+Z)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from services.formatting import format_date
+from services.records import CustomerDetail
+from views.alerts.action_pane import NoteDialog
+from views.alerts.source import Undoable
+from views.customers.source import CustomerSource
+from views.widgets.undo import UndoHistory
+
+if TYPE_CHECKING:
+    from app.gui.jobs import JobRunner
+
+# (title, question) -> the reason typed, or None when cancelled.
+ReasonPrompt = Callable[[str, str], str | None]
+
+
+class ContactMarks:
+    """The customer pane's contact actions (a mix-in of CustomerDetailPane)."""
+
+    _jobs: JobRunner
+    _source: CustomerSource | None
+    _detail: CustomerDetail | None
+    _undo: UndoHistory | None
+    _confirm: Callable[[str, str], bool] | None
+    _ask_reason: ReasonPrompt | None
+
+    def refresh(self) -> None: ...  # the pane's: read the customer anew
+
+    def _contact_changed(self, customer_id: int) -> None: ...  # the pane's signal
+
+    def lift_do_not_contact(self, customer_id: int) -> None:
+        """Ask, then lift the customer's do-not-contact mark (audited) and show them anew."""
+        source, d = self._source, self._detail
+        if source is None or d is None or d.id != customer_id or not d.do_not_contact:
+            return
+        question = (
+            f"{d.name} asked not to be contacted. Lift the mark only if they asked to hear "
+            "from you again: outreach to them becomes possible, and the history records "
+            "who lifted it.\n\nAllow contact with this customer again?"
+        )
+        if not (self._confirm or self._ask_yes)("Allow contact again?", question):
+            return
+        set_mark = source.set_do_not_contact
+        self._change(customer_id, lambda: set_mark(customer_id, False), "allow contact")
+
+    def end_quiet_period(self, customer_id: int) -> None:
+        """Ask why, then end the customer's quiet period after contact (audited)."""
+        source, d = self._source, self._detail
+        if source is None or d is None or d.id != customer_id or d.quiet_until is None:
+            return
+        question = (
+            f"{d.name} was contacted recently; the quiet period lasts until "
+            f"{format_date(d.quiet_until.date())}. Why contact them now? (kept in the history)"
+        )
+        reason = (self._ask_reason or self._ask_text)("End the quiet period", question)
+        if not reason:
+            return
+        end = source.end_quiet_period
+        self._change(customer_id, lambda: end(customer_id, reason), "end the quiet period")
+
+    def _change(self, customer_id: int, change: Callable[[], Undoable], label: str) -> None:
+        def done(undoable: Undoable) -> None:
+            if self._undo is not None:
+                self._undo.push(undoable, lambda: self._after_change(customer_id))
+            self._after_change(customer_id)
+
+        (
+            self._jobs.operation(lambda _state: change(), parent=self._widget(), label=label)
+            .success(done)
+            .failure(self._jobs.present_error)
+            .run()
+        )
+
+    def _after_change(self, customer_id: int) -> None:
+        self._contact_changed(customer_id)
+        self.refresh()
+
+    def _widget(self) -> QWidget:
+        assert isinstance(self, QWidget)
+        return self
+
+    def _ask_yes(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self._widget(),
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_text(self, title: str, label: str) -> str | None:
+        dialog = NoteDialog(title, label, self._widget())
+        if dialog.exec() != NoteDialog.DialogCode.Accepted:
+            return None
+        return dialog.text.toPlainText().strip() or None
