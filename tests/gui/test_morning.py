@@ -210,6 +210,8 @@ def test_an_account_managers_morning(
     assert actions.alert is not None
     assert actions.alert.status == "in_progress"
     assert actions.alert.quiet_until is None  # an attempt is not contact
+    blocked = actions.alert.outreach_blocked or ""
+    assert "quiet period" not in blocked  # an email may still go out
 
     # 2. A task for Thursday-ish: due in two days.
     due = TODAY + dt.timedelta(days=2)
@@ -284,6 +286,24 @@ def test_an_account_managers_morning(
     )
     assert rows(book, "SELECT do_not_contact FROM customers WHERE id = ?", customer) == [(0,)]
     assert pane.model.rowCount() == risk_cards - 1  # only the snoozed card is gone
+    # Ctrl+Z puts the mark back (the lift was the last thing done); again, and the mark
+    # itself is undone.
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: (
+            rows(book, "SELECT do_not_contact FROM customers WHERE id = ?", customer) == [(1,)]
+            and shown()
+        ),
+        timeout=TIMEOUT_MS,
+    )
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: (
+            rows(book, "SELECT do_not_contact FROM customers WHERE id = ?", customer) == [(0,)]
+            and shown()
+        ),
+        timeout=TIMEOUT_MS,
+    )
 
     # Everything was done as me, and the history says so.
     mine = ("alert.call_logged", "alert.task_created", "alert.snoozed", "alert.dismissed",
@@ -303,6 +323,11 @@ def test_an_account_managers_morning(
     qtbot.waitUntil(lambda: work.isVisible() and jobs.is_idle(), timeout=TIMEOUT_MS)
     tasks = work.tasks.model
     qtbot.waitUntil(lambda: tasks.rowCount() == 1, timeout=TIMEOUT_MS)
+    # The card snoozed for a week is coming back, in its list.
+    snoozes = work.snoozed.model
+    assert snoozes.rowCount() == 1
+    back = [str(snoozes.index(0, c).data()) for c in range(snoozes.columnCount())]
+    assert any(snoozed.customer in cell for cell in back)
     cells = [str(tasks.index(0, c).data()) for c in range(tasks.columnCount())]
     assert any("spring range" in cell for cell in cells)
     work.tasks.table.setFocus()

@@ -288,3 +288,45 @@ def test_the_customers_tab_keeps_the_quiet_period_and_ends_it_with_a_reason(
         timeout=TIMEOUT_MS,
     )
     assert not pane.draft_button.isEnabled()
+
+
+def test_a_customer_is_marked_do_not_contact_from_the_customers_tab(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
+) -> None:
+    """Any customer, alert or not, can be marked from their pane (it asks first), and
+    Ctrl+Z takes the mark back."""
+    window.tabs.setCurrentIndex(TAB_CUSTOMERS)
+    qtbot.waitUntil(lambda: window.customers_pane.model.rowCount() > 0, timeout=TIMEOUT_MS)
+    customer = rows(
+        workspace,
+        "SELECT id FROM customers WHERE do_not_contact = 0 AND id NOT IN "
+        "(SELECT customer_id FROM alerts) LIMIT 1",
+    )[0][0]
+    assert window.customers_pane.select_customer(customer)
+    pane = window.detail_pane
+    qtbot.waitUntil(
+        lambda: pane.detail is not None and pane.detail.id == customer and jobs.is_idle(),
+        timeout=TIMEOUT_MS,
+    )
+    pane.set_drafting_available(True)
+    assert pane.draft_button.isEnabled()
+    assert pane.dnc_button.isVisible()
+    answers = [False, True]  # Cancel first: nothing changes
+    pane._confirm = lambda _title, _text: answers.pop(0)
+    pane.dnc_button.click()
+    assert rows(workspace, "SELECT do_not_contact FROM customers WHERE id=?", customer) == [(0,)]
+    pane.dnc_button.click()
+    qtbot.waitUntil(
+        lambda: pane.detail is not None and pane.detail.do_not_contact and jobs.is_idle(),
+        timeout=TIMEOUT_MS,
+    )
+    assert rows(workspace, "SELECT do_not_contact FROM customers WHERE id=?", customer) == [(1,)]
+    assert pane.lift_button.isVisible()
+    assert not pane.dnc_button.isVisible()
+    assert not pane.draft_button.isEnabled()
+    window.undo_action.trigger()
+    qtbot.waitUntil(
+        lambda: pane.detail is not None and not pane.detail.do_not_contact and jobs.is_idle(),
+        timeout=TIMEOUT_MS,
+    )
+    assert rows(workspace, "SELECT do_not_contact FROM customers WHERE id=?", customer) == [(0,)]

@@ -1,5 +1,5 @@
-"""What the customer pane changes about whether a customer may be written to: lift a
-do-not-contact mark (asks first), and end the quiet period after contact early (with a
+"""What the customer pane changes about whether a customer may be written to: mark a
+customer do not contact or lift the mark (both ask first), and end the quiet period after contact early (with a
 reason, kept in the history). Both are audited, done on the job runner and undoable
 (Ctrl+Z)."""
 
@@ -52,6 +52,21 @@ class ContactMarks:
             return
         set_mark = source.set_do_not_contact
         self._change(customer_id, lambda: set_mark(customer_id, False), "allow contact")
+
+    def mark_do_not_contact(self, customer_id: int) -> None:
+        """Ask, then mark the customer do not contact (audited): no outreach, no new
+        alerts' emails; Allow contact… lifts it again."""
+        source, d = self._source, self._detail
+        if source is None or d is None or d.id != customer_id or d.do_not_contact:
+            return
+        question = (
+            f"Mark {d.name} do not contact? No email can be drafted or sent to them until "
+            "the mark is lifted, and the history records who set it."
+        )
+        if not (self._confirm or self._ask_yes)("Do not contact?", question):
+            return
+        set_mark = source.set_do_not_contact
+        self._change(customer_id, lambda: set_mark(customer_id, True), "do not contact")
 
     def end_quiet_period(self, customer_id: int) -> None:
         """Ask why, then end the customer's quiet period after contact (audited)."""

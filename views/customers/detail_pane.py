@@ -194,6 +194,12 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self.lift_button.setToolTip("Lift the do-not-contact mark (recorded in the history)")
         self.lift_button.clicked.connect(self._on_lift_button_clicked)
         self.lift_button.hide()
+        # For any other customer: mark them do not contact (asks first).
+        self.dnc_button = QPushButton("Do not contact…", content)
+        self.dnc_button.setObjectName("markDoNotContact")
+        self.dnc_button.setToolTip("Mark the customer do not contact (recorded in the history)")
+        self.dnc_button.clicked.connect(self._on_dnc_button_clicked)
+        self.dnc_button.hide()
         # And while the quiet period after contact holds: end it early, with a reason.
         self.quiet_button = QPushButton("End the quiet period…", content)
         self.quiet_button.setObjectName("endQuietPeriod")
@@ -287,6 +293,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
         facts_row.addLayout(facts, 1)
         facts_row.addWidget(self.lift_button, 0, Qt.AlignmentFlag.AlignBottom)
         facts_row.addWidget(self.quiet_button, 0, Qt.AlignmentFlag.AlignBottom)
+        facts_row.addWidget(self.dnc_button, 0, Qt.AlignmentFlag.AlignBottom)
         facts_row.addWidget(self.draft_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(facts_row)
         layout.addWidget(self.score_hint)
@@ -430,6 +437,10 @@ class CustomerDetailPane(ContactMarks, QWidget):
     def _contact_changed(self, customer_id: int) -> None:
         self.contact_changed.emit(customer_id)
 
+    def _on_dnc_button_clicked(self) -> None:
+        if self._detail is not None:
+            self.mark_do_not_contact(self._detail.id)
+
     def _on_quiet_button_clicked(self) -> None:
         if self._detail is not None:
             self.end_quiet_period(self._detail.id)
@@ -526,6 +537,9 @@ class CustomerDetailPane(ContactMarks, QWidget):
         )
         self.quiet_button.setVisible(
             d.quiet_until is not None and hasattr(self._source, "end_quiet_period")
+        )
+        self.dnc_button.setVisible(
+            not d.do_not_contact and hasattr(self._source, "set_do_not_contact")
         )
         company = d.company
         details = dict(d.company_details)
