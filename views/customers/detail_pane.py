@@ -317,6 +317,17 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self._can_draft = available
         self.draft_button.setVisible(available)
         self._update_draft()
+        self._update_dnc_button()
+
+    def _update_dnc_button(self) -> None:
+        # Where this pane drafts (the Customers tab); the Alerts tab marks with X.
+        d = self._detail
+        self.dnc_button.setVisible(
+            self._can_draft
+            and d is not None
+            and not d.do_not_contact
+            and hasattr(self._source, "set_do_not_contact")
+        )
 
     def _update_draft(self) -> None:
         d = self._detail
@@ -538,9 +549,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self.quiet_button.setVisible(
             d.quiet_until is not None and hasattr(self._source, "end_quiet_period")
         )
-        self.dnc_button.setVisible(
-            not d.do_not_contact and hasattr(self._source, "set_do_not_contact")
-        )
+        self._update_dnc_button()
         company = d.company
         details = dict(d.company_details)
         if company and details:
