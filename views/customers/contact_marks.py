@@ -1,7 +1,7 @@
 """What the customer pane changes about whether a customer may be written to: mark a
-customer do not contact or lift the mark (both ask first), and end the quiet period after contact early (with a
-reason, kept in the history). Both are audited, done on the job runner and undoable
-(Ctrl+Z)."""
+customer do not contact or lift the mark (both ask first), and end the quiet period after
+contact early (with a reason, kept in the history). All are audited, done on the job
+runner and undoable (Ctrl+Z)."""
 
 from __future__ import annotations
 
