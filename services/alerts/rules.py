@@ -17,7 +17,7 @@ import pandas as pd
 from services.alerts._db import positions
 from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
-from services.formatting import format_percent, plural
+from services.formatting import format_date, format_percent, plural
 from services.money import format_money
 
 FloatArray = npt.NDArray[np.float64]
@@ -94,7 +94,8 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
             at_risk,
         )
 
-    since = inputs.previous_as_of.isoformat() if inputs.previous_as_of else ""
+    # In the window's words for a date ('Sep 24, 2026'), as the scores' own 'since'.
+    since = format_date(inputs.previous_as_of) if inputs.previous_as_of else ""
     rule = config.rule("risk_rising")
     if rule.enabled and inputs.previous_as_of is not None:
         before = c["prev_churn"].to_numpy(np.float64)

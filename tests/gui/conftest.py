@@ -185,3 +185,22 @@ def _no_dangling_threads() -> Iterator[None]:
             if not runner.closed:
                 runner.shutdown(5_000)
         pytest.fail("Test left background work behind: " + "; ".join(problems), pytrace=False)
+
+
+class ModalDialogInTestError(RuntimeError):
+    """A test opened a modal dialog: nobody would answer it, and the run would hang."""
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail, instead of hanging the whole run, a test whose code opens a modal dialog
+    (QDialog.exec): the test must answer it through the prompt the widget takes."""
+    from PySide6.QtWidgets import QDialog
+
+    def refuse(self: QDialog, *_args: object, **_kwargs: object) -> int:
+        raise ModalDialogInTestError(
+            f"a modal dialog was opened ({type(self).__name__} '{self.windowTitle()}'); "
+            "answer it through the prompt the widget takes"
+        )
+
+    monkeypatch.setattr(QDialog, "exec", refuse)

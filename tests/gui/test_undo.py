@@ -64,6 +64,14 @@ def wait_idle(qtbot, w: MainWindow, jobs: JobRunner) -> None:
     qtbot.waitUntil(ready, timeout=TIMEOUT_MS)
 
 
+def settle(qtbot, jobs: JobRunner) -> None:
+    """Nothing in flight, nor about to start: the panes load after short timers (the
+    alert's detail after its customer's), so idle must hold past them."""
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    qtbot.wait(400)
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+
+
 def rows(workspace: Workspace, sql: str, *params: object) -> list[tuple]:
     path = workspace.engine.url.database
     assert path is not None
@@ -111,6 +119,7 @@ def test_dismiss_then_ctrl_z_puts_the_card_back(
                                  "action IN ('alert.dismissed', 'alert.undone')")}  # fmt: skip
     assert actors == {USER}
     assert not window.undo_action.isEnabled()  # nothing left to undo
+    settle(qtbot, jobs)
 
 
 def test_do_not_contact_then_lift_it_and_undo_the_lift(
@@ -184,6 +193,7 @@ def test_do_not_contact_then_lift_it_and_undo_the_lift(
         timeout=TIMEOUT_MS,
     )
     wait_idle(qtbot, window, jobs)
+    settle(qtbot, jobs)
 
 
 @pytest.mark.presents_errors
@@ -214,6 +224,7 @@ def test_an_undo_refused_changes_nothing_and_says_why(
     assert "changed since" in str(error)
     assert rows(workspace, "SELECT status FROM alerts WHERE id=?", alert.id) == [("resolved",)]
     wait_idle(qtbot, window, jobs)
+    settle(qtbot, jobs)
 
 
 def test_every_action_button_is_in_view_on_a_1366x768_laptop(
@@ -235,6 +246,7 @@ def test_every_action_button_is_in_view_on_a_1366x768_laptop(
         box = button.rect().translated(top_left)
         assert seen.contains(box), button.text()
         assert not actions.scroller.isAncestorOf(button)
+    settle(qtbot, jobs)
 
 
 def test_the_customers_tab_keeps_the_quiet_period_and_ends_it_with_a_reason(
@@ -288,6 +300,7 @@ def test_the_customers_tab_keeps_the_quiet_period_and_ends_it_with_a_reason(
         timeout=TIMEOUT_MS,
     )
     assert not pane.draft_button.isEnabled()
+    settle(qtbot, jobs)
 
 
 def test_a_customer_is_marked_do_not_contact_from_the_customers_tab(
@@ -330,3 +343,4 @@ def test_a_customer_is_marked_do_not_contact_from_the_customers_tab(
         timeout=TIMEOUT_MS,
     )
     assert rows(workspace, "SELECT do_not_contact FROM customers WHERE id=?", customer) == [(0,)]
+    settle(qtbot, jobs)

@@ -316,7 +316,7 @@ def test_risk_rising_needs_a_previous_scoring(book: Book) -> None:
     alerts = by_customer(book, "risk_rising")
     # Bo rose 5 points only; Cy rose 20 points but is at 30%, under the 40% floor.
     assert set(alerts) == {rising}
-    assert alerts[rising]["reason"] == "churn risk up from 30% to 60% since 2025-05-16"
+    assert alerts[rising]["reason"] == "churn risk up from 30% to 60% since May 16, 2025"
     assert alerts[rising]["severity"] == "warning"
 
 
@@ -331,7 +331,7 @@ def test_engagement_drop(book: Book) -> None:
     book.generate()
     alerts = by_customer(book, "engagement_drop")
     assert set(alerts) == {dropped}
-    assert alerts[dropped]["reason"] == "engagement score down from 70 to 50 since 2025-06-08"
+    assert alerts[dropped]["reason"] == "engagement score down from 70 to 50 since Jun 8, 2025"
     assert alerts[dropped]["severity"] == "info"
 
 
