@@ -44,7 +44,6 @@ from views.customers.pane import CustomersPane
 from views.customers.source import CustomerSource
 from views.dashboard.pane import DashboardData, DashboardPane
 from views.importing.source import IMPORT_FILE_FILTER, dropped_paths
-from views.my_work.opening import reveal_alert
 from views.my_work.pane import MyWorkPane
 from views.my_work.source import MyWorkSource
 from views.theme import Theme, ThemeManager, ThemeMode
@@ -264,7 +263,8 @@ class MainWindow(QMainWindow):
         self.my_work.set_source(source, owner=str(saved) if saved else None)
 
     def _on_my_work_open_requested(self, alert_id: int, customer_id: int) -> None:
-        if alert_id and reveal_alert(self.alerts_view.alerts_pane, alert_id):
+        # Its card, in whatever queue and status holds it (the filters that hide it go).
+        if alert_id and self.alerts_view.alerts_pane.show_alert(alert_id):
             self.tabs.setCurrentIndex(TAB_ALERTS)
             self.alerts_view.alerts_pane.focus_list()
             return

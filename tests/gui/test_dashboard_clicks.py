@@ -513,6 +513,10 @@ def test_an_alerts_bar_opens_the_alerts_tab_on_exactly_those_alerts(
         title = f"{severity.capitalize()} alerts raised 8-30 days ago"
         assert title in pane.query_note.text()
         assert pane.query_note.isVisible()
+        # The first card's customer and alert load after short timers: let them finish.
+        qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+        qtbot.wait(400)
+        qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
 
 
 def test_a_customers_figure_opens_the_customers_tab(

@@ -371,10 +371,9 @@ class AlertsPane(QWidget):
         if queue in QUEUE_TABS:
             self.queue_tabs.setCurrentIndex(QUEUE_TABS.index(queue))
 
-    def apply_query(self, query: AlertQuery) -> None:
-        """Show the alerts a dashboard figure counts: every queue, the query's severities,
-        status and age, the other filters cleared; the note above the list says what it
-        is, with a way back."""
+    def _reset_filters(self, queue: str, status: str) -> None:
+        """One queue and status, every other filter cleared, without a refilter per
+        widget (the caller refilters once)."""
         widgets = (
             self.queue_tabs,
             self.status_combo,
@@ -386,9 +385,8 @@ class AlertsPane(QWidget):
         )
         for widget in widgets:
             widget.blockSignals(True)
-        self.set_queue(ALL_QUEUES)
-        index = self.status_combo.findData(query.status)
-        self.status_combo.setCurrentIndex(max(index, 0))
+        self.set_queue(queue)
+        self.status_combo.setCurrentIndex(max(self.status_combo.findData(status), 0))
         self.owner_combo.setCurrentIndex(0)
         self.segment_combo.setCurrentIndex(0)
         self.mine_button.setChecked(False)
@@ -397,6 +395,12 @@ class AlertsPane(QWidget):
             button.setChecked(False)
         for widget in widgets:
             widget.blockSignals(False)
+
+    def apply_query(self, query: AlertQuery) -> None:
+        """Show the alerts a dashboard figure counts: every queue, the query's severities,
+        status and age, the other filters cleared; the note above the list says what it
+        is, with a way back."""
+        self._reset_filters(ALL_QUEUES, query.status)
         self._age = (query.min_age_days, query.max_age_days)
         # The query's severities narrow the alerts themselves (as the figure counts them),
         # not the cards by their most urgent alert as the chips do.
@@ -535,30 +539,16 @@ class AlertsPane(QWidget):
         )
         if status in STATUS_FILTERS["active"][1]:
             status_key = "active"
-        widgets = (
-            self.queue_tabs,
-            self.status_combo,
-            self.owner_combo,
-            self.segment_combo,
-            self.mine_button,
-            self.search_box,
-            *self.severity_buttons.values(),
-        )
-        for widget in widgets:
-            widget.blockSignals(True)
-        self.set_queue(queue)
-        self.status_combo.setCurrentIndex(max(self.status_combo.findData(status_key), 0))
-        self.owner_combo.setCurrentIndex(0)
-        self.segment_combo.setCurrentIndex(0)
-        self.mine_button.setChecked(False)
-        self.search_box.clear()
-        for button in self.severity_buttons.values():
-            button.setChecked(False)
-        for widget in widgets:
-            widget.blockSignals(False)
+        self._reset_filters(queue, status_key)
         self._age = (None, None)
         self._query_severities = frozenset()
-        self.query_note.hide()
+        # Say that the list changed under the user, with the way back.
+        shown = STATUS_FILTERS.get(status_key, STATUS_FILTERS["all"])[0].lower()
+        self.query_note.setText(
+            f"{html.escape(QUEUE_LABELS.get(queue, 'All'))} queue, {html.escape(shown)} "
+            'alerts, to show the one you opened · <a href="clear">Back to the risk queue</a>'
+        )
+        self.query_note.show()
         self._on_filters_changed()
         return self.select_alert(alert_id)
 
