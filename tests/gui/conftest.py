@@ -11,9 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from app.gui.jobs import JobRunner, live_runners
 from app.workspace import Workspace, open_workspace, to_url
+from views.theme import ThemeManager, ThemeMode
 
 DEMO_CUSTOMERS = 300
 
@@ -81,6 +83,25 @@ def alerts_file(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     finally:
         workspace.close()
     return path
+
+
+@pytest.fixture
+def workspace(alerts_file: Path, tmp_path: Path) -> Iterator[Workspace]:
+    """A private copy of the scored demo workspace with its alerts, that a test may change
+    (a module with a workspace of its own defines its own fixture)."""
+    target = tmp_path / "alerts.radar.sqlite"
+    shutil.copy(alerts_file, target)
+    ws = open_workspace(to_url(str(target)), backup=False)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def theme(qapp: QApplication) -> Iterator[ThemeManager]:
+    """The light theme, for windows and panes built in a test."""
+    manager = ThemeManager(qapp, ThemeMode.LIGHT)
+    yield manager
+    manager.deleteLater()
 
 
 @pytest.fixture(scope="session")

@@ -7,44 +7,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
-from app.workspace import Workspace, open_workspace, to_url
+from app.workspace import Workspace
 from services.alerts.config import RULE_QUEUES
 from services.alerts.records import SEVERITY_RANK
 from views.alerts.view import AlertsView
 from views.item_models.alert_list_model import AlertIdRole, SeverityRole
 from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
-from views.theme import ThemeManager, ThemeMode
+from views.theme import ThemeManager
 
 TIMEOUT_MS = 60_000
 USER = "dana.tester"
-
-
-@pytest.fixture
-def workspace(alerts_file: Path, tmp_path: Path) -> Iterator[Workspace]:
-    target = tmp_path / "alerts.radar.sqlite"
-    shutil.copy(alerts_file, target)
-    ws = open_workspace(to_url(str(target)), backup=False)
-    yield ws
-    ws.close()
-
-
-@pytest.fixture
-def theme(qapp: QApplication) -> Iterator[ThemeManager]:
-    manager = ThemeManager(qapp, ThemeMode.LIGHT)
-    yield manager
-    manager.deleteLater()
 
 
 class Prompts:

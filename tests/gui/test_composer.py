@@ -8,7 +8,6 @@ recording (outreach, interaction, alert in progress).
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import threading
 import time
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import QWidget
 from app.gui.jobs import JobRunner
 from app.gui.outreach.composer_controller import ComposerController
 from app.gui.outreach.draft_variants import STOPPED
-from app.workspace import Workspace, open_workspace, to_url
+from app.workspace import Workspace
 from services.outreach.context import goal_for_rule
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring
 from tests.support.openai_server import FakeOpenAIServer
@@ -37,15 +36,6 @@ REPLY_A = (
     "last order. Your favourite linen shirt is back in your size, and we would love to "
     "hear how the last one fits.\n\nWarm wishes"
 )
-
-
-@pytest.fixture
-def workspace(alerts_file: Path, tmp_path: Path) -> Iterator[Workspace]:
-    target = tmp_path / "composer.radar.sqlite"
-    shutil.copy(alerts_file, target)
-    ws = open_workspace(to_url(str(target)), backup=False)
-    yield ws
-    ws.close()
 
 
 @pytest.fixture(autouse=True)

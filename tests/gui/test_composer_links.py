@@ -14,7 +14,6 @@ from tests.gui.test_composer import (  # noqa: F401  (fixtures)
     use_local_server,
     user,
     wait_drafted,
-    workspace,
 )
 from tests.support.openai_server import FakeOpenAIServer
 

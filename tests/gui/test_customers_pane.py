@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
 
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
@@ -21,7 +20,7 @@ from tests.gui.conftest import RecordingPresenter
 from views.customers import pane as customers_pane
 from views.item_models.customer_table_data import COLUMN_INDEX
 from views.main_window import MainWindow
-from views.theme import ThemeManager, ThemeMode
+from views.theme import ThemeManager
 
 
 class FlakySource(WorkspaceCustomerSource):
@@ -41,13 +40,6 @@ class FlakySource(WorkspaceCustomerSource):
         if self.fail_detail:
             raise WorkspaceError("The workspace is locked by another program.")
         return super().load_customer_detail(customer_id)
-
-
-@pytest.fixture
-def theme(qapp: QApplication) -> Iterator[ThemeManager]:
-    manager = ThemeManager(qapp, ThemeMode.LIGHT)
-    yield manager
-    manager.deleteLater()
 
 
 @pytest.fixture

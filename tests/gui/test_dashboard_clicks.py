@@ -30,7 +30,7 @@ from views.charts.dashboard_chart import DashboardChart
 from views.customers.filters import CustomerFilter
 from views.dashboard.pane import DashboardData, DashboardPane
 from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
-from views.theme import ThemeManager, ThemeMode
+from views.theme import ThemeManager
 
 TIMEOUT_MS = 60_000
 SIZE = (1366, 768)
@@ -129,13 +129,6 @@ def matching_alerts(workspace: Workspace, q: AlertQuery, now: dt.datetime) -> se
 
 
 # -- the pane on the workspace's figures ------------------------------------------------
-
-
-@pytest.fixture
-def theme(qapp: QApplication) -> Iterator[ThemeManager]:
-    manager = ThemeManager(qapp, ThemeMode.LIGHT)
-    yield manager
-    manager.deleteLater()
 
 
 @pytest.fixture

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication
 
 from views.charts.alert_charts import AGE_BUCKETS, SHORT_AGE_BUCKETS, AlertAgeChart
 from views.charts.dashboard_chart import INFO_DARK
@@ -72,13 +70,6 @@ def make_data(**changes: object) -> DashboardData:
         config_change_dates=RUNS[3:4],
     )
     return dataclasses.replace(data, **changes)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def theme(qapp: QApplication) -> Iterator[ThemeManager]:
-    manager = ThemeManager(qapp, ThemeMode.LIGHT)
-    yield manager
-    manager.deleteLater()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from views.importing.history import ImportHistoryDialog
 from views.importing.report import CANCELLED_NOTHING
 from views.importing.source import ImportRequest
 from views.main_window import MainWindow
-from views.theme import ThemeManager, ThemeMode
+from views.theme import ThemeManager
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SHOPIFY = DATA / "samples" / "shopify" / "orders_export_1.csv"
@@ -64,13 +64,6 @@ class Gui:
 
     def customers(self) -> int:
         return self.count("customers", "WHERE external_id IS NULL OR external_id <> '__guest__'")
-
-
-@pytest.fixture
-def theme(qapp: QApplication) -> Iterator[ThemeManager]:
-    manager = ThemeManager(qapp, ThemeMode.LIGHT)
-    yield manager
-    manager.deleteLater()
 
 
 @pytest.fixture

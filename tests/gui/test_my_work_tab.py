@@ -6,49 +6,29 @@ prompt, Enter opens the alert in the Alerts tab, the status bar's count and the 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
 from app.gui.my_work_source import WorkspaceMyWorkSource
-from app.workspace import Workspace, open_workspace, to_url
+from app.workspace import Workspace
 from services.alerts.actions import apply_alert_action
 from views.item_models.work_list_model import WorkListModel
 from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_MY_WORK, MainWindow
 from views.my_work.columns import TASK_COLUMNS
 from views.my_work.pane import MyWorkPane
 from views.my_work.source import WorkTask
-from views.theme import ThemeManager, ThemeMode
+from views.theme import ThemeManager
 from views.widgets.undo import UndoHistory
 
 TIMEOUT_MS = 60_000
 USER = "dana.tester"
 TODAY = dt.datetime.now(dt.UTC).date()
 DAY = dt.timedelta(days=1)
-
-
-@pytest.fixture
-def workspace(alerts_file: Path, tmp_path: Path) -> Iterator[Workspace]:
-    target = tmp_path / "alerts.radar.sqlite"
-    shutil.copy(alerts_file, target)
-    ws = open_workspace(to_url(str(target)), backup=False)
-    yield ws
-    ws.close()
-
-
-@pytest.fixture
-def theme(qapp: QApplication) -> Iterator[ThemeManager]:
-    manager = ThemeManager(qapp, ThemeMode.LIGHT)
-    yield manager
-    manager.deleteLater()
 
 
 def db_rows(workspace: Workspace, sql: str, *params: object) -> list[tuple]:

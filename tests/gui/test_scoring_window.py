@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QPushButton
 
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
@@ -37,17 +36,10 @@ from views.item_models.customer_table_data import (
 )
 from views.main_window import MainWindow
 from views.scoring.dialog import ScoringParameters
-from views.theme import ThemeManager, ThemeMode
+from views.theme import ThemeManager
 
 SCORING_TIMEOUT_MS = 600_000  # a shared 2-core machine can be slow to fit the models
 TODAY = dt.datetime.now(dt.UTC).date()
-
-
-@pytest.fixture
-def theme(qapp: QApplication) -> Iterator[ThemeManager]:
-    manager = ThemeManager(qapp, ThemeMode.LIGHT)
-    yield manager
-    manager.deleteLater()
 
 
 class Asker:

@@ -3,23 +3,14 @@ with Ctrl+Enter."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from PySide6.QtWidgets import QDialog, QLabel
 
 from app.gui.jobs import JobRunner
 from views.alerts.action_pane import NoteDialog, TaskDialog
 from views.main_window import MainWindow
-from views.theme import ThemeManager, ThemeMode
-
-
-@pytest.fixture
-def theme(qapp: QApplication) -> Iterator[ThemeManager]:
-    manager = ThemeManager(qapp, ThemeMode.LIGHT)
-    yield manager
-    manager.deleteLater()
+from views.theme import ThemeManager
 
 
 @pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter])

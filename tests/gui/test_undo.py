@@ -3,10 +3,8 @@ Undo) takes back, on a real scored demo workspace; the audit keeps both."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -15,21 +13,12 @@ from PySide6.QtWidgets import QApplication
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
-from app.workspace import Workspace, open_workspace, to_url
+from app.workspace import Workspace
 from views.main_window import TAB_CUSTOMERS, MainWindow
 from views.theme import ThemeManager, ThemeMode
 
 TIMEOUT_MS = 15_000
 USER = "Maya Patel"
-
-
-@pytest.fixture
-def workspace(alerts_file: Path, tmp_path: Path) -> Iterator[Workspace]:
-    target = tmp_path / "alerts.radar.sqlite"
-    shutil.copy(alerts_file, target)
-    ws = open_workspace(to_url(str(target)), backup=False)
-    yield ws
-    ws.close()
 
 
 @pytest.fixture

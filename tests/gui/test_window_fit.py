@@ -4,10 +4,8 @@ bar or the action buttons, and a size remembered on a large screen is fitted."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, QSize
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
@@ -15,15 +13,8 @@ from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
 from app.workspace import open_workspace, to_url
 from views.main_window import KEY_GEOMETRY, TAB_CUSTOMERS, MainWindow
-from views.theme import ThemeManager, ThemeMode
+from views.theme import ThemeManager
 from views.widgets.geometry import fit_rect
-
-
-@pytest.fixture
-def theme(qapp: QApplication) -> Iterator[ThemeManager]:
-    manager = ThemeManager(qapp, ThemeMode.LIGHT)
-    yield manager
-    manager.deleteLater()
 
 
 def test_fit_rect_shrinks_and_moves_into_the_screen() -> None:
