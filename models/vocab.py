@@ -43,3 +43,24 @@ OUTREACH_TONES = ("warm", "friendly", "professional", "concise")
 # Orders with no customer id or email (Shopify guest checkouts) belong to one guest
 # customer per source with this external id; it is left out of customer lists and scoring.
 GUEST_EXTERNAL_ID = "__guest__"
+
+# Learn (services/learn, services/alerts/holdout): the risk bands a holdout is stratified
+# by (churn risk below 30%, 30-60%, 60% and above; "unscored" when the snapshot has none).
+RISK_BANDS = ("low", "medium", "high", "unscored")
+# A batch draft's review state (services/outreach/batch). queued: not drafted yet;
+# drafted: waiting for review; skipped: left out by the batch (a reason is stored) or by
+# the reviewer; approved: to be sent; sending: handed to the SMTP server, not yet
+# recorded (after a crash: check the Sent folder, never sent again by itself); sent or
+# exported: recorded as outreach exactly once; failed: the send failed, nothing recorded.
+BATCH_DRAFT_STATES = (
+    "queued",
+    "drafted",
+    "skipped",
+    "approved",
+    "sending",
+    "sent",
+    "exported",
+    "failed",
+)
+# How a batch's approved emails leave: SMTP, the mail app, or a folder of .eml files.
+BATCH_DELIVERIES = ("smtp", "mail_app", "eml_folder")

@@ -18,36 +18,13 @@ from models.base import utcnow
 from models.errors import UserFacingError
 from models.schema import AuditEvent, Setting
 from models.vocab import OUTREACH_GOALS, OUTREACH_TONES, SEVERITIES
+from services.learn.config import LEARN_SPECS
 from services.local_dates import TIME_ZONE_SETTING, zone_problem
 from services.money import HOME_SETTING, RATES_SETTING, home_problem, rates_problem
+from services.setting_spec import SettingSpec
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
 SCHEMA_VERSION = 1
-
-
-@dataclass(frozen=True)
-class SettingSpec:
-    """One setting: its key, Python type, default and human title.
-
-    The optional fields describe the value for a settings dialog and are checked by
-    ``validate_setting``: ``minimum``/``maximum`` bound numbers, ``choices`` lists the
-    allowed texts, ``unit`` names the unit ("%", "days", "$"), ``group`` gathers settings
-    under one heading (an alert rule's settings share its title) and ``help`` says in a
-    sentence what the setting does.
-    """
-
-    key: str
-    type: type | tuple[type, ...]
-    default: Any
-    title: str
-    # Optional check beyond the type: returns what is wrong in plain words, or None.
-    validate: Callable[[Any], str | None] | None = None
-    group: str = ""
-    unit: str = ""
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[str, ...] = ()
-    help: str = ""
 
 
 # Every change of a setting under these prefixes bumps "config.version" and is audited, so
@@ -502,6 +479,7 @@ SETTINGS: dict[str, SettingSpec] = {
         ),
         *_alert_specs(),
         *_outreach_specs(),
+        *LEARN_SPECS,
     )
 }
 
