@@ -37,6 +37,7 @@ from services.alerts.records import (
     CALL_OUTCOME_LABELS,
     HELD_BACK,
     ActionRecord,
+    SentAs,
 )
 
 # --- the customer ----------------------------------------------------------------------------
@@ -469,6 +470,7 @@ def record_email(
     template: str | None = None,
     actor: str | None = None,
     now: dt.datetime | None = None,
+    sent: SentAs | None = None,
 ) -> int:
     """Record an email to a customer in a transaction of its own; returns the outreach
     id (see record_email_in)."""
@@ -486,6 +488,7 @@ def record_email(
             template=template,
             actor=actor,
             now=now,
+            sent=sent,
         )
 
 
@@ -503,6 +506,7 @@ def record_email_in(
     template: str | None = None,
     actor: str | None = None,
     now: dt.datetime | None = None,
+    sent: SentAs | None = None,
 ) -> int:
     """Record an email to a customer, sent or exported (handed to the user's mail
     program), with or without an alert, in one transaction; returns the outreach id.
@@ -516,6 +520,7 @@ def record_email_in(
     if status not in OUTREACH_STATUSES:
         raise AlertActionError(f"'{status}' is not an email status; use sent or exported.")
     when, who = moment(now), actor or default_actor()
+    how = sent or SentAs()
     title = _text(subject, "the email's subject")
     with within(session):
         alert = load_alert(session, alert_id) if alert_id is not None else None
@@ -546,6 +551,10 @@ def record_email_in(
             provider=provider,
             model=model,
             template=template,
+            goal=how.goal,
+            tone=how.tone,
+            variant=how.variant,
+            edited=how.edited,
             created_at=when,
             sent_at=when,
         )

@@ -426,3 +426,25 @@ class Dashboard:
     # Customers left out of at_risk_customers for their segment (Lost) with a churn risk at
     # or above the threshold.
     lost_at_risk_customers: int = 0
+
+
+# Learn's holdout, in the window's words: one name on every screen (a card, the action
+# pane, Results). Not "held back", which is the daily cap's.
+HOLDOUT_LABEL = "Holdout"
+HOLDOUT_NOTE = (
+    "Holdout: no outreach is suggested for this alert, so that Results can compare "
+    "customers who were contacted with customers who were not."
+)
+
+
+@dataclass(frozen=True)
+class SentAs:
+    """How an email came to be, recorded with it for Learn's comparisons: the goal and
+    tone asked for, the draft variant (0 the first; None: not from a draft), whether the
+    user edited the draft, and, for a held-out customer contacted anyway, why."""
+
+    goal: str | None = None
+    tone: str | None = None
+    variant: int | None = None
+    edited: bool | None = None
+    holdout_reason: str | None = None

@@ -15,6 +15,7 @@ import datetime as dt
 from sqlalchemy import Engine
 
 from services.alerts.contact import record_email
+from services.alerts.records import SentAs
 
 
 def record_outreach(
@@ -31,6 +32,7 @@ def record_outreach(
     template: str | None,
     actor: str | None = None,
     now: dt.datetime | None = None,
+    sent: SentAs | None = None,
 ) -> int:
     """Record an email ``status`` "sent" (by SMTP) or "exported" (mailto, .eml, copied);
     returns the outreach id. One transaction of its own."""
@@ -47,4 +49,5 @@ def record_outreach(
         template=template,
         actor=actor,
         now=now,
+        sent=sent,
     )
