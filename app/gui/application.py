@@ -188,6 +188,7 @@ class GuiController(QObject):
         )
         action_pane = self.window.alerts_view.action_pane
         action_pane.draft_requested.connect(self.composer.open)
+        action_pane.holdout_draft_requested.connect(self.composer.open)
         action_pane.set_drafting_available(True)
         # And in the Customers tab, for any customer (no alert to answer).
         self.window.detail_pane.draft_requested.connect(self._on_detail_draft_requested)

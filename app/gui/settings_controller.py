@@ -45,7 +45,7 @@ MONEY_SAVED_MESSAGE = (
 )
 # Kept by the app itself (which providers' requests the user has reviewed), or edited
 # elsewhere (the template library has its own editor).
-HIDDEN_KEYS = ("llm.reviewed_remote", "outreach.templates")
+HIDDEN_KEYS = ("llm.reviewed_remote", "outreach.templates", "learn.holdout_draws")
 SAVED_MESSAGE = "Settings saved; they apply from the next scoring (Ctrl+R)."
 EMAIL_SAVED_MESSAGE = "Settings saved."
 SCORING_PREFIXES = ("alerts.", "scoring.")

@@ -18,6 +18,8 @@ from models.base import JSONType, UTCDateTime
 from models.schema import Action, Alert, Customer, Interaction, Outreach
 from models.vocab import CALL_CONVERSATION, CALL_OUTCOMES, OUTREACH_STATUSES
 from services.alerts.config import default_actor
+from services.alerts.holdout import NOT_GIVEN as HOLDOUT_NO_REASON
+from services.alerts.holdout import mark_contacted as mark_holdout_contacted
 from services.alerts.inputs import APP_SOURCE
 from services.alerts.lifecycle import (
     TITLE_LENGTH,
@@ -310,7 +312,19 @@ def log_in(
     )
     details = {"action_id": int(action.id), "text": said, "outcome": outcome}
     doing.audit(audit_action, alert_entity(alert), details)
+    if kind == "call" and outcome == CALL_CONVERSATION:
+        holdout_contacted(doing, int(alert.customer_id), "a conversation by phone")
     return Logged(action, interaction)
+
+
+def holdout_contacted(doing: Doing, customer_id: int, reason: str | None) -> list[int]:
+    """A held-out customer contacted anyway: mark their holdout alerts (Learn counts the
+    customer in neither group) and audit each; nothing for a customer in no holdout."""
+    marked = mark_holdout_contacted(doing.session, customer_id, doing.now, reason)
+    for alert_id in marked:
+        details = {"reason": (reason or "").strip() or HOLDOUT_NO_REASON}
+        doing.audit("alert.holdout_contacted", ("alert", alert_id), details)
+    return marked
 
 
 def log_call(
@@ -577,6 +591,7 @@ def record_email_in(
             "status": status if status != "sent" else None,
         }
         doing = Doing(session, when, who)
+        holdout_contacted(doing, int(customer.id), how.holdout_reason)
         if alert is not None:
             doing.audit("alert.email_logged", alert_entity(alert), details)
             started_by_contact(doing, alert)

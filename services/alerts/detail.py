@@ -129,7 +129,25 @@ _HISTORY = {
     "customer.quiet_period_ended": "Quiet period ended",
     "alert.undone": "Undone",
     "customer.undone": "Undone",
+    "alert.held_out": "Held out for measuring: no outreach suggested",
+    "alert.holdout_contacted": "Contacted although held out",
 }
+
+# The next step of a held-out alert: none that reaches out (services/alerts/holdout.py).
+HOLDOUT_STEP = Recommendation(
+    "Holdout: no outreach for now",
+    "This customer is in the comparison group that shows whether outreach works. Watch "
+    "for their next order; if you must contact them, say why and they leave the group.",
+)
+
+
+def _contacted_anyway(alert: Alert) -> str | None:
+    """When and why a held-out customer was contacted anyway, in words; None if not."""
+    if not alert.holdout or alert.holdout_contacted_at is None:
+        return None
+    day = format_date(aware(alert.holdout_contacted_at).date())
+    why = alert.holdout_contact_reason or "no reason given"
+    return f"Held out, but contacted on {day} ({why}): counted in neither group."
 
 
 def describe_event(action: str, details: dict[str, Any] | None) -> str:
@@ -152,6 +170,8 @@ def describe_event(action: str, details: dict[str, Any] | None) -> str:
         head += f" ({CALL_OUTCOME_LABELS.get(d['outcome'], d['outcome']).lower()})"
         if d.get("text") == CALL_OUTCOME_LABELS.get(d["outcome"]):
             return head
+    elif action == "alert.holdout_contacted":
+        return f"{head}: {d.get('reason') or 'no reason given'}"
     elif action in ("alert.undone", "customer.undone"):
         return f"Undone: {d.get('text') or d.get('undid') or 'an action'}"
     text = d.get("text") or d.get("note")
@@ -212,6 +232,7 @@ def alert_detail(
         ).all()
         name = customer.name or customer.email or f"Customer {customer.id}"
         blocked, quiet_until = outreach_block(session, customer, now=when)
+        held_out = any(bool(a.holdout) and a.holdout_contacted_at is None for a in card)
         clv = snapshot.clv_12m_cents if snapshot is not None else None
         reasons: tuple[str, ...] = ()
         conflict = None
@@ -253,7 +274,9 @@ def alert_detail(
             unsubscribed=unsubscribed,
             last_contact_at=last_contact,
             outreach_blocked=blocked,
-            recommendation=next_step(
+            recommendation=HOLDOUT_STEP
+            if held_out
+            else next_step(
                 session,
                 rule_key=alert.rule_key,
                 customer_id=int(customer.id),
@@ -290,6 +313,8 @@ def alert_detail(
             conflict=conflict,
             health_score=snapshot.health_score if snapshot is not None else None,
             quiet_until=quiet_until,
+            holdout=held_out,
+            holdout_contacted=_contacted_anyway(alert),
             risk_now_cents=(
                 int(latest.revenue_at_risk_cents)
                 if latest is not None and latest.revenue_at_risk_cents is not None

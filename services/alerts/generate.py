@@ -96,6 +96,10 @@ from services.alerts._db import (
     timestamps,
 )
 from services.alerts.config import AlertConfig, read_alert_config
+from services.alerts.holdout import HoldoutConfig, save_draws
+from services.alerts.holdout import assign as assign_holdout
+from services.alerts.holdout import audit_rows as holdout_audit_rows
+from services.alerts.holdout import read_config as read_holdout_config
 from services.alerts.inputs import AlertInputs, ScoringRunRef, latest_run, read_inputs
 from services.alerts.records import (
     CLOSED_STATUSES,
@@ -172,13 +176,14 @@ def generate_alerts(
                 skipped=f"the scores of {run.as_of.isoformat()} are the latest ones",
             )
         config = read_alert_config(session)
+        holdout = read_holdout_config(session)
         inputs = read_inputs(session, run, config, now, step, engine=engine)
     step(0.55, "Checking the alert rules")
     candidates, evaluated = evaluate_rules(inputs, config)
     matches = {key: int((candidates["rule_key"] == key).sum()) for key in sorted(evaluated)}
     step(0.65, "Saving the alerts")
     with translate_db_errors(), engine.begin() as conn:
-        counts = _write(conn, run, config, candidates, evaluated, inputs, now, actor, step)
+        counts = _write(conn, run, config, holdout, candidates, evaluated, inputs, now, actor, step)
         # Last chance to cancel: the rollback leaves the alerts as they were.
         step(0.99, "Saving the alerts")
     if progress is not None:
@@ -199,6 +204,7 @@ def _write(
     conn: Connection,
     run: ScoringRunRef,
     config: AlertConfig,
+    holdout: HoldoutConfig,
     candidates: pd.DataFrame,
     evaluated: set[str],
     inputs: AlertInputs,
@@ -294,8 +300,11 @@ def _write(
     )
 
     fresh, held, counts = _admit(conn, fresh, config, inputs, now)
+    fresh, held_out = _draw_holdout(conn, fresh, inputs, holdout)
+    counts["held_out"] = len(held_out)
     step(0.8, "Saving the alerts")
     created = _insert_alerts(conn, fresh, at, actor, step)
+    events += _held_out_events(conn, held_out, at, actor)
     _hold_back(conn, held, at, actor)
     # The drivers of the snapshot each alert was raised or refreshed from, copied in SQL.
     conn.exec_driver_sql(
@@ -474,14 +483,16 @@ def _insert_alerts(
             fresh["priority_cents"].astype(np.int64).tolist(),
             fresh["owner"].tolist(),
             fresh["snapshot_id"].astype(np.int64).tolist(),
+            _column(fresh, "holdout", False),
+            _column(fresh, "holdout_band", None),
             strict=True,
         )
     )
     _run_many(
         conn,
         "INSERT INTO alerts (customer_id, rule_key, severity, reason, priority_cents, owner, "
-        "score_snapshot_id, status, snooze_until_clear, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "score_snapshot_id, holdout, holdout_band, status, snooze_until_clear, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(*row, status, False, at, at) for row in rows],
         step,
         (0.8, 0.95),
@@ -499,6 +510,56 @@ def _insert_alerts(
         (actor, details, before, at),
     )
     return n
+
+
+def _column(frame: pd.DataFrame, name: str, default: Any) -> list[Any]:
+    """A column as a list of Python values (``default`` for each row when it is absent)."""
+    if name not in frame.columns:
+        return [default] * len(frame)
+    if name == "holdout":
+        return [bool(v) for v in frame[name].tolist()]
+    return list(frame[name].tolist())
+
+
+def _draw_holdout(
+    conn: Connection, fresh: pd.DataFrame, inputs: AlertInputs, config: HoldoutConfig
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The new alerts with their holdout group drawn (services/alerts/holdout.py), the
+    counters saved; and the audit details of those held out."""
+    if fresh.empty or not config.on:
+        return fresh, []
+    inherited: dict[int, tuple[bool, str]] = {}
+    for customer, flag, band in fetch(
+        conn,
+        "SELECT customer_id, holdout, holdout_band FROM alerts "
+        f"WHERE status IN {_ACTIVE_SQL} AND holdout_band IS NOT NULL ORDER BY id",
+    ):
+        inherited[int(customer)] = (bool(flag), str(band))
+    churn = inputs.customers.set_index("customer_id")["churn"]
+    drawn, draws, audits = assign_holdout(fresh, churn, inherited, config)
+    if draws != config.draws:
+        with Session(bind=conn) as session:
+            save_draws(session, draws)
+            session.flush()
+    return drawn, audits
+
+
+def _held_out_events(
+    conn: Connection, audits: list[dict[str, Any]], at: Any, actor: str
+) -> list[tuple[Any, ...]]:
+    """One "alert.held_out" audit event per alert the draw held out."""
+    if not audits:
+        return []
+    ids = {
+        (int(c), str(r)): int(i)
+        for i, c, r in fetch(
+            conn,
+            "SELECT id, customer_id, rule_key FROM alerts WHERE created_at = ? AND holdout "
+            "AND status = 'open'",
+            (at,),
+        )
+    }
+    return holdout_audit_rows(at, actor, audits, ids)
 
 
 def _json(conn: Connection) -> str:

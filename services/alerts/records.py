@@ -98,6 +98,7 @@ ALERT_COLUMNS = (
     "outcome",  # object (None)
     "queue",  # object: models.vocab.ALERT_QUEUES, from the rule
     "risk_now_cents",  # int64: the customer's revenue at risk by the latest scoring (-1: none)
+    "holdout",  # bool: in Learn's holdout (no outreach suggested), not contacted anyway
 )
 
 
@@ -116,6 +117,7 @@ class AlertRunResult:
     cooled_down: int = 0  # left out: the customer was contacted recently
     held_back: int = 0  # left out: a user closed the same alert recently
     suppressed: int = 0  # expansion alerts not raised for do-not-contact customers
+    held_out: int = 0  # new alerts in Learn's holdout (raised, no outreach suggested)
     # How many customers meet each rule (before cool-down, cap...), by rule key.
     matches: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -144,6 +146,11 @@ class AlertRunResult:
         if self.woken:
             line += f", {self.woken:,} back from snooze"
         out = [line + f" in {self.seconds:.1f} s."]
+        if self.held_out:
+            out.append(
+                f"Holdout: {self.held_out:,} of the new alerts get no outreach suggested "
+                "(Results compares them with the contacted)."
+            )
         if held:
             out.append("Not raised: " + "; ".join(held) + ".")
         return out
@@ -338,6 +345,10 @@ class AlertDetail:
     # The customer's revenue at risk by the latest scoring (what a risk card and the
     # customer's tile say); None when that scoring did not score them.
     risk_now_cents: int | None = None
+    # Learn's holdout: no outreach suggested for this alert (the user may still contact
+    # the customer, saying why); ``holdout_contacted`` says when and why they were.
+    holdout: bool = False
+    holdout_contacted: str | None = None
 
     @property
     def card_ids(self) -> tuple[int, ...]:

@@ -27,6 +27,8 @@ LEARN_SPECS = (
     SettingSpec("learn.holdout_seed", int, 20261123, "Random seed of the holdout", None,
                 GROUP, "", 0, 2**31 - 1,
                 help="The same seed and the same alerts give the same held-out customers."),
+    SettingSpec("learn.holdout_draws", dict, {}, "Holdout draws so far, per risk band "
+                "(kept by the app: services/alerts/holdout.py)", None, ""),
     SettingSpec("learn.attribution_days", int, 30, "Attribution window", None, GROUP,
                 "days", 1, 365,
                 help="An order within this many days of the email (for held-out customers, "

@@ -249,3 +249,56 @@ def test_the_call_dialog_needs_words_only_for_a_conversation(qtbot) -> None:
     assert dialog.outcome == "no_answer"
     with qtbot.waitSignal(dialog.accepted):
         qtbot.keyClick(dialog.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_a_held_out_alert_says_so_and_asks_why_before_the_composer(qtbot) -> None:
+    asked: list[str] = []
+
+    def ask(_title: str, label: str) -> str:
+        asked.append(label)
+        return "They asked for a quote"
+
+    pane = ActionPane(ask_text=ask, clock=lambda: NOW)
+    qtbot.addWidget(pane)
+    pane.set_drafting_available(True)
+    pane.show()
+    held = dataclasses.replace(
+        ALERT,
+        holdout=True,
+        recommendation=Recommendation("Holdout: no outreach for now", "Watch for an order."),
+    )
+    pane.show_alert(held)
+    assert pane.next_title.text() == "Holdout: no outreach for now"
+    assert pane.draft_button.text().startswith("Contact anyway")
+    assert "holdout" in pane.draft_button.toolTip().lower()
+    with (
+        qtbot.assertNotEmitted(pane.draft_requested),
+        qtbot.waitSignal(pane.holdout_draft_requested, timeout=1000) as blocker,
+    ):
+        pane.trigger("draft")
+    assert blocker.args == [7, 42, "They asked for a quote"]
+    assert "Noah Khan is in the holdout" in asked[0]
+
+
+def test_a_held_out_alert_stays_quiet_when_the_user_gives_no_reason(qtbot) -> None:
+    pane = ActionPane(ask_text=lambda _t, _l: None, clock=lambda: NOW)
+    qtbot.addWidget(pane)
+    pane.set_drafting_available(True)
+    pane.show_alert(dataclasses.replace(ALERT, holdout=True))
+    with (
+        qtbot.assertNotEmitted(pane.holdout_draft_requested),
+        qtbot.assertNotEmitted(pane.draft_requested),
+    ):
+        pane.trigger("draft")
+
+
+def test_a_customer_contacted_anyway_is_shown_with_the_reason(qtbot) -> None:
+    pane = ActionPane(clock=lambda: NOW)
+    qtbot.addWidget(pane)
+    pane.set_drafting_available(True)
+    pane.show()
+    note = "Held out, but contacted on Nov 21, 2026 (asked for a quote): counted in neither group."
+    pane.show_alert(dataclasses.replace(ALERT, holdout_contacted=note))
+    assert pane.blocked.isVisible()
+    assert pane.blocked.text() == note
+    assert pane.draft_button.text().startswith("Draft email")

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from services.formatting import format_date
 from views.alerts.source import (
+    HOLDOUT_NOTE,
     OUTCOME_LABELS,
     OUTCOMES,
     SEVERITY_LABELS,
@@ -250,6 +251,8 @@ class ActionPane(QWidget):
 
     action_requested = Signal(list, str, dict)
     draft_requested = Signal(int, int)
+    # A held-out alert's customer contacted anyway: (alert id, customer id, why).
+    holdout_draft_requested = Signal(int, int, str)
 
     def __init__(
         self,
@@ -471,8 +474,9 @@ class ActionPane(QWidget):
         self.next_title.setText(rec.title)
         self.next_detail.setText(rec.detail)
         self.next_detail.setVisible(bool(rec.detail))
-        self.blocked.setText(alert.outreach_blocked or "")
-        self.blocked.setVisible(bool(alert.outreach_blocked))
+        note = alert.outreach_blocked or alert.holdout_contacted or ""
+        self.blocked.setText(note)
+        self.blocked.setVisible(bool(note))
         self.quiet_button.setVisible(alert.quiet_until is not None)
         lines = [
             f"<b>{html.escape(format_date(as_utc(e.when).date()))}</b> "
@@ -562,8 +566,14 @@ class ActionPane(QWidget):
         self.draft_action.setEnabled("draft" in allowed)
         self.quiet_button.setEnabled("end_quiet" in allowed)
         alert = self._alert
+        held_out = alert is not None and alert.holdout
+        self.draft_button.setText("Contact anyway…  (E)" if held_out else "Draft email  (E)")
         if alert is not None and alert.outreach_blocked:
             self.draft_button.setToolTip(alert.outreach_blocked)
+        elif held_out:
+            self.draft_button.setToolTip(
+                f"{HOLDOUT_NOTE} Contacting them takes them out of it; you will be asked why."
+            )
         else:
             self.draft_button.setToolTip(
                 "Write a personal email to this customer with the recommended next step (E)"
@@ -613,6 +623,15 @@ class ActionPane(QWidget):
             self._request("raise", {"customer_id": alert.customer_id})
         elif key == "dnc":
             self._request("do_not_contact", {})
+        elif key == "draft" and alert.holdout:
+            reason = self._ask_text(
+                "Contact a held-out customer",
+                f"{alert.customer} is in the holdout: no outreach is suggested, so that "
+                "Results can show what outreach changes. Contacting them takes them out of "
+                "the comparison. Why contact them? (kept in the history)",
+            )
+            if reason:
+                self.holdout_draft_requested.emit(alert.id, alert.customer_id, reason)
         elif key == "draft":
             self.draft_requested.emit(alert.id, alert.customer_id)
 

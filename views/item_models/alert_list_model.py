@@ -28,6 +28,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from views.alerts.source import (
     ALERT_COLUMNS,
     ALERT_QUEUES,
+    HOLDOUT_LABEL,
+    HOLDOUT_NOTE,
     SEVERITIES,
     STAKE_NAMES,
     STAKE_SHORT,
@@ -151,6 +153,8 @@ class AlertListModel(QAbstractListModel):
         rec["statuses"] = [str(c["status"][k]) for k in members]
         # False when the latest scoring no longer meets any of the card's rules.
         rec["live"] = bool(self._cards.live[row])
+        # The holdout is of customers: one alert of the card in it puts the card in it.
+        rec["holdout"] = any(bool(c["holdout"][k]) for k in members)
         return rec
 
     def total(self) -> int:
@@ -220,8 +224,9 @@ class AlertListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [f"{r}: {why}" for r, why in zip(rec["rules"], rec["reasons"], strict=True)]
             full = stake_text(str(rec["queue"]), rec["stake"], self._data.currency, full=True)
-            return "\n".join([*lines, full])
-        return f"{c['customer'][i]}: {reasons} ({stake})"
+            return "\n".join([*lines, full, *([HOLDOUT_NOTE] if rec["holdout"] else [])])
+        held = f" {HOLDOUT_LABEL}." if rec["holdout"] else ""
+        return f"{c['customer'][i]}: {reasons} ({stake}).{held}"
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -403,6 +408,8 @@ class AlertCardDelegate(QStyledItemDelegate):
             tags.append(("Do not contact", QColor(theme.critical)))
         if not rec["live"]:
             tags.append(("Condition cleared", QColor(theme.muted)))
+        if rec["holdout"]:
+            tags.append((HOLDOUT_LABEL, QColor(theme.muted)))
         x_right = right
         for label, colour in tags:
             w = fm_small.horizontalAdvance(label) + 12

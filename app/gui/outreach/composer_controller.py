@@ -30,6 +30,7 @@ from app.gui.outreach.draft_variants import DraftVariants
 from app.gui.outreach.questions import ConfirmFn, PreviewFn, ProblemsFn, SavePathFn
 from app.gui.outreach.sending import Outgoing, OutreachSender
 from app.workspace import Workspace
+from services.alerts.records import SentAs
 from services.llm.providers import host_of
 from services.outreach.composer_text import (
     incentive_words,
@@ -104,6 +105,7 @@ class ComposerController(QObject):
         # Opened for a customer, not an alert: the first preparation looks for their alert.
         self._find_alert = False
         self._reviewed = False
+        self._holdout_reason: str | None = None
         self._drafts = DraftVariants(
             jobs, dialog=lambda: self.dialog, request=lambda: self.request, parent=self
         )
@@ -122,8 +124,13 @@ class ComposerController(QObject):
 
     # -- opening --------------------------------------------------------------------------
 
-    def open(self, alert_id: int | None, customer_id: int) -> None:
-        """Open the composer for a customer (and the alert it answers)."""
+    def open(
+        self, alert_id: int | None, customer_id: int, holdout_reason: str | None = None
+    ) -> None:
+        """Open the composer for a customer (and the alert it answers); with
+        ``holdout_reason``, why a held-out customer is contacted anyway (recorded with
+        the email)."""
+        self._holdout_reason = holdout_reason
         self._open(alert_id, customer_id, find_alert=False)
 
     def open_for_customer(self, customer_id: int) -> None:
@@ -134,6 +141,7 @@ class ComposerController(QObject):
             self.dialog.raise_()
             self.dialog.activateWindow()
             return
+        self._holdout_reason = None
         self._open(None, customer_id, find_alert=True)
 
     def _open(self, alert_id: int | None, customer_id: int, *, find_alert: bool) -> None:
@@ -347,7 +355,17 @@ class ComposerController(QObject):
         composer or a closed window cannot change what is recorded for this email."""
         assert self.dialog is not None
         assert self._ws is not None
-        variant = self._drafts.variants[self.dialog.chosen()]
+        chosen = self.dialog.chosen()
+        variant = self._drafts.variants[chosen]
+        draft = variant.draft
+        context = self.request.context if self.request is not None else None
+        sent_as = SentAs(
+            goal=context.goal if context is not None else None,
+            tone=context.tone if context is not None else None,
+            variant=chosen,
+            edited=None if draft is None else (subject, body) != (draft.subject, draft.body),
+            holdout_reason=self._holdout_reason,
+        )
         return Outgoing(
             workspace=self._ws,
             customer_id=self._customer_id,
@@ -362,4 +380,5 @@ class ComposerController(QObject):
             template=variant.template,
             sender=self.smtp.sender if self.smtp is not None else None,
             smtp=self.smtp,
+            sent_as=sent_as,
         )

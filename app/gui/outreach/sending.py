@@ -23,6 +23,7 @@ from app.gui.jobs import JobRunner, TaskState
 from app.gui.outreach.questions import SavePathFn
 from app.workspace import Workspace
 from models.errors import UserFacingError
+from services.alerts.records import SentAs
 from views.outreach.composer_dialog import ComposerDialog
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ class Outgoing:
     template: str | None
     sender: str | None
     smtp: SmtpSettings | None
+    # How it came to be (goal, tone, variant, edited; why a held-out customer is
+    # contacted): recorded with it for Learn.
+    sent_as: SentAs | None = None
 
 
 class OutreachSender(QObject):
@@ -191,6 +195,7 @@ class OutreachSender(QObject):
                 template=out.template,
                 actor=actor,
                 now=now,
+                sent=out.sent_as,
             )
 
         def failed(error: BaseException) -> None:

@@ -1,0 +1,211 @@
+"""Learn's holdout: which newly alerted customers get no outreach suggested (issue 16).
+
+Decided once, when an alert is raised (``generate_alerts`` calls ``assign``), stored with
+the alert (``alerts.holdout``, ``alerts.holdout_band``) and never redrawn:
+
+- Only the risk queue's alerts take part (the customers we may lose); growth and pipeline
+  alerts are in no group (``holdout_band`` NULL), as are alerts raised while the share
+  (setting ``learn.holdout_percent``) is 0.
+- A customer with an active alert that already took part keeps that alert's group for
+  every new one: the holdout is of customers, and a customer cannot be both contacted
+  and held out at once.
+- Otherwise the draw is stratified by risk band (models.vocab.RISK_BANDS, from the churn
+  risk the alert was raised on) with permuted blocks, the design of randomised trials:
+  within each band the alerts are numbered in the order they are raised (a counter per
+  band kept in the setting ``learn.holdout_draws``; within one generation, highest
+  priority first, then customer id and rule), cut into blocks of the smallest size B at
+  which the share is a whole number m of alerts (10% -> blocks of 10, one held out), and
+  in each block m positions, drawn from the seed (``learn.holdout_seed``), band and block
+  number, are held out. So each band holds out the share exactly, block by block, and the
+  same seed with the same alerts gives the same groups.
+- Every alert held out is audited ("alert.held_out", with its band, block and position).
+
+``mark_contacted`` records a held-out customer contacted anyway (an email logged, a
+conversation by phone): their holdout alerts of the attribution window keep the flag
+with when and why, and Learn counts the customer in neither group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from models.schema import Alert
+from models.vocab import ACTIVE_ALERT_STATUSES, RISK_BANDS
+from services.settings import ALERT_RULES, get_setting, set_setting
+
+DRAWS_SETTING = "learn.holdout_draws"
+NOT_GIVEN = "no reason given"
+
+# The risk queue's rules: the alerts whose customers may be held out.
+HOLDOUT_RULES = frozenset(rule.key for rule in ALERT_RULES if rule.queue == "risk")
+# Band edges on churn risk (0-1): low below the first, high from the second.
+BAND_EDGES = (0.30, 0.60)
+
+
+@dataclass(frozen=True)
+class HoldoutConfig:
+    """The holdout settings a generation draws with."""
+
+    percent: float
+    seed: int
+    draws: dict[str, int]
+    window_days: int
+
+    @property
+    def on(self) -> bool:
+        return self.percent > 0
+
+
+def read_config(session: Session) -> HoldoutConfig:
+    """The workspace's holdout settings."""
+    draws = get_setting(session, DRAWS_SETTING)
+    return HoldoutConfig(
+        percent=float(get_setting(session, "learn.holdout_percent")),
+        seed=int(get_setting(session, "learn.holdout_seed")),
+        draws={band: int(draws.get(band, 0)) for band in RISK_BANDS},
+        window_days=int(get_setting(session, "learn.attribution_days")),
+    )
+
+
+def risk_band(churn: float | None) -> str:
+    """The risk band of a churn risk (0-1; None or NaN: unscored)."""
+    if churn is None or churn != churn:
+        return "unscored"
+    if churn < BAND_EDGES[0]:
+        return "low"
+    return "medium" if churn < BAND_EDGES[1] else "high"
+
+
+def block_shape(percent: float) -> tuple[int, int]:
+    """(block size B, held out per block m): the smallest B <= 100 at which ``percent`` of
+    B is a whole number; beyond that, the nearest whole percent of 100."""
+    share = Fraction(percent).limit_denominator(100) / 100
+    if share.denominator <= 100:
+        return share.denominator, share.numerator
+    return 100, round(percent)
+
+
+def held_positions(seed: int, band: str, block: int, size: int, held: int) -> frozenset[int]:
+    """The positions held out in one block of one band (a pure function of its inputs)."""
+    rng = np.random.default_rng([seed, RISK_BANDS.index(band), block])
+    return frozenset(int(p) for p in rng.choice(size, size=held, replace=False))
+
+
+def assign(
+    fresh: pd.DataFrame,
+    churn: pd.Series,
+    inherited: dict[int, tuple[bool, str]],
+    config: HoldoutConfig,
+) -> tuple[pd.DataFrame, dict[str, int], list[dict[str, Any]]]:
+    """The new alerts with ``holdout`` and ``holdout_band`` set; the draw counters after;
+    and the audit details of each held-out alert (by customer and rule).
+
+    ``churn``: churn risk by customer id. ``inherited``: customer id -> (holdout, band) of
+    their active alert that took part already.
+    """
+    out = fresh.copy()
+    out["holdout"] = False
+    out["holdout_band"] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    draws = {band: int(config.draws.get(band, 0)) for band in RISK_BANDS}
+    if out.empty or not config.on:
+        return out, draws, []
+    size, held = block_shape(config.percent)
+    taking = out[out["rule_key"].isin(sorted(HOLDOUT_RULES))].sort_values(
+        ["priority_cents", "customer_id", "rule_key"],
+        ascending=[False, True, True],
+        kind="stable",
+    )
+    decided: dict[int, tuple[bool, str]] = dict(inherited)
+    audits: list[dict[str, Any]] = []
+    for index, customer, rule in zip(
+        taking.index.tolist(),
+        taking["customer_id"].astype(np.int64).tolist(),
+        taking["rule_key"].tolist(),
+        strict=True,
+    ):
+        if customer not in decided:
+            band = risk_band(churn.get(customer))
+            number = draws.get(band, 0)
+            block, position = divmod(number, size)
+            out_now = position in held_positions(config.seed, band, block, size, held)
+            draws[band] = number + 1
+            decided[customer] = (out_now, band)
+            if out_now:
+                audits.append(
+                    {
+                        "customer_id": customer,
+                        "rule_key": rule,
+                        "band": band,
+                        "block": block,
+                        "position": position,
+                        "percent": config.percent,
+                        "seed": config.seed,
+                    }
+                )
+        flag, band = decided[customer]
+        out.at[index, "holdout"] = flag
+        out.at[index, "holdout_band"] = band
+    return out, draws, audits
+
+
+def save_draws(session: Session, draws: dict[str, int]) -> None:
+    """Keep the counters for the next generation (inside its transaction)."""
+    set_setting(session, DRAWS_SETTING, {band: int(n) for band, n in draws.items()})
+
+
+def audit_rows(
+    at: Any, actor: str, audits: list[dict[str, Any]], ids: dict[tuple[int, str], int]
+) -> list[tuple[Any, ...]]:
+    """The "alert.held_out" audit rows, once the held-out alerts have ids."""
+    return [
+        (
+            at,
+            actor,
+            "alert.held_out",
+            "alert",
+            ids[(a["customer_id"], a["rule_key"])],
+            json.dumps(a),
+        )
+        for a in audits
+        if (a["customer_id"], a["rule_key"]) in ids
+    ]
+
+
+def mark_contacted(
+    session: Session, customer_id: int, when: dt.datetime, reason: str | None
+) -> list[int]:
+    """Record that a held-out customer was contacted anyway (inside the caller's
+    transaction): their holdout alerts raised within the attribution window before
+    ``when``, not marked yet, get the time and the reason. Returns the alert ids marked
+    (the caller audits them); none when the customer is in no holdout."""
+    window = int(get_setting(session, "learn.attribution_days"))
+    since = when - dt.timedelta(days=window)
+    ids = list(
+        session.scalars(
+            select(Alert.id).where(
+                Alert.customer_id == customer_id,
+                Alert.holdout.is_(True),
+                Alert.holdout_contacted_at.is_(None),
+                (Alert.created_at >= since) | Alert.status.in_(ACTIVE_ALERT_STATUSES),
+            )
+        )
+    )
+    if ids:
+        session.execute(
+            update(Alert)
+            .where(Alert.id.in_(ids))
+            .values(
+                holdout_contacted_at=when,
+                holdout_contact_reason=(reason or "").strip() or NOT_GIVEN,
+            )
+        )
+    return [int(i) for i in ids]
