@@ -38,7 +38,7 @@ import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from models.schema import Alert
+from models.schema import Alert, ScoreSnapshot
 from models.vocab import ACTIVE_ALERT_STATUSES, RISK_BANDS
 from services.settings import ALERT_RULES, get_setting, set_setting
 
@@ -209,3 +209,45 @@ def mark_contacted(
             )
         )
     return [int(i) for i in ids]
+
+
+def draw_for_raised(session: Session, alert: Alert) -> dict[str, Any] | None:
+    """Draw the group of a held-back alert a user raises (inside their transaction), as
+    the generation would have; returns the audit details when it is held out."""
+    config = read_config(session)
+    if not config.on or alert.rule_key not in HOLDOUT_RULES or alert.holdout_band is not None:
+        return None
+    inherited: dict[int, tuple[bool, str]] = {}
+    row = session.execute(
+        select(Alert.holdout, Alert.holdout_band)
+        .where(
+            Alert.customer_id == alert.customer_id,
+            Alert.id != alert.id,
+            Alert.status.in_(ACTIVE_ALERT_STATUSES),
+            Alert.holdout_band.is_not(None),
+        )
+        .order_by(Alert.id)
+        .limit(1)
+    ).first()
+    if row is not None:
+        inherited[int(alert.customer_id)] = (bool(row[0]), str(row[1]))
+    snapshot = (
+        session.get(ScoreSnapshot, alert.score_snapshot_id) if alert.score_snapshot_id else None
+    )
+    churn = pd.Series(
+        {int(alert.customer_id): snapshot.churn_risk if snapshot is not None else None},
+        dtype=object,
+    )
+    fresh = pd.DataFrame(
+        {
+            "customer_id": [int(alert.customer_id)],
+            "rule_key": [alert.rule_key],
+            "priority_cents": [int(alert.priority_cents or 0)],
+        }
+    )
+    drawn, draws, audits = assign(fresh, churn, inherited, config)
+    alert.holdout = bool(drawn["holdout"].iloc[0])
+    alert.holdout_band = str(drawn["holdout_band"].iloc[0])
+    if draws != config.draws:
+        save_draws(session, draws)
+    return audits[0] if audits else None

@@ -53,6 +53,7 @@ from models.errors import UserFacingError
 from models.schema import Alert, AuditEvent
 from services.alerts._db import aware
 from services.alerts.config import default_actor
+from services.alerts.holdout import draw_for_raised
 from services.alerts.records import (
     ACTIVE_STATUSES,
     HELD_BACK,
@@ -322,6 +323,9 @@ def raise_in(
             f"(alert {other}); work on that one."
         )
     doing.move(alert, "open", "alert.raised", {"note": _note(note)})
+    held_out = draw_for_raised(doing.session, alert)
+    if held_out is not None:
+        doing.audit("alert.held_out", alert_entity(alert), held_out)
 
 
 def _transition(

@@ -420,6 +420,12 @@ def test_send_by_smtp_after_confirming_records_outreach_and_starts_the_alert(
         "AND subject = 'We saved your size, Sam'",
         customer_id,
     ) == [(1,)]
+    # What Learn compares: the second variant, edited, with the goal and tone it was asked.
+    (rule,) = rows(workspace, "SELECT rule_key FROM alerts WHERE id = ?", alert_id)[0]
+    assert rows(
+        workspace, "SELECT goal, tone, variant, edited FROM outreach WHERE customer_id = ?",
+        customer_id,
+    ) == [(goal_for_rule(rule), "warm", 1, 1)]  # fmt: skip
 
 
 def test_open_in_mail_app_and_copy_record_one_export(
@@ -452,6 +458,9 @@ def test_open_in_mail_app_and_copy_record_one_export(
     assert len(out) == 1
     assert out[0][0] == "exported"
     assert out[0][1]
+    assert rows(
+        workspace, "SELECT variant, edited FROM outreach WHERE customer_id = ?", customer_id
+    ) == [(0, 0)]
 
 
 def test_do_not_contact_customers_cannot_be_sent_to(

@@ -267,3 +267,30 @@ def test_the_list_and_the_detail_say_which_alerts_are_held_out(book: Book) -> No
     assert after.recommendation != HOLDOUT_STEP
     columns = alert_columns(book.engine, now=NOW + dt.timedelta(days=1))
     assert int(alert["id"]) not in columns["id"][columns["holdout"]].tolist()
+
+
+def test_a_held_back_alert_a_user_raises_is_drawn_then(book: Book) -> None:
+    from services.alerts.actions import apply_alert_action
+
+    _risky(book, 60)
+    book.set("alerts.daily_cap_per_owner", 1)
+    # Warnings are capped (critical ones never are): make the rule's alerts warnings.
+    book.set("alerts.high_risk_high_value.severity", "warning")
+    book.set("learn.holdout_percent", 50)
+    book.generate()
+    held_back = book.alerts("WHERE status = 'held_back'")
+    assert held_back
+    assert all(a["holdout_band"] is None for a in held_back)
+    raised = []
+    for alert in held_back:
+        apply_alert_action(book.engine, alert["id"], "raise", actor="Maya")
+        raised.append(book.alerts(f"WHERE id = {alert['id']}")[0])
+    assert {a["holdout_band"] for a in raised} == {"high"}
+    out = [a["id"] for a in raised if a["holdout"]]
+    # Blocks of two, one held out each: about half of those raised.
+    assert abs(len(out) - len(raised) / 2) <= 1
+    with book.engine.connect() as conn:
+        audited = conn.execute(
+            text("SELECT entity_id FROM audit_events WHERE action = 'alert.held_out'")
+        ).scalars()
+        assert set(out) <= set(audited)
