@@ -235,6 +235,11 @@ EXPORT_COLUMNS = (
     "do_not_contact",
     "unsubscribed",
     "drivers",
+    # Learn's group, drawn when the alert was raised: "holdout", "outreach", or empty when
+    # it is in no group (services/alerts/holdout.py); and when a held-out customer was
+    # contacted anyway (then in neither group).
+    "learn_group",
+    "holdout_contacted_at",
 )
 
 
@@ -248,10 +253,12 @@ def alerts_export_frame(engine: Engine, *, now: dt.datetime | None = None) -> pd
     with reading(engine) as conn:
         extra = fetch(
             conn,
-            "SELECT a.id, c.external_id, c.email, a.resolved_at, a.drivers FROM alerts a "
+            "SELECT a.id, c.external_id, c.email, a.resolved_at, a.drivers, a.holdout, "
+            "a.holdout_band, a.holdout_contacted_at FROM alerts a "
             "JOIN customers c ON c.id = a.customer_id",
         )
-    ids, external, email, resolved, drivers = columns(extra, 5)
+    ids, external, email, resolved, drivers, held, band, contacted = columns(extra, 8)
+    group = np.where(is_none(band), None, np.where(bools(held), "holdout", "outreach"))
     more = pd.DataFrame(
         {
             "id": ints(ids),
@@ -259,9 +266,11 @@ def alerts_export_frame(engine: Engine, *, now: dt.datetime | None = None) -> pd
             "email": email,
             "resolved_at": _seconds(timestamps(resolved)),
             "drivers": ["; ".join(driver_texts(d)) or None for d in drivers.tolist()],
+            "learn_group": group.astype(object),
+            "holdout_contacted_at": _seconds(timestamps(contacted)),
         }
     )
-    frame = listed.merge(more, on="id", how="left")
+    frame = listed.drop(columns=["holdout"], errors="ignore").merge(more, on="id", how="left")
     key = frame["external_id"].where(frame["external_id"].notna(), frame["email"])
     frame["customer_id"] = key.where(key.notna(), frame["customer_id"].astype(str))
     frame["alert_id"] = frame["id"]

@@ -294,3 +294,24 @@ def test_a_held_back_alert_a_user_raises_is_drawn_then(book: Book) -> None:
             text("SELECT entity_id FROM audit_events WHERE action = 'alert.held_out'")
         ).scalars()
         assert set(out) <= set(audited)
+
+
+def test_the_alerts_export_carries_the_group_and_the_contact_anyway(book: Book) -> None:
+    from services.alerts.queries import alerts_export_frame
+
+    alert = _held_out_alert(book)
+    record_email(
+        book.engine,
+        int(alert["customer_id"]),  # type: ignore[call-overload]
+        alert_id=int(alert["id"]),  # type: ignore[call-overload]
+        subject="Hello",
+        now=NOW + dt.timedelta(days=1),
+    )
+    frame = alerts_export_frame(book.engine, now=NOW + dt.timedelta(days=1))
+    rows = frame.set_index("alert_id")
+    assert rows.loc[alert["id"], "learn_group"] == "holdout"
+    assert pd.notna(rows.loc[alert["id"], "holdout_contacted_at"])
+    others = rows.drop(index=alert["id"])["holdout_contacted_at"]
+    assert others.isna().all()
+    groups = {a["id"]: "holdout" if a["holdout"] else "outreach" for a in book.alerts()}
+    assert rows["learn_group"].to_dict() == groups
