@@ -258,7 +258,8 @@ def alerts_export_frame(engine: Engine, *, now: dt.datetime | None = None) -> pd
             "JOIN customers c ON c.id = a.customer_id",
         )
     ids, external, email, resolved, drivers, held, band, contacted = columns(extra, 8)
-    group = np.where(is_none(band), None, np.where(bools(held), "holdout", "outreach"))
+    arm = np.where(bools(held), "holdout", "outreach").astype(object)
+    group = np.where(is_none(band), np.full(len(arm), None, dtype=object), arm)
     more = pd.DataFrame(
         {
             "id": ints(ids),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -158,13 +159,37 @@ def presenter() -> RecordingPresenter:
     return RecordingPresenter()
 
 
+# How long a test's last loads may take to finish after it ends (a loaded machine runs
+# them late), and how long idle must then hold (the panes start loads on short timers).
+SETTLE_S = 10.0
+QUIET_MS = 300
+
+
+def _settles(runner: JobRunner) -> bool:
+    """Whether the runner is idle, or becomes idle and stays so for QUIET_MS, within
+    SETTLE_S: work still running after that was left behind."""
+    from PySide6.QtTest import QTest
+
+    deadline = time.monotonic() + SETTLE_S
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        if runner.is_idle():
+            quiet_since = quiet_since if quiet_since is not None else time.monotonic()
+            if time.monotonic() - quiet_since >= QUIET_MS / 1000:
+                return True
+        else:
+            quiet_since = None
+        QTest.qWait(20)
+    return runner.is_idle()
+
+
 @pytest.fixture
 def jobs(
     qapp: object, presenter: RecordingPresenter, request: pytest.FixtureRequest
 ) -> Iterator[JobRunner]:
     runner = JobRunner(error_presenter=presenter)
     yield runner
-    idle = runner.is_idle()
+    idle = _settles(runner)
     runner.shutdown()
     runner.deleteLater()
     if not idle:
