@@ -181,11 +181,13 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
         }
         # Whether an email may go out now, as the Alerts tab says it (services/alerts).
         from services.alerts.detail import outreach_block
+        from services.alerts.holdout import held_out
         from services.alerts.lifecycle import moment
 
         blocked, quiet_until = outreach_block(session, customer, now=moment(None))
         profile["outreach_blocked"] = blocked
         profile["quiet_until"] = quiet_until
+        profile["holdout"] = held_out(session, customer.id)
 
     orders = pd.DataFrame(
         {

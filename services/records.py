@@ -73,6 +73,8 @@ class CustomerDetail:
     # contact), and when that quiet period ends (a user may end it sooner, with a reason).
     outreach_blocked: str | None = None
     quiet_until: dt.datetime | None = None
+    # In Learn's holdout (an active alert held out, not contacted anyway): an email asks why.
+    holdout: bool = False
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,7 @@ class GuiController(QObject):
         action_pane.set_drafting_available(True)
         # And in the Customers tab, for any customer (no alert to answer).
         self.window.detail_pane.draft_requested.connect(self._on_detail_draft_requested)
+        self.window.detail_pane.holdout_draft_requested.connect(self.composer.open_for_customer)
         self.window.detail_pane.set_drafting_available(True)
         self.composer.outreach_recorded.connect(self._on_composer_outreach_recorded)
         # File ▸ Email templates…: the template library the composer falls back on.

@@ -180,6 +180,22 @@ def audit_rows(
     ]
 
 
+def held_out(session: Session, customer_id: int) -> bool:
+    """Whether the customer is in the holdout now: an active alert held out, and not
+    contacted anyway."""
+    found = session.scalar(
+        select(Alert.id)
+        .where(
+            Alert.customer_id == customer_id,
+            Alert.holdout.is_(True),
+            Alert.holdout_contacted_at.is_(None),
+            Alert.status.in_(ACTIVE_ALERT_STATUSES),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 def mark_contacted(
     session: Session, customer_id: int, when: dt.datetime, reason: str | None
 ) -> list[int]:

@@ -403,8 +403,10 @@ def test_draft_email_in_each_tab_writes_to_that_tabs_customer(
     contactable_alert = db_rows(
         workspace,
         "SELECT a.id FROM alerts a JOIN customers c ON c.id = a.customer_id WHERE a.status = "
-        "'open' AND c.do_not_contact = 0 AND NOT EXISTS (SELECT 1 FROM interactions i WHERE "
-        "i.customer_id = c.id AND i.kind = 'unsubscribe') ORDER BY a.priority_cents DESC",
+        "'open' AND c.do_not_contact = 0 AND NOT a.holdout AND NOT EXISTS (SELECT 1 FROM "
+        "alerts h WHERE h.customer_id = c.id AND h.holdout) AND NOT EXISTS (SELECT 1 FROM "
+        "interactions i WHERE i.customer_id = c.id AND i.kind = 'unsubscribe') "
+        "ORDER BY a.priority_cents DESC",
     )[0][0]
     # Shown even when it is not in the queue on screen (a deal stalls in the pipeline).
     assert view.alerts_pane.show_alert(contactable_alert)
@@ -450,6 +452,27 @@ def test_draft_email_in_each_tab_writes_to_that_tabs_customer(
     qtbot.keyClick(window.customers_pane.table, Qt.Key.Key_E)
     assert from_customers == before
     assert window.customers_pane.current_customer_id() == shown.id
+
+    # A customer in the holdout: E asks why first, and the answer goes with the request.
+    with workspace.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE customers SET do_not_contact = 0 WHERE id = ?", (shown.id,))
+        conn.exec_driver_sql(
+            "UPDATE alerts SET holdout = 1, holdout_band = 'high' WHERE customer_id = ? "
+            "AND status IN ('open', 'in_progress')",
+            (shown.id,),
+        )
+    with qtbot.waitSignal(detail.detail_shown, timeout=TIMEOUT_MS):
+        detail.refresh()
+    assert detail.detail is not None
+    assert detail.detail.holdout
+    asked: list[str] = []
+    detail._ask_reason = lambda _t, q: asked.append(q) or "They asked for a quote"
+    anyway: list[tuple[int, str]] = []
+    detail.holdout_draft_requested.connect(lambda c, r: anyway.append((c, r)))
+    qtbot.mouseClick(detail.draft_button, Qt.MouseButton.LeftButton)
+    assert anyway == [(shown.id, "They asked for a quote")]
+    assert from_customers == before
+    assert "in the holdout" in asked[0]
     qtbot.waitUntil(
         lambda: (
             jobs.is_idle()

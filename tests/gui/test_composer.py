@@ -714,3 +714,39 @@ def test_opened_for_a_customer_without_an_alert_it_is_a_win_back_and_logged_with
 def emails_logged(workspace: Workspace, customer_id: int) -> int:
     sql = "SELECT COUNT(*) FROM interactions WHERE customer_id = ? AND kind = 'email_sent'"
     return int(rows(workspace, sql, customer_id)[0][0])
+
+
+def test_an_email_to_a_held_out_customer_records_why_and_takes_them_out_of_the_groups(
+    qtbot, composer: ComposerController, workspace: Workspace, user: User
+) -> None:
+    alert_id, customer_id, _name, _email = an_alert(workspace)
+    with workspace.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE alerts SET holdout = 1, holdout_band = 'high', holdout_contacted_at = NULL "
+            "WHERE id = ?",
+            (alert_id,),
+        )
+    composer.open(alert_id, customer_id, holdout_reason="They asked for a quote")
+    dialog = composer.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: bool(dialog.variants[0].body.toPlainText()), timeout=TIMEOUT_MS)
+    dialog.mail_button.click()
+    qtbot.waitUntil(
+        lambda: bool(rows(workspace, "SELECT 1 FROM outreach WHERE customer_id = ?", customer_id)),
+        timeout=TIMEOUT_MS,
+    )
+    (reason, contacted) = rows(
+        workspace,
+        "SELECT holdout_contact_reason, holdout_contacted_at FROM alerts WHERE id = ?",
+        alert_id,
+    )[0]
+    assert reason == "They asked for a quote"
+    assert contacted is not None
+    audited = rows(
+        workspace,
+        "SELECT details FROM audit_events WHERE action = 'alert.holdout_contacted' "
+        "AND entity_id = ?",
+        alert_id,
+    )
+    assert len(audited) == 1
+    assert "They asked for a quote" in audited[0][0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from services.formatting import format_date
@@ -37,6 +38,27 @@ class ContactMarks:
     def refresh(self) -> None: ...  # the pane's: read the customer anew
 
     def _contact_changed(self, customer_id: int) -> None: ...  # the pane's signal
+
+    draft_requested: SignalInstance
+    holdout_draft_requested: SignalInstance
+
+    def draft_or_ask(self, customer_id: int) -> None:
+        """Open the composer; for a customer in the holdout, ask why first (the answer
+        goes with the email; no answer, no composer)."""
+        d = self._detail
+        if d is None or d.id != customer_id:
+            return
+        if not d.holdout:
+            self.draft_requested.emit(customer_id)
+            return
+        question = (
+            f"{d.name} is in the holdout: no outreach is suggested, so that Results can "
+            "show what outreach changes. Contacting them takes them out of the comparison. "
+            "Why contact them? (kept in the history)"
+        )
+        reason = (self._ask_reason or self._ask_text)("Contact a held-out customer", question)
+        if reason:
+            self.holdout_draft_requested.emit(customer_id, reason)
 
     def lift_do_not_contact(self, customer_id: int) -> None:
         """Ask, then lift the customer's do-not-contact mark (audited) and show them anew."""

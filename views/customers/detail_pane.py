@@ -99,6 +99,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
     customer_missing = Signal(int)
     score_requested = Signal()
     draft_requested = Signal(int)
+    holdout_draft_requested = Signal(int, str)  # a held-out customer, and why write now
     contact_changed = Signal(int)
 
     def __init__(
@@ -345,7 +346,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
 
     def _on_draft_triggered(self) -> None:
         if self._detail is not None and self.draft_action.isEnabled():
-            self.draft_requested.emit(self._detail.id)
+            self.draft_or_ask(self._detail.id)
 
     def clear(self, message: str = "Select a customer to see their history.") -> None:
         self._load_timer.stop()

@@ -133,7 +133,7 @@ class ComposerController(QObject):
         self._holdout_reason = holdout_reason
         self._open(alert_id, customer_id, find_alert=False)
 
-    def open_for_customer(self, customer_id: int) -> None:
+    def open_for_customer(self, customer_id: int, holdout_reason: str | None = None) -> None:
         """Open the composer for a customer chosen without an alert (the Customers tab):
         the draft answers their highest-priority active alert, if they have one, so the
         email moves it to in progress; without one it is a win-back."""
@@ -141,7 +141,7 @@ class ComposerController(QObject):
             self.dialog.raise_()
             self.dialog.activateWindow()
             return
-        self._holdout_reason = None
+        self._holdout_reason = holdout_reason
         self._open(None, customer_id, find_alert=True)
 
     def _open(self, alert_id: int | None, customer_id: int, *, find_alert: bool) -> None:
