@@ -124,36 +124,52 @@ def assign(
         ascending=[False, True, True],
         kind="stable",
     )
-    decided: dict[int, tuple[bool, str]] = dict(inherited)
-    audits: list[dict[str, Any]] = []
-    for index, customer, rule in zip(
-        taking.index.tolist(),
-        taking["customer_id"].astype(np.int64).tolist(),
-        taking["rule_key"].tolist(),
-        strict=True,
+    # Each customer is decided once, by their first alert in that order; customers who
+    # inherit a group are not drawn.
+    firsts = taking.drop_duplicates("customer_id")
+    drawing = firsts[~firsts["customer_id"].isin(list(inherited))]
+    customers = drawing["customer_id"].astype(np.int64).to_numpy()
+    risk = pd.to_numeric(churn.reindex(customers), errors="coerce").to_numpy(np.float64)
+    bands = np.select(
+        [np.isnan(risk), risk < BAND_EDGES[0], risk < BAND_EDGES[1]],
+        ["unscored", "low", "medium"],
+        "high",
+    ).astype(object)
+    numbers = np.zeros(len(customers), np.int64)
+    for band in RISK_BANDS:
+        mask = bands == band
+        numbers[mask] = draws[band] + np.arange(int(mask.sum()))
+        draws[band] += int(mask.sum())
+    blocks, positions = np.divmod(numbers, size)
+    cache: dict[tuple[str, int], frozenset[int]] = {}
+    flags = np.zeros(len(customers), bool)
+    for i, (band, block, position) in enumerate(
+        zip(bands.tolist(), blocks.tolist(), positions.tolist(), strict=True)
     ):
-        if customer not in decided:
-            band = risk_band(churn.get(customer))
-            number = draws.get(band, 0)
-            block, position = divmod(number, size)
-            out_now = position in held_positions(config.seed, band, block, size, held)
-            draws[band] = number + 1
-            decided[customer] = (out_now, band)
-            if out_now:
-                audits.append(
-                    {
-                        "customer_id": customer,
-                        "rule_key": rule,
-                        "band": band,
-                        "block": block,
-                        "position": position,
-                        "percent": config.percent,
-                        "seed": config.seed,
-                    }
-                )
-        flag, band = decided[customer]
-        out.at[index, "holdout"] = flag
-        out.at[index, "holdout_band"] = band
+        if (band, block) not in cache:
+            cache[(band, block)] = held_positions(config.seed, band, block, size, held)
+        flags[i] = position in cache[(band, block)]
+    decided = {
+        c: (bool(f), str(b)) for c, f, b in zip(customers.tolist(), flags, bands, strict=True)
+    }
+    decided.update(inherited)
+    rules = drawing["rule_key"].to_numpy(dtype=object)
+    audits = [
+        {
+            "customer_id": int(customers[i]),
+            "rule_key": str(rules[i]),
+            "band": str(bands[i]),
+            "block": int(blocks[i]),
+            "position": int(positions[i]),
+            "percent": config.percent,
+            "seed": config.seed,
+        }
+        for i in np.flatnonzero(flags).tolist()
+    ]
+    who = taking["customer_id"].astype(np.int64).map(decided)
+    out.loc[taking.index, "holdout"] = who.map(lambda d: d[0]).astype(bool)
+    out.loc[taking.index, "holdout_band"] = who.map(lambda d: d[1]).astype(object)
+    out["holdout"] = out["holdout"].astype(bool)
     return out, draws, audits
 
 
