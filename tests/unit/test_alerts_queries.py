@@ -100,6 +100,12 @@ def test_the_demo_raises_alerts_of_most_rules(alerted: tuple[Workspace, AlertRun
         "HAVING COUNT(*) > 1",
     )
     assert duplicates == []
+    raised_twice = db_rows(
+        ws,
+        f"SELECT customer_id, rule_key FROM alerts WHERE {RAISED_TODAY} GROUP BY 1, 2 "
+        "HAVING COUNT(*) > 1",
+    )
+    assert raised_twice == []
 
 
 def test_the_list_has_every_column_sorted_by_priority(
