@@ -111,7 +111,9 @@ class _Plan:
     quiet: IntArray  # days since the last order, when raised
     gap: FloatArray  # mean days between orders before it
     value_cents: FloatArray  # a 12-month value estimate
+    rule: IntArray  # index into _RULES
     risk: FloatArray
+    risk_before: FloatArray  # a week before (risk_rising's reason)
     band: IntArray  # index into RISK_BANDS
     holdout: BoolArray
     anyway: BoolArray  # held out, contacted anyway
@@ -163,6 +165,14 @@ def _plan_outreach(
     m = len(c)
 
     risk = np.clip(0.15 + 0.75 * np.minimum(q / 300.0, 1.0) + rng.normal(0, 0.1, m), 0.03, 0.97)
+    # The rule, as the rules would have it: high risk and a top-fifth value; more than
+    # twice the usual gap without an order; else a rise of the risk (to 40% or more, by
+    # 15 points or more).
+    top = np.quantile(value, 0.8) if m else 0.0
+    rule = np.where((risk >= 0.6) & (value >= top), 0, np.where(q > 2 * gap, 1, 2))
+    rising = rule == 2
+    risk[rising] = np.maximum(risk[rising], 0.40 + 0.1 * rng.random(int(rising.sum())))
+    risk_before = np.maximum(0.01, risk - 0.15 - 0.15 * rng.random(m))
     band = np.searchsorted(np.array([0.30, 0.60]), risk, side="right").astype(np.int64)
     holdout = np.zeros(m, dtype=bool)
     for b in range(3):
@@ -187,7 +197,9 @@ def _plan_outreach(
         quiet=q,
         gap=gap,
         value_cents=value,
+        rule=rule.astype(np.int64),
         risk=risk,
+        risk_before=risk_before,
         band=band,
         holdout=holdout,
         anyway=anyway,
@@ -240,7 +252,7 @@ def _outreach_tables(
 
     owner_idx = cust.owner[c]
     owners = _objects(OWNERS)[owner_idx]
-    rules, reasons = _rules_and_reasons(plan, today_day)
+    rules, reasons = _rules_and_reasons(plan)
     anyway_reason = _objects(
         [_ANYWAY_REASONS[k] for k in rng.integers(0, len(_ANYWAY_REASONS), m).tolist()]
     )
@@ -349,19 +361,14 @@ def _outreach_tables(
     )
 
 
-def _rules_and_reasons(plan: _Plan, today_day: int) -> tuple[Any, Any]:
+def _rules_and_reasons(plan: _Plan) -> tuple[Any, Any]:
     """The rule that raised each alert, and its reason in the rules' own words."""
-    m = len(plan.customer)
-    top = np.quantile(plan.value_cents, 0.8) if m else 0.0
-    rule = np.where(
-        (plan.risk >= 0.6) & (plan.value_cents >= top),
-        0,
-        np.where(plan.quiet > 2 * plan.gap, 1, 2),
-    )
+    rule = plan.rule
     reasons = []
-    for r, risk, value, quiet, gap, created in zip(
+    for r, risk, before, value, quiet, gap, created in zip(
         rule.tolist(),
         plan.risk.tolist(),
+        plan.risk_before.tolist(),
         plan.value_cents.tolist(),
         plan.quiet.tolist(),
         plan.gap.tolist(),
@@ -374,7 +381,6 @@ def _rules_and_reasons(plan: _Plan, today_day: int) -> tuple[Any, Any]:
         elif r == 1:
             reasons.append(f"no order in {quiet} days; usual gap {gap:.0f} days")
         else:
-            before = max(0.03, risk - 0.15 - (quiet % 7) / 100)
             since = _day_text(created // _DAY - 7)
             reasons.append(
                 f"churn risk up from {format_percent(before)} to {format_percent(risk)} "
