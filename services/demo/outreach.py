@@ -88,7 +88,6 @@ _MAX_QUIET_DAYS = 365
 _CLEAR_DAYS = 36  # alert day + up to 4 days to the email + the 30-day window, whole days
 _MAX_SEND_SECONDS = 96 * 3600
 _ANYWAY_SHARE = 0.08
-_RULES = ("high_risk_high_value", "gone_quiet", "risk_rising")
 _SEVERITY = {rule.key: rule.severity for rule in ALERT_RULES}
 _KEY = 1 << 32  # customer * _KEY + day: one sorted key over all orders
 
@@ -111,7 +110,7 @@ class _Plan:
     quiet: IntArray  # days since the last order, when raised
     gap: FloatArray  # mean days between orders before it
     value_cents: FloatArray  # a 12-month value estimate
-    rule: IntArray  # index into _RULES
+    rule: IntArray  # 0 high_risk_high_value, 1 gone_quiet, 2 risk_rising
     risk: FloatArray
     risk_before: FloatArray  # a week before (risk_rising's reason)
     band: IntArray  # index into RISK_BANDS
@@ -386,7 +385,10 @@ def _rules_and_reasons(plan: _Plan) -> tuple[Any, Any]:
                 f"churn risk up from {format_percent(before)} to {format_percent(risk)} "
                 f"since {since}"
             )
-    return _objects([_RULES[r] for r in rule.tolist()]), _objects(reasons)
+    keys = np.where(
+        rule == 0, "high_risk_high_value", np.where(rule == 1, "gone_quiet", "risk_rising")
+    )
+    return keys.astype(object), _objects(reasons)
 
 
 def _email(goal: str, variant: int, first: str, favourite: str, owner: str) -> tuple[str, str]:
