@@ -18,8 +18,8 @@ numbers (re-engagement, lift and its interval) can be checked against a truth:
   services.alerts.contact.record_email_in writes them), unless the customer asked not
   to be contacted or unsubscribed before then: such alerts are "assigned outreach, not
   contacted" (dismissed), in neither rate. About ``_ANYWAY_SHARE`` of the held-out
-  customers are contacted anyway, a few days after the alert (with a reason): in
-  neither group either.
+  customers are contacted anyway, a few days after the alert (with a reason; by email,
+  or by phone when they cannot be emailed): in neither group either.
 - **The true effect.** From the start (the email's ``sent_at`` for the contacted and
   the contacted anyway, the alert's ``created_at`` for the held out) a customer orders
   within ``WINDOW_DAYS`` days with probability ``CONTACTED_RATE`` when contacted and
@@ -27,7 +27,8 @@ numbers (re-engagement, lift and its interval) can be checked against a truth:
   (earlier days likelier), added to the customer's history before the rest of the
   demo is derived from it (tiers, recency, rollups).
 
-Why the rates hold exactly: the rest of the generator places its orders first, and an
+Why the true rates hold (the draws are Bernoulli, so a demo's own rates vary around
+them by the binomial spread): the rest of the generator places its orders first, and an
 alert is only raised on a day with none of them in the ``_CLEAR_DAYS`` days from it, so
 the only order that can fall in a window is the simulated one; the selection looks at
 the generated history only, never at the simulated draw, so it cannot bias it. Two
@@ -36,7 +37,10 @@ emails (opens fade, unsubscribes rise after a customer's last order) are generat
 the history *without* the simulated orders, and do-not-contact is drawn per customer
 independently of it. The customers of the contacted arm who cannot be emailed had their
 order drawn as if contacted; they are in neither rate, so no rate sees it. Every window
-closes before today, so no order is ever needed after it.
+closes before today, so no order is ever needed after it. The price of the cut: a
+customer brought back keeps the campaign behaviour of one who was not (opens keep
+fading). Each customer has one past alert, so each is one exposure; the alerts a scoring
+of the demo raises today come later and are repeats for those customers.
 
 Alert statuses follow a plausible history: won back (resolved a few days after the
 order), no action needed (a held-out customer who came back), lost (closed about two
