@@ -58,8 +58,9 @@ from typing import Any
 
 import numpy as np
 
-from models.schema import Alert, Interaction, Outreach
+from models.schema import Alert, AuditEvent, Interaction, Outreach
 from models.vocab import OUTREACH_TONES, RISK_BANDS
+from services.alerts.generate import SYSTEM_ACTOR
 from services.demo.generate import _Customers, _objects, _param
 from services.demo.tables import _OutreachTables, _TableData
 from services.demo.vocabulary import (
@@ -336,6 +337,10 @@ def _outreach_tables(
         customer=np.concatenate([c[e], c[p]]),
     )
     by = np.concatenate([owners[e], owners[p]])
+    subjects = dict(zip(e.tolist(), [x for x, _ in texts], strict=True))
+    audit, audit_alert = _history(
+        plan, status, outcome, resolved, emailed, called, owners, subjects, anyway_reason
+    )
 
     arm = np.where(
         plan.holdout,
@@ -360,8 +365,80 @@ def _outreach_tables(
         "last_alert": _iso(int(plan.created.max())) if m else None,
     }
     return _OutreachTables(
-        alerts=alerts, outreach=outreach, contacts=contacts, contact_by=by, truth=truth
+        alerts=alerts,
+        outreach=outreach,
+        contacts=contacts,
+        contact_by=by,
+        audit=audit,
+        audit_alert=audit_alert,
+        truth=truth,
     )
+
+
+def _history(
+    plan: _Plan,
+    status: Any,
+    outcome: Any,
+    resolved: IntArray,
+    emailed: BoolArray,
+    called: BoolArray,
+    owners: ObjArray,
+    subjects: dict[int, str],
+    anyway_reason: ObjArray,
+) -> tuple[_TableData, IntArray]:
+    """Each alert's audit trail, as the app writes it (services/alerts/lifecycle.py,
+    contact.py): raised, the email (or call) and the start of work, the close.
+
+    Returns the audit rows and, per row, the alert (its position in the plan); an
+    email's ``outreach_id`` is None until the write knows it.
+    """
+    alert: list[int] = []
+    when: list[int] = []
+    actor: list[str] = []
+    action: list[str] = []
+    details: list[dict[str, Any]] = []
+
+    def add(i: int, t: int, who: str, what: str, said: dict[str, Any]) -> None:
+        alert.append(i)
+        when.append(t)
+        actor.append(who)
+        action.append(what)
+        details.append(said)
+
+    for i in range(len(plan.customer)):
+        owner = str(owners[i])
+        add(i, int(plan.created[i]), SYSTEM_ACTOR, "alert.created", {"to": "open"})
+        state = "open"
+        t = int(plan.contact[i])
+        if emailed[i]:
+            add(i, t, owner, "alert.email_logged", {"outreach_id": None, "text": subjects[i]})
+        elif called[i]:
+            add(
+                i, t, owner, "alert.call_logged", {"text": anyway_reason[i], "outcome": "connected"}
+            )
+        if emailed[i] or called[i]:
+            started = {"from": "open", "to": "in_progress", "note": "contacted the customer"}
+            add(i, t, owner, "alert.started", started)
+            state = "in_progress"
+        if status[i] == "resolved":
+            closed = {"from": state, "to": "resolved", "outcome": outcome[i]}
+            add(i, int(resolved[i]), owner, "alert.resolved", closed)
+        elif status[i] == "dismissed":
+            note = "Cannot be emailed: do not contact, or unsubscribed."
+            closed = {"from": state, "to": "dismissed", "note": note}
+            add(i, int(resolved[i]), owner, "alert.dismissed", closed)
+    n = len(alert)
+    table = _TableData(
+        AuditEvent.__table__,  # type: ignore[arg-type]
+        {
+            "occurred_at": _stamps(np.array(when, dtype=np.int64)),
+            "actor": _objects(actor),
+            "action": _objects(action),
+            "entity_type": np.full(n, "alert", dtype=object),
+            "details": _objects(details),
+        },
+    )
+    return table, np.array(alert, dtype=np.int64)
 
 
 def _rules_and_reasons(plan: _Plan) -> tuple[Any, Any]:

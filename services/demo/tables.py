@@ -54,6 +54,8 @@ class _OutreachTables:
     outreach: _TableData  # alert_id filled in at write time
     contacts: _TableData  # interactions; attributes (by, alert and outreach ids) likewise
     contact_by: npt.NDArray[Any]  # who made each contact
+    audit: _TableData  # the alerts' audit trail; entity ids filled in at write time
+    audit_alert: IntArray  # per audit row, the alert's row in ``alerts``
     truth: dict[str, Any]
 
     def parts(self) -> list[_TableData]:
@@ -170,3 +172,15 @@ def _write_outreach(conn: Connection, past: _OutreachTables, customer_ids: IntAr
         ),
         customer_ids,
     )
+    # The audit trail: the alert by its customer, an email's outreach id likewise.
+    assert past.alerts.customer is not None
+    whose = customer_ids[past.alerts.customer[past.audit_alert]]
+    entity = np.empty(len(past.audit), dtype=object)
+    entity[:] = [alert_of[int(x)] for x in whose]
+    details = np.empty(len(past.audit), dtype=object)
+    details[:] = [
+        d | {"outreach_id": outreach_of[int(x)]} if "outreach_id" in d else d
+        for x, d in zip(whose, past.audit.columns["details"].tolist(), strict=True)
+    ]
+    columns = {**past.audit.columns, "entity_id": entity, "details": details}
+    _insert(conn, _TableData(past.audit.table, columns), customer_ids)

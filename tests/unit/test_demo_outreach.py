@@ -353,3 +353,39 @@ def test_same_seed_gives_the_same_history(tmp_path: Path) -> None:
     assert dumps[0] == dumps[1]
     for key in _COMPARED:
         assert dumps[0][key] != dumps[2][key], key
+
+
+def test_each_alert_has_the_audit_trail_the_app_would_write(default_demo: Workspace) -> None:
+    ws = default_demo
+    events = _frame(ws, "SELECT entity_id, action, actor, details, occurred_at FROM audit_events "
+                    "WHERE entity_type = 'alert' ORDER BY id")  # fmt: skip
+    events["details"] = events.details.map(json.loads)
+    alerts = _frame(ws, "SELECT * FROM alerts").set_index("id")
+    outreach = _frame(ws, "SELECT id, alert_id, sent_at, subject FROM outreach")
+
+    raised = events[events.action == "alert.created"].set_index("entity_id")
+    assert sorted(raised.index) == sorted(alerts.index)
+    assert (pd.to_datetime(raised.occurred_at) == pd.to_datetime(alerts.created_at)).all()
+
+    logged = events[events.action == "alert.email_logged"]
+    ids = logged.details.map(lambda d: d["outreach_id"])
+    assert sorted(ids) == sorted(outreach.id)
+    mails = outreach.set_index("id").loc[ids]
+    assert (mails.alert_id.to_numpy() == logged.entity_id.to_numpy()).all()
+    assert (logged.details.map(lambda d: d["text"]).to_numpy() == mails.subject.to_numpy()).all()
+    assert (logged.actor.to_numpy() == alerts.owner.loc[logged.entity_id].to_numpy()).all()
+
+    # Each close as it was recorded: the outcome, at the time the alert says.
+    for action, status in (("alert.resolved", "resolved"), ("alert.dismissed", "dismissed")):
+        closed = events[events.action == action].set_index("entity_id")
+        assert sorted(closed.index) == sorted(alerts.index[alerts.status == status])
+        at = pd.to_datetime(alerts.resolved_at.loc[closed.index])
+        assert (pd.to_datetime(closed.occurred_at) == at).all()
+    resolved = events[events.action == "alert.resolved"].set_index("entity_id")
+    outcomes = resolved.details.map(lambda d: d["outcome"])
+    assert (outcomes == alerts.outcome.loc[resolved.index]).all()
+    # Started when contacted: every alert with an email or a call, and only those.
+    started = set(events[events.action == "alert.started"].entity_id)
+    called = set(events[events.action == "alert.call_logged"].entity_id)
+    assert started == set(logged.entity_id) | called
+    assert (alerts.status.loc[list(started)] != "open").all()
