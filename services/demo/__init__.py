@@ -19,8 +19,14 @@ never over orders), then written with SQLAlchemy Core ``executemany`` inserts
 in chunks, all in one transaction, so the same code runs on SQLite and
 PostgreSQL.
 
+It also simulates six months of the product in use, with a known true effect for Learn
+to recover: past risk alerts with a 10% holdout, an email to each contacted customer,
+and re-engagement at 12% without contact and 20% with it (``outreach``; the truth is in
+the demo marker's ``simulated_outreach``).
+
 The package: ``vocabulary`` (the demo's world), ``generate`` (the rows, vectorised),
-``tables`` (writing them) and ``build`` (``build_demo``, the entry point).
+``outreach`` (the past alerts and emails), ``tables`` (writing them) and ``build``
+(``build_demo``, the entry point).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import Engine, exists, select
@@ -25,7 +25,8 @@ from services.demo.events import (
     _subscriptions,
     _support,
 )
-from services.demo.generate import _customers, _exact_shares, _objects, _orders
+from services.demo.generate import _customers, _exact_shares, _objects, _order_times, _orders
+from services.demo.outreach import _outreach_tables, _plan_outreach
 from services.demo.tables import _DemoData, _write
 from services.demo.vocabulary import (
     _EPOCH,
@@ -88,6 +89,7 @@ def build_demo(
     with translate_db_errors(), Session(engine) as session:
         _refuse_real_data(session)
     data = _generate(customers, seed, today, step)
+    assert data.outreach is not None
 
     step(0.28, "Preparing the workspace")
     with translate_db_errors(), engine.begin() as conn:
@@ -100,6 +102,7 @@ def build_demo(
             "seed": seed,
             "today": today.isoformat(),
             "built_at": built_at.isoformat(timespec="seconds"),
+            "simulated_outreach": data.outreach.truth,
         }
         with Session(bind=conn) as session:
             set_setting(session, DEMO_SETTING, marker)
@@ -143,11 +146,17 @@ def _generate(n: int, seed: int, today: dt.date, step: Callable[[float, str], No
     today_day = (today - _EPOCH).days  # events happen strictly before today 00:00 UTC
     step(0.02, "Generating orders")
     arch = _exact_shares(rng, n, [a.share for a in ARCHETYPES])
-    orders = _orders(rng, arch, today_day)
+    times = _order_times(rng, arch, today_day)
+    # The past outreach has a random stream of its own (services/demo/outreach.py).
+    past_rng = np.random.default_rng([seed, 16])
+    plan = _plan_outreach(past_rng, arch, times, today_day)
+    orders = _orders(rng, arch, today_day, times, plan.fixed_orders())
     step(0.12, "Generating customers")
     cust = _customers(rng, arch, orders, today_day)
     step(0.18, "Generating emails")
-    emails = _emails(rng, arch, cust, today_day)
+    # Campaign behaviour follows the history without the simulated orders, so that who
+    # can be emailed never depends on the simulated outcome.
+    emails = _emails(rng, arch, replace(cust, last_day=plan.raw_last_day), today_day)
     step(0.22, "Generating tickets and reviews")
     support = _support(rng, arch, cust, orders, today_day)
     touches = _owner_touches(rng, arch, cust, today_day)
@@ -165,9 +174,14 @@ def _generate(n: int, seed: int, today: dt.date, step: Callable[[float, str], No
     for i in np.unique(emails.customer[emails.kind == "unsubscribe"]).tolist():
         attributes[i]["accepts_marketing"] = False
     email_table = _interaction_table(emails, today_day, detailed=False)
+    unsubscribed_at = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    unsub = emails.kind == "unsubscribe"
+    np.minimum.at(unsubscribed_at, emails.customer[unsub], emails.seconds[unsub])
+    past = _outreach_tables(past_rng, plan, cust, unsubscribed_at, today_day)
     support_table = _interaction_table(support, today_day, detailed=True)
     return _DemoData(
         customers=cust.table(),
         external_ids=cust.external_ids,
         children=[orders.table, email_table, support_table, touches, opportunities, subscriptions],
+        outreach=past,
     )

@@ -145,7 +145,10 @@ class _Orders:
     channel: IntArray  # per customer preferred channel
 
 
-def _orders(rng: np.random.Generator, arch: IntArray, today_day: int) -> _Orders:
+def _order_times(
+    rng: np.random.Generator, arch: IntArray, today_day: int
+) -> tuple[IntArray, FloatArray]:
+    """Each order's customer (generation index) and time in days, sorted by both."""
     n = len(arch)
     today = float(today_day)
     start_ago = np.empty(n)
@@ -202,7 +205,33 @@ def _orders(rng: np.random.Generator, arch: IntArray, today_day: int) -> _Orders
     customer = np.concatenate([first_cust, last_cust, inner_cust]).astype(np.int64)
     t = np.concatenate([lo[first_cust], hi[last_cust], inner_t])
     order = np.lexsort((t, customer))
-    customer, t = customer[order], t[order]
+    return customer[order], t[order]
+
+
+def _orders(
+    rng: np.random.Generator,
+    arch: IntArray,
+    today_day: int,
+    times: tuple[IntArray, FloatArray],
+    fixed: tuple[IntArray, IntArray] | None = None,
+) -> _Orders:
+    """The order rows from their times (``_order_times``), plus ``fixed`` orders.
+
+    ``fixed`` is (customer, second) of orders placed to the second and always paid:
+    the simulated outreach's re-engagement orders (services/demo/outreach.py).
+    """
+    n = len(arch)
+    lapsing, churned = arch == _LAPSING, arch == _CHURNED
+    customer, t = times
+    pinned = np.zeros(len(customer), dtype=bool)
+    at = np.zeros(len(customer), dtype=np.int64)
+    if fixed is not None and len(fixed[0]):
+        customer = np.concatenate([customer, fixed[0]])
+        t = np.concatenate([t, fixed[1] / _DAY])
+        pinned = np.concatenate([pinned, np.ones(len(fixed[0]), dtype=bool)])
+        at = np.concatenate([at, fixed[1]])
+        order = np.lexsort((t, customer))
+        customer, t, pinned, at = customer[order], t[order], pinned[order], at[order]
     day = np.minimum(np.floor(t).astype(np.int64), today_day - 1)
     count = len(customer)
 
@@ -229,6 +258,7 @@ def _orders(rng: np.random.Generator, arch: IntArray, today_day: int) -> _Orders
     status[u < refund_p + 0.015] = "cancelled"
     status[u < refund_p] = "refunded"
     status[recent & (rng.random(count) < 0.4)] = "pending"
+    status[pinned] = "paid"
 
     preferred = rng.choice(len(CHANNELS), n, p=_CHANNEL_SHARES)
     channel = np.where(
@@ -243,7 +273,7 @@ def _orders(rng: np.random.Generator, arch: IntArray, today_day: int) -> _Orders
 
     seconds = rng.choice(24, count, p=_HOUR_WEIGHT / _HOUR_WEIGHT.sum()) * 3600
     seconds += rng.integers(0, 3600, count)
-    when = (day * _DAY + seconds).astype("datetime64[s]")
+    when = np.where(pinned, at, day * _DAY + seconds).astype("datetime64[s]")
     # Shop order numbers count up in time, like "#1001" in a Shopify export.
     chrono = np.argsort(when, kind="stable")
     number = np.empty(count, dtype=np.int64)

@@ -13,7 +13,9 @@ from sqlalchemy import Connection, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from models.schema import (
+    Alert,
     Customer,
+    Outreach,
 )
 from services.demo.vocabulary import BULK_CACHE_KIB, DATA_TABLES, INSERT_CHUNK, SOURCE, IntArray
 from services.rollups import refresh_rollups
@@ -44,14 +46,33 @@ class _TableData:
 
 
 @dataclass
+class _OutreachTables:
+    """The simulated past outreach (services/demo/outreach.py): rows that point at each
+    other, written after the rest, with ids looked up by customer (one each)."""
+
+    alerts: _TableData
+    outreach: _TableData  # alert_id filled in at write time
+    contacts: _TableData  # interactions; attributes (by, alert and outreach ids) likewise
+    contact_by: npt.NDArray[Any]  # who made each contact
+    audit: _TableData  # the alerts' audit trail; entity ids filled in at write time
+    audit_alert: IntArray  # per audit row, the alert's row in ``alerts``
+    truth: dict[str, Any]
+
+    def parts(self) -> list[_TableData]:
+        return [self.alerts, self.outreach, self.contacts]
+
+
+@dataclass
 class _DemoData:
     customers: _TableData
     external_ids: list[str]  # customer external ids, in generation order
     children: list[_TableData] = field(default_factory=list)
+    outreach: _OutreachTables | None = None
 
     def counts(self) -> dict[str, int]:
         counts = {"customers": len(self.customers)}
-        for part in self.children:
+        past = self.outreach.parts() if self.outreach is not None else []
+        for part in [*self.children, *past]:
             name = part.table.name
             counts[name] = counts.get(name, 0) + len(part)
         for name in ("orders", "interactions", "opportunities", "subscriptions"):
@@ -101,7 +122,10 @@ def _write_tables(conn: Connection, data: _DemoData, step: Callable[[float, str]
             stop = min(start + INSERT_CHUNK, len(part))
             conn.execute(insert(part.table), part.rows(start, stop, customer_ids))
             done += stop - start
-    step(0.98, "Summing up each customer")
+    if data.outreach is not None:
+        step(0.98, "Writing past alerts and outreach")
+        _write_outreach(conn, data.outreach, customer_ids)
+    step(0.985, "Summing up each customer")
     with Session(bind=conn) as session:
         refresh_rollups(session)
 
@@ -110,3 +134,53 @@ def _insert(conn: Connection, part: _TableData, customer_ids: IntArray | None) -
     for start in range(0, len(part), INSERT_CHUNK):
         stop = min(start + INSERT_CHUNK, len(part))
         conn.execute(insert(part.table), part.rows(start, stop, customer_ids))
+
+
+def _write_outreach(conn: Connection, past: _OutreachTables, customer_ids: IntArray) -> None:
+    """Alerts, then their outreach, then the contacts pointing at both.
+
+    The tables were emptied in this transaction and each customer has at most one past
+    alert and one email, so the customer finds the row's id.
+    """
+    _insert(conn, past.alerts, customer_ids)
+    a = Alert.__table__.c
+    alert_of = dict(conn.execute(select(a.customer_id, a.id)).all())
+    emails = past.outreach
+    assert emails.customer is not None
+    assert past.contacts.customer is not None
+    emailed = customer_ids[emails.customer]
+    ids = np.empty(len(emails), dtype=object)
+    ids[:] = [alert_of[int(x)] for x in emailed]
+    _insert(conn, _TableData(emails.table, {**emails.columns, "alert_id": ids}, emails.customer),
+            customer_ids)  # fmt: skip
+    o = Outreach.__table__.c
+    outreach_of = dict(conn.execute(select(o.customer_id, o.id)).all())
+    contacts = past.contacts
+    who = customer_ids[past.contacts.customer]
+    attributes = np.empty(len(contacts), dtype=object)
+    attributes[:] = [
+        {"by": by, "alert_id": alert_of[int(x)]}
+        | ({"outreach_id": outreach_of[int(x)]} if kind == "email_sent" else {})
+        for x, by, kind in zip(
+            who, past.contact_by.tolist(), contacts.columns["kind"].tolist(), strict=True
+        )
+    ]
+    _insert(
+        conn,
+        _TableData(
+            contacts.table, {**contacts.columns, "attributes": attributes}, contacts.customer
+        ),
+        customer_ids,
+    )
+    # The audit trail: the alert by its customer, an email's outreach id likewise.
+    assert past.alerts.customer is not None
+    whose = customer_ids[past.alerts.customer[past.audit_alert]]
+    entity = np.empty(len(past.audit), dtype=object)
+    entity[:] = [alert_of[int(x)] for x in whose]
+    details = np.empty(len(past.audit), dtype=object)
+    details[:] = [
+        d | {"outreach_id": outreach_of[int(x)]} if "outreach_id" in d else d
+        for x, d in zip(whose, past.audit.columns["details"].tolist(), strict=True)
+    ]
+    columns = {**past.audit.columns, "entity_id": entity, "details": details}
+    _insert(conn, _TableData(past.audit.table, columns), customer_ids)

@@ -18,6 +18,7 @@ from models.errors import UserFacingError, WorkspaceError
 from models.schema import (
     INTERACTION_KINDS,
     ORDER_STATUSES,
+    Alert,
     AuditEvent,
     Customer,
     Interaction,
@@ -109,15 +110,17 @@ def test_marks_the_workspace_as_demo_and_audits_it(small: tuple[Workspace, DemoS
         assert is_demo_workspace(s)
         marker = get_setting(s, "workspace.demo")
         home = get_setting(s, "workspace.home_currency")
-        events = s.scalars(select(AuditEvent)).all()
+        events = s.scalars(select(AuditEvent).where(AuditEvent.entity_type != "alert")).all()
     assert home == "USD"  # the demo's money is in US dollars
     assert marker["customers"] == 300
     assert marker["seed"] == 11
     assert marker["today"] == "2025-06-15"
     dt.datetime.fromisoformat(marker["built_at"])
+    # One event for the build (the past alerts' own audit trail aside).
     assert [e.action for e in events] == ["demo_built"]
     assert events[0].details is not None
     assert events[0].details["orders"] > 0
+    assert events[0].details["alerts"] == marker["simulated_outreach"]["alerts"] > 0
 
 
 def test_fresh_workspace_is_not_a_demo(workspace: Workspace) -> None:
@@ -287,6 +290,10 @@ def test_different_seed_or_day_gives_different_rows(tmp_path: Path) -> None:
 def _per_customer(ws: Workspace) -> pd.DataFrame:
     customers = _frame(ws, "SELECT id, attributes FROM customers").set_index("id")
     customers["archetype"] = customers.attributes.map(lambda a: json.loads(a)["demo_archetype"])
+    # Customers the simulated past outreach (services/demo/outreach.py) brought back.
+    customers["won_back"] = customers.attributes.map(
+        lambda a: json.loads(a).get("demo_outreach", {}).get("reengaged", False)
+    )
     orders = _frame(ws, "SELECT customer_id, order_date FROM orders")
     orders["order_date"] = pd.to_datetime(orders.order_date)
     last = orders.groupby("customer_id").order_date.max()
@@ -342,8 +349,12 @@ def test_archetypes_behave_as_named(behaviour: pd.DataFrame) -> None:
     }  # fmt: skip
     assert (by.get_group("new").first_recency <= 70).all()
     assert (by.get_group("one_time").orders == 1).all()
-    assert by.get_group("lapsing").recency.between(120, 300).all()
-    assert (by.get_group("churned").recency > 365).all()
+    # Their own history ends long ago; only a simulated re-engagement order (in the
+    # past outreach's 30-day windows, which close before today) is more recent.
+    lapsing, churned = by.get_group("lapsing"), by.get_group("churned")
+    assert lapsing[~lapsing.won_back].recency.between(120, 300).all()
+    assert (churned[~churned.won_back].recency > 365).all()
+    assert (c[c.won_back].recency <= 185).all()
     assert by.get_group("vip").recency.median() < 30
     # VIPs buy most often and open the most mail; leavers bought at ever longer gaps.
     assert by.orders.mean().idxmax() == "vip"
@@ -404,7 +415,14 @@ def test_rebuild_replaces_everything(workspace: Workspace) -> None:
     assert _count(workspace, Interaction) == second.interactions
     assert _count(workspace, Opportunity) == second.opportunities
     assert _count(workspace, Subscription) == second.subscriptions
-    assert _count(workspace, AuditEvent) == 1
+    # One "demo built" event, and the audit trail of this build's past alerts only.
+    with Session(workspace.engine) as s:
+        events = s.execute(select(AuditEvent.action, AuditEvent.entity_id)).all()
+        alerts = set(s.scalars(select(Alert.id)))
+    assert [a for a, _ in events].count("demo_built") == 1
+    trail = [e for a, e in events if a != "demo_built"]
+    assert trail
+    assert set(trail) == alerts
     dupes = _frame(
         workspace,
         "SELECT external_id FROM orders GROUP BY external_id HAVING COUNT(*) > 1 "
