@@ -111,6 +111,22 @@ def _is_offer(text: str, start: int, end: int) -> bool:
     return bool(_OFFER_WORDS.search(text[max(0, start - _WINDOW) : end + _WINDOW]))
 
 
+def find_offers(text: str) -> tuple[list[int], list[float]]:
+    """The offers an email makes, as the incentive check spots them: money amounts (in
+    hundredths, as written) and percents off, each next to an offer word."""
+    amounts = [
+        _cents(m.group("a") or m.group("b"), bool(m.group("ak")))
+        for m in _MONEY.finditer(text)
+        if _is_offer(text, m.start(), m.end())
+    ]
+    percents = [
+        float(m.group("p").replace(",", ""))
+        for m in _PERCENT.finditer(text)
+        if _is_offer(text, m.start(), m.end())
+    ]
+    return amounts, percents
+
+
 def _placeholders(text: str) -> list[str]:
     found: list[str] = []
     for pattern in _PLACEHOLDERS:
