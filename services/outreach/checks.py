@@ -111,17 +111,76 @@ def _is_offer(text: str, start: int, end: int) -> bool:
     return bool(_OFFER_WORDS.search(text[max(0, start - _WINDOW) : end + _WINDOW]))
 
 
+# Every match of the two patterns holds one of these marks (lower case): a symbol before
+# the amount, a word or a percent sign after it. Trying the patterns only where a mark is
+# finds what a scan of the whole text finds, in a fraction of the time.
+_SYMBOL_MARKS = ("$", "€", "£", "¥", "₹", "chf", "sek", "nok", "dkk")
+_WORD_MARKS = ("usd", "eur", "gbp", "dollar", "pound", "buck")
+_PERCENT_MARKS = ("%", "percent", "per cent")
+
+
+def _number_starts(text: str, end: int) -> range:
+    """Where a number ending at ``end`` (one optional space before it) may start: each
+    place in the run of digits, commas and points before it."""
+    i = end - 1 if end > 0 and text[end - 1].isspace() else end
+    j = i
+    while j > 0 and (text[j - 1].isdigit() or text[j - 1] in ",."):
+        j -= 1
+    return range(j, i)
+
+
+def _positions(lower: str, marks: tuple[str, ...]) -> list[int]:
+    found = []
+    for mark in marks:
+        at = lower.find(mark)
+        while at != -1:
+            found.append(at)
+            at = lower.find(mark, at + 1)
+    return found
+
+
 def find_offers(text: str) -> tuple[list[int], list[float]]:
     """The offers an email makes, as the incentive check spots them: money amounts (in
-    hundredths, as written) and percents off, each next to an offer word."""
+    hundredths, as written) and percents off, each next to an offer word (the same
+    matches as scanning the text with the check's patterns)."""
+    lower = text.lower()
+    found: dict[re.Pattern[str], dict[int, re.Match[str]]] = {_MONEY: {}, _PERCENT: {}}
+
+    def attempt(pattern: re.Pattern[str], start: int, at: int) -> None:
+        if start in found[pattern]:
+            return
+        match = pattern.match(text, start)
+        if match and match.end() > at:
+            found[pattern][start] = match
+
+    for at in _positions(lower, _SYMBOL_MARKS):
+        first = at
+        while first > max(0, at - 3) and text[first - 1].isalpha():
+            first -= 1  # "US$", "CA$", "A$", "NZ$"
+        for start in range(first, at + 1):
+            attempt(_MONEY, start, at)
+    for pattern, marks in ((_MONEY, _WORD_MARKS), (_PERCENT, _PERCENT_MARKS)):
+        for at in _positions(lower, marks):
+            for start in _number_starts(text, at):
+                if text[start].isdigit():
+                    attempt(pattern, start, at)
+    kept: dict[re.Pattern[str], list[re.Match[str]]] = {}
+    for pattern, matches in found.items():
+        # What a scan finds: the leftmost match, then the next one after its end.
+        kept[pattern] = []
+        end = -1
+        for start in sorted(matches):
+            if start >= end:
+                kept[pattern].append(matches[start])
+                end = matches[start].end()
     amounts = [
         _cents(m.group("a") or m.group("b"), bool(m.group("ak")))
-        for m in _MONEY.finditer(text)
+        for m in kept[_MONEY]
         if _is_offer(text, m.start(), m.end())
     ]
     percents = [
         float(m.group("p").replace(",", ""))
-        for m in _PERCENT.finditer(text)
+        for m in kept[_PERCENT]
         if _is_offer(text, m.start(), m.end())
     ]
     return amounts, percents
