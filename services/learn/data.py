@@ -27,13 +27,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
+from models.vocab import LEARN_BREAKDOWNS
 from services.alerts._db import bools, columns, fetch, is_none, timestamps
 from services.learn.attribution import CONTACTED, HOLDOUT
 from services.money import MoneyContext, home_cents_sql, load_money_context
 
 # The columns a breakdown can use, on every exposure row.
-BREAKDOWN_COLUMNS = ("rule", "goal", "template", "variant", "tone", "owner", "segment")
+BREAKDOWN_COLUMNS = LEARN_BREAKDOWNS
 EXPOSURE_COLUMNS = (
     "customer_id",
     "group",
@@ -187,13 +189,14 @@ def _last_orders_before(conn: Connection) -> pd.Series:
 
 
 def load_learn_data(
-    conn: Connection,
+    session: Session,
     since: dt.date | None = None,
     until: dt.date | None = None,
     zone: str = "UTC",
 ) -> LearnData:
     """The exposures whose start falls in the period (local dates in ``zone``), with the
-    orders and emails."""
+    orders and emails, read in the caller's transaction."""
+    conn = session.connection()
     money = load_money_context(conn)
     alerts = _alerts(conn)
     first = _first_outreach(conn)

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from services.alerts._db import columns, fetch, floats, reading
@@ -93,7 +93,7 @@ def customers(ids: Iterable[object] | np.ndarray | pd.Series) -> Customers:
 
 
 def effectiveness_report(
-    source: Engine | Session,
+    engine: Engine,
     since: dt.date | None = None,
     until: dt.date | None = None,
     by: str | None = None,
@@ -110,9 +110,7 @@ def effectiveness_report(
     if since is not None and until is not None and since > until:
         raise ValueError(f"the period starts ({since}) after it ends ({until})")
     when = moment(now)
-    if isinstance(source, Session):
-        return _report(source, since, until, by, when, confidence, resamples, seed)
-    with reading(source) as conn, Session(bind=conn) as session:
+    with reading(engine) as conn, Session(bind=conn) as session:
         return _report(session, since, until, by, when, confidence, resamples, seed)
 
 
@@ -126,12 +124,11 @@ def _report(
     resamples: int,
     seed: int,
 ) -> EffectivenessReport:
-    conn: Connection = session.connection()
     window = int(get_setting(session, "learn.attribution_days"))
     horizon = int(get_setting(session, "scoring.horizon_days"))
     zone = workspace_zone(get_setting(session, TIME_ZONE_SETTING) or None)
     at_risk = _at_risk(session)
-    data = load_learn_data(conn, since, until, zone)
+    data = load_learn_data(session, since, until, zone)
     as_of = when.replace(tzinfo=None)
     attributed = attribute(data.exposures, data.orders, window, as_of=as_of)
 

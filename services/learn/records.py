@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from models.vocab import LEARN_BREAKDOWNS
+
 # What the report can be broken down by, and the words for each.
-BREAKDOWNS = ("rule", "goal", "template", "variant", "tone", "owner", "segment")
+BREAKDOWNS = LEARN_BREAKDOWNS
 BREAKDOWN_LABELS = {
     "rule": "Alert rule",
     "goal": "Goal",

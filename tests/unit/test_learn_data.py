@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert, text
+from sqlalchemy.orm import Session
 
 from models.schema import Alert, Outreach
 from services.learn.data import load_learn_data
@@ -142,8 +143,8 @@ def report(book: Book, **kwargs: Any) -> EffectivenessReport:
 
 
 def test_groups_follow_the_exposure_definition(book: Book, names: Names) -> None:
-    with book.engine.connect() as conn:
-        data = load_learn_data(conn)
+    with Session(book.engine) as session:
+        data = load_learn_data(session)
     groups = {(int(r.customer_id), r.group) for r in data.exposures.itertuples()}
     assert groups == {
         (names["H1"], "holdout"),
