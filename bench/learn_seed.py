@@ -46,6 +46,7 @@ def seed_learn_workspace(
     contacted_rate: float = 0.20,
     days: int = 240,
     fresh: bool = True,
+    holdout_share: float = 0.10,
 ) -> None:
     """Fill the migrated workspace at ``path`` (its customers, when ``fresh`` is False,
     are kept and alerted instead of new ones)."""
@@ -57,8 +58,20 @@ def seed_learn_workspace(
             if fresh:
                 _customers(con, customers, rng, t_now)
             ids = np.array([r[0] for r in con.execute("SELECT id FROM customers ORDER BY id")])
-            snapshots = _scores(con, ids, rng, now)
-            _experiment(con, ids, snapshots, emails, rng, t_now, days, base_rate, contacted_rate)
+            snapshots = _scores(con, ids, rng, now) if fresh else _latest_snapshots(con)
+            if not fresh:  # the workspace's scored customers only (no guests)
+                ids = np.array(sorted(snapshots))
+            _experiment(
+                con,
+                ids,
+                snapshots,
+                emails,
+                rng,
+                t_now,
+                days,
+                (base_rate, contacted_rate),
+                holdout_share,
+            )
     finally:
         con.close()
 
@@ -119,6 +132,20 @@ def _scores(
     }
 
 
+def _latest_snapshots(con: sqlite3.Connection) -> dict[int, int]:
+    """customer id -> snapshot id of the latest finished scoring."""
+    run = con.execute(
+        "SELECT id FROM scoring_runs WHERE status = 'finished' ORDER BY as_of DESC, id DESC"
+    ).fetchone()
+    if run is None:
+        raise ValueError("the workspace has no scoring to alert from")
+    return dict(
+        con.execute(
+            "SELECT customer_id, id FROM score_snapshots WHERE scoring_run_id = ?", (run[0],)
+        ).fetchall()
+    )
+
+
 def _band(risk: float) -> str:
     return "low" if risk < 0.3 else "medium" if risk < 0.6 else "high"
 
@@ -131,15 +158,17 @@ def _experiment(
     rng: np.random.Generator,
     t_now: float,
     days: int,
-    base_rate: float,
-    contacted_rate: float,
+    rates: tuple[float, float],
+    holdout_share: float,
 ) -> None:
-    """Alerts (10% held out), emails for 95% of the rest, and the orders that follow."""
-    n_alerts = min(len(ids), int(round(emails / 0.9 / 0.95)))
+    """Alerts (``holdout_share`` held out), emails for 95% of the rest, and the orders
+    that follow (``rates``: the held-out and the contacted chance of ordering)."""
+    base_rate, contacted_rate = rates
+    n_alerts = min(len(ids), int(round(emails / (1 - holdout_share) / 0.95)))
     alerted = rng.choice(ids, n_alerts, replace=False)
     risk = dict(con.execute("SELECT customer_id, churn_risk FROM score_snapshots").fetchall())
     created = t_now - rng.uniform(5, days, n_alerts) * 86_400
-    holdout = rng.random(n_alerts) < 0.10
+    holdout = rng.random(n_alerts) < holdout_share
     reached = ~holdout & (rng.random(n_alerts) < 0.95)
     rules = rng.choice(RISK_RULES, n_alerts)
     base = int(con.execute("SELECT COALESCE(MAX(id), 0) FROM alerts").fetchone()[0])
