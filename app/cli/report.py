@@ -132,6 +132,7 @@ def report_table(report: EffectivenessReport) -> list[str]:
         period_words,
         rate,
         revenue_words,
+        warning_words,
     )
 
     overall = report.overall
@@ -187,10 +188,7 @@ def report_table(report: EffectivenessReport) -> list[str]:
     )
     if quality.median_warning_days is not None:
         buckets = " | ".join(f"{b.label}: {b.alerts.count:,}" for b in quality.warning_buckets)
-        lines += _wrap(
-            f"Warning given by the risk alerts of the churned ({quality.warned.count:,}): "
-            f"median {quality.median_warning_days:.0f} days; {buckets}.",
-        )
+        lines += _wrap(f"{warning_words(quality)} Days of warning: {buckets}.")
     if report.over_time:
         lines += ["", f"{'Month':<10} {'Contacted':>10} {'n':>8} {'Held out':>10} {'n':>8}"]
         for point in report.over_time:
@@ -205,7 +203,7 @@ def report_table(report: EffectivenessReport) -> list[str]:
             f"By {BREAKDOWN_LABELS[report.by].lower()}:",
             f"{'':<26} {'Contacted':>9} {'Rate':>7} {'Held out':>9} {'Rate':>7} {'Lift':>6} 95% CI",
         ]
-        lines += [_slice_row(part.key, part) for part in report.breakdown]
+        lines += [_slice_row(part.label or part.key, part) for part in report.breakdown]
         if any(not part.lift.enough for part in report.breakdown):
             lines.append("* not enough data yet: read that row's lift with care.")
         if report.breakdown_note:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from services.alerts._db import columns, fetch, floats, reading
-from services.alerts.config import read_alert_config
+from services.alerts.config import RULE_TITLES, read_alert_config
 from services.alerts.inputs import latest_run
 from services.alerts.lifecycle import moment
 from services.alerts.records import NOT_AT_RISK_SEGMENTS
@@ -146,7 +147,8 @@ def _report(
         for key in sorted(wanted, key=_sort_key):
             mine = keys == key
             rows = attributed[mine | holdout] if by in EMAIL_BREAKDOWNS else attributed[mine]
-            breakdown.append(summary(key, rows, data.not_contacted[missed_keys == key]))
+            part = summary(key, rows, data.not_contacted[missed_keys == key])
+            breakdown.append(replace(part, label=key_label(by, key)))
     return EffectivenessReport(
         since=since,
         until=until,
@@ -162,6 +164,19 @@ def _report(
         offers=_offers(attributed, data),
         exposures=len(data.exposures),
     )
+
+
+def key_label(by: str, key: str) -> str:
+    """A breakdown key in words: a rule's title, "Draft 1" for variant 0, "Win back"."""
+    if key == NO_VALUE:
+        return key
+    if by == "rule":
+        return RULE_TITLES.get(key, key)
+    if by == "variant":
+        return f"Draft {int(key) + 1}" if key.lstrip("-").isdigit() else key
+    if by in ("goal", "tone"):
+        return key.replace("_", " ").capitalize()
+    return key
 
 
 def _keys(values: pd.Series) -> np.ndarray:

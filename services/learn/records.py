@@ -106,12 +106,13 @@ class Revenue:
 class Slice:
     """Every Learn figure of one slice of the exposures (key "" for all of them)."""
 
-    key: str
+    key: str  # the value as stored: a rule's key, a template's name, a variant's number
     lift: Lift
     time_contacted: TimeToReengagement
     time_holdout: TimeToReengagement
     revenue: Revenue
     set_aside: SetAside
+    label: str = ""  # the key in words: a rule's title, "Draft 2", "Win back"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ headline, points of lift, rates and intervals. Standard library only (views impo
 from __future__ import annotations
 
 from services.formatting import format_date
-from services.learn.records import EffectivenessReport, GroupRate, Lift, Slice
+from services.learn.records import AlertQuality, EffectivenessReport, GroupRate, Lift, Slice
 from services.money import format_money
 
 
@@ -110,4 +110,21 @@ def offers_words(report: EffectivenessReport) -> str:
         f"Offers: {offers.with_offer.count:,} of {offers.emails:,} counted emails made an "
         f"offer ({offers.money_offers:,} amounts worth {money(report, offers.money_offer_cents)}"
         f" as written, {offers.percent_offers:,} percent-off offers, not valued)."
+    )
+
+
+def warning_words(quality: AlertQuality) -> str:
+    """How much warning the risk alerts of the churned held-out customers gave."""
+    median = quality.median_warning_days
+    if median is None:
+        return ""
+    who = f"Risk alerts of churned held-out customers ({quality.warned.count:,})"
+    if median >= 0:
+        return (
+            f"{who}: a median of {median:.0f} days of warning before the gap since the last "
+            f"order reached {quality.horizon_days} days."
+        )
+    return (
+        f"{who}: most came late, a median of {-median:.0f} days after the gap since the "
+        f"last order had reached {quality.horizon_days} days."
     )

@@ -97,6 +97,8 @@ def test_the_tab_loads_and_the_headline_says_the_figures(
     rules = [p.key for p in report.breakdown]
     model = window.results.breakdown_model
     assert [model.record(r).key for r in range(model.rowCount())] == rules
+    titles = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert "Gone quiet" in titles
     lift_chart = window.results.lift_chart
     assert lift_chart is not None
     assert lift_chart.row_labels()[0] == "All"

@@ -88,8 +88,8 @@ class LiftChart(DashboardChart):
         self._empty.hide()
         span_low = min(0.0, float(low.min()))
         span_high = max(0.0, float(high.max()))
-        pad = max((span_high - span_low) * 0.28, 2.0)
-        self.plot.setXRange(span_low - pad * 0.4, span_high + pad, padding=0)
+        pad = max((span_high - span_low) * 0.45, 3.0)  # room for the value labels
+        self.plot.setXRange(span_low - pad * 0.3, span_high + pad, padding=0)
         self.plot.setYRange(-0.6, n - 0.4, padding=0)
         self._show_labels(
             [(float(high[i]), float(i), f"  {lift[i]:+.1f}", (0.0, 0.5)) for i in range(n)]

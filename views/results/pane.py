@@ -79,7 +79,7 @@ def _breakdown_columns(report: EffectivenessReport | None) -> list[WorkColumn]:
         return money(report, part.revenue.won_back_cents) if report is not None else ""
 
     return [
-        WorkColumn("", lambda p: p.key, tone=tone),
+        WorkColumn("", lambda p: p.label or p.key, tone=tone),
         WorkColumn("Contacted", lambda p: f"{p.lift.contacted.customers.count:,}", tone=tone),
         WorkColumn("Rate", lambda p: rate(p.lift.contacted.rate), tone=tone),
         WorkColumn("Held out", lambda p: f"{p.lift.holdout.customers.count:,}", tone=tone),
@@ -150,12 +150,8 @@ class ResultsPane(QWidget):
         content.setMinimumHeight(640)
 
         self.headline_label = QLabel("", content)
-        self.headline_label.setObjectName("sectionTitle")
+        self.headline_label.setObjectName("paneTitle")
         self.headline_label.setWordWrap(True)
-        font = self.headline_label.font()
-        font.setPointSizeF(font.pointSizeF() + 2)
-        font.setBold(True)
-        self.headline_label.setFont(font)
         self.subtitle_label = QLabel("", content)
         self.subtitle_label.setObjectName("kpiNote")
         self.subtitle_label.setWordWrap(True)
@@ -456,6 +452,12 @@ class ResultsPane(QWidget):
                 rate(risk.at_risk_share),
                 f"{risk.at_risk.count:,} of {risk.scored:,}; engagement <50: "
                 f"{rate(risk.low_engagement_share)}",
+                short_note=(f"{risk.at_risk.count:,} of {risk.scored:,} scored",),
+            )
+            self.tiles["at_risk"].setToolTip(
+                f"Churn risk {risk.threshold * 100:.0f}% or more (not counting Lost) in the "
+                f"scoring of {risk.as_of:%b %d, %Y}; {rate(risk.low_engagement_share)} "
+                f"({risk.low_engagement.count:,}) have an engagement below 50."
             )
 
     def _set_charts(self, report: EffectivenessReport) -> None:
@@ -464,7 +466,7 @@ class ResultsPane(QWidget):
         assert self.months_chart is not None
         assert self.weeks_chart is not None
         assert self.warning_chart is not None
-        rows = [("All", report.overall)] + [(p.key, p) for p in report.breakdown]
+        rows = [("All", report.overall)] + [(p.label or p.key, p) for p in report.breakdown]
         self.lift_chart.set_rows(
             [(key, p.lift.lift, p.lift.low, p.lift.high, p.lift.enough) for key, p in rows]
         )
@@ -521,7 +523,7 @@ class ResultsPane(QWidget):
         self.breakdown_note.setVisible(bool(note))
 
     def _notes(self, report: EffectivenessReport) -> str:
-        from services.learn.wording import offers_words, revenue_words
+        from services.learn.wording import offers_words, revenue_words, warning_words
 
         aside = report.overall.set_aside
         median = report.overall.time_contacted.median_days
@@ -536,11 +538,7 @@ class ResultsPane(QWidget):
             offers_words(report),
         ]
         if quality.median_warning_days is not None:
-            parts.append(
-                f"Risk alerts of churned held-out customers warned a median of "
-                f"{quality.median_warning_days:.0f} days before the gap since their last "
-                f"order reached {quality.horizon_days} days."
-            )
+            parts.append(warning_words(quality))
         return " ".join(p for p in parts if p)
 
     # -- opening customers ------------------------------------------------------------------
@@ -564,7 +562,10 @@ class ResultsPane(QWidget):
         report = self.report
         if not part.key or report is None or report.by is None:
             return "Contacted and held-out customers"
-        return f"{BREAKDOWN_LABELS[report.by]} {part.key}: contacted and held-out customers"
+        return (
+            f"{BREAKDOWN_LABELS[report.by]} {part.label or part.key}: contacted and held-out "
+            "customers"
+        )
 
     def _on_tile_clicked(self, key: str) -> None:
         report = self.report
@@ -640,7 +641,7 @@ class ResultsPane(QWidget):
         if report.by in EMAIL_BREAKDOWNS:
             self._open(
                 part.lift.contacted.customers,
-                f"{BREAKDOWN_LABELS[report.by]} {part.key}: contacted customers",
+                f"{BREAKDOWN_LABELS[report.by]} {part.label or part.key}: contacted customers",
             )
         else:
             self._open(self._both(part), self._slice_title(part))
