@@ -297,3 +297,38 @@ def test_an_empty_workspace_reports_no_data(book: Book) -> None:
     assert not r.overall.lift.enough
     assert r.over_time == ()
     assert r.alert_quality.churn_share is None
+
+
+def _scan_offers(text: str) -> tuple[list[int], list[float]]:
+    """The incentive check's patterns over the whole text (what find_offers must match)."""
+    from services.outreach import checks
+
+    amounts = [
+        checks._cents(m.group("a") or m.group("b"), bool(m.group("ak")))
+        for m in checks._MONEY.finditer(text)
+        if checks._is_offer(text, m.start(), m.end())
+    ]
+    percents = [
+        float(m.group("p").replace(",", ""))
+        for m in checks._PERCENT.finditer(text)
+        if checks._is_offer(text, m.start(), m.end())
+    ]
+    return amounts, percents
+
+
+def test_offers_are_found_as_a_full_scan_finds_them() -> None:
+    import random
+
+    from services.outreach.checks import find_offers
+
+    words = ["$", "€", "£", "%", " ", "\n", "1", "0", "5", ",", ".", "1,000", "12.50", "k",
+             "off", "credit", "USD", "dollars", "euros", "bucks", "percent", "per cent",
+             "A$", "US$", "CA", "CHF", "x", "save"]  # fmt: skip
+    rng = random.Random(16)
+    texts = [
+        "Enjoy 15% off, a $10 credit, 20 dollars off or a 1,200.50 EUR voucher; 5k views.",
+        "Your 3 orders came to $40 in total.",
+    ] + ["".join(rng.choice(words) for _ in range(rng.randint(1, 20))) for _ in range(20_000)]
+    assert find_offers(texts[0]) == ([1000, 2000, 120050], [15.0])
+    assert find_offers(texts[1]) == ([], [])
+    assert [find_offers(t) for t in texts] == [_scan_offers(t) for t in texts]

@@ -41,7 +41,10 @@ class LiftChart(DashboardChart):
     an error bar and a line at zero. A row whose data is not enough yet is grey."""
 
     TITLE = "Lift in re-engagement (points, 95% CI)"
-    LEGEND_VARIANTS = (("Lift", "Not enough data"), ("Lift", "Too few"))
+    LEGEND_VARIANTS = (
+        ("Clearly above zero", "Lift", "Not enough data"),
+        ("Above 0", "Lift", "Too few"),
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__({}, parent)
@@ -99,7 +102,9 @@ class LiftChart(DashboardChart):
         self._zero.setPen(pg.mkPen(theme.text, width=1, style=Qt.PenStyle.DashLine))
         self._bars.setOpts(pen=pg.mkPen(theme.accent, width=2))
         brushes = [
-            pg.mkBrush(theme.positive if r[2] > 0 else theme.accent if r[4] else theme.muted)
+            pg.mkBrush(
+                theme.muted if not r[4] else theme.positive if r[2] > 0 else theme.accent
+            )
             for r in self._rows
         ]
         self._dots.setData(
@@ -110,7 +115,8 @@ class LiftChart(DashboardChart):
         )
 
     def _legend_marks(self) -> tuple[tuple[str, str], ...]:
-        return ((self._theme.accent, "●"), (self._theme.muted, "●"))
+        theme = self._theme
+        return ((theme.positive, "●"), (theme.accent, "●"), (theme.muted, "●"))
 
     def bar_at(self, x: float, y: float) -> object | None:
         row = int(round(y))
