@@ -102,9 +102,7 @@ class LiftChart(DashboardChart):
         self._zero.setPen(pg.mkPen(theme.text, width=1, style=Qt.PenStyle.DashLine))
         self._bars.setOpts(pen=pg.mkPen(theme.accent, width=2))
         brushes = [
-            pg.mkBrush(
-                theme.muted if not r[4] else theme.positive if r[2] > 0 else theme.accent
-            )
+            pg.mkBrush(theme.muted if not r[4] else theme.positive if r[2] > 0 else theme.accent)
             for r in self._rows
         ]
         self._dots.setData(
