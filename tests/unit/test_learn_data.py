@@ -81,6 +81,10 @@ class Names:
 
 @pytest.fixture
 def names(book: Book) -> Names:
+    return build_names(book)
+
+
+def build_names(book: Book) -> Names:
     """Held out: H1 (churned, 60 days of warning), H2 (re-engaged on day 15), H3
     (contacted anyway), H4 (window still open). Contacted: C1 (template, re-engaged on
     day 8, 15% off), C2 (model draft, its order 35 days after its first email), C5 (two
