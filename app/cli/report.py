@@ -131,6 +131,7 @@ def report_table(report: EffectivenessReport) -> list[str]:
         offers_words,
         period_words,
         rate,
+        revenue_lift_words,
         revenue_words,
         warning_words,
     )
@@ -170,7 +171,11 @@ def report_table(report: EffectivenessReport) -> list[str]:
         lines += _wrap(
             f"Time to re-engagement ({name}): median {time.median_days:.1f} days; by day {weeks}."
         )
-    lines += [*_wrap(revenue_words(report, overall)), *_wrap(offers_words(report))]
+    lines += [
+        *_wrap(revenue_words(report, overall)),
+        *_wrap(revenue_lift_words(report, overall)),
+        *_wrap(offers_words(report)),
+    ]
     if report.at_risk is not None:
         risk = report.at_risk
         lines += _wrap(

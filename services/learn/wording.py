@@ -101,6 +101,27 @@ def revenue_words(report: EffectivenessReport, part: Slice) -> str:
     return text + "."
 
 
+def revenue_lift_words(report: EffectivenessReport, part: Slice) -> str:
+    """Revenue per customer in the window, contacted minus held out, with its bootstrap
+    interval ("" when a group is empty)."""
+    revenue = part.revenue
+    if revenue.per_customer_lift_cents is None:
+        return ""
+    lift = revenue.per_customer_lift_cents
+    sign = "+" if lift >= 0 else "-"
+    text = (
+        f"Revenue per customer in the window, contacted minus held out: "
+        f"{sign}{format_money(abs(lift), report.currency, decimals=2)}"
+    )
+    if revenue.per_customer_low_cents is not None and revenue.per_customer_high_cents is not None:
+        text += (
+            f" ({part.lift.confidence * 100:.0f}% CI, bootstrap: "
+            f"{format_money(revenue.per_customer_low_cents, report.currency, decimals=2)} to "
+            f"{format_money(revenue.per_customer_high_cents, report.currency, decimals=2)})"
+        )
+    return text + "."
+
+
 def offers_words(report: EffectivenessReport) -> str:
     """What the emails offered, as found in their text."""
     offers = report.offers

@@ -523,7 +523,12 @@ class ResultsPane(QWidget):
         self.breakdown_note.setVisible(bool(note))
 
     def _notes(self, report: EffectivenessReport) -> str:
-        from services.learn.wording import offers_words, revenue_words, warning_words
+        from services.learn.wording import (
+            offers_words,
+            revenue_lift_words,
+            revenue_words,
+            warning_words,
+        )
 
         aside = report.overall.set_aside
         median = report.overall.time_contacted.median_days
@@ -535,6 +540,7 @@ class ResultsPane(QWidget):
             "still open.",
             f"Median time to re-engagement: {median:.1f} days." if median is not None else "",
             revenue_words(report, report.overall),
+            revenue_lift_words(report, report.overall),
             offers_words(report),
         ]
         if quality.median_warning_days is not None:
