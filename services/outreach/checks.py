@@ -21,6 +21,8 @@ user, who decides; nothing is silently changed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from services.outreach.links import link_problems, secret_ask_problem
 from services.outreach.records import GOAL_LABELS, MAX_PERCENT_OFF, DraftContext, DraftProblem
@@ -139,48 +141,58 @@ def _positions(lower: str, marks: tuple[str, ...]) -> list[int]:
     return found
 
 
+def _attempt(
+    pattern: re.Pattern[str], text: str, starts: Iterable[int], at: int, found: dict[int, Any]
+) -> None:
+    """Matches of ``pattern`` from each start that reach past the mark at ``at``."""
+    for start in starts:
+        if start not in found:
+            match = pattern.match(text, start)
+            if match is not None and match.end() > at:
+                found[start] = match
+
+
+def _scanned(found: dict[int, re.Match[str]]) -> list[re.Match[str]]:
+    """What a scan of the whole text finds: the leftmost match, then the next one that
+    starts after its end, and so on."""
+    kept = []
+    end = -1
+    for start in sorted(found):
+        if start >= end:
+            kept.append(found[start])
+            end = found[start].end()
+    return kept
+
+
 def find_offers(text: str) -> tuple[list[int], list[float]]:
     """The offers an email makes, as the incentive check spots them: money amounts (in
     hundredths, as written) and percents off, each next to an offer word (the same
     matches as scanning the text with the check's patterns)."""
     lower = text.lower()
-    found: dict[re.Pattern[str], dict[int, re.Match[str]]] = {_MONEY: {}, _PERCENT: {}}
-
-    def attempt(pattern: re.Pattern[str], start: int, at: int) -> None:
-        if start in found[pattern]:
-            return
-        match = pattern.match(text, start)
-        if match and match.end() > at:
-            found[pattern][start] = match
-
-    for at in _positions(lower, _SYMBOL_MARKS):
+    symbols = _positions(lower, _SYMBOL_MARKS)
+    words = _positions(lower, _WORD_MARKS)
+    signs = _positions(lower, _PERCENT_MARKS)
+    if not (symbols or words or signs):
+        return [], []
+    money: dict[int, re.Match[str]] = {}
+    percent: dict[int, re.Match[str]] = {}
+    for at in symbols:
         first = at
         while first > max(0, at - 3) and text[first - 1].isalpha():
             first -= 1  # "US$", "CA$", "A$", "NZ$"
-        for start in range(first, at + 1):
-            attempt(_MONEY, start, at)
-    for pattern, marks in ((_MONEY, _WORD_MARKS), (_PERCENT, _PERCENT_MARKS)):
-        for at in _positions(lower, marks):
-            for start in _number_starts(text, at):
-                if text[start].isdigit():
-                    attempt(pattern, start, at)
-    kept: dict[re.Pattern[str], list[re.Match[str]]] = {}
-    for pattern, matches in found.items():
-        # What a scan finds: the leftmost match, then the next one after its end.
-        kept[pattern] = []
-        end = -1
-        for start in sorted(matches):
-            if start >= end:
-                kept[pattern].append(matches[start])
-                end = matches[start].end()
+        _attempt(_MONEY, text, range(first, at + 1), at, money)
+    for pattern, marks, found in ((_MONEY, words, money), (_PERCENT, signs, percent)):
+        for at in marks:
+            starts = [i for i in _number_starts(text, at) if text[i].isdigit()]
+            _attempt(pattern, text, starts, at, found)
     amounts = [
         _cents(m.group("a") or m.group("b"), bool(m.group("ak")))
-        for m in kept[_MONEY]
+        for m in _scanned(money)
         if _is_offer(text, m.start(), m.end())
     ]
     percents = [
         float(m.group("p").replace(",", ""))
-        for m in kept[_PERCENT]
+        for m in _scanned(percent)
         if _is_offer(text, m.start(), m.end())
     ]
     return amounts, percents
