@@ -127,10 +127,10 @@ def report_table(report: EffectivenessReport) -> list[str]:
     from services.formatting import format_date, format_percent
     from services.learn.records import BREAKDOWN_LABELS
     from services.learn.wording import (
-        headline,
         offers_words,
         period_words,
         rate,
+        report_headline,
         revenue_lift_words,
         revenue_words,
         warning_words,
@@ -142,7 +142,7 @@ def report_table(report: EffectivenessReport) -> list[str]:
         f"Outreach effectiveness, {period_words(report)} (attribution window "
         f"{report.window_days} days, as of {format_date(report.as_of.date())})",
         "",
-        *_wrap(headline(overall)),
+        *_wrap(report_headline(report)),
         "",
         f"{'':<26} {'Customers':>9} {'Re-engaged':>10} {'Rate':>7}",
     ]

@@ -63,6 +63,17 @@ def headline(part: Slice) -> str:
     return f"Outreach {word} re-engagement by {points(lift.lift)} ({interval(lift)}), {sizes}."
 
 
+def report_headline(report: EffectivenessReport) -> str:
+    """The whole report's headline: ``headline`` of the overall figures, or why there is
+    nothing to measure yet."""
+    if report.exposures == 0:
+        return (
+            "Nothing to measure yet: no alert of this period was raised with the holdout "
+            "on, so there are no contacted and held-out customers to compare."
+        )
+    return headline(report.overall)
+
+
 def period_words(report: EffectivenessReport) -> str:
     """ "Mar 1, 2026 to Jun 30, 2026", "since Mar 1, 2026", "all time" """
     since, until = report.since, report.until

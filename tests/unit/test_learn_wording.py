@@ -59,3 +59,20 @@ def test_too_few_says_not_enough_data_with_the_reason() -> None:
     assert headline(few) == "Not enough data yet: too few so far."
     empty = replace(few, lift=replace(few.lift, lift=None, not_enough_reason=""))
     assert headline(empty) == "Not enough data yet: 20 contacted vs 10 held out."
+
+
+def test_a_report_without_exposures_says_there_is_nothing_to_measure() -> None:
+    import datetime as dt
+
+    from services.learn.records import AlertQuality, EffectivenessReport, Offers
+    from services.learn.wording import report_headline
+
+    none = Customers(0)
+    quality = AlertQuality(90, none, none, None, none, none, None, ())
+    report = EffectivenessReport(
+        None, None, dt.datetime.now(dt.UTC), 30, "USD", None, part(0, 0, 0, 0), None, (), (),
+        quality, Offers(0, none, 0, 0, 0), 0,
+    )  # fmt: skip
+    assert report_headline(report).startswith("Nothing to measure yet: no alert of this")
+    measured = replace(report, exposures=510, overall=part(99, 412, 2, 48))
+    assert report_headline(measured) == headline(measured.overall)

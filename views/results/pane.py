@@ -46,7 +46,7 @@ from services.learn.records import (
     EffectivenessReport,
     Slice,
 )
-from services.learn.wording import headline, interval, money, period_words, points, rate
+from services.learn.wording import interval, money, period_words, points, rate, report_headline
 from views.customers.filters import CustomerFilter
 from views.item_models.work_list_model import WorkColumn, WorkListModel
 from views.results.source import ResultsSource
@@ -401,8 +401,7 @@ class ResultsPane(QWidget):
         self.report = report
         self._ensure_charts()
         self._stack.setCurrentIndex(1)
-        overall = report.overall
-        self.headline_label.setText(headline(overall))
+        self.headline_label.setText(report_headline(report))
         self.subtitle_label.setText(
             f"Customers alerted with the holdout on, {period_words(report)}: re-engaged means "
             f"a paid order within {report.window_days} days of the email (held out: of the "
@@ -426,7 +425,7 @@ class ResultsPane(QWidget):
             )
         for key, group in (("contacted", lift.contacted), ("holdout", lift.holdout)):
             self.tiles[key].set(
-                rate(group.rate),
+                rate(group.rate) if group.rate is not None else "—",
                 f"{group.reengaged.count:,} of {group.customers.count:,} re-engaged",
             )
         revenue = report.overall.revenue
@@ -440,7 +439,7 @@ class ResultsPane(QWidget):
         self.tiles["won_back"].set(money(report, revenue.won_back_cents), extra)
         quality = report.alert_quality
         self.tiles["quality"].set(
-            rate(quality.churn_share),
+            rate(quality.churn_share) if quality.churn_share is not None else "—",
             f"{quality.churned.count:,} of {quality.decided.count:,} within "
             f"{quality.horizon_days} days",
         )
