@@ -289,18 +289,28 @@ def _slice(
 
 
 def _over_time(attributed: pd.DataFrame, zone: str) -> tuple[MonthPoint, ...]:
+    """Each group's re-engagement per month of the counted exposures' local start."""
     counted = attributed[attributed["counted"].to_numpy(dtype=bool)]
     if counted.empty:
         return ()
-    months = local_day(counted["start"], zone).dt.to_period("M")
+    days = local_day(counted["start"], zone)
+    month_keys = (days.dt.year * 12 + days.dt.month - 1).to_numpy(np.int64)
+    ids = counted["customer_id"].to_numpy(np.int64)
+    back = counted["reengaged"].to_numpy(dtype=bool)
+    contacted = (counted["group"] == CONTACTED).to_numpy()
+
+    def rate(mask: np.ndarray) -> GroupRate:
+        group, engaged = customers(ids[mask]), customers(ids[mask & back])
+        return GroupRate(group, engaged, engaged.count / group.count if group.count else None)
+
     points = []
-    for month, rows in counted.groupby(months.to_numpy(), sort=True):
-        first = month.to_timestamp().date()
+    for key in np.unique(month_keys).tolist():
+        month = month_keys == key
         points.append(
             MonthPoint(
-                month=first,
-                contacted=_group_rate(rows[rows["group"] == CONTACTED]),
-                holdout=_group_rate(rows[rows["group"] == HOLDOUT]),
+                month=dt.date(key // 12, key % 12 + 1, 1),
+                contacted=rate(month & contacted),
+                holdout=rate(month & ~contacted),
             )
         )
     return tuple(points)
