@@ -330,7 +330,7 @@ class WeeksChart(DashboardChart):
         super().__init__({}, parent)
         plot = self.plot
         plot.showGrid(x=False, y=True, alpha=1.0)
-        plot.setLabel("left", "% of the re-engaged")
+        plot.setLabel("left", "Share, %")
         plot.setLabel("bottom", "Days after the email (or the alert)")
         self._bars = {
             g: pg.BarGraphItem(x=np.zeros(0), height=np.zeros(0), width=0.38)
