@@ -64,3 +64,5 @@ BATCH_DRAFT_STATES = (
 )
 # How a batch's approved emails leave: SMTP, the mail app, or a folder of .eml files.
 BATCH_DELIVERIES = ("smtp", "mail_app", "eml_folder")
+# What Learn's effectiveness report can be broken down by (services.learn.records).
+LEARN_BREAKDOWNS = ("rule", "goal", "template", "variant", "tone", "owner", "segment")

@@ -1,5 +1,5 @@
-"""The main window: four tabs. Alerts (the alerts, the customer and the actions side by
-side), Customers (the table and the selected customer), Dashboard and My work.
+"""The main window: five tabs. Alerts (the alerts, the customer and the actions side by
+side), Customers (the table and the selected customer), Dashboard, My work and Results.
 
 The window knows nothing about databases: it is handed a CustomerSource and a job
 runner, and asks app/ (through signals) to open or build workspaces.
@@ -46,6 +46,7 @@ from views.dashboard.pane import DashboardData, DashboardPane
 from views.importing.source import IMPORT_FILE_FILTER, dropped_paths
 from views.my_work.pane import MyWorkPane
 from views.my_work.source import MyWorkSource
+from views.results import tab as results_tab
 from views.theme import Theme, ThemeManager, ThemeMode
 from views.widgets.geometry import fit_window_to_screen
 from views.widgets.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
@@ -71,8 +72,8 @@ KEY_TAB = "ui/tab"
 KEY_OWNER = "alerts/owner"
 
 TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD = 0, 1, 2
-TAB_MY_WORK = 3
-TAB_KEYS = ("alerts", "customers", "dashboard", "my_work")
+TAB_MY_WORK, TAB_RESULTS = 3, 4
+TAB_KEYS = ("alerts", "customers", "dashboard", "my_work", "results")
 
 
 class MainWindow(QMainWindow):
@@ -149,7 +150,7 @@ class MainWindow(QMainWindow):
         self.alerts_view.alerts_pane.owner_chosen.connect(self._on_alerts_pane_owner_chosen)
         self.dashboard = DashboardPane(self)
         self.dashboard.score_requested.connect(self._on_pane_score_requested)
-        self.dashboard.customers_requested.connect(self._on_dashboard_customers_requested)
+        self.dashboard.customers_requested.connect(self.open_customers)
         self.dashboard.alerts_requested.connect(self._on_dashboard_alerts_requested)
         self.my_work = MyWorkPane(jobs, self)
         self._alerts: AlertSource | None = None
@@ -216,6 +217,7 @@ class MainWindow(QMainWindow):
         self.detail_pane.set_undo_history(self.undo_history)
         self._build_status_bar()
         self._connect_my_work()
+        self.results = results_tab.install(self, jobs)  # Results (Ctrl+5)
         self._theme.theme_changed.connect(self._on_theme_theme_changed)
         self._jobs.busy_changed.connect(self._on_jobs_busy_changed)
         self._on_theme_theme_changed(self._theme.theme)
@@ -299,6 +301,7 @@ class MainWindow(QMainWindow):
         self._alerts = None
         self.alerts_view.set_sources(None, None)
         self.my_work.set_source(None)
+        self.results.set_source(None)
         self.dashboard.set_data(None)
         self._show_summary(None)
         if source is None:
@@ -375,9 +378,13 @@ class MainWindow(QMainWindow):
         if index == TAB_MY_WORK:
             self.my_work.reload()
 
-    def _on_dashboard_customers_requested(self, customer_filter: CustomerFilter) -> None:
-        """A dashboard figure counting customers was clicked: the Customers tab, showing
-        exactly those customers."""
+    @property
+    def theme_manager(self) -> ThemeManager:
+        return self._theme
+
+    def open_customers(self, customer_filter: CustomerFilter) -> None:
+        """A figure counting customers was clicked (the dashboard's, Results'): the
+        Customers tab, showing exactly those customers."""
         self.tabs.setCurrentIndex(TAB_CUSTOMERS)
         # CustomersPane.apply_filter arrives with the saved views (a parallel branch);
         # until then the tab opens without the filter.
@@ -433,6 +440,7 @@ class MainWindow(QMainWindow):
         if self._alerts is not None:
             self.alerts_view.reload()
             self.my_work.reload()
+            self.results.mark_stale()
             self._dashboard_stale = True
             if self.tabs.currentIndex() == TAB_DASHBOARD:
                 self._load_dashboard()

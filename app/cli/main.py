@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "app.cli.alerts",
     "app.cli.export",
     "app.cli.draft",
+    "app.cli.report",
 )
 
 DESCRIPTION = """\

@@ -54,6 +54,7 @@ from app.gui.my_work_source import WorkspaceMyWorkSource
 from app.gui.outreach.composer_controller import ComposerController
 from app.gui.outreach.template_controller import TemplateController
 from app.gui.preload import Preload
+from app.gui.results_source import WorkspaceResultsSource
 from app.gui.scoring_controller import ScoringController
 from app.gui.settings_controller import SettingsController
 from app.gui.workspace_controller import NewPathFn, WorkspaceController
@@ -334,6 +335,7 @@ class GuiController(QObject):
             owner_name=self.workspaces.owner_name(),
         )
         self.window.set_work_source(WorkspaceMyWorkSource(workspace, user=self._user))
+        self.window.results.set_source(WorkspaceResultsSource(workspace))
         self.imports.set_workspace(workspace)
         self.scoring.workspace_changed()
         if workspace.backup_path is not None:
@@ -350,6 +352,7 @@ class GuiController(QObject):
         self.composer.open_for_customer(customer_id)
 
     def _on_composer_outreach_recorded(self, customer_id: int, alert_id: int) -> None:
+        self.window.results.mark_stale()  # a new exposure
         alerts = self.window.alerts_view
         if alert_id:
             alerts.alert_updated(alert_id)

@@ -21,6 +21,8 @@ user, who decides; nothing is silently changed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from services.outreach.links import link_problems, secret_ask_problem
 from services.outreach.records import GOAL_LABELS, MAX_PERCENT_OFF, DraftContext, DraftProblem
@@ -109,6 +111,91 @@ def _cents(number: str, thousands: bool = False) -> int:
 
 def _is_offer(text: str, start: int, end: int) -> bool:
     return bool(_OFFER_WORDS.search(text[max(0, start - _WINDOW) : end + _WINDOW]))
+
+
+# Every match of the two patterns holds one of these marks (lower case): a symbol before
+# the amount, a word or a percent sign after it. Trying the patterns only where a mark is
+# finds what a scan of the whole text finds, in a fraction of the time.
+_SYMBOL_MARKS = ("$", "€", "£", "¥", "₹", "chf", "sek", "nok", "dkk")
+_WORD_MARKS = ("usd", "eur", "gbp", "dollar", "pound", "buck")
+_PERCENT_MARKS = ("%", "percent", "per cent")
+
+
+def _number_starts(text: str, end: int) -> range:
+    """Where a number ending at ``end`` (one optional space before it) may start: each
+    place in the run of digits, commas and points before it."""
+    i = end - 1 if end > 0 and text[end - 1].isspace() else end
+    j = i
+    while j > 0 and (text[j - 1].isdigit() or text[j - 1] in ",."):
+        j -= 1
+    return range(j, i)
+
+
+def _positions(lower: str, marks: tuple[str, ...]) -> list[int]:
+    found = []
+    for mark in marks:
+        at = lower.find(mark)
+        while at != -1:
+            found.append(at)
+            at = lower.find(mark, at + 1)
+    return found
+
+
+def _attempt(
+    pattern: re.Pattern[str], text: str, starts: Iterable[int], at: int, found: dict[int, Any]
+) -> None:
+    """Matches of ``pattern`` from each start that reach past the mark at ``at``."""
+    for start in starts:
+        if start not in found:
+            match = pattern.match(text, start)
+            if match is not None and match.end() > at:
+                found[start] = match
+
+
+def _scanned(found: dict[int, re.Match[str]]) -> list[re.Match[str]]:
+    """What a scan of the whole text finds: the leftmost match, then the next one that
+    starts after its end, and so on."""
+    kept = []
+    end = -1
+    for start in sorted(found):
+        if start >= end:
+            kept.append(found[start])
+            end = found[start].end()
+    return kept
+
+
+def find_offers(text: str) -> tuple[list[int], list[float]]:
+    """The offers an email makes, as the incentive check spots them: money amounts (in
+    hundredths, as written) and percents off, each next to an offer word (the same
+    matches as scanning the text with the check's patterns)."""
+    lower = text.lower()
+    symbols = _positions(lower, _SYMBOL_MARKS)
+    words = _positions(lower, _WORD_MARKS)
+    signs = _positions(lower, _PERCENT_MARKS)
+    if not (symbols or words or signs):
+        return [], []
+    money: dict[int, re.Match[str]] = {}
+    percent: dict[int, re.Match[str]] = {}
+    for at in symbols:
+        first = at
+        while first > max(0, at - 3) and text[first - 1].isalpha():
+            first -= 1  # "US$", "CA$", "A$", "NZ$"
+        _attempt(_MONEY, text, range(first, at + 1), at, money)
+    for pattern, marks, found in ((_MONEY, words, money), (_PERCENT, signs, percent)):
+        for at in marks:
+            starts = [i for i in _number_starts(text, at) if text[i].isdigit()]
+            _attempt(pattern, text, starts, at, found)
+    amounts = [
+        _cents(m.group("a") or m.group("b"), bool(m.group("ak")))
+        for m in _scanned(money)
+        if _is_offer(text, m.start(), m.end())
+    ]
+    percents = [
+        float(m.group("p").replace(",", ""))
+        for m in _scanned(percent)
+        if _is_offer(text, m.start(), m.end())
+    ]
+    return amounts, percents
 
 
 def _placeholders(text: str) -> list[str]:

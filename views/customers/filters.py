@@ -36,6 +36,8 @@ class CustomerFilter:
     engagement: Range | None = None  # 0..100
     unscored: bool = False  # only customers the latest scoring did not score
     do_not_contact: bool | None = None  # True: only them; False: leave them out
+    # Only these customers (a figure's own customers, e.g. a bar of Results); None: any.
+    customer_ids: frozenset[int] | None = None
     # What the list is, in words, shown above the table ("Customers at risk: churn risk
     # 60% or more, not counting Lost"); empty for a filter the user built.
     title: str = ""
@@ -113,6 +115,7 @@ def filter_to_json(f: CustomerFilter) -> dict[str, Any]:
         "engagement": list(f.engagement) if f.engagement is not None else None,
         "unscored": f.unscored,
         "do_not_contact": f.do_not_contact,
+        "customer_ids": sorted(f.customer_ids) if f.customer_ids is not None else None,
         "title": f.title,
         "sort_by": f.sort_by,
     }
@@ -143,6 +146,12 @@ def filter_from_json(data: object) -> CustomerFilter:
 
     owner = data.get("owner")
     dnc = data.get("do_not_contact")
+    ids = data.get("customer_ids")
+    customer_ids = (
+        frozenset(v for v in ids if isinstance(v, int) and not isinstance(v, bool))
+        if isinstance(ids, list)
+        else None
+    )
     sort_by = data.get("sort_by")
     title = data.get("title")
     return CustomerFilter(
@@ -154,6 +163,7 @@ def filter_from_json(data: object) -> CustomerFilter:
         engagement=bounds("engagement"),
         unscored=data.get("unscored") is True,
         do_not_contact=dnc if isinstance(dnc, bool) else None,
+        customer_ids=customer_ids,
         title=title if isinstance(title, str) else "",
         sort_by=sort_by if isinstance(sort_by, str) else None,
     )

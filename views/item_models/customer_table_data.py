@@ -402,6 +402,9 @@ class CustomerTableData:
             mask &= np.isnan(self.columns["churn_risk"])
         if f.do_not_contact is not None:
             mask &= self.do_not_contact if f.do_not_contact else ~self.do_not_contact
+        if f.customer_ids is not None:
+            wanted = np.fromiter(f.customer_ids, dtype=np.int64, count=len(f.customer_ids))
+            mask &= np.isin(self.ids, wanted)
         return mask
 
     def choices(self, key: str) -> tuple[str, ...]:

@@ -53,6 +53,12 @@ class WorkListModel(QAbstractTableModel):
         self._rows = tuple(rows)
         self.endResetModel()
 
+    def set_columns(self, columns: Sequence[WorkColumn]) -> None:
+        """Show the rows through other columns."""
+        self.beginResetModel()
+        self._columns = tuple(columns)
+        self.endResetModel()
+
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
         if self._rows:

@@ -1,0 +1,23 @@
+"""The Results tab's view of a workspace (implements views.results.source.ResultsSource).
+Runs on the job runner's database worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.workspace import Workspace
+from services.learn.records import EffectivenessReport
+
+
+class WorkspaceResultsSource:
+    """The effectiveness report of one open workspace."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def load_report(
+        self, since: dt.date | None, until: dt.date | None, by: str | None
+    ) -> EffectivenessReport:
+        from services.learn.effectiveness import effectiveness_report
+
+        return effectiveness_report(self.workspace.engine, since, until, by)

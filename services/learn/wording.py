@@ -1,0 +1,162 @@
+"""The effectiveness report in words, the same on screen and on the command line: the
+headline, points of lift, rates and intervals. Standard library only (views import it).
+"""
+
+from __future__ import annotations
+
+from services.formatting import format_date
+from services.learn.records import AlertQuality, EffectivenessReport, GroupRate, Lift, Slice
+from services.money import format_money
+
+
+def points(value: float | None) -> str:
+    """A difference of rates in percentage points: "+7.9 points"."""
+    return "" if value is None else f"{value * 100:+.1f} points"
+
+
+def signed(value: float | None) -> str:
+    """A difference of rates as a signed number of points without the unit: "+7.9"."""
+    return "" if value is None else f"{value * 100:+.1f}"
+
+
+def rate(value: float | None) -> str:
+    """A rate as a percentage with one decimal: "20.1%" ("-" for none)."""
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def interval(lift: Lift) -> str:
+    """The lift's interval: "95% CI +2.1 to +13.6"."""
+    if lift.low is None or lift.high is None:
+        return ""
+    return f"{lift.confidence * 100:.0f}% CI {signed(lift.low)} to {signed(lift.high)}"
+
+
+def group_words(group: GroupRate) -> str:
+    """ "20.1% of 412" """
+    return f"{rate(group.rate)} of {group.customers.count:,}"
+
+
+def verdict(lift: Lift) -> str:
+    """What the lift says in a word or two: raised, lowered, or no clear effect yet."""
+    if lift.low is not None and lift.low > 0:
+        return "raised"
+    if lift.high is not None and lift.high < 0:
+        return "lowered"
+    return "no clear effect"
+
+
+def headline(part: Slice) -> str:
+    """ "Outreach raised re-engagement by +7.9 points (95% CI +2.1 to +13.6), 412
+    contacted vs 48 held out", or "Not enough data yet: ..." """
+    lift = part.lift
+    sizes = (
+        f"{lift.contacted.customers.count:,} contacted vs {lift.holdout.customers.count:,} held out"
+    )
+    if not lift.enough or lift.lift is None:
+        return f"Not enough data yet: {lift.not_enough_reason or sizes}."
+    word = verdict(lift)
+    if word == "no clear effect":
+        return (
+            f"No clear effect of outreach yet: re-engagement {points(lift.lift)} "
+            f"({interval(lift)}, the interval includes zero), {sizes}."
+        )
+    return f"Outreach {word} re-engagement by {points(lift.lift)} ({interval(lift)}), {sizes}."
+
+
+def report_headline(report: EffectivenessReport) -> str:
+    """The whole report's headline: ``headline`` of the overall figures, or why there is
+    nothing to measure yet."""
+    if report.exposures == 0:
+        return (
+            "Nothing to measure yet: no alert of this period was raised with the holdout "
+            "on, so there are no contacted and held-out customers to compare."
+        )
+    return headline(report.overall)
+
+
+def period_words(report: EffectivenessReport) -> str:
+    """ "Mar 1, 2026 to Jun 30, 2026", "since Mar 1, 2026", "all time" """
+    since, until = report.since, report.until
+    if since and until:
+        return f"{format_date(since)} to {format_date(until)}"
+    if since:
+        return f"since {format_date(since)}"
+    if until:
+        return f"up to {format_date(until)}"
+    return "all time"
+
+
+def money(report: EffectivenessReport, cents: float | None) -> str:
+    """Home-currency money of the report: "$12,400" ("-" for none)."""
+    text = format_money(cents, report.currency, decimals=0)
+    return text or "-"
+
+
+def revenue_words(report: EffectivenessReport, part: Slice) -> str:
+    """Won-back revenue and its incremental part in one sentence."""
+    revenue = part.revenue
+    text = (
+        f"Won back {money(report, revenue.won_back_cents)} from "
+        f"{revenue.reengaged.count:,} re-engaged contacted customers"
+    )
+    if revenue.average_cents is not None:
+        text += f" (average {money(report, revenue.average_cents)})"
+    if revenue.incremental_cents is not None:
+        text += f"; incremental {money(report, revenue.incremental_cents)}"
+        if revenue.incremental_low_cents is not None:
+            text += (
+                f" ({part.lift.confidence * 100:.0f}% CI "
+                f"{money(report, revenue.incremental_low_cents)} to "
+                f"{money(report, revenue.incremental_high_cents)})"
+            )
+    return text + "."
+
+
+def revenue_lift_words(report: EffectivenessReport, part: Slice) -> str:
+    """Revenue per customer in the window, contacted minus held out, with its bootstrap
+    interval ("" when a group is empty)."""
+    revenue = part.revenue
+    if revenue.per_customer_lift_cents is None:
+        return ""
+    lift = revenue.per_customer_lift_cents
+    sign = "+" if lift >= 0 else "-"
+    text = (
+        f"Revenue per customer in the window, contacted minus held out: "
+        f"{sign}{format_money(abs(lift), report.currency, decimals=2)}"
+    )
+    if revenue.per_customer_low_cents is not None and revenue.per_customer_high_cents is not None:
+        text += (
+            f" ({part.lift.confidence * 100:.0f}% CI, bootstrap: "
+            f"{format_money(revenue.per_customer_low_cents, report.currency, decimals=2)} to "
+            f"{format_money(revenue.per_customer_high_cents, report.currency, decimals=2)})"
+        )
+    return text + "."
+
+
+def offers_words(report: EffectivenessReport) -> str:
+    """What the emails offered, as found in their text."""
+    offers = report.offers
+    if not offers.emails:
+        return "Offers: no emails counted yet."
+    return (
+        f"Offers: {offers.with_offer.count:,} of {offers.emails:,} counted emails made an "
+        f"offer ({offers.money_offers:,} amounts worth {money(report, offers.money_offer_cents)}"
+        f" as written, {offers.percent_offers:,} percent-off offers, not valued)."
+    )
+
+
+def warning_words(quality: AlertQuality) -> str:
+    """How much warning the risk alerts of the churned held-out customers gave."""
+    median = quality.median_warning_days
+    if median is None:
+        return ""
+    who = f"Risk alerts of churned held-out customers ({quality.warned.count:,})"
+    if median >= 0:
+        return (
+            f"{who}: a median of {median:.0f} days of warning before the gap since the last "
+            f"order reached {quality.horizon_days} days."
+        )
+    return (
+        f"{who}: most came late, a median of {-median:.0f} days after the gap since the "
+        f"last order had reached {quality.horizon_days} days."
+    )

@@ -1,0 +1,2 @@
+"""The Results tab: did outreach work (services.learn.effectiveness), with every figure
+opening the customers behind it."""

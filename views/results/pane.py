@@ -1,0 +1,656 @@
+"""The Results tab: did outreach work.
+
+A headline in words ("Outreach raised re-engagement by +7.9 points (95% CI +2.1 to
++13.6), 412 contacted vs 48 held out", or "Not enough data yet: ..."), a period and a
+"Break down by" choice; tiles (the lift, each group's rate, won-back revenue, alert
+quality, the at-risk share); charts of the lift with its interval, the two rates,
+re-engagement by month, the time it took and the warning alerts gave; the breakdown
+table; and what was set aside, in words.
+
+Every figure opens the customers behind it: a tile, a bar, a point or a table row asks
+for them with ``customers_requested`` (a :class:`CustomerFilter` of their ids, with a
+title in words), which the window shows in the Customers tab, as the dashboard's do.
+
+The report is read through the job runner (a newer request cancels the one in flight)
+and only while the tab is shown: ``mark_stale`` after scoring or outreach reads it again
+now if the tab is on screen, else when it is next shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, cast
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QPalette, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.learn.records import (
+    BREAKDOWN_LABELS,
+    BREAKDOWNS,
+    EMAIL_BREAKDOWNS,
+    Customers,
+    EffectivenessReport,
+    Slice,
+)
+from services.learn.wording import interval, money, period_words, points, rate, report_headline
+from views.customers.filters import CustomerFilter
+from views.item_models.work_list_model import WorkColumn, WorkListModel
+from views.results.source import ResultsSource
+from views.theme import LIGHT, Theme
+from views.widgets.lists import PeopleTableView
+from views.widgets.tiles import KpiTile
+
+if TYPE_CHECKING:
+    from app.gui.jobs import JobRunner, TaskState
+    from views.charts.results_charts import (
+        LiftChart,
+        MonthsChart,
+        RatesChart,
+        WarningChart,
+        WeeksChart,
+    )
+
+NO_SOURCE_TEXT = "Open a workspace to see whether outreach works."
+LOADING_TEXT = "Loading…"
+ANY_DATE = QDate(2000, 1, 1)  # the date pickers' "any" (no bound)
+RELOAD_DELAY_MS = 300
+GROUP_WORDS = {"contacted": "Contacted", "holdout": "Held-out"}
+
+
+def _breakdown_columns(report: EffectivenessReport | None) -> list[WorkColumn]:
+    def tone(part: Slice) -> str | None:
+        return None if part.lift.enough else "muted"
+
+    def won_back(part: Slice) -> str:
+        return money(report, part.revenue.won_back_cents) if report is not None else ""
+
+    return [
+        WorkColumn("", lambda p: p.label or p.key, tone=tone),
+        WorkColumn("Contacted", lambda p: f"{p.lift.contacted.customers.count:,}", tone=tone),
+        WorkColumn("Rate", lambda p: rate(p.lift.contacted.rate), tone=tone),
+        WorkColumn("Held out", lambda p: f"{p.lift.holdout.customers.count:,}", tone=tone),
+        WorkColumn("Rate", lambda p: rate(p.lift.holdout.rate), tone=tone),
+        WorkColumn(
+            "Lift",
+            lambda p: points(p.lift.lift).replace(" points", "") or "-",
+            tooltip=lambda p: (
+                f"{points(p.lift.lift)} ({interval(p.lift)})"
+                + ("" if p.lift.enough else f". Not enough data yet: {p.lift.not_enough_reason}")
+            ),
+            tone=tone,
+        ),
+        WorkColumn("95% CI", lambda p: interval(p.lift).replace("95% CI ", ""), tone=tone),
+        WorkColumn("Won back", won_back, tone=tone),
+    ]
+
+
+class ResultsPane(QWidget):
+    """The effectiveness report of a workspace, every figure opening its customers.
+
+    Signals:
+        customers_requested(CustomerFilter): a figure was clicked; the filter holds
+            exactly the customers it counts.
+    """
+
+    customers_requested = Signal(object)
+
+    def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("resultsPane")
+        self._jobs = jobs
+        self._source: ResultsSource | None = None
+        self._theme: Theme = LIGHT
+        self._stale = True
+        self.report: EffectivenessReport | None = None
+        self.lift_chart: LiftChart | None = None
+        self.rates_chart: RatesChart | None = None
+        self.months_chart: MonthsChart | None = None
+        self.weeks_chart: WeeksChart | None = None
+        self.warning_chart: WarningChart | None = None
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_DELAY_MS)
+        self._reload_timer.timeout.connect(self.reload)
+
+        self._stack = QStackedWidget(self)
+        self.message_label = QLabel(NO_SOURCE_TEXT, self)
+        self.message_label.setObjectName("emptyState")
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._stack.addWidget(self.message_label)
+        self._stack.addWidget(self._build_content())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._stack)
+
+    # -- construction ---------------------------------------------------------------------
+
+    def _build_content(self) -> QWidget:
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget(scroll)
+        content.setObjectName("dashboardContent")
+        content.setAutoFillBackground(True)
+        content.setBackgroundRole(QPalette.ColorRole.Window)
+        content.setMinimumHeight(640)
+
+        self.headline_label = QLabel("", content)
+        self.headline_label.setObjectName("paneTitle")
+        self.headline_label.setWordWrap(True)
+        self.subtitle_label = QLabel("", content)
+        self.subtitle_label.setObjectName("kpiNote")
+        self.subtitle_label.setWordWrap(True)
+        words = QVBoxLayout()
+        words.setSpacing(2)
+        words.addWidget(self.headline_label)
+        words.addWidget(self.subtitle_label)
+
+        self.since_edit = self._date_edit(content, "Exposures from this date (Any: no bound)")
+        self.until_edit = self._date_edit(content, "Exposures up to this date (Any: no bound)")
+        self.by_combo = QComboBox(content)
+        self.by_combo.addItem("Nothing", None)
+        for key in BREAKDOWNS:
+            self.by_combo.addItem(BREAKDOWN_LABELS[key], key)
+        self.by_combo.setCurrentIndex(BREAKDOWNS.index("rule") + 1)
+        self.by_combo.currentIndexChanged.connect(self._on_controls_changed)
+        controls = QHBoxLayout()
+        controls.setSpacing(6)
+        for text, widget in (
+            ("From", self.since_edit),
+            ("to", self.until_edit),
+            ("Break down by", self.by_combo),
+        ):
+            label = QLabel(text, content)
+            label.setBuddy(widget)
+            controls.addWidget(label)
+            controls.addWidget(widget)
+        top = QHBoxLayout()
+        top.addLayout(words, 1)
+        top.addLayout(controls)
+
+        self.tiles: dict[str, KpiTile] = {}
+        tiles = QHBoxLayout()
+        tiles.setSpacing(8)
+        for key, caption in (
+            ("lift", "Lift"),
+            ("contacted", "Contacted"),
+            ("holdout", "Held out"),
+            ("won_back", "Won back"),
+            ("quality", "Alerted, held out: churned"),
+            ("at_risk", "At risk now"),
+        ):
+            tile = KpiTile(caption, content)
+            tile.set_clickable(True)
+            tile.clicked.connect(lambda k=key: self._on_tile_clicked(k))
+            self.tiles[key] = tile
+            tiles.addWidget(tile, 1)
+        self.tiles["quality"].caption.setText("HELD OUT, CHURNED", "CHURNED")
+
+        self._grid = QGridLayout()
+        self._grid.setSpacing(8)
+        for column in range(4):
+            self._grid.setColumnStretch(column, 1)
+        self._cards: list[tuple[QFrame, QVBoxLayout]] = []
+        for row, column, span in ((0, 0, 1), (0, 1, 1), (0, 2, 2), (1, 0, 1), (1, 1, 1), (1, 2, 2)):
+            card = QFrame(content)
+            card.setObjectName("card")
+            card_layout = QVBoxLayout(card)
+            card_layout.setContentsMargins(6, 6, 6, 6)
+            self._grid.addWidget(card, row, column, 1, span)
+            self._cards.append((card, card_layout))
+            self._grid.setRowStretch(row, 1)
+
+        table_card, table_layout = self._cards[5]
+        self.breakdown_title = QLabel("Breakdown", table_card)
+        self.breakdown_title.setObjectName("sectionTitle")
+        self.breakdown_model = WorkListModel(_breakdown_columns(None), self)
+        self.breakdown_table = PeopleTableView(table_card)
+        self.breakdown_table.setModel(self.breakdown_model)
+        self.breakdown_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.breakdown_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.breakdown_table.verticalHeader().hide()
+        self.breakdown_table.setShowGrid(False)
+        self.breakdown_table.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.breakdown_table.setToolTip("Click a row for its customers")
+        header = self.breakdown_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.breakdown_table.clicked.connect(self._on_breakdown_table_clicked)
+        self.breakdown_note = QLabel("", table_card)
+        self.breakdown_note.setObjectName("kpiNote")
+        self.breakdown_note.setWordWrap(True)
+        table_layout.addWidget(self.breakdown_title)
+        table_layout.addWidget(self.breakdown_table, 1)
+        table_layout.addWidget(self.breakdown_note)
+
+        self.notes_label = QLabel("", content)
+        self.notes_label.setObjectName("kpiNote")
+        self.notes_label.setWordWrap(True)
+
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(10, 8, 10, 10)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addLayout(tiles)
+        layout.addLayout(self._grid, 1)
+        layout.addWidget(self.notes_label)
+        scroll.setWidget(content)
+        return scroll
+
+    def _date_edit(self, parent: QWidget, tip: str) -> QDateEdit:
+        edit = QDateEdit(parent)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("MMM d, yyyy")
+        edit.setMinimumDate(ANY_DATE)
+        edit.setSpecialValueText("Any")
+        edit.setDate(ANY_DATE)
+        edit.setToolTip(tip)
+        edit.dateChanged.connect(self._on_controls_changed)
+        return edit
+
+    def _ensure_charts(self) -> None:
+        if self.lift_chart is not None:
+            return
+        from views.charts.results_charts import (
+            LiftChart,
+            MonthsChart,
+            RatesChart,
+            WarningChart,
+            WeeksChart,
+        )
+
+        self.lift_chart = LiftChart()
+        self.rates_chart = RatesChart()
+        self.months_chart = MonthsChart()
+        self.weeks_chart = WeeksChart()
+        self.warning_chart = WarningChart()
+        charts = (
+            self.lift_chart,
+            self.rates_chart,
+            self.months_chart,
+            self.weeks_chart,
+            self.warning_chart,
+        )
+        for (card, card_layout), chart in zip(self._cards, charts, strict=False):
+            chart.setParent(card)
+            chart.set_theme(self._theme)
+            card_layout.addWidget(chart)
+        self.lift_chart.bar_clicked.connect(self._on_lift_chart_bar_clicked)
+        self.rates_chart.bar_clicked.connect(self._on_rates_chart_bar_clicked)
+        self.months_chart.bar_clicked.connect(self._on_months_chart_bar_clicked)
+        self.weeks_chart.bar_clicked.connect(self._on_weeks_chart_bar_clicked)
+        self.warning_chart.bar_clicked.connect(self._on_warning_chart_bar_clicked)
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        """ "empty" (no workspace), "loading" (nothing shown yet) or "data"."""
+        if self._stack.currentIndex() == 1:
+            return "data"
+        return "loading" if self.message_label.text() == LOADING_TEXT else "empty"
+
+    def period(self) -> tuple[dt.date | None, dt.date | None]:
+        """The period chosen (None: no bound)."""
+
+        def day(edit: QDateEdit) -> dt.date | None:
+            value = edit.date()
+            return None if value == ANY_DATE else dt.date(value.year(), value.month(), value.day())
+
+        return day(self.since_edit), day(self.until_edit)
+
+    def set_period(self, since: dt.date | None, until: dt.date | None) -> None:
+        """Choose the period (None: no bound); the report is read again."""
+        for edit, value in ((self.since_edit, since), (self.until_edit, until)):
+            edit.setDate(ANY_DATE if value is None else QDate(value.year, value.month, value.day))
+
+    def breakdown(self) -> str | None:
+        """What the table breaks the report down by (None: nothing)."""
+        value = self.by_combo.currentData()
+        return str(value) if value else None
+
+    def set_breakdown(self, by: str | None) -> None:
+        self.by_combo.setCurrentIndex(0 if by is None else BREAKDOWNS.index(by) + 1)
+
+    def set_source(self, source: ResultsSource | None) -> None:
+        """Show a workspace's results (None: no workspace open)."""
+        self._source = source
+        self.report = None
+        self._stale = True
+        self.message_label.setText(NO_SOURCE_TEXT if source is None else LOADING_TEXT)
+        self._stack.setCurrentIndex(0)
+        if source is not None and self.isVisible():
+            self.reload()
+
+    def mark_stale(self) -> None:
+        """The workspace changed (a scoring, an email recorded): read the report again,
+        now when the tab is on screen, else when it is next shown."""
+        self._stale = True
+        if self.isVisible() and self._source is not None:
+            self._reload_timer.start()
+
+    def reload(self) -> None:
+        """Read the report for the period and breakdown chosen."""
+        source = self._source
+        if source is None:
+            return
+        self._stale = False
+        self._reload_timer.stop()
+        since, until = self.period()
+        by = self.breakdown()
+        if self.report is None:
+            self.message_label.setText(LOADING_TEXT)
+        else:
+            self.subtitle_label.setText("Updating…")
+
+        def task(_state: TaskState) -> EffectivenessReport:
+            return source.load_report(since, until, by)
+
+        (
+            self._jobs.operation(task, parent=self, key=("results.load", id(self)))
+            .success(self._on_report_loaded)
+            .failure(self._on_report_failed)
+            .run()
+        )
+
+    def _on_report_failed(self, error: BaseException) -> None:
+        self._stale = True
+        if self.report is None:
+            self.message_label.setText("The results could not be read.")
+        self._jobs.present_error(error)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._stale and self._source is not None:
+            self.reload()
+
+    def set_theme(self, theme: Theme) -> None:
+        """Recolour the charts and the table."""
+        self._theme = theme
+        self.breakdown_model.set_theme(theme)
+        for chart in (
+            self.lift_chart,
+            self.rates_chart,
+            self.months_chart,
+            self.weeks_chart,
+            self.warning_chart,
+        ):
+            if chart is not None:
+                chart.set_theme(theme)
+
+    # -- showing a report -----------------------------------------------------------------
+
+    def _on_report_loaded(self, report: EffectivenessReport) -> None:
+        if self._source is None:
+            return
+        self.report = report
+        self._ensure_charts()
+        self._stack.setCurrentIndex(1)
+        self.headline_label.setText(report_headline(report))
+        self.subtitle_label.setText(
+            f"Customers alerted with the holdout on, {period_words(report)}: re-engaged means "
+            f"a paid order within {report.window_days} days of the email (held out: of the "
+            "alert). Click any figure for its customers."
+        )
+        self._set_tiles(report)
+        self._set_charts(report)
+        self._set_breakdown(report)
+        self.notes_label.setText(self._notes(report))
+
+    def _set_tiles(self, report: EffectivenessReport) -> None:
+        lift = report.overall.lift
+        tile = self.tiles["lift"]
+        if lift.lift is None:
+            tile.set("—", "Not enough data yet", "")
+        else:
+            tile.set(
+                points(lift.lift).replace(" points", " pts"),
+                interval(lift) if lift.enough else "Not enough data yet",
+                "" if lift.enough else "warning",
+            )
+        for key, group in (("contacted", lift.contacted), ("holdout", lift.holdout)):
+            self.tiles[key].set(
+                rate(group.rate) if group.rate is not None else "—",
+                f"{group.reengaged.count:,} of {group.customers.count:,} re-engaged",
+            )
+        revenue = report.overall.revenue
+        extra = (
+            f"+{money(report, revenue.incremental_cents)} incremental"
+            if revenue.incremental_cents is not None and revenue.incremental_cents >= 0
+            else f"{money(report, revenue.incremental_cents)} incremental"
+            if revenue.incremental_cents is not None
+            else f"{revenue.reengaged.count:,} customers"
+        )
+        self.tiles["won_back"].set(money(report, revenue.won_back_cents), extra)
+        quality = report.alert_quality
+        self.tiles["quality"].set(
+            rate(quality.churn_share) if quality.churn_share is not None else "—",
+            f"{quality.churned.count:,} of {quality.decided.count:,} within "
+            f"{quality.horizon_days} days",
+        )
+        risk = report.at_risk
+        if risk is None:
+            self.tiles["at_risk"].set("—", "Not scored yet")
+        else:
+            self.tiles["at_risk"].set(
+                rate(risk.at_risk_share),
+                f"{risk.at_risk.count:,} of {risk.scored:,}; engagement <50: "
+                f"{rate(risk.low_engagement_share)}",
+                short_note=(f"{risk.at_risk.count:,} of {risk.scored:,} scored",),
+            )
+            self.tiles["at_risk"].setToolTip(
+                f"Churn risk {risk.threshold * 100:.0f}% or more (not counting Lost) in the "
+                f"scoring of {risk.as_of:%b %d, %Y}; {rate(risk.low_engagement_share)} "
+                f"({risk.low_engagement.count:,}) have an engagement below 50."
+            )
+
+    def _set_charts(self, report: EffectivenessReport) -> None:
+        assert self.lift_chart is not None
+        assert self.rates_chart is not None
+        assert self.months_chart is not None
+        assert self.weeks_chart is not None
+        assert self.warning_chart is not None
+        rows = [("All", report.overall)] + [(p.label or p.key, p) for p in report.breakdown]
+        self.lift_chart.set_rows(
+            [(key, p.lift.lift, p.lift.low, p.lift.high, p.lift.enough) for key, p in rows]
+        )
+        lift = report.overall.lift
+        self.rates_chart.set_rates(
+            {
+                "contacted": (
+                    lift.contacted.rate,
+                    lift.contacted.reengaged.count,
+                    lift.contacted.customers.count,
+                ),
+                "holdout": (
+                    lift.holdout.rate,
+                    lift.holdout.reengaged.count,
+                    lift.holdout.customers.count,
+                ),
+            }
+        )
+        months = [f"{p.month:%b %Y}" for p in report.over_time]
+        self.months_chart.set_months(
+            months,
+            {
+                group: [
+                    (getattr(p, group).rate, getattr(p, group).customers.count)
+                    for p in report.over_time
+                ]
+                for group in ("contacted", "holdout")
+            },
+        )
+        time = report.overall.time_contacted
+        labels = [f"{first}-{min(first + 6, report.window_days)}" for first in time.week_first_days]
+        self.weeks_chart.set_weeks(
+            labels,
+            {
+                "contacted": list(report.overall.time_contacted.week_counts),
+                "holdout": list(report.overall.time_holdout.week_counts),
+            },
+        )
+        self.warning_chart.set_buckets(
+            [(b.label, b.alerts.count) for b in report.alert_quality.warning_buckets]
+        )
+
+    def _set_breakdown(self, report: EffectivenessReport) -> None:
+        by = report.by
+        self.breakdown_model.set_columns(_breakdown_columns(report))
+        self.breakdown_model.set_rows(report.breakdown)
+        self.breakdown_title.setText(
+            f"By {BREAKDOWN_LABELS[by].lower()}" if by else "Breakdown: choose above"
+        )
+        note = report.breakdown_note
+        if by and not report.breakdown:
+            note = "Nothing to break down yet."
+        self.breakdown_note.setText(note)
+        self.breakdown_note.setVisible(bool(note))
+
+    def _notes(self, report: EffectivenessReport) -> str:
+        from services.learn.wording import (
+            offers_words,
+            revenue_lift_words,
+            revenue_words,
+            warning_words,
+        )
+
+        aside = report.overall.set_aside
+        median = report.overall.time_contacted.median_days
+        quality = report.alert_quality
+        parts = [
+            f"Set aside: {aside.contacted_anyway.count:,} held out but contacted anyway, "
+            f"{aside.not_contacted.count:,} assigned outreach but not contacted, "
+            f"{aside.repeats.count:,} repeat alerts, {aside.window_open.count:,} with the window "
+            "still open.",
+            f"Median time to re-engagement: {median:.1f} days." if median is not None else "",
+            revenue_words(report, report.overall),
+            revenue_lift_words(report, report.overall),
+            offers_words(report),
+        ]
+        if quality.median_warning_days is not None:
+            parts.append(warning_words(quality))
+        return " ".join(p for p in parts if p)
+
+    # -- opening customers ------------------------------------------------------------------
+
+    def _open(self, customers: Customers, title: str) -> None:
+        self.customers_requested.emit(
+            CustomerFilter(
+                customer_ids=frozenset(customers.customer_ids),
+                title=f"{title} ({customers.count:,})",
+            )
+        )
+
+    def _both(self, part: Slice) -> Customers:
+        ids = sorted(
+            set(part.lift.contacted.customers.customer_ids)
+            | set(part.lift.holdout.customers.customer_ids)
+        )
+        return Customers(len(ids), tuple(ids))
+
+    def _slice_title(self, part: Slice) -> str:
+        report = self.report
+        if not part.key or report is None or report.by is None:
+            return "Contacted and held-out customers"
+        return (
+            f"{BREAKDOWN_LABELS[report.by]} {part.label or part.key}: contacted and held-out "
+            "customers"
+        )
+
+    def _on_tile_clicked(self, key: str) -> None:
+        report = self.report
+        if report is None:
+            return
+        lift = report.overall.lift
+        if key == "lift":
+            self._open(self._both(report.overall), "Contacted and held-out customers")
+        elif key in ("contacted", "holdout"):
+            group = lift.contacted if key == "contacted" else lift.holdout
+            self._open(group.customers, f"{GROUP_WORDS[key]} customers")
+        elif key == "won_back":
+            self._open(report.overall.revenue.reengaged, "Contacted customers who re-engaged")
+        elif key == "quality":
+            self._open(report.alert_quality.churned, "Held-out customers who churned")
+        elif key == "at_risk" and report.at_risk is not None:
+            self._open(report.at_risk.at_risk, "Customers at risk")
+
+    def _on_lift_chart_bar_clicked(self, key: object) -> None:
+        report = self.report
+        if report is None:
+            return
+        parts = [report.overall, *report.breakdown]
+        drawn = [p for p in parts if p.lift.lift is not None and p.lift.low is not None]
+        part = drawn[int(key)]  # type: ignore[call-overload]
+        self._open(self._both(part), self._slice_title(part))
+
+    def _on_rates_chart_bar_clicked(self, key: object) -> None:
+        if self.report is None:
+            return
+        lift = self.report.overall.lift
+        group = lift.contacted if key == "contacted" else lift.holdout
+        self._open(group.reengaged, f"{GROUP_WORDS[str(key)]} customers who re-engaged")
+
+    def _on_months_chart_bar_clicked(self, key: object) -> None:
+        if self.report is None:
+            return
+        group, month = cast(tuple[str, int], key)
+        point = self.report.over_time[month]
+        self._open(
+            getattr(point, group).customers,
+            f"{GROUP_WORDS[group]} customers, {point.month:%B %Y}",
+        )
+
+    def _on_weeks_chart_bar_clicked(self, key: object) -> None:
+        if self.report is None:
+            return
+        group, week = cast(tuple[str, int], key)
+        time = (
+            self.report.overall.time_contacted
+            if group == "contacted"
+            else self.report.overall.time_holdout
+        )
+        ids = time.week_customer_ids[week]
+        first = time.week_first_days[week]
+        last = min(first + 6, self.report.window_days)
+        self._open(
+            Customers(len(ids), ids),
+            f"{GROUP_WORDS[group]} customers who re-engaged on days {first}-{last}",
+        )
+
+    def _on_warning_chart_bar_clicked(self, key: object) -> None:
+        if self.report is None:
+            return
+        bucket = self.report.alert_quality.warning_buckets[int(key)]  # type: ignore[call-overload]
+        self._open(bucket.alerts, f"Churned held-out customers warned {bucket.label} ahead")
+
+    def _on_breakdown_table_clicked(self, index: QModelIndex) -> None:
+        report = self.report
+        part = self.breakdown_model.record(index.row())
+        if report is None or part is None or report.by is None:
+            return
+        if report.by in EMAIL_BREAKDOWNS:
+            self._open(
+                part.lift.contacted.customers,
+                f"{BREAKDOWN_LABELS[report.by]} {part.label or part.key}: contacted customers",
+            )
+        else:
+            self._open(self._both(part), self._slice_title(part))
+
+    def _on_controls_changed(self, *_args: object) -> None:
+        if self._source is not None:
+            self._reload_timer.start()

@@ -1,0 +1,24 @@
+"""What the Results tab needs from a workspace, as a protocol: app/ implements it.
+
+The method may be slow and touch the database: the pane calls it only inside an
+operation of the job runner. It returns the frozen records of services.learn.records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from services.learn.records import EffectivenessReport
+
+__all__ = ["EffectivenessReport", "ResultsSource"]
+
+
+class ResultsSource(Protocol):
+    """Reads the effectiveness report of one workspace."""
+
+    def load_report(
+        self, since: dt.date | None, until: dt.date | None, by: str | None
+    ) -> EffectivenessReport:
+        """The report of the exposures that started in the period, broken down by ``by``."""
+        ...
