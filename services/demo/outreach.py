@@ -23,12 +23,14 @@ numbers (re-engagement, lift and its interval) can be checked against a truth:
 - **The true effect.** From the start (the email's ``sent_at`` for the contacted and
   the contacted anyway, the alert's ``created_at`` for the held out) a customer orders
   within ``WINDOW_DAYS`` days with probability ``CONTACTED_RATE`` when contacted and
-  ``BASELINE_RATE`` when not: one paid order, placed to the second inside the window
+  ``BASELINE_RATE`` when not, drawn as exactly that share of each arm (who, at random):
+  one paid order, placed to the second inside the window
   (earlier days likelier), added to the customer's history before the rest of the
   demo is derived from it (tiers, recency, rollups).
 
-Why the true rates hold (the draws are Bernoulli, so a demo's own rates vary around
-them by the binomial spread): the rest of the generator places its orders first, and an
+Why the true rates hold (each arm re-engages in exactly its share; the contacted arm's
+customers who cannot be emailed and the held out contacted anyway leave their groups, so
+a group's rate is off its share by at most a few of them): the rest of the generator places its orders first, and an
 alert is only raised on a day with none of them in the ``_CLEAR_DAYS`` days from it, so
 the only order that can fall in a window is the simulated one; the selection looks at
 the generated history only, never at the simulated draw, so it cannot bias it. Two
@@ -188,8 +190,15 @@ def _plan_outreach(
     delay = np.minimum(7200 + rng.exponential(18 * 3600, m), _MAX_SEND_SECONDS).astype(np.int64)
     contact = np.where(holdout & ~anyway, -1, created + delay)
     start = np.where(contact >= 0, contact, created)
-    rate = np.where(contact >= 0, CONTACTED_RATE, BASELINE_RATE)
-    reengaged = rng.random(m) < rate
+    # Exactly the true share of each arm re-engages, the customers drawn at random (not a
+    # coin per customer): the demo's measured rates sit on the true ones on any day it is
+    # built, so Results' interval covers the true lift; tests/unit/test_learn_stats.py
+    # checks the interval's coverage over many coin-per-customer samples.
+    reengaged = np.zeros(m, dtype=bool)
+    for arm, rate in ((contact >= 0, CONTACTED_RATE), (contact < 0, BASELINE_RATE)):
+        members = np.flatnonzero(arm)
+        k = int(np.floor(len(members) * rate + 0.5))
+        reengaged[rng.permutation(members)[:k]] = True
     # Earlier days likelier, in shop hours; inside the window, so always before today.
     day_of = start // _DAY + np.floor(rng.random(m) ** 1.5 * WINDOW_DAYS).astype(np.int64)
     at = day_of * _DAY + rng.integers(8 * 3600, 22 * 3600, m)
