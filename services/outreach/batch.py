@@ -164,7 +164,7 @@ def plan_batch(
         if reason is None:
             to_draft.append(_Target(cid, int(alert.id), name, customer.email, alert.rule_key))
         else:
-            skipped.append(PlannedSkip(cid, name, int(alert.id), reason))
+            skipped.append(PlannedSkip(cid, name, int(alert.id), reason, customer.email))
     return to_draft, skipped
 
 
@@ -249,7 +249,7 @@ def create_batch(
                     "alert_id": skip.alert_id,
                     "state": "skipped",
                     "skip_reason": skip.reason,
-                    "recipient": None,
+                    "recipient": skip.email,
                     "goal": None,
                     "tone": None,
                     "variant": 0,

@@ -134,6 +134,7 @@ class PlannedSkip:
     customer: str
     alert_id: int
     reason: str
+    email: str | None = None
 
 
 @dataclass(frozen=True)
