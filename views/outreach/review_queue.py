@@ -80,6 +80,9 @@ class ReviewQueueWindow(QWidget):
         self.title.setObjectName("paneTitle")
         self.busy_label = QLabel("", self)
         self.busy_label.setObjectName("rowCount")
+        self.notice = QLabel("", self)
+        self.notice.setObjectName("reviewNotice")
+        self.notice.setWordWrap(True)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(260)
@@ -90,6 +93,7 @@ class ReviewQueueWindow(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addStretch(1)
+        top.addWidget(self.notice, 1)
         top.addWidget(self.busy_label)
         top.addWidget(self.progress)
         top.addWidget(self.cancel_button)
@@ -277,7 +281,7 @@ class ReviewQueueWindow(QWidget):
 
     def show_notice(self, text: str) -> None:
         """A line in the header (what a delivery did, why something was refused)."""
-        self.busy_label.setText(text)
+        self.notice.setText(text)
 
     @property
     def current_row_id(self) -> int | None:
