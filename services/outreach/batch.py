@@ -52,7 +52,7 @@ from services.outreach.batch_records import (
 )
 from services.outreach.context import goal_for_rule
 from services.outreach.records import Draft
-from services.settings import get_setting
+from services.settings import READ_CACHE, get_setting
 
 ProgressFn = Callable[[float, str], None]
 CancelledFn = Callable[[], bool]
@@ -380,13 +380,15 @@ def _draft_one(
     reviewed: bool,
     now: dt.datetime | None,
     cancelled: CancelledFn,
+    cache: dict[object, object] | None = None,
 ) -> Draft:
     """One row's draft: the database step on this thread's own session, then the
     provider (or the template, with the reason when the provider was meant to write)."""
     from services.llm.errors import LLMError
     from services.outreach.drafting import ReviewNeeded, prepare_draft, run_draft
 
-    with Session(engine) as session:
+    info = {READ_CACHE: cache} if cache is not None else {}
+    with Session(engine, info=info) as session:
         request = prepare_draft(
             session,
             job.customer_id,
@@ -484,6 +486,8 @@ def draft_batch(
     def stopped() -> bool:
         return stop.is_set() or cancelled()
 
+    # The settings and the categories sold, read once for the whole run.
+    cache: dict[object, object] = {}
     queue = iter(jobs)
     running: dict[Future[Draft], _Job] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch-draft") as pool:
@@ -501,6 +505,7 @@ def draft_batch(
                     reviewed=reviewed,
                     now=now,
                     cancelled=stopped,
+                    cache=cache,
                 )
                 running[future] = job
 

@@ -45,9 +45,12 @@ class BatchListModel(QAbstractListModel):
             self.endResetModel()
             return
         old, self._rows = self._rows, rows
-        for i, (before, after) in enumerate(zip(old, rows, strict=True)):
-            if before != after:
-                self.dataChanged.emit(self.index(i), self.index(i))
+        changed = [
+            i for i, (a, b) in enumerate(zip(old, rows, strict=True)) if a is not b and a != b
+        ]
+        if changed:
+            # One signal for the span: a batch's drafts arrive by the dozen.
+            self.dataChanged.emit(self.index(changed[0]), self.index(changed[-1]))
 
     @property
     def rows(self) -> tuple[BatchRow, ...]:

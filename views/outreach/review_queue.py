@@ -229,6 +229,7 @@ class ReviewQueueWindow(QWidget):
         QShortcut(QKeySequence.StandardKey.Undo, self, self.undo_requested.emit)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.focus_list)
         self.set_pace(self._per_minute)
+        self._busy = True
         self.set_busy(None)
         self._show(None)
 
@@ -271,12 +272,15 @@ class ReviewQueueWindow(QWidget):
 
     def set_busy(self, message: str | None, fraction: float | None = None) -> None:
         """A drafting or sending under way (message) with its progress; None: idle."""
-        self._busy = message is not None
+        busy = message is not None
         self.busy_label.setText(message or "")
-        self.progress.setVisible(message is not None)
-        self.cancel_button.setVisible(message is not None)
         if fraction is not None:
             self.progress.setValue(round(fraction * 100))
+        if busy == self._busy:
+            return  # progress only: nothing else to lay out again
+        self._busy = busy
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
         self._update_counts()
 
     def show_notice(self, text: str) -> None:

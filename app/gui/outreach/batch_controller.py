@@ -36,7 +36,7 @@ from views.outreach.review_queue import ReviewQueueWindow
 if TYPE_CHECKING:
     from views.theme import ThemeManager
 
-RELOAD_INTERVAL_MS = 400
+RELOAD_INTERVAL_MS = 1000
 FolderFn = Callable[[], str | None]
 
 
