@@ -90,6 +90,8 @@ class BatchRow:
         if self.interrupted:
             return SENDING_INTERRUPTED
         label = STATE_LABELS.get(self.state, self.state)
+        if self.state == "skipped" and self.skip_reason == SKIP_BY_REVIEWER:
+            return SKIP_BY_REVIEWER
         if self.state == "skipped" and self.skip_reason:
             return f"{label}: {self.skip_reason}"
         if self.state == "failed" and self.error:

@@ -76,7 +76,8 @@ class BatchStartDialog(QDialog):
         form.addRow("Written by", self.by_provider)
         form.addRow("", self.by_templates)
         if plan.provider_problem:
-            note = QLabel(f"No provider: {plan.provider_problem}", self)
+            problem = plan.provider_problem
+            note = QLabel(problem[:1].upper() + problem[1:] + ".", self)
             note.setWordWrap(True)
             note.setObjectName("rowCount")
             form.addRow("", note)
@@ -129,14 +130,14 @@ class BatchStartDialog(QDialog):
     def _skipped_text(self) -> str:
         if not self.plan.skipped:
             return "Nobody is left out."
-        lines = [f"<b>Left out: {len(self.plan.skipped):,}</b>"]
+        lines = [f"Left out, with the reason: {len(self.plan.skipped):,}"]
         by_reason: dict[str, list[str]] = {}
         for skip in self.plan.skipped:
             by_reason.setdefault(skip.reason, []).append(skip.customer)
         for reason, names in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
             shown = ", ".join(html.escape(n) for n in names[:SKIPS_LISTED])
             more = f" and {len(names) - SKIPS_LISTED:,} more" if len(names) > SKIPS_LISTED else ""
-            lines.append(f"{html.escape(reason)} ({len(names):,}): {shown}{more}")
+            lines.append(f"<b>{html.escape(reason)}</b> ({len(names):,}): {shown}{more}")
         return "<br>".join(lines)
 
     def _refresh(self, *_args: object) -> None:

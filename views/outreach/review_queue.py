@@ -75,6 +75,7 @@ class ReviewQueueWindow(QWidget):
         self._shown: BatchRow | None = None  # the row whose text the editors hold
         self._per_minute = 20
         self._busy = False
+        self._theme: Theme | None = None
 
         self.title = QLabel("", self)
         self.title.setObjectName("paneTitle")
@@ -236,9 +237,22 @@ class ReviewQueueWindow(QWidget):
     # -- what the controller sets -------------------------------------------------------
 
     def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
         self.model.set_theme(theme)
-        self.checks.setStyleSheet(f"color: {theme.warning};")
         self.state_label.setStyleSheet(f"color: {theme.muted};")
+        self.approve_button.setStyleSheet(
+            f"QPushButton {{ background: {theme.primary}; color: {theme.on_primary}; "
+            f"border: 1px solid {theme.primary}; font-weight: 600; padding: 3px 12px; }}"
+            f"QPushButton:disabled {{ background: {theme.surface_alt}; color: {theme.muted}; "
+            f"border-color: {theme.border}; }}"
+        )
+        self._colour_checks()
+
+    def _colour_checks(self) -> None:
+        theme = self._theme
+        if theme is not None:
+            failed = self._shown is not None and bool(self._shown.checks)
+            self.checks.setStyleSheet(f"color: {theme.warning if failed else theme.muted};")
 
     def set_pace(self, per_minute: int) -> None:
         """The SMTP pace the Send menu names."""
@@ -428,6 +442,7 @@ class ReviewQueueWindow(QWidget):
                 self.checks.setText("Checks: none failed.")
             else:
                 self.checks.setText("")
+        self._colour_checks()
         state = row.state if row is not None else None
         self.approve_button.setEnabled(state in EDITABLE and state != "approved")
         self.skip_button.setEnabled(state in (*EDITABLE, "queued"))

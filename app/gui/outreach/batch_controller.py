@@ -369,8 +369,23 @@ class BatchController(QObject):
         from services.outreach.batch_delivery import mark_sent
 
         actor = self._user()
-        self._row_op(lambda engine: mark_sent(engine, row_id, actor=actor), "mark sent")
-        self.outreach_recorded.emit()
+        ws = self._ws
+        if ws is None:
+            return
+
+        def done(outreach_id: int | None) -> None:
+            self.reload()
+            if outreach_id is not None:
+                self.outreach_recorded.emit()
+
+        (
+            self._jobs.operation(
+                lambda _s: mark_sent(ws.engine, row_id, actor=actor), parent=self, label="mark sent"
+            )
+            .success(done)
+            .failure(self._on_row_failed)
+            .run()
+        )
 
     def _on_queue_send_again_requested(self, row_id: int) -> None:
         from services.outreach.batch_delivery import send_again
