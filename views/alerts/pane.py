@@ -254,9 +254,8 @@ class AlertsPane(QWidget):
         self.draft_all_button = QPushButton("Draft for all…", self)
         self.draft_all_button.setObjectName("draftAll")
         self.draft_all_button.setToolTip(
-            "One email per customer for every card shown (the queue and filters as set), "
-            "drafted in the background, then reviewed one by one. Right-click a card to "
-            "draft for it alone."
+            "One email per customer of the cards shown, drafted in the background, then "
+            "reviewed one by one (right-click a card to draft for it alone)"
         )
         self.draft_all_button.clicked.connect(self._on_draft_all_button_clicked)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -265,7 +264,6 @@ class AlertsPane(QWidget):
         top = QHBoxLayout()
         top.addWidget(title)
         top.addStretch(1)
-        top.addWidget(self.draft_all_button)
         top.addWidget(self.count_label)
         top.addWidget(self.sort_combo)
         # The queue tabs get the pane's whole width: all four fit in a 1366-wide window.
@@ -281,7 +279,12 @@ class AlertsPane(QWidget):
         layout.addLayout(chips)
         layout.addLayout(filters)
         layout.addWidget(self.search_box)
-        layout.addWidget(self.held_back_note)
+        # The daily cap's note, and Draft for all… for the cards below.
+        above_list = QHBoxLayout()
+        above_list.setSpacing(6)
+        above_list.addWidget(self.held_back_note, 1)
+        above_list.addWidget(self.draft_all_button, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addLayout(above_list)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignHCenter)
