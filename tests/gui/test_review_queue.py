@@ -174,3 +174,41 @@ def test_edit_then_approve_is_sent_once_and_recorded_as_edited(
         (expected[1], False, 0, "sent"),
     ]
     assert states(controller)[2] == "drafted"  # never approved: never sent
+
+
+def test_the_alert_list_drafts_for_the_cards_shown(
+    qtbot, jobs: JobRunner, workspace: Workspace
+) -> None:
+    from app.gui.alerts_source import WorkspaceAlertSource
+    from views.alerts.pane import AlertsPane
+
+    pane = AlertsPane(jobs)
+    qtbot.addWidget(pane)
+    pane.set_source(WorkspaceAlertSource(workspace, user=USER))
+    qtbot.waitUntil(lambda: pane.model.rowCount() > 0, timeout=TIMEOUT_MS)
+    pane.set_queue("risk")
+    shown = {pane.model.alert_id(row) for row in range(pane.model.rowCount())}
+    with qtbot.waitSignal(pane.draft_all_requested, timeout=TIMEOUT_MS) as asked:
+        pane.draft_all_button.click()
+    ids, what = asked.args
+    assert shown <= set(ids)  # every card's alerts, the most urgent of each among them
+    queues = rows(
+        workspace,
+        f"SELECT DISTINCT rule_key FROM alerts WHERE id IN ({','.join('?' * len(ids))})",
+        *ids,
+    )
+    assert {r[0] for r in queues} <= {
+        "high_risk_high_value",
+        "risk_rising",
+        "engagement_drop",
+        "gone_quiet",
+        "negative_experience",
+        "ticket_past_sla",
+    }
+    assert what == f"the {pane.model.rowCount():,} cards shown in the Risk queue"
+    # Narrowed by a filter, the batch narrows with it.
+    pane.search_box.setText(str(pane.model.record(0)["customer"]))
+    with qtbot.waitSignal(pane.draft_all_requested, timeout=TIMEOUT_MS) as narrowed:
+        pane.draft_all_button.click()
+    assert 0 < len(narrowed.args[0]) < len(ids)
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
