@@ -169,7 +169,7 @@ def cmd_draft_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else:
             batch_id = int(resumed)
             print(f"Picking up the batch this command started before ({batch_id}).", file=err)
-            reviewed = True
+        # A provider reviewed before is remembered (llm.reviewed_remote).
         reviewed = reviewed or bool(args.confirm_send)
         draft_batch(engine, batch_id, reviewed=reviewed)
         for row in load_batch(engine, batch_id).rows:

@@ -168,7 +168,9 @@ class BatchController(QObject):
             if batch_id is None:
                 self._status("No batch of drafts is waiting: use Draft for all… on the alerts.")
                 return
-            self._open(ws, batch_id, draft=True, reviewed=True)
+            # A provider reviewed when the batch started is remembered (llm.reviewed_remote);
+            # one changed since must be reviewed again (its drafts fall back and say so).
+            self._open(ws, batch_id, draft=True, reviewed=False)
 
         self._jobs.operation(task, parent=self, label="find batch").success(found).run()
 
@@ -354,9 +356,7 @@ class BatchController(QObject):
         def task(state: TaskState) -> Any:
             from services.outreach.batch import regenerate_row
 
-            return regenerate_row(
-                ws.engine, row_id, reviewed=True, cancelled=state.cancelled, now=now
-            )
+            return regenerate_row(ws.engine, row_id, cancelled=state.cancelled, now=now)
 
         self._run(
             self._jobs.operation(task, parent=self, pool="work", label="regenerate draft").failure(
