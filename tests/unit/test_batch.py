@@ -445,3 +445,25 @@ def test_a_customer_marked_do_not_contact_after_review_is_not_sent(book: Book) -
     assert row is not None
     assert row.state == "failed"
     assert "not to be contacted" in (row.error or "")
+
+
+def test_mail_app_hand_over_is_recorded_once(book: Book) -> None:
+    from services.outreach.batch_delivery import approved_emails, record_handed_over
+
+    ids = customers(book, 2)
+    alert = alerts_of(book)
+    batch_id = create_batch(book.engine, [alert[i] for i in ids], offline=True, now=NOW)
+    draft_batch(book.engine, batch_id, now=NOW)
+    approve_all(book, batch_id)
+    emails = approved_emails(book.engine, batch_id)
+    assert [e.recipient for e in emails] == [
+        r.recipient for r in load_batch(book.engine, batch_id).rows
+    ]
+    first = record_handed_over(book.engine, emails[0].row_id, actor="maya")
+    assert first is not None
+    assert record_handed_over(book.engine, emails[0].row_id, actor="maya") is None
+    outreach = rows(book, "SELECT status, alert_id FROM outreach")
+    assert outreach == [{"status": "exported", "alert_id": alert[ids[0]]}]
+    # The alert moved to in progress, as for any email recorded.
+    (state,) = rows(book, "SELECT status FROM alerts WHERE id = :id", id=alert[ids[0]])
+    assert state["status"] == "in_progress"
