@@ -93,7 +93,6 @@ def bench_window(path: Path, alert_ids: list[int]) -> tuple[list[float], list[fl
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from app.gui.gc_pause import freeze_loaded_objects
     from app.gui.jobs import JobRunner
     from app.gui.outreach.batch_controller import BatchController
     from app.workspace import open_workspace, to_url
@@ -105,8 +104,7 @@ def bench_window(path: Path, alert_ids: list[int]) -> tuple[list[float], list[fl
     window.resize(1366, 768)
     window.show()
     controller = BatchController(jobs, window, lambda: workspace, user=lambda: "bench")
-    # As the window does once a workspace is open (app/gui/application.py, _install).
-    freeze_loaded_objects()
+
     gaps: list[float] = []
     ends: list[float] = []
     shown_at = [0.0]

@@ -48,7 +48,6 @@ from app.gui.demo_workspace import (
 )
 from app.gui.email_settings import EmailSettingsActions
 from app.gui.errors import ErrorPresenter, default_log_path, describe_error
-from app.gui.gc_pause import freeze_loaded_objects
 from app.gui.import_controller import ImportController
 from app.gui.jobs import JobRunner, Operation, TaskState
 from app.gui.my_work_source import WorkspaceMyWorkSource
@@ -358,8 +357,6 @@ class GuiController(QObject):
             # Queued behind the old workspace's reads on the single database worker.
             self.jobs.operation(lambda _state: old.close(), label="close workspace").run()
         self.workspace_opened.emit(workspace.display_name)
-        # While the window loads anyway: later full collections stay short (gc_pause.py).
-        freeze_loaded_objects()
 
     def _on_detail_draft_requested(self, customer_id: int) -> None:
         self.composer.open_for_customer(customer_id)

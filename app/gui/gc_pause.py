@@ -3,9 +3,9 @@
 A full (generation 2) collection walks every object the process holds, with the GIL,
 so every thread stops: with Qt, pandas, scikit-learn and SQLAlchemy loaded that is over
 100 ms, and a background job that allocates a lot (Draft for all writing hundreds of
-drafts) triggers several of them, each a visible stall of the window. Objects alive once
-a workspace is open (modules, the loaded tables) are moved out of the collector's sight
-(``gc.freeze``); later collections walk only what came after.
+drafts) triggers several of them, each a visible stall of the window. Before such a job
+starts, the objects alive (modules, the loaded tables) are moved out of the collector's
+sight (``gc.freeze``); later collections walk only what came after.
 """
 
 from __future__ import annotations

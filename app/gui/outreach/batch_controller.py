@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from app.gui.gc_pause import freeze_loaded_objects
 from app.gui.jobs import JobRunner, Operation, TaskState
 from app.gui.outreach import questions
 from app.workspace import Workspace
@@ -239,6 +240,9 @@ class BatchController(QObject):
 
     def _draft(self, ws: Workspace, batch_id: int, *, reviewed: bool) -> None:
         now = self._now()
+        # Hundreds of drafts allocate enough to trigger full garbage collections: keep them
+        # short by leaving what is alive now out of them (gc_pause.py), once, at the click.
+        freeze_loaded_objects()
         started = time.monotonic()
 
         def task(state: TaskState) -> Any:
