@@ -498,12 +498,28 @@ def _spec(key: str) -> SettingSpec:
         raise SettingError(f"Unknown setting '{key}'.") from None
 
 
+# Work that reads the same workspace-wide values hundreds of times (a batch of drafts)
+# opens its sessions with ``info={READ_CACHE: {}}``: the settings (and the categories sold,
+# services.alerts.next_step) are then read once for that dict's lifetime. Only for
+# read-only work that does not change them.
+READ_CACHE = "read_cache"
+_MISSING = object()
+
+
 def get_setting(session: Session, key: str) -> Any:
     """The stored value of a declared setting, or its default."""
+    cache = session.info.get(READ_CACHE)
+    if cache is not None:
+        hit = cache.get(("setting", key), _MISSING)
+        if hit is not _MISSING:
+            return copy.deepcopy(hit)
     spec = _spec(key)
     row = session.get(Setting, key)
     # A copy of a dict default, so that a caller's change cannot alter the schema.
-    return copy.deepcopy(spec.default) if row is None else row.value
+    value = copy.deepcopy(spec.default) if row is None else row.value
+    if cache is not None:
+        cache[("setting", key)] = copy.deepcopy(value)
+    return value
 
 
 _TYPE_WORDS = {

@@ -142,6 +142,12 @@ class WindowMenus:
             action.setEnabled(False)
             self.scoring_menu.addAction(action)
 
+        # Email: the batches of drafts (Draft for all… starts one from the alert list).
+        self.email_menu: QMenu = bar.addMenu("E&mail")
+        self.review_drafts_action = QAction("&Review drafts…", window)
+        self.review_drafts_action.setToolTip("Reopen the latest batch of drafts not yet finished")
+        self.email_menu.addAction(self.review_drafts_action)
+
         self.help_menu: QMenu = bar.addMenu("&Help")
         self.about_action = QAction("&About Account Radar", window)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)

@@ -12,6 +12,7 @@ import shlex
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli.args import one_of, whole_number
+from app.cli.draft_batch import BATCH_HELP
 from models.vocab import OUTREACH_GOALS as GOALS
 from models.vocab import OUTREACH_TONES as TONES
 
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 
 MATCHES_SHOWN = 5
 
-DRAFT_EPILOG = """\
+DRAFT_EPILOG = (
+    """\
 CUSTOMER is an external id, an email address or a name (any case; part of a name works
 when it matches one customer). Without --goal the goal follows the customer's most urgent
 alert: an apology after a bad experience or a late ticket, an expansion for an expansion
@@ -31,7 +33,11 @@ run again with --confirm-send.
 Examples:
   python main.py draft "Ada Lovelace"
   python main.py draft C0042 --goal apology --tone professional
-  python main.py draft ada@example.com --offline"""
+  python main.py draft ada@example.com --offline
+
+"""
+    + BATCH_HELP
+)
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -45,7 +51,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         epilog=DRAFT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    draft.add_argument("customer", metavar="CUSTOMER", help="external id, email or name")
+    draft.add_argument("customer", metavar="CUSTOMER", nargs="?", help="external id, email or name")
     draft.add_argument("--goal", type=one_of(GOALS), metavar="G", help=f"one of {', '.join(GOALS)}")
     draft.add_argument(
         "--tone",
@@ -73,6 +79,17 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="you have reviewed the request: send it to this provider from now on",
     )
+    draft.add_argument(
+        "--batch",
+        action="store_true",
+        help="draft for every customer of the alerts --alerts matches, into --out DIR",
+    )
+    draft.add_argument(
+        "--alerts",
+        metavar="FILTER",
+        help='with --batch: which alerts, e.g. "severity=critical,queue=risk,status=open"',
+    )
+    draft.add_argument("--out", metavar="DIR", help="with --batch: the folder for the .eml files")
     draft.set_defaults(handler=cmd_draft)
 
 
@@ -86,6 +103,12 @@ def cmd_draft(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from services.outreach.drafting import prepare_draft, run_draft
     from services.outreach.prompt import mark_reviewed
 
+    if args.batch:
+        from app.cli.draft_batch import cmd_draft_batch
+
+        return cmd_draft_batch(args, out, err)
+    if not args.customer:
+        raise CommandError("Give a customer (external id, email or name), or --batch.")
     with command_workspace(args.db) as workspace, session_scope(workspace.sessions) as session:
         matches = find_customers(session, args.customer, limit=MATCHES_SHOWN + 1)
         if not matches:

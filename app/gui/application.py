@@ -51,6 +51,7 @@ from app.gui.errors import ErrorPresenter, default_log_path, describe_error
 from app.gui.import_controller import ImportController
 from app.gui.jobs import JobRunner, Operation, TaskState
 from app.gui.my_work_source import WorkspaceMyWorkSource
+from app.gui.outreach.batch_controller import BatchController
 from app.gui.outreach.composer_controller import ComposerController
 from app.gui.outreach.template_controller import TemplateController
 from app.gui.preload import Preload
@@ -196,6 +197,18 @@ class GuiController(QObject):
         self.window.detail_pane.holdout_draft_requested.connect(self.composer.open_for_customer)
         self.window.detail_pane.set_drafting_available(True)
         self.composer.outreach_recorded.connect(self._on_composer_outreach_recorded)
+        # Draft for all… on the alert list, the review queue and Email ▸ Review drafts….
+        self.batches = BatchController(
+            jobs,
+            self.window,
+            lambda: self.workspace,
+            user=self._user,
+            default_sender=lambda: self.workspaces.own_address(),
+            theme=theme,
+        )
+        self.window.alerts_view.alerts_pane.draft_all_requested.connect(self.batches.draft_for_all)
+        self.window.menus.review_drafts_action.triggered.connect(self.batches.review_latest)
+        self.batches.outreach_recorded.connect(self.window.alerts_view.reload)
         # File ▸ Email templates…: the template library the composer falls back on.
         self.templates = TemplateController(
             jobs, self.window, lambda: self.workspace, user=self._user
@@ -327,6 +340,7 @@ class GuiController(QObject):
         if old is not None:
             # A composer belongs to the workspace it was opened on.
             self.composer.close()
+            self.batches.close()
         columns, self._pending_columns = self._pending_columns, None
         self.window.set_source(WorkspaceCustomerSource(workspace, columns, user=self._user))
         # Who acts is asked at each action: the user may say who they are meanwhile.

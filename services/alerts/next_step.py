@@ -108,13 +108,21 @@ def category_mix(session: Session, customer_id: int, now: dt.datetime) -> tuple[
 
 def workspace_categories(session: Session) -> list[str]:
     """Every category sold, most sold first."""
+    from services.settings import READ_CACHE
+
+    cache = session.info.get(READ_CACHE)
+    if cache is not None and "categories" in cache:
+        return list(cache["categories"])
     rows = session.execute(
         select(Order.category)
         .where(Order.category.is_not(None), Order.status == "paid")
         .group_by(Order.category)
         .order_by(func.count().desc())
     ).all()
-    return [str(r[0]) for r in rows]
+    found = [str(r[0]) for r in rows]
+    if cache is not None:
+        cache["categories"] = list(found)
+    return found
 
 
 def _quoted(items: Sequence[str]) -> str:

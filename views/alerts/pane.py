@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTabBar,
     QVBoxLayout,
@@ -82,12 +83,15 @@ class AlertsPane(QWidget):
         selection_cleared(): no alert is selected (the filters hide them all).
         alerts_loaded(count): a new list arrived and is shown.
         owner_chosen(name): the user said which owner they are (for "Mine").
+        draft_all_requested(alert_ids, what): Draft for all… on these alerts (a tuple),
+            described in words ("the 42 cards shown in the Risk queue").
     """
 
     alert_selected = Signal(int, int)
     selection_cleared = Signal()
     alerts_loaded = Signal(int)
     owner_chosen = Signal(str)
+    draft_all_requested = Signal(object, str)
 
     def __init__(
         self,
@@ -247,6 +251,16 @@ class AlertsPane(QWidget):
         self._age: tuple[int | None, int | None] = (None, None)
         self._query_severities: frozenset[str] = frozenset()
 
+        self.draft_all_button = QPushButton("Draft for all…", self)
+        self.draft_all_button.setObjectName("draftAll")
+        self.draft_all_button.setToolTip(
+            "One email per customer of the cards shown, drafted in the background, then "
+            "reviewed one by one (right-click a card to draft for it alone)"
+        )
+        self.draft_all_button.clicked.connect(self._on_draft_all_button_clicked)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._on_list_context_menu_requested)
+
         top = QHBoxLayout()
         top.addWidget(title)
         top.addStretch(1)
@@ -265,7 +279,12 @@ class AlertsPane(QWidget):
         layout.addLayout(chips)
         layout.addLayout(filters)
         layout.addWidget(self.search_box)
-        layout.addWidget(self.held_back_note)
+        # The daily cap's note, and Draft for all… for the cards below.
+        above_list = QHBoxLayout()
+        above_list.setSpacing(6)
+        above_list.addWidget(self.held_back_note, 1)
+        above_list.addWidget(self.draft_all_button, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addLayout(above_list)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -433,6 +452,40 @@ class AlertsPane(QWidget):
         if not index.isValid() or self._current is None:
             return ()
         return self.model.card_ids(index.row())
+
+    def shown_alert_ids(self) -> tuple[int, ...]:
+        """Every alert of the cards the queue and filters show."""
+        data = self.model.data_set
+        if data is None or data.n == 0:
+            return ()
+        cards = data.cards(self.model.filter)
+        return tuple(int(i) for i in data.columns["id"][cards.members])
+
+    def _shown_words(self) -> str:
+        cards = self.model.rowCount()
+        queue = QUEUE_LABELS.get(self.queue, "All")
+        where = "every queue" if self.queue == ALL_QUEUES else f"the {queue} queue"
+        return f"the {cards:,} card{'s' if cards != 1 else ''} shown in {where}"
+
+    def _on_draft_all_button_clicked(self) -> None:
+        ids = self.shown_alert_ids()
+        if ids:
+            self.draft_all_requested.emit(ids, self._shown_words())
+
+    def _on_list_context_menu_requested(self, pos: QPoint) -> None:
+        index = self.list.indexAt(pos)
+        menu = QMenu(self)
+        if index.isValid():
+            card = self.model.card_ids(index.row())
+            name = str(self.model.record(index.row()).get("customer") or "this customer")
+            menu.addAction(
+                f"Draft for {name}…",
+                lambda: self.draft_all_requested.emit(card, name),
+            )
+        shown = menu.addAction(f"Draft for all {self.model.rowCount():,} shown…")
+        shown.triggered.connect(self._on_draft_all_button_clicked)
+        shown.setEnabled(self.model.rowCount() > 0)
+        menu.popup(self.list.viewport().mapToGlobal(pos))
 
     def _on_queue_tabs_current_changed(self, _index: int) -> None:
         if self._settings is not None:
@@ -625,6 +678,7 @@ class AlertsPane(QWidget):
         self.message.setVisible(bool(text))
         self.list.setVisible(not text)
         self.retry_button.setVisible(self._failed and total == 0)
+        self.draft_all_button.setEnabled(shown > 0)
         if self.model.filter.status == "held_back":
             self.count_label.setText(f"{shown:,} held back")
         elif total:

@@ -1,0 +1,214 @@
+"""Draft for all and the review queue on the scored demo workspace, driven with real keys
+and buttons: the start dialog's count and skips, drafting in the background, A / S / J / K
+and Ctrl+Z, an edit then approve recorded as edited, and sending through a real SMTP
+server on loopback (exactly the approved emails, each recorded once)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from app.gui.jobs import JobRunner
+from app.gui.outreach.batch_controller import BatchController
+from app.workspace import Workspace
+from tests.support.smtp_server import SMTPServer
+
+TIMEOUT_MS = 30_000
+USER = "dana.tester"
+
+
+def rows(workspace: Workspace, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    path = workspace.engine.url.database
+    assert path is not None
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def settings(workspace: Workspace, **values: Any) -> None:
+    from services.settings import set_settings
+
+    with workspace.sessions() as session, session.begin():
+        set_settings(session, {k.replace("__", "."): v for k, v in values.items()})
+
+
+def contactable_alerts(workspace: Workspace, n: int) -> list[int]:
+    """The top open alert of n customers who may be emailed, plus one of a customer who
+    asked not to be contacted (left out by the batch)."""
+    found = rows(
+        workspace,
+        "SELECT MIN(a.id) FROM alerts a JOIN customers c ON c.id = a.customer_id "
+        "WHERE a.status = 'open' AND c.do_not_contact = 0 AND c.email IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND "
+        "i.kind = 'unsubscribe') GROUP BY c.id ORDER BY c.id LIMIT ?",
+        n,
+    )
+    return [int(r[0]) for r in found]
+
+
+@pytest.fixture
+def controller(qtbot, jobs: JobRunner, workspace: Workspace):
+    window = QWidget()
+    qtbot.addWidget(window)
+    settings(workspace, alerts__cooldown_days=0, outreach__send_per_minute=600)
+    batches = BatchController(jobs, window, lambda: workspace, user=lambda: USER)
+    yield batches
+    batches.close()
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+
+
+def start_batch(qtbot, controller: BatchController, alert_ids: list[int], jobs: JobRunner) -> None:
+    controller.draft_for_all(tuple(alert_ids), "the test's alerts")
+    qtbot.waitUntil(lambda: controller.dialog is not None, timeout=TIMEOUT_MS)
+    dialog = controller.dialog
+    assert dialog is not None
+    assert dialog.start_button.text() == f"Draft {len(alert_ids)}"
+    dialog.by_templates.setChecked(True)
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: controller.queue is not None, timeout=TIMEOUT_MS)
+
+    def drafted() -> bool:
+        queue = controller.queue
+        return (
+            queue is not None
+            and not controller.busy
+            and jobs.is_idle()
+            and len(queue.model.rows) == len(alert_ids)
+            and all(r.state == "drafted" for r in queue.model.rows)
+        )
+
+    qtbot.waitUntil(drafted, timeout=TIMEOUT_MS)
+
+
+def states(controller: BatchController) -> list[str]:
+    assert controller.queue is not None
+    return [r.state for r in controller.queue.model.rows]
+
+
+def test_keys_drive_the_queue(qtbot, controller: BatchController, jobs: JobRunner) -> None:
+    alert_ids = contactable_alerts(controller._workspace(), 4)  # type: ignore[arg-type]
+    start_batch(qtbot, controller, alert_ids, jobs)
+    queue = controller.queue
+    assert queue is not None
+    queue.activateWindow()
+    queue.list.setFocus()
+    assert queue.list.currentIndex().row() == 0
+    assert "A)" in queue.approve_button.toolTip()
+    assert "S)" in queue.skip_button.toolTip()
+
+    def key(k: Qt.Key) -> None:
+        qtbot.keyClick(queue.list, k)
+
+    key(Qt.Key.Key_A)  # approve the first, on to the next
+    qtbot.waitUntil(lambda: states(controller)[0] == "approved", timeout=TIMEOUT_MS)
+    assert queue.list.currentIndex().row() == 1
+    key(Qt.Key.Key_S)  # skip the second
+    qtbot.waitUntil(lambda: states(controller)[1] == "skipped", timeout=TIMEOUT_MS)
+    assert queue.list.currentIndex().row() == 2
+    key(Qt.Key.Key_K)
+    assert queue.list.currentIndex().row() == 1
+    key(Qt.Key.Key_J)
+    key(Qt.Key.Key_J)
+    assert queue.list.currentIndex().row() == 3
+    qtbot.keyClick(queue.list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the skip
+    qtbot.waitUntil(lambda: states(controller)[1] == "drafted", timeout=TIMEOUT_MS)
+    assert states(controller) == ["approved", "drafted", "drafted", "drafted"]
+    assert queue.send_button.text() == "Send approved (1)…"
+    # A single key typed in the body is text, not a command.
+    queue.body.setFocus()
+    qtbot.keyClick(queue.body, Qt.Key.Key_S)
+    assert queue.body.toPlainText() != queue.model.rows[3].body
+    qtbot.wait(50)
+    assert states(controller)[3] == "drafted"
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+
+
+def test_edit_then_approve_is_sent_once_and_recorded_as_edited(
+    qtbot, controller: BatchController, jobs: JobRunner, workspace: Workspace
+) -> None:
+    alert_ids = contactable_alerts(workspace, 3)
+    start_batch(qtbot, controller, alert_ids, jobs)
+    queue = controller.queue
+    assert queue is not None
+    first = queue.model.rows[0]
+    queue.body.setPlainText(first.body + "\n\nP.S. I kept your size aside.")
+    queue.approve_button.click()  # approves the edited text
+    qtbot.waitUntil(lambda: states(controller)[0] == "approved", timeout=TIMEOUT_MS)
+    assert queue.model.rows[0].edited
+    assert queue.list.currentIndex().row() == 1
+    queue.approve_button.click()  # the second, as drafted
+    qtbot.waitUntil(lambda: states(controller)[1] == "approved", timeout=TIMEOUT_MS)
+    assert queue.send_button.text() == "Send approved (2)…"
+    with SMTPServer() as server:
+        settings(
+            workspace,
+            smtp__host="127.0.0.1",
+            smtp__port=server.port,
+            smtp__security="none",
+            smtp__from_address="dana@fern.example",
+        )
+        queue.smtp_action.trigger()
+        qtbot.waitUntil(lambda: states(controller)[:2] == ["sent", "sent"], timeout=TIMEOUT_MS)
+        qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+        assert queue.notice.text() == "Sent 2."
+        assert queue.send_button.text() == "Send approved (0)…"
+        controller.deliver("smtp")  # nothing approved is left: nothing goes twice
+        qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+        received = list(server.received.rcpt_to)
+    expected = [queue.model.rows[0].recipient, queue.model.rows[1].recipient]
+    assert [r.split("<", 1)[1].rstrip(">") for r in received] == expected
+    sent = rows(
+        workspace,
+        "SELECT recipient, edited, variant, status FROM outreach WHERE recipient IN (?, ?) "
+        "AND status = 'sent' ORDER BY id",
+        *expected,
+    )
+    assert [(r[0], bool(r[1]), r[2], r[3]) for r in sent] == [
+        (expected[0], True, 0, "sent"),
+        (expected[1], False, 0, "sent"),
+    ]
+    assert states(controller)[2] == "drafted"  # never approved: never sent
+
+
+def test_the_alert_list_drafts_for_the_cards_shown(
+    qtbot, jobs: JobRunner, workspace: Workspace
+) -> None:
+    from app.gui.alerts_source import WorkspaceAlertSource
+    from views.alerts.pane import AlertsPane
+
+    pane = AlertsPane(jobs)
+    qtbot.addWidget(pane)
+    pane.set_source(WorkspaceAlertSource(workspace, user=USER))
+    qtbot.waitUntil(lambda: pane.model.rowCount() > 0, timeout=TIMEOUT_MS)
+    pane.set_queue("risk")
+    shown = {pane.model.alert_id(row) for row in range(pane.model.rowCount())}
+    with qtbot.waitSignal(pane.draft_all_requested, timeout=TIMEOUT_MS) as asked:
+        pane.draft_all_button.click()
+    ids, what = asked.args
+    assert shown <= set(ids)  # every card's alerts, the most urgent of each among them
+    queues = rows(
+        workspace,
+        f"SELECT DISTINCT rule_key FROM alerts WHERE id IN ({','.join('?' * len(ids))})",
+        *ids,
+    )
+    assert {r[0] for r in queues} <= {
+        "high_risk_high_value",
+        "risk_rising",
+        "engagement_drop",
+        "gone_quiet",
+        "negative_experience",
+        "ticket_past_sla",
+    }
+    assert what == f"the {pane.model.rowCount():,} cards shown in the Risk queue"
+    # Narrowed by a filter, the batch narrows with it.
+    pane.search_box.setText(str(pane.model.record(0)["customer"]))
+    with qtbot.waitSignal(pane.draft_all_requested, timeout=TIMEOUT_MS) as narrowed:
+        pane.draft_all_button.click()
+    assert 0 < len(narrowed.args[0]) < len(ids)
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)

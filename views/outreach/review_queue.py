@@ -1,0 +1,478 @@
+"""The review queue: a batch's drafts one after another (app/gui/outreach/batch_controller.py
+loads them and carries out what the window asks).
+
+Left, the batch's customers with their state marks; right, the current draft: recipient,
+subject and body (editable), the checks. Keys: A approve, S skip, J next, K previous,
+R regenerate, Ctrl+Z undo the last approve or skip (single keys do not fire while the
+subject or body has the focus: Esc goes back to the list). The footer counts the states
+and offers "Send approved (N)…": by SMTP at the set pace, in the mail app, or as a
+folder of .eml files. A row whose sending was interrupted offers "Mark as sent" and
+"Send again".
+
+Signals:
+    approve_requested(row_id, subject, body): approve this text.
+    skip_requested(row_id, subject, body): leave the customer out (the text is kept).
+    edited(row_id, subject, body): the text of a row the user left was changed.
+    regenerate_requested(row_id): a new draft for the row.
+    undo_requested(): take back the last approve or skip.
+    send_requested(delivery): models.vocab.BATCH_DELIVERIES ("smtp", "mail_app",
+        "eml_folder").
+    mark_sent_requested(row_id), send_again_requested(row_id): an interrupted row.
+    cancel_requested(): stop the drafting or sending under way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMenu,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.outreach.batch_records import STATE_LABELS, BatchRow, BatchView
+from services.outreach.records import GOAL_LABELS, TONE_LABELS
+from views.outreach.batch_list_model import BatchListModel
+from views.theme import Theme
+
+# Rows whose text the reviewer may still change.
+EDITABLE = ("drafted", "approved", "failed")
+COUNTED = ("drafted", "approved", "skipped", "sent", "exported", "failed", "queued")
+
+
+class ReviewQueueWindow(QWidget):
+    """A top-level window over one batch (see the module docstring)."""
+
+    approve_requested = Signal(int, str, str)
+    skip_requested = Signal(int, str, str)
+    edited = Signal(int, str, str)
+    regenerate_requested = Signal(int)
+    undo_requested = Signal()
+    send_requested = Signal(str)
+    mark_sent_requested = Signal(int)
+    send_again_requested = Signal(int)
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("reviewQueue")
+        self.setWindowTitle("Review drafts")
+        self.resize(1200, 720)
+        self._view: BatchView | None = None
+        self._shown: BatchRow | None = None  # the row whose text the editors hold
+        self._per_minute = 20
+        self._busy = False
+        self._theme: Theme | None = None
+
+        self.title = QLabel("", self)
+        self.title.setObjectName("paneTitle")
+        self.busy_label = QLabel("", self)
+        self.busy_label.setObjectName("rowCount")
+        self.notice = QLabel("", self)
+        self.notice.setObjectName("reviewNotice")
+        self.notice.setWordWrap(True)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(260)
+        self.progress.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setToolTip("Stop after the drafts or emails in flight; keep the rest")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addStretch(1)
+        top.addWidget(self.notice, 1)
+        top.addWidget(self.busy_label)
+        top.addWidget(self.progress)
+        top.addWidget(self.cancel_button)
+
+        self.model = BatchListModel(self)
+        self.list = QListView(self)
+        self.list.setObjectName("reviewList")
+        self.list.setModel(self.model)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setUniformItemSizes(True)
+        self.list.setAlternatingRowColors(True)
+        self.list.setMinimumWidth(300)
+        self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
+
+        self.recipient = QLabel("", self)
+        self.recipient.setObjectName("reviewRecipient")
+        self.recipient.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.state_label = QLabel("", self)
+        self.state_label.setObjectName("reviewState")
+        self.state_label.setWordWrap(True)
+        self.subject = QLineEdit(self)
+        self.subject.setObjectName("reviewSubject")
+        self.subject.setPlaceholderText("Subject")
+        self.body = QPlainTextEdit(self)
+        self.body.setObjectName("reviewBody")
+        self.checks = QLabel("", self)
+        self.checks.setObjectName("reviewChecks")
+        self.checks.setWordWrap(True)
+        self.checks.setTextFormat(Qt.TextFormat.PlainText)
+
+        def button(text: str, tip: str, key: str | None = None) -> QPushButton:
+            widget = QPushButton(text, self)
+            widget.setToolTip(f"{tip} ({key})" if key else tip)
+            widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            return widget
+
+        self.approve_button = button("Approve  A", "Approve this email for sending", "A")
+        self.approve_button.setObjectName("primaryButton")
+        self.skip_button = button("Skip  S", "Leave this customer out of the batch", "S")
+        self.previous_button = button("‹ Previous  K", "The draft before", "K")
+        self.next_button = button("Next  J ›", "The next draft", "J")
+        self.regenerate_button = button(
+            "Regenerate  R", "Write a new version of this draft (the text is replaced)", "R"
+        )
+        self.mark_sent_button = button(
+            "Mark as sent", "It is in your Sent folder: record it as sent, once"
+        )
+        self.send_again_button = button(
+            "Send again", "It is not in your Sent folder: send it with the next Send"
+        )
+        self.approve_button.clicked.connect(self.approve_current)
+        self.skip_button.clicked.connect(self.skip_current)
+        self.previous_button.clicked.connect(lambda: self.step_by(-1))
+        self.next_button.clicked.connect(lambda: self.step_by(1))
+        self.regenerate_button.clicked.connect(self.regenerate_current)
+        self.mark_sent_button.clicked.connect(self._on_mark_sent_button_clicked)
+        self.send_again_button.clicked.connect(self._on_send_again_button_clicked)
+        actions = QHBoxLayout()
+        for widget in (self.previous_button, self.next_button):
+            actions.addWidget(widget)
+        actions.addStretch(1)
+        for widget in (
+            self.mark_sent_button,
+            self.send_again_button,
+            self.regenerate_button,
+            self.skip_button,
+            self.approve_button,
+        ):
+            actions.addWidget(widget)
+
+        right = QWidget(self)
+        form = QVBoxLayout(right)
+        form.setContentsMargins(8, 0, 0, 0)
+        form.setSpacing(6)
+        form.addWidget(self.recipient)
+        form.addWidget(self.state_label)
+        form.addWidget(self.subject)
+        form.addWidget(self.body, 1)
+        form.addWidget(self.checks)
+        form.addLayout(actions)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.list)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([360, 840])
+        split.setChildrenCollapsible(False)
+
+        self.counts = QLabel("", self)
+        self.counts.setObjectName("reviewCounts")
+        self.keys_hint = QLabel(
+            "A approve · S skip · J/K next/previous · R regenerate · Ctrl+Z undo"
+        )
+        self.keys_hint.setObjectName("rowCount")
+        self.send_button = QToolButton(self)
+        self.send_button.setObjectName("sendApproved")
+        self.send_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.send_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.send_menu = QMenu(self.send_button)
+        self.smtp_action = QAction("", self.send_menu)
+        self.smtp_action.triggered.connect(lambda: self.send_requested.emit("smtp"))
+        self.mail_app_action = QAction("Open each in the mail app", self.send_menu)
+        self.mail_app_action.triggered.connect(lambda: self.send_requested.emit("mail_app"))
+        self.eml_action = QAction("Save as a folder of .eml files…", self.send_menu)
+        self.eml_action.triggered.connect(lambda: self.send_requested.emit("eml_folder"))
+        for action in (self.smtp_action, self.mail_app_action, self.eml_action):
+            self.send_menu.addAction(action)
+        self.send_button.setMenu(self.send_menu)
+        footer = QHBoxLayout()
+        footer.addWidget(self.counts)
+        footer.addStretch(1)
+        footer.addWidget(self.keys_hint)
+        footer.addWidget(self.send_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        layout.addLayout(footer)
+
+        # Single keys: a text field that has the focus takes them as typing instead.
+        for key, slot in (
+            ("A", self.approve_current),
+            ("S", self.skip_current),
+            ("J", lambda: self.step_by(1)),
+            ("K", lambda: self.step_by(-1)),
+            ("R", self.regenerate_current),
+        ):
+            QShortcut(QKeySequence(key), self, slot)
+        QShortcut(QKeySequence.StandardKey.Undo, self, self.undo_requested.emit)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.focus_list)
+        self.set_pace(self._per_minute)
+        self._busy = True
+        self.set_busy(None)
+        self._show(None)
+
+    # -- what the controller sets -------------------------------------------------------
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.model.set_theme(theme)
+        self.state_label.setStyleSheet(f"color: {theme.muted};")
+        self.approve_button.setStyleSheet(
+            f"QPushButton {{ background: {theme.primary}; color: {theme.on_primary}; "
+            f"border: 1px solid {theme.primary}; font-weight: 600; padding: 3px 12px; }}"
+            f"QPushButton:disabled {{ background: {theme.surface_alt}; color: {theme.muted}; "
+            f"border-color: {theme.border}; }}"
+        )
+        self._colour_checks()
+
+    def _colour_checks(self) -> None:
+        theme = self._theme
+        if theme is not None:
+            failed = self._shown is not None and bool(self._shown.checks)
+            self.checks.setStyleSheet(f"color: {theme.warning if failed else theme.muted};")
+
+    def set_pace(self, per_minute: int) -> None:
+        """The SMTP pace the Send menu names."""
+        self._per_minute = per_minute
+        self.smtp_action.setText(f"Send by SMTP, {per_minute} a minute at most")
+
+    def set_batch(self, view: BatchView) -> None:
+        """Show the batch (again): the current row stays, and its text unless the row
+        changed under the user's unsaved edit."""
+        keep = self.current_row_id
+        first = self._view is None or self._view.id != view.id
+        self._view = view
+        goal = GOAL_LABELS.get(view.goal or "", "Each alert's own goal")
+        tone = TONE_LABELS.get(view.tone or "", "the default tone")
+        source = "templates" if view.offline else "your provider"
+        self.title.setText(f"{view.title} · {goal}, {tone.lower()}, by {source}")
+        self.model.set_rows(view.rows)
+        self._update_counts()
+        row = self.model.row_of(keep) if keep is not None and not first else -1
+        if row < 0:
+            row = self._first_to_review()
+        if row >= 0:
+            index = self.model.index(row)
+            if self.list.currentIndex().row() != row:
+                self.list.setCurrentIndex(index)
+            else:
+                self._refresh_current(view.rows[row])
+            self.list.scrollTo(index)
+        else:
+            self._show(None)
+
+    def set_busy(self, message: str | None, fraction: float | None = None) -> None:
+        """A drafting or sending under way (message) with its progress; None: idle."""
+        busy = message is not None
+        self.busy_label.setText(message or "")
+        if fraction is not None:
+            self.progress.setValue(round(fraction * 100))
+        if busy == self._busy:
+            return  # progress only: nothing else to lay out again
+        self._busy = busy
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self._update_counts()
+
+    def show_notice(self, text: str) -> None:
+        """A line in the header (what a delivery did, why something was refused)."""
+        self.notice.setText(text)
+
+    @property
+    def current_row_id(self) -> int | None:
+        index = self.list.currentIndex()
+        return int(self.model.rows[index.row()].id) if index.isValid() else None
+
+    def current_row(self) -> BatchRow | None:
+        index = self.list.currentIndex()
+        return self.model.rows[index.row()] if index.isValid() else None
+
+    # -- keys and buttons ---------------------------------------------------------------
+
+    def focus_list(self) -> None:
+        self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def step_by(self, step: int) -> None:
+        """J / K: the next or previous draft."""
+        count = self.model.rowCount()
+        if not count:
+            return
+        row = self.list.currentIndex().row()
+        target = min(max(row + step, 0), count - 1) if row >= 0 else 0
+        self.list.setCurrentIndex(self.model.index(target))
+
+    def approve_current(self) -> None:
+        row = self.current_row()
+        if row is None or row.state not in EDITABLE:
+            return
+        self.approve_requested.emit(row.id, self.subject.text(), self.body.toPlainText())
+        self._taken(row)
+        self._advance()
+
+    def skip_current(self) -> None:
+        row = self.current_row()
+        if row is None or row.state not in (*EDITABLE, "queued"):
+            return
+        self.skip_requested.emit(row.id, self.subject.text(), self.body.toPlainText())
+        self._taken(row)
+        self._advance()
+
+    def regenerate_current(self) -> None:
+        row = self.current_row()
+        if row is None or row.state not in ("drafted", "failed") or self._busy:
+            return
+        self.regenerate_requested.emit(row.id)
+
+    def _on_mark_sent_button_clicked(self) -> None:
+        row = self.current_row()
+        if row is not None and row.interrupted:
+            self.mark_sent_requested.emit(row.id)
+
+    def _on_send_again_button_clicked(self) -> None:
+        row = self.current_row()
+        if row is not None and row.interrupted:
+            self.send_again_requested.emit(row.id)
+
+    def _taken(self, row: BatchRow) -> None:
+        """The text went with the approve or skip: leaving the row saves nothing more."""
+        subject, body = self.subject.text(), self.body.toPlainText()
+        self._shown = dataclasses.replace(row, subject=subject, body=body)
+
+    def _advance(self) -> None:
+        """After approve or skip: the next draft still to review (else the next row)."""
+        row = self.list.currentIndex().row()
+        rows = self.model.rows
+        for i in range(row + 1, len(rows)):
+            if rows[i].state == "drafted":
+                self.list.setCurrentIndex(self.model.index(i))
+                return
+        self.step_by(1)
+
+    # -- the current draft --------------------------------------------------------------
+
+    def _first_to_review(self) -> int:
+        rows = self.model.rows
+        for state in ("drafted", "sending", "failed", "approved"):
+            found = next((i for i, r in enumerate(rows) if r.state == state), -1)
+            if found >= 0:
+                return found
+        return 0 if rows else -1
+
+    def _dirty(self) -> bool:
+        shown = self._shown
+        return shown is not None and (self.subject.text(), self.body.toPlainText()) != (
+            shown.subject,
+            shown.body,
+        )
+
+    def _on_list_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        left = self._shown
+        if left is not None and self._dirty() and left.state in EDITABLE:
+            self.edited.emit(left.id, self.subject.text(), self.body.toPlainText())
+        self._show(self.model.rows[current.row()] if current.isValid() else None)
+
+    def _refresh_current(self, row: BatchRow) -> None:
+        """The current row changed in the database: new text only if the user has not
+        typed over the old one (or the row was drafted anew)."""
+        shown = self._shown
+        regenerated = shown is not None and shown.variant != row.variant
+        if shown is None or not self._dirty() or regenerated:
+            self._show(row)
+        else:
+            self._shown = row
+            self._show_state(row)
+
+    def _show(self, row: BatchRow | None) -> None:
+        self._shown = row
+        for widget in (self.subject, self.body):
+            widget.blockSignals(True)
+        if row is None:
+            self.recipient.setText("No draft selected")
+            self.subject.clear()
+            self.body.clear()
+        else:
+            self.subject.setText(row.subject)
+            self.body.setPlainText(row.body)
+        for widget in (self.subject, self.body):
+            widget.blockSignals(False)
+        self._show_state(row)
+
+    def _show_state(self, row: BatchRow | None) -> None:
+        editable = row is not None and row.state in EDITABLE
+        self.subject.setReadOnly(not editable)
+        self.body.setReadOnly(not editable)
+        if row is None:
+            self.state_label.setText("")
+            self.checks.setText("")
+        else:
+            goal = GOAL_LABELS.get(row.goal or "", row.goal or "")
+            self.recipient.setText(f"To: {row.customer} <{row.recipient or 'no address'}>")
+            version = f" · version {row.variant + 1}" if row.variant else ""
+            who = {"llm": "written by your provider", "template": "from the template"}.get(
+                row.source or "", ""
+            )
+            parts = [row.status_words, goal, who]
+            self.state_label.setText(" · ".join(p for p in parts if p) + version)
+            if row.checks:
+                self.checks.setText("Checks:\n" + "\n".join(f"• {c}" for c in row.checks))
+            elif row.source is not None:
+                self.checks.setText("Checks: none failed.")
+            else:
+                self.checks.setText("")
+        self._colour_checks()
+        state = row.state if row is not None else None
+        self.approve_button.setEnabled(state in EDITABLE and state != "approved")
+        self.skip_button.setEnabled(state in (*EDITABLE, "queued"))
+        self.regenerate_button.setEnabled(state in ("drafted", "failed") and not self._busy)
+        self.mark_sent_button.setVisible(state == "sending")
+        self.send_again_button.setVisible(state == "sending")
+        current = self.list.currentIndex().row()
+        self.previous_button.setEnabled(current > 0)
+        self.next_button.setEnabled(0 <= current < self.model.rowCount() - 1)
+
+    def _update_counts(self) -> None:
+        view = self._view
+        if view is None:
+            self.counts.setText("")
+            self.send_button.setText("Send approved (0)…")
+            self.send_button.setEnabled(False)
+            return
+        counts = view.counts
+        parts = [f"{counts[s]:,} {STATE_LABELS[s].lower()}" for s in COUNTED if counts.get(s)]
+        if counts.get("sending"):
+            parts.append(f"{counts['sending']:,} interrupted")
+        self.counts.setText(" · ".join(parts))
+        approved = counts.get("approved", 0)
+        self.send_button.setText(f"Send approved ({approved:,})…")
+        self.send_button.setEnabled(approved > 0 and not self._busy)
+        if self._shown is not None:
+            self._show_state(self._shown)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        left = self._shown
+        if left is not None and self._dirty() and left.state in EDITABLE:
+            self.edited.emit(left.id, self.subject.text(), self.body.toPlainText())
+        super().closeEvent(event)
