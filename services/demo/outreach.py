@@ -30,8 +30,8 @@ numbers (re-engagement, lift and its interval) can be checked against a truth:
 
 Why the true rates hold (each arm re-engages in exactly its share; the contacted arm's
 customers who cannot be emailed and the held out contacted anyway leave their groups, so
-a group's rate is off its share by at most a few of them): the rest of the generator places its orders first, and an
-alert is only raised on a day with none of them in the ``_CLEAR_DAYS`` days from it, so
+a group's rate is off its share by at most a few of them): the rest of the generator
+places its orders first, and an alert is only raised on a day with none of them in the ``_CLEAR_DAYS`` days from it, so
 the only order that can fall in a window is the simulated one; the selection looks at
 the generated history only, never at the simulated draw, so it cannot bias it. Two
 more links could tie who is emailed to the outcome, and both are cut: the campaign
