@@ -31,18 +31,19 @@ numbers (re-engagement, lift and its interval) can be checked against a truth:
 Why the true rates hold (each arm re-engages in exactly its share; the contacted arm's
 customers who cannot be emailed and the held out contacted anyway leave their groups, so
 a group's rate is off its share by at most a few of them): the rest of the generator
-places its orders first, and an alert is only raised on a day with none of them in the ``_CLEAR_DAYS`` days from it, so
-the only order that can fall in a window is the simulated one; the selection looks at
-the generated history only, never at the simulated draw, so it cannot bias it. Two
-more links could tie who is emailed to the outcome, and both are cut: the campaign
-emails (opens fade, unsubscribes rise after a customer's last order) are generated from
-the history *without* the simulated orders, and do-not-contact is drawn per customer
-independently of it. The customers of the contacted arm who cannot be emailed had their
-order drawn as if contacted; they are in neither rate, so no rate sees it. Every window
-closes before today, so no order is ever needed after it. The price of the cut: a
-customer brought back keeps the campaign behaviour of one who was not (opens keep
-fading). Each customer has one past alert, so each is one exposure; the alerts a scoring
-of the demo raises today come later and are repeats for those customers.
+places its orders first, and an alert is only raised on a day with none of them in the
+``_CLEAR_DAYS`` days from it, so the only order that can fall in a window is the
+simulated one; the selection looks at the generated history only, never at the simulated
+draw, so it cannot bias it. Two more links could tie who is emailed to the outcome, and
+both are cut: the campaign emails (opens fade, unsubscribes rise after a customer's last
+order) are generated from the history *without* the simulated orders, and do-not-contact
+is drawn per customer independently of it. The customers of the contacted arm who cannot
+be emailed had their order drawn as if contacted; they are in neither rate, so no rate
+sees it. Every window closes before today, so no order is ever needed after it. The
+price of the cut: a customer brought back keeps the campaign behaviour of one who was
+not (opens keep fading). Each customer has one past alert, so each is one exposure; the
+alerts a scoring of the demo raises today come later and are repeats for those
+customers.
 
 Alert statuses follow a plausible history: won back (resolved a few days after the
 order), no action needed (a held-out customer who came back), lost (closed about two
