@@ -209,6 +209,7 @@ class GuiController(QObject):
         self.window.alerts_view.alerts_pane.draft_all_requested.connect(self.batches.draft_for_all)
         self.window.menus.review_drafts_action.triggered.connect(self.batches.review_latest)
         self.batches.outreach_recorded.connect(self.window.alerts_view.reload)
+        self.batches.outreach_recorded.connect(self.window.results.mark_stale)
         # File ▸ Email templates…: the template library the composer falls back on.
         self.templates = TemplateController(
             jobs, self.window, lambda: self.workspace, user=self._user

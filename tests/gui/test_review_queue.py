@@ -21,6 +21,18 @@ TIMEOUT_MS = 30_000
 USER = "dana.tester"
 
 
+class Confirm:
+    """Answers "Send the approved emails?" as told, and keeps what it was asked."""
+
+    def __init__(self) -> None:
+        self.answer = True
+        self.asked: list[str] = []
+
+    def __call__(self, _title: str, text: str) -> bool:
+        self.asked.append(text)
+        return self.answer
+
+
 def rows(workspace: Workspace, sql: str, *params: object) -> list[tuple[Any, ...]]:
     path = workspace.engine.url.database
     assert path is not None
@@ -57,7 +69,11 @@ def controller(qtbot, jobs: JobRunner, workspace: Workspace):
     window = QWidget()
     qtbot.addWidget(window)
     settings(workspace, alerts__cooldown_days=0, outreach__send_per_minute=600)
-    batches = BatchController(jobs, window, lambda: workspace, user=lambda: USER)
+    confirm = Confirm()
+    batches = BatchController(
+        jobs, window, lambda: workspace, user=lambda: USER, confirm_send=confirm,
+    )  # fmt: skip
+    batches.test_confirm = confirm  # type: ignore[attr-defined]
     yield batches
     batches.close()
     qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
@@ -153,6 +169,14 @@ def test_edit_then_approve_is_sent_once_and_recorded_as_edited(
             smtp__security="none",
             smtp__from_address="dana@fern.example",
         )
+        confirm = controller.test_confirm  # type: ignore[attr-defined]
+        confirm.answer = False  # asked first: no, and nothing goes
+        queue.smtp_action.trigger()
+        assert "Send 2 approved emails now" in confirm.asked[-1]
+        qtbot.wait(200)
+        assert states(controller)[:2] == ["approved", "approved"]
+        assert list(server.received.rcpt_to) == []
+        confirm.answer = True
         queue.smtp_action.trigger()
         qtbot.waitUntil(lambda: states(controller)[:2] == ["sent", "sent"], timeout=TIMEOUT_MS)
         qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)

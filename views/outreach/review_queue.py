@@ -453,6 +453,10 @@ class ReviewQueueWindow(QWidget):
         self.previous_button.setEnabled(current > 0)
         self.next_button.setEnabled(0 <= current < self.model.rowCount() - 1)
 
+    def approved_count(self) -> int:
+        """How many drafts are approved (what "Send approved" sends)."""
+        return int(self._view.counts.get("approved", 0)) if self._view is not None else 0
+
     def _update_counts(self) -> None:
         view = self._view
         if view is None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.gui.gc_pause import freeze_loaded_objects
 from app.gui.jobs import JobRunner, Operation, TaskState
@@ -61,6 +61,7 @@ class BatchController(QObject):
         default_sender: Callable[[], str | None] = lambda: None,
         theme: ThemeManager | None = None,
         ask_folder: FolderFn | None = None,
+        confirm_send: Callable[[str, str], bool] | None = None,
         open_url: Callable[[str], bool] = questions.open_url,
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
@@ -72,6 +73,7 @@ class BatchController(QObject):
         self._default_sender = default_sender
         self._theme = theme
         self._ask_folder = ask_folder or self._choose_folder
+        self._confirm_send = confirm_send or self._ask_send
         self._open_url = open_url
         self._clock = clock
         self.dialog: BatchStartDialog | None = None
@@ -405,6 +407,15 @@ class BatchController(QObject):
             return
         actor, sender = self._user(), self._default_sender()
         if delivery == "smtp":
+            count = self.queue.approved_count() if self.queue is not None else 0
+            question = (
+                f"Send {count:,} approved email{'s' if count != 1 else ''} now through your "
+                "SMTP server, each to the address shown in the queue? They go out at the pace "
+                "set in Settings ▸ Sending email; each is recorded once, and none can be "
+                "called back."
+            )
+            if not self._confirm_send("Send the approved emails?", question):
+                return
 
             def task(state: TaskState) -> SendSummary:
                 from services.outreach.batch_delivery import send_approved
@@ -509,6 +520,17 @@ class BatchController(QObject):
         if self.queue is not None:
             self.queue.close()
         self._ws, self.batch_id = None, None
+
+    def _ask_send(self, title: str, text: str) -> bool:
+        parent = self.queue or self._window
+        answer = QMessageBox.question(
+            parent,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _choose_folder(self) -> str | None:
         parent = self.queue or self._window
