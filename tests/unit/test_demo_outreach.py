@@ -389,3 +389,29 @@ def test_each_alert_has_the_audit_trail_the_app_would_write(default_demo: Worksp
     called = set(events[events.action == "alert.call_logged"].entity_id)
     assert started == set(logged.entity_id) | called
     assert (alerts.status.loc[list(started)] != "open").all()
+
+
+def test_the_effectiveness_report_on_the_demo_covers_the_truth_in_its_marker(
+    default_demo: Workspace,
+) -> None:
+    """What Results and `report effectiveness` show on the demo: the rates of its
+    simulated outreach, and an interval that covers the true lift stored with it."""
+    from services.learn.effectiveness import effectiveness_report
+    from services.settings import get_setting
+
+    with default_demo.sessions() as session:
+        truth = get_setting(session, DEMO_SETTING)["simulated_outreach"]
+    report = effectiveness_report(
+        default_demo.engine, now=dt.datetime.combine(TODAY, dt.time(), tzinfo=dt.UTC)
+    )
+    lift = report.overall.lift
+    assert lift.enough
+    assert lift.low is not None
+    assert lift.high is not None
+    assert lift.low <= truth["true_lift"] <= lift.high
+    # Each arm re-engaged in its true share, give or take the few who left their group.
+    assert lift.contacted.rate == pytest.approx(truth["contacted_rate"], abs=0.01)
+    assert lift.holdout.rate == pytest.approx(truth["baseline_rate"], abs=0.015)
+    assert lift.contacted.customers.count == truth["contacted"]
+    assert lift.holdout.customers.count == truth["held_out"]  # (not contacted anyway)
+    assert report.overall.set_aside.contacted_anyway.count == truth["contacted_anyway"]
