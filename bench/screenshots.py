@@ -10,10 +10,9 @@ Writes, offscreen, for each size and theme (``{screen}-{W}x{H}-{theme}.png``):
   the app exists to find);
 - dashboard: the Dashboard tab;
 - my-work: My work, with tasks (one overdue), snoozes coming back and a follow-up;
-- results: Results, broken down by alert rule (when the demo has no outreach measured
-  against a holdout yet, 1,300 emails and a 30% holdout, with a true effect of 12% ->
-  20% on top of the demo's own orders, are simulated into this copy by
-  bench/learn_seed.py first);
+- results: Results, broken down by alert rule: the demo's own simulated past outreach
+  (services/demo/outreach.py; a workspace with none measured against a holdout gets
+  1,300 emails and a 30% holdout from bench/learn_seed.py first);
 and, at the first size, composer-{theme}.png: the email composer on the top alert (the
 template draft: the demo has no provider set up).
 The workspace is built the first time and scored three times (60 and 30 days ago and
