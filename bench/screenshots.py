@@ -232,8 +232,23 @@ def shoot(
         save(window, f"alerts-{tag}.png")
 
         if composer:
-            # The email composer on that alert (E). With no provider set up in the demo,
-            # the template library writes the draft, and the composer says so.
+            # The email composer on the most urgent card that may be written to now (E):
+            # not do not contact, not in the quiet period, not held out. With no provider
+            # set up in the demo, the template library writes the draft, and says so.
+            model = view.alerts_pane.model
+            for row in range(model.rowCount()):
+                alert_id = model.alert_id(row)
+                view.alerts_pane.select_alert(alert_id)
+                wait_for(
+                    lambda a=alert_id: (
+                        view.action_pane.alert is not None and a in view.action_pane.alert.card_ids
+                    ),
+                    "an alert",
+                )
+                shown = view.action_pane.alert
+                if view.action_pane.draft_action.isEnabled() and not shown.holdout:
+                    break
+            wait_for(jobs.is_idle, "the alert")
             view.action_pane.trigger("draft")
             wait_for(
                 lambda: (

@@ -126,9 +126,9 @@ def test_opens_on_the_highest_priority_alert_and_its_customer(
         *risk_rules,
     )
     assert len(raised) > customers
-    assert view.alerts_pane.count_label.text() == (
-        f"{customers:,} of {len(raised):,} customers · {len(active):,} alerts"
-    )
+    # Filtered to the active ones: the customers of all, and the alerts in the tooltip.
+    assert view.alerts_pane.count_label.text() == f"{customers:,} of {len(raised):,} customers"
+    assert f"{len(active):,} alerts" in view.alerts_pane.count_label.toolTip()
     top = view.action_pane.alert
     assert top is not None
     # Most urgent: the most severe first (critical before warning), then the biggest stake.

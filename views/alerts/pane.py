@@ -682,14 +682,15 @@ class AlertsPane(QWidget):
         if self.model.filter.status == "held_back":
             self.count_label.setText(f"{shown:,} held back")
         elif total:
-            # A card is one customer's alerts of a queue: count both, each by its name.
+            # A card per customer and queue; filtered, the alerts go to the tooltip (room).
             unit = "customer" if self.model.filter.queue is not None else "card"
             cards = f"{total:,} {unit}" + ("" if total == 1 else "s")
-            if shown != total:
-                cards = f"{shown:,} of {cards}"
-            alerts = self.model.alert_count()
-            self.count_label.setText(f"{cards} · {alerts:,} alert" + ("" if alerts == 1 else "s"))
-            self.count_label.setToolTip("One card per customer and queue, with all of its alerts")
+            n = self.model.alert_count()
+            alerts = f"{n:,} alert" + ("" if n == 1 else "s")
+            self.count_label.setText(
+                f"{shown:,} of {cards}" if shown != total else f"{cards} · {alerts}"
+            )
+            self.count_label.setToolTip(f"{shown:,} shown, {alerts}: a card per customer and queue")
         else:
             self.count_label.setText("")
         self._update_held_back_note()
