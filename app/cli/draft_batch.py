@@ -180,9 +180,13 @@ def cmd_draft_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _write_summary(folder / "summary.csv", view)
     skipped = [r for r in view.rows if r.state == "skipped"]
     earlier = view.count("exported") - result.done
+    recorded = (
+        " (recorded as outreach 'exported': the quiet period starts for these customers)"
+        if result.done
+        else ""
+    )
     print(
-        f"Wrote {result.done:,} email{'s' if result.done != 1 else ''} to {folder} "
-        f"(recorded as outreach 'exported': the quiet period starts for these customers).",
+        f"Wrote {result.done:,} email{'s' if result.done != 1 else ''} to {folder}{recorded}.",
         file=out,
     )
     if earlier:

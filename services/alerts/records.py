@@ -148,8 +148,8 @@ class AlertRunResult:
         out = [line + f" in {self.seconds:.1f} s."]
         if self.held_out:
             out.append(
-                f"Holdout: {self.held_out:,} of the new alerts get no outreach suggested "
-                "(Results compares them with the contacted)."
+                f"Holdout: {self.held_out:,} newly alerted customers get no outreach "
+                "suggested (Results compares them with the contacted)."
             )
         if held:
             out.append("Not raised: " + "; ".join(held) + ".")

@@ -133,8 +133,15 @@ def _report(
     as_of = when.replace(tzinfo=None)
     attributed = attribute(data.exposures, data.orders, window, as_of=as_of)
 
+    # An alert of the outreach arm with no email yet whose window has not closed may still
+    # get one: it waits with the open windows, not among the never contacted.
+    created = pd.to_datetime(data.not_contacted["alert_created"], utc=True).dt.tz_localize(None)
+    pending = (created + pd.Timedelta(days=window) > pd.Timestamp(as_of)).to_numpy()
+
     def summary(key: str, rows: pd.DataFrame, missed: pd.DataFrame) -> Slice:
-        return _slice(key, rows, missed, window, confidence, resamples, seed)
+        waiting = missed[pending[missed.index]] if len(missed) else missed
+        never = missed[~pending[missed.index]] if len(missed) else missed
+        return _slice(key, rows, never, window, confidence, resamples, seed, waiting)
 
     overall = summary("", attributed, data.not_contacted)
     breakdown: list[Slice] = []
@@ -235,6 +242,7 @@ def _slice(
     confidence: float,
     resamples: int,
     seed: int,
+    waiting: pd.DataFrame | None = None,
 ) -> Slice:
     learned = learn_summary(rows, window, confidence, resamples, seed)
     counted = rows[rows["counted"].to_numpy(dtype=bool)]
@@ -276,7 +284,14 @@ def _slice(
         contacted_anyway=customers(rows.loc[reason == EXCLUDED, "customer_id"]),
         not_contacted=customers(missed["customer_id"]),
         repeats=customers(rows.loc[reason == REPEAT, "customer_id"]),
-        window_open=customers(rows.loc[reason == WINDOW_OPEN, "customer_id"]),
+        window_open=customers(
+            pd.concat(
+                [
+                    rows.loc[reason == WINDOW_OPEN, "customer_id"],
+                    *([waiting["customer_id"]] if waiting is not None else []),
+                ]
+            )
+        ),
     )
     return Slice(
         key=key,

@@ -16,7 +16,10 @@ def points(value: float | None) -> str:
 
 def signed(value: float | None) -> str:
     """A difference of rates as a signed number of points without the unit: "+7.9"."""
-    return "" if value is None else f"{value * 100:+.1f}"
+    if value is None:
+        return ""
+    points = round(value * 100, 1)
+    return f"{points + 0.0:+.1f}"  # (+ 0.0: a rounded -0.04 reads "+0.0", never "-0.0")
 
 
 def rate(value: float | None) -> str:
@@ -138,10 +141,16 @@ def offers_words(report: EffectivenessReport) -> str:
     offers = report.offers
     if not offers.emails:
         return "Offers: no emails counted yet."
+    kinds = []
+    if offers.money_offers:
+        worth = money(report, offers.money_offer_cents)
+        kinds.append(f"{offers.money_offers:,} amounts off, {worth} in all as written")
+    if offers.percent_offers:
+        kinds.append(f"{offers.percent_offers:,} percentages off, not valued")
+    detail = f" ({'; '.join(kinds)})" if kinds else ""
     return (
         f"Offers: {offers.with_offer.count:,} of {offers.emails:,} counted emails made an "
-        f"offer ({offers.money_offers:,} amounts worth {money(report, offers.money_offer_cents)}"
-        f" as written, {offers.percent_offers:,} percent-off offers, not valued)."
+        f"offer{detail}."
     )
 
 

@@ -336,3 +336,14 @@ def test_offers_are_found_as_a_full_scan_finds_them() -> None:
     assert find_offers(texts[0]) == ([1000, 2000, 120050], [15.0])
     assert find_offers(texts[1]) == ([], [])
     assert [find_offers(t) for t in texts] == [_scan_offers(t) for t in texts]
+
+
+def test_an_alert_of_the_outreach_arm_not_emailed_yet_waits_with_the_open_windows(
+    book: Book, names: Names
+) -> None:
+    fresh = book.customer("Fresh", owner="Maya")
+    alert(book, fresh, 10)  # raised 10 days ago: an email may still come within 30 days
+    aside = report(book).overall.set_aside
+    assert fresh in aside.window_open.customer_ids
+    assert fresh not in aside.not_contacted.customer_ids
+    assert aside.not_contacted.customer_ids == names.of("C3", "C4")  # their windows closed
