@@ -131,14 +131,21 @@ def _number_starts(text: str, end: int) -> range:
     return range(j, i)
 
 
-def _positions(lower: str, marks: tuple[str, ...]) -> list[int]:
-    found = []
-    for mark in marks:
-        at = lower.find(mark)
-        while at != -1:
-            found.append(at)
-            at = lower.find(mark, at + 1)
-    return found
+# One pass finds every mark, by kind (the marks never overlap one another).
+_MARKS = re.compile(
+    "|".join(
+        f"(?P<{kind}>{'|'.join(re.escape(m) for m in marks)})"
+        for kind, marks in (("s", _SYMBOL_MARKS), ("w", _WORD_MARKS), ("p", _PERCENT_MARKS))
+    )
+)
+
+
+def _positions(lower: str) -> tuple[list[int], list[int], list[int]]:
+    """Where the symbol, word and percent marks occur."""
+    found: dict[str | None, list[int]] = {"s": [], "w": [], "p": []}
+    for match in _MARKS.finditer(lower):
+        found[match.lastgroup].append(match.start())
+    return found["s"], found["w"], found["p"]
 
 
 def _attempt(
@@ -168,10 +175,7 @@ def find_offers(text: str) -> tuple[list[int], list[float]]:
     """The offers an email makes, as the incentive check spots them: money amounts (in
     hundredths, as written) and percents off, each next to an offer word (the same
     matches as scanning the text with the check's patterns)."""
-    lower = text.lower()
-    symbols = _positions(lower, _SYMBOL_MARKS)
-    words = _positions(lower, _WORD_MARKS)
-    signs = _positions(lower, _PERCENT_MARKS)
+    symbols, words, signs = _positions(text.lower())
     if not (symbols or words or signs):
         return [], []
     money: dict[int, re.Match[str]] = {}
