@@ -8,7 +8,6 @@ approved emails."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -203,13 +202,19 @@ def test_provider_drafts_within_the_concurrency_limit(book: Book) -> None:
     ids = customers(book, 7)
     alert = alerts_of(book)
     lock = threading.Lock()
-    live = [0, 0]  # now, most at once
+    live = [0, 0, 0]  # now, most at once, arrived
+    # The first three requests hold until all three are in flight (no timing guess): the
+    # limit lets three at once; a fourth could only arrive while they wait if it did not.
+    first_wave = threading.Barrier(3, timeout=20)
 
     def reply(body: dict[str, Any]) -> str:
         with lock:
             live[0] += 1
             live[1] = max(live[1], live[0])
-        time.sleep(0.15)
+            live[2] += 1
+            waiting = live[2] <= 3
+        if waiting:
+            first_wave.wait()
         with lock:
             live[0] -= 1
         return REPLY.format(name="there")
