@@ -236,3 +236,48 @@ def test_the_alert_list_drafts_for_the_cards_shown(
         pane.draft_all_button.click()
     assert 0 < len(narrowed.args[0]) < len(ids)
     qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+
+
+def test_cards_picked_with_ctrl_and_shift_click_are_drafted_alone(
+    qtbot, jobs: JobRunner, workspace: Workspace
+) -> None:
+    from app.gui.alerts_source import WorkspaceAlertSource
+    from views.alerts.pane import AlertsPane
+
+    pane = AlertsPane(jobs)
+    qtbot.addWidget(pane)
+    pane.resize(420, 900)
+    pane.show()
+    pane.set_source(WorkspaceAlertSource(workspace, user=USER))
+    qtbot.waitUntil(lambda: pane.model.rowCount() > 5, timeout=TIMEOUT_MS)
+    pane.set_queue("risk")
+    qtbot.waitUntil(lambda: pane.model.rowCount() > 5, timeout=TIMEOUT_MS)
+    view = pane.list
+
+    def click(row: int, modifier: Qt.KeyboardModifier) -> None:
+        rect = view.visualRect(pane.model.index(row, 0))
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
+
+    click(0, Qt.KeyboardModifier.NoModifier)
+    assert pane.draft_all_button.text() == "Draft for all…"
+    click(2, Qt.KeyboardModifier.ControlModifier)
+    assert pane.selected_rows() == [0, 2]
+    assert pane.draft_all_button.text() == "Draft for 2 selected…"
+    # The detail pane (and every key) follows the current card: the last one clicked.
+    assert pane.current_alert_id == pane.model.alert_id(2)
+    with qtbot.waitSignal(pane.draft_all_requested, timeout=TIMEOUT_MS) as asked:
+        pane.draft_all_button.click()
+    ids, what = asked.args
+    assert set(ids) == set(pane.model.card_ids(0)) | set(pane.model.card_ids(2))
+    assert what == "the 2 cards you selected"
+    # Shift-click extends from the anchor (row 2) to row 4.
+    click(4, Qt.KeyboardModifier.ShiftModifier)
+    assert pane.selected_rows() == [0, 2, 3, 4]
+    # A plain click picks one card again: the button drafts every card shown.
+    click(1, Qt.KeyboardModifier.NoModifier)
+    assert pane.selected_rows() == [1]
+    assert pane.draft_all_button.text() == "Draft for all…"
+    with qtbot.waitSignal(pane.draft_all_requested, timeout=TIMEOUT_MS) as everything:
+        pane.draft_all_button.click()
+    assert len(everything.args[0]) >= pane.model.rowCount()
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)

@@ -205,7 +205,9 @@ class AlertsPane(QWidget):
         self.list.setObjectName("alertList")
         self.list.setModel(self.model)
         self.list.setItemDelegate(self.delegate)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Ctrl- or Shift-click picks several cards for Draft for all; the detail pane and
+        # every key act on the current card alone (the one it shows).
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -222,6 +224,7 @@ class AlertsPane(QWidget):
         # Cards take the view's width: never a horizontal scroll bar.
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
+        self.list.selectionModel().selectionChanged.connect(self._update_draft_button)
 
         # "N more held back by the daily cap": a link that lists them (and back).
         self.held_back_note = QLabel("", self)
@@ -254,8 +257,8 @@ class AlertsPane(QWidget):
         self.draft_all_button = QPushButton("Draft for all…", self)
         self.draft_all_button.setObjectName("draftAll")
         self.draft_all_button.setToolTip(
-            "One email per customer of the cards shown, drafted in the background, then "
-            "reviewed one by one (right-click a card to draft for it alone)"
+            "One email per customer of the cards shown (or of the cards you picked with "
+            "Ctrl- or Shift-click), drafted in the background, then reviewed one by one"
         )
         self.draft_all_button.clicked.connect(self._on_draft_all_button_clicked)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -461,21 +464,41 @@ class AlertsPane(QWidget):
         cards = data.cards(self.model.filter)
         return tuple(int(i) for i in data.columns["id"][cards.members])
 
+    def selected_rows(self) -> list[int]:
+        """The cards picked (Ctrl- or Shift-click), top to bottom."""
+        return sorted({i.row() for i in self.list.selectionModel().selectedRows()})
+
     def _shown_words(self) -> str:
         cards = self.model.rowCount()
         queue = QUEUE_LABELS.get(self.queue, "All")
         where = "every queue" if self.queue == ALL_QUEUES else f"the {queue} queue"
         return f"the {cards:,} card{'s' if cards != 1 else ''} shown in {where}"
 
-    def _on_draft_all_button_clicked(self) -> None:
-        ids = self.shown_alert_ids()
+    def _draft_rows(self, rows: list[int]) -> None:
+        ids = tuple(i for row in rows for i in self.model.card_ids(row))
         if ids:
-            self.draft_all_requested.emit(ids, self._shown_words())
+            self.draft_all_requested.emit(ids, f"the {len(rows):,} cards you selected")
+
+    def _on_draft_all_button_clicked(self) -> None:
+        rows = self.selected_rows()
+        if len(rows) > 1:
+            self._draft_rows(rows)
+        else:
+            self._draft_shown()
+
+    def _update_draft_button(self, *_args: object) -> None:
+        picked = len(self.selected_rows())
+        self.draft_all_button.setText(
+            f"Draft for {picked:,} selected…" if picked > 1 else "Draft for all…"
+        )
 
     def _on_list_context_menu_requested(self, pos: QPoint) -> None:
         index = self.list.indexAt(pos)
         menu = QMenu(self)
-        if index.isValid():
+        rows = self.selected_rows()
+        if index.isValid() and len(rows) > 1 and index.row() in rows:
+            menu.addAction(f"Draft for the {len(rows):,} selected…", lambda: self._draft_rows(rows))
+        elif index.isValid():
             card = self.model.card_ids(index.row())
             name = str(self.model.record(index.row()).get("customer") or "this customer")
             menu.addAction(
@@ -483,9 +506,14 @@ class AlertsPane(QWidget):
                 lambda: self.draft_all_requested.emit(card, name),
             )
         shown = menu.addAction(f"Draft for all {self.model.rowCount():,} shown…")
-        shown.triggered.connect(self._on_draft_all_button_clicked)
+        shown.triggered.connect(self._draft_shown)
         shown.setEnabled(self.model.rowCount() > 0)
         menu.popup(self.list.viewport().mapToGlobal(pos))
+
+    def _draft_shown(self) -> None:
+        ids = self.shown_alert_ids()
+        if ids:
+            self.draft_all_requested.emit(ids, self._shown_words())
 
     def _on_queue_tabs_current_changed(self, _index: int) -> None:
         if self._settings is not None:
@@ -679,6 +707,7 @@ class AlertsPane(QWidget):
         self.list.setVisible(not text)
         self.retry_button.setVisible(self._failed and total == 0)
         self.draft_all_button.setEnabled(shown > 0)
+        self._update_draft_button()
         if self.model.filter.status == "held_back":
             self.count_label.setText(f"{shown:,} held back")
         elif total:

@@ -23,7 +23,13 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from views.alerts.source import (
     ALERT_COLUMNS,
@@ -319,7 +325,12 @@ class AlertCardDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
         bg = QColor(theme.selection if selected else theme.hover if hovered else theme.surface)
-        painter.setPen(QPen(QColor(theme.primary if selected else theme.border), 1))
+        # With several cards picked, the one the panes show (the current) has a heavier edge.
+        view = option.widget
+        edge = 1
+        if selected and isinstance(view, QAbstractItemView) and view.currentIndex() == index:
+            edge = 2 if len(view.selectionModel().selectedRows()) > 1 else 1
+        painter.setPen(QPen(QColor(theme.primary if selected else theme.border), edge))
         painter.setBrush(bg)
         painter.drawRoundedRect(card, 6, 6)
         bar_colour = QColor(
