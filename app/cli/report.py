@@ -127,6 +127,7 @@ def report_table(report: EffectivenessReport) -> list[str]:
     from services.formatting import format_date, format_percent
     from services.learn.records import BREAKDOWN_LABELS
     from services.learn.wording import (
+        as_assigned_words,
         offers_words,
         period_words,
         rate,
@@ -160,6 +161,7 @@ def report_table(report: EffectivenessReport) -> list[str]:
             f"{aside.repeats.count:,} repeat alerts; {aside.window_open.count:,} with the "
             "window still open."
         ),
+        *_wrap(as_assigned_words(overall)),
     ]
     for name, time in (("contacted", overall.time_contacted), ("held out", overall.time_holdout)):
         if time.median_days is None:
@@ -221,6 +223,21 @@ def report_table(report: EffectivenessReport) -> list[str]:
 # --- csv and json -------------------------------------------------------------------------
 
 
+def _assigned(part: Slice) -> list[tuple[str, object]]:
+    """The intention-to-treat figures: the outreach arm as assigned, emailed or not."""
+    lift = part.as_assigned
+    if lift is None:
+        return []
+    return [
+        ("assigned_customers", lift.contacted.customers.count),
+        ("assigned_reengaged", lift.contacted.reengaged.count),
+        ("assigned_rate", lift.contacted.rate),
+        ("assigned_lift", lift.lift),
+        ("assigned_lift_low", lift.low),
+        ("assigned_lift_high", lift.high),
+    ]
+
+
 def _measures(part: Slice) -> list[tuple[str, object]]:
     lift, revenue, aside = part.lift, part.revenue, part.set_aside
     return [
@@ -234,6 +251,7 @@ def _measures(part: Slice) -> list[tuple[str, object]]:
         ("lift_low", lift.low),
         ("lift_high", lift.high),
         ("enough_data", lift.enough),
+        *_assigned(part),
         ("contacted_anyway", aside.contacted_anyway.count),
         ("assigned_not_contacted", aside.not_contacted.count),
         ("repeats", aside.repeats.count),

@@ -10,7 +10,8 @@ The exposure definition (the same in every Learn module):
 - Contacted: not held out, and an outreach row with status ``sent`` or ``exported`` for
   that alert; the first one by its time (``sent_at``, else when it was recorded) starts
   the clock. An alert of the contacted arm with no such row is "assigned outreach, not
-  contacted": it is in neither rate, listed in ``not_contacted``.
+  contacted": it is in neither rate, listed in ``not_contacted`` (the as-assigned figures,
+  intention to treat, count it from its alert).
 - The period: the exposure's start (for the not contacted, the alert's raising) on a
   local date (the workspace's time zone) within ``[since, until]``, both included.
 
@@ -249,7 +250,8 @@ def load_learn_data(
         ["alert_id", "customer_id", "alert_created", *BREAKDOWN_COLUMNS]
     ].reset_index(drop=True)
 
-    earliest = exposures["start"].min() if len(exposures) else None
+    starts = [exposures["start"], pd.to_datetime(not_contacted["alert_created"], utc=True)]
+    earliest = min((x.min() for x in starts if len(x)), default=None)
     orders = _orders(conn, money, earliest if earliest is not None else None)
     emails = reached.loc[
         reached["outreach_id"].isin(exposures["outreach_id"].dropna()),

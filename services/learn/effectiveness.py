@@ -41,7 +41,7 @@ from services.learn.attribution import (
     attribute,
 )
 from services.learn.data import LearnData, load_learn_data, local_day
-from services.learn.lift import DEFAULT_CONFIDENCE, MIN_EVENTS, MIN_GROUP_SIZE
+from services.learn.lift import DEFAULT_CONFIDENCE, MIN_EVENTS, MIN_GROUP_SIZE, proportion_lift
 from services.learn.records import (
     BREAKDOWNS,
     EMAIL_BREAKDOWNS,
@@ -138,10 +138,16 @@ def _report(
     created = pd.to_datetime(data.not_contacted["alert_created"], utc=True).dt.tz_localize(None)
     pending = (created + pd.Timedelta(days=window) > pd.Timestamp(as_of)).to_numpy()
 
+    # Intention to treat: the never contacted, from their alert, with the contacted.
+    never_attributed = attribute(_from_alert(data.not_contacted), data.orders, window, as_of)
+
     def summary(key: str, rows: pd.DataFrame, missed: pd.DataFrame) -> Slice:
         waiting = missed[pending[missed.index]] if len(missed) else missed
         never = missed[~pending[missed.index]] if len(missed) else missed
-        return _slice(key, rows, never, window, confidence, resamples, seed, waiting)
+        part = _slice(key, rows, never, window, confidence, resamples, seed, waiting)
+        return replace(
+            part, as_assigned=_as_assigned(rows, never_attributed.loc[never.index], confidence)
+        )
 
     overall = summary("", attributed, data.not_contacted)
     breakdown: list[Slice] = []
@@ -300,6 +306,41 @@ def _slice(
         time_holdout=_time(held, window),
         revenue=revenue,
         set_aside=set_aside,
+    )
+
+
+def _from_alert(missed: pd.DataFrame) -> pd.DataFrame:
+    """Alerts of the outreach arm never emailed, as exposures whose clock starts at the alert."""
+    out = missed.copy()
+    out["group"] = CONTACTED
+    out["start"] = pd.to_datetime(out["alert_created"], utc=True)
+    out["excluded"] = False
+    return out
+
+
+def _as_assigned(rows: pd.DataFrame, never: pd.DataFrame, confidence: float) -> Lift:
+    """The outreach arm as assigned (the contacted, then the never contacted who are not
+    counted already) against the held out: the intention-to-treat lift."""
+    counted = rows[rows["counted"].to_numpy(dtype=bool)]
+    contacted = counted[counted["group"] == CONTACTED]
+    held = counted[counted["group"] == HOLDOUT]
+    taken = set(counted["customer_id"].tolist())
+    never = never[never["counted"].to_numpy(dtype=bool)]
+    never = never[~never["customer_id"].isin(taken)].drop_duplicates("customer_id")
+    arm = pd.concat([contacted[["customer_id", "reengaged"]], never[["customer_id", "reengaged"]]])
+    arm_rate, held_rate = _group_rate(arm), _group_rate(held)
+    n1, x1 = arm_rate.customers.count, arm_rate.reengaged.count
+    n0, x0 = held_rate.customers.count, held_rate.reengaged.count
+    rates = proportion_lift(x1, n1, x0, n0, confidence)
+    return Lift(
+        contacted=arm_rate,
+        holdout=held_rate,
+        lift=rates.lift,
+        low=rates.low,
+        high=rates.high,
+        confidence=rates.confidence,
+        enough=rates.enough,
+        not_enough_reason="" if rates.enough else _not_enough_reason(n1, n0, x1 + x0),
     )
 
 

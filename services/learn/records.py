@@ -113,6 +113,10 @@ class Slice:
     revenue: Revenue
     set_aside: SetAside
     label: str = ""  # the key in words: a rule's title, "Draft 2", "Win back"
+    # Intention to treat: every alert assigned outreach (emailed or not; the clock starts
+    # at the email, or at the alert when none was sent) against the held out. It is what
+    # the holdout policy itself achieves, free of whom the users chose to write to.
+    as_assigned: Lift | None = None
 
 
 @dataclass(frozen=True)

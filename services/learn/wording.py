@@ -66,6 +66,20 @@ def headline(part: Slice) -> str:
     return f"Outreach {word} re-engagement by {points(lift.lift)} ({interval(lift)}), {sizes}."
 
 
+def as_assigned_words(part: Slice) -> str:
+    """The intention-to-treat line: every alert assigned outreach, emailed or not."""
+    lift = part.as_assigned
+    if lift is None:
+        return ""
+    text = (
+        f"As assigned (intention to treat: every alert given outreach, emailed or not, "
+        f"{group_words(lift.contacted)} re-engaged vs {group_words(lift.holdout)} held out): "
+    )
+    if not lift.enough or lift.lift is None:
+        return text + f"not enough data yet ({lift.not_enough_reason or 'no groups'})."
+    return text + f"{points(lift.lift)} ({interval(lift)})."
+
+
 def report_headline(report: EffectivenessReport) -> str:
     """The whole report's headline: ``headline`` of the overall figures, or why there is
     nothing to measure yet."""

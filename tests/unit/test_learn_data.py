@@ -347,3 +347,38 @@ def test_an_alert_of_the_outreach_arm_not_emailed_yet_waits_with_the_open_window
     assert fresh in aside.window_open.customer_ids
     assert fresh not in aside.not_contacted.customer_ids
     assert aside.not_contacted.customer_ids == names.of("C3", "C4")  # their windows closed
+
+
+def test_as_assigned_counts_the_never_emailed_from_their_alert(book: Book, names: Names) -> None:
+    # Intention to treat: the outreach arm as assigned, emailed or not. C6 and C7 were
+    # never emailed; their clocks start at the alert (50 days ago): C6's order 15 days
+    # later re-engages, C7's 35 days later does not. C3 and C4 (never emailed, no order)
+    # join the arm as not re-engaged; the contacted (C1, C2, C5) are in it as they are.
+    late = {}
+    for name, order_days_ago in (("C6", 35), ("C7", 15)):
+        late[name] = book.customer(name, owner="Lee")
+        alert(book, late[name], 50)
+        book.orders(late[name], [order_days_ago])
+    r = report(book)
+    itt = r.overall.as_assigned
+    assert itt is not None
+    arm = set(names.of("C1", "C2", "C5", "C3", "C4")) | set(late.values())
+    assert set(itt.contacted.customers.customer_ids) == arm
+    assert set(itt.contacted.reengaged.customer_ids) == {names["C1"], names["C5"], late["C6"]}
+    assert itt.holdout == r.overall.lift.holdout  # the same held-out group
+    assert itt.contacted.rate == pytest.approx(3 / 7)
+    assert itt.lift == pytest.approx(3 / 7 - 1 / 2)
+    assert itt.low is not None and itt.high is not None
+    assert itt.low < itt.lift < itt.high
+    # The contacted-only figures are untouched by the never emailed.
+    assert r.overall.lift.contacted.customers.customer_ids == names.of("C1", "C2", "C5")
+    # And the command line prints and exports the same figures.
+    from app.cli.report import report_rows, report_table
+
+    table = "\n".join(report_table(r))
+    assert "As assigned (intention to treat" in table
+    assert "42.9% of 7 re-engaged vs 50.0% of 2 held out" in table.replace("\n  ", " ")
+    measures = {(s, m): v for s, _k, m, v in report_rows(r)}
+    assert measures[("overall", "assigned_customers")] == 7
+    assert measures[("overall", "assigned_reengaged")] == 3
+    assert measures[("overall", "assigned_lift")] == pytest.approx(3 / 7 - 1 / 2)

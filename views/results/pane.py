@@ -523,6 +523,7 @@ class ResultsPane(QWidget):
 
     def _notes(self, report: EffectivenessReport) -> str:
         from services.learn.wording import (
+            as_assigned_words,
             offers_words,
             revenue_lift_words,
             revenue_words,
@@ -537,6 +538,7 @@ class ResultsPane(QWidget):
             f"{aside.not_contacted.count:,} assigned outreach but not contacted, "
             f"{aside.repeats.count:,} repeat alerts, {aside.window_open.count:,} with the window "
             "still open.",
+            as_assigned_words(report.overall),
             f"Median time to re-engagement: {median:.1f} days." if median is not None else "",
             revenue_words(report, report.overall),
             revenue_lift_words(report, report.overall),
