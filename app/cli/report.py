@@ -109,25 +109,27 @@ def _wrap(text: str, indent: str = "") -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
 
 
-def _slice_row(key: str, part: Slice) -> str:
+def _slice_row(key: str, part: Slice, at_risk: str | None = None) -> str:
     from services.learn.wording import rate, signed
 
     lift = part.lift
     ci = f"{signed(lift.low)} to {signed(lift.high)}" if lift.low is not None else ""
     flag = "" if lift.enough else " *"
+    share = f" {at_risk:>7}" if at_risk is not None else ""
     return (
         f"{_cut(key, 26):<26} {lift.contacted.customers.count:>9,} {rate(lift.contacted.rate):>7}"
         f" {lift.holdout.customers.count:>9,} {rate(lift.holdout.rate):>7}"
-        f" {signed(lift.lift) or '-':>6} {ci:<15}{flag}"
+        f" {signed(lift.lift) or '-':>6} {ci:<15}{share}{flag}"
     ).rstrip()
 
 
 def report_table(report: EffectivenessReport) -> list[str]:
     """The report as lines of at most 100 characters."""
     from services.formatting import format_date, format_percent
-    from services.learn.records import BREAKDOWN_LABELS
+    from services.learn.records import AT_RISK_BREAKDOWNS, BREAKDOWN_LABELS
     from services.learn.wording import (
         as_assigned_words,
+        at_risk_share,
         offers_words,
         period_words,
         rate,
@@ -208,9 +210,13 @@ def report_table(report: EffectivenessReport) -> list[str]:
         lines += [
             "",
             f"By {BREAKDOWN_LABELS[report.by].lower()}:",
-            f"{'':<26} {'Contacted':>9} {'Rate':>7} {'Held out':>9} {'Rate':>7} {'Lift':>6} 95% CI",
+            f"{'':<26} {'Contacted':>9} {'Rate':>7} {'Held out':>9} {'Rate':>7} {'Lift':>6} "
+            + ("95% CI          At risk" if report.by in AT_RISK_BREAKDOWNS else "95% CI"),
         ]
-        lines += [_slice_row(part.label or part.key, part) for part in report.breakdown]
+        lines += [
+            _slice_row(part.label or part.key, part, at_risk_share(report, part))
+            for part in report.breakdown
+        ]
         if any(not part.lift.enough for part in report.breakdown):
             lines.append("* not enough data yet: read that row's lift with care.")
         if report.breakdown_note:
@@ -273,8 +279,16 @@ def report_rows(report: EffectivenessReport) -> list[tuple[str, str, str, object
     rows: list[tuple[str, str, str, object]] = [
         ("overall", "", name, value) for name, value in _measures(report.overall)
     ]
+    shares = report.at_risk.by if report.at_risk is not None else {}
     for part in report.breakdown:
         rows += [(f"by_{report.by}", part.key, name, value) for name, value in _measures(part)]
+        if part.key in shares:
+            found = shares[part.key]
+            rows += [
+                (f"by_{report.by}", part.key, "at_risk_customers", found.at_risk.count),
+                (f"by_{report.by}", part.key, "at_risk_scored", found.scored),
+                (f"by_{report.by}", part.key, "at_risk_share", found.share),
+            ]
     for point in report.over_time:
         month = point.month.strftime("%Y-%m")
         for group, name in ((point.contacted, "contacted"), (point.holdout, "holdout")):

@@ -24,12 +24,12 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from services.alerts._db import columns, fetch, floats, reading
 from services.alerts.config import RULE_TITLES, read_alert_config
-from services.alerts.inputs import latest_run
+from services.alerts.inputs import ScoringRunRef, latest_run
 from services.alerts.lifecycle import moment
 from services.alerts.records import NOT_AT_RISK_SEGMENTS
 from services.learn.attribution import (
@@ -43,12 +43,14 @@ from services.learn.attribution import (
 from services.learn.data import LearnData, load_learn_data, local_day
 from services.learn.lift import DEFAULT_CONFIDENCE, MIN_EVENTS, MIN_GROUP_SIZE, proportion_lift
 from services.learn.records import (
+    AT_RISK_BREAKDOWNS,
     BREAKDOWNS,
     EMAIL_BREAKDOWNS,
     LOW_ENGAGEMENT,
     NO_VALUE,
     AlertQuality,
     AtRisk,
+    AtRiskPart,
     Customers,
     EffectivenessReport,
     GroupRate,
@@ -128,7 +130,7 @@ def _report(
     window = int(get_setting(session, "learn.attribution_days"))
     horizon = int(get_setting(session, "scoring.horizon_days"))
     zone = workspace_zone(get_setting(session, TIME_ZONE_SETTING) or None)
-    at_risk = _at_risk(session)
+    at_risk = _at_risk(session, until, by)
     data = load_learn_data(session, since, until, zone)
     as_of = when.replace(tzinfo=None)
     attributed = attribute(data.exposures, data.orders, window, as_of=as_of)
@@ -372,10 +374,12 @@ def _over_time(attributed: pd.DataFrame, zone: str) -> tuple[MonthPoint, ...]:
     return tuple(points)
 
 
-def _at_risk(session: Session) -> AtRisk | None:
-    """The latest scoring's at-risk customers (as the dashboard counts them) and those
-    with an engagement below LOW_ENGAGEMENT; only those rows are read."""
-    run = latest_run(session)
+def _at_risk(session: Session, until: dt.date | None, by: str | None) -> AtRisk | None:
+    """The at-risk customers (as the dashboard counts them) and those with an engagement
+    below LOW_ENGAGEMENT, in the latest scoring as of the period's end (the latest of all
+    without one); only those rows are read. Broken down by owner or segment, the at-risk
+    share of each (counted by the database)."""
+    run = latest_run(session) if until is None else _run_as_of(session, until)
     if run is None:
         return None
     config = read_alert_config(session)
@@ -386,19 +390,29 @@ def _at_risk(session: Session) -> AtRisk | None:
         "SELECT COUNT(*) FROM score_snapshots WHERE scoring_run_id = ? AND churn_risk IS NOT NULL",
         (run.id,),
     )[0]
+    split = by in AT_RISK_BREAKDOWNS
+    key = "c.owner" if by == "owner" else "s.segment"
     rows = fetch(
         conn,
-        "SELECT customer_id, churn_risk, engagement_score, segment FROM score_snapshots "
-        "WHERE scoring_run_id = ? AND churn_risk IS NOT NULL "
-        "AND (churn_risk >= ? OR engagement_score < ?)",
+        f"SELECT s.customer_id, s.churn_risk, s.engagement_score, s.segment, "
+        f"{key if split else 'NULL'} FROM score_snapshots s "
+        f"{'JOIN customers c ON c.id = s.customer_id ' if by == 'owner' else ''}"
+        "WHERE s.scoring_run_id = ? AND s.churn_risk IS NOT NULL "
+        "AND (s.churn_risk >= ? OR s.engagement_score < ?)",
         (run.id, threshold, LOW_ENGAGEMENT),
     )
-    ids, churn, engagement, segment = columns(rows, 4)
+    ids, churn, engagement, segment, keys = columns(rows, 5)
     gone = np.isin(segment, list(NOT_AT_RISK_SEGMENTS))
     risky = (floats(churn) >= threshold) & ~gone
     low = floats(engagement) < LOW_ENGAGEMENT
     total = int(scored)
     ids = ids.astype(np.int64)
+    parts: dict[str, AtRiskPart] = {}
+    if split:
+        texts = _keys(pd.Series(keys[risky], dtype=object))
+        for value, count in _scored_by(conn, run.id, key, by == "owner").items():
+            mine = customers(ids[risky][texts == value])
+            parts[value] = AtRiskPart(mine, count, mine.count / count)
     return AtRisk(
         as_of=run.as_of,
         threshold=threshold,
@@ -407,7 +421,40 @@ def _at_risk(session: Session) -> AtRisk | None:
         at_risk_share=int(risky.sum()) / total if total else None,
         low_engagement=customers(ids[low]),
         low_engagement_share=int(low.sum()) / total if total else None,
+        by=parts,
     )
+
+
+def _scored_by(conn: Connection, run_id: int, key: str, owners: bool) -> dict[str, int]:
+    """The run's scored customers per owner or segment (missing: NO_VALUE)."""
+    rows = fetch(
+        conn,
+        f"SELECT {key}, COUNT(*) FROM score_snapshots s "
+        f"{'JOIN customers c ON c.id = s.customer_id ' if owners else ''}"
+        f"WHERE s.scoring_run_id = ? AND s.churn_risk IS NOT NULL GROUP BY {key}",
+        (run_id,),
+    )
+    out: dict[str, int] = {}
+    for value, count in rows:
+        name = NO_VALUE if value is None else str(value)
+        out[name] = out.get(name, 0) + int(count)
+    return out
+
+
+def _run_as_of(session: Session, day: dt.date) -> ScoringRunRef | None:
+    """The latest finished scoring run as of ``day`` (its as-of date on or before it)."""
+    conn = session.connection()
+    rows = fetch(
+        conn,
+        "SELECT id, as_of, horizon_days FROM scoring_runs WHERE status = 'finished' AND "
+        "as_of <= ? ORDER BY as_of DESC, id DESC LIMIT 1",
+        (day.isoformat() if conn.dialect.name == "sqlite" else day,),
+    )
+    if not rows:
+        return None
+    run_id, as_of, horizon = rows[0]
+    when = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of)[:10])
+    return ScoringRunRef(int(run_id), when, int(horizon))
 
 
 def _alert_quality(

@@ -168,14 +168,25 @@ def proportion_lift(
 
 
 def _bootstrap_means(values: FloatArray, resamples: int, rng: np.random.Generator) -> FloatArray:
-    """Means of ``resamples`` resamples with replacement of ``values``, in blocks."""
+    """Means of ``resamples`` resamples with replacement of ``values``.
+
+    Most customers bring no revenue, and a zero adds nothing to a sum: how many of a
+    resample's n picks land on the k non-zero values is Binomial(n, k/n), and those picks
+    are uniform over them. Drawing just those (about k per resample, not n) gives exactly
+    the same distribution of resample means, several times faster on a typical book."""
     n = len(values)
+    nonzero = values[values != 0]
+    k = len(nonzero)
+    if k == 0:
+        return np.zeros(resamples)
+    hits = rng.binomial(n, k / n, size=resamples)
     means = np.empty(resamples)
-    block = max(1, _BLOCK_ELEMENTS // max(n, 1))
+    block = max(1, _BLOCK_ELEMENTS // max(k, 1))
     for first in range(0, resamples, block):
-        size = min(block, resamples - first)
-        picks = rng.integers(0, n, size=(size, n))
-        means[first : first + size] = values[picks].mean(axis=1)
+        part = hits[first : first + block]
+        picks = nonzero[rng.integers(0, k, size=int(part.sum()))]
+        rows = np.repeat(np.arange(len(part)), part)
+        means[first : first + len(part)] = np.bincount(rows, picks, minlength=len(part)) / n
     return means
 
 

@@ -10,7 +10,7 @@ screen can open "the customers behind this bar". Money is in hundredths of the r
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from models.vocab import LEARN_BREAKDOWNS
 
@@ -120,8 +120,18 @@ class Slice:
 
 
 @dataclass(frozen=True)
+class AtRiskPart:
+    """One owner's or segment's at-risk customers among its scored ones."""
+
+    at_risk: Customers
+    scored: int
+    share: float
+
+
+@dataclass(frozen=True)
 class AtRisk:
-    """The latest scoring's at-risk share and its engagement-below-50 share."""
+    """The at-risk share and the engagement-below-50 share of the latest scoring as of the
+    period's end."""
 
     as_of: dt.date
     threshold: float  # churn risk, a fraction
@@ -130,9 +140,13 @@ class AtRisk:
     at_risk_share: float | None
     low_engagement: Customers  # engagement score below LOW_ENGAGEMENT
     low_engagement_share: float | None
+    # Broken down by owner or segment: the at-risk customers of each (key as in the slices).
+    by: dict[str, AtRiskPart] = field(default_factory=dict)
 
 
 LOW_ENGAGEMENT = 50.0
+# The breakdowns whose rows have an at-risk share of their own (customers have them).
+AT_RISK_BREAKDOWNS = ("owner", "segment")
 
 
 @dataclass(frozen=True)

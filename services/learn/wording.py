@@ -5,7 +5,14 @@ headline, points of lift, rates and intervals. Standard library only (views impo
 from __future__ import annotations
 
 from services.formatting import format_date
-from services.learn.records import AlertQuality, EffectivenessReport, GroupRate, Lift, Slice
+from services.learn.records import (
+    AT_RISK_BREAKDOWNS,
+    AlertQuality,
+    EffectivenessReport,
+    GroupRate,
+    Lift,
+    Slice,
+)
 from services.money import format_money
 
 
@@ -183,3 +190,12 @@ def warning_words(quality: AlertQuality) -> str:
         f"{who}: most came late, a median of {-median:.0f} days after the gap since the "
         f"last order had reached {quality.horizon_days} days."
     )
+
+
+def at_risk_share(report: EffectivenessReport, part: Slice) -> str | None:
+    """An owner's or segment's at-risk share in the report's scoring ("-": none scored);
+    None for the breakdowns customers have no share in (rule, template...)."""
+    if report.at_risk is None or report.by not in AT_RISK_BREAKDOWNS:
+        return None
+    found = report.at_risk.by.get(part.key)
+    return rate(found.share) if found is not None else "-"

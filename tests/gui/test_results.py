@@ -164,3 +164,23 @@ def test_the_period_and_the_breakdown_reload_the_report(
     assert pane.report.overall.lift.contacted.customers == fresh.overall.lift.contacted.customers
     assert pane.headline_label.text() == headline(fresh.overall)
     assert np.all([p.key for p in pane.report.breakdown] == [p.key for p in fresh.breakdown])
+    # By owner, the last column is each owner's at-risk share; a click opens those customers.
+    model = pane.breakdown_model
+    last = model.columnCount() - 1
+    assert model.headerData(last, Qt.Orientation.Horizontal) == "At risk"
+    assert fresh.at_risk is not None
+    shares = fresh.at_risk.by
+    # An alert's owner who owns no customers in the scoring has no share ("-").
+    keys = [p.key for p in pane.report.breakdown]
+    assert [model.index(i, last).data() for i in range(len(keys))] == [
+        f"{shares[k].share * 100:.1f}%" if k in shares else "-" for k in keys
+    ]
+    row = next(i for i, k in enumerate(keys) if k in shares and shares[k].at_risk.count)
+    share = shares[keys[row]]
+    table = pane.breakdown_table
+    table.scrollTo(model.index(row, last))
+    rect = table.visualRect(model.index(row, last))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    assert window.tabs.currentIndex() == TAB_CUSTOMERS
+    assert shown_ids(window) == sorted(share.at_risk.customer_ids)

@@ -368,7 +368,8 @@ def test_as_assigned_counts_the_never_emailed_from_their_alert(book: Book, names
     assert itt.holdout == r.overall.lift.holdout  # the same held-out group
     assert itt.contacted.rate == pytest.approx(3 / 7)
     assert itt.lift == pytest.approx(3 / 7 - 1 / 2)
-    assert itt.low is not None and itt.high is not None
+    assert itt.low is not None
+    assert itt.high is not None
     assert itt.low < itt.lift < itt.high
     # The contacted-only figures are untouched by the never emailed.
     assert r.overall.lift.contacted.customers.customer_ids == names.of("C1", "C2", "C5")
@@ -382,3 +383,26 @@ def test_as_assigned_counts_the_never_emailed_from_their_alert(book: Book, names
     assert measures[("overall", "assigned_customers")] == 7
     assert measures[("overall", "assigned_reengaged")] == 3
     assert measures[("overall", "assigned_lift")] == pytest.approx(3 / 7 - 1 / 2)
+
+
+def test_at_risk_share_per_owner_and_as_of_the_period_end(book: Book, names: Names) -> None:
+    r = report(book, by="owner")
+    assert r.at_risk is not None
+    shares = r.at_risk.by
+    assert set(shares) == {"Maya", "Lee"}
+    assert shares["Maya"].at_risk.customer_ids == names.of("H1", "C1")
+    assert (shares["Maya"].scored, shares["Maya"].share) == (2, 1.0)
+    assert (shares["Lee"].at_risk.count, shares["Lee"].scored, shares["Lee"].share) == (0, 9, 0.0)
+    from app.cli.report import report_rows, report_table
+
+    table = report_table(r)
+    header = next(line for line in table if "Held out" in line and "95% CI" in line)
+    assert header.rstrip().endswith("At risk")
+    assert any(line.startswith("Maya") and line.rstrip(" *").endswith("100.0%") for line in table)
+    rows = {(k, m): v for s, k, m, v in report_rows(r) if s == "by_owner"}
+    assert rows[("Maya", "at_risk_share")] == 1.0
+    assert rows[("Lee", "at_risk_scored")] == 9
+    # Rules have no at-risk share of their own; a period that ends before the only
+    # scoring has no at-risk figures at all.
+    assert report(book, by="rule").at_risk.by == {}  # type: ignore[union-attr]
+    assert report(book, until=(NOW - dt.timedelta(days=3)).date()).at_risk is None

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.learn.records import (
+    AT_RISK_BREAKDOWNS,
     BREAKDOWN_LABELS,
     BREAKDOWNS,
     EMAIL_BREAKDOWNS,
@@ -46,7 +47,15 @@ from services.learn.records import (
     EffectivenessReport,
     Slice,
 )
-from services.learn.wording import interval, money, period_words, points, rate, report_headline
+from services.learn.wording import (
+    at_risk_share,
+    interval,
+    money,
+    period_words,
+    points,
+    rate,
+    report_headline,
+)
 from views.customers.filters import CustomerFilter
 from views.item_models.work_list_model import WorkColumn, WorkListModel
 from views.results.source import ResultsSource
@@ -69,6 +78,9 @@ LOADING_TEXT = "Loading…"
 ANY_DATE = QDate(2000, 1, 1)  # the date pickers' "any" (no bound)
 RELOAD_DELAY_MS = 300
 GROUP_WORDS = {"contacted": "Contacted", "holdout": "Held-out"}
+
+
+AT_RISK_HEADER = "At risk"
 
 
 def _breakdown_columns(report: EffectivenessReport | None) -> list[WorkColumn]:
@@ -95,6 +107,22 @@ def _breakdown_columns(report: EffectivenessReport | None) -> list[WorkColumn]:
         ),
         WorkColumn("95% CI", lambda p: interval(p.lift).replace("95% CI ", ""), tone=tone),
         WorkColumn("Won back", won_back, tone=tone),
+        *(
+            [
+                WorkColumn(
+                    AT_RISK_HEADER,
+                    lambda p: at_risk_share(report, p) or "",
+                    tooltip=lambda p: (
+                        f"Share of these customers at risk in the scoring of "
+                        f"{report.at_risk.as_of:%b %d, %Y}"
+                        if report.at_risk
+                        else ""
+                    ),
+                )
+            ]
+            if report is not None and report.at_risk is not None and report.by in AT_RISK_BREAKDOWNS
+            else []
+        ),
     ]
 
 
@@ -645,7 +673,14 @@ class ResultsPane(QWidget):
         part = self.breakdown_model.record(index.row())
         if report is None or part is None or report.by is None:
             return
-        if report.by in EMAIL_BREAKDOWNS:
+        column = self.breakdown_model.headerData(index.column(), Qt.Orientation.Horizontal)
+        found = report.at_risk.by.get(part.key) if report.at_risk is not None else None
+        if column == AT_RISK_HEADER and found is not None:
+            self._open(
+                found.at_risk,
+                f"{BREAKDOWN_LABELS[report.by]} {part.label or part.key}: at risk",
+            )
+        elif report.by in EMAIL_BREAKDOWNS:
             self._open(
                 part.lift.contacted.customers,
                 f"{BREAKDOWN_LABELS[report.by]} {part.label or part.key}: contacted customers",
