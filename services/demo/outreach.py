@@ -418,6 +418,11 @@ def _history(
     for i in range(len(plan.customer)):
         owner = str(owners[i])
         add(i, int(plan.created[i]), SYSTEM_ACTOR, "alert.created", {"to": "open"})
+        if plan.holdout[i]:
+            # As the draw audits it (services/alerts/holdout.py); the demo drew its past
+            # holdout by a permutation within each band, so there is no block to name.
+            drawn = {"band": RISK_BANDS[int(plan.band[i])], "percent": HOLDOUT_PERCENT}
+            add(i, int(plan.created[i]), SYSTEM_ACTOR, "alert.held_out", drawn)
         state = "open"
         t = int(plan.contact[i])
         if emailed[i]:

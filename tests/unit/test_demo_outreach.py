@@ -367,6 +367,15 @@ def test_each_alert_has_the_audit_trail_the_app_would_write(default_demo: Worksp
     assert sorted(raised.index) == sorted(alerts.index)
     assert (pd.to_datetime(raised.occurred_at) == pd.to_datetime(alerts.created_at)).all()
 
+    # Every held-out alert (past or raised by the demo's own scoring) says so once, when
+    # it was raised, with its risk band.
+    held = events[events.action == "alert.held_out"].set_index("entity_id")
+    assert sorted(held.index) == sorted(alerts.index[alerts.holdout.astype(bool)])
+    assert (
+        pd.to_datetime(held.occurred_at) == pd.to_datetime(alerts.created_at.loc[held.index])
+    ).all()
+    assert (held.details.map(lambda d: d["band"]) == alerts.holdout_band.loc[held.index]).all()
+
     logged = events[events.action == "alert.email_logged"]
     ids = logged.details.map(lambda d: d["outreach_id"])
     assert sorted(ids) == sorted(outreach.id)
