@@ -201,6 +201,12 @@ def _experiment(
     sent = created + rng.uniform(0.1, 3, n_alerts) * 86_400
     sent = np.minimum(sent, t_now - 3600)
     outreach_rows = []
+    # Found when each email is recorded (services/alerts/contact.py), as the app does.
+    from services.outreach.checks import offers_made
+
+    offers = [
+        json.dumps(offers_made("We miss you", text.format(name="Customer 1"))) for text in BODIES
+    ]
     for k in np.flatnonzero(reached).tolist():
         cid = int(alerted[k])
         template = TEMPLATES[k % 3]
@@ -224,12 +230,13 @@ def _experiment(
                 TONES[k % 3],
                 int(k % 4 == 0),
                 int(k % 5 == 0),
+                offers[k % 3],
             )
         )
     con.executemany(
         "INSERT INTO outreach (customer_id, alert_id, channel, status, recipient, subject, "
         "body, provider, model, template, holdout, created_at, sent_at, goal, tone, variant, "
-        "edited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "edited, offers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         outreach_rows,
     )
     # Orders: re-engagement within 30 days at the group's rate; others may come back later.

@@ -441,6 +441,9 @@ class Outreach(Base):
     tone: Mapped[str | None] = mapped_column(String(32))
     variant: Mapped[int | None] = mapped_column(Integer)
     edited: Mapped[bool | None] = mapped_column(Boolean)
+    # The offers it made, found when recorded: {"amounts": [cents...], "percents": [...]}
+    # (services.outreach.checks.find_offers; NULL: recorded before they were stored).
+    offers: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

@@ -324,6 +324,7 @@ def report_rows(report: EffectivenessReport) -> list[tuple[str, str, str, object
         ("offers", "", "money_offers", offers.money_offers),
         ("offers", "", "money_offer_cents", offers.money_offer_cents),
         ("offers", "", "percent_offers", offers.percent_offers),
+        ("offers", "", "percent_offer_max_cents", offers.percent_offer_max_cents),
     ]
     return rows
 

@@ -531,6 +531,8 @@ def record_email_in(
     Refused, writing nothing, for do-not-contact and unsubscribed customers and for an
     alert of another customer.
     """
+    from services.outreach.checks import offers_made
+
     if status not in OUTREACH_STATUSES:
         raise AlertActionError(f"'{status}' is not an email status; use sent or exported.")
     when, who = moment(now), actor or default_actor()
@@ -569,6 +571,7 @@ def record_email_in(
             tone=how.tone,
             variant=how.variant,
             edited=how.edited,
+            offers=offers_made(title, body),
             created_at=when,
             sent_at=when,
         )

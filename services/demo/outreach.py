@@ -78,6 +78,7 @@ from services.demo.vocabulary import (
 )
 from services.formatting import format_date, format_percent
 from services.money import format_money
+from services.outreach.checks import offers_made
 from services.settings import ALERT_RULES
 
 # The true effect (the marker's "simulated_outreach" repeats them).
@@ -325,6 +326,7 @@ def _outreach_tables(
             "tone": tone,
             "variant": variant,
             "edited": edited,
+            "offers": _objects([offers_made(s, b) for s, b in texts]),
             "created_at": sent_at,
             "sent_at": sent_at,
         },

@@ -22,6 +22,7 @@ SQLite and PostgreSQL both run; timestamps come back as UTC ``datetime64`` colum
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,7 +66,9 @@ _OWNERS_SQL = (
 )
 _OUTREACH_SQL = (
     "SELECT o.id, o.alert_id, COALESCE(o.sent_at, o.created_at), o.template, o.provider, "
-    "o.model, o.goal, o.tone, o.variant, o.subject, o.body "
+    "o.model, o.goal, o.tone, o.variant, o.offers, "
+    # The text only of emails recorded before their offers were stored (to find them).
+    "CASE WHEN o.offers IS NULL THEN o.subject END, CASE WHEN o.offers IS NULL THEN o.body END "
     "FROM outreach o JOIN alerts a ON a.id = o.alert_id "
     f"WHERE o.status IN ('sent', 'exported') AND a.holdout = ? AND {_UNITS}"
 )
@@ -140,9 +143,20 @@ def _alerts(conn: Connection) -> pd.DataFrame:
 def _first_outreach(conn: Connection) -> pd.DataFrame:
     """The first sent or exported email of each alert of the contacted arm."""
     rows = fetch(conn, _OUTREACH_SQL, (False,))
-    (ids, alert_ids, sent, template, provider, model, goal, tone, variant, subject, body) = columns(
-        rows, 11
-    )
+    (
+        ids,
+        alert_ids,
+        sent,
+        template,
+        provider,
+        model,
+        goal,
+        tone,
+        variant,
+        offers,
+        subject,
+        body,
+    ) = columns(rows, 12)
     frame = pd.DataFrame(
         {
             "outreach_id": ids.astype(np.int64),
@@ -152,12 +166,30 @@ def _first_outreach(conn: Connection) -> pd.DataFrame:
             "goal": _texts(goal),
             "tone": _texts(tone),
             "variant": _texts(variant),
+            "offers": _json_values(offers),
             "subject": _texts(subject),
             "body": _texts(body),
         }
     )
     frame = frame.sort_values(["alert_id", "start", "outreach_id"], kind="stable")
     return frame.drop_duplicates("alert_id", keep="first")
+
+
+def _json_values(values: Any) -> np.ndarray:
+    """A JSON column read by plain SQL: text on SQLite, already decoded on PostgreSQL.
+    Each distinct text is decoded once (most emails' offers read the same: none)."""
+    decoded: dict[str | bytes, Any] = {}
+
+    def value(v: Any) -> Any:
+        if not isinstance(v, str | bytes):
+            return v
+        if v not in decoded:
+            decoded[v] = json.loads(v)
+        return decoded[v]
+
+    out = np.empty(len(values), dtype=object)
+    out[:] = [value(v) for v in values]
+    return out
 
 
 def _template_names(template: np.ndarray, provider: np.ndarray, model: np.ndarray) -> np.ndarray:
@@ -255,7 +287,7 @@ def load_learn_data(
     orders = _orders(conn, money, earliest if earliest is not None else None)
     emails = reached.loc[
         reached["outreach_id"].isin(exposures["outreach_id"].dropna()),
-        ["outreach_id", "customer_id", "subject", "body"],
+        ["outreach_id", "customer_id", "offers", "subject", "body"],
     ].reset_index(drop=True)
     return LearnData(
         exposures=exposures,

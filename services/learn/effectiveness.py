@@ -505,31 +505,47 @@ def _alert_quality(
 
 
 def _offers(attributed: pd.DataFrame, data: LearnData) -> Offers:
-    """Offers in the emails of the counted contacted customers."""
-    from services.outreach.checks import find_offers
+    """Offers in the emails of the counted contacted customers: as stored when each email
+    was recorded, found in the text of the older ones. A percent off is valued at most at
+    that share of the orders the customer placed in the window (if it was redeemed)."""
+    from services.outreach.checks import offers_made
 
     counted = attributed[
         attributed["counted"].to_numpy(dtype=bool) & (attributed["group"] == CONTACTED)
     ]
-    emails = data.emails[data.emails["outreach_id"].isin(counted["outreach_id"].dropna())]
+    revenue = dict(
+        zip(
+            counted["outreach_id"].dropna().astype(np.int64).tolist(),
+            counted.loc[counted["outreach_id"].notna(), "revenue_cents"].tolist(),
+            strict=True,
+        )
+    )
+    emails = data.emails[data.emails["outreach_id"].isin(list(revenue))]
     with_offer: list[int] = []
     money_offers = percent_offers = money_cents = 0
-    for customer, subject, body in zip(
+    percent_cents = 0.0
+    for outreach, customer, stored, subject, body in zip(
+        emails["outreach_id"].tolist(),
         emails["customer_id"].tolist(),
+        emails["offers"].tolist(),
         emails["subject"].tolist(),
         emails["body"].tolist(),
         strict=True,
     ):
-        amounts, percents = find_offers(f"{subject or ''}\n{body or ''}")
+        found = stored if isinstance(stored, dict) else offers_made(subject, body)
+        amounts, percents = found.get("amounts") or [], found.get("percents") or []
         if amounts or percents:
             with_offer.append(int(customer))
         money_offers += len(amounts)
-        money_cents += sum(amounts)
+        money_cents += int(sum(amounts))
         percent_offers += len(percents)
+        if percents:
+            percent_cents += min(max(percents), 100.0) / 100.0 * float(revenue[int(outreach)])
     return Offers(
         emails=len(emails),
         with_offer=customers(with_offer),
         money_offers=money_offers,
         money_offer_cents=money_cents,
         percent_offers=percent_offers,
+        percent_offer_max_cents=int(round(percent_cents)),
     )

@@ -194,6 +194,9 @@ class Offers:
     money_offers: int
     money_offer_cents: int  # the amounts as written, taken in the home currency
     percent_offers: int  # percent-off offers, counted (their value depends on the order)
+    # What the percents off cost at most: each email's largest percent of the orders its
+    # customer placed in the window (as if every one was redeemed on them).
+    percent_offer_max_cents: int = 0
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,11 @@ def offers_words(report: EffectivenessReport) -> str:
         worth = money(report, offers.money_offer_cents)
         kinds.append(f"{offers.money_offers:,} amounts off, {worth} in all as written")
     if offers.percent_offers:
-        kinds.append(f"{offers.percent_offers:,} percentages off, not valued")
+        worth = money(report, offers.percent_offer_max_cents)
+        kinds.append(
+            f"{offers.percent_offers:,} percentages off, worth at most {worth} on the "
+            "orders that followed"
+        )
     detail = f" ({'; '.join(kinds)})" if kinds else ""
     return (
         f"Offers: {offers.with_offer.count:,} of {offers.emails:,} counted emails made an "

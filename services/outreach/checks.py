@@ -202,6 +202,13 @@ def find_offers(text: str) -> tuple[list[int], list[float]]:
     return amounts, percents
 
 
+def offers_made(subject: str | None, body: str | None) -> dict[str, list[Any]]:
+    """The offers an email makes, as stored with it (outreach.offers): money amounts in
+    hundredths and percents off, found in its subject and text."""
+    amounts, percents = find_offers(f"{subject or ''}\n{body or ''}")
+    return {"amounts": amounts, "percents": percents}
+
+
 def _placeholders(text: str) -> list[str]:
     found: list[str] = []
     for pattern in _PLACEHOLDERS:

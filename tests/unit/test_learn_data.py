@@ -5,6 +5,7 @@ checked against what the exposure definition says by hand."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -211,6 +212,8 @@ def test_time_revenue_offers_and_months(book: Book, names: Names) -> None:
     assert offers.emails == 3
     assert offers.with_offer.customer_ids == names.of("C1", "C5")
     assert (offers.money_offers, offers.money_offer_cents, offers.percent_offers) == (1, 1000, 1)
+    # C1's 15% off is worth at most 15% of the $80 order that followed it.
+    assert offers.percent_offer_max_cents == 1200
     months = {p.month: p for p in r.over_time}
     assert sorted(months) == [dt.date(2025, 3, 1), dt.date(2025, 4, 1)]
     march, april = months[dt.date(2025, 3, 1)], months[dt.date(2025, 4, 1)]
@@ -406,3 +409,36 @@ def test_at_risk_share_per_owner_and_as_of_the_period_end(book: Book, names: Nam
     # scoring has no at-risk figures at all.
     assert report(book, by="rule").at_risk.by == {}  # type: ignore[union-attr]
     assert report(book, until=(NOW - dt.timedelta(days=3)).date()).at_risk is None
+
+
+def test_offers_are_stored_when_an_email_is_recorded_and_read_from_there(
+    book: Book, names: Names
+) -> None:
+    from services.alerts.contact import record_email_in
+
+    cid = book.customer("Stored", owner="Lee")
+    with Session(book.engine) as session:
+        record_email_in(
+            session,
+            cid,
+            alert_id=None,
+            subject="A gift",
+            body="Here is $25 off and 10% off your next order.",
+            actor="dana",
+        )
+        session.commit()
+    with book.engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT offers FROM outreach WHERE customer_id = :c"), {"c": cid}
+        ).scalar_one()
+    assert json.loads(stored) == {"amounts": [2500], "percents": [10.0]}
+    # The report takes what was stored, not the text: C5's email says "$10 credit"; once
+    # its stored offers say $40, the report counts $40 (C1's, not stored, is still read).
+    with book.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE outreach SET offers = :o WHERE customer_id = :c AND body LIKE '%credit%'"),
+            {"o": json.dumps({"amounts": [4000], "percents": []}), "c": names["C5"]},
+        )
+    offers = report(book).offers
+    assert (offers.money_offers, offers.money_offer_cents, offers.percent_offers) == (1, 4000, 1)
+    assert offers.with_offer.customer_ids == names.of("C1", "C5")
