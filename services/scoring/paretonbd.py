@@ -49,7 +49,6 @@ from services.scoring.bgnbd import (
     FloatArray,
     ModelFitError,
     _at_bound,
-    _compress,
     _dot,
     _minimize,
     _summary,
@@ -71,6 +70,13 @@ __all__ = [
 # mean log-likelihood of order 1) and for the Hessian of the covariance.
 _GRADIENT_STEP = 1e-5
 _HESSIAN_STEP = 1e-4
+# Fits with more distinct (x, t_x) and (x, T) pairs than this run on rounded times first
+# (grid in units of the mean T), then take Newton steps on the exact data until the
+# gradient is below _NEWTON_GTOL (L-BFGS-B's own tolerance).
+_EXACT_LIMIT = 20_000
+_ROUNDING_GRID = 1.0 / 128
+_NEWTON_STEPS = 6
+_NEWTON_GTOL = 1e-7
 # Near s = 1 the conditional expectation's (1 - q^(s-1)) / (s-1) is 0/0; its series is used.
 _S_NEAR_ONE = 1e-8
 # Where scipy's 2F1 fails: Gauss-Legendre nodes per panel, and at most this many panels.
@@ -191,27 +197,39 @@ def paretonbd_log_likelihood(
     return result
 
 
-def _unique_pairs(
-    a: FloatArray, b: FloatArray
-) -> tuple[FloatArray, FloatArray, np.ndarray[Any, np.dtype[np.intp]]]:
-    pairs, inv = np.unique(np.column_stack((a, b)), axis=0, return_inverse=True)
-    return np.ascontiguousarray(pairs[:, 0]), np.ascontiguousarray(pairs[:, 1]), inv.ravel()
+def _group(
+    *columns: FloatArray,
+) -> tuple[tuple[FloatArray, ...], np.ndarray[Any, np.dtype[np.intp]]]:
+    """The distinct rows of the columns (sorted) and each row's index among them: what
+    np.unique(axis=0) gives, by one lexsort (several times faster on 100,000 rows)."""
+    order = np.lexsort(columns[::-1])
+    changed = np.zeros(order.size, dtype=bool)
+    changed[:1] = True
+    for column in columns:
+        ordered = column[order]
+        changed[1:] |= ordered[1:] != ordered[:-1]
+    firsts = order[changed]
+    inverse = np.empty(order.size, dtype=np.intp)
+    inverse[order] = np.cumsum(changed) - 1
+    return tuple(np.ascontiguousarray(column[firsts]) for column in columns), inverse
 
 
 def _mean_log_likelihood(
     x: FloatArray, tx: FloatArray, big_t: FloatArray, w: FloatArray
-) -> Callable[[FloatArray], float]:
-    """The weighted mean log-likelihood as a function of the log-parameters.
+) -> tuple[Callable[[FloatArray], float], int]:
+    """The weighted mean log-likelihood as a function of the log-parameters, and the
+    number of distinct 2F1 terms it evaluates.
 
     Rows are merged per distinct (x, t_x, T); the 2F1 tails are evaluated once per
     distinct (x, t_x) and once per distinct (x, T), the constant once per distinct x.
     """
     total = float(w.sum())
-    (x, tx, big_t), w = _compress((x, tx, big_t), w)
+    (x, tx, big_t), inverse = _group(x, tx, big_t)
+    w = np.bincount(inverse, weights=w, minlength=x.size).astype(np.float64)
     xu, x_inv = np.unique(x, return_inverse=True)
     weight_x = np.bincount(x_inv.ravel(), weights=w, minlength=xu.size)
-    x_tx, tx_u, tx_inv = _unique_pairs(x, tx)
-    x_t, t_u, t_inv = _unique_pairs(x, big_t)
+    (x_tx, tx_u), tx_inv = _group(x, tx)
+    (x_t, t_u), t_inv = _group(x, big_t)
 
     def mean_ll(theta: FloatArray) -> float:
         r, alpha, s, beta = (float(v) for v in np.exp(theta))
@@ -231,7 +249,7 @@ def _mean_log_likelihood(
         value = ll / total
         return value if math.isfinite(value) else -math.inf
 
-    return mean_ll
+    return mean_ll, tx_u.size + t_u.size
 
 
 def _central_gradient(f: Callable[[FloatArray], float], theta: FloatArray, f0: float) -> FloatArray:
@@ -305,8 +323,7 @@ def fit_paretonbd(
     # Start: r = 1, alpha from the mean purchase rate, a mean lifetime of about T (s=1, beta=1).
     mean_rate = _dot(w, x + 1) / customers
     start = np.log(np.array([1.0, 1.0 / mean_rate, 1.0, 1.0]))
-    objective = _objective(_mean_log_likelihood(x, tx, big_t, w), penalizer)
-    theta, value, ok = _minimize(objective, start)
+    theta, value, ok = _fit_theta(x, tx, big_t, w, penalizer, start)
     if not ok or not np.isfinite(value) or np.any(_at_bound(theta[:2])):
         raise ModelFitError(
             "The Pareto/NBD repeat-purchase model did not converge on this order history "
@@ -315,6 +332,68 @@ def fit_paretonbd(
         )
     r, alpha, s, beta = (float(v) for v in np.exp(theta))
     return ParetoNBDParams(r=r, alpha=alpha * scale, s=s, beta=beta * scale)
+
+
+def _hessian(f: Callable[[FloatArray], float], theta: FloatArray) -> FloatArray:
+    """The Hessian of f at theta by central differences."""
+    h = _HESSIAN_STEP
+    n = theta.size
+    eye = np.eye(n) * h
+    f0 = f(theta)
+    hessian = np.zeros((n, n))
+    for i in range(n):
+        hessian[i, i] = (f(theta + eye[i]) - 2 * f0 + f(theta - eye[i])) / h**2
+        for j in range(i):
+            hessian[i, j] = hessian[j, i] = (
+                f(theta + eye[i] + eye[j])
+                - f(theta + eye[i] - eye[j])
+                - f(theta - eye[i] + eye[j])
+                + f(theta - eye[i] - eye[j])
+            ) / (4 * h**2)
+    return hessian
+
+
+def _fit_theta(
+    x: FloatArray,
+    tx: FloatArray,
+    big_t: FloatArray,
+    w: FloatArray,
+    penalizer: float,
+    start: FloatArray,
+) -> tuple[FloatArray, float, bool]:
+    """The penalised maximum-likelihood log-parameters (time in units of the mean T).
+
+    With many distinct histories (continuous times) each likelihood costs tens of
+    milliseconds, and L-BFGS-B with a differenced gradient needs some 200 of them. Then
+    the fit runs first on t_x and T rounded to a fine grid (a few thousand distinct
+    2F1 terms), and is finished on the exact data by Newton steps with the rounded
+    data's Hessian (the two differ by the rounding only, so one or two steps reach
+    the exact optimum); L-BFGS-B on the exact data is the fallback.
+    """
+    exact_ll, distinct = _mean_log_likelihood(x, tx, big_t, w)
+    exact = _objective(exact_ll, penalizer)
+    if distinct <= _EXACT_LIMIT:
+        return _minimize(exact, start)
+    grid = _ROUNDING_GRID
+    rounded_ll, _ = _mean_log_likelihood(
+        x, np.round(tx / grid) * grid, np.round(big_t / grid) * grid, w
+    )
+    theta, _, ok = _minimize(_objective(rounded_ll, penalizer), start)
+    if ok:
+        hessian = _hessian(lambda t: -rounded_ll(t) + penalizer * _dot(t, t), theta)
+        value, grad = exact(theta)
+        if np.all(np.isfinite(hessian)) and np.all(np.linalg.eigvalsh(hessian) > 0):
+            for _ in range(_NEWTON_STEPS):
+                if not math.isfinite(value):
+                    break
+                if float(np.max(np.abs(grad))) < _NEWTON_GTOL:
+                    return theta, value, True
+                trial = theta - np.linalg.solve(hessian, grad)
+                trial_value, trial_grad = exact(trial)
+                if not trial_value <= value + 1e-12:
+                    break
+                theta, value, grad = trial, trial_value, trial_grad
+    return _minimize(exact, theta if ok else start)
 
 
 def fit_covariance(
@@ -338,22 +417,9 @@ def fit_covariance(
     if total <= 0:
         raise ValueError("fit_covariance needs customers with a positive weight")
     scale = _dot(w, big_t) / total
-    mean_ll = _mean_log_likelihood(x, tx / scale, big_t / scale, w)
+    mean_ll, _ = _mean_log_likelihood(x, tx / scale, big_t / scale, w)
     theta = np.log([params.r, params.alpha / scale, params.s, params.beta / scale])
-    h = _HESSIAN_STEP
-    n = theta.size
-    eye = np.eye(n) * h
-    f0 = mean_ll(theta)
-    hessian = np.zeros((n, n))
-    for i in range(n):
-        hessian[i, i] = (mean_ll(theta + eye[i]) - 2 * f0 + mean_ll(theta - eye[i])) / h**2
-        for j in range(i):
-            hessian[i, j] = hessian[j, i] = (
-                mean_ll(theta + eye[i] + eye[j])
-                - mean_ll(theta + eye[i] - eye[j])
-                - mean_ll(theta - eye[i] + eye[j])
-                + mean_ll(theta - eye[i] - eye[j])
-            ) / (4 * h**2)
+    hessian = _hessian(mean_ll, theta)
     information = -hessian * total
     if not np.all(np.isfinite(information)) or np.any(np.linalg.eigvalsh(information) <= 0):
         raise ModelFitError(

@@ -374,3 +374,25 @@ def test_covariance_matches_the_spread_of_refits(
     ratio = spread / np.sqrt(np.mean(variances, axis=0))
     # 24 refits estimate a standard deviation within about 15%: three times that.
     assert np.all((ratio > 0.55) & (ratio < 1.45)), ratio
+
+
+def test_fit_on_rounded_times_then_exact_reaches_the_exact_optimum(
+    cdnow: pd.DataFrame, fitted: ParetoNBDParams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Many distinct histories (continuous times) are fitted on rounded times first and
+    # finished on the exact ones; force that path on the sample.
+    import services.scoring.paretonbd as paretonbd
+
+    monkeypatch.setattr(paretonbd, "_EXACT_LIMIT", 0)
+    rounded_first = fit_paretonbd(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    for name in ("r", "alpha", "s", "beta"):
+        assert getattr(rounded_first, name) == pytest.approx(getattr(fitted, name), rel=1e-5)
+    # The rounding alone would leave it elsewhere: the exact steps did the work.
+    grid = paretonbd._ROUNDING_GRID * cdnow["T"].mean()
+    rounded = fit_paretonbd(
+        cdnow["x"], np.round(cdnow["t_x"] / grid) * grid, np.round(cdnow["T"] / grid) * grid
+    )
+    assert (
+        max(abs(getattr(rounded, name) / getattr(fitted, name) - 1) for name in ("r", "s", "beta"))
+        > 1e-4
+    )
