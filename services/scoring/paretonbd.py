@@ -82,6 +82,8 @@ _S_NEAR_ONE = 1e-8
 # Where scipy's 2F1 fails: Gauss-Legendre nodes per panel, and at most this many panels.
 _QUADRATURE_NODES = 20
 _MAX_PANELS = 400
+_HYP2F1_Z_LIMIT = 0.99
+_HYP2F1_C_LIMIT = 20.0
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,8 @@ def _log_tail(y: FloatArray, big_r: FloatArray, s: float, alpha: float, beta: fl
         (alpha+y)^-(R-1) (beta+y)^-(s+1) 2F1(1, s+1; R+s+1; (beta-alpha)/(beta+y)).
     Both 2F1 values lie in [1, 1/(1-z)]; at alpha = beta both give (alpha+y)^-(R+s).
     scipy's 2F1 gives up (NaN) for large R+s with z near 1, and where its parameters
-    differ by an integer; there the integral is summed by quadrature instead.
+    differ by an integer, and loses digits just below that (alpha >= beta only); there
+    the integral is summed by quadrature instead.
     """
     y, big_r = np.broadcast_arrays(np.asarray(y, dtype=np.float64), big_r)
     log_a = np.log(alpha + y)
@@ -128,9 +131,20 @@ def _log_tail(y: FloatArray, big_r: FloatArray, s: float, alpha: float, beta: fl
             hyp = special.hyp2f1(1.0, s + 1.0, c, z)
             result = -(big_r - 1.0) * log_a - (s + 1.0) * log_b + np.log(hyp)
         bad = ~(np.isfinite(hyp) & (hyp >= 1.0 - 1e-12) & (hyp * (1.0 - z) <= 1.0 + 1e-12))
+        if alpha >= beta:
+            # Checked against a long-double series: scipy's value can be off by up to
+            # 1e-4 (relative) for z > 0.998 with R+s+1 between 45 and 171.
+            bad |= (z > _HYP2F1_Z_LIMIT) & (c > _HYP2F1_C_LIMIT)
     if np.any(bad):
         result = np.array(result, dtype=np.float64)
-        result[bad] = _log_tail_by_quadrature(y[bad], big_r[bad], s, alpha, beta)
+        y_bad, r_bad = y[bad], big_r[bad]
+        # In blocks of rows: the quadrature holds rows x panels x nodes values at once.
+        result[bad] = np.concatenate(
+            [
+                _log_tail_by_quadrature(y_bad[i : i + 1024], r_bad[i : i + 1024], s, alpha, beta)
+                for i in range(0, y_bad.size, 1024)
+            ]
+        )
     return result
 
 

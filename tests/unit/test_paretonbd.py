@@ -93,6 +93,7 @@ def _reference_log_likelihood(p: ParetoNBDParams, x: float, tx: float, big_t: fl
         ParetoNBDParams(r=0.8, alpha=5.0, s=1.5, beta=5.0),  # alpha = beta
         ParetoNBDParams(r=1.0, alpha=0.01, s=5.0, beta=1000.0),  # integer parameters
         ParetoNBDParams(r=0.5, alpha=100.0, s=0.8, beta=0.01),
+        ParetoNBDParams(r=0.6, alpha=817.0, s=6.95, beta=0.0686),  # scipy's 2F1 loses digits
     ],
 )
 def test_likelihood_agrees_with_numerical_integration(params: ParetoNBDParams) -> None:
@@ -108,6 +109,7 @@ def test_likelihood_agrees_with_numerical_integration(params: ParetoNBDParams) -
         (2000, 10, 1000),
         (5, 39, 39),
         (5, 38.999, 39),
+        (149, 0.01, 39),
     ]
     x, tx, big_t = (np.array(column, dtype=float) for column in zip(*histories, strict=True))
     ours = paretonbd_log_likelihood(params, x, tx, big_t)
