@@ -70,11 +70,57 @@ class Progress(Protocol):
     def __call__(self, fraction: float, message: str) -> None: ...
 
 
+class MonotoneCalibration:
+    """Isotonic calibration that keeps the classifier's ranking.
+
+    Plain isotonic regression is a step function: customers the trees rank apart share
+    one probability (on CDNOW, 6,149 distinct scores became 132), and tied risks rank no
+    one (ROC AUC 0.7622 against the raw scores' 0.7648). Here the isotonic fit is
+    interpolated linearly between the centres of its steps, so it is strictly increasing
+    between the first and the last centre and as calibrated as the steps are.
+    """
+
+    def __init__(self, scores: FloatArray, labels: npt.NDArray[np.int64]) -> None:
+        from sklearn.isotonic import IsotonicRegression
+
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+        fitted = iso.fit(scores, labels).predict(scores)
+        levels, block = np.unique(fitted, return_inverse=True)
+        centres = np.bincount(block, weights=scores) / np.bincount(block)
+        order = np.argsort(centres, kind="stable")
+        self.centres: FloatArray = centres[order]
+        self.levels: FloatArray = levels[order]
+
+    def __call__(self, scores: FloatArray) -> FloatArray:
+        out: FloatArray = np.interp(scores, self.centres, self.levels)
+        return out
+
+
+class PlattCalibration:
+    """A logistic curve on the log-odds of the score (small workspaces: few rows)."""
+
+    def __init__(self, scores: FloatArray, labels: npt.NDArray[np.int64]) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        self.model = LogisticRegression(C=1e6).fit(_log_odds(scores)[:, None], labels)
+
+    def __call__(self, scores: FloatArray) -> FloatArray:
+        out: FloatArray = self.model.predict_proba(_log_odds(scores)[:, None])[:, 1]
+        return out
+
+
+def _log_odds(p: FloatArray) -> FloatArray:
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    out: FloatArray = np.log(q / (1 - q))
+    return out
+
+
 @dataclass
 class ChurnClassifier:
-    """A fitted, calibrated classifier of P(no order in the window)."""
+    """A fitted, calibrated classifier of P(no order in the window): one or more gradient
+    boosted models, each with the calibration learned on rows it did not see, averaged."""
 
-    model: Any
+    parts: list[tuple[Any, MonotoneCalibration | PlattCalibration]]
     method: str  # how it was calibrated
     rows: int
     base_rate: float
@@ -83,9 +129,10 @@ class ChurnClassifier:
 
     def predict(self, frame: pd.DataFrame) -> FloatArray:
         """P(no order in the window) for each row of a features frame."""
-        proba = self.model.predict_proba(feature_matrix(frame, self.columns))
-        classes = list(self.model.classes_)
-        out: FloatArray = np.asarray(proba[:, classes.index(1)], dtype=np.float64)
+        x = feature_matrix(frame, self.columns)
+        out: FloatArray = np.mean(
+            [calibrate(_positive(gbm, x)) for gbm, calibrate in self.parts], axis=0
+        )
         return out
 
     def summary(self) -> dict[str, Any]:
@@ -107,9 +154,7 @@ class ChurnClassifier:
         """
         totals = np.zeros(len(self.columns))
         try:
-            for calibrated in self.model.calibrated_classifiers_:
-                gbm = calibrated.estimator
-                gbm = getattr(gbm, "estimator", gbm)  # FrozenEstimator wraps it
+            for gbm, _ in self.parts:
                 for trees in gbm._predictors:
                     for tree in trees:
                         nodes = tree.nodes[~tree.nodes["is_leaf"].astype(bool)]
@@ -130,6 +175,13 @@ class ChurnClassifier:
 def feature_matrix(frame: pd.DataFrame, columns: tuple[str, ...] = MODEL_FEATURES) -> FloatArray:
     """The classifier's input matrix (NaN for missing)."""
     out: FloatArray = frame.loc[:, list(columns)].to_numpy(dtype=np.float64)
+    return out
+
+
+def _positive(gbm: Any, x: FloatArray) -> FloatArray:
+    """The model's raw score of the positive class (no order in the window)."""
+    proba = gbm.predict_proba(x)
+    out: FloatArray = np.asarray(proba[:, list(gbm.classes_).index(1)], dtype=np.float64)
     return out
 
 
@@ -189,30 +241,30 @@ def train_classifier(frame: pd.DataFrame, labels: BoolArray) -> ChurnClassifier:
         )
         keep = np.sort(keep)
         frame, labels = frame.iloc[keep], labels[keep]
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.frozen import FrozenEstimator
     from sklearn.model_selection import StratifiedKFold, train_test_split
 
     columns = _usable_columns(frame)
     x = feature_matrix(frame, columns)
     y = labels.astype(np.int64)
     rows = int(y.size)
+    parts: list[tuple[Any, MonotoneCalibration | PlattCalibration]] = []
     if rows >= HOLDOUT_FROM:
         x_fit, x_cal, y_fit, y_cal = train_test_split(
             x, y, test_size=HOLDOUT_SHARE, stratify=y, random_state=RANDOM_STATE
         )
         gbm = _gbm(len(y_fit)).fit(x_fit, y_fit)
-        model = CalibratedClassifierCV(FrozenEstimator(gbm), method="isotonic").fit(x_cal, y_cal)
-        method = f"isotonic on a held-out {HOLDOUT_SHARE:.0%}"
-        iterations = int(gbm.n_iter_)
+        parts.append((gbm, MonotoneCalibration(_positive(gbm, x_cal), y_cal)))
+        method = f"isotonic (ranking kept) on a held-out {HOLDOUT_SHARE:.0%}"
     else:
-        method_name = "isotonic" if rows >= 3000 else "sigmoid"
+        calibration = MonotoneCalibration if rows >= 3000 else PlattCalibration
+        name = "isotonic (ranking kept)" if rows >= 3000 else "sigmoid"
         folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=RANDOM_STATE)
-        model = CalibratedClassifierCV(_gbm(rows * 2 // 3), method=method_name, cv=folds)
-        model.fit(x, y)
-        method = f"{method_name}, 3-fold cross-validated"
-        iterations = int(np.mean([c.estimator.n_iter_ for c in model.calibrated_classifiers_]))
-    return ChurnClassifier(model, method, rows, float(y.mean()), iterations, columns)
+        for fit_rows, cal_rows in folds.split(x, y):
+            gbm = _gbm(len(fit_rows)).fit(x[fit_rows], y[fit_rows])
+            parts.append((gbm, calibration(_positive(gbm, x[cal_rows]), y[cal_rows])))
+        method = f"{name}, 3-fold cross-validated"
+    iterations = int(np.mean([gbm.n_iter_ for gbm, _ in parts]))
+    return ChurnClassifier(parts, method, rows, float(y.mean()), iterations, columns)
 
 
 def _can_train(labels: BoolArray, min_rows: int) -> bool:
