@@ -19,10 +19,13 @@ Customers without a paid order by T get the workspace's rate of first orders (se
 churn.py) and, for orders and value, that chance of one first order at the average
 value; they have low confidence and no segment.
 
-Confidence: low for the population model (no paid order, or a first order fewer than
-"new_customer_days" before T); high with at least "high_confidence_days" of tenure
-and "high_confidence_purchase_days" purchase days; medium otherwise. When less than
-"min_data_coverage" of the health weight is backed by data, high becomes medium.
+80% intervals of churn risk, predicted orders and clv_12m: services/scoring/intervals.py.
+
+Confidence follows the width of the churn-risk interval (intervals.py: high below 0.25,
+medium below 0.5, else low), capped by history: low for the population model (no paid
+order, or a first order fewer than "new_customer_days" before T); high only with at
+least "high_confidence_days" of tenure and "high_confidence_purchase_days" purchase
+days, and at least "min_data_coverage" of the health weight backed by data.
 """
 
 from __future__ import annotations
@@ -62,8 +65,10 @@ from services.scoring.churn import ChurnResult, predict_churn
 from services.scoring.data import ScoringData, day_number, load_scoring_data
 from services.scoring.drivers import DriverTable, top_drivers
 from services.scoring.engagement import engagement_score
-from services.scoring.features import compute_features, coverage
+from services.scoring.features import WEEK, bgnbd_summary, compute_features, coverage
 from services.scoring.health import health_score
+from services.scoring.intervals import Intervals, confidence_from_width, uncertainty
+from services.scoring.intervals import customer_intervals as interval_figures
 from services.scoring.lifetime import (
     LifetimeFit,
     alive,
@@ -295,6 +300,7 @@ class _Scores:
     order_value: FloatArray  # cents
     segment: ObjArray
     confidence: ObjArray
+    intervals: Intervals
 
 
 def _customer_scores(
@@ -333,9 +339,15 @@ def _customer_scores(
     days = features["purchase_days"].to_numpy()
     th = config.thresholds
     high = (tenure >= th["high_confidence_days"]) & (days >= th["high_confidence_purchase_days"])
-    confidence = np.where(high & (share >= th["min_data_coverage"]), "high", "medium")
-    confidence = np.where(churn.population, "low", confidence).astype(object)
+    by_history = np.where(high & (share >= th["min_data_coverage"]), 2, 1)
+    by_history = np.where(churn.population, 0, by_history)
     clv = year * value
+    intervals = _intervals(features, fit, churn.risk, orders, clv, value, horizon)
+    # Confidence follows the width of the churn-risk interval; history length and data
+    # coverage stay a ceiling (a customer with little history is never high).
+    by_width = confidence_from_width(intervals.churn_width)
+    levels = np.array(["low", "medium", "high"], dtype=object)
+    confidence = levels[np.minimum(by_history, by_width)]
     return _Scores(
         churn=churn.risk,
         engagement=engagement,
@@ -350,6 +362,46 @@ def _customer_scores(
         order_value=value,
         segment=segment,
         confidence=confidence,
+        intervals=intervals,
+    )
+
+
+def _intervals(
+    features: pd.DataFrame,
+    fit: LifetimeFit,
+    risk: FloatArray,
+    orders: FloatArray,
+    clv: FloatArray,
+    value: FloatArray,
+    horizon: int,
+) -> Intervals:
+    """80% intervals of risk, orders and 12-month value (services/scoring/intervals.py)."""
+    x, tx, big_t, has = bgnbd_summary(features)
+    repeat_value = np.nan_to_num(features["repeat_value"].to_numpy(np.float64))
+    unc = uncertainty(
+        fit.bgnbd,
+        x[has],
+        tx[has],
+        big_t[has],
+        penalizer=fit.penalizer,
+        gamma_gamma=fit.gamma_gamma,
+        repeat_value=repeat_value[has],
+        gamma_gamma_penalizer=fit.gamma_gamma_penalizer,
+    )
+    return interval_figures(
+        unc,
+        x,
+        tx,
+        big_t,
+        has,
+        t=horizon / WEEK,
+        t_year=CLV_DAYS / WEEK,
+        risk=risk,
+        orders=orders,
+        clv=clv,
+        order_value=value,
+        repeat_value=repeat_value,
+        population_value=fit.population_order_value,
     )
 
 
@@ -390,6 +442,12 @@ SNAPSHOT_COLUMNS = (
     "p_alive",
     "revenue_at_risk_cents",
     "components",
+    "churn_risk_low",
+    "churn_risk_high",
+    "predicted_orders_low",
+    "predicted_orders_high",
+    "clv_12m_low_cents",
+    "clv_12m_high_cents",
 )
 _JSON_COLUMNS = ("drivers", "components")
 
@@ -515,6 +573,12 @@ def _write(
         "p_alive": _num(scores.p_alive, 4),
         "revenue_at_risk_cents": _cents(scores.at_risk),
         "components": components,
+        "churn_risk_low": _num(scores.intervals.churn_low, 4),
+        "churn_risk_high": _num(scores.intervals.churn_high, 4),
+        "predicted_orders_low": _num(scores.intervals.orders_low, 3),
+        "predicted_orders_high": _num(scores.intervals.orders_high, 3),
+        "clv_12m_low_cents": _cents(scores.intervals.clv_low),
+        "clv_12m_high_cents": _cents(scores.intervals.clv_high),
     }
     constants: dict[str, Any] = {
         "as_of": as_of,

@@ -1,0 +1,360 @@
+"""80% intervals of churn risk, predicted orders and 12-month CLV, per customer.
+
+Two sources of uncertainty are sampled together, K = SAMPLES draws per customer:
+
+- the population parameters: BG/NBD's log(r, alpha, a, b) (and Gamma-Gamma's
+  log(p, q - 1, v)) drawn from the Laplace approximation N(theta_hat, inverse Hessian)
+  of the fit (bgnbd.bgnbd_covariance); each draw k serves every customer's k-th sample;
+- the customer's own latent purchase rate lambda and dropout probability p, drawn from
+  their exact BG/NBD posterior given (x, t_x, T). That posterior is a two-component
+  mixture: "alive at T", weight B(a, b+x) / (alpha+T)^(r+x) (up to common factors),
+  lambda ~ Gamma(r+x, rate alpha+T), p ~ Beta(a, b+x); and "dropped out right after the
+  last purchase" (x > 0 only), weight B(a+1, b+x-1) / (alpha+t_x)^(r+x),
+  lambda ~ Gamma(r+x, rate alpha+t_x), p ~ Beta(a+1, b+x-1). The alive share is
+  bgnbd.p_alive.
+
+From each sample:
+- orders in the next t weeks: 0 when dead; alive, min(N, D) with N ~ Poisson(lambda t)
+  and D ~ Geometric(p) on {1, 2, ...} (the customer drops out right after purchase D);
+- the chance of no order in the horizon given (lambda, p), the state averaged out:
+  1 - P(alive | lambda, p) (1 - e^(-lambda t)), with P(alive | lambda, p) =
+  (1-p) e^(-lambda T) / ((1-p) e^(-lambda T) + p e^(-lambda t_x)) for x > 0, else 1
+  (averaging over the state rather than drawing it keeps the distribution of the risk
+  from being split between "surely dead" and "alive", whose quantiles say little);
+- 12-month value: orders over CLV_DAYS times the order value: with a Gamma-Gamma fit,
+  the customer's spend rate nu ~ Gamma(q + p x, rate v + x m) and the sum of n orders
+  ~ Gamma(n p, rate nu); without one, n times the customer's expected order value.
+
+Intervals are the 10th and 90th percentiles of the samples, widened where needed to
+hold the reported figure. The reported churn risk comes from the chosen model (maybe
+the classifier), so the risk interval is the sampled one moved in log-odds so that its
+mean falls on the reported risk. Customers without a paid order get the population
+figures: their risk is the workspace's rate (no interval), their orders and value the
+10th/90th percentiles of one Bernoulli first order at that rate.
+
+Everything is seeded (SEED) and drawn in a fixed order, chunk by chunk: the same data
+give the same intervals to the last digit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import special
+
+from services.scoring.bgnbd import (
+    BGNBDParams,
+    GammaGammaParams,
+    bgnbd_covariance,
+    gamma_gamma_covariance,
+)
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+SAMPLES = 100
+SEED = 20_261_123
+LEVEL = 0.8
+CHUNK = 4_000
+THREADS = 2
+# Draws of log-parameters stay in the box the fits use.
+_LOG_BOX = (-12.0, 14.0)
+_EPS = 1e-6
+# Confidence from the width of the 80% churn-risk interval (in probability points).
+HIGH_CONFIDENCE_WIDTH = 0.25
+MEDIUM_CONFIDENCE_WIDTH = 0.5
+_P_CLIP = 1e-12
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """What the sampling needs besides the customers: the fits and their covariances
+    (None: that part of the parameter uncertainty is left out)."""
+
+    bgnbd: BGNBDParams
+    bgnbd_cov: FloatArray | None
+    gamma_gamma: GammaGammaParams | None = None
+    gamma_gamma_cov: FloatArray | None = None
+
+
+@dataclass(frozen=True)
+class Samples:
+    """K samples per customer (rows: customers of one chunk, columns: samples)."""
+
+    rows: slice
+    orders: npt.NDArray[np.int64]  # orders in the horizon
+    risk: FloatArray  # P(no order in the horizon | lambda, p, parameters)
+    orders_year: npt.NDArray[np.int64]  # orders in the CLV window
+    value_year: FloatArray  # value of those orders (the caller's unit)
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """80% intervals per customer (NaN where not computed)."""
+
+    churn_low: FloatArray
+    churn_high: FloatArray
+    orders_low: FloatArray
+    orders_high: FloatArray
+    clv_low: FloatArray
+    clv_high: FloatArray
+
+    @property
+    def churn_width(self) -> FloatArray:
+        """Width of the churn-risk interval."""
+        width: FloatArray = self.churn_high - self.churn_low
+        return width
+
+
+def uncertainty(
+    bgnbd: BGNBDParams,
+    x: FloatArray,
+    tx: FloatArray,
+    big_t: FloatArray,
+    *,
+    penalizer: float = 0.0,
+    gamma_gamma: GammaGammaParams | None = None,
+    repeat_value: FloatArray | None = None,
+    gamma_gamma_penalizer: float = 0.0,
+) -> Uncertainty:
+    """The fits with their Laplace covariances on the customers they were fitted to."""
+    cov = bgnbd_covariance(bgnbd, x, tx, big_t, penalizer=penalizer)
+    gg_cov = None
+    if gamma_gamma is not None and repeat_value is not None:
+        gg_cov = gamma_gamma_covariance(
+            gamma_gamma, x, np.nan_to_num(repeat_value), penalizer=gamma_gamma_penalizer
+        )
+    return Uncertainty(bgnbd, cov, gamma_gamma, gg_cov)
+
+
+def _draw(
+    theta: FloatArray, cov: FloatArray | None, k: int, rng: np.random.Generator
+) -> FloatArray:
+    """k draws of log-parameters from N(theta, cov) (theta itself k times without cov)."""
+    if cov is None:
+        return np.tile(theta, (k, 1))
+    values, vectors = np.linalg.eigh(0.5 * (cov + cov.T))
+    root = vectors * np.sqrt(np.maximum(values, 0.0))
+    draws: FloatArray = theta + rng.standard_normal((k, theta.size)) @ root.T
+    return np.clip(draws, *_LOG_BOX)
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """The k parameter draws, as (1, k) rows that broadcast against customers."""
+
+    r: FloatArray
+    alpha: FloatArray
+    a: FloatArray
+    b: FloatArray
+    gg: tuple[FloatArray, FloatArray, FloatArray] | None  # p, q, v
+
+
+def _parameter_draws(unc: Uncertainty, k: int, seed: int) -> _Draws:
+    rng = np.random.default_rng([seed, 0])
+    p = unc.bgnbd
+    theta = _draw(np.log([p.r, p.alpha, p.a, p.b]), unc.bgnbd_cov, k, rng)
+    r, alpha, a, b = (np.exp(theta[:, i])[None, :] for i in range(4))
+    gg = unc.gamma_gamma
+    gg_draws = None
+    if gg is not None:
+        g = np.exp(_draw(np.log([gg.p, gg.q - 1.0, gg.v]), unc.gamma_gamma_cov, k, rng))
+        gg_draws = (g[None, :, 0], 1.0 + g[None, :, 1], g[None, :, 2])
+    return _Draws(r, alpha, a, b, gg_draws)
+
+
+def _chunk(
+    d: _Draws,
+    rng: np.random.Generator,
+    x: FloatArray,
+    tx: FloatArray,
+    big_t: FloatArray,
+    t: float,
+    t_year: float,
+    order_value: FloatArray,
+    mean_value: FloatArray,
+) -> tuple[npt.NDArray[np.int64], FloatArray, npt.NDArray[np.int64], FloatArray]:
+    """(orders, risk, orders over the year, value over the year) for one chunk."""
+    r, alpha, a, b = d.r, d.alpha, d.a, d.b
+    xc, txc, tc = x[:, None], tx[:, None], big_t[:, None]
+    xu, inv = np.unique(x, return_inverse=True)
+    xu = xu[:, None]
+    inv = inv.ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        beta_alive = special.betaln(a, b + xu)
+        beta_dead = np.where(xu > 0, special.betaln(a + 1, np.maximum(b + xu - 1, 1e-300)), 0)
+    rx = r + xc
+    log_odds_alive = (
+        beta_alive[inv] - beta_dead[inv] - rx * (np.log(alpha + tc) - np.log(alpha + txc))
+    )
+    share = np.where(xc > 0, special.expit(log_odds_alive), 1.0)
+    alive = rng.random(share.shape) < share
+    lam = rng.standard_gamma(rx) / (alpha + np.where(alive, tc, txc))
+    dead = (~alive).astype(np.float64)
+    g1 = rng.standard_gamma(a + dead)
+    g2 = rng.standard_gamma(b + xc - dead)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        drop = np.nan_to_num(np.clip(g1 / (g1 + g2), _P_CLIP, 1 - _P_CLIP), nan=0.5)
+        # P(alive | lambda, p) of a customer with repeat purchases, from its log-odds.
+        alive_given = np.where(
+            xc > 0, special.expit(np.log1p(-drop) - np.log(drop) - lam * (tc - txc)), 1.0
+        )
+    risk: FloatArray = 1.0 + alive_given * np.expm1(-lam * t)
+    last = rng.geometric(drop)
+    orders = np.where(alive, np.minimum(rng.poisson(lam * t), last), 0)
+    orders_year = np.where(alive, np.minimum(rng.poisson(lam * t_year), last), 0)
+    if d.gg is not None:
+        gp, gq, gv = d.gg
+        nu = rng.standard_gamma(gq + gp * xc) / (gv + xc * mean_value[:, None])
+        value: FloatArray = rng.standard_gamma(orders_year * gp) / nu
+    else:
+        value = orders_year * order_value[:, None]
+    return orders, risk, orders_year, value
+
+
+def simulate(
+    unc: Uncertainty,
+    x: FloatArray,
+    tx: FloatArray,
+    big_t: FloatArray,
+    *,
+    t: float,
+    t_year: float,
+    order_value: FloatArray,
+    repeat_value: FloatArray | None = None,
+    k: int = SAMPLES,
+    seed: int = SEED,
+    chunk: int = CHUNK,
+) -> Iterator[Samples]:
+    """Samples for customers with a purchase (x, t_x, T in weeks; t, t_year in weeks),
+    chunk by chunk, in order. ``order_value`` is each customer's expected order value
+    (used without a Gamma-Gamma fit); ``repeat_value`` the mean repeat-order value.
+
+    Chunk i draws from its own generator seeded (seed, i + 1), so two threads can share
+    the work (numpy's samplers release the GIL) and give the same numbers as one.
+    """
+    draws = _parameter_draws(unc, k, seed)
+    mean_value = np.nan_to_num(repeat_value) if repeat_value is not None else np.zeros(x.size)
+    slices = [slice(s, min(s + chunk, x.size)) for s in range(0, x.size, chunk)]
+
+    def run(i: int) -> Samples:
+        rows = slices[i]
+        rng = np.random.default_rng([seed, i + 1])
+        orders, risk, orders_year, value = _chunk(
+            draws, rng, x[rows], tx[rows], big_t[rows], t, t_year, order_value[rows],
+            mean_value[rows],
+        )  # fmt: skip
+        return Samples(rows, orders, risk, orders_year, value)
+
+    if len(slices) < 2:
+        yield from (run(i) for i in range(len(slices)))
+        return
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        yield from pool.map(run, range(len(slices)))
+
+
+def quantile_positions(k: int) -> tuple[int, int]:
+    """Positions of the 10th and 90th percentiles among k sorted samples (the inverse
+    of the empirical distribution: the smallest sample with at least that share)."""
+    tail = (1.0 - LEVEL) / 2.0
+    return max(math.ceil(tail * k - 1e-9) - 1, 0), min(math.ceil((1 - tail) * k - 1e-9) - 1, k - 1)
+
+
+def _bounds(values: npt.NDArray[Any]) -> tuple[FloatArray, FloatArray]:
+    lo, hi = quantile_positions(values.shape[1])
+    if values.dtype.kind == "i":
+        # Counts: numpy sorts small integers by radix, far faster than a partition.
+        part = np.sort(np.minimum(values, np.iinfo(np.int16).max).astype(np.int16), axis=1)
+    else:
+        part = np.partition(values, (lo, hi), axis=1)
+    return part[:, lo].astype(np.float64), part[:, hi].astype(np.float64)
+
+
+def _logit(p: FloatArray) -> FloatArray:
+    result: FloatArray = special.logit(np.clip(p, _EPS, 1 - _EPS))
+    return result
+
+
+def customer_intervals(
+    unc: Uncertainty,
+    x: FloatArray,
+    tx: FloatArray,
+    big_t: FloatArray,
+    has: BoolArray,
+    *,
+    t: float,
+    t_year: float,
+    risk: FloatArray,
+    orders: FloatArray,
+    clv: FloatArray,
+    order_value: FloatArray,
+    repeat_value: FloatArray | None = None,
+    population_value: float = 0.0,
+    k: int = SAMPLES,
+    seed: int = SEED,
+) -> Intervals:
+    """80% intervals around the reported risk, orders and CLV of every customer.
+
+    Arrays cover every customer; ``has`` marks those with a paid order (the others get
+    the population figures). Each interval holds the reported figure.
+    """
+    n = x.size
+    out = {name: np.full(n, np.nan) for name in Intervals.__dataclass_fields__}
+    idx = np.flatnonzero(has)
+    if idx.size:
+        sample_mean = np.empty(idx.size)
+        risk_lo, risk_hi = np.empty(idx.size), np.empty(idx.size)
+        for s in simulate(
+            unc,
+            x[idx],
+            tx[idx],
+            big_t[idx],
+            t=t,
+            t_year=t_year,
+            order_value=order_value[idx],
+            repeat_value=repeat_value[idx] if repeat_value is not None else None,
+            k=k,
+            seed=seed,
+        ):
+            rows = idx[s.rows]
+            sample_mean[s.rows] = s.risk.mean(axis=1)
+            risk_lo[s.rows], risk_hi[s.rows] = _bounds(s.risk)
+            out["orders_low"][rows], out["orders_high"][rows] = _bounds(s.orders)
+            out["clv_low"][rows], out["clv_high"][rows] = _bounds(s.value_year)
+        # The sampled spread, moved in log-odds onto the reported risk.
+        shift = _logit(risk[idx]) - _logit(sample_mean)
+        out["churn_low"][idx] = special.expit(_logit(risk_lo) + shift)
+        out["churn_high"][idx] = special.expit(_logit(risk_hi) + shift)
+    none = ~has
+    if none.any():
+        chance = 1.0 - risk[none]  # of a first order, in the horizon and in the year
+        tail = (1.0 - LEVEL) / 2.0
+        out["churn_low"][none] = risk[none]
+        out["churn_high"][none] = risk[none]
+        out["orders_low"][none] = np.where(chance > 1 - tail, 1.0, 0.0)
+        out["orders_high"][none] = np.where(chance > tail, 1.0, 0.0)
+        out["clv_low"][none] = out["orders_low"][none] * population_value
+        out["clv_high"][none] = out["orders_high"][none] * population_value
+    for name, point in (("churn", risk), ("orders", orders), ("clv", clv)):
+        low, high = out[f"{name}_low"], out[f"{name}_high"]
+        ok = np.isfinite(point)
+        low[ok] = np.fmin(low[ok], point[ok])
+        high[ok] = np.fmax(high[ok], point[ok])
+    return Intervals(**out)
+
+
+def confidence_from_width(
+    width: FloatArray,
+    high_below: float = HIGH_CONFIDENCE_WIDTH,
+    medium_below: float = MEDIUM_CONFIDENCE_WIDTH,
+) -> npt.NDArray[np.int64]:
+    """2 (high), 1 (medium) or 0 (low) from the width of the churn-risk interval."""
+    w = np.nan_to_num(width, nan=1.0)
+    result: npt.NDArray[np.int64] = np.where(w < high_below, 2, np.where(w < medium_below, 1, 0))
+    return result
