@@ -169,6 +169,33 @@ def _parameter_draws(unc: Uncertainty, k: int, seed: int) -> _Draws:
     return _Draws(r, alpha, a, b, gg_draws)
 
 
+def alive_share(
+    r: FloatArray,
+    alpha: FloatArray,
+    a: FloatArray,
+    b: FloatArray,
+    x: FloatArray,
+    tx: FloatArray,
+    big_t: FloatArray,
+) -> FloatArray:
+    """Weight of the "alive" component of the posterior mixture, for parameters given as
+    (1, k) rows and customers as 1-d arrays: (customers, k). It equals bgnbd.p_alive."""
+    xc, txc, tc = x[:, None], tx[:, None], big_t[:, None]
+    xu, inv = np.unique(x, return_inverse=True)
+    xu = xu[:, None]
+    inv = inv.ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # B(a, b+x) / (alpha+T)^(r+x) against B(a+1, b+x-1) / (alpha+t_x)^(r+x): the
+        # factors common to both components cancel.
+        beta_alive = special.betaln(a, b + xu)
+        beta_dead = np.where(xu > 0, special.betaln(a + 1, np.maximum(b + xu - 1, 1e-300)), 0)
+        log_odds = (
+            beta_alive[inv] - beta_dead[inv] - (r + xc) * (np.log(alpha + tc) - np.log(alpha + txc))
+        )
+    result: FloatArray = np.where(xc > 0, special.expit(log_odds), 1.0)
+    return result
+
+
 def _chunk(
     d: _Draws,
     rng: np.random.Generator,
@@ -183,17 +210,8 @@ def _chunk(
     """(orders, risk, orders over the year, value over the year) for one chunk."""
     r, alpha, a, b = d.r, d.alpha, d.a, d.b
     xc, txc, tc = x[:, None], tx[:, None], big_t[:, None]
-    xu, inv = np.unique(x, return_inverse=True)
-    xu = xu[:, None]
-    inv = inv.ravel()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        beta_alive = special.betaln(a, b + xu)
-        beta_dead = np.where(xu > 0, special.betaln(a + 1, np.maximum(b + xu - 1, 1e-300)), 0)
     rx = r + xc
-    log_odds_alive = (
-        beta_alive[inv] - beta_dead[inv] - rx * (np.log(alpha + tc) - np.log(alpha + txc))
-    )
-    share = np.where(xc > 0, special.expit(log_odds_alive), 1.0)
+    share = alive_share(r, alpha, a, b, x, tx, big_t)
     alive = rng.random(share.shape) < share
     lam = rng.standard_gamma(rx) / (alpha + np.where(alive, tc, txc))
     dead = (~alive).astype(np.float64)
