@@ -285,13 +285,35 @@ def quantile_positions(k: int) -> tuple[int, int]:
 
 
 def _bounds(values: npt.NDArray[Any]) -> tuple[FloatArray, FloatArray]:
+    """10th and 90th percentiles of each row (a continuous figure such as the risk)."""
     lo, hi = quantile_positions(values.shape[1])
-    if values.dtype.kind == "i":
-        # Counts: numpy sorts small integers by radix, far faster than a partition.
-        part = np.sort(np.minimum(values, np.iinfo(np.int16).max).astype(np.int16), axis=1)
-    else:
-        part = np.partition(values, (lo, hi), axis=1)
+    part = np.partition(values, (lo, hi), axis=1)
     return part[:, lo].astype(np.float64), part[:, hi].astype(np.float64)
+
+
+def _bounds_with_atoms(values: npt.NDArray[Any]) -> tuple[FloatArray, FloatArray]:
+    """An 80% interval of each row for a figure with atoms (order counts, and the value
+    of no order at all): the 10th percentile, then the smallest upper end that holds
+    80% of the samples from there.
+
+    Plain 10th/90th percentiles would hold 90% of a customer who most likely buys
+    nothing (the 10th percentile is 0, and nothing lies below it); measured on CDNOW
+    the orders of 91% of customers fell inside them.
+    """
+    k = values.shape[1]
+    lo, _ = quantile_positions(k)
+    if values.dtype.kind == "i":
+        # Counts: numpy sorts small integers by radix, far faster than a comparison sort.
+        ordered: npt.NDArray[Any] = np.sort(
+            np.minimum(values, np.iinfo(np.int16).max).astype(np.int16), axis=1
+        )
+    else:
+        ordered = np.sort(values, axis=1)
+    low = ordered[:, lo]
+    below = (ordered < low[:, None]).sum(axis=1)
+    top = np.minimum(below + math.ceil(LEVEL * k - 1e-9) - 1, k - 1)
+    high = np.take_along_axis(ordered, top[:, None], axis=1)[:, 0]
+    return low.astype(np.float64), high.astype(np.float64)
 
 
 def _logit(p: FloatArray) -> FloatArray:
@@ -343,8 +365,8 @@ def customer_intervals(
             rows = idx[s.rows]
             sample_mean[s.rows] = s.risk.mean(axis=1)
             risk_lo[s.rows], risk_hi[s.rows] = _bounds(s.risk)
-            out["orders_low"][rows], out["orders_high"][rows] = _bounds(s.orders)
-            out["clv_low"][rows], out["clv_high"][rows] = _bounds(s.value_year)
+            out["orders_low"][rows], out["orders_high"][rows] = _bounds_with_atoms(s.orders)
+            out["clv_low"][rows], out["clv_high"][rows] = _bounds_with_atoms(s.value_year)
         # The sampled spread, moved in log-odds onto the reported risk.
         shift = _logit(risk[idx]) - _logit(sample_mean)
         out["churn_low"][idx] = special.expit(_logit(risk_lo) + shift)
