@@ -321,6 +321,99 @@ def _logit(p: FloatArray) -> FloatArray:
     return result
 
 
+@dataclass(frozen=True)
+class Sampled:
+    """What the samples say, before the reported figures are known: the risk's mean
+    and 10th/90th percentiles, and the order and value intervals (NaN: no paid order)."""
+
+    has: BoolArray
+    risk_mean: FloatArray
+    risk_low: FloatArray
+    risk_high: FloatArray
+    orders_low: FloatArray
+    orders_high: FloatArray
+    value_low: FloatArray
+    value_high: FloatArray
+
+
+def sample_intervals(
+    unc: Uncertainty,
+    x: FloatArray,
+    tx: FloatArray,
+    big_t: FloatArray,
+    has: BoolArray,
+    *,
+    t: float,
+    t_year: float,
+    order_value: FloatArray,
+    repeat_value: FloatArray | None = None,
+    k: int = SAMPLES,
+    seed: int = SEED,
+) -> Sampled:
+    """The sampling half of customer_intervals: needs the fits, not the churn model, so
+    scoring runs it while the classifier trains."""
+    n = x.size
+    columns = {name: np.full(n, np.nan) for name in Sampled.__dataclass_fields__ if name != "has"}
+    idx = np.flatnonzero(has)
+    for s in simulate(
+        unc,
+        x[idx],
+        tx[idx],
+        big_t[idx],
+        t=t,
+        t_year=t_year,
+        order_value=order_value[idx],
+        repeat_value=repeat_value[idx] if repeat_value is not None else None,
+        k=k,
+        seed=seed,
+    ):
+        rows = idx[s.rows]
+        columns["risk_mean"][rows] = s.risk.mean(axis=1)
+        columns["risk_low"][rows], columns["risk_high"][rows] = _bounds(s.risk)
+        columns["orders_low"][rows], columns["orders_high"][rows] = _bounds_with_atoms(s.orders)
+        columns["value_low"][rows], columns["value_high"][rows] = _bounds_with_atoms(s.value_year)
+    return Sampled(has=has, **columns)
+
+
+def finish_intervals(
+    sampled: Sampled,
+    *,
+    risk: FloatArray,
+    orders: FloatArray,
+    clv: FloatArray,
+    population_value: float = 0.0,
+) -> Intervals:
+    """The intervals around the reported figures: the risk's sampled spread moved in
+    log-odds onto the reported risk; the population figures for customers without a
+    paid order; every interval widened where needed to hold its figure."""
+    has = sampled.has
+    # The sampled spread, moved in log-odds onto the reported risk.
+    shift = _logit(risk) - _logit(sampled.risk_mean)
+    out = {
+        "churn_low": np.where(has, special.expit(_logit(sampled.risk_low) + shift), risk),
+        "churn_high": np.where(has, special.expit(_logit(sampled.risk_high) + shift), risk),
+        "orders_low": sampled.orders_low.copy(),
+        "orders_high": sampled.orders_high.copy(),
+        "clv_low": sampled.value_low.copy(),
+        "clv_high": sampled.value_high.copy(),
+    }
+    none = ~has
+    if none.any():
+        # One first order or none: the 10th and 90th percentiles of that chance.
+        chance = 1.0 - risk[none]
+        tail = (1.0 - LEVEL) / 2.0
+        out["orders_low"][none] = np.where(chance > 1 - tail, 1.0, 0.0)
+        out["orders_high"][none] = np.where(chance > tail, 1.0, 0.0)
+        out["clv_low"][none] = out["orders_low"][none] * population_value
+        out["clv_high"][none] = out["orders_high"][none] * population_value
+    for name, point in (("churn", risk), ("orders", orders), ("clv", clv)):
+        low, high = out[f"{name}_low"], out[f"{name}_high"]
+        ok = np.isfinite(point)
+        low[ok] = np.fmin(low[ok], point[ok])
+        high[ok] = np.fmax(high[ok], point[ok])
+    return Intervals(**out)
+
+
 def customer_intervals(
     unc: Uncertainty,
     x: FloatArray,
@@ -344,49 +437,13 @@ def customer_intervals(
     Arrays cover every customer; ``has`` marks those with a paid order (the others get
     the population figures). Each interval holds the reported figure.
     """
-    n = x.size
-    out = {name: np.full(n, np.nan) for name in Intervals.__dataclass_fields__}
-    idx = np.flatnonzero(has)
-    if idx.size:
-        sample_mean = np.empty(idx.size)
-        risk_lo, risk_hi = np.empty(idx.size), np.empty(idx.size)
-        for s in simulate(
-            unc,
-            x[idx],
-            tx[idx],
-            big_t[idx],
-            t=t,
-            t_year=t_year,
-            order_value=order_value[idx],
-            repeat_value=repeat_value[idx] if repeat_value is not None else None,
-            k=k,
-            seed=seed,
-        ):
-            rows = idx[s.rows]
-            sample_mean[s.rows] = s.risk.mean(axis=1)
-            risk_lo[s.rows], risk_hi[s.rows] = _bounds(s.risk)
-            out["orders_low"][rows], out["orders_high"][rows] = _bounds_with_atoms(s.orders)
-            out["clv_low"][rows], out["clv_high"][rows] = _bounds_with_atoms(s.value_year)
-        # The sampled spread, moved in log-odds onto the reported risk.
-        shift = _logit(risk[idx]) - _logit(sample_mean)
-        out["churn_low"][idx] = special.expit(_logit(risk_lo) + shift)
-        out["churn_high"][idx] = special.expit(_logit(risk_hi) + shift)
-    none = ~has
-    if none.any():
-        chance = 1.0 - risk[none]  # of a first order, in the horizon and in the year
-        tail = (1.0 - LEVEL) / 2.0
-        out["churn_low"][none] = risk[none]
-        out["churn_high"][none] = risk[none]
-        out["orders_low"][none] = np.where(chance > 1 - tail, 1.0, 0.0)
-        out["orders_high"][none] = np.where(chance > tail, 1.0, 0.0)
-        out["clv_low"][none] = out["orders_low"][none] * population_value
-        out["clv_high"][none] = out["orders_high"][none] * population_value
-    for name, point in (("churn", risk), ("orders", orders), ("clv", clv)):
-        low, high = out[f"{name}_low"], out[f"{name}_high"]
-        ok = np.isfinite(point)
-        low[ok] = np.fmin(low[ok], point[ok])
-        high[ok] = np.fmax(high[ok], point[ok])
-    return Intervals(**out)
+    sampled = sample_intervals(
+        unc, x, tx, big_t, has, t=t, t_year=t_year, order_value=order_value,
+        repeat_value=repeat_value, k=k, seed=seed,
+    )  # fmt: skip
+    return finish_intervals(
+        sampled, risk=risk, orders=orders, clv=clv, population_value=population_value
+    )
 
 
 def confidence_from_width(

@@ -34,6 +34,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,8 +68,14 @@ from services.scoring.drivers import DriverTable, top_drivers
 from services.scoring.engagement import engagement_score
 from services.scoring.features import WEEK, bgnbd_summary, compute_features, coverage
 from services.scoring.health import health_score
-from services.scoring.intervals import Intervals, confidence_from_width, uncertainty
-from services.scoring.intervals import customer_intervals as interval_figures
+from services.scoring.intervals import (
+    Intervals,
+    Sampled,
+    confidence_from_width,
+    finish_intervals,
+    sample_intervals,
+    uncertainty,
+)
 from services.scoring.lifetime import (
     LifetimeFit,
     alive,
@@ -179,18 +186,24 @@ def score_workspace(
     cover = coverage(data, t_day)
     step(0.18, "Fitting BG/NBD and Gamma-Gamma")
     fit = fit_lifetime(features)
-    churn = predict_churn(
-        data,
-        features,
-        fit,
-        as_of=t_day,
-        horizon=horizon,
-        new_customer_days=config.thresholds["new_customer_days"],
-        min_training_customers=int(config.thresholds["min_training_customers"]),
-        progress=step,
-    )
-    step(0.7, "Computing engagement, health and segments")
-    scores = _customer_scores(data, features, fit, churn, cover, config, horizon)
+    # The intervals' samples need the fits only: drawn on a worker while the churn
+    # model trains (numpy's samplers leave the interpreter free).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The arrays are taken here: the churn model adds columns to ``features``.
+        sampling = pool.submit(_interval_sampler(features, fit, horizon))
+        churn = predict_churn(
+            data,
+            features,
+            fit,
+            as_of=t_day,
+            horizon=horizon,
+            new_customer_days=config.thresholds["new_customer_days"],
+            min_training_customers=int(config.thresholds["min_training_customers"]),
+            progress=step,
+        )
+        step(0.7, "Computing engagement, health and segments")
+        sampled = sampling.result()
+    scores = _customer_scores(data, features, fit, churn, cover, config, horizon, sampled)
     step(0.76, "Explaining the scores")
     drivers = top_drivers(features, churn.risk)
 
@@ -311,6 +324,7 @@ def _customer_scores(
     cover: Any,
     config: ScoringConfig,
     horizon: int,
+    sampled: Sampled,
 ) -> _Scores:
     has = features["purchase_days"].to_numpy() > 0
     value = order_values(features, fit)
@@ -342,7 +356,13 @@ def _customer_scores(
     by_history = np.where(high & (share >= th["min_data_coverage"]), 2, 1)
     by_history = np.where(churn.population, 0, by_history)
     clv = year * value
-    intervals = _intervals(features, fit, churn.risk, orders, clv, value, horizon)
+    intervals = finish_intervals(
+        sampled,
+        risk=churn.risk,
+        orders=orders,
+        clv=clv,
+        population_value=fit.population_order_value,
+    )
     # Confidence follows the width of the churn-risk interval; history length and data
     # coverage stay a ceiling (a customer with little history is never high).
     by_width = confidence_from_width(intervals.churn_width)
@@ -366,43 +386,39 @@ def _customer_scores(
     )
 
 
-def _intervals(
-    features: pd.DataFrame,
-    fit: LifetimeFit,
-    risk: FloatArray,
-    orders: FloatArray,
-    clv: FloatArray,
-    value: FloatArray,
-    horizon: int,
-) -> Intervals:
-    """80% intervals of risk, orders and 12-month value (services/scoring/intervals.py)."""
+def _interval_sampler(
+    features: pd.DataFrame, fit: LifetimeFit, horizon: int
+) -> Callable[[], Sampled]:
+    """The draws behind the 80% intervals (services/scoring/intervals.py), as a call on
+    numpy arrays only, safe to run on a worker thread."""
     x, tx, big_t, has = bgnbd_summary(features)
     repeat_value = np.nan_to_num(features["repeat_value"].to_numpy(np.float64))
-    unc = uncertainty(
-        fit.bgnbd,
-        x[has],
-        tx[has],
-        big_t[has],
-        penalizer=fit.penalizer,
-        gamma_gamma=fit.gamma_gamma,
-        repeat_value=repeat_value[has],
-        gamma_gamma_penalizer=fit.gamma_gamma_penalizer,
-    )
-    return interval_figures(
-        unc,
-        x,
-        tx,
-        big_t,
-        has,
-        t=horizon / WEEK,
-        t_year=CLV_DAYS / WEEK,
-        risk=risk,
-        orders=orders,
-        clv=clv,
-        order_value=value,
-        repeat_value=repeat_value,
-        population_value=fit.population_order_value,
-    )
+    value = order_values(features, fit)
+
+    def run() -> Sampled:
+        unc = uncertainty(
+            fit.bgnbd,
+            x[has],
+            tx[has],
+            big_t[has],
+            penalizer=fit.penalizer,
+            gamma_gamma=fit.gamma_gamma,
+            repeat_value=repeat_value[has],
+            gamma_gamma_penalizer=fit.gamma_gamma_penalizer,
+        )
+        return sample_intervals(
+            unc,
+            x,
+            tx,
+            big_t,
+            has,
+            t=horizon / WEEK,
+            t_year=CLV_DAYS / WEEK,
+            order_value=value,
+            repeat_value=repeat_value,
+        )
+
+    return run
 
 
 def _notes(churn: ChurnResult, fit: LifetimeFit, scores: _Scores) -> list[str]:

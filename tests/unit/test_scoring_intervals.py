@@ -223,6 +223,8 @@ def test_the_order_intervals_cover_about_80_percent_of_the_holdout(
     actual = _holdout_orders(cdnow)
     inside = (actual >= out.orders_low) & (actual <= out.orders_high)
     assert 0.75 <= inside.mean() <= 0.95, inside.mean()
-    # Those who did buy again are covered too, not only the many who buy nothing.
-    buyers = actual > 0
-    assert inside[buyers].mean() >= 0.6, inside[buyers].mean()
+    # By past repeat purchases (what is known at the cutoff, not the outcome): the
+    # intervals fit the light buyers and the heavy ones alike.
+    x = cdnow["x"].to_numpy()
+    for group in (x == 0, x == 1, (x >= 2) & (x <= 3), x >= 4):
+        assert 0.7 <= inside[group].mean() <= 0.95, (group.sum(), inside[group].mean())
