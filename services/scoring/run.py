@@ -427,12 +427,18 @@ def _notes(churn: ChurnResult, fit: LifetimeFit, scores: _Scores) -> list[str]:
         notes.append(churn.bridged)
     notes.extend(fit.notes)
     notes.extend(churn.notes)
-    low = int((scores.confidence == "low").sum())
-    if low:
+    population = int(churn.population.sum())
+    if population:
         notes.append(
-            f"{low:,} customers with little or no order history are scored by the "
+            f"{population:,} customers with little or no order history are scored by the "
             "population model (BG/NBD, or the workspace rate without any order) and "
             "marked low confidence"
+        )
+    wide = int((scores.confidence == "low").sum()) - population
+    if wide > 0:
+        notes.append(
+            f"{wide:,} more customers are marked low confidence: the likely range of their "
+            "churn risk (8 chances in 10) spans half the scale or more"
         )
     return [n for n in notes if n]
 
