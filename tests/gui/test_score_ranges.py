@@ -17,7 +17,7 @@ from views.formatting import format_money
 
 
 def test_the_pane_shows_the_ranges_of_the_scores(
-    qtbot, jobs: JobRunner, workspace: Workspace
+    qtbot, jobs: JobRunner, workspace: Workspace, theme: object
 ) -> None:
     with workspace.engine.connect() as conn:
         # A repeat customer with a real range of value (the demo's, scored today).
@@ -48,6 +48,12 @@ def test_the_pane_shows_the_ranges_of_the_scores(
     assert pane.score_strip.ranges.text() == line
     if os.environ.get("RANGES_SHOT"):
         pane.grab().save(os.environ["RANGES_SHOT"])
+    # A narrow pane shortens the line rather than cutting the CLV range off.
+    pane.resize(480, 760)
+    qtbot.waitUntil(lambda: pane.score_strip.ranges.text() != line)
+    assert f"CLV {low}{DASH}{high}" in pane.score_strip.ranges.text()
+    if os.environ.get("RANGES_SHOT"):
+        pane.grab().save(os.environ["RANGES_SHOT"].replace(".png", "-narrow.png"))
     qtbot.waitUntil(jobs.is_idle)
 
 
