@@ -58,7 +58,9 @@ from services.scoring.bgnbd import (
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-SAMPLES = 100
+# Draws per customer: 64 keep the 10th and 90th percentiles within a few points of the
+# exact ones, and 100,000 customers within about 2 s of CPU (100 draws took 3.5 s).
+SAMPLES = 64
 SEED = 20_261_123
 LEVEL = 0.8
 CHUNK = 4_000
@@ -196,6 +198,15 @@ def alive_share(
     return result
 
 
+def _gamma(rng: np.random.Generator, shape: FloatArray) -> FloatArray:
+    """Gamma(shape, 1) draws in single precision (a quarter faster; ample for quantiles
+    of 64 samples), returned as float64."""
+    draws: FloatArray = rng.standard_gamma(shape.astype(np.float32), dtype=np.float32).astype(
+        np.float64
+    )
+    return draws
+
+
 def _chunk(
     d: _Draws,
     rng: np.random.Generator,
@@ -213,10 +224,10 @@ def _chunk(
     rx = r + xc
     share = alive_share(r, alpha, a, b, x, tx, big_t)
     alive = rng.random(share.shape) < share
-    lam = rng.standard_gamma(rx) / (alpha + np.where(alive, tc, txc))
+    lam = _gamma(rng, rx) / (alpha + np.where(alive, tc, txc))
     dead = (~alive).astype(np.float64)
-    g1 = rng.standard_gamma(a + dead)
-    g2 = rng.standard_gamma(b + xc - dead)
+    g1 = _gamma(rng, a + dead)
+    g2 = _gamma(rng, b + xc - dead)
     with np.errstate(invalid="ignore", divide="ignore"):
         drop = np.nan_to_num(np.clip(g1 / (g1 + g2), _P_CLIP, 1 - _P_CLIP), nan=0.5)
         # P(alive | lambda, p) of a customer with repeat purchases, from its log-odds.
@@ -224,13 +235,15 @@ def _chunk(
             xc > 0, special.expit(np.log1p(-drop) - np.log(drop) - lam * (tc - txc)), 1.0
         )
     risk: FloatArray = 1.0 + alive_given * np.expm1(-lam * t)
-    last = rng.geometric(drop)
-    orders = np.where(alive, np.minimum(rng.poisson(lam * t), last), 0)
-    orders_year = np.where(alive, np.minimum(rng.poisson(lam * t_year), last), 0)
+    # The purchase after which the customer drops out, D ~ Geometric(p) on {1, 2, ...},
+    # by inversion (twice as fast as numpy's sampler at these sizes).
+    last = 1.0 + np.floor(np.log1p(-rng.random(drop.shape)) / np.log1p(-drop))
+    orders = np.where(alive, np.minimum(rng.poisson(lam * t), last), 0).astype(np.int64)
+    orders_year = np.where(alive, np.minimum(rng.poisson(lam * t_year), last), 0).astype(np.int64)
     if d.gg is not None:
         gp, gq, gv = d.gg
-        nu = rng.standard_gamma(gq + gp * xc) / (gv + xc * mean_value[:, None])
-        value: FloatArray = rng.standard_gamma(orders_year * gp) / nu
+        nu = _gamma(rng, gq + gp * xc) / (gv + xc * mean_value[:, None])
+        value: FloatArray = _gamma(rng, orders_year * gp) / nu
     else:
         value = orders_year * order_value[:, None]
     return orders, risk, orders_year, value
