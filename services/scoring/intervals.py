@@ -54,6 +54,7 @@ from services.scoring.bgnbd import (
     bgnbd_covariance,
     gamma_gamma_covariance,
 )
+from services.scoring.data import ScoringData
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -262,6 +263,7 @@ def simulate(
     k: int = SAMPLES,
     seed: int = SEED,
     chunk: int = CHUNK,
+    threads: int = THREADS,
 ) -> Iterator[Samples]:
     """Samples for customers with a purchase (x, t_x, T in weeks; t, t_year in weeks),
     chunk by chunk, in order. ``order_value`` is each customer's expected order value
@@ -283,10 +285,10 @@ def simulate(
         )  # fmt: skip
         return Samples(rows, orders, risk, orders_year, value)
 
-    if len(slices) < 2:
+    if len(slices) < 2 or threads < 2:
         yield from (run(i) for i in range(len(slices)))
         return
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         yield from pool.map(run, range(len(slices)))
 
 
@@ -362,6 +364,7 @@ def sample_intervals(
     repeat_value: FloatArray | None = None,
     k: int = SAMPLES,
     seed: int = SEED,
+    threads: int = THREADS,
 ) -> Sampled:
     """The sampling half of customer_intervals: needs the fits, not the churn model, so
     scoring runs it while the classifier trains."""
@@ -379,6 +382,7 @@ def sample_intervals(
         repeat_value=repeat_value[idx] if repeat_value is not None else None,
         k=k,
         seed=seed,
+        threads=threads,
     ):
         rows = idx[s.rows]
         columns["risk_mean"][rows] = s.risk.mean(axis=1)
@@ -468,3 +472,79 @@ def confidence_from_width(
     w = np.nan_to_num(width, nan=1.0)
     result: npt.NDArray[np.int64] = np.where(w < high_below, 2, np.where(w < medium_below, 1, 0))
     return result
+
+
+# --- the check on the backtest -------------------------------------------------------------
+
+BACKTEST_CUSTOMERS = 20_000
+
+
+@dataclass(frozen=True)
+class IntervalBacktest:
+    """How often the orders placed in (cutoff, cutoff + days] fell inside the 80%
+    interval made at the cutoff (on at most BACKTEST_CUSTOMERS customers)."""
+
+    cutoff: int  # day number
+    days: int
+    customers: int
+    coverage: float  # share inside
+    above: float  # share with more orders than the interval's upper end
+    mean_width: float
+
+    def to_dict(self) -> dict[str, float | int]:
+        """The figures by name, for the scoring run's record."""
+        return {
+            "days": self.days,
+            "customers": self.customers,
+            "coverage_orders": round(self.coverage, 4),
+            "above": round(self.above, 4),
+            "mean_width_orders": round(self.mean_width, 3),
+        }
+
+
+def backtest_orders(
+    data: ScoringData, cutoff: int, days: int, *, k: int = SAMPLES, seed: int = SEED
+) -> IntervalBacktest | None:
+    """Intervals of the orders in ``days`` made as of ``cutoff`` (BG/NBD fitted there),
+    against the orders placed; None when the model cannot be fitted at the cutoff.
+    Customers are an evenly spaced subset when there are more than BACKTEST_CUSTOMERS."""
+    from services.scoring.bgnbd import ModelFitError, expected_purchases
+    from services.scoring.features import (
+        WEEK,
+        bgnbd_summary,
+        compute_features,
+        purchases_in,
+    )
+    from services.scoring.lifetime import fit_lifetime
+
+    features = compute_features(data, cutoff)
+    try:
+        fit = fit_lifetime(features, gamma_gamma=False)
+    except ModelFitError:
+        return None
+    x, tx, big_t, has = bgnbd_summary(features)
+    idx = np.flatnonzero(has)
+    if not idx.size:
+        return None
+    if idx.size > BACKTEST_CUSTOMERS:
+        idx = idx[np.linspace(0, idx.size - 1, BACKTEST_CUSTOMERS).astype(np.int64)]
+    unc = uncertainty(fit.bgnbd, x[has], tx[has], big_t[has], penalizer=fit.penalizer)
+    t = days / WEEK
+    xs, txs, ts = x[idx], tx[idx], big_t[idx]
+    sampled = sample_intervals(
+        unc, xs, txs, ts, np.ones(idx.size, bool), t=t, t_year=t,
+        order_value=np.zeros(idx.size), k=k, seed=seed, threads=1,
+    )  # fmt: skip
+    point = expected_purchases(fit.bgnbd, t, xs, txs, ts)
+    low = np.fmin(sampled.orders_low, point)
+    high = np.fmax(sampled.orders_high, point)
+    actual = purchases_in(data, cutoff, days)[idx]
+    inside = (actual >= low) & (actual <= high)
+    return IntervalBacktest(
+        cutoff=cutoff,
+        days=days,
+        customers=int(idx.size),
+        coverage=float(inside.mean()),
+        above=float((actual > high).mean()),
+        mean_width=float(np.mean(high - low)),
+    )

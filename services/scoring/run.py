@@ -60,17 +60,22 @@ from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import Customer, Order, ScoreSnapshot, ScoringRun
 from models.vocab import GUEST_EXTERNAL_ID
+from services.formatting import format_date
 from services.money import MoneyContext
 from services.records import ScoringSummary
-from services.scoring.churn import ChurnResult, predict_churn
-from services.scoring.data import ScoringData, day_number, load_scoring_data
+from services.scoring.churn import MIN_LABEL_DAYS, ChurnResult, label_window, predict_churn
+from services.scoring.data import ScoringData, day_date, day_number, load_scoring_data
 from services.scoring.drivers import DriverTable, top_drivers
 from services.scoring.engagement import engagement_score
 from services.scoring.features import WEEK, bgnbd_summary, compute_features, coverage
 from services.scoring.health import health_score
 from services.scoring.intervals import (
+    LEVEL,
+    SAMPLES,
+    IntervalBacktest,
     Intervals,
     Sampled,
+    backtest_orders,
     confidence_from_width,
     finish_intervals,
     sample_intervals,
@@ -191,6 +196,7 @@ def score_workspace(
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The arrays are taken here: the churn model adds columns to ``features``.
         sampling = pool.submit(_interval_sampler(features, fit, horizon))
+        checking = pool.submit(_interval_check, data, t_day, horizon)
         churn = predict_churn(
             data,
             features,
@@ -202,12 +208,18 @@ def score_workspace(
             progress=step,
         )
         step(0.7, "Computing engagement, health and segments")
-        sampled = sampling.result()
+        sampled, check = sampling.result(), checking.result()
     scores = _customer_scores(data, features, fit, churn, cover, config, horizon, sampled)
     step(0.76, "Explaining the scores")
     drivers = top_drivers(features, churn.risk)
 
     notes = _notes(churn, fit, scores)
+    if check is not None:
+        notes.append(
+            f"80% ranges checked on the backtest: the orders of {check.coverage:.0%} of "
+            f"{check.customers:,} customers in the {check.days} days after "
+            f"{format_date(day_date(check.cutoff))} fell inside the range made that day"
+        )
     left_out = MoneyContext(data.currency).left_out_note(data.left_out)
     if left_out:
         notes.append(left_out)
@@ -223,6 +235,11 @@ def score_workspace(
         "reason": churn.reason,
         "label_days": churn.label_days,
         "bridged": churn.bridged,
+        "intervals": {
+            "level": LEVEL,
+            "samples": SAMPLES,
+            "backtest": check.to_dict() if check is not None else None,
+        },
         "engagement_weights": config.engagement_weights,
         "health_weights": config.health_weights,
         "thresholds": config.thresholds,
@@ -386,6 +403,13 @@ def _customer_scores(
     )
 
 
+def _interval_check(data: ScoringData, t_day: int, horizon: int) -> IntervalBacktest | None:
+    """Coverage of the order intervals on the backtest window (T-h, T] of churn.py."""
+    first = data.first_purchase_day()
+    h = label_window(horizon, 0 if first is None else t_day - first)
+    return backtest_orders(data, t_day - h, h) if h >= MIN_LABEL_DAYS else None
+
+
 def _interval_sampler(
     features: pd.DataFrame, fit: LifetimeFit, horizon: int
 ) -> Callable[[], Sampled]:
@@ -416,6 +440,7 @@ def _interval_sampler(
             t_year=CLV_DAYS / WEEK,
             order_value=value,
             repeat_value=repeat_value,
+            threads=1,  # beside the churn model's two OpenMP threads
         )
 
     return run

@@ -6,6 +6,7 @@ Real data: the CDNOW 1/10 sample imported as an orders file."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,6 +90,18 @@ def test_scoring_stores_intervals_that_hold_the_figures_and_repeat(workspace: Wo
         assert (low <= point).all(), name
         assert (point <= high).all(), name
         assert (high > low).mean() > 0.5, name  # mostly real ranges, not points
+    # The order ranges are checked on the backtest window, in the run's record and notes.
+    with workspace.engine.connect() as conn:
+        params = json.loads(
+            conn.execute(
+                text("SELECT params FROM scoring_runs WHERE id = :r"), {"r": first.run_id}
+            ).scalar_one()
+        )
+    check = params["intervals"]["backtest"]
+    assert check["days"] == 90
+    assert check["customers"] > 1000
+    assert 0.7 <= check["coverage_orders"] <= 0.95
+    assert any(f"{check['coverage_orders']:.0%} of" in n for n in first.notes)
     # Scoring the same data again gives the same intervals to the last digit.
     again = score_workspace(workspace.engine, as_of=AS_OF, horizon_days=90)
     pd.testing.assert_frame_equal(frame, _snapshot(workspace, again.run_id))
