@@ -326,6 +326,13 @@ class ScoreSnapshot(Base):
     revenue_at_risk_cents: Mapped[int | None] = mapped_column(BigInteger)
     # Per-component contributions (engagement, health) and model figures: the explanation.
     components: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # 80% intervals (services/scoring/intervals.py); NULL in snapshots scored before them.
+    churn_risk_low: Mapped[float | None] = mapped_column(Float)
+    churn_risk_high: Mapped[float | None] = mapped_column(Float)
+    predicted_orders_low: Mapped[float | None] = mapped_column(Float)
+    predicted_orders_high: Mapped[float | None] = mapped_column(Float)
+    clv_12m_low_cents: Mapped[int | None] = mapped_column(BigInteger)
+    clv_12m_high_cents: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class AlertRule(Base):

@@ -222,6 +222,13 @@ class CustomerScores:
     components: dict[str, dict[str, float]]
     previous: CustomerScores | None  # the snapshot before this one (trend arrows)
     currency: str = "USD"  # of the money figures (the home currency when scored)
+    # 80% intervals (None in snapshots scored before intervals were kept)
+    churn_risk_low: float | None = None
+    churn_risk_high: float | None = None
+    predicted_orders_low: float | None = None
+    predicted_orders_high: float | None = None
+    clv_12m_low_cents: int | None = None
+    clv_12m_high_cents: int | None = None
 
 
 @dataclass(frozen=True)

@@ -347,6 +347,15 @@ def _alert_specs() -> tuple[SettingSpec, ...]:
         )
         for _, param, kind, default, title, unit, low, high, text in ALERT_GENERAL
     ]
+    specs.append(
+        SettingSpec(
+            "alerts.priority_uses_lower_bound", bool, False,
+            "Rank churn alerts by the low end of the risk", group="Alerts",
+            help="Revenue at risk counts the low end of the customer's likely churn risk "
+            "(8 in 10 chances above it) rather than the best guess: customers whose risk "
+            "is only uncertain move down the list.",
+        )
+    )  # fmt: skip
     for rule in ALERT_RULES:
         group = titles[rule.key]
         specs.append(

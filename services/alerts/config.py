@@ -50,6 +50,8 @@ class AlertConfig:
     realert_days: int
     # The home currency: alert priorities and the money in reasons are in it.
     currency: str = "USD"
+    # Revenue at risk from the low end of the 80% churn-risk interval (issue 21).
+    priority_uses_lower_bound: bool = False
 
     def rule(self, key: str) -> RuleConfig:
         """The settings of one rule."""
@@ -91,7 +93,12 @@ def read_alert_config(session: Session) -> AlertConfig:
     from services.money import load_money_context
 
     currency = load_money_context(session).home
-    return AlertConfig(rules=rules, **general, currency=currency)
+    return AlertConfig(
+        rules=rules,
+        **general,
+        currency=currency,
+        priority_uses_lower_bound=bool(value("alerts.priority_uses_lower_bound")),
+    )
 
 
 def default_actor() -> str:

@@ -233,6 +233,7 @@ _SNAPSHOT_NUMBERS = (
     "engagement_score",
     "clv_12m_cents",
     "revenue_at_risk_cents",
+    "churn_risk_low",
 )
 
 
@@ -271,6 +272,7 @@ def _snapshot(conn: Connection, run_id: int) -> pd.DataFrame:
             "engagement": floats(parts[3]),
             "clv_cents": floats(parts[4]),
             "risk_cents": floats(parts[5]),
+            "churn_low": floats(parts[6]),
         }
     )
     who, owner, dnc = columns(fetch(conn, "SELECT id, owner, do_not_contact FROM customers"), 3)

@@ -54,6 +54,12 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
     churn = c["churn"].to_numpy(np.float64)
     clv = c["clv_cents"].to_numpy(np.float64)
     at_risk = np.nan_to_num(c["risk_cents"].to_numpy(np.float64))
+    if config.priority_uses_lower_bound and "churn_low" in c:
+        # The low end of the 80% churn-risk interval x CLV: a customer whose risk is
+        # high only because little is known ranks below one surely at risk. Snapshots
+        # without intervals keep the best guess.
+        low = c["churn_low"].to_numpy(np.float64)
+        at_risk = np.where(np.isfinite(low) & np.isfinite(clv), np.nan_to_num(low * clv), at_risk)
     engagement = c["engagement"].to_numpy(np.float64)
 
     def add(key: str, mask: BoolArray, reasons: list[str], priority: FloatArray) -> None:

@@ -560,3 +560,84 @@ def expected_order_value(
     weight = p * x / (p * x + q - 1)
     result: FloatArray = (1 - weight) * population + weight * own
     return result
+
+
+# --- parameter uncertainty (Laplace approximation) --------------------------------------
+
+# A direction of the log-parameters with less curvature than this in the total
+# log-likelihood (a flat or not positive-definite Hessian) gets variance 1 at most.
+_MIN_CURVATURE = 1.0
+_HESSIAN_STEP = 1e-4
+
+
+def _covariance(
+    objective: Callable[[FloatArray], tuple[float, FloatArray]], theta: FloatArray, total: float
+) -> FloatArray:
+    """Inverse Hessian of ``total`` x objective at theta, by central differences of the
+    analytic gradient; eigenvalues below _MIN_CURVATURE are raised to it."""
+    n = theta.size
+    hessian = np.empty((n, n))
+    with np.errstate(all="ignore"):
+        for i in range(n):
+            step = np.zeros(n)
+            step[i] = _HESSIAN_STEP
+            hessian[i] = (objective(theta + step)[1] - objective(theta - step)[1]) / (
+                2 * _HESSIAN_STEP
+            )
+    hessian = 0.5 * (hessian + hessian.T) * total
+    if not np.all(np.isfinite(hessian)):
+        return np.eye(n) / _MIN_CURVATURE
+    eigenvalues, vectors = np.linalg.eigh(hessian)
+    eigenvalues = np.maximum(eigenvalues, _MIN_CURVATURE)
+    result: FloatArray = (vectors / eigenvalues) @ vectors.T
+    return result
+
+
+def bgnbd_covariance(
+    params: BGNBDParams,
+    frequency: Any,
+    recency: Any,
+    T: Any,
+    *,
+    weights: Any = None,
+    penalizer: float = 0.0,
+) -> FloatArray:
+    """Covariance of log(r, alpha, a, b) at a fit, by the Laplace approximation.
+
+    The inverse Hessian of the total weighted negative log-likelihood (with the fit's
+    penalty) in log-parameters; a direction the data barely constrain gets variance 1.
+    """
+    x, tx, big_t, _ = _summary(frequency, recency, T)
+    w = _weights(weights, x.size)
+    keep = w > 0
+    x, tx, big_t, w = x[keep], tx[keep], big_t[keep], w[keep]
+    total = float(w.sum())
+    if total <= 0:
+        return np.eye(4) / _MIN_CURVATURE
+    scale = _dot(w, big_t) / total
+    theta = np.log([params.r, params.alpha / scale, params.a, params.b])
+    objective = _bgnbd_objective(x, tx / scale, big_t / scale, w, penalizer)
+    return _covariance(objective, theta, total)
+
+
+def gamma_gamma_covariance(
+    params: GammaGammaParams,
+    frequency: Any,
+    monetary_value: Any,
+    *,
+    weights: Any = None,
+    penalizer: float = 0.0,
+) -> FloatArray:
+    """Covariance of (log p, log(q - 1), log v) at a Gamma-Gamma fit (Laplace), on the
+    customers the fit used (frequency > 0, positive mean value)."""
+    x, m = _gg_data(frequency, monetary_value)
+    w = _weights(weights, x.size)
+    keep = (x > 0) & (m > 0) & (w > 0)
+    x, m, w = x[keep], m[keep], w[keep]
+    total = float(w.sum())
+    if total <= 0 or params.q <= 1:
+        return np.eye(3) / _MIN_CURVATURE
+    scale = _dot(w, m) / total
+    theta = np.log([params.p, params.q - 1.0, params.v / scale])
+    objective = _gamma_gamma_objective(x, m / scale, w, penalizer)
+    return _covariance(objective, theta, total)

@@ -44,6 +44,7 @@ class LifetimeFit:
     penalizer: float
     population_order_value: float  # mean cents per purchase day, the fallback value
     notes: tuple[str, ...] = ()
+    gamma_gamma_penalizer: float = 0.0
 
 
 def fit_lifetime(features: pd.DataFrame, *, gamma_gamma: bool = True) -> LifetimeFit:
@@ -85,11 +86,13 @@ def fit_lifetime(features: pd.DataFrame, *, gamma_gamma: bool = True) -> Lifetim
     avg = features["avg_order_value"].to_numpy()
     population = float(np.nanmean(avg[has])) if has.any() else 0.0
     gg: GammaGammaParams | None = None
+    gg_used = 0.0
     repeat_value = features["repeat_value"].to_numpy()
     ok = has & (x > 0) & (np.nan_to_num(repeat_value) > 0)
     for gg_penalizer in PENALIZERS if gamma_gamma else ():
         try:
             gg = fit_gamma_gamma(x[ok], repeat_value[ok], penalizer=gg_penalizer)
+            gg_used = gg_penalizer
             break
         except ModelFitError as exc:
             log.info("Gamma-Gamma fit failed (penalizer %s): %s", gg_penalizer, exc)
@@ -104,6 +107,7 @@ def fit_lifetime(features: pd.DataFrame, *, gamma_gamma: bool = True) -> Lifetim
         penalizer=penalizer,
         population_order_value=population,
         notes=tuple(notes),
+        gamma_gamma_penalizer=gg_used,
     )
 
 

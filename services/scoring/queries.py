@@ -49,9 +49,15 @@ EXPORT_COLUMNS = (
     "email",
     "engagement_score",
     "churn_risk",
+    "churn_risk_low",
+    "churn_risk_high",
     "predicted_orders",
+    "predicted_orders_low",
+    "predicted_orders_high",
     "predicted_revenue",
     "clv_12m",
+    "clv_12m_low",
+    "clv_12m_high",
     "segment",
     "health_score",
     "confidence",
@@ -61,6 +67,15 @@ EXPORT_COLUMNS = (
     "horizon_days",
 )
 _TEXT_COLUMNS = ("segment", "confidence")
+# The snapshot's 80% intervals, in the order scores_frame reads them.
+_INTERVAL_COLUMNS = (
+    "churn_risk_low",
+    "churn_risk_high",
+    "predicted_orders_low",
+    "predicted_orders_high",
+    "clv_12m_low_cents",
+    "clv_12m_high_cents",
+)
 
 
 def _latest_run_query() -> Any:
@@ -233,6 +248,12 @@ def _as_record(
         components=_components(row.components),
         previous=previous,
         currency=currency,
+        churn_risk_low=row.churn_risk_low,
+        churn_risk_high=row.churn_risk_high,
+        predicted_orders_low=row.predicted_orders_low,
+        predicted_orders_high=row.predicted_orders_high,
+        clv_12m_low_cents=row.clv_12m_low_cents,
+        clv_12m_high_cents=row.clv_12m_high_cents,
     )
 
 
@@ -416,6 +437,7 @@ def scores_frame(session: Session, run_id: int | None = None) -> pd.DataFrame:
                 top_driver,
                 ScoreSnapshot.as_of,
                 ScoreSnapshot.horizon_days,
+                *(getattr(ScoreSnapshot, c) for c in _INTERVAL_COLUMNS),
             )
             .join(Customer, Customer.id == ScoreSnapshot.customer_id)
             .where(ScoreSnapshot.scoring_run_id == run_id)
@@ -440,6 +462,7 @@ def scores_frame(session: Session, run_id: int | None = None) -> pd.DataFrame:
             "top_driver",
             "as_of",
             "horizon_days",
+            *_INTERVAL_COLUMNS,
         ],
     )
     # The source's external id, else the email, else our own id (never blank).
@@ -449,8 +472,12 @@ def scores_frame(session: Session, run_id: int | None = None) -> pd.DataFrame:
         ("predicted_revenue_cents", "predicted_revenue"),
         ("clv_12m_cents", "clv_12m"),
         ("revenue_at_risk_cents", "revenue_at_risk"),
+        ("clv_12m_low_cents", "clv_12m_low"),
+        ("clv_12m_high_cents", "clv_12m_high"),
     ):
         frame[major] = pd.to_numeric(frame[cents], errors="coerce").astype(float) / 100.0
-    for name in ("engagement_score", "churn_risk", "predicted_orders", "health_score"):
+    for name in ("engagement_score", "churn_risk", "predicted_orders", "health_score") + (
+        _INTERVAL_COLUMNS[:4]
+    ):
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
     return frame.loc[:, list(EXPORT_COLUMNS)].reset_index(drop=True)

@@ -19,10 +19,13 @@ Customers without a paid order by T get the workspace's rate of first orders (se
 churn.py) and, for orders and value, that chance of one first order at the average
 value; they have low confidence and no segment.
 
-Confidence: low for the population model (no paid order, or a first order fewer than
-"new_customer_days" before T); high with at least "high_confidence_days" of tenure
-and "high_confidence_purchase_days" purchase days; medium otherwise. When less than
-"min_data_coverage" of the health weight is backed by data, high becomes medium.
+80% intervals of churn risk, predicted orders and clv_12m: services/scoring/intervals.py.
+
+Confidence follows the width of the churn-risk interval (intervals.py: high below 0.25,
+medium below 0.5, else low), capped by history: low for the population model (no paid
+order, or a first order fewer than "new_customer_days" before T); high only with at
+least "high_confidence_days" of tenure and "high_confidence_purchase_days" purchase
+days, and at least "min_data_coverage" of the health weight backed by data.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,14 +60,27 @@ from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import Customer, Order, ScoreSnapshot, ScoringRun
 from models.vocab import GUEST_EXTERNAL_ID
+from services.formatting import format_date
 from services.money import MoneyContext
 from services.records import ScoringSummary
-from services.scoring.churn import ChurnResult, predict_churn
-from services.scoring.data import ScoringData, day_number, load_scoring_data
+from services.scoring.churn import MIN_LABEL_DAYS, ChurnResult, label_window, predict_churn
+from services.scoring.data import ScoringData, day_date, day_number, load_scoring_data
 from services.scoring.drivers import DriverTable, top_drivers
 from services.scoring.engagement import engagement_score
-from services.scoring.features import compute_features, coverage
+from services.scoring.features import WEEK, bgnbd_summary, compute_features, coverage
 from services.scoring.health import health_score
+from services.scoring.intervals import (
+    LEVEL,
+    SAMPLES,
+    IntervalBacktest,
+    Intervals,
+    Sampled,
+    backtest_orders,
+    confidence_from_width,
+    finish_intervals,
+    sample_intervals,
+    uncertainty,
+)
 from services.scoring.lifetime import (
     LifetimeFit,
     alive,
@@ -174,22 +191,35 @@ def score_workspace(
     cover = coverage(data, t_day)
     step(0.18, "Fitting BG/NBD and Gamma-Gamma")
     fit = fit_lifetime(features)
-    churn = predict_churn(
-        data,
-        features,
-        fit,
-        as_of=t_day,
-        horizon=horizon,
-        new_customer_days=config.thresholds["new_customer_days"],
-        min_training_customers=int(config.thresholds["min_training_customers"]),
-        progress=step,
-    )
-    step(0.7, "Computing engagement, health and segments")
-    scores = _customer_scores(data, features, fit, churn, cover, config, horizon)
+    # The intervals' samples need the fits only: drawn on a worker while the churn
+    # model trains (numpy's samplers leave the interpreter free).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The arrays are taken here: the churn model adds columns to ``features``.
+        sampling = pool.submit(_interval_sampler(features, fit, horizon))
+        checking = pool.submit(_interval_check, data, t_day, horizon)
+        churn = predict_churn(
+            data,
+            features,
+            fit,
+            as_of=t_day,
+            horizon=horizon,
+            new_customer_days=config.thresholds["new_customer_days"],
+            min_training_customers=int(config.thresholds["min_training_customers"]),
+            progress=step,
+        )
+        step(0.7, "Computing engagement, health and segments")
+        sampled, check = sampling.result(), checking.result()
+    scores = _customer_scores(data, features, fit, churn, cover, config, horizon, sampled)
     step(0.76, "Explaining the scores")
     drivers = top_drivers(features, churn.risk)
 
     notes = _notes(churn, fit, scores)
+    if check is not None:
+        notes.append(
+            f"80% ranges checked on the backtest: the orders of {check.coverage:.0%} of "
+            f"{check.customers:,} customers in the {check.days} days after "
+            f"{format_date(day_date(check.cutoff))} fell inside the range made that day"
+        )
     left_out = MoneyContext(data.currency).left_out_note(data.left_out)
     if left_out:
         notes.append(left_out)
@@ -205,6 +235,11 @@ def score_workspace(
         "reason": churn.reason,
         "label_days": churn.label_days,
         "bridged": churn.bridged,
+        "intervals": {
+            "level": LEVEL,
+            "samples": SAMPLES,
+            "backtest": check.to_dict() if check is not None else None,
+        },
         "engagement_weights": config.engagement_weights,
         "health_weights": config.health_weights,
         "thresholds": config.thresholds,
@@ -295,6 +330,7 @@ class _Scores:
     order_value: FloatArray  # cents
     segment: ObjArray
     confidence: ObjArray
+    intervals: Intervals
 
 
 def _customer_scores(
@@ -305,6 +341,7 @@ def _customer_scores(
     cover: Any,
     config: ScoringConfig,
     horizon: int,
+    sampled: Sampled,
 ) -> _Scores:
     has = features["purchase_days"].to_numpy() > 0
     value = order_values(features, fit)
@@ -333,9 +370,21 @@ def _customer_scores(
     days = features["purchase_days"].to_numpy()
     th = config.thresholds
     high = (tenure >= th["high_confidence_days"]) & (days >= th["high_confidence_purchase_days"])
-    confidence = np.where(high & (share >= th["min_data_coverage"]), "high", "medium")
-    confidence = np.where(churn.population, "low", confidence).astype(object)
+    by_history = np.where(high & (share >= th["min_data_coverage"]), 2, 1)
+    by_history = np.where(churn.population, 0, by_history)
     clv = year * value
+    intervals = finish_intervals(
+        sampled,
+        risk=churn.risk,
+        orders=orders,
+        clv=clv,
+        population_value=fit.population_order_value,
+    )
+    # Confidence follows the width of the churn-risk interval; history length and data
+    # coverage stay a ceiling (a customer with little history is never high).
+    by_width = confidence_from_width(intervals.churn_width)
+    levels = np.array(["low", "medium", "high"], dtype=object)
+    confidence = levels[np.minimum(by_history, by_width)]
     return _Scores(
         churn=churn.risk,
         engagement=engagement,
@@ -350,7 +399,51 @@ def _customer_scores(
         order_value=value,
         segment=segment,
         confidence=confidence,
+        intervals=intervals,
     )
+
+
+def _interval_check(data: ScoringData, t_day: int, horizon: int) -> IntervalBacktest | None:
+    """Coverage of the order intervals on the backtest window (T-h, T] of churn.py."""
+    first = data.first_purchase_day()
+    h = label_window(horizon, 0 if first is None else t_day - first)
+    return backtest_orders(data, t_day - h, h) if h >= MIN_LABEL_DAYS else None
+
+
+def _interval_sampler(
+    features: pd.DataFrame, fit: LifetimeFit, horizon: int
+) -> Callable[[], Sampled]:
+    """The draws behind the 80% intervals (services/scoring/intervals.py), as a call on
+    numpy arrays only, safe to run on a worker thread."""
+    x, tx, big_t, has = bgnbd_summary(features)
+    repeat_value = np.nan_to_num(features["repeat_value"].to_numpy(np.float64))
+    value = order_values(features, fit)
+
+    def run() -> Sampled:
+        unc = uncertainty(
+            fit.bgnbd,
+            x[has],
+            tx[has],
+            big_t[has],
+            penalizer=fit.penalizer,
+            gamma_gamma=fit.gamma_gamma,
+            repeat_value=repeat_value[has],
+            gamma_gamma_penalizer=fit.gamma_gamma_penalizer,
+        )
+        return sample_intervals(
+            unc,
+            x,
+            tx,
+            big_t,
+            has,
+            t=horizon / WEEK,
+            t_year=CLV_DAYS / WEEK,
+            order_value=value,
+            repeat_value=repeat_value,
+            threads=1,  # beside the churn model's two OpenMP threads
+        )
+
+    return run
 
 
 def _notes(churn: ChurnResult, fit: LifetimeFit, scores: _Scores) -> list[str]:
@@ -359,12 +452,18 @@ def _notes(churn: ChurnResult, fit: LifetimeFit, scores: _Scores) -> list[str]:
         notes.append(churn.bridged)
     notes.extend(fit.notes)
     notes.extend(churn.notes)
-    low = int((scores.confidence == "low").sum())
-    if low:
+    population = int(churn.population.sum())
+    if population:
         notes.append(
-            f"{low:,} customers with little or no order history are scored by the "
+            f"{population:,} customers with little or no order history are scored by the "
             "population model (BG/NBD, or the workspace rate without any order) and "
             "marked low confidence"
+        )
+    wide = int((scores.confidence == "low").sum()) - population
+    if wide > 0:
+        notes.append(
+            f"{wide:,} more customers are marked low confidence: the likely range of their "
+            "churn risk (8 chances in 10) spans half the scale or more"
         )
     return [n for n in notes if n]
 
@@ -390,6 +489,12 @@ SNAPSHOT_COLUMNS = (
     "p_alive",
     "revenue_at_risk_cents",
     "components",
+    "churn_risk_low",
+    "churn_risk_high",
+    "predicted_orders_low",
+    "predicted_orders_high",
+    "clv_12m_low_cents",
+    "clv_12m_high_cents",
 )
 _JSON_COLUMNS = ("drivers", "components")
 
@@ -515,6 +620,12 @@ def _write(
         "p_alive": _num(scores.p_alive, 4),
         "revenue_at_risk_cents": _cents(scores.at_risk),
         "components": components,
+        "churn_risk_low": _num(scores.intervals.churn_low, 4),
+        "churn_risk_high": _num(scores.intervals.churn_high, 4),
+        "predicted_orders_low": _num(scores.intervals.orders_low, 3),
+        "predicted_orders_high": _num(scores.intervals.orders_high, 3),
+        "clv_12m_low_cents": _cents(scores.intervals.clv_low),
+        "clv_12m_high_cents": _cents(scores.intervals.clv_high),
     }
     constants: dict[str, Any] = {
         "as_of": as_of,

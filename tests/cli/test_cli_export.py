@@ -16,9 +16,15 @@ SCORE_COLUMNS = [
     "email",
     "engagement_score",
     "churn_risk",
+    "churn_risk_low",
+    "churn_risk_high",
     "predicted_orders",
+    "predicted_orders_low",
+    "predicted_orders_high",
     "predicted_revenue",
     "clv_12m",
+    "clv_12m_low",
+    "clv_12m_high",
     "segment",
     "health_score",
     "confidence",
@@ -92,6 +98,14 @@ def test_export_scores_after_score(demo_db: tuple[Path, Path]) -> None:
     for row in rows:
         assert 0.0 <= float(row["churn_risk"]) <= 1.0
         assert row["horizon_days"] == "90"
+        # Every figure sits inside its own 80% interval.
+        for name in ("churn_risk", "predicted_orders", "clv_12m"):
+            low, point, high = (float(row[f"{name}{end}"]) for end in ("_low", "", "_high"))
+            assert low <= point <= high, (name, row)
+        assert float(row["churn_risk_high"]) <= 1.0
+    # The intervals say something: some customers' risk is known more closely than others'.
+    widths = {round(float(r["churn_risk_high"]) - float(r["churn_risk_low"]), 2) for r in rows}
+    assert len(widths) > 5
     xlsx = home / "scores.xlsx"
     result = run("--db", str(db), "export", "scores", str(xlsx), home=home)
     assert result.returncode == 0, result.stderr

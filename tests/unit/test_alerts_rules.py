@@ -167,8 +167,9 @@ class Book:
     ) -> int:
         """Write a finished scoring run with one snapshot per customer given.
 
-        Each customer's dict may hold churn (0-1), clv (dollars), engagement, health and
-        segment; revenue at risk is churn x clv, as scoring stores it.
+        Each customer's dict may hold churn (0-1), churn_low (the low end of its
+        interval), clv (dollars), engagement, health and segment; revenue at risk is
+        churn x clv, as scoring stores it.
         """
         with Session(self.engine) as s, s.begin():
             run = ScoringRun(
@@ -192,6 +193,7 @@ class Book:
                         churn_risk=churn,
                         clv_12m_cents=clv,
                         revenue_at_risk_cents=int(round(churn * clv)),
+                        churn_risk_low=v.get("churn_low"),
                         engagement_score=float(v.get("engagement", 50.0)),
                         health_score=float(v.get("health", 50.0)),
                         segment=str(v.get("segment", "Loyal")),

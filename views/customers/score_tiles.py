@@ -50,14 +50,52 @@ SEGMENT_TONES = {
     "Lost": "muted",
 }
 CONFIDENCE_TEXT = {
-    "high": ("High confidence", "plain", "Long history and good data coverage."),
-    "medium": ("Medium confidence", "plain", "Some history or data is missing."),
+    "high": (
+        "High confidence",
+        "plain",
+        "The likely range of the churn risk is narrow (under 25 points), with a long "
+        "history and good data coverage.",
+    ),
+    "medium": (
+        "Medium confidence",
+        "plain",
+        "The churn risk is known to within 25 to 50 points, or some history or data is missing.",
+    ),
     "low": (
         "Low confidence",
         "warning",
-        "Little history: these scores lean on the population model.",
+        "Little history, or a wide range of possible churn risk: read these scores as rough.",
     ),
 }
+DASH = "\u2013"  # en dash between the ends of a range
+
+
+def _count(value: float) -> str:
+    """An order count: whole numbers without a decimal, others with one."""
+    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
+
+
+def ranges_text(scores: CustomerScores) -> tuple[str, ...]:
+    """The 80% ranges in words, longest wording first ("" when the snapshot has none):
+    "Likely ranges (8 in 10 chances): churn risk 12%–35% · orders 0–2 · CLV $640–$1,380"."""
+    parts: list[tuple[str, str]] = []
+    if scores.churn_risk_low is not None and scores.churn_risk_high is not None:
+        both = f"{format_percent(scores.churn_risk_low)}{DASH}"
+        both += format_percent(scores.churn_risk_high)
+        parts.append(("churn risk " + both, "risk " + both))
+    if scores.predicted_orders_low is not None and scores.predicted_orders_high is not None:
+        both = f"{_count(scores.predicted_orders_low)}{DASH}"
+        both += _count(scores.predicted_orders_high)
+        parts.append(("orders " + both, "orders " + both))
+    if scores.clv_12m_low_cents is not None and scores.clv_12m_high_cents is not None:
+        low = format_money(scores.clv_12m_low_cents / 100.0, scores.currency, cents=False)
+        high = format_money(scores.clv_12m_high_cents / 100.0, scores.currency, cents=False)
+        parts.append((f"CLV {low}{DASH}{high}", f"CLV {low}{DASH}{high}"))
+    if not parts:
+        return ("",)
+    long = " · ".join(p[0] for p in parts)
+    short = " · ".join(p[1] for p in parts)
+    return (f"Likely ranges (8 in 10 chances): {long}", f"80% ranges: {short}", short)
 
 
 @dataclass(frozen=True)
@@ -171,6 +209,15 @@ class ScoreStrip(QWidget):
                 margins = tile_layout.contentsMargins()
                 tile_layout.setContentsMargins(9, margins.top(), 6, margins.bottom())
             self.tiles[spec.key] = tile
+        # One line under the tiles: the 80% ranges of risk, orders and CLV.
+        self.ranges = ElidingLabel("", self)
+        self.ranges.setObjectName("kpiNote")
+        self.ranges.setProperty("tone", "")
+        self.ranges.setContentsMargins(9, 0, 0, 0)  # under the tiles' text
+        self.ranges.set_tip(
+            "The customer's figure falls in each range 8 times in 10: the uncertainty of "
+            "the model fitted to this workspace and of this customer's own history."
+        )
         self._columns = 0
         self._arrange(6)
 
@@ -181,8 +228,10 @@ class ScoreStrip(QWidget):
         self._columns = columns
         for tile in self.tiles.values():
             self._layout.removeWidget(tile)
+        self._layout.removeWidget(self.ranges)
         for i, tile in enumerate(self.tiles.values()):
             self._layout.addWidget(tile, i // columns, i % columns)
+        self._layout.addWidget(self.ranges, (len(self.tiles) - 1) // columns + 1, 0, 1, columns)
         for c in range(6):
             self._layout.setColumnStretch(c, 1 if c < columns else 0)
 
@@ -208,6 +257,9 @@ class ScoreStrip(QWidget):
         self.tiles["predicted_orders"].caption.setText(
             f"ORDERS IN {horizon} DAYS", f"ORDERS {horizon} D", f"NEXT {horizon} D"
         )
+        ranges = ranges_text(scores)
+        self.ranges.setText(*ranges)
+        self.ranges.setVisible(bool(ranges[0]))
         for spec in _TILES:
             tile = self.tiles[spec.key]
             current = _value(scores, spec.key)

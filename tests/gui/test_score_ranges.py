@@ -1,0 +1,82 @@
+"""The customer pane shows the 80% ranges of churn risk, orders and 12-month value
+(issue 21): "CLV $640–$1,380", in the workspace's currency, inside the figures' tiles."""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import text
+
+from app.gui.customers_source import WorkspaceCustomerSource
+from app.gui.jobs import JobRunner
+from app.workspace import Workspace
+from services.formatting import format_percent
+from views.customers.detail_pane import CustomerDetailPane
+from views.customers.score_tiles import DASH
+from views.formatting import format_money
+
+
+def test_the_pane_shows_the_ranges_of_the_scores(
+    qtbot, jobs: JobRunner, workspace: Workspace, theme: object
+) -> None:
+    with workspace.engine.connect() as conn:
+        # A repeat customer with a real range of value (the demo's, scored today).
+        row = conn.execute(
+            text(
+                "SELECT customer_id, churn_risk_low, churn_risk_high, predicted_orders_low, "
+                "predicted_orders_high, clv_12m_low_cents, clv_12m_high_cents "
+                "FROM score_snapshots WHERE clv_12m_high_cents > clv_12m_low_cents + 10000 "
+                "AND predicted_orders_high >= 1 ORDER BY customer_id LIMIT 1"
+            )
+        ).one()
+    pane = CustomerDetailPane(jobs)
+    qtbot.addWidget(pane)
+    pane.resize(1000, 760)
+    pane.show()
+    pane.set_source(WorkspaceCustomerSource(workspace))
+    with qtbot.waitSignal(pane.detail_shown, timeout=10_000):
+        pane.show_customer(int(row.customer_id))
+    line = pane.score_strip.ranges.full_text()
+    low = format_money(row.clv_12m_low_cents / 100, "USD", cents=False)
+    high = format_money(row.clv_12m_high_cents / 100, "USD", cents=False)
+    assert f"CLV {low}{DASH}{high}" in line
+    risk = f"{format_percent(row.churn_risk_low)}{DASH}{format_percent(row.churn_risk_high)}"
+    assert f"churn risk {risk}" in line
+    assert f"orders {row.predicted_orders_low:.0f}{DASH}" in line
+    assert pane.score_strip.ranges.isVisible()
+    # The whole line fits this pane: nothing is cut.
+    assert pane.score_strip.ranges.text() == line
+    if os.environ.get("RANGES_SHOT"):
+        pane.grab().save(os.environ["RANGES_SHOT"])
+    # A narrow pane shortens the line rather than cutting the CLV range off.
+    pane.resize(480, 760)
+    qtbot.waitUntil(lambda: pane.score_strip.ranges.text() != line)
+    assert f"CLV {low}{DASH}{high}" in pane.score_strip.ranges.text()
+    if os.environ.get("RANGES_SHOT"):
+        pane.grab().save(os.environ["RANGES_SHOT"].replace(".png", "-narrow.png"))
+    qtbot.waitUntil(jobs.is_idle)
+
+
+def test_a_snapshot_without_ranges_shows_no_range_line(
+    qtbot, jobs: JobRunner, workspace: Workspace
+) -> None:
+    # Scored before intervals were kept (the columns added by migration 0007 are NULL).
+    with workspace.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE score_snapshots SET churn_risk_low = NULL, churn_risk_high = NULL, "
+                "predicted_orders_low = NULL, predicted_orders_high = NULL, "
+                "clv_12m_low_cents = NULL, clv_12m_high_cents = NULL"
+            )
+        )
+        customer = conn.execute(text("SELECT min(customer_id) FROM score_snapshots")).scalar()
+    pane = CustomerDetailPane(jobs)
+    qtbot.addWidget(pane)
+    pane.resize(1000, 760)
+    pane.show()
+    pane.set_source(WorkspaceCustomerSource(workspace))
+    with qtbot.waitSignal(pane.detail_shown, timeout=10_000):
+        pane.show_customer(int(customer))
+    assert pane.score_strip.isVisible()
+    assert not pane.score_strip.ranges.isVisible()
+    qtbot.waitUntil(jobs.is_idle)
