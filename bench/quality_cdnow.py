@@ -19,10 +19,15 @@ Methods, all scored on the same customers and the same holdout:
   customer's calibration order rate carried forward (a naive run-rate), revenue = that
   times the customer's mean order value.
 
-Figures: ROC AUC and Brier score of churn_risk against "no order in the holdout", MAE
-of predicted orders against holdout orders, aggregate bias of total predicted orders
-((pred - actual) / actual), and the share of holdout revenue made by the top 10% of
-customers by predicted revenue.
+Figures: ROC AUC and Brier score of churn_risk against "no order in the holdout"; RMSE
+and Pearson correlation of predicted orders against holdout orders (purchase days) and
+the aggregate bias of total predicted orders ((pred - actual) / actual) - not MAE, which
+rewards predicting too little when most customers buy nothing (zero for everyone scores
+0.835); and the share of holdout revenue made by the top 10% of customers by predicted
+revenue.
+
+The app's export is also checked by bench/eval_cdnow_export.py, which computes the
+labels from the raw file with no project code; the app's row must match it.
 """
 
 from __future__ import annotations
@@ -346,7 +351,8 @@ def figures(t: pd.DataFrame, predictions: pd.DataFrame) -> dict[str, float]:
         "missing": float(missing),
         "auc": float(roc_auc_score(churned[ok], risk[ok])),
         "brier": float(np.mean((risk[ok] - churned[ok]) ** 2)),
-        "mae_orders": float(np.mean(np.abs(pred_orders[ok_orders] - actual[ok_orders]))),
+        "rmse_orders": float(np.sqrt(np.mean((pred_orders[ok_orders] - actual[ok_orders]) ** 2))),
+        "corr_orders": float(np.corrcoef(pred_orders[ok_orders], actual[ok_orders])[0, 1]),
         "bias_orders": float(
             (pred_orders[ok_orders].sum() - actual[ok_orders].sum()) / actual[ok_orders].sum()
         ),
@@ -357,13 +363,14 @@ def figures(t: pd.DataFrame, predictions: pd.DataFrame) -> dict[str, float]:
 def print_table(rows: dict[str, dict[str, float]], base_rate: float) -> None:
     print()
     print(
-        f"{'method':<14} {'ROC AUC':>8} {'Brier':>7} {'MAE ord':>8} {'bias':>8} "
-        f"{'top10% rev':>10}  customers"
+        f"{'method':<14} {'ROC AUC':>8} {'Brier':>7} {'RMSE ord':>8} {'corr ord':>8} "
+        f"{'bias ord':>8} {'top10% rev':>10}  customers"
     )
     for name, f in rows.items():
         print(
-            f"{name:<14} {f['auc']:>8.4f} {f['brier']:>7.4f} {f['mae_orders']:>8.4f} "
-            f"{f['bias_orders']:>+8.2%} {f['top10_revenue_share']:>10.2%}  "
+            f"{name:<14} {f['auc']:>8.4f} {f['brier']:>7.4f} {f['rmse_orders']:>8.4f} "
+            f"{f['corr_orders']:>8.4f} {f['bias_orders']:>+8.2%} "
+            f"{f['top10_revenue_share']:>10.2%}  "
             f"{int(f['customers']):,}"
             + (f" ({int(f['missing'])} unscored)" if f["missing"] else "")
         )
@@ -371,6 +378,49 @@ def print_table(rows: dict[str, dict[str, float]], base_rate: float) -> None:
         f"(holdout churn rate {base_rate:.2%}; a constant forecast of it has Brier "
         f"{base_rate * (1 - base_rate):.4f})"
     )
+
+
+def independent_check(scores_csv: Path, app: dict[str, float], work: Path) -> bool:
+    """The app's export measured again by bench/eval_cdnow_export.py (labels from the raw
+    file, no project code): True when every shared figure agrees."""
+    out = work / "independent.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "eval_cdnow_export.py"),
+            str(scores_csv),
+            "--master",
+            str(MASTER),
+            "--as-of",
+            AS_OF.strftime("%Y-%m-%d"),
+            "--horizon-days",
+            str(HORIZON_DAYS),
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        print(f"independent check FAILED to run: {result.stderr.strip()[-2000:]}")
+        return False
+    other = json.loads(out.read_text())
+    keys = ("customers", "auc", "brier", "rmse_orders", "corr_orders", "bias_orders")
+    gaps = {k: abs(app[k] - other[k]) for k in keys}
+    agreed = all(gap <= 1e-9 for gap in gaps.values())
+    print(
+        "independent check of the app's export (bench/eval_cdnow_export.py): "
+        f"AUC {other['auc']:.4f}, Brier {other['brier']:.4f}, RMSE {other['rmse_orders']:.4f}, "
+        f"corr {other['corr_orders']:.4f}, bias {other['bias_orders']:+.2%} on "
+        f"{int(other['customers']):,} customers: "
+        + (
+            "agrees"
+            if agreed
+            else "DIFFERS: " + ", ".join(f"{k} by {g:.2g}" for k, g in gaps.items() if g > 1e-9)
+        )
+    )
+    return agreed
 
 
 def main() -> int:
@@ -419,9 +469,12 @@ def main() -> int:
     for name, info in notes.items():
         print(f"{name:<14} {info}")
     print_table(rows, float(t["churned"].mean()))
+    agreed = True
+    if "app" in rows:
+        agreed = independent_check(work / "app_scores.csv", rows["app"], work)
     if args.json:
         args.json.write_text(json.dumps({"figures": rows, "notes": notes}, indent=2))
-    return 0
+    return 0 if agreed else 1
 
 
 if __name__ == "__main__":

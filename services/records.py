@@ -141,6 +141,9 @@ class ScoringSummary:
     # The classifier's top features by share of split gain (empty without a classifier).
     importance: dict[str, float] = field(default_factory=dict)
     currency: str = "USD"  # money figures of the run are in this (home) currency
+    # BG/NBD's predicted orders over the backtest window against the real ones:
+    # {"customers", "predicted", "actual", "rmse", "correlation", "bias"}; empty without.
+    orders_backtest: dict[str, Any] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         """The printable summary (what `score` prints)."""
@@ -170,6 +173,9 @@ class ScoringSummary:
                     " (chosen)" if key == self.chosen_model else ""
                 )
                 out.append(f"  {label:<20}{_fmt(auc):>9}{_fmt(brier):>9}{_fmt(lift, 2):>14}")
+            orders = orders_backtest_text(self.orders_backtest, span)
+            if orders:
+                out.append(f"  {orders}")
         else:
             out.append("Backtest: not enough history before the as-of date for a backtest.")
         if self.bgnbd:
@@ -192,6 +198,22 @@ class ScoringSummary:
             out.append(f"Horizon: {self.bridged}")
         out.extend(f"Note: {note}" for note in self.notes)
         return out
+
+
+def orders_backtest_text(figures: dict[str, Any], days: int) -> str:
+    """The orders backtest in words ("" without one): totals, bias, RMSE, correlation."""
+    if not figures or figures.get("rmse") is None:
+        return ""
+    bias = figures.get("bias")
+    corr = figures.get("correlation")
+    return (
+        f"Orders (BG/NBD, same {days} days): {figures['predicted']:,.0f} predicted, "
+        f"{figures['actual']:,.0f} placed"
+        + (f" ({bias:+.1%})" if bias is not None else "")
+        + f"; per customer, typical error (RMSE) {figures['rmse']:.2f} orders"
+        + (f", correlation {corr:.2f}" if corr is not None else "")
+        + ". Orders on one day count once."
+    )
 
 
 _SHORT_NAMES = {"gbm": "classifier", "bgnbd": "BG/NBD", "blend": "blend", "recency": "recency"}
@@ -278,3 +300,4 @@ class ModelReport:
     reason: str = ""  # why the chosen model was chosen
     backtest_horizon_days: int | None = None
     currency: str = "USD"  # the money unit the run was fitted in (its home currency)
+    orders_backtest: dict[str, Any] = field(default_factory=dict)  # see ScoringSummary

@@ -20,6 +20,8 @@ How it works (everything as of dates, with data dated on or before them only):
    recency (isotonic on days since the last order). Their blend is the mean of the
    classifier and BG/NBD. Metrics: ROC AUC, Brier score, a 10-bin calibration table
    and the top-decile lift (churn rate among the riskiest 10% / overall churn rate).
+   Orders are backtested too: BG/NBD's expected purchase days in (T-h, T] as of T-h
+   against the realised ones (RMSE, Pearson correlation, aggregate bias).
 3. Choice. The classifier, BG/NBD or the blend, whichever has the lowest backtest Brier
    score (it rewards both ranking and calibration); the reason is recorded.
 4. Scoring. The classifier is retrained as of T-h on (T-h, T] and applied as of T.
@@ -43,7 +45,12 @@ import pandas as pd
 
 from services.scoring.bgnbd import ModelFitError
 from services.scoring.data import ScoringData, day_date
-from services.scoring.features import MODEL_FEATURES, compute_features, labels_no_purchase
+from services.scoring.features import (
+    MODEL_FEATURES,
+    compute_features,
+    labels_no_purchase,
+    purchases_in,
+)
 from services.scoring.lifetime import LifetimeFit, add_model_features, fit_lifetime, prob_none
 
 log = logging.getLogger(__name__)
@@ -320,6 +327,34 @@ def evaluate(
     return out
 
 
+def evaluate_orders(predicted: FloatArray, actual: FloatArray) -> dict[str, Any]:
+    """Predicted against realised purchase days per customer: RMSE, Pearson correlation
+    and the aggregate bias (total predicted - total actual) / total actual.
+
+    The correlation is None when either side is constant, the bias when nobody bought.
+    """
+    p = np.asarray(predicted, dtype=np.float64)
+    a = np.asarray(actual, dtype=np.float64)
+    out: dict[str, Any] = {
+        "customers": int(p.size),
+        "predicted": float(p.sum()),
+        "actual": float(a.sum()),
+        "rmse": None,
+        "correlation": None,
+        "bias": None,
+    }
+    if p.size == 0:
+        return out
+    out["rmse"] = float(np.sqrt(np.mean((p - a) ** 2)))
+    dp, da = p - p.mean(), a - a.mean()
+    spread = float(np.sqrt(np.dot(dp, dp) * np.dot(da, da)))
+    if spread > 0:
+        out["correlation"] = float(np.dot(dp, da) / spread)
+    if out["actual"] > 0:
+        out["bias"] = (out["predicted"] - out["actual"]) / out["actual"]
+    return out
+
+
 def _short(metrics: dict[str, Any]) -> dict[str, float]:
     return {
         k: round(float(metrics[k]), 4)
@@ -521,6 +556,11 @@ def _predict_churn(
                 "calibration": metrics[chosen]["calibration"],
                 "models": {k: _short(m) for k, m in metrics.items()},
                 "bgnbd_params": fit1.bgnbd.to_dict(),
+                # BG/NBD's expected purchase days in (T-h, T] as of T-h, against the
+                # realised ones, for the same customers.
+                "orders": evaluate_orders(
+                    e1["bg_expected_h"].to_numpy(), purchases_in(data, cut1, h)[eval1]
+                ),
             }
             progress(0.55, "Scoring with the chosen model")
             if chosen != "bgnbd" and trained is not None:

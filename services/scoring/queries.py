@@ -405,6 +405,7 @@ def model_report(session: Session, run_id: int | None = None) -> ModelReport | N
         reason=str(params.get("reason") or ""),
         backtest_horizon_days=backtest.get("label_days"),
         currency=str(params.get("currency") or "USD"),
+        orders_backtest=dict(backtest.get("orders") or {}),
     )
 
 

@@ -293,6 +293,7 @@ def score_workspace(
         notes=tuple(n for n in notes if n not in (churn.reason, churn.bridged)),
         importance=dict((churn.classifier or {}).get("importance", {})),
         currency=data.currency,
+        orders_backtest=dict(backtest.get("orders", {})),
     )
 
 

@@ -32,7 +32,15 @@ def test_score_prints_the_summary_and_stores_the_snapshot(demo_db: tuple[Path, P
     assert any(line.startswith("Backtest: scored as of ") for line in lines)
     assert any("BG/NBD" in line and "ROC AUC" not in line for line in lines[3:])
     assert any(line.startswith("  recency") for line in lines)
-    assert any(line.startswith("BG/NBD (weeks): r=") for line in lines)
+    # The orders backtest follows the churn table, in the same backtest window.
+    orders = [line for line in lines if line.startswith("  Orders (BG/NBD, same 90 days): ")]
+    assert len(orders) == 1
+    assert " predicted, " in orders[0]
+    assert "typical error (RMSE)" in orders[0]
+    assert "correlation" in orders[0]
+    assert lines.index(orders[0]) < next(
+        i for i, line in enumerate(lines) if line.startswith("BG/NBD (weeks): r=")
+    )
     # Progress goes to stderr, not into the summary.
     assert "Saving the scores" in result.stderr
     assert "Traceback" not in result.stderr

@@ -134,6 +134,16 @@ def test_model_report_shows_the_backtest_next_to_the_baselines(
     best = 1 + int(np.nanargmax([np.nan if a is None else a for a in aucs]))
     assert model.index(0, best).data(Qt.ItemDataRole.FontRole).bold()
 
+    # The orders backtest under the table: BG/NBD's predicted orders against the real ones.
+    orders = report.orders_backtest
+    assert orders["customers"] > 0
+    assert orders["rmse"] is not None
+    text = dialog.orders_label.text()
+    assert dialog.orders_label.isVisibleTo(dialog)
+    assert text.startswith("Orders (BG/NBD, same ")
+    assert f"{orders['predicted']:,.0f} predicted, {orders['actual']:,.0f} placed" in text
+    assert f"(RMSE) {orders['rmse']:.2f} orders" in text
+
     # Calibration chart and the fitted parameters.
     chart = dialog.calibration_chart
     assert chart is not None
@@ -269,6 +279,7 @@ def test_report_without_backtest_says_so(qtbot) -> None:
     dialog.set_report(report)
     assert not dialog.is_empty
     assert dialog.backtest_label.text().startswith("No backtest")
+    assert dialog.orders_label.isHidden()
     assert dialog.bridged_label.text().startswith("Horizon: the horizon is longer")
     assert dialog.metrics_model.index(0, 1).data() == "—"
     assert dialog.calibration_chart is not None

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from services import money
 from services.formatting import format_date
-from services.records import CHURN_MODEL_NAMES, ModelReport
+from services.records import CHURN_MODEL_NAMES, ModelReport, orders_backtest_text
 from views.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
@@ -329,7 +329,10 @@ class ModelReportDialog(QDialog):
             metrics_card,
             "kpiNote",
         )
+        # Predicted orders over the same window against the orders placed.
+        self.orders_label = _label("", metrics_card, "reportOrders")
         metrics_layout.addWidget(self.metrics_view)
+        metrics_layout.addWidget(self.orders_label)
         metrics_layout.addWidget(metrics_help)
 
         # Lifetime value models: fitted parameters.
@@ -424,6 +427,11 @@ class ModelReportDialog(QDialog):
         self.bridged_label.setText(f"Horizon: {report.bridged}" if report.bridged else "")
         self.bridged_label.setVisible(bool(report.bridged))
         self.backtest_label.setText(self._backtest_text(report))
+        orders = orders_backtest_text(
+            report.orders_backtest, report.backtest_horizon_days or report.horizon_days
+        )
+        self.orders_label.setText(orders)
+        self.orders_label.setVisible(bool(orders))
         for key, label in self.param_labels.items():
             group, name = key.split(".")
             values = report.bgnbd if group == "bgnbd" else report.gamma_gamma
