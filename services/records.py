@@ -102,9 +102,14 @@ CONFIDENCES = ("high", "medium", "low")
 CHURN_MODEL_NAMES = {
     "gbm": "gradient-boosted classifier",
     "bgnbd": "BG/NBD",
+    "pnbd": "Pareto/NBD",
     "blend": "blend of the classifier and BG/NBD",
+    "blend_pnbd": "blend of the classifier and Pareto/NBD",
     "recency": "recency",
 }
+# The order the backtest table lists them in; the models that include the classifier.
+CHURN_MODEL_ORDER = ("gbm", "blend", "blend_pnbd", "bgnbd", "pnbd", "recency")
+WITH_CLASSIFIER = ("gbm", "blend", "blend_pnbd")
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,7 @@ class ScoringSummary:
     as_of: dt.date
     horizon_days: int
     customers: int
-    chosen_model: str  # "gbm", "bgnbd" or "blend"
+    chosen_model: str  # a key of CHURN_MODEL_NAMES
     auc: float | None
     brier: float | None
     lift_top_decile: float | None
@@ -137,6 +142,7 @@ class ScoringSummary:
     backtest_horizon_days: int | None = None
     bgnbd: dict[str, float] = field(default_factory=dict)
     gamma_gamma: dict[str, float] = field(default_factory=dict)
+    paretonbd: dict[str, float] = field(default_factory=dict)  # when part of the chosen model
     notes: tuple[str, ...] = ()
     # The classifier's top features by share of split gain (empty without a classifier).
     importance: dict[str, float] = field(default_factory=dict)
@@ -164,7 +170,7 @@ class ScoringSummary:
             rows: list[tuple[str, float | None, float | None, float | None]] = [
                 (self.chosen_model, self.auc, self.brier, self.lift_top_decile)
             ]
-            for key in ("gbm", "blend", "bgnbd", "recency"):
+            for key in CHURN_MODEL_ORDER:
                 if key in self.baseline and key != self.chosen_model:
                     m = self.baseline[key]
                     rows.append((key, m.get("auc"), m.get("brier"), m.get("lift_top_decile")))
@@ -191,7 +197,13 @@ class ScoringSummary:
                     f"v={g.get('v', 0) / 100:.2f} ({self.currency}; fitted on hundredths)"
                 )
             out.append(text)
-        if self.importance and self.chosen_model in ("gbm", "blend"):
+        if self.paretonbd:
+            p = self.paretonbd
+            out.append(
+                f"Pareto/NBD (weeks): r={p.get('r', 0):.3f}, alpha={p.get('alpha', 0):.3f}, "
+                f"s={p.get('s', 0):.3f}, beta={p.get('beta', 0):.3f}"
+            )
+        if self.importance and self.chosen_model in WITH_CLASSIFIER:
             top = ", ".join(f"{k} {v:.0%}" for k, v in list(self.importance.items())[:5])
             out.append(f"Classifier's top features (share of split gain): {top}")
         if self.bridged:
@@ -216,7 +228,14 @@ def orders_backtest_text(figures: dict[str, Any], days: int) -> str:
     )
 
 
-_SHORT_NAMES = {"gbm": "classifier", "bgnbd": "BG/NBD", "blend": "blend", "recency": "recency"}
+_SHORT_NAMES = {
+    "gbm": "classifier",
+    "bgnbd": "BG/NBD",
+    "pnbd": "Pareto/NBD",
+    "blend": "blend",
+    "blend_pnbd": "blend (P/NBD)",
+    "recency": "recency",
+}
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:

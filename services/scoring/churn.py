@@ -14,16 +14,16 @@ How it works (everything as of dates, with data dated on or before them only):
    was tried too: it ranked worse on CDNOW (AUC 0.758 against 0.761 at 273 days, when
    plain recency scores 0.759) and on the demo data (0.919 against 0.920).
 2. Backtest. A gradient-boosted classifier (HistGradientBoostingClassifier) is trained
-   on features as of T-2h with labels from (T-2h, T-h], calibrated (isotonic or
-   sigmoid, cross-validated or on a held-out split), and scored as of T-h against
-   (T-h, T], next to BG/NBD's own P(no order in h) (fitted as of T-h) and plain
-   recency (isotonic on days since the last order). Their blend is the mean of the
-   classifier and BG/NBD. Metrics: ROC AUC, Brier score, a 10-bin calibration table
-   and the top-decile lift (churn rate among the riskiest 10% / overall churn rate).
-   Orders are backtested too: BG/NBD's expected purchase days in (T-h, T] as of T-h
-   against the realised ones (RMSE, Pearson correlation, aggregate bias).
-3. Choice. The classifier, BG/NBD or the blend, whichever has the lowest backtest Brier
-   score (it rewards both ranking and calibration); the reason is recorded.
+   on features as of T-2h with labels from (T-2h, T-h], calibrated (isotonic kept strictly
+   increasing so the calibration ties no one, or sigmoid, on a held-out split or
+   cross-validated), and scored as of T-h against (T-h, T], next to BG/NBD's and
+   Pareto/NBD's own P(no order in h) (each fitted as of T-h) and plain recency (isotonic
+   on days since the last order). The blends are the mean of the classifier and BG/NBD,
+   and of the classifier and Pareto/NBD. Metrics: ROC AUC, Brier score, a 10-bin
+   calibration table and the top-decile lift (churn rate among the riskiest 10% /
+   overall churn rate).
+3. Choice. The classifier, BG/NBD, Pareto/NBD or a blend, whichever has the lowest
+   backtest Brier score (it rewards both ranking and calibration); the reason is recorded.
 4. Scoring. The classifier is retrained as of T-h on (T-h, T] and applied as of T.
    Customers with too little history (first order fewer than ``new_customer_days``
    before T) get BG/NBD, the population model, and low confidence; customers with no
@@ -43,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from services.records import WITH_CLASSIFIER
 from services.scoring.bgnbd import ModelFitError
 from services.scoring.data import ScoringData, day_date
 from services.scoring.features import (
@@ -51,7 +52,14 @@ from services.scoring.features import (
     labels_no_purchase,
     purchases_in,
 )
-from services.scoring.lifetime import LifetimeFit, add_model_features, fit_lifetime, prob_none
+from services.scoring.lifetime import (
+    LifetimeFit,
+    add_model_features,
+    fit_lifetime,
+    fit_pareto,
+    pareto_prob_none,
+    prob_none,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +70,10 @@ RANDOM_STATE = 0
 MIN_LABEL_DAYS = 14  # shorter label windows say nothing useful about churn
 MIN_CLASS_COUNT = 20  # each outcome needs this many training customers
 CALIBRATION_BINS = 10
-BLEND_WEIGHT = 0.5  # share of the classifier in the blend
+BLEND_WEIGHT = 0.5  # share of the classifier in the blends
+# The churn models the backtest chooses from, in the order that breaks a tie: the blend
+# of the classifier with BG/NBD or with Pareto/NBD, the classifier, the lifetime models.
+CANDIDATES = ("blend", "blend_pnbd", "gbm", "bgnbd", "pnbd")
 HOLDOUT_FROM = 20_000  # from this many training rows, calibrate on a held-out split
 HOLDOUT_SHARE = 0.2
 MIN_KNOWN_VALUES = 30  # a feature known for fewer training customers is left out
@@ -381,6 +392,8 @@ class ChurnResult:
     notes: list[str] = field(default_factory=list)
     gbm_risk: FloatArray | None = None  # the classifier's own (bridged) risk, for the record
     bgnbd_risk: FloatArray | None = None  # BG/NBD's P(no order in (T, T+H]) (NaN: no order)
+    pnbd_risk: FloatArray | None = None  # Pareto/NBD's, when it is part of the chosen model
+    pnbd_params: dict[str, float] | None = None  # its fit at T (weeks), likewise
 
 
 def bridge(p_short: FloatArray, q_long: FloatArray, rows: BoolArray) -> tuple[FloatArray, float]:
@@ -420,8 +433,14 @@ def _choose(metrics: dict[str, dict[str, Any]]) -> tuple[str, str]:
     briers = {
         k: m["brier"] for k, m in metrics.items() if k != "recency" and m.get("brier") is not None
     }
-    chosen = min(briers, key=lambda k: (briers[k], ("blend", "gbm", "bgnbd").index(k)))
-    names = {"gbm": "the classifier", "bgnbd": "BG/NBD", "blend": "the blend"}
+    chosen = min(briers, key=lambda k: (briers[k], CANDIDATES.index(k)))
+    names = {
+        "gbm": "the classifier",
+        "bgnbd": "BG/NBD",
+        "pnbd": "Pareto/NBD",
+        "blend": "the blend",
+        "blend_pnbd": "the blend with Pareto/NBD",
+    }
     others = ", ".join(f"{names[k]} {briers[k]:.4f}" for k in briers if k != chosen)
     return chosen, f"lowest backtest Brier score, {briers[chosen]:.4f} (vs {others})."
 
@@ -533,6 +552,7 @@ def _predict_churn(
             young = np.nan_to_num(e1["tenure_days"].to_numpy(), nan=0.0) < new_customer_days
             p_gbm = np.where(young, p_bg, p_gbm)
             p_blend = BLEND_WEIGHT * p_gbm + (1 - BLEND_WEIGHT) * p_bg
+            pn1 = fit_pareto(feats1)
             rec0 = feats0["recency_days"].to_numpy()[train0]
             rec1 = e1["recency_days"].to_numpy()
             p_rec = _recency_model(rec0, y0).predict(rec1)
@@ -540,8 +560,13 @@ def _predict_churn(
                 "gbm": evaluate(y1, p_gbm),
                 "bgnbd": evaluate(y1, p_bg),
                 "blend": evaluate(y1, p_blend),
-                "recency": evaluate(y1, p_rec, ranking=rec1),
             }
+            if pn1 is not None:
+                p_pn = np.where(young, p_bg, pareto_prob_none(e1, pn1, h))
+                metrics["pnbd"] = evaluate(y1, p_pn)
+                blend_pn = BLEND_WEIGHT * p_gbm + (1 - BLEND_WEIGHT) * p_pn
+                metrics["blend_pnbd"] = evaluate(y1, blend_pn)
+            metrics["recency"] = evaluate(y1, p_rec, ranking=rec1)
             chosen, reason = _choose(metrics)
             backtest = {
                 "cutoff": day_date(cut1).isoformat(),
@@ -556,6 +581,7 @@ def _predict_churn(
                 "calibration": metrics[chosen]["calibration"],
                 "models": {k: _short(m) for k, m in metrics.items()},
                 "bgnbd_params": fit1.bgnbd.to_dict(),
+                "paretonbd_params": pn1.to_dict() if pn1 is not None else None,
                 # BG/NBD's expected purchase days in (T-h, T] as of T-h, against the
                 # realised ones, for the same customers.
                 "orders": evaluate_orders(
@@ -563,14 +589,28 @@ def _predict_churn(
                 ),
             }
             progress(0.55, "Scoring with the chosen model")
-            if chosen != "bgnbd" and trained is not None:
+            if chosen in WITH_CLASSIFIER and trained is not None:
                 classifier = trained
-            elif chosen != "bgnbd":
+            elif chosen in WITH_CLASSIFIER:
                 chosen = "bgnbd"
                 reason = "the latest window has too few customers of one outcome to retrain."
 
     gbm_risk: FloatArray | None = None
-    risk = bg_horizon.copy()
+    pn_horizon: FloatArray | None = None
+    pn_t = None
+    if chosen in ("pnbd", "blend_pnbd"):
+        pn_t = fit_pareto(features_t)
+        if pn_t is None:
+            chosen, reason = (
+                ("blend" if chosen == "blend_pnbd" else "bgnbd"),
+                (
+                    "Pareto/NBD could not be fitted on the whole history, so its place is taken "
+                    "by BG/NBD."
+                ),
+            )
+        else:
+            pn_horizon = pareto_prob_none(features_t, pn_t, horizon)
+    risk = pn_horizon.copy() if chosen == "pnbd" and pn_horizon is not None else bg_horizon.copy()
     if classifier is not None:
         # The classifier's BG/NBD inputs at T are for its own h-day window.
         add_model_features(features_t, fit_t, h)
@@ -593,10 +633,13 @@ def _predict_churn(
             risk = p_big
         elif chosen == "blend":
             risk = BLEND_WEIGHT * p_big + (1 - BLEND_WEIGHT) * bg_horizon
+        elif chosen == "blend_pnbd" and pn_horizon is not None:
+            risk = BLEND_WEIGHT * p_big + (1 - BLEND_WEIGHT) * pn_horizon
     elif h < horizon and backtest:
         bridged = (
             f"the backtest covers {h} days (the history is too short for {horizon}); "
-            f"BG/NBD predicts the full {horizon} days directly."
+            f"{'Pareto/NBD' if chosen == 'pnbd' else 'BG/NBD'} predicts the full {horizon} "
+            "days directly."
         )
 
     # Population model: BG/NBD for customers with little history; the base rate for
@@ -621,6 +664,8 @@ def _predict_churn(
         notes=notes,
         gbm_risk=gbm_risk,
         bgnbd_risk=bg_horizon,
+        pnbd_risk=pn_horizon,
+        pnbd_params=pn_t.to_dict() if pn_horizon is not None and pn_t is not None else None,
     )
 
 

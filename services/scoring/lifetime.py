@@ -26,6 +26,8 @@ from services.scoring.bgnbd import (
     prob_no_purchase,
 )
 from services.scoring.features import WEEK, bgnbd_summary
+from services.scoring.paretonbd import ParetoNBDParams, fit_paretonbd
+from services.scoring.paretonbd import prob_no_purchase as pareto_no_purchase
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +49,11 @@ class LifetimeFit:
     gamma_gamma_penalizer: float = 0.0
 
 
-def fit_lifetime(features: pd.DataFrame, *, gamma_gamma: bool = True) -> LifetimeFit:
-    """Fit BG/NBD (and Gamma-Gamma) on every customer with a purchase by the cutoff.
-
-    The backtest cutoffs need BG/NBD only (``gamma_gamma=False``). Raises ModelFitError
-    (plain words) when even a penalised BG/NBD fit fails.
-    """
+def _distinct_histories(
+    features: pd.DataFrame,
+) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.int64]]:
+    """The distinct (x, t_x, T) histories in weeks of the customers with a purchase, and
+    how many customers share each."""
     x, tx, big_t, has = bgnbd_summary(features)
     # Identical (x, t_x, T) rows in whole days are common (one-time buyers of the same
     # day): fit each distinct row once, weighted by how many customers share it.
@@ -66,6 +67,17 @@ def fit_lifetime(features: pd.DataFrame, *, gamma_gamma: bool = True) -> Lifetim
     ux = (uniq >> 40).astype(np.float64)
     utx = ((uniq >> 20) & 0xFFFFF).astype(np.float64) / WEEK
     ubig_t = (uniq & 0xFFFFF).astype(np.float64) / WEEK
+    return ux, utx, ubig_t, counts.astype(np.int64)
+
+
+def fit_lifetime(features: pd.DataFrame, *, gamma_gamma: bool = True) -> LifetimeFit:
+    """Fit BG/NBD (and Gamma-Gamma) on every customer with a purchase by the cutoff.
+
+    The backtest cutoffs need BG/NBD only (``gamma_gamma=False``). Raises ModelFitError
+    (plain words) when even a penalised BG/NBD fit fails.
+    """
+    x, _, _, has = bgnbd_summary(features)
+    ux, utx, ubig_t, counts = _distinct_histories(features)
     error: ModelFitError | None = None
     params: BGNBDParams | None = None
     penalizer = 0.0
@@ -183,3 +195,24 @@ def add_model_features(features: pd.DataFrame, fit: LifetimeFit, days: float) ->
     features["bg_expected_h"] = out.expected
     features["bg_prob_none_h"] = out.prob_none
     features["gg_order_value"] = out.order_value
+
+
+def fit_pareto(features: pd.DataFrame) -> ParetoNBDParams | None:
+    """Pareto/NBD (weeks) on every customer with a purchase by the cutoff, or None when
+    even a penalised fit fails (it is a candidate churn model, never the only one)."""
+    ux, utx, ubig_t, counts = _distinct_histories(features)
+    for penalizer in PENALIZERS:
+        try:
+            return fit_paretonbd(ux, utx, ubig_t, weights=counts, penalizer=penalizer)
+        except ModelFitError as exc:
+            log.info("Pareto/NBD fit failed (penalizer %s): %s", penalizer, exc)
+    return None
+
+
+def pareto_prob_none(features: pd.DataFrame, params: ParetoNBDParams, days: float) -> FloatArray:
+    """Pareto/NBD P(no purchase in the next ``days``) per customer (NaN without a purchase)."""
+    x, tx, big_t, has = bgnbd_summary(features)
+    out = np.full(x.size, np.nan)
+    if has.any():
+        out[has] = pareto_no_purchase(params, days / WEEK, x[has], tx[has], big_t[has])
+    return out

@@ -19,7 +19,7 @@ from app.workspace import Workspace, open_workspace, to_url
 from models.schema import Customer, Interaction, Order
 from models.vocab import GUEST_EXTERNAL_ID
 from services.demo import build_demo
-from services.records import ScoringSummary
+from services.records import CHURN_MODEL_NAMES, WITH_CLASSIFIER, ScoringSummary
 from services.scoring.run import ScoringCancelled, ScoringError, score_workspace
 
 TODAY = dt.date(2025, 6, 15)
@@ -180,7 +180,7 @@ def test_demo_scores_every_customer_and_the_classifier_beats_recency(
     assert summary.backtest_cutoff == TODAY - dt.timedelta(days=90)
     assert summary.bridged is None
     # The churn model is the classifier (or its blend) and it beats plain recency.
-    assert summary.chosen_model in ("gbm", "blend")
+    assert summary.chosen_model in WITH_CLASSIFIER
     recency = summary.baseline["recency"]
     bgnbd = summary.baseline["bgnbd"]
     assert summary.auc is not None
@@ -388,7 +388,8 @@ def test_orders_only_workspace_scores_without_interactions(
         assert guests == 0
         assert summary.auc is not None
         assert summary.auc > 0.7
-        assert summary.chosen_model in ("gbm", "bgnbd", "blend")
+        assert summary.chosen_model in CHURN_MODEL_NAMES
+        assert summary.chosen_model != "recency"
         assert summary.bgnbd["r"] > 0
         assert summary.gamma_gamma["p"] > 0
         import json
@@ -449,7 +450,7 @@ def test_the_classifier_is_bridged_to_a_horizon_beyond_its_windows(
     try:
         # Three years of history: a 500-day horizon leaves room for 365-day windows only.
         summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=500)
-        assert summary.chosen_model in ("gbm", "blend")
+        assert summary.chosen_model in WITH_CLASSIFIER
         assert summary.backtest_horizon_days == 365
         assert summary.bridged is not None
         assert "classifier learned 365-day windows" in summary.bridged
@@ -524,5 +525,49 @@ def test_cancel_writes_nothing(demo_file: Path, tmp_path: Path, stop_at: str) ->
         assert (count(ws.engine, "scoring_runs"), snapshots(ws.engine)) == before
         with Session(ws.engine) as s:
             assert s.get(Customer, 1) is not None  # the workspace still reads fine
+    finally:
+        ws.close()
+
+
+def test_pareto_nbd_is_a_backtested_candidate_and_scores_when_chosen(
+    orders_only_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import services.scoring.churn as churn_module
+    from services.scoring.data import day_number, load_scoring_data
+    from services.scoring.features import compute_features
+    from services.scoring.lifetime import fit_lifetime, fit_pareto, pareto_prob_none
+
+    ws = copy_ws(orders_only_file, tmp_path / "pnbd.radar.sqlite")
+    try:
+        as_of = day_number(TODAY)
+        data = load_scoring_data(ws.engine, until_day=as_of)
+        features = compute_features(data, as_of)
+        fit = fit_lifetime(features)
+
+        def run() -> churn_module.ChurnResult:
+            return churn_module.predict_churn(
+                data, features.copy(), fit, as_of=as_of, horizon=90, new_customer_days=30.0,
+                min_training_customers=200, progress=lambda *_: None,
+            )  # fmt: skip
+
+        natural = run()
+        models = natural.backtest["models"]
+        assert {"pnbd", "blend_pnbd"} <= set(models)
+        assert 0.5 < models["pnbd"]["auc"] < 1.0
+        assert natural.backtest["paretonbd_params"]["r"] > 0
+        # Chosen, Pareto/NBD scores every customer with history: its own P(no order in H).
+        monkeypatch.setattr(churn_module, "_choose", lambda m: ("pnbd", "forced by the test"))
+        forced = run()
+        assert forced.chosen == "pnbd"
+        own = pareto_prob_none(features, fit_pareto(features), 90)
+        scored = ~forced.population
+        assert scored.sum() > 500
+        assert np.allclose(forced.risk[scored], own[scored])
+        assert forced.pnbd_params is not None
+        # Its blend: the classifier's bridged risk and Pareto/NBD's, half and half.
+        monkeypatch.setattr(churn_module, "_choose", lambda m: ("blend_pnbd", "forced"))
+        blend = run()
+        assert blend.gbm_risk is not None
+        assert np.allclose(blend.risk[scored], 0.5 * blend.gbm_risk[scored] + 0.5 * own[scored])
     finally:
         ws.close()

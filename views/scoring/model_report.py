@@ -38,7 +38,12 @@ from PySide6.QtWidgets import (
 
 from services import money
 from services.formatting import format_date
-from services.records import CHURN_MODEL_NAMES, ModelReport, orders_backtest_text
+from services.records import (
+    CHURN_MODEL_NAMES,
+    CHURN_MODEL_ORDER,
+    ModelReport,
+    orders_backtest_text,
+)
 from views.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
@@ -72,8 +77,15 @@ METRICS: tuple[tuple[str, str, str, bool, str], ...] = (
         "customer. Higher is better.",
     ),
 )
-MODEL_TITLES = {"gbm": "Classifier", "bgnbd": "BG/NBD", "blend": "Blend", "recency": "Recency"}
-BASELINE_ORDER = ("gbm", "blend", "bgnbd", "recency")
+MODEL_TITLES = {
+    "gbm": "Classifier",
+    "bgnbd": "BG/NBD",
+    "pnbd": "Pareto/NBD",
+    "blend": "Blend with BG/NBD",
+    "blend_pnbd": "Blend with Pareto/NBD",
+    "recency": "Recency",
+}
+BASELINE_ORDER = CHURN_MODEL_ORDER
 EMPTY_MESSAGE = (
     "No scoring run yet.\n\nScore the workspace to see how well the churn model "
     "predicts: its backtest, its calibration and the fitted parameters."
