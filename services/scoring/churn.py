@@ -60,6 +60,7 @@ from services.scoring.lifetime import (
     pareto_prob_none,
     prob_none,
 )
+from services.scoring.paretonbd import ParetoNBDParams
 
 log = logging.getLogger(__name__)
 
@@ -423,6 +424,38 @@ def bridge(p_short: FloatArray, q_long: FloatArray, rows: BoolArray) -> tuple[Fl
     return out, shift
 
 
+def level(p: FloatArray, q: FloatArray, rows: BoolArray) -> tuple[FloatArray, float]:
+    """Shift ``p``'s log-odds by one constant so that its mean over ``rows`` equals
+    ``q``'s there (either way): the ranking stays, the level becomes ``q``'s."""
+    from scipy.optimize import brentq
+    from scipy.special import expit, logit
+
+    target = float(np.nanmean(q[rows])) if rows.any() else float("nan")
+    if not np.isfinite(target) or not 0.0 < target < 1.0:
+        return p, 0.0
+    odds = logit(np.clip(p, 1e-6, 1 - 1e-6))
+
+    def gap(shift: float) -> float:
+        return float(np.mean(expit(odds[rows] + shift))) - target
+
+    if abs(gap(0.0)) < 1e-9:
+        return p, 0.0
+    shift = float(brentq(gap, -30.0, 30.0, xtol=1e-6))
+    out: FloatArray = expit(odds + shift)
+    return out, shift
+
+
+def _level_model(y: BoolArray, p_bg: FloatArray, p_pn: FloatArray | None) -> str:
+    """The lifetime model whose mean P(no order) in the backtest came closer to the share
+    of customers who did not order: it sets the level beyond the backtest's window."""
+    if p_pn is None:
+        return "bgnbd"
+    rate = float(np.mean(y))
+    return (
+        "pnbd" if abs(float(np.mean(p_pn)) - rate) < abs(float(np.mean(p_bg)) - rate) else "bgnbd"
+    )
+
+
 def label_window(horizon: int, history_days: int) -> int:
     """The label window h: H when the history allows it, else the longest that fits."""
     margin = max(30.0, min(float(horizon), history_days / 3.0))
@@ -561,6 +594,7 @@ def _predict_churn(
                 "bgnbd": evaluate(y1, p_bg),
                 "blend": evaluate(y1, p_blend),
             }
+            p_pn: FloatArray | None = None
             if pn1 is not None:
                 p_pn = np.where(young, p_bg, pareto_prob_none(e1, pn1, h))
                 metrics["pnbd"] = evaluate(y1, p_pn)
@@ -582,6 +616,7 @@ def _predict_churn(
                 "models": {k: _short(m) for k, m in metrics.items()},
                 "bgnbd_params": fit1.bgnbd.to_dict(),
                 "paretonbd_params": pn1.to_dict() if pn1 is not None else None,
+                "level_model": _level_model(y1, p_bg, p_pn),
                 # BG/NBD's expected purchase days in (T-h, T] as of T-h, against the
                 # realised ones, for the same customers.
                 "orders": evaluate_orders(
@@ -597,37 +632,27 @@ def _predict_churn(
 
     gbm_risk: FloatArray | None = None
     pn_horizon: FloatArray | None = None
-    pn_t = None
-    if chosen in ("pnbd", "blend_pnbd"):
+    pn_t: ParetoNBDParams | None = None
+    bridging = bool(backtest) and h < horizon
+    level_model = str(backtest.get("level_model", "bgnbd")) if bridging else chosen
+    if chosen in ("pnbd", "blend_pnbd") or level_model == "pnbd":
         pn_t = fit_pareto(features_t)
-        if pn_t is None:
-            chosen, reason = (
-                ("blend" if chosen == "blend_pnbd" else "bgnbd"),
-                (
-                    "Pareto/NBD could not be fitted on the whole history, so its place is taken "
-                    "by BG/NBD."
-                ),
-            )
-        else:
+        if pn_t is not None:
             pn_horizon = pareto_prob_none(features_t, pn_t, horizon)
+        elif chosen in ("pnbd", "blend_pnbd"):
+            chosen = "blend" if chosen == "blend_pnbd" else "bgnbd"
+            reason = "Pareto/NBD could not be fitted on the whole history; BG/NBD takes its place."
+    if pn_horizon is None:
+        level_model = "bgnbd"
+    level_q = pn_horizon if level_model == "pnbd" and pn_horizon is not None else bg_horizon
+    level_name = "Pareto/NBD" if level_model == "pnbd" else "BG/NBD"
+    scored = has_t & ~population
     risk = pn_horizon.copy() if chosen == "pnbd" and pn_horizon is not None else bg_horizon.copy()
     if classifier is not None:
         # The classifier's BG/NBD inputs at T are for its own h-day window.
         add_model_features(features_t, fit_t, h)
         p_h = classifier.predict(features_t)
-        if h < horizon:
-            scored = has_t & ~population
-            p_big, shift = bridge(p_h, bg_horizon, scored)
-            bridged = (
-                f"the {horizon}-day horizon is longer than the history allows for training "
-                f"and backtesting, so the classifier learned {h}-day windows; its log-odds "
-                f"were shifted by one constant ({shift:+.2f}) so that its average risk "
-                f"equals BG/NBD's average P(no order in {horizon} days) for the same "
-                f"customers (the classifier ranks, BG/NBD sets the level for the longer "
-                f"horizon); the backtest covers {h} days."
-            )
-        else:
-            p_big = p_h
+        p_big = bridge(p_h, level_q, scored)[0] if bridging else p_h
         gbm_risk = p_big
         if chosen == "gbm":
             risk = p_big
@@ -635,11 +660,18 @@ def _predict_churn(
             risk = BLEND_WEIGHT * p_big + (1 - BLEND_WEIGHT) * bg_horizon
         elif chosen == "blend_pnbd" and pn_horizon is not None:
             risk = BLEND_WEIGHT * p_big + (1 - BLEND_WEIGHT) * pn_horizon
-    elif h < horizon and backtest:
+    if bridging:
+        # Beyond the backtest's window nothing checks the level: the lifetime model that
+        # met the backtest's churn rate more closely sets it, the chosen model ranks.
+        risk, shift = level(risk, level_q, scored)
+        learned = f"the classifier learned {h}-day windows and " if classifier else ""
         bridged = (
-            f"the backtest covers {h} days (the history is too short for {horizon}); "
-            f"{'Pareto/NBD' if chosen == 'pnbd' else 'BG/NBD'} predicts the full {horizon} "
-            "days directly."
+            f"the {horizon}-day horizon is longer than the history allows for backtesting "
+            f"({h} days), so {learned}the chosen model's log-odds were shifted by one "
+            f"constant ({shift:+.2f}) so that its average risk equals {level_name}'s average "
+            f"P(no order in {horizon} days) for the same customers ({level_name}'s average "
+            f"P(no order in {h} days) came closest to the backtest's churn rate): the model "
+            "ranks, the lifetime model sets the level for the longer horizon."
         )
 
     # Population model: BG/NBD for customers with little history; the base rate for
