@@ -12,9 +12,13 @@ Methods, all scored on the same customers and the same holdout:
   CSV, `score --as-of 1997-09-30 --horizon-days 273`, `export scores OUT.csv`;
 - bgnbd-direct: services.scoring.bgnbd called directly (BG/NBD + Gamma-Gamma fitted on
   the calibration summary in weeks; churn risk = P(no order in the 273 days));
+- pnbd-direct: services.scoring.paretonbd called directly (Pareto/NBD on the same summary;
+  churn risk = its P(no order in the 273 days); order values from our Gamma-Gamma);
 - lifetimes: the lifetimes library's BetaGeoFitter + GammaGammaFitter, in a throwaway
   virtual environment under /tmp (never a project dependency), run as a subprocess that
-  writes its predictions to CSV; its churn risk is 1 - P(alive), what lifetimes offers;
+  writes its predictions to CSV; its churn risk is 1 - P(alive), what lifetimes offers
+  (lifetimes-P0: BG/NBD's P(no order) from lifetimes' parameters); lifetimes-pnbd: its
+  ParetoNBDFitter, churn = its P(0 purchases in the 273 days);
 - recency: churn score = days since the last order, scaled to 0..1; orders = the
   customer's calibration order rate carried forward (a naive run-rate), revenue = that
   times the customer's mean order value.
@@ -69,7 +73,7 @@ LIFETIMES_PINS = (
 LIFETIMES_RUNNER = r"""
 import json, sys, time, warnings
 import pandas as pd
-from lifetimes import BetaGeoFitter, GammaGammaFitter
+from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
 from lifetimes.utils import summary_data_from_transaction_data
 
 warnings.simplefilter("ignore")
@@ -95,18 +99,35 @@ expected = bgf.conditional_expected_number_of_purchases_up_to_time(
 alive = bgf.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"])
 value = ggf.conditional_expected_average_profit(summary["frequency"], summary["monetary_value"])
 seconds = time.perf_counter() - started
+pn_started = time.perf_counter()
+pnf = ParetoNBDFitter(penalizer_coef=0.0)
+pnf.fit(summary["frequency"], summary["recency"], summary["T"])
+pn_expected = pnf.conditional_expected_number_of_purchases_up_to_time(
+    horizon_weeks, summary["frequency"], summary["recency"], summary["T"]
+)
+pn_none = [
+    pnf.conditional_probability_of_n_purchases_up_to_time(0, horizon_weeks, f, r, t)
+    for f, r, t in zip(summary["frequency"], summary["recency"], summary["T"])
+]
+pn_seconds = time.perf_counter() - pn_started
 pd.DataFrame(
     {
         "customer_id": summary.index,
         "p_alive": alive,
         "predicted_orders": expected,
         "predicted_revenue": expected * value,
+        "pn_orders": pn_expected,
+        "pn_revenue": pn_expected * value,
+        "pn_no_order": pn_none,
         "frequency": summary["frequency"],
         "recency": summary["recency"],
         "T": summary["T"],
     }
 ).to_csv(out_csv, index=False)
-print(json.dumps({**dict(bgf.params_), **dict(ggf.params_), "seconds": seconds}))
+print(json.dumps({
+    **dict(bgf.params_), **dict(ggf.params_), "seconds": seconds,
+    "pn": dict(pnf.params_), "pn_seconds": pn_seconds,
+}))
 """
 
 
@@ -188,6 +209,33 @@ def bgnbd_direct(t: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     info = (
         f"r={params.r:.4f} alpha={params.alpha:.4f} a={params.a:.4f} b={params.b:.4f} "
         f"p={gg.p:.4f} q={gg.q:.4f} v={gg.v:.4f} fit+predict {seconds:.2f}s"
+    )
+    predictions = pd.DataFrame(
+        {"churn_risk": risk, "predicted_orders": expected, "predicted_revenue": expected * value},
+        index=t.index,
+    )
+    return predictions, info
+
+
+def pnbd_direct(t: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Our Pareto/NBD (services/scoring/paretonbd.py) on the same summary in weeks; order
+    values from our Gamma-Gamma."""
+    from services.scoring import bgnbd, paretonbd
+
+    started = time.perf_counter()
+    x = (t["orders_cal"] - 1).to_numpy(float)
+    t_x = (t["last"] - t["first"]).dt.days.to_numpy(float) / WEEK
+    big_t = (AS_OF - t["first"]).dt.days.to_numpy(float) / WEEK
+    params = paretonbd.fit_paretonbd(x, t_x, big_t)
+    gg = bgnbd.fit_gamma_gamma(x, t["repeat_mean"].to_numpy())
+    horizon = HORIZON_DAYS / WEEK
+    expected = paretonbd.expected_purchases(params, horizon, x, t_x, big_t)
+    risk = paretonbd.prob_no_purchase(params, horizon, x, t_x, big_t)
+    value = bgnbd.expected_order_value(gg, x, t["repeat_mean"].to_numpy())
+    seconds = time.perf_counter() - started
+    info = (
+        f"r={params.r:.4f} alpha={params.alpha:.4f} s={params.s:.4f} beta={params.beta:.4f} "
+        f"fit+predict {seconds:.2f}s"
     )
     predictions = pd.DataFrame(
         {"churn_risk": risk, "predicted_orders": expected, "predicted_revenue": expected * value},
@@ -280,8 +328,22 @@ def lifetimes_method(
     no_order = bgnbd.prob_no_purchase(
         params, HORIZON_DAYS / WEEK, raw["frequency"], raw["recency"], raw["T"]
     )
+    pn = fitted["pn"]
+    pn_info = (
+        f"Pareto/NBD r={pn['r']:.4f} alpha={pn['alpha']:.4f} s={pn['s']:.4f} "
+        f"beta={pn['beta']:.4f} fit+predict {fitted['pn_seconds']:.1f}s; churn = its P(0 "
+        "purchases in 273 days)"
+    )
+    pn_rows = pd.DataFrame(
+        {
+            "predicted_orders": raw["pn_orders"],
+            "predicted_revenue": raw["pn_revenue"],
+            "churn_risk": raw["pn_no_order"],
+        }
+    )
     return [
         ("lifetimes", orders.assign(churn_risk=1.0 - raw["p_alive"]), info + "; churn 1-P(alive)"),
+        ("lifetimes-pnbd", pn_rows, pn_info),
         (
             "lifetimes-P0",
             orders.assign(churn_risk=no_order),
@@ -450,6 +512,7 @@ def main() -> int:
     if not args.skip_app:
         methods.append(("app", lambda: app_method(orders_csv, work, log)))
     methods.append(("bgnbd-direct", lambda: bgnbd_direct(t)))
+    methods.append(("pnbd-direct", lambda: pnbd_direct(t)))
     if not args.skip_lifetimes:
         methods.append(("lifetimes", lambda: lifetimes_method(orders_csv, work, log)))
     methods.append(("recency", lambda: recency_baseline(t)))

