@@ -178,7 +178,7 @@ class ScoringSummary:
                 label = _SHORT_NAMES.get(key, key) + (
                     " (chosen)" if key == self.chosen_model else ""
                 )
-                out.append(f"  {label:<20}{_fmt(auc):>9}{_fmt(brier):>9}{_fmt(lift, 2):>14}")
+                out.append(f"  {label:<20}{_fmt(auc):>9}{_fmt(brier, 4):>9}{_fmt(lift, 2):>14}")
             orders = orders_backtest_text(self.orders_backtest, span)
             if orders:
                 out.append(f"  {orders}")
@@ -320,3 +320,4 @@ class ModelReport:
     backtest_horizon_days: int | None = None
     currency: str = "USD"  # the money unit the run was fitted in (its home currency)
     orders_backtest: dict[str, Any] = field(default_factory=dict)  # see ScoringSummary
+    paretonbd: dict[str, float] = field(default_factory=dict)  # when the chosen model uses it

@@ -406,6 +406,7 @@ def model_report(session: Session, run_id: int | None = None) -> ModelReport | N
         backtest_horizon_days=backtest.get("label_days"),
         currency=str(params.get("currency") or "USD"),
         orders_backtest=dict(backtest.get("orders") or {}),
+        paretonbd=dict(params.get("paretonbd") or {}),
     )
 
 

@@ -64,7 +64,7 @@ METRICS: tuple[tuple[str, str, str, bool, str], ...] = (
     (
         "brier",
         "Brier score",
-        "{:.3f}",
+        "{:.4f}",  # candidates often differ in the fourth decimal
         False,
         "Mean squared error of the predicted probabilities (0 = perfect). Lower is better.",
     ),
@@ -81,8 +81,8 @@ MODEL_TITLES = {
     "gbm": "Classifier",
     "bgnbd": "BG/NBD",
     "pnbd": "Pareto/NBD",
-    "blend": "Blend with BG/NBD",
-    "blend_pnbd": "Blend with Pareto/NBD",
+    "blend": "Classifier + BG/NBD",
+    "blend_pnbd": "Classifier + Pareto/NBD",
     "recency": "Recency",
 }
 BASELINE_ORDER = CHURN_MODEL_ORDER
@@ -104,8 +104,9 @@ def model_title(key: str) -> str:
 
 
 class BacktestTableModel(QAbstractTableModel):
-    """Backtest metrics (rows) of the chosen model and the baselines (columns); the best
-    value of each row in bold."""
+    """Backtest figures: one row per model (the chosen one first, then the candidates it
+    beat and plain recency), one column per metric after the model's name; the best value
+    of each column in bold."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -137,17 +138,18 @@ class BacktestTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def value(self, row: int, column: int) -> float | None:
-        """A metric (row) of a model (column 1 and up; column 0 names the metric)."""
-        return self._values[self._models[column - 1]].get(METRICS[row][0])
+        """A model's (row) figure of a metric (column 1 and up; column 0 names the model)."""
+        return self._values[self._models[row]].get(METRICS[column - 1][0])
 
     def model_keys(self) -> list[str]:
-        """The models, in column order from column 1."""
+        """The models, in row order."""
         return list(self._models)
 
-    def _best_column(self, row: int) -> int | None:
-        higher = METRICS[row][3]
-        columns = range(1, len(self._models) + 1)
-        scored = [(v, c) for c in columns if (v := self.value(row, c)) is not None]
+    def _best_row(self, column: int) -> int | None:
+        higher = METRICS[column - 1][3]
+        scored = [
+            (v, r) for r in range(len(self._models)) if (v := self.value(r, column)) is not None
+        ]
         if len(scored) < 2:
             return None
         return (max(scored) if higher else min(scored))[1]
@@ -155,35 +157,35 @@ class BacktestTableModel(QAbstractTableModel):
     # -- Qt model API ----------------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() or not self._models else len(METRICS)
+        return 0 if parent.isValid() else len(self._models)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() or not self._models else len(self._models) + 1
+        return 0 if parent.isValid() or not self._models else len(METRICS) + 1
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        key = self._models[row]
         if role == _DISPLAY:
-            if not index.isValid():
-                return None
-            if index.column() == 0:
-                return METRICS[index.row()][1]
-            value = self.value(index.row(), index.column())
-            return "—" if value is None else METRICS[index.row()][2].format(value)
+            if column == 0:
+                return ("✓ " if key == self._chosen else "") + model_title(key)
+            value = self.value(row, column)
+            return "—" if value is None else METRICS[column - 1][2].format(value)
         if role == _ALIGN:
-            if not index.isValid():
-                return None
-            return _LEFT if index.column() == 0 else _RIGHT
+            return _LEFT if column == 0 else _RIGHT
         if role == _FONT:
-            if not index.isValid():
-                return None
-            if index.column() == 0 or self._best_column(index.row()) == index.column():
+            chosen = column == 0 and key == self._chosen
+            if chosen or (column > 0 and self._best_row(column) == row):
                 font = QFont()
                 font.setBold(True)
                 return font
             return None
         if role == _TOOLTIP:
-            if not index.isValid():
-                return None
-            return METRICS[index.row()][4]
+            if column == 0:
+                name = CHURN_MODEL_NAMES.get(key, key)
+                return f"{name} (the chosen model)" if key == self._chosen else name
+            return METRICS[column - 1][4]
         return None
 
     def headerData(
@@ -192,13 +194,9 @@ class BacktestTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            if section == 0:
-                return "Metric"
-            key = self._models[section - 1]
-            return model_title(key) + (" (chosen)" if key == self._chosen else "")
+            return "Model" if section == 0 else METRICS[section - 1][1]
         if role == Qt.ItemDataRole.ToolTipRole and section > 0:
-            key = self._models[section - 1]
-            return CHURN_MODEL_NAMES.get(key, key)
+            return METRICS[section - 1][4]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _LEFT if section == 0 else _RIGHT
         return None
@@ -337,7 +335,7 @@ class ModelReportDialog(QDialog):
         self.metrics_view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         metrics_help = _label(
             "Scores computed as of an earlier day, checked against what customers then "
-            "did. The best figure of each row is in bold.",
+            "did. The best figure of each column is in bold.",
             metrics_card,
             "kpiNote",
         )
@@ -356,11 +354,20 @@ class ModelReportDialog(QDialog):
         rows = (
             ("BG/NBD (weeks)", "bgnbd", (("r", "r"), ("alpha", "α"), ("a", "a"), ("b", "b"))),
             ("Gamma-Gamma", "gamma_gamma", (("p", "p"), ("q", "q"), ("v", "v"))),
+            (
+                "Pareto/NBD (weeks)",
+                "paretonbd",
+                (("r", "r"), ("alpha", "α"), ("s", "s"), ("beta", "β")),
+            ),
         )
+        self.param_rows: dict[str, list[QLabel]] = {}
         for r, (title, group, names) in enumerate(rows):
-            grid.addWidget(_label(title, params_card, "paramGroup", wrap=False), r, 0)
+            heading = _label(title, params_card, "paramGroup", wrap=False)
+            grid.addWidget(heading, r, 0)
+            self.param_rows[group] = [heading]
             for c, (key, symbol) in enumerate(names, start=1):
                 label = _label("", params_card, "paramValue", wrap=False)
+                self.param_rows[group].append(label)
                 label.setToolTip(f"{title}: {key}")
                 self.param_labels[f"{group}.{key}"] = label
                 label.setProperty("symbol", symbol)
@@ -444,9 +451,16 @@ class ModelReportDialog(QDialog):
         )
         self.orders_label.setText(orders)
         self.orders_label.setVisible(bool(orders))
+        groups = {
+            "bgnbd": report.bgnbd,
+            "gamma_gamma": report.gamma_gamma,
+            "paretonbd": report.paretonbd,
+        }
+        for widget in self.param_rows["paretonbd"]:
+            widget.setVisible(bool(report.paretonbd))  # fitted when the chosen model uses it
         for key, label in self.param_labels.items():
             group, name = key.split(".")
-            values = report.bgnbd if group == "bgnbd" else report.gamma_gamma
+            values = groups[group]
             value = values.get(name)
             if key == "gamma_gamma.v" and value is not None:
                 # v is a scale in the money unit the model was fitted in: cents.
@@ -460,7 +474,7 @@ class ModelReportDialog(QDialog):
         self.notes_card.setVisible(bool(notes))
         self._fit_metrics_height()
         if self.metrics_model.columnCount():
-            # The metric names take the room the figures do not need.
+            # The model names take the room the figures do not need.
             self.metrics_view.horizontalHeader().setSectionResizeMode(
                 0, QHeaderView.ResizeMode.Stretch
             )
