@@ -220,8 +220,8 @@ def _gbm(rows: int) -> Any:
     # ones stop when a 15% validation split stops improving.
     large = rows >= 5000
     return HistGradientBoostingClassifier(
-        learning_rate=0.05,
-        max_iter=400 if large else 100,
+        learning_rate=0.1 if large else 0.05,
+        max_iter=300 if large else 100,
         max_leaf_nodes=7,
         max_bins=63,
         min_samples_leaf=max(20, min(200, rows // 100)),

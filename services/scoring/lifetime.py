@@ -35,6 +35,7 @@ FloatArray = npt.NDArray[np.float64]
 # Tried in turn when a fit fails: no penalty first (the published estimates), then a
 # small one that keeps thin or odd histories finite.
 PENALIZERS = (0.0, 0.001, 0.01)
+PARETO_SAMPLE = 30_000
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,16 @@ class LifetimeFit:
 
 
 def _distinct_histories(
-    features: pd.DataFrame,
+    features: pd.DataFrame, sample: int | None = None
 ) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.int64]]:
-    """The distinct (x, t_x, T) histories in weeks of the customers with a purchase, and
-    how many customers share each."""
+    """The distinct (x, t_x, T) histories in weeks of the customers with a purchase (of a
+    fixed random ``sample`` of them when there are more), and how many share each."""
     x, tx, big_t, has = bgnbd_summary(features)
+    if sample is not None and int(has.sum()) > sample:
+        rows = np.flatnonzero(has)
+        keep = np.sort(np.random.default_rng(0).choice(rows, size=sample, replace=False))
+        has = np.zeros_like(has)
+        has[keep] = True
     # Identical (x, t_x, T) rows in whole days are common (one-time buyers of the same
     # day): fit each distinct row once, weighted by how many customers share it.
     # Packed into one integer per customer (x, t_x and T in whole days, each < 2**20).
@@ -198,9 +204,11 @@ def add_model_features(features: pd.DataFrame, fit: LifetimeFit, days: float) ->
 
 
 def fit_pareto(features: pd.DataFrame) -> ParetoNBDParams | None:
-    """Pareto/NBD (weeks) on every customer with a purchase by the cutoff, or None when
-    even a penalised fit fails (it is a candidate churn model, never the only one)."""
-    ux, utx, ubig_t, counts = _distinct_histories(features)
+    """Pareto/NBD (weeks) on the customers with a purchase by the cutoff (a fixed random
+    PARETO_SAMPLE of them in a larger book: four parameters need no more, and its fit
+    costs ten times BG/NBD's), or None when even a penalised fit fails (it is a
+    candidate churn model, never the only one)."""
+    ux, utx, ubig_t, counts = _distinct_histories(features, PARETO_SAMPLE)
     for penalizer in PENALIZERS:
         try:
             return fit_paretonbd(ux, utx, ubig_t, weights=counts, penalizer=penalizer)
