@@ -80,7 +80,7 @@ def ensure_workspace(path: Path, customers: int) -> None:
         shutil.copyfile(UNSCORED_CACHE, path)
     else:
         print(f"building the demo workspace at {path} ({customers:,} customers)...", flush=True)
-        _main_py("--db", str(path), "demo", "--customers", str(customers))
+        _main_py("--db", str(path), "demo", "--customers", str(customers), "--no-score")
     print("scoring it...", flush=True)
     _main_py("--db", str(path), "score")
     print(f"ready in {time.perf_counter() - start:.0f} s")

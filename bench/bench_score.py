@@ -51,7 +51,7 @@ def ensure_workspace(path: Path, customers: int) -> None:
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "--db", str(path), "demo", "--customers",
-         str(customers)],
+         str(customers), "--no-score"],
         check=True,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

@@ -23,7 +23,7 @@ def neutralise_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-__all__ = ["OutputPathError", "check_output_path", "display_path"]
+__all__ = ["OutputPathError", "check_output_path", "display_path", "unused_path"]
 
 
 class OutputPathError(UserFacingError):
@@ -41,6 +41,20 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def unused_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` if nothing is there yet, else the first free "name (2).ext", "name (3).ext"
+    beside it: for files a command adds to a folder that may hold earlier ones."""
+    target = Path(path).expanduser()
+    if not (target.exists() or target.is_symlink()):
+        return target
+    number = 2
+    while True:
+        other = target.with_name(f"{target.stem} ({number}){target.suffix}")
+        if not (other.exists() or other.is_symlink()):
+            return other
+        number += 1
 
 
 def check_output_path(

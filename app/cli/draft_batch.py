@@ -98,6 +98,12 @@ def matching_alerts(engine: object, flt: dict[str, tuple[str, ...]]) -> list[int
     return [int(i) for i, k in zip(columns["id"], keep, strict=True) if k]
 
 
+def canonical_filter(flt: dict[str, tuple[str, ...]]) -> str:
+    """A filter written one way: keys and their values in order ("queue=risk,severity=
+    critical,warning")."""
+    return ",".join(f"{key}=" + ",".join(sorted(set(flt[key]))) for key in sorted(flt))
+
+
 def cmd_draft_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Draft for all the alerts FILTER matches, into --out DIR (see BATCH_HELP)."""
     from sqlalchemy import select
@@ -106,16 +112,20 @@ def cmd_draft_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.cli.errors import EXIT_OK, CommandError
     from app.workspace import command_workspace
     from models.db import session_scope
-    from models.schema import DraftBatch
+    from models.schema import BatchDraft, DraftBatch
     from services.alerts.config import default_actor
+    from services.alerts.lifecycle import moment
+    from services.output_files import unused_path
     from services.outreach.batch import (
         approve_row,
+        close_if_done,
         create_batch,
         draft_batch,
         load_batch,
         preview_batch,
     )
     from services.outreach.batch_delivery import export_eml_folder
+    from services.outreach.batch_records import OPEN_STATES
     from services.outreach.prompt import mark_reviewed, provider_from_settings
 
     if args.customer:
@@ -127,14 +137,22 @@ def cmd_draft_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except FilterError as exc:
         raise CommandError(str(exc)) from exc
     folder = Path(args.out)
-    title = f"draft --batch --alerts {args.alerts}"
+    # The same filter however it is written ("queue=risk,severity=critical" or the other
+    # way round) is the same batch, to pick up where a run stopped.
+    title = f"draft --batch --alerts {canonical_filter(flt)}"
     actor = default_actor()
     with command_workspace(args.db) as workspace:
         engine = workspace.engine
         with Session(engine) as session:
             resumed = session.scalar(
                 select(DraftBatch.id)
-                .where(DraftBatch.title == title, DraftBatch.closed_at.is_(None))
+                .where(
+                    DraftBatch.title == title,
+                    DraftBatch.closed_at.is_(None),
+                    DraftBatch.id.in_(
+                        select(BatchDraft.batch_id).where(BatchDraft.state.in_(OPEN_STATES))
+                    ),
+                )
                 .order_by(DraftBatch.id.desc())
                 .limit(1)
             )
@@ -176,8 +194,12 @@ def cmd_draft_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if row.state == "drafted":
                 approve_row(engine, row.id)
         result = export_eml_folder(engine, batch_id, folder, actor=actor)
+        with session_scope(workspace.sessions) as session:
+            # Nothing left to write (all written or skipped): the next run starts afresh.
+            close_if_done(session, batch_id, moment(None))
         view = load_batch(engine, batch_id)
-    _write_summary(folder / "summary.csv", view)
+    summary = unused_path(folder / "summary.csv")  # an earlier run's summary stays
+    _write_summary(summary, view)
     skipped = [r for r in view.rows if r.state == "skipped"]
     earlier = view.count("exported") - result.done
     recorded = (
@@ -206,8 +228,8 @@ def cmd_draft_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"Not written: {error}", file=err)
     checked = sum(1 for r in view.rows if r.state == "exported" and r.checks)
     if checked:
-        print(f"{checked:,} drafts have checks to read (summary.csv, column checks).", file=out)
-    print(f"Summary: {folder / 'summary.csv'}", file=out)
+        print(f"{checked:,} drafts have checks to read ({summary.name}, column checks).", file=out)
+    print(f"Summary: {summary}", file=out)
     return EXIT_OK
 
 

@@ -12,9 +12,9 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from app.cli.args import whole_number
 from app.cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError
@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="build (or rebuild) the demo workspace",
         description="Build, or rebuild, a demo workspace of a B2C apparel retailer: "
-        "customers, 3 years of orders, tickets, reviews, emails and opportunities.",
+        "customers, 3 years of orders, tickets, reviews, emails and opportunities, then "
+        "score it and raise its alerts (as the window's demo).",
     )
     demo.add_argument(
         "--customers",
@@ -91,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--seed", type=whole_number(), default=7, metavar="S", help="random seed (default 7)"
+    )
+    demo.add_argument(
+        "--no-score", action="store_true", help="leave it unscored (no scores, no alerts)"
     )
 
     db = commands.add_parser(
@@ -138,14 +142,38 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         summary = build_demo(
             workspace.engine, customers=args.customers, seed=args.seed, progress=progress
         )
+        print(
+            f"Built the demo workspace at {workspace.display_name}: "
+            f"{summary.customers:,} customers, {summary.orders:,} orders, "
+            f"{summary.interactions:,} interactions, {summary.opportunities:,} opportunities, "
+            f"{summary.subscriptions:,} subscriptions (seed {summary.seed}, as of "
+            f"{summary.today}).",
+            file=out,
+        )
+        if not args.no_score:
+            _score_demo(workspace.engine, out, progress)
+    return EXIT_OK
+
+
+def _score_demo(engine: Any, out: TextIO, progress: Callable[[float, str], None]) -> None:
+    """Score the demo and raise its alerts, as the window's demo is; a problem leaves it
+    built and unscored, and says so."""
+    from models.errors import UserFacingError
+    from services.refresh import score_and_alert
+
+    try:
+        result = score_and_alert(engine, progress=progress)
+    except UserFacingError as exc:
+        print(f"Not scored: {exc} Run `score` when the data allows it.", file=out)
+        return
+    scores = result.scores
+    alerts = result.alerts
     print(
-        f"Built the demo workspace at {workspace.display_name}: "
-        f"{summary.customers:,} customers, {summary.orders:,} orders, "
-        f"{summary.interactions:,} interactions, {summary.opportunities:,} opportunities, "
-        f"{summary.subscriptions:,} subscriptions (seed {summary.seed}, as of {summary.today}).",
+        f"Scored {scores.customers:,} customers as of {scores.as_of.isoformat()}"
+        + (f"; {alerts.created:,} alerts raised." if alerts is not None else ".")
+        + (f" The alerts were not updated: {result.alerts_error}" if result.alerts_error else ""),
         file=out,
     )
-    return EXIT_OK
 
 
 def cmd_db_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

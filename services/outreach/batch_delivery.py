@@ -34,6 +34,7 @@ from services.alerts.config import default_actor
 from services.alerts.contact import record_email_in
 from services.alerts.lifecycle import AlertActionError, moment, unit_of_work
 from services.alerts.records import SentAs
+from services.output_files import unused_path
 from services.outreach.batch import BatchError, CancelledFn, ProgressFn, close_if_done
 from services.outreach.batch_records import SendSummary
 from services.outreach.delivery import SmtpSettings, send_email, smtp_settings
@@ -378,7 +379,10 @@ def export_eml_folder(
         if cancelled():
             break
         progress(index / max(len(emails), 1), f"Saving {email.customer}…")
-        path = target / _file_name(int(positions.get(email.row_id, index)), email.customer)
+        # An earlier batch's file of the same name stays: this one takes "name (2).eml".
+        path = unused_path(
+            target / _file_name(int(positions.get(email.row_id, index)), email.customer)
+        )
         try:
             save_eml(build_email(email.subject, email.body, email.recipient, sender), path)
         except Exception as exc:  # noqa: BLE001 - a bad address: the row says why

@@ -95,13 +95,41 @@ def test_batch_writes_one_eml_per_customer_and_a_summary(book: Book, tmp_path: P
 
     # Run again: the batch is done; Ada is now in the cool-down or waits nowhere, and no
     # email is recorded twice.
+    # The same filter written the other way round is the same batch.
     book.set("alerts.cooldown_days", 14)
-    code, out, _err = cli(
-        book, "--batch", "--alerts", "queue=risk,owner=Maya", "--out", str(out_dir), "--offline"
+    first_summary = (out_dir / "summary.csv").read_bytes()
+    first_eml = emls[0].read_bytes()
+    code, out, err = cli(
+        book, "--batch", "--alerts", "owner=Maya,queue=risk", "--out", str(out_dir), "--offline"
     )
     assert code == 0
     assert "Wrote 0 emails" in out
+    assert "Picking up" not in err  # the first batch was done, so it was closed
     assert len(outreach(book)) == 1
+    # Nothing an earlier run wrote is written over: its summary and email stay as they were.
+    assert (out_dir / "summary.csv").read_bytes() == first_summary
+    assert emls[0].read_bytes() == first_eml
+    assert "summary (2).csv" in out
+    with (out_dir / "summary (2).csv").open(encoding="utf-8") as handle:
+        second = list(csv.DictReader(handle))
+    assert (
+        "cool-down" in next(r for r in second if r["customer"] == "Ada Lovelace")["skipped reason"]
+    )
+    # A batch that wrote nothing is closed too: with the cool-down off, the next run
+    # starts a new batch (not the stale one with its old reasons) and writes Ada again,
+    # beside the first file, not over it.
+    book.set("alerts.cooldown_days", 0)
+    code, out, err = cli(
+        book, "--batch", "--alerts", "queue=risk,owner=Maya", "--out", str(out_dir), "--offline"
+    )
+    assert code == 0, err
+    assert "Picking up" not in err
+    assert "Wrote 1 email" in out
+    assert len(outreach(book)) == 2
+    assert emls[0].read_bytes() == first_eml
+    assert len(sorted(out_dir.glob("*.eml"))) == 2
+    assert (out_dir / f"{emls[0].stem} (2).eml").exists()
+    assert "summary (3).csv" in out
 
 
 def test_an_interrupted_batch_is_picked_up_without_recording_twice(
