@@ -281,3 +281,84 @@ def test_cards_picked_with_ctrl_and_shift_click_are_drafted_alone(
         pane.draft_all_button.click()
     assert len(everything.args[0]) >= pane.model.rowCount()
     qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+
+
+def test_r_regenerates_the_draft_shown(
+    qtbot, controller: BatchController, jobs: JobRunner, workspace: Workspace
+) -> None:
+    alert_ids = contactable_alerts(workspace, 2)
+    start_batch(qtbot, controller, alert_ids, jobs)
+    queue = controller.queue
+    assert queue is not None
+    first = queue.model.rows[0]
+    assert first.variant == 0
+    queue.activateWindow()
+    queue.list.setFocus()
+    qtbot.keyClick(queue.list, Qt.Key.Key_R)
+    qtbot.waitUntil(
+        lambda: queue.model.rows[0].variant == 1 and queue.model.rows[0].state == "drafted",
+        timeout=TIMEOUT_MS,
+    )
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    again = queue.model.rows[0]
+    assert queue.body.toPlainText() == again.body  # the new draft is the one shown
+    assert queue.list.currentIndex().row() == 0  # R stays on the draft it redid
+    assert queue.model.rows[1].variant == 0  # the others are untouched
+    stored = rows(workspace, "SELECT variant, state FROM batch_drafts WHERE id = ?", first.id)
+    assert stored == [(1, "drafted")]
+
+
+def test_cancel_while_drafting_keeps_what_was_drafted(
+    qtbot, controller: BatchController, jobs: JobRunner, workspace: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    import threading
+
+    import services.outreach.batch as batch_module
+
+    # Each draft waits for the test's go-ahead, so Cancel lands while drafting.
+    real, gate = batch_module._draft_one, threading.Semaphore(0)
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        gate.acquire(timeout=10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch_module, "_draft_one", slow)
+    settings(workspace, outreach__batch_concurrency=1)
+    alert_ids = contactable_alerts(workspace, 6)
+    controller.draft_for_all(tuple(alert_ids), "the test's alerts")
+    qtbot.waitUntil(lambda: controller.dialog is not None, timeout=TIMEOUT_MS)
+    assert controller.dialog is not None
+    controller.dialog.by_templates.setChecked(True)
+    controller.dialog.start_button.click()
+    qtbot.waitUntil(lambda: controller.queue is not None and controller.busy, timeout=TIMEOUT_MS)
+    queue = controller.queue
+    assert queue is not None
+    gate.release(2)  # two drafts go through
+    qtbot.waitUntil(
+        lambda: sum(s == "drafted" for s in rows_states(workspace)) == 2, timeout=TIMEOUT_MS
+    )
+    assert queue.cancel_button.isVisible()
+    queue.cancel_button.click()
+    gate.release(10)  # the draft in flight may finish; nothing new starts
+    qtbot.waitUntil(lambda: not controller.busy and jobs.is_idle(), timeout=TIMEOUT_MS)
+    left = rows_states(workspace)
+    wanted = len(left) - left.count("skipped")
+    assert wanted >= 5
+    assert left.count("drafted") in (2, 3)  # the two let through, and the one in flight
+    # The rest were not drafted: they stay queued, to draft later.
+    assert left.count("queued") == wanted - left.count("drafted") >= 2
+    assert not queue.cancel_button.isVisible()
+    # The drafts made are there to review.
+    assert [r.state for r in queue.model.rows].count("drafted") == left.count("drafted")
+
+
+def rows_states(workspace: Workspace) -> list[str]:
+    return [
+        r[0]
+        for r in rows(
+            workspace,
+            "SELECT state FROM batch_drafts WHERE batch_id = (SELECT MAX(id) FROM draft_batches) "
+            "ORDER BY position",
+        )
+    ]

@@ -117,7 +117,12 @@ def test_a_customer_keeps_the_group_of_their_active_alert() -> None:
     # Customer 3 is drawn once for both alerts.
     assert by[(3, "gone_quiet")] == by[(3, "high_risk_high_value")]
     assert draws["high"] == 1
-    assert all(a["customer_id"] == 3 for a in audits)
+    # Audited once if drawn into the holdout, never for the inherited groups.
+    assert [a["customer_id"] for a in audits] == ([3] if by[(3, "gone_quiet")][0] else [])
+    # Everyone held out (100%): customer 3's one draw is audited once, with its band.
+    out, _, audits = assign(fresh, churn, {1: (True, "medium"), 2: (False, "high")}, _config(100))
+    assert [(a["customer_id"], a["band"], a["percent"]) for a in audits] == [(3, "high", 100)]
+    assert out.loc[out["customer_id"] == 3, "holdout"].tolist() == [True, True]
 
 
 def test_growth_and_pipeline_alerts_and_a_share_of_zero_are_in_no_group() -> None:
