@@ -45,6 +45,12 @@ import pandas as pd
 
 from services.records import WITH_CLASSIFIER
 from services.scoring.bgnbd import ModelFitError
+from services.scoring.calibration import (
+    MonotoneCalibration,
+    PlattCalibration,
+    bridge,
+    level,
+)
 from services.scoring.data import ScoringData, day_date
 from services.scoring.features import (
     MODEL_FEATURES,
@@ -87,51 +93,6 @@ TRAIN_THREADS = 1
 
 class Progress(Protocol):
     def __call__(self, fraction: float, message: str) -> None: ...
-
-
-class MonotoneCalibration:
-    """Isotonic calibration that keeps the classifier's ranking.
-
-    Plain isotonic regression is a step function: customers the trees rank apart share
-    one probability (on CDNOW, 6,149 distinct scores became 132), and tied risks rank no
-    one (ROC AUC 0.7622 against the raw scores' 0.7648). Here the isotonic fit is
-    interpolated linearly between the centres of its steps, so it is strictly increasing
-    between the first and the last centre and as calibrated as the steps are.
-    """
-
-    def __init__(self, scores: FloatArray, labels: npt.NDArray[np.int64]) -> None:
-        from sklearn.isotonic import IsotonicRegression
-
-        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-        fitted = iso.fit(scores, labels).predict(scores)
-        levels, block = np.unique(fitted, return_inverse=True)
-        centres = np.bincount(block, weights=scores) / np.bincount(block)
-        order = np.argsort(centres, kind="stable")
-        self.centres: FloatArray = centres[order]
-        self.levels: FloatArray = levels[order]
-
-    def __call__(self, scores: FloatArray) -> FloatArray:
-        out: FloatArray = np.interp(scores, self.centres, self.levels)
-        return out
-
-
-class PlattCalibration:
-    """A logistic curve on the log-odds of the score (small workspaces: few rows)."""
-
-    def __init__(self, scores: FloatArray, labels: npt.NDArray[np.int64]) -> None:
-        from sklearn.linear_model import LogisticRegression
-
-        self.model = LogisticRegression(C=1e6).fit(_log_odds(scores)[:, None], labels)
-
-    def __call__(self, scores: FloatArray) -> FloatArray:
-        out: FloatArray = self.model.predict_proba(_log_odds(scores)[:, None])[:, 1]
-        return out
-
-
-def _log_odds(p: FloatArray) -> FloatArray:
-    q = np.clip(p, 1e-6, 1 - 1e-6)
-    out: FloatArray = np.log(q / (1 - q))
-    return out
 
 
 @dataclass
@@ -213,11 +174,12 @@ def _usable_columns(frame: pd.DataFrame) -> tuple[str, ...]:
 def _gbm(rows: int) -> Any:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    # Small trees learned slowly: order histories carry a few strong signals, and on
-    # CDNOW (273 days) trees of 7 leaves at a rate of 0.05 rank better than 15 leaves at
-    # 0.15 for every seed tried (AUC 0.7676-0.7682 against 0.7642-0.7661) and vary less.
-    # Small workspaces: no rows to spare for early stopping, a fixed 100 rounds; larger
-    # ones stop when a 15% validation split stops improving.
+    # Small trees: order histories carry a few strong signals. On CDNOW (273 days)
+    # trees of 7 leaves rank better than 15 for every seed tried (classifier AUC
+    # 0.7664-0.7682 at a rate of 0.05 or 0.1, against 0.7642-0.7661 with 15 leaves at
+    # 0.15) and vary less; 0.1 needs half the trees of 0.05 for the same ranking. Small
+    # workspaces learn at 0.05 for a fixed 100 rounds (no rows to spare for early
+    # stopping); larger ones stop when a 15% validation split stops improving.
     large = rows >= 5000
     return HistGradientBoostingClassifier(
         learning_rate=0.1 if large else 0.05,
@@ -398,54 +360,6 @@ class ChurnResult:
     bgnbd_risk: FloatArray | None = None  # BG/NBD's P(no order in (T, T+H]) (NaN: no order)
     pnbd_risk: FloatArray | None = None  # Pareto/NBD's, when it is part of the chosen model
     pnbd_params: dict[str, float] | None = None  # its fit at T (weeks), likewise
-
-
-def bridge(p_short: FloatArray, q_long: FloatArray, rows: BoolArray) -> tuple[FloatArray, float]:
-    """Carry P(no order in h) over to a longer horizon H with one log-odds shift.
-
-    The shift (at most 0: no order in H is never likelier than no order in h) makes the
-    mean over ``rows`` equal BG/NBD's mean P(no order in H) there. It keeps the
-    classifier's ranking of customers, which backtests better than rescaling each
-    customer by BG/NBD's own ratio (on CDNOW: AUC 0.761 against 0.758 at 273 days).
-    """
-    from scipy.optimize import brentq
-    from scipy.special import expit, logit
-
-    eps = 1e-6
-    odds = logit(np.clip(p_short, eps, 1 - eps))
-    target = float(np.nanmean(q_long[rows])) if rows.any() else float("nan")
-    if not np.isfinite(target):
-        return p_short, 0.0
-
-    def gap(shift: float) -> float:
-        return float(np.mean(expit(odds[rows] + shift))) - target
-
-    if gap(0.0) <= 0:
-        return p_short, 0.0
-    shift = float(brentq(gap, -30.0, 0.0, xtol=1e-6))
-    out: FloatArray = expit(odds + shift)
-    return out, shift
-
-
-def level(p: FloatArray, q: FloatArray, rows: BoolArray) -> tuple[FloatArray, float]:
-    """Shift ``p``'s log-odds by one constant so that its mean over ``rows`` equals
-    ``q``'s there (either way): the ranking stays, the level becomes ``q``'s."""
-    from scipy.optimize import brentq
-    from scipy.special import expit, logit
-
-    target = float(np.nanmean(q[rows])) if rows.any() else float("nan")
-    if not np.isfinite(target) or not 0.0 < target < 1.0:
-        return p, 0.0
-    odds = logit(np.clip(p, 1e-6, 1 - 1e-6))
-
-    def gap(shift: float) -> float:
-        return float(np.mean(expit(odds[rows] + shift))) - target
-
-    if abs(gap(0.0)) < 1e-9:
-        return p, 0.0
-    shift = float(brentq(gap, -30.0, 30.0, xtol=1e-6))
-    out: FloatArray = expit(odds + shift)
-    return out, shift
 
 
 def _level_model(y: BoolArray, p_bg: FloatArray, p_pn: FloatArray | None) -> str:
@@ -668,10 +582,14 @@ def _predict_churn(
         # met the backtest's churn rate more closely sets it, the chosen model ranks.
         risk, shift = level(risk, level_q, scored)
         learned = f"the classifier learned {h}-day windows and " if classifier else ""
+        moved = (
+            f"the chosen model's log-odds were shifted by one constant ({shift:+.2f}) so that"
+            if abs(shift) >= 0.005
+            else "the chosen model's risks were left as they are, since"
+        )
         bridged = (
             f"the {horizon}-day horizon is longer than the history allows for backtesting "
-            f"({h} days), so {learned}the chosen model's log-odds were shifted by one "
-            f"constant ({shift:+.2f}) so that its average risk equals {level_name}'s average "
+            f"({h} days), so {learned}{moved} its average risk equals {level_name}'s average "
             f"P(no order in {horizon} days) for the same customers ({level_name}'s average "
             f"P(no order in {h} days) came closest to the backtest's churn rate): the model "
             "ranks, the lifetime model sets the level for the longer horizon."

@@ -88,6 +88,7 @@ from services.scoring.lifetime import (
     fit_lifetime,
     order_values,
 )
+from services.scoring.notes import coverage_words, run_notes
 from services.scoring.rfm import rfm_segments
 from services.settings import (
     ENGAGEMENT_WEIGHTS,
@@ -213,12 +214,13 @@ def score_workspace(
     step(0.76, "Explaining the scores")
     drivers = top_drivers(features, churn.risk)
 
-    notes = _notes(churn, fit, scores)
+    notes = run_notes(churn, fit, scores.confidence)
     if check is not None:
         notes.append(
             f"80% ranges checked on the backtest: the orders of {check.coverage:.0%} of "
             f"{check.customers:,} customers in the {check.days} days after "
-            f"{format_date(day_date(check.cutoff))} fell inside the range made that day"
+            f"{format_date(day_date(check.cutoff))} fell inside the range made that day "
+            + coverage_words(check.coverage)
         )
     left_out = MoneyContext(data.currency).left_out_note(data.left_out)
     if left_out:
@@ -362,7 +364,12 @@ def _customer_scores(
     # workspace's average purchase value.
     first_chance = 1.0 - churn.risk
     orders = np.where(has, first_chance * given_any, first_chance)
-    year = np.where(has, expected_year, first_chance)
+    # Twelve months hold the horizon's orders (when the horizon is within a year): the
+    # year's value is never below the horizon's predicted revenue.
+    within = horizon <= CLV_DAYS
+    year = np.where(
+        has, np.maximum(expected_year, orders) if within else expected_year, first_chance
+    )
     p_alive = alive(features, fit)
     engagement, e_points = engagement_score(features, config.engagement_weights)
     health, h_points, share = health_score(features, cover, config.health_weights)
@@ -447,28 +454,6 @@ def _interval_sampler(
         )
 
     return run
-
-
-def _notes(churn: ChurnResult, fit: LifetimeFit, scores: _Scores) -> list[str]:
-    notes = [churn.reason]
-    if churn.bridged:
-        notes.append(churn.bridged)
-    notes.extend(fit.notes)
-    notes.extend(churn.notes)
-    population = int(churn.population.sum())
-    if population:
-        notes.append(
-            f"{population:,} customers with little or no order history are scored by the "
-            "population model (BG/NBD, or the workspace rate without any order) and "
-            "marked low confidence"
-        )
-    wide = int((scores.confidence == "low").sum()) - population
-    if wide > 0:
-        notes.append(
-            f"{wide:,} more customers are marked low confidence: the likely range of their "
-            "churn risk (8 chances in 10) spans half the scale or more"
-        )
-    return [n for n in notes if n]
 
 
 # --- writing ------------------------------------------------------------------------------

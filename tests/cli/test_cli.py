@@ -88,6 +88,10 @@ def test_demo_builds_and_rebuilds_the_workspace(tmp_path: Path) -> None:
     assert count(db, "customers") == 60
     orders = count(db, "orders")
     assert orders > 60
+    # Scored as the window's demo is (one snapshot per customer), or it says why not.
+    scored = count(db, "score_snapshots") == 60
+    assert scored == ("Scored 60 customers" in first.stdout)
+    assert scored or "Not scored:" in first.stdout
     again = run("--db", str(db), "demo", "--customers", "60", "--seed", "3", home=tmp_path)
     assert again.returncode == 0, again.stderr
     assert count(db, "customers") == 60

@@ -39,7 +39,9 @@ SCORE_COLUMNS = [
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     home = tmp_path_factory.mktemp("export-home")
     db = home / "demo.radar.sqlite"
-    built = run("--db", str(db), "demo", "--customers", "300", "--seed", "4", home=home)
+    built = run(
+        "--db", str(db), "demo", "--customers", "300", "--seed", "4", "--no-score", home=home
+    )
     assert built.returncode == 0, built.stderr
     return home, db
 

@@ -15,7 +15,9 @@ from tests.cli.test_cli import count, one_line_error, run
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     home = tmp_path_factory.mktemp("score-home")
     db = home / "demo.radar.sqlite"
-    built = run("--db", str(db), "demo", "--customers", "400", "--seed", "6", home=home)
+    built = run(
+        "--db", str(db), "demo", "--customers", "400", "--seed", "6", "--no-score", home=home
+    )
     assert built.returncode == 0, built.stderr
     return home, db
 

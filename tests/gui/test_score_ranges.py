@@ -60,7 +60,7 @@ def test_the_pane_shows_the_ranges_of_the_scores(
 def test_a_snapshot_without_ranges_shows_no_range_line(
     qtbot, jobs: JobRunner, workspace: Workspace
 ) -> None:
-    # Scored before intervals were kept (the columns added by migration 0007 are NULL).
+    # Scored before intervals were kept (the columns added by migration 0008 are NULL).
     with workspace.engine.begin() as conn:
         conn.execute(
             text(
@@ -80,3 +80,38 @@ def test_a_snapshot_without_ranges_shows_no_range_line(
     assert pane.score_strip.isVisible()
     assert not pane.score_strip.ranges.isVisible()
     qtbot.waitUntil(jobs.is_idle)
+
+
+def test_range_wording_at_the_ends(workspace: Workspace) -> None:
+    # A range is never certain ("100%"), a figure that cannot move is said once ("0"),
+    # and a bound is not joined by a dash ("95% to >99%").
+    from dataclasses import replace
+
+    from sqlalchemy.orm import Session
+
+    from services.scoring.queries import customer_scores
+    from views.customers.score_tiles import ranges_text
+
+    with workspace.engine.connect() as conn:
+        cid = conn.execute(text("SELECT MIN(customer_id) FROM score_snapshots")).scalar_one()
+    with Session(workspace.engine) as session:
+        scores = customer_scores(session, int(cid))
+    assert scores is not None
+    sure = replace(
+        scores,
+        churn_risk_low=0.95,
+        churn_risk_high=1.0,
+        predicted_orders_low=0.0,
+        predicted_orders_high=0.0,
+        clv_12m_low_cents=0,
+        clv_12m_high_cents=0,
+    )
+    line = ranges_text(sure)[0]
+    assert "churn risk 95% to >99%" in line
+    assert "orders 0 ·" in line
+    assert line.endswith("CLV $0")
+    assert "100%" not in line
+    low = ranges_text(replace(sure, churn_risk_low=0.0, churn_risk_high=0.12))[0]
+    assert "churn risk <1% to 12%" in low
+    plain = ranges_text(replace(sure, churn_risk_low=0.2, churn_risk_high=0.35))[0]
+    assert f"churn risk 20%{DASH}35%" in plain

@@ -1,4 +1,4 @@
-"""Scoring writes the 80% intervals into the snapshot (migration 0007), the confidence
+"""Scoring writes the 80% intervals into the snapshot (migration 0008), the confidence
 label follows the churn-risk interval's width under the history ceiling, and a
 workspace scored before the intervals upgrades with its snapshots kept (issue 21).
 Real data: the CDNOW 1/10 sample imported as an orders file."""

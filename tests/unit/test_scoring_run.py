@@ -571,3 +571,31 @@ def test_pareto_nbd_is_a_backtested_candidate_and_scores_when_chosen(
         assert np.allclose(blend.risk[scored], 0.5 * blend.gbm_risk[scored] + 0.5 * own[scored])
     finally:
         ws.close()
+
+
+def test_twelve_months_are_worth_at_least_the_horizon_within_them(
+    demo_scored: tuple[Workspace, ScoringSummary],
+) -> None:
+    ws, summary = demo_scored
+    assert summary.horizon_days <= 365
+    with ws.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT clv_12m_cents, predicted_revenue_cents, clv_12m_low_cents, "
+                "clv_12m_high_cents FROM score_snapshots"
+            )
+        ).all()
+    assert len(rows) == summary.customers
+    clv = np.array([r[0] for r in rows], dtype=float)
+    revenue = np.array([r[1] for r in rows], dtype=float)
+    assert np.all(clv >= revenue - 1)  # cents, rounded apart
+    assert np.all(np.array([r[2] for r in rows], dtype=float) <= clv)
+    assert np.all(clv <= np.array([r[3] for r in rows], dtype=float))
+
+
+def test_the_coverage_note_says_what_a_coverage_means() -> None:
+    from services.scoring.notes import coverage_words
+
+    assert coverage_words(0.92) == "(meant for 8 in 10: the ranges are wider than they need be)"
+    assert coverage_words(0.81) == "(meant for 8 in 10)"
+    assert "too narrow" in coverage_words(0.6)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMenu,
     QPushButton,
     QTabBar,
     QVBoxLayout,
     QWidget,
 )
 
+from views.alerts.draft_targets import ALL_QUEUES, DraftTargets
 from views.alerts.query import AlertQuery
 from views.alerts.source import ALERT_QUEUES, QUEUE_LABELS, SEVERITIES, SEVERITY_LABELS, AlertSource
 from views.item_models.alert_list_data import SORTS, STATUS_FILTERS, AlertFilter, AlertListData
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 # QSettings keys (UI state): the queue and the order the user chose last.
 KEY_QUEUE = "alerts/queue"
 KEY_SORT = "alerts/sort"
-ALL_QUEUES = "all"
 # The queue tabs, left to right: the three queues, then every alert.
 QUEUE_TABS = (*ALERT_QUEUES, ALL_QUEUES)
 QUEUE_TIPS = {
@@ -75,7 +74,7 @@ def _ask_owner(parent: QWidget, owners: Sequence[str]) -> str | None:
     return str(name) if ok and name else None
 
 
-class AlertsPane(QWidget):
+class AlertsPane(DraftTargets, QWidget):
     """Severity chips, filters, search and the alert cards, in priority order.
 
     Signals:
@@ -455,65 +454,6 @@ class AlertsPane(QWidget):
         if not index.isValid() or self._current is None:
             return ()
         return self.model.card_ids(index.row())
-
-    def shown_alert_ids(self) -> tuple[int, ...]:
-        """Every alert of the cards the queue and filters show."""
-        data = self.model.data_set
-        if data is None or data.n == 0:
-            return ()
-        cards = data.cards(self.model.filter)
-        return tuple(int(i) for i in data.columns["id"][cards.members])
-
-    def selected_rows(self) -> list[int]:
-        """The cards picked (Ctrl- or Shift-click), top to bottom."""
-        return sorted({i.row() for i in self.list.selectionModel().selectedRows()})
-
-    def _shown_words(self) -> str:
-        cards = self.model.rowCount()
-        queue = QUEUE_LABELS.get(self.queue, "All")
-        where = "every queue" if self.queue == ALL_QUEUES else f"the {queue} queue"
-        return f"the {cards:,} card{'s' if cards != 1 else ''} shown in {where}"
-
-    def _draft_rows(self, rows: list[int]) -> None:
-        ids = tuple(i for row in rows for i in self.model.card_ids(row))
-        if ids:
-            self.draft_all_requested.emit(ids, f"the {len(rows):,} cards you selected")
-
-    def _on_draft_all_button_clicked(self) -> None:
-        rows = self.selected_rows()
-        if len(rows) > 1:
-            self._draft_rows(rows)
-        else:
-            self._draft_shown()
-
-    def _update_draft_button(self, *_args: object) -> None:
-        picked = len(self.selected_rows())
-        self.draft_all_button.setText(
-            f"Draft for {picked:,} selected…" if picked > 1 else "Draft for all…"
-        )
-
-    def _on_list_context_menu_requested(self, pos: QPoint) -> None:
-        index = self.list.indexAt(pos)
-        menu = QMenu(self)
-        rows = self.selected_rows()
-        if index.isValid() and len(rows) > 1 and index.row() in rows:
-            menu.addAction(f"Draft for the {len(rows):,} selected…", lambda: self._draft_rows(rows))
-        elif index.isValid():
-            card = self.model.card_ids(index.row())
-            name = str(self.model.record(index.row()).get("customer") or "this customer")
-            menu.addAction(
-                f"Draft for {name}…",
-                lambda: self.draft_all_requested.emit(card, name),
-            )
-        shown = menu.addAction(f"Draft for all {self.model.rowCount():,} shown…")
-        shown.triggered.connect(self._draft_shown)
-        shown.setEnabled(self.model.rowCount() > 0)
-        menu.popup(self.list.viewport().mapToGlobal(pos))
-
-    def _draft_shown(self) -> None:
-        ids = self.shown_alert_ids()
-        if ids:
-            self.draft_all_requested.emit(ids, self._shown_words())
 
     def _on_queue_tabs_current_changed(self, _index: int) -> None:
         if self._settings is not None:

@@ -75,22 +75,35 @@ def _count(value: float) -> str:
     return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
 
 
+def _span(low: str, high: str) -> str:
+    """ "12%–35%"; one figure when both ends read the same ("0"); "95% to >99%" when an
+    end is a bound (a dash before ">" or "<" reads badly)."""
+    if low == high:
+        return low
+    if high[:1] in "<>" or low[:1] in "<>":
+        return f"{low} to {high}"
+    return f"{low}{DASH}{high}"
+
+
+def _risk_end(value: float) -> str:
+    """A range end of a risk: never "100%" or "0%" (a range is never certain)."""
+    return ">99%" if value >= 0.995 else "<1%" if value <= 0.005 else format_percent(value)
+
+
 def ranges_text(scores: CustomerScores) -> tuple[str, ...]:
     """The 80% ranges in words, longest wording first ("" when the snapshot has none):
     "Likely ranges (8 in 10 chances): churn risk 12%–35% · orders 0–2 · CLV $640–$1,380"."""
     parts: list[tuple[str, str]] = []
     if scores.churn_risk_low is not None and scores.churn_risk_high is not None:
-        both = f"{format_percent(scores.churn_risk_low)}{DASH}"
-        both += format_percent(scores.churn_risk_high)
+        both = _span(_risk_end(scores.churn_risk_low), _risk_end(scores.churn_risk_high))
         parts.append(("churn risk " + both, "risk " + both))
     if scores.predicted_orders_low is not None and scores.predicted_orders_high is not None:
-        both = f"{_count(scores.predicted_orders_low)}{DASH}"
-        both += _count(scores.predicted_orders_high)
+        both = _span(_count(scores.predicted_orders_low), _count(scores.predicted_orders_high))
         parts.append(("orders " + both, "orders " + both))
     if scores.clv_12m_low_cents is not None and scores.clv_12m_high_cents is not None:
         low = format_money(scores.clv_12m_low_cents / 100.0, scores.currency, cents=False)
         high = format_money(scores.clv_12m_high_cents / 100.0, scores.currency, cents=False)
-        parts.append((f"CLV {low}{DASH}{high}", f"CLV {low}{DASH}{high}"))
+        parts.append((f"CLV {_span(low, high)}", f"CLV {_span(low, high)}"))
     if not parts:
         return ("",)
     long = " · ".join(p[0] for p in parts)
