@@ -34,45 +34,15 @@ from services.scoring.bgnbd import (
     p_alive,
     prob_no_purchase,
 )
+from tests.support.cdnow import cdnow_calibration
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "cdnow"
-CALIBRATION_END = pd.Timestamp("1997-09-30")
 PUBLISHED = BGNBDParams(r=0.243, alpha=4.414, a=0.793, b=2.426)
-
-
-def _cdnow_calibration() -> pd.DataFrame:
-    """The 39-week calibration summary of the 1/10 sample, in weeks, same-day purchases merged."""
-    raw = pd.read_csv(
-        DATA / "CDNOW_sample.txt",
-        sep=r"\s+",
-        header=None,
-        names=["master_id", "id", "date", "cds", "amount"],
-        dtype={"date": str},
-    )
-    raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
-    days = (
-        raw[raw["date"] <= CALIBRATION_END]
-        .groupby(["id", "date"], as_index=False)["amount"]
-        .sum()
-        .sort_values(["id", "date"])
-    )
-    by = days.groupby("id")
-    first, last = by["date"].min(), by["date"].max()
-    repeat_value = days[by.cumcount() > 0].groupby("id")["amount"].mean()
-    summary = pd.DataFrame(
-        {
-            "x": (by.size() - 1).astype(float),
-            "t_x": (last - first).dt.days / 7.0,
-            "T": (CALIBRATION_END - first).dt.days / 7.0,
-        }
-    )
-    summary["m"] = repeat_value.reindex(summary.index).fillna(0.0)
-    return summary
 
 
 @pytest.fixture(scope="module")
 def cdnow() -> pd.DataFrame:
-    return _cdnow_calibration()
+    return cdnow_calibration()
 
 
 @pytest.fixture(scope="module")
