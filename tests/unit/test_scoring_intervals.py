@@ -33,7 +33,8 @@ from services.scoring.intervals import (
     simulate,
     uncertainty,
 )
-from tests.unit.test_bgnbd import DATA, _cdnow_calibration
+from tests.support.cdnow import DATA
+from tests.support.cdnow import cdnow_calibration as _cdnow_calibration
 
 HORIZON = 39.0  # weeks: the published holdout period
 YEAR = 52.0

@@ -21,7 +21,7 @@ from models.migrate import _raw_pragma, alembic_config, upgrade
 from services.importing.service import run_import
 from services.scoring.intervals import HIGH_CONFIDENCE_WIDTH, MEDIUM_CONFIDENCE_WIDTH
 from services.scoring.run import score_workspace
-from tests.unit.test_bgnbd import DATA
+from tests.support.cdnow import DATA
 
 AS_OF = dt.date(1997, 9, 30)
 COLUMNS = (
