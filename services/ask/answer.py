@@ -1,0 +1,191 @@
+"""A query's result as an answer: a sentence that sums it up, a chart when the result is a
+breakdown or a series, and which column links to a customer.
+
+Shared by saved questions and model-written queries, so both read the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from services.ask.readonly import QueryResult
+
+ChartKind = Literal["bar", "line"]
+AnswerSource = Literal["library", "model"]
+
+MAX_BAR_ROWS = 30  # more groups than this reads better as a table
+CUSTOMER_COLUMN = "customer_id"
+_DAY = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")  # a day or a month: a series' label
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """How to draw an answer: bars per label, or a line over time."""
+
+    kind: ChartKind
+    label_column: int
+    value_column: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A question and what answers it."""
+
+    question: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    truncated: bool
+    summary: str
+    chart: ChartSpec | None
+    sql: str
+    params: dict[str, Any] = field(default_factory=dict)
+    source: AnswerSource = "library"
+    customer_column: int | None = None
+    notice: str | None = None
+    saved_id: str | None = None
+
+    @property
+    def customer_ids(self) -> list[int]:
+        """The customers the rows are about, in row order (empty when none)."""
+        if self.customer_column is None:
+            return []
+        out = []
+        for row in self.rows:
+            value = row[self.customer_column]
+            if isinstance(value, int) and not isinstance(value, bool):
+                out.append(value)
+        return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _numeric_columns(result: QueryResult) -> list[int]:
+    out = []
+    for i, _name in enumerate(result.columns):
+        values = [r[i] for r in result.rows if r[i] is not None]
+        if values and all(_is_number(v) for v in values):
+            out.append(i)
+    return out
+
+
+def _text_columns(result: QueryResult) -> list[int]:
+    out = []
+    for i, _name in enumerate(result.columns):
+        values = [r[i] for r in result.rows if r[i] is not None]
+        if values and all(isinstance(v, str) for v in values):
+            out.append(i)
+    return out
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def number_text(value: Any) -> str:
+    """A figure as read by a person: 1,234 or 1,234.56 or 0.42."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool) or not _is_number(value):
+        return str(value)
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    if abs(value) < 1:
+        return f"{value:.2f}"
+    return f"{value:,.2f}"
+
+
+def chart_for(result: QueryResult) -> ChartSpec | None:
+    """A bar chart for a breakdown (a label and a figure per row), a line for a series over
+    days or months; None for anything else (a list of customers, a single figure)."""
+    rows = result.rows
+    if len(rows) < 2 or CUSTOMER_COLUMN in result.columns:
+        return None
+    numeric = [i for i in _numeric_columns(result) if not result.columns[i].endswith("_id")]
+    texts = _text_columns(result)
+    if not numeric or not texts:
+        return None
+    label = texts[0]
+    value = numeric[-1] if len(numeric) == 1 else numeric[0]
+    if label > value and len(texts) > 1:
+        label = next((t for t in texts if t < value), label)
+    name = _label(result.columns[value])
+    by = _label(result.columns[label])
+    labels = [r[label] for r in rows]
+    if all(isinstance(v, str) and _DAY.match(v) for v in labels) and len(rows) >= 3:
+        return ChartSpec("line", label, value, f"{name.capitalize()} by {by}")
+    if len(rows) > MAX_BAR_ROWS or len(set(labels)) != len(labels):
+        return None
+    return ChartSpec("bar", label, value, f"{name.capitalize()} by {by}")
+
+
+def summarise(result: QueryResult, chart: ChartSpec | None) -> str:
+    """One sentence that sums the result up."""
+    rows = result.rows
+    more = f" (the first {len(rows):,}; there are more)" if result.truncated else ""
+    if not rows:
+        return "No rows match."
+    if len(rows) == 1 and len(result.columns) == 1:
+        return f"{_label(result.columns[0]).capitalize()}: {number_text(rows[0][0])}."
+    if chart is not None and chart.kind == "bar":
+        value = chart.value_column
+        ranked = sorted(
+            (r for r in rows if _is_number(r[value])), key=lambda r: r[value], reverse=True
+        )
+        if ranked:
+            top, low = ranked[0], ranked[-1]
+            name = _label(result.columns[value])
+            return (
+                f"{len(rows):,} groups{more}; the highest {name} is {top[chart.label_column]} "
+                f"({number_text(top[value])}), the lowest {low[chart.label_column]} "
+                f"({number_text(low[value])})."
+            )
+    if chart is not None and chart.kind == "line":
+        value, label = chart.value_column, chart.label_column
+        first, last = rows[0], rows[-1]
+        name = _label(result.columns[value])
+        return (
+            f"{name.capitalize()} from {first[label]} to {last[label]}: "
+            f"{number_text(first[value])} to {number_text(last[value])}."
+        )
+    if CUSTOMER_COLUMN in result.columns:
+        i = result.columns.index(CUSTOMER_COLUMN)
+        customers = len({r[i] for r in rows})
+        noun = "customer" if customers == 1 else "customers"
+        if customers == len(rows):
+            return f"{customers:,} {noun}{more}."
+        return f"{len(rows):,} rows{more} about {customers:,} {noun}."
+    return f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'}{more}."
+
+
+def answer_from(
+    question: str,
+    sql: str,
+    result: QueryResult,
+    *,
+    source: AnswerSource,
+    params: dict[str, Any] | None = None,
+    notice: str | None = None,
+    saved_id: str | None = None,
+) -> Answer:
+    """The Answer for a query's result: summary sentence, chart and customer links."""
+    chart = chart_for(result)
+    customer = result.columns.index(CUSTOMER_COLUMN) if CUSTOMER_COLUMN in result.columns else None
+    return Answer(
+        question=question,
+        columns=result.columns,
+        rows=result.rows,
+        truncated=result.truncated,
+        summary=summarise(result, chart),
+        chart=chart,
+        sql=sql,
+        params=dict(params or {}),
+        source=source,
+        customer_column=customer,
+        notice=notice,
+        saved_id=saved_id,
+    )

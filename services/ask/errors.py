@@ -1,0 +1,36 @@
+"""What can go wrong when asking, in words a user can act on."""
+
+from __future__ import annotations
+
+
+class AskError(Exception):
+    """A question that got no answer; the message says why and what to do."""
+
+
+class CannotAnswer(AskError):
+    """The workspace holds nothing that answers the question."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason.strip().rstrip(".") or "the question is outside what it holds"
+        super().__init__(f"I can't answer that from this workspace: {self.reason}.")
+
+
+class QueryRefused(AskError):
+    """A query that would write, or read outside the ask_ views: it never ran."""
+
+
+class QueryFailed(AskError):
+    """The database could not run the query; the message is its error."""
+
+    def __init__(self, error: str, sql: str) -> None:
+        self.error = error
+        self.sql = sql
+        super().__init__(f"The query did not run: {error}")
+
+
+class QueryTimeout(AskError):
+    """The query ran past its time limit and was stopped."""
+
+
+class QueryCancelled(AskError):
+    """The user stopped the query."""

@@ -1,0 +1,499 @@
+"""The views questions are asked against: their SQL, and their documentation.
+
+Ask never lets a query (saved or written by a model) near the tables. It reads a small
+set of views made for questions, ``ask_*``, with plain column names, local dates and
+money in major units beside its currency. The views are TEMPORARY: ``readonly.run_query``
+creates them on its own read-only connection before it runs a query, so the workspace
+file never changes and the views always match this version of the app (no migration).
+
+Conventions every view follows (and the model's prompt repeats):
+
+- ``*_day`` / ``day`` columns are the LOCAL date of the event as 'YYYY-MM-DD' text: the
+  date on the clock of the source that recorded it (services/local_dates.py), so
+  ``day >= date('now', '-30 days')`` style filters work.
+- Money: ``amount`` (or ``value``) in major units of ``currency`` (12.5 = $12.50), and
+  ``*_home`` in the workspace's home currency (NULL when there is no exchange rate).
+- Flags are 0/1 integers.
+- ``reason`` (tickets, reviews) sorts a text into one reason by the words it uses; see
+  REASONS.
+
+``ASK_VIEWS`` documents every view and column: the prompt's schema, the Ask view's "What
+can I ask?" and the saved questions all read it. ``privacy`` names the drafting privacy
+field (services.settings.PRIVACY_FIELDS) that governs a column: a column whose field
+may not leave the computer is masked in the examples sent to a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.money import MoneyContext, home_cents_sql
+
+
+@dataclass(frozen=True)
+class ColumnDoc:
+    """One column of an ask_ view, as documented to the model and the user."""
+
+    name: str
+    type: str  # "integer", "number", "text", "day", "flag", "json"
+    description: str
+    privacy: str | None = None  # the privacy field that must allow it to leave
+
+
+@dataclass(frozen=True)
+class ViewDoc:
+    """One ask_ view: its name, what a row is, and its columns."""
+
+    name: str
+    description: str
+    columns: tuple[ColumnDoc, ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The column names in order."""
+        return tuple(c.name for c in self.columns)
+
+
+# The reasons a ticket or a review is sorted into, first match wins: (label, words).
+# Matched on the lower-cased subject and text; English words only (Listen, issue 18, is
+# to learn reasons from the workspace's own text).
+REASONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Quality", ("pilling", "pilled", "fell apart", "stitching", "thin", "poor quality",
+                 "cheap", "wrinkle", "damaged", "broken", "torn", "faded", "defect")),
+    ("Sizing & fit", ("size", "sizing", "fit", "too small", "too large", "runs small",
+                      "runs large", "tight", "loose", "cut strangely")),
+    ("Not as pictured", ("pictured", "photo", "looks nothing like", "not as described",
+                         "different color", "colour")),
+    ("Delivery", ("where is my order", "late", "delivery", "shipping", "shipped",
+                  "missing item", "tracking", "never arrived", "lost in")),
+    ("Returns & refunds", ("return", "refund", "exchange")),
+    ("Price & promotions", ("price", "expensive", "discount", "code", "coupon", "promo")),
+    ("Service", ("rude", "support", "no answer", "no response", "waited", "unhelpful")),
+)  # fmt: skip
+OTHER_REASON = "Other"
+
+
+def _c(name: str, type_: str, description: str, privacy: str | None = None) -> ColumnDoc:
+    return ColumnDoc(name, type_, description, privacy)
+
+
+_EVENT_DAY = "the local date of the event, 'YYYY-MM-DD'"
+
+ASK_VIEWS: tuple[ViewDoc, ...] = (
+    ViewDoc(
+        "ask_customers",
+        "One row per customer, with their paid-order totals and their latest scores.",
+        (
+            _c("customer_id", "integer", "the customer's id in this workspace"),
+            _c("external_id", "text", "the customer's id in the system it came from"),
+            _c("source", "text", "where the customer came from (shopify, salesforce, demo...)"),
+            _c("name", "text", "full name", "surname"),
+            _c("email", "text", "email address", "email"),
+            _c("company", "text", "company", "company"),
+            _c("owner", "text", "the account manager who owns the customer", "owner"),
+            _c(
+                "tier", "text", "loyalty tier or plan (e.g. Bronze, Silver, Gold, Platinum)", "tier"
+            ),
+            _c("region", "text", "region or country", "region"),
+            _c("signup_day", "day", "the date the customer signed up"),
+            _c("do_not_contact", "flag", "1 when the customer must not be contacted"),
+            _c(
+                "attributes",
+                "json",
+                "every other column the source had, as a JSON object (read with "
+                "json_extract(attributes, '$.key')); e.g. fitmap_sessions, fitmap_last_used "
+                "when the workspace has fit-tool usage",
+            ),
+            _c("paid_orders", "integer", "number of paid orders"),
+            _c("revenue_home", "number", "paid revenue, in the home currency"),
+            _c("first_order_day", "day", "local date of the first paid order"),
+            _c("last_order_day", "day", "local date of the latest paid order"),
+            _c("open_tickets", "integer", "support tickets not solved or closed"),
+            _c("open_opportunities", "integer", "sales opportunities not closed"),
+            _c("scored_as_of", "day", "the date of the latest scoring (NULL: never scored)"),
+            _c("churn_risk", "number", "probability (0-1) of no order in the scoring horizon"),
+            _c("churn_risk_low", "number", "lower end of churn_risk's 80% interval"),
+            _c("churn_risk_high", "number", "upper end of churn_risk's 80% interval"),
+            _c("engagement_score", "number", "engagement 0-100 (higher is more engaged)"),
+            _c("health_score", "number", "health 0-100 (higher is healthier)"),
+            _c(
+                "segment",
+                "text",
+                "RFM segment (Champions, Loyal, Potential Loyalist, New, Promising, Need "
+                "Attention, About to Sleep, At Risk, Can't Lose Them, Hibernating, Lost)",
+                "segment",
+            ),
+            _c("confidence", "text", "confidence of the scores: high, medium or low"),
+            _c("predicted_orders", "number", "expected orders in the scoring horizon"),
+            _c("clv_12m_home", "number", "12-month customer lifetime value, home currency"),
+            _c("revenue_at_risk_home", "number", "revenue at risk, in the home currency"),
+        ),
+    ),
+    ViewDoc(
+        "ask_orders",
+        "One row per order (paid, refunded, cancelled or pending).",
+        (
+            _c("order_id", "integer", "the order's id in this workspace"),
+            _c("customer_id", "integer", "the customer (ask_customers.customer_id)"),
+            _c("external_id", "text", "the order number in the system it came from"),
+            _c("day", "day", _EVENT_DAY),
+            _c("amount", "number", "the order's amount in its currency"),
+            _c("currency", "text", "ISO currency code of amount"),
+            _c("amount_home", "number", "the amount in the home currency"),
+            _c(
+                "status",
+                "text",
+                "paid, refunded (returned), cancelled or pending; revenue counts paid only",
+            ),
+            _c("channel", "text", "sales channel (online, store, app...)"),
+            _c("category", "text", "product category"),
+            _c("items", "integer", "number of items"),
+        ),
+    ),
+    ViewDoc(
+        "ask_tickets",
+        "One row per customer-service ticket.",
+        (
+            _c("ticket_id", "integer", "the ticket's id in this workspace"),
+            _c("customer_id", "integer", "the customer"),
+            _c("external_id", "text", "the ticket number in the help desk"),
+            _c("day", "day", _EVENT_DAY),
+            _c("subject", "text", "the ticket's subject", "tickets"),
+            _c("text", "text", "the ticket's text", "tickets"),
+            _c("ticket_type", "text", "the help desk's ticket type (NULL when it had none)"),
+            _c("status", "text", "open, pending, solved, closed..."),
+            _c("is_open", "flag", "1 when not solved, closed, resolved or cancelled"),
+            _c("channel", "text", "how it came in (email, web, chat, phone...)"),
+            _c("satisfaction", "text", "satisfaction rating: good, bad, offered, unoffered"),
+            _c(
+                "satisfaction_score",
+                "number",
+                "1 for a good rating, 0 for a bad one, NULL when not rated",
+            ),
+            _c("sentiment", "number", "sentiment of the text, -1 (negative) to 1 (positive)"),
+            _c(
+                "is_negative",
+                "flag",
+                "1 when the sentiment is below 0, or the satisfaction rating is bad",
+            ),
+            _c("reason", "text", "the reason the text is about (see the reasons list)"),
+        ),
+    ),
+    ViewDoc(
+        "ask_reviews",
+        "One row per product review.",
+        (
+            _c("review_id", "integer", "the review's id in this workspace"),
+            _c("customer_id", "integer", "the customer"),
+            _c("day", "day", _EVENT_DAY),
+            _c("rating", "integer", "stars, 1 to 5"),
+            _c("title", "text", "the review's title", "reviews"),
+            _c("text", "text", "the review's text", "reviews"),
+            _c("sentiment", "number", "sentiment of the text, -1 to 1"),
+            _c(
+                "is_negative",
+                "flag",
+                "1 when the sentiment is below 0, or (with no sentiment) 1-2 stars",
+            ),
+            _c("reason", "text", "the reason the text is about (see the reasons list)"),
+            _c("channel", "text", "where it was left (web, app...)"),
+        ),
+    ),
+    ViewDoc(
+        "ask_emails",
+        "One row per email event sent to, opened or clicked by a customer (campaigns "
+        "and personal outreach).",
+        (
+            _c("email_event_id", "integer", "the event's id"),
+            _c("customer_id", "integer", "the customer"),
+            _c("event", "text", "sent, open, click or unsubscribe"),
+            _c("day", "day", _EVENT_DAY),
+            _c("subject", "text", "the email's subject"),
+            _c("campaign", "text", "the campaign's name (NULL when unknown)"),
+            _c(
+                "campaign_type",
+                "text",
+                "the campaign's type (e.g. Sale, Seasonal launch, Gift guide, Win-back)",
+            ),
+            _c("channel", "text", "the sending tool or channel"),
+        ),
+    ),
+    ViewDoc(
+        "ask_interactions",
+        "Every other interaction: calls, meetings, notes, NPS answers, logins and "
+        "any imported activity (kind tells which).",
+        (
+            _c("interaction_id", "integer", "the interaction's id"),
+            _c("customer_id", "integer", "the customer"),
+            _c("kind", "text", "call, meeting, note, nps, login, or another imported kind"),
+            _c("day", "day", _EVENT_DAY),
+            _c("channel", "text", "channel or tool"),
+            _c("subject", "text", "subject", "tickets"),
+            _c("text", "text", "text", "tickets"),
+            _c("rating", "integer", "a score given (NPS 0-10...)"),
+            _c("sentiment", "number", "sentiment, -1 to 1"),
+            _c("attributes", "json", "other imported columns, as a JSON object"),
+        ),
+    ),
+    ViewDoc(
+        "ask_opportunities",
+        "One row per sales opportunity (deal).",
+        (
+            _c("opportunity_id", "integer", "the opportunity's id"),
+            _c("customer_id", "integer", "the customer"),
+            _c("name", "text", "the deal's name", "company"),
+            _c("type", "text", "the deal's type"),
+            _c("stage", "text", "the sales stage"),
+            _c("amount", "number", "the deal's value in its currency"),
+            _c("currency", "text", "ISO currency code of amount"),
+            _c("amount_home", "number", "the value in the home currency"),
+            _c("probability", "number", "probability of winning, 0 to 1"),
+            _c("is_open", "flag", "1 while the deal is not closed"),
+            _c("won", "flag", "1 when closed and won"),
+            _c("created_day", "day", "the date the deal was created"),
+            _c("close_day", "day", "the (expected) close date"),
+            _c("owner", "text", "the deal's owner", "owner"),
+        ),
+    ),
+    ViewDoc(
+        "ask_alerts",
+        "One row per alert raised by the app's rules.",
+        (
+            _c("alert_id", "integer", "the alert's id"),
+            _c("customer_id", "integer", "the customer"),
+            _c("rule", "text", "the rule that raised it"),
+            _c("severity", "text", "critical, high, medium or low"),
+            _c("status", "text", "open, snoozed, in_progress, resolved, dismissed, held_back..."),
+            _c("reason", "text", "why it was raised, in words"),
+            _c("priority_home", "number", "what is at stake, in the home currency"),
+            _c("owner", "text", "the account manager it is for", "owner"),
+            _c("created_day", "day", "the date it was raised"),
+            _c("resolved_day", "day", "the date it was resolved (NULL while not)"),
+            _c("holdout", "flag", "1 when the customer is in the holdout group"),
+            _c("outcome", "text", "how it ended, when it has"),
+        ),
+    ),
+    ViewDoc(
+        "ask_tasks",
+        "One row per task, call or note logged on a customer.",
+        (
+            _c("task_id", "integer", "the task's id"),
+            _c("customer_id", "integer", "the customer"),
+            _c("alert_id", "integer", "the alert it belongs to (NULL: none)"),
+            _c("kind", "text", "task, call or note"),
+            _c("title", "text", "title", "tickets"),
+            _c("due_day", "day", "when it is due (tasks)"),
+            _c("done", "flag", "1 when done"),
+            _c("outcome", "text", "the call's outcome"),
+            _c("created_by", "text", "who logged it", "owner"),
+            _c("created_day", "day", "the date it was logged"),
+        ),
+    ),
+    ViewDoc(
+        "ask_outreach",
+        "One row per outreach email drafted, exported or sent by the app.",
+        (
+            _c("outreach_id", "integer", "the outreach's id"),
+            _c("customer_id", "integer", "the customer"),
+            _c("alert_id", "integer", "the alert it answered (NULL: none)"),
+            _c("status", "text", "draft, exported or sent"),
+            _c("subject", "text", "the email's subject"),
+            _c("goal", "text", "the goal (win back, check in, upsell...)"),
+            _c("tone", "text", "the tone"),
+            _c("template", "text", "the template, when one was used"),
+            _c("sent_day", "day", "the date it was sent (NULL: not sent)"),
+            _c("created_day", "day", "the date it was drafted"),
+        ),
+    ),
+)
+
+VIEW_NAMES: frozenset[str] = frozenset(v.name for v in ASK_VIEWS)
+
+
+def find_view(name: str) -> ViewDoc:
+    """The documentation of one view; KeyError if there is none."""
+    for view in ASK_VIEWS:
+        if view.name == name:
+            return view
+    raise KeyError(name)
+
+
+# --- the SQL ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    local_day: Callable[[str, str], str]  # (stored UTC time, its offset column)
+    app_day: Callable[[str], str]  # a time the app recorded (UTC): this computer's date
+    date_text: Callable[[str], str]  # a DATE column as 'YYYY-MM-DD'
+    json_text: Callable[[str, str], str]  # (json column, key) -> text
+    json_as_text: Callable[[str], str]  # a JSON column as text
+
+
+_SQLITE = _Dialect(
+    local_day=lambda t, off: f"date({t}, coalesce({off}, 0) || ' minutes')",
+    app_day=lambda t: f"date({t}, 'localtime')",
+    date_text=lambda d: f"date({d})",
+    json_text=lambda col, key: f"json_extract({col}, '$.\"{key}\"')",
+    json_as_text=lambda col: col,
+)
+_POSTGRES = _Dialect(
+    local_day=lambda t, off: (
+        f"to_char({t} + coalesce({off}, 0) * interval '1 minute', 'YYYY-MM-DD')"
+    ),
+    app_day=lambda t: (
+        f"to_char(({t} AT TIME ZONE 'UTC') AT TIME ZONE current_setting('TimeZone'), 'YYYY-MM-DD')"
+    ),
+    date_text=lambda d: f"to_char({d}, 'YYYY-MM-DD')",
+    json_text=lambda col, key: f"({col}::json ->> '{key}')",
+    json_as_text=lambda col: f"CAST({col} AS TEXT)",
+)
+
+CLOSED_TICKET_STATUSES = ("solved", "closed", "resolved", "cancelled", "canceled")
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def _reason_sql(text: str) -> str:
+    whens = []
+    for label, words in REASONS:
+        tests = " OR ".join(f"{text} LIKE '%{w.replace(chr(39), chr(39) * 2)}%'" for w in words)
+        whens.append(f"WHEN {tests} THEN '{label.replace(chr(39), chr(39) * 2)}'")
+    return f"CASE {' '.join(whens)} ELSE '{OTHER_REASON}' END"
+
+
+def _major(cents: str) -> str:
+    return f"({cents}) / 100.0"
+
+
+def view_sql(money: MoneyContext, *, dialect: str = "sqlite") -> dict[str, str]:
+    """The SELECT behind every ask_ view, by view name, for SQLite or PostgreSQL."""
+    d = _POSTGRES if dialect == "postgresql" else _SQLITE
+    home = home_cents_sql(money, "o.amount_cents", "o.currency")
+    deal_home = home_cents_sql(money, "p.amount_cents", "p.currency")
+    text = "lower(coalesce(i.subject, '') || ' ' || coalesce(i.text, ''))"
+    closed = _sql_list(CLOSED_TICKET_STATUSES)
+    last_paid = (
+        "(SELECT {day} FROM orders o WHERE o.customer_id = c.id AND o.status = 'paid' "
+        "ORDER BY o.order_date {dir} LIMIT 1)"
+    )
+    latest_run = (
+        "(SELECT r.id FROM scoring_runs r WHERE r.status = 'finished' "
+        "ORDER BY r.as_of DESC, r.id DESC LIMIT 1)"
+    )
+    order_day = d.local_day("o.order_date", "o.utc_offset_minutes")
+    return {
+        "ask_customers": f"""
+SELECT c.id AS customer_id, c.external_id, c.source, c.name, c.email, c.company, c.owner,
+       c.tier, c.region, {d.date_text("c.signup_date")} AS signup_day,
+       CAST(c.do_not_contact AS INTEGER) AS do_not_contact,
+       {d.json_as_text("c.attributes")} AS attributes,
+       coalesce(r.paid_orders, 0) AS paid_orders,
+       {_major("coalesce(r.paid_revenue_cents, 0)")} AS revenue_home,
+       {last_paid.format(day=order_day, dir="ASC")} AS first_order_day,
+       {last_paid.format(day=order_day, dir="DESC")} AS last_order_day,
+       coalesce(r.open_tickets, 0) AS open_tickets,
+       coalesce(r.open_opportunities, 0) AS open_opportunities,
+       {d.date_text("s.as_of")} AS scored_as_of,
+       s.churn_risk, s.churn_risk_low, s.churn_risk_high, s.engagement_score,
+       s.health_score, s.segment, s.confidence, s.predicted_orders,
+       {_major("s.clv_12m_cents")} AS clv_12m_home,
+       {_major("s.revenue_at_risk_cents")} AS revenue_at_risk_home
+FROM customers c
+LEFT JOIN customer_rollups r ON r.customer_id = c.id
+LEFT JOIN score_snapshots s ON s.customer_id = c.id AND s.scoring_run_id = {latest_run}""",
+        "ask_orders": f"""
+SELECT o.id AS order_id, o.customer_id, o.external_id, {order_day} AS day,
+       {_major("o.amount_cents")} AS amount, o.currency, {_major(home)} AS amount_home,
+       o.status, o.channel, o.category, o.items
+FROM orders o""",
+        "ask_tickets": f"""
+SELECT i.id AS ticket_id, i.customer_id, i.external_id,
+       {d.local_day("i.occurred_at", "i.utc_offset_minutes")} AS day,
+       i.subject, i.text,
+       coalesce({d.json_text("i.attributes", "Ticket type")},
+                {d.json_text("i.attributes", "Type")},
+                {d.json_text("i.attributes", "ticket_type")}) AS ticket_type,
+       i.status,
+       CASE WHEN i.status IS NOT NULL AND lower(i.status) NOT IN ({closed}) THEN 1 ELSE 0 END
+           AS is_open,
+       i.channel, i.satisfaction,
+       CASE lower(i.satisfaction) WHEN 'good' THEN 1.0 WHEN 'bad' THEN 0.0 ELSE NULL END
+           AS satisfaction_score,
+       i.sentiment,
+       CASE WHEN i.sentiment < 0 OR lower(i.satisfaction) = 'bad' THEN 1 ELSE 0 END
+           AS is_negative,
+       {_reason_sql(text)} AS reason
+FROM interactions i WHERE i.kind = 'ticket'""",
+        "ask_reviews": f"""
+SELECT i.id AS review_id, i.customer_id,
+       {d.local_day("i.occurred_at", "i.utc_offset_minutes")} AS day,
+       i.rating, i.subject AS title, i.text, i.sentiment,
+       CASE WHEN i.sentiment < 0 OR (i.sentiment IS NULL AND i.rating <= 2) THEN 1 ELSE 0 END
+           AS is_negative,
+       {_reason_sql(text)} AS reason, i.channel
+FROM interactions i WHERE i.kind = 'review'""",
+        "ask_emails": f"""
+SELECT i.id AS email_event_id, i.customer_id,
+       CASE i.kind WHEN 'email_sent' THEN 'sent' WHEN 'email_open' THEN 'open'
+            WHEN 'email_click' THEN 'click' ELSE 'unsubscribe' END AS event,
+       {d.local_day("i.occurred_at", "i.utc_offset_minutes")} AS day,
+       i.subject,
+       coalesce({d.json_text("i.attributes", "campaign")},
+                {d.json_text("i.attributes", "Campaign")}) AS campaign,
+       coalesce({d.json_text("i.attributes", "campaign_type")},
+                {d.json_text("i.attributes", "Campaign type")}) AS campaign_type,
+       i.channel
+FROM interactions i
+WHERE i.kind IN ('email_sent', 'email_open', 'email_click', 'unsubscribe')""",
+        "ask_interactions": f"""
+SELECT i.id AS interaction_id, i.customer_id, i.kind,
+       {d.local_day("i.occurred_at", "i.utc_offset_minutes")} AS day,
+       i.channel, i.subject, i.text, i.rating, i.sentiment,
+       {d.json_as_text("i.attributes")} AS attributes
+FROM interactions i
+WHERE i.kind NOT IN ('ticket', 'review', 'email_sent', 'email_open', 'email_click',
+                     'unsubscribe')""",
+        "ask_opportunities": f"""
+SELECT p.id AS opportunity_id, p.customer_id, p.name, p.type, p.stage,
+       {_major("p.amount_cents")} AS amount, p.currency, {_major(deal_home)} AS amount_home,
+       p.probability, CASE WHEN p.closed THEN 0 ELSE 1 END AS is_open,
+       CAST(p.won AS INTEGER) AS won, {d.app_day("p.created_at")} AS created_day,
+       {d.date_text("p.close_date")} AS close_day, p.owner
+FROM opportunities p""",
+        "ask_alerts": f"""
+SELECT a.id AS alert_id, a.customer_id, a.rule_key AS rule, a.severity, a.status,
+       a.reason, {_major("a.priority_cents")} AS priority_home, a.owner,
+       {d.app_day("a.created_at")} AS created_day,
+       {d.app_day("a.resolved_at")} AS resolved_day,
+       CAST(a.holdout AS INTEGER) AS holdout, a.outcome
+FROM alerts a""",
+        "ask_tasks": f"""
+SELECT t.id AS task_id, t.customer_id, t.alert_id, t.kind, t.title,
+       {d.date_text("t.due_date")} AS due_day,
+       CASE WHEN t.done_at IS NULL THEN 0 ELSE 1 END AS done, t.outcome, t.created_by,
+       {d.app_day("t.created_at")} AS created_day
+FROM actions t""",
+        "ask_outreach": f"""
+SELECT x.id AS outreach_id, x.customer_id, x.alert_id, x.status, x.subject, x.goal,
+       x.tone, x.template, {d.app_day("x.sent_at")} AS sent_day,
+       {d.app_day("x.created_at")} AS created_day
+FROM outreach x""",
+    }
+
+
+def schema_text(*, with_reasons: bool = True) -> str:
+    """The views' documentation as plain text: the schema part of a model's prompt."""
+    lines: list[str] = []
+    for view in ASK_VIEWS:
+        lines.append(f"VIEW {view.name}: {view.description}")
+        for col in view.columns:
+            lines.append(f"  {col.name} ({col.type}): {col.description}")
+        lines.append("")
+    if with_reasons:
+        labels = ", ".join(label for label, _ in REASONS)
+        lines.append(f"Reasons (the reason column): {labels}, {OTHER_REASON}.")
+    return "\n".join(lines).rstrip() + "\n"
