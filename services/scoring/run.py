@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -142,6 +143,16 @@ def read_config(session: Session) -> ScoringConfig:
     )
 
 
+def _import_models() -> None:
+    """Import what the churn model needs (it is then only looked up where it is used)."""
+    import sklearn.ensemble  # noqa: F401
+    import sklearn.isotonic  # noqa: F401
+    import sklearn.linear_model  # noqa: F401
+    import sklearn.metrics  # noqa: F401
+    import sklearn.model_selection  # noqa: F401
+    import threadpoolctl  # noqa: F401
+
+
 def score_workspace(
     engine: Engine,
     *,
@@ -182,6 +193,9 @@ def score_workspace(
         )
     t_day = day_number(as_of)
     step(0.0, "Reading the workspace")
+    # scikit-learn takes over a second to import: it loads while the workspace is read.
+    warm = threading.Thread(target=_import_models, name="scoring-imports", daemon=True)
+    warm.start()
     with translate_db_errors():
         data = load_scoring_data(engine, until_day=t_day)
     if data.p_day.size == 0:
