@@ -79,6 +79,10 @@ def _c(name: str, type_: str, description: str, privacy: str | None = None) -> C
 
 
 _EVENT_DAY = "the local date of the event, 'YYYY-MM-DD'"
+_AT = (
+    "when it happened, UTC 'YYYY-MM-DD HH:MM:SS': to put events in order (an order "
+    "after an email: o.at > e.at AND o.at < datetime(e.at, '+7 days')); use day for dates"
+)
 
 ASK_VIEWS: tuple[ViewDoc, ...] = (
     ViewDoc(
@@ -138,6 +142,7 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
             _c("customer_id", "integer", "the customer (ask_customers.customer_id)"),
             _c("external_id", "text", "the order number in the system it came from"),
             _c("day", "day", _EVENT_DAY),
+            _c("at", "text", _AT),
             _c("amount", "number", "the order's amount in its currency"),
             _c("currency", "text", "ISO currency code of amount"),
             _c("amount_home", "number", "the amount in the home currency"),
@@ -209,6 +214,7 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
             _c("customer_id", "integer", "the customer"),
             _c("event", "text", "sent, open, click or unsubscribe"),
             _c("day", "day", _EVENT_DAY),
+            _c("at", "text", _AT),
             _c("subject", "text", "the email's subject"),
             _c("campaign", "text", "the campaign's name (NULL when unknown)"),
             _c(
@@ -329,6 +335,7 @@ class _Dialect:
     date_text: Callable[[str], str]  # a DATE column as 'YYYY-MM-DD'
     json_text: Callable[[str, str], str]  # (json column, key) -> text
     json_as_text: Callable[[str], str]  # a JSON column as text
+    stored: Callable[[str], str]  # a stored UTC time, compared as text
 
 
 _SQLITE = _Dialect(
@@ -337,6 +344,7 @@ _SQLITE = _Dialect(
     date_text=lambda d: f"date({d})",
     json_text=lambda col, key: f"json_extract({col}, '$.\"{key}\"')",
     json_as_text=lambda col: col,
+    stored=lambda t: t,  # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff': comparable text
 )
 _POSTGRES = _Dialect(
     local_day=lambda t, off: (
@@ -348,6 +356,7 @@ _POSTGRES = _Dialect(
     date_text=lambda d: f"to_char({d}, 'YYYY-MM-DD')",
     json_text=lambda col, key: f"({col}::json ->> '{key}')",
     json_as_text=lambda col: f"CAST({col} AS TEXT)",
+    stored=lambda t: t,  # a timestamp: compared as one
 )
 
 CLOSED_TICKET_STATUSES = ("solved", "closed", "resolved", "cancelled", "canceled")
@@ -404,9 +413,10 @@ SELECT c.id AS customer_id, c.external_id, c.source, c.name, c.email, c.company,
        {_major("s.revenue_at_risk_cents")} AS revenue_at_risk_home
 FROM customers c
 LEFT JOIN customer_rollups r ON r.customer_id = c.id
-LEFT JOIN score_snapshots s ON s.customer_id = c.id AND s.scoring_run_id = {latest_run}""",
+LEFT JOIN score_snapshots s ON s.customer_id = c.id AND +s.scoring_run_id = {latest_run}""",
         "ask_orders": f"""
 SELECT o.id AS order_id, o.customer_id, o.external_id, {order_day} AS day,
+       {d.stored("o.order_date")} AS at,
        {_major("o.amount_cents")} AS amount, o.currency, {_major(home)} AS amount_home,
        o.status, o.channel, o.category, o.items
 FROM orders o""",
@@ -441,7 +451,7 @@ SELECT i.id AS email_event_id, i.customer_id,
        CASE i.kind WHEN 'email_sent' THEN 'sent' WHEN 'email_open' THEN 'open'
             WHEN 'email_click' THEN 'click' ELSE 'unsubscribe' END AS event,
        {d.local_day("i.occurred_at", "i.utc_offset_minutes")} AS day,
-       i.subject,
+       {d.stored("i.occurred_at")} AS at, i.subject,
        coalesce({d.json_text("i.attributes", "campaign")},
                 {d.json_text("i.attributes", "Campaign")}) AS campaign,
        coalesce({d.json_text("i.attributes", "campaign_type")},
