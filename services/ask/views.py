@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.money import MoneyContext, home_cents_sql
+from services.rollups import CLOSED_TICKET_STATUSES
 
 
 @dataclass(frozen=True)
@@ -358,9 +359,6 @@ _POSTGRES = _Dialect(
     json_as_text=lambda col: f"CAST({col} AS TEXT)",
     stored=lambda t: t,  # a timestamp: compared as one
 )
-
-CLOSED_TICKET_STATUSES = ("solved", "closed", "resolved", "cancelled", "canceled")
-
 
 def _sql_list(values: tuple[str, ...]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
