@@ -25,6 +25,7 @@ from services.demo.events import (
     _subscriptions,
     _support,
 )
+from services.demo.extras import fit_tool_usage, label_campaigns, label_tickets
 from services.demo.generate import _customers, _exact_shares, _objects, _order_times, _orders
 from services.demo.outreach import _outreach_tables, _plan_outreach
 from services.demo.tables import _DemoData, _write
@@ -179,6 +180,15 @@ def _generate(n: int, seed: int, today: dt.date, step: Callable[[float, str], No
     np.minimum.at(unsubscribed_at, emails.customer[unsub], emails.seconds[unsub])
     past = _outreach_tables(past_rng, plan, cust, unsubscribed_at, today_day)
     support_table = _interaction_table(support, today_day, detailed=True)
+    # What questions need (Ask), from a stream of their own: no other row changes.
+    label_campaigns(email_table)
+    label_tickets(support_table)
+    status = orders.table.columns["status"]
+    returned = np.zeros(n, dtype=bool)
+    returned[orders.table.customer[status == "refunded"]] = True  # type: ignore[index]
+    fit_tool_usage(
+        np.random.default_rng([seed, 17]), attributes, cust.first_day, returned, today_day
+    )
     return _DemoData(
         customers=cust.table(),
         external_ids=cust.external_ids,

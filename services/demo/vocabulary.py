@@ -294,3 +294,31 @@ _STAGE_PROBABILITY = {
 }
 
 CLUB_PLANS = (("Style Club Monthly", "month", 1, 14_99), ("Style Club Annual", "year", 12, 149_00))
+
+# The help desk's ticket type of each ticket subject (Zendesk's "Ticket type" column,
+# which its importer keeps in the ticket's attributes).
+TICKET_TYPES = {
+    "Where is my order?": "Delivery",
+    "Missing item from order": "Delivery",
+    "Change shipping address": "Delivery",
+    "Wrong size received": "Sizing & fit",
+    "Question about sizing": "Sizing & fit",
+    "Item arrived damaged": "Product quality",
+    "Return request": "Returns & exchanges",
+    "Exchange for a different color": "Returns & exchanges",
+    "Refund not received": "Billing & refunds",
+    "Discount code not working": "Billing & refunds",
+}
+# The retailer's fit tool: its usage arrives as customer attributes.
+FIT_TOOL = "FitMap"
+
+
+def campaign_type(subject: str) -> str:
+    """The type of a marketing campaign, by its subject: Gift guide, Sale or Seasonal
+    launch (personal outreach has none)."""
+    words = subject.lower()
+    if "gift" in words:
+        return "Gift guide"
+    if any(w in words for w in ("% off", "sale", "free shipping", "black friday", "markdown")):
+        return "Sale"
+    return "Seasonal launch"

@@ -1,0 +1,67 @@
+"""What the demo carries for questions (Ask): ticket types, campaign types and the fit
+tool's usage.
+
+Drawn from a random stream of its own, after everything else, so that adding them changed
+no other row of the demo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import null
+
+from services.demo.tables import _TableData
+from services.demo.vocabulary import _EPOCH, TICKET_TYPES, campaign_type
+
+_EMAIL_KINDS = ("email_sent", "email_open", "email_click", "unsubscribe")
+
+
+def label_campaigns(emails: _TableData) -> None:
+    """Every campaign email event gets {"campaign": name, "campaign_type": type}."""
+    subjects = emails.columns["subject"]
+    kinds = emails.columns["kind"]
+    types = {s: campaign_type(s) for s in set(subjects.tolist())}
+    attributes = np.full(len(subjects), null(), dtype=object)  # SQL NULL, not JSON null
+    is_email = np.isin(kinds, _EMAIL_KINDS)
+    attributes[is_email] = [
+        {"campaign": s, "campaign_type": types[s]} for s in subjects[is_email].tolist()
+    ]
+    emails.columns["attributes"] = attributes
+
+
+def label_tickets(support: _TableData) -> None:
+    """Every ticket gets the help desk's "Ticket type" (reviews get nothing)."""
+    kinds = support.columns["kind"]
+    subjects = support.columns["subject"]
+    attributes = np.full(len(kinds), null(), dtype=object)  # SQL NULL, not JSON null
+    tickets = np.flatnonzero(kinds == "ticket")
+    attributes[tickets] = [{"Ticket type": TICKET_TYPES[s]} for s in subjects[tickets].tolist()]
+    support.columns["attributes"] = attributes
+
+
+def fit_tool_usage(
+    rng: np.random.Generator,
+    attributes: npt.NDArray[Any],
+    first_day: npt.NDArray[np.int64],
+    returned: npt.NDArray[np.bool_],
+    today_day: int,
+) -> None:
+    """About a third of customers used the fit tool, more of those who returned an order
+    (they look for their size): sessions and the day of the last use, in their
+    attributes (fitmap_sessions, fitmap_last_used); 0 sessions for the others."""
+    n = len(attributes)
+    used = rng.random(n) < np.where(returned, 0.55, 0.3)
+    sessions = np.where(used, 1 + rng.poisson(2.5, n), 0)
+    start = np.maximum(first_day, today_day - 540)
+    span = np.maximum(1, today_day - start)
+    last = start + np.floor(rng.random(n) * span).astype(np.int64)
+    for i in range(n):
+        attributes[i]["fitmap_sessions"] = int(sessions[i])
+        if used[i]:
+            attributes[i]["fitmap_last_used"] = (
+                _EPOCH + dt.timedelta(days=int(last[i]))
+            ).isoformat()
