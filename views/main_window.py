@@ -1,5 +1,5 @@
-"""The main window: five tabs. Alerts (the alerts, the customer and the actions side by
-side), Customers (the table and the selected customer), Dashboard, My work and Results.
+"""The main window: six tabs. Alerts (the alerts, the customer and the actions side by
+side), Customers (the table and the selected customer), Dashboard, My work, Results, Ask.
 
 The window knows nothing about databases: it is handed a CustomerSource and a job
 runner, and asks app/ (through signals) to open or build workspaces.
@@ -38,6 +38,7 @@ from services.records import WorkspaceSummary
 from views.alerts.query import AlertQuery
 from views.alerts.source import AlertSource
 from views.alerts.view import AlertsView
+from views.ask import tab as ask_tab
 from views.customers.detail_pane import MISSING_CUSTOMER_MESSAGE, CustomerDetailPane
 from views.customers.filters import CustomerFilter
 from views.customers.pane import CustomersPane
@@ -72,8 +73,8 @@ KEY_TAB = "ui/tab"
 KEY_OWNER = "alerts/owner"
 
 TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD = 0, 1, 2
-TAB_MY_WORK, TAB_RESULTS = 3, 4
-TAB_KEYS = ("alerts", "customers", "dashboard", "my_work", "results")
+TAB_MY_WORK, TAB_RESULTS, TAB_ASK = 3, 4, 5
+TAB_KEYS = ("alerts", "customers", "dashboard", "my_work", "results", "ask")
 
 
 class MainWindow(QMainWindow):
@@ -218,6 +219,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_my_work()
         self.results = results_tab.install(self, jobs)  # Results (Ctrl+5)
+        self.ask = ask_tab.install(self, jobs)  # Ask (Ctrl+6; Ctrl+K: its question box)
         self._theme.theme_changed.connect(self._on_theme_theme_changed)
         self._jobs.busy_changed.connect(self._on_jobs_busy_changed)
         self._on_theme_theme_changed(self._theme.theme)
@@ -302,6 +304,7 @@ class MainWindow(QMainWindow):
         self.alerts_view.set_sources(None, None)
         self.my_work.set_source(None)
         self.results.set_source(None)
+        self.ask.set_source(None)
         self.dashboard.set_data(None)
         self._show_summary(None)
         if source is None:
