@@ -261,7 +261,7 @@ def answer_saved(
     notice = None
     if question.needs_sql:
         present = run_query(engine, dialect_sql(question.needs_sql, dialect))
-        if not present.rows or not present.rows[0][0]:
+        if not present.rows:
             notice = question.needs_notice
     shown = {p.name: binds[p.name] for p in question.params}
     return answer_from(

@@ -43,7 +43,8 @@ class SavedQuestion:
     explanation: str = ""  # how it is computed, in one line
     builtin: bool = True
     chart_value: str | None = None  # the column a chart draws
-    # A check whose zero count means the data is missing, and the notice then.
+    # A query that returns a row when the data the question needs is there; the notice
+    # when it returns none.
     needs_sql: str | None = None
     needs_notice: str = ""
 
@@ -56,8 +57,8 @@ def _days(default: int) -> Param:
 
 
 _FIT_TOOL_NEEDS = (
-    "SELECT count(*) FROM ask_customers "
-    "WHERE json_extract(attributes, '$.fitmap_sessions') IS NOT NULL"
+    "SELECT 1 FROM ask_customers "
+    "WHERE json_extract(attributes, '$.fitmap_sessions') IS NOT NULL LIMIT 1"
 )
 _FIT_TOOL_NOTICE = (
     "This workspace has no FitMap usage data (no customer has fitmap_sessions among their "
@@ -276,14 +277,15 @@ ORDER BY CASE part WHEN 'Profile' THEN 0 WHEN 'FitMap' THEN 1 ELSE 2 END, day DE
         "negative_review_reasons",
         "Top reasons for negative reviews, last quarter",
         "What are the top 3 reasons for negative reviews in the last quarter?",
-        """SELECT r.reason, count(*) AS reviews, round(avg(r.rating), 1) AS average_rating,
-       (SELECT x.text FROM ask_reviews x
-        WHERE x.reason = r.reason AND x.is_negative = 1 AND x.day BETWEEN :since AND :until
+        """WITH negative AS MATERIALIZED (
+  SELECT review_id, reason, rating, day, text FROM ask_reviews
+  WHERE is_negative = 1 AND day BETWEEN :since AND :until)
+SELECT n.reason, count(*) AS reviews, round(avg(n.rating), 1) AS average_rating,
+       (SELECT x.text FROM negative x WHERE x.reason = n.reason
         ORDER BY x.day DESC, x.review_id DESC LIMIT 1) AS latest_example
-FROM ask_reviews r
-WHERE r.is_negative = 1 AND r.day BETWEEN :since AND :until
-GROUP BY r.reason
-ORDER BY reviews DESC, r.reason
+FROM negative n
+GROUP BY n.reason
+ORDER BY reviews DESC, n.reason
 LIMIT :top""",
         (
             Param("top", "How many reasons", "int", 3, patterns=(r"top\s+(\d+)",)),
