@@ -46,6 +46,7 @@ class Answer:
     customer_column: int | None = None
     notice: str | None = None
     saved_id: str | None = None
+    explanation: str = ""  # how the figures are computed, in one line
 
     @property
     def customer_ids(self) -> list[int]:
@@ -86,8 +87,18 @@ def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
-def number_text(value: Any) -> str:
-    """A figure as read by a person: 1,234 or 1,234.56 or 0.42."""
+_ROW_NOUNS = {
+    "ticket_id": "ticket", "review_id": "review", "order_id": "order",
+    "opportunity_id": "deal", "alert_id": "alert", "task_id": "task",
+    "outreach_id": "email", "email_event_id": "email event",
+    "interaction_id": "interaction",
+}  # fmt: skip
+
+
+def number_text(value: Any, column: str = "") -> str:
+    """A figure as read by a person: 1,234 or 1,234.56 or 0.42 (63.6% for a _pct column)."""
+    if column.endswith("_pct") and _is_number(value):
+        return f"{value:.1f}%"
     if value is None:
         return "none"
     if isinstance(value, bool) or not _is_number(value):
@@ -99,9 +110,10 @@ def number_text(value: Any) -> str:
     return f"{value:,.2f}"
 
 
-def chart_for(result: QueryResult) -> ChartSpec | None:
+def chart_for(result: QueryResult, value_column: str | None = None) -> ChartSpec | None:
     """A bar chart for a breakdown (a label and a figure per row), a line for a series over
-    days or months; None for anything else (a list of customers, a single figure)."""
+    days or months; None for anything else (a list of customers, a single figure).
+    ``value_column`` names the figure to draw when there are several (else the last)."""
     rows = result.rows
     if len(rows) < 2 or CUSTOMER_COLUMN in result.columns:
         return None
@@ -110,7 +122,9 @@ def chart_for(result: QueryResult) -> ChartSpec | None:
     if not numeric or not texts:
         return None
     label = texts[0]
-    value = numeric[-1] if len(numeric) == 1 else numeric[0]
+    value = numeric[-1]
+    if value_column in result.columns and result.columns.index(value_column) in numeric:
+        value = result.columns.index(value_column)
     if label > value and len(texts) > 1:
         label = next((t for t in texts if t < value), label)
     name = _label(result.columns[value])
@@ -141,8 +155,8 @@ def summarise(result: QueryResult, chart: ChartSpec | None) -> str:
             name = _label(result.columns[value])
             return (
                 f"{len(rows):,} groups{more}; the highest {name} is {top[chart.label_column]} "
-                f"({number_text(top[value])}), the lowest {low[chart.label_column]} "
-                f"({number_text(low[value])})."
+                f"({number_text(top[value], result.columns[value])}), the lowest "
+                f"{low[chart.label_column]} ({number_text(low[value], result.columns[value])})."
             )
     if chart is not None and chart.kind == "line":
         value, label = chart.value_column, chart.label_column
@@ -150,15 +164,18 @@ def summarise(result: QueryResult, chart: ChartSpec | None) -> str:
         name = _label(result.columns[value])
         return (
             f"{name.capitalize()} from {first[label]} to {last[label]}: "
-            f"{number_text(first[value])} to {number_text(last[value])}."
+            f"{number_text(first[value], result.columns[value])} to "
+            f"{number_text(last[value], result.columns[value])}."
         )
     if CUSTOMER_COLUMN in result.columns:
         i = result.columns.index(CUSTOMER_COLUMN)
         customers = len({r[i] for r in rows})
         noun = "customer" if customers == 1 else "customers"
-        if customers == len(rows):
+        row_noun = _ROW_NOUNS.get(result.columns[0])
+        if row_noun is None and customers == len(rows):
             return f"{customers:,} {noun}{more}."
-        return f"{len(rows):,} rows{more} about {customers:,} {noun}."
+        things = (row_noun or "row") + ("" if len(rows) == 1 else "s")
+        return f"{len(rows):,} {things}{more} about {customers:,} {noun}."
     return f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'}{more}."
 
 
@@ -171,9 +188,11 @@ def answer_from(
     params: dict[str, Any] | None = None,
     notice: str | None = None,
     saved_id: str | None = None,
+    value_column: str | None = None,
+    explanation: str = "",
 ) -> Answer:
     """The Answer for a query's result: summary sentence, chart and customer links."""
-    chart = chart_for(result)
+    chart = chart_for(result, value_column)
     customer = result.columns.index(CUSTOMER_COLUMN) if CUSTOMER_COLUMN in result.columns else None
     return Answer(
         question=question,
@@ -188,4 +207,5 @@ def answer_from(
         customer_column=customer,
         notice=notice,
         saved_id=saved_id,
+        explanation=explanation,
     )

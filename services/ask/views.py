@@ -360,6 +360,7 @@ _POSTGRES = _Dialect(
     stored=lambda t: t,  # a timestamp: compared as one
 )
 
+
 def _sql_list(values: tuple[str, ...]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 

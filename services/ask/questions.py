@@ -1,0 +1,526 @@
+"""The built-in saved questions: the ten the product brief names, and the ones an account
+manager asks every week.
+
+Each is one parameterised SELECT over the ask_ views (services/ask/views.py), written in
+SQLite's dialect; ``library.dialect_sql`` turns the few SQLite-only functions into
+PostgreSQL's. Dates are bound as 'YYYY-MM-DD' text: ``since`` is today minus ``days``,
+``since_at`` a day earlier (a UTC bound that lets the indexes narrow a scan; the local-day
+test then decides).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ParamKind = Literal["int", "number", "percent", "money", "date", "text", "choice", "customer"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a saved question."""
+
+    name: str
+    label: str
+    kind: ParamKind
+    default: object = None  # a value, or "today-N", "quarter_start", "quarter_end"...
+    choices: tuple[str, ...] = ()
+    choices_sql: str | None = None  # the workspace's own choices (its tiers...)
+    # Regular expressions that pull the value out of a typed question (group 1).
+    patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SavedQuestion:
+    """A question the library answers without a model."""
+
+    id: str
+    title: str
+    question: str  # the canonical wording
+    sql: str
+    params: tuple[Param, ...] = ()
+    keywords: tuple[str, ...] = ()
+    explanation: str = ""  # how it is computed, in one line
+    builtin: bool = True
+    chart_value: str | None = None  # the column a chart draws
+    # A query that returns a row when the data the question needs is there; the notice
+    # when it returns none.
+    needs_sql: str | None = None
+    needs_notice: str = ""
+
+
+_DAYS = r"(?:last|past|previous|within|in)\s+(\d+)\s*days?"
+
+
+def _days(default: int) -> Param:
+    return Param("days", "Days back", "int", default, patterns=(_DAYS,))
+
+
+_FIT_TOOL_NEEDS = (
+    "SELECT 1 FROM ask_customers "
+    "WHERE json_extract(attributes, '$.fitmap_sessions') IS NOT NULL LIMIT 1"
+)
+_FIT_TOOL_NOTICE = (
+    "This workspace has no FitMap usage data (no customer has fitmap_sessions among their "
+    "attributes), so the answer leaves it out."
+)
+_TIERS_SQL = "SELECT DISTINCT tier FROM ask_customers WHERE tier IS NOT NULL ORDER BY tier"
+
+BUILTIN: tuple[SavedQuestion, ...] = (
+    SavedQuestion(
+        "negative_tickets",
+        "Negative tickets, last 30 days",
+        "Show me all customer service tickets from the last 30 days with negative sentiment",
+        """SELECT t.ticket_id, t.customer_id, c.name AS customer, t.day, t.subject,
+       t.ticket_type, t.status, t.sentiment, t.satisfaction
+FROM ask_tickets t JOIN ask_customers c ON c.customer_id = t.customer_id
+WHERE t.is_negative = 1 AND t.day >= :since
+ORDER BY t.day DESC, t.ticket_id DESC""",
+        (_days(30),),
+        ("ticket", "tickets", "negative", "sentiment", "service", "support", "unhappy"),
+        "Negative: sentiment below 0, or a bad satisfaction rating.",
+    ),
+    SavedQuestion(
+        "satisfaction_by_type",
+        "Satisfaction by ticket type",
+        "What's the average satisfaction score by ticket type?",
+        """SELECT coalesce(ticket_type, '(no type)') AS ticket_type, count(*) AS tickets,
+       count(satisfaction_score) AS rated,
+       round(100.0 * avg(satisfaction_score), 1) AS satisfaction_pct
+FROM ask_tickets
+GROUP BY 1
+ORDER BY satisfaction_pct DESC, tickets DESC""",
+        (),
+        ("average", "satisfaction", "score", "csat", "ticket", "type", "types"),
+        "Satisfaction: the share of rated tickets rated good (tickets not rated are left out).",
+        chart_value="satisfaction_pct",
+    ),
+    SavedQuestion(
+        "frequent_tickets",
+        "Customers with 3+ tickets in 60 days",
+        "Identify customers who have had 3+ support tickets in the last 60 days",
+        """SELECT t.customer_id, c.name AS customer, c.owner, count(*) AS tickets,
+       sum(t.is_open) AS open_tickets, max(t.day) AS last_ticket_day
+FROM ask_tickets t JOIN ask_customers c ON c.customer_id = t.customer_id
+WHERE t.day >= :since
+GROUP BY t.customer_id, c.name, c.owner
+HAVING count(*) >= :min_tickets
+ORDER BY tickets DESC, last_ticket_day DESC""",
+        (
+            Param(
+                "min_tickets",
+                "At least (tickets)",
+                "int",
+                3,
+                patterns=(r"(\d+)\s*\+?\s*(?:or more\s+)?(?:support\s+)?tickets",),
+            ),
+            _days(60),
+        ),  # fmt: skip
+        ("customers", "support", "tickets", "many", "several", "frequent", "repeat"),
+        "Tickets dated within the period, any status.",
+    ),
+    SavedQuestion(
+        "five_star_no_purchase",
+        "5-star reviewers who stopped buying",
+        "Which customers have left 5-star reviews but haven't purchased in 90 days?",
+        """SELECT c.customer_id, c.name AS customer, c.owner, max(r.day) AS last_review_day,
+       c.last_order_day, c.churn_risk
+FROM ask_customers c JOIN ask_reviews r ON r.customer_id = c.customer_id
+WHERE r.rating >= :stars AND (c.last_order_day IS NULL OR c.last_order_day < :since)
+GROUP BY c.customer_id, c.name, c.owner, c.last_order_day, c.churn_risk
+ORDER BY c.last_order_day DESC""",
+        (Param("stars", "Stars", "int", 5, patterns=(r"(\d)\s*-?\s*stars?",)), _days(90)),
+        (
+            "reviews",
+            "5-star",
+            "star",
+            "stars",
+            "purchased",
+            "bought",
+            "haven't",
+            "stopped",
+            "happy",
+        ),
+        "No paid order since the start of the period.",
+    ),  # fmt: skip
+    SavedQuestion(
+        "campaign_conversion",
+        "Email conversion by campaign type",
+        "Show me the conversion rate of email campaigns by campaign type",
+        """SELECT e.campaign_type, count(*) AS emails_sent,
+       count(DISTINCT e.customer_id) AS customers,
+       round(100.0 * avg(CASE WHEN EXISTS (
+           SELECT 1 FROM ask_orders o
+           WHERE o.customer_id = e.customer_id AND o.status = 'paid' AND o.at >= e.at
+             AND o.at < datetime(e.at, '+' || :window || ' days')) THEN 1.0 ELSE 0.0 END), 1)
+           AS conversion_pct
+FROM ask_emails e
+WHERE e.event = 'sent' AND e.campaign_type IS NOT NULL
+  AND e.at >= :since_at AND e.day >= :since
+GROUP BY e.campaign_type
+ORDER BY conversion_pct DESC""",
+        (
+            Param(
+                "window",
+                "Order within (days)",
+                "int",
+                7,
+                patterns=(r"within\s+(\d+)\s*days?\s+of",),
+            ),
+            _days(90),
+        ),  # fmt: skip
+        ("conversion", "rate", "email", "campaigns", "campaign", "type", "convert"),
+        "Conversion: a paid order within 7 days of the campaign email, over the emails sent "
+        "in the period.",
+        chart_value="conversion_pct",
+    ),
+    SavedQuestion(
+        "likely_open_deals",
+        "Open deals likely to close",
+        "List all open sales opportunities with probability > 70% and value > $200",
+        """SELECT p.opportunity_id, p.customer_id, c.name AS customer, p.name AS deal, p.stage,
+       p.amount, p.currency, p.probability, p.close_day, p.owner
+FROM ask_opportunities p JOIN ask_customers c ON c.customer_id = p.customer_id
+WHERE p.is_open = 1 AND p.probability > :min_probability AND p.amount_home > :min_value
+ORDER BY p.amount_home DESC""",
+        (
+            Param(
+                "min_probability",
+                "Probability above (%)",
+                "percent",
+                0.7,
+                patterns=(r"probability\s*(?:>|over|above|greater than|of at least)\s*(\d+)",),
+            ),
+            Param(
+                "min_value",
+                "Value above (home currency)",
+                "money",
+                200,
+                patterns=(
+                    r"(?:value|amount|worth)\s*(?:>|over|above|greater than)\s*\D?\s*"
+                    r"([\d,]+)",
+                ),
+            ),
+        ),  # fmt: skip
+        ("open", "sales", "opportunities", "deals", "probability", "value", "pipeline"),
+        "Open: not closed. Value compared in the home currency.",
+    ),
+    SavedQuestion(
+        "customer_360",
+        "360-degree view of a customer",
+        "Give me a 360-degree view of customer ID 42 including purchase history, support "
+        "tickets, reviews, and FitMap usage",
+        """WITH who AS (
+  SELECT customer_id FROM ask_customers
+  WHERE CAST(customer_id AS TEXT) = :customer OR external_id = :customer
+     OR lower(email) = lower(:customer)
+  ORDER BY CASE WHEN CAST(customer_id AS TEXT) = :customer THEN 0 ELSE 1 END
+  LIMIT 1)
+SELECT * FROM (
+  SELECT c.customer_id, 'Profile' AS part, c.signup_day AS day,
+         coalesce(c.name, '') || ' · ' || coalesce(c.tier, 'no tier') || ' · owner '
+         || coalesce(c.owner, 'none') || ' · ' || coalesce(c.segment, 'not scored')
+         || ' · churn risk ' || coalesce(CAST(round(100 * c.churn_risk) AS INTEGER) || '%',
+         'not scored') AS detail,
+         c.revenue_home AS amount, NULL AS currency, NULL AS status
+  FROM ask_customers c JOIN who ON who.customer_id = c.customer_id
+  UNION ALL
+  SELECT o.customer_id, 'Order', o.day,
+         coalesce(o.category, 'order') || ' · ' || coalesce(o.items, 0) || ' item(s)',
+         o.amount, o.currency, o.status
+  FROM ask_orders o JOIN who ON who.customer_id = o.customer_id
+  UNION ALL
+  SELECT t.customer_id, 'Ticket', t.day, t.subject, NULL, NULL, t.status
+  FROM ask_tickets t JOIN who ON who.customer_id = t.customer_id
+  UNION ALL
+  SELECT r.customer_id, 'Review', r.day,
+         r.rating || ' stars · ' || coalesce(r.title, '') || ' · ' || coalesce(r.text, ''),
+         NULL, NULL, NULL
+  FROM ask_reviews r JOIN who ON who.customer_id = r.customer_id
+  UNION ALL
+  SELECT c.customer_id, 'FitMap', json_extract(c.attributes, '$.fitmap_last_used'),
+         json_extract(c.attributes, '$.fitmap_sessions') || ' session(s)', NULL, NULL, NULL
+  FROM ask_customers c JOIN who ON who.customer_id = c.customer_id
+  WHERE json_extract(c.attributes, '$.fitmap_sessions') IS NOT NULL
+) AS everything
+ORDER BY CASE part WHEN 'Profile' THEN 0 WHEN 'FitMap' THEN 1 ELSE 2 END, day DESC""",
+        (
+            Param(
+                "customer",
+                "Customer (id, external id or email)",
+                "customer",
+                "",
+                patterns=(
+                    r"customer\s+(?:id\s*)?(?:#|no\.?\s*)?\s*([\w.@+-]+)",
+                    r"\bid\s*#?\s*(\d+)",
+                ),
+            ),
+        ),  # fmt: skip
+        (
+            "360",
+            "360-degree",
+            "view",
+            "customer",
+            "history",
+            "purchase",
+            "everything",
+            "profile",
+            "fitmap",
+            "usage",
+        ),
+        "Everything on one customer, newest first: profile, orders, tickets, reviews and "
+        "FitMap usage.",
+        needs_sql=_FIT_TOOL_NEEDS,
+        needs_notice=_FIT_TOOL_NOTICE,
+    ),
+    SavedQuestion(
+        "negative_review_reasons",
+        "Top reasons for negative reviews, last quarter",
+        "What are the top 3 reasons for negative reviews in the last quarter?",
+        """WITH negative AS MATERIALIZED (
+  SELECT review_id, reason, rating, day, text FROM ask_reviews
+  WHERE is_negative = 1 AND day BETWEEN :since AND :until)
+SELECT n.reason, count(*) AS reviews, round(avg(n.rating), 1) AS average_rating,
+       (SELECT x.text FROM negative x WHERE x.reason = n.reason
+        ORDER BY x.day DESC, x.review_id DESC LIMIT 1) AS latest_example
+FROM negative n
+GROUP BY n.reason
+ORDER BY reviews DESC, n.reason
+LIMIT :top""",
+        (
+            Param("top", "How many reasons", "int", 3, patterns=(r"top\s+(\d+)",)),
+            Param("since", "From", "date", "quarter_start"),
+            Param("until", "To", "date", "quarter_end"),
+        ),
+        ("top", "reasons", "negative", "reviews", "why", "quarter", "complaints"),
+        "The last quarter: the last full calendar quarter. Reasons sorted by the words "
+        "the reviews use.",
+        chart_value="reviews",
+    ),
+    SavedQuestion(
+        "fit_tool_returns",
+        "FitMap users who returned a purchase: common issues",
+        "Identify customers who used FitMap but returned their purchase - what were the "
+        "common issues?",
+        """WITH users AS (
+  SELECT c.customer_id FROM ask_customers c
+  WHERE CAST(json_extract(c.attributes, '$.fitmap_sessions') AS INTEGER) > 0
+    AND EXISTS (SELECT 1 FROM ask_orders o
+                WHERE o.customer_id = c.customer_id AND o.status = 'refunded')),
+said AS (
+  SELECT t.customer_id, t.reason, t.subject AS what FROM ask_tickets t
+  JOIN users u ON u.customer_id = t.customer_id
+  UNION ALL
+  SELECT r.customer_id, r.reason, r.text FROM ask_reviews r
+  JOIN users u ON u.customer_id = r.customer_id WHERE r.is_negative = 1)
+SELECT reason AS issue, count(*) AS mentions, count(DISTINCT customer_id) AS customers,
+       (SELECT count(*) FROM users) AS fitmap_users_who_returned, min(what) AS example
+FROM said
+GROUP BY reason
+ORDER BY mentions DESC, issue""",
+        (),
+        ("fitmap", "fit", "tool", "returned", "return", "returns", "issues", "common", "problems"),
+        "Customers with FitMap sessions and a refunded order; their tickets and negative "
+        "reviews, by reason.",
+        chart_value="mentions",
+        needs_sql=_FIT_TOOL_NEEDS,
+        needs_notice=_FIT_TOOL_NOTICE,
+    ),
+    SavedQuestion(
+        "tier_no_email_engagement",
+        "Gold customers not engaging with email",
+        "Show me customers in the Gold loyalty tier who haven't engaged with any email "
+        "campaigns in 60 days",
+        """SELECT c.customer_id, c.name AS customer, c.owner, c.tier,
+       (SELECT max(e.day) FROM ask_emails e
+        WHERE e.customer_id = c.customer_id AND e.event IN ('open', 'click'))
+           AS last_engaged_day,
+       c.last_order_day, c.churn_risk
+FROM ask_customers c
+WHERE c.tier = :tier AND NOT EXISTS (
+  SELECT 1 FROM ask_emails e
+  WHERE e.customer_id = c.customer_id AND e.event IN ('open', 'click')
+    AND e.at >= :since_at AND e.day >= :since)
+ORDER BY last_engaged_day DESC, c.customer_id""",
+        (
+            Param(
+                "tier",
+                "Tier",
+                "choice",
+                "Gold",
+                choices_sql=_TIERS_SQL,
+                patterns=(
+                    r"\b([a-z]+)\s+(?:loyalty\s+)?tier\b",
+                    r"\btier\s+(?:is\s+)?([a-z]+)\b",
+                ),
+            ),
+            _days(60),
+        ),  # fmt: skip
+        (
+            "customers",
+            "loyalty",
+            "tier",
+            "gold",
+            "engaged",
+            "engagement",
+            "email",
+            "campaigns",
+            "haven't",
+            "opened",
+        ),
+        "Engaged: opened or clicked a campaign email.",
+    ),
+    # --- the ones an account manager asks every week --------------------------------
+    SavedQuestion(
+        "at_risk_by_owner",
+        "At-risk customers by owner",
+        "How many customers are at risk, by owner?",
+        """SELECT coalesce(owner, '(no owner)') AS owner, count(*) AS customers,
+       sum(CASE WHEN churn_risk >= :threshold THEN 1 ELSE 0 END) AS at_risk,
+       round(sum(CASE WHEN churn_risk >= :threshold THEN revenue_at_risk_home ELSE 0 END), 2)
+           AS revenue_at_risk
+FROM ask_customers
+WHERE churn_risk IS NOT NULL
+GROUP BY 1
+ORDER BY at_risk DESC""",
+        (
+            Param(
+                "threshold",
+                "Churn risk from (%)",
+                "percent",
+                0.6,
+                patterns=(r"risk\s*(?:>|>=|over|above)\s*(\d+)",),
+            ),
+        ),  # fmt: skip
+        ("risk", "at-risk", "owner", "owners", "account", "manager", "churn", "by"),
+        "At risk: churn risk at or above the threshold in the latest scoring.",
+        chart_value="at_risk",
+    ),
+    SavedQuestion(
+        "gone_quiet_this_month",
+        "Customers gone quiet this month",
+        "Which customers went quiet this month?",
+        """SELECT customer_id, name AS customer, owner, last_order_day, paid_orders,
+       churn_risk, revenue_at_risk_home
+FROM ask_customers
+WHERE paid_orders >= :min_orders AND last_order_day >= :quiet_from
+  AND last_order_day < :quiet_to
+ORDER BY revenue_at_risk_home DESC""",
+        (
+            Param(
+                "quiet_days",
+                "Quiet for (days)",
+                "int",
+                60,
+                patterns=(r"(\d+)\s*days?\s+(?:quiet|without)",),
+            ),
+            Param("min_orders", "With at least (orders)", "int", 2),
+        ),
+        ("quiet", "gone", "silent", "stopped", "month", "lapsed", "inactive"),
+        "Went quiet this month: a customer with 2+ orders whose last order turned 60 days "
+        "old since the 1st of this month.",
+    ),
+    SavedQuestion(
+        "biggest_open_deals",
+        "Biggest open deals",
+        "What are the biggest open deals?",
+        """SELECT p.opportunity_id, p.customer_id, c.name AS customer, p.name AS deal, p.stage,
+       p.amount, p.currency, p.probability, p.close_day, p.owner
+FROM ask_opportunities p JOIN ask_customers c ON c.customer_id = p.customer_id
+WHERE p.is_open = 1
+ORDER BY p.amount_home DESC
+LIMIT :top""",
+        (Param("top", "How many", "int", 10, patterns=(r"top\s+(\d+)",)),),
+        ("biggest", "largest", "open", "deals", "opportunities", "pipeline", "top"),
+        "Open deals by value in the home currency.",
+    ),
+    SavedQuestion(
+        "tickets_past_sla",
+        "Unresolved tickets past SLA",
+        "Which unresolved tickets are past their SLA?",
+        """SELECT t.ticket_id, t.customer_id, c.name AS customer, c.owner, t.day, t.subject,
+       t.status, t.channel
+FROM ask_tickets t JOIN ask_customers c ON c.customer_id = t.customer_id
+WHERE t.is_open = 1 AND t.day <= :due
+ORDER BY t.day""",
+        (
+            Param(
+                "sla_days",
+                "SLA (days)",
+                "int",
+                "setting:ask.ticket_sla_days",
+                patterns=(r"(\d+)\s*days?\s+sla", r"sla\s+of\s+(\d+)"),
+            ),
+        ),  # fmt: skip
+        ("unresolved", "open", "tickets", "sla", "overdue", "late", "past", "waiting"),
+        "Past SLA: open (not solved or closed) and older than the SLA.",
+    ),
+    SavedQuestion(
+        "open_alerts_by_priority",
+        "Open alerts by what is at stake",
+        "Which open alerts have the most at stake?",
+        """SELECT a.alert_id, a.customer_id, c.name AS customer, a.rule, a.severity, a.status,
+       a.priority_home AS at_stake, a.owner, a.created_day
+FROM ask_alerts a JOIN ask_customers c ON c.customer_id = a.customer_id
+WHERE a.status IN ('open', 'in_progress')
+ORDER BY a.priority_home DESC
+LIMIT :top""",
+        (Param("top", "How many", "int", 25, patterns=(r"top\s+(\d+)",)),),
+        ("open", "alerts", "priority", "stake", "urgent", "most", "important"),
+        "Open or in progress, by the amount at stake.",
+    ),
+    SavedQuestion(
+        "tasks_due_this_week",
+        "Tasks due this week",
+        "What tasks are due this week?",
+        """SELECT t.task_id, t.customer_id, c.name AS customer, t.title, t.due_day,
+       t.created_by
+FROM ask_tasks t JOIN ask_customers c ON c.customer_id = t.customer_id
+WHERE t.kind = 'task' AND t.done = 0 AND t.due_day <= :week_end
+ORDER BY t.due_day""",
+        (),
+        ("tasks", "due", "week", "todo", "to-do", "follow-ups", "overdue"),
+        "Not done and due by the end of the week (overdue ones included).",
+    ),
+    SavedQuestion(
+        "top_clv",
+        "Top customers by 12-month value",
+        "Who are our most valuable customers?",
+        """SELECT customer_id, name AS customer, owner, tier, segment, clv_12m_home,
+       churn_risk, last_order_day
+FROM ask_customers
+WHERE clv_12m_home IS NOT NULL
+ORDER BY clv_12m_home DESC
+LIMIT :top""",
+        (Param("top", "How many", "int", 20, patterns=(r"top\s+(\d+)",)),),
+        ("valuable", "best", "top", "clv", "value", "lifetime", "customers", "biggest"),
+        "By 12-month customer lifetime value in the latest scoring, home currency.",
+    ),
+    SavedQuestion(
+        "emailed_and_came_back",
+        "Emailed by us and came back",
+        "Which customers we emailed came back and ordered?",
+        """SELECT x.customer_id, c.name AS customer, c.owner, x.sent_day, x.subject,
+       min(o.day) AS next_order_day, sum(o.amount_home) AS revenue_since
+FROM ask_outreach x
+JOIN ask_customers c ON c.customer_id = x.customer_id
+JOIN ask_orders o ON o.customer_id = x.customer_id AND o.status = 'paid'
+     AND o.day >= x.sent_day
+WHERE x.status IN ('sent', 'exported') AND x.sent_day >= :since
+GROUP BY x.outreach_id, x.customer_id, c.name, c.owner, x.sent_day, x.subject
+ORDER BY next_order_day DESC""",
+        (_days(90),),
+        (
+            "emailed",
+            "outreach",
+            "came",
+            "back",
+            "won",
+            "reengaged",
+            "re-engaged",
+            "returned",
+            "ordered",
+        ),
+        "Outreach sent in the period, and the paid orders on or after the day it was sent.",
+    ),  # fmt: skip
+)
