@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.alerts_source import WorkspaceAlertSource
+from app.gui.ask_source import WorkspaceAskSource
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.demo_workspace import (
     FIRST_LAUNCH_DEMO_CUSTOMERS,
@@ -197,6 +198,8 @@ class GuiController(QObject):
         self.window.detail_pane.holdout_draft_requested.connect(self.composer.open_for_customer)
         self.window.detail_pane.set_drafting_available(True)
         self.composer.outreach_recorded.connect(self._on_composer_outreach_recorded)
+        # "Draft an email to the first" in the Ask tab.
+        self.window.ask.draft_requested.connect(self._on_detail_draft_requested)
         # Draft for all… on the alert list, the review queue and Email ▸ Review drafts….
         self.batches = BatchController(
             jobs,
@@ -351,6 +354,7 @@ class GuiController(QObject):
         )
         self.window.set_work_source(WorkspaceMyWorkSource(workspace, user=self._user))
         self.window.results.set_source(WorkspaceResultsSource(workspace))
+        self.window.ask.set_source(WorkspaceAskSource(workspace, user=self._user))
         self.imports.set_workspace(workspace)
         self.scoring.workspace_changed()
         if workspace.backup_path is not None:

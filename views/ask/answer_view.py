@@ -42,6 +42,11 @@ if TYPE_CHECKING:
     from views.charts.answer_charts import AnswerBarChart, AnswerLineChart
 
 MAX_HISTORY_SHOWN = 4
+HINT = (
+    "Ask in your own words (“which customers have had 3+ tickets in the last 60 days?”), "
+    "or pick a saved question on the left.\n\nAfter an answer, follow up: “only the Gold "
+    "ones”, “draft an email to the first”."
+)
 
 
 class AnswerTable(PeopleTableView):
@@ -75,6 +80,10 @@ class AnswerView(QWidget):
         self.bar_chart: AnswerBarChart | None = None
         self.line_chart: AnswerLineChart | None = None
 
+        self.hint_label = QLabel(HINT, self)
+        self.hint_label.setObjectName("emptyState")
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.history_label = QLabel("", self)
         self.history_label.setObjectName("kpiNote")
         self.history_label.setWordWrap(True)
@@ -185,6 +194,7 @@ class AnswerView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
+        layout.addWidget(self.hint_label, 1)
         layout.addWidget(self.history_label)
         layout.addWidget(self.question_label)
         layout.addWidget(self.summary_label)
@@ -241,17 +251,20 @@ class AnswerView(QWidget):
         """The question being answered, before its answer comes."""
         self.question_label.setText(question)
         self.question_label.show()
+        self.hint_label.hide()
 
     def show_answer(self, answer: Answer | None, *, source_text: str = "") -> None:
         """Show an answer (None: the empty state)."""
         self.answer = answer
         self.clear_message()
         has = answer is not None
+        self.hint_label.setVisible(not has and not self.question_label.text())
         for widget in (self.summary_label, self.splitter, self.sql_button, self.save_button):
             widget.setVisible(has)
         self.source_label.setText(source_text)
         if answer is None:
             self.question_label.setText("")
+            self.hint_label.show()
             self.notice_label.hide()
             self.model.clear()
             self.sql_button.setChecked(False)
@@ -269,8 +282,10 @@ class AnswerView(QWidget):
         )
         if answer.customer_column is not None:
             self.table.setColumnHidden(answer.customer_column, False)
+        # No sort arrow until the user sorts: the rows are in the answer's own order.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self._fit_columns()
-        self.sql_text.setPlainText(answer.sql.strip())
+        self.sql_text.setPlainText(sql_text(answer.sql, answer.params))
         self._show_chart(answer)
 
     def _fit_columns(self) -> None:
@@ -295,9 +310,11 @@ class AnswerView(QWidget):
         first = answer.rows[0]
 
         def value_text(v: float) -> str:
+            if not money and not columns[spec.value_column].endswith("_pct"):
+                return _num(v)
             row = list(first)
             row[spec.value_column] = v
-            return cell_text(columns, row, spec.value_column, self._home) if money else _num(v)
+            return cell_text(columns, row, spec.value_column, self._home)
 
         from views.charts.answer_charts import AnswerBarChart, AnswerLineChart
 
@@ -321,7 +338,7 @@ class AnswerView(QWidget):
 
     @property
     def chart_shown(self) -> str | None:
-        """"bar", "line" or None: the chart on screen (tests)."""
+        """ "bar", "line" or None: the chart on screen (tests)."""
         if self._chart_card.isHidden():
             return None
         return "bar" if self._chart_stack.currentWidget() is self.bar_chart else "line"
@@ -340,9 +357,7 @@ class AnswerView(QWidget):
 
     def _on_table_double_clicked(self, index: QModelIndex) -> None:
         customer = self.model.customer_at(index.row())
-        if customer is not None and (
-            self.model.is_link(index.column()) or self.answer is not None
-        ):
+        if customer is not None and (self.model.is_link(index.column()) or self.answer is not None):
             self.customer_opened.emit(customer)
 
     def _on_sql_button_toggled(self, shown: bool) -> None:
@@ -352,6 +367,15 @@ class AnswerView(QWidget):
 
     def copy_sql(self) -> None:
         QGuiApplication.clipboard().setText(self.sql_text.toPlainText())
+
+
+def sql_text(sql: str, params: dict[str, Any]) -> str:
+    """The SQL as shown: the query, and the values its parameters had in a comment."""
+    text = sql.strip()
+    if not params:
+        return text
+    values = ", ".join(f":{name} = {value!r}" for name, value in params.items())
+    return f"-- {values}\n{text}"
 
 
 def _num(value: Any) -> str:

@@ -103,8 +103,11 @@ def _editor(field: ParamField, parent: QWidget) -> QWidget:
     if field.kind == "choice" and field.choices:
         combo = QComboBox(parent)
         combo.addItems(list(field.choices))
-        if value is not None and str(value) in field.choices:
-            combo.setCurrentText(str(value))
+        # A value read from typed words may differ in case ("gold" for "Gold").
+        wanted = str(value).lower() if value is not None else None
+        for i, choice in enumerate(field.choices):
+            if choice.lower() == wanted:
+                combo.setCurrentIndex(i)
         return combo
     if field.kind == "int":
         spin = QSpinBox(parent)
@@ -174,6 +177,7 @@ class LibraryPanel(QWidget):
         self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list_view.setUniformItemSizes(True)
         self.list_view.setAlternatingRowColors(True)
+        self.list_view.setSpacing(1)
         self.list_view.selectionModel().currentChanged.connect(self._on_list_current_changed)
         self.list_view.doubleClicked.connect(lambda index: self._ask_row(index.row()))
         self.list_view.activated_row.connect(self._ask_row)

@@ -237,16 +237,20 @@ class AskPane(QWidget):
             self._pending_pick = None
         self.provider = provider
         if provider.configured:
-            where = "on this computer" if provider.local else f"at {provider.host}"
+            where = "on this computer" if provider.local else "off this computer"
             text = (
                 f"Typed questions go to {provider.label} ({where}) unless a saved question "
                 "answers them; the saved questions work offline."
             )
-        else:
-            reason = f" ({provider.problem})" if provider.problem else ""
+        elif provider.problem and not provider.problem.startswith("no provider"):
             text = (
-                f"Offline: no provider is set up{reason}. Typed questions are matched to the "
-                "saved questions; set one up in Settings ▸ Email drafting to ask anything."
+                f"Offline: the provider cannot be used ({provider.problem}). Typed questions "
+                "are matched to the saved questions."
+            )
+        else:
+            text = (
+                "Offline: no provider is set up, so typed questions are matched to the saved "
+                "questions. Set one up in Settings ▸ Email drafting to ask anything."
             )
         self.provider_label.setText(text)
 
@@ -309,7 +313,10 @@ class AskPane(QWidget):
         matches = source.suggestions(text, 1)
         best = matches[0] if matches else None
         provider = self.provider
-        if best is not None and (best.score >= STRONG_MATCH or not provider or not provider.configured):
+        if best is not None and (
+            best.score >= STRONG_MATCH or not provider or not provider.configured
+        ):
+            self.library.pick(best.entry.id, best.values)
             self._ask_saved(best.entry.id, best.values, asked=text)
             return
         if provider is not None and provider.configured:
@@ -550,7 +557,7 @@ class AskPane(QWidget):
     # -- save and preview ---------------------------------------------------------------------
 
     def open_save_dialog(self) -> None:
-        """"Save to library…": a title, then the question joins Saved questions."""
+        """ "Save to library…": a title, then the question joins Saved questions."""
         answer = self.answer_view.answer
         if answer is None or self._source is None:
             return
@@ -561,7 +568,8 @@ class AskPane(QWidget):
         dialog.title_chosen.connect(lambda title: self._save(dialog, title, answer))
         dialog.destroyed.connect(lambda _o=None: self._forget_save_dialog(dialog))
         self.save_dialog = dialog
-        dialog.open()
+        dialog.setModal(False)  # the answer stays readable (and its SQL copyable) meanwhile
+        dialog.show()
 
     def _forget_save_dialog(self, dialog: SaveQuestionDialog) -> None:
         if self.save_dialog is dialog:
@@ -597,7 +605,7 @@ class AskPane(QWidget):
         )
 
     def show_preview(self) -> None:
-        """"What will be sent…": the last request made for the model, as it went."""
+        """ "What will be sent…": the last request made for the model, as it went."""
         if self.request is not None:
             self._open_preview(self.request, asking=False)
 

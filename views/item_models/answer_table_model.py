@@ -45,8 +45,11 @@ LINK_TIP = "Double-click (or press Enter) to open this customer in the Customers
 
 
 def header_text(column: str) -> str:
-    """A column name as a header: "revenue_at_risk_home" -> "Revenue at risk"."""
+    """A column name as a header: "revenue_at_risk_home" -> "Revenue at risk",
+    "conversion_pct" -> "Conversion %"."""
     name = column.removesuffix("_home") if column.endswith("_home") else column
+    if name.endswith("_pct"):
+        name = name.removesuffix("_pct") + " %"
     words = name.replace("_", " ").strip() or column
     return words[0].upper() + words[1:]
 
@@ -81,6 +84,8 @@ def cell_text(columns: Sequence[str], row: Sequence[Any], index: int, home: str)
             return format_money(float(value), str(code or home))
         if column in _PERCENT_COLUMNS and 0 <= value <= 1:
             return format_percent(float(value))
+        if column.endswith("_pct"):
+            return f"{value:,.1f}%"
         if is_flag(column) and value in (0, 1):
             return "Yes" if value else "No"
         if column.endswith("_id") or isinstance(value, int):
@@ -193,9 +198,9 @@ class AnswerTableModel(QAbstractTableModel):
             return self.customer_at(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             value = self._rows[self._order[row]][column]
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                if not self._columns[column].endswith("_id"):
-                    return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if number and not self._columns[column].endswith("_id"):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if column in self._links and self.customer_at(row) is not None:
             if role == Qt.ItemDataRole.ForegroundRole:

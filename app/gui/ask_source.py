@@ -1,0 +1,266 @@
+"""The Ask tab's view of a workspace (implements views.ask.source.AskSource) on top of
+services/ask: the saved-question library (library, match), follow-ups without a model
+(followup) and questions the provider writes a query for (generate).
+
+The provider, its key and the review of what is sent are the drafting ones
+(services/outreach/prompt.py, drafting.py): one set of settings and privacy rules.
+Methods the protocol marks *worker* run on the job runner; the rest are quick.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from app.workspace import Workspace
+from models.errors import UserFacingError
+from services.ask.errors import AskError
+from views.ask.source import ModelRequest, ParamField, ProviderStatus, QuestionEntry, Suggestion
+
+if TYPE_CHECKING:
+    from services.ask.answer import Answer
+    from services.ask.questions import Param, SavedQuestion
+    from services.llm.providers import ProviderConfig
+
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "top": 0, "last": -1}
+_DRAFT = re.compile(
+    r"\b(?:draft|write|send)\b.*\b(?:e-?mail|message|note)\b.*?\b(?:to|for)\s+(?:the\s+)?"
+    r"(first|second|third|fourth|fifth|top|last|(?:number\s+|no\.?\s*|#)?(\d+)(?:st|nd|rd|th)?)",
+    re.IGNORECASE,
+)
+
+
+def _optional(name: str) -> ModuleType | None:
+    """A services/ask module written alongside this one (None until it is there)."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What ``ask_model`` sends: the provider and the request built for it."""
+
+    config: ProviderConfig
+    request: Any  # services.ask.generate.AskRequest
+
+
+class WorkspaceAskSource:
+    """Questions over one open workspace."""
+
+    def __init__(self, workspace: Workspace, *, user: Callable[[], str] = lambda: "user") -> None:
+        self.workspace = workspace
+        self._user = user
+        self._lock = threading.Lock()
+        self._questions: list[SavedQuestion] = []
+        self._entries: dict[str, QuestionEntry] = {}
+        self._home = "USD"
+        self._config: ProviderConfig | None = None
+
+    @property
+    def home_currency(self) -> str:
+        return self._home
+
+    # -- the library ------------------------------------------------------------------------
+
+    def questions(self) -> list[QuestionEntry]:
+        from services.ask.library import default_value, local_today, saved_questions
+        from services.money import load_money_context
+
+        engine = self.workspace.engine
+        with engine.connect() as conn:
+            self._home = load_money_context(conn).home
+        today = local_today(engine)
+        questions = saved_questions(engine)
+        entries = [
+            QuestionEntry(
+                id=q.id,
+                title=q.title,
+                question=q.question,
+                explanation=q.explanation,
+                builtin=q.builtin,
+                params=tuple(self._field(p, default_value(engine, p, today)) for p in q.params),
+            )
+            for q in questions
+        ]
+        with self._lock:
+            self._questions = questions
+            self._entries = {e.id: e for e in entries}
+        return entries
+
+    def _field(self, param: Param, value: Any) -> ParamField:
+        choices = param.choices
+        if param.choices_sql and not choices:
+            from services.ask.readonly import run_query
+
+            found = run_query(self.workspace.engine, param.choices_sql, row_limit=500)
+            choices = tuple(str(r[0]) for r in found.rows)
+        return ParamField(param.name, param.label, param.kind, value, choices)
+
+    def suggestions(self, text: str, limit: int = 4) -> list[Suggestion]:
+        from services.ask.match import match
+
+        with self._lock:
+            questions, entries = list(self._questions), dict(self._entries)
+        out = []
+        for found in match(text, questions)[:limit]:
+            entry = entries.get(found.question.id)
+            if entry is not None:
+                out.append(Suggestion(entry, dict(found.params), found.score))
+        return out
+
+    def answer_saved(
+        self,
+        question_id: str,
+        values: dict[str, Any],
+        asked: str | None,
+        cancelled: Callable[[], bool],
+    ) -> Answer:
+        from services.ask.library import answer_saved, find_question
+
+        engine = self.workspace.engine
+        question = find_question(engine, question_id)
+        return answer_saved(engine, question, values, asked=asked, cancelled=cancelled)
+
+    def save_question(self, title: str, answer: Answer) -> QuestionEntry:
+        from services.ask.library import save_question
+
+        saved = save_question(
+            self.workspace.engine,
+            title,
+            answer.sql,
+            answer.params,
+            answer.question,
+            actor=self._user(),
+        )
+        return QuestionEntry(saved.id, saved.title, saved.question, saved.explanation, False)
+
+    def delete_question(self, question_id: str) -> None:
+        from services.ask.library import delete_saved
+
+        delete_saved(self.workspace.engine, question_id, actor=self._user())
+
+    # -- follow-ups ---------------------------------------------------------------------------
+
+    def refine(self, previous: Answer, text: str, cancelled: Callable[[], bool]) -> Answer | None:
+        followup = _optional("services.ask.followup")
+        if followup is None:
+            return None
+        result: Answer | None = followup.refine(self.workspace.engine, previous, text)
+        return result
+
+    def draft_row(self, text: str) -> int | None:
+        generate = _optional("services.ask.generate")
+        if generate is not None and hasattr(generate, "wants_draft"):
+            row: int | None = generate.wants_draft(text)
+            return row
+        hit = _DRAFT.search(text)
+        if hit is None:
+            return None
+        if hit.group(2):
+            return max(int(hit.group(2)) - 1, 0)
+        return _ORDINALS.get(hit.group(1).lower())
+
+    # -- the provider -------------------------------------------------------------------------
+
+    def provider(self) -> ProviderStatus:
+        from services.llm.providers import host_of, is_local
+        from services.outreach.prompt import provider_from_settings, provider_problem
+
+        with self.workspace.sessions() as session:
+            problem = provider_problem(session)
+            config = None if problem else provider_from_settings(session)
+        self._config = config
+        if config is None:
+            return ProviderStatus(configured=False, problem=problem)
+        host = host_of(config.base_url)
+        return ProviderStatus(
+            configured=True,
+            label=f"{config.model_label} at {host}" if host else config.model_label,
+            host=host,
+            local=is_local(config),
+        )
+
+    def prepare_model(self, question: str, history: Sequence[Answer]) -> ModelRequest:
+        from services.llm.providers import host_of
+        from services.outreach.prompt import needs_review, provider_from_settings
+
+        generate = self._generate()
+        with self.workspace.sessions() as session:
+            config = provider_from_settings(session)
+            review = config is not None and needs_review(session, config)
+        if config is None:
+            raise AskError("No provider is set up: pick a saved question instead.")
+        conversation = self._conversation(generate, history)
+        request = generate.build_request(self.workspace.engine, question, conversation=conversation)
+        return ModelRequest(
+            question=question,
+            preview=self._preview(config, request),
+            host=host_of(config.base_url),
+            needs_review=review,
+            payload=_Prepared(config, request),
+        )
+
+    def _preview(self, config: ProviderConfig, request: Any) -> str:
+        from services.outreach.drafting import key_source_words, resolve_key
+        from services.outreach.prompt import describe_request
+
+        text = request.preview_text() if hasattr(request, "preview_text") else None
+        if text:
+            return str(text)
+        _key, source = resolve_key(config)
+        return describe_request(
+            config, list(request.messages), key_source=key_source_words(config, source)
+        )
+
+    def _conversation(self, generate: ModuleType, history: Sequence[Answer]) -> Any:
+        if not history:
+            return None
+        conversation = generate.Conversation()
+        for answer in history:
+            conversation.add(answer)
+        return conversation
+
+    def ask_model(self, request: ModelRequest, cancelled: Callable[[], bool]) -> Answer:
+        from services.outreach.drafting import require_key
+
+        prepared = request.payload
+        if not isinstance(prepared, _Prepared):
+            raise AskError("The request was not prepared; ask again.")
+        generate = self._generate()
+        key, _source = require_key(prepared.config)
+        answer: Answer = generate.ask_model(
+            self.workspace.engine, prepared.config, key, prepared.request, cancelled=cancelled
+        )
+        return answer
+
+    def mark_reviewed(self) -> None:
+        from services.outreach.prompt import mark_reviewed, provider_from_settings
+
+        with self.workspace.sessions() as session, session.begin():
+            config = provider_from_settings(session)
+            if config is not None:
+                mark_reviewed(session, config, actor=self._user())
+
+    def _generate(self) -> ModuleType:
+        generate = _optional("services.ask.generate")
+        if generate is None:
+            raise AskError(
+                "Asking a provider is not available in this version; pick a saved question."
+            )
+        return generate
+
+    # -- errors -------------------------------------------------------------------------------
+
+    def error_text(self, error: BaseException) -> str | None:
+        if isinstance(error, AskError | UserFacingError):
+            return str(error) or "The question could not be answered."
+        return None
