@@ -114,7 +114,8 @@ def test_a_typed_question_is_answered_by_its_saved_question(
     # A breakdown: its bar chart, one bar per ticket type, as the rows order them.
     assert pane.answer_view.chart_shown == "bar"
     chart = pane.answer_view.bar_chart
-    assert chart is not None and expected.chart is not None
+    assert chart is not None
+    assert expected.chart is not None
     labels = [str(r[expected.chart.label_column]) for r in expected.rows]
     assert [label for label, _v in chart.bars] == labels
     # The picked question's form shows in the library.
@@ -151,7 +152,8 @@ def test_a_customer_opens_in_the_customers_tab(qtbot, window: MainWindow, jobs: 
     pane = open_ask(qtbot, window, jobs)
     type_question(qtbot, pane, "Show me customers in the Gold loyalty tier who haven't engaged")
     answer = wait_answer(qtbot, pane, jobs)
-    assert answer.customer_column is not None and answer.customer_ids
+    assert answer.customer_column is not None
+    assert answer.customer_ids
     assert pane.answer_view.chart_shown is None  # a list of customers has no chart
     view = pane.answer_view
     table = view.table
@@ -190,7 +192,8 @@ def test_show_sql_shows_the_query_and_its_values(
     view = pane.answer_view
     assert not view.sql_text.isVisible()
     qtbot.mouseClick(view.sql_button, Qt.MouseButton.LeftButton)
-    assert view.sql_text.isVisible() and view.sql_text.isReadOnly()
+    assert view.sql_text.isVisible()
+    assert view.sql_text.isReadOnly()
     text = view.sql_text.toPlainText()
     assert answer.sql.strip() in text
     assert ":days = 45" in text  # the number typed reached the query
@@ -209,14 +212,17 @@ def test_save_to_library_adds_the_question_to_the_list(
     before = pane.library.model.rowCount()
     qtbot.mouseClick(pane.answer_view.save_button, Qt.MouseButton.LeftButton)
     dialog = pane.save_dialog
-    assert dialog is not None and dialog.isVisible() and not dialog.isModal()
+    assert dialog is not None
+    assert dialog.isVisible()
+    assert not dialog.isModal()
     dialog.title_edit.setText("My biggest deals")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: pane.library.model.rowCount() == before + 1, timeout=TIMEOUT_MS)
     qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
     titles = [e.title for e in pane.library.model.entries]
     assert "My biggest deals" in titles
-    assert pane.library.picked is not None and pane.library.picked.title == "My biggest deals"
+    assert pane.library.picked is not None
+    assert pane.library.picked.title == "My biggest deals"
     assert any(
         q.title == "My biggest deals" and not q.builtin for q in saved_questions(workspace.engine)
     )
@@ -267,7 +273,8 @@ def test_new_question_forgets_the_conversation(qtbot, window: MainWindow, jobs: 
     wait_answer(qtbot, pane, jobs)
     assert len(pane.history) == 1
     qtbot.mouseClick(pane.new_button, Qt.MouseButton.LeftButton)
-    assert pane.history == [] and pane.answer_view.answer is None
+    assert pane.history == []
+    assert pane.answer_view.answer is None
     assert pane.question_edit.text() == ""
     assert pane.answer_view.hint_label.isVisible()
 
@@ -281,4 +288,5 @@ def test_date_parameters_are_edited_as_dates(qtbot, window: MainWindow, jobs: Jo
     name = next(p.name for p in dated[0].params if p.kind == "date")
     assert isinstance(pane.library.editor(name), QDateEdit)
     value = pane.library.values()[name]
-    assert isinstance(value, str) and len(value) == 10
+    assert isinstance(value, str)
+    assert len(value) == 10
