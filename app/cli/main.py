@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "app.cli.export",
     "app.cli.draft",
     "app.cli.report",
+    "app.cli.ask",
 )
 
 DESCRIPTION = """\
