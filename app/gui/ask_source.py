@@ -10,10 +10,8 @@ Methods the protocol marks *worker* run on the job runner; the rest are quick.
 from __future__ import annotations
 
 import importlib
-import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -25,14 +23,6 @@ from views.ask.source import ModelRequest, ParamField, ProviderStatus, QuestionE
 if TYPE_CHECKING:
     from services.ask.answer import Answer
     from services.ask.questions import Param, SavedQuestion
-    from services.llm.providers import ProviderConfig
-
-_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "top": 0, "last": -1}
-_DRAFT = re.compile(
-    r"\b(?:draft|write|send)\b.*\b(?:e-?mail|message|note)\b.*?\b(?:to|for)\s+(?:the\s+)?"
-    r"(first|second|third|fourth|fifth|top|last|(?:number\s+|no\.?\s*|#)?(\d+)(?:st|nd|rd|th)?)",
-    re.IGNORECASE,
-)
 
 
 def _optional(name: str) -> ModuleType | None:
@@ -45,14 +35,6 @@ def _optional(name: str) -> ModuleType | None:
         return None
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    """What ``ask_model`` sends: the provider and the request built for it."""
-
-    config: ProviderConfig
-    request: Any  # services.ask.generate.AskRequest
-
-
 class WorkspaceAskSource:
     """Questions over one open workspace."""
 
@@ -63,7 +45,6 @@ class WorkspaceAskSource:
         self._questions: list[SavedQuestion] = []
         self._entries: dict[str, QuestionEntry] = {}
         self._home = "USD"
-        self._config: ProviderConfig | None = None
 
     @property
     def home_currency(self) -> str:
@@ -158,16 +139,9 @@ class WorkspaceAskSource:
         return result
 
     def draft_row(self, text: str) -> int | None:
-        generate = _optional("services.ask.generate")
-        if generate is not None and hasattr(generate, "wants_draft"):
-            row: int | None = generate.wants_draft(text)
-            return row
-        hit = _DRAFT.search(text)
-        if hit is None:
-            return None
-        if hit.group(2):
-            return max(int(hit.group(2)) - 1, 0)
-        return _ORDINALS.get(hit.group(1).lower())
+        from services.ask.generate import wants_draft
+
+        return wants_draft(text)
 
     # -- the provider -------------------------------------------------------------------------
 
@@ -178,7 +152,6 @@ class WorkspaceAskSource:
         with self.workspace.sessions() as session:
             problem = provider_problem(session)
             config = None if problem else provider_from_settings(session)
-        self._config = config
         if config is None:
             return ProviderStatus(configured=False, problem=problem)
         host = host_of(config.base_url)
@@ -190,73 +163,36 @@ class WorkspaceAskSource:
         )
 
     def prepare_model(self, question: str, history: Sequence[Answer]) -> ModelRequest:
+        from services.ask.generate import Conversation, prepare_request
         from services.llm.providers import host_of
-        from services.outreach.prompt import needs_review, provider_from_settings
 
-        generate = self._generate()
-        with self.workspace.sessions() as session:
-            config = provider_from_settings(session)
-            review = config is not None and needs_review(session, config)
-        if config is None:
-            raise AskError("No provider is set up: pick a saved question instead.")
-        conversation = self._conversation(generate, history)
-        request = generate.build_request(self.workspace.engine, question, conversation=conversation)
-        return ModelRequest(
-            question=question,
-            preview=self._preview(config, request),
-            host=host_of(config.base_url),
-            needs_review=review,
-            payload=_Prepared(config, request),
-        )
-
-    def _preview(self, config: ProviderConfig, request: Any) -> str:
-        from services.outreach.drafting import key_source_words, resolve_key
-        from services.outreach.prompt import describe_request
-
-        text = request.preview_text() if hasattr(request, "preview_text") else None
-        if text:
-            return str(text)
-        _key, source = resolve_key(config)
-        return describe_request(
-            config, list(request.messages), key_source=key_source_words(config, source)
-        )
-
-    def _conversation(self, generate: ModuleType, history: Sequence[Answer]) -> Any:
-        if not history:
-            return None
-        conversation = generate.Conversation()
+        conversation = Conversation()
         for answer in history:
             conversation.add(answer)
-        return conversation
+        request = prepare_request(
+            self.workspace.engine, question, conversation=conversation if history else None
+        )
+        return ModelRequest(
+            question=request.question,
+            preview=request.preview_text(),
+            host=host_of(request.config.base_url),
+            needs_review=request.needs_review,
+            payload=request,
+        )
 
     def ask_model(self, request: ModelRequest, cancelled: Callable[[], bool]) -> Answer:
-        from services.outreach.drafting import require_key
+        from services.ask.generate import AskRequest, ask_model
 
         prepared = request.payload
-        if not isinstance(prepared, _Prepared):
+        if not isinstance(prepared, AskRequest):
             raise AskError("The request was not prepared; ask again.")
-        generate = self._generate()
-        key, _source = require_key(prepared.config)
-        answer: Answer = generate.ask_model(
-            self.workspace.engine, prepared.config, key, prepared.request, cancelled=cancelled
-        )
-        return answer
+        return ask_model(self.workspace.engine, prepared, cancelled=cancelled)
 
-    def mark_reviewed(self) -> None:
-        from services.outreach.prompt import mark_reviewed, provider_from_settings
+    def mark_reviewed(self, request: ModelRequest) -> None:
+        from services.ask.generate import AskRequest, mark_request_reviewed
 
-        with self.workspace.sessions() as session, session.begin():
-            config = provider_from_settings(session)
-            if config is not None:
-                mark_reviewed(session, config, actor=self._user())
-
-    def _generate(self) -> ModuleType:
-        generate = _optional("services.ask.generate")
-        if generate is None:
-            raise AskError(
-                "Asking a provider is not available in this version; pick a saved question."
-            )
-        return generate
+        if isinstance(request.payload, AskRequest):
+            mark_request_reviewed(self.workspace.engine, request.payload, actor=self._user())
 
     # -- errors -------------------------------------------------------------------------------
 

@@ -391,7 +391,7 @@ class AskPane(QWidget):
             )
             return
         self._jobs.operation(
-            lambda _state: source.mark_reviewed(), parent=self, label="remember the review"
+            lambda _state: source.mark_reviewed(request), parent=self, label="remember the review"
         ).run()
         self._send(request)
 
@@ -487,6 +487,8 @@ class AskPane(QWidget):
                 "warning",
             )
             return
+        if row < 0:
+            row += len(customers)  # -1: the last
         if not 0 <= row < len(customers):
             self.answer_view.show_message(
                 f"The answer has {len(customers):,} customers; there is no number {row + 1}.",

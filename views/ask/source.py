@@ -122,7 +122,8 @@ class AskSource(Protocol):
         ...
 
     def draft_row(self, text: str) -> int | None:
-        """The row a "draft an email to the first" means (0-based), else None (quick)."""
+        """The row a "draft an email to the first" means (0-based; -1 the last), else None
+        (quick)."""
         ...
 
     def prepare_model(self, question: str, history: Sequence[Answer]) -> ModelRequest:
@@ -133,8 +134,8 @@ class AskSource(Protocol):
         """Worker (work pool): send the request, run the SQL it returns, answer."""
         ...
 
-    def mark_reviewed(self) -> None:
-        """Worker (db): the user saw what goes to the provider; not asked again."""
+    def mark_reviewed(self, request: ModelRequest) -> None:
+        """Worker (db): the user saw what goes to the request's provider; not asked again."""
         ...
 
     def save_question(self, title: str, answer: Answer) -> QuestionEntry:
