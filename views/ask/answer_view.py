@@ -140,6 +140,8 @@ class AnswerView(QWidget):
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # Column widths from the first rows only: a 1,000-row answer shows at once.
+        self.table.horizontalHeader().setResizeContentsPrecision(60)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.table.customer_activated.connect(self.customer_opened)
         self._chart_stack = QStackedWidget(self)
@@ -163,8 +165,15 @@ class AnswerView(QWidget):
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.sql_text.setFont(mono)
-        self.sql_text.setMaximumHeight(170)
+        self.sql_text.setMinimumHeight(80)
         self.sql_text.hide()
+        # The SQL under the table, the line between them draggable.
+        self.body = QSplitter(Qt.Orientation.Vertical, self)
+        self.body.setChildrenCollapsible(False)
+        self.body.addWidget(self.splitter)
+        self.body.addWidget(self.sql_text)
+        self.body.setStretchFactor(0, 3)
+        self.body.setStretchFactor(1, 2)
 
         self.source_label = QLabel("", self)
         self.source_label.setObjectName("kpiNote")
@@ -201,8 +210,7 @@ class AnswerView(QWidget):
         layout.addWidget(self.notice_label)
         layout.addWidget(self.message_label)
         layout.addWidget(self.busy_row)
-        layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.sql_text)
+        layout.addWidget(self.body, 1)
         layout.addLayout(buttons)
         self.show_answer(None)
 
@@ -259,7 +267,7 @@ class AnswerView(QWidget):
         self.clear_message()
         has = answer is not None
         self.hint_label.setVisible(not has and not self.question_label.text())
-        for widget in (self.summary_label, self.splitter, self.sql_button, self.save_button):
+        for widget in (self.summary_label, self.body, self.sql_button, self.save_button):
             widget.setVisible(has)
         self.source_label.setText(source_text)
         if answer is None:
@@ -362,6 +370,12 @@ class AnswerView(QWidget):
 
     def _on_sql_button_toggled(self, shown: bool) -> None:
         self.sql_text.setVisible(shown)
+        if shown:
+            height = max(self.body.height(), 300)
+            lines = self.sql_text.toPlainText().count("\n") + 2
+            wanted = lines * self.sql_text.fontMetrics().lineSpacing() + 16
+            sql = min(wanted, height * 45 // 100)
+            self.body.setSizes([height - sql, sql])
         self.copy_sql_button.setVisible(shown)
         self.sql_button.setText("Hide SQL" if shown else "Show SQL")
 

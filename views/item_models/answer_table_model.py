@@ -41,6 +41,8 @@ _PERCENT_COLUMNS = frozenset({"churn_risk", "churn_risk_low", "churn_risk_high",
 _FLAG_PREFIXES = ("is_", "has_")
 _FLAG_COLUMNS = frozenset({"do_not_contact", "won", "done", "holdout"})
 NAME_COLUMNS = ("customer", "name")
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 LINK_TIP = "Double-click (or press Enter) to open this customer in the Customers tab"
 
 
@@ -200,8 +202,8 @@ class AnswerTableModel(QAbstractTableModel):
             value = self._rows[self._order[row]][column]
             number = isinstance(value, int | float) and not isinstance(value, bool)
             if number and not self._columns[column].endswith("_id"):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+                return _RIGHT
+            return _LEFT
         if column in self._links and self.customer_at(row) is not None:
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QColor(self._theme.accent)
