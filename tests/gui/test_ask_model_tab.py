@@ -186,3 +186,42 @@ def test_a_provider_off_this_computer_shows_the_request_first_and_cancel_sends_n
             "SELECT value FROM settings WHERE key = 'llm.reviewed_remote'"
         ).fetchall()
     assert not stored or "example.invalid" not in stored[0][0]
+
+
+def test_cancel_stops_a_question_and_a_failing_provider_is_a_plain_message(
+    qtbot,
+    jobs: JobRunner,
+    workspace: Workspace,
+    theme: ThemeManager,
+    ui_settings: QSettings,
+    server: FakeOpenAIServer,
+) -> None:
+    window = make_window(qtbot, jobs, workspace, theme, ui_settings)
+    pane = window.ask
+    view = pane.answer_view
+    server.stall_after_chunks = 1
+    type_question(qtbot, pane, QUESTION)
+    # The UI thread keeps running meanwhile: it sends the request once it is prepared.
+    qtbot.waitUntil(lambda: server.wait_until_stalled(0), timeout=TIMEOUT_MS)
+    assert pane.busy
+    assert view.busy_row.isVisible()
+    assert "Asking sqlcoder" in view.busy_label.text()
+    assert not pane.ask_button.isEnabled()
+    qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    assert not pane.busy
+    assert not view.busy_row.isVisible()
+    assert pane.ask_button.isEnabled()
+    server.release()
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    qtbot.wait(100)
+    assert view.answer is None  # whatever came back after Cancel is not shown
+
+    # The provider fails: its error in plain words, in the answer area.
+    server.stall_after_chunks = None
+    server.fail_with = 500
+    type_question(qtbot, pane, QUESTION)
+    settle(qtbot, pane, jobs)
+    assert view.answer is None
+    assert view.message
+    assert view.message_label.isVisible()
+    assert "Traceback" not in view.message
