@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.money import MoneyContext, home_cents_sql
 from models.vocab import INTERACTION_KINDS
+from services.money import MoneyContext, home_cents_sql
 from services.rollups import CLOSED_TICKET_STATUSES
 
 
