@@ -174,6 +174,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error_json(401, "Incorrect API key provided.", "invalid_request_error",
                                   "invalid_api_key")  # fmt: skip
             return
+        wanted = body.get("response_format")
+        kind = wanted.get("type") if isinstance(wanted, dict) else None
+        if kind in fake.refuse_formats:
+            # As llama.cpp's server (500 for a schema it cannot turn into a grammar) and
+            # LM Studio (400 for json_object) answer.
+            self._send_error_json(fake.refuse_formats[kind],
+                                  f"'response_format.type' {kind!r} is not supported",
+                                  "invalid_request_error", None)  # fmt: skip
+            return
         fail = fake.fail_with
         model = str(body.get("model", ""))
         deployment = re.search(r"/deployments/([^/]+)/", request.path)
@@ -348,6 +357,8 @@ class FakeOpenAIServer:
         self.reply = reply
         self.api_key = api_key
         self.fail_with = fail_with
+        # response_format types refused, with the status: {"json_schema": 500}.
+        self.refuse_formats: dict[str, int] = {}
         self.chunk_delay_s = chunk_delay_s
         self.first_token_delay_s = first_token_delay_s
         self.stall_after_chunks = stall_after_chunks
