@@ -314,12 +314,25 @@ def provider_complete(
     """The model call: a streamed chat completion (so Stop works), joined, in the best
     JSON mode the server accepts (a server that refuses one, as llama.cpp's does a schema
     with HTTP 500, is asked again in the next)."""
+    from services.llm import ollama
     from services.llm.client import stream_chat
     from services.llm.errors import LLMError
 
     key = _api_key(config)
     modes = json_modes(config)
     server = (config.base_url.strip().rstrip("/"), config.model_label)
+
+    if ollama.is_ollama(config):
+        # Its /v1 would cut the long request from the front: the native API sets num_ctx.
+        def complete_ollama(messages: list[dict[str, str]]) -> str:
+            return "".join(
+                ollama.native_chat(
+                    config, messages, num_ctx=ollama.context_needed(messages, MAX_REPLY_TOKENS),
+                    max_tokens=MAX_REPLY_TOKENS, json_format=ANSWER_SCHEMA, cancelled=cancelled,
+                )
+            )  # fmt: skip
+
+        return complete_ollama
 
     def complete(messages: list[dict[str, str]]) -> str:
         start = _WORKING_MODE.get(server, 0)

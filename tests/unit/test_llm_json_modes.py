@@ -100,3 +100,24 @@ def test_a_reasoning_models_block_never_reaches_the_streamed_text() -> None:
         config = _config("ollama", server)
         text = "".join(stream_chat(config, None, [{"role": "user", "content": "draft"}]))
     assert text == "Subject: Hello\n\nHi Ada,"
+
+
+def test_ollama_gets_the_context_a_long_question_needs_through_its_native_api() -> None:
+    long_prompt = [{"role": "system", "content": "x" * 15_000}, {"role": "user", "content": "q"}]
+    with FakeOpenAIServer(models=["m"], reply="<think>hm</think>" + REPLY) as server:
+        config = _config("ollama", server)
+        text = provider_complete(config)(long_prompt)
+    assert json.loads(text)["sql"] == "SELECT 1"
+    assert server.chat_requests == []  # nothing went to /v1, which ignores num_ctx
+    (native,) = [r for r in server.requests if r.path == "/api/chat"]
+    assert native.body is not None
+    assert native.body["options"]["num_ctx"] >= 15_000 // 3 + 900
+    assert native.body["options"]["num_ctx"] % 1024 == 0
+    assert native.body["format"]["required"] == ["sql", "title", "cannot_answer"]
+    assert native.body["messages"] == long_prompt
+
+
+def test_ollama_not_running_is_said_plainly() -> None:
+    config = config_from_preset("ollama", model="m", base_url="http://127.0.0.1:9/v1")
+    with pytest.raises(LLMError, match="start Ollama"):
+        provider_complete(config)([{"role": "user", "content": "q"}])
