@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
     from services.ask.answer import Answer
 
-FORMATS = ("table", "csv", "json")
+from app.cli.report import FORMATS  # the same output formats as report
+
 CELL_WIDTH = 40
 MATCHES_SHOWN = 3
 

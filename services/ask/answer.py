@@ -47,6 +47,7 @@ class Answer:
     notice: str | None = None
     saved_id: str | None = None
     explanation: str = ""  # how the figures are computed, in one line
+    binds: dict[str, Any] = field(default_factory=dict)  # every value bound to the SQL
 
     @property
     def customer_ids(self) -> list[int]:
@@ -190,6 +191,7 @@ def answer_from(
     saved_id: str | None = None,
     value_column: str | None = None,
     explanation: str = "",
+    binds: dict[str, Any] | None = None,
 ) -> Answer:
     """The Answer for a query's result: summary sentence, chart and customer links."""
     chart = chart_for(result, value_column)
@@ -208,4 +210,5 @@ def answer_from(
         notice=notice,
         saved_id=saved_id,
         explanation=explanation,
+        binds=dict(binds or {}),
     )

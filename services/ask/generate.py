@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,9 +34,11 @@ from services.ask.errors import AskError, CannotAnswer, QueryFailed, QueryRefuse
 from services.ask.library import local_today
 from services.ask.readonly import run_query
 from services.ask.views import ASK_VIEWS, schema_text
-from services.llm.providers import ProviderConfig, is_local, needs_key
+from services.llm.providers import ProviderConfig, is_local, needs_key, preset_for
 from services.outreach.prompt import allowed_fields, needs_review, provider_from_settings
 from services.settings import get_setting
+
+log = logging.getLogger(__name__)
 
 EXAMPLE_ROWS = 3
 EXAMPLE_TEXT = 120  # characters of a text value shown in an example
@@ -276,24 +279,78 @@ def _api_key(config: ProviderConfig) -> str | None:
     return key
 
 
+ANSWER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "sql": {"type": ["string", "null"]},
+        "title": {"type": ["string", "null"]},
+        "cannot_answer": {"type": ["string", "null"]},
+    },
+    "required": ["sql", "title", "cannot_answer"],
+    "additionalProperties": False,
+}
+_SCHEMA_FORMAT = {
+    "type": "json_schema",
+    "json_schema": {"name": "ask_answer", "schema": ANSWER_SCHEMA, "strict": True},
+}
+_OBJECT_FORMAT = {"type": "json_object"}
+# The JSON mode that worked last, per server and model: a refusal is paid once.
+_WORKING_MODE: dict[tuple[str, str], int] = {}
+_REFUSAL_STATUSES = frozenset({400, 415, 422, 500, 501})
+
+
+def json_modes(config: ProviderConfig) -> list[dict[str, Any] | None]:
+    """The structured-output modes to try, best first: a JSON schema, a JSON object, then
+    plain text (the prompt asks for JSON either way). LM Studio refuses json_object."""
+    preset = preset_for(config)
+    if preset is not None and preset.id == "lmstudio":
+        return [_SCHEMA_FORMAT, None]
+    return [_SCHEMA_FORMAT, _OBJECT_FORMAT, None]
+
+
 def provider_complete(
     config: ProviderConfig, *, cancelled: Callable[[], bool] | None = None
 ) -> Complete:
-    """The model call: a streamed chat completion (so Stop works), joined."""
+    """The model call: a streamed chat completion (so Stop works), joined, in the best
+    JSON mode the server accepts (a server that refuses one, as llama.cpp's does a schema
+    with HTTP 500, is asked again in the next)."""
+    from services.llm import ollama
     from services.llm.client import stream_chat
+    from services.llm.errors import LLMError
 
     key = _api_key(config)
+    modes = json_modes(config)
+    server = (config.base_url.strip().rstrip("/"), config.model_label)
+
+    if ollama.is_ollama(config):
+        # Its /v1 would cut the long request from the front: the native API sets num_ctx.
+        def complete_ollama(messages: list[dict[str, str]]) -> str:
+            return "".join(
+                ollama.native_chat(
+                    config, messages, num_ctx=ollama.context_needed(messages, MAX_REPLY_TOKENS),
+                    max_tokens=MAX_REPLY_TOKENS, json_format=ANSWER_SCHEMA, cancelled=cancelled,
+                )
+            )  # fmt: skip
+
+        return complete_ollama
 
     def complete(messages: list[dict[str, str]]) -> str:
-        return "".join(
-            stream_chat(
-                config,
-                key,
-                messages,
-                cancelled=cancelled or (lambda: False),
-                max_tokens=MAX_REPLY_TOKENS,
-            )  # fmt: skip
-        )
+        start = _WORKING_MODE.get(server, 0)
+        for index in range(start, len(modes)):
+            try:
+                text = "".join(
+                    stream_chat(config, key, messages, cancelled=cancelled or (lambda: False),
+                                max_tokens=MAX_REPLY_TOKENS, response_format=modes[index])
+                )  # fmt: skip
+            except LLMError as exc:
+                if modes[index] is None or exc.status not in _REFUSAL_STATUSES:
+                    raise
+                log.info("%s refused response_format %s (HTTP %s); trying the next mode",
+                         config.base_url, (modes[index] or {}).get("type"), exc.status)  # fmt: skip
+                continue
+            _WORKING_MODE[server] = index
+            return text
+        raise AssertionError("the last mode is plain text, which raises or returns")
 
     return complete
 

@@ -274,6 +274,7 @@ def answer_saved(
         saved_id=question.id,
         value_column=question.chart_value,
         explanation=question.explanation,
+        binds=binds,
     )
 
 

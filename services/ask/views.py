@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from models.vocab import INTERACTION_KINDS
 from services.money import MoneyContext, home_cents_sql
 from services.rollups import CLOSED_TICKET_STATUSES
 
@@ -228,12 +229,12 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
     ),
     ViewDoc(
         "ask_interactions",
-        "Every other interaction: calls, meetings, notes, NPS answers, logins and "
-        "any imported activity (kind tells which).",
+        "Every other interaction: calls, meetings, notes, NPS answers and logins "
+        "(kind tells which).",
         (
             _c("interaction_id", "integer", "the interaction's id"),
             _c("customer_id", "integer", "the customer"),
-            _c("kind", "text", "call, meeting, note, nps, login, or another imported kind"),
+            _c("kind", "text", "call, meeting, note, nps or login"),
             _c("day", "day", _EVENT_DAY),
             _c("channel", "text", "channel or tool"),
             _c("subject", "text", "subject", "tickets"),
@@ -316,6 +317,9 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
 )
 
 VIEW_NAMES: frozenset[str] = frozenset(v.name for v in ASK_VIEWS)
+# The kinds ask_interactions holds: those no other view does (named, so the index serves).
+_OWN_VIEWS = {"ticket", "review", "email_sent", "email_open", "email_click", "unsubscribe"}
+OTHER_KINDS = tuple(k for k in INTERACTION_KINDS if k not in _OWN_VIEWS)
 
 
 def find_view(name: str) -> ViewDoc:
@@ -463,9 +467,7 @@ SELECT i.id AS interaction_id, i.customer_id, i.kind,
        {d.local_day("i.occurred_at", "i.utc_offset_minutes")} AS day,
        i.channel, i.subject, i.text, i.rating, i.sentiment,
        {d.json_as_text("i.attributes")} AS attributes
-FROM interactions i
-WHERE i.kind NOT IN ('ticket', 'review', 'email_sent', 'email_open', 'email_click',
-                     'unsubscribe')""",
+FROM interactions i WHERE i.kind IN ({_sql_list(OTHER_KINDS)})""",
         "ask_opportunities": f"""
 SELECT p.id AS opportunity_id, p.customer_id, p.name, p.type, p.stage,
        {_major("p.amount_cents")} AS amount, p.currency, {_major(deal_home)} AS amount_home,

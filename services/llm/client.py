@@ -372,6 +372,50 @@ def _messages(messages: list[dict[str, str]]) -> list[ChatCompletionMessageParam
     return cast("list[ChatCompletionMessageParam]", messages)
 
 
+_THINK_OPEN, _THINK_CLOSE = "<think>", "</think>"
+
+
+class ThinkFilter:
+    """Drops the <think>...</think> block a reasoning model writes before its answer, as
+    the deltas stream in: feed() each delta and show what it returns, then end()."""
+
+    def __init__(self) -> None:
+        self._state = "start"  # start (undecided), think, after (the block), done
+        self._buffer = ""
+
+    def feed(self, delta: str) -> str:
+        """The part of this delta to show (empty while undecided or inside the block)."""
+        if self._state == "done":
+            return delta
+        if self._state == "after":  # the answer starts at its first visible character
+            delta = delta.lstrip()
+            if delta:
+                self._state = "done"
+            return delta
+        self._buffer += delta
+        if self._state == "start":
+            head = self._buffer.lstrip()
+            if head.startswith(_THINK_OPEN):
+                self._state, self._buffer = "think", head[len(_THINK_OPEN) :]
+            elif _THINK_OPEN.startswith(head):
+                return ""  # "<thi": wait for more
+            else:
+                self._state, out, self._buffer = "done", self._buffer, ""
+                return out
+        end = self._buffer.find(_THINK_CLOSE)
+        if end < 0:
+            return ""
+        out, self._buffer = self._buffer[end + len(_THINK_CLOSE) :].lstrip(), ""
+        self._state = "done" if out else "after"
+        return out
+
+    def end(self) -> str:
+        """What was held back when the stream ended undecided ("<th" and nothing more)."""
+        out = self._buffer if self._state == "start" else ""
+        self._buffer = ""
+        return out
+
+
 class ChatStream:
     """One streamed chat completion: iterate (once) for the text deltas as they arrive.
 
@@ -388,12 +432,14 @@ class ChatStream:
         *,
         cancelled: Callable[[], bool] = _never,
         max_tokens: int | None = None,
+        response_format: dict[str, Any] | None = None,
     ) -> None:
         self.config = config
         self._api_key = api_key
         self._messages = messages
         self._cancelled = cancelled
         self._max_tokens = max_tokens
+        self._response_format = response_format
         self._lock = threading.Lock()
         self._closed = False
         self._thread: int | None = None  # the reading thread, while it reads
@@ -460,6 +506,12 @@ class ChatStream:
     def _read(self) -> Iterator[str]:
         config = self.config
         client = make_client(config, self._api_key)
+        extra: dict[str, Any] = {}
+        if self._response_format is not None:
+            # A server that refuses the format answers at once: no retries of it.
+            client = client.with_options(max_retries=0)
+            extra["response_format"] = self._response_format
+        thinking = ThinkFilter()
         stream: openai.Stream[Any] | None = None
         try:
             if self._stop_requested():
@@ -474,6 +526,7 @@ class ChatStream:
                 stream=True,
                 max_tokens=limit,
                 max_completion_tokens=completion_limit,
+                **extra,
             )
             with self._lock:
                 self._sdk_stream = stream
@@ -486,9 +539,14 @@ class ChatStream:
                 if choice.finish_reason:
                     self.finish_reason = choice.finish_reason
                 delta = choice.delta.content if choice.delta is not None else None
-                if delta:
-                    self._parts.append(delta)
-                    yield delta
+                shown = thinking.feed(delta) if delta else ""
+                if shown:
+                    self._parts.append(shown)
+                    yield shown
+            rest = thinking.end()
+            if rest:
+                self._parts.append(rest)
+                yield rest
             if not self._parts:
                 raise bad_response_error(config)
         except LLMError:
@@ -513,9 +571,13 @@ def stream_chat(
     *,
     cancelled: Callable[[], bool] = _never,
     max_tokens: int | None = None,
+    response_format: dict[str, Any] | None = None,
 ) -> Iterator[str]:
     """Yield the text deltas of one chat completion as they arrive; see ChatStream."""
-    yield from ChatStream(config, api_key, messages, cancelled=cancelled, max_tokens=max_tokens)
+    yield from ChatStream(
+        config, api_key, messages, cancelled=cancelled, max_tokens=max_tokens,
+        response_format=response_format,
+    )  # fmt: skip
 
 
 def complete_chat(

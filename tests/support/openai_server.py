@@ -112,6 +112,24 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
         self.wfile.flush()
 
+    def _ollama_chat(self, body: dict[str, Any]) -> None:
+        """Ollama's native chat endpoint: NDJSON lines, the last one with done true."""
+        fake = self.server.fake
+        text = fake.reply(body) if callable(fake.reply) else fake.reply
+        lines = [
+            {"model": body.get("model"), "message": {"role": "assistant", "content": chunk},
+             "done": False}
+            for chunk in split_reply(text)
+        ] + [{"model": body.get("model"), "message": {"role": "assistant", "content": ""},
+              "done": True, "done_reason": "stop"}]  # fmt: skip
+        data = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+
     def _send_error_json(self, status: int, message: str, type_: str, code: str | None) -> None:
         headers = {}
         if status == 429 or status >= 500:
@@ -160,6 +178,9 @@ class _Handler(BaseHTTPRequestHandler):
             raw = self.rfile.read(length) if length else b""
             body = json.loads(raw) if raw else {}
             request = self._record(body)
+            if request.path == "/api/chat":
+                self._ollama_chat(body)
+                return
             self._chat(request, body)
         except OSError:
             self.close_connection = True
@@ -173,6 +194,15 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorised(request):
             self._send_error_json(401, "Incorrect API key provided.", "invalid_request_error",
                                   "invalid_api_key")  # fmt: skip
+            return
+        wanted = body.get("response_format")
+        kind = wanted.get("type") if isinstance(wanted, dict) else None
+        if kind in fake.refuse_formats:
+            # As llama.cpp's server (500 for a schema it cannot turn into a grammar) and
+            # LM Studio (400 for json_object) answer.
+            self._send_error_json(fake.refuse_formats[kind],
+                                  f"'response_format.type' {kind!r} is not supported",
+                                  "invalid_request_error", None)  # fmt: skip
             return
         fail = fake.fail_with
         model = str(body.get("model", ""))
@@ -348,6 +378,8 @@ class FakeOpenAIServer:
         self.reply = reply
         self.api_key = api_key
         self.fail_with = fail_with
+        # response_format types refused, with the status: {"json_schema": 500}.
+        self.refuse_formats: dict[str, int] = {}
         self.chunk_delay_s = chunk_delay_s
         self.first_token_delay_s = first_token_delay_s
         self.stall_after_chunks = stall_after_chunks

@@ -364,3 +364,29 @@ def test_the_words_helper_matches_the_views_reason_column(ws, tables) -> None:  
     }
     assert got == expected
     assert re.search("Quality", " ".join(got.values()))
+
+
+def test_an_offline_follow_up_narrows_the_previous_answer(ws, tables) -> None:  # noqa: F811
+    from services.ask.followup import refine, refine_word
+
+    assert refine_word("only the Gold ones") == "Gold"
+    assert refine_word("just Maya's") == "Maya"
+    assert refine_word("draft an email to the first") is None
+    c = tables["customers"]
+    risky = _ask(ws, "five_star_no_purchase")
+    gold = refine(ws.engine, risky, "only the Gold ones")
+    assert gold is not None
+    gold_ids = set(c[c.tier == "Gold"].id)
+    assert set(_column(gold, "customer_id")) == set(_column(risky, "customer_id")) & gold_ids
+    assert gold.params["only"] == "Gold"
+    owner = c.owner.dropna().iloc[0]
+    first_name = owner.split()[0]
+    theirs = refine(ws.engine, risky, f"only {first_name}'s")
+    assert theirs is not None
+    assert set(_column(theirs, "owner")) <= {owner}
+    assert set(_column(theirs, "customer_id")) == {
+        cid
+        for cid, o in zip(_column(risky, "customer_id"), _column(risky, "owner"), strict=True)
+        if o == owner
+    }
+    assert refine(ws.engine, risky, "only the purple ones") is None
