@@ -9,10 +9,8 @@ Methods the protocol marks *worker* run on the job runner; the rest are quick.
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable, Sequence
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from app.workspace import Workspace
@@ -23,16 +21,6 @@ from views.ask.source import ModelRequest, ParamField, ProviderStatus, QuestionE
 if TYPE_CHECKING:
     from services.ask.answer import Answer
     from services.ask.questions import Param, SavedQuestion
-
-
-def _optional(name: str) -> ModuleType | None:
-    """A services/ask module written alongside this one (None until it is there)."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
 
 
 class WorkspaceAskSource:
@@ -114,11 +102,13 @@ class WorkspaceAskSource:
     def save_question(self, title: str, answer: Answer) -> QuestionEntry:
         from services.ask.library import save_question
 
+        # Every value bound to the query (a saved question's dates worked out from its
+        # days too), so the saved copy runs as it was answered.
         saved = save_question(
             self.workspace.engine,
             title,
             answer.sql,
-            answer.params,
+            answer.binds or answer.params,
             answer.question,
             actor=self._user(),
         )
@@ -132,11 +122,9 @@ class WorkspaceAskSource:
     # -- follow-ups ---------------------------------------------------------------------------
 
     def refine(self, previous: Answer, text: str, cancelled: Callable[[], bool]) -> Answer | None:
-        followup = _optional("services.ask.followup")
-        if followup is None:
-            return None
-        result: Answer | None = followup.refine(self.workspace.engine, previous, text)
-        return result
+        from services.ask.followup import refine
+
+        return refine(self.workspace.engine, previous, text)
 
     def draft_row(self, text: str) -> int | None:
         from services.ask.generate import wants_draft

@@ -122,9 +122,19 @@ def test_the_model_writes_the_query_and_what_was_sent_is_shown(
     assert QUESTION in shown
     dialog.close()
 
-    # A follow-up goes with the conversation: the earlier question and its query.
-    server.reply = reply(GOLD)
+    # "Only the Gold ones" narrows the answer by itself: no request to the model.
     type_question(qtbot, pane, "only the Gold ones")
+    settle(qtbot, pane, jobs)
+    narrowed = pane.answer_view.answer
+    assert narrowed is not None, pane.answer_view.message
+    assert BY_TIER in narrowed.sql
+    assert [row[0] for row in narrowed.rows] == ["Gold"]
+    assert len(server.chat_requests) == 1
+    assert "narrowed down" in pane.answer_view.source_label.text()
+
+    # A follow-up it cannot narrow goes to the model with the conversation so far.
+    server.reply = reply(GOLD)
+    type_question(qtbot, pane, "Which of them could churn next")
     settle(qtbot, pane, jobs)
     followup = pane.answer_view.answer
     assert followup is not None, pane.answer_view.message
@@ -133,7 +143,11 @@ def test_the_model_writes_the_query_and_what_was_sent_is_shown(
     second = json.dumps(server.chat_requests[1].body)
     assert QUESTION in second
     assert "GROUP BY tier" in second
-    assert [a.question for a in pane.history] == [QUESTION, "only the Gold ones"]
+    assert [a.question for a in pane.history] == [
+        QUESTION,
+        narrowed.question,
+        "Which of them could churn next",
+    ]
     assert QUESTION in pane.answer_view.history_label.text()
     assert pane.answer_view.model.is_link(followup.columns.index("customer"))
 

@@ -207,30 +207,34 @@ def test_save_to_library_adds_the_question_to_the_list(
     qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
 ) -> None:
     pane = open_ask(qtbot, window, jobs)
-    type_question(qtbot, pane, "biggest open deals")
-    wait_answer(qtbot, pane, jobs)
+    # A question with dates worked out from its days: the saved copy runs as answered.
+    type_question(qtbot, pane, "Show me customers in the Gold loyalty tier who haven't engaged")
+    answered = wait_answer(qtbot, pane, jobs)
+    assert answered.rows
     before = pane.library.model.rowCount()
     qtbot.mouseClick(pane.answer_view.save_button, Qt.MouseButton.LeftButton)
     dialog = pane.save_dialog
     assert dialog is not None
     assert dialog.isVisible()
     assert not dialog.isModal()
-    dialog.title_edit.setText("My biggest deals")
+    dialog.title_edit.setText("My quiet Gold customers")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: pane.library.model.rowCount() == before + 1, timeout=TIMEOUT_MS)
     qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
     titles = [e.title for e in pane.library.model.entries]
-    assert "My biggest deals" in titles
+    assert "My quiet Gold customers" in titles
     assert pane.library.picked is not None
-    assert pane.library.picked.title == "My biggest deals"
-    assert any(
-        q.title == "My biggest deals" and not q.builtin for q in saved_questions(workspace.engine)
-    )
+    assert pane.library.picked.title == "My quiet Gold customers"
+    saved = [q for q in saved_questions(workspace.engine) if q.title == "My quiet Gold customers"]
+    assert len(saved) == 1
+    assert not saved[0].builtin
+    again_answer = answer_saved(workspace.engine, saved[0])
+    assert again_answer.rows == answered.rows
     # Saving the same title again is refused in plain words, the dialog stays open.
     qtbot.mouseClick(pane.answer_view.save_button, Qt.MouseButton.LeftButton)
     again = pane.save_dialog
     assert again is not None
-    again.title_edit.setText("My biggest deals")
+    again.title_edit.setText("My quiet Gold customers")
     qtbot.mouseClick(again.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: again.error_label.isVisible(), timeout=TIMEOUT_MS)
     assert "already has a question called" in again.error_label.text()
@@ -290,3 +294,29 @@ def test_date_parameters_are_edited_as_dates(qtbot, window: MainWindow, jobs: Jo
     value = pane.library.values()[name]
     assert isinstance(value, str)
     assert len(value) == 10
+
+
+def test_a_follow_up_narrows_the_answer_offline(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
+) -> None:
+    pane = open_ask(qtbot, window, jobs)
+    type_question(qtbot, pane, "Who are our most valuable customers? top 60")
+    first = wait_answer(qtbot, pane, jobs)
+    tier = first.columns.index("tier")
+    gold = [row for row in first.rows if row[tier] == "Gold"]
+    assert gold
+    assert len(gold) < len(first.rows)
+    type_question(qtbot, pane, "only the Gold ones")
+    narrowed = wait_answer(qtbot, pane, jobs)
+    assert narrowed is not first
+    assert [tuple(r) for r in narrowed.rows] == [tuple(r) for r in gold]
+    assert shown_rows(pane) == [tuple(r) for r in gold]
+    assert "narrowed down" in pane.answer_view.source_label.text()
+    # The conversation so far is shown above the answer.
+    assert len(pane.history) == 2
+    assert pane.answer_view.history_label.isVisible()
+    assert "most valuable customers" in pane.answer_view.history_label.text()
+    # And a draft goes to the narrowed list's first customer.
+    with qtbot.waitSignal(pane.draft_requested, timeout=5_000) as blocker:
+        type_question(qtbot, pane, "draft an email to the first")
+    assert blocker.args == [narrowed.customer_ids[0]]

@@ -302,7 +302,7 @@ class AskPane(QWidget):
 
     def _on_refined(self, text: str, answer: Answer | None) -> None:
         if answer is not None:
-            self._show(answer, followup=True)
+            self._show(answer, followup=True, refined=True)
         else:
             self._ask_fresh(text, followup=True)
 
@@ -433,22 +433,22 @@ class AskPane(QWidget):
     def _on_cancelled(self) -> None:
         self.answer_view.show_message("Stopped. Nothing more will come of that question.", "muted")
 
-    def _show(self, answer: Answer, *, followup: bool = False) -> None:
+    def _show(self, answer: Answer, *, followup: bool = False, refined: bool = False) -> None:
         if not followup:
             self.history = []
         earlier = [a.question for a in self.history]
         self.history.append(answer)
         self.answer_view.set_history(earlier)
-        self.answer_view.show_answer(answer, source_text=self._source_words(answer, followup))
+        self.answer_view.show_answer(answer, source_text=self._source_words(answer, refined))
 
-    def _source_words(self, answer: Answer, followup: bool) -> str:
+    def _source_words(self, answer: Answer, refined: bool) -> str:
+        if refined:
+            return "The previous answer, narrowed down (no provider asked)."
         if answer.source == "model":
             provider = self.provider
             who = provider.label if provider is not None and provider.label else "the provider"
             return f"Query written by {who}, run read-only on this workspace."
         title = self._title_of(answer.saved_id) if answer.saved_id else ""
-        if followup and not answer.saved_id:
-            return "The previous answer, narrowed down (no provider asked)."
         if title:
             return f"From the saved question “{title}” (no provider asked)."
         return "From the saved questions (no provider asked)."
