@@ -616,6 +616,7 @@ class MainWindow(QMainWindow):
             Shortcut("Notes, calls and tasks", "Save what you typed", "Ctrl+Enter"),
             Shortcut("My work tab", "Complete the selected task", "Space"),
             Shortcut("My work tab", "Open the task's alert (or customer)", "Enter"),
+            Shortcut("Ask tab", "Open the customer of the selected row", "Enter"),
         ]
         return entries
 

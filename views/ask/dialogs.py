@@ -45,7 +45,8 @@ class SaveQuestionDialog(QDialog):
         self.title_edit = QLineEdit(question, self)
         self.title_edit.setObjectName("searchBox")
         self.title_edit.setPlaceholderText("A short title")
-        self.title_edit.selectAll()
+        # All selected (typing replaces it), the start in view.
+        self.title_edit.setSelection(len(question), -len(question))
         self.error_label = QLabel("", self)
         self.error_label.setObjectName("fieldError")
         self.error_label.setWordWrap(True)
@@ -61,7 +62,8 @@ class SaveQuestionDialog(QDialog):
         layout.addWidget(self.title_edit)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
-        self.resize(460, self.sizeHint().height())
+        layout.setSpacing(8)
+        self.resize(580, self.sizeHint().height())
 
     def _on_save(self) -> None:
         title = " ".join(self.title_edit.text().split())
