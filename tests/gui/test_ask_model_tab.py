@@ -239,3 +239,32 @@ def test_cancel_stops_a_question_and_a_failing_provider_is_a_plain_message(
     assert view.message
     assert view.message_label.isVisible()
     assert "Traceback" not in view.message
+
+
+def test_a_provider_set_up_meanwhile_is_used_when_the_tab_is_shown_again(
+    qtbot,
+    jobs: JobRunner,
+    workspace: Workspace,
+    theme: ThemeManager,
+    ui_settings: QSettings,
+) -> None:
+    window = make_window(qtbot, jobs, workspace, theme, ui_settings)
+    pane = window.ask
+    assert pane.provider is not None
+    assert not pane.provider.configured
+    assert pane.provider_label.text().startswith("Offline")
+    with FakeOpenAIServer(models=["sqlcoder"], reply=reply(BY_TIER)) as fake:
+        use_provider(
+            workspace, llm__preset="llamacpp", llm__base_url=fake.base_url, llm__model="sqlcoder"
+        )
+        QTest.keySequence(window, QKeySequence("Ctrl+2"))
+        QTest.keySequence(window, QKeySequence("Ctrl+6"))
+        qtbot.waitUntil(
+            lambda: pane.provider is not None and pane.provider.configured, timeout=TIMEOUT_MS
+        )
+        assert "sqlcoder" in pane.provider_label.text()
+        type_question(qtbot, pane, QUESTION)
+        settle(qtbot, pane, jobs)
+        assert pane.answer_view.answer is not None
+        assert pane.answer_view.answer.source == "model"
+        assert len(fake.chat_requests) == 1

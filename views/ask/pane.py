@@ -196,6 +196,9 @@ class AskPane(QWidget):
     def set_source(self, source: AskSource | None) -> None:
         """Ask over this workspace (None: none open)."""
         self.cancel()
+        for dialog in (self.save_dialog, self.preview_dialog):
+            if dialog is not None:
+                dialog.close()  # they belong to the workspace that was open
         self._source = source
         self.history = []
         self.request = None
@@ -230,11 +233,28 @@ class AskPane(QWidget):
             .run()
         )
 
+    def reload_provider(self) -> None:
+        """Read the provider again (Settings ▸ Email drafting may have changed it)."""
+        source = self._source
+        if source is None:
+            return
+        (
+            self._jobs.operation(
+                lambda _state: source.provider(), parent=self, key=("ask.provider", id(self))
+            )
+            .success(self._show_provider)
+            .failure(self._on_library_failed)
+            .run()
+        )
+
     def _on_library_loaded(self, entries: list[QuestionEntry], provider: ProviderStatus) -> None:
         self.library.set_entries(entries)
         if self._pending_pick is not None:
             self.library.pick(self._pending_pick)
             self._pending_pick = None
+        self._show_provider(provider)
+
+    def _show_provider(self, provider: ProviderStatus) -> None:
         self.provider = provider
         if provider.configured:
             where = "on this computer" if provider.local else "off this computer"
@@ -262,6 +282,8 @@ class AskPane(QWidget):
         super().showEvent(event)
         if self._source is not None and self._questions_stale:
             self.reload()
+        elif self._source is not None and not event.spontaneous():
+            self.reload_provider()
 
     def focus_question(self) -> None:
         """Put the cursor in the question box (Ctrl+K), its text selected."""
