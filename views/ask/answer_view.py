@@ -33,7 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.item_models.answer_table_model import AnswerTableModel, cell_text, money_currency
+from views.formatting import compact_money
+from views.item_models.answer_table_model import (
+    AnswerTableModel,
+    cell_text,
+    header_text,
+    money_currency,
+)
 from views.theme import LIGHT, Theme
 from views.widgets.lists import PeopleTableView
 
@@ -324,6 +330,18 @@ class AnswerView(QWidget):
             row[spec.value_column] = v
             return cell_text(columns, row, spec.value_column, self._home)
 
+        def axis_text(v: float) -> str:
+            if money is None:
+                return f"{v:,.0f}%" if columns[spec.value_column].endswith("_pct") else _num(v)
+            code = first[columns.index("currency")] if money == "row" else money
+            return compact_money(v, str(code or self._home))
+
+        # Worded as the table's headers ("Revenue by month", not "revenue_home").
+        title = (
+            f"{header_text(columns[spec.value_column])} by "
+            + header_text(columns[spec.label_column]).lower()
+        )
+
         from views.charts.answer_charts import AnswerBarChart, AnswerLineChart
 
         if spec.kind == "bar":
@@ -331,14 +349,14 @@ class AnswerView(QWidget):
                 self.bar_chart = AnswerBarChart(self._chart_stack)
                 self.bar_chart.set_theme(self._theme)
                 self._chart_stack.addWidget(self.bar_chart)
-            self.bar_chart.set_bars(spec.title, labels, values, value_text)
+            self.bar_chart.set_bars(title, labels, values, value_text, axis_text)
             self._chart_stack.setCurrentWidget(self.bar_chart)
         else:
             if self.line_chart is None:
                 self.line_chart = AnswerLineChart(self._chart_stack)
                 self.line_chart.set_theme(self._theme)
                 self._chart_stack.addWidget(self.line_chart)
-            self.line_chart.set_series(spec.title, labels, values, value_text)
+            self.line_chart.set_series(title, labels, values, value_text, axis_text)
             self._chart_stack.setCurrentWidget(self.line_chart)
         self._chart_card.show()
         width = max(self.splitter.width(), 600)

@@ -66,14 +66,20 @@ class AnswerBarChart(DashboardChart):
         self.set_theme(self._theme)
 
     def set_bars(
-        self, title: str, labels: Sequence[str], values: Sequence[float], value_text: ValueText
+        self,
+        title: str,
+        labels: Sequence[str],
+        values: Sequence[float],
+        value_text: ValueText,
+        axis_text: ValueText | None = None,
     ) -> None:
-        """Show one bar per label, in the order given (top to bottom)."""
+        """Show one bar per label, in the order given (top to bottom); ``axis_text``
+        writes the axis' ticks (compact money), ``value_text`` the bars' figures."""
         self._title.setText(title)
         self._labels_text = [str(label) for label in labels]
         self._values = np.asarray([float(v) for v in values], dtype=float)
         self._value_text = value_text
-        self._axis.value_text = value_text
+        self._axis.value_text = axis_text or value_text
         n = len(self._labels_text)
         y = np.arange(n, dtype=float)
         widths = np.clip(self._values, 0, None) if n else self._values
@@ -152,7 +158,12 @@ class AnswerLineChart(DashboardChart):
         self.set_theme(self._theme)
 
     def set_series(
-        self, title: str, labels: Sequence[str], values: Sequence[float], value_text: ValueText
+        self,
+        title: str,
+        labels: Sequence[str],
+        values: Sequence[float],
+        value_text: ValueText,
+        axis_text: ValueText | None = None,
     ) -> None:
         """Show the values over the days (or months) the labels name."""
         self._title.setText(title)
@@ -164,14 +175,15 @@ class AnswerLineChart(DashboardChart):
         points.sort()
         self._x = np.asarray([p[0] for p in points], dtype=float)
         self._y = np.asarray([p[1] for p in points], dtype=float)
-        self._axis.value_text = value_text
+        axis = axis_text or value_text
+        self._axis.value_text = axis
         self._line.setData(self._x, self._y)
         if len(points):
             self._empty.hide()
             low, high = float(min(self._y.min(), 0.0)), float(self._y.max())
             self.plot.setYRange(low, high * 1.1 if high > 0 else 1.0, padding=0.02)
             self.plot.setXRange(float(self._x.min()), float(self._x.max()), padding=0.03)
-            self._fit_axis_width("left", [value_text(v) for v in (low, high)])
+            self._fit_axis_width("left", [axis(v) for v in (low, high * 1.1)])
         else:
             self._show_empty("Nothing to draw", 0.5, 0.5)
 
