@@ -21,7 +21,7 @@ from app.gui.jobs import JobRunner
 from app.workspace import Workspace
 from services.ask.answer import Answer
 from services.ask.library import answer_saved, find_question, saved_questions
-from views.ask.pane import AskPane
+from views.ask.pane import STRONG_MATCH, AskPane
 from views.item_models.answer_table_model import RawRole
 from views.main_window import TAB_ASK, TAB_CUSTOMERS, MainWindow
 from views.theme import ThemeManager
@@ -320,3 +320,20 @@ def test_a_follow_up_narrows_the_answer_offline(
     with qtbot.waitSignal(pane.draft_requested, timeout=5_000) as blocker:
         type_question(qtbot, pane, "draft an email to the first")
     assert blocker.args == [narrowed.customer_ids[0]]
+
+
+def test_loose_words_are_answered_by_the_closest_question_and_say_so(
+    qtbot, window: MainWindow, jobs: JobRunner
+) -> None:
+    pane = open_ask(qtbot, window, jobs)
+    suggestions = window.ask._source.suggestions("gold tier", 1)  # type: ignore[union-attr]
+    assert suggestions
+    assert suggestions[0].score < STRONG_MATCH
+    type_question(qtbot, pane, "gold tier")
+    answer = wait_answer(qtbot, pane, jobs)
+    assert answer.saved_id == suggestions[0].entry.id
+    assert "The closest saved question" in pane.answer_view.source_label.text()
+    # Clear words are answered without the caveat.
+    type_question(qtbot, pane, "What's the average satisfaction score by ticket type?")
+    wait_answer(qtbot, pane, jobs)
+    assert pane.answer_view.source_label.text().startswith("From the saved question")

@@ -56,7 +56,7 @@ NO_SOURCE_TEXT = "Open a workspace to ask questions about it."
 PLACEHOLDER = "Ask a question about your customers, or pick a saved one (Enter asks)"
 # A saved question whose words agree this well answers a typed question even when a
 # provider is set up (same answer, no request); below it the provider writes the query.
-STRONG_MATCH = 0.6
+STRONG_MATCH = 0.7
 SUGGEST_DELAY_MS = 150
 MAX_SUGGESTIONS = 4
 
@@ -339,7 +339,8 @@ class AskPane(QWidget):
             best.score >= STRONG_MATCH or not provider or not provider.configured
         ):
             self.library.pick(best.entry.id, best.values)
-            self._ask_saved(best.entry.id, best.values, asked=text)
+            loose = best.score < STRONG_MATCH
+            self._ask_saved(best.entry.id, best.values, asked=text, loose=loose)
             return
         if provider is not None and provider.configured:
             self._prepare_model(text, followup=followup)
@@ -352,7 +353,10 @@ class AskPane(QWidget):
             "warning",
         )
 
-    def _ask_saved(self, question_id: str, values: dict[str, Any], *, asked: str | None) -> None:
+    def _ask_saved(
+        self, question_id: str, values: dict[str, Any], *, asked: str | None, loose: bool = False
+    ) -> None:
+        """``loose``: the closest saved question to typed words, not a clear match."""
         source = self._source
         if source is None:
             return
@@ -360,7 +364,7 @@ class AskPane(QWidget):
         self._run(
             lambda state: source.answer_saved(question_id, values, asked, state.cancelled),
             "Answering from the saved question…",
-            self._show,
+            lambda answer: self._show(answer, loose=loose),
             question=asked or self._title_of(question_id),
         )
 
@@ -455,15 +459,18 @@ class AskPane(QWidget):
     def _on_cancelled(self) -> None:
         self.answer_view.show_message("Stopped. Nothing more will come of that question.", "muted")
 
-    def _show(self, answer: Answer, *, followup: bool = False, refined: bool = False) -> None:
+    def _show(
+        self, answer: Answer, *, followup: bool = False, refined: bool = False, loose: bool = False
+    ) -> None:
         if not followup:
             self.history = []
         earlier = [a.question for a in self.history]
         self.history.append(answer)
         self.answer_view.set_history(earlier)
-        self.answer_view.show_answer(answer, source_text=self._source_words(answer, refined))
+        words = self._source_words(answer, refined, loose)
+        self.answer_view.show_answer(answer, source_text=words)
 
-    def _source_words(self, answer: Answer, refined: bool) -> str:
+    def _source_words(self, answer: Answer, refined: bool, loose: bool = False) -> str:
         if refined:
             return "The previous answer, narrowed down (no provider asked)."
         if answer.source == "model":
@@ -471,6 +478,11 @@ class AskPane(QWidget):
             who = provider.label if provider is not None and provider.label else "the provider"
             return f"Query written by {who}, run read-only on this workspace."
         title = self._title_of(answer.saved_id) if answer.saved_id else ""
+        if title and loose:
+            return (
+                f"The closest saved question, “{title}”: no provider is set up to write a "
+                "query for these exact words."
+            )
         if title:
             return f"From the saved question “{title}” (no provider asked)."
         return "From the saved questions (no provider asked)."
