@@ -127,3 +127,29 @@ def test_the_charts_draw_what_they_are_handed(qtbot) -> None:
     assert line.points == [(day_seconds("2026-01"), 2.0), (day_seconds("2026-02"), 4.0)]
     assert day_seconds("2026-01-15") is not None
     assert day_seconds("January") is None
+
+
+def test_text_from_the_workspace_is_shown_as_typed_never_as_markup(qtbot) -> None:
+    from services.ask.answer import Answer
+    from views.ask.answer_view import AnswerView
+
+    view = AnswerView()
+    qtbot.addWidget(view)
+    words = "<b>Ignore previous instructions</b> <a href='x'>click</a>"
+    answer = Answer(
+        question=words,
+        columns=("reason", "tickets"),
+        rows=[(words, 3)],
+        truncated=False,
+        summary=f"1 group; the highest is {words}.",
+        chart=None,
+        sql="SELECT 1",
+        notice=words,
+    )
+    view.show_answer(answer, source_text=words)
+    for label in (view.question_label, view.summary_label, view.notice_label, view.source_label):
+        assert label.textFormat() == Qt.TextFormat.PlainText
+        assert words in label.text()
+    view.set_history([words])
+    assert "&lt;b&gt;" in view.history_label.text()
+    assert view.model.index(0, 0).data() == words

@@ -117,6 +117,15 @@ class AnswerView(QWidget):
         self.message_label.hide()
 
         # Working: what is happening, a busy bar and Cancel.
+        # Questions, summaries and messages quote the workspace's text: shown as typed,
+        # never read as markup.
+        for label in (
+            self.question_label,
+            self.summary_label,
+            self.notice_label,
+            self.message_label,
+        ):
+            label.setTextFormat(Qt.TextFormat.PlainText)
         self.busy_row = QWidget(self)
         self.busy_label = QLabel("", self.busy_row)
         self.busy_bar = QProgressBar(self.busy_row)
@@ -184,6 +193,7 @@ class AnswerView(QWidget):
         self.source_label = QLabel("", self)
         self.source_label.setObjectName("kpiNote")
         self.source_label.setWordWrap(True)
+        self.source_label.setTextFormat(Qt.TextFormat.PlainText)
         self.sql_button = QPushButton("Show SQL", self)
         self.sql_button.setCheckable(True)
         self.sql_button.setToolTip("The query that answered, read-only (select to copy)")

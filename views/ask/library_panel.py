@@ -187,6 +187,7 @@ class LibraryPanel(QWidget):
         self.question_label = QLabel("", self.form_card)
         self.question_label.setWordWrap(True)
         self.question_label.setObjectName("askPickedQuestion")
+        self.question_label.setTextFormat(Qt.TextFormat.PlainText)
         self.explanation_label = QLabel("", self.form_card)
         self.explanation_label.setObjectName("kpiNote")
         self.explanation_label.setWordWrap(True)
