@@ -1,7 +1,9 @@
 # The two set-up commands of the README:
 #   make run    install everything (first time) and open the window
 #   make test   install everything (first time) and run the whole test suite headless
-# Extra:  make frozen  builds the PyInstaller bundle and runs its self-test.
+# Extra:  make frozen    builds the PyInstaller bundle and runs its self-test.
+#         make test-llm  the real local model tier: llama.cpp's server (built from source
+#                        once into build/) with a small real model, driven by tests/llm/.
 
 # Python 3.11 exactly (the pins are for it): python3.11 if there is one, else python3.
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -9,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test frozen lint bench clean
+.PHONY: run test test-llm frozen lint bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt packaging/requirements-build.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
@@ -25,6 +27,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+test-llm: $(STAMP)
+	$(BIN)/python packaging/llm_tier.py
 
 frozen: $(STAMP)
 	$(BIN)/python packaging/build.py

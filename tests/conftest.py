@@ -18,6 +18,14 @@ for _name in ("OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_API_KEY"):
 os.environ.pop("ACCOUNT_RADAR_USER", None)
 
 
+def pytest_ignore_collect(collection_path, config) -> bool | None:  # type: ignore[no-untyped-def]
+    """tests/llm is the real local model tier: `make test-llm` runs it (it needs a built
+    llama.cpp server); the normal suite leaves it out."""
+    if "llm" in collection_path.parts and collection_path.parent.name == "tests":
+        return not os.environ.get("ACCOUNT_RADAR_LLM_PYTHON")
+    return None
+
+
 @pytest.fixture(autouse=True)
 def _private_config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
     """Each test gets its own empty user config folder (the profile file lives there)."""

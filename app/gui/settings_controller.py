@@ -36,7 +36,7 @@ from views.settings.email_pages import EmailSettingsSource
 EDITED_PREFIXES = ("alerts.", "scoring.horizon_days", "scoring.engagement_weights",
                    "scoring.health_weights", "llm.", "outreach.", "smtp.",
                    "workspace.home_currency", "workspace.exchange_rates",
-                   "workspace.time_zone", "learn.")  # fmt: skip
+                   "workspace.time_zone", "learn.", "ask.")  # fmt: skip
 # Money settings change every money figure: the customer totals are recomputed on save.
 MONEY_KEYS = ("workspace.home_currency", "workspace.exchange_rates")
 MONEY_SAVED_MESSAGE = (
@@ -45,7 +45,7 @@ MONEY_SAVED_MESSAGE = (
 )
 # Kept by the app itself (which providers' requests the user has reviewed), or edited
 # elsewhere (the template library has its own editor).
-HIDDEN_KEYS = ("llm.reviewed_remote", "outreach.templates", "learn.holdout_draws")
+HIDDEN_KEYS = ("llm.reviewed_remote", "outreach.templates", "learn.holdout_draws", "ask.saved")
 SAVED_MESSAGE = "Settings saved; they apply from the next scoring (Ctrl+R)."
 EMAIL_SAVED_MESSAGE = "Settings saved."
 SCORING_PREFIXES = ("alerts.", "scoring.")

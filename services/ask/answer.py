@@ -85,7 +85,8 @@ def _text_columns(result: QueryResult) -> list[int]:
 
 
 def _label(name: str) -> str:
-    return name.replace("_", " ")
+    # A _pct column's figures carry their own "%" (number_text).
+    return name.removesuffix("_pct").replace("_", " ")
 
 
 _ROW_NOUNS = {

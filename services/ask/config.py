@@ -3,7 +3,6 @@
 - ``ask.saved``: the questions the user saved to the library (services/ask/library.py).
 - ``ask.row_limit`` and ``ask.time_limit_s``: the most rows an answer shows, and how long
   a query may run before it is stopped.
-- ``ask.ticket_sla_days``: a ticket open longer than this is past its SLA.
 """
 
 from __future__ import annotations
@@ -29,6 +28,4 @@ ASK_SPECS = (
                 "are more."),
     SettingSpec("ask.time_limit_s", (int, float), 10, "Time limit of a question", None, GROUP,
                 "seconds", 1, 300, help="A question still running after this is stopped."),
-    SettingSpec("ask.ticket_sla_days", int, 2, "Ticket SLA", None, GROUP, "days", 1, 90,
-                help="An open ticket older than this is past its SLA (a saved question)."),
 )  # fmt: skip

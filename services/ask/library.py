@@ -218,8 +218,9 @@ def bind_values(
         quiet = dt.timedelta(days=int(values["quiet_days"]))
         derived["quiet_from"] = (month_start - quiet).isoformat()
         derived["quiet_to"] = (today - quiet + dt.timedelta(days=1)).isoformat()
-    if "sla_days" in values:
-        derived["due"] = (today - dt.timedelta(days=int(values["sla_days"]))).isoformat()
+    if "sla_hours" in values:
+        days = -(-int(values["sla_hours"]) // 24)  # 72 hours: opened 3 days ago or before
+        derived["due"] = (today - dt.timedelta(days=days)).isoformat()
     derived["week_end"] = (today + dt.timedelta(days=6 - today.weekday())).isoformat()
     return {**derived, **values}
 

@@ -445,15 +445,16 @@ WHERE t.is_open = 1 AND t.day <= :due
 ORDER BY t.day""",
         (
             Param(
-                "sla_days",
-                "SLA (days)",
+                "sla_hours",
+                "SLA (hours)",
                 "int",
-                "setting:ask.ticket_sla_days",
-                patterns=(r"(\d+)\s*days?\s+sla", r"sla\s+of\s+(\d+)"),
+                "setting:alerts.ticket_past_sla.sla_hours",
+                patterns=(r"(\d+)\s*hours?\s+sla", r"sla\s+of\s+(\d+)\s*hours?"),
             ),
         ),  # fmt: skip
         ("unresolved", "open", "tickets", "sla", "overdue", "late", "past", "waiting"),
-        "Past SLA: open (not solved or closed) and older than the SLA.",
+        "Past SLA: open (not solved or closed) and opened at least the SLA of the "
+        "'Ticket past SLA' alert rule ago (in whole days).",
     ),
     SavedQuestion(
         "open_alerts_by_priority",

@@ -19,6 +19,7 @@ not trust either:
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import sqlite3
 import time
@@ -40,6 +41,8 @@ from services.ask.errors import (
 )
 from services.ask.views import VIEW_NAMES, view_sql
 from services.money import load_money_context
+
+log = logging.getLogger(__name__)
 
 DEFAULT_ROW_LIMIT = 1000
 DEFAULT_TIME_LIMIT_S = 5.0
@@ -284,6 +287,37 @@ def check_postgres_sql(sql: str) -> None:
             raise QueryRefused(_ONLY_VIEWS.format(views=", ".join(sorted(VIEW_NAMES)), table=name))
 
 
+READER_ROLE = "account_radar_ask_reader"
+
+
+def _reader_role(conn: Any) -> bool:
+    """Make sure the role questions run as exists (NOLOGIN, no rights but SELECT on the
+    session's ask_ views) and that this user may take it on. False when this user is not
+    allowed to create or grant it: the text check and the READ ONLY transaction then guard
+    alone, and the log says so."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with conn.begin():
+            if (
+                conn.exec_driver_sql(
+                    f"SELECT 1 FROM pg_roles WHERE rolname = '{READER_ROLE}'"
+                ).first()
+                is None
+            ):
+                conn.exec_driver_sql(f"CREATE ROLE {READER_ROLE} NOLOGIN")
+            member = conn.exec_driver_sql(
+                f"SELECT pg_has_role(current_user, '{READER_ROLE}', 'MEMBER')"
+            ).scalar()
+            if not member:
+                conn.exec_driver_sql(f"GRANT {READER_ROLE} TO current_user")
+        return True
+    except DBAPIError as exc:
+        log.warning("Questions run without the reader role %s (%s)", READER_ROLE,
+                    str(exc.orig).splitlines()[0] if exc.orig is not None else exc)  # fmt: skip
+        return False
+
+
 def _run_postgres(
     engine: Engine,
     sql: str,
@@ -301,13 +335,18 @@ def _run_postgres(
     with engine.connect() as conn:
         money = load_money_context(conn)
         conn.rollback()
+        reader = _reader_role(conn)
         with conn.begin():
             for name, body in view_sql(money, dialect="postgresql").items():
                 conn.exec_driver_sql(f"CREATE TEMP VIEW {name} AS {body}".replace("%", "%%"))
+                if reader:
+                    conn.exec_driver_sql(f"GRANT SELECT ON pg_temp.{name} TO {READER_ROLE}")
         started = time.perf_counter()
         try:
             with conn.begin():
                 conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+                if reader:
+                    conn.exec_driver_sql(f"SET LOCAL ROLE {READER_ROLE}")
                 conn.exec_driver_sql(
                     f"SET LOCAL statement_timeout = {max(1, int(time_limit_s * 1000))}"
                 )
@@ -324,6 +363,11 @@ def _run_postgres(
                 ) from exc
             if "read-only transaction" in message:
                 raise QueryRefused("The query tried to write; a question can only read.") from exc
+            denied = re.search(r"permission denied for (?:table|relation|view) (\w+)", message)
+            if denied:
+                raise QueryRefused(
+                    _ONLY_VIEWS.format(views=", ".join(sorted(VIEW_NAMES)), table=denied.group(1))
+                ) from exc
             raise QueryFailed(message.splitlines()[0], sql) from exc
         finally:
             with contextlib.suppress(Exception):

@@ -390,3 +390,16 @@ def test_an_offline_follow_up_narrows_the_previous_answer(ws, tables) -> None:  
         if o == owner
     }
     assert refine(ws.engine, risky, "only the purple ones") is None
+
+
+def test_tickets_past_sla_follow_the_alert_rules_sla(ws, tables) -> None:  # noqa: F811
+    i = tables["interactions"]
+    closed = {"solved", "closed", "resolved", "cancelled", "canceled"}
+    open_tickets = i[(i.kind == "ticket") & i.status.notna() & ~i.status.str.lower().isin(closed)]
+    for hours, days in ((72, 3), (24 * 30, 30)):
+        due = TODAY - dt.timedelta(days=days)
+        expected = set(open_tickets[open_tickets.local_day <= due].id)
+        answer = _ask(ws, "tickets_past_sla", sla_hours=hours)
+        assert set(_column(answer, "ticket_id")) == expected
+    default = _ask(ws, "tickets_past_sla")
+    assert default.params == {"sla_hours": 72}  # the rule's own setting

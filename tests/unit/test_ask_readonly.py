@@ -241,6 +241,20 @@ def test_the_views_and_the_guards_on_postgresql(pg_url: str) -> None:  # noqa: F
         assert result.rows == [(paid,)]
         with pytest.raises(QueryRefused):
             run_query(ws.engine, "SELECT * FROM customers")
+        # Past the text check, the database itself refuses: the query runs as a role that
+        # can read only the views.
+        from services.ask import readonly
+
+        with pytest.raises(QueryRefused, match="not the table 'customers'"):
+            readonly._run_postgres(
+                ws.engine, "SELECT count(*) FROM customers", None, 10, 5.0, lambda: False
+            )
+        with pytest.raises(QueryRefused, match="can only read"):
+            readonly._run_postgres(
+                ws.engine,
+                "WITH x AS (DELETE FROM ask_orders RETURNING 1) SELECT * FROM x",
+                None, 10, 5.0, lambda: False,
+            )  # fmt: skip
         with pytest.raises(QueryTimeout):
             run_query(ws.engine, "SELECT pg_sleep(3) FROM ask_orders LIMIT 1", time_limit_s=0.5)
         with ws.engine.connect() as conn:
