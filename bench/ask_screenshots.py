@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -95,9 +95,14 @@ def shoot(app: QApplication, source: Path, out: Path, mode_name: str) -> None:
             pane.question_edit.setText(text)
             start = time.perf_counter()
             pane.ask(text)
-            deadline = start + 60
-            while pane.busy and time.perf_counter() < deadline:
-                QTest.qWait(2)
+            # An event loop, as the app runs (QTest.qWait keeps the GIL while it waits).
+            loop = QEventLoop()
+            poll = QTimer()
+            poll.setInterval(2)
+            poll.timeout.connect(lambda: pane.busy or loop.quit())
+            poll.start()
+            loop.exec()
+            poll.stop()
             took = time.perf_counter() - start
             answer = pane.answer_view.answer
             settle()
