@@ -113,11 +113,12 @@ def _answer(
     from app.cli.errors import CommandError
     from services.ask.generate import model_ready
     from services.ask.library import answer_saved, saved_questions
-    from services.ask.match import match
+    from services.ask.match import STRONG_MATCH, match
 
-    if not args.offline and model_ready(engine):
-        return _answer_by_model(engine, args, out, err)
     found = match(args.question, saved_questions(engine))
+    strong = bool(found) and found[0].score >= STRONG_MATCH
+    if not args.offline and not strong and model_ready(engine):
+        return _answer_by_model(engine, args, out, err)
     if not found:
         raise CommandError(
             "No saved question matches those words, and no provider is set up to write a "

@@ -95,6 +95,10 @@ _SYNONYMS = {
     "reason": "problem", "opened": "engaged", "clicked": "engaged", "engage": "engaged",
 }  # fmt: skip
 MIN_SCORE = 0.2
+# A saved question whose words agree this well answers a typed question even when a
+# provider is set up (the same answer, no request); below it the provider writes the
+# query. The window and the command line decide alike.
+STRONG_MATCH = 0.7
 _GENERIC_PARAMS = frozenset({"days", "top"})  # many questions take them
 
 

@@ -104,6 +104,14 @@ def test_a_local_model_writes_the_query(db: Path) -> None:
         assert preview_code == 0
         assert preview.startswith(f"To: {server.base_url} (this computer), model m")
         assert len(server.chat_requests) == 1  # --show-request sent nothing
+        # A saved question that fits the words well answers without a request, as in
+        # the window.
+        saved_code, _, saved_err = ask(
+            db, "Which customers have left 5-star reviews but haven't purchased in 90 days?"
+        )
+        assert saved_code == 0
+        assert "Answered by the saved question '5-star reviewers who stopped buying'" in saved_err
+        assert len(server.chat_requests) == 1
         offline_code, _, offline_err = ask(db, "biggest open deals", "--offline")
         assert offline_code == 0
         assert "Answered by the saved question 'Biggest open deals'" in offline_err

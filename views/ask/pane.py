@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.ask.match import STRONG_MATCH
 from views.ask.answer_view import AnswerView
 from views.ask.dialogs import AskPreviewDialog, SaveQuestionDialog
 from views.ask.library_panel import LibraryPanel, QuestionListModel
@@ -54,9 +55,6 @@ if TYPE_CHECKING:
 
 NO_SOURCE_TEXT = "Open a workspace to ask questions about it."
 PLACEHOLDER = "Ask a question about your customers, or pick a saved one (Enter asks)"
-# A saved question whose words agree this well answers a typed question even when a
-# provider is set up (same answer, no request); below it the provider writes the query.
-STRONG_MATCH = 0.7
 SUGGEST_DELAY_MS = 150
 MAX_SUGGESTIONS = 4
 
