@@ -39,6 +39,13 @@ from services.ask.errors import (
     QueryRefused,
     QueryTimeout,
 )
+from services.ask.sqlcheck import (
+    COMMENTS,
+    ONLY_VIEWS,
+    TABLE_FUNCTIONS,
+    check_postgres_sql,
+    precheck,
+)
 from services.ask.views import VIEW_NAMES, view_sql
 from services.money import load_money_context
 
@@ -50,7 +57,6 @@ DEFAULT_TIME_LIMIT_S = 5.0
 _DENIED_FUNCTIONS = frozenset(
     {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer", "sqlite_offset"}
 )
-_ONLY_VIEWS = "Questions can read only the ask_ views ({views}), not the table {table!r}."
 
 
 @dataclass(frozen=True)
@@ -85,9 +91,10 @@ def run_query(
     text = sql.strip().rstrip(";").strip()
     if not text:
         raise QueryRefused("There is no query to run.")
-    if not _STARTS_LIKE_SELECT.match(_COMMENTS.sub(" ", text)):
+    if not _STARTS_LIKE_SELECT.match(COMMENTS.sub(" ", text)):
         first = text.split(None, 1)[0].upper() if text.split() else ""
         raise QueryRefused(f"The query starts with {first}; a question runs one SELECT.")
+    precheck(text)
     if is_sqlite(engine.url):
         return _run_sqlite(engine, text, params, row_limit, time_limit_s, cancelled or _never)
     return _run_postgres(engine, text, params, row_limit, time_limit_s, cancelled or _never)
@@ -126,7 +133,9 @@ class _Guard:
                 return sqlite3.SQLITE_OK  # the view itself
             if db is None:
                 return sqlite3.SQLITE_OK  # a CTE of the query's own, not a stored table
-            return self.deny(_ONLY_VIEWS.format(views=", ".join(sorted(VIEW_NAMES)), table=arg1))
+            if arg1 in TABLE_FUNCTIONS and source is None:
+                return sqlite3.SQLITE_OK  # json_each()/json_tree() over a value
+            return self.deny(ONLY_VIEWS.format(views=", ".join(sorted(VIEW_NAMES)), table=arg1))
         if action == sqlite3.SQLITE_FUNCTION:
             name = (arg2 or "").lower()
             if name in _DENIED_FUNCTIONS:
@@ -137,6 +146,13 @@ class _Guard:
         if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
             return self.deny("ATTACH and DETACH are not allowed: a question reads this "
                              "workspace only.")  # fmt: skip
+        if action == sqlite3.SQLITE_UPDATE and arg1 == "sqlite_master" and source is None:
+            # SQLite registering a table-valued function the query names (pragma_*,
+            # dbstat...): only json_each and json_tree are registered up front.
+            return self.deny(
+                "A question can read the ask_ views and json_each() or "
+                "json_tree(); other table-valued functions are not allowed."
+            )
         if action == sqlite3.SQLITE_TRANSACTION:
             return self.deny("Transactions are not allowed: a question can only read.")
         return self.deny(f"The query would {_ACTION_WORDS.get(action, 'change the workspace')}; "
@@ -180,6 +196,8 @@ def _sqlite_connection(engine: Engine) -> Iterator[sqlite3.Connection]:
     try:
         for name, body in view_sql(money, dialect="sqlite").items():
             db.execute(f"CREATE TEMP VIEW {name} AS {body}")
+        for function in sorted(TABLE_FUNCTIONS):  # registered now, before the authorizer
+            db.execute(f"SELECT 1 FROM {function}('[]')").fetchall()
         db.execute("PRAGMA query_only = ON")
         yield db
     finally:
@@ -253,39 +271,6 @@ def _plain_sqlite_error(exc: sqlite3.Error) -> str:
 
 
 # --- PostgreSQL -------------------------------------------------------------------------
-
-_STRINGS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
-_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
-_TABLE_REFS = re.compile(r"\b(?:from|join)\s+([A-Za-z_][\w.]*)", re.IGNORECASE)
-_CTE_NAMES = re.compile(r"(?:\bwith\s+(?:recursive\s+)?|,\s*)([A-Za-z_]\w*)\s*(?:\([^)]*\))?"
-                        r"\s+as\s*(?:not\s+)?(?:materialized\s*)?\(", re.IGNORECASE)  # fmt: skip
-_WRITES = re.compile(
-    r"\b(insert|update|delete|merge|create|drop|alter|truncate|grant|revoke|copy|vacuum|"
-    r"analyze|reindex|cluster|lock|set|reset|call|do|execute|prepare|listen|notify|"
-    r"refresh|comment|security|discard|load|import)\b",
-    re.IGNORECASE,
-)
-
-
-def check_postgres_sql(sql: str) -> None:
-    """QueryRefused unless ``sql`` is one SELECT naming only the ask_ views (and its own
-    CTEs). The read-only transaction is the guard; this gives the plain reason early."""
-    bare = _COMMENTS.sub(" ", _STRINGS.sub("''", sql))
-    if ";" in bare:
-        raise QueryRefused("The query is more than one statement; a question runs one SELECT.")
-    if not re.match(r"\s*(select|with)\b", bare, re.IGNORECASE):
-        raise QueryRefused("A question runs one SELECT.")
-    write = _WRITES.search(bare)
-    if write:
-        raise QueryRefused(
-            f"The query uses {write.group(1).upper()}; a question can only read (SELECT)."
-        )
-    ctes = {m.group(1).lower() for m in _CTE_NAMES.finditer(bare)}
-    for match in _TABLE_REFS.finditer(bare):
-        name = match.group(1).lower().split(".")[-1]
-        if name not in VIEW_NAMES and name not in ctes:
-            raise QueryRefused(_ONLY_VIEWS.format(views=", ".join(sorted(VIEW_NAMES)), table=name))
-
 
 READER_ROLE = "account_radar_ask_reader"
 
@@ -366,7 +351,7 @@ def _run_postgres(
             denied = re.search(r"permission denied for (?:table|relation|view) (\w+)", message)
             if denied:
                 raise QueryRefused(
-                    _ONLY_VIEWS.format(views=", ".join(sorted(VIEW_NAMES)), table=denied.group(1))
+                    ONLY_VIEWS.format(views=", ".join(sorted(VIEW_NAMES)), table=denied.group(1))
                 ) from exc
             raise QueryFailed(message.splitlines()[0], sql) from exc
         finally:

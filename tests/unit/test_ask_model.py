@@ -104,6 +104,7 @@ def test_a_correct_query_is_answered_and_the_preview_is_what_was_sent(
         "ATTACH DATABASE '/tmp/ask-elsewhere.sqlite' AS e",
         "PRAGMA journal_mode = DELETE",
         "WITH gone AS (SELECT 1) DELETE FROM customers",
+        "WITH gone AS (DELETE FROM customers RETURNING id) SELECT count(*) FROM gone",
         "SELECT 1; DROP TABLE customers",
         "SELECT * FROM customers",
         "SELECT sql FROM sqlite_master",

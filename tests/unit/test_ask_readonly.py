@@ -140,6 +140,20 @@ def test_customers_carry_the_latest_scores_and_paid_totals(ws: Workspace) -> Non
         ("SELECT name FROM sqlite_master", "not the table 'sqlite_master'"),
         ("SELECT * FROM ask_orders JOIN settings ON 1 = 1", "not the table 'settings'"),
         ("SELECT load_extension('evil')", "load_extension"),
+        ("WITH x AS (DELETE FROM customers RETURNING id) SELECT * FROM x", "delete rows"),
+        (
+            "WITH x AS (INSERT INTO settings VALUES ('k', 'v', 'd') RETURNING 1) SELECT * FROM x",
+            "insert rows",
+        ),
+        (
+            "WITH x AS (UPDATE customers SET tier = 'Gold' RETURNING id) SELECT * FROM x",
+            "update rows",
+        ),
+        ("WITH x AS (SELECT 1) REPLACE INTO settings VALUES ('k', 'v', 'd')", "insert rows"),
+        ("SELECT * FROM ask_orders /* x */ ; CREATE TABLE t (a)", "more than one statement"),
+        ("WITH t AS (SELECT 1) CREATE TABLE t2 AS SELECT * FROM t", "create a table"),
+        ("SELECT * FROM pragma_table_info('customers')", "other table-valued functions"),
+        ("SELECT * FROM ask_orders, pragma_database_list", "other table-valued functions"),
     ],
 )
 def test_what_is_not_a_read_of_the_views_is_refused_and_nothing_changes(
@@ -165,6 +179,32 @@ def test_a_query_may_use_its_own_ctes_and_subqueries(ws: Workspace) -> None:
     with sqlite3.connect(_file(ws)) as raw:
         gold = raw.execute("SELECT count(*) FROM customers WHERE tier = 'Gold'").fetchone()[0]
     assert result.rows == [(gold, 6)]
+
+
+def test_json_each_reads_a_customers_attributes_and_words_in_text_are_only_text(
+    ws: Workspace,
+) -> None:
+    import json
+
+    result = run_query(
+        ws.engine,
+        "SELECT c.customer_id, j.key, j.value FROM ask_customers c, json_each(c.attributes) j "
+        "WHERE 'delete from customers' <> '' ORDER BY c.customer_id, j.key",
+        row_limit=100_000,
+    )
+    with sqlite3.connect(_file(ws)) as raw:
+        stored = raw.execute("SELECT id, attributes FROM customers").fetchall()
+    expected = sorted(
+        (cid, key, value)
+        for cid, text in stored
+        if text
+        for key, value in json.loads(text).items()
+        if not isinstance(value, (dict, list))
+    )
+    assert expected  # the demo's customers carry attributes
+    assert sorted(r for r in result.rows if not str(r[2]).startswith(("{", "["))) == expected
+    tree = run_query(ws.engine, 'SELECT count(*) FROM json_tree(\'{"a": {"b": 1}}\')')
+    assert tree.rows == [(3,)]
 
 
 def test_a_broken_query_fails_with_the_databases_words(ws: Workspace) -> None:
@@ -215,6 +255,7 @@ def test_named_parameters_are_bound_not_pasted(ws: Workspace) -> None:
 def test_the_postgres_text_check_names_what_it_refuses() -> None:
     check_postgres_sql("WITH g AS (SELECT * FROM ask_customers) SELECT * FROM g")
     check_postgres_sql("SELECT 'delete from customers' AS words FROM ask_orders")
+    check_postgres_sql("SELECT j.key FROM ask_customers c, json_each(c.attributes::json) j")
     for sql, words in [
         ("SELECT * FROM customers", "'customers'"),
         ("SELECT 1; SELECT 2", "more than one"),
