@@ -194,6 +194,10 @@ class Interaction(Base):
     subject: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)
     sentiment: Mapped[float | None] = mapped_column(Float)  # -1..1, not money
+    # Sentiment read from the text on the laptop (services/listen/sentiment.py), and the
+    # hash of the text it was read from; an imported ``sentiment`` is preferred.
+    text_sentiment: Mapped[float | None] = mapped_column(Float)
+    text_sentiment_hash: Mapped[str | None] = mapped_column(String(16))
     rating: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str | None] = mapped_column(String(32))
     satisfaction: Mapped[str | None] = mapped_column(String(32))

@@ -19,6 +19,7 @@ from models.errors import UserFacingError
 from models.schema import AuditEvent, Setting
 from models.vocab import OUTREACH_GOALS, OUTREACH_TONES, SEVERITIES
 from services.ask.config import ASK_SPECS
+from services.listen.config import LISTEN_SPECS
 from services.learn.config import LEARN_SPECS
 from services.local_dates import TIME_ZONE_SETTING, zone_problem
 from services.money import HOME_SETTING, RATES_SETTING, home_problem, rates_problem
@@ -491,6 +492,7 @@ SETTINGS: dict[str, SettingSpec] = {
         *_outreach_specs(),
         *LEARN_SPECS,
         *ASK_SPECS,
+        *LISTEN_SPECS,
     )
 }
 

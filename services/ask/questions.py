@@ -78,7 +78,7 @@ WHERE t.is_negative = 1 AND t.day >= :since
 ORDER BY t.day DESC, t.ticket_id DESC""",
         (_days(30),),
         ("ticket", "tickets", "negative", "sentiment", "service", "support", "unhappy"),
-        "Negative: sentiment below 0, or a bad satisfaction rating.",
+        "Negative: sentiment -0.05 or below, or a bad satisfaction rating.",
     ),
     SavedQuestion(
         "satisfaction_by_type",

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from models.vocab import INTERACTION_KINDS
+from services.listen.sentiment import EFFECTIVE_SQL, NEGATIVE_REVIEW_SQL, NEGATIVE_TICKET_SQL
 from services.money import MoneyContext, home_cents_sql
 from services.rollups import CLOSED_TICKET_STATUSES
 
@@ -178,11 +179,16 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
                 "number",
                 "1 for a good rating, 0 for a bad one, NULL when not rated",
             ),
-            _c("sentiment", "number", "sentiment of the text, -1 (negative) to 1 (positive)"),
+            _c(
+                "sentiment",
+                "number",
+                "sentiment of the text, -1 (negative) to 1 (positive): "
+                "the help desk's own, else read from the words on the laptop",
+            ),
             _c(
                 "is_negative",
                 "flag",
-                "1 when the sentiment is below 0, or the satisfaction rating is bad",
+                "1 when the sentiment is -0.05 or below, or the satisfaction rating is bad",
             ),
             _c("reason", "text", "the reason the text is about (see the reasons list)"),
         ),
@@ -201,7 +207,7 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
             _c(
                 "is_negative",
                 "flag",
-                "1 when the sentiment is below 0, or (with no sentiment) 1-2 stars",
+                "1 when the sentiment is -0.05 or below, or (with no sentiment) 1-2 stars",
             ),
             _c("reason", "text", "the reason the text is about (see the reasons list)"),
             _c("channel", "text", "where it was left (web, app...)"),
@@ -436,17 +442,15 @@ SELECT i.id AS ticket_id, i.customer_id, i.external_id,
        i.channel, i.satisfaction,
        CASE lower(i.satisfaction) WHEN 'good' THEN 1.0 WHEN 'bad' THEN 0.0 ELSE NULL END
            AS satisfaction_score,
-       i.sentiment,
-       CASE WHEN i.sentiment < 0 OR lower(i.satisfaction) = 'bad' THEN 1 ELSE 0 END
-           AS is_negative,
+       {EFFECTIVE_SQL.format(i="i")} AS sentiment,
+       CASE WHEN {NEGATIVE_TICKET_SQL.format(i="i")} THEN 1 ELSE 0 END AS is_negative,
        {_reason_sql(text)} AS reason
 FROM interactions i WHERE i.kind = 'ticket'""",
         "ask_reviews": f"""
 SELECT i.id AS review_id, i.customer_id,
        {d.local_day("i.occurred_at", "i.utc_offset_minutes")} AS day,
-       i.rating, i.subject AS title, i.text, i.sentiment,
-       CASE WHEN i.sentiment < 0 OR (i.sentiment IS NULL AND i.rating <= 2) THEN 1 ELSE 0 END
-           AS is_negative,
+       i.rating, i.subject AS title, i.text, {EFFECTIVE_SQL.format(i="i")} AS sentiment,
+       CASE WHEN {NEGATIVE_REVIEW_SQL.format(i="i")} THEN 1 ELSE 0 END AS is_negative,
        {_reason_sql(text)} AS reason, i.channel
 FROM interactions i WHERE i.kind = 'review'""",
         "ask_emails": f"""
@@ -465,7 +469,7 @@ WHERE i.kind IN ('email_sent', 'email_open', 'email_click', 'unsubscribe')""",
         "ask_interactions": f"""
 SELECT i.id AS interaction_id, i.customer_id, i.kind,
        {d.local_day("i.occurred_at", "i.utc_offset_minutes")} AS day,
-       i.channel, i.subject, i.text, i.rating, i.sentiment,
+       i.channel, i.subject, i.text, i.rating, {EFFECTIVE_SQL.format(i="i")} AS sentiment,
        {d.json_as_text("i.attributes")} AS attributes
 FROM interactions i WHERE i.kind IN ({_sql_list(OTHER_KINDS)})""",
         "ask_opportunities": f"""

@@ -25,6 +25,7 @@ from services.demo.generate import (
     _param,
     _pick,
 )
+from services.demo.phrasing import NOTE_WORDINGS, REVIEW_WORDINGS, TICKET_WORDINGS, pick
 from services.demo.tables import _TableData
 from services.demo.vocabulary import (
     _CHURNED,
@@ -208,8 +209,10 @@ def _support(
     sentiment = np.clip(centre + rng.normal(0, 0.2, len(t_idx)), -1, 1).round(3)
     items = [CATEGORY_ITEMS[i] for i in orders.item[t_idx].tolist()]
     texts = [
-        TICKET_TOPICS[k][1].format(order=o, item=it)
-        for k, o, it in zip(topic.tolist(), orders.external[t_idx].tolist(), items, strict=True)
+        pick(TICKET_TOPICS[k][1], TICKET_WORDINGS[k], j).format(order=o, item=it)
+        for j, (k, o, it) in enumerate(
+            zip(topic.tolist(), orders.external[t_idx].tolist(), items, strict=True)
+        )
     ]
     tickets = _Events(
         kind=np.full(len(t_idx), "ticket", dtype=object),
@@ -235,10 +238,12 @@ def _support(
     choice = rng.integers(0, 12, len(r_idx))
     review_items = [CATEGORY_ITEMS[i] for i in orders.item[r_idx].tolist()]
     titles, bodies = [], []
-    for r, c, it in zip(rating.tolist(), choice.tolist(), review_items, strict=True):
+    for j, (r, c, it) in enumerate(
+        zip(rating.tolist(), choice.tolist(), review_items, strict=True)
+    ):
         title, body = REVIEWS[r][c % len(REVIEWS[r])]
         titles.append(title)
-        bodies.append(body.format(item=it))
+        bodies.append(pick(body, REVIEW_WORDINGS[body], j).format(item=it))
     r_sentiment = np.clip((rating - 3) / 2 + rng.normal(0, 0.12, len(r_idx)), -1, 1).round(3)
     reviews = _Events(
         kind=np.full(len(r_idx), "review", dtype=object),
@@ -298,12 +303,12 @@ def _owner_touches(
     lo = np.maximum(cust.first_day[c], today_day - 540)
     day = lo + np.floor(rng.random(len(c)) * (today_day - lo)).astype(np.int64)
     is_call = rng.random(len(c)) < 0.6
-    pick = rng.integers(0, 20, len(c))
+    choice = rng.integers(0, 20, len(c))
     subjects, texts = [], []
-    for call, k in zip(is_call.tolist(), pick.tolist(), strict=True):
+    for j, (call, k) in enumerate(zip(is_call.tolist(), choice.tolist(), strict=True)):
         subject, text = (OWNER_CALLS if call else OWNER_NOTES)[k % (5 if call else 4)]
         subjects.append(subject)
-        texts.append(text)
+        texts.append(pick(text, NOTE_WORDINGS[text], j))
     order = np.argsort(day, kind="stable")
     n = len(c)
     seconds = day * _DAY + rng.integers(9 * 3600, 18 * 3600, n)

@@ -360,6 +360,11 @@ def run_import(
             # the files before it keep their summaries and the ones after it are still tried.
             report = failed_file(path, exc)
         reports.append(report)
+    if not dry_run and any(r.landed for r in reports):
+        from services.listen.sentiment import update_text_sentiment
+
+        # New and changed texts get their sentiment now (the rows have landed already).
+        update_text_sentiment(engine)
     if progress is not None:
         progress(1.0, "done")
     return ImportReport(files=tuple(reports), dry_run=dry_run)

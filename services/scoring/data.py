@@ -335,9 +335,10 @@ def _interactions_sqlite(conn: Connection, until_day: int) -> _Inter:
         + " ELSE 0 END"
     )
     rating = "CASE WHEN rating BETWEEN 0 AND 30 THEN rating + 1 ELSE 0 END"
+    felt = "coalesce(sentiment, text_sentiment)"  # imported, else read on the laptop
     sentiment = (
-        "CASE WHEN sentiment BETWEEN -1 AND 1 "
-        "THEN CAST((sentiment + 1) * 100 + 0.5 AS INTEGER) + 1 "
+        f"CASE WHEN {felt} BETWEEN -1 AND 1 "
+        f"THEN CAST(({felt} + 1) * 100 + 0.5 AS INTEGER) + 1 "
         "ELSE 0 END"
     )
     # Satisfaction, rating and sentiment only matter (and are only computed) for tickets,
@@ -388,7 +389,12 @@ def _interactions_generic(conn: Connection, until_day: int) -> _Inter:
     until = dt.datetime.combine(day_date(until_day + 1), dt.time(), tzinfo=dt.UTC)
     rows = conn.execute(
         select(
-            i.customer_id, cast(i.occurred_at, Date), i.kind, i.satisfaction, i.rating, i.sentiment
+            i.customer_id,
+            cast(i.occurred_at, Date),
+            i.kind,
+            i.satisfaction,
+            i.rating,
+            func.coalesce(i.sentiment, i.text_sentiment),
         ).where(i.occurred_at < until)
     ).all()
     n = len(rows)

@@ -62,6 +62,7 @@ from models.errors import UserFacingError
 from models.schema import Customer, Order, ScoreSnapshot, ScoringRun
 from models.vocab import GUEST_EXTERNAL_ID
 from services.formatting import format_date
+from services.listen.sentiment import update_text_sentiment
 from services.money import MoneyContext
 from services.records import ScoringSummary
 from services.scoring.churn import MIN_LABEL_DAYS, ChurnResult, label_window, predict_churn
@@ -193,6 +194,7 @@ def score_workspace(
         )
     t_day = day_number(as_of)
     step(0.0, "Reading the workspace")
+    update_text_sentiment(engine, cancelled=cancelled)  # new or changed texts only
     # scikit-learn takes over a second to import: it loads while the workspace is read.
     warm = threading.Thread(target=_import_models, name="scoring-imports", daemon=True)
     warm.start()

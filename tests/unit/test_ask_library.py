@@ -26,6 +26,7 @@ from services.ask.library import (
 from services.ask.match import match
 from services.ask.questions import BUILTIN
 from services.ask.views import OTHER_REASON, REASONS
+from services.listen.sentiment import NEGATIVE
 from tests.unit.test_ask_readonly import scored_file, ws  # noqa: F401  (the fixtures)
 
 TODAY = dt.date.today()
@@ -47,6 +48,9 @@ def tables(ws: Workspace) -> Iterator[dict[str, pd.DataFrame]]:  # noqa: F811
         offset = pd.to_timedelta(frame["utc_offset_minutes"].fillna(0), unit="m")
         frame["local_day"] = (stored + offset).dt.date
         frame["stored"] = stored
+    # The sentiment every screen uses: the imported one, else the one read on the laptop.
+    i = out["interactions"]
+    i["felt"] = i["sentiment"].fillna(i["text_sentiment"])
     return out
 
 
@@ -75,7 +79,7 @@ def test_q1_negative_tickets_of_the_last_30_days(ws, tables) -> None:  # noqa: F
     i = tables["interactions"]
     since = TODAY - dt.timedelta(days=30)
     tickets = i[(i.kind == "ticket") & (i.local_day >= since)]
-    negative = tickets[(tickets.sentiment < 0) | (tickets.satisfaction == "bad")]
+    negative = tickets[(tickets.felt <= NEGATIVE) | (tickets.satisfaction == "bad")]
     answer = _ask(ws, "negative_tickets")
     assert set(_column(answer, "ticket_id")) == set(negative.id)
     assert len(answer.rows) == len(negative) > 0
@@ -183,7 +187,7 @@ def test_q8_top_three_reasons_for_negative_reviews_last_quarter(ws, tables) -> N
     end = first - dt.timedelta(days=1)
     start = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
     r = i[(i.kind == "review") & (i.local_day >= start) & (i.local_day <= end)]
-    negative = r[(r.sentiment < 0) | (r.sentiment.isna() & (r.rating <= 2))]
+    negative = r[(r.felt <= NEGATIVE) | (r.felt.isna() & (r.rating <= 2))]
     reasons = Counter(_reason(s, t) for s, t in zip(negative.subject, negative.text, strict=True))
     top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     answer = _ask(ws, "negative_review_reasons")
@@ -205,7 +209,7 @@ def test_q9_fitmap_users_who_returned_and_their_issues(ws, tables) -> None:  # n
     tickets = mine[mine.kind == "ticket"]
     reviews = mine[
         (mine.kind == "review")
-        & ((mine.sentiment < 0) | (mine.sentiment.isna() & (mine.rating <= 2)))
+        & ((mine.felt <= NEGATIVE) | (mine.felt.isna() & (mine.rating <= 2)))
     ]
     said = [_reason(s, t) for s, t in zip(tickets.subject, tickets.text, strict=True)]
     said += [_reason(s, t) for s, t in zip(reviews.subject, reviews.text, strict=True)]
