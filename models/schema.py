@@ -198,6 +198,9 @@ class Interaction(Base):
     # hash of the text it was read from; an imported ``sentiment`` is preferred.
     text_sentiment: Mapped[float | None] = mapped_column(Float)
     text_sentiment_hash: Mapped[str | None] = mapped_column(String(16))
+    # The reason learned from the workspace's negative text it falls under
+    # (services/listen/reasons.py), by name; None when it is about none of them.
+    reason: Mapped[str | None] = mapped_column(String(120))
     rating: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str | None] = mapped_column(String(32))
     satisfaction: Mapped[str | None] = mapped_column(String(32))

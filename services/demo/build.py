@@ -121,9 +121,9 @@ def build_demo(
             session.flush()
         # Last chance to cancel: the rollback still leaves the workspace as it was.
         step(0.99, "Saving")
-    from services.listen.sentiment import update_text_sentiment
+    from services.listen.reasons import refresh_listening
 
-    update_text_sentiment(engine)  # the notes and calls, read on the laptop
+    refresh_listening(engine)  # sentiment read on the laptop, the reasons learned
     if progress is not None:
         progress(1.0, "Demo workspace ready")
     counts = data.counts()

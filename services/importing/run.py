@@ -361,10 +361,10 @@ def run_import(
             report = failed_file(path, exc)
         reports.append(report)
     if not dry_run and any(r.landed for r in reports):
-        from services.listen.sentiment import update_text_sentiment
+        from services.listen.reasons import refresh_listening
 
-        # New and changed texts get their sentiment now (the rows have landed already).
-        update_text_sentiment(engine)
+        # New and changed texts get their sentiment and reasons now (the rows have landed).
+        refresh_listening(engine)
     if progress is not None:
         progress(1.0, "done")
     return ImportReport(files=tuple(reports), dry_run=dry_run)

@@ -2,13 +2,24 @@
 
 - ``listen.sentiment_checked_import``: the newest import whose changed texts have had
   their sentiment read again (services/listen/sentiment.py); internal, not shown.
+- ``listen.reason_count``: how many reasons to learn (services/listen/reasons.py).
+- ``listen.reasons``: the reasons last learned and a fingerprint of the texts they were
+  learned from (services/listen/reasons.py); internal, not shown.
 """
 
 from __future__ import annotations
 
 from services.setting_spec import SettingSpec
 
+GROUP = "Sentiment and reasons"
+
 LISTEN_SPECS = (
+    SettingSpec("listen.reason_count", int, 12, "Reasons to learn", None, GROUP, "reasons",
+                2, 30, help="How many reasons the negative tickets and reviews are sorted "
+                "into (fewer when there is little text). More reasons are finer; fewer are "
+                "broader."),
     SettingSpec("listen.sentiment_checked_import", int, 0,
                 "Newest import whose texts have a current sentiment", None, ""),
+    SettingSpec("listen.reasons", dict, {},
+                "The reasons learned from the workspace's negative text", None, ""),
 )  # fmt: skip

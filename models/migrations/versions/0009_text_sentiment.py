@@ -1,5 +1,5 @@
-"""Interactions: sentiment read from the text on the laptop
-(interactions.text_sentiment, text_sentiment_hash)
+"""Interactions: sentiment read from the text on the laptop and the reason learned from
+the workspace's negative text (interactions.text_sentiment, text_sentiment_hash, reason)
 
 Revision ID: 0009
 Revises: 0008
@@ -23,10 +23,12 @@ def upgrade() -> None:
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('text_sentiment', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('text_sentiment_hash', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('reason', sa.String(length=120), nullable=True))
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table('interactions', schema=None) as batch_op:
+        batch_op.drop_column('reason')
         batch_op.drop_column('text_sentiment_hash')
         batch_op.drop_column('text_sentiment')
