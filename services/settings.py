@@ -141,7 +141,8 @@ ALERT_RULES: tuple[AlertRuleSpec, ...] = (
         "negative_experience",
         "Negative experience",
         "warning",
-        "Bad-satisfaction tickets or a low-star review in a recent window.",
+        "Negative tickets (rated bad, or negative words) or a low-star or negative review "
+        "in a recent window.",
     ),
     AlertRuleSpec(
         "ticket_past_sla",
@@ -187,8 +188,12 @@ ALERT_PARAMETERS: tuple[_Param, ...] = (
      "Past this many days a customer counts as lost rather than quiet."),
     ("negative_experience", "window_days", int, 60, "Within the last", "days", 1, 730,
      "How far back tickets and reviews count."),
-    ("negative_experience", "min_bad_tickets", int, 2, "Bad-satisfaction tickets at least",
-     "tickets", 1, 100, "Tickets rated bad in the window."),
+    ("negative_experience", "min_bad_tickets", int, 2, "Negative tickets at least",
+     "tickets", 1, 100, "Tickets rated bad, or whose words read at or below the sentiment "
+     "below, in the window."),
+    ("negative_experience", "max_sentiment", _NUMBER, -0.5, "Negative words at most",
+     "sentiment (-1 to 1)", -1, 0, "A ticket or review whose sentiment (the help desk's own, "
+     "else read on the laptop) is this low counts as negative whatever its rating."),
     ("negative_experience", "max_review_stars", int, 2, "Or a review of at most", "stars", 1, 4,
      "One review at or below this many stars (of 5) in the window is enough."),
     ("ticket_past_sla", "sla_hours", int, 72, "Resolution SLA", "hours", 1, 8760,

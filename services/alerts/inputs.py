@@ -380,14 +380,18 @@ def _scatter(
 def _experience(
     conn: Connection, frame: pd.DataFrame, config: AlertConfig, end: dt.datetime
 ) -> None:
-    """Tickets rated bad and low-star reviews in the window, per customer."""
+    """Negative tickets (rated bad, or negative words) and low-star or negative reviews in
+    the window, per customer; the lowest star rating among the low-star ones."""
     rule = config.rule("negative_experience")
     defaults = {"bad_tickets": 0.0, "low_reviews": 0.0, "lowest_stars": np.nan}
     rows: list[Any] = []
     if rule.enabled:
         i = Interaction.__table__.c
-        bad = and_(i.kind == "ticket", func.lower(i.satisfaction) == "bad")
-        low = and_(i.kind == "review", i.rating.between(1, int(rule["max_review_stars"])))
+        felt = func.coalesce(i.sentiment, i.text_sentiment)  # imported, else read locally
+        words = felt <= float(rule["max_sentiment"])
+        bad = and_(i.kind == "ticket", or_(func.lower(i.satisfaction) == "bad", words))
+        starred = and_(i.kind == "review", i.rating.between(1, int(rule["max_review_stars"])))
+        low = or_(starred, and_(i.kind == "review", words))
         start = end - dt.timedelta(days=int(rule["window_days"]))
         rows = list(
             conn.execute(
@@ -395,7 +399,7 @@ def _experience(
                     i.customer_id,
                     func.sum(case((bad, 1), else_=0)),
                     func.sum(case((low, 1), else_=0)),
-                    func.min(case((low, i.rating), else_=None)),
+                    func.min(case((starred, i.rating), else_=None)),
                 )
                 .where(
                     i.kind.in_(("ticket", "review")), i.occurred_at >= start, i.occurred_at < end

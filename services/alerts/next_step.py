@@ -4,24 +4,30 @@ The rule gives the default step (services.alerts.detail.RECOMMENDATIONS); the
 customer's own signals refine it, most specific first:
 
 1. Outreach blocked (do not contact, unsubscribed, quiet period): a step without it.
-2. Sizing or fit complaints in recent tickets and reviews: a fitting consultation or
-   an exchange for the right size.
+2. Sizing or fit complaints in recent negative tickets and reviews: a fitting
+   consultation or an exchange for the right size.
 3. Quality complaints (broke, faded, defect...): an exchange or a replacement.
+3b. Other complaints (delivery, refunds...): put things right before anything new.
 4. High value gone quiet (the high-risk-high-value and gone-quiet rules, and rising
    risk): a personal check-in with an offer capped by the customer's 12-month value.
 5. Expansion: introduce a line they have not bought yet, next to their favourite one.
 
-Complaint texts are read as data only (keyword matches), never shown as instructions.
+A complaint is a negative ticket or review (its sentiment, read on the laptop or imported;
+a bad rating); its theme is the reason learned from the workspace's negative text
+(services/listen/reasons.py), read against the sizing and quality words below, or, for
+a text with no learned reason, its own words. Complaint texts are read as data only,
+never as instructions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.schema import Interaction, Order
@@ -46,10 +52,12 @@ _QUIET_RULES = ("high_risk_high_value", "gone_quiet", "risk_rising")
 
 @dataclass(frozen=True)
 class Complaints:
-    """Recent complaint-like tickets and reviews of one customer, by theme."""
+    """Recent negative tickets and reviews of one customer, by theme."""
 
-    sizing: tuple[str, ...]  # subjects (or the start of the text) that mention sizing or fit
-    quality: tuple[str, ...]  # ... that mention quality
+    sizing: tuple[str, ...]  # subjects (or the start of the text) about sizing or fit
+    quality: tuple[str, ...]  # ... about quality
+    other: tuple[str, ...] = ()  # ... about anything else (delivery, refunds...)
+    reasons: tuple[str, ...] = ()  # the learned reasons of the "other" ones, most first
 
 
 def _money(cents: float, currency: str) -> str:
@@ -57,32 +65,51 @@ def _money(cents: float, currency: str) -> str:
 
 
 def recent_complaints(session: Session, customer_id: int, now: dt.datetime) -> Complaints:
-    """Tickets rated bad or any ticket, and reviews of 3 stars or fewer, in the window."""
+    """The customer's negative tickets and reviews in the window (their sentiment is
+    negative, a ticket rated bad, a review of 1-2 stars with no sentiment), sorted by
+    theme: by the reason learned for the text (services/listen/reasons.py) when it has
+    one, else by its own words."""
+    from sqlalchemy import literal_column
+
+    from services.listen.reasons import negative_where
+
     since = now - dt.timedelta(days=COMPLAINT_DAYS)
+    i = Interaction.__table__.alias("i")
     rows = session.execute(
-        select(Interaction.subject, Interaction.text)
+        select(i.c.subject, i.c.text, i.c.reason)
         .where(
-            Interaction.customer_id == customer_id,
-            Interaction.occurred_at >= since,
-            Interaction.occurred_at <= now,
-            or_(
-                Interaction.kind == "ticket",
-                (Interaction.kind == "review") & (Interaction.rating <= 3),
-            ),
+            i.c.customer_id == customer_id,
+            i.c.occurred_at >= since,
+            i.c.occurred_at <= now,
+            i.c.kind.in_(("ticket", "review")),
+            literal_column(negative_where()),
         )
-        .order_by(Interaction.occurred_at.desc())
+        .order_by(i.c.occurred_at.desc())
         .limit(50)
     ).all()
+    terms = _reason_terms(session)
     sizing: list[str] = []
     quality: list[str] = []
-    for subject, text in rows:
-        words = f"{subject or ''} {text or ''}".lower()
+    other: list[str] = []
+    reasons: list[str] = []
+    for subject, text, reason in rows:
+        words = " ".join(terms[reason]) if reason in terms else f"{subject or ''} {text or ''}"
         label = (subject or text or "").strip()[:60]
-        if _SIZING.search(words):
+        if _SIZING.search(words.lower()):
             sizing.append(label)
-        elif _QUALITY.search(words):
+        elif _QUALITY.search(words.lower()):
             quality.append(label)
-    return Complaints(tuple(sizing), tuple(quality))
+        else:
+            other.append(label)
+            if reason:
+                reasons.append(reason)
+    ranked = tuple(r for r, _n in Counter(reasons).most_common())
+    return Complaints(tuple(sizing), tuple(quality), tuple(other), ranked)
+
+
+def _reason_terms(session: Session) -> dict[str, tuple[str, ...]]:
+    learned = get_setting(session, "listen.reasons") or {}
+    return {t["label"]: tuple(t["terms"]) for t in learned.get("topics", [])}
 
 
 def category_mix(session: Session, customer_id: int, now: dt.datetime) -> tuple[list[str], int]:
@@ -168,6 +195,17 @@ def next_step(
             f"{n} recent ticket{'s' if n > 1 else ''} or review{'s' if n > 1 else ''} "
             f"mention quality{_quoted(complaints.quality)}. Apologise, offer a "
             "replacement or an exchange, and follow up once it has arrived.",
+            None,
+        )
+    if complaints.other:
+        n = len(complaints.other)
+        about = f" about {complaints.reasons[0].lower()}" if complaints.reasons else ""
+        return Recommendation(
+            "Put things right first",
+            f"{n} recent ticket{'s' if n > 1 else ''} or review{'s' if n > 1 else ''} "
+            f"{'are' if n > 1 else 'is'} negative{about}{_quoted(complaints.other)}. Make "
+            f"sure it is resolved, tell {first} what you did, and only then suggest "
+            "anything new.",
             None,
         )
     if rule_key in _QUIET_RULES:

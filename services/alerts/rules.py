@@ -169,12 +169,16 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
         def experience(r: int) -> str:
             said = []
             if bad[r] >= 1:
-                said.append(plural(bad[r], "bad-satisfaction ticket", "bad-satisfaction tickets"))
+                said.append(plural(bad[r], "negative ticket", "negative tickets"))
             if low[r] == 1:
-                said.append(f"a {stars[r]:.0f}-star review")
+                said.append(
+                    f"a {stars[r]:.0f}-star review" if stars[r] == stars[r] else "a negative review"
+                )
             elif low[r] > 1:
                 said.append(
                     f"{int(low[r])} reviews of {int(rule['max_review_stars'])} stars or less"
+                    if stars[r] == stars[r]
+                    else f"{int(low[r])} negative reviews"
                 )
             return " and ".join(said) + f" in {window} days"
 

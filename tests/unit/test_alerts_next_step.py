@@ -139,3 +139,43 @@ def test_blocked_outreach_and_other_rules_keep_the_rules_step(book: Book) -> Non
     other = book.customer("Ana Diaz")
     assert step(book, other, "stalled_opportunity") is DEFAULT
     assert step(book, other, "expansion") is DEFAULT  # no categories to go on
+
+
+def test_other_complaints_are_put_right_first_named_by_their_learned_reason(book: Book) -> None:
+    cid = book.customer("Noah Khan")
+    with Session(book.engine) as session, session.begin():
+        set_setting(
+            session,
+            "listen.reasons",
+            {"topics": [{"label": "Refund · weeks · asking", "terms": ["refund", "weeks"],
+                         "texts": 40}]},
+        )  # fmt: skip
+    book.interaction(cid, "ticket", 12, subject="Refund not received", satisfaction="bad",
+                     text="Third time asking for my refund.",
+                     reason="Refund · weeks · asking")  # fmt: skip
+    rec = step(book, cid, "gone_quiet")
+    assert rec.title == "Put things right first"
+    assert "about refund · weeks · asking" in rec.detail
+    assert "Refund not received" in rec.detail
+    assert rec.incentive_cap_cents is None  # no offer before the complaint is resolved
+
+
+def test_the_learned_reason_decides_the_theme_and_praise_never_counts(book: Book) -> None:
+    cid = book.customer("Noah Khan")
+    with Session(book.engine) as session, session.begin():
+        set_setting(
+            session,
+            "listen.reasons",
+            {"topics": [{"label": "Small · size · tight", "terms": ["small", "size", "tight"],
+                         "texts": 40}]},
+        )  # fmt: skip
+    # No sizing word in the text itself: the reason it was filed under says sizing.
+    book.interaction(cid, "review", 8, subject="Not for me", rating=2,
+                     text="Not what I hoped for.", reason="Small · size · tight")  # fmt: skip
+    # A glowing review that mentions size is no complaint.
+    book.interaction(cid, "review", 3, subject="Great", rating=5, text_sentiment=0.8,
+                     text="Great size and colour, love it.")  # fmt: skip
+    rec = step(book, cid, "negative_experience")
+    assert rec.title == "Offer a fitting consultation or an exchange"
+    assert "1 recent ticket or review" in rec.detail
+    assert "Not for me" in rec.detail

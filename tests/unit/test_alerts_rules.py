@@ -380,8 +380,25 @@ def test_negative_experience(book: Book) -> None:
     book.generate()
     alerts = by_customer(book, "negative_experience")
     assert set(alerts) == {tickets, review}
-    assert alerts[tickets]["reason"] == "2 bad-satisfaction tickets in 60 days"
+    assert alerts[tickets]["reason"] == "2 negative tickets in 60 days"
     assert alerts[review]["reason"] == "a 1-star review in 60 days"
+
+
+def test_negative_words_count_as_a_bad_rating_would(book: Book) -> None:
+    only(book, "negative_experience")
+    words = book.customer("Ada Words")  # unrated tickets whose words read very negative
+    mild = book.customer("Bo Mild")  # negative, but not as low as the setting asks
+    review = book.customer("Cy Review")  # 4 stars, but the help desk read it as furious
+    for days in (5, 20):
+        book.interaction(words, "ticket", days, status="solved", text_sentiment=-0.8)
+        book.interaction(mild, "ticket", days, status="solved", text_sentiment=-0.3)
+    book.interaction(review, "review", 10, rating=4, sentiment=-0.9, text_sentiment=0.6)
+    book.score({c: {} for c in (words, mild, review)})
+    book.generate()
+    alerts = by_customer(book, "negative_experience")
+    assert set(alerts) == {words, review}
+    assert alerts[words]["reason"] == "2 negative tickets in 60 days"
+    assert alerts[review]["reason"] == "a negative review in 60 days"
 
 
 def test_ticket_past_sla(book: Book) -> None:
