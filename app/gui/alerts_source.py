@@ -90,9 +90,14 @@ class WorkspaceAlertSource:
         with self.workspace.sessions() as session:
             latest = latest_scores_columns(session)
             changes = config_changes(session)
-        return dashboard_data(
+        from dataclasses import replace
+
+        from services.listen.report import listen_report
+
+        data = dashboard_data(
             figures, latest, [day for day, _version in changes], currency=self._home()
         )
+        return replace(data, listen=listen_report(self.workspace.engine))
 
 
 def dashboard_data(

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, literal_column, select
 
 from models.db import translate_db_errors
 from models.schema import Interaction
 from services.listen.reasons import CUSTOMER_KINDS, negative_where
-from services.listen.sentiment import EFFECTIVE_SQL, text_of
+from services.listen.records import ListenReport, MonthSentiment, Quote, ReasonSummary
+from services.listen.sentiment import EFFECTIVE_SQL, NEGATIVE, POSITIVE, text_of
 from services.local_dates import local_date
 
 SPIKE_MIN = 5
@@ -26,55 +26,6 @@ SPIKE_FACTOR = 2.0
 QUOTES = 3
 _QUOTE_CHARS = 160
 TREND_KINDS = ("ticket", "review")
-
-
-@dataclass(frozen=True)
-class MonthSentiment:
-    """One local month: texts with a sentiment, their mean, and the negative share."""
-
-    month: str  # YYYY-MM
-    texts: int
-    mean: float
-    negative_share: float
-
-
-@dataclass(frozen=True)
-class Quote:
-    """An example of a reason, as the customer wrote it (data, never instructions)."""
-
-    interaction_id: int
-    customer_id: int
-    day: dt.date
-    kind: str
-    words: str
-
-
-@dataclass
-class ReasonSummary:
-    """One reason over the period: its texts, customers, breakdowns, quotes and spike."""
-
-    label: str
-    terms: tuple[str, ...]
-    texts: int = 0
-    customer_ids: set[int] = field(default_factory=set)
-    by_month: Counter[str] = field(default_factory=Counter)
-    by_kind: Counter[str] = field(default_factory=Counter)
-    by_channel: Counter[str] = field(default_factory=Counter)
-    quotes: list[Quote] = field(default_factory=list)
-    last_30: int = 0
-    before_monthly: float = 0.0
-    spike: bool = False
-
-
-@dataclass(frozen=True)
-class ListenReport:
-    """The period's sentiment trend and reasons, most texts first."""
-
-    since: dt.date
-    until: dt.date
-    trend: list[MonthSentiment]
-    reasons: list[ReasonSummary]
-    negative_texts: int
 
 
 def listen_report(
@@ -115,7 +66,7 @@ def listen_report(
         if learned["topics"]:
             return listen_report(engine, since=since, until=until)
     terms = {t["label"]: tuple(t["terms"]) for t in learned.get("topics", [])}
-    months: dict[str, list[float]] = defaultdict(list)
+    months: dict[str, list[tuple[float, int]]] = defaultdict(list)
     reasons: dict[str, ReasonSummary] = {}
     candidates: dict[str, list[tuple[float, Quote]]] = defaultdict(list)
     spans: dict[str, Counter[int]] = defaultdict(Counter)
@@ -130,7 +81,7 @@ def listen_report(
         if not since <= day <= until:
             continue
         if kind in TREND_KINDS and sentiment is not None:
-            months[day.strftime("%Y-%m")].append(float(sentiment))
+            months[day.strftime("%Y-%m")].append((float(sentiment), int(cid)))
         if not neg:
             continue
         negative_texts += 1
@@ -160,9 +111,18 @@ def listen_report(
         summary.last_30 = counts[0]
         summary.before_monthly = sum(counts[s] for s in range(1, 7)) / 6.0
         summary.spike = summary.last_30 >= max(SPIKE_MIN, SPIKE_FACTOR * summary.before_monthly)
-    trend = [
-        MonthSentiment(m, len(v), sum(v) / len(v), sum(1 for x in v if x <= -0.05) / len(v))
-        for m, v in sorted(months.items())
-    ]
+    trend = []
+    for month, felt in sorted(months.items()):
+        values = [v for v, _c in felt]
+        trend.append(
+            MonthSentiment(
+                month,
+                len(values),
+                sum(values) / len(values),
+                sum(1 for v in values if v <= NEGATIVE) / len(values),
+                sum(1 for v in values if v >= POSITIVE) / len(values),
+                frozenset(c for v, c in felt if v <= NEGATIVE),
+            )
+        )
     ordered = sorted(reasons.values(), key=lambda r: (-r.texts, r.label))
     return ListenReport(since, until, trend, ordered, negative_texts)

@@ -121,3 +121,21 @@ def age_query(bucket: int, severity: str | None) -> AlertQuery:
         max_age_days=last,
         title=f"{who} alerts raised {age_words(first, last)}",
     )
+
+
+def reason_filter(label: str, customer_ids: frozenset[int], period: str) -> CustomerFilter:
+    """The customers whose negative tickets or reviews fall under a learned reason."""
+    return CustomerFilter(
+        customer_ids=customer_ids,
+        title=f"Customers who complained about “{label}”, {period}",
+        sort_by=RISK_SORT,
+    )
+
+
+def negative_month_filter(month_words: str, customer_ids: frozenset[int]) -> CustomerFilter:
+    """The customers who wrote a month's negative tickets and reviews."""
+    return CustomerFilter(
+        customer_ids=customer_ids,
+        title=f"Customers with negative tickets or reviews in {month_words}",
+        sort_by=RISK_SORT,
+    )

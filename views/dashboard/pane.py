@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from services import money
 from services.alerts.records import SEVERITIES, STAKE_NAMES
 from services.formatting import days_ago, format_date, format_percent, format_short_date
+from services.listen.records import ListenReport, ReasonSummary
 from views.customers.score_tiles import trend
 from views.dashboard.opens import (
     NOT_COUNTED,
@@ -48,12 +49,15 @@ from views.dashboard.opens import (
     at_risk_filter,
     at_risk_wording,
     band_filter,
+    negative_month_filter,
     open_alerts_query,
+    reason_filter,
     revenue_at_risk_filter,
     scored_filter,
     segment_filter,
     severity_query,
 )
+from views.dashboard.reasons_panel import ReasonsPanel
 from views.formatting import short_money, utc_now
 from views.theme import LIGHT, Theme
 from views.widgets.tiles import KpiTile
@@ -65,9 +69,13 @@ if TYPE_CHECKING:
         ScoreDistributionChart,
         SegmentsChart,
     )
+    from views.charts.sentiment_chart import SentimentChart
     from views.charts.trends_chart import TrendsChart
 
 STALE_AFTER_DAYS = 7
+# The content is this many times the pane's height: the tiles and two rows of score
+# charts fill the view, the sentiment and reasons row follows below.
+LISTEN_ROW_BELOW = 1.4
 NOT_SCORED_TEXT = 'Not scored yet — <a href="score">Score now</a> (Ctrl+R)'
 NOT_SCORED_HELP = (
     "Scoring fills this page: the customers at risk and the revenue at risk,\n"
@@ -101,6 +109,8 @@ class DashboardData:
     currency: str = "USD"  # of every money figure (the workspace's home currency)
     # Lost customers with a churn risk at or above the threshold (not in at_risk_customers).
     lost_at_risk_customers: int = 0
+    # What customers' words say: sentiment by month and the reasons (None: not read).
+    listen: ListenReport | None = None
 
 
 def _day(seconds: float) -> dt.date:
@@ -153,6 +163,7 @@ class DashboardPane(QWidget):
         self.scores_chart: ScoreDistributionChart | None = None
         self.segments_chart: SegmentsChart | None = None
         self.trends_chart: TrendsChart | None = None
+        self.sentiment_chart: SentimentChart | None = None
 
         self._stack = QStackedWidget(self)
         self._stack.addWidget(self._build_empty_page())
@@ -206,7 +217,8 @@ class DashboardPane(QWidget):
         content.setObjectName("dashboardContent")
         content.setAutoFillBackground(True)
         content.setBackgroundRole(QPalette.ColorRole.Window)
-        content.setMinimumHeight(600)
+        content.setMinimumHeight(880)
+        self._content = content
 
         self.tiles: dict[str, KpiTile] = {}
         tiles = QHBoxLayout()
@@ -251,6 +263,20 @@ class DashboardPane(QWidget):
             self._grid.addWidget(card, row, column, 1, span)
             self._cards.append((card, card_layout))
 
+        # What customers say: the sentiment trend and the top reasons, below the scores.
+        self._grid.setRowStretch(2, 1)
+        self._listen_cards: list[tuple[QFrame, QVBoxLayout]] = []
+        for column in (0, 2):
+            card = QFrame(content)
+            card.setObjectName("card")
+            card_layout = QVBoxLayout(card)
+            card_layout.setContentsMargins(6, 6, 6, 6)
+            self._grid.addWidget(card, 2, column, 1, 2)
+            self._listen_cards.append((card, card_layout))
+        self.reasons_panel = ReasonsPanel(self._listen_cards[1][0])
+        self._listen_cards[1][1].addWidget(self.reasons_panel)
+        self.reasons_panel.reason_clicked.connect(self._on_reasons_panel_reason_clicked)
+
         layout = QVBoxLayout(content)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(8)
@@ -284,6 +310,12 @@ class DashboardPane(QWidget):
             self.scores_chart,
             self.segments_chart,
         )
+        from views.charts.sentiment_chart import SentimentChart
+
+        self.sentiment_chart = SentimentChart(self._listen_cards[0][0])
+        self.sentiment_chart.set_theme(self._theme)
+        self._listen_cards[0][1].addWidget(self.sentiment_chart)
+        self.sentiment_chart.bar_clicked.connect(self._on_sentiment_chart_bar_clicked)
         for (card, card_layout), chart in zip(self._cards, charts, strict=True):
             chart.setParent(card)
             chart.set_theme(self._theme)
@@ -293,6 +325,12 @@ class DashboardPane(QWidget):
         self.risk_chart.bar_clicked.connect(self._on_risk_chart_bar_clicked)
         self.scores_chart.bar_clicked.connect(self._on_scores_chart_bar_clicked)
         self.segments_chart.bar_clicked.connect(self._on_segments_chart_bar_clicked)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """The scores (tiles and the six charts) fill the window; what customers say
+        (sentiment and reasons) is the row below, a scroll away."""
+        super().resizeEvent(event)
+        self._content.setMinimumHeight(max(880, int(self.height() * LISTEN_ROW_BELOW)))
 
     # -- state ----------------------------------------------------------------------------
 
@@ -344,7 +382,21 @@ class DashboardPane(QWidget):
             data.trend_mean_health,
             data.config_change_dates,
         )
+        self._set_listen(data.listen)
         self._stack.setCurrentIndex(2)
+
+    def _set_listen(self, listen: ListenReport | None) -> None:
+        assert self.sentiment_chart is not None
+        if listen is None:
+            self.sentiment_chart.set_months([])
+            self.reasons_panel.set_reasons([], 0, "")
+            return
+        self.sentiment_chart.set_months(listen.trend)
+        self.reasons_panel.set_reasons(listen.reasons, listen.negative_texts, self._period(listen))
+
+    @staticmethod
+    def _period(listen: ListenReport) -> str:
+        return f"{format_date(listen.since)} – {format_date(listen.until)}"
 
     # -- tiles ----------------------------------------------------------------------------
 
@@ -480,6 +532,7 @@ class DashboardPane(QWidget):
             self.scores_chart,
             self.segments_chart,
             self.trends_chart,
+            self.sentiment_chart,
         ):
             if chart is not None:
                 chart.set_theme(theme)
@@ -524,3 +577,19 @@ class DashboardPane(QWidget):
 
     def _on_segments_chart_bar_clicked(self, segment: object) -> None:
         self.customers_requested.emit(segment_filter(str(segment)))
+
+    def _on_sentiment_chart_bar_clicked(self, key: object) -> None:
+        from views.charts.sentiment_chart import month_name
+
+        if self.sentiment_chart is not None:
+            month = self.sentiment_chart.month(key)
+            self.customers_requested.emit(
+                negative_month_filter(month_name(month.month), month.negative_customer_ids)
+            )
+
+    def _on_reasons_panel_reason_clicked(self, reason: object) -> None:
+        if self._data is not None and self._data.listen is not None:
+            r = cast(ReasonSummary, reason)
+            self.customers_requested.emit(
+                reason_filter(r.label, frozenset(r.customer_ids), self._period(self._data.listen))
+            )
