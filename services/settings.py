@@ -19,8 +19,8 @@ from models.errors import UserFacingError
 from models.schema import AuditEvent, Setting
 from models.vocab import OUTREACH_GOALS, OUTREACH_TONES, SEVERITIES
 from services.ask.config import ASK_SPECS
-from services.listen.config import LISTEN_SPECS
 from services.learn.config import LEARN_SPECS
+from services.listen.config import LISTEN_SPECS
 from services.local_dates import TIME_ZONE_SETTING, zone_problem
 from services.money import HOME_SETTING, RATES_SETTING, home_problem, rates_problem
 from services.setting_spec import SettingSpec

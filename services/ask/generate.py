@@ -130,6 +130,13 @@ def _mask(value: Any, privacy: str | None, allowed: set[str], type_: str) -> Any
     return value
 
 
+def learned_reason_names(engine: Engine) -> list[str]:
+    """The names of the reasons learned from the workspace's negative text."""
+    with translate_db_errors(), Session(engine) as session:
+        learned = get_setting(session, "listen.reasons") or {}
+    return [str(t["label"]) for t in learned.get("topics", [])]
+
+
 def example_rows(engine: Engine, allowed: set[str]) -> dict[str, list[dict[str, Any]]]:
     """A few rows of every view, with what the privacy setting keeps here masked."""
     out: dict[str, list[dict[str, Any]]] = {}
@@ -170,7 +177,10 @@ def build_messages(
     dialect = "SQLite" if is_sqlite(engine.url) else "PostgreSQL"
     system = SYSTEM.format(dialect=dialect, today=today.isoformat(), open=_DATA_OPEN,
                            close=_DATA_CLOSE)  # fmt: skip
-    schema = schema_text()
+    # The learned reasons' names come from customers' words: sent only when the text of
+    # tickets and reviews may leave (the privacy setting), as the example rows are.
+    reasons = learned_reason_names(engine) if {"tickets", "reviews"} <= allowed else []
+    schema = schema_text(reasons)
     examples = _data_block(example_rows(engine, allowed))
     messages = [
         {"role": "system", "content": f"{system}\n\nThe views:\n{schema}\nExample rows "

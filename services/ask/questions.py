@@ -278,7 +278,7 @@ ORDER BY CASE part WHEN 'Profile' THEN 0 WHEN 'FitMap' THEN 1 ELSE 2 END, day DE
         "Top reasons for negative reviews, last quarter",
         "What are the top 3 reasons for negative reviews in the last quarter?",
         """WITH negative AS MATERIALIZED (
-  SELECT review_id, reason, rating, day, text FROM ask_reviews
+  SELECT review_id, coalesce(reason, 'Other') AS reason, rating, day, text FROM ask_reviews
   WHERE is_negative = 1 AND day BETWEEN :since AND :until)
 SELECT n.reason, count(*) AS reviews, round(avg(n.rating), 1) AS average_rating,
        (SELECT x.text FROM negative x WHERE x.reason = n.reason
@@ -293,8 +293,8 @@ LIMIT :top""",
             Param("until", "To", "date", "quarter_end"),
         ),
         ("top", "reasons", "negative", "reviews", "why", "quarter", "complaints"),
-        "The last quarter: the last full calendar quarter. Reasons sorted by the words "
-        "the reviews use.",
+        "The last quarter: the last full calendar quarter. Reasons: those learned from the "
+        "workspace's complaints (the dashboard's); Other for a review about none of them.",
         chart_value="reviews",
     ),
     SavedQuestion(
@@ -308,10 +308,11 @@ LIMIT :top""",
     AND EXISTS (SELECT 1 FROM ask_orders o
                 WHERE o.customer_id = c.customer_id AND o.status = 'refunded')),
 said AS (
-  SELECT t.customer_id, t.reason, t.subject AS what FROM ask_tickets t
+  SELECT t.customer_id, coalesce(t.reason, 'Other') AS reason, t.subject AS what
+  FROM ask_tickets t
   JOIN users u ON u.customer_id = t.customer_id
   UNION ALL
-  SELECT r.customer_id, r.reason, r.text FROM ask_reviews r
+  SELECT r.customer_id, coalesce(r.reason, 'Other'), r.text FROM ask_reviews r
   JOIN users u ON u.customer_id = r.customer_id WHERE r.is_negative = 1)
 SELECT reason AS issue, count(*) AS mentions, count(DISTINCT customer_id) AS customers,
        (SELECT count(*) FROM users) AS fitmap_users_who_returned, min(what) AS example

@@ -14,8 +14,9 @@ Conventions every view follows (and the model's prompt repeats):
 - Money: ``amount`` (or ``value``) in major units of ``currency`` (12.5 = $12.50), and
   ``*_home`` in the workspace's home currency (NULL when there is no exchange rate).
 - Flags are 0/1 integers.
-- ``reason`` (tickets, reviews) sorts a text into one reason by the words it uses; see
-  REASONS.
+- ``reason`` (tickets, reviews) is the reason learned from the workspace's negative text
+  that the text falls under (services/listen/reasons.py), the same name the dashboard
+  shows; NULL for a text that is not negative.
 
 ``ASK_VIEWS`` documents every view and column: the prompt's schema, the Ask view's "What
 can I ask?" and the saved questions all read it. ``privacy`` names the drafting privacy
@@ -25,7 +26,7 @@ may not leave the computer is masked in the examples sent to a model.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from models.vocab import INTERACTION_KINDS
@@ -58,23 +59,11 @@ class ViewDoc:
         return tuple(c.name for c in self.columns)
 
 
-# The reasons a ticket or a review is sorted into, first match wins: (label, words).
-# Matched on the lower-cased subject and text; English words only (Listen, issue 18, is
-# to learn reasons from the workspace's own text).
-REASONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Quality", ("pilling", "pilled", "fell apart", "stitching", "thin", "poor quality",
-                 "cheap", "wrinkle", "damaged", "broken", "torn", "faded", "defect")),
-    ("Sizing & fit", ("size", "sizing", "fit", "too small", "too large", "runs small",
-                      "runs large", "tight", "loose", "cut strangely")),
-    ("Not as pictured", ("pictured", "photo", "looks nothing like", "not as described",
-                         "different color", "colour")),
-    ("Delivery", ("where is my order", "late", "delivery", "shipping", "shipped",
-                  "missing item", "tracking", "never arrived", "lost in")),
-    ("Returns & refunds", ("return", "refund", "exchange")),
-    ("Price & promotions", ("price", "expensive", "discount", "code", "coupon", "promo")),
-    ("Service", ("rude", "support", "no answer", "no response", "waited", "unhelpful")),
-)  # fmt: skip
-OTHER_REASON = "Other"
+_REASON_DOC = (
+    "the reason behind a negative text, learned from this workspace's complaints "
+    "(see the reasons list); NULL for a review that is not negative, or a text about none "
+    "of them"
+)
 
 
 def _c(name: str, type_: str, description: str, privacy: str | None = None) -> ColumnDoc:
@@ -190,7 +179,7 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
                 "flag",
                 "1 when the sentiment is -0.05 or below, or the satisfaction rating is bad",
             ),
-            _c("reason", "text", "the reason the text is about (see the reasons list)"),
+            _c("reason", "text", _REASON_DOC),
         ),
     ),
     ViewDoc(
@@ -209,7 +198,7 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
                 "flag",
                 "1 when the sentiment is -0.05 or below, or (with no sentiment) 1-2 stars",
             ),
-            _c("reason", "text", "the reason the text is about (see the reasons list)"),
+            _c("reason", "text", _REASON_DOC),
             _c("channel", "text", "where it was left (web, app...)"),
         ),
     ),
@@ -375,14 +364,6 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-def _reason_sql(text: str) -> str:
-    whens = []
-    for label, words in REASONS:
-        tests = " OR ".join(f"{text} LIKE '%{w.replace(chr(39), chr(39) * 2)}%'" for w in words)
-        whens.append(f"WHEN {tests} THEN '{label.replace(chr(39), chr(39) * 2)}'")
-    return f"CASE {' '.join(whens)} ELSE '{OTHER_REASON}' END"
-
-
 def _major(cents: str) -> str:
     return f"({cents}) / 100.0"
 
@@ -392,7 +373,6 @@ def view_sql(money: MoneyContext, *, dialect: str = "sqlite") -> dict[str, str]:
     d = _POSTGRES if dialect == "postgresql" else _SQLITE
     home = home_cents_sql(money, "o.amount_cents", "o.currency")
     deal_home = home_cents_sql(money, "p.amount_cents", "p.currency")
-    text = "lower(coalesce(i.subject, '') || ' ' || coalesce(i.text, ''))"
     closed = _sql_list(CLOSED_TICKET_STATUSES)
     last_paid = (
         "(SELECT {day} FROM orders o WHERE o.customer_id = c.id AND o.status = 'paid' "
@@ -444,14 +424,14 @@ SELECT i.id AS ticket_id, i.customer_id, i.external_id,
            AS satisfaction_score,
        {EFFECTIVE_SQL.format(i="i")} AS sentiment,
        CASE WHEN {NEGATIVE_TICKET_SQL.format(i="i")} THEN 1 ELSE 0 END AS is_negative,
-       {_reason_sql(text)} AS reason
+       i.reason
 FROM interactions i WHERE i.kind = 'ticket'""",
         "ask_reviews": f"""
 SELECT i.id AS review_id, i.customer_id,
        {d.local_day("i.occurred_at", "i.utc_offset_minutes")} AS day,
        i.rating, i.subject AS title, i.text, {EFFECTIVE_SQL.format(i="i")} AS sentiment,
        CASE WHEN {NEGATIVE_REVIEW_SQL.format(i="i")} THEN 1 ELSE 0 END AS is_negative,
-       {_reason_sql(text)} AS reason, i.channel
+       i.reason, i.channel
 FROM interactions i WHERE i.kind = 'review'""",
         "ask_emails": f"""
 SELECT i.id AS email_event_id, i.customer_id,
@@ -500,15 +480,15 @@ FROM outreach x""",
     }
 
 
-def schema_text(*, with_reasons: bool = True) -> str:
-    """The views' documentation as plain text: the schema part of a model's prompt."""
+def schema_text(reasons: Sequence[str] = ()) -> str:
+    """The views' documentation as plain text: the schema part of a model's prompt, with
+    the names of the learned reasons when given."""
     lines: list[str] = []
     for view in ASK_VIEWS:
         lines.append(f"VIEW {view.name}: {view.description}")
         for col in view.columns:
             lines.append(f"  {col.name} ({col.type}): {col.description}")
         lines.append("")
-    if with_reasons:
-        labels = ", ".join(label for label, _ in REASONS)
-        lines.append(f"Reasons (the reason column): {labels}, {OTHER_REASON}.")
+    if reasons:
+        lines.append("Reasons (the reason column): " + "; ".join(reasons) + ".")
     return "\n".join(lines).rstrip() + "\n"

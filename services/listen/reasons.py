@@ -6,7 +6,8 @@ sentiment) are turned into TF-IDF vectors (words and word pairs, English stop wo
 the workspace's own product categories and order numbers left out) and factorised with
 NMF (scikit-learn) into a few topics. Each topic is named by its top terms ("size ·
 small · fit"); every text of those kinds is then put under the topic it weighs most on,
-when it weighs on one at all, and the name is stored in ``interactions.reason`` so the
+when it weighs on one at all (every ticket, and the negative reviews: praise is behind no
+complaint), and the name is stored in ``interactions.reason`` so the
 dashboard, Ask and the next-step advice say the same thing. Same texts, same reasons:
 the factorisation starts from NNDSVD, which has no randomness.
 
@@ -127,7 +128,7 @@ def learn_reasons(
     with translate_db_errors(), engine.connect() as conn:
         i = Interaction.__table__.alias("i")
         rows = conn.execute(
-            select(i.c.id, i.c.subject, i.c.text, literal_column(negative_where()))
+            select(i.c.id, i.c.subject, i.c.text, literal_column(negative_where()), i.c.kind)
             .where(
                 i.c.kind.in_(CUSTOMER_KINDS),
                 or_(i.c.text.is_not(None), i.c.subject.is_not(None)),
@@ -146,6 +147,9 @@ def learn_reasons(
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     docs = [_clean(text_of(r[1], r[2])) for r in rows]
     negative = np.array([bool(r[3]) for r in rows], dtype=bool)
+    # A ticket is a request for help, negative or not: it gets a reason too; a review
+    # only when it is negative (praise is behind no complaint).
+    tickets = np.array([r[4] == "ticket" for r in rows], dtype=bool)
     fingerprint = hashlib.blake2b(
         "\x1f".join(d for d, n in zip(docs, negative, strict=True) if n).encode()
         + f"|{topics}|{','.join(sorted(categories))}".encode(),
@@ -155,7 +159,7 @@ def learn_reasons(
         return [Reason(r["label"], tuple(r["terms"]), int(r["texts"])) for r in stored["topics"]]
     if cancelled is not None and cancelled():
         return []
-    reasons, assigned = _fit(docs, negative, categories, topics)
+    reasons, assigned = _fit(docs, negative, tickets, categories, topics)
     with translate_db_errors(), engine.begin() as conn:
         conn.execute(text(f"UPDATE interactions SET reason = NULL WHERE kind IN ({kinds})"))
         params = [
@@ -184,7 +188,11 @@ def learn_reasons(
 
 
 def _fit(
-    docs: list[str], negative: np.ndarray, categories: list[str], topics: int
+    docs: list[str],
+    negative: np.ndarray,
+    tickets: np.ndarray,
+    categories: list[str],
+    topics: int,
 ) -> tuple[list[Reason], np.ndarray]:
     """The topics of the negative texts, and each text's topic (-1: none)."""
     assigned = np.full(len(docs), -1, dtype=np.int64)
@@ -227,7 +235,7 @@ def _fit(
             label += "'"
         seen.add(label)
         reasons.append(Reason(label, top, int(counts[t])))
-    keep = strong & negative  # a reason is behind negative text only
+    keep = strong & (negative | tickets)
     assigned[keep] = rank[best[keep]]
     return reasons, assigned
 

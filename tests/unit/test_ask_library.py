@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -25,7 +24,6 @@ from services.ask.library import (
 )
 from services.ask.match import match
 from services.ask.questions import BUILTIN
-from services.ask.views import OTHER_REASON, REASONS
 from services.listen.sentiment import NEGATIVE
 from tests.unit.test_ask_readonly import scored_file, ws  # noqa: F401  (the fixtures)
 
@@ -65,14 +63,6 @@ def _column(answer, name: str) -> list:
 
 def _attr(value: str | None, key: str):
     return json.loads(value).get(key) if value else None
-
-
-def _reason(subject: str | None, text: str | None) -> str:
-    words = f"{subject or ''} {text or ''}".lower()
-    for label, needles in REASONS:
-        if any(n in words for n in needles):
-            return label
-    return OTHER_REASON
 
 
 def test_q1_negative_tickets_of_the_last_30_days(ws, tables) -> None:  # noqa: F811
@@ -188,7 +178,7 @@ def test_q8_top_three_reasons_for_negative_reviews_last_quarter(ws, tables) -> N
     start = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
     r = i[(i.kind == "review") & (i.local_day >= start) & (i.local_day <= end)]
     negative = r[(r.felt <= NEGATIVE) | (r.felt.isna() & (r.rating <= 2))]
-    reasons = Counter(_reason(s, t) for s, t in zip(negative.subject, negative.text, strict=True))
+    reasons = Counter(negative.reason.fillna("Other"))
     top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     answer = _ask(ws, "negative_review_reasons")
     assert list(zip(_column(answer, "reason"), _column(answer, "reviews"), strict=True)) == top
@@ -211,8 +201,7 @@ def test_q9_fitmap_users_who_returned_and_their_issues(ws, tables) -> None:  # n
         (mine.kind == "review")
         & ((mine.felt <= NEGATIVE) | (mine.felt.isna() & (mine.rating <= 2)))
     ]
-    said = [_reason(s, t) for s, t in zip(tickets.subject, tickets.text, strict=True)]
-    said += [_reason(s, t) for s, t in zip(reviews.subject, reviews.text, strict=True)]
+    said = list(tickets.reason.fillna("Other")) + list(reviews.reason.fillna("Other"))
     answer = _ask(ws, "fit_tool_returns")
     assert dict(zip(_column(answer, "issue"), _column(answer, "mentions"), strict=True)) == Counter(
         said
@@ -354,20 +343,29 @@ def test_a_bad_parameter_is_a_plain_error(ws) -> None:  # noqa: F811
         _ask(ws, "tier_no_email_engagement", tier="Diamond")
 
 
-def test_the_words_helper_matches_the_views_reason_column(ws, tables) -> None:  # noqa: F811
+def test_the_reason_column_is_the_learned_reason_the_dashboard_shows(ws, tables) -> None:  # noqa: F811
+    from sqlalchemy.orm import Session
+
+    from services.ask.readonly import run_query
+    from services.settings import get_setting
+
     i = tables["interactions"]
     reviews = i[i.kind == "review"]
-    from services.ask.readonly import run_query
-
     got = dict(
         run_query(ws.engine, "SELECT review_id, reason FROM ask_reviews", row_limit=10**6).rows
     )
-    expected = {
-        rid: _reason(s, t)
-        for rid, s, t in zip(reviews.id, reviews.subject, reviews.text, strict=True)
+    assert got == {
+        rid: (None if pd.isna(r) else r) for rid, r in zip(reviews.id, reviews.reason, strict=True)
     }
-    assert got == expected
-    assert re.search("Quality", " ".join(got.values()))
+    with Session(ws.engine) as session:
+        learned = {t["label"] for t in get_setting(session, "listen.reasons")["topics"]}
+    named = {r for r in got.values() if r is not None}
+    assert named
+    assert named <= learned
+    # Praise is behind no complaint: a review that is not negative has no reason.
+    positive = reviews[reviews.felt > 0.3]
+    assert len(positive)
+    assert all(got[rid] is None for rid in positive.id)
 
 
 def test_an_offline_follow_up_narrows_the_previous_answer(ws, tables) -> None:  # noqa: F811
