@@ -137,6 +137,20 @@ def run_self_test() -> int:
             raise RuntimeError("the composer's template draft is not labelled as one")
         composer.close()
         import services.llm.client  # noqa: F401  (openai and its HTTP stack are bundled)
+        # Sentiment is read on the laptop (VADER's lexicon is in the bundle) and the
+        # reasons are learned (scikit-learn's TF-IDF and NMF).
+        from services.listen.sentiment import label, score_text
+
+        if label(score_text("Still waiting on my refund. Very poor service.")) != "negative":
+            raise RuntimeError("the sentiment lexicon did not load")
+        demo_engine = controller.workspace.engine if controller.workspace else None
+        if demo_engine is not None:
+            with demo_engine.connect() as conn:
+                read = conn.exec_driver_sql(
+                    "SELECT count(*) FROM interactions WHERE text_sentiment IS NOT NULL"
+                ).scalar()
+            if not read:
+                raise RuntimeError("no text had its sentiment read")
 
         app.processEvents()
         image = window.grab().toImage()
