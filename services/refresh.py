@@ -1,8 +1,9 @@
 """Score, then raise alerts: the one sequence behind every "score" in the product.
 
 The ``score`` command, the window's Score now, the first launch's demo and the self-test
-all call :func:`score_and_alert` (the watched folder imports; it does not score), so a change
-to what follows a scoring (today: the alerts) is made once.
+and a file imported from the watched folder while the window is open all call
+:func:`score_and_alert`, so a change to what follows a scoring (today: the alerts) is made
+once.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ Entry points (called by main.py):
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -170,6 +171,9 @@ class GuiController(QObject):
         self.scoring = ScoringController(
             jobs, self.window, lambda: self.workspace, theme, show_progress=show_progress
         )
+        # A file imported from the watched folder: the workspace is scored again at once.
+        self.imports.watched_import_done.connect(self._on_watched_import_done)
+        self.scoring.scoring_finished.connect(self._on_scoring_finished)
         # File ▸ Settings…: alert rules, cap, quiet period, score weights.
         self.settings = SettingsController(
             jobs,
@@ -369,6 +373,26 @@ class GuiController(QObject):
 
     def _on_detail_draft_requested(self, customer_id: int) -> None:
         self.composer.open_for_customer(customer_id)
+
+    def _on_watched_import_done(self, path: str, outcome: Any) -> None:
+        """A watched-folder file landed with changes: score again (after any run in
+        flight), so its orders and tickets count in the scores and alerts at once."""
+        report = outcome.report
+        if report.landed and sum(f.inserted + f.updated for f in report.files) > 0:
+            self.scoring.rescore(os.path.basename(path))
+
+    def _on_scoring_finished(self, summary: Any) -> None:
+        from services.formatting import format_date
+
+        reason = self.scoring.rescore_reason
+        if reason is None:
+            return
+        self.imports.notices.add(
+            f"{reason} arrived in the watched folder: imported, and "
+            f"{summary.customers:,} customers scored again as of "
+            f"{format_date(summary.as_of)}; the alerts are up to date.",
+            tone="positive",
+        )
 
     def _on_composer_outreach_recorded(self, customer_id: int, alert_id: int) -> None:
         self.window.results.mark_stale()  # a new exposure

@@ -172,6 +172,10 @@ class ScoringController(QObject):
         )
         self._show_progress = show_progress
         self._operation: Operation[ScoringSummary] | None = None
+        # Why a re-score waits for the run in flight (a file arrived meanwhile), if any.
+        self._rescore_queued: str | None = None
+        # What the run in flight re-scores for (None: the user's Score now).
+        self.rescore_reason: str | None = None
         self.progress_dialog: QProgressDialog | None = None
         self.report_dialog: ModelReportDialog | None = None
         window.score_requested.connect(self.score_now)
@@ -203,6 +207,34 @@ class ScoringController(QObject):
             .success(self._on_defaults_read)
             .run()
         )
+
+    def rescore(self, reason: str) -> None:
+        """Score again with today's date and the workspace's horizon, without asking
+        (new data arrived: ``reason`` says what); a run in flight is followed by one
+        more, never two at once."""
+        workspace = self._workspace()
+        if workspace is None:
+            return
+        if self.running:
+            self._rescore_queued = reason
+            return
+        (
+            self._jobs.operation(
+                lambda _state: read_default_horizon(workspace),
+                parent=self._window,
+                key=("scoring.rescore_defaults", id(self)),
+                label="read scoring defaults",
+            )
+            .success(lambda horizon: self._start_rescore(reason, horizon))
+            .run()
+        )
+
+    def _start_rescore(self, reason: str, horizon_days: int) -> None:
+        if self.running:
+            self._rescore_queued = reason
+            return
+        if self.start(ScoringParameters(self._today(), horizon_days)) is not None:
+            self.rescore_reason = reason
 
     def _on_defaults_read(self, horizon_days: int) -> None:
         parameters = self.ask_parameters(ScoringParameters(self._today(), horizon_days))
@@ -280,11 +312,15 @@ class ScoringController(QObject):
 
     def _on_scoring_finished(self) -> None:
         self._operation = None
+        self.rescore_reason = None
         self._window.set_scoring(False)
         if self.progress_dialog is not None:
             self.progress_dialog.close()
             self.progress_dialog.deleteLater()
             self.progress_dialog = None
+        queued, self._rescore_queued = self._rescore_queued, None
+        if queued is not None:
+            self.rescore(queued)
 
     # -- Model report -----------------------------------------------------------------
 

@@ -137,6 +137,7 @@ def run_self_test() -> int:
             raise RuntimeError("the composer's template draft is not labelled as one")
         composer.close()
         import services.llm.client  # noqa: F401  (openai and its HTTP stack are bundled)
+
         # Sentiment is read on the laptop (VADER's lexicon is in the bundle) and the
         # reasons are learned (scikit-learn's TF-IDF and NMF).
         from services.listen.sentiment import label, score_text

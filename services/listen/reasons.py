@@ -216,7 +216,7 @@ def _fit(
     except ValueError:  # every word is a stop word, or too rare
         return [], assigned
     k = max(1, min(topics, x.shape[1] - 1, len(train) // 10))
-    model = NMF(n_components=k, init="nndsvd", max_iter=400, random_state=0)
+    model = NMF(n_components=k, init="nndsvd", max_iter=1000, tol=1e-3, random_state=0)
     model.fit(x)
     vocabulary = np.array(vectorizer.get_feature_names_out())
     weights = model.transform(vectorizer.transform(docs))

@@ -115,7 +115,9 @@ def test_the_report_counts_what_the_table_holds(ws: Workspace) -> None:
     assert report.negative_texts == len(mine)
     expected = Counter(mine.reason.dropna())
     assert {r.label: r.texts for r in report.reasons} == dict(expected)
-    assert [r.texts for r in report.reasons] == sorted((r.texts for r in report.reasons), reverse=True)
+    assert [r.texts for r in report.reasons] == sorted(
+        (r.texts for r in report.reasons), reverse=True
+    )
     for reason in report.reasons:
         rows = mine[mine.reason == reason.label]
         assert reason.customer_ids == set(rows.customer_id)
@@ -124,7 +126,8 @@ def test_the_report_counts_what_the_table_holds(ws: Workspace) -> None:
         assert 1 <= len(reason.quotes) <= 3
         for quote in reason.quotes:
             row = frame[frame.id == quote.interaction_id].iloc[0]
-            assert row.reason == reason.label and row.negative
+            assert row.reason == reason.label
+            assert row.negative
             assert quote.words.startswith((row.subject or row.text)[:20])
     trend = period[period.kind.isin(("ticket", "review")) & period.felt.notna()]
     months = trend.groupby(trend.day.map(lambda d: d.strftime("%Y-%m"))).felt

@@ -92,7 +92,8 @@ def test_an_import_gets_its_sentiment_and_only_changed_text_is_read_again(
     after = _tickets(engine)
     moved = [k for k in after if after[k][2] != before[k][2]]
     assert moved == [target]
-    assert after[target][2] is not None and after[target][2] < -0.5
+    assert after[target][2] is not None
+    assert after[target][2] < -0.5
 
 
 def test_an_imported_sentiment_is_kept_and_preferred(engine: Engine, tmp_path: Path) -> None:
@@ -117,4 +118,7 @@ def test_an_imported_sentiment_is_kept_and_preferred(engine: Engine, tmp_path: P
     assert (imp1, loc1, eff1) == (pytest.approx(0.4), None, pytest.approx(0.4))
     assert (imp3, loc3, eff3) == (pytest.approx(-0.2), None, pytest.approx(-0.2))
     # No value in the file: read from the words.
-    assert imp2 is None and loc2 is not None and loc2 < -0.5 and eff2 == loc2
+    assert imp2 is None
+    assert loc2 is not None
+    assert loc2 < -0.5
+    assert eff2 == loc2
