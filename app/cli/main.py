@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "app.cli.draft",
     "app.cli.report",
     "app.cli.ask",
+    "app.cli.daily",
 )
 
 DESCRIPTION = """\

@@ -18,39 +18,15 @@ from pathlib import Path
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from app.gui.jobs import JobRunner, TaskState
-from services.importing.types import IMPORT_SUFFIXES
+from services.importing.watched import FileSignature, is_export_file, scan_folder
 
-FileSignature = tuple[int, int]  # (size in bytes, modification time in ns)
+__all__ = ["FileSignature", "FolderWatcher", "is_export_file", "scan_folder"]
 
 STABLE_MS = 2000
 RESCAN_MS = 30_000
 # QFileSystemWatcher also watches the files themselves (a rewrite in place does not
 # always change the folder); at most this many, inotify watches are a shared resource.
 MAX_WATCHED_FILES = 256
-
-
-def is_export_file(name: str) -> bool:
-    """An export file by name: hidden files, Office lock files and partial downloads are not."""
-    if name.startswith((".", "~$")):
-        return False
-    return name.lower().endswith(IMPORT_SUFFIXES)
-
-
-def scan_folder(folder: str) -> dict[str, FileSignature]:
-    """The export files directly in folder with their size and modification time."""
-    found: dict[str, FileSignature] = {}
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if not is_export_file(entry.name):
-                continue
-            try:
-                if not entry.is_file():
-                    continue
-                st = entry.stat()
-            except FileNotFoundError:  # removed while listing
-                continue
-            found[os.path.normpath(entry.path)] = (st.st_size, st.st_mtime_ns)
-    return found
 
 
 class FolderWatcher(QObject):

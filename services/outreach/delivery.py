@@ -55,10 +55,17 @@ def smtp_settings(session: Session) -> SmtpSettings:
 
 
 def send_email(
-    smtp: SmtpSettings, subject: str, body: str, recipient: str, sender: str | None
+    smtp: SmtpSettings,
+    subject: str,
+    body: str,
+    recipient: str,
+    sender: str | None,
+    *,
+    html: str | None = None,
 ) -> None:
     """Send through the SMTP server with the password stored for its user (MailError,
-    saying where to enter it, when none is)."""
+    saying where to enter it, when none is); ``html``, when given, goes as the
+    alternative to the plain text."""
     password = None
     if smtp.user:
         password, _source = resolve_secret(smtp_key_name(smtp.host, smtp.user))
@@ -68,6 +75,8 @@ def send_email(
                 "Settings ▸ Sending email."
             )
     message = build_email(subject, body, recipient, sender)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     send_smtp(smtp.host, smtp.port, smtp.security, smtp.user or None, password, message)
 
 
