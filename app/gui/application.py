@@ -48,6 +48,7 @@ from app.gui.demo_workspace import (
     build_demo_workspace,
     first_launch_needs_demo,
 )
+from app.gui.digest_controller import DigestController
 from app.gui.email_settings import EmailSettingsActions
 from app.gui.errors import ErrorPresenter, default_log_path, describe_error
 from app.gui.import_controller import ImportController
@@ -170,6 +171,10 @@ class GuiController(QObject):
         # Score now and the model report (Scoring menu).
         self.scoring = ScoringController(
             jobs, self.window, lambda: self.workspace, theme, show_progress=show_progress
+        )
+        # View ▸ Since yesterday…, and once a day at start-up.
+        self.digest = DigestController(
+            jobs, self.window, lambda: self.workspace, settings, at_startup=show_progress
         )
         # A file imported from the watched folder: the workspace is scored again at once.
         self.imports.watched_import_done.connect(self._on_watched_import_done)
@@ -369,6 +374,7 @@ class GuiController(QObject):
         if old is not None:
             # Queued behind the old workspace's reads on the single database worker.
             self.jobs.operation(lambda _state: old.close(), label="close workspace").run()
+        self.digest.workspace_opened()
         self.workspace_opened.emit(workspace.display_name)
 
     def _on_detail_draft_requested(self, customer_id: int) -> None:

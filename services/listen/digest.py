@@ -16,7 +16,6 @@ email (the Learn setting ``learn.attribution_days``, as Results counts it). Cust
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, literal_column, select
@@ -25,43 +24,13 @@ from sqlalchemy.orm import Session
 from models.db import translate_db_errors
 from models.schema import Action, Alert, Customer, Interaction, Opportunity, Order, Outreach
 from models.vocab import ACTIVE_ALERT_STATUSES
-from services.formatting import format_date
+from services.listen.records import Digest, DigestLine
 from services.listen.sentiment import NEGATIVE_TICKET_SQL
 from services.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.rollups import CLOSED_TICKET_STATUSES
 from services.settings import get_setting
 
 EXAMPLES = 3  # ticket subjects shown under the negative-tickets line
-
-
-@dataclass(frozen=True)
-class DigestLine:
-    """One line: what it says, how many, and what a click opens."""
-
-    key: str
-    text: str
-    count: int
-    customer_ids: frozenset[int] = frozenset()
-    opens: str = "customers"  # "customers" or "my_work"
-    examples: tuple[str, ...] = ()  # customers' own words (ticket subjects): data
-
-
-@dataclass(frozen=True)
-class Digest:
-    """What changed since the start of ``since`` (a local day) until ``until``."""
-
-    since: dt.date
-    until: dt.datetime
-    lines: tuple[DigestLine, ...] = field(default_factory=tuple)
-
-    @property
-    def quiet(self) -> bool:
-        """Nothing happened."""
-        return all(line.count == 0 for line in self.lines)
-
-    @property
-    def title(self) -> str:
-        return f"Since {format_date(self.since)}"
 
 
 def _plural(n: int, one: str, many: str) -> str:

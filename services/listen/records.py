@@ -1,11 +1,13 @@
-"""What the Listen report holds (services/listen/report.py), for the views: plain data,
-no database."""
+"""What the Listen report (services/listen/report.py) and the digest
+(services/listen/digest.py) hold, for the views: plain data, no database."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+
+from services.formatting import format_date
 
 
 @dataclass(frozen=True)
@@ -58,3 +60,33 @@ class ListenReport:
     trend: list[MonthSentiment]
     reasons: list[ReasonSummary]
     negative_texts: int
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    """One line: what it says, how many, and what a click opens."""
+
+    key: str
+    text: str
+    count: int
+    customer_ids: frozenset[int] = frozenset()
+    opens: str = "customers"  # "customers" or "my_work"
+    examples: tuple[str, ...] = ()  # customers' own words (ticket subjects): data
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What changed since the start of ``since`` (a local day) until ``until``."""
+
+    since: dt.date
+    until: dt.datetime
+    lines: tuple[DigestLine, ...] = field(default_factory=tuple)
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing happened."""
+        return all(line.count == 0 for line in self.lines)
+
+    @property
+    def title(self) -> str:
+        return f"Since {format_date(self.since)}"

@@ -1,0 +1,111 @@
+"""Since yesterday in the window: built off the UI thread, shown at start-up once a day
+and from View ▸ Since yesterday… (Ctrl+Shift+Y); a line opens the customers it counts in
+the Customers tab, or My work for tasks due."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+from app.gui.jobs import JobRunner
+from app.workspace import Workspace
+from services.listen.records import Digest, DigestLine
+from views.customers.filters import CustomerFilter
+from views.digest.dialog import SinceDialog
+from views.main_window import TAB_MY_WORK, MainWindow
+
+KEY_AT_STARTUP = "digest/at_startup"
+KEY_LAST_SHOWN = "digest/last_shown"
+
+
+def build(workspace: Workspace) -> Digest:
+    """The digest since yesterday; on a worker."""
+    from services.listen.digest import build_digest
+
+    return build_digest(workspace.engine)
+
+
+class DigestController(QObject):
+    """Opens Since yesterday for the window."""
+
+    def __init__(
+        self,
+        jobs: JobRunner,
+        window: MainWindow,
+        workspace: Callable[[], Workspace | None],
+        settings: QSettings,
+        *,
+        at_startup: bool = True,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        super().__init__(window)
+        self._jobs = jobs
+        self._window = window
+        self._workspace = workspace
+        self._settings = settings
+        self._startup_allowed = at_startup
+        self._today = today
+        self.dialog: SinceDialog | None = None
+        self.action = QAction("Since &yesterday…", window)
+        self.action.setShortcut(QKeySequence("Ctrl+Shift+Y"))
+        self.action.setToolTip("What changed since yesterday: tickets, alerts, tasks, deals")
+        self.action.triggered.connect(self.open)
+        window.menus.view_menu.addAction(self.action)
+
+    @property
+    def shows_at_startup(self) -> bool:
+        return str(self._settings.value(KEY_AT_STARTUP, "true")).lower() == "true"
+
+    def workspace_opened(self) -> None:
+        """At start-up (a workspace just opened): once a day, unless turned off."""
+        if not self._startup_allowed or not self.shows_at_startup:
+            return
+        today = self._today().isoformat()
+        if self._settings.value(KEY_LAST_SHOWN) == today:
+            return
+        self._settings.setValue(KEY_LAST_SHOWN, today)
+        self.open()
+
+    def open(self) -> None:
+        workspace = self._workspace()
+        if workspace is None:
+            return
+        (
+            self._jobs.operation(
+                lambda _state: build(workspace),
+                parent=self._window,
+                key=("digest.build", id(self)),
+                label="what changed since yesterday",
+            )
+            .success(self._show)
+            .run()
+        )
+
+    def _show(self, digest: Digest) -> None:
+        if self.dialog is not None:
+            self.dialog.close()
+        dialog = SinceDialog(digest, at_startup=self.shows_at_startup, parent=self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.line_clicked.connect(self._on_line_clicked)
+        dialog.startup_changed.connect(
+            lambda on: self._settings.setValue(KEY_AT_STARTUP, "true" if on else "false")
+        )
+        dialog.destroyed.connect(self._forget)
+        self.dialog = dialog
+        dialog.show()
+
+    def _forget(self) -> None:
+        self.dialog = None
+
+    def _on_line_clicked(self, line: DigestLine) -> None:
+        if line.opens == "my_work":
+            self._window.tabs.setCurrentIndex(TAB_MY_WORK)
+            return
+        digest = self.dialog.digest if self.dialog is not None else None
+        since = f" ({digest.title.lower()})" if digest is not None else ""
+        self._window.open_customers(
+            CustomerFilter(customer_ids=line.customer_ids, title=f"{line.text}{since}")
+        )
