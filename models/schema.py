@@ -431,6 +431,22 @@ class Action(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Escalation(Base):
+    """A cause that was escalated (services/alerts/escalation.py): never twice."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cause_key: Mapped[str] = mapped_column(String(255), unique=True)
+    rule_key: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[int] = _fk("customers")
+    action_id: Mapped[int | None] = _fk("actions", nullable=True, ondelete="SET NULL")
+    assignee: Mapped[str | None] = mapped_column(String(255))
+    emailed_to: Mapped[str | None] = mapped_column(String(255))
+    email_problem: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Outreach(Base):
     """An email drafted, exported or sent to a customer (or withheld: holdout)."""
 

@@ -2,8 +2,8 @@
 
 The ``score`` command, the window's Score now, the first launch's demo and the self-test
 and a file imported from the watched folder while the window is open all call
-:func:`score_and_alert`, so a change to what follows a scoring (today: the alerts) is made
-once.
+:func:`score_and_alert`, so a change to what follows a scoring (today: the alerts, then
+the escalations) is made once.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -33,6 +33,8 @@ class RefreshResult:
     alerts: AlertRunResult | None  # None when the alerts could not be updated
     # Why the alerts were not updated (the scores landed all the same), else None.
     alerts_error: str | None = None
+    # What the escalation rules raised, in lines (services/alerts/escalation.py).
+    escalations: list[str] = field(default_factory=list)
 
 
 def score_and_alert(
@@ -76,4 +78,17 @@ def score_and_alert(
         log.warning("The scores were stored but the alerts could not be updated", exc_info=True)
         return RefreshResult(summary, None, str(exc))
     log.info("; ".join(alerts.lines()))
-    return RefreshResult(summary, alerts)
+    escalated = _escalate(engine)
+    return RefreshResult(summary, alerts, escalations=escalated)
+
+
+def _escalate(engine: Engine) -> list[str]:
+    """The escalation rules after the alerts (services/alerts/escalation.py); a failure
+    is logged and said, never undoes the scores or the alerts."""
+    from services.alerts.escalation import run_escalations
+
+    try:
+        return run_escalations(engine).lines()
+    except UserFacingError as exc:
+        log.warning("The escalations could not run", exc_info=True)
+        return [f"The escalations could not run: {exc}"]

@@ -18,6 +18,7 @@ from models.base import utcnow
 from models.errors import UserFacingError
 from models.schema import AuditEvent, Setting
 from models.vocab import OUTREACH_GOALS, OUTREACH_TONES, SEVERITIES
+from services.alerts.escalation_config import ESCALATION_SPECS
 from services.ask.config import ASK_SPECS
 from services.learn.config import LEARN_SPECS
 from services.listen.config import LISTEN_SPECS
@@ -497,6 +498,7 @@ SETTINGS: dict[str, SettingSpec] = {
         *_outreach_specs(),
         *LEARN_SPECS,
         *ASK_SPECS,
+        *ESCALATION_SPECS,
         *LISTEN_SPECS,
     )
 }

@@ -122,7 +122,8 @@ def cmd_run_daily(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(line, file=out)
             log.info("run-daily: %s", line)
         result = score_and_alert(workspace.engine)
-        for line in (*result.scores.lines()[:1], *(result.alerts.lines() if result.alerts else ())):
+        alerts = result.alerts.lines() if result.alerts else []
+        for line in (*result.scores.lines()[:1], *alerts, *result.escalations):
             print(line, file=out)
             log.info("run-daily: %s", line)
         if result.alerts is None:

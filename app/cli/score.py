@@ -112,6 +112,6 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise CommandError(
             f"The scores were saved, but the alerts were not updated: {result.alerts_error}"
         )
-    for line in result.alerts.lines():
+    for line in (*result.alerts.lines(), *result.escalations):
         print(line, file=out)
     return EXIT_OK

@@ -36,7 +36,8 @@ from views.settings.email_pages import EmailSettingsSource
 EDITED_PREFIXES = ("alerts.", "scoring.horizon_days", "scoring.engagement_weights",
                    "scoring.health_weights", "llm.", "outreach.", "smtp.",
                    "workspace.home_currency", "workspace.exchange_rates",
-                   "workspace.time_zone", "learn.", "ask.")  # fmt: skip
+                   "workspace.time_zone", "learn.", "ask.", "escalation.",
+                   "listen.reason_count")  # fmt: skip
 # Money settings change every money figure: the customer totals are recomputed on save.
 MONEY_KEYS = ("workspace.home_currency", "workspace.exchange_rates")
 MONEY_SAVED_MESSAGE = (

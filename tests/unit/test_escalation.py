@@ -1,0 +1,187 @@
+"""Escalations (services/alerts/escalation.py) on a real scored demo workspace file: each
+rule raises a task for exactly the causes a direct reading of the tables finds, never
+twice, audited, emailed through a real SMTP server on loopback; with no SMTP server the
+tasks are made and the reason is kept; a rule that is off raises nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app.workspace import Workspace, open_workspace, to_url
+from services.alerts.escalation import run_escalations
+from services.settings import ALERT_RULES, set_setting
+from tests.support.smtp_server import SMTPServer
+from tests.unit.test_ask_readonly import scored_file  # noqa: F401  (the fixture)
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+def ws(scored_file: Path, tmp_path: Path) -> Iterator[Workspace]:  # noqa: F811
+    target = tmp_path / "esc.radar.sqlite"
+    shutil.copy(scored_file, target)
+    workspace = open_workspace(to_url(str(target)), backup=False)
+    yield workspace
+    workspace.close()
+
+
+def _path(ws: Workspace) -> Path:
+    return Path(str(ws.engine.url.database))
+
+
+def _set(ws: Workspace, **values: object) -> None:
+    with Session(ws.engine) as session, session.begin():
+        for key, value in values.items():
+            set_setting(session, key.replace("__", "."), value)
+
+
+def _tickets(ws: Workspace) -> dict[str, int]:
+    """Tickets of the last days: two to escalate, three that must not be."""
+    ids = {}
+    with sqlite3.connect(_path(ws)) as con:
+        cid = con.execute("SELECT min(id) FROM customers").fetchone()[0]
+        for n, (name, priority, satisfaction, status, sentiment) in enumerate(
+            [
+                ("urgent", "Urgent", "bad", "open", None),
+                ("high", "High", None, "pending", -0.8),
+                ("normal", "Normal", "bad", "open", None),  # not a high priority
+                ("praise", "High", "good", "open", 0.9),  # not negative
+                ("solved", "High", "bad", "solved", None),  # already resolved
+            ]
+        ):
+            cur = con.execute(
+                "INSERT INTO interactions (customer_id, kind, occurred_at, subject, status, "
+                "satisfaction, sentiment, source, attributes) "
+                "VALUES (?, 'ticket', ?, ?, ?, ?, ?, 'zendesk', ?)",
+                (cid + n, (NOW - dt.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                 f"Ticket {name}", status, satisfaction, sentiment,
+                 json.dumps({"Priority": priority})),
+            )  # fmt: skip
+            ids[name] = int(cur.lastrowid or 0)
+    return ids
+
+
+def test_each_rule_raises_exactly_its_causes_once_audited(ws: Workspace) -> None:
+    tickets = _tickets(ws)
+    risk_rules = ", ".join(f"'{r.key}'" for r in ALERT_RULES if r.queue == "risk")
+    with sqlite3.connect(_path(ws)) as con:  # two open risk alerts made critical
+        con.execute(
+            "UPDATE alerts SET severity = 'critical' WHERE id IN (SELECT id FROM alerts "
+            f"WHERE status = 'open' AND rule_key IN ({risk_rules}) ORDER BY id LIMIT 2)"
+        )
+    _set(ws, escalation__ticket__enabled=True, escalation__deal__enabled=True,
+         escalation__churn__enabled=True, escalation__team_lead="Dana Reyes",
+         escalation__deal__min_amount=1000, escalation__churn__min_clv=0)  # fmt: skip
+    first = run_escalations(ws.engine, now=NOW)
+    with sqlite3.connect(_path(ws)) as con:
+        rows = con.execute(
+            "SELECT e.cause_key, e.rule_key, e.customer_id, e.assignee, a.kind, a.title, "
+            "a.created_by, a.due_date FROM escalations e JOIN actions a ON a.id = e.action_id"
+        ).fetchall()
+        stages = ("qualified", "qualification", "proposal")
+        critical = {
+            c for (c,) in con.execute(
+                "SELECT customer_id FROM alerts WHERE severity = 'critical' AND status IN "
+                "('open', 'snoozed', 'in_progress')")
+        }  # fmt: skip
+        deals = set()
+        for oid, cid, stage, _amount, changed, created in con.execute(
+            "SELECT id, customer_id, stage, amount_cents, stage_changed_at, created_at "
+            "FROM opportunities WHERE closed IS NOT 1 AND amount_cents >= 100000"
+        ):
+            since = dt.datetime.fromisoformat(changed or created).replace(tzinfo=dt.UTC)
+            stalled = (stage or "").lower().startswith(stages) and (NOW - since).days > 14
+            if stalled or cid in critical:
+                deals.add(f"deal:{oid}:{since.date().isoformat()}")
+        risk = ", ".join(f"'{r.key}'" for r in ALERT_RULES if r.queue == "risk")
+        churn = {
+            f"churn:{a}" for (a,) in con.execute(
+                "SELECT id FROM alerts WHERE severity = 'critical' AND status IN "
+                f"('open', 'snoozed', 'in_progress') AND rule_key IN ({risk})")
+        }  # fmt: skip
+        audits = con.execute(
+            "SELECT count(*) FROM audit_events WHERE action = 'escalation.raised' "
+            "AND actor = 'escalation'"
+        ).fetchone()[0]
+    keys = {r[0] for r in rows}
+    assert {k for k in keys if k.startswith("ticket:")} == {
+        f"ticket:{tickets['urgent']}",
+        f"ticket:{tickets['high']}",
+    }
+    assert {k for k in keys if k.startswith("deal:")} == deals
+    assert deals  # the demo has deals worth escalating at this threshold
+    assert {k for k in keys if k.startswith("churn:")} == churn
+    assert churn
+    assert len(first.raised) == len(rows) == audits
+    for _key, rule, _cid, assignee, kind, title, by, due in rows:
+        assert kind == "task"
+        assert by == "escalation"
+        assert due == (NOW.date() + dt.timedelta(days=1)).isoformat()
+        if rule == "ticket":
+            assert assignee == "Dana Reyes"
+            assert "negative ticket from" in title
+    # Never twice for the same cause.
+    again = run_escalations(ws.engine, now=NOW)
+    assert again.raised == []
+    with sqlite3.connect(_path(ws)) as con:
+        assert con.execute("SELECT count(*) FROM escalations").fetchone()[0] == len(rows)
+
+
+def test_escalations_are_emailed_or_say_why_not(ws: Workspace) -> None:
+    _tickets(ws)
+    _set(ws, escalation__ticket__enabled=True, escalation__notify_email="lead@fern.example")
+    # No SMTP server: the tasks are made, the reason is kept.
+    first = run_escalations(ws.engine, now=NOW)
+    assert len(first.raised) == 2
+    assert first.emailed == 0
+    with sqlite3.connect(_path(ws)) as con:
+        problems = [r[0] for r in con.execute("SELECT email_problem FROM escalations")]
+    assert problems == ["no SMTP server is set (Settings ▸ Sending email)"] * 2
+    assert any("Not emailed: no SMTP server" in line for line in first.lines())
+    # With a server: each new escalation is one email to the set address.
+    with sqlite3.connect(_path(ws)) as con:
+        cid = con.execute("SELECT min(id) FROM customers").fetchone()[0]
+        con.execute(
+            "INSERT INTO interactions (customer_id, kind, occurred_at, subject, status, "
+            "satisfaction, source, attributes) VALUES (?, 'ticket', ?, 'Charged twice', "
+            "'open', 'bad', 'zendesk', ?)",
+            (cid, NOW.strftime("%Y-%m-%d %H:%M:%S.%f"), json.dumps({"Priority": "urgent"})),
+        )
+    with SMTPServer() as server:
+        _set(ws, smtp__host="127.0.0.1", smtp__port=server.port, smtp__security="none",
+             smtp__from_address="radar@fern.example")  # fmt: skip
+        second = run_escalations(ws.engine, now=NOW)
+    assert len(second.raised) == 1
+    assert second.emailed == 1
+    assert len(server.received.data) == 1
+    message = email.message_from_bytes(server.received.data[0], policy=email.policy.default)
+    assert message["Subject"].startswith("Escalation: Urgent negative ticket from ")
+    assert "Charged twice" in message.get_body(("plain",)).get_content()
+    with sqlite3.connect(_path(ws)) as con:
+        sent = con.execute(
+            "SELECT emailed_to, email_problem FROM escalations ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert sent == ("lead@fern.example", None)
+
+
+def test_rules_that_are_off_raise_nothing(ws: Workspace) -> None:
+    _tickets(ws)
+    assert run_escalations(ws.engine, now=NOW).raised == []
+    with sqlite3.connect(_path(ws)) as con:
+        assert con.execute("SELECT count(*) FROM escalations").fetchone()[0] == 0
+        assert (
+            con.execute("SELECT count(*) FROM actions WHERE created_by = 'escalation'").fetchone()[
+                0
+            ]
+            == 0
+        )
