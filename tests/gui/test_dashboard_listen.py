@@ -105,7 +105,12 @@ def test_a_reason_opens_its_customers(
     frame = _interactions(workspace)
     top = shown[0]
     period = frame[(frame.day >= data.listen.since) & (frame.day <= data.listen.until)]
-    expected = set(period[period.reason == top.label].customer_id)
+    negative = (
+        (period.felt <= NEGATIVE)
+        | ((period.kind == "ticket") & (period.satisfaction.str.lower() == "bad"))
+        | (period.felt.isna() & (period.kind == "review") & (period.rating <= 2))
+    )
+    expected = set(period[(period.reason == top.label) & negative].customer_id)
     assert top.customer_ids == expected
     opened: list[CustomerFilter] = []
     pane.customers_requested.connect(opened.append)
@@ -132,3 +137,18 @@ def test_a_customers_words_are_text_not_markup(
     ]
     assert len(quotes) == 1
     assert quotes[0].textFormat() == Qt.TextFormat.PlainText
+
+
+def test_a_reason_says_its_breakdown_by_month_kind_and_channel(
+    pane: DashboardPane, data: DashboardData
+) -> None:
+    assert data.listen is not None
+    top = data.listen.reasons[0]
+    tip = pane.reasons_panel.row_labels[0].toolTip()
+    assert f"Words: {', '.join(top.terms)}" in tip
+    kind, n = top.by_kind.most_common(1)[0]
+    assert f"By kind: {kind} {n:,}" in tip
+    channel, m = top.by_channel.most_common(1)[0]
+    assert f"By channel: {channel} {m:,}" in tip
+    last_month = max(top.by_month)
+    assert f"{last_month} {top.by_month[last_month]:,}" in tip

@@ -9,7 +9,7 @@ are the customers' own words: shown as plain text (escaped), never as markup.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
@@ -30,6 +30,23 @@ def spike_words(reason: ReasonSummary) -> str:
         f"Rising: {reason.last_30:,} in the last 30 days "
         f"(about {reason.before_monthly:.0f} a month before)"
     )
+
+
+def _counts(counter: Mapping[str, int], limit: int = 6) -> str:
+    ranked = sorted(counter.items(), key=lambda kv: -kv[1])[:limit]
+    return ", ".join(f"{k} {n:,}" for k, n in ranked)
+
+
+def breakdown(reason: ReasonSummary) -> str:
+    """The reason's words and its counts by month, kind and channel, in words."""
+    months = sorted(reason.by_month.items())[-6:]
+    lines = [
+        f"Words: {', '.join(reason.terms)}",
+        "By month: " + ", ".join(f"{m} {n:,}" for m, n in months),
+        "By kind: " + _counts(reason.by_kind),
+        "By channel: " + _counts(reason.by_channel),
+    ]
+    return "\n".join(lines)
 
 
 class ReasonsPanel(QWidget):
@@ -103,7 +120,7 @@ class ReasonsPanel(QWidget):
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
         )
         label.setToolTip(
-            f"Words: {', '.join(reason.terms)}. Click the name to list its {customers:,} customers."
+            f"{breakdown(reason)}\nClick the name to list its {customers:,} customers."
         )
         label.linkActivated.connect(self._on_link_activated)
         layout.addWidget(label)
