@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import sys
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -85,7 +86,7 @@ def daily_lock(url: str) -> DailyLock:
     return DailyLock(lock_path(url))
 
 
-if os.name == "nt":  # pragma: no cover - Windows
+if sys.platform == "win32":  # pragma: no cover - Windows
     import msvcrt
 
     def _lock(f: IO[str]) -> None:

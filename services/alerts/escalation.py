@@ -286,7 +286,7 @@ def _churn(session: Session, config: dict[str, Any]) -> list[_Cause]:
             int(aid),
             owner or "",
             f"Retention: {name} ({money.format(clv, decimals=0)} a year) — {reason}",
-            {"alert_id": int(aid), "clv_12m_cents": int(clv)},
+            {"alert_id": int(aid), "clv_12m_cents": int(clv or 0)},
         )  # fmt: skip
         for aid, cid, reason, name, owner, clv in rows
     ]

@@ -16,6 +16,8 @@ email (the Learn setting ``learn.attribution_days``, as Results counts it). Cust
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, literal_column, select
@@ -66,7 +68,7 @@ def aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
-def _ids(rows: list[tuple[int, ...]]) -> frozenset[int]:
+def _ids(rows: Sequence[Any]) -> frozenset[int]:
     return frozenset(int(r[0]) for r in rows)
 
 

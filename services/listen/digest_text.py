@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from models.db import translate_db_errors
 from models.errors import UserFacingError
 from services.formatting import format_date
-from services.listen.digest import Digest
+from services.listen.records import Digest
 
 FORMATS = ("text", "md", "html")
 

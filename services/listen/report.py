@@ -112,8 +112,8 @@ def listen_report(
         summary.before_monthly = sum(counts[s] for s in range(1, 7)) / 6.0
         summary.spike = summary.last_30 >= max(SPIKE_MIN, SPIKE_FACTOR * summary.before_monthly)
     trend = []
-    for month, felt in sorted(months.items()):
-        values = [v for v, _c in felt]
+    for month, pairs in sorted(months.items()):
+        values = [v for v, _c in pairs]
         trend.append(
             MonthSentiment(
                 month,
@@ -121,7 +121,7 @@ def listen_report(
                 sum(values) / len(values),
                 sum(1 for v in values if v <= NEGATIVE) / len(values),
                 sum(1 for v in values if v >= POSITIVE) / len(values),
-                frozenset(c for v, c in felt if v <= NEGATIVE),
+                frozenset(c for v, c in pairs if v <= NEGATIVE),
             )
         )
     ordered = sorted(reasons.values(), key=lambda r: (-r.texts, r.label))
