@@ -77,7 +77,40 @@ def self_test() -> int:
                 if r.returncode != 0:
                     print(r.stdout + r.stderr, file=sys.stderr)
                     return r.returncode
+            return policy_check(env, db)
         return result.returncode
+
+
+def policy_check(env: dict[str, str], db: Path) -> int:
+    """A policies.json next to the frozen program locks the LLM base URL and the fields
+    that may leave: config show --sources must say so (then the file is removed)."""
+    import json
+
+    policy = EXE.parent / "policies.json"
+    url = "http://llm.corp.example:8080/v1"
+    policy.write_text(
+        json.dumps({"locked": {"llm.base_url": url, "outreach.sent_fields": ["first_name"]}}),
+        encoding="utf-8",
+    )
+    try:
+        r = subprocess.run(
+            [str(EXE), "--db", str(db), "config", "show", "--sources"],
+            env=env, timeout=120, capture_output=True, text=True,
+        )  # fmt: skip
+    finally:
+        policy.unlink()
+    lines = {line.split()[0]: line for line in r.stdout.splitlines() if line.strip()}
+    ok = (
+        r.returncode == 0
+        and f'"{url}"' in lines.get("llm.base_url", "")
+        and f"[locked ({policy}" in lines.get("llm.base_url", "")
+        and '["first_name"]' in lines.get("outreach.sent_fields", "")
+    )
+    print(f"frozen policy file honoured: {'yes' if ok else 'NO'}", flush=True)
+    if not ok:
+        print(r.stdout + r.stderr, file=sys.stderr)
+        return 1
+    return 0
 
 
 def main() -> int:

@@ -24,6 +24,7 @@ from services.learn.config import LEARN_SPECS
 from services.listen.config import LISTEN_SPECS
 from services.local_dates import TIME_ZONE_SETTING, zone_problem
 from services.money import HOME_SETTING, RATES_SETTING, home_problem, rates_problem
+from services.policy import locked_problem, resolve
 from services.setting_spec import SettingSpec
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
@@ -535,8 +536,8 @@ def get_setting(session: Session, key: str) -> Any:
             return copy.deepcopy(hit)
     spec = _spec(key)
     row = session.get(Setting, key)
-    # A copy of a dict default, so that a caller's change cannot alter the schema.
-    value = copy.deepcopy(spec.default) if row is None else row.value
+    # Locked policy > the user's own > organisation default > built-in (a copy of it).
+    value = resolve(key, spec.default, None if row is None else row.value, row is not None)
     if cache is not None:
         cache[("setting", key)] = copy.deepcopy(value)
     return value
@@ -609,7 +610,7 @@ def set_setting(session: Session, key: str, value: Any, *, actor: str = "user") 
     scoring or alert setting (VERSIONED_PREFIXES) also bumps "config.version" and writes
     an audit event "settings.changed" by ``actor``.
     """
-    problem = validate_setting(key, value)
+    problem = validate_setting(key, value) or locked_problem(key, value)
     if problem is not None:
         raise SettingError(problem)
     if key.startswith(VERSIONED_PREFIXES):
@@ -666,7 +667,7 @@ def _store(session: Session, key: str, value: Any) -> None:
 def all_settings(session: Session) -> dict[str, Any]:
     """Every declared setting with its current value."""
     stored = {row.key: row.value for row in session.scalars(select(Setting))}
-    return {key: stored.get(key, spec.default) for key, spec in SETTINGS.items()}
+    return {k: resolve(k, s.default, stored.get(k), k in stored) for k, s in SETTINGS.items()}
 
 
 def _ensure_schema_version(session: Session) -> None:

@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "app.cli.report",
     "app.cli.ask",
     "app.cli.daily",
+    "app.cli.config",
 )
 
 DESCRIPTION = """\

@@ -71,6 +71,7 @@ from app.workspace import (
     workspace_exists,
 )
 from models.errors import UserFacingError, WorkspaceError
+from services.policy import current_policy
 from views.main_window import KEY_THEME, WORKSPACE_FILTER, MainWindow
 from views.theme import ThemeManager, ThemeMode, resources_dir
 from views.workspace.identity_dialog import IdentityPrompt
@@ -172,6 +173,11 @@ class GuiController(QObject):
         self.scoring = ScoringController(
             jobs, self.window, lambda: self.workspace, theme, show_progress=show_progress
         )
+        # A policy file IT wrote that cannot be used is said, not fatal (services/policy.py).
+        problems = current_policy().problems
+        if problems:
+            more = f" (and {len(problems) - 1} more: see the log)" if len(problems) > 1 else ""
+            self.window.statusBar().showMessage(f"Policy: {problems[0]}{more}", 30_000)
         # View ▸ Since yesterday…, and once a day at start-up.
         self.digest = DigestController(
             jobs, self.window, lambda: self.workspace, settings, at_startup=show_progress

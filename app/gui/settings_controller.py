@@ -100,8 +100,10 @@ def _choices(key: str, spec_choices: tuple[str, ...]) -> tuple[tuple[str, ...], 
 
 def setting_fields() -> list[SettingField]:
     """The settings a user edits, as the dialog's field descriptions."""
+    from services.policy import current_policy
     from services.settings import SETTINGS
 
+    policy = current_policy()
     fields = []
     for key, spec in SETTINGS.items():
         if not key.startswith(EDITED_PREFIXES) or key in HIDDEN_KEYS:
@@ -140,7 +142,7 @@ def setting_fields() -> list[SettingField]:
                 title=title,
                 group=group,
                 kind=kind,
-                default=spec.default,
+                default=policy.defaults.get(key, spec.default),
                 unit=spec.unit,
                 minimum=spec.minimum,
                 maximum=spec.maximum,
@@ -150,6 +152,7 @@ def setting_fields() -> list[SettingField]:
                 choice_labels=labels,
                 section=_section(key) if spec.group == "Email drafting" else "",
                 placeholder=PLACEHOLDERS.get(key, ""),
+                locked=key in policy.locked,
             )
         )
 

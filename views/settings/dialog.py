@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.money import format_rates, parse_rates
+from services.policy import LOCKED_NOTE
 from views.settings.email_pages import DraftingTools, EmailSettingsSource, SendingTools
 
 ValidateFn = Callable[[str, Any], str | None]
@@ -81,6 +82,8 @@ class SettingField:
     choice_labels: tuple[str, ...] = ()
     section: str = ""
     placeholder: str = ""
+    # Locked by the organisation's policy: shown greyed, with LOCKED_NOTE, never saved.
+    locked: bool = False
 
     def label_of(self, choice: str) -> str:
         """What the user reads for one of ``choices``."""
@@ -379,6 +382,12 @@ class SettingsDialog(QDialog):
                 row.addStretch(1)
             block.addLayout(row)
             self._rows[f.key] = row
+            if f.locked:
+                editor.widget.setEnabled(False)
+                label.setEnabled(False)
+                lock = QLabel(LOCKED_NOTE, block_widget)
+                lock.setObjectName("lockedNote")
+                block.addWidget(lock)
             if f.help:
                 note = QLabel(f.help, block_widget)
                 note.setObjectName("muted")
@@ -509,5 +518,5 @@ class SettingsDialog(QDialog):
     def _on_defaults_button_clicked(self) -> None:
         page = self.pages.currentIndex()
         for key, editor in self._editors.items():
-            if self._group_of[key] == page:
+            if self._group_of[key] == page and not editor.field.locked:
                 editor.set_value(editor.field.default)

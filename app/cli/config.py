@@ -1,0 +1,62 @@
+"""Command config: every setting with its value, and where it comes from."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+from app.cli.errors import EXIT_OK
+
+CONFIG_EPILOG = """\
+A value comes from, in order: a setting locked by the organisation's policy, the
+user's own setting in this workspace, an organisation default, the built-in default.
+Policies: /etc/account-radar/policies.json (Linux), /Library/Preferences or managed
+preferences com.accountradar.app.plist (macOS), HKLM\\Software\\Policies\\AccountRadar
+(Windows), policies.json next to the program, $ACCOUNT_RADAR_POLICIES. A policy that
+cannot be read is reported here and ignored."""
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add this module's commands to the main parser."""
+    config = commands.add_parser(
+        "config",
+        help="show every setting and where its value comes from",
+        description="The workspace's settings, as the app resolves them.",
+        epilog=CONFIG_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = config.add_subparsers(dest="config_command", metavar="ACTION")
+    show = actions.add_parser("show", help="every setting with its value (the default)")
+    show.add_argument("--sources", action="store_true", help="also say where each value comes from")
+    config.set_defaults(handler=cmd_config, sources=False)
+
+
+def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Print the settings (and, with --sources, where each comes from)."""
+    import json
+
+    from app.workspace import command_workspace
+    from models.db import translate_db_errors
+    from models.schema import Setting
+    from services.policy import current_policy, where_from
+    from services.settings import SETTINGS, get_setting
+
+    policy = current_policy()
+    for problem in policy.problems:
+        print(f"Policy: {problem}", file=err)
+    with (
+        command_workspace(args.db) as workspace,
+        translate_db_errors(),
+        workspace.sessions() as session,
+    ):
+        stored = {key for (key,) in session.query(Setting.key).all()}
+        rows = [
+            (key, json.dumps(get_setting(session, key), ensure_ascii=False)) for key in SETTINGS
+        ]
+    width = max(len(key) for key, _ in rows)
+    for key, value in rows:
+        line = f"{key:<{width}}  {value}"
+        if args.sources:
+            line += f"    [{where_from(key, key in stored)}]"
+        print(line, file=out)
+    return EXIT_OK

@@ -1,0 +1,221 @@
+"""What the organisation sets: defaults IT gives every workspace, and settings it locks.
+
+One resolution order for every setting (services.settings.get_setting):
+**locked by policy > the user's own setting > organisation default > built-in default**.
+
+Policy sources, read once per process, later ones winning key by key:
+
+1. the machine location: Linux ``/etc/account-radar/policies.json``; macOS managed
+   preferences (``/Library/Managed Preferences/com.accountradar.app.plist``) or
+   ``/Library/Preferences/com.accountradar.app.plist``; Windows the registry key
+   ``HKLM\\Software\\Policies\\AccountRadar`` (values ``Locked`` and ``Defaults``, each a
+   JSON object as text);
+2. ``policies.json`` next to the executable (the installed app's folder; next to
+   ``main.py`` when run from source);
+3. ``$ACCOUNT_RADAR_POLICIES``: a file named by the environment (tests, trials).
+
+A file holds ``{"locked": {setting: value}, "defaults": {setting: value}}``. A file that
+cannot be read or parsed, an unknown setting, or a value the setting refuses, is
+reported in plain words (``policy_problems``, the log, ``config show``, the window's
+status) and ignored: a bad policy never stops the app.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import plistlib
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+ENV_VAR = "ACCOUNT_RADAR_POLICIES"
+LINUX_FILE = Path("/etc/account-radar/policies.json")
+MAC_FILES = (
+    Path("/Library/Managed Preferences/com.accountradar.app.plist"),
+    Path("/Library/Preferences/com.accountradar.app.plist"),
+)
+WINDOWS_KEY = r"Software\Policies\AccountRadar"
+LOCKED_NOTE = "Set by your organisation"
+
+# What IT is expected to set (any declared setting may be; these are documented).
+IT_SETTINGS = (
+    "llm.preset",
+    "llm.base_url",
+    "llm.model",
+    "outreach.sent_fields",
+    "outreach.incentive_cap_percent",
+    "learn.holdout_percent",
+    "import.watched_folder",
+    "smtp.host",
+    "smtp.port",
+    "smtp.security",
+)
+
+
+@dataclass
+class Policy:
+    """The locked settings and the organisation defaults, with where each came from."""
+
+    locked: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # key -> where it was set
+    problems: list[str] = field(default_factory=list)
+
+    def source(self, key: str) -> str | None:
+        return self.sources.get(key)
+
+
+def _executable_dir() -> Path:
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
+    return Path(__file__).resolve().parents[1]
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("it is not a JSON object")
+    return data
+
+
+def _windows_policy() -> tuple[str, dict[str, Any]] | None:  # pragma: no cover - Windows
+    if sys.platform != "win32":
+        return None
+    import winreg
+
+    try:
+        key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, WINDOWS_KEY)
+    except OSError:
+        return None
+    data: dict[str, Any] = {}
+    with key:
+        for name, part in (("Locked", "locked"), ("Defaults", "defaults")):
+            try:
+                value, _kind = winreg.QueryValueEx(key, name)
+            except OSError:
+                continue
+            data[part] = json.loads(value) if isinstance(value, str) else value
+    return "HKLM\\" + WINDOWS_KEY, data
+
+
+def _sources() -> list[tuple[str, Path | None]]:
+    """(label, path) of each file source, in order (the registry is read apart)."""
+    out: list[tuple[str, Path | None]] = []
+    if sys.platform == "darwin":
+        out += [(str(p), p) for p in MAC_FILES]
+    elif sys.platform != "win32":
+        out.append((str(LINUX_FILE), LINUX_FILE))
+    beside = _executable_dir() / "policies.json"
+    out.append((str(beside), beside))
+    if os.environ.get(ENV_VAR):
+        path = Path(os.environ[ENV_VAR])
+        out.append((f"{path} (${ENV_VAR})", path))
+    return out
+
+
+def read_policy() -> Policy:
+    """Every source read now (see the module docstring)."""
+    from services.settings import SETTINGS, validate_setting
+
+    policy = Policy()
+    found: list[tuple[str, dict[str, Any]]] = []
+    registry = _windows_policy()
+    if registry is not None:
+        found.append(registry)
+    for label, path in _sources():
+        if path is None or not path.exists():
+            continue
+        try:
+            if path.suffix == ".plist":
+                with path.open("rb") as f:
+                    data = plistlib.load(f)
+            else:
+                data = _read_json(path)
+        except (OSError, ValueError, plistlib.InvalidFileException) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            policy.problems.append(
+                f"The policy file {label} could not be read and was ignored: {reason}."
+            )
+            continue
+        found.append((label, data))
+    for label, data in found:
+        for part in ("locked", "defaults"):
+            values = data.get(part, {})
+            if not isinstance(values, dict):
+                policy.problems.append(f"{label}: '{part}' is not a table of settings; ignored.")
+                continue
+            target = policy.locked if part == "locked" else policy.defaults
+            for key, value in values.items():
+                if key not in SETTINGS:
+                    policy.problems.append(f"{label}: there is no setting '{key}'; ignored.")
+                    continue
+                problem = validate_setting(key, value)
+                if problem is not None:
+                    policy.problems.append(f"{label}: {key}: {problem.rstrip('.')}; ignored.")
+                    continue
+                target[key] = value
+                if part == "locked":
+                    policy.sources[key] = f"locked ({label})"
+                elif key not in policy.locked:
+                    policy.sources[key] = f"organisation default ({label})"
+        unknown = sorted(set(data) - {"locked", "defaults"})
+        if unknown:
+            policy.problems.append(f"{label}: unknown section(s) {', '.join(unknown)}; ignored.")
+    for problem in policy.problems:
+        log.warning("Policy: %s", problem)
+    return policy
+
+
+@lru_cache(maxsize=1)
+def current_policy() -> Policy:
+    """The policy of this process (read once)."""
+    return read_policy()
+
+
+def reload_policy() -> Policy:
+    """Read the sources again (tests; the window after IT changed a file)."""
+    current_policy.cache_clear()
+    return current_policy()
+
+
+def resolve(key: str, built_in: Any, stored: Any, has_stored: bool) -> Any:
+    """The value of a setting by the resolution order (module docstring)."""
+    policy = current_policy()
+    if key in policy.locked:
+        return copy.deepcopy(policy.locked[key])
+    if has_stored:
+        return stored
+    if key in policy.defaults:
+        return copy.deepcopy(policy.defaults[key])
+    return copy.deepcopy(built_in)
+
+
+def is_locked(key: str) -> bool:
+    return key in current_policy().locked
+
+
+def where_from(key: str, has_stored: bool) -> str:
+    """Where a setting's value comes from, in words."""
+    policy = current_policy()
+    if key in policy.locked:
+        return policy.sources.get(key, "locked")
+    if has_stored:
+        return "this workspace (the user's setting)"
+    if key in policy.defaults:
+        return policy.sources.get(key, "organisation default")
+    return "built-in default"
+
+
+def locked_problem(key: str, value: Any) -> str | None:
+    """Why ``value`` cannot be stored for ``key`` (a locked setting), else None."""
+    policy = current_policy()
+    if key in policy.locked and value != policy.locked[key]:
+        return f"{key} is {LOCKED_NOTE.lower()} ({policy.sources.get(key, 'policy')})"
+    return None
