@@ -28,6 +28,7 @@ import logging
 import os
 import plistlib
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -120,10 +121,22 @@ def _sources() -> list[tuple[str, Path | None]]:
     return out
 
 
+# The declared settings and their check, given by services.settings when it loads
+# (this module sits below it: settings resolve every value through here).
+_KNOWN: list[tuple[Mapping[str, Any], Callable[[str, Any], str | None]]] = []
+
+
+def use_settings(known: Mapping[str, Any], validate: Callable[[str, Any], str | None]) -> None:
+    """Tell the policy reader which settings exist and how a value is checked."""
+    _KNOWN[:] = [(known, validate)]
+    current_policy.cache_clear()
+
+
 def read_policy() -> Policy:
     """Every source read now (see the module docstring)."""
-    from services.settings import SETTINGS, validate_setting
-
+    if not _KNOWN:
+        raise RuntimeError("services.settings must be imported before a policy is read")
+    settings, validate_setting = _KNOWN[0]
     policy = Policy()
     found: list[tuple[str, dict[str, Any]]] = []
     registry = _windows_policy()
@@ -153,7 +166,7 @@ def read_policy() -> Policy:
                 continue
             target = policy.locked if part == "locked" else policy.defaults
             for key, value in values.items():
-                if key not in SETTINGS:
+                if key not in settings:
                     policy.problems.append(f"{label}: there is no setting '{key}'; ignored.")
                     continue
                 problem = validate_setting(key, value)

@@ -34,3 +34,31 @@ class SettingSpec:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     help: str = ""
+
+
+_TYPE_WORDS = {
+    bool: "true or false",
+    int: "whole number",
+    float: "number",
+    str: "text",
+    list: "list",
+    dict: "table of values",
+    type(None): "empty",
+}
+
+
+def type_words(kind: type | tuple[type, ...]) -> str:
+    """A type (or types) in words: "whole number", "true or false"..."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if int in kinds and float in kinds:
+        kinds = tuple(k for k in kinds if k is not int)
+    return " or ".join(_TYPE_WORDS.get(k, k.__name__) for k in kinds)
+
+
+def type_ok(spec: SettingSpec, value: Any) -> bool:
+    """Whether ``value`` has the setting's type."""
+    kinds = spec.type if isinstance(spec.type, tuple) else (spec.type,)
+    # bool is an int to Python, but "true" is no answer to "how many days".
+    if isinstance(value, bool) and bool not in kinds:
+        return False
+    return isinstance(value, spec.type)

@@ -24,8 +24,8 @@ from services.learn.config import LEARN_SPECS
 from services.listen.config import LISTEN_SPECS
 from services.local_dates import TIME_ZONE_SETTING, zone_problem
 from services.money import HOME_SETTING, RATES_SETTING, home_problem, rates_problem
-from services.policy import locked_problem, resolve
-from services.setting_spec import SettingSpec
+from services.policy import locked_problem, resolve, use_settings
+from services.setting_spec import SettingSpec, type_ok, type_words
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
 SCHEMA_VERSION = 1
@@ -543,32 +543,6 @@ def get_setting(session: Session, key: str) -> Any:
     return value
 
 
-_TYPE_WORDS = {
-    bool: "true or false",
-    int: "whole number",
-    float: "number",
-    str: "text",
-    list: "list",
-    dict: "table of values",
-    type(None): "empty",
-}
-
-
-def _type_words(kind: type | tuple[type, ...]) -> str:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if int in kinds and float in kinds:
-        kinds = tuple(k for k in kinds if k is not int)
-    return " or ".join(_TYPE_WORDS.get(k, k.__name__) for k in kinds)
-
-
-def _type_ok(spec: SettingSpec, value: Any) -> bool:
-    kinds = spec.type if isinstance(spec.type, tuple) else (spec.type,)
-    # bool is an int to Python, but "true" is no answer to "how many days".
-    if isinstance(value, bool) and bool not in kinds:
-        return False
-    return isinstance(value, spec.type)
-
-
 def validate_setting(key: str, value: Any) -> str | None:
     """What is wrong with ``value`` for setting ``key``, in plain words; None when it is fine.
 
@@ -577,10 +551,8 @@ def validate_setting(key: str, value: Any) -> str | None:
     """
     spec = _spec(key)
     title = f"{spec.group}: {spec.title}" if spec.group else spec.title
-    if not _type_ok(spec, value):
-        return (
-            f"'{title}' must be of type {_type_words(spec.type)} (got {_type_words(type(value))})."
-        )
+    if not type_ok(spec, value):
+        return f"'{title}' must be of type {type_words(spec.type)} (got {type_words(type(value))})."
     if isinstance(value, int | float) and not isinstance(value, bool):
         unit = f" {spec.unit}" if spec.unit and not spec.unit.startswith("%") else spec.unit
         if value != value:  # NaN
@@ -596,6 +568,9 @@ def validate_setting(key: str, value: Any) -> str | None:
         if problem is not None:
             return f"'{title}': {problem}."
     return None
+
+
+use_settings(SETTINGS, validate_setting)
 
 
 def setting_specs(prefix: str = "") -> tuple[SettingSpec, ...]:
