@@ -55,6 +55,7 @@ def test_a_file_in_the_watched_folder_is_imported_then_scored(
     path = Path(str(controller.workspace.engine.url.database))
     runs_before = _count(path, "SELECT count(*) FROM scoring_runs")
     tickets_before = _count(path, "SELECT count(*) FROM interactions WHERE kind = 'ticket'")
+    alerts_before = _count(path, "SELECT count(*) FROM alerts")
     folder = tmp_path / "watched"
     folder.mkdir()
     imports = controller.imports
@@ -76,8 +77,42 @@ def test_a_file_in_the_watched_folder_is_imported_then_scored(
     scored = _count(path, "SELECT customers FROM scoring_runs ORDER BY id DESC LIMIT 1")
     assert scored == _count(path, "SELECT count(*) FROM customers WHERE external_id IS NULL "
                                   "OR external_id != '__guest__'")  # fmt: skip
-    texts = [n.text for n in imports.notices.notices]
-    assert any(
-        t.startswith("tickets.csv arrived in the watched folder: imported, and") for t in texts
+    # The notice says what arrived and what the scoring and the alerts made of it.
+    rows = _count(path, "SELECT inserted + updated FROM import_runs ORDER BY id DESC LIMIT 1")
+    new_alerts = _count(path, "SELECT count(*) FROM alerts") - alerts_before
+    expected = (
+        f"tickets.csv imported: {rows:,} rows new or changed; re-scored {scored:,} customers, "
+        f"{new_alerts:,} new alert{'' if new_alerts == 1 else 's'}."
     )
+    assert rows > 0
+    assert expected in [n.text for n in imports.notices.notices]
     assert controller.scoring.rescore_reason is None
+
+
+def test_files_arriving_during_a_scoring_queue_one_more_never_two_at_once(
+    qtbot, controller: GuiController, presented_errors: list[str]
+) -> None:
+    jobs = controller.jobs
+    qtbot.waitUntil(lambda: controller.workspace is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert controller.workspace is not None
+    path = Path(str(controller.workspace.engine.url.database))
+    runs_before = _count(path, "SELECT count(*) FROM scoring_runs")
+    scoring = controller.scoring
+    finished: list[object] = []
+    scoring.scoring_finished.connect(finished.append)
+    scoring.rescore("a.csv imported: 3 rows new or changed")
+    qtbot.waitUntil(lambda: scoring.running, timeout=TIMEOUT_MS)
+    # Two more files land while the first run is going: one re-score waits for both.
+    scoring.rescore("b.csv imported: 1 row new or changed")
+    scoring.rescore("c.csv imported: 2 rows new or changed")
+    qtbot.waitUntil(lambda: len(finished) == 2 and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert presented_errors == []
+    assert _count(path, "SELECT count(*) FROM scoring_runs") == runs_before + 2
+    texts = [n.text for n in controller.imports.notices.notices]
+    assert any(t.startswith("a.csv imported: 3 rows new or changed; re-scored ") for t in texts)
+    assert any(
+        t.startswith("b.csv imported: 1 row new or changed; c.csv imported: 2 rows new or "
+                     "changed; re-scored ")
+        for t in texts
+    )  # fmt: skip
+    assert scoring.rescore_reason is None
