@@ -72,7 +72,7 @@ from app.workspace import (
 )
 from models.errors import UserFacingError, WorkspaceError
 from services.policy import current_policy
-from views.main_window import KEY_THEME, WORKSPACE_FILTER, MainWindow
+from views.main_window import KEY_THEME, TAB_MY_WORK, WORKSPACE_FILTER, MainWindow
 from views.theme import ThemeManager, ThemeMode, resources_dir
 from views.workspace.identity_dialog import IdentityPrompt
 from views.workspace.welcome_dialog import WelcomeFn
@@ -410,7 +410,13 @@ class GuiController(QObject):
         if result.escalations:  # the count and any reason no email went, not every title
             lines = [result.escalations[0]]
             lines += [x.strip() for x in result.escalations[1:] if x.strip().startswith("Not ")]
-            self.imports.notices.add("\n".join(lines), tone="warning")
+            self.window.my_work.reload()
+            self.imports.notices.add(
+                "\n".join(lines),
+                tone="warning",
+                action_text="Open My work",
+                action=lambda: self.window.tabs.setCurrentIndex(TAB_MY_WORK),
+            )
 
     def _on_composer_outreach_recorded(self, customer_id: int, alert_id: int) -> None:
         self.window.results.mark_stale()  # a new exposure
