@@ -5,12 +5,14 @@ tasks are made and the reason is kept; a rule that is off raises nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email
 import email.policy
 import json
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.workspace import Workspace, open_workspace, to_url
+from services.alerts import escalation
 from services.alerts.escalation import run_escalations
 from services.settings import ALERT_RULES, set_setting
 from tests.support.smtp_server import SMTPServer
@@ -185,3 +188,47 @@ def test_rules_that_are_off_raise_nothing(ws: Workspace) -> None:
             ]
             == 0
         )
+
+
+def test_two_runs_at_once_raise_each_cause_once(ws: Workspace) -> None:
+    """The window's scoring and run-daily may escalate at the same moment: both read "not
+    raised yet", and the database's unique cause key lets only one of them raise it."""
+    tickets = _tickets(ws)
+    _set(ws, escalation__ticket__enabled=True)
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+    original = escalation._claim
+
+    met: list[bool] = []
+
+    def claim_together(session: Session, cause: object) -> int | None:
+        if not met:  # each run's first claim waits for the other's: both past "done"
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=10)
+                met.append(True)
+        return original(session, cause)  # type: ignore[arg-type]
+
+    escalation._claim = claim_together  # type: ignore[assignment]
+    try:
+
+        def one() -> None:
+            results.append(run_escalations(ws.engine, now=NOW))
+
+        threads = [threading.Thread(target=one) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        escalation._claim = original  # type: ignore[assignment]
+    assert met  # the two runs really met before claiming
+    assert len(results) == 2  # neither run failed
+    raised = sorted(len(r.raised) for r in results)  # type: ignore[attr-defined]
+    assert sum(raised) == 2
+    with sqlite3.connect(_path(ws)) as con:
+        keys = sorted(k for (k,) in con.execute("SELECT cause_key FROM escalations"))
+        tasks = con.execute(
+            "SELECT count(*) FROM actions WHERE created_by = 'escalation'"
+        ).fetchone()[0]
+    assert keys == sorted([f"ticket:{tickets['urgent']}", f"ticket:{tickets['high']}"])
+    assert tasks == 2

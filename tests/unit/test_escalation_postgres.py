@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
 from models.schema import Action, AuditEvent, Customer, Escalation, Interaction
-from services.alerts.escalation import run_escalations
+from services.alerts.escalation import _Cause, _claim, run_escalations
 from services.demo import build_demo
 from services.refresh import score_and_alert
 from services.settings import set_setting
@@ -63,6 +63,10 @@ def test_escalations_once_per_cause_on_postgresql(pg_url: str) -> None:  # noqa:
         assert {(r.assignee, r.kind) for r in rows} == {("Dana Reyes", "task")}
         assert len(first.raised) == 2 == audits
         assert run_escalations(ws.engine, now=NOW).raised == []
+        # A run that finds the cause already claimed (by a run at the same moment) skips it.
+        with Session(ws.engine) as session, session.begin():
+            again = _Cause("ticket", rows[0].cause_key, cid, None, "", "again", {})
+            assert _claim(session, again) is None
         # The database refuses a second row for one cause.
         with pytest.raises(IntegrityError), Session(ws.engine) as session, session.begin():
             session.add(Escalation(cause_key=rows[0].cause_key, rule_key="ticket", customer_id=cid))
