@@ -11,6 +11,7 @@ import email
 import email.policy
 import json
 import shutil
+import socket
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -232,3 +233,27 @@ def test_two_runs_at_once_raise_each_cause_once(ws: Workspace) -> None:
         ).fetchone()[0]
     assert keys == sorted([f"ticket:{tickets['urgent']}", f"ticket:{tickets['high']}"])
     assert tasks == 2
+
+
+def test_an_smtp_server_that_is_down_leaves_the_task_and_says_why(ws: Workspace) -> None:
+    _tickets(ws)
+    with socket.socket() as s:  # a loopback port with nothing listening
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    _set(ws, escalation__ticket__enabled=True, escalation__notify_email="lead@fern.example",
+         smtp__host="127.0.0.1", smtp__port=port, smtp__security="none")  # fmt: skip
+    run = run_escalations(ws.engine, now=NOW)
+    assert len(run.raised) == 2
+    assert run.emailed == 0
+    with sqlite3.connect(_path(ws)) as con:
+        rows = con.execute(
+            "SELECT e.emailed_to, e.email_problem, a.kind FROM escalations e "
+            "JOIN actions a ON a.id = e.action_id"
+        ).fetchall()
+    assert len(rows) == 2
+    for emailed_to, problem, kind in rows:
+        assert (emailed_to, kind) == (None, "task")
+        assert problem == (
+            f"Nothing answers at 127.0.0.1:{port} (connection refused); check the SMTP "
+            "server and port in Settings > Sending email."
+        )
