@@ -127,13 +127,28 @@ def test_each_rule_raises_exactly_its_causes_once_audited(ws: Workspace) -> None
     assert {k for k in keys if k.startswith("churn:")} == churn
     assert churn
     assert len(first.raised) == len(rows) == audits
-    for _key, rule, _cid, assignee, kind, title, by, due in rows:
+    with sqlite3.connect(_path(ws)) as con:
+        deal_owner = dict(con.execute("SELECT 'deal:' || id, owner FROM opportunities"))
+        churn_owner = dict(
+            con.execute(
+                "SELECT 'churn:' || a.id, c.owner FROM alerts a "
+                "JOIN customers c ON c.id = a.customer_id"
+            )
+        )
+    for key, rule, _cid, assignee, kind, title, by, due in rows:
         assert kind == "task"
         assert by == "escalation"
         assert due == (NOW.date() + dt.timedelta(days=1)).isoformat()
         if rule == "ticket":
             assert assignee == "Dana Reyes"
             assert "negative ticket from" in title
+        elif rule == "deal":  # the deal's owner
+            assert assignee == (deal_owner[key.rsplit(":", 1)[0]] or None)
+            assert title.startswith("Deal at risk: ")
+        else:  # the customer's owner
+            assert assignee == (churn_owner[key] or None)
+            assert title.startswith("Retention: ")
+    assert {r[3] for r in rows if r[1] == "deal"} - {None}  # owners, not all empty
     # Never twice for the same cause.
     again = run_escalations(ws.engine, now=NOW)
     assert again.raised == []
