@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.workspace import Workspace, open_workspace, to_url
 from services.alerts import escalation
 from services.alerts.escalation import run_escalations
+from services.alerts.work import my_work
 from services.settings import ALERT_RULES, set_setting
 from tests.support.smtp_server import SMTPServer
 from tests.unit.test_ask_readonly import scored_file  # noqa: F401  (the fixture)
@@ -272,3 +273,22 @@ def test_an_smtp_server_that_is_down_leaves_the_task_and_says_why(ws: Workspace)
             f"Nothing answers at 127.0.0.1:{port} (connection refused); check the SMTP "
             "server and port in Settings > Sending email."
         )
+
+
+def test_the_team_leads_tasks_are_in_their_my_work(ws: Workspace) -> None:
+    tickets = _tickets(ws)
+    _set(ws, escalation__ticket__enabled=True, escalation__team_lead="Dana Reyes")
+    run_escalations(ws.engine, now=NOW)
+    with sqlite3.connect(_path(ws)) as con:
+        made = {
+            a for (a,) in con.execute(
+                "SELECT action_id FROM escalations WHERE cause_key IN (?, ?)",
+                (f"ticket:{tickets['urgent']}", f"ticket:{tickets['high']}"))
+        }  # fmt: skip
+        owners = {o for (o,) in con.execute("SELECT DISTINCT owner FROM customers")}
+    assert len(made) == 2
+    assert "Dana Reyes" not in owners  # not theirs by owning the customers
+    lead = my_work(ws.engine, user="dana.reyes", owner="Dana Reyes", now=NOW)
+    assert {t.id for t in lead.tasks} == made
+    other = my_work(ws.engine, user="sam", owner="Sam Other", now=NOW)
+    assert not {t.id for t in other.tasks} & made
