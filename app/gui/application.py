@@ -72,7 +72,7 @@ from app.workspace import (
 )
 from models.errors import UserFacingError, WorkspaceError
 from services.policy import current_policy
-from views.main_window import KEY_THEME, WORKSPACE_FILTER, MainWindow
+from views.main_window import KEY_THEME, TAB_MY_WORK, WORKSPACE_FILTER, MainWindow
 from views.theme import ThemeManager, ThemeMode, resources_dir
 from views.workspace.identity_dialog import IdentityPrompt
 from views.workspace.welcome_dialog import WelcomeFn
@@ -184,7 +184,7 @@ class GuiController(QObject):
         )
         # A file imported from the watched folder: the workspace is scored again at once.
         self.imports.watched_import_done.connect(self._on_watched_import_done)
-        self.scoring.scoring_finished.connect(self._on_scoring_finished)
+        self.scoring.refreshed.connect(self._on_scoring_refreshed)
         # File ▸ Settings…: alert rules, cap, quiet period, score weights.
         self.settings = SettingsController(
             jobs,
@@ -390,21 +390,33 @@ class GuiController(QObject):
         """A watched-folder file landed with changes: score again (after any run in
         flight), so its orders and tickets count in the scores and alerts at once."""
         report = outcome.report
-        if report.landed and sum(f.inserted + f.updated for f in report.files) > 0:
-            self.scoring.rescore(os.path.basename(path))
+        changed = sum(f.inserted + f.updated for f in report.files)
+        if report.landed and changed > 0:
+            rows = "1 row" if changed == 1 else f"{changed:,} rows"
+            self.scoring.rescore(f"{os.path.basename(path)} imported: {rows} new or changed")
 
-    def _on_scoring_finished(self, summary: Any) -> None:
-        from services.formatting import format_date
-
+    def _on_scoring_refreshed(self, result: Any) -> None:
+        """After a scoring: the watched folder's notice (what arrived, what the scoring and
+        the alerts made of it) and any escalations raised, in the notices."""
         reason = self.scoring.rescore_reason
-        if reason is None:
-            return
-        self.imports.notices.add(
-            f"{reason} arrived in the watched folder: imported, and "
-            f"{summary.customers:,} customers scored again as of "
-            f"{format_date(summary.as_of)}; the alerts are up to date.",
-            tone="positive",
-        )
+        if reason is not None:
+            text = f"{reason}; re-scored {result.scores.customers:,} customers"
+            if result.alerts is not None:
+                created = result.alerts.created
+                text += f", {created:,} new alert{'' if created == 1 else 's'}"
+            else:
+                text += f" (the alerts were not updated: {result.alerts_error})"
+            self.imports.notices.add(text + ".", tone="positive")
+        if result.escalations:  # the count and any reason no email went, not every title
+            lines = [result.escalations[0]]
+            lines += [x.strip() for x in result.escalations[1:] if x.strip().startswith("Not ")]
+            self.window.my_work.reload()
+            self.imports.notices.add(
+                "\n".join(lines),
+                tone="warning",
+                action_text="Open My work",
+                action=lambda: self.window.tabs.setCurrentIndex(TAB_MY_WORK),
+            )
 
     def _on_composer_outreach_recorded(self, customer_id: int, alert_id: int) -> None:
         self.window.results.mark_stale()  # a new exposure

@@ -36,6 +36,7 @@ from views.scoring.model_report import ModelReportDialog
 from views.theme import ThemeManager
 
 if TYPE_CHECKING:
+    from services.refresh import RefreshResult
     from views.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -86,19 +87,18 @@ def read_default_horizon(workspace: Workspace) -> int:
 
 def run_scoring(
     workspace: Workspace, parameters: ScoringParameters, state: TaskState
-) -> ScoringSummary:
+) -> RefreshResult:
     """Score every customer and store the snapshot, then raise and refresh the alerts from
-    it; on the database worker."""
+    it and run the escalations; on the database worker."""
     from services.refresh import score_and_alert
 
-    result = score_and_alert(
+    return score_and_alert(
         workspace.engine,
         as_of=parameters.as_of,
         horizon_days=parameters.horizon_days,
         progress=state.progress,
         cancelled=state.cancelled,
     )
-    return result.scores
 
 
 def summary_message(summary: ScoringSummary) -> str:
@@ -140,12 +140,15 @@ class ScoringController(QObject):
     Signals:
         scoring_progressed(fraction, message): a run in flight reported progress.
         scoring_finished(summary): a run finished and its scores are stored.
+        refreshed(result): the same run's RefreshResult: its scores, the alerts raised
+            after them and the escalations (emitted just before scoring_finished).
         scoring_cancelled(): the user cancelled a run; nothing was stored.
         scoring_failed(error): a run failed; nothing was stored.
     """
 
     scoring_progressed = Signal(float, str)
     scoring_finished = Signal(object)
+    refreshed = Signal(object)
     scoring_cancelled = Signal()
     scoring_failed = Signal(object)
 
@@ -171,7 +174,7 @@ class ScoringController(QObject):
             lambda defaults: ask_scoring_parameters(window, defaults, today=self._today())
         )
         self._show_progress = show_progress
-        self._operation: Operation[ScoringSummary] | None = None
+        self._operation: Operation[RefreshResult] | None = None
         # Why a re-score waits for the run in flight (a file arrived meanwhile), if any.
         self._rescore_queued: str | None = None
         # What the run in flight re-scores for (None: the user's Score now).
@@ -216,7 +219,7 @@ class ScoringController(QObject):
         if workspace is None:
             return
         if self.running:
-            self._rescore_queued = reason
+            self._queue_rescore(reason)
             return
         (
             self._jobs.operation(
@@ -229,9 +232,14 @@ class ScoringController(QObject):
             .run()
         )
 
+    def _queue_rescore(self, reason: str) -> None:
+        """One re-score waits for the run in flight, for every file that arrived meanwhile."""
+        queued = self._rescore_queued
+        self._rescore_queued = reason if queued is None else f"{queued}; {reason}"
+
     def _start_rescore(self, reason: str, horizon_days: int) -> None:
         if self.running:
-            self._rescore_queued = reason
+            self._queue_rescore(reason)
             return
         if self.start(ScoringParameters(self._today(), horizon_days)) is not None:
             self.rescore_reason = reason
@@ -241,7 +249,7 @@ class ScoringController(QObject):
         if parameters is not None:
             self.start(parameters)
 
-    def start(self, parameters: ScoringParameters) -> Operation[ScoringSummary] | None:
+    def start(self, parameters: ScoringParameters) -> Operation[RefreshResult] | None:
         """Score the open workspace with these parameters (progress, Cancel)."""
         workspace = self._workspace()
         if workspace is None or self.running:
@@ -293,11 +301,13 @@ class ScoringController(QObject):
         if self._operation is not None:
             self._operation.cancel()
 
-    def _on_scored(self, summary: ScoringSummary) -> None:
+    def _on_scored(self, result: RefreshResult) -> None:
+        summary = result.scores
         self._window.statusBar().showMessage(summary_message(summary), SUMMARY_MESSAGE_MS)
         self._window.refresh_scores()
         if self.report_dialog is not None and self.report_dialog.isVisible():
             self._load_report()
+        self.refreshed.emit(result)
         self.scoring_finished.emit(summary)
 
     def _on_scoring_failed(self, error: BaseException) -> None:

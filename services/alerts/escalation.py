@@ -30,7 +30,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, literal_column, select
+from sqlalchemy import Engine, literal_column, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
@@ -109,6 +111,9 @@ def run_escalations(engine: Engine, *, now: dt.datetime | None = None) -> Escala
     with translate_db_errors(), Session(engine) as session, session.begin():
         due = now.date() + dt.timedelta(days=TASK_DUE_DAYS)
         for cause in fresh:
+            row_id = _claim(session, cause)
+            if row_id is None:  # another run (the window, run-daily) raised it meanwhile
+                continue
             task = Action(
                 customer_id=cause.customer_id,
                 alert_id=cause.alert_id,
@@ -120,15 +125,9 @@ def run_escalations(engine: Engine, *, now: dt.datetime | None = None) -> Escala
             )
             session.add(task)
             session.flush()
-            row = Escalation(
-                cause_key=cause.key,
-                rule_key=cause.rule,
-                customer_id=cause.customer_id,
-                action_id=task.id,
-                assignee=cause.assignee or None,
+            session.execute(
+                update(Escalation).where(Escalation.id == row_id).values(action_id=task.id)
             )
-            session.add(row)
-            session.flush()
             session.add(
                 AuditEvent(
                     actor=ACTOR,
@@ -139,12 +138,27 @@ def run_escalations(engine: Engine, *, now: dt.datetime | None = None) -> Escala
                              "assignee": cause.assignee, **cause.details},
                 )
             )  # fmt: skip
-            made.append((row.id, cause))
+            made.append((row_id, cause))
             run.raised.append(cause.title)
     if notify:
         _email(engine, made, notify, run)
     log.info("Escalations: %d raised", len(made))
     return run
+
+
+def _claim(session: Session, cause: _Cause) -> int | None:
+    """The cause's escalations row, or None when it is already there: the database's
+    unique cause key decides, so two runs at once (the window and run-daily) never raise
+    one cause twice nor fail on it."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return session.scalar(
+        insert(Escalation)
+        .values(cause_key=cause.key, rule_key=cause.rule, customer_id=cause.customer_id,
+                assignee=cause.assignee or None)
+        .on_conflict_do_nothing(index_elements=["cause_key"])
+        .returning(Escalation.id)
+    )  # fmt: skip
 
 
 def _email(engine: Engine, made: list[tuple[int, _Cause]], to: str, run: EscalationRun) -> None:

@@ -5,7 +5,7 @@
 - **Tasks**: open tasks (``actions`` of kind task not done), overdue first, then due
   today, then later (by due date, then the oldest first). A task is the user's when
   they created it or when they own its customer or its alert (``owner``: the owner name
-  the alert list's "Mine" matches).
+  the alert list's "Mine" matches), or when an escalation assigned it to them.
 - **Coming back**: alerts snoozed until a date within the next
   ``SNOOZE_HORIZON_DAYS`` days (soonest first), then those snoozed until their
   condition clears. A snooze whose date has come is open again and is not listed.
@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from models.schema import Action, Alert, AuditEvent, Customer, Outreach
+from models.schema import Action, Alert, AuditEvent, Customer, Escalation, Outreach
 from models.vocab import OUTREACH_STATUSES
 from services.alerts._db import aware, reading
 from services.alerts.config import RULE_TITLES, default_actor
@@ -113,7 +113,12 @@ def _tasks(
         .where(Action.kind == "task", Action.done_at.is_(None))
     )
     if not everyone:
-        query = query.where(or_(Action.created_by == user, *_owned(owner)))
+        mine = [Action.created_by == user, *_owned(owner)]
+        if owner:  # an escalation's task is its assignee's (the team lead, the deal's owner)
+            mine.append(
+                Action.id.in_(select(Escalation.action_id).where(Escalation.assignee == owner))
+            )
+        query = query.where(or_(*mine))
     found = []
     for row in session.execute(query):
         due = row.due_date or today  # a task always has one; an old row may not

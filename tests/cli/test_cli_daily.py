@@ -188,3 +188,40 @@ def test_run_daily_runs_as_cron_does(db: Path, tmp_path: Path) -> None:
     assert rows(db, "SELECT count(*) FROM orders WHERE source = 'shopify'")[0][0] > 1000
     log = tmp_path / ".local" / "state"
     assert any("run-daily finished" in p.read_text() for p in log.rglob("*.log"))
+
+
+def test_score_from_the_command_line_escalates_once_and_emails(db: Path) -> None:
+    with sqlite3.connect(db) as con:
+        cid = con.execute("SELECT min(id) FROM customers").fetchone()[0]
+        when = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+        ticket = con.execute(
+            "INSERT INTO interactions (customer_id, kind, occurred_at, subject, status, "
+            "satisfaction, source, attributes) VALUES (?, 'ticket', ?, 'Parcel lost', 'open', "
+            "'bad', 'zendesk', '{\"Priority\": \"High\"}')",
+            (cid, when.strftime("%Y-%m-%d %H:%M:%S.000000")),
+        ).lastrowid
+    with SMTPServer() as server:
+        settings(db, escalation__ticket__enabled=True, escalation__team_lead="Dana Reyes",
+                 escalation__notify_email="lead@fern.example", smtp__host="127.0.0.1",
+                 smtp__port=server.port, smtp__security="none",
+                 smtp__from_address="radar@fern.example")  # fmt: skip
+        code, out, err = run(db, "score")
+        assert code == 0, err
+        assert "Escalations: 1 raised (a task each), 1 emailed" in out.splitlines()
+        assert len(server.received.data) == 1
+        message = email.message_from_bytes(server.received.data[0], policy=email.policy.default)
+        assert message["To"] == "lead@fern.example"
+        assert message["Subject"].startswith("Escalation: High negative ticket from ")
+        assert message["Subject"].endswith(": Parcel lost")
+        assert "For: Dana Reyes" in message.get_body(("plain",)).get_content()
+        # The same cause on the next scoring: nothing new, nothing sent.
+        code, out, err = run(db, "score")
+        assert code == 0, err
+        assert "Escalations" not in out
+        assert len(server.received.data) == 1
+    assert rows(db, "SELECT cause_key, assignee, emailed_to FROM escalations") == [
+        (f"ticket:{ticket}", "Dana Reyes", "lead@fern.example")
+    ]
+    assert rows(db, "SELECT count(*) FROM audit_events WHERE action = 'escalation.raised'") == [
+        (1,)
+    ]

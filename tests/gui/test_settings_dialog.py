@@ -212,3 +212,45 @@ def test_a_bad_base_url_is_refused_with_its_reason(qtbot, dialog: SettingsDialog
     error = dialog._errors["llm.base_url"]
     assert error.isVisible()
     assert "http://" in error.text()
+
+
+def test_the_escalations_have_a_page_beside_the_alert_rules_and_save(
+    qtbot, jobs: JobRunner, demo_workspace: Workspace
+) -> None:
+    def answer(d: SettingsDialog) -> bool:
+        groups = d.group_names
+        assert groups.index("Stalled deal") < groups.index("Escalations") < groups.index("Scores")
+        d.show_group_named("Escalations")
+        d.editor("escalation.ticket.enabled").setChecked(True)  # type: ignore[attr-defined]
+        d.editor("escalation.team_lead").setText("Dana Reyes")  # type: ignore[attr-defined]
+        d.editor("escalation.notify_email").setText("lead@fern.example")  # type: ignore[attr-defined]
+        d.editor("escalation.churn.min_clv").setValue(2500)  # type: ignore[attr-defined]
+        return True
+
+    from PySide6.QtWidgets import QWidget
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    controller = SettingsController(
+        jobs, parent, lambda: demo_workspace, user=lambda: "dana.tester", show=answer,
+        status=lambda _text: None,
+    )  # fmt: skip
+    with qtbot.waitSignal(controller.settings_saved, timeout=30_000) as saved:
+        controller.open()
+    assert set(saved.args[0]) == {
+        "escalation.ticket.enabled",
+        "escalation.team_lead",
+        "escalation.notify_email",
+        "escalation.churn.min_clv",
+    }
+    qtbot.waitUntil(jobs.is_idle, timeout=10_000)
+    from sqlalchemy.orm import Session
+
+    from services.settings import get_setting
+
+    with Session(demo_workspace.engine) as session:
+        assert get_setting(session, "escalation.ticket.enabled") is True
+        assert get_setting(session, "escalation.team_lead") == "Dana Reyes"
+        assert get_setting(session, "escalation.notify_email") == "lead@fern.example"
+        assert get_setting(session, "escalation.churn.min_clv") == 2500
+        assert get_setting(session, "escalation.deal.enabled") is False

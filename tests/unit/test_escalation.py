@@ -5,12 +5,15 @@ tasks are made and the reason is kept; a rule that is off raises nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email
 import email.policy
 import json
 import shutil
+import socket
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +21,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.workspace import Workspace, open_workspace, to_url
+from services.alerts import escalation
 from services.alerts.escalation import run_escalations
+from services.alerts.work import my_work
 from services.settings import ALERT_RULES, set_setting
 from tests.support.smtp_server import SMTPServer
 from tests.unit.test_ask_readonly import scored_file  # noqa: F401  (the fixture)
@@ -123,13 +128,28 @@ def test_each_rule_raises_exactly_its_causes_once_audited(ws: Workspace) -> None
     assert {k for k in keys if k.startswith("churn:")} == churn
     assert churn
     assert len(first.raised) == len(rows) == audits
-    for _key, rule, _cid, assignee, kind, title, by, due in rows:
+    with sqlite3.connect(_path(ws)) as con:
+        deal_owner = dict(con.execute("SELECT 'deal:' || id, owner FROM opportunities"))
+        churn_owner = dict(
+            con.execute(
+                "SELECT 'churn:' || a.id, c.owner FROM alerts a "
+                "JOIN customers c ON c.id = a.customer_id"
+            )
+        )
+    for key, rule, _cid, assignee, kind, title, by, due in rows:
         assert kind == "task"
         assert by == "escalation"
         assert due == (NOW.date() + dt.timedelta(days=1)).isoformat()
         if rule == "ticket":
             assert assignee == "Dana Reyes"
             assert "negative ticket from" in title
+        elif rule == "deal":  # the deal's owner
+            assert assignee == (deal_owner[key.rsplit(":", 1)[0]] or None)
+            assert title.startswith("Deal at risk: ")
+        else:  # the customer's owner
+            assert assignee == (churn_owner[key] or None)
+            assert title.startswith("Retention: ")
+    assert {r[3] for r in rows if r[1] == "deal"} - {None}  # owners, not all empty
     # Never twice for the same cause.
     again = run_escalations(ws.engine, now=NOW)
     assert again.raised == []
@@ -185,3 +205,90 @@ def test_rules_that_are_off_raise_nothing(ws: Workspace) -> None:
             ]
             == 0
         )
+
+
+def test_two_runs_at_once_raise_each_cause_once(ws: Workspace) -> None:
+    """The window's scoring and run-daily may escalate at the same moment: both read "not
+    raised yet", and the database's unique cause key lets only one of them raise it."""
+    tickets = _tickets(ws)
+    _set(ws, escalation__ticket__enabled=True)
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+    original = escalation._claim
+
+    met: list[bool] = []
+
+    def claim_together(session: Session, cause: object) -> int | None:
+        if not met:  # each run's first claim waits for the other's: both past "done"
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=10)
+                met.append(True)
+        return original(session, cause)  # type: ignore[arg-type]
+
+    escalation._claim = claim_together  # type: ignore[assignment]
+    try:
+
+        def one() -> None:
+            results.append(run_escalations(ws.engine, now=NOW))
+
+        threads = [threading.Thread(target=one) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        escalation._claim = original  # type: ignore[assignment]
+    assert met  # the two runs really met before claiming
+    assert len(results) == 2  # neither run failed
+    raised = sorted(len(r.raised) for r in results)  # type: ignore[attr-defined]
+    assert sum(raised) == 2
+    with sqlite3.connect(_path(ws)) as con:
+        keys = sorted(k for (k,) in con.execute("SELECT cause_key FROM escalations"))
+        tasks = con.execute(
+            "SELECT count(*) FROM actions WHERE created_by = 'escalation'"
+        ).fetchone()[0]
+    assert keys == sorted([f"ticket:{tickets['urgent']}", f"ticket:{tickets['high']}"])
+    assert tasks == 2
+
+
+def test_an_smtp_server_that_is_down_leaves_the_task_and_says_why(ws: Workspace) -> None:
+    _tickets(ws)
+    with socket.socket() as s:  # a loopback port with nothing listening
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    _set(ws, escalation__ticket__enabled=True, escalation__notify_email="lead@fern.example",
+         smtp__host="127.0.0.1", smtp__port=port, smtp__security="none")  # fmt: skip
+    run = run_escalations(ws.engine, now=NOW)
+    assert len(run.raised) == 2
+    assert run.emailed == 0
+    with sqlite3.connect(_path(ws)) as con:
+        rows = con.execute(
+            "SELECT e.emailed_to, e.email_problem, a.kind FROM escalations e "
+            "JOIN actions a ON a.id = e.action_id"
+        ).fetchall()
+    assert len(rows) == 2
+    for emailed_to, problem, kind in rows:
+        assert (emailed_to, kind) == (None, "task")
+        assert problem == (
+            f"Nothing answers at 127.0.0.1:{port} (connection refused); check the SMTP "
+            "server and port in Settings > Sending email."
+        )
+
+
+def test_the_team_leads_tasks_are_in_their_my_work(ws: Workspace) -> None:
+    tickets = _tickets(ws)
+    _set(ws, escalation__ticket__enabled=True, escalation__team_lead="Dana Reyes")
+    run_escalations(ws.engine, now=NOW)
+    with sqlite3.connect(_path(ws)) as con:
+        made = {
+            a for (a,) in con.execute(
+                "SELECT action_id FROM escalations WHERE cause_key IN (?, ?)",
+                (f"ticket:{tickets['urgent']}", f"ticket:{tickets['high']}"))
+        }  # fmt: skip
+        owners = {o for (o,) in con.execute("SELECT DISTINCT owner FROM customers")}
+    assert len(made) == 2
+    assert "Dana Reyes" not in owners  # not theirs by owning the customers
+    lead = my_work(ws.engine, user="dana.reyes", owner="Dana Reyes", now=NOW)
+    assert {t.id for t in lead.tasks} == made
+    other = my_work(ws.engine, user="sam", owner="Sam Other", now=NOW)
+    assert not {t.id for t in other.tasks} & made

@@ -34,6 +34,7 @@ class ImportNotice(QFrame):
         self.setProperty("tone", tone)
         self.label = QLabel(text, self)
         self.label.setObjectName("importNoticeText")
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # file names, subjects: never markup
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.action_button: QPushButton | None = None
