@@ -11,12 +11,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace, to_url
 from services.listen.digest import build_digest
 from services.listen.records import Digest
 from services.listen.sentiment import NEGATIVE_TICKET_SQL
-from services.local_dates import workspace_zone
+from services.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.settings import get_setting
 from tests.unit.test_ask_readonly import scored_file  # noqa: F401  (the fixture)
 
 FMT = "%Y-%m-%d %H:%M:%S.%f"
@@ -45,27 +47,22 @@ def test_every_line_counts_what_the_tables_hold(db: Path) -> None:
             "AND rule_key <> 'stalled_opportunity')",
             ((now - dt.timedelta(hours=1)).replace(tzinfo=None).strftime(FMT),),
         )
-        zone_setting = con.execute(
-            "SELECT value FROM settings WHERE key = 'workspace.time_zone'"
-        ).fetchone()
-    zone = ZoneInfo(workspace_zone(zone_setting[0] if zone_setting else None))
-    since = now.astimezone(zone).date() - dt.timedelta(days=40)
+    ws = open_workspace(to_url(str(db)), backup=False)
+    try:
+        with Session(ws.engine) as session:  # the settings as the app reads them
+            zone = ZoneInfo(workspace_zone(get_setting(session, TIME_ZONE_SETTING)))
+            window = int(get_setting(session, "learn.attribution_days"))
+        since = now.astimezone(zone).date() - dt.timedelta(days=40)
+        digest: Digest = build_digest(ws.engine, since, now=now)
+    finally:
+        ws.close()
     start_utc = dt.datetime.combine(since, dt.time(), tzinfo=zone).astimezone(dt.UTC)
     start, end = (t.replace(tzinfo=None).strftime(FMT) for t in (start_utc, now))
     today = now.astimezone(zone).date().isoformat()
 
-    ws = open_workspace(to_url(str(db)), backup=False)
-    try:
-        digest: Digest = build_digest(ws.engine, since, now=now)
-    finally:
-        ws.close()
     got = {line.key: line for line in digest.lines}
 
     with sqlite3.connect(db) as con:
-        window = int(
-            (con.execute("SELECT value FROM settings WHERE key = 'learn.attribution_days'")
-             .fetchone() or ("30",))[0]
-        )  # fmt: skip
         expected: dict[str, list[int]] = {
             "new_tickets": ids(con, "SELECT customer_id FROM interactions i WHERE kind = 'ticket' "
                                     "AND occurred_at >= ? AND occurred_at <= ?", start, end),
