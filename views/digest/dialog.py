@@ -67,13 +67,9 @@ class SinceDialog(QDialog):
     def _line(self, line: DigestLine) -> QWidget:
         button = QPushButton(line.text, self)
         button.setFlat(True)
+        # Link-coloured: a line opens what it counts; one that counts nothing is muted
+        # text, still readable (app.qss, QPushButton#digestLine).
         button.setObjectName("digestLine")
-        # Link-coloured: a line opens what it counts (greyed when it counts nothing).
-        button.setStyleSheet(
-            "QPushButton { text-align: left; padding: 3px 6px; color: palette(link); }"
-            "QPushButton:hover { text-decoration: underline; }"
-            "QPushButton:disabled { color: palette(mid); }"
-        )
         button.setEnabled(line.count > 0)
         where = "My work" if line.opens == "my_work" else "these customers"
         button.setToolTip(f"Open {where}" if line.count else "")
