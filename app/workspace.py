@@ -20,6 +20,7 @@ from models.db import make_engine, make_session_factory, sqlite_path
 from models.errors import WorkspaceError
 from models.migrate import upgrade
 from services.rollups import watch_for_stale_rollups
+from services.settings import WORKSPACE_LOCATION, organisation_value
 
 APP_NAME = "AccountRadar"
 DEFAULT_FILE_NAME = "default.radar.sqlite"
@@ -48,8 +49,23 @@ def to_url(location: str) -> str:
 
 
 def resolve_url(db: str | None = None, environ: Mapping[str, str] | None = None) -> str:
-    """The workspace URL: --db, else $ACCOUNT_RADAR_DB, else the default file."""
+    """The workspace URL: --db, else $ACCOUNT_RADAR_DB, else the organisation's
+    ``workspace.location``, else the default file. A location the organisation locks is
+    the only one: another --db or $ACCOUNT_RADAR_DB is refused."""
     env = os.environ if environ is None else environ
+    location, locked = organisation_value(WORKSPACE_LOCATION)
+    if location:
+        try:
+            organisation_url = to_url(os.path.expandvars(os.path.expanduser(str(location))))
+        except WorkspaceError as exc:
+            raise WorkspaceError(f"The organisation's workspace location: {exc}") from None
+        asked = db if db is not None else env.get(ENV_VAR)
+        if locked and asked is not None and to_url(asked) != organisation_url:
+            raise WorkspaceError(
+                f"Your organisation sets the workspace ({location}); it can't be changed here."
+            )
+        if db is None and ENV_VAR not in env or locked:
+            return organisation_url
     # An empty --db or variable is a mistake, not a request for the default workspace.
     if db is not None:
         return to_url(db)

@@ -22,11 +22,14 @@ EXE = APP_DIR / ("AccountRadar.exe" if sys.platform == "win32" else "AccountRada
 
 
 def folder_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return sum(p.lstat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
 def build() -> None:
     started = time.monotonic()
+    sys.path.insert(0, str(ROOT / "packaging"))
+    import slim
+
     subprocess.run(
         [
             sys.executable,
@@ -47,9 +50,12 @@ def build() -> None:
     )
     print(
         f"built {APP_DIR} in {time.monotonic() - started:.0f} s "
-        f"({folder_size(APP_DIR) / 1e6:.0f} MB)",
+        f"({folder_size(APP_DIR) / 1e6:.0f} MB as PyInstaller made it)",
         flush=True,
     )
+    slim.slim(APP_DIR, EXE)
+    for name, size in slim.report(APP_DIR):
+        print(f"{size / 1e6:8.1f} MB  {name}")
 
 
 def self_test() -> int:

@@ -95,15 +95,93 @@ def _windows_policy() -> tuple[str, dict[str, Any]] | None:  # pragma: no cover 
         key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, WINDOWS_KEY)
     except OSError:
         return None
-    data: dict[str, Any] = {}
+    tables: dict[str, str] = {}
+    values: dict[str, dict[str, str]] = {}
     with key:
-        for name, part in (("Locked", "locked"), ("Defaults", "defaults")):
+        for name in ("Locked", "Defaults"):
             try:
                 value, _kind = winreg.QueryValueEx(key, name)
+                tables[name] = str(value)
+            except OSError:
+                pass
+            try:
+                sub = winreg.OpenKey(key, name)
             except OSError:
                 continue
-            data[part] = json.loads(value) if isinstance(value, str) else value
-    return "HKLM\\" + WINDOWS_KEY, data
+            with sub:
+                found: dict[str, str] = {}
+                for index in range(winreg.QueryInfoKey(sub)[1]):
+                    setting, text, _kind = winreg.EnumValue(sub, index)
+                    found[setting] = str(text)
+                values[name] = found
+    return "HKLM\\" + WINDOWS_KEY, registry_data(tables, values)
+
+
+def registry_data(tables: dict[str, str], values: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The policy the Windows registry holds, as a policy file would.
+
+    Two forms, both under ``HKLM\\Software\\Policies\\AccountRadar``: string values
+    ``Locked`` and ``Defaults`` each holding a JSON object (Group Policy preferences), and
+    subkeys ``Locked`` and ``Defaults`` with one string value per setting (what the MSI's
+    public properties write: ``llm.base_url`` = ``http://llm.corp:8080/v1``). A value of the
+    second form is text and is read as its setting's type (``coerce_text``); the subkey wins
+    over the JSON object for the same setting.
+    """
+    data: dict[str, Any] = {}
+    for name, part in (("Locked", "locked"), ("Defaults", "defaults")):
+        table: dict[str, Any] = {}
+        if name in tables:
+            try:
+                parsed = json.loads(tables[name])
+            except ValueError as exc:
+                raise ValueError(f"the value {name} is not JSON ({exc})") from exc
+            if not isinstance(parsed, dict):
+                raise ValueError(f"the value {name} is not a JSON object")
+            table.update(parsed)
+        table.update({k: TextValue(v) for k, v in values.get(name, {}).items()})
+        if name in tables or name in values:
+            data[part] = table
+    return data
+
+
+class TextValue(str):
+    """A policy value given as text (the registry), to be read as its setting's type."""
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def coerce_text(kind: type | tuple[type, ...], text: str) -> Any:
+    """``text`` as a value of ``kind`` (a setting's type); the text itself when it can't be
+    (the setting's check then says what is wrong)."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    stripped = text.strip()
+    if str in kinds and not stripped.startswith(("[", "{")):
+        return text
+    if bool in kinds and stripped.lower() in _TRUE | _FALSE:
+        return stripped.lower() in _TRUE
+    if int in kinds:
+        try:
+            return int(stripped)
+        except ValueError:
+            pass
+    if float in kinds:
+        try:
+            return float(stripped)
+        except ValueError:
+            pass
+    if list in kinds or dict in kinds:
+        if stripped.startswith(("[", "{")):
+            try:
+                return json.loads(stripped)
+            except ValueError:
+                return text
+        if list in kinds:
+            return [part.strip() for part in stripped.split(",") if part.strip()]
+    if type(None) in kinds and not stripped:
+        return None
+    return text
 
 
 def _sources() -> list[tuple[str, Path | None]]:
@@ -139,7 +217,13 @@ def read_policy() -> Policy:
     settings, validate_setting = _KNOWN[0]
     policy = Policy()
     found: list[tuple[str, dict[str, Any]]] = []
-    registry = _windows_policy()
+    try:
+        registry = _windows_policy()
+    except (OSError, ValueError) as exc:
+        policy.problems.append(
+            f"The policy in HKLM\\{WINDOWS_KEY} could not be read and was ignored: {exc}."
+        )
+        registry = None
     if registry is not None:
         found.append(registry)
     for label, path in _sources():
@@ -169,6 +253,8 @@ def read_policy() -> Policy:
                 if key not in settings:
                     policy.problems.append(f"{label}: there is no setting '{key}'; ignored.")
                     continue
+                if isinstance(value, TextValue):
+                    value = coerce_text(settings[key].type, str(value))
                 problem = validate_setting(key, value)
                 if problem is not None:
                     policy.problems.append(f"{label}: {key}: {problem.rstrip('.')}; ignored.")

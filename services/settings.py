@@ -24,10 +24,11 @@ from services.learn.config import LEARN_SPECS
 from services.listen.config import LISTEN_SPECS
 from services.local_dates import TIME_ZONE_SETTING, zone_problem
 from services.money import HOME_SETTING, RATES_SETTING, home_problem, rates_problem
-from services.policy import locked_problem, resolve, use_settings
+from services.policy import current_policy, locked_problem, resolve, use_settings
 from services.setting_spec import SettingSpec, type_ok, type_words
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
+WORKSPACE_LOCATION = "workspace.location"
 SCHEMA_VERSION = 1
 
 
@@ -410,6 +411,14 @@ SETTINGS: dict[str, SettingSpec] = {
         ),
         SettingSpec("workspace.name", str, "", "Workspace name shown in the title bar"),
         SettingSpec(
+            WORKSPACE_LOCATION,
+            str,
+            "",
+            "Workspace the app opens when none is named (set by IT; empty: the user's own)",
+            help="A file path or a postgresql+psycopg:// URL. Read from the organisation's "
+            "policy only: it says where the workspace is, so it can't live in one.",
+        ),
+        SettingSpec(
             HOME_SETTING,
             str,
             "",
@@ -672,3 +681,13 @@ def migrate_settings(session: Session) -> int:
     assert row is not None
     row.value = SCHEMA_VERSION
     return SCHEMA_VERSION
+
+
+def organisation_value(key: str) -> tuple[Any, bool]:
+    """(value, locked) the organisation's policy gives a setting, (None, False) when none.
+
+    For what is decided before any workspace is open (``workspace.location``)."""
+    policy = current_policy()
+    if key in policy.locked:
+        return policy.locked[key], True
+    return policy.defaults.get(key), False

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from views.theme import ThemeMode
 
@@ -175,11 +175,9 @@ class WindowMenus:
 
 
 def show_about(parent: QWidget) -> None:
-    """Help ▸ About Account Radar."""
-    QMessageBox.about(
-        parent,
-        "About Account Radar",
-        "<h3>Account Radar</h3>"
-        "<p>Find the customers you are about to lose, and win them back.</p>"
-        "<p>Your data stays on this computer.</p>",
-    )
+    """Help ▸ About Account Radar: the version and the bundled packages' licences."""
+    from services.licences import bundled_licences
+    from views.about.dialog import AboutDialog
+
+    dialog = AboutDialog(bundled_licences(), parent)
+    dialog.exec()

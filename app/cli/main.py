@@ -117,12 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from services.version import version_text
 
-    try:
-        return version("account-radar")
-    except PackageNotFoundError:
-        return "0.1.0"
+    return version_text()
 
 
 # --- commands ---------------------------------------------------------------------------

@@ -636,9 +636,31 @@ def launch(
     return controller
 
 
+# For the start-up benchmark of the built app (bench/bench_frozen_start.py): print a line
+# when the customers table is filled, then quit.
+QUIT_WHEN_POPULATED = "ACCOUNT_RADAR_QUIT_WHEN_POPULATED"
+
+
+def _quit_when_populated(controller: GuiController) -> None:
+    timer = QTimer(controller.window)
+    timer.setInterval(10)
+
+    def check() -> None:
+        if controller.window.customers_pane.model.rowCount() > 0:
+            timer.stop()
+            sys.stdout.write(f"populated {controller.window.customers_pane.model.rowCount()}\n")
+            sys.stdout.flush()
+            QTimer.singleShot(0, lambda: controller.quit_requested.emit(0))
+
+    timer.timeout.connect(check)
+    timer.start()
+
+
 def run_gui(db: str | None, preload: Preload | None = None) -> int:
     """Run the window until the user quits; returns the process exit code."""
     controller = launch(db, preload=preload)
+    if os.environ.get(QUIT_WHEN_POPULATED):
+        _quit_when_populated(controller)
     # The openai library takes about a second to import: load it in the background once
     # the window has settled, so that the first draft of the session streams at once.
     QTimer.singleShot(LLM_PRELOAD_MS, controller.preload_llm_client)

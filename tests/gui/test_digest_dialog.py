@@ -122,6 +122,14 @@ def test_at_start_up_once_a_day_unless_turned_off(
     morning = DigestController(
         jobs, controller.window, lambda: controller.workspace, ui_settings, today=lambda: day[0]
     )
+    opened: list[dt.date] = []  # each time the digest is built (the job that fetches it)
+    build_and_show = morning.open
+
+    def counted_open() -> None:
+        opened.append(day[0])
+        build_and_show()
+
+    morning.open = counted_open  # type: ignore[method-assign]
     morning.workspace_opened()
     qtbot.waitUntil(lambda: morning.dialog is not None, timeout=TIMEOUT_MS)
     dialog = morning.dialog
@@ -131,7 +139,7 @@ def test_at_start_up_once_a_day_unless_turned_off(
     qtbot.waitUntil(lambda: morning.dialog is None, timeout=TIMEOUT_MS)
     morning.workspace_opened()  # the same day: not again
     qtbot.wait(200)
-    assert jobs.is_idle()
+    assert opened == [dt.date(2026, 11, 24)]
     assert morning.dialog is None
     day[0] = dt.date(2026, 11, 25)  # the next morning: again, and turned off there
     morning.workspace_opened()
@@ -142,5 +150,6 @@ def test_at_start_up_once_a_day_unless_turned_off(
     day[0] = dt.date(2026, 11, 26)
     morning.workspace_opened()
     qtbot.wait(200)
+    assert opened == [dt.date(2026, 11, 24), dt.date(2026, 11, 25)]
     assert morning.dialog is None
     assert ui_settings.value("digest/at_startup") == "false"

@@ -129,3 +129,112 @@ def test_config_show_says_where_each_value_comes_from(policy_file: Path, ws: Wor
     assert "[this workspace (the user's setting)]" in lines["llm.model"]
     assert "[built-in default]" in lines["smtp.port"]
     assert err.getvalue() == ""
+
+
+def test_registry_values_are_read_as_their_settings_types(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ws: Workspace
+) -> None:
+    """What the MSI writes (one text value per setting under Locked/Defaults) and a JSON
+    table, read through the same path as a file (the registry itself is Windows-only)."""
+    from services import policy
+
+    data = policy.registry_data(
+        {"Defaults": json.dumps({"smtp.port": 2525, "llm.model": "from-json"})},
+        {
+            "Locked": {
+                "llm.base_url": "http://llm.corp.example:8080/v1",
+                "outreach.sent_fields": "first_name, tier ,last_order",
+                "learn.holdout_percent": "15",
+            },
+            "Defaults": {"llm.model": "qwen2.5-7b", "smtp.host": "smtp.corp.example"},
+        },
+    )
+    monkeypatch.setattr(policy, "_windows_policy", lambda: ("HKLM\\test", data))
+    read = reload_policy()
+    try:
+        assert read.problems == []
+        assert read.locked == {
+            "llm.base_url": "http://llm.corp.example:8080/v1",
+            "outreach.sent_fields": ["first_name", "tier", "last_order"],
+            "learn.holdout_percent": 15,
+        }
+        assert read.defaults["llm.model"] == "qwen2.5-7b"  # the subkey wins over the JSON
+        assert read.defaults["smtp.port"] == 2525
+        assert read.defaults["smtp.host"] == "smtp.corp.example"
+        with Session(ws.engine) as session:
+            assert get_setting(session, "learn.holdout_percent") == 15
+    finally:
+        monkeypatch.undo()
+        reload_policy()
+
+
+def test_text_values_that_do_not_fit_are_reported_and_ignored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from services import policy
+
+    data = policy.registry_data({}, {"Locked": {"learn.holdout_percent": "ten"}})
+    monkeypatch.setattr(policy, "_windows_policy", lambda: ("HKLM\\test", data))
+    try:
+        read = reload_policy()
+        assert read.locked == {}
+        assert len(read.problems) == 1
+        assert "learn.holdout_percent" in read.problems[0]
+        with pytest.raises(ValueError, match="not JSON"):
+            policy.registry_data({"Locked": "{not json"}, {})
+    finally:
+        monkeypatch.undo()
+        reload_policy()
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [
+        (bool, "true", True),
+        (bool, "0", False),
+        (int, " 42 ", 42),
+        ((int, float), "2.5", 2.5),
+        (list, '["a", "b"]', ["a", "b"]),
+        (list, "a,b,,c", ["a", "b", "c"]),
+        ((str, type(None)), "", ""),
+        ((str, type(None)), "/srv/drop", "/srv/drop"),
+        (str, "http://x", "http://x"),
+        (int, "many", "many"),  # left as text: the setting's check reports it
+    ],
+)
+def test_coerce_text(kind: object, text: str, expected: object) -> None:
+    from services.policy import coerce_text
+
+    assert coerce_text(kind, text) == expected  # type: ignore[arg-type]
+
+
+def test_the_organisations_workspace_location(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.workspace import ENV_VAR, resolve_url
+    from models.errors import WorkspaceError
+
+    shared = tmp_path / "team.radar.sqlite"
+    path = tmp_path / "policies.json"
+    monkeypatch.setenv("ACCOUNT_RADAR_POLICIES", str(path))
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    try:
+        path.write_text(json.dumps({"defaults": {"workspace.location": str(shared)}}))
+        reload_policy()
+        assert resolve_url(None, {}) == to_url(str(shared))  # the default when none is named
+        own = str(tmp_path / "mine.radar.sqlite")
+        assert resolve_url(own, {}) == to_url(own)  # a default gives way to --db
+        assert resolve_url(None, {ENV_VAR: own}) == to_url(own)
+
+        path.write_text(json.dumps({"locked": {"workspace.location": str(shared)}}))
+        reload_policy()
+        assert resolve_url(None, {ENV_VAR: str(shared)}) == to_url(str(shared))
+        with pytest.raises(WorkspaceError, match="Your organisation sets the workspace"):
+            resolve_url(own, {})
+        out, err = io.StringIO(), io.StringIO()
+        assert main(["--db", own, "config", "show"], out=out, err=err) != 0
+        assert "Your organisation sets the workspace" in err.getvalue()
+        assert not Path(own).exists()  # nothing was created where it was refused
+    finally:
+        monkeypatch.delenv("ACCOUNT_RADAR_POLICIES")
+        reload_policy()

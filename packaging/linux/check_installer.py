@@ -1,0 +1,130 @@
+"""Install the Linux installers as a user would, run the installed app's self-test with no
+Python to lean on, then remove it and check the user's workspace stayed.
+
+    python packaging/linux/check_installer.py [--dir dist/installers]
+
+- The .tar.gz is unpacked into a temporary folder and its ``AccountRadar --self-test`` run.
+- The .deb is installed with dpkg when run as root (apt-get resolves the system libraries
+  it depends on when dpkg alone can't), else unpacked with ``dpkg-deb -x``. The installed
+  ``account-radar`` command builds a small workspace in a fresh home, runs the self-test,
+  and the package is removed: ``/opt/account-radar`` must be gone, the workspace not.
+
+Each run has a bare environment: a temporary HOME, and a PATH holding no Python (the
+bundle carries its own interpreter). Exit 0 only when every step passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = "account-radar"
+
+
+def bare_env(home: Path) -> dict[str, str]:
+    empty = home / "bin"
+    empty.mkdir(exist_ok=True)
+    env = {
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "ACCOUNT_RADAR_LOG_DIR": str(home / "log"),
+        "QT_QPA_PLATFORM": "offscreen",
+        "LANG": "C.UTF-8",
+        "PATH": str(empty),  # no python3 here: the app must not need one
+    }
+    assert shutil.which("python3", path=env["PATH"]) is None
+    return env
+
+
+def run(cmd: list[str], env: dict[str, str], what: str) -> bool:
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    tail = (result.stdout + result.stderr).strip().splitlines()[-1:] or [""]
+    print(f"{what}: exit {result.returncode}  {tail[0][:160]}", flush=True)
+    return result.returncode == 0
+
+
+def check_tarball(tarball: Path) -> bool:
+    with tempfile.TemporaryDirectory() as tmp:
+        where = Path(tmp)
+        with tarfile.open(tarball) as tar:
+            tar.extractall(where / "unpacked", filter="tar")
+        (top,) = list((where / "unpacked").iterdir())
+        home = where / "home"
+        home.mkdir()
+        return run([str(top / "AccountRadar"), "--self-test"], bare_env(home), "tar.gz self-test")
+
+
+def _dpkg_install(deb: Path) -> bool:
+    result = subprocess.run(["dpkg", "-i", str(deb)], capture_output=True, text=True)
+    if result.returncode == 0:
+        return True
+    # Missing system libraries: let apt fetch what the package depends on.
+    print("dpkg -i needs libraries apt will fetch:", result.stderr.strip().splitlines()[-1:])
+    fix = subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", str(deb.resolve())],
+        capture_output=True, text=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+    )  # fmt: skip
+    return fix.returncode == 0
+
+
+def check_deb(deb: Path) -> bool:
+    ok = True
+    as_root = os.geteuid() == 0 and shutil.which("dpkg") is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        where = Path(tmp)
+        home = where / "home"
+        home.mkdir()
+        env = bare_env(home)
+        if as_root:
+            if subprocess.run(["dpkg", "-s", PACKAGE], capture_output=True).returncode == 0:
+                print(f"{PACKAGE} is already installed here; not touching it")
+                return False
+            if not _dpkg_install(deb):
+                print("the .deb did not install")
+                return False
+            command = "/usr/bin/account-radar"
+        else:
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(where / "root")], check=True)
+            command = str(where / "root" / "opt" / PACKAGE / "AccountRadar")
+        try:
+            workspace = home / ".local" / "share" / "AccountRadar" / "default.radar.sqlite"
+            ok &= run([command, "demo", "--customers", "60"], env, ".deb: demo workspace")
+            ok &= run([command, "--self-test"], env, ".deb self-test")
+            ok &= run([command, "config", "show"], env, ".deb: config show")
+        finally:
+            if as_root:
+                removed = subprocess.run(["dpkg", "-r", PACKAGE], capture_output=True, text=True)
+                gone = not Path("/opt", PACKAGE).exists() and not Path(command).exists()
+                print(f".deb removed: exit {removed.returncode}, program files gone: {gone}")
+                ok &= removed.returncode == 0 and gone
+        kept = workspace.is_file() and workspace.stat().st_size > 0
+        print(f"the user's workspace is still there after removal: {kept}")
+        ok &= kept
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dir", type=Path, default=ROOT / "dist" / "installers")
+    args = parser.parse_args()
+    debs = sorted(args.dir.glob(f"{PACKAGE}_*.deb"))
+    tarballs = sorted(args.dir.glob("AccountRadar-*-linux-x86_64.tar.gz"))
+    if not debs or not tarballs:
+        raise SystemExit(f"no installers in {args.dir}: run make installers first")
+    ok = check_tarball(tarballs[-1])
+    ok &= check_deb(debs[-1])
+    for made in (debs[-1], tarballs[-1]):
+        print(f"{made.name}: {made.stat().st_size / 1e6:.1f} MB")
+    print("Linux installers: " + ("ok" if ok else "FAILED"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
