@@ -2,6 +2,7 @@
 #   make run    install everything (first time) and open the window
 #   make test   install everything (first time) and run the whole test suite headless
 # Extra:  make frozen    builds the PyInstaller bundle and runs its self-test.
+#         make installers  the Linux .deb and .tar.xz and the stand-in Windows MSI.
 #         make test-llm  the real local model tier: llama.cpp's server (built from source
 #                        once into build/) with a small real model, driven by tests/llm/.
 
@@ -11,7 +12,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-llm frozen lint bench clean
+.PHONY: run test test-llm frozen installers check-installers lint bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt packaging/requirements-build.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
@@ -33,6 +34,16 @@ test-llm: $(STAMP)
 
 frozen: $(STAMP)
 	$(BIN)/python packaging/build.py
+
+# The installers: the Linux .deb and .tar.xz around the bundle `make frozen` builds, and
+# the Windows MSI around a small stand-in payload (the real one is built on a Windows
+# runner: packaging/windows/). Needs dpkg-deb, xz, wixl and msitools (Debian packages).
+installers: frozen
+	$(BIN)/python packaging/linux/build_installer.py
+
+# Install the Linux installers, self-test the installed app, remove it (CI runs this).
+check-installers: $(STAMP)
+	$(BIN)/python packaging/linux/check_installer.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
 """Make the PyInstaller bundle smaller after it is built, and say what it holds.
 
-Three steps, each safe to skip (a missing tool is reported, never fatal):
+Four steps, each safe to skip (a missing tool is reported, never fatal):
 
 1. **Strip** the symbol tables of the shared libraries Python and the packages brought
    (libpython alone carries 17 MB of them). Libraries under a ``*.libs`` folder are left
@@ -13,7 +13,9 @@ Three steps, each safe to skip (a missing tool is reported, never fatal):
    ``root`` and English is removed with ICU's ``icupkg`` (the rules, break iterators,
    dictionaries, normalisation and time-zone data stay), and the library is built again
    around it with the C compiler, exporting the same symbol under the same soname.
-3. **Share duplicate libraries**: numpy and scipy each ship the same gfortran and
+3. **Prune libraries nothing needs** any more (``prune_libraries``): what only a Qt plug-in
+   the spec leaves out needed.
+4. **Share duplicate libraries**: numpy and scipy each ship the same gfortran and
    quadmath (identical bytes, identical names); the second copy becomes a symlink.
 
 ``python packaging/slim.py DIR`` runs them on a built bundle; ``--report`` only prints
@@ -174,6 +176,69 @@ def trim_icu(bundle: Path) -> int:
     return saved
 
 
+# Loaded by name at run time (dlopen), never listed as NEEDED: never pruned.
+_DLOPENED = ("libpython", "libgcc_s")
+
+
+def _needed(path: Path) -> list[str]:
+    out = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True).stdout
+    return [
+        line.split("[", 1)[1].split("]", 1)[0] for line in out.splitlines() if "(NEEDED)" in line
+    ]
+
+
+def prune_libraries(bundle: Path) -> int:
+    """Remove the shared libraries nothing left in the bundle needs; bytes saved.
+
+    PyInstaller collects a plug-in's libraries with it; once the spec drops a plug-in
+    (GTK's theme, the EGL screens), what only it needed stays behind. Only libraries in
+    the bundle's top folder and Qt's lib folder are candidates (packages' own libraries
+    are loaded by their modules), and never one loaded by name (libpython, libgcc_s).
+    """
+    if shutil.which("readelf") is None or not sys.platform.startswith("linux"):
+        print("slim: unneeded libraries kept (no readelf, or not Linux)")
+        return 0
+    inner = bundle / "_internal"
+    folders = {inner, inner / "PySide6" / "Qt" / "lib"}
+    elves = {
+        p: _needed(p)
+        for p in bundle.rglob("*")
+        if p.is_file() and not p.is_symlink() and _is_elf(p)
+    }
+    alive = set(elves)
+    saved = 0
+    removed: list[str] = []
+    while True:
+        wanted = {name for p in alive for name in elves[p]}
+        unneeded = [
+            p
+            for p in alive
+            if p.parent in folders
+            and p.name.startswith("lib")
+            and ".so" in p.name
+            and not p.name.startswith(_DLOPENED)
+            and p.name not in wanted
+            and not any(link.name in wanted for link in _links_to(p))
+        ]
+        if not unneeded:
+            break
+        for path in unneeded:
+            alive.discard(path)
+            for link in _links_to(path):
+                link.unlink()
+            saved += path.stat().st_size
+            path.unlink()
+            removed.append(path.name)
+    if removed:
+        print(f"slim: {len(removed)} libraries nothing needs: {', '.join(sorted(removed))}")
+    return saved
+
+
+def _links_to(path: Path) -> list[Path]:
+    """Symlinks beside ``path`` that point to it (libfoo.so.1 -> libfoo.so.1.2.3)."""
+    return [p for p in path.parent.iterdir() if p.is_symlink() and p.resolve() == path.resolve()]
+
+
 def share_duplicates(bundle: Path) -> int:
     """Identical libraries in two *.libs folders: the later becomes a symlink; bytes saved."""
     seen: dict[tuple[str, int, str], Path] = {}
@@ -212,6 +277,7 @@ def slim(bundle: Path, executable: Path) -> dict[str, int]:
     before = folder_size(bundle)
     saved = {
         "icu": trim_icu(bundle),  # before strip: it reads the library's own layout
+        "pruned": prune_libraries(bundle),
         "strip": strip_binaries(bundle, executable),
         "duplicates": share_duplicates(bundle),
     }
@@ -219,6 +285,7 @@ def slim(bundle: Path, executable: Path) -> dict[str, int]:
     print(
         f"slim: {before / 1e6:.0f} MB -> {after / 1e6:.0f} MB "
         f"(strip {saved['strip'] / 1e6:.0f} MB, ICU data {saved['icu'] / 1e6:.0f} MB, "
+        f"unneeded libraries {saved['pruned'] / 1e6:.1f} MB, "
         f"duplicates {saved['duplicates'] / 1e6:.1f} MB)",
         flush=True,
     )

@@ -144,6 +144,13 @@ def run_self_test() -> int:
 
         if label(score_text("Still waiting on my refund. Very poor service.")) != "negative":
             raise RuntimeError("the sentiment lexicon did not load")
+        # Time zones travel with the app (zoneinfo falls back to the tzdata package where
+        # the system has no zone files: Windows, minimal Linux installs).
+        from importlib import resources
+
+        zone = resources.files("tzdata").joinpath("zoneinfo", "Europe", "Berlin")
+        if not zone.read_bytes().startswith(b"TZif"):
+            raise RuntimeError("the time zone data is missing")
         demo_engine = controller.workspace.engine if controller.workspace else None
         if demo_engine is not None:
             with demo_engine.connect() as conn:

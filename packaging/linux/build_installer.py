@@ -1,4 +1,4 @@
-"""The Linux installers: a .deb for Debian and Ubuntu laptops, and a .tar.gz for the rest.
+"""The Linux installers: a .deb for Debian and Ubuntu laptops, and a .tar.xz for the rest.
 
     python packaging/linux/build_installer.py [--bundle dist/AccountRadar] [--out DIR]
     python packaging/linux/build_installer.py --stand-in --out DIR   (tests: a tiny payload)
@@ -6,7 +6,7 @@
 Why these two and not an AppImage: IT deploys .deb packages with the tools it already has
 (apt, Landscape, Ansible), a .deb can declare the few system libraries Qt needs, and it
 leaves ``/etc/account-radar/policies.json`` (the organisation's policy) to IT; an AppImage
-needs FUSE on every laptop and its tools are not in Debian. The .tar.gz is the same bundle
+needs FUSE on every laptop and its tools are not in Debian. The .tar.xz is the same bundle
 for other distributions (unpack into /opt, run ``AccountRadar``).
 
 The .deb installs the bundle into ``/opt/account-radar``, the command ``account-radar``,
@@ -22,7 +22,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -34,22 +33,25 @@ from services.version import read_pyproject  # noqa: E402
 PACKAGE = "account-radar"
 INSTALL_DIR = "opt/account-radar"
 EXECUTABLE = "AccountRadar"
-# Libraries Qt's window needs from the system (the bundle brings Qt, ICU, Python and the
-# rest): the X11/Wayland client side, OpenGL, fonts. Package names as in Debian 12/Ubuntu 22.04+.
+# What the bundle takes from the system (everything else it carries): the C library,
+# OpenGL/EGL and DRM, the X11 connection and two of its helpers Qt's xcb plug-in links,
+# the Wayland client libraries, and fontconfig's configuration. The list is the bundle's
+# libraries that ldd resolves outside it (packaging/linux/check_installer.py checks that
+# none is missing once these are installed). Debian 12 / Ubuntu 22.04 package names.
 DEPENDS = (
     "libc6 (>= 2.31)",
     "libgl1",
     "libegl1",
-    "libfontconfig1",
-    "libfreetype6",
-    "libxkbcommon0",
-    "libxkbcommon-x11-0",
-    "libxcb-cursor0",
+    "libdrm2",
+    "libxcb1",
     "libxcb-icccm4",
     "libxcb-keysyms1",
-    "libxcb-shape0",
-    "libdbus-1-3",
+    "libwayland-client0",
+    "libwayland-cursor0",
+    "libwayland-egl1",
+    "fontconfig-config",
 )
+RECOMMENDS = ("fonts-dejavu-core | fonts-liberation2",)
 DESKTOP_ENTRY = """[Desktop Entry]
 Type=Application
 Name=Account Radar
@@ -125,6 +127,7 @@ def build_deb(bundle: Path, out: Path) -> Path:
             "Priority: optional\n"
             f"Installed-Size: {_installed_size_kb(root)}\n"
             f"Depends: {', '.join(DEPENDS)}\n"
+            f"Recommends: {', '.join(RECOMMENDS)}\n"
             "Description: Account Radar - find the customers you are about to lose\n"
             " Scores every customer on the laptop, raises alerts on those at risk and\n"
             " drafts the email that wins them back. Customer data stays on this computer.\n"
@@ -156,19 +159,25 @@ def build_deb(bundle: Path, out: Path) -> Path:
 
 
 def build_tarball(bundle: Path, out: Path) -> Path:
-    """AccountRadar-<version>/ (the bundle) in a .tar.gz; returns its path."""
+    """AccountRadar-<version>/ (the bundle) in a .tar.xz (xz on every core: a third
+    smaller than gzip, 137 -> about 100 MB); returns its path."""
     version, build = _version()
     top = f"AccountRadar-{version}"
-    path = out / f"AccountRadar-{version}-{build}-linux-x86_64.tar.gz"
+    path = out / f"AccountRadar-{version}-{build}-linux-x86_64.tar.xz"
     out.mkdir(parents=True, exist_ok=True)
-
-    def owned_by_root(info: tarfile.TarInfo) -> tarfile.TarInfo:
-        info.uid = info.gid = 0
-        info.uname = info.gname = "root"
-        return info
-
-    with tarfile.open(path, "w:gz", compresslevel=6) as tar:
-        tar.add(bundle, arcname=top, filter=owned_by_root)
+    source = bundle.resolve()
+    with path.open("wb") as f:
+        tar = subprocess.Popen(
+            ["tar", "--owner=0", "--group=0", "--numeric-owner",
+             f"--transform=flags=rh;s,^{source.name},{top},", "-C", str(source.parent),
+             "-cf", "-", source.name],
+            stdout=subprocess.PIPE,
+        )  # fmt: skip
+        xz = subprocess.run(["xz", "-T0", "-6", "-c"], stdin=tar.stdout, stdout=f)
+        assert tar.stdout is not None
+        tar.stdout.close()
+        if tar.wait() != 0 or xz.returncode != 0:
+            raise RuntimeError(f"tar or xz failed making {path.name}")
     return path
 
 

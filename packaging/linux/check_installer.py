@@ -3,7 +3,7 @@ Python to lean on, then remove it and check the user's workspace stayed.
 
     python packaging/linux/check_installer.py [--dir dist/installers]
 
-- The .tar.gz is unpacked into a temporary folder and its ``AccountRadar --self-test`` run.
+- The .tar.xz is unpacked into a temporary folder and its ``AccountRadar --self-test`` run.
 - The .deb is installed with dpkg when run as root (apt-get resolves the system libraries
   it depends on when dpkg alone can't), else unpacked with ``dpkg-deb -x``. The installed
   ``account-radar`` command builds a small workspace in a fresh home, runs the self-test,
@@ -28,16 +28,25 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "account-radar"
 
 
+# The few commands a desktop session has on its PATH that the app's libraries call
+# (joblib asks `cat` for the CPU count); no Python among them.
+SHELL_TOOLS = ("sh", "cat", "uname", "env")
+
+
 def bare_env(home: Path) -> dict[str, str]:
     empty = home / "bin"
     empty.mkdir(exist_ok=True)
+    for tool in SHELL_TOOLS:
+        found = shutil.which(tool)
+        if found and not (empty / tool).exists():
+            (empty / tool).symlink_to(found)
     env = {
         "HOME": str(home),
         "XDG_DATA_HOME": str(home / ".local" / "share"),
         "ACCOUNT_RADAR_LOG_DIR": str(home / "log"),
         "QT_QPA_PLATFORM": "offscreen",
         "LANG": "C.UTF-8",
-        "PATH": str(empty),  # no python3 here: the app must not need one
+        "PATH": str(empty),  # a few shell tools, no python3: the app must not need one
     }
     assert shutil.which("python3", path=env["PATH"]) is None
     return env
@@ -50,6 +59,21 @@ def run(cmd: list[str], env: dict[str, str], what: str) -> bool:
     return result.returncode == 0
 
 
+def unresolved_libraries(bundle: Path) -> set[str]:
+    """Libraries some ELF file of the installed bundle needs that neither the bundle nor
+    the system provides (what the .deb's Depends must cover)."""
+    inner = bundle / "_internal"
+    paths = [str(inner), str(inner / "PySide6" / "Qt" / "lib")]
+    env = dict(os.environ, LD_LIBRARY_PATH=":".join(paths))
+    missing: set[str] = set()
+    for path in bundle.rglob("*"):
+        if path.is_symlink() or not path.is_file() or ".so" not in path.name:
+            continue
+        out = subprocess.run(["ldd", str(path)], capture_output=True, text=True, env=env).stdout
+        missing.update(line.split()[0] for line in out.splitlines() if "not found" in line)
+    return missing
+
+
 def check_tarball(tarball: Path) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         where = Path(tmp)
@@ -58,7 +82,7 @@ def check_tarball(tarball: Path) -> bool:
         (top,) = list((where / "unpacked").iterdir())
         home = where / "home"
         home.mkdir()
-        return run([str(top / "AccountRadar"), "--self-test"], bare_env(home), "tar.gz self-test")
+        return run([str(top / "AccountRadar"), "--self-test"], bare_env(home), "tar.xz self-test")
 
 
 def _dpkg_install(deb: Path) -> bool:
@@ -95,6 +119,10 @@ def check_deb(deb: Path) -> bool:
             command = str(where / "root" / "opt" / PACKAGE / "AccountRadar")
         try:
             workspace = home / ".local" / "share" / "AccountRadar" / "default.radar.sqlite"
+            if as_root:
+                missing = unresolved_libraries(Path("/opt", PACKAGE))
+                print(f".deb: system libraries missing once installed: {sorted(missing) or 'none'}")
+                ok &= not missing
             ok &= run([command, "demo", "--customers", "60"], env, ".deb: demo workspace")
             ok &= run([command, "--self-test"], env, ".deb self-test")
             ok &= run([command, "config", "show"], env, ".deb: config show")
@@ -115,7 +143,7 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, default=ROOT / "dist" / "installers")
     args = parser.parse_args()
     debs = sorted(args.dir.glob(f"{PACKAGE}_*.deb"))
-    tarballs = sorted(args.dir.glob("AccountRadar-*-linux-x86_64.tar.gz"))
+    tarballs = sorted(args.dir.glob("AccountRadar-*-linux-x86_64.tar.xz"))
     if not debs or not tarballs:
         raise SystemExit(f"no installers in {args.dir}: run make installers first")
     ok = check_tarball(tarballs[-1])

@@ -114,3 +114,50 @@ def test_trim_icu_rebuilds_pyside6s_data_with_english_and_root(tmp_path: Path) -
     assert "fr.res" not in items
     assert not slim.icu_removals(items)
     assert ctypes.CDLL(str(library))[symbol]  # the data symbol is exported
+
+
+STUB_CHARTS = r"""
+import runpy, sys
+runpy.run_path(sys.argv[1])  # the bundle's runtime hook, before anything imports Qt
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+import numpy as np
+import pyqtgraph as pg
+import views.charts.alert_charts, views.charts.orders_chart, views.charts.results_charts
+import views.charts.sentiment_chart, views.charts.score_history_chart, views.charts.trends_chart
+import PySide6.QtOpenGL as gl
+assert type(gl).__name__ == "_NotBundled", type(gl)
+plot = pg.PlotWidget()
+plot.resize(400, 300)
+plot.plot(np.arange(30), np.sin(np.arange(30) / 4), pen=pg.mkPen("#d04040", width=3))
+plot.addItem(pg.BarGraphItem(x=[1, 2, 3], height=[1, 2, 3], width=0.6, brush="#3060c0"))
+plot.addItem(pg.ScatterPlotItem(x=[5, 6], y=[0.5, 0.2], brush="#30a030", size=12))
+plot.show()
+app.processEvents()
+image = plot.grab().toImage()
+w, h = image.width(), image.height()
+colours = {image.pixel(x, y) for x in range(0, w, 3) for y in range(0, h, 3)}
+try:
+    gl.QOpenGLBuffer
+except AttributeError as exc:
+    print("use says:", exc)
+print("colours", len(colours))
+"""
+
+
+def test_charts_draw_with_the_bundles_stand_in_for_qt_opengl(tmp_path: Path) -> None:
+    """The frozen app leaves PySide6.QtOpenGL out (packaging/rthooks/no_qt_opengl.py):
+    with the stand-in loaded first, the app's chart modules import and pyqtgraph draws
+    curves, bars and points."""
+    script = tmp_path / "charts.py"
+    script.write_text(STUB_CHARTS, encoding="utf-8")
+    hook = ROOT / "packaging" / "rthooks" / "no_qt_opengl.py"
+    result = subprocess.run(
+        [sys.executable, str(script), str(hook)],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "OpenGL drawing is not part of this build" in result.stdout
+    colours = int(result.stdout.split("colours")[-1])
+    assert colours >= 4  # background, axes, the red curve, blue bars, green points
