@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 LICENCES_FILE = "licences.json"
@@ -80,11 +81,11 @@ def runtime_distributions(root: Path = ROOT) -> list[metadata.Distribution]:
 
 
 def _licence_name(dist: metadata.Distribution) -> str:
-    meta = dist.metadata
-    expression = meta["License-Expression"] if "License-Expression" in meta else None
+    meta: Any = dist.metadata  # an email.message.Message (typed as a narrower protocol)
+    expression = meta.get("License-Expression")
     if expression:
         return str(expression)
-    text = str(meta["License"] if "License" in meta else "").strip()
+    text = str(meta.get("License") or "").strip()
     if text and len(text) <= 80 and "\n" not in text:
         return text
     classifiers = [

@@ -27,6 +27,7 @@ from services.ask.match import terms
 from services.ask.questions import BUILTIN, Param, SavedQuestion
 from services.ask.readonly import run_query
 from services.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.money import load_money_context
 from services.settings import get_setting, set_setting
 
 SAVED_SETTING = "ask.saved"
@@ -255,6 +256,8 @@ def answer_saved(
     with translate_db_errors(), Session(engine) as session:
         row_limit = int(get_setting(session, "ask.row_limit"))
         time_limit = float(get_setting(session, "ask.time_limit_s"))
+        # Home-currency figures in a column beside row currencies say which they are in.
+        binds.setdefault("home_currency", load_money_context(session).home)
     sql = dialect_sql(question.sql, dialect)
     result = run_query(
         engine, sql, binds, row_limit=row_limit, time_limit_s=time_limit, cancelled=cancelled

@@ -222,7 +222,7 @@ SELECT * FROM (
          || coalesce(c.owner, 'none') || ' · ' || coalesce(c.segment, 'not scored')
          || ' · churn risk ' || coalesce(CAST(round(100 * c.churn_risk) AS INTEGER) || '%',
          'not scored') AS detail,
-         c.revenue_home AS amount, NULL AS currency, NULL AS status
+         c.revenue_home AS amount, CAST(:home_currency AS TEXT) AS currency, NULL AS status
   FROM ask_customers c JOIN who ON who.customer_id = c.customer_id
   UNION ALL
   SELECT o.customer_id, 'Order', o.day,

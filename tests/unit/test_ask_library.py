@@ -163,6 +163,9 @@ def test_q7_a_360_view_of_customer_42(ws, tables) -> None:  # noqa: F811
     me = c[c.id == 42].iloc[0]
     assert parts["FitMap"] == (1 if _attr(me.attributes, "fitmap_sessions") is not None else 0)
     assert me["name"] in answer.rows[0][answer.columns.index("detail")]
+    # The profile's revenue is in the home currency, and says so (the demo's is USD).
+    assert answer.rows[0][answer.columns.index("currency")] == "USD"
+    assert answer.rows[0][answer.columns.index("amount")] is not None
     assert set(_column(answer, "customer_id")) == {42}
     assert answer.notice is None  # the demo has FitMap usage
     by_external = _ask(ws, "customer_360", customer=me.external_id)
