@@ -86,16 +86,21 @@ def check_tarball(tarball: Path) -> bool:
 
 
 def _dpkg_install(deb: Path) -> bool:
+    """dpkg -i, then apt-get -f install for the system libraries it depends on (as IT
+    would: the package manager fetches them)."""
     result = subprocess.run(["dpkg", "-i", str(deb)], capture_output=True, text=True)
     if result.returncode == 0:
         return True
-    # Missing system libraries: let apt fetch what the package depends on.
-    print("dpkg -i needs libraries apt will fetch:", result.stderr.strip().splitlines()[-1:])
-    fix = subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", str(deb.resolve())],
-        capture_output=True, text=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
-    )  # fmt: skip
-    return fix.returncode == 0
+    print("dpkg -i: some libraries it depends on are missing; apt-get -f install fetches them")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    fix = ["apt-get", "install", "-f", "-y", "-qq", "--no-install-recommends"]
+    if subprocess.run(fix, capture_output=True, text=True, env=env).returncode == 0:
+        return True
+    subprocess.run(["apt-get", "update", "-qq"], capture_output=True, env=env)
+    done = subprocess.run(fix, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        print(done.stdout[-2000:] + done.stderr[-2000:])
+    return done.returncode == 0
 
 
 def check_deb(deb: Path) -> bool:
