@@ -40,6 +40,8 @@ frozen: $(STAMP)
 # runner: packaging/windows/). Needs dpkg-deb, xz, wixl and msitools (Debian packages).
 installers: frozen
 	$(BIN)/python packaging/linux/build_installer.py
+	$(BIN)/python packaging/windows/build_msi.py --stand-in
+	$(BIN)/python packaging/windows/check_msi.py dist/installers/AccountRadar-*-standin.msi
 
 # Install the Linux installers, self-test the installed app, remove it (CI runs this).
 check-installers: $(STAMP)

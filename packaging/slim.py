@@ -241,6 +241,8 @@ def _links_to(path: Path) -> list[Path]:
 
 def share_duplicates(bundle: Path) -> int:
     """Identical libraries in two *.libs folders: the later becomes a symlink; bytes saved."""
+    if sys.platform == "win32":  # symlinks need a privilege there; Windows wheels differ
+        return 0
     seen: dict[tuple[str, int, str], Path] = {}
     saved = 0
     for path in sorted(bundle.rglob("*")):

@@ -22,6 +22,7 @@ status) and ignored: a bad policy never stops the app.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import logging
@@ -43,6 +44,7 @@ MAC_FILES = (
     Path("/Library/Preferences/com.accountradar.app.plist"),
 )
 WINDOWS_KEY = r"Software\Policies\AccountRadar"
+LOCK_LIST = "LockedSettings"  # the MSI's LOCK_SETTINGS: which of the Defaults are locked
 LOCKED_NOTE = "Set by your organisation"
 
 # What IT is expected to set (any declared setting may be; these are documented).
@@ -98,6 +100,8 @@ def _windows_policy() -> tuple[str, dict[str, Any]] | None:  # pragma: no cover 
     tables: dict[str, str] = {}
     values: dict[str, dict[str, str]] = {}
     with key:
+        with contextlib.suppress(OSError):
+            tables[LOCK_LIST] = str(winreg.QueryValueEx(key, LOCK_LIST)[0])
         for name in ("Locked", "Defaults"):
             try:
                 value, _kind = winreg.QueryValueEx(key, name)
@@ -125,9 +129,21 @@ def registry_data(tables: dict[str, str], values: dict[str, dict[str, str]]) -> 
     subkeys ``Locked`` and ``Defaults`` with one string value per setting (what the MSI's
     public properties write: ``llm.base_url`` = ``http://llm.corp:8080/v1``). A value of the
     second form is text and is read as its setting's type (``coerce_text``); the subkey wins
-    over the JSON object for the same setting.
+    over the JSON object for the same setting, and an empty text is "not set" (the MSI writes
+    one for each property not given). A string value ``LockedSettings`` (the MSI's
+    LOCK_SETTINGS) names the settings of ``Defaults`` to lock instead, comma-separated, or
+    ``all``.
     """
     data: dict[str, Any] = {}
+    values = {
+        name: {k: v for k, v in found.items() if str(v).strip()} for name, found in values.items()
+    }
+    lock = {w.strip() for w in tables.get(LOCK_LIST, "").split(",") if w.strip()}
+    if lock:
+        defaults = dict(values.get("Defaults", {}))
+        moved = {k: v for k, v in defaults.items() if "all" in lock or k in lock}
+        values["Defaults"] = {k: v for k, v in defaults.items() if k not in moved}
+        values["Locked"] = {**values.get("Locked", {}), **moved}
     for name, part in (("Locked", "locked"), ("Defaults", "defaults")):
         table: dict[str, Any] = {}
         if name in tables:

@@ -238,3 +238,37 @@ def test_the_organisations_workspace_location(
     finally:
         monkeypatch.delenv("ACCOUNT_RADAR_POLICIES")
         reload_policy()
+
+
+def test_what_the_msi_writes_lock_settings_and_empty_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The MSI writes every property under Defaults (empty when not given) and
+    LOCK_SETTINGS as LockedSettings: the named ones are locked, the empty ones unset."""
+    from services import policy
+
+    defaults = {
+        "llm.base_url": "http://llm.corp.example:8080/v1",
+        "outreach.sent_fields": "first_name,tier",
+        "llm.model": "qwen2.5-7b",
+        "smtp.host": "",  # a property not given
+        "learn.holdout_percent": "",
+    }
+    data = policy.registry_data(
+        {policy.LOCK_LIST: "llm.base_url, outreach.sent_fields"}, {"Defaults": defaults}
+    )
+    monkeypatch.setattr(policy, "_windows_policy", lambda: ("HKLM\\test", data))
+    try:
+        read = reload_policy()
+        assert read.problems == []
+        assert read.locked == {
+            "llm.base_url": "http://llm.corp.example:8080/v1",
+            "outreach.sent_fields": ["first_name", "tier"],
+        }
+        assert read.defaults == {"llm.model": "qwen2.5-7b"}
+        everything = policy.registry_data({policy.LOCK_LIST: "all"}, {"Defaults": defaults})
+        assert set(everything["locked"]) == {"llm.base_url", "outreach.sent_fields", "llm.model"}
+        assert everything["defaults"] == {}
+    finally:
+        monkeypatch.undo()
+        reload_policy()
