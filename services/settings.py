@@ -292,6 +292,10 @@ def _outreach_specs() -> tuple[SettingSpec, ...]:
         SettingSpec("llm.preset", str, "none", "Provider", None, draft, choices=LLM_PRESETS,
                     help="Who writes the drafts: none (templates only), OpenAI, Azure OpenAI "
                     "or a server on this computer or your network."),
+        SettingSpec("llm.allow_cloud", bool, True, "Allow cloud AI services", None, draft,
+                    help="Off: only servers on this computer or the company's network write "
+                    "drafts and answer questions (OpenAI, Azure and other public AI services "
+                    "are refused). Usually set by IT."),
         SettingSpec("llm.base_url", str, "", "Base URL", _url_check, draft,
                     help="The server's OpenAI-compatible address, e.g. "
                     "http://localhost:11434/v1 for Ollama."),

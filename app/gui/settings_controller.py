@@ -55,7 +55,7 @@ SCORING_PREFIXES = ("alerts.", "scoring.")
 # what they write. Keys not listed keep the schema's order after these.
 EMAIL_ORDER = (
     "llm.preset", "llm.base_url", "llm.model", "llm.temperature", "llm.timeout_s",
-    "llm.azure_api_version", "outreach.sent_fields", "outreach.default_tone",
+    "llm.azure_api_version", "llm.allow_cloud", "outreach.sent_fields", "outreach.default_tone",
     "outreach.max_words", "outreach.brand_voice", "outreach.signature",
     "outreach.sender_name", "outreach.incentive_cap_percent", "outreach.team_domains",
 )  # fmt: skip

@@ -153,6 +153,37 @@ def is_local(config: ProviderConfig) -> bool:
     return is_loopback_host(host_of(config.base_url))
 
 
+# Public AI services: with llm.allow_cloud off (an organisation's policy), no request goes
+# to these, whatever the preset says (a host or any name under it).
+CLOUD_HOSTS = (
+    "openai.com",
+    "azure.com",
+    "anthropic.com",
+    "googleapis.com",
+    "groq.com",
+    "together.xyz",
+    "mistral.ai",
+    "openrouter.ai",
+    "deepseek.com",
+    "fireworks.ai",
+    "perplexity.ai",
+    "cohere.com",
+    "x.ai",
+)
+CLOUD_REFUSED = (
+    "your organisation allows only its own AI servers, not a cloud service like {host}; "
+    "drafts use the templates (ask IT which server to use)"
+)
+
+
+def is_cloud(config: ProviderConfig) -> bool:
+    """True for OpenAI, Azure OpenAI, or any address on a public AI service's domain."""
+    if config.kind in ("openai", "azure"):
+        return True
+    host = host_of(config.base_url).rstrip(".")
+    return any(host == h or host.endswith("." + h) for h in CLOUD_HOSTS)
+
+
 def validate_config(config: ProviderConfig) -> str | None:
     """The first problem with a config in plain words, or None when it can be used."""
     url = config.base_url.strip()

@@ -29,11 +29,13 @@ from sqlalchemy.orm import Session
 
 from models.schema import AuditEvent
 from services.llm.providers import (
+    CLOUD_REFUSED,
     OPENAI_BASE_URL,
     ProviderConfig,
     config_from_preset,
     find_preset,
     host_of,
+    is_cloud,
     is_local,
     validate_config,
 )
@@ -373,7 +375,19 @@ def _env_config(session: Session) -> ProviderConfig | None:
 
 
 def provider_problem(session: Session) -> str | None:
-    """Why no provider can be used, in plain words; None when one is set up."""
+    """Why no provider can be used, in plain words; None when one is set up. A cloud
+    provider is refused here when the organisation turned ``llm.allow_cloud`` off: every
+    path to a model (drafts, Draft for all, Ask) asks this first."""
+    problem = _setup_problem(session)
+    if problem is None and not get_setting(session, "llm.allow_cloud"):
+        preset_id = str(get_setting(session, "llm.preset"))
+        config = _env_config(session) if preset_id == "none" else _config(session, preset_id)
+        if config is not None and is_cloud(config):
+            return CLOUD_REFUSED.format(host=host_of(config.base_url) or config.kind)
+    return problem
+
+
+def _setup_problem(session: Session) -> str | None:
     preset_id = str(get_setting(session, "llm.preset"))
     if preset_id == "none":
         env = _env_config(session)

@@ -450,6 +450,9 @@ class SettingsDialog(QDialog):
     def editor(self, key: str) -> QWidget:
         return self._editors[key].widget
 
+    def has_field(self, key: str) -> bool:
+        return key in self._editors
+
     def value(self, key: str) -> Any:
         """One field's current value."""
         return self._editors[key].value()

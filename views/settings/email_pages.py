@@ -21,8 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -324,6 +325,11 @@ def _check_done(button: QPushButton, result: QLabel, outcome: CheckOutcome) -> N
     set_tone(result, "positive" if outcome.ok else "critical")
 
 
+CLOUD_OFF_TIP = "Your organisation allows only its own AI servers (Allow cloud AI services is off)."
+# A combo box item's enabled flag, as Qt's default combo model stores it.
+_ENABLED_ROLE = Qt.ItemDataRole.UserRole - 1
+
+
 class DraftingTools:
     """The provider tools of the "Email drafting" page.
 
@@ -370,6 +376,14 @@ class DraftingTools:
         )
         dialog.insert_after("llm.model", test_block)
         self.test_block = test_block
+
+        # An organisation that allows no cloud AI (llm.allow_cloud off): its presets can't
+        # be picked, and say why.
+        allow = dialog.editor("llm.allow_cloud") if dialog.has_field("llm.allow_cloud") else None
+        self.allow_cloud = allow if isinstance(allow, QCheckBox) else None
+        if self.allow_cloud is not None:
+            self.allow_cloud.toggled.connect(lambda _on: self._apply_cloud_rule())
+        self._apply_cloud_rule()
 
         preset.currentIndexChanged.connect(self._on_preset_current_index_changed)
         url.textChanged.connect(self._on_url_text_changed)
@@ -448,6 +462,18 @@ class DraftingTools:
         )
 
     # -- slots --------------------------------------------------------------------------
+
+    def _apply_cloud_rule(self) -> None:
+        """Grey the cloud presets (OpenAI, Azure) while cloud AI is not allowed."""
+        allowed = self.allow_cloud is None or self.allow_cloud.isChecked()
+        for index in range(self.preset.count()):
+            choice = self.choices.get(str(self.preset.itemData(index)))
+            cloud = choice is not None and choice.kind in ("openai", "azure")
+            # The item's enabled flag (Qt's ItemIsEnabled, through the combo's own model).
+            self.preset.setItemData(index, 0 if cloud and not allowed else None, _ENABLED_ROLE)
+            self.preset.setItemData(
+                index, CLOUD_OFF_TIP if cloud and not allowed else None, Qt.ItemDataRole.ToolTipRole
+            )
 
     def _on_preset_current_index_changed(self, _index: int) -> None:
         choice = self.choice()
