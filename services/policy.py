@@ -52,6 +52,7 @@ IT_SETTINGS = (
     "llm.preset",
     "llm.base_url",
     "llm.model",
+    "llm.allow_cloud",
     "outreach.sent_fields",
     "outreach.incentive_cap_percent",
     "learn.holdout_percent",
@@ -59,6 +60,8 @@ IT_SETTINGS = (
     "smtp.host",
     "smtp.port",
     "smtp.security",
+    "workspace.location",
+    "updates.check_url",
 )
 
 

@@ -26,6 +26,7 @@ from services.local_dates import TIME_ZONE_SETTING, zone_problem
 from services.money import HOME_SETTING, RATES_SETTING, home_problem, rates_problem
 from services.policy import current_policy, locked_problem, resolve, use_settings
 from services.setting_spec import SettingSpec, type_ok, type_words
+from services.updates import UPDATE_SPECS
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
 WORKSPACE_LOCATION = "workspace.location"
@@ -514,6 +515,7 @@ SETTINGS: dict[str, SettingSpec] = {
         *ASK_SPECS,
         *ESCALATION_SPECS,
         *LISTEN_SPECS,
+        *UPDATE_SPECS,
     )
 }
 

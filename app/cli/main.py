@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "app.cli.ask",
     "app.cli.daily",
     "app.cli.config",
+    "app.cli.update",
 )
 
 DESCRIPTION = """\

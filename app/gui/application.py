@@ -61,6 +61,7 @@ from app.gui.preload import Preload
 from app.gui.results_source import WorkspaceResultsSource
 from app.gui.scoring_controller import ScoringController
 from app.gui.settings_controller import SettingsController
+from app.gui.update_check import UpdateChecker
 from app.gui.workspace_controller import NewPathFn, WorkspaceController
 from app.workspace import (
     Workspace,
@@ -182,6 +183,8 @@ class GuiController(QObject):
         self.digest = DigestController(
             jobs, self.window, lambda: self.workspace, settings, at_startup=show_progress
         )
+        # Is a newer version out? Once a session, only when IT set an address.
+        self.updates = UpdateChecker(jobs, self.window, lambda: self.workspace)
         # A file imported from the watched folder: the workspace is scored again at once.
         self.imports.watched_import_done.connect(self._on_watched_import_done)
         self.scoring.refreshed.connect(self._on_scoring_refreshed)
@@ -381,6 +384,7 @@ class GuiController(QObject):
             # Queued behind the old workspace's reads on the single database worker.
             self.jobs.operation(lambda _state: old.close(), label="close workspace").run()
         self.digest.workspace_opened()
+        self.updates.workspace_opened()
         self.workspace_opened.emit(workspace.display_name)
 
     def _on_detail_draft_requested(self, customer_id: int) -> None:

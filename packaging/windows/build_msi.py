@@ -56,6 +56,7 @@ PROPERTIES = {
     "LLM_PRESET": "llm.preset",
     "LLM_BASE_URL": "llm.base_url",
     "LLM_MODEL": "llm.model",
+    "LLM_ALLOW_CLOUD": "llm.allow_cloud",
     "PRIVACY_FIELDS": "outreach.sent_fields",
     "INCENTIVE_CAP": "outreach.incentive_cap_percent",
     "HOLDOUT_PERCENT": "learn.holdout_percent",
@@ -64,6 +65,7 @@ PROPERTIES = {
     "SMTP_HOST": "smtp.host",
     "SMTP_PORT": "smtp.port",
     "SMTP_SECURITY": "smtp.security",
+    "UPDATE_URL": "updates.check_url",
 }
 DOWNGRADE = f"A newer version of {PRODUCT} is already installed. Uninstall it to install this one."
 SHORTCUT_TIP = "Find the customers you are about to lose, and win them back"
