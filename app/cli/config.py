@@ -35,24 +35,34 @@ def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print the settings (and, with --sources, where each comes from)."""
     import json
 
-    from app.workspace import command_workspace
+    from app.workspace import command_workspace, resolve_url, workspace_exists
     from models.db import translate_db_errors
     from models.schema import Setting
-    from services.policy import current_policy, where_from
+    from services.policy import current_policy, resolve, where_from
     from services.settings import SETTINGS, get_setting
 
     policy = current_policy()
     for problem in policy.problems:
         print(f"Policy: {problem}", file=err)
-    with (
-        command_workspace(args.db) as workspace,
-        translate_db_errors(),
-        workspace.sessions() as session,
-    ):
-        stored = {key for (key,) in session.query(Setting.key).all()}
+    url = resolve_url(args.db)
+    if not workspace_exists(url):
+        # IT checking a fresh install: what the app will start from, before any workspace.
+        print("No workspace yet: these are the organisation's and the built-in values.", file=err)
+        stored: set[str] = set()
         rows = [
-            (key, json.dumps(get_setting(session, key), ensure_ascii=False)) for key in SETTINGS
+            (key, json.dumps(resolve(key, spec.default, None, False), ensure_ascii=False))
+            for key, spec in SETTINGS.items()
         ]
+    else:
+        with (
+            command_workspace(args.db) as workspace,
+            translate_db_errors(),
+            workspace.sessions() as session,
+        ):
+            stored = {key for (key,) in session.query(Setting.key).all()}
+            rows = [
+                (key, json.dumps(get_setting(session, key), ensure_ascii=False)) for key in SETTINGS
+            ]
     width = max(len(key) for key, _ in rows)
     for key, value in rows:
         line = f"{key:<{width}}  {value}"

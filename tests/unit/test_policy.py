@@ -272,3 +272,18 @@ def test_what_the_msi_writes_lock_settings_and_empty_values(
     finally:
         monkeypatch.undo()
         reload_policy()
+
+
+def test_config_show_before_any_workspace_exists(policy_file: Path, tmp_path: Path) -> None:
+    """IT checking a fresh install: the organisation's values, and nothing created."""
+    missing = tmp_path / "not-yet.radar.sqlite"
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--db", str(missing), "config", "show", "--sources"], out=out, err=err) == 0
+    assert "No workspace yet" in err.getvalue()
+    lines = {line.split()[0]: line for line in out.getvalue().splitlines()}
+    assert '"http://llm.corp.example:8080/v1"' in lines["llm.base_url"]
+    assert "[locked (" in lines["llm.base_url"]
+    assert "20" in lines["learn.holdout_percent"]
+    assert "organisation default" in lines["learn.holdout_percent"]
+    assert "[built-in default]" in lines["smtp.port"]
+    assert not missing.exists()
