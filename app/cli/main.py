@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "app.cli.daily",
     "app.cli.config",
     "app.cli.update",
+    "app.cli.team",
 )
 
 DESCRIPTION = """\

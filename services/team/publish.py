@@ -1,0 +1,125 @@
+"""Publishing a workspace file to a shared PostgreSQL database (issue 20's first step).
+
+``publish(source, target_url)`` copies a SQLite workspace into an **empty** PostgreSQL
+database: the schema through the same Alembic migrations as any workspace, then every
+table's rows in bulk (parents before children), the id sequences moved past the copied
+ids, and both sides checked (``models.integrity.check_workspace``) with their row counts
+compared. It all happens in one PostgreSQL transaction (PostgreSQL's DDL is
+transactional): a failure half-way leaves the database as empty as it was. A database
+that already holds tables is refused: nothing is ever written over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, Integer, inspect, select
+
+from models import schema  # noqa: F401  (registers every table)
+from models.base import Base
+from models.db import is_sqlite, make_engine, translate_db_errors
+from models.errors import WorkspaceError
+from models.integrity import HealthReport, check_workspace
+from models.migrate import alembic_config
+
+CHUNK_ROWS = 5_000
+Progress = Callable[[str, int, int], None]  # (table, rows copied so far, rows in table)
+
+
+@dataclass
+class PublishReport:
+    target: str
+    copied: dict[str, int] = field(default_factory=dict)
+    source_check: HealthReport | None = None
+    target_check: HealthReport | None = None
+
+    @property
+    def problems(self) -> list[str]:
+        found = []
+        for side, report in (("the copy", self.target_check), ("the file", self.source_check)):
+            if report is not None:
+                found += [f"{side}: {p}" for p in report.problems]
+        if self.source_check and self.target_check:
+            for table, count in self.source_check.counts.items():
+                there = self.target_check.counts.get(table)
+                if there != count:
+                    found.append(f"{table}: {count:,} rows in the file, {there} in the copy")
+        return found
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def publish(source: Engine, target_url: str, *, progress: Progress | None = None) -> PublishReport:
+    """Copy the workspace at ``source`` (SQLite) into the empty database at ``target_url``."""
+    if not is_sqlite(source.url):
+        raise WorkspaceError(
+            "Publish copies a workspace file (SQLite); this one is already shared."
+        )
+    if is_sqlite(target_url) or not target_url.startswith("postgresql"):
+        raise WorkspaceError(
+            "Publish to a PostgreSQL database: --to postgresql+psycopg://USER@HOST/DATABASE"
+        )
+    report = PublishReport(target=_safe(target_url))
+    report.source_check = check_workspace(source)
+    if report.source_check.problems:
+        raise WorkspaceError(
+            "The workspace file has problems, so it was not published: "
+            + "; ".join(report.source_check.problems[:3])
+        )
+    if report.source_check.revision != report.source_check.head:
+        raise WorkspaceError(
+            "The workspace file is from an older version of the app: open it once (or run "
+            "'db upgrade') before publishing it."
+        )
+    target = make_engine(target_url)
+    try:
+        with translate_db_errors(f"The database at {report.target}"):
+            existing = inspect(target).get_table_names()
+            if existing:
+                raise WorkspaceError(
+                    f"The database at {report.target} already holds tables "
+                    f"({', '.join(sorted(existing)[:5])}{'…' if len(existing) > 5 else ''}). "
+                    "Publish only copies into an empty database; nothing was written."
+                )
+            _copy(source, target, report, progress)
+        report.target_check = check_workspace(target)
+    finally:
+        target.dispose()
+    return report
+
+
+def _copy(source: Engine, target: Engine, report: PublishReport, progress: Progress | None) -> None:
+    from alembic import command
+
+    tables = Base.metadata.sorted_tables  # parents before the rows that point at them
+    assert report.source_check is not None
+    with target.connect() as out, out.begin():
+        cfg = alembic_config()
+        cfg.attributes["connection"] = out
+        command.upgrade(cfg, "head")  # the same migrations as every workspace
+        for table in reversed(tables):
+            out.execute(table.delete())  # rows a migration seeded: the file has its own
+        with source.connect() as inp:
+            for table in tables:
+                total = report.source_check.counts.get(table.name, 0)
+                done = 0
+                rows = inp.execution_options(stream_results=True).execute(select(table))
+                while chunk := rows.fetchmany(CHUNK_ROWS):
+                    out.execute(table.insert(), [dict(r._mapping) for r in chunk])
+                    done += len(chunk)
+                    if progress is not None:
+                        progress(table.name, done, total)
+                report.copied[table.name] = done
+        for table in tables:
+            for column in table.primary_key.columns:
+                if isinstance(column.type, Integer) and column.autoincrement in (True, "auto"):
+                    out.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+                        f"COALESCE(MAX({column.name}), 1), MAX({column.name}) IS NOT NULL) "
+                        f"FROM {table.name}"
+                    )
