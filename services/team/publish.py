@@ -104,16 +104,35 @@ def _copy(source: Engine, target: Engine, report: PublishReport, progress: Progr
         command.upgrade(cfg, "head")  # the same migrations as every workspace
         for table in reversed(tables):
             out.execute(table.delete())  # rows a migration seeded: the file has its own
-        with source.connect() as inp:
+        # PostgreSQL's COPY on the same connection (so in the same transaction): about ten
+        # times the rows a second of INSERTs.
+        driver = out.connection.driver_connection
+        assert driver is not None
+        with source.connect() as inp, driver.cursor() as cursor:
             for table in tables:
                 total = report.source_check.counts.get(table.name, 0)
+                names = [c.name for c in table.columns]
+                # Each column's own conversion for PostgreSQL (UTC timestamps stored naive,
+                # JSON as JSONB), as an INSERT through SQLAlchemy would apply it.
+                convert = [
+                    c.type.dialect_impl(out.dialect).bind_processor(out.dialect)
+                    for c in table.columns
+                ]
+                columns = ", ".join(f'"{n}"' for n in names)
                 done = 0
                 rows = inp.execution_options(stream_results=True).execute(select(table))
-                while chunk := rows.fetchmany(CHUNK_ROWS):
-                    out.execute(table.insert(), [dict(r._mapping) for r in chunk])
-                    done += len(chunk)
-                    if progress is not None:
-                        progress(table.name, done, total)
+                with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+                    while chunk := rows.fetchmany(CHUNK_ROWS):
+                        for row in chunk:
+                            copy.write_row(
+                                [
+                                    f(v) if f is not None and v is not None else v
+                                    for v, f in zip(row, convert, strict=True)
+                                ]
+                            )
+                        done += len(chunk)
+                        if progress is not None:
+                            progress(table.name, done, total)
                 report.copied[table.name] = done
         for table in tables:
             for column in table.primary_key.columns:

@@ -61,7 +61,12 @@ def test_publish_copies_every_row_and_checks_both_sides(demo_file: str, empty_db
         assert here.counts["customers"] == 150
         assert here.counts["orders"] > 150
         with source.engine.connect() as a, shared.engine.connect() as b:
-            for column in (Order.amount_cents, Order.order_date, Customer.email):
+            for column in (
+                Order.amount_cents,
+                Order.order_date,
+                Customer.email,
+                Customer.attributes,
+            ):
                 ordered = select(column).order_by(column.table.c.id)
                 assert a.execute(ordered).scalars().all() == b.execute(ordered).scalars().all()
         # The ids go on from the copied ones: a new customer gets the next one.
