@@ -7,12 +7,6 @@ them these tests are skipped with that reason: every other test still runs.
 from __future__ import annotations
 
 import datetime as dt
-import glob
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,53 +23,18 @@ from services.customer_detail import load_customer_detail
 from services.customers import load_customer_columns
 from services.demo import build_demo
 from services.rollups import stale_rollups
+from tests.support.postgres_server import pg_bin, throwaway_postgres
 
 TODAY = dt.date(2026, 11, 21)
 
 
-def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    bin_dir = _pg_bin()
+    bin_dir = pg_bin()
     if bin_dir is None:
         pytest.skip("PostgreSQL server binaries are not installed (Debian: postgresql)")
-    # Not under pytest's tmp folder: the postgres user cannot enter root's 0700 folders.
-    root = Path(tempfile.mkdtemp(prefix="radar-pg-"))
-    data, port = root / "data", _free_port()
-    # PostgreSQL refuses to run as root: run it as the postgres user then.
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        root.chmod(0o755)
-        prefix = ["runuser", "-u", "postgres", "--"]
-
-    def pg(*args: str) -> None:
-        subprocess.run([*prefix, *args], check=True, capture_output=True, timeout=120)
-
-    pg(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "radar")
-    pg(
-        str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"),
-        "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start",
-    )  # fmt: skip
-    try:
-        pg(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "radar", "radar")
-        yield f"postgresql+psycopg://radar@127.0.0.1:{port}/radar"
-    finally:
-        pg(str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-m", "immediate", "stop")
-        shutil.rmtree(root, ignore_errors=True)
+    with throwaway_postgres(bin_dir) as url:
+        yield url
 
 
 def test_workspace_demo_and_table_on_postgresql(pg_url: str) -> None:
