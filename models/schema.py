@@ -409,6 +409,9 @@ class Alert(Base):
     holdout_band: Mapped[str | None] = mapped_column(String(16))
     holdout_contacted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     holdout_contact_reason: Mapped[str | None] = mapped_column(Text)
+    # Bumped by every change a person (or a job) makes: an action sent with the version
+    # the user saw is refused when someone else changed the alert meanwhile.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class Action(Base):
@@ -559,6 +562,9 @@ class AuditEvent(Base):
     entity_type: Mapped[str | None] = mapped_column(String(64))
     entity_id: Mapped[int | None] = mapped_column(BigInteger)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # The database user who wrote it, set by the database itself on a shared workspace
+    # (a trigger, services/team/security.py); NULL in a workspace file.
+    db_user: Mapped[str | None] = mapped_column(String(255))
 
 
 class Setting(Base):
