@@ -577,4 +577,34 @@ class Setting(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class TeamMember(Base):
+    """A person of a shared workspace (PostgreSQL): their database role, what they may do
+    (models.vocab.TEAM_ROLES) and whose book is theirs (the customers' ``owner``).
+
+    Written only by an admin (``team add-user``); the row-level security policies of
+    services/team/security.py read it with ``current_user``, which no client can set.
+    Empty in a workspace file of one's own."""
+
+    __tablename__ = "team_members"
+
+    db_role: Mapped[str] = mapped_column(String(63), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    owner_name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SyncReceipt(Base):
+    """An action taken in an offline copy and pushed back, by its stable key: a second
+    sync of the same copy finds it here and pushes nothing twice."""
+
+    __tablename__ = "sync_receipts"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    pushed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    pushed_by: Mapped[str | None] = mapped_column(String(255))
+    # What the push came to: "applied", or "conflict: <what the server had>".
+    result: Mapped[str | None] = mapped_column(Text)
+
+
 ALL_TABLES = [t.name for t in Base.metadata.sorted_tables]

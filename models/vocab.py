@@ -66,3 +66,8 @@ BATCH_DRAFT_STATES = (
 BATCH_DELIVERIES = ("smtp", "mail_app", "eml_folder")
 # What Learn's effectiveness report can be broken down by (services.learn.records).
 LEARN_BREAKDOWNS = ("rule", "goal", "template", "variant", "tone", "owner", "segment")
+
+# What a person of a shared workspace may do (services/team/security.py): a manager sees and
+# acts on their own book; a lead sees the whole team's and runs imports and scoring; an
+# admin also adds people.
+TEAM_ROLES = ("manager", "lead", "admin")
