@@ -116,6 +116,18 @@ def describe_db_error(exc: BaseException, where: str = "the workspace") -> str |
         )
     if "unable to open" in text:
         return f"{where} cannot be opened: the folder is missing or not accessible."
+    if "password authentication failed" in text or "no password supplied" in text:
+        return (
+            f"{where} refused the user name or password. Check them and try again (the "
+            "password can be in the system keyring, PGPASSWORD or ~/.pgpass)."
+        )
+    if "permission denied" in text or "row-level security" in text:
+        # A shared workspace's grants and row-level security (services/team/security.py).
+        return (
+            f"Your account may not make this change in {where[:1].lower()}{where[1:]}: "
+            "it is outside your book or for a team lead or an admin. Ask your team lead; "
+            "nothing was changed."
+        )
     if "could not connect" in text or "connection refused" in text:
         return f"Could not connect to {where}. Check the address and that the server runs."
     return None

@@ -77,6 +77,7 @@ TAB_MY_WORK, TAB_RESULTS, TAB_ASK = 3, 4, 5
 TAB_KEYS = ("alerts", "customers", "dashboard", "my_work", "results", "ask")
 
 
+
 class MainWindow(QMainWindow):
     """Menus, the demo banner, the two panes and the status bar.
 
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._fit_when_shown = False
         self._source: CustomerSource | None = None
+        self._team_role: str | None = None
         self.summary: WorkspaceSummary | None = None
         self.setWindowTitle(APP_TITLE)
         self.setObjectName("mainWindow")
@@ -285,17 +287,16 @@ class MainWindow(QMainWindow):
     def set_source(self, source: CustomerSource | None) -> None:
         """Show a workspace (None while none is open)."""
         self._source = source
+        self._team_role = None
         self.summary = None
         self.menus.backup_action.setEnabled(source is not None and source.can_back_up)
         for action in (
-            self.menus.import_action,
             self.menus.import_history_action,
-            self.menus.watch_folder_action,
             self.menus.settings_action,
             self.menus.templates_action,
         ):
             action.setEnabled(source is not None)
-        self.menus.score_action.setEnabled(source is not None and not self._scoring)
+        self._apply_team_role()
         self.menus.model_report_action.setEnabled(source is not None)
         self.detail_pane.set_source(source)
         self.customers_pane.set_source(source)
@@ -455,7 +456,18 @@ class MainWindow(QMainWindow):
     def set_scoring(self, running: bool) -> None:
         """A scoring run is in flight (Score now is disabled until it ends)."""
         self._scoring = running
-        self.menus.score_action.setEnabled(self._source is not None and not running)
+        self._apply_team_role()
+
+    def set_team_role(self, role: str | None) -> None:
+        """What the user may do in a shared workspace (services/team/security.py): an
+        account manager's window offers no import or scoring (WindowMenus.offer_team_work)."""
+        self._team_role = role
+        self._apply_team_role()
+
+    team_role = property(lambda self: self._team_role)
+
+    def _apply_team_role(self) -> None:
+        self.menus.offer_team_work(self._source is not None, self._team_role, self._scoring)
 
     def _on_pane_score_requested(self) -> None:
         if self.menus.score_action.isEnabled():

@@ -18,6 +18,10 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 from views.theme import ThemeMode
 
 TAB_LABELS = ("&Alerts", "&Customers", "&Dashboard")
+MANAGER_ONLY_BOOK = (
+    "For a team lead or an admin: imports and scoring change the whole team's workspace, "
+    "and your account is an account manager's."
+)
 
 
 class MenuHost(Protocol):
@@ -173,6 +177,21 @@ class WindowMenus:
         self.tab_actions.append(action)
         return action
 
+    def offer_team_work(self, is_open: bool, team_role: str | None, scoring: bool) -> None:
+        """Import, Watch a folder and Score now: offered on an open workspace, except to an
+        account manager of a shared one (they change the whole team's workspace, and the
+        database refuses them; the tooltip says whom to ask); Score now not while a
+        scoring runs."""
+        manager = team_role == "manager"
+        for action, tip in (
+            (self.import_action, "Bring in a CRM or shop export"),
+            (self.watch_folder_action, "Import new exports from a folder as they arrive"),
+            (self.score_action, "Score every customer: churn risk, value, health, segment"),
+        ):
+            busy = action is self.score_action and scoring
+            action.setEnabled(is_open and not manager and not busy)
+            action.setToolTip(MANAGER_ONLY_BOOK if manager else tip)
+
 
 def show_about(parent: QWidget) -> None:
     """Help ▸ About Account Radar: the version and the bundled packages' licences."""
@@ -181,3 +200,4 @@ def show_about(parent: QWidget) -> None:
 
     dialog = AboutDialog(bundled_licences(), parent)
     dialog.exec()
+

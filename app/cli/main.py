@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "app.cli.config",
     "app.cli.update",
     "app.cli.team",
+    "app.cli.members",
 )
 
 DESCRIPTION = """\

@@ -58,4 +58,13 @@ def cmd_workspace(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"Problem: {problem}", file=err)
         return EXIT_FAILURE
     print("Both sides checked: the same rows, no problems.", file=out)
+    if report.security_problem:
+        print(f"Who sees what is not set up yet: {report.security_problem}", file=err)
+        print("An admin can set it up by adding the first person: 'team add-user'.", file=err)
+    else:
+        print(
+            "Who sees what is set up: add each person with "
+            "'team add-user NAME --role manager|lead|admin'.",
+            file=out,
+        )
     return EXIT_OK

@@ -284,18 +284,19 @@ class WorkspaceController(QObject):
         if workspace is not None and workspace.path is None:
             (
                 self._gui.jobs.operation(
-                    lambda _state: database_account(workspace.engine),
+                    lambda _state: _account_and_role(workspace),
                     parent=self,
                     label="read the database account",
                 )
-                .success(lambda account: self._on_account_read(workspace, account))
+                .success(lambda found: self._on_account_read(workspace, *found))
                 .run()
             )
         self.refresh_checklist()
 
-    def _on_account_read(self, workspace: Workspace, account: str | None) -> None:
+    def _on_account_read(self, workspace: Workspace, account: str | None, role: str | None) -> None:
         if workspace is self._gui.workspace:
             self.account = account
+            self._gui.window.set_team_role(role)
 
     def _on_scoring_finished(self, _summary: object) -> None:
         self.refresh_checklist()
@@ -382,3 +383,10 @@ class WorkspaceController(QObject):
         hidden = self._hidden()
         if key in hidden:
             self._settings.setValue(KEY_CHECKLIST_HIDDEN, [k for k in hidden if k != key])
+
+
+def _account_and_role(workspace: Workspace) -> tuple[str | None, str | None]:
+    """The database account of a shared workspace and what it may do there (blocking)."""
+    from services.team.security import team_role
+
+    return database_account(workspace.engine), team_role(workspace.engine)

@@ -150,6 +150,9 @@ def generate_alerts(
     Raises WorkspaceError (a UserFacingError) in plain words when the database cannot be
     read or written (locked, disk full...).
     """
+    from services.team.security import require_whole_workspace
+
+    require_whole_workspace(engine, "raising the alerts")
     clock = time.perf_counter()
     now = aware(now or utcnow())
 

@@ -65,7 +65,11 @@ _IMPORT_PRAGMAS = {"cache_size": "-262144", "temp_store": "MEMORY", "foreign_key
 def import_transaction(engine: Engine, *, commit: bool) -> Iterator[Session]:
     """One connection and transaction, as a Session the import's steps share (its
     connection() is the import's connection); committed only when ``commit`` and no
-    error."""
+    error. On a shared workspace, an import that commits is for a lead or an admin."""
+    if commit:
+        from services.team.security import require_whole_workspace
+
+        require_whole_workspace(engine, "an import")
     with translate_db_errors(), engine.connect() as conn:
         saved: dict[str, Any] = {}
         if conn.dialect.name == "sqlite":

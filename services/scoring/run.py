@@ -168,6 +168,9 @@ def score_workspace(
     raises ScoringCancelled (nothing written) when ``cancelled()`` turns true, and
     ScoringError/UserFacingError in plain words when the workspace cannot be scored.
     """
+    from services.team.security import require_whole_workspace
+
+    require_whole_workspace(engine, "scoring")
     clock = time.perf_counter()
     started = utcnow()
 

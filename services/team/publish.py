@@ -4,8 +4,9 @@
 database: the schema through the same Alembic migrations as any workspace, then every
 table's rows in bulk (parents before children), the id sequences moved past the copied
 ids, and both sides checked (``models.integrity.check_workspace``) with their row counts
-compared. It all happens in one PostgreSQL transaction (PostgreSQL's DDL is
-transactional): a failure half-way leaves the database as empty as it was. A database
+compared, and who sees what is set up (services/team/security.py: row-level security,
+the team's roles; the publisher is its first admin). It all happens in one PostgreSQL
+transaction (PostgreSQL's DDL is transactional): a failure half-way leaves the database as empty as it was. A database
 that already holds tables is refused: nothing is ever written over.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, Integer, inspect, select
+from sqlalchemy.orm import Session
 
 from models import schema  # noqa: F401  (registers every table)
 from models.base import Base
@@ -33,6 +35,8 @@ class PublishReport:
     copied: dict[str, int] = field(default_factory=dict)
     source_check: HealthReport | None = None
     target_check: HealthReport | None = None
+    # Who sees what (services/team/security.py): None once set up, else why it was not.
+    security_problem: str | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -42,6 +46,8 @@ class PublishReport:
                 found += [f"{side}: {p}" for p in report.problems]
         if self.source_check and self.target_check:
             for table, count in self.source_check.counts.items():
+                if table == "team_members":  # the publisher joins it as the first admin
+                    continue
                 there = self.target_check.counts.get(table)
                 if there != count:
                     found.append(f"{table}: {count:,} rows in the file, {there} in the copy")
@@ -142,3 +148,12 @@ def _copy(source: Engine, target: Engine, report: PublishReport, progress: Progr
                         f"COALESCE(MAX({column.name}), 1), MAX({column.name}) IS NOT NULL) "
                         f"FROM {table.name}"
                     )
+        # Row-level security and the team's roles, in the same transaction; a publisher
+        # who may not create roles still publishes, and is told what to run.
+        from services.team.security import TeamRoleError, enable_team_security_in
+
+        try:
+            with out.begin_nested(), Session(bind=out) as session:
+                enable_team_security_in(session)
+        except TeamRoleError as exc:
+            report.security_problem = str(exc)

@@ -1,0 +1,401 @@
+"""Who sees what in a shared workspace, enforced by PostgreSQL itself (issue 20).
+
+Each person connects as their own database role. Three group roles per workspace
+database, ``<database>_radar_manager``, ``_lead`` and ``_admin`` (NOLOGIN), carry the
+grants; ``team_members`` maps each login role to its role and to the book it owns (the
+``owner`` name its customers carry). Row-level security, enabled *and forced* (so the
+tables' owner is held to it too), keys every policy on the connected database user:
+
+- customers: a manager sees and changes only the customers whose owner is theirs; a
+  lead or an admin sees every customer.
+- every table hanging off a customer (orders, interactions, scores, alerts, actions,
+  outreach…): the rows of the customers the user can see (the policy asks ``customers``,
+  whose own policy then applies).
+- what an import changed (import_changes) and team_members' writes: leads and admins.
+- the audit: a manager sees their own events and those about what they can see.
+
+The person is ``current_user``, which a client cannot set to anyone it is not; only
+while the Ask view has dropped to its reader role (services/ask/readonly.py, SET LOCAL
+ROLE) is the person the login that took it on (``session_user``). Nothing is keyed on a
+setting or a variable the client controls.
+
+Grants: every group reads every table; a manager may act on their book (alerts, tasks,
+calls, notes, outreach, do-not-contact) and nothing else: imports, scoring and settings
+are for leads and admins, whose grants cover every table. A trigger fills
+``audit_events.db_user`` with the database user who wrote the event, whatever the
+client sent.
+
+``enable_team_security`` is idempotent (run by ``workspace publish`` and by every
+``team add-user``); ``add_user`` creates or updates one person. ``team_role`` tells the
+app what the connected user may do, for its menus and messages; the database enforces it
+whatever the app does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from models.db import translate_db_errors
+from models.errors import UserFacingError, WorkspaceError
+from models.vocab import TEAM_ROLES
+
+READER_ROLE = "account_radar_ask_reader"  # services/ask/readonly.py's role
+
+# Tables whose rows belong to a customer (a customer_id column).
+CUSTOMER_TABLES = (
+    "customer_identities",
+    "orders",
+    "interactions",
+    "opportunities",
+    "subscriptions",
+    "customer_rollups",
+    "score_snapshots",
+    "alerts",
+    "actions",
+    "escalations",
+    "outreach",
+    "batch_drafts",
+)
+# What a manager's actions write (the rest of their grants is SELECT): a call or note is
+# an interaction too, a change to customers or interactions marks the rollups stale (a
+# setting), escalations and draft batches come with actions and Draft for all.
+MANAGER_WRITES = {
+    "alerts": "SELECT, UPDATE",
+    "actions": "SELECT, INSERT, UPDATE, DELETE",
+    "interactions": "SELECT, INSERT, UPDATE, DELETE",
+    "outreach": "SELECT, INSERT, UPDATE",
+    "escalations": "SELECT, INSERT",
+    "draft_batches": "SELECT, INSERT, UPDATE",
+    "batch_drafts": "SELECT, INSERT, UPDATE, DELETE",
+    "audit_events": "SELECT, INSERT",
+    "sync_receipts": "SELECT, INSERT",
+    "settings": "SELECT, INSERT, UPDATE, DELETE",  # rows limited by the settings policy
+}
+# Customer columns a manager may change on their own customers.
+MANAGER_CUSTOMER_COLUMNS = ("do_not_contact", "quiet_override_at", "updated_at")
+# Settings a manager's actions write: the rollups' stale flag, the remote LLM review.
+MANAGER_SETTINGS = ("rollups.stale", "llm.reviewed_remote")
+
+
+class TeamRoleError(UserFacingError):
+    """The connected user's role does not allow this; the message says whom to ask."""
+
+
+@dataclass(frozen=True)
+class Member:
+    db_role: str
+    role: str
+    owner_name: str | None
+    can_log_in: bool
+
+
+def _identifier(name: str, what: str = "A database user name") -> str:
+    """``name`` double-quoted for SQL, after checking it is a plain role name."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.\-]{0,62}", name or ""):
+        raise WorkspaceError(
+            f"{what} must start with a letter and hold only letters, digits, '_', '.' or "
+            f"'-' (at most 63): '{name}' does not."
+        )
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def group_roles(database: str) -> dict[str, str]:
+    """The three group roles of a workspace database, by team role."""
+    base = re.sub(r"[^a-z0-9_]", "_", database.lower())[:40]
+    return {role: f"{base}_radar_{role}" for role in TEAM_ROLES}
+
+
+def _database(conn: Connection) -> str:
+    return str(conn.exec_driver_sql("SELECT current_database()").scalar())
+
+
+def _require_postgres(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        raise WorkspaceError(
+            "People and their books are for a shared workspace on PostgreSQL; this "
+            "workspace is a file of your own. Share it first with 'workspace publish'."
+        )
+
+
+def _role_exists(conn: Connection, name: str) -> bool:
+    found = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name})
+    return found.first() is not None
+
+
+def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
+    """The statements that set grants, functions, the trigger and the policies."""
+    manager, lead, admin = (_identifier(groups[r]) for r in TEAM_ROLES)
+    everyone = f"{manager}, {lead}, {admin}"
+    person = (
+        f"CASE WHEN current_user = {_literal(READER_ROLE)} THEN session_user ELSE current_user END"
+    )
+    sql = [
+        # Who the person is, and whether they see the whole team's book. STABLE and
+        # invoker's rights: current_user inside is the caller.
+        f"CREATE OR REPLACE FUNCTION radar_person() RETURNS name LANGUAGE sql STABLE "
+        f"AS $$ SELECT ({person})::name $$",
+        f"CREATE OR REPLACE FUNCTION radar_sees_all() RETURNS boolean LANGUAGE sql STABLE "
+        f"AS $$ SELECT pg_has_role(radar_person(), {_literal(groups['lead'])}, 'MEMBER') "
+        f"OR pg_has_role(radar_person(), {_literal(groups['admin'])}, 'MEMBER') $$",
+        "CREATE OR REPLACE FUNCTION radar_stamp_db_user() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN NEW.db_user := radar_person(); RETURN NEW; END $$",
+        "DROP TRIGGER IF EXISTS audit_events_db_user ON audit_events",
+        "CREATE TRIGGER audit_events_db_user BEFORE INSERT OR UPDATE ON audit_events "
+        "FOR EACH ROW EXECUTE FUNCTION radar_stamp_db_user()",
+        "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA public TO {everyone}",
+        f"GRANT EXECUTE ON FUNCTION radar_person(), radar_sees_all() TO {everyone}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {everyone}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {everyone}",
+        f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {lead}, {admin}",
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON team_members FROM {lead}",
+        f"GRANT UPDATE ({', '.join(MANAGER_CUSTOMER_COLUMNS)}) ON customers TO {manager}",
+    ]
+    for table, rights in MANAGER_WRITES.items():
+        sql.append(f"GRANT {rights} ON {table} TO {manager}")
+    sees_all = "(SELECT radar_sees_all())"
+    mine = "owner IN (SELECT owner_name FROM team_members WHERE db_role = (SELECT radar_person()))"
+    policies = {
+        "customers": f"{sees_all} OR {mine}",
+        "import_changes": sees_all,
+        "audit_events": (
+            f"{sees_all} OR db_user = (SELECT radar_person()) "
+            "OR (entity_type = 'alert' AND entity_id IN (SELECT id FROM alerts)) "
+            "OR (entity_type = 'customer' AND entity_id IN (SELECT id FROM customers))"
+        ),
+    }
+    for table in CUSTOMER_TABLES:
+        policies[table] = f"{sees_all} OR customer_id IN (SELECT id FROM customers)"
+    for table, using in policies.items():
+        if table not in tables:
+            continue
+        sql += [
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+            f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+            f"DROP POLICY IF EXISTS radar_book ON {table}",
+            f"CREATE POLICY radar_book ON {table} USING ({using}) WITH CHECK ({using})",
+        ]
+    # Settings: everyone reads them; a manager writes only what their actions need.
+    allowed = ", ".join(_literal(k) for k in MANAGER_SETTINGS)
+    sql += [
+        "ALTER TABLE settings ENABLE ROW LEVEL SECURITY",
+        "ALTER TABLE settings FORCE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS radar_read ON settings",
+        "DROP POLICY IF EXISTS radar_write ON settings",
+        "CREATE POLICY radar_read ON settings FOR SELECT USING (true)",
+        f"CREATE POLICY radar_write ON settings FOR ALL USING ({sees_all} OR key IN "
+        f"({allowed})) WITH CHECK ({sees_all} OR key IN ({allowed}))",
+    ]
+    return sql
+
+
+def enable_team_security(engine: Engine) -> dict[str, str]:
+    """Create the group roles, grants, policies and the audit trigger (idempotent); the
+    user running it joins the admin group (they own the tables, and forced row-level
+    security holds owners to the policies too). Returns the group roles by team role."""
+    _require_postgres(engine)
+    with translate_db_errors("The shared workspace"), engine.begin() as conn:
+        return _enable(conn)
+
+
+def enable_team_security_in(session: Session) -> dict[str, str]:
+    """enable_team_security in the caller's transaction (publish's)."""
+    return _enable(session.connection())
+
+
+def _enable(conn: Connection) -> dict[str, str]:
+    groups = group_roles(_database(conn))
+    try:
+        for name in [*groups.values(), READER_ROLE]:
+            if not _role_exists(conn, name):
+                conn.exec_driver_sql(f"CREATE ROLE {_identifier(name)} NOLOGIN")
+        for name in groups.values():
+            conn.exec_driver_sql(f"GRANT {_identifier(READER_ROLE)} TO {_identifier(name)}")
+        conn.exec_driver_sql(
+            f"GRANT CONNECT ON DATABASE {_identifier(_database(conn))} TO "
+            + ", ".join(_identifier(g) for g in groups.values())
+        )
+        tables = [
+            str(r[0])
+            for r in conn.exec_driver_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            )
+        ]
+        if "customers" not in tables or "team_members" not in tables:
+            raise WorkspaceError(
+                "This database is not an Account Radar workspace (or one older than this "
+                "app): publish a workspace to it, or run 'db upgrade' on it first."
+            )
+        for statement in _security_sql(groups, tables):
+            conn.exec_driver_sql(statement)
+        me = str(conn.exec_driver_sql("SELECT current_user").scalar())
+        if not _is_superuser(conn, me):
+            conn.exec_driver_sql(
+                f"GRANT {_identifier(groups['admin'])} TO {_identifier(me)} WITH ADMIN OPTION"
+            )
+        conn.execute(
+            text(
+                "INSERT INTO team_members (db_role, role, owner_name, created_at) "
+                "VALUES (:r, 'admin', NULL, now()) ON CONFLICT (db_role) DO NOTHING"
+            ),
+            {"r": me},
+        )
+    except DBAPIError as exc:  # say what the user running it lacks
+        if _denied(exc):
+            raise TeamRoleError(
+                "Setting up who sees what needs the database's owner or an admin with the "
+                f"right to create roles; this account could not ({_first_line(exc)})."
+            ) from exc
+        raise
+    return groups
+
+
+def _denied(exc: DBAPIError) -> bool:
+    """PostgreSQL's "insufficient privilege" (SQLSTATE 42501)."""
+    return getattr(exc.orig, "sqlstate", None) == "42501"
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
+def _is_superuser(conn: Connection, name: str) -> bool:
+    row = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = :n"), {"n": name})
+    return bool(row.scalar())
+
+
+def add_user(
+    engine: Engine,
+    name: str,
+    role: str,
+    *,
+    owner_of: str | None = None,
+    password: str | None = None,
+) -> Member:
+    """Create (or update) one person: their login role, its group, whose book is theirs.
+
+    A manager's book is the customers whose owner is ``owner_of`` (their own name when not
+    given). Run by an admin; the security is set up (or brought up to date) first."""
+    _require_postgres(engine)
+    if role not in TEAM_ROLES:
+        raise WorkspaceError(f"The role is one of {', '.join(TEAM_ROLES)}; not '{role}'.")
+    quoted = _identifier(name)
+    owner = (owner_of or "").strip() or (name if role == "manager" else None)
+    if team_role(engine) not in (None, "admin"):
+        raise TeamRoleError(
+            "Adding people is for an admin of the shared workspace; your account is not "
+            "one. Ask an admin (the person who published the workspace is the first)."
+        )
+    with translate_db_errors("The shared workspace"), engine.begin() as conn:
+        groups = _enable(conn)
+        try:
+            if _role_exists(conn, name):
+                if _is_superuser(conn, name):
+                    raise WorkspaceError(
+                        f"'{name}' is a superuser; give people roles of their own."
+                    )
+                conn.exec_driver_sql(f"ALTER ROLE {quoted} LOGIN")
+            else:
+                conn.exec_driver_sql(f"CREATE ROLE {quoted} LOGIN")
+            if password:
+                # A literal, not a bind parameter: PostgreSQL takes none in utility statements.
+                conn.exec_driver_sql(
+                    f"ALTER ROLE {quoted} PASSWORD {_literal(password)}".replace("%", "%%")
+                )
+            for other, group in groups.items():
+                if other != role:
+                    conn.exec_driver_sql(f"REVOKE {_identifier(group)} FROM {quoted}")
+            conn.exec_driver_sql(f"GRANT {_identifier(groups[role])} TO {quoted}")
+            if role == "admin":
+                conn.exec_driver_sql(f"ALTER ROLE {quoted} CREATEROLE")
+                for group in groups.values():
+                    conn.exec_driver_sql(
+                        f"GRANT {_identifier(group)} TO {quoted} WITH ADMIN OPTION"
+                    )
+        except DBAPIError as exc:
+            if _denied(exc):
+                raise TeamRoleError(
+                    "Adding people needs an admin of the shared workspace (or the database's "
+                    f"owner); this account may not ({_first_line(exc)})."
+                ) from exc
+            raise
+        conn.execute(
+            text(
+                "INSERT INTO team_members (db_role, role, owner_name, created_at) "
+                "VALUES (:r, :role, :owner, now()) ON CONFLICT (db_role) "
+                "DO UPDATE SET role = :role, owner_name = :owner"
+            ),
+            {"r": name, "role": role, "owner": owner},
+        )
+    return Member(name, role, owner, True)
+
+
+def remove_user(engine: Engine, name: str) -> None:
+    """Take a person out of the team: their login is disabled and their groups revoked
+    (the role stays, so the audit's names keep meaning someone)."""
+    _require_postgres(engine)
+    quoted = _identifier(name)
+    with translate_db_errors("The shared workspace"), engine.begin() as conn:
+        groups = group_roles(_database(conn))
+        if not _role_exists(conn, name):
+            raise WorkspaceError(f"There is no database user '{name}'.")
+        for group in groups.values():
+            conn.exec_driver_sql(f"REVOKE {_identifier(group)} FROM {quoted}")
+        conn.exec_driver_sql(f"ALTER ROLE {quoted} NOLOGIN")
+        conn.execute(text("DELETE FROM team_members WHERE db_role = :r"), {"r": name})
+
+
+def list_members(engine: Engine) -> list[Member]:
+    """The people of the shared workspace, by database user."""
+    _require_postgres(engine)
+    with translate_db_errors("The shared workspace"), engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT m.db_role, m.role, m.owner_name, COALESCE(r.rolcanlogin, false) "
+                "FROM team_members m LEFT JOIN pg_roles r ON r.rolname = m.db_role "
+                "ORDER BY m.role, m.db_role"
+            )
+        )
+        return [Member(str(a), str(b), c, bool(d)) for a, b, c, d in rows]
+
+
+def team_role(engine: Engine) -> str | None:
+    """What the connected user may do in a shared workspace: "manager", "lead" or "admin";
+    None where there is no team (a workspace file, or a database without its security
+    set up), where the user may do everything the database lets them."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with translate_db_errors("The shared workspace"), engine.connect() as conn:
+        groups = group_roles(_database(conn))
+        if not _role_exists(conn, groups["admin"]):
+            return None
+        me = str(conn.exec_driver_sql("SELECT current_user").scalar())
+        if _is_superuser(conn, me):
+            return "admin"
+        for role in ("admin", "lead", "manager"):
+            member = conn.execute(
+                text("SELECT pg_has_role(:me, :g, 'MEMBER')"), {"me": me, "g": groups[role]}
+            ).scalar()
+            if member:
+                return role
+        return "manager"  # in no group: the database gives them nothing beyond a book
+
+
+def require_whole_workspace(engine: Engine, doing: str) -> None:
+    """Refuse ``doing`` (an import, a scoring, a daily run) for a manager of a shared
+    workspace: it changes every customer of the team, so it is for a lead or an admin."""
+    if team_role(engine) == "manager":
+        raise TeamRoleError(
+            f"{doing[:1].upper()}{doing[1:]} works on the whole team's workspace, so it is "
+            "for a team lead or an admin; your account is an account manager's. Ask your "
+            "team lead, or run it on the server's nightly 'run-daily'."
+        )

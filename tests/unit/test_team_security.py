@@ -1,0 +1,347 @@
+"""Who sees what in a shared workspace, enforced by PostgreSQL (services/team/security.py).
+
+A small demo workspace is published to a throwaway server; two account managers and a
+team lead connect as their own database users (password logins) and each sees exactly
+their rows, in the tables, through the Ask view's read-only door and in exports; a
+manager reading or changing another's customer by id gets nothing or an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select, text, update
+
+from app.workspace import open_workspace
+from models.errors import UserFacingError, WorkspaceError
+from models.schema import AuditEvent, Customer
+from services.demo.build import build_demo
+from services.refresh import score_and_alert
+from services.team.publish import publish
+from services.team.security import (
+    TeamRoleError,
+    add_user,
+    group_roles,
+    list_members,
+    remove_user,
+    require_whole_workspace,
+    team_role,
+)
+from tests.support.postgres_server import PostgresServer, pg_bin, postgres_server
+
+ANA_BOOK = "Maya Thompson"
+BEN_BOOK = "Daniel Okafor"
+
+
+@dataclass
+class Team:
+    server: PostgresServer
+    file: Path
+    admin_url: str
+
+    def url(self, user: str) -> str:
+        return self.server.url("team", user, f"{user}-secret")
+
+    def open(self, user: str) -> Engine:
+        return open_workspace(self.url(user), backup=False).engine
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
+    bin_dir = pg_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL's server binaries are not installed")
+    file = tmp_path_factory.mktemp("team") / "book.radar.sqlite"
+    ws = open_workspace(f"sqlite:///{file}")
+    build_demo(ws.engine, customers=240, seed=11)
+    score_and_alert(ws.engine)
+    with postgres_server(bin_dir) as server:
+        admin_url = server.createdb("team")
+        report = publish(ws.engine, admin_url)
+        assert not report.problems
+        ws.close()
+        admin = open_workspace(admin_url, backup=False).engine
+        add_user(admin, "ana", "manager", owner_of=ANA_BOOK, password="ana-secret")
+        add_user(admin, "ben", "manager", owner_of=BEN_BOOK, password="ben-secret")
+        add_user(admin, "lea", "lead", password="lea-secret")
+        admin.dispose()
+        server.password_auth()
+        yield Team(server, file, admin_url)
+
+
+def _file_count(team: Team, sql: str, *args: object) -> int:
+    with sqlite3.connect(team.file) as conn:
+        return int(conn.execute(sql, args).fetchone()[0])
+
+
+def _count(engine: Engine, table: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar() or 0)
+
+
+BOOK_TABLES = {
+    "customers": "SELECT count(*) FROM customers WHERE owner = ?",
+    "orders": "SELECT count(*) FROM orders o JOIN customers c ON c.id = o.customer_id "
+    "WHERE c.owner = ?",
+    "interactions": "SELECT count(*) FROM interactions i JOIN customers c "
+    "ON c.id = i.customer_id WHERE c.owner = ?",
+    "alerts": "SELECT count(*) FROM alerts a JOIN customers c ON c.id = a.customer_id "
+    "WHERE c.owner = ?",
+    "score_snapshots": "SELECT count(*) FROM score_snapshots s JOIN customers c "
+    "ON c.id = s.customer_id WHERE c.owner = ?",
+    "outreach": "SELECT count(*) FROM outreach s JOIN customers c ON c.id = s.customer_id "
+    "WHERE c.owner = ?",
+}
+
+
+def test_each_manager_sees_exactly_their_book_and_the_lead_sees_all(team: Team) -> None:
+    for user, book in (("ana", ANA_BOOK), ("ben", BEN_BOOK)):
+        engine = team.open(user)
+        try:
+            for table, sql in BOOK_TABLES.items():
+                expected = _file_count(team, sql, book)
+                assert expected > 0, (user, table)  # a book with rows in every table
+                assert _count(engine, table) == expected, (user, table)
+            with engine.connect() as conn:
+                owners = {r[0] for r in conn.execute(select(Customer.owner).distinct())}
+            assert owners == {book}
+            assert team_role(engine) == "manager"
+        finally:
+            engine.dispose()
+    lead = team.open("lea")
+    try:
+        for table in BOOK_TABLES:
+            assert _count(lead, table) == _file_count(team, f"SELECT count(*) FROM {table}")
+        assert team_role(lead) == "lead"
+    finally:
+        lead.dispose()
+    # The books are not empty, and not everybody's: the test means something.
+    assert (
+        0
+        < _file_count(team, BOOK_TABLES["customers"], ANA_BOOK)
+        < _file_count(team, "SELECT count(*) FROM customers")
+    )
+
+
+def _other_customer(team: Team, owner: str) -> int:
+    with sqlite3.connect(team.file) as conn:
+        return int(
+            conn.execute("SELECT min(id) FROM customers WHERE owner = ?", (owner,)).fetchone()[0]
+        )
+
+
+def test_a_manager_cannot_read_or_change_anothers_customer_by_id(team: Team) -> None:
+    bens = _other_customer(team, BEN_BOOK)
+    engine = team.open("ana")
+    try:
+        with engine.begin() as conn:
+            assert conn.execute(select(Customer).where(Customer.id == bens)).first() is None
+            changed = conn.execute(
+                update(Customer).where(Customer.id == bens).values(do_not_contact=True)
+            )
+            assert changed.rowcount == 0  # invisible rows are not updated
+            assert (
+                conn.exec_driver_sql(
+                    f"SELECT count(*) FROM orders WHERE customer_id = {bens}"
+                ).scalar()
+                == 0
+            )
+        # Writing rows for Ben's customer is refused by the policy's check.
+        with pytest.raises(Exception, match="row-level security"), engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO actions (customer_id, kind, title, created_at) "
+                f"VALUES ({bens}, 'note', 'sneaky', now())"
+            )
+        # Moving one of her own customers to Ben's book is refused (no right on owner).
+        mine = _other_customer(team, ANA_BOOK)
+        with pytest.raises(Exception, match="permission denied"), engine.begin() as conn:
+            conn.execute(update(Customer).where(Customer.id == mine).values(owner=BEN_BOOK))
+        # So is a team-wide change: an import's rows, a setting.
+        with pytest.raises(Exception, match="permission denied"), engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM orders")
+        with pytest.raises(Exception, match="row-level security"), engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO settings (key, value, updated_at) "
+                "VALUES ('alerts.daily_cap_per_owner', '0', now())"
+            )
+        with pytest.raises(Exception, match="permission denied"), engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE team_members SET role = 'admin'")
+    finally:
+        engine.dispose()
+    with sqlite3.connect(team.file):
+        pass
+    lead = team.open("lea")
+    try:
+        with lead.connect() as conn:
+            dnc = conn.execute(select(Customer.do_not_contact).where(Customer.id == bens)).scalar()
+        assert dnc is False  # Ana's update did not reach it
+    finally:
+        lead.dispose()
+
+
+def test_the_ask_views_read_only_door_shows_a_manager_only_their_book(team: Team) -> None:
+    from services.ask.readonly import run_query
+
+    for user, book in (("ana", ANA_BOOK), ("lea", None)):
+        engine = team.open(user)
+        try:
+            result = run_query(engine, "SELECT count(*) FROM ask_customers")
+            expected = (
+                _file_count(team, BOOK_TABLES["customers"], book)
+                if book
+                else _file_count(team, "SELECT count(*) FROM customers")
+            )
+            assert result.rows[0][0] == expected, user
+        finally:
+            engine.dispose()
+
+
+def test_exports_hold_only_the_managers_book(team: Team, tmp_path: Path) -> None:
+    from services.exporting import export_table
+
+    engine = team.open("ben")
+    try:
+        for kind, sql in (("customers", "customers"), ("alerts", "alerts")):
+            target = tmp_path / f"{kind}.csv"
+            export_table(engine, kind, target)
+            lines = target.read_text(encoding="utf-8-sig").splitlines()
+            assert len(lines) - 1 == _file_count(team, BOOK_TABLES[sql], BEN_BOOK), kind
+            assert not any(ANA_BOOK in line for line in lines)
+    finally:
+        engine.dispose()
+
+
+def test_a_managers_actions_work_on_their_book_and_the_audit_names_the_db_user(
+    team: Team,
+) -> None:
+    from services.alerts.actions import apply_card_action
+
+    with sqlite3.connect(team.file) as conn:
+        alert_id, customer_id = conn.execute(
+            "SELECT a.id, a.customer_id FROM alerts a JOIN customers c ON c.id = a.customer_id "
+            "WHERE c.owner = ? AND a.status = 'open' ORDER BY a.id LIMIT 1",
+            (ANA_BOOK,),
+        ).fetchone()
+        bens_alert = conn.execute(
+            "SELECT a.id FROM alerts a JOIN customers c ON c.id = a.customer_id "
+            "WHERE c.owner = ? ORDER BY a.id LIMIT 1",
+            (BEN_BOOK,),
+        ).fetchone()[0]
+    engine = team.open("ana")
+    try:
+        when = dt.datetime.now(dt.UTC)
+        apply_card_action(engine, [alert_id], "log", kind="call", text="Spoke to them",
+                          outcome="connected", actor="Ana Silva <ana@example.com>")  # fmt: skip
+        apply_card_action(engine, [alert_id], "task", text="Send the catalogue",
+                          due=when.date() + dt.timedelta(days=3), actor="Ana Silva")  # fmt: skip
+        apply_card_action(engine, [alert_id], "do_not_contact", value=True, actor="Ana Silva")
+        apply_card_action(engine, [alert_id], "snooze", until=when.date() + dt.timedelta(days=7),
+                          actor="Ana Silva")  # fmt: skip
+        # Client-side, someone claims to be another database user: the trigger overrules.
+        with engine.begin() as conn:
+            conn.execute(
+                AuditEvent.__table__.insert().values(
+                    actor="Ana Silva", action="test.claim", db_user="lea", occurred_at=when
+                )
+            )
+        with engine.connect() as conn:
+            users = {
+                r[0]
+                for r in conn.execute(
+                    select(AuditEvent.db_user).where(AuditEvent.occurred_at >= when)
+                )
+            }
+        assert users == {"ana"}
+        with pytest.raises(UserFacingError):
+            apply_card_action(engine, [bens_alert], "resolve", outcome="lost", actor="Ana")
+    finally:
+        engine.dispose()
+    lead = team.open("lea")
+    try:
+        with lead.connect() as conn:
+            status, dnc = conn.execute(
+                text(
+                    "SELECT a.status, c.do_not_contact FROM alerts a JOIN customers c "
+                    "ON c.id = a.customer_id WHERE a.id = :a"
+                ),
+                {"a": alert_id},
+            ).one()
+            assert (status, dnc) == ("snoozed", True)
+            actors = (
+                conn.execute(
+                    text(
+                        "SELECT DISTINCT db_user FROM audit_events WHERE entity_type = 'alert' "
+                        "AND entity_id = :a AND occurred_at >= :t"
+                    ),
+                    {"a": alert_id, "t": when.replace(tzinfo=None)},
+                )
+                .scalars()
+                .all()
+            )
+            assert actors == ["ana"]
+            assert customer_id is not None
+    finally:
+        lead.dispose()
+
+
+def test_whole_workspace_work_is_for_leads_and_admins(team: Team) -> None:
+    ana, lea = team.open("ana"), team.open("lea")
+    try:
+        with pytest.raises(TeamRoleError, match="team lead"):
+            require_whole_workspace(ana, "scoring")
+        require_whole_workspace(lea, "scoring")  # no error
+        with pytest.raises(TeamRoleError, match="admin"):
+            add_user(ana, "eve", "admin", password="x")
+    finally:
+        ana.dispose()
+        lea.dispose()
+
+
+def test_members_are_listed_changed_and_removed(team: Team) -> None:
+    admin = open_workspace(team.admin_url, backup=False).engine
+    try:
+        people = {m.db_role: (m.role, m.owner_name) for m in list_members(admin)}
+        assert people["ana"] == ("manager", ANA_BOOK)
+        assert people["lea"] == ("lead", None)
+        add_user(admin, "tom", "manager", password="tom-secret")
+        add_user(admin, "tom", "lead")  # promoted: one group only
+        with admin.connect() as conn:
+            groups = group_roles("team")
+            member = conn.execute(
+                text("SELECT pg_has_role('tom', :g, 'MEMBER')"), {"g": groups["manager"]}
+            ).scalar()
+        assert member is False
+        remove_user(admin, "tom")
+        assert "tom" not in {m.db_role for m in list_members(admin)}
+        with pytest.raises(WorkspaceError, match="letter"):
+            add_user(admin, "x; DROP TABLE customers", "manager")
+    finally:
+        admin.dispose()
+
+
+def test_a_refused_write_is_told_in_plain_words(team: Team) -> None:
+    from services.alerts.lifecycle import unit_of_work
+
+    bens = _other_customer(team, BEN_BOOK)
+    engine = team.open("ana")
+    try:
+        with (
+            pytest.raises(WorkspaceError, match="outside your book") as refused,
+            unit_of_work(engine) as session,
+        ):
+            session.execute(
+                text(
+                    "INSERT INTO actions (customer_id, kind, title, created_at) "
+                    f"VALUES ({bens}, 'note', 'sneaky', now())"
+                )
+            )
+        assert "nothing was changed" in str(refused.value)
+        with pytest.raises(TeamRoleError, match="team lead"):
+            score_and_alert(engine)
+    finally:
+        engine.dispose()
