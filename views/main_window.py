@@ -77,7 +77,6 @@ TAB_MY_WORK, TAB_RESULTS, TAB_ASK = 3, 4, 5
 TAB_KEYS = ("alerts", "customers", "dashboard", "my_work", "results", "ask")
 
 
-
 class MainWindow(QMainWindow):
     """Menus, the demo banner, the two panes and the status bar.
 

@@ -200,4 +200,3 @@ def show_about(parent: QWidget) -> None:
 
     dialog = AboutDialog(bundled_licences(), parent)
     dialog.exec()
-

@@ -6,8 +6,9 @@ table's rows in bulk (parents before children), the id sequences moved past the 
 ids, and both sides checked (``models.integrity.check_workspace``) with their row counts
 compared, and who sees what is set up (services/team/security.py: row-level security,
 the team's roles; the publisher is its first admin). It all happens in one PostgreSQL
-transaction (PostgreSQL's DDL is transactional): a failure half-way leaves the database as empty as it was. A database
-that already holds tables is refused: nothing is ever written over.
+transaction (PostgreSQL's DDL is transactional): a failure half-way leaves the database
+as empty as it was. A database that already holds tables is refused: nothing is ever
+written over.
 """
 
 from __future__ import annotations

@@ -91,7 +91,8 @@ def test_publish_add_people_and_a_managers_commands(server: PostgresServer, tmp_
     assert "team lead" in scored.stderr
     assert open_alerts > 0
     daily = run("--db", maya_url, "run-daily", home=tmp_path)
-    assert daily.returncode == 1 and "team lead" in daily.stderr + daily.stdout
+    assert daily.returncode == 1
+    assert "team lead" in daily.stderr + daily.stdout
     lea_url = server.url("cli_team", "lea", "lea-pw")
     daily = run("--db", lea_url, "run-daily", home=tmp_path)
     assert daily.returncode == 0, daily.stderr
