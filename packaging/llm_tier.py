@@ -2,6 +2,7 @@
 real model, driven by the app's drafting and Ask code through tests/llm/.
 
     .venv/bin/python packaging/llm_tier.py [pytest args...]
+    .venv/bin/python packaging/llm_tier.py --prepare   # steps 1 and 2 only
 
 1. Builds the wheel of llama-cpp-python (with its server) from source once, CPU only,
    into build/wheels/ (ignored by git; about 15 minutes on 2 cores, then reused).
@@ -42,8 +43,9 @@ def wheel() -> Path:
         print(f"llama-cpp-python wheel: {found[-1].name} (cached)")
         return found[-1]
     WHEELS.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "CMAKE_ARGS": CMAKE_ARGS,
-           "CMAKE_BUILD_PARALLEL_LEVEL": str(os.cpu_count() or 2)}  # fmt: skip
+    # All cores, unless told otherwise (CI builds it on one core beside the test suite).
+    parallel = os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL") or str(os.cpu_count() or 2)
+    env = {**os.environ, "CMAKE_ARGS": CMAKE_ARGS, "CMAKE_BUILD_PARALLEL_LEVEL": parallel}
     started = time.perf_counter()
     run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-binary", "llama-cpp-python",
         LLAMA, "-w", str(WHEELS), env=env)  # fmt: skip
@@ -68,6 +70,8 @@ def venv(built: Path) -> Path:
 
 def main() -> int:
     python = venv(wheel())
+    if sys.argv[1:] == ["--prepare"]:  # build the server and its virtualenv only
+        return 0
     env = {**os.environ, "ACCOUNT_RADAR_LLM_PYTHON": str(python),
            "QT_QPA_PLATFORM": "offscreen"}  # fmt: skip
     started = time.perf_counter()

@@ -149,6 +149,9 @@ def _copy(source: Engine, target: Engine, report: PublishReport, progress: Progr
                         f"COALESCE(MAX({column.name}), 1), MAX({column.name}) IS NOT NULL) "
                         f"FROM {table.name}"
                     )
+        # The planner's statistics, so that the first queries (row-level security's
+        # among them) are planned on the rows just copied.
+        out.exec_driver_sql("ANALYZE")
         # Row-level security and the team's roles, in the same transaction; a publisher
         # who may not create roles still publishes, and is told what to run.
         from services.team.security import TeamRoleError, enable_team_security_in
