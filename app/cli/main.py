@@ -213,6 +213,7 @@ def _open_existing_engine(db: str | None) -> tuple[str, object]:
     """An engine on an existing workspace, without creating or upgrading anything."""
     from app.workspace import check_existing_file, resolve_url
     from models.db import make_engine, sqlite_path
+    from services.team.connect import check_connection, connect_url, shared_address
 
     url = resolve_url(db)
     path = sqlite_path(url)
@@ -221,7 +222,19 @@ def _open_existing_engine(db: str | None) -> tuple[str, object]:
         if not p.is_file() or p.stat().st_size == 0:
             raise CommandError(f"There is no workspace at {p}. Build one with 'demo' or give --db.")
         check_existing_file(p, need_write=False)
-    return url, make_engine(url)
+    shared = shared_address(url)
+    if shared is None:
+        return url, make_engine(url)
+    # A shared workspace: its password from the keyring (or PGPASSWORD, ~/.pgpass), and a
+    # refused login or an unreachable server said in plain words.
+    engine_url, source = connect_url(url)
+    engine = make_engine(engine_url)
+    try:
+        check_connection(engine, shared, source)
+    except BaseException:
+        engine.dispose()
+        raise
+    return shared.url, engine
 
 
 def cmd_db_backup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
