@@ -21,6 +21,13 @@ from models.errors import WorkspaceError
 from models.migrate import upgrade
 from services.rollups import watch_for_stale_rollups
 from services.settings import WORKSPACE_LOCATION, organisation_value
+from services.team.connect import (
+    check_connection,
+    check_schema,
+    connect_url,
+    shared_address,
+    upgrade_shared,
+)
 
 APP_NAME = "AccountRadar"
 DEFAULT_FILE_NAME = "default.radar.sqlite"
@@ -148,9 +155,13 @@ class Workspace:
 
     @property
     def display_name(self) -> str:
-        """What to show the user: the file path, or the URL without its password."""
+        """What to show the user: the file path; user@host/database for a shared
+        workspace; another URL without its password."""
         if self.path is not None:
             return str(self.path)
+        shared = shared_address(self.url)
+        if shared is not None:
+            return shared.display
         return make_url(self.url).render_as_string(hide_password=True)
 
     def close(self) -> None:
@@ -163,7 +174,8 @@ def open_existing_workspace(url: str, *, backup: bool = True) -> Workspace:
     """Open a workspace that must already exist (every command but demo, import, db upgrade).
 
     A mistyped --db must not leave an empty workspace behind: only the commands that
-    bring data in may create one.
+    bring data in may create one (an empty PostgreSQL database is refused with the way
+    in: ``workspace publish``).
     """
     path = sqlite_path(url)
     if path is not None and not workspace_exists(url):
@@ -171,14 +183,29 @@ def open_existing_workspace(url: str, *, backup: bool = True) -> Workspace:
             f"There is no workspace at {path}: check the --db path, or build one with "
             "'demo' or 'import'."
         )
-    return open_workspace(url, backup=backup)
+    return open_workspace(url, backup=backup, create_in_empty_database=False)
 
 
-def open_workspace(url: str, *, backup: bool = True) -> Workspace:
+def open_workspace(
+    url: str,
+    *,
+    backup: bool = True,
+    create_in_empty_database: bool = True,
+    password: str | None = None,
+) -> Workspace:
     """Open (creating if needed) a workspace and upgrade its schema.
 
     Raises WorkspaceError with a plain message for files that are not workspaces,
     damaged, read-only or locked; such files are never written.
+
+    A shared workspace (PostgreSQL) connects with the URL's password, else ``password``
+    (typed in the window), else the one kept in the keyring or this session, else libpq's
+    PGPASSWORD or ~/.pgpass (services/team/connect.py); the Workspace keeps its URL
+    without the password. A refused login, an unreachable server, a database that is not
+    a workspace (or newer than this app) are refused in plain words before anything is
+    written. An empty server database gets a schema only when
+    ``create_in_empty_database`` (the commands that bring data in), and is otherwise
+    refused with the publish hint; a new workspace file is created either way.
     """
     path = sqlite_path(url)
     created = False
@@ -186,10 +213,20 @@ def open_workspace(url: str, *, backup: bool = True) -> Workspace:
         p = Path(path)
         check_existing_file(p)
         created = not p.exists() or p.stat().st_size == 0
-    engine = make_engine(url)
+    shared = shared_address(url)
+    engine_url, source = connect_url(url, password) if shared is not None else (url, "none")
+    engine = make_engine(engine_url)
     watch_for_stale_rollups(engine)
     try:
-        backup_path = upgrade(engine, backup=backup)
+        if shared is not None:
+            check_connection(engine, shared, source)
+            state = check_schema(engine, shared, create=create_in_empty_database)
+            upgrade_shared(engine, shared, state)
+            backup_path = None
+            created = state.empty
+            url = shared.url  # what the Workspace keeps, shows and saves: no password
+        else:
+            backup_path = upgrade(engine, backup=backup)
     except BaseException:
         engine.dispose()
         raise

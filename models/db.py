@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.errors import WorkspaceError
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Seconds a PostgreSQL connection attempt may take (a URL's own connect_timeout wins).
+POSTGRES_CONNECT_TIMEOUT_S = 10
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -58,6 +60,12 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
             engine = create_engine(u, **kwargs)
             _configure_sqlite(engine)
             return engine
+        if u.get_backend_name() == "postgresql" and "connect_timeout" not in u.query:
+            # libpq waits for ever by default: a server that does not answer (a VPN that
+            # is down) must fail in plain words, not hang the open.
+            connect_args = dict(kwargs.pop("connect_args", {}))
+            connect_args.setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT_S)
+            kwargs["connect_args"] = connect_args
         return create_engine(u, pool_pre_ping=True, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise WorkspaceError(

@@ -1,4 +1,5 @@
-"""Secrets (API keys, SMTP passwords): only through here, on top of the system keyring.
+"""Secrets (API keys, SMTP and database passwords): only through here, on top of the
+system keyring.
 
 With no usable keyring (a headless Linux without a Secret Service, say) the app says so in
 plain words and offers the environment variable or a key held for this session only.
@@ -45,6 +46,12 @@ def llm_key_name(provider_id: str) -> str:
 def smtp_key_name(host: str, user: str) -> str:
     """The secret's name for an SMTP password ("smtp:<host>:<user>", host in lower case)."""
     return f"smtp:{host.strip().lower()}:{user.strip()}"
+
+
+def postgres_key_name(user: str, host: str, port: int, database: str) -> str:
+    """The secret's name for a shared workspace's database password
+    ("postgres:<user>@<host>:<port>/<database>", host in lower case)."""
+    return f"postgres:{user.strip()}@{host.strip().lower()}:{port}/{database.strip()}"
 
 
 # -- is there a keyring? ------------------------------------------------------------------------

@@ -313,7 +313,9 @@ class MainWindow(QMainWindow):
             return
         self.workspace_label.setText(source.display_name)
         self.workspace_label.setToolTip(source.display_name)
-        self.setWindowTitle(f"{Path(source.display_name).name} — {APP_TITLE}")
+        # A file by its name; a shared workspace as user@host/database.
+        name = Path(source.display_name).name if source.can_back_up else source.display_name
+        self.setWindowTitle(f"{name} — {APP_TITLE}")
         self._load_summary(source)
 
     def set_alert_source(

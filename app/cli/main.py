@@ -18,6 +18,7 @@ from typing import Any, NoReturn, TextIO
 
 from app.cli.args import whole_number
 from app.cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError
+from app.cli.window import open_window, window_unavailable
 from models.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -214,6 +215,7 @@ def _open_existing_engine(db: str | None) -> tuple[str, object]:
     """An engine on an existing workspace, without creating or upgrading anything."""
     from app.workspace import check_existing_file, resolve_url
     from models.db import make_engine, sqlite_path
+    from services.team.connect import check_connection, connect_url, shared_address
 
     url = resolve_url(db)
     path = sqlite_path(url)
@@ -222,7 +224,19 @@ def _open_existing_engine(db: str | None) -> tuple[str, object]:
         if not p.is_file() or p.stat().st_size == 0:
             raise CommandError(f"There is no workspace at {p}. Build one with 'demo' or give --db.")
         check_existing_file(p, need_write=False)
-    return url, make_engine(url)
+    shared = shared_address(url)
+    if shared is None:
+        return url, make_engine(url)
+    # A shared workspace: its password from the keyring (or PGPASSWORD, ~/.pgpass), and a
+    # refused login or an unreachable server said in plain words.
+    engine_url, source = connect_url(url)
+    engine = make_engine(engine_url)
+    try:
+        check_connection(engine, shared, source)
+    except BaseException:
+        engine.dispose()
+        raise
+    return shared.url, engine
 
 
 def cmd_db_backup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -323,18 +337,10 @@ def main(
         try:
             from app.gui.selftest import run_self_test
         except ImportError as exc:
-            return _window_unavailable(exc, err)
+            return window_unavailable(exc, err)
         return run_self_test()
     if args.command is None:
-        from app.gui.preload import start_preload
-
-        # Before the Qt import: the workspace opens and loads while Qt loads.
-        preload = start_preload(args.db)
-        try:
-            from app.gui.application import run_gui
-        except ImportError as exc:
-            return _window_unavailable(exc, err)
-        return run_gui(args.db, preload=preload)
+        return open_window(args.db, err)
     try:
         code = _dispatch(args, out, err)
         out.flush()  # a closed pipe shows here, not in the interpreter's final flush
@@ -364,17 +370,6 @@ def _silence_stdout() -> None:
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-
-
-def _window_unavailable(exc: ImportError, err: TextIO) -> int:
-    log.error("The window cannot start", exc_info=exc)
-    print(
-        f"error: the window cannot start: {_one_line(str(exc))}. Qt or one of its system "
-        "libraries is missing (see the README's set-up notes); the commands still work, "
-        "see 'main.py --help'.",
-        file=err,
-    )
-    return EXIT_FAILURE
 
 
 def _one_line(text: str) -> str:

@@ -61,6 +61,7 @@ from app.gui.preload import Preload
 from app.gui.results_source import WorkspaceResultsSource
 from app.gui.scoring_controller import ScoringController
 from app.gui.settings_controller import SettingsController
+from app.gui.shared_workspace_controller import SharedWorkspaceController
 from app.gui.update_check import UpdateChecker
 from app.gui.workspace_controller import NewPathFn, WorkspaceController
 from app.workspace import (
@@ -246,6 +247,9 @@ class GuiController(QObject):
             ask_new_path=ask_new_workspace_path,
             prompt_open_path=self._prompt_open_path,
         )
+        # File ▸ Open shared workspace… (a team's, on PostgreSQL), and its password asked
+        # again when a shared workspace refuses the stored one.
+        self.shared = SharedWorkspaceController(self)
 
     # -- starting -----------------------------------------------------------------------
 
@@ -280,7 +284,8 @@ class GuiController(QObject):
     ) -> Operation[Workspace]:
         """Open a workspace on the database worker and show it."""
         self.window.statusBar().showMessage("Opening workspace…")
-        open_fn = opener or (lambda: open_workspace(url))
+        # An empty shared database is refused with the publish hint, never given a schema.
+        open_fn = opener or (lambda: open_workspace(url, create_in_empty_database=False))
         return (
             self.jobs.operation(
                 lambda _state: open_fn(),
@@ -355,6 +360,10 @@ class GuiController(QObject):
         self.open_url(url, startup=startup)
 
     # -- switching ----------------------------------------------------------------------
+
+    def show_workspace(self, workspace: Workspace) -> None:
+        """Show a workspace opened elsewhere (File ▸ Open shared workspace…)."""
+        self._install(workspace)
 
     def _install(self, workspace: Workspace) -> None:
         old, self.workspace = self.workspace, workspace
@@ -448,6 +457,8 @@ class GuiController(QObject):
 
     def report_open_failure(self, error: BaseException, *, startup: bool) -> None:
         """Tell the user a workspace could not be opened; at start-up, ask what now."""
+        if self.shared.ask_again(error):
+            return  # a shared workspace wants its password: the dialog, prefilled
         if not startup or self.workspace is not None:
             # A workspace is still open: say what went wrong and keep working.
             self.presenter.present(error)

@@ -46,7 +46,8 @@ def start_preload(db: str | None) -> Preload | None:
     if not workspace_exists(url):
         return None
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preload")
-    workspace = executor.submit(open_workspace, url)
+    # An empty shared database is refused (publish into it), never given a schema here.
+    workspace = executor.submit(open_workspace, url, create_in_empty_database=False)
     columns = executor.submit(_load_columns, workspace)
     executor.shutdown(wait=False)  # the thread ends by itself after the two tasks
     return Preload(url=url, workspace=workspace, columns=columns)

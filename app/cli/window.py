@@ -1,0 +1,38 @@
+"""Opening the window from the command line: ``main.py`` with no command, and
+``main.py workspace open URL`` (app/cli/team.py). Standard library only at module level,
+so that --help stays fast."""
+
+from __future__ import annotations
+
+import logging
+from typing import TextIO
+
+from app.cli.errors import EXIT_FAILURE
+
+log = logging.getLogger(__name__)
+
+
+def open_window(db: str | None, err: TextIO) -> int:
+    """Run the window on the workspace ``db`` (else $ACCOUNT_RADAR_DB, the organisation's,
+    the default file) until the user quits; returns the exit code."""
+    from app.gui.preload import start_preload
+
+    # Before the Qt import: the workspace opens and loads while Qt loads.
+    preload = start_preload(db)
+    try:
+        from app.gui.application import run_gui
+    except ImportError as exc:
+        return window_unavailable(exc, err)
+    return run_gui(db, preload=preload)
+
+
+def window_unavailable(exc: ImportError, err: TextIO) -> int:
+    """Say that the window cannot start (Qt is missing) and that the commands still work."""
+    log.error("The window cannot start", exc_info=exc)
+    print(
+        f"error: the window cannot start: {' '.join(str(exc).split())}. Qt or one of its "
+        "system libraries is missing (see the README's set-up notes); the commands still "
+        "work, see 'main.py --help'.",
+        file=err,
+    )
+    return EXIT_FAILURE
