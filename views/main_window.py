@@ -313,7 +313,6 @@ class MainWindow(QMainWindow):
             return
         self.workspace_label.setText(source.display_name)
         self.workspace_label.setToolTip(source.display_name)
-        # A file by its name; a shared workspace as user@host/database.
         name = Path(source.display_name).name if source.can_back_up else source.display_name
         self.setWindowTitle(f"{name} — {APP_TITLE}")
         self._load_summary(source)
