@@ -397,8 +397,10 @@ def upgrade_shared(engine: Engine, address: SharedAddress, state: SchemaState) -
         return
     try:
         upgrade(engine, backup=False)  # a server database: its backups are pg_dump's
-    except DBAPIError as exc:
-        if _sqlstate(exc) != INSUFFICIENT_PRIVILEGE:
+    except (DBAPIError, WorkspaceError) as exc:
+        # The refusal itself, or its plain-words translation (models.db).
+        cause = exc if isinstance(exc, DBAPIError) else exc.__cause__
+        if not isinstance(cause, DBAPIError) or _sqlstate(cause) != INSUFFICIENT_PRIVILEGE:
             raise
         if state.empty:
             message = (
