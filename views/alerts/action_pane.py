@@ -3,7 +3,9 @@ one-click actions, each with a keyboard shortcut.
 
 The pane only asks: every action leaves as ``action_requested(alert_id, action, params)``
 and the alerts view runs it on the job runner. Text and dates the user types come from
-prompt functions that tests replace.
+prompt functions that tests replace. When an action is refused because someone else
+changed the alert meanwhile, the view shows it here (``show_notice``), above the card
+in its new state, until the user acts again or moves to another card.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -273,6 +275,16 @@ class ActionPane(QWidget):
         self._busy = False
         # The composer is wired in by the app (a window without it shows no button).
         self._can_draft = False
+        # The alerts the notice is about (it goes when another card is shown).
+        self._notice_ids: frozenset[int] = frozenset()
+
+        # "Maya Lopez changed this alert 2 minutes ago: ...": an action refused because
+        # the card changed under the user; above what scrolls, so it is seen at once.
+        self.notice = QLabel("", self)
+        self.notice.setObjectName("changedNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice.hide()
 
         self.title = QLabel("", self)
         self.title.setObjectName("actionTitle")
@@ -421,6 +433,7 @@ class ActionPane(QWidget):
         foot.addLayout(self.composer_slot)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 10, 10, 6)
+        layout.addWidget(self.notice)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.footer)
         layout.addWidget(self.empty, 1)
@@ -432,8 +445,27 @@ class ActionPane(QWidget):
     def alert(self) -> AlertDetail | None:
         return self._alert
 
+    def show_notice(self, alert_ids: Sequence[int], text: str) -> None:
+        """Say why an action on these alerts' card was refused (someone else changed it),
+        until the user acts again or another card is shown."""
+        self._notice_ids = frozenset(int(i) for i in alert_ids)
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def clear_notice(self) -> None:
+        self._notice_ids = frozenset()
+        self.notice.clear()
+        self.notice.hide()
+
+    @property
+    def notice_text(self) -> str:
+        """The notice shown ("" for none)."""
+        return self.notice.text() if self.notice.isVisibleTo(self) else ""
+
     def show_alert(self, alert: AlertDetail | None, message: str | None = None) -> None:
         """Show an alert (None: the empty state, with ``message`` if given)."""
+        if alert is None or alert.id not in self._notice_ids:
+            self.clear_notice()
         self._alert = alert
         self.scroller.setVisible(alert is not None)
         self.footer.setVisible(alert is not None)
@@ -657,6 +689,7 @@ class ActionPane(QWidget):
 
     def _request(self, action: str, params: dict[str, Any]) -> None:
         assert self._alert is not None
+        self.clear_notice()  # a new action: the last refusal is answered
         self.action_requested.emit(list(self._alert.card_ids), action, params)
 
     def set_theme(self, theme: Theme) -> None:
