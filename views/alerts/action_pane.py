@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
@@ -456,6 +456,18 @@ class ActionPane(QWidget):
         self._notice_ids = frozenset()
         self.notice.clear()
         self.notice.hide()
+
+    def note_versions(self, versions: Mapping[int, int]) -> None:
+        """This window's own action moved these alerts to these versions: the card shown
+        until it reloads carries them, so that a quick next action is not refused as
+        if someone else had changed it."""
+        alert = self._alert
+        if alert is None or not versions:
+            return
+        card = tuple(
+            replace(a, version=versions[a.id]) if a.id in versions else a for a in alert.card
+        )
+        self._alert = replace(alert, card=card, version=versions.get(alert.id, alert.version))
 
     @property
     def notice_text(self) -> str:

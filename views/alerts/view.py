@@ -213,6 +213,9 @@ class AlertsView(QWidget):
             return source.apply_alert_action(ids, action, seen_versions=seen, **params)
 
         def done(change: Undoable) -> None:
+            # Until the card reloads, it carries the versions this action left.
+            moved = {a.alert_id: a.version for a in change.alerts if a.version is not None}
+            self.action_pane.note_versions(moved)
             if self._history is not None:
                 self._history.push(change, lambda: self._after_undo(ids))
             self._on_action_done(ids[0])
