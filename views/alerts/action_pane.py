@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.formatting import format_date
+from views.alerts.notice import ChangedNotice
 from views.alerts.source import (
     HOLDOUT_NOTE,
     OUTCOME_LABELS,
@@ -275,16 +276,9 @@ class ActionPane(QWidget):
         self._busy = False
         # The composer is wired in by the app (a window without it shows no button).
         self._can_draft = False
-        # The alerts the notice is about (it goes when another card is shown).
-        self._notice_ids: frozenset[int] = frozenset()
-
         # "Maya Lopez changed this alert 2 minutes ago: ...": an action refused because
         # the card changed under the user; above what scrolls, so it is seen at once.
-        self.notice = QLabel("", self)
-        self.notice.setObjectName("changedNotice")
-        self.notice.setWordWrap(True)
-        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.notice.hide()
+        self.notice = ChangedNotice(self)
 
         self.title = QLabel("", self)
         self.title.setObjectName("actionTitle")
@@ -448,14 +442,7 @@ class ActionPane(QWidget):
     def show_notice(self, alert_ids: Sequence[int], text: str) -> None:
         """Say why an action on these alerts' card was refused (someone else changed it),
         until the user acts again or another card is shown."""
-        self._notice_ids = frozenset(int(i) for i in alert_ids)
-        self.notice.setText(text)
-        self.notice.setVisible(bool(text))
-
-    def clear_notice(self) -> None:
-        self._notice_ids = frozenset()
-        self.notice.clear()
-        self.notice.hide()
+        self.notice.show_for(alert_ids, text)
 
     def note_versions(self, versions: Mapping[int, int]) -> None:
         """This window's own action moved these alerts to these versions: the card shown
@@ -476,8 +463,8 @@ class ActionPane(QWidget):
 
     def show_alert(self, alert: AlertDetail | None, message: str | None = None) -> None:
         """Show an alert (None: the empty state, with ``message`` if given)."""
-        if alert is None or alert.id not in self._notice_ids:
-            self.clear_notice()
+        if alert is None or not self.notice.covers(alert.id):
+            self.notice.dismiss()
         self._alert = alert
         self.scroller.setVisible(alert is not None)
         self.footer.setVisible(alert is not None)
@@ -701,7 +688,7 @@ class ActionPane(QWidget):
 
     def _request(self, action: str, params: dict[str, Any]) -> None:
         assert self._alert is not None
-        self.clear_notice()  # a new action: the last refusal is answered
+        self.notice.dismiss()  # a new action: the last refusal is answered
         self.action_requested.emit(list(self._alert.card_ids), action, params)
 
     def set_theme(self, theme: Theme) -> None:
