@@ -17,6 +17,13 @@ from models.errors import WorkspaceError
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Seconds a PostgreSQL connection attempt may take (a URL's own connect_timeout wins).
 POSTGRES_CONNECT_TIMEOUT_S = 10
+# An execution option (``engine.execution_options(**{WRITE_FIRST: True})``): on SQLite the
+# transaction takes the write lock when it begins (BEGIN IMMEDIATE), so that a unit of
+# work that reads, checks and then writes waits for another writer to finish first and
+# reads what it wrote. Without it, a read snapshot taken before another writer commits
+# cannot be written from ("database is locked" at once, whatever the busy timeout).
+# PostgreSQL ignores it.
+WRITE_FIRST = "radar_write_first"
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -49,7 +56,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # WRITE_FIRST: the write lock at BEGIN, before the first read (see there).
+        immediate = conn.get_execution_options().get(WRITE_FIRST)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:

@@ -410,8 +410,13 @@ class Alert(Base):
     holdout_contacted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     holdout_contact_reason: Mapped[str | None] = mapped_column(Text)
     # Bumped by every change a person (or a job) makes: an action sent with the version
-    # the user saw is refused when someone else changed the alert meanwhile.
+    # the user saw is refused when someone else changed the alert meanwhile. The ORM
+    # bumps it itself and adds "AND version = <the version read>" to every UPDATE of an
+    # alert (0 rows matched raises StaleDataError); the services' bulk UPDATEs bump it in
+    # their SQL (services/alerts/conflict.py says which changes count).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Action(Base):

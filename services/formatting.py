@@ -1,7 +1,8 @@
 """How the product writes counts, percentages, dates and relative dates, in words.
 
 One set of wordings for the window, the command line, the exports and the email
-templates, so that "3 days ago", "Mar 7, 2026" or "72%" read the same everywhere.
+templates, so that "3 days ago", "2 minutes ago", "Mar 7, 2026" or "72%" read the same
+everywhere.
 Money has its own module, services/money.py (every amount with its currency); the
 window's extra shapes of it (axis labels, tiles) are in views/formatting.py.
 """
@@ -61,3 +62,27 @@ def days_ago(days: int) -> str:
     if days == 1:
         return "yesterday"
     return f"{days:,} days ago"
+
+
+def time_ago(when: dt.datetime, now: dt.datetime, tz: dt.tzinfo | None = None) -> str:
+    """How long before ``now`` a moment was, in words on the user's clock: 'just now',
+    '2 minutes ago', '3 hours ago' (earlier the same day), 'yesterday at 14:05', 'on Mar
+    7 at 14:05', 'on Mar 7, 2025 at 14:05' (another year). Naive moments are taken to be
+    UTC, as the workspace stores them; ``tz`` is the clock's zone (default: this
+    computer's). A moment after ``now`` (another computer's clock ahead) is 'just now'."""
+    start = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    end = now if now.tzinfo is not None else now.replace(tzinfo=dt.UTC)
+    seconds = (end - start).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{plural(seconds // 60, 'minute')} ago"
+    local = start.astimezone(tz)
+    today = end.astimezone(tz).date()
+    clock = f"{local:%H:%M}"
+    if local.date() == today:
+        return f"{plural(seconds // 3600, 'hour')} ago"
+    if local.date() == today - dt.timedelta(days=1):
+        return f"yesterday at {clock}"
+    day = format_short_date(local.date()) if local.year == today.year else format_date(local.date())
+    return f"on {day} at {clock}"

@@ -195,6 +195,25 @@ def actor_name(profile: Profile, account: str | None = None) -> str:
     return base
 
 
+_ACCOUNT = re.compile(r"\s*\(account [^()]*\)\s*$")
+
+
+def actor_person(actor: str, db_user: str | None = None) -> str:
+    """The person an audit actor names, in words: "Ana Lopez" for "Ana Lopez
+    <ana@shop.com> (account ana)" (actor_name's forms). An actor that is only a login
+    ("ana", the OS user) is said with the database account that wrote the event, when
+    there is one and it says more: "ana (account ana_lopez)"."""
+    text = _ACCOUNT.sub("", actor.strip())
+    name, bracket, rest = text.partition("<")
+    if bracket and rest.rstrip().endswith(">"):
+        text = name.strip() or rest.rstrip()[:-1].strip()
+    text = text or actor.strip()
+    login = " " not in text and "@" not in text
+    if login and db_user and db_user != text:
+        return f"{text} (account {db_user})"
+    return text
+
+
 def current_actor() -> str:
     """The actor of the command line: $ACCOUNT_RADAR_USER, else the profile, else the OS
     login. A damaged profile counts as none (the command still runs)."""

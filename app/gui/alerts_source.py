@@ -68,11 +68,23 @@ class WorkspaceAlertSource:
 
         return alert_detail(self.workspace.engine, alert_id, card_ids=card_ids)
 
-    def apply_alert_action(self, alert_ids: Sequence[int], action: str, **params: Any) -> Undoable:
+    def apply_alert_action(
+        self,
+        alert_ids: Sequence[int],
+        action: str,
+        *,
+        seen_versions: Mapping[int, int] | None = None,
+        **params: Any,
+    ) -> Undoable:
         from services.alerts.actions import apply_card_action
 
         return apply_card_action(
-            self.workspace.engine, alert_ids, action, actor=self.user, **params
+            self.workspace.engine,
+            alert_ids,
+            action,
+            actor=self.user,
+            seen_versions=seen_versions,
+            **params,
         )
 
     def undo_change(self, change: Undoable) -> str:

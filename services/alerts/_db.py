@@ -56,6 +56,14 @@ def sql(conn: Connection, text: str) -> str:
     return text if conn.dialect.paramstyle == "qmark" else text.replace("?", "%s")
 
 
+def differs(conn: Connection, column: str) -> str:
+    """``column`` differs from a ``?`` parameter, NULLs compared as values (SQLite's
+    ``IS NOT``: its ``IS DISTINCT FROM`` needs 3.39, newer than some Linux systems have)."""
+    if conn.dialect.name == "sqlite":
+        return f"{column} IS NOT ?"
+    return f"{column} IS DISTINCT FROM ?"
+
+
 def stamp(conn: Connection, value: dt.datetime) -> Any:
     """A timestamp as the database stores it (naive UTC; text on SQLite)."""
     naive = value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value

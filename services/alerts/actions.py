@@ -8,12 +8,20 @@ them as one card with several reasons. A transition (start, resolve, dismiss, sn
 reopen, raise) applies to every alert of the card it can apply to, and is refused only
 when it applies to none; a call, note or task is written once, on the card's first
 alert (the most urgent), and a call moves every open alert of the card to in progress.
+
+Two people at once (services/alerts/conflict.py): the window sends the version of each
+alert it showed (``seen_versions``), and a transition on an alert that changed since is
+refused with AlertChangedError, changing nothing, whether the change came before this
+action read the alert or in the moment between that read and its write. A call, note or
+task records what happened and is not refused for someone else's change. Without
+``seen_versions`` (the command line, scripts) an action applies to the state it finds,
+and only the race between its own read and write refuses it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
@@ -21,6 +29,7 @@ from sqlalchemy.orm import object_session
 
 from models.schema import Alert, Customer
 from services.alerts.config import default_actor
+from services.alerts.conflict import check_seen, refusing_races
 from services.alerts.contact import (
     call_reason,
     end_quiet_period_in,
@@ -81,10 +90,15 @@ def apply_alert_action(
     *,
     actor: str | None = None,
     now: dt.datetime | None = None,
+    seen_version: int | None = None,
     **params: Any,
 ) -> Undoable:
-    """One action on one alert (a card of one alert); see apply_card_action."""
-    return apply_card_action(engine, (alert_id,), action, actor=actor, now=now, **params)
+    """One action on one alert (a card of one alert); see apply_card_action
+    (``seen_version``: the alert's version as the user saw it)."""
+    seen = {alert_id: seen_version} if seen_version is not None else None
+    return apply_card_action(
+        engine, (alert_id,), action, actor=actor, now=now, seen_versions=seen, **params
+    )
 
 
 def apply_card_action(
@@ -94,10 +108,16 @@ def apply_card_action(
     *,
     actor: str | None = None,
     now: dt.datetime | None = None,
+    seen_versions: Mapping[int, int] | None = None,
     **params: Any,
 ) -> Undoable:
     """Apply one action by name to a card's alerts (what the window's action pane sends),
     in one transaction; returns what undoing it restores.
+
+    ``seen_versions``: each alert's version as the user saw it (alert id -> version); a
+    transition on an alert that changed since is refused (AlertChangedError, nothing
+    changed). The race between this action's read and its write is refused the same way,
+    with or without them.
 
     ``start``; ``resolve`` (outcome, note); ``dismiss`` (note); ``reopen``; ``raise`` (a
     held-back alert into the queue; customer_id: whose alert the user saw); ``snooze``
@@ -110,16 +130,28 @@ def apply_card_action(
     if action not in ACTIONS:
         raise AlertActionError(f"Unknown action '{action}'; one of {', '.join(ACTIONS)}.")
     when, who = moment(now), actor or default_actor()
-    with unit_of_work(engine) as session:
+    transition = action in TRANSITIONS
+    read: dict[int, int] = {}  # the versions this action read (for the race)
+    with (
+        refusing_races(engine, read, now=when, actor=who),
+        unit_of_work(engine, write_first=True) as session,
+    ):
         doing = Doing(session, when, who)
-        alerts = [load_alert(session, int(i)) for i in alert_ids]
+        # A transition reads without a lock: its version-checked UPDATE refuses it if
+        # someone changed the alert meanwhile. A call, note or task waits for the row
+        # instead (PostgreSQL) and applies to what it finds, never refused for that.
+        alerts = [load_alert(session, int(i), lock=not transition) for i in alert_ids]
+        read.update((int(a.id), int(a.version)) for a in alerts)
         customer_id = int(alerts[0].customer_id)
         if any(int(a.customer_id) != customer_id for a in alerts):
             raise AlertActionError("These alerts belong to different customers; act on one.")
         customer = session.get(Customer, customer_id)
         name = (customer.name or customer.email) if customer is not None else None
         name = name or f"customer {customer_id}"
-        if action in TRANSITIONS:
+        if transition:
+            saw = params.get("customer_id")  # raise: whose held-back alert the user saw
+            if saw is None or int(saw) == customer_id:  # (else raise_in says it was replaced)
+                check_seen(session, alerts, seen_versions or {}, now=when, actor=who)
             return _transition(doing, alerts, action, name, params)
         if action == "do_not_contact":
             value = bool(params.get("value", True))
@@ -223,11 +255,11 @@ def _before(alert: Alert) -> AlertBefore:
 
 
 def _with_change_time(before: AlertBefore, alert: Alert) -> AlertBefore:
-    """The before-state with the alert's updated_at as stored by the change (read back:
-    when the change's time equals the stored one, the column's onupdate sets its own)."""
+    """The before-state with the alert's updated_at and version as stored by the change
+    (read back, after the flush): an undo is refused once either moved."""
     session = object_session(alert)
     if session is not None:
-        session.refresh(alert, ["updated_at"])
+        session.refresh(alert, ["updated_at", "version"])
     return AlertBefore(
         alert_id=before.alert_id,
         status=before.status,
@@ -236,6 +268,7 @@ def _with_change_time(before: AlertBefore, alert: Alert) -> AlertBefore:
         snooze_until_clear=before.snooze_until_clear,
         resolved_at=before.resolved_at,
         changed_at=alert.updated_at,
+        version=int(alert.version),
     )
 
 

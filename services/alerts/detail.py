@@ -2,7 +2,9 @@
 scores and drivers, the recommended next step (``recommendation``, the rule's default,
 which services/alerts/next_step.py refines), the actions taken and the audit history in
 plain words (``describe_event``). A customer who asked not to be contacted, unsubscribed,
-or is in the quiet period after contact is recommended a step without outreach.
+or is in the quiet period after contact is recommended a step without outreach. The
+detail and each alert of its card carry the version shown, which an action sends back
+(services/alerts/conflict.py).
 """
 
 from __future__ import annotations
@@ -320,6 +322,7 @@ def alert_detail(
                 if latest is not None and latest.revenue_at_risk_cents is not None
                 else None
             ),
+            version=int(alert.version),
         )
 
 
@@ -363,6 +366,7 @@ def _card_alert(alert: Alert, now: dt.datetime) -> CardAlert:
         reason=alert.reason,
         priority_cents=int(alert.priority_cents or 0),
         condition_cleared=alert.cleared_at is not None,
+        version=int(alert.version),
     )
 
 

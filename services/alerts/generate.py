@@ -41,7 +41,9 @@ What happens to alerts:
 - One active alert (open, snoozed or in progress) per customer and rule; a unique index
   guarantees it. When the rule still holds, the next generation refreshes that alert:
   severity, reason, priority, drivers, snapshot id and owner are updated, never
-  duplicated.
+  duplicated. Its ``version`` and ``updated_at`` move only with a change a person acts
+  on (the owner, the condition holding again; every status change the generation makes
+  moves them too): services/alerts/conflict.py.
 - When a rule no longer holds, its active alert stays until the user acts (the account
   manager may be mid-conversation) and is marked ``cleared_at``; the window can say
   "condition cleared". If it holds again, the mark goes. An alert snoozed "until the
@@ -88,6 +90,7 @@ from services.alerts._db import (
     aware,
     bools,
     columns,
+    differs,
     fetch,
     ints,
     midnight,
@@ -246,8 +249,8 @@ def _write(
     wake = active[(active["status"] == "snoozed").to_numpy() & due]
     _run_many(
         conn,
-        "UPDATE alerts SET status = 'open', snoozed_until = NULL, updated_at = ? "
-        "WHERE id = ? AND status = 'snoozed'",
+        "UPDATE alerts SET status = 'open', snoozed_until = NULL, updated_at = ?, "
+        "version = version + 1 WHERE id = ? AND status = 'snoozed'",
         [(at, i) for i in wake["id"].tolist()],
     )
     active.loc[wake.index, "status"] = "open"
@@ -263,17 +266,26 @@ def _write(
     holding = merged[merged["id"].notna()]
     fresh = merged[merged["id"].isna()]
     step(0.7, "Saving the alerts")
+    # The figures are refreshed in place; the version and updated_at move only when the
+    # owner changes or the condition holds again (services/alerts/conflict.py: a user who
+    # acts on the card shown before the scoring overwrites nothing it wrote otherwise).
+    moved = f"({differs(conn, 'owner')} OR cleared_at IS NOT NULL)"
+    owners = holding["owner"].tolist()
     _run_many(
         conn,
         "UPDATE alerts SET severity = ?, reason = ?, priority_cents = ?, "
-        "score_snapshot_id = ?, owner = ?, cleared_at = NULL, updated_at = ? WHERE id = ?",
+        "score_snapshot_id = ?, owner = ?, cleared_at = NULL, "
+        f"version = version + CASE WHEN {moved} THEN 1 ELSE 0 END, "
+        f"updated_at = CASE WHEN {moved} THEN ? ELSE updated_at END WHERE id = ?",
         list(
             zip(
                 holding["severity"].tolist(),
                 holding["reason"].tolist(),
                 holding["priority_cents"].astype(np.int64).tolist(),
                 holding["snapshot_id"].astype(np.int64).tolist(),
-                holding["owner"].tolist(),
+                owners,
+                owners,
+                owners,
                 [at] * len(holding),
                 holding["id"].astype(np.int64).tolist(),
                 strict=True,
@@ -290,7 +302,8 @@ def _write(
     _run_many(
         conn,
         "UPDATE alerts SET status = 'resolved', outcome = ?, resolved_at = ?, cleared_at = ?, "
-        "snooze_until_clear = ?, updated_at = ? WHERE id = ? AND status = 'snoozed'",
+        "snooze_until_clear = ?, updated_at = ?, version = version + 1 "
+        "WHERE id = ? AND status = 'snoozed'",
         [(CONDITION_CLEARED, at, at, False, at, i) for i in closing["id"].tolist()],
     )
     closed = {"from": "snoozed", "to": "resolved", "outcome": CONDITION_CLEARED}
@@ -298,8 +311,8 @@ def _write(
     marking = gone[~gone["id"].isin(closing["id"].tolist()) & ~gone["cleared"]]
     _run_many(
         conn,
-        "UPDATE alerts SET cleared_at = ? WHERE id = ?",
-        [(at, i) for i in marking["id"].tolist()],
+        "UPDATE alerts SET cleared_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+        [(at, at, i) for i in marking["id"].tolist()],
     )
 
     fresh, held, counts = _admit(conn, fresh, config, inputs, now)
@@ -309,15 +322,16 @@ def _write(
     created = _insert_alerts(conn, fresh, at, actor, step)
     events += _held_out_events(conn, held_out, at, actor)
     _hold_back(conn, held, at, actor)
-    # The drivers of the snapshot each alert was raised or refreshed from, copied in SQL.
+    # The drivers of the snapshot each alert was raised or refreshed from (this run's),
+    # copied in SQL.
     conn.exec_driver_sql(
         sql(
             conn,
             "UPDATE alerts SET drivers = (SELECT s.drivers FROM score_snapshots s "
             "WHERE s.id = alerts.score_snapshot_id) "
-            "WHERE updated_at = ? AND score_snapshot_id IS NOT NULL",
+            "WHERE score_snapshot_id IN (SELECT id FROM score_snapshots WHERE scoring_run_id = ?)",
         ),
-        (at,),
+        (run.id,),
     )
     summary = {
         "created": created,
@@ -438,20 +452,25 @@ def _hold_back(conn: Connection, held: pd.DataFrame, at: Any, actor: str) -> Non
         "DELETE FROM alerts WHERE id = ? AND status = ?",
         [(int(i), HELD_BACK) for i in ints(ids).tolist() if int(i) not in kept],
     )
-    # created_at is the scoring's, as for a new one: the day it was last found.
+    # created_at is the scoring's, as for a new one: the day it was last found. The
+    # version moves when the owner changes (as for an active alert's refresh).
+    owners = again["owner"].tolist()
     _run_many(
         conn,
         "UPDATE alerts SET severity = ?, reason = ?, priority_cents = ?, "
-        "score_snapshot_id = ?, owner = ?, created_at = ?, updated_at = ? WHERE id = ?",
+        "score_snapshot_id = ?, owner = ?, created_at = ?, updated_at = ?, "
+        f"version = version + CASE WHEN {differs(conn, 'owner')} THEN 1 ELSE 0 END "
+        "WHERE id = ?",
         list(
             zip(
                 again["severity"].tolist(),
                 again["reason"].tolist(),
                 again["priority_cents"].astype(np.int64).tolist(),
                 again["snapshot_id"].astype(np.int64).tolist(),
-                again["owner"].tolist(),
+                owners,
                 [at] * len(again),
                 [at] * len(again),
+                owners,
                 again["id"].astype(np.int64).tolist(),
                 strict=True,
             )

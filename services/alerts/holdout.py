@@ -232,13 +232,20 @@ def mark_contacted(
         )
     )
     if ids:
+        # A change a person made (the version moves, as for any other; updated_at is the
+        # time of its audit event). The alerts this session holds (a card being acted
+        # on) must take the new version, or their own UPDATE would be refused as stale:
+        # "fetch" says so rather than leaving it to the default's evaluation in Python.
         session.execute(
             update(Alert)
             .where(Alert.id.in_(ids))
             .values(
                 holdout_contacted_at=when,
                 holdout_contact_reason=(reason or "").strip() or NOT_GIVEN,
+                updated_at=when,
+                version=Alert.version + 1,
             )
+            .execution_options(synchronize_session="fetch")
         )
     return [int(i) for i in ids]
 

@@ -45,11 +45,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, attributes
 
 from models.base import utcnow
-from models.db import translate_db_errors
-from models.errors import UserFacingError
+from models.db import WRITE_FIRST, translate_db_errors
 from models.schema import Alert, AuditEvent
 from services.alerts._db import aware
 from services.alerts.config import default_actor
@@ -63,11 +62,11 @@ from services.alerts.records import (
     AlertState,
 )
 
+# Defined with the records (the window tells the refusals apart, and views import no
+# SQLAlchemy); the services import it from here as before.
+from services.alerts.records import AlertActionError as AlertActionError
+
 TITLE_LENGTH = 255
-
-
-class AlertActionError(UserFacingError):
-    """A transition or action that is not possible now; the message says why."""
 
 
 class AlertNotFoundError(AlertActionError):
@@ -75,11 +74,15 @@ class AlertNotFoundError(AlertActionError):
 
 
 @contextlib.contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One transaction of its own: committed here, rolled back on an error."""
+def unit_of_work(engine: Engine, *, write_first: bool = False) -> Iterator[Session]:
+    """One transaction of its own: committed here, rolled back on an error.
+
+    ``write_first``: on SQLite, take the write lock before the first read
+    (models.db.WRITE_FIRST), for work that checks what it read before writing."""
+    bind = engine.execution_options(**{WRITE_FIRST: True}) if write_first else engine
     with (
         translate_db_errors(),
-        Session(engine, expire_on_commit=False) as session,
+        Session(bind, expire_on_commit=False) as session,
         session.begin(),
     ):
         yield session
@@ -97,8 +100,11 @@ def moment(now: dt.datetime | None) -> dt.datetime:
     return aware(now) if now is not None else utcnow()
 
 
-def load_alert(session: Session, alert_id: int) -> Alert:
-    alert = session.get(Alert, alert_id, with_for_update=True)
+def load_alert(session: Session, alert_id: int, *, lock: bool = True) -> Alert:
+    """The alert, locked for this transaction on PostgreSQL (``lock``); refused when it
+    no longer exists. Unlocked, a concurrent change is caught by the version-checked
+    UPDATE instead (StaleDataError: services/alerts/conflict.py)."""
+    alert = session.get(Alert, alert_id, with_for_update=lock)
     if alert is None:
         raise AlertNotFoundError(
             f"Alert {alert_id} no longer exists (the workspace may have been rebuilt); "
@@ -139,8 +145,16 @@ class Doing:
         """Change the alert's status and audit it ("from" is the status the user saw)."""
         before = effective_status(alert, self.now)
         alert.status = to
-        alert.updated_at = self.now
+        touch(alert, self.now)
         self.audit(action, alert_entity(alert), {"from": before, "to": to, **details})
+
+
+def touch(alert: Alert, when: dt.datetime) -> None:
+    """The alert changed at ``when``: its updated_at is the time of the change's audit
+    event (which says who changed it: services/alerts/conflict.py), even when it already
+    held that time (else the column's onupdate would write the clock's own time)."""
+    alert.updated_at = when
+    attributes.flag_modified(alert, "updated_at")
 
 
 def alert_entity(alert: Alert) -> tuple[str, int]:

@@ -1,13 +1,16 @@
-"""What the alert services return: vocabularies and frozen records, no SQLAlchemy.
+"""What the alert services return: vocabularies, frozen records and the refusals the
+window tells apart, no SQLAlchemy.
 
 Views may import this module (a test loads every view with the database libraries
-blocked), so it imports the standard library only.
+blocked), so it imports the standard library only (and models' vocabularies and errors).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+
+from models.errors import UserFacingError
 
 # SEVERITIES is re-exported: the window names them through here (views import no models).
 from models.vocab import ACTIVE_ALERT_STATUSES
@@ -198,7 +201,8 @@ class ActionRecord:
 @dataclass(frozen=True)
 class AlertBefore:
     """One alert's lifecycle fields before a user changed them, and when the change was
-    made (its updated_at after the change: an undo is refused if the alert moved since)."""
+    made (its updated_at after the change) and the version it left: an undo is refused if
+    the alert moved since."""
 
     alert_id: int
     status: str
@@ -207,6 +211,7 @@ class AlertBefore:
     snooze_until_clear: bool
     resolved_at: dt.datetime | None
     changed_at: dt.datetime
+    version: int | None = None  # None: not known (the updated_at check alone)
 
 
 @dataclass(frozen=True)
@@ -281,7 +286,8 @@ class AlertState:
 
 @dataclass(frozen=True)
 class CardAlert:
-    """One alert of a card: its rule, severity, status, reason and priority."""
+    """One alert of a card: its rule, severity, status, reason and priority, and the
+    version shown (an action sends it back: refused if the alert changed since)."""
 
     id: int
     rule_key: str
@@ -291,6 +297,7 @@ class CardAlert:
     reason: str
     priority_cents: int
     condition_cleared: bool = False
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -350,10 +357,50 @@ class AlertDetail:
     holdout: bool = False
     holdout_contacted: str | None = None
 
+    # The version of the alert as shown (services/alerts/conflict.py); None: not known.
+    version: int | None = None
+
     @property
     def card_ids(self) -> tuple[int, ...]:
         """The ids of the card's alerts (this alert alone when it is not on a card)."""
         return tuple(a.id for a in self.card) or (self.id,)
+
+    @property
+    def seen_versions(self) -> dict[int, int]:
+        """The version of each alert of the card as shown (what an action sends back)."""
+        seen = {a.id: a.version for a in self.card if a.version is not None}
+        if self.version is not None:
+            seen.setdefault(self.id, self.version)
+        return seen
+
+
+class AlertActionError(UserFacingError):
+    """A transition or action that is not possible now; the message says why."""
+
+
+@dataclass(frozen=True)
+class AlertChange:
+    """An alert that changed since the user saw it: what it is now, and who changed it
+    last and when, as the audit log says (services/alerts/conflict.py)."""
+
+    alert_id: int
+    version: int
+    status: str  # as the user sees it (a snooze whose date has passed reads "open")
+    outcome: str | None
+    state: str  # the status in words: "resolved (won back)", "snoozed until Mar 7, 2026"
+    # Who, in words: "Maya Lopez", "You", "A scoring"; None when the log does not say.
+    changed_by: str | None
+    changed_at: dt.datetime | None  # when (UTC); None when not known
+
+
+class AlertChangedError(AlertActionError):
+    """An action refused, changing nothing, because the alert changed since the user saw
+    it (someone else acted on it, or a scoring changed it): the message names who and
+    when and says what it is now; ``change`` carries it for the window."""
+
+    def __init__(self, message: str, change: AlertChange) -> None:
+        super().__init__(message)
+        self.change = change
 
 
 # The dashboard's bands of the scores, shared by the service that counts them and the

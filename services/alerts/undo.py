@@ -7,8 +7,10 @@ period); the tasks it changed (due date, done time). What it wrote is removed: t
 note or task (the audit keeps what it said) and its entry in the customer's timeline.
 
 An undo is refused, changing nothing, when something changed the same records since
-(another action, a scoring that refreshed the alert, the same customer marked again):
-the message says so and what to do instead. The audit log keeps both the action and its
+(another action, someone else's, a scoring that changed the alert, the same customer
+marked again): the message says so and what to do instead. For an alert it says who
+changed it, when and what it is now (UndoChangedError, services/alerts/conflict.py): an
+undo never takes back someone else's change. The audit log keeps both the action and its
 undoing ("alert.undone" or "customer.undone", with the action undone and its words).
 """
 
@@ -22,19 +24,32 @@ from sqlalchemy.orm import Session
 from models.schema import Action, Alert, Customer, Interaction
 from services.alerts._db import aware
 from services.alerts.config import default_actor
+from services.alerts.conflict import changed_error, refusing_races
 from services.alerts.contact import set_customer_field
 from services.alerts.lifecycle import (
     AlertActionError,
     Doing,
     alert_entity,
     moment,
+    touch,
     unit_of_work,
 )
-from services.alerts.records import AlertBefore, MarkBefore, TaskBefore, Undoable
+from services.alerts.records import (
+    AlertBefore,
+    AlertChangedError,
+    MarkBefore,
+    TaskBefore,
+    Undoable,
+)
 
 
 class UndoRefusedError(AlertActionError):
     """The records changed since the action: undoing it would overwrite that change."""
+
+
+class UndoChangedError(UndoRefusedError, AlertChangedError):
+    """The alert changed since the action (someone else acted on it, or a scoring):
+    the message says who, when and what it is now; ``change`` carries it."""
 
 
 def undo_change(
@@ -49,9 +64,14 @@ def undo_change(
     if not change.can_undo:
         raise UndoRefusedError(f"{change.label} cannot be undone: {change.reason}")
     when, who = moment(now), actor or default_actor()
-    with unit_of_work(engine) as session:
+    read = {b.alert_id: b.version for b in change.alerts if b.version is not None}
+    with (
+        refusing_races(engine, read, now=when, actor=who, undo=True, error=UndoChangedError),
+        unit_of_work(engine, write_first=True) as session,
+    ):
         doing = Doing(session, when, who)
-        alerts = [_check_alert(session, before) for before in change.alerts]
+        card = len(change.alerts) > 1
+        alerts = [_check_alert(doing, before, card=card) for before in change.alerts]
         _check_written(session, change)
         for mark in change.marks:
             _check_mark(session, change.customer_id, mark)
@@ -86,14 +106,23 @@ def _same_moment(a: dt.datetime | None, b: dt.datetime | None) -> bool:
     return aware(a) == aware(b)
 
 
-def _check_alert(session: Session, before: AlertBefore) -> Alert:
-    alert = session.get(Alert, before.alert_id, with_for_update=True)
+def _check_alert(doing: Doing, before: AlertBefore, *, card: bool) -> Alert:
+    alert = doing.session.get(Alert, before.alert_id, with_for_update=True)
     if alert is None:
         raise UndoRefusedError(
             "The alert no longer exists (the workspace may have been rebuilt); nothing was undone."
         )
-    if not _same_moment(alert.updated_at, before.changed_at):
-        raise _changed_since("The alert")
+    moved = before.version is not None and int(alert.version) != before.version
+    if moved or not _same_moment(alert.updated_at, before.changed_at):
+        raise changed_error(
+            doing.session,
+            alert,
+            now=doing.now,
+            actor=doing.actor,
+            card=card,
+            undo=True,
+            error=UndoChangedError,
+        )
     return alert
 
 
@@ -136,4 +165,4 @@ def _restore(alert: Alert, before: AlertBefore, now: dt.datetime) -> None:
     alert.snoozed_until = before.snoozed_until
     alert.snooze_until_clear = before.snooze_until_clear
     alert.resolved_at = before.resolved_at
-    alert.updated_at = now
+    touch(alert, now)

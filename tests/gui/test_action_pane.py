@@ -302,3 +302,38 @@ def test_a_customer_contacted_anyway_is_shown_with_the_reason(qtbot) -> None:
     assert pane.blocked.isVisible()
     assert pane.blocked.text() == note
     assert pane.draft_button.text().startswith("Draft email")
+
+
+def test_a_refusal_notice_stays_with_its_card_and_goes_with_the_next_action(
+    pane: ActionPane,
+) -> None:
+    card = (
+        CardAlert(7, "high_risk_high_value", "High risk, high value", "critical", "open",
+                  "churn risk 85%", 43_100, version=3),
+        CardAlert(8, "gone_quiet", "Gone quiet", "warning", "open", "no order", 20_000,
+                  version=5),
+    )  # fmt: skip
+    alert = dataclasses.replace(ALERT, card=card, version=3)
+    pane.show_alert(alert)
+    assert alert.seen_versions == {7: 3, 8: 5}
+    pane.show_notice((7, 8), "Maya Lopez changed this alert just now: it is now resolved.")
+    assert pane.notice_text.startswith("Maya Lopez changed")
+    pane.show_alert(dataclasses.replace(alert, status="resolved"))  # the card reloaded
+    assert pane.notice_text.startswith("Maya Lopez changed")
+    pane.show_alert(dataclasses.replace(ALERT, id=9))  # another card
+    assert pane.notice_text == ""
+    pane.show_alert(alert)
+    pane.show_notice((7, 8), "Maya Lopez changed this alert just now: it is now resolved.")
+    pane.trigger("dismiss")  # a new action answers it
+    assert pane.notice_text == ""
+
+
+def test_the_versions_an_own_action_left_are_sent_by_the_next(pane: ActionPane) -> None:
+    """Until the card reloads after the user's own action, it carries the versions that
+    action left: a quick second key is not refused as someone else's change."""
+    card = (CardAlert(7, "high_risk_high_value", "High risk, high value", "critical",
+                      "open", "churn risk 85%", 43_100, version=3),)  # fmt: skip
+    pane.show_alert(dataclasses.replace(ALERT, card=card, version=3))
+    pane.note_versions({7: 4, 99: 1})
+    assert pane.alert is not None
+    assert pane.alert.seen_versions == {7: 4}

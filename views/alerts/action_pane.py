@@ -3,7 +3,9 @@ one-click actions, each with a keyboard shortcut.
 
 The pane only asks: every action leaves as ``action_requested(alert_id, action, params)``
 and the alerts view runs it on the job runner. Text and dates the user types come from
-prompt functions that tests replace.
+prompt functions that tests replace. When an action is refused because someone else
+changed the alert meanwhile, the view shows it here (``show_notice``), above the card
+in its new state, until the user acts again or moves to another card.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
@@ -39,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.formatting import format_date
+from views.alerts.notice import ChangedNotice
 from views.alerts.source import (
     HOLDOUT_NOTE,
     OUTCOME_LABELS,
@@ -273,6 +276,9 @@ class ActionPane(QWidget):
         self._busy = False
         # The composer is wired in by the app (a window without it shows no button).
         self._can_draft = False
+        # "Maya Lopez changed this alert 2 minutes ago: ...": an action refused because
+        # the card changed under the user; above what scrolls, so it is seen at once.
+        self.notice = ChangedNotice(self)
 
         self.title = QLabel("", self)
         self.title.setObjectName("actionTitle")
@@ -421,6 +427,7 @@ class ActionPane(QWidget):
         foot.addLayout(self.composer_slot)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 10, 10, 6)
+        layout.addWidget(self.notice)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.footer)
         layout.addWidget(self.empty, 1)
@@ -432,8 +439,32 @@ class ActionPane(QWidget):
     def alert(self) -> AlertDetail | None:
         return self._alert
 
+    def show_notice(self, alert_ids: Sequence[int], text: str) -> None:
+        """Say why an action on these alerts' card was refused (someone else changed it),
+        until the user acts again or another card is shown."""
+        self.notice.show_for(alert_ids, text)
+
+    def note_versions(self, versions: Mapping[int, int]) -> None:
+        """This window's own action moved these alerts to these versions: the card shown
+        until it reloads carries them, so that a quick next action is not refused as
+        if someone else had changed it."""
+        alert = self._alert
+        if alert is None or not versions:
+            return
+        card = tuple(
+            replace(a, version=versions[a.id]) if a.id in versions else a for a in alert.card
+        )
+        self._alert = replace(alert, card=card, version=versions.get(alert.id, alert.version))
+
+    @property
+    def notice_text(self) -> str:
+        """The notice shown ("" for none)."""
+        return self.notice.text() if self.notice.isVisibleTo(self) else ""
+
     def show_alert(self, alert: AlertDetail | None, message: str | None = None) -> None:
         """Show an alert (None: the empty state, with ``message`` if given)."""
+        if alert is None or not self.notice.covers(alert.id):
+            self.notice.dismiss()
         self._alert = alert
         self.scroller.setVisible(alert is not None)
         self.footer.setVisible(alert is not None)
@@ -657,6 +688,7 @@ class ActionPane(QWidget):
 
     def _request(self, action: str, params: dict[str, Any]) -> None:
         assert self._alert is not None
+        self.notice.dismiss()  # a new action: the last refusal is answered
         self.action_requested.emit(list(self._alert.card_ids), action, params)
 
     def set_theme(self, theme: Theme) -> None:

@@ -109,6 +109,8 @@ class AlertsPane(DraftTargets, QWidget):
         self._current_row = 0
         self._user_owner: str | None = None
         self._select_after_load: int | None = None
+        # Alerts listed whatever the filters say, until the next reload or filter change.
+        self._pinned: frozenset[int] = frozenset()
         self._loading = False
         self._failed = False
 
@@ -309,12 +311,18 @@ class AlertsPane(DraftTargets, QWidget):
         if source is not None:
             self.reload()
 
-    def reload(self, *, select: int | None = None) -> None:
+    def reload(self, *, select: int | None = None, keep: Sequence[int] = ()) -> None:
         """Load the alerts again (after scoring, an import or an action); ``select``: the
-        alert whose card to select once loaded (else the current one stays)."""
+        alert whose card to select once loaded (else the current one stays); ``keep``:
+        alerts listed whatever the filters say until the next reload or filter change (a
+        card that changed under the user, shown in its new state)."""
         if self._source is None:
             return
         self._select_after_load = select
+        pinned = frozenset(int(i) for i in keep)
+        if pinned != self._pinned:
+            self._pinned = pinned
+            self._refilter()
         load = self._source.load_alert_columns
 
         def task(state: TaskState) -> AlertListData:
@@ -380,6 +388,7 @@ class AlertsPane(DraftTargets, QWidget):
             max_age_days=self._age[1],
             alert_severities=self._query_severities,
             sort=str(self.sort_combo.currentData() or "urgency"),
+            pinned=self._pinned,
         )
 
     @property
@@ -494,6 +503,10 @@ class AlertsPane(DraftTargets, QWidget):
         self._on_filters_changed()
 
     def _on_filters_changed(self, *_args: object) -> None:
+        self._pinned = frozenset()  # the user chose what to see
+        self._refilter()
+
+    def _refilter(self) -> None:
         keep = self._current
         self.model.set_filter(self.current_filter())
         self._refresh_state()

@@ -25,6 +25,8 @@ from services.alerts.records import (
     STAKE_SHORT,
     STATUS_LABELS,
     STATUSES,
+    AlertChange,
+    AlertChangedError,
     AlertDetail,
     AlertEvent,
     CardAlert,
@@ -52,6 +54,8 @@ __all__ = [
     "SEVERITY_LABELS",
     "STATUSES",
     "STATUS_LABELS",
+    "AlertChange",
+    "AlertChangedError",
     "AlertDetail",
     "AlertEvent",
     "AlertSource",
@@ -75,9 +79,20 @@ class AlertSource(Protocol):
         """One alert, with the other alerts of its card (``card_ids``)."""
         ...
 
-    def apply_alert_action(self, alert_ids: Sequence[int], action: str, **params: Any) -> Undoable:
+    def apply_alert_action(
+        self,
+        alert_ids: Sequence[int],
+        action: str,
+        *,
+        seen_versions: Mapping[int, int] | None = None,
+        **params: Any,
+    ) -> Undoable:
         """One transition or action on a card's alerts, in one transaction; returns what
         undoing it restores; raises a plain error when refused.
+
+        ``seen_versions``: each alert's version as the card showed it
+        (AlertDetail.seen_versions): a transition on an alert someone changed since is
+        refused with AlertChangedError, which says who, when and what it is now.
 
         Actions: ``start``; ``resolve`` (outcome, note); ``dismiss`` (note); ``reopen``;
         ``raise``; ``snooze`` (until: date, or until_clear=True); ``do_not_contact``;
@@ -88,7 +103,8 @@ class AlertSource(Protocol):
 
     def undo_change(self, change: Undoable) -> str:
         """Undo one action; returns what was undone, in words. Raises a plain error, and
-        changes nothing, when the records changed since."""
+        changes nothing, when the records changed since (AlertChangedError when someone
+        changed the alert: an undo never takes back someone else's change)."""
         ...
 
     def load_dashboard(self) -> Any:

@@ -4,6 +4,12 @@ Selecting an alert shows its customer (the same detail pane as the Customers tab
 the alert's next step and actions. An action runs on the job runner; when it lands the
 list and the alert are reloaded, and the selection stays where the user was (or moves
 to the next card when the alert left the current filter, so the user can keep going).
+
+An action carries the version of each alert the card showed. When someone else changed
+one meanwhile, it is refused (AlertChangedError): the action pane says who, when and
+what the alert is now, and the card is shown anew in that state, kept in the list until
+the next reload even if the filters would hide it now; nothing the user typed is lost
+(a note is never refused for it) and nothing is added to Undo.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from views.alerts.action_pane import ActionPane, CallPrompt, TaskPrompt, TextPrompt
 from views.alerts.pane import AlertsPane
-from views.alerts.source import AlertDetail, AlertSource, Undoable
+from views.alerts.source import AlertChangedError, AlertDetail, AlertSource, Undoable
 from views.customers.detail_pane import CustomerDetailPane
 from views.customers.source import CustomerSource
 from views.formatting import utc_now
@@ -199,20 +205,32 @@ class AlertsView(QWidget):
         if source is None or not alert_ids:
             return
         ids = tuple(int(i) for i in alert_ids)
+        # The versions the card showed: refused if someone changed an alert since.
+        shown = self.action_pane.alert
+        seen = shown.seen_versions if shown is not None else {}
 
         def task(_state: TaskState) -> Undoable:
-            return source.apply_alert_action(ids, action, **params)
+            return source.apply_alert_action(ids, action, seen_versions=seen, **params)
 
         def done(change: Undoable) -> None:
+            # Until the card reloads, it carries the versions this action left.
+            moved = {a.alert_id: a.version for a in change.alerts if a.version is not None}
+            self.action_pane.note_versions(moved)
             if self._history is not None:
-                self._history.push(change, lambda: self._after_undo(ids[0]))
+                self._history.push(change, lambda: self._after_undo(ids))
             self._on_action_done(ids[0])
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, AlertChangedError):
+                self._on_action_refused_changed(ids, error)
+            else:
+                self._on_action_failed(error)
 
         self.action_pane.set_busy(True)
         (
             self._jobs.operation(task, parent=self, label=f"alert {action}")
             .success(done)
-            .failure(self._on_action_failed)
+            .failure(failed)
             .finished(lambda: self.action_pane.set_busy(False))
             .run()
         )
@@ -237,10 +255,12 @@ class AlertsView(QWidget):
         if self.alerts_pane.current_alert_id == alert_id:
             self._load_alert(alert_id)
 
-    def _after_undo(self, alert_id: int) -> None:
-        """An action was undone: the list anew, with its card selected again."""
+    def _after_undo(self, ids: tuple[int, ...]) -> None:
+        """An action was undone, or its undo refused: the list anew, with its card
+        selected again and kept in view (refused, it shows someone else's change)."""
+        alert_id = ids[0]
         self.alert_changed.emit(alert_id)
-        self.alerts_pane.reload(select=alert_id)
+        self.alerts_pane.reload(select=alert_id, keep=ids)
         if self.alerts_pane.current_alert_id == alert_id:
             self._load_alert(alert_id)
         alert = self.action_pane.alert
@@ -252,6 +272,19 @@ class AlertsView(QWidget):
         current = self.alerts_pane.current_alert_id
         if current is not None:
             self._load_alert(current)
+
+    def _on_action_refused_changed(self, ids: tuple[int, ...], error: AlertChangedError) -> None:
+        """Someone else changed the card since it was shown: say so beside it, and show
+        it in its new state (kept in the list, selected), not the next card."""
+        alert_id = ids[0]
+        self.action_pane.show_notice(ids, str(error))
+        self.alert_changed.emit(error.change.alert_id)
+        self.alerts_pane.reload(select=alert_id, keep=ids)
+        alert = self.action_pane.alert
+        if alert is not None and alert.id == alert_id:
+            self.detail_pane.show_customer(alert.customer_id)  # its history says who
+        if self.alerts_pane.current_alert_id == alert_id:
+            self._load_alert(alert_id)
 
     def set_theme(self, theme: Theme) -> None:
         self.alerts_pane.set_theme(theme)

@@ -65,6 +65,9 @@ class AlertFilter:
     # Only alerts of these severities, before the cards are made (what a dashboard figure
     # counts: a warning that shares a card with a critical alert is still listed).
     alert_severities: frozenset[str] = frozenset()
+    # Alerts listed whatever the other fields say: a card the user is looking at that
+    # changed under them (someone else resolved it) stays, showing its new state.
+    pinned: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,8 @@ class AlertListData:
         needle = flt.search.strip().lower()
         if needle:
             keep &= self.search_hits(needle)
+        if flt.pinned:
+            keep |= np.isin(self.columns["id"], np.fromiter(flt.pinned, np.int64))
         return keep
 
     def cards(self, flt: AlertFilter, *, with_severity: bool = True) -> Cards:
