@@ -310,6 +310,19 @@ def _paid_orders(conn: Connection, as_of: dt.date) -> _Orders:
         days = (values[:, 0] & 131071) - _DAYS_1900_1970
         keep = days <= day_number(as_of)
         return values[keep, 0] >> 17, days[keep], values[keep, 1]
+    if conn.dialect.name == "postgresql":
+        # COPY (services/_bulk.py): a million orders as columns, not as tuples.
+        from services._bulk import copy_out
+
+        frame = copy_out(
+            conn,
+            "SELECT customer_id, CAST(order_date AS DATE) - DATE '1970-01-01', "
+            f"COALESCE({home_cents_sql(ctx)}, 0) FROM orders WHERE status = 'paid' "
+            f"AND order_date < TIMESTAMP '{end.isoformat()} 00:00:00'",
+            ("customer", "day", "amount"),
+        )
+        cust, day, amount = (frame[c].to_numpy(np.int64, copy=True) for c in frame.columns)
+        return cust, day, amount
     o = Order.__table__.c
     rows = conn.execute(
         select(

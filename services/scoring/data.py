@@ -26,6 +26,7 @@ from sqlalchemy.types import Date
 from models.db import sqlite_path
 from models.schema import Customer, Interaction, Order, Subscription
 from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
+from services._bulk import copy_out
 from services.money import MoneyContext, home_cents_expr, home_cents_sql, load_money_context
 
 IntArray = npt.NDArray[np.int64]
@@ -307,9 +308,36 @@ def _orders_sqlite(
     return values[keep, 0] >> _DAY_BITS, day[keep], values[keep, 1]
 
 
+def _pg_until(until_day: int) -> str:
+    """The end of ``until_day`` (UTC) as a PostgreSQL timestamp literal (stored timestamps
+    are UTC without a zone)."""
+    return f"TIMESTAMP '{day_date(until_day + 1).isoformat()} 00:00:00'"
+
+
+def _pg_day(column: str) -> str:
+    """The UTC day number (days since 1970) of a stored timestamp, in PostgreSQL."""
+    return f"(CAST({column} AS DATE) - DATE '1970-01-01')"
+
+
+def _orders_postgres(
+    conn: Connection, until_day: int, ctx: MoneyContext
+) -> tuple[IntArray, IntArray, IntArray]:
+    """_orders_generic's columns through COPY (services/_bulk.py)."""
+    frame = copy_out(
+        conn,
+        f"SELECT customer_id, {_pg_day('order_date')}, COALESCE({home_cents_sql(ctx)}, 0) "
+        f"FROM orders WHERE status = 'paid' AND order_date < {_pg_until(until_day)}",
+        ("customer", "day", "amount"),
+    )
+    cust, day, amount = (frame[c].to_numpy(np.int64, copy=True) for c in frame.columns)
+    return cust, day, amount
+
+
 def _orders_generic(
     conn: Connection, until_day: int, ctx: MoneyContext
 ) -> tuple[IntArray, IntArray, IntArray]:
+    if conn.dialect.name == "postgresql":
+        return _orders_postgres(conn, until_day, ctx)
     o = Order.__table__.c
     home = func.coalesce(home_cents_expr(ctx, o.amount_cents, o.currency), 0)
     rows = conn.execute(
@@ -385,27 +413,52 @@ def _sentiment_value(code: FloatArray) -> FloatArray:
 
 
 def _interactions_generic(conn: Connection, until_day: int) -> _Inter:
-    i = Interaction.__table__.c
-    until = dt.datetime.combine(day_date(until_day + 1), dt.time(), tzinfo=dt.UTC)
-    rows = conn.execute(
-        select(
-            i.customer_id,
-            cast(i.occurred_at, Date),
-            i.kind,
-            i.satisfaction,
-            i.rating,
-            func.coalesce(i.sentiment, i.text_sentiment),
-        ).where(i.occurred_at < until)
-    ).all()
-    n = len(rows)
-    cust = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-    day = np.fromiter((day_number(_as_date(r[1])) for r in rows), dtype=np.int64, count=n)
-    kinds = np.fromiter((KIND.get(r[2], OTHER_KIND) for r in rows), dtype=np.int64, count=n)
-    sats = np.fromiter(
-        (SATISFACTION.get((r[3] or "").lower(), 0) for r in rows), dtype=np.int64, count=n
-    )
-    ratings = np.array([np.nan if r[4] is None else float(r[4]) for r in rows], np.float64)
-    sentiments = np.array([np.nan if r[5] is None else float(r[5]) for r in rows], np.float64)
+    if conn.dialect.name == "postgresql":
+        # Kinds and satisfaction as their codes in SQL: COPY hands numbers over only.
+        kind = (
+            "CASE kind "
+            + " ".join(f"WHEN '{k}' THEN {code}" for k, code in KIND.items())
+            + f" ELSE {OTHER_KIND} END"
+        )
+        sat = (
+            "CASE lower(satisfaction) "
+            + " ".join(f"WHEN '{k}' THEN {code}" for k, code in SATISFACTION.items())
+            + " ELSE 0 END"
+        )
+        frame = copy_out(
+            conn,
+            f"SELECT customer_id, {_pg_day('occurred_at')}, {kind}, {sat}, rating, "
+            "COALESCE(sentiment, text_sentiment) FROM interactions "
+            f"WHERE occurred_at < {_pg_until(until_day)}",
+            ("customer", "day", "kind", "sat", "rating", "sentiment"),
+        )
+        cust, day, kinds, sats = (
+            frame[c].to_numpy(np.int64, copy=True) for c in ("customer", "day", "kind", "sat")
+        )
+        ratings = frame["rating"].to_numpy(np.float64, copy=True)
+        sentiments = frame["sentiment"].to_numpy(np.float64, copy=True)
+    else:
+        i = Interaction.__table__.c
+        until = dt.datetime.combine(day_date(until_day + 1), dt.time(), tzinfo=dt.UTC)
+        rows = conn.execute(
+            select(
+                i.customer_id,
+                cast(i.occurred_at, Date),
+                i.kind,
+                i.satisfaction,
+                i.rating,
+                func.coalesce(i.sentiment, i.text_sentiment),
+            ).where(i.occurred_at < until)
+        ).all()
+        n = len(rows)
+        cust = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+        day = np.fromiter((day_number(_as_date(r[1])) for r in rows), dtype=np.int64, count=n)
+        kinds = np.fromiter((KIND.get(r[2], OTHER_KIND) for r in rows), dtype=np.int64, count=n)
+        sats = np.fromiter(
+            (SATISFACTION.get((r[3] or "").lower(), 0) for r in rows), dtype=np.int64, count=n
+        )
+        ratings = np.array([np.nan if r[4] is None else float(r[4]) for r in rows], np.float64)
+        sentiments = np.array([np.nan if r[5] is None else float(r[5]) for r in rows], np.float64)
     # As the SQLite read packs them: ratings 0..30, sentiment -1..1 to two decimals, and
     # both only for tickets, reviews and NPS answers.
     rated = np.isin(kinds, (KIND["ticket"], KIND["review"], KIND["nps"]))

@@ -45,11 +45,7 @@ import pandas as pd
 from sqlalchemy import (
     Connection,
     Engine,
-    Text,
-    bindparam,
-    cast,
     delete,
-    insert,
     or_,
     select,
     update,
@@ -65,6 +61,7 @@ from services.formatting import format_date
 from services.listen.sentiment import update_text_sentiment
 from services.money import MoneyContext
 from services.records import ScoringSummary
+from services.scoring._snapshots import insert_snapshots
 from services.scoring.churn import MIN_LABEL_DAYS, ChurnResult, label_window, predict_churn
 from services.scoring.data import ScoringData, day_date, day_number, load_scoring_data
 from services.scoring.drivers import DriverTable, top_drivers
@@ -108,7 +105,6 @@ ObjArray = npt.NDArray[np.object_]
 
 MODEL_VERSION = "radar-scoring-1"
 CLV_DAYS = 365
-INSERT_CHUNK = 20_000
 
 
 class ScoringCancelled(Exception):
@@ -477,34 +473,6 @@ def _interval_sampler(
 
 # --- writing ------------------------------------------------------------------------------
 
-SNAPSHOT_COLUMNS = (
-    "customer_id",
-    "as_of",
-    "horizon_days",
-    "engagement_score",
-    "churn_risk",
-    "predicted_orders",
-    "predicted_revenue_cents",
-    "clv_12m_cents",
-    "segment",
-    "health_score",
-    "confidence",
-    "drivers",
-    "model_version",
-    "created_at",
-    "scoring_run_id",
-    "p_alive",
-    "revenue_at_risk_cents",
-    "components",
-    "churn_risk_low",
-    "churn_risk_high",
-    "predicted_orders_low",
-    "predicted_orders_high",
-    "clv_12m_low_cents",
-    "clv_12m_high_cents",
-)
-_JSON_COLUMNS = ("drivers", "components")
-
 
 def _num(values: FloatArray, digits: int) -> list[float | None]:
     """Rounded floats, None for NaN (JSON and SQL NULL)."""
@@ -641,60 +609,5 @@ def _write(
         "created_at": finished,
         "scoring_run_id": run_id,
     }
-    _insert_snapshots(conn, columns, constants, data.n, step)
+    insert_snapshots(conn, columns, constants, data.n, step)
     return run_id
-
-
-def _insert_snapshots(
-    conn: Connection,
-    columns: dict[str, list[Any]],
-    constants: dict[str, Any],
-    n: int,
-    step: Callable[[float, str], None],
-) -> None:
-    """Bulk insert, JSON columns given as JSON text (built vectorised above)."""
-    if conn.dialect.name == "sqlite":
-        # Raw executemany: no per-value type processing for 100,000 rows. Dates and
-        # timestamps in SQLAlchemy's SQLite text formats.
-        values = dict(constants)
-        values["as_of"] = constants["as_of"].isoformat()
-        values["created_at"] = (
-            constants["created_at"].astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
-        )
-        if "." not in values["created_at"]:
-            values["created_at"] += ".000000"
-        names = list(SNAPSHOT_COLUMNS)
-        sql = (
-            f"INSERT INTO score_snapshots ({', '.join(names)}) "
-            f"VALUES ({', '.join('?' for _ in names)})"
-        )
-        per_row = [columns.get(c) for c in names]
-        fixed = [values.get(c) for c in names]
-        for start in range(0, n, INSERT_CHUNK):
-            stop = min(start + INSERT_CHUNK, n)
-            rows = list(
-                zip(
-                    *[
-                        col[start:stop] if col is not None else [fixed[i]] * (stop - start)
-                        for i, col in enumerate(per_row)
-                    ],
-                    strict=True,
-                )
-            )
-            conn.exec_driver_sql(sql, rows)
-            step(0.8 + 0.18 * stop / max(n, 1), "Saving the scores")
-        return
-    # Other databases: Core insert, JSON text cast to the column's JSON type.
-    json_type = ScoreSnapshot.__table__.c.drivers.type
-    stmt = insert(ScoreSnapshot).values(
-        {c: cast(bindparam(c, type_=Text), json_type) for c in _JSON_COLUMNS}
-    )
-    keys = list(columns)
-    for start in range(0, n, INSERT_CHUNK):
-        stop = min(start + INSERT_CHUNK, n)
-        records = [
-            {**constants, **dict(zip(keys, row, strict=True))}
-            for row in zip(*[columns[k][start:stop] for k in keys], strict=True)
-        ]
-        conn.execute(stmt, records)
-        step(0.8 + 0.18 * stop / max(n, 1), "Saving the scores")

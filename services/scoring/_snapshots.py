@@ -1,0 +1,121 @@
+"""Writing a scoring's snapshots: 100,000 rows in one go, by the fastest door each
+database has (SQLite: a raw executemany; PostgreSQL: COPY, services/_bulk.py; others:
+a Core insert)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, Text, bindparam, cast, insert
+
+from models.schema import ScoreSnapshot
+
+INSERT_CHUNK = 20_000
+
+SNAPSHOT_COLUMNS = (
+    "customer_id",
+    "as_of",
+    "horizon_days",
+    "engagement_score",
+    "churn_risk",
+    "predicted_orders",
+    "predicted_revenue_cents",
+    "clv_12m_cents",
+    "segment",
+    "health_score",
+    "confidence",
+    "drivers",
+    "model_version",
+    "created_at",
+    "scoring_run_id",
+    "p_alive",
+    "revenue_at_risk_cents",
+    "components",
+    "churn_risk_low",
+    "churn_risk_high",
+    "predicted_orders_low",
+    "predicted_orders_high",
+    "clv_12m_low_cents",
+    "clv_12m_high_cents",
+)
+
+_JSON_COLUMNS = ("drivers", "components")
+
+
+def insert_snapshots(
+    conn: Connection,
+    columns: dict[str, list[Any]],
+    constants: dict[str, Any],
+    n: int,
+    step: Callable[[float, str], None],
+) -> None:
+    """Bulk insert, JSON columns given as JSON text (built vectorised above)."""
+    if conn.dialect.name == "sqlite":
+        # Raw executemany: no per-value type processing for 100,000 rows. Dates and
+        # timestamps in SQLAlchemy's SQLite text formats.
+        values = dict(constants)
+        values["as_of"] = constants["as_of"].isoformat()
+        values["created_at"] = (
+            constants["created_at"].astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+        )
+        if "." not in values["created_at"]:
+            values["created_at"] += ".000000"
+        names = list(SNAPSHOT_COLUMNS)
+        sql = (
+            f"INSERT INTO score_snapshots ({', '.join(names)}) "
+            f"VALUES ({', '.join('?' for _ in names)})"
+        )
+        per_row = [columns.get(c) for c in names]
+        fixed = [values.get(c) for c in names]
+        for start in range(0, n, INSERT_CHUNK):
+            stop = min(start + INSERT_CHUNK, n)
+            rows = list(
+                zip(
+                    *[
+                        col[start:stop] if col is not None else [fixed[i]] * (stop - start)
+                        for i, col in enumerate(per_row)
+                    ],
+                    strict=True,
+                )
+            )
+            conn.exec_driver_sql(sql, rows)
+            step(0.8 + 0.18 * stop / max(n, 1), "Saving the scores")
+        return
+    if conn.dialect.name == "postgresql":
+        # COPY (services/_bulk.py): the JSON columns' text goes in as it is, timestamps
+        # as the naive UTC the column stores.
+        from services._bulk import copy_in
+
+        values = dict(constants)
+        values["created_at"] = constants["created_at"].astimezone(dt.UTC).replace(tzinfo=None)
+        names = [c for c in SNAPSHOT_COLUMNS if c in columns or c in values]
+        per_row = [columns.get(c) for c in names]
+        fixed = [values.get(c) for c in names]
+        for start in range(0, n, INSERT_CHUNK):
+            stop = min(start + INSERT_CHUNK, n)
+            chunk = zip(
+                *[
+                    col[start:stop] if col is not None else [fixed[i]] * (stop - start)
+                    for i, col in enumerate(per_row)
+                ],
+                strict=True,
+            )
+            copy_in(conn, "score_snapshots", names, chunk)
+            step(0.8 + 0.18 * stop / max(n, 1), "Saving the scores")
+        return
+    # Other databases: Core insert, JSON text cast to the column's JSON type.
+    json_type = ScoreSnapshot.__table__.c.drivers.type
+    stmt = insert(ScoreSnapshot).values(
+        {c: cast(bindparam(c, type_=Text), json_type) for c in _JSON_COLUMNS}
+    )
+    keys = list(columns)
+    for start in range(0, n, INSERT_CHUNK):
+        stop = min(start + INSERT_CHUNK, n)
+        records = [
+            {**constants, **dict(zip(keys, row, strict=True))}
+            for row in zip(*[columns[k][start:stop] for k in keys], strict=True)
+        ]
+        conn.execute(stmt, records)
+        step(0.8 + 0.18 * stop / max(n, 1), "Saving the scores")
