@@ -217,7 +217,13 @@ def alert_detail(
         )
         last_contact = _last_contact(session, customer.id, when)
         events = session.execute(
-            select(AuditEvent.occurred_at, AuditEvent.actor, AuditEvent.action, AuditEvent.details)
+            select(
+                AuditEvent.occurred_at,
+                AuditEvent.actor,
+                AuditEvent.action,
+                AuditEvent.details,
+                AuditEvent.db_user,
+            )
             .where(
                 (
                     (AuditEvent.entity_type == "alert")
@@ -290,8 +296,8 @@ def alert_detail(
                 now=when,
             ),
             history=tuple(
-                AlertEvent(when=t, who=who, action=a, what=describe_event(a, d))
-                for t, who, a, d in events
+                AlertEvent(when=t, who=_with_account(who, u), action=a, what=describe_event(a, d))
+                for t, who, a, d, u in events
             ),
             actions=tuple(
                 ActionRecord(
@@ -468,3 +474,11 @@ def _last_contact(session: Session, customer_id: int, now: dt.datetime) -> dt.da
 
 def _as_dt(value: Any) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def _with_account(actor: str, db_user: str | None) -> str:
+    """The history's name for who did it: on a shared workspace, with the database user
+    the database itself recorded (audit_events.db_user) unless the name already says it."""
+    if not db_user or db_user in actor:
+        return actor
+    return f"{actor} (account {db_user})"

@@ -345,3 +345,23 @@ def test_a_refused_write_is_told_in_plain_words(team: Team) -> None:
             score_and_alert(engine)
     finally:
         engine.dispose()
+
+
+def test_the_alert_history_names_the_database_user(team: Team) -> None:
+    from services.alerts.actions import apply_card_action
+    from services.alerts.detail import alert_detail
+
+    with sqlite3.connect(team.file) as conn:
+        alert_id = conn.execute(
+            "SELECT a.id FROM alerts a JOIN customers c ON c.id = a.customer_id "
+            "WHERE c.owner = ? AND a.status = 'open' ORDER BY a.id DESC LIMIT 1",
+            (BEN_BOOK,),
+        ).fetchone()[0]
+    engine = team.open("ben")
+    try:
+        apply_card_action(engine, [alert_id], "start", actor="Ben Okafor")
+        detail = alert_detail(engine, alert_id)
+        assert detail is not None
+        assert detail.history[-1].who == "Ben Okafor (account ben)"
+    finally:
+        engine.dispose()
