@@ -1,10 +1,12 @@
-"""Command workspace: publish a workspace file to a shared PostgreSQL database."""
+"""Command workspace: publish a workspace file to a shared PostgreSQL database; take an
+offline copy of one and sync it back (app/cli/offline.py)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any, TextIO
 
+from app.cli import offline
 from app.cli.errors import EXIT_FAILURE, EXIT_OK
 
 PUBLISH_EPILOG = """\
@@ -32,11 +34,16 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     publish.add_argument(
         "--to", required=True, metavar="URL", help="postgresql+psycopg://USER@HOST[:PORT]/DB"
     )
+    offline.register_actions(actions)
     workspace.set_defaults(handler=cmd_workspace)
 
 
 def cmd_workspace(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Publish the workspace; print what was copied and both checks."""
+    if args.workspace_command == "take-offline":
+        return offline.cmd_take_offline(args, out, err)
+    if args.workspace_command == "sync-back":
+        return offline.cmd_sync_back(args, out, err)
     from app.workspace import command_workspace
     from services.team.publish import publish
 

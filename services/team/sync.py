@@ -135,7 +135,7 @@ class SyncReport:
         if self.failures:
             out.append(
                 f"Could not be sent: {plural(len(self.failures), 'action')}. They are still "
-                "in your copy; sync back again when the server is reachable."
+                "in your copy; sync back again once the reason below is sorted out."
             )
             out += [f"  {line}" for line in self.failures]
         if self.cancelled:
@@ -302,11 +302,11 @@ class _Pusher:
             result = self._in_transaction(change)
         except (WorkspaceError, OperationalError) as exc:
             log.warning("Sync back: %s could not be sent", change.key, exc_info=True)
-            self.report.failures.append(f"{change.words} ({_plain(exc)})")
+            self.report.failures.append(f"{change.words} — {_plain(exc)}")
             return False
         except DBAPIError as exc:  # refused by the database itself (a permission, say)
             log.warning("Sync back: the server refused %s", change.key, exc_info=True)
-            self.report.failures.append(f"{change.words} ({_plain(exc)})")
+            self.report.failures.append(f"{change.words} — {_plain(exc)}")
             return True
         except UserFacingError as exc:
             # The server's rules refuse it (the customer was marked do not contact
@@ -315,7 +315,7 @@ class _Pusher:
         except Exception:  # a bug: logged with its traceback; the others still go
             log.exception("Sync back: %s failed", change.key)
             self.report.failures.append(
-                f"{change.words} (an error in Account Radar; see the log and report it)"
+                f"{change.words} — an error in Account Radar (see the log, and report it)"
             )
             return True
         if result is None:
@@ -329,13 +329,13 @@ class _Pusher:
         return True
 
     def _refused(self, change: OfflineChange, reason: str) -> bool:
-        said = f"{change.words}: not applied ({reason.rstrip('.')})"
+        said = f"{change.words}: not applied — {reason.rstrip('.')}"
         try:
             with translate_db_errors(), Session(self.server) as session, session.begin():
                 if session.get(SyncReceipt, change.key) is None:
                     session.add(self._receipt(change, f"{NOT_APPLIED}: {said}"))
         except (WorkspaceError, DBAPIError) as exc:
-            self.report.failures.append(f"{change.words} ({_plain(exc)})")
+            self.report.failures.append(f"{change.words} — {_plain(exc)}")
             return not isinstance(exc, WorkspaceError | OperationalError)
         self.report.conflicts.append(said)
         return True
