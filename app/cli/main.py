@@ -184,7 +184,7 @@ def cmd_db_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from models.db import translate_db_errors
     from models.migrate import head_revision
     from services.rollups import refresh_rollups
-    from services.team.offline import read_origin
+    from services.team.offline_origin import read_origin
 
     # Also the repair for per-customer totals that `db check` finds out of date (not in an
     # offline copy: its totals are the server's, over more orders than the copy holds).
@@ -265,7 +265,7 @@ def cmd_db_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
             from models.db import translate_db_errors
             from services.rollups import stale_rollups
-            from services.team.offline import read_origin
+            from services.team.offline_origin import read_origin
 
             with translate_db_errors(), Session(engine) as session:
                 stale = stale_rollups(session)

@@ -55,18 +55,28 @@ from sqlalchemy import (
     Table,
 )
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from models import schema  # noqa: F401  (registers every table)
 from models.base import Base, utcnow
-from models.db import is_sqlite, make_engine, translate_db_errors
+from models.db import describe_db_error, is_sqlite, make_engine, translate_db_errors
 from models.errors import UserFacingError, WorkspaceError
 from models.migrate import HEAD_REVISION, upgrade
+from services.team.offline_changes import unsynced_actions
+from services.team.offline_origin import (
+    BASELINE_DDL,
+    BASELINE_FILL,
+    DEFAULT_MONTHS,
+    ORIGIN_KEY,
+    OfflineOrigin,
+    aware,
+    origin_of_file,
+    server_address,
+)
 
 log = logging.getLogger(__name__)
 
-ORIGIN_KEY = "offline.copy"
-DEFAULT_MONTHS = 24
 # Settings of the server's workspace that are about this computer's files, not the team's:
 # a copy must not import from a watched folder (customer data comes from the server).
 LOCAL_SETTINGS = ("import.watched_folder", "import.watched_files")
@@ -77,87 +87,34 @@ NOT_COPIED = frozenset({"import_changes", "sync_receipts"})
 Progress = Callable[[float, str], None]
 Cancelled = Callable[[], bool]
 
-# The baseline tables: what sync compares the copy with (services/team/sync.py). Kept
-# outside the ORM on purpose: they exist only in offline copies.
-BASELINE_DDL = (
-    "CREATE TABLE offline_alert_baseline (alert_id INTEGER PRIMARY KEY, version INTEGER, "
-    "status TEXT, outcome TEXT, snoozed_until TEXT, snooze_until_clear INTEGER)",
-    "CREATE TABLE offline_customer_baseline (customer_id INTEGER PRIMARY KEY, "
-    "do_not_contact INTEGER, quiet_override_at TEXT)",
-    "CREATE TABLE offline_task_baseline (action_id INTEGER PRIMARY KEY, due_date TEXT, "
-    "done_at TEXT)",
-)
-BASELINE_FILL = (
-    "INSERT INTO offline_alert_baseline SELECT id, version, status, outcome, snoozed_until, "
-    "snooze_until_clear FROM alerts",
-    "INSERT INTO offline_customer_baseline SELECT id, do_not_contact, quiet_override_at "
-    "FROM customers",
-    "INSERT INTO offline_task_baseline SELECT id, due_date, done_at FROM actions "
-    "WHERE kind = 'task'",
-)
-
 
 class TakeOfflineCancelled(UserFacingError):
     """The user stopped taking the copy; nothing was written."""
 
 
-@dataclass(frozen=True)
-class OfflineOrigin:
-    """Where an offline copy came from, and what sync needs to know about it."""
+class PasswordNeeded(WorkspaceError):
+    """The server wants a password for the database account (none was given, or it was
+    not the right one)."""
 
-    copy_id: str
-    server: str  # the SQLAlchemy URL without its password
-    database: str
-    host: str
-    user: str
-    taken_at: dt.datetime
-    months: int
-    since: dt.datetime
-    max_ids: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def label(self) -> str:
-        """The server in a few words: "team@db.example.com"."""
-        return f"{self.database}@{self.host}" if self.host else self.database
-
-    def as_json(self) -> dict[str, Any]:
-        """The value stored in the copy's settings."""
-        return {
-            "copy_id": self.copy_id,
-            "server": self.server,
-            "database": self.database,
-            "host": self.host,
-            "user": self.user,
-            "taken_at": self.taken_at.isoformat(),
-            "months": self.months,
-            "since": self.since.isoformat(),
-            "max_ids": self.max_ids,
-        }
-
-    @classmethod
-    def from_json(cls, value: Any) -> OfflineOrigin | None:
-        """The origin stored in a copy; None when the value is not one."""
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                return None
-        if not isinstance(value, dict):
-            return None
-        try:
-            return cls(
-                copy_id=str(value["copy_id"]),
-                server=str(value["server"]),
-                database=str(value.get("database") or ""),
-                host=str(value.get("host") or ""),
-                user=str(value.get("user") or ""),
-                taken_at=_aware(dt.datetime.fromisoformat(str(value["taken_at"]))),
-                months=int(value.get("months") or DEFAULT_MONTHS),
-                since=_aware(dt.datetime.fromisoformat(str(value["since"]))),
-                max_ids={str(k): int(v) for k, v in dict(value.get("max_ids") or {}).items()},
-            )
-        except (KeyError, TypeError, ValueError):
-            return None
+def connect_server(server: Engine) -> Connection:
+    """A connection to the shared workspace; plain words when there is none to be had."""
+    where = _where(server.url)
+    try:
+        return server.connect()
+    except OperationalError as exc:
+        said = str(exc.orig or exc).lower()
+        if "password" in said:
+            user = server.url.username or "your account"
+            raise PasswordNeeded(
+                f"{where} wants the password of the database account {user} (none was given, "
+                "or it is not the right one). Give it in the address, in PGPASSWORD or in "
+                "~/.pgpass."
+            ) from exc
+        message = describe_db_error(exc, where)
+        if message is None:
+            raise
+        raise WorkspaceError(message) from exc
 
 
 @dataclass
@@ -187,47 +144,6 @@ class OfflineCopy:
         for table, n in self.left_out.items():
             out.append(f"  ({n:,} {table} left out: they point at rows not in the copy)")
         return out
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def server_address(url: URL) -> str:
-    """The server's URL as recorded in a copy: everything but the password."""
-    return url.set(password=None).render_as_string(hide_password=False)
-
-
-# --- reading a copy's origin ----------------------------------------------------------------
-
-
-def read_origin(engine: Engine) -> OfflineOrigin | None:
-    """The origin of the workspace at ``engine`` if it is an offline copy, else None."""
-    if not is_sqlite(engine.url):
-        return None
-    with translate_db_errors(), engine.connect() as conn:
-        row = conn.exec_driver_sql(
-            "SELECT value FROM settings WHERE key = ?", (ORIGIN_KEY,)
-        ).first()
-    return OfflineOrigin.from_json(row[0]) if row is not None else None
-
-
-def origin_of_file(path: Path) -> OfflineOrigin | None:
-    """The origin of the workspace file at ``path`` (None: not an offline copy, or not a
-    workspace at all), read without changing the file."""
-    if not path.is_file():
-        return None
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    except sqlite3.Error:
-        return None
-    try:
-        row = conn.execute("SELECT value FROM settings WHERE key = ?", (ORIGIN_KEY,)).fetchone()
-    except sqlite3.DatabaseError:
-        return None
-    finally:
-        conn.close()
-    return OfflineOrigin.from_json(row[0]) if row is not None else None
 
 
 # --- taking a copy --------------------------------------------------------------------------
@@ -271,7 +187,7 @@ def _take(
     path = path.expanduser().resolve()
     if path.is_dir():
         raise WorkspaceError(f"{path} is a folder; give the copy a file name.")
-    when = _aware(now) if now is not None else utcnow()
+    when = aware(now) if now is not None else utcnow()
     since = dt.datetime.combine(
         when.date() - relativedelta(months=months), dt.time(), tzinfo=dt.UTC
     )
@@ -307,7 +223,7 @@ def _take(
             upgrade(local, backup=False)  # the same migrations as every workspace
         finally:
             local.dispose()
-        with translate_db_errors(where), server.connect() as source:
+        with connect_server(server) as source, translate_db_errors(where):
             copy.origin = _copy_all(source, partial, copy, step)
         step(0.99, "Checking the copy")
         _check(partial, copy)
@@ -357,8 +273,6 @@ def refuse_replacing(path: Path, server: Engine) -> None:
             f"{path} is not an offline copy (it may be a workspace of your own); it was left "
             "as it is. Save the copy under another name."
         )
-    from services.team.offline_changes import unsynced_actions
-
     waiting = unsynced_actions(path, server)
     if waiting:
         shown = "; ".join(waiting[:3]) + (" …" if len(waiting) > 3 else "")
@@ -636,7 +550,7 @@ def _copy_live_rollups(source: Connection, out: sqlite3.Connection) -> int:
 
     def stored(value: Any) -> Any:
         if isinstance(value, dt.datetime):
-            return _aware(value).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+            return aware(value).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
         return value
 
     out.executemany(

@@ -44,7 +44,7 @@ from models.vocab import OUTREACH_STATUSES
 from services.alerts.inputs import APP_SOURCE
 from services.alerts.records import CALL_OUTCOME_LABELS, HELD_BACK, OUTCOME_LABELS
 from services.formatting import format_date
-from services.team.offline import ORIGIN_KEY, OfflineOrigin
+from services.team.offline_origin import OfflineOrigin, origin_in
 
 # The audit actions of the alert lifecycle a user takes (and the undo that reverses one).
 LIFECYCLE_ACTIONS = (
@@ -90,22 +90,24 @@ class OfflineChange:
 
 
 @contextmanager
-def copy_connection(path: Path) -> Iterator[Connection]:
+def copy_session(path: Path) -> Iterator[Session]:
     """A read transaction on the copy at ``path`` (closed afterwards)."""
     engine = make_engine(f"sqlite:///{path}")
     try:
         with (
             translate_db_errors(f"The offline copy {path.name}"),
-            engine.connect() as conn,
-            conn.begin(),
+            Session(engine) as session,
+            session.begin(),
         ):
-            yield conn
+            yield session
     finally:
         engine.dispose()
 
 
-def offline_changes(conn: Connection, origin: OfflineOrigin) -> list[OfflineChange]:
-    """Every change made in the copy since it was taken, oldest first."""
+def offline_changes(session: Session, origin: OfflineOrigin) -> list[OfflineChange]:
+    """Every change made in the copy since it was taken, oldest first (in the caller's
+    transaction on the copy)."""
+    conn = session.connection()
     names = _names(conn)
     found: list[OfflineChange] = []
     found += _new_actions(conn, origin, names)
@@ -468,9 +470,10 @@ _CUSTOMER_DATA = (
 )
 
 
-def customer_data_changes(conn: Connection, origin: OfflineOrigin) -> list[str]:
+def customer_data_changes(session: Session, origin: OfflineOrigin) -> list[str]:
     """What the copy changed of the customer data (imports or scorings run on the copy),
     in words: it is never sent to the server."""
+    conn = session.connection()
     found = []
     for table, one, many in _CUSTOMER_DATA:
         n = conn.exec_driver_sql(
@@ -519,19 +522,13 @@ def pushed_keys(server: Engine, keys: Sequence[str]) -> dict[str, str | None]:
 
 def unsynced_actions(path: Path, server: Engine) -> list[str]:
     """The actions of the copy at ``path`` not yet pushed to ``server``, in words."""
-    with copy_connection(path) as conn:
-        origin = read_origin_of(conn)
+    with copy_session(path) as session:
+        origin = origin_in(session)
         if origin is None:
             return []
-        changes = offline_changes(conn, origin)
+        changes = offline_changes(session, origin)
     if not changes:
         return []
     with translate_db_errors("The shared workspace"):
         done = pushed_keys(server, [c.key for c in changes])
     return [c.words for c in changes if c.key not in done]
-
-
-def read_origin_of(conn: Connection) -> OfflineOrigin | None:
-    """The origin of the copy open on ``conn`` (None: not an offline copy)."""
-    row = conn.exec_driver_sql("SELECT value FROM settings WHERE key = ?", (ORIGIN_KEY,)).first()
-    return OfflineOrigin.from_json(row[0]) if row is not None else None

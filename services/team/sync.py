@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,15 +57,12 @@ from services.alerts.contact import (
 from services.alerts.lifecycle import AlertActionError, Doing, load_alert
 from services.alerts.records import OUTCOME_LABELS, SentAs
 from services.alerts.work import reschedule_task_in
-from services.formatting import plural
 from services.team.offline import (
     Cancelled,
-    OfflineCopy,
-    OfflineOrigin,
     Progress,
     TakeOfflineCancelled,
     _take,
-    read_origin,
+    connect_server,
 )
 from services.team.offline_changes import (
     TRANSITION_KINDS,
@@ -74,6 +70,8 @@ from services.team.offline_changes import (
     customer_data_changes,
     offline_changes,
 )
+from services.team.offline_origin import OfflineOrigin, read_origin
+from services.team.sync_report import SyncReport, clock, person
 
 log = logging.getLogger(__name__)
 
@@ -85,91 +83,6 @@ _SERVER_ID = re.compile(r"^applied: (?:action|outreach) (\d+)$")
 
 # An alert's state as far as conflicts go: its version and its lifecycle.
 AlertState = tuple[int, str, str | None, dt.datetime | None, bool]
-
-
-@dataclass
-class SyncReport:
-    """What a sync did, in the words the account manager reads."""
-
-    server: str
-    pushed: list[str] = field(default_factory=list)
-    already: list[str] = field(default_factory=list)  # sent by an earlier sync
-    same: list[str] = field(default_factory=list)  # the server had it so already
-    conflicts: list[str] = field(default_factory=list)  # not applied, and why
-    failures: list[str] = field(default_factory=list)  # could not be sent: still in the copy
-    kept_on_server: list[str] = field(default_factory=list)  # customer data: not sent
-    cancelled: bool = False
-    refreshed: OfflineCopy | None = None
-    refresh_problem: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Every change went through (pushed, already there, or reported)."""
-        return not self.failures and not self.cancelled
-
-    def lines(self) -> list[str]:
-        """The report as lines of text (the command line prints them; the window lists
-        the same)."""
-        out = []
-        if self.pushed:
-            out.append(f"Sent to {self.server}: {plural(len(self.pushed), 'action')}.")
-            out += [f"  {line}" for line in self.pushed]
-        elif not self.conflicts and not self.failures and not self.same:
-            out.append(f"Nothing new to send to {self.server}.")
-        if self.same:
-            out.append(
-                f"{plural(len(self.same), 'action')} needed nothing: the server already had "
-                "it so (a call had started the alert, say)."
-            )
-        if self.already:
-            out.append(
-                f"{plural(len(self.already), 'action')} had been sent by an earlier sync "
-                "(not sent again)."
-            )
-        if self.conflicts:
-            out.append(
-                f"Not applied: {plural(len(self.conflicts), 'action')} (changed on the "
-                "server meanwhile):"
-            )
-            out += [f"  {line}" for line in self.conflicts]
-        if self.failures:
-            out.append(
-                f"Could not be sent: {plural(len(self.failures), 'action')}. They are still "
-                "in your copy; sync back again once the reason below is sorted out."
-            )
-            out += [f"  {line}" for line in self.failures]
-        if self.cancelled:
-            out.append("Sync back was stopped; what is left is still in your copy.")
-        if self.kept_on_server:
-            out.append(
-                "Customer data changed in the copy was not sent (it comes from the server "
-                "only): " + ", ".join(self.kept_on_server) + "."
-            )
-        if self.refreshed is not None:
-            out.append(
-                f"Your copy was refreshed from the server: "
-                f"{self.refreshed.customers:,} customers, as of "
-                f"{_clock(self.refreshed.origin.taken_at)}."
-            )
-        elif self.refresh_problem:
-            out.append(f"Your copy was not refreshed: {self.refresh_problem}")
-        elif not self.ok:
-            out.append("Your copy was kept as it is (not refreshed), so nothing is lost.")
-        return out
-
-
-def _clock(when: dt.datetime, now: dt.datetime | None = None) -> str:
-    """A moment on the user's clock: "14:05" today, "Nov 23 at 14:05" another day."""
-    local = when.astimezone()
-    today = (now or dt.datetime.now(dt.UTC)).astimezone().date()
-    if local.date() == today:
-        return local.strftime("%H:%M")
-    return f"{local:%b} {local.day} at {local:%H:%M}"
-
-
-def _person(actor: str) -> str:
-    """An audit actor as a name: "Maya Lopez <maya@x> (account maya)" -> "Maya Lopez"."""
-    return actor.split(" <", 1)[0].split(" (account", 1)[0].strip() or actor
 
 
 # --- the sync -------------------------------------------------------------------------------
@@ -207,11 +120,11 @@ def sync_back(
         _check_server(server, origin)
         with (
             translate_db_errors(f"The offline copy {path.name}"),
-            copy_engine.connect() as conn,
-            conn.begin(),
+            Session(copy_engine) as session,
+            session.begin(),
         ):
-            changes = offline_changes(conn, origin)
-            report.kept_on_server = customer_data_changes(conn, origin)
+            changes = offline_changes(session, origin)
+            report.kept_on_server = customer_data_changes(session, origin)
         pusher = _Pusher(server, copy_engine, origin, actor, report)
         for n, change in enumerate(changes):
             if cancel is not None and cancel():
@@ -236,7 +149,7 @@ def sync_back(
 def _check_server(server: Engine, origin: OfflineOrigin) -> None:
     """The copy goes back to the workspace it came from, as the user who took it."""
     where = f"The shared workspace {origin.label}"
-    with translate_db_errors(where), server.connect() as conn:
+    with connect_server(server) as conn, translate_db_errors(where):
         database, user = conn.exec_driver_sql("SELECT current_database(), current_user").one()
     if origin.database and database != origin.database:
         raise WorkspaceError(
@@ -540,13 +453,13 @@ class _Pusher:
             return (
                 f"{whose} was changed on the server since your copy (it is {status} now); {yours}"
             )
-        who = _person(str(event.actor))
+        who = person(str(event.actor))
         verb = _VERBS.get(str(event.action), "changed")
-        said = f"{who} {verb} {whose} at {_clock(event.occurred_at)}"
+        said = f"{who} {verb} {whose} at {clock(event.occurred_at)}"
         if event.action == "alert.resolved" and alert.outcome:
             said += f" ({OUTCOME_LABELS.get(alert.outcome, alert.outcome).lower()})"
         if event.action in ("alert.woke", "alert.auto_resolved"):
-            said = f"Account Radar {verb} {whose} at {_clock(event.occurred_at)}"
+            said = f"Account Radar {verb} {whose} at {clock(event.occurred_at)}"
         return f"{said}; {yours}"
 
     # -- bookkeeping in the copy -------------------------------------------------------------

@@ -32,7 +32,8 @@ from services.demo import build_demo
 from services.outreach.sent import record_outreach
 from services.refresh import score_and_alert
 from services.team import offline_changes
-from services.team.offline import TakeOfflineCancelled, origin_of_file, read_origin, take_offline
+from services.team.offline import TakeOfflineCancelled, take_offline
+from services.team.offline_origin import origin_in, origin_of_file, read_origin
 from services.team.publish import publish
 from services.team.sync import sync_back
 from tests.support.postgres_server import PostgresServer, pg_bin, postgres_server
@@ -264,10 +265,10 @@ def test_take_offline_act_with_the_server_down_then_sync_back(
 
 
 def _changes(path: Path) -> list[offline_changes.OfflineChange]:
-    with offline_changes.copy_connection(path) as conn:
-        origin = offline_changes.read_origin_of(conn)
+    with offline_changes.copy_session(path) as session:
+        origin = origin_in(session)
         assert origin is not None
-        return offline_changes.offline_changes(conn, origin)
+        return offline_changes.offline_changes(session, origin)
 
 
 def test_the_copy_holds_the_last_24_months_of_orders(shared: Engine, tmp_path: Path) -> None:
