@@ -24,9 +24,11 @@ from app.workspace import open_workspace, to_url
 from models.db import make_engine
 from models.errors import WorkspaceError
 from models.schema import Action, Alert, AuditEvent, Customer, Order, Outreach, SyncReceipt
-from services.alerts.actions import apply_card_action, mark_do_not_contact
-from services.alerts.contact import complete_task
+from services.alerts.actions import apply_card_action, end_quiet_period, mark_do_not_contact
+from services.alerts.contact import complete_task, create_task
 from services.alerts.lifecycle import resolve_alert
+from services.alerts.undo import undo_change
+from services.alerts.work import reschedule_task
 from services.customers import load_customer_columns
 from services.demo import build_demo
 from services.outreach.sent import record_outreach
@@ -400,3 +402,62 @@ def test_sync_back_refuses_another_workspace_or_user(
     open_workspace(to_url(str(own))).close()
     with pytest.raises(WorkspaceError, match="not an offline copy"):
         sync_back(own, shared, actor=ME)
+
+
+def test_what_else_goes_back_and_what_does_not(shared: Engine, tmp_path: Path) -> None:
+    """A task of the server rescheduled, a quiet period ended, an alert dismissed; an
+    action undone in the copy is not sent; an email to a customer the server has marked
+    do not contact meanwhile is refused by the server's rules, reported once."""
+    (tasked, _), (dismissed, _), (quiet_a, quiet_c), (mailed, mailed_c), (undone, _) = _open_alerts(
+        shared, 5
+    )
+    today = dt.datetime.now(dt.UTC).date()
+    server_task = create_task(shared, tasked, "Check the invoice", today + dt.timedelta(days=1))
+    path = tmp_path / "copy.radar.sqlite"
+    take_offline(shared, path)
+
+    engine = make_engine(to_url(str(path)))
+    try:
+        reschedule_task(engine, server_task.id, today + dt.timedelta(days=5), actor=ME)
+        end_quiet_period(engine, quiet_c, "They asked for the new catalogue", actor=ME)
+        apply_card_action(engine, [dismissed], "dismiss", note="Seasonal buyer", actor=ME)
+        note = apply_card_action(engine, [undone], "log", kind="note", text="Oops", actor=ME)
+        undo_change(engine, note, actor=ME)
+        record_outreach(
+            engine, mailed_c, alert_id=mailed, subject="Back in stock", body="Hi",
+            status="sent", recipient=None, provider=None, model=None, template=None, actor=ME,
+        )  # fmt: skip
+    finally:
+        engine.dispose()
+    kinds = sorted(c.kind for c in _changes(path))
+    assert kinds == ["dismiss", "email", "end_quiet_period", "start", "task_rescheduled"]
+    mark_do_not_contact(shared, mailed_c, True, actor=MAYA)
+
+    report = sync_back(path, shared, actor=ME, refresh=False)
+    assert report.failures == []
+    # The email was sent from the plane: its alert is being worked on, on the server too,
+    # though the server's rules keep the email itself out.
+    assert sorted(line.split(" ")[0] for line in report.pushed) == [
+        "Dismissed", "Ended", "Started", "Task",
+    ]  # fmt: skip
+    assert len(report.conflicts) == 1
+    assert report.conflicts[0].startswith("Email to ")
+    assert "not applied — " in report.conflicts[0]
+    assert "asked not to be contacted" in report.conflicts[0]
+    with Session(shared) as session:
+        task = session.get(Action, server_task.id)
+        assert task is not None
+        assert task.due_date == today + dt.timedelta(days=5)
+        alert = session.get(Alert, dismissed)
+        assert alert is not None
+        assert alert.status == "dismissed"
+        customer = session.get(Customer, quiet_c)
+        assert customer is not None
+        assert customer.quiet_override_at is not None
+        assert session.scalar(select(func.count()).where(Action.title == "Oops")) == 0
+        assert session.scalar(select(func.count()).where(Outreach.subject == "Back in stock")) == 0
+
+    # Again without refresh: the refusal is not reported twice, nothing is sent twice.
+    again = sync_back(path, shared, actor=ME, refresh=False)
+    assert (again.pushed, again.conflicts, again.failures) == ([], [], [])
+    assert len(again.already) == 1  # the refused email: its receipt says so
