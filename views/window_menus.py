@@ -22,6 +22,13 @@ MANAGER_ONLY_BOOK = (
     "For a team lead or an admin: imports and scoring change the whole team's workspace, "
     "and your account is an account manager's."
 )
+NO_IMPORT_IN_COPY = (
+    "This is an offline copy: customer data comes from the server. Import on the shared "
+    "workspace, then sync back here to get it."
+)
+# What a window may not do, by its team role (app/gui: "manager" on a shared workspace,
+# "offline" in an offline copy), and why, in its tooltips.
+NO_TEAM_WORK = {"manager": MANAGER_ONLY_BOOK, "offline": NO_IMPORT_IN_COPY}
 
 
 class MenuHost(Protocol):
@@ -180,17 +187,17 @@ class WindowMenus:
     def offer_team_work(self, is_open: bool, team_role: str | None, scoring: bool) -> None:
         """Import, Watch a folder and Score now: offered on an open workspace, except to an
         account manager of a shared one (they change the whole team's workspace, and the
-        database refuses them; the tooltip says whom to ask); Score now not while a
-        scoring runs."""
-        manager = team_role == "manager"
+        database refuses them) and in an offline copy (customer data comes from the
+        server): the tooltip says why. Score now not while a scoring runs."""
+        refusal = NO_TEAM_WORK.get(team_role or "")
         for action, tip in (
             (self.import_action, "Bring in a CRM or shop export"),
             (self.watch_folder_action, "Import new exports from a folder as they arrive"),
             (self.score_action, "Score every customer: churn risk, value, health, segment"),
         ):
             busy = action is self.score_action and scoring
-            action.setEnabled(is_open and not manager and not busy)
-            action.setToolTip(MANAGER_ONLY_BOOK if manager else tip)
+            action.setEnabled(is_open and refusal is None and not busy)
+            action.setToolTip(refusal or tip)
 
 
 def show_about(parent: QWidget) -> None:

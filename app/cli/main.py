@@ -186,15 +186,18 @@ def cmd_db_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from models.db import translate_db_errors
     from models.migrate import head_revision
     from services.rollups import refresh_rollups
+    from services.team.offline_origin import read_origin
 
-    # Also the repair for per-customer totals that `db check` finds out of date.
+    # Also the repair for per-customer totals that `db check` finds out of date (not in an
+    # offline copy: its totals are the server's, over more orders than the copy holds).
     with (
         command_workspace(args.db, create=True) as workspace,
         translate_db_errors(),
         workspace.sessions() as session,
         session.begin(),
     ):
-        refresh_rollups(session)
+        if read_origin(workspace.engine) is None:
+            refresh_rollups(session)
     if workspace.created:
         print(
             f"Created a new workspace at {workspace.display_name} (schema {head_revision()}).",
@@ -277,10 +280,19 @@ def cmd_db_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
             from models.db import translate_db_errors
             from services.rollups import stale_rollups
+            from services.team.offline_origin import read_origin
 
             with translate_db_errors(), Session(engine) as session:
                 stale = stale_rollups(session)
-            if stale:
+            origin = read_origin(engine)
+            if stale and origin is not None:
+                # An offline copy holds the server's totals (every order) but only the
+                # orders of its last months: they differ by design.
+                report.notes.append(
+                    f"an offline copy of {origin.label}: the per-customer totals are the "
+                    f"server's, its orders those since {origin.since.date().isoformat()}"
+                )
+            elif stale:
                 report.problems.append(
                     f"the per-customer totals of {stale:,} customer(s) are out of date; "
                     "'db upgrade' rebuilds them"

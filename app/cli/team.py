@@ -1,11 +1,13 @@
-"""Command workspace: publish a workspace file to a shared PostgreSQL database, and open
-the window on a shared workspace."""
+"""Command workspace: publish a workspace file to a shared PostgreSQL database, open the
+window on a shared workspace, take an offline copy of one and sync it back
+(app/cli/offline.py)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any, TextIO
 
+from app.cli import offline
 from app.cli.errors import EXIT_FAILURE, EXIT_OK, CommandError
 
 PUBLISH_EPILOG = """\
@@ -55,6 +57,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     open_.add_argument("url", metavar="URL", help="postgresql+psycopg://USER@HOST[:PORT]/DB")
+    offline.register_actions(actions)
     workspace.set_defaults(handler=cmd_workspace)
 
 
@@ -62,6 +65,10 @@ def cmd_workspace(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run the workspace action asked for."""
     if args.workspace_command == "open":
         return cmd_workspace_open(args, out, err)
+    if args.workspace_command == "take-offline":
+        return offline.cmd_take_offline(args, out, err)
+    if args.workspace_command == "sync-back":
+        return offline.cmd_sync_back(args, out, err)
     return cmd_workspace_publish(args, out, err)
 
 

@@ -54,6 +54,7 @@ from app.gui.errors import ErrorPresenter, default_log_path, describe_error
 from app.gui.import_controller import ImportController
 from app.gui.jobs import JobRunner, Operation, TaskState
 from app.gui.my_work_source import WorkspaceMyWorkSource
+from app.gui.offline_controller import OfflineController
 from app.gui.outreach.batch_controller import BatchController
 from app.gui.outreach.composer_controller import ComposerController
 from app.gui.outreach.template_controller import TemplateController
@@ -250,6 +251,8 @@ class GuiController(QObject):
         # File ▸ Open shared workspace… (a team's, on PostgreSQL), and its password asked
         # again when a shared workspace refuses the stored one.
         self.shared = SharedWorkspaceController(self)
+        # File ▸ Take offline… and Sync back, and the banner of an offline copy.
+        self.offline = OfflineController(self, show_progress=show_progress)
 
     # -- starting -----------------------------------------------------------------------
 

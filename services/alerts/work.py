@@ -49,7 +49,7 @@ from services.alerts.work_records import (
 )
 from services.formatting import days_ago, format_date
 
-__all__ = ["complete_task_with_undo", "my_work", "reschedule_task"]
+__all__ = ["complete_task_with_undo", "my_work", "reschedule_task", "reschedule_task_in"]
 
 
 def my_work(
@@ -330,6 +330,30 @@ def complete_task_with_undo(
         )
 
 
+def reschedule_task_in(doing: Doing, action_id: int, due: dt.date) -> tuple[Action, dt.date | None]:
+    """Move an open task to another due date (today or later, UTC) inside the caller's
+    transaction, audited "alert.task_rescheduled"; returns the task and its due date before."""
+    if due < doing.now.date():
+        raise AlertActionError(
+            f"The due date {format_date(due)} has passed; choose today or a later day."
+        )
+    task = load_task(doing.session, action_id)
+    if task.done_at is not None:
+        raise AlertActionError("This task is already done; it cannot be rescheduled.")
+    before = task.due_date
+    if before == due:
+        raise AlertActionError(f"The task is already due on {format_date(due)}.")
+    task.due_date = due
+    details = {
+        "action_id": int(task.id),
+        "text": task.title,
+        "from": before.isoformat() if before is not None else None,
+        "due": due.isoformat(),
+    }
+    doing.audit("alert.task_rescheduled", task_entity(task), details)
+    return task, before
+
+
 def reschedule_task(
     engine: Engine,
     action_id: int,
@@ -341,25 +365,8 @@ def reschedule_task(
     """Move an open task to another due date (today or later, UTC), audited
     "alert.task_rescheduled"; returns what undoing it restores."""
     when, who = moment(now), actor or default_actor()
-    if due < when.date():
-        raise AlertActionError(
-            f"The due date {format_date(due)} has passed; choose today or a later day."
-        )
     with unit_of_work(engine) as session:
-        task = load_task(session, action_id)
-        if task.done_at is not None:
-            raise AlertActionError("This task is already done; it cannot be rescheduled.")
-        before = task.due_date
-        if before == due:
-            raise AlertActionError(f"The task is already due on {format_date(due)}.")
-        task.due_date = due
-        details = {
-            "action_id": int(task.id),
-            "text": task.title,
-            "from": before.isoformat() if before is not None else None,
-            "due": due.isoformat(),
-        }
-        Doing(session, when, who).audit("alert.task_rescheduled", task_entity(task), details)
+        task, before = reschedule_task_in(Doing(session, when, who), action_id, due)
         session.flush()
         name = _customer_name(session, int(task.customer_id))
         return Undoable(
