@@ -39,6 +39,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -551,6 +552,8 @@ def _copy_live_rollups(source: Connection, out: sqlite3.Connection) -> int:
     def stored(value: Any) -> Any:
         if isinstance(value, dt.datetime):
             return aware(value).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        if isinstance(value, Decimal):  # PostgreSQL's SUM of cents: a whole number
+            return int(value) if value == value.to_integral_value() else float(value)
         return value
 
     out.executemany(

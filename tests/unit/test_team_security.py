@@ -365,3 +365,56 @@ def test_the_alert_history_names_the_database_user(team: Team) -> None:
         assert detail.history[-1].who == "Ben Okafor (account ben)"
     finally:
         engine.dispose()
+
+
+def test_a_managers_offline_copy_holds_their_book_and_syncs_back_under_the_policies(
+    team: Team, tmp_path: Path
+) -> None:
+    from services.alerts.actions import apply_card_action
+    from services.team.offline import take_offline
+    from services.team.sync import sync_back
+
+    engine = team.open("ana")
+    copy = tmp_path / "ana-offline.radar.sqlite"
+    try:
+        # As after any change to a customer: the copy then takes the live aggregates.
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO settings (key, value, updated_at) VALUES ('rollups.stale', "
+                "'true', now()) ON CONFLICT (key) DO UPDATE SET value = 'true'"
+            )
+        take_offline(engine, copy)
+        with sqlite3.connect(copy) as conn:
+            owners = {r[0] for r in conn.execute("SELECT DISTINCT owner FROM customers")}
+            copied = conn.execute("SELECT count(*) FROM customers").fetchone()[0]
+            alert_id = conn.execute(
+                "SELECT id FROM alerts WHERE status = 'open' ORDER BY id LIMIT 1"
+            ).fetchone()[0]
+        assert owners == {ANA_BOOK}
+        assert copied == _file_count(team, BOOK_TABLES["customers"], ANA_BOOK)
+        local = open_workspace(f"sqlite:///{copy}", backup=False)
+        try:
+            apply_card_action(local.engine, [alert_id], "log", kind="note",
+                              text="Asked about the spring range", actor="Ana Silva")  # fmt: skip
+        finally:
+            local.close()
+        report = sync_back(copy, engine, actor="Ana Silva")
+        assert report.ok, report.failures
+        assert len(report.pushed) == 1
+        again = sync_back(copy, engine, actor="Ana Silva")
+        assert again.pushed == []
+    finally:
+        engine.dispose()
+    lead = team.open("lea")
+    try:
+        with lead.connect() as conn:
+            notes = conn.execute(
+                text(
+                    "SELECT count(*) FROM actions WHERE alert_id = :a AND kind = 'note' "
+                    "AND title = 'Asked about the spring range'"
+                ),
+                {"a": alert_id},
+            ).scalar()
+        assert notes == 1
+    finally:
+        lead.dispose()
