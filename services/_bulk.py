@@ -3,7 +3,7 @@
 A million rows read through a cursor become a million Python tuples (and dates) before
 numpy sees them; ``COPY (query) TO STDOUT`` hands over the text of the whole result,
 which pandas' C parser turns into columns at once. Writing, ``copy_in`` sends rows with
-COPY FROM STDIN instead of an INSERT per batch. Both run on the caller's connection, so
+COPY FROM STDIN (through a temporary table) instead of an INSERT per batch. Both run on the caller's connection, so
 inside its transaction. SQLite has its own fast paths (group_concat, executemany) in the
 modules that use these.
 """
@@ -49,13 +49,26 @@ def copy_in(
     conn: Connection, table: str, names: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
     """Write ``rows`` (values in ``names`` order, as psycopg adapts them) into ``table``
-    with COPY; returns how many."""
+    with COPY; returns how many.
+
+    PostgreSQL refuses COPY FROM into a table under row-level security (a shared
+    workspace's, services/team/security.py), so the rows go into a temporary table by
+    COPY and on with one INSERT … SELECT, which the policies check."""
     driver = conn.connection.driver_connection
     assert driver is not None
     columns = ", ".join(f'"{n}"' for n in names)
+    staging = f"_bulk_{table}"
     count = 0
-    with driver.cursor() as cursor, cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(row)
-            count += 1
+    with driver.cursor() as cursor:
+        cursor.execute(
+            f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" '
+            f'(LIKE "{table}" INCLUDING DEFAULTS) ON COMMIT DROP'
+        )
+        cursor.execute(f'TRUNCATE "{staging}"')
+        with cursor.copy(f'COPY "{staging}" ({columns}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        cursor.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{staging}"')
+        cursor.execute(f'TRUNCATE "{staging}"')
     return count

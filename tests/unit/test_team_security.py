@@ -418,3 +418,20 @@ def test_a_managers_offline_copy_holds_their_book_and_syncs_back_under_the_polic
         assert notes == 1
     finally:
         lead.dispose()
+
+
+def test_a_lead_scores_the_whole_workspace_under_the_policies(team: Team) -> None:
+    # The snapshots go in by COPY, which PostgreSQL refuses under row-level security
+    # straight into the table (services/_bulk.py goes through a temporary table).
+    engine = team.open("lea")
+    try:
+        result = score_and_alert(engine)
+        assert result.alerts_error is None
+        with engine.connect() as conn:
+            written = conn.execute(
+                text("SELECT count(*) FROM score_snapshots WHERE scoring_run_id = :r"),
+                {"r": result.scores.run_id},
+            ).scalar()
+        assert written == result.scores.customers > 0
+    finally:
+        engine.dispose()
