@@ -3,8 +3,8 @@
 A million rows read through a cursor become a million Python tuples (and dates) before
 numpy sees them; ``COPY (query) TO STDOUT`` hands over the text of the whole result,
 which pandas' C parser turns into columns at once. Writing, ``copy_in`` sends rows with
-COPY FROM STDIN (through a temporary table) instead of an INSERT per batch. Both run on the caller's connection, so
-inside its transaction. SQLite has its own fast paths (group_concat, executemany) in the
+COPY FROM STDIN (through a temporary table) instead of an INSERT per batch. Both run on
+the caller's connection, so inside its transaction. SQLite has its own fast paths (group_concat, executemany) in the
 modules that use these.
 """
 
