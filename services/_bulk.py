@@ -4,8 +4,8 @@ A million rows read through a cursor become a million Python tuples (and dates) 
 numpy sees them; ``COPY (query) TO STDOUT`` hands over the text of the whole result,
 which pandas' C parser turns into columns at once. Writing, ``copy_in`` sends rows with
 COPY FROM STDIN (through a temporary table) instead of an INSERT per batch. Both run on
-the caller's connection, so inside its transaction. SQLite has its own fast paths (group_concat, executemany) in the
-modules that use these.
+the caller's connection, so inside its transaction. SQLite has its own fast paths
+(group_concat, executemany) in the modules that use these.
 """
 
 from __future__ import annotations
