@@ -1,7 +1,7 @@
-"""PostgreSQL's COPY for the bulk reads and writes of scoring and alerts.
+"""PostgreSQL's bulk reads and writes for scoring and alerts.
 
 A million rows read through a cursor become a million Python tuples (and dates) before
-numpy sees them; ``copy_out`` has the server hand over the whole result as one text of
+numpy sees them; ``read_columns`` has the server hand over the whole result as one text of
 numbers, which numpy parses at once. Writing, ``copy_in`` sends rows with
 COPY FROM STDIN (through a temporary table) instead of an INSERT per batch. Both run on
 the caller's connection, so inside its transaction. SQLite has its own fast paths
@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 
-def copy_out(conn: Connection, sql: str, names: Sequence[str]) -> pd.DataFrame:
+def read_columns(conn: Connection, sql: str, names: Sequence[str]) -> pd.DataFrame:
     """The result of ``sql`` (plain SQL, no parameters: numbers and checked codes only;
     numeric columns only) as a frame with columns ``names``; NULL is NaN.
 

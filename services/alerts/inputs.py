@@ -312,9 +312,9 @@ def _paid_orders(conn: Connection, as_of: dt.date) -> _Orders:
         return values[keep, 0] >> 17, days[keep], values[keep, 1]
     if conn.dialect.name == "postgresql":
         # COPY (services/_bulk.py): a million orders as columns, not as tuples.
-        from services._bulk import copy_out
+        from services._bulk import read_columns
 
-        frame = copy_out(
+        frame = read_columns(
             conn,
             "SELECT customer_id, CAST(order_date AS DATE) - DATE '1970-01-01', "
             f"COALESCE({home_cents_sql(ctx)}, 0) FROM orders WHERE status = 'paid' "

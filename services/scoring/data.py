@@ -26,7 +26,7 @@ from sqlalchemy.types import Date
 from models.db import sqlite_path
 from models.schema import Customer, Interaction, Order, Subscription
 from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
-from services._bulk import copy_out
+from services._bulk import read_columns
 from services.money import MoneyContext, home_cents_expr, home_cents_sql, load_money_context
 
 IntArray = npt.NDArray[np.int64]
@@ -323,7 +323,7 @@ def _orders_postgres(
     conn: Connection, until_day: int, ctx: MoneyContext
 ) -> tuple[IntArray, IntArray, IntArray]:
     """_orders_generic's columns through COPY (services/_bulk.py)."""
-    frame = copy_out(
+    frame = read_columns(
         conn,
         f"SELECT customer_id, {_pg_day('order_date')}, COALESCE({home_cents_sql(ctx)}, 0) "
         f"FROM orders WHERE status = 'paid' AND order_date < {_pg_until(until_day)}",
@@ -425,7 +425,7 @@ def _interactions_generic(conn: Connection, until_day: int) -> _Inter:
             + " ".join(f"WHEN '{k}' THEN {code}" for k, code in SATISFACTION.items())
             + " ELSE 0 END"
         )
-        frame = copy_out(
+        frame = read_columns(
             conn,
             f"SELECT customer_id, {_pg_day('occurred_at')}, {kind}, {sat}, rating, "
             "COALESCE(sentiment, text_sentiment) FROM interactions "
