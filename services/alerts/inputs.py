@@ -311,7 +311,7 @@ def _paid_orders(conn: Connection, as_of: dt.date) -> _Orders:
         keep = days <= day_number(as_of)
         return values[keep, 0] >> 17, days[keep], values[keep, 1]
     if conn.dialect.name == "postgresql":
-        # COPY (services/_bulk.py): a million orders as columns, not as tuples.
+        # A bulk read (services/_bulk.py): a million orders as columns, not as tuples.
         from services._bulk import read_columns
 
         frame = read_columns(

@@ -322,7 +322,7 @@ def _pg_day(column: str) -> str:
 def _orders_postgres(
     conn: Connection, until_day: int, ctx: MoneyContext
 ) -> tuple[IntArray, IntArray, IntArray]:
-    """_orders_generic's columns through COPY (services/_bulk.py)."""
+    """_orders_generic's columns read in bulk (services/_bulk.py)."""
     frame = read_columns(
         conn,
         f"SELECT customer_id, {_pg_day('order_date')}, COALESCE({home_cents_sql(ctx)}, 0) "
@@ -414,7 +414,7 @@ def _sentiment_value(code: FloatArray) -> FloatArray:
 
 def _interactions_generic(conn: Connection, until_day: int) -> _Inter:
     if conn.dialect.name == "postgresql":
-        # Kinds and satisfaction as their codes in SQL: COPY hands numbers over only.
+        # Kinds and satisfaction as their codes in SQL: the bulk read hands numbers over only.
         kind = (
             "CASE kind "
             + " ".join(f"WHEN '{k}' THEN {code}" for k, code in KIND.items())
