@@ -1,0 +1,180 @@
+"""Shared-workspace benchmark (issue 20): a 100,000-customer demo on PostgreSQL.
+
+    .venv/bin/python bench/bench_team.py [--workspace PATH] [--customers N] [--runs 3]
+                                         [--owner "Maya Thompson"]
+
+Builds (or reuses, like bench_window.py) the demo workspace file, starts a throwaway
+PostgreSQL server on loopback, publishes the file to it (row-level security and the
+team's roles set up), adds an account manager whose book is ``--owner``'s customers
+(about a fifth of the demo: ~20,000) and a team lead, then measures:
+
+- window populated: the manager's window in fresh processes (offscreen), from process
+  start to the customers table filled (bench_window.py's child, connected as the
+  manager: the database gives it their book only). Target < 3 s.
+- scoring: scoring and alerting the whole workspace (services.refresh.score_and_alert)
+  on PostgreSQL as the lead, against the same on a copy of the SQLite file, each in a
+  fresh process, alternating. Target: PostgreSQL within 1.5x SQLite.
+- the manager's offline copy (services/team/offline.py, when present). Target < 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SCORE_CHILD = """
+import sys, time
+sys.path.insert(0, {root!r})
+from app.workspace import open_workspace
+from services.refresh import score_and_alert
+ws = open_workspace({url!r}, backup=False)
+start = time.perf_counter()
+result = score_and_alert(ws.engine)
+took = time.perf_counter() - start
+assert result.alerts_error is None, result.alerts_error
+print("RESULT", took, result.scores.customers)
+"""
+
+
+def _child_env() -> dict[str, str]:
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+
+
+def time_window(url: str) -> dict[str, float]:
+    spawned_at = time.time()
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_window.py"), "--child",
+         "--workspace", url, "--spawned-at", repr(spawned_at)],
+        capture_output=True, text=True, env=_child_env(), cwd=ROOT, timeout=900,
+    )  # fmt: skip
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        raise SystemExit(f"the window run failed:\n{proc.stdout}\n{proc.stderr}")
+    return dict(json.loads(lines[-1].removeprefix("RESULT ")))
+
+
+def time_scoring(url: str) -> tuple[float, int]:
+    proc = subprocess.run(
+        [sys.executable, "-c", SCORE_CHILD.format(root=str(ROOT), url=url)],
+        capture_output=True, text=True, env=_child_env(), cwd=ROOT, timeout=1800,
+    )  # fmt: skip
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        raise SystemExit(f"the scoring run failed:\n{proc.stdout}\n{proc.stderr}")
+    _, took, scored = lines[-1].split()
+    return float(took), int(scored)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--workspace", default=str(Path(tempfile.gettempdir()) / "ar-bench-100k.radar.sqlite")
+    )
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--owner", default="Maya Thompson")
+    parser.add_argument(
+        "--parts", default="window,scoring,offline", help="which measures (comma-separated)"
+    )
+    args = parser.parse_args()
+
+    from app.workspace import open_workspace, to_url
+    from bench.bench_window import ensure_workspace
+    from models.migrate import backup_sqlite
+    from services.team.publish import publish
+    from services.team.security import add_user
+    from tests.support.postgres_server import pg_bin, postgres_server
+
+    path = Path(args.workspace).expanduser().resolve()
+    ensure_workspace(path, args.customers)
+    bin_dir = pg_bin()
+    if bin_dir is None:
+        raise SystemExit("PostgreSQL's binaries are not installed (Debian: postgresql)")
+    copy = Path(tempfile.mkdtemp(prefix="ar-bench-team-")) / "copy.radar.sqlite"
+    source = open_workspace(to_url(str(path)), backup=False)
+    try:
+        backup_sqlite(source.engine, copy)
+        with postgres_server(bin_dir) as server:
+            admin_url = server.createdb("team")
+            started = time.perf_counter()
+            report = publish(source.engine, admin_url)
+            published = time.perf_counter() - started
+            if report.problems:
+                raise SystemExit(f"publish: {report.problems}")
+            admin = open_workspace(admin_url, backup=False)
+            try:
+                add_user(admin.engine, "maya", "manager", owner_of=args.owner, password="m")
+                add_user(admin.engine, "lea", "lead", password="l")
+            finally:
+                admin.close()
+            server.password_auth()
+            maya = server.url("team", "maya", "m")
+            lea = server.url("team", "lea", "l")
+            print(f"published {args.customers:,} customers in {published:.0f} s")
+
+            parts = set(args.parts.split(","))
+            windows = [time_window(maya) for _ in range(args.runs if "window" in parts else 0)]
+            for i, run in enumerate(windows, 1):
+                print(
+                    f"window run {i}: {run['customers']:,} customers, populated "
+                    f"{run['startup_s']:.2f} s (painted {run['painted_s']:.2f} s), sort "
+                    f"{run['sort_ms']:.0f} ms, search {run['search_ms']:.0f} ms, peak "
+                    f"{run['peak_mb']:.0f} MB"
+                )
+
+            sqlite_times, pg_times = [], []
+            for _ in range(args.runs if "scoring" in parts else 0):
+                took, scored = time_scoring(to_url(str(copy)))
+                sqlite_times.append(took)
+                print(f"scoring on SQLite: {took:.1f} s ({scored:,} customers)")
+                took, scored = time_scoring(lea)
+                pg_times.append(took)
+                print(f"scoring on PostgreSQL (as the lead): {took:.1f} s ({scored:,} customers)")
+
+            offline_s = None
+            try:
+                from services.team.offline import take_offline  # type: ignore[attr-defined]
+            except ImportError:
+                take_offline = None
+            if take_offline is not None and "offline" in parts:
+                target = copy.with_name("maya-offline.radar.sqlite")
+                manager = open_workspace(maya, backup=False)
+                try:
+                    started = time.perf_counter()
+                    take_offline(manager.engine, target)
+                    offline_s = time.perf_counter() - started
+                finally:
+                    manager.close()
+                print(f"offline copy of the manager's book: {offline_s:.1f} s, "
+                      f"{target.stat().st_size / 1e6:.0f} MB")  # fmt: skip
+    finally:
+        source.close()
+
+    print(f"\nmedians of {args.runs}:")
+    if windows:
+        window_s = statistics.median(r["startup_s"] for r in windows)
+        print(f"  manager's window populated ({windows[0]['customers']:,} customers): "
+              f"{window_s:.2f} s  target < 3 s  {'ok' if window_s < 3 else 'MISSED'}")  # fmt: skip
+    if pg_times:
+        sqlite_s, pg_s = statistics.median(sqlite_times), statistics.median(pg_times)
+        ratio = pg_s / sqlite_s
+        print(f"  scoring: PostgreSQL {pg_s:.1f} s, SQLite {sqlite_s:.1f} s, ratio {ratio:.2f}x "
+              f" target <= 1.5x  {'ok' if ratio <= 1.5 else 'MISSED'}")  # fmt: skip
+    if offline_s is not None:
+        print(f"  offline copy: {offline_s:.1f} s  target < 30 s  "
+              f"{'ok' if offline_s < 30 else 'MISSED'}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
