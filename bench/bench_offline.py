@@ -12,11 +12,9 @@ and the publish and takes the copy from a server that holds one already.
 
 Issue 20's target: a manager's copy (a book of about 20,000 customers) in under 30 s.
 
-Who sees what: until the team's row-level security lands (services/team/security.py,
-built by the lead engineer), ``--owner`` makes a stand-in: a login role with SELECT on
-every table and one policy on ``customers`` (owner = NAME); every other table is cut to
-the visible customers by the copy itself. TODO(security.py): create the manager through
-the real team roles instead, so the benchmark also measures the real policies' cost.
+Who sees what: ``--owner`` adds a manager whose book is NAME's customers through the
+team's roles (services/team/security.py), so the copy goes through the real row-level
+security policies and measures their cost.
 """
 
 from __future__ import annotations
@@ -105,32 +103,21 @@ def _takes(url: str, args: argparse.Namespace) -> None:
             book.render_as_string(hide_password=False),
             folder / "book.radar.sqlite",
             args.months,
-            f"{args.owner}'s book (row-level security on customers.owner)",
+            f"{args.owner}'s book (the team's row-level security)",
             target=True,
         )
         print(f"(role {manager} left on the server)")
 
 
 def _manager(url: str, owner: str) -> str:
-    """The stand-in for a manager's database account (see the module's TODO)."""
-    from sqlalchemy import create_engine, text
+    """A manager's database account whose book is ``owner``'s customers, through the
+    team's real roles and row-level security (services/team/security.py)."""
+    from models.db import make_engine
+    from services.team.security import add_user
 
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    admin = make_engine(url)
     try:
-        with admin.connect() as conn:
-            exists = conn.execute(
-                text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": MANAGER_ROLE}
-            ).first()
-            if exists is None:
-                conn.exec_driver_sql(f"CREATE ROLE {MANAGER_ROLE} LOGIN")
-            conn.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {MANAGER_ROLE}")
-            conn.exec_driver_sql("ALTER TABLE customers ENABLE ROW LEVEL SECURITY")
-            conn.exec_driver_sql("DROP POLICY IF EXISTS bench_own_book ON customers")
-            quoted = owner.replace("'", "''")
-            conn.exec_driver_sql(
-                f"CREATE POLICY bench_own_book ON customers FOR SELECT TO {MANAGER_ROLE} "
-                f"USING (owner = '{quoted}')"
-            )
+        add_user(admin, MANAGER_ROLE, "manager", owner_of=owner)
     finally:
         admin.dispose()
     return MANAGER_ROLE
