@@ -351,17 +351,20 @@ def _orders_generic(
     return cust, days, amount
 
 
+def _kind_sql() -> str:
+    """An interaction's kind as its code (KIND), in SQL (SQLite and PostgreSQL)."""
+    whens = " ".join(f"WHEN '{k}' THEN {code}" for k, code in KIND.items())
+    return f"CASE kind {whens} ELSE {OTHER_KIND} END"
+
+
+def _satisfaction_sql() -> str:
+    """A ticket's satisfaction as its code (SATISFACTION; 0 unknown), in SQL."""
+    whens = " ".join(f"WHEN '{k}' THEN {code}" for k, code in SATISFACTION.items())
+    return f"CASE lower(satisfaction) {whens} ELSE 0 END"
+
+
 def _interactions_sqlite(conn: Connection, until_day: int) -> _Inter:
-    kind = (
-        "CASE kind "
-        + " ".join(f"WHEN '{k}' THEN {code}" for k, code in KIND.items())
-        + f" ELSE {OTHER_KIND} END"
-    )
-    sat = (
-        "CASE lower(satisfaction) "
-        + " ".join(f"WHEN '{k}' THEN {code}" for k, code in SATISFACTION.items())
-        + " ELSE 0 END"
-    )
+    kind, sat = _kind_sql(), _satisfaction_sql()
     rating = "CASE WHEN rating BETWEEN 0 AND 30 THEN rating + 1 ELSE 0 END"
     felt = "coalesce(sentiment, text_sentiment)"  # imported, else read on the laptop
     sentiment = (
@@ -415,16 +418,7 @@ def _sentiment_value(code: FloatArray) -> FloatArray:
 def _interactions_generic(conn: Connection, until_day: int) -> _Inter:
     if conn.dialect.name == "postgresql":
         # Kinds and satisfaction as their codes in SQL: the bulk read hands numbers over only.
-        kind = (
-            "CASE kind "
-            + " ".join(f"WHEN '{k}' THEN {code}" for k, code in KIND.items())
-            + f" ELSE {OTHER_KIND} END"
-        )
-        sat = (
-            "CASE lower(satisfaction) "
-            + " ".join(f"WHEN '{k}' THEN {code}" for k, code in SATISFACTION.items())
-            + " ELSE 0 END"
-        )
+        kind, sat = _kind_sql(), _satisfaction_sql()
         frame = read_columns(
             conn,
             f"SELECT customer_id, {_pg_day('occurred_at')}, {kind}, {sat}, rating, "
