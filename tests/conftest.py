@@ -30,3 +30,47 @@ def pytest_ignore_collect(collection_path, config) -> bool | None:  # type: igno
 def _private_config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
     """Each test gets its own empty user config folder (the profile file lives there)."""
     monkeypatch.setenv("ACCOUNT_RADAR_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+
+
+# The two databases (tests/support/databases.py): a test that asks for `workspace_url`
+# runs on a new SQLite file and on a new PostgreSQL database, both migrated and empty.
+@pytest.fixture(scope="session")
+def _empty_workspace_file(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from tests.support.databases import migrated_file
+
+    return migrated_file(tmp_path_factory.mktemp("empty-workspace"))
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():  # type: ignore[no-untyped-def]
+    from tests.support.databases import start_cluster
+
+    cluster = start_cluster()
+    yield cluster
+    cluster.close()
+
+
+def _database_params():  # type: ignore[no-untyped-def]
+    from tests.support.databases import DATABASES
+
+    return [pytest.param(name, marks=getattr(pytest.mark, name)) for name in DATABASES]
+
+
+@pytest.fixture(params=_database_params())
+def database(request) -> str:  # type: ignore[no-untyped-def]
+    """'sqlite' or 'postgresql': the test runs once on each."""
+    return str(request.param)
+
+
+@pytest.fixture
+def workspace_url(database: str, request, tmp_path):  # type: ignore[no-untyped-def]
+    """A new, migrated, empty workspace on ``database``: its URL (dropped after)."""
+    if database == "sqlite":
+        from tests.support.databases import sqlite_copy
+
+        yield sqlite_copy(request.getfixturevalue("_empty_workspace_file"), tmp_path)
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    url = cluster.new_database()
+    yield url
+    cluster.drop(url)

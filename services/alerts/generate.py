@@ -270,7 +270,7 @@ def _write(
     # owner changes or the condition holds again (services/alerts/conflict.py: a user who
     # acts on the card shown before the scoring overwrites nothing it wrote otherwise).
     moved = f"({differs(conn, 'owner')} OR cleared_at IS NOT NULL)"
-    owners = holding["owner"].tolist()
+    owners = _owners(holding)
     _run_many(
         conn,
         "UPDATE alerts SET severity = ?, reason = ?, priority_cents = ?, "
@@ -454,7 +454,7 @@ def _hold_back(conn: Connection, held: pd.DataFrame, at: Any, actor: str) -> Non
     )
     # created_at is the scoring's, as for a new one: the day it was last found. The
     # version moves when the owner changes (as for an active alert's refresh).
-    owners = again["owner"].tolist()
+    owners = _owners(again)
     _run_many(
         conn,
         "UPDATE alerts SET severity = ?, reason = ?, priority_cents = ?, "
@@ -481,6 +481,12 @@ def _hold_back(conn: Connection, held: pd.DataFrame, at: Any, actor: str) -> Non
     )
 
 
+def _owners(frame: pd.DataFrame) -> list[str | None]:
+    """The owner column as parameters: None for a customer without one (a merge turns
+    None into NaN, which SQLite stores as NULL but PostgreSQL refuses for text)."""
+    return [o if isinstance(o, str) else None for o in frame["owner"].tolist()]
+
+
 def _insert_alerts(
     conn: Connection,
     fresh: pd.DataFrame,
@@ -503,7 +509,7 @@ def _insert_alerts(
             fresh["severity"].tolist(),
             fresh["reason"].tolist(),
             fresh["priority_cents"].astype(np.int64).tolist(),
-            fresh["owner"].tolist(),
+            _owners(fresh),
             fresh["snapshot_id"].astype(np.int64).tolist(),
             _column(fresh, "holdout", False),
             _column(fresh, "holdout_band", None),

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from app.workspace import to_url
 from tests.cli.test_cli import run
 from tests.unit.test_alerts_held_back import late_tickets
-from tests.unit.test_alerts_rules import make_book, make_empty_workspace
+from tests.unit.test_alerts_rules import make_book
 
 
 @pytest.fixture(scope="module")
 def capped_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    empty = make_empty_workspace(tmp_path_factory)
     folder = tmp_path_factory.mktemp("held-back")
-    books = make_book(empty, folder)
+    books = make_book(to_url(str(folder / "w.radar.sqlite")))
     book = next(books)
     late_tickets(book, 3)
     book.set("alerts.daily_cap_per_owner", 1)

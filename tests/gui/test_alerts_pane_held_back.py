@@ -15,16 +15,15 @@ from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from tests.unit.test_alerts_held_back import late_tickets
-from tests.unit.test_alerts_rules import make_book, make_empty_workspace
+from tests.unit.test_alerts_rules import make_book
 from views.alerts.view import AlertsView
 
 TIMEOUT_MS = 60_000
 
 
 @pytest.fixture
-def workspace(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Workspace]:
-    empty = make_empty_workspace(tmp_path_factory)
-    books = make_book(empty, tmp_path)
+def workspace(tmp_path: Path) -> Iterator[Workspace]:
+    books = make_book(to_url(str(tmp_path / "w.radar.sqlite")))
     book = next(books)
     late_tickets(book, 3)
     book.set("alerts.daily_cap_per_owner", 1)

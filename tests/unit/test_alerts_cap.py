@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace, only
-
-
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
+from tests.unit.test_alerts_rules import NOW, Book, make_book, only
 
 
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def _critical_book(book: Book, risky: int, others: int) -> list[int]:

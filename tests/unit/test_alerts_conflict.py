@@ -8,11 +8,8 @@ and on PostgreSQL (two engines on a throwaway server; skipped without its binari
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import shutil
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +17,7 @@ from sqlalchemy import Engine, bindparam, text
 from sqlalchemy.orm.exc import StaleDataError
 
 import services.alerts.actions as actions_module
-from app.workspace import Workspace, open_workspace, to_url
+from app.workspace import Workspace, open_workspace
 from models.base import UTCDateTime
 from services.alerts.actions import apply_alert_action, apply_card_action
 from services.alerts.detail import alert_detail
@@ -29,38 +26,17 @@ from services.alerts.records import AlertChangedError, Undoable
 from services.alerts.undo import UndoChangedError, UndoRefusedError, undo_change
 from services.formatting import format_date, time_ago
 from services.profile import actor_person
-from tests.support.postgres_server import PostgresServer, pg_bin, postgres_server
-from tests.unit.test_alerts_rules import NOW, Book, make_empty_workspace, only
+from tests.unit.test_alerts_rules import NOW, Book, only
 
 MAYA = "Maya Lopez <maya@example.com>"
 DAN = "Dan Reyes <dan@example.com>"
 MINUTE = dt.timedelta(minutes=1)
-_DATABASES = itertools.count(1)
 
 
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[PostgresServer]:
-    bin_dir = pg_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL server binaries are not installed (Debian: postgresql)")
-    with postgres_server(bin_dir) as server:
-        yield server
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, empty_workspace: Path, tmp_path: Path) -> str:
-    """A workspace of its own for each test: a copy of the empty file, or a new database."""
-    if request.param == "sqlite":
-        path = tmp_path / "shared.radar.sqlite"
-        shutil.copyfile(empty_workspace, path)
-        return to_url(str(path))
-    server: PostgresServer = request.getfixturevalue("pg_server")
-    return server.createdb(f"conflict_{next(_DATABASES)}")
+@pytest.fixture
+def url(workspace_url: str) -> str:
+    """A workspace of its own for each test, on SQLite then on PostgreSQL."""
+    return workspace_url
 
 
 @pytest.fixture

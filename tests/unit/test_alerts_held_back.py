@@ -6,26 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from services.alerts.actions import apply_alert_action
 from services.alerts.contact import record_email
 from services.alerts.detail import alert_detail
 from services.alerts.lifecycle import AlertActionError, AlertNotFoundError, start_alert
 from services.alerts.queries import alert_columns, alert_counts, alerts_export_frame
-from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace, only
-
-
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
+from tests.support.databases import stored_json
+from tests.unit.test_alerts_rules import NOW, Book, make_book, only
 
 
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def late_tickets(book: Book, n: int) -> list[int]:
@@ -89,8 +85,8 @@ def test_a_held_back_alert_whose_condition_cleared_is_dropped(book: Book) -> Non
     book.set("alerts.daily_cap_per_owner", 1)
     book.generate()
     with book.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "UPDATE interactions SET status = 'solved' WHERE customer_id = ?", (late[0],)
+        conn.execute(
+            text("UPDATE interactions SET status = 'solved' WHERE customer_id = :c"), {"c": late[0]}
         )
     book.generate(now=NOW + dt.timedelta(hours=1))
     assert statuses(book) == {late[2]: "open", late[1]: "held_back"}
@@ -108,14 +104,16 @@ def test_raise_now_puts_it_in_the_queue_and_audits_it(book: Book) -> None:
     apply_alert_action(book.engine, held["id"], "raise", actor="Maya")
     assert book.alerts(f"WHERE id = {held['id']}")[0]["status"] == "open"
     with book.engine.connect() as conn:
-        events = conn.exec_driver_sql(
-            "SELECT actor, details FROM audit_events WHERE action = 'alert.raised' "
-            "AND entity_id = ?",
-            (held["id"],),
+        events = conn.execute(
+            text(
+                "SELECT actor, details FROM audit_events WHERE action = 'alert.raised' "
+                "AND entity_id = :id"
+            ),
+            {"id": held["id"]},
         ).all()
     assert len(events) == 1
     assert events[0][0] == "Maya"
-    assert '"from": "held_back"' in events[0][1]
+    assert stored_json(events[0][1])["from"] == "held_back"
     with pytest.raises(AlertActionError, match="not held back"):
         apply_alert_action(book.engine, held["id"], "raise", actor="Maya")
     # Its history says so in words (the window's HISTORY list).
@@ -157,9 +155,12 @@ def test_calls_notes_and_tasks_wait_until_a_held_back_alert_is_raised(book: Book
     with book.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM actions").scalar() == 0
         assert (
-            conn.exec_driver_sql(
-                "SELECT COUNT(*) FROM audit_events WHERE entity_type = 'alert' AND entity_id = ?",
-                (held,),
+            conn.execute(
+                text(
+                    "SELECT COUNT(*) FROM audit_events "
+                    "WHERE entity_type = 'alert' AND entity_id = :id"
+                ),
+                {"id": held},
             ).scalar()
             == 0
         )
@@ -180,8 +181,8 @@ def test_an_email_sent_on_a_held_back_alert_is_kept_as_the_customers(book: Book)
         book.engine, late[0], alert_id=held, subject="About your ticket", actor="Maya", now=NOW
     )
     with book.engine.connect() as conn:
-        row = conn.exec_driver_sql(
-            "SELECT customer_id, alert_id FROM outreach WHERE id = ?", (outreach_id,)
+        row = conn.execute(
+            text("SELECT customer_id, alert_id FROM outreach WHERE id = :id"), {"id": outreach_id}
         ).one()
     assert tuple(row) == (late[0], None)
     assert book.alerts(f"WHERE id = {held}")[0]["status"] == "held_back"
@@ -206,8 +207,8 @@ def test_a_held_back_alert_keeps_its_id_while_it_stays_held_back(book: Book) -> 
     assert sorted(before) == sorted(late[:3])
     # Late 1's ticket is solved; Late 0 is now worth the most of the held back.
     with book.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "UPDATE interactions SET status = 'solved' WHERE customer_id = ?", (late[1],)
+        conn.execute(
+            text("UPDATE interactions SET status = 'solved' WHERE customer_id = :c"), {"c": late[1]}
         )
     book.score({c: {"churn": 0.5, "clv": 500.0 if c == late[0] else 100.0} for c in late})
     book.generate(now=NOW + dt.timedelta(hours=1))

@@ -5,9 +5,7 @@ contact, the daily cap, do-not-contact and unsubscribed customers."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,33 +35,28 @@ from services.alerts.lifecycle import (
 from services.alerts.queries import alert_columns, alert_counts
 from services.customer_detail import load_customer_detail
 from services.rollups import refresh_rollups
+from tests.support.databases import stored_datetime, stored_json
 from tests.unit.test_alerts_rules import (
     NOW,
     TODAY,
     Book,
     make_book,
-    make_empty_workspace,
     only,
 )
 
 LATER = NOW + dt.timedelta(days=1)
 
 
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
-
-
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def audit(book: Book, entity_id: int | None = None) -> list[tuple[Any, ...]]:
     where = "" if entity_id is None else f"WHERE entity_type = 'alert' AND entity_id = {entity_id}"
     with book.engine.connect() as conn:
         return [
-            (r.actor, r.action, json.loads(r.details) if r.details else None, r.occurred_at)
+            (r.actor, r.action, stored_json(r.details) if r.details else None, r.occurred_at)
             for r in conn.execute(
                 text(
                     f"SELECT actor, action, details, occurred_at FROM audit_events {where} "
@@ -115,7 +108,7 @@ def test_the_next_scoring_refreshes_the_alert_and_never_duplicates_it(book: Book
             text(f"SELECT id FROM score_snapshots WHERE scoring_run_id = {run}")
         ).scalar()
     assert after["score_snapshot_id"] == snapshot
-    assert json.loads(after["drivers"]) == [{"text": "new", "weight": 1}]
+    assert stored_json(after["drivers"]) == [{"text": "new", "weight": 1}]
     actions = [a for _, a, _, _ in audit(book)]
     assert actions.count("alert.created") == 1
     assert actions.count("alerts.generated") == 2
@@ -267,7 +260,7 @@ def test_every_transition_is_validated_and_audited(book: Book) -> None:
         ("dan", "alert.reopened", {"from": "resolved", "to": "open"}),
         ("dan", "alert.dismissed", {"from": "open", "to": "dismissed", "note": "duplicate"}),
     ]
-    assert [when for *_, when in events][-1] == "2025-06-16 12:00:00.000000"
+    assert stored_datetime([when for *_, when in events][-1]) == dt.datetime(2025, 6, 16, 12)
     history = alert_detail(book.engine, alert_id, now=LATER).history
     assert [e.what for e in history] == [
         "Raised",
@@ -403,7 +396,7 @@ def test_do_not_contact_and_unsubscribed_customers_get_no_outreach(book: Book) -
         stale = conn.execute(
             text("SELECT value FROM settings WHERE key = 'rollups.stale'")
         ).scalar()
-    assert stale == "false"
+    assert stored_json(stale) is False
 
 
 def test_calls_notes_and_tasks(book: Book) -> None:

@@ -5,22 +5,16 @@ whose risk is high only because little is known ranks below one surely at risk."
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from services.alerts.queries import alerts_frame
-from tests.unit.test_alerts_rules import Book, make_book, make_empty_workspace, only
-
-
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
+from tests.unit.test_alerts_rules import Book, make_book, only
 
 
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def _scored(book: Book) -> tuple[int, int, int]:

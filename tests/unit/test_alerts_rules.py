@@ -7,8 +7,6 @@ file. Other alert tests import ``Book`` and its fixture makers from here."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,7 @@ from models.schema import (
 from services.alerts.generate import generate_alerts
 from services.alerts.records import AlertRunResult
 from services.settings import set_setting
+from tests.support.databases import stored_json
 
 UTC = dt.UTC
 TODAY = dt.date(2025, 6, 15)
@@ -236,26 +235,20 @@ def make_empty_workspace(factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def make_book(empty: Path, folder: Path) -> Iterator[Book]:
-    """A Book on a copy of the empty workspace (no cap on new alerts), closed after."""
-    path = folder / "w.radar.sqlite"
-    shutil.copyfile(empty, path)
-    ws = open_workspace(to_url(str(path)), backup=False)
+def make_book(url: str) -> Iterator[Book]:
+    """A Book on the new workspace at ``url`` (no cap on new alerts), closed after."""
+    ws = open_workspace(url, backup=False)
     b = Book(ws)
     b.set("alerts.daily_cap_per_owner", 0)
     yield b
     ws.close()
 
 
-# Test modules that use a Book declare these two fixtures the same way.
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
-
-
+# Test modules that use a Book declare it the same way: a new, empty workspace on
+# SQLite, then on PostgreSQL (tests/conftest.py's workspace_url).
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def only(book: Book, rule: str) -> None:
@@ -295,7 +288,7 @@ def test_high_risk_high_value(book: Book) -> None:
     assert alert["status"] == "open"
     assert alert["reason"] == "churn risk 82% and 12-month value $1,540"
     assert alert["priority_cents"] == round(0.82 * 154_000)
-    assert json.loads(alert["drivers"]) == [
+    assert stored_json(alert["drivers"]) == [
         {"text": f"driver of {risky_rich}", "direction": "risk", "weight": 0.5}
     ]
     assert result.created == 1
@@ -518,4 +511,4 @@ def test_disabled_rules_and_severity_settings(book: Book) -> None:
         ).one()
     assert mirror[0] == "info"
     assert not mirror[1]
-    assert json.loads(mirror[2]) == {"sla_hours": 72}
+    assert stored_json(mirror[2]) == {"sla_hours": 72}

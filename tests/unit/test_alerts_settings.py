@@ -3,9 +3,7 @@ workspace, and the rules reading them."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -23,17 +21,13 @@ from services.settings import (
     setting_specs,
     validate_setting,
 )
-from tests.unit.test_alerts_rules import Book, make_book, make_empty_workspace
-
-
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
+from tests.support.databases import stored_json
+from tests.unit.test_alerts_rules import Book, make_book
 
 
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def test_every_alert_setting_is_declared_once_with_a_title_and_a_group() -> None:
@@ -114,7 +108,7 @@ def test_settings_are_stored_versioned_audited_and_read_by_the_rules(book: Book)
         events = conn.execute(
             text("SELECT actor, details FROM audit_events WHERE action = 'settings.changed'")
         ).all()
-    changes = [(actor, json.loads(details)) for actor, details in events]
+    changes = [(actor, stored_json(details)) for actor, details in events]
     assert (
         "maya",
         {

@@ -4,9 +4,7 @@ alerts, and undo: on real SQLite files, through the services the window calls.""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,19 +15,15 @@ from services.alerts.detail import alert_detail
 from services.alerts.lifecycle import AlertActionError
 from services.alerts.records import Undoable
 from services.alerts.undo import UndoRefusedError, undo_change
-from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace, only
+from tests.support.databases import stored_json
+from tests.unit.test_alerts_rules import NOW, Book, make_book, only
 
 LATER = NOW + dt.timedelta(minutes=5)
 
 
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
-
-
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def late_ticket(book: Book, name: str) -> tuple[int, int]:
@@ -184,7 +178,7 @@ def test_a_card_action_applies_to_every_alert_it_can_and_is_undone_whole(book: B
     undone = rows(book, "SELECT entity_id, actor, details FROM audit_events "
                         "WHERE action = 'alert.undone' ORDER BY entity_id")  # fmt: skip
     assert [(r[0], r[1]) for r in undone] == [(ids[0], "maya"), (ids[1], "maya")]
-    assert json.loads(undone[0][2]) == {"undid": "alert.dismissed", "text": "Dismissed Di"}
+    assert stored_json(undone[0][2]) == {"undid": "alert.dismissed", "text": "Dismissed Di"}
 
 
 def test_a_transition_no_alert_of_the_card_allows_is_refused(book: Book) -> None:

@@ -23,7 +23,6 @@ from tests.unit.test_alerts_rules import NOW, Book
 from tests.unit.test_outreach_prompt import (  # noqa: F401  (fixtures)
     ada,
     book,
-    empty_workspace,
     keyring_backend,
     server,
 )

@@ -46,19 +46,14 @@ from services.outreach.batch_records import (
 from services.outreach.delivery import SmtpSettings
 from tests.support.openai_server import FakeOpenAIServer
 from tests.support.smtp_server import SMTPServer
-from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace, only
+from tests.unit.test_alerts_rules import NOW, Book, make_book, only
 
 REPLY = "Subject: A note for you, {name}\n\nHi {name},\n\nI noticed your parcel was late."
 
 
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
-
-
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def rows(book: Book, query: str, **params: Any) -> list[dict[str, Any]]:
@@ -139,7 +134,7 @@ def test_skip_reasons_and_one_row_per_customer(book: Book) -> None:
     # held out (Hal contacted anyway), Fay has no address, Gus waits in another batch.
     book.set("alerts.cooldown_days", 14)
     book.email_sent(di, 3)
-    run(book, "UPDATE alerts SET holdout = 1 WHERE customer_id IN (:ed, :hal)", ed=ed, hal=hal)
+    run(book, "UPDATE alerts SET holdout = TRUE WHERE customer_id IN (:ed, :hal)", ed=ed, hal=hal)
     run(
         book,
         "UPDATE alerts SET holdout_contacted_at = :at WHERE customer_id = :hal",
@@ -441,7 +436,7 @@ def test_a_customer_marked_do_not_contact_after_review_is_not_sent(book: Book) -
     batch_id = create_batch(book.engine, [alert[ids[0]]], offline=True, now=NOW)
     draft_batch(book.engine, batch_id, now=NOW)
     (row_id,) = approve_all(book, batch_id)
-    run(book, "UPDATE customers SET do_not_contact = 1 WHERE id = :id", id=ids[0])
+    run(book, "UPDATE customers SET do_not_contact = TRUE WHERE id = :id", id=ids[0])
     with SMTPServer() as server:
         summary = send_approved(book.engine, batch_id, smtp=smtp_for(server))
         assert server.received.rcpt_to == []

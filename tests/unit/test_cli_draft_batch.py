@@ -17,17 +17,12 @@ from sqlalchemy import text
 from app.cli.draft_batch import FilterError, parse_filter
 from app.cli.main import main
 from services.outreach.batch_records import SKIP_DO_NOT_CONTACT, SKIP_UNSUBSCRIBED
-from tests.unit.test_alerts_rules import Book, make_book, make_empty_workspace, only
-
-
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
+from tests.unit.test_alerts_rules import Book, make_book, only
 
 
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def late_ticket(book: Book, name: str, **kwargs: object) -> int:
@@ -39,7 +34,7 @@ def late_ticket(book: Book, name: str, **kwargs: object) -> int:
 
 def cli(book: Book, *args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    db = str(book.engine.url.database)
+    db = book.workspace.url
     code = main(["--db", db, "draft", *args], out, err)
     return code, out.getvalue(), err.getvalue()
 

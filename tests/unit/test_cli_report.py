@@ -14,9 +14,9 @@ from sqlalchemy import text
 from app.cli.main import main
 from services.learn.effectiveness import effectiveness_report
 from tests.unit.test_alerts_rules import Book
-from tests.unit.test_learn_data import Names, book, empty_workspace, names
+from tests.unit.test_learn_data import Names, book, names
 
-__all__ = ["book", "empty_workspace", "names"]  # fixtures used by name
+__all__ = ["book", "names"]  # fixtures used by name
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -26,7 +26,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 
 def db(book: Book) -> str:
-    return str(book.engine.url.database)
+    return book.workspace.url
 
 
 def test_the_table_fits_100_columns_and_says_the_figures(book: Book, names: Names) -> None:

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from services.outreach.drafting import finish_draft, strip_sign_off
-from tests.unit.test_alerts_rules import Book, make_book, make_empty_workspace
+from tests.unit.test_alerts_rules import Book, make_book
 from tests.unit.test_outreach_context import context
 from tests.unit.test_outreach_prompt import sample_context
 
 
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
-
-
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -21,17 +20,13 @@ from services.alerts.holdout import (
     risk_band,
 )
 from services.alerts.records import SentAs
-from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace, only
-
-
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
+from tests.support.databases import stored_json
+from tests.unit.test_alerts_rules import NOW, Book, make_book, only
 
 
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def _config(
@@ -171,7 +166,7 @@ def test_alerts_are_raised_with_their_group_stored_and_audited(book: Book) -> No
         draws = conn.execute(
             text("SELECT value FROM settings WHERE key = 'learn.holdout_draws'")
         ).scalar_one()
-    assert '"high": ' + str(result.created) in draws
+    assert stored_json(draws)["high"] == result.created
     # The next generation refreshes the same alerts: nothing is drawn again.
     again = book.generate(now=NOW + dt.timedelta(hours=2))
     assert again.created == 0

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,19 +17,15 @@ from models.schema import Alert, Outreach
 from services.learn.data import load_learn_data
 from services.learn.effectiveness import effectiveness_report
 from services.learn.records import NO_VALUE, EffectivenessReport
-from tests.unit.test_alerts_rules import NOW, Book, at, make_book, make_empty_workspace
+from tests.support.databases import stored_json
+from tests.unit.test_alerts_rules import NOW, Book, at, make_book
 
 DAY = dt.timedelta(days=1)
 
 
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
-
-
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def alert(book: Book, cid: int, days_ago: float, **fields: Any) -> int:
@@ -431,7 +426,7 @@ def test_offers_are_stored_when_an_email_is_recorded_and_read_from_there(
         stored = conn.execute(
             text("SELECT offers FROM outreach WHERE customer_id = :c"), {"c": cid}
         ).scalar_one()
-    assert json.loads(stored) == {"amounts": [2500], "percents": [10.0]}
+    assert stored_json(stored) == {"amounts": [2500], "percents": [10.0]}
     # The report takes what was stored, not the text: C5's email says "$10 credit"; once
     # its stored offers say $40, the report counts $40 (C1's, not stored, is still read).
     with book.engine.begin() as conn:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,20 +17,16 @@ from services.alerts.detail import alert_detail
 from services.alerts.lifecycle import AlertActionError
 from services.alerts.undo import UndoRefusedError, undo_change
 from services.alerts.work import complete_task_with_undo, my_work, reschedule_task
-from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace, only
+from tests.support.databases import stored_date
+from tests.unit.test_alerts_rules import NOW, Book, make_book, only
 
 DAY = dt.timedelta(days=1)
 TODAY = NOW.date()
 
 
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
-
-
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def alerted(book: Book, *names: str, owner: str | None = "Maya") -> dict[str, int]:
@@ -203,7 +198,8 @@ def test_rescheduling_validates_audits_and_undoes(book: Book) -> None:
     change = reschedule_task(book.engine, action, TODAY + 9 * DAY, actor="maya", now=NOW)
 
     assert change.label == "Rescheduled task for Ada to Jun 24, 2025"
-    assert one(book, f"SELECT due_date FROM actions WHERE id = {action}")[0] == "2025-06-24"
+    due = one(book, f"SELECT due_date FROM actions WHERE id = {action}")[0]
+    assert stored_date(due) == dt.date(2025, 6, 24)
     audit = one(
         book,
         "SELECT actor, entity_type, entity_id FROM audit_events "
@@ -214,7 +210,8 @@ def test_rescheduling_validates_audits_and_undoes(book: Book) -> None:
     assert "Task rescheduled to 2025-06-24: Call" in history
 
     undo_change(book.engine, change, actor="maya", now=NOW)
-    assert one(book, f"SELECT due_date FROM actions WHERE id = {action}")[0] == "2025-06-16"
+    due = one(book, f"SELECT due_date FROM actions WHERE id = {action}")[0]
+    assert stored_date(due) == dt.date(2025, 6, 16)
 
 
 def test_undo_of_a_reschedule_is_refused_once_the_task_changed_again(book: Book) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, update
@@ -24,17 +23,12 @@ from services.outreach.context import (
 )
 from services.outreach.records import GOAL_LABELS, TONE_LABELS, DraftContext
 from services.settings import GOALS, TONES
-from tests.unit.test_alerts_rules import NOW, Book, at, make_book, make_empty_workspace
-
-
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
+from tests.unit.test_alerts_rules import NOW, Book, at, make_book
 
 
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def context(book: Book, cid: int, **kwargs: object) -> DraftContext:

@@ -5,9 +5,7 @@ keeps the next alert generation quiet, and the customers nothing may be sent to.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,19 +14,15 @@ from sqlalchemy import text
 from services.alerts.contact import log_email_sent
 from services.alerts.lifecycle import AlertActionError
 from services.outreach.sent import record_outreach
-from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace, only
+from tests.support.databases import stored_json
+from tests.unit.test_alerts_rules import NOW, Book, make_book, only
 
 LATER = NOW + dt.timedelta(days=1)
 
 
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
-
-
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def rows(book: Book, query: str) -> list[dict[str, Any]]:
@@ -91,7 +85,7 @@ def test_recording_a_sent_email(book: Book) -> None:
         "email",
         "We're sorry, Ada",
     )
-    assert json.loads(sent["attributes"]) == {
+    assert stored_json(sent["attributes"]) == {
         "by": "maya",
         "alert_id": alert["id"],
         "outreach_id": outreach_id,
@@ -101,7 +95,7 @@ def test_recording_a_sent_email(book: Book) -> None:
     logged = [a for a in audit if a["action"] == "alert.email_logged"]
     assert len(logged) == 1
     assert logged[0]["actor"] == "maya"
-    assert json.loads(logged[0]["details"]) == {
+    assert stored_json(logged[0]["details"]) == {
         "outreach_id": outreach_id,
         "text": "We're sorry, Ada",
     }
@@ -141,7 +135,7 @@ def test_an_exported_email_without_an_alert_counts_as_contact_too(book: Book) ->
     )
     (event,) = rows(book, "SELECT * FROM audit_events WHERE action = 'customer.email_logged'")
     assert (event["entity_type"], event["entity_id"]) == ("customer", ada)
-    assert json.loads(event["details"])["status"] == "exported"
+    assert stored_json(event["details"])["status"] == "exported"
     book.score({ada: {}, bo: {}})
     book.generate()
     assert book.keys() == {(bo, "ticket_past_sla")}  # Ada is in the quiet period after contact

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -26,19 +25,14 @@ from services.outreach.templates import (
     templates_dir,
 )
 from services.settings import GOALS, get_setting, set_setting
-from tests.unit.test_alerts_rules import NOW, Book, make_book, make_empty_workspace
+from tests.unit.test_alerts_rules import NOW, Book, make_book
 
 LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|\[|\]|<[A-Z]|\bNone\b|\bXX\b")
 
 
-@pytest.fixture(scope="session")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
-
-
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def bare(goal: str) -> object:

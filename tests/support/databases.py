@@ -1,0 +1,101 @@
+"""The two databases a workspace lives in, for the tests that run on both.
+
+A test (or fixture) that asks for ``workspace_url`` runs twice: on a new SQLite file and
+on a new PostgreSQL database of one throwaway server on loopback shared by the whole
+session (started the first time a test needs it, with fsync off: nothing it holds is
+kept). Each PostgreSQL database is a copy of a migrated template, so a test starts from
+the same empty, migrated workspace on either side, and is dropped after the test.
+
+Without PostgreSQL's server binaries (Debian: postgresql) the PostgreSQL runs are
+skipped with that reason; .ci/run installs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from app.workspace import open_workspace, to_url
+from tests.support.postgres_server import SUPERUSER, PostgresServer, pg_bin
+
+# The params of the fixtures that run a test on each database.
+DATABASES = ("sqlite", "postgresql")
+TEMPLATE = "radar_template"
+
+
+class PostgresCluster:
+    """The session's server: a migrated template and a fresh copy of it per test."""
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.server = PostgresServer(bin_dir)
+        self.server.start(durable=False)
+        self._names = itertools.count(1)
+        self.server.createdb(TEMPLATE)
+        open_workspace(self.server.url(TEMPLATE), backup=False).close()
+
+    def _admin(self, sql: str) -> None:
+        engine = create_engine(self.server.url("postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql(sql)
+        finally:
+            engine.dispose()
+
+    def new_database(self) -> str:
+        """A new database, a copy of the migrated template; its superuser URL."""
+        name = f"t{next(self._names)}"
+        self._admin(f'CREATE DATABASE {name} TEMPLATE {TEMPLATE} OWNER "{SUPERUSER}"')
+        return self.server.url(name)
+
+    def drop(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1]
+        self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def close(self) -> None:
+        self.server.cleanup()
+
+
+def start_cluster() -> PostgresCluster:
+    bin_dir = pg_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL server binaries are not installed (Debian: postgresql)")
+    return PostgresCluster(bin_dir)
+
+
+def migrated_file(folder: Path) -> Path:
+    """A migrated, empty workspace file (the SQLite twin of the template)."""
+    path = folder / "empty.radar.sqlite"
+    open_workspace(to_url(str(path)), backup=False).close()
+    return path
+
+
+def sqlite_copy(empty: Path, folder: Path, name: str = "w.radar.sqlite") -> str:
+    path = folder / name
+    shutil.copyfile(empty, path)
+    return to_url(str(path))
+
+
+def stored_json(value: object) -> object:
+    """A JSON column read with raw SQL: SQLite hands back its text, PostgreSQL the value
+    already decoded; either way, the value."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def stored_datetime(value: object) -> dt.datetime | None:
+    """A timestamp read with raw SQL (SQLite's text, PostgreSQL's datetime): naive UTC."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def stored_date(value: object) -> dt.date | None:
+    """A date read with raw SQL (SQLite's text, PostgreSQL's date)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
