@@ -32,6 +32,9 @@ def _private_config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -
     monkeypatch.setenv("ACCOUNT_RADAR_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
 
 
+from tests.support.databases import database_params  # noqa: E402  (after the set-up above)
+
+
 # The two databases (tests/support/databases.py): a test that asks for `workspace_url`
 # runs on a new SQLite file and on a new PostgreSQL database, both migrated and empty.
 @pytest.fixture(scope="session")
@@ -50,13 +53,7 @@ def postgres_cluster():  # type: ignore[no-untyped-def]
     cluster.close()
 
 
-def _database_params():  # type: ignore[no-untyped-def]
-    from tests.support.databases import DATABASES
-
-    return [pytest.param(name, marks=getattr(pytest.mark, name)) for name in DATABASES]
-
-
-@pytest.fixture(params=_database_params())
+@pytest.fixture(params=database_params())
 def database(request) -> str:  # type: ignore[no-untyped-def]
     """'sqlite' or 'postgresql': the test runs once on each."""
     return str(request.param)
@@ -65,12 +62,6 @@ def database(request) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def workspace_url(database: str, request, tmp_path):  # type: ignore[no-untyped-def]
     """A new, migrated, empty workspace on ``database``: its URL (dropped after)."""
-    if database == "sqlite":
-        from tests.support.databases import sqlite_copy
+    from tests.support.databases import new_workspace_url
 
-        yield sqlite_copy(request.getfixturevalue("_empty_workspace_file"), tmp_path)
-        return
-    cluster = request.getfixturevalue("postgres_cluster")
-    url = cluster.new_database()
-    yield url
-    cluster.drop(url)
+    return new_workspace_url(request, database, tmp_path)

@@ -29,6 +29,12 @@ DATABASES = ("sqlite", "postgresql")
 TEMPLATE = "radar_template"
 
 
+def database_params() -> list[object]:
+    """``params=`` for a fixture that runs on each database (each run marked with its
+    name: ``-m postgresql`` picks the PostgreSQL runs)."""
+    return [pytest.param(name, marks=getattr(pytest.mark, name)) for name in DATABASES]
+
+
 class PostgresCluster:
     """The session's server: a migrated template and a fresh copy of it per test."""
 
@@ -79,6 +85,19 @@ def sqlite_copy(empty: Path, folder: Path, name: str = "w.radar.sqlite") -> str:
     path = folder / name
     shutil.copyfile(empty, path)
     return to_url(str(path))
+
+
+def new_workspace_url(request: pytest.FixtureRequest, database: str, folder: Path) -> str:
+    """A new, migrated, empty workspace on ``database`` ('sqlite': a file in ``folder``;
+    'postgresql': a database on the session's server, dropped when ``request``'s scope
+    ends): its URL. For fixtures of any scope; function-scoped tests ask for the
+    ``workspace_url`` fixture instead."""
+    if database == "sqlite":
+        return sqlite_copy(request.getfixturevalue("_empty_workspace_file"), folder)
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    url = cluster.new_database()
+    request.addfinalizer(lambda: cluster.drop(url))
+    return url
 
 
 def stored_json(value: object) -> object:
