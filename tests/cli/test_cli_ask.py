@@ -17,7 +17,7 @@ from app.cli.main import main
 from app.workspace import open_workspace, to_url
 from services.settings import set_setting
 from tests.support.openai_server import FakeOpenAIServer
-from tests.unit.test_ask_readonly import scored_file  # noqa: F401  (the fixture)
+from tests.unit.test_ask_readonly import add_likely_deals, scored_file  # noqa: F401
 
 
 @pytest.fixture
@@ -44,6 +44,11 @@ def _settings(db: Path, **values: object) -> None:
 
 
 def test_typed_words_are_answered_by_a_saved_question(db: Path) -> None:
+    ws = open_workspace(to_url(str(db)), backup=False)
+    try:
+        add_likely_deals(ws)
+    finally:
+        ws.close()
     code, out, err = ask(db, "open deals with probability over 70% and value above $200")
     assert code == 0, err
     assert "Answered by the saved question 'Open deals likely to close'" in err

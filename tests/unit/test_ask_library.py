@@ -25,7 +25,11 @@ from services.ask.library import (
 from services.ask.match import match
 from services.ask.questions import BUILTIN
 from services.listen.sentiment import NEGATIVE
-from tests.unit.test_ask_readonly import scored_file, ws  # noqa: F401  (the fixtures)
+from tests.unit.test_ask_readonly import (  # noqa: F401  (the fixtures)
+    add_likely_deals,
+    scored_file,
+    ws,
+)
 
 TODAY = dt.date.today()
 
@@ -141,8 +145,13 @@ def test_q5_email_conversion_by_campaign_type(ws, tables, days: int) -> None:  #
         assert set(got) == {"Gift guide", "Sale", "Seasonal launch"}
 
 
-def test_q6_open_deals_above_70_percent_and_200_dollars(ws, tables) -> None:  # noqa: F811
-    p = tables["opportunities"]
+def test_q6_open_deals_above_70_percent_and_200_dollars(ws) -> None:  # noqa: F811
+    add_likely_deals(ws)
+    raw = sqlite3.connect(str(ws.engine.url.database))
+    try:
+        p = pd.read_sql_query("SELECT * FROM opportunities", raw)
+    finally:
+        raw.close()
     expected = p[(p.closed == 0) & (p.probability > 0.7) & (p.amount_cents > 20_000)]
     answer = _ask(ws, "likely_open_deals")
     assert set(_column(answer, "opportunity_id")) == set(expected.id)

@@ -15,8 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.workspace import Workspace, open_workspace, to_url
+from models.schema import Customer
 from services.ask.errors import QueryCancelled, QueryFailed, QueryRefused, QueryTimeout
 from services.ask.readonly import check_postgres_sql, run_query
 from services.ask.views import ASK_VIEWS, schema_text, view_sql
@@ -24,6 +27,27 @@ from services.money import money_context
 from tests.unit.test_postgres import pg_url  # noqa: F401  (the fixture)
 
 SPIN = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+
+
+def add_likely_deals(ws: Workspace) -> None:
+    """Two open deals on the first customer: one the "likely to close" question finds (80%,
+    $450) and one just outside it (70%, $200). The demo's own deals are drawn around the
+    day it is built: on some days none of them is that likely."""
+    from models.schema import Opportunity
+
+    with Session(ws.engine) as session, session.begin():
+        first = session.scalars(select(Customer.id).order_by(Customer.id).limit(1)).one()
+        for name, probability, cents in (("Gift hampers", 0.8, 45_000), ("Desk set", 0.7, 20_000)):
+            session.add(
+                Opportunity(
+                    customer_id=first,
+                    name=name,
+                    stage="Negotiation",
+                    amount_cents=cents,
+                    probability=probability,
+                    closed=False,
+                )
+            )
 
 
 @pytest.fixture(scope="module")
