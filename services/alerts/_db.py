@@ -64,6 +64,32 @@ def differs(conn: Connection, column: str) -> str:
     return f"{column} IS DISTINCT FROM ?"
 
 
+def update_from_arrays(
+    conn: Connection,
+    table: str,
+    columns: Sequence[tuple[str, str, Sequence[Any]]],
+    assignments: str,
+    params: Sequence[Any] = (),
+) -> None:
+    """PostgreSQL: one ``UPDATE table SET assignments FROM unnest(arrays) AS v(...)
+    WHERE table.id = v.id`` for many rows at once, in place of an UPDATE per row (the
+    rows arrive as one array per column: (name, SQL type, values), ``id`` among them).
+
+    ``assignments`` names the new values ``v.<name>`` and the current ones
+    ``<table>.<column>`` (PostgreSQL evaluates every assignment on the row as it was);
+    ``params`` fill its ``%s`` placeholders, before the arrays."""
+    arrays = ", ".join(f"%s::{kind}[]" for _, kind, _ in columns)
+    names = ", ".join(name for name, _, _ in columns)
+    values = [list(v) for _, _, v in columns]
+    if not values or not values[0]:
+        return
+    conn.exec_driver_sql(
+        f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({names}) "
+        f"WHERE {table}.id = v.id",
+        (*params, *values),
+    )
+
+
 def stamp(conn: Connection, value: dt.datetime) -> Any:
     """A timestamp as the database stores it (naive UTC; text on SQLite)."""
     naive = value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value

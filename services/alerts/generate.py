@@ -97,6 +97,7 @@ from services.alerts._db import (
     sql,
     stamp,
     timestamps,
+    update_from_arrays,
 )
 from services.alerts.config import AlertConfig, read_alert_config
 from services.alerts.holdout import HoldoutConfig, save_draws
@@ -269,31 +270,46 @@ def _write(
     # The figures are refreshed in place; the version and updated_at move only when the
     # owner changes or the condition holds again (services/alerts/conflict.py: a user who
     # acts on the card shown before the scoring overwrites nothing it wrote otherwise).
-    moved = f"({differs(conn, 'owner')} OR cleared_at IS NOT NULL)"
     owners = _owners(holding)
-    _run_many(
-        conn,
-        "UPDATE alerts SET severity = ?, reason = ?, priority_cents = ?, "
-        "score_snapshot_id = ?, owner = ?, cleared_at = NULL, "
-        f"version = version + CASE WHEN {moved} THEN 1 ELSE 0 END, "
-        f"updated_at = CASE WHEN {moved} THEN ? ELSE updated_at END WHERE id = ?",
-        list(
-            zip(
-                holding["severity"].tolist(),
-                holding["reason"].tolist(),
-                holding["priority_cents"].astype(np.int64).tolist(),
-                holding["snapshot_id"].astype(np.int64).tolist(),
-                owners,
-                owners,
-                owners,
-                [at] * len(holding),
-                holding["id"].astype(np.int64).tolist(),
-                strict=True,
-            )
-        ),
-        step,
-        (0.7, 0.8),
-    )
+    if conn.dialect.name == "postgresql":
+        # One statement for every row (an UPDATE per row costs PostgreSQL a round of
+        # planning and checks each; 20,000 alerts: 0.8 s against 0.15 s).
+        moved = "(alerts.owner IS DISTINCT FROM v.owner OR alerts.cleared_at IS NOT NULL)"
+        update_from_arrays(
+            conn,
+            "alerts",
+            _refreshed_columns(holding, owners),
+            "severity = v.severity, reason = v.reason, priority_cents = v.priority_cents, "
+            "score_snapshot_id = v.snapshot_id, owner = v.owner, cleared_at = NULL, "
+            f"version = alerts.version + CASE WHEN {moved} THEN 1 ELSE 0 END, "
+            f"updated_at = CASE WHEN {moved} THEN %s ELSE alerts.updated_at END",
+            (at,),
+        )
+    else:
+        moved = f"({differs(conn, 'owner')} OR cleared_at IS NOT NULL)"
+        _run_many(
+            conn,
+            "UPDATE alerts SET severity = ?, reason = ?, priority_cents = ?, "
+            "score_snapshot_id = ?, owner = ?, cleared_at = NULL, "
+            f"version = version + CASE WHEN {moved} THEN 1 ELSE 0 END, "
+            f"updated_at = CASE WHEN {moved} THEN ? ELSE updated_at END WHERE id = ?",
+            list(
+                zip(
+                    holding["severity"].tolist(),
+                    holding["reason"].tolist(),
+                    holding["priority_cents"].astype(np.int64).tolist(),
+                    holding["snapshot_id"].astype(np.int64).tolist(),
+                    owners,
+                    owners,
+                    owners,
+                    [at] * len(holding),
+                    holding["id"].astype(np.int64).tolist(),
+                    strict=True,
+                )
+            ),
+            step,
+            (0.7, 0.8),
+        )
 
     # Active alerts whose condition no longer holds: kept and marked; resolved when they
     # were snoozed until the condition clears.
@@ -324,15 +340,21 @@ def _write(
     _hold_back(conn, held, at, actor)
     # The drivers of the snapshot each alert was raised or refreshed from (this run's),
     # copied in SQL.
-    conn.exec_driver_sql(
-        sql(
-            conn,
+    if conn.dialect.name == "postgresql":
+        # A join (a subquery per alert: 1.7 s for 30,000 alerts against 0.3 s).
+        conn.exec_driver_sql(
+            "UPDATE alerts SET drivers = s.drivers FROM score_snapshots s "
+            "WHERE s.id = alerts.score_snapshot_id AND s.scoring_run_id = %s",
+            (run.id,),
+        )
+    else:
+        conn.exec_driver_sql(
             "UPDATE alerts SET drivers = (SELECT s.drivers FROM score_snapshots s "
             "WHERE s.id = alerts.score_snapshot_id) "
-            "WHERE score_snapshot_id IN (SELECT id FROM score_snapshots WHERE scoring_run_id = ?)",
-        ),
-        (run.id,),
-    )
+            "WHERE score_snapshot_id IN "
+            "(SELECT id FROM score_snapshots WHERE scoring_run_id = ?)",
+            (run.id,),
+        )
     summary = {
         "created": created,
         "refreshed": len(holding),
@@ -447,14 +469,55 @@ def _hold_back(conn: Connection, held: pd.DataFrame, at: Any, actor: str) -> Non
     )
     again = merged[merged["id"].notna()]
     kept = set(again["id"].astype(np.int64).tolist())
-    _run_many(
-        conn,
-        "DELETE FROM alerts WHERE id = ? AND status = ?",
-        [(int(i), HELD_BACK) for i in ints(ids).tolist() if int(i) not in kept],
-    )
+    going = [int(i) for i in ints(ids).tolist() if int(i) not in kept]
+    if conn.dialect.name == "postgresql":
+        if going:
+            conn.exec_driver_sql(
+                "DELETE FROM alerts WHERE id = ANY(%s) AND status = %s", (going, HELD_BACK)
+            )
+    else:
+        _run_many(
+            conn, "DELETE FROM alerts WHERE id = ? AND status = ?", [(i, HELD_BACK) for i in going]
+        )
     # created_at is the scoring's, as for a new one: the day it was last found. The
     # version moves when the owner changes (as for an active alert's refresh).
     owners = _owners(again)
+    if conn.dialect.name == "postgresql":
+        update_from_arrays(
+            conn,
+            "alerts",
+            _refreshed_columns(again, owners),
+            "severity = v.severity, reason = v.reason, priority_cents = v.priority_cents, "
+            "score_snapshot_id = v.snapshot_id, owner = v.owner, created_at = %s, "
+            "updated_at = %s, version = alerts.version + "
+            "CASE WHEN alerts.owner IS DISTINCT FROM v.owner THEN 1 ELSE 0 END",
+            (at, at),
+        )
+    else:
+        _refresh_held_back(conn, again, owners, at)
+    _insert_alerts(
+        conn, merged[merged["id"].isna()].drop(columns=["id"]), at, actor, None, status=HELD_BACK
+    )
+
+
+def _refreshed_columns(
+    frame: pd.DataFrame, owners: list[str | None]
+) -> list[tuple[str, str, list[Any]]]:
+    """The columns an alert's refresh writes, as update_from_arrays takes them."""
+    return [
+        ("id", "bigint", frame["id"].astype(np.int64).tolist()),
+        ("severity", "text", frame["severity"].tolist()),
+        ("reason", "text", frame["reason"].tolist()),
+        ("priority_cents", "bigint", frame["priority_cents"].astype(np.int64).tolist()),
+        ("snapshot_id", "bigint", frame["snapshot_id"].astype(np.int64).tolist()),
+        ("owner", "text", owners),
+    ]
+
+
+def _refresh_held_back(
+    conn: Connection, again: pd.DataFrame, owners: list[str | None], at: Any
+) -> None:
+    """SQLite: the held-back alerts found again, refreshed row by row."""
     _run_many(
         conn,
         "UPDATE alerts SET severity = ?, reason = ?, priority_cents = ?, "
@@ -475,9 +538,6 @@ def _hold_back(conn: Connection, held: pd.DataFrame, at: Any, actor: str) -> Non
                 strict=True,
             )
         ),
-    )
-    _insert_alerts(
-        conn, merged[merged["id"].isna()].drop(columns=["id"]), at, actor, None, status=HELD_BACK
     )
 
 
