@@ -70,6 +70,8 @@ def update_from_arrays(
     columns: Sequence[tuple[str, str, Sequence[Any]]],
     assignments: str,
     params: Sequence[Any] = (),
+    *,
+    join: str = "",
 ) -> None:
     """PostgreSQL: one ``UPDATE table SET assignments FROM unnest(arrays) AS v(...)
     WHERE table.id = v.id`` for many rows at once, in place of an UPDATE per row (the
@@ -77,14 +79,15 @@ def update_from_arrays(
 
     ``assignments`` names the new values ``v.<name>`` and the current ones
     ``<table>.<column>`` (PostgreSQL evaluates every assignment on the row as it was);
-    ``params`` fill its ``%s`` placeholders, before the arrays."""
+    ``params`` fill its ``%s`` placeholders, before the arrays; ``join`` (such as
+    ``JOIN score_snapshots s ON s.id = v.snapshot_id``) brings in more of each row."""
     arrays = ", ".join(f"%s::{kind}[]" for _, kind, _ in columns)
     names = ", ".join(name for name, _, _ in columns)
     values = [list(v) for _, _, v in columns]
     if not values or not values[0]:
         return
     conn.exec_driver_sql(
-        f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({names}) "
+        f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({names}) {join} "
         f"WHERE {table}.id = v.id",
         (*params, *values),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
@@ -13,19 +12,14 @@ from models.schema import Order
 from services.alerts.next_step import next_step
 from services.alerts.records import Recommendation
 from services.settings import set_setting
-from tests.unit.test_alerts_rules import NOW, Book, at, make_book, make_empty_workspace
+from tests.unit.test_alerts_rules import NOW, Book, at, make_book
 
 DEFAULT = Recommendation("The rule's step", "What the rule suggests.", None)
 
 
-@pytest.fixture(scope="module")
-def empty_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_empty_workspace(tmp_path_factory)
-
-
 @pytest.fixture
-def book(empty_workspace: Path, tmp_path: Path) -> Iterator[Book]:
-    yield from make_book(empty_workspace, tmp_path)
+def book(workspace_url: str) -> Iterator[Book]:
+    yield from make_book(workspace_url)
 
 
 def step(
