@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
 from app.workspace import open_workspace, to_url
 from tests.support.postgres_server import SUPERUSER, PostgresServer, pg_bin
@@ -118,3 +118,10 @@ def stored_date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
+
+
+def json_sql(engine: Engine, column: str, key: str, *, as_text: bool = False) -> str:
+    """SQL for one key of a JSON column: its value (``as_text``: as text, for LIKE)."""
+    if engine.dialect.name == "postgresql":
+        return f"({column} ->> '{key}')" if as_text else f"({column} -> '{key}')"
+    return f"json_extract({column}, '$.{key}')"

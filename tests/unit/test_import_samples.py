@@ -26,6 +26,7 @@ from app.workspace import open_workspace
 from models.vocab import GUEST_EXTERNAL_ID
 from services.importing.service import run_import
 from services.importing.types import ImportReport
+from tests.support.databases import new_workspace_url, stored_json
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 MANIFEST = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
@@ -39,8 +40,9 @@ def cents(amount: float) -> int:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    ws = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+def engine(workspace_url: str) -> Iterator[Engine]:
+    """A new workspace, on SQLite then on PostgreSQL."""
+    ws = open_workspace(workspace_url)
     try:
         yield ws.engine
     finally:
@@ -143,7 +145,7 @@ def check_alone(name: str, f: Figures) -> None:
         # Each contact is linked to its account and (when it has one) its Shopify id.
         accounts = f.identities[f.identities["source"] == "salesforce"]
         assert accounts["customer_id"].value_counts().eq(2).all()  # contact + account ids
-        attrs = customers["attributes"].map(json.loads)
+        attrs = customers["attributes"].map(stored_json)
         opted_out = attrs.map(lambda a: a.get("HasOptedOutOfEmail") == "true")
         assert int(opted_out.sum()) == truth["has_opted_out_of_email"]
     elif name in ("salesforce/Opportunity.csv", "salesforce/opportunity_report.csv"):
@@ -155,7 +157,7 @@ def check_alone(name: str, f: Figures) -> None:
         assert truth["companies"] == 24
     elif name.startswith("hubspot/") and "contacts" in name:
         assert len(customers) == truth["contacts"] == emails.nunique()
-        stages = customers["attributes"].map(lambda a: json.loads(a).get("Lifecycle Stage"))
+        stages = customers["attributes"].map(lambda a: stored_json(a).get("Lifecycle Stage"))
         buyers = stages.isin(["Customer", "Evangelist"])
         assert int(buyers.sum()) == truth["lifecycle_customer_or_evangelist"]
         assert int((~buyers).sum()) == truth["non_customers"]
@@ -278,7 +280,7 @@ def check_all(f: Figures) -> None:
     assert len(customers) == len(people)
     assert not customers["external_id"].fillna("").str.startswith("company:").any()
     truth_contacts = MANIFEST["files"]["hubspot/hubspot-crm-exports-all-contacts-2026-11-15.csv"]
-    with_company = customers["attributes"].map(lambda a: bool(a) and "company_id" in json.loads(a))
+    with_company = customers["attributes"].map(lambda a: bool(a) and "company_id" in stored_json(a))
     assert int(with_company.sum()) == truth_contacts["truth"]["with_associated_company"]
     paid = f.paid
     buyers = paid[~paid["customer_id"].isin(f.guests["id"])]["customer_id"].unique()
@@ -395,10 +397,14 @@ def customer_view(f: Figures) -> pd.DataFrame:
     return view.reindex(sorted(key.unique())).fillna(0)
 
 
-def test_all_samples_together_in_any_order_reach_the_same_truth(tmp_path: Path) -> None:
+def test_all_samples_together_in_any_order_reach_the_same_truth(
+    database: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     views = []
     for label, names in (("sorted", FILES), ("reversed", FILES[::-1])):
-        ws = open_workspace(f"sqlite:///{tmp_path / f'{label}.radar.sqlite'}")
+        folder = tmp_path / label
+        folder.mkdir()
+        ws = open_workspace(new_workspace_url(request, database, folder))
         try:
             report = import_files(ws.engine, names)
             assert sum(r.rejected for r in report.files) == 0

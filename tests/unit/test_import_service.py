@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
@@ -20,6 +20,7 @@ from models.vocab import GUEST_EXTERNAL_ID
 from services.importing import service, storage, writer
 from services.importing.canonical import Batch
 from services.importing.types import ImportCancelled, RejectedRow
+from tests.support.databases import json_sql, stored_datetime, stored_json
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GENERIC = DATA / "samples" / "generic"
@@ -39,33 +40,35 @@ DATA_TABLES = (
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Iterator[tuple[Engine, Path]]:
-    path = tmp_path / "work.radar.sqlite"
-    workspace = open_workspace(f"sqlite:///{path}")
+def ws(workspace_url: str) -> Iterator[Engine]:
+    """A new workspace, on SQLite then on PostgreSQL."""
+    workspace = open_workspace(workspace_url)
     try:
-        yield workspace.engine, path
+        yield workspace.engine
     finally:
         workspace.close()
 
 
-def dump(path: Path, tables: tuple[str, ...] = DATA_TABLES) -> dict[str, list[tuple[Any, ...]]]:
-    con = sqlite3.connect(path)
-    try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
-    finally:
-        con.close()
+def dump(engine: Engine, tables: tuple[str, ...] = DATA_TABLES) -> dict[str, list[tuple[Any, ...]]]:
+    with engine.connect() as conn:
+        return {
+            t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1"))]
+            for t in tables
+        }
 
 
-def scalar(path: Path, sql: str) -> Any:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql).fetchone()[0]
-    finally:
-        con.close()
+def scalar(engine: Engine, sql: str) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(text(sql)).scalar()
 
 
-def test_generic_samples_reach_the_manifest_truth(ws: tuple[Engine, Path]) -> None:
-    engine, path = ws
+def rows(engine: Engine, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql), params)]
+
+
+def test_generic_samples_reach_the_manifest_truth(ws: Engine) -> None:
+    engine = ws
     report = service.run_import(engine, [GENERIC / "orders.csv", GENERIC / "customers.csv"])
     assert report.landed
     assert all(f.error is None for f in report.files)
@@ -74,31 +77,32 @@ def test_generic_samples_reach_the_manifest_truth(ws: tuple[Engine, Path]) -> No
     assert (customers.detected_format, customers.kind) == ("generic_customers", "customers")
     assert orders.inserted == 246
     assert orders.rejected == 0
-    assert scalar(path, "SELECT COUNT(*) FROM orders") == 246
-    assert scalar(path, "SELECT SUM(amount_cents) FROM orders WHERE status = 'paid'") == 5_380_537
-    assert scalar(path, "SELECT COUNT(*) FROM customers") == 300
-    assert scalar(path, "SELECT COUNT(DISTINCT email_normalized) FROM customers") == 300
+    assert scalar(engine, "SELECT COUNT(*) FROM orders") == 246
+    assert scalar(engine, "SELECT SUM(amount_cents) FROM orders WHERE status = 'paid'") == 5_380_537
+    assert scalar(engine, "SELECT COUNT(*) FROM customers") == 300
+    assert scalar(engine, "SELECT COUNT(DISTINCT email_normalized) FROM customers") == 300
     # Zip codes are text: leading zeros kept, in the attributes.
     zips = scalar(
-        path,
-        "SELECT COUNT(*) FROM customers WHERE json_extract(attributes, '$.zip') LIKE '0%'",
+        engine,
+        "SELECT COUNT(*) FROM customers "
+        f"WHERE {json_sql(engine, 'attributes', 'zip', as_text=True)} LIKE '0%'",
     )
     assert zips == 172
     # The order customers (by email) and the customer list are the same people.
-    assert scalar(path, "SELECT COUNT(*) FROM customers WHERE external_id IS NULL") == 0
-    assert scalar(path, "SELECT SUM(paid_revenue_cents) FROM customer_rollups") == 5_380_537
+    assert scalar(engine, "SELECT COUNT(*) FROM customers WHERE external_id IS NULL") == 0
+    assert scalar(engine, "SELECT SUM(paid_revenue_cents) FROM customer_rollups") == 5_380_537
 
 
-def test_reimport_changes_nothing(ws: tuple[Engine, Path]) -> None:
-    engine, path = ws
+def test_reimport_changes_nothing(ws: Engine) -> None:
+    engine = ws
     service.run_import(engine, [GENERIC])
-    before = dump(path)
+    before = dump(engine)
     again = service.run_import(engine, [GENERIC])
     assert [(f.inserted, f.updated, f.unchanged) for f in again.files] == [
         (0, 0, 300),
         (0, 0, 246),
     ]
-    assert dump(path) == before
+    assert dump(engine) == before
 
 
 def _edited_orders(tmp_path: Path) -> Path:
@@ -111,22 +115,22 @@ def _edited_orders(tmp_path: Path) -> Path:
     return out
 
 
-def test_newer_export_upserts_and_undo_restores_exactly(
-    ws: tuple[Engine, Path], tmp_path: Path
-) -> None:
-    engine, path = ws
+def test_newer_export_upserts_and_undo_restores_exactly(ws: Engine, tmp_path: Path) -> None:
+    engine = ws
     first = service.run_import(engine, [GENERIC / "customers.csv", GENERIC / "orders.csv"])
-    snapshot = dump(path)
+    snapshot = dump(engine)
     report = service.run_import(engine, [_edited_orders(tmp_path)])
     newer = report.files[0]
     assert (newer.inserted, newer.updated, newer.unchanged) == (1, 1, 245)
-    assert scalar(path, "SELECT COUNT(*) FROM orders") == 247
-    assert scalar(path, "SELECT amount_cents FROM orders WHERE external_id = 'POS-200001'") == 99999
-    assert scalar(path, "SELECT COUNT(*) FROM customers") == 301  # the new buyer
+    assert scalar(engine, "SELECT COUNT(*) FROM orders") == 247
+    assert (
+        scalar(engine, "SELECT amount_cents FROM orders WHERE external_id = 'POS-200001'") == 99999
+    )
+    assert scalar(engine, "SELECT COUNT(*) FROM customers") == 301  # the new buyer
     assert newer.run_id is not None
     undo = service.undo_import(engine, newer.run_id)
     assert (undo.deleted, undo.restored) == (2, 1)  # the new order and its new customer
-    assert dump(path) == snapshot
+    assert dump(engine) == snapshot
     # The history shows it undone; the earlier imports can be undone too, in turn.
     runs = {r.run_id: r for r in service.list_imports(engine)}
     assert runs[newer.run_id].status == "undone"
@@ -136,13 +140,13 @@ def test_newer_export_upserts_and_undo_restores_exactly(
     assert customers_run is not None
     service.undo_import(engine, orders_run)
     service.undo_import(engine, customers_run)
-    assert all(scalar(path, f"SELECT COUNT(*) FROM {t}") == 0 for t in DATA_TABLES)
+    assert all(scalar(engine, f"SELECT COUNT(*) FROM {t}") == 0 for t in DATA_TABLES)
     with pytest.raises(UserFacingError, match="already undone"):
         service.undo_import(engine, customers_run)
 
 
-def test_undo_refused_while_a_later_import_builds_on_it(ws: tuple[Engine, Path]) -> None:
-    engine, path = ws
+def test_undo_refused_while_a_later_import_builds_on_it(ws: Engine) -> None:
+    engine = ws
     orders = service.run_import(engine, [GENERIC / "orders.csv"]).files[0]
     customers = service.run_import(engine, [GENERIC / "customers.csv"]).files[0]
     assert orders.run_id is not None
@@ -153,17 +157,17 @@ def test_undo_refused_while_a_later_import_builds_on_it(ws: tuple[Engine, Path])
     assert info[orders.run_id].undo_blocked_reason == (
         f"import {customers.run_id} (customers.csv) changed the same records; undo it first"
     )
-    before = dump(path)
+    before = dump(engine)
     with pytest.raises(UserFacingError, match=rf"import {customers.run_id} \(customers.csv\)"):
         service.undo_import(engine, orders.run_id)
-    assert dump(path) == before
+    assert dump(engine) == before
     service.undo_import(engine, customers.run_id)
     service.undo_import(engine, orders.run_id)
-    assert scalar(path, "SELECT COUNT(*) FROM customers") == 0
+    assert scalar(engine, "SELECT COUNT(*) FROM customers") == 0
 
 
-def test_rejected_rows_are_reported_and_good_rows_land(ws: tuple[Engine, Path]) -> None:
-    engine, path = ws
+def test_rejected_rows_are_reported_and_good_rows_land(ws: Engine) -> None:
+    engine = ws
     report = service.run_import(engine, [MALFORMED / "orders_bad_rows.csv"])
     f = report.files[0]
     assert f.landed
@@ -179,8 +183,10 @@ def test_rejected_rows_are_reported_and_good_rows_land(ws: tuple[Engine, Path]) 
         8: "row 8 has 3 fields, the header has 5",
         11: "cannot read 'not a date' as a date (order_date)",
     }
-    assert sorted(r[0] for r in dump(path, ("orders",))["orders"]) == [1, 2]
-    stored = scalar(path, "SELECT json_extract(report, '$.rejects_total') FROM import_runs")
+    assert sorted(r[0] for r in dump(engine, ("orders",))["orders"]) == [1, 2]
+    stored = scalar(
+        engine, f"SELECT {json_sql(engine, 'report', 'rejects_total')} FROM import_runs"
+    )
     assert stored == 7
     lines = report.lines()
     assert any("orders_bad_rows.csv row 4: negative amount" in line for line in lines)
@@ -199,29 +205,27 @@ def test_rejected_rows_are_reported_and_good_rows_land(ws: tuple[Engine, Path]) 
         "mystery_columns.csv",
     ],
 )
-def test_a_file_that_cannot_be_imported_changes_nothing(ws: tuple[Engine, Path], name: str) -> None:
-    engine, path = ws
+def test_a_file_that_cannot_be_imported_changes_nothing(ws: Engine, name: str) -> None:
+    engine = ws
     service.run_import(engine, [GENERIC / "orders.csv"])
-    before = dump(path, (*DATA_TABLES, "import_runs"))
+    before = dump(engine, (*DATA_TABLES, "import_runs"))
     report = service.run_import(engine, [MALFORMED / name])
     f = report.files[0]
     assert not report.landed
     assert not f.landed
     assert f.run_id is None
     assert f.error and name in f.error or "could not tell which column" in (f.error or "")
-    assert dump(path, (*DATA_TABLES, "import_runs")) == before
+    assert dump(engine, (*DATA_TABLES, "import_runs")) == before
 
 
-def test_text_stays_text_and_encodings_are_read(ws: tuple[Engine, Path]) -> None:
-    engine, path = ws
+def test_text_stays_text_and_encodings_are_read(ws: Engine) -> None:
+    engine = ws
     report = service.run_import(
         engine,
         [MALFORMED / "customers_quoted_newlines.csv", MALFORMED / "customers_cp1252.csv"],
     )
     assert all(f.landed for f in report.files)
-    con = sqlite3.connect(path)
-    companies = dict(con.execute("SELECT external_id, company FROM customers").fetchall())
-    con.close()
+    companies = dict(rows(engine, "SELECT external_id, company FROM customers"))
     assert companies["Q1"] == '=HYPERLINK("http://evil.example","click")'
     assert companies["Q2"] == "+Plus Corp"
     assert companies["Q3"] == "@At Company"
@@ -229,40 +233,40 @@ def test_text_stays_text_and_encodings_are_read(ws: tuple[Engine, Path]) -> None
     assert any("Windows-1252" in n for n in report.files[1].notes)
 
 
-def test_semicolons_decimal_commas_tabs_and_us_dates(ws: tuple[Engine, Path]) -> None:
-    engine, path = ws
+def test_semicolons_decimal_commas_tabs_and_us_dates(ws: Engine) -> None:
+    engine = ws
     report = service.run_import(
         engine,
         [MALFORMED / "orders_semicolon_decimal_comma.csv", MALFORMED / "orders_tab_us.tsv"],
     )
     assert [f.inserted for f in report.files] == [3, 3]
-    con = sqlite3.connect(path)
-    rows = dict(con.execute("SELECT external_id, amount_cents FROM orders").fetchall())
-    dates = dict(con.execute("SELECT external_id, order_date FROM orders").fetchall())
-    emails = {r[0] for r in con.execute("SELECT email_normalized FROM customers")}
-    con.close()
-    assert rows["B-1"] == 123450
-    assert rows["B-3"] == 99
-    assert rows["T-1"] == 123450
-    assert dates["B-1"].startswith("2026-11-21")
-    assert dates["T-1"].startswith("2026-11-21 15:04")
+    amounts = dict(rows(engine, "SELECT external_id, amount_cents FROM orders"))
+    dates = {
+        k: stored_datetime(v) for k, v in rows(engine, "SELECT external_id, order_date FROM orders")
+    }
+    emails = {r[0] for r in rows(engine, "SELECT email_normalized FROM customers")}
+    assert amounts["B-1"] == 123450
+    assert amounts["B-3"] == 99
+    assert amounts["T-1"] == 123450
+    assert dates["B-1"].date() == dt.date(2026, 11, 21)
+    assert dates["T-1"].replace(second=0, microsecond=0) == dt.datetime(2026, 11, 21, 15, 4)
     assert {"a@example.com", "b@example.com"} <= emails  # one customer for A@/a@
 
 
-def test_xlsx_imports_like_a_csv(ws: tuple[Engine, Path]) -> None:
-    engine, path = ws
+def test_xlsx_imports_like_a_csv(ws: Engine) -> None:
+    engine = ws
     f = service.run_import(engine, [MALFORMED / "orders_workbook.xlsx"]).files[0]
     assert f.landed
     assert f.inserted == 3
-    assert scalar(path, "SELECT SUM(amount_cents) FROM orders") == 12050 + 8000 + 1525
+    assert scalar(engine, "SELECT SUM(amount_cents) FROM orders") == 12050 + 8000 + 1525
 
 
 def test_crash_halfway_leaves_the_workspace_as_it_was(
-    ws: tuple[Engine, Path], monkeypatch: pytest.MonkeyPatch
+    ws: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine, path = ws
+    engine = ws
     service.run_import(engine, [GENERIC / "customers.csv"])
-    before = dump(path, (*DATA_TABLES, "import_runs"))
+    before = dump(engine, (*DATA_TABLES, "import_runs"))
     original = storage.Store.insert_records
 
     def half_then_crash(self: storage.Store, table: str, cols: Any, stored: Any, idx: Any) -> None:
@@ -276,12 +280,12 @@ def test_crash_halfway_leaves_the_workspace_as_it_was(
     error = report.files[0].error
     assert error is not None
     assert "unexpected failure (RuntimeError)" in error
-    assert dump(path, (*DATA_TABLES, "import_runs")) == before
+    assert dump(engine, (*DATA_TABLES, "import_runs")) == before
 
 
-def test_cancel_leaves_the_workspace_as_it_was(ws: tuple[Engine, Path]) -> None:
-    engine, path = ws
-    before = dump(path, (*DATA_TABLES, "import_runs"))
+def test_cancel_leaves_the_workspace_as_it_was(ws: Engine) -> None:
+    engine = ws
+    before = dump(engine, (*DATA_TABLES, "import_runs"))
     seen: list[str] = []
 
     def progress(fraction: float, message: str) -> None:
@@ -295,23 +299,23 @@ def test_cancel_leaves_the_workspace_as_it_was(ws: tuple[Engine, Path]) -> None:
             progress=progress,
             cancelled=lambda: any(m.startswith("writing") for m in seen),
         )
-    assert dump(path, (*DATA_TABLES, "import_runs")) == before
+    assert dump(engine, (*DATA_TABLES, "import_runs")) == before
 
 
-def test_dry_run_saves_nothing(ws: tuple[Engine, Path]) -> None:
-    engine, path = ws
-    before = dump(path, (*DATA_TABLES, "import_runs"))
+def test_dry_run_saves_nothing(ws: Engine) -> None:
+    engine = ws
+    before = dump(engine, (*DATA_TABLES, "import_runs"))
     report = service.run_import(engine, [GENERIC], dry_run=True)
     assert report.dry_run
     assert report.landed
     assert [f.inserted for f in report.files] == [300, 246]
     assert all(f.run_id is None for f in report.files)
     assert report.lines()[0] == "dry run: nothing was saved"
-    assert dump(path, (*DATA_TABLES, "import_runs")) == before
+    assert dump(engine, (*DATA_TABLES, "import_runs")) == before
 
 
-def test_rows_without_ids_reimport_as_no_ops(ws: tuple[Engine, Path], tmp_path: Path) -> None:
-    engine, path = ws
+def test_rows_without_ids_reimport_as_no_ops(ws: Engine, tmp_path: Path) -> None:
+    engine = ws
     src = tmp_path / "no_ids.csv"
     src.write_text(
         "customer_email,order_date,amount\n"
@@ -324,11 +328,11 @@ def test_rows_without_ids_reimport_as_no_ops(ws: tuple[Engine, Path], tmp_path: 
     assert first.inserted == 3
     again = service.run_import(engine, [src]).files[0]
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
-    assert scalar(path, "SELECT COUNT(*) FROM orders") == 3
+    assert scalar(engine, "SELECT COUNT(*) FROM orders") == 3
 
 
-def test_mapping_profiles_are_saved_and_reused(ws: tuple[Engine, Path], tmp_path: Path) -> None:
-    engine, path = ws
+def test_mapping_profiles_are_saved_and_reused(ws: Engine, tmp_path: Path) -> None:
+    engine = ws
     src = MALFORMED / "mystery_columns.csv"
     preview = service.preview_file(engine, src)
     assert preview.needs_mapping
@@ -352,10 +356,12 @@ def test_mapping_profiles_are_saved_and_reused(ws: tuple[Engine, Path], tmp_path
     assert again.profile_name == "mystery list"
     f = service.run_import(engine, [copy]).files[0]
     assert (f.inserted, f.updated) == (1, 1)
-    assert scalar(path, "SELECT tier FROM customers WHERE external_id = 'foo'") == "3"
+    assert scalar(engine, "SELECT tier FROM customers WHERE external_id = 'foo'") == "3"
     assert (
         scalar(
-            path, "SELECT json_extract(attributes, '$.c') FROM customers WHERE external_id = 'baz'"
+            engine,
+            f"SELECT {json_sql(engine, 'attributes', 'c')} FROM customers "
+            "WHERE external_id = 'baz'",
         )
         == "w"
     )
@@ -363,8 +369,8 @@ def test_mapping_profiles_are_saved_and_reused(ws: tuple[Engine, Path], tmp_path
         service.run_import(engine, [copy], profile="nope")
 
 
-def test_preview_of_a_plain_orders_file(ws: tuple[Engine, Path]) -> None:
-    engine, _ = ws
+def test_preview_of_a_plain_orders_file(ws: Engine) -> None:
+    engine = ws
     preview = service.preview_file(engine, GENERIC / "orders.csv")
     assert preview.detected_format == "generic"
     assert preview.kind == "orders"
@@ -410,8 +416,8 @@ def _write(engine: Engine, batch: Batch) -> int:
     return int(run_id)
 
 
-def test_guest_orders_go_to_one_hidden_guest_customer(ws: tuple[Engine, Path]) -> None:
-    engine, path = ws
+def test_guest_orders_go_to_one_hidden_guest_customer(ws: Engine) -> None:
+    engine = ws
     orders = pd.DataFrame(
         {
             "row": [2, 3, 4],
@@ -427,14 +433,12 @@ def test_guest_orders_go_to_one_hidden_guest_customer(ws: tuple[Engine, Path]) -
         }
     )
     _write(engine, Batch(file="o.csv", detected_format="t", frames={"orders": orders}))
-    con = sqlite3.connect(path)
-    guests = con.execute(
-        "SELECT id, attributes FROM customers WHERE external_id = ?", (GUEST_EXTERNAL_ID,)
-    ).fetchall()
-    con.close()
+    guests = rows(
+        engine, "SELECT id, attributes FROM customers WHERE external_id = :g", g=GUEST_EXTERNAL_ID
+    )
     assert len(guests) == 1
-    assert '"guest": true' in guests[0][1]
-    assert scalar(path, f"SELECT COUNT(*) FROM orders WHERE customer_id = {guests[0][0]}") == 2
+    assert stored_json(guests[0][1])["guest"] is True
+    assert scalar(engine, f"SELECT COUNT(*) FROM orders WHERE customer_id = {guests[0][0]}") == 2
     from services.customers import load_customer_table, workspace_summary
 
     table = load_customer_table(engine)
@@ -443,9 +447,9 @@ def test_guest_orders_go_to_one_hidden_guest_customer(ws: tuple[Engine, Path]) -
 
 
 def test_one_record_naming_two_customers_merges_them_and_undo_splits(
-    ws: tuple[Engine, Path],
+    ws: Engine,
 ) -> None:
-    engine, path = ws
+    engine = ws
     _write(engine, _customers_batch([{"external_id": "1", "email": "a@example.com"}], "crm"))
     _write(engine, _customers_batch([{"external_id": "2", "email": "b@example.com"}], "shop"))
     orders = pd.DataFrame(
@@ -460,19 +464,19 @@ def test_one_record_naming_two_customers_merges_them_and_undo_splits(
         }
     )
     _write(engine, Batch(file="o.csv", detected_format="t", frames={"orders": orders}))
-    before = dump(path)
+    before = dump(engine)
     merged_batch = _customers_batch(
         [{"external_id": "C-1", "identities": [("crm", "1"), ("shop", "2")], "name": "Ann"}],
         "erp",
     )
     run = _write(engine, merged_batch)
-    assert scalar(path, "SELECT COUNT(*) FROM customers") == 1
-    survivor = scalar(path, "SELECT id FROM customers")
-    assert scalar(path, "SELECT customer_id FROM orders") == survivor
-    assert scalar(path, "SELECT email FROM customers") == "a@example.com"
-    assert scalar(path, "SELECT name FROM customers") == "Ann"
+    assert scalar(engine, "SELECT COUNT(*) FROM customers") == 1
+    survivor = scalar(engine, "SELECT id FROM customers")
+    assert scalar(engine, "SELECT customer_id FROM orders") == survivor
+    assert scalar(engine, "SELECT email FROM customers") == "a@example.com"
+    assert scalar(engine, "SELECT name FROM customers") == "Ann"
     service.undo_import(engine, run)
-    assert dump(path) == before
+    assert dump(engine) == before
 
 
 def test_expand_paths_and_rejects_csv(tmp_path: Path) -> None:
