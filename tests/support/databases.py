@@ -101,8 +101,9 @@ def new_workspace_url(request: pytest.FixtureRequest, database: str, folder: Pat
 
 
 def stored_json(value: object) -> object:
-    """A JSON column read with raw SQL: SQLite hands back its text, PostgreSQL the value
-    already decoded; either way, the value."""
+    """A JSON object or array read with raw SQL: SQLite hands back its text, PostgreSQL
+    the value already decoded; either way, the value. (A JSON string is ambiguous: read
+    those through the model's column, which decodes on both.)"""
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 

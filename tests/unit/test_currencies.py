@@ -2,37 +2,34 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
+from models.schema import Setting
 from services import money
 from services.importing import service, values
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Iterator[tuple[Engine, Path]]:
-    path = tmp_path / "work.radar.sqlite"
-    workspace = open_workspace(f"sqlite:///{path}")
+def ws(workspace_url: str) -> Iterator[Engine]:
+    """A new workspace, on SQLite then on PostgreSQL."""
+    workspace = open_workspace(workspace_url)
     try:
-        yield workspace.engine, path
+        yield workspace.engine
     finally:
         workspace.close()
 
 
-def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+def rows(engine: Engine, sql: str) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql))]
 
 
 def write_csv(path: Path, text: str) -> Path:
@@ -77,15 +74,13 @@ def test_parse_money_european_forms_and_unknown_marks() -> None:
     assert values.parse_money_cents(pd.Series(["€12.50"]))[0].tolist() == [1250]
 
 
-def test_import_stores_the_currency_and_sets_the_home_currency(
-    ws: tuple[Engine, Path], tmp_path: Path
-) -> None:
-    engine, path = ws
+def test_import_stores_the_currency_and_sets_the_home_currency(ws: Engine, tmp_path: Path) -> None:
+    engine = ws
     report = service.run_import(engine, [write_csv(tmp_path / "m.csv", MIXED)], kind="orders")
     file = report.files[0]
     assert file.landed
     assert file.rejected == 0
-    stored = rows(path, "SELECT external_id, amount_cents, currency FROM orders ORDER BY 1")
+    stored = rows(engine, "SELECT external_id, amount_cents, currency FROM orders ORDER BY 1")
     assert stored == [
         ("1", 1250, "EUR"),
         ("2", 500, "GBP"),
@@ -95,17 +90,20 @@ def test_import_stores_the_currency_and_sets_the_home_currency(
         ("6", 725, "EUR"),  # no sign: the home currency (this file's commonest, EUR)
         ("7", 300, "EUR"),
     ]
-    home = rows(path, "SELECT value FROM settings WHERE key = 'workspace.home_currency'")
-    assert home == [('"EUR"',)]
+    with Session(engine) as session:
+        home = session.scalars(
+            select(Setting.value).where(Setting.key == "workspace.home_currency")
+        ).all()
+    assert home == ["EUR"]
     assert any("home currency set to EUR" in note for note in file.notes)
-    audit = rows(path, "SELECT action, details FROM audit_events")
+    audit = rows(engine, "SELECT action, details FROM audit_events")
     assert any("workspace.home_currency" in str(d) for _a, d in audit)
 
 
 def test_home_currency_is_kept_by_later_imports_and_plain_dollar_follows_it(
-    ws: tuple[Engine, Path], tmp_path: Path
+    ws: Engine, tmp_path: Path
 ) -> None:
-    engine, path = ws
+    engine = ws
     first = "order_id,customer_email,order_date,amount\n1,a@x.com,2026-01-02,C$10\n"
     service.run_import(engine, [write_csv(tmp_path / "a.csv", first)], kind="orders")
     second = (
@@ -114,15 +112,15 @@ def test_home_currency_is_kept_by_later_imports_and_plain_dollar_follows_it(
     )
     report = service.run_import(engine, [write_csv(tmp_path / "b.csv", second)], kind="orders")
     assert not any("home currency" in n for n in report.files[0].notes)
-    stored = rows(path, "SELECT external_id, currency FROM orders ORDER BY 1")
+    stored = rows(engine, "SELECT external_id, currency FROM orders ORDER BY 1")
     # A bare "$" is the home currency when it is a dollar (CAD); no sign is the home one.
     assert stored == [("1", "CAD"), ("2", "CAD"), ("3", "CAD"), ("4", "EUR")]
 
 
 def test_currency_column_wins_and_a_contradicting_sign_rejects_the_row(
-    ws: tuple[Engine, Path], tmp_path: Path
+    ws: Engine, tmp_path: Path
 ) -> None:
-    engine, path = ws
+    engine = ws
     text = (
         "order_id,customer_email,order_date,amount,currency\n"
         "1,a@x.com,2026-01-02,12.50,gbp\n"
@@ -137,14 +135,12 @@ def test_currency_column_wins_and_a_contradicting_sign_rejects_the_row(
     assert set(reasons) == {3, 5}  # file rows (the header is row 1)
     assert "'€12.50' is in EUR but column currency says USD" in reasons[3]
     assert "unknown currency 'Doubloons'" in reasons[5]
-    stored = rows(path, "SELECT external_id, amount_cents, currency FROM orders ORDER BY 1")
+    stored = rows(engine, "SELECT external_id, amount_cents, currency FROM orders ORDER BY 1")
     assert stored == [("1", 1250, "GBP"), ("3", 700, "CAD"), ("5", 500, "GBP")]
 
 
-def test_adapter_sign_conflicts_with_its_currency_column(
-    ws: tuple[Engine, Path], tmp_path: Path
-) -> None:
-    engine, path = ws
+def test_adapter_sign_conflicts_with_its_currency_column(ws: Engine, tmp_path: Path) -> None:
+    engine = ws
     text = (
         "id,Customer ID,Customer Email,Customer Name,Status,Plan,Amount,Currency,Interval,"
         "Created (UTC),Current Period End (UTC),Cancel At Period End,Canceled At (UTC)\n"
@@ -158,7 +154,7 @@ def test_adapter_sign_conflicts_with_its_currency_column(
     assert file.detected_format.startswith("stripe"), file
     assert [r.row for r in file.rejects] == [3]
     assert "is in GBP but Currency says USD" in file.rejects[0].reason
-    assert rows(path, "SELECT external_id, amount_cents, currency FROM subscriptions") == [
+    assert rows(engine, "SELECT external_id, amount_cents, currency FROM subscriptions") == [
         ("sub_1", 2000, "EUR")
     ]
 
@@ -220,9 +216,9 @@ TWO_CURRENCIES = (
 FILLER_CENTS = 20 * 2 * 3000
 
 
-def rollups(path: Path) -> dict[str, tuple[int, int]]:
+def rollups(engine: Engine) -> dict[str, tuple[int, int]]:
     found = rows(
-        path,
+        engine,
         "SELECT c.email, r.paid_orders, r.paid_revenue_cents FROM customer_rollups r "
         "JOIN customers c ON c.id = r.customer_id WHERE c.email IN ('a@x.com', 'b@x.com', "
         "'c@x.com')",
@@ -241,19 +237,17 @@ def set_rates(engine: Engine, rates: dict[str, float]) -> None:
         refresh_rollups(session)
 
 
-def test_rollups_and_scoring_never_add_euros_to_dollars(
-    ws: tuple[Engine, Path], tmp_path: Path
-) -> None:
+def test_rollups_and_scoring_never_add_euros_to_dollars(ws: Engine, tmp_path: Path) -> None:
     import datetime as dt
 
     from services.customers import load_customer_columns
     from services.scoring.data import day_number, load_scoring_data
     from services.scoring.run import score_workspace
 
-    engine, path = ws
+    engine = ws
     service.run_import(engine, [write_csv(tmp_path / "o.csv", TWO_CURRENCIES)], kind="orders")
     # No rate: euros count as orders but add nothing to the dollar figures.
-    assert rollups(path) == {"a@x.com": (3, 30000), "b@x.com": (2, 0), "c@x.com": (2, 1000)}
+    assert rollups(engine) == {"a@x.com": (3, 30000), "b@x.com": (2, 0), "c@x.com": (2, 1000)}
     columns = load_customer_columns(engine, scores=False)
     assert sorted(columns["revenue"].tolist())[:3] == [0.0, 10.0, 60.0]
     assert float(columns["revenue"].sum()) * 100 == 31000 + FILLER_CENTS
@@ -269,7 +263,7 @@ def test_rollups_and_scoring_never_add_euros_to_dollars(
 
     # With a rate the euros are converted (1 EUR = 1.10 USD), never added at face value.
     set_rates(engine, {"EUR": 1.1})
-    assert rollups(path) == {"a@x.com": (3, 30000), "b@x.com": (2, 11000), "c@x.com": (2, 3200)}
+    assert rollups(engine) == {"a@x.com": (3, 30000), "b@x.com": (2, 11000), "c@x.com": (2, 3200)}
     data = load_scoring_data(engine, until_day=day)
     assert int(data.p_amount.sum()) == 44200 + FILLER_CENTS
     assert data.left_out == {}
@@ -280,14 +274,14 @@ def test_rollups_and_scoring_never_add_euros_to_dollars(
         assert stale_rollups(Session(bind=conn)) == 0
 
 
-def test_exports_say_the_currency_of_their_money(ws: tuple[Engine, Path], tmp_path: Path) -> None:
+def test_exports_say_the_currency_of_their_money(ws: Engine, tmp_path: Path) -> None:
     import csv
     import datetime as dt
 
     from services.exporting import export_table
     from services.scoring.run import score_workspace
 
-    engine, _path = ws
+    engine = ws
     euros = TWO_CURRENCIES.replace("$", "€")
     service.run_import(engine, [write_csv(tmp_path / "o.csv", euros)], kind="orders")
     out = tmp_path / "customers.csv"
@@ -309,7 +303,7 @@ def test_exports_say_the_currency_of_their_money(ws: tuple[Engine, Path], tmp_pa
 
 
 def test_cli_alert_priorities_and_customer_detail_use_the_home_currency(
-    ws: tuple[Engine, Path], tmp_path: Path
+    ws: Engine, tmp_path: Path
 ) -> None:
     import numpy as np
 
@@ -331,9 +325,9 @@ def test_cli_alert_priorities_and_customer_detail_use_the_home_currency(
     assert "€1,235" in line
     assert "$" not in line
 
-    engine, path = ws
+    engine = ws
     service.run_import(engine, [write_csv(tmp_path / "o.csv", TWO_CURRENCIES)], kind="orders")
-    (customer_id,) = rows(path, "SELECT id FROM customers WHERE email = 'c@x.com'")[0]
+    (customer_id,) = rows(engine, "SELECT id FROM customers WHERE email = 'c@x.com'")[0]
     detail = load_customer_detail(engine, customer_id)
     # $10 and €20 with no rate: $10 of revenue, and €20 beside it, never $30.
     assert detail.currency == "USD"
@@ -343,9 +337,7 @@ def test_cli_alert_priorities_and_customer_detail_use_the_home_currency(
     assert sorted(events) == [(10.0, "USD"), (20.0, "EUR")]
 
 
-def test_draft_offer_is_in_the_customers_currency_or_not_made(
-    ws: tuple[Engine, Path], tmp_path: Path
-) -> None:
+def test_draft_offer_is_in_the_customers_currency_or_not_made(ws: Engine, tmp_path: Path) -> None:
     import datetime as dt
 
     from sqlalchemy.orm import Session
@@ -353,10 +345,10 @@ def test_draft_offer_is_in_the_customers_currency_or_not_made(
     from services.outreach.context import build_context
     from services.scoring.run import score_workspace
 
-    engine, path = ws
+    engine = ws
     service.run_import(engine, [write_csv(tmp_path / "o.csv", TWO_CURRENCIES)], kind="orders")
     score_workspace(engine, as_of=dt.date(2025, 12, 31))
-    (b_id,) = rows(path, "SELECT id FROM customers WHERE email = 'b@x.com'")[0]
+    (b_id,) = rows(engine, "SELECT id FROM customers WHERE email = 'b@x.com'")[0]
     now = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
     with Session(engine) as session:
         context = build_context(session, b_id, now=now)
@@ -370,7 +362,7 @@ def test_draft_offer_is_in_the_customers_currency_or_not_made(
     with Session(engine) as session:
         context = build_context(session, b_id, now=now)
         clv = rows(
-            path,
+            engine,
             f"SELECT clv_12m_cents FROM score_snapshots WHERE customer_id = {b_id} "
             "ORDER BY id DESC LIMIT 1",
         )[0][0]

@@ -10,16 +10,17 @@ names only a company lands on the company's primary contact.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from app.workspace import Workspace, open_workspace
 from services.importing.service import run_import, undo_import
 from services.importing.types import FileReport
+from tests.support.databases import new_workspace_url, stored_json
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples" / "hubspot"
 COMPANIES = SAMPLES / "hubspot-crm-exports-all-companies-2026-11-15.csv"
@@ -58,8 +59,9 @@ DEALS_CSV = (
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    workspace = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}", backup=False)
+def ws(workspace_url: str) -> Iterator[Workspace]:
+    """A new workspace, on SQLite then on PostgreSQL."""
+    workspace = open_workspace(workspace_url, backup=False)
     yield workspace
     workspace.close()
 
@@ -77,20 +79,15 @@ def imported(ws: Workspace, path: Path) -> FileReport:
     return report
 
 
-def rows(ws: Workspace, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    path = ws.engine.url.database
-    assert path is not None
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
+def rows(ws: Workspace, sql: str) -> list[tuple[Any, ...]]:
+    with ws.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql))]
 
 
 def people(ws: Workspace) -> dict[str, tuple[str | None, dict[str, Any]]]:
     """email -> (company, attributes) of every customer."""
     return {
-        email: (company, json.loads(attrs) if attrs else {})
+        email: (company, stored_json(attrs) if attrs else {})
         for email, company, attrs in rows(
             ws, "SELECT email, company, attributes FROM customers ORDER BY id"
         )
@@ -117,7 +114,9 @@ def test_samples_contacts_then_companies_count_each_person_once(ws: Workspace) -
     assert (again.inserted, again.updated) == (0, 0)
 
 
-def test_samples_companies_first_give_the_same_contacts(ws: Workspace, tmp_path: Path) -> None:
+def test_samples_companies_first_give_the_same_contacts(
+    ws: Workspace, database: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     report = imported(ws, COMPANIES)
     assert (report.inserted, report.updated) == (0, 0)
     assert rows(ws, "SELECT COUNT(*) FROM customers") == [(0,)]
@@ -125,7 +124,9 @@ def test_samples_companies_first_give_the_same_contacts(ws: Workspace, tmp_path:
     contacts = imported(ws, CONTACTS)
     assert contacts.inserted == TRUTH["contacts"]["contacts"]
     assert any("32 contact(s) given their company" in n for n in contacts.notes)
-    other = open_workspace(f"sqlite:///{tmp_path / 'other.radar.sqlite'}", backup=False)
+    folder = tmp_path / "other"
+    folder.mkdir()
+    other = open_workspace(new_workspace_url(request, database, folder), backup=False)
     try:
         imported(other, CONTACTS)
         imported(other, COMPANIES)
