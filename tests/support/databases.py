@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, text
 
 from app.workspace import open_workspace, to_url
 from tests.support.postgres_server import SUPERUSER, PostgresServer, pg_bin
@@ -126,3 +126,14 @@ def json_sql(engine: Engine, column: str, key: str, *, as_text: bool = False) ->
     if engine.dialect.name == "postgresql":
         return f"({column} ->> '{key}')" if as_text else f"({column} -> '{key}')"
     return f"json_extract({column}, '$.{key}')"
+
+
+def read_rows(url: str, sql: str, **params: object) -> list[tuple[object, ...]]:
+    """The rows of one query (named ``:params``) on the workspace at ``url``, on a
+    connection of its own."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), params)]
+    finally:
+        engine.dispose()

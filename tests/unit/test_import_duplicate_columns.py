@@ -3,24 +3,29 @@ the names, unless the columns are mapped explicitly."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
-from app.workspace import open_workspace, to_url
+from app.workspace import Workspace, open_workspace
 from services.importing.service import preview_file, run_import
 
 CSV = "customer_id,order_id,order_date,amount,amount\nA1,O1,2026-01-05,10.00,99.00\n"
 
 
-def _workspace(tmp_path: Path):  # type: ignore[no-untyped-def]
-    return open_workspace(to_url(str(tmp_path / "w.radar.sqlite")))
+@pytest.fixture
+def ws(workspace_url: str) -> Iterator[Workspace]:
+    """A new workspace, on SQLite then on PostgreSQL."""
+    workspace = open_workspace(workspace_url)
+    yield workspace
+    workspace.close()
 
 
-def test_duplicate_columns_refuse_the_file_with_their_names(tmp_path: Path) -> None:
+def test_duplicate_columns_refuse_the_file_with_their_names(ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "orders.csv"
     path.write_text(CSV, encoding="utf-8")
-    ws = _workspace(tmp_path)
     try:
         report = run_import(ws.engine, [path])
         assert not report.landed
@@ -34,7 +39,7 @@ def test_duplicate_columns_refuse_the_file_with_their_names(tmp_path: Path) -> N
         ws.close()
 
 
-def test_an_explicit_mapping_chooses_which_column(tmp_path: Path) -> None:
+def test_an_explicit_mapping_chooses_which_column(ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "orders.csv"
     path.write_text(CSV, encoding="utf-8")
     mapping: dict[str, str | None] = {
@@ -44,7 +49,6 @@ def test_an_explicit_mapping_chooses_which_column(tmp_path: Path) -> None:
         "amount": None,
         "amount (2)": "amount",
     }
-    ws = _workspace(tmp_path)
     try:
         report = run_import(ws.engine, [path], kind="orders", mappings={str(path): mapping})
         assert report.landed, report.lines()

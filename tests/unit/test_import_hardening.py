@@ -68,9 +68,7 @@ def test_out_of_range_dates_reject_the_row_not_the_file() -> None:
     assert list(bad_stamps) == [False, True, True]
 
 
-def test_an_out_of_range_date_is_called_out_of_range(
-    tmp_path: Path,
-) -> None:
+def test_an_out_of_range_date_is_called_out_of_range(tmp_path: Path, workspace_url: str) -> None:
     from app.workspace import open_workspace
     from services.importing.service import run_import
 
@@ -84,7 +82,7 @@ def test_an_out_of_range_date_is_called_out_of_range(
         + "".join(f"{i},e{i}@example.com,o{i},2024-02-{i:02d},10\n" for i in range(5, 15)),
         encoding="utf-8",
     )
-    workspace = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+    workspace = open_workspace(workspace_url)
     try:
         report = run_import(workspace.engine, [generic]).files[0]
     finally:

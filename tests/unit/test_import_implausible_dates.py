@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from app.workspace import open_workspace, to_url
+from app.workspace import open_workspace
 from services.importing.service import run_import
 
 
-def test_odd_dates_are_kept_and_named_with_their_rows(tmp_path: Path) -> None:
+def test_odd_dates_are_kept_and_named_with_their_rows(tmp_path: Path, workspace_url: str) -> None:
     today = dt.date.today()
     far = today.replace(year=today.year + 3, day=1).isoformat()
     soon = (today + dt.timedelta(days=30)).isoformat()
@@ -26,7 +26,7 @@ def test_odd_dates_are_kept_and_named_with_their_rows(tmp_path: Path) -> None:
         "customer_id,order_id,order_date,amount\n" + "".join(",".join(r) + "\n" for r in rows),
         encoding="utf-8",
     )
-    ws = open_workspace(to_url(str(tmp_path / "w.radar.sqlite")), backup=False)
+    ws = open_workspace(workspace_url, backup=False)
     try:
         report = run_import(ws.engine, [path])
     finally:
@@ -43,13 +43,13 @@ def test_odd_dates_are_kept_and_named_with_their_rows(tmp_path: Path) -> None:
     assert "  note: " + odd[0] in report.lines()
 
 
-def test_ordinary_dates_raise_no_question(tmp_path: Path) -> None:
+def test_ordinary_dates_raise_no_question(tmp_path: Path, workspace_url: str) -> None:
     path = tmp_path / "orders.csv"
     path.write_text(
         "customer_id,order_id,order_date,amount\nC1,O1,2024-05-01,10.00\nC1,O2,1990-01-01,9\n",
         encoding="utf-8",
     )
-    ws = open_workspace(to_url(str(tmp_path / "w.radar.sqlite")), backup=False)
+    ws = open_workspace(workspace_url, backup=False)
     try:
         report = run_import(ws.engine, [path])
     finally:

@@ -3,15 +3,15 @@ are not UTF-8 are read as Windows-1252, and the report names them (issue 13)."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from app.workspace import open_workspace, to_url
+from app.workspace import open_workspace
 from models.errors import UserFacingError
 from services.importing.reader import read_table
 from services.importing.service import run_import
+from tests.support.databases import read_rows
 
 
 def _customers(path: Path, body: bytes) -> Path:
@@ -19,7 +19,7 @@ def _customers(path: Path, body: bytes) -> Path:
     return path
 
 
-def test_stray_byte_leaves_good_utf8_intact(tmp_path: Path) -> None:
+def test_stray_byte_leaves_good_utf8_intact(tmp_path: Path, workspace_url: str) -> None:
     path = _customers(
         tmp_path / "customers.csv",
         "C1,José Núñez,jose@example.com\n".encode()
@@ -31,8 +31,7 @@ def test_stray_byte_leaves_good_utf8_intact(tmp_path: Path) -> None:
     assert table.repaired_lines == (3,)
     names = ["José Núñez", "Renée Martin", "Zoë Ødegaard", "Plain Name"]
     assert table.frame["name"].tolist() == names
-    db = tmp_path / "w.radar.sqlite"
-    ws = open_workspace(to_url(str(db)), backup=False)
+    ws = open_workspace(workspace_url, backup=False)
     try:
         report = run_import(ws.engine, [path], kind="customers")
     finally:
@@ -45,11 +44,9 @@ def test_stray_byte_leaves_good_utf8_intact(tmp_path: Path) -> None:
         for n in file.notes
     )
     assert not any("read as Windows-1252 (the file is not UTF-8)" in n for n in file.notes)
-    con = sqlite3.connect(db)
-    try:
-        stored = [r[0] for r in con.execute("SELECT name FROM customers ORDER BY external_id")]
-    finally:
-        con.close()
+    stored = [
+        r[0] for r in read_rows(workspace_url, "SELECT name FROM customers ORDER BY external_id")
+    ]
     assert stored == names
 
 

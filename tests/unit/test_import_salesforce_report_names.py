@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from app.workspace import open_workspace, to_url
+from app.workspace import open_workspace
 from services.importing.service import run_import
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples" / "salesforce"
@@ -20,13 +20,15 @@ def _names(engine: object) -> dict[str, str | None]:
     return {str(ext): name for ext, name in rows}
 
 
-def test_the_report_alone_names_every_customer_after_its_account(tmp_path: Path) -> None:
+def test_the_report_alone_names_every_customer_after_its_account(
+    tmp_path: Path, workspace_url: str
+) -> None:
     report = SAMPLES / "opportunity_report.csv"
     with report.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     # Data rows only: the report's footer lines ("Grand Totals", "Confidential") have no id.
     accounts = {r["Account ID"]: r["Account Name"] for r in rows if r.get("Account Name")}
-    ws = open_workspace(to_url(str(tmp_path / "w.radar.sqlite")))
+    ws = open_workspace(workspace_url)
     try:
         result = run_import(ws.engine, [report])
         assert result.landed, result.lines()
@@ -39,8 +41,8 @@ def test_the_report_alone_names_every_customer_after_its_account(tmp_path: Path)
     assert set(accounts.values()) <= set(names.values())
 
 
-def test_a_contact_name_wins_over_the_account_name(tmp_path: Path) -> None:
-    ws = open_workspace(to_url(str(tmp_path / "w.radar.sqlite")))
+def test_a_contact_name_wins_over_the_account_name(tmp_path: Path, workspace_url: str) -> None:
+    ws = open_workspace(workspace_url)
     try:
         first = run_import(ws.engine, [SAMPLES / "Account.csv", SAMPLES / "Contact.csv"])
         assert first.landed, first.lines()

@@ -4,8 +4,6 @@ goes into a prompt is capped where the user sees it (issue 13)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sqlite3
 from pathlib import Path
 
 from app.workspace import open_workspace, to_url
@@ -22,11 +20,12 @@ from services.outreach.context import (
 )
 from services.outreach.prompt import build_messages, customer_data, describe_request, encode_data
 from services.settings import PRIVACY_FIELDS
+from tests.support.databases import read_rows, stored_json
 
 BIG = 10 * 1024 * 1024
 
 
-def test_a_ten_megabyte_name_is_cut_and_reported(tmp_path: Path) -> None:
+def test_a_ten_megabyte_name_is_cut_and_reported(tmp_path: Path, workspace_url: str) -> None:
     path = tmp_path / "customers.csv"
     long_id = "X" * 300
     path.write_text(
@@ -37,8 +36,7 @@ def test_a_ten_megabyte_name_is_cut_and_reported(tmp_path: Path) -> None:
         "C4,Di Short,di@example.com,Acme\n",
         encoding="utf-8",
     )
-    db = tmp_path / "w.radar.sqlite"
-    ws = open_workspace(to_url(str(db)), backup=False)
+    ws = open_workspace(workspace_url, backup=False)
     try:
         report = run_import(ws.engine, [path], kind="customers")
     finally:
@@ -56,12 +54,8 @@ def test_a_ten_megabyte_name_is_cut_and_reported(tmp_path: Path) -> None:
     assert "1 company value of customers cut to 255 characters (the longest had 400)" in (
         file.notes
     )
-    con = sqlite3.connect(db)
-    try:
-        rows = dict(con.execute("SELECT external_id, name FROM customers").fetchall())
-        company = con.execute("SELECT company FROM customers WHERE external_id = 'C2'").fetchone()
-    finally:
-        con.close()
+    rows = dict(read_rows(workspace_url, "SELECT external_id, name FROM customers"))
+    (company,) = read_rows(workspace_url, "SELECT company FROM customers WHERE external_id = 'C2'")
     assert len(rows["C1"]) == 255
     assert rows["C1"].endswith("…")
     assert rows["C4"] == "Di Short"
@@ -70,9 +64,9 @@ def test_a_ten_megabyte_name_is_cut_and_reported(tmp_path: Path) -> None:
 
 
 def test_the_prompt_caps_long_fields_and_says_where(tmp_path: Path) -> None:
-    """A workspace imported before the caps (a 10 MB note and name stored whole)."""
-    db = tmp_path / "w.radar.sqlite"
-    ws = open_workspace(to_url(str(db)), backup=False)
+    """A workspace imported before the caps (a 10 MB note and name stored whole). SQLite
+    only: PostgreSQL's column lengths never let such a name in."""
+    ws = open_workspace(to_url(str(tmp_path / "w.radar.sqlite")), backup=False)
     try:
         with ws.engine.begin() as conn:
             conn.exec_driver_sql(
@@ -104,9 +98,9 @@ def test_the_prompt_caps_long_fields_and_says_where(tmp_path: Path) -> None:
 
 def test_the_customer_texts_of_one_prompt_share_a_total_budget(tmp_path: Path) -> None:
     """Five open tickets and five reviews of 1 MB each (subjects too): the request the user
-    reviews stays small, each text an even share of the budget and marked where it was cut."""
-    db = tmp_path / "w.radar.sqlite"
-    ws = open_workspace(to_url(str(db)), backup=False)
+    reviews stays small, each text an even share of the budget and marked where it was cut.
+    SQLite only, as above (1 MB subjects)."""
+    ws = open_workspace(to_url(str(tmp_path / "w.radar.sqlite")), backup=False)
     now = dt.datetime.now(dt.UTC)
     mb = 1024 * 1024
     try:
@@ -153,7 +147,9 @@ def test_the_customer_texts_of_one_prompt_share_a_total_budget(tmp_path: Path) -
     assert f"…[cut: {len('ticket 0 ' + 't' * mb) - share:,} more characters]" in shown
 
 
-def test_every_long_column_of_a_file_is_cut_not_only_the_first(tmp_path: Path) -> None:
+def test_every_long_column_of_a_file_is_cut_not_only_the_first(
+    tmp_path: Path, workspace_url: str
+) -> None:
     """A ticket with a 1,500-character subject and a 30,000-character text: both are cut
     (the length of the first cut column must not stand for the whole file's longest)."""
     path = tmp_path / "tickets.csv"
@@ -163,8 +159,7 @@ def test_every_long_column_of_a_file_is_cut_not_only_the_first(tmp_path: Path) -
         "bob@example.com,2026-01-06,ticket,Short,Fine\n",
         encoding="utf-8",
     )
-    db = tmp_path / "w.radar.sqlite"
-    ws = open_workspace(to_url(str(db)), backup=False)
+    ws = open_workspace(workspace_url, backup=False)
     try:
         report = run_import(ws.engine, [path], kind="interactions")
     finally:
@@ -178,19 +173,20 @@ def test_every_long_column_of_a_file_is_cut_not_only_the_first(tmp_path: Path) -
     assert "1 text value of interactions cut to 20,000 characters (the longest had 30,000)" in (
         file.notes
     )
-    con = sqlite3.connect(db)
-    try:
-        rows = con.execute(
-            "SELECT length(subject), length(text), substr(text, -1) FROM interactions "
-            "ORDER BY length(text) DESC"
-        ).fetchall()
-    finally:
-        con.close()
+    rows = sorted(
+        (
+            (len(s), len(t), t[-1])
+            for s, t in read_rows(workspace_url, "SELECT subject, text FROM interactions")
+        ),
+        key=lambda r: -r[1],
+    )
     assert rows[0] == (1_000, 20_000, "…")
     assert rows[1][:2] == (5, 4)
 
 
-def test_a_long_value_of_a_column_kept_as_written_is_cut_too(tmp_path: Path) -> None:
+def test_a_long_value_of_a_column_kept_as_written_is_cut_too(
+    tmp_path: Path, workspace_url: str
+) -> None:
     """A 10 MB 'notes' column the import does not map goes to the customer's attributes:
     cut to ATTRIBUTE_LIMIT and reported like the mapped columns."""
     path = tmp_path / "customers.csv"
@@ -200,8 +196,7 @@ def test_a_long_value_of_a_column_kept_as_written_is_cut_too(tmp_path: Path) -> 
         "C2,Bob Stone,bob@example.com,likes linen\n",
         encoding="utf-8",
     )
-    db = tmp_path / "w.radar.sqlite"
-    ws = open_workspace(to_url(str(db)), backup=False)
+    ws = open_workspace(workspace_url, backup=False)
     try:
         report = run_import(ws.engine, [path], kind="customers")
     finally:
@@ -214,12 +209,8 @@ def test_a_long_value_of_a_column_kept_as_written_is_cut_too(tmp_path: Path) -> 
         f"(the longest had {BIG:,})"
     )
     assert expected in file.notes
-    con = sqlite3.connect(db)
-    try:
-        rows = dict(con.execute("SELECT external_id, attributes FROM customers").fetchall())
-    finally:
-        con.close()
-    notes = json.loads(rows["C1"])["notes"]
+    rows = dict(read_rows(workspace_url, "SELECT external_id, attributes FROM customers"))
+    notes = stored_json(rows["C1"])["notes"]
     assert len(notes) == ATTRIBUTE_LIMIT
     assert notes.endswith("n…")
-    assert json.loads(rows["C2"])["notes"] == "likes linen"
+    assert stored_json(rows["C2"])["notes"] == "likes linen"

@@ -3,14 +3,14 @@ at "0% reading"): correctness here, the timings in bench/bench_wide_csv.py."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from app.workspace import open_workspace, to_url
+from app.workspace import open_workspace
 from services.importing import generic
 from services.importing.generic.mapping import MAX_SNIFFED_COLUMNS
 from services.importing.reader import read_table
 from services.importing.service import preview_file, run_import
+from tests.support.databases import read_rows
 
 
 def _wide(path: Path, columns: int, named: dict[int, tuple[str, list[str]]]) -> Path:
@@ -27,7 +27,9 @@ def _wide(path: Path, columns: int, named: dict[int, tuple[str, list[str]]]) -> 
     return path
 
 
-def test_named_columns_are_found_however_far_to_the_right(tmp_path: Path) -> None:
+def test_named_columns_are_found_however_far_to_the_right(
+    tmp_path: Path, workspace_url: str
+) -> None:
     emails = [f"p{k}@example.com" for k in range(4)]
     ids = [f"C{k}" for k in range(4)]
     path = _wide(
@@ -41,24 +43,21 @@ def test_named_columns_are_found_however_far_to_the_right(tmp_path: Path) -> Non
     mapping = {c: f for c, f in suggestion.mapping.items() if f}
     assert mapping == {"customer_id": "customer_id", "Email": "email"}
     assert suggestion.confident
-    db = tmp_path / "w.radar.sqlite"
-    ws = open_workspace(to_url(str(db)), backup=False)
+    ws = open_workspace(workspace_url, backup=False)
     try:
         report = run_import(ws.engine, [path], kind="customers")
     finally:
         ws.close()
     assert report.files[0].landed, report.lines()
-    con = sqlite3.connect(db)
-    try:
-        stored = con.execute("SELECT external_id, email FROM customers ORDER BY 1").fetchall()
-    finally:
-        con.close()
+    stored = read_rows(workspace_url, "SELECT external_id, email FROM customers ORDER BY 1")
     assert stored == list(zip(ids, emails, strict=True))
 
 
-def test_ten_thousand_unnamed_columns_are_refused_with_a_reason(tmp_path: Path) -> None:
+def test_ten_thousand_unnamed_columns_are_refused_with_a_reason(
+    tmp_path: Path, workspace_url: str
+) -> None:
     path = _wide(tmp_path / "junk.csv", 10_000, {})
-    ws = open_workspace(to_url(str(tmp_path / "w.radar.sqlite")), backup=False)
+    ws = open_workspace(workspace_url, backup=False)
     try:
         report = run_import(ws.engine, [path])
     finally:
@@ -82,7 +81,9 @@ def test_content_is_sniffed_only_for_the_first_columns_of_a_wide_file(tmp_path: 
     assert late_map["contact"] is None
 
 
-def test_the_preview_of_a_wide_file_shows_its_rows_and_samples(tmp_path: Path) -> None:
+def test_the_preview_of_a_wide_file_shows_its_rows_and_samples(
+    tmp_path: Path, workspace_url: str
+) -> None:
     # The preview's rows are built from one array, the guesses' samples without .head(5):
     # both must still show the file's own values in the file's column order.
     emails = [f"p{k}@example.com" for k in range(4)]
@@ -91,7 +92,7 @@ def test_the_preview_of_a_wide_file_shows_its_rows_and_samples(tmp_path: Path) -
         1_000,
         {0: ("customer_id", ["A", "B", "C", "D"]), 999: ("email", emails)},
     )
-    ws = open_workspace(to_url(str(tmp_path / "w.radar.sqlite")), backup=False)
+    ws = open_workspace(workspace_url, backup=False)
     try:
         preview = preview_file(ws.engine, path)
     finally:
