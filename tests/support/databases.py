@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from app.workspace import open_workspace, to_url
+from models.db import sqlite_path
 from tests.support.postgres_server import SUPERUSER, PostgresServer, pg_bin
 
 # The params of the fixtures that run a test on each database.
@@ -57,6 +58,14 @@ class PostgresCluster:
         """A new database, a copy of the migrated template; its superuser URL."""
         name = f"t{next(self._names)}"
         self._admin(f'CREATE DATABASE {name} TEMPLATE {TEMPLATE} OWNER "{SUPERUSER}"')
+        return self.server.url(name)
+
+    def copy_database(self, url: str) -> str:
+        """A new database holding what the one at ``url`` holds (nobody may be connected
+        to it: close its workspace first); its superuser URL."""
+        source = url.rsplit("/", 1)[1]
+        name = f"t{next(self._names)}"
+        self._admin(f'CREATE DATABASE {name} TEMPLATE {source} OWNER "{SUPERUSER}"')
         return self.server.url(name)
 
     def drop(self, url: str) -> None:
@@ -98,6 +107,23 @@ def new_workspace_url(request: pytest.FixtureRequest, database: str, folder: Pat
     url = cluster.new_database()
     request.addfinalizer(lambda: cluster.drop(url))
     return url
+
+
+def copy_workspace_url(
+    request: pytest.FixtureRequest, url: str, folder: Path, name: str = "copy.radar.sqlite"
+) -> str:
+    """A new workspace holding what the closed workspace at ``url`` holds: a copy of its
+    file (as ``folder/name``), or a new database made from it on the session's server
+    (dropped when ``request``'s scope ends). Its URL."""
+    path = sqlite_path(url)
+    if path is not None:
+        target = folder / name
+        shutil.copyfile(path, target)
+        return to_url(str(target))
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    copy = cluster.copy_database(url)
+    request.addfinalizer(lambda: cluster.drop(copy))
+    return copy
 
 
 def stored_json(value: object) -> object:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,7 +12,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert
 
-from app.workspace import Workspace, open_workspace, to_url
+from app.workspace import Workspace, open_workspace
 from models.schema import Customer, Interaction, Order, Subscription
 from models.vocab import GUEST_EXTERNAL_ID
 from services.scoring.data import ScoringData, day_date, day_number, load_scoring_data
@@ -34,8 +33,9 @@ def at(days_before_t: int, hour: int = 10) -> dt.datetime:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Iterator[Workspace]:
-    ws = open_workspace(to_url(str(tmp_path / "f.radar.sqlite")), backup=False)
+def workspace(workspace_url: str) -> Iterator[Workspace]:
+    """A new workspace, on SQLite then on PostgreSQL."""
+    ws = open_workspace(workspace_url, backup=False)
     yield ws
     ws.close()
 

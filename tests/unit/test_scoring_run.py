@@ -5,7 +5,6 @@ snapshot replacement, cancelling and refusals."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,19 @@ import pytest
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import Session
 
-from app.workspace import Workspace, open_workspace, to_url
+from app.workspace import Workspace, open_workspace
 from models.schema import Customer, Interaction, Order
 from models.vocab import GUEST_EXTERNAL_ID
 from services.demo import build_demo
 from services.records import CHURN_MODEL_NAMES, WITH_CLASSIFIER, ScoringSummary
 from services.scoring.run import ScoringCancelled, ScoringError, score_workspace
+from tests.support.databases import (
+    copy_workspace_url,
+    database_params,
+    json_sql,
+    new_workspace_url,
+    stored_json,
+)
 
 TODAY = dt.date(2025, 6, 15)
 SNAPSHOT_FIELDS = (
@@ -40,13 +46,14 @@ SNAPSHOT_FIELDS = (
 )
 
 
-def open_ws(path: Path) -> Workspace:
-    return open_workspace(to_url(str(path)), backup=False)
+def open_ws(url: str) -> Workspace:
+    return open_workspace(url, backup=False)
 
 
-def copy_ws(source: Path, target: Path) -> Workspace:
-    shutil.copyfile(source, target)
-    return open_ws(target)
+def copy_ws(request: pytest.FixtureRequest, source: str, folder: Path, name: str) -> Workspace:
+    """A workspace of its own holding what ``source`` holds (a file copy, or a database
+    made from it)."""
+    return open_ws(copy_workspace_url(request, source, folder, name))
 
 
 def snapshots(engine: Engine, as_of: dt.date | None = None) -> list[tuple[Any, ...]]:
@@ -134,37 +141,40 @@ def add_orders_only(
         conn.execute(insert(Order), rows)
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A scored-once-per-test demo workspace file to copy (2,000 customers, rich data)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.radar.sqlite"
-    ws = open_ws(path)
+@pytest.fixture(scope="module", params=database_params())
+def demo_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A demo workspace to copy (2,000 customers, rich data), on SQLite then on
+    PostgreSQL: its URL."""
+    url = new_workspace_url(request, request.param, tmp_path_factory.mktemp("demo"))
+    ws = open_ws(url)
     try:
         build_demo(ws.engine, customers=2000, seed=7, today=TODAY)
     finally:
         ws.close()
-    return path
+    return url
 
 
 @pytest.fixture(scope="module")
 def demo_scored(
-    demo_file: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, demo_file: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Workspace, ScoringSummary]]:
-    ws = copy_ws(demo_file, tmp_path_factory.mktemp("scored") / "demo.radar.sqlite")
+    ws = copy_ws(request, demo_file, tmp_path_factory.mktemp("scored"), "demo.radar.sqlite")
     summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
     yield ws, summary
     ws.close()
 
 
-@pytest.fixture(scope="module")
-def orders_only_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("orders") / "orders.radar.sqlite"
-    ws = open_ws(path)
+@pytest.fixture(scope="module", params=database_params())
+def orders_only_file(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    url = new_workspace_url(request, request.param, tmp_path_factory.mktemp("orders"))
+    ws = open_ws(url)
     try:
         add_orders_only(ws.engine, customers=1200, history_days=720, today=TODAY, guest_orders=40)
     finally:
         ws.close()
-    return path
+    return url
 
 
 # ----------------------------------------------------------------------- rich demo data
@@ -197,8 +207,8 @@ def test_demo_scores_every_customer_and_the_classifier_beats_recency(
         ).one()
     assert row.status == "finished"
     assert row.chosen_model == summary.chosen_model
-    assert '"r"' in row.params
-    assert '"calibration"' in row.backtest
+    assert "r" in stored_json(row.params)["bgnbd"]
+    assert "calibration" in stored_json(row.backtest)
     assert "Brier" in row.notes
 
 
@@ -229,8 +239,8 @@ def test_demo_scores_are_in_range_and_consistent(
     with ws.engine.connect() as conn:
         pairs = conn.execute(
             text(
-                "SELECT json_extract(c.attributes, '$.demo_archetype'), s.churn_risk "
-                "FROM score_snapshots s JOIN customers c ON c.id = s.customer_id"
+                f"SELECT {json_sql(ws.engine, 'c.attributes', 'demo_archetype', as_text=True)}, "
+                "s.churn_risk FROM score_snapshots s JOIN customers c ON c.id = s.customer_id"
             )
         ).all()
     by: dict[str, list[float]] = {}
@@ -244,12 +254,11 @@ def test_higher_risk_customers_get_risk_drivers_first(
     demo_scored: tuple[Workspace, ScoringSummary],
 ) -> None:
     ws, _ = demo_scored
-    import json
 
     with ws.engine.connect() as conn:
         rows = conn.execute(text("SELECT churn_risk, drivers FROM score_snapshots")).all()
-    risky = [json.loads(d) for r, d in rows if r > 0.9]
-    safe = [json.loads(d) for r, d in rows if r < 0.1]
+    risky = [stored_json(d) for r, d in rows if r > 0.9]
+    safe = [stored_json(d) for r, d in rows if r < 0.1]
     assert risky
     assert safe
     assert np.mean([d[0]["direction"] == "risk" for d in risky if d]) > 0.9
@@ -258,9 +267,9 @@ def test_higher_risk_customers_get_risk_drivers_first(
 
 
 def test_scoring_twice_gives_the_same_scores_and_replaces_the_snapshot(
-    demo_file: Path, tmp_path: Path
+    request: pytest.FixtureRequest, demo_file: str, tmp_path: Path
 ) -> None:
-    ws = copy_ws(demo_file, tmp_path / "twice.radar.sqlite")
+    ws = copy_ws(request, demo_file, tmp_path, "twice.radar.sqlite")
     try:
         first = score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
         before = snapshots(ws.engine)
@@ -300,11 +309,11 @@ def _truncate_after(engine: Engine, as_of: dt.date) -> None:
 
 
 def test_a_past_date_replays_exactly_as_if_it_were_that_day(
-    demo_file: Path, tmp_path: Path
+    request: pytest.FixtureRequest, demo_file: str, tmp_path: Path
 ) -> None:
     past = TODAY - dt.timedelta(days=75)
-    full = copy_ws(demo_file, tmp_path / "full.radar.sqlite")
-    cut = copy_ws(demo_file, tmp_path / "cut.radar.sqlite")
+    full = copy_ws(request, demo_file, tmp_path, "full.radar.sqlite")
+    cut = copy_ws(request, demo_file, tmp_path, "cut.radar.sqlite")
     try:
         _truncate_after(cut.engine, past)
         assert count(full.engine, "orders") > count(cut.engine, "orders")
@@ -320,9 +329,9 @@ def test_a_past_date_replays_exactly_as_if_it_were_that_day(
 
 
 def test_future_orders_and_interactions_do_not_change_the_scores(
-    demo_file: Path, tmp_path: Path
+    request: pytest.FixtureRequest, demo_file: str, tmp_path: Path
 ) -> None:
-    ws = copy_ws(demo_file, tmp_path / "future.radar.sqlite")
+    ws = copy_ws(request, demo_file, tmp_path, "future.radar.sqlite")
     try:
         as_of = TODAY - dt.timedelta(days=30)
         score_workspace(ws.engine, as_of=as_of, horizon_days=90)
@@ -367,9 +376,9 @@ def test_future_orders_and_interactions_do_not_change_the_scores(
 
 
 def test_orders_only_workspace_scores_without_interactions(
-    orders_only_file: Path, tmp_path: Path
+    request: pytest.FixtureRequest, orders_only_file: str, tmp_path: Path
 ) -> None:
-    ws = copy_ws(orders_only_file, tmp_path / "orders.radar.sqlite")
+    ws = copy_ws(request, orders_only_file, tmp_path, "orders.radar.sqlite")
     try:
         assert count(ws.engine, "interactions") == 0
         summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
@@ -392,12 +401,11 @@ def test_orders_only_workspace_scores_without_interactions(
         assert summary.chosen_model != "recency"
         assert summary.bgnbd["r"] > 0
         assert summary.gamma_gamma["p"] > 0
-        import json
 
         # Only recency and frequency back the health score: confidence is never high.
         assert {r.confidence for r in rows} <= {"medium", "low"}
         for r in rows:
-            health = json.loads(r.components)["health"]
+            health = stored_json(r.components)["health"]
             present = {k for k, v in health.items() if v is not None}
             assert present <= {"recency", "frequency"}
             if r.health_score is not None:
@@ -406,8 +414,8 @@ def test_orders_only_workspace_scores_without_interactions(
         ws.close()
 
 
-def test_horizon_longer_than_the_history_is_bridged_and_explained(tmp_path: Path) -> None:
-    ws = open_ws(tmp_path / "short.radar.sqlite")
+def test_horizon_longer_than_the_history_is_bridged_and_explained(workspace_url: str) -> None:
+    ws = open_ws(workspace_url)
     try:
         add_orders_only(ws.engine, customers=1500, history_days=273, today=TODAY, seed=5)
         summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=273)
@@ -423,7 +431,7 @@ def test_horizon_longer_than_the_history_is_bridged_and_explained(tmp_path: Path
             notes, params = conn.execute(text("SELECT notes, params FROM scoring_runs")).one()
             risk = [r[0] for r in conn.execute(text("SELECT churn_risk FROM score_snapshots"))]
         assert summary.bridged in notes
-        assert '"label_days": ' + str(h) in params
+        assert stored_json(params)["label_days"] == h
         assert all(0.0 <= r <= 1.0 for r in risk)
         # A longer horizon can only lower the chance of no order at all.
         short = score_workspace(ws.engine, as_of=TODAY, horizon_days=h)
@@ -444,9 +452,9 @@ def test_horizon_longer_than_the_history_is_bridged_and_explained(tmp_path: Path
 
 
 def test_the_classifier_is_bridged_to_a_horizon_beyond_its_windows(
-    demo_file: Path, tmp_path: Path
+    request: pytest.FixtureRequest, demo_file: str, tmp_path: Path
 ) -> None:
-    ws = copy_ws(demo_file, tmp_path / "long.radar.sqlite")
+    ws = copy_ws(request, demo_file, tmp_path, "long.radar.sqlite")
     try:
         # Three years of history: a 500-day horizon leaves room for 365-day windows only.
         summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=500)
@@ -461,8 +469,10 @@ def test_the_classifier_is_bridged_to_a_horizon_beyond_its_windows(
         ws.close()
 
 
-def test_a_very_short_history_falls_back_to_bgnbd_with_low_confidence(tmp_path: Path) -> None:
-    ws = open_ws(tmp_path / "new.radar.sqlite")
+def test_a_very_short_history_falls_back_to_bgnbd_with_low_confidence(
+    workspace_url: str,
+) -> None:
+    ws = open_ws(workspace_url)
     try:
         add_orders_only(ws.engine, customers=300, history_days=40, today=TODAY, seed=9)
         summary = score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
@@ -484,9 +494,9 @@ def test_a_very_short_history_falls_back_to_bgnbd_with_low_confidence(tmp_path: 
 
 
 def test_refuses_in_plain_words_without_orders_up_to_the_as_of_date(
-    orders_only_file: Path, tmp_path: Path
+    request: pytest.FixtureRequest, orders_only_file: str, tmp_path: Path
 ) -> None:
-    ws = copy_ws(orders_only_file, tmp_path / "early.radar.sqlite")
+    ws = copy_ws(request, orders_only_file, tmp_path, "early.radar.sqlite")
     try:
         with pytest.raises(ScoringError, match="no paid orders dated on or before 2020-01-01"):
             score_workspace(ws.engine, as_of=dt.date(2020, 1, 1))
@@ -498,8 +508,10 @@ def test_refuses_in_plain_words_without_orders_up_to_the_as_of_date(
 
 
 @pytest.mark.parametrize("stop_at", ["Training the churn classifiers", "Saving the scores"])
-def test_cancel_writes_nothing(demo_file: Path, tmp_path: Path, stop_at: str) -> None:
-    ws = copy_ws(demo_file, tmp_path / "cancel.radar.sqlite")
+def test_cancel_writes_nothing(
+    request: pytest.FixtureRequest, demo_file: str, tmp_path: Path, stop_at: str
+) -> None:
+    ws = copy_ws(request, demo_file, tmp_path, "cancel.radar.sqlite")
     try:
         score_workspace(ws.engine, as_of=TODAY - dt.timedelta(days=7), horizon_days=90)
         before = (count(ws.engine, "scoring_runs"), snapshots(ws.engine))
@@ -530,14 +542,17 @@ def test_cancel_writes_nothing(demo_file: Path, tmp_path: Path, stop_at: str) ->
 
 
 def test_pareto_nbd_is_a_backtested_candidate_and_scores_when_chosen(
-    orders_only_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    orders_only_file: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import services.scoring.churn as churn_module
     from services.scoring.data import day_number, load_scoring_data
     from services.scoring.features import compute_features
     from services.scoring.lifetime import fit_lifetime, fit_pareto, pareto_prob_none
 
-    ws = copy_ws(orders_only_file, tmp_path / "pnbd.radar.sqlite")
+    ws = copy_ws(request, orders_only_file, tmp_path, "pnbd.radar.sqlite")
     try:
         as_of = day_number(TODAY)
         data = load_scoring_data(ws.engine, until_day=as_of)
