@@ -6,8 +6,6 @@ Real data: the CDNOW 1/10 sample imported as an orders file."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +20,12 @@ from services.importing.service import run_import
 from services.scoring.intervals import HIGH_CONFIDENCE_WIDTH, MEDIUM_CONFIDENCE_WIDTH
 from services.scoring.run import score_workspace
 from tests.support.cdnow import DATA
+from tests.support.databases import (
+    copy_workspace_url,
+    database_params,
+    new_workspace_url,
+    stored_json,
+)
 
 AS_OF = dt.date(1997, 9, 30)
 COLUMNS = (
@@ -30,10 +34,8 @@ COLUMNS = (
 )
 
 
-@pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace with the CDNOW 1/10 sample's orders (not scored yet)."""
-    folder = tmp_path_factory.mktemp("cdnow-sample")
+def _import_cdnow(url: str, folder: Path) -> str:
+    """The CDNOW 1/10 sample's orders imported into the workspace at ``url``."""
     raw = pd.read_csv(
         DATA / "CDNOW_sample.txt", sep=r"\s+", header=None,
         names=["master_id", "id", "date", "cds", "amount"], dtype={"date": str},
@@ -48,20 +50,42 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     source = folder / "orders.csv"
     orders.to_csv(source, index=False)
-    db = folder / "w.radar.sqlite"
-    ws = open_workspace(to_url(str(db)), backup=False)
+    ws = open_workspace(url, backup=False)
     try:
         assert run_import(ws.engine, [source]).landed
     finally:
         ws.close()
-    return db
+    return url
+
+
+@pytest.fixture(scope="module")
+def imported_file(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A workspace file with the CDNOW sample's orders (not scored yet): its URL."""
+    folder = tmp_path_factory.mktemp("cdnow-sample")
+    return _import_cdnow(to_url(str(folder / "w.radar.sqlite")), folder)
+
+
+@pytest.fixture(scope="module", params=database_params())
+def imported(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The same on SQLite (the file above), then on PostgreSQL."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("imported_file"))
+    folder = tmp_path_factory.mktemp("cdnow-pg")
+    return _import_cdnow(new_workspace_url(request, request.param, folder), folder)
 
 
 @pytest.fixture
-def workspace(imported: Path, tmp_path: Path) -> Iterator[Workspace]:
-    target = tmp_path / "w.radar.sqlite"
-    shutil.copy(imported, target)
-    ws = open_workspace(to_url(str(target)), backup=False)
+def workspace(request: pytest.FixtureRequest, imported: str, tmp_path: Path) -> Iterator[Workspace]:
+    ws = open_workspace(copy_workspace_url(request, imported, tmp_path), backup=False)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def sqlite_workspace(
+    request: pytest.FixtureRequest, imported_file: str, tmp_path: Path
+) -> Iterator[Workspace]:
+    ws = open_workspace(copy_workspace_url(request, imported_file, tmp_path), backup=False)
     yield ws
     ws.close()
 
@@ -92,7 +116,7 @@ def test_scoring_stores_intervals_that_hold_the_figures_and_repeat(workspace: Wo
         assert (high > low).mean() > 0.5, name  # mostly real ranges, not points
     # The order ranges are checked on the backtest window, in the run's record and notes.
     with workspace.engine.connect() as conn:
-        params = json.loads(
+        params = stored_json(
             conn.execute(
                 text("SELECT params FROM scoring_runs WHERE id = :r"), {"r": first.run_id}
             ).scalar_one()
@@ -133,8 +157,10 @@ def test_confidence_follows_the_width_under_the_history_ceiling(workspace: Works
 
 
 def test_a_workspace_scored_before_intervals_upgrades_with_its_scores(
-    workspace: Workspace,
+    sqlite_workspace: Workspace,
 ) -> None:
+    """SQLite's migration path (batch mode rebuilds the tables on the way down)."""
+    workspace = sqlite_workspace
     run = score_workspace(workspace.engine, as_of=AS_OF, horizon_days=90)
     from alembic import command
 

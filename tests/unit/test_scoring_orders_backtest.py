@@ -11,8 +11,6 @@ scipy's hypergeometric function), none of it from services/scoring.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +19,18 @@ import pytest
 from scipy.special import hyp2f1
 from sqlalchemy import Engine, insert, text
 
-from app.workspace import Workspace, open_workspace, to_url
+from app.workspace import Workspace, open_workspace
 from models.schema import Customer, Order
 from services.records import orders_backtest_text
 from services.scoring.churn import evaluate_orders
 from services.scoring.queries import model_report
 from services.scoring.run import score_workspace
+from tests.support.databases import (
+    copy_workspace_url,
+    database_params,
+    new_workspace_url,
+    stored_json,
+)
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "cdnow" / "CDNOW_sample.txt"
 AS_OF = dt.date(1997, 9, 30)
@@ -47,16 +51,17 @@ def read_sample() -> list[tuple[str, dt.date, int]]:
     return rows
 
 
-def open_ws(path: Path) -> Workspace:
-    return open_workspace(to_url(str(path)), backup=False)
+def open_ws(url: str) -> Workspace:
+    return open_workspace(url, backup=False)
 
 
-@pytest.fixture(scope="module")
-def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace with the sample's customers and one paid order per line."""
+@pytest.fixture(scope="module", params=database_params())
+def sample_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A workspace with the sample's customers and one paid order per line, on SQLite
+    then on PostgreSQL: its URL."""
     rows = read_sample()
-    path = tmp_path_factory.mktemp("cdnow") / "sample.radar.sqlite"
-    ws = open_ws(path)
+    url = new_workspace_url(request, request.param, tmp_path_factory.mktemp("cdnow"))
+    ws = open_ws(url)
     try:
         with ws.engine.begin() as conn:
             names = sorted({c for c, _, _ in rows})
@@ -78,14 +83,14 @@ def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
             )
     finally:
         ws.close()
-    return path
+    return url
 
 
 @pytest.fixture(scope="module")
-def scored(sample_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    target = tmp_path_factory.mktemp("scored") / "sample.radar.sqlite"
-    shutil.copyfile(sample_file, target)
-    ws = open_ws(target)
+def scored(
+    request: pytest.FixtureRequest, sample_file: str, tmp_path_factory: pytest.TempPathFactory
+) -> Any:
+    ws = open_ws(copy_workspace_url(request, sample_file, tmp_path_factory.mktemp("scored")))
     summary = score_workspace(ws.engine, as_of=AS_OF, horizon_days=HORIZON)
     yield ws, summary
     ws.close()
@@ -96,7 +101,7 @@ def backtest_of(engine: Engine) -> dict[str, Any]:
         raw = conn.execute(
             text("SELECT backtest FROM scoring_runs WHERE status = 'finished'")
         ).scalar_one()
-    out: dict[str, Any] = raw if isinstance(raw, dict) else json.loads(raw)
+    out: dict[str, Any] = stored_json(raw)  # type: ignore[assignment]
     return out
 
 
@@ -191,14 +196,12 @@ def test_no_backtest_no_orders_line() -> None:
 
 
 def test_two_fresh_copies_score_identically_to_the_last_digit(
-    sample_file: Path, tmp_path: Path
+    request: pytest.FixtureRequest, sample_file: str, tmp_path: Path
 ) -> None:
     rows = []
     backtests = []
     for name in ("one", "two"):
-        target = tmp_path / f"{name}.radar.sqlite"
-        shutil.copyfile(sample_file, target)
-        ws = open_ws(target)
+        ws = open_ws(copy_workspace_url(request, sample_file, tmp_path, f"{name}.radar.sqlite"))
         try:
             score_workspace(ws.engine, as_of=AS_OF, horizon_days=HORIZON)
             with ws.engine.connect() as conn:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,7 @@ import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from app.workspace import Workspace, open_workspace, to_url
+from app.workspace import Workspace, open_workspace
 from models.schema import AuditEvent, Customer, Order
 from models.vocab import GUEST_EXTERNAL_ID
 from services.demo import build_demo
@@ -36,17 +35,20 @@ from services.scoring.queries import (
 )
 from services.scoring.run import read_config, score_workspace
 from services.settings import SettingError, config_version, get_setting, set_setting
+from tests.support.databases import database_params, new_workspace_url, stored_json
 
 TODAY = dt.date(2025, 6, 15)
 EARLIER = TODAY - dt.timedelta(days=14)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=database_params())
 def scored(
-    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Workspace, ScoringSummary, ScoringSummary]]:
-    """A demo scored twice, with a settings change in between, plus a guest customer."""
-    ws = open_workspace(to_url(str(tmp_path_factory.mktemp("q") / "q.radar.sqlite")), backup=False)
+    """A demo scored twice, with a settings change in between, plus a guest customer; on
+    SQLite, then on PostgreSQL."""
+    url = new_workspace_url(request, request.param, tmp_path_factory.mktemp("q"))
+    ws = open_workspace(url, backup=False)
     build_demo(ws.engine, customers=600, seed=5, today=TODAY)
     with ws.engine.begin() as conn:
         conn.execute(insert(Customer).values(external_id=GUEST_EXTERNAL_ID, source="shop"))
@@ -116,8 +118,8 @@ def test_latest_scores_columns_align_with_the_customers_table(
             assert np.isnan(columns["health_score"][i])
 
 
-def test_latest_scores_columns_is_none_before_any_scoring(tmp_path: Path) -> None:
-    ws = open_workspace(to_url(str(tmp_path / "empty.radar.sqlite")), backup=False)
+def test_latest_scores_columns_is_none_before_any_scoring(workspace_url: str) -> None:
+    ws = open_workspace(workspace_url, backup=False)
     try:
         with ws.engine.connect() as conn:
             assert latest_scores_columns(Session(bind=conn)) is None
@@ -234,15 +236,15 @@ def test_scores_frame_has_the_export_columns(
     assert mine["revenue_at_risk"] == pytest.approx(row.revenue_at_risk_cents / 100)
     assert mine["predicted_revenue"] == pytest.approx(row.predicted_revenue_cents / 100)
     assert isinstance(mine["top_driver"], str)
-    assert mine["top_driver"] in row.drivers
+    assert mine["top_driver"] == stored_json(row.drivers)[0]["text"]
     assert pd.api.types.is_float_dtype(frame["churn_risk"])
 
 
 # ------------------------------------------------------------------------------- settings
 
 
-def test_scoring_settings_are_versioned_and_audited(tmp_path: Path) -> None:
-    ws = open_workspace(to_url(str(tmp_path / "s.radar.sqlite")), backup=False)
+def test_scoring_settings_are_versioned_and_audited(workspace_url: str) -> None:
+    ws = open_workspace(workspace_url, backup=False)
     try:
         with Session(ws.engine) as s, s.begin():
             assert config_version(s) == 0
@@ -289,9 +291,9 @@ def test_scoring_settings_are_versioned_and_audited(tmp_path: Path) -> None:
     ],
 )
 def test_bad_scoring_settings_are_refused(
-    tmp_path: Path, key: str, value: object, complaint: str
+    workspace_url: str, key: str, value: object, complaint: str
 ) -> None:
-    ws = open_workspace(to_url(str(tmp_path / "bad.radar.sqlite")), backup=False)
+    ws = open_workspace(workspace_url, backup=False)
     try:
         with Session(ws.engine) as s:
             with pytest.raises(SettingError, match=complaint):
@@ -301,8 +303,8 @@ def test_bad_scoring_settings_are_refused(
         ws.close()
 
 
-def test_the_horizon_setting_is_the_default_horizon(tmp_path: Path) -> None:
-    ws = open_workspace(to_url(str(tmp_path / "h.radar.sqlite")), backup=False)
+def test_the_horizon_setting_is_the_default_horizon(workspace_url: str) -> None:
+    ws = open_workspace(workspace_url, backup=False)
     try:
         build_demo(ws.engine, customers=300, seed=2, today=TODAY)
         with Session(ws.engine) as s, s.begin():
