@@ -9,39 +9,89 @@ import contextlib
 import datetime as dt
 import email
 import email.policy
-import json
-import shutil
 import socket
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from app.workspace import Workspace, open_workspace, to_url
+from models.schema import Interaction
 from services.alerts import escalation
 from services.alerts.escalation import run_escalations
+from services.alerts.generate import generate_alerts
 from services.alerts.work import my_work
+from services.demo import build_demo
+from services.scoring.run import score_workspace
 from services.settings import ALERT_RULES, set_setting
+from tests.support.databases import (
+    copy_workspace_url,
+    database_params,
+    new_workspace_url,
+    stored_date,
+    stored_datetime,
+)
 from tests.support.smtp_server import SMTPServer
 from tests.unit.test_ask_readonly import scored_file  # noqa: F401  (the fixture)
 
 NOW = dt.datetime.now(dt.UTC)
 
 
+@pytest.fixture(scope="module", params=database_params())
+def scored(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The scored, alerted demo of the Ask tests (SQLite), or the same built on
+    PostgreSQL: its URL."""
+    if request.param == "sqlite":
+        return to_url(str(request.getfixturevalue("scored_file")))
+    url = new_workspace_url(request, request.param, tmp_path_factory.mktemp("esc"))
+    workspace = open_workspace(url, backup=False)
+    try:
+        build_demo(workspace.engine, customers=300, seed=11)
+        generate_alerts(workspace.engine, score_workspace(workspace.engine).run_id)
+    finally:
+        workspace.close()
+    return url
+
+
 @pytest.fixture
-def ws(scored_file: Path, tmp_path: Path) -> Iterator[Workspace]:  # noqa: F811
-    target = tmp_path / "esc.radar.sqlite"
-    shutil.copy(scored_file, target)
-    workspace = open_workspace(to_url(str(target)), backup=False)
+def ws(request: pytest.FixtureRequest, scored: str, tmp_path: Path) -> Iterator[Workspace]:
+    workspace = open_workspace(copy_workspace_url(request, scored, tmp_path), backup=False)
     yield workspace
     workspace.close()
 
 
-def _path(ws: Workspace) -> Path:
-    return Path(str(ws.engine.url.database))
+def _rows(ws: Workspace, sql: str, **params: object) -> list[tuple[Any, ...]]:
+    with ws.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql), params)]
+
+
+def _write(ws: Workspace, sql: str) -> None:
+    with ws.engine.begin() as conn:
+        conn.execute(text(sql))
+
+
+def _ticket(ws: Workspace, customer_id: int, when: dt.datetime, **fields: Any) -> int:
+    """A Zendesk ticket (its priority in the attributes); its id."""
+    priority = fields.pop("priority")
+    with ws.engine.begin() as conn:
+        return int(
+            conn.execute(
+                insert(Interaction)
+                .values(
+                    customer_id=customer_id,
+                    kind="ticket",
+                    occurred_at=when,
+                    source="zendesk",
+                    attributes={"Priority": priority},
+                    **fields,
+                )
+                .returning(Interaction.id)
+            ).scalar_one()
+        )
 
 
 def _set(ws: Workspace, **values: object) -> None:
@@ -53,71 +103,67 @@ def _set(ws: Workspace, **values: object) -> None:
 def _tickets(ws: Workspace) -> dict[str, int]:
     """Tickets of the last days: two to escalate, three that must not be."""
     ids = {}
-    with sqlite3.connect(_path(ws)) as con:
-        cid = con.execute("SELECT min(id) FROM customers").fetchone()[0]
-        for n, (name, priority, satisfaction, status, sentiment) in enumerate(
-            [
-                ("urgent", "Urgent", "bad", "open", None),
-                ("high", "High", None, "pending", -0.8),
-                ("normal", "Normal", "bad", "open", None),  # not a high priority
-                ("praise", "High", "good", "open", 0.9),  # not negative
-                ("solved", "High", "bad", "solved", None),  # already resolved
-            ]
-        ):
-            cur = con.execute(
-                "INSERT INTO interactions (customer_id, kind, occurred_at, subject, status, "
-                "satisfaction, sentiment, source, attributes) "
-                "VALUES (?, 'ticket', ?, ?, ?, ?, ?, 'zendesk', ?)",
-                (cid + n, (NOW - dt.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S.%f"),
-                 f"Ticket {name}", status, satisfaction, sentiment,
-                 json.dumps({"Priority": priority})),
-            )  # fmt: skip
-            ids[name] = int(cur.lastrowid or 0)
+    ((cid,),) = _rows(ws, "SELECT min(id) FROM customers")
+    for n, (name, priority, satisfaction, status, sentiment) in enumerate(
+        [
+            ("urgent", "Urgent", "bad", "open", None),
+            ("high", "High", None, "pending", -0.8),
+            ("normal", "Normal", "bad", "open", None),  # not a high priority
+            ("praise", "High", "good", "open", 0.9),  # not negative
+            ("solved", "High", "bad", "solved", None),  # already resolved
+        ]
+    ):
+        ids[name] = _ticket(
+            ws, cid + n, NOW - dt.timedelta(days=1), subject=f"Ticket {name}", status=status,
+            satisfaction=satisfaction, sentiment=sentiment, priority=priority,
+        )  # fmt: skip
     return ids
 
 
 def test_each_rule_raises_exactly_its_causes_once_audited(ws: Workspace) -> None:
     tickets = _tickets(ws)
     risk_rules = ", ".join(f"'{r.key}'" for r in ALERT_RULES if r.queue == "risk")
-    with sqlite3.connect(_path(ws)) as con:  # two open risk alerts made critical
-        con.execute(
-            "UPDATE alerts SET severity = 'critical' WHERE id IN (SELECT id FROM alerts "
-            f"WHERE status = 'open' AND rule_key IN ({risk_rules}) ORDER BY id LIMIT 2)"
-        )
+    _write(  # two open risk alerts made critical
+        ws,
+        "UPDATE alerts SET severity = 'critical' WHERE id IN (SELECT id FROM alerts "
+        f"WHERE status = 'open' AND rule_key IN ({risk_rules}) ORDER BY id LIMIT 2)",
+    )
     _set(ws, escalation__ticket__enabled=True, escalation__deal__enabled=True,
          escalation__churn__enabled=True, escalation__team_lead="Dana Reyes",
          escalation__deal__min_amount=1000, escalation__churn__min_clv=0)  # fmt: skip
     first = run_escalations(ws.engine, now=NOW)
-    with sqlite3.connect(_path(ws)) as con:
-        rows = con.execute(
-            "SELECT e.cause_key, e.rule_key, e.customer_id, e.assignee, a.kind, a.title, "
-            "a.created_by, a.due_date FROM escalations e JOIN actions a ON a.id = e.action_id"
-        ).fetchall()
-        stages = ("qualified", "qualification", "proposal")
-        critical = {
-            c for (c,) in con.execute(
-                "SELECT customer_id FROM alerts WHERE severity = 'critical' AND status IN "
-                "('open', 'snoozed', 'in_progress')")
-        }  # fmt: skip
-        deals = set()
-        for oid, cid, stage, _amount, changed, created in con.execute(
-            "SELECT id, customer_id, stage, amount_cents, stage_changed_at, created_at "
-            "FROM opportunities WHERE closed IS NOT 1 AND amount_cents >= 100000"
-        ):
-            since = dt.datetime.fromisoformat(changed or created).replace(tzinfo=dt.UTC)
-            stalled = (stage or "").lower().startswith(stages) and (NOW - since).days > 14
-            if stalled or cid in critical:
-                deals.add(f"deal:{oid}:{since.date().isoformat()}")
-        risk = ", ".join(f"'{r.key}'" for r in ALERT_RULES if r.queue == "risk")
-        churn = {
-            f"churn:{a}" for (a,) in con.execute(
-                "SELECT id FROM alerts WHERE severity = 'critical' AND status IN "
-                f"('open', 'snoozed', 'in_progress') AND rule_key IN ({risk})")
-        }  # fmt: skip
-        audits = con.execute(
-            "SELECT count(*) FROM audit_events WHERE action = 'escalation.raised' "
-            "AND actor = 'escalation'"
-        ).fetchone()[0]
+    rows = _rows(
+        ws,
+        "SELECT e.cause_key, e.rule_key, e.customer_id, e.assignee, a.kind, a.title, "
+        "a.created_by, a.due_date FROM escalations e JOIN actions a ON a.id = e.action_id",
+    )
+    stages = ("qualified", "qualification", "proposal")
+    critical = {
+        c for (c,) in _rows(ws,
+            "SELECT customer_id FROM alerts WHERE severity = 'critical' AND status IN "
+            "('open', 'snoozed', 'in_progress')")
+    }  # fmt: skip
+    deals = set()
+    for oid, cid, stage, _amount, changed, created in _rows(
+        ws,
+        "SELECT id, customer_id, stage, amount_cents, stage_changed_at, created_at "
+        "FROM opportunities WHERE closed IS NOT TRUE AND amount_cents >= 100000",
+    ):
+        since = stored_datetime(changed or created).replace(tzinfo=dt.UTC)  # type: ignore[union-attr]
+        stalled = (stage or "").lower().startswith(stages) and (NOW - since).days > 14
+        if stalled or cid in critical:
+            deals.add(f"deal:{oid}:{since.date().isoformat()}")
+    risk = ", ".join(f"'{r.key}'" for r in ALERT_RULES if r.queue == "risk")
+    churn = {
+        f"churn:{a}" for (a,) in _rows(ws,
+            "SELECT id FROM alerts WHERE severity = 'critical' AND status IN "
+            f"('open', 'snoozed', 'in_progress') AND rule_key IN ({risk})")
+    }  # fmt: skip
+    ((audits,),) = _rows(
+        ws,
+        "SELECT count(*) FROM audit_events WHERE action = 'escalation.raised' "
+        "AND actor = 'escalation'",
+    )
     keys = {r[0] for r in rows}
     assert {k for k in keys if k.startswith("ticket:")} == {
         f"ticket:{tickets['urgent']}",
@@ -128,18 +174,17 @@ def test_each_rule_raises_exactly_its_causes_once_audited(ws: Workspace) -> None
     assert {k for k in keys if k.startswith("churn:")} == churn
     assert churn
     assert len(first.raised) == len(rows) == audits
-    with sqlite3.connect(_path(ws)) as con:
-        deal_owner = dict(con.execute("SELECT 'deal:' || id, owner FROM opportunities"))
-        churn_owner = dict(
-            con.execute(
-                "SELECT 'churn:' || a.id, c.owner FROM alerts a "
-                "JOIN customers c ON c.id = a.customer_id"
-            )
+    deal_owner = {f"deal:{i}": o for i, o in _rows(ws, "SELECT id, owner FROM opportunities")}
+    churn_owner = {
+        f"churn:{i}": o
+        for i, o in _rows(
+            ws, "SELECT a.id, c.owner FROM alerts a JOIN customers c ON c.id = a.customer_id"
         )
+    }
     for key, rule, _cid, assignee, kind, title, by, due in rows:
         assert kind == "task"
         assert by == "escalation"
-        assert due == (NOW.date() + dt.timedelta(days=1)).isoformat()
+        assert stored_date(due) == NOW.date() + dt.timedelta(days=1)
         if rule == "ticket":
             assert assignee == "Dana Reyes"
             assert "negative ticket from" in title
@@ -153,8 +198,7 @@ def test_each_rule_raises_exactly_its_causes_once_audited(ws: Workspace) -> None
     # Never twice for the same cause.
     again = run_escalations(ws.engine, now=NOW)
     assert again.raised == []
-    with sqlite3.connect(_path(ws)) as con:
-        assert con.execute("SELECT count(*) FROM escalations").fetchone()[0] == len(rows)
+    assert _rows(ws, "SELECT count(*) FROM escalations") == [(len(rows),)]
 
 
 def test_escalations_are_emailed_or_say_why_not(ws: Workspace) -> None:
@@ -164,19 +208,13 @@ def test_escalations_are_emailed_or_say_why_not(ws: Workspace) -> None:
     first = run_escalations(ws.engine, now=NOW)
     assert len(first.raised) == 2
     assert first.emailed == 0
-    with sqlite3.connect(_path(ws)) as con:
-        problems = [r[0] for r in con.execute("SELECT email_problem FROM escalations")]
+    problems = [r[0] for r in _rows(ws, "SELECT email_problem FROM escalations")]
     assert problems == ["no SMTP server is set (Settings ▸ Sending email)"] * 2
     assert any("Not emailed: no SMTP server" in line for line in first.lines())
     # With a server: each new escalation is one email to the set address.
-    with sqlite3.connect(_path(ws)) as con:
-        cid = con.execute("SELECT min(id) FROM customers").fetchone()[0]
-        con.execute(
-            "INSERT INTO interactions (customer_id, kind, occurred_at, subject, status, "
-            "satisfaction, source, attributes) VALUES (?, 'ticket', ?, 'Charged twice', "
-            "'open', 'bad', 'zendesk', ?)",
-            (cid, NOW.strftime("%Y-%m-%d %H:%M:%S.%f"), json.dumps({"Priority": "urgent"})),
-        )
+    ((cid,),) = _rows(ws, "SELECT min(id) FROM customers")
+    _ticket(ws, cid, NOW, subject="Charged twice", status="open", satisfaction="bad",
+            priority="urgent")  # fmt: skip
     with SMTPServer() as server:
         _set(ws, smtp__host="127.0.0.1", smtp__port=server.port, smtp__security="none",
              smtp__from_address="radar@fern.example")  # fmt: skip
@@ -187,24 +225,15 @@ def test_escalations_are_emailed_or_say_why_not(ws: Workspace) -> None:
     message = email.message_from_bytes(server.received.data[0], policy=email.policy.default)
     assert message["Subject"].startswith("Escalation: Urgent negative ticket from ")
     assert "Charged twice" in message.get_body(("plain",)).get_content()
-    with sqlite3.connect(_path(ws)) as con:
-        sent = con.execute(
-            "SELECT emailed_to, email_problem FROM escalations ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-    assert sent == ("lead@fern.example", None)
+    sent = _rows(ws, "SELECT emailed_to, email_problem FROM escalations ORDER BY id DESC LIMIT 1")
+    assert sent == [("lead@fern.example", None)]
 
 
 def test_rules_that_are_off_raise_nothing(ws: Workspace) -> None:
     _tickets(ws)
     assert run_escalations(ws.engine, now=NOW).raised == []
-    with sqlite3.connect(_path(ws)) as con:
-        assert con.execute("SELECT count(*) FROM escalations").fetchone()[0] == 0
-        assert (
-            con.execute("SELECT count(*) FROM actions WHERE created_by = 'escalation'").fetchone()[
-                0
-            ]
-            == 0
-        )
+    assert _rows(ws, "SELECT count(*) FROM escalations") == [(0,)]
+    assert _rows(ws, "SELECT count(*) FROM actions WHERE created_by = 'escalation'") == [(0,)]
 
 
 def test_two_runs_at_once_raise_each_cause_once(ws: Workspace) -> None:
@@ -242,11 +271,8 @@ def test_two_runs_at_once_raise_each_cause_once(ws: Workspace) -> None:
     assert len(results) == 2  # neither run failed
     raised = sorted(len(r.raised) for r in results)  # type: ignore[attr-defined]
     assert sum(raised) == 2
-    with sqlite3.connect(_path(ws)) as con:
-        keys = sorted(k for (k,) in con.execute("SELECT cause_key FROM escalations"))
-        tasks = con.execute(
-            "SELECT count(*) FROM actions WHERE created_by = 'escalation'"
-        ).fetchone()[0]
+    keys = sorted(k for (k,) in _rows(ws, "SELECT cause_key FROM escalations"))
+    ((tasks,),) = _rows(ws, "SELECT count(*) FROM actions WHERE created_by = 'escalation'")
     assert keys == sorted([f"ticket:{tickets['urgent']}", f"ticket:{tickets['high']}"])
     assert tasks == 2
 
@@ -261,11 +287,11 @@ def test_an_smtp_server_that_is_down_leaves_the_task_and_says_why(ws: Workspace)
     run = run_escalations(ws.engine, now=NOW)
     assert len(run.raised) == 2
     assert run.emailed == 0
-    with sqlite3.connect(_path(ws)) as con:
-        rows = con.execute(
-            "SELECT e.emailed_to, e.email_problem, a.kind FROM escalations e "
-            "JOIN actions a ON a.id = e.action_id"
-        ).fetchall()
+    rows = _rows(
+        ws,
+        "SELECT e.emailed_to, e.email_problem, a.kind FROM escalations e "
+        "JOIN actions a ON a.id = e.action_id",
+    )
     assert len(rows) == 2
     for emailed_to, problem, kind in rows:
         assert (emailed_to, kind) == (None, "task")
@@ -279,13 +305,12 @@ def test_the_team_leads_tasks_are_in_their_my_work(ws: Workspace) -> None:
     tickets = _tickets(ws)
     _set(ws, escalation__ticket__enabled=True, escalation__team_lead="Dana Reyes")
     run_escalations(ws.engine, now=NOW)
-    with sqlite3.connect(_path(ws)) as con:
-        made = {
-            a for (a,) in con.execute(
-                "SELECT action_id FROM escalations WHERE cause_key IN (?, ?)",
-                (f"ticket:{tickets['urgent']}", f"ticket:{tickets['high']}"))
-        }  # fmt: skip
-        owners = {o for (o,) in con.execute("SELECT DISTINCT owner FROM customers")}
+    made = {
+        a for (a,) in _rows(ws,
+            "SELECT action_id FROM escalations WHERE cause_key IN (:a, :b)",
+            a=f"ticket:{tickets['urgent']}", b=f"ticket:{tickets['high']}")
+    }  # fmt: skip
+    owners = {o for (o,) in _rows(ws, "SELECT DISTINCT owner FROM customers")}
     assert len(made) == 2
     assert "Dana Reyes" not in owners  # not theirs by owning the customers
     lead = my_work(ws.engine, user="dana.reyes", owner="Dana Reyes", now=NOW)
