@@ -184,11 +184,13 @@ def test_bad_names_and_places_are_plain_errors(tmp_path: Path) -> None:
         write_table(_frame(), tmp_path / "dir.csv")
 
 
-def test_exporting_scores_of_a_workspace_never_scored_says_run_score(tmp_path: Path) -> None:
+def test_exporting_scores_of_a_workspace_never_scored_says_run_score(
+    tmp_path: Path, workspace_url: str
+) -> None:
     from app.workspace import open_workspace
     from services.demo import build_demo
 
-    workspace = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+    workspace = open_workspace(workspace_url)
     try:
         build_demo(workspace.engine, customers=30, seed=2, today=dt.date(2026, 11, 21))
         with pytest.raises(NoScoresError, match="run 'score' first"):

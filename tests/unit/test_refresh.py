@@ -4,13 +4,12 @@ call (services/refresh.py), on a real demo workspace."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 import services.alerts.generate as generate_module
-from app.workspace import open_workspace, to_url
+from app.workspace import open_workspace
 from models.errors import UserFacingError
 from services.demo import build_demo
 from services.refresh import SCORES_SHARE, score_and_alert
@@ -20,8 +19,8 @@ TODAY = dt.date(2025, 6, 15)
 RAISED_TODAY = f"created_at >= '{TODAY.isoformat()}'"
 
 
-def _demo(tmp_path: Path) -> str:
-    url = to_url(str(tmp_path / "demo.radar.sqlite"))
+def _demo(url: str) -> str:
+    """The demo built in the new workspace at ``url`` (SQLite, then PostgreSQL)."""
     ws = open_workspace(url, backup=False)
     try:
         build_demo(ws.engine, customers=300, seed=3, today=TODAY)
@@ -39,8 +38,8 @@ def _count(url: str, sql: str) -> int:
         ws.close()
 
 
-def test_scores_then_alerts_with_one_progress_bar(tmp_path: Path) -> None:
-    url = _demo(tmp_path)
+def test_scores_then_alerts_with_one_progress_bar(workspace_url: str) -> None:
+    url = _demo(workspace_url)
     seen: list[float] = []
     ws = open_workspace(url, backup=False)
     try:
@@ -65,9 +64,9 @@ def test_scores_then_alerts_with_one_progress_bar(tmp_path: Path) -> None:
 
 
 def test_alerts_that_fail_leave_the_scores_and_say_why(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    workspace_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = _demo(tmp_path)
+    url = _demo(workspace_url)
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise UserFacingError("The workspace is locked by another program.")
@@ -84,8 +83,8 @@ def test_alerts_that_fail_leave_the_scores_and_say_why(
     assert _count(url, f"SELECT COUNT(*) FROM alerts WHERE {RAISED_TODAY}") == 0
 
 
-def test_a_cancelled_scoring_writes_nothing_and_raises_no_alert(tmp_path: Path) -> None:
-    url = _demo(tmp_path)
+def test_a_cancelled_scoring_writes_nothing_and_raises_no_alert(workspace_url: str) -> None:
+    url = _demo(workspace_url)
     ws = open_workspace(url, backup=False)
     try:
         with pytest.raises(ScoringCancelled):

@@ -18,8 +18,10 @@ from services.rollups import refresh_rollups, stale_rollups
 TODAY = dt.date(2026, 11, 21)
 
 
-def test_demo_build_leaves_rollups_equal_to_live_aggregates(tmp_path: Path) -> None:
-    ws = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+def test_demo_build_leaves_rollups_equal_to_live_aggregates(
+    tmp_path: Path, workspace_url: str
+) -> None:
+    ws = open_workspace(workspace_url)
     try:
         build_demo(ws.engine, customers=150, seed=5, today=TODAY)
         with ws.engine.connect() as conn:
@@ -30,8 +32,10 @@ def test_demo_build_leaves_rollups_equal_to_live_aggregates(tmp_path: Path) -> N
         ws.close()
 
 
-def test_rollups_hold_exact_figures_and_staleness_is_detected(tmp_path: Path) -> None:
-    ws = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+def test_rollups_hold_exact_figures_and_staleness_is_detected(
+    tmp_path: Path, workspace_url: str
+) -> None:
+    ws = open_workspace(workspace_url)
     try:
         with ws.engine.begin() as conn:
             cid = conn.execute(
@@ -76,8 +80,8 @@ def test_rollups_hold_exact_figures_and_staleness_is_detected(tmp_path: Path) ->
         ws.close()
 
 
-def test_table_reads_the_same_with_and_without_rollups(tmp_path: Path) -> None:
-    ws = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+def test_table_reads_the_same_with_and_without_rollups(tmp_path: Path, workspace_url: str) -> None:
+    ws = open_workspace(workspace_url)
     try:
         build_demo(ws.engine, customers=200, seed=9, today=TODAY)
         fast = load_customer_columns(ws.engine, today=TODAY)
@@ -102,11 +106,11 @@ def test_table_reads_the_same_with_and_without_rollups(tmp_path: Path) -> None:
 
 
 def test_a_write_without_refresh_marks_rollups_stale_and_reads_stay_correct(
-    tmp_path: Path,
+    tmp_path: Path, workspace_url: str
 ) -> None:
     from models.db import session_scope
 
-    ws = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+    ws = open_workspace(workspace_url)
     try:
         build_demo(ws.engine, customers=60, seed=4, today=TODAY)
         before = load_customer_columns(ws.engine, today=TODAY)
@@ -167,14 +171,16 @@ def get_stale(conn) -> bool:  # type: ignore[no-untyped-def]
         return bool(get_setting(s, "rollups.stale"))
 
 
-def test_the_home_currency_shortcut_gives_the_same_rollups(tmp_path: Path) -> None:
+def test_the_home_currency_shortcut_gives_the_same_rollups(
+    tmp_path: Path, workspace_url: str
+) -> None:
     """With every order in the home currency the amounts are summed as they are (the
     index answers it); the result is the same as converting each, and one order in
     another currency turns the conversion back on."""
     from services.money import load_money_context
     from services.rollups import has_foreign_orders, live_rollups
 
-    ws = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}")
+    ws = open_workspace(workspace_url)
     try:
         build_demo(ws.engine, customers=120, seed=3, today=TODAY)
         with ws.engine.connect() as conn:
