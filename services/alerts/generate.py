@@ -79,13 +79,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.db import translate_db_errors
 from services.alerts._db import (
-    ALERTS,
     RULES,
     aware,
     bools,
@@ -94,10 +93,19 @@ from services.alerts._db import (
     fetch,
     ints,
     midnight,
-    sql,
     stamp,
     timestamps,
     update_from_arrays,
+)
+from services.alerts._saving import (
+    SNAPSHOT_JOIN,
+    event,
+    hold_back,
+    insert_alerts,
+    json_param,
+    owner_values,
+    refreshed_columns,
+    run_many,
 )
 from services.alerts.config import AlertConfig, read_alert_config
 from services.alerts.holdout import HoldoutConfig, save_draws
@@ -117,10 +125,7 @@ ProgressFn = Callable[[float, str], None]
 CancelledFn = Callable[[], bool]
 
 SYSTEM_ACTOR = "Account Radar"
-_CHUNK = 20_000
 _ACTIVE_SQL = "('open', 'snoozed', 'in_progress')"
-# PostgreSQL's bulk statements: each alert row ``v`` with its snapshot (for the drivers).
-_SNAPSHOT_JOIN = "JOIN score_snapshots s ON s.id = v.snapshot_id"
 
 
 class AlertsCancelled(Exception):
@@ -250,7 +255,7 @@ def _write(
     # Snoozes whose date has come are open again.
     due = (active["snoozed_until"] <= pd.Timestamp(now)).to_numpy(dtype=bool)
     wake = active[(active["status"] == "snoozed").to_numpy() & due]
-    _run_many(
+    run_many(
         conn,
         "UPDATE alerts SET status = 'open', snoozed_until = NULL, updated_at = ?, "
         "version = version + 1 WHERE id = ? AND status = 'snoozed'",
@@ -258,7 +263,7 @@ def _write(
     )
     active.loc[wake.index, "status"] = "open"
     woke = {"from": "snoozed", "to": "open"}
-    events += [_event(at, actor, "alert.woke", i, woke) for i in wake["id"].tolist()]
+    events += [event(at, actor, "alert.woke", i, woke) for i in wake["id"].tolist()]
 
     # Alerts of rules that were not evaluated (disabled, or no previous scoring) are
     # left as they are.
@@ -272,7 +277,7 @@ def _write(
     # The figures are refreshed in place; the version and updated_at move only when the
     # owner changes or the condition holds again (services/alerts/conflict.py: a user who
     # acts on the card shown before the scoring overwrites nothing it wrote otherwise).
-    owners = _owners(holding)
+    owners = owner_values(holding)
     if conn.dialect.name == "postgresql":
         # One statement for every row (an UPDATE per row costs PostgreSQL a round of
         # planning and checks each; 20,000 alerts: 0.8 s against 0.15 s).
@@ -280,18 +285,18 @@ def _write(
         update_from_arrays(
             conn,
             "alerts",
-            _refreshed_columns(holding, owners),
+            refreshed_columns(holding, owners),
             "severity = v.severity, reason = v.reason, priority_cents = v.priority_cents, "
             "score_snapshot_id = v.snapshot_id, owner = v.owner, cleared_at = NULL, "
             f"version = alerts.version + CASE WHEN {moved} THEN 1 ELSE 0 END, "
             f"updated_at = CASE WHEN {moved} THEN %s ELSE alerts.updated_at END, "
             "drivers = s.drivers",
             (at,),
-            join=_SNAPSHOT_JOIN,
+            join=SNAPSHOT_JOIN,
         )
     else:
         moved = f"({differs(conn, 'owner')} OR cleared_at IS NOT NULL)"
-        _run_many(
+        run_many(
             conn,
             "UPDATE alerts SET severity = ?, reason = ?, priority_cents = ?, "
             "score_snapshot_id = ?, owner = ?, cleared_at = NULL, "
@@ -319,7 +324,7 @@ def _write(
     # were snoozed until the condition clears.
     gone = considered[~considered["id"].isin(holding["id"].astype(np.int64).tolist())]
     closing = gone[(gone["status"] == "snoozed").to_numpy() & gone["until_clear"].to_numpy()]
-    _run_many(
+    run_many(
         conn,
         "UPDATE alerts SET status = 'resolved', outcome = ?, resolved_at = ?, cleared_at = ?, "
         "snooze_until_clear = ?, updated_at = ?, version = version + 1 "
@@ -327,9 +332,9 @@ def _write(
         [(CONDITION_CLEARED, at, at, False, at, i) for i in closing["id"].tolist()],
     )
     closed = {"from": "snoozed", "to": "resolved", "outcome": CONDITION_CLEARED}
-    events += [_event(at, actor, "alert.auto_resolved", i, closed) for i in closing["id"].tolist()]
+    events += [event(at, actor, "alert.auto_resolved", i, closed) for i in closing["id"].tolist()]
     marking = gone[~gone["id"].isin(closing["id"].tolist()) & ~gone["cleared"]]
-    _run_many(
+    run_many(
         conn,
         "UPDATE alerts SET cleared_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
         [(at, at, i) for i in marking["id"].tolist()],
@@ -339,9 +344,9 @@ def _write(
     fresh, held_out = _draw_holdout(conn, fresh, inputs, holdout)
     counts["held_out"] = len(held_out)
     step(0.8, "Saving the alerts")
-    created = _insert_alerts(conn, fresh, at, actor, step)
+    created = insert_alerts(conn, fresh, at, actor, step)
     events += _held_out_events(conn, held_out, at, actor)
-    _hold_back(conn, held, at, actor)
+    hold_back(conn, held, at, actor)
     # The drivers of the snapshot each alert was raised or refreshed from (this run's),
     # copied in SQL. PostgreSQL's statements above copied them as they wrote each alert
     # (a second UPDATE of 30,000 alerts costs it more than the first).
@@ -362,10 +367,10 @@ def _write(
         **counts,
     }
     events.append((at, actor, "alerts.generated", "scoring_run", run.id, json.dumps(summary)))
-    _run_many(
+    run_many(
         conn,
         "INSERT INTO audit_events (occurred_at, actor, action, entity_type, entity_id, details) "
-        f"VALUES (?, ?, ?, ?, ?, {_json(conn)})",
+        f"VALUES (?, ?, ?, ?, ?, {json_param(conn)})",
         events,
     )
     return summary
@@ -446,189 +451,6 @@ def _admit(
     return fresh, capped, counts
 
 
-def _hold_back(conn: Connection, held: pd.DataFrame, at: Any, actor: str) -> None:
-    """Keep the alerts the daily cap left out (not as work) so the user can see them and
-    raise one now. They replace those the last scoring held back: one held back again is
-    refreshed in place, keeping its id (a window still listing it raises that customer's
-    alert, never another that took its id); the others go (raised, or no longer holding)."""
-    ids, cust, rule = columns(
-        fetch(conn, "SELECT id, customer_id, rule_key FROM alerts WHERE status = ?", (HELD_BACK,)),
-        3,
-    )
-    before = pd.DataFrame(
-        {"id": ints(ids), "customer_id": ints(cust), "rule_key": pd.Series(rule, dtype=object)}
-    ).drop_duplicates(["customer_id", "rule_key"])
-    if held.empty:
-        conn.exec_driver_sql(sql(conn, "DELETE FROM alerts WHERE status = ?"), (HELD_BACK,))
-        return
-    # (held comes from the merge with the active alerts: its "id" is that merge's, empty.)
-    merged = held.drop(columns=["id"], errors="ignore").merge(
-        before, on=["customer_id", "rule_key"], how="left"
-    )
-    again = merged[merged["id"].notna()]
-    kept = set(again["id"].astype(np.int64).tolist())
-    going = [int(i) for i in ints(ids).tolist() if int(i) not in kept]
-    if conn.dialect.name == "postgresql":
-        if going:
-            conn.exec_driver_sql(
-                "DELETE FROM alerts WHERE id = ANY(%s) AND status = %s", (going, HELD_BACK)
-            )
-    else:
-        _run_many(
-            conn, "DELETE FROM alerts WHERE id = ? AND status = ?", [(i, HELD_BACK) for i in going]
-        )
-    # created_at is the scoring's, as for a new one: the day it was last found. The
-    # version moves when the owner changes (as for an active alert's refresh).
-    owners = _owners(again)
-    if conn.dialect.name == "postgresql":
-        update_from_arrays(
-            conn,
-            "alerts",
-            _refreshed_columns(again, owners),
-            "severity = v.severity, reason = v.reason, priority_cents = v.priority_cents, "
-            "score_snapshot_id = v.snapshot_id, owner = v.owner, created_at = %s, "
-            "updated_at = %s, drivers = s.drivers, version = alerts.version + "
-            "CASE WHEN alerts.owner IS DISTINCT FROM v.owner THEN 1 ELSE 0 END",
-            (at, at),
-            join=_SNAPSHOT_JOIN,
-        )
-    else:
-        _refresh_held_back(conn, again, owners, at)
-    _insert_alerts(
-        conn, merged[merged["id"].isna()].drop(columns=["id"]), at, actor, None, status=HELD_BACK
-    )
-
-
-def _refreshed_columns(
-    frame: pd.DataFrame, owners: list[str | None]
-) -> list[tuple[str, str, list[Any]]]:
-    """The columns an alert's refresh writes, as update_from_arrays takes them."""
-    return [
-        ("id", "bigint", frame["id"].astype(np.int64).tolist()),
-        ("severity", "text", frame["severity"].tolist()),
-        ("reason", "text", frame["reason"].tolist()),
-        ("priority_cents", "bigint", frame["priority_cents"].astype(np.int64).tolist()),
-        ("snapshot_id", "bigint", frame["snapshot_id"].astype(np.int64).tolist()),
-        ("owner", "text", owners),
-    ]
-
-
-def _refresh_held_back(
-    conn: Connection, again: pd.DataFrame, owners: list[str | None], at: Any
-) -> None:
-    """SQLite: the held-back alerts found again, refreshed row by row."""
-    _run_many(
-        conn,
-        "UPDATE alerts SET severity = ?, reason = ?, priority_cents = ?, "
-        "score_snapshot_id = ?, owner = ?, created_at = ?, updated_at = ?, "
-        f"version = version + CASE WHEN {differs(conn, 'owner')} THEN 1 ELSE 0 END "
-        "WHERE id = ?",
-        list(
-            zip(
-                again["severity"].tolist(),
-                again["reason"].tolist(),
-                again["priority_cents"].astype(np.int64).tolist(),
-                again["snapshot_id"].astype(np.int64).tolist(),
-                owners,
-                [at] * len(again),
-                [at] * len(again),
-                owners,
-                again["id"].astype(np.int64).tolist(),
-                strict=True,
-            )
-        ),
-    )
-
-
-def _owners(frame: pd.DataFrame) -> list[str | None]:
-    """The owner column as parameters: None for a customer without one (a merge turns
-    None into NaN, which SQLite stores as NULL but PostgreSQL refuses for text)."""
-    return [o if isinstance(o, str) else None for o in frame["owner"].tolist()]
-
-
-def _insert_alerts(
-    conn: Connection,
-    fresh: pd.DataFrame,
-    at: Any,
-    actor: str,
-    step: ProgressFn | None,
-    *,
-    status: str = "open",
-) -> int:
-    """Insert the new alerts and one "alert.created" audit event for each open one (a
-    held-back alert is audited when a user raises it; the run's summary counts them)."""
-    if fresh.empty:
-        return 0
-    before = conn.execute(select(func.max(ALERTS.c.id))).scalar() or 0
-    n = len(fresh)
-    rows = list(
-        zip(
-            fresh["customer_id"].astype(np.int64).tolist(),
-            fresh["rule_key"].tolist(),
-            fresh["severity"].tolist(),
-            fresh["reason"].tolist(),
-            fresh["priority_cents"].astype(np.int64).tolist(),
-            _owners(fresh),
-            fresh["snapshot_id"].astype(np.int64).tolist(),
-            _column(fresh, "holdout", False),
-            [b if isinstance(b, str) else None for b in _column(fresh, "holdout_band", None)],
-            strict=True,
-        )
-    )
-    if conn.dialect.name == "postgresql":
-        # One INSERT … SELECT from arrays, with the snapshot's drivers; in the frame's
-        # order (the ids follow it, as the rows' order does on SQLite).
-        names = (
-            "customer_id, rule_key, severity, reason, priority_cents, owner, "
-            "snapshot_id, holdout, holdout_band, n"
-        )
-        kinds = ("bigint", "text", "text", "text", "bigint", "text", "bigint", "boolean", "text")
-        arrays = [list(column) for column in zip(*rows, strict=True)]
-        conn.exec_driver_sql(
-            "INSERT INTO alerts (customer_id, rule_key, severity, reason, priority_cents, "
-            "owner, score_snapshot_id, holdout, holdout_band, status, snooze_until_clear, "
-            "created_at, updated_at, drivers) SELECT v.customer_id, v.rule_key, v.severity, "
-            "v.reason, v.priority_cents, v.owner, v.snapshot_id, v.holdout, v.holdout_band, "
-            "%s, false, %s, %s, "
-            "(SELECT s.drivers FROM score_snapshots s WHERE s.id = v.snapshot_id) FROM unnest("
-            + ", ".join(f"%s::{k}[]" for k in kinds)
-            + f") WITH ORDINALITY AS v({names}) ORDER BY v.n",
-            (status, at, at, *arrays),
-        )
-    else:
-        _run_many(
-            conn,
-            "INSERT INTO alerts (customer_id, rule_key, severity, reason, priority_cents, "
-            "owner, score_snapshot_id, holdout, holdout_band, status, snooze_until_clear, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(*row, status, False, at, at) for row in rows],
-            step,
-            (0.8, 0.95),
-        )
-    if status != "open":
-        return n
-    details = '{"to": "open"}'
-    conn.exec_driver_sql(
-        sql(
-            conn,
-            "INSERT INTO audit_events (occurred_at, actor, action, entity_type, entity_id, "
-            f"details) SELECT created_at, ?, 'alert.created', 'alert', id, {_json(conn)} "
-            "FROM alerts WHERE id > ? AND created_at = ? AND status = 'open'",
-        ),
-        (actor, details, before, at),
-    )
-    return n
-
-
-def _column(frame: pd.DataFrame, name: str, default: Any) -> list[Any]:
-    """A column as a list of Python values (``default`` for each row when it is absent)."""
-    if name not in frame.columns:
-        return [default] * len(frame)
-    if name == "holdout":
-        return [bool(v) for v in frame[name].tolist()]
-    return list(frame[name].tolist())
-
-
 def _draw_holdout(
     conn: Connection, fresh: pd.DataFrame, inputs: AlertInputs, config: HoldoutConfig
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
@@ -668,35 +490,6 @@ def _held_out_events(
         )
     }
     return holdout_audit_rows(at, actor, audits, ids)
-
-
-def _json(conn: Connection) -> str:
-    """A bound JSON text placeholder (cast to jsonb on PostgreSQL; SQLite stores text)."""
-    return "?" if conn.dialect.name == "sqlite" else "CAST(? AS JSONB)"
-
-
-def _event(
-    at: Any, actor: str, action: str, alert_id: int, details: dict[str, Any]
-) -> tuple[Any, ...]:
-    return (at, actor, action, "alert", int(alert_id), json.dumps(details))
-
-
-def _run_many(
-    conn: Connection,
-    text: str,
-    rows: list[tuple[Any, ...]],
-    step: ProgressFn | None = None,
-    span: tuple[float, float] = (0.0, 0.0),
-) -> None:
-    """executemany in chunks (cancellable between chunks); nothing for no rows."""
-    if not rows:
-        return
-    statement = sql(conn, text)
-    for start in range(0, len(rows), _CHUNK):
-        stop = min(start + _CHUNK, len(rows))
-        conn.exec_driver_sql(statement, rows[start:stop])
-        if step is not None:
-            step(span[0] + (span[1] - span[0]) * stop / len(rows), "Saving the alerts")
 
 
 def _mirror_rules(conn: Connection, config: AlertConfig, now: dt.datetime) -> None:
