@@ -114,7 +114,7 @@ def check_deb(deb: Path) -> bool:
         if as_root and subprocess.run(["dpkg", "-s", PACKAGE], capture_output=True).returncode == 0:
             # Someone's installed copy stays as it is: the package is checked unpacked
             # beside it instead, as on a machine where we are not root.
-            print(f"{PACKAGE} is already installed here; not touching it: checking the .deb unpacked")
+            print(f"{PACKAGE} is already installed here; leaving it: checking the .deb unpacked")
             as_root = False
         if as_root:
             if not _dpkg_install(deb):
