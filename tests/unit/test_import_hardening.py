@@ -82,7 +82,7 @@ def test_an_out_of_range_date_is_called_out_of_range(tmp_path: Path, workspace_u
         + "".join(f"{i},e{i}@example.com,o{i},2024-02-{i:02d},10\n" for i in range(5, 15)),
         encoding="utf-8",
     )
-    workspace = open_workspace(workspace_url)
+    workspace = open_workspace(workspace_url, backup=False)
     try:
         report = run_import(workspace.engine, [generic]).files[0]
     finally:

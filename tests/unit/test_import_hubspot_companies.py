@@ -62,8 +62,10 @@ DEALS_CSV = (
 def ws(workspace_url: str) -> Iterator[Workspace]:
     """A new workspace, on SQLite then on PostgreSQL."""
     workspace = open_workspace(workspace_url, backup=False)
-    yield workspace
-    workspace.close()
+    try:
+        yield workspace
+    finally:
+        workspace.close()
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

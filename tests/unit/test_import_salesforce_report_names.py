@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from app.workspace import open_workspace
 from services.importing.service import run_import
@@ -14,8 +14,8 @@ from services.importing.service import run_import
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples" / "salesforce"
 
 
-def _names(engine: object) -> dict[str, str | None]:
-    with engine.connect() as conn:  # type: ignore[attr-defined]
+def _names(engine: Engine) -> dict[str, str | None]:
+    with engine.connect() as conn:
         rows = conn.execute(text("SELECT external_id, name FROM customers")).all()
     return {str(ext): name for ext, name in rows}
 
@@ -28,7 +28,7 @@ def test_the_report_alone_names_every_customer_after_its_account(
         rows = list(csv.DictReader(handle))
     # Data rows only: the report's footer lines ("Grand Totals", "Confidential") have no id.
     accounts = {r["Account ID"]: r["Account Name"] for r in rows if r.get("Account Name")}
-    ws = open_workspace(workspace_url)
+    ws = open_workspace(workspace_url, backup=False)
     try:
         result = run_import(ws.engine, [report])
         assert result.landed, result.lines()
@@ -42,7 +42,7 @@ def test_the_report_alone_names_every_customer_after_its_account(
 
 
 def test_a_contact_name_wins_over_the_account_name(tmp_path: Path, workspace_url: str) -> None:
-    ws = open_workspace(workspace_url)
+    ws = open_workspace(workspace_url, backup=False)
     try:
         first = run_import(ws.engine, [SAMPLES / "Account.csv", SAMPLES / "Contact.csv"])
         assert first.landed, first.lines()

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from app.workspace import open_workspace
 from models.vocab import GUEST_EXTERNAL_ID
@@ -42,7 +42,7 @@ def cents(amount: float) -> int:
 @pytest.fixture
 def engine(workspace_url: str) -> Iterator[Engine]:
     """A new workspace, on SQLite then on PostgreSQL."""
-    ws = open_workspace(workspace_url)
+    ws = open_workspace(workspace_url, backup=False)
     try:
         yield ws.engine
     finally:
@@ -112,7 +112,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the data tables (to show that an import changed nothing)."""
     with engine.connect() as conn:
         return {
-            t: [tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {t} ORDER BY id").all()]
+            t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY id"))]
             for t in (*TABLES, "subscriptions")
         }
 
@@ -404,7 +404,7 @@ def test_all_samples_together_in_any_order_reach_the_same_truth(
     for label, names in (("sorted", FILES), ("reversed", FILES[::-1])):
         folder = tmp_path / label
         folder.mkdir()
-        ws = open_workspace(new_workspace_url(request, database, folder))
+        ws = open_workspace(new_workspace_url(request, database, folder), backup=False)
         try:
             report = import_files(ws.engine, names)
             assert sum(r.rejected for r in report.files) == 0

@@ -42,7 +42,7 @@ DATA_TABLES = (
 @pytest.fixture
 def ws(workspace_url: str) -> Iterator[Engine]:
     """A new workspace, on SQLite then on PostgreSQL."""
-    workspace = open_workspace(workspace_url)
+    workspace = open_workspace(workspace_url, backup=False)
     try:
         yield workspace.engine
     finally:

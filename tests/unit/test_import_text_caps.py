@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from sqlalchemy import insert
+
 from app.workspace import open_workspace, to_url
 from models.db import session_scope
+from models.schema import Customer, Interaction
 from services.importing.canonical import ATTRIBUTE_LIMIT
 from services.importing.service import run_import
 from services.llm.providers import config_from_preset
@@ -96,35 +99,52 @@ def test_the_prompt_caps_long_fields_and_says_where(tmp_path: Path) -> None:
     assert "more characters]" in text
 
 
-def test_the_customer_texts_of_one_prompt_share_a_total_budget(tmp_path: Path) -> None:
+def test_the_customer_texts_of_one_prompt_share_a_total_budget(workspace_url: str) -> None:
     """Five open tickets and five reviews of 1 MB each (subjects too): the request the user
     reviews stays small, each text an even share of the budget and marked where it was cut.
-    SQLite only, as above (1 MB subjects)."""
-    ws = open_workspace(to_url(str(tmp_path / "w.radar.sqlite")), backup=False)
+    (Subjects and texts are unbounded text columns: 1 MB fits on both databases.)"""
+    ws = open_workspace(workspace_url, backup=False)
     now = dt.datetime.now(dt.UTC)
     mb = 1024 * 1024
     try:
         with ws.engine.begin() as conn:
-            conn.exec_driver_sql(
-                "INSERT INTO customers (id, source, external_id, name, email, "
-                "do_not_contact, created_at, updated_at) VALUES (1, 't', '1', 'Ann Lee', "
-                "'ann@example.com', 0, '2026-01-01', '2026-01-01')"
-            )
-            for i in range(5):
-                when = (now - dt.timedelta(days=30 + i)).strftime("%Y-%m-%d %H:%M:%S")
-                conn.exec_driver_sql(
-                    "INSERT INTO interactions (customer_id, kind, occurred_at, subject, text, "
-                    "status, source) VALUES (1, 'ticket', ?, ?, ?, 'open', 't')",
-                    (when, f"Subject {i} " + "s" * mb, f"ticket {i} " + "t" * mb),
+            customer_id = conn.execute(
+                insert(Customer)
+                .values(
+                    source="t",
+                    external_id="1",
+                    name="Ann Lee",
+                    email="ann@example.com",
+                    do_not_contact=False,
+                    created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                    updated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
                 )
-                when = (now - dt.timedelta(days=1 + i)).strftime("%Y-%m-%d %H:%M:%S")
-                conn.exec_driver_sql(
-                    "INSERT INTO interactions (customer_id, kind, occurred_at, text, rating, "
-                    "source) VALUES (1, 'review', ?, ?, 2, 't')",
-                    (when, f"review {i} " + "r" * mb),
+                .returning(Customer.id)
+            ).scalar_one()
+            for i in range(5):
+                conn.execute(
+                    insert(Interaction).values(
+                        customer_id=customer_id,
+                        kind="ticket",
+                        occurred_at=(now - dt.timedelta(days=30 + i)).replace(microsecond=0),
+                        subject=f"Subject {i} " + "s" * mb,
+                        text=f"ticket {i} " + "t" * mb,
+                        status="open",
+                        source="t",
+                    )
+                )
+                conn.execute(
+                    insert(Interaction).values(
+                        customer_id=customer_id,
+                        kind="review",
+                        occurred_at=(now - dt.timedelta(days=1 + i)).replace(microsecond=0),
+                        text=f"review {i} " + "r" * mb,
+                        rating=2,
+                        source="t",
+                    )
                 )
         with session_scope(ws.sessions) as session:
-            context = build_context(session, 1)
+            context = build_context(session, customer_id)
     finally:
         ws.close()
     assert len(context.open_tickets) == 5
