@@ -86,6 +86,11 @@ class TeamRoleError(UserFacingError):
     """The connected user's role does not allow this; the message says whom to ask."""
 
 
+class OfflineCopyError(UserFacingError):
+    """What only the shared workspace does (import, scoring, alerts) asked of an offline
+    copy; the message says to sync back and do it there."""
+
+
 @dataclass(frozen=True)
 class Member:
     db_role: str
@@ -408,7 +413,19 @@ def team_role(engine: Engine) -> str | None:
 
 def require_whole_workspace(engine: Engine, doing: str) -> None:
     """Refuse ``doing`` (an import, a scoring, a daily run) for a manager of a shared
-    workspace: it changes every customer of the team, so it is for a lead or an admin."""
+    workspace: it changes every customer of the team, so it is for a lead or an admin.
+    Refuse it in an offline copy too, whoever holds it: customer data flows from the
+    server to the laptop only, and sync back would never carry it there."""
+    from services.team.offline_origin import read_origin
+
+    origin = read_origin(engine)
+    if origin is not None:
+        raise OfflineCopyError(
+            f"This workspace is an offline copy of {origin.label}: customer data comes from "
+            f"the shared workspace, so {doing} is not done here (the next sync back would "
+            f"replace it). Sync back, then run it on the shared workspace, or ask your team "
+            "lead."
+        )
     if team_role(engine) == "manager":
         raise TeamRoleError(
             f"{doing[:1].upper()}{doing[1:]} works on the whole team's workspace, so it is "

@@ -90,3 +90,36 @@ def test_refusals_are_one_line_errors(tmp_path: Path) -> None:
     assert code == 1
     assert "--from takes the shared workspace's address" in err
     assert not Path("x.sqlite").exists()
+
+
+def test_import_score_and_daily_run_are_refused_in_a_copy(
+    shared: Engine,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Customer data flows server -> laptop only: what would change it in the copy (an
+    import, a scoring, a daily run) is refused there, whoever holds the copy, and the
+    copy is left as it was."""
+    url = shared.url.render_as_string(hide_password=False)
+    path = tmp_path / "plane.radar.sqlite"
+    code, _out, err = _run("workspace", "take-offline", "--from", url, "--to", str(path))
+    assert code == 0, err
+
+    def counts() -> tuple[int, ...]:
+        copy = open_workspace(to_url(str(path)))
+        try:
+            with copy.engine.connect() as conn:
+                return tuple(
+                    int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar_one())
+                    for table in ("customers", "orders", "scoring_runs", "alerts", "audit_events")
+                )
+        finally:
+            copy.close()
+
+    before = counts()
+    orders = Path(__file__).parents[1] / "data" / "samples" / "shopify" / "orders_export_1.csv"
+    for argv in (("import", str(orders)), ("score",), ("run-daily",)):
+        code, out, err = _run("--db", str(path), *argv)
+        assert code != 0, (argv, out)
+        assert "is an offline copy of team@127.0.0.1" in err, (argv, err)
+        assert "Sync back" in err
+    assert counts() == before
