@@ -75,7 +75,7 @@ def cmd_take_offline(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.months < 1:
         raise CommandError("--months must be 1 or more.")
-    server = make_engine(_postgres_url(args.source, "--from"))
+    server = make_engine(_with_password(_postgres_url(args.source, "--from")))
     shown = [-1]
 
     def progress(fraction: float, message: str) -> None:
@@ -111,7 +111,7 @@ def cmd_sync_back(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else f"There is no offline copy at {path}."
         )
     url = _postgres_url(args.target, "--to") if args.target else origin.server
-    server = make_engine(url)
+    server = make_engine(_with_password(url))
     try:
         report = sync_back(path, server, actor=default_actor(), refresh=not args.no_refresh)
     finally:
@@ -121,6 +121,15 @@ def cmd_sync_back(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not report.ok or report.refresh_problem:
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def _with_password(url: str) -> str:
+    """``url`` with the password kept for it in the system keyring (as `workspace open`
+    keeps it), if the URL has none; never printed. With none kept, libpq looks in
+    PGPASSWORD and ~/.pgpass."""
+    from services.team.connect import connect_url
+
+    return connect_url(url)[0]
 
 
 def _postgres_url(value: str, option: str) -> str:

@@ -6,7 +6,7 @@
 - In an offline copy: the banner and the status bar's badge say so; import and scoring
   are not offered (customer data comes from the server); File ▸ Sync back (or the
   banner's button) sends what was done here on the database worker
-  (services/team/sync.py), asks the database password if the server wants one, reopens
+  (services/team/sync.py) with the password kept in the keyring, else asks it, reopens
   the refreshed copy and shows the report with the conflicts listed.
 """
 
@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from app.gui.jobs import Operation, TaskState
 from app.workspace import Workspace, to_url
 from models.db import is_sqlite, make_engine
+from services.team.connect import connect_url
 from services.team.offline import OfflineCopy, PasswordNeeded, take_offline
 from services.team.offline_origin import OfflineOrigin, read_origin
 from services.team.sync import sync_back
@@ -254,7 +255,11 @@ class OfflineController(QObject):
             # The copy is replaced when refreshed: no connection of the window's may stay
             # open on it (the database worker is this thread: none is in use).
             workspace.engine.dispose()
-            server = make_engine(server_url)
+            # A password typed for this sync, else the one kept in the system keyring
+            # for the server (File > Open shared workspace keeps it there).
+            server = make_engine(
+                server_url if password is not None else connect_url(origin.server)[0]
+            )
             try:
                 return sync_back(
                     path, server, actor=actor, progress=state.progress, cancel=state.cancelled

@@ -211,3 +211,28 @@ def test_a_real_process_without_a_keyring_uses_pgpassword(
     assert none.returncode == 1
     assert "asks for a password" in none.stderr
     assert "Traceback" not in ok.stderr + wrong.stderr + none.stderr
+
+
+def test_take_offline_and_sync_back_use_the_keyrings_password(
+    team: SharedServer, secrets: MemoryKeyring, tmp_path: Path
+) -> None:
+    from services.team.offline_origin import origin_of_file
+
+    copy = tmp_path / "plane.radar.sqlite"
+    # With nothing kept, the server's refusal says where a password can come from.
+    code, _out, err = run_main("workspace", "take-offline", "--from", team.url(), "--to", str(copy))
+    assert code == 1
+    assert "wants the password of the database account ana" in err
+    assert not copy.exists()
+
+    secrets.passwords[(SERVICE, key_of(team))] = ANA_PASSWORD
+    code, out, err = run_main("workspace", "take-offline", "--from", team.url(), "--to", str(copy))
+    assert code == 0, err
+    assert f"{CUSTOMERS} customers" in out
+    origin = origin_of_file(copy)
+    assert origin is not None
+    assert ANA_PASSWORD not in origin.server  # the copy never keeps it
+    code, out, err = run_main("workspace", "sync-back", "--copy", str(copy))
+    assert code == 0, err
+    assert "Nothing new to send" in out
+    assert ANA_PASSWORD not in out + err

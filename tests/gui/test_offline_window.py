@@ -23,6 +23,7 @@ from services.alerts.actions import apply_card_action
 from services.alerts.lifecycle import resolve_alert
 from services.team.offline_origin import origin_of_file
 from tests.support.postgres_server import PostgresServer
+from tests.support.shared_workspace import private_secrets
 from tests.unit.test_offline_postgres import (  # noqa: F401  (the fixtures)
     MAYA,
     _open_alerts,
@@ -160,6 +161,47 @@ def test_take_offline_then_sync_back_from_the_window(
         )
         assert session.scalar(notes) == 1
     qtbot.waitUntil(gui.jobs.is_idle, timeout=TIMEOUT_MS)
+
+
+def test_sync_back_takes_the_password_kept_in_the_keyring(
+    qtbot,  # type: ignore[no-untyped-def]
+    make_gui: Callable[..., GuiController],
+    ana: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from services.team.connect import shared_address
+
+    gui = make_gui()
+    offline = gui.offline
+    path = tmp_path / "plane.radar.sqlite"
+    offline.ask_save_path = lambda _s: str(path)
+    offline.confirm = lambda _title, _text: True
+    asked: list[str] = []
+    offline.ask_password = lambda question: asked.append(question) or None  # type: ignore[func-returns-value]
+    with private_secrets(monkeypatch) as keyring:
+        address = shared_address(ana)
+        assert address is not None
+        keyring.passwords[("Account Radar", address.key_name)] = PASSWORD
+        with qtbot.waitSignal(gui.workspace_opened, timeout=TIMEOUT_MS):
+            gui.open_url(ana)
+        qtbot.waitUntil(lambda: offline.menu.take_action.isEnabled(), timeout=TIMEOUT_MS)
+        offline.menu.take_action.trigger()
+        qtbot.waitUntil(
+            lambda: offline.origin is not None and gui.jobs.is_idle(), timeout=TIMEOUT_MS
+        )
+        engine = gui.workspace.engine  # type: ignore[union-attr]
+        ((noted, _),) = _open_alerts(engine, 1)
+        apply_card_action(engine, [noted], "log", kind="note", text="Kept in the keyring")
+
+        offline.menu.sync_action.trigger()
+        qtbot.waitUntil(lambda: offline.report_dialog is not None, timeout=TIMEOUT_MS)
+        qtbot.waitUntil(gui.jobs.is_idle, timeout=TIMEOUT_MS)
+    assert asked == []  # the keyring's password was used: nothing asked
+    dialog = offline.report_dialog
+    assert dialog is not None
+    assert "Sent 1 action to team@127.0.0.1" in dialog.text()
+    assert "Kept in the keyring" in dialog.text()
 
 
 def test_a_workspace_file_offers_neither(
