@@ -1,12 +1,13 @@
 """Shared-workspace benchmark (issue 20): a 100,000-customer demo on PostgreSQL.
 
     .venv/bin/python bench/bench_team.py [--workspace PATH] [--customers N] [--runs 3]
-                                         [--owner "Maya Thompson"]
+                                         [--owner "Maya Thompson"] [--book 20000]
 
 Builds (or reuses, like bench_window.py) the demo workspace file, starts a throwaway
 PostgreSQL server on loopback, publishes the file to it (row-level security and the
 team's roles set up), adds an account manager whose book is ``--owner``'s customers
-(about a fifth of the demo: ~20,000) and a team lead, then measures:
+(made exactly ``--book`` of them, 20,000 by default, by handing the owner customers of
+the others in the copy that is published and scored) and a team lead, then measures:
 
 - window populated: the manager's window in fresh processes (offscreen), from process
   start to the customers table filled (bench_window.py's child, connected as the
@@ -44,6 +45,40 @@ took = time.perf_counter() - start
 assert result.alerts_error is None, result.alerts_error
 print("RESULT", took, result.scores.customers)
 """
+
+
+def set_book_size(path: Path, owner: str, size: int) -> None:
+    """Make ``owner``'s book exactly ``size`` customers in the workspace file at ``path``
+    (customers, and their opportunities' and alerts' owner, taken from the other owners in id
+    order, or given back to them round-robin when the book is too big)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        (have,) = conn.execute(
+            "SELECT COUNT(*) FROM customers WHERE owner = ?", (owner,)
+        ).fetchone()
+        if have < size:
+            ids = [r[0] for r in conn.execute(
+                "SELECT id FROM customers WHERE owner IS NOT NULL AND owner <> ? ORDER BY id "
+                "LIMIT ?", (owner, size - have))]  # fmt: skip
+            moves = [(owner, i) for i in ids]
+        else:
+            others = [r[0] for r in conn.execute(
+                "SELECT DISTINCT owner FROM customers WHERE owner IS NOT NULL AND owner <> ? "
+                "ORDER BY owner", (owner,))]  # fmt: skip
+            ids = [r[0] for r in conn.execute(
+                "SELECT id FROM customers WHERE owner = ? ORDER BY id LIMIT ?",
+                (owner, have - size))]  # fmt: skip
+            moves = [(others[n % len(others)], i) for n, i in enumerate(ids)]
+        for table, key in (("customers", "id"), ("alerts", "customer_id"),
+                           ("opportunities", "customer_id")):  # fmt: skip
+            conn.executemany(f"UPDATE {table} SET owner = ? WHERE {key} = ?", moves)
+        conn.commit()
+        (now,) = conn.execute("SELECT COUNT(*) FROM customers WHERE owner = ?", (owner,)).fetchone()
+        assert now == size, (now, size)
+    finally:
+        conn.close()
 
 
 def _child_env() -> dict[str, str]:
@@ -84,6 +119,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--owner", default="Maya Thompson")
     parser.add_argument(
+        "--book", type=int, default=20_000, help="the manager's book size (customers)"
+    )
+    parser.add_argument(
         "--parts", default="window,scoring,offline", help="which measures (comma-separated)"
     )
     args = parser.parse_args()
@@ -104,10 +142,15 @@ def main() -> int:
     source = open_workspace(to_url(str(path)), backup=False)
     try:
         backup_sqlite(source.engine, copy)
+        set_book_size(copy, args.owner, args.book)
         with postgres_server(bin_dir) as server:
             admin_url = server.createdb("team")
             started = time.perf_counter()
-            report = publish(source.engine, admin_url)
+            book = open_workspace(to_url(str(copy)), backup=False)
+            try:
+                report = publish(book.engine, admin_url)
+            finally:
+                book.close()
             published = time.perf_counter() - started
             if report.problems:
                 raise SystemExit(f"publish: {report.problems}")
