@@ -343,6 +343,16 @@ def test_a_refused_write_is_told_in_plain_words(team: Team) -> None:
         assert "nothing was changed" in str(refused.value)
         with pytest.raises(TeamRoleError, match="team lead"):
             score_and_alert(engine)
+        # The shared settings (alert rules, scoring, outreach) are the lead's to change.
+        from services.settings import get_setting, set_setting
+
+        with (
+            pytest.raises(WorkspaceError, match="for a team lead or an admin"),
+            unit_of_work(engine) as session,
+        ):
+            set_setting(session, "alerts.daily_cap_per_owner", 3)
+        with unit_of_work(engine) as session:
+            assert get_setting(session, "alerts.daily_cap_per_owner") != 3
     finally:
         engine.dispose()
 
