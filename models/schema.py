@@ -610,6 +610,9 @@ class SyncReceipt(Base):
     pushed_by: Mapped[str | None] = mapped_column(String(255))
     # What the push came to: "applied", or "conflict: <what the server had>".
     result: Mapped[str | None] = mapped_column(Text)
+    # The database user who pushed it (a shared workspace's trigger fills it in, whatever
+    # the client sent): a manager's receipts are theirs alone.
+    db_user: Mapped[str | None] = mapped_column(String(255))
 
 
 ALL_TABLES = [t.name for t in Base.metadata.sorted_tables]

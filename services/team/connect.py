@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
@@ -417,3 +417,16 @@ def upgrade_shared(engine: Engine, address: SharedAddress, state: SchemaState) -
                 "owner; nothing was changed."
             )
         raise SharedWorkspaceError(message) from exc
+    if not state.empty:
+        # A new schema may bring tables or columns the team's policies and grants cover:
+        # the owner who upgraded it sets them up again (idempotent) before anyone works.
+        from services.team.security import group_roles, reapply_team_security
+
+        with engine.connect() as conn:
+            groups = group_roles(str(conn.exec_driver_sql("SELECT current_database()").scalar()))
+            has_team = conn.execute(
+                text("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :r"),
+                {"r": groups["admin"]},
+            ).first()
+        if has_team is not None:
+            reapply_team_security(engine)

@@ -81,9 +81,10 @@ log = logging.getLogger(__name__)
 # Settings of the server's workspace that are about this computer's files, not the team's:
 # a copy must not import from a watched folder (customer data comes from the server).
 LOCAL_SETTINGS = ("import.watched_folder", "import.watched_files")
-# Tables a copy never takes: what an import changed (undoing imports is the server's) and
-# the receipts of pushed actions (the server's own bookkeeping).
-NOT_COPIED = frozenset({"import_changes", "sync_receipts"})
+# Tables a copy never takes: the imports and what they changed (their reports quote the
+# rows; undoing imports is the server's) and the receipts of pushed actions (the server's
+# own bookkeeping).
+NOT_COPIED = frozenset({"import_changes", "import_runs", "sync_receipts"})
 
 Progress = Callable[[float, str], None]
 Cancelled = Callable[[], bool]

@@ -143,28 +143,49 @@ def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
     person = (
         f"CASE WHEN current_user = {_literal(READER_ROLE)} THEN session_user ELSE current_user END"
     )
+    # The functions the policies call: invoker's rights, and a fixed search path with
+    # every name qualified, so no one can slip a function or an operator of their own in
+    # front of PostgreSQL's (a schema earlier on their search path).
+    fixed = "SET search_path = pg_catalog, pg_temp"
     sql = [
         # Who the person is, and whether they see the whole team's book. STABLE and
         # invoker's rights: current_user inside is the caller.
-        f"CREATE OR REPLACE FUNCTION radar_person() RETURNS name LANGUAGE sql STABLE "
-        f"AS $$ SELECT ({person})::name $$",
-        f"CREATE OR REPLACE FUNCTION radar_sees_all() RETURNS boolean LANGUAGE sql STABLE "
-        f"AS $$ SELECT pg_has_role(radar_person(), {_literal(groups['lead'])}, 'MEMBER') "
-        f"OR pg_has_role(radar_person(), {_literal(groups['admin'])}, 'MEMBER') $$",
-        "CREATE OR REPLACE FUNCTION radar_stamp_db_user() RETURNS trigger LANGUAGE plpgsql "
-        "AS $$ BEGIN NEW.db_user := radar_person(); RETURN NEW; END $$",
-        "DROP TRIGGER IF EXISTS audit_events_db_user ON audit_events",
-        "CREATE TRIGGER audit_events_db_user BEFORE INSERT OR UPDATE ON audit_events "
-        "FOR EACH ROW EXECUTE FUNCTION radar_stamp_db_user()",
+        f"CREATE OR REPLACE FUNCTION public.radar_person() RETURNS pg_catalog.name "
+        f"LANGUAGE sql STABLE {fixed} AS $$ SELECT ({person})::pg_catalog.name $$",
+        f"CREATE OR REPLACE FUNCTION public.radar_sees_all() RETURNS boolean LANGUAGE sql "
+        f"STABLE {fixed} AS $$ SELECT "
+        f"pg_catalog.pg_has_role(public.radar_person(), {_literal(groups['lead'])}, 'MEMBER') "
+        f"OR pg_catalog.pg_has_role(public.radar_person(), {_literal(groups['admin'])}, "
+        "'MEMBER') $$",
+        "CREATE OR REPLACE FUNCTION public.radar_stamp_db_user() RETURNS trigger "
+        f"LANGUAGE plpgsql {fixed} AS $$ BEGIN NEW.db_user := public.radar_person(); "
+        "RETURN NEW; END $$",
+        # Nobody but the owner creates anything in the workspace's schema (PostgreSQL 15's
+        # default; older servers let everyone).
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
         "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {everyone}",
         f"GRANT USAGE ON SCHEMA public TO {everyone}",
-        f"GRANT EXECUTE ON FUNCTION radar_person(), radar_sees_all() TO {everyone}",
+        f"GRANT EXECUTE ON FUNCTION public.radar_person(), public.radar_sees_all() TO {everyone}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {everyone}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {everyone}",
-        f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {lead}, {admin}",
-        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON team_members FROM {lead}",
+        # Leads and admins change rows, never the tables themselves: no TRIGGER (a trigger
+        # runs as whoever writes next, an admin adding people, say), TRUNCATE (it skips
+        # the policies and the triggers) or REFERENCES.
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {lead}, {admin}",
+        f"REVOKE INSERT, UPDATE, DELETE ON team_members FROM {lead}",
+        # The audit and the sync receipts are written once and never changed, by anyone.
+        f"REVOKE UPDATE, DELETE ON audit_events FROM {lead}, {admin}",
+        f"REVOKE UPDATE, DELETE ON sync_receipts FROM {lead}, {admin}",
         f"GRANT UPDATE ({', '.join(MANAGER_CUSTOMER_COLUMNS)}) ON customers TO {manager}",
     ]
+    for table in ("audit_events", "sync_receipts"):
+        if table in tables:
+            sql += [
+                f"DROP TRIGGER IF EXISTS {table}_db_user ON {table}",
+                f"CREATE TRIGGER {table}_db_user BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION public.radar_stamp_db_user()",
+            ]
     for table, rights in MANAGER_WRITES.items():
         sql.append(f"GRANT {rights} ON {table} TO {manager}")
     sees_all = "(SELECT radar_sees_all())"
@@ -180,6 +201,9 @@ def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
     policies = {
         "customers": f"{sees_all} OR {mine}",
         "import_changes": sees_all,
+        # An import's report quotes the rows it refused (names, emails): the team's data.
+        "import_runs": sees_all,
+        "sync_receipts": f"{sees_all} OR db_user = (SELECT radar_person())",
         "audit_events": (
             f"{sees_all} OR db_user = (SELECT radar_person()) "
             f"OR (entity_type = 'alert' AND {seen('alerts', 'entity_id', 'audit_events')}) "
@@ -226,6 +250,14 @@ def enable_team_security(engine: Engine) -> dict[str, str]:
     _require_postgres(engine)
     with translate_db_errors("The shared workspace"), engine.begin() as conn:
         return _enable(conn)
+
+
+def reapply_team_security(engine: Engine) -> None:
+    """After a schema upgrade of a shared workspace, by its owner: the grants, triggers and
+    policies again, covering what the new schema added."""
+    with translate_db_errors("The shared workspace"), engine.begin() as conn:
+        if _owns_workspace(conn):
+            _enable(conn)
 
 
 def enable_team_security_in(session: Session) -> dict[str, str]:
@@ -289,6 +321,18 @@ def _first_line(exc: BaseException) -> str:
     return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
+def _owns_workspace(conn: Connection) -> bool:
+    """Whether the connected user may change the workspace's tables: a superuser, or a
+    member of the role that owns ``customers`` (the one who published it)."""
+    row = conn.exec_driver_sql(
+        "SELECT r.rolsuper OR pg_catalog.pg_has_role(current_user, t.tableowner, 'USAGE') "
+        "FROM pg_catalog.pg_tables t, pg_catalog.pg_roles r "
+        "WHERE t.schemaname = 'public' AND t.tablename = 'customers' "
+        "AND r.rolname = current_user"
+    ).first()
+    return bool(row and row[0])
+
+
 def _is_superuser(conn: Connection, name: str) -> bool:
     row = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = :n"), {"n": name})
     return bool(row.scalar())
@@ -317,7 +361,9 @@ def add_user(
             "one. Ask an admin (the person who published the workspace is the first)."
         )
     with translate_db_errors("The shared workspace"), engine.begin() as conn:
-        groups = _enable(conn)
+        # The tables' owner (or a superuser) brings the security up to date first; another
+        # admin may not change the tables and finds it set up already.
+        groups = _enable(conn) if _owns_workspace(conn) else group_roles(_database(conn))
         try:
             if _role_exists(conn, name):
                 if _is_superuser(conn, name):
@@ -342,6 +388,8 @@ def add_user(
                     conn.exec_driver_sql(
                         f"GRANT {_identifier(group)} TO {quoted} WITH ADMIN OPTION"
                     )
+            else:  # an admin made a manager or a lead keeps no right to grant roles
+                conn.exec_driver_sql(f"ALTER ROLE {quoted} NOCREATEROLE")
         except DBAPIError as exc:
             if _denied(exc):
                 raise TeamRoleError(
@@ -371,7 +419,7 @@ def remove_user(engine: Engine, name: str) -> None:
             raise WorkspaceError(f"There is no database user '{name}'.")
         for group in groups.values():
             conn.exec_driver_sql(f"REVOKE {_identifier(group)} FROM {quoted}")
-        conn.exec_driver_sql(f"ALTER ROLE {quoted} NOLOGIN")
+        conn.exec_driver_sql(f"ALTER ROLE {quoted} NOLOGIN NOCREATEROLE")
         conn.execute(text("DELETE FROM team_members WHERE db_role = :r"), {"r": name})
 
 

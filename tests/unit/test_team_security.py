@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from app.workspace import open_workspace
 from models.errors import UserFacingError, WorkspaceError
@@ -445,3 +446,198 @@ def test_a_lead_scores_the_whole_workspace_under_the_policies(team: Team) -> Non
         assert written == result.scores.customers > 0
     finally:
         engine.dispose()
+
+
+def _refused(engine: Engine, sql: str) -> str:
+    """The database's refusal of ``sql`` (the test fails if it runs)."""
+    with pytest.raises(DBAPIError) as caught, engine.begin() as conn:
+        conn.exec_driver_sql(sql)
+    return str(caught.value)
+
+
+def test_nobody_but_the_owner_changes_the_tables_the_audit_or_the_schema(team: Team) -> None:
+    lead, ana = team.open("lea"), team.open("ana")
+    try:
+        # A trigger runs as whoever writes next (an admin adding people): no one may add one.
+        for table in ("team_members", "alerts", "audit_events"):
+            assert "permission denied" in _refused(
+                lead,
+                f"CREATE TRIGGER sneaky BEFORE INSERT ON {table} FOR EACH ROW "
+                "EXECUTE FUNCTION radar_stamp_db_user()",
+            ), table
+        # The audit is written once: not rewritten, deleted or emptied, even by a lead.
+        with lead.connect() as conn:
+            before = conn.exec_driver_sql("SELECT count(*) FROM audit_events").scalar()
+        assert before
+        for sql in (
+            "UPDATE audit_events SET actor = 'someone else'",
+            "DELETE FROM audit_events",
+            "TRUNCATE audit_events",
+            "TRUNCATE customers CASCADE",
+        ):
+            assert "permission denied" in _refused(lead, sql), sql
+        with lead.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM audit_events").scalar() == before
+        # Nothing of one's own in the workspace's schema, where it could shadow ours.
+        for engine in (lead, ana):
+            assert "permission denied for schema public" in _refused(
+                engine,
+                "CREATE FUNCTION public.pg_has_role(name, text, text) RETURNS boolean "
+                "LANGUAGE sql AS 'SELECT true'",
+            )
+        # The policies' functions look names up in PostgreSQL's own schema only.
+        with lead.connect() as conn:
+            config = dict(
+                conn.exec_driver_sql(
+                    "SELECT proname, array_to_string(proconfig, ';') FROM pg_proc "
+                    "WHERE starts_with(proname, 'radar_')"
+                ).all()
+            )
+        assert set(config) == {"radar_person", "radar_sees_all", "radar_stamp_db_user"}
+        assert all(value == "search_path=pg_catalog, pg_temp" for value in config.values())
+    finally:
+        lead.dispose()
+        ana.dispose()
+
+
+def test_a_second_admin_adds_people_and_a_demoted_admin_keeps_no_right_to(team: Team) -> None:
+    owner = open_workspace(team.admin_url, backup=False).engine
+    try:
+        add_user(owner, "adele", "admin", password="adele-secret")
+        adele = team.open("adele")
+        try:
+            assert team_role(adele) == "admin"
+            # An admin who is not the tables' owner adds a manager who then sees their book.
+            add_user(adele, "carl", "manager", owner_of=ANA_BOOK, password="carl-secret")
+            carl = team.open("carl")
+            try:
+                assert team_role(carl) == "manager"
+                assert _count(carl, "customers") == _file_count(
+                    team, BOOK_TABLES["customers"], ANA_BOOK
+                )
+            finally:
+                carl.dispose()
+            remove_user(adele, "carl")
+            assert "carl" not in {m.db_role for m in list_members(owner)}
+
+            add_user(owner, "adele", "manager", owner_of=BEN_BOOK)  # demoted
+            assert team_role(adele) == "manager"
+            admins = group_roles("team")["admin"]
+            for sql in (
+                f'GRANT "{admins}" TO adele',
+                "CREATE ROLE mallory LOGIN SUPERUSER",
+                "CREATE ROLE mallory LOGIN",
+            ):
+                assert "InsufficientPrivilege" in _refused(adele, sql), sql
+            assert team_role(adele) == "manager"
+        finally:
+            adele.dispose()
+        remove_user(owner, "adele")
+    finally:
+        owner.dispose()
+
+
+def test_sync_receipts_and_import_reports_are_not_every_managers(team: Team) -> None:
+    ana, ben, lead = team.open("ana"), team.open("ben"), team.open("lea")
+    try:
+        with ana.begin() as conn:  # the receipt claims to be Ben's: the trigger says Ana's
+            conn.exec_driver_sql(
+                "INSERT INTO sync_receipts (key, kind, pushed_at, pushed_by, result, db_user) "
+                "VALUES ('copy-a:actions:1:1', 'note', now(), 'Ana Silva', "
+                "'conflict: Acme Ltd was resolved', 'ben')"
+            )
+        mine = "SELECT db_user FROM sync_receipts WHERE key = 'copy-a:actions:1:1'"
+        with ana.connect() as conn:
+            assert conn.exec_driver_sql(mine).all() == [("ana",)]
+            anas = conn.exec_driver_sql("SELECT count(*) FROM sync_receipts").scalar()
+        assert _count(ben, "sync_receipts") == 0
+        assert _count(lead, "sync_receipts") == anas
+        # Ben cannot take Ana's key for himself, nor remove or change her receipt.
+        assert "duplicate key" in _refused(
+            ben,
+            "INSERT INTO sync_receipts (key, kind, pushed_at) "
+            "VALUES ('copy-a:actions:1:1', 'note', now())",
+        )
+        for sql in ("DELETE FROM sync_receipts", "UPDATE sync_receipts SET result = 'x'"):
+            assert "permission denied" in _refused(ben, sql), sql
+        with lead.connect() as conn:
+            assert conn.exec_driver_sql(mine).all() == [("ana",)]
+
+        with lead.begin() as conn:  # an import's report quotes the rows it refused
+            conn.exec_driver_sql(
+                "INSERT INTO import_runs (source_path, file_name, status, started_at, rows_read, "
+                "inserted, updated, rejected, report) VALUES ('/in/contacts.csv', "
+                "'contacts.csv', 'done', now(), 2, 1, 0, 1, "
+                """'{"rejected": [{"row": 2, "email": "jo@rival.example"}]}')"""
+            )
+        assert _count(lead, "import_runs") >= 1
+        assert _count(ana, "import_runs") == 0
+        assert _count(ben, "import_runs") == 0
+    finally:
+        with lead.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM import_runs WHERE file_name = 'contacts.csv'")
+        ana.dispose()
+        ben.dispose()
+        lead.dispose()
+
+
+def test_an_upgrade_by_the_owner_brings_the_policies_to_the_new_schema(team: Team) -> None:
+    from sqlalchemy import create_engine
+
+    ana = team.open("ana")
+    try:
+        with ana.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO sync_receipts (key, kind, pushed_at) "
+                "VALUES ('copy-z:1', 'note', now())"
+            )
+    finally:
+        ana.dispose()
+    # The workspace as version 0012 left it: sync_receipts without db_user or its policies.
+    raw = create_engine(team.admin_url)
+    try:
+        with raw.begin() as conn:
+            for statement in (
+                "DROP POLICY radar_book ON sync_receipts",
+                "DROP POLICY radar_all ON sync_receipts",
+                "DROP TRIGGER sync_receipts_db_user ON sync_receipts",
+                "ALTER TABLE sync_receipts NO FORCE ROW LEVEL SECURITY",
+                "ALTER TABLE sync_receipts DISABLE ROW LEVEL SECURITY",
+                "ALTER TABLE sync_receipts DROP COLUMN db_user",
+                "UPDATE alembic_version SET version_num = '0012'",
+            ):
+                conn.exec_driver_sql(statement)
+    finally:
+        raw.dispose()
+    before = create_engine(team.url("ben"))  # the app would send Ben to the admin
+    try:
+        assert _count(before, "sync_receipts") > 0  # what is at stake: Ana's receipts
+    finally:
+        before.dispose()
+
+    open_workspace(team.admin_url, backup=False).close()  # the owner opens it: upgraded
+
+    ben = team.open("ben")
+    try:
+        with ben.connect() as conn:
+            security = conn.exec_driver_sql(
+                "SELECT relrowsecurity, relforcerowsecurity FROM pg_class "
+                "WHERE relname = 'sync_receipts'"
+            ).one()
+            triggers = conn.exec_driver_sql(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'sync_receipts'::regclass"
+            ).all()
+        assert tuple(security) == (True, True)
+        assert triggers == [("sync_receipts_db_user",)]
+        assert _count(ben, "sync_receipts") == 0  # the receipts written before are nobody's
+        with ben.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO sync_receipts (key, kind, pushed_at) "
+                "VALUES ('copy-b:1', 'note', now())"
+            )
+        with ben.connect() as conn:
+            assert conn.exec_driver_sql("SELECT key, db_user FROM sync_receipts").all() == [
+                ("copy-b:1", "ben")
+            ]
+    finally:
+        ben.dispose()
