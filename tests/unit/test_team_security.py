@@ -188,7 +188,7 @@ def test_a_manager_cannot_read_or_change_anothers_customer_by_id(team: Team) -> 
 def test_the_ask_views_read_only_door_shows_a_manager_only_their_book(team: Team) -> None:
     from services.ask.readonly import run_query
 
-    for user, book in (("ana", ANA_BOOK), ("lea", None)):
+    for user, book in (("ana", ANA_BOOK), ("ben", BEN_BOOK), ("lea", None)):
         engine = team.open(user)
         try:
             result = run_query(engine, "SELECT count(*) FROM ask_customers")
@@ -198,6 +198,19 @@ def test_the_ask_views_read_only_door_shows_a_manager_only_their_book(team: Team
                 else _file_count(team, "SELECT count(*) FROM customers")
             )
             assert result.rows[0][0] == expected, user
+            owners = run_query(engine, "SELECT DISTINCT owner FROM ask_customers")
+            if book:
+                assert [tuple(row) for row in owners.rows] == [(book,)], user
+            else:
+                assert {ANA_BOOK, BEN_BOOK} <= {row[0] for row in owners.rows}
+            # The orders behind the answers are the book's too.
+            orders = run_query(engine, "SELECT count(*) FROM ask_orders")
+            expected_orders = (
+                _file_count(team, BOOK_TABLES["orders"], book)
+                if book
+                else _file_count(team, "SELECT count(*) FROM orders")
+            )
+            assert orders.rows[0][0] == expected_orders, user
         finally:
             engine.dispose()
 
@@ -205,16 +218,26 @@ def test_the_ask_views_read_only_door_shows_a_manager_only_their_book(team: Team
 def test_exports_hold_only_the_managers_book(team: Team, tmp_path: Path) -> None:
     from services.exporting import export_table
 
-    engine = team.open("ben")
+    for user, book, other in (("ana", ANA_BOOK, BEN_BOOK), ("ben", BEN_BOOK, ANA_BOOK)):
+        engine = team.open(user)
+        try:
+            for kind, sql in (("customers", "customers"), ("alerts", "alerts")):
+                target = tmp_path / f"{user}-{kind}.csv"
+                export_table(engine, kind, target)
+                lines = target.read_text(encoding="utf-8-sig").splitlines()
+                assert len(lines) - 1 == _file_count(team, BOOK_TABLES[sql], book), (user, kind)
+                assert not any(other in line for line in lines), (user, kind)
+        finally:
+            engine.dispose()
+    lead = team.open("lea")
     try:
-        for kind, sql in (("customers", "customers"), ("alerts", "alerts")):
-            target = tmp_path / f"{kind}.csv"
-            export_table(engine, kind, target)
+        for kind in ("customers", "alerts"):
+            target = tmp_path / f"lea-{kind}.csv"
+            export_table(lead, kind, target)
             lines = target.read_text(encoding="utf-8-sig").splitlines()
-            assert len(lines) - 1 == _file_count(team, BOOK_TABLES[sql], BEN_BOOK), kind
-            assert not any(ANA_BOOK in line for line in lines)
+            assert len(lines) - 1 == _file_count(team, f"SELECT count(*) FROM {kind}"), kind
     finally:
-        engine.dispose()
+        lead.dispose()
 
 
 def test_a_managers_actions_work_on_their_book_and_the_audit_names_the_db_user(
