@@ -25,6 +25,8 @@ ALERT_STATUSES = ("open", "snoozed", "in_progress", "resolved", "dismissed", "he
 # Alerts in these statuses are "active": at most one per customer and rule.
 ACTIVE_ALERT_STATUSES = ("open", "snoozed", "in_progress")
 ACTION_KINDS = ("task", "call", "note")
+# The source of the interactions a user logs in the app (calls, notes, emails sent).
+APP_SOURCE = "account_radar"
 # What came of a call. Only a conversation is contact (it starts the quiet period);
 # the others are attempts.
 CALL_OUTCOMES = ("connected", "voicemail", "no_answer", "wrong_number")

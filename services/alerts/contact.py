@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session
 
 from models.base import JSONType, UTCDateTime
 from models.schema import Action, Alert, Customer, Interaction, Outreach
-from models.vocab import CALL_CONVERSATION, CALL_OUTCOMES, OUTREACH_STATUSES
+from models.vocab import APP_SOURCE, CALL_CONVERSATION, CALL_OUTCOMES, OUTREACH_STATUSES
 from services.alerts.config import default_actor
 from services.alerts.holdout import NOT_GIVEN as HOLDOUT_NO_REASON
 from services.alerts.holdout import mark_contacted as mark_holdout_contacted
-from services.alerts.inputs import APP_SOURCE
 from services.alerts.lifecycle import (
     TITLE_LENGTH,
     AlertActionError,

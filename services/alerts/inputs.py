@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from models.db import sqlite_path, translate_db_errors
 from models.schema import Action, Customer, Interaction, Opportunity, Order, Outreach, ScoringRun
-from models.vocab import CALL_CONVERSATION, CALL_OUTCOMES, OUTREACH_STATUSES
+from models.vocab import APP_SOURCE, CALL_CONVERSATION, CALL_OUTCOMES, OUTREACH_STATUSES
 from services.alerts._db import (
     as_datetime,
     bools,
@@ -69,8 +69,6 @@ _Orders = tuple[IntArray, IntArray, IntArray]
 TOUCH_KINDS = ("call", "meeting", "note", "ticket")
 # Interactions that count as contact for the cool-down.
 CONTACT_KINDS = ("call", "meeting")
-# The source of the interactions a user logs in the app (calls, notes, emails sent).
-APP_SOURCE = "account_radar"
 _DAYS_1900_1970 = 25_567
 
 

@@ -62,7 +62,7 @@ from typing import Any
 import numpy as np
 
 from models.schema import Alert, AuditEvent, Interaction, Outreach
-from models.vocab import OUTREACH_TONES, RISK_BANDS
+from models.vocab import APP_SOURCE, OUTREACH_TONES, RISK_BANDS
 from services.alerts.generate import SYSTEM_ACTOR
 from services.demo.generate import _Customers, _objects, _param
 from services.demo.tables import _OutreachTables, _TableData
@@ -87,8 +87,6 @@ CONTACTED_RATE = 0.20  # the same, contacted
 WINDOW_DAYS = 30
 HOLDOUT_PERCENT = 10
 
-# Where the source of the app's own emails (services.alerts.inputs.APP_SOURCE) points.
-APP_SOURCE = "account_radar"
 _EARLIEST_DAYS_AGO = 183  # the alert period: about six months...
 _LATEST_DAYS_AGO = 36  # ...ending so that every window closes before today
 _CANDIDATES = 12

@@ -40,8 +40,7 @@ from sqlalchemy.orm import Session
 from models.base import UTCDateTime
 from models.db import make_engine, translate_db_errors
 from models.schema import Action, Outreach, SyncReceipt
-from models.vocab import OUTREACH_STATUSES
-from services.alerts.inputs import APP_SOURCE
+from models.vocab import APP_SOURCE, OUTREACH_STATUSES
 from services.alerts.records import CALL_OUTCOME_LABELS, HELD_BACK, OUTCOME_LABELS
 from services.formatting import format_date
 from services.team.offline_origin import OfflineOrigin, origin_in

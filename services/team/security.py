@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from models.errors import UserFacingError, WorkspaceError
-from models.vocab import TEAM_ROLES
+from models.vocab import APP_SOURCE, TEAM_ROLES
 
 READER_ROLE = "account_radar_ask_reader"  # services/ask/readonly.py's role
 
@@ -65,9 +65,9 @@ CUSTOMER_TABLES = (
 # an interaction too, a change to customers or interactions marks the rollups stale (a
 # setting), escalations and draft batches come with actions and Draft for all.
 MANAGER_WRITES = {
-    "alerts": "SELECT, UPDATE",
+    "alerts": "SELECT",  # and UPDATE of MANAGER_ALERT_COLUMNS
     "actions": "SELECT, INSERT, UPDATE, DELETE",
-    "interactions": "SELECT, INSERT, UPDATE, DELETE",
+    "interactions": "SELECT, INSERT, DELETE",  # the app's own only (a policy below)
     "outreach": "SELECT, INSERT, UPDATE",
     "escalations": "SELECT, INSERT",
     "draft_batches": "SELECT, INSERT, UPDATE",
@@ -78,8 +78,27 @@ MANAGER_WRITES = {
 }
 # Customer columns a manager may change on their own customers.
 MANAGER_CUSTOMER_COLUMNS = ("do_not_contact", "quiet_override_at", "updated_at")
-# Settings a manager's actions write: the rollups' stale flag, the remote LLM review.
-MANAGER_SETTINGS = ("rollups.stale", "llm.reviewed_remote")
+# Alert columns their actions change (start, snooze, resolve, dismiss, reopen, raise a
+# held-back one and its draw, contacting a held-out customer anyway); what scoring decided
+# (rule, severity, reason, drivers, priority, owner, snapshot) is not theirs to change.
+MANAGER_ALERT_COLUMNS = (
+    "status",
+    "outcome",
+    "resolved_at",
+    "snoozed_until",
+    "snooze_until_clear",
+    "updated_at",
+    "version",
+    "holdout",
+    "holdout_band",
+    "holdout_contacted_at",
+    "holdout_contact_reason",
+)
+# A manager adds or removes (undo) only the interactions the app writes (APP_SOURCE: calls,
+# notes, emails logged); what an import brought is the team's record.
+# Settings a manager's actions write: the rollups' stale flag, the remote LLM review, the
+# hold-out draw counters (raising a held-back alert draws its group).
+MANAGER_SETTINGS = ("rollups.stale", "llm.reviewed_remote", "learn.holdout_draws")
 
 
 class TeamRoleError(UserFacingError):
@@ -178,6 +197,7 @@ def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
         f"REVOKE UPDATE, DELETE ON audit_events FROM {lead}, {admin}",
         f"REVOKE UPDATE, DELETE ON sync_receipts FROM {lead}, {admin}",
         f"GRANT UPDATE ({', '.join(MANAGER_CUSTOMER_COLUMNS)}) ON customers TO {manager}",
+        f"GRANT UPDATE ({', '.join(MANAGER_ALERT_COLUMNS)}) ON alerts TO {manager}",
     ]
     for table in ("audit_events", "sync_receipts"):
         if table in tables:
@@ -228,6 +248,18 @@ def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
             f"CREATE POLICY radar_all ON {table} TO {lead}, {admin} USING (true) WITH CHECK (true)",
             f"CREATE POLICY radar_book ON {table} TO {book_roles} USING ({using}) "
             f"WITH CHECK ({using})",
+        ]
+    # A manager adds and removes only the app's own interactions (restrictive: on top of
+    # the book's policy).
+    if "interactions" in tables:
+        app_made = f"source = {_literal(APP_SOURCE)}"
+        sql += [
+            "DROP POLICY IF EXISTS radar_app_added ON interactions",
+            "DROP POLICY IF EXISTS radar_app_removed ON interactions",
+            f"CREATE POLICY radar_app_added ON interactions AS RESTRICTIVE FOR INSERT "
+            f"TO {manager} WITH CHECK ({app_made})",
+            f"CREATE POLICY radar_app_removed ON interactions AS RESTRICTIVE FOR DELETE "
+            f"TO {manager} USING ({app_made})",
         ]
     # Settings: everyone reads them; a manager writes only what their actions need.
     allowed = ", ".join(_literal(k) for k in MANAGER_SETTINGS)

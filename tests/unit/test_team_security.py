@@ -471,6 +471,138 @@ def test_a_lead_scores_the_whole_workspace_under_the_policies(team: Team) -> Non
         engine.dispose()
 
 
+def test_a_manager_changes_only_what_their_actions_change(team: Team) -> None:
+    # One of Ana's customers with alerts and imported history (what the test could lose).
+    mine = _file_count(
+        team,
+        "SELECT min(c.id) FROM customers c WHERE c.owner = ? "
+        "AND EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = c.id) "
+        "AND EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id "
+        "AND i.source <> 'account_radar')",
+        ANA_BOOK,
+    )
+    imported = _file_count(
+        team,
+        "SELECT count(*) FROM interactions WHERE customer_id = ? AND source <> 'account_radar'",
+        mine,
+    )
+    assert imported > 0
+    ana = team.open("ana")
+    try:
+        # What scoring decided about an alert is not hers to change.
+        for column, value in (("owner", f"'{BEN_BOOK}'"), ("priority_cents", "0"),
+                              ("severity", "'info'"), ("rule_key", "'x'")):  # fmt: skip
+            assert "permission denied" in _refused(
+                ana, f"UPDATE alerts SET {column} = {value} WHERE customer_id = {mine}"
+            ), column
+        # Imported tickets and emails are the team's record: not edited, not removed...
+        assert "permission denied" in _refused(
+            ana, f"UPDATE interactions SET text = 'x' WHERE customer_id = {mine}"
+        )
+        with ana.begin() as conn:
+            gone = conn.exec_driver_sql(
+                f"DELETE FROM interactions WHERE customer_id = {mine} AND source <> 'account_radar'"
+            )
+            assert gone.rowcount == 0  # the policy shows the delete none of them
+        # ...nor made up as if imported.
+        assert "row-level security" in _refused(
+            ana,
+            "INSERT INTO interactions (customer_id, kind, occurred_at, source) "
+            f"VALUES ({mine}, 'ticket', now(), 'zendesk')",
+        )
+        # A note of her own she adds and removes (the undo of a logged note).
+        with ana.begin() as conn:
+            note = conn.exec_driver_sql(
+                "INSERT INTO interactions (customer_id, kind, occurred_at, source, text) "
+                f"VALUES ({mine}, 'note', now(), 'account_radar', 'Prefers email') RETURNING id"
+            ).scalar()
+            removed = conn.exec_driver_sql(f"DELETE FROM interactions WHERE id = {note}")
+            assert removed.rowcount == 1
+    finally:
+        ana.dispose()
+    lead = team.open("lea")
+    try:
+        with lead.connect() as conn:
+            left = conn.exec_driver_sql(
+                "SELECT count(*) FROM interactions WHERE customer_id = "
+                f"{mine} AND source <> 'account_radar'"
+            ).scalar()
+            owners = conn.exec_driver_sql(
+                f"SELECT DISTINCT owner FROM alerts WHERE customer_id = {mine}"
+            ).all()
+        assert left == imported
+        assert owners == [(ANA_BOOK,)]
+    finally:
+        lead.dispose()
+
+
+def test_every_action_of_a_manager_works_within_the_narrower_rights(team: Team) -> None:
+    """Each card action on her own alerts, then its undo; an email logged; a held-back
+    alert raised (and its hold-out draw): all within the columns and rows she may write."""
+    from services.alerts.actions import apply_card_action
+    from services.alerts.contact import log_email_sent
+    from services.alerts.undo import undo_change
+    from services.settings import ALERT_RULES
+
+    risk_rule = next(rule.key for rule in ALERT_RULES if rule.queue == "risk")
+    lead = team.open("lea")
+    try:
+        with lead.begin() as conn:
+            alert_id = conn.exec_driver_sql(
+                "SELECT a.id FROM alerts a JOIN customers c ON c.id = a.customer_id "
+                f"WHERE c.owner = '{ANA_BOOK}' AND a.status = 'open' AND NOT c.do_not_contact "
+                "ORDER BY a.id DESC LIMIT 1"
+            ).scalar()
+            quiet = conn.exec_driver_sql(
+                "SELECT c.id FROM customers c WHERE c.owner = "
+                f"'{ANA_BOOK}' AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = c.id "
+                "AND a.status IN ('open', 'snoozed', 'in_progress', 'held_back')) "
+                "ORDER BY c.id LIMIT 1"
+            ).scalar()
+            held = conn.exec_driver_sql(
+                "INSERT INTO alerts (customer_id, rule_key, severity, status, reason, "
+                "priority_cents, owner, created_at, updated_at, version, holdout, "
+                "snooze_until_clear) "
+                f"VALUES ({quiet}, '{risk_rule}', 'warning', 'held_back', 'Quiet lately', "
+                f"1000, '{ANA_BOOK}', now(), now(), 1, false, false) RETURNING id"
+            ).scalar()
+    finally:
+        lead.dispose()
+    assert alert_id is not None
+    assert quiet is not None
+    ana = team.open("ana")
+    today = dt.datetime.now(dt.UTC).date()
+    try:
+        steps: list[tuple[str, dict[str, object]]] = [
+            ("start", {}),
+            ("resolve", {"outcome": "won_back", "note": "Ordered again"}),
+            ("dismiss", {"note": "Not worth it"}),
+            ("snooze", {"until": today + dt.timedelta(days=5)}),
+            ("log", {"kind": "call", "text": "Spoke to them", "outcome": "connected"}),
+            ("log", {"kind": "note", "text": "Prefers email"}),
+            ("end_quiet_period", {"reason": "They asked for the catalogue"}),
+            ("task", {"text": "Send the catalogue", "due": today + dt.timedelta(days=2)}),
+            ("do_not_contact", {"value": True}),
+        ]
+        for action, params in steps:
+            change = apply_card_action(ana, [alert_id], action, actor="Ana Silva", **params)
+            said = undo_change(ana, change, actor="Ana Silva")
+            assert said.startswith("Undone"), (action, said)
+        with ana.connect() as conn:
+            status = conn.exec_driver_sql(f"SELECT status FROM alerts WHERE id = {alert_id}")
+            assert status.scalar() == "open"
+        outreach_id = log_email_sent(ana, alert_id, "We miss you", actor="Ana Silva")
+        assert outreach_id > 0
+        apply_card_action(ana, [held], "raise", customer_id=quiet, actor="Ana Silva")
+        with ana.connect() as conn:
+            raised = conn.exec_driver_sql(
+                f"SELECT status, holdout_band IS NOT NULL FROM alerts WHERE id = {held}"
+            ).one()
+        assert tuple(raised) == ("open", True)  # raised, and drawn into a hold-out group
+    finally:
+        ana.dispose()
+
+
 def _refused(engine: Engine, sql: str) -> str:
     """The database's refusal of ``sql`` (the test fails if it runs)."""
     with pytest.raises(DBAPIError) as caught, engine.begin() as conn:
