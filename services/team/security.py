@@ -196,6 +196,8 @@ def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
         # The audit and the sync receipts are written once and never changed, by anyone.
         f"REVOKE UPDATE, DELETE ON audit_events FROM {lead}, {admin}",
         f"REVOKE UPDATE, DELETE ON sync_receipts FROM {lead}, {admin}",
+        # The schema's version is the owner's (a lead resetting it would lock everyone out).
+        f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {lead}, {admin}",
         f"GRANT UPDATE ({', '.join(MANAGER_CUSTOMER_COLUMNS)}) ON customers TO {manager}",
         f"GRANT UPDATE ({', '.join(MANAGER_ALERT_COLUMNS)}) ON alerts TO {manager}",
     ]
@@ -252,7 +254,9 @@ def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
     # A manager adds and removes only the app's own interactions (restrictive: on top of
     # the book's policy).
     if "interactions" in tables:
-        app_made = f"source = {_literal(APP_SOURCE)}"
+        # (An admin is also in the manager group, through the admin option: the policy
+        # lets anyone who sees it all through, for imports and their undo.)
+        app_made = f"(SELECT radar_sees_all()) OR source = {_literal(APP_SOURCE)}"
         sql += [
             "DROP POLICY IF EXISTS radar_app_added ON interactions",
             "DROP POLICY IF EXISTS radar_app_removed ON interactions",
@@ -410,9 +414,9 @@ def add_user(
                 conn.exec_driver_sql(
                     f"ALTER ROLE {quoted} PASSWORD {_literal(password)}".replace("%", "%%")
                 )
-            for other, group in groups.items():
-                if other != role:
-                    conn.exec_driver_sql(f"REVOKE {_identifier(group)} FROM {quoted}")
+            # Every group revoked first: a former admin's admin option on a group goes too.
+            for group in groups.values():
+                conn.exec_driver_sql(f"REVOKE {_identifier(group)} FROM {quoted}")
             conn.exec_driver_sql(f"GRANT {_identifier(groups[role])} TO {quoted}")
             if role == "admin":
                 conn.exec_driver_sql(f"ALTER ROLE {quoted} CREATEROLE")

@@ -675,6 +675,19 @@ def test_a_second_admin_adds_people_and_a_demoted_admin_keeps_no_right_to(team: 
             remove_user(adele, "carl")
             assert "carl" not in {m.db_role for m in list_members(owner)}
 
+            # An admin who is not a superuser brings data in and removes an import's rows.
+            with adele.begin() as conn:
+                row = conn.exec_driver_sql(
+                    "INSERT INTO interactions (customer_id, kind, occurred_at, source) "
+                    f"VALUES ({_other_customer(team, BEN_BOOK)}, 'ticket', now(), 'zendesk') "
+                    "RETURNING id"
+                ).scalar()
+                gone = conn.exec_driver_sql(f"DELETE FROM interactions WHERE id = {row}")
+                assert gone.rowcount == 1
+            assert "permission denied" in _refused(
+                adele, "UPDATE alembic_version SET version_num = '0001'"
+            )
+
             add_user(owner, "adele", "manager", owner_of=BEN_BOOK)  # demoted
             assert team_role(adele) == "manager"
             admins = group_roles("team")["admin"]
@@ -684,6 +697,8 @@ def test_a_second_admin_adds_people_and_a_demoted_admin_keeps_no_right_to(team: 
                 "CREATE ROLE mallory LOGIN",
             ):
                 assert "InsufficientPrivilege" in _refused(adele, sql), sql
+            managers = group_roles("team")["manager"]  # nor the group she is in now
+            assert "InsufficientPrivilege" in _refused(adele, f'GRANT "{managers}" TO lea')
             assert team_role(adele) == "manager"
         finally:
             adele.dispose()
