@@ -21,9 +21,10 @@ setting or a variable the client controls.
 
 Grants: every group reads every table; a manager may act on their book (alerts, tasks,
 calls, notes, outreach, do-not-contact) and nothing else: imports, scoring and settings
-are for leads and admins, whose grants cover every table. A trigger fills
-``audit_events.db_user`` with the database user who wrote the event, whatever the
-client sent.
+are for leads and admins, who read and write rows of every table but never change a
+table (no TRIGGER, TRUNCATE, REFERENCES) or the schema's version. The audit and the sync
+receipts are written once; a trigger fills their ``db_user`` with the database user who
+wrote them, whatever the client sent.
 
 ``enable_team_security`` is idempotent (run by ``workspace publish`` and by every
 ``team add-user``); ``add_user`` creates or updates one person. ``team_role`` tells the
