@@ -6,7 +6,6 @@ module only gathers them per rule, so that rules read ``config.rule("gone_quiet"
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.schema import Setting
+from services.policy import resolve
 from services.settings import (
     ALERT_GENERAL,
     ALERT_PARAMETERS,
@@ -61,8 +61,10 @@ class AlertConfig:
 def read_alert_config(session: Session) -> AlertConfig:
     """The workspace's alert settings in one read.
 
-    A stored value that the schema refuses (a file edited by hand, an older build's
-    value) falls back to the default rather than stopping the alerts.
+    Every value goes through the policy resolver (services.policy.resolve: locked by
+    policy > the user's own > organisation default > built-in), as every setting does. A
+    stored value that the schema refuses (a file edited by hand, an older build's value)
+    counts as not stored rather than stopping the alerts.
     """
     stored = {
         row.key: row.value
@@ -71,9 +73,8 @@ def read_alert_config(session: Session) -> AlertConfig:
 
     def value(key: str) -> Any:
         spec = SETTINGS[key]
-        if key in stored and validate_setting(key, stored[key]) is None:
-            return stored[key]
-        return copy.deepcopy(spec.default)
+        usable = key in stored and validate_setting(key, stored[key]) is None
+        return resolve(key, spec.default, stored.get(key) if usable else None, usable)
 
     rules = {}
     for rule in ALERT_RULES:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -14,6 +15,7 @@ from services import money
 from services.importing.canonical import Batch
 from services.importing.values import UTC_NAMED
 from services.local_dates import TIME_ZONE_SETTING, workspace_zone, zone_offsets
+from services.policy import resolve
 
 _MONEY_KINDS = ("orders", "opportunities", "subscriptions")
 
@@ -36,10 +38,7 @@ def settle_currencies(session: Session, batch: Batch) -> list[str]:
     if not frames:
         return []
     notes: list[str] = []
-    stored = conn.execute(
-        select(Setting.value).where(Setting.key == money.HOME_SETTING)
-    ).scalar_one_or_none()
-    home = str(stored or "").upper()
+    home = str(_resolved(conn, money.HOME_SETTING, "") or "").upper()
     if not home:
         home = (
             conn.execute(
@@ -99,10 +98,14 @@ def settle_offsets(session: Session, batch: Batch) -> None:
         if not named.any():
             continue
         if zone is None:
-            stored = conn.execute(
-                select(Setting.value).where(Setting.key == TIME_ZONE_SETTING)
-            ).scalar_one_or_none()
-            zone = workspace_zone(str(stored or ""))
+            zone = workspace_zone(str(_resolved(conn, TIME_ZONE_SETTING, "") or ""))
         offsets = offsets.copy()
         offsets[named] = zone_offsets(frame[column][named], zone)
         batch.frames[kind] = frame.assign(utc_offset_minutes=offsets)
+
+
+def _resolved(conn: Connection, key: str, built_in: object) -> object:
+    """A setting's value by the policy-aware resolution order (services.policy.resolve),
+    read on the import's own connection (inside its transaction)."""
+    row = conn.execute(select(Setting.value).where(Setting.key == key)).first()
+    return resolve(key, built_in, None if row is None else row[0], row is not None)
