@@ -238,9 +238,13 @@ def _raw_reads(path: Path) -> bool:
         return True
     tree = ast.parse(source)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if node.value.id == "Setting" and node.attr in ("key", "value"):
-                return True
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "Setting"
+            and node.attr in ("key", "value")
+        ):
+            return True
         if isinstance(node, ast.Call) and any(
             isinstance(arg, ast.Name) and arg.id == "Setting" for arg in node.args
         ):
