@@ -2,17 +2,21 @@
 
 The negative tickets, reviews, notes and calls of the last two years (sentiment at or
 below the negative cut-off, a ticket rated bad, or a review of 1-2 stars with no
-sentiment) are turned into TF-IDF vectors (words and word pairs, English stop words and
-the workspace's own product categories and order numbers left out) and factorised with
-NMF (scikit-learn) into a few topics. Each topic is named by its top terms ("size ·
-small · fit"); every text of those kinds is then put under the topic it weighs most on,
-when it weighs on one at all (every ticket, and the negative reviews: praise is behind no
-complaint), and the name is stored in ``interactions.reason`` so the
+sentiment) are turned into TF-IDF vectors (words; English stop words, the workspace's own
+product categories, order numbers and names, services/listen/names.py, left out) and
+factorised with NMF (scikit-learn) into a few topics. Topics that are one reason (near
+the same term vector, or the same top terms in another order) are merged, and the
+factorisation is run again with more topics to use the slots they took. Each reason is
+named by its top terms ("size · small · fit"); every negative text is then put under the
+reason it weighs most on, when it weighs on one at all and the reason's words explain
+enough of the text's own words. Text that is not negative has no reason: a question or
+praise is behind no complaint. The name is stored in ``interactions.reason`` so the
 dashboard, Ask and the next-step advice say the same thing. Same texts, same reasons:
 the factorisation starts from NNDSVD, which has no randomness.
 
-Reasons are learned again when the workspace is scored and its negative texts changed
-(``listen.reasons``: the topics, and a fingerprint of the texts they came from).
+Reasons are learned again when the workspace is scored and its negative texts, or the
+rows that hold them, or the reasons stored in the table changed (``listen.reasons``: the
+topics, a fingerprint of the texts they came from and one of the reasons assigned).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from sqlalchemy import Engine, literal_column, or_, select, text
 
 from models.db import translate_db_errors
 from models.schema import Interaction
+from services.listen.names import name_words
 from services.listen.sentiment import (
     EFFECTIVE_SQL,
     NEGATIVE,
@@ -47,6 +52,14 @@ MIN_TEXTS = 20  # fewer negative texts than this: no reasons are learned
 # A text belongs to a reason when it weighs at least this much on it (NMF weights of a
 # TF-IDF row of unit length): below it, the text is about none of them.
 MIN_WEIGHT = 0.02
+# ... and when the reason's words explain at least this much of the text (the cosine of
+# the text's TF-IDF row and the reason's term vector).
+MIN_COVER = 0.15
+# Topics whose term vectors have at least this cosine are one reason.
+MERGE_SIMILARITY = 0.3
+MAX_REFITS = 3
+# Changes when the way reasons are learned changes: stored reasons are learned again.
+VERSION = "2"
 # Words that say nothing about why: shop words every complaint has.
 SHOP_STOP_WORDS = frozenset((
     "order", "orders", "ordered", "item", "items", "hi", "hello", "thanks", "thank",
@@ -76,10 +89,12 @@ def negative_where(i: str = "i") -> str:
     )
 
 
-def _stop_words(categories: list[str]) -> list[str]:
+def _stop_words(categories: list[str], names: list[str]) -> list[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+    # Only names the tokenizer reads as one word ("o'brien", not "ji-woo").
     words = set(ENGLISH_STOP_WORDS) | SHOP_STOP_WORDS
+    words |= {n for n in names if re.fullmatch(_TOKEN, n)}
     for category in categories:  # "Dresses" -> dresses, dress; "Tops" -> tops, top
         for word in re.findall(r"[a-z']+", category.lower()):
             words |= {word, word.removesuffix("s"), word.removesuffix("es")}
@@ -110,9 +125,10 @@ def learn_reasons(
     today: Any = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[Reason]:
-    """Learn the reasons from the workspace's negative texts and store every text's
-    reason; skipped (the stored reasons returned) when the negative texts are the same as
-    last time. Fewer than MIN_TEXTS negative texts: no reasons, every reason cleared."""
+    """Learn the reasons from the workspace's negative texts and store every negative
+    text's reason; skipped (the stored reasons returned) when the texts, their ids and the
+    stored reasons are all as the last run left them. Fewer than MIN_TEXTS negative texts:
+    no reasons, every reason cleared."""
     import datetime as dt
 
     from sqlalchemy.orm import Session
@@ -128,7 +144,7 @@ def learn_reasons(
     with translate_db_errors(), engine.connect() as conn:
         i = Interaction.__table__.alias("i")
         rows = conn.execute(
-            select(i.c.id, i.c.subject, i.c.text, literal_column(negative_where()), i.c.kind)
+            select(i.c.id, i.c.subject, i.c.text, literal_column(negative_where()), i.c.reason)
             .where(
                 i.c.kind.in_(CUSTOMER_KINDS),
                 or_(i.c.text.is_not(None), i.c.subject.is_not(None)),
@@ -136,37 +152,47 @@ def learn_reasons(
             )
             .order_by(i.c.id)
         ).all()
-        categories = [
+        categories = sorted(
             c for (c,) in conn.execute(
                 text("SELECT DISTINCT category FROM orders WHERE category IS NOT NULL")
             ).all()
+        )  # fmt: skip
+        companies = [
+            c for (c,) in conn.execute(
+                text("SELECT DISTINCT company FROM customers WHERE company IS NOT NULL")
+            ).all()
         ]  # fmt: skip
-        stored = None
         with Session(bind=conn) as session:
             stored = get_setting(session, SETTING)
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    docs = [_clean(text_of(r[1], r[2])) for r in rows]
+            companies.append(str(get_setting(session, "workspace.name") or ""))
+    ids = [int(r[0]) for r in rows]
+    originals = [text_of(r[1], r[2]) for r in rows]
     negative = np.array([bool(r[3]) for r in rows], dtype=bool)
-    # A ticket is a request for help, negative or not: it gets a reason too; a review
-    # only when it is negative (praise is behind no complaint).
-    tickets = np.array([r[4] == "ticket" for r in rows], dtype=bool)
-    fingerprint = hashlib.blake2b(
-        "\x1f".join(d for d, n in zip(docs, negative, strict=True) if n).encode()
-        + f"|{topics}|{','.join(sorted(categories))}".encode(),
-        digest_size=8,
-    ).hexdigest()
-    if stored and stored.get("fingerprint") == fingerprint:
+    names = sorted(
+        name_words((w for w, n in zip(originals, negative, strict=True) if n), companies)
+    )
+    docs = [_clean(w) for w in originals]
+    # What the reasons are learned from: the negative texts, by id (an undo and a new
+    # import of the same texts gives them new rows, which need their reasons too).
+    fingerprint = _digest(
+        VERSION, str(topics), *categories, "\x1e", *names, "\x1e",
+        *(f"{i}\x1d{d}" for i, d, n in zip(ids, docs, negative, strict=True) if n),
+    )  # fmt: skip
+    # What the table holds now: anything else that changed a reason (an undo, an edit)
+    # makes them be assigned again.
+    held = _digest(*(f"{r[0]}\x1d{r[4]}" for r in rows if r[4] is not None))
+    if stored and stored.get("fingerprint") == fingerprint and stored.get("assigned") == held:
         return [Reason(r["label"], tuple(r["terms"]), int(r["texts"])) for r in stored["topics"]]
     if cancelled is not None and cancelled():
         return []
-    reasons, assigned = _fit(docs, negative, tickets, categories, topics)
+    reasons, assigned = _fit(docs, negative, categories, names, topics)
+    params = [
+        {"i": i, "r": reasons[a].label}
+        for i, a in zip(ids, assigned.tolist(), strict=True)
+        if a >= 0
+    ]
     with translate_db_errors(), engine.begin() as conn:
         conn.execute(text(f"UPDATE interactions SET reason = NULL WHERE kind IN ({kinds})"))
-        params = [
-            {"i": int(i), "r": reasons[a].label}
-            for i, a in zip(ids.tolist(), assigned.tolist(), strict=True)
-            if a >= 0
-        ]
         if params:
             conn.execute(text("UPDATE interactions SET reason = :r WHERE id = :i"), params)
         with Session(bind=conn) as session:
@@ -175,6 +201,7 @@ def learn_reasons(
                 SETTING,
                 {
                     "fingerprint": fingerprint,
+                    "assigned": _digest(*(f"{p['i']}\x1d{p['r']}" for p in params)),
                     "topics": [
                         {"label": r.label, "terms": list(r.terms), "texts": r.texts}
                         for r in reasons
@@ -187,23 +214,28 @@ def learn_reasons(
     return reasons
 
 
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
+
+
 def _fit(
     docs: list[str],
     negative: np.ndarray,
-    tickets: np.ndarray,
     categories: list[str],
+    names: list[str],
     topics: int,
 ) -> tuple[list[Reason], np.ndarray]:
-    """The topics of the negative texts, and each text's topic (-1: none)."""
+    """The reasons of the negative texts, and each text's reason (-1: none; always -1
+    for a text that is not negative)."""
     assigned = np.full(len(docs), -1, dtype=np.int64)
-    train = [d for d, n in zip(docs, negative, strict=True) if n]
+    rows = np.flatnonzero(negative)
+    train = [docs[r] for r in rows.tolist()]
     if len(train) < MIN_TEXTS:
         return [], assigned
-    from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(
-        stop_words=_stop_words(categories),
+        stop_words=_stop_words(categories, names),
         token_pattern=_TOKEN,
         ngram_range=(1, 1),
         min_df=max(2, len(train) // 500),
@@ -215,29 +247,91 @@ def _fit(
         x = vectorizer.fit_transform(train)
     except ValueError:  # every word is a stop word, or too rare
         return [], assigned
-    k = max(1, min(topics, x.shape[1] - 1, len(train) // 10))
-    model = NMF(n_components=k, init="nndsvd", max_iter=1000, tol=1e-3, random_state=0)
-    model.fit(x)
+    limit = max(1, min(x.shape[1] - 1, len(train) // 10))
+    model, groups = _topics(x, min(topics, limit), limit)
     vocabulary = np.array(vectorizer.get_feature_names_out())
-    weights = model.transform(vectorizer.transform(docs))
-    best = weights.argmax(axis=1)
-    strong = weights.max(axis=1) >= MIN_WEIGHT
-    counts = np.bincount(best[strong & negative], minlength=k)
+    # A reason's words: the sum of its topics' unit term vectors, of unit length.
+    unit = _unit(model.components_)
+    vectors = _unit(np.vstack([unit[g].sum(axis=0) for g in groups]))
+    weights = model.transform(x)
+    weight = np.column_stack([weights[:, g].sum(axis=1) for g in groups])
+    best = weight.argmax(axis=1)
+    # The text's own words must say it: the share of its (unit) word vector that its
+    # reason's words explain. A word in common ("wrong" street number, "wrong" size) is
+    # not enough.
+    cover = np.asarray(x @ vectors.T)[np.arange(len(train)), best]
+    keep = (weight.max(axis=1) >= MIN_WEIGHT) & (cover >= MIN_COVER)
+    counts = np.bincount(best[keep], minlength=len(groups))
     order = np.argsort(-counts, kind="stable")  # the most common reason first
-    rank = np.empty(k, dtype=np.int64)
-    rank[order] = np.arange(k)
+    rank = np.empty(len(groups), dtype=np.int64)
+    rank[order] = np.arange(len(groups))
     reasons: list[Reason] = []
     seen: set[str] = set()
-    for t in order.tolist():
-        terms = vocabulary[np.argsort(-model.components_[t], kind="stable")[:10]].tolist()
-        label, top = _label(terms)
-        while label in seen:  # two topics with the same top terms: tell them apart
+    for g in order.tolist():
+        top = np.argsort(-vectors[g], kind="stable")[:10]
+        label, terms = _label(vocabulary[top[vectors[g][top] > 0]].tolist())
+        while label in seen:  # two reasons with the same name: tell them apart
             label += "'"
         seen.add(label)
-        reasons.append(Reason(label, top, int(counts[t])))
-    keep = strong & (negative | tickets)
-    assigned[keep] = rank[best[keep]]
+        reasons.append(Reason(label, terms, int(counts[g])))
+    assigned[rows[keep]] = rank[best[keep]]
     return reasons, assigned
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit: np.ndarray = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    return unit
+
+
+def _topics(x: Any, k: int, limit: int) -> tuple[Any, list[list[int]]]:
+    """NMF topics of ``x`` grouped into at most ``k`` distinct reasons (see _groups). When
+    near-duplicates merge, the factorisation is run again with as many more topics, so
+    that the slots they took find the reasons they crowded out; at most MAX_REFITS
+    times."""
+    from sklearn.decomposition import NMF
+
+    chosen: tuple[Any, list[list[int]]] | None = None
+    n = k
+    for _ in range(MAX_REFITS + 1):
+        model = NMF(n_components=n, init="nndsvd", max_iter=1000, tol=1e-3, random_state=0)
+        model.fit(x)
+        groups = _groups(model.components_)
+        if len(groups) <= k and (chosen is None or len(groups) > len(chosen[1])):
+            chosen = (model, groups)
+        if len(groups) >= k or n >= limit:
+            break
+        n = min(limit, n + k - len(groups))
+    assert chosen is not None  # the first fit has at most k groups
+    return chosen
+
+
+def _groups(components: np.ndarray) -> list[list[int]]:
+    """Topics that are one reason, together: their term vectors point the same way
+    (cosine at least MERGE_SIMILARITY), or their names are the same words in another
+    order (or one's words are all in the other's: "Damaged", "Arrived · damaged").
+    Topics with no weight at all are left out."""
+    unit = _unit(components)
+    similar = unit @ unit.T
+    keys = [frozenset(t for t in np.argsort(-c, kind="stable")[:3] if c[t] > 0) for c in components]
+    parent = list(range(len(components)))
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            a = parent[a]
+        return a
+
+    alive = [t for t in range(len(components)) if components[t].max() > 0]
+    for a in alive:
+        for b in alive:
+            if a < b and (
+                similar[a, b] >= MERGE_SIMILARITY or keys[a] <= keys[b] or keys[b] <= keys[a]
+            ):
+                parent[root(b)] = root(a)
+    groups: dict[int, list[int]] = {}
+    for t in alive:
+        groups.setdefault(root(t), []).append(t)
+    return list(groups.values())
 
 
 def refresh_listening(engine: Engine, *, cancelled: Callable[[], bool] | None = None) -> None:

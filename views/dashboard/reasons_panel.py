@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from services.formatting import format_short_date
+from services.formatting import format_short_date, plural
 from services.listen.records import ReasonSummary
 
 SHOWN = 6
@@ -106,8 +106,7 @@ class ReasonsPanel(QWidget):
         customers = len(reason.customer_ids)
         head = (
             f'<a href="{index}"><b>{html.escape(reason.label)}</b></a>'
-            f" &nbsp;{reason.texts:,} texts · {customers:,} "
-            f"customer{'s' if customers != 1 else ''}"
+            f" &nbsp;{plural(reason.texts, 'text')} · {plural(customers, 'customer')}"
         )
         if reason.spike:
             head += (
