@@ -178,6 +178,11 @@ def undo_import(engine: Engine, run_id: int) -> UndoReport:
         )
         with Session(bind=conn) as session:
             refresh_rollups(session)
+    from services.listen.reasons import refresh_listening
+
+    # The reasons are learned again without the texts the import brought (as after an
+    # import): a reason's counts never include rows that are gone.
+    refresh_listening(engine)
     return UndoReport(
         run_id=run_id,
         deleted=deleted,

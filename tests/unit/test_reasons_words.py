@@ -115,8 +115,15 @@ def test_undo_then_the_same_import_gives_the_reasons_again(engine: Engine) -> No
     before = _tickets(engine)
     assert before[1] > 0
     tickets = next(r for r in service.list_imports(engine) if r.file_name == ZENDESK.name)
+    texts_before = sum(int(str(t["texts"])) for t in _topics(engine))
     service.undo_import(engine, tickets.run_id)
     assert _tickets(engine) == (0, 0, 0)
+    # The undo learns the reasons again: their counts no longer hold the tickets that left.
+    with sqlite3.connect(str(engine.url.database)) as raw:
+        (left,) = raw.execute(
+            "SELECT count(*) FROM interactions WHERE reason IS NOT NULL"
+        ).fetchone()
+    assert sum(int(str(t["texts"])) for t in _topics(engine)) == left < texts_before
     # The same tickets come back as new rows: same texts, new ids, no reasons yet.
     service.run_import(engine, [ZENDESK])
     assert _tickets(engine) == before

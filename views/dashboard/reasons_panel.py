@@ -84,9 +84,10 @@ class ReasonsPanel(QWidget):
         self._reasons = list(reasons[:SHOWN])
         self.row_labels = []
         with_reason = sum(r.texts for r in reasons)
+        texts = "text" if negative_texts == 1 else "tickets and reviews"
+        sorted_into = f"; {with_reason:,} sorted into {plural(len(reasons), 'reason')}"
         self.period.setText(
-            f"{negative_texts:,} negative tickets and reviews, {period}"
-            + (f"; {with_reason:,} sorted into {len(reasons)} reasons" if reasons else "")
+            f"{negative_texts:,} negative {texts}, {period}" + (sorted_into if reasons else "")
         )
         if not self._reasons:
             empty = QLabel(EMPTY_TEXT, self)
