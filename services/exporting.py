@@ -22,7 +22,7 @@ import math
 import os
 import secrets
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -60,6 +60,8 @@ class ExportResult:
     format: str
     rows: int
     columns: int
+    # Plain sentences for the user about what the file holds (amounts with no exchange rate).
+    notes: tuple[str, ...] = ()
 
 
 def export_format(path: str | os.PathLike[str]) -> str:
@@ -341,13 +343,24 @@ def scores_table(engine: Engine, *, run_id: int | None = None) -> pd.DataFrame:
 
 def customers_table(engine: Engine) -> pd.DataFrame:
     """The customers table as the window shows it (services.customers), keyed like the
-    scores export: customer_id is the source's external id, else the email."""
+    scores export: customer_id is the source's external id, else the email.
+
+    A customer with paid revenue in a currency that has no exchange rate to the home one
+    has no home figure: "revenue" is left empty (never 0) and "revenue_by_currency" says
+    it per currency ("20.00 EUR + 150.00 USD")."""
+    return _customers_export(engine)[0]
+
+
+def _customers_export(engine: Engine) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """``customers_table`` and the note on the revenue it could not convert."""
     import pandas as pd
     from sqlalchemy import select
 
     from models.db import translate_db_errors
     from models.schema import Customer
     from services.customers import load_customer_table
+    from services.money import load_money_context
+    from services.rollups import unconverted_revenue
 
     table = load_customer_table(engine)
     with translate_db_errors(), engine.connect() as conn:
@@ -355,11 +368,53 @@ def customers_table(engine: Engine) -> pd.DataFrame:
             conn.execute(select(Customer.id, Customer.source, Customer.external_id)).all(),
             columns=["id", "source", "external_id"],
         )
+        ctx = load_money_context(conn)
+        apart = unconverted_revenue(conn, ctx)
     table = table.merge(keys, on="id", how="left")
     key = table["external_id"].where(table["external_id"].notna(), table["email"])
     table.insert(0, "customer_id", key.where(key.notna(), table["id"].astype(str)))
     table.insert(1, "source", table.pop("source"))
-    return table.drop(columns=["external_id", "id"])
+    by_currency = pd.Series([None] * len(table), index=table.index, dtype=object)
+    notes: tuple[str, ...] = ()
+    unknown = table["id"].isin(list(apart))
+    if unknown.any():
+        by_currency[unknown] = [
+            _per_currency(ctx.home, revenue, apart[int(i)])
+            for i, revenue in zip(table["id"][unknown], table["revenue"][unknown], strict=True)
+        ]
+        table["revenue"] = table["revenue"].astype("float64").mask(unknown)
+        shown = {int(i) for i in table["id"][unknown]}
+        codes = sorted({code for i in shown for code in apart[i]})
+        n = len(shown)
+        notes = (
+            f"{n:,} customer{'' if n == 1 else 's'} bought in {_words(codes)}, which "
+            f"{'has' if len(codes) == 1 else 'have'} no exchange rate to {ctx.home}: their "
+            f"revenue is left empty and given per currency in {REVENUE_BY_CURRENCY}. Set a "
+            "rate in Settings ▸ Money to convert it.",
+        )
+    table.insert(int(table.columns.get_loc("revenue")) + 1, REVENUE_BY_CURRENCY, by_currency)
+    return table.drop(columns=["external_id", "id"]), notes
+
+
+def _words(codes: Sequence[str]) -> str:
+    return codes[0] if len(codes) == 1 else f"{', '.join(codes[:-1])} and {codes[-1]}"
+
+
+# Beside "revenue" in the customers export: the revenue per currency of a customer whose
+# revenue cannot be given in the home currency (some currency has no exchange rate).
+REVENUE_BY_CURRENCY = "revenue_by_currency"
+
+
+def _per_currency(home: str, home_units: float, cents: dict[str, int]) -> str:
+    """ "20.00 EUR + 150.00 USD": the part in (or converted to) the home currency first."""
+    from services.money import ZERO_DECIMAL
+
+    def text(units: float, code: str) -> str:
+        return f"{units:.{0 if code in ZERO_DECIMAL else 2}f} {code}"
+
+    parts = [text(home_units, home)] if home_units else []
+    parts += [text(value / 100, code) for code, value in sorted(cents.items())]
+    return " + ".join(parts)
 
 
 def alerts_table(engine: Engine) -> pd.DataFrame:
@@ -387,14 +442,16 @@ def export_table(
             f"Cannot export '{kind}': choose {', '.join(EXPORT_KINDS[:-1])} or {EXPORT_KINDS[-1]}."
         )
     export_format(path)  # a bad file name fails before any reading
+    notes: tuple[str, ...] = ()
     if kind == "scores":
         frame = scores_table(engine, run_id=run_id)
     elif kind == "alerts":
         frame = alerts_table(engine)
     else:
-        frame = customers_table(engine)
+        frame, notes = _customers_export(engine)
     frame = with_currency(frame, _export_currency(engine, kind, run_id))
-    return write_table(frame, path, sheet=kind.capitalize())
+    result = write_table(frame, path, sheet=kind.capitalize())
+    return replace(result, notes=notes)
 
 
 # Money columns of the exports, in major units of one currency: a "currency" column

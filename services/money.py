@@ -29,6 +29,8 @@ __all__ = [
     "format_money",
     "format_rates",
     "format_totals",
+    "load_money_context",
+    "no_rate_note",
     "parse_rates",
 ]
 
@@ -316,6 +318,33 @@ class MoneyContext:
         )
 
 
+# One and many of each kind of amount a note counts.
+_AMOUNT_WORDS = {
+    "orders": ("order", "orders"),
+    "opportunities": ("opportunity", "opportunities"),
+    "subscriptions": ("subscription", "subscriptions"),
+}
+
+
+def no_rate_note(ctx: MoneyContext, counts: Mapping[str, Mapping[str, int]]) -> str | None:
+    """What an import says of amounts with no rate: "2 orders in USD have no exchange rate
+    to EUR: set one in Settings ▸ Money ...". ``counts``: kind -> currency -> rows."""
+    parts = []
+    for kind, by_code in counts.items():
+        one, many = _AMOUNT_WORDS.get(kind, (kind, kind))
+        for code, n in sorted(by_code.items()):
+            if n and ctx.rate(code) is None:
+                parts.append(f"{n:,} {one if n == 1 else many} in {code}")
+    if not parts:
+        return None
+    verb = "has" if len(parts) == 1 and parts[0].startswith("1 ") else "have"
+    return (
+        f"{', '.join(parts)} {verb} no exchange rate to {ctx.home}: set one in Settings ▸ "
+        f"Money. They are kept in their own currency and left out of {ctx.home} totals "
+        "until then."
+    )
+
+
 def money_context(home: str | None, rates: Mapping[str, Any] | None) -> MoneyContext:
     """A MoneyContext from raw setting values ("" home -> USD)."""
     code = (home or DEFAULT_CURRENCY).upper()
@@ -334,19 +363,30 @@ RATES_SETTING = "workspace.exchange_rates"
 def load_money_context(conn: Any) -> MoneyContext:
     """The workspace's MoneyContext (a Connection or a Session).
 
-    While the home currency is not set yet (a workspace from before currencies were
-    read), the commonest currency of the orders stands in for it, else USD.
+    Both settings are read as every setting is (services.policy.resolve): locked by the
+    organisation's policy > the user's own > organisation default > built-in, so rates IT
+    sets in a policy file are the ones figures use. While the home currency is not set yet
+    (a workspace from before currencies were read), the commonest currency of the orders
+    stands in for it, else USD.
     """
     from sqlalchemy import func, select
 
+    # services.settings declares the two settings to the policy reader (it imports this
+    # module, hence the import here rather than at the top).
     from models.schema import Order, Setting
+    from services.policy import resolve
+    from services.settings import SETTINGS
 
-    rows = dict(
+    stored = dict(
         conn.execute(
             select(Setting.key, Setting.value).where(Setting.key.in_([HOME_SETTING, RATES_SETTING]))
         ).all()
     )
-    home = rows.get(HOME_SETTING) or ""
+
+    def value(key: str) -> Any:
+        return resolve(key, SETTINGS[key].default, stored.get(key), key in stored)
+
+    home = value(HOME_SETTING) or ""
     if not home:
         top = conn.execute(
             select(Order.currency)
@@ -355,7 +395,7 @@ def load_money_context(conn: Any) -> MoneyContext:
             .limit(1)
         ).scalar()
         home = top or DEFAULT_CURRENCY
-    rates = rows.get(RATES_SETTING)
+    rates = value(RATES_SETTING)
     return money_context(str(home), rates if isinstance(rates, dict) else None)
 
 

@@ -77,4 +77,6 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"Exported {what} to {result.path} ({result.format.upper()}, {result.columns} columns).",
         file=out,
     )
+    for note in result.notes:
+        print(f"Note: {note}", file=out)
     return EXIT_OK

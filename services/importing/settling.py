@@ -81,7 +81,11 @@ def settle_currencies(session: Session, batch: Batch) -> list[str]:
         codes = frame["currency"].astype(object)
         codes = codes.where(codes.notna(), home).where(codes != money.DOLLAR_MARK, dollar)
         batch.frames[kind] = frame.assign(currency=codes)
-    return notes
+    # Amounts with no rate to the home currency are kept as they are; the import says so.
+    ctx = money.load_money_context(conn)
+    counts = {kind: batch.frames[kind]["currency"].value_counts().to_dict() for kind in frames}
+    note = money.no_rate_note(money.MoneyContext(home, ctx.rates), counts)
+    return notes if note is None else [*notes, note]
 
 
 def settle_offsets(session: Session, batch: Batch) -> None:
