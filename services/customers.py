@@ -152,6 +152,10 @@ def load_customer_columns(
         finally:
             cursor.close()
         offsets = _last_order_offsets(conn)
+        from services.rollups import unconverted_revenue
+
+        # Paid amounts in a currency with no rate to the home one: never counted as 0.
+        unconverted = unconverted_revenue(conn, ctx)
         if scores:
             from services.scoring.queries import latest_scores_columns
 
@@ -185,6 +189,7 @@ def load_customer_columns(
         open_opportunities=open_opps,
     )
     result = {name: data[name] for name in TABLE_COLUMNS}
+    _leave_out_unconverted(result, ids, unconverted, ctx.home)
     if latest is not None:
         result.update(_align_scores(ids, latest))
     # The currency of every money column (revenue, scores): the home one, on every row.
@@ -197,6 +202,35 @@ def load_customer_columns(
 
 
 _NONE = np.array(None, dtype=object)  # compares element-wise with an object array
+
+
+def _leave_out_unconverted(
+    result: dict[str, np.ndarray],
+    ids: np.ndarray,
+    unconverted: dict[int, dict[str, int]],
+    home: str,
+) -> None:
+    """A customer who paid in a currency with no exchange rate has no home-currency revenue
+    (NaN, never the converted part alone, never 0); "revenue_unconverted" (not a column)
+    names what they paid in each currency, as the customer detail does: "$30 + €20"."""
+    from services.money import format_money
+
+    words = np.full(len(ids), None, dtype=object)
+    if unconverted:
+        revenue = result["revenue"].astype(np.float64, copy=True)
+        position = {int(cid): row for row, cid in enumerate(ids.tolist())}
+        for cid, amounts in unconverted.items():
+            row = position.get(cid)
+            if row is None:
+                continue
+            # As the customer detail's revenue tile says it: "$30 + €20".
+            parts = [format_money(cents, code) for code, cents in sorted(amounts.items())]
+            if revenue[row] > 0:  # what did convert, in the home currency
+                parts.append(format_money(revenue[row] * 100, home))
+            revenue[row] = np.nan
+            words[row] = " + ".join(parts)
+        result["revenue"] = revenue
+    result["revenue_unconverted"] = words
 
 
 def _last_order_offsets(conn: Connection) -> dict[int, int]:

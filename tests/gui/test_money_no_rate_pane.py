@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -77,3 +78,29 @@ def test_a_rate_locked_by_policy_converts_the_revenue(
     finally:
         monkeypatch.delenv("ACCOUNT_RADAR_POLICIES")
         reload_policy()
+
+
+def test_the_customers_table_shows_usd_revenue_in_usd_not_zero(
+    qtbot: QtBot, eur_workspace: Workspace
+) -> None:
+    """The Customers tab's Revenue cell says what was paid per currency, as the detail's
+    tile does (never €0), and its tooltip says what to do."""
+    from services.customers import load_customer_columns
+    from views.item_models.customer_table_data import COLUMN_INDEX, CustomerTableData
+    from views.item_models.customer_table_model import CustomerTableModel
+
+    columns = load_customer_columns(eur_workspace.engine, scores=False)
+    emails = list(columns["email"])
+    ann = emails.index("ann@example.com")
+    assert columns["revenue"][ann] != columns["revenue"][ann]  # NaN, not 0
+    model = CustomerTableModel()
+    model.set_table(CustomerTableData(columns))
+    revenue = COLUMN_INDEX["revenue"]
+    cells = [model.index(row, revenue) for row in range(model.rowCount())]
+    texts = [cell.data() for cell in cells]
+    assert "$150" in texts
+    assert "$30 + €20" in texts
+    assert "€0" not in texts
+    tips = {cell.data(): cell.data(Qt.ItemDataRole.ToolTipRole) for cell in cells}
+    assert "Settings ▸ Money" in tips["$150"]
+    assert all(tip is None for text, tip in tips.items() if text.startswith("€"))

@@ -252,6 +252,10 @@ class CustomerTableData:
             if external is not None
             else np.full(self.size, None, dtype=object)
         )
+        # Not a column: what a customer paid in currencies with no exchange rate ("$150
+        # USD"), shown in place of a revenue that cannot be given in the home currency.
+        unconverted = columns.get("revenue_unconverted")
+        self.unconverted = _as_array(unconverted, object, None) if unconverted is not None else None
         # Not a column: the do-not-contact mark, which the filters read.
         dnc = columns.get("do_not_contact")
         self.do_not_contact = (
@@ -473,6 +477,23 @@ class CustomerTableData:
         if kind is Kind.SCORE:
             return f"{value:.0f}"
         return f"{int(value):,}"
+
+    def unconverted_text(self, pos: int) -> str | None:
+        """What the customer at ``pos`` paid, per currency, when part of it has no exchange
+        rate to the home currency (their revenue cell then shows this); else None."""
+        if self.unconverted is None:
+            return None
+        words = self.unconverted[pos]
+        return words if isinstance(words, str) else None
+
+    def unconverted_tooltip(self, pos: int) -> str | None:
+        """Why a revenue cell shows amounts per currency."""
+        if self.unconverted_text(pos) is None:
+            return None
+        return (
+            f"No exchange rate to {self.currency} for part of this revenue, so it is not "
+            "added up: set one in Settings ▸ Money."
+        )
 
     @staticmethod
     def tooltip(col: Column, value: Any) -> str | None:

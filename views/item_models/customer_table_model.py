@@ -306,7 +306,11 @@ class CustomerTableModel(QAbstractTableModel):
             if not index.isValid():
                 return None
             col = self._columns[index.column()]
-            return self._data.display(col, self._data.columns[col.key][self._rows[index.row()]])
+            pos = self._rows[index.row()]
+            text = self._data.display(col, self._data.columns[col.key][pos])
+            if text == "—" and col.key == "revenue":
+                return self._data.unconverted_text(pos) or text
+            return text
         if role == _ALIGN:
             if not index.isValid():
                 return None
@@ -323,7 +327,10 @@ class CustomerTableModel(QAbstractTableModel):
             if not index.isValid():
                 return None
             col = self._columns[index.column()]
-            return self._data.tooltip(col, self._data.columns[col.key][self._rows[index.row()]])
+            pos = self._rows[index.row()]
+            if col.key == "revenue":
+                return self._data.unconverted_tooltip(pos)
+            return self._data.tooltip(col, self._data.columns[col.key][pos])
         if role == _CUSTOMER_ID:
             if not index.isValid():
                 return None
