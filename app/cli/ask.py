@@ -91,9 +91,14 @@ def cmd_ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return EXIT_OK
         params = dict(args.param)
         if args.saved:
+            from services.ask.errors import AskError
             from services.ask.library import answer_saved, find_question
 
-            answer = answer_saved(engine, find_question(engine, args.saved), params)
+            try:
+                question = find_question(engine, args.saved)
+            except AskError as exc:
+                raise CommandError(f"{exc} `ask --list` lists the saved questions.") from exc
+            answer = answer_saved(engine, question, params)
         elif not args.question.strip():
             raise CommandError(
                 'Give a question in quotes, e.g. ask "biggest open deals", or --list.'
@@ -116,7 +121,8 @@ def _answer(
     from services.ask.match import STRONG_MATCH, match
 
     found = match(args.question, saved_questions(engine))
-    strong = bool(found) and found[0].score >= STRONG_MATCH
+    answering = [m for m in found if m.answers]
+    strong = bool(answering) and answering[0].score >= STRONG_MATCH
     if not args.offline and not strong and model_ready(engine):
         return _answer_by_model(engine, args, out, err)
     if not found:
@@ -124,9 +130,19 @@ def _answer(
             "No saved question matches those words, and no provider is set up to write a "
             "query (Settings ▸ Email drafting). See `ask --list`."
         )
-    best = found[0]
-    if best.score < 0.5 and len(found) > 1 and found[1].score > best.score * 0.8:
+    if not answering:
+        # The closest question would answer something else under the user's words.
+        unknown = " or ".join(f"'{w}'" for w in found[0].unexplained)
         shown = "; ".join(f"{m.question.id} ({m.question.title})" for m in found[:MATCHES_SHOWN])
+        raise CommandError(
+            f"No saved question answers that (the closest says nothing about {unknown}). "
+            f"The closest ones: {shown}. Run one with --saved ID, or ask in other words."
+        )
+    best = answering[0]
+    if best.score < 0.5 and len(answering) > 1 and answering[1].score > best.score * 0.8:
+        shown = "; ".join(
+            f"{m.question.id} ({m.question.title})" for m in answering[:MATCHES_SHOWN]
+        )
         raise CommandError(
             f"Those words fit several saved questions: {shown}. Run one with --saved ID."
         )

@@ -83,7 +83,7 @@ class WorkspaceAskSource:
         for found in match(text, questions)[:limit]:
             entry = entries.get(found.question.id)
             if entry is not None:
-                out.append(Suggestion(entry, dict(found.params), found.score))
+                out.append(Suggestion(entry, dict(found.params), found.score, found.answers))
         return out
 
     def answer_saved(

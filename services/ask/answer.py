@@ -155,10 +155,14 @@ def summarise(result: QueryResult, chart: ChartSpec | None) -> str:
         if ranked:
             top, low = ranked[0], ranked[-1]
             name = _label(result.columns[value])
+            # Counts are many or few ("the most reviews"), other figures high or low.
+            counts = all(isinstance(r[value], int) for r in ranked)
+            most, least = ("most", "fewest") if counts else ("highest", "lowest")
+            column = result.columns[value]
             return (
-                f"{len(rows):,} groups{more}; the highest {name} is {top[chart.label_column]} "
-                f"({number_text(top[value], result.columns[value])}), the lowest "
-                f"{low[chart.label_column]} ({number_text(low[value], result.columns[value])})."
+                f"{len(rows):,} groups{more}; {top[chart.label_column]} has the {most} {name} "
+                f"({number_text(top[value], column)}), {low[chart.label_column]} the {least} "
+                f"({number_text(low[value], column)})."
             )
     if chart is not None and chart.kind == "line":
         value, label = chart.value_column, chart.label_column

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from models.errors import UserFacingError
 
-class AskError(Exception):
-    """A question that got no answer; the message says why and what to do."""
+
+class AskError(UserFacingError):
+    """A question that got no answer; the message says why and what to do (an expected
+    outcome, never a bug: the command line prints it as one line and exits 1)."""
 
 
 class CannotAnswer(AskError):

@@ -3,7 +3,8 @@
 The previous answer's query is kept whole and filtered from outside: SELECT * FROM
 (previous) WHERE <column> = :value. The column is the one of the answer whose values hold
 the word; failing that, when the rows are about customers, the customers' tier, segment,
-owner or region that holds it. Nothing is guessed: a word found nowhere gives None.
+owner or region that holds it, shown as a column of the narrowed answer. Nothing is
+guessed: a word found nowhere gives None.
 """
 
 from __future__ import annotations
@@ -47,13 +48,18 @@ def refine(engine: Engine, previous: Answer, text: str) -> Answer | None:
     inner = previous.sql.strip().rstrip(";")
     binds = dict(previous.binds)
     question = f"{previous.question} — {text.strip()}"
+    # The column whose one value holding the word covers the most rows: "just Maya's"
+    # means the owner of twenty rows, not the one customer called Maya.
+    candidates: list[tuple[int, int, str, Any]] = []
     for i, column in enumerate(previous.columns):
-        hits = {row[i] for row in previous.rows if _matches(row[i], word)}
-        if len(hits) == 1:
-            (value,) = hits
-            sql = f'SELECT * FROM ({inner}) AS previous WHERE "{column}" = :{_VALUE}'
-            result = run_query(engine, sql, {**binds, _VALUE: value})
-            return _answer(question, sql, result, previous, {**binds, _VALUE: value})
+        held = [row[i] for row in previous.rows if _matches(row[i], word)]
+        if len(set(held)) == 1:
+            candidates.append((len(held), -i, column, held[0]))
+    if candidates:
+        _count, _order, column, value = max(candidates)
+        sql = f'SELECT * FROM ({inner}) AS previous WHERE "{column}" = :{_VALUE}'
+        result = run_query(engine, sql, {**binds, _VALUE: value})
+        return _answer(question, sql, result, previous, {**binds, _VALUE: value})
     if CUSTOMER_COLUMN not in previous.columns:
         return None
     for field in _CUSTOMER_FIELDS:
@@ -65,9 +71,16 @@ def refine(engine: Engine, previous: Answer, text: str) -> Answer | None:
         hits = {row[0] for row in found.rows if _matches(row[0], word)}
         if len(hits) == 1:
             (value,) = hits
+            # The column filtered on is shown beside the previous answer's own.
+            shown = (
+                ""
+                if field in previous.columns
+                else f", (SELECT c.{field} FROM ask_customers c "
+                f"WHERE c.customer_id = previous.{CUSTOMER_COLUMN}) AS {field}"
+            )
             sql = (
-                f"SELECT * FROM ({inner}) AS previous WHERE {CUSTOMER_COLUMN} IN "
-                f"(SELECT customer_id FROM ask_customers WHERE {field} = :{_VALUE})"
+                f"SELECT previous.*{shown} FROM ({inner}) AS previous WHERE {CUSTOMER_COLUMN} "
+                f"IN (SELECT customer_id FROM ask_customers WHERE {field} = :{_VALUE})"
             )
             result = run_query(engine, sql, {**binds, _VALUE: value})
             return _answer(question, sql, result, previous, {**binds, _VALUE: value})

@@ -9,6 +9,7 @@ parameters bound, never pasted into the SQL.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -24,6 +25,7 @@ from models.schema import AuditEvent
 from services.ask.answer import Answer, answer_from
 from services.ask.errors import AskError
 from services.ask.match import terms
+from services.ask.metrics import THRESHOLD_DEFAULT, at_risk_threshold
 from services.ask.questions import BUILTIN, Param, SavedQuestion
 from services.ask.readonly import run_query
 from services.local_dates import TIME_ZONE_SETTING, workspace_zone
@@ -156,6 +158,9 @@ def _quarter_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
 def default_value(engine: Engine, param: Param, today: dt.date) -> Any:
     """A parameter's default as a value (dates relative to today resolved)."""
     value = param.default
+    if value == THRESHOLD_DEFAULT:  # the dashboard's at-risk threshold, 0-1
+        with translate_db_errors(), Session(engine) as session:
+            return at_risk_threshold(session)
     if isinstance(value, str) and value.startswith("setting:"):
         with translate_db_errors(), Session(engine) as session:
             return get_setting(session, value.removeprefix("setting:"))
@@ -166,24 +171,60 @@ def default_value(engine: Engine, param: Param, today: dt.date) -> Any:
     return value
 
 
+# The most a parameter that dates are counted from may say (100 years), and the bounds of
+# the others: SQLite's integers are 64-bit.
+_NAMED_BOUNDS: dict[str, tuple[float, float]] = {
+    "days": (0, 36_500), "quiet_days": (0, 36_500), "sla_hours": (0, 876_000),
+    "window": (0, 36_500), "top": (1, 100_000),
+}  # fmt: skip
+_INT_BOUNDS = (-(2**63), 2**63 - 1)
+_WHAT = {
+    "int": "a whole number", "number": "a number", "money": "an amount",
+    "percent": "a percentage", "date": "a date (YYYY-MM-DD)",
+}  # fmt: skip
+
+
+def _figure(text: Any) -> str:
+    return f"{text:,}" if isinstance(text, int | float) else str(text)
+
+
 def coerce(param: Param, raw: Any) -> Any:
     """A value typed by a user (text) or given by a program, as the parameter's kind;
-    AskError in plain words when it is not one."""
+    AskError in plain words when it is not one, or is outside what the parameter can be."""
     if raw is None or raw == "":
         raise AskError(f"Give a value for '{param.label}'.")
     text = str(raw).strip().replace(",", "") if not isinstance(raw, int | float) else raw
+    wrong = AskError(f"'{raw}' is not {_WHAT.get(param.kind, 'a value')}: give one for "
+                     f"'{param.label}' ({param.name}).")  # fmt: skip
+    value: Any
     try:
         if param.kind == "int":
-            return int(text)
-        if param.kind in ("number", "money"):
-            return float(str(text).lstrip("$€£"))
-        if param.kind == "percent":
+            value = int(text)
+        elif param.kind in ("number", "money"):
+            value = float(str(text).lstrip("$€£"))
+        elif param.kind == "percent":
             number = float(str(text).rstrip("%"))
-            return number / 100.0 if number > 1 else number
-        if param.kind == "date":
+            value = number / 100.0 if number > 1 else number
+        elif param.kind == "date":
             return dt.date.fromisoformat(str(text)).isoformat()
-    except ValueError:
-        raise AskError(f"'{raw}' is not a valid {param.label.lower()}.") from None
+        else:
+            value = None
+    except (ValueError, OverflowError):
+        raise wrong from None
+    if value is not None:
+        if not math.isfinite(value):
+            raise wrong
+        low, high = (
+            param.bounds
+            or _NAMED_BOUNDS.get(param.name)
+            or ((0.0, 1.0) if param.kind == "percent" else _INT_BOUNDS)
+        )
+        if not low <= value <= high:
+            shown = (f"{low:.0%} and {high:.0%}" if param.kind == "percent"
+                     else f"{_figure(low)} and {_figure(high)}")  # fmt: skip
+            raise AskError(f"'{param.label}' ({param.name}) must be between {shown}; "
+                           f"'{raw}' is not.")  # fmt: skip
+        return value
     if param.kind == "choice" and param.choices:
         for choice in param.choices:
             if choice.lower() == str(text).lower():
@@ -197,6 +238,14 @@ def bind_values(
 ) -> dict[str, Any]:
     """Every bind the question's SQL uses: its parameters (given, else their defaults),
     and the dates derived from them and from today."""
+    known = {p.name for p in question.params}
+    unknown = sorted(set(given or {}) - known)
+    if unknown:
+        names = ", ".join(sorted(known)) or "none"
+        raise AskError(
+            f"The question '{question.title}' has no parameter '{unknown[0]}'; its "
+            f"parameters: {names}."
+        )
     values: dict[str, Any] = {}
     for param in question.params:
         if param.choices_sql and not param.choices:
@@ -207,8 +256,6 @@ def bind_values(
         if param.kind == "customer" and value in (None, ""):
             raise AskError("Which customer? Give their id, external id or email.")
         values[param.name] = coerce(param, value)
-    for name, value in (given or {}).items():
-        values.setdefault(name, value)  # a user-saved question's own binds
     derived: dict[str, Any] = {"today": today.isoformat()}
     if "days" in values:
         since = today - dt.timedelta(days=int(values["days"]))

@@ -102,14 +102,30 @@ STRONG_MATCH = 0.7
 _GENERIC_PARAMS = frozenset({"days", "top"})  # many questions take them
 
 
+# Words that ask rather than say what about: a typed word among them needs no question
+# to know it.
+_FILLER = frozenset(
+    ["per", "each", "every", "what's", "who's", "where's", "there's", "please", "also", "just"]
+    + ["only", "ones", "one"]
+)
+
+
 @dataclass(frozen=True)
 class Match:
     """A saved question a typed question may mean, its parameters read from the text,
-    and how well the words agree (0..1)."""
+    and how well the words agree (0..1). ``unexplained``: the typed words the question
+    knows nothing of ("north", "region"): a question that leaves any does not answer the
+    typed one, it is only the closest."""
 
     question: SavedQuestion
     params: dict[str, Any]
     score: float
+    unexplained: tuple[str, ...] = ()
+
+    @property
+    def answers(self) -> bool:
+        """True when the question accounts for every word typed."""
+        return not self.unexplained
 
 
 def _stem(word: str) -> str:
@@ -128,7 +144,13 @@ def terms(text: str) -> set[str]:
 
 def read_params(question: SavedQuestion, text: str) -> dict[str, Any]:
     """The parameter values a typed question states ("60 days" -> days=60)."""
+    return _read(question, text)[0]
+
+
+def _read(question: SavedQuestion, text: str) -> tuple[dict[str, Any], str]:
+    """The parameter values, and the text left once the words that stated them are out."""
     lowered = text.lower()
+    rest = lowered
     found: dict[str, Any] = {}
     for param in question.params:
         for pattern in param.patterns:
@@ -138,8 +160,14 @@ def read_params(question: SavedQuestion, text: str) -> dict[str, Any]:
                 if param.kind == "customer":
                     value = re.search(pattern, text, re.IGNORECASE).group(1)  # type: ignore[union-attr]
                 found[param.name] = value
+                rest = rest.replace(hit.group(0), " ")
                 break
-    return found
+    return found, rest
+
+
+def _unexplained(rest: str, keys: set[str]) -> tuple[str, ...]:
+    left = terms(rest) - keys - _FILLER
+    return tuple(sorted(w for w in left if not any(ch.isdigit() for ch in w)))
 
 
 def match(text: str, questions: list[SavedQuestion] | tuple[SavedQuestion, ...]) -> list[Match]:
@@ -157,11 +185,11 @@ def match(text: str, questions: list[SavedQuestion] | tuple[SavedQuestion, ...])
         # Cosine-like: the share of the typed words the question knows, weighed with how
         # much of the question's own wording was typed.
         score = len(shared) / math.sqrt(len(asked) * max(len(wording), 1))
-        params = read_params(q, text)
+        params, rest = _read(q, text)
         # A number the question is made for ("4 or more tickets") says more than a word.
         score += 0.25 * sum(1 for name in params if name not in _GENERIC_PARAMS)
         score = min(1.0, score)
         if score >= MIN_SCORE:
-            out.append(Match(q, params, round(score, 3)))
+            out.append(Match(q, params, round(score, 3), _unexplained(rest, keys)))
     out.sort(key=lambda m: (-m.score, m.question.title))
     return out

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from services.ask.metrics import THRESHOLD_DEFAULT, at_risk_sql
+
 ParamKind = Literal["int", "number", "percent", "money", "date", "text", "choice", "customer"]
 
 
@@ -28,6 +30,7 @@ class Param:
     choices_sql: str | None = None  # the workspace's own choices (its tiers...)
     # Regular expressions that pull the value out of a typed question (group 1).
     patterns: tuple[str, ...] = ()
+    bounds: tuple[float, float] | None = None  # the lowest and highest value it takes
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ _FIT_TOOL_NOTICE = (
     "This workspace has no FitMap usage data (no customer has fitmap_sessions among their "
     "attributes), so the answer leaves it out."
 )
+_AT_RISK = at_risk_sql("churn_risk", "segment", ":threshold")
 _TIERS_SQL = "SELECT DISTINCT tier FROM ask_customers WHERE tier IS NOT NULL ORDER BY tier"
 
 BUILTIN: tuple[SavedQuestion, ...] = (
@@ -129,7 +133,10 @@ FROM ask_customers c JOIN ask_reviews r ON r.customer_id = c.customer_id
 WHERE r.rating >= :stars AND (c.last_order_day IS NULL OR c.last_order_day < :since)
 GROUP BY c.customer_id, c.name, c.owner, c.last_order_day, c.churn_risk
 ORDER BY c.last_order_day DESC""",
-        (Param("stars", "Stars", "int", 5, patterns=(r"(\d)\s*-?\s*stars?",)), _days(90)),
+        (
+            Param("stars", "Stars", "int", 5, patterns=(r"(\d)\s*-?\s*stars?",), bounds=(1, 5)),
+            _days(90),
+        ),
         (
             "reviews",
             "5-star",
@@ -376,25 +383,26 @@ ORDER BY last_engaged_day DESC, c.customer_id""",
         "at_risk_by_owner",
         "At-risk customers by owner",
         "How many customers are at risk, by owner?",
-        """SELECT coalesce(owner, '(no owner)') AS owner, count(*) AS customers,
-       sum(CASE WHEN churn_risk >= :threshold THEN 1 ELSE 0 END) AS at_risk,
-       round(sum(CASE WHEN churn_risk >= :threshold THEN revenue_at_risk_home ELSE 0 END), 2)
-           AS revenue_at_risk
+        f"""SELECT coalesce(owner, '(no owner)') AS owner, count(*) AS customers,
+       sum(CASE WHEN {_AT_RISK} THEN 1 ELSE 0 END) AS at_risk,
+       round(sum(coalesce(revenue_at_risk_home, 0)), 2) AS revenue_at_risk
 FROM ask_customers
 WHERE churn_risk IS NOT NULL
 GROUP BY 1
-ORDER BY at_risk DESC""",
+ORDER BY at_risk DESC, owner""",
         (
             Param(
                 "threshold",
                 "Churn risk from (%)",
                 "percent",
-                0.6,
+                THRESHOLD_DEFAULT,
                 patterns=(r"risk\s*(?:>|>=|over|above)\s*(\d+)",),
             ),
         ),  # fmt: skip
         ("risk", "at-risk", "owner", "owners", "account", "manager", "churn", "by"),
-        "At risk: churn risk at or above the threshold in the latest scoring.",
+        "At risk: churn risk at or above the high-risk threshold (Settings ▸ Alerts, 60% by "
+        "default), not counting Lost customers, in the latest scoring, as on the dashboard. "
+        "Revenue at risk: churn risk × 12-month value, summed over every scored customer.",
         chart_value="at_risk",
     ),
     SavedQuestion(

@@ -25,13 +25,16 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
 
-from models.db import is_sqlite, sqlite_path
+from models.db import describe_db_error, is_sqlite, sqlite_path
+from models.errors import WorkspaceError
 from services.ask.errors import (
     AskError,
     QueryCancelled,
@@ -39,6 +42,7 @@ from services.ask.errors import (
     QueryRefused,
     QueryTimeout,
 )
+from services.ask.metrics import at_risk_threshold
 from services.ask.sqlcheck import (
     COMMENTS,
     ONLY_VIEWS,
@@ -179,13 +183,20 @@ _ACTION_WORDS = {
 }
 
 
+def _threshold(conn: Connection) -> float:
+    """The dashboard's at-risk threshold, read on the caller's connection."""
+    with Session(bind=conn) as session:
+        return at_risk_threshold(session)
+
+
 @contextlib.contextmanager
 def _sqlite_connection(engine: Engine) -> Iterator[sqlite3.Connection]:
     path = sqlite_path(engine.url)
     if path is None or path == ":memory:":
         raise AskError("Questions need a workspace saved in a file.")
-    with engine.connect() as conn:  # the money context: a read, no write
+    with engine.connect() as conn:  # the money context and the threshold: reads, no write
         money = load_money_context(conn)
+        threshold = _threshold(conn)
     try:
         db = sqlite3.connect(
             _read_only_uri(path), uri=True, timeout=5.0, isolation_level=None,
@@ -194,7 +205,8 @@ def _sqlite_connection(engine: Engine) -> Iterator[sqlite3.Connection]:
     except sqlite3.Error as exc:
         raise AskError(f"The workspace could not be opened for reading: {exc}") from exc
     try:
-        for name, body in view_sql(money, dialect="sqlite").items():
+        views = view_sql(money, dialect="sqlite", at_risk_threshold=threshold)
+        for name, body in views.items():
             db.execute(f"CREATE TEMP VIEW {name} AS {body}")
         for function in sorted(TABLE_FUNCTIONS):  # registered now, before the authorizer
             db.execute(f"SELECT 1 FROM {function}('[]')").fetchall()
@@ -252,6 +264,9 @@ def _run_sqlite(
                     f"The query took longer than {time_limit_s:g} s and was stopped; ask for "
                     "fewer rows or a narrower period."
                 ) from exc
+            fault = _environment_fault(exc)
+            if fault is not None:
+                raise WorkspaceError(fault) from exc
             raise QueryFailed(_plain_sqlite_error(exc), sql) from exc
         if cursor.description is None:
             raise QueryRefused("The query returns no rows; a question runs one SELECT.")
@@ -259,6 +274,17 @@ def _run_sqlite(
         elapsed = time.perf_counter() - started
     truncated = len(rows) > row_limit
     return QueryResult(columns, [tuple(r) for r in rows[:row_limit]], truncated, elapsed)
+
+
+_FAULTS = ("malformed", "not a database", "disk image", "disk i/o", "locked", "busy")
+
+
+def _environment_fault(exc: sqlite3.Error) -> str | None:
+    """The plain message for a damaged, unreadable or locked workspace file, else None."""
+    text = str(exc).lower()
+    if any(word in text for word in _FAULTS):
+        return describe_db_error(exc, "The workspace")
+    return None
 
 
 def _plain_sqlite_error(exc: sqlite3.Error) -> str:
@@ -273,6 +299,17 @@ def _plain_sqlite_error(exc: sqlite3.Error) -> str:
 # --- PostgreSQL -------------------------------------------------------------------------
 
 READER_ROLE = "account_radar_ask_reader"
+
+
+def _plain(value: Any) -> Any:
+    """A value as SQLite gives it: PostgreSQL's NUMERIC (money / 100.0, round(), avg())
+    as a float, or an int when it has no fraction digits (sum() of integers)."""
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent >= 0:
+            return int(value)
+        return float(value)
+    return value
 
 
 def _reader_role(conn: Any) -> bool:
@@ -319,10 +356,12 @@ def _run_postgres(
         raise QueryCancelled("The question was stopped.")
     with engine.connect() as conn:
         money = load_money_context(conn)
+        threshold = _threshold(conn)
         conn.rollback()
         reader = _reader_role(conn)
+        views = view_sql(money, dialect="postgresql", at_risk_threshold=threshold)
         with conn.begin():
-            for name, body in view_sql(money, dialect="postgresql").items():
+            for name, body in views.items():
                 conn.exec_driver_sql(f"CREATE TEMP VIEW {name} AS {body}".replace("%", "%%"))
                 if reader:
                     conn.exec_driver_sql(f"GRANT SELECT ON pg_temp.{name} TO {READER_ROLE}")
@@ -337,7 +376,7 @@ def _run_postgres(
                 )
                 result = conn.execute(sql_text(sql), dict(params or {}))
                 columns = tuple(result.keys())
-                rows = [tuple(r) for r in result.fetchmany(row_limit + 1)]
+                rows = [tuple(map(_plain, r)) for r in result.fetchmany(row_limit + 1)]
                 conn.rollback()
         except DBAPIError as exc:
             message = str(exc.orig) if exc.orig is not None else str(exc)

@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from models.vocab import INTERACTION_KINDS
+from services.ask.metrics import at_risk_sql
 from services.listen.sentiment import EFFECTIVE_SQL, NEGATIVE_REVIEW_SQL, NEGATIVE_TICKET_SQL
 from services.money import MoneyContext, home_cents_sql
 from services.rollups import CLOSED_TICKET_STATUSES
@@ -123,7 +124,19 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
             _c("confidence", "text", "confidence of the scores: high, medium or low"),
             _c("predicted_orders", "number", "expected orders in the scoring horizon"),
             _c("clv_12m_home", "number", "12-month customer lifetime value, home currency"),
-            _c("revenue_at_risk_home", "number", "revenue at risk, in the home currency"),
+            _c(
+                "revenue_at_risk_home",
+                "number",
+                "revenue at risk (churn risk x 12-month value), home currency; the "
+                "dashboard's revenue at risk is its sum over every scored customer",
+            ),
+            _c(
+                "at_risk",
+                "flag",
+                "1 when the customer is at risk as the dashboard counts them: churn risk at "
+                "or above the high-risk threshold, not counting Lost customers; use it for "
+                "'customers at risk'",
+            ),
         ),
     ),
     ViewDoc(
@@ -368,8 +381,11 @@ def _major(cents: str) -> str:
     return f"({cents}) / 100.0"
 
 
-def view_sql(money: MoneyContext, *, dialect: str = "sqlite") -> dict[str, str]:
-    """The SELECT behind every ask_ view, by view name, for SQLite or PostgreSQL."""
+def view_sql(
+    money: MoneyContext, *, dialect: str = "sqlite", at_risk_threshold: float = 0.6
+) -> dict[str, str]:
+    """The SELECT behind every ask_ view, by view name, for SQLite or PostgreSQL;
+    ``at_risk_threshold`` is the dashboard's (services.ask.metrics.at_risk_threshold)."""
     d = _POSTGRES if dialect == "postgresql" else _SQLITE
     home = home_cents_sql(money, "o.amount_cents", "o.currency")
     deal_home = home_cents_sql(money, "p.amount_cents", "p.currency")
@@ -383,6 +399,7 @@ def view_sql(money: MoneyContext, *, dialect: str = "sqlite") -> dict[str, str]:
         "ORDER BY r.as_of DESC, r.id DESC LIMIT 1)"
     )
     order_day = d.local_day("o.order_date", "o.utc_offset_minutes")
+    at_risk = at_risk_sql("s.churn_risk", "s.segment", repr(float(at_risk_threshold)))
     return {
         "ask_customers": f"""
 SELECT c.id AS customer_id, c.external_id, c.source, c.name, c.email, c.company, c.owner,
@@ -399,7 +416,8 @@ SELECT c.id AS customer_id, c.external_id, c.source, c.name, c.email, c.company,
        s.churn_risk, s.churn_risk_low, s.churn_risk_high, s.engagement_score,
        s.health_score, s.segment, s.confidence, s.predicted_orders,
        {_major("s.clv_12m_cents")} AS clv_12m_home,
-       {_major("s.revenue_at_risk_cents")} AS revenue_at_risk_home
+       {_major("s.revenue_at_risk_cents")} AS revenue_at_risk_home,
+       CASE WHEN {at_risk} THEN 1 ELSE 0 END AS at_risk
 FROM customers c
 LEFT JOIN customer_rollups r ON r.customer_id = c.id
 LEFT JOIN score_snapshots s ON s.customer_id = c.id AND +s.scoring_run_id = {latest_run}""",

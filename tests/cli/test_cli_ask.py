@@ -133,3 +133,82 @@ def test_a_provider_off_this_computer_needs_the_request_reviewed(db: Path) -> No
     assert code == 0
     assert "(another computer)" in out
     assert "<workspace_examples>" in out
+
+
+def _one_line_failure(code: int, out: str, err: str) -> str:
+    """An expected outcome: exit 1, nothing on stdout, one plain error line on stderr (after
+    any progress line, "Asking m at ...")."""
+    assert code == 1
+    assert out == ""
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, err
+    assert err.splitlines()[-1] == errors[0], err
+    assert "unexpected failure" not in err
+    assert "Traceback" not in err
+    return errors[0]
+
+
+SPIN = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (json.dumps({"sql": "DELETE FROM customers", "title": None, "cannot_answer": None}),
+         "The model's query was refused and nothing ran"),
+        (json.dumps({"sql": "SELECT * FROM customers", "title": None, "cannot_answer": None}),
+         "The model's query was refused and nothing ran"),
+        (json.dumps({"sql": None, "title": None, "cannot_answer": "there is no weather data"}),
+         "I can't answer that from this workspace: there is no weather data."),
+        ("Sorry, I would rather not say.", "The model's reply held no query."),
+        (json.dumps({"sql": None, "title": None, "cannot_answer": None}),
+         "I can't answer that from this workspace: the model wrote no query."),
+        (json.dumps({"sql": SPIN, "title": None, "cannot_answer": None}),
+         "The query took longer than 1 s and was stopped"),
+    ],
+)  # fmt: skip
+def test_what_a_model_says_ends_as_one_plain_line(db: Path, reply: str, expected: str) -> None:
+    with FakeOpenAIServer(models=["m"], reply=reply) as server:
+        _settings(db, **{"llm.preset": "llamacpp", "llm.base_url": server.base_url,
+                         "llm.model": "m", "ask.time_limit_s": 1})  # fmt: skip
+        line = _one_line_failure(*ask(db, "what is the weather like for our customers?"))
+    assert expected in line
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--saved", "nope"], "There is no saved question 'nope'. `ask --list` lists"),
+        (["--saved", "biggest_open_deals", "--param", "top=abc"], "'abc' is not a whole number"),
+        (["--saved", "biggest_open_deals", "--param", "top=-5"], "must be between 1 and"),
+        (["--saved", "biggest_open_deals", "--param", "bogus=1"],
+         "has no parameter 'bogus'; its parameters: top."),
+        (["biggest open deals", "--offline", "--param", "days=30"], "has no parameter 'days'"),
+        (["--saved", "negative_tickets", "--param", "days=-100000000"],
+         "'Days back' (days) must be between 0 and 36,500"),
+        (["--saved", "negative_tickets", "--param", "days=99999999999999999999999"],
+         "'Days back' (days) must be between 0 and 36,500"),
+        (["--saved", "likely_open_deals", "--param", "min_value=nan"], "is not an amount"),
+        (["--saved", "at_risk_by_owner", "--param", "threshold=150"],
+         "must be between 0% and 100%"),
+    ],
+)  # fmt: skip
+def test_bad_parameters_and_unknown_questions_are_refused(
+    db: Path, args: list[str], expected: str
+) -> None:
+    assert expected in _one_line_failure(*ask(db, *args))
+
+
+def test_a_damaged_workspace_is_one_plain_line(db: Path) -> None:
+    import sqlite3
+
+    raw = sqlite3.connect(db)
+    query = "SELECT rootpage FROM sqlite_master WHERE name = 'interactions'"
+    (root,) = raw.execute(query).fetchone()
+    (page_size,) = raw.execute("PRAGMA page_size").fetchone()
+    raw.close()
+    with db.open("r+b") as f:  # the tickets' table: its first page overwritten
+        f.seek((root - 1) * page_size)
+        f.write(b"\xff" * page_size)
+    line = _one_line_failure(*ask(db, "--saved", "negative_tickets"))
+    assert "The workspace is damaged and cannot be read. Open a backup" in line

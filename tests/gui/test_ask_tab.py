@@ -337,3 +337,32 @@ def test_loose_words_are_answered_by_the_closest_question_and_say_so(
     type_question(qtbot, pane, "What's the average satisfaction score by ticket type?")
     wait_answer(qtbot, pane, jobs)
     assert pane.answer_view.source_label.text().startswith("From the saved question")
+
+
+@pytest.mark.parametrize(
+    ("text", "closest"),
+    [
+        ("customers at risk in the North region", "at_risk_by_owner"),
+        ("Which region has the most Platinum customers?", "top_clv"),
+    ],
+)
+def test_words_no_saved_question_answers_offer_the_closest_to_pick(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace, text: str, closest: str
+) -> None:
+    pane = open_ask(qtbot, window, jobs)
+    type_question(qtbot, pane, text)
+    qtbot.waitUntil(lambda: not pane.busy and jobs.is_idle(), timeout=TIMEOUT_MS)
+    # No other question's answer under these words: a message, and the closest as choices.
+    assert pane.answer_view.answer is None
+    assert "No saved question answers that" in pane.answer_view.message
+    assert pane.suggestion_list.isVisible()
+    assert pane.suggestions[0].entry.id == closest
+    assert not any(s.answers for s in pane.suggestions)
+    # Picking one runs it, under its own title.
+    pane.suggestion_list.setFocus()
+    pane.suggestion_list.setCurrentIndex(pane.suggestion_model.index(0))
+    QTest.keyClick(pane.suggestion_list, Qt.Key.Key_Return)
+    answer = wait_answer(qtbot, pane, jobs)
+    assert answer.saved_id == closest
+    assert answer.question != text
+    assert answer.question == find_question(workspace.engine, closest).question

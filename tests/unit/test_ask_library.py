@@ -349,7 +349,7 @@ def test_a_question_saved_to_the_library_runs_and_can_be_removed(ws) -> None:  #
 
 
 def test_a_bad_parameter_is_a_plain_error(ws) -> None:  # noqa: F811
-    with pytest.raises(AskError, match="not a valid"):
+    with pytest.raises(AskError, match="not a whole number"):
         _ask(ws, "frequent_tickets", min_tickets="three")
     with pytest.raises(AskError, match="not one of"):
         _ask(ws, "tier_no_email_engagement", tier="Diamond")

@@ -330,8 +330,9 @@ class AskPane(QWidget):
         source = self._source
         if source is None:
             return
-        matches = source.suggestions(text, 1)
-        best = matches[0] if matches else None
+        matches = source.suggestions(text, MAX_SUGGESTIONS)
+        answering = [m for m in matches if m.answers]
+        best = answering[0] if answering else None
         provider = self.provider
         if best is not None and (
             best.score >= STRONG_MATCH or not provider or not provider.configured
@@ -344,6 +345,15 @@ class AskPane(QWidget):
             self._prepare_model(text, followup=followup)
             return
         self.answer_view.hide_busy()
+        if matches:
+            # Never another question's answer under these words: the closest, to pick from.
+            self._set_suggestions(matches)
+            self.answer_view.show_message(
+                "No saved question answers that. The closest ones are listed under the "
+                "question: pick one, or ask in other words.",
+                "warning",
+            )
+            return
         self.answer_view.show_message(
             "No saved question matches those words, and no provider is set up to write a "
             "query for them. Pick a question from Saved questions, or set up a provider in "
@@ -569,7 +579,9 @@ class AskPane(QWidget):
             return
         chosen = self._suggestions[row]
         self.library.pick(chosen.entry.id, chosen.values)
-        self._ask_saved(chosen.entry.id, chosen.values, asked=self.question_edit.text().strip())
+        # Only the closest question: under its own words, not the typed ones.
+        asked = self.question_edit.text().strip() if chosen.answers else None
+        self._ask_saved(chosen.entry.id, chosen.values, asked=asked)
 
     def _on_library_ask_requested(self, question_id: str, values: dict[str, Any]) -> None:
         self._set_suggestions([])

@@ -54,6 +54,7 @@ class Suggestion:
     entry: QuestionEntry
     values: dict[str, Any]
     score: float
+    answers: bool = True  # False: only the closest; some typed words are not in it
 
 
 @dataclass(frozen=True)
