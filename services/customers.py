@@ -121,7 +121,12 @@ def load_customer_table(
         data[name] = pd.Series(columns[name], dtype=object, copy=False)
     # NaN (never ordered) becomes <NA> in a nullable integer column.
     data["days_since_last_order"] = pd.array(days, dtype="Int64")
-    return pd.DataFrame(data, columns=list(TABLE_COLUMNS))
+    table = pd.DataFrame(data, columns=list(TABLE_COLUMNS))
+    # Not columns: the part of the revenue that converts to the home currency (beside an
+    # empty "revenue" when some of it has no rate), and what was paid per currency then.
+    table.attrs["revenue_converted"] = columns["revenue_converted"]
+    table.attrs["revenue_unconverted"] = columns["revenue_unconverted"]
+    return table
 
 
 def load_customer_columns(
@@ -155,7 +160,7 @@ def load_customer_columns(
         from services.rollups import unconverted_revenue
 
         # Paid amounts in a currency with no rate to the home one: never counted as 0.
-        unconverted = unconverted_revenue(conn, ctx)
+        unconverted = unconverted_revenue(Session(bind=conn), ctx)
         if scores:
             from services.scoring.queries import latest_scores_columns
 
@@ -212,10 +217,12 @@ def _leave_out_unconverted(
 ) -> None:
     """A customer who paid in a currency with no exchange rate has no home-currency revenue
     (NaN, never the converted part alone, never 0); "revenue_unconverted" (not a column)
-    names what they paid in each currency, as the customer detail does: "$30 + €20"."""
+    names what they paid in each currency, as the customer detail does: "$30 + €20", and
+    "revenue_converted" keeps the part that did convert."""
     from services.money import format_money
 
     words = np.full(len(ids), None, dtype=object)
+    result["revenue_converted"] = result["revenue"]
     if unconverted:
         revenue = result["revenue"].astype(np.float64, copy=True)
         position = {int(cid): row for row, cid in enumerate(ids.tolist())}

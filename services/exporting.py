@@ -355,6 +355,7 @@ def _customers_export(engine: Engine) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """``customers_table`` and the note on the revenue it could not convert."""
     import pandas as pd
     from sqlalchemy import select
+    from sqlalchemy.orm import Session
 
     from models.db import translate_db_errors
     from models.schema import Customer
@@ -363,13 +364,14 @@ def _customers_export(engine: Engine) -> tuple[pd.DataFrame, tuple[str, ...]]:
     from services.rollups import unconverted_revenue
 
     table = load_customer_table(engine)
+    converted = pd.Series(table.attrs["revenue_converted"], index=table.index)
     with translate_db_errors(), engine.connect() as conn:
         keys = pd.DataFrame(
             conn.execute(select(Customer.id, Customer.source, Customer.external_id)).all(),
             columns=["id", "source", "external_id"],
         )
         ctx = load_money_context(conn)
-        apart = unconverted_revenue(conn, ctx)
+        apart = unconverted_revenue(Session(bind=conn), ctx)
     table = table.merge(keys, on="id", how="left")
     key = table["external_id"].where(table["external_id"].notna(), table["email"])
     table.insert(0, "customer_id", key.where(key.notna(), table["id"].astype(str)))
@@ -380,7 +382,7 @@ def _customers_export(engine: Engine) -> tuple[pd.DataFrame, tuple[str, ...]]:
     if unknown.any():
         by_currency[unknown] = [
             _per_currency(ctx.home, revenue, apart[int(i)])
-            for i, revenue in zip(table["id"][unknown], table["revenue"][unknown], strict=True)
+            for i, revenue in zip(table["id"][unknown], converted[unknown], strict=True)
         ]
         table["revenue"] = table["revenue"].astype("float64").mask(unknown)
         shown = {int(i) for i in table["id"][unknown]}

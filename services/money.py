@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.setting_spec import SettingSpec
+
 __all__ = [
     "DEFAULT_CURRENCY",
     "DOLLAR_CODES",
@@ -358,6 +360,10 @@ def money_context(home: str | None, rates: Mapping[str, Any] | None) -> MoneyCon
 
 HOME_SETTING = "workspace.home_currency"
 RATES_SETTING = "workspace.exchange_rates"
+# Their built-in defaults (services/settings.py declares them with these).
+HOME_DEFAULT = ""
+RATES_DEFAULT: dict[str, float] = {}
+_BUILT_IN: dict[str, Any] = {HOME_SETTING: HOME_DEFAULT, RATES_SETTING: RATES_DEFAULT}
 
 
 def load_money_context(conn: Any) -> MoneyContext:
@@ -371,11 +377,10 @@ def load_money_context(conn: Any) -> MoneyContext:
     """
     from sqlalchemy import func, select
 
-    # services.settings declares the two settings to the policy reader (it imports this
-    # module, hence the import here rather than at the top).
+    # services.settings declares these two settings (with the built-in defaults below) to
+    # the policy reader; it imports this module, so this one names the defaults itself.
     from models.schema import Order, Setting
     from services.policy import resolve
-    from services.settings import SETTINGS
 
     stored = dict(
         conn.execute(
@@ -384,7 +389,7 @@ def load_money_context(conn: Any) -> MoneyContext:
     )
 
     def value(key: str) -> Any:
-        return resolve(key, SETTINGS[key].default, stored.get(key), key in stored)
+        return resolve(key, _BUILT_IN[key], stored.get(key), key in stored)
 
     home = value(HOME_SETTING) or ""
     if not home:
@@ -428,3 +433,17 @@ def _safe_code(code: str) -> str:
     if not re.fullmatch(r"[A-Z]{3}", code):
         raise ValueError(f"not a currency code: {code!r}")
     return code
+
+
+# The two money settings, declared here beside their checks (services/settings.py
+# gathers every feature's declarations).
+MONEY_SPECS = (
+    SettingSpec(HOME_SETTING, str, HOME_DEFAULT, "Home currency", home_problem, "Money",
+                help="Scores, customer totals and alert priorities are figures in this "
+                "currency (ISO code, e.g. USD, EUR). Set by the first import that has "
+                "amounts."),
+    SettingSpec(RATES_SETTING, dict, RATES_DEFAULT, "Exchange rates", rates_problem, "Money",
+                help="How many units of the home currency one unit of another currency is "
+                "worth, e.g. EUR=1.08, GBP=1.27. Amounts in a currency with no rate are left "
+                "out of money figures (never added at face value)."),
+)  # fmt: skip

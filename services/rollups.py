@@ -131,14 +131,14 @@ def _live(conn: Connection) -> Select[tuple[object, ...]]:
     return live_rollups(ctx, foreign=_has_foreign_orders(conn, ctx))
 
 
-def unconverted_revenue(conn: Connection, ctx: MoneyContext) -> dict[int, dict[str, int]]:
+def unconverted_revenue(session: Session, ctx: MoneyContext) -> dict[int, dict[str, int]]:
     """Paid revenue in a currency with no rate to the home one, per customer:
     customer id -> {currency: hundredths of it}. Empty when every amount converts."""
     convertible = [ctx.home, *(code for code, _rate in ctx.sql_rate_cases())]
     # "+ 0": grouped by the bare column, SQLite walks the customer index and looks every
     # order up in the table (1.8 s on a million orders); one table scan takes 0.1 s.
     customer = Order.customer_id + 0
-    rows = conn.execute(
+    rows = session.execute(
         select(customer, Order.currency, func.sum(Order.amount_cents))
         .where(Order.status == "paid", Order.currency.not_in(convertible))
         .group_by(customer, Order.currency)

@@ -23,7 +23,7 @@ from services.ask.config import ASK_SPECS
 from services.learn.config import LEARN_SPECS
 from services.listen.config import LISTEN_SPECS
 from services.local_dates import TIME_ZONE_SETTING, zone_problem
-from services.money import HOME_SETTING, RATES_SETTING, home_problem, rates_problem
+from services.money import MONEY_SPECS
 from services.policy import current_policy, locked_problem, resolve, use_settings
 from services.setting_spec import SettingSpec, type_ok, type_words
 from services.updates import UPDATE_SPECS
@@ -423,27 +423,7 @@ SETTINGS: dict[str, SettingSpec] = {
             help="A file path or a postgresql+psycopg:// URL. Read from the organisation's "
             "policy only: it says where the workspace is, so it can't live in one.",
         ),
-        SettingSpec(
-            HOME_SETTING,
-            str,
-            "",
-            "Home currency",
-            home_problem,
-            "Money",
-            help="Scores, customer totals and alert priorities are figures in this currency "
-            "(ISO code, e.g. USD, EUR). Set by the first import that has amounts.",
-        ),
-        SettingSpec(
-            RATES_SETTING,
-            dict,
-            {},
-            "Exchange rates",
-            rates_problem,
-            "Money",
-            help="How many units of the home currency one unit of another currency is worth, "
-            "e.g. EUR=1.08, GBP=1.27. Amounts in a currency with no rate are left out of "
-            "money figures (never added at face value).",
-        ),
+        *MONEY_SPECS,
         SettingSpec(
             TIME_ZONE_SETTING,
             str,

@@ -240,6 +240,8 @@ def set_rates(engine: Engine, rates: dict[str, float]) -> None:
 def test_rollups_and_scoring_never_add_euros_to_dollars(ws: Engine, tmp_path: Path) -> None:
     import datetime as dt
 
+    import numpy as np
+
     from services.customers import load_customer_columns
     from services.scoring.data import day_number, load_scoring_data
     from services.scoring.run import score_workspace
@@ -249,8 +251,13 @@ def test_rollups_and_scoring_never_add_euros_to_dollars(ws: Engine, tmp_path: Pa
     # No rate: euros count as orders but add nothing to the dollar figures.
     assert rollups(engine) == {"a@x.com": (3, 30000), "b@x.com": (2, 0), "c@x.com": (2, 1000)}
     columns = load_customer_columns(engine, scores=False)
-    assert sorted(columns["revenue"].tolist())[:3] == [0.0, 10.0, 60.0]
-    assert float(columns["revenue"].sum()) * 100 == 31000 + FILLER_CENTS
+    # The Customers tab: no euro figure turned into $0; what was paid, per currency.
+    paid = dict(zip(columns["email"], columns["revenue_unconverted"], strict=True))
+    revenue = dict(zip(columns["email"], columns["revenue"].tolist(), strict=True))
+    assert (paid["b@x.com"], paid["c@x.com"], paid["a@x.com"]) == ("€100", "€20 + $10", None)
+    assert np.isnan(revenue["b@x.com"])
+    assert np.isnan(revenue["c@x.com"])
+    assert float(np.nansum(columns["revenue"])) * 100 == 30000 + FILLER_CENTS
     day = day_number(dt.date(2025, 12, 31))
     data = load_scoring_data(engine, until_day=day)
     assert data.currency == "USD"
@@ -368,6 +375,8 @@ def test_draft_offer_is_in_the_customers_currency_or_not_made(ws: Engine, tmp_pa
         )[0][0]
     share = 10  # the default incentive cap: 10% of the 12-month value (in USD)
     assert clv
-    assert context.incentive_cap_cents == int(int(clv * share // 100) / 1.25)
+    # 10% of the value in euros (under one euro: to the cent, rounded down).
+    assert clv / 1.25 * share < 100 * 100
+    assert context.incentive_cap_cents == int(clv / 1.25 * share // 100)
     assert context.incentive is not None
     assert context.incentive.startswith("€")
