@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from sqlalchemy import Connection, Engine, and_, cast, func, select
 from sqlalchemy.types import Date
 
@@ -71,7 +72,10 @@ def day_date(day: int) -> dt.date:
 class ScoringData:
     """Everything scoring reads, as arrays; customer positions index ``customer_ids``."""
 
-    customer_ids: IntArray  # non-guest customers, ascending
+    # Non-guest customers in a stable order (stable_order: a hash of their source and
+    # external id), never in the order rows were inserted: every sample, split and fold
+    # downstream is drawn by position, so scores cannot depend on a file's row order.
+    customer_ids: IntArray
     signup_day: FloatArray  # NaN where unknown
     # One row per (customer, UTC day) with paid orders, sorted by customer then day;
     # same-day orders are merged into one purchase, as the BG/NBD literature does.
@@ -129,43 +133,53 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
                 ctx = load_money_context(conn)
                 orders = _orders_sqlite(conn, until_day, ctx)
                 left_out = _left_out(conn, until_day, ctx)
-            customer_ids, signup_day, subs, inter = future.result()
+            customer_ids, signup_day, subs, inter, keys = future.result()
     else:
         with engine.connect() as conn, conn.begin():
             ctx = load_money_context(conn)
             customer_ids, signup_day = _read_customers(conn)
+            keys = _read_keys(conn, customer_ids)
             orders = _orders_generic(conn, until_day, ctx)
             left_out = _left_out(conn, until_day, ctx)
             subs = _read_subscriptions(conn)
             inter = _sort_interactions(_interactions_generic(conn, until_day))
 
+    # Customers by their stable key: ``rank`` maps an id's position among the ascending
+    # ids to its position in the stable order.
+    stable = stable_order(keys, customer_ids)
+    rank = np.empty_like(stable)
+    rank[stable] = np.arange(stable.size)
     o_cust, o_day, o_amount = orders
     o_pos, o_ok = _positions(customer_ids, o_cust)
-    p_cust, p_day, p_amount, p_orders = _purchase_days(o_pos[o_ok], o_day[o_ok], o_amount[o_ok])
+    p_cust, p_day, p_amount, p_orders = _purchase_days(
+        rank[o_pos[o_ok]], o_day[o_ok], o_amount[o_ok]
+    )
 
     ic, iday, kind, sat, rating, sentiment = inter
-    # Sorted by customer id, then day: positions keep that order.
     i_pos, i_ok = _positions(customer_ids, ic)
-    order = np.flatnonzero(i_ok)
+    # Sorted by customer id, then day (then content): a stable sort on the new positions
+    # keeps that order within each customer.
+    found = np.flatnonzero(i_ok)
+    order = found[np.argsort(rank[i_pos[found]], kind="stable")]
     i_kind = kind[order].astype(np.int8)
     present = frozenset(INTERACTION_KINDS[k] for k in np.unique(i_kind) if 0 <= k < len(KIND))
 
     s_cust_raw, s_start, s_cancel = subs
     s_pos, s_ok = _positions(customer_ids, s_cust_raw)
     return ScoringData(
-        customer_ids=customer_ids,
-        signup_day=signup_day,
+        customer_ids=customer_ids[stable],
+        signup_day=signup_day[stable],
         p_cust=p_cust,
         p_day=p_day,
         p_amount=p_amount,
         p_orders=p_orders,
-        i_cust=i_pos[order].astype(np.int32),
+        i_cust=rank[i_pos[order]].astype(np.int32),
         i_day=iday[order].astype(np.int32),
         i_kind=i_kind,
         i_sat=sat[order].astype(np.int8),
         i_rating=rating[order],
         i_sentiment=sentiment[order],
-        s_cust=s_pos[s_ok].astype(np.int32),
+        s_cust=rank[s_pos[s_ok]].astype(np.int32),
         s_start=s_start[s_ok],
         s_cancel=s_cancel[s_ok],
         kinds_present=present,
@@ -176,19 +190,47 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
 
 def _read_rest_sqlite(
     engine: Engine, until_day: int
-) -> tuple[IntArray, FloatArray, tuple[IntArray, FloatArray, FloatArray], _Inter]:
-    """Interactions (sorted), customers and subscriptions, on their own connection."""
+) -> tuple[IntArray, FloatArray, tuple[IntArray, FloatArray, FloatArray], _Inter, ObjArray]:
+    """Interactions (sorted), customers, their keys and subscriptions, on their own
+    connection."""
     with engine.connect() as conn, conn.begin():
         inter = _sort_interactions(_interactions_sqlite(conn, until_day))
         customer_ids, signup_day = _read_customers(conn)
+        keys = _read_keys(conn, customer_ids)
         subs = _read_subscriptions(conn)
-    return customer_ids, signup_day, subs, inter
+    return customer_ids, signup_day, subs, inter, keys
+
+
+def _read_keys(conn: Connection, customer_ids: IntArray) -> ObjArray:
+    """Each customer's stable key (aligned with the ascending ``customer_ids``): its source
+    and external id, else its normalised email, else (nothing stable to go by) its id."""
+    c = Customer.__table__.c
+    rows = conn.execute(
+        select(c.id, c.source, c.external_id, c.email_normalized).order_by(c.id)
+    ).all()
+    by_id = {
+        int(i): f"{src}\x1f{ext}" if ext is not None else f"{src}\x1e{mail or f'#{i}'}"
+        for i, src, ext, mail in rows
+    }
+    return np.array([by_id.get(int(i), f"#{int(i)}") for i in customer_ids], dtype=object)
+
+
+def stable_order(keys: ObjArray, ids: IntArray) -> IntArray:
+    """Positions of the customers ordered by a 64-bit hash of their keys (ids break the
+    ties of a collision): the same customers come in the same order whatever order their
+    rows were stored in."""
+    if keys.size == 0:
+        return np.zeros(0, np.int64)
+    hashed = pd.util.hash_array(keys)  # a fixed hash key: the same on every run
+    out: IntArray = np.lexsort((ids, hashed)).astype(np.int64)
+    return out
 
 
 def _sort_interactions(inter: _Inter) -> _Inter:
-    """The interaction columns ordered by customer id, then day."""
-    cust, day = inter[0], inter[1]
-    order = np.lexsort((day, cust))
+    """The interaction columns ordered by customer id, then day, then what they hold (kind,
+    satisfaction, rating, sentiment), so rows of one day keep an order of their own."""
+    cust, day, kind, sat, rating, sentiment = inter
+    order = np.lexsort((sentiment, rating, sat, kind, day, cust))
     sorted_columns = tuple(column[order] for column in inter)
     return sorted_columns  # type: ignore[return-value]
 

@@ -12,9 +12,14 @@ Figures per customer:
   churn model x BG/NBD's expected purchase days given at least one (BG/NBD's own
   expectation when BG/NBD is the chosen model);
 - predicted_revenue: predicted orders x the Gamma-Gamma expected order value;
-- clv_12m: BG/NBD expected purchase days in the next 365 days x the expected order
-  value (undiscounted: a 12-month horizon needs no discounting for triage);
-- revenue_at_risk: churn risk x clv_12m.
+- clv_12m: the same customer's expected purchase days in the next 365 days x the same
+  expected order value (undiscounted: a 12-month horizon needs no discounting for
+  triage). The year's purchase days are the horizon's predicted orders carried along
+  BG/NBD's own curve (x E[purchases in 365 days] / E[purchases in H days]): one model
+  gives both, so for H <= 365 days predicted_revenue <= clv_12m <= 365/H x
+  predicted_revenue holds by construction (BG/NBD's expected purchases grow ever more
+  slowly); ``coherent_year`` only guards against rounding;
+- revenue_at_risk: ``revenue_at_risk`` (one definition, said in its docstring).
 Customers without a paid order by T get the workspace's rate of first orders (see
 churn.py) and, for orders and value, that chance of one first order at the average
 value; they have low confidence and no segment.
@@ -367,24 +372,9 @@ def _customer_scores(
     value = order_values(features, fit)
     expected_h = expected_in(features, fit, horizon)
     expected_year = expected_in(features, fit, CLV_DAYS)
-    # Expected orders = P(any order in the horizon) x E[orders | at least one]: the first
-    # from the chosen churn model, the second from BG/NBD. With BG/NBD chosen this is
-    # BG/NBD's own expectation; with the classifier it moves orders to the customers the
-    # classifier expects to buy (on CDNOW and the demo it lowers the error per customer).
     q_h = churn.bgnbd_risk if churn.bgnbd_risk is not None else np.full(len(features), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        given_any = np.where(1.0 - q_h > 1e-9, expected_h / (1.0 - q_h), 1.0)
-    given_any = np.maximum(np.nan_to_num(given_any, nan=1.0), 1.0)
-    # No paid order yet: the chance of a first order within the horizon, at the
-    # workspace's average purchase value.
-    first_chance = 1.0 - churn.risk
-    orders = np.where(has, first_chance * given_any, first_chance)
-    # Twelve months hold the horizon's orders (when the horizon is within a year): the
-    # year's value is never below the horizon's predicted revenue.
-    within = horizon <= CLV_DAYS
-    year = np.where(
-        has, np.maximum(expected_year, orders) if within else expected_year, first_chance
-    )
+    orders, year = forecast_orders(churn.risk, has, expected_h, q_h, expected_year, horizon)
+    year = coherent_year(orders, year, horizon)
     p_alive = alive(features, fit)
     engagement, e_points = engagement_score(features, config.engagement_weights)
     health, h_points, share = health_score(features, cover, config.health_weights)
@@ -420,12 +410,60 @@ def _customer_scores(
         predicted_orders=orders,
         predicted_revenue=orders * value,
         clv=clv,
-        at_risk=churn.risk * clv,
+        at_risk=revenue_at_risk(churn.risk, features["spend_365"].to_numpy(np.float64)),
         order_value=value,
         segment=segment,
         confidence=confidence,
         intervals=intervals,
     )
+
+
+def forecast_orders(
+    risk: FloatArray,
+    has: npt.NDArray[np.bool_],
+    expected_h: FloatArray,
+    q_h: FloatArray,
+    expected_year: FloatArray,
+    horizon: int,
+) -> tuple[FloatArray, FloatArray]:
+    """Expected purchase days in the horizon and in the next 365 days, from one model.
+
+    Horizon: P(any order in it) from the chosen churn model (1 - ``risk``) x BG/NBD's
+    expected purchase days given at least one (``expected_h`` / (1 - ``q_h``)). With
+    BG/NBD chosen this is BG/NBD's own expectation; with the classifier it moves orders
+    to the customers the classifier expects to buy (on CDNOW and the demo it lowers the
+    error per customer). Year: the horizon's figure carried along BG/NBD's curve (x
+    ``expected_year`` / ``expected_h``), a ratio between 1 and 365/H whenever H <= 365.
+    Customers without a paid order (``has`` false): the chance of one first order.
+    """
+    first_chance = 1.0 - risk
+    with np.errstate(divide="ignore", invalid="ignore"):
+        given_any = np.where(1.0 - q_h > 1e-9, expected_h / (1.0 - q_h), 1.0)
+        growth = np.where(expected_h > 0, expected_year / expected_h, CLV_DAYS / horizon)
+    given_any = np.maximum(np.nan_to_num(given_any, nan=1.0), 1.0)
+    growth = np.nan_to_num(growth, nan=1.0, posinf=1.0)
+    orders: FloatArray = np.where(has, first_chance * given_any, first_chance)
+    year: FloatArray = np.where(has, orders * growth, first_chance)
+    return orders, year
+
+
+def coherent_year(orders: FloatArray, year: FloatArray, horizon: int) -> FloatArray:
+    """The year's expected purchase days kept within what the horizon's allow: at least
+    the horizon's (when it is within a year) and at most 365/H times them (a last guard
+    against rounding: the model meets both on its own)."""
+    if horizon > CLV_DAYS:
+        return year
+    out: FloatArray = np.clip(year, orders, orders * (CLV_DAYS / horizon))
+    return out
+
+
+def revenue_at_risk(churn_risk: FloatArray, spend_365: FloatArray) -> FloatArray:
+    """Revenue at risk (cents): what the customer paid over the last 12 months, times the
+    chance that they place no order within the horizon (their churn risk)."""
+    # The last year's paid revenue is a fact, not a forecast: a one-time buyer lost long
+    # ago has nothing left at risk, a loyal customer who is slipping has a lot.
+    out: FloatArray = np.clip(churn_risk, 0.0, 1.0) * np.nan_to_num(spend_365, nan=0.0)
+    return out
 
 
 def _interval_check(data: ScoringData, t_day: int, horizon: int) -> IntervalBacktest | None:

@@ -138,17 +138,23 @@ def _fill(ws: Workspace) -> dict[str, int]:
     return ids
 
 
+def _pos(data: ScoringData, customer_id: int) -> int:
+    """A customer's position in the scoring data (customers come in a stable order of their
+    keys, not of their ids)."""
+    return int(np.flatnonzero(data.customer_ids == customer_id)[0])
+
+
 def _row(frame: pd.DataFrame, data: ScoringData, customer_id: int) -> pd.Series:
-    return frame.iloc[int(np.searchsorted(data.customer_ids, customer_id))]
+    return frame.iloc[_pos(data, customer_id)]
 
 
 def test_reads_paid_orders_merged_by_day_and_leaves_guests_out(workspace: Workspace) -> None:
     ids = _fill(workspace)
     data = load_scoring_data(workspace.engine, until_day=T_DAY)
-    assert list(data.customer_ids) == sorted([ids["A"], ids["B"], ids["C"]])
+    assert sorted(data.customer_ids) == sorted([ids["A"], ids["B"], ids["C"]])
     # A: 4 purchase days (the two orders of day 100 merged); B: 1. Refunded, cancelled,
     # later and guest orders are not there.
-    a = int(np.searchsorted(data.customer_ids, ids["A"]))
+    a = _pos(data, ids["A"])
     mine = data.p_cust == a
     assert list(data.p_day[mine]) == [T_DAY - d for d in (200, 170, 140, 100)]
     assert list(data.p_amount[mine]) == [1000, 2000, 3000, 1200]
@@ -247,8 +253,8 @@ def test_features_use_only_data_dated_up_to_the_cutoff(workspace: Workspace) -> 
 def test_labels_look_only_at_the_window_after_the_cutoff(workspace: Workspace) -> None:
     ids = _fill(workspace)
     data = load_scoring_data(workspace.engine, until_day=T_DAY)
-    a = int(np.searchsorted(data.customer_ids, ids["A"]))
-    b = int(np.searchsorted(data.customer_ids, ids["B"]))
+    a = _pos(data, ids["A"])
+    b = _pos(data, ids["B"])
     # A bought 100 days before T: yes in (T-120, T-90], no in (T-90, T].
     assert not labels_no_purchase(data, T_DAY - 120, 30)[a]
     assert labels_no_purchase(data, T_DAY - 90, 90)[a]

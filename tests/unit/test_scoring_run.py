@@ -226,10 +226,13 @@ def test_demo_scores_are_in_range_and_consistent(
     assert ((engagement >= 0) & (engagement <= 100)).all()
     assert np.nanmin(health) >= 0
     assert np.nanmax(health) <= 100
+    spend = last_year_spend(ws.engine)
     for r in rows:
-        # Churn risk is stored to 4 decimals, so allow its rounding (0.00005 x CLV).
-        expected = r["churn_risk"] * r["clv_12m_cents"]
-        assert abs(r["revenue_at_risk_cents"] - expected) <= 1 + 0.6e-4 * r["clv_12m_cents"]
+        # Revenue at risk: churn risk x the last 12 months' paid revenue. Churn risk is
+        # stored to 4 decimals, so allow its rounding (0.00005 x the revenue).
+        paid = spend[r["customer_id"]]
+        expected = r["churn_risk"] * paid
+        assert abs(r["revenue_at_risk_cents"] - expected) <= 1 + 0.6e-4 * paid
         assert r["predicted_orders"] >= 0
         assert r["predicted_revenue_cents"] >= 0
         assert r["confidence"] in ("high", "medium", "low")
@@ -606,6 +609,71 @@ def test_twelve_months_are_worth_at_least_the_horizon_within_them(
     assert np.all(clv >= revenue - 1)  # cents, rounded apart
     assert np.all(np.array([r[2] for r in rows], dtype=float) <= clv)
     assert np.all(clv <= np.array([r[3] for r in rows], dtype=float))
+
+
+def last_year_spend(engine: Engine, as_of: dt.date = TODAY) -> dict[int, float]:
+    """Each scored customer's paid cents over the 12 months up to ``as_of`` (the scoring
+    data's own reading, home currency)."""
+    from services.scoring.data import day_number, load_scoring_data
+    from services.scoring.features import compute_features
+
+    data = load_scoring_data(engine, until_day=day_number(as_of))
+    features = compute_features(data, day_number(as_of))
+    return dict(
+        zip(data.customer_ids.tolist(), features["spend_365"].to_numpy().tolist(), strict=True)
+    )
+
+
+def test_the_year_and_the_horizon_come_from_one_model_on_the_demo(
+    request: pytest.FixtureRequest,
+    demo_file: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Predicted revenue over 90 days <= 12-month value <= 365/90 x it for every demo
+    customer (914 of 2,000 broke it before), with the last guard switched off: the model
+    holds it, not the clamp."""
+    from services.scoring import run as run_module
+
+    monkeypatch.setattr(run_module, "coherent_year", lambda orders, year, horizon: year)
+    ws = copy_ws(request, demo_file, tmp_path, "coherent.radar.sqlite")
+    try:
+        score_workspace(ws.engine, as_of=TODAY, horizon_days=90)
+        with ws.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT customer_id, predicted_revenue_cents, clv_12m_cents, churn_risk, "
+                    "revenue_at_risk_cents FROM score_snapshots"
+                )
+            ).all()
+        spend = last_year_spend(ws.engine)
+        with ws.engine.connect() as conn:
+            paid_days = conn.execute(
+                text(
+                    "SELECT customer_id, COUNT(DISTINCT date(order_date)) FROM orders "
+                    "WHERE status = 'paid' GROUP BY customer_id"
+                )
+            ).all()
+        days = {int(c): int(n) for c, n in paid_days}
+    finally:
+        ws.close()
+    assert len(rows) == 2000
+    revenue = np.array([r[1] for r in rows], dtype=float)
+    clv = np.array([r[2] for r in rows], dtype=float)
+    # Whole cents on each side: a cent of rounding, times 365/90 above.
+    assert int(np.sum(clv < revenue - 1)) == 0
+    assert int(np.sum(clv > 365 / 90 * (revenue + 1) + 1)) == 0
+    # The ranking by revenue at risk: no one-time buyer whose order is over a year old
+    # has anything at risk, and the top of the list is made of repeat customers.
+    at_risk = {r[0]: float(r[4]) for r in rows}
+    lost_once = [c for c in at_risk if days.get(c, 0) == 1 and spend[c] == 0]
+    assert lost_once
+    assert all(at_risk[c] == 0 for c in lost_once)
+    top = sorted(at_risk, key=lambda c: -at_risk[c])[:100]
+    assert sum(days.get(c, 0) <= 1 for c in top) <= 5
+    slipping = [r[0] for r in rows if 0.3 <= r[3] <= 0.7 and days.get(r[0], 0) >= 5]
+    assert slipping
+    assert np.median([at_risk[c] for c in slipping]) > max(at_risk[c] for c in lost_once)
 
 
 def test_the_coverage_note_says_what_a_coverage_means() -> None:
