@@ -9,15 +9,16 @@ the alert (``alerts.holdout``, ``alerts.holdout_band``) and never redrawn:
 - A customer with an active alert that already took part keeps that alert's group for
   every new one: the holdout is of customers, and a customer cannot be both contacted
   and held out at once.
-- Otherwise the draw is stratified by risk band (models.vocab.RISK_BANDS, from the churn
-  risk the alert was raised on) with permuted blocks, the design of randomised trials:
-  within each band the alerts are numbered in the order they are raised (a counter per
-  band kept in the setting ``learn.holdout_draws``; within one generation, highest
-  priority first, then customer id and rule), cut into blocks of the smallest size B at
-  which the share is a whole number m of alerts (10% -> blocks of 10, one held out), and
-  in each block m positions, drawn from the seed (``learn.holdout_seed``), band and block
-  number, are held out. So each band holds out the share exactly, block by block, and the
-  same seed with the same alerts gives the same groups.
+- Otherwise the draw is stratified by risk band (``services.alerts.risk_bands``, the
+  bands the Customers filter offers, from the churn risk the alert was raised on) with
+  permuted blocks, the design of randomised trials: within each band the alerts are
+  numbered in the order they are raised (a counter per band kept in the setting
+  ``learn.holdout_draws``; within one generation, highest priority first, then customer
+  id and rule), cut into blocks of the smallest size B at which the share is a whole
+  number m of alerts (10% -> blocks of 10, one held out), and in each block m positions,
+  drawn from the seed (``learn.holdout_seed``), band and block number, are held out. So
+  each band holds out the share exactly, block by block, and the same seed with the same
+  alerts gives the same groups.
 - Every alert held out is audited ("alert.held_out", with its band, block and position).
 
 ``mark_contacted`` records a held-out customer contacted anyway (an email logged, a
@@ -40,6 +41,8 @@ from sqlalchemy.orm import Session
 
 from models.schema import Alert, ScoreSnapshot
 from models.vocab import ACTIVE_ALERT_STATUSES, RISK_BANDS
+from services.alerts.risk_bands import RISK_HIGH_FROM, RISK_MEDIUM_FROM
+from services.alerts.risk_bands import risk_band as risk_band
 from services.settings import ALERT_RULES, get_setting, set_setting
 
 DRAWS_SETTING = "learn.holdout_draws"
@@ -48,7 +51,7 @@ NOT_GIVEN = "no reason given"
 # The risk queue's rules: the alerts whose customers may be held out.
 HOLDOUT_RULES = frozenset(rule.key for rule in ALERT_RULES if rule.queue == "risk")
 # Band edges on churn risk (0-1): low below the first, high from the second.
-BAND_EDGES = (0.30, 0.60)
+BAND_EDGES = (RISK_MEDIUM_FROM, RISK_HIGH_FROM)
 
 
 @dataclass(frozen=True)
@@ -74,15 +77,6 @@ def read_config(session: Session) -> HoldoutConfig:
         draws={band: int(draws.get(band, 0)) for band in RISK_BANDS},
         window_days=int(get_setting(session, "learn.attribution_days")),
     )
-
-
-def risk_band(churn: float | None) -> str:
-    """The risk band of a churn risk (0-1; None or NaN: unscored)."""
-    if churn is None or churn != churn:
-        return "unscored"
-    if churn < BAND_EDGES[0]:
-        return "low"
-    return "medium" if churn < BAND_EDGES[1] else "high"
 
 
 def block_shape(percent: float) -> tuple[int, int]:

@@ -32,12 +32,16 @@ from sqlalchemy.orm import Session
 
 from models.schema import Interaction, Order
 from services.alerts.records import Recommendation
-from services.formatting import format_percent
 from services.money import format_money, load_money_context
+from services.outreach.incentive import (
+    INCENTIVE_CAP_SETTING,
+    cap_percent_words,
+    incentive_cap_cents,
+)
 from services.settings import get_setting
 
-# How far back complaints count. The share of the 12-month value an offer may reach is the
-# setting "outreach.incentive_cap_percent", which the email drafts obey too.
+# How far back complaints count. The most an offer may reach is the incentive cap
+# (services/outreach/incentive.py), which the email drafts obey too.
 COMPLAINT_DAYS = 120
 _SIZING = re.compile(
     r"\b(siz(e|es|ing)|fit|fits|fitting|too (small|big|large|tight|loose)|runs (small|large)"
@@ -173,10 +177,8 @@ def next_step(
     if blocked is not None:
         return default
     first = customer_name.split()[0] if customer_name else "them"
-    share = float(get_setting(session, "outreach.incentive_cap_percent")) / 100.0
-    cap = None
-    if clv_12m_cents is not None and clv_12m_cents == clv_12m_cents and clv_12m_cents > 0:
-        cap = int(round(clv_12m_cents * share)) or None
+    cap_percent = float(get_setting(session, INCENTIVE_CAP_SETTING))
+    cap = incentive_cap_cents(clv_12m_cents, cap_percent)
     complaints = recent_complaints(session, customer_id, now)
     if complaints.sizing:
         n = len(complaints.sizing)
@@ -214,9 +216,10 @@ def next_step(
         if cap:
             currency = load_money_context(session).home
             value = _money(clv_12m_cents or 0, currency)
+            # The cap is in whole units, or cents under one unit: shown as the drafts show it.
             offer = (
-                f" If an incentive helps, keep it under {_money(cap, currency)} "
-                f"({format_percent(share)} of their 12-month value of {value})."
+                f" If an incentive helps, keep it at or under {format_money(cap, currency)} "
+                f"({cap_percent_words(cap_percent)} of their 12-month value of {value})."
             )
         else:
             offer = ""

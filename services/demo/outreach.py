@@ -64,6 +64,7 @@ import numpy as np
 from models.schema import Alert, AuditEvent, Interaction, Outreach
 from models.vocab import APP_SOURCE, OUTREACH_TONES, RISK_BANDS
 from services.alerts.generate import SYSTEM_ACTOR
+from services.alerts.risk_bands import RISK_HIGH_FROM, RISK_MEDIUM_FROM
 from services.demo.generate import _Customers, _objects, _param
 from services.demo.tables import _OutreachTables, _TableData
 from services.demo.vocabulary import (
@@ -179,7 +180,8 @@ def _plan_outreach(
     rising = rule == 2
     risk[rising] = np.maximum(risk[rising], 0.40 + 0.1 * rng.random(int(rising.sum())))
     risk_before = np.maximum(0.01, risk - 0.15 - 0.15 * rng.random(m))
-    band = np.searchsorted(np.array([0.30, 0.60]), risk, side="right").astype(np.int64)
+    edges = np.array([RISK_MEDIUM_FROM, RISK_HIGH_FROM])
+    band = np.searchsorted(edges, risk, side="right").astype(np.int64)
     holdout = np.zeros(m, dtype=bool)
     for b in range(3):
         members = np.flatnonzero(band == b)

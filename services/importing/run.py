@@ -32,7 +32,13 @@ from services.importing.planning import (
 )
 from services.importing.settling import settle_currencies, settle_offsets
 from services.importing.transaction import Clock, bulk_indexes, import_transaction
-from services.importing.types import FileReport, ImportCancelled, ImportReport, RejectedRow
+from services.importing.types import (
+    FileReport,
+    ImportCancelled,
+    ImportReport,
+    KindCounts,
+    RejectedRow,
+)
 from services.importing.writer import Writer
 from services.output_files import display_path
 from services.rollups import refresh_rollups
@@ -278,6 +284,10 @@ def _import_one(
         notes=tuple(notes),
         error=None,
         kind=plan.kind,
+        by_kind=tuple(
+            KindCounts(kind, c["inserted"], c["updated"], c["unchanged"])
+            for kind, c in result.by_kind.items()
+        ),
     )
 
 

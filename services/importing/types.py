@@ -24,8 +24,11 @@ __all__ = [
     "ImportCancelled",
     "ImportReport",
     "ImportRunInfo",
+    "KindCounts",
     "RejectedRow",
     "UndoReport",
+    "counts_words",
+    "several_kinds",
 ]
 
 IMPORT_KINDS = ("auto", *RECORD_KINDS)
@@ -92,8 +95,63 @@ class RejectedRow:
 
 
 @dataclass(frozen=True)
+class KindCounts:
+    """What an import did to one kind of record: records inserted, updated, unchanged.
+
+    One file may feed several kinds (a Mailchimp list updates customers and adds their
+    subscription events): each kind's counts add up to the records of that kind the file
+    held, never to those of another kind."""
+
+    kind: str  # "customers", "orders", ... (models.vocab.RECORD_KINDS)
+    inserted: int
+    updated: int
+    unchanged: int
+
+
+def _sum_kinds(parts: tuple[KindCounts, ...]) -> tuple[KindCounts, ...]:
+    totals: dict[str, list[int]] = {}
+    for part in parts:
+        total = totals.setdefault(part.kind, [0, 0, 0])
+        total[0] += part.inserted
+        total[1] += part.updated
+        total[2] += part.unchanged
+    return tuple(KindCounts(kind, *counts) for kind, counts in totals.items())
+
+
+def several_kinds(by_kind: tuple[KindCounts, ...]) -> bool:
+    """True when the counts are of more than one kind of record (said kind by kind)."""
+    return len(_sum_kinds(by_kind)) > 1
+
+
+def counts_words(
+    by_kind: tuple[KindCounts, ...],
+    totals: tuple[int, int, int],
+    *,
+    rejected: int | None = None,
+    inserted: str = "inserted",
+) -> str:
+    """The records inserted, updated and unchanged, per kind when there are several
+    ("customers: 2 inserted, 31 updated, 0 unchanged; interactions: 33 inserted, ..."),
+    so that no count adds records of different kinds; ``totals`` (inserted, updated,
+    unchanged) when there is one kind or none known. ``rejected``: the rows left out,
+    said last."""
+    kinds = _sum_kinds(by_kind)
+    if len(kinds) <= 1:
+        new, updated, unchanged = totals
+        text = f"{new:,} {inserted}, {updated:,} updated, {unchanged:,} unchanged"
+        return text if rejected is None else f"{text}, {rejected:,} rejected"
+    text = "; ".join(
+        f"{k.kind}: {k.inserted:,} {inserted}, {k.updated:,} updated, {k.unchanged:,} unchanged"
+        for k in kinds
+    )
+    return text if rejected is None else f"{text}; {plural(rejected, 'row')} rejected"
+
+
+@dataclass(frozen=True)
 class FileReport:
-    """What the import of one file did."""
+    """What the import of one file did. ``inserted``, ``updated`` and ``unchanged`` add
+    up every kind of record the file fed; ``by_kind`` splits them (``counts_words`` says
+    them so)."""
 
     file: str
     detected_format: str
@@ -108,6 +166,7 @@ class FileReport:
     notes: tuple[str, ...]
     error: str | None  # file-level failure in plain words (nothing from this file landed)
     kind: str = ""  # the kind(s) imported, e.g. "orders" or "customers, orders"
+    by_kind: tuple[KindCounts, ...] = ()  # the counts per kind of record, in writing order
 
 
 @dataclass(frozen=True)
@@ -121,6 +180,22 @@ class ImportReport:
     def landed(self) -> bool:
         """True when any file landed (or would have, for a dry run)."""
         return any(f.landed for f in self.files)
+
+    @property
+    def by_kind(self) -> tuple[KindCounts, ...]:
+        """The counts per kind of record over every file (a file that landed nothing
+        counts nothing)."""
+        return _sum_kinds(tuple(k for f in self.files for k in f.by_kind))
+
+    def counts_words(self, *, rejected: int | None = None, inserted: str = "inserted") -> str:
+        """The records inserted, updated and unchanged over every file, in words (per
+        kind when the files fed several)."""
+        totals = (
+            sum(f.inserted for f in self.files),
+            sum(f.updated for f in self.files),
+            sum(f.unchanged for f in self.files),
+        )
+        return counts_words(self.by_kind, totals, rejected=rejected, inserted=inserted)
 
     def lines(self, max_rejects: int = MAX_REPORTED_REJECTS) -> list[str]:
         """The printable report (the CLI prints these lines)."""
@@ -136,11 +211,11 @@ class ImportReport:
             else:
                 verb = "would land" if self.dry_run else "landed"
                 run = f" as import {f.run_id}" if f.run_id is not None else ""
-                out.append(
-                    f"{head}: {verb}{run}: {plural(f.rows_read, 'row')} read, "
-                    f"{f.inserted:,} inserted, {f.updated:,} updated, "
-                    f"{f.unchanged:,} unchanged, {f.rejected:,} rejected"
+                sep = "; " if several_kinds(f.by_kind) else ", "
+                words = counts_words(
+                    f.by_kind, (f.inserted, f.updated, f.unchanged), rejected=f.rejected
                 )
+                out.append(f"{head}: {verb}{run}: {plural(f.rows_read, 'row')} read{sep}{words}")
             out.extend(f"  note: {note}" for note in f.notes)
             for r in f.rejects:
                 if shown < max_rejects:
@@ -151,13 +226,11 @@ class ImportReport:
             out.append(f"  ... and {total_rejected - shown:,} more; full list: --rejects-csv PATH")
         if len(self.files) > 1:
             landed = sum(1 for f in self.files if f.landed)
+            sep = "; " if several_kinds(self.by_kind) else ", "
             out.append(
                 f"total: {landed} of {len(self.files)} files "
-                f"{'would land' if self.dry_run else 'landed'}, "
-                f"{sum(f.inserted for f in self.files):,} inserted, "
-                f"{sum(f.updated for f in self.files):,} updated, "
-                f"{sum(f.unchanged for f in self.files):,} unchanged, "
-                f"{total_rejected:,} rejected"
+                f"{'would land' if self.dry_run else 'landed'}{sep}"
+                f"{self.counts_words(rejected=total_rejected)}"
             )
         if not self.files:
             out.append("no files to import")

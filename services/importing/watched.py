@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
-from services.importing.types import IMPORT_SUFFIXES
+from services.importing.types import IMPORT_SUFFIXES, counts_words
 
 FileSignature = tuple[int, int]  # (size in bytes, modification time in ns)
 FOLDER_KEY = "import.watched_folder"
@@ -129,8 +129,14 @@ def import_watched_folder(engine: Engine, *, settle_s: float = SETTLE_S) -> Watc
                 for f in report.files:
                     if f.landed:
                         result.imported.append(
-                            f"Imported {name}: {f.inserted:,} new, {f.updated:,} updated, "
-                            f"{f.unchanged:,} unchanged, {f.rejected:,} rejected."
+                            f"Imported {name}: "
+                            + counts_words(
+                                f.by_kind,
+                                (f.inserted, f.updated, f.unchanged),
+                                rejected=f.rejected,
+                                inserted="new",
+                            )
+                            + "."
                         )
                     else:
                         result.failed.append(f"{name} was not imported: {f.error}")

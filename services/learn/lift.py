@@ -13,9 +13,12 @@
 - Revenue: the difference of the mean revenue per customer (re-engaged or not), with a
   percentile bootstrap interval; resampled within each group, seeded, so the same data
   always gives the same interval.
-- Won back: the revenue of the contacted customers who re-engaged, and its incremental
-  part, lift x contacted customers x their average re-engaged revenue (the orders the
-  outreach caused, beyond those the held-out say would have come anyway).
+- Won back: the revenue of the contacted customers who re-engaged, and the incremental
+  revenue, defined once: the revenue lift per customer (above) x the contacted customers,
+  with the same bootstrap interval scaled alike (the revenue the outreach caused, beyond
+  what the held-out say would have come anyway). Every surface (the report, Results, the
+  exports) shows this one figure, so the per-customer lift times the contacted count is
+  the incremental revenue.
 
 "Not enough data yet" (``enough`` False): fewer than ``MIN_GROUP_SIZE`` (30) customers
 in either group, or fewer than ``MIN_EVENTS`` (5) re-engaged in both groups together, or
@@ -232,12 +235,14 @@ def won_back(
     revenue_contacted: npt.ArrayLike,
     reengaged_contacted: npt.ArrayLike,
     lift: ProportionLift,
+    revenue_lift: RevenueLift,
 ) -> WonBack:
-    """Won-back revenue of the contacted, and its incremental part with the lift's interval.
+    """Won-back revenue of the contacted, and the incremental revenue with its interval.
 
-    Incremental = lift x contacted customers x average revenue of the re-engaged
-    contacted; its interval carries the lift's interval only (the average is taken as
-    known), and it is negative when the contacted re-engaged less than the held out.
+    Incremental revenue = the revenue lift per customer x contacted customers, its
+    interval the bootstrap interval of the revenue lift x contacted customers; negative
+    when the contacted spent less than the held out. Incremental customers = the
+    re-engagement lift x contacted customers.
     """
     revenue = np.asarray(revenue_contacted, dtype=np.int64)
     reengaged = np.asarray(reengaged_contacted, dtype=bool)
@@ -247,14 +252,17 @@ def won_back(
         raise ValueError(
             f"{len(revenue)} contacted customers given, the lift counts {lift.contacted_n}"
         )
+    if revenue_lift.contacted_n != lift.contacted_n:
+        raise ValueError(
+            f"the revenue lift counts {revenue_lift.contacted_n} contacted customers, "
+            f"the lift {lift.contacted_n}"
+        )
     count = int(reengaged.sum())
     total = int(revenue[reengaged].sum())
     average = total / count if count else None
 
-    def scaled(value: float | None) -> float | None:
-        if value is None or average is None:
-            return None
-        return value * lift.contacted_n * average
+    def scaled(per_customer: float | None) -> float | None:
+        return None if per_customer is None else per_customer * lift.contacted_n
 
     incremental_customers = None if lift.lift is None else lift.lift * lift.contacted_n
     return WonBack(
@@ -262,8 +270,8 @@ def won_back(
         revenue_cents=total,
         average_cents=average,
         incremental_customers=incremental_customers,
-        incremental_cents=scaled(lift.lift),
-        incremental_low_cents=scaled(lift.low),
-        incremental_high_cents=scaled(lift.high),
-        enough=lift.enough,
+        incremental_cents=scaled(revenue_lift.lift_cents),
+        incremental_low_cents=scaled(revenue_lift.low_cents),
+        incremental_high_cents=scaled(revenue_lift.high_cents),
+        enough=revenue_lift.enough,
     )

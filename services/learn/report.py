@@ -86,11 +86,12 @@ def learn_summary(
     rates = proportion_lift(
         int(engaged1.sum()), len(engaged1), int(engaged0.sum()), len(engaged0), confidence
     )
+    revenue = bootstrap_revenue_lift(revenue1, revenue0, confidence, resamples, seed)
     return LearnRow(
         key=key,
         rates=rates,
-        revenue=bootstrap_revenue_lift(revenue1, revenue0, confidence, resamples, seed),
-        won_back=won_back(revenue1, engaged1, rates),
+        revenue=revenue,
+        won_back=won_back(revenue1, engaged1, rates, revenue),
         time_contacted=time_to_reengagement(days1, window_days),
         time_holdout=time_to_reengagement(days0, window_days),
     )

@@ -133,6 +133,14 @@ def revenue_words(report: EffectivenessReport, part: Slice) -> str:
                 f"{money(report, revenue.incremental_low_cents)} to "
                 f"{money(report, revenue.incremental_high_cents)})"
             )
+        # Say how it is made, so it never reads as a second, different estimate.
+        per = revenue.per_customer_lift_cents
+        if per is not None:
+            sign = "+" if per >= 0 else "-"
+            text += (
+                f", that is {sign}{format_money(abs(per), report.currency, decimals=2)} per "
+                f"customer for {part.lift.contacted.customers.count:,} contacted"
+            )
     return text + "."
 
 

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from services.outreach.incentive import cap_percent_words
 from services.outreach.links import link_problems, secret_ask_problem
 from services.outreach.records import GOAL_LABELS, MAX_PERCENT_OFF, DraftContext, DraftProblem
 
@@ -274,8 +275,8 @@ def _incentive_problems(text: str, context: DraftContext) -> list[DraftProblem]:
                 DraftProblem(
                     "incentive",
                     f"The draft mentions {shown}, more than the incentive cap of "
-                    f"{context.money(cap)} ({context.incentive_cap_percent:g}% of the "
-                    "predicted 12-month value). Lower or remove it.",
+                    f"{context.money(cap)} ({cap_percent_words(context.incentive_cap_percent)} "
+                    "of the predicted 12-month value). Lower or remove it.",
                 )
             )
     for match in _PERCENT.finditer(text):

@@ -9,6 +9,7 @@ it when it starts.
 from __future__ import annotations
 
 from services.llm.providers import ProviderConfig, is_local, preset_for
+from services.outreach.incentive import cap_percent_words
 from services.outreach.records import GOAL_LABELS, Draft, DraftContext
 
 
@@ -41,7 +42,7 @@ def incentive_words(ctx: DraftContext) -> str:
     if ctx.incentive:
         return (
             f"Any offer stays at or under {ctx.incentive} "
-            f"({ctx.incentive_cap_percent:g}% of the predicted 12-month value)."
+            f"({cap_percent_words(ctx.incentive_cap_percent)} of the predicted 12-month value)."
         )
     if ctx.incentive_cap_percent <= 0:
         return "No offers: the incentive cap is 0% (Settings ▸ Email drafting)."

@@ -14,8 +14,9 @@
 - The goal: given, else from the alert's rule (negative experience and ticket past SLA:
   apology; expansion: expansion; stalled deal: check in; anything else, or no alert: win
   back). The tone: given, else the setting outreach.default_tone.
-- The incentive cap: the 12-month value times outreach.incentive_cap_percent (None when
-  there is no value or the share is 0%: no offer at all).
+- The incentive cap: the 12-month value times outreach.incentive_cap_percent, in whole
+  units (services/outreach/incentive.py, as the alert's next step; None when there is no
+  value or the share is 0%: no offer at all).
 - Customers who asked not to be contacted or unsubscribed can be drafted for, but
   ``send_blocked`` says why nothing may be sent.
 """
@@ -37,6 +38,7 @@ from services.alerts.next_step import workspace_categories
 from services.alerts.records import ACTIVE_STATUSES
 from services.local_dates import local_time
 from services.money import format_money, load_money_context
+from services.outreach.incentive import INCENTIVE_CAP_SETTING, incentive_cap_cents
 from services.outreach.records import (
     CURRENCY_SYMBOLS,
     CustomerText,
@@ -253,13 +255,14 @@ def build_context(
         .limit(1)
     ).first()
     clv = snapshot.clv_12m_cents if snapshot is not None else None
-    share = float(get_setting(session, "outreach.incentive_cap_percent"))
-    cap = int(clv * share // 100) if clv and clv > 0 and share > 0 else None
-    if cap is not None and code != money.home:
+    cap_percent = float(get_setting(session, INCENTIVE_CAP_SETTING))
+    value = float(clv) if clv is not None else None
+    if value is not None and code != money.home:
         # The 12-month value is in the home currency; the draft speaks the customer's.
         # Without an exchange rate there is no amount to offer.
         rate = money.rate(code)
-        cap = int(cap / rate) if rate else None
+        value = value / rate if rate else None
+    cap = incentive_cap_cents(value, cap_percent)
 
     open_tickets = session.scalars(
         select(Interaction)
@@ -334,7 +337,7 @@ def build_context(
         alert_reason=cut(alert.reason, REASON_LIMIT) if alert is not None else None,
         goal=chosen_goal,
         tone=chosen_tone,
-        incentive_cap_percent=share,
+        incentive_cap_percent=cap_percent,
         incentive_cap_cents=cap,
         currency=code,
         currency_symbol=symbol,

@@ -139,9 +139,9 @@ def test_filters_narrow_the_table_as_the_data_says(
     choose(bar.risk_combo, "High risk")
     assert shown_ids(pane) == ids_where(truth, risk >= 0.6)
     choose(bar.risk_combo, "Medium risk")
-    assert shown_ids(pane) == ids_where(truth, (risk >= 0.35) & (risk < 0.6))
+    assert shown_ids(pane) == ids_where(truth, (risk >= 0.30) & (risk < 0.6))
     choose(bar.health_combo, "Poor health")
-    expected = ids_where(truth, (risk >= 0.35) & (risk < 0.6) & (health < 40))
+    expected = ids_where(truth, (risk >= 0.30) & (risk < 0.6) & (health < 40))
     assert shown_ids(pane) == expected
 
     choose(bar.risk_combo, "Any churn risk")

@@ -92,13 +92,20 @@ def test_high_value_gone_quiet_gets_a_check_in_with_a_capped_offer(book: Book) -
     cid = book.customer("Noah Khan")
     rec = step(book, cid, "gone_quiet", clv=123_400)
     assert rec.title == "A personal check-in with an offer"
-    assert rec.incentive_cap_cents == 12_340
+    assert rec.incentive_cap_cents == 12_300  # $123.40, in whole dollars (the drafts' cap)
     assert "No order in 132 days" in rec.detail
     assert "$123" in rec.detail
-    assert "under $123 (10% of their 12-month value of $1,234)" in rec.detail
+    assert "at or under $123 (10% of their 12-month value of $1,234)" in rec.detail
     no_value = step(book, cid, "gone_quiet", clv=None)
     assert no_value.title == "A personal check-in"
     assert no_value.incentive_cap_cents is None
+
+
+def test_an_offer_under_one_dollar_is_named_as_the_drafts_name_it(book: Book) -> None:
+    cid = book.customer("Noah Khan")
+    rec = step(book, cid, "gone_quiet", clv=606)
+    assert rec.incentive_cap_cents == 60
+    assert "at or under $0.60 (10% of their 12-month value of $6)" in rec.detail
 
 
 def test_the_offer_cap_follows_the_incentive_setting(book: Book) -> None:
@@ -106,8 +113,8 @@ def test_the_offer_cap_follows_the_incentive_setting(book: Book) -> None:
     with Session(book.engine) as session, session.begin():
         set_setting(session, "outreach.incentive_cap_percent", 5)
     rec = step(book, cid, "gone_quiet", clv=123_400)
-    assert rec.incentive_cap_cents == 6_170
-    assert "under $62 (5% of their 12-month value of $1,234)" in rec.detail
+    assert rec.incentive_cap_cents == 6_100  # $61.70 rounded down, never up to $62
+    assert "at or under $61 (5% of their 12-month value of $1,234)" in rec.detail
     with Session(book.engine) as session, session.begin():
         set_setting(session, "outreach.incentive_cap_percent", 0)
     none = step(book, cid, "gone_quiet", clv=123_400)

@@ -313,26 +313,46 @@ def test_won_back_revenue_and_its_incremental_part() -> None:
     reengaged = np.array([True] * 20 + [False] * 80)
     revenue = np.where(reengaged, 15000, 0)
     lift = proportion_lift(20, 100, 10, 100)  # 20% against 10%
-    result = won_back(revenue, reengaged, lift)
+    held_revenue = np.where(np.arange(100) < 10, 12000, 0)
+    per_customer = bootstrap_revenue_lift(revenue, held_revenue)
+    result = won_back(revenue, reengaged, lift, per_customer)
     assert result.reengaged_customers == 20
     assert result.revenue_cents == 300_000
     assert result.average_cents == pytest.approx(15000)
-    # lift 0.10 x 100 contacted x 150.00 average = 1,500.00
     assert result.incremental_customers == pytest.approx(10)
-    assert result.incremental_cents == pytest.approx(150_000)
-    assert lift.low is not None
-    assert lift.high is not None
-    assert result.incremental_low_cents == pytest.approx(lift.low * 100 * 15000)
-    assert result.incremental_high_cents == pytest.approx(lift.high * 100 * 15000)
+    # One definition: the revenue lift per customer (150.00 - 12.00 = 18.00 a customer)
+    # x 100 contacted = 1,800.00, its interval the bootstrap's, scaled alike.
+    assert per_customer.lift_cents == pytest.approx(1800)
+    assert result.incremental_cents == pytest.approx(180_000)
+    assert per_customer.low_cents is not None
+    assert per_customer.high_cents is not None
+    assert result.incremental_low_cents == pytest.approx(per_customer.low_cents * 100)
+    assert result.incremental_high_cents == pytest.approx(per_customer.high_cents * 100)
 
 
 def test_won_back_with_nobody_re_engaged() -> None:
+    zeros = np.zeros(40, dtype=int)
+    held = np.where(np.arange(40) < 3, 5000, 0)
     result = won_back(
-        np.zeros(40, dtype=int), np.zeros(40, dtype=bool), proportion_lift(0, 40, 3, 40)
+        zeros,
+        np.zeros(40, dtype=bool),
+        proportion_lift(0, 40, 3, 40),
+        bootstrap_revenue_lift(zeros, held),
     )
     assert result.revenue_cents == 0
     assert result.average_cents is None
-    assert result.incremental_cents is None
+    # Nothing won back, and the held out spent more: the incremental revenue is negative.
+    assert result.incremental_cents == pytest.approx(-15_000)
+
+
+def test_won_back_needs_the_revenue_lift_of_the_same_customers() -> None:
+    with pytest.raises(ValueError, match="contacted customers"):
+        won_back(
+            np.zeros(40, dtype=int),
+            np.zeros(40, dtype=bool),
+            proportion_lift(0, 40, 3, 40),
+            bootstrap_revenue_lift(np.zeros(39), np.zeros(40)),
+        )
 
 
 # --- coverage by simulation ---------------------------------------------------------------
@@ -483,7 +503,7 @@ def test_the_summary_puts_the_figures_together() -> None:
     assert (row.rates.holdout_n, row.rates.holdout_reengaged) == (70, 4)
     assert row.rates.enough
     assert row.won_back.revenue_cents == 100_000
-    assert row.won_back.incremental_cents == pytest.approx(6 / 70 * 70 * 10000)
+    assert row.won_back.incremental_cents == pytest.approx(100_000 - 40_000)
     assert row.revenue.lift_cents == pytest.approx((100_000 - 40_000) / 70)
     assert row.time_contacted.median_days == 2.0
     assert row.time_holdout.week_counts == (0, 4, 0, 0, 0)

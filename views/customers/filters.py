@@ -15,13 +15,17 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
+from services.alerts.risk_bands import RISK_BANDS as CHURN_RISK_BANDS
+from services.alerts.risk_bands import RISK_HIGH_FROM, RISK_MEDIUM_FROM
+
 Range = tuple[float, float]
 
 # The top of each range field: a range ending there includes it.
 RANGE_TOPS = {"churn_risk": 1.0, "health": 100.0, "engagement": 100.0}
-# Churn risk shown as high from 60% (the critical tone in the table) and as medium from 35%.
-RISK_HIGH = 0.6
-RISK_MEDIUM = 0.35
+# Churn risk shown as high from 60% (the critical tone in the table) and as medium from 30%:
+# the bands of services.alerts.risk_bands, which Learn's holdout draws within too.
+RISK_HIGH = RISK_HIGH_FROM
+RISK_MEDIUM = RISK_MEDIUM_FROM
 
 
 @dataclass(frozen=True)
@@ -65,10 +69,8 @@ class Band:
     range: Range
 
 
-RISK_BANDS: tuple[Band, ...] = (
-    Band("high", "High (60% or more)", "high", (RISK_HIGH, 1.0)),
-    Band("medium", "Medium (35% to 60%)", "medium", (RISK_MEDIUM, RISK_HIGH)),
-    Band("low", "Low (under 35%)", "low", (0.0, RISK_MEDIUM)),
+RISK_BANDS: tuple[Band, ...] = tuple(
+    Band(band.key, band.label, band.key, band.range) for band in CHURN_RISK_BANDS
 )
 HEALTH_BANDS: tuple[Band, ...] = (
     Band("poor", "Poor (under 40)", "poor", (0.0, 40.0)),

@@ -65,7 +65,8 @@ def headline(outcome: ImportOutcome) -> tuple[str, str]:
     if inserted == 0 and updated == 0:
         text = f"{what}: nothing new ({plural(unchanged, 'record')} already up to date)."
     else:
-        text = f"{what}: {inserted:,} new, {updated:,} updated, {unchanged:,} unchanged."
+        # Per kind of record when the files fed several: no count adds different kinds.
+        text = f"{what}: {report.counts_words(inserted='new')}."
     if failed:
         text += f" {plural(len(failed), 'file')} could not be imported."
     if rejected:
