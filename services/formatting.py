@@ -33,9 +33,19 @@ def format_percent(probability: float) -> str:
     return f"{probability * 100:.0f}%"
 
 
+# The one style of a date shown to people ('Mar 7, 2026'): format_date, and this, the
+# same style in Qt's date-format language (views/formatting.py gives it to date editors).
+DATE_PATTERN_QT = "MMM d, yyyy"
+
+
 def format_date(day: dt.date) -> str:
-    """A short, unambiguous date: 'Mar 7, 2026'."""
+    """A short, unambiguous date: 'Mar 7, 2026' (DATE_PATTERN_QT in a date editor)."""
     return f"{day:%b} {day.day}, {day.year}"
+
+
+def format_date_time(when: dt.datetime) -> str:
+    """A date and its clock time as given (no zone change): 'Mar 7, 2026 at 14:03'."""
+    return f"{format_date(when.date())} at {when:%H:%M}"
 
 
 def format_short_date(day: dt.date) -> str:

@@ -4,7 +4,8 @@ Money: every figure goes through services/money.py (which exports and templates 
 too) with its currency; these are the window's wordings of it (table cells, tiles, axis
 labels). Counts, percentages, dates and relative dates are worded by
 services/formatting.py, for the window, the command line, exports and templates alike.
-Dates: UTC calendar dates and calendar-day counts, as below.
+Dates: UTC calendar dates and calendar-day counts, as below; a date editor writes its
+date in the style of every date shown (``date_edit``: 'Mar 7, 2026').
 
 Orders and events are stored in UTC and the customers table formats UTC dates; the
 detail pane, the timeline and the chart use these helpers so that no part of the
@@ -18,7 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import QDate, QLocale
+from PySide6.QtWidgets import QDateEdit, QWidget
+
 from services import money
+from services.formatting import DATE_PATTERN_QT
 
 
 def utc_now() -> dt.datetime:
@@ -71,3 +76,19 @@ def short_money(cents: float, currency: str) -> str:
         digits = 0 if v >= 100_000_000 else 1
         return f"{sign}{money.currency_symbol(currency)}{v / 1_000_000:,.{digits}f}M"
     return money.format_money(cents, currency, decimals=0)
+
+
+def date_edit(
+    parent: QWidget | None, day: dt.date, *, earliest: dt.date | None = None
+) -> QDateEdit:
+    """A date editor with a calendar that writes its date as every date on screen is
+    written ('Mar 7, 2026', services.formatting.format_date), in English month names
+    whatever the machine's language, as format_date; ``earliest``: the first date allowed."""
+    edit = QDateEdit(parent)
+    edit.setLocale(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    edit.setDisplayFormat(DATE_PATTERN_QT)
+    edit.setCalendarPopup(True)
+    if earliest is not None:
+        edit.setMinimumDate(QDate(earliest.year, earliest.month, earliest.day))
+    edit.setDate(QDate(day.year, day.month, day.day))
+    return edit

@@ -22,6 +22,7 @@ from views.dashboard.pane import DashboardData
 
 if TYPE_CHECKING:
     from services.alerts.records import Dashboard
+    from views.dashboard.opens import OpenCards
 
 
 def _epoch_seconds(days: list[dt.date]) -> np.ndarray:
@@ -107,9 +108,23 @@ class WorkspaceAlertSource:
         from services.listen.report import listen_report
 
         data = dashboard_data(
-            figures, latest, [day for day, _version in changes], currency=self._home()
+            figures,
+            latest,
+            [day for day, _version in changes],
+            currency=self._home(),
+            cards=self._open_cards(),
         )
         return replace(data, listen=listen_report(self.workspace.engine))
+
+    def _open_cards(self) -> OpenCards:
+        """The dashboard's alert figures in cards, counted as the Alerts tab lists them:
+        the list's data and filter over the open alerts (what the figures open)."""
+        from services.alerts.queries import alert_columns
+        from views.dashboard.opens import open_cards
+        from views.item_models.alert_list_data import AlertListData
+
+        columns = alert_columns(self.workspace.engine, statuses=("open", "in_progress"))
+        return open_cards(AlertListData({name: columns[name] for name in ALERT_COLUMNS}))
 
 
 def dashboard_data(
@@ -118,8 +133,10 @@ def dashboard_data(
     config_change_days: list[dt.date],
     *,
     currency: str = "USD",
+    cards: OpenCards,
 ) -> DashboardData:
-    """The dashboard pane's data from the services' figures and the latest score columns."""
+    """The dashboard pane's data from the services' figures, the latest score columns and
+    the open alerts in cards (``cards``: what each alert figure opens in the Alerts tab)."""
     from views.charts.alert_charts import AGE_BUCKETS
 
     def scores(name: str) -> np.ndarray:
@@ -129,12 +146,9 @@ def dashboard_data(
         finite: np.ndarray = values[np.isfinite(values)]
         return finite
 
-    # The services name the age buckets in their own words, youngest first; the pane's
-    # labels are in the same order.
-    by_age = {
-        label: dict(bucket.by_severity)
-        for label, bucket in zip(AGE_BUCKETS, figures.alerts_by_age, strict=False)
-    }
+    # The cards of each age bucket (services.alerts.records.ALERT_AGE_BUCKETS' order,
+    # youngest first); the pane's labels are in the same order.
+    by_age = {label: dict(bucket) for label, bucket in zip(AGE_BUCKETS, cards.by_age, strict=True)}
     trend = figures.trend
     return DashboardData(
         as_of=figures.as_of,
@@ -143,8 +157,9 @@ def dashboard_data(
         lost_at_risk_customers=figures.lost_at_risk_customers,
         at_risk_threshold=figures.at_risk_threshold,
         revenue_at_risk_cents=figures.revenue_at_risk_cents,
-        open_alerts_by_severity=dict(figures.alerts_by_severity),
-        open_alerts_by_age=by_age,
+        open_cards_by_severity=dict(cards.by_severity),
+        open_cards_by_age=by_age,
+        open_alerts=cards.alerts,
         churn_risk=scores("churn_risk"),
         health=scores("health_score"),
         engagement=scores("engagement_score"),

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -43,6 +42,7 @@ from services.alerts.records import (
 )
 from services.formatting import format_date, format_percent
 from services.money import load_money_context
+from services.outreach.incentive import incentive_cap_cents
 
 RECOMMENDATIONS: dict[str, tuple[str, str, float | None]] = {
     # rule: (title, detail, incentive cap as a share of the 12-month value)
@@ -105,9 +105,7 @@ def recommendation(
             "account, or note what happened.",
         )
     title, detail, share = RECOMMENDATIONS.get(rule_key, ("Review the customer", "", None))
-    cap = None
-    if share is not None and clv_12m_cents is not None and np.isfinite(clv_12m_cents):
-        cap = int(round(clv_12m_cents * share))
+    cap = incentive_cap_cents(clv_12m_cents, share * 100) if share is not None else None
     return Recommendation(title, detail, cap)
 
 
@@ -328,6 +326,7 @@ def alert_detail(
                 if latest is not None and latest.revenue_at_risk_cents is not None
                 else None
             ),
+            churn_now=latest.churn_risk if latest is not None else None,
             version=int(alert.version),
         )
 

@@ -60,7 +60,7 @@ SELECT a.id, a.customer_id, c.name, c.email, c.company, a.severity, {status}, a.
        CASE WHEN a.customer_id IN (
            SELECT customer_id FROM interactions WHERE kind = 'unsubscribe') THEN 1 ELSE 0 END,
        a.cleared_at, a.outcome, s.revenue_at_risk_cents,
-       CASE WHEN a.holdout AND a.holdout_contacted_at IS NULL THEN 1 ELSE 0 END
+       CASE WHEN a.holdout AND a.holdout_contacted_at IS NULL THEN 1 ELSE 0 END, s.churn_risk
 FROM alerts a
 JOIN customers c ON c.id = a.customer_id
 LEFT JOIN score_snapshots s ON s.customer_id = a.customer_id AND s.scoring_run_id + 0 = (
@@ -140,8 +140,8 @@ def _list_columns(rows: list[tuple[Any, ...]]) -> dict[str, np.ndarray]:
     (
         ids, cust, name, email, company, severity, status, rule_key, reason, owner, segment,
         priority, created, updated, snoozed, until_clear, dnc, unsub, cleared, outcome,
-        risk_now, holdout,
-    ) = columns(rows, 22)  # fmt: skip
+        risk_now, holdout, churn_now,
+    ) = columns(rows, 23)  # fmt: skip
     customer = np.where(is_none(name), email, name)
     out: dict[str, np.ndarray] = {
         "id": ints(ids),
@@ -168,6 +168,8 @@ def _list_columns(rows: list[tuple[Any, ...]]) -> dict[str, np.ndarray]:
         # The customer's revenue at risk by the latest scoring (-1: not scored by it).
         "risk_now_cents": np.nan_to_num(floats(risk_now), nan=-1.0).astype(np.int64),
         "holdout": bools(holdout),
+        # The customer's churn risk by the latest scoring (NaN: not scored by it).
+        "churn_now": floats(churn_now),
     }
     rank = np.array([SEVERITY_RANK.get(s, 9) for s in out["severity"].tolist()], dtype=np.int64)
     created = out["created_at"].astype(np.int64)

@@ -24,12 +24,22 @@ SEVERITY_LABELS = {
     "info": "Info",
 }
 # The alert queues (models.vocab.ALERT_QUEUES) and what their money figure is. One name
-# for one thing on every screen: "revenue at risk" is churn risk x 12-month value (every
-# risk alert's priority), "upside" an expansion's expected gain, "deal value at stake"
-# the expected value of stalled deals. The short forms are what a card has room for.
+# for one thing on every screen: "revenue at risk" is churn risk x the last 12 months'
+# paid revenue (every risk alert's priority; services.scoring.run.revenue_at_risk
+# computes it, REVENUE_AT_RISK_WORDS say it), "upside" an expansion's expected gain,
+# "deal value at stake" the expected value of stalled deals. The short forms are what a
+# card has room for.
 QUEUE_LABELS = {"risk": "Risk", "growth": "Growth", "pipeline": "Pipeline"}
 STAKE_NAMES = {"risk": "revenue at risk", "growth": "upside", "pipeline": "deal value at stake"}
 STAKE_SHORT = {"risk": "at risk", "growth": "upside", "pipeline": "at stake"}
+# Revenue at risk in words, wherever it is shown: the formula (and a short form for a
+# tile's caption), and a sentence for a tooltip or a column's help.
+REVENUE_AT_RISK_WORDS = "churn risk × last 12 months' revenue"
+REVENUE_AT_RISK_SHORT = "risk × 12 months' revenue"
+REVENUE_AT_RISK_HELP = (
+    "Revenue at risk: what the customer paid over the last 12 months, times their churn "
+    "risk (the chance of no order in the scoring horizon)"
+)
 
 # Sort order of severities (most urgent first) where priorities tie.
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -101,6 +111,7 @@ ALERT_COLUMNS = (
     "outcome",  # object (None)
     "queue",  # object: models.vocab.ALERT_QUEUES, from the rule
     "risk_now_cents",  # int64: the customer's revenue at risk by the latest scoring (-1: none)
+    "churn_now",  # float64: the customer's churn risk by the latest scoring (NaN: none)
     "holdout",  # bool: in Learn's holdout (no outreach suggested), not contacted anyway
 )
 
@@ -352,6 +363,9 @@ class AlertDetail:
     # The customer's revenue at risk by the latest scoring (what a risk card and the
     # customer's tile say); None when that scoring did not score them.
     risk_now_cents: int | None = None
+    # The customer's churn risk by the latest scoring (what the card and the tile say of
+    # a cleared alert, whose reason holds the figures of when it was raised); None: none.
+    churn_now: float | None = None
     # Learn's holdout: no outreach suggested for this alert (the user may still contact
     # the customer, saying why); ``holdout_contacted`` says when and why they were.
     holdout: bool = False

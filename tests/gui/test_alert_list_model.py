@@ -77,6 +77,7 @@ def columns(n: int = 8) -> dict[str, np.ndarray]:
         "outcome": np.full(n, None, dtype=object),
         "queue": np.array(["risk", "pipeline", "growth", "risk"] * 2, dtype=object)[:n],
         "risk_now_cents": np.full(n, -1, dtype=np.int64),  # no latest scoring of them
+        "churn_now": np.full(n, np.nan),
         "holdout": np.zeros(n, dtype=bool),
     }
 

@@ -55,7 +55,7 @@ def test_held_back_alerts_are_counted_shown_and_raised(
     qtbot.waitUntil(lambda: pane.model.total() > 0 and jobs.is_idle(), timeout=TIMEOUT_MS)
     # Today's queue holds the one raised alert; the note counts the two held back.
     assert names(view) == ["Late 2"]
-    assert pane.count_label.text() == "1 customer · 1 alert"
+    assert pane.count_label.text() == "1 card · 1 alert"
     note = pane.held_back_note
     assert note.isVisible()
     assert "2 more held back by the daily cap" in note.text()

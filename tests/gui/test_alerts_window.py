@@ -116,8 +116,8 @@ def test_opens_on_the_highest_priority_alert_and_its_customer(
     # The risk queue opens first: one card per customer, the most urgent first.
     assert view.alerts_pane.queue == "risk"
     assert view.alerts_pane.model.rowCount() == len({row[1] for row in active})
-    # It says what it counts: the customers (cards) and their alerts, of all the cards of
-    # the queue (the demo's past alerts, most of them closed, are cards of their own).
+    # It says what it counts, in one unit: the cards (one per customer in a queue) and
+    # their alerts; the demo's past alerts, most of them closed, are not in the total.
     customers = len({row[1] for row in active})
     raised = db_rows(
         workspace,
@@ -126,9 +126,10 @@ def test_opens_on_the_highest_priority_alert_and_its_customer(
         *risk_rules,
     )
     assert len(raised) > customers
-    # Filtered to the active ones: the customers of all, and the alerts in the tooltip.
-    assert view.alerts_pane.count_label.text() == f"{customers:,} of {len(raised):,} customers"
-    assert f"{len(active):,} alerts" in view.alerts_pane.count_label.toolTip()
+    assert view.alerts_pane.count_label.text() == f"{customers:,} cards · {len(active):,} alerts"
+    assert "of the " + f"{customers:,} active cards in the Risk queue" in (
+        view.alerts_pane.count_label.toolTip()
+    )
     top = view.action_pane.alert
     assert top is not None
     # Most urgent: the most severe first (critical before warning), then the biggest stake.
@@ -399,7 +400,18 @@ def test_the_window_opens_on_alerts_and_the_dashboard_loads(
     active = db_rows(
         workspace, "SELECT COUNT(*) FROM alerts WHERE status IN ('open', 'in_progress')"
     )[0][0]
-    assert sum(data.open_alerts_by_severity.values()) == active
+    assert data.open_alerts == active
+    # In cards, the Alerts tab's rows: one per customer and queue with an open alert.
+    from services.alerts.config import RULE_QUEUES
+
+    cards = {
+        (customer, RULE_QUEUES[rule])
+        for customer, rule in db_rows(
+            workspace,
+            "SELECT customer_id, rule_key FROM alerts WHERE status IN ('open', 'in_progress')",
+        )
+    }
+    assert sum(data.open_cards_by_severity.values()) == len(cards) < active
     assert len(data.churn_risk) == scored
     qtbot.waitUntil(
         lambda: jobs.is_idle() and window.customers_pane.model.table.prepared,

@@ -143,7 +143,7 @@ def test_timeline_tooltip_shows_utc_time(machine_tz: str) -> None:
     model = TimelineModel()
     model.set_events([TimelineEvent(LATE_ORDER, "order", "Order", "2 items", 10.0)])
     tip = model.data(model.index(0), Qt.ItemDataRole.ToolTipRole)
-    assert "2025-11-19 23:00 UTC" in tip
+    assert "Nov 19, 2025 at 23:00 UTC" in tip
 
 
 def test_chart_dates_and_today_line_are_utc(qtbot, machine_tz: str) -> None:

@@ -24,11 +24,12 @@ from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from services import money
-from services.alerts.records import SEVERITIES
+from services.alerts.records import SEVERITIES, SEVERITY_LABELS
 from views.alerts.query import AlertQuery
 from views.charts.dashboard_chart import DashboardChart
 from views.customers.filters import CustomerFilter
 from views.dashboard.pane import DashboardData, DashboardPane
+from views.item_models.alert_list_model import CustomerIdRole
 from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
 from views.theme import ThemeManager
 
@@ -128,6 +129,29 @@ def matching_alerts(workspace: Workspace, q: AlertQuery, now: dt.datetime) -> se
     return set(frame.loc[keep, "id"].astype(int))
 
 
+def matching_cards(workspace: Workspace, q: AlertQuery, now: dt.datetime) -> dict[tuple, str]:
+    """The cards a query lists, in the list's words: the alerts it keeps (all but the
+    severity) grouped by customer and queue, each card of its most urgent alert's
+    severity, those of the query's severities kept; card -> severity."""
+    from services.alerts.config import RULE_QUEUES
+
+    kept = matching_alerts(
+        workspace,
+        AlertQuery(status=q.status, min_age_days=q.min_age_days, max_age_days=q.max_age_days),
+        now,
+    )
+    cards: dict[tuple, str] = {}
+    for alert, customer, rule, severity in rows(
+        workspace, "SELECT id, customer_id, rule_key, severity FROM alerts"
+    ):
+        if alert not in kept:
+            continue
+        key = (customer, RULE_QUEUES[rule])
+        if key not in cards or SEVERITIES.index(severity) < SEVERITIES.index(cards[key]):
+            cards[key] = severity
+    return {k: s for k, s in cards.items() if not q.severities or s in q.severities}
+
+
 # -- the pane on the workspace's figures ------------------------------------------------
 
 
@@ -217,9 +241,16 @@ def test_each_tile_opens_exactly_what_it_counts(
         qtbot.mouseClick(pane.tiles["open_alerts"], Qt.MouseButton.LeftButton)
     query = blocker.args[0]
     assert isinstance(query, AlertQuery)
-    open_alerts = matching_alerts(workspace, query, dt.datetime.now(dt.UTC))
-    assert len(open_alerts) == sum(data.open_alerts_by_severity.values())
-    assert pane.tiles["open_alerts"].value.text() == f"{len(open_alerts):,}"
+    # In cards, the rows of the list it opens; the alerts on them in the tooltip.
+    now = dt.datetime.now(dt.UTC)
+    open_cards = matching_cards(workspace, query, now)
+    open_alerts = matching_alerts(workspace, query, now)
+    assert len(open_cards) == sum(data.open_cards_by_severity.values()) < len(open_alerts)
+    assert pane.tiles["open_alerts"].value.text() == f"{len(open_cards):,}"
+    assert pane.tiles["open_alerts"].caption.full_text() == "OPEN ALERT CARDS"
+    tip = pane.tiles["open_alerts"].toolTip()
+    assert tip.startswith(f"{len(open_cards):,} cards of open alerts")
+    assert f"; {len(open_alerts):,} alerts on them." in tip
 
     # The date counts nothing and opens nothing; the others are buttons.
     with (
@@ -326,7 +357,7 @@ def test_a_segment_bar_opens_its_customers(
         assert len(matching_customers(scores, f)) == drawn
 
 
-def test_an_alert_bar_opens_as_many_alerts_as_it_counts(
+def test_an_alert_bar_opens_as_many_cards_as_it_counts(
     qtbot, pane: DashboardPane, workspace: Workspace
 ) -> None:
     now = dt.datetime.now(dt.UTC)
@@ -341,15 +372,15 @@ def test_an_alert_bar_opens_as_many_alerts_as_it_counts(
             click_bar(qtbot, age, key)
         q = blocker.args[0]
         assert q.severities == frozenset({severity})
-        assert len(matching_alerts(workspace, q, now)) == drawn[bucket][severity], q.title
-        # The total above a bar opens all of its alerts.
+        assert len(matching_cards(workspace, q, now)) == drawn[bucket][severity], q.title
+        # The total above a bar opens all of its cards: the parts add up to it.
         if severity == next(s for s in SEVERITIES if drawn[bucket][s]):
             with qtbot.waitSignal(pane.alerts_requested, timeout=2_000) as blocker:
                 click_bar(qtbot, age, (bucket, None))
             q = blocker.args[0]
             assert q.severities == frozenset()
-            assert q.title.startswith("Open alerts raised ")
-            assert len(matching_alerts(workspace, q, now)) == sum(drawn[bucket].values())
+            assert q.title.startswith("Cards of alerts raised ")
+            assert len(matching_cards(workspace, q, now)) == sum(drawn[bucket].values())
     severity_chart = pane.severity_chart
     assert severity_chart is not None
     for severity, count in severity_chart.values().items():
@@ -357,7 +388,11 @@ def test_an_alert_bar_opens_as_many_alerts_as_it_counts(
             continue
         with qtbot.waitSignal(pane.alerts_requested, timeout=2_000) as blocker:
             click_bar(qtbot, severity_chart, severity)
-        assert len(matching_alerts(workspace, blocker.args[0], now)) == count
+        assert len(matching_cards(workspace, blocker.args[0], now)) == count
+    # A customer with two warnings in a queue is one card: the alerts outnumber the bar.
+    warning = AlertQuery(severities=frozenset({"warning"}))
+    alerts = matching_alerts(workspace, warning, now)
+    assert severity_chart.values()["warning"] < len(alerts)
 
 
 def test_alert_bar_titles(qtbot, pane: DashboardPane) -> None:
@@ -367,13 +402,13 @@ def test_alert_bar_titles(qtbot, pane: DashboardPane) -> None:
     with qtbot.waitSignal(pane.alerts_requested, timeout=2_000) as blocker:
         click_bar(qtbot, age, ("8-30 days", "warning"))
     q = blocker.args[0]
-    assert q.title == "Warning alerts raised 8-30 days ago"
+    assert q.title == "Warning cards of alerts raised 8-30 days ago"
     assert q.severities == frozenset({"warning"})
     assert (q.min_age_days, q.max_age_days) == (8, 30)
     assert ("> 30 days", "warning") in age.bar_keys()
     with qtbot.waitSignal(pane.alerts_requested, timeout=2_000) as blocker:
         click_bar(qtbot, age, ("> 30 days", "warning"))
-    assert blocker.args[0].title == "Warning alerts raised over 30 days ago"
+    assert blocker.args[0].title == "Warning cards of alerts raised over 30 days ago"
     assert (blocker.args[0].min_age_days, blocker.args[0].max_age_days) == (31, None)
 
 
@@ -402,9 +437,15 @@ def test_hovering_shows_the_exact_figure(qtbot, pane: DashboardPane, data: Dashb
     warning = age.values()["8-30 days"]["warning"]
     total = sum(age.values()["8-30 days"].values())
     assert age.hover_tip == (
-        f"Warning, raised 8-30 days ago: {warning:,} open alerts "
-        f"({round(100 * warning / total)}% of the {total:,} raised 8-30 days ago)"
+        f"Warning, raised 8-30 days ago: {warning:,} open cards "
+        f"({round(100 * warning / total)}% of the {total:,} raised 8-30 days ago), the most "
+        "urgent alert warning; a card is one customer's alerts in one queue"
     )
+    severity_chart = pane.severity_chart
+    assert severity_chart is not None
+    hover_bar(qtbot, severity_chart, "warning")
+    cards = data.open_cards_by_severity["warning"]
+    assert severity_chart.hover_tip.startswith(f"Warning: {cards:,} open cards (")
 
     # Off the bars: no tooltip, no hand.
     point_at(qtbot, risk, QPoint(2, 2), lambda tip: tip == "")
@@ -465,7 +506,7 @@ def test_kpi_figures_are_never_cut(qtbot, theme: ThemeManager) -> None:
 # -- in the window ----------------------------------------------------------------------
 
 
-def test_an_alerts_bar_opens_the_alerts_tab_on_exactly_those_alerts(
+def test_an_alerts_bar_opens_the_alerts_tab_on_as_many_cards_as_it_says(
     qtbot, jobs: JobRunner, workspace: Workspace, theme: ThemeManager, ui_settings: QSettings
 ) -> None:
     window = MainWindow(jobs, theme, ui_settings)
@@ -480,31 +521,42 @@ def test_an_alerts_bar_opens_the_alerts_tab_on_exactly_those_alerts(
     dashboard = window.dashboard
     qtbot.waitUntil(lambda: dashboard.state == "data" and jobs.is_idle(), timeout=TIMEOUT_MS)
     age = dashboard.age_chart
+    severity_chart = dashboard.severity_chart
     assert age is not None
+    assert severity_chart is not None
     qtbot.waitUntil(lambda: age.plot.getViewBox().width() > 50)
-    # Every part of the bar, the less severe too: a warning that shares a card with a
-    # critical alert of that age is listed all the same (the list narrows the alerts).
+    # Every severity's bar, every part of one age bar and its total.
     counts = age.values()["8-30 days"]
     parts = [s for s in SEVERITIES if counts[s]]
     assert len(parts) >= 2, "the bar has a less severe part to open"
-    severities = dict(rows(workspace, "SELECT id, severity FROM alerts"))
-    for severity in parts:
+    bars: list[tuple[DashboardChart, object, int]] = [
+        (severity_chart, s, n) for s, n in severity_chart.values().items() if n
+    ]
+    bars += [(age, ("8-30 days", s), counts[s]) for s in parts]
+    bars.append((age, ("8-30 days", None), sum(counts.values())))
+    assert len(bars) >= 5
+    now = dt.datetime.now(dt.UTC)
+    for chart, key, drawn in bars:
         window.tabs.setCurrentIndex(TAB_DASHBOARD)
         qtbot.waitUntil(lambda: dashboard.state == "data" and jobs.is_idle(), timeout=TIMEOUT_MS)
-        click_bar(qtbot, age, ("8-30 days", severity))
+        with qtbot.waitSignal(dashboard.alerts_requested, timeout=2_000) as blocker:
+            click_bar(qtbot, chart, key)
+        query = blocker.args[0]
         assert window.tabs.currentIndex() == TAB_ALERTS
-        query = AlertQuery(
-            severities=frozenset({severity}), min_age_days=8, max_age_days=30, title="x"
-        )
-        expected = matching_alerts(workspace, query, dt.datetime.now(dt.UTC))
-        assert len(expected) == counts[severity]
         model = pane.model
-        assert model.rowCount() > 0
-        listed = {i for row in range(model.rowCount()) for i in model.card_ids(row)}
-        assert listed == expected
-        assert {severities[i] for i in listed} == {severity}
-        title = f"{severity.capitalize()} alerts raised 8-30 days ago"
-        assert title in pane.query_note.text()
+        # The bar's count is the number of rows the list shows, card for card.
+        assert model.rowCount() == drawn, (key, query.title)
+        listed = {
+            (int(model.index(r, 0).data(CustomerIdRole)), str(model.record(r)["queue"]))
+            for r in range(model.rowCount())
+        }
+        assert listed == set(matching_cards(workspace, query, now)), key
+        # The chips say it too: the bar's severity checked, with the bar's number.
+        for severity in query.severities:
+            chip = pane.severity_buttons[severity]
+            assert chip.isChecked()
+            assert chip.text() == f"{SEVERITY_LABELS[severity]} {drawn:,}"
+        assert query.title in pane.query_note.text()
         assert pane.query_note.isVisible()
         # The first card's customer and alert load after short timers: let them finish.
         qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)

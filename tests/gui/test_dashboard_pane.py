@@ -55,8 +55,8 @@ def make_data(**changes: object) -> DashboardData:
         at_risk_customers=int((risk >= 0.5).sum()),
         at_risk_threshold=0.5,
         revenue_at_risk_cents=45_520_512,
-        open_alerts_by_severity={"critical": 9, "warning": 21, "opportunity": 18, "info": 12},
-        open_alerts_by_age=BY_AGE,
+        open_cards_by_severity={"critical": 9, "warning": 21, "opportunity": 18, "info": 12},
+        open_cards_by_age=BY_AGE,
         churn_risk=risk,
         health=np.clip(rng.normal(62, 16, CUSTOMERS), 0, 100),
         engagement=np.clip(rng.normal(48, 20, CUSTOMERS), 0, 100),
@@ -134,7 +134,7 @@ def test_millions_at_risk_and_stale_scores(pane: DashboardPane) -> None:
             revenue_at_risk_cents=123_456_789,
             as_of=AS_OF - dt.timedelta(days=12),
             trend_dates=RUNS - 12 * 86_400.0,
-            open_alerts_by_severity={"warning": 2, "info": 1},
+            open_cards_by_severity={"warning": 2, "info": 1},
         )
     )
     assert tile_text(pane, "revenue_at_risk")[0] == "$1.2M"
@@ -340,8 +340,8 @@ def test_empty_arrays_and_no_alerts_show_plain_messages(pane: DashboardPane) -> 
             scored_customers=0,
             at_risk_customers=0,
             revenue_at_risk_cents=0,
-            open_alerts_by_severity={},
-            open_alerts_by_age={},
+            open_cards_by_severity={},
+            open_cards_by_age={},
             churn_risk=empty,
             health=empty,
             engagement=empty,

@@ -17,11 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -49,9 +48,10 @@ from views.alerts.source import (
     SEVERITY_LABELS,
     STATUS_LABELS,
     AlertDetail,
+    CardAlert,
 )
-from views.formatting import as_utc, utc_now
-from views.item_models.alert_list_model import stake_text
+from views.formatting import as_utc, date_edit, utc_now
+from views.item_models.alert_list_model import reason_text, stake_text
 from views.theme import LIGHT, Theme
 
 # (key, label) of the snooze choices; the key is what the view turns into a date.
@@ -215,10 +215,8 @@ class TaskDialog(QDialog):
         self.setWindowTitle("Create a task")
         self.text = QLineEdit(self)
         self.text.setPlaceholderText(f"e.g. Call {customer} about the new season")
-        self.due = QDateEdit(self)
-        self.due.setCalendarPopup(True)
-        self.due.setDate(QDate.currentDate().addDays(3))
-        self.due.setMinimumDate(QDate.currentDate())
+        today = dt.date.today()  # the user's day, as QDate.currentDate()
+        self.due = date_edit(self, today + dt.timedelta(days=3), earliest=today)
         form = QFormLayout()
         form.addRow("Task", self.text)
         form.addRow("Due", self.due)
@@ -521,23 +519,26 @@ class ActionPane(QWidget):
     def _reasons_html(self, alert: AlertDetail) -> str:
         """The card's reasons (one per rule), then why the churn risk is what it is, and a
         conflict between the signals when there is one."""
-        muted = self._theme.muted
-        card = alert.card or ()
+        muted, card, now = self._theme.muted, alert.card or (), alert.churn_now
+
+        def said(a: CardAlert) -> str:  # a cleared alert's old figures are labelled so
+            return html.escape(reason_text(a.reason, a.condition_cleared, alert.queue, now))
+
         if len(card) > 1:
             rows = "".join(
-                f"<li>{html.escape(a.reason)} <span style='color:{muted}'>"
-                f"({html.escape(a.rule)}"
+                f"<li>{said(a)} <span style='color:{muted}'>({html.escape(a.rule)}"
                 + (", condition cleared" if a.condition_cleared else "")
                 + ")</span></li>"
                 for a in card
             )
             text = f"<b>{html.escape(alert.customer)}</b><ul style='margin-left:-20px'>{rows}</ul>"
         else:
-            text = f"<b>{html.escape(alert.customer)}</b>: {html.escape(alert.reason)}"
-        if alert.queue == "risk":
-            why, heading = alert.risk_reasons, "Behind the churn risk"
-        else:
-            why, heading = alert.drivers, "Why"
+            reason = said(card[0]) if card else html.escape(alert.reason)
+            text = f"<b>{html.escape(alert.customer)}</b>: {reason}"
+        risk = alert.queue == "risk"
+        why, heading = (
+            (alert.risk_reasons, "Behind the churn risk") if risk else (alert.drivers, "Why")
+        )
         items = "".join(f"<li>{html.escape(d)}</li>" for d in why[:3])
         if items:
             text += (

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.formatting import plural
 from views.alerts.draft_targets import ALL_QUEUES, DraftTargets
 from views.alerts.query import AlertQuery
 from views.alerts.source import ALERT_QUEUES, QUEUE_LABELS, SEVERITIES, SEVERITY_LABELS, AlertSource
@@ -244,7 +245,7 @@ class AlertsPane(DraftTargets, QWidget):
         self.retry_button.clicked.connect(self.reload)
         self.retry_button.hide()
 
-        # What a dashboard figure opened ("Critical alerts raised 8-30 days ago"), with a
+        # What a dashboard figure opened ("Critical cards of alerts raised 8-30 days ago"), with a
         # link that goes back to the queue.
         self.query_note = QLabel("", self)
         self.query_note.setObjectName("queryNote")
@@ -253,7 +254,6 @@ class AlertsPane(DraftTargets, QWidget):
         self.query_note.linkActivated.connect(self._on_query_note_link_activated)
         self.query_note.hide()
         self._age: tuple[int | None, int | None] = (None, None)
-        self._query_severities: frozenset[str] = frozenset()
 
         self.draft_all_button = QPushButton("Draft for all…", self)
         self.draft_all_button.setObjectName("draftAll")
@@ -386,7 +386,6 @@ class AlertsPane(DraftTargets, QWidget):
             queue=None if queue == ALL_QUEUES else queue,
             min_age_days=self._age[0],
             max_age_days=self._age[1],
-            alert_severities=self._query_severities,
             sort=str(self.sort_combo.currentData() or "urgency"),
             pinned=self._pinned,
         )
@@ -427,14 +426,16 @@ class AlertsPane(DraftTargets, QWidget):
             widget.blockSignals(False)
 
     def apply_query(self, query: AlertQuery) -> None:
-        """Show the alerts a dashboard figure counts: every queue, the query's severities,
-        status and age, the other filters cleared; the note above the list says what it
-        is, with a way back."""
+        """Show what a dashboard figure counts (views.item_models.alert_list_data.
+        query_filter): every queue, the query's status and age, its severities on the
+        chips (cards by their most urgent alert, as the figure counts them), the other
+        filters cleared; the note above the list says what it is, with a way back."""
         self._reset_filters(ALL_QUEUES, query.status)
         self._age = (query.min_age_days, query.max_age_days)
-        # The query's severities narrow the alerts themselves (as the figure counts them),
-        # not the cards by their most urgent alert as the chips do.
-        self._query_severities = frozenset(query.severities)
+        for severity, button in self.severity_buttons.items():
+            button.blockSignals(True)
+            button.setChecked(severity in query.severities)
+            button.blockSignals(False)
         title = html.escape(query.title or "Alerts from the dashboard")
         self.query_note.setText(f'{title} · <a href="clear">Back to the risk queue</a>')
         self.query_note.show()
@@ -446,7 +447,6 @@ class AlertsPane(DraftTargets, QWidget):
     def clear_query(self) -> None:
         """Leave a dashboard's list: back to the risk queue, every filter cleared."""
         self._age = (None, None)
-        self._query_severities = frozenset()
         self.query_note.hide()
         for button in self.severity_buttons.values():
             button.blockSignals(True)
@@ -575,7 +575,6 @@ class AlertsPane(DraftTargets, QWidget):
             status_key = "active"
         self._reset_filters(queue, status_key)
         self._age = (None, None)
-        self._query_severities = frozenset()
         # Say that the list changed under the user, with the way back.
         shown = STATUS_FILTERS.get(status_key, STATUS_FILTERS["all"])[0].lower()
         self.query_note.setText(
@@ -643,13 +642,14 @@ class AlertsPane(DraftTargets, QWidget):
     def _refresh_state(self) -> None:
         shown = self.model.rowCount()
         total = self.model.total()
+        raised = self.model.raised()
         if self._source is None:
             text = "No workspace open."
-        elif self._loading and total == 0:
+        elif self._loading and raised == 0:
             text = "Loading alerts…"
-        elif self._failed and total == 0:
+        elif self._failed and raised == 0:
             text = "The alerts could not be loaded."
-        elif total == 0 and shown == 0:
+        elif raised == 0 and shown == 0:
             text = NO_ALERTS_MESSAGE
         elif shown == 0:
             text = NO_MATCH_MESSAGE
@@ -658,21 +658,32 @@ class AlertsPane(DraftTargets, QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
         self.list.setVisible(not text)
-        self.retry_button.setVisible(self._failed and total == 0)
+        self.retry_button.setVisible(self._failed and raised == 0)
         self.draft_all_button.setEnabled(shown > 0)
         self._update_draft_button()
         if self.model.filter.status == "held_back":
             self.count_label.setText(f"{shown:,} held back")
         elif total:
-            # A card per customer and queue; filtered, the alerts go to the tooltip (room).
-            unit = "customer" if self.model.filter.queue is not None else "card"
-            cards = f"{total:,} {unit}" + ("" if total == 1 else "s")
-            n = self.model.alert_count()
-            alerts = f"{n:,} alert" + ("" if n == 1 else "s")
+            # One unit: cards (a customer's alerts of one queue), the list's rows; the
+            # total is the queue's cards of the chosen status, so closed alerts count only
+            # when the status filter lists them.
+            flt = self.model.filter
+            cards = plural(total, "card")
+            alerts = plural(self.model.alert_count(), "alert")
             self.count_label.setText(
                 f"{shown:,} of {cards}" if shown != total else f"{cards} · {alerts}"
             )
-            self.count_label.setToolTip(f"{shown:,} shown, {alerts}: a card per customer and queue")
+            status = STATUS_FILTERS.get(flt.status, STATUS_FILTERS["all"])[0].lower()
+            kind = "" if flt.status == "all" else f"{status} "
+            where = (
+                f"the {QUEUE_LABELS.get(flt.queue, flt.queue)} queue"
+                if flt.queue is not None
+                else "every queue"
+            )
+            self.count_label.setToolTip(
+                f"{shown:,} of the {total:,} {kind}cards in {where} shown, {alerts} on them. "
+                "A card is one customer's alerts in one queue."
+            )
         else:
             self.count_label.setText("")
         self._update_held_back_note()

@@ -17,5 +17,5 @@ class AlertQuery:
     # is 0 days old), [min, max] inclusive: services.alerts.records.ALERT_AGE_BUCKETS.
     min_age_days: int | None = None
     max_age_days: int | None = None
-    # What the list is, in words ("Critical alerts raised 8-30 days ago").
+    # What the list is, in words ("Critical cards of alerts raised 8-30 days ago").
     title: str = ""

@@ -1,5 +1,8 @@
 """The dashboard's alert charts: open alerts per severity (``AlertSeverityChart``) and
 by how long they have been open, stacked by severity (``AlertAgeChart``).
+
+Both count cards, the Alerts tab's rows (a customer's open alerts of one queue), each by
+its most urgent alert: a bar is as long as the list it opens (views.dashboard.opens).
 """
 
 from __future__ import annotations
@@ -38,17 +41,25 @@ AGE_WORDS = {
 }
 
 
-class AlertSeverityChart(DashboardChart):
-    """Open alerts per severity: one horizontal bar each, most severe on top."""
+CARD_WORDS = "a card is one customer's alerts in one queue"
 
-    TITLE = "Open alerts by severity"
+
+def _cards(n: int) -> str:
+    return f"{n:,} open card" + ("" if n == 1 else "s")
+
+
+class AlertSeverityChart(DashboardChart):
+    """Open cards per severity of their most urgent alert: one horizontal bar each, most
+    severe on top."""
+
+    TITLE = "Open alert cards by severity"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__({"bottom": IntegerAxisItem("bottom")}, parent)
         plot = self.plot
         plot.invertY(True)
         plot.showGrid(x=True, y=False, alpha=1.0)
-        plot.setLabel("bottom", "Open alerts")
+        plot.setLabel("bottom", "Cards")
         plot.getAxis("left").setTicks([[(i, s.capitalize()) for i, s in enumerate(SEVERITIES)], []])
         plot.setYRange(-0.6, len(SEVERITIES) - 0.4, padding=0)
         n = len(SEVERITIES)
@@ -60,7 +71,7 @@ class AlertSeverityChart(DashboardChart):
         self.set_counts({})
 
     def set_counts(self, counts: Mapping[str, int]) -> None:
-        """Show the open alerts per severity (missing severities count as none)."""
+        """Show the open cards per severity (missing severities count as none)."""
         lowered = {str(k).lower(): int(v) for k, v in counts.items()}
         values = np.array([max(lowered.get(s, 0), 0) for s in SEVERITIES], dtype=float)
         self._bars.setOpts(width=values)
@@ -103,8 +114,10 @@ class AlertSeverityChart(DashboardChart):
         values = self.values()
         count, total = values.get(str(key), 0), sum(values.values())
         share = f" ({count / total:.0%} of {total:,})" if total else ""
-        noun = "alert" if count == 1 else "alerts"
-        return f"{SEVERITY_LABELS[str(key)]}: {count:,} open {noun}{share}"
+        label = SEVERITY_LABELS[str(key)]
+        return (
+            f"{label}: {_cards(count)}{share}, the most urgent alert {label.lower()}; {CARD_WORDS}"
+        )
 
     def _restyle(self, theme: Theme) -> None:
         colours = severity_colours(theme)
@@ -113,10 +126,11 @@ class AlertSeverityChart(DashboardChart):
 
 
 class AlertAgeChart(DashboardChart):
-    """Open alerts by how long they have been open, stacked by severity (most severe at
-    the bottom), with the total above each bar."""
+    """Open cards by how long their alerts have been open (a card of the alerts raised in
+    each bucket), stacked by the severity of their most urgent alert (most severe at the
+    bottom), with the total above each bar."""
 
-    TITLE = "Open alerts by age"
+    TITLE = "Open alert cards by age"
     LEGEND_VARIANTS = (
         ("Critical", "Warning", "Opportunity", "Info"),
         ("Crit.", "Warn.", "Opp.", "Info"),
@@ -126,7 +140,7 @@ class AlertAgeChart(DashboardChart):
         super().__init__({"left": IntegerAxisItem("left")}, parent)
         plot = self.plot
         plot.showGrid(x=False, y=True, alpha=1.0)
-        plot.setLabel("left", "Open alerts")
+        plot.setLabel("left", "Cards")
         self._buckets: tuple[str, ...] = AGE_BUCKETS
         self._short_buckets = False
         plot.getViewBox().sigResized.connect(self._fit_bucket_labels)
@@ -142,7 +156,7 @@ class AlertAgeChart(DashboardChart):
         self.set_counts({})
 
     def set_counts(self, counts: Mapping[str, Mapping[str, int]]) -> None:
-        """Show age bucket -> severity -> open alerts. The four standard buckets are
+        """Show age bucket -> severity -> open cards. The four standard buckets are
         always shown, youngest first; any other bucket follows them."""
         buckets = list(AGE_BUCKETS) + [b for b in counts if b not in AGE_BUCKETS]
         self._buckets = tuple(buckets)
@@ -184,7 +198,7 @@ class AlertAgeChart(DashboardChart):
         return [SHORT_AGE_BUCKETS.get(b, b) if self._short_buckets else b for b in self._buckets]
 
     def values(self) -> dict[str, dict[str, int]]:
-        """The segment heights as drawn: bucket -> severity -> alerts."""
+        """The segment heights as drawn: bucket -> severity -> cards."""
         return {
             bucket: {s: int(self._stacks[s].opts["height"][i]) for s in SEVERITIES}
             for i, bucket in enumerate(self._buckets)
@@ -238,14 +252,13 @@ class AlertAgeChart(DashboardChart):
         total = sum(counts.values())
         when = AGE_WORDS.get(bucket, bucket)
         if severity is None:
-            noun = "alert" if total == 1 else "alerts"
             parts = ", ".join(f"{counts[s]:,} {s}" for s in SEVERITIES if counts[s])
-            return f"{total:,} open {noun} raised {when}: {parts}"
+            return f"{_cards(total)} of alerts raised {when}: {parts}; {CARD_WORDS}"
         count = counts.get(severity, 0)
-        noun = "alert" if count == 1 else "alerts"
         return (
-            f"{SEVERITY_LABELS[severity]}, raised {when}: {count:,} open {noun} "
-            f"({count / total:.0%} of the {total:,} raised {when})"
+            f"{SEVERITY_LABELS[severity]}, raised {when}: {_cards(count)} "
+            f"({count / total:.0%} of the {total:,} raised {when}), the most urgent alert "
+            f"{SEVERITY_LABELS[severity].lower()}; {CARD_WORDS}"
         )
 
     def _legend_marks(self) -> tuple[tuple[str, str], ...]:

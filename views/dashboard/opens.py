@@ -9,16 +9,22 @@ ALERT_AGE_BUCKETS, as the service counts them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+
 from services.alerts.records import (
     ALERT_AGE_BUCKETS,
     HISTOGRAM_EDGES,
     NOT_AT_RISK_SEGMENTS,
+    SEVERITIES,
     SEVERITY_LABELS,
     STAKE_NAMES,
 )
 from services.formatting import format_percent
 from views.alerts.query import AlertQuery
 from views.customers.filters import CustomerFilter
+from views.item_models.alert_list_data import AlertListData, query_filter
 
 # Lists of customers open with the most revenue at risk first.
 RISK_SORT = "revenue_at_risk"
@@ -87,16 +93,17 @@ def segment_filter(segment: str) -> CustomerFilter:
 
 
 def open_alerts_query() -> AlertQuery:
-    """Every open alert (open or in progress, the dashboard's "open")."""
-    return AlertQuery(status="active", title="Open alerts")
+    """Every open alert (open or in progress, the dashboard's "open"): its cards."""
+    return AlertQuery(status="active", title="Cards of open alerts")
 
 
 def severity_query(severity: str) -> AlertQuery:
-    """The open alerts of one severity."""
+    """The cards of open alerts whose most urgent alert has one severity: "Warning cards
+    of open alerts"."""
     return AlertQuery(
         severities=frozenset({severity}),
         status="active",
-        title=f"{SEVERITY_LABELS[severity]} open alerts",
+        title=f"{SEVERITY_LABELS[severity]} cards of open alerts",
     )
 
 
@@ -111,15 +118,16 @@ def age_words(first: int, last: int | None) -> str:
 
 def age_query(bucket: int, severity: str | None) -> AlertQuery:
     """The open alerts of one age bucket (ALERT_AGE_BUCKETS' index), of one severity or
-    all: "Critical alerts raised 8-30 days ago"."""
+    all, in cards by their most urgent alert: "Critical cards of alerts raised 8-30 days
+    ago", "Cards of alerts raised 8-30 days ago"."""
     _label, first, last = ALERT_AGE_BUCKETS[bucket]
-    who = SEVERITY_LABELS[severity] if severity else "Open"
+    who = f"{SEVERITY_LABELS[severity]} cards" if severity else "Cards"
     return AlertQuery(
         severities=frozenset({severity}) if severity else frozenset(),
         status="active",
         min_age_days=first,
         max_age_days=last,
-        title=f"{who} alerts raised {age_words(first, last)}",
+        title=f"{who} of alerts raised {age_words(first, last)}",
     )
 
 
@@ -138,4 +146,38 @@ def negative_month_filter(month_words: str, customer_ids: frozenset[int]) -> Cus
         customer_ids=customer_ids,
         title=f"Customers with negative tickets or reviews in {month_words}",
         sort_by=RISK_SORT,
+    )
+
+
+@dataclass(frozen=True)
+class OpenCards:
+    """The dashboard's alert figures, in cards (a customer's alerts of one queue, the rows
+    of the Alerts tab): each is the number of rows the list its figure opens shows."""
+
+    total: int  # every open card: the tile's figure (open_alerts_query)
+    alerts: int  # the open alerts on them
+    by_severity: dict[str, int]  # severity_query: cards by their most urgent alert
+    # ALERT_AGE_BUCKETS' index -> severity -> cards of the alerts raised in that bucket
+    by_age: tuple[dict[str, int], ...]
+
+
+def open_cards(data: AlertListData) -> OpenCards:
+    """Count what every alert figure of the dashboard opens, with the list's own filter
+    (query_filter) over the list's own data: a bar says as many cards as its list shows.
+    A severity's list is its query's cards of that severity (the chips' narrowing), so
+    one grouping per age bucket counts every severity of it."""
+
+    def by_severity(query: AlertQuery) -> dict[str, int]:
+        cards = data.cards(query_filter(query), with_severity=False)
+        counts = np.bincount(
+            cards.severity[cards.severity < len(SEVERITIES)], minlength=len(SEVERITIES)
+        )
+        return {s: int(counts[i]) for i, s in enumerate(SEVERITIES)}
+
+    every = data.cards(query_filter(open_alerts_query()))
+    return OpenCards(
+        total=len(every),
+        alerts=int(every.count.sum()) if len(every) else 0,
+        by_severity=by_severity(open_alerts_query()),
+        by_age=tuple(by_severity(age_query(i, None)) for i in range(len(ALERT_AGE_BUCKETS))),
     )

@@ -10,7 +10,7 @@ Every figure opens what it counts: a tile or a bar asks for the list of customer
 :class:`AlertQuery`, ``alerts_requested``) whose size is the figure, with a title in
 words; pointing at one shows its exact figure. "At risk" has one meaning here: a churn
 risk at or above the workspace's threshold, not counting the customers already Lost,
-and the money figure is the revenue at risk (churn risk × 12-month value).
+and the money figure is the revenue at risk (churn risk × last 12 months' revenue).
 
 The pane is handed a :class:`DashboardData` (or None before the first scoring run) and
 never queries. pyqtgraph, which costs a few hundred milliseconds to import, is loaded
@@ -39,8 +39,19 @@ from PySide6.QtWidgets import (
 )
 
 from services import money
-from services.alerts.records import SEVERITIES, STAKE_NAMES
-from services.formatting import days_ago, format_date, format_percent, format_short_date
+from services.alerts.records import (
+    REVENUE_AT_RISK_SHORT,
+    REVENUE_AT_RISK_WORDS,
+    SEVERITIES,
+    STAKE_NAMES,
+)
+from services.formatting import (
+    days_ago,
+    format_date,
+    format_percent,
+    format_short_date,
+    plural,
+)
 from services.listen.records import ListenReport, ReasonSummary
 from views.customers.score_tiles import trend
 from views.dashboard.opens import (
@@ -93,10 +104,13 @@ class DashboardData:
     scored_customers: int
     at_risk_customers: int  # churn risk >= at_risk_threshold, not counting segment Lost
     at_risk_threshold: float  # e.g. 0.6
-    revenue_at_risk_cents: int  # sum of churn_risk x 12-month CLV, in cents
-    open_alerts_by_severity: Mapping[str, int]  # critical, warning, opportunity, info
-    # age bucket ("< 1 day", "1-7 days", "8-30 days", "> 30 days") -> severity -> count
-    open_alerts_by_age: Mapping[str, Mapping[str, int]]
+    revenue_at_risk_cents: int  # sum of the customers' revenue at risk, in cents
+    # Open alerts in cards, the Alerts tab's rows (a customer's alerts of one queue, by
+    # their most urgent alert): each figure is the number of cards the list it opens
+    # shows (views.dashboard.opens.open_cards). Critical, warning, opportunity, info.
+    open_cards_by_severity: Mapping[str, int]
+    # age bucket ("< 1 day", "1-7 days", "8-30 days", "> 30 days") -> severity -> cards
+    open_cards_by_age: Mapping[str, Mapping[str, int]]
     churn_risk: np.ndarray  # 0..1 per scored customer (may be empty)
     health: np.ndarray  # 0..100 per scored customer
     engagement: np.ndarray  # 0..100 per scored customer
@@ -109,6 +123,8 @@ class DashboardData:
     currency: str = "USD"  # of every money figure (the workspace's home currency)
     # Lost customers with a churn risk at or above the threshold (not in at_risk_customers).
     lost_at_risk_customers: int = 0
+    # The open alerts on the open cards (a card holds one or more).
+    open_alerts: int = 0
     # What customers' words say: sentiment by month and the reasons (None: not read).
     listen: ListenReport | None = None
 
@@ -237,6 +253,8 @@ class DashboardPane(QWidget):
         self.tiles["revenue_at_risk"].caption.setText(STAKE_NAMES["risk"].upper(), "AT RISK $")
         self.tiles["scored"].caption.setText("SCORED CUSTOMERS", "SCORED")
         self.tiles["at_risk"].caption.setText("CUSTOMERS AT RISK", "AT RISK")
+        # In cards, the Alerts tab's rows: the figure is what its list shows.
+        self.tiles["open_alerts"].caption.setText("OPEN ALERT CARDS", "OPEN CARDS")
         # Every tile that counts something opens it (the date counts nothing).
         for key, slot in (
             ("at_risk", self._on_at_risk_tile_clicked),
@@ -368,8 +386,8 @@ class DashboardPane(QWidget):
         assert self.scores_chart is not None
         assert self.segments_chart is not None
         assert self.trends_chart is not None
-        self.severity_chart.set_counts(data.open_alerts_by_severity)
-        self.age_chart.set_counts(data.open_alerts_by_age)
+        self.severity_chart.set_counts(data.open_cards_by_severity)
+        self.age_chart.set_counts(data.open_cards_by_age)
         self.risk_chart.set_values(data.churn_risk, data.at_risk_threshold)
         self.scores_chart.set_values(data.health, data.engagement)
         self.segments_chart.currency = data.currency
@@ -443,7 +461,7 @@ class DashboardPane(QWidget):
         value = short_money(cents, data.currency)
         sign = money.currency_symbol(data.currency).strip()
         tile.caption.setText("REVENUE AT RISK", f"AT RISK {sign}")
-        note, tone, short = "churn risk × 12-month value", "", ("risk × CLV",)
+        note, tone, short = REVENUE_AT_RISK_WORDS, "", (REVENUE_AT_RISK_SHORT,)
         before = _at(data.trend_revenue_at_risk_cents, previous) if previous is not None else None
         if before is not None:
             move = trend(
@@ -463,8 +481,8 @@ class DashboardPane(QWidget):
             "Click to list them, the most at risk first."
         )
 
-        # Open alerts, with the most severe named.
-        by_severity = {str(k).lower(): int(v) for k, v in data.open_alerts_by_severity.items()}
+        # Open alerts, in cards (the Alerts tab's rows), with the most severe named.
+        by_severity = {str(k).lower(): int(v) for k, v in data.open_cards_by_severity.items()}
         total = sum(max(v, 0) for v in by_severity.values())
         named = [(s, by_severity.get(s, 0)) for s in SEVERITIES[:2] if by_severity.get(s, 0)]
         tile = self.tiles["open_alerts"]
@@ -475,9 +493,11 @@ class DashboardPane(QWidget):
         else:
             tile.set(f"{total:,}", "none critical" if total else "nothing to act on")
         parts = ", ".join(f"{by_severity.get(s, 0):,} {s}" for s in SEVERITIES)
+        alerts = max(int(data.open_alerts), total)
         tile.setToolTip(
-            f"{total:,} open alert{'s' if total != 1 else ''} (open or in progress): "
-            f"{parts}. Click to list them."
+            f"{plural(total, 'card')} of open alerts (open or in progress), by their most "
+            f"urgent alert: {parts}; {plural(alerts, 'alert')} on them. A card is one "
+            "customer's alerts in one queue, as the Alerts tab lists them. Click to list them."
         )
 
         # Scored customers, with their mean health.

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from views.alerts.query import AlertQuery
 from views.alerts.source import ALERT_COLUMNS, ALERT_QUEUES, SEVERITIES
 
 # Status filter choices: key -> (label, statuses shown).
@@ -62,12 +63,24 @@ class AlertFilter:
     min_age_days: int | None = None
     max_age_days: int | None = None
     sort: str = "urgency"
-    # Only alerts of these severities, before the cards are made (what a dashboard figure
-    # counts: a warning that shares a card with a critical alert is still listed).
-    alert_severities: frozenset[str] = frozenset()
     # Alerts listed whatever the other fields say: a card the user is looking at that
     # changed under them (someone else resolved it) stays, showing its new state.
     pinned: frozenset[int] = frozenset()
+
+
+def query_filter(query: AlertQuery, *, sort: str = "urgency") -> AlertFilter:
+    """The filter that lists what a dashboard figure counts: every queue, the query's
+    status and age, and the cards whose most urgent alert (of those kept) has one of its
+    severities, as the severity chips count them. The dashboard counts its figures with
+    this filter and the Alerts tab shows them with it: one definition, the same number."""
+    return AlertFilter(
+        severities=frozenset(query.severities),
+        status=query.status,
+        queue=None,
+        min_age_days=query.min_age_days,
+        max_age_days=query.max_age_days,
+        sort=sort,
+    )
 
 
 @dataclass(frozen=True)
@@ -126,6 +139,7 @@ class AlertListData:
         c["segment"] = c["segment"].astype(object)
         c["queue"] = c["queue"].astype(object)
         c["risk_now_cents"] = c["risk_now_cents"].astype(np.int64)
+        c["churn_now"] = c["churn_now"].astype(np.float64)
         self.severity_rank = np.array(
             [_SEVERITY_RANK.get(s, 9) for s in c["severity"]], np.int64
         ).reshape(n)
@@ -228,8 +242,6 @@ class AlertListData:
         """Which alerts the filter keeps before the severity (over all rows, in storage
         order): status, queue, owner, mine, segment, age and search."""
         keep = self._is("status", STATUS_FILTERS.get(flt.status, STATUS_FILTERS["all"])[1])
-        if flt.alert_severities:
-            keep &= self._is("severity", sorted(flt.alert_severities))
         if flt.queue is not None:
             keep &= self._is("queue", [flt.queue])
         if flt.owner is not None:

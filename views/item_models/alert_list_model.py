@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.formatting import format_date, format_percent
 from views.alerts.source import (
     ALERT_COLUMNS,
     ALERT_QUEUES,
@@ -155,7 +156,17 @@ class AlertListModel(QAbstractListModel):
         rec["count"] = int(self._cards.count[row])
         rec["stake"] = int(self._cards.stake[row])
         rec["rules"] = [str(c["rule"][k]) for k in members]
-        rec["reasons"] = [str(c["reason"][k]) for k in members]
+        # A cleared alert's reason holds old figures: the latest churn risk comes first.
+        rec["reasons"] = [
+            reason_text(
+                str(c["reason"][k]),
+                cleared=bool(c["condition_cleared"][k]),
+                queue=str(c["queue"][k]),
+                churn_now=float(c["churn_now"][k]),
+            )
+            for k in members
+        ]
+        rec["reason"] = rec["reasons"][0]
         rec["statuses"] = [str(c["status"][k]) for k in members]
         # False when the latest scoring no longer meets any of the card's rules.
         rec["live"] = bool(self._cards.live[row])
@@ -164,7 +175,19 @@ class AlertListModel(QAbstractListModel):
         return rec
 
     def total(self) -> int:
-        """The cards of the raised alerts in this queue (held-back ones are not counted)."""
+        """The cards of this queue (or of every queue) in the chosen status, whatever the
+        other filters: the "of N cards" of the pane. Closed alerts count only when the
+        status filter lists them; held-back ones only under "Held back"."""
+        if self._data is None:
+            return 0
+        flt = AlertFilter(
+            status=self._filter.status, queue=self._filter.queue, pinned=self._filter.pinned
+        )
+        return len(self._data.cards(flt, with_severity=False))
+
+    def raised(self) -> int:
+        """The cards of every raised alert in this queue, whatever its status (held-back
+        ones are not raised): none means the queue is empty, not filtered empty."""
         if self._data is None:
             return 0
         flt = AlertFilter(status="all", queue=self._filter.queue)
@@ -230,7 +253,8 @@ class AlertListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [f"{r}: {why}" for r, why in zip(rec["rules"], rec["reasons"], strict=True)]
             full = stake_text(str(rec["queue"]), rec["stake"], self._data.currency, full=True)
-            return "\n".join([*lines, full, *([HOLDOUT_NOTE] if rec["holdout"] else [])])
+            raised = f"Raised {raised_date(rec['created_at'])}"
+            return "\n".join([*lines, full, raised, *([HOLDOUT_NOTE] if rec["holdout"] else [])])
         held = f" {HOLDOUT_LABEL}." if rec["holdout"] else ""
         return f"{c['customer'][i]}: {reasons} ({stake}).{held}"
 
@@ -253,6 +277,26 @@ def stake_text(queue: str, cents: int, currency: str, *, full: bool = False) -> 
     amount = format_money(cents / 100.0, currency, cents=False)
     words = STAKE_NAMES if full else STAKE_SHORT
     return f"{amount} {words.get(queue, words['risk'])}"
+
+
+def reason_text(reason: str, cleared: bool, queue: str, churn_now: float | None) -> str:
+    """An alert's reason as a card says it. A reason holds the figures of the scoring that
+    raised it (refreshed while its condition holds); once the condition cleared they are
+    old, so the card gives a risk alert's churn risk by the latest scoring (the customer's
+    tile) and labels the rest: "churn risk now 57% · when raised: churn risk 66% and
+    12-month value $805"."""
+    if not cleared:
+        return reason
+    known = queue == "risk" and churn_now is not None and np.isfinite(churn_now)
+    now = f"churn risk now {format_percent(float(churn_now or 0))} · " if known else ""
+    return f"{now}when raised: {reason}"
+
+
+def raised_date(created: np.datetime64) -> str:
+    """The (UTC) day an alert was raised, as every date is written: 'Mar 7, 2026'."""
+    if np.isnat(created):
+        return "at an unknown date"
+    return format_date(created.astype("datetime64[D]").item())
 
 
 def age_text(created: np.datetime64, now: dt.datetime) -> str:

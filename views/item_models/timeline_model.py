@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from services.formatting import days_ago, format_date
+from services.formatting import days_ago, format_date, format_date_time
 from services.money import currency_symbol
 from services.records import TimelineEvent
 from views.formatting import as_utc, days_between, format_money, utc_date, utc_now
@@ -94,7 +94,7 @@ class TimelineModel(QAbstractListModel):
             event = self._events[index.row()]
             when = as_utc(event.when)
             label = kind_style(event.kind).label
-            return f"{label}\n{when:%Y-%m-%d %H:%M} UTC\n{event.detail}".strip()
+            return f"{label}\n{format_date_time(when)} UTC\n{event.detail}".strip()
         if role == EventRole:
             return self._events[index.row()] if index.isValid() else None
         return None

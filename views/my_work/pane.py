@@ -19,12 +19,11 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.formatting import format_date
+from views.formatting import date_edit
 from views.item_models.work_list_model import RecordRole, WorkColumn, WorkListModel
 from views.my_work.columns import (
     FOLLOW_UP_COLUMNS,
@@ -79,12 +79,9 @@ class RescheduleDialog(QDialog):
     def __init__(self, task: WorkTask, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Reschedule the task")
-        today = QDate.currentDate()
-        self.due = QDateEdit(self)
-        self.due.setCalendarPopup(True)
-        self.due.setMinimumDate(today)
-        current = QDate(task.due_date.year, task.due_date.month, task.due_date.day)
-        self.due.setDate(max(current, today).addDays(1))
+        today = dt.date.today()  # the user's day, as QDate.currentDate()
+        day = max(task.due_date, today) + dt.timedelta(days=1)
+        self.due = date_edit(self, day, earliest=today)
         form = QFormLayout()
         form.addRow("Task", QLabel(f"{task.title} ({task.customer})", self))
         form.addRow("Due now", QLabel(format_date(task.due_date), self))
