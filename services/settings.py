@@ -121,7 +121,8 @@ ALERT_RULES: tuple[AlertRuleSpec, ...] = (
         "high_risk_high_value",
         "High risk, high value",
         "critical",
-        "A customer likely to stop buying whose 12-month value is among the highest.",
+        "A customer likely to stop buying whose revenue of the last 12 months is among the "
+        "highest.",
     ),
     AlertRuleSpec(
         "risk_rising",
@@ -177,8 +178,9 @@ _NUMBER = (int, float)
 ALERT_PARAMETERS: tuple[_Param, ...] = (
     ("high_risk_high_value", "min_churn_risk", _NUMBER, 60, "Churn risk at least", "%", 0, 100,
      "Customers whose churn risk is at least this."),
-    ("high_risk_high_value", "top_value_percent", _NUMBER, 20, "12-month value in the top", "%",
-     0.1, 100, "...and whose 12-month value is in this top share of scored customers."),
+    ("high_risk_high_value", "top_value_percent", _NUMBER, 20, "Last 12 months' revenue in the "
+     "top", "%", 0.1, 100, "...and whose paid revenue over the last 12 months is in this top "
+     "share of scored customers."),
     ("risk_rising", "min_increase_points", _NUMBER, 15, "Risk up by at least",
      "percentage points", 1, 100, "Rise of churn risk since the previous scoring."),
     ("risk_rising", "min_churn_risk", _NUMBER, 40, "Churn risk now at least", "%", 0, 100,

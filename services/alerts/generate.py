@@ -11,8 +11,9 @@ Rules (parameters and severities are workspace settings, see services/settings.p
 defaults in brackets). Every rule looks only at scored customers, and "in the last N
 days" ends with the scores' as-of date T:
 
-- high_risk_high_value [critical]: churn risk >= 60% and a 12-month value in the top 20%
-  of scored customers (and above zero). "churn risk 82% and 12-month value $1,540".
+- high_risk_high_value [critical]: churn risk >= 60% and paid revenue over the last 12
+  months in the top 20% of scored customers (and above zero): what revenue at risk puts
+  at risk. "churn risk 82% and $1,540 paid in the last 12 months".
 - risk_rising [warning]: churn risk up >= 15 points since the previous scoring (the
   latest earlier as-of date, same horizon) and now >= 40%. Needs a previous scoring.
 - engagement_drop [info]: engagement score down >= 15 points since the previous scoring.
@@ -32,10 +33,11 @@ days" ends with the scores' as-of date T:
   created) for more than 14 days, and no contact for 10 days (a call, meeting, note or
   ticket; an action logged in the app; an email logged as sent).
 
-Priority (``priority_cents``): revenue at risk = churn risk x 12-month CLV from the
-snapshot, for every rule except two: an expansion's priority is its expected upside
-(25% of the 12-month value by default), a stalled deal's the expected value of the
-stalled deals (amount x probability; the amount when no probability is known).
+Priority (``priority_cents``): revenue at risk = churn risk x the last 12 months' paid
+revenue (services.scoring.run.revenue_at_risk) from the snapshot, for every rule except
+two: an expansion's priority is its expected upside (25% of the 12-month value by
+default), a stalled deal's the expected value of the stalled deals (amount x probability;
+the amount when no probability is known).
 
 What happens to alerts:
 - One active alert (open, snoozed or in progress) per customer and rule; a unique index

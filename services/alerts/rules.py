@@ -53,13 +53,20 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
     evaluated: set[str] = set()
     churn = c["churn"].to_numpy(np.float64)
     clv = c["clv_cents"].to_numpy(np.float64)
-    at_risk = np.nan_to_num(c["risk_cents"].to_numpy(np.float64))
+    risk_cents = c["risk_cents"].to_numpy(np.float64)
+    at_risk = np.nan_to_num(risk_cents)
+    # The revenue that revenue at risk puts at risk (services.scoring.run.revenue_at_risk:
+    # churn risk x the last 12 months' paid revenue): the customer's value in the rules.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base = np.where(churn > 0, risk_cents / churn, np.nan)
     if config.priority_uses_lower_bound and "churn_low" in c:
-        # The low end of the 80% churn-risk interval x CLV: a customer whose risk is
-        # high only because little is known ranks below one surely at risk. Snapshots
+        # The low end of the 80% churn-risk interval x that revenue: a customer whose risk
+        # is high only because little is known ranks below one surely at risk. Snapshots
         # without intervals keep the best guess.
         low = c["churn_low"].to_numpy(np.float64)
-        at_risk = np.where(np.isfinite(low) & np.isfinite(clv), np.nan_to_num(low * clv), at_risk)
+        at_risk = np.where(
+            np.isfinite(low) & np.isfinite(base), np.nan_to_num(low * base), at_risk
+        )
     engagement = c["engagement"].to_numpy(np.float64)
 
     def add(key: str, mask: BoolArray, reasons: list[str], priority: FloatArray) -> None:
@@ -83,18 +90,18 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
 
     rule = config.rule("high_risk_high_value")
     if rule.enabled:
-        valued = clv[np.isfinite(clv)]
+        valued = base[np.isfinite(base)]
         top = float(rule["top_value_percent"]) / 100.0
         floor = float(np.quantile(valued, 1.0 - top)) if valued.size else np.inf
         with np.errstate(invalid="ignore"):
-            mask = (churn >= float(rule["min_churn_risk"]) / 100.0) & (clv >= floor) & (clv > 0)
+            mask = (churn >= float(rule["min_churn_risk"]) / 100.0) & (base >= floor) & (base > 0)
         rows = np.flatnonzero(mask)
         add(
             rule.key,
             mask,
             [
-                f"churn risk {format_percent(churn[r])} and 12-month value "
-                f"{_money(clv[r], config.currency)}"
+                f"churn risk {format_percent(churn[r])} and "
+                f"{_money(base[r], config.currency)} paid in the last 12 months"
                 for r in rows.tolist()
             ],
             at_risk,

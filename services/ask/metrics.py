@@ -4,8 +4,9 @@
   ``alerts.high_risk_high_value.min_churn_risk``, 60% by default), not counting the
   customers of the segments in ``services.alerts.records.NOT_AT_RISK_SEGMENTS`` (Lost), as
   ``services.alerts.dashboard`` and ``report effectiveness`` count them.
-- **Revenue at risk**: churn risk x 12-month value (the score's ``revenue_at_risk``), the
-  customer's tile; the dashboard's total is its sum over every scored customer.
+- **Revenue at risk**: churn risk x the last 12 months' paid revenue (the score's
+  ``revenue_at_risk``), the customer's tile; the dashboard's total is its sum over every
+  scored customer.
 """
 
 from __future__ import annotations

@@ -402,7 +402,8 @@ ORDER BY at_risk DESC, owner""",
         ("risk", "at-risk", "owner", "owners", "account", "manager", "churn", "by"),
         "At risk: churn risk at or above the high-risk threshold (Settings ▸ Alerts, 60% by "
         "default), not counting Lost customers, in the latest scoring, as on the dashboard. "
-        "Revenue at risk: churn risk × 12-month value, summed over every scored customer.",
+        "Revenue at risk: churn risk × last 12 months' revenue, summed over every scored "
+        "customer.",
         chart_value="at_risk",
     ),
     SavedQuestion(

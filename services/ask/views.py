@@ -127,8 +127,9 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
             _c(
                 "revenue_at_risk_home",
                 "number",
-                "revenue at risk (churn risk x 12-month value), home currency; the "
-                "dashboard's revenue at risk is its sum over every scored customer",
+                "revenue at risk (churn risk x the last 12 months' paid revenue), home "
+                "currency; the dashboard's revenue at risk is its sum over every scored "
+                "customer",
             ),
             _c(
                 "at_risk",

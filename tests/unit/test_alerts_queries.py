@@ -26,6 +26,7 @@ from services.alerts.queries import (
 )
 from services.alerts.records import ALERT_COLUMNS, SEVERITY_RANK, AlertRunResult
 from services.demo import build_demo
+from services.outreach.incentive import incentive_cap_cents
 from services.scoring.run import score_workspace
 from services.settings import set_setting
 
@@ -181,7 +182,7 @@ def test_detail_has_the_drivers_and_a_recommendation(
     assert detail.rule_key == "high_risk_high_value"
     assert detail.severity == "critical"
     assert detail.reason.startswith("churn risk ")
-    assert "12-month value $" in detail.reason
+    assert "paid in the last 12 months" in detail.reason
     assert detail.drivers
     assert all(isinstance(d, str) and d for d in detail.drivers)
     assert detail.churn_risk is not None
@@ -193,8 +194,8 @@ def test_detail_has_the_drivers_and_a_recommendation(
     assert detail.clv_12m_cents is not None
     rec = detail.recommendation
     if rec.title == "A personal check-in with an offer":
-        assert rec.incentive_cap_cents == round(detail.clv_12m_cents * 0.1)
-        assert f"${rec.incentive_cap_cents / 100:,.0f}" in rec.detail
+        assert rec.incentive_cap_cents == incentive_cap_cents(detail.clv_12m_cents, 10)
+        assert f"at or under ${rec.incentive_cap_cents / 100:,.0f} (10%" in rec.detail
     else:
         assert rec.title in (
             "Offer a fitting consultation or an exchange",

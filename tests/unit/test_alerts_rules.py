@@ -167,8 +167,9 @@ class Book:
         """Write a finished scoring run with one snapshot per customer given.
 
         Each customer's dict may hold churn (0-1), churn_low (the low end of its
-        interval), clv (dollars), engagement, health and segment; revenue at risk is
-        churn x clv, as scoring stores it.
+        interval), clv (dollars: stored as the 12-month value and standing for the last
+        12 months' revenue too), engagement, health and segment; revenue at risk is
+        churn x that revenue, as scoring stores it.
         """
         with Session(self.engine) as s, s.begin():
             run = ScoringRun(
@@ -286,7 +287,7 @@ def test_high_risk_high_value(book: Book) -> None:
     alert = alerts[risky_rich]
     assert alert["severity"] == "critical"
     assert alert["status"] == "open"
-    assert alert["reason"] == "churn risk 82% and 12-month value $1,540"
+    assert alert["reason"] == "churn risk 82% and $1,540 paid in the last 12 months"
     assert alert["priority_cents"] == round(0.82 * 154_000)
     assert stored_json(alert["drivers"]) == [
         {"text": f"driver of {risky_rich}", "direction": "risk", "weight": 0.5}

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.alerts.records import REVENUE_AT_RISK_SHORT, REVENUE_AT_RISK_WORDS
 from services.formatting import format_percent, format_short_date
 from services.records import CustomerScores, Driver
 from views.formatting import compact_money, format_money
@@ -260,7 +261,7 @@ class ScoreStrip(QWidget):
         currency = scores.currency
         defaults: dict[str, tuple[str, tuple[str, ...]]] = {
             "churn_risk": (f"no order in {horizon} days", (f"in {horizon} days",)),
-            "revenue_at_risk": ("risk × 12-month value", ("risk × CLV",)),
+            "revenue_at_risk": (REVENUE_AT_RISK_WORDS, (REVENUE_AT_RISK_SHORT,)),
             "health_score": ("out of 100", ()),
             "engagement_score": ("out of 100", ()),
             "clv_12m": ("predicted revenue", ("predicted",)),

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from services.alerts.records import REVENUE_AT_RISK_HELP
 from services.formatting import format_date, format_percent
 from services.records import CONFIDENCES
 from services.scoring.rfm import SEGMENTS  # best customers first, lost ones last
@@ -106,7 +107,7 @@ SCORE_COLUMNS: tuple[Column, ...] = (
         "revenue_at_risk",
         "At risk",
         Kind.ESTIMATE,
-        "Revenue at risk: churn risk × 12-month customer lifetime value",
+        REVENUE_AT_RISK_HELP,
     ),
     Column("health_score", "Health", Kind.SCORE, "Health score, 0-100 (higher is healthier)"),
     Column("segment", "Segment", Kind.LEVEL, "RFM segment", SEGMENTS),
