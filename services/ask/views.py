@@ -103,7 +103,12 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
                 "when the workspace has fit-tool usage",
             ),
             _c("paid_orders", "integer", "number of paid orders"),
-            _c("revenue_home", "number", "paid revenue, in the home currency"),
+            _c(
+                "revenue_home",
+                "number",
+                "paid revenue, in the home currency; empty when "
+                "some of it was paid in a currency with no exchange rate (never counted as 0)",
+            ),
             _c("first_order_day", "day", "local date of the first paid order"),
             _c("last_order_day", "day", "local date of the latest paid order"),
             _c("open_tickets", "integer", "support tickets not solved or closed"),
@@ -281,7 +286,12 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
             _c("customer_id", "integer", "the customer"),
             _c("rule", "text", "the rule that raised it"),
             _c("severity", "text", "critical, high, medium or low"),
-            _c("status", "text", "open, snoozed, in_progress, resolved, dismissed, held_back..."),
+            _c(
+                "status",
+                "text",
+                "open, snoozed, in_progress, resolved, dismissed, held_back... (a "
+                "snooze that has ended reads open)",
+            ),
             _c("reason", "text", "why it was raised, in words"),
             _c("priority_home", "number", "what is at stake, in the home currency"),
             _c("owner", "text", "the account manager it is for", "owner"),
@@ -350,6 +360,7 @@ class _Dialect:
     json_text: Callable[[str, str], str]  # (json column, key) -> text
     json_as_text: Callable[[str], str]  # a JSON column as text
     stored: Callable[[str], str]  # a stored UTC time, compared as text
+    now: str  # the current UTC time, comparable with a stored one
 
 
 _SQLITE = _Dialect(
@@ -359,6 +370,7 @@ _SQLITE = _Dialect(
     json_text=lambda col, key: f"json_extract({col}, '$.\"{key}\"')",
     json_as_text=lambda col: col,
     stored=lambda t: t,  # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff': comparable text
+    now="strftime('%Y-%m-%d %H:%M:%f', 'now')",
 )
 _POSTGRES = _Dialect(
     local_day=lambda t, off: (
@@ -371,6 +383,7 @@ _POSTGRES = _Dialect(
     json_text=lambda col, key: f"({col}::json ->> '{key}')",
     json_as_text=lambda col: f"CAST({col} AS TEXT)",
     stored=lambda t: t,  # a timestamp: compared as one
+    now="(now() AT TIME ZONE 'UTC')",
 )
 
 
@@ -408,7 +421,9 @@ SELECT c.id AS customer_id, c.external_id, c.source, c.name, c.email, c.company,
        CAST(c.do_not_contact AS INTEGER) AS do_not_contact,
        {d.json_as_text("c.attributes")} AS attributes,
        coalesce(r.paid_orders, 0) AS paid_orders,
-       {_major("coalesce(r.paid_revenue_cents, 0)")} AS revenue_home,
+       CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id
+                         AND o.status = 'paid' AND {home} IS NULL)
+            THEN NULL ELSE {_major("coalesce(r.paid_revenue_cents, 0)")} END AS revenue_home,
        {last_paid.format(day=order_day, dir="ASC")} AS first_order_day,
        {last_paid.format(day=order_day, dir="DESC")} AS last_order_day,
        coalesce(r.open_tickets, 0) AS open_tickets,
@@ -479,7 +494,9 @@ SELECT p.id AS opportunity_id, p.customer_id, p.name, p.type, p.stage,
        {d.date_text("p.close_date")} AS close_day, p.owner
 FROM opportunities p""",
         "ask_alerts": f"""
-SELECT a.id AS alert_id, a.customer_id, a.rule_key AS rule, a.severity, a.status,
+SELECT a.id AS alert_id, a.customer_id, a.rule_key AS rule, a.severity,
+       CASE WHEN a.status = 'snoozed' AND a.snoozed_until IS NOT NULL
+                 AND a.snoozed_until <= {d.now} THEN 'open' ELSE a.status END AS status,
        a.reason, {_major("a.priority_cents")} AS priority_home, a.owner,
        {d.app_day("a.created_at")} AS created_day,
        {d.app_day("a.resolved_at")} AS resolved_day,

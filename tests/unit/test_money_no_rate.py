@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.cli.main import main
 from app.workspace import Workspace, open_workspace, to_url
+from services import money
 from services.customer_detail import load_customer_detail
 from services.exporting import export_table
 from services.importing import service
@@ -218,3 +219,23 @@ def test_no_rate_note_words() -> None:
     assert no_rate_note(ctx, {"orders": {"USD": 1}}) is not None
     assert no_rate_note(ctx, {"orders": {"USD": 1}}).startswith("1 order in USD has no")  # type: ignore[union-attr]
     assert no_rate_note(ctx, {"orders": {"EUR": 4, "GBP": 2}}) is None
+
+
+def test_ask_leaves_revenue_paid_in_a_currency_with_no_rate_empty(ws: Engine) -> None:
+    """Ask's ask_customers.revenue_home (the 360° view's revenue) is empty, never 0.00
+    EUR, for a customer who paid in USD with no rate to EUR; converted once a rate is
+    set."""
+    from services.ask.readonly import run_query
+
+    import_both(ws)
+    sql = (
+        "SELECT email, revenue_home FROM ask_customers "
+        "WHERE email IN ('ann@example.com', 'cara@example.com') ORDER BY email"
+    )
+    rows = {email: revenue for email, revenue in run_query(ws, sql).rows}
+    assert rows["ann@example.com"] is None
+    assert rows["cara@example.com"] == pytest.approx(40.0)
+    with Session(ws) as session, session.begin():
+        set_setting(session, money.RATES_SETTING, {"USD": 0.9})
+    rows = {email: revenue for email, revenue in run_query(ws, sql).rows}
+    assert rows["ann@example.com"] == pytest.approx(135.0)
