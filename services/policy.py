@@ -12,12 +12,23 @@ Policy sources, read once per process, later ones winning key by key:
    JSON object as text);
 2. ``policies.json`` next to the executable (the installed app's folder; next to
    ``main.py`` when run from source);
-3. ``$ACCOUNT_RADAR_POLICIES``: a file named by the environment (tests, trials).
+3. ``$ACCOUNT_RADAR_POLICIES``: a file named by the environment (tests, trials). It is
+   the user's own, so it comes last in a weaker way: its defaults only fill settings no
+   machine source set, and its locks only lock settings no machine source locked (a lock
+   there that contradicts IT's is reported and ignored). A machine lock always wins.
 
-A file holds ``{"locked": {setting: value}, "defaults": {setting: value}}``. A file that
-cannot be read or parsed, an unknown setting, or a value the setting refuses, is
-reported in plain words (``policy_problems``, the log, ``config show``, the window's
-status) and ignored: a bad policy never stops the app.
+A file holds ``{"locked": {setting: value}, "defaults": {setting: value}}``, as UTF-8
+(a byte-order mark is fine). A file that cannot be read or parsed, an unknown setting, or
+a value the setting refuses, is reported in plain words (``Policy.problems``: the log,
+``config show``, the window's status bar) and the app goes on: a bad policy never stops
+it. Only regular files of at most 1 MB are read (never a FIFO or a device), and a
+missing file named by ``$ACCOUNT_RADAR_POLICIES`` is reported.
+
+A lock that cannot be read fails closed: a locked value its setting refuses (the text
+``"false"`` for a true/false setting) locks the setting's most restrictive value
+(``FAIL_CLOSED``: ``llm.allow_cloud`` off) or, for a setting without one, leaves the
+built-in default; a machine policy file that cannot be read at all locks every
+``FAIL_CLOSED`` setting, as nobody can tell what it locked.
 """
 
 from __future__ import annotations
@@ -28,6 +39,8 @@ import json
 import logging
 import os
 import plistlib
+import stat
+import struct
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -46,6 +59,10 @@ MAC_FILES = (
 WINDOWS_KEY = r"Software\Policies\AccountRadar"
 LOCK_LIST = "LockedSettings"  # the MSI's LOCK_SETTINGS: which of the Defaults are locked
 LOCKED_NOTE = "Set by your organisation"
+MAX_BYTES = 1_000_000  # a policy is a few hundred bytes; /dev/zero must not fill the memory
+MAX_DEPTH = 20  # nesting of one value: deeper is refused (copying it would overflow the stack)
+# The most restrictive value of a setting, locked when a lock of it cannot be read.
+FAIL_CLOSED: dict[str, Any] = {"llm.allow_cloud": False}
 
 # What IT is expected to set (any declared setting may be; these are documented).
 IT_SETTINGS = (
@@ -73,6 +90,9 @@ class Policy:
     defaults: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # key -> where it was set
     problems: list[str] = field(default_factory=list)
+    # What the machine sources (not $ACCOUNT_RADAR_POLICIES) set: IT's own word.
+    machine_locked: set[str] = field(default_factory=set)
+    machine: dict[str, Any] = field(default_factory=dict)  # key -> IT's lock, else default
 
     def source(self, key: str) -> str | None:
         return self.sources.get(key)
@@ -84,11 +104,66 @@ def _executable_dir() -> Path:
     return Path(__file__).resolve().parents[1]
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    data = json.loads(path.read_text(encoding="utf-8"))
+class PolicyFileError(ValueError):
+    """A policy file that cannot be used, with the reason in plain words."""
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes: a regular file of at most MAX_BYTES, opened so that nothing blocks."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise PolicyFileError("it is not a regular file (a folder, a pipe or a device)")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the check above
+            raise PolicyFileError("it is not a regular file (a folder, a pipe or a device)")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, MAX_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    if size > MAX_BYTES:
+        raise PolicyFileError(f"it is larger than {MAX_BYTES // 1_000_000} MB")
+    return b"".join(chunks)
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    """The policy in ``path`` (JSON, or a plist for .plist), or PolicyFileError/OSError."""
+    raw = _read_bytes(path)
+    try:
+        if path.suffix == ".plist":
+            data = plistlib.loads(raw)
+        else:
+            data = json.loads(raw.decode("utf-8-sig"))
+    except RecursionError:
+        raise PolicyFileError("it is nested too deeply") from None
+    except UnicodeDecodeError:
+        raise PolicyFileError("it is not UTF-8 text") from None
+    except (ValueError, plistlib.InvalidFileException, struct.error, IndexError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PolicyFileError(reason) from None
     if not isinstance(data, dict):
-        raise ValueError("it is not a JSON object")
+        raise PolicyFileError("it is not a JSON object" if path.suffix != ".plist" else
+                              "it is not a dictionary")  # fmt: skip
     return data
+
+
+def _too_deep(value: Any) -> bool:
+    """True when ``value`` nests lists or tables more than MAX_DEPTH deep (no recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list | tuple):
+            if depth >= MAX_DEPTH:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _windows_policy() -> tuple[str, dict[str, Any]] | None:  # pragma: no cover - Windows
@@ -152,6 +227,8 @@ def registry_data(tables: dict[str, str], values: dict[str, dict[str, str]]) -> 
         if name in tables:
             try:
                 parsed = json.loads(tables[name])
+            except RecursionError:
+                raise ValueError(f"the value {name} is nested too deeply") from None
             except ValueError as exc:
                 raise ValueError(f"the value {name} is not JSON ({exc})") from exc
             if not isinstance(parsed, dict):
@@ -194,7 +271,7 @@ def coerce_text(kind: type | tuple[type, ...], text: str) -> Any:
         if stripped.startswith(("[", "{")):
             try:
                 return json.loads(stripped)
-            except ValueError:
+            except (ValueError, RecursionError):
                 return text
         if list in kinds:
             return [part.strip() for part in stripped.split(",") if part.strip()]
@@ -203,18 +280,19 @@ def coerce_text(kind: type | tuple[type, ...], text: str) -> Any:
     return text
 
 
-def _sources() -> list[tuple[str, Path | None]]:
-    """(label, path) of each file source, in order (the registry is read apart)."""
-    out: list[tuple[str, Path | None]] = []
+def _sources() -> list[tuple[str, Path, bool]]:
+    """(label, path, is a machine source) of each file source, in order (the registry is
+    read apart, and is a machine source)."""
+    out: list[tuple[str, Path, bool]] = []
     if sys.platform == "darwin":
-        out += [(str(p), p) for p in MAC_FILES]
+        out += [(str(p), p, True) for p in MAC_FILES]
     elif sys.platform != "win32":
-        out.append((str(LINUX_FILE), LINUX_FILE))
+        out.append((str(LINUX_FILE), LINUX_FILE, True))
     beside = _executable_dir() / "policies.json"
-    out.append((str(beside), beside))
+    out.append((str(beside), beside, True))
     if os.environ.get(ENV_VAR):
         path = Path(os.environ[ENV_VAR])
-        out.append((f"{path} (${ENV_VAR})", path))
+        out.append((f"{path} (${ENV_VAR})", path, False))
     return out
 
 
@@ -229,63 +307,132 @@ def use_settings(known: Mapping[str, Any], validate: Callable[[str, Any], str | 
     current_policy.cache_clear()
 
 
+def _fail_closed(policy: Policy, label: str, machine: bool, keys: Any) -> None:
+    """Lock the most restrictive value of each of ``keys`` that has one (FAIL_CLOSED)."""
+    for key in keys:
+        if key not in FAIL_CLOSED or (not machine and key in policy.machine_locked):
+            continue
+        policy.locked[key] = copy.deepcopy(FAIL_CLOSED[key])
+        policy.sources[key] = f"locked (fail closed: {label} could not be read)"
+        if machine:
+            policy.machine_locked.add(key)
+            policy.machine[key] = copy.deepcopy(FAIL_CLOSED[key])
+
+
+def _closed_words(keys: Any) -> str:
+    closed = [k for k in keys if k in FAIL_CLOSED]
+    if not closed:
+        return ""
+    told = ", ".join(f"{k} locked to {json.dumps(FAIL_CLOSED[k])}" for k in closed)
+    return f" Until it is fixed, the safest value applies ({told})."
+
+
+def _read_files(policy: Policy) -> list[tuple[str, dict[str, Any], bool]]:
+    """Each source that could be read, as (label, data, is a machine source)."""
+    found: list[tuple[str, dict[str, Any], bool]] = []
+    try:
+        registry = _windows_policy()
+    except (OSError, ValueError) as exc:
+        label = f"HKLM\\{WINDOWS_KEY}"
+        policy.problems.append(
+            f"The policy in {label} could not be read: {exc}.{_closed_words(FAIL_CLOSED)} "
+            "Ask IT to correct it."
+        )
+        _fail_closed(policy, label, True, FAIL_CLOSED)
+        registry = None
+    if registry is not None:
+        found.append((*registry, True))
+    for label, path, machine in _sources():
+        try:
+            data = _parse(path)
+        except FileNotFoundError:
+            if not machine:
+                policy.problems.append(
+                    f"The policy file {path} named by ${ENV_VAR} does not exist; correct "
+                    f"the path or unset ${ENV_VAR}."
+                )
+            continue
+        except (OSError, PolicyFileError) as exc:
+            if isinstance(exc, PolicyFileError):
+                reason = str(exc)
+            else:
+                reason = exc.strerror or type(exc).__name__
+            closed = _closed_words(FAIL_CLOSED) if machine else ""
+            who = "Ask IT to correct it." if machine else f"Correct it or unset ${ENV_VAR}."
+            policy.problems.append(
+                f"The policy file {label} could not be read and was ignored: {reason}."
+                f"{closed} {who}"
+            )
+            if machine:
+                _fail_closed(policy, label, True, FAIL_CLOSED)
+            continue
+        found.append((label, data, machine))
+    return found
+
+
+def _apply(
+    policy: Policy, label: str, data: dict[str, Any], machine: bool, settings: Mapping[str, Any],
+    validate_setting: Callable[[str, Any], str | None],
+) -> None:  # fmt: skip
+    for part in ("locked", "defaults"):
+        values = data.get(part, {})
+        if not isinstance(values, dict):
+            policy.problems.append(f"{label}: '{part}' is not a table of settings; ignored.")
+            continue
+        for key, value in values.items():
+            if key not in settings:
+                policy.problems.append(f"{label}: there is no setting '{key}'; ignored.")
+                continue
+            if isinstance(value, TextValue):
+                value = coerce_text(settings[key].type, str(value))
+            if _too_deep(value):
+                problem: str | None = f"the value is nested more than {MAX_DEPTH} levels deep"
+            else:
+                problem = validate_setting(key, value)
+            if problem is not None:
+                problem = problem.rstrip(".")
+                if part == "locked" and key in FAIL_CLOSED:
+                    problem += f"; locked to {json.dumps(FAIL_CLOSED[key])} until it is fixed"
+                    _fail_closed(policy, label, machine, [key])
+                policy.problems.append(f"{label}: {key}: {problem}; ignored.")
+                continue
+            if not machine and key in policy.machine_locked:
+                if part == "locked" and value != policy.locked.get(key):
+                    policy.problems.append(
+                        f"{label}: {key} is locked by the organisation "
+                        f"({policy.sources.get(key, 'policy')}); this lock is ignored."
+                    )
+                continue
+            if part == "locked":
+                policy.locked[key] = value
+                policy.sources[key] = f"locked ({label})"
+                if machine:
+                    policy.machine_locked.add(key)
+                    policy.machine[key] = value
+            elif not machine and key in policy.machine:
+                continue  # IT's default stands; the user's own setting is the way over it
+            else:
+                policy.defaults[key] = value
+                if key not in policy.locked:
+                    policy.sources[key] = f"organisation default ({label})"
+                if machine and key not in policy.machine_locked:
+                    policy.machine[key] = value
+    unknown = sorted(str(k) for k in set(data) - {"locked", "defaults"})
+    if unknown:
+        policy.problems.append(f"{label}: unknown section(s) {', '.join(unknown)}; ignored.")
+
+
 def read_policy() -> Policy:
     """Every source read now (see the module docstring)."""
     if not _KNOWN:
         raise RuntimeError("services.settings must be imported before a policy is read")
     settings, validate_setting = _KNOWN[0]
     policy = Policy()
-    found: list[tuple[str, dict[str, Any]]] = []
-    try:
-        registry = _windows_policy()
-    except (OSError, ValueError) as exc:
-        policy.problems.append(
-            f"The policy in HKLM\\{WINDOWS_KEY} could not be read and was ignored: {exc}."
-        )
-        registry = None
-    if registry is not None:
-        found.append(registry)
-    for label, path in _sources():
-        if path is None or not path.exists():
-            continue
-        try:
-            if path.suffix == ".plist":
-                with path.open("rb") as f:
-                    data = plistlib.load(f)
-            else:
-                data = _read_json(path)
-        except (OSError, ValueError, plistlib.InvalidFileException) as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            policy.problems.append(
-                f"The policy file {label} could not be read and was ignored: {reason}."
-            )
-            continue
-        found.append((label, data))
-    for label, data in found:
-        for part in ("locked", "defaults"):
-            values = data.get(part, {})
-            if not isinstance(values, dict):
-                policy.problems.append(f"{label}: '{part}' is not a table of settings; ignored.")
-                continue
-            target = policy.locked if part == "locked" else policy.defaults
-            for key, value in values.items():
-                if key not in settings:
-                    policy.problems.append(f"{label}: there is no setting '{key}'; ignored.")
-                    continue
-                if isinstance(value, TextValue):
-                    value = coerce_text(settings[key].type, str(value))
-                problem = validate_setting(key, value)
-                if problem is not None:
-                    policy.problems.append(f"{label}: {key}: {problem.rstrip('.')}; ignored.")
-                    continue
-                target[key] = value
-                if part == "locked":
-                    policy.sources[key] = f"locked ({label})"
-                elif key not in policy.locked:
-                    policy.sources[key] = f"organisation default ({label})"
-        unknown = sorted(set(data) - {"locked", "defaults"})
-        if unknown:
-            policy.problems.append(f"{label}: unknown section(s) {', '.join(unknown)}; ignored.")
+    # Machine sources first, the user's file after them: the order decides nothing between
+    # the two kinds (a machine lock wins), only among the machine sources (later wins).
+    found = _read_files(policy)
+    for label, data, machine in sorted(found, key=lambda item: not item[2]):
+        _apply(policy, label, data, machine, settings, validate_setting)
     for problem in policy.problems:
         log.warning("Policy: %s", problem)
     return policy
@@ -293,8 +440,20 @@ def read_policy() -> Policy:
 
 @lru_cache(maxsize=1)
 def current_policy() -> Policy:
-    """The policy of this process (read once)."""
-    return read_policy()
+    """The policy of this process (read once). A fault in the reader itself (a bug) is
+    logged with its traceback and fails closed: the app still opens."""
+    if not _KNOWN:
+        raise RuntimeError("services.settings must be imported before a policy is read")
+    try:
+        return read_policy()
+    except Exception:  # a bad policy never stops the app
+        log.exception("The policy could not be read")
+    policy = Policy()
+    _fail_closed(policy, "the policy", True, FAIL_CLOSED)
+    policy.problems.append(
+        f"The policy could not be read (see the log).{_closed_words(FAIL_CLOSED)} Ask IT."
+    )
+    return policy
 
 
 def reload_policy() -> Policy:

@@ -22,8 +22,9 @@ from services.alerts.escalation_config import ESCALATION_SPECS
 from services.ask.config import ASK_SPECS
 from services.learn.config import LEARN_SPECS
 from services.listen.config import LISTEN_SPECS
+from services.llm.hosts import LLM_HOST_SPECS
 from services.local_dates import TIME_ZONE_SETTING, zone_problem
-from services.money import MONEY_SPECS
+from services.money import HOME_SETTING, MONEY_SPECS, RATES_SETTING
 from services.policy import current_policy, locked_problem, resolve, use_settings
 from services.setting_spec import SettingSpec, type_ok, type_words
 from services.updates import UPDATE_SPECS
@@ -37,8 +38,10 @@ SCHEMA_VERSION = 1
 # that score charts can mark where the configuration changed.
 VERSIONED_PREFIXES = ("scoring.", "alerts.")
 CONFIG_VERSION_KEY = "config.version"
+# The settings that per-customer money totals (services/rollups.py) depend on.
+MONEY_KEYS = (HOME_SETTING, RATES_SETTING)
 
-# Scoring defaults (DESIGN.md section 6); services/scoring documents what each one does.
+# Scoring defaults (docs/design.md section 6); services/scoring documents what each one does.
 ENGAGEMENT_WEIGHTS = {
     "recency": 35.0,
     "frequency": 25.0,
@@ -102,7 +105,7 @@ def _horizon_check(value: Any) -> str | None:
     return None
 
 
-# --- alert rules (DESIGN.md section 7; services/alerts documents what each rule does) ------
+# --- alert rules (docs/design.md section 7; services/alerts documents what each rule does) ------
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,7 @@ ALERT_GENERAL: tuple[_Param, ...] = (
 )  # fmt: skip
 
 
-# Email drafting (DESIGN.md section 9). The provider's API key is never a setting: it lives
+# Email drafting (docs/design.md section 9). The provider's API key is never a setting: it lives
 # in the OS keyring through services/credentials.py.
 LLM_PRESETS = ("none", "openai", "azure", "ollama", "lmstudio", "llamacpp", "vllm", "other")
 GOALS = OUTREACH_GOALS
@@ -299,6 +302,7 @@ def _outreach_specs() -> tuple[SettingSpec, ...]:
                     help="Off: only servers on this computer or the company's network write "
                     "drafts and answer questions (OpenAI, Azure and other public AI services "
                     "are refused). Usually set by IT."),
+        *LLM_HOST_SPECS,
         SettingSpec("llm.base_url", str, "", "Base URL", _url_check, draft,
                     help="The server's OpenAI-compatible address, e.g. "
                     "http://localhost:11434/v1 for Ollama."),
@@ -601,8 +605,16 @@ def set_setting(session: Session, key: str, value: Any, *, actor: str = "user") 
             )
         _ensure_schema_version(session)
         return
+    changed_money = key in MONEY_KEYS and get_setting(session, key) != value
     _store(session, key, value)
     _ensure_schema_version(session)
+    if changed_money:
+        from services.rollups import refresh_rollups
+
+        # Customer totals are sums in the home currency: every reader (the window, Ask,
+        # exports) sees them in the new currency or at the new rates at once.
+        session.flush()
+        refresh_rollups(session)
 
 
 def set_settings(session: Session, values: dict[str, Any], *, actor: str = "user") -> None:

@@ -12,8 +12,9 @@ A value comes from, in order: a setting locked by the organisation's policy, the
 user's own setting in this workspace, an organisation default, the built-in default.
 Policies: /etc/account-radar/policies.json (Linux), /Library/Preferences or managed
 preferences com.accountradar.app.plist (macOS), HKLM\\Software\\Policies\\AccountRadar
-(Windows), policies.json next to the program, $ACCOUNT_RADAR_POLICIES. A policy that
-cannot be read is reported here and ignored."""
+(Windows), policies.json next to the program, $ACCOUNT_RADAR_POLICIES (the user's own:
+it never loosens a lock of the others). A policy that cannot be read is reported here
+and ignored; a lock that cannot be read keeps its safest value (cloud AI off)."""
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:

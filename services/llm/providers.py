@@ -7,9 +7,12 @@ A ``ProviderConfig`` never holds the API key; keys live in the keyring under
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
+
+from services.llm.hosts import is_listed_host, is_own_host
 
 ProviderKind = Literal["openai", "azure", "local"]
 
@@ -153,35 +156,26 @@ def is_local(config: ProviderConfig) -> bool:
     return is_loopback_host(host_of(config.base_url))
 
 
-# Public AI services: with llm.allow_cloud off (an organisation's policy), no request goes
-# to these, whatever the preset says (a host or any name under it).
-CLOUD_HOSTS = (
-    "openai.com",
-    "azure.com",
-    "anthropic.com",
-    "googleapis.com",
-    "groq.com",
-    "together.xyz",
-    "mistral.ai",
-    "openrouter.ai",
-    "deepseek.com",
-    "fireworks.ai",
-    "perplexity.ai",
-    "cohere.com",
-    "x.ai",
-)
+# With llm.allow_cloud off (an organisation's policy), requests go only to the
+# organisation's own servers: an allow-list judged on the host name (services/llm/hosts.py).
 CLOUD_REFUSED = (
-    "your organisation allows only its own AI servers, not a cloud service like {host}; "
-    "drafts use the templates (ask IT which server to use)"
+    "your organisation allows only its own AI servers, and {host} is not one of them; "
+    "drafts use the templates (choose a server on this computer or the company's network, "
+    "or ask IT to add it to llm.allowed_hosts)"
 )
 
 
-def is_cloud(config: ProviderConfig) -> bool:
-    """True for OpenAI, Azure OpenAI, or any address on a public AI service's domain."""
-    if config.kind in ("openai", "azure"):
+def is_cloud(config: ProviderConfig, allowed_hosts: Iterable[str] = ()) -> bool:
+    """True unless the provider is one of the organisation's own servers: OpenAI and Azure
+    always are cloud (unless IT lists their host), any other address unless its host is
+    loopback, private, a local-network name or listed in ``allowed_hosts``."""
+    url = config.base_url.strip()
+    if "\\" in url or any(c.isspace() for c in url):  # parsers disagree on such a host
         return True
-    host = host_of(config.base_url).rstrip(".")
-    return any(host == h or host.endswith("." + h) for h in CLOUD_HOSTS)
+    host = host_of(url)
+    if config.kind in ("openai", "azure"):
+        return not is_listed_host(host, allowed_hosts)
+    return not is_own_host(host, allowed_hosts)
 
 
 def validate_config(config: ProviderConfig) -> str | None:

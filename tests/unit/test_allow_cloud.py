@@ -39,8 +39,11 @@ from tests.unit.test_outreach_prompt import (  # noqa: F401  (fixtures)
         ("local", "http://localhost:11434/v1", False),
         ("local", "http://127.0.0.1:8080/v1", False),
         ("local", "http://10.1.2.3:8000/v1", False),
-        ("local", "https://llm.corp.example/v1", False),
-        ("local", "https://notopenai.com.corp.example/v1", False),
+        ("local", "https://llm.corp/v1", False),
+        ("local", "https://notopenai.com.corp/v1", False),
+        # An allow-list now: a public name counts as the company's only when IT lists it
+        # (llm.allowed_hosts; tests/unit/test_allow_cloud_hosts.py).
+        ("local", "https://llm.corp.example/v1", True),
     ],
 )
 def test_what_counts_as_a_cloud_service(kind: str, url: str, cloud: bool) -> None:

@@ -59,6 +59,7 @@ SPECIAL: dict[str, Any] = {
     "alerts.stalled_opportunity.stages": ["Proposal"],
     "smtp.from_address": "me@example.com",
     "updates.check_url": "https://updates.example.com/latest.json",
+    "llm.allowed_hosts": ["llm.corp.example", "*.ai.corp.example"],
     "learn.holdout_draws": {"high": 3},
     "listen.reasons": {"1": {"name": "Late · delivery"}},
     "ask.saved": [{"id": "team-1", "title": "Our big customers", "sql": "SELECT 1"}],
