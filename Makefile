@@ -6,8 +6,10 @@
 #         make test-llm  the real local model tier: llama.cpp's server (built from source
 #                        once into build/) with a small real model, driven by tests/llm/.
 
-# Python 3.11 exactly (the pins are for it): python3.11 if there is one, else python3.
-PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+# Python 3.11, 3.12 or 3.13 (the pins install on each): the first of python3.11,
+# python3.12, python3.13 found, else python3 (checked below).
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3.12 2>/dev/null \
+            || command -v python3.13 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -15,9 +17,9 @@ STAMP  := $(VENV)/.installed
 .PHONY: run test test-llm frozen installers check-installers lint bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt packaging/requirements-build.txt
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
-	  echo "Account Radar needs Python 3.11; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
-	  echo "Install Python 3.11, or run: make PYTHON=/path/to/python3.11 run"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' || { \
+	  echo "Account Radar needs Python 3.11, 3.12 or 3.13; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "Install one of them, or run: make PYTHON=/path/to/python3.13 run"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt

@@ -1,4 +1,4 @@
-"""The workspace schema: every table of DESIGN.md section 4 as typed ORM classes.
+"""The workspace schema: every table of docs/design.md section 4 as typed ORM classes.
 
 Conventions:
 - Money is an integer number of cents (hundredths of the currency unit) in a

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-# Brand and severity colours (DESIGN.md section 8), the same in both themes.
+# Brand and severity colours (docs/design.md section 8), the same in both themes.
 PRIMARY = "#2f5fb3"
 CRITICAL = "#d6453d"
 WARNING = "#e0822b"

@@ -113,7 +113,8 @@ def build_deb(bundle: Path, out: Path) -> Path:
         docs.mkdir(parents=True)
         (docs / "README.policies").write_text(
             "Organisation defaults and locks: put a policies.json in /etc/account-radar/\n"
-            '({"locked": {...}, "defaults": {...}}); see the README\'s "For IT" section.\n',
+            '({"locked": {...}, "defaults": {...}}); see docs/it.md of the project,\n'
+            '"Organisation defaults and locks".\n',
             encoding="utf-8",
         )
         debian = root / "DEBIAN"

@@ -1,4 +1,4 @@
-"""Raise and refresh alerts from the latest scores (DESIGN.md section 7).
+"""Raise and refresh alerts from the latest scores (docs/design.md section 7).
 
 ``generate_alerts`` runs after every scoring (the ``score`` command and the window's
 Score now both call it). It reads the latest scoring run's snapshot, the snapshot before

@@ -1,11 +1,11 @@
 """The churn-risk bands, defined once: low under 30%, medium 30% to 60%, high from 60%.
 
 Learn's holdout draws within these bands (``services.alerts.holdout``), the Customers
-filter bar offers them and the customers table colours churn risk by them; the README
-names them the same way. The high band starts at the default of the high-risk rule's
-threshold (setting ``alerts.high_risk_high_value.min_churn_risk``, 60%), which the
-dashboard's "at risk" also uses; ``risk_bands(high)`` builds the bands for another
-threshold.
+filter bar offers them and the customers table colours churn risk by them;
+docs/user-guide.md names them the same way. The high band starts at the default of the
+high-risk rule's threshold (setting ``alerts.high_risk_high_value.min_churn_risk``,
+60%), which the dashboard's "at risk" also uses; ``risk_bands(high)`` builds the bands
+for another threshold.
 
 Views may import this module (a test loads every view with the database libraries
 blocked), so it imports the standard library only.

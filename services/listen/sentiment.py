@@ -4,7 +4,7 @@ The library is VADER (vaderSentiment 3.3.2): a lexicon with rules for negation (
 arrived"), intensifiers ("very poor") and punctuation, made for short informal text,
 pure Python, no model download, about 30 microseconds a text. It was picked by measuring
 it beside TextBlob and AFINN on 200 hand-labelled texts of the demo and the samples
-(bench/sentiment_choice.py; the figures are in the README): the three were close out of
+(bench/sentiment_choice.py; the figures are in docs/user-guide.md): the three were close out of
 the box, VADER was four times faster and brings no corpus downloads into the installer.
 English only: the demo and the samples hold English text, and VADER is an English
 lexicon (text in other languages scores near 0, neutral, rather than wrongly).

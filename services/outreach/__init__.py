@@ -1,4 +1,4 @@
-"""Email outreach (DESIGN.md section 9): drafting context, prompt, checks, templates,
+"""Email outreach (docs/design.md section 9): drafting context, prompt, checks, templates,
 mail (mailto, .eml, SMTP) and recording what was sent. No Qt here.
 
 - ``records``: vocabularies and frozen records (stdlib only; the window imports it).

@@ -412,7 +412,7 @@ def model_report(session: Session, run_id: int | None = None) -> ModelReport | N
 
 def scores_frame(session: Session, run_id: int | None = None) -> pd.DataFrame:
     """One row per customer of a run (the latest by default) with the export columns
-    of DESIGN.md section 10; money in major units. Empty when never scored."""
+    of docs/design.md section 10; money in major units. Empty when never scored."""
     import pandas as pd
 
     with translate_db_errors():

@@ -1,4 +1,4 @@
-"""House rules that keep the layers apart (STYLE.md): core without Qt, views without SQL."""
+"""House rules that keep the layers apart (CONTRIBUTING.md): core without Qt, views without SQL."""
 
 from __future__ import annotations
 
@@ -300,9 +300,9 @@ def test_database_parameter_checker_finds_a_union_and_a_connection() -> None:
 
 
 def test_services_take_one_kind_of_database_handle() -> None:
-    """The rule (README, "How the code is laid out"): a public service whose first
-    parameter is the database takes either an Engine (it is a unit of work: it opens and
-    commits, or rolls back, its own transaction) or a Session (it works inside its
+    """The rule (docs/architecture.md, "The database-handle rule"): a public service
+    whose first parameter is the database takes either an Engine (it is a unit of work:
+    it opens and commits, or rolls back, its own transaction) or a Session (it works inside its
     caller's transaction and never commits). Never a union, never a Connection; private
     helpers (a leading underscore, or a module whose name starts with one) may pass the
     Connection of the transaction they are in between themselves."""

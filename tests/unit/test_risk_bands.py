@@ -1,5 +1,6 @@
 """The churn-risk bands are defined once (services/alerts/risk_bands.py): the Customers
-filter offers the bands Learn's holdout draws within, with the README's edges."""
+filter offers the bands Learn's holdout draws within, with the edges of
+docs/user-guide.md."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ class ReportSection:
 
 
 _TONE_COLOURS = {
-    # Severity colours of the design (DESIGN.md section 8); readable on light and dark.
+    # Severity colours of the design (docs/design.md section 8); readable on light and dark.
     "positive": "#3f9d5a",
     "warning": "#e0822b",
     "critical": "#d6453d",
