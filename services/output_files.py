@@ -8,6 +8,7 @@ not even with ``--force``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -41,6 +42,21 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:
         return False
+
+
+# The files SQLite keeps beside an open database: writing over one destroys the changes
+# it holds (and those of any program that has the database open), as surely as writing
+# over the database itself.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def _companions(path: Path) -> list[Path]:
+    """The SQLite companion files of ``path`` (beside the path given and beside the file a
+    symbolic link leads to), whether they exist yet or not."""
+    places = {path}
+    with contextlib.suppress(OSError):
+        places.add(path.resolve())
+    return [p.with_name(p.name + suffix) for p in places for suffix in SQLITE_COMPANIONS]
 
 
 def unused_path(path: str | os.PathLike[str]) -> Path:
@@ -79,6 +95,13 @@ def check_output_path(
                 f"{shown} is a file this command reads (the workspace or an import); "
                 "nothing was written. Give another file name."
             )
+        for companion in _companions(other_path):
+            if resolved == companion.resolve() or _same_file(target, companion):
+                raise OutputPathError(
+                    f"{shown} is part of {display_path(other_path.name)} (the file SQLite "
+                    "keeps its latest changes in while it is open); nothing was written. "
+                    "Give another file name."
+                )
     if target.is_dir():
         raise OutputPathError(f"{shown} is a folder; give a file name for {what}.")
     if target.exists() or target.is_symlink():

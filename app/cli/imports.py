@@ -82,6 +82,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from app.workspace import command_workspace, resolve_url
     from models.db import sqlite_path
+    from services.importing.files import check_rejects_folder
     from services.importing.service import (
         expand_paths,
         run_import,
@@ -113,6 +114,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             protected=[*paths, *([workspace_file] if workspace_file else [])],
             what="the rejected rows",
         )
+        check_rejects_folder(rejects_path)
     with command_workspace(args.db, create=True) as workspace:
         report = run_import(
             workspace.engine,

@@ -4,10 +4,12 @@ importable files they name, and the rejected rows saved as CSV."""
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from models.errors import UserFacingError
+from models.private_files import make_private, open_private
 from services.importing.types import IMPORT_SUFFIXES, RejectedRow
 from services.output_files import display_path, neutralise_text
 
@@ -66,11 +68,31 @@ def subfolder_files(folder: Path) -> int:
     )
 
 
+def check_rejects_folder(path: str | Path) -> None:
+    """Refuse, before anything is imported, a rejects file whose folder is missing or
+    cannot be written: the rows would land and the report of the rejected ones fail."""
+    folder = Path(path).expanduser().absolute().parent
+    shown = display_path(folder)
+    if not folder.is_dir():
+        raise UserFacingError(
+            f"The folder {shown} does not exist, so the rejected rows cannot be written "
+            "there. Create it or give another path for --rejects-csv; nothing was imported."
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserFacingError(
+            f"The folder {shown} cannot be written to, so the rejected rows cannot be saved "
+            "there. Give another path for --rejects-csv; nothing was imported."
+        )
+
+
 def write_rejects_csv(rejects: Sequence[RejectedRow], path: str | Path) -> None:
     """Write rejected rows as CSV (file,row,reason), neutralising spreadsheet formulas."""
     target = Path(path).expanduser()
     try:
-        with target.open("w", encoding="utf-8", newline="") as f:
+        # Private (0600): a rejected row's reason can quote the customer's values.
+        fd = open_private(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        make_private(target)  # a file it replaces (--force) keeps its mode otherwise
+        with open(fd, "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(["file", "row", "reason"])
             for r in rejects:

@@ -67,6 +67,11 @@ def _undo_blocker(conn: Connection, run_id: int) -> str | None:
         ).scalar()
         if row is not None:
             candidates.append((int(row), 1, "added records to customers this import created"))
+    reused = _reused_customer_id(conn, run_id)
+    if reused is not None:
+        if reused[0] is None:
+            return reused[1]
+        candidates.append((reused[0], 2, reused[1]))
     if not candidates:
         return None
     later, _rank, why = min(candidates)
@@ -74,6 +79,41 @@ def _undo_blocker(conn: Connection, run_id: int) -> str | None:
         _q(conn, "SELECT file_name FROM import_runs WHERE id = ?"), (later,)
     ).scalar()
     return f"import {later} ({name}) {why}; undo it first"
+
+
+def _reused_customer_id(conn: Connection, run_id: int) -> tuple[int | None, str] | None:
+    """When a customer this import merged away (and undo would put back under its old
+    id) now shares that id with another customer: (the import that added that customer,
+    why), the import None when no import added it; else None. Imports number new
+    customers above every id undo may restore, so only a workspace written by an older
+    version meets this."""
+    rows = conn.exec_driver_sql(
+        _q(
+            conn,
+            "SELECT ch.before, c.import_run_id, r.status FROM import_changes ch "
+            "JOIN customers c ON c.id = ch.row_id "
+            "LEFT JOIN import_runs r ON r.id = c.import_run_id "
+            "WHERE ch.import_run_id = ? AND ch.table_name = 'customers' "
+            "AND CAST(ch.before AS TEXT) LIKE ?",
+        ),
+        (run_id, "%deleted%"),
+    ).all()
+    later: list[int] = []
+    for before_raw, other_run, status in rows:
+        before = json.loads(before_raw) if isinstance(before_raw, str) else dict(before_raw)
+        if not before.get("__deleted__"):
+            continue
+        if other_run is None or status != "landed" or int(other_run) <= run_id:
+            return (
+                None,
+                "a customer it merged away has since been replaced by another customer "
+                "under the same id, so the merge cannot be split; open a backup made "
+                "before it (files named *.backup-*.radar.sqlite) to get that customer back",
+            )
+        later.append(int(other_run))
+    if not later:
+        return None
+    return min(later), "reused the id of a customer this import merged away"
 
 
 def list_imports(engine: Engine) -> list[ImportRunInfo]:

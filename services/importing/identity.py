@@ -23,6 +23,7 @@ from models.base import Base
 from models.vocab import GUEST_EXTERNAL_ID
 from services.importing.changes import ChangeTracker
 from services.importing.storage import COLUMNS, Store, WriteResult, is_missing
+from services.importing.values import email_key, without_invisible
 
 __all__ = ["CUSTOMER_CHILDREN", "Identities"]
 
@@ -81,9 +82,10 @@ class Identities:
                 "SELECT email_normalized, id FROM customers WHERE email_normalized IS NOT NULL "
                 "ORDER BY id DESC"
             ):
-                self.emails[email] = customer_id  # the oldest customer wins
-            rows = self.store.fetchall("SELECT COALESCE(MAX(id), 0) FROM customers")
-            self._next_customer_id = int(rows[0][0]) + 1
+                # The oldest customer wins; stored by an older version, an address may
+                # still hold an invisible character (a zero-width space): matched without.
+                self.emails[email_key(email)] = customer_id
+            self._next_customer_id = self.store.highest_customer_id() + 1
             self._emails_loaded = True
 
     def _new_customer_id(self) -> int:
@@ -230,9 +232,7 @@ class Identities:
             return [None if is_missing(v) else v for v in frame[name].tolist()]
 
         email_raw = col("email")
-        emails = [
-            str(v).strip().lower() if isinstance(v, str) and v.strip() else None for v in email_raw
-        ]
+        emails = [email_key(v) or None if isinstance(v, str) else None for v in email_raw]
         src = col("source")
         ext = [str(v) if v is not None else None for v in col("external_id")]
         fields = [
@@ -301,7 +301,7 @@ class Identities:
                 self.emails.setdefault(email_i, cid)
             row_values = {c: values[c][i] for c in fields if values[c][i] is not None}
             if emails[i] is not None:
-                row_values["email"] = str(email_raw[i]).strip()
+                row_values["email"] = without_invisible(str(email_raw[i]))
                 row_values["email_normalized"] = emails[i]
             target = created[cid] if cid in created else incoming.setdefault(cid, {})
             if cid not in created and ext_i is not None and src[i] is not None:
@@ -340,6 +340,7 @@ class Identities:
         updated, unchanged = self.changes.update_customers(incoming)
         counts["updated"] = updated
         counts["unchanged"] = unchanged
+        result.notes.extend(self.changes.kept_notes())
         return counts
 
     def _remap(self, loser: int, survivor: int) -> None:

@@ -399,10 +399,46 @@ class Store:
                 f"{self.file_name}: records would point at missing customers {missing[:5]}"
             )
 
+    def highest_customer_id(self) -> int:
+        """The highest customer id ever given out: new customers are numbered above it.
+
+        Not only ``MAX(customers.id)``: a customer merged away by an import is deleted,
+        and undoing that import puts it back under its old id, so that id must never go
+        to another customer (SQLite, without AUTOINCREMENT, would hand out a deleted
+        highest rowid again). The ids undo may restore are in import_changes; the id
+        counters of SQLite (sqlite_sequence, when present) and PostgreSQL count too.
+        """
+        queries = [
+            "SELECT MAX(id) FROM customers",
+            "SELECT MAX(row_id) FROM import_changes WHERE table_name = 'customers'",
+        ]
+        if self.sqlite:
+            if self.fetchall("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"):
+                queries.append("SELECT MAX(seq) FROM sqlite_sequence WHERE name = 'customers'")
+        else:
+            # pg_sequences shows NULL (not an error) to an account that may not read it.
+            queries.append(
+                "SELECT MAX(last_value) FROM pg_sequences "
+                "WHERE quote_ident(schemaname) || '.' || quote_ident(sequencename) = "
+                "pg_get_serial_sequence('customers', 'id')"
+            )
+        highest = 0
+        for sql in queries:
+            value = self.fetchall(sql)[0][0]
+            if value is not None:
+                highest = max(highest, int(value))
+        return highest
+
     def finish(self) -> None:
-        """Keep PostgreSQL's id sequence ahead of the ids given to new customers."""
+        """Keep PostgreSQL's id sequence ahead of the ids given to new customers (never
+        moved back: an id a merged-away customer had is restored by undo, never reused)."""
         if not self.sqlite:
             self.execute(
                 "SELECT setval(pg_get_serial_sequence('customers', 'id'), "
-                "(SELECT COALESCE(MAX(id), 1) FROM customers))"
+                "GREATEST((SELECT COALESCE(MAX(id), 1) FROM customers), "
+                "(SELECT COALESCE(MAX(row_id), 1) FROM import_changes "
+                "WHERE table_name = 'customers'), "
+                "(SELECT COALESCE(MAX(last_value), 1) FROM pg_sequences "
+                "WHERE quote_ident(schemaname) || '.' || quote_ident(sequencename) = "
+                "pg_get_serial_sequence('customers', 'id'))))"
             )

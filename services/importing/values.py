@@ -21,6 +21,7 @@ import pandas as pd
 __all__ = [
     "clean_text",
     "detect_decimal",
+    "email_key",
     "normalize_email",
     "parse_bool",
     "parse_dates",
@@ -31,6 +32,7 @@ __all__ = [
     "parse_number",
     "parse_phone",
     "settle_currency",
+    "without_invisible",
     "Parsed",
 ]
 
@@ -132,10 +134,35 @@ def parse_phone(s: pd.Series) -> Parsed:
     return result.astype(object), bad.astype(bool)
 
 
+# Invisible characters that copy-paste leaves in addresses (zero-width spaces and joiners,
+# the byte-order mark, soft hyphens, direction marks): never part of an address, and an
+# address with one is the same person as the address without it.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def without_invisible(text: str) -> str:
+    """``text`` without invisible characters, trimmed (an address as it is shown)."""
+    return _INVISIBLE.sub("", text).strip()
+
+
+def email_key(text: str) -> str:
+    """An email address as customers are matched by: invisible characters removed,
+    trimmed, lower-cased."""
+    return without_invisible(text).lower()
+
+
 @_by_unique
 def normalize_email(s: pd.Series) -> Parsed:
-    """Trimmed, lower-cased email; empty -> None; not an email address -> None and bad."""
-    text = _as_text(s).str.lower()
+    """Trimmed, lower-cased email without invisible characters; empty -> None; not an
+    email address -> None and bad."""
+    text = _as_text(s)
+    try:
+        invisible = _INVISIBLE.search("\x00".join(text.tolist())) is not None
+    except TypeError:
+        invisible = True
+    if invisible:
+        text = text.str.replace(_INVISIBLE.pattern, "", regex=True).str.strip()
+    text = text.str.lower()
     # "mailto:" prefixes come from copy-pasted links.
     text = text.str.replace(r"^mailto:", "", regex=True)
     empty = text == ""

@@ -9,15 +9,16 @@ matched without near-miss spelling and only the first columns have their values 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from services.importing import values
 from services.importing.generic.fields import FIELDS, fields_for_kind
 from services.importing.generic.synonyms import field_synonyms, normalized_name, synonym_score
-from services.importing.types import ColumnGuess
+from services.importing.types import ColumnGuess, FieldSpec
 
 if TYPE_CHECKING:
     from services.importing.reader import RawTable
@@ -51,6 +52,13 @@ _SIGNATURE: dict[str, tuple[tuple[str, ...], ...]] = {
     "interactions": (("occurred_at", "interaction_type"), ("occurred_at", "subject")),
     "customers": (("email",), ("customer_id",), ("name",)),
 }
+
+# Fields whose columns, named as such and holding what they should, make a file a file of
+# that kind whatever its dates hold: an orders file whose dates cannot be read (2026-13-01,
+# T25:00, an Excel serial) is still an orders file, its bad dates rejected row by row,
+# never a customers file with the orders in the customers' attributes.
+_RECORD_EVIDENCE: dict[str, tuple[str, ...]] = {"orders": ("order_id", "amount")}
+_EVIDENCE_NAME = 0.95  # a column named as the field, not a near miss ("order_date" ~ order_id)
 
 _SHARES: dict[tuple[int, str], tuple[pd.Series, float]] = {}
 
@@ -164,6 +172,38 @@ def _samples(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series([v for v in head if v.strip()][:_SAMPLE], dtype=object)
 
 
+def _has_record_evidence(
+    kind: str,
+    header: Sequence[str],
+    synonyms_of: list[tuple[FieldSpec, Any]],
+    samples: dict[str, pd.Series],
+    fuzzy: bool,
+) -> bool:
+    """True when every evidence field of ``kind`` has its own column, named as the field
+    and holding what it should (see _RECORD_EVIDENCE)."""
+    evidence = _RECORD_EVIDENCE.get(kind)
+    if not evidence:
+        return False
+    specs = {spec.name: (spec, synonyms) for spec, synonyms in synonyms_of}
+    used: set[str] = set()
+    for name in evidence:
+        spec, synonyms = specs[name]
+        found = next(
+            (
+                column
+                for column in header
+                if column not in used
+                and synonym_score(normalized_name(column), synonyms, fuzzy) >= _EVIDENCE_NAME
+                and _content_share(samples[column], spec.value_type) >= 0.8
+            ),
+            None,
+        )
+        if found is None:
+            return False
+        used.add(found)
+    return True
+
+
 def suggest_mapping(
     table: RawTable, kind: str, samples: dict[str, pd.Series] | None = None
 ) -> MappingSuggestion:
@@ -177,6 +217,7 @@ def suggest_mapping(
     # Each field's synonyms once per call, each column's normalised name once: a file of
     # 10,000 columns asks about every field of every kind (hundreds of thousands of pairs).
     synonyms_of = [(spec, field_synonyms(spec.name, kind)) for spec in specs]
+    dates_by_name = _has_record_evidence(kind, table.header, synonyms_of, samples, fuzzy)
     for order, column in enumerate(table.header):
         sample = samples[column]
         looks = None
@@ -185,7 +226,9 @@ def suggest_mapping(
             score = synonym_score(norm, synonyms, fuzzy)
             if score > 0:
                 share = _content_share(sample, spec.value_type)
-                if share < 0.5:
+                if dates_by_name and spec.value_type in ("date", "datetime"):
+                    pass  # the name decides; the dates that cannot be read are rejected
+                elif share < 0.5:
                     score *= 0.3  # the name says date, the values say otherwise
                 elif share < 0.8:
                     score *= 0.85  # a few bad cells: they will be rejected
