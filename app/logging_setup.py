@@ -1,13 +1,22 @@
-"""Logging to a rotating file in the user log dir; bugs land there with their traceback."""
+"""Logging to a rotating file in the user log dir; bugs land there with their traceback.
+
+The log is the user's alone (0600 in a 0700 folder) and keeps no personal data: email
+addresses are masked, and a database error's statement parameters and key values (a
+customer's row) are left out, in the message and in the traceback alike.
+"""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
 import os
+import re
+from io import TextIOWrapper
 from pathlib import Path
 
 from platformdirs import user_log_dir
+
+from models.private_files import make_private, make_private_folder, open_private
 
 LOG_DIR_ENV = "ACCOUNT_RADAR_LOG_DIR"
 _configured: Path | None = None
@@ -28,8 +37,8 @@ def setup_logging(level: int = logging.INFO) -> Path:
     root = logging.getLogger()
     root.setLevel(level)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        make_private_folder(path.parent)
+        handler: logging.Handler = PrivateRotatingFileHandler(
             path,
             maxBytes=2_000_000,
             backupCount=3,
@@ -41,8 +50,44 @@ def setup_logging(level: int = logging.INFO) -> Path:
         # A read-only home must not stop the app; fall back to stderr.
         handler = logging.StreamHandler()
     handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
     )
     root.addHandler(handler)
     _configured = path
     return path
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file (the first and each one after a rotation) is
+    created 0600; a log left readable by an older version is made private."""
+
+    def _open(self) -> TextIOWrapper:
+        fd = open_private(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        make_private(self.baseFilename)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)  # noqa: SIM115
+
+
+# An address anywhere in a line (a recipient, a customer's email in a row).
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+# SQLAlchemy's "[parameters: ...]" (a row's values), up to the line that follows it.
+_PARAMETERS = re.compile(r"\[parameters: .*?\](?=\s*(?:\(Background on|$))", re.S)
+# PostgreSQL's DETAIL of a key: "Key (email)=(ana@x.example) already exists."
+_KEY_VALUES = re.compile(r"(Key \([^)]*\))=\((?:[^()]|\([^()]*\))*\)")
+# psycopg's "Failing row contains (...)": the whole row.
+_FAILING_ROW = re.compile(r"(Failing row contains )\(.*\)")
+
+
+def redact(text: str) -> str:
+    """``text`` without email addresses, statement parameters or a row's values."""
+    text = _PARAMETERS.sub("[parameters left out of the log]", text)
+    text = _KEY_VALUES.sub(r"\1=(…)", text)
+    text = _FAILING_ROW.sub(r"\1(…)", text)
+    return _EMAIL.sub("<email>", text)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then takes the personal data out of the whole entry (the
+    message, its arguments and the traceback)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))

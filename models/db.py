@@ -40,6 +40,17 @@ def sqlite_path(url: str | URL) -> str | None:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    path = sqlite_path(engine.url)
+    if path is not None and not path.startswith("file:"):
+        # A new workspace file is the user's alone (its journal and WAL files take its
+        # mode): created private just before SQLite's first connection would create it.
+        from models.private_files import create_private_file
+
+        @event.listens_for(engine, "do_connect")
+        def _on_do_connect(*_args: Any) -> None:
+            with contextlib.suppress(OSError):  # a missing folder: SQLite says so
+                create_private_file(path)
+
     # Python 3.11's sqlite3 opens transactions implicitly and too late (not before
     # SELECT), which breaks SERIALIZABLE reads and SAVEPOINTs. The SQLAlchemy recipe:
     # switch the driver to autocommit and emit BEGIN ourselves.

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 from models.db import is_sqlite, sqlite_path, translate_db_errors
 from models.errors import WorkspaceError
+from models.private_files import create_private_file, make_private_folder
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -104,11 +105,13 @@ def backup_sqlite(engine: Engine, destination: Path) -> Path:
         raise WorkspaceError(
             "The backup cannot overwrite the workspace itself; choose another file."
         )
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(destination.parent)
     tmp = destination.with_name(destination.name + ".partial")
     _remove_partial(tmp)  # left by a copy that was killed: ours, and never complete
     try:
         with translate_db_errors():
+            with contextlib.suppress(OSError):  # an unwritable folder: SQLite says so
+                create_private_file(tmp)  # a copy of the customers: the user's alone
             src = sqlite3.connect(path, timeout=5)
             try:
                 dst = sqlite3.connect(tmp)

@@ -19,6 +19,7 @@ from typing import IO
 
 from models.db import sqlite_path
 from models.errors import UserFacingError
+from models.private_files import make_private_folder
 
 
 class RunLocked(UserFacingError):
@@ -34,7 +35,7 @@ def lock_path(url: str) -> Path:
 
     digest = hashlib.blake2b(url.encode(), digest_size=8).hexdigest()
     folder = Path(user_state_dir("AccountRadar", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_folder(folder)
     return folder / f"run-daily-{digest}.lock"
 
 
@@ -43,7 +44,15 @@ class DailyLock:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._file: IO[str] | None = open(path, "a+", encoding="utf-8")  # noqa: SIM115
+        try:
+            # Private to the user: it names a process and when it started.
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+            self._file: IO[str] | None = open(fd, "a+", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            raise UserFacingError(
+                f"The lock file {path} could not be created ({exc.strerror or exc}); "
+                "nothing was done. Make its folder writable, then run again."
+            ) from None
         try:
             _lock(self._file)
         except OSError:

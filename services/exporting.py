@@ -21,15 +21,16 @@ import datetime as dt
 import math
 import os
 import secrets
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import numpy as np
 
 from models.errors import UserFacingError
+from models.private_files import open_private
 from models.vocab import EXPORT_KINDS
 from services.output_files import FORMULA_TRIGGERS, neutralise_text
 
@@ -202,6 +203,46 @@ def _write_csv(header: Sequence[str], rows: Iterator[tuple[str, ...]], target: P
     return count
 
 
+def _stream_text(value: Any) -> str:
+    """Any cell a query can give, as the exports' CSV text."""
+    if value is None or isinstance(value, str | int | float | dt.date):
+        return _csv_text(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    return neutralise_text(str(value))
+
+
+def write_csv_rows(
+    out: TextIO,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    newline: str = "\r\n",
+) -> int:
+    """CSV for a spreadsheet on an open text stream (a command's standard output), by the
+    rules of the exports: text a spreadsheet would read as a formula gets an apostrophe,
+    numbers stay numbers, and a cell holding a line break, a bare CR too, is quoted
+    whatever ends the rows (``newline``). The number of rows written."""
+
+    class _RowEnds:
+        # The csv module quotes a cell holding any character of its line terminator, and
+        # writes each row with one write(): the rows end in CRLF here, then in newline.
+        def write(self, line: str) -> int:
+            if line.endswith("\r\n"):
+                line = line[:-2] + newline
+            return out.write(line)
+
+    writer = csv.writer(_RowEnds(), lineterminator="\r\n")
+    writer.writerow([neutralise_text(str(h)) for h in header])
+    count = 0
+    for row in rows:
+        writer.writerow([_stream_text(v) for v in row])
+        count += 1
+    return count
+
+
 def _chunks(rows: Iterator[tuple[str, ...]], size: int) -> Iterator[list[tuple[str, ...]]]:
     from itertools import islice
 
@@ -270,9 +311,8 @@ def _atomic_write(path: Path, write: Callable[[Path], int]) -> int:
         raise ExportError(f"The folder {folder} does not exist; create it or choose another.")
     temporary = folder / f".{path.name}.{secrets.token_hex(4)}.part"
     try:
-        # O_EXCL: never reuse someone else's file; mode 0o666 lets the umask decide, as
-        # for any file the user creates.
-        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        # O_EXCL: never reuse someone else's file; private (0600): it lists customers.
+        os.close(open_private(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
     except OSError as exc:
         raise ExportError(_describe_os_error(exc, folder, creating=True)) from exc
     try:
@@ -327,7 +367,7 @@ def write_table(
 
 def scores_table(engine: Engine, *, run_id: int | None = None) -> pd.DataFrame:
     """A scoring run's scores (the latest finished one by default), with the columns of
-    DESIGN.md section 10; NoScoresError when the workspace was never scored."""
+    docs/design.md section 10; NoScoresError when the workspace was never scored."""
     from models.db import make_session_factory, session_scope
     from services.scoring.queries import latest_run_id, scores_frame
 

@@ -7,6 +7,7 @@ SQLAlchemy (a test imports every view with the database libraries blocked).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -216,8 +217,14 @@ def orders_backtest_text(figures: dict[str, Any], days: int) -> str:
     """The orders backtest in words ("" without one): totals, bias, RMSE, correlation."""
     if not figures or figures.get("rmse") is None:
         return ""
-    bias = figures.get("bias")
-    corr = figures.get("correlation")
+    if not all(_finite(figures.get(k)) for k in ("predicted", "actual", "rmse")):
+        # A backtest window with no data to compare gives NaN, never a figure to print.
+        return (
+            f"Orders (BG/NBD, same {days} days): not checked, the backtest window held no "
+            "orders to compare against."
+        )
+    bias = figures.get("bias") if _finite(figures.get("bias")) else None
+    corr = figures.get("correlation") if _finite(figures.get("correlation")) else None
     return (
         f"Orders (BG/NBD, same {days} days): {figures['predicted']:,.0f} predicted, "
         f"{figures['actual']:,.0f} placed"
@@ -238,8 +245,12 @@ _SHORT_NAMES = {
 }
 
 
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
+
+
 def _fmt(value: float | None, digits: int = 3) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
+    return f"{value:.{digits}f}" if _finite(value) else "-"
 
 
 @dataclass(frozen=True)

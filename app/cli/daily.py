@@ -7,7 +7,8 @@ import argparse
 import datetime as dt
 from typing import Any, TextIO
 
-from app.cli.errors import EXIT_FAILURE, EXIT_OK
+from app.cli.errors import EXIT_FAILURE, EXIT_OK, CommandError
+from models.errors import UserFacingError
 
 # run-daily's exit codes (sysexits.h names, which schedulers and monitoring know).
 EXIT_IMPORT_REFUSED = 65  # EX_DATAERR: a file of the watched folder could not be imported
@@ -25,10 +26,15 @@ window), score every customer, raise and refresh the alerts, then print the dige
 email it with --to). A lock next to the workspace (<workspace>.run-daily.lock) keeps two
 runs from overlapping, and is released when a run ends however it ends; the log goes to
 the application's log file.
-Exit codes: 0 done; 1 failed (nothing half-written: each step is its own transaction);
-2 usage; {EXIT_IMPORT_REFUSED} a file of the watched folder could not be imported (the rest
-ran); {EXIT_LOCKED} another run is in progress (try again later).
-Schedule it with cron, the Windows Task Scheduler or a systemd timer (see the README)."""
+A step that cannot run is said, with why, and the others still run: with no paid
+orders yet the scoring and the alerts are skipped (the sentiment is read and the digest
+made all the same). With --to, a workspace with no SMTP server set is refused before
+the round starts.
+Exit codes: 0 done (also when there is nothing to score yet); 1 failed (nothing
+half-written: each step is its own transaction); 2 usage; {EXIT_IMPORT_REFUSED} a file
+of the watched folder could not be imported (the rest ran); {EXIT_LOCKED} another run is
+in progress (try again later).
+Schedule it with cron, the Windows Task Scheduler or a systemd timer (see docs/command-line.md)."""
 
 
 def _date(text: str) -> dt.date:
@@ -77,15 +83,25 @@ def _digest_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", metavar="EMAIL", help="email it to this address instead")
 
 
+def workspace_name(workspace: Any) -> str:
+    """The workspace's name for a digest: its file name (never the folders above it, which
+    say where someone keeps their files), or user@host/database for a shared one."""
+    from pathlib import Path
+
+    path = getattr(workspace, "path", None)
+    return Path(path).name if path is not None else str(workspace.display_name)
+
+
 def _deliver(args: argparse.Namespace, workspace: Any, out: TextIO) -> None:
-    from services.listen.digest import build_digest
+    from services.listen.digest import build_digest, check_sound
     from services.listen.digest_text import render_digest, send_digest
 
+    check_sound(workspace.engine)
     digest = build_digest(workspace.engine, args.since)
-    name = workspace.display_name
+    name = workspace_name(workspace)
     if args.to:
         send_digest(workspace.engine, digest, args.to, workspace=name)
-        print(f"Emailed the digest ({digest.title.lower()}) to {args.to}.", file=out)
+        print(f"Emailed the digest ({digest.since_text}) to {args.to}.", file=out)
     else:
         print(render_digest(digest, args.format, workspace=name), file=out, end="")
 
@@ -99,38 +115,105 @@ def cmd_digest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _require_existing(url: str) -> None:
+    """A mistyped --db is refused before the lock is taken (the lock file would be left
+    next to a workspace that does not exist)."""
+    from app.workspace import workspace_exists
+    from models.db import sqlite_path
+
+    path = sqlite_path(url)
+    if path is not None and path != ":memory:" and not workspace_exists(url):
+        raise CommandError(
+            f"There is no workspace at {path}: check the --db path, or build one with "
+            "'demo' or 'import'. Nothing was done."
+        )
+
+
 def cmd_run_daily(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """The daily round, under the workspace's lock."""
+    """The daily round, under the workspace's lock: each step does what it can, and a
+    step that cannot run is said with why, the rest still running."""
     import logging
 
     from app.workspace import command_workspace, resolve_url
     from services.daily import RunLocked, daily_lock
-    from services.importing.watched import import_watched_folder
-    from services.refresh import score_and_alert
 
     log = logging.getLogger("app.cli.daily")
+    url = resolve_url(args.db)
+    _require_existing(url)
     try:
-        lock = daily_lock(resolve_url(args.db))
+        lock = daily_lock(url)
     except RunLocked as exc:
         print(str(exc), file=err)
         log.warning("run-daily: %s", exc)
         return EXIT_LOCKED
     with lock, command_workspace(args.db) as workspace:
-        log.info("run-daily started on %s", workspace.display_name)
-        imported = import_watched_folder(workspace.engine)
-        for line in imported.lines():
-            print(line, file=out)
-            log.info("run-daily: %s", line)
-        result = score_and_alert(workspace.engine)
-        alerts = result.alerts.lines() if result.alerts else []
-        for line in (*result.scores.lines()[:1], *alerts, *result.escalations):
-            print(line, file=out)
-            log.info("run-daily: %s", line)
-        if result.alerts is None:
-            print(f"The alerts were not updated: {result.alerts_error}", file=err)
+        if args.to:
+            from services.listen.digest_text import check_can_send
+
+            # Before the round: a digest that cannot be sent is said before any work.
+            check_can_send(workspace.engine)
+        log.info("run-daily started on %s", workspace_name(workspace))
+        code = _round(workspace.engine, out, err, log)
         print(file=out)
-        _deliver(args, workspace, out)
+        try:
+            _deliver(args, workspace, out)
+        except UserFacingError as exc:
+            raise CommandError(
+                f"The round ran, but the digest was not made or sent: {exc}"
+            ) from exc
         log.info("run-daily finished")
-    if imported.failed:
-        return EXIT_IMPORT_REFUSED
-    return EXIT_OK if result.alerts is not None else EXIT_FAILURE
+    return code
+
+
+def _say(line: str, out: TextIO, log: Any) -> None:
+    print(line, file=out)
+    log.info("run-daily: %s", line)
+
+
+def _round(engine: Any, out: TextIO, err: TextIO, log: Any) -> int:
+    """Import, score and alert; the exit code of what happened (the digest follows)."""
+    from services.importing.watched import import_watched_folder
+    from services.refresh import score_and_alert
+    from services.scoring.run import NothingToScore
+
+    imported = import_watched_folder(engine)
+    for line in imported.lines():
+        _say(line, out, log)
+    code = EXIT_IMPORT_REFUSED if imported.failed else EXIT_OK
+    try:
+        result = score_and_alert(engine)
+    except NothingToScore as exc:
+        # A workspace of tickets and no orders yet: nothing to score is no failure.
+        log.info("run-daily: %s", exc)
+        _say(
+            "Skipped the scoring and the alerts: there are no paid orders yet, so there is "
+            "nothing to score. They run once orders are imported (an orders export in the "
+            "watched folder, or the 'import' command).",
+            out,
+            log,
+        )
+        _read_sentiment(engine, out, log)
+        return code
+    except UserFacingError as exc:
+        print(f"The scoring and the alerts did not run: {exc}", file=err)
+        log.warning("run-daily: the scoring did not run: %s", exc)
+        _read_sentiment(engine, out, log)
+        return code if code != EXIT_OK else EXIT_FAILURE
+    alerts = result.alerts.lines() if result.alerts else []
+    for line in (*result.scores.lines()[:1], *alerts, *result.escalations):
+        _say(line, out, log)
+    if result.alerts is None:
+        print(f"The alerts were not updated: {result.alerts_error}", file=err)
+        return code if code != EXIT_OK else EXIT_FAILURE
+    return code
+
+
+def _read_sentiment(engine: Any, out: TextIO, log: Any) -> None:
+    """What the scoring does first, done on its own when the scoring cannot run: the
+    sentiment of new and changed tickets and reviews, which the digest counts."""
+    from services.listen.sentiment import update_text_sentiment
+
+    run = update_text_sentiment(engine)
+    if run.scored:
+        texts = "text" if run.scored == 1 else "texts"
+        _say(f"Read the sentiment of {run.scored:,} {texts} (tickets and reviews).", out, log)

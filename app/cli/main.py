@@ -1,4 +1,4 @@
-"""The command line: the window by default, a command when given one (DESIGN.md section 10).
+"""The command line: the window by default, a command when given one (docs/design.md section 10).
 
 Exit codes: 0 success, 1 failure with a one-line reason on stderr, 2 usage error.
 Heavy modules are imported inside the commands so that `--help` and the window start fast.
@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the window offscreen on a temporary demo workspace, check it, and exit",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"Account Radar {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = commands.add_parser(
@@ -227,6 +227,11 @@ def _open_existing_engine(db: str | None) -> tuple[str, object]:
         if not p.is_file() or p.stat().st_size == 0:
             raise CommandError(f"There is no workspace at {p}. Build one with 'demo' or give --db.")
         check_existing_file(p, need_write=False)
+        if _read_only_place(p):
+            import sqlite3
+
+            uri = _read_only_uri(p)
+            return url, make_engine(url, creator=lambda: sqlite3.connect(uri, uri=True))
     shared = shared_address(url)
     if shared is None:
         return url, make_engine(url)
@@ -240,6 +245,28 @@ def _open_existing_engine(db: str | None) -> tuple[str, object]:
         engine.dispose()
         raise
     return shared.url, engine
+
+
+def _read_only_place(path: Path) -> bool:
+    """True when the workspace file or its folder cannot be written (a read-only drive or
+    share): SQLite then cannot make the files it reads a WAL workspace with."""
+    return not (os.access(path.parent, os.W_OK) and os.access(path, os.W_OK))
+
+
+def _read_only_uri(path: Path) -> str:
+    """A SQLite URI that reads the workspace without writing anything beside it (SQLite's
+    immutable mode), or CommandError when changes wait in its -wal file (they would be
+    left out of what is read)."""
+    from services.output_files import display_path
+
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise CommandError(
+            f"{display_path(path)} is on a drive or in a folder that cannot be written to, "
+            f"and its latest changes are still in {display_path(wal.name)}. Copy both files "
+            "to a folder you can write to and run the command on the copy."
+        )
+    return f"{path.absolute().as_uri()}?mode=ro&immutable=1"
 
 
 def cmd_db_backup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -371,7 +398,7 @@ def main(
     except Exception as exc:  # a bug: keep the traceback in the log, one line for the user
         log.exception("command %s failed", args.command)
         print(
-            f"error: unexpected failure ({type(exc).__name__}: {_one_line(str(exc))}); "
+            f"error: unexpected failure ({type(exc).__name__}: {_failure_text(exc)}); "
             f"details are in {log_path}",
             file=err,
         )
@@ -382,6 +409,18 @@ def _silence_stdout() -> None:
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+
+
+def _failure_text(exc: BaseException) -> str:
+    """An unexpected failure in one line, without the values a database statement held:
+    a database error's text lists the statement's parameters (a customer's email, phone
+    or address) and PostgreSQL's DETAIL line the key's values; only the database's first
+    line is shown, the rest goes to the log."""
+    orig = getattr(exc, "orig", None)
+    if orig is not None and hasattr(exc, "statement"):
+        lines = str(orig).strip().splitlines()
+        return _one_line(lines[0]) if lines else type(orig).__name__
+    return _one_line(str(exc))
 
 
 def _one_line(text: str) -> str:

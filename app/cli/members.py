@@ -98,7 +98,8 @@ def cmd_team(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 if member.role == "manager"
                 else "every customer"
             )
-            print(f"{member.db_role} is a {member.role}: sees {book}.", file=out)
+            article = "an" if member.role[:1] in "aeiou" else "a"
+            print(f"{member.db_role} is {article} {member.role}: sees {book}.", file=out)
         elif args.team_command == "remove-user":
             remove_user(workspace.engine, args.name)
             print(f"{args.name} was taken out of the team (login disabled).", file=out)

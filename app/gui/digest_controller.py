@@ -105,7 +105,7 @@ class DigestController(QObject):
             self._window.tabs.setCurrentIndex(TAB_MY_WORK)
             return
         digest = self.dialog.digest if self.dialog is not None else None
-        since = f" ({digest.title.lower()})" if digest is not None else ""
+        since = f" ({digest.since_text})" if digest is not None else ""
         self._window.open_customers(
             CustomerFilter(customer_ids=line.customer_ids, title=f"{line.text}{since}")
         )

@@ -233,7 +233,9 @@ SELECT * FROM (
   FROM ask_customers c JOIN who ON who.customer_id = c.customer_id
   UNION ALL
   SELECT o.customer_id, 'Order', o.day,
-         coalesce(o.category, 'order') || ' · ' || coalesce(o.items, 0) || ' item(s)',
+         coalesce(o.category, 'order') || CASE WHEN o.items IS NULL THEN ''
+           WHEN o.items = 1 THEN ' · 1 item'
+           ELSE ' · ' || CAST(o.items AS TEXT) || ' items' END,
          o.amount, o.currency, o.status
   FROM ask_orders o JOIN who ON who.customer_id = o.customer_id
   UNION ALL

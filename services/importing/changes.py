@@ -55,6 +55,9 @@ class ChangeTracker:
         self.store = store
         self.entries: list[tuple[str, int, dict[str, Any]]] = []
         self._formats: dict[int, str | None] = {}
+        # Customers whose stored field another source kept against this file's different
+        # value: {owning source: {field: customers}}, for the report's note (kept_notes).
+        self.kept: dict[str, dict[str, int]] = {}
 
     def update_customers(self, incoming: dict[int, dict[str, Any]]) -> tuple[int, int]:
         """Apply incoming non-empty values to existing customers; (updated, unchanged)."""
@@ -105,6 +108,9 @@ class ChangeTracker:
                         if not new[c] or now.get(c):
                             del new[c]
                     elif c not in ("source", "external_id") and now.get(c) not in (None, ""):
+                        if c in cols and self._differs(c, new[c], now.get(c)):
+                            fields = self.kept.setdefault(str(now.get("source") or "?"), {})
+                            fields[c] = fields.get(c, 0) + 1
                         del new[c]
             stored = {c: self.store.to_storage(c, [v])[0] for c, v in new.items() if c in cols}
             diff = {c: v for c, v in stored.items() if v != now.get(c)}
@@ -122,6 +128,28 @@ class ChangeTracker:
                 (*diff.values(), self.store.now_stored, cid),
             )
         return len(updates), unchanged
+
+    def _differs(self, column: str, value: Any, stored: Any) -> bool:
+        if value is None or is_missing(value) or column in ("updated_at", "attributes"):
+            return False
+        return bool(self.store.to_storage(column, [value])[0] != stored)
+
+    def kept_notes(self) -> list[str]:
+        """Why some customers read "unchanged": the fields another source owns, kept."""
+        notes = []
+        for source, fields in sorted(self.kept.items()):
+            named = ", ".join(
+                f"{f.replace('_', ' ')} ({n:,} customer{'' if n == 1 else 's'})"
+                for f, n in sorted(fields.items())
+            )
+            notes.append(
+                f"kept the stored {named} where this file gives a different value: those "
+                f"customers came from '{source}', and a customer's own source wins its "
+                "fields (another file only fills empty ones). To change them, import a "
+                f"newer '{source}' export or edit them in the window"
+            )
+        self.kept.clear()  # said once
+        return notes
 
     def _run_formats(self, run_ids: Iterable[Any]) -> dict[int, str | None]:
         """detected_format of import runs (cached)."""

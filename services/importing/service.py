@@ -1,4 +1,4 @@
-"""The import service: preview, import, history and undo (contract: briefs/import_api.md).
+"""The import service: preview, import, history and undo (contract: types.py).
 
 One transaction per file: a file lands whole or not at all, so a cancel, a crash or an
 error leaves the workspace as it was. Rows that cannot be read are rejected with their

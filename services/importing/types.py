@@ -1,7 +1,7 @@
 """Plain data exchanged between the import service and its callers (window, CLI).
 
 Standard library only: views may import this module (no SQLAlchemy, no pandas).
-The field names are a contract (/work/briefs/import_api.md): add fields, never rename.
+The field names are a contract with the window and the command line: add fields, never rename.
 """
 
 from __future__ import annotations

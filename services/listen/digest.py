@@ -63,6 +63,30 @@ def build_digest(
     return Digest(since, now, tuple(lines))
 
 
+def check_sound(engine: Engine) -> None:
+    """Refuse a damaged workspace (a damaged page of SQLite, a missing table) in plain
+    words: its figures would be wrong or partial, never to be printed as if sound. The
+    command line checks before its digest (a full read of the file: the window, which
+    shows the digest at start-up, leaves it to 'db check')."""
+    from models.base import Base
+    from models.errors import WorkspaceError
+    from models.migrate import inspect_schema
+
+    missing = sorted(t.name for t in Base.metadata.sorted_tables
+                     if t.name not in inspect_schema(engine).tables)  # fmt: skip
+    problem = f"table {missing[0]} is missing" if missing else None
+    if problem is None and engine.url.get_backend_name() == "sqlite":
+        with translate_db_errors(), engine.connect() as conn:
+            first = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
+        problem = None if first == "ok" else "some of its pages cannot be read"
+    if problem is not None:
+        raise WorkspaceError(
+            f"The workspace is damaged ({problem}), so the digest was not made. Run "
+            "'db check' to see what is wrong, then open a backup (files named "
+            "*.backup-*.radar.sqlite next to it)."
+        )
+
+
 def aware(value: dt.datetime) -> dt.datetime:
     """A stored instant (UTC, naive on SQLite) as an aware one."""
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)

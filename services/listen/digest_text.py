@@ -76,10 +76,10 @@ def render_digest(digest: Digest, fmt: str = "text", *, workspace: str = "") -> 
     )
 
 
-def send_digest(engine: Engine, digest: Digest, to: str, *, workspace: str = "") -> None:
-    """Email the digest (text with an HTML alternative) through the SMTP settings; a
-    MailError in plain words when it cannot go."""
-    from services.outreach.delivery import send_email, smtp_settings
+def check_can_send(engine: Engine) -> None:
+    """MailError in plain words when no SMTP server is set (checked before a daily round,
+    so that a round that cannot send its digest does not run first)."""
+    from services.outreach.delivery import smtp_settings
     from services.outreach.mail import MailError
 
     with translate_db_errors(), Session(engine) as session:
@@ -89,8 +89,18 @@ def send_digest(engine: Engine, digest: Digest, to: str, *, workspace: str = "")
             "No SMTP server is set, so the digest cannot be emailed. Set one in the window "
             "(File ▸ Settings ▸ Sending email), or leave out --to to print the digest."
         )
+
+
+def send_digest(engine: Engine, digest: Digest, to: str, *, workspace: str = "") -> None:
+    """Email the digest (text with an HTML alternative) through the SMTP settings; a
+    MailError in plain words when it cannot go. ``workspace`` is its name, never a path."""
+    from services.outreach.delivery import send_email, smtp_settings
+
+    check_can_send(engine)
+    with translate_db_errors(), Session(engine) as session:
+        smtp = smtp_settings(session)
     sender = smtp.from_address or smtp.user or to
-    subject = f"Account Radar: {digest.title.lower()}" + (f" ({workspace})" if workspace else "")
+    subject = f"Account Radar: {digest.since_text}" + (f" ({workspace})" if workspace else "")
     send_email(
         smtp,
         subject,

@@ -89,4 +89,10 @@ class Digest:
 
     @property
     def title(self) -> str:
+        """'Since Nov 24, 2026', a heading."""
         return f"Since {format_date(self.since)}"
+
+    @property
+    def since_text(self) -> str:
+        """'since Nov 24, 2026', within a sentence (the month keeps its capital)."""
+        return f"since {format_date(self.since)}"

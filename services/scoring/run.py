@@ -120,6 +120,10 @@ class ScoringError(UserFacingError):
     """Scoring cannot run on this workspace or with these inputs (said in plain words)."""
 
 
+class NothingToScore(ScoringError):
+    """No paid orders yet: a new workspace's state, not a failure (run-daily skips on)."""
+
+
 @dataclass(frozen=True)
 class ScoringConfig:
     """The scoring settings of a workspace, defaults filled in."""
@@ -182,7 +186,7 @@ def score_workspace(
             progress(fraction, message)
 
     as_of = as_of or dt.datetime.now(dt.UTC).date()
-    no_orders = ScoringError(
+    no_orders = NothingToScore(
         f"There are no paid orders dated on or before {as_of.isoformat()}, so there is "
         "nothing to score yet. Import orders first, or choose a later --as-of date."
     )
