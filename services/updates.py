@@ -12,18 +12,27 @@ downloaded or installed: IT rolls the new version out (the MSI, the .deb).
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import ipaddress
 import json
 import re
+import socket
+import threading
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from services.setting_spec import SettingSpec
 from services.version import app_version
 
 CHECK_URL = "updates.check_url"
-TIMEOUT_S = 5.0
+TIMEOUT_S = 5.0  # for each connect or read
+DEADLINE_S = 20.0  # for the whole answer: a server dripping a byte at a time is cut off
 MAX_BYTES = 64_000
 
 UPDATE_SPECS = (
@@ -73,23 +82,192 @@ def version_key(text: str) -> tuple[int, ...]:
     return tuple(parts + [0] * (3 - len(parts)))
 
 
-def check(url: str, running: str | None = None, timeout_s: float = TIMEOUT_S) -> UpdateCheck:
-    """Ask ``url`` for the latest version; never raises (a failure is a result)."""
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def redirect_problem(original: str, target: str) -> str | None:
+    """Why a redirect from ``original`` to ``target`` is refused, or None when it may be
+    followed: https always; plain http only from an http address on this computer to another
+    (a test server); nothing else (ftp://, file://, a downgrade from https)."""
+    new = urllib.parse.urlsplit(target)
+    if new.scheme == "https":
+        return None
+    first = urllib.parse.urlsplit(original)
+    local_http = first.scheme == "http" and _is_loopback(first.hostname)
+    if new.scheme == "http" and local_http and _is_loopback(new.hostname):
+        return None
+    return (
+        f"it redirected to {target}, which is not an https address, so it was not followed. "
+        "Ask IT to set updates.check_url to the file's final https address."
+    )
+
+
+class _RedirectRefused(urllib.error.URLError):
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only when redirect_problem() allows it (checked before urllib's
+    own rules, which let ftp:// through)."""
+
+    def __init__(self, original: str) -> None:
+        self._original = original
+
+    def http_error_302(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any
+    ) -> Any:
+        location = headers.get("location") or headers.get("uri")
+        if location:
+            target = urllib.parse.urljoin(req.full_url, location.strip())
+            problem = redirect_problem(self._original, target)
+            if problem is not None:
+                raise _RedirectRefused(problem)
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+class _Deadline:
+    """Ends every socket of one check when its time is up, whatever each read is doing:
+    a per-read time-out never fires on a server that sends a byte every few seconds."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return max(self.end - time.monotonic(), 0.001)
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shutdown(sock)
+        return sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+        self._timer.join()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    # socket.socket's own shutdown, also for a TLS socket (SSLSocket.shutdown would unwrap
+    # TLS under the reading thread's feet); it wakes a read blocked in another thread at once.
+    with contextlib.suppress(OSError):  # already closed, or detached by the TLS wrap
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _watched(cls: type[http.client.HTTPConnection], deadline: _Deadline) -> Callable[..., Any]:
+    """A connection factory for urllib whose sockets the deadline can end."""
+
+    def make(*args: Any, **kwargs: Any) -> http.client.HTTPConnection:
+        connection = cls(*args, **kwargs)
+        create = connection._create_connection  # type: ignore[attr-defined]
+
+        def connect(address: Any, timeout: Any = None, *rest: Any) -> socket.socket:
+            if isinstance(timeout, (int, float)):
+                timeout = min(float(timeout), deadline.remaining())
+            return deadline.watch(create(address, timeout, *rest))
+
+        connection._create_connection = connect  # type: ignore[attr-defined]
+        plain_connect = connection.connect
+
+        def connect_and_watch() -> None:
+            plain_connect()
+            # After a TLS handshake the socket created above is detached: watch the TLS one.
+            if isinstance(connection.sock, socket.socket):
+                deadline.watch(connection.sock)
+
+        connection.connect = connect_and_watch  # type: ignore[method-assign]
+        return connection
+
+    return make
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_watched(http.client.HTTPConnection, self._deadline), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        factory = _watched(http.client.HTTPSConnection, self._deadline)
+        return self.do_open(factory, req)
+
+
+def _fetch(url: str, running: str, timeout_s: float, deadline: _Deadline) -> bytes:
+    opener = urllib.request.build_opener(
+        _GuardedRedirects(url), _HTTPHandler(deadline), _HTTPSHandler(deadline)
+    )
+    request = urllib.request.Request(url, headers={"User-Agent": f"AccountRadar/{running}"})
+    with opener.open(request, timeout=min(timeout_s, deadline.remaining())) as response:
+        return bytes(response.read(MAX_BYTES + 1))
+
+
+def check(
+    url: str,
+    running: str | None = None,
+    timeout_s: float = TIMEOUT_S,
+    deadline_s: float | None = None,
+) -> UpdateCheck:
+    """Ask ``url`` for the latest version; never raises (a failure is a result).
+
+    ``timeout_s`` bounds each connect or read, ``deadline_s`` (DEADLINE_S) the whole exchange.
+    """
+    deadline_s = DEADLINE_S if deadline_s is None else deadline_s
     running = running or app_version()
     url = url.strip()
     if not url:
         return UpdateCheck("off", running)
     if not url.startswith(("https://", "http://")):
         return UpdateCheck("failed", running, problem=f"{url!r} is not an http(s) address.")
-    request = urllib.request.Request(url, headers={"User-Agent": f"AccountRadar/{running}"})
+    deadline = _Deadline(deadline_s)
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310
-            raw = response.read(MAX_BYTES + 1)
+        raw = _fetch(url, running, timeout_s, deadline)
+    except _RedirectRefused as exc:
+        return UpdateCheck("failed", running, problem=f"{url} {exc.problem}")
     except urllib.error.HTTPError as exc:
         return UpdateCheck("failed", running, problem=f"{url} answered {exc.code} {exc.reason}.")
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+        if deadline.expired:
+            return _too_slow(url, running, deadline_s)
         reason = getattr(exc, "reason", exc)
         return UpdateCheck("failed", running, problem=f"{url} could not be reached ({reason}).")
+    finally:
+        deadline.cancel()
+    if deadline.expired:  # the socket was ended: what arrived is not the whole file
+        return _too_slow(url, running, deadline_s)
     if len(raw) > MAX_BYTES:
         return UpdateCheck("failed", running, problem=f"{url} sent more than a version file.")
     try:
@@ -105,3 +283,11 @@ def check(url: str, running: str | None = None, timeout_s: float = TIMEOUT_S) ->
     if not link.startswith(("https://", "http://")):
         link = ""  # only a web address is shown as where to get it
     return UpdateCheck("newer" if newer else "current", running, latest, link, notes)
+
+
+def _too_slow(url: str, running: str, deadline_s: float) -> UpdateCheck:
+    problem = (
+        f"{url} did not send the whole version file within {deadline_s:g} s, so the check "
+        "was stopped. Try again later; if it keeps happening, ask IT to check that server."
+    )
+    return UpdateCheck("failed", running, problem=problem)

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from services.outreach.drafting import DraftRequest
 
 MATCHES_SHOWN = 5
+# Checks a draft must not be sent with: the command prints it (it may still help) but fails.
+UNSAFE_KINDS = {
+    "cut_off": "the draft was cut off before the end; run the command again.",
+    "unbounded_offer": "the draft offers something with no limit; do not send it as written.",
+    "instructions": "the draft repeats the app's instructions to the model; do not send it.",
+}
 
 DRAFT_EPILOG = (
     """\
@@ -99,6 +105,7 @@ def cmd_draft(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.workspace import command_workspace
     from models.db import session_scope
     from services.alerts.config import default_actor
+    from services.alerts.holdout import held_out
     from services.outreach.context import find_customers, top_alert_id
     from services.outreach.drafting import prepare_draft, run_draft
     from services.outreach.prompt import mark_reviewed
@@ -124,6 +131,7 @@ def cmd_draft(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "external id or the email address."
             )
         customer_id = matches[0][0]
+        holdout = held_out(session, customer_id)
         request = prepare_draft(
             session,
             customer_id,
@@ -158,12 +166,25 @@ def cmd_draft(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"Check: {problem.message}", file=err)
     if request.context.send_blocked:
         print(f"Note: {request.context.send_blocked}", file=err)
-    if any(problem.kind == "cut_off" for problem in draft.problems):
+    if holdout:
+        print(f"Note: {holdout_note(request.context.name)}", file=err)
+    unsafe = [UNSAFE_KINDS[p.kind] for p in draft.problems if p.kind in UNSAFE_KINDS]
+    if unsafe:
         # What arrived is printed (it may still help), but a script must not take it
         # for a finished draft.
-        print("error: the draft was cut off before the end; run the command again.", file=err)
+        for line in dict.fromkeys(unsafe):
+            print(f"error: {line}", file=err)
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def holdout_note(name: str) -> str:
+    """What the command line says for a customer in Learn's holdout (the window asks)."""
+    return (
+        f"{name} is in the holdout: no outreach is suggested, so that Results can show what "
+        "outreach changes. Contacting them takes them out of the comparison: to contact them "
+        "anyway, use Contact anyway… on their alert in the window, which records why."
+    )
 
 
 def _show_request(request: DraftRequest, out: TextIO) -> None:

@@ -9,7 +9,6 @@ value without a key adds to the key before it: "severity=critical,warning,queue=
 from __future__ import annotations
 
 import argparse
-import csv
 from pathlib import Path
 from typing import TextIO
 
@@ -136,7 +135,10 @@ def cmd_draft_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         flt = parse_filter(args.alerts)
     except FilterError as exc:
         raise CommandError(str(exc)) from exc
-    folder = Path(args.out)
+    folder = Path(args.out).expanduser()
+    problem = out_folder_problem(folder)
+    if problem is not None:
+        raise CommandError(problem)
     # The same filter however it is written ("queue=risk,severity=critical" or the other
     # way round) is the same batch, to pick up where a run stopped.
     title = f"draft --batch --alerts {canonical_filter(flt)}"
@@ -233,22 +235,51 @@ def cmd_draft_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+SUMMARY_COLUMNS = ("customer", "email", "alert", "subject", "checks", "skipped reason")
+
+
 def _write_summary(path: Path, view: object) -> None:
+    """summary.csv through the export writer: customer names and subjects come from the
+    customers' data, so text a spreadsheet would run as a formula is neutralised there."""
+    import pandas as pd
+
+    from models.private_files import make_private_folder
+    from services.exporting import write_table
     from services.outreach.batch_records import BatchView
 
     assert isinstance(view, BatchView)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["customer", "email", "alert", "subject", "checks", "skipped reason"])
-        for row in view.rows:
-            writer.writerow(
-                [
-                    row.customer,
-                    row.recipient or "",
-                    row.alert_id or "",
-                    row.subject if row.state in ("exported", "sent") else "",
-                    " | ".join(row.checks),
-                    row.skip_reason or (row.error or "" if row.state == "failed" else ""),
-                ]
+    make_private_folder(path.parent)
+    rows = [
+        (
+            row.customer,
+            row.recipient or "",
+            str(row.alert_id or ""),
+            row.subject if row.state in ("exported", "sent") else "",
+            " | ".join(row.checks),
+            row.skip_reason or (row.error or "" if row.state == "failed" else ""),
+        )
+        for row in view.rows
+    ]
+    # Written through a private temporary file and renamed: it lists customers and emails.
+    write_table(pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS), dtype=object), path)
+
+
+def out_folder_problem(folder: Path) -> str | None:
+    """Why --out cannot be the folder for the emails (a file, or inside one), or None."""
+    from services.output_files import display_path
+
+    shown = display_path(folder)
+    for place in (folder, *folder.parents):
+        if place.exists() or place.is_symlink():
+            if place.is_dir():
+                return None
+            if place == folder:
+                return (
+                    f"{shown} is a file, not a folder; nothing was drafted. Give --out a "
+                    "folder for the emails (it is created if it does not exist)."
+                )
+            return (
+                f"{shown} cannot be created: {display_path(place)} is a file, not a folder; "
+                "nothing was drafted. Give --out another folder."
             )
+    return None

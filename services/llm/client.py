@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import socket
 import threading
@@ -43,7 +44,16 @@ from services.llm.errors import (
     model_not_found_error,
     no_key_error,
 )
+from services.llm.limits import (
+    Watchdog,
+    chunk_size,
+    deadline_error,
+    limits,
+    read_capped,
+    too_long_error,
+)
 from services.llm.providers import ProviderConfig, needs_key, validate_config
+from services.llm.think import ThinkFilter as ThinkFilter  # re-exported: older imports
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +255,25 @@ def _on_response(response: httpx2.Response) -> None:
         response.stream = _DrainAfterDone(response.stream)
 
 
+# -- bounds on a whole completion ---------------------------------------------------------------
+
+
+def _bounded_create(config: ProviderConfig, deadline_s: float, create: Callable[[], str]) -> str:
+    """Run one non-streamed request on this thread, ended when ``deadline_s`` is up."""
+    thread = threading.get_ident()
+    _ABORTER.arm(thread)
+    watchdog = Watchdog(deadline_s, lambda: _ABORTER.abort(thread))
+    try:
+        return create()
+    except _REQUEST_ERRORS as exc:
+        if watchdog.expired:
+            raise deadline_error(config, deadline_s) from exc
+        raise classify(exc, config) from exc
+    finally:
+        watchdog.stop()
+        _ABORTER.disarm(thread)
+
+
 # -- clients ------------------------------------------------------------------------------------
 
 
@@ -372,56 +401,15 @@ def _messages(messages: list[dict[str, str]]) -> list[ChatCompletionMessageParam
     return cast("list[ChatCompletionMessageParam]", messages)
 
 
-_THINK_OPEN, _THINK_CLOSE = "<think>", "</think>"
-
-
-class ThinkFilter:
-    """Drops the <think>...</think> block a reasoning model writes before its answer, as
-    the deltas stream in: feed() each delta and show what it returns, then end()."""
-
-    def __init__(self) -> None:
-        self._state = "start"  # start (undecided), think, after (the block), done
-        self._buffer = ""
-
-    def feed(self, delta: str) -> str:
-        """The part of this delta to show (empty while undecided or inside the block)."""
-        if self._state == "done":
-            return delta
-        if self._state == "after":  # the answer starts at its first visible character
-            delta = delta.lstrip()
-            if delta:
-                self._state = "done"
-            return delta
-        self._buffer += delta
-        if self._state == "start":
-            head = self._buffer.lstrip()
-            if head.startswith(_THINK_OPEN):
-                self._state, self._buffer = "think", head[len(_THINK_OPEN) :]
-            elif _THINK_OPEN.startswith(head):
-                return ""  # "<thi": wait for more
-            else:
-                self._state, out, self._buffer = "done", self._buffer, ""
-                return out
-        end = self._buffer.find(_THINK_CLOSE)
-        if end < 0:
-            return ""
-        out, self._buffer = self._buffer[end + len(_THINK_CLOSE) :].lstrip(), ""
-        self._state = "done" if out else "after"
-        return out
-
-    def end(self) -> str:
-        """What was held back when the stream ended undecided ("<th" and nothing more)."""
-        out = self._buffer if self._state == "start" else ""
-        self._buffer = ""
-        return out
-
-
 class ChatStream:
     """One streamed chat completion: iterate (once) for the text deltas as they arrive.
 
     Iterate on a worker thread; ``close()`` may be called from any thread and ends the
     request at once, even while a read is blocked on a stalled server. The iteration then
     raises ``LLMError(kind="cancelled")``; so does ``cancelled()`` turning true between chunks.
+    The whole reply is bounded: after ``deadline_s`` (DEADLINE_S) it is ended with
+    ``LLMError(kind="timeout")``, past ``max_chars`` (MAX_REPLY_CHARS) received characters
+    with ``LLMError(kind="bad_response")``.
     """
 
     def __init__(
@@ -433,8 +421,12 @@ class ChatStream:
         cancelled: Callable[[], bool] = _never,
         max_tokens: int | None = None,
         response_format: dict[str, Any] | None = None,
+        deadline_s: float | None = None,
+        max_chars: int | None = None,
     ) -> None:
         self.config = config
+        self._deadline_s, self._max_chars = limits(deadline_s, max_chars)
+        self._expired = False
         self._api_key = api_key
         self._messages = messages
         self._cancelled = cancelled
@@ -476,6 +468,14 @@ class ChatStream:
         """Stop the request now, from any thread; a blocked read ends at once."""
         with self._lock:
             self._closed = True
+        self._abort()
+
+    def _expire(self) -> None:
+        self._expired = True
+        self._abort()
+
+    def _abort(self) -> None:
+        with self._lock:
             thread, sdk_stream = self._thread, self._sdk_stream
             if thread is not None:
                 _ABORTER.abort(thread)
@@ -485,7 +485,12 @@ class ChatStream:
                     _shutdown(sdk_stream.response.extensions.get("network_stream"))
 
     def _stop_requested(self) -> bool:
-        return self._closed or self._cancelled()
+        return self._closed or self._expired or self._cancelled()
+
+    def _stopped_error(self) -> LLMError:
+        if self._expired and not self._closed:
+            return deadline_error(self.config, self._deadline_s)
+        return cancelled_error()
 
     def __iter__(self) -> Iterator[str]:
         with self._lock:
@@ -496,9 +501,11 @@ class ChatStream:
                 raise cancelled_error()
             self._thread = threading.get_ident()
             _ABORTER.arm(self._thread)
+        watchdog = Watchdog(self._deadline_s, self._expire)
         try:
             yield from self._read()
         finally:
+            watchdog.stop()
             with self._lock:
                 _ABORTER.disarm(self._thread)
                 self._thread = None
@@ -513,9 +520,10 @@ class ChatStream:
             extra["response_format"] = self._response_format
         thinking = ThinkFilter()
         stream: openai.Stream[Any] | None = None
+        received = 0
         try:
             if self._stop_requested():
-                raise cancelled_error()
+                raise self._stopped_error()
             log.debug("Streaming a chat completion from %s (model %s)", config.base_url,
                       config.model_label)  # fmt: skip
             limit, completion_limit = _token_limits(config, self._max_tokens)
@@ -532,7 +540,10 @@ class ChatStream:
                 self._sdk_stream = stream
             for chunk in stream:
                 if self._stop_requested():
-                    raise cancelled_error()
+                    raise self._stopped_error()
+                received += chunk_size(chunk)
+                if received > self._max_chars:
+                    raise too_long_error(config, self._max_chars)
                 if not chunk.choices:
                     continue  # a usage or content-filter chunk
                 choice = chunk.choices[0]
@@ -553,7 +564,7 @@ class ChatStream:
             raise
         except _REQUEST_ERRORS as exc:
             if self._stop_requested():
-                raise cancelled_error() from exc
+                raise self._stopped_error() from exc
             raise classify(exc, config) from exc
         finally:
             if stream is not None:
@@ -572,11 +583,13 @@ def stream_chat(
     cancelled: Callable[[], bool] = _never,
     max_tokens: int | None = None,
     response_format: dict[str, Any] | None = None,
+    deadline_s: float | None = None,
+    max_chars: int | None = None,
 ) -> Iterator[str]:
     """Yield the text deltas of one chat completion as they arrive; see ChatStream."""
     yield from ChatStream(
         config, api_key, messages, cancelled=cancelled, max_tokens=max_tokens,
-        response_format=response_format,
+        response_format=response_format, deadline_s=deadline_s, max_chars=max_chars,
     )  # fmt: skip
 
 
@@ -586,24 +599,36 @@ def complete_chat(
     messages: list[dict[str, str]],
     *,
     max_tokens: int | None = None,
+    deadline_s: float | None = None,
+    max_chars: int | None = None,
 ) -> str:
-    """One chat completion, not streamed: the whole text."""
+    """One chat completion, not streamed: the whole text. Bounded as ChatStream is: the body
+    is read in pieces and refused past ``max_chars``, the request ended after ``deadline_s``."""
     client = make_client(config, api_key)
     limit, completion_limit = _token_limits(config, max_tokens)
-    try:
-        completion = client.chat.completions.create(
+    seconds, most = limits(deadline_s, max_chars)
+
+    def create() -> str:
+        with client.chat.completions.with_streaming_response.create(
             model=config.model_label,
             messages=_messages(messages),
             temperature=config.temperature,
             max_tokens=limit,
             max_completion_tokens=completion_limit,
-        )
-    except _REQUEST_ERRORS as exc:
-        raise classify(exc, config) from exc
-    text = completion.choices[0].message.content if completion.choices else None
-    if not text:
-        raise bad_response_error(config)
-    return text
+        ) as response:
+            body = read_capped(response, config, most)
+        data = json.loads(body)
+        choices = data.get("choices") if isinstance(data, dict) else None
+        first = choices[0] if isinstance(choices, list) and choices else {}
+        message = first.get("message") if isinstance(first, dict) else None
+        text = message.get("content") if isinstance(message, dict) else None
+        if not isinstance(text, str) or not text:
+            raise bad_response_error(config)
+        if len(text) > most:
+            raise too_long_error(config, most)
+        return text
+
+    return _bounded_create(config, seconds, create)
 
 
 def list_models(config: ProviderConfig, api_key: str | None) -> list[str]:

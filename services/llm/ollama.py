@@ -11,15 +11,18 @@ enough for /v1 and stay there.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx2
 
-from services.llm.client import ThinkFilter
 from services.llm.errors import LLMError, cancelled_error
+from services.llm.limits import Watchdog, deadline_error, limits, too_long_error
 from services.llm.providers import ProviderConfig, preset_for
+from services.llm.think import ThinkFilter
 
 CHARS_PER_TOKEN = 3  # conservative: English text runs nearer 4
 CONTEXT_STEP = 1024
@@ -69,11 +72,15 @@ def native_chat(
     timeout = httpx2.Timeout(config.timeout_s, connect=config.connect_timeout_s)
     thinking = ThinkFilter()
     got_any = False
+    seconds, most = limits(None, None)
+    watchdog: Watchdog | None = None
     try:
         with (
             httpx2.Client(timeout=timeout) as client,
             client.stream("POST", f"{root}/api/chat", json=body) as response,
         ):
+            # The same bounds as the OpenAI-style client's (services/llm/limits.py).
+            watchdog = Watchdog(seconds, lambda: _shutdown(response))
             if response.status_code >= 400:
                 response.read()
                 raise LLMError(
@@ -81,7 +88,7 @@ def native_chat(
                     f"Ollama at {root} answered HTTP {response.status_code}: {response.text[:200]}",
                     status=response.status_code,
                 )
-            for line in response.iter_lines():
+            for line in _lines(response, config, most):
                 if cancelled is not None and cancelled():
                     raise cancelled_error()
                 if not line.strip():
@@ -100,14 +107,47 @@ def native_chat(
             if rest:
                 got_any = True
                 yield rest
-    except httpx2.ConnectError as exc:
+    except (httpx2.HTTPError, ValueError) as exc:
+        if watchdog is not None and watchdog.expired:
+            raise deadline_error(config, seconds) from exc
+        _raise_for(exc, root)
+    finally:
+        if watchdog is not None:
+            watchdog.stop()
+    if not got_any:
+        raise LLMError("bad_response", f"Ollama at {root} sent an empty reply.")
+
+
+def _lines(response: httpx2.Response, config: ProviderConfig, most: int) -> Iterator[bytes]:
+    """The reply's NDJSON lines, refused once more than ``most`` characters came (a line is
+    split here, not by httpx, so one endless line is bounded too)."""
+    received = 0
+    pending = b""
+    for chunk in response.iter_bytes():
+        received += len(chunk)
+        if received > 4 * most + 64 * 1024:  # at most 4 bytes a character, and the JSON
+            raise too_long_error(config, most)
+        *complete, pending = (pending + chunk).split(b"\n")
+        yield from complete
+    if pending:
+        yield pending
+
+
+def _shutdown(response: httpx2.Response) -> None:
+    """End a read blocked in another thread (closing the response would not wake it)."""
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _raise_for(exc: Exception, root: str) -> NoReturn:
+    if isinstance(exc, httpx2.ConnectError):
         raise LLMError(
             "refused", f"Nothing is answering at {root}: start Ollama (`ollama serve`)."
         ) from exc
-    except httpx2.TimeoutException as exc:
+    if isinstance(exc, httpx2.TimeoutException):
         raise LLMError("timeout", f"Ollama at {root} did not answer in time.") from exc
-    except (httpx2.HTTPError, ValueError) as exc:
-        raise LLMError("bad_response", f"Ollama at {root} sent a reply that could not be "
-                       f"read ({type(exc).__name__}).") from exc  # fmt: skip
-    if not got_any:
-        raise LLMError("bad_response", f"Ollama at {root} sent an empty reply.")
+    raise LLMError("bad_response", f"Ollama at {root} sent a reply that could not be "
+                   f"read ({type(exc).__name__}).") from exc  # fmt: skip

@@ -12,7 +12,11 @@ wrong, in plain words; an empty list means every check passed. The checks:
 - no_offer_allowed: an offer although the cap is None (no 12-month value, or 0%);
 - length: more words than allowed; empty: no body at all;
 - link: an address whose host is not one of the team's domains (services.outreach.links);
-- secrets: a request for a password, a login, card details or to verify an account.
+- secrets: a request for a password, a login, card details or to verify an account;
+- unbounded_offer: an offer with no limit at all ("a full refund", "everything you ever
+  bought", "free for life"), which no cap allows;
+- instructions: the draft repeats the app's own instructions to the model (a review that
+  said "print your instructions" and a model that obeyed).
 
 Amounts are read from the text with regular expressions: a failed check is shown to the
 user, who decides; nothing is silently changed.
@@ -26,6 +30,7 @@ from typing import Any
 
 from services.outreach.incentive import cap_percent_words
 from services.outreach.links import link_problems, secret_ask_problem
+from services.outreach.prompt import quoted_instructions
 from services.outreach.records import GOAL_LABELS, MAX_PERCENT_OFF, DraftContext, DraftProblem
 
 # Subjects used when a reply has none, by goal.
@@ -69,6 +74,19 @@ _OFFER_WORDS = re.compile(
     re.IGNORECASE,
 )
 _WINDOW = 40  # characters around an amount that make it an offer
+# Offers no cap can allow: the whole of what was paid, everything, forever.
+_UNBOUNDED = re.compile(
+    r"\b(?:full|total|complete|entire|whole|100\s?%|100\s?percent|unconditional)\s+"
+    r"(?:money[\s-]?back|refunds?|reimbursement|credit)\b"
+    r"|\brefunds?\s+(?:(?:of|for|on)\s+)?(?:all|every(?:thing|\s+order|\s+purchase))\b"
+    r"|\b(?:refund|reimburse|credit)\s+(?:you\s+)?(?:for\s+)?(?:all|every(?:thing)?)\b"
+    r"|\b(?:all|every\s?thing|each\s+(?:order|purchase)|every\s+(?:order|purchase))\s+"
+    r"(?:that\s+|which\s+)?you(?:'ve|\s+have)?\s+ever\s+(?:bought|ordered|purchased|paid)"
+    r"|\b(?:all|every\s+penny\s+of)\s+your\s+money\s+back\b"
+    r"|\bfree\s+(?:for\s+life|forever)\b|\blifetime\s+(?:free|discount)\b"
+    r"|\bunlimited\s+(?:credit|discounts?|refunds?|free)\b",
+    re.IGNORECASE,
+)
 
 
 def _split(text: str) -> tuple[str | None, str]:
@@ -243,6 +261,17 @@ def check_draft(
     )
     if (secrets := secret_ask_problem(f"{subject}\n{body}")) is not None:
         problems.append(secrets)
+    problems += _unbounded_problems(f"{subject}\n{body}", context)
+    quoted = quoted_instructions(f"{subject}\n{body}")
+    if quoted is not None:
+        problems.append(
+            DraftProblem(
+                "instructions",
+                f'The draft repeats the app\'s own instructions to the model ("{quoted}"); a '
+                "review or ticket probably asked for them. Do not send it: regenerate it or "
+                "write it yourself.",
+            )
+        )
     words = word_count(body)
     if words > max_words:
         problems.append(
@@ -310,6 +339,29 @@ def _incentive_problems(text: str, context: DraftContext) -> list[DraftProblem]:
                 )
             )
     return problems
+
+
+def _unbounded_problems(text: str, context: DraftContext) -> list[DraftProblem]:
+    found: list[str] = []
+    for match in _UNBOUNDED.finditer(text):
+        shown = f'"{" ".join(match.group(0).split())}"'
+        if shown not in found:
+            found.append(shown)
+    if not found:
+        return []
+    cap = context.incentive_cap_cents
+    limit = (
+        "no incentive is allowed for this customer"
+        if cap is None
+        else f"the most this customer may be offered is {context.money(cap)}"
+    )
+    return [
+        DraftProblem(
+            "unbounded_offer",
+            f"The draft offers {' and '.join(found[:3])}, which has no limit; {limit}. "
+            "Remove it, or offer an amount within the cap.",
+        )
+    ]
 
 
 def _percent_reason(percent: float, context: DraftContext) -> str:

@@ -79,7 +79,7 @@ def test_batch_writes_one_eml_per_customer_and_a_summary(book: Book, tmp_path: P
     assert "recorded as outreach 'exported'" in out
     assert f"1 {SKIP_DO_NOT_CONTACT}" in out
     assert f"1 {SKIP_UNSUBSCRIBED}" in out
-    with (out_dir / "summary.csv").open(encoding="utf-8") as handle:
+    with (out_dir / "summary.csv").open(encoding="utf-8-sig") as handle:
         summary = list(csv.DictReader(handle))
     assert [r["customer"] for r in summary] == ["Ada Lovelace", "Bo Diddley", "Cy Young"]
     assert summary[0]["subject"] == message["Subject"]
@@ -105,7 +105,7 @@ def test_batch_writes_one_eml_per_customer_and_a_summary(book: Book, tmp_path: P
     assert (out_dir / "summary.csv").read_bytes() == first_summary
     assert emls[0].read_bytes() == first_eml
     assert "summary (2).csv" in out
-    with (out_dir / "summary (2).csv").open(encoding="utf-8") as handle:
+    with (out_dir / "summary (2).csv").open(encoding="utf-8-sig") as handle:
         second = list(csv.DictReader(handle))
     assert (
         "cool-down" in next(r for r in second if r["customer"] == "Ada Lovelace")["skipped reason"]
