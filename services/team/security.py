@@ -13,6 +13,10 @@ tables' owner is held to it too), keys every policy on the connected database us
   whose own policy then applies).
 - what an import changed (import_changes) and team_members' writes: leads and admins.
 - the audit: a manager sees their own events and those about what they can see.
+- team_members: a manager reads their own row; the view ``team_names`` gives everyone
+  the team's names and nothing else (roles and books are for leads and admins).
+- services/team/guards.py: the hold-out groups and draw counters kept, and every UPDATE
+  and DELETE of customers, alerts and settings audited by the database itself.
 
 The person is ``current_user``, which a client cannot set to anyone it is not; only
 while the Ask view has dropped to its reader role (services/ask/readonly.py, SET LOCAL
@@ -21,8 +25,9 @@ setting or a variable the client controls.
 
 Grants: every group reads every table; a manager may act on their book (alerts, tasks,
 calls, notes, outreach, do-not-contact) and nothing else: imports, scoring and settings
-are for leads and admins, who read and write rows of every table but never change a
-table (no TRIGGER, TRUNCATE, REFERENCES) or the schema's version. The audit and the sync
+are for leads and admins (with UPDATE on the id sequences: an import moves them on),
+who read and write rows of every table but never change a table (no TRIGGER, TRUNCATE,
+REFERENCES) or the schema's version. The audit and the sync
 receipts are written once; a trigger fills their ``db_user`` with the database user who
 wrote them, whatever the client sent.
 
@@ -44,6 +49,7 @@ from sqlalchemy.orm import Session
 from models.db import translate_db_errors
 from models.errors import UserFacingError, WorkspaceError
 from models.vocab import APP_SOURCE, TEAM_ROLES
+from services.team.guards import guard_sql
 
 READER_ROLE = "account_radar_ask_reader"  # services/ask/readonly.py's role
 
@@ -168,6 +174,10 @@ def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
     # front of PostgreSQL's (a schema earlier on their search path).
     fixed = "SET search_path = pg_catalog, pg_temp"
     sql = [
+        # The names of the team, for everyone: a manager's own row of team_members is all
+        # they read of it (a policy below); the view runs with its owner's rights.
+        "CREATE OR REPLACE VIEW public.team_names AS "
+        "SELECT DISTINCT db_role AS name FROM public.team_members",
         # Who the person is, and whether they see the whole team's book. STABLE and
         # invoker's rights: current_user inside is the caller.
         f"CREATE OR REPLACE FUNCTION public.radar_person() RETURNS pg_catalog.name "
@@ -189,11 +199,16 @@ def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
         f"GRANT EXECUTE ON FUNCTION public.radar_person(), public.radar_sees_all() TO {everyone}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {everyone}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {everyone}",
+        # An import keeps each id sequence ahead of the ids it gave (setval), which needs
+        # UPDATE on the sequence: imports and their undo are for leads and admins.
+        f"GRANT UPDATE ON ALL SEQUENCES IN SCHEMA public TO {lead}, {admin}",
         # Leads and admins change rows, never the tables themselves: no TRIGGER (a trigger
         # runs as whoever writes next, an admin adding people, say), TRUNCATE (it skips
         # the policies and the triggers) or REFERENCES.
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {lead}, {admin}",
         f"REVOKE INSERT, UPDATE, DELETE ON team_members FROM {lead}",
+        # (DISTINCT makes the view read-only; no write through it to team_members either.)
+        f"REVOKE INSERT, UPDATE, DELETE ON team_names FROM {lead}, {admin}",
         # The audit and the sync receipts are written once and never changed, by anyone.
         f"REVOKE UPDATE, DELETE ON audit_events FROM {lead}, {admin}",
         f"REVOKE UPDATE, DELETE ON sync_receipts FROM {lead}, {admin}",
@@ -226,6 +241,9 @@ def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
         "import_changes": sees_all,
         # An import's report quotes the rows it refused (names, emails): the team's data.
         "import_runs": sees_all,
+        # Every person's role and book is the team's business: a manager reads their own
+        # membership (and the names in team_names), a lead or an admin everyone's.
+        "team_members": "db_role = (SELECT radar_person())",
         "sync_receipts": f"{sees_all} OR db_user = (SELECT radar_person())",
         "audit_events": (
             f"{sees_all} OR db_user = (SELECT radar_person()) "
@@ -277,7 +295,9 @@ def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
         f"CREATE POLICY radar_write ON settings FOR ALL USING ({sees_all} OR key IN "
         f"({allowed})) WITH CHECK ({sees_all} OR key IN ({allowed}))",
     ]
-    return sql
+    # The hold-out groups and draw counters kept, and every change to customers, alerts
+    # and settings audited by the database itself (services/team/guards.py).
+    return sql + guard_sql(tables, everyone)
 
 
 def enable_team_security(engine: Engine) -> dict[str, str]:
@@ -449,6 +469,11 @@ def remove_user(engine: Engine, name: str) -> None:
     """Take a person out of the team: their login is disabled and their groups revoked
     (the role stays, so the audit's names keep meaning someone)."""
     _require_postgres(engine)
+    if team_role(engine) not in (None, "admin"):
+        raise TeamRoleError(
+            "Taking people out is for an admin of the shared workspace; your account is not "
+            f"one, so {name} is still in the team. Ask an admin to run it."
+        )
     quoted = _identifier(name)
     with translate_db_errors("The shared workspace"), engine.begin() as conn:
         groups = group_roles(_database(conn))

@@ -23,6 +23,7 @@ from models.errors import UserFacingError, WorkspaceError
 from models.schema import AuditEvent, Customer
 from services.demo.build import build_demo
 from services.refresh import score_and_alert
+from services.team import guards
 from services.team.publish import publish
 from services.team.security import (
     TeamRoleError,
@@ -648,7 +649,12 @@ def test_nobody_but_the_owner_changes_the_tables_the_audit_or_the_schema(team: T
                     "WHERE starts_with(proname, 'radar_')"
                 ).all()
             )
-        assert set(config) == {"radar_person", "radar_sees_all", "radar_stamp_db_user"}
+        assert set(config) == {
+            "radar_person",
+            "radar_sees_all",
+            "radar_stamp_db_user",
+            *guards.FUNCTIONS,
+        }
         assert all(value == "search_path=pg_catalog, pg_temp" for value in config.values())
     finally:
         lead.dispose()
