@@ -65,3 +65,33 @@ def workspace_url(database: str, request, tmp_path):  # type: ignore[no-untyped-
     from tests.support.databases import new_workspace_url
 
     return new_workspace_url(request, database, tmp_path)
+
+
+# Markers applied from what a test uses, so that nobody has to remember them:
+# "gui" for every test that drives widgets (it asks for qtbot); "postgresql" for the
+# integration tests on a throwaway PostgreSQL server (their module starts one or uses the
+# session's), besides the PostgreSQL runs of the two-database tests (their param marks).
+_POSTGRES_MODULE_WORDS = ("tests.support.postgres_server", "postgres_cluster", "pg_url")
+_postgres_modules: dict[str, bool] = {}
+
+
+def _needs_postgres(item: pytest.Item) -> bool:
+    path = str(item.path)
+    if path not in _postgres_modules:
+        try:
+            source = item.path.read_text(encoding="utf-8")
+        except OSError:
+            source = ""
+        _postgres_modules[path] = any(word in source for word in _POSTGRES_MODULE_WORDS)
+    return _postgres_modules[path]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "qtbot" in names:
+            item.add_marker(pytest.mark.gui)
+        if item.get_closest_marker("sqlite") is None and (
+            "postgres_cluster" in names or _needs_postgres(item)
+        ):
+            item.add_marker(pytest.mark.postgresql)
