@@ -54,8 +54,8 @@ def shoot(app: QApplication, source: Path, out: Path, mode_name: str) -> None:
     from app.gui.alerts_source import WorkspaceAlertSource
     from app.gui.ask_source import WorkspaceAskSource
     from app.gui.customers_source import WorkspaceCustomerSource
-    from app.gui.jobs import JobRunner
     from app.workspace import open_workspace, to_url
+    from views.kit.jobs import JobRunner
     from views.main_window import TAB_ASK, MainWindow
     from views.theme import ThemeManager, ThemeMode
 

@@ -157,10 +157,10 @@ def main() -> int:
 
     from app.gui.alerts_source import WorkspaceAlertSource
     from app.gui.customers_source import WorkspaceCustomerSource
-    from app.gui.jobs import JobRunner
     from app.gui.selftest import wait_until
     from app.workspace import open_workspace, to_url
     from views.alerts.view import AlertsView
+    from views.kit.jobs import JobRunner
 
     app = QApplication.instance() or QApplication([])
     jobs = JobRunner()

@@ -62,11 +62,11 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
 
     from app.gui.ask_source import WorkspaceAskSource
-    from app.gui.jobs import JobRunner
     from app.workspace import open_workspace, to_url
     from services.settings import set_settings
     from tests.support.openai_server import FakeOpenAIServer
     from views.ask.pane import AskPane
+    from views.kit.jobs import JobRunner
     from views.theme import ThemeManager, ThemeMode
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -93,9 +93,9 @@ def bench_window(path: Path, alert_ids: list[int]) -> tuple[list[float], list[fl
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from app.gui.jobs import JobRunner
     from app.gui.outreach.batch_controller import BatchController
     from app.workspace import open_workspace, to_url
+    from views.kit.jobs import JobRunner
 
     app = QApplication.instance() or QApplication([])
     jobs = JobRunner()

@@ -109,11 +109,11 @@ def main() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from app.gui.jobs import JobRunner
     from app.gui.outreach.composer_controller import ComposerController
     from app.workspace import open_workspace, to_url
     from services.settings import set_settings
     from tests.support.openai_server import FakeOpenAIServer
+    from views.kit.jobs import JobRunner
 
     server = FakeOpenAIServer(
         reply=reply_text(),

@@ -90,9 +90,9 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from app.gui.jobs import JobRunner
     from app.gui.outreach.batch_controller import BatchController
     from app.workspace import open_workspace, to_url
+    from views.kit.jobs import JobRunner
     from views.theme import ThemeManager, ThemeMode
 
     with tempfile.TemporaryDirectory() as tmp:

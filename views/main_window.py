@@ -55,7 +55,7 @@ from views.widgets.undo import UndoBar, UndoHistory, undo_action
 from views.window_menus import WindowMenus
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner
+    from views.kit.jobs import JobRunner
 
 ConfirmFn = Callable[[str, str], bool]
 

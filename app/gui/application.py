@@ -52,7 +52,6 @@ from app.gui.digest_controller import DigestController
 from app.gui.email_settings import EmailSettingsActions
 from app.gui.errors import ErrorPresenter, default_log_path, describe_error
 from app.gui.import_controller import ImportController
-from app.gui.jobs import JobRunner, Operation, TaskState
 from app.gui.my_work_source import WorkspaceMyWorkSource
 from app.gui.offline_controller import OfflineController
 from app.gui.outreach.batch_controller import BatchController
@@ -75,6 +74,7 @@ from app.workspace import (
 )
 from models.errors import UserFacingError, WorkspaceError
 from services.policy import current_policy
+from views.kit.jobs import JobRunner, Operation, TaskState
 from views.main_window import KEY_THEME, TAB_MY_WORK, WORKSPACE_FILTER, MainWindow
 from views.theme import ThemeManager, ThemeMode, resources_dir
 from views.workspace.identity_dialog import IdentityPrompt

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.gui.jobs import OperationCancelled
 from app.workspace import default_workspace_path, open_workspace, to_url, workspace_exists
 from models.db import sqlite_path
 from models.errors import UserFacingError
+from views.kit.jobs import OperationCancelled
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace
 from services.listen.records import Digest, DigestLine
 from views.customers.filters import CustomerFilter
 from views.digest.dialog import SinceDialog
+from views.kit.jobs import JobRunner
 from views.main_window import TAB_MY_WORK, MainWindow
 
 KEY_AT_STARTUP = "digest/at_startup"

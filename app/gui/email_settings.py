@@ -21,7 +21,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
-from app.gui.jobs import JobRunner
 from models.errors import UserFacingError
 from services.llm.errors import LLMError
 from services.llm.providers import (
@@ -34,6 +33,7 @@ from services.llm.providers import (
     needs_key,
     validate_config,
 )
+from views.kit.jobs import JobRunner
 from views.settings.email_pages import CheckOutcome, ProviderChoice, SecretKind, SecretState
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.gui.import_watch import RESCAN_MS, STABLE_MS, FileSignature, FolderWatcher, scan_folder
-from app.gui.jobs import JobRunner, TaskState
 from app.workspace import Workspace
 from models.db import describe_db_error, session_scope
 from models.errors import UserFacingError
@@ -45,6 +44,7 @@ from views.importing.source import (
     ProgressFn,
 )
 from views.importing.watch_dialog import ChooseFolderFn, WatchFolderDialog
+from views.kit.jobs import JobRunner, TaskState
 from views.main_window import MainWindow
 
 log = logging.getLogger(__name__)

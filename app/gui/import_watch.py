@@ -17,8 +17,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from app.gui.jobs import JobRunner, TaskState
 from services.importing.watched import FileSignature, is_export_file, scan_folder
+from views.kit.jobs import JobRunner, TaskState
 
 __all__ = ["FileSignature", "FolderWatcher", "is_export_file", "scan_folder"]
 

@@ -22,7 +22,6 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
 from sqlalchemy.engine import make_url
 
-from app.gui.jobs import Operation, TaskState
 from app.workspace import Workspace, to_url
 from models.db import is_sqlite, make_engine
 from services.team.connect import connect_url
@@ -30,6 +29,7 @@ from services.team.offline import OfflineCopy, PasswordNeeded, take_offline
 from services.team.offline_origin import OfflineOrigin, read_origin
 from services.team.sync import sync_back
 from services.team.sync_report import SyncReport
+from views.kit.jobs import Operation, TaskState
 from views.main_window import WORKSPACE_FILTER
 from views.team.offline_banner import OfflineBanner, OfflineMenuEntries, offline_badge
 from views.team.sync_report_dialog import ReportSection, SyncReportDialog

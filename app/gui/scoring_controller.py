@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog
 
-from app.gui.jobs import JobRunner, Operation, TaskState
 from app.workspace import Workspace
 from models.db import translate_db_errors
 from models.errors import UserFacingError
@@ -31,6 +30,7 @@ from services.records import (
     ScoreHistoryPoint,
     ScoringSummary,
 )
+from views.kit.jobs import JobRunner, Operation, TaskState
 from views.scoring.dialog import ScoringParameters, ask_scoring_parameters
 from views.scoring.model_report import ModelReportDialog
 from views.theme import ThemeManager

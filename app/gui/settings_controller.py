@@ -28,8 +28,8 @@ from app.gui.email_settings import (
     preset_title,
     store_secrets,
 )
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace
+from views.kit.jobs import JobRunner
 from views.settings.dialog import SettingField, SettingsDialog
 from views.settings.email_pages import EmailSettingsSource
 

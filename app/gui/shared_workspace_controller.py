@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from app.gui.errors import BUG_MESSAGE
-from app.gui.jobs import Operation, OperationCancelled, TaskState
 from app.workspace import Workspace, open_workspace
 from models.errors import UserFacingError
 from services.team.connect import (
@@ -37,6 +36,7 @@ from services.team.connect import (
     keyring_problem_words,
     remember_password,
 )
+from views.kit.jobs import Operation, OperationCancelled, TaskState
 from views.team.open_shared_dialog import OpenSharedDialog, SharedLogin, add_open_shared_action
 
 if TYPE_CHECKING:

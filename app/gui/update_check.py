@@ -10,9 +10,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow
 
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace
 from services.updates import UpdateCheck
+from views.kit.jobs import JobRunner
 
 log = logging.getLogger(__name__)
 NEWER_SHOWN_MS = 120_000

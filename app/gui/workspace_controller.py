@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog
 
-from app.gui.jobs import Operation
 from app.workspace import (
     Workspace,
     create_workspace,
@@ -51,6 +50,7 @@ from services.profile import (
     name_problem,
     save_profile,
 )
+from views.kit.jobs import Operation
 from views.main_window import KEY_OWNER, WORKSPACE_FILTER
 from views.workspace.checklist_card import ChecklistCard
 from views.workspace.identity_dialog import IdentityAnswer, IdentityPrompt, ask_identity

@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from app.gui.jobs import JobRunner, live_runners
 from app.workspace import Workspace, open_workspace, to_url
+from views.kit.jobs import JobRunner, live_runners
 from views.theme import ThemeManager, ThemeMode
 
 DEMO_CUSTOMERS = 300

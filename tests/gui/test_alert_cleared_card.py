@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace
 from services.alerts.config import RULE_QUEUES
 from views.alerts.view import AlertsView
+from views.kit.jobs import JobRunner
 
 TIMEOUT_MS = 60_000
 CHURN_NOW = 0.23

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QApplication
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace
 from services.alerts.actions import apply_card_action
 from services.alerts.undo import UndoChangedError
 from tests.gui.test_undo import TIMEOUT_MS, rows, settle, wait_idle
+from views.kit.jobs import JobRunner
 from views.main_window import MainWindow
 from views.theme import ThemeManager, ThemeMode
 

@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from app.gui.alerts_source import WorkspaceAlertSource
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace
 from services.alerts.config import RULE_QUEUES
 from views.alerts.pane import AlertsPane
+from views.kit.jobs import JobRunner
 
 TIMEOUT_MS = 60_000
 

@@ -12,11 +12,11 @@ from PySide6.QtCore import Qt
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from tests.unit.test_alerts_held_back import late_tickets
 from tests.unit.test_alerts_rules import make_book
 from views.alerts.view import AlertsView
+from views.kit.jobs import JobRunner
 
 TIMEOUT_MS = 60_000
 

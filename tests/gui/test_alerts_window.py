@@ -14,12 +14,12 @@ from PySide6.QtCore import QSettings, Qt
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace
 from services.alerts.config import RULE_QUEUES
 from services.alerts.records import SEVERITY_RANK
 from views.alerts.view import AlertsView
 from views.item_models.alert_list_model import AlertIdRole, SeverityRole
+from views.kit.jobs import JobRunner
 from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
 from views.theme import ThemeManager
 

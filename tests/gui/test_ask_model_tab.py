@@ -19,13 +19,13 @@ from PySide6.QtTest import QTest
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.ask_source import WorkspaceAskSource
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace
 from services.ask.readonly import run_query
 from services.settings import set_settings
 from tests.gui.test_ask_tab import SIZE, TIMEOUT_MS, shown_rows, type_question
 from tests.support.openai_server import FakeOpenAIServer
 from views.ask.pane import AskPane
+from views.kit.jobs import JobRunner
 from views.main_window import TAB_ASK, MainWindow
 from views.theme import ThemeManager
 

@@ -17,12 +17,12 @@ from PySide6.QtWidgets import QApplication, QDateEdit, QSpinBox
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.ask_source import WorkspaceAskSource
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace
 from services.ask.answer import Answer
 from services.ask.library import answer_saved, find_question, saved_questions
 from views.ask.pane import STRONG_MATCH, AskPane
 from views.item_models.answer_table_model import RawRole
+from views.kit.jobs import JobRunner
 from views.main_window import TAB_ASK, TAB_CUSTOMERS, MainWindow
 from views.theme import ThemeManager
 

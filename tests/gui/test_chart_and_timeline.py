@@ -19,7 +19,6 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionViewItem
 
-from app.gui.jobs import JobRunner
 from services.records import CustomerDetail, TimelineEvent
 from views.charts.orders_chart import OrdersChart, cumulative_steps
 from views.customers.detail_pane import CustomerDetailPane
@@ -33,6 +32,7 @@ from views.item_models.timeline_model import (
     kind_style,
     relative_day,
 )
+from views.kit.jobs import JobRunner
 from views.theme import DARK, LIGHT
 
 NOW = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.UTC)

@@ -20,7 +20,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from app.gui.jobs import JobRunner
 from app.gui.outreach.composer_controller import ComposerController
 from app.gui.outreach.draft_variants import STOPPED
 from app.workspace import Workspace
@@ -28,6 +27,7 @@ from services.outreach.context import goal_for_rule
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring
 from tests.support.openai_server import FakeOpenAIServer
 from tests.support.smtp_server import SMTPServer
+from views.kit.jobs import JobRunner
 
 TIMEOUT_MS = 30_000
 USER = "dana.tester"

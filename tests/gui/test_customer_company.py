@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from app.gui.jobs import JobRunner
 from app.workspace import open_workspace
 from services.customer_detail import load_customer_detail
 from services.importing.service import run_import
 from tests.gui.test_chart_and_timeline import OneCustomerSource
 from tests.unit.test_import_hubspot_companies import COMPANIES_CSV, CONTACTS_CSV, rows, write
 from views.customers.detail_pane import CustomerDetailPane
+from views.kit.jobs import JobRunner
 
 
 def test_the_pane_shows_the_contacts_company_and_its_details(

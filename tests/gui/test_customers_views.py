@@ -16,7 +16,6 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QHeaderView, QTableView
 
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from services.customers import load_customer_columns
 from views.customers import pane as customers_pane
@@ -32,6 +31,7 @@ from views.item_models.customer_table_data import (
     Kind,
 )
 from views.item_models.customer_table_model import CustomerTableModel
+from views.kit.jobs import JobRunner
 from views.main_window import MainWindow
 from views.theme import ThemeManager, ThemeMode
 

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QApplication
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from services import money
 from services.alerts.records import SEVERITIES, SEVERITY_LABELS
@@ -30,6 +29,7 @@ from views.charts.dashboard_chart import DashboardChart
 from views.customers.filters import CustomerFilter
 from views.dashboard.pane import DashboardData, DashboardPane
 from views.item_models.alert_list_model import CustomerIdRole
+from views.kit.jobs import JobRunner
 from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
 from views.theme import ThemeManager
 

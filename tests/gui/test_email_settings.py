@@ -17,7 +17,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QWidget
 
 from app.gui.email_settings import EmailSettingsActions, SecretsNotStored
-from app.gui.jobs import JobRunner
 from app.gui.settings_controller import SettingsController, setting_fields, validate
 from app.workspace import Workspace
 from services import credentials
@@ -30,6 +29,7 @@ from tests.support.openai_server import FakeOpenAIServer
 from tests.support.smtp_server import PASSWORD as SERVER_PASSWORD
 from tests.support.smtp_server import USER as SERVER_USER
 from tests.support.smtp_server import SMTPServer
+from views.kit.jobs import JobRunner
 from views.settings import email_pages as email_pages
 from views.settings.dialog import SettingsDialog
 

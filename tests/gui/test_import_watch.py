@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.gui.import_watch import FolderWatcher, is_export_file, scan_folder
-from app.gui.jobs import JobRunner
+from views.kit.jobs import JobRunner
 
 STABLE_MS = 150
 

@@ -18,12 +18,12 @@ from PySide6.QtWidgets import QApplication
 
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.import_controller import ImportController
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from views.importing.dialog import PREVIEW_PAGE, REPORT_PAGE, ImportDialog
 from views.importing.history import ImportHistoryDialog
 from views.importing.report import CANCELLED_NOTHING
 from views.importing.source import ImportRequest
+from views.kit.jobs import JobRunner
 from views.main_window import MainWindow
 from views.theme import ThemeManager
 

@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import QObject
 
 from app.gui.errors import BUG_MESSAGE, ErrorPresenter
-from app.gui.jobs import JobRunner, OperationCancelled, TaskState
 from models.errors import UserFacingError, WorkspaceError
 from tests.gui.conftest import RecordingPresenter, dangling_work
+from views.kit.jobs import JobRunner, OperationCancelled, TaskState
 
 WAIT = 5.0  # seconds a worker waits for the test to release it (never reached when green)
 

@@ -14,8 +14,8 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStyleHints
 from PySide6.QtWidgets import QApplication
 
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
+from views.kit.jobs import JobRunner
 from views.main_window import MainWindow
 from views.theme import DARK, LIGHT, ThemeManager, ThemeMode
 

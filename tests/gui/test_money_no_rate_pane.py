@@ -13,11 +13,11 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace, open_workspace, to_url
 from services.importing import service
 from services.policy import reload_policy
 from views.customers.detail_pane import CustomerDetailPane
+from views.kit.jobs import JobRunner
 
 DATA = Path(__file__).parents[1] / "data" / "money"
 

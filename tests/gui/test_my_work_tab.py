@@ -13,11 +13,11 @@ from PySide6.QtCore import QSettings, Qt
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.gui.my_work_source import WorkspaceMyWorkSource
 from app.workspace import Workspace
 from services.alerts.actions import apply_alert_action
 from views.item_models.work_list_model import WorkListModel
+from views.kit.jobs import JobRunner
 from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_MY_WORK, MainWindow
 from views.my_work.columns import TASK_COLUMNS
 from views.my_work.pane import MyWorkPane

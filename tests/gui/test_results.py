@@ -17,13 +17,13 @@ from PySide6.QtTest import QTest
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.gui.results_source import WorkspaceResultsSource
 from app.workspace import Workspace
 from bench.learn_seed import seed_learn_workspace
 from services.learn.effectiveness import effectiveness_report
 from services.learn.records import EffectivenessReport
 from services.learn.wording import headline
+from views.kit.jobs import JobRunner
 from views.main_window import TAB_CUSTOMERS, TAB_RESULTS, MainWindow
 from views.theme import ThemeManager
 

@@ -12,10 +12,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from app.gui.jobs import JobRunner
 from app.gui.outreach.batch_controller import BatchController
 from app.workspace import Workspace
 from tests.support.smtp_server import SMTPServer
+from views.kit.jobs import JobRunner
 
 TIMEOUT_MS = 30_000
 USER = "dana.tester"

@@ -8,12 +8,12 @@ import os
 from sqlalchemy import text
 
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace
 from services.formatting import format_percent
 from views.customers.detail_pane import CustomerDetailPane
 from views.customers.score_tiles import DASH
 from views.formatting import format_money
+from views.kit.jobs import JobRunner
 
 
 def test_the_pane_shows_the_ranges_of_the_scores(

@@ -14,7 +14,6 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.gui.scoring_controller import ScoringController, read_model_report, summary_message
 from app.workspace import Workspace, open_workspace, to_url
 from services.customers import load_customer_columns
@@ -24,6 +23,7 @@ from services.scoring.rfm import SEGMENTS
 from views.customers.score_tiles import DOWN, UP, DriversPanel, ScoreStrip, trend
 from views.item_models.customer_table_data import COLUMN_INDEX, CustomerTableData
 from views.item_models.customer_table_model import CustomerTableModel
+from views.kit.jobs import JobRunner
 from views.main_window import MainWindow
 from views.scoring.dialog import ScoringDialog, ScoringParameters
 from views.scoring.model_report import (

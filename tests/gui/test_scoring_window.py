@@ -16,7 +16,6 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QPushButton
 
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.gui.scoring_controller import (
     CANCELLED_MESSAGE,
     FAILED_MESSAGE,
@@ -34,6 +33,7 @@ from views.item_models.customer_table_data import (
     SCORE_COLUMNS,
     SCORED_VISUAL_ORDER,
 )
+from views.kit.jobs import JobRunner
 from views.main_window import MainWindow
 from views.scoring.dialog import ScoringParameters
 from views.theme import ThemeManager

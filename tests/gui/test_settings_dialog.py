@@ -8,9 +8,9 @@ import sqlite3
 import pytest
 from PySide6.QtWidgets import QSpinBox
 
-from app.gui.jobs import JobRunner
 from app.gui.settings_controller import SAVED_MESSAGE, SettingsController, setting_fields, validate
 from app.workspace import Workspace
+from views.kit.jobs import JobRunner
 from views.settings.dialog import SettingField, SettingsDialog
 
 

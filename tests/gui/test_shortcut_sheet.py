@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialog, QLabel
 
-from app.gui.jobs import JobRunner
 from views.alerts.action_pane import NoteDialog, TaskDialog
+from views.kit.jobs import JobRunner
 from views.main_window import MainWindow
 from views.theme import ThemeManager
 

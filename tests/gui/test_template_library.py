@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from app.gui.jobs import JobRunner
 from app.gui.outreach.template_controller import TemplateController
 from app.workspace import Workspace, open_workspace, to_url
+from views.kit.jobs import JobRunner
 
 TIMEOUT_MS = 20_000
 

@@ -20,8 +20,8 @@ def test_the_job_runner_guard_waits_for_late_work_but_not_for_ever(
 ) -> None:
     import threading
 
-    from app.gui.jobs import JobRunner
     from tests.gui import conftest
+    from views.kit.jobs import JobRunner
 
     monkeypatch.setattr(conftest, "SETTLE_S", 1.0)
     runner = JobRunner()

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.workspace import Workspace
+from views.kit.jobs import JobRunner
 from views.main_window import TAB_CUSTOMERS, MainWindow
 from views.theme import ThemeManager, ThemeMode
 

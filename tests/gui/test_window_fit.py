@@ -10,8 +10,8 @@ from PySide6.QtCore import QPoint, QRect, QSettings, QSize
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from app.gui.customers_source import WorkspaceCustomerSource
-from app.gui.jobs import JobRunner
 from app.workspace import open_workspace, to_url
+from views.kit.jobs import JobRunner
 from views.main_window import KEY_GEOMETRY, TAB_CUSTOMERS, MainWindow
 from views.theme import ThemeManager
 from views.widgets.geometry import fit_rect

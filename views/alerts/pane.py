@@ -42,7 +42,7 @@ from views.theme import Theme
 from views.widgets.lists import PeopleTableView
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner, TaskState
+    from views.kit.jobs import JobRunner, TaskState
 
 # QSettings keys (UI state): the queue and the order the user chose last.
 KEY_QUEUE = "alerts/queue"

@@ -31,7 +31,7 @@ from views.theme import Theme
 from views.widgets.undo import UndoHistory
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner, TaskState
+    from views.kit.jobs import JobRunner, TaskState
 
 KEY_SPLITTER = "alerts/splitter"
 # The customer follows the selected alert at once (the target is 100 ms to the chart);

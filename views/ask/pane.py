@@ -50,8 +50,8 @@ from views.ask.source import AskSource, ModelRequest, ProviderStatus, QuestionEn
 from views.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner, PoolName, TaskState
     from services.ask.answer import Answer
+    from views.kit.jobs import JobRunner, PoolName, TaskState
 
 NO_SOURCE_TEXT = "Open a workspace to ask questions about it."
 PLACEHOLDER = "Ask a question about your customers, or pick a saved one (Enter asks)"

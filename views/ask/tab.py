@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from views.ask.pane import AskPane
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner
+    from views.kit.jobs import JobRunner
     from views.main_window import MainWindow
 
 TAB_TITLE = "Ask"

@@ -19,7 +19,7 @@ from views.customers.source import CustomerSource
 from views.widgets.undo import UndoHistory
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner
+    from views.kit.jobs import JobRunner
 
 # (title, question) -> the reason typed, or None when cancelled.
 ReasonPrompt = Callable[[str, str], str | None]

@@ -59,9 +59,9 @@ from views.widgets.tiles import ElidingLabel, KpiTile
 from views.widgets.undo import UndoHistory
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner, TaskState
     from views.charts.orders_chart import OrdersChart
     from views.charts.score_history_chart import ScoreHistoryChart
+    from views.kit.jobs import JobRunner, TaskState
 
 LOAD_DELAY_MS = 120
 # Requests closer together than this are a burst (key auto-repeat runs at ~30 a second).

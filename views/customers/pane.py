@@ -48,7 +48,7 @@ from views.theme import Theme
 from views.widgets.flow import FlowLayout
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner, TaskState
+    from views.kit.jobs import JobRunner, TaskState
 
 PREPARE_DELAY_MS = 600
 NO_CUSTOMERS_MESSAGE = (

@@ -48,7 +48,7 @@ from views.importing.source import ImportOutcome, ImportRequest, ImportSource
 from views.importing.widgets import current_theme, plain_label, set_tone
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner, Operation, TaskState
+    from views.kit.jobs import JobRunner, Operation, TaskState
 
 PREVIEW_PAGE, PROGRESS_PAGE, REPORT_PAGE = range(3)
 

@@ -27,7 +27,7 @@ from views.importing.widgets import configure_table, plain_label, set_tone
 from views.item_models.import_tables import ImportHistoryModel
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner, TaskState
+    from views.kit.jobs import JobRunner, TaskState
 
 ConfirmFn = Callable[[str, str], bool]
 FILE_COLUMN = 2

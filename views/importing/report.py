@@ -28,7 +28,7 @@ from views.importing.widgets import configure_table, set_tone
 from views.item_models.import_tables import FileReportModel, RejectsModel
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner, TaskState
+    from views.kit.jobs import JobRunner, TaskState
 
 WriteRejectsFn = Callable[[Sequence[RejectedRow], str], None]
 SavePathFn = Callable[[str], str | None]  # suggested path -> chosen path or None

@@ -60,7 +60,7 @@ from views.widgets.lists import PeopleTableView
 from views.widgets.undo import UndoHistory
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner, TaskState
+    from views.kit.jobs import JobRunner, TaskState
 
 # Asks for a task's new due date (None: cancelled); tests inject their own.
 DatePrompt = Callable[[WorkTask], dt.date | None]

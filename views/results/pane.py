@@ -64,7 +64,6 @@ from views.widgets.lists import PeopleTableView
 from views.widgets.tiles import KpiTile
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner, TaskState
     from views.charts.results_charts import (
         LiftChart,
         MonthsChart,
@@ -72,6 +71,7 @@ if TYPE_CHECKING:
         WarningChart,
         WeeksChart,
     )
+    from views.kit.jobs import JobRunner, TaskState
 
 NO_SOURCE_TEXT = "Open a workspace to see whether outreach works."
 LOADING_TEXT = "Loading…"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from views.results.pane import ResultsPane
 
 if TYPE_CHECKING:
-    from app.gui.jobs import JobRunner
+    from views.kit.jobs import JobRunner
     from views.main_window import MainWindow
 
 TAB_TITLE = "Results"

@@ -27,10 +27,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.gui.gc_pause import freeze_loaded_objects
-from app.gui.jobs import JobRunner, Operation, TaskState
 from app.gui.outreach import questions
 from app.workspace import Workspace
 from services.outreach.batch_records import BatchPlan, BatchView, SendSummary
+from views.kit.jobs import JobRunner, Operation, TaskState
 from views.outreach.batch_dialog import BatchStartDialog
 from views.outreach.review_queue import ReviewQueueWindow
 

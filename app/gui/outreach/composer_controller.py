@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.gui.jobs import JobRunner, TaskState
 from app.gui.outreach import questions
 from app.gui.outreach.draft_variants import DraftVariants
 from app.gui.outreach.questions import ConfirmFn, PreviewFn, ProblemsFn, SavePathFn
@@ -38,6 +37,7 @@ from services.outreach.composer_text import (
     provider_words,
 )
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
+from views.kit.jobs import JobRunner, TaskState
 from views.outreach.composer_dialog import VARIANTS, ComposerDialog, ComposerHeader
 
 if TYPE_CHECKING:

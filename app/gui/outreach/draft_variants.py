@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 
-from app.gui.jobs import JobRunner, Operation, TaskState
 from services.outreach.composer_text import source_words, split_partial
+from views.kit.jobs import JobRunner, Operation, TaskState
 from views.outreach.composer_dialog import VARIANTS, ComposerDialog
 
 if TYPE_CHECKING:

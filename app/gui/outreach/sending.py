@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QUrl, Signal
 
-from app.gui.jobs import JobRunner, TaskState
 from app.gui.outreach.questions import SavePathFn
 from app.workspace import Workspace
 from models.errors import UserFacingError
 from services.alerts.records import SentAs
+from views.kit.jobs import JobRunner, TaskState
 from views.outreach.composer_dialog import ComposerDialog
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
-from app.gui.jobs import JobRunner, TaskState
 from app.workspace import Workspace
+from views.kit.jobs import JobRunner, TaskState
 from views.outreach.template_library_dialog import TemplateLibraryDialog, TemplateText
 
 VARIABLES = (
