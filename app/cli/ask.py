@@ -248,17 +248,12 @@ def answer_table(answer: Answer) -> list[str]:
 
 
 def write_csv(answer: Answer, out: TextIO) -> None:
-    """The rows as CSV; text a spreadsheet would read as a formula gets an apostrophe."""
-    import csv
+    """The rows as CSV, through the exports' writer: text a spreadsheet would read as a
+    formula gets an apostrophe, and a cell holding a line break (a bare CR too) is
+    quoted."""
+    from services.exporting import write_csv_rows
 
-    from services.output_files import neutralise_text
-
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(answer.columns)
-    for row in answer.rows:
-        writer.writerow(
-            ["" if v is None else neutralise_text(v) if isinstance(v, str) else v for v in row]
-        )
+    write_csv_rows(out, answer.columns, answer.rows, newline="\n")
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:

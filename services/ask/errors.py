@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from models.errors import UserFacingError
 
+MAX_ERROR = 300  # characters of a database's error shown to the user
+
 
 class AskError(UserFacingError):
     """A question that got no answer; the message says why and what to do (an expected
@@ -23,12 +25,21 @@ class QueryRefused(AskError):
 
 
 class QueryFailed(AskError):
-    """The database could not run the query; the message is its error."""
+    """The database could not run the query; the message is its error (its first line, cut
+    short: an error can quote a whole column of values). ``position`` is where in the
+    query the database found it, when it says (a character offset from 1)."""
 
-    def __init__(self, error: str, sql: str) -> None:
-        self.error = error
+    def __init__(self, error: str, sql: str, position: int | None = None) -> None:
+        first = error.strip().splitlines()[0] if error.strip() else "unknown error"
+        self.error = first if len(first) <= MAX_ERROR else first[: MAX_ERROR - 1] + "…"
         self.sql = sql
-        super().__init__(f"The query did not run: {error}")
+        self.position = position
+        super().__init__(f"The query did not run: {self.error}")
+
+
+class QueryTooBig(AskError):
+    """The query's values grew past what a question may hold in memory, and it was
+    stopped."""
 
 
 class QueryTimeout(AskError):

@@ -10,7 +10,9 @@ The model answers with a JSON object {"sql": ..., "title": ..., "cannot_answer":
 (a fenced ```sql block or a bare SELECT is accepted too; a reasoning model's <think> block
 is dropped). The query then goes through ``readonly.run_query``, which refuses anything
 but a read of the views: a refused query is reported as refused and never "corrected";
-a query the database could not run goes back once with its error for a correction.
+a query the database could not run goes back once with its error for a correction: the
+error's kind and position only, never a value it quotes (services/ask/redact.py), so the
+correction round sends nothing the first request did not show.
 Customer text in the examples is data inside a delimited block, never instructions, and
 whatever the model writes can only ever read.
 """
@@ -33,6 +35,7 @@ from services.ask.answer import Answer, answer_from
 from services.ask.errors import AskError, CannotAnswer, QueryFailed, QueryRefused
 from services.ask.library import local_today
 from services.ask.readonly import run_query
+from services.ask.redact import error_for_model
 from services.ask.views import ASK_VIEWS, schema_text
 from services.llm.providers import ProviderConfig, is_local, needs_key, preset_for
 from services.outreach.prompt import allowed_fields, needs_review, provider_from_settings
@@ -114,7 +117,7 @@ class AskRequest:
 # --- the request ------------------------------------------------------------------------
 
 
-def _mask(value: Any, privacy: str | None, allowed: set[str], type_: str) -> Any:
+def _mask(value: Any, privacy: str | tuple[str, ...] | None, allowed: set[str], type_: str) -> Any:
     if value is None:
         return None
     if type_ == "json":  # free-form columns: their keys, never their values
@@ -123,7 +126,8 @@ def _mask(value: Any, privacy: str | None, allowed: set[str], type_: str) -> Any
         except ValueError:
             keys = []
         return {k: "…" for k in keys}
-    if privacy is not None and privacy not in allowed:
+    needed = (privacy,) if isinstance(privacy, str) else privacy or ()
+    if not set(needed) <= allowed:
         return WITHHELD
     if isinstance(value, str) and len(value) > EXAMPLE_TEXT:
         return value[: EXAMPLE_TEXT - 1] + "…"
@@ -400,10 +404,14 @@ def ask_model(
                     f"The model's query failed twice; the last error: {exc.error}. Ask again "
                     "in other words, or pick a saved question."
                 ) from exc
+            # Only the error's kind and position go back: its text can quote withheld
+            # values (services/ask/redact.py), and this round is not reviewed.
+            error = error_for_model(exc.error, sql, exc.position)
             messages += [
                 {"role": "assistant", "content": reply_text},
-                {"role": "user", "content": f"That query failed with this error: {exc.error}\n"
-                 "Reply with the corrected JSON object only."},
+                {"role": "user", "content": f"That query failed with this error: {error}\n"
+                 "(Values from the data are left out of errors.) Reply with the corrected "
+                 "JSON object only."},
             ]  # fmt: skip
             reply_text = call(messages)
             reply = parse_reply(reply_text)

@@ -93,7 +93,7 @@ ORDER BY t.day DESC, t.ticket_id DESC""",
        round(100.0 * avg(satisfaction_score), 1) AS satisfaction_pct
 FROM ask_tickets
 GROUP BY 1
-ORDER BY satisfaction_pct DESC, tickets DESC""",
+ORDER BY satisfaction_pct DESC NULLS LAST, tickets DESC, 1""",
         (),
         ("average", "satisfaction", "score", "csat", "ticket", "type", "types"),
         "Satisfaction: the share of rated tickets rated good (tickets not rated are left out).",
@@ -109,7 +109,7 @@ FROM ask_tickets t JOIN ask_customers c ON c.customer_id = t.customer_id
 WHERE t.day >= :since
 GROUP BY t.customer_id, c.name, c.owner
 HAVING count(*) >= :min_tickets
-ORDER BY tickets DESC, last_ticket_day DESC""",
+ORDER BY tickets DESC, last_ticket_day DESC, t.customer_id""",
         (
             Param(
                 "min_tickets",
@@ -132,7 +132,7 @@ ORDER BY tickets DESC, last_ticket_day DESC""",
 FROM ask_customers c JOIN ask_reviews r ON r.customer_id = c.customer_id
 WHERE r.rating >= :stars AND (c.last_order_day IS NULL OR c.last_order_day < :since)
 GROUP BY c.customer_id, c.name, c.owner, c.last_order_day, c.churn_risk
-ORDER BY c.last_order_day DESC""",
+ORDER BY c.last_order_day DESC NULLS LAST, c.customer_id""",
         (
             Param("stars", "Stars", "int", 5, patterns=(r"(\d)\s*-?\s*stars?",), bounds=(1, 5)),
             _days(90),
@@ -165,7 +165,7 @@ FROM ask_emails e
 WHERE e.event = 'sent' AND e.campaign_type IS NOT NULL
   AND e.at >= :since_at AND e.day >= :since
 GROUP BY e.campaign_type
-ORDER BY conversion_pct DESC""",
+ORDER BY conversion_pct DESC NULLS LAST, e.campaign_type""",
         (
             Param(
                 "window",
@@ -189,7 +189,7 @@ ORDER BY conversion_pct DESC""",
        p.amount, p.currency, p.probability, p.close_day, p.owner
 FROM ask_opportunities p JOIN ask_customers c ON c.customer_id = p.customer_id
 WHERE p.is_open = 1 AND p.probability > :min_probability AND p.amount_home > :min_value
-ORDER BY p.amount_home DESC""",
+ORDER BY p.amount_home DESC NULLS LAST, p.opportunity_id""",
         (
             Param(
                 "min_probability",
@@ -351,7 +351,7 @@ WHERE c.tier = :tier AND NOT EXISTS (
   SELECT 1 FROM ask_emails e
   WHERE e.customer_id = c.customer_id AND e.event IN ('open', 'click')
     AND e.at >= :since_at AND e.day >= :since)
-ORDER BY last_engaged_day DESC, c.customer_id""",
+ORDER BY last_engaged_day DESC NULLS LAST, c.customer_id""",
         (
             Param(
                 "tier",
@@ -417,7 +417,7 @@ ORDER BY at_risk DESC, owner""",
 FROM ask_customers
 WHERE paid_orders >= :min_orders AND last_order_day >= :quiet_from
   AND last_order_day < :quiet_to
-ORDER BY revenue_at_risk_home DESC""",
+ORDER BY revenue_at_risk_home DESC NULLS LAST, customer_id""",
         (
             Param(
                 "quiet_days",
@@ -440,7 +440,7 @@ ORDER BY revenue_at_risk_home DESC""",
        p.amount, p.currency, p.probability, p.close_day, p.owner
 FROM ask_opportunities p JOIN ask_customers c ON c.customer_id = p.customer_id
 WHERE p.is_open = 1
-ORDER BY p.amount_home DESC
+ORDER BY p.amount_home DESC NULLS LAST, p.opportunity_id
 LIMIT :top""",
         (Param("top", "How many", "int", 10, patterns=(r"top\s+(\d+)",)),),
         ("biggest", "largest", "open", "deals", "opportunities", "pipeline", "top"),
@@ -476,7 +476,7 @@ ORDER BY t.day""",
        a.priority_home AS at_stake, a.owner, a.created_day
 FROM ask_alerts a JOIN ask_customers c ON c.customer_id = a.customer_id
 WHERE a.status IN ('open', 'in_progress')
-ORDER BY a.priority_home DESC
+ORDER BY a.priority_home DESC NULLS LAST, a.alert_id
 LIMIT :top""",
         (Param("top", "How many", "int", 25, patterns=(r"top\s+(\d+)",)),),
         ("open", "alerts", "priority", "stake", "urgent", "most", "important"),
@@ -503,7 +503,7 @@ ORDER BY t.due_day""",
        churn_risk, last_order_day
 FROM ask_customers
 WHERE clv_12m_home IS NOT NULL
-ORDER BY clv_12m_home DESC
+ORDER BY clv_12m_home DESC, customer_id
 LIMIT :top""",
         (Param("top", "How many", "int", 20, patterns=(r"top\s+(\d+)",)),),
         ("valuable", "best", "top", "clv", "value", "lifetime", "customers", "biggest"),
@@ -521,7 +521,7 @@ JOIN ask_orders o ON o.customer_id = x.customer_id AND o.status = 'paid'
      AND o.day >= x.sent_day
 WHERE x.status IN ('sent', 'exported') AND x.sent_day >= :since
 GROUP BY x.outreach_id, x.customer_id, c.name, c.owner, x.sent_day, x.subject
-ORDER BY next_order_day DESC""",
+ORDER BY next_order_day DESC, x.outreach_id""",
         (_days(90),),
         (
             "emailed",

@@ -23,7 +23,7 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +41,7 @@ from services.ask.errors import (
     QueryFailed,
     QueryRefused,
     QueryTimeout,
+    QueryTooBig,
 )
 from services.ask.metrics import at_risk_threshold
 from services.ask.sqlcheck import (
@@ -57,6 +58,18 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ROW_LIMIT = 1000
 DEFAULT_TIME_LIMIT_S = 5.0
+# What a query may hold in memory. SQLite: no value (a text, a blob, a group_concat())
+# longer than MAX_VALUE_BYTES, at most MAX_COLUMNS columns, and MAX_HEAP_BYTES of SQLite's
+# memory in all; PostgreSQL: work_mem for each sort or hash, and the rows read a few at a
+# time. Either way a cell comes back cut at MAX_CELL_CHARS, and the rows stop at
+# MAX_RESULT_CHARS in all (the answer then says there are more).
+MAX_VALUE_BYTES = 1_000_000
+MAX_COLUMNS = 100
+MAX_HEAP_BYTES = 256 * 1024 * 1024
+MAX_CELL_CHARS = 32_000
+MAX_RESULT_CHARS = 64_000_000
+POSTGRES_WORK_MEM = "32MB"
+_FETCH = 10  # rows PostgreSQL sends at a time (each cell already cut)
 # Functions a query may not call even where the build has them.
 _DENIED_FUNCTIONS = frozenset(
     {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer", "sqlite_offset"}
@@ -76,6 +89,77 @@ class QueryResult:
 
 def _never() -> bool:
     return False
+
+
+def cut_note(limit: int = MAX_CELL_CHARS) -> str:
+    """What ends a text cut at the cell limit."""
+    return f" … [cut at {limit:,} characters]"
+
+
+def _cap_cell(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        return value[:MAX_CELL_CHARS] + cut_note()
+    if isinstance(value, bytes | bytearray | memoryview) and len(value) > MAX_CELL_CHARS:
+        return bytes(value[:MAX_CELL_CHARS])
+    return value
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, str | bytes) else 8
+
+
+def collect_rows(
+    fetch: Callable[[int], Sequence[Any]],
+    row_limit: int,
+    convert: Callable[[Any], Any] = _cap_cell,
+    at_once: int = 1,
+) -> tuple[list[tuple[Any, ...]], bool]:
+    """At most ``row_limit`` rows from ``fetch(n)``, ``at_once`` at a time (a row holds
+    its values whole until it is cut), each cell cut at MAX_CELL_CHARS, and no more than
+    MAX_RESULT_CHARS in all; and whether rows were left out."""
+    rows: list[tuple[Any, ...]] = []
+    total = 0
+    while len(rows) <= row_limit:
+        chunk = fetch(min(at_once, row_limit + 1 - len(rows)))
+        if not chunk:
+            return rows, False
+        for raw in chunk:
+            row = tuple(convert(v) for v in raw)
+            rows.append(row)
+            total += sum(_size(v) for v in row)
+            if total > MAX_RESULT_CHARS and len(rows) <= row_limit:
+                return rows, bool(fetch(1))
+    return rows[:row_limit], True
+
+
+def _too_many_columns() -> QueryTooBig:
+    return QueryTooBig(
+        f"The query returns more than {MAX_COLUMNS} columns, more than a question may; ask "
+        "for fewer columns."
+    )
+
+
+def _too_big(message: str) -> QueryTooBig | None:
+    """The plain error for a query that went past a memory bound, else None."""
+    text = message.lower()
+    if "length too large" in text or "exceeds the maximum" in text:
+        return QueryTooBig(
+            "The query made a value larger than the database can hold and was stopped; "
+            "ask for fewer or shorter values."
+        )
+    if "string or blob too big" in text:
+        return QueryTooBig(
+            f"The query made a value longer than {MAX_VALUE_BYTES // 1_000_000} MB, more "
+            "than a question may hold, and was stopped; ask for fewer or shorter values."
+        )
+    if "too many columns" in text:
+        return _too_many_columns()
+    if "out of memory" in text or "memory alloc" in text:
+        return QueryTooBig(
+            "The query needed more memory than a question may use and was stopped; ask "
+            "for fewer rows or a narrower period."
+        )
+    return None
 
 
 def run_query(
@@ -205,15 +289,64 @@ def _sqlite_connection(engine: Engine) -> Iterator[sqlite3.Connection]:
     except sqlite3.Error as exc:
         raise AskError(f"The workspace could not be opened for reading: {exc}") from exc
     try:
+        # A big sort spills to disk, not to memory. (First: changing it drops the temp
+        # schema, and the views with it.)
+        db.execute("PRAGMA temp_store = FILE")
         views = view_sql(money, dialect="sqlite", at_risk_threshold=threshold)
         for name, body in views.items():
             db.execute(f"CREATE TEMP VIEW {name} AS {body}")
         for function in sorted(TABLE_FUNCTIONS):  # registered now, before the authorizer
             db.execute(f"SELECT 1 FROM {function}('[]')").fetchall()
         db.execute("PRAGMA query_only = ON")
-        yield db
+        db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+        db.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_COLUMNS)
+        with _heap_limit():
+            yield db
     finally:
         db.close()
+
+
+_HEAP_LIMIT: list[Callable[[int], int] | None] = []
+
+
+def _heap_limit_call() -> Callable[[int], int] | None:
+    """SQLite's sqlite3_hard_heap_limit64 (its PRAGMA can only lower the limit, never lift
+    it again), from the library Python's sqlite3 runs on; None where it cannot be found."""
+    if not _HEAP_LIMIT:
+        import _sqlite3
+        import ctypes
+        import ctypes.util
+
+        call: Callable[[int], int] | None = None
+        for name in (_sqlite3.__file__, ctypes.util.find_library("sqlite3")):
+            try:
+                function = ctypes.CDLL(name).sqlite3_hard_heap_limit64
+            except (OSError, AttributeError, TypeError):
+                continue
+            function.restype, function.argtypes = ctypes.c_int64, [ctypes.c_int64]
+            call = function
+            break
+        if call is None:
+            log.info("SQLite's heap limit is out of reach; questions run without it")
+        _HEAP_LIMIT.append(call)
+    return _HEAP_LIMIT[0]
+
+
+@contextlib.contextmanager
+def _heap_limit() -> Iterator[None]:
+    """SQLite's memory capped at MAX_HEAP_BYTES while the query runs. The limit is the
+    process's (every connection's): the app runs one database task at a time, and the
+    earlier limit comes back as soon as the query ends."""
+    call = _heap_limit_call()
+    if call is None:
+        yield
+        return
+    previous = call(-1)  # a negative argument reads the limit
+    call(MAX_HEAP_BYTES if previous <= 0 else min(previous, MAX_HEAP_BYTES))
+    try:
+        yield
+    finally:
+        call(max(previous, 0))
 
 
 def _run_sqlite(
@@ -243,7 +376,7 @@ def _run_sqlite(
         db.set_progress_handler(progress, 2_000)
         try:
             cursor = db.execute(sql, dict(params or {}))
-            rows = cursor.fetchmany(row_limit + 1)
+            rows, truncated = collect_rows(cursor.fetchmany, row_limit)
         except sqlite3.ProgrammingError as exc:
             if "one statement" in str(exc):
                 raise QueryRefused(
@@ -254,6 +387,8 @@ def _run_sqlite(
             raise QueryRefused(
                 "The query is more than one statement; a question runs one SELECT."
             ) from exc
+        except MemoryError as exc:  # SQLite's SQLITE_NOMEM: past its heap limit
+            raise _too_big("out of memory") or QueryTooBig(str(exc)) from exc
         except sqlite3.DatabaseError as exc:
             if guard.refusal is not None:
                 raise QueryRefused(guard.refusal) from exc
@@ -264,6 +399,9 @@ def _run_sqlite(
                     f"The query took longer than {time_limit_s:g} s and was stopped; ask for "
                     "fewer rows or a narrower period."
                 ) from exc
+            too_big = _too_big(str(exc))
+            if too_big is not None:
+                raise too_big from exc
             fault = _environment_fault(exc)
             if fault is not None:
                 raise WorkspaceError(fault) from exc
@@ -272,8 +410,7 @@ def _run_sqlite(
             raise QueryRefused("The query returns no rows; a question runs one SELECT.")
         columns = tuple(str(d[0]) for d in cursor.description)
         elapsed = time.perf_counter() - started
-    truncated = len(rows) > row_limit
-    return QueryResult(columns, [tuple(r) for r in rows[:row_limit]], truncated, elapsed)
+    return QueryResult(columns, rows, truncated, elapsed)
 
 
 _FAULTS = ("malformed", "not a database", "disk image", "disk i/o", "locked", "busy")
@@ -340,6 +477,62 @@ def _reader_role(conn: Any) -> bool:
         return False
 
 
+def _position(error: Any) -> int | None:
+    """Where in the query PostgreSQL found the error (a character offset from 1)."""
+    diag = getattr(error, "diag", None)
+    value = getattr(diag, "statement_position", None)
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+# Types of a fixed, small size (booleans, numbers, dates, times, uuid): they come back as
+# they are; every other value is cut to the cell limit by the server, as text.
+_FIXED_TYPES = frozenset({16, 20, 21, 23, 26, 700, 701, 1700, 1082, 1083, 1114, 1184, 1186,
+                          1266, 2950})  # fmt: skip
+_PROBE = "SELECT * FROM (\n"
+_CAPPED = "SELECT {cells} FROM (\n"
+
+
+def _postgres_rows(
+    conn: Connection, sql: str, params: dict[str, Any], row_limit: int, offset: list[int]
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]], bool]:
+    """The query's columns and rows, each cell cut at MAX_CELL_CHARS by the server and
+    the rows read a few at a time (a server-side cursor), so that no value larger than
+    that, and no more rows than the limit, reach this computer. ``offset[0]`` is set to
+    where the query starts in each statement run (for the position of an error)."""
+    from sqlalchemy import text as sql_text
+
+    offset[0] = len(_PROBE)
+    probe = conn.execute(sql_text(f"{_PROBE}{sql}\n) AS ask_query LIMIT 0"), params)
+    columns = tuple(probe.keys())
+    types = [d[1] for d in (probe.cursor.description or [])] if probe.cursor else []
+    probe.close()
+    if len(columns) > MAX_COLUMNS:
+        raise _too_many_columns()
+    aliases = [f"c{i}" for i in range(len(columns))]
+    cells = [
+        a if t in _FIXED_TYPES else f"left(CAST({a} AS text), {MAX_CELL_CHARS + 1}) AS {a}"
+        for a, t in zip(aliases, types, strict=True)
+    ]
+    head = _CAPPED.format(cells=", ".join(cells) or "*")
+    offset[0] = len(head)
+    names = f"({', '.join(aliases)})" if aliases else ""
+    result = conn.execute(
+        sql_text(f"{head}{sql}\n) AS ask_query{names} LIMIT {row_limit + 1}"),
+        params,
+        execution_options={"stream_results": True, "max_row_buffer": _FETCH},
+    )
+    try:
+        rows, truncated = collect_rows(
+            result.fetchmany, row_limit, lambda v: _cap_cell(_plain(v)), at_once=_FETCH
+        )
+    finally:
+        result.close()
+    return columns, rows, truncated
+
+
 def _run_postgres(
     engine: Engine,
     sql: str,
@@ -348,7 +541,6 @@ def _run_postgres(
     time_limit_s: float,
     cancelled: Callable[[], bool],
 ) -> QueryResult:
-    from sqlalchemy import text as sql_text
     from sqlalchemy.exc import DBAPIError
 
     check_postgres_sql(sql)
@@ -366,6 +558,7 @@ def _run_postgres(
                 if reader:
                     conn.exec_driver_sql(f"GRANT SELECT ON pg_temp.{name} TO {READER_ROLE}")
         started = time.perf_counter()
+        offset = [0]  # where the query starts in the statement that ran
         try:
             with conn.begin():
                 conn.exec_driver_sql("SET TRANSACTION READ ONLY")
@@ -374,12 +567,16 @@ def _run_postgres(
                 conn.exec_driver_sql(
                     f"SET LOCAL statement_timeout = {max(1, int(time_limit_s * 1000))}"
                 )
-                result = conn.execute(sql_text(sql), dict(params or {}))
-                columns = tuple(result.keys())
-                rows = [tuple(map(_plain, r)) for r in result.fetchmany(row_limit + 1)]
+                conn.exec_driver_sql(f"SET LOCAL work_mem = '{POSTGRES_WORK_MEM}'")
+                columns, rows, truncated = _postgres_rows(
+                    conn, sql, dict(params or {}), row_limit, offset
+                )
                 conn.rollback()
         except DBAPIError as exc:
             message = str(exc.orig) if exc.orig is not None else str(exc)
+            too_big = _too_big(message.splitlines()[0] if message else "")
+            if too_big is not None:
+                raise too_big from exc
             if "statement timeout" in message or "canceling statement" in message:
                 raise QueryTimeout(
                     f"The query took longer than {time_limit_s:g} s and was stopped; ask for "
@@ -392,7 +589,9 @@ def _run_postgres(
                 raise QueryRefused(
                     ONLY_VIEWS.format(views=", ".join(sorted(VIEW_NAMES)), table=denied.group(1))
                 ) from exc
-            raise QueryFailed(message.splitlines()[0], sql) from exc
+            position = _position(exc.orig)
+            at = position - offset[0] if position is not None and position > offset[0] else None
+            raise QueryFailed(message.splitlines()[0], sql, at) from exc
         finally:
             with contextlib.suppress(Exception):
                 conn.rollback()
@@ -400,5 +599,4 @@ def _run_postgres(
                     for name in VIEW_NAMES:
                         conn.exec_driver_sql(f"DROP VIEW IF EXISTS pg_temp.{name}")
         elapsed = time.perf_counter() - started
-    truncated = len(rows) > row_limit
-    return QueryResult(columns, rows[:row_limit], truncated, elapsed)
+    return QueryResult(columns, rows, truncated, elapsed)

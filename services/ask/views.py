@@ -43,7 +43,8 @@ class ColumnDoc:
     name: str
     type: str  # "integer", "number", "text", "day", "flag", "json"
     description: str
-    privacy: str | None = None  # the privacy field that must allow it to leave
+    # The privacy field that must allow it to leave (all of them, when several).
+    privacy: str | tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,9 @@ _REASON_DOC = (
 )
 
 
-def _c(name: str, type_: str, description: str, privacy: str | None = None) -> ColumnDoc:
+def _c(
+    name: str, type_: str, description: str, privacy: str | tuple[str, ...] | None = None
+) -> ColumnDoc:
     return ColumnDoc(name, type_, description, privacy)
 
 
@@ -264,7 +267,8 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
         (
             _c("opportunity_id", "integer", "the opportunity's id"),
             _c("customer_id", "integer", "the customer"),
-            _c("name", "text", "the deal's name", "company"),
+            # A deal is often named after the customer ("Personal shopping – Dana Santos").
+            _c("name", "text", "the deal's name", ("company", "surname")),
             _c("type", "text", "the deal's type"),
             _c("stage", "text", "the sales stage"),
             _c("amount", "number", "the deal's value in its currency"),
