@@ -87,10 +87,35 @@ _WRITES = re.compile(
 )
 
 
+# Functions a question may not call on PostgreSQL: they change the role or a setting
+# (set_config('role', ...) would step out of the reader role), run a query given as text
+# past the views (query_to_xml('SELECT ... FROM customers')), or read files and other
+# databases.
+_UNSAFE_FUNCTIONS = re.compile(
+    r"\b(set_config|query_to_xml\w*|table_to_xml\w*|cursor_to_xml\w*|database_to_xml\w*|"
+    r"schema_to_xml\w*|pg_read_file|pg_read_binary_file|pg_ls_\w+|pg_stat_file|lo_\w+|"
+    r"dblink\w*)\s*\(",
+    re.IGNORECASE,
+)
+_LITERALS = re.compile(r"'(?:[^']|'')*'")
+_QUOTED_REFS = re.compile(
+    r'\b(?:from|join)\s+((?:"(?:[^"]|"")*"\s*\.\s*)?"((?:[^"]|"")*)")', re.IGNORECASE
+)
+
+
 def check_postgres_sql(sql: str) -> None:
     """QueryRefused unless ``sql`` is one SELECT naming only the ask_ views (and its own
     CTEs). The read-only transaction is the guard; this gives the plain reason early."""
     text = bare(sql)
+    unsafe = _UNSAFE_FUNCTIONS.search(text) or re.search(r"''\s*\(", text)
+    if unsafe:
+        name = unsafe.group(1) if unsafe.groups() else "a quoted function"
+        raise QueryRefused(f"The query calls {name}, which a question may not use.")
+    quoted = COMMENTS.sub(" ", _LITERALS.sub("''", sql))
+    for match in _QUOTED_REFS.finditer(quoted):
+        name = match.group(2).replace('""', '"')
+        if name not in VIEW_NAMES:
+            raise QueryRefused(ONLY_VIEWS.format(views=", ".join(sorted(VIEW_NAMES)), table=name))
     if ";" in text:
         raise QueryRefused("The query is more than one statement; a question runs one SELECT.")
     if not re.match(r"\s*(select|with)\b", text, re.IGNORECASE):
