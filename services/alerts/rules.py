@@ -64,9 +64,7 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
         # is high only because little is known ranks below one surely at risk. Snapshots
         # without intervals keep the best guess.
         low = c["churn_low"].to_numpy(np.float64)
-        at_risk = np.where(
-            np.isfinite(low) & np.isfinite(base), np.nan_to_num(low * base), at_risk
-        )
+        at_risk = np.where(np.isfinite(low) & np.isfinite(base), np.nan_to_num(low * base), at_risk)
     engagement = c["engagement"].to_numpy(np.float64)
 
     def add(key: str, mask: BoolArray, reasons: list[str], priority: FloatArray) -> None:

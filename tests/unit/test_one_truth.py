@@ -142,8 +142,7 @@ def test_each_customers_value_and_risk_read_the_same_on_every_screen(
         int(row[0]): row[1:]
         for row in ask(
             demo,
-            "SELECT customer_id, clv_12m_home, revenue_at_risk_home, churn_risk "
-            "FROM ask_customers",
+            "SELECT customer_id, clv_12m_home, revenue_at_risk_home, churn_risk FROM ask_customers",
         )
     }
     window = WorkspaceCustomerSource(demo)
