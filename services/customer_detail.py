@@ -111,7 +111,7 @@ def _interaction_event(row: Any) -> TimelineEvent | None:
     return None
 
 
-def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:
+def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:  # noqa: PLR0915
     """Profile, orders, a newest-first timeline and open opportunities of one customer."""
     import pandas as pd
     from sqlalchemy import select

@@ -370,7 +370,7 @@ def _read_files(policy: Policy) -> list[tuple[str, dict[str, Any], bool]]:
     return found
 
 
-def _apply(
+def _apply(  # noqa: C901
     policy: Policy, label: str, data: dict[str, Any], machine: bool, settings: Mapping[str, Any],
     validate_setting: Callable[[str, Any], str | None],
 ) -> None:  # fmt: skip

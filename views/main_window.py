@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     templates_requested = Signal()
 
-    def __init__(
+    def __init__(  # noqa: PLR0915
         self,
         jobs: JobRunner,
         theme: ThemeManager,

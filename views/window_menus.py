@@ -52,7 +52,7 @@ class WindowMenus:
     ``on_*`` callbacks are the window's slots for the entries that need it.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0915
         self,
         window: QMainWindow,
         *,

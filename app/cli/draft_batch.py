@@ -103,7 +103,7 @@ def canonical_filter(flt: dict[str, tuple[str, ...]]) -> str:
     return ",".join(f"{key}=" + ",".join(sorted(set(flt[key]))) for key in sorted(flt))
 
 
-def cmd_draft_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def cmd_draft_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:  # noqa: C901, PLR0915
     """Draft for all the alerts FILTER matches, into --out DIR (see BATCH_HELP)."""
     from sqlalchemy import select
     from sqlalchemy.orm import Session

@@ -60,7 +60,7 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float) -> bool:
     return predicate()
 
 
-def run_self_test() -> int:
+def run_self_test() -> int:  # noqa: C901, PLR0915
     """Open the window offscreen on a small demo; 0 and one line on success, else 1."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     tmp = Path(tempfile.mkdtemp(prefix="account-radar-self-test-"))

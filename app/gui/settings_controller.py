@@ -98,7 +98,7 @@ def _choices(key: str, spec_choices: tuple[str, ...]) -> tuple[tuple[str, ...], 
     return spec_choices, ()
 
 
-def setting_fields() -> list[SettingField]:
+def setting_fields() -> list[SettingField]:  # noqa: C901
     """The settings a user edits, as the dialog's field descriptions."""
     from services.policy import current_policy
     from services.settings import SETTINGS

@@ -45,7 +45,7 @@ def _days(hours: int) -> str:
     return f"{hours // 24}-day" if hours % 24 == 0 else f"{hours}-hour"
 
 
-def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFrame, set[str]]:
+def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFrame, set[str]]:  # noqa: C901, PLR0915
     """Every (customer, rule) that holds, with severity, reason and priority; and the keys
     of the rules that were evaluated (enabled and with the data they need)."""
     c = inputs.customers

@@ -59,7 +59,7 @@ class ChangeTracker:
         # value: {owning source: {field: customers}}, for the report's note (kept_notes).
         self.kept: dict[str, dict[str, int]] = {}
 
-    def update_customers(self, incoming: dict[int, dict[str, Any]]) -> tuple[int, int]:
+    def update_customers(self, incoming: dict[int, dict[str, Any]]) -> tuple[int, int]:  # noqa: C901
         """Apply incoming non-empty values to existing customers; (updated, unchanged)."""
         if not incoming:
             return 0, 0

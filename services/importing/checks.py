@@ -57,7 +57,7 @@ def _text_lengths(column: pd.Series) -> pd.Series:
     return lengths.fillna(0).astype(np.int64)
 
 
-def cap_texts(batch: Batch, *, longest: int | None = None) -> list[str]:
+def cap_texts(batch: Batch, *, longest: int | None = None) -> list[str]:  # noqa: C901
     """Cut text longer than its column keeps (a 10 MB name: 255 characters, a ticket's
     text: 20,000), with "…" at the cut; reject rows whose id is too long. Notes say how
     many values of which column were cut and how long the longest was.

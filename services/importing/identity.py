@@ -121,7 +121,7 @@ class Identities:
         self._guest_ids.add(cid)
         return cid
 
-    def resolve_refs(self, frame: pd.DataFrame, result: WriteResult) -> np.ndarray[Any, Any]:
+    def resolve_refs(self, frame: pd.DataFrame, result: WriteResult) -> np.ndarray[Any, Any]:  # noqa: C901, PLR0915
         """customer_id for each row of a child frame (creating missing customers)."""
         n = len(frame)
 
@@ -213,7 +213,7 @@ class Identities:
 
     # --- customers --------------------------------------------------------------------
 
-    def write_customers(self, frame: pd.DataFrame, result: WriteResult) -> dict[str, int]:
+    def write_customers(self, frame: pd.DataFrame, result: WriteResult) -> dict[str, int]:  # noqa: C901, PLR0915
         """Upsert customer records; merge customers that turn out to be one."""
         counts = {"inserted": 0, "updated": 0, "unchanged": 0}
         if frame.empty:

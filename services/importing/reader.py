@@ -343,7 +343,7 @@ def _decode_sample(f: IO[bytes], encoding: str, size: int = _SNIFF_BYTES) -> str
     return f.read(size).decode(encoding, errors="ignore")
 
 
-def _read_text(
+def _read_text(  # noqa: C901, PLR0915
     path: Path, f: IO[bytes], encoding: str, limit: int | None, *, reported: str
 ) -> RawTable:
     sample = _decode_sample(f, encoding)

@@ -132,7 +132,7 @@ def failed_file(path: str | Path, error: Exception) -> FileReport:
     )
 
 
-def _import_one(
+def _import_one(  # noqa: PLR0915
     engine: Engine,
     path: Path,
     *,

@@ -28,7 +28,7 @@ _QUOTE_CHARS = 160
 TREND_KINDS = ("ticket", "review")
 
 
-def listen_report(
+def listen_report(  # noqa: C901, PLR0915
     engine: Engine, *, since: dt.date | None = None, until: dt.date | None = None
 ) -> ListenReport:
     """The report over ``since``..``until`` (local days, both included; default the last

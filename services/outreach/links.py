@@ -199,7 +199,7 @@ def _is_domain(name: str) -> bool:
     return tld in _TLDS or tld.startswith("xn--") or not name.rsplit(".", 1)[-1].isascii()
 
 
-def find_links(text: str) -> list[Link]:
+def find_links(text: str) -> list[Link]:  # noqa: C901
     """Every address in ``text`` with the host it opens, in reading order."""
     text = unicodedata.normalize("NFKC", text).translate(_DOTS).translate(_INVISIBLE)
     found: list[tuple[int, Link]] = []

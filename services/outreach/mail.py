@@ -101,7 +101,7 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def send_smtp(
+def send_smtp(  # noqa: C901, PLR0915
     host: str,
     port: int,
     security: str,

@@ -435,7 +435,7 @@ def predict_churn(
         )
 
 
-def _predict_churn(
+def _predict_churn(  # noqa: C901, PLR0915
     data: ScoringData,
     features_t: pd.DataFrame,
     fit_t: LifetimeFit,

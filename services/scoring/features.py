@@ -205,7 +205,7 @@ def coverage(data: ScoringData, cutoff: int) -> Coverage:
     )
 
 
-def compute_features(data: ScoringData, cutoff: int) -> pd.DataFrame:
+def compute_features(data: ScoringData, cutoff: int) -> pd.DataFrame:  # noqa: PLR0915
     """One row per customer (aligned with data.customer_ids): features as of ``cutoff``.
 
     Only rows dated on or before the cutoff are read. The BG/NBD and Gamma-Gamma

@@ -255,7 +255,7 @@ class ActionPane(QWidget):
     # A held-out alert's customer contacted anyway: (alert id, customer id, why).
     holdout_draft_requested = Signal(int, int, str)
 
-    def __init__(
+    def __init__(  # noqa: PLR0915
         self,
         parent: QWidget | None = None,
         *,
@@ -613,7 +613,7 @@ class ActionPane(QWidget):
 
     # -- actions ------------------------------------------------------------------------
 
-    def trigger(self, key: str) -> None:
+    def trigger(self, key: str) -> None:  # noqa: C901
         """Run an action by its key (a button, its shortcut, or a test)."""
         alert = self._alert
         if alert is None or key not in self._allowed():

@@ -93,7 +93,7 @@ class AlertsPane(DraftTargets, QWidget):
     owner_chosen = Signal(str)
     draft_all_requested = Signal(object, str)
 
-    def __init__(
+    def __init__(  # noqa: PLR0915
         self,
         jobs: JobRunner,
         parent: QWidget | None = None,

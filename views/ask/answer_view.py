@@ -77,7 +77,7 @@ class AnswerView(QWidget):
     save_requested = Signal()
     preview_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:  # noqa: PLR0915
         super().__init__(parent)
         self.setObjectName("askAnswer")
         self.answer: Answer | None = None

@@ -102,7 +102,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
     holdout_draft_requested = Signal(int, str)  # a held-out customer, and why write now
     contact_changed = Signal(int)
 
-    def __init__(
+    def __init__(  # noqa: PLR0915
         self,
         jobs: JobRunner,
         parent: QWidget | None = None,

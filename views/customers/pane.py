@@ -83,7 +83,7 @@ class CustomersPane(QWidget):
     table_loaded = Signal(int)
     score_requested = Signal()
 
-    def __init__(
+    def __init__(  # noqa: PLR0915
         self,
         jobs: JobRunner,
         parent: QWidget | None = None,

@@ -418,7 +418,7 @@ class DashboardPane(QWidget):
 
     # -- tiles ----------------------------------------------------------------------------
 
-    def _set_tiles(self, data: DashboardData) -> None:
+    def _set_tiles(self, data: DashboardData) -> None:  # noqa: PLR0915
         previous = _previous_run(data)
         since = (
             f"since {format_short_date(_day(float(np.asarray(data.trend_dates)[previous])))}"

@@ -35,7 +35,7 @@ class ImportPreviewPage(QWidget):
 
     file_chosen = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:  # noqa: PLR0915
         super().__init__(parent)
         self.title_label = QLabel("Reading the files…", self)
         self.title_label.setObjectName("paneTitle")

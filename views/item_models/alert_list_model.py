@@ -356,7 +356,7 @@ class AlertCardDelegate(QStyledItemDelegate):
         # The width is the view's (the list never scrolls sideways); only the height counts.
         return QSize(0, self.CARD_HEIGHT)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:  # noqa: PLR0915
         model = index.model()
         if not isinstance(model, AlertListModel) or not index.isValid():
             return

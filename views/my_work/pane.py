@@ -226,7 +226,7 @@ class MyWorkPane(QWidget):
     work_loaded = Signal(object)
     task_changed = Signal(int)
 
-    def __init__(
+    def __init__(  # noqa: PLR0915
         self,
         jobs: JobRunner,
         parent: QWidget | None = None,

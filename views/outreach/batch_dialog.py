@@ -37,7 +37,7 @@ class BatchStartDialog(QDialog):
 
     start_requested = Signal(str, str, bool)
 
-    def __init__(self, plan: BatchPlan, what: str, parent: QWidget | None = None) -> None:
+    def __init__(self, plan: BatchPlan, what: str, parent: QWidget | None = None) -> None:  # noqa: PLR0915
         super().__init__(parent)
         self.setObjectName("batchStart")
         self.setWindowTitle("Draft for all")

@@ -142,7 +142,7 @@ class ComposerDialog(QDialog):
     preview_requested = Signal(str, str)
     export_requested = Signal(str, str, str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:  # noqa: PLR0915
         super().__init__(parent)
         self.setObjectName("composer")
         self.setWindowTitle("Draft an email")

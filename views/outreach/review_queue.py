@@ -66,7 +66,7 @@ class ReviewQueueWindow(QWidget):
     send_again_requested = Signal(int)
     cancel_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:  # noqa: PLR0915
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("reviewQueue")
         self.setWindowTitle("Review drafts")

@@ -56,7 +56,7 @@ class TemplateLibraryDialog(QDialog):
     save_requested = Signal(str, str, str)
     reset_requested = Signal(str)
 
-    def __init__(
+    def __init__(  # noqa: PLR0915
         self,
         templates: Mapping[str, TemplateText],
         preview: PreviewFn,

@@ -166,7 +166,7 @@ class ResultsPane(QWidget):
 
     # -- construction ---------------------------------------------------------------------
 
-    def _build_content(self) -> QWidget:
+    def _build_content(self) -> QWidget:  # noqa: PLR0915
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

@@ -298,7 +298,7 @@ class ModelReportDialog(QDialog):
         self.resize(980, 680)
         self.set_report(None)
 
-    def _build_report_page(self) -> QWidget:
+    def _build_report_page(self) -> QWidget:  # noqa: PLR0915
         page = QWidget(self)
         self.title_label = _label("Model report", page, "paneTitle", wrap=False)
         self.run_label = _label("", page, "customerSubtitle")

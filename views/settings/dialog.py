@@ -95,7 +95,7 @@ class SettingField:
 class _Editor:
     """One field's widget, with a getter and a setter."""
 
-    def __init__(self, field: SettingField, parent: QWidget) -> None:
+    def __init__(self, field: SettingField, parent: QWidget) -> None:  # noqa: PLR0915
         self.field = field
         self.parts: dict[str, QDoubleSpinBox] = {}
         self.boxes: dict[str, QCheckBox] = {}
@@ -342,7 +342,7 @@ class SettingsDialog(QDialog):
         if email is not None and "smtp.host" in self._editors:
             self.sending = SendingTools(self, email)
 
-    def _add_page(self, group: str, fields: list[SettingField]) -> None:
+    def _add_page(self, group: str, fields: list[SettingField]) -> None:  # noqa: PLR0915
         # One block per setting, stacked: the title, the editor, what it does in a
         # sentence, and what is wrong with it (after a refused Save).
         page = QWidget(self)

@@ -84,7 +84,7 @@ class OpenSharedDialog(QDialog):
     connect_requested = Signal(object)
     cancel_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:  # noqa: PLR0915
         super().__init__(parent)
         self.setWindowTitle("Open shared workspace")
         self.setObjectName("openSharedDialog")

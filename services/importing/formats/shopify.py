@@ -63,7 +63,7 @@ class ShopifyOrders(BaseAdapter):
         ("Name", "Email", "Financial Status", "Created at", "Lineitem name", "Total"),
     )
 
-    def convert(self, table: RawTable) -> Batch:
+    def convert(self, table: RawTable) -> Batch:  # noqa: PLR0915
         """One order per Name, in canonical form."""
         frame, rows = self.data_of(table)
         file = self.file_of(table)

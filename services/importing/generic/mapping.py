@@ -204,7 +204,7 @@ def _has_record_evidence(
     return True
 
 
-def suggest_mapping(
+def suggest_mapping(  # noqa: C901
     table: RawTable, kind: str, samples: dict[str, pd.Series] | None = None
 ) -> MappingSuggestion:
     """Suggest a field for every column of a generic table, for one kind."""
