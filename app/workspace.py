@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.db import make_engine, make_session_factory, sqlite_path
 from models.errors import WorkspaceError
 from models.migrate import upgrade
-from services.rollups import watch_for_stale_rollups
+from services.core.rollups import watch_for_stale_rollups
 from services.settings import WORKSPACE_LOCATION, organisation_value
 from services.team.connect import (
     check_connection,

@@ -46,7 +46,7 @@ def main() -> int:
     from app.workspace import open_workspace, to_url
     from services.ask.library import answer_saved, bind_values, local_today, saved_questions
     from services.ask.views import view_sql
-    from services.money import money_context
+    from services.core.money import money_context
 
     ws = open_workspace(to_url(str(path)), backup=False)
     today = local_today(ws.engine)

@@ -49,7 +49,7 @@ def main() -> int:
     from app.workspace import open_workspace, to_url
     from services.ask.generate import ask_model, prepare_request
     from services.ask.views import view_sql
-    from services.money import money_context
+    from services.core.money import money_context
     from services.settings import set_setting
     from tests.support.openai_server import FakeOpenAIServer
 

@@ -74,7 +74,7 @@ def _demo(customers: int) -> Path:
         return path
     from app.workspace import open_workspace, to_url
     from services.demo import build_demo
-    from services.refresh import score_and_alert
+    from services.usecases.refresh import score_and_alert
 
     print(f"building a {customers:,}-customer demo (once) at {path}", flush=True)
     partial = path.with_name(path.name + ".building")

@@ -12,7 +12,7 @@ the others in the copy that is published and scored) and a team lead, then measu
 - window populated: the manager's window in fresh processes (offscreen), from process
   start to the customers table filled (bench_window.py's child, connected as the
   manager: the database gives it their book only). Target < 3 s.
-- scoring: scoring and alerting the whole workspace (services.refresh.score_and_alert)
+- scoring: scoring and alerting the whole workspace (services.usecases.refresh.score_and_alert)
   on PostgreSQL as the lead, against the same on a copy of the SQLite file, each in a
   fresh process, alternating. Target: PostgreSQL within 1.5x SQLite.
 - the manager's offline copy (services/team/offline.py, when present). Target < 30 s.
@@ -37,7 +37,7 @@ SCORE_CHILD = """
 import sys, time
 sys.path.insert(0, {root!r})
 from app.workspace import open_workspace
-from services.refresh import score_and_alert
+from services.usecases.refresh import score_and_alert
 ws = open_workspace({url!r}, backup=False)
 start = time.perf_counter()
 result = score_and_alert(ws.engine)

@@ -152,7 +152,7 @@ def child(workspace: str, spawned_at: float) -> None:
 def ensure_workspace(path: Path, customers: int) -> None:
     sys.path.insert(0, str(ROOT))
     from app.workspace import open_workspace, to_url, workspace_exists
-    from services.customers import workspace_summary
+    from services.usecases.customers import workspace_summary
 
     url = to_url(str(path))
     if workspace_exists(url):

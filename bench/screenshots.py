@@ -330,7 +330,7 @@ def main() -> int:
     # Who I am: Hannah, from a profile of this run (never the user's own).
     with tempfile.TemporaryDirectory() as config:
         os.environ["ACCOUNT_RADAR_CONFIG_DIR"] = config
-        from services.profile import make_profile, save_profile
+        from services.core.profile import make_profile, save_profile
 
         save_profile(make_profile(*ME))
         for i, (width, height) in enumerate(sizes):

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.gui.email_settings import EmailSettingsActions  # noqa: E402
 from app.gui.settings_controller import setting_fields, validate  # noqa: E402
-from services.credentials import SERVICE, llm_key_name, smtp_key_name  # noqa: E402
+from services.core.credentials import SERVICE, llm_key_name, smtp_key_name  # noqa: E402
 from tests.support import openai_server  # noqa: E402
 from tests.support.memory_keyring import use_memory_keyring, use_no_keyring  # noqa: E402
 from views.kit.jobs import JobRunner  # noqa: E402

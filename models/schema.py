@@ -4,7 +4,7 @@ Conventions:
 - Money is an integer number of cents (hundredths of the currency unit) in a
   BigInteger column whose name ends in ``_cents``; never a float. Hundredths for every
   currency, those without minor units too (¥1,000 is 100000), beside the row's ISO 4217
-  ``currency``; services/money.py formats them (JPY and KRW without decimals). Sums over
+  ``currency``; services/core/money.py formats them (JPY and KRW without decimals). Sums over
   rows (rollups, scores) are in the workspace's home currency, converted with the user's
   rates; amounts of different currencies are never added at face value.
 - Timestamps are ``UTCDateTime`` (naive UTC in storage, aware UTC in Python).
@@ -161,7 +161,7 @@ class Order(Base):
     order_date: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # The offset from UTC of the source's clock when the order was placed (-420 for
     # "-0700"): the local date of the event is order_date + this. NULL: the file gave no
-    # zone and order_date holds its wall time (services/local_dates.py).
+    # zone and order_date holds its wall time (services/core/local_dates.py).
     utc_offset_minutes: Mapped[int | None] = mapped_column(SmallInteger)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
@@ -263,7 +263,7 @@ class CustomerRollup(Base):
     """Per-customer totals derived from orders, tickets and opportunities.
 
     A cache that makes the customers table open fast on a million orders. Every writer
-    refreshes it in its own transaction (services/rollups.py); readers fall back to live
+    refreshes it in its own transaction (services/core/rollups.py); readers fall back to live
     aggregates when it is incomplete, and `db check` verifies it against the raw rows.
     """
 

@@ -12,7 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # has them set must not change what the tests see (the tests that want them set them).
 for _name in ("OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_API_KEY"):
     os.environ.pop(_name, None)
-# Who the user is (services/profile.py) lives in the user config folder, and
+# Who the user is (services/core/profile.py) lives in the user config folder, and
 # ACCOUNT_RADAR_USER names the command line's actor: no test reads or writes the real
 # profile, nor sees the machine's variable.
 os.environ.pop("ACCOUNT_RADAR_USER", None)

@@ -1,9 +1,9 @@
 """The window's own shapes of figures: money on a cell, a tile and an axis; UTC day counts.
 
-Money: every figure goes through services/money.py (which exports and templates use
+Money: every figure goes through services/core/money.py (which exports and templates use
 too) with its currency; these are the window's wordings of it (table cells, tiles, axis
 labels). Counts, percentages, dates and relative dates are worded by
-services/formatting.py, for the window, the command line, exports and templates alike.
+services/core/formatting.py, for the window, the command line, exports and templates alike.
 Dates: UTC calendar dates and calendar-day counts, as below; a date editor writes its
 date in the style of every date shown (``date_edit``: 'Mar 7, 2026').
 
@@ -22,8 +22,8 @@ import datetime as dt
 from PySide6.QtCore import QDate, QLocale
 from PySide6.QtWidgets import QDateEdit, QWidget
 
-from services import money
-from services.formatting import DATE_PATTERN_QT
+from services.core import money
+from services.core.formatting import DATE_PATTERN_QT
 
 
 def utc_now() -> dt.datetime:
@@ -59,7 +59,7 @@ def days_between(when: dt.datetime, now: dt.datetime) -> int:
 
 def format_money(amount: float, currency: str, *, cents: bool = True) -> str:
     """An amount in units of ``currency`` with its sign ("$1,234.50", "€12", "¥1,000");
-    services/money.py formats every figure (JPY and KRW never show cents)."""
+    services/core/money.py formats every figure (JPY and KRW never show cents)."""
     return money.format_money(amount * 100.0, currency, decimals=2 if cents else 0)
 
 
@@ -82,7 +82,7 @@ def date_edit(
     parent: QWidget | None, day: dt.date, *, earliest: dt.date | None = None
 ) -> QDateEdit:
     """A date editor with a calendar that writes its date as every date on screen is
-    written ('Mar 7, 2026', services.formatting.format_date), in English month names
+    written ('Mar 7, 2026', services.core.formatting.format_date), in English month names
     whatever the machine's language, as format_date; ``earliest``: the first date allowed."""
     edit = QDateEdit(parent)
     edit.setLocale(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))

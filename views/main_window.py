@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.records import WorkspaceSummary
+from services.core.records import WorkspaceSummary
 from views.alerts.query import AlertQuery
 from views.alerts.source import AlertSource
 from views.alerts.view import AlertsView

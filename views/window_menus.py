@@ -202,7 +202,7 @@ class WindowMenus:
 
 def show_about(parent: QWidget) -> None:
     """Help ▸ About Account Radar: the version and the bundled packages' licences."""
-    from services.licences import bundled_licences
+    from services.core.licences import bundled_licences
     from views.about.dialog import AboutDialog
 
     dialog = AboutDialog(bundled_licences(), parent)

@@ -84,7 +84,7 @@ def _age(seconds: float) -> str:
 
 
 def _money(cents: int, currency: str) -> str:
-    from services.money import format_money
+    from services.core.money import format_money
 
     return format_money(cents, currency, decimals=0)
 
@@ -142,7 +142,7 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.cli.errors import EXIT_OK, CommandError
     from app.workspace import command_workspace
     from services.alerts.queries import alert_columns, alert_counts
-    from services.money import load_money_context
+    from services.core.money import load_money_context
     from services.scoring.queries import latest_run_id
 
     now = dt.datetime.now(dt.UTC)

@@ -251,7 +251,7 @@ def write_csv(answer: Answer, out: TextIO) -> None:
     """The rows as CSV, through the exports' writer: text a spreadsheet would read as a
     formula gets an apostrophe, and a cell holding a line break (a bare CR too) is
     quoted."""
-    from services.exporting import write_csv_rows
+    from services.usecases.exporting import write_csv_rows
 
     write_csv_rows(out, answer.columns, answer.rows, newline="\n")
 

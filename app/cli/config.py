@@ -39,7 +39,7 @@ def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.workspace import command_workspace, resolve_url, workspace_exists
     from models.db import translate_db_errors
     from models.schema import Setting
-    from services.policy import current_policy, resolve, where_from
+    from services.core.policy import current_policy, resolve, where_from
     from services.settings import SETTINGS, get_setting
 
     policy = current_policy()

@@ -135,7 +135,7 @@ def cmd_run_daily(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import logging
 
     from app.workspace import command_workspace, resolve_url
-    from services.daily import RunLocked, daily_lock
+    from services.usecases.daily import RunLocked, daily_lock
 
     log = logging.getLogger("app.cli.daily")
     url = resolve_url(args.db)
@@ -173,8 +173,8 @@ def _say(line: str, out: TextIO, log: Any) -> None:
 def _round(engine: Any, out: TextIO, err: TextIO, log: Any) -> int:
     """Import, score and alert; the exit code of what happened (the digest follows)."""
     from services.importing.watched import import_watched_folder
-    from services.refresh import score_and_alert
     from services.scoring.run import NothingToScore
+    from services.usecases.refresh import score_and_alert
 
     imported = import_watched_folder(engine)
     for line in imported.lines():

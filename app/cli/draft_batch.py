@@ -114,7 +114,7 @@ def cmd_draft_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int: 
     from models.schema import BatchDraft, DraftBatch
     from services.alerts.config import default_actor
     from services.alerts.lifecycle import moment
-    from services.output_files import unused_path
+    from services.core.output_files import unused_path
     from services.outreach.batch import (
         approve_row,
         close_if_done,
@@ -244,8 +244,8 @@ def _write_summary(path: Path, view: object) -> None:
     import pandas as pd
 
     from models.private_files import make_private_folder
-    from services.exporting import write_table
     from services.outreach.batch_records import BatchView
+    from services.usecases.exporting import write_table
 
     assert isinstance(view, BatchView)
     make_private_folder(path.parent)
@@ -266,7 +266,7 @@ def _write_summary(path: Path, view: object) -> None:
 
 def out_folder_problem(folder: Path) -> str | None:
     """Why --out cannot be the folder for the emails (a file, or inside one), or None."""
-    from services.output_files import display_path
+    from services.core.output_files import display_path
 
     shown = display_path(folder)
     for place in (folder, *folder.parents):

@@ -54,8 +54,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.cli.errors import EXIT_OK
     from app.workspace import command_workspace, resolve_url
     from models.db import sqlite_path
-    from services.exporting import export_table
-    from services.output_files import check_output_path
+    from services.core.output_files import check_output_path
+    from services.usecases.exporting import export_table
 
     url = resolve_url(args.db)
     workspace_file = sqlite_path(url)

@@ -82,6 +82,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from app.workspace import command_workspace, resolve_url
     from models.db import sqlite_path
+    from services.core.output_files import check_output_path, display_path
     from services.importing.files import check_rejects_folder
     from services.importing.service import (
         expand_paths,
@@ -89,7 +90,6 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         subfolder_files,
         write_rejects_csv,
     )
-    from services.output_files import check_output_path, display_path
 
     # A missing path, a pipe or an empty folder fails before the workspace opens.
     paths = expand_paths(args.paths, recursive=args.recursive)

@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from services.version import version_text
+    from services.core.version import version_text
 
     return version_text()
 
@@ -163,7 +163,7 @@ def _score_demo(engine: Any, out: TextIO, progress: Callable[[float, str], None]
     """Score the demo and raise its alerts, as the window's demo is; a problem leaves it
     built and unscored, and says so."""
     from models.errors import UserFacingError
-    from services.refresh import score_and_alert
+    from services.usecases.refresh import score_and_alert
 
     try:
         result = score_and_alert(engine, progress=progress)
@@ -185,8 +185,8 @@ def cmd_db_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.workspace import command_workspace
     from models.db import translate_db_errors
     from models.migrate import head_revision
-    from services.rollups import refresh_rollups
-    from services.team.offline_origin import read_origin
+    from services.core.offline_origin import read_origin
+    from services.core.rollups import refresh_rollups
 
     # Also the repair for per-customer totals that `db check` finds out of date (not in an
     # offline copy: its totals are the server's, over more orders than the copy holds).
@@ -257,7 +257,7 @@ def _read_only_uri(path: Path) -> str:
     """A SQLite URI that reads the workspace without writing anything beside it (SQLite's
     immutable mode), or CommandError when changes wait in its -wal file (they would be
     left out of what is read)."""
-    from services.output_files import display_path
+    from services.core.output_files import display_path
 
     wal = path.with_name(path.name + "-wal")
     if wal.exists() and wal.stat().st_size > 0:
@@ -306,8 +306,8 @@ def cmd_db_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             from sqlalchemy.orm import Session
 
             from models.db import translate_db_errors
-            from services.rollups import stale_rollups
-            from services.team.offline_origin import read_origin
+            from services.core.offline_origin import read_origin
+            from services.core.rollups import stale_rollups
 
             with translate_db_errors(), Session(engine) as session:
                 stale = stale_rollups(session)

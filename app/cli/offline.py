@@ -99,7 +99,7 @@ def cmd_sync_back(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from models.db import make_engine
     from services.alerts.config import default_actor
-    from services.team.offline_origin import origin_of_file
+    from services.core.offline_origin import origin_of_file
     from services.team.sync import sync_back
 
     path = Path(args.copy).expanduser()

@@ -125,7 +125,7 @@ def _slice_row(key: str, part: Slice, at_risk: str | None = None) -> str:
 
 def report_table(report: EffectivenessReport) -> list[str]:
     """The report as lines of at most 100 characters."""
-    from services.formatting import format_date, format_percent
+    from services.core.formatting import format_date, format_percent
     from services.learn.records import AT_RISK_BREAKDOWNS, BREAKDOWN_LABELS
     from services.learn.wording import (
         as_assigned_words,
@@ -334,7 +334,7 @@ def write_csv(report: EffectivenessReport, out: TextIO) -> None:
     that a spreadsheet would read as a formula is written with a leading apostrophe."""
     import csv
 
-    from services.output_files import neutralise_text
+    from services.core.output_files import neutralise_text
 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["section", "key", "measure", "value", "currency"])

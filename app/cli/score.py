@@ -87,7 +87,7 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from app.cli.errors import EXIT_OK, CommandError
     from app.workspace import command_workspace
-    from services.refresh import SCORES_SHARE, score_and_alert
+    from services.usecases.refresh import SCORES_SHARE, score_and_alert
 
     scores_printer = _progress_printer(err)
     alerts_printer = _progress_printer(err, "alerts ")

@@ -1,4 +1,4 @@
-"""Command update: is a newer Account Radar out? (services/updates.py)"""
+"""Command update: is a newer Account Radar out? (services/updates/check.py)"""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def check_url(db: str | None) -> str:
     from app.workspace import command_workspace, resolve_url, workspace_exists
     from models.db import translate_db_errors
     from services.settings import get_setting, organisation_value
-    from services.updates import CHECK_URL
+    from services.updates.check import CHECK_URL
 
     if not workspace_exists(resolve_url(db)):
         value, _locked = organisation_value(CHECK_URL)
@@ -47,7 +47,7 @@ def check_url(db: str | None) -> str:
 
 def cmd_update(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print whether a newer version is out; the exit status says it too."""
-    from services.updates import check
+    from services.updates.check import check
 
     result = check(check_url(args.db))
     print(result.message, file=out if result.status != "failed" else err)

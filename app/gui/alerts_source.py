@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from app.workspace import Workspace
-from services.profile import os_login
+from services.core.profile import os_login
 from views.alerts.source import ALERT_COLUMNS, AlertDetail, Undoable
 from views.dashboard.pane import DashboardData
 
@@ -59,7 +59,7 @@ class WorkspaceAlertSource:
         return {**{name: columns[name] for name in ALERT_COLUMNS}, "currency": self._home()}
 
     def _home(self) -> str:
-        from services.money import load_money_context
+        from services.core.money import load_money_context
 
         with self.workspace.sessions() as session:
             return load_money_context(session).home

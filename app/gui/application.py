@@ -73,7 +73,7 @@ from app.workspace import (
     workspace_exists,
 )
 from models.errors import UserFacingError, WorkspaceError
-from services.policy import current_policy
+from services.core.policy import current_policy
 from views.kit.jobs import JobRunner, Operation, TaskState
 from views.main_window import KEY_THEME, TAB_MY_WORK, WORKSPACE_FILTER, MainWindow
 from views.theme import ThemeManager, ThemeMode, resources_dir
@@ -176,7 +176,7 @@ class GuiController(QObject):
         self.scoring = ScoringController(
             jobs, self.window, lambda: self.workspace, theme, show_progress=show_progress
         )
-        # A policy file IT wrote that cannot be used is said, not fatal (services/policy.py).
+        # A policy file IT wrote that cannot be used is said, not fatal (services/core/policy.py).
         problems = current_policy().problems
         if problems:
             more = f" (and {len(problems) - 1} more: see the log)" if len(problems) > 1 else ""

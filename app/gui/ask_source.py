@@ -42,7 +42,7 @@ class WorkspaceAskSource:
 
     def questions(self) -> list[QuestionEntry]:
         from services.ask.library import default_value, local_today, saved_questions
-        from services.money import load_money_context
+        from services.core.money import load_money_context
 
         engine = self.workspace.engine
         with engine.connect() as conn:

@@ -16,9 +16,14 @@ from app.gui.scoring_controller import read_customer_scores, read_score_history
 from app.workspace import Workspace
 from models.migrate import backup_sqlite
 from services.alerts.records import Undoable
-from services.customer_detail import load_customer_detail
-from services.customers import load_customer_columns, workspace_summary
-from services.records import CustomerDetail, CustomerScores, ScoreHistoryPoint, WorkspaceSummary
+from services.core.records import (
+    CustomerDetail,
+    CustomerScores,
+    ScoreHistoryPoint,
+    WorkspaceSummary,
+)
+from services.usecases.customer_detail import load_customer_detail
+from services.usecases.customers import load_customer_columns, workspace_summary
 
 
 class WorkspaceCustomerSource:

@@ -43,8 +43,8 @@ def _score_demo(
     cancelled: Callable[[], bool] | None,
 ) -> None:
     """Score a freshly built demo; a scoring problem leaves it unscored, not unbuilt."""
-    from services.refresh import score_and_alert
     from services.scoring.run import ScoringCancelled
+    from services.usecases.refresh import score_and_alert
 
     def score_progress(fraction: float, message: str) -> None:
         if progress is not None:

@@ -4,7 +4,7 @@ provider, the API key and the SMTP password, and the slow checks run on workers.
 The dialog holds values, not a session, so ``provider_config`` reads the provider from
 the dialog's current values (the same mapping ``services.outreach.prompt`` makes from a
 session). Secrets never become settings: the API key and the SMTP password go to the
-system keyring through services/credentials.py (or, with no keyring, are held for this
+system keyring through services/core/credentials.py (or, with no keyring, are held for this
 session only).
 
 Blocking functions (the network, the keyring) are plain and tested without Qt;
@@ -210,7 +210,7 @@ def key_warning(values: Mapping[str, Any]) -> str:
 def secret_name(what: SecretKind, values: Mapping[str, Any]) -> str | None:
     """The keyring name of the API key or SMTP password ``values`` point at; None when
     there is nothing to name (no provider; no SMTP server or user)."""
-    from services import credentials  # keyring: not at start-up
+    from services.core import credentials  # keyring: not at start-up
 
     if what == "api_key":
         config = provider_config(values)
@@ -225,7 +225,7 @@ def secret_name(what: SecretKind, values: Mapping[str, Any]) -> str | None:
 def keyring_problem_words(what: SecretKind, config: ProviderConfig | None = None) -> str | None:
     """Why nothing can be kept in the system keyring, with what to do instead for this
     secret; None when the keyring works. Blocking (the keyring may be slow to start)."""
-    from services import credentials  # keyring: not at start-up
+    from services.core import credentials  # keyring: not at start-up
 
     problem = credentials.keyring_problem()
     if problem is None:
@@ -246,7 +246,7 @@ def keyring_problem_words(what: SecretKind, config: ProviderConfig | None = None
 def secret_state(what: SecretKind, values: Mapping[str, Any]) -> SecretState:
     """Where the secret ``values`` point at comes from, in words; never the secret itself.
     Blocking (reads the keyring): run it on a worker."""
-    from services import credentials  # keyring: not at start-up
+    from services.core import credentials  # keyring: not at start-up
 
     config = provider_config(values) if what == "api_key" else None
     problem = keyring_problem_words(what, config)
@@ -279,7 +279,7 @@ def secret_state(what: SecretKind, values: Mapping[str, Any]) -> SecretState:
 
 def use_for_session(what: SecretKind, values: Mapping[str, Any], secret: str) -> None:
     """Hold a secret in memory for this session (nothing is written anywhere)."""
-    from services import credentials  # keyring: not at start-up
+    from services.core import credentials  # keyring: not at start-up
 
     name = secret_name(what, values)
     if name is None:
@@ -294,7 +294,7 @@ def use_for_session(what: SecretKind, values: Mapping[str, Any], secret: str) ->
 def forget_secret(what: SecretKind, values: Mapping[str, Any]) -> CheckOutcome:
     """Remove the API key or SMTP password ``values`` point at from the system keyring
     and from this session. Blocking (the keyring)."""
-    from services import credentials  # keyring: not at start-up
+    from services.core import credentials  # keyring: not at start-up
 
     words = SECRET_WORDS[what]
     name = secret_name(what, values)
@@ -319,7 +319,7 @@ def store_secrets(values: Mapping[str, Any], secrets: Mapping[str, str]) -> list
 
     Every secret is tried; SecretsNotStored names those that failed and why. Blocking.
     """
-    from services import credentials  # keyring: not at start-up
+    from services.core import credentials  # keyring: not at start-up
 
     stored: list[str] = []
     failed: list[str] = []
@@ -425,8 +425,8 @@ def send_test_email(
 
     ``own_address``: the user's own address (File ▸ Who I am…), the From when the
     settings name none, as in the composer."""
-    from services import credentials  # keyring: not at start-up
-    from services.outreach.mail import MailError, build_email, send_smtp
+    from services.core import credentials  # keyring: not at start-up
+    from services.mail.message import MailError, build_email, send_smtp
 
     host = str(values.get("smtp.host") or "").strip()
     user = str(values.get("smtp.user") or "").strip()
@@ -469,7 +469,7 @@ class EmailSettingsActions:
     network and the keyring on the job runner's network pool, answers on the UI thread.
 
     ``lister`` and ``tester`` replace services.llm.client's list_models and
-    test_connection, ``sender`` services.outreach.mail.send_smtp (tests wrap the real
+    test_connection, ``sender`` services.mail.message.send_smtp (tests wrap the real
     ones to see which thread they ran on).
     """
 

@@ -24,9 +24,9 @@ from sqlalchemy.engine import make_url
 
 from app.workspace import Workspace, to_url
 from models.db import is_sqlite, make_engine
+from services.core.offline_origin import OfflineOrigin, read_origin
 from services.team.connect import connect_url
 from services.team.offline import OfflineCopy, PasswordNeeded, take_offline
-from services.team.offline_origin import OfflineOrigin, read_origin
 from services.team.sync import sync_back
 from services.team.sync_report import SyncReport
 from views.kit.jobs import Operation, TaskState

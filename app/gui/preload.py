@@ -28,7 +28,7 @@ class Preload:
 
 
 def _load_columns(workspace: Future[Workspace]) -> dict[str, Any]:
-    from services.customers import load_customer_columns
+    from services.usecases.customers import load_customer_columns
 
     return load_customer_columns(workspace.result().engine)
 

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QProgressDialog
 from app.workspace import Workspace
 from models.db import translate_db_errors
 from models.errors import UserFacingError
-from services.formatting import format_date
-from services.records import (
+from services.core.formatting import format_date
+from services.core.records import (
     CHURN_MODEL_NAMES,
     CustomerScores,
     ModelReport,
@@ -36,7 +36,7 @@ from views.scoring.model_report import ModelReportDialog
 from views.theme import ThemeManager
 
 if TYPE_CHECKING:
-    from services.refresh import RefreshResult
+    from services.usecases.refresh import RefreshResult
     from views.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def run_scoring(
 ) -> RefreshResult:
     """Score every customer and store the snapshot, then raise and refresh the alerts from
     it and run the escalations; on the database worker."""
-    from services.refresh import score_and_alert
+    from services.usecases.refresh import score_and_alert
 
     return score_and_alert(
         workspace.engine,

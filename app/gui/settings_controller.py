@@ -1,6 +1,6 @@
 """File ▸ Settings…: read the workspace settings, show the dialog, save what changed.
 
-The settings schema (services/settings.py) declares every setting once, with its
+The settings schema (services/settings/__init__.py) declares every setting once, with its
 type, bounds, choices, unit, group and help; this module turns the ones a user edits
 (alert rules, the daily cap, the quiet period, score weights and horizon, email
 drafting and sending) into the dialog's plain field descriptions, and saves through
@@ -100,7 +100,7 @@ def _choices(key: str, spec_choices: tuple[str, ...]) -> tuple[tuple[str, ...], 
 
 def setting_fields() -> list[SettingField]:  # noqa: C901
     """The settings a user edits, as the dialog's field descriptions."""
-    from services.policy import current_policy
+    from services.core.policy import current_policy
     from services.settings import SETTINGS
 
     policy = current_policy()
@@ -172,7 +172,7 @@ def setting_fields() -> list[SettingField]:  # noqa: C901
 
 
 def validate(key: str, value: Any) -> str | None:
-    from services.money import parse_rates
+    from services.core.money import parse_rates
     from services.settings import validate_setting
 
     if key == "workspace.exchange_rates" and isinstance(value, str):
@@ -192,7 +192,7 @@ def read_settings(workspace: Workspace) -> dict[str, Any]:
 
 
 def save_settings(workspace: Workspace, changes: dict[str, Any], actor: str) -> None:
-    from services.rollups import refresh_rollups
+    from services.core.rollups import refresh_rollups
     from services.settings import set_settings
 
     if isinstance(changes.get("workspace.home_currency"), str):
@@ -319,7 +319,7 @@ class SettingsController(QObject):
 
     @staticmethod
     def _home_text(workspace: Workspace) -> str:
-        from services.money import load_money_context
+        from services.core.money import load_money_context
 
         with workspace.sessions() as session:
             return load_money_context(session).home

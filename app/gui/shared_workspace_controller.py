@@ -9,7 +9,7 @@ password asked again whenever a shared workspace refuses it.
 - The workspace opens through ``app.workspace.open_workspace`` like any other; the one
   place that joins the password to the URL is services/team/connect.py. An empty
   database is refused with the publish hint, never given a schema.
-- A password that worked is kept through services/credentials.py: in the system keyring
+- A password that worked is kept through services/core/credentials.py: in the system keyring
   when the box is ticked (and there is one), for this session in any case. It never
   reaches a setting, QSettings, the window's title or the log: the workspace keeps its
   URL without it and shows user@host/database.

@@ -1,5 +1,5 @@
 """The update check in the window: once a session, when a workspace first opens, off the UI
-thread; a newer version is said in the status bar (services/updates.py). With no
+thread; a newer version is said in the status bar (services/updates/check.py). With no
 ``updates.check_url`` set nothing is requested at all."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow
 
 from app.workspace import Workspace
-from services.updates import UpdateCheck
+from services.updates.check import UpdateCheck
 from views.kit.jobs import JobRunner
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ FAILED_SHOWN_MS = 10_000
 def _check(workspace: Workspace) -> UpdateCheck:
     """On a worker: the workspace's setting, then (when set) the request."""
     from services.settings import get_setting
-    from services.updates import CHECK_URL, check
+    from services.updates.check import CHECK_URL, check
 
     with workspace.sessions() as session:
         url = str(get_setting(session, CHECK_URL) or "")

@@ -6,10 +6,10 @@
   empty workspace of one's own.
 - The getting-started checklist above the tabs of a workspace that is not the demo:
   import customers, import orders, score, say who I am, set up email drafting; its facts
-  come from services/checklist.py on the database worker, and it follows imports,
+  come from services/usecases/checklist.py on the database worker, and it follows imports,
   scorings and settings changes. "Hide for now" keeps it away (per workspace, UI state in
   QSettings) until Help ▸ Getting started.
-- File ▸ Who I am…: the user's name and email (services/profile.py, per person); the
+- File ▸ Who I am…: the user's name and email (services/core/profile.py, per person); the
   actor of everything done in the window ("Name <email>", with the database account of a
   team workspace), the default From of their emails, and whom "Mine" means.
 """
@@ -32,15 +32,7 @@ from app.workspace import (
     to_url,
 )
 from models.errors import WorkspaceError
-from services.checklist import (
-    ChecklistStep,
-    WorkspaceFacts,
-    checklist_steps,
-    database_account,
-    owner_names,
-    workspace_facts,
-)
-from services.profile import (
+from services.core.profile import (
     Profile,
     ProfileError,
     actor_name,
@@ -49,6 +41,14 @@ from services.profile import (
     make_profile,
     name_problem,
     save_profile,
+)
+from services.usecases.checklist import (
+    ChecklistStep,
+    WorkspaceFacts,
+    checklist_steps,
+    database_account,
+    owner_names,
+    workspace_facts,
 )
 from views.kit.jobs import Operation
 from views.main_window import KEY_OWNER, WORKSPACE_FILTER
@@ -90,7 +90,7 @@ class WorkspaceController(QObject):
 
     Signals:
         checklist_updated(steps): the checklist's steps were read again (a list of
-            services.checklist.ChecklistStep; empty for a demo workspace).
+            services.usecases.checklist.ChecklistStep; empty for a demo workspace).
         identity_changed(actor): the user said who they are (the new actor string).
     """
 
@@ -387,6 +387,6 @@ class WorkspaceController(QObject):
 
 def _account_and_role(workspace: Workspace) -> tuple[str | None, str | None]:
     """The database account of a shared workspace and what it may do there (blocking)."""
-    from services.team.security import team_role
+    from services.core.access import team_role
 
     return database_account(workspace.engine), team_role(workspace.engine)

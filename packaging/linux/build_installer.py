@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from services.version import read_pyproject  # noqa: E402
+from services.core.version import read_pyproject  # noqa: E402
 
 PACKAGE = "account-radar"
 INSTALL_DIR = "opt/account-radar"

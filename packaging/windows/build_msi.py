@@ -12,7 +12,7 @@ rules, and a registry value per organisation setting under
         PRIVACY_FIELDS=first_name,tier LOCK_SETTINGS=llm.base_url,outreach.sent_fields
 
 ``LOCK_SETTINGS`` names the settings (of those given, or "all") that users may not change:
-it is written as ``LockedSettings`` beside them (services/policy.py reads both). A property
+it is written as ``LockedSettings`` beside them (services/core/policy.py reads both). A property
 not given writes an empty value, which the app reads as "not set". Each property is read
 back from the registry on the next install (AppSearch), so an upgrade keeps what IT set.
 
@@ -44,14 +44,14 @@ from xml.sax.saxutils import quoteattr
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from services.version import read_pyproject  # noqa: E402
+from services.core.version import read_pyproject  # noqa: E402
 
 UPGRADE_CODE = "6B1B3C55-7B0F-4C4E-9E0A-2D9E1C8A4F10"  # never change: upgrades find us by it
 MANUFACTURER = "Account Radar"
 PRODUCT = "Account Radar"
 EXECUTABLE = "AccountRadar.exe"
 POLICY_KEY = r"Software\Policies\AccountRadar"
-# The MSI's public properties and the setting each one sets (services/settings.py).
+# The MSI's public properties and the setting each one sets (services/settings/__init__.py).
 PROPERTIES = {
     "LLM_PRESET": "llm.preset",
     "LLM_BASE_URL": "llm.base_url",

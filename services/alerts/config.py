@@ -1,6 +1,6 @@
 """The alert settings of a workspace, read once into a frozen configuration.
 
-Every value is declared in services/settings.py (type, default, title, bounds); this
+Every value is declared in services/settings/__init__.py (type, default, title, bounds); this
 module only gathers them per rule, so that rules read ``config.rule("gone_quiet")``.
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.schema import Setting
-from services.policy import resolve
+from services.core.policy import resolve
 from services.settings import (
     ALERT_GENERAL,
     ALERT_PARAMETERS,
@@ -61,7 +61,7 @@ class AlertConfig:
 def read_alert_config(session: Session) -> AlertConfig:
     """The workspace's alert settings in one read.
 
-    Every value goes through the policy resolver (services.policy.resolve: locked by
+    Every value goes through the policy resolver (services.core.policy.resolve: locked by
     policy > the user's own > organisation default > built-in), as every setting does. A
     stored value that the schema refuses (a file edited by hand, an older build's value)
     counts as not stored rather than stopping the alerts.
@@ -91,7 +91,7 @@ def read_alert_config(session: Session) -> AlertConfig:
             params=params,
         )
     general = {param: int(value(f"alerts.{param}")) for _, param, *_ in ALERT_GENERAL}
-    from services.money import load_money_context
+    from services.core.money import load_money_context
 
     currency = load_money_context(session).home
     return AlertConfig(
@@ -106,6 +106,6 @@ def default_actor() -> str:
     """Who the audit log names for what a user does here when no actor is given (the
     command line): $ACCOUNT_RADAR_USER, else the user's profile ("Name <email>", File ▸
     Who I am… in the window), else the OS user name."""
-    from services.profile import current_actor
+    from services.core.profile import current_actor
 
     return current_actor()

@@ -52,8 +52,8 @@ from services.alerts.records import (
     AlertChange,
     AlertChangedError,
 )
-from services.formatting import format_date, time_ago
-from services.profile import actor_person
+from services.core.formatting import format_date, time_ago
+from services.core.profile import actor_person
 
 # The audit actions that change an alert's row (and so its version): the lifecycle, what
 # a scoring does to one alert, undo, a held-out customer contacted anyway. Calls, notes,

@@ -15,8 +15,8 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from models.base import JSONType, UTCDateTime
-from models.schema import Action, Alert, Customer, Interaction, Outreach
-from models.vocab import APP_SOURCE, CALL_CONVERSATION, CALL_OUTCOMES, OUTREACH_STATUSES
+from models.schema import Action, Alert, Customer, Interaction
+from models.vocab import APP_SOURCE, CALL_CONVERSATION, CALL_OUTCOMES
 from services.alerts.config import default_actor
 from services.alerts.holdout import NOT_GIVEN as HOLDOUT_NO_REASON
 from services.alerts.holdout import mark_contacted as mark_holdout_contacted
@@ -36,9 +36,7 @@ from services.alerts.lifecycle import (
 )
 from services.alerts.records import (
     CALL_OUTCOME_LABELS,
-    HELD_BACK,
     ActionRecord,
-    SentAs,
 )
 
 # --- the customer ----------------------------------------------------------------------------
@@ -110,7 +108,7 @@ def set_customer_field(
     """Write one of the customer's own marks (do_not_contact, quiet_override_at).
 
     A textual UPDATE: these marks feed no per-customer rollup, so this write must not mark
-    the rollups stale (services/rollups.py watches SQLAlchemy UPDATEs of customers and
+    the rollups stale (services/core/rollups.py watches SQLAlchemy UPDATEs of customers and
     would send the customers table to live aggregates)."""
     if column not in ("do_not_contact", "quiet_override_at"):
         raise ValueError(f"not a customer mark: {column}")
@@ -230,7 +228,7 @@ def _log_interaction(
     ``alert`` may be None for an email sent outside any alert (then ``customer_id`` says
     whose); ``status`` is a call's outcome. Written as text SQL on purpose: calls, notes
     and emails feed no per-customer rollup (those count paid orders, open tickets and open
-    deals), so this write must not mark the rollups stale the way services/rollups.py
+    deals), so this write must not mark the rollups stale the way services/core/rollups.py
     marks every SQLAlchemy write to ``interactions``.
     """
     customer = alert.customer_id if alert is not None else customer_id
@@ -442,161 +440,3 @@ def complete_task_in(doing: Doing, action_id: int) -> Action:
         "alert.task_done", task_entity(action), {"action_id": int(action_id), "text": action.title}
     )
     return action
-
-
-def log_email_sent(
-    engine: Engine,
-    alert_id: int,
-    subject: str,
-    *,
-    body: str | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> int:
-    """Record an email sent to the customer (outside the app) against an alert; returns
-    the outreach id. Refused for do-not-contact and unsubscribed customers. Counts as
-    contact for the cool-down; an open alert moves to in progress."""
-    with unit_of_work(engine) as session:
-        alert = load_alert(session, alert_id)
-        return record_email_in(
-            session,
-            int(alert.customer_id),
-            alert_id=alert_id,
-            subject=subject,
-            body=body,
-            actor=actor,
-            now=now,
-        )
-
-
-def record_email(
-    engine: Engine,
-    customer_id: int,
-    *,
-    alert_id: int | None,
-    subject: str,
-    body: str | None = None,
-    status: str = "sent",
-    recipient: str | None = None,
-    provider: str | None = None,
-    model: str | None = None,
-    template: str | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-    sent: SentAs | None = None,
-) -> int:
-    """Record an email to a customer in a transaction of its own; returns the outreach
-    id (see record_email_in)."""
-    with unit_of_work(engine) as session:
-        return record_email_in(
-            session,
-            customer_id,
-            alert_id=alert_id,
-            subject=subject,
-            body=body,
-            status=status,
-            recipient=recipient,
-            provider=provider,
-            model=model,
-            template=template,
-            actor=actor,
-            now=now,
-            sent=sent,
-        )
-
-
-def record_email_in(
-    session: Session,
-    customer_id: int,
-    *,
-    alert_id: int | None,
-    subject: str,
-    body: str | None = None,
-    status: str = "sent",
-    recipient: str | None = None,
-    provider: str | None = None,
-    model: str | None = None,
-    template: str | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-    sent: SentAs | None = None,
-) -> int:
-    """Record an email to a customer, sent or exported (handed to the user's mail
-    program), with or without an alert, in one transaction; returns the outreach id.
-
-    Writes the outreach row (recipient: the customer's address unless given; who wrote
-    it: provider and model, or template), an ``email_sent`` interaction (the timeline;
-    contact for the cool-down) and an audit event; an open alert moves to in progress.
-    Refused, writing nothing, for do-not-contact and unsubscribed customers and for an
-    alert of another customer.
-    """
-    from services.outreach.checks import offers_made
-
-    if status not in OUTREACH_STATUSES:
-        raise AlertActionError(f"'{status}' is not an email status; use sent or exported.")
-    when, who = moment(now), actor or default_actor()
-    how = sent or SentAs()
-    title = _text(subject, "the email's subject")
-    with within(session):
-        alert = load_alert(session, alert_id) if alert_id is not None else None
-        customer = session.get(Customer, customer_id)
-        if customer is None:
-            raise AlertNotFoundError(f"Customer {customer_id} no longer exists.")
-        if alert is not None and alert.customer_id != customer.id:
-            raise AlertActionError(
-                f"Alert {alert_id} belongs to another customer; no email was logged."
-            )
-        if alert is not None and alert.status == HELD_BACK:
-            # The email may be out already: it is kept as the customer's, not tied to an
-            # alert that is not in the queue (the next scoring replaces held-back alerts).
-            alert = None
-        name = _customer_name(customer)
-        if customer.do_not_contact:
-            raise AlertActionError(f"{name} asked not to be contacted; no email was logged.")
-        if _unsubscribed(session, customer.id):
-            raise AlertActionError(f"{name} unsubscribed from emails; no email was logged.")
-        outreach = Outreach(
-            customer_id=customer.id,
-            alert_id=alert.id if alert is not None else None,
-            channel="email",
-            status=status,
-            recipient=(recipient or "").strip() or customer.email,
-            subject=_title(title),
-            body=body,
-            provider=provider,
-            model=model,
-            template=template,
-            goal=how.goal,
-            tone=how.tone,
-            variant=how.variant,
-            edited=how.edited,
-            offers=offers_made(title, body),
-            created_at=when,
-            sent_at=when,
-        )
-        session.add(outreach)
-        session.flush()
-        _log_interaction(
-            session,
-            alert,
-            kind="email_sent",
-            subject=outreach.subject or title,
-            body=body,
-            actor=who,
-            now=when,
-            refs={"outreach_id": int(outreach.id)},
-            customer_id=int(customer.id),
-        )
-        details = {
-            "outreach_id": int(outreach.id),
-            "text": outreach.subject,
-            "status": status if status != "sent" else None,
-        }
-        doing = Doing(session, when, who)
-        holdout_contacted(doing, int(customer.id), how.holdout_reason)
-        if alert is not None:
-            doing.audit("alert.email_logged", alert_entity(alert), details)
-            started_by_contact(doing, alert)
-        else:
-            doing.audit("customer.email_logged", ("customer", int(customer.id)), details)
-        return int(outreach.id)

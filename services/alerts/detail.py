@@ -40,9 +40,9 @@ from services.alerts.records import (
     CardAlert,
     Recommendation,
 )
-from services.formatting import format_date, format_percent
-from services.money import load_money_context
-from services.outreach.incentive import incentive_cap_cents
+from services.core.formatting import format_date, format_percent
+from services.core.incentive import incentive_cap_cents
+from services.core.money import load_money_context
 
 RECOMMENDATIONS: dict[str, tuple[str, str, float | None]] = {
     # rule: (title, detail, incentive cap as a share of the 12-month value)

@@ -20,7 +20,7 @@ settings outreach uses; with no SMTP server the task is made all the same and th
 escalation records why no email went. Never twice for one cause: the ``escalations``
 table's unique cause key (the ticket, the deal in its stage, the alert). Every
 escalation is audited (``escalation.raised``). They run after every alert refresh
-(services/refresh.py): the window's scoring, ``score`` and ``run-daily``.
+(services/usecases/refresh.py): the window's scoring, ``score`` and ``run-daily``.
 """
 
 from __future__ import annotations
@@ -47,11 +47,11 @@ from models.schema import (
     ScoreSnapshot,
 )
 from models.vocab import ACTIVE_ALERT_STATUSES
-from services.alerts.escalation_config import ESCALATION_SPECS
+from services.core.money import load_money_context
+from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.listen.sentiment import NEGATIVE_TICKET_SQL
-from services.money import load_money_context
-from services.rollups import CLOSED_TICKET_STATUSES
 from services.settings import ALERT_RULES, get_setting
+from services.settings.escalation import ESCALATION_SPECS
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def _claim(session: Session, cause: _Cause) -> int | None:
 
 
 def _email(engine: Engine, made: list[tuple[int, _Cause]], to: str, run: EscalationRun) -> None:
-    from services.outreach.delivery import send_email, smtp_settings
+    from services.mail.delivery import send_email, smtp_settings
 
     with translate_db_errors(), Session(engine) as session:
         smtp = smtp_settings(session)

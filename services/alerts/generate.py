@@ -7,7 +7,7 @@ reviews and clicks, open deals, recent contacts), evaluates every enabled rule o
 customers at once with numpy/pandas, and writes the result with bulk statements in one
 transaction. No query runs per customer.
 
-Rules (parameters and severities are workspace settings, see services/settings.py;
+Rules (parameters and severities are workspace settings, see services/settings/__init__.py;
 defaults in brackets). Every rule looks only at scored customers, and "in the last N
 days" ends with the scores' as-of date T:
 
@@ -163,7 +163,7 @@ def generate_alerts(
     Raises WorkspaceError (a UserFacingError) in plain words when the database cannot be
     read or written (locked, disk full...).
     """
-    from services.team.security import require_whole_workspace
+    from services.core.access import require_whole_workspace
 
     require_whole_workspace(engine, "raising the alerts")
     clock = time.perf_counter()

@@ -54,8 +54,8 @@ from services.alerts._db import (
     positions,
 )
 from services.alerts.config import AlertConfig
-from services.money import home_cents_expr, home_cents_sql, load_money_context
-from services.rollups import CLOSED_TICKET_STATUSES
+from services.core.money import home_cents_expr, home_cents_sql, load_money_context
+from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.scoring.data import ScoringData, day_number
 from services.scoring.features import compute_features
 from services.scoring.health import usual_gap
@@ -309,8 +309,8 @@ def _paid_orders(conn: Connection, as_of: dt.date) -> _Orders:
         keep = days <= day_number(as_of)
         return values[keep, 0] >> 17, days[keep], values[keep, 1]
     if conn.dialect.name == "postgresql":
-        # A bulk read (services/_bulk.py): a million orders as columns, not as tuples.
-        from services._bulk import read_columns
+        # A bulk read (services/core/_bulk.py): a million orders as columns, not as tuples.
+        from services.core._bulk import read_columns
 
         frame = read_columns(
             conn,

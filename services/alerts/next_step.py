@@ -32,16 +32,16 @@ from sqlalchemy.orm import Session
 
 from models.schema import Interaction, Order
 from services.alerts.records import Recommendation
-from services.money import format_money, load_money_context
-from services.outreach.incentive import (
+from services.core.incentive import (
     INCENTIVE_CAP_SETTING,
     cap_percent_words,
     incentive_cap_cents,
 )
+from services.core.money import format_money, load_money_context
 from services.settings import get_setting
 
 # How far back complaints count. The most an offer may reach is the incentive cap
-# (services/outreach/incentive.py), which the email drafts obey too.
+# (services/core/incentive.py), which the email drafts obey too.
 COMPLAINT_DAYS = 120
 _SIZING = re.compile(
     r"\b(siz(e|es|ing)|fit|fits|fitting|too (small|big|large|tight|loose)|runs (small|large)"

@@ -3,7 +3,7 @@
 ``evaluate_rules`` returns one row per (customer, rule) that holds, with its severity,
 its reason in plain words with numbers, and its priority in cents. The rules and their
 defaults are described in services/alerts/generate.py; their parameters are workspace
-settings (services/settings.py).
+settings (services/settings/__init__.py).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pandas as pd
 from services.alerts._db import positions
 from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
-from services.formatting import format_date, format_percent, plural
-from services.money import format_money
+from services.core.formatting import format_date, format_percent, plural
+from services.core.money import format_money
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]

@@ -47,7 +47,7 @@ from services.alerts.work_records import (
     WorkSnooze,
     WorkTask,
 )
-from services.formatting import days_ago, format_date
+from services.core.formatting import days_ago, format_date
 
 __all__ = ["complete_task_with_undo", "my_work", "reschedule_task", "reschedule_task_in"]
 

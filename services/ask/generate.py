@@ -282,7 +282,7 @@ Complete = Callable[[list[dict[str, str]]], str]
 
 
 def _api_key(config: ProviderConfig) -> str | None:
-    from services.credentials import get_secret, llm_key_name
+    from services.core.credentials import get_secret, llm_key_name
 
     key = get_secret(llm_key_name(config.provider_id))
     if key is None and needs_key(config):

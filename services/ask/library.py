@@ -28,8 +28,8 @@ from services.ask.match import terms
 from services.ask.metrics import THRESHOLD_DEFAULT, at_risk_threshold
 from services.ask.questions import BUILTIN, Param, SavedQuestion
 from services.ask.readonly import run_query
-from services.local_dates import TIME_ZONE_SETTING, workspace_zone
-from services.money import load_money_context
+from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.core.money import load_money_context
 from services.settings import get_setting, set_setting
 
 SAVED_SETTING = "ask.saved"

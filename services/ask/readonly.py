@@ -52,7 +52,7 @@ from services.ask.sqlcheck import (
     precheck,
 )
 from services.ask.views import VIEW_NAMES, view_sql
-from services.money import load_money_context
+from services.core.money import load_money_context
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ file never changes and the views always match this version of the app (no migrat
 Conventions every view follows (and the model's prompt repeats):
 
 - ``*_day`` / ``day`` columns are the LOCAL date of the event as 'YYYY-MM-DD' text: the
-  date on the clock of the source that recorded it (services/local_dates.py), so
+  date on the clock of the source that recorded it (services/core/local_dates.py), so
   ``day >= date('now', '-30 days')`` style filters work.
 - Money: ``amount`` (or ``value``) in major units of ``currency`` (12.5 = $12.50), and
   ``*_home`` in the workspace's home currency (NULL when there is no exchange rate).
@@ -31,9 +31,9 @@ from dataclasses import dataclass
 
 from models.vocab import INTERACTION_KINDS
 from services.ask.metrics import at_risk_sql
+from services.core.money import MoneyContext, home_cents_sql
+from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.listen.sentiment import EFFECTIVE_SQL, NEGATIVE_REVIEW_SQL, NEGATIVE_TICKET_SQL
-from services.money import MoneyContext, home_cents_sql
-from services.rollups import CLOSED_TICKET_STATUSES
 
 
 @dataclass(frozen=True)

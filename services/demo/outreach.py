@@ -65,6 +65,8 @@ from models.schema import Alert, AuditEvent, Interaction, Outreach
 from models.vocab import APP_SOURCE, OUTREACH_TONES, RISK_BANDS
 from services.alerts.generate import SYSTEM_ACTOR
 from services.alerts.risk_bands import RISK_HIGH_FROM, RISK_MEDIUM_FROM
+from services.core.formatting import format_date, format_percent
+from services.core.money import format_money
 from services.demo.generate import _Customers, _objects, _param
 from services.demo.tables import _OutreachTables, _TableData
 from services.demo.vocabulary import (
@@ -77,8 +79,6 @@ from services.demo.vocabulary import (
     IntArray,
     ObjArray,
 )
-from services.formatting import format_date, format_percent
-from services.money import format_money
 from services.outreach.checks import offers_made
 from services.settings import ALERT_RULES
 

@@ -17,8 +17,8 @@ from models.schema import (
     Customer,
     Outreach,
 )
+from services.core.rollups import refresh_rollups
 from services.demo.vocabulary import BULK_CACHE_KIB, DATA_TABLES, INSERT_CHUNK, SOURCE, IntArray
-from services.rollups import refresh_rollups
 
 # --------------------------------------------------------------------------- tables
 

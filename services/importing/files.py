@@ -10,8 +10,8 @@ from pathlib import Path
 
 from models.errors import UserFacingError
 from models.private_files import make_private, open_private
+from services.core.output_files import display_path, neutralise_text
 from services.importing.types import IMPORT_SUFFIXES, RejectedRow
-from services.output_files import display_path, neutralise_text
 
 
 def _importable(p: Path) -> bool:

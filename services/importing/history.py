@@ -14,9 +14,9 @@ from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import ImportRun
 from models.vocab import RECORD_KINDS
+from services.core.rollups import refresh_rollups
 from services.importing.storage import COLUMNS
 from services.importing.types import ImportRunInfo, UndoReport
-from services.rollups import refresh_rollups
 
 _ATTACH_TABLES = ("orders", "interactions", "opportunities", "subscriptions", "customer_identities")
 

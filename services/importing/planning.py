@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from models.errors import UserFacingError
+from services.core.output_files import display_path
 from services.importing import generic, profiles
 from services.importing.checks import repaired_note
 from services.importing.reader import RawTable, read_table
 from services.importing.types import ColumnGuess, FilePreview
-from services.output_files import display_path
 
 log = logging.getLogger(__name__)
 

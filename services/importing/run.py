@@ -18,6 +18,8 @@ from models.base import utcnow
 from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import ImportRun
+from services.core.output_files import display_path
+from services.core.rollups import refresh_rollups
 from services.importing import generic, profiles
 from services.importing.canonical import Batch, Reject
 from services.importing.checks import cap_texts, implausible_dates, repaired_note
@@ -40,8 +42,6 @@ from services.importing.types import (
     RejectedRow,
 )
 from services.importing.writer import Writer
-from services.output_files import display_path
-from services.rollups import refresh_rollups
 
 log = logging.getLogger(__name__)
 

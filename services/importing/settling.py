@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.schema import AuditEvent, Order, Setting
-from services import money
+from services.core import money
+from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone, zone_offsets
+from services.core.policy import resolve
 from services.importing.canonical import Batch
 from services.importing.values import UTC_NAMED
-from services.local_dates import TIME_ZONE_SETTING, workspace_zone, zone_offsets
-from services.policy import resolve
 
 _MONEY_KINDS = ("orders", "opportunities", "subscriptions")
 
@@ -90,7 +90,7 @@ def settle_currencies(session: Session, batch: Batch) -> list[str]:
 
 def settle_offsets(session: Session, batch: Batch) -> None:
     """Events a source wrote in UTC outright ("Z") take the workspace's time zone: their
-    offset is that zone's at each instant (services/local_dates.py)."""
+    offset is that zone's at each instant (services/core/local_dates.py)."""
     conn = session.connection()
     zone: str | None = None
     for kind, column in (("orders", "order_date"), ("interactions", "occurred_at")):
@@ -109,7 +109,7 @@ def settle_offsets(session: Session, batch: Batch) -> None:
 
 
 def _resolved(conn: Connection, key: str, built_in: object) -> object:
-    """A setting's value by the policy-aware resolution order (services.policy.resolve),
+    """A setting's value by the policy-aware resolution order (services.core.policy.resolve),
     read on the import's own connection (inside its transaction)."""
     row = conn.execute(select(Setting.value).where(Setting.key == key)).first()
     return resolve(key, built_in, None if row is None else row[0], row is not None)

@@ -67,7 +67,7 @@ def import_transaction(engine: Engine, *, commit: bool) -> Iterator[Session]:
     connection() is the import's connection); committed only when ``commit`` and no
     error. On a shared workspace, an import that commits is for a lead or an admin."""
     if commit:
-        from services.team.security import require_whole_workspace
+        from services.core.access import require_whole_workspace
 
         require_whole_workspace(engine, "an import")
     with translate_db_errors(), engine.connect() as conn:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from models.errors import UserFacingError
 from models.vocab import RECORD_KINDS
-from services.formatting import plural
+from services.core.formatting import plural
 
 __all__ = [
     "IMPORT_KINDS",

@@ -275,7 +275,7 @@ def parse_money_cents(s: pd.Series, *, decimal: str | None = None) -> Parsed:
 def _currency_marks(s: pd.Series) -> pd.Series:
     """The currency each amount cell names: an ISO code, "$" (a bare dollar sign), "" (none)
     or None (text that is not a currency, e.g. "12 apples", or two different ones)."""
-    from services.money import currency_of_mark
+    from services.core.money import currency_of_mark
 
     text = _as_text(s)
     values = text.to_numpy()
@@ -326,7 +326,7 @@ def settle_currency(
     another currency than the column ("€12" in a row whose column says USD; "$" agrees
     with any dollar currency).
     """
-    from services.money import DOLLAR_CODES, normalize_code
+    from services.core.money import DOLLAR_CODES, normalize_code
 
     index = column.index if column is not None else (read.index if read is not None else None)
     if index is None:

@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 
 from models.vocab import LEARN_BREAKDOWNS
 from services.alerts._db import bools, columns, fetch, is_none, timestamps
+from services.core.money import MoneyContext, home_cents_sql, load_money_context
 from services.learn.attribution import CONTACTED, HOLDOUT
-from services.money import MoneyContext, home_cents_sql, load_money_context
 
 # The columns a breakdown can use, on every exposure row.
 BREAKDOWN_COLUMNS = LEARN_BREAKDOWNS

@@ -32,6 +32,7 @@ from services.alerts.config import RULE_TITLES, read_alert_config
 from services.alerts.inputs import ScoringRunRef, latest_run
 from services.alerts.lifecycle import moment
 from services.alerts.records import NOT_AT_RISK_SEGMENTS
+from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.learn.attribution import (
     CONTACTED,
     EXCLUDED,
@@ -64,7 +65,6 @@ from services.learn.records import (
     WarningBucket,
 )
 from services.learn.report import learn_summary, time_to_reengagement
-from services.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.settings import ALERT_RULES, get_setting
 
 RISK_RULES = frozenset(rule.key for rule in ALERT_RULES if rule.queue == "risk")

@@ -4,7 +4,8 @@ headline, points of lift, rates and intervals. Standard library only (views impo
 
 from __future__ import annotations
 
-from services.formatting import format_date
+from services.core.formatting import format_date
+from services.core.money import format_money
 from services.learn.records import (
     AT_RISK_BREAKDOWNS,
     AlertQuality,
@@ -13,7 +14,6 @@ from services.learn.records import (
     Lift,
     Slice,
 )
-from services.money import format_money
 
 
 def points(value: float | None) -> str:

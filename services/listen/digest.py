@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 from models.db import translate_db_errors
 from models.schema import Action, Alert, Customer, Interaction, Opportunity, Order, Outreach
 from models.vocab import ACTIVE_ALERT_STATUSES
+from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.listen.records import Digest, DigestLine
 from services.listen.sentiment import NEGATIVE_TICKET_SQL
-from services.local_dates import TIME_ZONE_SETTING, workspace_zone
-from services.rollups import CLOSED_TICKET_STATUSES
 from services.settings import get_setting
 
 EXAMPLES = 3  # ticket subjects shown under the negative-tickets line

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from models.errors import UserFacingError
-from services.formatting import format_date
+from services.core.formatting import format_date
 from services.listen.records import Digest
 
 FORMATS = ("text", "md", "html")
@@ -79,8 +79,8 @@ def render_digest(digest: Digest, fmt: str = "text", *, workspace: str = "") -> 
 def check_can_send(engine: Engine) -> None:
     """MailError in plain words when no SMTP server is set (checked before a daily round,
     so that a round that cannot send its digest does not run first)."""
-    from services.outreach.delivery import smtp_settings
-    from services.outreach.mail import MailError
+    from services.mail.delivery import smtp_settings
+    from services.mail.message import MailError
 
     with translate_db_errors(), Session(engine) as session:
         smtp = smtp_settings(session)
@@ -94,7 +94,7 @@ def check_can_send(engine: Engine) -> None:
 def send_digest(engine: Engine, digest: Digest, to: str, *, workspace: str = "") -> None:
     """Email the digest (text with an HTML alternative) through the SMTP settings; a
     MailError in plain words when it cannot go. ``workspace`` is its name, never a path."""
-    from services.outreach.delivery import send_email, smtp_settings
+    from services.mail.delivery import send_email, smtp_settings
 
     check_can_send(engine)
     with translate_db_errors(), Session(engine) as session:

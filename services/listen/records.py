@@ -7,7 +7,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from services.formatting import format_date
+from services.core.formatting import format_date
 
 
 @dataclass(frozen=True)

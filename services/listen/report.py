@@ -16,10 +16,10 @@ from sqlalchemy import Engine, literal_column, select
 
 from models.db import translate_db_errors
 from models.schema import Interaction
+from services.core.local_dates import local_date
 from services.listen.reasons import CUSTOMER_KINDS, negative_where
 from services.listen.records import ListenReport, MonthSentiment, Quote, ReasonSummary
 from services.listen.sentiment import EFFECTIVE_SQL, NEGATIVE, POSITIVE, text_of
-from services.local_dates import local_date
 
 SPIKE_MIN = 5
 SPIKE_FACTOR = 2.0

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from services.llm.hosts import is_listed_host, is_own_host
+from services.settings.hosts import is_listed_host, is_own_host
 
 ProviderKind = Literal["openai", "azure", "local"]
 
@@ -157,7 +157,7 @@ def is_local(config: ProviderConfig) -> bool:
 
 
 # With llm.allow_cloud off (an organisation's policy), requests go only to the
-# organisation's own servers: an allow-list judged on the host name (services/llm/hosts.py).
+# organisation's own servers: an allow-list judged on the host name (services/settings/hosts.py).
 CLOUD_REFUSED = (
     "your organisation allows only its own AI servers, and {host} is not one of them; "
     "drafts use the templates (choose a server on this computer or the company's network, "

@@ -31,14 +31,14 @@ from sqlalchemy.orm import Session
 
 from models.schema import BatchDraft, Customer, Interaction
 from services.alerts.config import default_actor
-from services.alerts.contact import record_email_in
 from services.alerts.lifecycle import AlertActionError, moment, unit_of_work
 from services.alerts.records import SentAs
-from services.output_files import unused_path
+from services.core.output_files import unused_path
+from services.mail.delivery import SmtpSettings, send_email, smtp_settings
+from services.mail.message import build_email, save_eml
 from services.outreach.batch import BatchError, CancelledFn, ProgressFn, close_if_done
 from services.outreach.batch_records import SendSummary
-from services.outreach.delivery import SmtpSettings, send_email, smtp_settings
-from services.outreach.mail import build_email, save_eml
+from services.outreach.sent import record_email_in
 from services.settings import get_setting
 
 SendFn = Callable[[SmtpSettings, str, str, str, str | None], None]

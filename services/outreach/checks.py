@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from services.outreach.incentive import cap_percent_words
+from services.core.incentive import cap_percent_words
 from services.outreach.links import link_problems, secret_ask_problem
 from services.outreach.prompt import quoted_instructions
 from services.outreach.records import GOAL_LABELS, MAX_PERCENT_OFF, DraftContext, DraftProblem

@@ -8,8 +8,8 @@ it when it starts.
 
 from __future__ import annotations
 
+from services.core.incentive import cap_percent_words
 from services.llm.providers import ProviderConfig, is_local, preset_for
-from services.outreach.incentive import cap_percent_words
 from services.outreach.records import GOAL_LABELS, Draft, DraftContext
 
 

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from services.llm.errors import LLMError
 from services.llm.providers import ProviderConfig
+from services.mail.delivery import SmtpSettings, smtp_settings
 from services.outreach import drafting
 from services.outreach.checks import check_draft
 from services.outreach.context import top_alert_id
-from services.outreach.delivery import SmtpSettings, smtp_settings
 from services.outreach.drafting import DraftRequest, key_source_words, prepare_draft, resolve_key
 from services.outreach.prompt import describe_request
 

@@ -15,7 +15,7 @@
   apology; expansion: expansion; stalled deal: check in; anything else, or no alert: win
   back). The tone: given, else the setting outreach.default_tone.
 - The incentive cap: the 12-month value times outreach.incentive_cap_percent, in whole
-  units (services/outreach/incentive.py, as the alert's next step; None when there is no
+  units (services/core/incentive.py, as the alert's next step; None when there is no
   value or the share is 0%: no offer at all).
 - Customers who asked not to be contacted or unsubscribed can be drafted for, but
   ``send_blocked`` says why nothing may be sent.
@@ -36,16 +36,16 @@ from models.errors import UserFacingError
 from models.schema import Alert, Customer, Interaction, Order, ScoreSnapshot
 from services.alerts.next_step import workspace_categories
 from services.alerts.records import ACTIVE_STATUSES
-from services.local_dates import local_time
-from services.money import format_money, load_money_context
-from services.outreach.incentive import INCENTIVE_CAP_SETTING, incentive_cap_cents
+from services.core.incentive import INCENTIVE_CAP_SETTING, incentive_cap_cents
+from services.core.local_dates import local_time
+from services.core.money import format_money, load_money_context
+from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.outreach.records import (
     CURRENCY_SYMBOLS,
     CustomerText,
     DraftContext,
     LastOrder,
 )
-from services.rollups import CLOSED_TICKET_STATUSES
 from services.settings import GOALS, TONES, get_setting
 
 FEEDBACK_DAYS = 120

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from models.errors import UserFacingError
-from services.credentials import SecretSource, llm_key_name, resolve_api_key
+from services.core.credentials import SecretSource, llm_key_name, resolve_api_key
 from services.llm.errors import LLMError, no_key_error
 from services.llm.providers import ProviderConfig, needs_key
 from services.outreach.checks import check_draft, has_subject, parse_draft

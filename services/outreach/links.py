@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from services.core.domains import DOTS, ascii_host, team_domain
 from services.outreach.records import DraftProblem
 
 # Top-level domains a bare name ("evil.test", no http:// nor www.) must end with to be read
@@ -68,8 +69,6 @@ _BARE = re.compile(rf"(?<![\w@.\-])((?:{_LABEL}\.)+{_LABEL})(?![\w\-])(?:[/?#][^
 # [text](target) and <a href="target">text</a>: the text a reader sees, the target opened.
 _MARKDOWN = re.compile(r"\[([^\[\]\n]{1,200})\]\(\s*<?([^()\s<>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _ANCHOR = re.compile(r"(?is)<a\b[^>]*?\bhref\s*=\s*[\"']?([^\"'\s>]+)[\"']?[^>]*>(.*?)</a\s*>")
-# Dots a browser treats as dots: ideographic, full-width and half-width.
-_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 # Characters nobody sees that would split a name for this check but not for a browser.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 
@@ -101,50 +100,6 @@ class Link:
     email: str | None = None  # the whole address, for an e-mail address
 
 
-def ascii_host(name: str) -> str:
-    """A host name as a browser reads it: percent-escapes decoded, full-width letters and
-    dots folded, lower case, no trailing dot, each label in IDNA (punycode) form. A name
-    the IDNA codec refuses is returned as it is (it is then never a team domain)."""
-    text = unicodedata.normalize("NFKC", unquote(name)).translate(_DOTS).strip().lower()
-    text = text.strip(".")
-    if text.startswith("[") or text.isascii():
-        return text
-    if any(ch in text for ch in "ßς"):
-        # Browsers keep these letters (IDNA 2008) where Python's codec maps them to "ss"
-        # and "σ": no ASCII form here could be trusted to be the one a browser opens.
-        return text
-    try:
-        return text.encode("idna").decode("ascii")
-    except UnicodeError:
-        return text
-
-
-def team_domain(entry: str) -> str | None:
-    """One entry of the setting as the domain it names ("https://www.Example.com/" ->
-    "example.com", "*.example.com" -> "example.com", "@example.com" -> "example.com"),
-    or None when it names no domain."""
-    text = entry.strip()
-    if "://" in text:
-        text = urlsplit(text).hostname or ""
-    text = text.split("/", 1)[0].lstrip("*.@").rsplit("@", 1)[-1]
-    if text.lower().startswith("www."):
-        text = text[4:]
-    host = ascii_host(text)
-    if not host or not re.fullmatch(r"[a-z0-9\-]+(?:\.[a-z0-9\-]+)+", host):
-        return None
-    return host
-
-
-def team_domains_problem(value: object) -> str | None:
-    """What is wrong with a value of ``outreach.team_domains`` (None when fine)."""
-    if not isinstance(value, list):
-        return "list the domains, e.g. example.com, shop.example.com"
-    for entry in value:
-        if not isinstance(entry, str) or team_domain(entry) is None:
-            return f"{entry!r} is not a domain name (write it like example.com)"
-    return None
-
-
 def is_team_host(host: str, domains: Iterable[str]) -> bool:
     """Whether ``host`` (ASCII form) is one of ``domains`` or a subdomain of one."""
     for entry in domains:
@@ -169,7 +124,7 @@ def _web_link(target: str) -> Link | None:
         name = hostport.split("]", 1)[0] + "]"
     else:
         name = hostport.rsplit(":", 1)[0] if hostport.count(":") == 1 else hostport
-    shown = unicodedata.normalize("NFKC", unquote(name)).translate(_DOTS).lower().strip(".")
+    shown = unicodedata.normalize("NFKC", unquote(name)).translate(DOTS).lower().strip(".")
     return Link(shown=shown, host=ascii_host(name), user=unquote(user) or None)
 
 
@@ -201,7 +156,7 @@ def _is_domain(name: str) -> bool:
 
 def find_links(text: str) -> list[Link]:  # noqa: C901
     """Every address in ``text`` with the host it opens, in reading order."""
-    text = unicodedata.normalize("NFKC", text).translate(_DOTS).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFKC", text).translate(DOTS).translate(_INVISIBLE)
     found: list[tuple[int, Link]] = []
     taken: list[tuple[int, int]] = []
 

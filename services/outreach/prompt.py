@@ -28,7 +28,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models.schema import AuditEvent
-from services.llm.hosts import hosts_to_trust
 from services.llm.providers import (
     CLOUD_REFUSED,
     OPENAI_BASE_URL,
@@ -42,6 +41,7 @@ from services.llm.providers import (
 )
 from services.outreach.records import GOAL_LABELS, CustomerText, DraftContext
 from services.settings import PRIVACY_DEFAULT, PRIVACY_FIELDS, get_setting, set_setting
+from services.settings.hosts import hosts_to_trust
 
 DATA_TAG = "customer_data"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from services.money import ISO_CODES, currency_symbol, format_money
+from services.core.money import ISO_CODES, currency_symbol, format_money
 
 # Kept in step with services.settings.GOALS and TONES (a test checks they match).
 GOAL_LABELS = {
@@ -25,7 +25,7 @@ TONE_LABELS = {
     "concise": "Concise",
 }
 
-# ISO currency -> the symbol a customer reads ("€", "CHF "): services/money.py's one table.
+# ISO currency -> the symbol a customer reads ("€", "CHF "): services/core/money.py's one table.
 CURRENCY_SYMBOLS = {code: currency_symbol(code) for code in ISO_CODES}
 
 # No draft offers more than this percent off, whatever the customer's value: deeper

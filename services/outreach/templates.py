@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from models.errors import UserFacingError
 from models.schema import AuditEvent
-from services.formatting import format_long_date
+from services.core.formatting import format_long_date
 from services.outreach.checks import check_draft
 from services.outreach.records import (
     GOAL_LABELS,

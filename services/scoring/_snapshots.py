@@ -1,5 +1,5 @@
 """Writing a scoring's snapshots: 100,000 rows in one go, by the fastest door each
-database has (SQLite: a raw executemany; PostgreSQL: COPY, services/_bulk.py; others:
+database has (SQLite: a raw executemany; PostgreSQL: COPY, services/core/_bulk.py; others:
 a Core insert)."""
 
 from __future__ import annotations
@@ -84,9 +84,9 @@ def insert_snapshots(
             step(0.8 + 0.18 * stop / max(n, 1), "Saving the scores")
         return
     if conn.dialect.name == "postgresql":
-        # COPY (services/_bulk.py): the JSON columns' text goes in as it is, timestamps
+        # COPY (services/core/_bulk.py): the JSON columns' text goes in as it is, timestamps
         # as the naive UTC the column stores.
-        from services._bulk import copy_in
+        from services.core._bulk import copy_in
 
         values = dict(constants)
         values["created_at"] = constants["created_at"].astimezone(dt.UTC).replace(tzinfo=None)

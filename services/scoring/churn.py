@@ -49,7 +49,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from services.records import WITH_CLASSIFIER
+from services.core.records import WITH_CLASSIFIER
 from services.scoring.bgnbd import ModelFitError
 from services.scoring.calibration import (
     MonotoneCalibration,

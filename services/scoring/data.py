@@ -27,8 +27,8 @@ from sqlalchemy.types import Date
 from models.db import sqlite_path
 from models.schema import Customer, Interaction, Order, Subscription
 from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
-from services._bulk import read_columns
-from services.money import MoneyContext, home_cents_expr, home_cents_sql, load_money_context
+from services.core._bulk import read_columns
+from services.core.money import MoneyContext, home_cents_expr, home_cents_sql, load_money_context
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -364,7 +364,7 @@ def _pg_day(column: str) -> str:
 def _orders_postgres(
     conn: Connection, until_day: int, ctx: MoneyContext
 ) -> tuple[IntArray, IntArray, IntArray]:
-    """_orders_generic's columns read in bulk (services/_bulk.py)."""
+    """_orders_generic's columns read in bulk (services/core/_bulk.py)."""
     frame = read_columns(
         conn,
         f"SELECT customer_id, {_pg_day('order_date')}, COALESCE({home_cents_sql(ctx)}, 0) "

@@ -1,6 +1,6 @@
 """Reading stored scores back: for the customers table, the detail pane, the model report
 and the export. SQLAlchemy stays in here; callers get numpy columns, frozen records
-(services/records.py) or a DataFrame.
+(services/core/records.py) or a DataFrame.
 
 "Latest" means the finished scoring run with the latest as-of date (the latest run when
 several share it): replaying a past date after scoring today leaves today's scores as
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from models.schema import AuditEvent, Customer, ScoreSnapshot, ScoringRun
-from services.records import (
+from services.core.records import (
     CONFIDENCES,
     CalibrationBin,
     CustomerScores,
@@ -286,7 +286,7 @@ def customer_scores(session: Session, customer_id: int) -> CustomerScores | None
 def run_currency(session: Session, run_id: int | None) -> str:
     """The currency a scoring run's money is in (runs from before currencies: the home
     currency now)."""
-    from services.money import load_money_context
+    from services.core.money import load_money_context
 
     params = session.scalar(select(ScoringRun.params).where(ScoringRun.id == run_id))
     params = _json(params)

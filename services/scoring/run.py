@@ -62,10 +62,10 @@ from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import Customer, Order, ScoreSnapshot, ScoringRun
 from models.vocab import GUEST_EXTERNAL_ID
-from services.formatting import format_date
+from services.core.formatting import format_date
+from services.core.money import MoneyContext
+from services.core.records import ScoringSummary
 from services.listen.sentiment import update_text_sentiment
-from services.money import MoneyContext
-from services.records import ScoringSummary
 from services.scoring._snapshots import insert_snapshots
 from services.scoring.churn import MIN_LABEL_DAYS, ChurnResult, label_window, predict_churn
 from services.scoring.data import ScoringData, day_date, day_number, load_scoring_data
@@ -173,7 +173,7 @@ def score_workspace(
     raises ScoringCancelled (nothing written) when ``cancelled()`` turns true, and
     ScoringError/UserFacingError in plain words when the workspace cannot be scored.
     """
-    from services.team.security import require_whole_workspace
+    from services.core.access import require_whole_workspace
 
     require_whole_workspace(engine, "scoring")
     clock = time.perf_counter()

@@ -3,7 +3,7 @@ password, and plain words for everything that can go wrong on the way in.
 
 Each person connects as their own database user. A shared workspace's URL is saved and
 shown **without** its password; the password lives in the system keyring under
-``postgres:<user>@<host>:<port>/<database>`` (services/credentials.py), or for this
+``postgres:<user>@<host>:<port>/<database>`` (services/core/credentials.py), or for this
 session only when there is no keyring. ``connect_url`` joins it back just before a
 connection is made, in this one place for the command line and the window; with none
 stored, libpq's own PGPASSWORD and ~/.pgpass apply (psycopg reads them by itself).
@@ -76,7 +76,7 @@ class SharedAddress:
     @property
     def key_name(self) -> str:
         """The name the password is kept under in the keyring and the session."""
-        from services.credentials import postgres_key_name
+        from services.core.credentials import postgres_key_name
 
         return postgres_key_name(self.user, self.host, self.port, self.database)
 
@@ -130,7 +130,7 @@ def without_password(url: str) -> str:
 
 def stored_password(address: SharedAddress) -> tuple[str | None, PasswordSource]:
     """The password kept for ``address``: the system keyring's, else this session's."""
-    from services.credentials import resolve_secret
+    from services.core.credentials import resolve_secret
 
     value, source = resolve_secret(address.key_name)
     if value and source in ("keyring", "session"):
@@ -170,7 +170,7 @@ def connect_url(url: str, typed: str | None = None) -> tuple[str, PasswordSource
 def keyring_problem_words() -> str | None:
     """Why the password cannot be remembered in the system keyring, with what happens
     instead; None when it can. Blocking (the keyring may be slow to start)."""
-    from services.credentials import keyring_problem
+    from services.core.credentials import keyring_problem
 
     problem = keyring_problem()
     if problem is None:
@@ -185,8 +185,8 @@ def remember_password(address: SharedAddress, password: str, *, in_keyring: bool
     """Keep a password that just opened ``address``: for this session, and in the system
     keyring when ``in_keyring`` (otherwise any stored one is removed from it). Returns a
     sentence when the keyring could not be used, else None. Blocking (the keyring)."""
-    from services.credentials import CredentialsError, delete_secret, set_secret
-    from services.credentials import set_session_secret as hold
+    from services.core.credentials import CredentialsError, delete_secret, set_secret
+    from services.core.credentials import set_session_secret as hold
 
     name = address.key_name
     try:
@@ -420,7 +420,8 @@ def upgrade_shared(engine: Engine, address: SharedAddress, state: SchemaState) -
     if not state.empty:
         # A new schema may bring tables or columns the team's policies and grants cover:
         # the owner who upgraded it sets them up again (idempotent) before anyone works.
-        from services.team.security import group_roles, reapply_team_security
+        from services.core.access import group_roles
+        from services.team.security import reapply_team_security
 
         with engine.connect() as conn:
             groups = group_roles(str(conn.exec_driver_sql("SELECT current_database()").scalar()))

@@ -64,8 +64,7 @@ from models.base import Base, utcnow
 from models.db import describe_db_error, is_sqlite, make_engine, translate_db_errors
 from models.errors import UserFacingError, WorkspaceError
 from models.migrate import HEAD_REVISION, upgrade
-from services.team.offline_changes import unsynced_actions
-from services.team.offline_origin import (
+from services.core.offline_origin import (
     BASELINE_DDL,
     BASELINE_FILL,
     DEFAULT_MONTHS,
@@ -75,6 +74,7 @@ from services.team.offline_origin import (
     origin_of_file,
     server_address,
 )
+from services.team.offline_changes import unsynced_actions
 
 log = logging.getLogger(__name__)
 
@@ -545,8 +545,8 @@ def _rollups_stale(source: Connection) -> bool:
 
 
 def _copy_live_rollups(source: Connection, out: sqlite3.Connection) -> int:
-    from services.money import load_money_context
-    from services.rollups import ROLLUP_COLUMNS, live_rollups
+    from services.core.money import load_money_context
+    from services.core.rollups import ROLLUP_COLUMNS, live_rollups
 
     rows = source.execute(live_rollups(load_money_context(source))).all()
 

@@ -42,8 +42,8 @@ from models.db import make_engine, translate_db_errors
 from models.schema import Action, Outreach, SyncReceipt
 from models.vocab import APP_SOURCE, OUTREACH_STATUSES
 from services.alerts.records import CALL_OUTCOME_LABELS, HELD_BACK, OUTCOME_LABELS
-from services.formatting import format_date
-from services.team.offline_origin import OfflineOrigin, origin_in
+from services.core.formatting import format_date
+from services.core.offline_origin import OfflineOrigin, origin_in
 
 # The audit actions of the alert lifecycle a user takes (and the undo that reverses one).
 LIFECYCLE_ACTIONS = (

@@ -154,7 +154,8 @@ def _copy(source: Engine, target: Engine, report: PublishReport, progress: Progr
         out.exec_driver_sql("ANALYZE")
         # Row-level security and the team's roles, in the same transaction; a publisher
         # who may not create roles still publishes, and is told what to run.
-        from services.team.security import TeamRoleError, enable_team_security_in
+        from services.core.access import TeamRoleError
+        from services.team.security import enable_team_security_in
 
         try:
             with out.begin_nested(), Session(bind=out) as session:

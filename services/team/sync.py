@@ -49,7 +49,6 @@ from services.alerts.contact import (
     end_quiet_period_in,
     load_task,
     log_in,
-    record_email_in,
     set_do_not_contact_in,
     started_by_contact,
     task_in,
@@ -57,6 +56,8 @@ from services.alerts.contact import (
 from services.alerts.lifecycle import AlertActionError, Doing, load_alert
 from services.alerts.records import OUTCOME_LABELS, SentAs
 from services.alerts.work import reschedule_task_in
+from services.core.offline_origin import OfflineOrigin, read_origin
+from services.outreach.sent import record_email_in
 from services.team.offline import (
     Cancelled,
     Progress,
@@ -70,7 +71,6 @@ from services.team.offline_changes import (
     customer_data_changes,
     offline_changes,
 )
-from services.team.offline_origin import OfflineOrigin, read_origin
 from services.team.sync_report import SyncReport, clock, person
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from services.formatting import plural
+from services.core.formatting import plural
 
 if TYPE_CHECKING:
     from services.team.offline import OfflineCopy

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from app.cli.daily import EXIT_IMPORT_REFUSED, EXIT_LOCKED
 from app.cli.main import main
 from app.workspace import open_workspace, to_url
-from services.daily import daily_lock, lock_path
 from services.settings import set_setting
+from services.usecases.daily import daily_lock, lock_path
 from tests.support.smtp_server import SMTPServer
 from tests.unit.test_ask_readonly import scored_file  # noqa: F401  (the fixture)
 

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from app.cli.main import main
 from app.workspace import open_workspace, to_url
-from services.daily import lock_path
-from services.formatting import format_date
+from services.core.formatting import format_date
 from services.settings import set_setting
+from services.usecases.daily import lock_path
 from tests.support.smtp_server import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]

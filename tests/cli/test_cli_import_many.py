@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import services.rollups as rollups
+import services.core.rollups as rollups
 from app.cli.main import main
 from services.importing import run
 

@@ -16,7 +16,7 @@ from app.workspace import open_workspace, to_url
 from models.schema import Action
 from services.alerts.actions import apply_card_action
 from services.alerts.lifecycle import resolve_alert
-from services.team.offline_origin import origin_of_file
+from services.core.offline_origin import origin_of_file
 from tests.unit.test_offline_postgres import (  # noqa: F401  (the fixtures)
     MAYA,
     _open_alerts,

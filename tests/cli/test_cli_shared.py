@@ -216,7 +216,7 @@ def test_a_real_process_without_a_keyring_uses_pgpassword(
 def test_take_offline_and_sync_back_use_the_keyrings_password(
     team: SharedServer, secrets: MemoryKeyring, tmp_path: Path
 ) -> None:
-    from services.team.offline_origin import origin_of_file
+    from services.core.offline_origin import origin_of_file
 
     copy = tmp_path / "plane.radar.sqlite"
     # With nothing kept, the server's refusal says where a password can come from.

@@ -108,7 +108,7 @@ def theme(qapp: QApplication) -> Iterator[ThemeManager]:
 @pytest.fixture(scope="session")
 def demo_frame(demo_file: Path) -> pd.DataFrame:
     """The customers table of the demo workspace, as the service returns it."""
-    from services.customers import load_customer_table
+    from services.usecases.customers import load_customer_table
 
     workspace = open_workspace(to_url(str(demo_file)), backup=False)
     try:

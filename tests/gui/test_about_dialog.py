@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.licences import Licence
-from services.version import version_text
+from services.core.licences import Licence
+from services.core.version import version_text
 from views.about.dialog import NO_TEXT, AboutDialog
 
 ROWS = [

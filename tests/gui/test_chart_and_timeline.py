@@ -19,7 +19,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionViewItem
 
-from services.records import CustomerDetail, TimelineEvent
+from services.core.records import CustomerDetail, TimelineEvent
 from views.charts.orders_chart import OrdersChart, cumulative_steps
 from views.customers.detail_pane import CustomerDetailPane
 from views.formatting import compact_money

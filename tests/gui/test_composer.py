@@ -291,7 +291,7 @@ def test_after_review_a_failing_provider_falls_back_to_the_template_with_the_rea
         llm__base_url="https://api.example.invalid/v1",
         llm__model="gpt-test",
     )
-    from services.credentials import llm_key_name, set_secret
+    from services.core.credentials import llm_key_name, set_secret
 
     set_secret(llm_key_name("openai"), "sk-test-key")
     user.preview_answer = "send"

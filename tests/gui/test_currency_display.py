@@ -11,12 +11,12 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.workspace import Workspace, open_workspace
-from services.customer_detail import load_customer_detail
-from services.customers import load_customer_columns
+from services.core.records import CustomerScores
 from services.importing import service
-from services.records import CustomerScores
 from services.scoring.queries import customer_scores
 from services.scoring.run import score_workspace
+from services.usecases.customer_detail import load_customer_detail
+from services.usecases.customers import load_customer_columns
 from views.customers.score_tiles import ScoreStrip
 from views.item_models.customer_table_data import ALL_COLUMNS, CustomerTableData
 from views.item_models.customer_table_model import CustomerTableModel

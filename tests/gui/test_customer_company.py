@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 from app.workspace import open_workspace
-from services.customer_detail import load_customer_detail
 from services.importing.service import run_import
+from services.usecases.customer_detail import load_customer_detail
 from tests.gui.test_chart_and_timeline import OneCustomerSource
 from tests.unit.test_import_hubspot_companies import COMPANIES_CSV, CONTACTS_CSV, rows, write
 from views.customers.detail_pane import CustomerDetailPane

@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings, Qt
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace
 from models.errors import WorkspaceError
-from services.records import CustomerDetail
+from services.core.records import CustomerDetail
 from tests.gui.conftest import RecordingPresenter
 from views.customers import pane as customers_pane
 from views.item_models.customer_table_data import COLUMN_INDEX

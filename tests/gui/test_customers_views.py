@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QHeaderView, QTableView
 
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace, to_url
-from services.customers import load_customer_columns
+from services.usecases.customers import load_customer_columns
 from views.customers import pane as customers_pane
 from views.customers.columns import SORT_DOWN, SORT_UP
 from views.customers.filters import CustomerFilter, filter_from_json, filter_to_json

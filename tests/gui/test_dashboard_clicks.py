@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QApplication
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace, to_url
-from services import money
 from services.alerts.records import SEVERITIES, SEVERITY_LABELS
+from services.core import money
 from views.alerts.query import AlertQuery
 from views.charts.dashboard_chart import DashboardChart
 from views.customers.filters import CustomerFilter

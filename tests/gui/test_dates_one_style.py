@@ -1,4 +1,4 @@
-"""A date shown to people has one style ('Mar 7, 2099', services.formatting.format_date)
+"""A date shown to people has one style ('Mar 7, 2099', services.core.formatting.format_date)
 in the task editors, the alert's history, the timeline and the cards."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import numpy as np
 from PySide6.QtCore import QDate, Qt
 
 from services.alerts.work_records import WorkTask
-from services.formatting import format_date
-from services.records import TimelineEvent
+from services.core.formatting import format_date
+from services.core.records import TimelineEvent
 from tests.gui.test_action_pane import ALERT
 from tests.gui.test_alert_list_model import columns
 from views.alerts.action_pane import ActionPane, TaskDialog

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QWidget
 from app.gui.email_settings import EmailSettingsActions, SecretsNotStored
 from app.gui.settings_controller import SettingsController, setting_fields, validate
 from app.workspace import Workspace
-from services import credentials
-from services.credentials import SERVICE, llm_key_name, resolve_api_key, smtp_key_name
+from services.core import credentials
+from services.core.credentials import SERVICE, llm_key_name, resolve_api_key, smtp_key_name
 from services.llm import client as llm
 from services.llm.providers import ProviderConfig
-from services.outreach.mail import send_smtp
+from services.mail.message import send_smtp
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring
 from tests.support.openai_server import FakeOpenAIServer
 from tests.support.smtp_server import PASSWORD as SERVER_PASSWORD

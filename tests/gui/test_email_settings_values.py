@@ -25,7 +25,7 @@ from app.gui.email_settings import (
     store_secrets,
 )
 from app.workspace import Workspace
-from services import credentials
+from services.core import credentials
 from services.settings import LLM_PRESETS, PRIVACY_FIELDS, SETTINGS
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring
 

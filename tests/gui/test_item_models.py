@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
 
-from services.customer_detail import load_customer_detail
+from services.usecases.customer_detail import load_customer_detail
 from views.item_models.customer_table_data import COLUMN_INDEX, COLUMNS, CustomerTableData
 from views.item_models.customer_table_model import CustomerIdRole, CustomerTableModel
 from views.item_models.opportunity_table_model import OpportunityTableModel

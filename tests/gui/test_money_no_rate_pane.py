@@ -14,8 +14,8 @@ from sqlalchemy import text
 
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace, to_url
+from services.core.policy import reload_policy
 from services.importing import service
-from services.policy import reload_policy
 from views.customers.detail_pane import CustomerDetailPane
 from views.kit.jobs import JobRunner
 
@@ -85,7 +85,7 @@ def test_the_customers_table_shows_usd_revenue_in_usd_not_zero(
 ) -> None:
     """The Customers tab's Revenue cell says what was paid per currency, as the detail's
     tile does (never €0), and its tooltip says what to do."""
-    from services.customers import load_customer_columns
+    from services.usecases.customers import load_customer_columns
     from views.item_models.customer_table_data import COLUMN_INDEX, CustomerTableData
     from views.item_models.customer_table_model import CustomerTableModel
 

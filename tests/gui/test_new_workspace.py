@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication, QLabel
 from app.gui.application import GuiController, make_controller
 from app.gui.demo_workspace import first_launch_needs_demo
 from app.workspace import default_workspace_path, to_url, workspace_exists
+from services.core.profile import load_profile
 from services.importing.service import run_import
-from services.profile import load_profile
 from views.workspace.identity_dialog import IdentityAnswer
 from views.workspace.welcome_dialog import WELCOME_DEMO, WELCOME_EMPTY
 
@@ -386,7 +386,7 @@ def test_mine_asks_who_i_am_once_and_uses_the_identity_name(
 def test_the_identity_is_the_owner_mine_means_in_the_next_session(
     qtbot, make_gui, alerts_copy: Path
 ) -> None:
-    from services.profile import Profile, save_profile
+    from services.core.profile import Profile, save_profile
 
     save_profile(Profile("Nobody Here", "nobody@example.com"))
     asked = Identity("x", "")
@@ -404,7 +404,7 @@ def test_the_identity_is_the_owner_mine_means_in_the_next_session(
 def test_the_composer_sends_from_the_identity_when_no_from_address_is_set(
     qtbot, make_gui, alerts_copy: Path
 ) -> None:
-    from services.profile import Profile, save_profile
+    from services.core.profile import Profile, save_profile
     from services.settings import set_settings
     from tests.support.memory_keyring import MemoryKeyring, installed_keyring
 
@@ -459,7 +459,7 @@ def test_the_test_email_goes_from_the_identity_when_no_from_address_is_set() -> 
 def test_a_damaged_profile_is_said_once_and_the_os_login_acts_meanwhile(
     qtbot, make_gui, tmp_path: Path
 ) -> None:
-    from services.profile import os_login, profile_path
+    from services.core.profile import os_login, profile_path
 
     profile_path().parent.mkdir(parents=True, exist_ok=True)
     profile_path().write_text("{half a file", encoding="utf-8")

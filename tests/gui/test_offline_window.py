@@ -21,7 +21,7 @@ from models.db import make_engine
 from models.schema import Action
 from services.alerts.actions import apply_card_action
 from services.alerts.lifecycle import resolve_alert
-from services.team.offline_origin import origin_of_file
+from services.core.offline_origin import origin_of_file
 from tests.support.postgres_server import PostgresServer
 from tests.support.shared_workspace import private_secrets
 from tests.unit.test_offline_postgres import (  # noqa: F401  (the fixtures)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 
 from app.gui.application import GuiController, make_controller
 from app.gui.shared_workspace_controller import CANCELLED_MESSAGE
-from services import credentials
+from services.core import credentials
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring
 from tests.support.shared_workspace import (
     ANA,

@@ -1,5 +1,5 @@
 """A policy that cannot be read never keeps the window from opening: it opens, and the
-status bar says what is wrong with the policy (services/policy.py)."""
+status bar says what is wrong with the policy (services/core/policy.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.gui.application import make_controller
-from services.policy import current_policy, reload_policy
+from services.core.policy import current_policy, reload_policy
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace
-from services.formatting import format_percent
+from services.core.formatting import format_percent
 from views.customers.detail_pane import CustomerDetailPane
 from views.customers.score_tiles import DASH
 from views.formatting import format_money

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QApplication
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.scoring_controller import ScoringController, read_model_report, summary_message
 from app.workspace import Workspace, open_workspace, to_url
-from services.customers import load_customer_columns
-from services.formatting import format_date, format_percent
-from services.records import CalibrationBin, CustomerScores, Driver, ModelReport
+from services.core.formatting import format_date, format_percent
+from services.core.records import CalibrationBin, CustomerScores, Driver, ModelReport
 from services.scoring.rfm import SEGMENTS
+from services.usecases.customers import load_customer_columns
 from views.customers.score_tiles import DOWN, UP, DriversPanel, ScoreStrip, trend
 from views.item_models.customer_table_data import COLUMN_INDEX, CustomerTableData
 from views.item_models.customer_table_model import CustomerTableModel
@@ -483,7 +483,7 @@ def test_scoring_dialog_offers_the_defaults_and_no_future_date(qtbot) -> None:
 
 
 def test_status_summary_names_the_run_and_its_backtest() -> None:
-    from services.records import ScoringSummary
+    from services.core.records import ScoringSummary
 
     summary = ScoringSummary(
         run_id=2,

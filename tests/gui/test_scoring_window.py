@@ -24,7 +24,7 @@ from app.gui.scoring_controller import (
 )
 from app.workspace import Workspace, open_workspace, to_url
 from models.errors import UserFacingError
-from services.records import ScoringSummary
+from services.core.records import ScoringSummary
 from tests.gui.conftest import RecordingPresenter
 from views.customers.score_tiles import DOWN, UP
 from views.item_models.customer_table_data import (

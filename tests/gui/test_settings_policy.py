@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QLabel
 
 from app.gui.settings_controller import setting_fields, validate
-from services.policy import LOCKED_NOTE
+from services.core.policy import LOCKED_NOTE
 from services.settings import SETTINGS
 from tests.unit.test_policy import policy_file  # noqa: F401  (the fixture)
 from views.settings.dialog import SettingsDialog
@@ -47,7 +47,7 @@ def test_cloud_presets_are_greyed_when_the_organisation_allows_no_cloud_ai(
     from PySide6.QtWidgets import QCheckBox, QComboBox
 
     from app.gui.email_settings import EmailSettingsActions
-    from services.policy import current_policy, reload_policy
+    from services.core.policy import current_policy, reload_policy
     from views.settings.email_pages import CLOUD_OFF_TIP
 
     def open_dialog() -> SettingsDialog:

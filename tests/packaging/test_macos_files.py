@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from services.policy import reload_policy
+from services.core.policy import reload_policy
 from services.settings import SETTINGS, validate_setting
 
 ROOT = Path(__file__).resolve().parents[2]

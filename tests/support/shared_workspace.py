@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from app.workspace import open_workspace, to_url
-from services.credentials import clear_session_secrets
+from services.core.credentials import clear_session_secrets
 from services.demo import build_demo
 from services.team.publish import publish
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring

@@ -24,8 +24,8 @@ from services.alerts.detail import alert_detail
 from services.alerts.lifecycle import AlertActionError
 from services.alerts.records import AlertChangedError, Undoable
 from services.alerts.undo import UndoChangedError, UndoRefusedError, undo_change
-from services.formatting import format_date, time_ago
-from services.profile import actor_person
+from services.core.formatting import format_date, time_ago
+from services.core.profile import actor_person
 from tests.unit.test_alerts_rules import NOW, Book, only
 
 MAYA = "Maya Lopez <maya@example.com>"

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import text
 
 from services.alerts.actions import apply_alert_action
-from services.alerts.contact import record_email
 from services.alerts.detail import alert_detail
 from services.alerts.lifecycle import AlertActionError, AlertNotFoundError, start_alert
 from services.alerts.queries import alert_columns, alert_counts, alerts_export_frame
+from services.outreach.sent import record_email
 from tests.support.databases import stored_json
 from tests.unit.test_alerts_rules import NOW, Book, make_book, only
 

@@ -18,7 +18,6 @@ from services.alerts.contact import (
     complete_task,
     create_task,
     log_call,
-    log_email_sent,
     set_do_not_contact,
 )
 from services.alerts.detail import alert_detail
@@ -33,8 +32,9 @@ from services.alerts.lifecycle import (
     start_alert,
 )
 from services.alerts.queries import alert_columns, alert_counts
-from services.customer_detail import load_customer_detail
-from services.rollups import refresh_rollups
+from services.core.rollups import refresh_rollups
+from services.outreach.sent import log_email_sent
+from services.usecases.customer_detail import load_customer_detail
 from tests.support.databases import stored_datetime, stored_json
 from tests.unit.test_alerts_rules import (
     NOW,

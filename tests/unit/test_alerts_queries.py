@@ -25,8 +25,8 @@ from services.alerts.queries import (
     alerts_frame,
 )
 from services.alerts.records import ALERT_COLUMNS, SEVERITY_RANK, AlertRunResult
+from services.core.incentive import incentive_cap_cents
 from services.demo import build_demo
-from services.outreach.incentive import incentive_cap_cents
 from services.scoring.run import score_workspace
 from services.settings import set_setting
 

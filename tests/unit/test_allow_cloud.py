@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from models.db import session_scope
-from services.credentials import llm_key_name, set_secret
+from services.core.credentials import llm_key_name, set_secret
+from services.core.policy import reload_policy
 from services.llm.providers import ProviderConfig, is_cloud
 from services.outreach.drafting import prepare_draft, run_draft
 from services.outreach.prompt import provider_from_settings, provider_problem
-from services.policy import reload_policy
 from services.settings import SETTINGS
 from tests.support.openai_server import FakeOpenAIServer
 from tests.unit.test_alerts_rules import NOW, Book

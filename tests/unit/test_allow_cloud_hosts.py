@@ -1,4 +1,4 @@
-"""llm.allow_cloud off is an allow-list (services/llm/hosts.py): only loopback, private
+"""llm.allow_cloud off is an allow-list (services/settings/hosts.py): only loopback, private
 and local-network servers, and the hosts IT lists in llm.allowed_hosts, are asked; every
 other host is a cloud service, however its name or address is written. The user's own
 list cannot widen a lock IT set on the machine. A real workspace file and real policy
@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.workspace import Workspace, open_workspace, to_url
-from services import policy as policy_module
-from services.llm.hosts import allowed_hosts_problem
+from services.core import policy as policy_module
+from services.core.policy import reload_policy
 from services.llm.providers import ProviderConfig, is_cloud
 from services.outreach.prompt import provider_problem
-from services.policy import reload_policy
 from services.settings import set_setting, validate_setting
+from services.settings.hosts import allowed_hosts_problem
 
 OWN = ["llm.corp.example", "*.ai.corp.example", "203.0.113.0/24", "198.51.100.7"]
 

@@ -23,7 +23,7 @@ from models.schema import Customer
 from services.ask.errors import QueryCancelled, QueryFailed, QueryRefused, QueryTimeout
 from services.ask.readonly import check_postgres_sql, run_query
 from services.ask.views import ASK_VIEWS, schema_text, view_sql
-from services.money import money_context
+from services.core.money import money_context
 from tests.unit.test_postgres import pg_url  # noqa: F401  (the fixture)
 
 SPIN = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from services.mail.delivery import SmtpSettings
 from services.outreach.batch import (
     approve_row,
     create_batch,
@@ -43,7 +44,6 @@ from services.outreach.batch_records import (
     SKIP_OTHER_BATCH,
     SKIP_UNSUBSCRIBED,
 )
-from services.outreach.delivery import SmtpSettings
 from tests.support.openai_server import FakeOpenAIServer
 from tests.support.smtp_server import SMTPServer
 from tests.unit.test_alerts_rules import NOW, Book, make_book, only

@@ -1,4 +1,4 @@
-"""Secrets go through services/credentials.py: keyring first, then this session, then the env."""
+"""Secrets go through services/core/credentials.py: keyring, then this session, then the env."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import keyring.backends.fail
 import pytest
 
 from models.errors import UserFacingError
-from services import credentials
-from services.credentials import (
+from services.core import credentials
+from services.core.credentials import (
     SERVICE,
     CredentialsError,
     clear_session_secrets,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
 from models.schema import Setting
-from services import money
+from services.core import money
 from services.importing import service, values
 
 
@@ -229,7 +229,7 @@ def rollups(engine: Engine) -> dict[str, tuple[int, int]]:
 def set_rates(engine: Engine, rates: dict[str, float]) -> None:
     from sqlalchemy.orm import Session
 
-    from services.rollups import refresh_rollups
+    from services.core.rollups import refresh_rollups
     from services.settings import set_setting
 
     with Session(engine) as session, session.begin():
@@ -242,9 +242,9 @@ def test_rollups_and_scoring_never_add_euros_to_dollars(ws: Engine, tmp_path: Pa
 
     import numpy as np
 
-    from services.customers import load_customer_columns
     from services.scoring.data import day_number, load_scoring_data
     from services.scoring.run import score_workspace
+    from services.usecases.customers import load_customer_columns
 
     engine = ws
     service.run_import(engine, [write_csv(tmp_path / "o.csv", TWO_CURRENCIES)], kind="orders")
@@ -275,7 +275,7 @@ def test_rollups_and_scoring_never_add_euros_to_dollars(ws: Engine, tmp_path: Pa
     assert int(data.p_amount.sum()) == 44200 + FILLER_CENTS
     assert data.left_out == {}
     # The live aggregate (rollups stale) agrees with the stored one.
-    from services.rollups import stale_rollups
+    from services.core.rollups import stale_rollups
 
     with engine.connect() as conn:
         assert stale_rollups(Session(bind=conn)) == 0
@@ -285,8 +285,8 @@ def test_exports_say_the_currency_of_their_money(ws: Engine, tmp_path: Path) -> 
     import csv
     import datetime as dt
 
-    from services.exporting import export_table
     from services.scoring.run import score_workspace
+    from services.usecases.exporting import export_table
 
     engine = ws
     euros = TWO_CURRENCIES.replace("$", "€")
@@ -315,7 +315,7 @@ def test_cli_alert_priorities_and_customer_detail_use_the_home_currency(
     import numpy as np
 
     from app.cli.alerts import format_table
-    from services.customer_detail import load_customer_detail
+    from services.usecases.customer_detail import load_customer_detail
 
     columns = {
         "id": np.array([1]),

@@ -1,4 +1,4 @@
-"""services/customers.py against a real SQLite workspace with hand-made rows whose
+"""services/usecases/customers.py against a real SQLite workspace with hand-made rows whose
 aggregates are known exactly (no Qt)."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from app.workspace import Workspace, open_workspace, to_url
 from models.db import session_scope
 from models.schema import Customer, Interaction, Opportunity, Order, Subscription
-from services.customer_detail import load_customer_detail
-from services.customers import TABLE_COLUMNS, load_customer_table, workspace_summary
-from services.records import CustomerNotFoundError
+from services.core.records import CustomerNotFoundError
 from services.settings import set_setting
+from services.usecases.customer_detail import load_customer_detail
+from services.usecases.customers import TABLE_COLUMNS, load_customer_table, workspace_summary
 
 UTC = dt.UTC
 TODAY = dt.datetime(2026, 6, 30, 12, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from pathlib import Path
 from app.cli.main import main
 from app.workspace import Workspace
 from services.ask.library import answer_saved, find_question
-from services.records import ScoringSummary
+from services.core.records import ScoringSummary
 from tests.unit.test_ask_readonly import scored_file, ws  # noqa: F401  (the fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace, to_url
+from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.listen.digest import build_digest
 from services.listen.records import Digest
 from services.listen.sentiment import NEGATIVE_TICKET_SQL
-from services.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.settings import get_setting
 from tests.unit.test_ask_readonly import scored_file  # noqa: F401  (the fixture)
 

@@ -15,8 +15,8 @@ from app.workspace import open_workspace
 from models.schema import Action, AuditEvent, Customer, Escalation, Interaction
 from services.alerts.escalation import _Cause, _claim, run_escalations
 from services.demo import build_demo
-from services.refresh import score_and_alert
 from services.settings import set_setting
+from services.usecases.refresh import score_and_alert
 from tests.unit.test_postgres import TODAY, pg_url  # noqa: F401  (the fixture)
 
 NOW = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)

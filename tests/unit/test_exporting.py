@@ -12,15 +12,15 @@ import pytest
 from openpyxl import load_workbook
 
 from models.errors import UserFacingError
-from services import exporting
-from services.exporting import (
+from services.core.output_files import neutralise_text
+from services.usecases import exporting
+from services.usecases.exporting import (
     ExportError,
     NoScoresError,
     export_format,
     export_table,
     write_table,
 )
-from services.output_files import neutralise_text
 
 DANGEROUS = [
     '=HYPERLINK("http://evil.example","click")',

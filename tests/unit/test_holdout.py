@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from services.alerts.contact import log_call, record_email
+from services.alerts.contact import log_call
 from services.alerts.holdout import (
     HOLDOUT_RULES,
     HoldoutConfig,
@@ -20,6 +20,7 @@ from services.alerts.holdout import (
     risk_band,
 )
 from services.alerts.records import SentAs
+from services.outreach.sent import record_email
 from tests.support.databases import stored_json
 from tests.unit.test_alerts_rules import NOW, Book, make_book, only
 

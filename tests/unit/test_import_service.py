@@ -405,7 +405,7 @@ def _write(engine: Engine, batch: Batch) -> int:
     from sqlalchemy import insert
 
     from models.schema import ImportRun
-    from services.rollups import refresh_rollups
+    from services.core.rollups import refresh_rollups
 
     with engine.begin() as conn:
         run_id = conn.execute(
@@ -439,7 +439,7 @@ def test_guest_orders_go_to_one_hidden_guest_customer(ws: Engine) -> None:
     assert len(guests) == 1
     assert stored_json(guests[0][1])["guest"] is True
     assert scalar(engine, f"SELECT COUNT(*) FROM orders WHERE customer_id = {guests[0][0]}") == 2
-    from services.customers import load_customer_table, workspace_summary
+    from services.usecases.customers import load_customer_table, workspace_summary
 
     table = load_customer_table(engine)
     assert list(table["email"]) == ["real@example.com"]

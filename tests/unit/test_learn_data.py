@@ -411,7 +411,7 @@ def test_at_risk_share_per_owner_and_as_of_the_period_end(book: Book, names: Nam
 def test_offers_are_stored_when_an_email_is_recorded_and_read_from_there(
     book: Book, names: Names
 ) -> None:
-    from services.alerts.contact import record_email_in
+    from services.outreach.sent import record_email_in
 
     cid = book.customer("Stored", owner="Lee")
     with Session(book.engine) as session:

@@ -17,7 +17,12 @@ from typing import Any
 
 import pytest
 
-from services.credentials import clear_session_secrets, llm_key_name, resolve_api_key, set_secret
+from services.core.credentials import (
+    clear_session_secrets,
+    llm_key_name,
+    resolve_api_key,
+    set_secret,
+)
 from services.llm import client as llm
 from services.llm.errors import LLMError
 from services.llm.providers import (

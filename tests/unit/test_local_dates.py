@@ -13,11 +13,11 @@ from sqlalchemy import text
 from app.workspace import open_workspace, to_url
 from models.db import session_scope
 from models.migrate import _raw_pragma, alembic_config, upgrade
-from services.customer_detail import load_customer_detail
+from services.core.local_dates import local_date, local_time, zone_problem
 from services.importing.service import run_import
-from services.local_dates import local_date, local_time, zone_problem
 from services.outreach.context import build_context
 from services.settings import set_setting
+from services.usecases.customer_detail import load_customer_detail
 
 
 def _import(tmp_path: Path, body: str, *, zone: str | None = None) -> Path:
@@ -147,7 +147,7 @@ def test_shopify_orders_keep_the_shops_offset(tmp_path: Path, sample: str) -> No
 
 
 def test_the_customers_export_writes_the_last_order_on_the_shops_clock(tmp_path: Path) -> None:
-    from services.exporting import export_table
+    from services.usecases.exporting import export_table
 
     db = _import(
         tmp_path,

@@ -13,8 +13,8 @@ from sqlalchemy import delete
 
 from app.workspace import open_workspace, to_url
 from models.schema import CustomerRollup
-from services.customers import load_customer_columns
 from services.importing.service import run_import
+from services.usecases.customers import load_customer_columns
 
 
 @pytest.mark.parametrize("rollups", [True, False])

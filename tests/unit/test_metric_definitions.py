@@ -21,13 +21,13 @@ from app.workspace import Workspace, open_workspace, to_url
 from models.db import session_scope
 from models.schema import Alert
 from services.alerts.detail import alert_detail
+from services.core.incentive import incentive_cap_cents
 from services.demo import build_demo
 from services.learn.wording import money
 from services.outreach.composer_text import incentive_words
 from services.outreach.context import build_context
-from services.outreach.incentive import incentive_cap_cents
-from services.refresh import score_and_alert
 from services.settings import set_setting
+from services.usecases.refresh import score_and_alert
 
 pytestmark = pytest.mark.slow
 CUSTOMERS = 300

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from app.cli.main import main
 from app.workspace import Workspace, open_workspace, to_url
-from services import money
-from services.customer_detail import load_customer_detail
-from services.exporting import export_table
+from services.core import money
+from services.core.money import MoneyContext, load_money_context, no_rate_note
+from services.core.policy import reload_policy
 from services.importing import service
-from services.money import MoneyContext, load_money_context, no_rate_note
-from services.policy import reload_policy
 from services.settings import get_setting, set_setting
+from services.usecases.customer_detail import load_customer_detail
+from services.usecases.exporting import export_table
 
 DATA = Path(__file__).parents[1] / "data" / "money"
 EUR_ORDERS = DATA / "eur_orders.csv"  # bob €20, cara €40: the first import, home is EUR

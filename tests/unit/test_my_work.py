@@ -159,7 +159,7 @@ def test_an_alert_in_progress_gone_quiet_after_a_call_is_a_follow_up(book: Book)
 
 
 def test_an_email_is_contact_for_a_follow_up(book: Book) -> None:
-    from services.alerts.contact import log_email_sent
+    from services.outreach.sent import log_email_sent
 
     alerts = alerted(book, "Ada")
     log_email_sent(book.engine, alerts["Ada"], "Your order", actor="lee", now=NOW)

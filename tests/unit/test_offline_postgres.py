@@ -29,15 +29,15 @@ from services.alerts.contact import complete_task, create_task
 from services.alerts.lifecycle import resolve_alert
 from services.alerts.undo import undo_change
 from services.alerts.work import reschedule_task
-from services.customers import load_customer_columns
+from services.core.offline_origin import origin_in, origin_of_file, read_origin
 from services.demo import build_demo
-from services.outreach.sent import record_outreach
-from services.refresh import score_and_alert
+from services.outreach.sent import record_email
 from services.team import offline_changes
 from services.team.offline import TakeOfflineCancelled, take_offline
-from services.team.offline_origin import origin_in, origin_of_file, read_origin
 from services.team.publish import publish
 from services.team.sync import sync_back
+from services.usecases.customers import load_customer_columns
+from services.usecases.refresh import score_and_alert
 from tests.support.postgres_server import PostgresServer, pg_bin, postgres_server
 
 ME = "Ana Lima <ana@example.com>"
@@ -152,7 +152,7 @@ def test_take_offline_act_with_the_server_down_then_sync_back(
             engine, [resolved], "resolve", outcome="won_back", note="Ordered", actor=ME
         )
         mark_do_not_contact(engine, dnc_c, True, actor=ME)
-        record_outreach(
+        record_email(
             engine, emailed_c, alert_id=emailed, subject="We miss you", body="Hello again",
             status="exported", recipient=None, provider=None, model=None, template="win_back",
             actor=ME,
@@ -423,7 +423,7 @@ def test_what_else_goes_back_and_what_does_not(shared: Engine, tmp_path: Path) -
         apply_card_action(engine, [dismissed], "dismiss", note="Seasonal buyer", actor=ME)
         note = apply_card_action(engine, [undone], "log", kind="note", text="Oops", actor=ME)
         undo_change(engine, note, actor=ME)
-        record_outreach(
+        record_email(
             engine, mailed_c, alert_id=mailed, subject="Back in stock", body="Hi",
             status="sent", recipient=None, provider=None, model=None, template=None, actor=ME,
         )  # fmt: skip

@@ -30,10 +30,10 @@ from app.workspace import Workspace, open_workspace, to_url
 from services.alerts.dashboard import dashboard
 from services.alerts.queries import alert_counts
 from services.ask.readonly import run_query
-from services.customers import load_customer_columns
 from services.demo import build_demo
 from services.learn.effectiveness import effectiveness_report
-from services.refresh import score_and_alert
+from services.usecases.customers import load_customer_columns
+from services.usecases.refresh import score_and_alert
 from tests.support.databases import database_params, new_workspace_url
 
 pytestmark = pytest.mark.slow

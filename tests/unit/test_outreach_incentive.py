@@ -1,11 +1,11 @@
-"""The incentive cap, defined once (services/outreach/incentive.py): value x percent / 100,
+"""The incentive cap, defined once (services/core/incentive.py): value x percent / 100,
 rounded down to whole units, as the drafts and the next-step card both state it."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.outreach.incentive import cap_percent_words, incentive_cap_cents
+from services.core.incentive import cap_percent_words, incentive_cap_cents
 
 
 @pytest.mark.parametrize(

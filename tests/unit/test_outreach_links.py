@@ -8,8 +8,9 @@ from dataclasses import replace
 
 import pytest
 
+from services.core.domains import team_domain
 from services.outreach.checks import check_draft
-from services.outreach.links import find_links, team_domain
+from services.outreach.links import find_links
 from services.outreach.records import DraftContext, TemplateEntry
 from services.outreach.templates import render_template_draft, sample_context
 from services.settings import validate_setting

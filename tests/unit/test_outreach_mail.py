@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from services.outreach.mail import MailError, build_email, mailto_url, save_eml, send_smtp
+from services.mail.message import MailError, build_email, mailto_url, save_eml, send_smtp
 from tests.support.smtp_server import PASSWORD, USER, SMTPServer
 
 SUBJECT = "Un café? 20% & more — for you"

@@ -17,7 +17,7 @@ from sqlalchemy import update
 
 from models.db import session_scope
 from models.schema import Customer
-from services.credentials import llm_key_name, set_secret
+from services.core.credentials import llm_key_name, set_secret
 from services.llm.errors import LLMError
 from services.llm.providers import ProviderConfig, config_from_preset
 from services.outreach.drafting import (

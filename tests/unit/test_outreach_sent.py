@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from services.alerts.contact import log_email_sent
 from services.alerts.lifecycle import AlertActionError
-from services.outreach.sent import record_outreach
+from services.outreach.sent import log_email_sent, record_email
 from tests.support.databases import stored_json
 from tests.unit.test_alerts_rules import NOW, Book, make_book, only
 
@@ -50,7 +49,7 @@ def send(book: Book, cid: int, alert_id: int | None, **kwargs: Any) -> int:
         "now": NOW,
     }
     values.update(kwargs)
-    return record_outreach(book.engine, cid, **values)
+    return record_email(book.engine, cid, **values)
 
 
 def test_recording_a_sent_email(book: Book) -> None:

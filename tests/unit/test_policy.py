@@ -1,4 +1,4 @@
-"""Organisation defaults and locks (services/policy.py): the resolution order on a real
+"""Organisation defaults and locks (services/core/policy.py): the resolution order on a real
 workspace file, a locked setting refusing a change, a malformed or wrong policy
 reported and ignored, and `config show --sources` saying where each value comes from
 (the Settings dialog: tests/gui/test_settings_policy.py)."""
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.cli.main import main
 from app.workspace import Workspace, open_workspace, to_url
-from services.policy import reload_policy
+from services.core.policy import reload_policy
 from services.settings import SettingError, get_setting, set_setting
 
 POLICY = {
@@ -136,7 +136,7 @@ def test_registry_values_are_read_as_their_settings_types(
 ) -> None:
     """What the MSI writes (one text value per setting under Locked/Defaults) and a JSON
     table, read through the same path as a file (the registry itself is Windows-only)."""
-    from services import policy
+    from services.core import policy
 
     data = policy.registry_data(
         {"Defaults": json.dumps({"smtp.port": 2525, "llm.model": "from-json"})},
@@ -171,7 +171,7 @@ def test_registry_values_are_read_as_their_settings_types(
 def test_text_values_that_do_not_fit_are_reported_and_ignored(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from services import policy
+    from services.core import policy
 
     data = policy.registry_data({}, {"Locked": {"learn.holdout_percent": "ten"}})
     monkeypatch.setattr(policy, "_windows_policy", lambda: ("HKLM\\test", data))
@@ -203,7 +203,7 @@ def test_text_values_that_do_not_fit_are_reported_and_ignored(
     ],
 )
 def test_coerce_text(kind: object, text: str, expected: object) -> None:
-    from services.policy import coerce_text
+    from services.core.policy import coerce_text
 
     assert coerce_text(kind, text) == expected  # type: ignore[arg-type]
 
@@ -245,7 +245,7 @@ def test_what_the_msi_writes_lock_settings_and_empty_values(
 ) -> None:
     """The MSI writes every property under Defaults (empty when not given) and
     LOCK_SETTINGS as LockedSettings: the named ones are locked, the empty ones unset."""
-    from services import policy
+    from services.core import policy
 
     defaults = {
         "llm.base_url": "http://llm.corp.example:8080/v1",

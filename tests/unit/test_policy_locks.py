@@ -1,4 +1,4 @@
-"""IT's locks hold (services/policy.py): the user's $ACCOUNT_RADAR_POLICIES file never
+"""IT's locks hold (services/core/policy.py): the user's $ACCOUNT_RADAR_POLICIES file never
 loosens a machine lock; a lock that cannot be read fails closed; a policy saved with a
 byte-order mark is read; a missing, oversized, too deeply nested or non-regular file is
 reported and the app goes on. Real policy files and a real workspace file throughout
@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from app.cli.main import main
 from app.workspace import Workspace, open_workspace, to_url
-from services import policy as policy_module
-from services.policy import current_policy, reload_policy
+from services.core import policy as policy_module
+from services.core.policy import current_policy, reload_policy
 from services.settings import PRIVACY_DEFAULT, SettingError, get_setting, set_setting
 
 Write = Callable[[dict[str, Any]], Path]

@@ -19,10 +19,10 @@ from app.workspace import open_workspace
 from models.errors import WorkspaceError
 from models.integrity import check_workspace
 from models.schema import Customer, CustomerRollup
-from services.customer_detail import load_customer_detail
-from services.customers import load_customer_columns
+from services.core.rollups import stale_rollups
 from services.demo import build_demo
-from services.rollups import stale_rollups
+from services.usecases.customer_detail import load_customer_detail
+from services.usecases.customers import load_customer_columns
 from tests.support.postgres_server import pg_bin, throwaway_postgres
 
 TODAY = dt.date(2026, 11, 21)
@@ -160,8 +160,8 @@ def test_the_customers_export_writes_the_shops_date_on_postgresql(
     join on each customer's latest order_date holds on PostgreSQL's timestamps too."""
     import csv
 
-    from services.exporting import export_table
     from services.importing.service import run_import
+    from services.usecases.exporting import export_table
 
     source = tmp_path / "orders.csv"
     source.write_text(

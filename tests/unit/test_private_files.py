@@ -19,9 +19,9 @@ from sqlalchemy import create_engine, text
 
 from app.cli.main import main
 from app.logging_setup import PrivateRotatingFileHandler, RedactingFormatter, redact
-from services.exporting import write_table
 from services.importing.files import write_rejects_csv
 from services.importing.types import RejectedRow
+from services.usecases.exporting import write_table
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 

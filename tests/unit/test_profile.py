@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.alerts.config import default_actor
-from services.checklist import WorkspaceFacts, checklist_steps
-from services.profile import (
+from services.core.profile import (
     CONFIG_DIR_ENV,
     USER_ENV,
     Profile,
@@ -24,6 +23,7 @@ from services.profile import (
     profile_path,
     save_profile,
 )
+from services.usecases.checklist import WorkspaceFacts, checklist_steps
 
 
 def test_the_profile_lives_in_the_config_folder_the_variable_names(tmp_path: Path) -> None:
@@ -138,7 +138,7 @@ def test_the_checklist_steps_follow_the_facts() -> None:
 def test_the_team_account_is_the_database_login(tmp_path: Path) -> None:
     from sqlalchemy import create_engine
 
-    from services.checklist import database_account
+    from services.usecases.checklist import database_account
 
     own = create_engine(f"sqlite:///{tmp_path / 'mine.radar.sqlite'}")
     team = create_engine("postgresql+psycopg://alopez@db.example.invalid/radar")

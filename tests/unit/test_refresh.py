@@ -1,5 +1,5 @@
 """Score, then raise alerts: the one service the command line, the window and the demo
-call (services/refresh.py), on a real demo workspace."""
+call (services/usecases/refresh.py), on a real demo workspace."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import services.alerts.generate as generate_module
 from app.workspace import open_workspace
 from models.errors import UserFacingError
 from services.demo import build_demo
-from services.refresh import SCORES_SHARE, score_and_alert
 from services.scoring.run import ScoringCancelled
+from services.usecases.refresh import SCORES_SHARE, score_and_alert
 
 TODAY = dt.date(2025, 6, 15)
 RAISED_TODAY = f"created_at >= '{TODAY.isoformat()}'"

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
 from models.schema import Customer, CustomerRollup, Interaction, Opportunity, Order
-from services.customers import load_customer_columns
+from services.core.rollups import refresh_rollups, stale_rollups
 from services.demo import build_demo
-from services.rollups import refresh_rollups, stale_rollups
+from services.usecases.customers import load_customer_columns
 
 TODAY = dt.date(2026, 11, 21)
 
@@ -177,8 +177,8 @@ def test_the_home_currency_shortcut_gives_the_same_rollups(
     """With every order in the home currency the amounts are summed as they are (the
     index answers it); the result is the same as converting each, and one order in
     another currency turns the conversion back on."""
-    from services.money import load_money_context
-    from services.rollups import has_foreign_orders, live_rollups
+    from services.core.money import load_money_context
+    from services.core.rollups import has_foreign_orders, live_rollups
 
     ws = open_workspace(workspace_url)
     try:

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, insert, text
 
 from app.workspace import Workspace, open_workspace
 from models.schema import Customer, Order
-from services.records import orders_backtest_text
+from services.core.records import orders_backtest_text
 from services.scoring.churn import evaluate_orders
 from services.scoring.queries import model_report
 from services.scoring.run import score_workspace

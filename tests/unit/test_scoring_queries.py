@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from app.workspace import Workspace, open_workspace
 from models.schema import AuditEvent, Customer, Order
 from models.vocab import GUEST_EXTERNAL_ID
-from services.demo import build_demo
-from services.records import (
+from services.core.records import (
     CalibrationBin,
     CustomerScores,
     Driver,
@@ -24,6 +23,7 @@ from services.records import (
     ScoreHistoryPoint,
     ScoringSummary,
 )
+from services.demo import build_demo
 from services.scoring.queries import (
     EXPORT_COLUMNS,
     customer_scores,

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from app.workspace import Workspace, open_workspace
 from models.schema import Customer, Interaction, Order
 from models.vocab import GUEST_EXTERNAL_ID
+from services.core.records import CHURN_MODEL_NAMES, WITH_CLASSIFIER, ScoringSummary
 from services.demo import build_demo
-from services.records import CHURN_MODEL_NAMES, WITH_CLASSIFIER, ScoringSummary
 from services.scoring.run import ScoringCancelled, ScoringError, score_workspace
 from tests.support.databases import (
     copy_workspace_url,

@@ -23,8 +23,8 @@ from app.workspace import Workspace, open_workspace, to_url
 from models.schema import Setting
 from services.alerts.config import read_alert_config
 from services.alerts.holdout import read_config as read_holdout_config
-from services.money import load_money_context
-from services.policy import current_policy, reload_policy
+from services.core.money import load_money_context
+from services.core.policy import current_policy, reload_policy
 from services.scoring.run import read_config as read_scoring_config
 from services.settings import (
     ALERT_GENERAL,
@@ -220,15 +220,15 @@ def test_a_daily_cap_locked_by_policy_caps_the_alerts_raised(
 # Modules that read the settings table themselves, each with why that is not a bypass.
 # This list may only shrink.
 RAW_READERS = {
-    "services/settings.py": "the store and the resolver themselves",
+    "services/settings/__init__.py": "the store and the resolver themselves",
     "services/alerts/config.py": "reads the alert rows at once, each through policy.resolve",
     "services/importing/settling.py": "reads on the import's connection through policy.resolve",
-    "services/money.py": "reads both money settings at once, each through policy.resolve",
-    "services/rollups.py": "clears its own bookkeeping flag (rollups.stale), no policy setting",
-    "services/customers.py": "reads its own bookkeeping flag (rollups.stale) inside a query",
+    "services/core/money.py": "reads both money settings at once, each through policy.resolve",
+    "services/core/rollups.py": "clears its own bookkeeping flag (rollups.stale)",
+    "services/usecases/customers.py": "reads its own flag (rollups.stale) inside a query",
     "services/listen/sentiment.py": "its own bookkeeping (the last import read)",
     "services/team/offline.py": "copies the table whole and reads rollups.stale",
-    "services/team/offline_origin.py": "its own marker (offline.copy), no declared setting",
+    "services/core/offline_origin.py": "its own marker (offline.copy), no declared setting",
     "app/cli/config.py": "`config show --sources` asks which keys are stored, not their values",
 }
 

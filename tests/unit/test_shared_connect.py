@@ -13,7 +13,7 @@ import pytest
 
 from app.workspace import open_existing_workspace, open_workspace
 from models.migrate import HEAD_REVISION
-from services import credentials
+from services.core import credentials
 from services.team.connect import (
     LoginRefused,
     SharedAddress,

@@ -283,7 +283,7 @@ def test_a_leads_delete_of_customers_is_audited_with_the_rows_before(team: Team)
 
 @pytest.mark.slow
 def test_a_leads_scoring_writes_the_database_audit_in_one_statement_each(team: Team) -> None:
-    from services.refresh import score_and_alert
+    from services.usecases.refresh import score_and_alert
 
     lea = team.open("audit_lea")
     try:

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine
 
+from services.core.access import TeamRoleError, require_whole_workspace
 from services.importing.service import run_import, undo_import
-from services.team.security import TeamRoleError, add_user, require_whole_workspace
+from services.team.security import add_user
 from tests.support.databases import PostgresCluster
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"

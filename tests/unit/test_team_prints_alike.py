@@ -17,8 +17,8 @@ from app.cli.main import main
 from app.workspace import open_workspace, to_url
 from services.ask.questions import BUILTIN
 from services.demo.build import build_demo
-from services.refresh import score_and_alert
 from services.team.publish import publish
+from services.usecases.refresh import score_and_alert
 from tests.support.databases import PostgresCluster
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.slow]

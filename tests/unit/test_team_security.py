@@ -21,19 +21,12 @@ from sqlalchemy.exc import DBAPIError
 from app.workspace import open_workspace
 from models.errors import UserFacingError, WorkspaceError
 from models.schema import AuditEvent, Customer
+from services.core.access import TeamRoleError, group_roles, require_whole_workspace, team_role
 from services.demo.build import build_demo
-from services.refresh import score_and_alert
 from services.team import guards
 from services.team.publish import publish
-from services.team.security import (
-    TeamRoleError,
-    add_user,
-    group_roles,
-    list_members,
-    remove_user,
-    require_whole_workspace,
-    team_role,
-)
+from services.team.security import add_user, list_members, remove_user
+from services.usecases.refresh import score_and_alert
 from tests.support.postgres_server import PostgresServer, pg_bin, postgres_server
 
 ANA_BOOK = "Maya Thompson"
@@ -217,7 +210,7 @@ def test_the_ask_views_read_only_door_shows_a_manager_only_their_book(team: Team
 
 
 def test_exports_hold_only_the_managers_book(team: Team, tmp_path: Path) -> None:
-    from services.exporting import export_table
+    from services.usecases.exporting import export_table
 
     for user, book, other in (("ana", ANA_BOOK, BEN_BOOK), ("ben", BEN_BOOK, ANA_BOOK)):
         engine = team.open(user)
@@ -457,7 +450,7 @@ def test_a_managers_offline_copy_holds_their_book_and_syncs_back_under_the_polic
 
 def test_a_lead_scores_the_whole_workspace_under_the_policies(team: Team) -> None:
     # The snapshots go in by COPY, which PostgreSQL refuses under row-level security
-    # straight into the table (services/_bulk.py goes through a temporary table).
+    # straight into the table (services/core/_bulk.py goes through a temporary table).
     engine = team.open("lea")
     try:
         result = score_and_alert(engine)
@@ -541,8 +534,8 @@ def test_every_action_of_a_manager_works_within_the_narrower_rights(team: Team) 
     """Each card action on her own alerts, then its undo; an email logged; a held-back
     alert raised (and its hold-out draw): all within the columns and rows she may write."""
     from services.alerts.actions import apply_card_action
-    from services.alerts.contact import log_email_sent
     from services.alerts.undo import undo_change
+    from services.outreach.sent import log_email_sent
     from services.settings import ALERT_RULES
 
     risk_rule = next(rule.key for rule in ALERT_RULES if rule.queue == "risk")

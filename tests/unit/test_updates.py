@@ -1,4 +1,4 @@
-"""The update check (services/updates.py, `update check`): a real HTTP server on loopback
+"""The update check (services/updates/check.py, `update check`): a real HTTP server on loopback
 answering as an organisation's version file would, or failing; nothing asked when unset."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.cli.main import main
 from app.workspace import open_workspace, to_url
 from services.settings import set_setting
-from services.updates import check, version_key
+from services.updates.check import check, version_key
 
 
 class VersionServer:

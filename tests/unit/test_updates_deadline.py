@@ -1,4 +1,4 @@
-"""The update check's overall deadline and its redirect rules (services/updates.py), against
+"""The update check's overall deadline and its redirect rules (services/updates/check.py), against
 real servers on loopback: one that drips its answer a byte at a time (each read succeeds, so
 a per-read time-out never fires), one that redirects, and a bare listener standing in for an
 ftp server that must never be contacted."""
@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-import services.updates as updates
+import services.updates.check as updates
 from app.cli.main import main
 from app.workspace import open_workspace, to_url
 from services.settings import set_setting
-from services.updates import check, redirect_problem
+from services.updates.check import check, redirect_problem
 
 VERSION_FILE = json.dumps({"version": "9.0.0"}).encode()
 DRIP_EVERY_S = 0.25

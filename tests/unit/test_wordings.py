@@ -1,10 +1,10 @@
-"""services/formatting.py: the one wording of counts, percentages, dates and relative days."""
+"""services/core/formatting.py: the one wording of counts, percentages, dates and relative days."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from services.formatting import (
+from services.core.formatting import (
     days_ago,
     format_count,
     format_date,

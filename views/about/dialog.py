@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.licences import Licence
-from services.version import version_text
+from services.core.licences import Licence
+from services.core.version import version_text
 
 NO_TEXT = "This package ships no licence text; its licence is named in the list."
 HEADERS = ("Package", "Version", "Licence")

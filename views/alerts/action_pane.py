@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.formatting import format_date
+from services.core.formatting import format_date
 from views.alerts.notice import ChangedNotice
 from views.alerts.source import (
     HOLDOUT_NOTE,

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.formatting import plural
+from services.core.formatting import plural
 from views.alerts.draft_targets import ALL_QUEUES, DraftTargets
 from views.alerts.query import AlertQuery
 from views.alerts.source import ALERT_QUEUES, QUEUE_LABELS, SEVERITIES, SEVERITY_LABELS, AlertSource

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from services.records import CalibrationBin
+from services.core.records import CalibrationBin
 from views.charts.frame import ChartFrame
 from views.theme import Theme
 

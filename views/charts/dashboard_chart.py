@@ -25,7 +25,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from services import money
+from services.core import money
 from views.charts.frame import ChartFrame
 from views.theme import CRITICAL, OPPORTUNITY, WARNING, Theme
 

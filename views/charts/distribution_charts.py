@@ -14,9 +14,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from services import money
 from services.alerts.records import HISTOGRAM_EDGES
-from services.formatting import format_percent
+from services.core import money
+from services.core.formatting import format_percent
 from views.charts.calibration_chart import PercentAxisItem
 from views.charts.dashboard_chart import (
     DashboardChart,

@@ -17,8 +17,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from services.formatting import format_short_date
-from services.records import ScoreHistoryPoint
+from services.core.formatting import format_short_date
+from services.core.records import ScoreHistoryPoint
 from views.charts.frame import ChartFrame
 from views.theme import Theme
 

@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from services.formatting import format_percent
+from services.core.formatting import format_percent
 from services.listen.records import MonthSentiment
 from views.charts.dashboard_chart import DashboardChart, pen_none
 from views.theme import Theme

@@ -11,8 +11,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from services import money
-from services.formatting import format_date, format_percent, format_short_date
+from services.core import money
+from services.core.formatting import format_date, format_percent, format_short_date
 from views.charts.dashboard_chart import DashboardChart
 from views.charts.orders_chart import MoneyAxisItem
 from views.formatting import compact_money

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from services.formatting import format_date
-from services.records import CustomerDetail
+from services.core.formatting import format_date
+from services.core.records import CustomerDetail
 from views.alerts.action_pane import NoteDialog
 from views.alerts.source import Undoable
 from views.customers.source import CustomerSource

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services import money
-from services.formatting import days_ago, format_date
-from services.records import (
+from services.core import money
+from services.core.formatting import days_ago, format_date
+from services.core.records import (
     CustomerDetail,
     CustomerNotFoundError,
     CustomerScores,

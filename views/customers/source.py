@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from services.alerts.records import Undoable
 
 if TYPE_CHECKING:
-    from services.records import (
+    from services.core.records import (
         CustomerDetail,
         CustomerScores,
         ScoreHistoryPoint,

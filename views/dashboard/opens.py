@@ -21,7 +21,7 @@ from services.alerts.records import (
     SEVERITY_LABELS,
     STAKE_NAMES,
 )
-from services.formatting import format_percent
+from services.core.formatting import format_percent
 from views.alerts.query import AlertQuery
 from views.customers.filters import CustomerFilter
 from views.item_models.alert_list_data import AlertListData, query_filter

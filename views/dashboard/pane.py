@@ -38,14 +38,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services import money
 from services.alerts.records import (
     REVENUE_AT_RISK_SHORT,
     REVENUE_AT_RISK_WORDS,
     SEVERITIES,
     STAKE_NAMES,
 )
-from services.formatting import (
+from services.core import money
+from services.core.formatting import (
     days_ago,
     format_date,
     format_percent,

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from services.formatting import format_short_date, plural
+from services.core.formatting import format_short_date, plural
 from services.listen.records import ReasonSummary
 
 SHOWN = 6

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.formatting import format_timestamp
+from services.core.formatting import format_timestamp
 from services.importing.types import ImportRunInfo, UndoReport
 from views.importing.source import ImportSource
 from views.importing.widgets import configure_table, plain_label, set_tone

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.formatting import plural
+from services.core.formatting import plural
 from services.importing.types import FileReport, RejectedRow
 from views.importing.source import ImportOutcome
 from views.importing.widgets import configure_table, set_tone

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.formatting import format_date, format_percent
+from services.core.formatting import format_date, format_percent
 from views.alerts.source import (
     ALERT_COLUMNS,
     ALERT_QUEUES,

@@ -24,7 +24,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from services.formatting import format_date, format_percent
+from services.core.formatting import format_date, format_percent
 from views.formatting import format_money
 from views.theme import LIGHT, Theme
 

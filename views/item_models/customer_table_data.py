@@ -1,7 +1,7 @@
 """The customers table's data, without Qt: its columns and how each cell reads.
 
 ``CustomerTableData`` holds the table as numpy arrays (built off the UI thread from
-``services.customers``), the sort keys and permutations (a text column is ranked once,
+``services.usecases.customers``), the sort keys and permutations (a text column is ranked once,
 lazily, on a worker; sorting is then an ``argsort``), the search index (numpy string
 search over a prepared lower-case row per customer), and the formatting of a cell into
 its text, tooltip and tone. ``COLUMNS`` and ``SCORE_COLUMNS`` declare the columns: key,
@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from services.alerts.records import REVENUE_AT_RISK_HELP
-from services.formatting import format_date, format_percent
-from services.records import CONFIDENCES
+from services.core.formatting import format_date, format_percent
+from services.core.records import CONFIDENCES
 from services.scoring.rfm import SEGMENTS  # best customers first, lost ones last
 from views.customers.filters import (
     RANGE_TOPS,
@@ -212,7 +212,7 @@ def _level_rank(values: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
 
 def _as_array(values: Any, dtype: Any, na_value: Any) -> np.ndarray:
     # pandas columns (nullable integers included) know how to fill their gaps;
-    # numpy arrays from services.customers.load_customer_columns are used as they are.
+    # numpy arrays from services.usecases.customers.load_customer_columns are used as they are.
     if hasattr(values, "to_numpy"):
         return np.asarray(values.to_numpy(dtype=dtype, na_value=na_value))
     return np.asarray(values, dtype=dtype)
@@ -221,7 +221,7 @@ def _as_array(values: Any, dtype: Any, na_value: Any) -> np.ndarray:
 class CustomerTableData:
     """The table's columns as numpy arrays, with lazily computed sort keys.
 
-    Built off the UI thread from the columns of ``services.customers`` (a dict of
+    Built off the UI thread from the columns of ``services.usecases.customers`` (a dict of
     numpy arrays or a DataFrame).
     """
 

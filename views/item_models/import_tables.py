@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from services.formatting import format_count, format_timestamp
+from services.core.formatting import format_count, format_timestamp
 from services.importing.types import FilePreview, FileReport, ImportRunInfo, RejectedRow
 
 Index = QModelIndex | QPersistentModelIndex

@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from services.formatting import format_date
-from services.records import OpportunitySummary
+from services.core.formatting import format_date
+from services.core.records import OpportunitySummary
 from views.formatting import format_money
 
 Index = QModelIndex | QPersistentModelIndex

@@ -22,9 +22,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from services.formatting import days_ago, format_date, format_date_time
-from services.money import currency_symbol
-from services.records import TimelineEvent
+from services.core.formatting import days_ago, format_date, format_date_time
+from services.core.money import currency_symbol
+from services.core.records import TimelineEvent
 from views.formatting import as_utc, days_between, format_money, utc_date, utc_now
 from views.theme import LIGHT, Theme
 

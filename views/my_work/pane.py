@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.formatting import format_date
+from services.core.formatting import format_date
 from views.formatting import date_edit
 from views.item_models.work_list_model import RecordRole, WorkColumn, WorkListModel
 from views.my_work.columns import (

@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services import money
-from services.formatting import format_date
-from services.records import (
+from services.core import money
+from services.core.formatting import format_date
+from services.core.records import (
     CHURN_MODEL_NAMES,
     CHURN_MODEL_ORDER,
     ModelReport,

@@ -3,7 +3,7 @@ contact, the score weights, email drafting and sending, edited in one dialog and
 before they are saved.
 
 The dialog is handed plain descriptions of the fields (app/ builds them from the
-settings schema in services/settings.py) and a ``validate(key, value)`` function that
+settings schema in services/settings/__init__.py) and a ``validate(key, value)`` function that
 returns what is wrong in plain words. Save is refused, with the reasons next to the
 fields, while any value is wrong; otherwise ``changes()`` holds what to store.
 
@@ -43,8 +43,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.money import format_rates, parse_rates
-from services.policy import LOCKED_NOTE
+from services.core.money import format_rates, parse_rates
+from services.core.policy import LOCKED_NOTE
 from views.settings.email_pages import DraftingTools, EmailSettingsSource, SendingTools
 
 ValidateFn = Callable[[str, Any], str | None]

@@ -24,7 +24,7 @@ DONE_MARK = "✓"
 
 
 class ChecklistItem(Protocol):
-    """One step as app/ hands it over (services.checklist.ChecklistStep)."""
+    """One step as app/ hands it over (services.usecases.checklist.ChecklistStep)."""
 
     @property
     def key(self) -> str: ...

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-# What is wrong with a name and an email, or None (services.profile, handed in by app/).
+# What is wrong with a name and an email, or None (services.core.profile, handed in by app/).
 ValidateFn = Callable[[str, str], str | None]
 
 EXPLANATION = (

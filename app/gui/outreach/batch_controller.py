@@ -480,7 +480,7 @@ class BatchController(QObject):
             return approved_emails(ws.engine, batch_id)
 
         def hand_over(emails: Any) -> None:
-            from services.outreach.delivery import mail_app_url
+            from services.mail.delivery import mail_app_url
 
             taken = []
             for email in emails:
@@ -563,7 +563,7 @@ def _mark_reviewed(ws: Workspace, actor: str) -> None:
 
 def _sender(ws: Workspace, own: str | None) -> str | None:
     """The From: the workspace's sending address, else the user's own."""
-    from services.outreach.delivery import smtp_settings
+    from services.mail.delivery import smtp_settings
 
     with ws.sessions() as session:
         return smtp_settings(session).sender or own

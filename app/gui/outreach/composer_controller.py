@@ -41,7 +41,7 @@ from views.kit.jobs import JobRunner, TaskState
 from views.outreach.composer_dialog import VARIANTS, ComposerDialog, ComposerHeader
 
 if TYPE_CHECKING:
-    from services.outreach.delivery import SmtpSettings
+    from services.mail.delivery import SmtpSettings
     from services.outreach.drafting import DraftRequest
 
 EXPORT_WORDS = {"mail": "Open in your mail app", "eml": "Save as .eml", "smtp": "Send"}

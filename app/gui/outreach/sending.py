@@ -1,6 +1,6 @@
 """What the composer does with a text the user takes out of it: open it in the mail app
 (a mailto: link, or an .eml draft when too long for one), save it as .eml, send it by
-SMTP on the work pool, and record each as outreach once (services/outreach/delivery.py
+SMTP on the work pool, and record each as outreach once (services/mail/delivery.py
 and sent.py do the work).
 
 Signals:
@@ -27,7 +27,7 @@ from views.kit.jobs import JobRunner, TaskState
 from views.outreach.composer_dialog import ComposerDialog
 
 if TYPE_CHECKING:
-    from services.outreach.delivery import SmtpSettings
+    from services.mail.delivery import SmtpSettings
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class OutreachSender(QObject):
             dialog.show_notice(text, tone)
 
     def open_in_mail_app(self, out: Outgoing) -> None:
-        from services.outreach.delivery import mail_app_url, save_draft
+        from services.mail.delivery import mail_app_url, save_draft
 
         url = mail_app_url(out.recipient or "", out.subject, out.body)
         if url is not None and self._open_url(url):
@@ -116,7 +116,7 @@ class OutreachSender(QObject):
             )
 
     def save_eml(self, out: Outgoing) -> None:
-        from services.outreach.delivery import eml_file_name, save_email
+        from services.mail.delivery import eml_file_name, save_email
 
         suggested = str(Path(tempfile.gettempdir()) / eml_file_name(out.customer))
         path = self._ask_eml_path(suggested)
@@ -136,7 +136,7 @@ class OutreachSender(QObject):
             return
 
         def task(_state: TaskState) -> None:
-            from services.outreach.delivery import send_email
+            from services.mail.delivery import send_email
 
             send_email(smtp, out.subject, out.body, out.recipient or "", out.sender)
 
@@ -180,9 +180,9 @@ class OutreachSender(QObject):
         now = self._clock() if self._clock is not None else None
 
         def task(_state: TaskState) -> int:
-            from services.outreach.sent import record_outreach
+            from services.outreach.sent import record_email
 
-            return record_outreach(
+            return record_email(
                 out.workspace.engine,
                 out.customer_id,
                 alert_id=out.alert_id,

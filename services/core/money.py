@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.setting_spec import SettingSpec
+from services.core.setting_spec import SettingSpec
 
 __all__ = [
     "DEFAULT_CURRENCY",
@@ -360,7 +360,7 @@ def money_context(home: str | None, rates: Mapping[str, Any] | None) -> MoneyCon
 
 HOME_SETTING = "workspace.home_currency"
 RATES_SETTING = "workspace.exchange_rates"
-# Their built-in defaults (services/settings.py declares them with these).
+# Their built-in defaults (services/settings/__init__.py declares them with these).
 HOME_DEFAULT = ""
 RATES_DEFAULT: dict[str, float] = {}
 _BUILT_IN: dict[str, Any] = {HOME_SETTING: HOME_DEFAULT, RATES_SETTING: RATES_DEFAULT}
@@ -369,7 +369,7 @@ _BUILT_IN: dict[str, Any] = {HOME_SETTING: HOME_DEFAULT, RATES_SETTING: RATES_DE
 def load_money_context(conn: Any) -> MoneyContext:
     """The workspace's MoneyContext (a Connection or a Session).
 
-    Both settings are read as every setting is (services.policy.resolve): locked by the
+    Both settings are read as every setting is (services.core.policy.resolve): locked by the
     organisation's policy > the user's own > organisation default > built-in, so rates IT
     sets in a policy file are the ones figures use. While the home currency is not set yet
     (a workspace from before currencies were read), the commonest currency of the orders
@@ -380,7 +380,7 @@ def load_money_context(conn: Any) -> MoneyContext:
     # services.settings declares these two settings (with the built-in defaults below) to
     # the policy reader; it imports this module, so this one names the defaults itself.
     from models.schema import Order, Setting
-    from services.policy import resolve
+    from services.core.policy import resolve
 
     stored = dict(
         conn.execute(
@@ -435,7 +435,7 @@ def _safe_code(code: str) -> str:
     return code
 
 
-# The two money settings, declared here beside their checks (services/settings.py
+# The two money settings, declared here beside their checks (services/settings/__init__.py
 # gathers every feature's declarations).
 MONEY_SPECS = (
     SettingSpec(HOME_SETTING, str, HOME_DEFAULT, "Home currency", home_problem, "Money",

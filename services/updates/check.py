@@ -27,8 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from services.setting_spec import SettingSpec
-from services.version import app_version
+from services.core.setting_spec import SettingSpec
+from services.core.version import app_version
 
 CHECK_URL = "updates.check_url"
 TIMEOUT_S = 5.0  # for each connect or read

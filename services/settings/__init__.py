@@ -18,16 +18,16 @@ from models.base import utcnow
 from models.errors import UserFacingError
 from models.schema import AuditEvent, Setting
 from models.vocab import OUTREACH_GOALS, OUTREACH_TONES, SEVERITIES
-from services.alerts.escalation_config import ESCALATION_SPECS
-from services.ask.config import ASK_SPECS
-from services.learn.config import LEARN_SPECS
-from services.listen.config import LISTEN_SPECS
-from services.llm.hosts import LLM_HOST_SPECS
-from services.local_dates import TIME_ZONE_SETTING, zone_problem
-from services.money import HOME_SETTING, MONEY_SPECS, RATES_SETTING
-from services.policy import current_policy, locked_problem, resolve, use_settings
-from services.setting_spec import SettingSpec, type_ok, type_words
-from services.updates import UPDATE_SPECS
+from services.core.local_dates import TIME_ZONE_SETTING, zone_problem
+from services.core.money import HOME_SETTING, MONEY_SPECS, RATES_SETTING
+from services.core.policy import current_policy, locked_problem, resolve, use_settings
+from services.core.setting_spec import SettingSpec, type_ok, type_words
+from services.settings.ask import ASK_SPECS
+from services.settings.escalation import ESCALATION_SPECS
+from services.settings.hosts import LLM_HOST_SPECS
+from services.settings.learn import LEARN_SPECS
+from services.settings.listen import LISTEN_SPECS
+from services.updates.check import UPDATE_SPECS
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
 WORKSPACE_LOCATION = "workspace.location"
@@ -38,7 +38,7 @@ SCHEMA_VERSION = 1
 # that score charts can mark where the configuration changed.
 VERSIONED_PREFIXES = ("scoring.", "alerts.")
 CONFIG_VERSION_KEY = "config.version"
-# The settings that per-customer money totals (services/rollups.py) depend on.
+# The settings that per-customer money totals (services/core/rollups.py) depend on.
 MONEY_KEYS = (HOME_SETTING, RATES_SETTING)
 
 # Scoring defaults (docs/design.md section 6); services/scoring documents what each one does.
@@ -235,7 +235,7 @@ ALERT_GENERAL: tuple[_Param, ...] = (
 
 
 # Email drafting (docs/design.md section 9). The provider's API key is never a setting: it lives
-# in the OS keyring through services/credentials.py.
+# in the OS keyring through services/core/credentials.py.
 LLM_PRESETS = ("none", "openai", "azure", "ollama", "lmstudio", "llamacpp", "vllm", "other")
 GOALS = OUTREACH_GOALS
 TONES = OUTREACH_TONES
@@ -276,7 +276,7 @@ def _url_check(value: Any) -> str | None:
 
 
 def _domains_check(value: Any) -> str | None:
-    from services.outreach.links import team_domains_problem
+    from services.core.domains import team_domains_problem
 
     return team_domains_problem(value)
 
@@ -446,7 +446,7 @@ SETTINGS: dict[str, SettingSpec] = {
             "rollups.stale",
             bool,
             False,
-            "Per-customer totals need a refresh (set by writes, cleared by services.rollups)",
+            "Per-customer totals need a refresh (set by writes, cleared by services.core.rollups)",
         ),
         SettingSpec(
             CONFIG_VERSION_KEY,
@@ -609,7 +609,7 @@ def set_setting(session: Session, key: str, value: Any, *, actor: str = "user") 
     _store(session, key, value)
     _ensure_schema_version(session)
     if changed_money:
-        from services.rollups import refresh_rollups
+        from services.core.rollups import refresh_rollups
 
         # Customer totals are sums in the home currency: every reader (the window, Ask,
         # exports) sees them in the new currency or at the new rates at once.

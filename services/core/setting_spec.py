@@ -1,7 +1,7 @@
-"""The declaration of one workspace setting (services/settings.py holds the schema).
+"""The declaration of one workspace setting (services/settings/__init__.py holds the schema).
 
 Its own module so that a service can declare its settings next to its code
-(services/learn/config.py) without importing the settings module that gathers them.
+(services/settings/learn.py) without importing the settings module that gathers them.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from services.setting_spec import SettingSpec
+from services.core.setting_spec import SettingSpec
 
 GROUP = "Measuring outreach"
 BATCH_GROUP = "Sending email"

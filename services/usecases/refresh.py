@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from models.errors import UserFacingError
 from services.alerts.records import AlertRunResult
-from services.records import ScoringSummary
+from services.core.records import ScoringSummary
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ import socket
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from services.setting_spec import SettingSpec
+from services.core.setting_spec import SettingSpec
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -145,7 +145,7 @@ def is_own_host(host: str, allowed: Iterable[str] = ()) -> bool:
 def hosts_to_trust(users_list: Sequence[Any]) -> tuple[str, ...]:
     """The allowed hosts that count: IT's own list when IT locked ``llm.allow_cloud`` on the
     machine (the user's list cannot widen IT's lock), else the workspace's setting."""
-    from services.policy import current_policy
+    from services.core.policy import current_policy
 
     policy = current_policy()
     if "llm.allow_cloud" in policy.machine_locked:

@@ -1,6 +1,6 @@
 """What the customer queries return: frozen records the window can hold and show.
 
-Kept apart from services/customers.py so that views can import them without loading
+Kept apart from services/usecases/customers.py so that views can import them without loading
 SQLAlchemy (a test imports every view with the database libraries blocked).
 """
 

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from services.setting_spec import SettingSpec
+from services.core.setting_spec import SettingSpec
 
 GROUP = "Sentiment and reasons"
 

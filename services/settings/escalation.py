@@ -3,7 +3,7 @@ the rules themselves: services/alerts/escalation.py)."""
 
 from __future__ import annotations
 
-from services.setting_spec import SettingSpec
+from services.core.setting_spec import SettingSpec
 
 GROUP = "Escalations"
 

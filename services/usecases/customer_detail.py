@@ -1,5 +1,5 @@
 """One customer's detail for the window: the facts, the scores, the timeline, the
-opportunities and the company (services/customers.py holds the customers table).
+opportunities and the company (services/usecases/customers.py holds the customers table).
 
 Plain functions over an Engine, no Qt; pandas and the ORM classes are imported inside
 the functions that need them.
@@ -15,17 +15,17 @@ import numpy as np
 from sqlalchemy import Engine
 
 from models.db import translate_db_errors
-from services.customers import ORDER_COLUMNS, TIMELINE_INTERACTION_KINDS, cents_to_units
-from services.local_dates import local_time
-from services.records import (
+from services.core.local_dates import local_time
+from services.core.records import (
     CustomerDetail,
     CustomerNotFoundError,
     OpportunitySummary,
     TimelineEvent,
 )
+from services.usecases.customers import ORDER_COLUMNS, TIMELINE_INTERACTION_KINDS, cents_to_units
 
 if TYPE_CHECKING:
-    from services.money import MoneyContext
+    from services.core.money import MoneyContext
 
 
 def _as_utc(value: dt.datetime | dt.date | None) -> dt.datetime | None:
@@ -37,7 +37,7 @@ def _as_utc(value: dt.datetime | dt.date | None) -> dt.datetime | None:
 
 
 def _money(cents: int | None, currency: str) -> str:
-    from services.money import format_money
+    from services.core.money import format_money
 
     return "" if cents is None else format_money(cents, currency, decimals=2)
 
@@ -163,7 +163,7 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:  #
         subscriptions = list(
             session.scalars(select(Subscription).where(Subscription.customer_id == customer_id))
         )
-        from services.money import load_money_context
+        from services.core.money import load_money_context
 
         ctx = load_money_context(session)
         profile: dict[str, Any] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.setting_spec import SettingSpec
+from services.core.setting_spec import SettingSpec
 
 GROUP = "Ask"
 

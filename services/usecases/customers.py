@@ -1,5 +1,5 @@
 """Customer queries for the window: the customers table and workspace facts (one customer's
-detail is services/customer_detail.py).
+detail is services/usecases/customer_detail.py).
 
 Plain functions over an Engine, no Qt. The table loader is on the start-up path of the
 window, so it reads with one aggregate SQL statement per table through the raw DBAPI
@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
-from services.records import (
+from services.core.records import (
     WorkspaceSummary,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from services.money import MoneyContext
+    from services.core.money import MoneyContext
 
 # Interaction kinds read for a customer's timeline. Opens and clicks are folded into
 # the email they belong to ("opened", "not opened"), and logins are left out: a
@@ -143,7 +143,7 @@ def load_customer_columns(
     latest: dict[str, np.ndarray] | None = None
     with translate_db_errors(), engine.connect() as conn, conn.begin():
         # One transaction: every read sees the same snapshot on SQLite.
-        from services.money import load_money_context
+        from services.core.money import load_money_context
 
         ctx = load_money_context(conn)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -157,7 +157,7 @@ def load_customer_columns(
         finally:
             cursor.close()
         offsets = _last_order_offsets(conn)
-        from services.rollups import unconverted_revenue
+        from services.core.rollups import unconverted_revenue
 
         # Paid amounts in a currency with no rate to the home one: never counted as 0.
         unconverted = unconverted_revenue(Session(bind=conn), ctx)
@@ -219,7 +219,7 @@ def _leave_out_unconverted(
     (NaN, never the converted part alone, never 0); "revenue_unconverted" (not a column)
     names what they paid in each currency, as the customer detail does: "$30 + €20", and
     "revenue_converted" keeps the part that did convert."""
-    from services.money import format_money
+    from services.core.money import format_money
 
     words = np.full(len(ids), None, dtype=object)
     result["revenue_converted"] = result["revenue"]
@@ -370,8 +370,8 @@ def _read_with_rollups(cursor: Any) -> _Parts | None:
 def _read_live(cursor: Any, ctx: MoneyContext) -> _Parts:
     """The same columns aggregated from the raw rows (slower on a million orders); revenue
     in the home currency, as the rollups have it."""
-    from services.money import home_cents_sql
-    from services.rollups import CLOSED_TICKET_STATUSES
+    from services.core.money import home_cents_sql
+    from services.core.rollups import CLOSED_TICKET_STATUSES
 
     closed = ", ".join(f"'{s}'" for s in CLOSED_TICKET_STATUSES)
     customers = _fetch(cursor, _CUSTOMER_SQL + " ORDER BY id")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from services.credentials import resolve_secret, smtp_key_name
-from services.outreach.mail import MailError, build_email, mailto_url, save_eml, send_smtp
+from services.core.credentials import resolve_secret, smtp_key_name
+from services.mail.message import MailError, build_email, mailto_url, save_eml, send_smtp
 from services.settings import get_setting
 
 # mailto carries the text into any mail program; longer links go as an .eml draft, which

@@ -1,6 +1,6 @@
 """Per-customer rollups (paid orders, revenue, first/last order, open tickets and deals).
 
-Revenue is in the workspace's home currency (services/money.py): orders in another
+Revenue is in the workspace's home currency (services/core/money.py): orders in another
 currency are converted with the user's rates, or add nothing when there is no rate. Those
 are never silently zero: ``unconverted_revenue`` gives them per customer in their own
 currency, for the figures that must show them (the customers export).
@@ -35,7 +35,7 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from models.base import utcnow
 from models.schema import Customer, CustomerRollup, Interaction, Opportunity, Order, Setting
-from services.money import MoneyContext, home_cents_expr, load_money_context
+from services.core.money import MoneyContext, home_cents_expr, load_money_context
 
 # A ticket counts as open unless its status says it is finished (Zendesk, Freshdesk,
 # generic exports); a ticket with no status is not counted as open.

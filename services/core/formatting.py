@@ -3,7 +3,7 @@
 One set of wordings for the window, the command line, the exports and the email
 templates, so that "3 days ago", "2 minutes ago", "Mar 7, 2026" or "72%" read the same
 everywhere.
-Money has its own module, services/money.py (every amount with its currency); the
+Money has its own module, services/core/money.py (every amount with its currency); the
 window's extra shapes of it (axis labels, tiles) are in views/formatting.py.
 """
 

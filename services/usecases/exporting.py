@@ -32,7 +32,7 @@ import numpy as np
 from models.errors import UserFacingError
 from models.private_files import open_private
 from models.vocab import EXPORT_KINDS
-from services.output_files import FORMULA_TRIGGERS, neutralise_text
+from services.core.output_files import FORMULA_TRIGGERS, neutralise_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -382,7 +382,7 @@ def scores_table(engine: Engine, *, run_id: int | None = None) -> pd.DataFrame:
 
 
 def customers_table(engine: Engine) -> pd.DataFrame:
-    """The customers table as the window shows it (services.customers), keyed like the
+    """The customers table as the window shows it (services.usecases.customers), keyed like the
     scores export: customer_id is the source's external id, else the email.
 
     A customer with paid revenue in a currency that has no exchange rate to the home one
@@ -399,9 +399,9 @@ def _customers_export(engine: Engine) -> tuple[pd.DataFrame, tuple[str, ...]]:
 
     from models.db import translate_db_errors
     from models.schema import Customer
-    from services.customers import load_customer_table
-    from services.money import load_money_context
-    from services.rollups import unconverted_revenue
+    from services.core.money import load_money_context
+    from services.core.rollups import unconverted_revenue
+    from services.usecases.customers import load_customer_table
 
     table = load_customer_table(engine)
     converted = pd.Series(table.attrs["revenue_converted"], index=table.index)
@@ -449,7 +449,7 @@ REVENUE_BY_CURRENCY = "revenue_by_currency"
 
 def _per_currency(home: str, home_units: float, cents: dict[str, int]) -> str:
     """ "20.00 EUR + 150.00 USD": the part in (or converted to) the home currency first."""
-    from services.money import ZERO_DECIMAL
+    from services.core.money import ZERO_DECIMAL
 
     def text(units: float, code: str) -> str:
         return f"{units:.{0 if code in ZERO_DECIMAL else 2}f} {code}"
@@ -517,7 +517,7 @@ def _export_currency(engine: Engine, kind: str, run_id: int | None) -> str:
 
     from models.db import translate_db_errors
     from models.schema import ScoringRun
-    from services.money import load_money_context
+    from services.core.money import load_money_context
 
     with translate_db_errors(), engine.connect() as conn:
         if kind == "scores":
