@@ -7,9 +7,16 @@
 #                        once into build/) with a small real model, driven by tests/llm/.
 
 # Python 3.11, 3.12 or 3.13 (the pins install on each): the first of python3.11,
-# python3.12, python3.13 found, else python3 (checked below).
-PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3.12 2>/dev/null \
-            || command -v python3.13 2>/dev/null || command -v python3)
+# python3.12, python3.13 and python3 that runs and is one of them (a version manager's
+# shim that cannot run is passed over), else python3 (refused below, saying why).
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in python3.11 python3.12 python3.13 python3; do \
+            $$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' \
+            >/dev/null 2>&1 && command -v $$p && break; done || true)
+endif
+ifeq ($(strip $(PYTHON)),)
+PYTHON := python3
+endif
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
