@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.cli.main import main
-from services import licences, version
+from services.core import licences, version
 
 ROOT = Path(__file__).resolve().parents[2]
 
