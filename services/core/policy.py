@@ -101,7 +101,7 @@ class Policy:
 def _executable_dir() -> Path:
     if getattr(sys, "frozen", False):
         return Path(sys.executable).resolve().parent
-    return Path(__file__).resolve().parents[1]
+    return Path(__file__).resolve().parents[2]
 
 
 class PolicyFileError(ValueError):
