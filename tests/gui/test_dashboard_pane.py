@@ -286,7 +286,7 @@ def test_a_single_snapshot_shows_a_point_and_a_note(pane: DashboardPane) -> None
     assert chart.empty_text == TrendsChart.SINGLE_RUN_NOTE
     assert chart.config_mark_count == 0
     # Nothing to compare against: the tile explains the figure instead of a move.
-    assert tile_text(pane, "revenue_at_risk")[1] == "churn risk × 12-month value"
+    assert tile_text(pane, "revenue_at_risk")[1] == "churn risk × last 12 months' revenue"
 
 
 def test_not_scored_state_links_to_scoring(qtbot, pane: DashboardPane) -> None:

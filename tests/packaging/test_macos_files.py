@@ -58,7 +58,7 @@ def test_the_scripts_parse() -> None:
     assert 'bundle_identifier="com.accountradar.app"' in spec
     assert (
         "/Library/Managed Preferences/com.accountradar.app.plist"
-        in (ROOT / "services" / "policy.py").read_text()
+        in (ROOT / "services" / "core" / "policy.py").read_text()
     )
 
 
