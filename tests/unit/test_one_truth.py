@@ -265,3 +265,49 @@ def test_an_alert_whose_snooze_ended_counts_as_open_everywhere(demo: Workspace) 
                 text("UPDATE alerts SET status = :s, snoozed_until = :u WHERE id = :i"),
                 {"s": status, "u": until, "i": alert_id},
             )
+
+
+def test_the_digests_new_critical_alerts_are_the_alerts_tabs(
+    demo: Workspace, tmp_path: Path
+) -> None:
+    """The digest's "new critical alerts" since yesterday are the critical alerts still
+    being worked that the alerts export (the Alerts tab's list) shows raised since then.
+    The small demo raises no critical alert today: the test turns two of today's warnings
+    critical for its duration, as a stricter setting would have raised them."""
+    from services.listen.digest import build_digest
+
+    since = (NOW - dt.timedelta(days=1)).date()
+    start = dt.datetime.combine(since, dt.time()) - dt.timedelta(days=1)  # any zone
+    with demo.engine.begin() as conn:
+        picked = [
+            int(i)
+            for (i,) in conn.execute(
+                text(
+                    "SELECT id FROM alerts WHERE severity = 'warning' AND status = 'open' "
+                    "ORDER BY id DESC LIMIT 2"
+                )
+            )
+        ]
+        conn.execute(
+            text("UPDATE alerts SET severity = 'critical' WHERE id IN (:a, :b)"),
+            {"a": picked[0], "b": picked[1]},
+        )
+    try:
+        # Now, not NOW: the module's moment comes before the fixture raised its alerts.
+        digest = build_digest(demo.engine, since, now=dt.datetime.now(dt.UTC))
+        line = next(line for line in digest.lines if line.key == "critical_alerts")
+        rows = [
+            row
+            for row in exported(demo, "alerts", tmp_path)
+            if row["severity"] == "critical"
+            and row["status"] in ("open", "snoozed", "in_progress")
+            and dt.datetime.fromisoformat(row["created_at"]) >= start
+        ]
+        assert line.count >= 2
+        assert line.count == len(rows)
+    finally:
+        with demo.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE alerts SET severity = 'warning' WHERE id IN (:a, :b)"),
+                {"a": picked[0], "b": picked[1]},
+            )
