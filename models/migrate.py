@@ -27,6 +27,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 HEAD_REVISION = "0013"
 
 
+# The files SQLite keeps beside a workspace while it is open (its latest changes, its
+# lock): never a destination of a backup.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
 def alembic_config() -> Config:
     """An Alembic config pointing at our migration scripts (no ini file needed)."""
     from alembic.config import Config
@@ -104,6 +109,13 @@ def backup_sqlite(engine: Engine, destination: Path) -> Path:
     if destination == Path(path).resolve():
         raise WorkspaceError(
             "The backup cannot overwrite the workspace itself; choose another file."
+        )
+    workspace = Path(path).resolve()
+    if destination in {workspace.with_name(workspace.name + end) for end in SQLITE_COMPANIONS}:
+        raise WorkspaceError(
+            f"The backup cannot overwrite {destination.name}: it is part of the workspace "
+            "(the file SQLite keeps its latest changes in while it is open); choose another "
+            "file."
         )
     make_private_folder(destination.parent)
     tmp = destination.with_name(destination.name + ".partial")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli.args import one_of
@@ -330,25 +331,18 @@ def report_rows(report: EffectivenessReport) -> list[tuple[str, str, str, object
 
 
 def write_csv(report: EffectivenessReport, out: TextIO) -> None:
-    """CSV rows: section, key, measure, value, currency (of the money measures). Text
-    that a spreadsheet would read as a formula is written with a leading apostrophe."""
-    import csv
+    """CSV rows: section, key, measure, value, currency (of the money measures), through
+    the exports' writer: text a spreadsheet would read as a formula gets a leading
+    apostrophe, numbers stay numbers, a cell with a line break or a bare CR is quoted."""
+    from services.usecases.exporting import write_csv_rows
 
-    from services.core.output_files import neutralise_text
+    def rows() -> Iterator[list[object]]:
+        for section, key, measure, value in report_rows(report):
+            shown = round(value, 6) if isinstance(value, float) else value
+            currency = report.currency if measure.endswith("_cents") else ""
+            yield [section, key, measure, shown, currency]
 
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "key", "measure", "value", "currency"])
-    for section, key, measure, value in report_rows(report):
-        if value is None:
-            shown = ""
-        elif isinstance(value, bool):
-            shown = "true" if value else "false"
-        elif isinstance(value, float):
-            shown = repr(round(value, 6))
-        else:
-            shown = str(value)
-        currency = report.currency if measure.endswith("_cents") else ""
-        writer.writerow([section, neutralise_text(key), measure, shown, currency])
+    write_csv_rows(out, ["section", "key", "measure", "value", "currency"], rows(), newline="\n")
 
 
 def report_json(report: EffectivenessReport) -> str:

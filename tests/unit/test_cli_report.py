@@ -105,3 +105,23 @@ def test_exit_codes(book: Book, tmp_path: Path, capsys: pytest.CaptureFixture[st
     code, _, err = run("--db", str(tmp_path / "none.radar.sqlite"), "report", "effectiveness")
     assert code == 1
     assert "There is no workspace" in err
+
+
+def test_the_csv_quotes_a_key_that_begins_with_a_bare_cr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`report effectiveness --format csv` goes through the exports' writer: a key with a
+    bare CR (an owner's name as a file gave it) is quoted and cannot run as a formula."""
+    from app.cli import report as report_cli
+
+    rows = [("by_owner", "\r=1+2", "lift", -0.05), ("overall", "", "customers", 12)]
+    monkeypatch.setattr(report_cli, "report_rows", lambda _report: rows)
+
+    class _Report:
+        currency = "USD"
+
+    out = io.StringIO()
+    report_cli.write_csv(_Report(), out)  # type: ignore[arg-type]
+    written = out.getvalue()
+    assert '"\'\r=1+2"' in written  # neutralised, and quoted for its bare CR
+    parsed = list(csv.reader(io.StringIO(written, newline="")))
+    assert parsed[1] == ["by_owner", "'\r=1+2", "lift", "-0.05", ""]
+    assert parsed[2] == ["overall", "", "customers", "12", ""]
