@@ -95,65 +95,40 @@ class WorkspaceImportSource:
         progress: ProgressFn | None = None,
         cancelled: CancelledFn | None = None,
     ) -> ImportOutcome:
-        """Import file by file, each its own transaction, in the order given.
-
-        One service call per file: each file has its own kind and mapping (the service
-        takes one kind per call), and a cancel is reported precisely: the files before it
-        landed, nothing of the file being read did, the files after it were not started.
-        """
+        """Import file by file, each its own transaction, in the order given, each with
+        the kind and mapping the preview chose; a cancel is reported precisely: the files
+        before it landed, nothing of the file being read did, the files after it were not
+        started."""
         service = _service()
-        engine = self.workspace.engine
-        files: list[Any] = []
-        count = len(requests)
-        for i, request in enumerate(requests):
-            name = Path(request.path).name
-            if cancelled is not None and cancelled():
-                return self._cancelled(files, requests, i)
 
-            def step(fraction: float, message: str, i: int = i, name: str = name) -> None:
-                if progress is None:
-                    return
-                text = message[:1].upper() + message[1:] if message else f"Importing {name}"
-                if count > 1:
-                    text += f" (file {i + 1} of {count})"
-                progress((i + fraction) / count, text)
+        def step(fraction: float, message: str) -> None:
+            if progress is not None:
+                progress(fraction, message[:1].upper() + message[1:])
 
-            mappings = (
-                {request.path: dict(request.mapping)} if request.mapping is not None else None
+        try:
+            report: ImportReport = service.import_requests(
+                self.workspace.engine,
+                [
+                    service.FileRequest(
+                        request.path,
+                        kind=request.kind,
+                        profile=request.profile,
+                        mapping=dict(request.mapping) if request.mapping is not None else None,
+                        save_as=request.save_profile or None,
+                    )
+                    for request in requests
+                ],
+                progress=step,
+                cancelled=cancelled,
             )
-            save = {request.path: request.save_profile} if request.save_profile else None
-            try:
-                report: ImportReport = service.run_import(
-                    engine,
-                    [request.path],
-                    kind=request.kind,
-                    profile=request.profile if request.mapping is None else None,
-                    mappings=mappings,
-                    save_profiles=save,
-                    progress=step,
-                    cancelled=cancelled,
-                )
-            except ImportCancelled:
-                return self._cancelled(files, requests, i)
-            except Exception as exc:
-                # A file gone since it was chosen, a profile deleted meanwhile, a bug: this
-                # file is reported as not imported, the reports of the files before it are
-                # kept and the files after it are still imported.
-                files.append(service.failed_file(request.path, exc))
-                continue
-            files.extend(report.files)
-        if progress is not None:
-            progress(1.0, "Done")
-        return ImportOutcome(ImportReport(files=tuple(files), dry_run=False))
-
-    @staticmethod
-    def _cancelled(files: list[Any], requests: Sequence[ImportRequest], at: int) -> ImportOutcome:
-        return ImportOutcome(
-            ImportReport(files=tuple(files), dry_run=False),
-            cancelled=True,
-            cancelled_file=Path(requests[at].path).name,
-            skipped=tuple(Path(r.path).name for r in requests[at + 1 :]),
-        )
+        except ImportCancelled as stop:
+            return ImportOutcome(
+                ImportReport(files=stop.landed, dry_run=False),
+                cancelled=True,
+                cancelled_file=stop.file,
+                skipped=stop.skipped,
+            )
+        return ImportOutcome(report)
 
     def list_profiles(self) -> list[tuple[str, str]]:
         return [(str(n), str(k)) for n, k in _service().list_profiles(self.workspace.engine)]

@@ -9,7 +9,9 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.orm import Session
@@ -49,6 +51,8 @@ ProgressFn = Callable[[float, str], None]
 CancelledFn = Callable[[], bool]
 
 MAX_STORED_REJECTS = 10_000
+
+_T = TypeVar("_T")
 
 
 def _sha256(path: Path) -> str:
@@ -313,6 +317,18 @@ def _start_run(conn: Connection, path: Path, sha: str, plan: Plan, started: dt.d
     return int(key[0])
 
 
+@dataclass(frozen=True)
+class FileRequest:
+    """One file to import and how: its kind, a saved profile or a column mapping (the
+    window's preview chooses one per file), and the name to save that mapping under."""
+
+    path: str | Path
+    kind: str = "auto"
+    profile: str | None = None
+    mapping: Mapping[str, str | None] | None = None
+    save_as: str | None = None
+
+
 def run_import(
     engine: Engine,
     paths: Sequence[str | Path],
@@ -325,7 +341,8 @@ def run_import(
     progress: ProgressFn | None = None,
     cancelled: CancelledFn | None = None,
 ) -> ImportReport:
-    """Import files, one transaction each; see the module docstring."""
+    """Import files (folders expand to the files in them), one transaction each, all with
+    one kind and profile; see the module docstring."""
     check_kind(kind)
     files = expand_paths(paths)
     if profile is not None:
@@ -334,47 +351,104 @@ def run_import(
             profiles.get_profile(session, profile)
     mappings = {str(Path(k)): v for k, v in (mappings or {}).items()}
     save_profiles = {str(Path(k)): v for k, v in (save_profiles or {}).items()}
+
+    def chosen(table: Mapping[str, _T], path: Path) -> _T | None:
+        return table.get(str(path)) or table.get(str(path.resolve()))
+
+    requests = [
+        FileRequest(
+            path,
+            kind=kind,
+            profile=profile,
+            mapping=chosen(mappings, path),
+            save_as=chosen(save_profiles, path),
+        )
+        for path in files
+    ]
+    return import_requests(
+        engine, requests, dry_run=dry_run, progress=progress, cancelled=cancelled
+    )
+
+
+def import_requests(
+    engine: Engine,
+    requests: Sequence[FileRequest],
+    *,
+    dry_run: bool = False,
+    progress: ProgressFn | None = None,
+    cancelled: CancelledFn | None = None,
+) -> ImportReport:
+    """Import the files in the order given, each its own transaction, each with its own
+    kind, profile or mapping.
+
+    A file that cannot be imported gets a report saying why and the files after it are
+    still tried. A cancel raises ImportCancelled carrying the reports of the files that
+    landed before it, the file being read (nothing of it saved) and the files not started.
+    New and changed texts get their sentiment and reasons once, after the last file.
+    """
+    for request in requests:
+        check_kind(request.kind)
     reports: list[FileReport] = []
-    total = max(len(files), 1)
-    for index, path in enumerate(files):
+    count = len(requests)
+    total = max(count, 1)
+    for index, request in enumerate(requests):
+        path = Path(request.path)
 
-        def file_progress(fraction: float, message: str, index: int = index) -> None:
-            if progress is not None:
-                progress(min(1.0, (index + fraction) / total), message)
+        def file_progress(
+            fraction: float, message: str, index: int = index, name: str = path.name
+        ) -> None:
+            if progress is None:
+                return
+            text = message or f"importing {name}"
+            if count > 1:
+                text += f" (file {index + 1} of {count})"
+            progress(min(1.0, (index + fraction) / total), text)
 
-        key = str(path)
-        mapping = mappings.get(key) or mappings.get(str(path.resolve()))
-        save_as = save_profiles.get(key) or save_profiles.get(str(path.resolve()))
         try:
+            if cancelled is not None and cancelled():
+                raise ImportCancelled(f"Import cancelled; nothing from {path.name} was saved.")
             report = _import_one(
                 engine,
                 path,
-                kind=kind,
-                profile=profile,
-                mapping=mapping,
-                save_as=save_as,
+                kind=request.kind,
+                profile=request.profile if request.mapping is None else None,
+                mapping=request.mapping,
+                save_as=request.save_as,
                 dry_run=dry_run,
                 progress=file_progress,
                 cancelled=cancelled,
             )
         except ImportCancelled as exc:
-            done = [r.file for r in reports if r.landed]
+            landed = tuple(reports)
+            done = [r.file for r in landed if r.landed]
+            message = str(exc)
             if done and not dry_run:
-                raise ImportCancelled(
+                message = (
                     f"Import cancelled; nothing from {path.name} was saved "
                     f"({len(done)} earlier file(s) had already landed: {', '.join(done)})."
-                ) from exc
-            raise
+                )
+            if any(r.landed for r in landed) and not dry_run:
+                _refresh_listening(engine)
+            raise ImportCancelled(
+                message,
+                landed=landed,
+                file=path.name,
+                skipped=tuple(Path(r.path).name for r in requests[index + 1 :]),
+            ) from exc
         except Exception as exc:
             # A user-facing failure or a bug met by one file: its transaction rolled back;
             # the files before it keep their summaries and the ones after it are still tried.
             report = failed_file(path, exc)
         reports.append(report)
     if not dry_run and any(r.landed for r in reports):
-        from services.listen.reasons import refresh_listening
-
-        # New and changed texts get their sentiment and reasons now (the rows have landed).
-        refresh_listening(engine)
+        _refresh_listening(engine)
     if progress is not None:
         progress(1.0, "done")
     return ImportReport(files=tuple(reports), dry_run=dry_run)
+
+
+def _refresh_listening(engine: Engine) -> None:
+    """New and changed texts get their sentiment and reasons (the rows have landed)."""
+    from services.listen.reasons import refresh_listening
+
+    refresh_listening(engine)

@@ -23,15 +23,24 @@ from services.importing import generic, profiles
 from services.importing.files import expand_paths, subfolder_files, write_rejects_csv
 from services.importing.history import list_imports, undo_import
 from services.importing.planning import preview_file
-from services.importing.run import CancelledFn, ProgressFn, failed_file, run_import
+from services.importing.run import (
+    CancelledFn,
+    FileRequest,
+    ProgressFn,
+    failed_file,
+    import_requests,
+    run_import,
+)
 from services.importing.types import FieldSpec
 
 __all__ = [
     "CancelledFn",
+    "FileRequest",
     "ProgressFn",
     "expand_paths",
     "failed_file",
     "fields_for_kind",
+    "import_requests",
     "list_imports",
     "list_profiles",
     "preview_file",

@@ -40,7 +40,25 @@ MAX_REPORTED_REJECTS = 20
 
 
 class ImportCancelled(UserFacingError):
-    """The user cancelled an import; nothing from the file being imported was saved."""
+    """The user cancelled an import; nothing from the file being imported was saved.
+
+    ``landed`` holds the reports of the files imported before the cancel (each file is
+    its own transaction), ``file`` the name of the file being read (nothing of it was
+    saved) and ``skipped`` the names of the files after it, not started.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        landed: tuple[FileReport, ...] = (),
+        file: str | None = None,
+        skipped: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.landed = landed
+        self.file = file
+        self.skipped = skipped
 
 
 @dataclass(frozen=True)

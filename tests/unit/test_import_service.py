@@ -302,6 +302,42 @@ def test_cancel_leaves_the_workspace_as_it_was(ws: Engine) -> None:
     assert dump(engine, (*DATA_TABLES, "import_runs")) == before
 
 
+def test_a_list_of_files_each_with_its_kind_and_a_precise_cancel(ws: Engine) -> None:
+    """The window hands the service its whole list (one kind per file); a cancel during
+    the second file keeps the first, saves nothing of the second and names the rest."""
+    engine = ws
+    seen: list[str] = []
+    requests = [
+        service.FileRequest(GENERIC / "customers.csv", kind="customers"),
+        service.FileRequest(GENERIC / "orders.csv", kind="orders"),
+        service.FileRequest(GENERIC / "customers.csv", kind="customers"),
+    ]
+
+    def progress(fraction: float, message: str) -> None:
+        seen.append(message)
+
+    with pytest.raises(ImportCancelled) as stopped:
+        service.import_requests(
+            engine,
+            requests,
+            progress=progress,
+            cancelled=lambda: any(m.startswith("writing orders from orders.csv") for m in seen),
+        )
+    stop = stopped.value
+    assert [r.file for r in stop.landed] == ["customers.csv"]
+    assert stop.landed[0].landed
+    assert stop.file == "orders.csv"
+    assert stop.skipped == ("customers.csv",)
+    assert "1 earlier file(s) had already landed: customers.csv" in str(stop)
+    assert scalar(engine, "SELECT count(*) FROM orders") == 0
+    assert scalar(engine, "SELECT count(*) FROM customers") > 0
+    assert any(m.endswith("(file 2 of 3)") for m in seen)
+    # Without a cancel every file lands with its own kind.
+    report = service.import_requests(engine, requests[1:2])
+    assert [(f.file, f.kind) for f in report.files] == [("orders.csv", "orders")]
+    assert scalar(engine, "SELECT count(*) FROM orders") > 0
+
+
 def test_dry_run_saves_nothing(ws: Engine) -> None:
     engine = ws
     before = dump(engine, (*DATA_TABLES, "import_runs"))
