@@ -190,6 +190,13 @@ class OneCustomerSource:
         assert customer_id == self.detail.id
         return self.detail
 
+    def load_customer_scores(self, customer_id: int) -> None:
+        """Never scored: the pane shows no scores."""
+        return None
+
+    def load_score_history(self, customer_id: int) -> tuple[()]:
+        return ()
+
     def workspace_summary(self) -> object:
         raise AssertionError("not used")
 

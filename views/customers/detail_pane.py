@@ -390,17 +390,14 @@ class CustomerDetailPane(ContactMarks, QWidget):
         if self._source is None or self._requested_id is None or self._jobs.closed:
             return
         customer_id = self._requested_id
-        load = self._source.load_customer_detail
-        # Sources without scores (a hand-made one in a test) simply show none.
-        load_scores = getattr(self._source, "load_customer_scores", None)
-        load_history = getattr(self._source, "load_score_history", None)
+        source = self._source
 
         def task(
             _state: TaskState,
         ) -> tuple[CustomerDetail, CustomerScores | None, tuple[ScoreHistoryPoint, ...]]:
-            detail = load(customer_id)
-            scores = load_scores(customer_id) if load_scores is not None else None
-            history = tuple(load_history(customer_id)) if load_history is not None else ()
+            detail = source.load_customer_detail(customer_id)
+            scores = source.load_customer_scores(customer_id)
+            history = tuple(source.load_score_history(customer_id))
             return detail, scores, history
 
         (
