@@ -15,6 +15,7 @@ import pytest
 from app.cli.main import main
 from tests.cli.test_cli_ask import _one_line_failure, _settings  # noqa: F401
 from tests.support.openai_server import FakeOpenAIServer
+from tests.support.paths import ROOT
 from tests.unit.test_ask_readonly import scored_file  # noqa: F401  (the fixture)
 
 
@@ -81,8 +82,8 @@ def test_a_query_that_would_fill_memory_ends_as_one_plain_line(db: Path) -> None
         _model_writes(db, server, sql)
         done = subprocess.run(
             [sys.executable, "-c", _CHILD, str(db)],
-            capture_output=True, text=True, timeout=300, cwd=Path(__file__).parents[2],
-            env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+            capture_output=True, text=True, timeout=300, cwd=ROOT,
+            env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
         )  # fmt: skip
     *err_lines, peak = done.stderr.rstrip("\n").split("\n")
     line = _one_line_failure(done.returncode, done.stdout, "\n".join(err_lines))

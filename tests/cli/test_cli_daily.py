@@ -25,10 +25,10 @@ from app.cli.main import main
 from app.workspace import open_workspace, to_url
 from services.settings import set_setting
 from services.usecases.daily import daily_lock, lock_path
+from tests.support.paths import ROOT
 from tests.support.smtp_server import SMTPServer
 from tests.unit.test_ask_readonly import scored_file  # noqa: F401  (the fixture)
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 TICKETS = DATA / "samples" / "zendesk" / "tickets.csv"
 SHOPIFY = DATA / "samples" / "shopify" / "orders_export_1.csv"

@@ -23,9 +23,9 @@ from app.workspace import open_workspace, to_url
 from services.core.formatting import format_date
 from services.settings import set_setting
 from services.usecases.daily import lock_path
+from tests.support.paths import ROOT
 from tests.support.smtp_server import SMTPServer
 
-ROOT = Path(__file__).resolve().parents[2]
 TICKETS = ROOT / "tests" / "data" / "samples" / "zendesk" / "tickets.csv"
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from app.cli.main import main
 from tests.cli.test_cli import count, one_line_error, run
+from tests.support.paths import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 GENERIC = DATA / "samples" / "generic"
 MALFORMED = DATA / "malformed"
 

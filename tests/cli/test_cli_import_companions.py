@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_cli import ROOT, count, one_line_error, run
+from tests.support.paths import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 ORDERS = DATA / "samples" / "generic" / "orders.csv"
 CUSTOMERS = DATA / "samples" / "generic" / "customers.csv"
 

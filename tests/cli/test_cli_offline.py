@@ -17,6 +17,7 @@ from models.schema import Action
 from services.alerts.actions import apply_card_action
 from services.alerts.lifecycle import resolve_alert
 from services.core.offline_origin import origin_of_file
+from tests.support.paths import DATA
 from tests.unit.test_offline_postgres import (  # noqa: F401  (the fixtures)
     MAYA,
     _open_alerts,
@@ -116,7 +117,7 @@ def test_import_score_and_daily_run_are_refused_in_a_copy(
             copy.close()
 
     before = counts()
-    orders = Path(__file__).parents[1] / "data" / "samples" / "shopify" / "orders_export_1.csv"
+    orders = DATA / "samples" / "shopify" / "orders_export_1.csv"
     for argv in (("import", str(orders)), ("score",), ("run-daily",)):
         code, out, err = _run("--db", str(path), *argv)
         assert code != 0, (argv, out)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
+
 MEMORY_LIMIT = 4 * 1024**3  # address space: far more than the app needs, far less than RAM
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from app.cli.main import main
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.paths import ROOT
 from tests.support.shared_workspace import (
     ANA,
     ANA_PASSWORD,
@@ -27,7 +28,6 @@ from tests.support.shared_workspace import (
     start_shared_server,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "Account Radar"
 
 

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import ROOT
 from tests.support.postgres_server import PostgresServer, pg_bin, postgres_server
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

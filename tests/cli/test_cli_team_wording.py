@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.cli.test_cli_team import run, server  # noqa: F401  (the fixture)
+from tests.support.paths import DATA
 from tests.support.postgres_server import PostgresServer
 
-TICKETS = Path(__file__).resolve().parents[1] / "data" / "samples" / "zendesk" / "tickets.csv"
+TICKETS = DATA / "samples" / "zendesk" / "tickets.csv"
 
 
 def test_roles_read_right_and_a_manager_cannot_take_people_out(

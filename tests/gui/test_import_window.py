@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.import_controller import ImportController
 from app.workspace import Workspace, open_workspace, to_url
+from tests.support.paths import DATA
 from views.importing.dialog import PREVIEW_PAGE, REPORT_PAGE, ImportDialog
 from views.importing.history import ImportHistoryDialog
 from views.importing.report import CANCELLED_NOTHING
@@ -27,7 +28,6 @@ from views.kit.jobs import JobRunner
 from views.main_window import MainWindow
 from views.theme import ThemeManager
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 SHOPIFY = DATA / "samples" / "shopify" / "orders_export_1.csv"
 POS_MARCH = DATA / "gui_import" / "pos_orders_march.csv"
 POS_APRIL = DATA / "gui_import" / "pos_orders_april.csv"

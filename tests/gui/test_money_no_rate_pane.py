@@ -16,10 +16,11 @@ from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace, to_url
 from services.core.policy import reload_policy
 from services.importing import service
+from tests.support.paths import DATA as TEST_DATA
 from views.customers.detail_pane import CustomerDetailPane
 from views.kit.jobs import JobRunner
 
-DATA = Path(__file__).parents[1] / "data" / "money"
+DATA = TEST_DATA / "money"
 
 
 @pytest.fixture

@@ -18,10 +18,11 @@ from app.gui.demo_workspace import first_launch_needs_demo
 from app.workspace import default_workspace_path, to_url, workspace_exists
 from services.core.profile import load_profile
 from services.importing.service import run_import
+from tests.support.paths import DATA as TEST_DATA
 from views.workspace.identity_dialog import IdentityAnswer
 from views.workspace.welcome_dialog import WELCOME_DEMO, WELCOME_EMPTY
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "samples" / "generic"
+DATA = TEST_DATA / "samples" / "generic"
 ALL_STEPS = ["customers", "orders", "score", "identity", "drafting"]
 TIMEOUT_MS = 60_000
 

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from app.gui.application import GuiController, make_controller
 from app.workspace import to_url
 from services.settings import set_setting
+from tests.support.paths import DATA
 
 TIMEOUT_MS = 120_000
-TICKETS = Path(__file__).resolve().parents[1] / "data" / "samples" / "zendesk" / "tickets.csv"
+TICKETS = DATA / "samples" / "zendesk" / "tickets.csv"
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ the calibration period): p=6.25, q=3.74, v=15.44.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,8 +34,9 @@ from services.scoring.bgnbd import (
     prob_no_purchase,
 )
 from tests.support.cdnow import cdnow_calibration
+from tests.support.paths import DATA as TEST_DATA
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "cdnow"
+DATA = TEST_DATA / "cdnow"
 PUBLISHED = BGNBDParams(r=0.243, alpha=4.414, a=0.793, b=2.426)
 
 

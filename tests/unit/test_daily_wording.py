@@ -14,9 +14,9 @@ from app.cli.main import main
 from app.workspace import Workspace
 from services.ask.library import answer_saved, find_question
 from services.core.records import ScoringSummary
+from tests.support.paths import ROOT
 from tests.unit.test_ask_readonly import scored_file, ws  # noqa: F401  (the fixtures)
 
-ROOT = Path(__file__).resolve().parents[2]
 CONTACTS = ROOT / "tests/data/samples/hubspot/hubspot-crm-exports-all-contacts-2026-11-15.csv"
 
 

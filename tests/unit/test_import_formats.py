@@ -16,8 +16,9 @@ import pytest
 from services.importing.canonical import Batch
 from services.importing.formats import ADAPTERS, adapter_named, detect, salesforce_id18
 from services.importing.reader import read_table
+from tests.support.paths import DATA
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = DATA / "samples"
 MANIFEST = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
 
 EXPECTED_FORMAT = {

@@ -9,8 +9,7 @@ import pytest
 from models.errors import UserFacingError
 from services.importing import generic
 from services.importing.reader import read_table
-
-DATA = Path(__file__).resolve().parents[1] / "data"
+from tests.support.paths import DATA
 
 
 def table_of(tmp_path: Path, text: str, name: str = "f.csv"):  # type: ignore[no-untyped-def]

@@ -21,8 +21,9 @@ from app.workspace import Workspace, open_workspace
 from services.importing.service import run_import, undo_import
 from services.importing.types import FileReport
 from tests.support.databases import new_workspace_url, stored_json
+from tests.support.paths import DATA
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples" / "hubspot"
+SAMPLES = DATA / "samples" / "hubspot"
 COMPANIES = SAMPLES / "hubspot-crm-exports-all-companies-2026-11-15.csv"
 CONTACTS = SAMPLES / "hubspot-crm-exports-all-contacts-2026-11-15.csv"
 DEALS = SAMPLES / "hubspot-crm-exports-all-deals-2026-11-15.csv"

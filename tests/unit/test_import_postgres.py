@@ -12,9 +12,10 @@ from sqlalchemy import text
 
 from app.workspace import open_workspace, to_url
 from services.importing.service import run_import, undo_import
+from tests.support.paths import DATA
 from tests.unit.test_postgres import pg_url  # noqa: F401  (the fixture)
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = DATA / "samples"
 GENERIC = [SAMPLES / "generic" / "orders.csv", SAMPLES / "generic" / "customers.csv"]
 TABLES = ("customers", "orders", "interactions", "opportunities", "subscriptions")
 

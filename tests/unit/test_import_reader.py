@@ -9,8 +9,8 @@ import pytest
 
 from models.errors import UserFacingError
 from services.importing.reader import read_table, unique_header
+from tests.support.paths import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 MALFORMED = DATA / "malformed"
 
 

@@ -13,8 +13,9 @@ from sqlalchemy import Engine
 from app.workspace import open_workspace
 from services.importing import service
 from services.importing.types import ImportReport, KindCounts, counts_words
+from tests.support.paths import DATA
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = DATA / "samples"
 CUSTOMERS = SAMPLES / "generic" / "customers.csv"
 UNSUBSCRIBED = SAMPLES / "mailchimp" / "unsubscribed_members.csv"
 ORDERS = SAMPLES / "generic" / "orders.csv"

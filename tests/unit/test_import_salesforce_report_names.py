@@ -10,8 +10,9 @@ from sqlalchemy import Engine, text
 
 from app.workspace import open_workspace
 from services.importing.service import run_import
+from tests.support.paths import DATA
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples" / "salesforce"
+SAMPLES = DATA / "samples" / "salesforce"
 
 
 def _names(engine: Engine) -> dict[str, str | None]:

@@ -27,8 +27,9 @@ from models.vocab import GUEST_EXTERNAL_ID
 from services.importing.service import run_import
 from services.importing.types import ImportReport
 from tests.support.databases import new_workspace_url, stored_json
+from tests.support.paths import DATA
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = DATA / "samples"
 MANIFEST = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
 FILES = sorted(MANIFEST["files"])
 STORE_ZONE = "America/New_York"  # Shopify "Created at" offsets (-0500/-0400): local dates

@@ -21,8 +21,8 @@ from services.importing import service, storage, writer
 from services.importing.canonical import Batch
 from services.importing.types import ImportCancelled, RejectedRow
 from tests.support.databases import json_sql, stored_datetime, stored_json
+from tests.support.paths import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 GENERIC = DATA / "samples" / "generic"
 MALFORMED = DATA / "malformed"
 

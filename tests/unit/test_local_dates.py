@@ -18,6 +18,7 @@ from services.importing.service import run_import
 from services.outreach.context import build_context
 from services.settings import set_setting
 from services.usecases.customer_detail import load_customer_detail
+from tests.support.paths import DATA
 
 
 def _import(tmp_path: Path, body: str, *, zone: str | None = None) -> Path:
@@ -130,7 +131,7 @@ def test_the_migration_adds_and_removes_the_offset(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("sample", ["orders_export_1.csv"])
 def test_shopify_orders_keep_the_shops_offset(tmp_path: Path, sample: str) -> None:
-    source = Path(__file__).resolve().parents[1] / "data" / "samples" / "shopify" / sample
+    source = DATA / "samples" / "shopify" / sample
     db = tmp_path / "w.radar.sqlite"
     ws = open_workspace(to_url(str(db)), backup=False)
     try:

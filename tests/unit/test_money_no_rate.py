@@ -25,8 +25,9 @@ from services.importing import service
 from services.settings import get_setting, set_setting
 from services.usecases.customer_detail import load_customer_detail
 from services.usecases.exporting import export_table
+from tests.support.paths import DATA as TEST_DATA
 
-DATA = Path(__file__).parents[1] / "data" / "money"
+DATA = TEST_DATA / "money"
 EUR_ORDERS = DATA / "eur_orders.csv"  # bob €20, cara €40: the first import, home is EUR
 USD_ORDERS = DATA / "usd_orders.csv"  # ann $100 + $50 (+ $80 refunded), bob $30
 

@@ -21,8 +21,9 @@ from services.listen.names import name_words
 from services.listen.reasons import learn_reasons
 from services.listen.sentiment import NEGATIVE
 from services.settings import get_setting
+from tests.support.paths import DATA
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = DATA / "samples"
 SHOPIFY = SAMPLES / "shopify" / "orders_export_1.csv"
 ZENDESK = SAMPLES / "zendesk" / "tickets.csv"
 NEGATIVE_TICKET = (

@@ -31,8 +31,9 @@ from tests.support.databases import (
     new_workspace_url,
     stored_json,
 )
+from tests.support.paths import DATA
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "cdnow" / "CDNOW_sample.txt"
+SAMPLE = DATA / "cdnow" / "CDNOW_sample.txt"
 AS_OF = dt.date(1997, 9, 30)
 HORIZON = 273
 # Columns of a snapshot that name the run rather than hold a score.

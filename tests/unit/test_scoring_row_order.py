@@ -23,8 +23,9 @@ from models.schema import Customer, Order
 from services.scoring import data as data_module
 from services.scoring.run import score_workspace
 from tests.support.databases import new_workspace_url
+from tests.support.paths import DATA
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "cdnow" / "CDNOW_sample.txt"
+SAMPLE = DATA / "cdnow" / "CDNOW_sample.txt"
 AS_OF = dt.date(1997, 9, 30)
 HOLDOUT_END = dt.date(1998, 6, 30)
 HORIZON = 273

@@ -20,8 +20,8 @@ from app.workspace import open_workspace
 from bench.sentiment_choice import scores
 from services.importing.service import run_import
 from services.listen.sentiment import EFFECTIVE_SQL, label, score_text, update_text_sentiment
+from tests.support.paths import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 TICKETS = DATA / "samples" / "zendesk" / "tickets.csv"
 
 

@@ -32,9 +32,8 @@ from services.settings import (
     get_setting,
     validate_setting,
 )
+from tests.support.paths import ROOT
 from tests.unit.test_alerts_rules import Book, make_book, only
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # Values for settings whose text or structure has its own check (the rest are made from
 # the declaration: the other truth value, another choice, a number within bounds).

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine
@@ -16,8 +15,9 @@ from services.core.access import TeamRoleError, require_whole_workspace
 from services.importing.service import run_import, undo_import
 from services.team.security import add_user
 from tests.support.databases import PostgresCluster
+from tests.support.paths import DATA
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = DATA / "samples"
 ORDERS = SAMPLES / "generic" / "orders.csv"
 CUSTOMERS = SAMPLES / "generic" / "customers.csv"
 TABLES = ("customers", "orders", "import_runs")

@@ -14,8 +14,7 @@ import pytest
 
 from app.cli.main import main
 from services.core import licences, version
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
 
 
 def _pyproject_version() -> str:

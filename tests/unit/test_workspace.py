@@ -22,6 +22,7 @@ from models.errors import WorkspaceError
 from models.integrity import check_workspace
 from models.schema import Customer, Order
 from services.settings import SettingError, get_setting, set_setting
+from tests.support.paths import ROOT
 
 
 def sha(path: Path) -> str:
@@ -344,7 +345,7 @@ def test_opening_a_current_workspace_does_not_import_alembic(tmp_path: Path) -> 
         f"open_workspace({url_of(path)!r}).close()\n"
         "print('alembic' in sys.modules)\n"
     )
-    root = Path(__file__).resolve().parents[2]
+    root = ROOT
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
