@@ -194,7 +194,7 @@ def _plan_outreach(
     start = np.where(contact >= 0, contact, created)
     # Exactly the true share of each arm re-engages, the customers drawn at random (not a
     # coin per customer): the demo's measured rates sit on the true ones on any day it is
-    # built, so Results' interval covers the true lift; tests/unit/test_learn_stats.py
+    # built, so Results' interval covers the true lift; tests/unit/learn/test_learn_stats.py
     # checks the interval's coverage over many coin-per-customer samples.
     reengaged = np.zeros(m, dtype=bool)
     for arm, rate in ((contact >= 0, CONTACTED_RATE), (contact < 0, BASELINE_RATE)):

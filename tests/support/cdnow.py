@@ -1,7 +1,7 @@
 """The CDNOW 1/10 sample's 39-week calibration summary, as the BG/NBD literature builds it.
 
 Weeks, calibration 1997-01-01..1997-09-30, a customer's purchases on one day merged into
-one transaction (the same construction as tests/unit/test_bgnbd.py, which checks it
+one transaction (the same construction as tests/unit/scoring/test_bgnbd.py, which checks it
 against the summary distributed with the data).
 """
 
