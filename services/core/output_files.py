@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from models.errors import UserFacingError
+from models.migrate import SQLITE_COMPANIONS
 
 # A cell starting with one of these is a formula to a spreadsheet (CSV/XLSX injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,12 +43,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:
         return False
-
-
-# The files SQLite keeps beside an open database: writing over one destroys the changes
-# it holds (and those of any program that has the database open), as surely as writing
-# over the database itself.
-SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 def _companions(path: Path) -> list[Path]:
