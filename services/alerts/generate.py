@@ -122,6 +122,7 @@ from services.alerts.records import (
     AlertRunResult,
 )
 from services.alerts.rules import evaluate_rules
+from services.core.stable import stable_hashes
 
 ProgressFn = Callable[[float, str], None]
 CancelledFn = Callable[[], bool]
@@ -342,6 +343,9 @@ def _write(
         [(at, at, i) for i in marking["id"].tolist()],
     )
 
+    # Ties of priority are broken by a hash of the customer's source ids, never by the
+    # internal id (which follows the order the rows were imported in).
+    fresh = fresh.assign(tie=stable_hashes(conn, fresh["customer_id"].to_numpy(np.int64)))
     fresh, held, counts = _admit(conn, fresh, config, inputs, now)
     fresh, held_out = _draw_holdout(conn, fresh, inputs, holdout)
     counts["held_out"] = len(held_out)
@@ -442,7 +446,7 @@ def _admit(
         owner = capable["owner"].fillna("").astype(str)
         room = config.daily_cap_per_owner - owner.map(raised).fillna(0).astype(np.int64)
         ranked = capable.assign(_owner=owner, _room=room).sort_values(
-            ["priority_cents", "customer_id", "rule_key"],
+            ["priority_cents", "tie", "rule_key"],
             ascending=[False, True, True],
             kind="stable",
         )

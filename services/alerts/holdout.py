@@ -103,7 +103,9 @@ def assign(
     """The new alerts with ``holdout`` and ``holdout_band`` set; the draw counters after;
     and the audit details of each held-out alert (by customer and rule).
 
-    ``churn``: churn risk by customer id. ``inherited``: customer id -> (holdout, band) of
+    ``fresh`` holds customer_id, rule_key, priority_cents and ``tie`` (a stable hash of
+    the customer's source ids: equal priorities are drawn in its order, whatever order the
+    rows were imported in). ``churn``: churn risk by customer id. ``inherited``: customer id -> (holdout, band) of
     their active alert that took part already.
     """
     out = fresh.copy()
@@ -114,7 +116,7 @@ def assign(
         return out, draws, []
     size, held = block_shape(config.percent)
     taking = out[out["rule_key"].isin(sorted(HOLDOUT_RULES))].sort_values(
-        ["priority_cents", "customer_id", "rule_key"],
+        ["priority_cents", "tie", "rule_key"],
         ascending=[False, True, True],
         kind="stable",
     )
@@ -276,6 +278,7 @@ def draw_for_raised(session: Session, alert: Alert) -> dict[str, Any] | None:
             "customer_id": [int(alert.customer_id)],
             "rule_key": [alert.rule_key],
             "priority_cents": [int(alert.priority_cents or 0)],
+            "tie": [0],  # one alert: nothing to break a tie with
         }
     )
     drawn, draws, audits = assign(fresh, churn, inherited, config)

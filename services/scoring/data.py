@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from sqlalchemy import Connection, Engine, and_, cast, func, select
 from sqlalchemy.types import Date
 
@@ -29,6 +28,7 @@ from models.schema import Customer, Interaction, Order, Subscription
 from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
 from services.core._bulk import read_columns
 from services.core.money import MoneyContext, home_cents_expr, home_cents_sql, load_money_context
+from services.core.stable import stable_keys, stable_order
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -138,7 +138,7 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
         with engine.connect() as conn, conn.begin():
             ctx = load_money_context(conn)
             customer_ids, signup_day = _read_customers(conn)
-            keys = _read_keys(conn, customer_ids)
+            keys = stable_keys(conn, customer_ids)
             orders = _orders_generic(conn, until_day, ctx)
             left_out = _left_out(conn, until_day, ctx)
             subs = _read_subscriptions(conn)
@@ -196,34 +196,9 @@ def _read_rest_sqlite(
     with engine.connect() as conn, conn.begin():
         inter = _sort_interactions(_interactions_sqlite(conn, until_day))
         customer_ids, signup_day = _read_customers(conn)
-        keys = _read_keys(conn, customer_ids)
+        keys = stable_keys(conn, customer_ids)
         subs = _read_subscriptions(conn)
     return customer_ids, signup_day, subs, inter, keys
-
-
-def _read_keys(conn: Connection, customer_ids: IntArray) -> ObjArray:
-    """Each customer's stable key (aligned with the ascending ``customer_ids``): its source
-    and external id, else its normalised email, else (nothing stable to go by) its id."""
-    c = Customer.__table__.c
-    rows = conn.execute(
-        select(c.id, c.source, c.external_id, c.email_normalized).order_by(c.id)
-    ).all()
-    by_id = {
-        int(i): f"{src}\x1f{ext}" if ext is not None else f"{src}\x1e{mail or f'#{i}'}"
-        for i, src, ext, mail in rows
-    }
-    return np.array([by_id.get(int(i), f"#{int(i)}") for i in customer_ids], dtype=object)
-
-
-def stable_order(keys: ObjArray, ids: IntArray) -> IntArray:
-    """Positions of the customers ordered by a 64-bit hash of their keys (ids break the
-    ties of a collision): the same customers come in the same order whatever order their
-    rows were stored in."""
-    if keys.size == 0:
-        return np.zeros(0, np.int64)
-    hashed = pd.util.hash_array(keys)  # a fixed hash key: the same on every run
-    out: IntArray = np.lexsort((ids, hashed)).astype(np.int64)
-    return out
 
 
 def _sort_interactions(inter: _Inter) -> _Inter:

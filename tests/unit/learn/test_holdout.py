@@ -43,6 +43,7 @@ def _fresh(n: int, rule: str = "gone_quiet", start: int = 1) -> pd.DataFrame:
             "customer_id": ids,
             "rule_key": rule,
             "priority_cents": [10_000 - i for i in ids],
+            "tie": [1_000_003 * i % 65_537 for i in ids],
         }
     )
 
@@ -61,6 +62,35 @@ def test_risk_bands_follow_the_churn_risk() -> None:
     assert [risk_band(r) for r in (0.0, 0.29, 0.3, 0.59, 0.6, 1.0, None, float("nan"))] == [
         "low", "low", "medium", "medium", "high", "high", "unscored", "unscored",
     ]  # fmt: skip
+
+
+def test_equal_priorities_are_drawn_in_the_order_of_the_source_ids_not_the_row_ids() -> None:
+    """The same 60 customers with one priority, imported in two orders (so with other
+    internal ids): the same customers are held out, by their stable key (``tie``)."""
+    keys = [f"crm\x1fC-{n:03d}" for n in range(60)]
+    ties = pd.util.hash_array(pd.Series(keys).to_numpy(dtype=object))
+
+    def frame(order: list[int]) -> pd.DataFrame:
+        # Row id i + 1 goes to the customer imported i-th.
+        return pd.DataFrame(
+            {
+                "customer_id": list(range(1, 61)),
+                "rule_key": "gone_quiet",
+                "priority_cents": 5_000,
+                "tie": [ties[k] for k in order],
+                "key": [keys[k] for k in order],
+            }
+        )
+
+    def held(order: list[int]) -> set[str]:
+        fresh = frame(order)
+        churn = pd.Series(0.45, index=fresh["customer_id"])
+        out, _, _ = assign(fresh, churn, {}, _config(percent=10, seed=3))
+        return set(out.loc[out["holdout"], "key"])
+
+    forward, backward = held(list(range(60))), held(list(reversed(range(60))))
+    assert len(forward) == 6
+    assert forward == backward
 
 
 def test_every_band_holds_out_exactly_the_share_block_by_block() -> None:

@@ -38,7 +38,9 @@ def test_a_customer_at_32_percent_is_medium_in_both() -> None:
     assert not bool(in_range(0.32, low.range, filters.RANGE_TOPS["churn_risk"]))
 
     assert holdout.risk_band(0.32) == "medium"
-    fresh = pd.DataFrame({"customer_id": [1], "rule_key": ["gone_quiet"], "priority_cents": [1]})
+    fresh = pd.DataFrame(
+        {"customer_id": [1], "rule_key": ["gone_quiet"], "priority_cents": [1], "tie": [7]}
+    )
     config = HoldoutConfig(percent=10, seed=1, draws={}, window_days=30)
     out, draws, _ = assign(fresh, pd.Series([0.32], index=[1]), {}, config)
     assert out["holdout_band"].tolist() == ["medium"]

@@ -1,0 +1,45 @@
+"""A customer's stable key and its hash follow the source's ids, not the row ids the
+import order gave them (services/core/stable.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from app.workspace import open_workspace
+from services.core.stable import stable_hashes
+
+
+def _hashes_by_key(tmp_path, name: str, rows: list[tuple[str, str | None, str]]) -> dict:
+    workspace = open_workspace(f"sqlite:///{tmp_path / name}", backup=False)
+    with workspace.engine.begin() as conn:
+        for source, external_id, email in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO customers (source, external_id, email, email_normalized, "
+                    "do_not_contact, created_at, updated_at) "
+                    "VALUES (:s, :e, :m, :m, 0, '2026-01-01', '2026-01-01')"
+                ),
+                {"s": source, "e": external_id, "m": email},
+            )
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM customers ORDER BY id"))]
+        hashes = stable_hashes(conn, ids)
+        keys = [
+            f"{r[0]}/{r[1] or r[2]}"
+            for r in conn.execute(
+                text("SELECT source, external_id, email_normalized FROM customers ORDER BY id")
+            )
+        ]
+    workspace.close()
+    return dict(zip(keys, hashes.tolist(), strict=True))
+
+
+def test_the_hash_of_a_customer_does_not_depend_on_the_import_order(tmp_path) -> None:
+    rows = [
+        ("shopify", "1001", "ann@example.org"),
+        ("shopify", "1002", "bob@example.org"),
+        ("csv", None, "cara@example.org"),
+    ]
+    forward = _hashes_by_key(tmp_path, "a.sqlite", rows)
+    backward = _hashes_by_key(tmp_path, "b.sqlite", list(reversed(rows)))
+    assert forward == backward
+    assert len(set(forward.values())) == 3
