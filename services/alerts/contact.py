@@ -38,6 +38,7 @@ from services.alerts.records import (
     CALL_OUTCOME_LABELS,
     ActionRecord,
 )
+from services.core.formatting import format_date
 
 # --- the customer ----------------------------------------------------------------------------
 
@@ -377,7 +378,7 @@ def task_in(doing: Doing, alert: Alert, text: str, due: dt.date) -> Action:
     said = _text(text, "what the task is")
     if due < doing.now.date():
         raise AlertActionError(
-            f"The due date {due.isoformat()} has passed; choose today or a later day."
+            f"The due date {format_date(due)} has passed; choose today or a later day."
         )
     refuse_held_back(alert, "add a task")
     action = _add_action(

@@ -122,6 +122,7 @@ from services.alerts.records import (
     AlertRunResult,
 )
 from services.alerts.rules import evaluate_rules
+from services.core.formatting import format_date
 from services.core.stable import stable_hashes
 
 ProgressFn = Callable[[float, str], None]
@@ -190,7 +191,7 @@ def generate_alerts(
             return AlertRunResult(
                 run_id=run_id,
                 as_of=None,
-                skipped=f"the scores of {run.as_of.isoformat()} are the latest ones",
+                skipped=f"the scores of {format_date(run.as_of)} are the latest ones",
             )
         config = read_alert_config(session)
         holdout = read_holdout_config(session)

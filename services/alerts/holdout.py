@@ -105,8 +105,8 @@ def assign(
 
     ``fresh`` holds customer_id, rule_key, priority_cents and ``tie`` (a stable hash of
     the customer's source ids: equal priorities are drawn in its order, whatever order the
-    rows were imported in). ``churn``: churn risk by customer id. ``inherited``: customer id -> (holdout, band) of
-    their active alert that took part already.
+    rows were imported in). ``churn``: churn risk by customer id. ``inherited``: customer
+    id -> (holdout, band) of their active alert that took part already.
     """
     out = fresh.copy()
     out["holdout"] = False

@@ -65,6 +65,7 @@ from services.alerts.records import (
 # Defined with the records (the window tells the refusals apart, and views import no
 # SQLAlchemy); the services import it from here as before.
 from services.alerts.records import AlertActionError as AlertActionError
+from services.core.formatting import format_date
 
 TITLE_LENGTH = 255
 
@@ -243,8 +244,8 @@ def check_snooze(now: dt.datetime, until: dt.date | None, until_clear: bool) -> 
         raise AlertActionError("Snooze until a date, or until the condition clears (not both).")
     if until is not None and until <= now.date():
         raise AlertActionError(
-            f"Snooze until a day after today ({now.date().isoformat()}); "
-            f"{until.isoformat()} is not."
+            f"Snooze until a day after today ({format_date(now.date())}); "
+            f"{format_date(until)} is not."
         )
 
 

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.core.formatting import format_date
 from services.learn.records import (
     AT_RISK_BREAKDOWNS,
     BREAKDOWN_LABELS,
@@ -114,7 +115,7 @@ def _breakdown_columns(report: EffectivenessReport | None) -> list[WorkColumn]:
                     lambda p: at_risk_share(report, p) or "",
                     tooltip=lambda p: (
                         f"Share of these customers at risk in the scoring of "
-                        f"{report.at_risk.as_of:%b %d, %Y}"
+                        f"{format_date(report.at_risk.as_of)}"
                         if report.at_risk
                         else ""
                     ),
@@ -483,7 +484,7 @@ class ResultsPane(QWidget):
             )
             self.tiles["at_risk"].setToolTip(
                 f"Churn risk {risk.threshold * 100:.0f}% or more (not counting Lost) in the "
-                f"scoring of {risk.as_of:%b %d, %Y}; {rate(risk.low_engagement_share)} "
+                f"scoring of {format_date(risk.as_of)}; {rate(risk.low_engagement_share)} "
                 f"({risk.low_engagement.count:,}) have an engagement below 50."
             )
 

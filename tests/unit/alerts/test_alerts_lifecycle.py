@@ -32,6 +32,7 @@ from services.alerts.lifecycle import (
     start_alert,
 )
 from services.alerts.queries import alert_columns, alert_counts
+from services.core.formatting import format_date
 from services.core.rollups import refresh_rollups
 from services.outreach.sent import log_email_sent
 from services.usecases.customer_detail import load_customer_detail
@@ -190,7 +191,7 @@ def test_alerts_follow_the_latest_scores_only(book: Book) -> None:
     past = book.score({ada: {}}, as_of=TODAY - dt.timedelta(days=40))
     replay = book.generate(run_id=past)
     assert replay.skipped is not None
-    assert "2025-06-15" in replay.skipped
+    assert "Jun 15, 2025" in replay.skipped  # the app's one date style
     assert book.alerts() == []
     assert book.generate(run_id=latest).created == 1
 
@@ -278,7 +279,7 @@ def test_snooze_checks_its_arguments(book: Book) -> None:
     book.score({ada: {}})
     book.generate()
     alert_id = one_alert(book)
-    with pytest.raises(AlertActionError, match="a day after today"):
+    with pytest.raises(AlertActionError, match=rf"a day after today \({format_date(TODAY)}\)"):
         snooze_alert(book.engine, alert_id, until=TODAY, now=NOW)
     with pytest.raises(AlertActionError, match="not both"):
         snooze_alert(book.engine, alert_id, until=TODAY + dt.timedelta(days=2), until_clear=True)
@@ -416,8 +417,10 @@ def test_calls_notes_and_tasks(book: Book) -> None:
         "Left a voicemail.\nWill retry.",
     )
     assert book.alerts()[0]["status"] == "in_progress"  # the call started the work
-    with pytest.raises(AlertActionError, match="has passed"):
-        create_task(book.engine, alert_id, "Call back", TODAY - dt.timedelta(days=1), now=NOW)
+    yesterday = TODAY - dt.timedelta(days=1)
+    # The date in the app's one style ("Mar 7, 2026"), not ISO.
+    with pytest.raises(AlertActionError, match=f"The due date {format_date(yesterday)} has"):
+        create_task(book.engine, alert_id, "Call back", yesterday, now=NOW)
     task = create_task(book.engine, alert_id, "Call back", TODAY + dt.timedelta(days=2), now=NOW)
     assert task.due_date == TODAY + dt.timedelta(days=2)
     assert task.done_at is None
