@@ -9,8 +9,10 @@ the privacy setting withholds), so the text of an error never goes back as it is
 
 - an error the parser builds from the query's own words ("no such column: tierz",
   'syntax error at or near "FORM"') keeps that word, when it is a word of the query;
-- any other error keeps its kind: the words before the first quoted part, with every
-  number left out (a value can be spelled as a number too);
+- any other error keeps its kind: the words before its first quoted part or colon (what
+  follows a colon is the value: PostgreSQL's 'operator does not exist: ...' names any
+  text cast to regoper), each a word of the database's messages or of the query, every
+  other word and every number left out (a value can be spelled as a number too);
 - PostgreSQL's position of the error in the query (a character offset) is kept.
 
 Nothing quoted from the data, and no number from it, can reach the provider this way.
@@ -54,7 +56,7 @@ _FROM_QUERY = [
 _RELATION = re.compile(r'^(?P<kind>relation )"(?P<name>[\w.$]+)"(?P<tail> does not exist)$')
 _TABLE_REFS = re.compile(r"\b(?:from|join)\s+([A-Za-z_][\w.]*)", re.IGNORECASE)
 _WORDS = re.compile(r"[A-Za-z_][\w$]*|\d+|[^\s\w]")
-_QUOTES = re.compile(r"['\"`]")
+_QUOTES = re.compile(r"['\"`]|:(?=\s|$)")
 _NUMBERS = re.compile(r"(?<![A-Za-z_])[-+]?\d[\d.,:]*")
 _GAPS = re.compile(rf"{GAP}(?:[\s\-.,:/]*{GAP})+")
 
@@ -64,13 +66,33 @@ def _query_words(sql: str) -> set[str]:
     return {w.lower() for w in _WORDS.findall(bare(sql))}
 
 
-def error_kind(error: str) -> str:
+# The words of the databases' error messages (SQLite's, PostgreSQL's, the driver's): an
+# error's kind keeps these and the query's own words, nothing else.
+_MESSAGE_TEXT = """
+    a an and argument arguments array as at be bigint boolean by bytea call cannot cast
+    character column columns could data database date decode digit division does domain
+    double encoding error exist expected expression failed field for format from function
+    hexadecimal in input integer interrupted invalid is json large less limit malformed
+    match memory misuse more must near no not null numeric of operand operator or out
+    parse path precision query range real record regular requested result row same
+    smallint string subquery such syntax table text than time timestamp to too type
+    unknown unrecognized unterminated utf valid value values varying with zero zone
+"""
+_MESSAGE_WORDS = frozenset(_MESSAGE_TEXT.split())
+_ALPHA = re.compile(r"[A-Za-z_][\w$]*")
+
+
+def error_kind(error: str, sql: str = "") -> str:
     """The kind of an error, with nothing of any value: the words before its first quoted
-    part, numbers left out, cut to a few words."""
+    part or colon, each a word of the databases' messages or of ``sql``, numbers and
+    every other word left out, cut to a few words."""
     text = error.strip().splitlines()[0].strip() if error.strip() else ""
     quote = _QUOTES.search(text)
     if quote is not None:
-        text = text[: quote.start()].rstrip() + " " + GAP
+        cut = text[: quote.start()].rstrip()
+        text = cut + (": " if text[quote.start()] == ":" else " ") + GAP
+    known = _MESSAGE_WORDS | _query_words(sql)
+    text = _ALPHA.sub(lambda w: w.group(0) if w.group(0).lower() in known else GAP, text)
     text = _NUMBERS.sub(GAP, text)
     text = _GAPS.sub(GAP, text)
     if len(text) > MAX_KIND:
@@ -99,7 +121,7 @@ def error_for_model(error: str, sql: str, position: int | None = None) -> str:
         read = {m.group(1).lower().split(".")[-1] for m in _TABLE_REFS.finditer(bare(sql))}
         shown = first if name in read else f"relation {GAP} does not exist"
     if shown is None:
-        shown = error_kind(first)
+        shown = error_kind(first, sql)
     if position is not None and position > 0:
         shown += f" (at character {position} of the query)"
     return shown

@@ -10,6 +10,7 @@ server speaking the OpenAI wire format: no withheld value is in any request it r
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,6 +45,11 @@ LEAKS = {
         "SELECT CAST(name AS date) FROM ask_customers",
         "SELECT CAST(email AS regclass) FROM ask_customers",
         "SELECT CAST(name AS json) FROM ask_customers",
+        # "operator does not exist: <the text>", nothing quoted: what follows the colon
+        # is the value.
+        "SELECT CAST(translate((SELECT string_agg(name || email, 'x') FROM ask_customers), "
+        "' @.<>-', '      ') AS regoper) AS x",
+        "SELECT CAST(translate(name, ' ', '_') AS regoper) FROM ask_customers",
     ],
 }
 
@@ -86,8 +92,14 @@ def _withheld(ws: Workspace) -> list[str]:
 
 
 def _leaked(server: FakeOpenAIServer, values: list[str]) -> list[str]:
+    """The withheld values found in any request; and the parts of them (a query can split
+    and rejoin them: 'Maya Chen' can come back as 'Maya_Chen') that a correction round
+    carries and the first request did not (an owner may share a customer's first name)."""
     bodies = [json.dumps(r.body, ensure_ascii=False) for r in server.chat_requests]
-    return [v for v in values if any(v in body for body in bodies)]
+    whole = [v for v in values if any(v in body for body in bodies)]
+    parts = {p for v in values for p in re.split(r"[\s@.<>_-]+", v) if len(p) > 3}
+    first = bodies[0] if bodies else ""
+    return whole + sorted(p for p in parts if p not in first and any(p in b for b in bodies[1:]))
 
 
 def _dialect(ws: Workspace) -> str:
@@ -164,6 +176,10 @@ def test_errors_made_of_the_querys_own_words_keep_them(
          "relation … does not exist"),
         ('relation "ask_custmers" does not exist', "SELECT * FROM ask_custmers",
          'relation "ask_custmers" does not exist'),
+        ("operator does not exist: Maya_Chenmaya_chen_example_com", "SELECT 1",
+         "operator does not exist: …"),
+        ("Maya Chen cannot be cast to type integer", "SELECT 1",
+         "… cannot be cast to type integer"),
         ("date field value out of range: 2024-13-01", "SELECT 1",
          "date field value out of range: …"),
         ("requested character too large for encoding: 7340032", "SELECT 1",
