@@ -24,11 +24,14 @@ a value the setting refuses, is reported in plain words (``Policy.problems``: th
 it. Only regular files of at most 1 MB are read (never a FIFO or a device), and a
 missing file named by ``$ACCOUNT_RADAR_POLICIES`` is reported.
 
-A lock that cannot be read fails closed: a locked value its setting refuses (the text
-``"false"`` for a true/false setting) locks the setting's most restrictive value
-(``FAIL_CLOSED``: ``llm.allow_cloud`` off) or, for a setting without one, leaves the
-built-in default; a machine policy file that cannot be read at all locks every
-``FAIL_CLOSED`` setting, as nobody can tell what it locked.
+A value written as text where the setting takes a number, a true/false or a list (``"10"``,
+``"false"``, ``"first_name"``) is read as that type, as the registry's values are. A lock
+that still cannot be read fails closed: it locks the setting's most restrictive value
+(``FAIL_CLOSED``: ``llm.allow_cloud`` off) or, for a setting without one, its built-in
+default, never leaving the user's own value in force; a machine policy file that cannot
+be read at all locks every ``FAIL_CLOSED`` setting and the built-in default of the
+settings that guard privacy and the experiment (``CLOSED_AT_BUILT_IN``), as nobody can
+tell what it locked.
 """
 
 from __future__ import annotations
@@ -63,6 +66,13 @@ MAX_BYTES = 1_000_000  # a policy is a few hundred bytes; /dev/zero must not fil
 MAX_DEPTH = 20  # nesting of one value: deeper is refused (copying it would overflow the stack)
 # The most restrictive value of a setting, locked when a lock of it cannot be read.
 FAIL_CLOSED: dict[str, Any] = {"llm.allow_cloud": False}
+# Locked at their built-in default when a machine policy cannot be read at all: what is
+# sent to a model, the hold-out share and the offer cap (IT's usual locks).
+CLOSED_AT_BUILT_IN = (
+    "outreach.sent_fields",
+    "learn.holdout_percent",
+    "outreach.incentive_cap_percent",
+)
 
 # What IT is expected to set (any declared setting may be; these are documented).
 IT_SETTINGS = (
@@ -307,24 +317,44 @@ def use_settings(known: Mapping[str, Any], validate: Callable[[str, Any], str | 
     current_policy.cache_clear()
 
 
+def _closed_value(key: str) -> tuple[bool, Any]:
+    """(True, the value a lock of ``key`` falls back to when it cannot be read): the most
+    restrictive one (FAIL_CLOSED) or the built-in default; (False, None) for an unknown
+    key."""
+    if key in FAIL_CLOSED:
+        return True, copy.deepcopy(FAIL_CLOSED[key])
+    settings = _KNOWN[0][0] if _KNOWN else {}
+    if key in settings:
+        return True, copy.deepcopy(settings[key].default)
+    return False, None
+
+
 def _fail_closed(policy: Policy, label: str, machine: bool, keys: Any) -> None:
-    """Lock the most restrictive value of each of ``keys`` that has one (FAIL_CLOSED)."""
+    """Lock each of ``keys`` at the value it falls back to (``_closed_value``)."""
     for key in keys:
-        if key not in FAIL_CLOSED or (not machine and key in policy.machine_locked):
+        known, value = _closed_value(key)
+        if not known or (not machine and key in policy.machine_locked):
             continue
-        policy.locked[key] = copy.deepcopy(FAIL_CLOSED[key])
+        policy.locked[key] = value
         policy.sources[key] = f"locked (fail closed: {label} could not be read)"
         if machine:
             policy.machine_locked.add(key)
-            policy.machine[key] = copy.deepcopy(FAIL_CLOSED[key])
+            policy.machine[key] = copy.deepcopy(value)
+
+
+# What a machine policy that cannot be read at all locks.
+_UNREADABLE_LOCKS = (*FAIL_CLOSED, *CLOSED_AT_BUILT_IN)
 
 
 def _closed_words(keys: Any) -> str:
-    closed = [k for k in keys if k in FAIL_CLOSED]
-    if not closed:
+    told = []
+    for key in keys:
+        known, value = _closed_value(key)
+        if known:
+            told.append(f"{key} locked to {json.dumps(value)}")
+    if not told:
         return ""
-    told = ", ".join(f"{k} locked to {json.dumps(FAIL_CLOSED[k])}" for k in closed)
-    return f" Until it is fixed, the safest value applies ({told})."
+    return f" Until it is fixed, the safest value applies ({', '.join(told)})."
 
 
 def _read_files(policy: Policy) -> list[tuple[str, dict[str, Any], bool]]:
@@ -335,10 +365,10 @@ def _read_files(policy: Policy) -> list[tuple[str, dict[str, Any], bool]]:
     except (OSError, ValueError) as exc:
         label = f"HKLM\\{WINDOWS_KEY}"
         policy.problems.append(
-            f"The policy in {label} could not be read: {exc}.{_closed_words(FAIL_CLOSED)} "
+            f"The policy in {label} could not be read: {exc}.{_closed_words(_UNREADABLE_LOCKS)} "
             "Ask IT to correct it."
         )
-        _fail_closed(policy, label, True, FAIL_CLOSED)
+        _fail_closed(policy, label, True, _UNREADABLE_LOCKS)
         registry = None
     if registry is not None:
         found.append((*registry, True))
@@ -357,14 +387,14 @@ def _read_files(policy: Policy) -> list[tuple[str, dict[str, Any], bool]]:
                 reason = str(exc)
             else:
                 reason = exc.strerror or type(exc).__name__
-            closed = _closed_words(FAIL_CLOSED) if machine else ""
+            closed = _closed_words(_UNREADABLE_LOCKS) if machine else ""
             who = "Ask IT to correct it." if machine else f"Correct it or unset ${ENV_VAR}."
             policy.problems.append(
                 f"The policy file {label} could not be read and was ignored: {reason}."
                 f"{closed} {who}"
             )
             if machine:
-                _fail_closed(policy, label, True, FAIL_CLOSED)
+                _fail_closed(policy, label, True, _UNREADABLE_LOCKS)
             continue
         found.append((label, data, machine))
     return found
@@ -389,10 +419,17 @@ def _apply(  # noqa: C901
                 problem: str | None = f"the value is nested more than {MAX_DEPTH} levels deep"
             else:
                 problem = validate_setting(key, value)
+            if problem is not None and isinstance(value, str):
+                # "10", "false", "first_name" written as text: read as the setting's type.
+                typed = coerce_text(settings[key].type, value)
+                if validate_setting(key, typed) is None:
+                    value, problem = typed, None
             if problem is not None:
                 problem = problem.rstrip(".")
-                if part == "locked" and key in FAIL_CLOSED:
-                    problem += f"; locked to {json.dumps(FAIL_CLOSED[key])} until it is fixed"
+                closes = part == "locked" and not (not machine and key in policy.machine_locked)
+                if closes:
+                    _, fallback = _closed_value(key)
+                    problem += f"; locked to {json.dumps(fallback)} until it is fixed"
                     _fail_closed(policy, label, machine, [key])
                 policy.problems.append(f"{label}: {key}: {problem}; ignored.")
                 continue
@@ -449,9 +486,9 @@ def current_policy() -> Policy:
     except Exception:  # a bad policy never stops the app
         log.exception("The policy could not be read")
     policy = Policy()
-    _fail_closed(policy, "the policy", True, FAIL_CLOSED)
+    _fail_closed(policy, "the policy", True, _UNREADABLE_LOCKS)
     policy.problems.append(
-        f"The policy could not be read (see the log).{_closed_words(FAIL_CLOSED)} Ask IT."
+        f"The policy could not be read (see the log).{_closed_words(_UNREADABLE_LOCKS)} Ask IT."
     )
     return policy
 

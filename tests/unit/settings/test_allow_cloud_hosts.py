@@ -180,7 +180,7 @@ def test_without_its_lock_the_users_own_list_counts(
 def test_an_unreadable_it_policy_keeps_cloud_ai_off(machine_policy: Path, ws: Workspace) -> None:
     machine_policy.write_text('{"locked": {"llm.allow_cloud": false', encoding="utf-8")
     policy = reload_policy()
-    assert policy.locked == {"llm.allow_cloud": False}
+    assert policy.locked["llm.allow_cloud"] is False  # with the other safest values
     assert any("Until it is fixed" in p for p in policy.problems)
     assert use_server(ws, "https://api.cerebras.ai/v1") is not None
     assert use_server(ws, "http://localhost:8080/v1") is None

@@ -101,7 +101,8 @@ def test_a_bad_policy_is_reported_and_ignored(
     try:
         policy = reload_policy()
         assert any(words in p for p in policy.problems), policy.problems
-        assert policy.locked == {}
+        # A lock that cannot be read locks the built-in (never leaves the user's own value).
+        assert policy.locked == ({"smtp.port": 587} if '"smtp.port"' in text else {})
         with Session(ws.engine) as session:
             assert get_setting(session, "smtp.port") == 587
         out, err = io.StringIO(), io.StringIO()
@@ -177,9 +178,11 @@ def test_text_values_that_do_not_fit_are_reported_and_ignored(
     monkeypatch.setattr(policy, "_windows_policy", lambda: ("HKLM\\test", data))
     try:
         read = reload_policy()
-        assert read.locked == {}
+        # "ten" is no number: the lock fails closed at the built-in share.
+        assert read.locked == {"learn.holdout_percent": 10}
         assert len(read.problems) == 1
         assert "learn.holdout_percent" in read.problems[0]
+        assert "locked to 10 until it is fixed" in read.problems[0]
         with pytest.raises(ValueError, match="not JSON"):
             policy.registry_data({"Locked": "{not json"}, {})
     finally:

@@ -19,7 +19,13 @@ from app.cli.main import main
 from app.workspace import Workspace, open_workspace, to_url
 from services.core import policy as policy_module
 from services.core.policy import current_policy, reload_policy
-from services.settings import PRIVACY_DEFAULT, SettingError, get_setting, set_setting
+from services.settings import (
+    PRIVACY_DEFAULT,
+    SETTINGS,
+    SettingError,
+    get_setting,
+    set_setting,
+)
 
 Write = Callable[[dict[str, Any]], Path]
 
@@ -108,23 +114,66 @@ def test_the_users_file_cannot_undo_a_machine_lock(
     assert f"[locked ({machine})]" in line
 
 
-def test_a_lock_written_as_text_fails_closed(sources: tuple[Path, Path], ws: Workspace) -> None:
+def _built_in(key: str) -> Any:
+    return SETTINGS[key].default
+
+
+# What a machine policy that cannot be read at all locks: cloud AI off, and what is sent to
+# a model, the hold-out share and the offer cap at their built-in defaults.
+CLOSED = {
+    "llm.allow_cloud": False,
+    "outreach.sent_fields": _built_in("outreach.sent_fields"),
+    "learn.holdout_percent": _built_in("learn.holdout_percent"),
+    "outreach.incentive_cap_percent": _built_in("outreach.incentive_cap_percent"),
+}
+
+
+def test_a_lock_written_as_text_is_read_as_its_type_or_fails_closed(
+    sources: tuple[Path, Path], ws: Workspace
+) -> None:
     machine, user = sources
     for path in (machine, user):  # IT's file, and the user's own lock, alike
-        write(path, {"locked": {"llm.allow_cloud": "false", "smtp.port": "many"}})
+        write(
+            path,
+            {
+                "locked": {
+                    "llm.allow_cloud": "false",
+                    "learn.holdout_percent": "10",
+                    "outreach.incentive_cap_percent": "15",
+                    "outreach.sent_fields": "first_name",
+                    "smtp.port": "many",
+                }
+            },
+        )
         other = user if path == machine else machine
         other.unlink(missing_ok=True)
         policy = reload_policy()
-        assert policy.locked == {"llm.allow_cloud": False}, path
-        assert "fail closed" in policy.sources["llm.allow_cloud"]
-        assert any("llm.allow_cloud" in p and "locked to false" in p for p in policy.problems)
-        assert any("smtp.port" in p for p in policy.problems)
+        assert policy.locked == {
+            "llm.allow_cloud": False,
+            "learn.holdout_percent": 10,
+            "outreach.incentive_cap_percent": 15,
+            "outreach.sent_fields": ["first_name"],
+            "smtp.port": 587,  # "many" is no port: the built-in, locked, not the user's own
+        }, path
+        assert "fail closed" in policy.sources["smtp.port"]
+        assert any("smtp.port" in p and "locked to 587" in p for p in policy.problems)
+        assert not any("llm.allow_cloud" in p for p in policy.problems)
         with Session(ws.engine) as session:
+            for key, mine in [
+                ("outreach.sent_fields", ["first_name", "surname", "email", "phone"]),
+                ("learn.holdout_percent", 0),
+                ("outreach.incentive_cap_percent", 90),
+                ("smtp.port", 2525),
+            ]:
+                with pytest.raises(SettingError):
+                    set_setting(session, key, mine)
             assert get_setting(session, "llm.allow_cloud") is False
-            assert get_setting(session, "smtp.port") == 587  # no safer value: the built-in
+            assert get_setting(session, "learn.holdout_percent") == 10
+            assert get_setting(session, "outreach.sent_fields") == ["first_name"]
+            assert get_setting(session, "smtp.port") == 587
         code, _out, err = config_show(ws)
         assert code == 0
-        assert "locked to false until it is fixed" in err
+        assert "locked to 587 until it is fixed" in err
 
 
 def test_a_machine_lock_of_text_is_not_undone_by_the_users_file(
@@ -176,8 +225,8 @@ def test_an_unreadable_policy_is_reported_and_a_machine_one_fails_closed(
         path.write_text(content, encoding="utf-8")
     policy = reload_policy()
     assert any(words in p and str(path) in p for p in policy.problems), policy.problems
-    # Nobody can tell what IT's unreadable file locked: cloud AI off until it is fixed.
-    assert policy.locked == ({"llm.allow_cloud": False} if where == "machine" else {})
+    # Nobody can tell what IT's unreadable file locked: the safest values until it is fixed.
+    assert policy.locked == (CLOSED if where == "machine" else {})
     code, out, err = config_show(ws)
     assert code == 0
     assert words in err
@@ -224,7 +273,7 @@ def test_a_fault_in_the_reader_fails_closed_and_the_app_goes_on(
 
     monkeypatch.setattr(policy_module, "read_policy", broken)
     policy = reload_policy()
-    assert policy.locked == {"llm.allow_cloud": False}
+    assert policy.locked == CLOSED
     assert "could not be read (see the log)" in policy.problems[0]
     assert any(r.exc_info for r in caplog.records)  # a bug: its traceback is in the log
 
