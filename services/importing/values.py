@@ -134,10 +134,16 @@ def parse_phone(s: pd.Series) -> Parsed:
     return result.astype(object), bad.astype(bool)
 
 
-# Invisible characters that copy-paste leaves in addresses (zero-width spaces and joiners,
-# the byte-order mark, soft hyphens, direction marks): never part of an address, and an
+# Invisible characters that copy-paste leaves in addresses: zero-width spaces and joiners,
+# the byte-order mark, soft hyphens, direction marks, embeddings and isolates, the
+# combining grapheme joiner, variation selectors, Hangul and Khmer fillers, Unicode tags
+# and the other format characters that draw nothing. Never part of an address, and an
 # address with one is the same person as the address without it.
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+)
 
 
 def without_invisible(text: str) -> str:

@@ -206,6 +206,27 @@ def test_an_orders_file_with_unreadable_dates_stays_an_orders_file(
     assert not any(a and "order_id" in str(a) for a in attributes)
 
 
+@pytest.mark.parametrize(
+    "mark",
+    ["\u2066", "\u2069", "\u034f", "\ufe0f", "\u3164", "\U000e0041", "\u180e", "\u206a"],
+    ids=["LRI", "PDI", "CGJ", "VS16", "hangul-filler", "tag-A", "MVS", "ISS"],
+)
+def test_every_invisible_mark_is_left_out_of_an_address(
+    ws: Engine, tmp_path: Path, mark: str
+) -> None:
+    import_file(ws, write(tmp_path, "a.csv", ANN))
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        ORDERS_HEADER + f"ann@example.com{mark},O-1,2026-01-05,10.00\n"
+        f"ann{mark}@example.com,O-2,2026-01-06,12.00\n",
+        encoding="utf-8",
+    )
+    import_file(ws, orders)
+    with ws.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM customers")).scalar() == 1
+        assert conn.execute(text("SELECT COUNT(DISTINCT customer_id) FROM orders")).scalar() == 1
+
+
 def test_an_email_with_an_invisible_character_is_the_same_customer(
     ws: Engine, tmp_path: Path
 ) -> None:
