@@ -89,6 +89,41 @@ _UNBOUNDED = re.compile(
 )
 
 
+# The same in other words: giving money back (refund, reimburse, money back, give or pay
+# you back) followed within a few words by a whole (all, entire, every, 100%...), in one
+# sentence:
+# "reimburse 100% of what you paid", "give you back all the money you spent".
+_GIVING_BACK = re.compile(
+    r"\b(?:refund(?:s|ed|ing)?|reimburs\w*|money\s+back|(?:give|pay|paying|giving)\s+"
+    r"(?:you\s+)?back|credit(?:ing)?\s+(?:you\s+)?back|return(?:ing)?\s+(?:you\s+)?"
+    r"(?:all\s+)?(?:the\s+|your\s+)?money)\b",
+    re.IGNORECASE,
+)
+_WHOLE = re.compile(
+    r"\b(?:all|entire(?:ty)?|every(?:thing)?|whole|full|complete|total)\b"
+    r"|\b100\s?(?:%|percent\b)",
+    re.IGNORECASE,
+)
+_NEAR_WORDS = 3  # words between the two that still make one offer
+_SENTENCE = re.compile(r"[^.!?\n]+")
+
+
+def _unbounded_phrases(text: str) -> list[str]:
+    """What in ``text`` offers money back without a limit: the fixed phrases, and giving
+    money back near a whole in one sentence."""
+    found = [" ".join(m.group(0).split()) for m in _UNBOUNDED.finditer(text)]
+    for sentence in _SENTENCE.finditer(text):
+        part = sentence.group(0)
+        for back in _GIVING_BACK.finditer(part):
+            # The whole follows the giving back ("refund your entire", not "All refunds
+            # are processed").
+            for whole in _WHOLE.finditer(part, back.end()):
+                if len(part[back.end() : whole.start()].split()) <= _NEAR_WORDS:
+                    found.append(" ".join(part[back.start() : whole.end()].split()))
+                    break
+    return found
+
+
 def _split(text: str) -> tuple[str | None, str]:
     lines = [line for line in text.replace("\r\n", "\n").split("\n") if not _FENCE.match(line)]
     subject = None
@@ -343,9 +378,9 @@ def _incentive_problems(text: str, context: DraftContext) -> list[DraftProblem]:
 
 def _unbounded_problems(text: str, context: DraftContext) -> list[DraftProblem]:
     found: list[str] = []
-    for match in _UNBOUNDED.finditer(text):
-        shown = f'"{" ".join(match.group(0).split())}"'
-        if shown not in found:
+    for phrase in _unbounded_phrases(text):
+        shown = f'"{phrase}"'
+        if shown not in found and not any(phrase in f for f in found):
             found.append(shown)
     if not found:
         return []

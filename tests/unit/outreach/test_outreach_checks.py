@@ -129,3 +129,30 @@ def test_length_and_empty_body() -> None:
     assert "40" in problems[0].message
     assert kinds("Hello", long_body, words=50) == []
     assert kinds("Hello", "  \n ") == ["empty"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We will refund your entire purchase history.",
+        "We can reimburse 100% of what you paid us.",
+        "We will give you back all the money you spent with us.",
+        "Get your money back on every order you placed.",
+        "As a thank-you we are paying you back everything.",
+    ],
+)
+def test_money_back_without_a_limit_is_flagged_in_other_words(sentence: str) -> None:
+    body = f"Hi Ada, we are sorry about the late parcel. {sentence} Best, Sam"
+    assert "unbounded_offer" in kinds("Sorry", body)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Thank you for all your orders. If anything arrived damaged, we will refund it.",
+        "All refunds are processed within 5 days.",
+    ],
+)
+def test_an_ordinary_word_about_refunds_is_not_an_unbounded_offer(sentence: str) -> None:
+    body = f"Hi Ada, we are sorry about the late parcel. {sentence} Best, Sam"
+    assert "unbounded_offer" not in kinds("Sorry", body)
