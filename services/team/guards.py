@@ -11,8 +11,11 @@ app's buttons do. So on a shared workspace PostgreSQL itself:
 - refuses an account manager lowering or removing the hold-out draw counters (the
   setting ``learn.holdout_draws``): raising a held-back alert counts up, nothing else
   of a manager's changes them (a lead or an admin may, and is audited);
-- audits every UPDATE and DELETE of customers, alerts and settings in ``audit_events``
-  (action ``db.update`` / ``db.delete``, entity type ``db.<table>``): the login that
+- audits every UPDATE and DELETE of the team's records (``AUDITED``: customers, their
+  orders, tickets, deals, subscriptions and identities, alerts, actions, outreach,
+  escalations, draft batches, imports, mapping profiles, settings, the team) in
+  ``audit_events`` (action ``db.update`` / ``db.delete``, entity type ``db.<table>``):
+  the login that
   connected (``actor``: ``session_user``, which a client cannot set), the database user
   (``db_user``, stamped by the audit's own trigger), when, the row's key, and the columns
   that changed before and after (a delete: the whole row before). The app's own events
@@ -21,12 +24,34 @@ app's buttons do. So on a shared workspace PostgreSQL itself:
 
 The audit triggers are statement-level with transition tables: one INSERT ... SELECT per
 statement, however many rows it changed (scoring refreshes thousands of alerts at once).
+What is derived and rebuilt from the records (the per-customer totals, the scoring runs
+and their snapshots) and the import's own undo journal are not audited: a change there is
+put right by the next refresh, scoring or import. An INSERT adds a row that shows itself
+(with its import or its author); nothing of what was there is lost by it.
 """
 
 from __future__ import annotations
 
 # Tables whose every UPDATE and DELETE the database audits, with the column that keys a row.
-AUDITED = {"customers": "id", "alerts": "id", "settings": "key"}
+AUDITED = {
+    "customers": "id",
+    "customer_identities": "id",
+    "orders": "id",
+    "interactions": "id",
+    "opportunities": "id",
+    "subscriptions": "id",
+    "alerts": "id",
+    "alert_rules": "id",
+    "actions": "id",
+    "escalations": "id",
+    "outreach": "id",
+    "draft_batches": "id",
+    "batch_drafts": "id",
+    "import_runs": "id",
+    "mapping_profiles": "id",
+    "settings": "key",
+    "team_members": "db_role",
+}
 DRAWS_SETTING = "learn.holdout_draws"  # services/alerts/holdout.py's counters
 AUDIT_UPDATE = "db.update"
 AUDIT_DELETE = "db.delete"

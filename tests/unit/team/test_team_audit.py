@@ -4,8 +4,9 @@
 A small demo is published to a database of the session's PostgreSQL server; a manager
 (ana), a team lead (lea) connect as their own database users and run SQL as psql would.
 The database refuses moving a customer out of their hold-out group and a manager lowering
-the draw counters, and audits every UPDATE and DELETE of customers, alerts and settings
-with who, when, and the row before and after.
+the draw counters, and audits every UPDATE and DELETE of the team's records (customers,
+orders, tickets, alerts, outreach, settings...) with who, when, and the row before and
+after.
 """
 
 from __future__ import annotations
@@ -278,6 +279,39 @@ def test_a_leads_delete_of_customers_is_audited_with_the_rows_before(team: Team)
         assert len(gone) == alerts > 0
         assert {r[0] for r in gone} == {"audit_lea"}
     finally:
+        lea.dispose()
+
+
+def test_every_record_a_login_changes_or_deletes_is_audited(team: Team) -> None:
+    """A manager moving the date of her own outreach, a lead deleting orders and tickets:
+    each row is on record with who and what it was (not only customers and alerts)."""
+    ana, lea = team.open("audit_ana"), team.open("audit_lea")
+    try:
+        since = _last_event(lea)
+        mine = _one(ana, "SELECT count(*) FROM outreach")
+        assert mine > 0
+        with ana.begin() as conn:
+            moved = conn.exec_driver_sql(
+                "UPDATE outreach SET sent_at = sent_at - interval '30 days'"
+            ).rowcount
+        assert moved == mine
+        shifted = _db_events(lea, since, "db.update", "db.outreach")
+        assert len(shifted) == moved
+        assert {r[0] for r in shifted} == {"audit_ana"}
+        assert all(set(r[3]["before"]) == {"sent_at"} for r in shifted)
+
+        victim = _one(lea, "SELECT min(customer_id) FROM orders")
+        orders = _one(lea, f"SELECT count(*) FROM orders WHERE customer_id = {victim}")
+        tickets = _one(lea, f"SELECT count(*) FROM interactions WHERE customer_id = {victim}")
+        with lea.begin() as conn:
+            conn.exec_driver_sql(f"DELETE FROM orders WHERE customer_id = {victim}")
+            conn.exec_driver_sql(f"DELETE FROM interactions WHERE customer_id = {victim}")
+        gone = _db_events(lea, since, "db.delete", "db.orders")
+        assert len(gone) == orders > 0
+        assert all(r[3]["before"]["customer_id"] == victim for r in gone)
+        assert len(_db_events(lea, since, "db.delete", "db.interactions")) == tickets
+    finally:
+        ana.dispose()
         lea.dispose()
 
 
