@@ -45,13 +45,13 @@ from views.customers.pane import CustomersPane
 from views.customers.source import CustomerSource
 from views.dashboard.pane import DashboardData, DashboardPane
 from views.importing.source import IMPORT_FILE_FILTER, dropped_paths
+from views.kit.geometry import fit_window_to_screen
+from views.kit.theme import Theme, ThemeManager, ThemeMode
+from views.kit.undo import UndoBar, UndoHistory, undo_action
 from views.my_work.pane import MyWorkPane
 from views.my_work.source import MyWorkSource
 from views.results import tab as results_tab
-from views.theme import Theme, ThemeManager, ThemeMode
-from views.widgets.geometry import fit_window_to_screen
 from views.widgets.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
-from views.widgets.undo import UndoBar, UndoHistory, undo_action
 from views.window_menus import WindowMenus
 
 if TYPE_CHECKING:

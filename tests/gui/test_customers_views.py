@@ -32,8 +32,8 @@ from views.item_models.customer_table_data import (
 )
 from views.item_models.customer_table_model import CustomerTableModel
 from views.kit.jobs import JobRunner
+from views.kit.theme import ThemeManager, ThemeMode
 from views.main_window import MainWindow
-from views.theme import ThemeManager, ThemeMode
 
 AT_RISK = CustomerFilter(
     churn_risk=(0.6, 1.0),

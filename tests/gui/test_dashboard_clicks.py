@@ -30,8 +30,8 @@ from views.customers.filters import CustomerFilter
 from views.dashboard.pane import DashboardData, DashboardPane
 from views.item_models.alert_list_model import CustomerIdRole
 from views.kit.jobs import JobRunner
+from views.kit.theme import ThemeManager
 from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
-from views.theme import ThemeManager
 
 TIMEOUT_MS = 60_000
 SIZE = (1366, 768)

@@ -21,7 +21,7 @@ from services.listen.sentiment import NEGATIVE
 from tests.gui.test_dashboard_clicks import SIZE, click_bar, hover_bar
 from views.customers.filters import CustomerFilter
 from views.dashboard.pane import DashboardData, DashboardPane
-from views.theme import ThemeManager
+from views.kit.theme import ThemeManager
 
 
 @pytest.fixture

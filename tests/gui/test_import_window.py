@@ -24,8 +24,8 @@ from views.importing.history import ImportHistoryDialog
 from views.importing.report import CANCELLED_NOTHING
 from views.importing.source import ImportRequest
 from views.kit.jobs import JobRunner
+from views.kit.theme import ThemeManager
 from views.main_window import MainWindow
-from views.theme import ThemeManager
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SHOPIFY = DATA / "samples" / "shopify" / "orders_export_1.csv"

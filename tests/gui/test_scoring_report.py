@@ -24,6 +24,7 @@ from views.customers.score_tiles import DOWN, UP, DriversPanel, ScoreStrip, tren
 from views.item_models.customer_table_data import COLUMN_INDEX, CustomerTableData
 from views.item_models.customer_table_model import CustomerTableModel
 from views.kit.jobs import JobRunner
+from views.kit.theme import DARK, ThemeManager, ThemeMode
 from views.main_window import MainWindow
 from views.scoring.dialog import ScoringDialog, ScoringParameters
 from views.scoring.model_report import (
@@ -32,7 +33,6 @@ from views.scoring.model_report import (
     chosen_reason,
     report_notes,
 )
-from views.theme import DARK, ThemeManager, ThemeMode
 
 TODAY = dt.datetime.now(dt.UTC).date()
 EARLIER = TODAY - dt.timedelta(days=40)

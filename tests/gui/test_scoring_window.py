@@ -34,9 +34,9 @@ from views.item_models.customer_table_data import (
     SCORED_VISUAL_ORDER,
 )
 from views.kit.jobs import JobRunner
+from views.kit.theme import ThemeManager
 from views.main_window import MainWindow
 from views.scoring.dialog import ScoringParameters
-from views.theme import ThemeManager
 
 SCORING_TIMEOUT_MS = 600_000  # a shared 2-core machine can be slow to fit the models
 TODAY = dt.datetime.now(dt.UTC).date()

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QDialog, QLabel
 
 from views.alerts.action_pane import NoteDialog, TaskDialog
 from views.kit.jobs import JobRunner
+from views.kit.theme import ThemeManager
 from views.main_window import MainWindow
-from views.theme import ThemeManager
 
 
 @pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter])

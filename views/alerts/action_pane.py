@@ -50,9 +50,9 @@ from views.alerts.source import (
     AlertDetail,
     CardAlert,
 )
-from views.formatting import as_utc, date_edit, utc_now
 from views.item_models.alert_list_model import reason_text, stake_text
-from views.theme import LIGHT, Theme
+from views.kit.formatting import as_utc, date_edit, utc_now
+from views.kit.theme import LIGHT, Theme
 
 # (key, label) of the snooze choices; the key is what the view turns into a date.
 SNOOZE_CHOICES = (

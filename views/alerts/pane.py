@@ -38,8 +38,8 @@ from views.item_models.alert_list_model import (
     AlertListModel,
     CustomerIdRole,
 )
-from views.theme import Theme
-from views.widgets.lists import PeopleTableView
+from views.kit.lists import PeopleTableView
+from views.kit.theme import Theme
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState

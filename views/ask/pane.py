@@ -47,7 +47,7 @@ from views.ask.answer_view import AnswerView
 from views.ask.dialogs import AskPreviewDialog, SaveQuestionDialog
 from views.ask.library_panel import LibraryPanel, QuestionListModel
 from views.ask.source import AskSource, ModelRequest, ProviderStatus, QuestionEntry, Suggestion
-from views.theme import LIGHT, Theme
+from views.kit.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
     from services.ask.answer import Answer

@@ -16,7 +16,7 @@ from services.core.records import CustomerDetail
 from views.alerts.action_pane import NoteDialog
 from views.alerts.source import Undoable
 from views.customers.source import CustomerSource
-from views.widgets.undo import UndoHistory
+from views.kit.undo import UndoHistory
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner

@@ -44,8 +44,8 @@ from views.item_models.customer_table_data import (
     CustomerTableData,
 )
 from views.item_models.customer_table_model import CustomerTableModel
-from views.theme import Theme
-from views.widgets.flow import FlowLayout
+from views.kit.flow import FlowLayout
+from views.kit.theme import Theme
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState

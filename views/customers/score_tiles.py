@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 from services.alerts.records import REVENUE_AT_RISK_SHORT, REVENUE_AT_RISK_WORDS
 from services.core.formatting import format_percent, format_short_date
 from services.core.records import CustomerScores, Driver
-from views.formatting import compact_money, format_money
-from views.theme import LIGHT, Theme
-from views.widgets.tiles import ElidingLabel, KpiTile
+from views.kit.formatting import compact_money, format_money
+from views.kit.theme import LIGHT, Theme
+from views.kit.tiles import ElidingLabel, KpiTile
 
 UP = "▲"
 DOWN = "▼"

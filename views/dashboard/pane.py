@@ -69,9 +69,9 @@ from views.dashboard.opens import (
     severity_query,
 )
 from views.dashboard.reasons_panel import ReasonsPanel
-from views.formatting import short_money, utc_now
-from views.theme import LIGHT, Theme
-from views.widgets.tiles import KpiTile
+from views.kit.formatting import short_money, utc_now
+from views.kit.theme import LIGHT, Theme
+from views.kit.tiles import KpiTile
 
 if TYPE_CHECKING:
     from views.charts.alert_charts import AlertAgeChart, AlertSeverityChart

@@ -23,7 +23,7 @@ from views.importing.file_entries import MAPPING_PROBLEM, FileEntry, describe_pr
 from views.importing.mapping_editor import MappingEditor
 from views.importing.widgets import configure_table, plain_label, set_tone
 from views.item_models.import_tables import FileEntryStatus, ImportFileListModel, PreviewRowsModel
-from views.theme import Theme
+from views.kit.theme import Theme
 
 
 class ImportPreviewPage(QWidget):

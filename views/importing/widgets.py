@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.theme import DARK, LIGHT, Theme
+from views.kit.theme import DARK, LIGHT, Theme
 
 # Label tones the style sheet colours (resources/styles/app.qss, [tone="..."]).
 TONES = ("", "muted", "positive", "warning", "critical")

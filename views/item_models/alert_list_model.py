@@ -42,9 +42,9 @@ from views.alerts.source import (
     STAKE_SHORT,
     STATUS_LABELS,
 )
-from views.formatting import format_money, utc_now
 from views.item_models.alert_list_data import AlertFilter, AlertListData, Cards
-from views.theme import LIGHT, Theme
+from views.kit.formatting import format_money, utc_now
+from views.kit.theme import LIGHT, Theme
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -34,7 +34,7 @@ from views.customers.filters import (
     Range,
     in_range,
 )
-from views.formatting import QUIET_CRITICAL_DAYS, QUIET_WARNING_DAYS, format_money
+from views.kit.formatting import QUIET_CRITICAL_DAYS, QUIET_WARNING_DAYS, format_money
 
 SEARCH_FIELDS = ("name", "external_id", "email", "company", "owner")
 # Bounds the memory of the search index (4 bytes per character per row).
