@@ -24,7 +24,7 @@ from views.charts.dashboard_chart import (
     pen_none,
     severity_colours,
 )
-from views.customers.score_tiles import SEGMENT_TONES
+from views.kit.colours import SEGMENT_TONES
 from views.kit.formatting import compact_money, format_money
 from views.kit.theme import Theme
 

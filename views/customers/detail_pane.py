@@ -40,10 +40,11 @@ from services.core.records import (
     ScoreHistoryPoint,
 )
 from views.customers.contact_marks import ContactMarks, ReasonPrompt
-from views.customers.score_tiles import CONFIDENCE_TEXT, SEGMENT_TONES, DriversPanel, ScoreStrip
+from views.customers.score_tiles import CONFIDENCE_TEXT, DriversPanel, ScoreStrip
 from views.customers.source import CustomerSource
 from views.item_models.opportunity_table_model import OpportunityTableModel
 from views.item_models.timeline_model import TimelineDelegate, TimelineModel
+from views.kit.colours import SEGMENT_TONES
 from views.kit.flow import FlowLayout, FlowTail
 from views.kit.formatting import (
     QUIET_CRITICAL_DAYS,

@@ -35,21 +35,6 @@ UP = "▲"
 DOWN = "▼"
 MAX_DRIVERS = 3
 
-# Segment -> chip style: good customers green, promising ones blue, slipping ones
-# orange, at-risk ones red, gone ones grey.
-SEGMENT_TONES = {
-    "Champions": "positive",
-    "Loyal": "positive",
-    "Potential Loyalist": "info",
-    "New": "info",
-    "Promising": "info",
-    "Need Attention": "warning",
-    "About to Sleep": "warning",
-    "At Risk": "danger",
-    "Can't Lose Them": "danger",
-    "Hibernating": "muted",
-    "Lost": "muted",
-}
 CONFIDENCE_TEXT = {
     "high": (
         "High confidence",

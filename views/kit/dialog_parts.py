@@ -1,4 +1,5 @@
-"""Small pieces the import windows share: the active theme, toned labels, table set-up."""
+"""Small pieces the dialogs share (the import windows, the sync report): the active theme,
+toned labels, table set-up."""
 
 from __future__ import annotations
 
