@@ -19,8 +19,8 @@ from app.workspace import Workspace, open_workspace, to_url
 from services.listen.records import Quote
 from services.listen.sentiment import NEGATIVE
 from tests.gui.test_dashboard_clicks import SIZE, click_bar, hover_bar
-from views.customers.filters import CustomerFilter
 from views.dashboard.pane import DashboardData, DashboardPane
+from views.item_models.customer_filters import CustomerFilter
 from views.kit.theme import ThemeManager
 
 

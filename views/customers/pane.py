@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 
 from views.customers.columns import CustomerColumns, CustomerTableView
 from views.customers.filter_bar import CustomerFilterBar
-from views.customers.filters import CustomerFilter
 from views.customers.saved_views import ConfirmPrompt, NamePrompt, SavedView, ViewsBar
 from views.customers.source import CustomerSource
+from views.item_models.customer_filters import CustomerFilter
 from views.item_models.customer_table_data import (
     ALL_COLUMNS,
     COLUMN_INDEX,

@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.core.formatting import format_date, format_percent
-from views.alerts.source import (
+from services.alerts.records import (
     ALERT_COLUMNS,
     ALERT_QUEUES,
     HOLDOUT_LABEL,
@@ -42,6 +41,7 @@ from views.alerts.source import (
     STAKE_SHORT,
     STATUS_LABELS,
 )
+from services.core.formatting import format_date, format_percent
 from views.item_models.alert_list_data import AlertFilter, AlertListData, Cards
 from views.kit.formatting import format_money, utc_now
 from views.kit.theme import LIGHT, Theme

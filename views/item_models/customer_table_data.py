@@ -26,7 +26,7 @@ from services.alerts.records import REVENUE_AT_RISK_HELP
 from services.core.formatting import format_date, format_percent
 from services.core.records import CONFIDENCES
 from services.scoring.rfm import SEGMENTS  # best customers first, lost ones last
-from views.customers.filters import (
+from views.item_models.customer_filters import (
     RANGE_TOPS,
     RISK_HIGH,
     RISK_MEDIUM,

@@ -56,7 +56,7 @@ from services.learn.wording import (
     rate,
     report_headline,
 )
-from views.customers.filters import CustomerFilter
+from views.item_models.customer_filters import CustomerFilter
 from views.item_models.work_list_model import WorkColumn, WorkListModel
 from views.kit.lists import PeopleTableView
 from views.kit.theme import LIGHT, Theme
