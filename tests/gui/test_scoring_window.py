@@ -26,7 +26,6 @@ from app.workspace import Workspace, open_workspace, to_url
 from models.errors import UserFacingError
 from services.core.records import ScoringSummary
 from tests.gui.conftest import RecordingPresenter
-from views.customers.score_tiles import DOWN, UP
 from views.item_models.customer_table_data import (
     COLUMN_INDEX,
     COLUMNS,
@@ -35,6 +34,7 @@ from views.item_models.customer_table_data import (
 )
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager
+from views.kit.tiles import DOWN, UP
 from views.main_window import MainWindow
 from views.scoring.dialog import ScoringParameters
 

@@ -53,7 +53,6 @@ from services.core.formatting import (
     plural,
 )
 from services.listen.records import ListenReport, ReasonSummary
-from views.customers.score_tiles import trend
 from views.dashboard.opens import (
     NOT_COUNTED,
     age_query,
@@ -71,7 +70,7 @@ from views.dashboard.opens import (
 from views.dashboard.reasons_panel import ReasonsPanel
 from views.kit.formatting import short_money, utc_now
 from views.kit.theme import LIGHT, Theme
-from views.kit.tiles import KpiTile
+from views.kit.tiles import KpiTile, trend
 
 if TYPE_CHECKING:
     from views.charts.alert_charts import AlertAgeChart, AlertSeverityChart
