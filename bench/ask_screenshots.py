@@ -57,7 +57,7 @@ def shoot(app: QApplication, source: Path, out: Path, mode_name: str) -> None:
     from app.workspace import open_workspace, to_url
     from views.kit.jobs import JobRunner
     from views.kit.theme import ThemeManager, ThemeMode
-    from views.main_window import TAB_ASK, MainWindow
+    from views.shell.main_window import TAB_ASK, MainWindow
 
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "ask.radar.sqlite"

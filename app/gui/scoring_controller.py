@@ -37,7 +37,7 @@ from views.scoring.model_report import ModelReportDialog
 
 if TYPE_CHECKING:
     from services.usecases.refresh import RefreshResult
-    from views.main_window import MainWindow
+    from views.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from services.alerts.undo import UndoChangedError
 from tests.gui.test_undo import TIMEOUT_MS, rows, settle, wait_idle
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager, ThemeMode
-from views.main_window import MainWindow
+from views.shell.main_window import MainWindow
 
 USER = "Dan Reyes"
 MAYA = "Maya Lopez <maya@example.com>"

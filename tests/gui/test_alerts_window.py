@@ -21,7 +21,7 @@ from views.alerts.view import AlertsView
 from views.item_models.alert_list_model import AlertIdRole, SeverityRole
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager
-from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
+from views.shell.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
 
 TIMEOUT_MS = 60_000
 USER = "dana.tester"

@@ -27,7 +27,7 @@ from tests.support.openai_server import FakeOpenAIServer
 from views.ask.pane import AskPane
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager
-from views.main_window import TAB_ASK, MainWindow
+from views.shell.main_window import TAB_ASK, MainWindow
 
 BY_TIER = "SELECT tier, count(*) AS customers FROM ask_customers GROUP BY tier ORDER BY tier"
 GOLD = (

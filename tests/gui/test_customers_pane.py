@@ -20,7 +20,7 @@ from views.customers import pane as customers_pane
 from views.item_models.customer_table_data import COLUMN_INDEX
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager
-from views.main_window import MainWindow
+from views.shell.main_window import MainWindow
 
 
 class FlakySource(WorkspaceCustomerSource):

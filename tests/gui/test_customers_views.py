@@ -33,7 +33,7 @@ from views.item_models.customer_table_data import (
 from views.item_models.customer_table_model import CustomerTableModel
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager, ThemeMode
-from views.main_window import MainWindow
+from views.shell.main_window import MainWindow
 
 AT_RISK = CustomerFilter(
     churn_risk=(0.6, 1.0),

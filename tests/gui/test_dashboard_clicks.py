@@ -31,7 +31,7 @@ from views.item_models.alert_query import AlertQuery
 from views.item_models.customer_filters import CustomerFilter
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager
-from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
+from views.shell.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
 
 TIMEOUT_MS = 60_000
 SIZE = (1366, 768)

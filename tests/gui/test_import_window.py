@@ -25,7 +25,7 @@ from views.importing.report import CANCELLED_NOTHING
 from views.importing.source import ImportRequest
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager
-from views.main_window import MainWindow
+from views.shell.main_window import MainWindow
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SHOPIFY = DATA / "samples" / "shopify" / "orders_export_1.csv"

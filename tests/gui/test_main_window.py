@@ -17,7 +17,7 @@ from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace, to_url
 from views.kit.jobs import JobRunner
 from views.kit.theme import DARK, LIGHT, ThemeManager, ThemeMode
-from views.main_window import MainWindow
+from views.shell.main_window import MainWindow
 
 
 @pytest.fixture

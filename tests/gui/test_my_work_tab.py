@@ -20,10 +20,10 @@ from views.item_models.work_list_model import WorkListModel
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager
 from views.kit.undo import UndoHistory
-from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_MY_WORK, MainWindow
 from views.my_work.columns import TASK_COLUMNS
 from views.my_work.pane import MyWorkPane
 from views.my_work.source import WorkTask
+from views.shell.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_MY_WORK, MainWindow
 
 TIMEOUT_MS = 60_000
 USER = "dana.tester"

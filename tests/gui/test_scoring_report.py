@@ -26,7 +26,6 @@ from views.item_models.customer_table_model import CustomerTableModel
 from views.kit.jobs import JobRunner
 from views.kit.theme import DARK, ThemeManager, ThemeMode
 from views.kit.tiles import DOWN, UP, trend
-from views.main_window import MainWindow
 from views.scoring.dialog import ScoringDialog, ScoringParameters
 from views.scoring.model_report import (
     BacktestTableModel,
@@ -34,6 +33,7 @@ from views.scoring.model_report import (
     chosen_reason,
     report_notes,
 )
+from views.shell.main_window import MainWindow
 
 TODAY = dt.datetime.now(dt.UTC).date()
 EARLIER = TODAY - dt.timedelta(days=40)

@@ -35,8 +35,8 @@ from views.item_models.customer_table_data import (
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager
 from views.kit.tiles import DOWN, UP
-from views.main_window import MainWindow
 from views.scoring.dialog import ScoringParameters
+from views.shell.main_window import MainWindow
 
 SCORING_TIMEOUT_MS = 600_000  # a shared 2-core machine can be slow to fit the models
 TODAY = dt.datetime.now(dt.UTC).date()

@@ -11,7 +11,7 @@ from views.alerts.action_pane import TaskDialog
 from views.kit.jobs import JobRunner
 from views.kit.note_dialog import NoteDialog
 from views.kit.theme import ThemeManager
-from views.main_window import MainWindow
+from views.shell.main_window import MainWindow
 
 
 @pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter])

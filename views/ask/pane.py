@@ -109,7 +109,7 @@ class AskPane(QWidget):
         self._pending_pick: str | None = None  # a question just saved: picked once listed
         self.save_dialog: SaveQuestionDialog | None = None
         self.preview_dialog: AskPreviewDialog | None = None
-        self.focus_action: QAction | None = None  # View ▸ Ask a question (views/ask/tab.py)
+        self.focus_action: QAction | None = None  # View ▸ Ask a question (views/shell/ask_tab.py)
         self._suggest_timer = QTimer(self)
         self._suggest_timer.setSingleShot(True)
         self._suggest_timer.setInterval(SUGGEST_DELAY_MS)

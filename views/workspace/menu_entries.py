@@ -1,4 +1,4 @@
-"""The menu entries of this feature, added to the window's menus (views/window_menus.py):
+"""The menu entries of this feature, added to the window's menus (views/shell/window_menus.py):
 File ▸ New workspace… (Ctrl+Shift+N) above Open workspace…, File ▸ Who I am… beside the
 settings, and Help ▸ Getting started (the checklist, shown again)."""
 

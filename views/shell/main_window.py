@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 from services.core.records import WorkspaceSummary
 from views.alerts.source import AlertSource
 from views.alerts.view import AlertsView
-from views.ask import tab as ask_tab
 from views.customers.detail_pane import MISSING_CUSTOMER_MESSAGE, CustomerDetailPane
 from views.customers.pane import CustomersPane
 from views.customers.source import CustomerSource
@@ -50,9 +49,9 @@ from views.kit.theme import Theme, ThemeManager, ThemeMode
 from views.kit.undo import UndoBar, UndoHistory, undo_action
 from views.my_work.pane import MyWorkPane
 from views.my_work.source import MyWorkSource
-from views.results import tab as results_tab
-from views.widgets.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
-from views.window_menus import WindowMenus
+from views.shell import ask_tab, results_tab
+from views.shell.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
+from views.shell.window_menus import WindowMenus
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner
