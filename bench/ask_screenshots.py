@@ -56,8 +56,8 @@ def shoot(app: QApplication, source: Path, out: Path, mode_name: str) -> None:
     from app.gui.customers_source import WorkspaceCustomerSource
     from app.workspace import open_workspace, to_url
     from views.kit.jobs import JobRunner
-    from views.main_window import TAB_ASK, MainWindow
-    from views.theme import ThemeManager, ThemeMode
+    from views.kit.theme import ThemeManager, ThemeMode
+    from views.shell.main_window import TAB_ASK, MainWindow
 
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "ask.radar.sqlite"

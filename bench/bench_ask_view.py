@@ -67,7 +67,7 @@ def main() -> int:
     from tests.support.openai_server import FakeOpenAIServer
     from views.ask.pane import AskPane
     from views.kit.jobs import JobRunner
-    from views.theme import ThemeManager, ThemeMode
+    from views.kit.theme import ThemeManager, ThemeMode
 
     with tempfile.TemporaryDirectory() as tmp:
         source = args.workspace

@@ -93,7 +93,7 @@ def main() -> int:
     from app.gui.outreach.batch_controller import BatchController
     from app.workspace import open_workspace, to_url
     from views.kit.jobs import JobRunner
-    from views.theme import ThemeManager, ThemeMode
+    from views.kit.theme import ThemeManager, ThemeMode
 
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "shots.radar.sqlite"

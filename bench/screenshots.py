@@ -41,7 +41,7 @@ from app.gui.application import make_controller  # noqa: E402
 from app.gui.demo_workspace import build_demo_workspace  # noqa: E402
 from app.gui.selftest import wait_until  # noqa: E402
 from app.workspace import open_workspace, to_url, workspace_exists  # noqa: E402
-from views.theme import ThemeMode  # noqa: E402
+from views.kit.theme import ThemeMode  # noqa: E402
 
 SIZES = ((1366, 768), (1920, 1080))
 ME = ("Hannah Becker", "hannah.becker@example.com")

@@ -31,8 +31,8 @@ from services.core.credentials import SERVICE, llm_key_name, smtp_key_name  # no
 from tests.support import openai_server  # noqa: E402
 from tests.support.memory_keyring import use_memory_keyring, use_no_keyring  # noqa: E402
 from views.kit.jobs import JobRunner  # noqa: E402
+from views.kit.theme import ThemeManager, ThemeMode  # noqa: E402
 from views.settings.dialog import SettingsDialog  # noqa: E402
-from views.theme import ThemeManager, ThemeMode  # noqa: E402
 
 SIZE = (920, 1010)
 OLLAMA_PORT = 11434

@@ -75,8 +75,8 @@ from app.workspace import (
 from models.errors import UserFacingError, WorkspaceError
 from services.core.policy import current_policy
 from views.kit.jobs import JobRunner, Operation, TaskState
-from views.main_window import KEY_THEME, TAB_MY_WORK, WORKSPACE_FILTER, MainWindow
-from views.theme import ThemeManager, ThemeMode, resources_dir
+from views.kit.theme import ThemeManager, ThemeMode, resources_dir
+from views.shell.main_window import KEY_THEME, TAB_MY_WORK, WORKSPACE_FILTER, MainWindow
 from views.workspace.identity_dialog import IdentityPrompt
 from views.workspace.welcome_dialog import WelcomeFn
 

@@ -12,10 +12,10 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from app.workspace import Workspace
 from services.listen.records import Digest, DigestLine
-from views.customers.filters import CustomerFilter
 from views.digest.dialog import SinceDialog
+from views.item_models.customer_filters import CustomerFilter
 from views.kit.jobs import JobRunner
-from views.main_window import TAB_MY_WORK, MainWindow
+from views.shell.main_window import TAB_MY_WORK, MainWindow
 
 KEY_AT_STARTUP = "digest/at_startup"
 KEY_LAST_SHOWN = "digest/last_shown"

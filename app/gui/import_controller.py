@@ -45,7 +45,7 @@ from views.importing.source import (
 )
 from views.importing.watch_dialog import ChooseFolderFn, WatchFolderDialog
 from views.kit.jobs import JobRunner, TaskState
-from views.main_window import MainWindow
+from views.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 

@@ -30,10 +30,10 @@ from services.team.offline import OfflineCopy, PasswordNeeded, take_offline
 from services.team.sync import sync_back
 from services.team.sync_report import SyncReport
 from views.kit.jobs import Operation, TaskState
-from views.main_window import WORKSPACE_FILTER
+from views.shell.main_window import WORKSPACE_FILTER
+from views.shell.window_menus import NO_IMPORT_IN_COPY
 from views.team.offline_banner import OfflineBanner, OfflineMenuEntries, offline_badge
 from views.team.sync_report_dialog import ReportSection, SyncReportDialog
-from views.window_menus import NO_IMPORT_IN_COPY
 
 if TYPE_CHECKING:
     from app.gui.application import GuiController

@@ -31,13 +31,13 @@ from services.core.records import (
     ScoringSummary,
 )
 from views.kit.jobs import JobRunner, Operation, TaskState
+from views.kit.theme import ThemeManager
 from views.scoring.dialog import ScoringParameters, ask_scoring_parameters
 from views.scoring.model_report import ModelReportDialog
-from views.theme import ThemeManager
 
 if TYPE_CHECKING:
     from services.usecases.refresh import RefreshResult
-    from views.main_window import MainWindow
+    from views.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 

@@ -85,7 +85,7 @@ def run_self_test() -> int:  # noqa: C901, PLR0915
         # The style sheet's check mark is an SVG: the bundle needs its image plug-in.
         from PySide6.QtGui import QImage
 
-        from views.theme import resources_dir
+        from views.kit.theme import resources_dir
 
         if QImage(str(resources_dir() / "icons" / "check.svg")).isNull():
             raise RuntimeError("the check-box image (an SVG) does not load")

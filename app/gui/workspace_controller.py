@@ -51,7 +51,7 @@ from services.usecases.checklist import (
     workspace_facts,
 )
 from views.kit.jobs import Operation
-from views.main_window import KEY_OWNER, WORKSPACE_FILTER
+from views.shell.main_window import KEY_OWNER, WORKSPACE_FILTER
 from views.workspace.checklist_card import ChecklistCard
 from views.workspace.identity_dialog import IdentityAnswer, IdentityPrompt, ask_identity
 from views.workspace.menu_entries import WorkspaceMenuEntries

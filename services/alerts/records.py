@@ -419,7 +419,7 @@ class AlertChangedError(AlertActionError):
 
 # The dashboard's bands of the scores, shared by the service that counts them and the
 # charts that draw and open them: ten bands, each [low, high) except the last, which
-# includes the top value (views.customers.filters.CustomerFilter's ranges). Written as
+# includes the top value (views.item_models.customer_filters.CustomerFilter's ranges). Written as
 # i / 10 so that an edge is the float nearest its decimal (0.3, not 0.30000000000000004).
 HISTOGRAM_EDGES: dict[str, tuple[float, ...]] = {
     "churn_risk": tuple(i / 10 for i in range(11)),

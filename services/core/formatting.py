@@ -4,7 +4,7 @@ One set of wordings for the window, the command line, the exports and the email
 templates, so that "3 days ago", "2 minutes ago", "Mar 7, 2026" or "72%" read the same
 everywhere.
 Money has its own module, services/core/money.py (every amount with its currency); the
-window's extra shapes of it (axis labels, tiles) are in views/formatting.py.
+window's extra shapes of it (axis labels, tiles) are in views/kit/formatting.py.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def format_percent(probability: float) -> str:
 
 
 # The one style of a date shown to people ('Mar 7, 2026'): format_date, and this, the
-# same style in Qt's date-format language (views/formatting.py gives it to date editors).
+# same style in Qt's date-format language (views/kit/formatting.py gives it to date editors).
 DATE_PATTERN_QT = "MMM d, yyyy"
 
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.workspace import Workspace, open_workspace, to_url
 from views.kit.jobs import JobRunner, live_runners
-from views.theme import ThemeManager, ThemeMode
+from views.kit.theme import ThemeManager, ThemeMode
 
 DEMO_CUSTOMERS = 300
 

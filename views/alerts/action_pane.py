@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -50,9 +49,10 @@ from views.alerts.source import (
     AlertDetail,
     CardAlert,
 )
-from views.formatting import as_utc, date_edit, utc_now
 from views.item_models.alert_list_model import reason_text, stake_text
-from views.theme import LIGHT, Theme
+from views.kit.formatting import as_utc, date_edit, utc_now
+from views.kit.note_dialog import NoteDialog, submit_with_ctrl_enter
+from views.kit.theme import LIGHT, Theme
 
 # (key, label) of the snooze choices; the key is what the view turns into a date.
 SNOOZE_CHOICES = (
@@ -95,53 +95,6 @@ CALL_CHOICES = (
     ("no_answer", "N&o answer"),
     ("wrong_number", "&Wrong number"),
 )
-
-
-def submit_with_ctrl_enter(dialog: QDialog) -> None:
-    """Ctrl+Enter (either Enter key) accepts ``dialog``, even from a multi-line field."""
-    for keys in ("Ctrl+Return", "Ctrl+Enter"):
-        shortcut = QShortcut(QKeySequence(keys), dialog)
-        shortcut.activated.connect(dialog.accept)
-
-
-class NoteDialog(QDialog):
-    """A note or what a call was about: a few lines, saved with Ctrl+Enter."""
-
-    def __init__(self, title: str, label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.text = QPlainTextEdit(self)
-        self.text.setTabChangesFocus(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        hint = QLabel("Ctrl+Enter saves.", self)
-        hint.setObjectName("customerSubtitle")
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(label, self))
-        layout.addWidget(self.text, 1)
-        footer = QHBoxLayout()
-        footer.addWidget(hint, 1)
-        footer.addWidget(buttons)
-        layout.addLayout(footer)
-        submit_with_ctrl_enter(self)
-        # The text field takes Ctrl+Enter itself (a line break) before any shortcut does.
-        self.text.installEventFilter(self)
-        self.resize(440, 220)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt's name)
-        if (
-            watched is self.text
-            and isinstance(event, QKeyEvent)
-            and event.type() == QEvent.Type.KeyPress
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        ):
-            self.accept()
-            return True
-        return super().eventFilter(watched, event)
 
 
 class CallDialog(NoteDialog):

@@ -12,7 +12,7 @@ from views.alerts.source import QUEUE_LABELS
 
 if TYPE_CHECKING:
     from views.item_models.alert_list_model import AlertListModel
-    from views.widgets.lists import PeopleTableView
+    from views.kit.lists import PeopleTableView
 
 ALL_QUEUES = "all"  # the queue tab of every alert
 Rows = list[int]  # card rows (the mixin's "list" is the pane's list view)

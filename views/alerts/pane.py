@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from services.core.formatting import plural
 from views.alerts.draft_targets import ALL_QUEUES, DraftTargets
-from views.alerts.query import AlertQuery
 from views.alerts.source import ALERT_QUEUES, QUEUE_LABELS, SEVERITIES, SEVERITY_LABELS, AlertSource
 from views.item_models.alert_list_data import SORTS, STATUS_FILTERS, AlertFilter, AlertListData
 from views.item_models.alert_list_model import (
@@ -38,8 +37,9 @@ from views.item_models.alert_list_model import (
     AlertListModel,
     CustomerIdRole,
 )
-from views.theme import Theme
-from views.widgets.lists import PeopleTableView
+from views.item_models.alert_query import AlertQuery
+from views.kit.lists import PeopleTableView
+from views.kit.theme import Theme
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState

@@ -26,9 +26,9 @@ from views.alerts.pane import AlertsPane
 from views.alerts.source import AlertChangedError, AlertDetail, AlertSource, Undoable
 from views.customers.detail_pane import CustomerDetailPane
 from views.customers.source import CustomerSource
-from views.formatting import utc_now
-from views.theme import Theme
-from views.widgets.undo import UndoHistory
+from views.kit.formatting import utc_now
+from views.kit.theme import Theme
+from views.kit.undo import UndoHistory
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState

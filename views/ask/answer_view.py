@@ -33,15 +33,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.formatting import compact_money
 from views.item_models.answer_table_model import (
     AnswerTableModel,
     cell_text,
     header_text,
     money_currency,
 )
-from views.theme import LIGHT, Theme
-from views.widgets.lists import PeopleTableView
+from views.kit.formatting import compact_money
+from views.kit.lists import PeopleTableView
+from views.kit.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
     from services.ask.answer import Answer

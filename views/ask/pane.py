@@ -47,7 +47,7 @@ from views.ask.answer_view import AnswerView
 from views.ask.dialogs import AskPreviewDialog, SaveQuestionDialog
 from views.ask.library_panel import LibraryPanel, QuestionListModel
 from views.ask.source import AskSource, ModelRequest, ProviderStatus, QuestionEntry, Suggestion
-from views.theme import LIGHT, Theme
+from views.kit.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
     from services.ask.answer import Answer
@@ -109,7 +109,7 @@ class AskPane(QWidget):
         self._pending_pick: str | None = None  # a question just saved: picked once listed
         self.save_dialog: SaveQuestionDialog | None = None
         self.preview_dialog: AskPreviewDialog | None = None
-        self.focus_action: QAction | None = None  # View ▸ Ask a question (views/ask/tab.py)
+        self.focus_action: QAction | None = None  # View ▸ Ask a question (views/shell/ask_tab.py)
         self._suggest_timer = QTimer(self)
         self._suggest_timer.setSingleShot(True)
         self._suggest_timer.setInterval(SUGGEST_DELAY_MS)

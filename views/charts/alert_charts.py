@@ -22,7 +22,7 @@ from views.charts.dashboard_chart import (
     pen_none,
     severity_colours,
 )
-from views.theme import Theme
+from views.kit.theme import Theme
 
 AGE_BUCKETS = ("< 1 day", "1-7 days", "8-30 days", "> 30 days")
 # Narrow charts label the buckets like this rather than let the labels collide.

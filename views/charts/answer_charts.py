@@ -18,7 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from views.charts.dashboard_chart import DashboardChart, pen_none
-from views.theme import Theme
+from views.kit.theme import Theme
 
 ValueText = Callable[[float], str]
 MAX_LABEL_CHARS = 24

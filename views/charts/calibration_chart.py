@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from services.core.records import CalibrationBin
 from views.charts.frame import ChartFrame
-from views.theme import Theme
+from views.kit.theme import Theme
 
 
 class PercentAxisItem(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from services.core import money
 from views.charts.frame import ChartFrame
-from views.theme import CRITICAL, OPPORTUNITY, WARNING, Theme
+from views.kit.theme import CRITICAL, OPPORTUNITY, WARNING, Theme
 
 # "Info" has no brand colour: a quiet blue-grey that reads on both backgrounds.
 INFO_LIGHT = "#7d8ca3"

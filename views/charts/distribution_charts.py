@@ -24,9 +24,9 @@ from views.charts.dashboard_chart import (
     pen_none,
     severity_colours,
 )
-from views.customers.score_tiles import SEGMENT_TONES
-from views.formatting import compact_money, format_money
-from views.theme import Theme
+from views.kit.colours import SEGMENT_TONES
+from views.kit.formatting import compact_money, format_money
+from views.kit.theme import Theme
 
 # The bands the service counts (services.alerts.records.HISTOGRAM_EDGES): a click on a
 # bar opens the customers of exactly that band.

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from views.theme import LIGHT, Theme
+from views.kit.theme import LIGHT, Theme
 
 
 class ChartFrame(QWidget):

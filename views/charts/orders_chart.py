@@ -18,8 +18,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from views.charts.frame import ChartFrame
-from views.formatting import as_utc, compact_money, utc_now
-from views.theme import Theme
+from views.kit.formatting import as_utc, compact_money, utc_now
+from views.kit.theme import Theme
 
 _DAY_S = 86_400.0
 
@@ -68,7 +68,7 @@ class OrdersChart(ChartFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
             {
-                # Dates in UTC, like the rest of the window (views.formatting).
+                # Dates in UTC, like the rest of the window (views.kit.formatting).
                 "bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0),
                 "left": MoneyAxisItem("left"),
                 "right": MoneyAxisItem("right"),

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from views.charts.dashboard_chart import DashboardChart, IntegerAxisItem, pen_none
-from views.theme import Theme
+from views.kit.theme import Theme
 
 CONTACTED, HOLDOUT = "contacted", "holdout"
 GROUP_NAMES = {CONTACTED: "Contacted", HOLDOUT: "Held out"}

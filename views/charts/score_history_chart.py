@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QWidget
 from services.core.formatting import format_short_date
 from services.core.records import ScoreHistoryPoint
 from views.charts.frame import ChartFrame
-from views.theme import Theme
+from views.kit.theme import Theme
 
 _DAY_S = 86_400.0
 MAX_LABELLED_SNAPSHOTS = 8

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QWidget
 from services.core.formatting import format_percent
 from services.listen.records import MonthSentiment
 from views.charts.dashboard_chart import DashboardChart, pen_none
-from views.theme import Theme
+from views.kit.theme import Theme
 
 _BAR_WIDTH = 0.7
 

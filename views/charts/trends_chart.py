@@ -15,8 +15,8 @@ from services.core import money
 from services.core.formatting import format_date, format_percent, format_short_date
 from views.charts.dashboard_chart import DashboardChart
 from views.charts.orders_chart import MoneyAxisItem
-from views.formatting import compact_money
-from views.theme import Theme
+from views.kit.formatting import compact_money
+from views.kit.theme import Theme
 
 _DAY_S = 86_400.0
 MAX_LABELLED_RUNS = 8

@@ -40,7 +40,7 @@ from views.item_models.customer_table_data import (
     Kind,
 )
 from views.item_models.customer_table_model import CustomerTableModel
-from views.widgets.lists import PeopleTableView
+from views.kit.lists import PeopleTableView
 
 HEADER_STATE_VERSION = 1
 FROZEN_KEY = "name"

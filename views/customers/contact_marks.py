@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from services.alerts.records import Undoable
 from services.core.formatting import format_date
 from services.core.records import CustomerDetail
-from views.alerts.action_pane import NoteDialog
-from views.alerts.source import Undoable
 from views.customers.source import CustomerSource
-from views.widgets.undo import UndoHistory
+from views.kit.note_dialog import NoteDialog
+from views.kit.undo import UndoHistory
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner

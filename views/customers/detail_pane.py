@@ -40,9 +40,13 @@ from services.core.records import (
     ScoreHistoryPoint,
 )
 from views.customers.contact_marks import ContactMarks, ReasonPrompt
-from views.customers.score_tiles import CONFIDENCE_TEXT, SEGMENT_TONES, DriversPanel, ScoreStrip
+from views.customers.score_tiles import CONFIDENCE_TEXT, DriversPanel, ScoreStrip
 from views.customers.source import CustomerSource
-from views.formatting import (
+from views.item_models.opportunity_table_model import OpportunityTableModel
+from views.item_models.timeline_model import TimelineDelegate, TimelineModel
+from views.kit.colours import SEGMENT_TONES
+from views.kit.flow import FlowLayout, FlowTail
+from views.kit.formatting import (
     QUIET_CRITICAL_DAYS,
     QUIET_WARNING_DAYS,
     days_between,
@@ -50,13 +54,10 @@ from views.formatting import (
     utc_date,
     utc_now,
 )
-from views.item_models.opportunity_table_model import OpportunityTableModel
-from views.item_models.timeline_model import TimelineDelegate, TimelineModel
-from views.theme import LIGHT, Theme
-from views.widgets.flow import FlowLayout, FlowTail
-from views.widgets.geometry import VerticalScrollArea
-from views.widgets.tiles import ElidingLabel, KpiTile
-from views.widgets.undo import UndoHistory
+from views.kit.geometry import VerticalScrollArea
+from views.kit.theme import LIGHT, Theme
+from views.kit.tiles import ElidingLabel, KpiTile
+from views.kit.undo import UndoHistory
 
 if TYPE_CHECKING:
     from views.charts.orders_chart import OrdersChart

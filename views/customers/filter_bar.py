@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.customers.filters import (
+from views.item_models.customer_filters import (
     HEALTH_BANDS,
     RISK_BANDS,
     Band,

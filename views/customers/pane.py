@@ -35,17 +35,17 @@ from PySide6.QtWidgets import (
 
 from views.customers.columns import CustomerColumns, CustomerTableView
 from views.customers.filter_bar import CustomerFilterBar
-from views.customers.filters import CustomerFilter
 from views.customers.saved_views import ConfirmPrompt, NamePrompt, SavedView, ViewsBar
 from views.customers.source import CustomerSource
+from views.item_models.customer_filters import CustomerFilter
 from views.item_models.customer_table_data import (
     ALL_COLUMNS,
     COLUMN_INDEX,
     CustomerTableData,
 )
 from views.item_models.customer_table_model import CustomerTableModel
-from views.theme import Theme
-from views.widgets.flow import FlowLayout
+from views.kit.flow import FlowLayout
+from views.kit.theme import Theme
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState

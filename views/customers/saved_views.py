@@ -22,7 +22,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QToolButton, QWidget
 
 from views.customers.filter_bar import ValueCombo
-from views.customers.filters import CustomerFilter, filter_from_json, filter_to_json
+from views.item_models.customer_filters import CustomerFilter, filter_from_json, filter_to_json
 
 log = logging.getLogger(__name__)
 

@@ -27,29 +27,12 @@ from PySide6.QtWidgets import (
 from services.alerts.records import REVENUE_AT_RISK_SHORT, REVENUE_AT_RISK_WORDS
 from services.core.formatting import format_percent, format_short_date
 from services.core.records import CustomerScores, Driver
-from views.formatting import compact_money, format_money
-from views.theme import LIGHT, Theme
-from views.widgets.tiles import ElidingLabel, KpiTile
+from views.kit.formatting import compact_money, format_money
+from views.kit.theme import LIGHT, Theme
+from views.kit.tiles import DOWN, UP, ElidingLabel, KpiTile, Trend, trend
 
-UP = "▲"
-DOWN = "▼"
 MAX_DRIVERS = 3
 
-# Segment -> chip style: good customers green, promising ones blue, slipping ones
-# orange, at-risk ones red, gone ones grey.
-SEGMENT_TONES = {
-    "Champions": "positive",
-    "Loyal": "positive",
-    "Potential Loyalist": "info",
-    "New": "info",
-    "Promising": "info",
-    "Need Attention": "warning",
-    "About to Sleep": "warning",
-    "At Risk": "danger",
-    "Can't Lose Them": "danger",
-    "Hibernating": "muted",
-    "Lost": "muted",
-}
 CONFIDENCE_TEXT = {
     "high": (
         "High confidence",
@@ -110,37 +93,6 @@ def ranges_text(scores: CustomerScores) -> tuple[str, ...]:
     long = " · ".join(p[0] for p in parts)
     short = " · ".join(p[1] for p in parts)
     return (f"Likely ranges (8 in 10 chances): {long}", f"80% ranges: {short}", short)
-
-
-@dataclass(frozen=True)
-class Trend:
-    """A move since the previous snapshot: direction, how much, good or bad."""
-
-    direction: str  # "up", "down" or "flat"
-    text: str  # "▲ 8 pts"
-    tone: str  # "critical" (bad move), "positive" (good move) or "" (flat)
-
-
-def trend(
-    current: float | None,
-    previous: float | None,
-    *,
-    higher_is_better: bool,
-    fmt: Callable[[float], str],
-    threshold: float,
-) -> Trend | None:
-    """The move from previous to current (None when either is missing)."""
-    if current is None or previous is None:
-        return None
-    delta = current - previous
-    if abs(delta) < threshold:
-        return Trend("flat", "no change", "")
-    up = delta > 0
-    good = up == higher_is_better
-    arrow = UP if up else DOWN
-    return Trend(
-        "up" if up else "down", f"{arrow} {fmt(abs(delta))}", "positive" if good else "critical"
-    )
 
 
 def _points(delta: float, _currency: str) -> str:

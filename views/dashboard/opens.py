@@ -22,9 +22,9 @@ from services.alerts.records import (
     STAKE_NAMES,
 )
 from services.core.formatting import format_percent
-from views.alerts.query import AlertQuery
-from views.customers.filters import CustomerFilter
 from views.item_models.alert_list_data import AlertListData, query_filter
+from views.item_models.alert_query import AlertQuery
+from views.item_models.customer_filters import CustomerFilter
 
 # Lists of customers open with the most revenue at risk first.
 RISK_SORT = "revenue_at_risk"

@@ -53,7 +53,6 @@ from services.core.formatting import (
     plural,
 )
 from services.listen.records import ListenReport, ReasonSummary
-from views.customers.score_tiles import trend
 from views.dashboard.opens import (
     NOT_COUNTED,
     age_query,
@@ -69,9 +68,9 @@ from views.dashboard.opens import (
     severity_query,
 )
 from views.dashboard.reasons_panel import ReasonsPanel
-from views.formatting import short_money, utc_now
-from views.theme import LIGHT, Theme
-from views.widgets.tiles import KpiTile
+from views.kit.formatting import short_money, utc_now
+from views.kit.theme import LIGHT, Theme
+from views.kit.tiles import KpiTile, trend
 
 if TYPE_CHECKING:
     from views.charts.alert_charts import AlertAgeChart, AlertSeverityChart

@@ -45,7 +45,7 @@ from views.importing.file_entries import (
 from views.importing.preview_page import ImportPreviewPage
 from views.importing.report import ImportReportView, SavePathFn
 from views.importing.source import ImportOutcome, ImportRequest, ImportSource
-from views.importing.widgets import current_theme, plain_label, set_tone
+from views.kit.dialog_parts import current_theme, plain_label, set_tone
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, Operation, TaskState

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from services.core.formatting import format_timestamp
 from services.importing.types import ImportRunInfo, UndoReport
 from views.importing.source import ImportSource
-from views.importing.widgets import configure_table, plain_label, set_tone
 from views.item_models.import_tables import ImportHistoryModel
+from views.kit.dialog_parts import configure_table, plain_label, set_tone
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState

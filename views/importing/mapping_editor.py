@@ -30,7 +30,7 @@ from views.item_models.import_mapping_model import (
     SUGGESTION,
     MappingModel,
 )
-from views.theme import Theme
+from views.kit.theme import Theme
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 
 from views.importing.file_entries import MAPPING_PROBLEM, FileEntry, describe_preview
 from views.importing.mapping_editor import MappingEditor
-from views.importing.widgets import configure_table, plain_label, set_tone
 from views.item_models.import_tables import FileEntryStatus, ImportFileListModel, PreviewRowsModel
-from views.theme import Theme
+from views.kit.dialog_parts import configure_table, plain_label, set_tone
+from views.kit.theme import Theme
 
 
 class ImportPreviewPage(QWidget):

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 from services.core.formatting import plural
 from services.importing.types import FileReport, RejectedRow
 from views.importing.source import ImportOutcome
-from views.importing.widgets import configure_table, set_tone
 from views.item_models.import_tables import FileReportModel, RejectsModel
+from views.kit.dialog_parts import configure_table, set_tone
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState

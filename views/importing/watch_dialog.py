@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.importing.widgets import plain_label, set_tone
+from views.kit.dialog_parts import plain_label, set_tone
 
 ChooseFolderFn = Callable[[str], str | None]  # start folder -> chosen folder or None
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from views.alerts.query import AlertQuery
-from views.alerts.source import ALERT_COLUMNS, ALERT_QUEUES, SEVERITIES
+from services.alerts.records import ALERT_COLUMNS, ALERT_QUEUES, SEVERITIES
+from views.item_models.alert_query import AlertQuery
 
 # Status filter choices: key -> (label, statuses shown).
 STATUS_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {

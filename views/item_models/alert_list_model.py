@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.core.formatting import format_date, format_percent
-from views.alerts.source import (
+from services.alerts.records import (
     ALERT_COLUMNS,
     ALERT_QUEUES,
     HOLDOUT_LABEL,
@@ -42,9 +41,10 @@ from views.alerts.source import (
     STAKE_SHORT,
     STATUS_LABELS,
 )
-from views.formatting import format_money, utc_now
+from services.core.formatting import format_date, format_percent
 from views.item_models.alert_list_data import AlertFilter, AlertListData, Cards
-from views.theme import LIGHT, Theme
+from views.kit.formatting import format_money, utc_now
+from views.kit.theme import LIGHT, Theme
 
 Index = QModelIndex | QPersistentModelIndex
 

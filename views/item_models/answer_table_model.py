@@ -25,8 +25,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from services.core.formatting import format_date, format_percent
-from views.formatting import format_money
-from views.theme import LIGHT, Theme
+from views.kit.formatting import format_money
+from views.kit.theme import LIGHT, Theme
 
 Index = QModelIndex | QPersistentModelIndex
 

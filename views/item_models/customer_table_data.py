@@ -26,7 +26,7 @@ from services.alerts.records import REVENUE_AT_RISK_HELP
 from services.core.formatting import format_date, format_percent
 from services.core.records import CONFIDENCES
 from services.scoring.rfm import SEGMENTS  # best customers first, lost ones last
-from views.customers.filters import (
+from views.item_models.customer_filters import (
     RANGE_TOPS,
     RISK_HIGH,
     RISK_MEDIUM,
@@ -34,7 +34,7 @@ from views.customers.filters import (
     Range,
     in_range,
 )
-from views.formatting import QUIET_CRITICAL_DAYS, QUIET_WARNING_DAYS, format_money
+from views.kit.formatting import QUIET_CRITICAL_DAYS, QUIET_WARNING_DAYS, format_money
 
 SEARCH_FIELDS = ("name", "external_id", "email", "company", "owner")
 # Bounds the memory of the search index (4 bytes per character per row).

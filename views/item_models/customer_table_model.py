@@ -29,7 +29,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from views.customers.filters import CustomerFilter
+from views.item_models.customer_filters import CustomerFilter
 from views.item_models.customer_table_data import (
     ALL_COLUMNS,
     TONED_COLUMNS,

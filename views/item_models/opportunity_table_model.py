@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from services.core.formatting import format_date
 from services.core.records import OpportunitySummary
-from views.formatting import format_money
+from views.kit.formatting import format_money
 
 Index = QModelIndex | QPersistentModelIndex
 

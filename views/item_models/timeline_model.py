@@ -25,8 +25,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from services.core.formatting import days_ago, format_date, format_date_time
 from services.core.money import currency_symbol
 from services.core.records import TimelineEvent
-from views.formatting import as_utc, days_between, format_money, utc_date, utc_now
-from views.theme import LIGHT, Theme
+from views.kit.formatting import as_utc, days_between, format_money, utc_date, utc_now
+from views.kit.theme import LIGHT, Theme
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -113,7 +113,7 @@ def relative_day(when: dt.datetime, now: dt.datetime | None = None) -> str:
     """'today', 'yesterday', '12 days ago', else the (UTC) date.
 
     Days are UTC calendar days, as in the table's "Days quiet" and the "Last order"
-    tile (views.formatting), so the three never disagree by one.
+    tile (views.kit.formatting), so the three never disagree by one.
     """
     now = now or utc_now()
     delta = days_between(when, now)

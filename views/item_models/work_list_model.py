@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from views.theme import LIGHT, Theme
+from views.kit.theme import LIGHT, Theme
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from services.alerts.records import STATUS_LABELS
 from services.core.formatting import format_date, format_short_date, plural
-from views.alerts.source import STATUS_LABELS
 from views.item_models.work_list_model import Tone, WorkColumn
 from views.my_work.source import MyWork, WorkSnooze, WorkTask
 

@@ -37,8 +37,11 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import format_date
-from views.formatting import date_edit
 from views.item_models.work_list_model import RecordRole, WorkColumn, WorkListModel
+from views.kit.formatting import date_edit
+from views.kit.lists import PeopleTableView
+from views.kit.theme import Theme
+from views.kit.undo import UndoHistory
 from views.my_work.columns import (
     FOLLOW_UP_COLUMNS,
     SNOOZE_COLUMNS,
@@ -55,9 +58,6 @@ from views.my_work.source import (
     Undoable,
     WorkTask,
 )
-from views.theme import Theme
-from views.widgets.lists import PeopleTableView
-from views.widgets.undo import UndoHistory
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
+from services.alerts.records import Undoable
 from services.alerts.work_records import (
     FOLLOW_UP_DAYS,
     SNOOZE_HORIZON_DAYS,
@@ -18,7 +19,6 @@ from services.alerts.work_records import (
     WorkSnooze,
     WorkTask,
 )
-from views.alerts.source import Undoable
 
 # The records are the services' own (a module that imports the standard library only).
 __all__ = [

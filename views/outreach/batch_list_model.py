@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor
 
 from services.outreach.batch_records import STATE_MARKS, BatchRow
-from views.theme import Theme
+from views.kit.theme import Theme
 
 Index = QModelIndex | QPersistentModelIndex
 RowIdRole = Qt.ItemDataRole.UserRole + 1

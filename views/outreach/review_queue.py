@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
 
 from services.outreach.batch_records import STATE_LABELS, BatchRow, BatchView
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
+from views.kit.theme import Theme
 from views.outreach.batch_list_model import BatchListModel
-from views.theme import Theme
 
 # Rows whose text the reviewer may still change.
 EDITABLE = ("drafted", "approved", "failed")

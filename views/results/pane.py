@@ -57,12 +57,12 @@ from services.learn.wording import (
     rate,
     report_headline,
 )
-from views.customers.filters import CustomerFilter
+from views.item_models.customer_filters import CustomerFilter
 from views.item_models.work_list_model import WorkColumn, WorkListModel
+from views.kit.lists import PeopleTableView
+from views.kit.theme import LIGHT, Theme
+from views.kit.tiles import KpiTile
 from views.results.source import ResultsSource
-from views.theme import LIGHT, Theme
-from views.widgets.lists import PeopleTableView
-from views.widgets.tiles import KpiTile
 
 if TYPE_CHECKING:
     from views.charts.results_charts import (

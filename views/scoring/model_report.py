@@ -44,7 +44,7 @@ from services.core.records import (
     ModelReport,
     orders_backtest_text,
 )
-from views.theme import LIGHT, Theme
+from views.kit.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
     from views.charts.calibration_chart import CalibrationChart

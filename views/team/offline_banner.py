@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton, QWidget
 
-from views.window_menus import WindowMenus
+from views.kit.menus import Menus
 
 
 class OfflineMenuEntries:
@@ -17,7 +17,7 @@ class OfflineMenuEntries:
     their ``triggered`` signals and enables them (Take offline on a shared workspace, Sync
     back in an offline copy)."""
 
-    def __init__(self, window: QMainWindow, menus: WindowMenus) -> None:
+    def __init__(self, window: QMainWindow, menus: Menus) -> None:
         self.take_action = QAction("Take &offline…", window)
         self.take_action.setToolTip(
             "Copy your customers, alerts and tasks to a file on this computer, to work "

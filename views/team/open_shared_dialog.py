@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.window_menus import WindowMenus
+from views.kit.menus import Menus
 
 DEFAULT_PORT = 5432
 DIALOG_WIDTH = 520
@@ -60,7 +60,7 @@ class SharedLogin:
     remember: bool = True
 
 
-def add_open_shared_action(window: QMainWindow, menus: WindowMenus) -> QAction:
+def add_open_shared_action(window: QMainWindow, menus: Menus) -> QAction:
     """File ▸ Open shared workspace…, just below Open workspace…; app/ connects it."""
     action = QAction("Open s&hared workspace…", window)
     action.setToolTip("Open your team's workspace on a PostgreSQL server")

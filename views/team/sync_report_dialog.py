@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.importing.widgets import set_tone
+from views.kit.dialog_parts import set_tone
 
 # A section's tone colours its heading: "positive", "warning", "critical" or "muted".
 TONES = ("positive", "warning", "critical", "muted")

@@ -1,4 +1,4 @@
-"""The menu entries of this feature, added to the window's menus (views/window_menus.py):
+"""The menu entries of this feature, added to the window's menus (views/shell/window_menus.py):
 File ▸ New workspace… (Ctrl+Shift+N) above Open workspace…, File ▸ Who I am… beside the
 settings, and Help ▸ Getting started (the checklist, shown again)."""
 
@@ -7,13 +7,13 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
-from views.window_menus import WindowMenus
+from views.kit.menus import Menus
 
 
 class WorkspaceMenuEntries:
     """The actions; app/ connects their ``triggered`` signals."""
 
-    def __init__(self, window: QMainWindow, menus: WindowMenus) -> None:
+    def __init__(self, window: QMainWindow, menus: Menus) -> None:
         self.new_action = QAction("&New workspace…", window)
         self.new_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.new_action.setToolTip("Create an empty workspace for your own data")

@@ -35,7 +35,7 @@ from views.outreach.batch_dialog import BatchStartDialog
 from views.outreach.review_queue import ReviewQueueWindow
 
 if TYPE_CHECKING:
-    from views.theme import ThemeManager
+    from views.kit.theme import ThemeManager
 
 RELOAD_INTERVAL_MS = 1000
 FolderFn = Callable[[], str | None]

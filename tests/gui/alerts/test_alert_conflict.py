@@ -22,8 +22,8 @@ from services.alerts.actions import apply_card_action
 from services.alerts.undo import UndoChangedError
 from tests.gui.window.test_undo import TIMEOUT_MS, rows, settle, wait_idle
 from views.kit.jobs import JobRunner
-from views.main_window import MainWindow
-from views.theme import ThemeManager, ThemeMode
+from views.kit.theme import ThemeManager, ThemeMode
+from views.shell.main_window import MainWindow
 
 USER = "Dan Reyes"
 MAYA = "Maya Lopez <maya@example.com>"

@@ -20,8 +20,8 @@ from services.alerts.records import SEVERITY_RANK
 from views.alerts.view import AlertsView
 from views.item_models.alert_list_model import AlertIdRole, SeverityRole
 from views.kit.jobs import JobRunner
-from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
-from views.theme import ThemeManager
+from views.kit.theme import ThemeManager
+from views.shell.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
 
 TIMEOUT_MS = 60_000
 USER = "dana.tester"

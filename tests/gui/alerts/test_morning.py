@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.gui.application import GuiController, make_controller
 from views.importing.dialog import REPORT_PAGE, ImportDialog
-from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
+from views.shell.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
 from views.workspace.identity_dialog import IdentityAnswer
 
 TIMEOUT_MS = 60_000

@@ -18,12 +18,12 @@ from app.workspace import Workspace
 from services.alerts.actions import apply_alert_action
 from views.item_models.work_list_model import WorkListModel
 from views.kit.jobs import JobRunner
-from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_MY_WORK, MainWindow
+from views.kit.theme import ThemeManager
+from views.kit.undo import UndoHistory
 from views.my_work.columns import TASK_COLUMNS
 from views.my_work.pane import MyWorkPane
 from views.my_work.source import WorkTask
-from views.theme import ThemeManager
-from views.widgets.undo import UndoHistory
+from views.shell.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_MY_WORK, MainWindow
 
 TIMEOUT_MS = 60_000
 USER = "dana.tester"

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.gui.application import GuiController, make_controller
 from app.workspace import to_url
-from views.main_window import TAB_ASK
+from views.shell.main_window import TAB_ASK
 
 TIMEOUT_MS = 60_000
 

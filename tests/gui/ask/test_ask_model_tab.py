@@ -26,8 +26,8 @@ from tests.gui.ask.test_ask_tab import SIZE, TIMEOUT_MS, shown_rows, type_questi
 from tests.support.openai_server import FakeOpenAIServer
 from views.ask.pane import AskPane
 from views.kit.jobs import JobRunner
-from views.main_window import TAB_ASK, MainWindow
-from views.theme import ThemeManager
+from views.kit.theme import ThemeManager
+from views.shell.main_window import TAB_ASK, MainWindow
 
 BY_TIER = "SELECT tier, count(*) AS customers FROM ask_customers GROUP BY tier ORDER BY tier"
 GOLD = (

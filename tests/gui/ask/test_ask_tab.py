@@ -23,8 +23,8 @@ from services.ask.library import answer_saved, find_question, saved_questions
 from views.ask.pane import STRONG_MATCH, AskPane
 from views.item_models.answer_table_model import RawRole
 from views.kit.jobs import JobRunner
-from views.main_window import TAB_ASK, TAB_CUSTOMERS, MainWindow
-from views.theme import ThemeManager
+from views.kit.theme import ThemeManager
+from views.shell.main_window import TAB_ASK, TAB_CUSTOMERS, MainWindow
 
 TIMEOUT_MS = 60_000
 SIZE = (1366, 768)

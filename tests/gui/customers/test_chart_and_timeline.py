@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QStyleOptionViewItem
 from services.core.records import CustomerDetail, TimelineEvent
 from views.charts.orders_chart import OrdersChart, cumulative_steps
 from views.customers.detail_pane import CustomerDetailPane
-from views.formatting import compact_money
 from views.item_models.customer_table_data import COLUMN_INDEX, COLUMNS, CustomerTableData
 from views.item_models.customer_table_model import CustomerTableModel
 from views.item_models.timeline_model import (
@@ -32,8 +31,9 @@ from views.item_models.timeline_model import (
     kind_style,
     relative_day,
 )
+from views.kit.formatting import compact_money
 from views.kit.jobs import JobRunner
-from views.theme import DARK, LIGHT
+from views.kit.theme import DARK, LIGHT
 
 NOW = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.UTC)
 # A late-evening order (UTC) and a morning two calendar days later: 33 hours apart.

@@ -19,8 +19,8 @@ from tests.gui.conftest import RecordingPresenter
 from views.customers import pane as customers_pane
 from views.item_models.customer_table_data import COLUMN_INDEX
 from views.kit.jobs import JobRunner
-from views.main_window import MainWindow
-from views.theme import ThemeManager
+from views.kit.theme import ThemeManager
+from views.shell.main_window import MainWindow
 
 
 class FlakySource(WorkspaceCustomerSource):

@@ -20,9 +20,9 @@ from app.workspace import Workspace, open_workspace, to_url
 from services.usecases.customers import load_customer_columns
 from views.customers import pane as customers_pane
 from views.customers.columns import SORT_DOWN, SORT_UP
-from views.customers.filters import CustomerFilter, filter_from_json, filter_to_json
 from views.customers.pane import CustomersPane
 from views.customers.saved_views import KEY_VIEWS, SavedView, views_from_json, views_to_json
+from views.item_models.customer_filters import CustomerFilter, filter_from_json, filter_to_json
 from views.item_models.customer_table_data import (
     COLUMN_INDEX,
     COLUMNS,
@@ -32,8 +32,8 @@ from views.item_models.customer_table_data import (
 )
 from views.item_models.customer_table_model import CustomerTableModel
 from views.kit.jobs import JobRunner
-from views.main_window import MainWindow
-from views.theme import ThemeManager, ThemeMode
+from views.kit.theme import ThemeManager, ThemeMode
+from views.shell.main_window import MainWindow
 
 AT_RISK = CustomerFilter(
     churn_risk=(0.6, 1.0),

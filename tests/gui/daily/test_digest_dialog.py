@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication
 from app.gui.application import GuiController, make_controller
 from app.gui.digest_controller import DigestController
 from app.workspace import to_url
-from views.customers.filters import CustomerFilter
-from views.main_window import TAB_CUSTOMERS, TAB_MY_WORK
+from views.item_models.customer_filters import CustomerFilter
+from views.shell.main_window import TAB_CUSTOMERS, TAB_MY_WORK
 
 TIMEOUT_MS = 60_000
 

@@ -24,14 +24,14 @@ from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace, to_url
 from services.alerts.records import SEVERITIES, SEVERITY_LABELS
 from services.core import money
-from views.alerts.query import AlertQuery
 from views.charts.dashboard_chart import DashboardChart
-from views.customers.filters import CustomerFilter
 from views.dashboard.pane import DashboardData, DashboardPane
 from views.item_models.alert_list_model import CustomerIdRole
+from views.item_models.alert_query import AlertQuery
+from views.item_models.customer_filters import CustomerFilter
 from views.kit.jobs import JobRunner
-from views.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
-from views.theme import ThemeManager
+from views.kit.theme import ThemeManager
+from views.shell.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, MainWindow
 
 TIMEOUT_MS = 60_000
 SIZE = (1366, 768)

@@ -16,8 +16,8 @@ from views.charts.dashboard_chart import INFO_DARK
 from views.charts.distribution_charts import RISK_BINS, SCORE_BINS
 from views.charts.trends_chart import TrendsChart
 from views.dashboard.pane import LOADING_TEXT, DashboardData, DashboardPane
-from views.formatting import short_money
-from views.theme import CRITICAL, DARK, LIGHT, ThemeManager, ThemeMode
+from views.kit.formatting import short_money
+from views.kit.theme import CRITICAL, DARK, LIGHT, ThemeManager, ThemeMode
 
 NOW = dt.datetime(2026, 3, 9, 10, 0, tzinfo=dt.UTC)
 AS_OF = dt.date(2026, 3, 7)

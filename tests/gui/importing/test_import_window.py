@@ -25,8 +25,8 @@ from views.importing.history import ImportHistoryDialog
 from views.importing.report import CANCELLED_NOTHING
 from views.importing.source import ImportRequest
 from views.kit.jobs import JobRunner
-from views.main_window import MainWindow
-from views.theme import ThemeManager
+from views.kit.theme import ThemeManager
+from views.shell.main_window import MainWindow
 
 SHOPIFY = DATA / "samples" / "shopify" / "orders_export_1.csv"
 POS_MARCH = DATA / "gui_import" / "pos_orders_march.csv"

@@ -24,8 +24,8 @@ from services.learn.effectiveness import effectiveness_report
 from services.learn.records import EffectivenessReport
 from services.learn.wording import headline
 from views.kit.jobs import JobRunner
-from views.main_window import TAB_CUSTOMERS, TAB_RESULTS, MainWindow
-from views.theme import ThemeManager
+from views.kit.theme import ThemeManager
+from views.shell.main_window import TAB_CUSTOMERS, TAB_RESULTS, MainWindow
 
 TIMEOUT_MS = 60_000
 SIZE = (1366, 768)

@@ -19,9 +19,9 @@ from app.workspace import Workspace, open_workspace, to_url
 from services.listen.records import Quote
 from services.listen.sentiment import NEGATIVE
 from tests.gui.dashboard.test_dashboard_clicks import SIZE, click_bar, hover_bar
-from views.customers.filters import CustomerFilter
 from views.dashboard.pane import DashboardData, DashboardPane
-from views.theme import ThemeManager
+from views.item_models.customer_filters import CustomerFilter
+from views.kit.theme import ThemeManager
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from app.workspace import Workspace
 from services.core.formatting import format_percent
 from views.customers.detail_pane import CustomerDetailPane
 from views.customers.score_tiles import DASH
-from views.formatting import format_money
+from views.kit.formatting import format_money
 from views.kit.jobs import JobRunner
 
 

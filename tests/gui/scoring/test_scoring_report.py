@@ -20,11 +20,12 @@ from services.core.formatting import format_date, format_percent
 from services.core.records import CalibrationBin, CustomerScores, Driver, ModelReport
 from services.scoring.rfm import SEGMENTS
 from services.usecases.customers import load_customer_columns
-from views.customers.score_tiles import DOWN, UP, DriversPanel, ScoreStrip, trend
+from views.customers.score_tiles import DriversPanel, ScoreStrip
 from views.item_models.customer_table_data import COLUMN_INDEX, CustomerTableData
 from views.item_models.customer_table_model import CustomerTableModel
 from views.kit.jobs import JobRunner
-from views.main_window import MainWindow
+from views.kit.theme import DARK, ThemeManager, ThemeMode
+from views.kit.tiles import DOWN, UP, trend
 from views.scoring.dialog import ScoringDialog, ScoringParameters
 from views.scoring.model_report import (
     BacktestTableModel,
@@ -32,7 +33,7 @@ from views.scoring.model_report import (
     chosen_reason,
     report_notes,
 )
-from views.theme import DARK, ThemeManager, ThemeMode
+from views.shell.main_window import MainWindow
 
 TODAY = dt.datetime.now(dt.UTC).date()
 EARLIER = TODAY - dt.timedelta(days=40)

@@ -26,7 +26,6 @@ from app.workspace import Workspace, open_workspace, to_url
 from models.errors import UserFacingError
 from services.core.records import ScoringSummary
 from tests.gui.conftest import RecordingPresenter
-from views.customers.score_tiles import DOWN, UP
 from views.item_models.customer_table_data import (
     COLUMN_INDEX,
     COLUMNS,
@@ -34,9 +33,10 @@ from views.item_models.customer_table_data import (
     SCORED_VISUAL_ORDER,
 )
 from views.kit.jobs import JobRunner
-from views.main_window import MainWindow
+from views.kit.theme import ThemeManager
+from views.kit.tiles import DOWN, UP
 from views.scoring.dialog import ScoringParameters
-from views.theme import ThemeManager
+from views.shell.main_window import MainWindow
 
 SCORING_TIMEOUT_MS = 600_000  # a shared 2-core machine can be slow to fit the models
 TODAY = dt.datetime.now(dt.UTC).date()

@@ -17,7 +17,7 @@ from services.team.publish import publish
 from services.team.security import add_user
 from tests.gui.window.test_first_launch import make_gui, populated  # noqa: F401  (the fixture)
 from tests.support.postgres_server import PostgresServer, pg_bin, postgres_server
-from views.window_menus import MANAGER_ONLY_BOOK
+from views.shell.window_menus import MANAGER_ONLY_BOOK
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ def test_about_shows_the_version_and_each_licence(qtbot) -> None:
 
 
 def test_the_help_menu_opens_it(qtbot, monkeypatch) -> None:
-    from views import window_menus
+    from views.shell import window_menus
 
     shown: list[AboutDialog] = []
     monkeypatch.setattr(AboutDialog, "exec", lambda self: shown.append(self) or 0)

@@ -23,7 +23,7 @@ from app.gui.application import (
 from app.gui.demo_workspace import first_launch_needs_demo
 from app.gui.selftest import run_self_test
 from app.workspace import Workspace, open_workspace, to_url, workspace_exists
-from views.main_window import TAB_CUSTOMERS
+from views.shell.main_window import TAB_CUSTOMERS
 
 
 class Chooser:

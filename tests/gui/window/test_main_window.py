@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace, to_url
 from views.kit.jobs import JobRunner
-from views.main_window import MainWindow
-from views.theme import DARK, LIGHT, ThemeManager, ThemeMode
+from views.kit.theme import DARK, LIGHT, ThemeManager, ThemeMode
+from views.shell.main_window import MainWindow
 
 
 @pytest.fixture
@@ -346,7 +346,7 @@ def test_check_boxes_have_a_visible_edge_and_a_check_mark_in_both_themes(
     from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QCheckBox
 
-    from views.theme import stylesheet
+    from views.kit.theme import stylesheet
 
     sheet = stylesheet(theme_value)
     assert "$" not in sheet
@@ -358,7 +358,7 @@ def test_check_boxes_have_a_visible_edge_and_a_check_mark_in_both_themes(
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     old_sheet, old_palette = app.styleSheet(), app.palette()
-    from views.theme import palette
+    from views.kit.theme import palette
 
     app.setPalette(palette(theme_value))
     app.setStyleSheet(sheet)

@@ -7,10 +7,11 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialog, QLabel
 
-from views.alerts.action_pane import NoteDialog, TaskDialog
+from views.alerts.action_pane import TaskDialog
 from views.kit.jobs import JobRunner
-from views.main_window import MainWindow
-from views.theme import ThemeManager
+from views.kit.note_dialog import NoteDialog
+from views.kit.theme import ThemeManager
+from views.shell.main_window import MainWindow
 
 
 @pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter])

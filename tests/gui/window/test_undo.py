@@ -14,8 +14,8 @@ from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace
 from views.kit.jobs import JobRunner
-from views.main_window import TAB_CUSTOMERS, MainWindow
-from views.theme import ThemeManager, ThemeMode
+from views.kit.theme import ThemeManager, ThemeMode
+from views.shell.main_window import TAB_CUSTOMERS, MainWindow
 
 TIMEOUT_MS = 15_000
 USER = "Maya Patel"

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import open_workspace, to_url
+from views.kit.geometry import fit_rect
 from views.kit.jobs import JobRunner
-from views.main_window import KEY_GEOMETRY, TAB_CUSTOMERS, MainWindow
-from views.theme import ThemeManager
-from views.widgets.geometry import fit_rect
+from views.kit.theme import ThemeManager
+from views.shell.main_window import KEY_GEOMETRY, TAB_CUSTOMERS, MainWindow
 
 
 def test_fit_rect_shrinks_and_moves_into_the_screen() -> None:

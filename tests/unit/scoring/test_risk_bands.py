@@ -10,8 +10,8 @@ import pandas as pd
 from services.alerts import holdout, risk_bands
 from services.alerts.holdout import HoldoutConfig, assign
 from services.settings import ALERT_PARAMETERS
-from views.customers import filters
-from views.customers.filters import CustomerFilter, in_range
+from views.item_models import customer_filters as filters
+from views.item_models.customer_filters import CustomerFilter, in_range
 
 
 def _filter_band(key: str) -> filters.Band:

@@ -1,6 +1,6 @@
 """The Ask tab in the main window: the pane after Results with View ▸ Ask (Ctrl+6),
 View ▸ Ask a question (Ctrl+K: the tab, the cursor in the question box), its theme, and
-its customer links opened in the Customers tab. Kept out of views/main_window.py, which
+its customer links opened in the Customers tab. Kept out of views/shell/main_window.py, which
 only calls ``install``; app/ hands the pane its source and connects ``draft_requested``
 to the composer."""
 
@@ -14,7 +14,7 @@ from views.ask.pane import AskPane
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner
-    from views.main_window import MainWindow
+    from views.shell.main_window import MainWindow
 
 TAB_TITLE = "Ask"
 FOCUS_SHORTCUT = "Ctrl+K"

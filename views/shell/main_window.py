@@ -35,24 +35,23 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.records import WorkspaceSummary
-from views.alerts.query import AlertQuery
 from views.alerts.source import AlertSource
 from views.alerts.view import AlertsView
-from views.ask import tab as ask_tab
 from views.customers.detail_pane import MISSING_CUSTOMER_MESSAGE, CustomerDetailPane
-from views.customers.filters import CustomerFilter
 from views.customers.pane import CustomersPane
 from views.customers.source import CustomerSource
 from views.dashboard.pane import DashboardData, DashboardPane
 from views.importing.source import IMPORT_FILE_FILTER, dropped_paths
+from views.item_models.alert_query import AlertQuery
+from views.item_models.customer_filters import CustomerFilter
+from views.kit.geometry import fit_window_to_screen
+from views.kit.theme import Theme, ThemeManager, ThemeMode
+from views.kit.undo import UndoBar, UndoHistory, undo_action
 from views.my_work.pane import MyWorkPane
 from views.my_work.source import MyWorkSource
-from views.results import tab as results_tab
-from views.theme import Theme, ThemeManager, ThemeMode
-from views.widgets.geometry import fit_window_to_screen
-from views.widgets.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
-from views.widgets.undo import UndoBar, UndoHistory, undo_action
-from views.window_menus import WindowMenus
+from views.shell import ask_tab, results_tab
+from views.shell.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
+from views.shell.window_menus import WindowMenus
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner

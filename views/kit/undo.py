@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from views.alerts.source import Undoable
+from services.alerts.records import Undoable
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState

@@ -1,6 +1,6 @@
 """The Results tab in the main window: the pane, its place after My work with View ▸
 Results (Ctrl+5), its theme, and its customer lists opened in the Customers tab the way
-the dashboard's are. Kept out of views/main_window.py, which only calls ``install``."""
+the dashboard's are. Kept out of views/shell/main_window.py, which only calls ``install``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from views.results.pane import ResultsPane
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner
-    from views.main_window import MainWindow
+    from views.shell.main_window import MainWindow
 
 TAB_TITLE = "Results"
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
-from views.theme import ThemeMode
+from views.kit.theme import ThemeMode
 
 TAB_LABELS = ("&Alerts", "&Customers", "&Dashboard")
 MANAGER_ONLY_BOOK = (

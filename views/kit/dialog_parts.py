@@ -1,4 +1,5 @@
-"""Small pieces the import windows share: the active theme, toned labels, table set-up."""
+"""Small pieces the dialogs share (the import windows, the sync report): the active theme,
+toned labels, table set-up."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.theme import DARK, LIGHT, Theme
+from views.kit.theme import DARK, LIGHT, Theme
 
 # Label tones the style sheet colours (resources/styles/app.qss, [tone="..."]).
 TONES = ("", "muted", "positive", "warning", "critical")

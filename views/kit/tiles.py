@@ -1,10 +1,49 @@
-"""Widgets shared by the panes: a label that shortens instead of clipping, and a KPI tile."""
+"""Widgets shared by the panes: a label that shortens instead of clipping, a KPI tile, and
+a tile's trend (the move since the previous snapshot, with its arrow)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+# A move's arrow: up or down.
+UP = "▲"
+DOWN = "▼"
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A move since the previous snapshot: direction, how much, good or bad."""
+
+    direction: str  # "up", "down" or "flat"
+    text: str  # "▲ 8 pts"
+    tone: str  # "critical" (bad move), "positive" (good move) or "" (flat)
+
+
+def trend(
+    current: float | None,
+    previous: float | None,
+    *,
+    higher_is_better: bool,
+    fmt: Callable[[float], str],
+    threshold: float,
+) -> Trend | None:
+    """The move from previous to current (None when either is missing)."""
+    if current is None or previous is None:
+        return None
+    delta = current - previous
+    if abs(delta) < threshold:
+        return Trend("flat", "no change", "")
+    up = delta > 0
+    good = up == higher_is_better
+    arrow = UP if up else DOWN
+    return Trend(
+        "up" if up else "down", f"{arrow} {fmt(abs(delta))}", "positive" if good else "critical"
+    )
 
 
 class ElidingLabel(QLabel):

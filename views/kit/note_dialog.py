@@ -1,0 +1,64 @@
+"""The note dialog: a few lines of text, saved with Ctrl+Enter (a note on an alert or a
+customer, what a call was about, the reason for an exception), and the Ctrl+Enter
+shortcut other small dialogs share."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def submit_with_ctrl_enter(dialog: QDialog) -> None:
+    """Ctrl+Enter (either Enter key) accepts ``dialog``, even from a multi-line field."""
+    for keys in ("Ctrl+Return", "Ctrl+Enter"):
+        shortcut = QShortcut(QKeySequence(keys), dialog)
+        shortcut.activated.connect(dialog.accept)
+
+
+class NoteDialog(QDialog):
+    """A note or what a call was about: a few lines, saved with Ctrl+Enter."""
+
+    def __init__(self, title: str, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.text = QPlainTextEdit(self)
+        self.text.setTabChangesFocus(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        hint = QLabel("Ctrl+Enter saves.", self)
+        hint.setObjectName("customerSubtitle")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(label, self))
+        layout.addWidget(self.text, 1)
+        footer = QHBoxLayout()
+        footer.addWidget(hint, 1)
+        footer.addWidget(buttons)
+        layout.addLayout(footer)
+        submit_with_ctrl_enter(self)
+        # The text field takes Ctrl+Enter itself (a line break) before any shortcut does.
+        self.text.installEventFilter(self)
+        self.resize(440, 220)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt's name)
+        if (
+            watched is self.text
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.accept()
+            return True
+        return super().eventFilter(watched, event)
