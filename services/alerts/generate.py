@@ -122,8 +122,8 @@ from services.alerts.records import (
     AlertRunResult,
 )
 from services.alerts.rules import evaluate_rules
+from services.core._stable import stable_hashes
 from services.core.formatting import format_date
-from services.core.stable import stable_hashes
 
 ProgressFn = Callable[[float, str], None]
 CancelledFn = Callable[[], bool]

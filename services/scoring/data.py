@@ -27,8 +27,8 @@ from models.db import sqlite_path
 from models.schema import Customer, Interaction, Order, Subscription
 from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
 from services.core._bulk import read_columns
+from services.core._stable import stable_keys, stable_order
 from services.core.money import MoneyContext, home_cents_expr, home_cents_sql, load_money_context
-from services.core.stable import stable_keys, stable_order
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]

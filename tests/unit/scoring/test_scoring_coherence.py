@@ -19,7 +19,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.core.stable import stable_order
+from services.core._stable import stable_order
 from services.scoring.bgnbd import BGNBDParams, expected_purchases, prob_no_purchase
 from services.scoring.features import WEEK
 from services.scoring.run import CLV_DAYS, coherent_year, forecast_orders, revenue_at_risk

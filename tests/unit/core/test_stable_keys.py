@@ -1,12 +1,12 @@
 """A customer's stable key and its hash follow the source's ids, not the row ids the
-import order gave them (services/core/stable.py)."""
+import order gave them (services/core/_stable.py)."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 
 from app.workspace import open_workspace
-from services.core.stable import stable_hashes
+from services.core._stable import stable_hashes
 
 
 def _hashes_by_key(tmp_path, name: str, rows: list[tuple[str, str | None, str]]) -> dict:
