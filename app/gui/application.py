@@ -20,16 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import (
-    QMessageLogContext,
-    QObject,
-    QSettings,
-    Qt,
-    QTimer,
-    QtMsgType,
-    Signal,
-    qInstallMessageHandler,
-)
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -50,7 +41,12 @@ from app.gui.demo_workspace import (
 )
 from app.gui.digest_controller import DigestController
 from app.gui.email_settings import EmailSettingsActions
-from app.gui.errors import ErrorPresenter, default_log_path, describe_error
+from app.gui.errors import (
+    ErrorPresenter,
+    default_log_path,
+    describe_error,
+    route_qt_messages,
+)
 from app.gui.import_controller import ImportController
 from app.gui.my_work_source import WorkspaceMyWorkSource
 from app.gui.offline_controller import OfflineController
@@ -557,28 +553,6 @@ def _setup_logging() -> None:
         logging.basicConfig(level=logging.INFO)
         return
     setup_logging()
-
-
-# Said by the offscreen platform (self-test, CI) on every window shown: not our problem.
-_QT_NOISE = ("This plugin does not support propagateSizeHints",)
-_QT_LEVELS = {
-    QtMsgType.QtDebugMsg: logging.DEBUG,
-    QtMsgType.QtInfoMsg: logging.INFO,
-    QtMsgType.QtWarningMsg: logging.WARNING,
-    QtMsgType.QtCriticalMsg: logging.ERROR,
-    QtMsgType.QtFatalMsg: logging.CRITICAL,
-}
-
-
-def _on_qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
-    if message.startswith(_QT_NOISE):
-        return
-    logging.getLogger("qt").log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
-
-
-def route_qt_messages() -> Callable[..., Any] | None:
-    """Send Qt's own warnings to our log file instead of stderr; returns the old handler."""
-    return qInstallMessageHandler(_on_qt_message)
 
 
 def theme_mode_from(settings: QSettings) -> ThemeMode:
