@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.ask_source import WorkspaceAskSource
+from app.gui.context import GuiContext
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.demo_workspace import (
     FIRST_LAUNCH_DEMO_CUSTOMERS,
@@ -234,21 +235,44 @@ class GuiController(QObject):
             jobs, self.window, lambda: self.workspace, user=self._user
         )
         self.window.templates_requested.connect(self.templates.open)
+        # What the workspace controllers below use of this one (app/gui/context.py).
+        context = GuiContext(
+            window=self.window,
+            jobs=jobs,
+            present=presenter.present,
+            workspace=lambda: self.workspace,
+            workspace_opened=self.workspace_opened,
+            open_url=self.open_url,
+            build_demo=self.build_demo,
+            show_workspace=self.show_workspace,
+        )
         # File ▸ New workspace…, the first-run welcome, the getting-started checklist and
         # File ▸ Who I am… (the actor of everything done here, the sender, "Mine").
         self.workspaces = WorkspaceController(
-            self,
+            context,
             settings,
+            open_settings=self.settings.open,
             welcome=welcome,
             ask_identity_fn=ask_identity,
             ask_new_path=ask_new_workspace_path,
             prompt_open_path=self._prompt_open_path,
+            parent=self,
         )
+        # The checklist follows imports, scorings and settings changes.
+        self.imports.workspace_changed.connect(self.workspaces.refresh_checklist)
+        self.scoring.scoring_finished.connect(lambda _summary: self.workspaces.refresh_checklist())
+        self.settings.settings_saved.connect(lambda _keys: self.workspaces.refresh_checklist())
         # File ▸ Open shared workspace… (a team's, on PostgreSQL), and its password asked
         # again when a shared workspace refuses the stored one.
-        self.shared = SharedWorkspaceController(self)
+        self.shared = SharedWorkspaceController(context, parent=self)
         # File ▸ Take offline… and Sync back, and the banner of an offline copy.
-        self.offline = OfflineController(self, show_progress=show_progress)
+        self.offline = OfflineController(
+            context,
+            user=self._user,
+            stop_imports=lambda: self.imports.set_workspace(None),
+            show_progress=show_progress,
+            parent=self,
+        )
 
     # -- starting -----------------------------------------------------------------------
 
