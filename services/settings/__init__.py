@@ -250,18 +250,17 @@ def _stages_check(value: Any) -> str | None:
 def _alert_specs() -> tuple[SettingSpec, ...]:
     titles = {rule.key: rule.title for rule in ALERT_RULES}
     specs = [
-        SettingSpec(
-            f"alerts.{param}", kind, default, title, None, "Alerts", unit, low, high, (), text
-        )
+        SettingSpec(f"alerts.{param}", kind, default, title, None, "Alerts", unit, low, high,
+                    (), text, applies="next_scoring")
         for _, param, kind, default, title, unit, low, high, text in ALERT_GENERAL
-    ]
+    ]  # fmt: skip
     specs.append(
         SettingSpec(
             "alerts.priority_uses_lower_bound", bool, False,
             "Rank churn alerts by the low end of the risk", group="Alerts",
             help="Revenue at risk counts the low end of the customer's likely churn risk "
             "(8 in 10 chances above it) rather than the best guess: customers whose risk "
-            "is only uncertain move down the list.",
+            "is only uncertain move down the list.", applies="next_scoring",
         )
     )  # fmt: skip
     for rule in ALERT_RULES:
@@ -274,6 +273,7 @@ def _alert_specs() -> tuple[SettingSpec, ...]:
                 "Raise these alerts",
                 group=group,
                 help=rule.description,
+                applies="next_scoring",
             )
         )
         specs.append(
@@ -284,6 +284,7 @@ def _alert_specs() -> tuple[SettingSpec, ...]:
                 "Severity",
                 group=group,
                 choices=SEVERITIES,
+                applies="next_scoring",
             )
         )
         for key, param, kind, default, title, unit, low, high, text in ALERT_PARAMETERS:
@@ -292,7 +293,7 @@ def _alert_specs() -> tuple[SettingSpec, ...]:
                     SettingSpec(
                         f"alerts.{key}.{param}", kind, default, title,
                         _stages_check if param == "stages" else None,
-                        group, unit, low, high, (), text,
+                        group, unit, low, high, (), text, applies="next_scoring",
                     )
                 )  # fmt: skip
     return tuple(specs)
@@ -306,8 +307,11 @@ SETTINGS: dict[str, SettingSpec] = {
             (dict, type(None)),
             None,
             "Demo workspace marker: how the demo data was built (None for real data)",
+            hidden=True,
         ),
-        SettingSpec("workspace.name", str, "", "Workspace name shown in the title bar"),
+        SettingSpec(
+            "workspace.name", str, "", "Workspace name shown in the title bar", hidden=True
+        ),
         SettingSpec(
             WORKSPACE_LOCATION,
             str,
@@ -315,6 +319,7 @@ SETTINGS: dict[str, SettingSpec] = {
             "Workspace the app opens when none is named (set by IT; empty: the user's own)",
             help="A file path or a postgresql+psycopg:// URL. Read from the organisation's "
             "policy only: it says where the workspace is, so it can't live in one.",
+            hidden=True,
         ),
         *MONEY_SPECS,
         SettingSpec(
@@ -328,18 +333,21 @@ SETTINGS: dict[str, SettingSpec] = {
             "they are imported (an IANA name such as America/New_York). Empty: this "
             "computer's zone. Times a file gives with their own offset keep it; dates with "
             "no zone are kept as written.",
+            placeholder="this computer's zone; or e.g. America/New_York",
         ),
         SettingSpec(
             "rollups.stale",
             bool,
             False,
             "Per-customer totals need a refresh (set by writes, cleared by services.core.rollups)",
+            hidden=True,
         ),
         SettingSpec(
             CONFIG_VERSION_KEY,
             int,
             0,
             "Configuration version: bumped by every change of a scoring or alert setting",
+            hidden=True,
         ),
         SettingSpec(
             "scoring.horizon_days",
@@ -347,6 +355,8 @@ SETTINGS: dict[str, SettingSpec] = {
             90,
             "Churn horizon in days: churn risk is the chance of no order in this many days",
             _horizon_check,
+            page="Scores",
+            applies="next_scoring",
         ),
         SettingSpec(
             "scoring.engagement_weights",
@@ -355,6 +365,8 @@ SETTINGS: dict[str, SettingSpec] = {
             "Engagement score weights (recency, frequency, monetary, interaction; fatigue "
             "is a penalty)",
             _weights_check(ENGAGEMENT_WEIGHTS),
+            page="Scores",
+            applies="next_scoring",
         ),
         SettingSpec(
             "scoring.health_weights",
@@ -362,6 +374,8 @@ SETTINGS: dict[str, SettingSpec] = {
             HEALTH_WEIGHTS,
             "Health score weights; missing components are left out and the rest re-weighted",
             _weights_check(HEALTH_WEIGHTS),
+            page="Scores",
+            applies="next_scoring",
         ),
         SettingSpec(
             "scoring.thresholds",
@@ -369,18 +383,22 @@ SETTINGS: dict[str, SettingSpec] = {
             SCORING_THRESHOLDS,
             "Scoring thresholds: new-customer days, confidence levels, segment rules",
             _thresholds_check,
+            hidden=True,
+            applies="next_scoring",
         ),
         SettingSpec(
             "import.watched_folder",
             (str, type(None)),
             None,
             "Folder whose new export files the window imports as they appear (None: off)",
+            hidden=True,
         ),
         SettingSpec(
             "import.watched_files",
             dict,
             {},
             "Files of the watched folder already handled: path -> [size, mtime_ns]",
+            hidden=True,
         ),
         *_alert_specs(),
         *OUTREACH_SPECS,
