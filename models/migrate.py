@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from models.db import is_sqlite, sqlite_path, translate_db_errors
 from models.errors import WorkspaceError
 from models.private_files import create_private_file, make_private_folder
+from models.vocab import SQLITE_COMPANIONS
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -25,11 +26,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # workspace needs no Alembic import (a third of a second at every start); a test checks
 # it against Alembic's own answer, so a new revision cannot forget to update it.
 HEAD_REVISION = "0013"
-
-
-# The files SQLite keeps beside a workspace while it is open (its latest changes, its
-# lock): never a destination of a backup.
-SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 def alembic_config() -> Config:

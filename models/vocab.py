@@ -73,3 +73,7 @@ LEARN_BREAKDOWNS = ("rule", "goal", "template", "variant", "tone", "owner", "seg
 # acts on their own book; a lead sees the whole team's and runs imports and scoring; an
 # admin also adds people.
 TEAM_ROLES = ("manager", "lead", "admin")
+
+# The files SQLite keeps beside an open workspace (its latest changes, its lock): never
+# a destination of a backup or an export (models/migrate.py, services/core/output_files.py).
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")

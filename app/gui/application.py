@@ -20,16 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import (
-    QMessageLogContext,
-    QObject,
-    QSettings,
-    Qt,
-    QTimer,
-    QtMsgType,
-    Signal,
-    qInstallMessageHandler,
-)
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -42,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.ask_source import WorkspaceAskSource
+from app.gui.context import GuiContext
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.demo_workspace import (
     FIRST_LAUNCH_DEMO_CUSTOMERS,
@@ -50,7 +42,12 @@ from app.gui.demo_workspace import (
 )
 from app.gui.digest_controller import DigestController
 from app.gui.email_settings import EmailSettingsActions
-from app.gui.errors import ErrorPresenter, default_log_path, describe_error
+from app.gui.errors import (
+    ErrorPresenter,
+    default_log_path,
+    describe_error,
+    route_qt_messages,
+)
 from app.gui.import_controller import ImportController
 from app.gui.my_work_source import WorkspaceMyWorkSource
 from app.gui.offline_controller import OfflineController
@@ -238,21 +235,44 @@ class GuiController(QObject):
             jobs, self.window, lambda: self.workspace, user=self._user
         )
         self.window.templates_requested.connect(self.templates.open)
+        # What the workspace controllers below use of this one (app/gui/context.py).
+        context = GuiContext(
+            window=self.window,
+            jobs=jobs,
+            present=presenter.present,
+            workspace=lambda: self.workspace,
+            workspace_opened=self.workspace_opened,
+            open_url=self.open_url,
+            build_demo=self.build_demo,
+            show_workspace=self.show_workspace,
+        )
         # File ▸ New workspace…, the first-run welcome, the getting-started checklist and
         # File ▸ Who I am… (the actor of everything done here, the sender, "Mine").
         self.workspaces = WorkspaceController(
-            self,
+            context,
             settings,
+            open_settings=self.settings.open,
             welcome=welcome,
             ask_identity_fn=ask_identity,
             ask_new_path=ask_new_workspace_path,
             prompt_open_path=self._prompt_open_path,
+            parent=self,
         )
+        # The checklist follows imports, scorings and settings changes.
+        self.imports.workspace_changed.connect(self.workspaces.refresh_checklist)
+        self.scoring.scoring_finished.connect(lambda _summary: self.workspaces.refresh_checklist())
+        self.settings.settings_saved.connect(lambda _keys: self.workspaces.refresh_checklist())
         # File ▸ Open shared workspace… (a team's, on PostgreSQL), and its password asked
         # again when a shared workspace refuses the stored one.
-        self.shared = SharedWorkspaceController(self)
+        self.shared = SharedWorkspaceController(context, parent=self)
         # File ▸ Take offline… and Sync back, and the banner of an offline copy.
-        self.offline = OfflineController(self, show_progress=show_progress)
+        self.offline = OfflineController(
+            context,
+            user=self._user,
+            stop_imports=lambda: self.imports.set_workspace(None),
+            show_progress=show_progress,
+            parent=self,
+        )
 
     # -- starting -----------------------------------------------------------------------
 
@@ -557,28 +577,6 @@ def _setup_logging() -> None:
         logging.basicConfig(level=logging.INFO)
         return
     setup_logging()
-
-
-# Said by the offscreen platform (self-test, CI) on every window shown: not our problem.
-_QT_NOISE = ("This plugin does not support propagateSizeHints",)
-_QT_LEVELS = {
-    QtMsgType.QtDebugMsg: logging.DEBUG,
-    QtMsgType.QtInfoMsg: logging.INFO,
-    QtMsgType.QtWarningMsg: logging.WARNING,
-    QtMsgType.QtCriticalMsg: logging.ERROR,
-    QtMsgType.QtFatalMsg: logging.CRITICAL,
-}
-
-
-def _on_qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
-    if message.startswith(_QT_NOISE):
-        return
-    logging.getLogger("qt").log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
-
-
-def route_qt_messages() -> Callable[..., Any] | None:
-    """Send Qt's own warnings to our log file instead of stderr; returns the old handler."""
-    return qInstallMessageHandler(_on_qt_message)
 
 
 def theme_mode_from(settings: QSettings) -> ThemeMode:

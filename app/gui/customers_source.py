@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.gui.scoring_controller import read_customer_scores, read_score_history
 from app.workspace import Workspace
+from models.db import translate_db_errors
 from models.migrate import backup_sqlite
 from services.alerts.records import Undoable
 from services.core.records import (
@@ -24,6 +24,22 @@ from services.core.records import (
 )
 from services.usecases.customer_detail import load_customer_detail
 from services.usecases.customers import load_customer_columns, workspace_summary
+
+
+def read_customer_scores(workspace: Workspace, customer_id: int) -> CustomerScores | None:
+    """The latest scores of a customer (None when never scored); on a worker."""
+    from services.scoring.queries import customer_scores
+
+    with translate_db_errors(), workspace.sessions() as session:
+        return customer_scores(session, customer_id)
+
+
+def read_score_history(workspace: Workspace, customer_id: int) -> tuple[ScoreHistoryPoint, ...]:
+    """Every snapshot of a customer's headline scores; on a worker."""
+    from services.scoring.queries import score_history
+
+    with translate_db_errors(), workspace.sessions() as session:
+        return tuple(score_history(session, customer_id))
 
 
 class WorkspaceCustomerSource:

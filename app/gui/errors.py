@@ -3,6 +3,7 @@
 A ``UserFacingError`` (locked file, disk full, bad input...) carries a message that
 says what happened and what to do; it is shown as is. Anything else is a bug: it is
 logged with its traceback and the user sees one calm sentence pointing at the log.
+Qt's own warnings go to the log too (``route_qt_messages``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,16 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QObject,
+    Qt,
+    QtMsgType,
+    Signal,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from models.errors import UserFacingError
@@ -115,3 +124,25 @@ class ErrorPresenter(QObject):
                 traceback.print_exception(exc_type, exc, tb)
 
         sys.excepthook = hook
+
+
+# Said by the offscreen platform (self-test, CI) on every window shown: not our problem.
+_QT_NOISE = ("This plugin does not support propagateSizeHints",)
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _on_qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    if message.startswith(_QT_NOISE):
+        return
+    logging.getLogger("qt").log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+
+
+def route_qt_messages() -> Callable[..., Any] | None:
+    """Send Qt's own warnings to our log file instead of stderr; returns the old handler."""
+    return qInstallMessageHandler(_on_qt_message)

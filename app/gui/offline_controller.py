@@ -16,12 +16,12 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
 from sqlalchemy.engine import make_url
 
+from app.gui.context import GuiContext
 from app.workspace import Workspace, to_url
 from models.db import is_sqlite, make_engine
 from services.core.offline_origin import OfflineOrigin, read_origin
@@ -34,9 +34,6 @@ from views.shell.main_window import WORKSPACE_FILTER
 from views.shell.window_menus import NO_IMPORT_IN_COPY
 from views.team.offline_banner import OfflineBanner, OfflineMenuEntries, offline_badge
 from views.team.sync_report_dialog import ReportSection, SyncReportDialog
-
-if TYPE_CHECKING:
-    from app.gui.application import GuiController
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +57,27 @@ def report_sections(report: SyncReport) -> list[ReportSection]:
 
 
 class OfflineController(QObject):
-    """Take offline and Sync back for one GuiController; the banner of an offline copy."""
+    """Take offline and Sync back for one window; the banner of an offline copy.
 
-    def __init__(self, gui: GuiController, *, show_progress: bool = True) -> None:
-        super().__init__(gui)
-        self._gui = gui
+    ``user()`` is who syncs back (the actor the server records); ``stop_imports()`` turns
+    the import windows and the watched folder off (an offline copy imports nothing).
+    """
+
+    def __init__(
+        self,
+        context: GuiContext,
+        *,
+        user: Callable[[], str],
+        stop_imports: Callable[[], None],
+        show_progress: bool = True,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._user = user
+        self._stop_imports = stop_imports
         self._show_progress = show_progress
-        window = gui.window
+        window = context.window
         self.menu = OfflineMenuEntries(window, window.menus)
         self.menu.take_action.triggered.connect(self._on_take_action_triggered)
         self.menu.sync_action.triggered.connect(self._on_sync_action_triggered)
@@ -85,13 +96,13 @@ class OfflineController(QObject):
         self.last_report: SyncReport | None = None
         self._passwords: dict[str, str] = {}  # server address -> password, this session only
         self._busy = False
-        gui.workspace_opened.connect(self._on_gui_workspace_opened)
+        context.workspace_opened.connect(self._on_gui_workspace_opened)
         window.import_files_requested.connect(self._on_window_import_files_requested)
 
     # -- which workspace -------------------------------------------------------------------
 
     def _on_gui_workspace_opened(self, _name: str) -> None:
-        workspace = self._gui.workspace
+        workspace = self._context.workspace()
         self._show_origin(None)
         if workspace is None:
             return
@@ -100,7 +111,7 @@ class OfflineController(QObject):
         if shared:
             return
         (
-            self._gui.jobs.operation(
+            self._context.jobs.operation(
                 lambda _state: read_origin(workspace.engine),
                 parent=self,
                 key=("offline.origin", id(self)),
@@ -112,17 +123,17 @@ class OfflineController(QObject):
         )
 
     def _on_origin_read(self, workspace: Workspace, origin: OfflineOrigin | None) -> None:
-        if workspace is not self._gui.workspace:
+        if workspace is not self._context.workspace():
             return  # another workspace was opened meanwhile
         self._show_origin(origin)
         if origin is None:
             return
-        menus = self._gui.window.menus
+        menus = self._context.window.menus
         # Customer data comes from the server: nothing is imported or scored here.
-        self._gui.window.set_team_role("offline")
+        self._context.window.set_team_role("offline")
         menus.import_history_action.setEnabled(False)
         menus.import_history_action.setToolTip(NO_IMPORT_IN_COPY)
-        self._gui.imports.set_workspace(None)
+        self._stop_imports()
 
     def _on_origin_failed(self, error: BaseException) -> None:
         # The banner is a help: the workspace works without it; the reason goes to the log.
@@ -144,11 +155,11 @@ class OfflineController(QObject):
 
     def _on_window_import_files_requested(self, _paths: list[str]) -> None:
         if self.origin is not None:
-            self._gui.window.statusBar().showMessage(NO_IMPORT_IN_COPY, 10_000)
+            self._context.window.statusBar().showMessage(NO_IMPORT_IN_COPY, 10_000)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        workspace = self._gui.workspace
+        workspace = self._context.workspace()
         shared = workspace is not None and not is_sqlite(workspace.url)
         self.menu.take_action.setEnabled(shared and not busy)
         self.menu.sync_action.setEnabled(self.origin is not None and not busy)
@@ -157,7 +168,7 @@ class OfflineController(QObject):
     # -- take offline ----------------------------------------------------------------------
 
     def _on_take_action_triggered(self) -> None:
-        workspace = self._gui.workspace
+        workspace = self._context.workspace()
         if workspace is None or is_sqlite(workspace.url) or self._busy:
             return
         database = workspace.engine.url.database or "team"
@@ -193,12 +204,12 @@ class OfflineController(QObject):
         # The "work" pool: the copy reads the server and writes its own file, while the
         # window keeps reading the shared workspace on the database worker.
         op = (
-            self._gui.jobs.operation(
+            self._context.jobs.operation(
                 task, parent=self, pool="work", key=("offline.take", id(self)), label="take offline"
             )
             .progress(on_progress)
             .success(self._on_taken)
-            .failure(self._gui.presenter.present)
+            .failure(self._context.present)
             .cancelled(self._on_take_cancelled)
             .finished(on_done)
         )
@@ -210,7 +221,7 @@ class OfflineController(QObject):
     def _on_taken(self, copy: OfflineCopy) -> None:
         self.last_copy = copy
         size = copy.size_bytes / 1e6
-        self._gui.window.statusBar().showMessage(
+        self._context.window.statusBar().showMessage(
             f"Offline copy saved: {copy.path} ({copy.customers:,} customers, {size:,.0f} MB, "
             f"{copy.seconds:.0f} s).",
             15_000,
@@ -223,17 +234,17 @@ class OfflineController(QObject):
             "in it when you are online again.)"
         )
         if self.confirm("Open the offline copy?", text):
-            self._gui.open_url(to_url(str(copy.path)))
+            self._context.open_url(to_url(str(copy.path)))
 
     def _on_take_cancelled(self) -> None:
-        self._gui.window.statusBar().showMessage(
+        self._context.window.statusBar().showMessage(
             "Taking the offline copy was cancelled; nothing was written.", 10_000
         )
 
     # -- sync back -------------------------------------------------------------------------
 
     def _on_sync_action_triggered(self) -> None:
-        workspace, origin = self._gui.workspace, self.origin
+        workspace, origin = self._context.workspace(), self.origin
         if workspace is None or origin is None or workspace.path is None or self._busy:
             return
         self.sync(workspace, origin)
@@ -247,7 +258,7 @@ class OfflineController(QObject):
         password = self._passwords.get(origin.server)
         if password is not None:
             server_url = server_url.set(password=password)
-        actor = self._gui.workspaces.actor()
+        actor = self._user()
         dialog = self._progress("Syncing back…")
         self._set_busy(True)
 
@@ -279,7 +290,7 @@ class OfflineController(QObject):
             self._set_busy(False)
 
         op = (
-            self._gui.jobs.operation(
+            self._context.jobs.operation(
                 task, parent=self, key=("offline.sync", id(self)), label="sync back"
             )
             .progress(on_progress)
@@ -295,19 +306,19 @@ class OfflineController(QObject):
 
     def _on_synced(self, workspace: Workspace, report: SyncReport) -> None:
         self.last_report = report
-        if report.refreshed is not None and workspace is self._gui.workspace:
+        if report.refreshed is not None and workspace is self._context.workspace():
             # The file is a new copy now: open it afresh (the window reloads everything).
-            self._gui.open_url(workspace.url)
+            self._context.open_url(workspace.url)
         tone, headline = report.headline()
         self.show_report(headline, tone, report_sections(report))
-        self._gui.window.statusBar().showMessage(headline, 15_000)
+        self._context.window.statusBar().showMessage(headline, 15_000)
 
     def show_report(self, headline: str, tone: str, sections: list[ReportSection]) -> None:
         """The report dialog (non-modal), replacing the previous one."""
         if self.report_dialog is not None:
             self.report_dialog.close()
             self.report_dialog.deleteLater()
-        dialog = SyncReportDialog(headline, tone, sections, self._gui.window)
+        dialog = SyncReportDialog(headline, tone, sections, self._context.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda _obj=None, d=dialog: self._forget_dialog(d))
         self.report_dialog = dialog
@@ -326,13 +337,13 @@ class OfflineController(QObject):
             )
             if asked:
                 self._passwords[origin.server] = asked
-                if workspace is self._gui.workspace:
+                if workspace is self._context.workspace():
                     self.sync(workspace, origin)
                 return
-        self._gui.presenter.present(error)
+        self._context.present(error)
 
     def _on_sync_cancelled(self) -> None:
-        self._gui.window.statusBar().showMessage(
+        self._context.window.statusBar().showMessage(
             "Sync back was stopped: what was sent is on the server (never sent twice), the "
             "rest is still in your copy. Sync back again to send it.",
             15_000,
@@ -343,7 +354,7 @@ class OfflineController(QObject):
     def _progress(self, label: str) -> QProgressDialog | None:
         if not self._show_progress:
             return None
-        dialog = QProgressDialog(label, "Cancel", 0, 100, self._gui.window)
+        dialog = QProgressDialog(label, "Cancel", 0, 100, self._context.window)
         dialog.setWindowTitle("Account Radar")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(0)
@@ -355,13 +366,13 @@ class OfflineController(QObject):
 
     def _ask_save_path(self, suggested: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(
-            self._gui.window, "Take offline: save the copy as", suggested, WORKSPACE_FILTER
+            self._context.window, "Take offline: save the copy as", suggested, WORKSPACE_FILTER
         )
         return path or None
 
     def _confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(
-            self._gui.window,
+            self._context.window,
             title,
             text,
             QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Close,
@@ -371,6 +382,6 @@ class OfflineController(QObject):
 
     def _ask_password(self, question: str) -> str | None:
         text, ok = QInputDialog.getText(
-            self._gui.window, "Sync back", question, QLineEdit.EchoMode.Password
+            self._context.window, "Sync back", question, QLineEdit.EchoMode.Password
         )
         return text if ok and text else None

@@ -25,9 +25,7 @@ from models.errors import UserFacingError
 from services.core.formatting import format_date
 from services.core.records import (
     CHURN_MODEL_NAMES,
-    CustomerScores,
     ModelReport,
-    ScoreHistoryPoint,
     ScoringSummary,
 )
 from views.kit.jobs import JobRunner, Operation, TaskState
@@ -50,22 +48,6 @@ AskFn = Callable[[ScoringParameters], ScoringParameters | None]
 
 
 # ------------------------------------------------------------------ worker functions
-
-
-def read_customer_scores(workspace: Workspace, customer_id: int) -> CustomerScores | None:
-    """The latest scores of a customer (None when never scored); on a worker."""
-    from services.scoring.queries import customer_scores
-
-    with translate_db_errors(), workspace.sessions() as session:
-        return customer_scores(session, customer_id)
-
-
-def read_score_history(workspace: Workspace, customer_id: int) -> tuple[ScoreHistoryPoint, ...]:
-    """Every snapshot of a customer's headline scores; on a worker."""
-    from services.scoring.queries import score_history
-
-    with translate_db_errors(), workspace.sessions() as session:
-        return tuple(score_history(session, customer_id))
 
 
 def read_model_report(workspace: Workspace) -> ModelReport | None:

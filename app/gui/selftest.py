@@ -21,8 +21,8 @@ from app.gui.application import (
     GuiController,
     _application,
     make_controller,
-    route_qt_messages,
 )
+from app.gui.errors import route_qt_messages
 from app.workspace import to_url
 
 log = logging.getLogger(__name__)

@@ -1,11 +1,12 @@
 """File ▸ Settings…: read the workspace settings, show the dialog, save what changed.
 
-The settings schema (services/settings/__init__.py) declares every setting once, with its
-type, bounds, choices, unit, group and help; this module turns the ones a user edits
-(alert rules, the daily cap, the quiet period, score weights and horizon, email
-drafting and sending) into the dialog's plain field descriptions, and saves through
-``set_settings`` in one transaction, audited and versioned. Reads and writes run on the
-database worker.
+The settings schema (services/settings/) declares every setting once, with its type,
+bounds, choices, unit, group and help, and how this dialog shows it: hidden or not, its
+page, section, order, kind of editor and placeholder, and what saving it means
+(services/core/setting_spec.py). This module turns the ones a user edits (alert rules,
+the daily cap, the quiet period, score weights and horizon, email drafting and sending)
+into the dialog's plain field descriptions, and saves through ``set_settings`` in one
+transaction, audited and versioned. Reads and writes run on the database worker.
 
 The API key and the SMTP password typed in the dialog are never settings: on Save they
 go to the system keyring (app/gui/email_settings.py ``store_secrets``, on the network
@@ -15,8 +16,8 @@ error presenter in plain words and the settings are saved all the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QWidget
@@ -29,60 +30,25 @@ from app.gui.email_settings import (
     store_secrets,
 )
 from app.workspace import Workspace
+from services.core.setting_spec import Applies, SettingSpec
 from views.kit.jobs import JobRunner
 from views.settings.dialog import SettingField, SettingsDialog
 from views.settings.email_pages import EmailSettingsSource
 
-EDITED_PREFIXES = ("alerts.", "scoring.horizon_days", "scoring.engagement_weights",
-                   "scoring.health_weights", "llm.", "outreach.", "smtp.",
-                   "workspace.home_currency", "workspace.exchange_rates",
-                   "workspace.time_zone", "learn.", "ask.", "escalation.",
-                   "listen.reason_count")  # fmt: skip
-# Money settings change every money figure: the customer totals are recomputed on save.
-MONEY_KEYS = ("workspace.home_currency", "workspace.exchange_rates")
+if TYPE_CHECKING:
+    from services.core.policy import Policy
+
 MONEY_SAVED_MESSAGE = (
     "Settings saved; customer totals are now in {home}. Re-score (Ctrl+R) to put the "
     "scores and alerts in it too."
 )
-# Kept by the app itself (which providers' requests the user has reviewed), or edited
-# elsewhere (the template library has its own editor).
-HIDDEN_KEYS = ("llm.reviewed_remote", "outreach.templates", "learn.holdout_draws", "ask.saved")
 SAVED_MESSAGE = "Settings saved; they apply from the next scoring (Ctrl+R)."
 EMAIL_SAVED_MESSAGE = "Settings saved."
-SCORING_PREFIXES = ("alerts.", "scoring.")
-
-# The Email drafting page reads top to bottom: who writes, what may be sent to them,
-# what they write. Keys not listed keep the schema's order after these.
-EMAIL_ORDER = (
-    "llm.preset", "llm.base_url", "llm.model", "llm.temperature", "llm.timeout_s",
-    "llm.azure_api_version", "llm.allow_cloud", "outreach.sent_fields", "outreach.default_tone",
-    "outreach.max_words", "outreach.brand_voice", "outreach.signature",
-    "outreach.sender_name", "outreach.incentive_cap_percent", "outreach.team_domains",
-)  # fmt: skip
-SECTIONS = {"llm.": "Who writes the drafts", "outreach.sent_fields": "Privacy",
-            "outreach.": "What the drafts say"}  # fmt: skip
-KIND_OVERRIDES = {"llm.model": "suggest", "outreach.brand_voice": "multiline",
-                  "outreach.signature": "multiline", "outreach.sent_fields": "fields",
-                  "workspace.exchange_rates": "rates"}  # fmt: skip
-PLACEHOLDERS = {
-    "outreach.brand_voice": "e.g. plain and warm, no exclamation marks, first names only",
-    "outreach.signature": "Best regards,\n{owner}\nAcme Outdoor",
-    "outreach.sender_name": "e.g. Ana Lopez",
-    "outreach.team_domains": "e.g. example.com, shop.example.com",
-    "smtp.host": "e.g. smtp.office365.com",
-    "smtp.user": "e.g. ana.lopez@example.com",
-    "smtp.from_address": "e.g. Ana Lopez <ana.lopez@example.com>",
-    "llm.azure_api_version": "e.g. 2024-10-21",
-    "workspace.home_currency": "e.g. USD",
-    "workspace.exchange_rates": "e.g. EUR=1.08, GBP=1.27",
-    "workspace.time_zone": "this computer's zone; or e.g. America/New_York",
-}
+# The general alert settings come first and the scores last; the other pages in the
+# order their first setting is declared.
+FIRST_PAGE, LAST_PAGE = "Alerts", "Scores"
 
 ShowFn = Callable[[SettingsDialog], bool]
-
-
-def _section(key: str) -> str:
-    return next((name for prefix, name in SECTIONS.items() if key.startswith(prefix)), "")
 
 
 def _choices(key: str, spec_choices: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -98,77 +64,55 @@ def _choices(key: str, spec_choices: tuple[str, ...]) -> tuple[tuple[str, ...], 
     return spec_choices, ()
 
 
-def setting_fields() -> list[SettingField]:  # noqa: C901
-    """The settings a user edits, as the dialog's field descriptions."""
+def _title_and_help(spec: SettingSpec) -> tuple[str, str]:
+    """The field's title and its sentence of help; the scoring settings' titles are
+    sentences, "Title: what it does", and give both."""
+    if spec.help:
+        return spec.title, spec.help
+    for mark in (" (", ": ", "; "):
+        if mark in spec.title:
+            head, tail = spec.title.split(mark, 1)
+            return head, (tail.rstrip(")") if mark == " (" else tail).capitalize() + "."
+    return spec.title, ""
+
+
+def _field(spec: SettingSpec, policy: Policy) -> SettingField:
+    choices, labels = _choices(spec.key, tuple(spec.choices))
+    title, help_text = _title_and_help(spec)
+    return SettingField(
+        key=spec.key,
+        title=title,
+        group=spec.page,
+        kind=spec.kind,
+        default=policy.defaults.get(spec.key, spec.default),
+        unit=spec.unit,
+        minimum=spec.minimum,
+        maximum=spec.maximum,
+        choices=choices,
+        help=help_text,
+        components=tuple(spec.default) if spec.kind == "weights" else (),
+        choice_labels=labels,
+        section=spec.section,
+        placeholder=spec.placeholder,
+        locked=spec.key in policy.locked,
+    )
+
+
+def setting_fields() -> list[SettingField]:
+    """The settings a user edits (every declaration that is not ``hidden``), as the
+    dialog's field descriptions: page by page, each page in its settings' ``order``."""
     from services.core.policy import current_policy
     from services.settings import SETTINGS
 
+    shown = [spec for spec in SETTINGS.values() if not spec.hidden]
+    pages = list(dict.fromkeys(spec.page for spec in shown))
+
+    def place(spec: SettingSpec) -> tuple[bool, bool, int, int]:
+        page = spec.page
+        return (page == LAST_PAGE, page != FIRST_PAGE, pages.index(page), spec.order)
+
     policy = current_policy()
-    fields = []
-    for key, spec in SETTINGS.items():
-        if not key.startswith(EDITED_PREFIXES) or key in HIDDEN_KEYS:
-            continue
-        kind_of = spec.type if isinstance(spec.type, tuple) else (spec.type,)
-        choices, labels = _choices(key, tuple(spec.choices))
-        if key in KIND_OVERRIDES:
-            kind = KIND_OVERRIDES[key]
-        elif spec.choices:
-            kind = "choice"
-        elif str in kind_of:
-            kind = "text"
-        elif bool in kind_of:
-            kind = "bool"
-        elif dict in kind_of:
-            kind = "weights"
-        elif list in kind_of:
-            kind = "list"
-        elif float in kind_of:
-            kind = "float"
-        else:
-            kind = "int"
-        group = "Scores" if key.startswith("scoring.") else spec.group or "Alerts"
-        title, help_text = spec.title, spec.help
-        if not help_text:
-            # The scoring settings' titles are sentences: "Title: what it does".
-            for mark in (" (", ": ", "; "):
-                if mark in title:
-                    head, tail = title.split(mark, 1)
-                    title = head
-                    help_text = (tail.rstrip(")") if mark == " (" else tail).capitalize() + "."
-                    break
-        fields.append(
-            SettingField(
-                key=key,
-                title=title,
-                group=group,
-                kind=kind,
-                default=policy.defaults.get(key, spec.default),
-                unit=spec.unit,
-                minimum=spec.minimum,
-                maximum=spec.maximum,
-                choices=choices,
-                help=help_text,
-                components=tuple(spec.default) if kind == "weights" else (),
-                choice_labels=labels,
-                section=_section(key) if spec.group == "Email drafting" else "",
-                placeholder=PLACEHOLDERS.get(key, ""),
-                locked=key in policy.locked,
-            )
-        )
-
-    # The general alert settings first, then each rule, then email drafting and sending
-    # (the schema's order of groups), then the scores; the email drafting page in its
-    # reading order.
-    groups: list[str] = []
-    for f in fields:
-        if f.group not in groups:
-            groups.append(f.group)
-
-    def order(f: SettingField) -> tuple[bool, bool, int, int]:
-        place = EMAIL_ORDER.index(f.key) if f.key in EMAIL_ORDER else len(EMAIL_ORDER)
-        return (f.group == "Scores", f.group != "Alerts", groups.index(f.group), place)
-
-    return sorted(fields, key=order)
+    return [_field(spec, policy) for spec in sorted(shown, key=place)]
 
 
 def validate(key: str, value: Any) -> str | None:
@@ -199,9 +143,16 @@ def save_settings(workspace: Workspace, changes: dict[str, Any], actor: str) -> 
         changes = {**changes, "workspace.home_currency": changes["workspace.home_currency"].upper()}
     with workspace.sessions() as session, session.begin():
         set_settings(session, changes, actor=actor)
-        if any(key in MONEY_KEYS for key in changes):
+        if "money" in _applies(changes):
             # Customer totals are sums in the home currency: recompute them now.
             refresh_rollups(session)
+
+
+def _applies(keys: Iterable[str]) -> set[Applies]:
+    """What saving these settings means (their declarations' ``applies``)."""
+    from services.settings import SETTINGS
+
+    return {SETTINGS[key].applies for key in keys if key in SETTINGS}
 
 
 def _show_modal(dialog: SettingsDialog) -> bool:
@@ -306,9 +257,9 @@ class SettingsController(QObject):
         )
 
     def _on_saved(self, keys: list[str], stored: list[str] | None = None) -> None:
-        scoring = any(k.startswith(SCORING_PREFIXES) for k in keys)
-        message = SAVED_MESSAGE if scoring else EMAIL_SAVED_MESSAGE
-        if any(k in MONEY_KEYS for k in keys):
+        applies = _applies(keys)
+        message = SAVED_MESSAGE if "next_scoring" in applies else EMAIL_SAVED_MESSAGE
+        if "money" in applies:
             workspace = self._workspace()
             home = self._home_text(workspace) if workspace is not None else "the home currency"
             message = MONEY_SAVED_MESSAGE.format(home=home)

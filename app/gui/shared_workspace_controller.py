@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from app.gui.context import GuiContext
 from app.gui.errors import BUG_MESSAGE
 from app.workspace import Workspace, open_workspace
 from models.errors import UserFacingError
@@ -38,9 +38,6 @@ from services.team.connect import (
 )
 from views.kit.jobs import Operation, OperationCancelled, TaskState
 from views.team.open_shared_dialog import OpenSharedDialog, SharedLogin, add_open_shared_action
-
-if TYPE_CHECKING:
-    from app.gui.application import GuiController
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +84,10 @@ class SharedWorkspaceController(QObject):
 
     shared_opened = Signal(str)
 
-    def __init__(self, gui: GuiController) -> None:
-        super().__init__(gui)
-        self._gui = gui
-        self.action = add_open_shared_action(gui.window, gui.window.menus)
+    def __init__(self, context: GuiContext, *, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self.action = add_open_shared_action(context.window, context.window.menus)
         self.action.triggered.connect(self._on_action_triggered)
         self.dialog: OpenSharedDialog | None = None
         # The address the dialog was filled with: kept when the user changes none of its
@@ -104,14 +101,14 @@ class SharedWorkspaceController(QObject):
         """Show the dialog (window-modal, not blocking), filled with ``address``."""
         dialog = self.dialog
         if dialog is None:
-            dialog = OpenSharedDialog(self._gui.window)
+            dialog = OpenSharedDialog(self._context.window)
             dialog.connect_requested.connect(self._on_dialog_connect_requested)
             dialog.cancel_requested.connect(self._on_dialog_cancel_requested)
             dialog.finished.connect(self._on_dialog_finished)
             self.dialog = dialog
             # Whether there is a keyring at all: the keyring may be slow to start.
             (
-                self._gui.jobs.operation(
+                self._context.jobs.operation(
                     lambda _state: keyring_problem_words(),
                     parent=dialog,
                     pool="work",
@@ -148,8 +145,8 @@ class SharedWorkspaceController(QObject):
         self._prefilled = None
         if dialog is not None:
             dialog.deleteLater()
-        if self._gui.workspace is None:
-            self._gui.window.statusBar().showMessage(NO_WORKSPACE_MESSAGE)
+        if self._context.workspace() is None:
+            self._context.window.statusBar().showMessage(NO_WORKSPACE_MESSAGE)
 
     # -- connecting ----------------------------------------------------------------------
 
@@ -171,7 +168,7 @@ class SharedWorkspaceController(QObject):
         address = self._address_of(login)
         dialog.set_busy(True, f"Connecting to {address.host} as {address.user}…")
         self._connecting = (
-            self._gui.jobs.operation(
+            self._context.jobs.operation(
                 lambda state: open_shared(address, login, state),
                 parent=self,
                 pool="work",
@@ -195,19 +192,19 @@ class SharedWorkspaceController(QObject):
 
     def _on_opened(self, opened: OpenedShared) -> None:
         workspace = opened.workspace
-        self._gui.show_workspace(workspace)
+        self._context.show_workspace(workspace)
         if self.dialog is not None:
             self.dialog.accept()
         text = f"Opened the shared workspace {workspace.display_name}."
         if opened.note:
             text += f" {opened.note}"
-        self._gui.window.statusBar().showMessage(text, 15_000)
+        self._context.window.statusBar().showMessage(text, 15_000)
         self.shared_opened.emit(workspace.display_name)
 
     def _on_failed(self, error: BaseException) -> None:
         dialog = self.dialog
         if dialog is None:  # closed meanwhile: say it the usual way
-            self._gui.presenter.present(error)
+            self._context.present(error)
             return
         if isinstance(error, LoginRefused):
             dialog.show_error(error.dialog_text, "password")

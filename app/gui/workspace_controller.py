@@ -19,11 +19,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog
 
+from app.gui.context import GuiContext
 from app.workspace import (
     Workspace,
     create_workspace,
@@ -63,9 +63,6 @@ from views.workspace.welcome_dialog import (
     ask_welcome,
 )
 
-if TYPE_CHECKING:
-    from app.gui.application import GuiController
-
 log = logging.getLogger(__name__)
 
 # QSettings (UI state): the workspaces whose checklist the user hid for now.
@@ -86,7 +83,11 @@ def validate_identity(name: str, email: str) -> str | None:
 
 
 class WorkspaceController(QObject):
-    """New workspace, first run, the checklist and the identity, for one GuiController.
+    """New workspace, first run, the checklist and the identity, for one window.
+
+    The application refreshes the checklist (``refresh_checklist``) after an import, a
+    scoring or a change of settings; ``open_settings(page)`` opens File ▸ Settings… on a
+    page.
 
     Signals:
         checklist_updated(steps): the checklist's steps were read again (a list of
@@ -99,18 +100,21 @@ class WorkspaceController(QObject):
 
     def __init__(
         self,
-        gui: GuiController,
+        context: GuiContext,
         settings: QSettings,
         *,
+        open_settings: Callable[[str], None],
         welcome: WelcomeFn | None = None,
         ask_identity_fn: IdentityPrompt | None = None,
         ask_new_path: NewPathFn | None = None,
         prompt_open_path: Callable[[], str | None],
+        parent: QObject | None = None,
     ) -> None:
-        super().__init__(gui)
-        self._gui = gui
+        super().__init__(parent)
+        self._context = context
         self._settings = settings
-        window = gui.window
+        self._open_settings = open_settings
+        window = context.window
         self._welcome = welcome or (lambda: ask_welcome(window))
         self._ask_identity = ask_identity_fn or (
             lambda name, email, owners, account: ask_identity(
@@ -140,10 +144,7 @@ class WorkspaceController(QObject):
         # "Mine" the first time, with no identity yet: the same question as Who I am.
         window.alerts_view.alerts_pane.set_owner_prompt(self._ask_owner_for_mine)
 
-        gui.workspace_opened.connect(self._on_gui_workspace_opened)
-        gui.imports.workspace_changed.connect(self.refresh_checklist)
-        gui.scoring.scoring_finished.connect(self._on_scoring_finished)
-        gui.settings.settings_saved.connect(self._on_settings_saved)
+        context.workspace_opened.connect(self._on_gui_workspace_opened)
 
     # -- who I am --------------------------------------------------------------------------
 
@@ -163,7 +164,7 @@ class WorkspaceController(QObject):
     def show_profile_problem(self) -> None:
         """Say in the status bar that the profile file could not be used (once)."""
         if self.profile_problem:
-            self._gui.window.statusBar().showMessage(self.profile_problem, 20_000)
+            self._context.window.statusBar().showMessage(self.profile_problem, 20_000)
             self.profile_problem = None
 
     def ask_who_i_am(self, owners: Sequence[str] = ()) -> Profile | None:
@@ -182,11 +183,11 @@ class WorkspaceController(QObject):
             profile = make_profile(answer.name, answer.email)
             save_profile(profile)
         except ProfileError as exc:
-            self._gui.presenter.present(exc)
+            self._context.present(exc)
             return None
         self.profile = profile
-        self._gui.window.alerts_view.alerts_pane.set_owner_name(profile.name)
-        self._gui.window.statusBar().showMessage(
+        self._context.window.alerts_view.alerts_pane.set_owner_name(profile.name)
+        self._context.window.statusBar().showMessage(
             f"You are {self.actor()}: the history records your actions under this name.",
             10_000,
         )
@@ -202,12 +203,12 @@ class WorkspaceController(QObject):
         return profile.name if profile is not None else None
 
     def _on_identity_action_triggered(self) -> None:
-        workspace = self._gui.workspace
+        workspace = self._context.workspace()
         if workspace is None:
             self.ask_who_i_am()
             return
         (
-            self._gui.jobs.operation(
+            self._context.jobs.operation(
                 lambda _state: owner_names(workspace.engine),
                 parent=self,
                 key=("workspace.owners", id(self)),
@@ -220,7 +221,7 @@ class WorkspaceController(QObject):
     # -- new workspace and first run -------------------------------------------------------
 
     def _ask_new_workspace_path(self) -> str | None:
-        window = self._gui.window
+        window = self._context.window
         source = window.source
         start = (
             Path(source.display_name).parent
@@ -252,26 +253,26 @@ class WorkspaceController(QObject):
             # Said at once, before any work: nothing is touched.
             refuse_existing_file(path)
         except WorkspaceError as exc:
-            self._gui.presenter.present(exc)
+            self._context.present(exc)
             return None
         self._unhide(str(path))
-        return self._gui.open_url(url, startup=startup, opener=lambda: create_workspace(url))
+        return self._context.open_url(url, startup=startup, opener=lambda: create_workspace(url))
 
     def first_run(self, url: str, *, demo_customers: int) -> None:
         """No workspace at the default path yet: the demo, or an empty one of one's own."""
         answer = self._welcome()
         if answer == WELCOME_DEMO:
-            self._gui.build_demo(url, customers=demo_customers, startup=True)
+            self._context.build_demo(url, customers=demo_customers, startup=True)
         elif answer == WELCOME_EMPTY:
-            self._gui.open_url(url, startup=True, opener=lambda: create_workspace(url))
+            self._context.open_url(url, startup=True, opener=lambda: create_workspace(url))
         elif answer == WELCOME_OPEN:
             path = self._prompt_open_path()
             if path:
-                self._gui.open_url(to_url(path), startup=True)
+                self._context.open_url(to_url(path), startup=True)
             else:
                 self.first_run(url, demo_customers=demo_customers)
         else:
-            self._gui.window.statusBar().showMessage(NO_WORKSPACE_MESSAGE)
+            self._context.window.statusBar().showMessage(NO_WORKSPACE_MESSAGE)
 
     # -- the checklist ---------------------------------------------------------------------
 
@@ -279,11 +280,11 @@ class WorkspaceController(QObject):
         self.account = None
         # After the opening's own status message is cleared (next turn of the loop).
         QTimer.singleShot(0, self.show_profile_problem)
-        workspace = self._gui.workspace
+        workspace = self._context.workspace()
         self.menu.checklist_action.setEnabled(workspace is not None)
         if workspace is not None and workspace.path is None:
             (
-                self._gui.jobs.operation(
+                self._context.jobs.operation(
                     lambda _state: _account_and_role(workspace),
                     parent=self,
                     label="read the database account",
@@ -294,27 +295,21 @@ class WorkspaceController(QObject):
         self.refresh_checklist()
 
     def _on_account_read(self, workspace: Workspace, account: str | None, role: str | None) -> None:
-        if workspace is self._gui.workspace:
+        if workspace is self._context.workspace():
             self.account = account
-            self._gui.window.set_team_role(role)
-
-    def _on_scoring_finished(self, _summary: object) -> None:
-        self.refresh_checklist()
-
-    def _on_settings_saved(self, _keys: list[str]) -> None:
-        self.refresh_checklist()
+            self._context.window.set_team_role(role)
 
     def refresh_checklist(self, *, force: bool = False) -> Operation[WorkspaceFacts] | None:
         """Read the checklist's facts again on the database worker and show them.
 
         ``force``: show the card even if hidden for now or complete (Help ▸ Getting
         started)."""
-        workspace = self._gui.workspace
+        workspace = self._context.workspace()
         if workspace is None:
             self.card.hide()
             return None
         return (
-            self._gui.jobs.operation(
+            self._context.jobs.operation(
                 lambda _state: workspace_facts(workspace.engine),
                 parent=self,
                 key=("workspace.checklist", id(self)),
@@ -326,7 +321,7 @@ class WorkspaceController(QObject):
         )
 
     def _show_checklist(self, workspace: Workspace, facts: WorkspaceFacts, *, force: bool) -> None:
-        if workspace is not self._gui.workspace:
+        if workspace is not self._context.workspace():
             return  # another workspace was opened meanwhile
         self.steps = checklist_steps(facts, identity_set=self.profile.is_set)
         key = workspace.display_name
@@ -348,7 +343,7 @@ class WorkspaceController(QObject):
         self.card.hide()
 
     def _on_card_step_requested(self, key: str) -> None:
-        menus = self._gui.window.menus
+        menus = self._context.window.menus
         if key in ("customers", "orders"):
             menus.import_action.trigger()
         elif key == "score":
@@ -357,16 +352,16 @@ class WorkspaceController(QObject):
         elif key == "identity":
             self._on_identity_action_triggered()
         elif key == "drafting":
-            self._gui.settings.open(DRAFTING_PAGE)
+            self._open_settings(DRAFTING_PAGE)
 
     def _on_card_hide_requested(self) -> None:
-        workspace = self._gui.workspace
+        workspace = self._context.workspace()
         if workspace is not None:
             hidden = self._hidden()
             if workspace.display_name not in hidden:
                 self._settings.setValue(KEY_CHECKLIST_HIDDEN, [*hidden, workspace.display_name])
         self.card.hide()
-        self._gui.window.statusBar().showMessage(
+        self._context.window.statusBar().showMessage(
             "The checklist is hidden; Help ▸ Getting started shows it again.", 8000
         )
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from models.errors import UserFacingError
-from models.migrate import SQLITE_COMPANIONS
+from models.vocab import SQLITE_COMPANIONS
 
 # A cell starting with one of these is a formula to a spreadsheet (CSV/XLSX injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -47,7 +47,9 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _companions(path: Path) -> list[Path]:
     """The SQLite companion files of ``path`` (beside the path given and beside the file a
-    symbolic link leads to), whether they exist yet or not."""
+    symbolic link leads to), whether they exist yet or not. Writing over one destroys the
+    changes it holds (and those of any program that has the database open), as surely as
+    writing over the database itself."""
     places = {path}
     with contextlib.suppress(OSError):
         places.add(path.resolve())

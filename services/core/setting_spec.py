@@ -7,19 +7,39 @@ Its own module so that a service can declare its settings next to its code
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import KW_ONLY, dataclass
+from typing import Any, Literal
+
+# How the Settings dialog edits a setting (views/settings/dialog.py, SettingField.kind).
+SettingKind = Literal[
+    "bool", "int", "float", "choice", "list", "text", "multiline", "suggest", "fields",
+    "weights", "rates",
+]  # fmt: skip
+# What saving a new value means, as the Settings dialog says once it is saved: "now" (it is
+# used from the next time it is read), "next_scoring" (the scores and alerts follow it from
+# the next scoring), "money" (customer totals are recomputed in it at once; the scores and
+# alerts at the next scoring).
+Applies = Literal["now", "next_scoring", "money"]
 
 
 @dataclass(frozen=True)
 class SettingSpec:
-    """One setting: its key, Python type, default and human title.
+    """One setting: its key, Python type, default and human title, and everything else
+    about it, in one declaration.
 
     The optional fields describe the value for a settings dialog and are checked by
     ``validate_setting``: ``minimum``/``maximum`` bound numbers, ``choices`` lists the
     allowed texts, ``unit`` names the unit ("%", "days", "$"), ``group`` gathers settings
     under one heading (an alert rule's settings share its title) and ``help`` says in a
     sentence what the setting does.
+
+    The keyword-only fields say how the Settings dialog shows it
+    (app/gui/settings_controller.py reads them): ``hidden`` keeps it out (kept by the app
+    itself, set by IT, or edited elsewhere); otherwise it is on the page ``page`` (the
+    group when left out), under the sub-heading ``section`` if any, at the place ``order``
+    (lower first; equal places keep the order of declaration), edited as ``kind`` (left
+    out, it follows the type: see ``kind_of_type``), with ``placeholder`` as the grey hint
+    of an empty box; ``applies`` says what saving it means.
     """
 
     key: str
@@ -34,6 +54,39 @@ class SettingSpec:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     help: str = ""
+    _: KW_ONLY
+    hidden: bool = False
+    page: str = ""
+    section: str = ""
+    order: int = 0
+    kind: SettingKind | Literal[""] = ""
+    placeholder: str = ""
+    applies: Applies = "now"
+
+    def __post_init__(self) -> None:
+        if not self.page:
+            object.__setattr__(self, "page", self.group)
+        if not self.kind:
+            object.__setattr__(self, "kind", kind_of_type(self))
+
+
+def kind_of_type(spec: SettingSpec) -> SettingKind:
+    """How the Settings dialog edits a setting whose declaration names no ``kind``: a
+    choice among its ``choices``, else by its type (a dict is a set of weights)."""
+    kinds = spec.type if isinstance(spec.type, tuple) else (spec.type,)
+    if spec.choices:
+        return "choice"
+    if str in kinds:
+        return "text"
+    if bool in kinds:
+        return "bool"
+    if dict in kinds:
+        return "weights"
+    if list in kinds:
+        return "list"
+    if float in kinds:
+        return "float"
+    return "int"
 
 
 _TYPE_WORDS = {

@@ -17,16 +17,21 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.errors import UserFacingError
 from models.schema import AuditEvent, Setting
-from models.vocab import OUTREACH_GOALS, OUTREACH_TONES, SEVERITIES
+from models.vocab import SEVERITIES
 from services.core.local_dates import TIME_ZONE_SETTING, zone_problem
 from services.core.money import HOME_SETTING, MONEY_SPECS, RATES_SETTING
 from services.core.policy import current_policy, locked_problem, resolve, use_settings
 from services.core.setting_spec import SettingSpec, type_ok, type_words
 from services.settings.ask import ASK_SPECS
 from services.settings.escalation import ESCALATION_SPECS
-from services.settings.hosts import LLM_HOST_SPECS
 from services.settings.learn import LEARN_SPECS
 from services.settings.listen import LISTEN_SPECS
+from services.settings.outreach import GOALS as GOALS
+from services.settings.outreach import LLM_PRESETS as LLM_PRESETS
+from services.settings.outreach import OUTREACH_SPECS
+from services.settings.outreach import PRIVACY_DEFAULT as PRIVACY_DEFAULT
+from services.settings.outreach import PRIVACY_FIELDS as PRIVACY_FIELDS
+from services.settings.outreach import TONES as TONES
 from services.updates.check import UPDATE_SPECS
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
@@ -234,124 +239,6 @@ ALERT_GENERAL: tuple[_Param, ...] = (
 )  # fmt: skip
 
 
-# Email drafting (docs/design.md section 9). The provider's API key is never a setting: it lives
-# in the OS keyring through services/core/credentials.py.
-LLM_PRESETS = ("none", "openai", "azure", "ollama", "lmstudio", "llamacpp", "vllm", "other")
-GOALS = OUTREACH_GOALS
-TONES = OUTREACH_TONES
-# Fields of the drafting context that may leave the laptop; the default keeps out the
-# surname, the email address and the phone number.
-PRIVACY_FIELDS = (
-    "first_name",
-    "surname",
-    "email",
-    "phone",
-    "company",
-    "region",
-    "tier",
-    "tenure",
-    "last_order",
-    "categories",
-    "segment",
-    "drivers",
-    "tickets",
-    "reviews",
-    "owner",
-)
-PRIVACY_DEFAULT = [f for f in PRIVACY_FIELDS if f not in ("surname", "email", "phone")]
-
-
-def _fields_check(value: Any) -> str | None:
-    unknown = [v for v in value if v not in PRIVACY_FIELDS]
-    if unknown:
-        return f"unknown field {unknown[0]!r}; known fields: {', '.join(PRIVACY_FIELDS)}"
-    return None
-
-
-def _url_check(value: Any) -> str | None:
-    text = str(value).strip()
-    if text and not text.startswith(("http://", "https://")):
-        return "the address must start with http:// or https://"
-    return None
-
-
-def _domains_check(value: Any) -> str | None:
-    from services.core.domains import team_domains_problem
-
-    return team_domains_problem(value)
-
-
-def _templates_check(value: Any) -> str | None:
-    for goal, template in value.items():
-        if goal not in GOALS:
-            return f"unknown goal {goal!r}; goals: {', '.join(GOALS)}"
-        if not isinstance(template, dict) or not {"subject", "body"} <= set(template):
-            return f"the template for {goal!r} needs a subject and a body"
-        if not all(isinstance(template[k], str) for k in ("subject", "body")):
-            return f"the template for {goal!r} must be text"
-    return None
-
-
-def _outreach_specs() -> tuple[SettingSpec, ...]:
-    draft, mail = "Email drafting", "Sending email"
-    return (
-        SettingSpec("llm.preset", str, "none", "Provider", None, draft, choices=LLM_PRESETS,
-                    help="Who writes the drafts: none (templates only), OpenAI, Azure OpenAI "
-                    "or a server on this computer or your network."),
-        SettingSpec("llm.allow_cloud", bool, True, "Allow cloud AI services", None, draft,
-                    help="Off: only servers on this computer or the company's network write "
-                    "drafts and answer questions (OpenAI, Azure and other public AI services "
-                    "are refused). Usually set by IT."),
-        *LLM_HOST_SPECS,
-        SettingSpec("llm.base_url", str, "", "Base URL", _url_check, draft,
-                    help="The server's OpenAI-compatible address, e.g. "
-                    "http://localhost:11434/v1 for Ollama."),
-        SettingSpec("llm.model", str, "", "Model", None, draft,
-                    help="The model (Azure: the deployment) that writes the drafts."),
-        SettingSpec("llm.temperature", (int, float), 0.7, "Temperature", None, draft, "", 0, 2,
-                    help="Higher is more varied, lower more predictable."),
-        SettingSpec("llm.timeout_s", (int, float), 60, "Time-out", None, draft, "seconds", 1,
-                    600, help="Give up on a draft the server has not finished in this time."),
-        SettingSpec("llm.azure_api_version", str, "2024-10-21", "Azure API version", None,
-                    draft, help="Only for Azure OpenAI."),
-        SettingSpec("llm.reviewed_remote", list, [], "Providers whose request the user has "
-                    "seen before the first send (base URLs)", None, ""),
-        SettingSpec("outreach.sent_fields", list, PRIVACY_DEFAULT, "Fields that may leave "
-                    "this computer", _fields_check, draft,
-                    help="Only these fields of the customer go into the request to a provider "
-                    "(the template draft never leaves the computer)."),
-        SettingSpec("outreach.incentive_cap_percent", (int, float), 10, "Incentive at most",
-                    None, draft, "% of predicted 12-month value", 0, 100,
-                    help="No offer in a draft, or in the recommended next step, may exceed "
-                    "this share of the customer's predicted 12-month value."),
-        SettingSpec("outreach.max_words", int, 220, "Email length at most", None, draft,
-                    "words", 30, 2000, help="Longer drafts are flagged for shortening."),
-        SettingSpec("outreach.default_tone", str, "warm", "Tone", None, draft, choices=TONES),
-        SettingSpec("outreach.brand_voice", str, "", "Brand voice", None, draft,
-                    help="A few words on how the team writes (e.g. 'plain, warm, no "
-                    "exclamation marks')."),
-        SettingSpec("outreach.signature", str, "", "Signature", None, draft,
-                    help="Added under every draft; {owner} is the account manager's name."),
-        SettingSpec("outreach.sender_name", str, "", "Your name", None, draft,
-                    help="Signs the drafts for customers who have no account manager (else "
-                    "the name in the From address)."),
-        SettingSpec("outreach.team_domains", list, [], "Team domains", _domains_check,
-                    draft, help="Links in a draft to any other domain are flagged before "
-                    "sending; a subdomain of a listed domain counts as listed."),
-        SettingSpec("outreach.templates", dict, {}, "Template library: goal -> subject and "
-                    "body (Jinja2); a goal missing here uses the built-in template",
-                    _templates_check, ""),
-        SettingSpec("smtp.host", str, "", "SMTP server", None, mail,
-                    help="Leave empty to send from your own mail program only."),
-        SettingSpec("smtp.port", int, 587, "Port", None, mail, "", 1, 65535),
-        SettingSpec("smtp.security", str, "starttls", "Security", None, mail,
-                    choices=("starttls", "ssl", "none")),
-        SettingSpec("smtp.user", str, "", "User name", None, mail,
-                    help="The password is kept in the system keyring, never here."),
-        SettingSpec("smtp.from_address", str, "", "From address", None, mail),
-    )  # fmt: skip
-
-
 def _stages_check(value: Any) -> str | None:
     if not value:
         return "give at least one stage name"
@@ -363,18 +250,17 @@ def _stages_check(value: Any) -> str | None:
 def _alert_specs() -> tuple[SettingSpec, ...]:
     titles = {rule.key: rule.title for rule in ALERT_RULES}
     specs = [
-        SettingSpec(
-            f"alerts.{param}", kind, default, title, None, "Alerts", unit, low, high, (), text
-        )
+        SettingSpec(f"alerts.{param}", kind, default, title, None, "Alerts", unit, low, high,
+                    (), text, applies="next_scoring")
         for _, param, kind, default, title, unit, low, high, text in ALERT_GENERAL
-    ]
+    ]  # fmt: skip
     specs.append(
         SettingSpec(
             "alerts.priority_uses_lower_bound", bool, False,
             "Rank churn alerts by the low end of the risk", group="Alerts",
             help="Revenue at risk counts the low end of the customer's likely churn risk "
             "(8 in 10 chances above it) rather than the best guess: customers whose risk "
-            "is only uncertain move down the list.",
+            "is only uncertain move down the list.", applies="next_scoring",
         )
     )  # fmt: skip
     for rule in ALERT_RULES:
@@ -387,6 +273,7 @@ def _alert_specs() -> tuple[SettingSpec, ...]:
                 "Raise these alerts",
                 group=group,
                 help=rule.description,
+                applies="next_scoring",
             )
         )
         specs.append(
@@ -397,6 +284,7 @@ def _alert_specs() -> tuple[SettingSpec, ...]:
                 "Severity",
                 group=group,
                 choices=SEVERITIES,
+                applies="next_scoring",
             )
         )
         for key, param, kind, default, title, unit, low, high, text in ALERT_PARAMETERS:
@@ -405,7 +293,7 @@ def _alert_specs() -> tuple[SettingSpec, ...]:
                     SettingSpec(
                         f"alerts.{key}.{param}", kind, default, title,
                         _stages_check if param == "stages" else None,
-                        group, unit, low, high, (), text,
+                        group, unit, low, high, (), text, applies="next_scoring",
                     )
                 )  # fmt: skip
     return tuple(specs)
@@ -419,8 +307,11 @@ SETTINGS: dict[str, SettingSpec] = {
             (dict, type(None)),
             None,
             "Demo workspace marker: how the demo data was built (None for real data)",
+            hidden=True,
         ),
-        SettingSpec("workspace.name", str, "", "Workspace name shown in the title bar"),
+        SettingSpec(
+            "workspace.name", str, "", "Workspace name shown in the title bar", hidden=True
+        ),
         SettingSpec(
             WORKSPACE_LOCATION,
             str,
@@ -428,6 +319,7 @@ SETTINGS: dict[str, SettingSpec] = {
             "Workspace the app opens when none is named (set by IT; empty: the user's own)",
             help="A file path or a postgresql+psycopg:// URL. Read from the organisation's "
             "policy only: it says where the workspace is, so it can't live in one.",
+            hidden=True,
         ),
         *MONEY_SPECS,
         SettingSpec(
@@ -441,18 +333,21 @@ SETTINGS: dict[str, SettingSpec] = {
             "they are imported (an IANA name such as America/New_York). Empty: this "
             "computer's zone. Times a file gives with their own offset keep it; dates with "
             "no zone are kept as written.",
+            placeholder="this computer's zone; or e.g. America/New_York",
         ),
         SettingSpec(
             "rollups.stale",
             bool,
             False,
             "Per-customer totals need a refresh (set by writes, cleared by services.core.rollups)",
+            hidden=True,
         ),
         SettingSpec(
             CONFIG_VERSION_KEY,
             int,
             0,
             "Configuration version: bumped by every change of a scoring or alert setting",
+            hidden=True,
         ),
         SettingSpec(
             "scoring.horizon_days",
@@ -460,6 +355,8 @@ SETTINGS: dict[str, SettingSpec] = {
             90,
             "Churn horizon in days: churn risk is the chance of no order in this many days",
             _horizon_check,
+            page="Scores",
+            applies="next_scoring",
         ),
         SettingSpec(
             "scoring.engagement_weights",
@@ -468,6 +365,8 @@ SETTINGS: dict[str, SettingSpec] = {
             "Engagement score weights (recency, frequency, monetary, interaction; fatigue "
             "is a penalty)",
             _weights_check(ENGAGEMENT_WEIGHTS),
+            page="Scores",
+            applies="next_scoring",
         ),
         SettingSpec(
             "scoring.health_weights",
@@ -475,6 +374,8 @@ SETTINGS: dict[str, SettingSpec] = {
             HEALTH_WEIGHTS,
             "Health score weights; missing components are left out and the rest re-weighted",
             _weights_check(HEALTH_WEIGHTS),
+            page="Scores",
+            applies="next_scoring",
         ),
         SettingSpec(
             "scoring.thresholds",
@@ -482,21 +383,25 @@ SETTINGS: dict[str, SettingSpec] = {
             SCORING_THRESHOLDS,
             "Scoring thresholds: new-customer days, confidence levels, segment rules",
             _thresholds_check,
+            hidden=True,
+            applies="next_scoring",
         ),
         SettingSpec(
             "import.watched_folder",
             (str, type(None)),
             None,
             "Folder whose new export files the window imports as they appear (None: off)",
+            hidden=True,
         ),
         SettingSpec(
             "import.watched_files",
             dict,
             {},
             "Files of the watched folder already handled: path -> [size, mtime_ns]",
+            hidden=True,
         ),
         *_alert_specs(),
-        *_outreach_specs(),
+        *OUTREACH_SPECS,
         *LEARN_SPECS,
         *ASK_SPECS,
         *ESCALATION_SPECS,

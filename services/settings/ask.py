@@ -22,7 +22,8 @@ def _saved_check(value: Any) -> str | None:
 
 
 ASK_SPECS = (
-    SettingSpec("ask.saved", list, [], "Questions saved to the library", _saved_check, ""),
+    SettingSpec("ask.saved", list, [], "Questions saved to the library", _saved_check, "",
+                hidden=True),
     SettingSpec("ask.row_limit", int, 1000, "Rows in an answer", None, GROUP, "rows", 10,
                 100_000, help="An answer shows at most this many rows and says when there "
                 "are more."),

@@ -28,7 +28,7 @@ LEARN_SPECS = (
                 GROUP, "", 0, 2**31 - 1,
                 help="The same seed and the same alerts give the same held-out customers."),
     SettingSpec("learn.holdout_draws", dict, {}, "Holdout draws so far, per risk band "
-                "(kept by the app: services/alerts/holdout.py)", None, ""),
+                "(kept by the app: services/alerts/holdout.py)", None, "", hidden=True),
     SettingSpec("learn.attribution_days", int, 30, "Attribution window", None, GROUP,
                 "days", 1, 365,
                 help="An order within this many days of the email (for held-out customers, "
@@ -36,7 +36,7 @@ LEARN_SPECS = (
     SettingSpec("outreach.batch_concurrency", int, 4, "Drafts written at once", None,
                 "Email drafting", "", 1, 16,
                 help="Draft for all sends at most this many requests to the provider at "
-                "the same time."),
+                "the same time.", section="What the drafts say", order=170),
     SettingSpec("outreach.send_per_minute", int, 20, "Emails sent per minute at most",
                 None, BATCH_GROUP, "", 1, 600,
                 help="A batch's approved emails go out by SMTP no faster than this."),

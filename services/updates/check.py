@@ -41,6 +41,7 @@ UPDATE_SPECS = (
         help="A JSON file on your organisation's server saying the latest version "
         '({"version": "1.2.0", "url": "..."}), asked once at start-up. Empty: never '
         "checked (nothing leaves this computer). Usually set by IT.",
+        hidden=True,
     ),
 )  # fmt: skip
 

@@ -7,10 +7,10 @@ settings schema in services/settings/__init__.py) and a ``validate(key, value)``
 returns what is wrong in plain words. Save is refused, with the reasons next to the
 fields, while any value is wrong; otherwise ``changes()`` holds what to store.
 
-With an ``email`` source (views/settings/email_pages.py), the "Email drafting" and
-"Sending email" pages also get the provider tools (List models, Test connection) and the
-API key and SMTP password boxes; what was typed there is in ``pending_secrets()``, never
-in ``changes()``.
+With an ``email`` source (views/settings/email_pages.py, which knows the dialog only as
+its ``SettingsForm``), the "Email drafting" and "Sending email" pages also get the
+provider tools (List models, Test connection) and the API key and SMTP password boxes;
+what was typed there is in ``pending_secrets()``, never in ``changes()``.
 """
 
 from __future__ import annotations
@@ -338,9 +338,9 @@ class SettingsDialog(QDialog):
         self.drafting: DraftingTools | None = None
         self.sending: SendingTools | None = None
         if email is not None and "llm.preset" in self._editors:
-            self.drafting = DraftingTools(self, email)
+            self.drafting = DraftingTools(self, email, self)
         if email is not None and "smtp.host" in self._editors:
-            self.sending = SendingTools(self, email)
+            self.sending = SendingTools(self, email, self)
 
     def _add_page(self, group: str, fields: list[SettingField]) -> None:  # noqa: PLR0915
         # One block per setting, stacked: the title, the editor, what it does in a

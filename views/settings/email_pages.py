@@ -12,14 +12,16 @@ person setting up a provider needs without reading docs:
 - on the sending page, the SMTP password box with the same keyring handling.
 
 Everything slow (the network, the keyring) goes through an ``EmailSettingsSource`` that
-app/ implements on its workers; this module only holds widgets and plain values.
+app/ implements on its workers; this module only holds widgets and plain values. Of the
+dialog the pages know only a ``SettingsForm`` (views/settings/dialog.py is one): its
+fields' editors and blocks, where to add a widget, and the values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
@@ -34,9 +36,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-if TYPE_CHECKING:
-    from views.settings.dialog import SettingsDialog
 
 SecretKind = Literal["api_key", "smtp_password"]
 ProviderKindName = Literal["none", "openai", "azure", "local"]
@@ -163,6 +162,34 @@ class EmailSettingsSource(Protocol):
         ...
 
 
+class SettingsForm(Protocol):
+    """What the email pages use of the settings dialog: its fields, by setting key."""
+
+    def editor(self, key: str) -> QWidget:
+        """The editor of one setting."""
+        ...
+
+    def has_field(self, key: str) -> bool:
+        """Whether the form shows this setting."""
+        ...
+
+    def field_block(self, key: str) -> QWidget:
+        """The widget holding one setting's title, editor, help and error."""
+        ...
+
+    def field_row(self, key: str) -> QHBoxLayout:
+        """The row holding one setting's editor (buttons go next to it)."""
+        ...
+
+    def insert_after(self, key: str, widget: QWidget) -> None:
+        """Put a widget on a setting's page, right below that setting."""
+        ...
+
+    def values(self) -> Mapping[str, Any]:
+        """Every field's current value."""
+        ...
+
+
 def set_tone(label: QLabel, tone: Tone) -> None:
     """Colour a status label through the style sheet's ``tone`` property."""
     if label.property("tone") == tone:
@@ -273,11 +300,13 @@ class _SecretBox(QWidget):
         what: SecretKind,
         words: str,
         source: EmailSettingsSource,
-        dialog: SettingsDialog,
+        form: SettingsForm,
+        owner: QObject,
         refresh: Callable[[], None],
     ) -> None:
-        """Make Forget remove the ``what`` secret of the dialog's values (after asking),
-        then ``refresh`` the state; a failure stays under the box."""
+        """Make Forget remove the ``what`` secret of the form's values (after asking),
+        then ``refresh`` the state; a failure stays under the box. ``owner``: when it is
+        gone, the answer is dropped."""
 
         def done(outcome: CheckOutcome) -> None:
             if outcome.ok:
@@ -291,7 +320,7 @@ class _SecretBox(QWidget):
                 return
             self.forget_button.setEnabled(False)
             self.say(f"Forgetting the {words}…")
-            source.forget_secret(what, dialog.values(), dialog, done)
+            source.forget_secret(what, form.values(), owner, done)
 
         self.forget_button.clicked.connect(clicked)
 
@@ -331,7 +360,8 @@ _ENABLED_ROLE = Qt.ItemDataRole.UserRole - 1
 
 
 class DraftingTools:
-    """The provider tools of the "Email drafting" page.
+    """The provider tools of the "Email drafting" page, added to ``form``; ``owner`` (the
+    dialog) is the first parent of the widgets added and owns the source's answers.
 
     Attributes tests and screenshots reach: ``key`` (the API key box), ``list_button``,
     ``models_status``, ``test_button``, ``test_result``.
@@ -339,47 +369,48 @@ class DraftingTools:
 
     PENDING_WORDS = "The key typed above is stored in the system keyring when you press Save."
 
-    def __init__(self, dialog: SettingsDialog, source: EmailSettingsSource) -> None:
-        self.dialog = dialog
+    def __init__(self, form: SettingsForm, source: EmailSettingsSource, owner: QWidget) -> None:
+        self.form = form
+        self.owner = owner
         self.source = source
         self.choices = {c.id: c for c in source.providers()}
         self._auto_urls = {c.base_url for c in self.choices.values() if c.base_url}
         self._state: SecretState | None = None
-        preset = dialog.editor("llm.preset")
-        url = dialog.editor("llm.base_url")
-        model = dialog.editor("llm.model")
+        preset = form.editor("llm.preset")
+        url = form.editor("llm.base_url")
+        model = form.editor("llm.model")
         assert isinstance(preset, QComboBox)
         assert isinstance(url, QLineEdit)
         assert isinstance(model, QComboBox)
         self.preset, self.url, self.model = preset, url, model
 
         # The API key, right below the address it is sent to.
-        self.key_box = _SecretBox("API key", "api_key", dialog)
+        self.key_box = _SecretBox("API key", "api_key", owner)
         self.key = self.key_box.edit
-        dialog.insert_after("llm.base_url", self.key_box)
+        form.insert_after("llm.base_url", self.key_box)
 
         # List models, next to the model box; what it found, below it.
-        self.list_button = QPushButton("List models", dialog)
+        self.list_button = QPushButton("List models", owner)
         self.list_button.setObjectName("listModels")
         self.list_button.setToolTip("Ask the server which models it offers.")
-        dialog.field_row("llm.model").addWidget(self.list_button)
-        self.models_status = _status_label(dialog, "modelsStatus")
+        form.field_row("llm.model").addWidget(self.list_button)
+        self.models_status = _status_label(owner, "modelsStatus")
         self.models_status.hide()
         self._add_below_editor("llm.model", self.models_status)
 
         # Test connection, below the model: the whole set-up is checked at once.
         test_block, self.test_button, self.test_result = _check_block(
-            dialog,
+            owner,
             "Test connection",
             "testConnection",
             "Send a one-word request with these settings (and the key above, if typed).",
         )
-        dialog.insert_after("llm.model", test_block)
+        form.insert_after("llm.model", test_block)
         self.test_block = test_block
 
         # An organisation that allows no cloud AI (llm.allow_cloud off): its presets can't
         # be picked, and say why.
-        allow = dialog.editor("llm.allow_cloud") if dialog.has_field("llm.allow_cloud") else None
+        allow = form.editor("llm.allow_cloud") if form.has_field("llm.allow_cloud") else None
         self.allow_cloud = allow if isinstance(allow, QCheckBox) else None
         if self.allow_cloud is not None:
             self.allow_cloud.toggled.connect(lambda _on: self._apply_cloud_rule())
@@ -389,7 +420,7 @@ class DraftingTools:
         url.textChanged.connect(self._on_url_text_changed)
         self.key.textChanged.connect(self._on_key_text_changed)
         self.key_box.session_button.clicked.connect(self._on_session_button_clicked)
-        self.key_box.offer_forget("api_key", "API key", source, dialog, self.refresh_key_state)
+        self.key_box.offer_forget("api_key", "API key", source, form, owner, self.refresh_key_state)
         self.list_button.clicked.connect(self._on_list_button_clicked)
         self.test_button.clicked.connect(self._on_test_button_clicked)
         self._update_for_provider()
@@ -420,11 +451,11 @@ class DraftingTools:
             return
         self.key_box.say("Looking for a stored key…")
         self.source.secret_state(
-            "api_key", self.dialog.values(), self.dialog, self._on_key_state_found
+            "api_key", self.form.values(), self.owner, self._on_key_state_found
         )
 
     def _add_below_editor(self, key: str, widget: QWidget) -> None:
-        layout = self.dialog.field_block(key).layout()
+        layout = self.form.field_block(key).layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(2, widget)  # after the title and the editor's row
 
@@ -432,7 +463,7 @@ class DraftingTools:
         choice = self.choice()
         active = choice.kind != "none"
         for key in ("llm.base_url", "llm.model", "llm.temperature", "llm.timeout_s"):
-            self.dialog.field_block(key).setEnabled(active)
+            self.form.field_block(key).setEnabled(active)
         self.key_box.setEnabled(active)
         self.test_block.setEnabled(active)
         self.list_button.setEnabled(active and choice.kind != "azure")
@@ -441,7 +472,7 @@ class DraftingTools:
             if choice.kind == "azure"
             else "Ask the server which models it offers."
         )
-        self.dialog.field_block("llm.azure_api_version").setVisible(choice.kind == "azure")
+        self.form.field_block("llm.azure_api_version").setVisible(choice.kind == "azure")
         self.url.setPlaceholderText(choice.url_hint or choice.base_url)
         model_line = self.model.lineEdit()
         if model_line is not None:
@@ -451,10 +482,10 @@ class DraftingTools:
         self._update_key_note()
 
     def _update_key_note(self) -> None:
-        note = self.source.key_note(self.dialog.values()) if self.choice().kind != "none" else ""
+        note = self.source.key_note(self.form.values()) if self.choice().kind != "none" else ""
         self.key_box.note.setText(note)
         self.key_box.note.setVisible(bool(note))
-        warning = self.source.key_warning(self.dialog.values()) if note else ""
+        warning = self.source.key_warning(self.form.values()) if note else ""
         self.key_box.warning.setText(warning)
         self.key_box.warning.setVisible(bool(warning))
         self.key.setPlaceholderText(
@@ -506,7 +537,7 @@ class DraftingTools:
         if not self.key_box.typed():
             self.key_box.say("Type or paste the key first.", "warning")
             return
-        self.source.use_for_session("api_key", self.dialog.values(), self.key_box.typed())
+        self.source.use_for_session("api_key", self.form.values(), self.key_box.typed())
         self.key.clear()  # held for the session now; Save must not try the keyring again
         self.refresh_key_state()
 
@@ -516,7 +547,7 @@ class DraftingTools:
         set_tone(self.models_status, "muted")
         self.models_status.show()
         self.source.list_models(
-            self.dialog.values(), self.key_box.typed(), self.dialog, self._on_models_listed
+            self.form.values(), self.key_box.typed(), self.owner, self._on_models_listed
         )
 
     def _on_models_listed(self, outcome: CheckOutcome) -> None:
@@ -536,7 +567,7 @@ class DraftingTools:
     def _on_test_button_clicked(self) -> None:
         _check_started(self.test_button, self.test_result, "Testing…")
         self.source.test_connection(
-            self.dialog.values(), self.key_box.typed(), self.dialog, self._on_tested
+            self.form.values(), self.key_box.typed(), self.owner, self._on_tested
         )
 
     def _on_tested(self, outcome: CheckOutcome) -> None:
@@ -545,39 +576,40 @@ class DraftingTools:
 
 class SendingTools:
     """The SMTP password box of the "Sending email" page, Send a test email, and the port
-    that follows the security mode. ``password`` is the box; ``test_button`` and
-    ``test_result`` the test."""
+    that follows the security mode (``form`` and ``owner`` as for DraftingTools).
+    ``password`` is the box; ``test_button`` and ``test_result`` the test."""
 
     PENDING_WORDS = "The password typed above is stored in the system keyring when you press Save."
     NO_ACCOUNT_WORDS = "Enter the server and the user name first."
 
-    def __init__(self, dialog: SettingsDialog, source: EmailSettingsSource) -> None:
-        self.dialog = dialog
+    def __init__(self, form: SettingsForm, source: EmailSettingsSource, owner: QWidget) -> None:
+        self.form = form
+        self.owner = owner
         self.source = source
         self._state: SecretState | None = None
-        host, user = dialog.editor("smtp.host"), dialog.editor("smtp.user")
-        security, port = dialog.editor("smtp.security"), dialog.editor("smtp.port")
+        host, user = form.editor("smtp.host"), form.editor("smtp.user")
+        security, port = form.editor("smtp.security"), form.editor("smtp.port")
         assert isinstance(host, QLineEdit)
         assert isinstance(user, QLineEdit)
         assert isinstance(security, QComboBox)
         assert isinstance(port, QSpinBox)
         self.host, self.user, self.security, self.port = host, user, security, port
 
-        self.password_box = _SecretBox("Password", "smtp_password", dialog)
+        self.password_box = _SecretBox("Password", "smtp_password", owner)
         self.password = self.password_box.edit
         self.password.setPlaceholderText("The mail account's password")
         self.password_box.note.hide()  # the user name's help already says where it is kept
-        dialog.insert_after("smtp.user", self.password_box)
+        form.insert_after("smtp.user", self.password_box)
 
         # Send a test email, below the From address it goes to.
         test_block, self.test_button, self.test_result = _check_block(
-            dialog,
+            owner,
             "Send a test email",
             "sendTestEmail",
             "Send a short email to the From address with these settings (and the password "
             "above, if typed).",
         )
-        dialog.insert_after("smtp.from_address", test_block)
+        form.insert_after("smtp.from_address", test_block)
         self.test_button.clicked.connect(self._on_test_button_clicked)
 
         host.editingFinished.connect(self.refresh_password_state)
@@ -586,7 +618,7 @@ class SendingTools:
         self.password.textChanged.connect(self._on_password_text_changed)
         self.password_box.session_button.clicked.connect(self._on_session_button_clicked)
         self.password_box.offer_forget(
-            "smtp_password", "SMTP password", source, dialog, self.refresh_password_state
+            "smtp_password", "SMTP password", source, form, owner, self.refresh_password_state
         )
         self.refresh_password_state()
 
@@ -608,7 +640,7 @@ class SendingTools:
         and whether there is a keyring at all."""
         self.password_box.say("Looking for a stored password…")
         self.source.secret_state(
-            "smtp_password", self.dialog.values(), self.dialog, self._on_password_state_found
+            "smtp_password", self.form.values(), self.owner, self._on_password_state_found
         )
 
     def _on_password_state_found(self, state: SecretState) -> None:
@@ -628,16 +660,14 @@ class SendingTools:
         if not self.host.text().strip() or not self.user.text().strip():
             self.password_box.say(self.NO_ACCOUNT_WORDS, "warning")
             return
-        self.source.use_for_session(
-            "smtp_password", self.dialog.values(), self.password_box.typed()
-        )
+        self.source.use_for_session("smtp_password", self.form.values(), self.password_box.typed())
         self.password.clear()
         self.refresh_password_state()
 
     def _on_test_button_clicked(self) -> None:
         _check_started(self.test_button, self.test_result, "Sending…")
         self.source.send_test_email(
-            self.dialog.values(), self.password_box.typed(), self.dialog, self._on_test_sent
+            self.form.values(), self.password_box.typed(), self.owner, self._on_test_sent
         )
 
     def _on_test_sent(self, outcome: CheckOutcome) -> None:
