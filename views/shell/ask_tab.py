@@ -6,45 +6,48 @@ to the composer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from views.ask.pane import AskPane
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner
-    from views.shell.main_window import MainWindow
+    from views.kit.theme import ThemeManager
+    from views.shell.window_menus import WindowMenus
 
 TAB_TITLE = "Ask"
 FOCUS_SHORTCUT = "Ctrl+K"
 
 
-def install(window: MainWindow, jobs: JobRunner) -> AskPane:
-    """Add the Ask tab to the window and connect it; returns the pane."""
+def install(
+    window: QWidget,
+    tabs: QTabWidget,
+    menus: WindowMenus,
+    theme_manager: ThemeManager,
+    open_customer: Callable[[int], None],
+    jobs: JobRunner,
+) -> AskPane:
+    """Add the Ask tab to the window's ``tabs`` and connect it; returns the pane. A
+    customer link in an answer calls ``open_customer`` (the window's Customers tab)."""
     pane = AskPane(jobs, window)
-    index = window.tabs.addTab(pane, TAB_TITLE)
-    window.menus.add_tab_action(window, "As&k", index, window.tabs.setCurrentIndex)
+    index = tabs.addTab(pane, TAB_TITLE)
+    menus.add_tab_action(window, "As&k", index, tabs.setCurrentIndex)
 
     def focus_question() -> None:
-        window.tabs.setCurrentIndex(index)
+        tabs.setCurrentIndex(index)
         pane.focus_question()
 
     focus = QAction("Ask a &question", window)
     focus.setShortcut(QKeySequence(FOCUS_SHORTCUT))
     focus.setToolTip("The Ask tab, the cursor in its question box")
     focus.triggered.connect(focus_question)
-    window.menus.view_menu.insertAction(window.menus.tabs_separator, focus)
+    menus.view_menu.insertAction(menus.tabs_separator, focus)
     pane.focus_action = focus
-
-    def open_customer(customer_id: int) -> None:
-        # As My work opens a task's customer: the Customers tab, the customer selected
-        # in the table when it is listed there, else shown in the pane all the same.
-        window.tabs.setCurrentIndex(window.tabs.indexOf(window.splitter))
-        if not window.customers_pane.select_customer(customer_id):
-            window.detail_pane.show_customer(customer_id)
-
     pane.customer_requested.connect(open_customer)
-    window.theme_manager.theme_changed.connect(pane.set_theme)
-    pane.set_theme(window.theme_manager.theme)
+    theme_manager.theme_changed.connect(pane.set_theme)
+    pane.set_theme(theme_manager.theme)
     return pane

@@ -218,8 +218,13 @@ class MainWindow(QMainWindow):
         self.detail_pane.set_undo_history(self.undo_history)
         self._build_status_bar()
         self._connect_my_work()
-        self.results = results_tab.install(self, jobs)  # Results (Ctrl+5)
-        self.ask = ask_tab.install(self, jobs)  # Ask (Ctrl+6; Ctrl+K: its question box)
+        # Results (Ctrl+5); Ask (Ctrl+6; Ctrl+K: its question box). Each tab gets what it
+        # uses of the window, never the window itself.
+        themes, menus = self.theme_manager, self.menus
+        self.results = results_tab.install(
+            self, self.tabs, menus, themes, self.open_customers, jobs
+        )
+        self.ask = ask_tab.install(self, self.tabs, menus, themes, self.open_customer, jobs)
         self._theme.theme_changed.connect(self._on_theme_theme_changed)
         self._jobs.busy_changed.connect(self._on_jobs_busy_changed)
         self._on_theme_theme_changed(self._theme.theme)
@@ -273,6 +278,13 @@ class MainWindow(QMainWindow):
             self.alerts_view.alerts_pane.focus_list()
             return
         self.tabs.setCurrentIndex(TAB_CUSTOMERS)
+        if not self.customers_pane.select_customer(customer_id):
+            self.detail_pane.show_customer(customer_id)
+
+    def open_customer(self, customer_id: int) -> None:
+        """The Customers tab with the customer selected in the table when it is listed
+        there, else shown in the pane all the same (an Ask answer's customer link)."""
+        self.tabs.setCurrentIndex(self.tabs.indexOf(self.splitter))
         if not self.customers_pane.select_customer(customer_id):
             self.detail_pane.show_customer(customer_id)
 
