@@ -53,6 +53,7 @@ def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         rows = [
             (key, json.dumps(resolve(key, spec.default, None, False), ensure_ascii=False))
             for key, spec in SETTINGS.items()
+            if not spec.state
         ]
     else:
         with (
@@ -61,8 +62,11 @@ def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             workspace.sessions() as session,
         ):
             stored = {key for (key,) in session.query(Setting.key).all()}
+            # The settings, not the app's own records kept beside them (spec.state).
             rows = [
-                (key, json.dumps(get_setting(session, key), ensure_ascii=False)) for key in SETTINGS
+                (key, json.dumps(get_setting(session, key), ensure_ascii=False))
+                for key, spec in SETTINGS.items()
+                if not spec.state
             ]
     width = max(len(key) for key, _ in rows)
     for key, value in rows:

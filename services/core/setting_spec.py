@@ -40,6 +40,10 @@ class SettingSpec:
     (lower first; equal places keep the order of declaration), edited as ``kind`` (left
     out, it follows the type: see ``kind_of_type``), with ``placeholder`` as the grey hint
     of an empty box; ``applies`` says what saving it means.
+
+    ``state`` marks the app's own record kept among the settings (a flag, a counter,
+    what was learned), not a setting: no policy sets or locks it (services/core/policy.py
+    knows only the others), and the dialog never shows it.
     """
 
     key: str
@@ -62,8 +66,11 @@ class SettingSpec:
     kind: SettingKind | Literal[""] = ""
     placeholder: str = ""
     applies: Applies = "now"
+    state: bool = False
 
     def __post_init__(self) -> None:
+        if self.state:
+            object.__setattr__(self, "hidden", True)
         if not self.page:
             object.__setattr__(self, "page", self.group)
         if not self.kind:

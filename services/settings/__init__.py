@@ -340,14 +340,14 @@ SETTINGS: dict[str, SettingSpec] = {
             bool,
             False,
             "Per-customer totals need a refresh (set by writes, cleared by services.core.rollups)",
-            hidden=True,
+            state=True,
         ),
         SettingSpec(
             CONFIG_VERSION_KEY,
             int,
             0,
             "Configuration version: bumped by every change of a scoring or alert setting",
-            hidden=True,
+            state=True,
         ),
         SettingSpec(
             "scoring.horizon_days",
@@ -476,7 +476,8 @@ def validate_setting(key: str, value: Any) -> str | None:
     return None
 
 
-use_settings(SETTINGS, validate_setting)
+# A policy sets and locks settings, never the app's own records kept beside them.
+use_settings({k: s for k, s in SETTINGS.items() if not s.state}, validate_setting)
 
 
 def setting_specs(prefix: str = "") -> tuple[SettingSpec, ...]:

@@ -28,7 +28,7 @@ LEARN_SPECS = (
                 GROUP, "", 0, 2**31 - 1,
                 help="The same seed and the same alerts give the same held-out customers."),
     SettingSpec("learn.holdout_draws", dict, {}, "Holdout draws so far, per risk band "
-                "(kept by the app: services/alerts/holdout.py)", None, "", hidden=True),
+                "(kept by the app: services/alerts/holdout.py)", None, "", state=True),
     SettingSpec("learn.attribution_days", int, 30, "Attribution window", None, GROUP,
                 "days", 1, 365,
                 help="An order within this many days of the email (for held-out customers, "

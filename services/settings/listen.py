@@ -19,8 +19,8 @@ LISTEN_SPECS = (
                 "into (fewer when there is little text). More reasons are finer; fewer are "
                 "broader."),
     SettingSpec("listen.sentiment_checked_import", int, 0,
-                "Newest import whose texts have a current sentiment", None, "", hidden=True),
+                "Newest import whose texts have a current sentiment", None, "", state=True),
     SettingSpec("listen.reasons", dict, {},
                 "The reasons learned from the workspace's negative text", None, "",
-                hidden=True),
+                state=True),
 )  # fmt: skip

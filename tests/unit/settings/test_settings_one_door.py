@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import io
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,12 +20,14 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from app.cli.main import main
 from app.workspace import Workspace, open_workspace, to_url
 from models.schema import Setting
 from services.alerts.config import read_alert_config
 from services.alerts.holdout import read_config as read_holdout_config
 from services.core.money import load_money_context
 from services.core.policy import current_policy, reload_policy
+from services.importing.settling import _resolved
 from services.scoring.run import read_config as read_scoring_config
 from services.settings import (
     ALERT_GENERAL,
@@ -129,6 +132,9 @@ def reader(key: str) -> Callable[[Session], Any]:
         return lambda session: read_holdout_config(session).seed
     if key == "learn.attribution_days":
         return lambda session: read_holdout_config(session).window_days
+    if key == "workspace.time_zone":
+        # What an import reads, on its own connection inside its transaction.
+        return lambda session: _resolved(session.connection(), key, SETTINGS[key].default)
     return lambda session: get_setting(session, key)
 
 
@@ -161,7 +167,11 @@ def test_every_declared_setting_has_a_policy_value_to_try() -> None:
         assert value != SETTINGS[key].default, key
 
 
-@pytest.mark.parametrize("key", list(SETTINGS))
+SETTING_KEYS = [k for k, spec in SETTINGS.items() if not spec.state]
+STATE_KEYS = [k for k, spec in SETTINGS.items() if spec.state]
+
+
+@pytest.mark.parametrize("key", SETTING_KEYS)
 def test_a_setting_locked_by_policy_is_what_its_reader_sees(
     key: str, workspace: Workspace, lock: Callable[..., None]
 ) -> None:
@@ -266,3 +276,31 @@ def test_only_the_known_modules_read_the_settings_table_themselves() -> None:
     )
     for name in RAW_READERS:
         assert (ROOT / name).exists(), f"{name} is gone: take it off RAW_READERS"
+
+
+def test_the_apps_own_records_are_no_settings_a_policy_can_lock(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The flags, counters and learned reasons kept among the settings are the app's
+    records: a policy naming one is told there is no such setting and changes nothing,
+    and `config show` lists the settings only (no value shown "in force" that no reader
+    would apply)."""
+    assert {"rollups.stale", "listen.sentiment_checked_import", "learn.holdout_draws"} <= set(
+        STATE_KEYS
+    )
+    path = tmp_path / "policies.json"
+    path.write_text(json.dumps({"locked": {"rollups.stale": True, "learn.holdout_draws": {}}}))
+    monkeypatch.setenv("ACCOUNT_RADAR_POLICIES", str(path))
+    try:
+        policy = reload_policy()
+        assert policy.locked == {}
+        assert any("no setting 'rollups.stale'" in p for p in policy.problems)
+        assert any("no setting 'learn.holdout_draws'" in p for p in policy.problems)
+        out, err = io.StringIO(), io.StringIO()
+        db = str(workspace.engine.url.database)
+        assert main(["--db", db, "config", "show", "--sources"], out=out, err=err) == 0
+        listed = {line.split()[0] for line in out.getvalue().splitlines() if line.strip()}
+        assert listed == set(SETTING_KEYS)
+    finally:
+        monkeypatch.delenv("ACCOUNT_RADAR_POLICIES")
+        reload_policy()
