@@ -387,7 +387,7 @@ ORDER BY last_engaged_day DESC NULLS LAST, c.customer_id""",
         "How many customers are at risk, by owner?",
         f"""SELECT coalesce(owner, '(no owner)') AS owner, count(*) AS customers,
        sum(CASE WHEN {_AT_RISK} THEN 1 ELSE 0 END) AS at_risk,
-       round(sum(coalesce(revenue_at_risk_home, 0)), 2) AS revenue_at_risk
+       round(sum(revenue_at_risk_home), 2) AS revenue_at_risk
 FROM ask_customers
 WHERE churn_risk IS NOT NULL
 GROUP BY 1

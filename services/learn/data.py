@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -86,6 +86,9 @@ class LearnData:
     emails: pd.DataFrame  # outreach_id, subject, body of the contacted exposures
     money: MoneyContext
     zone: str
+    # Paid orders in a currency with no exchange rate to the home one, by currency: they
+    # add nothing to the money figures, and the report says so.
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 def local_day(stamps: pd.Series, zone: str) -> pd.Series:
@@ -205,11 +208,14 @@ def _template_names(template: np.ndarray, provider: np.ndarray, model: np.ndarra
     return out
 
 
-def _orders(conn: Connection, money: MoneyContext, since: pd.Timestamp | None) -> pd.DataFrame:
-    """Paid orders (home cents; 0 without a rate) of the customers with any exposure."""
+def _orders(
+    conn: Connection, money: MoneyContext, since: pd.Timestamp | None
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Paid orders (home cents) of the customers with any exposure; and how many, by
+    currency, have no exchange rate (their money is left out of the figures, and said)."""
     cents = home_cents_sql(money, "o.amount_cents", "o.currency")
     text = (
-        f"SELECT o.customer_id, o.order_date, {cents} FROM orders o "
+        f"SELECT o.customer_id, o.order_date, {cents}, o.currency FROM orders o "
         "WHERE o.status = 'paid' AND o.customer_id IN "
         f"(SELECT a.customer_id FROM alerts a WHERE {_UNITS})"
     )
@@ -218,14 +224,17 @@ def _orders(conn: Connection, money: MoneyContext, since: pd.Timestamp | None) -
         text += " AND o.order_date >= ?"
         value = since.to_pydatetime().replace(tzinfo=None)
         params = (value.isoformat(sep=" ") if conn.dialect.name == "sqlite" else value,)
-    customers, dates, amounts = columns(fetch(conn, text, params), 3)
-    return pd.DataFrame(
+    customers, dates, amounts, currencies = columns(fetch(conn, text, params), 4)
+    missing = is_none(amounts)
+    left_out = pd.Series(currencies[missing], dtype=object).value_counts()
+    frame = pd.DataFrame(
         {
             "customer_id": customers.astype(np.int64),
             "order_date": timestamps(dates),
-            "amount_cents": np.where(is_none(amounts), 0, amounts).astype(np.int64),
+            "amount_cents": np.where(missing, 0, amounts).astype(np.int64),
         }
     )
+    return frame, {str(code): int(n) for code, n in left_out.items()}
 
 
 def _last_orders_before(conn: Connection) -> pd.Series:
@@ -284,7 +293,7 @@ def load_learn_data(
 
     starts = [exposures["start"], pd.to_datetime(not_contacted["alert_created"], utc=True)]
     earliest = min((x.min() for x in starts if len(x)), default=None)
-    orders = _orders(conn, money, earliest if earliest is not None else None)
+    orders, left_out = _orders(conn, money, earliest if earliest is not None else None)
     emails = reached.loc[
         reached["outreach_id"].isin(exposures["outreach_id"].dropna()),
         ["outreach_id", "customer_id", "offers", "subject", "body"],
@@ -297,4 +306,5 @@ def load_learn_data(
         emails=emails,
         money=money,
         zone=zone,
+        left_out=left_out,
     )

@@ -178,6 +178,7 @@ def _report(
         alert_quality=_alert_quality(attributed, data, horizon, as_of),
         offers=_offers(attributed, data),
         exposures=len(data.exposures),
+        money_note=data.money.left_out_note(data.left_out),
     )
 
 

@@ -217,6 +217,8 @@ class EffectivenessReport:
     offers: Offers
     # No experiment at all: no alert was raised with the holdout on in the period.
     exposures: int
+    # Orders left out of the money figures for want of an exchange rate, in words.
+    money_note: str | None = None
 
     @property
     def breakdown_note(self) -> str:

@@ -141,7 +141,11 @@ def revenue_words(report: EffectivenessReport, part: Slice) -> str:
                 f", that is {sign}{format_money(abs(per), report.currency, decimals=2)} per "
                 f"customer for {part.lift.contacted.customers.count:,} contacted"
             )
-    return text + "."
+    text += "."
+    if report.money_note:
+        # Never silently zero: what the figures could not count, and why.
+        text += f" {report.money_note[:1].upper()}{report.money_note[1:]}."
+    return text
 
 
 def revenue_lift_words(report: EffectivenessReport, part: Slice) -> str:

@@ -68,6 +68,10 @@ def day_date(day: int) -> dt.date:
     return EPOCH + dt.timedelta(days=int(day))
 
 
+# The amount read for a paid order in a currency with no exchange rate to the home one.
+NO_RATE = -(1 << 60)
+
+
 @dataclass(frozen=True)
 class ScoringData:
     """Everything scoring reads, as arrays; customer positions index ``customer_ids``."""
@@ -95,6 +99,10 @@ class ScoringData:
     s_start: FloatArray  # day number, NaN = unknown
     s_cancel: FloatArray  # day number, NaN = not cancelled
     kinds_present: frozenset[str] = field(default_factory=frozenset)
+    # Per customer (in the stable order): True when a paid order of theirs is in a
+    # currency with no exchange rate to the home one. Their money figures are unknown,
+    # never 0 (services/scoring/run.py leaves them empty); empty: none such.
+    unpriced: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
     # Money is in this (home) currency; paid orders in a currency with no exchange rate
     # count as purchases but add no money: how many, by currency.
     currency: str = "USD"
@@ -150,7 +158,11 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
     rank = np.empty_like(stable)
     rank[stable] = np.arange(stable.size)
     o_cust, o_day, o_amount = orders
+    no_rate = o_amount == NO_RATE
+    o_amount = np.where(no_rate, 0, o_amount)  # a purchase all the same, of unknown value
     o_pos, o_ok = _positions(customer_ids, o_cust)
+    unpriced = np.zeros(customer_ids.size, bool)
+    unpriced[rank[o_pos[o_ok & no_rate]]] = True
     p_cust, p_day, p_amount, p_orders = _purchase_days(
         rank[o_pos[o_ok]], o_day[o_ok], o_amount[o_ok]
     )
@@ -185,6 +197,7 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
         kinds_present=present,
         currency=ctx.home,
         left_out=left_out,
+        unpriced=unpriced,
     )
 
 
@@ -313,11 +326,11 @@ def _orders_sqlite(
     conn: Connection, until_day: int, ctx: MoneyContext
 ) -> tuple[IntArray, IntArray, IntArray]:
     # Two integers per order: customer id and day packed into one, and the amount in the
-    # home currency (0 without an exchange rate: a purchase, but no money figure).
+    # home currency (NO_RATE without an exchange rate: a purchase of unknown value).
     values = _concat_ints(
         conn,
         f"SELECT group_concat((customer_id * {1 << _DAY_BITS} + {_day_1900('order_date')}) "
-        f"|| ',' || COALESCE({home_cents_sql(ctx)}, 0)) FROM orders WHERE status = 'paid'",
+        f"|| ',' || COALESCE({home_cents_sql(ctx)}, {NO_RATE})) FROM orders WHERE status = 'paid'",
     ).reshape(-1, 2)
     day = (values[:, 0] & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET
     # Filtering here is cheaper than a text comparison per row in SQLite.
@@ -342,7 +355,7 @@ def _orders_postgres(
     """_orders_generic's columns read in bulk (services/core/_bulk.py)."""
     frame = read_columns(
         conn,
-        f"SELECT customer_id, {_pg_day('order_date')}, COALESCE({home_cents_sql(ctx)}, 0) "
+        f"SELECT customer_id, {_pg_day('order_date')}, COALESCE({home_cents_sql(ctx)}, {NO_RATE}) "
         f"FROM orders WHERE status = 'paid' AND order_date < {_pg_until(until_day)}",
         ("customer", "day", "amount"),
     )
@@ -356,7 +369,7 @@ def _orders_generic(
     if conn.dialect.name == "postgresql":
         return _orders_postgres(conn, until_day, ctx)
     o = Order.__table__.c
-    home = func.coalesce(home_cents_expr(ctx, o.amount_cents, o.currency), 0)
+    home = func.coalesce(home_cents_expr(ctx, o.amount_cents, o.currency), NO_RATE)
     rows = conn.execute(
         select(o.customer_id, cast(o.order_date, Date), home).where(
             and_(o.status == "paid", o.order_date < _until(until_day))

@@ -102,7 +102,10 @@ def fit_lifetime(features: pd.DataFrame, *, gamma_gamma: bool = True) -> Lifetim
         notes.append(f"the BG/NBD fit needed a small penalty ({penalizer}) to converge")
 
     avg = features["avg_order_value"].to_numpy()
-    population = float(np.nanmean(avg[has])) if has.any() else 0.0
+    # The workspace's average value of a purchase day, over the customers whose orders
+    # all have a price (an order with no exchange rate leaves a customer's value unknown).
+    priced = avg[has & np.isfinite(avg)]
+    population = float(priced.mean()) if priced.size else 0.0
     gg: GammaGammaParams | None = None
     gg_used = 0.0
     repeat_value = features["repeat_value"].to_numpy()

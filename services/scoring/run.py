@@ -41,7 +41,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -215,7 +215,10 @@ def score_workspace(
     features = compute_features(data, t_day)
     cover = coverage(data, t_day)
     step(0.18, "Fitting BG/NBD and Gamma-Gamma")
-    fit = fit_lifetime(features)
+    unpriced = unpriced_customers(data, len(features))
+    # The value of a purchase is learned from the customers whose orders all have a price
+    # in the home currency: an order with no exchange rate is a purchase of unknown value.
+    fit = fit_lifetime(priced_only(features, unpriced))
     # The intervals' samples need the fits only: drawn on a worker while the churn
     # model trains (numpy's samplers leave the interpreter free).
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -399,6 +402,18 @@ def _customer_scores(
         clv=clv,
         population_value=fit.population_order_value,
     )
+    at_risk = revenue_at_risk(churn.risk, features["spend_365"].to_numpy(np.float64))
+    unpriced = unpriced_customers(data, len(features))
+    if unpriced.any():
+        # Money never silently zero: a customer with an order in a currency that has no
+        # exchange rate gets no money figure at all (empty, with the run's note), rather
+        # than one that counts that order as worth nothing.
+        value, clv, at_risk = (np.where(unpriced, np.nan, a) for a in (value, clv, at_risk))
+        intervals = replace(
+            intervals,
+            clv_low=np.where(unpriced, np.nan, intervals.clv_low),
+            clv_high=np.where(unpriced, np.nan, intervals.clv_high),
+        )
     # Confidence follows the width of the churn-risk interval; history length and data
     # coverage stay a ceiling (a customer with little history is never high).
     by_width = confidence_from_width(intervals.churn_width)
@@ -414,12 +429,30 @@ def _customer_scores(
         predicted_orders=orders,
         predicted_revenue=orders * value,
         clv=clv,
-        at_risk=revenue_at_risk(churn.risk, features["spend_365"].to_numpy(np.float64)),
+        at_risk=at_risk,
         order_value=value,
         segment=segment,
         confidence=confidence,
         intervals=intervals,
     )
+
+
+def unpriced_customers(data: ScoringData, count: int) -> npt.NDArray[np.bool_]:
+    """Which customers have a paid order in a currency with no exchange rate (none when
+    the data says nothing of it)."""
+    if data.unpriced.size == count:
+        return data.unpriced
+    return np.zeros(count, bool)
+
+
+def priced_only(features: pd.DataFrame, unpriced: npt.NDArray[np.bool_]) -> pd.DataFrame:
+    """The features with the order values of ``unpriced`` customers unknown (NaN), so the
+    value model learns from priced purchases only."""
+    if not unpriced.any():
+        return features
+    out = features.copy()
+    out.loc[out.index[unpriced], ["avg_order_value", "repeat_value"]] = np.nan
+    return out
 
 
 def forecast_orders(

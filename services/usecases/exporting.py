@@ -438,6 +438,30 @@ def _customers_export(engine: Engine) -> tuple[pd.DataFrame, tuple[str, ...]]:
     return table.drop(columns=["external_id", "id"]), notes
 
 
+def _unpriced_note(engine: Engine) -> tuple[str, ...]:
+    """The note on the scores' money figures left empty: customers who bought in a
+    currency with no exchange rate to the home one (services/scoring/run.py)."""
+    from sqlalchemy.orm import Session
+
+    from models.db import translate_db_errors
+    from services.core.money import load_money_context
+    from services.core.rollups import unconverted_revenue
+
+    with translate_db_errors(), engine.connect() as conn:
+        ctx = load_money_context(conn)
+        apart = unconverted_revenue(Session(bind=conn), ctx)
+    if not apart:
+        return ()
+    codes = sorted({code for by_code in apart.values() for code in by_code})
+    n = len(apart)
+    return (
+        f"{n:,} customer{'' if n == 1 else 's'} bought in {_words(codes)}, which "
+        f"{'has' if len(codes) == 1 else 'have'} no exchange rate to {ctx.home}: their "
+        "predicted revenue, 12-month value and revenue at risk are left empty, not counted "
+        "as 0. Set a rate in Settings ▸ Money and score again.",
+    )
+
+
 def _words(codes: Sequence[str]) -> str:
     return codes[0] if len(codes) == 1 else f"{', '.join(codes[:-1])} and {codes[-1]}"
 
@@ -487,6 +511,7 @@ def export_table(
     notes: tuple[str, ...] = ()
     if kind == "scores":
         frame = scores_table(engine, run_id=run_id)
+        notes = _unpriced_note(engine)
     elif kind == "alerts":
         frame = alerts_table(engine)
     else:

@@ -240,3 +240,49 @@ def test_ask_leaves_revenue_paid_in_a_currency_with_no_rate_empty(ws: Engine) ->
         set_setting(session, money.RATES_SETTING, {"USD": 0.9})
     rows = {email: revenue for email, revenue in run_query(ws, sql).rows}
     assert rows["ann@example.com"] == pytest.approx(135.0)
+
+
+def test_scores_of_customers_who_bought_with_no_rate_are_empty_not_zero(
+    workspace_url: str, tmp_path: Path
+) -> None:
+    """A demo bought in USD, its home currency made EUR with no rate: every paid customer's
+    predicted revenue, 12-month value and revenue at risk are empty (not 0) in the scores,
+    the scores export says why, and the effectiveness report names the orders it left out;
+    the churn risk is still there (orders count as purchases)."""
+    from services.demo.build import build_demo
+    from services.learn.effectiveness import effectiveness_report
+    from services.usecases.refresh import score_and_alert
+
+    workspace = open_workspace(workspace_url, backup=False)
+    try:
+        engine = workspace.engine
+        build_demo(engine, customers=120, seed=5)
+        with Session(engine) as session, session.begin():
+            set_setting(session, money.HOME_SETTING, "EUR")
+        result = score_and_alert(engine)
+        assert result.alerts_error is None
+        assert any("in USD left out of money figures" in n for n in result.scores.notes)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT churn_risk, predicted_revenue_cents, clv_12m_cents, "
+                    "revenue_at_risk_cents FROM score_snapshots WHERE scoring_run_id = "
+                    "(SELECT max(id) FROM scoring_runs) AND customer_id IN "
+                    "(SELECT customer_id FROM orders WHERE status = 'paid')"
+                )
+            ).all()
+        assert len(rows) > 50
+        assert all(r[0] is not None for r in rows)
+        assert all(r[1] is None and r[2] is None and r[3] is None for r in rows)
+        exported = export_table(engine, "scores", tmp_path / "s.csv")
+        assert any("no exchange rate to EUR" in n and "left empty" in n for n in exported.notes)
+        with open(tmp_path / "s.csv", encoding="utf-8-sig", newline="") as f:
+            table = list(csv.DictReader(f))
+        paid = [r for r in table if r["predicted_orders"] not in ("", "0.0")]
+        assert paid
+        assert all(r["predicted_revenue"] == "" and r["revenue_at_risk"] == "" for r in paid)
+        report = effectiveness_report(engine)
+        assert report.money_note is not None
+        assert "in USD left out of money figures" in report.money_note
+    finally:
+        workspace.close()
