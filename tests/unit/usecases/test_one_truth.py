@@ -22,8 +22,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from app.cli.main import main
+from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.results_source import WorkspaceResultsSource
 from app.workspace import Workspace, open_workspace, to_url
@@ -32,13 +34,16 @@ from services.alerts.queries import alert_counts
 from services.ask.readonly import run_query
 from services.demo import build_demo
 from services.learn.effectiveness import effectiveness_report
+from services.settings import set_setting
 from services.usecases.customers import load_customer_columns
 from services.usecases.refresh import score_and_alert
 from tests.support.databases import database_params, new_workspace_url
+from views.item_models.alert_list_data import AlertListData
 
 pytestmark = pytest.mark.slow
 CUSTOMERS = 300
 SEED = 11
+DAILY_CAP = 2
 # One moment for every surface: a figure that depends on "now" (a snooze that ended, the
 # age of an alert) is read at the same instant everywhere.
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -58,6 +63,9 @@ def demo(
     ws = open_workspace(url, backup=False)
     try:
         build_demo(ws.engine, customers=CUSTOMERS, seed=SEED)
+        # A tight daily cap, so that some alerts are held back (the figures count them).
+        with Session(ws.engine) as session, session.begin():
+            set_setting(session, "alerts.daily_cap_per_owner", DAILY_CAP)
         score_and_alert(ws.engine)
         yield ws
     finally:
@@ -217,6 +225,23 @@ def test_alerts_by_status_and_the_held_back_are_one_count_everywhere(
     # The export lists the raised alerts: every status but the held back.
     rows = exported(demo, "alerts", tmp_path)
     assert len(rows) == sum(by_status.values()) - held_back
+
+
+def test_the_held_back_are_one_count_everywhere(demo: Workspace) -> None:
+    """The alerts the daily cap held back: the service's count, the command line's
+    `alerts --held-back`, the Alerts tab's list data and Ask's alerts view agree (and
+    there are some: the fixture's cap is tight)."""
+    counts = alert_counts(demo.engine, now=NOW)
+    held_back = counts.by_status.get("held_back", 0)
+    assert held_back > 0
+    printed = cli(demo, "alerts", "--held-back", "--limit", "0")
+    noun = "alert" if held_back == 1 else "alerts"
+    assert f"{held_back:,} {noun} held back by the daily cap" in printed
+    columns = WorkspaceAlertSource(demo, user="dana").load_alert_columns()
+    listed = AlertListData({k: v for k, v in columns.items() if k != "currency"})
+    assert listed.held_back == held_back
+    viewed = ask(demo, "SELECT count(*) FROM ask_alerts WHERE status = 'held_back'")
+    assert int(viewed[0][0]) == held_back
 
 
 # --- did outreach work ------------------------------------------------------------------
