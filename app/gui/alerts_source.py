@@ -94,27 +94,21 @@ class WorkspaceAlertSource:
         return undo_change(self.workspace.engine, change, actor=self.user)
 
     def load_dashboard(self) -> DashboardData | None:
-        from services.alerts.dashboard import dashboard
-        from services.scoring.queries import config_changes, latest_scores_columns
-
-        figures = dashboard(self.workspace.engine)
-        if figures is None:
-            return None
-        with self.workspace.sessions() as session:
-            latest = latest_scores_columns(session)
-            changes = config_changes(session)
         from dataclasses import replace
 
-        from services.listen.report import listen_report
+        from services.usecases.dashboard import read_dashboard
 
+        read = read_dashboard(self.workspace.engine)
+        if read is None:
+            return None
         data = dashboard_data(
-            figures,
-            latest,
-            [day for day, _version in changes],
-            currency=self._home(),
+            read.figures,
+            read.latest,
+            read.config_change_days,
+            currency=read.currency,
             cards=self._open_cards(),
         )
-        return replace(data, listen=listen_report(self.workspace.engine))
+        return replace(data, listen=read.listen)
 
     def _open_cards(self) -> OpenCards:
         """The dashboard's alert figures in cards, counted as the Alerts tab lists them:

@@ -1,6 +1,7 @@
-"""Contact with a customer, on an alert or not: calls, notes, tasks, emails sent or
-exported, and the do-not-contact mark. Each function is one transaction of its own
-(an Engine), audited; ``set_do_not_contact_in`` and ``record_email_in`` do the same
+"""Contact with a customer, on an alert or not: calls, notes, tasks and the
+do-not-contact mark (an email sent or exported is recorded once, in
+services/outreach/sent.py, which uses the contact helpers here). Each function is one
+transaction of its own (an Engine), audited; ``set_do_not_contact_in`` does the same
 inside a caller's transaction (a Session; the caller commits). The rules are in
 services/alerts/lifecycle.py's docstring.
 """
