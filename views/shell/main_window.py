@@ -128,8 +128,7 @@ class MainWindow(QMainWindow):
         self.customers_pane.table_loaded.connect(self._on_customers_pane_table_loaded)
         self.customers_pane.selection_cleared.connect(self._on_customers_pane_selection_cleared)
         self.detail_pane.customer_missing.connect(self._on_detail_pane_customer_missing)
-        # The customer as read anew (a mark lifted, or put back by Ctrl+Z): the customers
-        # table's do-not-contact filter follows.
+        # A customer read anew (a mark lifted or undone): the do-not-contact filter follows.
         self.detail_pane.detail_shown.connect(self._on_detail_pane_detail_shown)
         self.customers_pane.score_requested.connect(self._on_pane_score_requested)
         self.detail_pane.score_requested.connect(self._on_pane_score_requested)
@@ -218,13 +217,10 @@ class MainWindow(QMainWindow):
         self.detail_pane.set_undo_history(self.undo_history)
         self._build_status_bar()
         self._connect_my_work()
-        # Results (Ctrl+5); Ask (Ctrl+6; Ctrl+K: its question box). Each tab gets what it
-        # uses of the window, never the window itself.
-        themes, menus = self.theme_manager, self.menus
-        self.results = results_tab.install(
-            self, self.tabs, menus, themes, self.open_customers, jobs
-        )
-        self.ask = ask_tab.install(self, self.tabs, menus, themes, self.open_customer, jobs)
+        # Results (Ctrl+5), Ask (Ctrl+6): each gets what it uses of the window, not the window.
+        tab = (self, self.tabs, self.menus, self.theme_manager)
+        self.results = results_tab.install(*tab, self.open_customers, jobs)
+        self.ask = ask_tab.install(*tab, self.open_customer, jobs)
         self._theme.theme_changed.connect(self._on_theme_theme_changed)
         self._jobs.busy_changed.connect(self._on_jobs_busy_changed)
         self._on_theme_theme_changed(self._theme.theme)
@@ -277,14 +273,12 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(TAB_ALERTS)
             self.alerts_view.alerts_pane.focus_list()
             return
-        self.tabs.setCurrentIndex(TAB_CUSTOMERS)
-        if not self.customers_pane.select_customer(customer_id):
-            self.detail_pane.show_customer(customer_id)
+        self.open_customer(customer_id)
 
     def open_customer(self, customer_id: int) -> None:
         """The Customers tab with the customer selected in the table when it is listed
-        there, else shown in the pane all the same (an Ask answer's customer link)."""
-        self.tabs.setCurrentIndex(self.tabs.indexOf(self.splitter))
+        there, else shown in the pane all the same (a task's, an Ask answer's link)."""
+        self.tabs.setCurrentIndex(TAB_CUSTOMERS)
         if not self.customers_pane.select_customer(customer_id):
             self.detail_pane.show_customer(customer_id)
 
@@ -401,11 +395,7 @@ class MainWindow(QMainWindow):
         """A figure counting customers was clicked (the dashboard's, Results'): the
         Customers tab, showing exactly those customers."""
         self.tabs.setCurrentIndex(TAB_CUSTOMERS)
-        # CustomersPane.apply_filter arrives with the saved views (a parallel branch);
-        # until then the tab opens without the filter.
-        apply_filter = getattr(self.customers_pane, "apply_filter", None)
-        if apply_filter is not None:
-            apply_filter(customer_filter)
+        self.customers_pane.apply_filter(customer_filter)
 
     def _on_dashboard_alerts_requested(self, query: AlertQuery) -> None:
         """A dashboard figure counting alerts was clicked: the Alerts tab, listing
@@ -419,9 +409,7 @@ class MainWindow(QMainWindow):
 
     def _on_alerts_view_alert_changed(self, _alert_id: int) -> None:
         self._dashboard_stale = True
-        # The Customers tab's customer may be the one acted on (marked do not contact,
-        # called): it is read anew when that tab is shown.
-        self._customer_stale = True
+        self._customer_stale = True  # its customer may be the one acted on: read anew
         self.my_work.reload()  # a task, a call or a snooze may change the lists
 
     def _on_find_action_triggered(self) -> None:
