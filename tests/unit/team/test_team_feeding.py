@@ -101,3 +101,53 @@ def test_a_managers_import_is_refused_in_words_and_changes_nothing(team: Team) -
             lead.dispose()
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgresql
+def test_a_lead_feeds_every_vendors_export_and_undoes_it_through_the_command_line(
+    team: Team,
+) -> None:
+    """Every sample export (seven vendors, merges of one person across them included) as
+    the team lead, through the command line: all land, each undoes newest first back to
+    nothing, and they land again."""
+    import io
+
+    from app.cli.main import main
+
+    files = sorted(str(p) for p in SAMPLES.rglob("*.csv"))
+    assert len(files) >= 10
+    url = team.cluster.server.url(team.owner_url.rsplit("/", 1)[1], "feed_lea")
+
+    def run(*args: str) -> str:
+        out, err = io.StringIO(), io.StringIO()
+        code = main(["--db", url, *args], out=out, err=err)
+        assert code == 0, err.getvalue()
+        assert "unexpected failure" not in out.getvalue() + err.getvalue()
+        return out.getvalue()
+
+    engine = team.open("feed_lea")
+    try:
+        before = _counts(engine)
+        with engine.connect() as conn:
+            last = conn.exec_driver_sql("SELECT COALESCE(max(id), 0) FROM import_runs").scalar()
+        run("import", *files)
+        landed = _counts(engine)
+        assert landed["customers"] > before["customers"]
+        assert landed["orders"] > before["orders"]
+        with engine.connect() as conn:
+            runs = [
+                int(r[0])
+                for r in conn.exec_driver_sql(
+                    f"SELECT id FROM import_runs WHERE id > {int(last or 0)} "
+                    "AND status = 'landed' ORDER BY id DESC"
+                )
+            ]
+        assert len(runs) >= len(files) - 1
+        for run_id in runs:  # newest first: each undo is refused while a later one stands
+            run("imports", "undo", str(run_id))
+        after = _counts(engine)
+        assert (after["customers"], after["orders"]) == (before["customers"], before["orders"])
+        run("import", *files)
+        assert _counts(engine)["orders"] == landed["orders"]
+    finally:
+        engine.dispose()
