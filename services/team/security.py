@@ -16,7 +16,8 @@ tables' owner is held to it too), keys every policy on the connected database us
 - team_members: a manager reads their own row; the view ``team_names`` gives everyone
   the team's names and nothing else (roles and books are for leads and admins).
 - services/team/guards.py: the hold-out groups and draw counters kept, and every UPDATE
-  and DELETE of customers, alerts and settings audited by the database itself.
+  and DELETE of the team's records (customers, orders, tickets, alerts, outreach,
+  settings...) audited by the database itself.
 
 The person is ``current_user``, which a client cannot set to anyone it is not; only
 while the Ask view has dropped to its reader role (services/ask/readonly.py, SET LOCAL
@@ -279,8 +280,8 @@ def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
         f"CREATE POLICY radar_write ON settings FOR ALL USING ({sees_all} OR key IN "
         f"({allowed})) WITH CHECK ({sees_all} OR key IN ({allowed}))",
     ]
-    # The hold-out groups and draw counters kept, and every change to customers, alerts
-    # and settings audited by the database itself (services/team/guards.py).
+    # The hold-out groups and draw counters kept, and every change to the team's records
+    # audited by the database itself (services/team/guards.py).
     return sql + guard_sql(tables, everyone)
 
 
