@@ -14,9 +14,10 @@ predicted revenue against what was bought in the holdout, and the largest differ
 any customer's churn risk from the first order (target: 0.001 at most, AUC >= 0.768,
 revenue within +-10%).
 
-Coherence: the 2,000-customer demo (seed 11 unless --seed, 2025-06-15) scored over 90 days; counts the
-customers whose 12-month value is below their predicted revenue over the horizon or above
-365/h times it (target 0), and how many of them the last-guard clamp had to correct.
+Coherence: the 2,000-customer demo (seed 11 unless --seed, 2025-06-15) scored over 90
+days; counts the customers whose 12-month value is below their predicted revenue over the
+horizon or above 365/h times it (target 0), and how many of them the last-guard clamp had
+to correct.
 """
 
 from __future__ import annotations
