@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.core.setting_spec import SettingSpec
-
 __all__ = [
     "DEFAULT_CURRENCY",
     "DOLLAR_CODES",
@@ -433,18 +431,3 @@ def _safe_code(code: str) -> str:
     if not re.fullmatch(r"[A-Z]{3}", code):
         raise ValueError(f"not a currency code: {code!r}")
     return code
-
-
-# The two money settings, declared here beside their checks (services/settings/__init__.py
-# gathers every feature's declarations).
-MONEY_SPECS = (
-    SettingSpec(HOME_SETTING, str, HOME_DEFAULT, "Home currency", home_problem, "Money",
-                help="Scores, customer totals and alert priorities are figures in this "
-                "currency (ISO code, e.g. USD, EUR). Set by the first import that has "
-                "amounts.", placeholder="e.g. USD", applies="money"),
-    SettingSpec(RATES_SETTING, dict, RATES_DEFAULT, "Exchange rates", rates_problem, "Money",
-                help="How many units of the home currency one unit of another currency is "
-                "worth, e.g. EUR=1.08, GBP=1.27. Amounts in a currency with no rate are left "
-                "out of money figures (never added at face value).", kind="rates",
-                placeholder="e.g. EUR=1.08, GBP=1.27", applies="money"),
-)  # fmt: skip

@@ -19,20 +19,21 @@ from models.errors import UserFacingError
 from models.schema import AuditEvent, Setting
 from models.vocab import SEVERITIES
 from services.core.local_dates import TIME_ZONE_SETTING, zone_problem
-from services.core.money import HOME_SETTING, MONEY_SPECS, RATES_SETTING
+from services.core.money import HOME_SETTING, RATES_SETTING
 from services.core.policy import current_policy, locked_problem, resolve, use_settings
 from services.core.setting_spec import SettingSpec, type_ok, type_words
 from services.settings.ask import ASK_SPECS
 from services.settings.escalation import ESCALATION_SPECS
 from services.settings.learn import LEARN_SPECS
 from services.settings.listen import LISTEN_SPECS
+from services.settings.money import MONEY_SPECS
 from services.settings.outreach import GOALS as GOALS
 from services.settings.outreach import LLM_PRESETS as LLM_PRESETS
 from services.settings.outreach import OUTREACH_SPECS
 from services.settings.outreach import PRIVACY_DEFAULT as PRIVACY_DEFAULT
 from services.settings.outreach import PRIVACY_FIELDS as PRIVACY_FIELDS
 from services.settings.outreach import TONES as TONES
-from services.updates.check import UPDATE_SPECS
+from services.settings.updates import UPDATE_SPECS
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
 WORKSPACE_LOCATION = "workspace.location"

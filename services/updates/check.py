@@ -27,23 +27,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from services.core.setting_spec import SettingSpec
 from services.core.version import app_version
 
 CHECK_URL = "updates.check_url"
 TIMEOUT_S = 5.0  # for each connect or read
 DEADLINE_S = 20.0  # for the whole answer: a server dripping a byte at a time is cut off
 MAX_BYTES = 64_000
-
-UPDATE_SPECS = (
-    SettingSpec(
-        CHECK_URL, str, "", "Update check address", None, "Updates",
-        help="A JSON file on your organisation's server saying the latest version "
-        '({"version": "1.2.0", "url": "..."}), asked once at start-up. Empty: never '
-        "checked (nothing leaves this computer). Usually set by IT.",
-        hidden=True,
-    ),
-)  # fmt: skip
 
 Status = Literal["off", "current", "newer", "failed"]
 
