@@ -325,10 +325,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
         # Where this pane drafts (the Customers tab); the Alerts tab marks with X.
         d = self._detail
         self.dnc_button.setVisible(
-            self._can_draft
-            and d is not None
-            and not d.do_not_contact
-            and hasattr(self._source, "set_do_not_contact")
+            self._can_draft and d is not None and not d.do_not_contact and self._source is not None
         )
 
     def _update_draft(self) -> None:
@@ -542,12 +539,8 @@ class CustomerDetailPane(ContactMarks, QWidget):
             chip = _chip("Do not contact", "danger", parent)
             chip.setToolTip("This customer asked not to be contacted. No outreach.")
             self._chips.addWidget(chip)
-        self.lift_button.setVisible(
-            d.do_not_contact and hasattr(self._source, "set_do_not_contact")
-        )
-        self.quiet_button.setVisible(
-            d.quiet_until is not None and hasattr(self._source, "end_quiet_period")
-        )
+        self.lift_button.setVisible(d.do_not_contact and self._source is not None)
+        self.quiet_button.setVisible(d.quiet_until is not None and self._source is not None)
         self._update_dnc_button()
         company = d.company
         details = dict(d.company_details)

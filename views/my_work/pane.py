@@ -56,6 +56,8 @@ from views.my_work.source import (
     MyWork,
     MyWorkSource,
     Undoable,
+    WorkFollowUp,
+    WorkSnooze,
     WorkTask,
 )
 
@@ -510,11 +512,10 @@ class MyWorkPane(QWidget):
         if task is not None:
             self._on_section_activated(task)
 
-    def _on_section_activated(self, record: object) -> None:
-        alert_id = getattr(record, "alert_id", None) or 0
-        customer_id = getattr(record, "customer_id", None)
-        if customer_id is not None:
-            self.open_requested.emit(int(alert_id), int(customer_id))
+    def _on_section_activated(self, record: WorkTask | WorkSnooze | WorkFollowUp) -> None:
+        # Every row of the three lists is one of them: each names its customer, and its
+        # alert unless that is gone (a task's, in a rebuilt workspace).
+        self.open_requested.emit(int(record.alert_id or 0), int(record.customer_id))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Space completes the selected task (the tasks table only).
