@@ -20,7 +20,7 @@ from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace
 from services.alerts.actions import apply_card_action
 from services.alerts.undo import UndoChangedError
-from tests.gui.window.test_undo import TIMEOUT_MS, rows, settle, wait_idle
+from tests.gui.shell.test_undo import TIMEOUT_MS, rows, settle, wait_idle
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager, ThemeMode
 from views.shell.main_window import MainWindow

@@ -15,7 +15,7 @@ from app.gui.application import GuiController
 from app.workspace import open_workspace, to_url
 from services.team.publish import publish
 from services.team.security import add_user
-from tests.gui.window.test_first_launch import make_gui, populated  # noqa: F401  (the fixture)
+from tests.gui.shell.test_first_launch import make_gui, populated  # noqa: F401  (the fixture)
 from tests.support.postgres_server import PostgresServer, pg_bin, postgres_server
 from views.shell.window_menus import MANAGER_ONLY_BOOK
 
