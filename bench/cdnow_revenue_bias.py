@@ -1,6 +1,9 @@
 """Where the revenue forecast's bias on CDNOW comes from, and what honest changes do to it.
 
-    .venv/bin/python bench/cdnow_revenue_bias.py [--work DIR]
+    .venv/bin/python bench/cdnow_revenue_bias.py [--work DIR] [--full-year]
+
+--full-year calibrates on the whole of 1997 instead (as of 1997-12-31, a 181-day holdout
+to 1998-06-30): the calibration then holds a full year of seasons.
 
 The full CDNOW file (23,570 customers) in one SQLite workspace, scored in-process as of
 1997-09-30 over 273 days (the split of bench/quality_cdnow.py). Printed:
@@ -42,6 +45,16 @@ WINDOWS = (90, 120, 150, 181)  # 181: the longest single window CDNOW's history 
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, help="working folder (default: a new temp folder)")
+    parser.add_argument(
+        "--full-year", action="store_true", help="calibrate on 1997, a 181-day holdout"
+    )
+    args = parser.parse_args()
+    if args.full_year:  # before the split is read below (and by holdout_truth)
+        import bench.bench_row_order as split
+
+        split.AS_OF, split.HORIZON = dt.date(1997, 12, 31), 181
     from sklearn.metrics import roc_auc_score
     from sqlalchemy import text
 
@@ -62,9 +75,6 @@ def main() -> int:
     from services.scoring.paretonbd import expected_purchases as pareto_expected
     from services.scoring.run import forecast_orders
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--work", type=Path, help="working folder (default: a new temp folder)")
-    args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="ar-cdnow-bias-"))
     work.mkdir(parents=True, exist_ok=True)
     lines = read_lines()
@@ -186,11 +196,15 @@ def _in_sample_value_ratio(feats: pd.DataFrame, value: FloatArray) -> float:
 
 def _by_month(full: ScoringData, feats: pd.DataFrame, fit: LifetimeFit, t_day: int) -> None:
     """Holdout purchase days month by month against BG/NBD's expectation."""
+    from bench.bench_row_order import AS_OF, HOLDOUT_END
     from services.scoring.features import purchases_in
     from services.scoring.lifetime import expected_in
 
-    start = dt.date(1997, 10, 1)
-    edges = [dt.date(1997 + (9 + i) // 12, (9 + i) % 12 + 1, 1) for i in range(10)]
+    start = AS_OF + dt.timedelta(days=1)
+    edges = [start]
+    while edges[-1] <= HOLDOUT_END:
+        month = edges[-1].month
+        edges.append(dt.date(edges[-1].year + month // 12, month % 12 + 1, 1))
     for first, end in zip(edges[:-1], edges[1:], strict=True):
         d0, d1 = (first - start).days, (end - start).days
         expected = float(np.nansum(expected_in(feats, fit, d1)))
