@@ -93,7 +93,7 @@ class AlertsPane(DraftTargets, QWidget):
     owner_chosen = Signal(str)
     draft_all_requested = Signal(object, str)
 
-    def __init__(  # noqa: PLR0915
+    def __init__(
         self,
         jobs: JobRunner,
         parent: QWidget | None = None,
@@ -115,11 +115,31 @@ class AlertsPane(DraftTargets, QWidget):
         self._loading = False
         self._failed = False
 
+        title = self._build_title()
+        self._build_queue_tabs(settings)
+        chips = self._build_severity_chips()
+        filters = self._build_filters(settings)
+        self._build_search_box()
+        self._build_list()
+        self._build_held_back_note()
+        self._build_message()
+        self._build_query_note()
+        self._build_draft_all()
+        self._build_layout(title, chips, filters)
+        self._on_model_counts_changed({s: 0 for s in SEVERITIES})
+        self._refresh_state()
+
+    # -- building -----------------------------------------------------------------------
+
+    def _build_title(self) -> QLabel:
+        """The pane's title (returned) and the count of cards beside it."""
         title = QLabel("Alerts", self)
         title.setObjectName("paneTitle")
         self.count_label = QLabel("", self)
         self.count_label.setObjectName("rowCount")
+        return title
 
+    def _build_queue_tabs(self, settings: QSettings | None) -> None:
         # The queues: risk, growth and pipeline each have their own list (and "All").
         self.queue_tabs = QTabBar(self)
         self.queue_tabs.setObjectName("queueTabs")
@@ -137,6 +157,8 @@ class AlertsPane(DraftTargets, QWidget):
         )
         self.queue_tabs.currentChanged.connect(self._on_queue_tabs_current_changed)
 
+    def _build_severity_chips(self) -> QHBoxLayout:
+        """A checkable chip per severity; returns their row."""
         self.severity_buttons: dict[str, QPushButton] = {}
         chips = QHBoxLayout()
         chips.setSpacing(6)
@@ -154,7 +176,11 @@ class AlertsPane(DraftTargets, QWidget):
             self.severity_buttons[severity] = button
             chips.addWidget(button)
         chips.addStretch(1)
+        return chips
 
+    def _build_filters(self, settings: QSettings | None) -> QHBoxLayout:
+        """The status, owner and segment filters, Mine, and the sort order; returns the
+        filters' row (the sort order goes beside the title)."""
         self.status_combo = QComboBox(self)
         self.status_combo.setObjectName("statusFilter")
         for key, (label, _statuses) in STATUS_FILTERS.items():
@@ -190,7 +216,9 @@ class AlertsPane(DraftTargets, QWidget):
         filters.addWidget(self.segment_combo)
         filters.addWidget(self.mine_button)
         filters.addStretch(1)
+        return filters
 
+    def _build_search_box(self) -> None:
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("alertSearch")
         self.search_box.setPlaceholderText("Search customer, company, reason or owner")
@@ -198,6 +226,8 @@ class AlertsPane(DraftTargets, QWidget):
         self.search_box.textChanged.connect(self._on_filters_changed)
         self.search_box.installEventFilter(self)
 
+    def _build_list(self) -> None:
+        """The model, the card delegate and the list of cards."""
         self.model = AlertListModel(self)
         self.model.counts_changed.connect(self._on_model_counts_changed)
         self.delegate = AlertCardDelegate(self)
@@ -228,6 +258,7 @@ class AlertsPane(DraftTargets, QWidget):
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
         self.list.selectionModel().selectionChanged.connect(self._update_draft_button)
 
+    def _build_held_back_note(self) -> None:
         # "N more held back by the daily cap": a link that lists them (and back).
         self.held_back_note = QLabel("", self)
         self.held_back_note.setObjectName("heldBackNote")
@@ -237,6 +268,8 @@ class AlertsPane(DraftTargets, QWidget):
         self.held_back_note.linkActivated.connect(self._on_held_back_link)
         self.held_back_note.hide()
 
+    def _build_message(self) -> None:
+        """What shows in place of the list (loading, failed, nothing to show), and Retry."""
         self.message = QLabel("", self)
         self.message.setObjectName("emptyState")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -245,6 +278,7 @@ class AlertsPane(DraftTargets, QWidget):
         self.retry_button.clicked.connect(self.reload)
         self.retry_button.hide()
 
+    def _build_query_note(self) -> None:
         # What a dashboard figure opened ("Critical cards of alerts raised 8-30 days ago"), with a
         # link that goes back to the queue.
         self.query_note = QLabel("", self)
@@ -255,6 +289,8 @@ class AlertsPane(DraftTargets, QWidget):
         self.query_note.hide()
         self._age: tuple[int | None, int | None] = (None, None)
 
+    def _build_draft_all(self) -> None:
+        """Draft for all…: the button above the list, and the list's context menu."""
         self.draft_all_button = QPushButton("Draft for all…", self)
         self.draft_all_button.setObjectName("draftAll")
         self.draft_all_button.setToolTip(
@@ -265,6 +301,8 @@ class AlertsPane(DraftTargets, QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._on_list_context_menu_requested)
 
+    def _build_layout(self, title: QLabel, chips: QHBoxLayout, filters: QHBoxLayout) -> None:
+        """The pane's parts top to bottom."""
         top = QHBoxLayout()
         top.addWidget(title)
         top.addStretch(1)
@@ -292,8 +330,6 @@ class AlertsPane(DraftTargets, QWidget):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        self._on_model_counts_changed({s: 0 for s in SEVERITIES})
-        self._refresh_state()
 
     # -- loading ------------------------------------------------------------------------
 

@@ -103,7 +103,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
     holdout_draft_requested = Signal(int, str)  # a held-out customer, and why write now
     contact_changed = Signal(int)
 
-    def __init__(  # noqa: PLR0915
+    def __init__(
         self,
         jobs: JobRunner,
         parent: QWidget | None = None,
@@ -138,6 +138,23 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self._load_timer.setInterval(load_delay_ms)
         self._load_timer.timeout.connect(self._on_load_timer_timeout)
 
+        content = self._build_pages()
+        name_row = self._build_header(content)
+        self._build_contact_buttons(content)
+        tiles = self._build_kpi_tiles(content)
+        self._build_scores(content)
+        self._build_chart_card(content)
+        self._build_timeline(content, clock)
+        self._build_opportunities(content)
+        self._build_tabs(content)
+        self._build_splitter(content)
+        self._build_layout(content, name_row, tiles)
+
+    # -- building -----------------------------------------------------------------------
+
+    def _build_pages(self) -> QWidget:
+        """The stack of the empty state and the (scrolling) detail; returns the detail's
+        content widget, the parent of everything below."""
         # Page 0: empty state; page 1: the detail.
         self._stack = QStackedWidget(self)
         self.empty_label = QLabel("Select a customer to see their history.", self)
@@ -154,7 +171,10 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setWidget(content)
         self._stack.addWidget(self.scroll_area)
+        return content
 
+    def _build_header(self, content: QWidget) -> QHBoxLayout:
+        """The name, its chips and the contact facts; returns the name's row."""
         # Header: name and chips on one line, contact facts below.
         # The name shortens (whole in its tooltip) rather than widen the pane.
         self.name_label = ElidingLabel("", content)
@@ -178,7 +198,10 @@ class CustomerDetailPane(ContactMarks, QWidget):
         name_row = QHBoxLayout()
         name_row.setSpacing(10)
         name_row.addWidget(self.chips_box, 1)
+        return name_row
 
+    def _build_contact_buttons(self, content: QWidget) -> None:
+        """Draft email (E), and the do-not-contact and quiet-period buttons."""
         # "Draft email", beside the contact facts (the name's row is the chips'). Hidden
         # until drafting is made available: the Alerts tab drafts from its action pane.
         self._can_draft = False
@@ -213,6 +236,8 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self.draft_button.clicked.connect(self._on_draft_triggered)
         self.addAction(self.draft_action)
 
+    def _build_kpi_tiles(self, content: QWidget) -> QHBoxLayout:
+        """The four KPI tiles; returns their row."""
         self.orders_tile = KpiTile("Orders", content)
         self.revenue_tile = KpiTile("Revenue", content)
         self.last_order_tile = KpiTile("Last order", content)
@@ -221,7 +246,10 @@ class CustomerDetailPane(ContactMarks, QWidget):
         tiles.setSpacing(8)
         for tile in (self.orders_tile, self.revenue_tile, self.last_order_tile, self.gap_tile):
             tiles.addWidget(tile, 1)
+        return tiles
 
+    def _build_scores(self, content: QWidget) -> None:
+        """The score tiles, their drivers and the hint shown while there are no scores."""
         self.score_strip = ScoreStrip(content)
         self.drivers_panel = DriversPanel(content)
         self.score_hint = QLabel(NOT_SCORED_DETAIL, content)
@@ -233,11 +261,14 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self.drivers_panel.hide()
         self.score_hint.hide()
 
+    def _build_chart_card(self, content: QWidget) -> None:
+        """The card the orders chart joins with the first customer."""
         self.chart_card = QFrame(content)
         self.chart_card.setObjectName("card")
         self._chart_layout = QVBoxLayout(self.chart_card)
         self._chart_layout.setContentsMargins(6, 6, 6, 6)
 
+    def _build_timeline(self, content: QWidget, clock: Callable[[], dt.datetime]) -> None:
         self.timeline_model = TimelineModel(self)
         self.timeline_view = QListView(content)
         self.timeline_view.setObjectName("timelineView")
@@ -249,6 +280,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self.timeline_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.timeline_view.setFrameShape(QFrame.Shape.NoFrame)
 
+    def _build_opportunities(self, content: QWidget) -> None:
         self.opportunity_model = OpportunityTableModel(self)
         self.opportunity_view = QTableView(content)
         self.opportunity_view.setModel(self.opportunity_model)
@@ -262,6 +294,8 @@ class CustomerDetailPane(ContactMarks, QWidget):
         for column in range(1, 5):
             oheader.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
+    def _build_tabs(self, content: QWidget) -> None:
+        """The timeline, score history and open opportunities tabs."""
         # The score history chart (pyqtgraph) joins this page with the first customer.
         self.history_page = QWidget(content)
         self.history_page.setObjectName("historyPage")
@@ -274,6 +308,8 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self.tabs.addTab(self.history_page, "Score history")
         self.tabs.addTab(self.opportunity_view, "Open opportunities")
 
+    def _build_splitter(self, content: QWidget) -> None:
+        """The chart card above the tabs."""
         self.splitter = QSplitter(Qt.Orientation.Vertical, content)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.chart_card)
@@ -282,6 +318,8 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
 
+    def _build_layout(self, content: QWidget, name_row: QHBoxLayout, tiles: QHBoxLayout) -> None:
+        """The detail's parts top to bottom, and the stack filling the pane."""
         layout = QVBoxLayout(content)
         layout.setContentsMargins(6, 10, 10, 6)
         layout.setSpacing(8)
