@@ -208,7 +208,7 @@ class ActionPane(QWidget):
     # A held-out alert's customer contacted anyway: (alert id, customer id, why).
     holdout_draft_requested = Signal(int, int, str)
 
-    def __init__(  # noqa: PLR0915
+    def __init__(
         self,
         parent: QWidget | None = None,
         *,
@@ -231,6 +231,18 @@ class ActionPane(QWidget):
         # the card changed under the user; above what scrolls, so it is seen at once.
         self.notice = ChangedNotice(self)
 
+        self._build_header()
+        self._build_next_step()
+        grid = self._build_action_buttons()
+        self._build_menus()
+        self._build_held_back()
+        self._build_draft()
+        history_heading = self._build_history()
+        self._lay_out(grid, history_heading)
+        self.show_alert(None)
+
+    def _build_header(self) -> None:
+        """The alert's title, its status line and its reasons."""
         self.title = QLabel("", self)
         self.title.setObjectName("actionTitle")
         self.title.setWordWrap(True)
@@ -242,6 +254,8 @@ class ActionPane(QWidget):
         self.reason.setWordWrap(True)
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+    def _build_next_step(self) -> None:
+        """The recommended next step's box, with what blocks outreach and the quiet period."""
         self.next_box = QFrame(self)
         self.next_box.setObjectName("nextStep")
         self.next_heading = QLabel("RECOMMENDED NEXT STEP", self.next_box)
@@ -271,6 +285,8 @@ class ActionPane(QWidget):
         self.quiet_button.hide()
         box.addWidget(self.quiet_button, 0, Qt.AlignmentFlag.AlignLeft)
 
+    def _build_action_buttons(self) -> QGridLayout:
+        """A button and a shortcut per action, two to a row; returns their grid."""
         self.buttons: dict[str, QPushButton] = {}
         self.shortcut_actions: dict[str, QAction] = {}
         grid = QGridLayout()
@@ -290,7 +306,10 @@ class ActionPane(QWidget):
             self.buttons[spec.key] = button
             self.shortcut_actions[spec.key] = action
             grid.addWidget(button, i // 2, i % 2)
+        return grid
 
+    def _build_menus(self) -> None:
+        """The snooze and resolve choices."""
         self.snooze_menu = QMenu(self)
         for key, label in SNOOZE_CHOICES:
             self.snooze_menu.addAction(label, functools.partial(self.snooze, key))
@@ -298,6 +317,8 @@ class ActionPane(QWidget):
         for key in OUTCOMES:  # what a user may pick ("condition cleared" is the app's)
             self.resolve_menu.addAction(OUTCOME_LABELS[key], functools.partial(self.resolve, key))
 
+    def _build_held_back(self) -> None:
+        """A held-back alert's note and its "Raise now" button and shortcut."""
         # A held-back alert is raised into today's queue before anything else is done to it.
         self.held_back_box = QLabel(
             "Held back by the daily cap per owner: this alert is not in today's queue. "
@@ -317,6 +338,8 @@ class ActionPane(QWidget):
         self.raise_button.clicked.connect(lambda _c=False: self.trigger("raise"))
         self.addAction(self.raise_action)
 
+    def _build_draft(self) -> None:
+        """The composer's slot with its "Draft email" button and shortcut."""
         # The email composer opens from here, between the step and the history.
         self.composer_slot = QVBoxLayout()
         self.composer_slot.setObjectName("composerSlot")
@@ -335,6 +358,8 @@ class ActionPane(QWidget):
         self.composer_slot.addWidget(self.draft_button)
         self.draft_button.setVisible(False)
 
+    def _build_history(self) -> QLabel:
+        """The alert's history; returns its heading."""
         history_heading = QLabel("HISTORY", self)
         history_heading.setObjectName("tileCaption")
         self.history = QLabel("", self)
@@ -342,7 +367,10 @@ class ActionPane(QWidget):
         self.history.setWordWrap(True)
         self.history.setTextFormat(Qt.TextFormat.RichText)
         self.history.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        return history_heading
 
+    def _lay_out(self, grid: QGridLayout, history_heading: QLabel) -> None:
+        """The empty state, what scrolls (the alert) and the footer (the actions)."""
         self.empty = QLabel("Select an alert to see what to do next.", self)
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -382,7 +410,6 @@ class ActionPane(QWidget):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.footer)
         layout.addWidget(self.empty, 1)
-        self.show_alert(None)
 
     # -- showing ------------------------------------------------------------------------
 

@@ -77,7 +77,7 @@ class AnswerView(QWidget):
     save_requested = Signal()
     preview_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:  # noqa: PLR0915
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("askAnswer")
         self.answer: Answer | None = None
@@ -86,6 +86,16 @@ class AnswerView(QWidget):
         self.bar_chart: AnswerBarChart | None = None
         self.line_chart: AnswerLineChart | None = None
 
+        self._build_labels()
+        self._build_busy_row()
+        self._build_table()
+        self._build_sql()
+        buttons = self._build_buttons()
+        self._lay_out(buttons)
+        self.show_answer(None)
+
+    def _build_labels(self) -> None:
+        """The hint, the conversation so far, the question, its summary, notice and message."""
         self.hint_label = QLabel(HINT, self)
         self.hint_label.setObjectName("emptyState")
         self.hint_label.setWordWrap(True)
@@ -116,7 +126,6 @@ class AnswerView(QWidget):
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_label.hide()
 
-        # Working: what is happening, a busy bar and Cancel.
         # Questions, summaries and messages quote the workspace's text: shown as typed,
         # never read as markup.
         for label in (
@@ -126,6 +135,9 @@ class AnswerView(QWidget):
             self.message_label,
         ):
             label.setTextFormat(Qt.TextFormat.PlainText)
+
+    def _build_busy_row(self) -> None:
+        """Working: what is happening, a busy bar and Cancel."""
         self.busy_row = QWidget(self)
         self.busy_label = QLabel("", self.busy_row)
         self.busy_bar = QProgressBar(self.busy_row)
@@ -142,6 +154,8 @@ class AnswerView(QWidget):
         busy.addStretch(1)
         self.busy_row.hide()
 
+    def _build_table(self) -> None:
+        """The answer's table beside its chart."""
         self.model = AnswerTableModel(self)
         self.table = AnswerTable(self)
         self.table.setObjectName("askTable")
@@ -173,6 +187,8 @@ class AnswerView(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self._chart_card.hide()
 
+    def _build_sql(self) -> None:
+        """The SQL, read-only, under the table and chart."""
         self.sql_text = QPlainTextEdit(self)
         self.sql_text.setObjectName("requestText")
         self.sql_text.setReadOnly(True)
@@ -190,6 +206,8 @@ class AnswerView(QWidget):
         self.body.setStretchFactor(0, 3)
         self.body.setStretchFactor(1, 2)
 
+    def _build_buttons(self) -> QHBoxLayout:
+        """Where the answer came from, and the buttons under it; returns their row."""
         self.source_label = QLabel("", self)
         self.source_label.setObjectName("kpiNote")
         self.source_label.setWordWrap(True)
@@ -215,7 +233,10 @@ class AnswerView(QWidget):
         buttons.addWidget(self.sql_button)
         buttons.addWidget(self.copy_sql_button)
         buttons.addWidget(self.save_button)
+        return buttons
 
+    def _lay_out(self, buttons: QHBoxLayout) -> None:
+        """Everything one under the other, the table and SQL taking the height."""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -228,7 +249,6 @@ class AnswerView(QWidget):
         layout.addWidget(self.busy_row)
         layout.addWidget(self.body, 1)
         layout.addLayout(buttons)
-        self.show_answer(None)
 
     # -- what is shown -------------------------------------------------------------------
 

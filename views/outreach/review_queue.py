@@ -66,7 +66,7 @@ class ReviewQueueWindow(QWidget):
     send_again_requested = Signal(int)
     cancel_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:  # noqa: PLR0915
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("reviewQueue")
         self.setWindowTitle("Review drafts")
@@ -77,6 +77,21 @@ class ReviewQueueWindow(QWidget):
         self._busy = False
         self._theme: Theme | None = None
 
+        top = self._build_top()
+        self._build_list()
+        self._build_editor()
+        actions = self._build_buttons()
+        split = self._build_split(actions)
+        footer = self._build_footer()
+        self._lay_out(top, split, footer)
+        self._build_shortcuts()
+        self.set_pace(self._per_minute)
+        self._busy = True
+        self.set_busy(None)
+        self._show(None)
+
+    def _build_top(self) -> QHBoxLayout:
+        """The title, a notice, and the progress of a drafting or sending with Cancel."""
         self.title = QLabel("", self)
         self.title.setObjectName("paneTitle")
         self.busy_label = QLabel("", self)
@@ -98,7 +113,10 @@ class ReviewQueueWindow(QWidget):
         top.addWidget(self.busy_label)
         top.addWidget(self.progress)
         top.addWidget(self.cancel_button)
+        return top
 
+    def _build_list(self) -> None:
+        """The batch's customers, with their state marks."""
         self.model = BatchListModel(self)
         self.list = QListView(self)
         self.list.setObjectName("reviewList")
@@ -110,6 +128,8 @@ class ReviewQueueWindow(QWidget):
         self.list.setMinimumWidth(300)
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
 
+    def _build_editor(self) -> None:
+        """The current draft: recipient, state, subject, body and the checks."""
         self.recipient = QLabel("", self)
         self.recipient.setObjectName("reviewRecipient")
         self.recipient.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -125,6 +145,10 @@ class ReviewQueueWindow(QWidget):
         self.checks.setObjectName("reviewChecks")
         self.checks.setWordWrap(True)
         self.checks.setTextFormat(Qt.TextFormat.PlainText)
+
+    def _build_buttons(self) -> QHBoxLayout:
+        """Approve, skip, previous, next, regenerate and an interrupted row's two; returns
+        their row."""
 
         def button(text: str, tip: str, key: str | None = None) -> QPushButton:
             widget = QPushButton(text, self)
@@ -165,7 +189,10 @@ class ReviewQueueWindow(QWidget):
             self.approve_button,
         ):
             actions.addWidget(widget)
+        return actions
 
+    def _build_split(self, actions: QHBoxLayout) -> QSplitter:
+        """The list beside the draft and its buttons."""
         right = QWidget(self)
         form = QVBoxLayout(right)
         form.setContentsMargins(8, 0, 0, 0)
@@ -184,7 +211,10 @@ class ReviewQueueWindow(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([360, 840])
         split.setChildrenCollapsible(False)
+        return split
 
+    def _build_footer(self) -> QHBoxLayout:
+        """The counts, the keys and "Send approved (N)…" with its menu."""
         self.counts = QLabel("", self)
         self.counts.setObjectName("reviewCounts")
         self.keys_hint = QLabel(
@@ -210,7 +240,10 @@ class ReviewQueueWindow(QWidget):
         footer.addStretch(1)
         footer.addWidget(self.keys_hint)
         footer.addWidget(self.send_button)
+        return footer
 
+    def _lay_out(self, top: QHBoxLayout, split: QSplitter, footer: QHBoxLayout) -> None:
+        """The header above the list and draft, the footer below."""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(8)
@@ -218,6 +251,8 @@ class ReviewQueueWindow(QWidget):
         layout.addWidget(split, 1)
         layout.addLayout(footer)
 
+    def _build_shortcuts(self) -> None:
+        """The keys of the buttons, Ctrl+Z and Esc."""
         # Single keys: a text field that has the focus takes them as typing instead.
         for key, slot in (
             ("A", self.approve_current),
@@ -229,10 +264,6 @@ class ReviewQueueWindow(QWidget):
             QShortcut(QKeySequence(key), self, slot)
         QShortcut(QKeySequence.StandardKey.Undo, self, self.undo_requested.emit)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.focus_list)
-        self.set_pace(self._per_minute)
-        self._busy = True
-        self.set_busy(None)
-        self._show(None)
 
     # -- what the controller sets -------------------------------------------------------
 
