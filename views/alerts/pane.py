@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.core.formatting import plural
 from views.alerts.draft_targets import ALL_QUEUES, DraftTargets
+from views.alerts.pane_state import PaneState
 from views.alerts.source import ALERT_QUEUES, QUEUE_LABELS, SEVERITIES, SEVERITY_LABELS, AlertSource
 from views.item_models.alert_list_data import SORTS, STATUS_FILTERS, AlertFilter, AlertListData
 from views.item_models.alert_list_model import (
@@ -57,11 +57,6 @@ QUEUE_TIPS = {
 }
 ANY_OWNER = "All owners"
 ANY_SEGMENT = "All segments"
-NO_ALERTS_MESSAGE = (
-    "No alerts right now.\nAlerts are raised each time the workspace is scored "
-    "(Scoring ▸ Score now, Ctrl+R)."
-)
-NO_MATCH_MESSAGE = "No alerts match these filters."
 
 OwnerPrompt = Callable[[Sequence[str]], str | None]
 
@@ -75,7 +70,7 @@ def _ask_owner(parent: QWidget, owners: Sequence[str]) -> str | None:
     return str(name) if ok and name else None
 
 
-class AlertsPane(DraftTargets, QWidget):
+class AlertsPane(DraftTargets, PaneState, QWidget):
     """Severity chips, filters, search and the alert cards, in priority order.
 
     Signals:
@@ -548,30 +543,6 @@ class AlertsPane(DraftTargets, QWidget):
         self._refresh_state()
         self._select(keep)
 
-    def show_held_back(self, show: bool = True) -> None:
-        """List the alerts the daily cap held back (or go back to the active ones)."""
-        key = "held_back" if show else "active"
-        index = self.status_combo.findData(key)
-        if index >= 0:
-            self.status_combo.setCurrentIndex(index)
-
-    def _on_held_back_link(self, href: str) -> None:
-        self.show_held_back(href == "show")
-
-    def _update_held_back_note(self) -> None:
-        held = self.model.held_back_count()
-        if self.model.filter.status == "held_back":
-            text = (
-                "Held back by the daily cap per owner: not in today's queue. Raise one "
-                'now (A) to work on it. <a href="back">Back to the active alerts</a>'
-            )
-        elif held:
-            text = f'<a href="show">{held:,} more held back by the daily cap</a>'
-        else:
-            text = ""
-        self.held_back_note.setText(text)
-        self.held_back_note.setVisible(bool(text) and self._source is not None)
-
     def _on_model_counts_changed(self, counts: dict[str, int]) -> None:
         for severity, button in self.severity_buttons.items():
             button.setText(f"{SEVERITY_LABELS[severity]} {counts.get(severity, 0):,}")
@@ -672,57 +643,6 @@ class AlertsPane(DraftTargets, QWidget):
                 self.focus_list()
                 return True
         return super().eventFilter(watched, event)
-
-    # -- state --------------------------------------------------------------------------
-
-    def _refresh_state(self) -> None:
-        shown = self.model.rowCount()
-        total = self.model.total()
-        raised = self.model.raised()
-        if self._source is None:
-            text = "No workspace open."
-        elif self._loading and raised == 0:
-            text = "Loading alerts…"
-        elif self._failed and raised == 0:
-            text = "The alerts could not be loaded."
-        elif raised == 0 and shown == 0:
-            text = NO_ALERTS_MESSAGE
-        elif shown == 0:
-            text = NO_MATCH_MESSAGE
-        else:
-            text = ""
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-        self.list.setVisible(not text)
-        self.retry_button.setVisible(self._failed and raised == 0)
-        self.draft_all_button.setEnabled(shown > 0)
-        self._update_draft_button()
-        if self.model.filter.status == "held_back":
-            self.count_label.setText(f"{shown:,} held back")
-        elif total:
-            # One unit: cards (a customer's alerts of one queue), the list's rows; the
-            # total is the queue's cards of the chosen status, so closed alerts count only
-            # when the status filter lists them.
-            flt = self.model.filter
-            cards = plural(total, "card")
-            alerts = plural(self.model.alert_count(), "alert")
-            self.count_label.setText(
-                f"{shown:,} of {cards}" if shown != total else f"{cards} · {alerts}"
-            )
-            status = STATUS_FILTERS.get(flt.status, STATUS_FILTERS["all"])[0].lower()
-            kind = "" if flt.status == "all" else f"{status} "
-            where = (
-                f"the {QUEUE_LABELS.get(flt.queue, flt.queue)} queue"
-                if flt.queue is not None
-                else "every queue"
-            )
-            self.count_label.setToolTip(
-                f"{shown:,} of the {total:,} {kind}cards in {where} shown, {alerts} on them. "
-                "A card is one customer's alerts in one queue."
-            )
-        else:
-            self.count_label.setText("")
-        self._update_held_back_note()
 
     def set_theme(self, theme: Theme) -> None:
         self.delegate.set_theme(theme)

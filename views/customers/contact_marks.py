@@ -42,6 +42,22 @@ class ContactMarks:
     draft_requested: SignalInstance
     holdout_draft_requested: SignalInstance
 
+    def set_undo_history(self, history: UndoHistory | None) -> None:
+        """Where what is done here is remembered for Undo (Ctrl+Z)."""
+        self._undo = history
+
+    def _on_dnc_button_clicked(self) -> None:
+        if self._detail is not None:
+            self.mark_do_not_contact(self._detail.id)
+
+    def _on_lift_button_clicked(self) -> None:
+        if self._detail is not None:
+            self.lift_do_not_contact(self._detail.id)
+
+    def _on_quiet_button_clicked(self) -> None:
+        if self._detail is not None:
+            self.end_quiet_period(self._detail.id)
+
     def draft_or_ask(self, customer_id: int) -> None:
         """Open the composer; for a customer in the holdout, ask why first (the answer
         goes with the email; no answer, no composer)."""

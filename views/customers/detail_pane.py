@@ -471,24 +471,8 @@ class CustomerDetailPane(ContactMarks, QWidget):
     def detail(self) -> CustomerDetail | None:
         return self._detail
 
-    def _on_lift_button_clicked(self) -> None:
-        if self._detail is not None:
-            self.lift_do_not_contact(self._detail.id)
-
-    def set_undo_history(self, history: UndoHistory | None) -> None:
-        """Where what is done here is remembered for Undo (Ctrl+Z)."""
-        self._undo = history
-
     def _contact_changed(self, customer_id: int) -> None:
         self.contact_changed.emit(customer_id)
-
-    def _on_dnc_button_clicked(self) -> None:
-        if self._detail is not None:
-            self.mark_do_not_contact(self._detail.id)
-
-    def _on_quiet_button_clicked(self) -> None:
-        if self._detail is not None:
-            self.end_quiet_period(self._detail.id)
 
     @property
     def load_pending(self) -> bool:
