@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         self._confirm = confirm or self._ask_confirmation
         self._theme = theme
         self._settings = settings
-        self._fit_when_shown = False
+        self._fit_when_shown = True  # the first window too: 1400x860 may not fit a laptop
         self._source: CustomerSource | None = None
         self._team_role: str | None = None
         self.summary: WorkspaceSummary | None = None

@@ -66,6 +66,25 @@ def test_a_remembered_size_larger_than_the_screen_is_fitted(
     qtbot.waitUntil(inside, timeout=5000)
 
 
+def test_the_first_window_fits_the_screens_free_area(
+    qtbot, jobs: JobRunner, theme: ThemeManager, ui_settings: QSettings, qapp: QApplication
+) -> None:
+    """No size remembered yet (the first launch): the window's default size is fitted to
+    the screen's free area, as a remembered one is (the test screen is 800 px high)."""
+    assert ui_settings.value(KEY_GEOMETRY) is None
+    window = MainWindow(jobs, theme, ui_settings)
+    qtbot.addWidget(window)
+    window.show()
+    screen = qapp.primaryScreen().availableGeometry()
+    assert screen.height() < 860
+
+    def inside() -> bool:
+        frame = window.frameGeometry()
+        return frame.height() <= screen.height() and frame.bottom() <= screen.bottom()
+
+    qtbot.waitUntil(inside, timeout=5000)
+
+
 def test_a_long_name_and_many_chips_fit_a_1280_wide_window(
     qtbot, jobs: JobRunner, theme: ThemeManager, ui_settings: QSettings, demo_copy: Path
 ) -> None:
