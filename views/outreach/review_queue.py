@@ -218,7 +218,7 @@ class ReviewQueueWindow(QWidget):
         self.counts = QLabel("", self)
         self.counts.setObjectName("reviewCounts")
         self.keys_hint = QLabel(
-            "A approve · S skip · J/K next/previous · R regenerate · Ctrl+Z undo"
+            "A approve · S skip · J/K next/previous · R regenerate · Ctrl+Z undo · Esc close"
         )
         self.keys_hint.setObjectName("rowCount")
         self.send_button = QToolButton(self)
@@ -235,11 +235,19 @@ class ReviewQueueWindow(QWidget):
         for action in (self.smtp_action, self.mail_app_action, self.eml_action):
             self.send_menu.addAction(action)
         self.send_button.setMenu(self.send_menu)
+        self.close_button = QPushButton("Close", self)
+        self.close_button.setObjectName("closeReview")
+        self.close_button.setToolTip(
+            "Close the review (Esc); the drafts are kept: Email ▸ Review drafts… opens it "
+            "again where you left off"
+        )
+        self.close_button.clicked.connect(self.close)
         footer = QHBoxLayout()
         footer.addWidget(self.counts)
         footer.addStretch(1)
         footer.addWidget(self.keys_hint)
         footer.addWidget(self.send_button)
+        footer.addWidget(self.close_button)
         return footer
 
     def _lay_out(self, top: QHBoxLayout, split: QSplitter, footer: QHBoxLayout) -> None:
@@ -263,7 +271,7 @@ class ReviewQueueWindow(QWidget):
         ):
             QShortcut(QKeySequence(key), self, slot)
         QShortcut(QKeySequence.StandardKey.Undo, self, self.undo_requested.emit)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.focus_list)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape)
 
     # -- what the controller sets -------------------------------------------------------
 
@@ -345,6 +353,14 @@ class ReviewQueueWindow(QWidget):
 
     def focus_list(self) -> None:
         self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _on_escape(self) -> None:
+        """Esc: from the subject or the body, back to the list; from the list, close (the
+        drafts and an edit in progress are kept)."""
+        if self.list.hasFocus():
+            self.close()
+        else:
+            self.focus_list()
 
     def step_by(self, step: int) -> None:
         """J / K: the next or previous draft."""

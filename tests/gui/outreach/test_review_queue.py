@@ -362,3 +362,37 @@ def rows_states(workspace: Workspace) -> list[str]:
             "ORDER BY position",
         )
     ]
+
+
+def test_esc_and_close_leave_the_review_and_keep_the_drafts(
+    qtbot, controller: BatchController, jobs: JobRunner
+) -> None:
+    """Esc in the body goes back to the list, Esc in the list closes the review (an edit
+    in progress kept), and Email ▸ Review drafts… opens it again with every draft; the
+    Close button closes it too."""
+    alert_ids = contactable_alerts(controller._workspace(), 2)  # type: ignore[arg-type]
+    start_batch(qtbot, controller, alert_ids, jobs)
+    queue = controller.queue
+    assert queue is not None
+    queue.activateWindow()
+    queue.body.setFocus()
+    queue.body.setPlainText("Hello, an edit in progress.")
+    qtbot.keyClick(queue.body, Qt.Key.Key_Escape)
+    assert queue.list.hasFocus()
+    assert queue.isVisible()
+    qtbot.keyClick(queue.list, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not queue.isVisible(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    controller.review_latest()
+    qtbot.waitUntil(
+        lambda: controller.queue is not None and controller.queue.isVisible(), timeout=TIMEOUT_MS
+    )
+    again = controller.queue
+    assert again is not None
+    qtbot.waitUntil(lambda: len(again.model.rows) == 2 and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert [r.state for r in again.model.rows] == ["drafted", "drafted"]
+    assert again.model.rows[0].body == "Hello, an edit in progress."
+    assert again.close_button.isVisible()
+    again.close_button.click()
+    qtbot.waitUntil(lambda: not again.isVisible(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
