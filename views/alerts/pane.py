@@ -252,6 +252,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
         self.list.selectionModel().selectionChanged.connect(self._update_draft_button)
+        self.list.installEventFilter(self)  # Home and End: the first and the last card
 
     def _build_held_back_note(self) -> None:
         # "N more held back by the daily cap": a link that lists them (and back).
@@ -498,6 +499,8 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
     def _on_queue_tabs_current_changed(self, _index: int) -> None:
         if self._settings is not None:
             self._settings.setValue(KEY_QUEUE, self.queue)
+        # Another queue starts at its top card, not at the row the last one was on.
+        self._current, self._current_row = None, 0
         self._on_filters_changed()
 
     def _on_sort_combo_current_index_changed(self, _index: int) -> None:
@@ -636,12 +639,26 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         self.search_box.selectAll()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress:
+            return super().eventFilter(watched, event)
+        assert isinstance(event, QKeyEvent)
+        key = event.key()
         # Down or Enter in the search box moves into the list: keyboard first.
-        if watched is self.search_box and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.focus_list()
-                return True
+        if watched is self.search_box and key in (
+            Qt.Key.Key_Down,
+            Qt.Key.Key_Return,
+            Qt.Key.Key_Enter,
+        ):
+            self.focus_list()
+            return True
+        # Home and End in the list: the first and the last card.
+        plain = event.modifiers() == Qt.KeyboardModifier.NoModifier
+        if watched is self.list and plain and key in (Qt.Key.Key_Home, Qt.Key.Key_End):
+            count = self.model.rowCount()
+            if count:
+                self._current_row = 0 if key == Qt.Key.Key_Home else count - 1
+                self._select(None)
+            return True
         return super().eventFilter(watched, event)
 
     def set_theme(self, theme: Theme) -> None:

@@ -174,6 +174,36 @@ def test_arrow_keys_move_through_alerts_and_the_customer_follows(
     assert view.alerts_pane.current_alert_id == first
 
 
+def test_home_and_end_jump_to_the_first_and_last_card_and_a_queue_starts_at_its_top(
+    qtbot, view: AlertsView, jobs: JobRunner
+) -> None:
+    pane = view.alerts_pane
+    pane.focus_list()
+    ids = visible_ids(view)
+    assert len(ids) > 3
+    qtbot.keyClick(pane.list, Qt.Key.Key_End)
+    wait_shown(qtbot, view, jobs)
+    assert pane.current_alert_id == ids[-1]
+    assert view.detail_pane.detail is not None  # the panes follow the highlighted card
+    qtbot.keyClick(pane.list, Qt.Key.Key_Home)
+    wait_shown(qtbot, view, jobs)
+    assert pane.current_alert_id == ids[0]
+    # Down a few, then another queue: it starts at its top card, not at that row.
+    for _ in range(3):
+        qtbot.keyClick(pane.list, Qt.Key.Key_Down)
+    wait_shown(qtbot, view, jobs)
+    others = [i for i in range(pane.queue_tabs.count()) if i != pane.queue_tabs.currentIndex()]
+    for index in others:
+        pane.queue_tabs.setCurrentIndex(index)
+        ids = visible_ids(view)
+        if len(ids) > 3:
+            wait_shown(qtbot, view, jobs)
+            assert pane.current_alert_id == ids[0], pane.queue
+            break
+    else:
+        pytest.fail("no other queue holds more than three cards")
+
+
 def test_a_lone_selection_loads_at_once_and_a_held_key_loads_only_where_it_stops(
     qtbot, view: AlertsView, jobs: JobRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
