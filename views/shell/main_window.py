@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
@@ -72,6 +72,7 @@ KEY_TAB = "ui/tab"
 KEY_OWNER = "alerts/owner"
 
 TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD = 0, 1, 2
+DEFAULT_SIZE = QSize(1400, 860)  # the first window's, fitted to the screen when shown
 TAB_MY_WORK, TAB_RESULTS, TAB_ASK = 3, 4, 5
 TAB_KEYS = ("alerts", "customers", "dashboard", "my_work", "results", "ask")
 
@@ -115,7 +116,7 @@ class MainWindow(QMainWindow):
         self._confirm = confirm or self._ask_confirmation
         self._theme = theme
         self._settings = settings
-        self._fit_when_shown = True  # the first window too: 1400x860 may not fit a laptop
+        self._fit_when_shown = False
         self._source: CustomerSource | None = None
         self._team_role: str | None = None
         self.summary: WorkspaceSummary | None = None
@@ -224,7 +225,7 @@ class MainWindow(QMainWindow):
         self._theme.theme_changed.connect(self._on_theme_theme_changed)
         self._jobs.busy_changed.connect(self._on_jobs_busy_changed)
         self._on_theme_theme_changed(self._theme.theme)
-        self.resize(1400, 860)
+        self.resize(DEFAULT_SIZE)
         self.restore_ui_state()
 
     # -- construction -----------------------------------------------------------------
@@ -688,9 +689,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        # A remembered geometry is fitted to this screen once shown (next turn of the
-        # event loop), when the frame (title bar, borders) is known: the whole of it fits.
-        if self._fit_when_shown and not event.spontaneous():
+        # A remembered geometry, or the first window's default one, is fitted to this screen
+        # once shown (next turn of the event loop), when the frame is known: all of it fits.
+        if (self._fit_when_shown or self.size() == DEFAULT_SIZE) and not event.spontaneous():
             self._fit_when_shown = False
             QTimer.singleShot(0, self.fit_to_screen)
 
