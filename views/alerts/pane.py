@@ -38,6 +38,7 @@ from views.item_models.alert_list_model import (
     CustomerIdRole,
 )
 from views.item_models.alert_query import AlertQuery
+from views.kit.combo import ComboBox
 from views.kit.lists import PeopleTableView
 from views.kit.theme import Theme
 
@@ -176,14 +177,14 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
     def _build_filters(self, settings: QSettings | None) -> QHBoxLayout:
         """The status, owner and segment filters, Mine, and the sort order; returns the
         filters' row (the sort order goes beside the title)."""
-        self.status_combo = QComboBox(self)
+        self.status_combo = ComboBox(self)
         self.status_combo.setObjectName("statusFilter")
         for key, (label, _statuses) in STATUS_FILTERS.items():
             self.status_combo.addItem(label, key)
-        self.owner_combo = QComboBox(self)
+        self.owner_combo = ComboBox(self)
         self.owner_combo.setObjectName("ownerFilter")
         self.owner_combo.addItem(ANY_OWNER, None)
-        self.segment_combo = QComboBox(self)
+        self.segment_combo = ComboBox(self)
         self.segment_combo.setObjectName("segmentFilter")
         self.segment_combo.addItem(ANY_SEGMENT, None)
         self.mine_button = QPushButton(self)
@@ -195,7 +196,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
             combo.currentIndexChanged.connect(self._on_filters_changed)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.mine_button.toggled.connect(self._on_mine_button_toggled)
-        self.sort_combo = QComboBox(self)
+        self.sort_combo = ComboBox(self)
         self.sort_combo.setObjectName("sortOrder")
         self.sort_combo.setToolTip("The order of the cards (remembered)")
         for key, label in SORTS.items():

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from views.ask.source import ParamField, QuestionEntry
+from views.kit.combo import ComboBox
 
 Index = QModelIndex | QPersistentModelIndex
 EntryRole = Qt.ItemDataRole.UserRole + 1
@@ -101,7 +102,7 @@ class _ListView(QListView):
 def _editor(field: ParamField, parent: QWidget) -> QWidget:
     value = field.value
     if field.kind == "choice" and field.choices:
-        combo = QComboBox(parent)
+        combo = ComboBox(parent)
         combo.addItems(list(field.choices))
         # A value read from typed words may differ in case ("gold" for "Gold").
         wanted = str(value).lower() if value is not None else None

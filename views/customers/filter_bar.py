@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QLabel,
     QStyle,
     QStyleOptionComboBox,
@@ -29,6 +28,7 @@ from views.item_models.customer_filters import (
     CustomerFilter,
     describe_range,
 )
+from views.kit.combo import ComboBox
 
 ALL_SEGMENTS = "All segments"
 ALL_OWNERS = "All owners"
@@ -48,7 +48,7 @@ CONTACT_ITEMS: tuple[tuple[str, bool | None, str], ...] = (
 )
 
 
-class ValueCombo(QComboBox):
+class ValueCombo(ComboBox):
     """A combo box whose items stand for Python values; as wide as its current text
     (the list that drops down is as wide as its longest item)."""
 

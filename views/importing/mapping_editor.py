@@ -30,6 +30,7 @@ from views.item_models.import_mapping_model import (
     SUGGESTION,
     MappingModel,
 )
+from views.kit.combo import ComboBox
 from views.kit.theme import Theme
 
 Index = QModelIndex | QPersistentModelIndex
@@ -58,7 +59,7 @@ class FieldComboDelegate(QStyledItemDelegate):
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
         model = index.model()
-        combo = QComboBox(parent)
+        combo = ComboBox(parent)
         combo.setObjectName("fieldCombo")
         combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel scrolls the table
         if isinstance(model, MappingModel):
@@ -103,7 +104,7 @@ class MappingEditor(QWidget):
         self.model = MappingModel(self)
         self.model.mapping_changed.connect(self.mapping_changed)
 
-        self.kind_combo = QComboBox(self)
+        self.kind_combo = ComboBox(self)
         self.kind_combo.setObjectName("kindCombo")
         self.kind_combo.addItem(CHOOSE_KIND, "")
         for kind in IMPORT_KINDS:

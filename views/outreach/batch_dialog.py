@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from services.outreach.batch_records import BatchPlan
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
+from views.kit.combo import ComboBox
 
 SKIPS_LISTED = 12  # customers named under their reason; the rest counted
 
@@ -52,11 +52,11 @@ class BatchStartDialog(QDialog):
         headline.setObjectName("batchHeadline")
         headline.setWordWrap(True)
 
-        self.goal = QComboBox(self)
+        self.goal = ComboBox(self)
         self.goal.addItem("Each alert's own goal", "")
         for key, label in GOAL_LABELS.items():
             self.goal.addItem(label, key)
-        self.tone = QComboBox(self)
+        self.tone = ComboBox(self)
         self.tone.addItem("The workspace's default tone", "")
         for key, label in TONE_LABELS.items():
             self.tone.addItem(label, key)

@@ -38,6 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.combo import ComboBox
+
 VARIANTS = 2
 EXPORT_KINDS = ("copy", "mail", "eml", "smtp")
 
@@ -152,9 +154,9 @@ class ComposerDialog(QDialog):
         self.to_label = QLabel("", self)
         self.to_label.setObjectName("composerTo")
         self.to_label.setTextFormat(Qt.TextFormat.RichText)
-        self.goal = QComboBox(self)
+        self.goal = ComboBox(self)
         self.goal.setObjectName("composerGoal")
-        self.tone = QComboBox(self)
+        self.tone = ComboBox(self)
         self.tone.setObjectName("composerTone")
         for combo in (self.goal, self.tone):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)

@@ -25,7 +25,6 @@ from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDateEdit,
     QFrame,
     QGridLayout,
@@ -59,6 +58,7 @@ from services.learn.wording import (
 )
 from views.item_models.customer_filters import CustomerFilter
 from views.item_models.work_list_model import WorkColumn, WorkListModel
+from views.kit.combo import ComboBox
 from views.kit.lists import PeopleTableView
 from views.kit.theme import LIGHT, Theme
 from views.kit.tiles import KpiTile
@@ -191,7 +191,7 @@ class ResultsPane(QWidget):
 
         self.since_edit = self._date_edit(content, "Exposures from this date (Any: no bound)")
         self.until_edit = self._date_edit(content, "Exposures up to this date (Any: no bound)")
-        self.by_combo = QComboBox(content)
+        self.by_combo = ComboBox(content)
         self.by_combo.addItem("Nothing", None)
         for key in BREAKDOWNS:
             self.by_combo.addItem(BREAKDOWN_LABELS[key], key)

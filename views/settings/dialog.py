@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from services.core.money import format_rates, parse_rates
 from services.core.policy import LOCKED_NOTE
+from views.kit.combo import ComboBox
 from views.settings.email_pages import DraftingTools, EmailSettingsSource, SendingTools
 
 ValidateFn = Callable[[str, Any], str | None]
@@ -114,7 +115,7 @@ class _Editor:
             dspin.setRange(low, high)
             self.widget = dspin
         elif kind == "choice":
-            combo = QComboBox(parent)
+            combo = ComboBox(parent)
             for choice in field.choices:
                 combo.addItem(field.label_of(choice), choice)
             self.widget = combo
@@ -131,7 +132,7 @@ class _Editor:
             text.setFixedHeight(lines + 2 * int(text.document().documentMargin()) + 6)
             self.widget = text
         elif kind == "suggest":
-            suggest = QComboBox(parent)
+            suggest = ComboBox(parent)
             suggest.setEditable(True)
             suggest.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
             suggest.setSizeAdjustPolicy(

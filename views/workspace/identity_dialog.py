@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.combo import ComboBox
+
 # What is wrong with a name and an email, or None (services.core.profile, handed in by app/).
 ValidateFn = Callable[[str, str], str | None]
 
@@ -64,7 +66,7 @@ class IdentityDialog(QDialog):
         intro = QLabel(EXPLANATION, self)
         intro.setWordWrap(True)
         intro.setObjectName("muted")
-        self.name_box = QComboBox(self)
+        self.name_box = ComboBox(self)
         self.name_box.setEditable(True)
         self.name_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.name_box.addItems([o for o in dict.fromkeys(owners) if o])

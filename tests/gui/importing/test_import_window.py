@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.import_controller import ImportController
@@ -621,4 +621,48 @@ def test_importing_into_the_demo_workspace_asks_first(qtbot, gui: Gui, tmp_path:
     dialog = gui.imports.open_import([str(march)])  # the next answer is yes
     assert dialog is not None
     assert len(gui.confirmations) == 2
+    dialog.close()
+
+
+def _wheel(widget: QWidget, steps: int) -> QWheelEvent:
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(centre.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, -120 * steps),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+    return event
+
+
+def test_the_mouse_wheel_never_changes_a_column_mapping(qtbot, gui: Gui, tmp_path: Path) -> None:
+    """Scrolling over a column's combo box (even one that has the focus, after a click)
+    leaves its field as it was and is left to the table, which scrolls; so does the combo
+    of what the file holds."""
+    march = copy(POS_MARCH, tmp_path / "exports")
+    dialog = gui.imports.open_import([str(march)])
+    assert dialog is not None
+    wait_preview(qtbot, dialog)
+    choose_kind(qtbot, dialog, "orders")
+    editor = dialog.mapping_editor
+    kinds = editor.kind_combo
+    before_kind = kinds.currentIndex()
+    kinds.setFocus()
+    _wheel(kinds, 2)
+    assert kinds.currentIndex() == before_kind
+    for column in POS_MAPPING:
+        row = editor.model.column_of(column)
+        assert row is not None
+        combo = editor.combo_for_row(row)
+        assert combo is not None
+        before = combo.currentIndex()
+        combo.setFocus()
+        event = _wheel(combo, 3)
+        assert combo.currentIndex() == before, column
+        assert not event.isAccepted()  # left to the table, which scrolls
     dialog.close()
