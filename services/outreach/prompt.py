@@ -387,7 +387,9 @@ def request_url(config: ProviderConfig) -> str:
 def describe_request(
     config: ProviderConfig, messages: list[dict[str, str]], *, key_source: str | None = None
 ) -> str:
-    """The request in readable but exact form: URL, headers (key hidden) and JSON body.
+    """The request in readable but exact form: the address, the headers (key hidden), the
+    body's settings, then every message's text as it is sent (line breaks as line breaks,
+    not JSON's ``\\n``), as Ask's preview shows its request.
 
     ``key_source``: where the key comes from ("the keyring", "OPENAI_API_KEY"...), None
     when no key is sent.
@@ -395,18 +397,24 @@ def describe_request(
     header = "api-key" if config.kind == "azure" else "Authorization"
     secret = "••••" if config.kind == "azure" else "Bearer ••••"
     key = f"{header}: {secret} (from {key_source})" if key_source else "no key"
-    body = json.dumps(request_body(config, messages), ensure_ascii=False, indent=2)
+    body = request_body(config, messages)
     where = "this computer" if is_local(config) else "another computer"
-    return "\n".join(
-        [
-            f"POST {request_url(config)}",
-            f"(sent to {where})",
-            "Content-Type: application/json",
-            key,
-            "",
-            body,
-        ]
-    )
+    lines = [
+        f"POST {request_url(config)}",
+        f"(sent to {where})",
+        "Content-Type: application/json",
+        key,
+        "",
+        "The JSON body: its settings, then each message exactly as it is sent.",
+    ]
+    lines += [
+        f"{name}: {json.dumps(value, ensure_ascii=False)}"
+        for name, value in body.items()
+        if name != "messages"
+    ]
+    for message in body["messages"]:
+        lines += ["", f"--- {message['role']} ---", message["content"]]
+    return "\n".join(lines)
 
 
 # --- the provider and the review -----------------------------------------------------------

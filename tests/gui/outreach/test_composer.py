@@ -26,6 +26,7 @@ from app.workspace import Workspace
 from services.outreach.context import goal_for_rule
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring
 from tests.support.openai_server import FakeOpenAIServer
+from tests.support.shown_request import shown_body
 from tests.support.smtp_server import SMTPServer
 from views.kit.jobs import JobRunner
 
@@ -272,7 +273,8 @@ def test_a_remote_provider_shows_the_request_first_and_nothing_leaves_on_cancel(
     assert asking
     assert host == "api.example.invalid"
     assert "https://api.example.invalid/v1/chat/completions" in text
-    assert '"model": "gpt-test"' in text
+    assert 'model: "gpt-test"' in text
+    assert "\\n" not in text  # the messages' line breaks are line breaks
     qtbot.waitUntil(lambda: "Nothing was sent" in dialog.notice.text(), timeout=TIMEOUT_MS)
     qtbot.wait(200)
     assert not dialog.drafting
@@ -571,7 +573,10 @@ def test_the_request_view_shows_exactly_what_the_server_receives(
     assert not asking
     parts = text.split("=== Request ")[1:]
     assert len(parts) == 2 == len(chats)
-    shown = [json.loads(part[part.index("{") :]) for part in parts]
+    # Each request read back from its readable form: exactly what the server got.
+    # (describe_requests joins the requests with a blank line: not part of the last message)
+    shown = [shown_body(part.removesuffix("\n\n")) for part in parts[:-1]]
+    shown.append(shown_body(parts[-1]))
     # The server may get them in either order; together they are exactly what it got.
     assert sorted(json.dumps(b, sort_keys=True) for b in shown) == sorted(
         json.dumps(c.body, sort_keys=True) for c in chats

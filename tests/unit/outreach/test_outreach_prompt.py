@@ -314,8 +314,17 @@ def test_describe_request_shows_the_exact_request_without_the_key(
     assert lines[0] == "POST https://api.openai.com/v1/chat/completions"
     assert "Authorization: Bearer •••• (from the keyring)" in lines
     assert "sk-secret" not in text
-    body = json.loads(text[text.index("{") :])
-    assert body == request_body(config, messages)
+    # Readable and exact: every setting of the body, then each message's text verbatim
+    # (its line breaks as line breaks, never JSON's escaped \\n).
+    body = request_body(config, messages)
+    for name, value in body.items():
+        if name != "messages":
+            assert f"{name}: {json.dumps(value, ensure_ascii=False)}" in lines
+    shown = text.split("\n--- ")
+    assert [part.split(" ---\n", 1)[0] for part in shown[1:]] == [m["role"] for m in messages]
+    for part, message in zip(shown[1:], messages, strict=True):
+        assert part.split(" ---\n", 1)[1].rstrip("\n") == message["content"].rstrip("\n")
+    assert "\\n" not in text
     local = ProviderConfig(kind="local", base_url="http://127.0.0.1:9/v1", model="m")
     assert "no key" in describe_request(local, messages).splitlines()
     azure = config_from_preset("azure", model="drafts", base_url="https://acme.openai.azure.com")
