@@ -262,6 +262,10 @@ class GuiController(QObject):
         self.imports.workspace_changed.connect(self.workspaces.refresh_checklist)
         self.scoring.scoring_finished.connect(lambda _summary: self.workspaces.refresh_checklist())
         self.settings.settings_saved.connect(lambda _keys: self.workspaces.refresh_checklist())
+        # A provider saved in Settings is the one every tab uses at once: Ask says so now,
+        # not when its tab is next shown (the composer reads it each time it opens).
+        self.settings.settings_saved.connect(self._on_settings_saved)
+        self.settings.secrets_stored.connect(lambda _names: self.window.ask.reload_provider())
         # File ▸ Open shared workspace… (a team's, on PostgreSQL), and its password asked
         # again when a shared workspace refuses the stored one.
         self.shared = SharedWorkspaceController(context, parent=self)
@@ -275,6 +279,10 @@ class GuiController(QObject):
         )
 
     # -- starting -----------------------------------------------------------------------
+
+    def _on_settings_saved(self, keys: list[str]) -> None:
+        if any(key.startswith("llm.") for key in keys):
+            self.window.ask.reload_provider()
 
     def start(
         self,

@@ -66,3 +66,39 @@ def test_draft_an_email_to_the_first_opens_the_composer(qtbot, controller: GuiCo
     assert controller.composer._customer_id == first
     qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
     controller.composer.close()
+
+
+def test_a_provider_saved_in_settings_is_used_by_ask_at_once(
+    qtbot, controller: GuiController
+) -> None:
+    """Ask says it is offline; a provider is saved in Settings (the dialog's signal, the
+    settings in the workspace); the tab, still on screen, says at once where typed
+    questions now go, without being left and shown again."""
+    from services.settings import set_settings
+    from tests.support.openai_server import FakeOpenAIServer
+
+    window, jobs = controller.window, controller.jobs
+    qtbot.waitUntil(lambda: controller.workspace is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
+    QTest.keySequence(window, QKeySequence("Ctrl+K"))
+    assert window.tabs.currentIndex() == TAB_ASK
+    pane = window.ask
+    qtbot.waitUntil(lambda: pane.provider is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert pane.provider_label.text().startswith("Offline")
+    with FakeOpenAIServer(models=["sqlcoder"]) as server:
+        workspace = controller.workspace
+        assert workspace is not None
+        changes = {
+            "llm.preset": "llamacpp",
+            "llm.base_url": server.base_url,
+            "llm.model": "sqlcoder",
+        }
+        with workspace.sessions() as session, session.begin():
+            set_settings(session, changes, actor="dana")
+        controller.settings.settings_saved.emit(list(changes))
+        qtbot.waitUntil(
+            lambda: pane.provider_label.text().startswith("Typed questions go to"),
+            timeout=TIMEOUT_MS,
+        )
+        assert window.tabs.currentIndex() == TAB_ASK  # never left
+        assert "on this computer" in pane.provider_label.text()
+        qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
