@@ -55,10 +55,14 @@ def to_url(location: str) -> str:
     return f"sqlite:///{path}"
 
 
-def resolve_url(db: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+def resolve_url(
+    db: str | None = None, environ: Mapping[str, str] | None = None, *, last_used: bool = False
+) -> str:
     """The workspace URL: --db, else $ACCOUNT_RADAR_DB, else the organisation's
     ``workspace.location``, else the default file. A location the organisation locks is
-    the only one: another --db or $ACCOUNT_RADAR_DB is refused."""
+    the only one: another --db or $ACCOUNT_RADAR_DB is refused. ``last_used`` (the window):
+    before the organisation's default and the default file, the workspace this person
+    opened last, when it still exists (services/core/recent.py)."""
     env = os.environ if environ is None else environ
     location, locked = organisation_value(WORKSPACE_LOCATION)
     if location:
@@ -71,8 +75,10 @@ def resolve_url(db: str | None = None, environ: Mapping[str, str] | None = None)
             raise WorkspaceError(
                 f"Your organisation sets the workspace ({location}); it can't be changed here."
             )
-        if db is None and ENV_VAR not in env or locked:
+        if locked:
             return organisation_url
+        if db is None and ENV_VAR not in env:
+            return (_last_used() if last_used else None) or organisation_url
     # An empty --db or variable is a mistake, not a request for the default workspace.
     if db is not None:
         return to_url(db)
@@ -81,7 +87,17 @@ def resolve_url(db: str | None = None, environ: Mapping[str, str] | None = None)
             return to_url(env[ENV_VAR])
         except WorkspaceError as exc:
             raise WorkspaceError(f"{ENV_VAR}: {exc}") from None
+    if last_used and (last := _last_used()):
+        return last
     return to_url(str(default_workspace_path()))
+
+
+def _last_used() -> str | None:
+    """The URL of the workspace file this person opened last, if it still exists."""
+    from services.core.recent import last_workspace
+
+    last = last_workspace()
+    return to_url(last) if last else None
 
 
 def workspace_exists(url: str) -> bool:

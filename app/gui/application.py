@@ -55,6 +55,7 @@ from app.gui.outreach.batch_controller import BatchController
 from app.gui.outreach.composer_controller import ComposerController
 from app.gui.outreach.template_controller import TemplateController
 from app.gui.preload import Preload
+from app.gui.recent_controller import RecentWorkspaces
 from app.gui.results_source import WorkspaceResultsSource
 from app.gui.scoring_controller import ScoringController
 from app.gui.settings_controller import SettingsController
@@ -266,6 +267,7 @@ class GuiController(QObject):
         # not when its tab is next shown (the composer reads it each time it opens).
         self.settings.settings_saved.connect(self._on_settings_saved)
         self.settings.secrets_stored.connect(lambda _names: self.window.ask.reload_provider())
+        self.recent = RecentWorkspaces(context, parent=self)  # File ▸ Open recent
         # File ▸ Open shared workspace… (a team's, on PostgreSQL), and its password asked
         # again when a shared workspace refuses the stored one.
         self.shared = SharedWorkspaceController(context, parent=self)
@@ -647,7 +649,7 @@ def launch(
     controller.quit_requested.connect(app.exit, Qt.ConnectionType.QueuedConnection)
     controller.window.show()
     try:
-        url = resolve_url(db)
+        url = resolve_url(db, last_used=True)  # no --db: the workspace opened last
     except UserFacingError as exc:
         # A malformed --db or $ACCOUNT_RADAR_DB: same plain choice as a failed open,
         # asked once the event loop runs.

@@ -40,7 +40,7 @@ def start_preload(db: str | None) -> Preload | None:
     which builds the demo or explains the problem.
     """
     try:
-        url = resolve_url(db)
+        url = resolve_url(db, last_used=True)  # as the window resolves it
     except UserFacingError:
         return None
     if not workspace_exists(url):

@@ -8,7 +8,8 @@ growing the window.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import SignalInstance
@@ -101,6 +102,8 @@ class WindowMenus:
         self.quit_action.triggered.connect(signals.close)
         file_menu = self.file_menu
         file_menu.addAction(self.open_action)
+        self.recent_menu: QMenu = file_menu.addMenu("Open &recent")
+        self.recent_menu.setToolTipsVisible(True)
         file_menu.addAction(self.demo_action)
         self.file_workspace_separator = file_menu.addSeparator()
         file_menu.addAction(self.import_action)
@@ -198,6 +201,31 @@ class WindowMenus:
             busy = action is self.score_action and scoring
             action.setEnabled(is_open and refusal is None and not busy)
             action.setToolTip(refusal or tip)
+
+    def set_recent(
+        self,
+        entries: Sequence[tuple[str, bool]],
+        open_one: Callable[[str], None],
+        forget_missing: Callable[[], None],
+    ) -> None:
+        """File ▸ Open recent: each workspace file (path, whether it still exists), a
+        missing one greyed; and "Remove missing files from the list" when there are any."""
+        menu = self.recent_menu
+        menu.clear()
+        for path, present in entries:
+            file = Path(path)
+            action = menu.addAction(f"{file.name}   ({file.parent})")
+            action.setToolTip(path if present else f"{path}: not found (moved or deleted)")
+            action.setEnabled(present)
+            if not present:
+                action.setText(f"{file.name}   (missing)")
+            action.triggered.connect(lambda _checked=False, p=path: open_one(p))
+        if not entries:
+            none = menu.addAction("No other workspace opened yet")
+            none.setEnabled(False)
+        if any(not present for _path, present in entries):
+            menu.addSeparator()
+            menu.addAction("Remove missing files from the list").triggered.connect(forget_missing)
 
 
 def show_about(parent: QWidget) -> None:
