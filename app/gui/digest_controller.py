@@ -14,7 +14,7 @@ from app.workspace import Workspace
 from services.listen.records import Digest, DigestLine
 from views.digest.dialog import SinceDialog
 from views.item_models.customer_filters import CustomerFilter
-from views.kit.jobs import JobRunner
+from views.kit.jobs import JobRunner, TaskState
 from views.shell.main_window import TAB_MY_WORK, MainWindow
 
 KEY_AT_STARTUP = "digest/at_startup"
@@ -52,7 +52,7 @@ class DigestController(QObject):
         self.action = QAction("Since &yesterday…", window)
         self.action.setShortcut(QKeySequence("Ctrl+Shift+Y"))
         self.action.setToolTip("What changed since yesterday: tickets, alerts, tasks, deals")
-        self.action.triggered.connect(self.open)
+        self.action.triggered.connect(lambda: self.open())
         window.menus.view_menu.addAction(self.action)
 
     @property
@@ -66,21 +66,37 @@ class DigestController(QObject):
         today = self._today().isoformat()
         if self._settings.value(KEY_LAST_SHOWN) == today:
             return
-        self._settings.setValue(KEY_LAST_SHOWN, today)
-        self.open()
+        self.open(startup=True)
 
-    def open(self) -> None:
+    def open(self, *, startup: bool = False) -> None:
+        """Since yesterday (Email ▸ Since yesterday…, or once a day at start-up: then not
+        over a workspace with no customers yet, whose checklist is what there is to do)."""
         workspace = self._workspace()
         if workspace is None:
             return
+
+        def task(_state: TaskState) -> Digest | None:
+            from services.usecases.checklist import workspace_facts
+
+            if startup and workspace_facts(workspace.engine).customers == 0:
+                return None
+            return build(workspace)
+
+        def done(digest: Digest | None) -> None:
+            if digest is None:
+                return
+            if startup:  # shown today: not again until tomorrow
+                self._settings.setValue(KEY_LAST_SHOWN, self._today().isoformat())
+            self._show(digest)
+
         (
             self._jobs.operation(
-                lambda _state: build(workspace),
+                task,
                 parent=self._window,
                 key=("digest.build", id(self)),
                 label="what changed since yesterday",
             )
-            .success(self._show)
+            .success(done)
             .run()
         )
 

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 PREPARE_DELAY_MS = 600
 NO_CUSTOMERS_MESSAGE = (
     "This workspace has no customers yet.\n"
-    "Use File ▸ New demo workspace… to try the app, or open another workspace."
+    "Import your customers (File ▸ Import…, Ctrl+I): a CRM or shop export, or a CSV."
 )
 NOT_SCORED_HINT = (
     'Not scored yet — <a href="score">Score now</a> (Ctrl+R) to see churn risk, '

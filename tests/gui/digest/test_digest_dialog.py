@@ -125,9 +125,9 @@ def test_at_start_up_once_a_day_unless_turned_off(
     opened: list[dt.date] = []  # each time the digest is built (the job that fetches it)
     build_and_show = morning.open
 
-    def counted_open() -> None:
+    def counted_open(**kwargs: bool) -> None:
         opened.append(day[0])
-        build_and_show()
+        build_and_show(**kwargs)
 
     morning.open = counted_open  # type: ignore[method-assign]
     morning.workspace_opened()

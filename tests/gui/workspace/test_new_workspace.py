@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from app.gui.application import GuiController, make_controller
 from app.gui.demo_workspace import first_launch_needs_demo
+from app.gui.digest_controller import DigestController
 from app.workspace import default_workspace_path, to_url, workspace_exists
 from services.core.profile import load_profile
 from services.importing.service import run_import
@@ -109,6 +110,23 @@ def test_new_workspace_creates_an_empty_file_opens_it_and_shows_the_checklist(
     assert "acme.radar.sqlite" in window.windowTitle()
     with sqlite3.connect(target) as con:
         assert con.execute("SELECT COUNT(*) FROM customers").fetchone() == (0,)
+    # The Customers tab says how to fill it (not how to make a demo).
+    qtbot.waitUntil(lambda: window.customers_pane.empty_label.text() != "", timeout=TIMEOUT_MS)
+    assert "Import your customers" in window.customers_pane.empty_label.text()
+    assert "Ctrl+I" in window.customers_pane.empty_label.text()
+    assert "demo" not in window.customers_pane.empty_label.text()
+    # "Since yesterday" does not pop up over the checklist of a workspace with no customers.
+    morning = DigestController(
+        controller.jobs,
+        window,
+        lambda: controller.workspace,
+        QSettings(str(tmp_path / "digest.ini"), QSettings.Format.IniFormat),
+    )
+    morning.workspace_opened()
+    qtbot.waitUntil(controller.jobs.is_idle, timeout=TIMEOUT_MS)
+    qtbot.wait(100)
+    assert morning.dialog is None
+    assert card.isVisible()
 
 
 @pytest.mark.presents_errors
