@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -81,7 +82,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("resolve", "Resolve", "R", "Close the alert with its outcome (R)"),
     ActionSpec("dismiss", "Dismiss", "D", "Not worth acting on (D)"),
     ActionSpec("reopen", "Reopen", "O", "Bring a closed or snoozed alert back (O)"),
-    ActionSpec("dnc", "Do not contact", "X", "Keep this customer out of all outreach (X)"),
+    ActionSpec("dnc", "Do not contact…", "X", "Keep this customer out of all outreach (X)"),
 )
 
 TextPrompt = Callable[[str, str], str | None]
@@ -215,10 +216,12 @@ class ActionPane(QWidget):
         ask_text: TextPrompt | None = None,
         ask_task: TaskPrompt | None = None,
         ask_call: CallPrompt | None = None,
+        confirm: Callable[[str, str], bool] | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         super().__init__(parent)
         self._alert: AlertDetail | None = None
+        self._confirm = confirm  # (title, question) -> Yes; None: a message box asks
         self._ask_call = ask_call or (lambda customer: _ask_call(self, customer))
         self._theme: Theme = LIGHT
         self._clock = clock
@@ -593,6 +596,18 @@ class ActionPane(QWidget):
 
     # -- actions ------------------------------------------------------------------------
 
+    def _confirmed(self, title: str, question: str) -> bool:
+        if self._confirm is not None:
+            return self._confirm(title, question)
+        answer = QMessageBox.question(
+            self,
+            title,
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def trigger(self, key: str) -> None:  # noqa: C901
         """Run an action by its key (a button, its shortcut, or a test)."""
         alert = self._alert
@@ -633,7 +648,12 @@ class ActionPane(QWidget):
         elif key == "raise":
             # Whose alert the user saw: refused if a scoring since gave the id to another.
             self._request("raise", {"customer_id": alert.customer_id})
-        elif key == "dnc":
+        elif key == "dnc" and self._confirmed(
+            "Do not contact?",
+            f"Mark {alert.customer} do not contact? No email can be drafted or sent to them "
+            "until the mark is lifted, and the history records who set it.",
+        ):
+            # Asked first, as the Customers tab's Do not contact… asks.
             self._request("do_not_contact", {})
         elif key == "draft" and alert.holdout:
             reason = self._ask_text(

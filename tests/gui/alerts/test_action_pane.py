@@ -55,6 +55,7 @@ def pane(qtbot) -> ActionPane:
         ask_text=lambda _title, _label: next(texts),
         ask_call=lambda _customer: ("voicemail", ""),
         ask_task=lambda customer: (f"Call {customer} back", dt.date(2026, 11, 25)),
+        confirm=lambda _title, _question: True,  # "Do not contact?" Yes
         clock=lambda: NOW,
     )
     qtbot.addWidget(p)

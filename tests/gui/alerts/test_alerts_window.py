@@ -34,6 +34,8 @@ class Prompts:
         self.text: str | None = "Called; they will reorder next week"
         self.task: tuple[str, dt.date] | None = None
         self.call: tuple[str, str] | None = ("connected", "Called; they will reorder next week")
+        self.yes = True  # "Do not contact?" answered Yes
+        self.asked: list[tuple[str, str]] = []
 
     def ask_text(self, _title: str, _label: str) -> str | None:
         return self.text
@@ -43,6 +45,10 @@ class Prompts:
 
     def ask_call(self, _customer: str) -> tuple[str, str] | None:
         return self.call
+
+    def confirm(self, title: str, question: str) -> bool:
+        self.asked.append((title, question))
+        return self.yes
 
 
 @pytest.fixture
@@ -55,6 +61,7 @@ def view(qtbot, jobs: JobRunner, workspace: Workspace, prompts: Prompts) -> Aler
     v = AlertsView(
         jobs, ask_text=prompts.ask_text, ask_task=prompts.ask_task, ask_call=prompts.ask_call
     )
+    v.action_pane._confirm = prompts.confirm
     qtbot.addWidget(v)
     v.resize(1400, 860)
     v.show()
@@ -347,7 +354,7 @@ def test_log_a_call_shows_in_history_and_timeline(
 
 
 def test_do_not_contact_flags_the_customer_and_blocks_outreach(
-    qtbot, view: AlertsView, jobs: JobRunner, workspace: Workspace
+    qtbot, view: AlertsView, jobs: JobRunner, workspace: Workspace, prompts: Prompts
 ) -> None:
     model = view.alerts_pane.model
     row = next(r for r in range(model.rowCount()) if not model.record(r)["do_not_contact"])
@@ -356,6 +363,22 @@ def test_do_not_contact_flags_the_customer_and_blocks_outreach(
     alert = view.action_pane.alert
     assert alert is not None
     assert not alert.do_not_contact
+    # X asks first, as the Customers tab's Do not contact… does: Cancel changes nothing.
+    prompts.yes = False
+    qtbot.keyClick(view.action_pane, Qt.Key.Key_X)
+    assert prompts.asked == [
+        (
+            "Do not contact?",
+            f"Mark {alert.customer} do not contact? No email can be drafted or sent to them "
+            "until the mark is lifted, and the history records who set it.",
+        )
+    ]
+    qtbot.wait(100)
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    assert db_rows(
+        workspace, "SELECT do_not_contact FROM customers WHERE id=?", alert.customer_id
+    ) == [(0,)]
+    prompts.yes = True
     qtbot.keyClick(view.action_pane, Qt.Key.Key_X)
     qtbot.waitUntil(
         lambda: view.action_pane.alert is not None and view.action_pane.alert.do_not_contact,

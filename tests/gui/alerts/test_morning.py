@@ -267,6 +267,7 @@ def test_an_account_managers_morning(
     ]
 
     # 5. Do not contact (X), then lifted from the customer pane when they call back.
+    actions._confirm = lambda _title, _question: True  # "Do not contact?" Yes
     key(qtbot, pane.list, Qt.Key.Key_X)
     qtbot.waitUntil(
         lambda: actions.alert is not None and actions.alert.do_not_contact and shown(),

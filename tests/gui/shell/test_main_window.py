@@ -250,8 +250,9 @@ def test_empty_real_workspace_shows_no_demo_marker(
         assert w.customers_pane.empty_label.isVisible()
         message = w.customers_pane.empty_label.text()
         assert "no customers yet" in message
-        assert "File ▸ New demo workspace…" in message
-        assert "Import" not in message
+        # How to fill it: import the customers (not make a demo).
+        assert "Import your customers (File ▸ Import…, Ctrl+I)" in message
+        assert "demo" not in message
         assert w.count_label.text() == "0 customers"
         qtbot.waitUntil(jobs.is_idle)
     finally:

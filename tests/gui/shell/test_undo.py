@@ -122,6 +122,7 @@ def test_do_not_contact_then_lift_it_and_undo_the_lift(
     assert not alert.do_not_contact
     customer = alert.customer_id
     view.alerts_pane.focus_list()
+    view.action_pane._confirm = lambda _title, _question: True  # "Do not contact?" Yes
     qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_X)
     qtbot.waitUntil(
         lambda: view.action_pane.alert is not None and view.action_pane.alert.do_not_contact,
