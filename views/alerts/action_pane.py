@@ -20,19 +20,12 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMenu,
     QMessageBox,
     QPushButton,
-    QRadioButton,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
@@ -40,6 +33,14 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import format_date
+from views.alerts.dialogs import (
+    CallPrompt,
+    TaskPrompt,
+    TextPrompt,
+    _ask_call,
+    _ask_task,
+    _ask_text,
+)
 from views.alerts.notice import ChangedNotice
 from views.alerts.source import (
     HOLDOUT_NOTE,
@@ -51,8 +52,7 @@ from views.alerts.source import (
     CardAlert,
 )
 from views.item_models.alert_list_model import reason_text, stake_text
-from views.kit.formatting import as_utc, date_edit, utc_now
-from views.kit.note_dialog import NoteDialog, submit_with_ctrl_enter
+from views.kit.formatting import as_utc, utc_now
 from views.kit.theme import LIGHT, Theme
 
 # (key, label) of the snooze choices; the key is what the view turns into a date.
@@ -84,114 +84,6 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("reopen", "Reopen", "O", "Bring a closed or snoozed alert back (O)"),
     ActionSpec("dnc", "Do not contact…", "X", "Keep this customer out of all outreach (X)"),
 )
-
-TextPrompt = Callable[[str, str], str | None]
-TaskPrompt = Callable[[str], tuple[str, dt.date] | None]
-# A call: (outcome, what was said) or None when cancelled.
-CallPrompt = Callable[[str], tuple[str, str] | None]
-# The order and keys of the call outcomes in the call dialog.
-CALL_CHOICES = (
-    ("connected", "&Talked with them"),
-    ("voicemail", "Left a &voicemail"),
-    ("no_answer", "N&o answer"),
-    ("wrong_number", "&Wrong number"),
-)
-
-
-class CallDialog(NoteDialog):
-    """A call: what came of it (only a conversation starts the quiet period) and what was
-    said (needed for a conversation, optional for the rest). Ctrl+Enter saves."""
-
-    def __init__(self, customer: str, parent: QWidget | None = None) -> None:
-        super().__init__("Log a call", f"What was said with {customer}:", parent)
-        self.outcomes: dict[str, QRadioButton] = {}
-        box = QHBoxLayout()
-        group = QButtonGroup(self)
-        for key, label in CALL_CHOICES:
-            button = QRadioButton(label, self)
-            button.setObjectName(f"callOutcome_{key}")
-            group.addButton(button)
-            box.addWidget(button)
-            self.outcomes[key] = button
-        box.addStretch(1)
-        self.outcomes["connected"].setChecked(True)
-        self.warning = QLabel("", self)
-        self.warning.setObjectName("fieldError")
-        self.warning.hide()
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(0, QLabel("How did the call go?", self))
-        layout.insertLayout(1, box)
-        layout.insertWidget(4, self.warning)
-        note = QLabel(
-            "Only a conversation starts the quiet period after contact; a voicemail, no "
-            "answer or a wrong number is an attempt.",
-            self,
-        )
-        note.setObjectName("customerSubtitle")
-        note.setWordWrap(True)
-        layout.insertWidget(2, note)
-        self.resize(500, 300)
-
-    @property
-    def outcome(self) -> str:
-        return next((k for k, b in self.outcomes.items() if b.isChecked()), "connected")
-
-    def accept(self) -> None:
-        if self.outcome == "connected" and not self.text.toPlainText().strip():
-            self.warning.setText("Write what was said, or choose what else came of the call.")
-            self.warning.show()
-            self.text.setFocus()
-            return
-        super().accept()
-
-
-def _ask_call(parent: QWidget, customer: str) -> tuple[str, str] | None:
-    dialog = CallDialog(customer, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    return dialog.outcome, dialog.text.toPlainText().strip()
-
-
-def _ask_text(parent: QWidget, title: str, label: str) -> str | None:
-    dialog = NoteDialog(title, label, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    text = dialog.text.toPlainText().strip()
-    return text or None
-
-
-class TaskDialog(QDialog):
-    """What to do and by when."""
-
-    def __init__(self, customer: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Create a task")
-        self.text = QLineEdit(self)
-        self.text.setPlaceholderText(f"e.g. Call {customer} about the new season")
-        today = dt.date.today()  # the user's day, as QDate.currentDate()
-        self.due = date_edit(self, today + dt.timedelta(days=3), earliest=today)
-        form = QFormLayout()
-        form.addRow("Task", self.text)
-        form.addRow("Due", self.due)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        submit_with_ctrl_enter(self)
-        self.resize(420, self.sizeHint().height())
-
-
-def _ask_task(parent: QWidget, customer: str) -> tuple[str, dt.date] | None:
-    dialog = TaskDialog(customer, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.text.text().strip():
-        return None
-    due = dialog.due.date()
-    return dialog.text.text().strip(), dt.date(due.year(), due.month(), due.day())
 
 
 class ActionPane(QWidget):

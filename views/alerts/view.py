@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from views.alerts.action_pane import ActionPane, CallPrompt, TaskPrompt, TextPrompt
+from views.alerts.action_pane import ActionPane
+from views.alerts.dialogs import CallPrompt, TaskPrompt, TextPrompt
 from views.alerts.pane import AlertsPane
 from views.alerts.source import AlertChangedError, AlertDetail, AlertSource, Undoable
 from views.customers.detail_pane import CustomerDetailPane

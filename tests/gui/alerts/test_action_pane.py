@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 
-from views.alerts.action_pane import ActionPane, CallDialog
+from views.alerts.action_pane import ActionPane
+from views.alerts.dialogs import CallDialog
 from views.alerts.source import AlertDetail, AlertEvent, CardAlert, Recommendation
 
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialog, QLabel
 
-from views.alerts.action_pane import TaskDialog
+from views.alerts.dialogs import TaskDialog
 from views.kit.jobs import JobRunner
 from views.kit.note_dialog import NoteDialog
 from views.kit.theme import ThemeManager
