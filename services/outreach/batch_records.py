@@ -169,3 +169,43 @@ class SendSummary:
     cancelled: bool = False
     errors: tuple[str, ...] = field(default=())
     paths: tuple[str, ...] = field(default=())
+
+
+# The states of a row whose draft waits in the review queue (written, not sent): the
+# alert card says "Draft waiting" and the composer offers the draft.
+WAITING_STATES = ("drafted", "approved", "failed")
+# Why a row left the queue without being sent from it: the customer was emailed from the
+# composer (with this draft or another), so the batch must not write to them again.
+SKIP_EMAILED = "Emailed from the composer"
+
+
+@dataclass(frozen=True)
+class WaitingDraft:
+    """A draft waiting in the review queue for a customer (the composer offers it)."""
+
+    row_id: int
+    batch_id: int
+    customer_id: int
+    customer: str
+    alert_id: int | None
+    subject: str
+    body: str
+    goal: str | None
+    tone: str | None
+    variant: int
+    edited: bool
+    provider: str | None
+    model: str | None
+    template: str | None
+
+
+@dataclass(frozen=True)
+class WhyInQueue:
+    """Why a customer is in a batch, as their alert card says it: the reasons of their
+    active alerts (most urgent first), their last paid order and their churn risk."""
+
+    customer_id: int
+    reasons: tuple[str, ...]  # "Churn risk: churn risk 71% and 12-month value $805"
+    last_order: dt.date | None
+    last_order_days: int | None
+    churn_risk: float | None  # 0-1, by the latest scoring

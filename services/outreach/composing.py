@@ -1,8 +1,9 @@
 """What the window's email composer works out without Qt (app/gui/outreach/ runs it on the
 job runner's workers and shows the result).
 
-- ``prepare_composer`` (database worker): the draft request, the SMTP settings and the
-  alert the email answers; ``describe_requests``: every variant's request exactly as the
+- ``prepare_composer`` (database worker): the draft request, the SMTP settings, the
+  alert the email answers and a draft of the customer's waiting in the review queue;
+  ``describe_requests``: every variant's request exactly as the
   "What will be sent" view shows it (the key's source comes from the keyring, so outside
   the session).
 - ``stream_variant`` (work pool): one variant's reply streamed from the provider, or why
@@ -29,9 +30,11 @@ from services.outreach.checks import check_draft
 from services.outreach.context import top_alert_id
 from services.outreach.drafting import DraftRequest, key_source_words, prepare_draft, resolve_key
 from services.outreach.prompt import describe_request
+from services.outreach.waiting import waiting_draft
 
 if TYPE_CHECKING:
     from services.llm.client import ChatStream
+    from services.outreach.batch_records import WaitingDraft
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class ComposerPreparation:
     request: DraftRequest
     smtp: SmtpSettings
     alert_id: int | None  # the alert the email answers (the one found, when asked to look)
+    waiting: WaitingDraft | None = None  # the customer's draft waiting in the review queue
 
 
 def prepare_composer(
@@ -57,7 +61,12 @@ def prepare_composer(
     answers their highest-priority active alert, if they have one."""
     found = top_alert_id(session, customer_id) if find_alert else alert_id
     request = prepare_draft(session, customer_id, alert_id=found, goal=goal, tone=tone, now=now)
-    return ComposerPreparation(request=request, smtp=smtp_settings(session), alert_id=found)
+    return ComposerPreparation(
+        request=request,
+        smtp=smtp_settings(session),
+        alert_id=found,
+        waiting=waiting_draft(session, customer_id),
+    )
 
 
 def describe_requests(request: DraftRequest, variants: int) -> str:

@@ -11,6 +11,10 @@ Signals:
     preview_requested(goal, tone): show exactly what would be sent to the provider.
     export_requested(kind, subject, body): "copy", "mail", "eml" or "smtp", for the
         chosen variant as the user edited it.
+    sent_answered(bool): "Did you send it?" answered: yes, log it as sent (True), or
+        not sent (False).
+    waiting_answered(bool): a draft waits in the review queue: use it (True), or write
+        a new one (False).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -39,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from views.kit.combo import ComboBox
+from views.outreach.prompt_bar import PromptBar
 
 VARIANTS = 2
 EXPORT_KINDS = ("copy", "mail", "eml", "smtp")
@@ -143,6 +148,8 @@ class ComposerDialog(QDialog):
     stop_requested = Signal()
     preview_requested = Signal(str, str)
     export_requested = Signal(str, str, str)
+    sent_answered = Signal(bool)
+    waiting_answered = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:  # noqa: PLR0915
         super().__init__(parent)
@@ -174,6 +181,12 @@ class ComposerDialog(QDialog):
         self.notice.setObjectName("composerNotice")
         self.notice.setWordWrap(True)
         self.notice.hide()
+        # The questions asked in the window, not in a box: the mail app may have the
+        # focus for a while, and the answer waits (views/outreach/prompt_bar.py).
+        self.sent_prompt = PromptBar("Yes, log it as sent", "Not sent", self)
+        self.sent_prompt.answered.connect(self.sent_answered)
+        self.waiting_prompt = PromptBar("Use it", "Write a new one", self)
+        self.waiting_prompt.answered.connect(self.waiting_answered)
 
         self.variants = [VariantBox(i, self) for i in range(VARIANTS)]
         self.choice = QButtonGroup(self)
@@ -247,6 +260,8 @@ class ComposerDialog(QDialog):
         layout.addLayout(form)
         layout.addLayout(info)
         layout.addWidget(self.notice)
+        layout.addWidget(self.waiting_prompt)
+        layout.addWidget(self.sent_prompt)
         layout.addLayout(drafts, 1)
         layout.addLayout(bottom)
         self.resize(1100, 720)
@@ -300,6 +315,19 @@ class ComposerDialog(QDialog):
     def clear_notice(self) -> None:
         self.notice.hide()
         self.notice.setText("")
+
+    def ask_sent(self, text: str) -> None:
+        """Ask whether the email taken to the mail app (or saved, or copied) was sent."""
+        self.sent_prompt.ask(
+            text,
+            tip="Nothing is logged until you say so. Logged, it counts as contact: the "
+            "alert moves to in progress and the quiet period starts.",
+        )
+
+    def offer_waiting(self, text: str) -> None:
+        """Offer the draft waiting in the review queue instead of writing a new one."""
+        self.waiting_prompt.ask(text)
+        self.waiting_prompt.focus_answer()
 
     def set_drafting(self, drafting: bool) -> None:
         """While drafts are written: Stop is on, Draft and the sends wait."""
@@ -427,6 +455,12 @@ class ComposerDialog(QDialog):
             self.stop_requested.emit()
             return
         super().keyPressEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        # Back from the mail app: the question waiting for an answer has the focus.
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.sent_prompt.focus_answer()
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self._drafting:

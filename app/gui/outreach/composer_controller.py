@@ -42,6 +42,7 @@ from views.outreach.composer_dialog import VARIANTS, ComposerDialog, ComposerHea
 
 if TYPE_CHECKING:
     from services.mail.delivery import SmtpSettings
+    from services.outreach.batch_records import WaitingDraft
     from services.outreach.drafting import DraftRequest
 
 EXPORT_WORDS = {"mail": "Open in your mail app", "eml": "Save as .eml", "smtp": "Send"}
@@ -67,6 +68,7 @@ class ComposerController(QObject):
         copy_text: Callable[[str], None] = questions.copy_text,
         drafts_folder: Callable[[], Path] = questions.drafts_folder,
         confirm_problems: ProblemsFn | None = None,
+        ask_sent_on_close: Callable[[str], bool] | None = None,
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         super().__init__(window)
@@ -90,6 +92,10 @@ class ComposerController(QObject):
         self._confirm_problems = confirm_problems or (
             lambda problems: questions.confirm_problems(self._parent_widget(), problems)
         )
+        # The composer closes with "Did you send it?" unanswered: asked once more.
+        self._ask_sent_on_close = ask_sent_on_close or (
+            lambda customer: questions.ask_sent(self._window, customer)
+        )
         self._copy_text = copy_text
         self._clock = clock
         self.dialog: ComposerDialog | None = None
@@ -106,6 +112,10 @@ class ComposerController(QObject):
         self._find_alert = False
         self._reviewed = False
         self._holdout_reason: str | None = None
+        # The customer's draft waiting in the review queue, offered once per composer.
+        self._offer_waiting = False
+        self._waiting: WaitingDraft | None = None
+        self._closing_quietly = False
         self._drafts = DraftVariants(
             jobs, dialog=lambda: self.dialog, request=lambda: self.request, parent=self
         )
@@ -159,12 +169,15 @@ class ComposerController(QObject):
         self._find_alert = find_alert
         self._sender.forget_recorded()
         self._reviewed = False
+        self._offer_waiting, self._waiting = True, None
         dialog = ComposerDialog(self._window)
         dialog.setModal(False)
         dialog.draft_requested.connect(self._on_dialog_draft_requested)
         dialog.stop_requested.connect(self.stop)
         dialog.preview_requested.connect(self._on_dialog_preview_requested)
         dialog.export_requested.connect(self._on_dialog_export_requested)
+        dialog.sent_answered.connect(self._sender.answer_sent)
+        dialog.waiting_answered.connect(self._on_dialog_waiting_answered)
         dialog.finished.connect(lambda _r, d=dialog: self._on_dialog_finished(d))
         self.dialog = dialog
         dialog.show_notice("Reading the customer's history…", "info")
@@ -175,10 +188,15 @@ class ComposerController(QObject):
         return self.dialog if self.dialog is not None else self._window
 
     def close(self) -> None:
-        """Close the composer (the workspace is closing or changing; the app quits)."""
+        """Close the composer (the workspace is closing or changing; the app quits): an
+        unanswered "Did you send it?" is dropped, nothing logged."""
         self.stop(quiet=True)
         if self.dialog is not None:
-            self.dialog.close()
+            self._closing_quietly = True
+            try:
+                self.dialog.close()
+            finally:
+                self._closing_quietly = False
 
     def stop(self, quiet: bool = False) -> None:
         """Stop the drafts being written, at once; what was written stays."""
@@ -193,7 +211,9 @@ class ComposerController(QObject):
         find_alert = self._find_alert and alert_id is None
         now = self._clock() if self._clock is not None else None
 
-        def task(_state: TaskState) -> tuple[DraftRequest, SmtpSettings, str, int | None]:
+        def task(
+            _state: TaskState,
+        ) -> tuple[DraftRequest, SmtpSettings, str, int | None, WaitingDraft | None]:
             from services.outreach.composing import describe_requests, prepare_composer
 
             with workspace.sessions() as session:
@@ -207,14 +227,21 @@ class ComposerController(QObject):
                     now=now,
                 )
             request = prepared.request
-            return request, prepared.smtp, describe_requests(request, VARIANTS), prepared.alert_id
+            text = describe_requests(request, VARIANTS)
+            return request, prepared.smtp, text, prepared.alert_id, prepared.waiting
 
         def prepared(
-            request: DraftRequest, smtp: SmtpSettings, text: str, found: int | None
+            request: DraftRequest,
+            smtp: SmtpSettings,
+            text: str,
+            found: int | None,
+            waiting: WaitingDraft | None,
         ) -> None:
             if find_alert and self.dialog is dialog and self._customer_id == customer_id:
                 self._alert_id = found  # the email answers it from now on
                 self._find_alert = False
+            if self.dialog is dialog and self._offer_waiting:
+                self._waiting = waiting
             self._on_prepared(request, smtp, text, then_draft=then_draft)
 
         (
@@ -244,12 +271,40 @@ class ComposerController(QObject):
             dialog.show_notice(request.context.send_blocked, "critical")
         if not then_draft:
             return
+        waiting, self._offer_waiting = self._waiting if self._offer_waiting else None, False
+        if waiting is not None:
+            dialog.offer_waiting(
+                f"A draft for {waiting.customer} waits in the review queue (Draft for all). "
+                "Use it here, or write a new one?"
+            )
+            return
+        self._draft_now(request)
+
+    def _on_dialog_waiting_answered(self, use: bool) -> None:
+        """Use the draft waiting in the review queue, or write a new one."""
+        request, waiting = self.request, self._waiting
+        if self.dialog is None or request is None:
+            return
+        if use and waiting is not None:
+            from services.outreach.composing import recheck
+
+            problems = recheck(request, waiting.subject, waiting.body)
+            self._drafts.show_waiting(waiting, problems)
+            return
+        self._draft_now(request)
+
+    def _draft_now(self, request: DraftRequest) -> None:
+        """Write the drafts: the provider's (asking first when it must), or the template."""
+        dialog = self.dialog
+        if dialog is None:
+            return
+        dialog.waiting_prompt.dismiss()
         config = request.config
         if config is None:
             self._drafts.show_template(request.offline_reason)
             return
         if request.needs_review and not self._reviewed:
-            choice = self._ask_preview(text, host_of(config.base_url), True)
+            choice = self._ask_preview(self.request_text, host_of(config.base_url), True)
             if choice == "template":
                 self._drafts.show_template(
                     f"you chose the template instead of sending to {host_of(config.base_url)}"
@@ -316,6 +371,11 @@ class ComposerController(QObject):
             self.stop(quiet=True)
             self.dialog = None
             self.request = None
+            pending = self._sender.pending
+            if pending is not None and not self._closing_quietly:
+                # Still unanswered: asked once more, since nothing is logged without it.
+                self._sender.answer_sent(self._ask_sent_on_close(pending.customer))
+            self._sender.pending = None
         dialog.deleteLater()
 
     def _on_dialog_export_requested(self, kind: str, subject: str, body: str) -> None:
@@ -334,7 +394,7 @@ class ComposerController(QObject):
             self._copy_text(f"Subject: {subject}\n\n{body}" if subject else body)
             dialog.show_notice("Copied the draft (subject and body).", "info")
             if not ctx.send_blocked:
-                self._sender.record(self._outgoing("copy", subject, body, ctx.email))
+                self._sender.ask_sent(self._outgoing("copy", subject, body, ctx.email))
             return
         if ctx.send_blocked:
             dialog.show_notice(ctx.send_blocked, "critical")
@@ -359,11 +419,12 @@ class ComposerController(QObject):
         variant = self._drafts.variants[chosen]
         draft = variant.draft
         context = self.request.context if self.request is not None else None
+        changed = None if draft is None else (subject, body) != (draft.subject, draft.body)
         sent_as = SentAs(
             goal=context.goal if context is not None else None,
             tone=context.tone if context is not None else None,
             variant=chosen,
-            edited=None if draft is None else (subject, body) != (draft.subject, draft.body),
+            edited=changed if variant.from_row is None else bool(changed) or variant.from_edited,
             holdout_reason=self._holdout_reason,
         )
         return Outgoing(
@@ -381,4 +442,5 @@ class ComposerController(QObject):
             sender=self.smtp.sender if self.smtp is not None else None,
             smtp=self.smtp,
             sent_as=sent_as,
+            used_row=variant.from_row,
         )

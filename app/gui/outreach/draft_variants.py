@@ -24,6 +24,7 @@ from views.outreach.composer_dialog import VARIANTS, ComposerDialog
 
 if TYPE_CHECKING:
     from services.llm.client import ChatStream
+    from services.outreach.batch_records import WaitingDraft
     from services.outreach.drafting import DraftRequest
     from services.outreach.records import Draft
 
@@ -46,6 +47,9 @@ class Variant:
         self.provider: str | None = None
         self.model: str | None = None
         self.template: str | None = None
+        # The review queue's row whose waiting draft is on screen (None: written here).
+        self.from_row: int | None = None
+        self.from_edited = False  # the reviewer had edited it in the queue
 
 
 def _problems(draft: Draft) -> list[str]:
@@ -90,6 +94,7 @@ class DraftVariants(QObject):
         first.draft = draft
         first.provider = first.model = None
         first.template = draft.template or "template"
+        first.from_row = None
         dialog.start_variant(0, "")
         dialog.finish_variant(
             0, draft.subject, draft.body, source_words(draft, None), _problems(draft)
@@ -107,6 +112,45 @@ class DraftVariants(QObject):
         )
         if request.context.send_blocked:
             dialog.show_notice(request.context.send_blocked, "critical")
+
+    def show_waiting(self, waiting: WaitingDraft, problems: list[str]) -> None:
+        """The draft waiting in the review queue in the first column (the other hidden),
+        as the queue holds it (with the reviewer's edits), checked again."""
+        from services.outreach.records import Draft
+
+        dialog = self._dialog()
+        if dialog is None:
+            return
+        self.stop(quiet=True)
+        first = self.variants[0]
+        first.draft = Draft(
+            subject=waiting.subject,
+            body=waiting.body,
+            source="llm" if waiting.provider else "template",
+            provider=waiting.provider,
+            model=waiting.model,
+            template=waiting.template,
+        )
+        first.provider, first.model, first.template = (
+            waiting.provider,
+            waiting.model,
+            waiting.template,
+        )
+        first.from_row, first.from_edited = waiting.row_id, waiting.edited
+        dialog.start_variant(0, "")
+        who = f"written by {waiting.model}" if waiting.model else "from the template library"
+        dialog.finish_variant(
+            0,
+            waiting.subject,
+            waiting.body,
+            f"From the review queue ({who}); sending it here takes it out of the queue.",
+            problems,
+        )
+        for index in range(1, VARIANTS):
+            self.variants[index].draft = None
+            self.variants[index].from_row = None
+            dialog.hide_variant(index)
+        dialog.set_drafting(False)
 
     def start(self) -> None:
         """Write every variant again, from the provider (what is being written stops)."""
@@ -130,6 +174,7 @@ class DraftVariants(QObject):
         assert config is not None
         variant = self.variants[index]
         variant.draft = None
+        variant.from_row = None
         variant.stream = None
         variant.started_at = time.perf_counter()
         variant.first_text_at = None

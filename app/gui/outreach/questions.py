@@ -2,7 +2,8 @@
 the defaults of ComposerController, which tests replace with plain functions.
 
 Questions: review the request before it goes to a provider, confirm the recipient, where
-to save an .eml, use a draft the checks found problems in. Desktop: the mail handler
+to save an .eml, use a draft the checks found problems in, whether an email taken to the
+mail app was sent (when the composer closes with its bar unanswered). Desktop: the mail handler
 (``open_url``), the clipboard and the folder of the mail app's drafts.
 """
 
@@ -59,6 +60,26 @@ def confirm_problems(parent: QWidget, problems: list[str]) -> bool:
         parent, "Use this draft anyway?", text + "\n\nUse the draft as it is?"
     )
     return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_sent(parent: QWidget, customer: str) -> bool:
+    """The composer closes with "Did you send it?" unanswered: True to log it as sent."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Did you send it?")
+    box.setText(f"Did you send the email to {customer}?")
+    box.setInformativeText(
+        "Logged as sent, it counts as contact: the alert moves to in progress and the "
+        "quiet period starts. Not sent logs nothing."
+    )
+    yes = box.addButton("Yes, log it as sent", QMessageBox.ButtonRole.YesRole)
+    box.addButton("Not sent", QMessageBox.ButtonRole.NoRole)
+    box.setDefaultButton(yes)
+    try:
+        box.exec()
+        return box.clickedButton() is yes
+    finally:
+        box.deleteLater()
 
 
 def open_url(url: str) -> bool:

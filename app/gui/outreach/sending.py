@@ -1,7 +1,13 @@
 """What the composer does with a text the user takes out of it: open it in the mail app
 (a mailto: link, or an .eml draft when too long for one), save it as .eml, send it by
 SMTP on the work pool, and record each as outreach once (services/mail/delivery.py
-and sent.py do the work).
+and services/outreach/waiting.py, on sent.py, do the work).
+
+An email sent by SMTP is recorded at once. One opened in the mail app, saved or copied
+is recorded only on the user's word: the composer asks "Did you send it?" (a bar that
+waits while the mail app has the focus) and records it as sent on "Yes, log it as sent";
+"Not sent" records nothing. Closing the composer with the question open asks it once
+more (``ask_on_close``).
 
 Signals:
     outreach_recorded(customer_id, alert_id): an email was sent or exported (alert_id 0:
@@ -50,6 +56,8 @@ class Outgoing:
     # How it came to be (goal, tone, variant, edited; why a held-out customer is
     # contacted): recorded with it for Learn.
     sent_as: SentAs | None = None
+    # The review queue's row whose waiting draft this is (it becomes sent with it).
+    used_row: int | None = None
 
 
 class OutreachSender(QObject):
@@ -78,11 +86,39 @@ class OutreachSender(QObject):
         self._open_url = open_url
         self._drafts_folder = drafts_folder
         self._clock = clock
-        self._recorded: set[tuple[int, str, str, str]] = set()
+        self._recorded: set[tuple[int, str, str]] = set()
+        # The email taken out of the composer whose "Did you send it?" waits for an answer.
+        self.pending: Outgoing | None = None
 
     def forget_recorded(self) -> None:
         """A new composer: the texts of the last one may be recorded again."""
         self._recorded.clear()
+        self.pending = None
+
+    def ask_sent(self, out: Outgoing) -> None:
+        """Ask the user whether they sent the email they took out (mail app, .eml, copy);
+        nothing is recorded until they say so."""
+        if (out.customer_id, out.subject, out.body) in self._recorded:
+            self._notice("This email is logged as sent already.")
+            return
+        self.pending = out
+        dialog = self._dialog()
+        if dialog is not None:
+            dialog.ask_sent(
+                f"Did you send it? Say so and the email to {out.customer} is logged as sent: "
+                "the alert moves to in progress and the quiet period starts."
+            )
+
+    def answer_sent(self, sent: bool) -> None:
+        """The answer to "Did you send it?": log the email as sent, or nothing."""
+        out, self.pending = self.pending, None
+        if out is None:
+            return
+        if not sent:
+            self._notice("Not logged. Nothing changes until you send it.")
+            return
+        self._notice(f"Logged as sent to {out.customer}.")
+        self.record(out)
 
     def _notice(self, text: str, tone: str = "info") -> None:
         dialog = self._dialog()
@@ -95,7 +131,7 @@ class OutreachSender(QObject):
         url = mail_app_url(out.recipient or "", out.subject, out.body)
         if url is not None and self._open_url(url):
             self._notice(f"Opened in your mail app, addressed to {out.recipient}.")
-            self.record(out)
+            self.ask_sent(out)
             return
         try:
             folder = self._drafts_folder()
@@ -107,7 +143,7 @@ class OutreachSender(QObject):
             return
         if self._open_url(QUrl.fromLocalFile(str(path)).toString()):
             self._notice(f"Opened in your mail app as a draft ({path}).")
-            self.record(out)
+            self.ask_sent(out)
         else:
             self._notice(
                 f"No mail program opened it. The draft is saved as {path}; open it from "
@@ -128,7 +164,7 @@ class OutreachSender(QObject):
             self._jobs.present_error(exc)
             return
         self._notice(f"Saved as {saved}. Open it with your mail program to send it.")
-        self.record(out)
+        self.ask_sent(out)
 
     def send_smtp(self, out: Outgoing) -> None:
         smtp = out.smtp
@@ -169,26 +205,34 @@ class OutreachSender(QObject):
             self._jobs.present_error(error)
 
     def record(self, out: Outgoing) -> None:
-        """One outreach record per text the user took out of the composer."""
-        status = "sent" if out.kind == "smtp" else "exported"
-        mark = (out.customer_id, status, out.subject, out.body)
-        sent = (out.customer_id, "sent", out.subject, out.body)
-        if mark in self._recorded or sent in self._recorded:
+        """One outreach record (sent: by SMTP, or on the user's word) per text taken out
+        of the composer; the customer's drafts waiting in the review queue are settled
+        with it."""
+        mark = (out.customer_id, out.subject, out.body)
+        if mark in self._recorded:
             return
         self._recorded.add(mark)
+        waiting = self.pending
+        if waiting is not None and (waiting.customer_id, waiting.subject, waiting.body) == mark:
+            # Sent by SMTP after all: the question about this text no longer applies.
+            self.pending = None
+            dialog = self._dialog()
+            if dialog is not None:
+                dialog.sent_prompt.dismiss()
         actor = self._user()
         now = self._clock() if self._clock is not None else None
 
         def task(_state: TaskState) -> int:
-            from services.outreach.sent import record_email
+            from services.outreach.waiting import record_composer_email
 
-            return record_email(
+            return record_composer_email(
                 out.workspace.engine,
                 out.customer_id,
                 alert_id=out.alert_id,
                 subject=out.subject,
                 body=out.body,
-                status=status,
+                status="sent",
+                used_row=out.used_row,
                 recipient=out.recipient,
                 provider=out.provider,
                 model=out.model,

@@ -430,7 +430,7 @@ def test_send_by_smtp_after_confirming_records_outreach_and_starts_the_alert(
     ) == [(goal_for_rule(rule), "warm", 1, 1)]  # fmt: skip
 
 
-def test_open_in_mail_app_and_copy_record_one_export(
+def test_open_in_mail_app_then_copy_asks_once_and_records_one_email_on_yes(
     qtbot, composer: ComposerController, workspace: Workspace, user: User
 ) -> None:
     alert_id, customer_id, _name, email = an_alert(workspace)
@@ -448,17 +448,25 @@ def test_open_in_mail_app_and_copy_record_one_export(
     assert parse_qs(url.query)["subject"] == [subject]
     dialog.copy_button.click()
     assert user.copied == [f"Subject: {subject}\n\n{body}"]
+    # Nothing is logged before the user says they sent it.
+    assert dialog.sent_prompt.asking
+    qtbot.wait(200)
+    assert not rows(workspace, "SELECT 1 FROM outreach WHERE customer_id = ?", customer_id)
+    dialog.sent_prompt.yes_button.click()
+    assert not dialog.sent_prompt.asking
     qtbot.waitUntil(
         lambda: bool(rows(workspace, "SELECT 1 FROM outreach WHERE customer_id = ?", customer_id)),
         timeout=TIMEOUT_MS,
     )
+    # Opening it and copying the same text is one email, recorded once, from the template.
+    dialog.copy_button.click()
+    assert not dialog.sent_prompt.asking  # this very text is logged already
     qtbot.wait(200)
     out = rows(
         workspace, "SELECT status, template FROM outreach WHERE customer_id = ?", customer_id
     )
-    # Opening it and copying the same text is one email, recorded once, from the template.
     assert len(out) == 1
-    assert out[0][0] == "exported"
+    assert out[0][0] == "sent"
     assert out[0][1]
     assert rows(
         workspace, "SELECT variant, edited FROM outreach WHERE customer_id = ?", customer_id
@@ -673,6 +681,7 @@ def test_opened_for_a_customer_the_email_answers_their_top_alert(
     assert composer.request is not None
     assert composer.request.context.goal == goal_for_rule(top[1])
     dialog.copy_button.click()
+    dialog.sent_prompt.yes_button.click()
     qtbot.waitUntil(
         lambda: bool(rows(workspace, "SELECT 1 FROM outreach WHERE customer_id = ?", customer_id)),
         timeout=TIMEOUT_MS,
@@ -706,13 +715,14 @@ def test_opened_for_a_customer_without_an_alert_it_is_a_win_back_and_logged_with
     assert composer.request is not None
     assert composer.request.context.goal == "win_back"
     dialog.copy_button.click()
+    dialog.sent_prompt.yes_button.click()
     qtbot.waitUntil(
         lambda: bool(rows(workspace, "SELECT 1 FROM outreach WHERE customer_id = ?", customer_id)),
         timeout=TIMEOUT_MS,
     )
     assert rows(
         workspace, "SELECT alert_id, status FROM outreach WHERE customer_id = ?", customer_id
-    ) == [(None, "exported")]
+    ) == [(None, "sent")]
     assert emails_logged(workspace, customer_id) == before + 1  # timeline and cool-down
 
 
@@ -736,6 +746,7 @@ def test_an_email_to_a_held_out_customer_records_why_and_takes_them_out_of_the_g
     assert dialog is not None
     qtbot.waitUntil(lambda: bool(dialog.variants[0].body.toPlainText()), timeout=TIMEOUT_MS)
     dialog.mail_button.click()
+    dialog.sent_prompt.yes_button.click()
     qtbot.waitUntil(
         lambda: bool(rows(workspace, "SELECT 1 FROM outreach WHERE customer_id = ?", customer_id)),
         timeout=TIMEOUT_MS,
