@@ -54,9 +54,14 @@ class WorkspaceAlertSource:
         from services.alerts.queries import alert_columns
 
         # Every status: the list filters by status itself, in milliseconds.
+        from services.outreach.waiting import waiting_mask
+
         columns = alert_columns(self.workspace.engine, statuses=None)
-        # Priorities are in the home currency: the list shows its sign.
-        return {**{name: columns[name] for name in ALERT_COLUMNS}, "currency": self._home()}
+        # Priorities are in the home currency: the list shows its sign. The cards whose
+        # customer has a draft waiting in the review queue carry a badge.
+        waiting = waiting_mask(self.workspace.engine, columns["customer_id"])
+        listed = {name: columns[name] for name in ALERT_COLUMNS}
+        return {**listed, "currency": self._home(), "draft_waiting": waiting}
 
     def _home(self) -> str:
         from services.core.money import load_money_context

@@ -231,6 +231,7 @@ class GuiController(QObject):
         self.window.menus.review_drafts_action.triggered.connect(self.batches.review_latest)
         self.batches.outreach_recorded.connect(self.window.alerts_view.reload)
         self.batches.outreach_recorded.connect(self.window.results.mark_stale)
+        self.batches.drafts_changed.connect(self.window.alerts_view.reload)  # the badges
         # File ▸ Email templates…: the template library the composer falls back on.
         self.templates = TemplateController(
             jobs, self.window, lambda: self.workspace, user=self._user

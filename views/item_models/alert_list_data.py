@@ -140,6 +140,12 @@ class AlertListData:
         c["queue"] = c["queue"].astype(object)
         c["risk_now_cents"] = c["risk_now_cents"].astype(np.int64)
         c["churn_now"] = c["churn_now"].astype(np.float64)
+        # Optional (the window's source adds it): a draft for the row's customer waits in
+        # the review queue (services/outreach/waiting.py), the card's "Draft waiting".
+        waiting = columns.get("draft_waiting")
+        self.draft_waiting = (
+            np.zeros(n, dtype=bool) if waiting is None else np.asarray(waiting, dtype=bool)
+        ).reshape(n)
         self.severity_rank = np.array(
             [_SEVERITY_RANK.get(s, 9) for s in c["severity"]], np.int64
         ).reshape(n)

@@ -54,6 +54,10 @@ SeverityRole = Qt.ItemDataRole.UserRole + 3
 
 CardIdsRole = Qt.ItemDataRole.UserRole + 4
 
+# The badge of a card whose customer has a draft waiting in the review queue.
+DRAFT_WAITING = "Draft waiting"
+DRAFT_WAITING_NOTE = "A draft for this customer waits in the review queue (Email ▸ Review drafts…)."
+
 
 class AlertListModel(QAbstractListModel):
     """Alert cards, filtered and in the chosen order.
@@ -172,6 +176,7 @@ class AlertListModel(QAbstractListModel):
         rec["live"] = bool(self._cards.live[row])
         # The holdout is of customers: one alert of the card in it puts the card in it.
         rec["holdout"] = any(bool(c["holdout"][k]) for k in members)
+        rec["draft_waiting"] = bool(self._data.draft_waiting[members].any())
         return rec
 
     def total(self) -> int:
@@ -254,8 +259,11 @@ class AlertListModel(QAbstractListModel):
             lines = [f"{r}: {why}" for r, why in zip(rec["rules"], rec["reasons"], strict=True)]
             full = stake_text(str(rec["queue"]), rec["stake"], self._data.currency, full=True)
             raised = f"Raised {raised_date(rec['created_at'])}"
-            return "\n".join([*lines, full, raised, *([HOLDOUT_NOTE] if rec["holdout"] else [])])
+            notes = [HOLDOUT_NOTE] if rec["holdout"] else []
+            notes += [DRAFT_WAITING_NOTE] if rec["draft_waiting"] else []
+            return "\n".join([*lines, full, raised, *notes])
         held = f" {HOLDOUT_LABEL}." if rec["holdout"] else ""
+        held += f" {DRAFT_WAITING}." if rec["draft_waiting"] else ""
         return f"{c['customer'][i]}: {reasons} ({stake}).{held}"
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -312,6 +320,12 @@ def age_text(created: np.datetime64, now: dt.datetime) -> str:
     if days < 70:
         return f"{days // 7}w old"
     return f"{days // 30}mo old"
+
+
+def draft_badge(rec: dict[str, Any], theme: Theme) -> list[tuple[str, QColor]]:
+    """The card's "Draft waiting" badge (a draft for the customer waits in the review
+    queue), as a tag of its third line; none otherwise."""
+    return [(DRAFT_WAITING, QColor(theme.primary))] if rec.get("draft_waiting") else []
 
 
 def _text(value: Any) -> str:
@@ -465,6 +479,7 @@ class AlertCardDelegate(QStyledItemDelegate):
             tags.append(("Condition cleared", QColor(theme.muted)))
         if rec["holdout"]:
             tags.append((HOLDOUT_LABEL, QColor(theme.muted)))
+        tags += draft_badge(rec, theme)
         x_right = right
         for label, colour in tags:
             w = fm_small.horizontalAdvance(label) + 12

@@ -2,7 +2,8 @@
 loads them and carries out what the window asks).
 
 Left, the batch's customers with their state marks; right, the current draft: recipient,
-subject and body (editable), the checks. Keys: A approve, S skip, J next, K previous,
+why the customer is there (their card's reasons, last order, churn risk), subject and
+body (editable), the checks. Keys: A approve, S skip, J next, K previous,
 R regenerate, Ctrl+Z undo the last approve or skip (single keys do not fire while the
 subject or body has the focus: Esc goes back to the list). The footer counts the states
 and offers "Send approved (N)…": by SMTP at the set pace, in the mail app, or as a
@@ -19,6 +20,7 @@ Signals:
         "eml_folder").
     mark_sent_requested(row_id), send_again_requested(row_id): an interrupted row.
     cancel_requested(): stop the drafting or sending under way.
+    closed(): the window closed (the drafts are kept; the alert cards' badges follow).
 """
 
 from __future__ import annotations
@@ -43,10 +45,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.outreach.batch_records import STATE_LABELS, BatchRow, BatchView
+from services.outreach.batch_records import STATE_LABELS, BatchRow, BatchView, WhyInQueue
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
 from views.kit.theme import Theme
 from views.outreach.batch_list_model import BatchListModel
+from views.outreach.queue_why import QueueWhy
 
 # Rows whose text the reviewer may still change.
 EDITABLE = ("drafted", "approved", "failed")
@@ -65,6 +68,7 @@ class ReviewQueueWindow(QWidget):
     mark_sent_requested = Signal(int)
     send_again_requested = Signal(int)
     cancel_requested = Signal()
+    closed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -76,6 +80,7 @@ class ReviewQueueWindow(QWidget):
         self._per_minute = 20
         self._busy = False
         self._theme: Theme | None = None
+        self._why: dict[int, WhyInQueue] = {}
 
         top = self._build_top()
         self._build_list()
@@ -136,6 +141,7 @@ class ReviewQueueWindow(QWidget):
         self.state_label = QLabel("", self)
         self.state_label.setObjectName("reviewState")
         self.state_label.setWordWrap(True)
+        self.why = QueueWhy(self)
         self.subject = QLineEdit(self)
         self.subject.setObjectName("reviewSubject")
         self.subject.setPlaceholderText("Subject")
@@ -199,6 +205,7 @@ class ReviewQueueWindow(QWidget):
         form.setSpacing(6)
         form.addWidget(self.recipient)
         form.addWidget(self.state_label)
+        form.addWidget(self.why)
         form.addWidget(self.subject)
         form.addWidget(self.body, 1)
         form.addWidget(self.checks)
@@ -322,6 +329,12 @@ class ReviewQueueWindow(QWidget):
             self.list.scrollTo(index)
         else:
             self._show(None)
+
+    def set_reasons(self, why: dict[int, WhyInQueue]) -> None:
+        """Why each customer is in the batch, by customer id (shown beside the draft)."""
+        self._why = dict(why)
+        row = self._shown
+        self.why.show_why(self._why.get(row.customer_id) if row is not None else None)
 
     def set_busy(self, message: str | None, fraction: float | None = None) -> None:
         """A drafting or sending under way (message) with its progress; None: idle."""
@@ -471,6 +484,7 @@ class ReviewQueueWindow(QWidget):
         editable = row is not None and row.state in EDITABLE
         self.subject.setReadOnly(not editable)
         self.body.setReadOnly(not editable)
+        self.why.show_why(self._why.get(row.customer_id) if row is not None else None)
         if row is None:
             self.state_label.setText("")
             self.checks.setText("")
@@ -527,3 +541,4 @@ class ReviewQueueWindow(QWidget):
         if left is not None and self._dirty() and left.state in EDITABLE:
             self.edited.emit(left.id, self.subject.text(), self.body.toPlainText())
         super().closeEvent(event)
+        self.closed.emit()

@@ -12,6 +12,8 @@ every ``RELOAD_INTERVAL_MS`` to show the drafts as they arrive.
 Signals:
     outreach_recorded(): emails of a batch were recorded as outreach (the alert lists
         reload).
+    drafts_changed(): drafts were written, or the review queue closed: which customers
+        have a draft waiting may have changed (the alert cards' badges).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from app.gui.gc_pause import freeze_loaded_objects
 from app.gui.outreach import questions
 from app.workspace import Workspace
-from services.outreach.batch_records import BatchPlan, BatchView, SendSummary
+from services.outreach.batch_records import BatchPlan, BatchView, SendSummary, WhyInQueue
 from views.kit.jobs import JobRunner, Operation, TaskState
 from views.outreach.batch_dialog import BatchStartDialog
 from views.outreach.review_queue import ReviewQueueWindow
@@ -50,6 +52,7 @@ class BatchController(QObject):
     """Draft for all, the review queue and the delivery (see the module docstring)."""
 
     outreach_recorded = Signal()
+    drafts_changed = Signal()
 
     def __init__(
         self,
@@ -193,6 +196,7 @@ class BatchController(QObject):
             queue.mark_sent_requested.connect(self._on_queue_mark_sent_requested)
             queue.send_again_requested.connect(self._on_queue_send_again_requested)
             queue.cancel_requested.connect(self.cancel)
+            queue.closed.connect(self.drafts_changed)
             self.queue = queue
             if self._theme is not None:
                 queue.set_theme(self._theme.theme)
@@ -200,6 +204,7 @@ class BatchController(QObject):
         self.queue.raise_()
         self.queue.activateWindow()
         self._load_pace(ws)
+        self._load_reasons(ws, batch_id)
         self.reload()
         if draft:
             self._draft(ws, batch_id, reviewed=reviewed)
@@ -216,6 +221,22 @@ class BatchController(QObject):
                 self.queue.set_pace(pace)
 
         self._jobs.operation(task, parent=self, label="send pace").success(shown).run()
+
+    def _load_reasons(self, ws: Workspace, batch_id: int) -> None:
+        """Why each customer is in the batch (their card's reasons, last order, churn
+        risk), read once per opening: the review does not change them."""
+        now = self._now()
+
+        def task(_state: TaskState) -> dict[int, WhyInQueue]:
+            from services.outreach.waiting import why_in_batch
+
+            return why_in_batch(ws.engine, batch_id, now=now)
+
+        def shown(why: dict[int, WhyInQueue]) -> None:
+            if self.queue is not None and self.batch_id == batch_id:
+                self.queue.set_reasons(why)
+
+        self._jobs.operation(task, parent=self, label="why in the queue").success(shown).run()
 
     def reload(self) -> None:
         """Load the batch again and show it."""
@@ -263,6 +284,8 @@ class BatchController(QObject):
             seconds = time.monotonic() - started
             if self.queue is not None and summary.drafted:
                 self.queue.show_notice(f"Drafted {summary.drafted:,} in {seconds:.0f} s.")
+            if summary.drafted:
+                self.drafts_changed.emit()
 
         self._run(
             self._jobs.operation(task, parent=self, pool="work", label="draft batch")
