@@ -107,7 +107,9 @@ def draft_from_the_card(qtbot, controller: GuiController) -> tuple[Workspace, in
     assert view.alerts_pane.show_alert(alert_id)
     pane = view.action_pane
     qtbot.waitUntil(
-        lambda: pane.alert is not None and pane.alert.id == alert_id and pane.draft_button.isEnabled(),
+        lambda: (
+            pane.alert is not None and pane.alert.id == alert_id and pane.draft_button.isEnabled()
+        ),
         timeout=TIMEOUT_MS,
     )
     pane.draft_button.click()
@@ -145,8 +147,10 @@ def test_open_in_mail_app_then_yes_logs_it_sent_and_the_alert_is_in_progress(
     before = dt.datetime.now(dt.UTC)
     dialog.sent_prompt.yes_button.click()
     qtbot.waitUntil(
-        lambda: rows(workspace, "SELECT status FROM alerts WHERE id = ?", alert_id)
-        == [("in_progress",)],
+        lambda: (
+            rows(workspace, "SELECT status FROM alerts WHERE id = ?", alert_id)
+            == [("in_progress",)]
+        ),
         timeout=TIMEOUT_MS,
     )
     assert rows(
@@ -165,7 +169,9 @@ def test_open_in_mail_app_then_yes_logs_it_sent_and_the_alert_is_in_progress(
     started = until - dt.timedelta(days=days)
     assert before - dt.timedelta(seconds=5) <= started <= dt.datetime.now(dt.UTC)
     # The card in the list says so, and the window's status bar.
-    qtbot.waitUntil(lambda: "in_progress" in card_statuses(controller, alert_id), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: "in_progress" in card_statuses(controller, alert_id), timeout=TIMEOUT_MS
+    )
     assert "recorded" in controller.window.statusBar().currentMessage()
 
 
