@@ -316,17 +316,18 @@ class ComposerDialog(QDialog):
         self.notice.hide()
         self.notice.setText("")
 
-    def ask_sent(self, text: str) -> None:
+    def ask_sent(self, question: str, detail: str) -> None:
         """Ask whether the email taken to the mail app (or saved, or copied) was sent."""
         self.sent_prompt.ask(
-            text,
+            question,
+            detail,
             tip="Nothing is logged until you say so. Logged, it counts as contact: the "
             "alert moves to in progress and the quiet period starts.",
         )
 
-    def offer_waiting(self, text: str) -> None:
+    def offer_waiting(self, question: str, detail: str) -> None:
         """Offer the draft waiting in the review queue instead of writing a new one."""
-        self.waiting_prompt.ask(text)
+        self.waiting_prompt.ask(question, detail)
         self.waiting_prompt.focus_answer()
 
     def set_drafting(self, drafting: bool) -> None:

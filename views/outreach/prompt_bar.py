@@ -10,6 +10,8 @@ Signals:
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -25,7 +27,7 @@ class PromptBar(QFrame):
         self.text = QLabel("", self)
         self.text.setObjectName("promptBarText")
         self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
         self.yes_button = QPushButton(yes, self)
         self.yes_button.setObjectName("promptBarYes")
         self.no_button = QPushButton(no, self)
@@ -43,11 +45,14 @@ class PromptBar(QFrame):
         layout.addWidget(self.no_button)
         self.hide()
 
-    def ask(self, text: str, *, tip: str = "") -> None:
-        """Show the question (a new one replaces the one shown)."""
-        self.text.setText(text)
+    def ask(self, question: str, detail: str = "", *, tip: str = "") -> None:
+        """Show the question (in bold) and what the answer does (a new one replaces the
+        one shown)."""
+        more = f" {html.escape(detail)}" if detail else ""
+        self.text.setText(f"<b>{html.escape(question)}</b>{more}")
         self.setToolTip(tip)
-        self.setAccessibleName(text)
+        self.setAccessibleName(question)
+        self.setAccessibleDescription(detail)
         self.show()
 
     def focus_answer(self) -> None:

@@ -34,7 +34,7 @@ def why_text(why: WhyInQueue | None) -> str:
     else:
         facts.append("No paid order yet")
     if why.churn_risk is not None:
-        facts.append(f"churn risk {format_percent(why.churn_risk)}")
+        facts.append(f"Churn risk {format_percent(why.churn_risk)}")
     lines.append(html.escape(" · ".join(facts)))
     return "<b>Why they are here</b><br>" + "<br>".join(lines)
 

@@ -45,14 +45,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.outreach.batch_records import STATE_LABELS, BatchRow, BatchView, WhyInQueue
+from services.outreach.batch_records import (
+    STATE_LABELS,
+    WAITING_STATES,
+    BatchRow,
+    BatchView,
+    WhyInQueue,
+)
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
 from views.kit.theme import Theme
 from views.outreach.batch_list_model import BatchListModel
 from views.outreach.queue_why import QueueWhy
 
-# Rows whose text the reviewer may still change.
-EDITABLE = ("drafted", "approved", "failed")
+# Rows whose text the reviewer may still change: the drafts waiting in the queue.
+EDITABLE = WAITING_STATES
 COUNTED = ("drafted", "approved", "skipped", "sent", "exported", "failed", "queued")
 
 

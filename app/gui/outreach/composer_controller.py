@@ -274,8 +274,8 @@ class ComposerController(QObject):
         waiting, self._offer_waiting = self._waiting if self._offer_waiting else None, False
         if waiting is not None:
             dialog.offer_waiting(
-                f"A draft for {waiting.customer} waits in the review queue (Draft for all). "
-                "Use it here, or write a new one?"
+                f"A draft for {waiting.customer} waits in the review queue.",
+                "Use it here, or write a new one?",
             )
             return
         self._draft_now(request)

@@ -105,8 +105,9 @@ class OutreachSender(QObject):
         dialog = self._dialog()
         if dialog is not None:
             dialog.ask_sent(
-                f"Did you send it? Say so and the email to {out.customer} is logged as sent: "
-                "the alert moves to in progress and the quiet period starts."
+                "Did you send it?",
+                f"Logged as sent, the email to {out.customer} moves the alert to in progress "
+                "and starts the quiet period.",
             )
 
     def answer_sent(self, sent: bool) -> None:

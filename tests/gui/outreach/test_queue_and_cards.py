@@ -119,7 +119,7 @@ def test_the_queue_shows_why_each_customer_is_there_beside_the_draft(
             "s.scoring_run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'finished')",
             shown.customer_id,
         )[0]
-        assert f"churn risk {format_percent(churn)}" in text
+        assert f"Churn risk {format_percent(churn)}" in text
     qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
 
 
