@@ -21,6 +21,8 @@ Signals:
     mark_sent_requested(row_id), send_again_requested(row_id): an interrupted row.
     cancel_requested(): stop the drafting or sending under way.
     closed(): the window closed (the drafts are kept; the alert cards' badges follow).
+    sent_answered(bool): "Did you send them?" (after Open each in the mail app): log
+        them as sent (True), or not (False).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from services.outreach.batch_records import (
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
 from views.kit.theme import Theme
 from views.outreach.batch_list_model import BatchListModel
+from views.outreach.prompt_bar import PromptBar
 from views.outreach.queue_why import QueueWhy
 
 # Rows whose text the reviewer may still change: the drafts waiting in the queue.
@@ -75,6 +78,7 @@ class ReviewQueueWindow(QWidget):
     send_again_requested = Signal(int)
     cancel_requested = Signal()
     closed = Signal()
+    sent_answered = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -94,6 +98,9 @@ class ReviewQueueWindow(QWidget):
         actions = self._build_buttons()
         split = self._build_split(actions)
         footer = self._build_footer()
+        # Asked after the approved emails went to the mail app: logged only on Yes.
+        self.sent_prompt = PromptBar("Yes, log them as sent", "Not sent", self)
+        self.sent_prompt.answered.connect(self.sent_answered)
         self._lay_out(top, split, footer)
         self._build_shortcuts()
         self.set_pace(self._per_minute)
@@ -269,6 +276,7 @@ class ReviewQueueWindow(QWidget):
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(8)
         layout.addLayout(top)
+        layout.addWidget(self.sent_prompt)
         layout.addWidget(split, 1)
         layout.addLayout(footer)
 

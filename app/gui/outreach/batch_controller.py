@@ -86,6 +86,8 @@ class BatchController(QObject):
         self._targets: tuple[int, ...] = ()
         self._what = ""
         self._undo: list[_Undo] = []
+        # The rows opened in the mail app whose "Did you send them?" waits for an answer.
+        self._handed: tuple[Workspace, list[int], str] | None = None
         self._running: Operation[Any] | None = None
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
@@ -197,6 +199,7 @@ class BatchController(QObject):
             queue.send_again_requested.connect(self._on_queue_send_again_requested)
             queue.cancel_requested.connect(self.cancel)
             queue.closed.connect(self.drafts_changed)
+            queue.sent_answered.connect(self._on_queue_sent_answered)
             self.queue = queue
             if self._theme is not None:
                 queue.set_theme(self._theme.theme)
@@ -494,8 +497,8 @@ class BatchController(QObject):
             self.outreach_recorded.emit()
 
     def _to_mail_app(self, ws: Workspace, batch_id: int, actor: str) -> None:
-        """Each approved email opened in the mail app (a mailto: link), recorded as
-        exported when the mail app took it."""
+        """Each approved email opened in the mail app (a mailto: link); those the mail
+        app took are recorded as handed over once the user says they sent them."""
 
         def task(_state: TaskState) -> Any:
             from services.outreach.batch_delivery import approved_emails
@@ -510,21 +513,44 @@ class BatchController(QObject):
                 url = mail_app_url(email.recipient, email.subject, email.body)
                 if url is not None and self._open_url(url):
                     taken.append(email.row_id)
-            self._record_handed_over(ws, taken, actor, len(emails))
+            self._ask_sent(ws, taken, actor, len(emails))
 
         self._jobs.operation(task, parent=self, label="approved emails").success(hand_over).run()
 
-    def _record_handed_over(self, ws: Workspace, rows: list[int], actor: str, total: int) -> None:
+    def _ask_sent(self, ws: Workspace, rows: list[int], actor: str, total: int) -> None:
+        """Nothing is logged without the user's word: ask whether they sent them."""
+        left = total - len(rows)
+        too_long = f" {left:,} too long for a mail link: save them as .eml files." if left else ""
+        if self.queue is None or not rows:
+            if self.queue is not None:
+                self.queue.show_notice("None opened in your mail app." + too_long)
+            return
+        self._handed = (ws, rows, actor)
+        count = f"{len(rows):,} email{'s' if len(rows) != 1 else ''}"
+        self.queue.show_notice(f"Opened {count} in your mail app.{too_long}")
+        self.queue.sent_prompt.ask(
+            "Did you send them?",
+            f"Logged as sent, the {count} count as contact: each alert moves to in progress "
+            "and its quiet period starts. Not sent keeps them approved.",
+        )
+
+    def _on_queue_sent_answered(self, sent: bool) -> None:
+        handed, self._handed = self._handed, None
+        if handed is None:
+            return
+        if sent:
+            self._record_handed_over(*handed)
+        elif self.queue is not None:
+            self.queue.show_notice("Not logged: they stay approved.")
+
+    def _record_handed_over(self, ws: Workspace, rows: list[int], actor: str) -> None:
         def task(_state: TaskState) -> int:
             from services.outreach.batch_delivery import record_handed_over
 
             return sum(record_handed_over(ws.engine, r, actor=actor) is not None for r in rows)
 
         def done(count: int) -> None:
-            left = total - count
-            note = f"Opened {count:,} in your mail app (recorded as handed over)."
-            if left:
-                note += f" {left:,} too long for a mail link: save them as .eml files."
+            note = f"Logged {count:,} as sent (handed over to your mail app)."
             if self.queue is not None:
                 self.queue.show_notice(note)
             self.reload()

@@ -127,3 +127,48 @@ def _day(stamp: str):  # type: ignore[no-untyped-def]
     import datetime as dt
 
     return dt.date.fromisoformat(str(stamp)[:10])
+
+
+def test_open_each_in_the_mail_app_asks_before_logging_them(
+    qtbot, controller: BatchController, jobs: JobRunner, workspace: Workspace
+) -> None:
+    """Send approved ▸ Open each in the mail app: nothing is logged until "Did you send
+    them?" is answered; Not sent keeps them approved, Yes logs each once."""
+    opened: list[str] = []
+    controller._open_url = lambda url: opened.append(url) or True
+    alert_ids = contactable_alerts(workspace, 2)
+    start_batch(qtbot, controller, alert_ids, jobs)
+    queue = controller.queue
+    assert queue is not None
+    queue.list.setFocus()
+    for _ in alert_ids:
+        qtbot.keyClick(queue.list, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: queue.approved_count() == 2 and jobs.is_idle(), timeout=TIMEOUT_MS)
+
+    def logged() -> int:
+        return len(rows(workspace, "SELECT 1 FROM outreach"))
+
+    before = logged()
+    queue.mail_app_action.trigger()
+    qtbot.waitUntil(lambda: queue.sent_prompt.asking, timeout=TIMEOUT_MS)
+    assert len(opened) == 2
+    assert "Did you send them?" in queue.sent_prompt.text.text()
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    assert logged() == before
+    queue.sent_prompt.no_button.click()
+    qtbot.wait(200)
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    assert logged() == before
+    assert "stay approved" in queue.notice.text()
+    assert queue.approved_count() == 2
+    # Again, and this time they were sent.
+    queue.mail_app_action.trigger()
+    qtbot.waitUntil(lambda: queue.sent_prompt.asking, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(controller.outreach_recorded, timeout=TIMEOUT_MS):
+        queue.sent_prompt.yes_button.click()
+    qtbot.waitUntil(lambda: logged() == before + 2 and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert rows(
+        workspace,
+        f"SELECT status FROM alerts WHERE id IN ({', '.join('?' for _ in alert_ids)})",
+        *alert_ids,
+    ) == [("in_progress",), ("in_progress",)]
