@@ -515,12 +515,15 @@ def is_locked(key: str) -> bool:
     return key in current_policy().locked
 
 
-def where_from(key: str, has_stored: bool) -> str:
-    """Where a setting's value comes from, in words."""
+def where_from(key: str, has_stored: bool, *, personal: bool = False) -> str:
+    """Where a setting's value comes from, in words (``personal``: a setting kept in the
+    person's own settings, services/core/personal.py)."""
     policy = current_policy()
     if key in policy.locked:
         return policy.sources.get(key, "locked")
     if has_stored:
+        if personal:
+            return "your own setting (every workspace)"
         return "this workspace (the user's setting)"
     if key in policy.defaults:
         return policy.sources.get(key, "organisation default")
