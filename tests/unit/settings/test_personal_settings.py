@@ -40,6 +40,8 @@ PERSONAL = {
     "smtp.security",
     "smtp.user",
     "smtp.from_address",
+    "outreach.batch_concurrency",
+    "outreach.send_per_minute",
 }
 
 
