@@ -20,8 +20,8 @@ from app.gui.email_settings import EmailSettingsActions, SecretsNotStored
 from app.gui.settings_controller import SettingsController, setting_fields, validate
 from app.workspace import Workspace
 from services.core import credentials
-from services.core.personal import personal_path
 from services.core.credentials import SERVICE, llm_key_name, resolve_api_key, smtp_key_name
+from services.core.personal import personal_path
 from services.llm import client as llm
 from services.llm.providers import ProviderConfig
 from services.mail.message import send_smtp

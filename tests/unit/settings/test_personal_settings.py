@@ -173,9 +173,8 @@ def test_it_locks_win_over_a_personal_value_and_its_defaults_fill_in(
 
 def test_a_refused_value_writes_nothing_anywhere(two: tuple[Workspace, Workspace]) -> None:
     a, _b = two
-    with a.sessions() as session, session.begin():
-        with pytest.raises(SettingError):
-            set_settings(session, {"llm.model": "m", "llm.temperature": 9})
+    with a.sessions() as session, session.begin(), pytest.raises(SettingError):
+        set_settings(session, {"llm.model": "m", "llm.temperature": 9})
     assert not personal_path().exists()
 
 
@@ -242,7 +241,8 @@ def test_a_damaged_file_is_said_and_replaced_on_the_next_save(
     path.write_text('{"settings": {"llm.preset": "oll', encoding="utf-8")
     loaded = load_personal()
     assert loaded.values == {}
-    assert loaded.problem is not None and "damaged" in loaded.problem
+    assert loaded.problem is not None
+    assert "damaged" in loaded.problem
     assert str(path) in loaded.problem
     with a.sessions() as session:
         assert get_setting(session, "llm.preset") == "none"
