@@ -2,6 +2,9 @@
 
 One resolution order for every setting (services.settings.get_setting):
 **locked by policy > the user's own setting > organisation default > built-in default**.
+The user's own setting is kept in the workspace, or, for a personal setting (the provider,
+the sender's name and signature, the mail server), in the person's own settings file
+(services/core/personal.py): a lock wins over it and a default fills in for it alike.
 
 Policy sources, read once per process, later ones winning key by key:
 

@@ -37,7 +37,7 @@ from services.settings.outreach import PRIVACY_DEFAULT as PRIVACY_DEFAULT
 from services.settings.outreach import PRIVACY_FIELDS as PRIVACY_FIELDS
 from services.settings.outreach import TONES as TONES
 from services.settings.personal import adopt_personal_settings as adopt_personal_settings
-from services.settings.personal import personal_value, store_personal
+from services.settings.personal import personal_value, store_personal, use_specs
 from services.settings.personal import personal_values as personal_values
 from services.settings.updates import UPDATE_SPECS
 
@@ -489,6 +489,7 @@ def validate_setting(key: str, value: Any) -> str | None:
 
 # A policy sets and locks settings, never the app's own records kept beside them.
 use_settings({k: s for k, s in SETTINGS.items() if not s.state}, validate_setting)
+use_specs(SETTINGS, validate_setting)
 
 
 def setting_specs(prefix: str = "") -> tuple[SettingSpec, ...]:

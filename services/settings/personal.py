@@ -17,7 +17,7 @@ with a provider chosen in another.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -25,12 +25,25 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from models.schema import Setting
-from services.core.personal import load_personal, save_personal
+from services.core.personal import PersonalSettingsError, load_personal, save_personal
+from services.core.setting_spec import SettingSpec
 
 log = logging.getLogger(__name__)
 
 # Settings adopted from a workspace together (by the start of their key), or not at all.
 ADOPTED_TOGETHER = ("llm.", "smtp.")
+
+# The personal settings and how a value is checked, given by services.settings when it
+# loads (it imports this module: no import back).
+_SPECS: dict[str, SettingSpec] = {}
+_CHECK: list[Callable[[str, Any], str | None]] = []
+
+
+def use_specs(specs: Mapping[str, SettingSpec], validate: Callable[[str, Any], str | None]) -> None:
+    """Tell this module which settings are personal and how a value is checked."""
+    _SPECS.clear()
+    _SPECS.update({k: spec for k, spec in specs.items() if spec.scope == "personal"})
+    _CHECK[:] = [validate]
 
 
 def _bundle(key: str) -> str:
@@ -49,13 +62,11 @@ def _has_bundle(values: dict[str, Any], key: str) -> bool:
 def _usable(values: dict[str, Any]) -> dict[str, Any]:
     """The person's values a setting accepts (a hand-edited file may hold others: they
     count as not set, and are said in the log)."""
-    from services.settings import SETTINGS, validate_setting
-
     out: dict[str, Any] = {}
     for key, value in values.items():
-        if key not in SETTINGS or SETTINGS[key].scope != "personal":
+        if key not in _SPECS:
             continue
-        problem = validate_setting(key, value)
+        problem = _CHECK[0](key, value)
         if problem is not None:
             log.warning("Your own setting %s is ignored: %s", key, problem)
             continue
@@ -105,16 +116,11 @@ def _adopt(session: Session, values: dict[str, Any], keys: Iterable[str]) -> lis
 def store_personal(session: Session, key: str, value: Any) -> None:
     """Keep ``value`` as the person's own ``key`` (checked by the caller). The rest of its
     bundle is adopted from the workspace first, so the provider stays whole."""
-    from services.settings import SETTINGS
-
     loaded = load_personal()
     values = _usable(loaded.values)
     if not _has_bundle(values, key):
         bundle = _bundle(key)
-        others = [
-            k for k, spec in SETTINGS.items()
-            if spec.scope == "personal" and k != key and _bundle(k) == bundle
-        ]  # fmt: skip
+        others = [k for k in _SPECS if k != key and _bundle(k) == bundle]
         _adopt(session, values, others)
     values[key] = value
     save_personal(values)
@@ -124,14 +130,11 @@ def adopt_personal_settings(engine: Engine) -> list[str]:
     """Make the workspace's values of now-personal settings the person's own, where they
     have none (once: afterwards theirs win everywhere); the keys adopted. Never fails the
     opening of a workspace: a file that cannot be written is said in the log."""
-    from services.core.personal import PersonalSettingsError
-    from services.settings import SETTINGS
-
     loaded = load_personal()
     if loaded.problem is not None:
         return []  # a damaged file is replaced only when the person saves (they are told)
     values = _usable(loaded.values)
-    keys = [k for k, spec in SETTINGS.items() if spec.scope == "personal"]
+    keys = list(_SPECS)
     try:
         with Session(engine) as session:
             adopted = _adopt(session, values, keys)

@@ -367,7 +367,7 @@ class SettingsDialog(QDialog):
         # Whose settings these are (issue 38): one tag for a page of one kind, else one per
         # section of one kind, else one per setting.
         mixed = len({f.personal for f in fields}) > 1
-        tagged = mixed and _mixed_sections(fields)
+        tagged = _mixed_sections(fields) if mixed else set()
         column.addWidget(titled(heading, None if mixed else scope_tag(fields[0].personal, page),
                                 page))  # fmt: skip
         column.addWidget(page_note([f.personal for f in fields], page))
