@@ -20,7 +20,7 @@ from models.db import make_engine, make_session_factory, sqlite_path
 from models.errors import WorkspaceError
 from models.migrate import upgrade
 from services.core.rollups import watch_for_stale_rollups
-from services.settings import WORKSPACE_LOCATION, organisation_value
+from services.settings import WORKSPACE_LOCATION, adopt_personal_settings, organisation_value
 from services.team.connect import (
     check_connection,
     check_schema,
@@ -256,6 +256,9 @@ def open_workspace(
                 raw.driver_connection.execute("PRAGMA journal_mode = WAL")  # type: ignore[union-attr]
         finally:
             raw.close()
+    # Settings that are now the person's own (the provider, the signature): this
+    # workspace's values become theirs where they have none, so they follow them.
+    adopt_personal_settings(engine)
     return Workspace(
         url=url,
         engine=engine,

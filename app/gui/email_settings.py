@@ -178,7 +178,12 @@ def key_note(values: Mapping[str, Any]) -> str:
     )
     env = key_env_var(config)
     also = f"; the {env} environment variable works too" if env else ""
-    return f"{where} It is kept in the system keyring, never in the workspace{also}."
+    # The keyring is the person's (this computer's login): the key is theirs in every
+    # workspace, as the provider is.
+    return (
+        f"{where} It is kept in your system keyring, the same in every workspace and never "
+        f"in one{also}."
+    )
 
 
 # The hosts a provider's key belongs at; a key for another host gets a warning (it may be

@@ -95,6 +95,7 @@ def _field(spec: SettingSpec, policy: Policy) -> SettingField:
         section=spec.section,
         placeholder=spec.placeholder,
         locked=spec.key in policy.locked,
+        personal=spec.scope == "personal",
     )
 
 

@@ -2,6 +2,9 @@
 
 One resolution order for every setting (services.settings.get_setting):
 **locked by policy > the user's own setting > organisation default > built-in default**.
+The user's own setting is kept in the workspace, or, for a personal setting (the provider,
+the sender's name and signature, the mail server), in the person's own settings file
+(services/core/personal.py): a lock wins over it and a default fills in for it alike.
 
 Policy sources, read once per process, later ones winning key by key:
 
@@ -515,12 +518,15 @@ def is_locked(key: str) -> bool:
     return key in current_policy().locked
 
 
-def where_from(key: str, has_stored: bool) -> str:
-    """Where a setting's value comes from, in words."""
+def where_from(key: str, has_stored: bool, *, personal: bool = False) -> str:
+    """Where a setting's value comes from, in words (``personal``: a setting kept in the
+    person's own settings, services/core/personal.py)."""
     policy = current_policy()
     if key in policy.locked:
         return policy.sources.get(key, "locked")
     if has_stored:
+        if personal:
+            return "your own setting (every workspace)"
         return "this workspace (the user's setting)"
     if key in policy.defaults:
         return policy.sources.get(key, "organisation default")

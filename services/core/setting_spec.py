@@ -1,4 +1,4 @@
-"""The declaration of one workspace setting (services/settings/__init__.py holds the schema).
+"""The declaration of one setting (services/settings/__init__.py holds the schema).
 
 Its own module so that a service can declare its settings next to its code
 (services/settings/learn.py) without importing the settings module that gathers them.
@@ -20,6 +20,11 @@ SettingKind = Literal[
 # the next scoring), "money" (customer totals are recomputed in it at once; the scores and
 # alerts at the next scoring).
 Applies = Literal["now", "next_scoring", "money"]
+# Where a setting is kept: "workspace" (in the workspace's settings table: it stays with
+# the workspace, and a shared workspace's team shares it) or "personal" (in the person's
+# own settings file, services/core/personal.py: it follows them to every workspace they
+# open on this computer, and is never written to a workspace, shared or not).
+Scope = Literal["workspace", "personal"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,10 @@ class SettingSpec:
     (lower first; equal places keep the order of declaration), edited as ``kind`` (left
     out, it follows the type: see ``kind_of_type``), with ``placeholder`` as the grey hint
     of an empty box; ``applies`` says what saving it means.
+
+    ``scope`` says where it is kept (``Scope``): the person's own settings (the LLM
+    provider, their name and signature, their mail server) follow them across
+    workspaces; the rest stay with the workspace.
 
     ``state`` marks the app's own record kept among the settings (a flag, a counter,
     what was learned), not a setting: no policy sets or locks it (services/core/policy.py
@@ -66,6 +75,7 @@ class SettingSpec:
     kind: SettingKind | Literal[""] = ""
     placeholder: str = ""
     applies: Applies = "now"
+    scope: Scope = "workspace"
     state: bool = False
 
     def __post_init__(self) -> None:

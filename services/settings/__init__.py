@@ -1,6 +1,9 @@
-"""Workspace settings: one typed schema, each setting declared once, stored in the workspace.
+"""Settings: one typed schema, each setting declared once, read and written through here.
 
-Settings travel with the workspace (the CLI and the window see the same values).
+Workspace settings travel with the workspace; personal ones (``scope="personal"``: the
+LLM provider, the sender's name and signature, the mail server) follow the person to every
+workspace, kept in their own settings file (services/settings/personal.py). The CLI and
+the window read both through the same resolver, so they see the same values.
 Window geometry and other UI state live in QSettings instead, never here.
 """
 
@@ -33,6 +36,9 @@ from services.settings.outreach import OUTREACH_SPECS
 from services.settings.outreach import PRIVACY_DEFAULT as PRIVACY_DEFAULT
 from services.settings.outreach import PRIVACY_FIELDS as PRIVACY_FIELDS
 from services.settings.outreach import TONES as TONES
+from services.settings.personal import adopt_personal_settings as adopt_personal_settings
+from services.settings.personal import personal_value, store_personal, use_specs
+from services.settings.personal import personal_values as personal_values
 from services.settings.updates import UPDATE_SPECS
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
@@ -442,9 +448,13 @@ def get_setting(session: Session, key: str) -> Any:
         if hit is not _MISSING:
             return copy.deepcopy(hit)
     spec = _spec(key)
-    row = session.get(Setting, key)
+    if spec.scope == "personal":
+        stored, has_stored = personal_value(session, key)
+    else:
+        row = session.get(Setting, key)
+        stored, has_stored = (None, False) if row is None else (row.value, True)
     # Locked policy > the user's own > organisation default > built-in (a copy of it).
-    value = resolve(key, spec.default, None if row is None else row.value, row is not None)
+    value = resolve(key, spec.default, stored, has_stored)
     if cache is not None:
         cache[("setting", key)] = copy.deepcopy(value)
     return value
@@ -479,6 +489,7 @@ def validate_setting(key: str, value: Any) -> str | None:
 
 # A policy sets and locks settings, never the app's own records kept beside them.
 use_settings({k: s for k, s in SETTINGS.items() if not s.state}, validate_setting)
+use_specs(SETTINGS, validate_setting)
 
 
 def setting_specs(prefix: str = "") -> tuple[SettingSpec, ...]:
@@ -496,6 +507,10 @@ def set_setting(session: Session, key: str, value: Any, *, actor: str = "user") 
     problem = validate_setting(key, value) or locked_problem(key, value)
     if problem is not None:
         raise SettingError(problem)
+    if SETTINGS[key].scope == "personal":
+        # The person's own file, never the workspace (a shared one's team never sees it).
+        store_personal(session, key, value)
+        return
     if key.startswith(VERSIONED_PREFIXES):
         old = get_setting(session, key)
         if old != value:
@@ -529,7 +544,11 @@ def set_settings(session: Session, values: dict[str, Any], *, actor: str = "user
 
     Nothing is stored when any value is refused: the SettingError names every problem.
     """
-    problems = [p for key, value in values.items() if (p := validate_setting(key, value))]
+    problems = [
+        p
+        for key, value in values.items()
+        if (p := validate_setting(key, value) or locked_problem(key, value))
+    ]
     if problems:
         raise SettingError(" ".join(problems))
     for key, value in values.items():
@@ -558,6 +577,10 @@ def _store(session: Session, key: str, value: Any) -> None:
 def all_settings(session: Session) -> dict[str, Any]:
     """Every declared setting with its current value."""
     stored = {row.key: row.value for row in session.scalars(select(Setting))}
+    personal = [k for k, s in SETTINGS.items() if s.scope == "personal"]
+    for key in personal:
+        stored.pop(key, None)
+    stored.update(personal_values(session, personal))
     return {k: resolve(k, s.default, stored.get(k), k in stored) for k, s in SETTINGS.items()}
 
 

@@ -164,9 +164,9 @@ LLM_HOST_SPECS = (
         help="With cloud AI services off, drafts may also use these servers: host names "
         "(llm.corp.example), domains (*.corp.example) or addresses (203.0.113.0/24). "
         "Servers on this computer or a private network are always allowed. Usually set by IT.",
-        # After the page's other settings (services/settings/outreach.py), under its own
-        # heading again.
-        section="Who writes the drafts",
-        order=160,
+        # Beside "Allow cloud AI services" (services/settings/outreach.py): what may leave
+        # the computer, the workspace's to say.
+        section="Privacy",
+        order=77,
     ),
 )

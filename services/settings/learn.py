@@ -36,8 +36,10 @@ LEARN_SPECS = (
     SettingSpec("outreach.batch_concurrency", int, 4, "Drafts written at once", None,
                 "Email drafting", "", 1, 16,
                 help="Draft for all sends at most this many requests to the provider at "
-                "the same time.", section="What the drafts say", order=170),
+                "the same time.", section="Who writes the drafts", order=55,
+                scope="personal"),  # what the person's provider can take
     SettingSpec("outreach.send_per_minute", int, 20, "Emails sent per minute at most",
                 None, BATCH_GROUP, "", 1, 600,
-                help="A batch's approved emails go out by SMTP no faster than this."),
+                help="A batch's approved emails go out by SMTP no faster than this.",
+                scope="personal"),  # what the person's mail server allows
 )  # fmt: skip

@@ -7,6 +7,12 @@ services.settings.SETTINGS, which also offers the names below).
 - ``outreach.*``: what the drafts say and which fields of a customer may leave the
   computer; ``outreach.templates``, the template library, has its own editor.
 - ``smtp.*``: the server that sends them (the password lives in the system keyring).
+
+The provider and how it is asked (``llm.preset``, ``llm.base_url``, ``llm.model``,
+``llm.temperature``, ``llm.timeout_s``, ``llm.azure_api_version``), the sender's name and
+signature and the mail server are the person's own (``scope="personal"``: they follow
+them to every workspace); whether cloud AI may be used, what may leave the computer and
+what the drafts say stay with the workspace.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from __future__ import annotations
 from typing import Any
 
 from models.vocab import OUTREACH_GOALS, OUTREACH_TONES
-from services.core.setting_spec import SettingSpec
+from services.core.setting_spec import Scope, SettingSpec
 from services.settings.hosts import LLM_HOST_SPECS
+
+YOURS: Scope = "personal"
 
 # Email drafting (docs/design.md section 9). The provider's API key is never a setting: it lives
 # in the OS keyring through services/core/credentials.py.
@@ -78,32 +86,37 @@ def _templates_check(value: Any) -> str | None:
 def _outreach_specs() -> tuple[SettingSpec, ...]:
     draft, mail = "Email drafting", "Sending email"
     # The Email drafting page reads top to bottom (``order``): who writes, what may be sent
-    # to them, what they write.
+    # to them, what they write, how you sign. Who writes and how you sign are the
+    # person's own (YOURS: they follow them to every workspace); what may leave the
+    # computer and what the team's drafts say stay with the workspace.
     who, privacy, what = "Who writes the drafts", "Privacy", "What the drafts say"
+    signing = "Your name and signature"
     return (
         SettingSpec("llm.preset", str, "none", "Provider", None, draft, choices=LLM_PRESETS,
                     help="Who writes the drafts: none (templates only), OpenAI, Azure OpenAI "
-                    "or a server on this computer or your network.", section=who, order=10),
+                    "or a server on this computer or your network.", section=who, order=10,
+                    scope=YOURS),
         SettingSpec("llm.allow_cloud", bool, True, "Allow cloud AI services", None, draft,
                     help="Off: only servers on this computer or the company's network write "
                     "drafts and answer questions (OpenAI, Azure and other public AI services "
-                    "are refused). Usually set by IT.", section=who, order=70),
+                    "are refused). Usually set by IT.", section=privacy, order=76),
         *LLM_HOST_SPECS,
         SettingSpec("llm.base_url", str, "", "Base URL", _url_check, draft,
                     help="The server's OpenAI-compatible address, e.g. "
-                    "http://localhost:11434/v1 for Ollama.", section=who, order=20),
+                    "http://localhost:11434/v1 for Ollama.", section=who, order=20,
+                    scope=YOURS),
         SettingSpec("llm.model", str, "", "Model", None, draft,
                     help="The model (Azure: the deployment) that writes the drafts.",
-                    section=who, order=30, kind="suggest"),
+                    section=who, order=30, kind="suggest", scope=YOURS),
         SettingSpec("llm.temperature", (int, float), 0.7, "Temperature", None, draft, "", 0, 2,
                     help="Higher is more varied, lower more predictable.", section=who,
-                    order=40),
+                    order=40, scope=YOURS),
         SettingSpec("llm.timeout_s", (int, float), 60, "Time-out", None, draft, "seconds", 1,
                     600, help="Give up on a draft the server has not finished in this time.",
-                    section=who, order=50),
+                    section=who, order=50, scope=YOURS),
         SettingSpec("llm.azure_api_version", str, "2024-10-21", "Azure API version", None,
                     draft, help="Only for Azure OpenAI.", section=who, order=60,
-                    placeholder="e.g. 2024-10-21"),
+                    placeholder="e.g. 2024-10-21", scope=YOURS),
         SettingSpec("llm.reviewed_remote", list, [], "Providers whose request the user has "
                     "seen before the first send (base URLs)", None, "", hidden=True),
         SettingSpec("outreach.sent_fields", list, PRIVACY_DEFAULT, "Fields that may leave "
@@ -127,11 +140,11 @@ def _outreach_specs() -> tuple[SettingSpec, ...]:
                     placeholder="e.g. plain and warm, no exclamation marks, first names only"),
         SettingSpec("outreach.signature", str, "", "Signature", None, draft,
                     help="Added under every draft; {owner} is the account manager's name.",
-                    section=what, order=120, kind="multiline",
+                    section=signing, order=180, kind="multiline", scope=YOURS,
                     placeholder="Best regards,\n{owner}\nAcme Outdoor"),
         SettingSpec("outreach.sender_name", str, "", "Your name", None, draft,
                     help="Signs the drafts for customers who have no account manager (else "
-                    "the name in the From address).", section=what, order=130,
+                    "the name in the From address).", section=signing, order=170, scope=YOURS,
                     placeholder="e.g. Ana Lopez"),
         SettingSpec("outreach.team_domains", list, [], "Team domains", _domains_check,
                     draft, help="Links in a draft to any other domain are flagged before "
@@ -143,15 +156,15 @@ def _outreach_specs() -> tuple[SettingSpec, ...]:
                     _templates_check, "", hidden=True),
         SettingSpec("smtp.host", str, "", "SMTP server", None, mail,
                     help="Leave empty to send from your own mail program only.",
-                    placeholder="e.g. smtp.office365.com"),
-        SettingSpec("smtp.port", int, 587, "Port", None, mail, "", 1, 65535),
+                    placeholder="e.g. smtp.office365.com", scope=YOURS),
+        SettingSpec("smtp.port", int, 587, "Port", None, mail, "", 1, 65535, scope=YOURS),
         SettingSpec("smtp.security", str, "starttls", "Security", None, mail,
-                    choices=("starttls", "ssl", "none")),
+                    choices=("starttls", "ssl", "none"), scope=YOURS),
         SettingSpec("smtp.user", str, "", "User name", None, mail,
-                    help="The password is kept in the system keyring, never here.",
-                    placeholder="e.g. ana.lopez@example.com"),
+                    help="The password is kept in your system keyring, never here.",
+                    placeholder="e.g. ana.lopez@example.com", scope=YOURS),
         SettingSpec("smtp.from_address", str, "", "From address", None, mail,
-                    placeholder="e.g. Ana Lopez <ana.lopez@example.com>"),
+                    placeholder="e.g. Ana Lopez <ana.lopez@example.com>", scope=YOURS),
     )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, Integer, inspect, select
+from sqlalchemy import Connection, Engine, Integer, inspect, select
 from sqlalchemy.orm import Session
 
 from models import schema  # noqa: F401  (registers every table)
@@ -38,6 +38,9 @@ class PublishReport:
     target_check: HealthReport | None = None
     # Who sees what (services/team/security.py): None once set up, else why it was not.
     security_problem: str | None = None
+    # Rows of the file left out of the copy, per table: the settings that are now the
+    # person's own (services/settings/personal.py), never written to a team's database.
+    left_out: dict[str, int] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[str]:
@@ -50,6 +53,7 @@ class PublishReport:
                 if table == "team_members":  # the publisher joins it as the first admin
                     continue
                 there = self.target_check.counts.get(table)
+                count -= self.left_out.get(table, 0)
                 if there != count:
                     found.append(f"{table}: {count:,} rows in the file, {there} in the copy")
         return found
@@ -100,10 +104,20 @@ def publish(source: Engine, target_url: str, *, progress: Progress | None = None
     return report
 
 
+def _personal_rows(conn: Connection, keys: list[str]) -> list[str]:
+    settings = Base.metadata.tables["settings"]
+    return list(conn.execute(select(settings.c.key).where(settings.c.key.in_(keys))).scalars())
+
+
 def _copy(source: Engine, target: Engine, report: PublishReport, progress: Progress | None) -> None:
     from alembic import command
 
     tables = Base.metadata.sorted_tables  # parents before the rows that point at them
+    from services.settings import SETTINGS
+
+    # A file opened by an older version may still keep the person's own settings (their
+    # provider, signature, mail server): they are theirs, not the team's.
+    personal = [k for k, spec in SETTINGS.items() if spec.scope == "personal"]
     assert report.source_check is not None
     with target.connect() as out, out.begin():
         cfg = alembic_config()
@@ -127,7 +141,11 @@ def _copy(source: Engine, target: Engine, report: PublishReport, progress: Progr
                 ]
                 columns = ", ".join(f'"{n}"' for n in names)
                 done = 0
-                rows = inp.execution_options(stream_results=True).execute(select(table))
+                query = select(table)
+                if table.name == "settings":
+                    query = query.where(table.c.key.not_in(personal))
+                    report.left_out["settings"] = len(_personal_rows(inp, personal))
+                rows = inp.execution_options(stream_results=True).execute(query)
                 with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
                     while chunk := rows.fetchmany(CHUNK_ROWS):
                         for row in chunk:

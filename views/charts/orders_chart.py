@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from views.charts.date_axis import MonthAxisItem
 from views.charts.frame import ChartFrame
 from views.kit.formatting import as_utc, compact_money, utc_now
 from views.kit.theme import Theme
@@ -69,7 +70,8 @@ class OrdersChart(ChartFrame):
         super().__init__(
             {
                 # Dates in UTC, like the rest of the window (views.kit.formatting).
-                "bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0),
+                # Months over a span of months, never the year alone (date_axis.py).
+                "bottom": MonthAxisItem(),
                 "left": MoneyAxisItem("left"),
                 "right": MoneyAxisItem("right"),
             },

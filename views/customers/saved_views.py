@@ -19,7 +19,14 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QToolButton,
+    QWidget,
+)
 
 from views.customers.filter_bar import ValueCombo
 from views.item_models.customer_filters import CustomerFilter, filter_from_json, filter_to_json
@@ -109,9 +116,38 @@ def views_from_json(text: object) -> list[SavedView]:
     return views
 
 
+SAVE_TITLE = "Save view"
+SAVE_LABEL = "Save the filters, search and sort shown now as a view named:"
+# Room beside the explanation (measured in the dialog's font, so it holds at 150 % text):
+# QInputDialog alone is 200 px wide, and its title was clipped in the title bar.
+SAVE_ROOM = 72
+
+
+def name_dialog(parent: QWidget, suggested: str) -> QInputDialog:
+    """The Save view prompt: its title, what is saved, the name (``suggested`` selected)."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(SAVE_TITLE)
+    dialog.setInputMode(QInputDialog.InputMode.TextInput)
+    dialog.setLabelText(SAVE_LABEL)
+    dialog.setTextValue(suggested)
+    dialog.setOkButtonText("Save")
+    metrics = dialog.fontMetrics()
+    words = max(metrics.horizontalAdvance(SAVE_LABEL), metrics.horizontalAdvance(SAVE_TITLE) * 3)
+    # QInputDialog sets its own minimum size when shown: widen its name box instead.
+    edit = dialog.findChild(QLineEdit)
+    if edit is not None:
+        edit.setMinimumWidth(words + SAVE_ROOM)
+    return dialog
+
+
 def _ask_name(parent: QWidget, suggested: str) -> str | None:
-    name, ok = QInputDialog.getText(parent, "Save view", "Name of this view:", text=suggested)
-    return name if ok else None
+    dialog = name_dialog(parent, suggested)
+    try:
+        if dialog.exec() != QInputDialog.DialogCode.Accepted:
+            return None
+        return dialog.textValue()
+    finally:
+        dialog.deleteLater()
 
 
 def _confirm(parent: QWidget, question: str) -> bool:

@@ -24,12 +24,10 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QScrollArea,
     QStackedWidget,
@@ -39,7 +37,6 @@ from PySide6.QtWidgets import (
 
 from services.core.formatting import format_date
 from services.learn.records import (
-    AT_RISK_BREAKDOWNS,
     BREAKDOWN_LABELS,
     BREAKDOWNS,
     EMAIL_BREAKDOWNS,
@@ -48,7 +45,6 @@ from services.learn.records import (
     Slice,
 )
 from services.learn.wording import (
-    at_risk_share,
     interval,
     money,
     period_words,
@@ -57,11 +53,16 @@ from services.learn.wording import (
     report_headline,
 )
 from views.item_models.customer_filters import CustomerFilter
-from views.item_models.work_list_model import WorkColumn, WorkListModel
+from views.item_models.work_list_model import WorkListModel
 from views.kit.combo import ComboBox
 from views.kit.lists import PeopleTableView
 from views.kit.theme import LIGHT, Theme
 from views.kit.tiles import KpiTile
+from views.results.breakdown_table import (
+    AT_RISK_HEADER,
+    breakdown_columns,
+    set_up_breakdown_table,
+)
 from views.results.source import ResultsSource
 
 if TYPE_CHECKING:
@@ -79,52 +80,6 @@ LOADING_TEXT = "Loading…"
 ANY_DATE = QDate(2000, 1, 1)  # the date pickers' "any" (no bound)
 RELOAD_DELAY_MS = 300
 GROUP_WORDS = {"contacted": "Contacted", "holdout": "Held-out"}
-
-
-AT_RISK_HEADER = "At risk"
-
-
-def _breakdown_columns(report: EffectivenessReport | None) -> list[WorkColumn]:
-    def tone(part: Slice) -> str | None:
-        return None if part.lift.enough else "muted"
-
-    def won_back(part: Slice) -> str:
-        return money(report, part.revenue.won_back_cents) if report is not None else ""
-
-    return [
-        WorkColumn("", lambda p: p.label or p.key, tone=tone),
-        WorkColumn("Contacted", lambda p: f"{p.lift.contacted.customers.count:,}", tone=tone),
-        WorkColumn("Rate", lambda p: rate(p.lift.contacted.rate), tone=tone),
-        WorkColumn("Held out", lambda p: f"{p.lift.holdout.customers.count:,}", tone=tone),
-        WorkColumn("Rate", lambda p: rate(p.lift.holdout.rate), tone=tone),
-        WorkColumn(
-            "Lift",
-            lambda p: points(p.lift.lift).replace(" points", "") or "-",
-            tooltip=lambda p: (
-                f"{points(p.lift.lift)} ({interval(p.lift)})"
-                + ("" if p.lift.enough else f". Not enough data yet: {p.lift.not_enough_reason}")
-            ),
-            tone=tone,
-        ),
-        WorkColumn("95% CI", lambda p: interval(p.lift).replace("95% CI ", ""), tone=tone),
-        WorkColumn("Won back", won_back, tone=tone),
-        *(
-            [
-                WorkColumn(
-                    AT_RISK_HEADER,
-                    lambda p: at_risk_share(report, p) or "",
-                    tooltip=lambda p: (
-                        f"Share of these customers at risk in the scoring of "
-                        f"{format_date(report.at_risk.as_of)}"
-                        if report.at_risk
-                        else ""
-                    ),
-                )
-            ]
-            if report is not None and report.at_risk is not None and report.by in AT_RISK_BREAKDOWNS
-            else []
-        ),
-    ]
 
 
 class ResultsPane(QWidget):
@@ -247,18 +202,10 @@ class ResultsPane(QWidget):
         table_card, table_layout = self._cards[5]
         self.breakdown_title = QLabel("Breakdown", table_card)
         self.breakdown_title.setObjectName("sectionTitle")
-        self.breakdown_model = WorkListModel(_breakdown_columns(None), self)
+        self.breakdown_model = WorkListModel(breakdown_columns(None), self)
         self.breakdown_table = PeopleTableView(table_card)
         self.breakdown_table.setModel(self.breakdown_model)
-        self.breakdown_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.breakdown_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.breakdown_table.verticalHeader().hide()
-        self.breakdown_table.setShowGrid(False)
-        self.breakdown_table.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.breakdown_table.setToolTip("Click a row for its customers")
-        header = self.breakdown_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        set_up_breakdown_table(self.breakdown_table)
         self.breakdown_table.clicked.connect(self._on_breakdown_table_clicked)
         self.breakdown_note = QLabel("", table_card)
         self.breakdown_note.setObjectName("kpiNote")
@@ -539,7 +486,7 @@ class ResultsPane(QWidget):
 
     def _set_breakdown(self, report: EffectivenessReport) -> None:
         by = report.by
-        self.breakdown_model.set_columns(_breakdown_columns(report))
+        self.breakdown_model.set_columns(breakdown_columns(report))
         self.breakdown_model.set_rows(report.breakdown)
         self.breakdown_title.setText(
             f"By {BREAKDOWN_LABELS[by].lower()}" if by else "Breakdown: choose above"

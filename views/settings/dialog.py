@@ -47,6 +47,7 @@ from services.core.money import format_rates, parse_rates
 from services.core.policy import LOCKED_NOTE
 from views.kit.combo import ComboBox
 from views.settings.email_pages import DraftingTools, EmailSettingsSource, SendingTools
+from views.settings.scope import page_note, scope_tag, titled
 
 ValidateFn = Callable[[str, Any], str | None]
 # Kinds whose editor keeps its natural width (the rest stretch across the page).
@@ -85,6 +86,8 @@ class SettingField:
     placeholder: str = ""
     # Locked by the organisation's policy: shown greyed, with LOCKED_NOTE, never saved.
     locked: bool = False
+    # The person's own (it follows them to every workspace), else the workspace's.
+    personal: bool = False
 
     def label_of(self, choice: str) -> str:
         """What the user reads for one of ``choices``."""
@@ -259,6 +262,15 @@ class _Editor:
         return bool(a == b)
 
 
+def _mixed_sections(fields: Sequence[SettingField]) -> set[str]:
+    """The sections of a page whose settings are not all kept in the same place (their
+    settings are tagged one by one)."""
+    kinds: dict[str, set[bool]] = {}
+    for f in fields:
+        kinds.setdefault(f.section, set()).add(f.personal)
+    return {section for section, found in kinds.items() if section and len(found) > 1}
+
+
 def _plain_number(value: float) -> float | int:
     return int(value) if math.isfinite(value) and value.is_integer() else value
 
@@ -352,7 +364,13 @@ class SettingsDialog(QDialog):
         column.setSpacing(14)
         heading = QLabel(group, page)
         heading.setObjectName("paneTitle")
-        column.addWidget(heading)
+        # Whose settings these are (issue 38): one tag for a page of one kind, else one per
+        # section of one kind, else one per setting.
+        mixed = len({f.personal for f in fields}) > 1
+        tagged = _mixed_sections(fields) if mixed else set()
+        column.addWidget(titled(heading, None if mixed else scope_tag(fields[0].personal, page),
+                                page))  # fmt: skip
+        column.addWidget(page_note([f.personal for f in fields], page))
         section = ""
         for f in fields:
             if f.section and f.section != section:
@@ -361,7 +379,8 @@ class SettingsDialog(QDialog):
                 # Muted and bold like the model report's parameter groups, and flush
                 # with the settings' titles (sectionTitle is padded for cards).
                 sub.setObjectName("paramGroup")
-                column.addWidget(sub)
+                tag = scope_tag(f.personal, page) if mixed and section not in tagged else None
+                column.addWidget(titled(sub, tag, page))
             editor = _Editor(f, page)
             editor.set_value(self._values.get(f.key, f.default))
             self._editors[f.key] = editor
@@ -374,7 +393,11 @@ class SettingsDialog(QDialog):
             label = QLabel(f"<b>{title}</b>", block_widget)
             label.setWordWrap(True)
             label.setBuddy(editor.widget)
-            block.addWidget(label)
+            if mixed and (not f.section or f.section in tagged):
+                label.setWordWrap(False)  # beside its tag: one line
+                block.addWidget(titled(label, scope_tag(f.personal, block_widget), block_widget))
+            else:
+                block.addWidget(label)
             row = QHBoxLayout()
             narrow = f.kind in _NARROW_KINDS
             row.addWidget(editor.widget, 0 if narrow else 1)

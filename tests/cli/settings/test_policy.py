@@ -66,4 +66,4 @@ def test_a_bad_policy_file_is_said_and_the_command_goes_on(tmp_path: Path, kind:
     assert words in result.stderr
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
     assert lines["llm.allow_cloud"].split()[1] == "true"  # the user's file locked nothing
-    assert "[built-in default]" in lines["smtp.port"]
+    assert "[built-in default]" in lines["ask.row_limit"]

@@ -21,6 +21,7 @@ from app.gui.settings_controller import SettingsController, setting_fields, vali
 from app.workspace import Workspace
 from services.core import credentials
 from services.core.credentials import SERVICE, llm_key_name, resolve_api_key, smtp_key_name
+from services.core.personal import personal_path
 from services.llm import client as llm
 from services.llm.providers import ProviderConfig
 from services.mail.message import send_smtp
@@ -439,9 +440,13 @@ def test_save_puts_the_key_in_the_keyring_and_nowhere_in_the_workspace(
     save_through_the_controller(qtbot, jobs, demo_workspace, fill)
     assert memory_keyring.passwords == {(SERVICE, llm_key_name("openai")): KEY}
     stored = database_text(demo_workspace)
-    assert "gpt-4o-mini" in stored
-    assert "https://api.openai.com/v1" in stored
+    # The provider is the person's own: kept in their settings file, not the workspace.
+    own = personal_path().read_text(encoding="utf-8")
+    assert "gpt-4o-mini" in own
+    assert "https://api.openai.com/v1" in own
+    assert "gpt-4o-mini" not in stored
     assert KEY not in stored
+    assert KEY not in own
 
 
 def test_a_refused_key_is_reported_and_the_settings_are_saved_anyway(
@@ -460,9 +465,10 @@ def test_a_refused_key_is_reported_and_the_settings_are_saved_anyway(
     assert "API key was not stored" in str(errors[0])
     assert "No system keyring" in str(errors[0])
     assert KEY not in str(errors[0])
-    stored = database_text(demo_workspace)
-    assert "gpt-4o-mini" in stored
-    assert KEY not in stored
+    own = personal_path().read_text(encoding="utf-8")
+    assert "gpt-4o-mini" in own
+    assert KEY not in database_text(demo_workspace)
+    assert KEY not in own
 
 
 # -- sending email --------------------------------------------------------------------------
@@ -482,8 +488,11 @@ def test_the_smtp_password_goes_to_the_keyring_under_server_and_user(
     name = smtp_key_name("SMTP.Example.com", "ana@example.com")
     assert memory_keyring.passwords == {(SERVICE, name): SMTP_PASSWORD}
     stored = database_text(demo_workspace)
-    assert "smtp.example.com" in stored.lower()
+    own = personal_path().read_text(encoding="utf-8")
+    assert "smtp.example.com" in own.lower()
+    assert "smtp.example.com" not in stored.lower()
     assert SMTP_PASSWORD not in stored
+    assert SMTP_PASSWORD not in own
 
 
 def test_a_password_without_a_server_is_refused(qtbot, make_dialog, memory_keyring) -> None:

@@ -127,8 +127,10 @@ def test_config_show_says_where_each_value_comes_from(policy_file: Path, ws: Wor
     assert "[organisation default (" in lines["learn.holdout_percent"]
     assert lines["learn.holdout_percent"].split()[1] == "20"
     assert '"qwen2.5"' in lines["llm.model"]
-    assert "[this workspace (the user's setting)]" in lines["llm.model"]
-    assert "[built-in default]" in lines["smtp.port"]
+    # The model is the person's own (issue 38): it follows them to every workspace.
+    assert "[your own setting (every workspace)]" in lines["llm.model"]
+    assert "[built-in default · personal]" in lines["smtp.port"]
+    assert "[built-in default]" in lines["ask.row_limit"]
     assert err.getvalue() == ""
 
 
@@ -288,5 +290,5 @@ def test_config_show_before_any_workspace_exists(policy_file: Path, tmp_path: Pa
     assert "[locked (" in lines["llm.base_url"]
     assert "20" in lines["learn.holdout_percent"]
     assert "organisation default" in lines["learn.holdout_percent"]
-    assert "[built-in default]" in lines["smtp.port"]
+    assert "[built-in default]" in lines["ask.row_limit"]
     assert not missing.exists()
