@@ -14,7 +14,8 @@ from services.core.formatting import format_date
 from services.core.records import TimelineEvent
 from tests.gui.alerts.test_action_pane import ALERT
 from tests.gui.alerts.test_alert_list_model import columns
-from views.alerts.action_pane import ActionPane, TaskDialog
+from views.alerts.action_pane import ActionPane
+from views.alerts.dialogs import TaskDialog
 from views.alerts.source import AlertEvent
 from views.item_models.alert_list_data import AlertFilter, AlertListData
 from views.item_models.alert_list_model import AlertListModel
