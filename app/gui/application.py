@@ -259,6 +259,7 @@ class GuiController(QObject):
             prompt_open_path=self._prompt_open_path,
             parent=self,
         )
+        self.digest.reader = self.workspaces.owner_name  # "Assigned to you" in the digest
         # The checklist follows imports, scorings and settings changes.
         self.imports.workspace_changed.connect(self.workspaces.refresh_checklist)
         self.scoring.scoring_finished.connect(lambda _summary: self.workspaces.refresh_checklist())

@@ -131,6 +131,9 @@ _HISTORY = {
     "customer.undone": "Undone",
     "alert.held_out": "Held out for measuring: no outreach suggested",
     "alert.holdout_contacted": "Contacted although held out",
+    "alert.assigned": "Assigned",
+    "customer.assigned": "Assigned",
+    "note.mentioned": "Mentioned",
 }
 
 # The next step of a held-out alert: none that reaches out (services/alerts/holdout.py).
@@ -172,6 +175,10 @@ def describe_event(action: str, details: dict[str, Any] | None) -> str:
             return head
     elif action == "alert.holdout_contacted":
         return f"{head}: {d.get('reason') or 'no reason given'}"
+    elif action in ("alert.assigned", "customer.assigned"):  # services/alerts/assign.py
+        return f"Assigned to {d.get('to')}" + (f" (was {d['from']})" if d.get("from") else "")
+    elif action == "note.mentioned":
+        return f"Mentioned {d.get('to')} in a note"
     elif action in ("alert.undone", "customer.undone"):
         return f"Undone: {d.get('text') or d.get('undid') or 'an action'}"
     text = d.get("text") or d.get("note")

@@ -63,6 +63,10 @@ def undo_change(
     Sato"). Raises UndoRefusedError (nothing changed) when that is no longer possible."""
     if not change.can_undo:
         raise UndoRefusedError(f"{change.label} cannot be undone: {change.reason}")
+    if change.owners:  # an assignment: whose it was comes back (services/alerts/assign.py)
+        from services.alerts.assign import undo_assignment
+
+        return undo_assignment(engine, change, actor=actor, now=now)
     when, who = moment(now), actor or default_actor()
     read = {b.alert_id: b.version for b in change.alerts if b.version is not None}
     with (
