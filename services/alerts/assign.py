@@ -199,8 +199,11 @@ def undo_assignment(
         doing = Doing(session, when, who)
         details = {"undid": change.undid, "text": change.label}
         for owner in change.owners:
-            kind: type[Customer] | type[Alert] = Customer if owner.entity == "customer" else Alert
-            row = session.get(kind, owner.id, with_for_update=True)
+            row: Customer | Alert | None = (
+                session.get(Customer, owner.id, with_for_update=True)
+                if owner.entity == "customer"
+                else session.get(Alert, owner.id, with_for_update=True)
+            )
             if row is None or row.owner != owner.after:
                 raise UndoRefusedError(
                     "It was assigned again since, so it was not undone; look at it again."

@@ -27,6 +27,7 @@ from models.schema import (
 )
 from models.vocab import CALL_CONVERSATION
 from services.alerts._db import aware, driver_texts, reading
+from services.alerts.assign import teammates_in
 from services.alerts.config import RULE_QUEUES, RULE_TITLES, read_alert_config
 from services.alerts.inputs import contact_times
 from services.alerts.lifecycle import AlertNotFoundError, effective_status, moment
@@ -335,6 +336,7 @@ def alert_detail(
             ),
             churn_now=latest.churn_risk if latest is not None else None,
             version=int(alert.version),
+            teammates=tuple(teammates_in(session)),  # whom Assign… offers
         )
 
 

@@ -385,6 +385,8 @@ class AlertDetail:
 
     # The version of the alert as shown (services/alerts/conflict.py); None: not known.
     version: int | None = None
+    # Whom the card can be assigned to (services/alerts/assign.py), sorted.
+    teammates: tuple[str, ...] = ()
 
     @property
     def card_ids(self) -> tuple[int, ...]:
