@@ -75,7 +75,9 @@ def test_the_meeting_and_its_follow_up_are_tasks_undone_together(book: Book) -> 
     book.generate()
     (alert,) = book.alerts(f"WHERE customer_id = {cid}")
     start = (NOW + dt.timedelta(days=2)).replace(hour=10, minute=0).astimezone()
-    change = log_meeting(book.engine, [int(alert["id"])], "Renewal", start, 30, actor="sam", now=NOW)
+    change = log_meeting(
+        book.engine, [int(alert["id"])], "Renewal", start, 30, actor="sam", now=NOW
+    )
     with book.engine.connect() as conn:
         tasks = conn.execute(
             text(f"SELECT title, due_date FROM actions WHERE customer_id = {cid} ORDER BY id")
