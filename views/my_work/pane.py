@@ -57,6 +57,7 @@ from views.my_work.source import (
     MyWorkSource,
     Undoable,
     WorkFollowUp,
+    WorkNotice,
     WorkSnooze,
     WorkTask,
 )
@@ -301,6 +302,12 @@ class MyWorkPane(QWidget):
         self.snoozed.fit_columns((180, 150))
         self.follow_ups.fit_columns((130, 175))
 
+        # Mentions and hand-overs waiting for the user (views/my_work/notices.py).
+        from views.my_work.notices import NoticesSection
+
+        self.notices = NoticesSection(jobs, lambda: self._source, self, changed=self.reload)
+        self.notices.activated.connect(self._on_section_activated)
+
         self.message = QLabel("No workspace open.", self)
         self.message.setObjectName("emptyState")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -314,6 +321,7 @@ class MyWorkPane(QWidget):
         layout.setSpacing(12)
         layout.addLayout(top)
         layout.addWidget(self.message, 1)
+        layout.addWidget(self.notices)
         layout.addWidget(self.tasks, 3)
         layout.addLayout(bottom, 2)
 
@@ -353,7 +361,7 @@ class MyWorkPane(QWidget):
         self.work = None
         self.notice.hide()
         self._notice_pending = source is not None
-        for section in (self.tasks, self.snoozed, self.follow_ups):
+        for section in (self.notices, self.tasks, self.snoozed, self.follow_ups):
             section.set_rows(())
         self._show_outside(self.due_label, source is not None)
         self.due_label.setText("")
@@ -396,6 +404,7 @@ class MyWorkPane(QWidget):
             who += f" and customers of {work.owner}"
         self.who_label.setText(f"for {who} · today is {format_date(work.today)} (UTC)")
         self.tasks.set_rows(work.tasks)
+        self.notices.set_rows(work.notices)
         self.snoozed.set_rows(work.snoozed)
         self.follow_ups.set_rows(work.follow_ups)
         self.due_label.setText(f'<a href="my-work">{due_summary(work)}</a>')
@@ -512,7 +521,9 @@ class MyWorkPane(QWidget):
         if task is not None:
             self._on_section_activated(task)
 
-    def _on_section_activated(self, record: WorkTask | WorkSnooze | WorkFollowUp) -> None:
+    def _on_section_activated(
+        self, record: WorkTask | WorkSnooze | WorkFollowUp | WorkNotice
+    ) -> None:
         # Every row of the three lists is one of them: each names its customer, and its
         # alert unless that is gone (a task's, in a rebuilt workspace).
         self.open_requested.emit(int(record.alert_id or 0), int(record.customer_id))
