@@ -17,7 +17,7 @@ Who may assign whom (``check_may_assign``):
 
 Each assignment is audited ("customer.assigned" on the customer, "alert.assigned" on each
 alert moved, with the owner before and after) and returns a records.Undoable whose
-``owners`` undo_assignment puts back, refused when someone assigned it again since.
+``owners`` services/alerts/undo.py puts back, refused when someone assigned it again since.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def assign_customer(
         if (before or "").casefold() == to.casefold():
             raise AlertActionError(f"{name} is already {before}'s.")
         doing = Doing(session, when, who)
-        _set_owner(session, customer_id, to, when)
+        set_owner_in(session, customer_id, to, when)
         moved = _assign_alerts(doing, customer_id, to)
         doing.audit(
             ASSIGNED,
@@ -130,7 +130,8 @@ def assign_customer(
         )
 
 
-def _set_owner(session: Session, customer_id: int, owner: str | None, now: dt.datetime) -> None:
+def set_owner_in(session: Session, customer_id: int, owner: str | None, now: dt.datetime) -> None:
+    """Write whose a customer is, inside the caller's transaction."""
     # A textual UPDATE, as for the customer's marks (services/alerts/contact.py): the
     # owner feeds no per-customer total, so the rollups must not be marked stale.
     session.execute(
@@ -181,41 +182,3 @@ def _after(alert: Alert) -> AlertBefore:
         changed_at=alert.updated_at,
         version=int(alert.version),
     )
-
-
-def undo_assignment(
-    engine: Engine,
-    change: Undoable,
-    *,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> str:
-    """Give the customer and its alerts back to whoever had them; refused, changing
-    nothing, when one of them was assigned again since (audited as an undo)."""
-    from services.alerts.undo import UndoRefusedError
-
-    when, who = moment(now), actor or default_actor()
-    with unit_of_work(engine, write_first=True) as session:
-        doing = Doing(session, when, who)
-        details = {"undid": change.undid, "text": change.label}
-        for owner in change.owners:
-            row: Customer | Alert | None = (
-                session.get(Customer, owner.id, with_for_update=True)
-                if owner.entity == "customer"
-                else session.get(Alert, owner.id, with_for_update=True)
-            )
-            if row is None or row.owner != owner.after:
-                raise UndoRefusedError(
-                    "It was assigned again since, so it was not undone; look at it again."
-                )
-        for owner in change.owners:
-            if owner.entity == "customer":
-                _set_owner(session, owner.id, owner.before, when)
-                continue
-            alert = session.get(Alert, owner.id)
-            assert alert is not None
-            alert.owner = owner.before
-            touch(alert, when)
-            doing.audit("alert.undone", alert_entity(alert), details)
-        doing.audit("customer.undone", ("customer", change.customer_id), details)
-    return f"Undone: {change.label[:1].lower()}{change.label[1:]}"

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.outreach.meeting import DURATIONS, Meeting, meeting_description, write_invitation
+from services.outreach.invitation import DURATIONS, Meeting, meeting_description, write_invitation
 from views.kit.formatting import date_edit
 
 

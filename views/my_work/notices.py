@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from services.core.formatting import format_date_time
 from views.item_models.work_list_model import WorkColumn
-from views.my_work.pane import WorkSection  # (the pane imports this module when built)
+from views.my_work.section import WorkSection
 from views.my_work.source import MyWorkSource, WorkNotice
 
 if TYPE_CHECKING:

@@ -15,13 +15,8 @@ from icalendar import Calendar
 from sqlalchemy import text
 
 from services.alerts.undo import undo_change
-from services.outreach.meeting import (
-    Meeting,
-    invitation,
-    log_meeting,
-    meeting_description,
-    write_invitation,
-)
+from services.outreach.invitation import Meeting, invitation, meeting_description, write_invitation
+from services.outreach.meeting import log_meeting
 from tests.unit.alerts.test_alerts_rules import NOW, Book, make_book, only
 
 BERLIN = ZoneInfo("Europe/Berlin")
