@@ -84,6 +84,8 @@ class WorkspaceAlertSource:
     ) -> Undoable:
         from services.alerts.actions import apply_card_action
 
+        if action in ("assign", "meeting"):  # the team's actions (views/alerts/team_prompts.py)
+            return self._team_action(alert_ids, action, params)
         return apply_card_action(
             self.workspace.engine,
             alert_ids,
@@ -92,6 +94,17 @@ class WorkspaceAlertSource:
             seen_versions=seen_versions,
             **params,
         )
+
+    def _team_action(self, alert_ids: Sequence[int], action: str, params: Any) -> Undoable:
+        if action == "assign":
+            from services.alerts.assign import assign_customer
+
+            engine, customer_id = self.workspace.engine, int(params["customer_id"])
+            return assign_customer(engine, customer_id, str(params["to"]), actor=self.user)
+        from services.outreach.meeting import log_meeting
+
+        title, start, minutes = params["title"], params["start"], int(params["minutes"])
+        return log_meeting(self.workspace.engine, alert_ids, title, start, minutes, actor=self.user)
 
     def undo_change(self, change: Undoable) -> str:
         from services.alerts.undo import undo_change

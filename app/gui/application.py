@@ -50,6 +50,7 @@ from app.gui.errors import (
 )
 from app.gui.import_controller import ImportController
 from app.gui.my_work_source import WorkspaceMyWorkSource
+from app.gui.notifications import install_notifications
 from app.gui.offline_controller import OfflineController
 from app.gui.outreach.batch_controller import BatchController
 from app.gui.outreach.composer_controller import ComposerController
@@ -199,6 +200,7 @@ class GuiController(QObject):
             email=EmailSettingsActions(jobs, own_address=lambda: self.workspaces.own_address()),
         )
         self.window.settings_requested.connect(self.settings.open)
+        self.notifications = install_notifications(self)  # reminders in the system tray
         # "Draft email" in the action pane: the composer.
         self.composer = ComposerController(
             jobs,
@@ -260,6 +262,7 @@ class GuiController(QObject):
             prompt_open_path=self._prompt_open_path,
             parent=self,
         )
+        self.digest.reader = self.workspaces.owner_name  # "Assigned to you" in the digest
         # The checklist follows imports, scorings and settings changes.
         self.imports.workspace_changed.connect(self.workspaces.refresh_checklist)
         self.scoring.scoring_finished.connect(lambda _summary: self.workspaces.refresh_checklist())

@@ -21,11 +21,11 @@ KEY_AT_STARTUP = "digest/at_startup"
 KEY_LAST_SHOWN = "digest/last_shown"
 
 
-def build(workspace: Workspace) -> Digest:
-    """The digest since yesterday; on a worker."""
+def build(workspace: Workspace, reader: str | None = None) -> Digest:
+    """The digest since yesterday (with what was assigned to ``reader``); on a worker."""
     from services.listen.digest import build_digest
 
-    return build_digest(workspace.engine)
+    return build_digest(workspace.engine, reader=reader)
 
 
 class DigestController(QObject):
@@ -48,6 +48,8 @@ class DigestController(QObject):
         self._settings = settings
         self._startup_allowed = at_startup
         self._today = today
+        # Whose "Assigned to you" line: the Who I am name (the application sets it).
+        self.reader: Callable[[], str | None] = lambda: None
         self.dialog: SinceDialog | None = None
         self.action = QAction("Since &yesterday…", window)
         self.action.setShortcut(QKeySequence("Ctrl+Shift+Y"))
@@ -74,13 +76,14 @@ class DigestController(QObject):
         workspace = self._workspace()
         if workspace is None:
             return
+        reader = self.reader()
 
         def task(_state: TaskState) -> Digest | None:
             from services.usecases.checklist import workspace_facts
 
             if startup and workspace_facts(workspace.engine).customers == 0:
                 return None
-            return build(workspace)
+            return build(workspace, reader)
 
         def done(digest: Digest | None) -> None:
             if digest is None:

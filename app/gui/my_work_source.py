@@ -39,3 +39,8 @@ class WorkspaceMyWorkSource:
         from services.alerts.work import reschedule_task
 
         return reschedule_task(self.workspace.engine, task_id, due, actor=self.user)
+
+    def mark_notice_seen(self, event_id: int) -> None:
+        from services.alerts.mentions import mark_notice_seen
+
+        mark_notice_seen(self.workspace.engine, event_id, actor=self.user)

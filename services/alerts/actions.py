@@ -51,6 +51,7 @@ from services.alerts.lifecycle import (
     start_in,
     unit_of_work,
 )
+from services.alerts.mentions import mention_in
 from services.alerts.records import (
     CALL_OUTCOME_LABELS,
     OUTCOME_LABELS,
@@ -310,6 +311,7 @@ def _log(doing: Doing, alerts: list[Alert], name: str, params: dict[str, Any]) -
     befores = [_before(alert) for alert in alerts]
     outcome = params.get("outcome")
     logged = log_in(doing, alerts[0], kind, str(params.get("text", "")), outcome=outcome)
+    mention_in(doing, logged.action)  # "@Priya": waits in her My work
     started: list[tuple[AlertBefore, Alert]] = []
     if kind == "call":
         for before, alert in zip(befores, alerts, strict=True):

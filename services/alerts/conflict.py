@@ -71,6 +71,7 @@ CHANGES = (
     "alert.auto_resolved",
     "alert.undone",
     "alert.holdout_contacted",
+    "alert.assigned",  # services/alerts/assign.py
 )
 # A scoring's one event (services/alerts/generate.py), at the time it wrote.
 SCORING = "alerts.generated"

@@ -27,6 +27,7 @@ from models.schema import (
 )
 from models.vocab import CALL_CONVERSATION
 from services.alerts._db import aware, driver_texts, reading
+from services.alerts.assign import teammates_in
 from services.alerts.config import RULE_QUEUES, RULE_TITLES, read_alert_config
 from services.alerts.inputs import contact_times
 from services.alerts.lifecycle import AlertNotFoundError, effective_status, moment
@@ -131,6 +132,9 @@ _HISTORY = {
     "customer.undone": "Undone",
     "alert.held_out": "Held out for measuring: no outreach suggested",
     "alert.holdout_contacted": "Contacted although held out",
+    "alert.assigned": "Assigned",
+    "customer.assigned": "Assigned",
+    "note.mentioned": "Mentioned",
 }
 
 # The next step of a held-out alert: none that reaches out (services/alerts/holdout.py).
@@ -172,6 +176,10 @@ def describe_event(action: str, details: dict[str, Any] | None) -> str:
             return head
     elif action == "alert.holdout_contacted":
         return f"{head}: {d.get('reason') or 'no reason given'}"
+    elif action in ("alert.assigned", "customer.assigned"):  # services/alerts/assign.py
+        return f"Assigned to {d.get('to')}" + (f" (was {d['from']})" if d.get("from") else "")
+    elif action == "note.mentioned":
+        return f"Mentioned {d.get('to')} in a note"
     elif action in ("alert.undone", "customer.undone"):
         return f"Undone: {d.get('text') or d.get('undid') or 'an action'}"
     text = d.get("text") or d.get("note")
@@ -328,6 +336,7 @@ def alert_detail(
             ),
             churn_now=latest.churn_risk if latest is not None else None,
             version=int(alert.version),
+            teammates=tuple(teammates_in(session)),  # whom Assign… offers
         )
 
 

@@ -236,6 +236,17 @@ class MarkBefore:
 
 
 @dataclass(frozen=True)
+class OwnerBefore:
+    """Whose a customer or an alert was before a user assigned it, and after
+    (services/alerts/assign.py); ``entity`` is "customer" or "alert"."""
+
+    entity: str
+    id: int
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
 class TaskBefore:
     """A task's due date and done time before a user changed them, and after."""
 
@@ -266,6 +277,7 @@ class Undoable:
     marks: tuple[MarkBefore, ...] = ()
     tasks: tuple[TaskBefore, ...] = ()
     reason: str | None = None
+    owners: tuple[OwnerBefore, ...] = ()  # an assignment (services/alerts/assign.py)
 
     @property
     def can_undo(self) -> bool:
@@ -373,6 +385,8 @@ class AlertDetail:
 
     # The version of the alert as shown (services/alerts/conflict.py); None: not known.
     version: int | None = None
+    # Whom the card can be assigned to (services/alerts/assign.py), sorted.
+    teammates: tuple[str, ...] = ()
 
     @property
     def card_ids(self) -> tuple[int, ...]:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from models.schema import Action, Alert, Customer, Interaction
 from services.alerts._db import aware
+from services.alerts.assign import set_owner_in
 from services.alerts.config import default_actor
 from services.alerts.conflict import changed_error, refusing_races
 from services.alerts.contact import set_customer_field
@@ -63,6 +64,8 @@ def undo_change(
     Sato"). Raises UndoRefusedError (nothing changed) when that is no longer possible."""
     if not change.can_undo:
         raise UndoRefusedError(f"{change.label} cannot be undone: {change.reason}")
+    if change.owners:  # an assignment: whose it was comes back (services/alerts/assign.py)
+        return _undo_assignment(engine, change, actor=actor, now=now)
     when, who = moment(now), actor or default_actor()
     read = {b.alert_id: b.version for b in change.alerts if b.version is not None}
     with (
@@ -166,3 +169,39 @@ def _restore(alert: Alert, before: AlertBefore, now: dt.datetime) -> None:
     alert.snooze_until_clear = before.snooze_until_clear
     alert.resolved_at = before.resolved_at
     touch(alert, now)
+
+
+def _undo_assignment(
+    engine: Engine,
+    change: Undoable,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> str:
+    """Give the customer and its alerts back to whoever had them; refused, changing
+    nothing, when one of them was assigned again since (audited as an undo)."""
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine, write_first=True) as session:
+        doing = Doing(session, when, who)
+        details = {"undid": change.undid, "text": change.label}
+        for owner in change.owners:
+            row: Customer | Alert | None = (
+                session.get(Customer, owner.id, with_for_update=True)
+                if owner.entity == "customer"
+                else session.get(Alert, owner.id, with_for_update=True)
+            )
+            if row is None or row.owner != owner.after:
+                raise UndoRefusedError(
+                    "It was assigned again since, so it was not undone; look at it again."
+                )
+        for owner in change.owners:
+            if owner.entity == "customer":
+                set_owner_in(session, owner.id, owner.before, when)
+                continue
+            alert = session.get(Alert, owner.id)
+            assert alert is not None
+            alert.owner = owner.before
+            touch(alert, when)
+            doing.audit("alert.undone", alert_entity(alert), details)
+        doing.audit("customer.undone", ("customer", change.customer_id), details)
+    return f"Undone: {change.label[:1].lower()}{change.label[1:]}"

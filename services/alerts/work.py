@@ -38,6 +38,7 @@ from services.alerts._db import aware, reading
 from services.alerts.config import RULE_TITLES, default_actor
 from services.alerts.contact import complete_task_in, load_task, task_entity
 from services.alerts.lifecycle import AlertActionError, Doing, moment, unit_of_work
+from services.alerts.mentions import work_notices
 from services.alerts.records import CALL_OUTCOME_LABELS, TaskBefore, Undoable
 from services.alerts.work_records import (
     FOLLOW_UP_DAYS,
@@ -68,6 +69,7 @@ def my_work(
         tasks = _tasks(session, user, owner, everyone, today)
         snoozed = _snoozed(session, user, owner, everyone, when)
         follow_ups = _follow_ups(session, user, owner, everyone, when, follow_up_days)
+        notices = work_notices(session, user, owner, everyone)  # services/alerts/mentions.py
     return MyWork(
         user=user,
         owner=owner,
@@ -77,6 +79,7 @@ def my_work(
         snoozed=snoozed,
         follow_ups=follow_ups,
         follow_up_days=follow_up_days,
+        notices=notices,
     )
 
 

@@ -71,6 +71,23 @@ class WorkFollowUp:
 
 
 @dataclass(frozen=True)
+class WorkNotice:
+    """A mention of the user in a note, or a customer assigned to them, until they mark
+    it seen (services/alerts/mentions.py)."""
+
+    event_id: int  # the audit event that said it
+    kind: str  # "mention" or "assigned"
+    what: str  # "Mentioned by Sam", "Assigned to you by Sam"
+    by: str
+    to: str
+    customer_id: int
+    customer: str
+    alert_id: int | None
+    text: str  # the note's words ("" for an assignment)
+    at: dt.datetime  # UTC
+
+
+@dataclass(frozen=True)
 class MyWork:
     """One user's day: open tasks (overdue first), snoozes coming back, follow-ups."""
 
@@ -82,6 +99,7 @@ class MyWork:
     snoozed: tuple[WorkSnooze, ...]
     follow_ups: tuple[WorkFollowUp, ...]
     follow_up_days: int = FOLLOW_UP_DAYS
+    notices: tuple[WorkNotice, ...] = ()  # mentions and assignments not yet seen
 
     @property
     def overdue(self) -> int:

@@ -28,6 +28,7 @@ from models.schema import Action, Alert, Customer, Interaction, Opportunity, Ord
 from models.vocab import ACTIVE_ALERT_STATUSES
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.core.rollups import CLOSED_TICKET_STATUSES
+from services.listen.assigned import assigned_line
 from services.listen.records import Digest, DigestLine
 from services.listen.sentiment import NEGATIVE_TICKET_SQL
 from services.settings import get_setting
@@ -40,9 +41,14 @@ def _plural(n: int, one: str, many: str) -> str:
 
 
 def build_digest(
-    engine: Engine, since: dt.date | None = None, *, now: dt.datetime | None = None
+    engine: Engine,
+    since: dt.date | None = None,
+    *,
+    now: dt.datetime | None = None,
+    reader: str | None = None,
 ) -> Digest:
-    """The digest from the start of the local day ``since`` (default yesterday) to now."""
+    """The digest from the start of the local day ``since`` (default yesterday) to now;
+    ``reader`` (an owner name) adds what was assigned to them (services/listen/assigned.py)."""
     with translate_db_errors(), Session(engine) as session:
         zone = ZoneInfo(workspace_zone(get_setting(session, TIME_ZONE_SETTING)))
         now = now or dt.datetime.now(dt.UTC)
@@ -60,6 +66,8 @@ def build_digest(
             _emails(session, start, now),
             _re_engaged(session, start, now, attribution),
         )
+        if reader:
+            lines = (assigned_line(session, reader, start, now), *lines)
     return Digest(since, now, tuple(lines))
 
 

@@ -30,6 +30,7 @@ from services.settings.escalation import ESCALATION_SPECS
 from services.settings.learn import LEARN_SPECS
 from services.settings.listen import LISTEN_SPECS
 from services.settings.money import MONEY_SPECS
+from services.settings.notifications import NOTIFICATION_SPECS
 from services.settings.outreach import GOALS as GOALS
 from services.settings.outreach import LLM_PRESETS as LLM_PRESETS
 from services.settings.outreach import OUTREACH_SPECS
@@ -414,6 +415,7 @@ SETTINGS: dict[str, SettingSpec] = {
         *ESCALATION_SPECS,
         *LISTEN_SPECS,
         *UPDATE_SPECS,
+        *NOTIFICATION_SPECS,
     )
 }
 

@@ -51,6 +51,7 @@ from views.alerts.source import (
     AlertDetail,
     CardAlert,
 )
+from views.alerts.team_prompts import TeamPrompts
 from views.item_models.alert_list_model import reason_text, stake_text
 from views.kit.formatting import as_utc, utc_now
 from views.kit.theme import LIGHT, Theme
@@ -83,6 +84,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("dismiss", "Dismiss", "D", "Not worth acting on (D)"),
     ActionSpec("reopen", "Reopen", "O", "Bring a closed or snoozed alert back (O)"),
     ActionSpec("dnc", "Do not contact…", "X", "Keep this customer out of all outreach (X)"),
+    ActionSpec("assign", "Assign…", "A", "Hand this customer to a teammate (A)"),
+    ActionSpec("meeting", "Schedule a meeting…", "M", "An invitation for their calendar (M)"),
 )
 
 
@@ -110,8 +113,10 @@ class ActionPane(QWidget):
         ask_call: CallPrompt | None = None,
         confirm: Callable[[str, str], bool] | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
+        team: TeamPrompts | None = None,
     ) -> None:
         super().__init__(parent)
+        self.team = team or TeamPrompts.asking(self)  # Assign… and Schedule a meeting…
         self._alert: AlertDetail | None = None
         self._confirm = confirm  # (title, question) -> Yes; None: a message box asks
         self._ask_call = ask_call or (lambda customer: _ask_call(self, customer))
@@ -443,7 +448,7 @@ class ActionPane(QWidget):
             # Not in today's queue: raised first, then worked on like any other.
             return {"raise"}
         closed = alert.status in ("resolved", "dismissed")
-        allowed = {"call", "note", "task"}
+        allowed = {"call", "note", "task", "assign"}
         if not closed:
             allowed |= {"snooze", "resolve", "dismiss"}
         if alert.status == "open":
@@ -451,7 +456,7 @@ class ActionPane(QWidget):
         if closed or alert.status == "snoozed":
             allowed.add("reopen")
         if not alert.do_not_contact:
-            allowed.add("dnc")
+            allowed |= {"dnc", "meeting"}
         if not alert.outreach_blocked and self._can_draft:
             allowed.add("draft")
         if alert.quiet_until is not None:
@@ -558,6 +563,10 @@ class ActionPane(QWidget):
                 self.holdout_draft_requested.emit(alert.id, alert.customer_id, reason)
         elif key == "draft":
             self.draft_requested.emit(alert.id, alert.customer_id)
+        elif key in ("assign", "meeting"):
+            params = self.team.ask(key, alert)
+            if params is not None:
+                self._request(key, params)
 
     def snooze(self, choice: str) -> None:
         if self._alert is None or "snooze" not in self._allowed():

@@ -97,7 +97,9 @@ class AlertSource(Protocol):
         Actions: ``start``; ``resolve`` (outcome, note); ``dismiss`` (note); ``reopen``;
         ``raise``; ``snooze`` (until: date, or until_clear=True); ``do_not_contact``;
         ``end_quiet_period`` (reason); ``log`` (kind: "call" or "note", text, outcome for
-        a call); ``task`` (text, due: date).
+        a call); ``task`` (text, due: date); ``assign`` (customer_id, to: a teammate's
+        name: the customer and its active alerts); ``meeting`` (title, start: an aware
+        moment, minutes, file: the invitation written: a task on its day and a follow-up).
         """
         ...
 

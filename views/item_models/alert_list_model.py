@@ -300,6 +300,11 @@ def reason_text(reason: str, cleared: bool, queue: str, churn_now: float | None)
     return f"{now}when raised: {reason}"
 
 
+def assignee_text(owner: str | None) -> str:
+    """Whose the card is, on its third line: "→ Priya Shah", or "no owner"."""
+    return f"→ {owner}" if owner else "no owner"
+
+
 def raised_date(created: np.datetime64) -> str:
     """The (UTC) day an alert was raised, as every date is written: 'Mar 7, 2026'."""
     if np.isnat(created):
@@ -489,7 +494,7 @@ class AlertCardDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(chip, 4, 4)
             painter.drawText(chip, int(Qt.AlignmentFlag.AlignCenter), label)
             x_right -= w + 6
-        owner = _text(rec["owner"]) or "no owner"
+        owner = assignee_text(_text(rec["owner"]))
         rules = " + ".join(dict.fromkeys(str(r) for r in rec["rules"]))
         age = age_text(rec["created_at"], model.clock())
         meta = " · ".join(p for p in (rules, age, owner) if p)

@@ -16,20 +16,18 @@ Loading and every change run on the job runner.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -37,9 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import format_date
-from views.item_models.work_list_model import RecordRole, WorkColumn, WorkListModel
 from views.kit.formatting import date_edit
-from views.kit.lists import PeopleTableView
 from views.kit.theme import Theme
 from views.kit.undo import UndoHistory
 from views.my_work.columns import (
@@ -50,6 +46,8 @@ from views.my_work.columns import (
     due_tooltip,
     notice_words,
 )
+from views.my_work.notices import NoticesSection
+from views.my_work.section import WorkSection
 from views.my_work.source import (
     FOLLOW_UP_DAYS,
     SNOOZE_HORIZON_DAYS,
@@ -57,6 +55,7 @@ from views.my_work.source import (
     MyWorkSource,
     Undoable,
     WorkFollowUp,
+    WorkNotice,
     WorkSnooze,
     WorkTask,
 )
@@ -104,112 +103,6 @@ def _ask_date(parent: QWidget, task: WorkTask) -> dt.date | None:
         return None
     day = dialog.due.date()
     return dt.date(day.year(), day.month(), day.day())
-
-
-class WorkSection(QWidget):
-    """One list of the tab: a title with its count, the table, or a sentence if empty.
-
-    Signals:
-        activated(record): Enter or a double click on a row.
-    """
-
-    activated = Signal(object)
-
-    def __init__(
-        self,
-        title: str,
-        columns: Sequence[WorkColumn],
-        empty: str,
-        parent: QWidget | None = None,
-        *,
-        hint: str = "",
-        keep_current: bool = False,
-    ) -> None:
-        super().__init__(parent)
-        self._title = title
-        # Only the tasks keep a current row at all times (Space and Enter act on it); the
-        # other lists get one when the user goes there, so one row is lit at a time.
-        self._keep_current = keep_current
-        self.title = QLabel(title, self)
-        self.title.setObjectName("workSectionTitle")
-        self.hint = QLabel(hint, self)
-        self.hint.setObjectName("rowCount")
-        self.model = WorkListModel(columns, self)
-        self.table = PeopleTableView(self)
-        self.table.setObjectName("workList")
-        self.table.setModel(self.model)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.doubleClicked.connect(self._on_table_double_clicked)
-        self.table.installEventFilter(self)
-        self.empty = QLabel(empty, self)
-        self.empty.setObjectName("emptyState")
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.empty.setContentsMargins(4, 6, 4, 6)
-        self.top = QHBoxLayout()
-        self.top.setSpacing(10)
-        self.top.addWidget(self.title)
-        self.top.addWidget(self.hint)
-        self.top.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        layout.addLayout(self.top)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty)
-        layout.addStretch(0)
-        self.set_rows(())
-
-    def set_rows(self, rows: Sequence[object], *, loading: bool = False) -> None:
-        """Show rows (the current row stays on the same place when it can)."""
-        row = self.table.currentIndex().row()
-        self.model.set_rows(rows)
-        self.title.setText(f"{self._title} · {len(rows):,}" if not loading else self._title)
-        self.table.setVisible(bool(rows))
-        self.empty.setVisible(not rows)
-        if rows and (self._keep_current or row >= 0):
-            self.select_row(min(max(row, 0), len(rows) - 1))
-
-    def select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
-        self.table.setCurrentIndex(index)
-        self.table.scrollTo(index)
-
-    def current(self) -> object | None:
-        index = self.table.currentIndex()
-        return self.model.record(index.row()) if index.isValid() else None
-
-    def fit_columns(self, widths: Sequence[int]) -> None:
-        """Starting widths of the first columns (the last takes the room left)."""
-        for column, width in enumerate(widths):
-            self.table.setColumnWidth(column, width)
-
-    def _on_table_double_clicked(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.activated.emit(index.data(RecordRole))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.table and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                record = self.current()
-                if record is not None:
-                    self.activated.emit(record)
-                return True
-        return super().eventFilter(watched, event)
 
 
 class MyWorkPane(QWidget):
@@ -301,6 +194,10 @@ class MyWorkPane(QWidget):
         self.snoozed.fit_columns((180, 150))
         self.follow_ups.fit_columns((130, 175))
 
+        # Mentions and hand-overs waiting for the user (views/my_work/notices.py).
+        self.notices = NoticesSection(jobs, lambda: self._source, self, changed=self.reload)
+        self.notices.activated.connect(self._on_section_activated)
+
         self.message = QLabel("No workspace open.", self)
         self.message.setObjectName("emptyState")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -314,6 +211,7 @@ class MyWorkPane(QWidget):
         layout.setSpacing(12)
         layout.addLayout(top)
         layout.addWidget(self.message, 1)
+        layout.addWidget(self.notices)
         layout.addWidget(self.tasks, 3)
         layout.addLayout(bottom, 2)
 
@@ -353,7 +251,7 @@ class MyWorkPane(QWidget):
         self.work = None
         self.notice.hide()
         self._notice_pending = source is not None
-        for section in (self.tasks, self.snoozed, self.follow_ups):
+        for section in (self.notices, self.tasks, self.snoozed, self.follow_ups):
             section.set_rows(())
         self._show_outside(self.due_label, source is not None)
         self.due_label.setText("")
@@ -396,6 +294,7 @@ class MyWorkPane(QWidget):
             who += f" and customers of {work.owner}"
         self.who_label.setText(f"for {who} · today is {format_date(work.today)} (UTC)")
         self.tasks.set_rows(work.tasks)
+        self.notices.set_rows(work.notices)
         self.snoozed.set_rows(work.snoozed)
         self.follow_ups.set_rows(work.follow_ups)
         self.due_label.setText(f'<a href="my-work">{due_summary(work)}</a>')
@@ -512,7 +411,9 @@ class MyWorkPane(QWidget):
         if task is not None:
             self._on_section_activated(task)
 
-    def _on_section_activated(self, record: WorkTask | WorkSnooze | WorkFollowUp) -> None:
+    def _on_section_activated(
+        self, record: WorkTask | WorkSnooze | WorkFollowUp | WorkNotice
+    ) -> None:
         # Every row of the three lists is one of them: each names its customer, and its
         # alert unless that is gone (a task's, in a rebuilt workspace).
         self.open_requested.emit(int(record.alert_id or 0), int(record.customer_id))

@@ -16,6 +16,7 @@ from services.alerts.work_records import (
     SNOOZE_HORIZON_DAYS,
     MyWork,
     WorkFollowUp,
+    WorkNotice,
     WorkSnooze,
     WorkTask,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "MyWorkSource",
     "Undoable",
     "WorkFollowUp",
+    "WorkNotice",
     "WorkSnooze",
     "WorkTask",
 ]
@@ -53,4 +55,8 @@ class MyWorkSource(Protocol):
     def reschedule_task(self, task_id: int, due: dt.date) -> Undoable:
         """Move a task to another due date (today or later); returns what undoing it
         restores. Raises a plain error when refused."""
+        ...
+
+    def mark_notice_seen(self, event_id: int) -> None:
+        """A mention or an assignment (MyWork.notices) was seen: it leaves the list."""
         ...

@@ -1,0 +1,62 @@
+"""A meeting with a customer, scheduled from a card, as tasks (its invitation, the .ics, is
+services/outreach/invitation.py). ``log_meeting`` records it as two tasks on the card's
+first alert, in one audited transaction that Ctrl+Z takes back: the meeting itself on its
+day ("Meeting at 14:30 (30 min): ..."), and a reminder to follow up the day after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+
+from models.schema import Customer
+from services.alerts.config import default_actor
+from services.alerts.contact import task_in
+from services.alerts.lifecycle import AlertActionError, Doing, load_alert, moment, unit_of_work
+from services.alerts.records import Undoable
+from services.core.formatting import format_date_time
+
+FOLLOW_UP_AFTER = dt.timedelta(days=1)  # the follow-up task: the day after
+
+
+def log_meeting(
+    engine: Engine,
+    alert_ids: Sequence[int],
+    title: str,
+    start: dt.datetime,
+    minutes: int,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> Undoable:
+    """The meeting as a task on its day and a follow-up the day after, on the card's
+    first alert, audited; returns what undoing both takes back."""
+    if not alert_ids:
+        raise AlertActionError("No alert is selected.")
+    if start.tzinfo is None:
+        raise ValueError("a meeting starts at an aware moment")
+    when, who = moment(now), actor or default_actor()
+    local = start.astimezone()  # the user's clock: the day and time they picked
+    with unit_of_work(engine) as session:
+        doing = Doing(session, when, who)
+        alert = load_alert(session, int(alert_ids[0]))
+        customer = session.get(Customer, alert.customer_id)
+        name = (customer.name or customer.email) if customer is not None else None
+        name = name or f"customer {alert.customer_id}"
+        meeting = task_in(
+            doing, alert, f"Meeting at {local:%H:%M} ({minutes} min): {title}", local.date()
+        )
+        follow_up = task_in(
+            doing,
+            alert,
+            f"Follow up on the meeting with {name}: {title}",
+            (local + FOLLOW_UP_AFTER).date(),
+        )
+        return Undoable(
+            label=f"Meeting with {name} on {format_date_time(local)}",
+            undid="alert.task_created",
+            customer_id=int(alert.customer_id),
+            action_ids=(int(meeting.id), int(follow_up.id)),
+        )
