@@ -33,6 +33,7 @@ from services.settings.outreach import OUTREACH_SPECS
 from services.settings.outreach import PRIVACY_DEFAULT as PRIVACY_DEFAULT
 from services.settings.outreach import PRIVACY_FIELDS as PRIVACY_FIELDS
 from services.settings.outreach import TONES as TONES
+from services.settings.playbooks import PLAYBOOK_SPECS
 from services.settings.updates import UPDATE_SPECS
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
@@ -408,6 +409,7 @@ SETTINGS: dict[str, SettingSpec] = {
         *ESCALATION_SPECS,
         *LISTEN_SPECS,
         *UPDATE_SPECS,
+        *PLAYBOOK_SPECS,
     )
 }
 
