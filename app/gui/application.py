@@ -215,6 +215,8 @@ class GuiController(QObject):
         self.window.detail_pane.draft_requested.connect(self._on_detail_draft_requested)
         self.window.detail_pane.holdout_draft_requested.connect(self.composer.open_for_customer)
         self.window.detail_pane.set_drafting_available(True)
+        # My work: a playbook's email step done opens the composer, as Draft email does.
+        self.window.my_work.step_actions.email_step_done.connect(self.composer.open)
         self.composer.outreach_recorded.connect(self._on_composer_outreach_recorded)
         # "Draft an email to the first" in the Ask tab.
         self.window.ask.draft_requested.connect(self._on_detail_draft_requested)

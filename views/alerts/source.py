@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from services.alerts.playbook_records import PlaybookChoice, PlaybookStatus
 from services.alerts.records import (
     ALERT_COLUMNS,
     ALERT_QUEUES,
@@ -38,6 +39,8 @@ from services.alerts.records import (
 # services' own (a module that imports the standard library only, so views may load
 # it): one definition each, re-exported here for the views.
 __all__ = [
+    "PlaybookChoice",
+    "PlaybookStatus",
     "ALERT_COLUMNS",
     "ALERT_QUEUES",
     "CALL_OUTCOME_LABELS",
@@ -97,8 +100,13 @@ class AlertSource(Protocol):
         Actions: ``start``; ``resolve`` (outcome, note); ``dismiss`` (note); ``reopen``;
         ``raise``; ``snooze`` (until: date, or until_clear=True); ``do_not_contact``;
         ``end_quiet_period`` (reason); ``log`` (kind: "call" or "note", text, outcome for
-        a call); ``task`` (text, due: date).
+        a call); ``task`` (text, due: date); ``playbook`` (key; holdout_reason for a
+        held-out customer).
         """
+        ...
+
+    def playbook_choices(self) -> tuple[PlaybookChoice, ...]:
+        """The playbooks a user may start on a card (built in, then the workspace's own)."""
         ...
 
     def undo_change(self, change: Undoable) -> str:

@@ -1,8 +1,9 @@
 """The My work tab: what the user opens every morning.
 
-Three lists, each with its count and a plain sentence when empty: open tasks (overdue
-first, then today, then later), snoozed alerts coming back within a week, and alerts in
-progress gone quiet (follow-ups). "Everyone's" lists every user's work instead.
+Four lists, each with its count and a plain sentence when empty: open tasks (overdue
+first, then today, then later), the playbook steps due (Done, Skip), snoozed alerts
+coming back within a week, and alerts in progress gone quiet (follow-ups). "Everyone's"
+lists every user's work instead.
 
 On a task: Complete (Space), Reschedule… (a date prompt), Open (Enter or a double
 click: the alert in the Alerts tab, or the customer when the alert is gone). On a
@@ -50,6 +51,7 @@ from views.my_work.columns import (
     due_tooltip,
     notice_words,
 )
+from views.my_work.playbook_steps import EMPTY_STEPS, STEP_COLUMNS, StepActions
 from views.my_work.source import (
     FOLLOW_UP_DAYS,
     SNOOZE_HORIZON_DAYS,
@@ -58,6 +60,7 @@ from views.my_work.source import (
     Undoable,
     WorkFollowUp,
     WorkSnooze,
+    WorkStep,
     WorkTask,
 )
 
@@ -297,6 +300,18 @@ class MyWorkPane(QWidget):
         )
         self.follow_ups.table.setObjectName("workFollowUps")
         self.follow_ups.activated.connect(self._on_section_activated)
+        # Playbook steps due (views/my_work/playbook_steps.py): Done, Skip, Open (Enter).
+        self.steps = WorkSection(
+            "Playbook steps", STEP_COLUMNS, EMPTY_STEPS, self, hint="due today or overdue"
+        )
+        self.steps.table.setObjectName("workSteps")
+        self.step_actions = StepActions(self, jobs, self.steps.current, self.reload)
+        self.steps.top.addWidget(self.step_actions.done_button)
+        self.steps.top.addWidget(self.step_actions.skip_button)
+        self.steps.activated.connect(self._on_section_activated)
+        self.steps.table.selectionModel().currentChanged.connect(self.step_actions.update_buttons)
+        self.step_actions.step_changed.connect(self.task_changed)
+        self.steps.fit_columns((130, 170, 380))
         self.tasks.fit_columns((140, 180, 400, 260))
         self.snoozed.fit_columns((180, 150))
         self.follow_ups.fit_columns((130, 175))
@@ -315,6 +330,7 @@ class MyWorkPane(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.tasks, 3)
+        layout.addWidget(self.steps, 2)
         layout.addLayout(bottom, 2)
 
         # Placed by the window: the status bar's count and the start-up notice.
@@ -353,7 +369,8 @@ class MyWorkPane(QWidget):
         self.work = None
         self.notice.hide()
         self._notice_pending = source is not None
-        for section in (self.tasks, self.snoozed, self.follow_ups):
+        self.step_actions.set_source(source)
+        for section in (self.tasks, self.steps, self.snoozed, self.follow_ups):
             section.set_rows(())
         self._show_outside(self.due_label, source is not None)
         self.due_label.setText("")
@@ -369,6 +386,7 @@ class MyWorkPane(QWidget):
 
     def set_undo_history(self, history: UndoHistory | None) -> None:
         self._history = history
+        self.step_actions.set_undo_history(history)
 
     def reload(self) -> None:
         """Read the lists again (after any change to tasks or alerts)."""
@@ -396,6 +414,8 @@ class MyWorkPane(QWidget):
             who += f" and customers of {work.owner}"
         self.who_label.setText(f"for {who} · today is {format_date(work.today)} (UTC)")
         self.tasks.set_rows(work.tasks)
+        self.steps.set_rows(work.steps)
+        self.step_actions.update_buttons()
         self.snoozed.set_rows(work.snoozed)
         self.follow_ups.set_rows(work.follow_ups)
         self.due_label.setText(f'<a href="my-work">{due_summary(work)}</a>')
@@ -419,7 +439,7 @@ class MyWorkPane(QWidget):
     def _show_state(self) -> None:
         none = self._source is None
         self.message.setVisible(none)
-        for widget in (self.tasks, self.snoozed, self.follow_ups):
+        for widget in (self.tasks, self.steps, self.snoozed, self.follow_ups):
             widget.setVisible(not none)
         self.everyone_box.setEnabled(not none)
         self._update_buttons()
@@ -512,7 +532,9 @@ class MyWorkPane(QWidget):
         if task is not None:
             self._on_section_activated(task)
 
-    def _on_section_activated(self, record: WorkTask | WorkSnooze | WorkFollowUp) -> None:
+    def _on_section_activated(
+        self, record: WorkTask | WorkSnooze | WorkFollowUp | WorkStep
+    ) -> None:
         # Every row of the three lists is one of them: each names its customer, and its
         # alert unless that is gone (a task's, in a rebuilt workspace).
         self.open_requested.emit(int(record.alert_id or 0), int(record.customer_id))
@@ -527,5 +549,5 @@ class MyWorkPane(QWidget):
         return super().eventFilter(watched, event)
 
     def set_theme(self, theme: Theme) -> None:
-        for section in (self.tasks, self.snoozed, self.follow_ups):
+        for section in (self.tasks, self.steps, self.snoozed, self.follow_ups):
             section.model.set_theme(theme)

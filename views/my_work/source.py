@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
+from services.alerts.playbook_records import WorkStep
 from services.alerts.records import Undoable
 from services.alerts.work_records import (
     FOLLOW_UP_DAYS,
@@ -29,6 +30,7 @@ __all__ = [
     "Undoable",
     "WorkFollowUp",
     "WorkSnooze",
+    "WorkStep",
     "WorkTask",
 ]
 
@@ -53,4 +55,9 @@ class MyWorkSource(Protocol):
     def reschedule_task(self, task_id: int, due: dt.date) -> Undoable:
         """Move a task to another due date (today or later); returns what undoing it
         restores. Raises a plain error when refused."""
+        ...
+
+    def complete_step(self, step_id: int, *, skip: bool) -> Undoable:
+        """Mark a playbook step done (or skipped, ``skip``); returns what undoing it puts
+        back. Raises a plain error when refused (the playbook stopped meanwhile)."""
         ...
