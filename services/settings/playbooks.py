@@ -61,8 +61,8 @@ BUILT_IN: tuple[PlaybookSpec, ...] = (
         "win_back",
         "Win-back",
         (
-            StepSpec(0, "email", "Email: we miss you, with the recommended next step"),
-            StepSpec(3, "call", "Call: ask what would bring them back"),
+            StepSpec(0, "email", "We miss you: the recommended next step, personally"),
+            StepSpec(3, "call", "Ask what would bring them back"),
             StepSpec(10, "task", "No order yet: offer an incentive or hand over to the lead"),
         ),
         "For a customer gone quiet or at risk. Stops when they order.",
@@ -71,9 +71,9 @@ BUILT_IN: tuple[PlaybookSpec, ...] = (
         "onboarding",
         "Onboarding check-in",
         (
-            StepSpec(0, "email", "Welcome email: how to get the most from the first order"),
-            StepSpec(7, "call", "Check-in call: is everything working for them?"),
-            StepSpec(21, "meeting", "Review meeting: what they need next"),
+            StepSpec(0, "email", "Welcome: how to get the most from the first order"),
+            StepSpec(7, "call", "Is everything working for them?"),
+            StepSpec(21, "meeting", "Review what they need next"),
             StepSpec(30, "task", "Write down what they bought and plan the next step"),
         ),
         "For a new customer's first month. Stops when they order again.",
@@ -82,9 +82,9 @@ BUILT_IN: tuple[PlaybookSpec, ...] = (
         "renewal_save",
         "Renewal save",
         (
-            StepSpec(0, "call", "Call about the renewal: what would make them stay?"),
-            StepSpec(2, "email", "Email the renewal offer discussed on the call"),
-            StepSpec(7, "meeting", "Meeting with the decision maker"),
+            StepSpec(0, "call", "The renewal: what would make them stay?"),
+            StepSpec(2, "email", "Send the renewal offer discussed on the call"),
+            StepSpec(7, "meeting", "Meet the decision maker"),
             StepSpec(14, "task", "Confirm the renewal, or record why not"),
         ),
         "For a subscription or contract about to lapse. Stops when they order.",
@@ -157,7 +157,7 @@ def _check(value: Any) -> str | None:
 
 
 def step_words(step: StepSpec) -> str:
-    """ "Day 3 · call: ask what would bring them back"."""
+    """ "Day 3 · call: Ask what would bring them back"."""
     return f"Day {step.day} · {step.kind}: {step.text}"
 
 

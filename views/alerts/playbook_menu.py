@@ -10,21 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import html
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFrame, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from services.alerts.playbook_records import STEP_KIND_LABELS
 from services.core.formatting import format_date, format_short_date
 from views.alerts.source import AlertDetail, PlaybookChoice, PlaybookStatus
 
-NO_PLAYBOOK = (
-    "No playbook runs for this customer. A playbook puts its steps in My work on their days "
-    "and stops when they order."
-)
+NO_PLAYBOOK = "None running; steps go to My work."
 
 
 def next_step_words(status: PlaybookStatus, today: dt.date) -> str:
@@ -71,12 +76,19 @@ class PlaybookBox(QFrame):
         self._enabled = False
         heading = QLabel("PLAYBOOK", self)
         heading.setObjectName("tileCaption")
+        # The playbook's name ("None running"), and its next step and progress.
         self.title = QLabel("", self)
-        self.title.setObjectName("nextStepTitle")
-        self.title.setWordWrap(True)
+        self.title.setObjectName("playbookName")
+        # One line each, elided to the pane's width (the full text in the tooltip): a
+        # wrapped label is squeezed, not scrolled, when the pane is short.
         self.detail = QLabel("", self)
-        self.detail.setWordWrap(True)
-        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress = QLabel("", self)
+        self.progress.setObjectName("muted")
+        for label in (self.title, self.detail, self.progress):  # never widen the pane
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._detail_text = ""
+        self._progress_text = ""
         self.start_button = QPushButton("Start playbook…  (B)", self)
         self.start_button.setObjectName("action_playbook")
         self.start_button.setToolTip("Start a sequence of steps for this customer (B)")
@@ -89,13 +101,17 @@ class PlaybookBox(QFrame):
         self.shortcut.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.shortcut.triggered.connect(lambda _c=False: self.open_menu())
         parent.addAction(self.shortcut)
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        top.addWidget(heading)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.start_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 10)
-        layout.setSpacing(4)
-        layout.addWidget(heading)
-        layout.addWidget(self.title)
+        layout.setContentsMargins(12, 6, 8, 8)
+        layout.setSpacing(2)
+        layout.addLayout(top)
         layout.addWidget(self.detail)
-        layout.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.progress)
         self.show_alert(None)
 
     def set_choices(self, choices: Sequence[PlaybookChoice]) -> None:
@@ -118,20 +134,45 @@ class PlaybookBox(QFrame):
         self.setVisible(alert is not None)
         running = alert.playbook if alert is not None else None
         if running is None:
-            self.title.setText("None running")
-            self.detail.setText(html.escape(NO_PLAYBOOK))
+            self.title.setText("")
+            self._set_detail(NO_PLAYBOOK, "It stops by itself when the customer orders.")
         else:
             done = running.steps_total - running.steps_left
-            started = format_date(running.started_at.date())
+            started = format_short_date(running.started_at.date())
             self.title.setText(running.name)
-            self.detail.setText(
-                f"{html.escape(next_step_words(running, self._today()))}<br>"
-                f"<span style='color:gray'>Step {done + 1 if running.steps_left else done} "
-                f"of {running.steps_total} · started {started}"
-                f"{' by ' + html.escape(running.started_by) if running.started_by else ''}"
-                " · stops when they order</span>"
+            self.title.setToolTip(
+                f"Started {format_date(running.started_at.date())}"
+                f"{' by ' + running.started_by if running.started_by else ''}; it stops by "
+                "itself when the customer orders, the alert is closed or they are marked "
+                "do not contact."
+            )
+            self._set_detail(
+                next_step_words(running, self._today()),
+                f"{done} of {running.steps_total} steps done · since {started} · "
+                "stops when they order",
             )
         self._update()
+
+    def _set_detail(self, text: str, progress: str) -> None:
+        self._detail_text, self._progress_text = text, progress
+        self.detail.setToolTip(text)
+        self.progress.setToolTip(progress)
+        self._elide()
+
+    def _elide(self) -> None:
+        for label, text in ((self.detail, self._detail_text), (self.progress, self._progress_text)):
+            width = max(label.width(), 80)
+            elided = label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
+            label.setText(elided)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    @property
+    def detail_text(self) -> str:
+        """The next step (or the empty state) in full, as the tooltip says it."""
+        return self._detail_text
 
     def set_enabled(self, enabled: bool) -> None:
         """Whether a playbook may start now (an open card, no action running)."""

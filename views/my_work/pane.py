@@ -324,7 +324,7 @@ class MyWorkPane(QWidget):
         bottom.setSpacing(16)
         bottom.addWidget(self.snoozed, 1)
         bottom.addWidget(self.follow_ups, 1)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 8)
         layout.setSpacing(12)
         layout.addLayout(top)
@@ -415,6 +415,9 @@ class MyWorkPane(QWidget):
         self.who_label.setText(f"for {who} · today is {format_date(work.today)} (UTC)")
         self.tasks.set_rows(work.tasks)
         self.steps.set_rows(work.steps)
+        # An empty list gives its room to the others (a sentence needs one line).
+        self._layout.setStretchFactor(self.tasks, 3 if work.tasks else 0)
+        self._layout.setStretchFactor(self.steps, 2 if work.steps else 0)
         self.step_actions.update_buttons()
         self.snoozed.set_rows(work.snoozed)
         self.follow_ups.set_rows(work.follow_ups)
