@@ -48,6 +48,7 @@ def first_contactable_card(qtbot, w: MainWindow, jobs: JobRunner, workspace: Wor
         "SELECT a.id FROM alerts a JOIN customers c ON c.id = a.customer_id "
         "WHERE a.status = 'open' AND NOT a.holdout AND NOT c.do_not_contact "
         "AND a.rule_key IN ('high_risk_high_value', 'gone_quiet', 'risk_rising') "
+        "AND a.customer_id NOT IN (SELECT customer_id FROM playbook_runs) "
         "ORDER BY a.priority_cents DESC LIMIT 1",
     )
     (alert_id,) = row[0]
@@ -88,7 +89,8 @@ def test_start_from_the_card_undo_and_do_the_step_in_my_work(
     qtbot.waitUntil(lambda: box.title.text() == "Win-back" and jobs.is_idle(), timeout=TIMEOUT_MS)
     assert "Next: Email today" in box.detail_text
     assert not box.start_button.isVisible()
-    assert db_rows(workspace, "SELECT customer_id FROM playbook_runs") == [(customer,)]
+    mine = "SELECT customer_id FROM playbook_runs WHERE started_by = ?"
+    assert db_rows(workspace, mine, USER) == [(customer,)]
 
     # Ctrl+Z takes it back, like any other action on a card.
     shown = window.alerts_view.action_pane.alert
@@ -98,7 +100,7 @@ def test_start_from_the_card_undo_and_do_the_step_in_my_work(
     qtbot.waitUntil(
         lambda: "None running" in box.detail_text and jobs.is_idle(), timeout=TIMEOUT_MS
     )
-    assert db_rows(workspace, "SELECT COUNT(*) FROM playbook_runs") == [(0,)]
+    assert db_rows(workspace, mine, USER) == []
 
     # Again, then My work lists its email step today; Done marks it and opens the composer.
     menu_entry(window, "Win-back").trigger()
@@ -120,9 +122,8 @@ def test_start_from_the_card_undo_and_do_the_step_in_my_work(
         work.step_actions.done_button.click()
     assert opened.args[1] == customer
     qtbot.waitUntil(lambda: not work.steps.model.rows and jobs.is_idle(), timeout=TIMEOUT_MS)
-    assert db_rows(workspace, "SELECT done_by FROM playbook_steps WHERE day_offset = 0") == [
-        (USER,)
-    ]
+    done = "SELECT COUNT(*) FROM playbook_steps WHERE done_by = ? AND day_offset = 0"
+    assert db_rows(workspace, done, USER) == [(1,)]
     assert work.steps.empty.isVisible()
 
 
@@ -143,7 +144,9 @@ def test_an_order_stops_the_playbook_and_its_steps_leave_my_work(
         )
     work.reload()  # My work loads: the playbook's condition has cleared
     qtbot.waitUntil(lambda: not work.steps.model.rows and jobs.is_idle(), timeout=TIMEOUT_MS)
-    assert db_rows(workspace, "SELECT stop_reason FROM playbook_runs") == [("ordered",)]
+    assert db_rows(
+        workspace, "SELECT stop_reason FROM playbook_runs WHERE customer_id = ?", customer
+    ) == [("ordered",)]
     window.alerts_view.reload()
     box = window.alerts_view.action_pane.playbooks
     qtbot.waitUntil(lambda: jobs.is_idle(), timeout=TIMEOUT_MS)
