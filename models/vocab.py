@@ -67,7 +67,16 @@ BATCH_DRAFT_STATES = (
 # How a batch's approved emails leave: SMTP, the mail app, or a folder of .eml files.
 BATCH_DELIVERIES = ("smtp", "mail_app", "eml_folder")
 # What Learn's effectiveness report can be broken down by (services.learn.records).
-LEARN_BREAKDOWNS = ("rule", "goal", "template", "variant", "tone", "owner", "segment")
+LEARN_BREAKDOWNS = (
+    "rule",
+    "goal",
+    "template",
+    "variant",
+    "tone",
+    "owner",
+    "segment",
+    "playbook",
+)
 
 # What a person of a shared workspace may do (services/team/security.py): a manager sees and
 # acts on their own book; a lead sees the whole team's and runs imports and scoring; an
@@ -77,3 +86,10 @@ TEAM_ROLES = ("manager", "lead", "admin")
 # The files SQLite keeps beside an open workspace (its latest changes, its lock): never
 # a destination of a backup or an export (models/migrate.py, services/core/output_files.py).
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+# Playbooks (services/alerts/playbooks.py): what a step asks of the account manager, and
+# why a running playbook stopped (ordered: the customer ordered after its start;
+# alert_closed: its alert was resolved or dismissed; do_not_contact: the customer was
+# marked so; finished: every step done or skipped; stopped: the user stopped it).
+PLAYBOOK_STEP_KINDS = ("email", "call", "task", "meeting")
+PLAYBOOK_STOP_REASONS = ("ordered", "alert_closed", "do_not_contact", "finished", "stopped")

@@ -17,7 +17,7 @@ import numpy as np
 
 from app.workspace import Workspace
 from services.core.profile import os_login
-from views.alerts.source import ALERT_COLUMNS, AlertDetail, Undoable
+from views.alerts.source import ALERT_COLUMNS, AlertDetail, PlaybookChoice, Undoable
 from views.dashboard.pane import DashboardData
 
 if TYPE_CHECKING:
@@ -105,6 +105,11 @@ class WorkspaceAlertSource:
 
         title, start, minutes = params["title"], params["start"], int(params["minutes"])
         return log_meeting(self.workspace.engine, alert_ids, title, start, minutes, actor=self.user)
+
+    def playbook_choices(self) -> tuple[PlaybookChoice, ...]:
+        from services.alerts.playbooks import playbook_choices
+
+        return playbook_choices(self.workspace.engine)
 
     def undo_change(self, change: Undoable) -> str:
         from services.alerts.undo import undo_change

@@ -23,16 +23,16 @@ import numpy as np
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QApplication,
     QFileDialog,
-    QMessageBox,
     QProgressDialog,
     QWidget,
 )
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.ask_source import WorkspaceAskSource
+from app.gui.choice import CHOICE_QUIT as CHOICE_QUIT
+from app.gui.choice import ask_choice
 from app.gui.context import GuiContext
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.demo_workspace import (
@@ -95,7 +95,6 @@ DEMO_REFUSAL_GUI = (
 # Answers of the "what now?" question after a workspace could not be opened.
 CHOICE_OPEN = "Open another file…"
 CHOICE_EMPTY = "Start with an empty workspace"
-CHOICE_QUIT = "Quit"
 
 ChooseFn = Callable[[str, str, Sequence[str]], str]
 PathPromptFn = Callable[[], str | None]
@@ -105,25 +104,6 @@ PathPromptFn = Callable[[], str | None]
 
 
 # ------------------------------------------------------------------------- controller
-
-
-def ask_choice(parent: QWidget | None, title: str, text: str, options: Sequence[str]) -> str:
-    """A plain question with one button per option; returns the chosen option."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(title)
-    box.setText(text)
-    buttons: list[tuple[QAbstractButton, str]] = []
-    for option in options:
-        role = (
-            QMessageBox.ButtonRole.RejectRole
-            if option == CHOICE_QUIT
-            else QMessageBox.ButtonRole.AcceptRole
-        )
-        buttons.append((box.addButton(option, role), option))
-    box.exec()
-    clicked = box.clickedButton()
-    return next((option for button, option in buttons if button is clicked), CHOICE_QUIT)
 
 
 class GuiController(QObject):
@@ -217,6 +197,8 @@ class GuiController(QObject):
         self.window.detail_pane.draft_requested.connect(self._on_detail_draft_requested)
         self.window.detail_pane.holdout_draft_requested.connect(self.composer.open_for_customer)
         self.window.detail_pane.set_drafting_available(True)
+        # My work: a playbook's email step done opens the composer, as Draft email does.
+        self.window.my_work.step_actions.email_step_done.connect(self.composer.open)
         self.composer.outreach_recorded.connect(self._on_composer_outreach_recorded)
         # "Draft an email to the first" in the Ask tab.
         self.window.ask.draft_requested.connect(self._on_detail_draft_requested)

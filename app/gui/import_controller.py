@@ -128,6 +128,10 @@ class WorkspaceImportSource:
                 cancelled_file=stop.file,
                 skipped=stop.skipped,
             )
+        if report.landed:  # orders imported stop the playbooks of those who ordered
+            from services.alerts.playbooks import stop_cleared_runs
+
+            stop_cleared_runs(self.workspace.engine)
         return ImportOutcome(report)
 
     def list_profiles(self) -> list[tuple[str, str]]:

@@ -26,8 +26,11 @@ class WorkspaceMyWorkSource:
         return self._user()
 
     def load_my_work(self, *, owner: str | None, everyone: bool) -> MyWork:
+        from services.alerts.playbooks import stop_cleared_runs
         from services.alerts.work import my_work
 
+        # A playbook whose customer ordered (or whose alert closed) shows no more steps.
+        stop_cleared_runs(self.workspace.engine)
         return my_work(self.workspace.engine, user=self.user, owner=owner, everyone=everyone)
 
     def complete_task(self, task_id: int) -> Undoable:
@@ -44,3 +47,8 @@ class WorkspaceMyWorkSource:
         from services.alerts.mentions import mark_notice_seen
 
         mark_notice_seen(self.workspace.engine, event_id, actor=self.user)
+
+    def complete_step(self, step_id: int, *, skip: bool) -> Undoable:
+        from services.alerts.playbooks import complete_step
+
+        return complete_step(self.workspace.engine, step_id, skip=skip, actor=self.user)

@@ -52,6 +52,7 @@ from services.alerts.lifecycle import (
     unit_of_work,
 )
 from services.alerts.mentions import mention_in
+from services.alerts.playbooks import start_playbook_in
 from services.alerts.records import (
     CALL_OUTCOME_LABELS,
     OUTCOME_LABELS,
@@ -71,6 +72,7 @@ ACTIONS = (
     "end_quiet_period",
     "log",
     "task",
+    "playbook",
 )
 
 TRANSITIONS: dict[str, tuple[Callable[..., None], tuple[str, ...], str, str]] = {
@@ -124,7 +126,8 @@ def apply_card_action(
     held-back alert into the queue; customer_id: whose alert the user saw); ``snooze``
     (until: date, or until_clear=True); ``do_not_contact`` (value, default True);
     ``end_quiet_period`` (reason); ``log`` (kind: "call" or "note", text; outcome for a
-    call); ``task`` (text, due: date).
+    call); ``task`` (text, due: date); ``playbook`` (key; holdout_reason for a held-out
+    customer).
     """
     if not alert_ids:
         raise AlertActionError("No alert is selected.")
@@ -167,6 +170,10 @@ def apply_card_action(
             )
         if action == "log":
             return _log(doing, alerts, name, params)
+        if action == "playbook":  # services/alerts/playbooks.py
+            reason = params.get("holdout_reason")
+            key = str(params.get("key", ""))
+            return start_playbook_in(doing, alerts, key, name, holdout_reason=reason)
         # action == "task"
         due = params.get("due")
         if not isinstance(due, dt.date):

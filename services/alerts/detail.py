@@ -32,6 +32,7 @@ from services.alerts.config import RULE_QUEUES, RULE_TITLES, read_alert_config
 from services.alerts.inputs import contact_times
 from services.alerts.lifecycle import AlertNotFoundError, effective_status, moment
 from services.alerts.next_step import next_step
+from services.alerts.playbooks import playbook_status_in
 from services.alerts.records import (
     CALL_OUTCOME_LABELS,
     OUTCOME_LABELS,
@@ -135,6 +136,10 @@ _HISTORY = {
     "alert.assigned": "Assigned",
     "customer.assigned": "Assigned",
     "note.mentioned": "Mentioned",
+    "alert.playbook_started": "Playbook started",
+    "alert.playbook_step_done": "Playbook step done",
+    "alert.playbook_step_skipped": "Playbook step skipped",
+    "alert.playbook_stopped": "Playbook stopped",
 }
 
 # The next step of a held-out alert: none that reaches out (services/alerts/holdout.py).
@@ -329,6 +334,7 @@ def alert_detail(
             quiet_until=quiet_until,
             holdout=held_out,
             holdout_contacted=_contacted_anyway(alert),
+            playbook=playbook_status_in(session, int(customer.id)),
             risk_now_cents=(
                 int(latest.revenue_at_risk_cents)
                 if latest is not None and latest.revenue_at_risk_cents is not None

@@ -16,6 +16,7 @@ from models.errors import UserFacingError
 from models.vocab import ACTIVE_ALERT_STATUSES
 from models.vocab import ALERT_QUEUES as ALERT_QUEUES
 from models.vocab import SEVERITIES as SEVERITIES
+from services.alerts.playbook_records import PlaybookStatus
 
 SEVERITY_LABELS = {
     "critical": "Critical",
@@ -278,6 +279,10 @@ class Undoable:
     tasks: tuple[TaskBefore, ...] = ()
     reason: str | None = None
     owners: tuple[OwnerBefore, ...] = ()  # an assignment (services/alerts/assign.py)
+    # Playbooks (services/alerts/playbooks.py): the runs it started (undo removes them)
+    # and the steps it did or skipped (undo puts them back).
+    playbook_run_ids: tuple[int, ...] = ()
+    playbook_step_ids: tuple[int, ...] = ()
 
     @property
     def can_undo(self) -> bool:
@@ -382,6 +387,8 @@ class AlertDetail:
     # the customer, saying why); ``holdout_contacted`` says when and why they were.
     holdout: bool = False
     holdout_contacted: str | None = None
+    # The customer's running playbook (services/alerts/playbooks.py), None: none runs.
+    playbook: PlaybookStatus | None = None
 
     # The version of the alert as shown (services/alerts/conflict.py); None: not known.
     version: int | None = None

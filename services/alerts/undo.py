@@ -3,8 +3,10 @@ one transaction, audited.
 
 What is restored: the lifecycle fields of the alerts the action moved (status, outcome,
 snooze, resolved time); the customer's marks it set (do not contact, the end of a quiet
-period); the tasks it changed (due date, done time). What it wrote is removed: the call,
-note or task (the audit keeps what it said) and its entry in the customer's timeline.
+period); the tasks it changed (due date, done time); the playbook steps it did or
+skipped (services/alerts/playbooks.py). What it wrote is removed: the call,
+note or task (the audit keeps what it said), its entry in the customer's timeline, and
+a playbook it started.
 
 An undo is refused, changing nothing, when something changed the same records since
 (another action, someone else's, a scoring that changed the alert, the same customer
@@ -35,6 +37,7 @@ from services.alerts.lifecycle import (
     touch,
     unit_of_work,
 )
+from services.alerts.playbooks import undo_playbooks_in
 from services.alerts.records import (
     AlertBefore,
     AlertChangedError,
@@ -92,9 +95,19 @@ def undo_change(
         for task, was in zip(tasks, change.tasks, strict=True):
             task.due_date = was.due_date
             task.done_at = was.done_at
+        _undo_playbooks(session, change)
         if not change.alerts:
             doing.audit("customer.undone", ("customer", change.customer_id), details)
         return f"Undone: {change.label[:1].lower()}{change.label[1:]}"
+
+
+def _undo_playbooks(session: Session, change: Undoable) -> None:
+    try:
+        undo_playbooks_in(session, change)
+    except UndoRefusedError:
+        raise
+    except AlertActionError as exc:  # refused: the whole undo is rolled back
+        raise UndoRefusedError(str(exc)) from exc
 
 
 def _changed_since(what: str) -> UndoRefusedError:

@@ -14,6 +14,8 @@
   last ``FOLLOW_UP_DAYS`` days: no contact, no call, note or task on the alert. An
   alert with an open task is left out (the task is the plan, listed above). ``why``
   says the last contact in words.
+- **Playbook steps**: the steps of running playbooks due by today, not done or skipped
+  (services/alerts/playbooks.py, which also says whose they are).
 
 Snoozes and follow-ups are the user's when they own the alert or its customer, or when
 they acted on the alert (an audit event in their name). ``everyone=True`` lists every
@@ -39,6 +41,7 @@ from services.alerts.config import RULE_TITLES, default_actor
 from services.alerts.contact import complete_task_in, load_task, task_entity
 from services.alerts.lifecycle import AlertActionError, Doing, moment, unit_of_work
 from services.alerts.mentions import work_notices
+from services.alerts.playbooks import steps_due
 from services.alerts.records import CALL_OUTCOME_LABELS, TaskBefore, Undoable
 from services.alerts.work_records import (
     FOLLOW_UP_DAYS,
@@ -70,6 +73,7 @@ def my_work(
         snoozed = _snoozed(session, user, owner, everyone, when)
         follow_ups = _follow_ups(session, user, owner, everyone, when, follow_up_days)
         notices = work_notices(session, user, owner, everyone)  # services/alerts/mentions.py
+        steps = steps_due(session, user=user, owner=owner, everyone=everyone, today=today)
     return MyWork(
         user=user,
         owner=owner,
@@ -80,6 +84,7 @@ def my_work(
         follow_ups=follow_ups,
         follow_up_days=follow_up_days,
         notices=notices,
+        steps=steps,
     )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from services.alerts.playbook_records import WorkStep
+
 # An alert in progress whose last contact is older than this, with nothing done since,
 # is a follow-up (services.alerts.work.my_work).
 FOLLOW_UP_DAYS = 7
@@ -100,6 +102,8 @@ class MyWork:
     follow_ups: tuple[WorkFollowUp, ...]
     follow_up_days: int = FOLLOW_UP_DAYS
     notices: tuple[WorkNotice, ...] = ()  # mentions and assignments not yet seen
+    # Playbook steps due by today (services/alerts/playbooks.py), overdue first.
+    steps: tuple[WorkStep, ...] = ()
 
     @property
     def overdue(self) -> int:

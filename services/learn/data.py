@@ -8,10 +8,12 @@ The exposure definition (the same in every Learn module):
 - Held out (``alerts.holdout``): the clock starts when the alert was raised; one contacted
   anyway (``holdout_contacted_at`` set) is ``excluded`` from both groups.
 - Contacted: not held out, and an outreach row with status ``sent`` or ``exported`` for
-  that alert; the first one by its time (``sent_at``, else when it was recorded) starts
-  the clock. An alert of the contacted arm with no such row is "assigned outreach, not
-  contacted": it is in neither rate, listed in ``not_contacted`` (the as-assigned figures,
-  intention to treat, count it from its alert).
+  that alert, or a playbook started on it (services/alerts/playbooks.py); the first of
+  them by its time (an email's ``sent_at``, else when it was recorded; a playbook's
+  start) starts the clock, and ``playbook`` names the playbook (None: email alone). An
+  alert of the contacted arm with neither is "assigned outreach, not contacted": it is
+  in neither rate, listed in ``not_contacted`` (the as-assigned figures, intention to
+  treat, count it from its alert).
 - The period: the exposure's start (for the not contacted, the alert's raising) on a
   local date (the workspace's time zone) within ``[since, until]``, both included.
 
@@ -71,6 +73,12 @@ _OUTREACH_SQL = (
     "CASE WHEN o.offers IS NULL THEN o.subject END, CASE WHEN o.offers IS NULL THEN o.body END "
     "FROM outreach o JOIN alerts a ON a.id = o.alert_id "
     f"WHERE o.status IN ('sent', 'exported') AND a.holdout = ? AND {_UNITS}"
+)
+
+
+_PLAYBOOKS_SQL = (
+    "SELECT r.alert_id, r.started_at, r.name, r.id FROM playbook_runs r "
+    f"JOIN alerts a ON a.id = r.alert_id WHERE a.holdout = ? AND {_UNITS}"
 )
 
 
@@ -178,6 +186,35 @@ def _first_outreach(conn: Connection) -> pd.DataFrame:
     return frame.drop_duplicates("alert_id", keep="first")
 
 
+def _first_playbooks(conn: Connection) -> pd.DataFrame:
+    """The first playbook started on each alert of the contacted arm: alert_id,
+    playbook_start, playbook (its name)."""
+    alert_ids, started, names, ids = columns(fetch(conn, _PLAYBOOKS_SQL, (False,)), 4)
+    frame = pd.DataFrame(
+        {
+            "alert_id": alert_ids.astype(np.int64),
+            "playbook_start": timestamps(started),
+            "playbook": _texts(names),
+            "run_id": ids.astype(np.int64),
+        }
+    )
+    frame = frame.sort_values(["alert_id", "playbook_start", "run_id"], kind="stable")
+    return frame.drop_duplicates("alert_id", keep="first").drop(columns="run_id")
+
+
+def _reached(arm: pd.DataFrame, first: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """The contacted arm's alerts with an email or a playbook, from the first of them."""
+    reached = arm.merge(runs, on="alert_id", how="left").merge(first, on="alert_id", how="left")
+    reached = reached[reached["outreach_id"].notna() | reached["playbook_start"].notna()].copy()
+    email = pd.to_datetime(reached["start"], utc=True)
+    playbook = pd.to_datetime(reached["playbook_start"], utc=True)
+    reached["start"] = email.where(playbook.isna() | (email <= playbook), playbook)
+    reached["group"] = CONTACTED
+    reached["excluded"] = False
+    reached["outreach_id"] = reached["outreach_id"].astype("Int64")
+    return reached
+
+
 def _json_values(values: Any) -> np.ndarray:
     """A JSON column read by plain SQL: text on SQLite, already decoded on PostgreSQL.
     Each distinct text is decoded once (most emails' offers read the same: none)."""
@@ -267,14 +304,11 @@ def load_learn_data(
     held["group"] = HOLDOUT
     held["start"] = held["alert_created"]
     held["outreach_id"] = pd.array([pd.NA] * len(held), dtype="Int64")
-    for name in ("goal", "template", "variant", "tone"):
+    for name in ("goal", "template", "variant", "tone", "playbook"):
         held[name] = None
 
     arm = alerts[~alerts["holdout"]]
-    reached = arm.merge(first, on="alert_id", how="inner")
-    reached["group"] = CONTACTED
-    reached["excluded"] = False
-    reached["outreach_id"] = reached["outreach_id"].astype("Int64")
+    reached = _reached(arm, first, _first_playbooks(conn))
 
     exposures = pd.concat(
         [held[list(EXPOSURE_COLUMNS)], reached[list(EXPOSURE_COLUMNS)]], ignore_index=True
@@ -283,8 +317,8 @@ def load_learn_data(
     exposures = exposures[in_period(local_day(exposures["start"], zone), since, until)]
     exposures = exposures.sort_values(["start", "alert_id"], kind="stable").reset_index(drop=True)
 
-    missed = arm[~arm["alert_id"].isin(first["alert_id"])].copy()
-    for name in ("goal", "template", "variant", "tone"):
+    missed = arm[~arm["alert_id"].isin(reached["alert_id"])].copy()
+    for name in ("goal", "template", "variant", "tone", "playbook"):
         missed[name] = None
     missed = missed[in_period(local_day(missed["alert_created"], zone), since, until)]
     not_contacted = missed[

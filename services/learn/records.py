@@ -24,10 +24,12 @@ BREAKDOWN_LABELS = {
     "tone": "Tone",
     "owner": "Owner",
     "segment": "Segment",
+    "playbook": "Playbook",
 }
-# Breakdowns by what the email was: the held-out got no email, so each slice of the
-# contacted is compared with every held-out customer of the period.
-EMAIL_BREAKDOWNS = frozenset({"goal", "template", "variant", "tone"})
+# Breakdowns by what the outreach was (the email, or the playbook started): the held-out
+# got none, so each slice of the contacted is compared with every held-out customer of
+# the period.
+EMAIL_BREAKDOWNS = frozenset({"goal", "template", "variant", "tone", "playbook"})
 NO_VALUE = "(none)"  # the key of a slice whose value is missing
 
 
@@ -223,6 +225,11 @@ class EffectivenessReport:
     @property
     def breakdown_note(self) -> str:
         """How the breakdown's held-out groups are made, in words ("" when plain)."""
+        if self.by == "playbook":
+            return (
+                "Held-out customers got no playbook, so every playbook is compared with all "
+                "held-out customers of the period; (none): emailed without a playbook."
+            )
         if self.by in EMAIL_BREAKDOWNS:
             return (
                 "Held-out customers got no email, so every slice is compared with all "

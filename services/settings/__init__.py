@@ -40,6 +40,7 @@ from services.settings.outreach import TONES as TONES
 from services.settings.personal import adopt_personal_settings as adopt_personal_settings
 from services.settings.personal import personal_value, store_personal, use_specs
 from services.settings.personal import personal_values as personal_values
+from services.settings.playbooks import PLAYBOOK_SPECS
 from services.settings.updates import UPDATE_SPECS
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
@@ -416,6 +417,7 @@ SETTINGS: dict[str, SettingSpec] = {
         *LISTEN_SPECS,
         *UPDATE_SPECS,
         *NOTIFICATION_SPECS,
+        *PLAYBOOK_SPECS,
     )
 }
 

@@ -44,6 +44,8 @@ AUDITED = {
     "alert_rules": "id",
     "actions": "id",
     "escalations": "id",
+    "playbook_runs": "id",
+    "playbook_steps": "id",
     "outreach": "id",
     "draft_batches": "id",
     "batch_drafts": "id",

@@ -76,6 +76,7 @@ CUSTOMER_TABLES = (
     "escalations",
     "outreach",
     "batch_drafts",
+    "playbook_runs",
 )
 # What a manager's actions write (the rest of their grants is SELECT): a call or note is
 # an interaction too, a change to customers or interactions marks the rollups stale (a
@@ -91,6 +92,8 @@ MANAGER_WRITES = {
     "audit_events": "SELECT, INSERT",
     "sync_receipts": "SELECT, INSERT",
     "settings": "SELECT, INSERT, UPDATE, DELETE",  # rows limited by the settings policy
+    "playbook_runs": "SELECT, INSERT, UPDATE, DELETE",  # a playbook started, stopped, undone
+    "playbook_steps": "SELECT, INSERT, UPDATE, DELETE",
 }
 # Customer columns a manager may change on their own customers.
 MANAGER_CUSTOMER_COLUMNS = ("do_not_contact", "quiet_override_at", "updated_at")
@@ -238,6 +241,9 @@ def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
     }
     for table in CUSTOMER_TABLES:
         policies[table] = f"{sees_all} OR {seen('customers', 'customer_id', table)}"
+    # A playbook's steps are seen with its run (whose customer is one I see).
+    steps_seen = seen("playbook_runs", "run_id", "playbook_steps")
+    policies["playbook_steps"] = f"{sees_all} OR {steps_seen}"
     # Two policies per table, each for the roles it concerns (PostgreSQL applies only the
     # policies of the current user's roles): a lead or an admin sees every row with no
     # condition to check (scoring the workspace reads and writes millions of rows); a

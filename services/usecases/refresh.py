@@ -3,7 +3,7 @@
 The ``score`` command, the window's Score now, the first launch's demo and the self-test
 and a file imported from the watched folder while the window is open all call
 :func:`score_and_alert`, so a change to what follows a scoring (today: the alerts, then
-the escalations) is made once.
+the playbooks whose condition cleared, then the escalations) is made once.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ def score_and_alert(
         log.warning("The scores were stored but the alerts could not be updated", exc_info=True)
         return RefreshResult(summary, None, str(exc))
     log.info("; ".join(alerts.lines()))
+    _stop_playbooks(engine)
     escalated = _escalate(engine)
     return RefreshResult(summary, alerts, escalations=escalated)
 
@@ -92,3 +93,14 @@ def _escalate(engine: Engine) -> list[str]:
     except UserFacingError as exc:
         log.warning("The escalations could not run", exc_info=True)
         return [f"The escalations could not run: {exc}"]
+
+
+def _stop_playbooks(engine: Engine) -> None:
+    """Stop the playbooks whose condition cleared with this scoring (an order, an alert
+    closed): a failure is logged, never undoes the scores or the alerts."""
+    from services.alerts.playbooks import stop_cleared_runs
+
+    try:
+        stop_cleared_runs(engine)
+    except UserFacingError:
+        log.warning("The playbooks could not be checked", exc_info=True)

@@ -42,6 +42,7 @@ from views.alerts.dialogs import (
     _ask_text,
 )
 from views.alerts.notice import ChangedNotice
+from views.alerts.playbook_menu import PlaybookBox
 from views.alerts.source import (
     HOLDOUT_NOTE,
     OUTCOME_LABELS,
@@ -137,6 +138,12 @@ class ActionPane(QWidget):
         self._build_menus()
         self._build_held_back()
         self._build_draft()
+        self.playbooks = PlaybookBox(  # the customer's playbook, or "Start playbook…"
+            self, ask_text=lambda t, q: self._ask_text(t, q), today=lambda: self._clock().date()
+        )
+        self.playbooks.start_requested.connect(
+            lambda key, why: self._request("playbook", {"key": key, "holdout_reason": why})
+        )
         history_heading = self._build_history()
         self._lay_out(grid, history_heading)
         self.show_alert(None)
@@ -284,6 +291,7 @@ class ActionPane(QWidget):
         inner.addWidget(self.meta)
         inner.addWidget(self.reason)
         inner.addWidget(self.next_box)
+        inner.addWidget(self.playbooks)
         inner.addWidget(self.held_back_box)
         inner.addWidget(self.raise_button)
         inner.addWidget(history_heading)
@@ -344,6 +352,7 @@ class ActionPane(QWidget):
         if alert is None or not self.notice.covers(alert.id):
             self.notice.dismiss()
         self._alert = alert
+        self.playbooks.show_alert(alert)
         self.scroller.setVisible(alert is not None)
         self.footer.setVisible(alert is not None)
         self.empty.setVisible(alert is None)
@@ -465,6 +474,7 @@ class ActionPane(QWidget):
 
     def _update_enabled(self) -> None:
         allowed = self._allowed()
+        self.playbooks.set_enabled(bool(allowed))
         for key, button in self.buttons.items():
             button.setEnabled(key in allowed)
             self.shortcut_actions[key].setEnabled(key in allowed)

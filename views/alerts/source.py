@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from services.alerts.playbook_records import PlaybookChoice, PlaybookStatus
 from services.alerts.records import (
     ALERT_COLUMNS,
     ALERT_QUEUES,
@@ -38,6 +39,8 @@ from services.alerts.records import (
 # services' own (a module that imports the standard library only, so views may load
 # it): one definition each, re-exported here for the views.
 __all__ = [
+    "PlaybookChoice",
+    "PlaybookStatus",
     "ALERT_COLUMNS",
     "ALERT_QUEUES",
     "CALL_OUTCOME_LABELS",
@@ -99,8 +102,13 @@ class AlertSource(Protocol):
         ``end_quiet_period`` (reason); ``log`` (kind: "call" or "note", text, outcome for
         a call); ``task`` (text, due: date); ``assign`` (customer_id, to: a teammate's
         name: the customer and its active alerts); ``meeting`` (title, start: an aware
-        moment, minutes, file: the invitation written: a task on its day and a follow-up).
+        moment, minutes, file: the invitation written: a task on its day and a follow-up);
+        ``playbook`` (key; holdout_reason for a held-out customer).
         """
+        ...
+
+    def playbook_choices(self) -> tuple[PlaybookChoice, ...]:
+        """The playbooks a user may start on a card (built in, then the workspace's own)."""
         ...
 
     def undo_change(self, change: Undoable) -> str:

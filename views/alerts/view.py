@@ -125,10 +125,28 @@ class AlertsView(QWidget):
         self.detail_pane.set_source(customers)
         self.action_pane.show_alert(None)
         self.alerts_pane.set_source(alerts, owner_name=owner_name)
+        self._load_playbooks()
 
     def reload(self) -> None:
         """Reload the list (after scoring or an import); the selection is kept."""
         self.alerts_pane.reload()
+        self._load_playbooks()
+
+    def _load_playbooks(self) -> None:
+        """The playbooks "Start playbook…" offers (the workspace's own may have changed)."""
+        source = self._source
+        if source is None:
+            self.action_pane.playbooks.set_choices(())
+            return
+        (
+            self._jobs.operation(
+                lambda _state: source.playbook_choices(),
+                parent=self,
+                key=("alerts.playbooks", id(self)),
+            )
+            .success(self.action_pane.playbooks.set_choices)
+            .run()
+        )
 
     def save_state(self) -> None:
         if self._settings is not None:

@@ -1,8 +1,9 @@
 """The My work tab: what the user opens every morning.
 
-Three lists, each with its count and a plain sentence when empty: open tasks (overdue
-first, then today, then later), snoozed alerts coming back within a week, and alerts in
-progress gone quiet (follow-ups). "Everyone's" lists every user's work instead.
+Four lists, each with its count and a plain sentence when empty: open tasks (overdue
+first, then today, then later), the playbook steps due (Done, Skip), snoozed alerts
+coming back within a week, and alerts in progress gone quiet (follow-ups). "Everyone's"
+lists every user's work instead.
 
 On a task: Complete (Space), Reschedule… (a date prompt), Open (Enter or a double
 click: the alert in the Alerts tab, or the customer when the alert is gone). On a
@@ -47,6 +48,7 @@ from views.my_work.columns import (
     notice_words,
 )
 from views.my_work.notices import NoticesSection
+from views.my_work.playbook_steps import EMPTY_STEPS, STEP_COLUMNS, StepActions
 from views.my_work.section import WorkSection
 from views.my_work.source import (
     FOLLOW_UP_DAYS,
@@ -57,6 +59,7 @@ from views.my_work.source import (
     WorkFollowUp,
     WorkNotice,
     WorkSnooze,
+    WorkStep,
     WorkTask,
 )
 
@@ -190,6 +193,18 @@ class MyWorkPane(QWidget):
         )
         self.follow_ups.table.setObjectName("workFollowUps")
         self.follow_ups.activated.connect(self._on_section_activated)
+        # Playbook steps due (views/my_work/playbook_steps.py): Done, Skip, Open (Enter).
+        self.steps = WorkSection(
+            "Playbook steps", STEP_COLUMNS, EMPTY_STEPS, self, hint="due today or overdue"
+        )
+        self.steps.table.setObjectName("workSteps")
+        self.step_actions = StepActions(self, jobs, self.steps.current, self.reload)
+        self.steps.top.addWidget(self.step_actions.done_button)
+        self.steps.top.addWidget(self.step_actions.skip_button)
+        self.steps.activated.connect(self._on_section_activated)
+        self.steps.table.selectionModel().currentChanged.connect(self.step_actions.update_buttons)
+        self.step_actions.step_changed.connect(self.task_changed)
+        self.steps.fit_columns((130, 170, 380))
         self.tasks.fit_columns((140, 180, 400, 260))
         self.snoozed.fit_columns((180, 150))
         self.follow_ups.fit_columns((130, 175))
@@ -206,13 +221,14 @@ class MyWorkPane(QWidget):
         bottom.setSpacing(16)
         bottom.addWidget(self.snoozed, 1)
         bottom.addWidget(self.follow_ups, 1)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 8)
         layout.setSpacing(12)
         layout.addLayout(top)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.notices)
         layout.addWidget(self.tasks, 3)
+        layout.addWidget(self.steps, 2)
         layout.addLayout(bottom, 2)
 
         # Placed by the window: the status bar's count and the start-up notice.
@@ -251,7 +267,8 @@ class MyWorkPane(QWidget):
         self.work = None
         self.notice.hide()
         self._notice_pending = source is not None
-        for section in (self.notices, self.tasks, self.snoozed, self.follow_ups):
+        self.step_actions.set_source(source)
+        for section in (self.notices, self.tasks, self.steps, self.snoozed, self.follow_ups):
             section.set_rows(())
         self._show_outside(self.due_label, source is not None)
         self.due_label.setText("")
@@ -267,6 +284,7 @@ class MyWorkPane(QWidget):
 
     def set_undo_history(self, history: UndoHistory | None) -> None:
         self._history = history
+        self.step_actions.set_undo_history(history)
 
     def reload(self) -> None:
         """Read the lists again (after any change to tasks or alerts)."""
@@ -295,6 +313,11 @@ class MyWorkPane(QWidget):
         self.who_label.setText(f"for {who} · today is {format_date(work.today)} (UTC)")
         self.tasks.set_rows(work.tasks)
         self.notices.set_rows(work.notices)
+        self.steps.set_rows(work.steps)
+        # An empty list gives its room to the others (a sentence needs one line).
+        self._layout.setStretchFactor(self.tasks, 3 if work.tasks else 0)
+        self._layout.setStretchFactor(self.steps, 2 if work.steps else 0)
+        self.step_actions.update_buttons()
         self.snoozed.set_rows(work.snoozed)
         self.follow_ups.set_rows(work.follow_ups)
         self.due_label.setText(f'<a href="my-work">{due_summary(work)}</a>')
@@ -318,7 +341,7 @@ class MyWorkPane(QWidget):
     def _show_state(self) -> None:
         none = self._source is None
         self.message.setVisible(none)
-        for widget in (self.tasks, self.snoozed, self.follow_ups):
+        for widget in (self.tasks, self.steps, self.snoozed, self.follow_ups):
             widget.setVisible(not none)
         self.everyone_box.setEnabled(not none)
         self._update_buttons()
@@ -412,7 +435,7 @@ class MyWorkPane(QWidget):
             self._on_section_activated(task)
 
     def _on_section_activated(
-        self, record: WorkTask | WorkSnooze | WorkFollowUp | WorkNotice
+        self, record: WorkTask | WorkSnooze | WorkFollowUp | WorkNotice | WorkStep
     ) -> None:
         # Every row of the three lists is one of them: each names its customer, and its
         # alert unless that is gone (a task's, in a rebuilt workspace).
@@ -428,5 +451,5 @@ class MyWorkPane(QWidget):
         return super().eventFilter(watched, event)
 
     def set_theme(self, theme: Theme) -> None:
-        for section in (self.tasks, self.snoozed, self.follow_ups):
+        for section in (self.tasks, self.steps, self.snoozed, self.follow_ups):
             section.model.set_theme(theme)

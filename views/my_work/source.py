@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
+from services.alerts.playbook_records import WorkStep
 from services.alerts.records import Undoable
 from services.alerts.work_records import (
     FOLLOW_UP_DAYS,
@@ -31,6 +32,7 @@ __all__ = [
     "WorkFollowUp",
     "WorkNotice",
     "WorkSnooze",
+    "WorkStep",
     "WorkTask",
 ]
 
@@ -59,4 +61,9 @@ class MyWorkSource(Protocol):
 
     def mark_notice_seen(self, event_id: int) -> None:
         """A mention or an assignment (MyWork.notices) was seen: it leaves the list."""
+        ...
+
+    def complete_step(self, step_id: int, *, skip: bool) -> Undoable:
+        """Mark a playbook step done (or skipped, ``skip``); returns what undoing it puts
+        back. Raises a plain error when refused (the playbook stopped meanwhile)."""
         ...

@@ -65,6 +65,7 @@ SPECIAL: dict[str, Any] = {
     "learn.holdout_draws": {"high": 3},
     "listen.reasons": {"1": {"name": "Late · delivery"}},
     "ask.saved": [{"id": "team-1", "title": "Our big customers", "sql": "SELECT 1"}],
+    "playbooks.custom": "IT follow-up: day 0 email Hello; day 5 call Check in",
 }
 
 

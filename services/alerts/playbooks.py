@@ -1,0 +1,427 @@
+"""Playbooks: a named sequence of steps started on a card, due day by day in My work,
+stopped by itself when the condition clears (issue 38).
+
+- What a playbook is: services/settings/playbooks.py (the built-in ones, and the
+  workspace's own, the setting ``playbooks.custom``).
+- Starting one (``apply_card_action(..., "playbook", key=...)``, services/alerts/actions.py,
+  which calls ``start_playbook_in``) writes a run on the card's first alert and one step
+  per step of the playbook, each due on the UTC day of the start plus its day (as tasks'
+  due dates count). At most one playbook runs per customer. It is refused for a customer
+  marked do not contact and for a closed alert; a held-out customer
+  (services/alerts/holdout.py) needs the same word a held-out customer's email needs
+  (``holdout_reason``): they are then marked contacted anyway and leave the comparison.
+  The start is audited ("alert.playbook_started") and undoable (services/alerts/undo.py
+  removes the run while none of its steps is done or skipped); the holdout mark stays,
+  as an email's does.
+- Its steps are due in My work (``steps_due``) from their day on, until done or skipped
+  (``complete_step``, audited, undoable). The last one done or skipped finishes it.
+- It stops by itself (``stop_cleared_runs``) when the customer orders (a paid order
+  dated after the start), when its alert is resolved or dismissed, or when the customer
+  is marked do not contact: when My work loads, and after a scoring or an import.
+- Results measure it as outreach (services/learn/data.py): an alert of the outreach arm
+  with a playbook started is contacted from the start, broken down by playbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, delete, exists, or_, select
+from sqlalchemy.orm import Session
+
+from models.schema import Alert, Customer, Order, PlaybookRun, PlaybookStep
+from services.alerts._db import aware, reading
+from services.alerts.config import default_actor
+from services.alerts.contact import holdout_contacted
+from services.alerts.holdout import held_out
+from services.alerts.lifecycle import AlertActionError, Doing, moment, unit_of_work
+from services.alerts.playbook_records import (
+    STEP_KIND_LABELS,
+    STOP_REASON_LABELS,
+    PlaybookChoice,
+    PlaybookStatus,
+    WorkStep,
+)
+from services.alerts.records import Undoable
+from services.core.formatting import format_date
+from services.settings import get_setting
+from services.settings.playbooks import (
+    BUILT_IN,
+    CUSTOM_SETTING,
+    PlaybookSpec,
+    PlaybookTextError,
+    parse_custom,
+    step_words,
+)
+
+log = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = "Account Radar"
+CLOSED_STATUSES = ("resolved", "dismissed")
+
+
+class HoldoutWordNeededError(AlertActionError):
+    """A held-out customer gets a playbook only with the user's word (why contact them)."""
+
+
+# --- what the playbooks are -----------------------------------------------------------------
+
+
+def playbook_specs(session: Session) -> tuple[PlaybookSpec, ...]:
+    """The built-in playbooks, then the workspace's own (setting ``playbooks.custom``,
+    read through the policy resolver); own ones that do not read are left out, logged."""
+    try:
+        custom = parse_custom(str(get_setting(session, CUSTOM_SETTING) or ""))
+    except PlaybookTextError:
+        log.warning("The setting %s does not read; only the built-in playbooks", CUSTOM_SETTING)
+        custom = ()
+    return BUILT_IN + custom
+
+
+def playbook_choices(engine: Engine) -> tuple[PlaybookChoice, ...]:
+    """The playbooks a user may start, with their steps in words."""
+    with reading(engine) as conn, Session(bind=conn) as session:
+        specs = playbook_specs(session)
+    return tuple(
+        PlaybookChoice(
+            key=p.key,
+            name=p.name,
+            steps=tuple(step_words(s) for s in p.steps),
+            help=p.help,
+            custom=p.custom,
+        )
+        for p in specs
+    )
+
+
+def _spec(session: Session, key: str) -> PlaybookSpec:
+    for spec in playbook_specs(session):
+        if spec.key == key:
+            return spec
+    raise AlertActionError(f"There is no playbook '{key}' any more; choose another.")
+
+
+# --- starting ------------------------------------------------------------------------------
+
+
+def running_run(session: Session, customer_id: int) -> PlaybookRun | None:
+    """The customer's running playbook, if any."""
+    return session.scalar(
+        select(PlaybookRun).where(
+            PlaybookRun.customer_id == customer_id, PlaybookRun.stopped_at.is_(None)
+        )
+    )
+
+
+def _check_can_start(doing: Doing, alert: Alert, customer: Customer, name: str) -> None:
+    if customer.do_not_contact:
+        raise AlertActionError(f"{name} is marked do not contact: no playbook can start.")
+    if alert.status in CLOSED_STATUSES or alert.status == "held_back":
+        raise AlertActionError(
+            "This alert is not open: reopen or raise it before starting a playbook."
+        )
+    running = running_run(doing.session, int(customer.id))
+    if running is not None:
+        started = format_date(aware(running.started_at).date())
+        raise AlertActionError(
+            f"{name} already has a playbook running: {running.name}, started {started}. "
+            "It stops by itself when they order or the alert is closed."
+        )
+
+
+def start_playbook_in(
+    doing: Doing,
+    alerts: Sequence[Alert],
+    key: str,
+    customer_name: str,
+    *,
+    holdout_reason: str | None = None,
+) -> Undoable:
+    """Start playbook ``key`` on a card (its first alert) inside the caller's transaction,
+    audited; returns what undoing it removes (module doc for what is refused)."""
+    alert = alerts[0]
+    customer = doing.session.get(Customer, alert.customer_id)
+    assert customer is not None  # the foreign key cascades deletes
+    _check_can_start(doing, alert, customer, customer_name)
+    spec = _spec(doing.session, key)
+    if held_out(doing.session, int(customer.id)):
+        reason = (holdout_reason or "").strip()
+        if not reason:
+            raise HoldoutWordNeededError(
+                f"{customer_name} is in the holdout: say why they get a playbook "
+                "(they then leave the comparison)."
+            )
+        holdout_contacted(doing, int(customer.id), f"playbook {spec.name}: {reason}")
+    run = _write_run(doing, alert, spec)
+    return Undoable(
+        label=f"Started {spec.name} for {customer_name}",
+        undid="alert.playbook_started",
+        customer_id=int(customer.id),
+        playbook_run_ids=(int(run.id),),
+    )
+
+
+def _write_run(doing: Doing, alert: Alert, spec: PlaybookSpec) -> PlaybookRun:
+    day = doing.now.date()  # the UTC day, as tasks' due dates count
+    run = PlaybookRun(
+        customer_id=int(alert.customer_id),
+        alert_id=int(alert.id),
+        playbook=spec.key,
+        name=spec.name,
+        started_at=doing.now,
+        started_by=doing.actor,
+    )
+    doing.session.add(run)
+    doing.session.flush()
+    for position, step in enumerate(spec.steps):
+        doing.session.add(
+            PlaybookStep(
+                run_id=run.id,
+                position=position,
+                day_offset=step.day,
+                kind=step.kind,
+                text=step.text,
+                due_date=day + dt.timedelta(days=step.day),
+            )
+        )
+    doing.session.flush()
+    steps = "; ".join(step_words(s) for s in spec.steps)
+    details = {"run_id": int(run.id), "playbook": spec.key, "text": f"{spec.name} ({steps})"}
+    doing.audit("alert.playbook_started", ("alert", int(alert.id)), details)
+    return run
+
+
+# --- what the card and My work show ---------------------------------------------------------
+
+
+def playbook_status_in(session: Session, customer_id: int) -> PlaybookStatus | None:
+    """The customer's running playbook as the card shows it (None: none runs)."""
+    run = running_run(session, customer_id)
+    if run is None:
+        return None
+    steps = list(
+        session.scalars(
+            select(PlaybookStep)
+            .where(PlaybookStep.run_id == run.id)
+            .order_by(PlaybookStep.position, PlaybookStep.id)
+        )
+    )
+    left = [s for s in steps if s.done_at is None and s.skipped_at is None]
+    upcoming = left[0] if left else None
+    return PlaybookStatus(
+        run_id=int(run.id),
+        name=run.name,
+        started_at=aware(run.started_at),
+        started_by=run.started_by,
+        steps_total=len(steps),
+        steps_left=len(left),
+        next_kind=upcoming.kind if upcoming is not None else None,
+        next_text=upcoming.text if upcoming is not None else None,
+        next_due=upcoming.due_date if upcoming is not None else None,
+    )
+
+
+def steps_due(
+    session: Session, *, user: str, owner: str | None, everyone: bool, today: dt.date
+) -> tuple[WorkStep, ...]:
+    """The steps of running playbooks due by ``today`` (UTC), not done or skipped: the
+    user's (they started it, or own its customer or alert) or everyone's; oldest first."""
+    query = (
+        select(PlaybookStep, PlaybookRun, Customer.name, Customer.email, Customer.owner)
+        .join(PlaybookRun, PlaybookRun.id == PlaybookStep.run_id)
+        .join(Customer, Customer.id == PlaybookRun.customer_id)
+        .outerjoin(Alert, Alert.id == PlaybookRun.alert_id)
+        .where(
+            PlaybookRun.stopped_at.is_(None),
+            PlaybookStep.done_at.is_(None),
+            PlaybookStep.skipped_at.is_(None),
+            PlaybookStep.due_date <= today,
+        )
+    )
+    if not everyone:
+        mine = [PlaybookRun.started_by == user]
+        if owner:
+            mine += [Customer.owner == owner, Alert.owner == owner]
+        query = query.where(or_(*mine))
+    found = [
+        WorkStep(
+            id=int(step.id),
+            run_id=int(run.id),
+            customer_id=int(run.customer_id),
+            customer=name or email or f"Customer {run.customer_id}",
+            alert_id=int(run.alert_id) if run.alert_id is not None else None,
+            playbook=run.name,
+            kind=step.kind,
+            text=step.text,
+            day=int(step.day_offset),
+            due_date=step.due_date,
+            due_in_days=(step.due_date - today).days,
+            owner=customer_owner,
+        )
+        for step, run, name, email, customer_owner in session.execute(query)
+    ]
+    found.sort(key=lambda s: (s.due_date, s.run_id, s.day, s.id))
+    return tuple(found)
+
+
+# --- doing a step ---------------------------------------------------------------------------
+
+
+def complete_step(
+    engine: Engine,
+    step_id: int,
+    *,
+    skip: bool = False,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> Undoable:
+    """Mark a step done (or skipped, ``skip``), audited; the last step of its playbook
+    finishes it. Returns what undoing it puts back."""
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine, write_first=True) as session:
+        step = session.get(PlaybookStep, step_id, with_for_update=True)
+        run = session.get(PlaybookRun, step.run_id) if step is not None else None
+        if step is None or run is None:
+            raise AlertActionError("That playbook step no longer exists; refresh My work.")
+        if run.stopped_at is not None:
+            why = STOP_REASON_LABELS.get(run.stop_reason or "", "it stopped")
+            raise AlertActionError(f"The playbook {run.name} has stopped ({why}).")
+        if step.done_at is not None or step.skipped_at is not None:
+            raise AlertActionError("That step is already done or skipped.")
+        if skip:
+            step.skipped_at = when
+        else:
+            step.done_at = when
+        step.done_by = who
+        doing = Doing(session, when, who)
+        words = f"{STEP_KIND_LABELS.get(step.kind, step.kind)}: {step.text}"
+        if run.alert_id is not None:
+            action = "alert.playbook_step_skipped" if skip else "alert.playbook_step_done"
+            details = {"run_id": int(run.id), "step_id": int(step.id), "text": words}
+            doing.audit(action, ("alert", int(run.alert_id)), details)
+        session.flush()
+        _finish_if_done(doing, run)
+        customer = session.get(Customer, run.customer_id)
+        name = (customer.name or customer.email) if customer is not None else None
+        return Undoable(
+            label=f"{'Skipped' if skip else 'Done'} for {name or 'the customer'}: {words}",
+            undid="alert.playbook_step_skipped" if skip else "alert.playbook_step_done",
+            customer_id=int(run.customer_id),
+            playbook_step_ids=(int(step.id),),
+        )
+
+
+def _finish_if_done(doing: Doing, run: PlaybookRun) -> None:
+    left = doing.session.scalar(
+        select(exists().where(
+            PlaybookStep.run_id == run.id,
+            PlaybookStep.done_at.is_(None),
+            PlaybookStep.skipped_at.is_(None),
+        ))
+    )  # fmt: skip
+    if not left:
+        _stop(doing, run, "finished")
+
+
+def _stop(doing: Doing, run: PlaybookRun, reason: str) -> None:
+    run.stopped_at = doing.now
+    run.stop_reason = reason
+    run.stopped_by = doing.actor
+    if run.alert_id is not None:
+        details = {
+            "run_id": int(run.id),
+            "reason": reason,
+            "text": f"{run.name}: {STOP_REASON_LABELS.get(reason, reason)}",
+        }
+        doing.audit("alert.playbook_stopped", ("alert", int(run.alert_id)), details)
+
+
+# --- stopping by itself ---------------------------------------------------------------------
+
+
+def _stop_reason(session: Session, run: PlaybookRun) -> str | None:
+    customer = session.get(Customer, run.customer_id)
+    if customer is None or customer.do_not_contact:
+        return "do_not_contact"
+    ordered = session.scalar(
+        select(exists().where(
+            Order.customer_id == run.customer_id,
+            Order.status == "paid",
+            Order.order_date > run.started_at,
+        ))
+    )  # fmt: skip
+    if ordered:
+        return "ordered"
+    alert = session.get(Alert, run.alert_id) if run.alert_id is not None else None
+    if alert is None or alert.status in CLOSED_STATUSES:
+        return "alert_closed"
+    return None
+
+
+def stop_cleared_runs(
+    engine: Engine, *, now: dt.datetime | None = None, actor: str = SYSTEM_ACTOR
+) -> int:
+    """Stop every running playbook whose condition cleared (the customer ordered after
+    its start, its alert was closed, the customer is do not contact), audited; returns
+    how many stopped."""
+    when = moment(now)
+    with reading(engine) as conn, Session(bind=conn) as session:
+        running = session.scalar(select(exists().where(PlaybookRun.stopped_at.is_(None))))
+    if not running:
+        return 0  # the usual case: nothing to write, no write lock taken
+    with unit_of_work(engine, write_first=True) as session:
+        doing = Doing(session, when, actor)
+        stopped = 0
+        for run in session.scalars(select(PlaybookRun).where(PlaybookRun.stopped_at.is_(None))):
+            reason = _stop_reason(session, run)
+            if reason is not None:
+                _stop(doing, run, reason)
+                stopped += 1
+        return stopped
+
+
+# --- undo -----------------------------------------------------------------------------------
+
+
+def undo_playbooks_in(session: Session, change: Undoable) -> None:
+    """Take back what ``change`` did to playbooks inside the undo's transaction: remove
+    the runs it started (refused once a step was done or skipped, or it stopped) and put
+    back the steps it did (refused when their playbook stopped since for another reason)."""
+    for run_id in change.playbook_run_ids:
+        run = session.get(PlaybookRun, run_id, with_for_update=True)
+        if run is None:
+            raise AlertActionError("That playbook no longer runs; nothing was undone.")
+        acted = session.scalar(
+            select(exists().where(
+                PlaybookStep.run_id == run_id,
+                or_(PlaybookStep.done_at.is_not(None), PlaybookStep.skipped_at.is_not(None)),
+            ))
+        )  # fmt: skip
+        if acted or run.stopped_at is not None:
+            raise AlertActionError(
+                f"The playbook {run.name} moved on since (a step was done or it stopped), "
+                "so it was not undone."
+            )
+        session.execute(delete(PlaybookStep).where(PlaybookStep.run_id == run_id))
+        session.execute(delete(PlaybookRun).where(PlaybookRun.id == run_id))
+    for step_id in change.playbook_step_ids:
+        _put_step_back(session, step_id)
+
+
+def _put_step_back(session: Session, step_id: int) -> None:
+    step = session.get(PlaybookStep, step_id, with_for_update=True)
+    run = session.get(PlaybookRun, step.run_id) if step is not None else None
+    if step is None or run is None:
+        raise AlertActionError("That playbook step no longer exists; nothing was undone.")
+    if run.stopped_at is not None and run.stop_reason != "finished":
+        why = STOP_REASON_LABELS.get(run.stop_reason or "", "it stopped")
+        raise AlertActionError(f"The playbook {run.name} has stopped since ({why}); not undone.")
+    step.done_at = None
+    step.skipped_at = None
+    step.done_by = None
+    if run.stopped_at is not None:  # the step had finished it: it runs again
+        run.stopped_at = None
+        run.stop_reason = None
+        run.stopped_by = None

@@ -1,0 +1,150 @@
+"""My work's playbook steps: the steps of running playbooks due by today, with Done and
+Skip (services/alerts/playbooks.py).
+
+``StepActions`` drives the section's buttons: each change runs on the job runner and is
+pushed on the window's undo history; an email step done asks the window to open the
+composer for its customer (``email_step_done``), as "Draft email" does on a card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from services.alerts.playbook_records import WorkStep
+from services.core.formatting import format_date, plural
+from views.item_models.work_list_model import Tone, WorkColumn
+from views.kit.undo import UndoHistory
+from views.my_work.source import MyWorkSource, Undoable
+
+if TYPE_CHECKING:
+    from views.kit.jobs import JobRunner, TaskState
+
+EMPTY_STEPS = (
+    "No playbook step is due. Start a playbook on an alert (B in the Alerts tab): its "
+    "steps show here on their days."
+)
+
+
+def step_due_words(step: WorkStep) -> str:
+    """ "Today" or "2 days overdue" (only steps due by today are listed)."""
+    if step.due_in_days < 0:
+        return f"{plural(-step.due_in_days, 'day')} overdue"
+    return "Today"
+
+
+def _tone(step: WorkStep) -> Tone:
+    return "alarm" if step.due_in_days < 0 else "note"
+
+
+STEP_COLUMNS = (
+    WorkColumn(
+        "Due", step_due_words, tooltip=lambda s: f"Due {format_date(s.due_date)}", tone=_tone
+    ),
+    WorkColumn("Customer", lambda s: s.customer),
+    WorkColumn("Step", lambda s: f"{s.kind_label}: {s.text}", tooltip=lambda s: s.text),
+    WorkColumn(
+        "Playbook",
+        lambda s: f"{s.playbook} · day {s.day}",
+        tooltip=lambda s: f"Customer owner: {s.owner}" if s.owner else "No owner",
+    ),
+)
+
+
+class StepActions(QObject):
+    """Done, Skip and Open for the selected step of a My work section.
+
+    Signals:
+        email_step_done(alert_id, customer_id): an email step was done: open the
+            composer for its customer (alert id None: its alert is gone).
+        step_changed(alert_id): a step was done, skipped, or that was undone.
+    """
+
+    email_step_done = Signal(object, int)
+    step_changed = Signal(int)
+
+    def __init__(
+        self,
+        parent: QWidget,
+        jobs: JobRunner,
+        current: Callable[[], object | None],
+        reload: Callable[[], None],
+    ) -> None:
+        super().__init__(parent)
+        self._jobs = jobs
+        self._current = current
+        self._reload = reload
+        self._source: MyWorkSource | None = None
+        self._history: UndoHistory | None = None
+        self._busy = False
+        self.done_button = QPushButton("Done", parent)
+        self.done_button.setObjectName("stepDone")
+        self.done_button.setToolTip(
+            "Mark the selected step done (an email step opens the composer)"
+        )
+        self.skip_button = QPushButton("Skip", parent)
+        self.skip_button.setObjectName("stepSkip")
+        self.skip_button.setToolTip("Leave the selected step out; the playbook goes on")
+        for button in (self.done_button, self.skip_button):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.done_button.clicked.connect(lambda _c=False: self.finish(skip=False))
+        self.skip_button.clicked.connect(lambda _c=False: self.finish(skip=True))
+        self.update_buttons()
+
+    def set_source(self, source: MyWorkSource | None) -> None:
+        self._source = source
+        self.update_buttons()
+
+    def set_undo_history(self, history: UndoHistory | None) -> None:
+        self._history = history
+
+    def current_step(self) -> WorkStep | None:
+        record = self._current()
+        return record if isinstance(record, WorkStep) else None
+
+    def update_buttons(self, *_args: object) -> None:
+        can = self.current_step() is not None and self._source is not None and not self._busy
+        self.done_button.setEnabled(can)
+        self.skip_button.setEnabled(can)
+
+    def finish(self, *, skip: bool) -> None:
+        """Mark the selected step done (or skipped); an email step done opens the composer."""
+        step, source = self.current_step(), self._source
+        if step is None or source is None or self._busy:
+            return
+        alert_id = step.alert_id or 0
+
+        def work(_state: TaskState) -> Undoable:
+            return source.complete_step(step.id, skip=skip)
+
+        def done(change: Undoable) -> None:
+            if self._history is not None:
+                self._history.push(change, lambda: self._after(alert_id))
+            if step.kind == "email" and not skip:
+                self.email_step_done.emit(step.alert_id, step.customer_id)
+            self._after(alert_id)
+
+        def failed(error: BaseException) -> None:
+            self._jobs.present_error(error)
+            self._reload()
+
+        def finished() -> None:
+            self._busy = False
+            self.update_buttons()
+
+        self._busy = True
+        self.update_buttons()
+        (
+            self._jobs.operation(work, parent=self, label="skip step" if skip else "step done")
+            .success(done)
+            .failure(failed)
+            .finished(finished)
+            .run()
+        )
+
+    def _after(self, alert_id: int) -> None:
+        self.step_changed.emit(alert_id)
+        self._reload()
