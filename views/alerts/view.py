@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 KEY_SPLITTER = "alerts/splitter"
 # The first split: the cards, the customer, the actions (in proportion to the width).
-SPLIT = (380, 660, 340)
+SPLIT = (415, 625, 340)
 # The customer follows the selected alert at once (the target is 100 ms to the chart);
 # while an arrow key is held, a short pause folds the rows passed into one load.
 DETAIL_DELAY_MS = 30
