@@ -246,7 +246,7 @@ def shoot(
                     "an alert",
                 )
                 shown = view.action_pane.alert
-                if view.action_pane.draft_action.isEnabled() and not shown.holdout:
+                if view.action_pane.draft_button.isEnabled() and not shown.holdout:
                     break
             wait_for(jobs.is_idle, "the alert")
             view.action_pane.trigger("draft")

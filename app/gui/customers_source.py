@@ -85,11 +85,14 @@ class WorkspaceCustomerSource:
     def workspace_summary(self) -> WorkspaceSummary:
         return workspace_summary(self.workspace.engine)
 
-    def set_do_not_contact(self, customer_id: int, value: bool) -> Undoable:
+    def set_do_not_contact(
+        self, customer_id: int, value: bool, note: str | None = None
+    ) -> Undoable:
         from services.alerts.actions import mark_do_not_contact
 
         actor = self._user() if self._user is not None else None
-        return mark_do_not_contact(self.workspace.engine, customer_id, value, actor=actor)
+        engine = self.workspace.engine
+        return mark_do_not_contact(engine, customer_id, value, actor=actor, note=note)
 
     def end_quiet_period(self, customer_id: int, reason: str) -> Undoable:
         from services.alerts.actions import end_quiet_period

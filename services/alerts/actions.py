@@ -124,7 +124,7 @@ def apply_card_action(
 
     ``start``; ``resolve`` (outcome, note); ``dismiss`` (note); ``reopen``; ``raise`` (a
     held-back alert into the queue; customer_id: whose alert the user saw); ``snooze``
-    (until: date, or until_clear=True); ``do_not_contact`` (value, default True);
+    (until: date, or until_clear=True); ``do_not_contact`` (value, default True; note);
     ``end_quiet_period`` (reason); ``log`` (kind: "call" or "note", text; outcome for a
     call); ``task`` (text, due: date); ``playbook`` (key; holdout_reason for a held-out
     customer).
@@ -159,7 +159,8 @@ def apply_card_action(
             return _transition(doing, alerts, action, name, params)
         if action == "do_not_contact":
             value = bool(params.get("value", True))
-            return _mark_do_not_contact(doing, customer, customer_id, name, value)
+            note = params.get("note")
+            return _mark_do_not_contact(doing, customer, customer_id, name, value, note)
         if action == "end_quiet_period":
             was, ended = end_quiet_period_in(doing, customer_id, str(params.get("reason", "")))
             return Undoable(
@@ -194,15 +195,18 @@ def mark_do_not_contact(
     *,
     actor: str | None = None,
     now: dt.datetime | None = None,
+    note: str | None = None,
 ) -> Undoable:
     """Mark a customer do not contact (value True) or lift the mark (False), from the
-    customer's own pane, in one audited transaction; returns what undoing it restores."""
+    customer's own pane, in one audited transaction (``note``: why, optional, kept in
+    the audit); returns what undoing it restores."""
     when, who = moment(now), actor or default_actor()
     with unit_of_work(engine) as session:
         customer = session.get(Customer, customer_id)
         name = (customer.name or customer.email) if customer is not None else None
         name = name or f"customer {customer_id}"
-        return _mark_do_not_contact(Doing(session, when, who), customer, customer_id, name, value)
+        doing = Doing(session, when, who)
+        return _mark_do_not_contact(doing, customer, customer_id, name, value, note)
 
 
 def end_quiet_period(
@@ -230,11 +234,16 @@ def end_quiet_period(
 
 
 def _mark_do_not_contact(
-    doing: Doing, customer: Customer | None, customer_id: int, name: str, value: bool
+    doing: Doing,
+    customer: Customer | None,
+    customer_id: int,
+    name: str,
+    value: bool,
+    note: str | None = None,
 ) -> Undoable:
     before = bool(customer.do_not_contact) if customer is not None else False
     if not set_do_not_contact_in(
-        doing.session, customer_id, value, actor=doing.actor, now=doing.now
+        doing.session, customer_id, value, actor=doing.actor, now=doing.now, note=note
     ):
         raise AlertActionError(
             f"{name} is already marked do not contact."

@@ -65,11 +65,13 @@ def set_do_not_contact_in(
     *,
     actor: str | None = None,
     now: dt.datetime | None = None,
+    note: str | None = None,
 ) -> bool:
     """Mark a customer do-not-contact (or clear the mark); returns whether it changed.
 
     Their alerts stay (the account manager should still know) but the window offers no
     outreach, emails cannot be logged, and no expansion alert is raised for them.
+    ``note``: why, in the user's words (optional), kept in the audit and the history.
     """
     when, who = moment(now), actor or default_actor()
     with within(session):
@@ -80,7 +82,9 @@ def set_do_not_contact_in(
             return False
         set_customer_field(session, customer_id, "do_not_contact", value, when)
         Doing(session, when, who).audit(
-            "customer.do_not_contact", ("customer", int(customer_id)), {"value": value}
+            "customer.do_not_contact",
+            ("customer", int(customer_id)),
+            {"value": value, "note": (note or "").strip() or None},
         )
         return True
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import format_date
+from views.alerts.close_notes import note_question
 from views.alerts.dialogs import (
     CallPrompt,
     TaskPrompt,
@@ -43,6 +44,7 @@ from views.alerts.dialogs import (
 )
 from views.alerts.notice import ChangedNotice
 from views.alerts.playbook_menu import PlaybookBox
+from views.alerts.refusals import why_not
 from views.alerts.source import (
     HOLDOUT_NOTE,
     OUTCOME_LABELS,
@@ -54,6 +56,8 @@ from views.alerts.source import (
 )
 from views.alerts.team_prompts import TeamPrompts
 from views.item_models.alert_list_model import reason_text, stake_text
+from views.kit import confirm_note
+from views.kit.confirm_note import NotePrompt
 from views.kit.formatting import as_utc, utc_now
 from views.kit.theme import LIGHT, Theme
 
@@ -98,9 +102,12 @@ class ActionPane(QWidget):
             card shown (its alerts' ids, most urgent first); ``action`` is one of
             AlertSource.apply_alert_action's names, ``params`` its arguments.
         draft_requested(alert_id, customer_id): "Draft email": open the composer.
+        action_refused(text): a key that does nothing here, and why ("Already in
+            progress"), for the status bar.
     """
 
     action_requested = Signal(list, str, dict)
+    action_refused = Signal(str)
     draft_requested = Signal(int, int)
     # A held-out alert's customer contacted anyway: (alert id, customer id, why).
     holdout_draft_requested = Signal(int, int, str)
@@ -113,6 +120,7 @@ class ActionPane(QWidget):
         ask_task: TaskPrompt | None = None,
         ask_call: CallPrompt | None = None,
         confirm: Callable[[str, str], bool] | None = None,
+        ask_note: NotePrompt | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
         team: TeamPrompts | None = None,
     ) -> None:
@@ -120,6 +128,10 @@ class ActionPane(QWidget):
         self.team = team or TeamPrompts.asking(self)  # Assign… and Schedule a meeting…
         self._alert: AlertDetail | None = None
         self._confirm = confirm  # (title, question) -> Yes; None: a message box asks
+        # Dismiss, Resolve and Do not contact: a question and an optional note (the why).
+        self._ask_note: NotePrompt = ask_note or (
+            lambda title, question, button: confirm_note.ask_note(self, title, question, button)
+        )
         self._ask_call = ask_call or (lambda customer: _ask_call(self, customer))
         self._theme: Theme = LIGHT
         self._clock = clock
@@ -141,6 +153,7 @@ class ActionPane(QWidget):
         self.playbooks = PlaybookBox(  # the customer's playbook, or "Start playbook…"
             self, ask_text=lambda t, q: self._ask_text(t, q), today=lambda: self._clock().date()
         )
+        self.playbooks.refused.connect(self.action_refused)
         self.playbooks.start_requested.connect(
             lambda key, why: self._request("playbook", {"key": key, "holdout_reason": why})
         )
@@ -238,9 +251,9 @@ class ActionPane(QWidget):
         self.raise_button.setObjectName("action_raise")
         self.raise_button.setToolTip("Put this alert in today's queue, over the daily cap (A)")
         self.raise_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # No shortcut of its own: A is Assign's key, and on a held-back card it raises
+        # (trigger), so that one key never has two actions (an ambiguous shortcut).
         self.raise_action = QAction("Raise now", self)
-        self.raise_action.setShortcut(QKeySequence("A"))
-        self.raise_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.raise_action.triggered.connect(lambda _c=False: self.trigger("raise"))
         self.raise_button.clicked.connect(lambda _c=False: self.trigger("raise"))
         self.addAction(self.raise_action)
@@ -473,19 +486,18 @@ class ActionPane(QWidget):
         return allowed
 
     def _update_enabled(self) -> None:
+        # The buttons show what may be done; the keys stay live, so that one which can do
+        # nothing says why in the status bar (trigger) instead of nothing at all.
         allowed = self._allowed()
         self.playbooks.set_enabled(bool(allowed))
         for key, button in self.buttons.items():
             button.setEnabled(key in allowed)
-            self.shortcut_actions[key].setEnabled(key in allowed)
         self.buttons["reopen"].setVisible("reopen" in allowed)
         held = self._alert is not None and self._alert.status == "held_back"
         self.held_back_box.setVisible(held)
         self.raise_button.setVisible(held)
         self.raise_button.setEnabled("raise" in allowed)
-        self.raise_action.setEnabled("raise" in allowed)
         self.draft_button.setEnabled("draft" in allowed)
-        self.draft_action.setEnabled("draft" in allowed)
         self.quiet_button.setEnabled("end_quiet" in allowed)
         alert = self._alert
         held_out = alert is not None and alert.holdout
@@ -516,9 +528,13 @@ class ActionPane(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def trigger(self, key: str) -> None:  # noqa: C901
-        """Run an action by its key (a button, its shortcut, or a test)."""
+        """Run an action by its key (a button, its shortcut, or a test); one that cannot
+        be done on this card says why (action_refused)."""
         alert = self._alert
+        if key == "assign" and alert is not None and alert.status == "held_back":
+            key = "raise"  # A on a held-back card: Raise now (its button says so)
         if alert is None or key not in self._allowed():
+            self._refuse(key)
             return
         if key == "start":
             self._request("start", {})
@@ -549,19 +565,15 @@ class ActionPane(QWidget):
         elif key == "resolve":
             self._popup(self.resolve_menu, self.buttons["resolve"])
         elif key == "dismiss":
-            self._request("dismiss", {})
+            self._close_with_note("dismiss", {})
         elif key == "reopen":
             self._request("reopen", {})
         elif key == "raise":
             # Whose alert the user saw: refused if a scoring since gave the id to another.
             self._request("raise", {"customer_id": alert.customer_id})
-        elif key == "dnc" and self._confirmed(
-            "Do not contact?",
-            f"Mark {alert.customer} do not contact? No email can be drafted or sent to them "
-            "until the mark is lifted, and the history records who set it.",
-        ):
-            # Asked first, as the Customers tab's Do not contact… asks.
-            self._request("do_not_contact", {})
+        elif key == "dnc":
+            # Asked first (with an optional reason), as the Customers tab's Do not contact….
+            self._close_with_note("do_not_contact", {})
         elif key == "draft" and alert.holdout:
             reason = self._ask_text(
                 "Contact a held-out customer",
@@ -590,7 +602,23 @@ class ActionPane(QWidget):
     def resolve(self, outcome: str) -> None:
         if self._alert is None or "resolve" not in self._allowed():
             return
-        self._request("resolve", {"outcome": outcome})
+        self._close_with_note("resolve", {"outcome": outcome})
+
+    def _close_with_note(self, action: str, params: dict[str, Any]) -> None:
+        """Dismiss, resolve or do not contact: ask (Enter confirms), with an optional note
+        the audit keeps; "won back" with no contact recorded asks whether it is so."""
+        assert self._alert is not None
+        title, question, button = note_question(self._alert, action, params.get("outcome"))
+        note = self._ask_note(title, question, button)
+        if note is None:
+            return  # cancelled: nothing changes
+        self._request(action, {**params, "note": note} if note else params)
+
+    def _refuse(self, key: str) -> None:
+        """Say why ``key`` does nothing on this card (the status bar shows it)."""
+        text = why_not(self._alert, key, busy=self._busy, can_draft=self._can_draft)
+        if text:
+            self.action_refused.emit(text)
 
     def _popup(self, menu: QMenu, under: QWidget) -> None:
         if under.isVisible():

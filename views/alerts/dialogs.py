@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QRadioButton,
@@ -42,15 +42,19 @@ class CallDialog(NoteDialog):
     def __init__(self, customer: str, parent: QWidget | None = None) -> None:
         super().__init__("Log a call", f"What was said with {customer}:", parent)
         self.outcomes: dict[str, QRadioButton] = {}
-        box = QHBoxLayout()
+        # Two by two, each column half the dialog: in one row the labels were cut short
+        # ("Talked with the"), the styled indicator being wider than the size Qt hints.
+        box = QGridLayout()
+        box.setHorizontalSpacing(16)
         group = QButtonGroup(self)
-        for key, label in CALL_CHOICES:
+        for i, (key, label) in enumerate(CALL_CHOICES):
             button = QRadioButton(label, self)
             button.setObjectName(f"callOutcome_{key}")
             group.addButton(button)
-            box.addWidget(button)
+            box.addWidget(button, i // 2, i % 2)
             self.outcomes[key] = button
-        box.addStretch(1)
+        box.setColumnStretch(0, 1)
+        box.setColumnStretch(1, 1)
         self.outcomes["connected"].setChecked(True)
         self.warning = QLabel("", self)
         self.warning.setObjectName("fieldError")

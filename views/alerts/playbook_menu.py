@@ -59,6 +59,7 @@ class PlaybookBox(QFrame):
     """
 
     start_requested = Signal(str, str)
+    refused = Signal(str)
 
     def __init__(
         self,
@@ -191,10 +192,27 @@ class PlaybookBox(QFrame):
             and alert.status not in ("resolved", "dismissed", "held_back")
         )
 
+    def why_not(self) -> str:
+        """Why no playbook can start on the card shown (the status bar's words)."""
+        alert = self._alert
+        if alert is None:
+            return "No alert selected"
+        if alert.playbook is not None:
+            return f"{alert.playbook.name} is already running"
+        if alert.do_not_contact:
+            return "Do not contact: no playbook"
+        if alert.status == "held_back":
+            return "Held back by the daily cap: press A to raise it first"
+        if alert.status in ("resolved", "dismissed"):
+            return "Closed: press O to reopen"
+        if not self._choices:
+            return "No playbooks to start"
+        return "Wait: the last action is still being saved"
+
     def _update(self) -> None:
         can = self.can_start
         self.start_button.setEnabled(can)
-        self.shortcut.setEnabled(can)
+        # The key stays live: pressed where no playbook can start, it says why (refused).
         alert = self._alert
         self.start_button.setVisible(alert is None or alert.playbook is None)
         if alert is not None and alert.do_not_contact:
@@ -205,6 +223,7 @@ class PlaybookBox(QFrame):
     def open_menu(self) -> None:
         """Show the playbooks to choose from, under the button (B)."""
         if not self.can_start:
+            self.refused.emit(self.why_not())
             return
         button = self.start_button
         self.menu.popup(button.mapToGlobal(button.rect().bottomLeft()))

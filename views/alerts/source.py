@@ -98,7 +98,7 @@ class AlertSource(Protocol):
         refused with AlertChangedError, which says who, when and what it is now.
 
         Actions: ``start``; ``resolve`` (outcome, note); ``dismiss`` (note); ``reopen``;
-        ``raise``; ``snooze`` (until: date, or until_clear=True); ``do_not_contact``;
+        ``raise``; ``snooze`` (until: date, or until_clear=True); ``do_not_contact`` (note);
         ``end_quiet_period`` (reason); ``log`` (kind: "call" or "note", text, outcome for
         a call); ``task`` (text, due: date); ``assign`` (customer_id, to: a teammate's
         name: the customer and its active alerts); ``meeting`` (title, start: an aware

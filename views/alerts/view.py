@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState
 
 KEY_SPLITTER = "alerts/splitter"
+# The first split: the cards, the customer, the actions (in proportion to the width).
+SPLIT = (415, 625, 340)
 # The customer follows the selected alert at once (the target is 100 ms to the chart);
 # while an arrow key is held, a short pause folds the rows passed into one load.
 DETAIL_DELAY_MS = 30
@@ -48,10 +50,13 @@ class AlertsView(QWidget):
     Signals:
         alert_changed(alert_id): an action changed an alert (the dashboard may refresh).
         score_requested(): "Score now" in the customer pane.
+        status_message(text): a few words for the window's status bar (a key that does
+            nothing says why: "Already in progress").
     """
 
     alert_changed = Signal(int)
     score_requested = Signal()
+    status_message = Signal(str)
 
     def __init__(
         self,
@@ -89,6 +94,7 @@ class AlertsView(QWidget):
         self.alerts_pane.selection_cleared.connect(self._on_alerts_pane_selection_cleared)
         self.alerts_pane.alerts_loaded.connect(self._on_alerts_pane_alerts_loaded)
         self.action_pane.action_requested.connect(self._on_action_pane_action_requested)
+        self.action_pane.action_refused.connect(self.status_message)
         self.detail_pane.score_requested.connect(self.score_requested)
         self.detail_pane.detail_shown.connect(self._on_detail_pane_detail_shown)
         self.detail_pane.contact_changed.connect(self._on_detail_pane_contact_changed)
@@ -101,10 +107,12 @@ class AlertsView(QWidget):
         self.alerts_pane.setMinimumWidth(290)
         self.detail_pane.setMinimumWidth(440)
         self.action_pane.setMinimumWidth(250)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([400, 640, 340])
+        # Every pane stretches: a wider window widens each in proportion to the split
+        # (the user's, remembered), so the cards are not left at their narrowest on a
+        # 1920-pixel screen.
+        for index in range(3):
+            self.splitter.setStretchFactor(index, 1)
+        self.splitter.setSizes(list(SPLIT))
         if settings is not None:
             saved = settings.value(KEY_SPLITTER)
             if isinstance(saved, QByteArray):
@@ -265,10 +273,8 @@ class AlertsView(QWidget):
 
     def _on_action_done(self, alert_id: int) -> None:
         self.alert_changed.emit(alert_id)
-        alert = self.action_pane.alert
-        if alert is not None and alert.id == alert_id:
-            # Notes, calls, tasks and do-not-contact show in the customer's pane.
-            self.detail_pane.show_customer(alert.customer_id)
+        # Notes, calls, tasks and do-not-contact show in the customer's pane.
+        self._read_customer_again(alert_id)
         # Reload the list: if the alert left the filter, the next card becomes current.
         self.alerts_pane.reload()
         if self.alerts_pane.current_alert_id == alert_id:
@@ -282,8 +288,18 @@ class AlertsView(QWidget):
         self.alerts_pane.reload(select=alert_id, keep=ids)
         if self.alerts_pane.current_alert_id == alert_id:
             self._load_alert(alert_id)
+        self._read_customer_again(alert_id)
+
+    def _read_customer_again(self, alert_id: int) -> None:
+        """The customer pane reads the alert's customer anew, if the card highlighted is
+        still that alert's: never another card's customer when the user moved on while
+        the action ran (the action pane may still show the old card for a moment)."""
         alert = self.action_pane.alert
-        if alert is not None and alert.id == alert_id:
+        if (
+            alert is not None
+            and alert.id == alert_id
+            and self.alerts_pane.current_alert_id == alert_id
+        ):
             self.detail_pane.show_customer(alert.customer_id)
 
     def _on_action_failed(self, error: BaseException) -> None:
@@ -299,9 +315,7 @@ class AlertsView(QWidget):
         self.action_pane.show_notice(ids, str(error))
         self.alert_changed.emit(error.change.alert_id)
         self.alerts_pane.reload(select=alert_id, keep=ids)
-        alert = self.action_pane.alert
-        if alert is not None and alert.id == alert_id:
-            self.detail_pane.show_customer(alert.customer_id)  # its history says who
+        self._read_customer_again(alert_id)  # its history says who
         if self.alerts_pane.current_alert_id == alert_id:
             self._load_alert(alert_id)
 

@@ -1,7 +1,7 @@
 """What the customer pane changes about whether a customer may be written to: mark a
-customer do not contact or lift the mark (both ask first), and end the quiet period after
-contact early (with a reason, kept in the history). All are audited, done on the job
-runner and undoable (Ctrl+Z)."""
+customer do not contact (it asks first, with an optional reason the history keeps) or lift
+the mark (it asks first), and end the quiet period after contact early (with a reason,
+kept in the history). All are audited, done on the job runner and undoable (Ctrl+Z)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from services.alerts.records import Undoable
 from services.core.formatting import format_date
 from services.core.records import CustomerDetail
 from views.customers.source import CustomerSource
+from views.kit import confirm_note
+from views.kit.confirm_note import NotePrompt
 from views.kit.note_dialog import NoteDialog
 from views.kit.undo import UndoHistory
 
@@ -34,6 +36,9 @@ class ContactMarks:
     _undo: UndoHistory | None
     _confirm: Callable[[str, str], bool] | None
     _ask_reason: ReasonPrompt | None
+    # Do not contact…'s question with its optional note (None: the dialog, or, when the
+    # pane was given a yes/no ``confirm``, that, with no note).
+    _ask_note: NotePrompt | None = None
 
     def refresh(self) -> None: ...  # the pane's: read the customer anew
 
@@ -101,10 +106,21 @@ class ContactMarks:
             f"Mark {d.name} do not contact? No email can be drafted or sent to them until "
             "the mark is lifted, and the history records who set it."
         )
-        if not (self._confirm or self._ask_yes)("Do not contact?", question):
+        note = self._note_for("Do not contact?", question, "Do not contact")
+        if note is None:
             return
         set_mark = source.set_do_not_contact
-        self._change(customer_id, lambda: set_mark(customer_id, True), "do not contact")
+        self._change(
+            customer_id, lambda: set_mark(customer_id, True, note or None), "do not contact"
+        )
+
+    def _note_for(self, title: str, question: str, button: str) -> str | None:
+        """Ask with an optional note: the note ("" for none), or None when cancelled."""
+        if self._ask_note is not None:
+            return self._ask_note(title, question, button)
+        if self._confirm is not None:
+            return "" if self._confirm(title, question) else None
+        return confirm_note.ask_note(self._widget(), title, question, button)
 
     def end_quiet_period(self, customer_id: int) -> None:
         """Ask why, then end the customer's quiet period after contact (audited)."""

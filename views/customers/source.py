@@ -50,9 +50,12 @@ class CustomerSource(Protocol):
 
     def workspace_summary(self) -> WorkspaceSummary: ...
 
-    def set_do_not_contact(self, customer_id: int, value: bool) -> Undoable:
-        """Mark the customer do-not-contact or lift the mark (audited, in one transaction);
-        returns what undoing it restores."""
+    def set_do_not_contact(
+        self, customer_id: int, value: bool, note: str | None = None
+    ) -> Undoable:
+        """Mark the customer do-not-contact or lift the mark (audited, in one transaction;
+        ``note``: why, in the user's words, kept in the audit); returns what undoing it
+        restores."""
         ...
 
     def end_quiet_period(self, customer_id: int, reason: str) -> Undoable:

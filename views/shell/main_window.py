@@ -13,13 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QCloseEvent,
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
-    QShowEvent,
-)
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -149,6 +143,8 @@ class MainWindow(QMainWindow):
         self.alerts_view.score_requested.connect(self._on_pane_score_requested)
         self.alerts_view.alert_changed.connect(self._on_alerts_view_alert_changed)
         self.alerts_view.alerts_pane.owner_chosen.connect(self._on_alerts_pane_owner_chosen)
+        # A key that does nothing in the Alerts tab says why ("Already in progress").
+        self.alerts_view.status_message.connect(lambda t: self.statusBar().showMessage(t, 6000))
         self.dashboard = DashboardPane(self)
         self.dashboard.score_requested.connect(self._on_pane_score_requested)
         self.dashboard.customers_requested.connect(self.open_customers)

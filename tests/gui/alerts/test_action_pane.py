@@ -56,7 +56,7 @@ def pane(qtbot) -> ActionPane:
         ask_text=lambda _title, _label: next(texts),
         ask_call=lambda _customer: ("voicemail", ""),
         ask_task=lambda customer: (f"Call {customer} back", dt.date(2026, 11, 25)),
-        confirm=lambda _title, _question: True,  # "Do not contact?" Yes
+        ask_note=lambda _title, _question, _button: "",  # Enter: confirmed, no note
         clock=lambda: NOW,
     )
     qtbot.addWidget(p)

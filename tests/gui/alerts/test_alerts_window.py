@@ -34,7 +34,8 @@ class Prompts:
         self.text: str | None = "Called; they will reorder next week"
         self.task: tuple[str, dt.date] | None = None
         self.call: tuple[str, str] | None = ("connected", "Called; they will reorder next week")
-        self.yes = True  # "Do not contact?" answered Yes
+        self.yes = True  # "Do not contact?", "Dismiss?", "Resolve?" answered (Enter)
+        self.note = ""  # the optional note typed with it
         self.asked: list[tuple[str, str]] = []
 
     def ask_text(self, _title: str, _label: str) -> str | None:
@@ -50,6 +51,10 @@ class Prompts:
         self.asked.append((title, question))
         return self.yes
 
+    def ask_note(self, title: str, question: str, _button: str) -> str | None:
+        self.asked.append((title, question))
+        return self.note if self.yes else None
+
 
 @pytest.fixture
 def prompts() -> Prompts:
@@ -62,6 +67,7 @@ def view(qtbot, jobs: JobRunner, workspace: Workspace, prompts: Prompts) -> Aler
         jobs, ask_text=prompts.ask_text, ask_task=prompts.ask_task, ask_call=prompts.ask_call
     )
     v.action_pane._confirm = prompts.confirm
+    v.action_pane._ask_note = prompts.ask_note
     qtbot.addWidget(v)
     v.resize(1400, 860)
     v.show()
@@ -587,7 +593,7 @@ def test_a_letter_key_never_moves_the_selection_to_another_customer(
     texts = [str(model.index(r, 0).data() or "") for r in range(model.rowCount())]
     here = model.row_of(current)
     other = next(t for r, t in enumerate(texts) if r != here and t and t[0] != texts[here][:1])
-    assert not view.action_pane.draft_action.isEnabled()
+    assert not view.action_pane.draft_button.isEnabled()
     pane.list.setFocus()
     qtbot.keyClick(pane.list, Qt.Key.Key_E)
     pane.list.keyboardSearch(other[:4])  # what a QTableView would have jumped with

@@ -247,6 +247,7 @@ def test_an_account_managers_morning(
     # 4. Dismissed by mistake, then Ctrl+Z: the card is back, selected.
     dismissed = actions.alert
     assert dismissed is not None
+    actions._ask_note = lambda _title, _question, _button: ""  # "Dismiss?" Enter, no note
     key(qtbot, pane.list, Qt.Key.Key_D)
     qtbot.waitUntil(
         lambda: window.undo_bar.isVisible() and pane.model.row_of(dismissed.id) == -1,
@@ -267,7 +268,7 @@ def test_an_account_managers_morning(
     ]
 
     # 5. Do not contact (X), then lifted from the customer pane when they call back.
-    actions._confirm = lambda _title, _question: True  # "Do not contact?" Yes
+    actions._ask_note = lambda _title, _question, _button: ""  # "Do not contact?" Enter
     key(qtbot, pane.list, Qt.Key.Key_X)
     qtbot.waitUntil(
         lambda: actions.alert is not None and actions.alert.do_not_contact and shown(),

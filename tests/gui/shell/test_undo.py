@@ -82,6 +82,7 @@ def test_dismiss_then_ctrl_z_puts_the_card_back(
     before = rows(workspace, f"SELECT id, status FROM alerts WHERE id IN ({marks})", *card)
     assert not window.undo_action.isEnabled()
     view.alerts_pane.focus_list()
+    view.action_pane._ask_note = lambda _title, _question, _button: ""  # "Dismiss?" Enter
     qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_D)
     qtbot.waitUntil(lambda: window.undo_bar.isVisible(), timeout=TIMEOUT_MS)
     assert window.undo_bar.text.text().startswith("Dismissed ")
@@ -122,7 +123,7 @@ def test_do_not_contact_then_lift_it_and_undo_the_lift(
     assert not alert.do_not_contact
     customer = alert.customer_id
     view.alerts_pane.focus_list()
-    view.action_pane._confirm = lambda _title, _question: True  # "Do not contact?" Yes
+    view.action_pane._ask_note = lambda _title, _question, _button: ""  # "Do not contact?" Enter
     qtbot.keyClick(view.alerts_pane.list, Qt.Key.Key_X)
     qtbot.waitUntil(
         lambda: view.action_pane.alert is not None and view.action_pane.alert.do_not_contact,
