@@ -160,7 +160,7 @@ class DashboardChart(ChartFrame):
         self.hover_tip = tip
         # The view box carries the tooltip: the scene shows the tooltip of the topmost
         # item under the pointer that has one, and the view box is under every bar.
-        self.plot.getViewBox().setToolTip(tip)
+        self.plot.getViewBox().setToolTip(tip or self.summary_text)
         viewport = self.plot_widget.viewport()
         if key is not None and self.CLICKABLE:
             viewport.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -173,6 +173,11 @@ class DashboardChart(ChartFrame):
                 QToolTip.showText(where, tip, viewport)
             else:
                 QToolTip.hideText()
+
+    def summary(self) -> str:
+        """The chart in words: each bar's figure, as its tool tip says it."""
+        tips = [self.bar_tip(key) for key in self.bar_keys()]
+        return self.empty_text or "\n".join(tip for tip in tips if tip)
 
     # -- text on the plot ------------------------------------------------------------------
 
@@ -204,11 +209,6 @@ class DashboardChart(ChartFrame):
         self._empty.setText(text)
         self._empty.setPos(x, y)
         self._empty.show()
-
-    @property
-    def empty_text(self) -> str:
-        """The message shown in place of data ("" when there is data)."""
-        return self._empty.textItem.toPlainText() if self._empty.isVisible() else ""
 
     # -- look ------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QToolButton, QWi
 
 from views.customers.filter_bar import ValueCombo
 from views.item_models.customer_filters import CustomerFilter, filter_from_json, filter_to_json
+from views.kit.accessibility import name
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ class ViewsBar(QObject):
         self.views: list[SavedView] = (
             views_from_json(settings.value(KEY_VIEWS, "")) if settings is not None else []
         )
-        self.combo = ValueCombo("viewsCombo", parent)
+        self.combo = name(ValueCombo("viewsCombo", parent), "Saved view")
         self.combo.setToolTip("Saved views: filters, search and sort under a name")
         self.combo.setPlaceholderText(UNSAVED_VIEW)
         self.combo.activated.connect(self._on_combo_activated)

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from services.outreach.batch_records import STATE_LABELS, BatchRow, BatchView
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
+from views.kit.accessibility import name
 from views.kit.theme import Theme
 from views.outreach.batch_list_model import BatchListModel
 
@@ -120,6 +121,7 @@ class ReviewQueueWindow(QWidget):
         self.model = BatchListModel(self)
         self.list = QListView(self)
         self.list.setObjectName("reviewList")
+        name(self.list, "Drafts to review")
         self.list.setModel(self.model)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -138,9 +140,11 @@ class ReviewQueueWindow(QWidget):
         self.state_label.setWordWrap(True)
         self.subject = QLineEdit(self)
         self.subject.setObjectName("reviewSubject")
+        name(self.subject, "Subject")
         self.subject.setPlaceholderText("Subject")
         self.body = QPlainTextEdit(self)
         self.body.setObjectName("reviewBody")
+        name(self.body, "Email")
         self.checks = QLabel("", self)
         self.checks.setObjectName("reviewChecks")
         self.checks.setWordWrap(True)

@@ -58,6 +58,7 @@ from services.learn.wording import (
 )
 from views.item_models.customer_filters import CustomerFilter
 from views.item_models.work_list_model import WorkColumn, WorkListModel
+from views.kit.accessibility import name
 from views.kit.combo import ComboBox
 from views.kit.lists import PeopleTableView
 from views.kit.theme import LIGHT, Theme
@@ -248,7 +249,7 @@ class ResultsPane(QWidget):
         self.breakdown_title = QLabel("Breakdown", table_card)
         self.breakdown_title.setObjectName("sectionTitle")
         self.breakdown_model = WorkListModel(_breakdown_columns(None), self)
-        self.breakdown_table = PeopleTableView(table_card)
+        self.breakdown_table = name(PeopleTableView(table_card), "Breakdown")
         self.breakdown_table.setModel(self.breakdown_model)
         self.breakdown_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.breakdown_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
