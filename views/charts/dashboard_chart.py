@@ -17,6 +17,7 @@ bar's key, through the plot scene's own click signal (the path of every click).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -50,6 +51,10 @@ def severity_colours(theme: Theme) -> dict[str, str]:
         "opportunity": OPPORTUNITY,
         "info": INFO_LIGHT,
     }
+
+
+# What the mouse does with a bar ("Click to list them."): not part of a figure.
+_CLICK = re.compile(r"\s*Click [^.]*\.")
 
 
 class IntegerAxisItem(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
@@ -175,9 +180,16 @@ class DashboardChart(ChartFrame):
                 QToolTip.hideText()
 
     def summary(self) -> str:
-        """The chart in words: each bar's figure, as its tool tip says it."""
-        tips = [self.bar_tip(key) for key in self.bar_keys()]
-        return self.empty_text or "\n".join(tip for tip in tips if tip)
+        """The chart in words: each bar's figure as its tool tip says it (less what the
+        mouse does), a note every figure ends with said once, at the end."""
+        if self.empty_text:
+            return self.empty_text
+        tips = [_CLICK.sub("", self.bar_tip(key)).strip() for key in self.bar_keys()]
+        tips = [tip for tip in tips if tip]
+        notes = {tip.rpartition("; ")[2] for tip in tips}
+        if len(tips) > 1 and len(notes) == 1 and "; " in tips[0]:
+            tips = [tip.rpartition("; ")[0] for tip in tips] + [notes.pop().capitalize()]
+        return "\n".join(tips)
 
     # -- text on the plot ------------------------------------------------------------------
 

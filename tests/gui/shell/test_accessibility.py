@@ -11,14 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAccessible, QAccessibleInterface
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.gui.application import GuiController, make_controller
 from app.workspace import to_url
+from services.alerts.records import SEVERITY_LABELS
 from tests.support.accessibility import Element, report, unnamed
 from tests.support.paths import DATA
-from views.shell.main_window import TAB_KEYS
+from views.shell.main_window import TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD, TAB_KEYS
 
 TIMEOUT_MS = 60_000
 SHOPIFY = DATA / "samples" / "shopify" / "orders_export_1.csv"
@@ -151,3 +153,66 @@ def test_the_main_dialogs_name_their_controls(qtbot, controller: GuiController) 
     found.update(offenders_of(controller.templates.dialog))
     controller.templates.dialog.close()
     assert not found, report(list(found.values()))
+
+
+def first_item(view: QWidget) -> QAccessibleInterface:
+    """The first card or cell of a list or table, as a screen reader reaches it."""
+    iface = QAccessible.queryAccessibleInterface(view)
+    for i in range(iface.childCount()):
+        child = iface.child(i)
+        if child is not None and child.role() in (QAccessible.Role.Cell, QAccessible.Role.ListItem):
+            return child
+    raise AssertionError(f"no item in {view.objectName()}")
+
+
+def test_cards_rows_and_charts_read_as_text(qtbot, controller: GuiController) -> None:
+    """An alert card is one sentence (severity, customer, why, what is at stake), a row of
+    the customers table reads column by column, and a chart's description says its
+    figures and follows its data."""
+    settle(qtbot, controller)
+    window = controller.window
+    window.tabs.setCurrentIndex(TAB_ALERTS)
+    cards = window.alerts_view.alerts_pane
+    qtbot.waitUntil(lambda: cards.model.rowCount() > 0, timeout=TIMEOUT_MS)
+    rec = cards.model.record(0)
+    card = first_item(cards.list)
+    spoken = card.text(QAccessible.Text.Name)
+    severity = SEVERITY_LABELS[str(rec["severity"])]
+    assert spoken.startswith(f"{severity}: {rec['customer']}")
+    assert rec["reasons"][0] in spoken
+    assert "at risk" in spoken or "upside" in spoken or "at stake" in spoken
+    assert "Raised " in card.text(QAccessible.Text.Description)
+
+    window.tabs.setCurrentIndex(TAB_CUSTOMERS)
+    model = window.customers_pane.model
+    cell = first_item(window.customers_pane.table)
+    header = model.headerData(0, Qt.Orientation.Horizontal)
+    assert cell.text(QAccessible.Text.Name) == model.index(0, 0).data()
+    row = cell.text(QAccessible.Text.Description)
+    assert row.startswith(f"{header}: {model.index(0, 0).data()}, ")
+    assert f"{model.headerData(2, Qt.Orientation.Horizontal)}: {model.index(0, 2).data()}" in row
+
+    window.tabs.setCurrentIndex(TAB_DASHBOARD)
+    dashboard = window.dashboard
+    qtbot.waitUntil(
+        lambda: (
+            dashboard.severity_chart is not None
+            and sum(dashboard.severity_chart.values().values()) > 0
+        ),
+        timeout=TIMEOUT_MS,
+    )
+    chart = dashboard.severity_chart
+    assert chart is not None
+    picture = QAccessible.queryAccessibleInterface(chart.plot_widget)
+    assert picture.text(QAccessible.Text.Name) == "Open alert cards by severity (chart)"
+    said = picture.text(QAccessible.Text.Description)
+    for severity, count in chart.values().items():
+        if count:
+            assert f"{SEVERITY_LABELS[severity]}: {count:,} open card" in said
+    chart.set_counts({"critical": 7})
+    said = picture.text(QAccessible.Text.Description)
+    assert "Critical: 7 open cards (100% of 7)" in said
+    assert "Warning:" not in said
+    assert chart._title.toolTip() == said  # the same words on hover
+    chart.set_counts({})
+    assert picture.text(QAccessible.Text.Description).endswith(": No open alerts")
