@@ -255,7 +255,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         rows = self.list.verticalHeader()
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(AlertCardDelegate.CARD_HEIGHT)
+        rows.setDefaultSectionSize(self.delegate.card_height(self.list.font()))
         # Cards take the view's width: never a horizontal scroll bar.
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)

@@ -28,6 +28,7 @@ from views.alerts.source import AlertChangedError, AlertDetail, AlertSource, Und
 from views.customers.detail_pane import CustomerDetailPane
 from views.customers.source import CustomerSource
 from views.kit.formatting import utc_now
+from views.kit.geometry import uncut_panes
 from views.kit.theme import Theme
 from views.kit.undo import UndoHistory
 
@@ -105,6 +106,7 @@ class AlertsView(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setSizes([400, 640, 340])
+        uncut_panes(self.splitter, keep=1)  # larger text: no button cut where there is room
         if settings is not None:
             saved = settings.value(KEY_SPLITTER)
             if isinstance(saved, QByteArray):

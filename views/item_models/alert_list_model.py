@@ -371,9 +371,16 @@ class AlertCardDelegate(QStyledItemDelegate):
             self._font_cache = (key, fonts)
         return self._font_cache[1]
 
+    def card_height(self, font: QFont) -> int:
+        """Tall enough for the card's three lines in ``font``: CARD_HEIGHT at the window's
+        usual size, more when the text is made larger (150 %, 200 %)."""
+        *_fonts, fm, fm_bold, fm_small = self._fonts(font)
+        lines = fm_bold.height() + 4 + fm.height() + 4 + fm_small.height() + 2
+        return max(self.CARD_HEIGHT, 3 + 8 + lines + 8 + 3)
+
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         # The width is the view's (the list never scrolls sideways); only the height counts.
-        return QSize(0, self.CARD_HEIGHT)
+        return QSize(0, self.card_height(option.font))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:  # noqa: PLR0915
         model = index.model()
