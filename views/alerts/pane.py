@@ -38,6 +38,7 @@ from views.item_models.alert_list_model import (
     CustomerIdRole,
 )
 from views.item_models.alert_query import AlertQuery
+from views.kit.accessibility import name, name_field
 from views.kit.combo import ComboBox
 from views.kit.lists import PeopleTableView
 from views.kit.theme import Theme
@@ -179,13 +180,16 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         filters' row (the sort order goes beside the title)."""
         self.status_combo = ComboBox(self)
         self.status_combo.setObjectName("statusFilter")
+        name(self.status_combo, "Status")
         for key, (label, _statuses) in STATUS_FILTERS.items():
             self.status_combo.addItem(label, key)
         self.owner_combo = ComboBox(self)
         self.owner_combo.setObjectName("ownerFilter")
+        name(self.owner_combo, "Owner")
         self.owner_combo.addItem(ANY_OWNER, None)
         self.segment_combo = ComboBox(self)
         self.segment_combo.setObjectName("segmentFilter")
+        name(self.segment_combo, "Segment")
         self.segment_combo.addItem(ANY_SEGMENT, None)
         self.mine_button = QPushButton(self)
         self.mine_button.setObjectName("mineFilter")
@@ -198,6 +202,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         self.mine_button.toggled.connect(self._on_mine_button_toggled)
         self.sort_combo = ComboBox(self)
         self.sort_combo.setObjectName("sortOrder")
+        name(self.sort_combo, "Sort cards by")
         self.sort_combo.setToolTip("The order of the cards (remembered)")
         for key, label in SORTS.items():
             self.sort_combo.addItem(label, key)
@@ -219,6 +224,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         self.search_box.setObjectName("alertSearch")
         self.search_box.setPlaceholderText("Search customer, company, reason or owner")
         self.search_box.setClearButtonEnabled(True)
+        name_field(self.search_box, "Search alerts")
         self.search_box.textChanged.connect(self._on_filters_changed)
         self.search_box.installEventFilter(self)
 
@@ -231,6 +237,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         # row to lay them out, so a filter over 100,000 alerts repaints in milliseconds.
         self.list = PeopleTableView(self)
         self.list.setObjectName("alertList")
+        name(self.list, "Alert cards")
         self.list.setModel(self.model)
         self.list.setItemDelegate(self.delegate)
         # Ctrl- or Shift-click picks several cards for Draft for all; the detail pane and
@@ -248,7 +255,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         rows = self.list.verticalHeader()
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(AlertCardDelegate.CARD_HEIGHT)
+        rows.setDefaultSectionSize(self.delegate.card_height(self.list.font()))
         # Cards take the view's width: never a horizontal scroll bar.
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)

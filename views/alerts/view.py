@@ -28,6 +28,7 @@ from views.alerts.source import AlertChangedError, AlertDetail, AlertSource, Und
 from views.customers.detail_pane import CustomerDetailPane
 from views.customers.source import CustomerSource
 from views.kit.formatting import utc_now
+from views.kit.geometry import uncut_panes
 from views.kit.theme import Theme
 from views.kit.undo import UndoHistory
 
@@ -113,6 +114,7 @@ class AlertsView(QWidget):
         for index in range(3):
             self.splitter.setStretchFactor(index, 1)
         self.splitter.setSizes(list(SPLIT))
+        uncut_panes(self.splitter, keep=1)  # larger text: no button cut where there is room
         if settings is not None:
             saved = settings.value(KEY_SPLITTER)
             if isinstance(saved, QByteArray):

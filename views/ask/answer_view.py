@@ -39,6 +39,7 @@ from views.item_models.answer_table_model import (
     header_text,
     money_currency,
 )
+from views.kit.accessibility import name
 from views.kit.formatting import compact_money
 from views.kit.lists import PeopleTableView
 from views.kit.theme import LIGHT, Theme
@@ -157,7 +158,7 @@ class AnswerView(QWidget):
     def _build_table(self) -> None:
         """The answer's table beside its chart."""
         self.model = AnswerTableModel(self)
-        self.table = AnswerTable(self)
+        self.table = name(AnswerTable(self), "Answer")
         self.table.setObjectName("askTable")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from views.ask.source import ParamField, QuestionEntry
+from views.kit.accessibility import name
 from views.kit.combo import ComboBox
 
 Index = QModelIndex | QPersistentModelIndex
@@ -172,7 +173,7 @@ class LibraryPanel(QWidget):
         title = QLabel("Saved questions", self)
         title.setObjectName("sectionTitle")
         self.model = QuestionListModel(self)
-        self.list_view = _ListView(self)
+        self.list_view = name(_ListView(self), "Saved questions")
         self.list_view.setObjectName("askSavedList")
         self.list_view.setModel(self.model)
         self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

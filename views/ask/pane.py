@@ -47,6 +47,7 @@ from views.ask.answer_view import AnswerView
 from views.ask.dialogs import AskPreviewDialog, SaveQuestionDialog
 from views.ask.library_panel import LibraryPanel, QuestionListModel
 from views.ask.source import AskSource, ModelRequest, ProviderStatus, QuestionEntry, Suggestion
+from views.kit.accessibility import name, name_field
 from views.kit.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
@@ -131,6 +132,7 @@ class AskPane(QWidget):
         self.question_edit.setObjectName("searchBox")
         self.question_edit.setPlaceholderText(PLACEHOLDER)
         self.question_edit.setClearButtonEnabled(True)
+        name_field(self.question_edit, "Question")
         self.question_edit.returnPressed.connect(self._on_question_edit_return_pressed)
         self.question_edit.textEdited.connect(lambda _t: self._suggest_timer.start())
         self.question_edit.down_pressed.connect(self._on_question_edit_down_pressed)
@@ -148,6 +150,7 @@ class AskPane(QWidget):
         self.suggestion_model = QuestionListModel(self)
         self.suggestion_list = _SuggestionList(content)
         self.suggestion_list.setObjectName("askSuggestions")
+        name(self.suggestion_list, "Suggested questions")
         self.suggestion_list.setModel(self.suggestion_model)
         self.suggestion_list.setUniformItemSizes(True)
         self.suggestion_list.setFrameShape(QFrame.Shape.StyledPanel)

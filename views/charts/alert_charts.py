@@ -22,6 +22,7 @@ from views.charts.dashboard_chart import (
     pen_none,
     severity_colours,
 )
+from views.charts.frame import summarised
 from views.kit.theme import Theme
 
 AGE_BUCKETS = ("< 1 day", "1-7 days", "8-30 days", "> 30 days")
@@ -70,6 +71,7 @@ class AlertSeverityChart(DashboardChart):
         self.set_theme(self._theme)
         self.set_counts({})
 
+    @summarised
     def set_counts(self, counts: Mapping[str, int]) -> None:
         """Show the open cards per severity (missing severities count as none)."""
         lowered = {str(k).lower(): int(v) for k, v in counts.items()}
@@ -155,6 +157,7 @@ class AlertAgeChart(DashboardChart):
         self.set_theme(self._theme)
         self.set_counts({})
 
+    @summarised
     def set_counts(self, counts: Mapping[str, Mapping[str, int]]) -> None:
         """Show age bucket -> severity -> open cards. The four standard buckets are
         always shown, youngest first; any other bucket follows them."""

@@ -17,7 +17,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from services.core.formatting import format_date
 from views.charts.dashboard_chart import DashboardChart, pen_none
+from views.charts.frame import epoch_day, summarised
 from views.kit.theme import Theme
 
 ValueText = Callable[[float], str]
@@ -65,6 +67,7 @@ class AnswerBarChart(DashboardChart):
         self._value_text: ValueText = _plain
         self.set_theme(self._theme)
 
+    @summarised
     def set_bars(
         self,
         title: str,
@@ -155,8 +158,10 @@ class AnswerLineChart(DashboardChart):
         self._line = self.plot.plot([], [], symbol="o", symbolSize=6)
         self._x = np.zeros(0)
         self._y = np.zeros(0)
+        self._value_text: ValueText = _plain
         self.set_theme(self._theme)
 
+    @summarised
     def set_series(
         self,
         title: str,
@@ -176,7 +181,7 @@ class AnswerLineChart(DashboardChart):
         self._x = np.asarray([p[0] for p in points], dtype=float)
         self._y = np.asarray([p[1] for p in points], dtype=float)
         axis = axis_text or value_text
-        self._axis.value_text = axis
+        self._axis.value_text, self._value_text = axis, value_text
         self._line.setData(self._x, self._y)
         if len(points):
             self._empty.hide()
@@ -186,6 +191,18 @@ class AnswerLineChart(DashboardChart):
             self._fit_axis_width("left", [axis(v) for v in (low, high * 1.1)])
         else:
             self._show_empty("Nothing to draw", 0.5, 0.5)
+
+    def summary(self) -> str:
+        """How many points over which days, the first, the last, the lowest, the highest."""
+        if self.empty_text or not len(self._y):
+            return self.empty_text
+        text = self._value_text
+        first, last = (format_date(epoch_day(float(x))) for x in (self._x[0], self._x[-1]))
+        return (
+            f"{len(self._y)} points from {first} ({text(float(self._y[0]))}) to {last} "
+            f"({text(float(self._y[-1]))}); lowest {text(float(self._y.min()))}, "
+            f"highest {text(float(self._y.max()))}."
+        )
 
     @property
     def points(self) -> list[tuple[float, float]]:

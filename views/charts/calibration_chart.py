@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from services.core.records import CalibrationBin
-from views.charts.frame import ChartFrame
+from views.charts.frame import ChartFrame, summarised
 from views.kit.theme import Theme
 
 
@@ -102,6 +102,7 @@ class CalibrationChart(ChartFrame):
 
     # -- data ---------------------------------------------------------------------------
 
+    @summarised
     def set_bins(self, bins: Sequence[CalibrationBin], *, empty_text: str = "No backtest") -> None:
         """Show the calibration table of a backtest."""
         ordered = sorted(bins, key=lambda b: b.predicted)
@@ -119,6 +120,20 @@ class CalibrationChart(ChartFrame):
         self._empty.hide()
         # The bars stay in the lower part, under the dots they count.
         self._count_view.setYRange(0, float(counts.max()) * 2.2 or 1.0, padding=0)
+
+    def summary(self) -> str:
+        """Each band: the churn risk predicted, the share observed, and its customers."""
+        if self.empty_text:
+            return self.empty_text
+        predicted, observed = self._observed.getData()
+        counts = self._bars.opts.get("height")
+        if predicted is None or counts is None:
+            return ""
+        bands = [
+            f"predicted {p:.0%}, observed {o:.0%} ({int(n):,} customers)"
+            for p, o, n in zip(predicted, observed, counts, strict=True)
+        ]
+        return "Per band of churn risk: " + "; ".join(bands) + "."
 
     @property
     def bin_count(self) -> int:

@@ -17,6 +17,7 @@ bar's key, through the plot scene's own click signal (the path of every click).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -50,6 +51,10 @@ def severity_colours(theme: Theme) -> dict[str, str]:
         "opportunity": OPPORTUNITY,
         "info": INFO_LIGHT,
     }
+
+
+# What the mouse does with a bar ("Click to list them."): not part of a figure.
+_CLICK = re.compile(r"\s*Click [^.]*\.")
 
 
 class IntegerAxisItem(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
@@ -160,7 +165,7 @@ class DashboardChart(ChartFrame):
         self.hover_tip = tip
         # The view box carries the tooltip: the scene shows the tooltip of the topmost
         # item under the pointer that has one, and the view box is under every bar.
-        self.plot.getViewBox().setToolTip(tip)
+        self.plot.getViewBox().setToolTip(tip or self.summary_text)
         viewport = self.plot_widget.viewport()
         if key is not None and self.CLICKABLE:
             viewport.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -173,6 +178,18 @@ class DashboardChart(ChartFrame):
                 QToolTip.showText(where, tip, viewport)
             else:
                 QToolTip.hideText()
+
+    def summary(self) -> str:
+        """The chart in words: each bar's figure as its tool tip says it (less what the
+        mouse does), a note every figure ends with said once, at the end."""
+        if self.empty_text:
+            return self.empty_text
+        tips = [_CLICK.sub("", self.bar_tip(key)).strip() for key in self.bar_keys()]
+        tips = [tip for tip in tips if tip]
+        notes = {tip.rpartition("; ")[2] for tip in tips}
+        if len(tips) > 1 and len(notes) == 1 and "; " in tips[0]:
+            tips = [tip.rpartition("; ")[0] for tip in tips] + [notes.pop().capitalize()]
+        return "\n".join(tips)
 
     # -- text on the plot ------------------------------------------------------------------
 
@@ -204,11 +221,6 @@ class DashboardChart(ChartFrame):
         self._empty.setText(text)
         self._empty.setPos(x, y)
         self._empty.show()
-
-    @property
-    def empty_text(self) -> str:
-        """The message shown in place of data ("" when there is data)."""
-        return self._empty.textItem.toPlainText() if self._empty.isVisible() else ""
 
     # -- look ------------------------------------------------------------------------------
 

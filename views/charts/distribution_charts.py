@@ -24,6 +24,7 @@ from views.charts.dashboard_chart import (
     pen_none,
     severity_colours,
 )
+from views.charts.frame import summarised
 from views.kit.colours import SEGMENT_TONES
 from views.kit.formatting import compact_money, format_money
 from views.kit.theme import Theme
@@ -119,6 +120,7 @@ class ChurnRiskHistogram(DashboardChart):
             (f"< {pct}", f"≥ {pct}"),
         )
 
+    @summarised
     def set_values(self, churn_risk: np.ndarray, threshold: float) -> None:
         """Show the distribution of churn risks (0..1) against the at-risk threshold."""
         self._threshold = float(threshold)
@@ -213,6 +215,7 @@ class ScoreDistributionChart(DashboardChart):
         self.set_theme(self._theme)
         self.set_values(np.array([]), np.array([]))
 
+    @summarised
     def set_values(self, health: np.ndarray, engagement: np.ndarray) -> None:
         """Show the distributions of the health and engagement scores."""
         h = histogram(health, SCORE_EDGES)
@@ -295,6 +298,7 @@ class SegmentsChart(DashboardChart):
         self.set_theme(self._theme)
         self.set_segments(())
 
+    @summarised
     def set_segments(self, segments: Sequence[tuple[str, int, int]]) -> None:
         """Show (segment, customers, revenue at risk in cents), in any order."""
         rows = sorted(

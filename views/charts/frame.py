@@ -10,14 +10,40 @@ plot items in ``set_theme``.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import html
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from views.kit import accessibility
 from views.kit.theme import LIGHT, Theme
+
+P = ParamSpec("P")
+R = TypeVar("R")
+C = TypeVar("C", bound="ChartFrame")
+
+
+def epoch_day(seconds: float) -> dt.date:
+    """The calendar day (UTC) of epoch seconds: the day of a point of a time axis."""
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).date()
+
+
+def summarised(method: Callable[Concatenate[C, P], R]) -> Callable[Concatenate[C, P], R]:
+    """Decorates a method that hands a chart its data: the text summary follows it."""
+
+    def wrapper(self: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        result = method(self, *args, **kwargs)
+        self.refresh_summary()
+        return result
+
+    functools.update_wrapper(wrapper, method)
+    return wrapper
 
 
 class ChartFrame(QWidget):
@@ -66,6 +92,30 @@ class ChartFrame(QWidget):
         layout.addLayout(top)
         layout.addWidget(self._legend_below)
         layout.addWidget(self.plot_widget, 1)
+        # Named now; described once handed its data (subclasses' set_* are @summarised).
+        self.summary_text = self._title.text()
+        accessibility.name(self.plot_widget, f"{self._title.text() or 'Chart'} (chart)")
+
+    # -- for everyone: the chart in words ---------------------------------------------------
+
+    def summary(self) -> str:
+        """What the chart shows, in words (its data, or why there is none)."""
+        return self.empty_text
+
+    @property
+    def empty_text(self) -> str:
+        """The message shown in place of data ("" when there is data)."""
+        return self._empty.textItem.toPlainText() if self._empty.isVisible() else ""
+
+    def refresh_summary(self) -> None:
+        """Name the plot by the title and describe it by the summary: what a screen reader
+        says of the picture, and the title's tool tip."""
+        title = self._title.text() or "Chart"
+        text = self.summary()
+        self.summary_text = f"{title}: {text}" if text else title
+        accessibility.name(self.plot_widget, f"{title} (chart)")
+        accessibility.describe(self.plot_widget, self.summary_text)
+        self._title.setToolTip(self.summary_text)
 
     def _legend_label(self) -> QLabel:
         label = QLabel(self)

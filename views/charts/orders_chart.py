@@ -17,9 +17,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from services.core.formatting import format_date
 from views.charts.date_axis import MonthAxisItem
-from views.charts.frame import ChartFrame
-from views.kit.formatting import as_utc, compact_money, utc_now
+from views.charts.frame import ChartFrame, epoch_day, summarised
+from views.kit.formatting import as_utc, compact_money, format_money, utc_now
 from views.kit.theme import Theme
 
 _DAY_S = 86_400.0
@@ -110,6 +111,7 @@ class OrdersChart(ChartFrame):
 
     # -- data ---------------------------------------------------------------------------
 
+    @summarised
     def set_orders(
         self,
         dates: np.ndarray,
@@ -148,6 +150,7 @@ class OrdersChart(ChartFrame):
         trend_top = float(totals.max()) if len(totals) else 1.0
         self._trend_view.setYRange(0, trend_top * 1.15 or 1.0, padding=0)
 
+    @summarised
     def set_currency(self, currency: str) -> None:
         """The currency of the amounts: the money axes label their ticks in it."""
         plot = self.plot_widget.getPlotItem()
@@ -157,6 +160,26 @@ class OrdersChart(ChartFrame):
                 axis.currency = currency
                 axis.picture = None  # redrawn with the new labels
                 axis.update()
+
+    def summary(self) -> str:
+        """How many orders, over which dates, how much paid and the largest."""
+        if self.empty_text:
+            return self.empty_text
+        paid_x, paid_y = self._paid.getData()
+        other_x, _ = self._other.getData()
+        xs = np.concatenate([a for a in (paid_x, other_x, np.zeros(0)) if a is not None])
+        if not len(xs):
+            return ""
+        currency = getattr(self.plot.getAxis("left"), "currency", "USD")
+        paid = np.asarray(paid_y if paid_y is not None else [], dtype=float)
+        first, last = (epoch_day(float(x)) for x in (xs.min(), xs.max()))
+        total = format_money(float(paid.sum()), currency, cents=False)
+        largest = format_money(float(paid.max()) if len(paid) else 0.0, currency, cents=False)
+        orders = f"{len(xs):,} order{'s' if len(xs) != 1 else ''}"
+        return (
+            f"{orders} from {format_date(first)} to {format_date(last)}; "
+            f"{len(paid):,} paid, {total} in all, the largest {largest}."
+        )
 
     @property
     def paid_point_count(self) -> int:

@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from views.charts.dashboard_chart import DashboardChart, IntegerAxisItem, pen_none
+from views.charts.frame import summarised
 from views.kit.theme import Theme
 
 CONTACTED, HOLDOUT = "contacted", "holdout"
@@ -62,6 +63,7 @@ class LiftChart(DashboardChart):
         self.set_theme(self._theme)
         self.set_rows([])
 
+    @summarised
     def set_rows(
         self, rows: Sequence[tuple[str, float | None, float | None, float | None, bool]]
     ) -> None:
@@ -167,6 +169,7 @@ class RatesChart(DashboardChart):
         self.set_theme(self._theme)
         self.set_rates({})
 
+    @summarised
     def set_rates(self, figures: dict[str, tuple[float | None, int, int]]) -> None:
         """Per group: (rate, re-engaged, customers)."""
         self._figures = {
@@ -247,6 +250,7 @@ class MonthsChart(DashboardChart):
         self.set_theme(self._theme)
         self.set_months([], {})
 
+    @summarised
     def set_months(
         self, months: Sequence[str], values: dict[str, Sequence[tuple[float | None, int]]]
     ) -> None:
@@ -343,6 +347,7 @@ class WeeksChart(DashboardChart):
         self.set_theme(self._theme)
         self.set_weeks([], {})
 
+    @summarised
     def set_weeks(self, labels: Sequence[str], counts: dict[str, Sequence[int]]) -> None:
         """Week labels ("0-6") and, per group, the re-engaged per week."""
         self._labels_text = list(labels)
@@ -422,6 +427,7 @@ class WarningChart(DashboardChart):
         self.set_theme(self._theme)
         self.set_buckets([])
 
+    @summarised
     def set_buckets(self, buckets: Sequence[tuple[str, int]]) -> None:
         """(label, alerts) per range of days."""
         self._buckets = list(buckets)

@@ -17,9 +17,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from services.core.formatting import format_short_date
+from services.core.formatting import format_date, format_short_date
 from services.core.records import ScoreHistoryPoint
-from views.charts.frame import ChartFrame
+from views.charts.frame import ChartFrame, epoch_day, summarised
 from views.kit.theme import Theme
 
 _DAY_S = 86_400.0
@@ -94,6 +94,7 @@ class ScoreHistoryChart(ChartFrame):
 
     # -- data ---------------------------------------------------------------------------
 
+    @summarised
     def set_history(
         self, points: Sequence[ScoreHistoryPoint], *, empty_text: str = "Not scored yet"
     ) -> None:
@@ -127,6 +128,31 @@ class ScoreHistoryChart(ChartFrame):
         middle = (first + last) / 2
         plot.setXRange(middle - span / 2, middle + span / 2, padding=0.06)
         plot.setYRange(0, 100, padding=0.04)
+
+    def summary(self) -> str:
+        """How many scorings over which dates, and the latest figure of each score."""
+        if self.empty_text:
+            return self.empty_text
+        latest = []
+        xs: np.ndarray | None = None
+        for key, legend, _colour in SERIES:
+            x, y = self._curves[key].getData()
+            known = np.isfinite(y) if y is not None else np.zeros(0, dtype=bool)
+            if x is None or not known.any():
+                continue
+            xs = x if xs is None or len(x) > len(xs) else xs
+            value = float(y[known][-1])
+            latest.append(
+                f"{legend.replace(' %', '').lower()} {value:.0f}{'%' if '%' in legend else ''}"
+            )
+        if xs is None or not len(xs):
+            return ""
+        first, last = (epoch_day(float(v)) for v in (xs.min(), xs.max()))
+        runs = f"{len(xs)} scoring{'s' if len(xs) != 1 else ''}"
+        span = (
+            format_date(first) if first == last else f"{format_date(first)} to {format_date(last)}"
+        )
+        return f"{runs}, {span}; latest: {', '.join(latest)}."
 
     def _show_marks(self, changes: list[tuple[float, int]]) -> None:
         plot = self.plot_widget.getPlotItem()

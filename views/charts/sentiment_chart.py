@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from services.core.formatting import format_percent
 from services.listen.records import MonthSentiment
 from views.charts.dashboard_chart import DashboardChart, pen_none
+from views.charts.frame import summarised
 from views.kit.theme import Theme
 
 _BAR_WIDTH = 0.7
@@ -50,6 +51,7 @@ class SentimentChart(DashboardChart):
         self.set_theme(self._theme)
         self.set_months([])
 
+    @summarised
     def set_months(self, months: Sequence[MonthSentiment]) -> None:
         """Show the months (oldest first)."""
         self._months = list(months)

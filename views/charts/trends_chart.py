@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 from services.core import money
 from services.core.formatting import format_date, format_percent, format_short_date
 from views.charts.dashboard_chart import DashboardChart
+from views.charts.frame import summarised
 from views.charts.orders_chart import MoneyAxisItem
 from views.kit.formatting import compact_money
 from views.kit.theme import Theme
@@ -75,6 +76,7 @@ class TrendsChart(DashboardChart):
         self.set_theme(self._theme)
         self.set_trends(np.array([]), np.array([]), np.array([]), np.array([]), np.array([]))
 
+    @summarised
     def set_trends(
         self,
         dates: np.ndarray,

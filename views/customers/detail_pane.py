@@ -44,6 +44,7 @@ from views.customers.score_tiles import CONFIDENCE_TEXT, DriversPanel, ScoreStri
 from views.customers.source import CustomerSource
 from views.item_models.opportunity_table_model import OpportunityTableModel
 from views.item_models.timeline_model import TimelineDelegate, TimelineModel
+from views.kit.accessibility import name
 from views.kit.colours import SEGMENT_TONES
 from views.kit.flow import FlowLayout, FlowTail
 from views.kit.formatting import (
@@ -270,7 +271,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
 
     def _build_timeline(self, content: QWidget, clock: Callable[[], dt.datetime]) -> None:
         self.timeline_model = TimelineModel(self)
-        self.timeline_view = QListView(content)
+        self.timeline_view = name(QListView(content), "Timeline")
         self.timeline_view.setObjectName("timelineView")
         self.timeline_view.setModel(self.timeline_model)
         self.timeline_delegate = TimelineDelegate(self.timeline_view, clock=clock)
@@ -282,7 +283,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
 
     def _build_opportunities(self, content: QWidget) -> None:
         self.opportunity_model = OpportunityTableModel(self)
-        self.opportunity_view = QTableView(content)
+        self.opportunity_view = name(QTableView(content), "Open opportunities")
         self.opportunity_view.setModel(self.opportunity_model)
         self.opportunity_view.verticalHeader().hide()
         self.opportunity_view.setShowGrid(False)

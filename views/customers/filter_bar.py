@@ -28,6 +28,7 @@ from views.item_models.customer_filters import (
     CustomerFilter,
     describe_range,
 )
+from views.kit.accessibility import name
 from views.kit.combo import ComboBox
 
 ALL_SEGMENTS = "All segments"
@@ -130,18 +131,18 @@ class CustomerFilterBar(QObject):
         self._scored = True
         self._segments: tuple[str, ...] = ()
         self._owners: tuple[str, ...] = ()
-        self.segment_combo = ValueCombo("segmentFilter", parent)
+        self.segment_combo = name(ValueCombo("segmentFilter", parent), "Segment")
         self.segment_combo.setProperty("scoredTip", "RFM segment (from the latest scoring)")
-        self.owner_combo = ValueCombo("ownerFilter", parent)
+        self.owner_combo = name(ValueCombo("ownerFilter", parent), "Owner")
         self.owner_combo.setToolTip("Account manager")
-        self.risk_combo = ValueCombo("riskFilter", parent)
+        self.risk_combo = name(ValueCombo("riskFilter", parent), "Churn risk")
         self.risk_combo.setProperty("scoredTip", "Churn risk band (from the latest scoring)")
-        self.health_combo = ValueCombo("healthFilter", parent)
+        self.health_combo = name(ValueCombo("healthFilter", parent), "Health")
         self.health_combo.setProperty("scoredTip", "Health score band (from the latest scoring)")
         # Only a dashboard figure sets an engagement range: shown while one is in force.
-        self.engagement_combo = ValueCombo("engagementFilter", parent)
+        self.engagement_combo = name(ValueCombo("engagementFilter", parent), "Engagement")
         self.engagement_combo.setToolTip("Engagement score range")
-        self.contact_combo = ValueCombo("contactFilter", parent)
+        self.contact_combo = name(ValueCombo("contactFilter", parent), "Contact")
         self.unscored_check = QCheckBox("Unscored only", parent)
         self.unscored_check.setObjectName("unscoredFilter")
         self.unscored_check.setToolTip("Only customers the latest scoring did not score")

@@ -44,6 +44,7 @@ from views.item_models.customer_table_data import (
     CustomerTableData,
 )
 from views.item_models.customer_table_model import CustomerTableModel
+from views.kit.accessibility import name, name_field
 from views.kit.flow import FlowLayout
 from views.kit.theme import Theme
 
@@ -111,6 +112,7 @@ class CustomersPane(QWidget):
         self.search_box.setObjectName("searchBox")
         self.search_box.setPlaceholderText("Search name, email, company, owner or id   (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
+        name_field(self.search_box, "Search customers")
         self.search_box.textChanged.connect(self._on_search_box_text_changed)
         self.search_box.installEventFilter(self)
         self.count_label = QLabel("", self)
@@ -121,6 +123,7 @@ class CustomersPane(QWidget):
         self._waiting_since: float | None = None
         self.table = CustomerTableView(self)
         self.table.setObjectName("customerTable")
+        name(self.table, "Customers")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

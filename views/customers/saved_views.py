@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from views.customers.filter_bar import ValueCombo
 from views.item_models.customer_filters import CustomerFilter, filter_from_json, filter_to_json
+from views.kit.accessibility import name
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ class ViewsBar(QObject):
         self.views: list[SavedView] = (
             views_from_json(settings.value(KEY_VIEWS, "")) if settings is not None else []
         )
-        self.combo = ValueCombo("viewsCombo", parent)
+        self.combo = name(ValueCombo("viewsCombo", parent), "Saved view")
         self.combo.setToolTip("Saved views: filters, search and sort under a name")
         self.combo.setPlaceholderText(UNSAVED_VIEW)
         self.combo.activated.connect(self._on_combo_activated)

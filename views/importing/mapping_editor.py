@@ -30,6 +30,7 @@ from views.item_models.import_mapping_model import (
     SUGGESTION,
     MappingModel,
 )
+from views.kit.accessibility import name
 from views.kit.combo import ComboBox
 from views.kit.theme import Theme
 
@@ -117,7 +118,7 @@ class MappingEditor(QWidget):
         self.hint_label.setObjectName("hintLabel")
         self.hint_label.setWordWrap(True)
 
-        self.table = QTableView(self)
+        self.table = name(QTableView(self), "Column mapping")
         self.table.setObjectName("mappingTable")
         self.table.setModel(self.model)
         # After setModel: the view closes every editor on a reset, then this opens them.
@@ -146,7 +147,7 @@ class MappingEditor(QWidget):
             "Next time a file with the same columns is imported, this mapping is used "
             "without asking."
         )
-        self.profile_edit = QLineEdit(self)
+        self.profile_edit = name(QLineEdit(self), "Profile name")
         self.profile_edit.setObjectName("profileName")
         self.profile_edit.setPlaceholderText("Profile name, e.g. POS orders")
         self.profile_edit.setEnabled(False)

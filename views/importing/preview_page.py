@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from views.importing.file_entries import MAPPING_PROBLEM, FileEntry, describe_preview
 from views.importing.mapping_editor import MappingEditor
 from views.item_models.import_tables import FileEntryStatus, ImportFileListModel, PreviewRowsModel
+from views.kit.accessibility import name
 from views.kit.dialog_parts import configure_table, plain_label, set_tone
 from views.kit.theme import Theme
 
@@ -44,6 +45,7 @@ class ImportPreviewPage(QWidget):
         self.files_model = ImportFileListModel(self)
         self.files_view = QTableView(self)
         self.files_view.setObjectName("importFiles")
+        name(self.files_view, "Files")
         self.files_view.setModel(self.files_model)
         configure_table(self.files_view, sortable=False)
         header = self.files_view.horizontalHeader()
@@ -67,6 +69,7 @@ class ImportPreviewPage(QWidget):
         self.rows_model = PreviewRowsModel(self)
         self.rows_view = QTableView(detail)
         self.rows_view.setObjectName("previewRows")
+        name(self.rows_view, "First rows")
         self.rows_view.setModel(self.rows_model)
         configure_table(self.rows_view, sortable=False)
         self.rows_view.verticalHeader().show()

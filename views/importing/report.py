@@ -25,6 +25,7 @@ from services.core.formatting import plural
 from services.importing.types import FileReport, RejectedRow
 from views.importing.source import ImportOutcome
 from views.item_models.import_tables import FileReportModel, RejectsModel
+from views.kit.accessibility import name
 from views.kit.dialog_parts import configure_table, set_tone
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class ImportReportView(QWidget):
         self.files_model = FileReportModel(self)
         self.files_table = QTableView(self)
         self.files_table.setObjectName("reportFiles")
+        name(self.files_table, "Files imported")
         self.files_table.setModel(self.files_model)
         configure_table(self.files_table, sortable=False)
         self.files_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -120,6 +122,7 @@ class ImportReportView(QWidget):
         self.rejects_model = RejectsModel(self)
         self.rejects_table = QTableView(self)
         self.rejects_table.setObjectName("rejectsTable")
+        name(self.rejects_table, "Rows left out")
         self.rejects_table.setModel(self.rejects_model)
         configure_table(self.rejects_table)
         self.rejects_table.horizontalHeader().setStretchLastSection(True)

@@ -37,6 +37,7 @@ from services.alerts.records import (
     HOLDOUT_LABEL,
     HOLDOUT_NOTE,
     SEVERITIES,
+    SEVERITY_LABELS,
     STAKE_NAMES,
     STAKE_SHORT,
     STATUS_LABELS,
@@ -233,6 +234,7 @@ class AlertListModel(QAbstractListModel):
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.ToolTipRole,
             Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.AccessibleDescriptionRole,
             AlertIdRole,
             CustomerIdRole,
             SeverityRole,
@@ -255,13 +257,17 @@ class AlertListModel(QAbstractListModel):
         rec = self.record(row)
         stake = stake_text(str(rec["queue"]), rec["stake"], self._data.currency)
         reasons = "; ".join(rec["reasons"])
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return card_sentence(rec, stake)
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
             lines = [f"{r}: {why}" for r, why in zip(rec["rules"], rec["reasons"], strict=True)]
             full = stake_text(str(rec["queue"]), rec["stake"], self._data.currency, full=True)
             raised = f"Raised {raised_date(rec['created_at'])}"
             notes = [HOLDOUT_NOTE] if rec["holdout"] else []
             notes += [DRAFT_WAITING_NOTE] if rec["draft_waiting"] else []
-            return "\n".join([*lines, full, raised, *notes])
+            lines = [*lines, full, raised, *notes]
+            screen_reader = role == Qt.ItemDataRole.AccessibleDescriptionRole
+            return ". ".join(lines) if screen_reader else "\n".join(lines)
         held = f" {HOLDOUT_LABEL}." if rec["holdout"] else ""
         held += f" {DRAFT_WAITING}." if rec["draft_waiting"] else ""
         return f"{c['customer'][i]}: {reasons} ({stake}).{held}"
@@ -277,6 +283,19 @@ class AlertListModel(QAbstractListModel):
 
     def clock(self) -> dt.datetime:
         return self._clock()
+
+
+def card_sentence(rec: dict[str, Any], stake: str) -> str:
+    """A card as a screen reader reads it, one sentence: "Critical: Ana Ortiz (Acme),
+    churn risk 72% · last order 3 Mar, $1,200 at risk, in progress"."""
+    severity = SEVERITY_LABELS.get(str(rec["severity"]), str(rec["severity"]).capitalize())
+    company = f" ({rec['company']})" if isinstance(rec.get("company"), str) else ""
+    more = f", {rec['count']} alerts" if rec["count"] > 1 else ""
+    status = str(rec["status"])
+    state = "" if status == "open" else f", {STATUS_LABELS.get(status, status).lower()}"
+    held = f". {HOLDOUT_LABEL}" if rec["holdout"] else ""
+    reasons = "; ".join(rec["reasons"])
+    return f"{severity}: {rec['customer']}{company}{more}, {reasons}, {stake}{state}{held}"
 
 
 def stake_text(queue: str, cents: int, currency: str, *, full: bool = False) -> str:
@@ -371,9 +390,16 @@ class AlertCardDelegate(QStyledItemDelegate):
             self._font_cache = (key, fonts)
         return self._font_cache[1]
 
+    def card_height(self, font: QFont) -> int:
+        """Tall enough for the card's three lines in ``font``: CARD_HEIGHT at the window's
+        usual size, more when the text is made larger (150 %, 200 %)."""
+        *_fonts, fm, fm_bold, fm_small = self._fonts(font)
+        lines = fm_bold.height() + 4 + fm.height() + 4 + fm_small.height() + 2
+        return max(self.CARD_HEIGHT, 3 + 8 + lines + 8 + 3)
+
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         # The width is the view's (the list never scrolls sideways); only the height counts.
-        return QSize(0, self.CARD_HEIGHT)
+        return QSize(0, self.card_height(option.font))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:  # noqa: PLR0915
         model = index.model()

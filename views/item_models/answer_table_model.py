@@ -25,6 +25,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from services.core.formatting import format_date, format_percent
+from views.kit.accessibility import ACCESSIBLE_ROLES, item_data
 from views.kit.formatting import format_money
 from views.kit.theme import LIGHT, Theme
 
@@ -194,6 +195,8 @@ class AnswerTableModel(QAbstractTableModel):
         row, column = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text_at(row, column)
+        if role in ACCESSIBLE_ROLES:
+            return item_data(self, index, role)
         if role == RawRole:
             return self._rows[self._order[row]][column]
         if role == CustomerRole:

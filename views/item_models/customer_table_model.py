@@ -36,6 +36,7 @@ from views.item_models.customer_table_data import (
     Column,
     CustomerTableData,
 )
+from views.kit.accessibility import ACCESSIBLE_ROLES, item_data
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -335,6 +336,8 @@ class CustomerTableModel(QAbstractTableModel):
             if not index.isValid():
                 return None
             return int(self._data.ids[self._rows[index.row()]])
+        if role in ACCESSIBLE_ROLES:
+            return item_data(self, index, role)
         return None
 
     def headerData(

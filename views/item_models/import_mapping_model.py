@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from services.importing.types import ColumnGuess, FieldSpec
+from views.kit.accessibility import ACCESSIBLE_ROLES, item_data
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -176,6 +177,8 @@ class MappingModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(HEADERS)
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if role in ACCESSIBLE_ROLES:
+            return item_data(self, index, role)
         if role == _DISPLAY:
             if not index.isValid():
                 return None

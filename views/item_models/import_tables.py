@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor
 
 from services.core.formatting import format_count, format_timestamp
 from services.importing.types import FilePreview, FileReport, ImportRunInfo, RejectedRow
+from views.kit.accessibility import ACCESSIBLE_ROLES, item_data
 
 Index = QModelIndex | QPersistentModelIndex
 T = TypeVar("T")
@@ -94,6 +95,8 @@ class _RecordTableModel(QAbstractTableModel, Generic[T]):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if role in ACCESSIBLE_ROLES:
+            return item_data(self, index, role)
         if role == _DISPLAY:
             if not index.isValid():
                 return None
@@ -184,6 +187,8 @@ class PreviewRowsModel(QAbstractTableModel):
         return row[index.column()] if index.column() < len(row) else ""
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if role in ACCESSIBLE_ROLES:
+            return item_data(self, index, role)
         if role == _DISPLAY:
             if not index.isValid():
                 return None
@@ -258,6 +263,8 @@ class ImportFileListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if role in ACCESSIBLE_ROLES:
+            return item_data(self, index, role)
         if role == _DISPLAY:
             if not index.isValid():
                 return None

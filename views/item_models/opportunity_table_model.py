@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from services.core.formatting import format_date
 from services.core.records import OpportunitySummary
+from views.kit.accessibility import ACCESSIBLE_ROLES, item_data
 from views.kit.formatting import format_money
 
 Index = QModelIndex | QPersistentModelIndex
@@ -36,6 +37,8 @@ class OpportunityTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(HEADERS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in ACCESSIBLE_ROLES:
+            return item_data(self, index, role)
         if role == Qt.ItemDataRole.DisplayRole:
             if not index.isValid():
                 return None

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from services.core.formatting import days_ago, format_date, format_date_time
 from services.core.money import currency_symbol
 from services.core.records import TimelineEvent
+from views.kit.accessibility import ACCESSIBLE_ROLES, item_data
 from views.kit.formatting import as_utc, days_between, format_money, utc_date, utc_now
 from views.kit.theme import LIGHT, Theme
 
@@ -83,6 +84,8 @@ class TimelineModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self._events)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in ACCESSIBLE_ROLES:
+            return item_data(self, index, role)
         if role == Qt.ItemDataRole.DisplayRole:
             if not index.isValid():
                 return None

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from views.kit.accessibility import ACCESSIBLE_ROLES, item_data
 from views.kit.theme import LIGHT, Theme
 
 Index = QModelIndex | QPersistentModelIndex
@@ -80,6 +81,8 @@ class WorkListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in ACCESSIBLE_ROLES:
+            return item_data(self, index, role)
         if role not in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.ToolTipRole,

@@ -4,7 +4,7 @@ not put the status bar or the buttons off a laptop's screen)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
-from PySide6.QtWidgets import QScrollArea, QWidget
+from PySide6.QtWidgets import QScrollArea, QSplitter, QWidget
 
 
 def fit_rect(rect: QRect, available: QRect, minimum: QSize) -> QRect:
@@ -61,3 +61,30 @@ class VerticalScrollArea(QScrollArea):
         bar = self.verticalScrollBar().sizeHint().width()
         width = widget.minimumSizeHint().width() + bar + 2 * self.frameWidth()
         return QSize(width, super().minimumSizeHint().height())
+
+
+# What a window needs around its splitter (margins, a frame): kept free of the screen.
+WINDOW_MARGINS = 40
+
+
+def uncut_panes(splitter: QSplitter, room: int | None = None, *, keep: int = -1) -> bool:
+    """Let a splitter's panes (all but the ``keep``-th, which elides its text and keeps
+    its minimum) be no narrower than their controls need, when side by side they fit
+    ``room`` (the screen's free width less WINDOW_MARGINS by default).
+
+    A pane's minimum width set in pixels lets the splitter cut its row of buttons once the
+    text is made larger (150 %): the splitter then holds to the pane's layout instead.
+    Returns whether it did."""
+    if room is None:
+        screen = splitter.screen()
+        room = screen.availableGeometry().width() - WINDOW_MARGINS if screen is not None else 0
+    panes = [p for p in (splitter.widget(i) for i in range(splitter.count())) if p is not None]
+    need = [
+        p.minimumWidth() if i == keep else p.minimumSizeHint().width() for i, p in enumerate(panes)
+    ]
+    if sum(need) + splitter.handleWidth() * (len(panes) - 1) > room:
+        return False
+    for i, pane in enumerate(panes):
+        if i != keep:
+            pane.setMinimumWidth(0)  # no minimum of its own: the layout's holds
+    return True

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from views.item_models.work_list_model import RecordRole, WorkColumn, WorkListModel
+from views.kit.accessibility import name
 from views.kit.lists import PeopleTableView
 
 
@@ -49,7 +50,7 @@ class WorkSection(QWidget):
         self.hint = QLabel(hint, self)
         self.hint.setObjectName("rowCount")
         self.model = WorkListModel(columns, self)
-        self.table = PeopleTableView(self)
+        self.table = name(PeopleTableView(self), title)
         self.table.setObjectName("workList")
         self.table.setModel(self.model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

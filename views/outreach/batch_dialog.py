@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from services.outreach.batch_records import BatchPlan
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
+from views.kit.accessibility import name
 from views.kit.combo import ComboBox
 
 SKIPS_LISTED = 12  # customers named under their reason; the rest counted
@@ -95,6 +96,7 @@ class BatchStartDialog(QDialog):
         # A provider off this computer: its request is read before the first one goes.
         self.reviewed = QCheckBox("I have read what will be sent to this provider", self)
         self.request = QPlainTextEdit(plan.request_text, self)
+        name(self.request, "What will be sent")
         self.request.setReadOnly(True)
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)

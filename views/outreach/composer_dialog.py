@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.accessibility import label_for, name
 from views.kit.combo import ComboBox
 from views.outreach.prompt_bar import PromptBar
 
@@ -81,8 +82,10 @@ class VariantBox(QFrame):
         self.subject = QLineEdit(self)
         self.subject.setObjectName(f"draftSubject{index}")
         self.subject.setPlaceholderText("Subject")
+        name(self.subject, f"Subject of draft {chr(ord('A') + index)}")
         self.body = QPlainTextEdit(self)
         self.body.setObjectName(f"draftBody{index}")
+        name(self.body, f"Draft {chr(ord('A') + index)}")
         self.body.setPlaceholderText("The draft appears here as it is written.")
         self.body.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         font = QFont(self.body.font())
@@ -228,10 +231,10 @@ class ComposerDialog(QDialog):
 
         form = QHBoxLayout()
         form.setSpacing(8)
-        form.addWidget(QLabel("Goal", self))
+        form.addWidget(label_for(QLabel("Goal", self), self.goal))
         form.addWidget(self.goal)
         form.addSpacing(8)
-        form.addWidget(QLabel("Tone", self))
+        form.addWidget(label_for(QLabel("Tone", self), self.tone))
         form.addWidget(self.tone)
         form.addSpacing(8)
         form.addWidget(self.draft_button)

@@ -55,6 +55,7 @@ from services.outreach.batch_records import (
     WhyInQueue,
 )
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
+from views.kit.accessibility import name
 from views.kit.theme import Theme
 from views.outreach.batch_list_model import BatchListModel
 from views.outreach.prompt_bar import PromptBar
@@ -138,6 +139,7 @@ class ReviewQueueWindow(QWidget):
         self.model = BatchListModel(self)
         self.list = QListView(self)
         self.list.setObjectName("reviewList")
+        name(self.list, "Drafts to review")
         self.list.setModel(self.model)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -157,9 +159,11 @@ class ReviewQueueWindow(QWidget):
         self.why = QueueWhy(self)
         self.subject = QLineEdit(self)
         self.subject.setObjectName("reviewSubject")
+        name(self.subject, "Subject")
         self.subject.setPlaceholderText("Subject")
         self.body = QPlainTextEdit(self)
         self.body.setObjectName("reviewBody")
+        name(self.body, "Email")
         self.checks = QLabel("", self)
         self.checks.setObjectName("reviewChecks")
         self.checks.setWordWrap(True)

@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.accessibility import name
+
 PREVIEW_DELAY_MS = 250
 
 
@@ -75,7 +77,7 @@ class TemplateLibraryDialog(QDialog):
         self._confirm = confirm or self._ask
 
         self.goal_model = QStringListModel([self._list_label(g) for g in self._goals], self)
-        self.goals = QListView(self)
+        self.goals = name(QListView(self), "Templates")
         self.goals.setModel(self.goal_model)
         self.goals.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.goals.setFixedWidth(270)
@@ -84,8 +86,10 @@ class TemplateLibraryDialog(QDialog):
 
         self.subject = QLineEdit(self)
         self.subject.setObjectName("templateSubject")
+        name(self.subject, "Subject template")
         self.body = QPlainTextEdit(self)
         self.body.setObjectName("templateBody")
+        name(self.body, "Body template")
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.body.setFont(mono)
@@ -110,6 +114,7 @@ class TemplateLibraryDialog(QDialog):
         self.preview_subject.setWordWrap(True)
         self.preview_body = QPlainTextEdit(self)
         self.preview_body.setObjectName("previewBody")
+        name(self.preview_body, "Preview")
         self.preview_body.setReadOnly(True)
 
         self.save_button = QPushButton("Save template", self)

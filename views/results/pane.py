@@ -54,6 +54,7 @@ from services.learn.wording import (
 )
 from views.item_models.customer_filters import CustomerFilter
 from views.item_models.work_list_model import WorkListModel
+from views.kit.accessibility import name
 from views.kit.combo import ComboBox
 from views.kit.lists import PeopleTableView
 from views.kit.theme import LIGHT, Theme
@@ -203,7 +204,7 @@ class ResultsPane(QWidget):
         self.breakdown_title = QLabel("Breakdown", table_card)
         self.breakdown_title.setObjectName("sectionTitle")
         self.breakdown_model = WorkListModel(breakdown_columns(None), self)
-        self.breakdown_table = PeopleTableView(table_card)
+        self.breakdown_table = name(PeopleTableView(table_card), "Breakdown")
         self.breakdown_table.setModel(self.breakdown_model)
         set_up_breakdown_table(self.breakdown_table)
         self.breakdown_table.clicked.connect(self._on_breakdown_table_clicked)

@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.accessibility import name_field
+
 SecretKind = Literal["api_key", "smtp_password"]
 ProviderKindName = Literal["none", "openai", "azure", "local"]
 Tone = Literal["muted", "positive", "warning", "critical"]
@@ -239,6 +241,7 @@ class _SecretBox(QWidget):
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.edit.setClearButtonEnabled(True)
         heading.setBuddy(self.edit)
+        name_field(self.edit, title)
         row.addWidget(self.edit, 1)
         self.session_button = QPushButton("Use for this session only", self)
         self.session_button.setObjectName(f"sessionOnly:{name}")
