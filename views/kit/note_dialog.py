@@ -62,3 +62,18 @@ class NoteDialog(QDialog):
             self.accept()
             return True
         return super().eventFilter(watched, event)
+
+
+def ask_optional_note(parent: QWidget | None, title: str, label: str, ok_text: str) -> str | None:
+    """Ask to go ahead with an optional reason (a note dialog whose Save reads
+    ``ok_text``): the reason typed, "" for none, or None when cancelled."""
+    dialog = NoteDialog(title, label, parent)
+    buttons = dialog.findChild(QDialogButtonBox)
+    save = buttons.button(QDialogButtonBox.StandardButton.Save) if buttons is not None else None
+    if save is not None:
+        save.setText(ok_text)
+    for text in dialog.findChildren(QLabel):  # a question of a few sentences wraps
+        text.setWordWrap(True)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return " ".join(dialog.text.toPlainText().split())

@@ -201,6 +201,7 @@ class MyWorkPane(QWidget):
         self.step_actions = StepActions(self, jobs, self.steps.current, self.reload)
         self.steps.top.addWidget(self.step_actions.done_button)
         self.steps.top.addWidget(self.step_actions.skip_button)
+        self.steps.top.addWidget(self.step_actions.stop_button)
         self.steps.activated.connect(self._on_section_activated)
         self.steps.table.selectionModel().currentChanged.connect(self.step_actions.update_buttons)
         self.step_actions.step_changed.connect(self.task_changed)
