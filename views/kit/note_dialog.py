@@ -64,9 +64,11 @@ class NoteDialog(QDialog):
         return super().eventFilter(watched, event)
 
 
-def ask_optional_note(parent: QWidget | None, title: str, label: str, ok_text: str) -> str | None:
-    """Ask to go ahead with an optional reason (a note dialog whose Save reads
-    ``ok_text``): the reason typed, "" for none, or None when cancelled."""
+def optional_note_dialog(
+    parent: QWidget | None, title: str, label: str, ok_text: str
+) -> NoteDialog:
+    """A note dialog asking to go ahead with an optional reason: its Save reads
+    ``ok_text`` and its question wraps."""
     dialog = NoteDialog(title, label, parent)
     buttons = dialog.findChild(QDialogButtonBox)
     save = buttons.button(QDialogButtonBox.StandardButton.Save) if buttons is not None else None
@@ -74,6 +76,13 @@ def ask_optional_note(parent: QWidget | None, title: str, label: str, ok_text: s
         save.setText(ok_text)
     for text in dialog.findChildren(QLabel):  # a question of a few sentences wraps
         text.setWordWrap(True)
+    return dialog
+
+
+def ask_optional_note(parent: QWidget | None, title: str, label: str, ok_text: str) -> str | None:
+    """Ask to go ahead with an optional reason (``optional_note_dialog``): the reason
+    typed, "" for none, or None when cancelled."""
+    dialog = optional_note_dialog(parent, title, label, ok_text)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return " ".join(dialog.text.toPlainText().split())

@@ -205,7 +205,7 @@ class MyWorkPane(QWidget):
         self.steps.activated.connect(self._on_section_activated)
         self.steps.table.selectionModel().currentChanged.connect(self.step_actions.update_buttons)
         self.step_actions.step_changed.connect(self.task_changed)
-        self.steps.fit_columns((130, 170, 380))
+        self.steps.fit_columns((130, 170, 600))  # the step's text first, the playbook after
         self.tasks.fit_columns((140, 180, 400, 260))
         self.snoozed.fit_columns((180, 150))
         self.follow_ups.fit_columns((130, 175))
