@@ -22,10 +22,11 @@ the window (File > Settings > Sending email)."""
 
 RUN_DAILY_EPILOG = f"""\
 In order: import the new files of the watched folder (File > Watch a folder... in the
-window), score every customer, raise and refresh the alerts, then print the digest (or
-email it with --to). A lock next to the workspace (<workspace>.run-daily.lock) keeps two
-runs from overlapping, and is released when a run ends however it ends; the log goes to
-the application's log file.
+window), stop the playbooks whose customer ordered since they started, score every
+customer, raise and refresh the alerts, then print the digest (or email it with --to).
+A lock next to the workspace (<workspace>.run-daily.lock) keeps two runs from overlapping,
+and is released when a run ends however it ends; the log goes to the application's log
+file.
 A step that cannot run is said, with why, and the others still run: with no paid
 orders yet the scoring and the alerts are skipped (the sentiment is read and the digest
 made all the same). With --to, a workspace with no SMTP server set is refused before
@@ -174,10 +175,13 @@ def _round(engine: Any, out: TextIO, err: TextIO, log: Any) -> int:
     """Import, score and alert; the exit code of what happened (the digest follows)."""
     from services.importing.watched import import_watched_folder
     from services.scoring.run import NothingToScore
-    from services.usecases.refresh import score_and_alert
+    from services.usecases.refresh import score_and_alert, stop_playbooks
 
     imported = import_watched_folder(engine)
     for line in imported.lines():
+        _say(line, out, log)
+    # Orders imported stop the playbooks of those who ordered, even when no scoring runs.
+    for line in stop_playbooks(engine):
         _say(line, out, log)
     code = EXIT_IMPORT_REFUSED if imported.failed else EXIT_OK
     try:

@@ -124,7 +124,8 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             dry_run=args.dry_run,
             progress=_progress_printer(err),
         )
-    for line in report.lines():
+        stopped = _stop_playbooks(workspace.engine) if report.landed and not args.dry_run else []
+    for line in [*report.lines(), *stopped]:
         print(line, file=out)
     if rejects_path is not None:
         rejects = [r for f in report.files for r in f.rejects]
@@ -145,6 +146,14 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         return 1
     return 0
+
+
+def _stop_playbooks(engine: Any) -> list[str]:
+    """As the window's import does: a customer who ordered since their playbook started
+    stops it (services/usecases/refresh.py)."""
+    from services.usecases.refresh import stop_playbooks
+
+    return stop_playbooks(engine)
 
 
 def cmd_imports(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

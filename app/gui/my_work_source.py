@@ -52,3 +52,8 @@ class WorkspaceMyWorkSource:
         from services.alerts.playbooks import complete_step
 
         return complete_step(self.workspace.engine, step_id, skip=skip, actor=self.user)
+
+    def stop_playbook(self, run_id: int, note: str) -> Undoable:
+        from services.alerts.playbooks import stop_playbook
+
+        return stop_playbook(self.workspace.engine, run_id, note, actor=self.user)

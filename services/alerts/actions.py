@@ -52,7 +52,7 @@ from services.alerts.lifecycle import (
     unit_of_work,
 )
 from services.alerts.mentions import mention_in
-from services.alerts.playbooks import start_playbook_in
+from services.alerts.playbooks import start_playbook_in, stop_playbook_in
 from services.alerts.records import (
     CALL_OUTCOME_LABELS,
     OUTCOME_LABELS,
@@ -73,6 +73,7 @@ ACTIONS = (
     "log",
     "task",
     "playbook",
+    "stop_playbook",
 )
 
 TRANSITIONS: dict[str, tuple[Callable[..., None], tuple[str, ...], str, str]] = {
@@ -127,7 +128,7 @@ def apply_card_action(
     (until: date, or until_clear=True); ``do_not_contact`` (value, default True; note);
     ``end_quiet_period`` (reason); ``log`` (kind: "call" or "note", text; outcome for a
     call); ``task`` (text, due: date); ``playbook`` (key; holdout_reason for a held-out
-    customer).
+    customer); ``stop_playbook`` (run_id: the card's running playbook; note: why, optional).
     """
     if not alert_ids:
         raise AlertActionError("No alert is selected.")
@@ -175,6 +176,9 @@ def apply_card_action(
             reason = params.get("holdout_reason")
             key = str(params.get("key", ""))
             return start_playbook_in(doing, alerts, key, name, holdout_reason=reason)
+        if action == "stop_playbook":
+            run_id, note = int(params.get("run_id", 0)), str(params.get("note") or "")
+            return stop_playbook_in(doing, run_id, name, note, customer_id=customer_id)
         # action == "task"
         due = params.get("due")
         if not isinstance(due, dt.date):

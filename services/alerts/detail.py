@@ -185,6 +185,8 @@ def describe_event(action: str, details: dict[str, Any] | None) -> str:
         return f"Assigned to {d.get('to')}" + (f" (was {d['from']})" if d.get("from") else "")
     elif action == "note.mentioned":
         return f"Mentioned {d.get('to')} in a note"
+    elif action == "alert.playbook_stopped" and d.get("reason") == "stopped":
+        head += " (by hand)"  # the user's reason follows, as its text says it
     elif action in ("alert.undone", "customer.undone"):
         return f"Undone: {d.get('text') or d.get('undid') or 'an action'}"
     text = d.get("text") or d.get("note")

@@ -19,6 +19,14 @@ STOP_REASON_LABELS = {
 }
 
 
+def stop_question(customer: str, playbook: str) -> str:
+    """What "Stop playbook…" asks (on the card and in My work)."""
+    return (
+        f"Stop {playbook} for {customer}? Its steps leave My work (Ctrl+Z starts it "
+        "again).\n\nWhy stop it? Optional, kept in the history."
+    )
+
+
 @dataclass(frozen=True)
 class PlaybookChoice:
     """A playbook the user may start: its key, its name, and its steps in words."""

@@ -15,6 +15,13 @@ stopped by itself when the condition clears (issue 38).
   as an email's does.
 - Its steps are due in My work (``steps_due``) from their day on, until done or skipped
   (``complete_step``, audited, undoable). The last one done or skipped finishes it.
+- The user may stop it by hand (``stop_playbook``, or the card's action
+  "stop_playbook"), with an optional reason kept in the audit ("alert.playbook_stopped",
+  reason "stopped", the user's words as its note); undoing it puts the run back
+  running with its steps (refused once another playbook started for the customer).
+- An offline copy (services/team/offline.py) refuses every playbook action (start, a
+  step done or skipped, stop): sync back carries the alert actions, not playbooks, so
+  they are done on the shared workspace (``refuse_in_offline_copy``).
 - It stops by itself (``stop_cleared_runs``) when the customer orders (a paid order
   dated after the start), when its alert is resolved or dismissed, or when the customer
   is marked do not contact: when My work loads, and after a scoring or an import.
@@ -46,6 +53,7 @@ from services.alerts.playbook_records import (
 )
 from services.alerts.records import Undoable
 from services.core.formatting import format_date
+from services.core.offline_origin import origin_in
 from services.settings import get_setting
 from services.settings.playbooks import (
     BUILT_IN,
@@ -64,6 +72,24 @@ CLOSED_STATUSES = ("resolved", "dismissed")
 
 class HoldoutWordNeededError(AlertActionError):
     """A held-out customer gets a playbook only with the user's word (why contact them)."""
+
+
+class OfflinePlaybookError(AlertActionError):
+    """A playbook action asked of an offline copy: sync back would not carry it."""
+
+
+def refuse_in_offline_copy(session: Session, doing: str) -> None:
+    """Refuse ``doing`` ("start a playbook"...) in an offline copy, in plain words: sync
+    back pushes calls, notes, tasks, emails and the alerts' lifecycle, not playbooks."""
+    if session.connection().dialect.name != "sqlite":
+        return  # an offline copy is a SQLite file; a shared workspace is never one
+    origin = origin_in(session)
+    if origin is not None:
+        raise OfflinePlaybookError(
+            f"This workspace is an offline copy of {origin.label}: playbooks are not "
+            f"carried back when you sync, so you cannot {doing} here. Sync back, then do "
+            "it on the shared workspace."
+        )
 
 
 # --- what the playbooks are -----------------------------------------------------------------
@@ -141,6 +167,7 @@ def start_playbook_in(
 ) -> Undoable:
     """Start playbook ``key`` on a card (its first alert) inside the caller's transaction,
     audited; returns what undoing it removes (module doc for what is refused)."""
+    refuse_in_offline_copy(doing.session, "start a playbook")
     alert = alerts[0]
     customer = doing.session.get(Customer, alert.customer_id)
     assert customer is not None  # the foreign key cascades deletes
@@ -281,6 +308,7 @@ def complete_step(
     finishes it. Returns what undoing it puts back."""
     when, who = moment(now), actor or default_actor()
     with unit_of_work(engine, write_first=True) as session:
+        refuse_in_offline_copy(session, "skip a playbook step" if skip else "mark a step done")
         step = session.get(PlaybookStep, step_id, with_for_update=True)
         run = session.get(PlaybookRun, step.run_id) if step is not None else None
         if step is None or run is None:
@@ -325,17 +353,63 @@ def _finish_if_done(doing: Doing, run: PlaybookRun) -> None:
         _stop(doing, run, "finished")
 
 
-def _stop(doing: Doing, run: PlaybookRun, reason: str) -> None:
+def _stop(doing: Doing, run: PlaybookRun, reason: str, note: str | None = None) -> None:
     run.stopped_at = doing.now
     run.stop_reason = reason
     run.stopped_by = doing.actor
     if run.alert_id is not None:
+        said = note if reason == "stopped" else STOP_REASON_LABELS.get(reason, reason)
         details = {
             "run_id": int(run.id),
             "reason": reason,
-            "text": f"{run.name}: {STOP_REASON_LABELS.get(reason, reason)}",
+            "note": note or None,  # the user's reason for stopping it by hand
+            "text": f"{run.name}: {said}" if said else run.name,
         }
         doing.audit("alert.playbook_stopped", ("alert", int(run.alert_id)), details)
+
+
+# --- stopping by hand -----------------------------------------------------------------------
+
+
+def stop_playbook_in(
+    doing: Doing, run_id: int, customer_name: str, note: str = "", *, customer_id: int | None = None
+) -> Undoable:
+    """Stop the running playbook ``run_id`` by hand inside the caller's transaction, with
+    the user's reason (optional), audited; its steps leave My work. ``customer_id``: the
+    card's customer, which the playbook must be of. Returns what undoing it puts back."""
+    refuse_in_offline_copy(doing.session, "stop a playbook")
+    run = doing.session.get(PlaybookRun, run_id, with_for_update=True)
+    if run is None or (customer_id is not None and int(run.customer_id) != customer_id):
+        raise AlertActionError("That playbook no longer exists; look at the card again.")
+    if run.stopped_at is not None:
+        why = STOP_REASON_LABELS.get(run.stop_reason or "", "it stopped")
+        raise AlertActionError(f"The playbook {run.name} has already stopped ({why}).")
+    _stop(doing, run, "stopped", " ".join(note.split()))
+    doing.session.flush()
+    return Undoable(
+        label=f"Stopped {run.name} for {customer_name}",
+        undid="alert.playbook_stopped",
+        customer_id=int(run.customer_id),
+        playbook_stopped_ids=(int(run.id),),
+    )
+
+
+def stop_playbook(
+    engine: Engine,
+    run_id: int,
+    note: str = "",
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> Undoable:
+    """Stop a running playbook by hand (My work), with the user's reason (optional),
+    audited; returns what undoing it puts back (the run running again, with its steps)."""
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine, write_first=True) as session:
+        run = session.get(PlaybookRun, run_id)
+        customer = session.get(Customer, run.customer_id) if run is not None else None
+        name = (customer.name or customer.email) if customer is not None else None
+        return stop_playbook_in(Doing(session, when, who), run_id, name or "the customer", note)
 
 
 # --- stopping by itself ---------------------------------------------------------------------
@@ -408,6 +482,24 @@ def undo_playbooks_in(session: Session, change: Undoable) -> None:
         session.execute(delete(PlaybookRun).where(PlaybookRun.id == run_id))
     for step_id in change.playbook_step_ids:
         _put_step_back(session, step_id)
+    for run_id in change.playbook_stopped_ids:
+        _run_again(session, run_id)
+
+
+def _run_again(session: Session, run_id: int) -> None:
+    """Undo a stop by hand: the run runs again, its steps as they were."""
+    run = session.get(PlaybookRun, run_id, with_for_update=True)
+    if run is None or run.stop_reason != "stopped":
+        raise AlertActionError("That playbook no longer exists as stopped; nothing was undone.")
+    other = running_run(session, int(run.customer_id))
+    if other is not None:
+        raise AlertActionError(
+            f"Another playbook runs for this customer since ({other.name}), so {run.name} "
+            "was not started again."
+        )
+    run.stopped_at = None
+    run.stop_reason = None
+    run.stopped_by = None
 
 
 def _put_step_back(session: Session, step_id: int) -> None:

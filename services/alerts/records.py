@@ -283,6 +283,7 @@ class Undoable:
     # and the steps it did or skipped (undo puts them back).
     playbook_run_ids: tuple[int, ...] = ()
     playbook_step_ids: tuple[int, ...] = ()
+    playbook_stopped_ids: tuple[int, ...] = ()  # the runs it stopped (undo: they run again)
 
     @property
     def can_undo(self) -> bool:

@@ -4,6 +4,10 @@ The ``score`` command, the window's Score now, the first launch's demo and the s
 and a file imported from the watched folder while the window is open all call
 :func:`score_and_alert`, so a change to what follows a scoring (today: the alerts, then
 the playbooks whose condition cleared, then the escalations) is made once.
+
+:func:`stop_playbooks` is also what follows an import, whichever imports (the window's
+import, the ``import`` command, the daily round's watched folder): a customer who ordered
+since their playbook started stops it, before any scoring.
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ def score_and_alert(
         log.warning("The scores were stored but the alerts could not be updated", exc_info=True)
         return RefreshResult(summary, None, str(exc))
     log.info("; ".join(alerts.lines()))
-    _stop_playbooks(engine)
+    stop_playbooks(engine)
     escalated = _escalate(engine)
     return RefreshResult(summary, alerts, escalations=escalated)
 
@@ -95,12 +99,23 @@ def _escalate(engine: Engine) -> list[str]:
         return [f"The escalations could not run: {exc}"]
 
 
-def _stop_playbooks(engine: Engine) -> None:
-    """Stop the playbooks whose condition cleared with this scoring (an order, an alert
-    closed): a failure is logged, never undoes the scores or the alerts."""
+def stop_playbooks(engine: Engine) -> list[str]:
+    """Stop the playbooks whose condition cleared (an order since their start, an alert
+    closed, a customer marked do not contact), after a scoring or an import; what it did
+    in lines (none when nothing stopped). A failure is logged and said, never undoes the
+    scores, the alerts or the import."""
     from services.alerts.playbooks import stop_cleared_runs
+    from services.core.formatting import plural
 
     try:
-        stop_cleared_runs(engine)
-    except UserFacingError:
+        stopped = stop_cleared_runs(engine)
+    except UserFacingError as exc:
         log.warning("The playbooks could not be checked", exc_info=True)
+        return [f"The playbooks could not be checked: {exc}"]
+    if not stopped:
+        return []
+    return [
+        f"Stopped {plural(stopped, 'playbook')} by {'itself' if stopped == 1 else 'themselves'}: "
+        "the customer ordered since it started, its alert was closed, or they are marked "
+        "do not contact."
+    ]

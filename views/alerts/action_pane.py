@@ -157,6 +157,9 @@ class ActionPane(QWidget):
         self.playbooks.start_requested.connect(
             lambda key, why: self._request("playbook", {"key": key, "holdout_reason": why})
         )
+        self.playbooks.stop_requested.connect(
+            lambda run, note: self._request("stop_playbook", {"run_id": run, "note": note})
+        )
         history_heading = self._build_history()
         self._lay_out(grid, history_heading)
         self.show_alert(None)

@@ -1,9 +1,11 @@
-"""The action pane's playbook box: the customer's running playbook and its next step, or
-"Start playbook…  (B)" with the playbooks to choose from (services/alerts/playbooks.py).
+"""The action pane's playbook box: the customer's running playbook and its next step with
+"Stop playbook…", or "Start playbook…  (B)" with the playbooks to choose from
+(services/alerts/playbooks.py).
 
-The box only asks: a choice leaves as ``start_requested(key, holdout_reason)`` and the
-action pane sends it like any other action (undoable with Ctrl+Z). A held-out customer
-gets a playbook only once the user says why, as contacting them needs.
+The box only asks: a choice leaves as ``start_requested(key, holdout_reason)``, a stop as
+``stop_requested(run_id, note)``, and the action pane sends it like any other action
+(undoable with Ctrl+Z). A held-out customer gets a playbook only once the user says why,
+as contacting them needs; a stop asks for an optional reason (kept in the history).
 """
 
 from __future__ import annotations
@@ -25,11 +27,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.alerts.playbook_records import STEP_KIND_LABELS
+from services.alerts.playbook_records import STEP_KIND_LABELS, stop_question
 from services.core.formatting import format_date, format_short_date
 from views.alerts.source import AlertDetail, PlaybookChoice, PlaybookStatus
+from views.kit.note_dialog import ask_optional_note
 
 NO_PLAYBOOK = "None running; steps go to My work."
+
+# (customer, playbook) -> the user's reason ("" for none), or None: they cancelled.
+StopPrompt = Callable[[str, str], str | None]
+
+
+def ask_stop_reason(parent: QWidget, customer: str, playbook: str) -> str | None:
+    """Ask whether to stop ``playbook`` for ``customer``, with an optional reason: the
+    reason typed ("" for none), or None when cancelled."""
+    return ask_optional_note(parent, "Stop playbook", stop_question(customer, playbook), "Stop")
 
 
 def next_step_words(status: PlaybookStatus, today: dt.date) -> str:
@@ -56,10 +68,13 @@ class PlaybookBox(QFrame):
     Signals:
         start_requested(key, holdout_reason): the user chose a playbook ("" when the
             customer is not held out).
+        stop_requested(run_id, note): the user stopped the running playbook ("" when
+            they gave no reason).
     """
 
     start_requested = Signal(str, str)
     refused = Signal(str)
+    stop_requested = Signal(int, str)
 
     def __init__(
         self,
@@ -67,10 +82,12 @@ class PlaybookBox(QFrame):
         *,
         ask_text: Callable[[str, str], str | None],
         today: Callable[[], dt.date],
+        ask_stop: StopPrompt | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("playbookBox")
         self._ask_text = ask_text
+        self._ask_stop = ask_stop or (lambda c, p: ask_stop_reason(self, c, p))
         self._today = today
         self._alert: AlertDetail | None = None
         self._choices: tuple[PlaybookChoice, ...] = ()
@@ -95,6 +112,11 @@ class PlaybookBox(QFrame):
         self.start_button.setToolTip("Start a sequence of steps for this customer (B)")
         self.start_button.setAccessibleName("Start playbook")
         self.start_button.clicked.connect(lambda _c=False: self.open_menu())
+        self.stop_button = QPushButton("Stop playbook…", self)
+        self.stop_button.setObjectName("action_stop_playbook")
+        self.stop_button.setToolTip("Stop this playbook now; its steps leave My work")
+        self.stop_button.setAccessibleName("Stop playbook")
+        self.stop_button.clicked.connect(lambda _c=False: self.stop())
         self.menu = QMenu(self)
         self.menu.setObjectName("playbookMenu")
         self.shortcut = QAction("Start playbook", self)
@@ -107,6 +129,7 @@ class PlaybookBox(QFrame):
         top.addWidget(heading)
         top.addWidget(self.title, 1)
         top.addWidget(self.start_button)
+        top.addWidget(self.stop_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 6, 8, 8)
         layout.setSpacing(2)
@@ -215,6 +238,9 @@ class PlaybookBox(QFrame):
         # The key stays live: pressed where no playbook can start, it says why (refused).
         alert = self._alert
         self.start_button.setVisible(alert is None or alert.playbook is None)
+        running = alert is not None and alert.playbook is not None
+        self.stop_button.setVisible(running)
+        self.stop_button.setEnabled(running and self._enabled)
         if alert is not None and alert.do_not_contact:
             self.start_button.setToolTip("Marked do not contact: no playbook can start")
         else:
@@ -247,3 +273,15 @@ class PlaybookBox(QFrame):
                 return
             reason = said
         self.start_requested.emit(key, reason)
+
+    def stop(self) -> None:
+        """Stop the running playbook (its button, or a test), once the user confirms,
+        with their optional reason."""
+        alert = self._alert
+        running = alert.playbook if alert is not None else None
+        if alert is None or running is None or not self._enabled:
+            return
+        note = self._ask_stop(alert.customer, running.name)
+        if note is None:
+            return
+        self.stop_requested.emit(running.run_id, note)

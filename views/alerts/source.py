@@ -103,7 +103,8 @@ class AlertSource(Protocol):
         a call); ``task`` (text, due: date); ``assign`` (customer_id, to: a teammate's
         name: the customer and its active alerts); ``meeting`` (title, start: an aware
         moment, minutes, file: the invitation written: a task on its day and a follow-up);
-        ``playbook`` (key; holdout_reason for a held-out customer).
+        ``playbook`` (key; holdout_reason for a held-out customer); ``stop_playbook``
+        (run_id: the card's running playbook; note: why, optional).
         """
         ...
 

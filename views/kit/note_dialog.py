@@ -62,3 +62,27 @@ class NoteDialog(QDialog):
             self.accept()
             return True
         return super().eventFilter(watched, event)
+
+
+def optional_note_dialog(
+    parent: QWidget | None, title: str, label: str, ok_text: str
+) -> NoteDialog:
+    """A note dialog asking to go ahead with an optional reason: its Save reads
+    ``ok_text`` and its question wraps."""
+    dialog = NoteDialog(title, label, parent)
+    buttons = dialog.findChild(QDialogButtonBox)
+    save = buttons.button(QDialogButtonBox.StandardButton.Save) if buttons is not None else None
+    if save is not None:
+        save.setText(ok_text)
+    for text in dialog.findChildren(QLabel):  # a question of a few sentences wraps
+        text.setWordWrap(True)
+    return dialog
+
+
+def ask_optional_note(parent: QWidget | None, title: str, label: str, ok_text: str) -> str | None:
+    """Ask to go ahead with an optional reason (``optional_note_dialog``): the reason
+    typed, "" for none, or None when cancelled."""
+    dialog = optional_note_dialog(parent, title, label, ok_text)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return " ".join(dialog.text.toPlainText().split())

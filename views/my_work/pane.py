@@ -201,10 +201,11 @@ class MyWorkPane(QWidget):
         self.step_actions = StepActions(self, jobs, self.steps.current, self.reload)
         self.steps.top.addWidget(self.step_actions.done_button)
         self.steps.top.addWidget(self.step_actions.skip_button)
+        self.steps.top.addWidget(self.step_actions.stop_button)
         self.steps.activated.connect(self._on_section_activated)
         self.steps.table.selectionModel().currentChanged.connect(self.step_actions.update_buttons)
         self.step_actions.step_changed.connect(self.task_changed)
-        self.steps.fit_columns((130, 170, 380))
+        self.steps.fit_columns((130, 170, 600))  # the step's text first, the playbook after
         self.tasks.fit_columns((140, 180, 400, 260))
         self.snoozed.fit_columns((180, 150))
         self.follow_ups.fit_columns((130, 175))

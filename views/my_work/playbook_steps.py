@@ -1,5 +1,5 @@
-"""My work's playbook steps: the steps of running playbooks due by today, with Done and
-Skip (services/alerts/playbooks.py).
+"""My work's playbook steps: the steps of running playbooks due by today, with Done, Skip
+and Stop playbook… (services/alerts/playbooks.py).
 
 ``StepActions`` drives the section's buttons: each change runs on the job runner and is
 pushed on the window's undo history; an email step done asks the window to open the
@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from services.alerts.playbook_records import WorkStep
+from services.alerts.playbook_records import WorkStep, stop_question
 from services.core.formatting import format_date, plural
 from views.item_models.work_list_model import Tone, WorkColumn
+from views.kit.note_dialog import ask_optional_note
 from views.kit.undo import UndoHistory
 from views.my_work.source import MyWorkSource, Undoable
 
@@ -55,12 +56,13 @@ STEP_COLUMNS = (
 
 
 class StepActions(QObject):
-    """Done, Skip and Open for the selected step of a My work section.
+    """Done, Skip and Stop playbook… for the selected step of a My work section.
 
     Signals:
         email_step_done(alert_id, customer_id): an email step was done: open the
             composer for its customer (alert id None: its alert is gone).
-        step_changed(alert_id): a step was done, skipped, or that was undone.
+        step_changed(alert_id): a step was done, skipped, its playbook stopped, or
+            that was undone.
     """
 
     email_step_done = Signal(object, int)
@@ -72,9 +74,16 @@ class StepActions(QObject):
         jobs: JobRunner,
         current: Callable[[], object | None],
         reload: Callable[[], None],
+        ask_stop: Callable[[WorkStep], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self._jobs = jobs
+        # The reason for stopping ("" for none), None: cancelled; tests inject their own.
+        self._ask_stop = ask_stop or (
+            lambda s: ask_optional_note(
+                parent, "Stop playbook", stop_question(s.customer, s.playbook), "Stop"
+            )
+        )
         self._current = current
         self._reload = reload
         self._source: MyWorkSource | None = None
@@ -88,10 +97,16 @@ class StepActions(QObject):
         self.skip_button = QPushButton("Skip", parent)
         self.skip_button.setObjectName("stepSkip")
         self.skip_button.setToolTip("Leave the selected step out; the playbook goes on")
-        for button in (self.done_button, self.skip_button):
+        self.stop_button = QPushButton("Stop playbook…", parent)
+        self.stop_button.setObjectName("stepStopPlaybook")
+        self.stop_button.setToolTip(
+            "Stop the selected step's playbook: none of its steps is left to do"
+        )
+        for button in (self.done_button, self.skip_button, self.stop_button):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.done_button.clicked.connect(lambda _c=False: self.finish(skip=False))
         self.skip_button.clicked.connect(lambda _c=False: self.finish(skip=True))
+        self.stop_button.clicked.connect(lambda _c=False: self.stop())
         self.update_buttons()
 
     def set_source(self, source: MyWorkSource | None) -> None:
@@ -109,6 +124,7 @@ class StepActions(QObject):
         can = self.current_step() is not None and self._source is not None and not self._busy
         self.done_button.setEnabled(can)
         self.skip_button.setEnabled(can)
+        self.stop_button.setEnabled(can)
 
     def finish(self, *, skip: bool) -> None:
         """Mark the selected step done (or skipped); an email step done opens the composer."""
@@ -120,11 +136,38 @@ class StepActions(QObject):
         def work(_state: TaskState) -> Undoable:
             return source.complete_step(step.id, skip=skip)
 
+        def opened() -> None:
+            if step.kind == "email" and not skip:
+                self.email_step_done.emit(step.alert_id, step.customer_id)
+
+        label = "skip step" if skip else "step done"
+        self._run(work, alert_id, label, opened)
+
+    def stop(self) -> None:
+        """Stop the selected step's playbook, once the user confirms (an optional reason)."""
+        step, source = self.current_step(), self._source
+        if step is None or source is None or self._busy:
+            return
+        note = self._ask_stop(step)
+        if note is None:
+            return
+
+        def work(_state: TaskState) -> Undoable:
+            return source.stop_playbook(step.run_id, note)
+
+        self._run(work, step.alert_id or 0, "stop playbook", lambda: None)
+
+    def _run(
+        self,
+        work: Callable[[TaskState], Undoable],
+        alert_id: int,
+        label: str,
+        then: Callable[[], None],
+    ) -> None:
         def done(change: Undoable) -> None:
             if self._history is not None:
                 self._history.push(change, lambda: self._after(alert_id))
-            if step.kind == "email" and not skip:
-                self.email_step_done.emit(step.alert_id, step.customer_id)
+            then()
             self._after(alert_id)
 
         def failed(error: BaseException) -> None:
@@ -138,7 +181,7 @@ class StepActions(QObject):
         self._busy = True
         self.update_buttons()
         (
-            self._jobs.operation(work, parent=self, label="skip step" if skip else "step done")
+            self._jobs.operation(work, parent=self, label=label)
             .success(done)
             .failure(failed)
             .finished(finished)

@@ -67,3 +67,8 @@ class MyWorkSource(Protocol):
         """Mark a playbook step done (or skipped, ``skip``); returns what undoing it puts
         back. Raises a plain error when refused (the playbook stopped meanwhile)."""
         ...
+
+    def stop_playbook(self, run_id: int, note: str) -> Undoable:
+        """Stop a running playbook by hand, with the user's reason ("" for none); returns
+        what undoing it puts back. Raises a plain error when refused (it stopped)."""
+        ...
