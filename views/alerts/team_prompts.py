@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from views.alerts.assign_dialog import AssignPrompt, _ask_assign
+from views.kit.assign_dialog import AssignPrompt, _ask_assign
 from views.alerts.meeting_dialog import (
     MeetingPrompt,
     SavePathPrompt,
