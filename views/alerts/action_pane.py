@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from services.core.formatting import format_date
 from views.alerts.dialogs import (
     CallPrompt,
+    NotePrompt,
     TaskPrompt,
     TextPrompt,
     _ask_call,
@@ -111,6 +112,7 @@ class ActionPane(QWidget):
         ask_text: TextPrompt | None = None,
         ask_task: TaskPrompt | None = None,
         ask_call: CallPrompt | None = None,
+        ask_note: NotePrompt | None = None,
         confirm: Callable[[str, str], bool] | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
         team: TeamPrompts | None = None,
@@ -119,10 +121,16 @@ class ActionPane(QWidget):
         self.team = team or TeamPrompts.asking(self)  # Assign… and Schedule a meeting…
         self._alert: AlertDetail | None = None
         self._confirm = confirm  # (title, question) -> Yes; None: a message box asks
-        self._ask_call = ask_call or (lambda customer: _ask_call(self, customer))
+        # A call's words and a note offer the card's teammates after "@" (mentions).
+        self._ask_call = ask_call or (lambda customer: _ask_call(self, customer, self._team()))
         self._theme: Theme = LIGHT
         self._clock = clock
         self._ask_text = ask_text or (lambda title, label: _ask_text(self, title, label))
+        self._ask_note = ask_note or (
+            (lambda t, label, _names: ask_text(t, label))
+            if ask_text
+            else (lambda t, label, names: _ask_text(self, t, label, names))
+        )
         self._ask_task = ask_task or (lambda customer: _ask_task(self, customer))
         self._busy = False
         # The composer is wired in by the app (a window without it shows no button).
@@ -429,6 +437,9 @@ class ActionPane(QWidget):
             text += f"<div style='margin-top:4px'><i>{html.escape(alert.conflict)}</i></div>"
         return text
 
+    def _team(self) -> tuple[str, ...]:
+        return self._alert.teammates if self._alert is not None else ()
+
     def set_drafting_available(self, available: bool) -> None:
         """Show "Draft email" (the app has a composer to open)."""
         self._can_draft = available
@@ -518,7 +529,9 @@ class ActionPane(QWidget):
                 outcome, said = call
                 self._request("log", {"kind": "call", "outcome": outcome, "text": said})
         elif key == "note":
-            text = self._ask_text("Add a note", f"Add a note for {alert.customer}:")
+            text = self._ask_note(
+                "Add a note", f"Add a note for {alert.customer}:", alert.teammates
+            )
             if text:
                 self._request("log", {"kind": "note", "text": text})
         elif key == "end_quiet":

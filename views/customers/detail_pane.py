@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -38,6 +39,7 @@ from services.core.records import (
     CustomerScores,
     ScoreHistoryPoint,
 )
+from views.customers.assign_owner import OwnerAssignment
 from views.customers.contact_marks import ContactMarks, ReasonPrompt
 from views.customers.detail_tiles import KpiTiles, show_kpi_tiles
 from views.customers.score_tiles import CONFIDENCE_TEXT, DriversPanel, ScoreStrip
@@ -77,7 +79,7 @@ def _chip(text: str, kind: str, parent: QWidget) -> QLabel:
     return label
 
 
-class CustomerDetailPane(ContactMarks, QWidget):
+class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
     """Everything about the selected customer.
 
     Signals:
@@ -86,7 +88,8 @@ class CustomerDetailPane(ContactMarks, QWidget):
         score_requested(): the user clicked "Score now" in the not-scored hint.
         draft_requested(customer_id): "Draft email" (E), once drafting is made available
             (the Customers tab; the Alerts tab drafts from its action pane).
-        contact_changed(customer_id): the do-not-contact mark was lifted here.
+        contact_changed(customer_id): the customer changed here (a mark, the quiet period,
+            its owner) or that change was undone.
     """
 
     detail_shown = Signal(int)
@@ -228,6 +231,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self.quiet_button.hide()
         self.draft_button.clicked.connect(self._on_draft_triggered)
         self.addAction(self.draft_action)
+        self._build_assign_button(content)  # Assign… (A), views/customers/assign_owner.py
 
     def _build_kpi_tiles(self, content: QWidget) -> QHBoxLayout:
         """The four KPI tiles; returns their row."""
@@ -320,7 +324,14 @@ class CustomerDetailPane(ContactMarks, QWidget):
         facts = QVBoxLayout()
         facts.setSpacing(2)
         facts.addWidget(self.contact_label)
-        facts.addWidget(self.account_label)
+        # Assign… right after whose the customer is (the label asks for its text's width).
+        self.account_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        account_row = QHBoxLayout()
+        account_row.setSpacing(8)
+        account_row.addWidget(self.account_label)
+        account_row.addWidget(self.assign_button)
+        account_row.addStretch(1)
+        facts.addLayout(account_row)
         facts_row = QHBoxLayout()
         facts_row.setSpacing(10)
         facts_row.addLayout(facts, 1)
@@ -358,6 +369,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self.dnc_button.setVisible(
             self._can_draft and d is not None and not d.do_not_contact and self._source is not None
         )
+        self._update_assign()
 
     def _update_draft(self) -> None:
         d = self._detail
