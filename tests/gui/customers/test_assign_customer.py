@@ -118,9 +118,11 @@ def test_a_assigns_the_customer_shown_and_ctrl_z_gives_it_back(
     ) == [(USER,)]
     # The pane and the table say whose it is now; the customer stays selected.
     qtbot.waitUntil(
-        lambda: pane.account_label.text().startswith(f"Owner: {to}")
-        and owner_cell(window, customer) == to
-        and jobs.is_idle(),
+        lambda: (
+            pane.account_label.text().startswith(f"Owner: {to}")
+            and owner_cell(window, customer) == to
+            and jobs.is_idle()
+        ),
         timeout=TIMEOUT_MS,
     )
     assert window.customers_pane.current_customer_id() == customer
@@ -134,9 +136,11 @@ def test_a_assigns_the_customer_shown_and_ctrl_z_gives_it_back(
     assert rows(workspace, OWNER, customer) == [(was,)]
     assert {o for (o,) in rows(workspace, alerts, customer)} == {was}
     qtbot.waitUntil(
-        lambda: pane.account_label.text().startswith(f"Owner: {was}")
-        and owner_cell(window, customer) == was
-        and jobs.is_idle(),
+        lambda: (
+            pane.account_label.text().startswith(f"Owner: {was}")
+            and owner_cell(window, customer) == was
+            and jobs.is_idle()
+        ),
         timeout=TIMEOUT_MS,
     )
     settle(qtbot, jobs)
