@@ -125,12 +125,8 @@ class ActionPane(QWidget):
         self._ask_call = ask_call or (lambda customer: _ask_call(self, customer, self._team()))
         self._theme: Theme = LIGHT
         self._clock = clock
-        self._ask_text = ask_text or (lambda title, label: _ask_text(self, title, label))
-        self._ask_note = ask_note or (
-            (lambda t, label, _names: ask_text(t, label))
-            if ask_text
-            else (lambda t, label, names: _ask_text(self, t, label, names))
-        )
+        self._ask_text: TextPrompt = ask_text or self._text_dialog
+        self._ask_note = ask_note  # None: the note dialog, or a text prompt given
         self._ask_task = ask_task or (lambda customer: _ask_task(self, customer))
         self._busy = False
         # The composer is wired in by the app (a window without it shows no button).
@@ -440,6 +436,17 @@ class ActionPane(QWidget):
     def _team(self) -> tuple[str, ...]:
         return self._alert.teammates if self._alert is not None else ()
 
+    def _text_dialog(self, title: str, label: str) -> str | None:
+        return _ask_text(self, title, label)
+
+    def _note(self, label: str, teammates: tuple[str, ...]) -> str | None:
+        """A note's text: the note dialog, whose "@" offers the card's teammates."""
+        if self._ask_note is not None:
+            return self._ask_note("Add a note", label, teammates)
+        if self._ask_text != self._text_dialog:  # a prompt of the caller's answers
+            return self._ask_text("Add a note", label)
+        return _ask_text(self, "Add a note", label, teammates)
+
     def set_drafting_available(self, available: bool) -> None:
         """Show "Draft email" (the app has a composer to open)."""
         self._can_draft = available
@@ -529,9 +536,7 @@ class ActionPane(QWidget):
                 outcome, said = call
                 self._request("log", {"kind": "call", "outcome": outcome, "text": said})
         elif key == "note":
-            text = self._ask_note(
-                "Add a note", f"Add a note for {alert.customer}:", alert.teammates
-            )
+            text = self._note(f"Add a note for {alert.customer}:", alert.teammates)
             if text:
                 self._request("log", {"kind": "note", "text": text})
         elif key == "end_quiet":
