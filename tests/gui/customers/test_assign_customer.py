@@ -1,7 +1,7 @@
 """Assign… (A) in the Customers tab, in the real window on a scored demo workspace: the
 Alerts tab's dialog and service hand the customer (and its open alerts) to a teammate,
-audited; the detail pane and the table's owner column show the new owner; Ctrl+Z gives it
-back. A role that may not assign is refused in plain words and nothing changes. The
+audited; the detail pane, the table's owner column and (once shown again) the Alerts
+tab's card show the new owner; Ctrl+Z gives it back. A role that may not assign is refused in plain words and nothing changes. The
 prompt is the test's own."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tests.gui.shell.test_undo import TIMEOUT_MS, rows, settle, wait_idle
 from views.customers.detail_pane import CustomerDetailPane
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager, ThemeMode
-from views.shell.main_window import TAB_CUSTOMERS, MainWindow
+from views.shell.main_window import TAB_ALERTS, TAB_CUSTOMERS, MainWindow
 
 USER = "Sam Reed"
 OWNER = "SELECT owner FROM customers WHERE id = ?"
@@ -63,15 +63,22 @@ def owner_cell(window: MainWindow, customer_id: int) -> str | None:
     return model.index(row, keys.index("owner")).data()
 
 
+def card_owner(window: MainWindow, alert_id: int) -> str | None:
+    """The owner on the Alerts tab's card holding the alert (None: not listed)."""
+    model = window.alerts_view.alerts_pane.model
+    row = model.row_of(alert_id)
+    return model.record(row)["owner"] if row >= 0 else None
+
+
 def show_customer_with_an_alert(
     qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
 ) -> tuple[CustomerDetailPane, int, str]:
-    """The Customers tab showing a customer with an open alert and an owner."""
-    customer, owner = rows(
-        workspace,
-        "SELECT c.id, c.owner FROM customers c JOIN alerts a ON a.customer_id = c.id "
-        "WHERE a.status = 'open' AND c.owner IS NOT NULL ORDER BY c.id LIMIT 1",
-    )[0]
+    """The Customers tab showing the customer of the Alerts tab's card."""
+    alert = window.alerts_view.action_pane.alert
+    assert alert is not None
+    customer = alert.customer_id
+    (owner,) = rows(workspace, OWNER, customer)[0]
+    assert owner  # the demo's customers each have one
     window.tabs.setCurrentIndex(TAB_CUSTOMERS)
     qtbot.waitUntil(lambda: window.customers_pane.model.rowCount() > 0, timeout=TIMEOUT_MS)
     assert window.customers_pane.select_customer(customer)
@@ -97,6 +104,9 @@ def test_a_assigns_the_customer_shown_and_ctrl_z_gives_it_back(
     asked.to = to
     pane.ask_assign = asked
     alerts = "SELECT owner FROM alerts WHERE customer_id = ? AND status = 'open'"
+    card = window.alerts_view.alerts_pane.current_alert_id
+    assert card is not None
+    assert card_owner(window, card) == was  # the Alerts tab lists it (hidden now)
 
     # The key, from the table (where the user's focus is in this tab).
     window.customers_pane.table.setFocus()
@@ -127,6 +137,10 @@ def test_a_assigns_the_customer_shown_and_ctrl_z_gives_it_back(
     )
     assert window.customers_pane.current_customer_id() == customer
     window.grab().save("/tmp/customers_assigned.png")
+    # The Alerts tab, shown again, reads the cards anew: the card is the new owner's.
+    window.tabs.setCurrentIndex(TAB_ALERTS)
+    qtbot.waitUntil(lambda: card_owner(window, card) == to and jobs.is_idle(), timeout=TIMEOUT_MS)
+    window.tabs.setCurrentIndex(TAB_CUSTOMERS)
 
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(
@@ -143,6 +157,8 @@ def test_a_assigns_the_customer_shown_and_ctrl_z_gives_it_back(
         ),
         timeout=TIMEOUT_MS,
     )
+    window.tabs.setCurrentIndex(TAB_ALERTS)
+    qtbot.waitUntil(lambda: card_owner(window, card) == was and jobs.is_idle(), timeout=TIMEOUT_MS)
     settle(qtbot, jobs)
 
 
