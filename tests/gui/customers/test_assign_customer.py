@@ -1,8 +1,8 @@
 """Assign… (A) in the Customers tab, in the real window on a scored demo workspace: the
 Alerts tab's dialog and service hand the customer (and its open alerts) to a teammate,
 audited; the detail pane, the table's owner column and (once shown again) the Alerts
-tab's card show the new owner; Ctrl+Z gives it back. A role that may not assign is refused in plain words and nothing changes. The
-prompt is the test's own."""
+tab's card show the new owner; Ctrl+Z gives it back. A role that may not assign is
+refused in plain words and nothing changes. The prompt is the test's own."""
 
 from __future__ import annotations
 
