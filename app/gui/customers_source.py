@@ -1,7 +1,7 @@
 """The window's view of an open workspace's customers (implements
 views.customers.source.CustomerSource): the table's columns, one customer's detail,
-scores and history, the workspace summary, do-not-contact and backups. Every method
-runs on the job runner's database worker.
+scores and history, the workspace summary, do-not-contact, assigning to a teammate and
+backups. Every method runs on the job runner's database worker.
 """
 
 from __future__ import annotations
@@ -99,6 +99,17 @@ class WorkspaceCustomerSource:
 
         actor = self._user() if self._user is not None else None
         return end_quiet_period(self.workspace.engine, customer_id, reason, actor=actor)
+
+    def teammates(self) -> list[str]:
+        from services.alerts.assign import teammates
+
+        return teammates(self.workspace.engine)
+
+    def assign_customer(self, customer_id: int, to: str) -> Undoable:
+        from services.alerts.assign import assign_customer
+
+        actor = self._user() if self._user is not None else None
+        return assign_customer(self.workspace.engine, customer_id, to, actor=actor)
 
     def undo_change(self, change: Undoable) -> str:
         from services.alerts.undo import undo_change

@@ -36,6 +36,7 @@ from services.core.formatting import format_date
 from views.alerts.close_notes import note_question
 from views.alerts.dialogs import (
     CallPrompt,
+    MentionNotePrompt,
     TaskPrompt,
     TextPrompt,
     _ask_call,
@@ -119,8 +120,9 @@ class ActionPane(QWidget):
         ask_text: TextPrompt | None = None,
         ask_task: TaskPrompt | None = None,
         ask_call: CallPrompt | None = None,
-        confirm: Callable[[str, str], bool] | None = None,
         ask_note: NotePrompt | None = None,
+        confirm: Callable[[str, str], bool] | None = None,
+        ask_mention_note: MentionNotePrompt | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
         team: TeamPrompts | None = None,
     ) -> None:
@@ -132,10 +134,13 @@ class ActionPane(QWidget):
         self._ask_note: NotePrompt = ask_note or (
             lambda title, question, button: confirm_note.ask_note(self, title, question, button)
         )
-        self._ask_call = ask_call or (lambda customer: _ask_call(self, customer))
+        # A call's words and a note offer the card's teammates after "@" (mentions).
+        self._ask_call = ask_call or (lambda customer: _ask_call(self, customer, self._team()))
         self._theme: Theme = LIGHT
         self._clock = clock
-        self._ask_text = ask_text or (lambda title, label: _ask_text(self, title, label))
+        self._ask_text: TextPrompt = ask_text or self._text_dialog
+        # Add a note: None: the note dialog (teammates after "@"), or a text prompt given.
+        self._ask_mention_note = ask_mention_note
         self._ask_task = ask_task or (lambda customer: _ask_task(self, customer))
         self._busy = False
         # The composer is wired in by the app (a window without it shows no button).
@@ -454,6 +459,20 @@ class ActionPane(QWidget):
             text += f"<div style='margin-top:4px'><i>{html.escape(alert.conflict)}</i></div>"
         return text
 
+    def _team(self) -> tuple[str, ...]:
+        return self._alert.teammates if self._alert is not None else ()
+
+    def _text_dialog(self, title: str, label: str) -> str | None:
+        return _ask_text(self, title, label)
+
+    def _note(self, label: str, teammates: tuple[str, ...]) -> str | None:
+        """A note's text: the note dialog, whose "@" offers the card's teammates."""
+        if self._ask_mention_note is not None:
+            return self._ask_mention_note("Add a note", label, teammates)
+        if self._ask_text != self._text_dialog:  # a prompt of the caller's answers
+            return self._ask_text("Add a note", label)
+        return _ask_text(self, "Add a note", label, teammates)
+
     def set_drafting_available(self, available: bool) -> None:
         """Show "Draft email" (the app has a composer to open)."""
         self._can_draft = available
@@ -547,7 +566,7 @@ class ActionPane(QWidget):
                 outcome, said = call
                 self._request("log", {"kind": "call", "outcome": outcome, "text": said})
         elif key == "note":
-            text = self._ask_text("Add a note", f"Add a note for {alert.customer}:")
+            text = self._note(f"Add a note for {alert.customer}:", alert.teammates)
             if text:
                 self._request("log", {"kind": "note", "text": text})
         elif key == "end_quiet":

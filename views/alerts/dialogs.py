@@ -1,10 +1,11 @@
 """The dialogs the action pane opens: log a call (its outcome and what was said), write a
-note, create a task. Each has an ``_ask_*`` function the pane calls, which tests replace."""
+note, create a task. Each has an ``_ask_*`` function the pane calls, which tests replace.
+A call's words and a note offer the card's teammates after "@" (views/kit/mention_edit.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -23,6 +24,8 @@ from views.kit.formatting import date_edit
 from views.kit.note_dialog import NoteDialog, submit_with_ctrl_enter
 
 TextPrompt = Callable[[str, str], str | None]
+# A note: (title, label, the teammates "@" offers) -> the text, or None when cancelled.
+MentionNotePrompt = Callable[[str, str, Sequence[str]], str | None]
 TaskPrompt = Callable[[str], tuple[str, dt.date] | None]
 # A call: (outcome, what was said) or None when cancelled.
 CallPrompt = Callable[[str], tuple[str, str] | None]
@@ -39,8 +42,12 @@ class CallDialog(NoteDialog):
     """A call: what came of it (only a conversation starts the quiet period) and what was
     said (needed for a conversation, optional for the rest). Ctrl+Enter saves."""
 
-    def __init__(self, customer: str, parent: QWidget | None = None) -> None:
-        super().__init__("Log a call", f"What was said with {customer}:", parent)
+    def __init__(
+        self, customer: str, parent: QWidget | None = None, *, teammates: Sequence[str] = ()
+    ) -> None:
+        super().__init__(
+            "Log a call", f"What was said with {customer}:", parent, teammates=teammates
+        )
         self.outcomes: dict[str, QRadioButton] = {}
         # Two by two, each column half the dialog: in one row the labels were cut short
         # ("Talked with the"), the styled indicator being wider than the size Qt hints.
@@ -87,15 +94,17 @@ class CallDialog(NoteDialog):
         super().accept()
 
 
-def _ask_call(parent: QWidget, customer: str) -> tuple[str, str] | None:
-    dialog = CallDialog(customer, parent)
+def _ask_call(
+    parent: QWidget, customer: str, teammates: Sequence[str] = ()
+) -> tuple[str, str] | None:
+    dialog = CallDialog(customer, parent, teammates=teammates)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.outcome, dialog.text.toPlainText().strip()
 
 
-def _ask_text(parent: QWidget, title: str, label: str) -> str | None:
-    dialog = NoteDialog(title, label, parent)
+def _ask_text(parent: QWidget, title: str, label: str, teammates: Sequence[str] = ()) -> str | None:
+    dialog = NoteDialog(title, label, parent, teammates=teammates)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     text = dialog.text.toPlainText().strip()

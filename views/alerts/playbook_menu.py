@@ -70,6 +70,7 @@ class PlaybookBox(QFrame):
             customer is not held out).
         stop_requested(run_id, note): the user stopped the running playbook ("" when
             they gave no reason).
+        refused(text): B pressed where no playbook can start, and why.
     """
 
     start_requested = Signal(str, str)

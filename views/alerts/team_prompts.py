@@ -12,7 +12,6 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from views.alerts.assign_dialog import AssignPrompt, _ask_assign
 from views.alerts.meeting_dialog import (
     MeetingPrompt,
     SavePathPrompt,
@@ -23,6 +22,7 @@ from views.alerts.meeting_dialog import (
 )
 from views.alerts.source import AlertDetail
 from views.item_models.alert_list_model import reason_text
+from views.kit.assign_dialog import AssignPrompt, _ask_assign
 
 
 @dataclass(frozen=True)

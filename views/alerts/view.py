@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from views.alerts.action_pane import ActionPane
@@ -84,6 +85,8 @@ class AlertsView(QWidget):
         self._alert_timer.timeout.connect(self._on_alert_timer_timeout)
         self.alerts_pane = AlertsPane(jobs, self, settings=settings)
         self._history: UndoHistory | None = None
+        # Something was done, or undone, in another tab (see _on_history_elsewhere).
+        self._stale = False
         self._card_ids: tuple[int, ...] = ()
         self.detail_pane = CustomerDetailPane(
             jobs, self, clock=clock, load_delay_ms=DETAIL_DELAY_MS, load_at_once=True
@@ -168,6 +171,26 @@ class AlertsView(QWidget):
         """Where the actions done here are remembered for Undo (Ctrl+Z)."""
         self._history = history
         self.detail_pane.set_undo_history(history)
+        if history is not None:
+            history.pushed.connect(self._on_history_elsewhere)
+            history.undone.connect(self._on_history_elsewhere)
+
+    def _on_history_elsewhere(self, *_args: object) -> None:
+        # Done while this tab is hidden: in the Customers tab (a customer assigned or
+        # marked do not contact) or My work. The cards are read anew when it shows.
+        if not self.isVisible():
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802  (Qt's name)
+        super().showEvent(event)
+        if not self._stale:
+            return
+        self._stale = False
+        self.alerts_pane.reload()
+        alert = self.action_pane.alert
+        if alert is not None:
+            self.detail_pane.show_customer(alert.customer_id)
+            self._load_alert(alert.id)
 
     def _on_alerts_pane_alert_selected(self, alert_id: int, customer_id: int) -> None:
         self._card_ids = self.alerts_pane.current_card_ids() or (alert_id,)

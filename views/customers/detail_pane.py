@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -31,15 +32,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.core import money
-from services.core.formatting import days_ago, format_date
+from services.core.formatting import format_date
 from services.core.records import (
     CustomerDetail,
     CustomerNotFoundError,
     CustomerScores,
     ScoreHistoryPoint,
 )
+from views.customers.assign_owner import OwnerAssignment
 from views.customers.contact_marks import ContactMarks, ReasonPrompt
+from views.customers.detail_tiles import KpiTiles, show_kpi_tiles
 from views.customers.score_tiles import CONFIDENCE_TEXT, DriversPanel, ScoreStrip
 from views.customers.source import CustomerSource
 from views.item_models.opportunity_table_model import OpportunityTableModel
@@ -47,14 +49,7 @@ from views.item_models.timeline_model import TimelineDelegate, TimelineModel
 from views.kit.accessibility import name
 from views.kit.colours import SEGMENT_TONES
 from views.kit.flow import FlowLayout, FlowTail
-from views.kit.formatting import (
-    QUIET_CRITICAL_DAYS,
-    QUIET_WARNING_DAYS,
-    days_between,
-    format_money,
-    utc_date,
-    utc_now,
-)
+from views.kit.formatting import utc_now
 from views.kit.geometry import VerticalScrollArea
 from views.kit.theme import LIGHT, Theme
 from views.kit.tiles import ElidingLabel, KpiTile
@@ -85,7 +80,7 @@ def _chip(text: str, kind: str, parent: QWidget) -> QLabel:
     return label
 
 
-class CustomerDetailPane(ContactMarks, QWidget):
+class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
     """Everything about the selected customer.
 
     Signals:
@@ -94,7 +89,8 @@ class CustomerDetailPane(ContactMarks, QWidget):
         score_requested(): the user clicked "Score now" in the not-scored hint.
         draft_requested(customer_id): "Draft email" (E), once drafting is made available
             (the Customers tab; the Alerts tab drafts from its action pane).
-        contact_changed(customer_id): the do-not-contact mark was lifted here.
+        contact_changed(customer_id): the customer changed here (a mark, the quiet period,
+            its owner) or that change was undone.
     """
 
     detail_shown = Signal(int)
@@ -236,6 +232,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self.quiet_button.hide()
         self.draft_button.clicked.connect(self._on_draft_triggered)
         self.addAction(self.draft_action)
+        self._build_assign_button(content)  # Assign… (A), views/customers/assign_owner.py
 
     def _build_kpi_tiles(self, content: QWidget) -> QHBoxLayout:
         """The four KPI tiles; returns their row."""
@@ -328,7 +325,14 @@ class CustomerDetailPane(ContactMarks, QWidget):
         facts = QVBoxLayout()
         facts.setSpacing(2)
         facts.addWidget(self.contact_label)
-        facts.addWidget(self.account_label)
+        # Assign… right after whose the customer is (the label asks for its text's width).
+        self.account_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        account_row = QHBoxLayout()
+        account_row.setSpacing(8)
+        account_row.addWidget(self.account_label)
+        account_row.addWidget(self.assign_button)
+        account_row.addStretch(1)
+        facts.addLayout(account_row)
         facts_row = QHBoxLayout()
         facts_row.setSpacing(10)
         facts_row.addLayout(facts, 1)
@@ -366,6 +370,7 @@ class CustomerDetailPane(ContactMarks, QWidget):
         self.dnc_button.setVisible(
             self._can_draft and d is not None and not d.do_not_contact and self._source is not None
         )
+        self._update_assign()
 
     def _update_draft(self) -> None:
         d = self._detail
@@ -617,68 +622,8 @@ class CustomerDetailPane(ContactMarks, QWidget):
             self._chips.insertWidget(1 if scores.segment else 0, chip)
 
     def _show_tiles(self, d: CustomerDetail) -> None:
-        other = int((d.orders["status"] != "paid").sum()) if len(d.orders) else 0
-        self.orders_tile.set(
-            f"{d.paid_orders:,}",
-            f"{other} refunded/cancelled" if other else "paid orders",
-            short_note=(f"{other} not paid",) if other else (),
-        )
-        home = d.currency
-        if d.paid_orders and d.revenue_left_out:
-            # Currencies with no exchange rate are summed apart, never added to the rest.
-            totals = {home: d.revenue * 100.0}
-            for code, units in d.revenue_left_out.items():
-                totals[code] = totals.get(code, 0.0) + units * 100.0
-            self.revenue_tile.set(
-                money.format_totals(totals),
-                "no exchange rate for " + ", ".join(sorted(d.revenue_left_out)),
-                short_note=("no rate",),
-            )
-            self.revenue_tile.setToolTip(
-                "Amounts in a currency with no exchange rate to "
-                f"{home} are shown apart; add a rate in Settings ▸ Money to convert them."
-            )
-        elif d.paid_orders:
-            self.revenue_tile.set(
-                format_money(d.revenue, home, cents=False),
-                f"{format_money(d.revenue / d.paid_orders, home)} per order",
-                short_note=(f"{format_money(d.revenue / d.paid_orders, home, cents=False)}/order",),
-            )
-            self.revenue_tile.setToolTip("")
-        else:
-            self.revenue_tile.set(format_money(0, home, cents=False), "no paid orders")
-            self.revenue_tile.setToolTip("")
-        days = days_between(d.last_order, self._clock()) if d.last_order is not None else None
-        if d.last_order is None or days is None:
-            self.last_order_tile.set("—", "never ordered", "warning")
-        else:
-            tone = (
-                "critical"
-                if days >= QUIET_CRITICAL_DAYS
-                else "warning"
-                if days >= QUIET_WARNING_DAYS
-                else ""
-            )
-            # How long ago is the number that matters; the date is the footnote.
-            self.last_order_tile.set(
-                days_ago(days),
-                format_date(utc_date(d.last_order)),
-                tone,
-                # "109 days" under "LAST ORDER" still reads right in a narrow tile.
-                short_value=(days_ago(days).removesuffix(" ago"),),
-            )
-        if d.avg_gap_days is None:
-            self.gap_tile.set("—", "needs two orders")
-        else:
-            gap = d.avg_gap_days
-            overdue = days is not None and days > 2 * gap and days >= 30
-            self.gap_tile.set(
-                f"{gap:,.0f} days",
-                f"now {days / gap:.0f}× overdue" if overdue and days else "between orders",
-                "critical" if overdue else "",
-                # A narrow tile keeps the figure, not "now 6× overd…".
-                short_note=(f"{days / gap:.0f}× overdue",) if overdue and days else (),
-            )
+        tiles = KpiTiles(self.orders_tile, self.revenue_tile, self.last_order_tile, self.gap_tile)
+        show_kpi_tiles(tiles, d, self._clock())
 
     # -- state --------------------------------------------------------------------------
 

@@ -49,6 +49,7 @@ from views.kit.flow import FlowLayout
 from views.kit.theme import Theme
 
 if TYPE_CHECKING:
+    from services.core.records import CustomerDetail
     from views.kit.jobs import JobRunner, TaskState
 
 PREPARE_DELAY_MS = 600
@@ -100,6 +101,7 @@ class CustomersPane(QWidget):
         # The customer to bring back when a search that hid them is cleared.
         self._remembered_id: int | None = None
         self._loading = False
+        self._owner_reread: tuple[int, str] | None = None  # see follow_detail
         self._load_failed = False
         # Setting the controls from a view or a filter (their own signals stay quiet).
         self._applying = False
@@ -414,6 +416,21 @@ class CustomersPane(QWidget):
             sort_key=key,
             descending=self.model.sort_order == Qt.SortOrder.DescendingOrder,
         )
+
+    def follow_detail(self, detail: CustomerDetail) -> None:
+        """The customer as the detail pane read it anew: the table follows its
+        do-not-contact mark at once, and a new owner (Assign…, an undo) by reading the
+        table again (the owner is also in the search, the sort and the filter menus)."""
+        self.set_do_not_contact_mark(detail.id, detail.do_not_contact)
+        data = self.model.table
+        pos = data.row_of_id(detail.id)
+        if pos is None or self._loading:
+            return
+        listed, owner = data.columns["owner"][pos] or "", detail.owner or ""
+        # Once per new owner: a table that still differs is never read in a loop.
+        if listed != owner and self._owner_reread != (detail.id, owner):
+            self._owner_reread = (detail.id, owner)
+            self.reload()
 
     def set_do_not_contact_mark(self, customer_id: int, value: bool) -> None:
         """A customer's do-not-contact mark changed elsewhere in the window: the loaded

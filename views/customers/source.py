@@ -63,4 +63,14 @@ class CustomerSource(Protocol):
         (audited); returns what undoing it restores."""
         ...
 
+    def teammates(self) -> list[str]:
+        """Whom a customer can be assigned to (services/alerts/assign.py), sorted."""
+        ...
+
+    def assign_customer(self, customer_id: int, to: str) -> Undoable:
+        """Make ``to`` the owner of the customer and of its open alerts (audited, refused
+        in plain words when the user's team role does not allow it); returns what
+        undoing it restores."""
+        ...
+
     def back_up(self, destination: Path) -> Path: ...

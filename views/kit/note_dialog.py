@@ -4,6 +4,8 @@ shortcut other small dialogs share."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -11,10 +13,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
+
+from views.kit.mention_edit import MentionEdit
 
 
 def submit_with_ctrl_enter(dialog: QDialog) -> None:
@@ -25,19 +28,29 @@ def submit_with_ctrl_enter(dialog: QDialog) -> None:
 
 
 class NoteDialog(QDialog):
-    """A note or what a call was about: a few lines, saved with Ctrl+Enter."""
+    """A note or what a call was about: a few lines, saved with Ctrl+Enter; given the
+    teammates, "@" and a name's first letters offer them (views/kit/mention_edit.py)."""
 
-    def __init__(self, title: str, label: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        label: str,
+        parent: QWidget | None = None,
+        *,
+        teammates: Sequence[str] = (),
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.text = QPlainTextEdit(self)
+        self.text = MentionEdit(self)
         self.text.setTabChangesFocus(True)
+        self.text.set_teammates(teammates)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        hint = QLabel("Ctrl+Enter saves.", self)
+        saves = "Ctrl+Enter saves."
+        hint = QLabel(f"{saves} Type @ to mention a teammate." if teammates else saves, self)
         hint.setObjectName("customerSubtitle")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(label, self))

@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self.customers_pane.table_loaded.connect(self._on_customers_pane_table_loaded)
         self.customers_pane.selection_cleared.connect(self._on_customers_pane_selection_cleared)
         self.detail_pane.customer_missing.connect(self._on_detail_pane_customer_missing)
-        # A customer read anew (a mark lifted or undone): the do-not-contact filter follows.
+        # A customer read anew (a mark, an owner, an undo): the table follows.
         self.detail_pane.detail_shown.connect(self._on_detail_pane_detail_shown)
         self.customers_pane.score_requested.connect(self._on_pane_score_requested)
         self.detail_pane.score_requested.connect(self._on_pane_score_requested)
@@ -498,7 +498,7 @@ class MainWindow(QMainWindow):
     def _on_detail_pane_detail_shown(self, customer_id: int) -> None:
         detail = self.detail_pane.detail
         if detail is not None and detail.id == customer_id:
-            self.customers_pane.set_do_not_contact_mark(customer_id, detail.do_not_contact)
+            self.customers_pane.follow_detail(detail)  # its mark and owner
 
     def _on_customers_pane_selection_cleared(self) -> None:
         self.detail_pane.clear("No customer selected.")

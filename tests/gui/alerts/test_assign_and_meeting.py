@@ -18,10 +18,10 @@ from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace
 from tests.gui.shell.test_undo import TIMEOUT_MS, rows, wait_idle
-from views.alerts.assign_dialog import AssignDialog
 from views.alerts.meeting_dialog import MeetingAnswer, MeetingDialog
 from views.alerts.team_prompts import TeamPrompts
 from views.item_models.alert_list_model import assignee_text
+from views.kit.assign_dialog import AssignDialog
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager, ThemeMode
 from views.shell.main_window import MainWindow
