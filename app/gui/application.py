@@ -540,6 +540,7 @@ class GuiController(QObject):
     def shutdown(self) -> None:
         """Stop background work and close the workspace; no thread survives this."""
         self.window.save_ui_state()
+        self.notifications.timer.stop()  # its next tick would start a job on a closed runner
         self.imports.shutdown()
         # A draft streaming from a stalled server ends now, not at its read time-out.
         self.composer.close()
