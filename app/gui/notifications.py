@@ -92,7 +92,13 @@ class NotificationController(QObject):
         window.alerts_view.alerts_pane.alerts_loaded.connect(self._on_alerts_loaded)
         self.timer = QTimer(self)
         self.timer.setInterval(RELOAD_MS)
-        self.timer.timeout.connect(window.my_work.reload)
+        self.timer.timeout.connect(self._on_timer_timeout)
+
+    def _on_timer_timeout(self) -> None:
+        if self._jobs.closed:  # the window outlived its runner (shut down): no more ticks
+            self.timer.stop()
+            return
+        self._window.my_work.reload()
 
     def workspace_opened(self, _name: str = "") -> None:
         """A new workspace: new baselines, and its setting read."""

@@ -128,3 +128,15 @@ def test_without_a_tray_the_status_bar_says_it(
         lambda: window.statusBar().currentMessage().startswith("Task due: Send the quote"),
         timeout=TIMEOUT_MS,
     )
+
+
+def test_the_reload_timer_stops_once_the_runner_is_shut_down(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
+) -> None:
+    """A window can outlive its job runner (closing the app, a test's end): the timer's
+    next tick must not start a job on the closed runner."""
+    controller = started(qtbot, window, jobs, workspace, FakeTray())
+    assert controller.timer.isActive()
+    jobs.shutdown()
+    controller.timer.timeout.emit()  # what the next tick does
+    assert not controller.timer.isActive()
