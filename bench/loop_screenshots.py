@@ -2,7 +2,8 @@
 docs/window/alerts-draft-waiting-{theme}.png (cards whose draft waits in the review
 queue, with their badge), composer-waiting-{theme}.png (the composer offering the waiting
 draft) and composer-sent-{theme}.png (the draft used, opened in the mail app, and "Did you
-send it?").
+send it?"); then bench/pieces_screenshots.py's pictures (Assign, the meeting, For you,
+Open recent, the first window, the focus outline, 150 % text).
 
     .venv/bin/python bench/loop_screenshots.py [--workspace PATH] [--out docs/window]
 
@@ -27,6 +28,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench.bench_batch import build  # noqa: E402
+from bench.pieces_screenshots import shoot_all, use_laptop_screen  # noqa: E402
+
+use_laptop_screen()  # a 1366x768 screen, before Qt starts
 
 SIZE = (1366, 768)
 
@@ -132,6 +136,8 @@ def main() -> int:
             gui.composer.close()
             gui.shutdown()
             window.close()
+    # The team, start-up and accessibility pieces (bench/pieces_screenshots.py).
+    shoot_all(args.workspace, args.out)
     return 0
 
 

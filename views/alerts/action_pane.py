@@ -18,15 +18,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QLabel,
     QMenu,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -58,8 +56,10 @@ from views.alerts.source import (
 from views.alerts.team_prompts import TeamPrompts
 from views.item_models.alert_list_model import reason_text, stake_text
 from views.kit import confirm_note
+from views.kit.columns import ColumnsLayout
 from views.kit.confirm_note import NotePrompt
 from views.kit.formatting import as_utc, utc_now
+from views.kit.geometry import VerticalScrollArea
 from views.kit.theme import LIGHT, Theme
 
 # (key, label) of the snooze choices; the key is what the view turns into a date.
@@ -188,6 +188,7 @@ class ActionPane(QWidget):
         self.next_box.setObjectName("nextStep")
         self.next_heading = QLabel("RECOMMENDED NEXT STEP", self.next_box)
         self.next_heading.setObjectName("tileCaption")
+        self.next_heading.setWordWrap(True)  # larger text: two lines, not a wider pane
         self.next_title = QLabel("", self.next_box)
         self.next_title.setObjectName("nextStepTitle")
         self.next_title.setWordWrap(True)
@@ -213,14 +214,13 @@ class ActionPane(QWidget):
         self.quiet_button.hide()
         box.addWidget(self.quiet_button, 0, Qt.AlignmentFlag.AlignLeft)
 
-    def _build_action_buttons(self) -> QGridLayout:
-        """A button and a shortcut per action, two to a row; returns their grid."""
+    def _build_action_buttons(self) -> ColumnsLayout:
+        """A button and a shortcut per action, two to a row (one when the pane is too
+        narrow for two whole, as with larger text); returns their layout."""
         self.buttons: dict[str, QPushButton] = {}
         self.shortcut_actions: dict[str, QAction] = {}
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(6)
-        grid.setVerticalSpacing(6)
-        for i, spec in enumerate(ACTIONS):
+        grid = ColumnsLayout(columns=2, spacing=6)
+        for spec in ACTIONS:
             button = QPushButton(f"{spec.label}  ({spec.shortcut})", self)
             button.setObjectName(f"action_{spec.key}")
             button.setToolTip(spec.tip)
@@ -233,7 +233,7 @@ class ActionPane(QWidget):
             self.addAction(action)
             self.buttons[spec.key] = button
             self.shortcut_actions[spec.key] = action
-            grid.addWidget(button, i // 2, i % 2)
+            grid.addWidget(button)
         return grid
 
     def _build_menus(self) -> None:
@@ -297,7 +297,7 @@ class ActionPane(QWidget):
         self.history.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         return history_heading
 
-    def _lay_out(self, grid: QGridLayout, history_heading: QLabel) -> None:
+    def _lay_out(self, grid: ColumnsLayout, history_heading: QLabel) -> None:
         """The empty state, what scrolls (the alert) and the footer (the actions)."""
         self.empty = QLabel("Select an alert to see what to do next.", self)
         self.empty.setObjectName("emptyState")
@@ -319,13 +319,15 @@ class ActionPane(QWidget):
         inner.addWidget(self.history)
         inner.addStretch(1)
         self.body = body
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
+        self._inner, self._history_heading = inner, history_heading
+        scroll = VerticalScrollArea(self)  # wrapped labels scroll, never squeezed
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
         self.scroller = scroll
         # The actions stay in view below what scrolls: on a 768-pixel laptop every button
-        # and Draft email are on screen whatever the length of the reasons.
+        # and Draft email are on screen whatever the length of the reasons. With larger
+        # text, where they would take over half the pane, they scroll with the alert
+        # instead, under the next step (_place_footer).
         self.footer = QWidget(self)
         self.footer.setObjectName("actionFooter")
         foot = QVBoxLayout(self.footer)
@@ -339,6 +341,28 @@ class ActionPane(QWidget):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.footer)
         layout.addWidget(self.empty, 1)
+
+    def _place_footer(self) -> None:
+        """The actions below what scrolls while they take at most half the pane's height;
+        else in what scrolls, between the next step and the history."""
+        width = self.width() - 18  # the pane's margins
+        footer = self.footer
+        need = footer.heightForWidth(width) if footer.hasHeightForWidth() else -1
+        docked = (need if need >= 0 else footer.sizeHint().height()) <= self.height() // 2
+        if docked == (self.footer.parentWidget() is self):
+            return
+        if docked:
+            self.footer.setParent(self)
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(2, self.footer)
+        else:
+            self._inner.insertWidget(self._inner.indexOf(self._history_heading), self.footer)
+        self.footer.setVisible(self._alert is not None)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._place_footer()
 
     # -- showing ------------------------------------------------------------------------
 

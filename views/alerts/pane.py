@@ -40,6 +40,8 @@ from views.item_models.alert_list_model import (
 from views.item_models.alert_query import AlertQuery
 from views.kit.accessibility import name, name_field
 from views.kit.combo import ComboBox
+from views.kit.flow import FlowLayout
+from views.kit.geometry import FittedScrollArea
 from views.kit.lists import PeopleTableView
 from views.kit.theme import Theme
 
@@ -154,11 +156,10 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         )
         self.queue_tabs.currentChanged.connect(self._on_queue_tabs_current_changed)
 
-    def _build_severity_chips(self) -> QHBoxLayout:
-        """A checkable chip per severity; returns their row."""
+    def _build_severity_chips(self) -> FlowLayout:
+        """A checkable chip per severity; returns their row (it wraps: larger text)."""
         self.severity_buttons: dict[str, QPushButton] = {}
-        chips = QHBoxLayout()
-        chips.setSpacing(6)
+        chips = FlowLayout(spacing=6)
         for severity in SEVERITIES:
             button = QPushButton(self)
             button.setObjectName(f"severityChip_{severity}")
@@ -172,12 +173,11 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
             button.toggled.connect(self._on_filters_changed)
             self.severity_buttons[severity] = button
             chips.addWidget(button)
-        chips.addStretch(1)
         return chips
 
-    def _build_filters(self, settings: QSettings | None) -> QHBoxLayout:
+    def _build_filters(self, settings: QSettings | None) -> FlowLayout:
         """The status, owner and segment filters, Mine, and the sort order; returns the
-        filters' row (the sort order goes beside the title)."""
+        filters' row, which wraps (the sort order goes beside the title)."""
         self.status_combo = ComboBox(self)
         self.status_combo.setObjectName("statusFilter")
         name(self.status_combo, "Status")
@@ -199,6 +199,13 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         for combo in (self.status_combo, self.owner_combo, self.segment_combo):
             combo.currentIndexChanged.connect(self._on_filters_changed)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        for combo in (self.owner_combo, self.segment_combo):  # as wide as "All …" says
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            metrics = combo.fontMetrics()  # Qt counts in X's: as many as the words take
+            x = metrics.horizontalAdvance("X")
+            combo.setMinimumContentsLength(-(-metrics.horizontalAdvance(combo.itemText(0)) // x))
         self.mine_button.toggled.connect(self._on_mine_button_toggled)
         self.sort_combo = ComboBox(self)
         self.sort_combo.setObjectName("sortOrder")
@@ -210,13 +217,11 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         self.sort_combo.setCurrentIndex(max(self.sort_combo.findData(saved_sort), 0))
         self.sort_combo.currentIndexChanged.connect(self._on_sort_combo_current_index_changed)
         self.sort_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        filters = QHBoxLayout()
-        filters.setSpacing(6)
+        filters = FlowLayout(spacing=6)
         filters.addWidget(self.status_combo)
         filters.addWidget(self.owner_combo)
         filters.addWidget(self.segment_combo)
         filters.addWidget(self.mine_button)
-        filters.addStretch(1)
         return filters
 
     def _build_search_box(self) -> None:
@@ -256,6 +261,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.delegate.card_height(self.list.font()))
+        self.list.setMinimumHeight(2 * rows.defaultSectionSize())  # two cards, whatever
         # Cards take the view's width: never a horizontal scroll bar.
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
@@ -305,32 +311,40 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._on_list_context_menu_requested)
 
-    def _build_layout(self, title: QLabel, chips: QHBoxLayout, filters: QHBoxLayout) -> None:
-        """The pane's parts top to bottom."""
-        top = QHBoxLayout()
+    def _build_layout(self, title: QLabel, chips: FlowLayout, filters: FlowLayout) -> None:
+        """The pane's parts top to bottom; a row too narrow for its controls wraps."""
+        top = FlowLayout(spacing=6)  # the count and the sort order at the right
         top.addWidget(title)
-        top.addStretch(1)
-        top.addWidget(self.count_label)
-        top.addWidget(self.sort_combo)
+        top.add_right(self.count_label)
+        top.add_right(self.sort_combo)
         # The queue tabs get the pane's whole width: all four fit in a 1366-wide window.
         sort_row = QHBoxLayout()
         sort_row.setSpacing(6)
         sort_row.addWidget(self.queue_tabs, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 10, 4, 6)
-        layout.setSpacing(8)
-        layout.addLayout(top)
-        layout.addLayout(sort_row)
-        layout.addWidget(self.query_note)
-        layout.addLayout(chips)
-        layout.addLayout(filters)
-        layout.addWidget(self.search_box)
+        # What is above the cards scrolls when the pane is too short for it all (200 %
+        # text on a laptop), so that no control is cut and the cards keep their room.
+        self.controls = FittedScrollArea(self)
+        inside = QWidget(self.controls)
+        self.controls.setWidget(inside)
+        controls = QVBoxLayout(inside)
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.setSpacing(8)
+        controls.addLayout(top)
+        controls.addLayout(sort_row)
+        controls.addWidget(self.query_note)
+        controls.addLayout(chips)
+        controls.addLayout(filters)
+        controls.addWidget(self.search_box)
         # The daily cap's note, and Draft for all… for the cards below.
         above_list = QHBoxLayout()
         above_list.setSpacing(6)
         above_list.addWidget(self.held_back_note, 1)
         above_list.addWidget(self.draft_all_button, 0, Qt.AlignmentFlag.AlignRight)
-        layout.addLayout(above_list)
+        controls.addLayout(above_list)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 4, 6)
+        layout.setSpacing(8)
+        layout.addWidget(self.controls)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignHCenter)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -44,6 +44,21 @@ def summarised(method: Callable[Concatenate[C, P], R]) -> Callable[Concatenate[C
 
     functools.update_wrapper(wrapper, method)
     return wrapper
+
+
+class ChartTitle(QLabel):
+    """A chart's title: one line where it fits, else two (larger text on a laptop), so
+    that a long title never pushes its card, and the cards beside it, off the screen."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        # Half the text (two lines) at least; a wrapped label's own is its longest word.
+        hint = super().minimumSizeHint()
+        half = self.fontMetrics().horizontalAdvance(self.text()) // 2 + self.fontMetrics().height()
+        return QSize(max(hint.width(), min(half, self.sizeHint().width())), hint.height())
 
 
 class ChartFrame(QWidget):
@@ -74,7 +89,7 @@ class ChartFrame(QWidget):
         plot.addItem(self._empty, ignoreBounds=True)
         self._empty.hide()
 
-        self._title = QLabel(self.TITLE if title is None else title, self)
+        self._title = ChartTitle(self.TITLE if title is None else title, self)
         self._title.setObjectName("sectionTitle")
         self._legend = self._legend_label()
         self._legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -60,6 +60,7 @@ class ReasonsPanel(QWidget):
         self.title.setObjectName("sectionTitle")
         self.period = QLabel("", self)
         self.period.setObjectName("kpiNote")
+        self.period.setWordWrap(True)  # never wider than its card (larger text)
         self._rows = QVBoxLayout()
         self._rows.setSpacing(6)
         layout = QVBoxLayout(self)
@@ -115,6 +116,7 @@ class ReasonsPanel(QWidget):
             )
         label = QLabel(head, row)
         label.setTextFormat(Qt.TextFormat.RichText)
+        label.setWordWrap(True)
         label.setTextInteractionFlags(
             Qt.TextInteractionFlag.LinksAccessibleByMouse
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard

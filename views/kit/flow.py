@@ -14,6 +14,7 @@ class FlowLayout(QLayout):
     def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
+        self._right: set[int] = set()  # ids of the widgets kept at the right of their row
         self._spacing = spacing
         self.setContentsMargins(QMargins(0, 0, 0, 0))
 
@@ -25,6 +26,12 @@ class FlowLayout(QLayout):
         self.addChildWidget(widget)
         self._items.insert(max(0, min(index, len(self._items))), QWidgetItem(widget))
         self.invalidate()
+
+    def add_right(self, widget: QWidget) -> None:
+        """Add a widget that goes to the right end of its row (a sort order beside a
+        title), or of the next row when it does not fit: as a box layout's stretch."""
+        self.addWidget(widget)
+        self._right.add(id(widget))
 
     def count(self) -> int:
         return len(self._items)
@@ -81,29 +88,58 @@ class FlowLayout(QLayout):
         m = self.contentsMargins()
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
         width = max(1, area.width())
-        rows: list[list[tuple[QLayoutItem, QSize]]] = [[]]
-        used = 0
-        for item in self._visible():
-            hint = _hint(item)
-            size = QSize(min(hint.width(), width), hint.height())
-            if rows[-1] and used + self._spacing + size.width() > width:
-                rows.append([])
-                used = 0
-            used += (self._spacing if rows[-1] else 0) + size.width()
-            rows[-1].append((item, size))
         y = area.y()
-        for row in rows:
-            if not row:
-                continue
+        for row in self._rows(width):
             line = max(size.height() for _item, size in row)
             x = area.x()
-            for item, size in row:
+            free = width + self._spacing - sum(s.width() + self._spacing for _i, s in row)
+            right = len(row)  # the row's trailing items kept at the right
+            while right and id(row[right - 1][0].widget()) in self._right:
+                right -= 1
+            for index, (item, size) in enumerate(row):
+                if index == right:
+                    x += max(0, free)
                 if move:
                     top = y + (line - size.height()) // 2
                     item.setGeometry(QRect(QPoint(x, top), size))
                 x += size.width() + self._spacing
             y += line + self._spacing
         return max(0, y - self._spacing - rect.y()) + m.bottom()
+
+    def _rows(self, width: int) -> list[list[tuple[QLayoutItem, QSize]]]:
+        """The shown items in rows no wider than ``width``, each with its size: as many
+        to a row as fit at their minimum, given their liking where the row has room."""
+        rows: list[list[QLayoutItem]] = [[]]
+        used = 0
+        for item in self._visible():
+            need = min(_least(item), width)
+            if rows[-1] and used + self._spacing + need > width:
+                rows.append([])
+                used = 0
+            used += (self._spacing if rows[-1] else 0) + need
+            rows[-1].append(item)
+        return [self._sized(row, width) for row in rows if row]
+
+    def _sized(self, row: list[QLayoutItem], width: int) -> list[tuple[QLayoutItem, QSize]]:
+        """A row's items each at its size hint, or between its minimum and its hint (in
+        proportion) when the row is too narrow for their hints."""
+        hints = [_hint(item) for item in row]
+        least = [min(_least(item), width) for item in row]
+        room = width - self._spacing * (len(row) - 1)
+        want = sum(min(h.width(), width) for h in hints)
+        give = sum(min(h.width(), width) - m for h, m in zip(hints, least, strict=True))
+        ratio = 1.0 if want <= room or give <= 0 else max(0.0, (room - sum(least)) / give)
+        return [
+            (item, QSize(m + int((min(h.width(), width) - m) * ratio), h.height()))
+            for item, h, m in zip(row, hints, least, strict=True)
+        ]
+
+
+def _least(item: QLayoutItem) -> int:
+    """The least width an item takes in a row: its minimum, or its hint when it has none
+    (a label that shortens itself is not squeezed to nothing beside others)."""
+    least = item.minimumSize().width()
+    return least if least > 0 else _hint(item).width()
 
 
 def _hint(item: QLayoutItem) -> QSize:

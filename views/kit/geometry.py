@@ -4,7 +4,8 @@ not put the status bar or the buttons off a laptop's screen)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
-from PySide6.QtWidgets import QScrollArea, QSplitter, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QScrollArea, QSizePolicy, QSplitter, QWidget
 
 
 def fit_rect(rect: QRect, available: QRect, minimum: QSize) -> QRect:
@@ -88,3 +89,38 @@ def uncut_panes(splitter: QSplitter, room: int | None = None, *, keep: int = -1)
         if i != keep:
             pane.setMinimumWidth(0)  # no minimum of its own: the layout's holds
     return True
+
+
+class FittedScrollArea(VerticalScrollArea):
+    """A vertical scroll area as tall as its widget needs at its width, and no taller
+    (controls above a list: the list takes the rest), that scrolls only when the pane is
+    too short for them (larger text on a laptop's screen)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self._width = -1
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        widget = self.widget()
+        hint = super().sizeHint()
+        if widget is None:
+            return hint
+        width = max(self.viewport().width(), widget.minimumSizeHint().width())
+        if widget.hasHeightForWidth():
+            height = widget.heightForWidth(width)
+        else:
+            height = widget.sizeHint().height()
+        return QSize(hint.width(), height + 2 * self.frameWidth())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        # At least one line of controls (the scroll bar's arrows fit beside it).
+        size = super().minimumSizeHint()
+        return QSize(size.width(), min(self.sizeHint().height(), 3 * self.fontMetrics().height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if event.size().width() != self._width:
+            self._width = event.size().width()
+            self.updateGeometry()  # the controls wrap anew: another height

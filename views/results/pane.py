@@ -56,6 +56,7 @@ from views.item_models.customer_filters import CustomerFilter
 from views.item_models.work_list_model import WorkListModel
 from views.kit.accessibility import name
 from views.kit.combo import ComboBox
+from views.kit.flow import FlowLayout
 from views.kit.lists import PeopleTableView
 from views.kit.theme import LIGHT, Theme
 from views.kit.tiles import KpiTile
@@ -153,17 +154,21 @@ class ResultsPane(QWidget):
             self.by_combo.addItem(BREAKDOWN_LABELS[key], key)
         self.by_combo.setCurrentIndex(BREAKDOWNS.index("rule") + 1)
         self.by_combo.currentIndexChanged.connect(self._on_controls_changed)
-        controls = QHBoxLayout()
-        controls.setSpacing(6)
+        controls = FlowLayout(spacing=6)  # a pair a line when narrow (larger text)
         for text, widget in (
             ("From", self.since_edit),
             ("to", self.until_edit),
             ("Break down by", self.by_combo),
         ):
-            label = QLabel(text, content)
+            pair = QWidget(content)
+            both = QHBoxLayout(pair)
+            both.setContentsMargins(0, 0, 0, 0)
+            both.setSpacing(6)
+            label = QLabel(text, pair)
             label.setBuddy(widget)
-            controls.addWidget(label)
-            controls.addWidget(widget)
+            both.addWidget(label)
+            both.addWidget(widget)
+            controls.addWidget(pair)
         top = QHBoxLayout()
         top.addLayout(words, 1)
         top.addLayout(controls)

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QRect, QSettings
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from app.gui.application import GuiController, make_controller
@@ -84,6 +85,15 @@ def test_relaunching_lands_in_the_workspace_worked_in_last(
     assert again.window.summary is not None  # shown, not the first launch's welcome
 
 
+def darkest(picture: QImage, rect: QRect) -> int:
+    """The lightness of the darkest pixel inside ``rect`` (the ink of its text)."""
+    return min(
+        picture.pixelColor(x, y).lightness()
+        for x in range(rect.left(), rect.right(), 2)
+        for y in range(rect.top(), rect.bottom())
+    )
+
+
 def test_open_recent_lists_the_others_greys_a_missing_one_and_removes_it(
     qtbot, make_gui, tmp_path: Path, alerts_file: Path
 ) -> None:
@@ -103,6 +113,13 @@ def test_open_recent_lists_the_others_greys_a_missing_one_and_removes_it(
     assert texts[1] == "gone.radar.sqlite   (missing)"
     assert actions[0].isEnabled()
     assert not actions[1].isEnabled()
+    # Greyed on screen too: its darkest ink is lighter than a present file's.
+    menu.ensurePolished()
+    menu.resize(menu.sizeHint())
+    picture = menu.grab().toImage()  # drawn as shown, without a popup
+    assert darkest(picture, menu.actionGeometry(actions[1])) > 40 + darkest(
+        picture, menu.actionGeometry(actions[0])
+    )
     assert texts[2] == "Remove missing files from the list"
     actions[2].trigger()
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
