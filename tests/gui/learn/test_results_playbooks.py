@@ -44,7 +44,12 @@ def test_the_playbook_breakdown_compares_each_playbook_with_the_held_out(
     held = {p.lift.holdout.customers.count for p in report.breakdown}
     assert held == {report.overall.lift.holdout.customers.count}  # all held out, each row
     assert "got no playbook" in pane.breakdown_note.text()
+    headers = [
+        model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+        for c in range(model.columnCount())
+    ]
+    lift = headers.index("Lift")
     for row, part in enumerate(report.breakdown):
-        tip = model.index(row, 5).data(Qt.ItemDataRole.ToolTipRole)
+        tip = model.index(row, lift).data(Qt.ItemDataRole.ToolTipRole)
         assert ("Not enough data yet" in tip) == (not part.lift.enough)
     window.grab().save("/tmp/pb_results.png")
