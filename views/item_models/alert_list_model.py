@@ -294,6 +294,7 @@ def card_sentence(rec: dict[str, Any], stake: str) -> str:
     status = str(rec["status"])
     state = "" if status == "open" else f", {STATUS_LABELS.get(status, status).lower()}"
     held = f". {HOLDOUT_LABEL}" if rec["holdout"] else ""
+    held += f". {DRAFT_WAITING}." if rec.get("draft_waiting") else ""
     reasons = "; ".join(rec["reasons"])
     return f"{severity}: {rec['customer']}{company}{more}, {reasons}, {stake}{state}{held}"
 

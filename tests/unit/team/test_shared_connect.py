@@ -246,8 +246,12 @@ def test_a_workspace_newer_than_the_app_is_refused(team: SharedServer) -> None:
 def test_an_older_schema_this_user_may_not_upgrade_sends_them_to_the_admin(
     team: SharedServer,
 ) -> None:
-    # The schema as the previous version left it: migration 0012 not applied yet.
-    team.admin_sql("DROP TABLE sync_receipts; DROP TABLE team_members")
+    # The schema as the previous version left it: migration 0012 (and what came after,
+    # 0014's playbook tables) not applied yet.
+    team.admin_sql(
+        "DROP TABLE playbook_steps; DROP TABLE playbook_runs; "
+        "DROP TABLE sync_receipts; DROP TABLE team_members"
+    )
     team.admin_sql("UPDATE alembic_version SET version_num = '0011'")
     try:
         with pytest.raises(SharedWorkspaceError) as caught:
