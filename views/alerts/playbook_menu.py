@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from services.alerts.playbook_records import STEP_KIND_LABELS, stop_question
 from services.core.formatting import format_date, format_short_date
 from views.alerts.source import AlertDetail, PlaybookChoice, PlaybookStatus
+from views.kit.flow import FlowLayout
 from views.kit.note_dialog import ask_optional_note
 
 NO_PLAYBOOK = "None running; steps go to My work."
@@ -125,12 +125,13 @@ class PlaybookBox(QFrame):
         self.shortcut.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.shortcut.triggered.connect(lambda _c=False: self.open_menu())
         parent.addAction(self.shortcut)
-        top = QHBoxLayout()
-        top.setSpacing(8)
+        # The button at the right of the title's row, or under it where the pane is
+        # narrow (larger text): the row never sets the action pane's least width.
+        top = FlowLayout(spacing=8)
         top.addWidget(heading)
-        top.addWidget(self.title, 1)
-        top.addWidget(self.start_button)
-        top.addWidget(self.stop_button)
+        top.addWidget(self.title)
+        top.add_right(self.start_button)
+        top.add_right(self.stop_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 6, 8, 8)
         layout.setSpacing(2)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QToolTip, QWidget
 
@@ -100,6 +100,7 @@ class DashboardChart(ChartFrame):
     def __init__(self, axis_items: dict[str, pg.AxisItem], parent: QWidget | None = None) -> None:
         super().__init__(axis_items, parent, top_margin=2)
         self.plot_widget.setMinimumSize(180, 110)
+        self._least_lines = 0  # the plot's least height in lines of tick text (0: 110 px)
         plot = self.plot
         plot.setMouseEnabled(x=False, y=False)
         plot.layout.setContentsMargins(4, 4, 10, 2)
@@ -110,6 +111,31 @@ class DashboardChart(ChartFrame):
         scene = self.plot_widget.scene()
         scene.sigMouseClicked.connect(self._on_scene_mouse_clicked)
         scene.sigMouseMoved.connect(self._on_scene_mouse_moved)
+
+    # -- room for larger text ---------------------------------------------------------------
+
+    def keep_plot_lines(self, lines: int) -> None:
+        """Keep the plot at least ``lines`` lines of its tick text tall above its bottom
+        axis (a chart of rows: one line a row at least), so that larger text (150 %,
+        200 %) does not squash it or overlap its labels; its page scrolls instead."""
+        self._least_lines = lines
+        self._fit_plot_height()
+
+    def _plot_lines(self) -> int:
+        """How many lines of tick text the plot needs above its bottom axis."""
+        return self._least_lines
+
+    def _fit_plot_height(self) -> None:
+        if not self._least_lines:
+            return
+        line = QFontMetrics(self._small_font()).lineSpacing()
+        # The bottom axis: its ticks and its label, and a little room.
+        self.plot_widget.setMinimumHeight(max(110, (self._plot_lines() + 3) * line))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_plot_height()
 
     # -- bars to point at ------------------------------------------------------------------
 

@@ -331,6 +331,11 @@ class SegmentsChart(DashboardChart):
         else:
             self._empty.hide()
         self._restyle(self._theme)
+        self._fit_plot_height()
+
+    def _plot_lines(self) -> int:
+        # A line of text a segment: their names and figures never overlap.
+        return max(self._least_lines, len(self._segments))
 
     def rows(self) -> list[tuple[str, int, str]]:
         """(segment, customers as drawn, revenue at risk as labelled), top to bottom."""

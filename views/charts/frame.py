@@ -180,8 +180,9 @@ class ChartFrame(QWidget):
     def _legend_variants(self) -> tuple[tuple[str, ...], ...]:
         return self.LEGEND_VARIANTS
 
-    def _legend_html(self, names: tuple[str, ...]) -> str:
-        return "&nbsp;&nbsp;&nbsp;".join(
+    def _legend_html(self, names: tuple[str, ...], *, wraps: bool = False) -> str:
+        # Entries that may wrap break between them, never between a mark and its name.
+        return ("&nbsp;&nbsp; " if wraps else "&nbsp;&nbsp;&nbsp;").join(
             f'<span style="color:{colour}">{mark}</span>&nbsp;{html.escape(name)}'
             for (colour, mark), name in zip(self._legend_marks(), names, strict=True)
         )
@@ -210,9 +211,13 @@ class ChartFrame(QWidget):
             self._legend_below.hide()
             return
         below = self.width() - 16
-        names = next((v for v in variants if self._legend_width(v) <= below), variants[-1])
+        names = next((v for v in variants if self._legend_width(v) <= below), None)
+        # Larger text on a narrow card: the shortest wording, its entries wrapping.
+        wraps = names is None
+        self._legend_below.setWordWrap(wraps)
+        names = names or variants[-1]
         self._legend.setText("")
-        self._legend_below.setText(self._legend_html(names))
+        self._legend_below.setText(self._legend_html(names, wraps=wraps))
         self._legend_below.setToolTip(self._legend_tooltip(names, full))
         self._legend_below.show()
 

@@ -86,6 +86,11 @@ STALE_AFTER_DAYS = 7
 # The content is this many times the pane's height: the tiles and two rows of score
 # charts fill the view, the sentiment and reasons row follows below.
 LISTEN_ROW_BELOW = 1.4
+# The content's least height in lines of its text (880 px at 9 pt): with larger text
+# (150 %, 200 %) the charts keep their room and the page scrolls instead of squashing them.
+CONTENT_LINES = 63
+# Each chart's plot: at least this many lines of its tick text above its bottom axis.
+PLOT_LINES = 5
 NOT_SCORED_TEXT = 'Not scored yet — <a href="score">Score now</a> (Ctrl+R)'
 NOT_SCORED_HELP = (
     "Scoring fills this page: the customers at risk and the revenue at risk,\n"
@@ -232,8 +237,8 @@ class DashboardPane(QWidget):
         content.setObjectName("dashboardContent")
         content.setAutoFillBackground(True)
         content.setBackgroundRole(QPalette.ColorRole.Window)
-        content.setMinimumHeight(880)
         self._content = content
+        content.setMinimumHeight(self.least_content_height())
 
         self.tiles: dict[str, KpiTile] = {}
         tiles = QHBoxLayout()
@@ -331,10 +336,12 @@ class DashboardPane(QWidget):
 
         self.sentiment_chart = SentimentChart(self._listen_cards[0][0])
         self.sentiment_chart.set_theme(self._theme)
+        self.sentiment_chart.keep_plot_lines(PLOT_LINES)
         self._listen_cards[0][1].addWidget(self.sentiment_chart)
         self.sentiment_chart.bar_clicked.connect(self._on_sentiment_chart_bar_clicked)
         for (card, card_layout), chart in zip(self._cards, charts, strict=True):
             chart.setParent(card)
+            chart.keep_plot_lines(PLOT_LINES)
             chart.set_theme(self._theme)
             card_layout.addWidget(chart)
         self.severity_chart.bar_clicked.connect(self._on_severity_chart_bar_clicked)
@@ -347,7 +354,12 @@ class DashboardPane(QWidget):
         """The scores (tiles and the six charts) fill the window; what customers say
         (sentiment and reasons) is the row below, a scroll away."""
         super().resizeEvent(event)
-        self._content.setMinimumHeight(max(880, int(self.height() * LISTEN_ROW_BELOW)))
+        least = self.least_content_height()
+        self._content.setMinimumHeight(max(least, int(self.height() * LISTEN_ROW_BELOW)))
+
+    def least_content_height(self) -> int:
+        """The content's least height: CONTENT_LINES lines of the pane's text."""
+        return CONTENT_LINES * self.fontMetrics().lineSpacing()
 
     # -- state ----------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from the active :class:`Theme`. "System" follows the OS colour scheme live throu
 from __future__ import annotations
 
 import enum
+import re
 import string
 import sys
 from dataclasses import asdict, dataclass
@@ -134,11 +135,29 @@ def _stylesheet_template() -> string.Template:
     return string.Template(path.read_text(encoding="utf-8"))
 
 
-def stylesheet(theme: Theme) -> str:
+# The text size the style sheet's font sizes are written for (the window's 9 pt).
+SHEET_POINTS = 9.0
+_POINTS = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)pt")
+
+
+def text_growth() -> float:
+    """How many points larger than SHEET_POINTS the application's text is (0 when not
+    larger): 150 % or 200 % text makes the style sheet's headings and notes as much
+    larger, each keeping its difference from the body text."""
+    points = QApplication.font().pointSizeF()
+    return max(0.0, points - SHEET_POINTS) if points > 0 else 0.0
+
+
+def stylesheet(theme: Theme, growth: float | None = None) -> str:
     """The application style sheet for a theme (``$icons``: the icons folder, for the
-    check mark)."""
+    check mark), its font sizes grown with the application's text (``growth`` points:
+    text_growth() unless given), as a style sheet's point sizes do not by themselves."""
     icons = (resources_dir() / "icons").as_posix()
-    return _stylesheet_template().substitute(asdict(theme) | {"icons": icons})
+    sheet = _stylesheet_template().substitute(asdict(theme) | {"icons": icons})
+    more = text_growth() if growth is None else growth
+    if more == 0.0:
+        return sheet
+    return _POINTS.sub(lambda m: f"font-size: {float(m.group(1)) + more:.1f}pt", sheet)
 
 
 def palette(theme: Theme) -> QPalette:
