@@ -10,12 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QRect
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
     QApplication,
     QComboBox,
+    QLabel,
+    QPushButton,
     QWidget,
 )
 
@@ -138,7 +140,56 @@ def test_larger_text_fits_the_screen_and_cuts_no_control(
             assert label.height() >= label.heightForWidth(label.width()), label.text()
     window.undo_bar.hide()
 
+    squeezed_in_the_larger_text(qtbot, controller, larger_text)
+
     # And on a 1920x1080 screen.
     window.resize(WIDE_W, WIDE_H)
     qtbot.waitUntil(controller.jobs.is_idle, timeout=TIMEOUT_MS)
     assert not (found := cut_in_tabs(qtbot, controller)), found
+
+
+def squeezed_in_the_larger_text(qtbot, controller: GuiController, scale: float) -> None:  # noqa: F811
+    """On the laptop: the playbook box never sets the action pane's width (its button
+    wraps under its title), the dashboard's charts keep their room in lines of text (the
+    page scrolls), each legend whole and the segments a line each, and the style sheet's
+    headings grow with the text."""
+    window = controller.window
+    window.tabs.setCurrentIndex(TAB_ALERTS)
+    qtbot.wait(50)
+    box = window.alerts_view.action_pane.findChild(QWidget, "playbookBox")
+    heading = box.findChild(QLabel, "tileCaption")
+    button = box.findChild(QPushButton, "action_playbook")
+    side_by_side = heading.sizeHint().width() + button.sizeHint().width()
+    assert box.minimumSizeHint().width() < side_by_side
+
+    window.tabs.setCurrentIndex(TAB_KEYS.index("dashboard"))
+    qtbot.waitUntil(controller.jobs.is_idle, timeout=TIMEOUT_MS)
+    qtbot.wait(50)
+    pane = window.dashboard
+    line = pane.fontMetrics().lineSpacing()
+    assert pane._content.height() >= 63 * line  # noqa: SLF001  (880 px at 9 pt)
+    charts = [pane.severity_chart, pane.age_chart, pane.trends_chart, pane.risk_chart]
+    charts += [pane.scores_chart, pane.segments_chart, pane.sentiment_chart]
+    for chart in charts:
+        tick = QFontMetrics(chart._small_font()).lineSpacing()  # noqa: SLF001
+        assert chart.plot_widget.height() >= 8 * tick, chart.title
+        for legend in chart.findChildren(QLabel, "chartLegend"):
+            if legend.isVisible() and legend.text():
+                plain = QTextDocumentFragment.fromHtml(legend.text()).toPlainText()
+                wide = legend.fontMetrics().horizontalAdvance(plain)
+                if legend.wordWrap():
+                    assert legend.height() >= legend.heightForWidth(legend.width()), chart.title
+                else:
+                    assert wide <= legend.width(), (chart.title, plain)
+    segments = pane.segments_chart
+    keys = segments.bar_keys()
+    tick = QFontMetrics(segments._small_font()).height()  # noqa: SLF001
+    rows = [segments.bar_pos(key).y() for key in keys]
+    assert len(rows) > 3
+    assert min(b - a for a, b in zip(rows, rows[1:], strict=False)) >= tick
+
+    # A heading of the style sheet (My work's) is larger than the text around it.
+    window.tabs.setCurrentIndex(TAB_KEYS.index("my_work"))
+    qtbot.wait(50)
+    title = window.my_work.findChild(QLabel, "workSectionTitle")
+    assert title.fontInfo().pointSizeF() > QApplication.font().pointSizeF()
