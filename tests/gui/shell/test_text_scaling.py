@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -156,6 +156,14 @@ def squeezed_in_the_larger_text(qtbot, controller: GuiController, scale: float) 
     window = controller.window
     window.tabs.setCurrentIndex(TAB_ALERTS)
     qtbot.wait(50)
+    # The queue tabs scroll with arrows when they do not fit: the keys reach every one.
+    tabs = window.alerts_view.alerts_pane.queue_tabs
+    tabs.setCurrentIndex(0)
+    tabs.setFocus()
+    for _ in range(tabs.count()):
+        qtbot.keyClick(tabs, Qt.Key.Key_Right)
+    assert tabs.currentIndex() == tabs.count() - 1
+    tabs.setCurrentIndex(0)
     box = window.alerts_view.action_pane.findChild(QWidget, "playbookBox")
     heading = box.findChild(QLabel, "tileCaption")
     button = box.findChild(QPushButton, "action_playbook")
