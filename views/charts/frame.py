@@ -54,6 +54,17 @@ class ChartTitle(QLabel):
         super().__init__(text, parent)
         self.setWordWrap(True)
 
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        # The whole title on one line is what it asks for (a wrapped label's own hint is a
+        # narrower "pleasing" width, which wrapped short titles beside a legend): the
+        # narrowest width at which it takes one line (style sheet padding included).
+        hint = super().sizeHint()
+        one_line = self.heightForWidth(16_777_215)
+        width = self.fontMetrics().horizontalAdvance(self.text())
+        while self.heightForWidth(width) > one_line and width < hint.width() + 400:
+            width += 4
+        return QSize(width, one_line)
+
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         # Half the text (two lines) at least; a wrapped label's own is its longest word.
         hint = super().minimumSizeHint()
