@@ -13,6 +13,10 @@ The window says "Sending was interrupted — check your Sent folder" and offers
 ``mark_sent`` (it went) or ``send_again`` (back to approved). A send that fails marks the
 row failed with the error and records nothing; approving it again retries.
 
+Handed over (the mail app, a folder of .eml files): the window records nothing until the
+user says they sent them (``save_eml_folder`` only saves; ``record_handed_over`` logs
+each, once); the command line's ``export_eml_folder`` saves and records at once.
+
 The pace: at most ``outreach.send_per_minute`` emails a minute, measured on an injected
 clock (``clock``/``sleep``), so tests need no wall time.
 """
@@ -23,7 +27,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Engine, exists, select, update
@@ -347,7 +351,7 @@ def _file_name(position: int, customer: str) -> str:
     return f"{position + 1:04d}-{slug[:60]}.eml"
 
 
-def export_eml_folder(
+def save_eml_folder(
     engine: Engine,
     batch_id: int,
     folder: str | Path,
@@ -355,11 +359,11 @@ def export_eml_folder(
     cancelled: CancelledFn = _never,
     *,
     sender: str | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
 ) -> SendSummary:
-    """Save every approved email as an .eml file in ``folder`` (one per customer) and
-    record each as exported, once."""
+    """Save every approved email as an .eml file in ``folder`` (one per customer); nothing
+    is recorded: the rows stay approved (``rows`` and ``paths`` name what was saved) until
+    ``record_handed_over`` logs each, once the user says they sent them. A customer who
+    may no longer be written to fails their row instead of getting a file."""
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
     with Session(engine) as session:
@@ -372,13 +376,18 @@ def export_eml_folder(
             )
         }
     emails = approved_emails(engine, batch_id)
-    paths: list[str] = []
+    saved: list[tuple[int, str]] = []
     errors: list[str] = []
-    done = 0
     for index, email in enumerate(emails):
         if cancelled():
             break
         progress(index / max(len(emails), 1), f"Saving {email.customer}…")
+        with Session(engine) as session:
+            why = _blocked(session, email.customer_id)
+        if why is not None:  # marked do not contact, or unsubscribed, since the review
+            errors.append(f"{email.customer}: {why}")
+            _fail(engine, email.row_id, "approved", why)
+            continue
         # An earlier batch's file of the same name stays: this one takes "name (2).eml".
         path = unused_path(
             target / _file_name(int(positions.get(email.row_id, index)), email.customer)
@@ -389,15 +398,41 @@ def export_eml_folder(
             errors.append(f"{email.customer}: {exc}")
             _fail(engine, email.row_id, "approved", str(exc))
             continue
-        if record_handed_over(engine, email.row_id, actor=actor, now=now) is not None:
-            done += 1
-            paths.append(str(path))
-    progress(1.0, f"Saved {done:,}")
+        saved.append((email.row_id, str(path)))
+    progress(1.0, f"Saved {len(saved):,}")
     return SendSummary(
-        done=done,
+        done=len(saved),
         failed=len(errors),
-        left=len(emails) - done - len(errors),
+        left=len(emails) - len(saved) - len(errors),
         cancelled=cancelled(),
         errors=tuple(errors),
-        paths=tuple(paths),
+        paths=tuple(path for _row, path in saved),
+        rows=tuple(row for row, _path in saved),
+    )
+
+
+def export_eml_folder(
+    engine: Engine,
+    batch_id: int,
+    folder: str | Path,
+    progress: ProgressFn = _quiet,
+    cancelled: CancelledFn = _never,
+    *,
+    sender: str | None = None,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> SendSummary:
+    """Save every approved email as an .eml file in ``folder`` and record each as
+    exported, once, at once (the command line's draft --batch; the window asks first)."""
+    saved = save_eml_folder(engine, batch_id, folder, progress, cancelled, sender=sender)
+    logged = [
+        (row, path)
+        for row, path in zip(saved.rows, saved.paths, strict=True)
+        if record_handed_over(engine, row, actor=actor, now=now) is not None
+    ]
+    return replace(
+        saved,
+        done=len(logged),
+        paths=tuple(path for _row, path in logged),
+        rows=tuple(row for row, _path in logged),
     )

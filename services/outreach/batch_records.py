@@ -169,6 +169,9 @@ class SendSummary:
     cancelled: bool = False
     errors: tuple[str, ...] = field(default=())
     paths: tuple[str, ...] = field(default=())
+    # The rows whose files were saved, beside ``paths`` (save_eml_folder: logged later,
+    # once the user says they sent them).
+    rows: tuple[int, ...] = field(default=())
 
 
 # The states of a row whose draft waits in the review queue (written, not sent): the

@@ -21,15 +21,15 @@ Signals:
     mark_sent_requested(row_id), send_again_requested(row_id): an interrupted row.
     cancel_requested(): stop the drafting or sending under way.
     closed(): the window closed (the drafts are kept; the alert cards' badges follow).
-    sent_answered(bool): "Did you send them?" (after Open each in the mail app): log
-        them as sent (True), or not (False).
+    sent_answered(bool): "Did you send them?" (after Open each in the mail app or Save
+        as a folder of .eml files): log them as sent (True), or not (False).
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -99,7 +99,8 @@ class ReviewQueueWindow(QWidget):
         actions = self._build_buttons()
         split = self._build_split(actions)
         footer = self._build_footer()
-        # Asked after the approved emails went to the mail app: logged only on Yes.
+        # Asked after the approved emails went to the mail app or were saved: logged only
+        # on Yes.
         self.sent_prompt = PromptBar("Yes, log them as sent", "Not sent", self)
         self.sent_prompt.answered.connect(self.sent_answered)
         self._lay_out(top, split, footer)
@@ -553,6 +554,12 @@ class ReviewQueueWindow(QWidget):
         self.send_button.setEnabled(approved > 0 and not self._busy)
         if self._shown is not None:
             self._show_state(self._shown)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        # Back from the mail app: the question waiting for an answer has the focus.
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.sent_prompt.focus_answer()
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         left = self._shown

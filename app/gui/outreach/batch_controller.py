@@ -9,6 +9,11 @@ and drafting keeps at most ``outreach.batch_concurrency`` requests in flight), s
 window and the review stay responsive. While a batch drafts, the queue reloads at most
 every ``RELOAD_INTERVAL_MS`` to show the drafts as they arrive.
 
+Emails opened in the mail app or saved as a folder of .eml files are logged only on the
+user's word: the queue asks "Did you send them?" in its bar; Yes logs each once, Not
+sent keeps them approved. Closing the queue with the question open asks it once more
+(``ask_sent_on_close``); closing for another workspace drops it, nothing logged.
+
 Signals:
     outreach_recorded(): emails of a batch were recorded as outreach (the alert lists
         reload).
@@ -22,7 +27,6 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -65,6 +69,7 @@ class BatchController(QObject):
         theme: ThemeManager | None = None,
         ask_folder: FolderFn | None = None,
         confirm_send: Callable[[str, str], bool] | None = None,
+        ask_sent_on_close: Callable[[int], bool] | None = None,
         open_url: Callable[[str], bool] = questions.open_url,
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
@@ -77,6 +82,10 @@ class BatchController(QObject):
         self._theme = theme
         self._ask_folder = ask_folder or self._choose_folder
         self._confirm_send = confirm_send or self._ask_send
+        # The queue closes with "Did you send them?" unanswered: asked once more.
+        self._ask_sent_on_close = ask_sent_on_close or (
+            lambda count: questions.ask_sent_them(self.queue or self._window, count)
+        )
         self._open_url = open_url
         self._clock = clock
         self.dialog: BatchStartDialog | None = None
@@ -86,8 +95,9 @@ class BatchController(QObject):
         self._targets: tuple[int, ...] = ()
         self._what = ""
         self._undo: list[_Undo] = []
-        # The rows opened in the mail app whose "Did you send them?" waits for an answer.
-        self._handed: tuple[Workspace, list[int], str] | None = None
+        # The rows opened in the mail app or saved as .eml files whose "Did you send
+        # them?" waits for an answer (and how they left, for the notice).
+        self._handed: tuple[Workspace, list[int], str, str] | None = None
         self._running: Operation[Any] | None = None
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
@@ -198,7 +208,7 @@ class BatchController(QObject):
             queue.mark_sent_requested.connect(self._on_queue_mark_sent_requested)
             queue.send_again_requested.connect(self._on_queue_send_again_requested)
             queue.cancel_requested.connect(self.cancel)
-            queue.closed.connect(self.drafts_changed)
+            queue.closed.connect(self._on_queue_closed)
             queue.sent_answered.connect(self._on_queue_sent_answered)
             self.queue = queue
             if self._theme is not None:
@@ -433,45 +443,42 @@ class BatchController(QObject):
             return
         actor, sender = self._user(), self._default_sender()
         if delivery == "smtp":
-            count = self.queue.approved_count() if self.queue is not None else 0
-            question = (
-                f"Send {count:,} approved email{'s' if count != 1 else ''} now through your "
-                "SMTP server, each to the address shown in the queue? They go out at the pace "
-                "set in Settings ▸ Sending email; each is recorded once, and none can be "
-                "called back."
-            )
-            if not self._confirm_send("Send the approved emails?", question):
-                return
-
-            def task(state: TaskState) -> SendSummary:
-                from services.outreach.batch_delivery import send_approved
-
-                return send_approved(
-                    ws.engine, batch_id, state.progress, state.cancelled, actor=actor,
-                    sender=_sender(ws, sender),
-                )  # fmt: skip
-
-            message = "Sending…"
+            self._send_smtp(ws, batch_id, actor, sender)
         elif delivery == "eml_folder":
-            folder = self._ask_folder()
-            if not folder:
-                return
-
-            def task(state: TaskState) -> SendSummary:
-                from services.outreach.batch_delivery import export_eml_folder
-
-                return export_eml_folder(
-                    ws.engine, batch_id, folder, state.progress, state.cancelled,
-                    sender=_sender(ws, sender), actor=actor,
-                )  # fmt: skip
-
-            message = "Saving .eml files…"
+            self._to_eml_folder(ws, batch_id, actor, sender)
         elif delivery == "mail_app":
             self._to_mail_app(ws, batch_id, actor)
-            return
-        else:
+
+    def _send_smtp(self, ws: Workspace, batch_id: int, actor: str, own: str | None) -> None:
+        """The approved emails sent by SMTP at the set pace, once the user confirms; each
+        is recorded as it goes."""
+        count = self.queue.approved_count() if self.queue is not None else 0
+        question = (
+            f"Send {count:,} approved email{'s' if count != 1 else ''} now through your "
+            "SMTP server, each to the address shown in the queue? They go out at the pace "
+            "set in Settings ▸ Sending email; each is recorded once, and none can be "
+            "called back."
+        )
+        if not self._confirm_send("Send the approved emails?", question):
             return
 
+        def task(state: TaskState) -> SendSummary:
+            from services.outreach.batch_delivery import send_approved
+
+            return send_approved(
+                ws.engine, batch_id, state.progress, state.cancelled, actor=actor,
+                sender=_sender(ws, own),
+            )  # fmt: skip
+
+        self._deliver_on_pool(task, "smtp", "Sending…", self._on_delivered)
+
+    def _deliver_on_pool(
+        self,
+        task: Callable[[TaskState], SendSummary],
+        delivery: str,
+        message: str,
+        done: Callable[[SendSummary], None],
+    ) -> None:
         def progress(fraction: float, text: str) -> None:
             if self.queue is not None:
                 self.queue.set_busy(text or message, fraction)
@@ -480,21 +487,46 @@ class BatchController(QObject):
         self._run(
             self._jobs.operation(task, parent=self, pool="work", label=f"deliver {delivery}")
             .progress(progress)
-            .success(self._on_delivered)
+            .success(done)
             .failure(self._on_row_failed),
             message,
         )
 
     def _on_delivered(self, summary: SendSummary) -> None:
-        words = f"Sent {summary.done:,}" if not summary.paths else f"Saved {summary.done:,}"
-        if summary.paths:
-            words += f" in {Path(summary.paths[0]).parent}"
+        words = f"Sent {summary.done:,}"
         if summary.failed:
             words += f"; {summary.failed:,} not sent: {summary.errors[0]}"
         if self.queue is not None:
             self.queue.show_notice(words + ".")
         if summary.done:
             self.outreach_recorded.emit()
+
+    def _to_eml_folder(self, ws: Workspace, batch_id: int, actor: str, own: str | None) -> None:
+        """Each approved email saved as an .eml file in a folder the user picks; they are
+        recorded as handed over once the user says they sent them."""
+        folder = self._ask_folder()
+        if not folder:
+            return
+
+        def task(state: TaskState) -> SendSummary:
+            from services.outreach.batch_delivery import save_eml_folder
+
+            return save_eml_folder(
+                ws.engine, batch_id, folder, state.progress, state.cancelled,
+                sender=_sender(ws, own),
+            )  # fmt: skip
+
+        def saved(summary: SendSummary) -> None:
+            said = (
+                f"Saved {_emails(summary.done)} as .eml files." if summary.done else "None saved."
+            )
+            if summary.failed:
+                said += f" {summary.failed:,} not saved: {summary.errors[0]}."
+            # The folder goes in the question's bar, which has the room for a long path.
+            where = f"They are in {folder}: open them with your mail program to send them."
+            self._ask_sent(ws, list(summary.rows), actor, said, "saved as .eml files", where)
+
+        self._deliver_on_pool(task, "eml_folder", "Saving .eml files…", saved)
 
     def _to_mail_app(self, ws: Workspace, batch_id: int, actor: str) -> None:
         """Each approved email opened in the mail app (a mailto: link); those the mail
@@ -513,25 +545,35 @@ class BatchController(QObject):
                 url = mail_app_url(email.recipient, email.subject, email.body)
                 if url is not None and self._open_url(url):
                     taken.append(email.row_id)
-            self._ask_sent(ws, taken, actor, len(emails))
+            left = len(emails) - len(taken)
+            said = f"Opened {_emails(len(taken))}" if taken else "None opened"
+            said += " in your mail app."
+            if left:
+                said += f" {left:,} too long for a mail link: save them as .eml files."
+            self._ask_sent(ws, taken, actor, said, "handed over to your mail app")
 
         self._jobs.operation(task, parent=self, label="approved emails").success(hand_over).run()
 
-    def _ask_sent(self, ws: Workspace, rows: list[int], actor: str, total: int) -> None:
-        """Nothing is logged without the user's word: ask whether they sent them."""
-        left = total - len(rows)
-        too_long = f" {left:,} too long for a mail link: save them as .eml files." if left else ""
-        if self.queue is None or not rows:
-            if self.queue is not None:
-                self.queue.show_notice("None opened in your mail app." + too_long)
+    def _ask_sent(
+        self, ws: Workspace, rows: list[int], actor: str, said: str, how: str, where: str = ""
+    ) -> None:
+        """Nothing is logged without the user's word: say what left the queue (``said``)
+        and ask whether they sent them (``where`` they are first; ``how`` they left goes
+        in the notice after Yes)."""
+        if self.queue is None:
             return
-        self._handed = (ws, rows, actor)
-        count = f"{len(rows):,} email{'s' if len(rows) != 1 else ''}"
-        self.queue.show_notice(f"Opened {count} in your mail app.{too_long}")
+        self.queue.show_notice(said)
+        if not rows:
+            return
+        self._handed = (ws, rows, actor, how)
+        counted = (
+            f"Logged as sent, the {_emails(len(rows))} count as contact: each alert moves to "
+            "in progress and its quiet period starts. Not sent keeps them approved."
+        )
         self.queue.sent_prompt.ask(
             "Did you send them?",
-            f"Logged as sent, the {count} count as contact: each alert moves to in progress "
-            "and its quiet period starts. Not sent keeps them approved.",
+            f"{where} {counted}" if where else counted,
+            tip="Nothing is logged until you say so.",
         )
 
     def _on_queue_sent_answered(self, sent: bool) -> None:
@@ -543,14 +585,23 @@ class BatchController(QObject):
         elif self.queue is not None:
             self.queue.show_notice("Not logged: they stay approved.")
 
-    def _record_handed_over(self, ws: Workspace, rows: list[int], actor: str) -> None:
+    def _on_queue_closed(self) -> None:
+        """The queue closed with "Did you send them?" unanswered: asked once more, since
+        nothing is logged without the answer."""
+        if self._handed is not None:
+            if self.queue is not None:
+                self.queue.sent_prompt.dismiss()
+            self._on_queue_sent_answered(self._ask_sent_on_close(len(self._handed[1])))
+        self.drafts_changed.emit()
+
+    def _record_handed_over(self, ws: Workspace, rows: list[int], actor: str, how: str) -> None:
         def task(_state: TaskState) -> int:
             from services.outreach.batch_delivery import record_handed_over
 
             return sum(record_handed_over(ws.engine, r, actor=actor) is not None for r in rows)
 
         def done(count: int) -> None:
-            note = f"Logged {count:,} as sent (handed over to your mail app)."
+            note = f"Logged {count:,} as sent ({how})."
             if self.queue is not None:
                 self.queue.show_notice(note)
             self.reload()
@@ -566,7 +617,11 @@ class BatchController(QObject):
         self.cancel()
         if self.dialog is not None:
             self.dialog.close()
+        # Another workspace, or the app quits: an unanswered question is dropped, nothing
+        # logged (as the composer does).
+        self._handed = None
         if self.queue is not None:
+            self.queue.sent_prompt.dismiss()
             self.queue.close()
         self._ws, self.batch_id = None, None
 
@@ -608,6 +663,10 @@ def _mark_reviewed(ws: Workspace, actor: str) -> None:
         config = provider_from_settings(session)
         if config is not None:
             mark_reviewed(session, config, actor=actor)
+
+
+def _emails(count: int) -> str:
+    return f"{count:,} email{'s' if count != 1 else ''}"
 
 
 def _sender(ws: Workspace, own: str | None) -> str | None:

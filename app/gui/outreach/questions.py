@@ -1,10 +1,12 @@
 """The composer's questions to the user as Qt dialogs, and the desktop services it uses:
-the defaults of ComposerController, which tests replace with plain functions.
+the defaults of ComposerController (and BatchController), which tests replace with plain
+functions.
 
 Questions: review the request before it goes to a provider, confirm the recipient, where
-to save an .eml, use a draft the checks found problems in, whether an email taken to the
-mail app was sent (when the composer closes with its bar unanswered). Desktop: the mail handler
-(``open_url``), the clipboard and the folder of the mail app's drafts.
+to save an .eml, use a draft the checks found problems in, whether emails taken to the
+mail app or saved were sent (when the composer or the review queue closes with its bar
+unanswered). Desktop: the mail handler (``open_url``), the clipboard and the folder of
+the mail app's drafts.
 """
 
 from __future__ import annotations
@@ -64,15 +66,37 @@ def confirm_problems(parent: QWidget, problems: list[str]) -> bool:
 
 def ask_sent(parent: QWidget, customer: str) -> bool:
     """The composer closes with "Did you send it?" unanswered: True to log it as sent."""
+    return _ask_sent(
+        parent,
+        "Did you send it?",
+        f"Did you send the email to {customer}?",
+        "Logged as sent, it counts as contact: the alert moves to in progress and the "
+        "quiet period starts. Not sent logs nothing.",
+        "Yes, log it as sent",
+    )
+
+
+def ask_sent_them(parent: QWidget, count: int) -> bool:
+    """The review queue closes with "Did you send them?" unanswered (after Open each in
+    the mail app or Save as a folder of .eml files): True to log them as sent."""
+    emails = f"{count:,} email{'s' if count != 1 else ''}"
+    return _ask_sent(
+        parent,
+        "Did you send them?",
+        f"Did you send the {emails} you took from the review queue?",
+        "Logged as sent, each counts as contact: its alert moves to in progress and the "
+        "quiet period starts. Not sent logs nothing and keeps them approved.",
+        "Yes, log them as sent",
+    )
+
+
+def _ask_sent(parent: QWidget, title: str, text: str, detail: str, yes_text: str) -> bool:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Did you send it?")
-    box.setText(f"Did you send the email to {customer}?")
-    box.setInformativeText(
-        "Logged as sent, it counts as contact: the alert moves to in progress and the "
-        "quiet period starts. Not sent logs nothing."
-    )
-    yes = box.addButton("Yes, log it as sent", QMessageBox.ButtonRole.YesRole)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setInformativeText(detail)
+    yes = box.addButton(yes_text, QMessageBox.ButtonRole.YesRole)
     box.addButton("Not sent", QMessageBox.ButtonRole.NoRole)
     box.setDefaultButton(yes)
     try:

@@ -467,3 +467,38 @@ def test_mail_app_hand_over_is_recorded_once(book: Book) -> None:
     # The alert moved to in progress, as for any email recorded.
     (state,) = rows(book, "SELECT status FROM alerts WHERE id = :id", id=alert[ids[0]])
     assert state["status"] == "in_progress"
+
+
+def test_saving_the_eml_folder_records_nothing_until_handed_over(
+    book: Book, tmp_path: Path
+) -> None:
+    """The window's Save as a folder of .eml files: the files are written, the rows stay
+    approved and nothing is recorded (the user has not said they sent them); a customer
+    marked do not contact since the review gets no file and their row fails."""
+    from services.outreach.batch_delivery import record_handed_over, save_eml_folder
+
+    ids = customers(book, 3)
+    alert = alerts_of(book)
+    batch_id = create_batch(book.engine, [alert[i] for i in ids], offline=True, now=NOW)
+    draft_batch(book.engine, batch_id, now=NOW)
+    approved = approve_all(book, batch_id)
+    run(book, "UPDATE customers SET do_not_contact = TRUE WHERE id = :id", id=ids[2])
+    before = {
+        table: rows(book, f"SELECT COUNT(*) AS n FROM {table}")[0]["n"]
+        for table in ("outreach", "interactions", "audit_events")
+    }
+    out = tmp_path / "emails"
+    saved = save_eml_folder(book.engine, batch_id, out, sender="maya@fern.example")
+    assert (saved.done, saved.failed) == (2, 1)
+    assert len(saved.rows) == len(saved.paths) == 2
+    assert sorted(p.name for p in out.glob("*.eml")) == sorted(Path(p).name for p in saved.paths)
+    for table, count in before.items():
+        assert rows(book, f"SELECT COUNT(*) AS n FROM {table}")[0]["n"] == count, table
+    states = {r.id: r.state for r in load_batch(book.engine, batch_id).rows}
+    assert [states[r] for r in saved.rows] == ["approved", "approved"]
+    (blocked,) = set(approved) - set(saved.rows)
+    assert states[blocked] == "failed"
+    # The user's word: each logged once.
+    assert all(record_handed_over(book.engine, r, actor="maya") for r in saved.rows)
+    assert not any(record_handed_over(book.engine, r, actor="maya") for r in saved.rows)
+    assert [o["status"] for o in rows(book, "SELECT status FROM outreach")] == ["exported"] * 2
