@@ -41,6 +41,7 @@ from services.settings.personal import adopt_personal_settings as adopt_personal
 from services.settings.personal import personal_value, store_personal, use_specs
 from services.settings.personal import personal_values as personal_values
 from services.settings.playbooks import PLAYBOOK_SPECS
+from services.settings.sla import SLA_SPECS
 from services.settings.updates import UPDATE_SPECS
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
@@ -410,6 +411,7 @@ SETTINGS: dict[str, SettingSpec] = {
             hidden=True,
         ),
         *_alert_specs(),
+        *SLA_SPECS,
         *OUTREACH_SPECS,
         *LEARN_SPECS,
         *ASK_SPECS,

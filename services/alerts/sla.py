@@ -1,0 +1,188 @@
+"""Alert SLAs: by when someone should act on an alert, and whether they did.
+
+Each severity has a number of working days (Monday to Friday; settings
+``alerts.sla.<severity>_days``: critical 1, warning 3, opportunity 5, info 7). The alert
+is **due** at the end of that many working days after the local date it was raised on,
+in the workspace's time zone (``workspace.time_zone``, see services/core/local_dates.py):
+a critical alert raised on a Friday is due at the end of Monday.
+
+The SLA is **met** by the first thing a person does on the alert before it is due: a
+call, note or task logged on it, an email sent or exported for it, or a status change
+(started, snoozed, resolved, dismissed). Work the app does by itself (escalation tasks,
+a scoring clearing the condition) does not count. An alert nobody acted on is
+**overdue** once its due time passes while it is still active; a closed alert (resolved,
+dismissed, held back) stops the clock. Nothing is stored: the due time comes from
+``alerts.created_at`` and the settings, the first action from the actions, outreach and
+audit events already kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.schema import Action, AuditEvent, Outreach
+from models.vocab import ACTIVE_ALERT_STATUSES, SEVERITIES
+from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.settings import get_setting
+
+# Status changes a person makes (services/alerts/actions.py's audit names).
+PERSON_STATUS_ACTIONS = ("alert.started", "alert.snoozed", "alert.resolved", "alert.dismissed")
+# Who is not a person: the app itself.
+APP_ACTORS = ("Account Radar", "escalation", "system")
+DEFAULT_DAYS = {"critical": 1, "warning": 3, "opportunity": 5, "info": 7}
+
+
+@dataclass(frozen=True)
+class SlaSettings:
+    """Working days per severity and the workspace's zone."""
+
+    days: Mapping[str, int]
+    zone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class SlaState:
+    """One alert's SLA: ``due_at`` (UTC), ``due_on`` (its local date), when it was first
+    acted on, and ``overdue_days`` (working days past due; 0 unless overdue)."""
+
+    due_at: dt.datetime
+    due_on: dt.date
+    acted_at: dt.datetime | None
+    overdue: bool
+    overdue_days: int
+
+    @property
+    def met(self) -> bool:
+        return self.acted_at is not None and self.acted_at <= self.due_at
+
+
+def sla_settings(session: Session) -> SlaSettings:
+    """The SLA settings, read through the policy-aware resolver."""
+    days = {s: int(get_setting(session, f"alerts.sla.{s}_days")) for s in SEVERITIES}
+    return SlaSettings(days, workspace_zone(get_setting(session, TIME_ZONE_SETTING)))
+
+
+def add_working_days(day: dt.date, n: int) -> dt.date:
+    """``day`` plus ``n`` working days (Monday to Friday)."""
+    while n > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        count += day.weekday() < 5
+    return count
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def due_at(created_at: dt.datetime, severity: str, settings: SlaSettings) -> dt.datetime:
+    """When an alert raised at ``created_at`` is due (UTC): the end (local midnight) of
+    its severity's working days after the local day it was raised on."""
+    zone = ZoneInfo(settings.zone)
+    raised_on = _aware(created_at).astimezone(zone).date()
+    days = int(settings.days.get(severity, DEFAULT_DAYS.get(severity, 3)))
+    due_on = add_working_days(raised_on, days)
+    end = dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    return end.astimezone(dt.UTC)
+
+
+def sla_state(
+    created_at: dt.datetime,
+    severity: str,
+    status: str,
+    acted_at: dt.datetime | None,
+    settings: SlaSettings,
+    now: dt.datetime,
+) -> SlaState:
+    """The SLA of one alert (module doc: met, overdue, a closed alert stops the clock)."""
+    due = due_at(created_at, severity, settings)
+    zone = ZoneInfo(settings.zone)
+    due_on = (due - dt.timedelta(microseconds=1)).astimezone(zone).date()
+    acted = _aware(acted_at) if acted_at is not None else None
+    overdue = acted is None and status in ACTIVE_ALERT_STATUSES and _aware(now) >= due
+    late = working_days_between(due_on, _aware(now).astimezone(zone).date()) if overdue else 0
+    return SlaState(due, due_on, acted, overdue, max(late, 1) if overdue else 0)
+
+
+def first_actions(session: Session, alert_ids: Iterable[int]) -> dict[int, dt.datetime]:
+    """When a person first acted on each alert (module doc), for those acted on."""
+    ids = sorted({int(i) for i in alert_ids})
+    out: dict[int, dt.datetime] = {}
+
+    def keep(rows: Iterable[Any]) -> None:
+        for aid, when in rows:
+            if aid is None or when is None:
+                continue
+            when = _aware(when)
+            if int(aid) not in out or when < out[int(aid)]:
+                out[int(aid)] = when
+
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        keep(session.execute(
+            select(Action.alert_id, func.min(Action.created_at))
+            .where(Action.alert_id.in_(chunk),
+                   Action.created_by.is_(None) | Action.created_by.not_in(APP_ACTORS))
+            .group_by(Action.alert_id)
+        ).all())  # fmt: skip
+        keep(session.execute(
+            select(Outreach.alert_id, func.min(func.coalesce(Outreach.sent_at,
+                                                             Outreach.created_at)))
+            .where(Outreach.alert_id.in_(chunk), Outreach.status.in_(("sent", "exported")))
+            .group_by(Outreach.alert_id)
+        ).all())  # fmt: skip
+        keep(session.execute(
+            select(AuditEvent.entity_id, func.min(AuditEvent.occurred_at))
+            .where(AuditEvent.entity_type == "alert", AuditEvent.entity_id.in_(chunk),
+                   AuditEvent.action.in_(PERSON_STATUS_ACTIONS),
+                   AuditEvent.actor.not_in(APP_ACTORS))
+            .group_by(AuditEvent.entity_id)
+        ).all())  # fmt: skip
+    return out
+
+
+def sla_states(
+    session: Session,
+    alerts: Iterable[tuple[int, dt.datetime, str, str]],
+    now: dt.datetime,
+) -> dict[int, SlaState]:
+    """The SLA of each ``(id, created_at, severity, status)``."""
+    rows = list(alerts)
+    settings = sla_settings(session)
+    acted = first_actions(session, (r[0] for r in rows))
+    return {
+        int(aid): sla_state(created, severity, status, acted.get(int(aid)), settings, now)
+        for aid, created, severity, status in rows
+    }
+
+
+def due_words(state: SlaState | None, today: dt.date) -> str:
+    """The card's short mark: "Overdue 2 d", "Due today", "" otherwise."""
+    if state is None or state.acted_at is not None:
+        return ""
+    if state.overdue:
+        return f"Overdue {state.overdue_days} d"
+    return "Due today" if state.due_on == today else ""
+
+
+def due_header(state: SlaState | None) -> str:
+    """The action pane's line: "Due Fri, Nov 27", "Overdue since Fri, Nov 27"."""
+    if state is None or state.acted_at is not None:
+        return ""
+    day = f"{state.due_on:%a, %b} {state.due_on.day}"
+    return f"Overdue since {day}" if state.overdue else f"Due {day}"
