@@ -34,12 +34,18 @@ class WorkspaceAlertSource:
     """Alerts of one open workspace: the list, one alert, actions and the dashboard."""
 
     def __init__(
-        self, workspace: Workspace, *, user: str | Callable[[], str] | None = None
+        self,
+        workspace: Workspace,
+        *,
+        user: str | Callable[[], str] | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         """``user``: who acts (the audit's actor), or a function asked at each action
         (the identity of File ▸ Who I am…, which may change while the workspace is open);
         by default the OS login."""
         self.workspace = workspace
+        # What "now" is for the alerts' due times (a test fixes it).
+        self._now = clock or (lambda: dt.datetime.now(dt.UTC))
         if callable(user):
             self._actor = user
         else:
@@ -52,6 +58,7 @@ class WorkspaceAlertSource:
 
     def load_alert_columns(self) -> Mapping[str, Any]:
         from services.alerts.queries import alert_columns
+        from services.alerts.sla import sla_columns
 
         # Every status: the list filters by status itself, in milliseconds.
         from services.outreach.waiting import waiting_mask
@@ -61,7 +68,16 @@ class WorkspaceAlertSource:
         # customer has a draft waiting in the review queue carry a badge.
         waiting = waiting_mask(self.workspace.engine, columns["customer_id"])
         listed = {name: columns[name] for name in ALERT_COLUMNS}
-        return {**listed, "currency": self._home(), "draft_waiting": waiting}
+        due, overdue = sla_columns(
+            self.workspace.engine,
+            columns["id"],
+            columns["created_at"],
+            columns["severity"],
+            columns["status"],
+            self._now(),
+        )
+        return {**listed, "currency": self._home(), "draft_waiting": waiting,
+                "due_text": due, "overdue": overdue}  # fmt: skip
 
     def _home(self) -> str:
         from services.core.money import load_money_context

@@ -42,6 +42,7 @@ from services.alerts.records import (
     CardAlert,
     Recommendation,
 )
+from services.alerts.sla import due_header, sla_states
 from services.core.formatting import format_date, format_percent
 from services.core.incentive import incentive_cap_cents
 from services.core.money import load_money_context
@@ -345,7 +346,15 @@ def alert_detail(
             churn_now=latest.churn_risk if latest is not None else None,
             version=int(alert.version),
             teammates=tuple(teammates_in(session)),  # whom Assign… offers
+            **_sla_fields(session, alert, when),
         )
+
+
+def _sla_fields(session: Session, alert: Alert, now: dt.datetime) -> dict[str, Any]:
+    """The detail's due time, overdue flag and header words (services/alerts/sla.py)."""
+    state = sla_states(session, [(alert.id, alert.created_at, alert.severity,
+                                  effective_status(alert, now))], now)[int(alert.id)]  # fmt: skip
+    return {"due_at": state.due_at, "overdue": state.overdue, "due_line": due_header(state)}
 
 
 def outreach_block(

@@ -395,6 +395,12 @@ class AlertDetail:
     version: int | None = None
     # Whom the card can be assigned to (services/alerts/assign.py), sorted.
     teammates: tuple[str, ...] = ()
+    # The SLA (services/alerts/sla.py): when the alert is due (UTC), whether nobody acted
+    # on it in time and it is still open, and the action pane's words ("Due Fri, Nov 27",
+    # "Overdue since Thu, Nov 26"; "" once acted on or closed).
+    due_at: dt.datetime | None = None
+    overdue: bool = False
+    due_line: str = ""
 
     @property
     def card_ids(self) -> tuple[int, ...]:

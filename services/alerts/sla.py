@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+import pandas as pd
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from models.schema import Action, AuditEvent, Outreach
@@ -133,27 +134,43 @@ def first_actions(session: Session, alert_ids: Iterable[int]) -> dict[int, dt.da
             if int(aid) not in out or when < out[int(aid)]:
                 out[int(aid)] = when
 
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        keep(session.execute(
+    # Few alerts: looked up by id; many (the whole list): every acted-on alert at once.
+    wanted = set(ids)
+    chunks: list[list[int] | None] = [None]
+    if len(ids) <= 2000:
+        chunks = [ids[i : i + 500] for i in range(0, len(ids), 500)]
+    for chunk in chunks:
+        keep(_first_action_rows(session, chunk))
+    return {k: v for k, v in out.items() if k in wanted}
+
+
+def _first_action_rows(session: Session, chunk: list[int] | None) -> list[Any]:
+    """(alert id, earliest time) of the three sources, for ``chunk`` (None: every alert)."""
+
+    def only(column: Any) -> Any:
+        return column.in_(chunk) if chunk is not None else column.is_not(None)
+
+    return [
+        *session.execute(
             select(Action.alert_id, func.min(Action.created_at))
-            .where(Action.alert_id.in_(chunk),
+            .where(only(Action.alert_id),
                    Action.created_by.is_(None) | Action.created_by.not_in(APP_ACTORS))
             .group_by(Action.alert_id)
-        ).all())  # fmt: skip
-        keep(session.execute(
+        ).all(),
+        *session.execute(
             select(Outreach.alert_id, func.min(func.coalesce(Outreach.sent_at,
                                                              Outreach.created_at)))
-            .where(Outreach.alert_id.in_(chunk), Outreach.status.in_(("sent", "exported")))
+            .where(only(Outreach.alert_id), Outreach.status.in_(("sent", "exported")))
             .group_by(Outreach.alert_id)
-        ).all())  # fmt: skip
-        keep(session.execute(
+        ).all(),
+        *session.execute(
             select(AuditEvent.entity_id, func.min(AuditEvent.occurred_at))
-            .where(AuditEvent.entity_type == "alert", AuditEvent.entity_id.in_(chunk),
+            .where(AuditEvent.entity_type == "alert", only(AuditEvent.entity_id),
                    AuditEvent.action.in_(PERSON_STATUS_ACTIONS),
                    AuditEvent.actor.not_in(APP_ACTORS))
             .group_by(AuditEvent.entity_id)
-        ).all())  # fmt: skip
-    return out
+        ).all(),
+    ]  # fmt: skip
 
 
 def sla_states(
@@ -186,3 +203,34 @@ def due_header(state: SlaState | None) -> str:
         return ""
     day = f"{state.due_on:%a, %b} {state.due_on.day}"
     return f"Overdue since {day}" if state.overdue else f"Due {day}"
+
+
+def sla_columns(
+    engine: Engine,
+    ids: Any,
+    created_at: Any,
+    severity: Any,
+    status: Any,
+    now: dt.datetime | None = None,
+) -> tuple[list[str], list[bool]]:
+    """For the alert list: each alert's card mark (``due_words``) and whether it is
+    overdue, in the order given (only active alerts are looked at)."""
+    now = now or dt.datetime.now(dt.UTC)
+    n = len(ids)
+    words, overdue = [""] * n, [False] * n
+    active = [k for k in range(n) if str(status[k]) in ACTIVE_ALERT_STATUSES]
+    if not active:
+        return words, overdue
+    with Session(engine) as session:
+        settings = sla_settings(session)
+        acted = first_actions(session, (int(ids[k]) for k in active))
+    today = now.astimezone(ZoneInfo(settings.zone)).date()
+    for k in active:
+        created = pd.Timestamp(created_at[k])
+        if pd.isna(created):
+            continue
+        stamp = created.to_pydatetime()
+        state = sla_state(stamp, str(severity[k]), str(status[k]),
+                          acted.get(int(ids[k])), settings, now)  # fmt: skip
+        words[k], overdue[k] = due_words(state, today), state.overdue
+    return words, overdue

@@ -41,6 +41,7 @@ from views.alerts.dialogs import (
     _ask_task,
     _ask_text,
 )
+from views.alerts.due import due_html
 from views.alerts.notice import ChangedNotice
 from views.alerts.playbook_menu import PlaybookBox
 from views.alerts.refusals import why_not
@@ -410,7 +411,7 @@ class ActionPane(QWidget):
         rules = list(dict.fromkeys(a.rule for a in alert.card)) or [alert.rule]
         self.title.setText(
             f'<span style="color:{colour}; font-weight:600">{html.escape(severity)}</span>'
-            f" · {html.escape(' + '.join(rules))}"
+            f" · {html.escape(' + '.join(rules))}{due_html(alert, self._theme)}"
         )
         status = STATUS_LABELS.get(alert.status, alert.status)
         if alert.status == "snoozed":

@@ -146,6 +146,14 @@ class AlertListData:
         self.draft_waiting = (
             np.zeros(n, dtype=bool) if waiting is None else np.asarray(waiting, dtype=bool)
         ).reshape(n)
+        # Optional too: each alert's SLA mark ("Overdue 2 d", "Due today") and whether
+        # it is overdue (services/alerts/sla.py), the card's due tag.
+        due = columns.get("due_text")
+        self.due_text = np.asarray([""] * n if due is None else due, dtype=object).reshape(n)
+        late = columns.get("overdue")
+        self.overdue = (
+            np.zeros(n, dtype=bool) if late is None else np.asarray(late, dtype=bool)
+        ).reshape(n)
         self.severity_rank = np.array(
             [_SEVERITY_RANK.get(s, 9) for s in c["severity"]], np.int64
         ).reshape(n)

@@ -178,6 +178,8 @@ class AlertListModel(QAbstractListModel):
         # The holdout is of customers: one alert of the card in it puts the card in it.
         rec["holdout"] = any(bool(c["holdout"][k]) for k in members)
         rec["draft_waiting"] = bool(self._data.draft_waiting[members].any())
+        rec["due"] = card_due(self._data.due_text[members], self._data.overdue[members])
+        rec["overdue"] = bool(self._data.overdue[members].any())
         return rec
 
     def total(self) -> int:
@@ -265,6 +267,7 @@ class AlertListModel(QAbstractListModel):
             raised = f"Raised {raised_date(rec['created_at'])}"
             notes = [HOLDOUT_NOTE] if rec["holdout"] else []
             notes += [DRAFT_WAITING_NOTE] if rec["draft_waiting"] else []
+            notes += [str(rec["due"])] if rec.get("due") else []
             lines = [*lines, full, raised, *notes]
             screen_reader = role == Qt.ItemDataRole.AccessibleDescriptionRole
             return ". ".join(lines) if screen_reader else "\n".join(lines)
@@ -351,6 +354,23 @@ def draft_badge(rec: dict[str, Any], theme: Theme) -> list[tuple[str, QColor]]:
     """The card's "Draft waiting" badge (a draft for the customer waits in the review
     queue), as a tag of its third line; none otherwise."""
     return [(DRAFT_WAITING, QColor(theme.primary))] if rec.get("draft_waiting") else []
+
+
+def card_due(texts: np.ndarray, overdue: np.ndarray) -> str:
+    """A card's SLA mark: its most overdue alert's ("Overdue 3 d"), else "Due today"."""
+    marks = [str(t) for t in texts if t]
+    late = [str(t) for t, o in zip(texts, overdue, strict=True) if o and t]
+    if late:
+        return max(late, key=lambda t: int("".join(ch for ch in t if ch.isdigit()) or 0))
+    return marks[0] if marks else ""
+
+
+def due_badge(rec: dict[str, Any], theme: Theme) -> list[tuple[str, QColor]]:
+    """The card's SLA tag on its third line: red when overdue, muted when due today."""
+    due = str(rec.get("due") or "")
+    if not due:
+        return []
+    return [(due, QColor(theme.critical if rec.get("overdue") else theme.muted))]
 
 
 def _text(value: Any) -> str:
@@ -512,6 +532,7 @@ class AlertCardDelegate(QStyledItemDelegate):
         if rec["holdout"]:
             tags.append((HOLDOUT_LABEL, QColor(theme.muted)))
         tags += draft_badge(rec, theme)
+        tags += due_badge(rec, theme)
         x_right = right
         for label, colour in tags:
             w = fm_small.horizontalAdvance(label) + 12
