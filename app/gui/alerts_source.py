@@ -88,7 +88,7 @@ class WorkspaceAlertSource:
     def load_alert_detail(self, alert_id: int, card_ids: Sequence[int] = ()) -> AlertDetail:
         from services.alerts.detail import alert_detail
 
-        return alert_detail(self.workspace.engine, alert_id, card_ids=card_ids)
+        return alert_detail(self.workspace.engine, alert_id, card_ids=card_ids, now=self._now())
 
     def apply_alert_action(
         self,

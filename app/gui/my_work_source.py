@@ -17,9 +17,17 @@ from views.my_work.source import MyWork, Undoable
 class WorkspaceMyWorkSource:
     """My work on one open workspace: the lists and the task actions."""
 
-    def __init__(self, workspace: Workspace, *, user: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        user: Callable[[], str],
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         self.workspace = workspace
         self._user = user
+        # What "now" is for the lists (a test fixes it); None: the computer's clock.
+        self._clock = clock
 
     @property
     def user(self) -> str:
@@ -31,7 +39,10 @@ class WorkspaceMyWorkSource:
 
         # A playbook whose customer ordered (or whose alert closed) shows no more steps.
         stop_cleared_runs(self.workspace.engine)
-        return my_work(self.workspace.engine, user=self.user, owner=owner, everyone=everyone)
+        now = self._clock() if self._clock is not None else None
+        return my_work(
+            self.workspace.engine, user=self.user, owner=owner, everyone=everyone, now=now
+        )
 
     def complete_task(self, task_id: int) -> Undoable:
         from services.alerts.work import complete_task_with_undo

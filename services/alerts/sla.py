@@ -25,11 +25,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
-from models.schema import Action, AuditEvent, Outreach
+from models.schema import Action, Alert, AuditEvent, Customer, Outreach
 from models.vocab import ACTIVE_ALERT_STATUSES, SEVERITIES
+from services.alerts.config import RULE_TITLES
+from services.alerts.work_records import WorkOverdue
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.settings import get_setting
 
@@ -234,3 +236,33 @@ def sla_columns(
                           acted.get(int(ids[k])), settings, now)  # fmt: skip
         words[k], overdue[k] = due_words(state, today), state.overdue
     return words, overdue
+
+
+def overdue_alerts_in(
+    session: Session, owner: str | None, everyone: bool, now: dt.datetime
+) -> tuple[WorkOverdue, ...]:
+    """My work's overdue alerts: active alerts whose customer or alert belongs to
+    ``owner`` (every owner's with ``everyone``), past due with no action, most overdue
+    first, then the most severe."""
+    if not owner and not everyone:
+        return ()
+    query = (
+        select(Alert.id, Alert.customer_id, Customer.name, Customer.email, Alert.rule_key,
+               Alert.severity, Alert.status, Alert.created_at)
+        .join(Customer, Customer.id == Alert.customer_id)
+        .where(Alert.status.in_(("open", "in_progress")), Alert.created_at < now)
+    )  # fmt: skip
+    if not everyone:
+        query = query.where(or_(Customer.owner == owner, Alert.owner == owner))
+    rows = session.execute(query).all()
+    states = sla_states(session, [(r[0], r[7], r[5], r[6]) for r in rows], now)
+    rank = {s: k for k, s in enumerate(SEVERITIES)}
+    out = [
+        WorkOverdue(int(aid), int(cid), name or email or f"Customer {cid}",
+                    RULE_TITLES.get(rule, rule), severity, states[int(aid)].due_at,
+                    states[int(aid)].overdue_days, due_header(states[int(aid)]))
+        for aid, cid, name, email, rule, severity, _status, _created in rows
+        if states[int(aid)].overdue
+    ]  # fmt: skip
+    out.sort(key=lambda o: (-o.overdue_days, rank.get(o.severity, 9), o.alert_id))
+    return tuple(out)

@@ -43,6 +43,7 @@ from services.alerts.lifecycle import AlertActionError, Doing, moment, unit_of_w
 from services.alerts.mentions import work_notices
 from services.alerts.playbooks import steps_due
 from services.alerts.records import CALL_OUTCOME_LABELS, TaskBefore, Undoable
+from services.alerts.sla import overdue_alerts_in
 from services.alerts.work_records import (
     FOLLOW_UP_DAYS,
     SNOOZE_HORIZON_DAYS,
@@ -74,6 +75,7 @@ def my_work(
         follow_ups = _follow_ups(session, user, owner, everyone, when, follow_up_days)
         notices = work_notices(session, user, owner, everyone)  # services/alerts/mentions.py
         steps = steps_due(session, user=user, owner=owner, everyone=everyone, today=today)
+        late = overdue_alerts_in(session, owner, everyone, when)  # services/alerts/sla.py
     return MyWork(
         user=user,
         owner=owner,
@@ -85,6 +87,7 @@ def my_work(
         follow_up_days=follow_up_days,
         notices=notices,
         steps=steps,
+        overdue_alerts=late,
     )
 
 

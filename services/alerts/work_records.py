@@ -90,6 +90,21 @@ class WorkNotice:
 
 
 @dataclass(frozen=True)
+class WorkOverdue:
+    """An alert of the user's book past its SLA with nobody acting on it yet
+    (services/alerts/sla.py)."""
+
+    alert_id: int
+    customer_id: int
+    customer: str
+    alert: str  # the rule's title
+    severity: str
+    due_at: dt.datetime  # UTC
+    overdue_days: int  # working days past due (at least 1)
+    since: str  # "Overdue since Tue, Nov 24"
+
+
+@dataclass(frozen=True)
 class MyWork:
     """One user's day: open tasks (overdue first), snoozes coming back, follow-ups."""
 
@@ -104,6 +119,8 @@ class MyWork:
     notices: tuple[WorkNotice, ...] = ()  # mentions and assignments not yet seen
     # Playbook steps due by today (services/alerts/playbooks.py), overdue first.
     steps: tuple[WorkStep, ...] = ()
+    # Alerts of the user's book past their SLA, nobody acting yet (most overdue first).
+    overdue_alerts: tuple[WorkOverdue, ...] = ()
 
     @property
     def overdue(self) -> int:

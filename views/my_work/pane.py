@@ -48,6 +48,7 @@ from views.my_work.columns import (
     notice_words,
 )
 from views.my_work.notices import NoticesSection
+from views.my_work.overdue import overdue_section
 from views.my_work.playbook_steps import EMPTY_STEPS, STEP_COLUMNS, StepActions
 from views.my_work.section import WorkSection
 from views.my_work.source import (
@@ -58,6 +59,7 @@ from views.my_work.source import (
     Undoable,
     WorkFollowUp,
     WorkNotice,
+    WorkOverdue,
     WorkSnooze,
     WorkStep,
     WorkTask,
@@ -220,6 +222,9 @@ class MyWorkPane(QWidget):
 
         bottom = QHBoxLayout()
         bottom.setSpacing(16)
+        self.overdue = overdue_section(self)  # views/my_work/overdue.py
+        self.overdue.activated.connect(self._on_section_activated)
+        bottom.addWidget(self.overdue, 1)
         bottom.addWidget(self.snoozed, 1)
         bottom.addWidget(self.follow_ups, 1)
         layout = self._layout = QVBoxLayout(self)
@@ -271,6 +276,7 @@ class MyWorkPane(QWidget):
         self.step_actions.set_source(source)
         for section in (self.notices, self.tasks, self.steps, self.snoozed, self.follow_ups):
             section.set_rows(())
+        self.overdue.set_rows(())
         self._show_outside(self.due_label, source is not None)
         self.due_label.setText("")
         self._show_state()
@@ -319,6 +325,7 @@ class MyWorkPane(QWidget):
         self._layout.setStretchFactor(self.tasks, 3 if work.tasks else 0)
         self._layout.setStretchFactor(self.steps, 2 if work.steps else 0)
         self.step_actions.update_buttons()
+        self.overdue.set_rows(work.overdue_alerts)
         self.snoozed.set_rows(work.snoozed)
         self.follow_ups.set_rows(work.follow_ups)
         self.due_label.setText(f'<a href="my-work">{due_summary(work)}</a>')
@@ -342,7 +349,7 @@ class MyWorkPane(QWidget):
     def _show_state(self) -> None:
         none = self._source is None
         self.message.setVisible(none)
-        for widget in (self.tasks, self.steps, self.snoozed, self.follow_ups):
+        for widget in (self.tasks, self.steps, self.overdue, self.snoozed, self.follow_ups):
             widget.setVisible(not none)
         self.everyone_box.setEnabled(not none)
         self._update_buttons()
@@ -436,7 +443,7 @@ class MyWorkPane(QWidget):
             self._on_section_activated(task)
 
     def _on_section_activated(
-        self, record: WorkTask | WorkSnooze | WorkFollowUp | WorkNotice | WorkStep
+        self, record: WorkTask | WorkSnooze | WorkFollowUp | WorkNotice | WorkStep | WorkOverdue
     ) -> None:
         # Every row of the three lists is one of them: each names its customer, and its
         # alert unless that is gone (a task's, in a rebuilt workspace).
@@ -452,5 +459,5 @@ class MyWorkPane(QWidget):
         return super().eventFilter(watched, event)
 
     def set_theme(self, theme: Theme) -> None:
-        for section in (self.tasks, self.steps, self.snoozed, self.follow_ups):
+        for section in (self.tasks, self.steps, self.overdue, self.snoozed, self.follow_ups):
             section.model.set_theme(theme)

@@ -18,6 +18,7 @@ from services.alerts.work_records import (
     MyWork,
     WorkFollowUp,
     WorkNotice,
+    WorkOverdue,
     WorkSnooze,
     WorkTask,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "Undoable",
     "WorkFollowUp",
     "WorkNotice",
+    "WorkOverdue",
     "WorkSnooze",
     "WorkStep",
     "WorkTask",
