@@ -1,7 +1,7 @@
 """Escalations: when something needs more than the alert list, a task for the right
 person and an email to a set address, once per cause.
 
-Three rules (Settings ▸ Escalations, beside the alert rules; off until turned on):
+Four rules (Settings ▸ Escalations, beside the alert rules; off until turned on):
 
 - **Negative high-priority ticket** (``escalation.ticket``): a ticket of the last
   ``window_days`` days, still open, whose help-desk priority is one of ``priorities``
@@ -14,6 +14,8 @@ Three rules (Settings ▸ Escalations, beside the alert rules; off until turned 
 - **Churn on a high-value customer** (``escalation.churn``): an open critical alert of
   the risk queue on a customer whose 12-month value is at least ``min_clv`` -> a
   retention task for the customer's owner.
+- **Critical alert past its SLA** (``escalation.sla``): an active critical alert that
+  nobody acted on by its due time (services/alerts/sla.py) -> a task for the team lead.
 
 Each escalation also emails ``escalation.notify_email`` when it is set, through the SMTP
 settings outreach uses; with no SMTP server the task is made all the same and the
@@ -47,6 +49,8 @@ from models.schema import (
     ScoreSnapshot,
 )
 from models.vocab import ACTIVE_ALERT_STATUSES
+from services.alerts.config import RULE_TITLES
+from services.alerts.sla import due_header, sla_states
 from services.core.money import load_money_context
 from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.listen.sentiment import NEGATIVE_TICKET_SQL
@@ -56,6 +60,7 @@ from services.settings.escalation import ESCALATION_SPECS
 log = logging.getLogger(__name__)
 
 ACTOR = "escalation"
+RULES = ("ticket", "deal", "churn", "sla")
 TASK_DUE_DAYS = 1
 
 
@@ -95,12 +100,13 @@ def run_escalations(engine: Engine, *, now: dt.datetime | None = None) -> Escala
     run = EscalationRun()
     with translate_db_errors(), Session(engine) as session:
         config = {s.key: get_setting(session, s.key) for s in ESCALATION_SPECS}
-        if not any(config[f"escalation.{r}.enabled"] for r in ("ticket", "deal", "churn")):
+        if not any(config[f"escalation.{r}.enabled"] for r in RULES):
             return run
         causes = [
             *(_tickets(session, config, now) if config["escalation.ticket.enabled"] else []),
             *(_deals(session, config, now) if config["escalation.deal.enabled"] else []),
             *(_churn(session, config) if config["escalation.churn.enabled"] else []),
+            *(sla_causes(session, config, now) if config["escalation.sla.enabled"] else []),
         ]
         done = set(session.scalars(select(Escalation.cause_key)).all())
     fresh = [c for c in causes if c.key not in done]
@@ -278,6 +284,26 @@ def _deals(session: Session, config: dict[str, Any], now: dt.datetime) -> list[_
             )  # fmt: skip
         )
     return out
+
+
+def sla_causes(session: Session, config: dict[str, Any], now: dt.datetime) -> list[_Cause]:
+    """Active critical alerts past their SLA with no action (services/alerts/sla.py)."""
+    rows = session.execute(
+        select(Alert.id, Alert.customer_id, Alert.rule_key, Alert.status, Alert.created_at,
+               Customer.name, Customer.email)
+        .join(Customer, Customer.id == Alert.customer_id)
+        .where(Alert.severity == "critical", Alert.status.in_(ACTIVE_ALERT_STATUSES))
+    ).all()  # fmt: skip
+    states = sla_states(session, [(r[0], r[4], "critical", r[3]) for r in rows], now)
+    lead = str(config["escalation.team_lead"]).strip()
+    return [
+        _Cause("sla", f"sla:{aid}", int(cid), int(aid), lead,
+               f"Past its time to act: {name or email} — {RULE_TITLES.get(rule, rule)} "
+               f"(critical; {due_header(states[int(aid)])})",
+               {"alert_id": int(aid), "due_at": states[int(aid)].due_at.isoformat()})
+        for aid, cid, rule, _status, _created, name, email in rows
+        if states[int(aid)].overdue
+    ]  # fmt: skip
 
 
 def _churn(session: Session, config: dict[str, Any]) -> list[_Cause]:

@@ -28,4 +28,8 @@ ESCALATION_SPECS = (
                 "Churn risk on a high-value customer: a retention task", None, GROUP),
     SettingSpec("escalation.churn.min_clv", (int, float), 1000, "12-month value at least",
                 None, GROUP, "in the home currency", 0, 100_000_000),
+    SettingSpec("escalation.sla.enabled", bool, False,
+                "Critical alert past its time to act: a task for the team lead", None, GROUP,
+                help="A critical alert nobody acted on by its due time (Alerts ▸ Act on "
+                "critical alerts within), once per alert."),
 )  # fmt: skip

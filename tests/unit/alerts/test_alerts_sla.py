@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.workspace import Workspace, open_workspace
 from models.schema import Action, Alert, AuditEvent, Customer
+from services.alerts.escalation import run_escalations
 from services.alerts.sla import (
     SlaSettings,
     SlaState,
@@ -161,3 +163,42 @@ def test_the_settings_change_the_due_time(ws: Workspace) -> None:
     state = _states(ws, [aid], dt.datetime(2026, 11, 27, 12, tzinfo=UTC))[aid]
     assert not state.overdue
     assert state.due_on == dt.date(2026, 11, 30)
+
+
+def test_a_breached_critical_alert_is_escalated_once(ws: Workspace) -> None:
+    untouched, acted, warning, resolved = _alerts(ws, 4)
+    with Session(ws.engine) as session, session.begin():
+        set_setting(session, "escalation.sla.enabled", True)
+        set_setting(session, "escalation.team_lead", "Lee Lead")
+        cid = session.get(Alert, acted).customer_id  # type: ignore[union-attr]
+        session.add(Action(customer_id=cid, alert_id=acted, kind="note", title="Note",
+                           created_by="Dana", created_at=RAISED))  # fmt: skip
+        session.get(Alert, warning).severity = "warning"  # type: ignore[union-attr]
+        session.get(Alert, resolved).status = "resolved"  # type: ignore[union-attr]
+    now = dt.datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    first = run_escalations(ws.engine, now=now)
+    again = run_escalations(ws.engine, now=now + dt.timedelta(days=1))
+    assert len(first.raised) == 1
+    assert first.raised[0].startswith("Past its time to act: Acme 0")
+    assert "Overdue since Tue, Nov 24" in first.raised[0]
+    assert again.raised == []
+    with Session(ws.engine) as session:
+        tasks = session.scalars(select(Action).where(Action.created_by == "escalation")).all()
+        audits = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "escalation.raised")
+        ).all()
+        assert [(t.alert_id, t.kind) for t in tasks] == [(untouched, "task")]
+        assert len(audits) == 1
+        assert audits[0].details["rule"] == "sla"  # type: ignore[index]
+        assert audits[0].details["assignee"] == "Lee Lead"  # type: ignore[index]
+    # Its own task does not count as acting: still overdue, still escalated only once.
+    with Session(ws.engine) as session:
+        state = sla_states(session, [(untouched, RAISED, "critical", "open")], now)[untouched]
+    assert state.overdue
+
+
+def test_the_sla_escalation_is_off_by_default(ws: Workspace) -> None:
+    _alerts(ws, 1)
+    with Session(ws.engine) as session, session.begin():
+        set_setting(session, "escalation.team_lead", "Lee Lead")
+    assert run_escalations(ws.engine, now=dt.datetime(2026, 12, 20, tzinfo=UTC)).raised == []
