@@ -1,7 +1,7 @@
 """Alert SLAs: by when someone should act on an alert, and whether they did.
 
 Each severity has a number of working days (Monday to Friday; settings
-``alerts.sla.<severity>_days``: critical 1, warning 3, opportunity 5, info 7). The alert
+``sla.<severity>_days``: critical 1, warning 3, opportunity 5, info 7). The alert
 is **due** at the end of that many working days after the local date it was raised on,
 in the workspace's time zone (``workspace.time_zone``, see services/core/local_dates.py):
 a critical alert raised on a Friday is due at the end of Monday.
@@ -68,7 +68,7 @@ class SlaState:
 
 def sla_settings(session: Session) -> SlaSettings:
     """The SLA settings, read through the policy-aware resolver."""
-    days = {s: int(get_setting(session, f"alerts.sla.{s}_days")) for s in SEVERITIES}
+    days = {s: int(get_setting(session, f"sla.{s}_days")) for s in SEVERITIES}
     return SlaSettings(days, workspace_zone(get_setting(session, TIME_ZONE_SETTING)))
 
 

@@ -158,7 +158,7 @@ def test_a_closed_alert_stops_the_clock(ws: Workspace) -> None:
 def test_the_settings_change_the_due_time(ws: Workspace) -> None:
     (aid,) = _alerts(ws, 1)
     with Session(ws.engine) as session:
-        set_setting(session, "alerts.sla.critical_days", 5)
+        set_setting(session, "sla.critical_days", 5)
         session.commit()
     state = _states(ws, [aid], dt.datetime(2026, 11, 27, 12, tzinfo=UTC))[aid]
     assert not state.overdue
