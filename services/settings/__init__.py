@@ -411,7 +411,6 @@ SETTINGS: dict[str, SettingSpec] = {
             hidden=True,
         ),
         *_alert_specs(),
-        *SLA_SPECS,
         *OUTREACH_SPECS,
         *LEARN_SPECS,
         *ASK_SPECS,
@@ -419,6 +418,7 @@ SETTINGS: dict[str, SettingSpec] = {
         *LISTEN_SPECS,
         *UPDATE_SPECS,
         *NOTIFICATION_SPECS,
+        *SLA_SPECS,  # after the notifications: their own sub-heading on the Alerts page
         *PLAYBOOK_SPECS,
     )
 }

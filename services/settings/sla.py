@@ -10,16 +10,18 @@ from __future__ import annotations
 from services.core.setting_spec import SettingSpec
 
 GROUP = "Alerts"
+SECTION = "Time to act"
 
 SLA_SPECS = (
     SettingSpec("sla.critical_days", int, 1, "Act on critical alerts within", None,
                 GROUP, "working days", 1, 60,
                 help="Working days (Monday to Friday) from the day the alert is raised; "
-                "the first call, note, task, email or status change meets it."),
+                "the first call, note, task, email or status change meets it.",
+                section=SECTION),
     SettingSpec("sla.warning_days", int, 3, "Act on warnings within", None, GROUP,
-                "working days", 1, 60),
+                "working days", 1, 60, section=SECTION),
     SettingSpec("sla.opportunity_days", int, 5, "Act on opportunities within", None,
-                GROUP, "working days", 1, 60),
+                GROUP, "working days", 1, 60, section=SECTION),
     SettingSpec("sla.info_days", int, 7, "Act on info alerts within", None, GROUP,
-                "working days", 1, 60),
+                "working days", 1, 60, section=SECTION),
 )  # fmt: skip
