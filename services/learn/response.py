@@ -274,3 +274,20 @@ def response_report(
             parts.setdefault(keys[name](t), []).append(t)
         groups[name] = {key: summarise(parts[key]) for key in sorted(parts)}
     return ResponseReport(summarise(kept), groups, chosen, since, until, tuple(kept))
+
+
+def duration_text(hours: float | None) -> str:
+    """A wait as people say it: "40 min", "5 h", "2.5 d" ("–" when there is none)."""
+    if hours is None:
+        return "–"
+    if hours < 1:
+        return f"{max(1, round(hours * 60))} min"
+    if hours < 48:
+        return f"{round(hours)} h"
+    days = hours / 24
+    return f"{days:.1f} d".replace(".0 d", " d") if days < 10 else f"{round(days)} d"
+
+
+def share_text(share: float | None) -> str:
+    """A share as a whole percentage ("–" when nothing counts yet)."""
+    return "–" if share is None else f"{round(share * 100)}%"
