@@ -29,7 +29,6 @@ import datetime as dt
 import math
 import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
@@ -38,7 +37,24 @@ from sqlalchemy.orm import Session
 from models.db import translate_db_errors
 from models.schema import Action, Alert, AuditEvent, Outreach
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.learn.response_records import (
+    AlertTiming,
+    ResponseReport,
+    ResponseSummary,
+    duration_text,
+    share_text,
+)
 from services.settings import get_setting
+
+__all__ = [
+    "AlertTiming",
+    "ResponseReport",
+    "ResponseSummary",
+    "duration_text",
+    "response_report",
+    "share_text",
+    "working_days_between",
+]
 
 FIRST_ACTION_EVENTS = (
     "alert.started",
@@ -83,56 +99,6 @@ def percentile_80(values: list[float]) -> float | None:
         return None
     ranked = sorted(values)
     return ranked[max(0, math.ceil(0.8 * len(ranked)) - 1)]
-
-
-@dataclass(frozen=True)
-class AlertTiming:
-    """One alert's clock: when raised, first acted on and resolved (UTC)."""
-
-    alert_id: int
-    owner: str
-    rule_key: str
-    severity: str
-    raised_at: dt.datetime
-    month: str
-    first_action_at: dt.datetime | None
-    resolved_at: dt.datetime | None
-    within_target: bool | None  # None: not yet due (or closed by itself in time)
-
-
-@dataclass(frozen=True)
-class ResponseSummary:
-    """Times to first action and to resolution of a set of alerts, in hours."""
-
-    alerts: int
-    acted_ids: tuple[int, ...]
-    first_action_median: float | None
-    first_action_p80: float | None
-    resolved_ids: tuple[int, ...]
-    resolution_median: float | None
-    resolution_p80: float | None
-    within_ids: tuple[int, ...]
-    missed_ids: tuple[int, ...]
-
-    @property
-    def due(self) -> int:
-        return len(self.within_ids) + len(self.missed_ids)
-
-    @property
-    def within_share(self) -> float | None:
-        return len(self.within_ids) / self.due if self.due else None
-
-
-@dataclass(frozen=True)
-class ResponseReport:
-    """Time to action overall and per owner, rule and month raised."""
-
-    overall: ResponseSummary
-    groups: dict[str, dict[str, ResponseSummary]]
-    targets: Mapping[str, int]
-    since: dt.date | None = None
-    until: dt.date | None = None
-    timings: tuple[AlertTiming, ...] = field(default=(), repr=False)
 
 
 def _hours(later: dt.datetime, earlier: dt.datetime) -> float:
@@ -226,6 +192,7 @@ def alert_timings(
         out.append(
             AlertTiming(
                 alert_id=int(alert.id),
+                customer_id=int(alert.customer_id),
                 owner=alert.owner or UNASSIGNED,
                 rule_key=alert.rule_key,
                 severity=alert.severity,
@@ -274,20 +241,3 @@ def response_report(
             parts.setdefault(keys[name](t), []).append(t)
         groups[name] = {key: summarise(parts[key]) for key in sorted(parts)}
     return ResponseReport(summarise(kept), groups, chosen, since, until, tuple(kept))
-
-
-def duration_text(hours: float | None) -> str:
-    """A wait as people say it: "40 min", "5 h", "2.5 d" ("–" when there is none)."""
-    if hours is None:
-        return "–"
-    if hours < 1:
-        return f"{max(1, round(hours * 60))} min"
-    if hours < 48:
-        return f"{round(hours)} h"
-    days = hours / 24
-    return f"{days:.1f} d".replace(".0 d", " d") if days < 10 else f"{round(days)} d"
-
-
-def share_text(share: float | None) -> str:
-    """A share as a whole percentage ("–" when nothing counts yet)."""
-    return "–" if share is None else f"{round(share * 100)}%"

@@ -1,0 +1,43 @@
+"""The Results tab's "Time to action" tiles on the measured demo: they show the figures
+services.learn.response computes, and a tile opens the customers of the alerts it counts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.workspace import Workspace
+from services.learn.response import duration_text, response_report, share_text
+from tests.gui.learn.test_results import (
+    TIMEOUT_MS,
+    measured,
+    show_results,
+    shown_ids,
+    window,
+)
+from views.kit.jobs import JobRunner
+from views.shell.main_window import TAB_CUSTOMERS, MainWindow
+
+__all__ = ["measured", "window"]  # fixtures used by name
+
+
+def test_the_tiles_match_the_service_and_open_their_customers(
+    qtbot, window: MainWindow, jobs: JobRunner, measured: Workspace
+) -> None:
+    show_results(qtbot, window, jobs)
+    tiles = window.results.response_tiles
+    qtbot.waitUntil(lambda: tiles.report is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
+    expected = response_report(measured.engine).overall
+    assert expected.alerts > 0
+    assert tiles.isVisible()
+    first = tiles.tiles["first"]
+    assert first.value.full_text() == duration_text(expected.first_action_median)
+    assert f"80% within {duration_text(expected.first_action_p80)}" in first.note.full_text()
+    assert tiles.tiles["within"].value.full_text() == share_text(expected.within_share)
+    assert tiles.tiles["resolved"].value.full_text() == duration_text(expected.resolution_median)
+    window.results.grab().save("/tmp/results_response.png")
+
+    qtbot.mouseClick(tiles.tiles["first"], Qt.MouseButton.LeftButton)
+    assert window.tabs.currentIndex() == TAB_CUSTOMERS
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    report = response_report(measured.engine)
+    assert shown_ids(window) == list(report.customer_ids(report.overall.acted_ids))
