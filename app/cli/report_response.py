@@ -126,7 +126,7 @@ def response_table(report: ResponseReport) -> list[str]:
     ]
     for name, parts in report.groups.items():
         lines += ["", f"{GROUP_TITLES[name]}:"]
-        lines += [_row(key, _cells(part)) for key, part in parts.items()]
+        lines += [_row(report.key_label(name, key), _cells(part)) for key, part in parts.items()]
     return lines
 
 

@@ -44,7 +44,7 @@ from services.learn.response_records import (
     duration_text,
     share_text,
 )
-from services.settings import get_setting
+from services.settings import ALERT_RULES, get_setting
 
 __all__ = [
     "AlertTiming",
@@ -240,4 +240,5 @@ def response_report(
         for t in kept:
             parts.setdefault(keys[name](t), []).append(t)
         groups[name] = {key: summarise(parts[key]) for key in sorted(parts)}
-    return ResponseReport(summarise(kept), groups, chosen, since, until, tuple(kept))
+    titles = {rule.key: rule.title for rule in ALERT_RULES}
+    return ResponseReport(summarise(kept), groups, chosen, since, until, tuple(kept), titles)

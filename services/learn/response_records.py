@@ -57,6 +57,11 @@ class ResponseReport:
     since: dt.date | None = None
     until: dt.date | None = None
     timings: tuple[AlertTiming, ...] = field(default=(), repr=False)
+    rule_titles: Mapping[str, str] = field(default_factory=dict)
+
+    def key_label(self, group: str, key: str) -> str:
+        """How a group's key reads: a rule by its title, an owner or month as it is."""
+        return self.rule_titles.get(key, key) if group == "rule" else key
 
     def customer_ids(self, alert_ids: tuple[int, ...]) -> tuple[int, ...]:
         """The customers of these alerts, each once, in id order."""

@@ -41,3 +41,29 @@ def test_the_tiles_match_the_service_and_open_their_customers(
     qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
     report = response_report(measured.engine)
     assert shown_ids(window) == list(report.customer_ids(report.overall.acted_ids))
+
+
+def test_the_table_breaks_it_down_and_a_row_opens_its_customers(
+    qtbot, window: MainWindow, jobs: JobRunner, measured: Workspace
+) -> None:
+    show_results(qtbot, window, jobs)
+    tiles = window.results.response_tiles
+    qtbot.waitUntil(lambda: tiles.report is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
+    report = response_report(measured.engine)
+    for index, group in enumerate(("owner", "rule", "month")):
+        tiles.by_combo.setCurrentIndex(index)
+        assert tiles.group() == group
+        parts = report.groups[group]
+        assert tiles.model.rowCount() == len(parts)
+        key, part = next(iter(parts.items()))
+        model = tiles.model
+        assert model.data(model.index(0, 0)) == report.key_label(group, key)
+        assert model.data(model.index(0, 2)) == duration_text(part.first_action_median)
+    tiles.by_combo.setCurrentIndex(0)
+    key, part = next(iter(report.groups["owner"].items()))
+    table = tiles.table
+    rect = table.visualRect(table.model().index(0, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.tabs.currentIndex() == TAB_CUSTOMERS
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    assert shown_ids(window) == list(report.customer_ids(part.acted_ids))

@@ -39,6 +39,7 @@ def test_the_table_shows_the_service_figures(book: Book) -> None:
         assert title in lines
     assert any(line.startswith("Sam ") for line in lines)
     assert any(line.startswith("Unassigned ") for line in lines)
+    assert any(line.startswith("Gone quiet ") for line in lines)  # a rule by its title
 
 
 def test_csv_and_json_carry_the_same_numbers(book: Book) -> None:
