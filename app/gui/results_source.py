@@ -7,6 +7,7 @@ import datetime as dt
 
 from app.workspace import Workspace
 from services.learn.records import EffectivenessReport
+from services.learn.response_records import ResponseReport
 
 
 class WorkspaceResultsSource:
@@ -21,3 +22,8 @@ class WorkspaceResultsSource:
         from services.learn.effectiveness import effectiveness_report
 
         return effectiveness_report(self.workspace.engine, since, until, by)
+
+    def load_response(self, since: dt.date | None, until: dt.date | None) -> ResponseReport:
+        from services.learn.response import response_report
+
+        return response_report(self.workspace.engine, since, until)

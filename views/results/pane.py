@@ -65,6 +65,7 @@ from views.results.breakdown_table import (
     breakdown_columns,
     set_up_breakdown_table,
 )
+from views.results.response_tiles import ResponseTiles
 from views.results.source import ResultsSource
 
 if TYPE_CHECKING:
@@ -112,6 +113,8 @@ class ResultsPane(QWidget):
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
         self._reload_timer.timeout.connect(self.reload)
 
+        self.response_tiles = ResponseTiles(jobs, self)  # time to action, its own job
+        self.response_tiles.customers_requested.connect(self.customers_requested)
         self._stack = QStackedWidget(self)
         self.message_label = QLabel(NO_SOURCE_TEXT, self)
         self.message_label.setObjectName("emptyState")
@@ -229,6 +232,7 @@ class ResultsPane(QWidget):
         layout.setSpacing(8)
         layout.addLayout(top)
         layout.addLayout(tiles)
+        layout.addWidget(self.response_tiles)
         layout.addLayout(self._grid, 1)
         layout.addWidget(self.notes_label)
         scroll.setWidget(content)
@@ -334,6 +338,7 @@ class ResultsPane(QWidget):
         self._stale = False
         self._reload_timer.stop()
         since, until = self.period()
+        self.response_tiles.reload(source, since, until)
         by = self.breakdown()
         if self.report is None:
             self.message_label.setText(LOADING_TEXT)

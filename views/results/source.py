@@ -10,8 +10,9 @@ import datetime as dt
 from typing import Protocol
 
 from services.learn.records import EffectivenessReport
+from services.learn.response_records import ResponseReport
 
-__all__ = ["EffectivenessReport", "ResultsSource"]
+__all__ = ["EffectivenessReport", "ResponseReport", "ResultsSource"]
 
 
 class ResultsSource(Protocol):
@@ -21,4 +22,8 @@ class ResultsSource(Protocol):
         self, since: dt.date | None, until: dt.date | None, by: str | None
     ) -> EffectivenessReport:
         """The report of the exposures that started in the period, broken down by ``by``."""
+        ...
+
+    def load_response(self, since: dt.date | None, until: dt.date | None) -> ResponseReport:
+        """Time to action of the alerts raised in the period (services.learn.response)."""
         ...
