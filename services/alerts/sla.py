@@ -7,9 +7,10 @@ in the workspace's time zone (``workspace.time_zone``, see services/core/local_d
 a critical alert raised on a Friday is due at the end of Monday.
 
 The SLA is **met** by the first thing a person does on the alert before it is due: a
-call, note or task logged on it, an email sent or exported for it, or a status change
-(started, snoozed, resolved, dismissed). Work the app does by itself (escalation tasks,
-a scoring clearing the condition) does not count. An alert nobody acted on is
+call, note or task logged on it, an email sent or exported for it, a status change
+(started, snoozed, resolved, dismissed) or a playbook started (:data:`PERSON_ACTIONS`).
+Work the app does by itself (escalation tasks, a scoring clearing the condition) does
+not count. An alert nobody acted on is
 **overdue** once its due time passes while it is still active; a closed alert (resolved,
 dismissed, held back) stops the clock. Nothing is stored: the due time comes from
 ``alerts.created_at`` and the settings, the first action from the actions, outreach and
@@ -35,8 +36,21 @@ from services.alerts.work_records import WorkOverdue
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.settings import get_setting
 
-# Status changes a person makes (services/alerts/actions.py's audit names).
-PERSON_STATUS_ACTIONS = ("alert.started", "alert.snoozed", "alert.resolved", "alert.dismissed")
+# What a person does on an alert, as audited (services/alerts/actions.py, contact.py,
+# services/outreach/sent.py, playbooks.py): status changes, contact and work on it.
+PERSON_ACTIONS = (
+    "alert.started",
+    "alert.snoozed",
+    "alert.resolved",
+    "alert.dismissed",
+    "alert.call_logged",
+    "alert.email_logged",
+    "alert.note_added",
+    "alert.task_created",
+    "alert.task_done",
+    "alert.playbook_started",
+    "alert.holdout_contacted",
+)
 # Who is not a person: the app itself.
 APP_ACTORS = ("Account Radar", "escalation", "system")
 DEFAULT_DAYS = {"critical": 1, "warning": 3, "opportunity": 5, "info": 7}
@@ -168,7 +182,7 @@ def _first_action_rows(session: Session, chunk: list[int] | None) -> list[Any]:
         *session.execute(
             select(AuditEvent.entity_id, func.min(AuditEvent.occurred_at))
             .where(AuditEvent.entity_type == "alert", only(AuditEvent.entity_id),
-                   AuditEvent.action.in_(PERSON_STATUS_ACTIONS),
+                   AuditEvent.action.in_(PERSON_ACTIONS),
                    AuditEvent.actor.not_in(APP_ACTORS))
             .group_by(AuditEvent.entity_id)
         ).all(),
