@@ -34,7 +34,7 @@ from models.vocab import ACTIVE_ALERT_STATUSES, SEVERITIES
 from services.alerts.config import RULE_TITLES
 from services.alerts.work_records import WorkOverdue
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
-from services.settings import get_setting
+from services.settings import get_setting, setting_specs
 
 # What a person does on an alert, as audited (services/alerts/actions.py, contact.py,
 # services/outreach/sent.py, playbooks.py): status changes, contact and work on it.
@@ -53,7 +53,11 @@ PERSON_ACTIONS = (
 )
 # Who is not a person: the app itself.
 APP_ACTORS = ("Account Radar", "escalation", "system")
-DEFAULT_DAYS = {"critical": 1, "warning": 3, "opportunity": 5, "info": 7}
+# The declared defaults (services/settings/sla.py), read from the one declaration.
+DEFAULT_DAYS: Mapping[str, int] = {
+    spec.key.removeprefix("sla.").removesuffix("_days"): int(spec.default)
+    for spec in setting_specs("sla.")
+}
 
 
 @dataclass(frozen=True)
