@@ -259,6 +259,38 @@ class Subscription(Base):
     import_run_id: Mapped[int | None] = _fk("import_runs", nullable=True, ondelete="SET NULL")
 
 
+class UsageDay(Base):
+    """A customer's product usage on one local day (or one week, ``period_days`` 7, when the
+    source gave weekly aggregates), summed on import from a product-analytics export
+    (Segment, Mixpanel, Amplitude, Pendo or an aggregate file): raw events are never kept.
+
+    ``users`` holds short keys of the people active that day, so that active users over a
+    week or a month count each person once; ``features`` counts the uses of each feature.
+    One row per customer, source and day: a re-import replaces the day's figures.
+    """
+
+    __tablename__ = "usage_days"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "source", "day"),
+        Index("ix_usage_days_day", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(64))
+    day: Mapped[dt.date] = mapped_column(Date)
+    period_days: Mapped[int] = mapped_column(SmallInteger, default=1)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    sessions: Mapped[int | None] = mapped_column(Integer)
+    logins: Mapped[int | None] = mapped_column(Integer)
+    active_users: Mapped[int | None] = mapped_column(Integer)
+    minutes: Mapped[float | None] = mapped_column(Float)
+    documents_viewed: Mapped[int | None] = mapped_column(Integer)
+    features: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    users: Mapped[list[str] | None] = mapped_column(JSONType)
+    import_run_id: Mapped[int | None] = _fk("import_runs", nullable=True, ondelete="SET NULL")
+
+
 class CustomerRollup(Base):
     """Per-customer totals derived from orders, tickets and opportunities.
 

@@ -77,6 +77,7 @@ CUSTOMER_TABLES = (
     "outreach",
     "batch_drafts",
     "playbook_runs",
+    "usage_days",
 )
 # What a manager's actions write (the rest of their grants is SELECT): a call or note is
 # an interaction too, a change to customers or interactions marks the rollups stale (a

@@ -775,7 +775,8 @@ def test_an_upgrade_by_the_owner_brings_the_policies_to_the_new_schema(team: Tea
                 "ALTER TABLE sync_receipts NO FORCE ROW LEVEL SECURITY",
                 "ALTER TABLE sync_receipts DISABLE ROW LEVEL SECURITY",
                 "ALTER TABLE sync_receipts DROP COLUMN db_user",
-                "DROP TABLE playbook_steps",  # 0014's tables, which came after
+                "DROP TABLE usage_days",  # 0015's table and 0014's, which came after
+                "DROP TABLE playbook_steps",
                 "DROP TABLE playbook_runs",
                 "UPDATE alembic_version SET version_num = '0012'",
             ):

@@ -1,0 +1,159 @@
+"""A customer's product usage, as the customer pane, scoring and the usage-drop alert read
+it: Monday-to-Sunday weeks and the last 30 days, defined here once.
+
+Active users over a period count each person once: the union of the days' user keys when
+the source gave them (event exports), else the largest daily or weekly figure (aggregate
+files), a lower bound. A weekly aggregate row (``period_days`` 7) counts in the week of its
+first day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.schema import UsageDay
+
+# The window of "the last 30 days" and the one features seen in the workspace are read from.
+RECENT_DAYS = 30
+FEATURES_SEEN_DAYS = 90
+HISTORY_WEEKS = 26
+
+
+@dataclass(frozen=True)
+class UsagePeriod:
+    """Usage summed over a period (a week, the last 30 days)."""
+
+    start: dt.date
+    end: dt.date  # inclusive
+    active_users: int = 0
+    sessions: int = 0
+    logins: int = 0
+    minutes: float = 0.0
+    events: int = 0
+    documents_viewed: int = 0
+    features: dict[str, int] = field(default_factory=dict)
+    days_active: int = 0
+
+
+@dataclass(frozen=True)
+class UsageSummary:
+    """A customer's usage as of a day: the last 30 days, the 30 before them, the weeks
+    (oldest first, ending with the week of ``as_of``), and the features used out of the
+    ones the workspace saw in the last 90 days."""
+
+    as_of: dt.date
+    recent: UsagePeriod
+    previous: UsagePeriod
+    weeks: tuple[UsagePeriod, ...]
+    features_used: tuple[str, ...]
+    features_seen: tuple[str, ...]
+    last_active: dt.date | None
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of a day's week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def summarise(rows: Iterable[UsageDay], start: dt.date, end: dt.date) -> UsagePeriod:
+    """Usage rows whose day falls in start..end (inclusive), summed as one period."""
+    users: set[str] = set()
+    largest_active = 0
+    sessions = logins = events = documents = 0
+    minutes = 0.0
+    features: dict[str, int] = {}
+    days: set[dt.date] = set()
+    for row in rows:
+        if not start <= row.day <= end:
+            continue
+        days.add(row.day)
+        users.update(row.users or ())
+        largest_active = max(largest_active, row.active_users or 0)
+        sessions += row.sessions or 0
+        logins += row.logins or 0
+        events += row.events or 0
+        documents += row.documents_viewed or 0
+        minutes += row.minutes or 0.0
+        for name, count in (row.features or {}).items():
+            features[name] = features.get(name, 0) + int(count)
+    return UsagePeriod(
+        start=start,
+        end=end,
+        active_users=max(len(users), largest_active),
+        sessions=sessions,
+        logins=logins,
+        minutes=round(minutes, 1),
+        events=events,
+        documents_viewed=documents,
+        features=dict(sorted(features.items())),
+        days_active=len(days),
+    )
+
+
+def weeks_of(rows: Sequence[UsageDay], as_of: dt.date, count: int) -> tuple[UsagePeriod, ...]:
+    """The ``count`` weeks ending with the week of ``as_of``, oldest first; a week with no
+    row is a week of zeros (no use is a figure, not a gap), the current week cut at as_of."""
+    last = week_start(as_of)
+    starts = [last - dt.timedelta(weeks=n) for n in range(count - 1, -1, -1)]
+    return tuple(
+        summarise(rows, start, min(start + dt.timedelta(days=6), as_of)) for start in starts
+    )
+
+
+def workspace_features(session: Session, *, as_of: dt.date) -> tuple[str, ...]:
+    """The features any customer used in the 90 days to as_of, by name."""
+    since = as_of - dt.timedelta(days=FEATURES_SEEN_DAYS - 1)
+    seen: set[str] = set()
+    for features in session.scalars(
+        select(UsageDay.features).where(
+            UsageDay.day.between(since, as_of), UsageDay.features.is_not(None)
+        )
+    ):
+        seen.update(features or {})
+    return tuple(sorted(seen))
+
+
+def has_usage(session: Session) -> bool:
+    """Whether the workspace holds any product usage."""
+    return session.scalar(select(func.count()).select_from(UsageDay).limit(1)) != 0
+
+
+def customer_usage(
+    session: Session, customer_id: int, *, as_of: dt.date, weeks: int = HISTORY_WEEKS
+) -> UsageSummary | None:
+    """A customer's usage as of a day; None when no usage was ever imported for them."""
+    first_week = week_start(as_of) - dt.timedelta(weeks=weeks - 1)
+    since = min(first_week, as_of - dt.timedelta(days=2 * RECENT_DAYS - 1))
+    rows = list(
+        session.scalars(
+            select(UsageDay).where(
+                UsageDay.customer_id == customer_id, UsageDay.day.between(since, as_of)
+            )
+        )
+    )
+    last_active = session.scalar(
+        select(func.max(UsageDay.day)).where(
+            UsageDay.customer_id == customer_id, UsageDay.day <= as_of
+        )
+    )
+    if not rows and last_active is None:
+        return None
+    recent_start = as_of - dt.timedelta(days=RECENT_DAYS - 1)
+    recent = summarise(rows, recent_start, as_of)
+    previous = summarise(
+        rows, recent_start - dt.timedelta(days=RECENT_DAYS), recent_start - dt.timedelta(days=1)
+    )
+    return UsageSummary(
+        as_of=as_of,
+        recent=recent,
+        previous=previous,
+        weeks=weeks_of(rows, as_of, weeks),
+        features_used=tuple(name for name, count in recent.features.items() if count > 0),
+        features_seen=workspace_features(session, as_of=as_of),
+        last_active=last_active,
+    )
