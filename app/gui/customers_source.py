@@ -1,11 +1,12 @@
 """The window's view of an open workspace's customers (implements
 views.customers.source.CustomerSource): the table's columns, one customer's detail,
-scores and history, the workspace summary, do-not-contact, assigning to a teammate and
-backups. Every method runs on the job runner's database worker.
+scores, history and product usage, the workspace summary, do-not-contact, assigning to a
+teammate and backups. Every method runs on the job runner's database worker.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -22,7 +23,9 @@ from services.core.records import (
     ScoreHistoryPoint,
     WorkspaceSummary,
 )
+from services.usage.records import CustomerUsage
 from services.usecases.customer_detail import load_customer_detail
+from services.usecases.customer_usage import load_customer_usage
 from services.usecases.customers import load_customer_columns, workspace_summary
 
 
@@ -81,6 +84,9 @@ class WorkspaceCustomerSource:
 
     def load_score_history(self, customer_id: int) -> tuple[ScoreHistoryPoint, ...]:
         return read_score_history(self.workspace, customer_id)
+
+    def load_customer_usage(self, customer_id: int, now: dt.datetime) -> CustomerUsage:
+        return load_customer_usage(self.workspace.engine, customer_id, now=now)
 
     def workspace_summary(self) -> WorkspaceSummary:
         return workspace_summary(self.workspace.engine)

@@ -11,48 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.schema import UsageDay
 
+# The records live apart (views read them without the database); kept importable from here.
+from services.usage.records import UsagePeriod as UsagePeriod
+from services.usage.records import UsageSummary as UsageSummary
+
 # The window of "the last 30 days" and the one features seen in the workspace are read from.
 RECENT_DAYS = 30
 FEATURES_SEEN_DAYS = 90
 HISTORY_WEEKS = 26
-
-
-@dataclass(frozen=True)
-class UsagePeriod:
-    """Usage summed over a period (a week, the last 30 days)."""
-
-    start: dt.date
-    end: dt.date  # inclusive
-    active_users: int = 0
-    sessions: int = 0
-    logins: int = 0
-    minutes: float = 0.0
-    events: int = 0
-    documents_viewed: int = 0
-    features: dict[str, int] = field(default_factory=dict)
-    days_active: int = 0
-
-
-@dataclass(frozen=True)
-class UsageSummary:
-    """A customer's usage as of a day: the last 30 days, the 30 before them, the weeks
-    (oldest first, ending with the week of ``as_of``), and the features used out of the
-    ones the workspace saw in the last 90 days."""
-
-    as_of: dt.date
-    recent: UsagePeriod
-    previous: UsagePeriod
-    weeks: tuple[UsagePeriod, ...]
-    features_used: tuple[str, ...]
-    features_seen: tuple[str, ...]
-    last_active: dt.date | None
 
 
 def week_start(day: dt.date) -> dt.date:

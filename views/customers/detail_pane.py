@@ -1,6 +1,7 @@
 """The customer detail pane: who the customer is, the score tiles and drivers (once
-the workspace is scored), four KPI tiles, the orders chart, the timeline, the score
-history and open opportunities.
+the workspace is scored), four KPI tiles, product usage (views/customers/usage_section.py,
+when the workspace has any), the orders chart, the timeline, the score history and open
+opportunities.
 
 The chart module pulls in pyqtgraph, which costs a few hundred milliseconds to
 import; it is created with the first customer shown, after the table is on screen.
@@ -44,6 +45,7 @@ from views.customers.contact_marks import ContactMarks, ReasonPrompt
 from views.customers.detail_tiles import KpiTiles, show_kpi_tiles
 from views.customers.score_tiles import CONFIDENCE_TEXT, DriversPanel, ScoreStrip
 from views.customers.source import CustomerSource
+from views.customers.usage_section import UsageSection
 from views.item_models.opportunity_table_model import OpportunityTableModel
 from views.item_models.timeline_model import TimelineDelegate, TimelineModel
 from views.kit.accessibility import name
@@ -56,6 +58,7 @@ from views.kit.tiles import ElidingLabel, KpiTile
 from views.kit.undo import UndoHistory
 
 if TYPE_CHECKING:
+    from services.usage.records import CustomerUsage
     from views.charts.orders_chart import OrdersChart
     from views.charts.score_history_chart import ScoreHistoryChart
     from views.kit.jobs import JobRunner, TaskState
@@ -139,6 +142,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         name_row = self._build_header(content)
         self._build_contact_buttons(content)
         tiles = self._build_kpi_tiles(content)
+        self.usage_section = UsageSection(content)
         self._build_scores(content)
         self._build_chart_card(content)
         self._build_timeline(content, clock)
@@ -345,6 +349,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         layout.addWidget(self.score_strip)
         layout.addWidget(self.drivers_panel)
         layout.addLayout(tiles)
+        layout.addWidget(self.usage_section)
         layout.addWidget(self.splitter, 1)
 
         outer = QVBoxLayout(self)
@@ -433,14 +438,17 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
             return
         customer_id = self._requested_id
         source = self._source
+        now = self._clock()
 
         def task(
             _state: TaskState,
-        ) -> tuple[CustomerDetail, CustomerScores | None, tuple[ScoreHistoryPoint, ...]]:
+        ) -> tuple[
+            CustomerDetail, CustomerScores | None, tuple[ScoreHistoryPoint, ...], CustomerUsage
+        ]:
             detail = source.load_customer_detail(customer_id)
             scores = source.load_customer_scores(customer_id)
             history = tuple(source.load_score_history(customer_id))
-            return detail, scores, history
+            return detail, scores, history, source.load_customer_usage(customer_id, now)
 
         (
             self._jobs.operation(task, parent=self, key=("customers.detail", id(self)))
@@ -454,9 +462,11 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         detail: CustomerDetail,
         scores: CustomerScores | None,
         history: tuple[ScoreHistoryPoint, ...],
+        usage: CustomerUsage,
     ) -> None:
         self._scores = scores
         self._history = history
+        self.usage_section.show_usage(usage)
         self._on_detail_loaded(detail)
 
     def _on_score_hint_link_activated(self, _link: str) -> None:
@@ -632,6 +642,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         self.timeline_delegate.set_theme(theme)
         self.timeline_view.viewport().update()
         self.drivers_panel.set_theme(theme)
+        self.usage_section.set_theme(theme)
         if self.chart is not None:
             self.chart.set_theme(theme)
         if self.history_chart is not None:

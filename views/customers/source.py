@@ -6,6 +6,7 @@ and touch the database); they return DataFrames and frozen dataclasses.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
         ScoreHistoryPoint,
         WorkspaceSummary,
     )
+    from services.usage.records import CustomerUsage
 
 
 class CustomerSource(Protocol):
@@ -46,6 +48,11 @@ class CustomerSource(Protocol):
 
     def load_score_history(self, customer_id: int) -> tuple[ScoreHistoryPoint, ...]:
         """Every snapshot of the customer's headline scores, oldest first."""
+        ...
+
+    def load_customer_usage(self, customer_id: int, now: dt.datetime) -> CustomerUsage:
+        """The customer's product usage as of ``now`` (the last 30 days, the weeks, the
+        features), and whether the workspace holds any usage at all."""
         ...
 
     def workspace_summary(self) -> WorkspaceSummary: ...

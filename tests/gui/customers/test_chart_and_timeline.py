@@ -20,6 +20,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionViewItem
 
 from services.core.records import CustomerDetail, TimelineEvent
+from services.usage.records import CustomerUsage
 from views.charts.orders_chart import OrdersChart, cumulative_steps
 from views.customers.detail_pane import CustomerDetailPane
 from views.item_models.customer_table_data import COLUMN_INDEX, COLUMNS, CustomerTableData
@@ -196,6 +197,10 @@ class OneCustomerSource:
 
     def load_score_history(self, customer_id: int) -> tuple[()]:
         return ()
+
+    def load_customer_usage(self, customer_id: int, now: dt.datetime) -> CustomerUsage:
+        """A workspace with no product usage: the pane shows no usage section."""
+        return CustomerUsage(workspace_has_usage=False)
 
     def workspace_summary(self) -> object:
         raise AssertionError("not used")
