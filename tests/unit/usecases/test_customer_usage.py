@@ -1,0 +1,57 @@
+"""services/usecases/customer_usage.py: the customer pane's usage load on both databases,
+as of today in the workspace's time zone, and nothing when the workspace has no usage."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from app.workspace import open_workspace
+from models.schema import Customer, UsageDay
+from services.core.local_dates import TIME_ZONE_SETTING
+from services.settings import set_setting
+from services.usage.summary import customer_usage
+from services.usecases.customer_usage import load_customer_usage
+
+# Noon in UTC is already the next day in Auckland.
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+
+
+def test_usage_as_of_the_workspace_day(workspace_url: str) -> None:
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        with Session(ws.engine) as session:
+            customer = Customer(name="Kiwi", email="kiwi@example.test")
+            quiet = Customer(name="Quiet", email="quiet@example.test")
+            session.add_all([customer, quiet])
+            session.commit()
+            cid, qid = customer.id, quiet.id
+        assert load_customer_usage(ws.engine, cid, now=NOW).workspace_has_usage is False
+
+        with Session(ws.engine) as session:
+            set_setting(session, TIME_ZONE_SETTING, "Pacific/Auckland")
+            session.add(
+                UsageDay(
+                    customer_id=cid,
+                    source="mixpanel",
+                    day=dt.date(2026, 11, 26),
+                    events=3,
+                    active_users=2,
+                    users=["a", "b"],
+                )
+            )
+            session.commit()
+        usage = load_customer_usage(ws.engine, cid, now=NOW)
+        assert usage.workspace_has_usage
+        assert usage.summary is not None
+        assert usage.summary.as_of == dt.date(2026, 11, 26)
+        assert usage.summary.recent.active_users == 2
+        with Session(ws.engine) as session:
+            assert usage.summary == customer_usage(session, cid, as_of=dt.date(2026, 11, 26))
+
+        other = load_customer_usage(ws.engine, qid, now=NOW)
+        assert other.workspace_has_usage
+        assert other.summary is None
+    finally:
+        ws.close()
