@@ -25,7 +25,7 @@ from services.core.records import (
 )
 from services.usage.records import CustomerUsage
 from services.usecases.customer_detail import load_customer_detail
-from services.usecases.customer_usage import load_customer_usage
+from services.usecases.customer_usage import FeaturesSeen, load_customer_usage
 from services.usecases.customers import load_customer_columns, workspace_summary
 
 
@@ -60,6 +60,8 @@ class WorkspaceCustomerSource:
         self._user = user
         # Read once from the start-up preload (app/gui/preload.py); every later load queries.
         self._preloaded_columns = preloaded_columns
+        # The workspace's features seen, kept from one customer's usage to the next.
+        self._features_seen = FeaturesSeen()
 
     @property
     def display_name(self) -> str:
@@ -86,7 +88,8 @@ class WorkspaceCustomerSource:
         return read_score_history(self.workspace, customer_id)
 
     def load_customer_usage(self, customer_id: int, now: dt.datetime) -> CustomerUsage:
-        return load_customer_usage(self.workspace.engine, customer_id, now=now)
+        engine = self.workspace.engine
+        return load_customer_usage(engine, customer_id, now=now, seen=self._features_seen)
 
     def workspace_summary(self) -> WorkspaceSummary:
         return workspace_summary(self.workspace.engine)

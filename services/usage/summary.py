@@ -96,9 +96,16 @@ def has_usage(session: Session) -> bool:
 
 
 def customer_usage(
-    session: Session, customer_id: int, *, as_of: dt.date, weeks: int = HISTORY_WEEKS
+    session: Session,
+    customer_id: int,
+    *,
+    as_of: dt.date,
+    weeks: int = HISTORY_WEEKS,
+    features_seen: Sequence[str] | None = None,
 ) -> UsageSummary | None:
-    """A customer's usage as of a day; None when no usage was ever imported for them."""
+    """A customer's usage as of a day; None when no usage was ever imported for them.
+    ``features_seen``: the workspace's, when the caller has them already as of that day
+    (workspace_features reads every customer's last 90 days)."""
     first_week = week_start(as_of) - dt.timedelta(weeks=weeks - 1)
     since = min(first_week, as_of - dt.timedelta(days=2 * RECENT_DAYS - 1))
     rows = list(
@@ -126,6 +133,10 @@ def customer_usage(
         previous=previous,
         weeks=weeks_of(rows, as_of, weeks),
         features_used=tuple(name for name, count in recent.features.items() if count > 0),
-        features_seen=workspace_features(session, as_of=as_of),
+        features_seen=(
+            tuple(features_seen)
+            if features_seen is not None
+            else workspace_features(session, as_of=as_of)
+        ),
         last_active=last_active,
     )

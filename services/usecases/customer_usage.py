@@ -1,20 +1,26 @@
 """One customer's product usage for the customer pane: whether the workspace holds any
 usage at all, and the customer's summary (services/usage/summary.py) as of the
-workspace's today."""
+workspace's today.
+
+The features the workspace saw (every customer's last 90 days, read from their JSON) cost
+far more than one customer's rows; ``FeaturesSeen`` keeps them from one customer to the
+next until the day, the usage stored or the imports change.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
+from models.schema import ImportRun, UsageDay
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.settings import get_setting
 from services.usage.records import CustomerUsage
-from services.usage.summary import customer_usage, has_usage
+from services.usage.summary import customer_usage, has_usage, workspace_features
 
 
 def local_today(session: Session, now: dt.datetime) -> dt.date:
@@ -24,14 +30,34 @@ def local_today(session: Session, now: dt.datetime) -> dt.date:
     return moment.astimezone(zone).date()
 
 
-def load_customer_usage(engine: Engine, customer_id: int, *, now: dt.datetime) -> CustomerUsage:
+class FeaturesSeen:
+    """The workspace's features seen as of a day (summary.workspace_features), read again
+    when the day changes or usage rows or imports come or go."""
+
+    def __init__(self) -> None:
+        self._key: tuple[object, ...] | None = None
+        self._features: tuple[str, ...] = ()
+
+    def get(self, session: Session, as_of: dt.date) -> tuple[str, ...]:
+        """The features seen as of ``as_of``, read from the workspace when stale."""
+        rows, last = session.execute(select(func.count(), func.max(UsageDay.id))).one()
+        key = (as_of, rows, last, session.scalar(select(func.max(ImportRun.id))))
+        if key != self._key:
+            self._features = workspace_features(session, as_of=as_of)
+            self._key = key
+        return self._features
+
+
+def load_customer_usage(
+    engine: Engine, customer_id: int, *, now: dt.datetime, seen: FeaturesSeen | None = None
+) -> CustomerUsage:
     """The customer's usage as of today (``now`` in the workspace's zone); no summary when
-    the workspace, or this customer, has none."""
+    the workspace, or this customer, has none. ``seen`` keeps the workspace's features
+    between calls."""
     with translate_db_errors(), Session(engine) as session:
         if not has_usage(session):
             return CustomerUsage(workspace_has_usage=False)
         as_of = local_today(session, now)
-        return CustomerUsage(
-            workspace_has_usage=True,
-            summary=customer_usage(session, customer_id, as_of=as_of),
-        )
+        features = seen.get(session, as_of) if seen is not None else None
+        summary = customer_usage(session, customer_id, as_of=as_of, features_seen=features)
+        return CustomerUsage(workspace_has_usage=True, summary=summary)

@@ -12,7 +12,7 @@ from models.schema import Customer, UsageDay
 from services.core.local_dates import TIME_ZONE_SETTING
 from services.settings import set_setting
 from services.usage.summary import customer_usage
-from services.usecases.customer_usage import load_customer_usage
+from services.usecases.customer_usage import FeaturesSeen, load_customer_usage
 
 # Noon in UTC is already the next day in Auckland.
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -53,5 +53,47 @@ def test_usage_as_of_the_workspace_day(workspace_url: str) -> None:
         other = load_customer_usage(ws.engine, qid, now=NOW)
         assert other.workspace_has_usage
         assert other.summary is None
+    finally:
+        ws.close()
+
+
+def test_features_seen_are_kept_until_usage_changes(workspace_url: str) -> None:
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        with Session(ws.engine) as session:
+            set_setting(session, TIME_ZONE_SETTING, "UTC")
+            customer = Customer(name="Acme", email="ops@acme.test")
+            session.add(customer)
+            session.flush()
+            cid = customer.id
+            day = NOW.date()
+            session.add(
+                UsageDay(customer_id=cid, source="s", day=day, events=1, features={"search": 1})
+            )
+            session.commit()
+        seen = FeaturesSeen()
+        first = load_customer_usage(ws.engine, cid, now=NOW, seen=seen)
+        assert first.summary is not None
+        assert first.summary.features_seen == ("search",)
+        again = load_customer_usage(ws.engine, cid, now=NOW, seen=seen)
+        assert again == first
+        # A new day of usage with a new feature: read again, not the kept list.
+        with Session(ws.engine) as session:
+            session.add(
+                UsageDay(
+                    customer_id=cid,
+                    source="s",
+                    day=day - dt.timedelta(days=1),
+                    events=1,
+                    features={"export": 2},
+                )
+            )
+            session.commit()
+        later = load_customer_usage(ws.engine, cid, now=NOW, seen=seen)
+        assert later.summary is not None
+        assert later.summary.features_seen == ("export", "search")
+        with Session(ws.engine) as session:
+            direct = customer_usage(session, cid, as_of=NOW.date())
+        assert later.summary == direct
     finally:
         ws.close()
