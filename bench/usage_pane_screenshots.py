@@ -1,6 +1,7 @@
 """Render the customer pane's Product usage section in the window offscreen, at 1366x768,
 light and dark: the Alerts tab with its most urgent card selected, and the Customers tab
-with the same customer, into --out (alerts-usage-{theme}.png, customers-usage-{theme}.png).
+with the same customer, into --out (alerts-usage-{theme}.png, alerts-usage-scrolled-...,
+customers-usage-{theme}.png; and the same with the text at 150 %, light: *-150pct-light.png).
 
     .venv/bin/python bench/usage_pane_screenshots.py [--workspace PATH] [--out /tmp/pane_shots]
 
@@ -108,7 +109,7 @@ def build(path: Path) -> None:
         workspace.close()
 
 
-def shoot(app: Any, mode: Any, workspace: Path, out: Path) -> None:
+def shoot(app: Any, mode: Any, workspace: Path, out: Path, tag: str = "") -> None:
     """The Alerts tab (its top card whose customer's use is falling), the same pane
     scrolled down to the chart, and the Customers tab with that customer, in one theme."""
     from PySide6.QtCore import QSettings
@@ -134,7 +135,7 @@ def shoot(app: Any, mode: Any, workspace: Path, out: Path) -> None:
                 app.processEvents()
 
         def save(widget: QWidget, name: str) -> None:
-            path = out / f"{name}-{mode.value}.png"
+            path = out / f"{name}{tag}-{mode.value}.png"
             widget.grab().save(str(path))
             print(path)
 
@@ -192,6 +193,13 @@ def main() -> int:
     app = QApplication.instance() or QApplication([])
     for mode in (ThemeMode.LIGHT, ThemeMode.DARK):
         shoot(app, mode, args.workspace, args.out)
+    # The text at 150 % (a laptop's larger text): the pane scrolls, nothing is cut.
+    before = app.font()
+    larger = app.font()
+    larger.setPointSizeF(before.pointSizeF() * 1.5)
+    app.setFont(larger)
+    shoot(app, ThemeMode.LIGHT, args.workspace, args.out, "-150pct")
+    app.setFont(before)
     return 0
 
 

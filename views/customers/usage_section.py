@@ -16,7 +16,6 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QVBoxLayout,
@@ -108,13 +107,10 @@ class UsageSection(QWidget):
         self._usage: CustomerUsage | None = None
         self.chart: UsageChart | None = None
 
-        self.title_label = QLabel("Product usage · last 30 days", self)
+        self.title_label = QLabel("Product usage · last 30 days")
         self.title_label.setObjectName("sectionTitle")
-        self.last_active_label = QLabel("", self)
+        self.last_active_label = QLabel("")
         self.last_active_label.setProperty("tone", "muted")
-        self.last_active_label.setAlignment(
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        )
         self.none_label = QLabel(NO_USAGE, self)
         self.none_label.setProperty("tone", "muted")
         self.none_label.setWordWrap(True)
@@ -143,14 +139,15 @@ class UsageSection(QWidget):
         self._chart_layout = QVBoxLayout(self.chart_card)
         self._chart_layout.setContentsMargins(6, 6, 6, 6)
 
-        header = QHBoxLayout()
-        header.setContentsMargins(0, 0, 0, 0)
-        header.addWidget(self.title_label)
-        header.addWidget(self.last_active_label, 1)
+        # When last active goes at the right of the title, or under it on a narrow pane.
+        header = QWidget(self)
+        header_flow = FlowLayout(header, spacing=10)
+        header_flow.addWidget(self.title_label)
+        header_flow.add_right(self.last_active_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addLayout(header)
+        layout.addWidget(header)
         layout.addWidget(self.none_label)
         layout.addWidget(self.figures)
         layout.addWidget(self.features_box)
