@@ -74,12 +74,12 @@ _CSAT_SQL = (
 )
 
 
-def load_answers(conn: Connection, measure: str) -> pd.DataFrame:
+def load_answers(session: Session, measure: str) -> pd.DataFrame:
     """Every NPS answer (value 0-10) or CSAT answer (1 satisfied, 0 not): customer_id,
     at (UTC), day (local date, midnight), month ("2026-03") and value, in a fixed order
     (customer, time, value) whatever order the rows came in."""
     text = _NPS_SQL if measure == NPS else _CSAT_SQL
-    customers, stamps, offsets, values = columns(fetch(conn, text), 4)
+    customers, stamps, offsets, values = columns(fetch(session.connection(), text), 4)
     at = pd.Series(timestamps(stamps))
     days = local_dates(at, pd.Series(floats(offsets)))
     frame = pd.DataFrame(
@@ -177,7 +177,7 @@ def satisfaction_report(
     with reading(engine) as conn, Session(bind=conn) as session:
         zone = workspace_zone(get_setting(session, TIME_ZONE_SETTING))
         since, until = default_period(since, until, when.astimezone(ZoneInfo(zone)).date())
-        nps, csat = load_answers(conn, NPS), load_answers(conn, CSAT)
+        nps, csat = load_answers(session, NPS), load_answers(session, CSAT)
         owners = _owners(conn)
         changes = change_after_outreach(
             session, nps, csat, since, until, zone, confidence=confidence, seed=seed
