@@ -78,7 +78,10 @@ def cmd_satisfaction(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             what="the report",
         )  # fmt: skip
     with command_workspace(args.db) as workspace:
-        report = satisfaction_report(workspace.engine, args.since, args.until)
+        try:
+            report = satisfaction_report(workspace.engine, args.since, args.until)
+        except ValueError as error:  # --since after today, with no --until
+            raise CommandError(f"{str(error).capitalize()}.") from None
     text = render(report, args.format)
     if target is None:
         out.write(text)

@@ -91,3 +91,11 @@ def test_csv_and_json_carry_the_same_numbers(book: Book, tmp_path: Path) -> None
                          str(target))  # fmt: skip
     assert code != 0
     assert "already exists" in err
+
+
+def test_a_period_starting_after_it_ends_is_refused(book: Book) -> None:
+    code, out, err = run("--db", book.workspace.url, "report", "satisfaction", "--since",
+                         "2030-01-01")  # fmt: skip
+    assert code != 0
+    assert "after it ends" in err
+    assert out == ""
