@@ -8,6 +8,7 @@ import datetime as dt
 from app.workspace import Workspace
 from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
+from services.learn.satisfaction_records import SatisfactionReport
 
 
 class WorkspaceResultsSource:
@@ -27,3 +28,8 @@ class WorkspaceResultsSource:
         from services.learn.response import response_report
 
         return response_report(self.workspace.engine, since, until)
+
+    def load_satisfaction(self, since: dt.date | None, until: dt.date | None) -> SatisfactionReport:
+        from services.learn.satisfaction import satisfaction_report
+
+        return satisfaction_report(self.workspace.engine, since, until)

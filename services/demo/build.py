@@ -29,6 +29,7 @@ from services.demo.extras import fit_tool_usage, label_campaigns, label_tickets
 from services.demo.generate import _customers, _exact_shares, _objects, _order_times, _orders
 from services.demo.outreach import _outreach_tables, _plan_outreach
 from services.demo.playbooks import add_demo_playbooks
+from services.demo.surveys import nps_answers
 from services.demo.tables import _DemoData, _write
 from services.demo.vocabulary import (
     _EPOCH,
@@ -185,6 +186,11 @@ def _generate(n: int, seed: int, today: dt.date, step: Callable[[float, str], No
     np.minimum.at(unsubscribed_at, emails.customer[unsub], emails.seconds[unsub])
     past = _outreach_tables(past_rng, plan, cust, unsubscribed_at, today_day)
     support_table = _interaction_table(support, today_day, detailed=True)
+    # The NPS survey, with the outreach's true effect on it (a random stream of its own).
+    nps_table, past.truth["nps"] = nps_answers(
+        np.random.default_rng([seed, 21]), arch, times, (plan.customer, plan.contact),
+        attributes, today_day,
+    )  # fmt: skip
     # What questions need (Ask), from a stream of their own: no other row changes.
     label_campaigns(email_table)
     label_tickets(support_table)
@@ -194,9 +200,11 @@ def _generate(n: int, seed: int, today: dt.date, step: Callable[[float, str], No
     fit_tool_usage(
         np.random.default_rng([seed, 17]), attributes, cust.first_day, returned, today_day
     )
-    return _DemoData(
+    data = _DemoData(
         customers=cust.table(),
         external_ids=cust.external_ids,
         children=[orders.table, email_table, support_table, touches, opportunities, subscriptions],
         outreach=past,
     )
+    data.children.append(nps_table)  # the NPS survey (services/demo/surveys.py)
+    return data

@@ -66,6 +66,7 @@ from views.results.breakdown_table import (
     set_up_breakdown_table,
 )
 from views.results.response_tiles import ResponseTiles
+from views.results.satisfaction_tiles import SatisfactionTiles
 from views.results.source import ResultsSource
 
 if TYPE_CHECKING:
@@ -115,6 +116,8 @@ class ResultsPane(QWidget):
 
         self.response_tiles = ResponseTiles(jobs, self)  # time to action, its own job
         self.response_tiles.customers_requested.connect(self.customers_requested)
+        self.satisfaction_tiles = SatisfactionTiles(jobs, self)  # NPS and CSAT, its own job
+        self.satisfaction_tiles.customers_requested.connect(self.customers_requested)
         self._stack = QStackedWidget(self)
         self.message_label = QLabel(NO_SOURCE_TEXT, self)
         self.message_label.setObjectName("emptyState")
@@ -234,6 +237,7 @@ class ResultsPane(QWidget):
         layout.addLayout(tiles)
         layout.addWidget(self.response_tiles)
         layout.addLayout(self._grid, 1)
+        layout.addWidget(self.satisfaction_tiles)
         layout.addWidget(self.notes_label)
         scroll.setWidget(content)
         return scroll
@@ -339,6 +343,7 @@ class ResultsPane(QWidget):
         self._reload_timer.stop()
         since, until = self.period()
         self.response_tiles.reload(source, since, until)
+        self.satisfaction_tiles.reload(source, since, until)
         by = self.breakdown()
         if self.report is None:
             self.message_label.setText(LOADING_TEXT)
@@ -370,6 +375,7 @@ class ResultsPane(QWidget):
         """Recolour the charts and the table."""
         self._theme = theme
         self.breakdown_model.set_theme(theme)
+        self.satisfaction_tiles.set_theme(theme)
         for chart in (
             self.lift_chart,
             self.rates_chart,

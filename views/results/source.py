@@ -11,8 +11,9 @@ from typing import Protocol
 
 from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
+from services.learn.satisfaction_records import SatisfactionReport
 
-__all__ = ["EffectivenessReport", "ResponseReport", "ResultsSource"]
+__all__ = ["EffectivenessReport", "ResponseReport", "ResultsSource", "SatisfactionReport"]
 
 
 class ResultsSource(Protocol):
@@ -26,4 +27,8 @@ class ResultsSource(Protocol):
 
     def load_response(self, since: dt.date | None, until: dt.date | None) -> ResponseReport:
         """Time to action of the alerts raised in the period (services.learn.response)."""
+        ...
+
+    def load_satisfaction(self, since: dt.date | None, until: dt.date | None) -> SatisfactionReport:
+        """NPS and CSAT by month and after outreach (services.learn.satisfaction)."""
         ...

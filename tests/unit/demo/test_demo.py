@@ -210,9 +210,14 @@ def test_interactions_use_the_schema_vocabulary(small: tuple[Workspace, DemoSumm
     sent = i[i.kind == "email_sent"]
     assert sent.subject.notna().all()
     assert (sent.channel == "email").all()
+    nps = i[i.kind == "nps"]  # the NPS survey (services/demo/surveys.py)
+    assert len(nps) > 300  # quarterly invitations, about half answered
+    assert nps.rating.between(0, 10).all()
+    assert (nps.rating == nps.rating.round()).all()
+    assert (nps.channel == "survey").all()
     ids = i.external_id.dropna()
     assert ids.is_unique
-    assert len(ids) == len(tickets) + len(reviews)
+    assert len(ids) == len(tickets) + len(reviews) + len(nps)
 
 
 def test_deals_and_memberships_are_plausible(small: tuple[Workspace, DemoSummary]) -> None:
