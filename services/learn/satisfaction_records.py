@@ -8,6 +8,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from services.core.formatting import plural
+
 NPS = "nps"
 CSAT = "csat"
 MEASURES = (NPS, CSAT)
@@ -152,7 +154,7 @@ def change_headline(change: ChangeAfterOutreach) -> str:
     "Not enough data: 12 paired answers, at least 20 needed"."""
     if not change.enough or change.difference is None:
         return (
-            f"Not enough data: {change.fewest_paired:,} paired answers, "
+            f"Not enough data: {plural(change.fewest_paired, 'paired answer')}, "
             f"at least {change.min_paired:,} needed"
         )
     ci = round(change.confidence * 100)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from services.core.formatting import plural
 from services.learn.satisfaction_records import (
     ALL_OWNERS,
     NPS,
@@ -61,7 +62,8 @@ def change_tile_text(change: ChangeAfterOutreach) -> tuple[str, str, str]:
     if not change.enough or change.difference is None:
         return (
             "Not enough data",
-            f"{change.fewest_paired:,} paired answers, at least {change.min_paired:,} needed",
+            f"{plural(change.fewest_paired, 'paired answer')}, "
+            f"at least {change.min_paired:,} needed",
             "",
         )
     unit = " points" if change.measure == NPS else ""

@@ -4,6 +4,7 @@ against the holdout, each checked against a direct computation from the definiti
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -232,6 +233,8 @@ def test_the_change_after_outreach_is_the_difference_of_the_arms(book: Book) -> 
     # Too few pairs for a verdict: 2 held out, at least 20 needed.
     assert not change.enough
     assert change_headline(change) == "Not enough data: 2 paired answers, at least 20 needed"
+    one = dataclasses.replace(change, holdout=dataclasses.replace(change.holdout, paired=1))
+    assert change_headline(one) == "Not enough data: 1 paired answer, at least 20 needed"
 
 
 def test_enough_pairs_give_the_difference_with_its_interval(book: Book) -> None:
