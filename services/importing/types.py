@@ -33,7 +33,8 @@ __all__ = [
 
 IMPORT_KINDS = ("auto", *RECORD_KINDS)
 # The files an import reads (by name; a folder gives the ones with these suffixes).
-IMPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+# JSON lines: product-usage exports (services/importing/usage/; a .json.gz is read when named).
+IMPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl", ".ndjson")
 
 # How many reject reasons the printed report lists before "... and N more".
 MAX_REPORTED_REJECTS = 20
