@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,17 +115,56 @@ class DayFigures:
     users: list[str] | None
 
 
+def _compact(parts: list[pd.DataFrame], keys: list[str], how: str) -> list[pd.DataFrame]:
+    """The parts as one frame, summed (or de-duplicated) by ``keys``."""
+    if len(parts) < 2:
+        return parts
+    whole = pd.concat(parts, ignore_index=True)
+    if how == "sum":
+        whole = whole.groupby(keys, sort=False, as_index=False).sum()
+    else:
+        whole = whole.drop_duplicates(keys, ignore_index=True)
+    return [whole]
+
+
+class _Parts:
+    """Partial per-key frames, compacted once they hold more than ``limit`` rows, so that
+    memory follows the distinct keys, not the events."""
+
+    def __init__(self, keys: list[str], how: str, limit: int = 2_000_000) -> None:
+        self.keys, self.how, self.limit = keys, how, limit
+        self.parts: list[pd.DataFrame] = []
+        self.rows = 0
+        self.compacted = 0
+
+    def add(self, frame: pd.DataFrame) -> None:
+        if not len(frame):
+            return
+        self.parts.append(frame)
+        self.rows += len(frame)
+        if self.rows - self.compacted > self.limit:
+            self.parts = _compact(self.parts, self.keys, self.how)
+            self.rows = self.compacted = len(self.parts[0])
+
+    def whole(self, columns: list[str]) -> pd.DataFrame:
+        self.parts = _compact(self.parts, self.keys, self.how)
+        return self.parts[0] if self.parts else pd.DataFrame(columns=columns)
+
+
 class EventTotals:
-    """The running per customer-day figures of an event export."""
+    """The running per customer-day figures of an event export, kept as compact frames:
+    sums per customer-day, distinct (customer-day, session) and (customer-day, person)
+    pairs, and uses per (customer-day, feature)."""
 
     def __init__(self, *, sessions: bool) -> None:
         self.has_sessions = sessions
-        self.sums: dict[tuple[int, int], list[float]] = {}
-        self.sessions: dict[tuple[int, int], set[int]] = {}
-        self.users: dict[tuple[int, int], set[str]] = {}
-        self.features: dict[tuple[int, int], dict[str, int]] = {}
+        self.sums = _Parts(["cust", "day"], "sum")
+        self.sessions = _Parts(["cust", "day", "session"], "distinct")
+        self.users = _Parts(["cust", "day", "user"], "distinct")
+        self.features = _Parts(["cust", "day", "feature"], "sum")
         self._kinds: dict[str, Kind] = {}
-        self._keys: dict[str, str] = {}
+        self._people: dict[str, int] = {}
+        self._names: dict[str, int] = {}
 
     def _kind(self, name: str) -> Kind:
         found = self._kinds.get(name)
@@ -132,109 +172,131 @@ class EventTotals:
             found = self._kinds[name] = classify(name)
         return found
 
-    def _key(self, user: str) -> str:
-        found = self._keys.get(user)
-        if found is None:
-            if len(self._keys) > 2_000_000:  # bounded: a cache, not a record
-                self._keys.clear()
-            found = self._keys[user] = user_key(user)
-        return found
+    @staticmethod
+    def _codes(values: np.ndarray[Any, Any], table: dict[str, int]) -> np.ndarray[Any, Any]:
+        codes, uniques = pd.factorize(values)
+        mapped = np.array([table.setdefault(str(u), len(table)) for u in uniques], dtype="int64")
+        out: np.ndarray[Any, Any] = mapped[codes] if len(codes) else codes.astype("int64")
+        return out
 
     def add(self, events: pd.DataFrame, customers: np.ndarray[Any, Any]) -> None:
         """Add the matched events of a chunk (``customers`` >= 0)."""
         matched = customers >= 0
         if not matched.any():
             return
-        frame = events.loc[matched].assign(cust=customers[matched])
+        frame = events.loc[matched]
+        cust = customers[matched]
+        day = frame["day"].to_numpy(dtype="int64")
         codes, names = pd.factorize(frame["event"])
         kinds = [self._kind(str(n)) for n in names]
         flags = np.array([(k.login, k.document, k.start) for k in kinds], dtype=bool).reshape(-1, 3)
         count = frame["count"].to_numpy(dtype="int64")
-        sums = pd.DataFrame(
+        part = pd.DataFrame(
             {
-                "cust": frame["cust"].to_numpy(),
-                "day": frame["day"].to_numpy(),
+                "cust": cust,
+                "day": day,
                 "events": count,
-                "minutes": frame["minutes"].to_numpy(dtype="float64"),
+                "minutes": np.nan_to_num(frame["minutes"].to_numpy(dtype="float64")),
+                "timed": (~np.isnan(frame["minutes"].to_numpy(dtype="float64"))).astype("int64"),
                 "logins": count * flags[codes, 0],
                 "documents": count * flags[codes, 1],
                 "starts": count * flags[codes, 2],
             }
-        ).groupby(["cust", "day"], sort=False)
-        totals = sums.sum(min_count=1)
-        for (cust, day), row in zip(totals.index, totals.to_numpy(dtype="float64"), strict=True):
-            slot = self.sums.setdefault((int(cust), int(day)), [0.0, np.nan, 0.0, 0.0, 0.0])
-            slot[0] += row[0]
-            if not np.isnan(row[1]):
-                slot[1] = row[1] if np.isnan(slot[1]) else slot[1] + row[1]
-            slot[2] += row[2]
-            slot[3] += row[3]
-            slot[4] += row[4]
-        self._add_sets(frame)
-        feature_names = np.array(
-            [str(n) if k.feature else "" for n, k in zip(names, kinds, strict=True)], dtype=object
         )
+        self.sums.add(part.groupby(["cust", "day"], sort=False, as_index=False).sum())
+        session = frame["session"].to_numpy(dtype=object)
+        has = session != ""
+        if has.any():
+            hashed = pd.util.hash_array(session[has]).view("int64")
+            pairs = pd.DataFrame({"cust": cust[has], "day": day[has], "session": hashed})
+            self.sessions.add(pairs.drop_duplicates(ignore_index=True))
+        people = frame["user"].where(frame["user"] != "", frame["email"]).to_numpy(dtype=object)
+        has = people != ""
+        if has.any():
+            who = self._codes(people[has], self._people)
+            pairs = pd.DataFrame({"cust": cust[has], "day": day[has], "user": who})
+            self.users.add(pairs.drop_duplicates(ignore_index=True))
+        named = np.array([str(n) if k.feature else "" for n, k in zip(names, kinds, strict=True)])
         explicit = frame["feature"].to_numpy(dtype=object)
-        chosen = np.where(explicit != "", explicit, feature_names[codes] if len(codes) else "")
-        self._add_features(frame, chosen, count)
-
-    def _add_sets(self, frame: pd.DataFrame) -> None:
-        with_session = frame[frame["session"] != ""]
-        if len(with_session):
-            distinct = with_session[["cust", "day", "session"]].drop_duplicates()
-            for cust, day, session in distinct.itertuples(index=False):
-                self.sessions.setdefault((int(cust), int(day)), set()).add(hash(session))
-        people = frame["user"].where(frame["user"] != "", frame["email"])
-        who = pd.DataFrame({"cust": frame["cust"], "day": frame["day"], "user": people})
-        who = who[who["user"] != ""].drop_duplicates()
-        for cust, day, user in who.itertuples(index=False):
-            keys = self.users.setdefault((int(cust), int(day)), set())
-            if len(keys) < MAX_USERS_PER_DAY:
-                keys.add(self._key(str(user)))
-
-    def _add_features(
-        self, frame: pd.DataFrame, chosen: np.ndarray[Any, Any], count: np.ndarray[Any, Any]
-    ) -> None:
+        chosen = np.where(explicit != "", explicit, named[codes] if len(codes) else "")
         used = chosen != ""
-        if not used.any():
-            return
-        uses = (
-            pd.DataFrame(
+        if used.any():
+            uses = pd.DataFrame(
                 {
-                    "cust": frame["cust"].to_numpy()[used],
-                    "day": frame["day"].to_numpy()[used],
-                    "feature": chosen[used],
+                    "cust": cust[used],
+                    "day": day[used],
+                    "feature": self._codes(chosen[used], self._names),
                     "n": count[used],
                 }
             )
-            .groupby(["cust", "day", "feature"], sort=False)["n"]
-            .sum()
-        )
-        for (cust, day, name), n in uses.items():
-            features = self.features.setdefault((int(cust), int(day)), {})
-            features[str(name)] = features.get(str(name), 0) + int(n)
-
-    def figures(self) -> list[DayFigures]:
-        """Every customer-day's figures."""
-        out = []
-        for (cust, day), (events, minutes, logins, documents, starts) in self.sums.items():
-            sessions = self.sessions.get((cust, day))
-            users = self.users.get((cust, day))
-            out.append(
-                DayFigures(
-                    customer_id=cust,
-                    day=EPOCH + dt.timedelta(days=day),
-                    period_days=1,
-                    events=int(events),
-                    sessions=(len(sessions) if sessions else int(starts))
-                    if self.has_sessions
-                    else None,
-                    logins=int(logins),
-                    active_users=len(users) if users else 0,
-                    minutes=None if np.isnan(minutes) else round(float(minutes), 2),
-                    documents_viewed=int(documents),
-                    features=dict(sorted(self.features.get((cust, day), {}).items())) or None,
-                    users=sorted(users) if users else None,
-                )
+            self.features.add(
+                uses.groupby(["cust", "day", "feature"], sort=False, as_index=False).sum()
             )
-        return out
+
+    def days(self) -> int:
+        """How many customer-days the figures cover."""
+        return len(self.sums.whole(["cust", "day"]))
+
+    def batches(self, size: int = 20_000) -> Iterator[list[DayFigures]]:
+        """Every customer-day's figures, by customer and day, ``size`` at a time (the
+        people and features of a batch are gathered for that batch only)."""
+        sums = self.sums.whole(["cust", "day"]).sort_values(["cust", "day"], ignore_index=True)
+        sessions = self.sessions.whole(["cust", "day", "session"])
+        counted = sessions.groupby(["cust", "day"], as_index=False).size()
+        sums = sums.merge(counted, on=["cust", "day"], how="left")
+        users = self.users.whole(["cust", "day", "user"])
+        users = users.sort_values(["cust", "day", "user"], ignore_index=True)
+        features = self.features.whole(["cust", "day", "feature", "n"])
+        features = features.sort_values(["cust", "day", "feature"], ignore_index=True)
+        keys = np.array([user_key(p) for p in self._people] or [""], dtype=object)
+        names = np.array(list(self._names) or [""], dtype=object)
+        user_at, feature_at = _key(users), _key(features)
+        user_codes = users["user"].to_numpy(dtype="int64")
+        feature_codes = features["feature"].to_numpy(dtype="int64")
+        feature_uses = features["n"].to_numpy(dtype="int64") if len(features) else user_codes
+        sum_keys = _key(sums)
+        for first in range(0, len(sums), size):
+            part = sums.iloc[first : first + size]
+            at = sum_keys[first : first + size]
+            u0, u1 = np.searchsorted(user_at, at, "left"), np.searchsorted(user_at, at, "right")
+            f0 = np.searchsorted(feature_at, at, "left")
+            f1 = np.searchsorted(feature_at, at, "right")
+            batch = []
+            for i, row in enumerate(part.itertuples(index=False)):
+                cust, day = int(row.cust), int(row.day)
+                people = sorted(set(keys[user_codes[u0[i] : u1[i]]].tolist()))[:MAX_USERS_PER_DAY]
+                uses = dict(
+                    zip(
+                        names[feature_codes[f0[i] : f1[i]]].tolist(),
+                        feature_uses[f0[i] : f1[i]].tolist(),
+                        strict=True,
+                    )
+                )
+                batch.append(
+                    DayFigures(
+                        customer_id=cust,
+                        day=EPOCH + dt.timedelta(days=day),
+                        period_days=1,
+                        events=int(row.events),
+                        sessions=(int(row.starts) if np.isnan(row.size) else int(row.size))
+                        if self.has_sessions
+                        else None,
+                        logins=int(row.logins),
+                        active_users=len(people),
+                        minutes=round(float(row.minutes), 2) if row.timed else None,
+                        documents_viewed=int(row.documents),
+                        features=dict(sorted(uses.items())) or None,
+                        users=people or None,
+                    )
+                )
+            yield batch
+
+
+def _key(frame: pd.DataFrame) -> np.ndarray[Any, Any]:
+    """One sortable number per (cust, day) of a frame."""
+    if not len(frame):
+        return np.zeros(0, dtype="int64")
+    out: np.ndarray[Any, Any] = frame["cust"].to_numpy(dtype="int64") * (1 << 24) + (
+        frame["day"].to_numpy(dtype="int64") + (1 << 23)
+    )
+    return out

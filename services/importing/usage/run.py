@@ -7,7 +7,7 @@ customer or interaction is ever created from usage."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from services.core.output_files import display_path
 from services.core.policy import resolve
 from services.importing.transaction import import_transaction
 from services.importing.types import FileReport, ImportCancelled, KindCounts, RejectedRow
-from services.importing.usage.aggregate import EventTotals
+from services.importing.usage.aggregate import DayFigures, EventTotals
 from services.importing.usage.events import normalise
 from services.importing.usage.matching import Matcher
 from services.importing.usage.sources import Chunk, Sniffed, chunks
@@ -114,7 +114,7 @@ def _read_events(
     zone: str,
     tally: Tally,
     step: Callable[[Chunk], None],
-) -> list[Any]:
+) -> tuple[Iterator[list[DayFigures]], int]:
     layout = sniffed.layout
     links = _group_links(sniffed, zone) if layout.name == "segment_events" else {}
     totals = EventTotals(sessions=layout.name != "pendo_events" or "session" in layout.columns)
@@ -134,12 +134,12 @@ def _read_events(
         tally.unmatched_by(events, customers, reasons)
         totals.add(events, customers)
         step(chunk)
-    return list(totals.figures())
+    return totals.batches(), totals.days()
 
 
 def _read_summaries(
     sniffed: Sniffed, matcher: Matcher, tally: Tally, step: Callable[[Chunk], None]
-) -> list[Any]:
+) -> tuple[Iterable[list[DayFigures]], int]:
     totals = SummaryTotals(sniffed.layout)
     for chunk in chunks(sniffed, _columns(sniffed)):
         tally.records += len(chunk.frame)
@@ -151,7 +151,8 @@ def _read_summaries(
         tally.customers.update(int(c) for c in np.unique(customers[customers >= 0]))
         tally.unmatched_by(who, customers, reasons)
         step(chunk)
-    return list(totals.figures())
+    figures = totals.figures()
+    return [figures[i : i + 20_000] for i in range(0, len(figures), 20_000)], len(figures)
 
 
 def _notes(sniffed: Sniffed, tally: Tally, days: int) -> list[str]:
@@ -246,16 +247,25 @@ def import_usage(  # noqa: PLR0913
             conn = session.connection()
             matcher = Matcher(conn)
             if sniffed.layout.aggregate:
-                figures = _read_summaries(sniffed, matcher, tally, step)
+                figures, days = _read_summaries(sniffed, matcher, tally, step)
             else:
-                figures = _read_events(sniffed, matcher, _zone(conn), tally, step)
-            if not figures:
+                figures, days = _read_events(sniffed, matcher, _zone(conn), tally, step)
+            if not tally.customers:
                 return _error(path, sniffed, _nothing(path, sniffed, tally), tally)
-            progress(0.9, f"saving {path.name}")
+            progress(0.86, f"saving {path.name}")
             run_id = _start_run(conn, path, sniffed)
+
+            def written(done: int) -> None:
+                if cancelled is not None and cancelled():
+                    raise ImportCancelled(f"Import cancelled; nothing from {path.name} was saved.")
+                progress(
+                    0.86 + 0.13 * done / max(days, 1),
+                    f"saving {path.name}: {done:,} of {plural(days, 'customer-day')}",
+                )
+
             source = sniffed.layout.source
-            inserted, updated, unchanged = write_days(conn, run_id, source, figures)
-            notes = _notes(sniffed, tally, len(figures))
+            inserted, updated, unchanged = write_days(conn, run_id, source, figures, written)
+            notes = _notes(sniffed, tally, inserted + updated + unchanged)
             _finish_run(conn, run_id, tally, notes, (inserted, updated, unchanged), dry_run)
     except ImportCancelled:
         raise

@@ -11,10 +11,11 @@ it must be undone first (services/importing/history.py says so).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, select, update
 
 from models.schema import ImportChange, UsageDay
 from services.importing.usage.aggregate import DayFigures
@@ -34,11 +35,33 @@ FIGURE_COLUMNS = (
     "features",
     "users",
 )
-_BATCH = 2_000
 
 
-def _values(f: DayFigures) -> dict[str, Any]:
-    return {c: getattr(f, c) for c in FIGURE_COLUMNS}
+_JSON = ("features", "users")
+
+
+def _stored_form(column: str, value: Any) -> Any:
+    """A value as the writer stores and compares it (JSON as sorted text)."""
+    if column in _JSON and value is not None and not isinstance(value, str):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def _values(f: DayFigures) -> list[Any]:
+    # The user keys are hex digits: their JSON needs no escaping (and this is the hot loop).
+    users = None if f.users is None else '["' + '", "'.join(f.users) + '"]'
+    features = None if f.features is None else json.dumps(f.features, sort_keys=True)
+    return [
+        f.period_days,
+        f.events,
+        f.sessions,
+        f.logins,
+        f.active_users,
+        f.minutes,
+        f.documents_viewed,
+        features,
+        users,
+    ]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -47,73 +70,119 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+class _Cursor:
+    """The import connection's DBAPI cursor, with ``?`` placeholders on both databases
+    (as services/importing/storage.py writes: no per-row cost of the ORM's types)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self.cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+    def sql(self, text: str) -> str:
+        return text if self.ph == "?" else text.replace("?", self.ph)
+
+    def day(self, value: dt.date) -> Any:
+        return value.isoformat() if self.sqlite else value
+
+    def close(self) -> None:
+        self.cur.close()
+
+
 def _stored(
-    conn: Connection, source: str, customers: Sequence[int], first: dt.date, last: dt.date
-) -> dict[tuple[int, dt.date], dict[str, Any]]:
-    out: dict[tuple[int, dt.date], dict[str, Any]] = {}
-    columns = [TABLE.c.id, TABLE.c.customer_id, TABLE.c.day, *(TABLE.c[c] for c in FIGURE_COLUMNS)]
+    cur: _Cursor, source: str, customers: Sequence[int], first: dt.date, last: dt.date
+) -> dict[tuple[int, str], tuple[Any, ...]]:
+    """(customer, ISO day) -> (id, figures in stored form) of the stored rows in range."""
+    out: dict[tuple[int, str], tuple[Any, ...]] = {}
+    columns = ", ".join(FIGURE_COLUMNS)
     for start in range(0, len(customers), 500):
         part = list(customers[start : start + 500])
-        rows = conn.execute(
-            select(*columns).where(
-                TABLE.c.source == source,
-                TABLE.c.customer_id.in_(part),
-                TABLE.c.day.between(first, last),
-            )
+        cur.cur.execute(
+            cur.sql(
+                f"SELECT id, customer_id, day, {columns} FROM usage_days WHERE source = ? "
+                f"AND day BETWEEN ? AND ? AND customer_id IN ({','.join('?' * len(part))})"
+            ),
+            (source, cur.day(first), cur.day(last), *part),
         )
-        for row in rows.mappings():
-            out[(int(row["customer_id"]), row["day"])] = dict(row)
+        for row in cur.cur.fetchall():
+            day = row[2] if isinstance(row[2], str) else row[2].isoformat()
+            figures = tuple(
+                _stored_form(c, v) for c, v in zip(FIGURE_COLUMNS, row[3:], strict=True)
+            )
+            out[(int(row[1]), day)] = (int(row[0]), *figures)
     return out
 
 
 def write_days(
-    conn: Connection, run_id: int, source: str, figures: Sequence[DayFigures]
+    conn: Connection,
+    run_id: int,
+    source: str,
+    batches: Iterable[Sequence[DayFigures]],
+    written: Callable[[int], None] | None = None,
 ) -> tuple[int, int, int]:
-    """Write the figures for ``source``; (inserted, updated, unchanged) customer-days."""
+    """Write the figures for ``source``, batch by batch; (inserted, updated, unchanged)
+    customer-days. ``written`` hears how many are done after each batch."""
+    totals = [0, 0, 0]
+    cur = _Cursor(conn)
+    try:
+        for figures in batches:
+            for i, n in enumerate(_write_batch(cur, run_id, source, figures)):
+                totals[i] += n
+            if written is not None:
+                written(sum(totals))
+    finally:
+        cur.close()
+    return totals[0], totals[1], totals[2]
+
+
+def _write_batch(
+    cur: _Cursor, run_id: int, source: str, figures: Sequence[DayFigures]
+) -> tuple[int, int, int]:
     if not figures:
         return 0, 0, 0
     customers = sorted({f.customer_id for f in figures})
-    first = min(f.day for f in figures)
-    last = max(f.day for f in figures)
-    stored = _stored(conn, source, customers, first, last)
-    new: list[dict[str, Any]] = []
-    changed: list[dict[str, Any]] = []
-    log: list[dict[str, Any]] = []
+    stored = _stored(
+        cur, source, customers, min(f.day for f in figures), max(f.day for f in figures)
+    )
+    new: list[tuple[Any, ...]] = []
+    changed: list[tuple[Any, ...]] = []
+    log: list[tuple[Any, ...]] = []
     unchanged = 0
     for f in figures:
         values = _values(f)
-        now = stored.get((f.customer_id, f.day))
+        now = stored.get((f.customer_id, f.day.isoformat()))
         if now is None:
-            new.append(
-                {"customer_id": f.customer_id, "source": source, "day": f.day, **values}
-                | {"import_run_id": run_id}
-            )
+            new.append((f.customer_id, source, cur.day(f.day), *values, run_id))
             continue
-        diff = {c: v for c, v in values.items() if not _same(v, now[c])}
-        if not diff:
+        if all(_same(v, w) for v, w in zip(values, now[1:], strict=True)):
             unchanged += 1
             continue
-        changed.append({"b_id": now["id"], **values})
-        log.append(
-            {
-                "import_run_id": run_id,
-                "table_name": TABLE.name,
-                "row_id": now["id"],
-                "before": {c: now[c] for c in FIGURE_COLUMNS},
-            }
+        changed.append((*values, now[0]))
+        before = {
+            c: json.loads(v) if c in _JSON and isinstance(v, str) else v
+            for c, v in zip(FIGURE_COLUMNS, now[1:], strict=True)
+        }
+        log.append((run_id, TABLE.name, now[0], json.dumps(before)))
+    columns = ", ".join(FIGURE_COLUMNS)
+    if new:
+        marks = ",".join("?" * (len(FIGURE_COLUMNS) + 4))
+        cur.cur.executemany(
+            cur.sql(
+                f"INSERT INTO usage_days (customer_id, source, day, {columns}, import_run_id) "
+                f"VALUES ({marks})"
+            ),
+            new,
         )
-    for start in range(0, len(new), _BATCH):
-        conn.execute(insert(TABLE), new[start : start + _BATCH])
     if changed:
-        statement = (
-            update(TABLE)
-            .where(TABLE.c.id == bindparam("b_id"))
-            .values({c: bindparam(c) for c in FIGURE_COLUMNS})
+        sets = ", ".join(f"{c} = ?" for c in FIGURE_COLUMNS)
+        cur.cur.executemany(cur.sql(f"UPDATE usage_days SET {sets} WHERE id = ?"), changed)
+        cur.cur.executemany(
+            cur.sql(
+                "INSERT INTO import_changes (import_run_id, table_name, row_id, before) "
+                "VALUES (?, ?, ?, ?)"
+            ),
+            log,
         )
-        for start in range(0, len(changed), _BATCH):
-            conn.execute(statement, changed[start : start + _BATCH])
-        for start in range(0, len(log), _BATCH):
-            conn.execute(insert(CHANGES), log[start : start + _BATCH])
     return len(new), len(changed), unchanged
 
 
