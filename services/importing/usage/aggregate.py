@@ -27,6 +27,8 @@ __all__ = ["DayFigures", "EventTotals", "classify", "user_key"]
 # The most user keys a day keeps (active users counts them: a bigger account is capped).
 MAX_USERS_PER_DAY = 1000
 EPOCH = dt.date(1970, 1, 1)
+# The partial rows kept before they are summed into one frame (memory against speed).
+COMPACT_ROWS = 2_000_000
 
 _LOGIN = re.compile(r"(?:^|[^a-z])(?:log(?:ged)?[ _-]?in|sign(?:ed)?[ _-]?in|signin)(?:$|[^a-z])")
 _DOCUMENT = re.compile(r"(?:document|(?:^|[^a-z])docs?(?:$|[^a-z])|file|pdf)")
@@ -131,8 +133,8 @@ class _Parts:
     """Partial per-key frames, compacted once they hold more than ``limit`` rows, so that
     memory follows the distinct keys, not the events."""
 
-    def __init__(self, keys: list[str], how: str, limit: int = 2_000_000) -> None:
-        self.keys, self.how, self.limit = keys, how, limit
+    def __init__(self, keys: list[str], how: str) -> None:
+        self.keys, self.how, self.limit = keys, how, COMPACT_ROWS
         self.parts: list[pd.DataFrame] = []
         self.rows = 0
         self.compacted = 0
