@@ -28,7 +28,7 @@ __all__ = ["DayFigures", "EventTotals", "classify", "user_key"]
 MAX_USERS_PER_DAY = 1000
 EPOCH = dt.date(1970, 1, 1)
 # The partial rows kept before they are summed into one frame (memory against speed).
-COMPACT_ROWS = 2_000_000
+COMPACT_ROWS = 1_000_000
 
 _LOGIN = re.compile(r"(?:^|[^a-z])(?:log(?:ged)?[ _-]?in|sign(?:ed)?[ _-]?in|signin)(?:$|[^a-z])")
 _DOCUMENT = re.compile(r"(?:document|(?:^|[^a-z])docs?(?:$|[^a-z])|file|pdf)")
@@ -177,8 +177,8 @@ class EventTotals:
     @staticmethod
     def _codes(values: np.ndarray[Any, Any], table: dict[str, int]) -> np.ndarray[Any, Any]:
         codes, uniques = pd.factorize(values)
-        mapped = np.array([table.setdefault(str(u), len(table)) for u in uniques], dtype="int64")
-        out: np.ndarray[Any, Any] = mapped[codes] if len(codes) else codes.astype("int64")
+        mapped = np.array([table.setdefault(str(u), len(table)) for u in uniques], dtype="int32")
+        out: np.ndarray[Any, Any] = mapped[codes] if len(codes) else codes.astype("int32")
         return out
 
     def add(self, events: pd.DataFrame, customers: np.ndarray[Any, Any]) -> None:
@@ -187,19 +187,20 @@ class EventTotals:
         if not matched.any():
             return
         frame = events.loc[matched]
-        cust = customers[matched]
-        day = frame["day"].to_numpy(dtype="int64")
+        # 32-bit numbers: the running frames are most of the memory an import takes.
+        cust = customers[matched].astype("int32")
+        day = frame["day"].to_numpy(dtype="int32")
         codes, names = pd.factorize(frame["event"])
         kinds = [self._kind(str(n)) for n in names]
         flags = np.array([(k.login, k.document, k.start) for k in kinds], dtype=bool).reshape(-1, 3)
-        count = frame["count"].to_numpy(dtype="int64")
+        count = frame["count"].to_numpy(dtype="int32")
         part = pd.DataFrame(
             {
                 "cust": cust,
                 "day": day,
                 "events": count,
                 "minutes": np.nan_to_num(frame["minutes"].to_numpy(dtype="float64")),
-                "timed": (~np.isnan(frame["minutes"].to_numpy(dtype="float64"))).astype("int64"),
+                "timed": (~np.isnan(frame["minutes"].to_numpy(dtype="float64"))).astype("int32"),
                 "logins": count * flags[codes, 0],
                 "documents": count * flags[codes, 1],
                 "starts": count * flags[codes, 2],
@@ -250,6 +251,9 @@ class EventTotals:
         users = users.sort_values(["cust", "day", "user"], ignore_index=True)
         features = self.features.whole(["cust", "day", "feature", "n"])
         features = features.sort_values(["cust", "day", "feature"], ignore_index=True)
+        del sessions, counted
+        for parts in (self.sums, self.sessions, self.users, self.features):
+            parts.parts = []  # the sorted copies are the ones read from here on
         keys = np.array([user_key(p) for p in self._people] or [""], dtype=object)
         names = np.array(list(self._names) or [""], dtype=object)
         user_at, feature_at = _key(users), _key(features)

@@ -271,6 +271,7 @@ def normalise(
         (int(numbers[i]), "no user or account: the event names nobody to match")
         for i in np.flatnonzero(nobody & ~bad_time & ~skip)
     )
+    rejects.sort()
     keep = ~(skip | bad_time | nobody)
     out = {name: c[name].to_numpy()[keep] for name in EVENT_COLUMNS if name in c}
     out["count"] = out["count"].astype("int64")

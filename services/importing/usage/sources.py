@@ -10,6 +10,7 @@ import csv
 import gzip
 import io
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from services.importing.usage.layouts import Layout, detect_columns, detect_keys
 
 __all__ = ["Chunk", "Sniffed", "chunks", "sniff"]
 
-CSV_CHUNK = 250_000
+CSV_CHUNK = 200_000
 JSON_CHUNK = 50_000
 _SNIFF_BYTES = 1 << 16
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
@@ -75,8 +76,8 @@ def _head(path: Path) -> tuple[bytes, bool]:
         gzipped = raw.startswith(b"\x1f\x8b")
         with _open_binary(path, gzipped) as f:
             return f.read(_SNIFF_BYTES), gzipped
-    except (OSError, EOFError):
-        return b"", False
+    except (OSError, EOFError, zlib.error):
+        return b"", False  # the ordinary import says what the file is
 
 
 def _decode(head: bytes) -> tuple[str, str]:
@@ -109,7 +110,8 @@ def _json_records(text: str) -> list[dict[str, Any]]:
 
 def sniff(path: str | Path) -> Sniffed | None:
     """The usage layout of a file and how to read it, or None when it is not a usage export
-    (or cannot be read at all: the ordinary import then says why)."""
+    (or cannot be read at all: the ordinary import then says why). A JSON file is read only
+    as usage: one that is not raises a UserFacingError saying what to do."""
     path = Path(path)
     if not path.is_file():
         return None
@@ -125,7 +127,11 @@ def sniff(path: str | Path) -> Sniffed | None:
         records = _json_records(stripped)
         layout = detect_keys(records[0]) if records else None
         if layout is None:
-            return None
+            raise UserFacingError(
+                f"{path.name} is a JSON file, but not a product-usage export Account Radar "
+                "reads (Amplitude, Segment, Mixpanel or Pendo events, one JSON record per "
+                "line). Export the data as JSON lines or as CSV, then import that file."
+            )
         header = tuple(records[0])
         sample = tuple(tuple(_cell(r.get(h)) for h in header) for r in records[:_SAMPLE_ROWS])
         return Sniffed(path, layout, "json", encoding, None, header, sample, gzipped, size)
@@ -210,6 +216,7 @@ def _csv_chunks(sniffed: Sniffed, columns: list[str]) -> Iterator[Chunk]:
             for frame in reader:
                 frame.columns = [sniffed.header[i] for i in sorted(wanted)]
                 frame.index = pd.RangeIndex(len(frame))
+                _check_records(sniffed, frame, start)
                 rows = pd.Series(range(start, start + len(frame)), dtype="int64")
                 start += len(frame)
                 yield Chunk(frame, rows, min(1.0, f.tell() / size))
@@ -220,7 +227,36 @@ def _csv_chunks(sniffed: Sniffed, columns: list[str]) -> Iterator[Chunk]:
             ) from None
 
 
+def _check_records(sniffed: Sniffed, frame: pd.DataFrame, start: int) -> None:
+    """Refuse a file whose records run into each other: a time never holds a line break,
+    so one that does is a quote never closed, and the rows after it cannot be told apart
+    (reading on would lose them without a word)."""
+    roles = sniffed.layout.columns
+    for role in ("time", "date", "week"):
+        column = roles.get(role)
+        if column is None or column not in frame.columns:
+            continue
+        broken = frame[column].str.contains("\n", regex=False).to_numpy()
+        if broken.any():
+            row = start + int(broken.argmax())
+            raise UserFacingError(
+                f"Row {row:,} of {sniffed.path.name} has a quote (\") that is never closed, so "
+                "the rows after it run together. Nothing from the file was imported; fix "
+                "that row (or export the file again) and import it."
+            )
+
+
 def _json_chunks(sniffed: Sniffed) -> Iterator[Chunk]:
+    try:
+        yield from _json_lines(sniffed)
+    except (OSError, EOFError, zlib.error):
+        raise UserFacingError(
+            f"{sniffed.path.name} is cut short or damaged (its compressed data cannot be "
+            "read to the end). Nothing from it was imported; download or copy it again."
+        ) from None
+
+
+def _json_lines(sniffed: Sniffed) -> Iterator[Chunk]:
     path = sniffed.path
     size = max(path.stat().st_size, 1)
     with path.open("rb") as raw:

@@ -258,8 +258,10 @@ def test_event_exports_land_on_the_truth(usage_ws: Engine, tmp_path: Path, expor
     report = service.run_import(usage_ws, [path])
 
     (file,) = report.files
-    assert file.error is None and file.landed, file.error
-    assert file.detected_format == detected and file.kind == "usage"
+    assert file.error is None, file.error
+    assert file.landed
+    assert file.detected_format == detected
+    assert file.kind == "usage"
     expected = truth(**how)
     if export == "segment_csv":
         _features_of_segment_csv(expected)

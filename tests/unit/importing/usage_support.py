@@ -187,7 +187,8 @@ def new_usage_workspace(workspace_url: str, folder: Path) -> Any:
     workspace = open_workspace(workspace_url, backup=False)
     engine = workspace.engine
     report = service.run_import(engine, [write_customers(folder)])
-    assert report.landed and report.files[0].inserted == 3
+    assert report.landed
+    assert report.files[0].inserted == 3
     with Session(engine) as session, session.begin():
         set_setting(session, "workspace.time_zone", ZONE)
     return workspace
