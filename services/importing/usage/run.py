@@ -24,7 +24,13 @@ from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.core.output_files import display_path
 from services.core.policy import resolve
 from services.importing.transaction import import_transaction
-from services.importing.types import FileReport, ImportCancelled, KindCounts, RejectedRow
+from services.importing.types import (
+    USAGE_KIND,
+    FileReport,
+    ImportCancelled,
+    KindCounts,
+    RejectedRow,
+)
 from services.importing.usage.aggregate import DayFigures, EventTotals
 from services.importing.usage.events import normalise
 from services.importing.usage.matching import Matcher
@@ -34,7 +40,6 @@ from services.importing.usage.summaries import SummaryTotals
 
 __all__ = ["USAGE_KIND", "import_usage"]
 
-USAGE_KIND = "usage"
 MAX_STORED_REJECTS = 10_000
 ProgressFn = Callable[[float, str], None]
 CancelledFn = Callable[[], bool]
@@ -166,7 +171,12 @@ def _notes(sniffed: Sniffed, tally: Tally, days: int) -> list[str]:
         left = plural(events, what[:-1])
         notes.append(
             f"{plural(len(people), 'user or account', 'users or accounts')} not matched "
-            f"({why}): {left} left out; import those customers first, then this file again"
+            f"({why}): {left} left out"
+        )
+    if tally.unmatched:
+        notes.append(
+            "to count them, import their customers first (with their emails or ids), then "
+            "this file again: the days it covers are replaced, never counted twice"
         )
     return notes
 

@@ -240,7 +240,7 @@ def _check_records(sniffed: Sniffed, frame: pd.DataFrame, start: int) -> None:
         if broken.any():
             row = start + int(broken.argmax())
             raise UserFacingError(
-                f"Row {row:,} of {sniffed.path.name} has a quote (\") that is never closed, so "
+                f'Row {row:,} of {sniffed.path.name} has a quote (") that is never closed, so '
                 "the rows after it run together. Nothing from the file was imported; fix "
                 "that row (or export the file again) and import it."
             )
