@@ -186,7 +186,8 @@ def undo_import(engine: Engine, run_id: int) -> UndoReport:
             raise UserFacingError(f"Import {run_id} ({run.file_name}) cannot be undone: {blocked}.")
         ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         # Product usage days: the changed ones get their figures back, the added deleted.
-        deleted, restored = undo_usage(conn, run_id)
+        with Session(bind=conn) as session:
+            deleted, restored = undo_usage(session, run_id)
         for table in ("orders", "interactions", "opportunities", "subscriptions"):
             deleted += conn.exec_driver_sql(
                 f"DELETE FROM {table} WHERE import_run_id = {ph}", (run_id,)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from models.base import utcnow
 from models.errors import UserFacingError
@@ -221,8 +221,8 @@ def _start_run(conn: Connection, path: Path, sniffed: Sniffed) -> int:
     return int(key[0])
 
 
-def import_usage(  # noqa: PLR0913
-    engine: Any,
+def import_usage(
+    engine: Engine,
     path: Path,
     sniffed: Sniffed,
     *,
@@ -274,7 +274,7 @@ def import_usage(  # noqa: PLR0913
                 )
 
             source = sniffed.layout.source
-            inserted, updated, unchanged = write_days(conn, run_id, source, figures, written)
+            inserted, updated, unchanged = write_days(session, run_id, source, figures, written)
             notes = _notes(sniffed, tally, inserted + updated + unchanged)
             _finish_run(conn, run_id, tally, notes, (inserted, updated, unchanged), dry_run)
     except ImportCancelled:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy.orm import Session
 
 from models.schema import ImportChange, UsageDay
 from services.importing.usage.aggregate import DayFigures
@@ -114,7 +115,7 @@ def _stored(
 
 
 def write_days(
-    conn: Connection,
+    session: Session,
     run_id: int,
     source: str,
     batches: Iterable[Sequence[DayFigures]],
@@ -123,7 +124,7 @@ def write_days(
     """Write the figures for ``source``, batch by batch; (inserted, updated, unchanged)
     customer-days. ``written`` hears how many are done after each batch."""
     totals = [0, 0, 0]
-    cur = _Cursor(conn)
+    cur = _Cursor(session.connection())
     try:
         for figures in batches:
             for i, n in enumerate(_write_batch(cur, run_id, source, figures)):
@@ -186,10 +187,11 @@ def _write_batch(
     return len(new), len(changed), unchanged
 
 
-def undo_usage(conn: Connection, run_id: int) -> tuple[int, int]:
+def undo_usage(session: Session, run_id: int) -> tuple[int, int]:
     """Undo an import's customer-days: the ones it changed get their figures back, the
     ones it added are deleted; (deleted, restored). Its usage_days entries leave
     import_changes, so that the rest of undo does not see them."""
+    conn = session.connection()
     changes = CHANGES
     entries = conn.execute(
         select(changes.c.row_id, changes.c.before)
