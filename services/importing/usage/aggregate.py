@@ -160,10 +160,10 @@ class EventTotals:
 
     def __init__(self, *, sessions: bool) -> None:
         self.has_sessions = sessions
-        self.sums = _Parts(["cust", "day"], "sum")
-        self.sessions = _Parts(["cust", "day", "session"], "distinct")
-        self.users = _Parts(["cust", "day", "user"], "distinct")
-        self.features = _Parts(["cust", "day", "feature"], "sum")
+        self.sums = _Parts(["cd"], "sum")
+        self.sessions = _Parts(["cd", "session"], "distinct")
+        self.users = _Parts(["cd", "user"], "distinct")
+        self.features = _Parts(["cd", "feature"], "sum")
         self._kinds: dict[str, Kind] = {}
         self._people: dict[str, int] = {}
         self._names: dict[str, int] = {}
@@ -187,17 +187,16 @@ class EventTotals:
         if not matched.any():
             return
         frame = events.loc[matched]
-        # 32-bit numbers: the running frames are most of the memory an import takes.
-        cust = customers[matched].astype("int32")
-        day = frame["day"].to_numpy(dtype="int32")
+        # One number per customer-day, and 32-bit counts: the running frames are most of
+        # the memory an import takes.
+        cd = _cd(customers[matched], frame["day"].to_numpy(dtype="int64"))
         codes, names = pd.factorize(frame["event"])
         kinds = [self._kind(str(n)) for n in names]
         flags = np.array([(k.login, k.document, k.start) for k in kinds], dtype=bool).reshape(-1, 3)
         count = frame["count"].to_numpy(dtype="int32")
         part = pd.DataFrame(
             {
-                "cust": cust,
-                "day": day,
+                "cd": cd,
                 "events": count,
                 "minutes": np.nan_to_num(frame["minutes"].to_numpy(dtype="float64")),
                 "timed": (~np.isnan(frame["minutes"].to_numpy(dtype="float64"))).astype("int32"),
@@ -206,18 +205,18 @@ class EventTotals:
                 "starts": count * flags[codes, 2],
             }
         )
-        self.sums.add(part.groupby(["cust", "day"], sort=False, as_index=False).sum())
+        self.sums.add(part.groupby("cd", sort=False, as_index=False).sum())
         session = frame["session"].to_numpy(dtype=object)
         has = session != ""
         if has.any():
             hashed = pd.util.hash_array(session[has]).view("int64")
-            pairs = pd.DataFrame({"cust": cust[has], "day": day[has], "session": hashed})
+            pairs = pd.DataFrame({"cd": cd[has], "session": hashed})
             self.sessions.add(pairs.drop_duplicates(ignore_index=True))
         people = frame["user"].where(frame["user"] != "", frame["email"]).to_numpy(dtype=object)
         has = people != ""
         if has.any():
             who = self._codes(people[has], self._people)
-            pairs = pd.DataFrame({"cust": cust[has], "day": day[has], "user": who})
+            pairs = pd.DataFrame({"cd": cd[has], "user": who})
             self.users.add(pairs.drop_duplicates(ignore_index=True))
         named = np.array([str(n) if k.feature else "" for n, k in zip(names, kinds, strict=True)])
         explicit = frame["feature"].to_numpy(dtype=object)
@@ -226,41 +225,38 @@ class EventTotals:
         if used.any():
             uses = pd.DataFrame(
                 {
-                    "cust": cust[used],
-                    "day": day[used],
+                    "cd": cd[used],
                     "feature": self._codes(chosen[used], self._names),
                     "n": count[used],
                 }
             )
-            self.features.add(
-                uses.groupby(["cust", "day", "feature"], sort=False, as_index=False).sum()
-            )
+            self.features.add(uses.groupby(["cd", "feature"], sort=False, as_index=False).sum())
 
     def days(self) -> int:
         """How many customer-days the figures cover."""
-        return len(self.sums.whole(["cust", "day"]))
+        return len(self.sums.whole(["cd"]))
 
     def batches(self, size: int = 20_000) -> Iterator[list[DayFigures]]:
         """Every customer-day's figures, by customer and day, ``size`` at a time (the
         people and features of a batch are gathered for that batch only)."""
-        sums = self.sums.whole(["cust", "day"]).sort_values(["cust", "day"], ignore_index=True)
-        sessions = self.sessions.whole(["cust", "day", "session"])
-        counted = sessions.groupby(["cust", "day"], as_index=False).size()
-        sums = sums.merge(counted, on=["cust", "day"], how="left")
-        users = self.users.whole(["cust", "day", "user"])
-        users = users.sort_values(["cust", "day", "user"], ignore_index=True)
-        features = self.features.whole(["cust", "day", "feature", "n"])
-        features = features.sort_values(["cust", "day", "feature"], ignore_index=True)
+        sums = self.sums.whole(["cd"]).sort_values("cd", ignore_index=True)
+        sessions = self.sessions.whole(["cd", "session"])
+        counted = sessions.groupby("cd", as_index=False).size()
+        sums = sums.merge(counted, on="cd", how="left")
+        users = self.users.whole(["cd", "user"]).sort_values(["cd", "user"], ignore_index=True)
+        features = self.features.whole(["cd", "feature", "n"])
+        features = features.sort_values(["cd", "feature"], ignore_index=True)
         del sessions, counted
         for parts in (self.sums, self.sessions, self.users, self.features):
             parts.parts = []  # the sorted copies are the ones read from here on
         keys = np.array([user_key(p) for p in self._people] or [""], dtype=object)
         names = np.array(list(self._names) or [""], dtype=object)
-        user_at, feature_at = _key(users), _key(features)
+        user_at = users["cd"].to_numpy(dtype="int64")
+        feature_at = features["cd"].to_numpy(dtype="int64")
         user_codes = users["user"].to_numpy(dtype="int64")
         feature_codes = features["feature"].to_numpy(dtype="int64")
         feature_uses = features["n"].to_numpy(dtype="int64") if len(features) else user_codes
-        sum_keys = _key(sums)
+        sum_keys = sums["cd"].to_numpy(dtype="int64")
         for first in range(0, len(sums), size):
             part = sums.iloc[first : first + size]
             at = sum_keys[first : first + size]
@@ -269,7 +265,7 @@ class EventTotals:
             f1 = np.searchsorted(feature_at, at, "right")
             batch = []
             for i, row in enumerate(part.itertuples(index=False)):
-                cust, day = int(row.cust), int(row.day)
+                cust, day = _cust_day(int(row.cd))
                 people = sorted(set(keys[user_codes[u0[i] : u1[i]]].tolist()))[:MAX_USERS_PER_DAY]
                 uses = dict(
                     zip(
@@ -298,11 +294,17 @@ class EventTotals:
             yield batch
 
 
-def _key(frame: pd.DataFrame) -> np.ndarray[Any, Any]:
-    """One sortable number per (cust, day) of a frame."""
-    if not len(frame):
-        return np.zeros(0, dtype="int64")
-    out: np.ndarray[Any, Any] = frame["cust"].to_numpy(dtype="int64") * (1 << 24) + (
-        frame["day"].to_numpy(dtype="int64") + (1 << 23)
+_DAY_BITS = 24
+_DAY_ZERO = 1 << 23  # days before 1970 stay positive
+
+
+def _cd(customers: np.ndarray[Any, Any], days: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """One sortable number per (customer, day): sorted, it is by customer then day."""
+    out: np.ndarray[Any, Any] = (customers.astype("int64") << _DAY_BITS) + (
+        days.astype("int64") + _DAY_ZERO
     )
     return out
+
+
+def _cust_day(cd: int) -> tuple[int, int]:
+    return cd >> _DAY_BITS, (cd & ((1 << _DAY_BITS) - 1)) - _DAY_ZERO

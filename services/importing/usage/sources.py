@@ -24,7 +24,7 @@ from services.importing.usage.layouts import Layout, detect_columns, detect_keys
 
 __all__ = ["Chunk", "Sniffed", "chunks", "sniff"]
 
-CSV_CHUNK = 200_000
+CSV_CHUNK = 100_000
 JSON_CHUNK = 50_000
 _SNIFF_BYTES = 1 << 16
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
