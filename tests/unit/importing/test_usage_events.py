@@ -353,3 +353,26 @@ def test_a_progress_bar_and_a_cancel_that_leaves_nothing(usage_ws: Engine, tmp_p
             conn.execute(text("SELECT COUNT(*) FROM import_runs WHERE kind = 'usage'")).scalar()
             == 0
         )
+
+
+def test_the_usage_summary_reads_what_the_import_wrote(usage_ws: Engine, tmp_path: Path) -> None:
+    """services/usage/summary.py, which the customer pane, scoring and alerts read."""
+    from sqlalchemy.orm import Session
+
+    from services.usage.summary import customer_usage
+
+    assert service.run_import(usage_ws, [write_amplitude_csv(tmp_path)]).landed
+    expected = truth()
+    acme = [slot for (customer, _day), slot in expected.items() if customer == 1]
+    with Session(usage_ws) as session:
+        summary = customer_usage(session, 1, as_of=dt.date(2026, 11, 10))
+        assert customer_usage(session, 99, as_of=dt.date(2026, 11, 10)) is None
+    assert summary is not None
+    recent = summary.recent
+    assert recent.events == sum(s["events"] for s in acme)
+    assert recent.active_users == len({u for s in acme for u in s["users"]})  # Ann and Dan
+    assert recent.logins == 1
+    assert recent.documents_viewed == 1
+    assert recent.features == {"Document Viewed": 1, "Export CSV": 1, "Report Viewed": 2}
+    assert summary.last_active == max(d for (c, d) in expected if c == 1)
+    assert set(summary.features_seen) >= {"Dashboard Viewed", "Search"}
