@@ -189,20 +189,26 @@ def _write_batch(
 
 def undo_usage(session: Session, run_id: int) -> tuple[int, int]:
     """Undo an import's customer-days: the ones it changed get their figures back, the
-    ones it added are deleted; (deleted, restored). Its usage_days entries leave
-    import_changes, so that the rest of undo does not see them."""
+    ones it added are deleted; (deleted, restored). The entries it handled leave
+    import_changes, so that the rest of undo does not see them; a merge's re-pointed rows
+    (only their customer_id kept) are left to the rest of undo, which puts the merged
+    customer back first."""
     conn = session.connection()
     changes = CHANGES
     entries = conn.execute(
-        select(changes.c.row_id, changes.c.before)
+        select(changes.c.id, changes.c.row_id, changes.c.before)
         .where(changes.c.import_run_id == run_id, changes.c.table_name == TABLE.name)
         .order_by(changes.c.id.desc())
     ).all()
-    for row_id, before in entries:
-        values = {c: before.get(c) for c in FIGURE_COLUMNS if c in before}
+    handled = []
+    for entry_id, row_id, raw in entries:
+        before = json.loads(raw) if isinstance(raw, str) else dict(raw)
+        values = {c: before[c] for c in FIGURE_COLUMNS if c in before}
+        if not values:
+            continue
         conn.execute(update(TABLE).where(TABLE.c.id == row_id).values(**values))
-    conn.execute(
-        delete(changes).where(changes.c.import_run_id == run_id, changes.c.table_name == TABLE.name)
-    )
+        handled.append(entry_id)
+    for start in range(0, len(handled), 500):
+        conn.execute(delete(changes).where(changes.c.id.in_(handled[start : start + 500])))
     deleted = conn.execute(delete(TABLE).where(TABLE.c.import_run_id == run_id)).rowcount
-    return int(deleted or 0), len(entries)
+    return int(deleted or 0), len(handled)
