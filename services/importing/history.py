@@ -17,8 +17,16 @@ from models.vocab import RECORD_KINDS
 from services.core.rollups import refresh_rollups
 from services.importing.storage import COLUMNS
 from services.importing.types import ImportRunInfo, UndoReport
+from services.importing.usage.store import undo_usage
 
-_ATTACH_TABLES = ("orders", "interactions", "opportunities", "subscriptions", "customer_identities")
+_ATTACH_TABLES = (
+    "orders",
+    "interactions",
+    "opportunities",
+    "subscriptions",
+    "customer_identities",
+    "usage_days",
+)
 
 
 def _q(conn: Connection, sql: str) -> str:
@@ -29,7 +37,7 @@ def _q(conn: Connection, sql: str) -> str:
 def _undo_blocker(conn: Connection, run_id: int) -> str | None:
     """Why a landed import cannot be undone (a later import built on it), or None."""
     candidates: list[tuple[int, int, str]] = []
-    for table in RECORD_KINDS:
+    for table in (*RECORD_KINDS, "usage_days"):
         row = conn.exec_driver_sql(
             _q(
                 conn,
@@ -177,7 +185,9 @@ def undo_import(engine: Engine, run_id: int) -> UndoReport:
         if blocked is not None:
             raise UserFacingError(f"Import {run_id} ({run.file_name}) cannot be undone: {blocked}.")
         ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        deleted = 0
+        # Product usage days: the changed ones get their figures back, the added deleted.
+        with Session(bind=conn) as session:
+            deleted, restored = undo_usage(session, run_id)
         for table in ("orders", "interactions", "opportunities", "subscriptions"):
             deleted += conn.exec_driver_sql(
                 f"DELETE FROM {table} WHERE import_run_id = {ph}", (run_id,)
@@ -187,7 +197,6 @@ def undo_import(engine: Engine, run_id: int) -> UndoReport:
             f"WHERE import_run_id = {ph} ORDER BY id DESC",
             (run_id,),
         ).all()
-        restored = 0
         for table_name, row_id, before_raw in changes:
             before = json.loads(before_raw) if isinstance(before_raw, str) else dict(before_raw)
             if before.pop("__deleted__", False):

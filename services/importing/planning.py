@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from models.db import translate_db_errors
 from models.errors import UserFacingError
 from services.core.output_files import display_path
-from services.importing import generic, profiles
+from services.importing import generic, profiles, usage
 from services.importing.checks import repaired_note
 from services.importing.reader import RawTable, read_table
 from services.importing.types import ColumnGuess, FilePreview
@@ -196,6 +196,8 @@ def preview_file(
 ) -> FilePreview:
     """What a file is, how it maps, and its first rows, without importing anything."""
     path = Path(path)
+    if (found := usage.sniff(path)) is not None:
+        return usage.preview_usage(found)
     table = open_table(path, limit=max(PREVIEW_ROWS, 500))
     with translate_db_errors(), Session(engine) as session:
         plan = make_plan(session, table, kind=kind, profile=profile, mapping=None)

@@ -22,7 +22,7 @@ from models.errors import UserFacingError
 from models.schema import ImportRun
 from services.core.output_files import display_path
 from services.core.rollups import refresh_rollups
-from services.importing import generic, profiles
+from services.importing import generic, profiles, usage
 from services.importing.canonical import Batch, Reject
 from services.importing.checks import cap_texts, implausible_dates, repaired_note
 from services.importing.companies import settle_companies
@@ -136,7 +136,38 @@ def failed_file(path: str | Path, error: Exception) -> FileReport:
     )
 
 
-def _import_one(  # noqa: PLR0915
+def _import_one(
+    engine: Engine,
+    path: Path,
+    *,
+    kind: str,
+    profile: str | None,
+    mapping: Mapping[str, str | None] | None,
+    save_as: str | None,
+    dry_run: bool,
+    progress: Callable[[float, str], None],
+    cancelled: CancelledFn | None,
+) -> FileReport:
+    if mapping is None and profile is None and (found := usage.sniff(path)) is not None:
+        # Product usage is a source of its own: summed per customer and day, never rows of
+        # the generic mapping (logins and notes of new, nameless customers).
+        return usage.import_usage(
+            engine, path, found, kind=kind, dry_run=dry_run, progress=progress, cancelled=cancelled
+        )
+    return _import_table(
+        engine,
+        path,
+        kind=kind,
+        profile=profile,
+        mapping=mapping,
+        save_as=save_as,
+        dry_run=dry_run,
+        progress=progress,
+        cancelled=cancelled,
+    )
+
+
+def _import_table(  # noqa: PLR0915
     engine: Engine,
     path: Path,
     *,

@@ -26,6 +26,7 @@ __all__ = [
     "ImportRunInfo",
     "KindCounts",
     "RejectedRow",
+    "USAGE_KIND",
     "UndoReport",
     "counts_words",
     "several_kinds",
@@ -33,7 +34,11 @@ __all__ = [
 
 IMPORT_KINDS = ("auto", *RECORD_KINDS)
 # The files an import reads (by name; a folder gives the ones with these suffixes).
-IMPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+# JSON lines: product-usage exports (services/importing/usage/; a .json.gz is read when named).
+IMPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl", ".ndjson")
+
+# The kind of a product-usage import (services/importing/usage/): customer-days of usage.
+USAGE_KIND = "usage"
 
 # How many reject reasons the printed report lists before "... and N more".
 MAX_REPORTED_REJECTS = 20

@@ -53,8 +53,8 @@ if TYPE_CHECKING:
 PREVIEW_PAGE, PROGRESS_PAGE, REPORT_PAGE = range(3)
 
 NO_FILES = (
-    "No export files were found. Account Radar imports CSV, TSV and TXT files and "
-    "Excel workbooks (.xlsx)."
+    "No export files were found. Account Radar imports CSV, TSV and TXT files, "
+    "Excel workbooks (.xlsx) and product-usage exports in JSON lines (.json, .jsonl)."
 )
 
 

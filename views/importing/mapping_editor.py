@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.importing.types import IMPORT_KINDS
+from services.importing.types import IMPORT_KINDS, USAGE_KIND
 from views.item_models.import_mapping_model import (
     FIELD,
     HEADERS,
@@ -42,6 +42,7 @@ KIND_TITLES = {
     "interactions": "Interactions (tickets, emails, reviews)",
     "opportunities": "Opportunities (deals)",
     "subscriptions": "Subscriptions",
+    USAGE_KIND: "Product usage",
 }
 CHOOSE_KIND = "Choose what the file holds…"
 HINT = "Pick the field each column fills. Columns left as extra detail are kept with the record."

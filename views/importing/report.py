@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import plural
-from services.importing.types import FileReport, RejectedRow
+from services.importing.types import USAGE_KIND, FileReport, RejectedRow
 from views.importing.source import ImportOutcome
 from views.item_models.import_tables import FileReportModel, RejectsModel
 from views.kit.accessibility import name
@@ -63,7 +63,13 @@ def headline(outcome: ImportOutcome) -> tuple[str, str]:
     what = "Imported " + (
         f"{landed[0].file}" if len(report.files) == 1 else plural(len(landed), "file")
     )
-    if inserted == 0 and updated == 0:
+    if all(f.kind == USAGE_KIND for f in landed):  # product usage: days, not records
+        days = plural(inserted + updated + unchanged, "customer-day")
+        text = (
+            f"{what}: product usage of {days} ({inserted:,} new, {updated:,} updated, "
+            f"{unchanged:,} unchanged)."
+        )
+    elif inserted == 0 and updated == 0:
         text = f"{what}: nothing new ({plural(unchanged, 'record')} already up to date)."
     else:
         # Per kind of record when the files fed several: no count adds different kinds.

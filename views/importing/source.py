@@ -28,7 +28,8 @@ CancelledFn = Callable[[], bool]
 
 # What the file dialogs offer and what a dropped folder is searched for.
 IMPORT_FILE_FILTER = (
-    "Export files (*.csv *.tsv *.txt *.xlsx);;CSV files (*.csv);;Excel workbooks (*.xlsx);;"
+    "Export files (*.csv *.tsv *.txt *.xlsx *.json *.jsonl *.ndjson *.gz);;CSV files (*.csv);;"
+    "Excel workbooks (*.xlsx);;Product usage (JSON lines) (*.json *.jsonl *.ndjson *.gz);;"
     "All files (*)"
 )
 
