@@ -200,7 +200,8 @@ def undo_import(engine: Engine, run_id: int) -> UndoReport:
         for table_name, row_id, before_raw in changes:
             before = json.loads(before_raw) if isinstance(before_raw, str) else dict(before_raw)
             if before.pop("__deleted__", False):
-                cols = [c for c in _customer_columns() if c in before]
+                known = _customer_columns() if table_name == "customers" else list(before)
+                cols = [c for c in known if c in before]
                 marks = ",".join([ph] * len(cols))
                 conn.exec_driver_sql(
                     f"INSERT INTO {table_name} ({','.join(cols)}) VALUES ({marks})",

@@ -23,6 +23,7 @@ from models.base import Base
 from models.vocab import GUEST_EXTERNAL_ID
 from services.importing.changes import ChangeTracker
 from services.importing.storage import COLUMNS, Store, WriteResult, is_missing
+from services.importing.usage.merge import merge_usage_days
 from services.importing.values import email_key, without_invisible
 
 __all__ = ["CUSTOMER_CHILDREN", "Identities"]
@@ -351,9 +352,14 @@ class Identities:
             if v2 == loser:
                 self.emails[k2] = survivor
 
+    def _log(self, table: str, row_id: int, before: dict[str, Any]) -> None:
+        self.changes.entries.append((table, row_id, before))
+
     def _merge(self, loser: int, survivor: int) -> None:
         """Re-point every row of ``loser`` to ``survivor``, then delete ``loser`` (logged)."""
         for table in CUSTOMER_CHILDREN:
+            if table == "usage_days":  # one row per customer, source and day: fold the pairs
+                merge_usage_days(self.store, loser, survivor, self._log)
             ids = [
                 r[0]
                 for r in self.store.fetchall(

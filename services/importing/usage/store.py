@@ -191,8 +191,9 @@ def undo_usage(session: Session, run_id: int) -> tuple[int, int]:
     """Undo an import's customer-days: the ones it changed get their figures back, the
     ones it added are deleted; (deleted, restored). The entries it handled leave
     import_changes, so that the rest of undo does not see them; a merge's re-pointed rows
-    (only their customer_id kept) are left to the rest of undo, which puts the merged
-    customer back first."""
+    (only their customer_id kept) and the days a merge folded into the survivor's
+    (services/importing/usage/merge.py) are left to the rest of undo, which puts the
+    merged customer back first."""
     conn = session.connection()
     changes = CHANGES
     entries = conn.execute(
@@ -203,8 +204,13 @@ def undo_usage(session: Session, run_id: int) -> tuple[int, int]:
     handled = []
     for entry_id, row_id, raw in entries:
         before = json.loads(raw) if isinstance(raw, str) else dict(raw)
-        values = {c: before[c] for c in FIGURE_COLUMNS if c in before}
-        if not values:
+        # Kept as JSON text (_stored_form); the JSON columns take the value itself.
+        values = {
+            c: json.loads(before[c]) if c in _JSON and isinstance(before[c], str) else before[c]
+            for c in FIGURE_COLUMNS
+            if c in before
+        }
+        if not values or before.get("__deleted__"):  # a merge's folded day: put back whole
             continue
         conn.execute(update(TABLE).where(TABLE.c.id == row_id).values(**values))
         handled.append(entry_id)

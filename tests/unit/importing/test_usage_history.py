@@ -17,6 +17,7 @@ from tests.unit.importing.test_usage_events import write_amplitude_csv
 from tests.unit.importing.usage_support import (
     ACME,
     BETA,
+    GAMMA,
     STORY,
     Event,
     at,
@@ -187,3 +188,44 @@ def test_a_file_that_cannot_be_read_writes_nothing(usage_ws: Engine, tmp_path: P
     assert "JSON lines" in errors[2]
     assert all("unexpected failure" not in e for e in errors)
     assert _run_ids(usage_ws) == []
+
+
+def test_a_merge_of_two_customers_with_usage_on_one_day_sums_it_and_undo_splits_it(
+    usage_ws: Engine, tmp_path: Path
+) -> None:
+    from tests.unit.importing.test_import_service import _customers_batch, _write
+
+    assert service.run_import(usage_ws, [write_amplitude_csv(tmp_path)]).landed
+    before = stored(usage_ws, "amplitude")
+    nov3 = dt.date(2026, 11, 3)
+    assert (ACME, nov3) in before and (BETA, nov3) in before  # the day both used it
+    with usage_ws.connect() as conn:
+        source = conn.execute(text("SELECT source FROM customers WHERE id = 1")).scalar_one()
+        rows_before = conn.execute(text("SELECT * FROM usage_days ORDER BY id")).all()
+    # One record naming both customers: Acme (the older) keeps Beta's days.
+    run = _write(
+        usage_ws,
+        _customers_batch(
+            [{"external_id": "X-1", "identities": [(source, "C1"), (source, "C2")]}], "erp"
+        ),
+    )
+    after = stored(usage_ws, "amplitude")
+    assert {customer for customer, _ in after} == {ACME, GAMMA}
+    a, b = before[(ACME, nov3)], before[(BETA, nov3)]
+    merged = after[(ACME, nov3)]
+    assert merged["events"] == a["events"] + b["events"]
+    assert merged["users"] == sorted(set(a["users"]) | set(b["users"]))
+    assert merged["active_users"] == len(merged["users"])
+    assert merged["sessions"] == a["sessions"] + b["sessions"]
+    features = dict(a["features"] or {})
+    for name, count in (b["features"] or {}).items():
+        features[name] = features.get(name, 0) + count
+    assert merged["features"] == features
+    # Beta's other days moved over as they were.
+    for (customer, day), figures in before.items():
+        if customer == BETA and day != nov3:
+            assert after[(ACME, day)] == figures
+    service.undo_import(usage_ws, run)
+    assert stored(usage_ws, "amplitude") == before
+    with usage_ws.connect() as conn:
+        assert conn.execute(text("SELECT * FROM usage_days ORDER BY id")).all() == rows_before
