@@ -198,7 +198,8 @@ def test_a_merge_of_two_customers_with_usage_on_one_day_sums_it_and_undo_splits_
     assert service.run_import(usage_ws, [write_amplitude_csv(tmp_path)]).landed
     before = stored(usage_ws, "amplitude")
     nov3 = dt.date(2026, 11, 3)
-    assert (ACME, nov3) in before and (BETA, nov3) in before  # the day both used it
+    assert (ACME, nov3) in before  # the day both used it
+    assert (BETA, nov3) in before
     with usage_ws.connect() as conn:
         source = conn.execute(text("SELECT source FROM customers WHERE id = 1")).scalar_one()
         rows_before = conn.execute(text("SELECT * FROM usage_days ORDER BY id")).all()
