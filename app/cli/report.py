@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
-from app.cli import report_response
+from app.cli import report_alerts, report_response
 from app.cli.args import one_of
 from models.vocab import LEARN_BREAKDOWNS as BREAKDOWNS
 
@@ -45,7 +45,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this module's commands to the main parser."""
     report = commands.add_parser(
         "report",
-        help="reports: effectiveness (did outreach work), response (time to action)",
+        help="reports: effectiveness (did outreach work), response (time to action), "
+        "alerts (the alert rules replayed on history)",
         description="Reports on the workspace.",
     )
     kinds = report.add_subparsers(dest="report", metavar="REPORT")
@@ -77,6 +78,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     effectiveness.set_defaults(handler=cmd_effectiveness)
     report_response.register(kinds, _date, FORMATS)
+    report_alerts.register(kinds, FORMATS)
 
 
 def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
