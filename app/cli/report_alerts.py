@@ -156,7 +156,10 @@ def alerts_table(report: ReplayReport) -> list[str]:
         lines += [f"  {key}: {why}" for key, why in report.not_replayed.items()]
     lines += ["", *_suggestion_lines(report)]
     lines += ["", *textwrap.wrap("Definitions: " + report.definitions, 100)]
-    return lines
+    fitted: list[str] = []
+    for line in lines:
+        fitted += textwrap.wrap(line, 100, subsequent_indent="    ") if len(line) > 100 else [line]
+    return fitted
 
 
 def _suggestion_lines(report: ReplayReport) -> list[str]:
