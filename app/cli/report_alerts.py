@@ -124,12 +124,12 @@ def _cells(f: ReplayFigures) -> list[str]:
     ]
 
 
-WIDTHS = (8, 8, 6, 7, 12, 7, 6, 8, 6, 7)
+WIDTHS = (8, 8, 6, 7, 12, 7, 7, 9, 6, 9)
 
 
 def _row(key: str, cells: list[str]) -> str:
-    shown = key if len(key) <= 22 else key[:21] + "…"
-    return f"{shown:<22}" + "".join(f"{c:>{w}}" for c, w in zip(cells, WIDTHS, strict=True))
+    shown = key if len(key) <= 20 else key[:19] + "…"
+    return f"{shown:<20}" + "".join(f"{c:>{w}}" for c, w in zip(cells, WIDTHS, strict=True))
 
 
 def alerts_table(report: ReplayReport) -> list[str]:
@@ -163,7 +163,7 @@ def alerts_table(report: ReplayReport) -> list[str]:
 
 
 def _suggestion_lines(report: ReplayReport) -> list[str]:
-    lines = [f"Suggested thresholds (budget: {report.budget} alerts per owner per week):"]
+    lines = [f"Suggested thresholds (budget: {report.budget} alert(s) per owner per week):"]
     if not report.suggestions:
         return [*lines, "  none (no rule with a threshold was replayed)"]
     for s in report.suggestions:

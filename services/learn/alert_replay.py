@@ -31,7 +31,6 @@ import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -55,13 +54,13 @@ from services.learn.replay_records import (
     report_from_dict,
     report_to_dict,
 )
+from services.learn.replay_state import ACTIVE_DAYS, Replay, WeekState
 from services.scoring.bgnbd import ModelFitError
 from services.scoring.churn import Progress
 from services.scoring.compute import ScoringConfig, compute_scores, read_config
 from services.scoring.data import ScoringData, day_date, day_number, load_scoring_data
 from services.settings import ALERT_RULES, config_version, get_setting
 
-ACTIVE_DAYS = 30
 WEEK_DAYS = 7
 CRITICAL_RULE = "high_risk_high_value"
 REPLAYED_ACTION = "alerts.replayed"
@@ -81,34 +80,6 @@ class ReplayCancelled(Exception):
 
 class ReplayError(UserFacingError):
     """The replay cannot run on this workspace (said in plain words)."""
-
-
-@dataclass
-class WeekState:
-    """What one replayed week leaves for the figures and the suggestions."""
-
-    day: int
-    inputs: AlertInputs
-    raised: pd.DataFrame
-    critical: list[int]
-
-
-@dataclass
-class Replay:
-    """A replay's raw material: the weeks, the lapses, the configuration."""
-
-    config: AlertConfig
-    weeks: list[WeekState]
-    week_days: list[int]
-    end_day: int
-    horizon: int
-    owners: int
-    customers: int
-    lapses: dict[int, list[int]]
-    last_days: list[dict[int, int]]
-    ties: dict[int, int]
-    evaluated: set[str]
-    contacted: list[frozenset[int]]
 
 
 def replay_config(config: AlertConfig) -> AlertConfig:
@@ -366,10 +337,11 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         RECENCY, "Recency rule", recency_frame(replay, raised), replay.lapses, critical=critical,
         **common,
     )  # fmt: skip
-    not_replayed = dict(NOT_REPLAYED)
+    # By the rules' titles (what the window and the table show).
+    not_replayed = {RULE_TITLES.get(k, k): why for k, why in NOT_REPLAYED.items()}
     for key, rule in replay.config.rules.items():
         if key not in NOT_REPLAYED and not rule.enabled:
-            not_replayed[key] = "switched off in Settings"
+            not_replayed[RULE_TITLES.get(key, key)] = "switched off in Settings"
     return ReplayReport(
         start=day_date(replay.week_days[0]),
         end=day_date(replay.end_day),

@@ -26,9 +26,9 @@ from models.db import translate_db_errors
 from services.alerts.config import AlertConfig
 from services.alerts.rules import evaluate_rules
 from services.core.policy import is_locked
-from services.learn.alert_replay import ACTIVE_DAYS, Replay
 from services.learn.replay_metrics import admit, figures
 from services.learn.replay_records import ALL, ReplayFigures, Suggestion
+from services.learn.replay_state import ACTIVE_DAYS, Replay
 from services.settings import ALERT_PARAMETERS, set_settings
 
 GRID = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)

@@ -54,7 +54,7 @@ def _critical(f: ReplayFigures) -> str:
 
 FIGURE_COLUMNS = (
     WorkColumn("", lambda f: f.title, tooltip=lambda f: f.title),
-    WorkColumn("Alerts per owner a week",
+    WorkColumn("Per owner a week",
                lambda f: f"{f.per_owner_week_mean:.1f} (max {f.per_owner_week_max:,})",
                tooltip=lambda f: f"{f.alerts:,} alerts over the replay"),
     WorkColumn("Precision", lambda f: percent(f.precision),
@@ -88,6 +88,7 @@ def _table(parent: QWidget, columns: tuple[WorkColumn, ...], title: str) -> tupl
     table = name(PeopleTableView(parent), title)
     table.setModel(model)
     set_up_breakdown_table(table)
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return model, table
 
 
@@ -116,6 +117,8 @@ class EarlyWarningSection(QWidget):
         self.replay_button = QPushButton("Replay again", self)
         self.replay_button.setToolTip("Replay the alert rules over the past year (slow)")
         self.replay_button.clicked.connect(self.replay)
+        longest = self.replay_button.fontMetrics().horizontalAdvance("Replay the past year")
+        self.replay_button.setMinimumWidth(longest + 40)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.hide()
@@ -136,8 +139,8 @@ class EarlyWarningSection(QWidget):
         self.chart = LeadTimeChart(self)
         self.chart.setMinimumHeight(190)
         middle = QHBoxLayout()
-        middle.addWidget(self.figures_table, 3)
-        middle.addWidget(self.chart, 2)
+        middle.addWidget(self.figures_table, 5)
+        middle.addWidget(self.chart, 3)
         self.budget_label = QLabel("", self)
         self.budget_label.setObjectName("sectionTitle")
         self.suggestions_model, self.suggestions_table = _table(
@@ -161,15 +164,21 @@ class EarlyWarningSection(QWidget):
         layout.addWidget(self.verdict_label)
         layout.addLayout(middle)
         layout.addWidget(self.method_label)
+        layout.addSpacing(6)
         layout.addWidget(self.budget_label)
         layout.addWidget(self.suggestions_table)
         layout.addLayout(actions)
+        # The suggestions' last column takes the room left; the others fit their text.
+        header = self.suggestions_table.horizontalHeader()
+        header.setSectionResizeMode(0, header.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(SUGGESTION_COLUMNS) - 1, header.ResizeMode.Stretch)
         self._fit_tables(0, 0)
 
     def _fit_tables(self, figures: int, suggestions: int) -> None:
         for table, rows in ((self.figures_table, figures), (self.suggestions_table, suggestions)):
             row = table.verticalHeader().defaultSectionSize()
-            table.setFixedHeight(row * (max(rows, 1) + 1) + 4)
+            top = table.horizontalHeader().sizeHint().height()
+            table.setFixedHeight(top + row * max(rows, 1) + 4)
 
     # -- the source and the last replay ----------------------------------------------------
 
@@ -209,9 +218,7 @@ class EarlyWarningSection(QWidget):
         rows = [report.overall, *report.rules, report.recency]
         self.figures_model.set_rows(rows)
         self.chart.set_leads(report.overall.lead_days, report.recency.lead_days)
-        skipped = "; ".join(
-            f"{k.replace('_', ' ')}: {why}" for k, why in report.not_replayed.items()
-        )
+        skipped = "; ".join(f"{rule}: {why}" for rule, why in report.not_replayed.items())
         self.method_label.setText(
             f"How: {report.method}" + (f" Not replayed: {skipped}." if skipped else "")
         )
@@ -234,7 +241,8 @@ class EarlyWarningSection(QWidget):
     def _show_suggestions(self, report: ReplayReport) -> None:
         self.replay_button.setText("Replay again")
         self.budget_label.setText(
-            f"Suggested thresholds for {report.budget} alerts per owner a week"
+            f"Suggested thresholds for {report.budget} "
+            f"{'alert' if report.budget == 1 else 'alerts'} per owner a week"
         )
         self.suggestions_model.set_rows(list(report.suggestions))
         after, before = report.suggested, report.overall

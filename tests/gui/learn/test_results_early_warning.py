@@ -64,7 +64,7 @@ def test_the_section_opens_the_kept_replay(qtbot, jobs, workspace, kept) -> None
     assert "Replayed" in section.status_label.text()
     assert "changed since" not in section.status_label.text()  # computed on today's data
     assert section.suggestions_model.rowCount() == len(kept.suggestions)
-    assert "for 1 alerts per owner" in section.budget_label.text()
+    assert "for 1 alert per owner" in section.budget_label.text()
 
 
 def test_replay_again_runs_through_the_runner(qtbot, jobs, workspace, kept) -> None:  # type: ignore[no-untyped-def]

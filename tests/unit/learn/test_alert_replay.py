@@ -191,7 +191,7 @@ def test_the_replay_equals_the_definitions(engine: object) -> None:
     recency = _measure(_expected_recency(app, _ties(engine)))
     assert {k: getattr(report.recency, k) for k in recency} == recency
     # Rules that read undated states are listed, with the reason.
-    assert "ticket_past_sla" in report.not_replayed
+    assert "Ticket past SLA" in report.not_replayed
 
 
 def test_the_replay_is_kept_and_read_back(engine: object) -> None:

@@ -38,7 +38,7 @@ def test_table_csv_and_json_agree(url: str, tmp_path: Path) -> None:
     row = next(line for line in lines if line.startswith("All rules"))
     recency = next(line for line in lines if line.startswith("Recency rule"))
     assert "than the recency rule" in " ".join(lines)
-    assert any(line.startswith("Suggested thresholds (budget: 2") for line in lines)
+    assert any(line.startswith("Suggested thresholds (budget: 2 alert(s)") for line in lines)
 
     path = tmp_path / "alerts.csv"
     code, out, err = run("--db", url, "report", "alerts", "--weeks", "8", "--format", "csv",
