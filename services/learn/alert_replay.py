@@ -59,7 +59,7 @@ from services.scoring.bgnbd import ModelFitError
 from services.scoring.churn import Progress
 from services.scoring.compute import ScoringConfig, compute_scores, read_config
 from services.scoring.data import ScoringData, day_date, day_number, load_scoring_data
-from services.settings import ALERT_RULES, config_version, get_setting
+from services.settings import ALERT_RULES, config_version
 
 WEEK_DAYS = 7
 CRITICAL_RULE = "high_risk_high_value"
@@ -119,7 +119,7 @@ def replay_alerts(
         scoring = read_config(session)
         config = read_alert_config(session)
         if budget is None:
-            budget = int(get_setting(session, "alerts.weekly_budget_per_owner"))
+            budget = config.weekly_budget_per_owner
         latest = session.scalar(select(func.max(Order.order_date)).where(Order.status == "paid"))
         key = data_key(session)
     if latest is None:

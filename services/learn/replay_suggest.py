@@ -9,7 +9,8 @@ the other rules at their best value so far, through the same admission (cool-dow
 period, daily cap) and figures as the replay. Among the values within the budget the
 highest recall wins (then the fewer alerts, then the value nearest the current one); when
 none is within it, the fewest alerts. A setting locked by IT's policy is suggested but
-marked locked: it is never applied.
+marked locked: it is never applied. No value at the top of a setting's range is suggested
+(it all but switches a rule off: a choice for Settings).
 """
 
 from __future__ import annotations
@@ -47,12 +48,14 @@ def main_parameters(config: AlertConfig) -> dict[str, tuple[str, type, str, str,
 
 
 def grid(current: float, kind: type, low: float, high: float) -> list[float]:
-    """The values tried for a threshold now at ``current``."""
+    """The values tried for a threshold now at ``current``: x0.5 to x2 within its bounds,
+    never its upper bound unless it is there now (a threshold at its maximum all but
+    switches the rule off, which is a choice for Settings, not a suggestion)."""
     values = set()
     for factor in GRID:
         value = min(max(current * factor, low), high)
         values.add(float(round(value)) if kind is int else round(value, 2))
-    return sorted(values)
+    return sorted(v for v in values if v < high or v == current)
 
 
 def _only(config: AlertConfig, key: str, param: str | None, value: float = 0.0) -> AlertConfig:

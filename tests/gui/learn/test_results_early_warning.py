@@ -118,3 +118,17 @@ def test_no_replay_yet_says_so(qtbot, jobs, workspace) -> None:  # type: ignore[
     assert "Not replayed yet" in section.verdict_label.text()
     assert section.replay_button.text() == "Replay the past year"
     assert not section.apply_button.isEnabled()
+
+
+def test_cancel_stops_the_replay_and_keeps_the_last_one(qtbot, jobs, workspace, kept) -> None:  # type: ignore[no-untyped-def]
+    section = _section(qtbot, jobs, workspace)
+    section.weeks = 8
+    qtbot.mouseClick(section.replay_button, Qt.MouseButton.LeftButton)
+    assert not section.cancel_button.isHidden()
+    qtbot.mouseClick(section.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: section.replay_button.isEnabled() and jobs.is_idle(), timeout=TIMEOUT_MS
+    )
+    assert section.report == kept
+    assert section.status_label.text().startswith("Replay cancelled.")
+    assert last_replay(workspace.engine)[0] == kept  # nothing new kept

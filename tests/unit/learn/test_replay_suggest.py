@@ -33,8 +33,9 @@ def engine(workspace_url: str) -> Iterator[object]:
 
 
 def test_grid_stays_within_the_bounds() -> None:
-    assert grid(60, float, 0, 100) == [30, 45, 60, 75, 90, 100]
-    assert grid(2, int, 1, 3) == [1, 2, 3]
+    assert grid(60, float, 0, 100) == [30, 45, 60, 75, 90]  # never the top: the rule off
+    assert grid(2, int, 1, 3) == [1, 2]
+    assert grid(3, int, 1, 3) == [2, 3]
 
 
 def test_the_suggestion_keeps_to_the_budget_and_applies(engine: object) -> None:
