@@ -172,6 +172,8 @@ def _suggestion_lines(report: ReplayReport) -> list[str]:
         lines.append(f"  {s.rule_title}: {s.label.lower()} {change} {s.unit}{mark}")
     after = report.suggested
     if after is not None:
+        if not report.within_budget:
+            lines.append("  No thresholds tried keep to the budget; these come closest.")
         before = report.overall
         lines.append(
             f"  Would have done: alerts per owner per week {before.per_owner_week_mean:.1f} -> "

@@ -122,6 +122,13 @@ class ReplayReport:
     definitions: str = field(default=DEFINITIONS, repr=False)
 
     @property
+    def within_budget(self) -> bool | None:
+        """Whether the suggested thresholds keep to the budget (None: no suggestion)."""
+        if self.suggested is None:
+            return None
+        return self.suggested.per_owner_week_mean <= self.budget
+
+    @property
     def verdict(self) -> str:
         """Whether the app's rules beat the recency rule, in one sentence."""
         return verdict_text(self.overall, self.recency)
@@ -213,6 +220,7 @@ def report_to_dict(report: ReplayReport) -> dict[str, Any]:
     out["suggestions"] = [dataclasses.asdict(s) for s in report.suggestions]
     out["suggested"] = figures(report.suggested) if report.suggested else None
     out["verdict"] = report.verdict
+    out["within_budget"] = report.within_budget
     out["method"] = report.method
     return out
 

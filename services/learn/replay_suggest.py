@@ -54,7 +54,9 @@ def grid(current: float, kind: type, low: float, high: float) -> list[float]:
     values = set()
     for factor in GRID:
         value = min(max(current * factor, low), high)
-        values.add(float(round(value)) if kind is int else round(value, 2))
+        # Whole numbers from 10 up (a churn risk of 45%, not 45.37%).
+        whole = kind is int or abs(value) >= 10
+        values.add(float(round(value)) if whole else round(value, 2))
     return sorted(v for v in values if v < high or v == current)
 
 

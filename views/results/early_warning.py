@@ -249,8 +249,13 @@ class EarlyWarningSection(QWidget):
         if after is None:
             self.effect_label.setText("No rule with a threshold was replayed.")
         else:
+            closest = (
+                ""
+                if report.within_budget
+                else "No thresholds tried keep to the budget; these come closest. "
+            )
             self.effect_label.setText(
-                "With them the past year would have had "
+                closest + "With them the past year would have had "
                 f"{before.per_owner_week_mean:.1f} → {after.per_owner_week_mean:.1f} alerts per "
                 f"owner a week, precision {percent(before.precision)} → "
                 f"{percent(after.precision)}, recall {percent(before.recall)} → "
