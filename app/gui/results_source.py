@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.gui.early_warning_source import WorkspaceEarlyWarningSource
 from app.workspace import Workspace
 from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
@@ -33,3 +34,7 @@ class WorkspaceResultsSource:
         from services.learn.satisfaction import satisfaction_report
 
         return satisfaction_report(self.workspace.engine, since, until)
+
+    def early_warning(self) -> WorkspaceEarlyWarningSource:
+        """Results ▸ Early warning's source (the alert replay)."""
+        return WorkspaceEarlyWarningSource(self.workspace)

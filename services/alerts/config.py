@@ -52,6 +52,9 @@ class AlertConfig:
     currency: str = "USD"
     # Revenue at risk from the low end of the 80% churn-risk interval (issue 21).
     priority_uses_lower_bound: bool = False
+    # New alerts per owner per week a user can handle (the suggested thresholds' budget,
+    # services/learn/replay_suggest.py).
+    weekly_budget_per_owner: int = 25
 
     def rule(self, key: str) -> RuleConfig:
         """The settings of one rule."""
@@ -99,6 +102,7 @@ def read_alert_config(session: Session) -> AlertConfig:
         **general,
         currency=currency,
         priority_uses_lower_bound=bool(value("alerts.priority_uses_lower_bound")),
+        weekly_budget_per_owner=int(value("alerts.weekly_budget_per_owner")),
     )
 
 

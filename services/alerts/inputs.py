@@ -97,6 +97,19 @@ class AlertInputs:
     contacted: frozenset[int]
 
 
+@dataclass(frozen=True)
+class GivenScores:
+    """Scores computed and not stored (the alert replay, services/learn/alert_replay.py),
+    read in place of the run's snapshot: ``current`` has the snapshot's columns as
+    ``_snapshot`` reads them (customer_id, snapshot_id, churn, engagement, clv_cents,
+    risk_cents, churn_low); ``previous`` (customer_id, churn, engagement) those of
+    ``previous_as_of``, or None."""
+
+    current: pd.DataFrame
+    previous_as_of: dt.date | None = None
+    previous: pd.DataFrame | None = None
+
+
 def latest_run(session: Session) -> ScoringRunRef | None:
     """The latest finished scoring run (latest as-of date, then latest run)."""
     row = (
@@ -135,8 +148,10 @@ def read_inputs(
     step: Callable[[float, str], None],
     *,
     engine: Engine | None = None,
+    given: GivenScores | None = None,
 ) -> AlertInputs:
-    """Read what the enabled rules need, for the customers of ``run``.
+    """Read what the enabled rules need, for the customers of ``run`` (of ``given``, scores
+    computed as of ``run.as_of`` and not stored, when given).
 
     With ``engine`` on a SQLite file, the paid orders (the largest read) are read on a
     second connection in a thread while this one reads the rest: SQLite runs both at
@@ -149,7 +164,7 @@ def read_inputs(
         if need_orders and engine is not None and sqlite_path(engine.url) is not None:
             pool = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="alerts-read"))
             orders = pool.submit(_paid_orders_on_own_connection, engine, run.as_of)
-        return _read_inputs(conn, run, config, now, step, need_orders, orders)
+        return _read_inputs(conn, run, config, now, step, need_orders, orders, given)
 
 
 def _paid_orders_on_own_connection(engine: Engine, as_of: dt.date) -> _Orders:
@@ -165,24 +180,29 @@ def _read_inputs(
     step: Callable[[float, str], None],
     need_orders: bool,
     orders: Future[_Orders] | None,
+    given: GivenScores | None = None,
 ) -> AlertInputs:
-    snap = _snapshot(conn, run.id)
+    snap = _snapshot(conn, run.id) if given is None else _with_owners(conn, given.current.copy())
     ids = snap["customer_id"].to_numpy()
     n = ids.size
     previous = None
     if config.rule("risk_rising").enabled or config.rule("engagement_drop").enabled:
-        previous = _previous_run(conn, run)
+        previous = _previous_run(conn, run) if given is None else _given_previous(given, run)
     snap["prev_churn"] = np.nan
     snap["prev_engagement"] = np.nan
     if previous is not None:
-        cust, churn, engagement = columns(
-            fetch(
-                conn,
-                "SELECT customer_id, churn_risk, engagement_score FROM score_snapshots "
-                "WHERE scoring_run_id = ?",
-                (previous.id,),
-            ),
-            3,
+        cust, churn, engagement = (
+            columns(
+                fetch(
+                    conn,
+                    "SELECT customer_id, churn_risk, engagement_score FROM score_snapshots "
+                    "WHERE scoring_run_id = ?",
+                    (previous.id,),
+                ),
+                3,
+            )
+            if given is None or given.previous is None
+            else [given.previous[k].to_numpy() for k in ("customer_id", "churn", "engagement")]
         )
         pos, ok = positions(ids, ints(cust))
         for values, name in ((churn, "prev_churn"), (engagement, "prev_engagement")):
@@ -273,6 +293,19 @@ def _snapshot(conn: Connection, run_id: int) -> pd.DataFrame:
             "churn_low": floats(parts[6]),
         }
     )
+    return _with_owners(conn, frame)
+
+
+def _given_previous(given: GivenScores, run: ScoringRunRef) -> ScoringRunRef | None:
+    """The given previous scores as a run reference (no id: they were not stored)."""
+    if given.previous is None or given.previous_as_of is None:
+        return None
+    return ScoringRunRef(0, given.previous_as_of, run.horizon_days)
+
+
+def _with_owners(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    """The scores with each customer's owner and do-not-contact flag."""
+    ids = frame["customer_id"].to_numpy(np.int64)
     who, owner, dnc = columns(fetch(conn, "SELECT id, owner, do_not_contact FROM customers"), 3)
     pos, ok = positions(ids, ints(who))
     owners = np.full(ids.size, None, dtype=object)

@@ -273,6 +273,15 @@ def _alert_specs() -> tuple[SettingSpec, ...]:
             "is only uncertain move down the list.", applies="next_scoring",
         )
     )  # fmt: skip
+    specs.append(
+        SettingSpec(
+            "alerts.weekly_budget_per_owner", int, 25, "Alerts per owner per week I can handle",
+            group="Alerts", unit="alerts", minimum=1, maximum=10_000,
+            help="The budget the suggested thresholds of Results ▸ Early warning keep to: "
+            "at most this many new alerts per owner per week, on average.",
+            applies="next_scoring",
+        )
+    )  # fmt: skip
     for rule in ALERT_RULES:
         group = titles[rule.key]
         specs.append(

@@ -65,6 +65,7 @@ from views.results.breakdown_table import (
     breakdown_columns,
     set_up_breakdown_table,
 )
+from views.results.early_warning import EarlyWarningSection
 from views.results.response_tiles import ResponseTiles
 from views.results.satisfaction_tiles import SatisfactionTiles
 from views.results.source import ResultsSource
@@ -118,6 +119,7 @@ class ResultsPane(QWidget):
         self.response_tiles.customers_requested.connect(self.customers_requested)
         self.satisfaction_tiles = SatisfactionTiles(jobs, self)  # NPS and CSAT, its own job
         self.satisfaction_tiles.customers_requested.connect(self.customers_requested)
+        self.early_warning = EarlyWarningSection(jobs, self)  # the alert replay, its own jobs
         self._stack = QStackedWidget(self)
         self.message_label = QLabel(NO_SOURCE_TEXT, self)
         self.message_label.setObjectName("emptyState")
@@ -239,6 +241,7 @@ class ResultsPane(QWidget):
         layout.addLayout(self._grid, 1)
         layout.addWidget(self.satisfaction_tiles)
         layout.addWidget(self.notes_label)
+        layout.addWidget(self.early_warning)
         scroll.setWidget(content)
         return scroll
 
@@ -322,6 +325,8 @@ class ResultsPane(QWidget):
         self._source = source
         self.report = None
         self._stale = True
+        early = getattr(source, "early_warning", None)
+        self.early_warning.set_source(early() if early is not None else None)
         self.message_label.setText(NO_SOURCE_TEXT if source is None else LOADING_TEXT)
         self._stack.setCurrentIndex(0)
         if source is not None and self.isVisible():
@@ -376,6 +381,7 @@ class ResultsPane(QWidget):
         self._theme = theme
         self.breakdown_model.set_theme(theme)
         self.satisfaction_tiles.set_theme(theme)
+        self.early_warning.set_theme(theme)
         for chart in (
             self.lift_chart,
             self.rates_chart,

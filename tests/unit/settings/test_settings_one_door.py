@@ -91,7 +91,10 @@ def policy_value(key: str) -> Any:
 
 def _alert_reader(key: str) -> Callable[[Session], Any]:
     parts = key.split(".")
-    general = {param for _, param, *_ in ALERT_GENERAL} | {"priority_uses_lower_bound"}
+    general = {param for _, param, *_ in ALERT_GENERAL} | {
+        "priority_uses_lower_bound",
+        "weekly_budget_per_owner",
+    }
 
     def read(session: Session) -> Any:
         config = read_alert_config(session)

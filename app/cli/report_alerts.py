@@ -1,0 +1,235 @@
+"""Command ``report alerts``: the alert rules replayed weekly over the past year, measured
+against who lapsed (precision, recall, lead time, missed critical, alerts per owner per
+week), beside a plain recency rule at the same weekly volume, and suggested thresholds
+for a weekly alert budget; as a table, CSV or JSON. The numbers are
+services.learn.alert_replay's, the same Results ▸ Early warning shows."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TextIO
+
+from app.cli.args import one_of
+
+if TYPE_CHECKING:
+    from services.learn.replay_records import ReplayFigures, ReplayReport
+
+ALERTS_EPILOG = """\
+Each week of the replay is scored with the data dated up to it (nothing is written to the
+scores or the alerts), the alert rules run as configured and the new alerts are admitted as
+the app admits them (cool-down, daily cap per owner). A customer lapses on the day they have
+gone the churn horizon without a paid order. The replay takes a few seconds a week on a
+large workspace; the result is kept, and Results ▸ Early warning shows the last one.
+Examples:
+  python main.py report alerts
+  python main.py report alerts --weeks 26 --budget 15
+  python main.py report alerts --format csv --out alerts.csv"""
+
+
+def register(kinds: argparse._SubParsersAction[Any], formats: tuple[str, ...]) -> None:
+    """Add ``report alerts`` to ``report``."""
+    alerts = kinds.add_parser(
+        "alerts",
+        help="the alert rules replayed on the past year: precision, recall, lead time",
+        description="Early warning, measured on history: replay the alert rules weekly over "
+        "the past weeks and measure them against the customers who lapsed, beside a recency "
+        "rule at the same volume, with suggested thresholds for a weekly budget.",
+        epilog=ALERTS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    alerts.add_argument(
+        "--weeks", type=int, default=52, metavar="N", help="weeks to replay (default 52)"
+    )
+    alerts.add_argument(
+        "--budget", type=int, metavar="N",
+        help="alerts per owner per week for the suggested thresholds "
+        "(default the setting alerts.weekly_budget_per_owner)",
+    )  # fmt: skip
+    alerts.add_argument(
+        "--format", type=one_of(formats), default="table", metavar="F",
+        help="table (default), csv or json",
+    )  # fmt: skip
+    alerts.add_argument("--out", metavar="FILE", help="write the report to FILE, not the screen")
+    alerts.set_defaults(handler=cmd_alerts)
+
+
+def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Replay the alerts and print the report."""
+    from app.cli.errors import EXIT_OK, CommandError
+    from app.workspace import command_workspace
+    from services.alerts.config import default_actor
+    from services.learn.alert_replay import replay_alerts, save_replay
+
+    if not 1 <= args.weeks <= 260:
+        raise CommandError("--weeks must be between 1 and 260.")
+    if args.budget is not None and args.budget < 1:
+        raise CommandError("--budget must be at least 1.")
+    shown = [0.0]
+
+    def progress(fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - shown[0] >= 1.0 or fraction >= 1.0:
+            shown[0] = now
+            print(f"{fraction:4.0%}  {message}", file=err, flush=True)
+
+    with command_workspace(args.db) as workspace:
+        report = replay_alerts(
+            workspace.engine, weeks=args.weeks, budget=args.budget, progress=progress
+        )
+        save_replay(workspace.engine, report, actor=default_actor())
+    target: TextIO = out
+    handle = None
+    if args.out:
+        handle = open(args.out, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        target = handle
+    try:
+        if args.format == "json":
+            target.write(alerts_json(report) + "\n")
+        elif args.format == "csv":
+            write_alerts_csv(report, target)
+        else:
+            for line in alerts_table(report):
+                print(line, file=target)
+    finally:
+        if handle is not None:
+            handle.close()
+            print(f"Wrote {args.out}", file=err)
+    return EXIT_OK
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _days(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}"
+
+
+def _cells(f: ReplayFigures) -> list[str]:
+    quartiles = f.lead_quartiles
+    return [
+        f"{f.alerts:,}",
+        f"{f.per_owner_week_mean:.1f}",
+        f"{f.per_owner_week_max:,}",
+        _percent(f.precision),
+        f"{f.caught:,}/{f.lapsed:,}",
+        _percent(f.recall),
+        _days(f.lead_median),
+        "–" if quartiles is None else f"{quartiles[0]:.0f}–{quartiles[1]:.0f}",
+        _percent(f.lead_share_30),
+        "–" if f.missed_critical is None else f"{f.missed_critical:,}",
+    ]
+
+
+WIDTHS = (8, 8, 6, 7, 12, 7, 7, 9, 6, 9)
+
+
+def _row(key: str, cells: list[str]) -> str:
+    shown = key if len(key) <= 20 else key[:19] + "…"
+    return f"{shown:<20}" + "".join(f"{c:>{w}}" for c, w in zip(cells, WIDTHS, strict=True))
+
+
+def alerts_table(report: ReplayReport) -> list[str]:
+    """The report as lines of at most 100 columns."""
+    header = ["Alerts", "/owner", "max", "Precis", "Caught", "Recall", "Lead",
+              "Lead IQR", ">=30d", "Missed"]  # fmt: skip
+    lines = [
+        f"Early warning: the alert rules replayed weekly, {report.start} to {report.end} "
+        f"({report.weeks} weeks, horizon {report.horizon_days} days)",
+        *textwrap.wrap(report.method, 100),
+        f"{report.customers:,} customers, {report.owners:,} owner(s); computed in "
+        f"{report.seconds:,.0f} s.",
+        "",
+        _row("", header),
+        _row("", ["", "/week", "/week", "ion", "/lapsed", "", "median", "(days)", "", "critical"]),
+        _row("All rules", _cells(report.overall)),
+        *(_row(f"  {f.title}", _cells(f)) for f in report.rules),
+        _row("Recency rule", _cells(report.recency)),
+        "",
+        *textwrap.wrap(report.verdict, 100),
+    ]
+    if report.not_replayed:
+        lines += ["", "Not replayed:"]
+        lines += [f"  {key}: {why}" for key, why in report.not_replayed.items()]
+    lines += ["", *_suggestion_lines(report)]
+    lines += ["", *textwrap.wrap("Definitions: " + report.definitions, 100)]
+    fitted: list[str] = []
+    for line in lines:
+        fitted += textwrap.wrap(line, 100, subsequent_indent="    ") if len(line) > 100 else [line]
+    return fitted
+
+
+def _suggestion_lines(report: ReplayReport) -> list[str]:
+    lines = [f"Suggested thresholds (budget: {report.budget} alert(s) per owner per week):"]
+    if not report.suggestions:
+        return [*lines, "  none (no rule with a threshold was replayed)"]
+    for s in report.suggestions:
+        mark = " (locked by IT: not applied)" if s.locked and s.changed else ""
+        change = f"{s.current:g} -> {s.suggested:g}" if s.changed else f"{s.current:g} (keep)"
+        lines.append(f"  {s.rule_title}: {s.label.lower()} {change} {s.unit}{mark}")
+    after = report.suggested
+    if after is not None:
+        if not report.within_budget:
+            lines.append("  No thresholds tried keep to the budget; these come closest.")
+        before = report.overall
+        lines.append(
+            f"  Would have done: alerts per owner per week {before.per_owner_week_mean:.1f} -> "
+            f"{after.per_owner_week_mean:.1f}, precision {_percent(before.precision)} -> "
+            f"{_percent(after.precision)}, recall {_percent(before.recall)} -> "
+            f"{_percent(after.recall)}, median lead {_days(before.lead_median)} -> "
+            f"{_days(after.lead_median)} days"
+        )
+    return lines
+
+
+CSV_HEADER = [
+    "group", "key", "title", "alerts", "per_owner_week_mean", "per_owner_week_max", "judged",
+    "hits", "precision", "lapsed", "caught", "recall", "lead_median_days", "lead_q1_days",
+    "lead_q3_days", "lead_share_30", "missed_critical", "current", "suggested", "locked",
+]  # fmt: skip
+
+
+def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
+    """CSV rows: group (all, rule, recency, suggested, suggestion), key, then the figures."""
+
+    def blank(value: float | None, digits: int = 4) -> object:
+        return "" if value is None else round(value, digits)
+
+    def numbers(group: str, f: ReplayFigures) -> list[object]:
+        q = f.lead_quartiles
+        return [
+            group, f.key, f.title, f.alerts, f.per_owner_week_mean, f.per_owner_week_max,
+            f.judged, f.hits, blank(f.precision), f.lapsed, f.caught, blank(f.recall),
+            blank(f.lead_median, 1), blank(q[0] if q else None, 1),
+            blank(q[1] if q else None, 1), blank(f.lead_share_30),
+            "" if f.missed_critical is None else f.missed_critical, "", "", "",
+        ]  # fmt: skip
+
+    yield numbers("all", report.overall)
+    for f in report.rules:
+        yield numbers("rule", f)
+    yield numbers("recency", report.recency)
+    if report.suggested is not None:
+        yield numbers("suggested", report.suggested)
+    for s in report.suggestions:
+        yield ["suggestion", s.setting, s.rule_title, *[""] * 14, s.current, s.suggested,
+               s.locked]  # fmt: skip
+
+
+def write_alerts_csv(report: ReplayReport, out: TextIO) -> None:
+    """The CSV, through the exports' writer (formula-like text is neutralised)."""
+    from services.usecases.exporting import write_csv_rows
+
+    write_csv_rows(out, CSV_HEADER, alerts_rows(report), newline="\n")
+
+
+def alerts_json(report: ReplayReport) -> str:
+    """The whole report as JSON (every figure, the definitions, the suggestions)."""
+    import json
+
+    from services.learn.replay_records import report_to_dict
+
+    return json.dumps(report_to_dict(report), indent=1)

@@ -1,0 +1,46 @@
+"""Results ▸ Early warning's view of a workspace (implements
+views.results.early_warning_source.EarlyWarningSource). Runs on the job runner's database
+worker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from app.workspace import Workspace
+from services.learn.replay_records import ReplayReport, Suggestion
+
+
+class WorkspaceEarlyWarningSource:
+    """The alert replay of one open workspace."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def load_replay(self) -> tuple[ReplayReport | None, bool]:
+        from services.learn.alert_replay import last_replay
+
+        return last_replay(self.workspace.engine)
+
+    def run_replay(
+        self, weeks: int, progress: Callable[[float, str], None], cancelled: Callable[[], bool]
+    ) -> ReplayReport:
+        from services.alerts.config import default_actor
+        from services.learn.alert_replay import replay_alerts, save_replay
+
+        engine = self.workspace.engine
+        report = replay_alerts(engine, weeks=weeks, progress=progress, cancelled=cancelled)
+        save_replay(engine, report, actor=default_actor())
+        return report
+
+    def apply_thresholds(self, suggestions: tuple[Suggestion, ...]) -> dict[str, Any]:
+        from services.alerts.config import default_actor
+        from services.learn.replay_suggest import apply_suggestions
+
+        return apply_suggestions(self.workspace.engine, suggestions, actor=default_actor())
+
+    def undo_thresholds(self, values: dict[str, Any]) -> None:
+        from services.alerts.config import default_actor
+        from services.learn.replay_suggest import restore_settings
+
+        restore_settings(self.workspace.engine, values, actor=default_actor())

@@ -1,0 +1,406 @@
+"""Early warning, measured on history: the alert rules replayed over the past weeks.
+
+``replay_alerts`` takes the weekly as-of dates of the past ``weeks`` weeks (52 by default),
+the last one the latest paid order's date (or today, when that is later than today). For
+each it scores every customer with the data dated up to that day, through scoring's own
+computation (services.scoring.compute.compute_scores: the one scoring definition, the
+models refitted each week) and writes nothing; evaluates the alert rules as configured
+(services.alerts.rules.evaluate_rules over services.alerts.inputs.read_inputs, the
+parameters read through the policy resolver) and admits the new alerts as the app does
+(cool-down, do-not-contact, the daily cap per owner with its tie-breaks:
+replay_metrics.admit). The previous scoring of "since the previous scoring" is the week
+before; the first week has none, as a first scoring.
+
+Simplifications, said in the report: one generation per replayed week (so at most the
+daily cap per owner of non-critical alerts a week); an alert stays active for
+``ACTIVE_DAYS`` days and the same customer and rule are not raised again meanwhile (no one
+resolves it earlier, no re-alert pause after); owners are today's. Rules that read states
+that are not dated are not replayed: a ticket's status (ticket_past_sla) and a deal's
+stage (stalled_opportunity) are only known as they are now.
+
+Definitions of lapse, precision, recall, lead time and missed critical:
+services/learn/replay_records.DEFINITIONS (one place, also printed with the report).
+The recency rule (the baseline) alerts each week as many customers as the rules did
+(distinct customers newly alerted): those longest without a paid order among those not
+lapsed yet, with the same cool-down and active period.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.db import translate_db_errors
+from models.errors import UserFacingError
+from models.schema import AuditEvent, Order
+from services.alerts.config import AlertConfig, read_alert_config
+from services.alerts.inputs import AlertInputs, GivenScores, ScoringRunRef, read_inputs
+from services.alerts.rules import evaluate_rules
+from services.core._stable import stable_hashes
+from services.learn.replay_metrics import admit, figures, lapse_points, recency_picks
+from services.learn.replay_records import (
+    ALL,
+    RECENCY,
+    ReplayReport,
+    report_from_dict,
+    report_to_dict,
+)
+from services.learn.replay_state import ACTIVE_DAYS, Replay, WeekState
+from services.scoring.bgnbd import ModelFitError
+from services.scoring.churn import Progress
+from services.scoring.compute import ScoringConfig, compute_scores, read_config
+from services.scoring.data import ScoringData, day_date, day_number, load_scoring_data
+from services.settings import ALERT_RULES, config_version
+
+WEEK_DAYS = 7
+CRITICAL_RULE = "high_risk_high_value"
+REPLAYED_ACTION = "alerts.replayed"
+NOT_REPLAYED = {
+    "ticket_past_sla": "a ticket's status is only known as it is now, not as it was then",
+    "stalled_opportunity": "a deal's stage is only known as it is now, not as it was then",
+}
+RULE_TITLES = {rule.key: rule.title for rule in ALERT_RULES}
+
+ProgressFn = Callable[[float, str], None]
+CancelledFn = Callable[[], bool]
+
+
+class ReplayCancelled(Exception):
+    """The user cancelled the replay; nothing was written."""
+
+
+class ReplayError(UserFacingError):
+    """The replay cannot run on this workspace (said in plain words)."""
+
+
+def replay_config(config: AlertConfig) -> AlertConfig:
+    """The alert settings with the rules that cannot be replayed switched off."""
+    rules = {
+        key: dataclasses.replace(rule, enabled=rule.enabled and key not in NOT_REPLAYED)
+        for key, rule in config.rules.items()
+    }
+    return dataclasses.replace(config, rules=rules)
+
+
+def replay_alerts(
+    engine: Engine,
+    *,
+    weeks: int = 52,
+    budget: int | None = None,
+    today: dt.date | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelledFn | None = None,
+    suggest: bool = True,
+) -> ReplayReport:
+    """Replay the alert rules weekly over the past ``weeks`` weeks and measure them
+    (module docstring). ``budget``: alerts per owner per week for the suggested
+    thresholds (default the setting alerts.weekly_budget_per_owner). Writes nothing."""
+    clock = time.perf_counter()
+
+    def step(fraction: float, message: str) -> None:
+        if cancelled is not None and cancelled():
+            raise ReplayCancelled("The replay was cancelled.")
+        if progress is not None:
+            progress(fraction, message)
+
+    if weeks < 1:
+        raise ReplayError("Replay at least one week.")
+    step(0.0, "Reading the workspace")
+    with translate_db_errors(), Session(engine) as session:
+        scoring = read_config(session)
+        config = read_alert_config(session)
+        if budget is None:
+            budget = config.weekly_budget_per_owner
+        latest = session.scalar(select(func.max(Order.order_date)).where(Order.status == "paid"))
+        key = data_key(session)
+    if latest is None:
+        raise ReplayError("There are no paid orders to replay the alerts on. Import orders first.")
+    end = min(_as_date(latest), today or dt.datetime.now(dt.UTC).date())
+    replay = run_replay(engine, scoring, config, end, weeks, step)
+    report = measure(replay, budget=budget, daily_cap=config.daily_cap_per_owner)
+    if suggest:
+        from services.learn.replay_suggest import suggest_thresholds
+
+        step(0.9, "Trying other thresholds")
+        suggestions, after = suggest_thresholds(replay, budget, step)
+        report = dataclasses.replace(report, suggestions=suggestions, suggested=after)
+    if progress is not None:
+        progress(1.0, "Replay ready")
+    return dataclasses.replace(
+        report, computed_at=utcnow(), data_key=key, seconds=round(time.perf_counter() - clock, 1)
+    )
+
+
+def _as_date(value: Any) -> dt.date:
+    return (
+        value.date() if isinstance(value, dt.datetime) else dt.date.fromisoformat(str(value)[:10])
+    )
+
+
+def run_replay(
+    engine: Engine,
+    scoring: ScoringConfig,
+    config: AlertConfig,
+    end: dt.date,
+    weeks: int,
+    step: ProgressFn,
+) -> Replay:
+    """Score, evaluate and admit week by week (the raw material of the figures)."""
+    config = replay_config(config)
+    horizon = scoring.horizon_days
+    end_day = day_number(end)
+    week_days = [end_day - WEEK_DAYS * (weeks - 1 - k) for k in range(weeks)]
+    with translate_db_errors():
+        everything = load_scoring_data(engine, until_day=end_day)
+    ids = everything.customer_ids.astype(np.int64)
+    buyers = ids[everything.p_cust]
+    lapses = lapse_points(buyers, everything.p_day.astype(np.int64), horizon, end_day)
+    with translate_db_errors(), engine.connect() as conn:
+        ties = dict(zip(ids.tolist(), stable_hashes(conn, ids).tolist(), strict=True))
+    active: dict[tuple[int, str], int] = {}
+    states: list[WeekState] = []
+    last_days: list[dict[int, int]] = []
+    contacted: list[frozenset[int]] = []
+    evaluated: set[str] = set()
+    previous: tuple[dt.date, pd.DataFrame] | None = None
+    owners: set[str] = set()
+    for k, day in enumerate(week_days):
+        base = 0.02 + 0.86 * k / weeks
+
+        def sub(fraction: float, message: str, base: float = base, k: int = k) -> None:
+            step(base + 0.86 / weeks * fraction, f"Week {k + 1} of {weeks}: {message.lower()}")
+
+        with translate_db_errors():
+            data = load_scoring_data(engine, until_day=day)
+        if data.p_day.size == 0:
+            continue
+        try:
+            current = _scores(data, day, horizon, scoring, sub)
+        except ModelFitError:
+            continue  # too little history yet that week: no scores, so no alerts
+        inputs = _inputs(engine, config, day, horizon, current, previous)
+        previous = (day_date(day), current)
+        candidates, done = evaluate_rules(inputs, config)
+        evaluated |= done
+        raised = admit(
+            candidates,
+            day,
+            active,
+            inputs.contacted,
+            ties,
+            cap=config.daily_cap_per_owner,
+            active_days=ACTIVE_DAYS,
+        )
+        critical = candidates.loc[candidates["rule_key"] == CRITICAL_RULE, "customer_id"]
+        owners |= set(inputs.customers["owner"].fillna("").astype(str).tolist())
+        states.append(WeekState(day, inputs, raised, [int(c) for c in critical.tolist()]))
+        last_days.append(_last_days(data))
+        contacted.append(inputs.contacted)
+    return Replay(
+        config=config,
+        weeks=states,
+        week_days=week_days,
+        end_day=end_day,
+        horizon=horizon,
+        owners=len(owners),
+        customers=int(ids.size),
+        lapses=lapses,
+        last_days=last_days,
+        ties=ties,
+        evaluated=evaluated,
+        contacted=contacted,
+    )
+
+
+def _scores(
+    data: ScoringData, day: int, horizon: int, scoring: ScoringConfig, step: Progress
+) -> pd.DataFrame:
+    """The week's scores in the columns (and the rounding) of a stored snapshot."""
+    s = compute_scores(data, day, horizon, scoring, step, check=False).scores
+    frame = pd.DataFrame(
+        {
+            "customer_id": data.customer_ids.astype(np.int64),
+            "snapshot_id": np.zeros(data.n, np.int64),
+            "churn": np.round(s.churn, 4),
+            "engagement": np.round(s.engagement, 1),
+            "clv_cents": np.rint(s.clv),
+            "risk_cents": np.rint(s.at_risk),
+            "churn_low": np.round(s.intervals.churn_low, 4),
+        }
+    )
+    # The rules read one row per customer in ascending id, as a stored snapshot is read.
+    return frame.sort_values("customer_id", kind="stable", ignore_index=True)
+
+
+def _inputs(
+    engine: Engine,
+    config: AlertConfig,
+    day: int,
+    horizon: int,
+    current: pd.DataFrame,
+    previous: tuple[dt.date, pd.DataFrame] | None,
+) -> AlertInputs:
+    as_of = day_date(day)
+    # The generation runs at the end of the as-of day: the cool-down ends then.
+    now = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    given = GivenScores(
+        current=current,
+        previous_as_of=previous[0] if previous else None,
+        previous=previous[1] if previous else None,
+    )
+    with translate_db_errors(), Session(engine) as session:
+        return read_inputs(
+            session,
+            ScoringRunRef(0, as_of, horizon),
+            config,
+            now,
+            lambda _f, _m: None,
+            engine=engine,
+            given=given,
+        )
+
+
+def _last_days(data: ScoringData) -> dict[int, int]:
+    """Each buyer's last paid purchase day in ``data``."""
+    last = np.full(data.n, -1, np.int64)
+    np.maximum.at(last, data.p_cust, data.p_day.astype(np.int64))
+    ids = data.customer_ids.astype(np.int64)
+    has = last >= 0
+    return dict(zip(ids[has].tolist(), last[has].tolist(), strict=True))
+
+
+def raised_frame(replay: Replay) -> pd.DataFrame:
+    """Every alert the replay raised (day, customer_id, rule_key, severity, owner, ...)."""
+    parts = [w.raised for w in replay.weeks if len(w.raised)]
+    if not parts:
+        return pd.DataFrame(columns=["day", "customer_id", "rule_key", "severity", "owner"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def recency_frame(replay: Replay, raised: pd.DataFrame) -> pd.DataFrame:
+    """The recency rule's alerts at the rules' weekly volume (distinct customers)."""
+    owner_of = _owner_map(replay)
+    active: dict[int, int] = {}
+    rows = []
+    for week, last, contacted in zip(replay.weeks, replay.last_days, replay.contacted, strict=True):
+        count = int(raised.loc[raised["day"] == week.day, "customer_id"].nunique())
+        picks = recency_picks(
+            last, week.day, count, replay.horizon, active, contacted, replay.ties,
+            active_days=ACTIVE_DAYS,
+        )  # fmt: skip
+        rows += [(week.day, c, RECENCY, owner_of.get(c, "")) for c in picks]
+    return pd.DataFrame(rows, columns=["day", "customer_id", "rule_key", "owner"])
+
+
+def _owner_map(replay: Replay) -> dict[int, str]:
+    if not replay.weeks:
+        return {}
+    c = replay.weeks[-1].inputs.customers
+    return dict(
+        zip(
+            c["customer_id"].astype(np.int64).tolist(),
+            c["owner"].fillna("").astype(str).tolist(),
+            strict=True,
+        )
+    )
+
+
+def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
+    """The figures of a replay: per rule, overall and the recency rule."""
+    raised = raised_frame(replay)
+    critical = pd.DataFrame(
+        [(w.day, c) for w in replay.weeks for c in w.critical], columns=["day", "customer_id"]
+    )
+    common: dict[str, Any] = {
+        "weeks": replay.week_days,
+        "end_day": replay.end_day,
+        "horizon": replay.horizon,
+        "owners": replay.owners,
+    }
+    overall = figures(ALL, "All rules", raised, replay.lapses, critical=critical, **common)
+    rules = tuple(
+        figures(key, RULE_TITLES.get(key, key), raised[raised["rule_key"] == key], replay.lapses,
+                **common)
+        for key in replay.config.rules
+        if key in replay.evaluated
+    )  # fmt: skip
+    recency = figures(
+        RECENCY, "Recency rule", recency_frame(replay, raised), replay.lapses, critical=critical,
+        **common,
+    )  # fmt: skip
+    # By the rules' titles (what the window and the table show).
+    not_replayed = {RULE_TITLES.get(k, k): why for k, why in NOT_REPLAYED.items()}
+    for key, rule in replay.config.rules.items():
+        if key not in NOT_REPLAYED and not rule.enabled:
+            not_replayed[RULE_TITLES.get(key, key)] = "switched off in Settings"
+    return ReplayReport(
+        start=day_date(replay.week_days[0]),
+        end=day_date(replay.end_day),
+        weeks=len(replay.week_days),
+        horizon_days=replay.horizon,
+        active_days=ACTIVE_DAYS,
+        daily_cap=daily_cap,
+        budget=budget,
+        customers=replay.customers,
+        owners=replay.owners,
+        overall=overall,
+        rules=rules,
+        recency=recency,
+        not_replayed=not_replayed,
+    )
+
+
+# --- the last replay, kept -------------------------------------------------------------------
+
+
+def data_key(session: Session) -> str:
+    """What a replay was computed on: the paid orders (count, latest date, latest id) and
+    the configuration version. A replay with another key is out of date."""
+    count, latest, top = session.execute(
+        select(func.count(Order.id), func.max(Order.order_date), func.max(Order.id)).where(
+            Order.status == "paid"
+        )
+    ).one()
+    day = _as_date(latest).isoformat() if latest is not None else "-"
+    return f"orders {int(count)} to {day} #{int(top or 0)}; settings v{config_version(session)}"
+
+
+def save_replay(engine: Engine, report: ReplayReport, *, actor: str) -> None:
+    """Keep the replay as an audit event (the window opens the last one at once)."""
+    with translate_db_errors(), Session(engine) as session, session.begin():
+        session.add(
+            AuditEvent(
+                actor=actor,
+                action=REPLAYED_ACTION,
+                entity_type="alerts",
+                details=report_to_dict(report),
+            )
+        )
+
+
+def last_replay(engine: Engine) -> tuple[ReplayReport | None, bool]:
+    """The last replay kept, and whether it was computed on the data as it is now."""
+    with translate_db_errors(), Session(engine) as session:
+        details = session.scalar(
+            select(AuditEvent.details)
+            .where(AuditEvent.action == REPLAYED_ACTION)
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
+        key = data_key(session)
+    if not details:
+        return None, False
+    try:
+        report = report_from_dict(details)
+    except (KeyError, TypeError, ValueError):
+        return None, False  # kept by an older build: replay again
+    return report, report.data_key == key

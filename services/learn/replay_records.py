@@ -1,0 +1,263 @@
+"""The records of the alert replay (services/learn/alert_replay.py computes them) and their
+words: plain data, free of the database, so views can show them and JSON can keep them."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+ALL = "all"
+RECENCY = "recency"
+LEAD_GOAL_DAYS = 30
+
+DEFINITIONS = (
+    "H is the workspace's churn horizon. A customer lapses on the day they have gone H days "
+    "without a paid order after having bought (the lapse point: their last paid order "
+    "before the gap + H); this is scoring's churn label (no paid order in the H days after "
+    "a date) for a customer who had bought within the H days before it. An alert raised in "
+    "week w is a hit when its customer's lapse point falls in (w, w+H]; precision counts "
+    "the alerts whose H days are over by the end of the replay. Recall: of the customers "
+    "who lapsed during the replay (their first lapse in it), the share with an alert in "
+    "the H days before the lapse point. Lead time: the lapse point minus the first such "
+    "alert. Missed critical: customers who met the critical rule (high risk, high value) in "
+    "the H days before their lapse and got no alert in them."
+)
+
+
+@dataclass(frozen=True)
+class ReplayFigures:
+    """One rule's figures over the replay (or all rules together, or the recency rule)."""
+
+    key: str
+    title: str
+    alerts: int  # alerts raised over the replay
+    judged: int  # alerts whose horizon was over by the end of the replay
+    hits: int  # judged alerts whose customer lapsed within the horizon
+    lapsed: int  # customers who lapsed during the replay
+    caught: int  # of them, alerted in the horizon before the lapse point
+    lead_days: tuple[int, ...]  # lapse point - first alert, per caught customer
+    per_owner_week_mean: float
+    per_owner_week_max: int
+    missed_critical: int | None = None
+    missed_critical_ids: tuple[int, ...] = ()
+
+    @property
+    def precision(self) -> float | None:
+        return self.hits / self.judged if self.judged else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.caught / self.lapsed if self.lapsed else None
+
+    @property
+    def lead_median(self) -> float | None:
+        return float(statistics.median(self.lead_days)) if self.lead_days else None
+
+    @property
+    def lead_quartiles(self) -> tuple[float, float] | None:
+        """The 25th and 75th percentiles of the lead times (linear between ranks)."""
+        if not self.lead_days:
+            return None
+        if len(self.lead_days) == 1:
+            return float(self.lead_days[0]), float(self.lead_days[0])
+        q = statistics.quantiles(self.lead_days, n=4, method="inclusive")
+        return float(q[0]), float(q[2])
+
+    @property
+    def lead_share_30(self) -> float | None:
+        """The share of the caught customers warned at least 30 days before the lapse."""
+        if not self.lead_days:
+            return None
+        return sum(d >= LEAD_GOAL_DAYS for d in self.lead_days) / len(self.lead_days)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested value for one rule's main threshold."""
+
+    rule_key: str
+    rule_title: str
+    setting: str  # the setting's key, alerts.<rule>.<param>
+    label: str
+    unit: str
+    current: float
+    suggested: float
+    locked: bool  # set by IT's policy: shown, never applied
+
+    @property
+    def changed(self) -> bool:
+        return self.suggested != self.current
+
+    @property
+    def applicable(self) -> bool:
+        return self.changed and not self.locked
+
+
+@dataclass(frozen=True)
+class ReplayReport:
+    """The replay of the alert rules over the past weeks, and what it found."""
+
+    start: dt.date  # the first replayed week's date
+    end: dt.date  # the last one (the latest order date, or today)
+    weeks: int
+    horizon_days: int
+    active_days: int
+    daily_cap: int
+    budget: int  # alerts per owner per week the user wants at most
+    customers: int
+    owners: int
+    overall: ReplayFigures
+    rules: tuple[ReplayFigures, ...]
+    recency: ReplayFigures
+    not_replayed: dict[str, str]
+    refit_every_weeks: int = 1
+    suggestions: tuple[Suggestion, ...] = ()
+    suggested: ReplayFigures | None = None  # all rules with the suggested values
+    computed_at: dt.datetime | None = None
+    data_key: str = ""
+    seconds: float = 0.0
+    definitions: str = field(default=DEFINITIONS, repr=False)
+
+    @property
+    def within_budget(self) -> bool | None:
+        """Whether the suggested thresholds keep to the budget (None: no suggestion)."""
+        if self.suggested is None:
+            return None
+        return self.suggested.per_owner_week_mean <= self.budget
+
+    @property
+    def verdict(self) -> str:
+        """Whether the app's rules beat the recency rule, in one sentence."""
+        return verdict_text(self.overall, self.recency)
+
+    @property
+    def method(self) -> str:
+        """How the replay was made, in words."""
+        fit = (
+            "the models refitted every week"
+            if self.refit_every_weeks == 1
+            else f"the models refitted every {self.refit_every_weeks} weeks"
+        )
+        return (
+            f"{self.weeks} weekly as-of dates from {self.start.isoformat()} to "
+            f"{self.end.isoformat()}, scored with the data dated up to each ({fit}), the rules "
+            f"as configured, at most {self.daily_cap} new non-critical alerts per owner on "
+            f"each replayed day (critical ones are never capped), and an alert kept active "
+            f"for {self.active_days} days (the same customer and rule are not raised again "
+            "meanwhile). The recency rule alerts, each week, as many customers as the rules "
+            "did: those longest without a paid order among those not lapsed yet."
+        )
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def days_text(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f} d"
+
+
+def verdict_text(app: ReplayFigures, recency: ReplayFigures) -> str:
+    """'At equal weekly volume, the rules found more lapsing customers (…), earlier (…)'."""
+    if not app.lapsed:
+        return "No customer lapsed during the replay, so there is nothing to compare."
+    more = app.caught - recency.caught
+    found = (
+        f"found more lapsing customers ({app.caught:,} against {recency.caught:,})"
+        if more > 0
+        else f"found fewer lapsing customers ({app.caught:,} against {recency.caught:,})"
+        if more < 0
+        else f"found as many lapsing customers ({app.caught:,})"
+    )
+    a, r = app.lead_median, recency.lead_median
+    if a is None or r is None:
+        when = "with no lead time to compare"
+    elif a > r:
+        when = f"earlier (median {a:.0f} days before the lapse against {r:.0f})"
+    elif a < r:
+        when = f"later (median {a:.0f} days before the lapse against {r:.0f})"
+    else:
+        when = f"as early (median {a:.0f} days before the lapse)"
+    return f"At equal weekly volume, the app's rules {found} than the recency rule, {when}."
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+
+def report_to_dict(report: ReplayReport) -> dict[str, Any]:
+    """The report as JSON-ready data (dates as ISO text), with the derived figures."""
+
+    def figures(f: ReplayFigures) -> dict[str, Any]:
+        data = dataclasses.asdict(f)
+        quartiles = f.lead_quartiles
+        data.update(
+            precision=f.precision,
+            recall=f.recall,
+            lead_median_days=f.lead_median,
+            lead_q1_days=quartiles[0] if quartiles else None,
+            lead_q3_days=quartiles[1] if quartiles else None,
+            lead_share_30=f.lead_share_30,
+        )
+        return data
+
+    out: dict[str, Any] = {
+        name: getattr(report, name)
+        for name in (
+            "weeks", "horizon_days", "active_days", "daily_cap", "budget", "customers",
+            "owners", "not_replayed", "refit_every_weeks", "data_key", "seconds",
+            "definitions",
+        )
+    }  # fmt: skip
+    out["start"] = report.start.isoformat()
+    out["end"] = report.end.isoformat()
+    out["computed_at"] = report.computed_at.isoformat() if report.computed_at else None
+    out["overall"] = figures(report.overall)
+    out["rules"] = [figures(f) for f in report.rules]
+    out["recency"] = figures(report.recency)
+    out["suggestions"] = [dataclasses.asdict(s) for s in report.suggestions]
+    out["suggested"] = figures(report.suggested) if report.suggested else None
+    out["verdict"] = report.verdict
+    out["within_budget"] = report.within_budget
+    out["method"] = report.method
+    return out
+
+
+_DERIVED = ("precision", "recall", "lead_median_days", "lead_q1_days", "lead_q3_days",
+            "lead_share_30")  # fmt: skip
+
+
+def _figures_from(data: dict[str, Any]) -> ReplayFigures:
+    kept = {k: v for k, v in data.items() if k not in _DERIVED}
+    kept["lead_days"] = tuple(int(d) for d in kept.get("lead_days", ()))
+    kept["missed_critical_ids"] = tuple(int(d) for d in kept.get("missed_critical_ids", ()))
+    return ReplayFigures(**kept)
+
+
+def report_from_dict(data: dict[str, Any]) -> ReplayReport:
+    """The report back from ``report_to_dict``'s data."""
+    at = data.get("computed_at")
+    suggested = data.get("suggested")
+    return ReplayReport(
+        start=dt.date.fromisoformat(data["start"]),
+        end=dt.date.fromisoformat(data["end"]),
+        weeks=int(data["weeks"]),
+        horizon_days=int(data["horizon_days"]),
+        active_days=int(data["active_days"]),
+        daily_cap=int(data["daily_cap"]),
+        budget=int(data["budget"]),
+        customers=int(data["customers"]),
+        owners=int(data["owners"]),
+        overall=_figures_from(data["overall"]),
+        rules=tuple(_figures_from(f) for f in data["rules"]),
+        recency=_figures_from(data["recency"]),
+        not_replayed=dict(data.get("not_replayed", {})),
+        refit_every_weeks=int(data.get("refit_every_weeks", 1)),
+        suggestions=tuple(Suggestion(**s) for s in data.get("suggestions", ())),
+        suggested=_figures_from(suggested) if suggested else None,
+        computed_at=dt.datetime.fromisoformat(at) if at else None,
+        data_key=str(data.get("data_key", "")),
+        seconds=float(data.get("seconds", 0.0)),
+    )

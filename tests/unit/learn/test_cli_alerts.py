@@ -1,0 +1,77 @@
+"""`report alerts` through main(): the table, CSV and JSON carry the same figures (the
+replay of test_alert_replay's hand-made history), --out writes the file, and the replay is
+kept for the window."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.workspace import open_workspace
+from services.learn.alert_replay import last_replay
+from tests.unit.learn.test_alert_replay import HISTORY, _fill
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def url(workspace_url: str) -> str:
+    _fill(workspace_url, list(HISTORY))
+    return workspace_url
+
+
+def test_table_csv_and_json_agree(url: str, tmp_path: Path) -> None:
+    code, out, err = run("--db", url, "report", "alerts", "--weeks", "8", "--budget", "2")
+    assert code == 0, err
+    assert "Replay ready" in err  # progress on stderr
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    row = next(line for line in lines if line.startswith("All rules"))
+    recency = next(line for line in lines if line.startswith("Recency rule"))
+    assert "than the recency rule" in " ".join(lines)
+    assert any(line.startswith("Suggested thresholds (budget: 2 alert(s)") for line in lines)
+
+    path = tmp_path / "alerts.csv"
+    code, out, err = run("--db", url, "report", "alerts", "--weeks", "8", "--format", "csv",
+                         "--out", str(path))  # fmt: skip
+    assert code == 0, err
+    assert out == ""
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    overall = next(r for r in rows if r["group"] == "all")
+    base = next(r for r in rows if r["group"] == "recency")
+    assert row.split()[2] == f"{int(overall['alerts']):,}"
+    assert f"{overall['caught']}/{overall['lapsed']}" in row
+    assert f"{base['caught']}/{base['lapsed']}" in recency
+    assert any(r["group"] == "suggestion" for r in rows)
+
+    code, out, err = run("--db", url, "report", "alerts", "--weeks", "8", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["overall"]["alerts"] == int(overall["alerts"])
+    assert data["overall"]["caught"] == int(overall["caught"])
+    assert data["recency"]["caught"] == int(base["caught"])
+    assert data["overall"]["recall"] == pytest.approx(float(overall["recall"]), abs=1e-4)
+    assert "lapses" in data["definitions"]
+    ws = open_workspace(url, backup=False)
+    try:
+        kept, current = last_replay(ws.engine)
+    finally:
+        ws.close()
+    assert kept is not None
+    assert current
+    assert kept.overall.alerts == data["overall"]["alerts"]
+
+
+def test_bad_weeks_are_refused(url: str) -> None:
+    code, _out, err = run("--db", url, "report", "alerts", "--weeks", "0")
+    assert code != 0
+    assert "--weeks" in err
