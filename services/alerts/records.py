@@ -135,6 +135,8 @@ class AlertRunResult:
     held_out: int = 0  # new alerts in Learn's holdout (raised, no outreach suggested)
     # How many customers meet each rule (before cool-down, cap...), by rule key.
     matches: dict[str, int] = field(default_factory=dict)
+    # Enabled rules that could not be evaluated, and why ("no usage data"), by rule key.
+    not_evaluated: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     # Why nothing was done ("never scored", "not the latest scores"), or None.
     skipped: str | None = None

@@ -1,0 +1,108 @@
+"""Every customer's weekly usage at once, for the rules and scoring that read all customers.
+
+The same weeks and figures as services/usage/summary.py (its ``week_start`` Monday weeks; a
+row counts in the week of its day, a weekly row in the week of its first day; active users
+count each person once: the union of the days' user keys, else the largest daily figure),
+read with one query into numpy matrices instead of one customer at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from models.schema import UsageDay
+from services.usage.summary import week_start
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class WeeklyUsage:
+    """Weekly figures of the customers with usage in the weeks: row i of each matrix is
+    ``customers[i]`` (ascending ids), column j the week starting ``starts[j]`` (oldest
+    first)."""
+
+    customers: IntArray
+    starts: tuple[dt.date, ...]
+    sessions: FloatArray
+    active_users: FloatArray
+    days_active: FloatArray
+
+    def rows_of(self, ids: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+        """Each id's row here, and whether it has one."""
+        if self.customers.size == 0:
+            return np.zeros(ids.size, np.int64), np.zeros(ids.size, bool)
+        pos = np.minimum(np.searchsorted(self.customers, ids), self.customers.size - 1)
+        return pos.astype(np.int64), self.customers[pos] == ids
+
+
+def full_weeks_to(as_of: dt.date) -> dt.date:
+    """The Monday of the last full week on or before as_of (the week of as_of when as_of
+    is a Sunday): weeks compared whole compare like with like, weekdays and weekends."""
+    last = week_start(as_of)
+    return last if as_of.weekday() == 6 else last - dt.timedelta(weeks=1)
+
+
+def weekly_usage(conn: Connection, *, last_week: dt.date, weeks: int) -> WeeklyUsage:
+    """The ``weeks`` Monday weeks ending with the week starting ``last_week``, one read."""
+    first = last_week - dt.timedelta(weeks=weeks - 1)
+    end = last_week + dt.timedelta(days=6)
+    u = UsageDay.__table__.c
+    rows = conn.execute(
+        select(u.customer_id, u.day, u.sessions, u.active_users, u.users).where(
+            u.day.between(first, end)
+        )
+    ).all()
+    starts = tuple(first + dt.timedelta(weeks=k) for k in range(weeks))
+    if not rows:
+        empty = np.zeros((0, weeks))
+        return WeeklyUsage(np.zeros(0, np.int64), starts, empty, empty, empty)
+    frame = pd.DataFrame(rows, columns=["customer", "day", "sessions", "active", "users"])
+    day = pd.to_datetime(frame["day"]).to_numpy("datetime64[D]")
+    week = ((day - np.datetime64(first, "D")).astype(np.int64) // 7).astype(np.int64)
+    customers, row = np.unique(frame["customer"].to_numpy(np.int64), return_inverse=True)
+    n = customers.size
+    flat = row * weeks + week
+
+    def total(values: Any) -> FloatArray:
+        return np.asarray(
+            np.bincount(flat, np.asarray(values, np.float64), n * weeks), np.float64
+        ).reshape(n, weeks)
+
+    sessions = total(frame["sessions"].fillna(0))
+    largest = np.zeros(n * weeks)
+    np.maximum.at(largest, flat, frame["active"].fillna(0).to_numpy(np.float64))
+    days = pd.Series(day).groupby(flat).nunique()
+    days_active = np.zeros(n * weeks)
+    days_active[days.index.to_numpy()] = days.to_numpy()
+    people = _people(flat, frame["users"].to_numpy(object), n * weeks)
+    active = np.maximum(largest, people).reshape(n, weeks)
+    return WeeklyUsage(customers, starts, sessions, active, days_active.reshape(n, weeks))
+
+
+def _people(flat: IntArray, users: npt.NDArray[np.object_], size: int) -> FloatArray:
+    """Distinct user keys per cell (customer-week)."""
+    out = np.zeros(size)
+    keep = np.array([bool(x) for x in users.tolist()], dtype=bool)
+    if not keep.any():
+        return out
+    cells = pd.DataFrame({"cell": flat[keep], "users": [_keys(x) for x in users[keep].tolist()]})
+    exploded = cells.drop_duplicates().explode("users").dropna()
+    counts = exploded.groupby("cell")["users"].nunique()
+    out[counts.index.to_numpy(np.int64)] = counts.to_numpy(np.float64)
+    return out
+
+
+def _keys(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):  # a driver that hands JSON back as text
+        value = json.loads(value)
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
