@@ -12,7 +12,7 @@ The story, the truth the usage-drop alert is checked against (the demo marker's
 ``simulated_usage``):
 
 - ``lapse``: most lapsing customers who use the app see their use decay over several
-  weeks (from 4 to 10 weeks before their last order) and stop using it soon after it;
+  weeks (from 5 to 12 weeks before their last order) and stop using it soon after it;
 - ``fading``: a few active customers whose use started to decay in the last weeks
   (the accounts an early warning should find today);
 - ``recover``: a few whose use dips for some weeks, then comes back;
@@ -57,7 +57,7 @@ _APP_SHARE = {_VIP: 0.6, _LOYAL: 0.4, _SEASONAL: 0.2, _OCCASIONAL: 0.15, _NEW: 0
               _ONE_TIME: 0.05, _LAPSING: 0.5, _CHURNED: 0.3}  # fmt: skip
 _APP_ZEAL = {_VIP: 1.6, _LOYAL: 1.2, _LAPSING: 1.3}
 _MEDIAN_DAY_RATE = 0.12  # a seat's chance of using the app on a day (median)
-_REGULAR_RATE = 0.3  # the story's accounts use the app on at least this share of days
+_REGULAR_RATE = 0.6  # the story's accounts use the app on at least this share of days
 _TEAM_SHARE = 0.03  # share of app customers that are households or teams (several seats)
 _LAPSE_SHARE = 0.8  # lapsing app users whose use decays before their last order
 _FADING_SHARE = 0.03  # active app users whose use decays right now
@@ -114,7 +114,7 @@ def demo_usage(
     fading = steady_kind & (u < _FADING_SHARE)
     recover = steady_kind & (u >= _FADING_SHARE) & (u < _FADING_SHARE + _RECOVER_SHARE)
     decay_start = np.full(n, np.inf)
-    decay_start[lapse] = last_day[lapse] - rng.uniform(28, 70, n)[lapse]
+    decay_start[lapse] = last_day[lapse] - rng.uniform(35, 84, n)[lapse]
     end[lapse] = last_day[lapse] + rng.integers(0, 15, n)[lapse]
     decay_start[fading] = today_day - rng.uniform(7, 24, n)[fading]
     decay_start[recover] = rng.uniform(window_start + 100, today_day - 60, n)[recover]
@@ -154,7 +154,7 @@ def _seats(
     rate = rng.lognormal(np.log(_MEDIAN_DAY_RATE), 0.6, len(customer)) * zeal[customer]
     rate = np.where(team[customer], rate * 0.5, rate)
     # A team's decay: its people leave one by one over the decay's weeks.
-    tau = rng.uniform(7, 16, n)[customer]
+    tau = rng.uniform(5, 12, n)[customer]
     ds = decay_start[customer]
     drop = np.where(
         team[customer] & np.isfinite(ds), ds + rng.uniform(0, 35, len(customer)), np.inf
@@ -212,7 +212,7 @@ def _usage_rows(
 
 def _rows(rng: np.random.Generator, seats: _Seats, seat: IntArray, day: IntArray) -> _TableData:
     m = len(seat)
-    sessions = 1 + rng.poisson(1.5, m)
+    sessions = 1 + rng.poisson(0.8, m)
     minutes = np.round(sessions * rng.lognormal(np.log(5.5), 0.5, m), 1)
     events = sessions * 3 + rng.poisson(4.0 * sessions)
     logins = np.maximum(1, rng.binomial(sessions, 0.35))
