@@ -130,8 +130,10 @@ def demo_usage(
     recover_day[~recover] = np.inf
     seats = _seats(rng, uses, corporate, zeal, start, end, decay_start, recover_day)
     table = _usage_rows(rng, seats, window_start, today_day)
-    truth = _truth(external_ids, decay_start, last_day, lapse, fading, recover, uses)
+    truth = _truth(external_ids, decay_start, last_day, lapse, fading, recover)
     truth["rows"] = len(table)
+    assert table.customer is not None
+    truth["app_customers"] = int(np.unique(table.customer).size)  # with a row at least
     return table, truth
 
 
@@ -268,7 +270,6 @@ def _truth(
     lapse: BoolArray,
     fading: BoolArray,
     recover: BoolArray,
-    uses: BoolArray,
 ) -> dict[str, Any]:
     def dates(mask: BoolArray, days: Any) -> dict[str, str]:
         return {
@@ -279,7 +280,6 @@ def _truth(
     start = np.floor(np.where(np.isfinite(decay_start), decay_start, 0)).astype(np.int64)
     return {
         "source": USAGE_SOURCE,
-        "app_customers": int(uses.sum()),
         # Customer external id -> the day its use starts to decay (and, for lapse, its
         # last order: the lapse the decay warns of).
         "lapse": dates(lapse, start),
