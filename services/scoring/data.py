@@ -29,6 +29,7 @@ from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
 from services.core._bulk import read_columns
 from services.core._stable import stable_keys, stable_order
 from services.core.money import MoneyContext, home_cents_expr, home_cents_sql, load_money_context
+from services.scoring.usage import read_usage
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -99,6 +100,10 @@ class ScoringData:
     s_start: FloatArray  # day number, NaN = unknown
     s_cancel: FloatArray  # day number, NaN = not cancelled
     kinds_present: frozenset[str] = field(default_factory=frozenset)
+    # Product usage (services/scoring/usage.py): one row per customer and day with use.
+    u_cust: Int32Array = field(default_factory=lambda: np.zeros(0, np.int32))
+    u_day: Int32Array = field(default_factory=lambda: np.zeros(0, np.int32))
+    u_sessions: FloatArray = field(default_factory=lambda: np.zeros(0))
     # Per customer (in the stable order): True when a paid order of theirs is in a
     # currency with no exchange rate to the home one. Their money figures are unknown,
     # never 0 (services/scoring/run.py leaves them empty); empty: none such.
@@ -141,6 +146,7 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
                 ctx = load_money_context(conn)
                 orders = _orders_sqlite(conn, until_day, ctx)
                 left_out = _left_out(conn, until_day, ctx)
+                usage = read_usage(conn, until_day)
             customer_ids, signup_day, subs, inter, keys = future.result()
     else:
         with engine.connect() as conn, conn.begin():
@@ -149,6 +155,7 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
             keys = stable_keys(conn, customer_ids)
             orders = _orders_generic(conn, until_day, ctx)
             left_out = _left_out(conn, until_day, ctx)
+            usage = read_usage(conn, until_day)
             subs = _read_subscriptions(conn)
             inter = _sort_interactions(_interactions_generic(conn, until_day))
 
@@ -178,6 +185,8 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
 
     s_cust_raw, s_start, s_cancel = subs
     s_pos, s_ok = _positions(customer_ids, s_cust_raw)
+    u_raw, u_day, u_sessions = usage
+    u_pos, u_ok = _positions(customer_ids, u_raw)
     return ScoringData(
         customer_ids=customer_ids[stable],
         signup_day=signup_day[stable],
@@ -195,6 +204,9 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
         s_start=s_start[s_ok],
         s_cancel=s_cancel[s_ok],
         kinds_present=present,
+        u_cust=rank[u_pos[u_ok]].astype(np.int32),
+        u_day=u_day[u_ok].astype(np.int32),
+        u_sessions=u_sessions[u_ok],
         currency=ctx.home,
         left_out=left_out,
         unpriced=unpriced,

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from services.scoring.data import KIND, SATISFACTION, ScoringData
+from services.scoring.usage import USAGE_FEATURES, usage_features
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -87,6 +88,7 @@ MODEL_FEATURES = (
     "bg_p_alive",
     "bg_expected_h",
     "bg_prob_none_h",
+    *USAGE_FEATURES,  # all NaN (so left out) on a workspace without product usage
 )
 
 
@@ -339,6 +341,7 @@ def compute_features(data: ScoringData, cutoff: int) -> pd.DataFrame:  # noqa: P
     f["signup_age_days"] = cutoff - signup
     for name in ("bg_p_alive", "bg_expected_h", "bg_prob_none_h", "gg_order_value"):
         f[name] = np.full(n, np.nan)
+    f.update(usage_features(data.u_cust, data.u_day, data.u_sessions, n, cutoff))
     return pd.DataFrame(f, copy=False)
 
 
