@@ -116,7 +116,7 @@ def demo_usage(
     decay_start = np.full(n, np.inf)
     decay_start[lapse] = last_day[lapse] - rng.uniform(35, 84, n)[lapse]
     end[lapse] = last_day[lapse] + rng.integers(0, 15, n)[lapse]
-    decay_start[fading] = today_day - rng.uniform(7, 24, n)[fading]
+    decay_start[fading] = today_day - rng.uniform(16, 38, n)[fading]
     decay_start[recover] = rng.uniform(window_start + 100, today_day - 60, n)[recover]
     recover_day = np.full(n, np.inf)
     recover_day[recover] = decay_start[recover] + rng.uniform(21, 42, n)[recover]

@@ -102,6 +102,7 @@ class Coverage:
     emails: bool
     logins: bool
     subscriptions: bool
+    usage: bool = False  # product usage (services/scoring/usage.py)
 
     @property
     def interactions(self) -> bool:
@@ -204,6 +205,7 @@ def coverage(data: ScoringData, cutoff: int) -> Coverage:
         emails=KIND["email_sent"] in kinds,
         logins=KIND["login"] in kinds,
         subscriptions=bool(np.any(np.nan_to_num(data.s_start, nan=np.inf) <= cutoff)),
+        usage=bool(np.any(data.u_day <= cutoff)),
     )
 
 

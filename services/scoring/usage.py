@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Date, cast, func, literal, select
 
 from models.schema import UsageDay
 from services.usage.summary import RECENT_DAYS
@@ -44,7 +44,7 @@ def read_usage(conn: Connection, until_day: int) -> tuple[IntArray, IntArray, Fl
     if conn.dialect.name == "sqlite":
         day = func.cast(func.julianday(u.day) - _EPOCH_JULIAN, type_=u.id.type)
     else:
-        day = u.day - func.date("1970-01-01")
+        day = u.day - cast(literal("1970-01-01"), Date)  # date - date: days, an integer
     rows = conn.execute(
         select(u.customer_id, day.label("d"), func.sum(func.coalesce(u.sessions, 0)))
         .where(day <= until_day)

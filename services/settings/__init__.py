@@ -63,6 +63,7 @@ ENGAGEMENT_WEIGHTS = {
     "monetary": 15.0,
     "interaction": 15.0,
     "fatigue": 10.0,
+    "usage": 15.0,  # product usage: counted only where the workspace has usage data
 }
 HEALTH_WEIGHTS = {
     "recency": 30.0,
@@ -71,6 +72,7 @@ HEALTH_WEIGHTS = {
     "email_engagement": 10.0,
     "review_sentiment": 10.0,
     "ticket_volume": 10.0,
+    "product_usage": 15.0,  # counted only where the workspace has usage data
 }
 SCORING_THRESHOLDS = {
     # First order fewer days than this before the as-of date: population model, low confidence.
