@@ -17,6 +17,7 @@ from models.vocab import ACTIVE_ALERT_STATUSES
 from models.vocab import ALERT_QUEUES as ALERT_QUEUES
 from models.vocab import SEVERITIES as SEVERITIES
 from services.alerts.playbook_records import PlaybookStatus
+from services.settings import ALERT_RULES
 
 SEVERITY_LABELS = {
     "critical": "Critical",
@@ -170,6 +171,13 @@ class AlertRunResult:
             )
         if held:
             out.append("Not raised: " + "; ".join(held) + ".")
+        if self.not_evaluated:
+            titles = {rule.key: rule.title for rule in ALERT_RULES}
+            out.append(
+                "Not checked: "
+                + "; ".join(f"{titles.get(k, k)} ({why})" for k, why in self.not_evaluated.items())
+                + "."
+            )
         return out
 
 

@@ -90,6 +90,9 @@ SCORING_THRESHOLDS = {
 MAX_HORIZON_DAYS = 1095
 
 
+_NOT_ALWAYS = ("fatigue", "usage", "product_usage")
+
+
 def _weights_check(defaults: dict[str, float]) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         unknown = sorted(set(value) - set(defaults))
@@ -99,7 +102,8 @@ def _weights_check(defaults: dict[str, float]) -> Callable[[Any], str | None]:
             if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
                 return f"the weight of '{key}' must be a number of at least 0"
         merged = {**defaults, **value}
-        if sum(float(w) for k, w in merged.items() if k != "fatigue") <= 0:
+        # Usage counts only on a workspace with usage data: another weight must be above 0.
+        if sum(float(w) for k, w in merged.items() if k not in _NOT_ALWAYS) <= 0:
             return "at least one weight must be above 0"
         return None
 

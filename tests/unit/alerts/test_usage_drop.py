@@ -130,6 +130,7 @@ def test_a_workspace_with_no_usage_leaves_the_rule_unevaluated(book: Book) -> No
     book.score({cid: {"churn": 0.9, "clv": 900.0}})
     result = book.generate()
     assert result.not_evaluated == {"usage_drop": NO_USAGE}
+    assert "Not checked: Usage drop (no usage data)." in result.lines()
     assert "usage_drop" not in result.matches
     assert by_customer(book, "usage_drop") == {}
 
