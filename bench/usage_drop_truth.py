@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -75,8 +76,6 @@ def _truth(path: Path) -> tuple[pd.DataFrame, dt.date]:
 def replay(path: Path, weeks: int, overrides: dict[str, float]) -> dict[str, object]:
     truth, today = _truth(path)
     engine = make_engine(f"sqlite:///{path}")
-    from sqlalchemy.orm import Session
-
     with Session(engine) as session:
         base = read_alert_config(session).rule("usage_drop")
     rule = RuleConfig(base.key, base.title, True, base.severity, {**base.params, **overrides})
@@ -85,13 +84,18 @@ def replay(path: Path, weeks: int, overrides: dict[str, float]) -> dict[str, obj
     first_alert: dict[int, dt.date] = {}
     alerts = 0
     watched: set[int] = set()
-    with engine.connect() as conn:
+    with Session(engine) as reading:
         ids = np.array(
-            [r[0] for r in conn.exec_driver_sql("SELECT id FROM customers ORDER BY id")],
+            [
+                r[0]
+                for r in reading.connection().exec_driver_sql(
+                    "SELECT id FROM customers ORDER BY id"
+                )
+            ],
             dtype=np.int64,
         )
         for day in days:
-            frame = read_usage_drop(conn, ids, day, rule)
+            frame = read_usage_drop(reading, ids, day, rule)
             if frame is None:
                 continue
             mask, _ = usage_drop(frame, rule)

@@ -203,7 +203,10 @@ def _read_inputs(
     _clicks(conn, snap, config, end)
     deals = _stalled_deals(conn, config, ref)
     drop = config.rule("usage_drop")
-    usage = read_usage_drop(conn, ids, run.as_of, drop) if drop.enabled else None
+    usage = None
+    if drop.enabled:
+        with Session(bind=conn) as usage_session:  # a read in the caller's transaction
+            usage = read_usage_drop(usage_session, ids, run.as_of, drop)
     contacted: frozenset[int] = frozenset()
     if config.cooldown_days > 0:
         since = now - dt.timedelta(days=config.cooldown_days)

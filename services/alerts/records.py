@@ -17,7 +17,6 @@ from models.vocab import ACTIVE_ALERT_STATUSES
 from models.vocab import ALERT_QUEUES as ALERT_QUEUES
 from models.vocab import SEVERITIES as SEVERITIES
 from services.alerts.playbook_records import PlaybookStatus
-from services.settings import ALERT_RULES
 
 SEVERITY_LABELS = {
     "critical": "Critical",
@@ -172,6 +171,9 @@ class AlertRunResult:
         if held:
             out.append("Not raised: " + "; ".join(held) + ".")
         if self.not_evaluated:
+            # Imported here: views read these records and never load the settings' database.
+            from services.settings import ALERT_RULES
+
             titles = {rule.key: rule.title for rule in ALERT_RULES}
             out.append(
                 "Not checked: "

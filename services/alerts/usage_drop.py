@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
-from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from services.alerts.config import RuleConfig
 from services.usage.weekly import WeeklyUsage, full_weeks_to, weekly_usage
@@ -101,12 +101,12 @@ def _chance(mean: FloatArray, variance: FloatArray, observed: FloatArray) -> Flo
 
 
 def read_usage_drop(
-    conn: Connection, ids: npt.NDArray[np.int64], as_of: dt.date, rule: RuleConfig
+    session: Session, ids: npt.NDArray[np.int64], as_of: dt.date, rule: RuleConfig
 ) -> pd.DataFrame | None:
     """USAGE_COLUMNS for the customers ``ids`` as of a day (one read); None when the
     workspace holds no usage in the weeks read."""
     weeks = int(rule["baseline_weeks"]) + RECENT_WEEKS
-    weekly = weekly_usage(conn, last_week=full_weeks_to(as_of), weeks=weeks)
+    weekly = weekly_usage(session, last_week=full_weeks_to(as_of), weeks=weeks)
     if weekly.customers.size == 0:
         return None
     stats = drop_stats(weekly, float(rule["team_users"]))

@@ -29,7 +29,7 @@ from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
 from services.core._bulk import read_columns
 from services.core._stable import stable_keys, stable_order
 from services.core.money import MoneyContext, home_cents_expr, home_cents_sql, load_money_context
-from services.scoring.usage import read_usage
+from services.scoring._usage import read_usage
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -100,7 +100,7 @@ class ScoringData:
     s_start: FloatArray  # day number, NaN = unknown
     s_cancel: FloatArray  # day number, NaN = not cancelled
     kinds_present: frozenset[str] = field(default_factory=frozenset)
-    # Product usage (services/scoring/usage.py): one row per customer and day with use.
+    # Product usage (services/scoring/_usage.py): one row per customer and day with use.
     u_cust: Int32Array = field(default_factory=lambda: np.zeros(0, np.int32))
     u_day: Int32Array = field(default_factory=lambda: np.zeros(0, np.int32))
     u_sessions: FloatArray = field(default_factory=lambda: np.zeros(0))

@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from services.scoring._usage import USAGE_FEATURES, usage_features
 from services.scoring.data import KIND, SATISFACTION, ScoringData
-from services.scoring.usage import USAGE_FEATURES, usage_features
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -102,7 +102,7 @@ class Coverage:
     emails: bool
     logins: bool
     subscriptions: bool
-    usage: bool = False  # product usage (services/scoring/usage.py)
+    usage: bool = False  # product usage (services/scoring/_usage.py)
 
     @property
     def interactions(self) -> bool:

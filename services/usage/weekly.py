@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from models.schema import UsageDay
 from services.usage.summary import week_start
@@ -52,16 +53,20 @@ def full_weeks_to(as_of: dt.date) -> dt.date:
     return last if as_of.weekday() == 6 else last - dt.timedelta(weeks=1)
 
 
-def weekly_usage(conn: Connection, *, last_week: dt.date, weeks: int) -> WeeklyUsage:
+def weekly_usage(session: Session, *, last_week: dt.date, weeks: int) -> WeeklyUsage:
     """The ``weeks`` Monday weeks ending with the week starting ``last_week``, one read."""
     first = last_week - dt.timedelta(weeks=weeks - 1)
     end = last_week + dt.timedelta(days=6)
     u = UsageDay.__table__.c
-    rows = conn.execute(
-        select(u.customer_id, u.day, u.sessions, u.active_users, u.users).where(
-            u.day.between(first, end)
+    rows = (
+        session.connection()
+        .execute(
+            select(u.customer_id, u.day, u.sessions, u.active_users, u.users).where(
+                u.day.between(first, end)
+            )
         )
-    ).all()
+        .all()
+    )
     starts = tuple(first + dt.timedelta(weeks=k) for k in range(weeks))
     if not rows:
         empty = np.zeros((0, weeks))

@@ -173,7 +173,7 @@ def test_the_vectorised_rule_equals_a_direct_computation(book: Book, seed: int) 
         daily(book, cid, days)
     with Session(book.engine) as session:
         rule = read_alert_config(session).rule("usage_drop")
-        frame = read_usage_drop(session.connection(), np.array(ids), TODAY, rule)
+        frame = read_usage_drop(session, np.array(ids), TODAY, rule)
         assert frame is not None
         for row, cid in enumerate(ids):
             rows = list(session.scalars(select(UsageDay).where(UsageDay.customer_id == cid)))
@@ -188,7 +188,7 @@ def test_weekly_usage_counts_people_once_as_summary_does(book: Book) -> None:
     daily(book, cid, {week: (3, ["a", "b"]), week + dt.timedelta(days=1): (2, ["b", "c"]),
                       week + dt.timedelta(days=8): (1, ["z"])})  # fmt: skip
     with Session(book.engine) as session:
-        got = weekly_usage(session.connection(), last_week=week, weeks=2)
+        got = weekly_usage(session, last_week=week, weeks=2)
         rows = list(session.scalars(select(UsageDay)))
     expected = weeks_of(rows, week + dt.timedelta(days=6), 2)
     assert got.customers.tolist() == [cid]

@@ -12,12 +12,12 @@ from sqlalchemy import insert
 
 from app.workspace import Workspace, open_workspace
 from models.schema import Customer, Order, UsageDay
+from services.scoring._usage import USAGE_FEATURES
 from services.scoring.churn import _usable_columns
 from services.scoring.data import day_number, load_scoring_data
 from services.scoring.engagement import engagement_score
 from services.scoring.features import compute_features, coverage
 from services.scoring.health import health_score
-from services.scoring.usage import USAGE_FEATURES
 from services.settings import ENGAGEMENT_WEIGHTS, HEALTH_WEIGHTS
 
 T = dt.date(2025, 6, 30)
