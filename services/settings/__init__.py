@@ -259,7 +259,7 @@ ALERT_PARAMETERS: tuple[_Param, ...] = (
     ("usage_drop", "min_drop_percent", _NUMBER, 60, "Down by at least", "%", 1, 100,
      "The last two weeks' average below the usual median by at least this share."),
     ("usage_drop", "max_chance_percent", _NUMBER, 1, "Chance of so low a fortnight at most",
-     "%", 0.0001, 50, "How unusual the last two weeks are for this customer: the chance of "
+     "%", 0.1, 50, "How unusual the last two weeks are for this customer: the chance of "
      "two ordinary weeks this low, from the spread of the usual weeks (never less than "
      "chance's spread of the counts)."),
     ("usage_drop", "team_users", int, 3, "Watch active users from", "users a week", 2, 10_000,
@@ -400,8 +400,8 @@ SETTINGS: dict[str, SettingSpec] = {
             "scoring.engagement_weights",
             dict,
             ENGAGEMENT_WEIGHTS,
-            "Engagement score weights (recency, frequency, monetary, interaction; fatigue "
-            "is a penalty)",
+            "Engagement score weights (recency, frequency, monetary, interaction, usage; "
+            "fatigue is a penalty)",
             _weights_check(ENGAGEMENT_WEIGHTS),
             page="Scores",
             applies="next_scoring",
