@@ -27,10 +27,11 @@ each seat's highest rate and thinned (a few loops over small fixed sets only).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from models.schema import UsageDay
 from services.demo.tables import _TableData
@@ -47,7 +48,6 @@ from services.demo.vocabulary import (
     BoolArray,
     FloatArray,
     IntArray,
-    ObjArray,
 )
 
 USAGE_SOURCE = "demo_app"
@@ -78,7 +78,7 @@ class _Seats:
     """One row per seat (a person of an app customer)."""
 
     customer: IntArray  # generation index
-    key: ObjArray  # the seat's short user key
+    number: IntArray  # the seat's number in its customer: its user key is "u<number>"
     rate: FloatArray  # chance of an active day at multiplier 1
     start: IntArray  # first day number of use
     end: IntArray  # last day number of use (inclusive)
@@ -165,7 +165,7 @@ def _seats(
     rate = np.where(np.isfinite(ds), np.maximum(rate, _REGULAR_RATE), rate)
     return _Seats(
         customer=customer,
-        key=np.array([f"u{k}" for k in number.tolist()], dtype=object),
+        number=number.astype(np.int64),
         rate=np.minimum(rate, 0.9),
         start=start[customer],
         end=end[customer],
@@ -236,15 +236,8 @@ def _rows(rng: np.random.Generator, seats: _Seats, seat: IntArray, day: IntArray
         return np.add.reduceat(np.asarray(values)[order], first) if m else np.asarray(values)[:0]
 
     sizes = np.diff(np.r_[first, m])
-    keys = seats.key[seat].tolist()
-    features = total(counts)
-    names = np.array(FEATURES, dtype=object)
-    users = np.empty(len(first), dtype=object)
-    users[:] = [keys[a : a + s] for a, s in zip(first.tolist(), sizes.tolist(), strict=True)]
-    used = np.empty(len(first), dtype=object)
-    used[:] = [{str(names[j]): int(row[j]) for j in np.flatnonzero(row)} for row in features]
     days = (day[first]).astype("datetime64[D]")
-    return _TableData(
+    return _UsageRows(
         UsageDay.__table__,  # type: ignore[arg-type]
         {
             "source": np.full(len(first), USAGE_SOURCE, dtype=object),
@@ -256,11 +249,39 @@ def _rows(rng: np.random.Generator, seats: _Seats, seat: IntArray, day: IntArray
             "active_users": sizes.astype(np.int64),
             "minutes": np.round(total(minutes), 1),
             "documents_viewed": total(documents),
-            "features": used,
-            "users": users,
         },
         customer=customer[first],
+        feature_counts=total(counts).astype(np.int32),
+        seat_numbers=seats.number[seat].astype(np.int32),
+        first=first,
     )
+
+
+@dataclass
+class _UsageRows(_TableData):
+    """The usage rows, their JSON columns (features, users) built chunk by chunk at insert
+    time from compact arrays: a million dicts at once would double the build's memory."""
+
+    feature_counts: npt.NDArray[np.int32] = field(
+        default_factory=lambda: np.zeros((0, 9), np.int32)
+    )
+    seat_numbers: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
+    first: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def rows(self, start: int, stop: int, customer_ids: IntArray | None) -> list[dict[str, Any]]:
+        out = super().rows(start, stop, customer_ids)
+        if not out:
+            return out
+        ends = np.r_[self.first[1:], self.seat_numbers.size][start:stop]
+        base = int(self.first[start])
+        numbers = self.seat_numbers[base : int(ends[-1])].tolist()
+        for row, counts, a, b in zip(
+            out, self.feature_counts[start:stop].tolist(),
+            (self.first[start:stop] - base).tolist(), (ends - base).tolist(), strict=True,
+        ):  # fmt: skip
+            row["features"] = {FEATURES[j]: c for j, c in enumerate(counts) if c}
+            row["users"] = [f"u{k}" for k in numbers[a:b]]
+        return out
 
 
 def _truth(
