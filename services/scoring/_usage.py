@@ -14,13 +14,9 @@ as it drops every column without values), 0 for a customer with no use:
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, Connection, Date, cast, func, literal, select
 
-from models.schema import UsageDay
 from services.usage.summary import RECENT_DAYS
 
 IntArray = npt.NDArray[np.int64]
@@ -34,26 +30,6 @@ USAGE_FEATURES = (
     "usage_days_since_active",
 )
 _EPOCH_JULIAN = 2440587.5
-
-
-def read_usage(conn: Connection, until_day: int) -> tuple[IntArray, IntArray, FloatArray]:
-    """(customer id, day number, sessions) of every usage row dated up to ``until_day``,
-    summed over sources per customer and day."""
-    u = UsageDay.__table__.c
-    day: ColumnElement[Any]
-    if conn.dialect.name == "sqlite":
-        day = func.cast(func.julianday(u.day) - _EPOCH_JULIAN, type_=u.id.type)
-    else:
-        day = u.day - cast(literal("1970-01-01"), Date)  # date - date: days, an integer
-    rows = conn.execute(
-        select(u.customer_id, day.label("d"), func.sum(func.coalesce(u.sessions, 0)))
-        .where(day <= until_day)
-        .group_by(u.customer_id, day)
-    ).all()
-    if not rows:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    values = np.array(rows, dtype=np.float64)
-    return values[:, 0].astype(np.int64), values[:, 1].astype(np.int64), values[:, 2]
 
 
 def usage_features(
@@ -74,7 +50,13 @@ def usage_features(
     return {
         "usage_sessions_30": s30,
         "usage_sessions_prev_30": prev,
-        "usage_days_30": np.bincount(c[recent], minlength=n).astype(np.float64),
+        "usage_days_30": _distinct_days(c[recent], day[seen][recent], n),
         "usage_trend": (s30 + 1.0) / (prev + 1.0),
         "usage_days_since_active": np.where(np.isfinite(last), cutoff - last, np.nan),
     }
+
+
+def _distinct_days(cust: npt.NDArray[np.int32], day: npt.NDArray[np.int32], n: int) -> FloatArray:
+    """Days with use per customer (a day of two sources counts once)."""
+    pairs = np.unique(cust.astype(np.int64) * (1 << 32) + day.astype(np.int64))
+    return np.bincount((pairs >> 32).astype(np.int64), minlength=n).astype(np.float64)

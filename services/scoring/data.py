@@ -29,7 +29,6 @@ from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
 from services.core._bulk import read_columns
 from services.core._stable import stable_keys, stable_order
 from services.core.money import MoneyContext, home_cents_expr, home_cents_sql, load_money_context
-from services.scoring._usage import read_usage
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -146,7 +145,7 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
                 ctx = load_money_context(conn)
                 orders = _orders_sqlite(conn, until_day, ctx)
                 left_out = _left_out(conn, until_day, ctx)
-                usage = read_usage(conn, until_day)
+                usage = _read_usage(conn, until_day)
             customer_ids, signup_day, subs, inter, keys = future.result()
     else:
         with engine.connect() as conn, conn.begin():
@@ -155,7 +154,7 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
             keys = stable_keys(conn, customer_ids)
             orders = _orders_generic(conn, until_day, ctx)
             left_out = _left_out(conn, until_day, ctx)
-            usage = read_usage(conn, until_day)
+            usage = _read_usage(conn, until_day)
             subs = _read_subscriptions(conn)
             inter = _sort_interactions(_interactions_generic(conn, until_day))
 
@@ -313,6 +312,31 @@ def _concat_ints(conn: Connection, sql: str) -> IntArray:
     if not text:
         return np.zeros(0, np.int64)
     return np.fromstring(text, sep=",", dtype=np.int64)
+
+
+def _read_usage(conn: Connection, until_day: int) -> tuple[IntArray, IntArray, FloatArray]:
+    """(customer id, day number, sessions) of the product usage dated up to ``until_day``
+    (services/scoring/_usage.py), read in bulk; a day may come once per source."""
+    if conn.dialect.name == "sqlite":
+        day = _julian_day("day")
+        values = _concat_ints(
+            conn,
+            # Row by row (a day of two sources is two rows): grouping costs SQLite twice.
+            f"SELECT group_concat(customer_id || ',' || {day} || ',' || COALESCE(sessions, 0)) "
+            f"FROM usage_days WHERE day <= '{day_date(until_day).isoformat()}'",
+        ).reshape(-1, 3)
+        return values[:, 0].copy(), values[:, 1].copy(), values[:, 2].astype(np.float64)
+    day = "(day - DATE '1970-01-01')"
+    sql = (
+        f"SELECT customer_id, {day}, SUM(COALESCE(sessions, 0)) FROM usage_days "
+        f"WHERE {day} <= {int(until_day)} GROUP BY customer_id, {day}"
+    )
+    if conn.dialect.name == "postgresql":
+        frame = read_columns(conn, sql, ("customer", "day", "sessions"))
+        rows = frame.to_numpy(np.float64)
+    else:
+        rows = np.array([tuple(r) for r in conn.exec_driver_sql(sql)], np.float64).reshape(-1, 3)
+    return rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), rows[:, 2]
 
 
 def _until(until_day: int) -> dt.datetime:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import String, Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from models.schema import UsageDay
@@ -58,21 +58,26 @@ def weekly_usage(session: Session, *, last_week: dt.date, weeks: int) -> WeeklyU
     first = last_week - dt.timedelta(weeks=weeks - 1)
     end = last_week + dt.timedelta(days=6)
     u = UsageDay.__table__.c
+    # The stored day and JSON as the driver gives them (no per-row parsing): the user keys
+    # are read once per distinct list below.
     rows = (
         session.connection()
         .execute(
-            select(u.customer_id, u.day, u.sessions, u.active_users, u.users).where(
-                u.day.between(first, end)
-            )
+            select(
+                u.customer_id, type_coerce(u.day, String), u.sessions, u.active_users,
+                type_coerce(u.users, Text),
+            ).where(u.day.between(first, end))
         )
         .all()
-    )
+    )  # fmt: skip
     starts = tuple(first + dt.timedelta(weeks=k) for k in range(weeks))
     if not rows:
         empty = np.zeros((0, weeks))
         return WeeklyUsage(np.zeros(0, np.int64), starts, empty, empty, empty)
-    frame = pd.DataFrame(rows, columns=["customer", "day", "sessions", "active", "users"])
-    day = pd.to_datetime(frame["day"]).to_numpy("datetime64[D]")
+    names = ("customer", "day", "sessions", "active", "users")
+    # By columns: pandas probing a million Row objects one by one is slow.
+    frame = pd.DataFrame(dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)))
+    day = np.array([str(d)[:10] for d in frame["day"].tolist()], dtype="datetime64[D]")
     week = ((day - np.datetime64(first, "D")).astype(np.int64) // 7).astype(np.int64)
     customers, row = np.unique(frame["customer"].to_numpy(np.int64), return_inverse=True)
     n = customers.size
@@ -95,13 +100,15 @@ def weekly_usage(session: Session, *, last_week: dt.date, weeks: int) -> WeeklyU
 
 
 def _people(flat: IntArray, users: npt.NDArray[np.object_], size: int) -> FloatArray:
-    """Distinct user keys per cell (customer-week)."""
+    """Distinct user keys per cell (customer-week); each distinct stored list read once."""
     out = np.zeros(size)
-    keep = np.array([bool(x) for x in users.tolist()], dtype=bool)
-    if not keep.any():
+    stored = [x if isinstance(x, str) or x is None else json.dumps(x) for x in users.tolist()]
+    cells = pd.DataFrame({"cell": flat, "users": stored}).dropna().drop_duplicates()
+    if cells.empty:
         return out
-    cells = pd.DataFrame({"cell": flat[keep], "users": [_keys(x) for x in users[keep].tolist()]})
-    exploded = cells.drop_duplicates().explode("users").dropna()
+    read = {text: _keys(text) for text in cells["users"].unique().tolist()}
+    cells["users"] = cells["users"].map(read)
+    exploded = cells.explode("users").dropna()
     counts = exploded.groupby("cell")["users"].nunique()
     out[counts.index.to_numpy(np.int64)] = counts.to_numpy(np.float64)
     return out
