@@ -57,9 +57,49 @@ def weekly_usage(session: Session, *, last_week: dt.date, weeks: int) -> WeeklyU
     """The ``weeks`` Monday weeks ending with the week starting ``last_week``, one read."""
     first = last_week - dt.timedelta(weeks=weeks - 1)
     end = last_week + dt.timedelta(days=6)
+    starts = tuple(first + dt.timedelta(weeks=k) for k in range(weeks))
+    conn = session.connection()
+    cells = _cells_sqlite(conn, first, end) if conn.dialect.name == "sqlite" else None
+    if cells is None:
+        cells = _cells(session, first, end)
+    if cells.empty:
+        empty = np.zeros((0, weeks))
+        return WeeklyUsage(np.zeros(0, np.int64), starts, empty, empty, empty)
+    customers, row = np.unique(cells["customer"].to_numpy(np.int64), return_inverse=True)
+    n = customers.size
+    flat = row * weeks + cells["week"].to_numpy(np.int64)
+
+    def cell_values(name: str) -> FloatArray:
+        out = np.zeros(n * weeks)
+        out[flat] = cells[name].to_numpy(np.float64)
+        return out.reshape(n, weeks)
+
+    read = {text: _union(text) for text in cells["users"].dropna().unique().tolist()}
+    cells["people"] = cells["users"].map(read).fillna(0)
+    active = np.maximum(cell_values("active"), cell_values("people"))
+    return WeeklyUsage(customers, starts, cell_values("sessions"), active, cell_values("days"))
+
+
+# One row per customer and week: sessions, the largest daily active users, days with use,
+# and the distinct stored user lists of the week as one JSON text of lists.
+_CELLS = ("customer", "week", "sessions", "active", "days", "users")
+
+
+def _cells_sqlite(conn: Any, first: dt.date, end: dt.date) -> pd.DataFrame:
+    """The cells, summed by SQLite (no per-row work in Python)."""
+    rows = conn.exec_driver_sql(
+        "SELECT customer_id, CAST(julianday(day) - julianday(?) AS INTEGER) / 7 AS w, "
+        "SUM(COALESCE(sessions, 0)), MAX(COALESCE(active_users, 0)), COUNT(DISTINCT day), "
+        "'[' || group_concat(DISTINCT users) || ']' FROM usage_days "
+        "WHERE day BETWEEN ? AND ? GROUP BY customer_id, w",
+        (first.isoformat(), first.isoformat(), end.isoformat()),
+    ).fetchall()
+    return pd.DataFrame(list(rows), columns=list(_CELLS))
+
+
+def _cells(session: Session, first: dt.date, end: dt.date) -> pd.DataFrame:
+    """The cells from the rows (any database)."""
     u = UsageDay.__table__.c
-    # The stored day and JSON as the driver gives them (no per-row parsing): the user keys
-    # are read once per distinct list below.
     rows = (
         session.connection()
         .execute(
@@ -70,51 +110,32 @@ def weekly_usage(session: Session, *, last_week: dt.date, weeks: int) -> WeeklyU
         )
         .all()
     )  # fmt: skip
-    starts = tuple(first + dt.timedelta(weeks=k) for k in range(weeks))
     if not rows:
-        empty = np.zeros((0, weeks))
-        return WeeklyUsage(np.zeros(0, np.int64), starts, empty, empty, empty)
+        return pd.DataFrame(columns=list(_CELLS))
     names = ("customer", "day", "sessions", "active", "users")
     # By columns: pandas probing a million Row objects one by one is slow.
     frame = pd.DataFrame(dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)))
     day = np.array([str(d)[:10] for d in frame["day"].tolist()], dtype="datetime64[D]")
-    week = ((day - np.datetime64(first, "D")).astype(np.int64) // 7).astype(np.int64)
-    customers, row = np.unique(frame["customer"].to_numpy(np.int64), return_inverse=True)
-    n = customers.size
-    flat = row * weeks + week
-
-    def total(values: Any) -> FloatArray:
-        return np.asarray(
-            np.bincount(flat, np.asarray(values, np.float64), n * weeks), np.float64
-        ).reshape(n, weeks)
-
-    sessions = total(frame["sessions"].fillna(0))
-    largest = np.zeros(n * weeks)
-    np.maximum.at(largest, flat, frame["active"].fillna(0).to_numpy(np.float64))
-    days = pd.Series(day).groupby(flat).nunique()
-    days_active = np.zeros(n * weeks)
-    days_active[days.index.to_numpy()] = days.to_numpy()
-    people = _people(flat, frame["users"].to_numpy(object), n * weeks)
-    active = np.maximum(largest, people).reshape(n, weeks)
-    return WeeklyUsage(customers, starts, sessions, active, days_active.reshape(n, weeks))
+    frame["week"] = (day - np.datetime64(first, "D")).astype(np.int64) // 7
+    frame["day"] = day
+    frame["users"] = [
+        x if isinstance(x, str) or x is None else json.dumps(x) for x in frame["users"].tolist()
+    ]
+    grouped = frame.groupby(["customer", "week"], sort=False)
+    cells = grouped.agg(
+        sessions=("sessions", lambda v: v.fillna(0).sum()),
+        active=("active", lambda v: v.fillna(0).max()),
+        days=("day", "nunique"),
+    ).reset_index()
+    lists = frame.dropna(subset=["users"]).drop_duplicates(["customer", "week", "users"])
+    joined = lists.groupby(["customer", "week"])["users"].agg(lambda v: "[" + ",".join(v) + "]")
+    return cells.merge(joined.reset_index(), on=["customer", "week"], how="left")
 
 
-def _people(flat: IntArray, users: npt.NDArray[np.object_], size: int) -> FloatArray:
-    """Distinct user keys per cell (customer-week); each distinct stored list read once."""
-    out = np.zeros(size)
-    stored = [x if isinstance(x, str) or x is None else json.dumps(x) for x in users.tolist()]
-    cells = pd.DataFrame({"cell": flat, "users": stored}).dropna().drop_duplicates()
-    if cells.empty:
-        return out
-    read = {text: _keys(text) for text in cells["users"].unique().tolist()}
-    cells["users"] = cells["users"].map(read)
-    exploded = cells.explode("users").dropna()
-    counts = exploded.groupby("cell")["users"].nunique()
-    out[counts.index.to_numpy(np.int64)] = counts.to_numpy(np.float64)
-    return out
-
-
-def _keys(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):  # a driver that hands JSON back as text
-        value = json.loads(value)
-    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+def _union(text: str) -> float:
+    """How many distinct user keys a JSON text of lists holds."""
+    keys: set[str] = set()
+    for value in json.loads(text):
+        if isinstance(value, list):
+            keys.update(str(v) for v in value)
+    return float(len(keys))
