@@ -32,6 +32,9 @@ days" ends with the scores' as-of date T:
   Qualification or Proposal, in that stage (since stage_changed_at, else since it was
   created) for more than 14 days, and no contact for 10 days (a call, meeting, note or
   ticket; an action logged in the app; an email logged as sent).
+- usage_drop [warning]: product use in the last two full weeks far below the customer's
+  own usual 10 weeks before them, by a robust score (services/alerts/usage_drop.py).
+  Not evaluated on a workspace with no usage data.
 
 Priority (``priority_cents``): revenue at risk = churn risk x the last 12 months' paid
 revenue (services.scoring.run.revenue_at_risk) from the snapshot, for every rule except
@@ -121,7 +124,7 @@ from services.alerts.records import (
     HELD_BACK,
     AlertRunResult,
 )
-from services.alerts.rules import evaluate_rules
+from services.alerts.rules import evaluate_rules, not_evaluated
 from services.core._stable import stable_hashes
 from services.core.formatting import format_date
 
@@ -210,6 +213,7 @@ def generate_alerts(
         run_id=run.id,
         as_of=run.as_of,
         matches=matches,
+        not_evaluated=not_evaluated(inputs, config),
         seconds=time.perf_counter() - clock,
         **counts,  # type: ignore[arg-type]
     )

@@ -54,6 +54,7 @@ from services.alerts._db import (
     positions,
 )
 from services.alerts.config import AlertConfig
+from services.alerts.usage_drop import read_usage_drop
 from services.core.money import home_cents_expr, home_cents_sql, load_money_context
 from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.scoring.data import ScoringData, day_number
@@ -95,6 +96,8 @@ class AlertInputs:
     customers: pd.DataFrame
     deals: pd.DataFrame
     contacted: frozenset[int]
+    # services.alerts.usage_drop's USAGE_COLUMNS, row for row; None: no usage data.
+    usage: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,11 @@ def _read_inputs(
     _late_tickets(conn, snap, config, ref)
     _clicks(conn, snap, config, end)
     deals = _stalled_deals(conn, config, ref)
+    drop = config.rule("usage_drop")
+    usage = None
+    if drop.enabled:
+        with Session(bind=conn) as usage_session:  # a read in the caller's transaction
+            usage = read_usage_drop(usage_session, ids, run.as_of, drop)
     contacted: frozenset[int] = frozenset()
     if config.cooldown_days > 0:
         since = now - dt.timedelta(days=config.cooldown_days)
@@ -241,6 +249,7 @@ def _read_inputs(
         customers=snap,
         deals=deals,
         contacted=contacted,
+        usage=usage,
     )
 
 

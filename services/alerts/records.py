@@ -135,6 +135,8 @@ class AlertRunResult:
     held_out: int = 0  # new alerts in Learn's holdout (raised, no outreach suggested)
     # How many customers meet each rule (before cool-down, cap...), by rule key.
     matches: dict[str, int] = field(default_factory=dict)
+    # Enabled rules that could not be evaluated, and why ("no usage data"), by rule key.
+    not_evaluated: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     # Why nothing was done ("never scored", "not the latest scores"), or None.
     skipped: str | None = None
@@ -168,6 +170,16 @@ class AlertRunResult:
             )
         if held:
             out.append("Not raised: " + "; ".join(held) + ".")
+        if self.not_evaluated:
+            # Imported here: views read these records and never load the settings' database.
+            from services.settings import ALERT_RULES
+
+            titles = {rule.key: rule.title for rule in ALERT_RULES}
+            out.append(
+                "Not checked: "
+                + "; ".join(f"{titles.get(k, k)} ({why})" for k, why in self.not_evaluated.items())
+                + "."
+            )
         return out
 
 

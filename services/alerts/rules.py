@@ -17,6 +17,7 @@ import pandas as pd
 from services.alerts._db import positions
 from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
+from services.alerts.usage_drop import NO_USAGE, usage_drop
 from services.core.formatting import format_date, format_percent, plural
 from services.core.money import format_money
 
@@ -273,7 +274,24 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
         mask[list(reasons)] = True
         add(rule.key, mask, [reasons[r] for r in np.flatnonzero(mask).tolist()], value)
 
+    rule = config.rule("usage_drop")
+    if rule.enabled and inputs.usage is not None:
+        holds, said = usage_drop(inputs.usage, rule)
+        add(rule.key, holds, said, at_risk)
+
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     for name, dtype in CANDIDATE_COLUMNS.items():
         frame[name] = frame[name].astype(dtype) if name in frame else pd.Series([], dtype=dtype)
     return frame.loc[:, list(CANDIDATE_COLUMNS)], evaluated
+
+
+def not_evaluated(inputs: AlertInputs, config: AlertConfig) -> dict[str, str]:
+    """The enabled rules that could not be evaluated, with why in words."""
+    why = {}
+    if inputs.previous_as_of is None:
+        for key in ("risk_rising", "engagement_drop"):
+            if config.rule(key).enabled:
+                why[key] = "no previous scoring"
+    if config.rule("usage_drop").enabled and inputs.usage is None:
+        why["usage_drop"] = NO_USAGE
+    return why

@@ -31,6 +31,7 @@ from services.demo.outreach import _outreach_tables, _plan_outreach
 from services.demo.playbooks import add_demo_playbooks
 from services.demo.surveys import nps_answers
 from services.demo.tables import _DemoData, _write
+from services.demo.usage import demo_usage
 from services.demo.vocabulary import (
     _EPOCH,
     ARCHETYPES,
@@ -106,6 +107,7 @@ def build_demo(
             "today": today.isoformat(),
             "built_at": built_at.isoformat(timespec="seconds"),
             "simulated_outreach": data.outreach.truth,
+            "simulated_usage": data.usage_truth,
         }
         with Session(bind=conn) as session:
             set_setting(session, DEMO_SETTING, marker)
@@ -200,11 +202,18 @@ def _generate(n: int, seed: int, today: dt.date, step: Callable[[float, str], No
     fit_tool_usage(
         np.random.default_rng([seed, 17]), attributes, cust.first_day, returned, today_day
     )
+    # The members' app, its story the usage-drop alert's truth (services/demo/usage.py).
+    usage, usage_truth = demo_usage(
+        np.random.default_rng([seed, 18]), arch, cust.first_day, cust.last_day,
+        np.array([c is not None for c in cust.company.tolist()]), cust.external_ids, today_day,
+    )  # fmt: skip
     data = _DemoData(
         customers=cust.table(),
         external_ids=cust.external_ids,
-        children=[orders.table, email_table, support_table, touches, opportunities, subscriptions],
+        children=[orders.table, email_table, support_table, touches, opportunities, subscriptions,
+                  usage],
         outreach=past,
-    )
+        usage_truth=usage_truth,
+    )  # fmt: skip
     data.children.append(nps_table)  # the NPS survey (services/demo/surveys.py)
     return data

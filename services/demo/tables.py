@@ -68,6 +68,7 @@ class _DemoData:
     external_ids: list[str]  # customer external ids, in generation order
     children: list[_TableData] = field(default_factory=list)
     outreach: _OutreachTables | None = None
+    usage_truth: dict[str, Any] | None = None  # services/demo/usage.py's story
 
     def counts(self) -> dict[str, int]:
         counts = {"customers": len(self.customers)}

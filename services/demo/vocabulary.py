@@ -22,6 +22,7 @@ from models.schema import (
     Outreach,
     ScoreSnapshot,
     Subscription,
+    UsageDay,
 )
 
 IntArray = npt.NDArray[np.int64]
@@ -52,6 +53,7 @@ DATA_TABLES: tuple[Table, ...] = tuple(
         Order,
         Opportunity,
         Subscription,
+        UsageDay,
         Customer,
         ImportRun,
         AuditEvent,

@@ -99,6 +99,10 @@ class ScoringData:
     s_start: FloatArray  # day number, NaN = unknown
     s_cancel: FloatArray  # day number, NaN = not cancelled
     kinds_present: frozenset[str] = field(default_factory=frozenset)
+    # Product usage (services/scoring/_usage.py): one row per customer and day with use.
+    u_cust: Int32Array = field(default_factory=lambda: np.zeros(0, np.int32))
+    u_day: Int32Array = field(default_factory=lambda: np.zeros(0, np.int32))
+    u_sessions: FloatArray = field(default_factory=lambda: np.zeros(0))
     # Per customer (in the stable order): True when a paid order of theirs is in a
     # currency with no exchange rate to the home one. Their money figures are unknown,
     # never 0 (services/scoring/run.py leaves them empty); empty: none such.
@@ -141,6 +145,7 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
                 ctx = load_money_context(conn)
                 orders = _orders_sqlite(conn, until_day, ctx)
                 left_out = _left_out(conn, until_day, ctx)
+                usage = _read_usage(conn, until_day)
             customer_ids, signup_day, subs, inter, keys = future.result()
     else:
         with engine.connect() as conn, conn.begin():
@@ -149,6 +154,7 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
             keys = stable_keys(conn, customer_ids)
             orders = _orders_generic(conn, until_day, ctx)
             left_out = _left_out(conn, until_day, ctx)
+            usage = _read_usage(conn, until_day)
             subs = _read_subscriptions(conn)
             inter = _sort_interactions(_interactions_generic(conn, until_day))
 
@@ -178,6 +184,8 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
 
     s_cust_raw, s_start, s_cancel = subs
     s_pos, s_ok = _positions(customer_ids, s_cust_raw)
+    u_raw, u_day, u_sessions = usage
+    u_pos, u_ok = _positions(customer_ids, u_raw)
     return ScoringData(
         customer_ids=customer_ids[stable],
         signup_day=signup_day[stable],
@@ -195,6 +203,9 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
         s_start=s_start[s_ok],
         s_cancel=s_cancel[s_ok],
         kinds_present=present,
+        u_cust=rank[u_pos[u_ok]].astype(np.int32),
+        u_day=u_day[u_ok].astype(np.int32),
+        u_sessions=u_sessions[u_ok],
         currency=ctx.home,
         left_out=left_out,
         unpriced=unpriced,
@@ -301,6 +312,32 @@ def _concat_ints(conn: Connection, sql: str) -> IntArray:
     if not text:
         return np.zeros(0, np.int64)
     return np.fromstring(text, sep=",", dtype=np.int64)
+
+
+def _read_usage(conn: Connection, until_day: int) -> tuple[IntArray, IntArray, FloatArray]:
+    """(customer id, day number, sessions) of the product usage dated up to ``until_day``
+    (services/scoring/_usage.py), read in bulk; a day may come once per source."""
+    if conn.dialect.name == "sqlite":
+        day = _julian_day("day")
+        values = _concat_ints(
+            conn,
+            # Row by row (a day of two sources is two rows; grouping costs SQLite twice), in
+            # table order: most rows are wanted, and the day index would jump for each.
+            f"SELECT group_concat(customer_id || ',' || {day} || ',' || COALESCE(sessions, 0)) "
+            f"FROM usage_days NOT INDEXED WHERE day <= '{day_date(until_day).isoformat()}'",
+        ).reshape(-1, 3)
+        return values[:, 0].copy(), values[:, 1].copy(), values[:, 2].astype(np.float64)
+    day = "(day - DATE '1970-01-01')"
+    sql = (
+        f"SELECT customer_id, {day}, SUM(COALESCE(sessions, 0)) FROM usage_days "
+        f"WHERE {day} <= {int(until_day)} GROUP BY customer_id, {day}"
+    )
+    if conn.dialect.name == "postgresql":
+        frame = read_columns(conn, sql, ("customer", "day", "sessions"))
+        rows = frame.to_numpy(np.float64)
+    else:
+        rows = np.array([tuple(r) for r in conn.exec_driver_sql(sql)], np.float64).reshape(-1, 3)
+    return rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), rows[:, 2]
 
 
 def _until(until_day: int) -> dt.datetime:

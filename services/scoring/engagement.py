@@ -11,6 +11,9 @@ Each component is a sub-score between 0 and 1 computed from the features as of T
 - interaction: 1 - exp(-(opens + 2 x clicks + logins in the last 90 days) / 4). Only
                for customers the workspace has email or login data about (an email
                sent to them in 180 days, or a login ever); otherwise left out.
+- usage:       1 - exp(-product sessions in the last 30 days / 8): 2 -> 0.22, 8 -> 0.63,
+               24 -> 0.95. Only for customers who ever used the product (a workspace
+               with product usage data); otherwise left out.
 - fatigue:     a penalty for outreach that goes unanswered: emails sent in the last
                180 days after the customer's last open or click; 0 for 2 or fewer,
                rising to 1 at 6 or more: clip((n - 2) / 4, 0, 1).
@@ -18,7 +21,8 @@ Each component is a sub-score between 0 and 1 computed from the features as of T
 score = 100 x sum(w_c x s_c) / sum(w_c) over the positive components present, minus
 w_fatigue x fatigue; clipped to 0..100. Weights come from the workspace setting
 "scoring.engagement_weights" (defaults recency 35, frequency 25, monetary 15,
-interaction 15, fatigue 10). The stored points per component add up to the score
+interaction 15, usage 15, fatigue 10; usage counts only where present, so a workspace
+without usage data scores as before). The stored points per component add up to the score
 (before clipping); the fatigue points are negative.
 """
 
@@ -30,10 +34,11 @@ import pandas as pd
 
 FloatArray = npt.NDArray[np.float64]
 
-POSITIVE = ("recency", "frequency", "monetary", "interaction")
+POSITIVE = ("recency", "frequency", "monetary", "interaction", "usage")
 RECENCY_HALF_LIFE_DAYS = 90.0
 FREQUENCY_SCALE = 4.0
 INTERACTION_SCALE = 4.0
+USAGE_SCALE = 8.0
 FATIGUE_FREE_SENDS = 2.0
 FATIGUE_FULL_SENDS = 6.0
 
@@ -61,8 +66,11 @@ def engagement_components(features: pd.DataFrame) -> dict[str, FloatArray]:
     fatigue = np.clip(
         (unanswered - FATIGUE_FREE_SENDS) / (FATIGUE_FULL_SENDS - FATIGUE_FREE_SENDS), 0.0, 1.0
     )
+    used = features["usage_days_since_active"].notna().to_numpy()
+    sessions = features["usage_sessions_30"].to_numpy()
     return {
         "recency": np.where(np.isnan(recency), 0.0, 0.5 ** (recency / RECENCY_HALF_LIFE_DAYS)),
+        "usage": np.where(used, 1.0 - np.exp(-np.nan_to_num(sessions) / USAGE_SCALE), np.nan),
         "frequency": 1.0 - np.exp(-features["purchases_365"].to_numpy() / FREQUENCY_SCALE),
         "monetary": monetary,
         "interaction": interaction,
@@ -89,6 +97,8 @@ def engagement_score(
             )
             points[name] = value
             total += np.nan_to_num(value)
+    if np.isnan(points["usage"]).all():
+        del points["usage"]  # no product usage: the points read as before it existed
     points["fatigue"] = -float(weights.get("fatigue", 0.0)) * parts["fatigue"]
     total += points["fatigue"]
     return np.clip(total, 0.0, 100.0), points

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from services.scoring._usage import USAGE_FEATURES, usage_features
 from services.scoring.data import KIND, SATISFACTION, ScoringData
 
 FloatArray = npt.NDArray[np.float64]
@@ -87,6 +88,7 @@ MODEL_FEATURES = (
     "bg_p_alive",
     "bg_expected_h",
     "bg_prob_none_h",
+    *USAGE_FEATURES,  # all NaN (so left out) on a workspace without product usage
 )
 
 
@@ -100,6 +102,7 @@ class Coverage:
     emails: bool
     logins: bool
     subscriptions: bool
+    usage: bool = False  # product usage (services/scoring/_usage.py)
 
     @property
     def interactions(self) -> bool:
@@ -202,6 +205,7 @@ def coverage(data: ScoringData, cutoff: int) -> Coverage:
         emails=KIND["email_sent"] in kinds,
         logins=KIND["login"] in kinds,
         subscriptions=bool(np.any(np.nan_to_num(data.s_start, nan=np.inf) <= cutoff)),
+        usage=bool(np.any(data.u_day <= cutoff)),
     )
 
 
@@ -339,6 +343,7 @@ def compute_features(data: ScoringData, cutoff: int) -> pd.DataFrame:  # noqa: P
     f["signup_age_days"] = cutoff - signup
     for name in ("bg_p_alive", "bg_expected_h", "bg_prob_none_h", "gg_order_value"):
         f[name] = np.full(n, np.nan)
+    f.update(usage_features(data.u_cust, data.u_day, data.u_sessions, n, cutoff))
     return pd.DataFrame(f, copy=False)
 
 

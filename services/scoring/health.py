@@ -20,10 +20,17 @@ Components (each 0-100, from the features as of T; "missing" = no data to judge)
 - ticket_volume:    inverse: 100 x 0.5 ** (tickets in the last 180 days). Missing when
                     the workspace holds no tickets at all.
 
+- product_usage:    100 x (0.5 x (1 - exp(-sessions in the last 30 days / 8)) + 0.5 x
+                    min(1, (sessions in the last 30 + 1) / (sessions in the 30 before +
+                    1))): the level of use and its trend. Missing for a customer who
+                    never used the product; counted in the total weight only on a
+                    workspace with product usage data.
+
 health = sum(w_c x s_c) / sum(w_c) over the components present. The weights come from
 "scoring.health_weights" (defaults recency 30, frequency 20, satisfaction 20, email
-engagement 10, review sentiment 10, ticket volume 10). ``coverage`` = the share of the
-total weight that had data; low coverage lowers the confidence (see run.py).
+engagement 10, review sentiment 10, ticket volume 10, product usage 15). ``coverage`` = the
+share of the total weight that had data (product usage counted only on a workspace with
+usage data); low coverage lowers the confidence (see run.py).
 """
 
 from __future__ import annotations
@@ -43,7 +50,9 @@ COMPONENTS = (
     "email_engagement",
     "review_sentiment",
     "ticket_volume",
+    "product_usage",
 )
+USAGE_SCALE = 8.0
 MIN_USUAL_GAP_DAYS = 7.0
 FULL_OPEN_RATE = 0.5
 
@@ -95,7 +104,13 @@ def health_components(features: pd.DataFrame, coverage: Coverage) -> dict[str, F
         if coverage.tickets
         else np.full(len(features), np.nan)
     )
+    used = features["usage_days_since_active"].notna().to_numpy()
+    s30 = np.nan_to_num(features["usage_sessions_30"].to_numpy())
+    prev = np.nan_to_num(features["usage_sessions_prev_30"].to_numpy())
+    level = 1.0 - np.exp(-s30 / USAGE_SCALE)
+    trend = np.minimum((s30 + 1.0) / (prev + 1.0), 1.0)
     return {
+        "product_usage": np.where(used, 100.0 * (0.5 * level + 0.5 * trend), np.nan),
         "recency": rec,
         "frequency": freq,
         "satisfaction": satisfaction,
@@ -114,7 +129,8 @@ def health_score(
     """
     parts = health_components(features, coverage)
     n = len(features)
-    total_weight = sum(float(weights.get(c, 0.0)) for c in COMPONENTS)
+    counted = COMPONENTS if coverage.usage else COMPONENTS[:-1]
+    total_weight = sum(float(weights.get(c, 0.0)) for c in counted)
     available = np.zeros(n)
     for name in COMPONENTS:
         available += np.where(np.isnan(parts[name]), 0.0, float(weights.get(name, 0.0)))
@@ -128,4 +144,6 @@ def health_score(
             score += np.nan_to_num(value)
         share = available / total_weight if total_weight > 0 else np.zeros(n)
     score = np.where(available > 0, np.clip(score, 0.0, 100.0), np.nan)
+    if not coverage.usage:
+        del points["product_usage"]  # no product usage: the points read as before it existed
     return score, points, share

@@ -63,6 +63,7 @@ ENGAGEMENT_WEIGHTS = {
     "monetary": 15.0,
     "interaction": 15.0,
     "fatigue": 10.0,
+    "usage": 15.0,  # product usage: counted only where the workspace has usage data
 }
 HEALTH_WEIGHTS = {
     "recency": 30.0,
@@ -71,6 +72,7 @@ HEALTH_WEIGHTS = {
     "email_engagement": 10.0,
     "review_sentiment": 10.0,
     "ticket_volume": 10.0,
+    "product_usage": 15.0,  # counted only where the workspace has usage data
 }
 SCORING_THRESHOLDS = {
     # First order fewer days than this before the as-of date: population model, low confidence.
@@ -88,6 +90,9 @@ SCORING_THRESHOLDS = {
 MAX_HORIZON_DAYS = 1095
 
 
+_NOT_ALWAYS = ("fatigue", "usage", "product_usage")
+
+
 def _weights_check(defaults: dict[str, float]) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         unknown = sorted(set(value) - set(defaults))
@@ -97,7 +102,8 @@ def _weights_check(defaults: dict[str, float]) -> Callable[[Any], str | None]:
             if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
                 return f"the weight of '{key}' must be a number of at least 0"
         merged = {**defaults, **value}
-        if sum(float(w) for k, w in merged.items() if k != "fatigue") <= 0:
+        # Usage counts only on a workspace with usage data: another weight must be above 0.
+        if sum(float(w) for k, w in merged.items() if k not in _NOT_ALWAYS) <= 0:
             return "at least one weight must be above 0"
         return None
 
@@ -187,6 +193,13 @@ ALERT_RULES: tuple[AlertRuleSpec, ...] = (
         "An open deal stuck in an early stage with no contact for a while.",
         "pipeline",
     ),
+    AlertRuleSpec(
+        "usage_drop",
+        "Usage drop",
+        "warning",
+        "Product use in the last two full weeks fell well below the customer's own usual "
+        "weeks (active users for teams, else sessions). Needs product usage data.",
+    ),
 )
 ALERT_RULE_KEYS = tuple(rule.key for rule in ALERT_RULES)
 
@@ -237,6 +250,21 @@ ALERT_PARAMETERS: tuple[_Param, ...] = (
      3650, "Days since the deal entered its stage (since it was created when unknown)."),
     ("stalled_opportunity", "quiet_days", int, 10, "No contact for", "days", 1, 3650,
      "No call, meeting, note, ticket, logged action or sent email in this many days."),
+    ("usage_drop", "baseline_weeks", int, 10, "Usual weeks", "weeks before the last two", 4, 26,
+     "The customer's usual use is read from this many full weeks before the last two."),
+    ("usage_drop", "min_baseline_weeks", int, 6, "Used in at least", "of the usual weeks", 2,
+     26, "Only customers who used the product in at least this many of the usual weeks."),
+    ("usage_drop", "min_baseline_level", _NUMBER, 3, "Usual use at least", "a week", 0.5,
+     100_000, "The median of the usual weeks (active users, else sessions) at least this."),
+    ("usage_drop", "min_drop_percent", _NUMBER, 60, "Down by at least", "%", 1, 100,
+     "The last two weeks' average below the usual median by at least this share."),
+    ("usage_drop", "max_chance_percent", _NUMBER, 1, "Chance of so low a fortnight at most",
+     "%", 0.1, 50, "How unusual the last two weeks are for this customer: the chance of "
+     "two ordinary weeks this low, from the spread of the usual weeks (never less than "
+     "chance's spread of the counts)."),
+    ("usage_drop", "team_users", int, 3, "Watch active users from", "users a week", 2, 10_000,
+     "Customers whose usual weeks have this many active users are watched by active users, "
+     "the others by sessions."),
 )  # fmt: skip
 ALERT_GENERAL: tuple[_Param, ...] = (
     ("", "daily_cap_per_owner", int, 25, "New alerts per owner per day at most", "alerts", 0,
@@ -381,8 +409,8 @@ SETTINGS: dict[str, SettingSpec] = {
             "scoring.engagement_weights",
             dict,
             ENGAGEMENT_WEIGHTS,
-            "Engagement score weights (recency, frequency, monetary, interaction; fatigue "
-            "is a penalty)",
+            "Engagement score weights (recency, frequency, monetary, interaction, usage; "
+            "fatigue is a penalty)",
             _weights_check(ENGAGEMENT_WEIGHTS),
             page="Scores",
             applies="next_scoring",

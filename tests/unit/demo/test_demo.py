@@ -39,7 +39,9 @@ from services.settings import get_setting
 TODAY = dt.date(2025, 6, 15)
 MIDNIGHT = pd.Timestamp(TODAY)
 # Every table build_demo owns, except audit_events whose row carries the build time.
-COMPARED_TABLES = ("customers", "orders", "interactions", "opportunities", "subscriptions")
+COMPARED_TABLES = (
+    "customers", "orders", "interactions", "opportunities", "subscriptions", "usage_days",
+)  # fmt: skip
 
 
 def _open(path: Path) -> Workspace:
