@@ -239,8 +239,8 @@ class ResultsPane(QWidget):
         layout.addLayout(tiles)
         layout.addWidget(self.response_tiles)
         layout.addLayout(self._grid, 1)
+        layout.addWidget(self.notes_label)  # the notes of the figures above
         layout.addWidget(self.satisfaction_tiles)
-        layout.addWidget(self.notes_label)
         layout.addWidget(self.early_warning)
         scroll.setWidget(content)
         return scroll

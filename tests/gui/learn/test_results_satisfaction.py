@@ -84,9 +84,11 @@ def test_the_part_shows_the_service_figures(
         qtbot.wait(50)
         window.grab().save(str(SHOTS / f"results_satisfaction_{theme.theme.name}.png"))
     theme.set_mode(ThemeMode.LIGHT)
-    # Nothing of the part is hidden under what follows it.
+    # After the notes of the effectiveness figures above it, and nothing of the part is
+    # hidden under what follows it.
     notes = window.results.notes_label
-    assert part.geometry().bottom() < notes.geometry().top()
+    assert notes.geometry().bottom() < part.geometry().top()
+    assert part.geometry().bottom() < window.results.early_warning.geometry().top()
     assert part.method_label.geometry().bottom() < part.height()
     assert part.method_label.height() >= part.method_label.heightForWidth(part.width()) - 2
 
