@@ -34,13 +34,22 @@ from services.settings import ALERT_PARAMETERS, set_settings
 
 GRID = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 ProgressFn = Callable[[float, str], None]
+# The rules whose first numeric parameter is not the one that sets how many alerts fire.
+MAIN_THRESHOLDS = {
+    "negative_experience": "min_bad_tickets",
+    "usage_drop": "min_drop_percent",
+}
 
 
 def main_parameters(config: AlertConfig) -> dict[str, tuple[str, type, str, str, float, float]]:
-    """Each rule's main threshold: (parameter, kind, label, unit, low, high)."""
+    """Each rule's main threshold: (parameter, kind, label, unit, low, high); the first
+    numeric one unless MAIN_THRESHOLDS names another (a window or a baseline length is
+    not a threshold)."""
     out: dict[str, tuple[str, type, str, str, float, float]] = {}
     for key, param, kind, _default, title, unit, low, high, _text in ALERT_PARAMETERS:
         number = kind in (int, float) or (isinstance(kind, tuple) and float in kind)
+        if MAIN_THRESHOLDS.get(key, param) != param:
+            continue
         if key in config.rules and key not in out and number and None not in (low, high):
             bounds = float(low or 0), float(high or 0)
             out[key] = (param, int if kind is int else float, title, unit, *bounds)

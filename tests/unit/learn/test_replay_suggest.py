@@ -82,3 +82,14 @@ def test_a_locked_setting_is_never_applied(
 def test_dates(engine: object) -> None:
     report = replay_alerts(engine, weeks=2, today=END - dt.timedelta(days=3), suggest=False)  # type: ignore[arg-type]
     assert report.end == END - dt.timedelta(days=3)  # today before the latest order
+
+
+def test_each_rule_is_tuned_on_the_parameter_that_sets_its_volume() -> None:
+    from services.alerts.config import RULE_TITLES, AlertConfig, RuleConfig
+    from services.learn.replay_suggest import main_parameters
+
+    rules = {key: RuleConfig(key, title, True, "info", {}) for key, title in RULE_TITLES.items()}
+    main = main_parameters(AlertConfig(rules, 25, 7, 30))
+    assert main["usage_drop"][0] == "min_drop_percent"  # not the length of its baseline
+    assert main["negative_experience"][0] == "min_bad_tickets"  # not its window
+    assert main["gone_quiet"][0] == "gap_multiple"  # the first numeric one by default
