@@ -14,15 +14,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, update
 
 from models.base import utcnow
 from models.errors import UserFacingError
-from models.schema import ImportRun, Setting
+from models.schema import ImportRun
 from services.core.formatting import plural
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.core.output_files import display_path
-from services.core.policy import resolve
+from services.importing.settling import _resolved
 from services.importing.transaction import import_transaction
 from services.importing.types import (
     USAGE_KIND,
@@ -86,9 +86,8 @@ class Tally:
 
 
 def _zone(conn: Connection) -> str:
-    row = conn.execute(select(Setting.value).where(Setting.key == TIME_ZONE_SETTING)).first()
-    value = resolve(TIME_ZONE_SETTING, "", None if row is None else row[0], row is not None)
-    return workspace_zone(str(value or ""))
+    # The setting through the policy-aware resolver, on the import's own connection.
+    return workspace_zone(str(_resolved(conn, TIME_ZONE_SETTING, "") or ""))
 
 
 def _sha256(path: Path) -> str:

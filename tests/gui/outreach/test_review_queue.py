@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.gui.outreach.batch_controller import BatchController
 from app.workspace import Workspace
+from services.alerts.config import RULE_QUEUES
 from tests.support.smtp_server import SMTPServer
 from views.kit.jobs import JobRunner
 
@@ -221,14 +222,8 @@ def test_the_alert_list_drafts_for_the_cards_shown(
         f"SELECT DISTINCT rule_key FROM alerts WHERE id IN ({','.join('?' * len(ids))})",
         *ids,
     )
-    assert {r[0] for r in queues} <= {
-        "high_risk_high_value",
-        "risk_rising",
-        "engagement_drop",
-        "gone_quiet",
-        "negative_experience",
-        "ticket_past_sla",
-    }
+    assert {r[0] for r in queues} <= {k for k, queue in RULE_QUEUES.items() if queue == "risk"}
+    assert {r[0] for r in queues}.isdisjoint({"expansion", "stalled_opportunity"})
     assert what == f"the {pane.model.rowCount():,} cards shown in the Risk queue"
     # Narrowed by a filter, the batch narrows with it.
     pane.search_box.setText(str(pane.model.record(0)["customer"]))

@@ -39,7 +39,10 @@ def test_an_offline_copy_refuses_playbook_actions_and_sync_leaves_them_alone(
 ) -> None:
     (started, started_c), (other, other_c) = _open_alerts(shared, 2)
     apply_card_action(shared, [started], "playbook", key="win_back", actor=ME)
-    ((run_id,),) = rows(shared, f"SELECT id FROM playbook_runs WHERE customer_id = {started_c}")
+    ((run_id,),) = rows(  # the running one (the demo's past playbooks are stopped)
+        shared,
+        f"SELECT id FROM playbook_runs WHERE customer_id = {started_c} AND stopped_at IS NULL",
+    )
     path = tmp_path / "plane.radar.sqlite"
     take_offline(shared, path)
 
