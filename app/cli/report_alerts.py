@@ -145,7 +145,7 @@ def alerts_table(report: ReplayReport) -> list[str]:
         "",
         _row("", header),
         _row("", ["", "/week", "/week", "ion", "/lapsed", "", "median", "(days)", "", "critical"]),
-        _row("All rules", _cells(report.overall)),
+        _row(report.overall.title, _cells(report.overall)),
         *(_row(f"  {f.title}", _cells(f)) for f in report.rules),
         _row("Recency rule", _cells(report.recency)),
         "",

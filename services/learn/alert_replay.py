@@ -20,8 +20,10 @@ stage (stalled_opportunity) are only known as they are now.
 
 Definitions of lapse, precision, recall, lead time and missed critical:
 services/learn/replay_records.DEFINITIONS (one place, also printed with the report).
-The recency rule (the baseline) alerts each week as many customers as the rules did
-(distinct customers newly alerted): those longest without a paid order among those not
+The overall figures are the risk-queue rules' (replay_state.RISK_RULE_KEYS): growth and
+pipeline alerts are no early warning of a lapse and have their own rows only. The recency
+rule (the baseline) alerts each week as many customers as the risk rules did (distinct
+customers newly alerted): those longest without a paid order among those not
 lapsed yet, with the same cool-down and active period.
 """
 
@@ -49,12 +51,13 @@ from services.core._stable import stable_hashes
 from services.learn.replay_metrics import admit, figures, lapse_points, recency_picks
 from services.learn.replay_records import (
     ALL,
+    ALL_TITLE,
     RECENCY,
     ReplayReport,
     report_from_dict,
     report_to_dict,
 )
-from services.learn.replay_state import ACTIVE_DAYS, Replay, WeekState
+from services.learn.replay_state import ACTIVE_DAYS, Replay, WeekState, risk_only
 from services.scoring.bgnbd import ModelFitError
 from services.scoring.churn import Progress
 from services.scoring.compute import ScoringConfig, compute_scores, read_config
@@ -287,7 +290,8 @@ def raised_frame(replay: Replay) -> pd.DataFrame:
 
 
 def recency_frame(replay: Replay, raised: pd.DataFrame) -> pd.DataFrame:
-    """The recency rule's alerts at the rules' weekly volume (distinct customers)."""
+    """The recency rule's alerts at the weekly volume of ``raised`` (distinct customers;
+    measure passes the risk rules' alerts)."""
     owner_of = _owner_map(replay)
     active: dict[int, int] = {}
     rows = []
@@ -326,7 +330,8 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         "horizon": replay.horizon,
         "owners": replay.owners,
     }
-    overall = figures(ALL, "All rules", raised, replay.lapses, critical=critical, **common)
+    risk = risk_only(raised)
+    overall = figures(ALL, ALL_TITLE, risk, replay.lapses, critical=critical, **common)
     rules = tuple(
         figures(key, RULE_TITLES.get(key, key), raised[raised["rule_key"] == key], replay.lapses,
                 **common)
@@ -334,7 +339,7 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         if key in replay.evaluated
     )  # fmt: skip
     recency = figures(
-        RECENCY, "Recency rule", recency_frame(replay, raised), replay.lapses, critical=critical,
+        RECENCY, "Recency rule", recency_frame(replay, risk), replay.lapses, critical=critical,
         **common,
     )  # fmt: skip
     # By the rules' titles (what the window and the table show).

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ALL = "all"
+ALL_TITLE = "All risk rules"
 RECENCY = "recency"
 LEAD_GOAL_DAYS = 30
 
@@ -22,14 +23,17 @@ DEFINITIONS = (
     "the alerts whose H days are over by the end of the replay. Recall: of the customers "
     "who lapsed during the replay (their first lapse in it), the share with an alert in "
     "the H days before the lapse point. Lead time: the lapse point minus the first such "
-    "alert. Missed critical: customers who met the critical rule (high risk, high value) in "
-    "the H days before their lapse and got no alert in them."
+    "alert. All risk rules and the recency rule count the risk-queue rules' alerts only: "
+    "expansion and deal alerts are no warning of a lapse (they keep their own rows), and the "
+    "recency rule alerts each week as many customers as the risk rules did. Missed "
+    "critical: customers who met the critical rule (high risk, high value) in the H days "
+    "before their lapse and got no alert in them."
 )
 
 
 @dataclass(frozen=True)
 class ReplayFigures:
-    """One rule's figures over the replay (or all rules together, or the recency rule)."""
+    """One rule's figures over the replay (or the risk rules together, or the recency rule)."""
 
     key: str
     title: str
@@ -115,7 +119,7 @@ class ReplayReport:
     not_replayed: dict[str, str]
     refit_every_weeks: int = 1
     suggestions: tuple[Suggestion, ...] = ()
-    suggested: ReplayFigures | None = None  # all rules with the suggested values
+    suggested: ReplayFigures | None = None  # the risk rules with the suggested values
     computed_at: dt.datetime | None = None
     data_key: str = ""
     seconds: float = 0.0
@@ -147,7 +151,8 @@ class ReplayReport:
             f"as configured, at most {self.daily_cap} new non-critical alerts per owner on "
             f"each replayed day (critical ones are never capped), and an alert kept active "
             f"for {self.active_days} days (the same customer and rule are not raised again "
-            "meanwhile). The recency rule alerts, each week, as many customers as the rules "
+            "meanwhile). Overall figures count the risk rules' alerts only (not expansion or "
+            "deals). The recency rule alerts, each week, as many customers as the risk rules "
             "did: those longest without a paid order among those not lapsed yet."
         )
 
@@ -181,7 +186,7 @@ def verdict_text(app: ReplayFigures, recency: ReplayFigures) -> str:
         when = f"later (median {a:.0f} days before the lapse against {r:.0f})"
     else:
         when = f"as early (median {a:.0f} days before the lapse)"
-    return f"At equal weekly volume, the app's rules {found} than the recency rule, {when}."
+    return f"At equal weekly volume, the app's risk alerts {found} than the recency rule, {when}."
 
 
 # --- JSON ---------------------------------------------------------------------------------

@@ -28,8 +28,8 @@ from services.alerts.config import AlertConfig
 from services.alerts.rules import evaluate_rules
 from services.core.policy import is_locked
 from services.learn.replay_metrics import admit, figures
-from services.learn.replay_records import ALL, ReplayFigures, Suggestion
-from services.learn.replay_state import ACTIVE_DAYS, Replay
+from services.learn.replay_records import ALL, ALL_TITLE, ReplayFigures, Suggestion
+from services.learn.replay_state import ACTIVE_DAYS, Replay, risk_only
 from services.settings import ALERT_PARAMETERS, set_settings
 
 GRID = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
@@ -89,7 +89,8 @@ def _candidates(replay: Replay, key: str, param: str, value: float) -> list[pd.D
 
 
 def simulate(replay: Replay, per_rule: dict[str, list[pd.DataFrame]]) -> ReplayFigures:
-    """All rules' figures when each rule's weekly candidates are ``per_rule``'s."""
+    """The risk rules' figures (as the replay's overall) when each rule's weekly candidates
+    are ``per_rule``'s (all rules compete for the daily cap, as in the app)."""
     active: dict[tuple[int, str], int] = {}
     raised = []
     for k, week in enumerate(replay.weeks):
@@ -105,8 +106,8 @@ def simulate(replay: Replay, per_rule: dict[str, list[pd.DataFrame]]) -> ReplayF
     if frame.empty:
         frame = pd.DataFrame(columns=["day", "customer_id", "rule_key", "owner"])
     return figures(
-        ALL, "All rules", frame, replay.lapses, weeks=replay.week_days, end_day=replay.end_day,
-        horizon=replay.horizon, owners=replay.owners,
+        ALL, ALL_TITLE, risk_only(frame), replay.lapses, weeks=replay.week_days,
+        end_day=replay.end_day, horizon=replay.horizon, owners=replay.owners,
     )  # fmt: skip
 
 

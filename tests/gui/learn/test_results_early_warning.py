@@ -54,7 +54,7 @@ def test_the_section_opens_the_kept_replay(qtbot, jobs, workspace, kept) -> None
     assert "than the recency rule" in section.verdict_label.text()
     assert section.figures_model.rowCount() == 2 + len(kept.rules)
     first = section.figures_model.index(0, 0).data(Qt.ItemDataRole.DisplayRole)
-    assert first == "All rules"
+    assert first == "All risk rules"
     recall = section.figures_model.index(0, 3).data(Qt.ItemDataRole.DisplayRole)
     assert recall == f"{kept.overall.recall:.0%}"
     assert section.chart.counts() == {

@@ -44,15 +44,21 @@ HISTORY: dict[str, list[int]] = {
 HISTORY.update({f"M{k:02d}": list(range(-160 - k, 1, 2)) for k in range(10)})
 
 
-def _fill(url: str, names: list[str]) -> None:
+def _fill(url: str, names: list[str], *, expansion: bool = False) -> None:
+    """The history; only gone quiet on (and, with ``expansion``, the expansion rule too, at
+    any engagement, with no daily cap, so that its alerts never crowd out gone quiet's)."""
     ws = open_workspace(url, backup=False)
     try:
         with Session(ws.engine) as s, s.begin():
             set_setting(s, "scoring.horizon_days", H, actor="test")
             set_setting(s, "alerts.cooldown_days", 0, actor="test")
+            on = {"gone_quiet", "expansion"} if expansion else {"gone_quiet"}
             for key in ALERT_RULE_KEYS:
-                if key != "gone_quiet":
+                if key not in on:
                     set_setting(s, f"alerts.{key}.enabled", False, actor="test")
+            if expansion:
+                set_setting(s, "alerts.expansion.min_engagement", 0, actor="test")
+                set_setting(s, "alerts.daily_cap_per_owner", 0, actor="test")
             for name in names:
                 c = Customer(source="t", external_id=name, name=f"Customer {name}", owner="Maya")
                 s.add(c)
@@ -216,3 +222,28 @@ def test_the_replay_does_not_depend_on_the_order_of_rows(
         ws.close()
     want = _measure(_expected_app_alerts())
     assert {k: getattr(report.overall, k) for k in want} == want
+
+
+def test_the_overall_figures_and_the_recency_volume_count_the_risk_rules_only(
+    workspace_url: str,
+) -> None:
+    """Expansion alerts are no warning of a lapse: they have their own row, but the overall
+    figures (precision, recall, lead time, volume) and the recency rule's weekly volume are
+    gone quiet's alone - the same as with expansion off, by the brute force above."""
+    _fill(workspace_url, list(HISTORY), expansion=True)
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        report = replay_alerts(ws.engine, weeks=WEEKS, today=END, suggest=False)
+        ties = _ties(ws.engine)
+    finally:
+        ws.close()
+    expansion = next(r for r in report.rules if r.key == "expansion")
+    assert expansion.alerts > 0  # the growth rule did fire...
+    app = _expected_app_alerts()
+    want = _measure(app)
+    assert report.overall.title == "All risk rules"
+    assert {k: getattr(report.overall, k) for k in want} == want  # ...and is not counted
+    assert report.overall.per_owner_week_mean == pytest.approx(len(app) / WEEKS, abs=1e-3)
+    recency = _measure(_expected_recency(app, ties))
+    assert {k: getattr(report.recency, k) for k in recency} == recency
+    assert "risk-queue rules' alerts only" in report.definitions

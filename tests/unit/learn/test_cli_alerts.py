@@ -35,7 +35,7 @@ def test_table_csv_and_json_agree(url: str, tmp_path: Path) -> None:
     assert "Replay ready" in err  # progress on stderr
     lines = out.splitlines()
     assert max(len(line) for line in lines) <= 100
-    row = next(line for line in lines if line.startswith("All rules"))
+    row = next(line for line in lines if line.startswith("All risk rules"))
     recency = next(line for line in lines if line.startswith("Recency rule"))
     assert "than the recency rule" in " ".join(lines)
     assert any(line.startswith("Suggested thresholds (budget: 2 alert(s)") for line in lines)
@@ -48,7 +48,7 @@ def test_table_csv_and_json_agree(url: str, tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     overall = next(r for r in rows if r["group"] == "all")
     base = next(r for r in rows if r["group"] == "recency")
-    assert row.split()[2] == f"{int(overall['alerts']):,}"
+    assert row.split()[3] == f"{int(overall['alerts']):,}"
     assert f"{overall['caught']}/{overall['lapsed']}" in row
     assert f"{base['caught']}/{base['lapsed']}" in recency
     assert any(r["group"] == "suggestion" for r in rows)
