@@ -89,8 +89,9 @@ def test_a_query_that_would_fill_memory_ends_as_one_plain_line(db: Path) -> None
     line = _one_line_failure(done.returncode, done.stdout, "\n".join(err_lines))
     assert "more than a question may hold" in line
     # Unbounded, the query holds 2 GB and more; bounded, the process stays near what its
-    # imports take (a few hundred MB, more or less with the machine).
-    assert float(peak) < 1000, f"peak {peak} MB"
+    # imports take (340-360 MB measured alone; once 1,048 MB inside a loaded full run, on
+    # Python 3.13): the line between the two is well under 2 GB.
+    assert float(peak) < 1500, f"peak {peak} MB"
 
 
 def test_a_big_cell_comes_back_cut_and_too_many_columns_are_one_line(db: Path) -> None:
