@@ -11,25 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 from services.importing.storage import Store
+from services.importing.usage.store import FIGURE_COLUMNS
 
 __all__ = ["merge_usage_days"]
 
-_COLUMNS = (
-    "id",
-    "customer_id",
-    "source",
-    "day",
-    "period_days",
-    "events",
-    "sessions",
-    "logins",
-    "active_users",
-    "minutes",
-    "documents_viewed",
-    "features",
-    "users",
-    "import_run_id",
-)
+_COLUMNS = ("id", "customer_id", "source", "day", *FIGURE_COLUMNS, "import_run_id")
 _SUMMED = ("events", "sessions", "logins", "minutes", "documents_viewed")
 _FIGURES = (*_SUMMED, "active_users", "features", "users")
 # As the usage import caps them (services/importing/usage/aggregate.py).
