@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -68,6 +69,7 @@ from views.results.breakdown_table import (
 from views.results.early_warning import EarlyWarningSection
 from views.results.response_tiles import ResponseTiles
 from views.results.satisfaction_tiles import SatisfactionTiles
+from views.results.sections import ResultsSection, section_classes
 from views.results.source import ResultsSource
 
 if TYPE_CHECKING:
@@ -125,7 +127,18 @@ class ResultsPane(QWidget):
         self.message_label.setObjectName("emptyState")
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._stack.addWidget(self.message_label)
-        self._stack.addWidget(self._build_content())
+        self.sections: list[ResultsSection] = []  # the further tabs (views/results/sections.py)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("resultsTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabBarAutoHide(True)  # one tab: no bar
+        self.tabs.addTab(self._build_content(), "Outreach")
+        for section_class in section_classes():
+            section = section_class(jobs, self.tabs)
+            section.customers_requested.connect(self.customers_requested)
+            self.sections.append(section)
+            self.tabs.addTab(section, section_class.TITLE)
+        self._stack.addWidget(self.tabs)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
@@ -327,6 +340,8 @@ class ResultsPane(QWidget):
         self._stale = True
         early = getattr(source, "early_warning", None)
         self.early_warning.set_source(early() if early is not None else None)
+        for section in self.sections:
+            section.set_source(source)
         self.message_label.setText(NO_SOURCE_TEXT if source is None else LOADING_TEXT)
         self._stack.setCurrentIndex(0)
         if source is not None and self.isVisible():
@@ -349,6 +364,8 @@ class ResultsPane(QWidget):
         since, until = self.period()
         self.response_tiles.reload(source, since, until)
         self.satisfaction_tiles.reload(source, since, until)
+        for section in self.sections:
+            section.reload(since, until)
         by = self.breakdown()
         if self.report is None:
             self.message_label.setText(LOADING_TEXT)
@@ -382,6 +399,8 @@ class ResultsPane(QWidget):
         self.breakdown_model.set_theme(theme)
         self.satisfaction_tiles.set_theme(theme)
         self.early_warning.set_theme(theme)
+        for section in self.sections:
+            section.set_theme(theme)
         for chart in (
             self.lift_chart,
             self.rates_chart,
