@@ -7,6 +7,9 @@
   same order, give the same groups.
 - ``learn.attribution_days``: an order this many days after the outreach (or, for the
   held out, after the alert) counts as re-engagement.
+- ``learn.margin_percent``, ``learn.cost_offer_percent``, ``learn.cost_email``,
+  ``learn.cost_call``, ``learn.cost_meeting``, ``learn.cost_team_month``: what outreach
+  earns and costs, for its return (services/learn/roi.py); money in the home currency.
 - ``outreach.batch_concurrency`` and ``outreach.send_per_minute``: Draft for all's
   parallel requests to the provider, and the pace of a batch's sending by SMTP.
 """
@@ -17,6 +20,10 @@ from services.core.setting_spec import SettingSpec
 
 GROUP = "Measuring outreach"
 BATCH_GROUP = "Sending email"
+RETURN_SECTION = "Return on outreach"
+# The unit of a money setting: the Settings dialog shows the home currency's code instead.
+HOME_CURRENCY_UNIT = "home currency"
+_MONEY_MAX = 1e9
 
 LEARN_SPECS = (
     SettingSpec("learn.holdout_percent", (int, float), 10, "Hold out", None, GROUP,
@@ -33,6 +40,34 @@ LEARN_SPECS = (
                 "days", 1, 365,
                 help="An order within this many days of the email (for held-out customers, "
                 "of the alert) counts as re-engagement."),
+    SettingSpec("learn.margin_percent", (int, float), 0, "Margin rate", None, GROUP,
+                "% of revenue", 0, 100,
+                help="The share of revenue you keep as margin. Set, Return counts the "
+                "incremental margin against the costs; 0 counts the revenue.",
+                section=RETURN_SECTION, order=10),
+    SettingSpec("learn.cost_offer_percent", (int, float), 100, "Cost of a redeemed offer",
+                None, GROUP, "% of its value", 0, 100,
+                help="An offer in an email is redeemed when its customer orders within the "
+                "attribution window; it then costs this share of its value (a percent off: "
+                "of those orders, never more than they came to).",
+                section=RETURN_SECTION, order=11),
+    SettingSpec("learn.cost_email", (int, float), 0, "Cost per email", None, GROUP,
+                HOME_CURRENCY_UNIT, 0, _MONEY_MAX,
+                help="Each email sent or exported for an alert, within its window.",
+                section=RETURN_SECTION, order=12),
+    SettingSpec("learn.cost_call", (int, float), 0, "Cost per call", None, GROUP,
+                HOME_CURRENCY_UNIT, 0, _MONEY_MAX,
+                help="Each call logged on an alert or done as a playbook step, within its "
+                "window.", section=RETURN_SECTION, order=13),
+    SettingSpec("learn.cost_meeting", (int, float), 0, "Cost per meeting", None, GROUP,
+                HOME_CURRENCY_UNIT, 0, _MONEY_MAX,
+                help="Each meeting done as a playbook step, within its window.",
+                section=RETURN_SECTION, order=14),
+    SettingSpec("learn.cost_team_month", (int, float), 0, "Team's time per month", None,
+                GROUP, HOME_CURRENCY_UNIT, 0, _MONEY_MAX,
+                help="Optional: what the team's time on outreach costs a month, spread over "
+                "the period and shared among the contacted customers.",
+                section=RETURN_SECTION, order=15),
     SettingSpec("outreach.batch_concurrency", int, 4, "Drafts written at once", None,
                 "Email drafting", "", 1, 16,
                 help="Draft for all sends at most this many requests to the provider at "
