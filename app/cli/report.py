@@ -10,12 +10,13 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
-from app.cli import report_alerts, report_response, report_satisfaction
+from app.cli import report_alerts, report_response, report_roi, report_satisfaction
 from app.cli.args import one_of
 from models.vocab import LEARN_BREAKDOWNS as BREAKDOWNS
 
 if TYPE_CHECKING:
     from services.learn.records import EffectivenessReport, Slice
+    from services.learn.roi_records import RoiReport
 
 FORMATS = ("table", "csv", "json")
 WIDTH = 100
@@ -56,7 +57,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="re-engagement of contacted vs held-out customers, the lift and its interval",
         description="Did outreach work: re-engagement of the contacted against the held-out "
         "customers with the lift and its 95%% interval, time to re-engagement, won-back "
-        "revenue, offers, alert quality, the at-risk share, by month and broken down.",
+        "revenue, offers, alert quality, the at-risk share, the return on outreach "
+        "(ROI against the costs set), by month and broken down.",
         epilog=REPORT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -87,17 +89,19 @@ def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     from app.cli.errors import EXIT_OK, CommandError
     from app.workspace import command_workspace
     from services.learn.effectiveness import effectiveness_report
+    from services.learn.roi import roi_report
 
     if args.since and args.until and args.since > args.until:
         raise CommandError(f"--since {args.since} is after --until {args.until}.")
     with command_workspace(args.db) as workspace:
         report = effectiveness_report(workspace.engine, args.since, args.until, args.by)
+        roi = roi_report(workspace.engine, args.since, args.until, args.by, report.as_of)
     if args.format == "json":
-        out.write(report_json(report) + "\n")
+        out.write(report_json(report, roi) + "\n")
     elif args.format == "csv":
-        write_csv(report, out)
+        write_csv(report, out, roi)
     else:
-        for line in report_table(report):
+        for line in report_table(report) + report_roi.table_lines(roi):
             print(line, file=out)
     return EXIT_OK
 
@@ -335,14 +339,15 @@ def report_rows(report: EffectivenessReport) -> list[tuple[str, str, str, object
     return rows
 
 
-def write_csv(report: EffectivenessReport, out: TextIO) -> None:
+def write_csv(report: EffectivenessReport, out: TextIO, roi: RoiReport | None = None) -> None:
     """CSV rows: section, key, measure, value, currency (of the money measures), through
     the exports' writer: text a spreadsheet would read as a formula gets a leading
     apostrophe, numbers stay numbers, a cell with a line break or a bare CR is quoted."""
     from services.usecases.exporting import write_csv_rows
 
     def rows() -> Iterator[list[object]]:
-        for section, key, measure, value in report_rows(report):
+        extra = report_roi.csv_rows(roi) if roi is not None else []
+        for section, key, measure, value in report_rows(report) + extra:
             shown = round(value, 6) if isinstance(value, float) else value
             currency = report.currency if measure.endswith("_cents") else ""
             yield [section, key, measure, shown, currency]
@@ -350,7 +355,7 @@ def write_csv(report: EffectivenessReport, out: TextIO) -> None:
     write_csv_rows(out, ["section", "key", "measure", "value", "currency"], rows(), newline="\n")
 
 
-def report_json(report: EffectivenessReport) -> str:
+def report_json(report: EffectivenessReport, roi: RoiReport | None = None) -> str:
     """The whole report as JSON (every figure with the ids of its customers)."""
     import dataclasses
     import json
@@ -362,4 +367,6 @@ def report_json(report: EffectivenessReport) -> str:
 
     data = dataclasses.asdict(report)
     data["breakdown_note"] = report.breakdown_note
+    if roi is not None:
+        data["roi"] = report_roi.json_object(roi)
     return json.dumps(data, default=default, indent=1)

@@ -46,7 +46,7 @@ def test_the_table_fits_100_columns_and_says_the_figures(book: Book, names: Name
     ]
     assert "By alert rule:" in lines
     assert any(line.startswith("Gone quiet ") for line in lines)
-    assert lines[-1].startswith("* not enough data yet")
+    assert any(line.startswith("* not enough data yet") for line in lines)
     assert any(line.startswith("Set aside: 1 held out but contacted anyway") for line in lines)
 
 

@@ -1,0 +1,94 @@
+"""The return on outreach in words, the same on screen and on the command line.
+Standard library only (views import it)."""
+
+from __future__ import annotations
+
+from services.core.formatting import plural
+from services.core.money import format_money
+from services.learn.roi_records import NO_COSTS_WORDS, Cost, RoiReport, RoiRow
+
+
+def percent(value: float | None) -> str:
+    """A return as a signed percentage: "+35%", "-12%" ("-" for none)."""
+    if value is None:
+        return "-"
+    shown = round(value * 100)
+    return f"{shown + 0:+,d}%"
+
+
+def roi_interval(row: RoiRow) -> str:
+    """ "95% CI -10% to +80%" ("" without an interval)."""
+    if row.low is None or row.high is None:
+        return ""
+    return f"{row.confidence * 100:.0f}% CI {percent(row.low)} to {percent(row.high)}"
+
+
+def amount(report: RoiReport, cents: float | None) -> str:
+    """Money of the report in its currency: "$1,250" ("-" for none, never a silent 0)."""
+    return format_money(cents, report.currency, decimals=0) or "-"
+
+
+def roi_figure(report: RoiReport, row: RoiRow) -> str:
+    """The ROI as a table cell: "+35% (95% CI -10% to +80%)", "Not enough data",
+    "No costs set" or "No cost"."""
+    if row.roi is None:
+        return "No costs set" if not report.costs.contact_costs_set else "No cost"
+    if not row.enough:
+        return "Not enough data"
+    return f"{percent(row.roi)} ({roi_interval(row)})"
+
+
+def cost_words(report: RoiReport, cost: Cost) -> str:
+    """ "$6,500: offers $1,100 (2 redeemed), 4 emails, 1 call and 1 meeting $4,300, the
+    team's time $1,100" """
+    parts = [f"offers {amount(report, cost.offers_cents)} ({cost.redeemed.count:,} redeemed)"]
+    contacts = [
+        plural(cost.emails, "email"),
+        plural(cost.calls, "call"),
+        plural(cost.meetings, "meeting"),
+    ]
+    parts.append(f"{', '.join(contacts)} {amount(report, cost.contacts_cents)}")
+    if report.costs.team_month_cents:
+        parts.append(f"the team's time {amount(report, cost.team_cents)}")
+    return f"{amount(report, cost.total_cents)}: {'; '.join(parts)}"
+
+
+def gain_words(report: RoiReport, row: RoiRow) -> str:
+    """ "incremental margin $2,200 (40% of $5,500 incremental revenue)" or "incremental
+    revenue $5,500 (no margin rate set)" """
+    revenue = amount(report, row.incremental_cents)
+    if row.margin_cents is not None:
+        rate = f"{report.costs.margin_percent:g}%"
+        return (
+            f"incremental margin {amount(report, row.margin_cents)} "
+            f"({rate} of {revenue} incremental revenue)"
+        )
+    return f"incremental revenue {revenue} (no margin rate set)"
+
+
+def roi_words(report: RoiReport, row: RoiRow) -> str:
+    """The return of one row in a sentence or two."""
+    gain = gain_words(report, row)
+    costs = cost_words(report, row.cost)
+    if row.roi is None:
+        if not report.costs.contact_costs_set and row.cost.total_cents == 0:
+            where = "Set them in Settings ▸ Measuring outreach."
+            return f"{NO_COSTS_WORDS} {where} {gain[:1].upper()}{gain[1:]}."
+        return f"No cost in this period, so no return to work out; {gain}."
+    head = f"Return {percent(row.roi)}"
+    if row.enough:
+        head += f" ({roi_interval(row)})"
+    text = f"{head}: {gain} against a cost of {costs}."
+    if not row.enough:
+        text = f"Not enough data yet: {row.reason}. {text}"
+    return text
+
+
+def return_headline(report: RoiReport) -> str:
+    """The overall return, with what it means and, when money was left out, why."""
+    text = roi_words(report, report.overall)
+    text += " ROI = (incremental " + ("margin" if report.uses_margin else "revenue")
+    text += " - cost) / cost."
+    if report.money_note:
+        text += f" {report.money_note[:1].upper()}{report.money_note[1:]}."
+    return text
