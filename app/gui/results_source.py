@@ -9,6 +9,7 @@ from app.gui.early_warning_source import WorkspaceEarlyWarningSource
 from app.workspace import Workspace
 from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
+from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
 
 
@@ -34,6 +35,11 @@ class WorkspaceResultsSource:
         from services.learn.satisfaction import satisfaction_report
 
         return satisfaction_report(self.workspace.engine, since, until)
+
+    def load_return(self, since: dt.date | None, until: dt.date | None, by: str) -> RoiReport:
+        from services.learn.roi import roi_report
+
+        return roi_report(self.workspace.engine, since, until, by)
 
     def early_warning(self) -> WorkspaceEarlyWarningSource:
         """Results ▸ Early warning's source (the alert replay)."""

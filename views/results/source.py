@@ -11,9 +11,16 @@ from typing import Protocol
 
 from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
+from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
 
-__all__ = ["EffectivenessReport", "ResponseReport", "ResultsSource", "SatisfactionReport"]
+__all__ = [
+    "EffectivenessReport",
+    "ResponseReport",
+    "ResultsSource",
+    "RoiReport",
+    "SatisfactionReport",
+]
 
 
 class ResultsSource(Protocol):
@@ -31,4 +38,8 @@ class ResultsSource(Protocol):
 
     def load_satisfaction(self, since: dt.date | None, until: dt.date | None) -> SatisfactionReport:
         """NPS and CSAT by month and after outreach (services.learn.satisfaction)."""
+        ...
+
+    def load_return(self, since: dt.date | None, until: dt.date | None, by: str) -> RoiReport:
+        """The return on outreach of the period, broken down by ``by`` (services.learn.roi)."""
         ...

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from services.core.money import format_rates, parse_rates
 from services.core.policy import LOCKED_NOTE
+from services.settings.learn import HOME_CURRENCY_UNIT
 from views.kit.combo import ComboBox
 from views.settings.email_pages import DraftingTools, EmailSettingsSource, SendingTools
 from views.settings.scope import page_note, scope_tag, titled
@@ -114,7 +115,9 @@ class _Editor:
             self.widget = spin
         elif kind == "float":
             dspin = QDoubleSpinBox(parent)
-            dspin.setDecimals(1 if (high - low) > 5 else 2)
+            # Money keeps its cents; other wide ranges one decimal.
+            money = field.unit == HOME_CURRENCY_UNIT
+            dspin.setDecimals(2 if money or (high - low) <= 5 else 1)
             dspin.setRange(low, high)
             self.widget = dspin
         elif kind == "choice":
@@ -391,7 +394,8 @@ class SettingsDialog(QDialog):
             block = QVBoxLayout(block_widget)
             block.setContentsMargins(0, 0, 0, 0)
             block.setSpacing(3)
-            title = f"{f.title} ({f.unit})" if f.unit and f.kind != "weights" else f.title
+            unit = self._unit(f)
+            title = f"{f.title} ({unit})" if unit and f.kind != "weights" else f.title
             label = QLabel(f"<b>{title}</b>", block_widget)
             label.setWordWrap(True)
             label.setBuddy(editor.widget)
@@ -451,6 +455,13 @@ class SettingsDialog(QDialog):
         return self.group_names[self.pages.currentIndex()]
 
     # -- hooks for page tools -----------------------------------------------------------
+
+    def _unit(self, f: SettingField) -> str:
+        """A field's unit; money's is the workspace's home currency ("USD")."""
+        home = self._values.get("workspace.home_currency")
+        if f.unit == HOME_CURRENCY_UNIT and isinstance(home, str) and home:
+            return home
+        return f.unit
 
     def field_block(self, key: str) -> QWidget:
         """The widget holding one setting's title, editor, help and error (hide it to

@@ -1,0 +1,134 @@
+"""Results ▸ Return on the hand-made book of tests/unit/learn/test_learn_data: the section
+reads the return through the job runner, its tiles and table say services.learn.roi's
+figures with their currency, each opens its contacted customers, "no costs set" is said
+with a button that asks for the Settings page where the costs are, and the Results pane
+shows it as a tab of its own."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.gui.results_source import WorkspaceResultsSource
+from app.gui.settings_controller import setting_fields
+from services.learn.roi import roi_report
+from services.learn.roi_wording import amount, percent
+from tests.unit.alerts.test_alerts_rules import Book
+from tests.unit.learn.test_learn_data import Names, book, names
+from views.results.pane import ResultsPane
+from views.results.return_section import COSTS_PAGE, ReturnSection
+
+__all__ = ["book", "names"]  # fixtures used by name
+TIMEOUT_MS = 60_000
+
+
+def _section(qtbot, jobs, book: Book) -> ReturnSection:  # type: ignore[no-untyped-def]
+    section = ReturnSection(jobs)
+    qtbot.addWidget(section)
+    section.resize(1366, 700)
+    section.show()
+    section.set_source(WorkspaceResultsSource(book.workspace))
+    section.reload(None, None)
+    qtbot.waitUntil(lambda: section.report is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
+    return section
+
+
+def test_the_tiles_and_table_say_the_services_figures(
+    qtbot, jobs, book: Book, names: Names
+) -> None:  # type: ignore[no-untyped-def]
+    book.set("learn.cost_email", 2)
+    book.set("learn.margin_percent", 50)
+    section = _section(qtbot, jobs, book)
+    report = section.report
+    assert report is not None
+    expected = roi_report(book.engine, by="rule", now=report.as_of)
+    row = expected.overall
+    assert report.overall == row
+    assert section.tiles["roi"].value.full_text() == percent(row.roi)
+    assert section.tiles["roi"].note.full_text() == "Not enough data yet"
+    assert section.tiles["incremental"].value.full_text() == amount(expected, row.incremental_cents)
+    assert section.tiles["margin"].value.full_text() == amount(expected, row.margin_cents)
+    assert section.tiles["cost"].value.full_text() == "$30"  # 4 emails at $2, offers $22
+    assert section.tiles["cost"].note.full_text() == "4 emails · 0 calls · 0 meetings"
+    assert section.tiles["redeemed"].value.full_text() == "2"
+    assert section.costs_bar.isHidden()  # a cost of contact is set
+    model = section.model
+    assert model.rowCount() == len(expected.breakdown) == 2
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == ["", "Contacted", "Incremental revenue", "Margin", "Cost", "ROI"]
+    first = expected.breakdown[0]
+    cells = [model.index(0, c).data(Qt.ItemDataRole.DisplayRole) for c in range(len(headers))]
+    assert cells[0] == first.label
+    assert cells[4] == amount(expected, first.cost.total_cents)
+    assert cells[5] == "Not enough data"
+    assert "ROI = (incremental margin - cost) / cost" in section.subtitle_label.text()
+
+    with qtbot.waitSignal(section.customers_requested) as opened:
+        qtbot.mouseClick(section.tiles["roi"], Qt.MouseButton.LeftButton)
+    assert opened.args[0].customer_ids == frozenset(names.of("C1", "C2", "C5"))
+    with qtbot.waitSignal(section.customers_requested) as opened:
+        qtbot.mouseClick(section.tiles["redeemed"], Qt.MouseButton.LeftButton)
+    assert opened.args[0].customer_ids == frozenset(names.of("C1", "C5"))
+    rect = section.table.visualRect(model.index(0, 1))
+    with qtbot.waitSignal(section.customers_requested) as opened:
+        qtbot.mouseClick(section.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened.args[0].customer_ids == frozenset(first.contacted.customer_ids)
+
+
+def test_a_breakdown_picked_reads_again(qtbot, jobs, book: Book, names: Names) -> None:  # type: ignore[no-untyped-def]
+    section = _section(qtbot, jobs, book)
+    section.by_combo.setCurrentIndex(section.by_combo.findData("owner"))
+    qtbot.waitUntil(lambda: section.report is not None and section.report.by == "owner"
+                    and jobs.is_idle(), timeout=TIMEOUT_MS)  # fmt: skip
+    assert section.table_title.text() == "Return by owner"
+    labels = {section.model.record(r).label for r in range(section.model.rowCount())}
+    assert labels == {"Lee", "Maya"}
+
+
+def test_no_costs_set_is_said_and_the_button_asks_for_their_page(
+    qtbot, jobs, book: Book, names: Names
+) -> None:  # type: ignore[no-untyped-def]
+    book.set("learn.cost_offer_percent", 0)
+    section = _section(qtbot, jobs, book)
+    assert section.costs_bar.isVisible()
+    assert section.no_costs_label.text().startswith("No costs set:")
+    assert section.tiles["roi"].value.full_text() == "—"
+    assert section.tiles["roi"].note.full_text() == "No costs set"
+    assert section.tiles["cost"].value.full_text() == "$0"
+    assert "No costs set:" in section.headline_label.text()
+    with qtbot.waitSignal(section.settings_requested) as asked:
+        qtbot.mouseClick(section.set_costs_button, Qt.MouseButton.LeftButton)
+    assert asked.args == [COSTS_PAGE]
+    # That page holds the costs, each in the home currency.
+    on_page = {f.key: f for f in setting_fields() if f.group == COSTS_PAGE}
+    assert {"learn.cost_email", "learn.cost_call", "learn.cost_meeting",
+            "learn.cost_team_month", "learn.margin_percent"} <= set(on_page)  # fmt: skip
+
+
+def test_the_results_pane_shows_return_as_a_tab(qtbot, jobs, book: Book, names: Names) -> None:  # type: ignore[no-untyped-def]
+    pane = ResultsPane(jobs)
+    qtbot.addWidget(pane)
+    titles = [pane.tabs.tabText(i) for i in range(pane.tabs.count())]
+    assert "Return" in titles
+    assert any(isinstance(s, ReturnSection) for s in pane.sections)
+
+
+def test_the_costs_are_in_settings_beside_learn_in_the_home_currency(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QDoubleSpinBox, QLabel
+
+    from app.gui.settings_controller import validate
+    from views.settings.dialog import SettingsDialog
+
+    values = {f.key: f.default for f in setting_fields()} | {"workspace.home_currency": "EUR"}
+    dialog = SettingsDialog(setting_fields(), values, validate)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.show_group_named(COSTS_PAGE)
+    assert dialog.current_group() == COSTS_PAGE
+    titles = [label.text() for label in dialog.field_block("learn.cost_email").findChildren(QLabel)]
+    assert "<b>Cost per email (EUR)</b>" in titles
+    spin = dialog.editor("learn.cost_call")
+    assert isinstance(spin, QDoubleSpinBox)
+    assert spin.decimals() == 2  # cents are kept
+    spin.setValue(0.35)
+    assert dialog.changes() == {"learn.cost_call": pytest.approx(0.35)}
