@@ -31,6 +31,8 @@ def amount(report: RoiReport, cents: float | None) -> str:
 def roi_figure(report: RoiReport, row: RoiRow) -> str:
     """The ROI as a table cell: "+35% (95% CI -10% to +80%)", "Not enough data",
     "No costs set" or "No cost"."""
+    if row.incremental_cents is None:
+        return "Not enough data"  # a group is empty: no incremental revenue to set
     if row.roi is None:
         return "No costs set" if not report.costs.contact_costs_set else "No cost"
     if not row.enough:
@@ -70,6 +72,8 @@ def roi_words(report: RoiReport, row: RoiRow) -> str:
     """The return of one row in a sentence or two."""
     gain = gain_words(report, row)
     costs = cost_words(report, row.cost)
+    if row.incremental_cents is None:
+        return f"Not enough data yet: {row.reason or 'no contacted or no held-out customers'}."
     if row.roi is None:
         if not report.costs.contact_costs_set and row.cost.total_cents == 0:
             where = "Set them in Settings ▸ Measuring outreach."
@@ -92,3 +96,22 @@ def return_headline(report: RoiReport) -> str:
     if report.money_note:
         text += f" {report.money_note[:1].upper()}{report.money_note[1:]}."
     return text
+
+
+def return_verdict(report: RoiReport) -> str:
+    """The overall return in one short sentence, for a headline."""
+    row = report.overall
+    if row.incremental_cents is None or (row.roi is not None and not row.enough):
+        return f"Not enough data yet: {row.reason or 'no contacted or no held-out customers'}."
+    if row.roi is None:
+        if not report.costs.contact_costs_set and row.cost.total_cents == 0:
+            return NO_COSTS_WORDS
+        return "No cost in this period, so no return to work out."
+    per = format_money((row.gain_cents or 0.0) / row.cost.total_cents * 100, report.currency,
+                       decimals=2)  # fmt: skip
+    one = format_money(100, report.currency, decimals=0)
+    what = "margin" if report.uses_margin else "revenue"
+    return (
+        f"Outreach returned {percent(row.roi)} ({roi_interval(row)}): each {one} it cost "
+        f"brought {per} of incremental {what}."
+    )

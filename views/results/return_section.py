@@ -33,7 +33,14 @@ from services.learn.roi_records import (
     RoiReport,
     RoiRow,
 )
-from services.learn.roi_wording import amount, percent, return_headline, roi_figure, roi_interval
+from services.learn.roi_wording import (
+    amount,
+    percent,
+    return_headline,
+    return_verdict,
+    roi_figure,
+    roi_interval,
+)
 from views.item_models.customer_filters import CustomerFilter
 from views.item_models.work_list_model import WorkColumn, WorkListModel
 from views.kit.accessibility import name
@@ -117,11 +124,12 @@ class ReturnSection(ResultsSection):
         layout.addLayout(self._build_head(content))
         layout.addWidget(self._build_costs_bar(content))
         layout.addLayout(self._build_tiles(content))
-        layout.addWidget(self._build_table(content), 1)
+        layout.addWidget(self._build_table(content))
         self.notes_label = QLabel(REDEEMED_WORDS, content)
         self.notes_label.setObjectName("kpiNote")
         self.notes_label.setWordWrap(True)
         layout.addWidget(self.notes_label)
+        layout.addStretch(1)
 
     def _build_head(self, content: QWidget) -> QHBoxLayout:
         self.headline_label = QLabel("Open a workspace to see the return on outreach.", content)
@@ -190,11 +198,18 @@ class ReturnSection(ResultsSection):
         self.table = name(PeopleTableView(card), "Return by breakdown")
         self.table.setModel(self.model)
         set_up_breakdown_table(self.table)
-        self.table.setMinimumHeight(180)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._fit_table(0)
         self.table.clicked.connect(self._on_table_clicked)
         column.addWidget(self.table_title)
-        column.addWidget(self.table, 1)
+        column.addWidget(self.table)
         return card
+
+    def _fit_table(self, rows: int) -> None:
+        """As tall as its rows (the page scrolls, never the table)."""
+        row = self.table.verticalHeader().defaultSectionSize()
+        top = self.table.horizontalHeader().sizeHint().height()
+        self.table.setFixedHeight(top + row * max(rows, 1) + 4)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -232,12 +247,14 @@ class ReturnSection(ResultsSection):
         """Show a return's figures."""
         self.report = report
         row = report.overall
-        self.headline_label.setText(return_headline(report))
+        self.headline_label.setText(return_verdict(report))
         self.subtitle_label.setText(self._subtitle(report))
+        self.notes_label.setText(f"{return_headline(report)} {REDEEMED_WORDS}")
         self.costs_bar.setVisible(not report.costs.contact_costs_set)
         self._set_tiles(report, row)
         self.model.set_columns(return_columns(report))
         self.model.set_rows(list(report.breakdown))
+        self._fit_table(len(report.breakdown))
         self.table_title.setText(f"Return by {BREAKDOWN_LABELS[report.by or 'rule'].lower()}")
 
     @staticmethod
@@ -253,7 +270,9 @@ class ReturnSection(ResultsSection):
 
     def _set_tiles(self, report: RoiReport, row: RoiRow) -> None:
         costs = report.costs
-        if row.roi is None:
+        if row.incremental_cents is None:
+            self.tiles["roi"].set("—", "Not enough data yet", "warning")
+        elif row.roi is None:
             words = "No costs set" if not costs.contact_costs_set else "No cost in the period"
             self.tiles["roi"].set("—", words, "warning")
         else:
@@ -262,7 +281,9 @@ class ReturnSection(ResultsSection):
         low, high = row.incremental_low_cents, row.incremental_high_cents
         self.tiles["incremental"].set(
             amount(report, row.incremental_cents),
-            f"{amount(report, low)} to {amount(report, high)}" if low is not None else "",
+            f"{row.confidence * 100:.0f}% CI {amount(report, low)} to {amount(report, high)}"
+            if low is not None
+            else "",
         )
         if row.margin_cents is None:
             self.tiles["margin"].set("—", "No margin rate set", "")

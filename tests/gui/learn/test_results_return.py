@@ -95,7 +95,8 @@ def test_no_costs_set_is_said_and_the_button_asks_for_their_page(
     assert section.tiles["roi"].value.full_text() == "—"
     assert section.tiles["roi"].note.full_text() == "No costs set"
     assert section.tiles["cost"].value.full_text() == "$0"
-    assert "No costs set:" in section.headline_label.text()
+    assert section.headline_label.text().startswith("No costs set:")
+    assert "Settings ▸ Measuring outreach" in section.notes_label.text()
     with qtbot.waitSignal(section.settings_requested) as asked:
         qtbot.mouseClick(section.set_costs_button, Qt.MouseButton.LeftButton)
     assert asked.args == [COSTS_PAGE]
