@@ -25,6 +25,8 @@ Applies = Literal["now", "next_scoring", "money"]
 # own settings file, services/core/personal.py: it follows them to every workspace they
 # open on this computer, and is never written to a workspace, shared or not).
 Scope = Literal["workspace", "personal"]
+# The ``unit`` of a money setting: the Settings dialog shows the home currency's code instead.
+HOME_CURRENCY_UNIT = "home currency"
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,11 @@
 
 from __future__ import annotations
 
-from services.core.setting_spec import SettingSpec
+from services.core.setting_spec import HOME_CURRENCY_UNIT, SettingSpec
 
 GROUP = "Measuring outreach"
 BATCH_GROUP = "Sending email"
 RETURN_SECTION = "Return on outreach"
-# The unit of a money setting: the Settings dialog shows the home currency's code instead.
-HOME_CURRENCY_UNIT = "home currency"
 _MONEY_MAX = 1e9
 
 LEARN_SPECS = (

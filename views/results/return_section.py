@@ -49,7 +49,7 @@ from views.kit.lists import PeopleTableView
 from views.kit.theme import Theme
 from views.kit.tiles import KpiTile
 from views.results.breakdown_table import set_up_breakdown_table
-from views.results.sections import ResultsSection
+from views.results.section_base import ResultsSection
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState

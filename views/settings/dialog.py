@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from services.core.money import format_rates, parse_rates
 from services.core.policy import LOCKED_NOTE
-from services.settings.learn import HOME_CURRENCY_UNIT
+from services.core.setting_spec import HOME_CURRENCY_UNIT
 from views.kit.combo import ComboBox
 from views.settings.email_pages import DraftingTools, EmailSettingsSource, SendingTools
 from views.settings.scope import page_note, scope_tag, titled
