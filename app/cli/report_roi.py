@@ -20,7 +20,7 @@ def _wrap(text: str) -> list[str]:
 def table_lines(report: RoiReport) -> list[str]:
     """The return on outreach as lines of at most 100 characters."""
     from services.core.formatting import format_date
-    from services.learn.records import BREAKDOWN_LABELS
+    from services.learn.records import BREAKDOWN_LABELS, breakdown_note
     from services.learn.roi_records import REDEEMED_WORDS
     from services.learn.roi_wording import amount, return_headline, roi_figure
 
@@ -47,6 +47,7 @@ def table_lines(report: RoiReport) -> list[str]:
         )
     if report.uses_margin:
         lines.append("Incremental: margin, at the margin rate set.")
+    lines += _wrap(breakdown_note(report.by))
     if not report.breakdown:
         lines.append("(nothing to break down yet)")
     return lines

@@ -225,14 +225,19 @@ class EffectivenessReport:
     @property
     def breakdown_note(self) -> str:
         """How the breakdown's held-out groups are made, in words ("" when plain)."""
-        if self.by == "playbook":
-            return (
-                "Held-out customers got no playbook, so every playbook is compared with all "
-                "held-out customers of the period; (none): emailed without a playbook."
-            )
-        if self.by in EMAIL_BREAKDOWNS:
-            return (
-                "Held-out customers got no email, so every slice is compared with all "
-                "held-out customers of the period."
-            )
-        return ""
+        return breakdown_note(self.by)
+
+
+def breakdown_note(by: str | None) -> str:
+    """How the held-out groups of a breakdown by ``by`` are made, in words ("" when plain)."""
+    if by == "playbook":
+        return (
+            "Held-out customers got no playbook, so every playbook is compared with all "
+            "held-out customers of the period; (none): emailed without a playbook."
+        )
+    if by in EMAIL_BREAKDOWNS:
+        return (
+            "Held-out customers got no email, so every slice is compared with all "
+            "held-out customers of the period."
+        )
+    return ""

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import format_date
-from services.learn.records import BREAKDOWN_LABELS, Customers
+from services.learn.records import BREAKDOWN_LABELS, Customers, breakdown_note
 from services.learn.roi_records import (
     NO_COSTS_WORDS,
     REDEEMED_WORDS,
@@ -249,7 +249,10 @@ class ReturnSection(ResultsSection):
         row = report.overall
         self.headline_label.setText(return_verdict(report))
         self.subtitle_label.setText(self._subtitle(report))
-        self.notes_label.setText(f"{return_headline(report)} {REDEEMED_WORDS}")
+        note = breakdown_note(report.by)
+        self.notes_label.setText(
+            " ".join(p for p in (return_headline(report), REDEEMED_WORDS, note) if p)
+        )
         self.costs_bar.setVisible(not report.costs.contact_costs_set)
         self._set_tiles(report, row)
         self.model.set_columns(return_columns(report))
