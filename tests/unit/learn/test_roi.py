@@ -107,6 +107,9 @@ def test_the_return_is_what_the_costs_and_the_one_incremental_revenue_make(
     assert row.low is not None
     assert row.high is not None
     assert row.low <= row.roi <= row.high
+    # Seeded: the same data give the same interval.
+    again = roi_report(book.engine, since, until, now=NOW).overall
+    assert (again.low, again.high) == (row.low, row.high)
     # Three contacted and two held out: the lift's own reason, word for word.
     assert not row.enough
     assert row.reason == effectiveness.overall.lift.not_enough_reason
