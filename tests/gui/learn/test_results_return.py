@@ -133,3 +133,34 @@ def test_the_costs_are_in_settings_beside_learn_in_the_home_currency(qtbot) -> N
     assert spin.decimals() == 2  # cents are kept
     spin.setValue(0.35)
     assert dialog.changes() == {"learn.cost_call": pytest.approx(0.35)}
+
+
+def test_costs_opens_settings_on_their_page_in_the_window(
+    qtbot, qapp, ui_settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from app.gui.application import make_controller
+    from app.workspace import open_workspace, to_url
+
+    path = tmp_path / "w.radar.sqlite"
+    open_workspace(to_url(str(path)), backup=False).close()
+    made = make_controller(qapp, ui_settings, show_dialogs=False)
+    shown: list[str] = []
+
+    def show(dialog) -> bool:  # type: ignore[no-untyped-def]
+        shown.append(dialog.current_group())
+        return False  # closed without saving
+
+    made.settings._show = show
+    try:
+        made.open_url(to_url(str(path)))
+        qtbot.waitUntil(lambda: made.workspace is not None and made.jobs.is_idle(),
+                        timeout=TIMEOUT_MS)  # fmt: skip
+        section = next(s for s in made.window.results.sections if isinstance(s, ReturnSection))
+        section.costs_button.click()
+        qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
+        assert shown == [COSTS_PAGE]
+    finally:
+        made.shutdown()
+        made.window.close()
+        made.window.deleteLater()
+        made.deleteLater()
