@@ -40,8 +40,8 @@ LEARN_SPECS = (
                 "of the alert) counts as re-engagement."),
     SettingSpec("learn.margin_percent", (int, float), 0, "Margin rate", None, GROUP,
                 "% of revenue", 0, 100,
-                help="The share of revenue you keep as margin. Set, Return counts the "
-                "incremental margin against the costs; 0 counts the revenue.",
+                help="The share of revenue you keep as margin. When set, Return counts the "
+                "incremental margin against the costs; at 0 it counts the revenue.",
                 section=RETURN_SECTION, order=10),
     SettingSpec("learn.cost_offer_percent", (int, float), 100, "Cost of a redeemed offer",
                 None, GROUP, "% of its value", 0, 100,
