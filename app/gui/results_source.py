@@ -10,6 +10,7 @@ from app.workspace import Workspace
 from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
 from services.learn.satisfaction_records import SatisfactionReport
+from services.learn.uplift_records import UpliftReport
 
 
 class WorkspaceResultsSource:
@@ -34,6 +35,11 @@ class WorkspaceResultsSource:
         from services.learn.satisfaction import satisfaction_report
 
         return satisfaction_report(self.workspace.engine, since, until)
+
+    def load_uplift(self) -> UpliftReport:
+        from services.learn.uplift import uplift_report
+
+        return uplift_report(self.workspace.engine)
 
     def early_warning(self) -> WorkspaceEarlyWarningSource:
         """Results ▸ Early warning's source (the alert replay)."""

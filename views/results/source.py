@@ -12,8 +12,15 @@ from typing import Protocol
 from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
 from services.learn.satisfaction_records import SatisfactionReport
+from services.learn.uplift_records import UpliftReport
 
-__all__ = ["EffectivenessReport", "ResponseReport", "ResultsSource", "SatisfactionReport"]
+__all__ = [
+    "EffectivenessReport",
+    "ResponseReport",
+    "ResultsSource",
+    "SatisfactionReport",
+    "UpliftReport",
+]
 
 
 class ResultsSource(Protocol):
@@ -31,4 +38,9 @@ class ResultsSource(Protocol):
 
     def load_satisfaction(self, since: dt.date | None, until: dt.date | None) -> SatisfactionReport:
         """NPS and CSAT by month and after outreach (services.learn.satisfaction)."""
+        ...
+
+    def load_uplift(self) -> UpliftReport:
+        """Who to contact: the uplift model's Qini curves and today's estimates
+        (services.learn.uplift; slow: fits the model)."""
         ...
