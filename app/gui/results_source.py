@@ -37,9 +37,9 @@ class WorkspaceResultsSource:
         return satisfaction_report(self.workspace.engine, since, until)
 
     def load_uplift(self) -> UpliftReport:
-        from services.learn.uplift import uplift_report
+        from services.learn.uplift_cache import cached_uplift_report
 
-        return uplift_report(self.workspace.engine)
+        return cached_uplift_report(self.workspace.engine)
 
     def early_warning(self) -> WorkspaceEarlyWarningSource:
         """Results ▸ Early warning's source (the alert replay)."""

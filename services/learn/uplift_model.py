@@ -4,7 +4,7 @@ Two regularised logistic regressions, one fitted on the contacted exposures and 
 the held-out, each predicting a return within the window from the features; a customer's
 uplift is the difference of the two chances. Features are log-scaled where they are
 counts or amounts, missing values take the training median, and every column is
-standardised on the training rows. Everything is deterministic: lbfgs has no randomness,
+standardised on the training rows. Everything is deterministic: Newton steps have no randomness,
 folds come from the customers' stable hashes, and the bootstrap from a fixed seed.
 """
 
@@ -78,7 +78,7 @@ def _chance_model(x: FloatArray, y: BoolArray) -> tuple[_Scaler, LogisticRegress
     scaler = _Scaler(x)
     if y.all() or not y.any():
         return scaler, float(y.mean()) if len(y) else 0.0
-    model = LogisticRegression(C=_C, max_iter=500)
+    model = LogisticRegression(C=_C, solver="newton-cholesky", max_iter=100)
     model.fit(scaler(x), y)
     return scaler, model
 
