@@ -38,6 +38,7 @@ from services.learn.uplift_model import (
     cross_fitted,
     fit_predict,
     prepare,
+    qini_band,
     qini_curve,
 )
 from services.learn.uplift_records import (
@@ -111,10 +112,13 @@ def uplift_report(engine: Engine, now: dt.datetime | None = None) -> UpliftRepor
     risks = past["risk"].to_numpy(np.float64)
     now_x = _features_at(scoring, active, day_number(today))
     estimates = _estimates(x, contacted, returned, active, now_x)
+    low, high = qini_band(scores, contacted, returned)
     return _with(
         report,
         enough=True,
         model_curve=qini_curve(scores, contacted, returned),
+        qini_low=low,
+        qini_high=high,
         risk_curve=None if np.isnan(risks).any() else qini_curve(risks, contacted, returned),
         past_alerts=tuple(past["alert_id"].astype(int).tolist()),
         past_customers=tuple(past["customer_id"].astype(int).tolist()),

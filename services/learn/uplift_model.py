@@ -22,6 +22,7 @@ IntArray = npt.NDArray[np.int64]
 
 FOLDS = 5
 RESAMPLES = 40
+QINI_RESAMPLES = 200
 SEED = 0
 _C = 0.05  # the L2 penalty's inverse: small groups (the held-out) need the shrinkage
 
@@ -123,3 +124,16 @@ def bootstrap_band(
         rows = np.concatenate([g[rng.integers(0, len(g), len(g))] for g in groups])
         draws[b] = fit_predict(x[rows], contacted[rows], returned[rows], new)
     return np.percentile(draws, 5, axis=0), np.percentile(draws, 95, axis=0)
+
+
+def qini_band(score: FloatArray, contacted: BoolArray, returned: BoolArray) -> tuple[float, float]:
+    """The 5th and 95th percentiles of the Qini coefficient of these scores over
+    resamples of the exposures drawn within each group (the outcomes' chance alone: the
+    scores are not fitted again)."""
+    rng = np.random.default_rng(SEED)
+    groups = [np.flatnonzero(contacted), np.flatnonzero(~contacted)]
+    values = np.empty(QINI_RESAMPLES)
+    for b in range(QINI_RESAMPLES):
+        rows = np.sort(np.concatenate([g[rng.integers(0, len(g), len(g))] for g in groups]))
+        values[b] = qini_curve(score[rows], contacted[rows], returned[rows]).coefficient
+    return float(np.percentile(values, 5)), float(np.percentile(values, 95))

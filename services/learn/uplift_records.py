@@ -88,6 +88,9 @@ class UpliftReport:
     held_out_returns: int
     model_curve: QiniCurve | None = None
     risk_curve: QiniCurve | None = None  # ranked by churn risk (None: no risk known)
+    # The model's Qini coefficient's 90% band over resamples of the past exposures.
+    qini_low: float | None = None
+    qini_high: float | None = None
     # Past exposures, in stable order: alert, customer, contacted?, returned?, the
     # cross-fitted uplift, the churn risk (NaN: unknown).
     past_alerts: tuple[int, ...] = ()

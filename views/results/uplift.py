@@ -31,15 +31,18 @@ def headline(report: UpliftReport) -> str:
     if not report.enough or report.model_curve is None:
         return report.reason
     model = report.model_curve.coefficient * 100
+    band = ""
+    if report.qini_low is not None and report.qini_high is not None:
+        band = f", 90% interval {report.qini_low * 100:+.2f} to {report.qini_high * 100:+.2f}"
     if model > 0:
         text = (
             f"On past customers, contacting the most persuadable first added {model:.2f} "
-            f"returns per 100 over a random order (Qini coefficient)"
+            f"returns per 100 over a random order (Qini coefficient{band})"
         )
     else:
         text = (
             f"On past customers, contacting the most persuadable first did no better than a "
-            f"random order (Qini coefficient {model:+.2f} per 100)"
+            f"random order (Qini coefficient {model:+.2f} per 100{band})"
         )
     if report.risk_curve is not None:
         risk = report.risk_curve.coefficient * 100
