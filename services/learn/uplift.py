@@ -263,3 +263,16 @@ def distribution(estimates: Sequence[UpliftEstimate]) -> tuple[UpliftBar, ...]:
         high = edges[k] if k < len(edges) else None
         bars.append(UpliftBar(low, high, tuple(sorted(ids[which == k].tolist()))))
     return tuple(bars)
+
+
+def customer_names(engine: Engine, customer_ids: Sequence[int]) -> dict[int, str]:
+    """The names of some customers, by id (for the command line's table)."""
+    wanted = sorted(set(customer_ids))
+    names: dict[int, str] = {}
+    with reading(engine) as conn:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = fetch(conn, f"SELECT id, name FROM customers WHERE id IN ({marks})", chunk)
+            names.update({int(i): str(n or "") for i, n in rows})
+    return names

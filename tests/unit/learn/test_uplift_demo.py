@@ -76,6 +76,7 @@ def truth_qini(score: np.ndarray, truth: np.ndarray) -> float:
     return float(np.sum((above[1:] + above[:-1]) / 2) / n)
 
 
+@pytest.mark.slow
 def test_the_uplift_ranking_beats_random_and_churn_risk_on_the_truth(
     demo: Workspace, report: UpliftReport
 ) -> None:
@@ -99,6 +100,7 @@ def test_the_uplift_ranking_beats_random_and_churn_risk_on_the_truth(
     assert truth.min() < 0.03
 
 
+@pytest.mark.slow
 def test_the_report_is_deterministic_and_its_curves_end_at_the_difference(
     demo: Workspace, report: UpliftReport
 ) -> None:
@@ -118,6 +120,7 @@ def test_the_report_is_deterministic_and_its_curves_end_at_the_difference(
     assert sum(len(b.customer_ids) for b in report.bars) == len(report.estimates)
 
 
+@pytest.mark.slow
 def test_the_queue_columns_come_from_the_same_report(demo: Workspace) -> None:
     cached = cached_uplift_report(demo.engine)
     assert cached is cached_uplift_report(demo.engine)  # nothing changed: kept
@@ -141,3 +144,25 @@ def test_a_book_without_enough_exposures_says_so(tmp_path: Path) -> None:
     assert "So far 0 contacted (0 returned) and 0 held out (0 returned)." in report.reason
     assert report.model_curve is None
     assert report.estimates == ()
+
+
+@pytest.mark.slow
+def test_report_uplift_prints_the_figures_of_the_service(
+    demo: Workspace, report: UpliftReport, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli.main import main
+
+    url = str(demo.engine.url)
+    assert main(["--db", url, "report", "uplift", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["enough"] is True
+    assert data["contacted"] == report.contacted
+    assert data["held_out"] == report.held_out
+    assert len(data["customers"]) == len(report.estimates)
+    points = [c["uplift_points"] for c in data["customers"]]
+    assert points == sorted(points, reverse=True)
+    assert main(["--db", url, "report", "uplift", "--top", "3"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[1].startswith("Qini coefficient per 100, most persuadable first: ")
+    assert len([line for line in table if line.endswith(")")]) >= 1
+    assert sum(1 for line in table if " to " in line and line[0] != "Q") == 3
