@@ -46,8 +46,7 @@ def headline(report: UpliftReport) -> str:
         )
     if report.risk_curve is not None:
         risk = report.risk_curve.coefficient * 100
-        than = "better than" if model > risk else "no better than"
-        text += f"; {than} highest churn risk first ({risk:+.2f})"
+        text += f"; highest churn risk first: {risk:+.2f}"
     return text + "."
 
 

@@ -74,7 +74,7 @@ def test_the_section_shows_the_curves_and_a_bar_opens_its_customers(
     headline = section.headline_label.text()
     assert headline.startswith("On past customers, contacting the most persuadable first")
     assert f"{model.coefficient * 100:+.2f}"[1:] in headline
-    assert f"highest churn risk first ({report.risk_curve.coefficient * 100:+.2f})" in headline
+    assert f"highest churn risk first: {report.risk_curve.coefficient * 100:+.2f}" in headline
     assert f"Learnt from {report.contacted:,} contacted customers" in section.counts_label.text()
     assert "Qini coefficient" in section.qini_chart.summary_text
     chart = section.distribution_chart
