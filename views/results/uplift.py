@@ -18,7 +18,7 @@ from services.learn.uplift_records import METHOD_WORDS, UpliftReport
 from views.charts.uplift_charts import QiniChart, UpliftDistributionChart
 from views.item_models.customer_filters import CustomerFilter
 from views.kit.theme import Theme
-from views.results.sections import ResultsSection
+from views.results.section_base import ResultsSection
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState
