@@ -76,8 +76,13 @@ class WorkspaceAlertSource:
             columns["status"],
             self._now(),
         )
+        from services.learn.uplift_cache import uplift_columns
+
+        # "Most persuadable first" and each card's estimate (Results ▸ Who to contact).
+        uplift, uplift_text = uplift_columns(self.workspace.engine, columns["customer_id"])
         return {**listed, "currency": self._home(), "draft_waiting": waiting,
-                "due_text": due, "overdue": overdue}  # fmt: skip
+                "due_text": due, "overdue": overdue,
+                "uplift": uplift, "uplift_text": uplift_text}  # fmt: skip
 
     def _home(self) -> str:
         from services.core.money import load_money_context

@@ -11,6 +11,7 @@ from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
 from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
+from services.learn.uplift_records import UpliftReport
 
 
 class WorkspaceResultsSource:
@@ -40,6 +41,11 @@ class WorkspaceResultsSource:
         from services.learn.roi import roi_report
 
         return roi_report(self.workspace.engine, since, until, by)
+
+    def load_uplift(self) -> UpliftReport:
+        from services.learn.uplift_cache import cached_uplift_report
+
+        return cached_uplift_report(self.workspace.engine)
 
     def early_warning(self) -> WorkspaceEarlyWarningSource:
         """Results ▸ Early warning's source (the alert replay)."""

@@ -23,7 +23,8 @@ numbers (re-engagement, lift and its interval) can be checked against a truth:
 - **The true effect.** From the start (the email's ``sent_at`` for the contacted and
   the contacted anyway, the alert's ``created_at`` for the held out) a customer orders
   within ``WINDOW_DAYS`` days with probability ``CONTACTED_RATE`` when contacted and
-  ``BASELINE_RATE`` when not, drawn as exactly that share of each arm (who, at random):
+  ``BASELINE_RATE`` when not, on average, drawn as exactly that share of each arm (who:
+  each by their own true chance, which varies by customer, services/demo/uplift_truth.py):
   one paid order, placed to the second inside the window
   (earlier days likelier), added to the customer's history before the rest of the
   demo is derived from it (tiers, recency, rollups).
@@ -69,6 +70,7 @@ from services.core.formatting import format_date, format_percent
 from services.core.money import format_money
 from services.demo.generate import _Customers, _objects, _param
 from services.demo.tables import _OutreachTables, _TableData
+from services.demo.uplift_truth import draw_share, true_effects
 from services.demo.vocabulary import (
     _DAY,
     _EPOCH,
@@ -129,6 +131,7 @@ class _Plan:
     reengaged: BoolArray
     order_at: IntArray  # seconds of the re-engagement order, -1 for none
     raw_last_day: IntArray  # per customer: last day of the generated history alone
+    true_uplift: FloatArray  # services/demo/uplift_truth.py
 
     def fixed_orders(self) -> tuple[IntArray, IntArray]:
         """(customer, second) of the simulated re-engagement orders."""
@@ -167,7 +170,7 @@ def _plan_outreach(
     value = np.maximum(year, 1) * _param("basket_usd")[arch[c]] * 100.0
     created = d * _DAY + rng.integers(13 * 3600, 22 * 3600, len(c))
     order = np.argsort(created, kind="stable")
-    c, d, q, created = c[order], d[order], q[order], created[order]
+    c, d, q, created, nb = c[order], d[order], q[order], created[order], nb[order]
     gap, value = gap[order].astype(np.float64), value[order].astype(np.float64)
     m = len(c)
 
@@ -196,11 +199,13 @@ def _plan_outreach(
     # coin per customer): the demo's measured rates sit on the true ones on any day it is
     # built, so Results' interval covers the true lift; tests/unit/learn/test_learn_stats.py
     # checks the interval's coverage over many coin-per-customer samples.
+    # Who: each by their own true chance (services/demo/uplift_truth.py).
+    baseline, uplift = true_effects(q, nb, BASELINE_RATE, CONTACTED_RATE)
+    chance = np.where(contact >= 0, baseline + uplift, baseline)
     reengaged = np.zeros(m, dtype=bool)
     for arm, rate in ((contact >= 0, CONTACTED_RATE), (contact < 0, BASELINE_RATE)):
         members = np.flatnonzero(arm)
-        k = int(np.floor(len(members) * rate + 0.5))
-        reengaged[rng.permutation(members)[:k]] = True
+        reengaged[draw_share(rng, members, chance[members], rate)] = True
     # Earlier days likelier, in shop hours; inside the window, so always before today.
     day_of = start // _DAY + np.floor(rng.random(m) ** 1.5 * WINDOW_DAYS).astype(np.int64)
     at = day_of * _DAY + rng.integers(8 * 3600, 22 * 3600, m)
@@ -223,6 +228,7 @@ def _plan_outreach(
         reengaged=reengaged,
         order_at=order_at,
         raw_last_day=raw_last_day.astype(np.int64),
+        true_uplift=uplift,
     )
 
 
@@ -359,8 +365,10 @@ def _outreach_tables(
         np.where(plan.anyway, "contacted_anyway", "holdout"),
         np.where(emailed, "contacted", "not_contacted"),
     )
-    for i, a, r in zip(c.tolist(), arm.tolist(), plan.reengaged.tolist(), strict=True):
-        attributes[i]["demo_outreach"] = {"arm": a, "reengaged": r}
+    for i, a, r, u in zip(
+        c.tolist(), arm.tolist(), plan.reengaged.tolist(), plan.true_uplift.tolist(), strict=True
+    ):
+        attributes[i]["demo_outreach"] = {"arm": a, "reengaged": r, "true_uplift": round(u, 6)}
 
     truth: dict[str, Any] = {
         "baseline_rate": BASELINE_RATE,
@@ -375,6 +383,8 @@ def _outreach_tables(
         "not_contacted": int(not_contacted.sum()),
         "first_alert": _iso(int(plan.created.min())) if m else None,
         "last_alert": _iso(int(plan.created.max())) if m else None,
+        # Per customer in attributes["demo_outreach"]["true_uplift"].
+        "uplift": "varies: largest for recent repeat buyers, near zero for long quiet ones",
     }
     return _OutreachTables(
         alerts=alerts,

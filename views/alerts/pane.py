@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from views.alerts.draft_targets import ALL_QUEUES, DraftTargets
 from views.alerts.pane_state import PaneState
+from views.alerts.persuadable import offer_persuadable
 from views.alerts.source import ALERT_QUEUES, QUEUE_LABELS, SEVERITIES, SEVERITY_LABELS, AlertSource
 from views.item_models.alert_list_data import SORTS, STATUS_FILTERS, AlertFilter, AlertListData
 from views.item_models.alert_list_model import (
@@ -404,6 +405,8 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
             self._current = None  # selected anew: its customer and actions load again
         self._fill_combo(self.owner_combo, ANY_OWNER, data.values("owner"))
         self._fill_combo(self.segment_combo, ANY_SEGMENT, data.values("segment"))
+        if offer_persuadable(self.sort_combo, data, self._settings, KEY_SORT):
+            self.model.set_filter(self.current_filter())
         self.model.set_data(data)
         self._refresh_state()
         self._select(previous)

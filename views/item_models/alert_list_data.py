@@ -157,6 +157,12 @@ class AlertListData:
         self.severity_rank = np.array(
             [_SEVERITY_RANK.get(s, 9) for s in c["severity"]], np.int64
         ).reshape(n)
+        # Optional too: the customer's estimated uplift (services/learn/uplift.py; NaN:
+        # none) and its words; the "persuadable" order (views/alerts/persuadable.py).
+        lift = columns.get("uplift")
+        self.uplift = np.full(n, np.nan) if lift is None else np.asarray(lift, np.float64)
+        words = columns.get("uplift_text")
+        self.uplift_text = np.asarray([""] * n if words is None else words, dtype=object)
         created = c["created_at"].astype(np.int64)
         priority = c["priority_cents"]
         ids = c["id"].astype(np.int64)
@@ -167,6 +173,10 @@ class AlertListData:
             "stake": np.lexsort((ids, -created, self.severity_rank, -priority)),
             "newest": np.lexsort((ids, self.severity_rank, -priority, -created)),
             "oldest": np.lexsort((ids, self.severity_rank, -priority, created)),
+            # The biggest uplift first (none: last), then as urgency.
+            "persuadable": np.lexsort(
+                (ids, -created, -priority, self.severity_rank, -np.nan_to_num(self.uplift, nan=-9))
+            ),
         }
         self.ranks: dict[str, np.ndarray] = {}
         for key, order in orders.items():

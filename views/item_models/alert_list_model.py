@@ -180,6 +180,7 @@ class AlertListModel(QAbstractListModel):
         rec["draft_waiting"] = bool(self._data.draft_waiting[members].any())
         rec["due"] = card_due(self._data.due_text[members], self._data.overdue[members])
         rec["overdue"] = bool(self._data.overdue[members].any())
+        rec["uplift_text"] = str(self._data.uplift_text[members[0]])  # one customer: one
         return rec
 
     def total(self) -> int:
@@ -268,6 +269,7 @@ class AlertListModel(QAbstractListModel):
             notes = [HOLDOUT_NOTE] if rec["holdout"] else []
             notes += [DRAFT_WAITING_NOTE] if rec["draft_waiting"] else []
             notes += [str(rec["due"])] if rec.get("due") else []
+            notes += [str(rec["uplift_text"])] if rec.get("uplift_text") else []
             lines = [*lines, full, raised, *notes]
             screen_reader = role == Qt.ItemDataRole.AccessibleDescriptionRole
             return ". ".join(lines) if screen_reader else "\n".join(lines)

@@ -14,6 +14,8 @@ module of its own under views/results/ and add one line to :func:`section_classe
 
 from __future__ import annotations
 
+# The base class lives in section_base.py (a section subclasses it; this module imports
+# the sections): re-exported here, where the pane and the sections have always found it.
 from views.results.section_base import ResultsSection
 
 __all__ = ["ResultsSection", "section_classes"]
@@ -22,5 +24,6 @@ __all__ = ["ResultsSection", "section_classes"]
 def section_classes() -> list[type[ResultsSection]]:
     """The further sections, in the order of their tabs."""
     from views.results.return_section import ReturnSection
+    from views.results.uplift import UpliftSection
 
-    return [ReturnSection]
+    return [ReturnSection, UpliftSection]

@@ -13,6 +13,7 @@ from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
 from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
+from services.learn.uplift_records import UpliftReport
 
 __all__ = [
     "EffectivenessReport",
@@ -20,6 +21,8 @@ __all__ = [
     "ResultsSource",
     "RoiReport",
     "SatisfactionReport",
+    "SatisfactionReport",
+    "UpliftReport",
 ]
 
 
@@ -42,4 +45,8 @@ class ResultsSource(Protocol):
 
     def load_return(self, since: dt.date | None, until: dt.date | None, by: str) -> RoiReport:
         """The return on outreach of the period, broken down by ``by`` (services.learn.roi)."""
+
+    def load_uplift(self) -> UpliftReport:
+        """Who to contact: the uplift model's Qini curves and today's estimates
+        (services.learn.uplift; slow: fits the model)."""
         ...

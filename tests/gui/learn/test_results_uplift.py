@@ -1,0 +1,141 @@
+"""Who to contact in the window, on the 2,000-customer demo whose true effect varies by
+customer: Results ▸ Who to contact shows the Qini curves and today's estimates (a bar
+opens its customers), and the alert queue offers "Most persuadable first" beside "Most
+urgent first", each card saying its estimate; on a book with too few exposures the order
+is not offered and the section says "Not enough data yet: …"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from app.gui.alerts_source import WorkspaceAlertSource
+from app.gui.customers_source import WorkspaceCustomerSource
+from app.gui.results_source import WorkspaceResultsSource
+from app.workspace import Workspace, open_workspace, to_url
+from services.learn.uplift_cache import cached_uplift_report
+from tests.unit.learn.test_uplift_demo import build_uplift_demo
+from views.alerts.persuadable import PERSUADABLE, PERSUADABLE_LABEL
+from views.alerts.view import AlertsView
+from views.item_models.customer_filters import CustomerFilter
+from views.kit.jobs import JobRunner
+from views.results.sections import section_classes
+from views.results.uplift import UpliftSection
+
+TIMEOUT_MS = 120_000
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("uplift-gui") / "demo.radar.sqlite"
+    build_uplift_demo(path)
+    return path
+
+
+@pytest.fixture
+def demo(demo_path: Path) -> Iterator[Workspace]:
+    ws = open_workspace(to_url(str(demo_path)), backup=False)
+    yield ws
+    ws.close()
+
+
+def _section(qtbot, jobs: JobRunner, ws: Workspace) -> UpliftSection:  # type: ignore[no-untyped-def]
+    section = UpliftSection(jobs)
+    qtbot.addWidget(section)
+    section.resize(1366, 700)
+    section.show()
+    section.set_source(WorkspaceResultsSource(ws))
+    section.reload(None, None)
+    qtbot.waitUntil(lambda: section.report is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
+    return section
+
+
+def test_who_to_contact_is_a_results_tab() -> None:
+    assert UpliftSection in section_classes()
+    assert UpliftSection.TITLE == "Who to contact"
+
+
+def test_the_section_shows_the_curves_and_a_bar_opens_its_customers(
+    qtbot, jobs: JobRunner, demo: Workspace
+) -> None:
+    section = _section(qtbot, jobs, demo)
+    report = section.report
+    assert report is not None
+    assert report.enough
+    assert report == cached_uplift_report(demo.engine)  # the queue's estimates too
+    model = report.model_curve
+    assert model is not None
+    assert report.risk_curve is not None
+    headline = section.headline_label.text()
+    assert headline.startswith("On past customers, contacting the most persuadable first")
+    assert f"{model.coefficient * 100:+.2f}"[1:] in headline
+    assert f"highest churn risk first: {report.risk_curve.coefficient * 100:+.2f}" in headline
+    assert f"Learnt from {report.contacted:,} contacted customers" in section.counts_label.text()
+    assert "Qini coefficient" in section.qini_chart.summary_text
+    chart = section.distribution_chart
+    assert chart.counts() == [len(b.customer_ids) for b in report.bars]
+    key = int(np.argmax(chart.counts()))
+    with qtbot.waitSignal(section.customers_requested) as signal:
+        qtbot.mouseClick(
+            chart.plot_widget.viewport(), Qt.MouseButton.LeftButton, pos=chart.bar_pos(key)
+        )
+    flt = signal.args[0]
+    assert isinstance(flt, CustomerFilter)
+    assert flt.customer_ids == frozenset(report.bars[key].customer_ids)
+    assert flt.title.startswith(f"Estimated uplift {report.bars[key].label} points")
+
+
+def test_the_queue_offers_most_persuadable_first(qtbot, jobs: JobRunner, demo: Workspace) -> None:
+    view = AlertsView(jobs)
+    qtbot.addWidget(view)
+    view.resize(1366, 768)
+    view.show()
+    view.set_sources(
+        WorkspaceAlertSource(demo, user="maya"), WorkspaceCustomerSource(demo), owner_name=None
+    )
+    pane = view.alerts_pane
+    qtbot.waitUntil(lambda: pane.model.total() > 0 and jobs.is_idle(), timeout=TIMEOUT_MS)
+    combo = pane.sort_combo
+    labels = [combo.itemText(i) for i in range(combo.count())]
+    assert labels[0] == "Most urgent first"
+    assert PERSUADABLE_LABEL in labels
+    estimates = cached_uplift_report(demo.engine).estimate_of()
+
+    def shown_uplift() -> list[float]:
+        model = pane.model
+        ids = [model.record(r)["customer_id"] for r in range(model.rowCount())]
+        return [estimates[i].uplift if i in estimates else float("-inf") for i in ids]
+
+    urgent = shown_uplift()
+    combo.setCurrentIndex(combo.findData(PERSUADABLE))
+    qtbot.waitUntil(lambda: jobs.is_idle(), timeout=TIMEOUT_MS)
+    ordered = shown_uplift()
+    assert sorted(ordered) == sorted(urgent)  # the same cards...
+    assert ordered == sorted(ordered, reverse=True) != urgent  # ...most persuadable first
+    tip = pane.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    top = estimates[pane.model.record(0)["customer_id"]]
+    assert f"about {round(top.uplift * 100)} points" in tip
+    assert "Outreach" in tip
+
+
+def test_too_few_exposures_offer_no_persuadable_order(
+    qtbot, jobs: JobRunner, workspace: Workspace
+) -> None:
+    view = AlertsView(jobs)
+    qtbot.addWidget(view)
+    view.set_sources(
+        WorkspaceAlertSource(workspace, user="maya"),
+        WorkspaceCustomerSource(workspace),
+        owner_name=None,
+    )
+    pane = view.alerts_pane
+    qtbot.waitUntil(lambda: pane.model.total() > 0 and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert pane.sort_combo.findData(PERSUADABLE) < 0
+    section = _section(qtbot, jobs, workspace)
+    assert section.headline_label.text().startswith("Not enough data yet: the estimate needs")
+    assert section.qini_chart.empty_text == "Not enough data yet"

@@ -1,0 +1,48 @@
+"""The alert queue's "Most persuadable first" order: offered beside "Most urgent first"
+only when the uplift model has enough data (Results ▸ Who to contact), that is when the
+loaded alerts carry an estimate (the ``uplift`` column the window's source adds)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QComboBox
+
+from views.item_models.alert_list_data import AlertListData
+
+PERSUADABLE = "persuadable"
+PERSUADABLE_LABEL = "Most persuadable first"
+PERSUADABLE_TIP = (
+    "Customers whose return outreach is likely to change most come first (Results ▸ Who "
+    "to contact); the others follow, most urgent first"
+)
+
+
+def offered(data: AlertListData) -> bool:
+    """Whether the order is offered: some alert has an estimate."""
+    return bool(np.isfinite(data.uplift).any())
+
+
+def offer_persuadable(
+    combo: QComboBox, data: AlertListData, settings: QSettings | None, key: str
+) -> bool:
+    """Add the order to ``combo`` when the data has estimates (choosing it when it is the
+    saved order, ``settings``' ``key``), remove it when not (keeping the saved choice for
+    when it comes back). True when the chosen order changed."""
+    at = combo.findData(PERSUADABLE)
+    saved = str(settings.value(key, "")) if settings is not None else ""
+    before = combo.currentData()
+    combo.blockSignals(True)
+    try:
+        if offered(data) and at < 0:
+            combo.addItem(PERSUADABLE_LABEL, PERSUADABLE)
+            combo.setItemData(combo.count() - 1, PERSUADABLE_TIP, Qt.ItemDataRole.ToolTipRole)
+            if saved == PERSUADABLE:
+                combo.setCurrentIndex(combo.count() - 1)
+        elif not offered(data) and at >= 0:
+            if combo.currentIndex() == at:
+                combo.setCurrentIndex(0)
+            combo.removeItem(at)
+    finally:
+        combo.blockSignals(False)
+    return bool(combo.currentData() != before)
