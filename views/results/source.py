@@ -12,6 +12,7 @@ from typing import Protocol
 from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
 from services.learn.satisfaction_records import SatisfactionReport
+from services.learn.segments_over_time import MigrationMatrix, SegmentsOverTime
 
 __all__ = ["EffectivenessReport", "ResponseReport", "ResultsSource", "SatisfactionReport"]
 
@@ -31,4 +32,18 @@ class ResultsSource(Protocol):
 
     def load_satisfaction(self, since: dt.date | None, until: dt.date | None) -> SatisfactionReport:
         """NPS and CSAT by month and after outreach (services.learn.satisfaction)."""
+        ...
+
+    def load_segments(self) -> SegmentsOverTime:
+        """Each segment per finished scoring run (services.learn.segments_over_time)."""
+        ...
+
+    def load_migration(self, earlier_id: int, later_id: int) -> MigrationMatrix:
+        """Segment migration between two scoring runs."""
+        ...
+
+    def migration_customers(
+        self, earlier_id: int, later_id: int, before: str, after: str
+    ) -> tuple[int, ...]:
+        """The customers of one cell of the migration matrix."""
         ...
