@@ -26,11 +26,11 @@ from views.kit.theme import Theme
 # in both themes; segments beyond them take the theme's muted grey.
 PALETTE_LIGHT = (
     "#1b7f3b", "#5aa02c", "#2a9d8f", "#1f5fbf", "#7b5cc4", "#c96d17",
-    "#d4a017", "#d0342c", "#a0185a", "#6b7280", "#9aa3af",
+    "#d4a017", "#d0342c", "#a0185a", "#8c564b", "#9aa3af",
 )  # fmt: skip
 PALETTE_DARK = (
     "#4cc26d", "#9bd25a", "#48c9b8", "#6aa0f0", "#a78bfa", "#f0a050",
-    "#f2cc4d", "#ff6b60", "#e0609a", "#9ca3af", "#c7ced8",
+    "#f2cc4d", "#ff6b60", "#e0609a", "#c49a80", "#c7ced8",
 )  # fmt: skip
 _DAY_S = 86_400.0
 MAX_LABELLED_RUNS = 8
@@ -86,6 +86,7 @@ class SegmentsChart(ChartFrame):
         """Each segment's figure on each run's date (None: no figure), and the settings
         changes (date of the first run under them, configuration version)."""
         self._what = what
+        self._title.setText(f"{what} per segment" if what else self.TITLE)
         self._format = tick or (lambda v: f"{v:,.0f}")
         self._segments = tuple(series)
         xs = np.array([day_seconds(d) for d in days], dtype=float)

@@ -114,9 +114,22 @@ class SegmentMatrixModel(QAbstractTableModel):
             return None
         name = names[section]
         total = sum(
-            c.customers for c in self._cells.values() if (c.after if horizontal else c.before) == name
+            c.customers
+            for c in self._cells.values()
+            if (c.after if horizontal else c.before) == name
         )
         if role == Qt.ItemDataRole.ToolTipRole and self.matrix is not None:
             run = self.matrix.later if horizontal else self.matrix.earlier
             return f"{name} on {run.as_of:%b %-d, %Y}: {total:,} customers"
+        if horizontal:  # narrow columns: the name over two lines where it has two words
+            return f"{_two_lines(name)}\n({total:,})"
         return f"{name} ({total:,})"
+
+
+def _two_lines(name: str) -> str:
+    """A long name broken at the space nearest its middle ("Potential\nLoyalist")."""
+    if len(name) <= 10 or " " not in name:
+        return name
+    middle = len(name) / 2
+    cut = min((i for i, ch in enumerate(name) if ch == " "), key=lambda i: abs(i - middle))
+    return f"{name[:cut]}\n{name[cut + 1 :]}"

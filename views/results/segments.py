@@ -362,9 +362,10 @@ class SegmentsSection(ResultsSection):
         header = self.matrix_table.verticalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.migration_label.setText(
-            f"{matrix.stayed:,} stayed in their segment and {matrix.moved:,} moved, from "
-            f"{matrix.earlier.as_of:%b %-d, %Y} to {matrix.later.as_of:%b %-d, %Y}. "
-            "Each cell: customers · their predicted revenue now."
+            f"{matrix.stayed:,} stayed in their segment and {matrix.moved:,} moved. Rows: the "
+            f"segment on {matrix.earlier.as_of:%b %-d, %Y}; columns: on "
+            f"{matrix.later.as_of:%b %-d, %Y}; each cell: customers · their predicted revenue "
+            "now."
         )
         self._fit_tables()
 

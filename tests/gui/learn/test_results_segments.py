@@ -37,9 +37,7 @@ def _section(qtbot, jobs, ws: Workspace) -> SegmentsSection:  # type: ignore[no-
     section.show()
     section.set_source(WorkspaceResultsSource(ws))
     section.reload(None, None)
-    qtbot.waitUntil(
-        lambda: section.matrix is not None and jobs.is_idle(), timeout=TIMEOUT_MS
-    )
+    qtbot.waitUntil(lambda: section.matrix is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
     return section
 
 
@@ -77,9 +75,11 @@ def test_the_migration_matrix_opens_a_cells_customers(qtbot, jobs, book) -> None
     section.earlier_combo.setCurrentIndex(0)
     section.later_combo.setCurrentIndex(1)
     qtbot.waitUntil(
-        lambda: section.matrix is not None
-        and section.matrix.earlier.run_id == ids["runs"][0]
-        and section.matrix.later.run_id == ids["runs"][1],
+        lambda: (
+            section.matrix is not None
+            and section.matrix.earlier.run_id == ids["runs"][0]
+            and section.matrix.later.run_id == ids["runs"][1]
+        ),
         timeout=TIMEOUT_MS,
     )
     model = section.matrix_model
@@ -98,7 +98,8 @@ def test_the_migration_matrix_opens_a_cells_customers(qtbot, jobs, book) -> None
     chosen = opened.args[0]
     assert isinstance(chosen, CustomerFilter)
     assert chosen.customer_ids == frozenset({ids["customers"]["b"]})
-    assert "Champions" in chosen.title and "Loyal" in chosen.title
+    assert "Champions" in chosen.title
+    assert "Loyal" in chosen.title
     # A new customer of the second run: Not scored → New.
     new = model.index(section.matrix.rows.index(NOT_SCORED), section.matrix.columns.index("New"))
     assert new.data().startswith("1 ·")

@@ -31,7 +31,7 @@ def book(workspace_url: str) -> Iterator[tuple[str, dict[str, Any]]]:
         ids = fill_segments_book(ws.engine)
     finally:
         ws.close()
-    yield workspace_url, ids
+    return workspace_url, ids
 
 
 def _size(i: int, segment: str) -> int:
@@ -46,14 +46,16 @@ def test_the_table(book) -> None:  # type: ignore[no-untyped-def]
     assert max(len(line) for line in lines) <= 100
     assert lines[0].startswith("Segments over time: 3 scorings")
     third = next(line for line in lines if line.startswith(f"#{ids['runs'][2]} "))
-    assert "24 months" in third and "changed (v4)" in third
+    assert "24 months" in third
+    assert "changed (v4)" in third
     sizes = [line for line in lines if line.startswith("Champions ")][0].split()[1:]
     assert sizes == [str(_size(i, "Champions")) for i in range(3)]
     assert "mean 24-month value" in out  # the latest run's T names the value
     # The last two runs by default: b moved Loyal → At Risk.
     assert f"(#{ids['runs'][1]}) to" in out
     moved = [line for line in lines if line.startswith("Loyal ") and "At Risk" in line]
-    assert moved and moved[0].split()[3] == "1"
+    assert moved
+    assert moved[0].split()[3] == "1"
 
 
 def test_csv_and_json_agree_and_from_to_pick_the_runs(book, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
