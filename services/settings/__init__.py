@@ -410,8 +410,10 @@ SETTINGS: dict[str, SettingSpec] = {
             "scoring.clv_months",
             int,
             DEFAULT_CLV_MONTHS,
-            "Customer value horizon in months: the predicted revenue over this many months",
+            "Value horizon",
             unit="months",
+            help="The customer's value is their predicted revenue over this many months, "
+            "and is named after them: the 12-month value.",
             minimum=1,
             maximum=MAX_CLV_MONTHS,
             page="Scores",

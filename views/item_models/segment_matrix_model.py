@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from services.core.money import format_money
-from services.learn.segments_over_time import MigrationCell, MigrationMatrix
+from services.learn.segments_records import MigrationCell, MigrationMatrix
 from views.kit.accessibility import ACCESSIBLE_ROLES, item_data
 from views.kit.theme import LIGHT, Theme
 

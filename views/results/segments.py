@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from services.core.clv_words import value_label
 from services.core.money import format_money
-from services.learn.segments_over_time import (
+from services.learn.segments_records import (
     MigrationCell,
     MigrationMatrix,
     RunInfo,
@@ -42,7 +42,7 @@ from views.kit.combo import ComboBox
 from views.kit.lists import PeopleTableView
 from views.kit.theme import Theme
 from views.results.breakdown_table import set_up_breakdown_table
-from views.results.sections import ResultsSection
+from views.results.section_base import ResultsSection
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState

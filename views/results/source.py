@@ -12,7 +12,7 @@ from typing import Protocol
 from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
 from services.learn.satisfaction_records import SatisfactionReport
-from services.learn.segments_over_time import MigrationMatrix, SegmentsOverTime
+from services.learn.segments_records import MigrationMatrix, SegmentsOverTime
 
 __all__ = ["EffectivenessReport", "ResponseReport", "ResultsSource", "SatisfactionReport"]
 
