@@ -176,8 +176,8 @@ def segments_table(report: SegmentsOverTime, matrix: MigrationMatrix | None) -> 
     lines += ["", f"Customers per segment{' (the latest runs)' if len(runs) > len(shown) else ''}:"]
     lines.append(_row("", [f"{r.as_of:%b %-d}" for r in shown]))
     for segment in report.segments:
-        cells = [report.figure(r.run_id, segment) for r in shown]
-        lines.append(_row(segment, [f"{c.customers:,}" if c else "0" for c in cells]))
+        found = [report.figure(r.run_id, segment) for r in shown]
+        lines.append(_row(segment, [f"{c.customers:,}" if c else "0" for c in found]))
     first = runs[0]
     value = latest.value_label
     lines += [
@@ -244,14 +244,15 @@ def segments_rows(
             yield ["run", run.run_id, run.as_of.isoformat(), "", "", measure, value]
     dates = {r.run_id: r.as_of.isoformat() for r in report.runs}
     for f in report.figures:
-        for measure, value in (
+        figures: tuple[tuple[str, object], ...] = (
             ("customers", f.customers),
             ("predicted_revenue_cents", f.predicted_revenue_cents),
             ("value_cents", f.value_cents),
             ("mean_churn_risk", "" if f.mean_churn_risk is None else round(f.mean_churn_risk, 6)),
             ("mean_value_cents", "" if f.mean_value_cents is None else round(f.mean_value_cents)),
-        ):
-            yield ["segment", f.run_id, dates[f.run_id], f.segment, "", measure, value]
+        )
+        for measure, figure in figures:
+            yield ["segment", f.run_id, dates[f.run_id], f.segment, "", measure, figure]
     if matrix is None:
         return
     for c in matrix.cells:
