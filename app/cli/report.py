@@ -15,6 +15,7 @@ from app.cli import (
     report_response,
     report_roi,
     report_satisfaction,
+    report_segments,
     report_uplift,
 )
 from app.cli.args import one_of
@@ -54,7 +55,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "report",
         help="reports: effectiveness (did outreach work), response (time to action), "
         "satisfaction (NPS and CSAT), alerts (the alert rules replayed on history), "
-        "uplift (who to contact)",
+        "uplift (who to contact), segments (segments over the scoring runs)",
         description="Reports on the workspace.",
     )
     kinds = report.add_subparsers(dest="report", metavar="REPORT")
@@ -90,6 +91,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     report_satisfaction.register(kinds, _date, FORMATS)
     report_alerts.register(kinds, FORMATS)
     report_uplift.register(kinds, FORMATS)
+    report_segments.register(kinds, _date, FORMATS)
 
 
 def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

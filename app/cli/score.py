@@ -49,7 +49,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "score",
         help="score every customer and store the snapshot",
         description="Compute every customer's engagement, churn risk, predicted orders and "
-        "revenue, 12-month CLV, segment, health, confidence and drivers as of a date, and "
+        "revenue, the T-month value (setting scoring.clv_months, 12 by default), segment, "
+        "health, confidence and drivers as of a date, and "
         "store them as a dated snapshot; then raise and refresh the alerts.",
         epilog=SCORE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

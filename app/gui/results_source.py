@@ -11,6 +11,7 @@ from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
 from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
+from services.learn.segments_over_time import MigrationMatrix, SegmentsOverTime
 from services.learn.uplift_records import UpliftReport
 
 
@@ -46,6 +47,23 @@ class WorkspaceResultsSource:
         from services.learn.uplift_cache import cached_uplift_report
 
         return cached_uplift_report(self.workspace.engine)
+
+    def load_segments(self) -> SegmentsOverTime:
+        from services.learn.segments_over_time import segments_over_time
+
+        return segments_over_time(self.workspace.engine)
+
+    def load_migration(self, earlier_id: int, later_id: int) -> MigrationMatrix:
+        from services.learn.segments_over_time import migration_matrix
+
+        return migration_matrix(self.workspace.engine, earlier_id, later_id)
+
+    def migration_customers(
+        self, earlier_id: int, later_id: int, before: str, after: str
+    ) -> tuple[int, ...]:
+        from services.learn.segments_over_time import migration_customers
+
+        return migration_customers(self.workspace.engine, earlier_id, later_id, before, after)
 
     def early_warning(self) -> WorkspaceEarlyWarningSource:
         """Results ▸ Early warning's source (the alert replay)."""

@@ -32,12 +32,14 @@ from sqlalchemy.orm import Session
 
 from models.schema import Interaction, Order
 from services.alerts.records import Recommendation
+from services.core.clv_words import value_label
 from services.core.incentive import (
     INCENTIVE_CAP_SETTING,
     cap_percent_words,
     incentive_cap_cents,
 )
 from services.core.money import format_money, load_money_context
+from services.scoring.queries import value_months
 from services.settings import get_setting
 
 # How far back complaints count. The most an offer may reach is the incentive cap
@@ -219,7 +221,8 @@ def next_step(
             # The cap is in whole units, or cents under one unit: shown as the drafts show it.
             offer = (
                 f" If an incentive helps, keep it at or under {format_money(cap, currency)} "
-                f"({cap_percent_words(cap_percent)} of their 12-month value of {value})."
+                f"({cap_percent_words(cap_percent)} of their "
+                f"{value_label(value_months(session))} of {value})."
             )
         else:
             offer = ""

@@ -39,6 +39,7 @@ from services.ask.redact import error_for_model
 from services.ask.views import ASK_VIEWS, schema_text
 from services.llm.providers import ProviderConfig, is_local, needs_key, preset_for
 from services.outreach.prompt import allowed_fields, needs_review, provider_from_settings
+from services.scoring.queries import value_months
 from services.settings import get_setting
 
 log = logging.getLogger(__name__)
@@ -184,7 +185,9 @@ def build_messages(
     # The learned reasons' names come from customers' words: sent only when the text of
     # tickets and reviews may leave (the privacy setting), as the example rows are.
     reasons = learned_reason_names(engine) if {"tickets", "reviews"} <= allowed else []
-    schema = schema_text(reasons)
+    with translate_db_errors(), Session(engine) as session:
+        months = value_months(session)
+    schema = schema_text(reasons, value_months=months)
     examples = _data_block(example_rows(engine, allowed))
     messages = [
         {"role": "system", "content": f"{system}\n\nThe views:\n{schema}\nExample rows "

@@ -28,8 +28,10 @@ from services.ask.match import terms
 from services.ask.metrics import THRESHOLD_DEFAULT, at_risk_threshold
 from services.ask.questions import BUILTIN, Param, SavedQuestion
 from services.ask.readonly import run_query
+from services.ask.views import value_words
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.core.money import load_money_context
+from services.scoring.queries import value_months
 from services.settings import get_setting, set_setting
 
 SAVED_SETTING = "ask.saved"
@@ -39,7 +41,14 @@ def saved_questions(engine: Engine) -> list[SavedQuestion]:
     """The built-in questions, then the user's own, in the order they were saved."""
     with translate_db_errors(), Session(engine) as session:
         stored = get_setting(session, SAVED_SETTING) or []
-    return [*BUILTIN, *(_from_stored(item) for item in stored)]
+        months = value_months(session)
+    builtin = [
+        replace(
+            q, title=value_words(q.title, months), explanation=value_words(q.explanation, months)
+        )
+        for q in BUILTIN
+    ]
+    return [*builtin, *(_from_stored(item) for item in stored)]
 
 
 def find_question(engine: Engine, question_id: str) -> SavedQuestion:

@@ -131,7 +131,12 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
             ),
             _c("confidence", "text", "confidence of the scores: high, medium or low"),
             _c("predicted_orders", "number", "expected orders in the scoring horizon"),
-            _c("clv_12m_home", "number", "12-month customer lifetime value, home currency"),
+            _c(
+                "clv_12m_home",
+                "number",
+                "12-month value: predicted revenue over the next 12 "
+                "months (the latest scoring's value horizon), home currency",
+            ),  # fmt: skip
             _c(
                 "revenue_at_risk_home",
                 "number",
@@ -520,14 +525,25 @@ FROM outreach x""",
     }
 
 
-def schema_text(reasons: Sequence[str] = ()) -> str:
+def value_words(text: str, months: int) -> str:
+    """``text`` with the value named after the latest scoring's T ("24-month value",
+    "next 24 months"); unchanged for 12."""
+    if months == 12:
+        return text
+    return text.replace("12-month", f"{months}-month").replace("12 months", f"{months} months")
+
+
+def schema_text(reasons: Sequence[str] = (), *, value_months: int = 12) -> str:
     """The views' documentation as plain text: the schema part of a model's prompt, with
-    the names of the learned reasons when given."""
+    the names of the learned reasons when given and the value named after its T."""
     lines: list[str] = []
     for view in ASK_VIEWS:
         lines.append(f"VIEW {view.name}: {view.description}")
         for col in view.columns:
-            lines.append(f"  {col.name} ({col.type}): {col.description}")
+            described = value_words(col.description, value_months) if "clv" in col.name else (
+                col.description
+            )  # fmt: skip
+            lines.append(f"  {col.name} ({col.type}): {described}")
         lines.append("")
     if reasons:
         lines.append("Reasons (the reason column): " + "; ".join(reasons) + ".")

@@ -281,6 +281,8 @@ class CustomerScores:
     predicted_orders_high: float | None = None
     clv_12m_low_cents: int | None = None
     clv_12m_high_cents: int | None = None
+    # T of the run's T-month value (clv_12m_cents holds the value over T months).
+    clv_months: int = 12
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ it when it starts.
 
 from __future__ import annotations
 
+from services.core.clv_words import value_label
 from services.core.incentive import cap_percent_words
 from services.llm.providers import ProviderConfig, is_local, preset_for
 from services.outreach.records import GOAL_LABELS, Draft, DraftContext
@@ -42,11 +43,12 @@ def incentive_words(ctx: DraftContext) -> str:
     if ctx.incentive:
         return (
             f"Any offer stays at or under {ctx.incentive} "
-            f"({cap_percent_words(ctx.incentive_cap_percent)} of the predicted 12-month value)."
+            f"({cap_percent_words(ctx.incentive_cap_percent)} of the predicted "
+            f"{value_label(ctx.clv_months)})."
         )
     if ctx.incentive_cap_percent <= 0:
         return "No offers: the incentive cap is 0% (Settings ▸ Email drafting)."
-    return "No offer: there is no predicted 12-month value for this customer yet."
+    return f"No offer: there is no predicted {value_label(ctx.clv_months)} for this customer yet."
 
 
 def source_words(draft: Draft, seconds: float | None) -> str:

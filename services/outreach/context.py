@@ -46,6 +46,7 @@ from services.outreach.records import (
     DraftContext,
     LastOrder,
 )
+from services.scoring.queries import value_months
 from services.settings import GOALS, TONES, get_setting
 
 FEEDBACK_DAYS = 120
@@ -339,6 +340,7 @@ def build_context(
         tone=chosen_tone,
         incentive_cap_percent=cap_percent,
         incentive_cap_cents=cap,
+        clv_months=value_months(session, snapshot.scoring_run_id) if snapshot is not None else 12,
         currency=code,
         currency_symbol=symbol,
         brand_voice=str(get_setting(session, "outreach.brand_voice") or "").strip(),

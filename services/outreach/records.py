@@ -109,6 +109,8 @@ class DraftContext:
     as_of: dt.datetime
     # The team's own domains (setting outreach.team_domains): links elsewhere are flagged.
     team_domains: tuple[str, ...] = ()
+    # T of the snapshot's T-month value (clv_12m_cents): what the offer cap's words name.
+    clv_months: int = 12
 
     def money(self, cents: int | float) -> str:
         """Cents in the customer's currency ("$25", "€12.50")."""

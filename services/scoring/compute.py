@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from services.core.clv_words import DEFAULT_CLV_MONTHS, clv_days
 from services.scoring.churn import (
     MIN_LABEL_DAYS,
     ChurnResult,
@@ -71,6 +72,7 @@ class ScoringConfig:
     health_weights: dict[str, float]
     thresholds: dict[str, float]
     config_version: int
+    clv_months: int = DEFAULT_CLV_MONTHS  # T: the "T-month value" (setting scoring.clv_months)
 
 
 def read_config(session: Session) -> ScoringConfig:
@@ -84,6 +86,7 @@ def read_config(session: Session) -> ScoringConfig:
         health_weights={**HEALTH_WEIGHTS, **get_setting(session, "scoring.health_weights")},
         thresholds={**SCORING_THRESHOLDS, **get_setting(session, "scoring.thresholds")},
         config_version=config_version(session),
+        clv_months=int(get_setting(session, "scoring.clv_months")),
     )
 
 
@@ -123,10 +126,13 @@ def customer_scores(
     has = features["purchase_days"].to_numpy() > 0
     value = order_values(features, fit)
     expected_h = expected_in(features, fit, horizon)
-    expected_year = expected_in(features, fit, CLV_DAYS)
+    value_days = clv_days(config.clv_months)
+    expected_year = expected_in(features, fit, value_days)
     q_h = churn.bgnbd_risk if churn.bgnbd_risk is not None else np.full(len(features), np.nan)
-    orders, year = forecast_orders(churn.risk, has, expected_h, q_h, expected_year, horizon)
-    year = coherent_year(orders, year, horizon)
+    orders, year = forecast_orders(
+        churn.risk, has, expected_h, q_h, expected_year, horizon, value_days
+    )
+    year = coherent_year(orders, year, horizon, value_days)
     p_alive = alive(features, fit)
     engagement, e_points = engagement_score(features, config.engagement_weights)
     health, h_points, share = health_score(features, cover, config.health_weights)
@@ -207,6 +213,7 @@ def forecast_orders(
     q_h: FloatArray,
     expected_year: FloatArray,
     horizon: int,
+    value_days: int = CLV_DAYS,
 ) -> tuple[FloatArray, FloatArray]:
     """Expected purchase days in the horizon and in the next 365 days, from one model.
 
@@ -215,13 +222,14 @@ def forecast_orders(
     BG/NBD chosen this is BG/NBD's own expectation; with the classifier it moves orders
     to the customers the classifier expects to buy (on CDNOW and the demo it lowers the
     error per customer). Year: the horizon's figure carried along BG/NBD's curve (x
-    ``expected_year`` / ``expected_h``), a ratio between 1 and 365/H whenever H <= 365.
+    ``expected_year`` / ``expected_h``), a ratio between 1 and D/H whenever H <= D, D the
+    value's horizon in days (``value_days``: T months, 365 for the default 12).
     Customers without a paid order (``has`` false): the chance of one first order.
     """
     first_chance = 1.0 - risk
     with np.errstate(divide="ignore", invalid="ignore"):
         given_any = np.where(1.0 - q_h > 1e-9, expected_h / (1.0 - q_h), 1.0)
-        growth = np.where(expected_h > 0, expected_year / expected_h, CLV_DAYS / horizon)
+        growth = np.where(expected_h > 0, expected_year / expected_h, value_days / horizon)
     given_any = np.maximum(np.nan_to_num(given_any, nan=1.0), 1.0)
     growth = np.nan_to_num(growth, nan=1.0, posinf=1.0)
     orders: FloatArray = np.where(has, first_chance * given_any, first_chance)
@@ -229,13 +237,15 @@ def forecast_orders(
     return orders, year
 
 
-def coherent_year(orders: FloatArray, year: FloatArray, horizon: int) -> FloatArray:
+def coherent_year(
+    orders: FloatArray, year: FloatArray, horizon: int, value_days: int = CLV_DAYS
+) -> FloatArray:
     """The year's expected purchase days kept within what the horizon's allow: at least
     the horizon's (when it is within a year) and at most 365/H times them (a last guard
     against rounding: the model meets both on its own)."""
-    if horizon > CLV_DAYS:
+    if horizon > value_days:
         return year
-    out: FloatArray = np.clip(year, orders, orders * (CLV_DAYS / horizon))
+    out: FloatArray = np.clip(year, orders, orders * (value_days / horizon))
     return out
 
 
@@ -256,7 +266,7 @@ def _interval_check(data: ScoringData, t_day: int, horizon: int) -> IntervalBack
 
 
 def _interval_sampler(
-    features: pd.DataFrame, fit: LifetimeFit, horizon: int
+    features: pd.DataFrame, fit: LifetimeFit, horizon: int, value_days: int = CLV_DAYS
 ) -> Callable[[], Sampled]:
     """The draws behind the 80% intervals (services/scoring/intervals.py), as a call on
     numpy arrays only, safe to run on a worker thread."""
@@ -282,7 +292,7 @@ def _interval_sampler(
             big_t,
             has,
             t=horizon / WEEK,
-            t_year=CLV_DAYS / WEEK,
+            t_year=value_days / WEEK,
             order_value=value,
             repeat_value=repeat_value,
             threads=1,  # beside the churn model's two OpenMP threads
@@ -325,7 +335,9 @@ def compute_scores(
     # model trains (numpy's samplers leave the interpreter free).
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The arrays are taken here: the churn model adds columns to ``features``.
-        sampling = pool.submit(_interval_sampler(features, fit, horizon))
+        sampling = pool.submit(
+            _interval_sampler(features, fit, horizon, clv_days(config.clv_months))
+        )
         checking = pool.submit(_interval_check, data, t_day, horizon) if check else None
         churn = predict_churn(
             data,

@@ -229,7 +229,7 @@ def _json(value: Any) -> Any:
 
 
 def _as_record(
-    row: ScoreSnapshot, previous: CustomerScores | None, currency: str = "USD"
+    row: ScoreSnapshot, previous: CustomerScores | None, currency: str = "USD", months: int = 12
 ) -> CustomerScores:
     return CustomerScores(
         as_of=row.as_of,
@@ -254,6 +254,7 @@ def _as_record(
         predicted_orders_high=row.predicted_orders_high,
         clv_12m_low_cents=row.clv_12m_low_cents,
         clv_12m_high_cents=row.clv_12m_high_cents,
+        clv_months=months,
     )
 
 
@@ -279,8 +280,12 @@ def customer_scores(session: Session, customer_id: int) -> CustomerScores | None
             .limit(1)
         ).first()
         currency = run_currency(session, latest.scoring_run_id)
-        previous = _as_record(before, None, currency) if before is not None else None
-        return _as_record(latest, previous, currency)
+        previous = (
+            _as_record(before, None, currency, value_months(session, before.scoring_run_id))
+            if before is not None
+            else None
+        )
+        return _as_record(latest, previous, currency, value_months(session, latest.scoring_run_id))
 
 
 def run_currency(session: Session, run_id: int | None) -> str:
@@ -293,6 +298,18 @@ def run_currency(session: Session, run_id: int | None) -> str:
     if isinstance(params, dict) and params.get("currency"):
         return str(params["currency"])
     return load_money_context(session).home
+
+
+def value_months(session: Session, run_id: int | None = None) -> int:
+    """T of a scoring run's T-month value (the latest finished run by default; 12 when
+    never scored or for runs made before the setting): what its value is named after."""
+    from services.core.clv_words import run_clv_months
+
+    if run_id is None:
+        run_id = session.scalar(_latest_run_query())
+    params = session.scalar(select(ScoringRun.params).where(ScoringRun.id == run_id))
+    params = _json(params)
+    return run_clv_months(params if isinstance(params, dict) else None)
 
 
 def score_history(session: Session, customer_id: int) -> tuple[ScoreHistoryPoint, ...]:

@@ -216,6 +216,7 @@ def score_workspace(
             "samples": SAMPLES,
             "backtest": check.to_dict() if check is not None else None,
         },
+        "clv_months": config.clv_months,  # T: what clv_12m_cents holds (the T-month value)
         "engagement_weights": config.engagement_weights,
         "health_weights": config.health_weights,
         "thresholds": config.thresholds,

@@ -21,6 +21,7 @@ from models.base import utcnow
 from models.errors import UserFacingError
 from models.schema import AuditEvent, Setting
 from models.vocab import SEVERITIES
+from services.core.clv_words import DEFAULT_CLV_MONTHS, MAX_CLV_MONTHS
 from services.core.local_dates import TIME_ZONE_SETTING, zone_problem
 from services.core.money import HOME_SETTING, RATES_SETTING
 from services.core.policy import current_policy, locked_problem, resolve, use_settings
@@ -402,6 +403,19 @@ SETTINGS: dict[str, SettingSpec] = {
             90,
             "Churn horizon in days: churn risk is the chance of no order in this many days",
             _horizon_check,
+            page="Scores",
+            applies="next_scoring",
+        ),
+        SettingSpec(
+            "scoring.clv_months",
+            int,
+            DEFAULT_CLV_MONTHS,
+            "Value horizon",
+            unit="months",
+            help="The customer's value is their predicted revenue over this many months, "
+            "and is named after them: the 12-month value.",
+            minimum=1,
+            maximum=MAX_CLV_MONTHS,
             page="Scores",
             applies="next_scoring",
         ),

@@ -141,6 +141,7 @@ def load_customer_columns(
     "do_not_contact" (bool).
     """
     latest: dict[str, np.ndarray] | None = None
+    months = 12
     with translate_db_errors(), engine.connect() as conn, conn.begin():
         # One transaction: every read sees the same snapshot on SQLite.
         from services.core.money import load_money_context
@@ -162,10 +163,11 @@ def load_customer_columns(
         # Paid amounts in a currency with no rate to the home one: never counted as 0.
         unconverted = unconverted_revenue(Session(bind=conn), ctx)
         if scores:
-            from services.scoring.queries import latest_scores_columns
+            from services.scoring.queries import latest_scores_columns, value_months
 
             with Session(bind=conn) as session:
                 latest = latest_scores_columns(session)
+                months = value_months(session)
     grid, order_count, revenue_cents, last_text, open_tickets, open_opps = parts
     ids = grid[:, 0].astype(np.int64)
     # The last order on the shop's clock (services/local_dates): 21:30 at -0700 on 19
@@ -199,6 +201,8 @@ def load_customer_columns(
         result.update(_align_scores(ids, latest))
     # The currency of every money column (revenue, scores): the home one, on every row.
     result["currency"] = np.full(len(ids), ctx.home, dtype=object)
+    # Not a column: T of the scores' T-month value ("clv_12m"), which names its header.
+    result["clv_months"] = np.full(len(ids), months, dtype=np.int64)
     # The id in the source system (CRM, shop): not a column, but the search finds it.
     result["external_id"] = np.ascontiguousarray(grid[:, 8])
     # Not a column either: the customers table filters on it.

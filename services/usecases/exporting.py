@@ -444,12 +444,15 @@ def _unpriced_note(engine: Engine) -> tuple[str, ...]:
     from sqlalchemy.orm import Session
 
     from models.db import translate_db_errors
+    from services.core.clv_words import value_label
     from services.core.money import load_money_context
     from services.core.rollups import unconverted_revenue
+    from services.scoring.queries import value_months
 
     with translate_db_errors(), engine.connect() as conn:
         ctx = load_money_context(conn)
         apart = unconverted_revenue(Session(bind=conn), ctx)
+        months = value_months(Session(bind=conn))
     if not apart:
         return ()
     codes = sorted({code for by_code in apart.values() for code in by_code})
@@ -457,9 +460,23 @@ def _unpriced_note(engine: Engine) -> tuple[str, ...]:
     return (
         f"{n:,} customer{'' if n == 1 else 's'} bought in {_words(codes)}, which "
         f"{'has' if len(codes) == 1 else 'have'} no exchange rate to {ctx.home}: their "
-        "predicted revenue, 12-month value and revenue at risk are left empty, not counted "
-        "as 0. Set a rate in Settings ▸ Money and score again.",
+        f"predicted revenue, {value_label(months)} and revenue at risk are left empty, not "
+        "counted as 0. Set a rate in Settings ▸ Money and score again.",
     )
+
+
+def _value_named(engine: Engine, frame: pd.DataFrame, run_id: int | None) -> pd.DataFrame:
+    """The value's column named after its run's T: "clv_12m", or "clv_24m" for scores
+    whose value is over 24 months (setting scoring.clv_months)."""
+    if "clv_12m" not in frame.columns:
+        return frame
+    from sqlalchemy.orm import Session
+
+    from services.scoring.queries import value_months
+
+    with Session(engine) as session:
+        months = value_months(session, run_id)
+    return frame.rename(columns={"clv_12m": f"clv_{months}m"}) if months != 12 else frame
 
 
 def _words(codes: Sequence[str]) -> str:
@@ -517,6 +534,7 @@ def export_table(
     else:
         frame, notes = _customers_export(engine)
     frame = with_currency(frame, _export_currency(engine, kind, run_id))
+    frame = _value_named(engine, frame, run_id)
     result = write_table(frame, path, sheet=kind.capitalize())
     return replace(result, notes=notes)
 

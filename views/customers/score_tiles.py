@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.alerts.records import REVENUE_AT_RISK_SHORT, REVENUE_AT_RISK_WORDS
+from services.core.clv_words import value_label
 from services.core.formatting import format_percent, format_short_date
 from services.core.records import CustomerScores, Driver
 from views.kit.formatting import compact_money, format_money
@@ -87,7 +88,8 @@ def ranges_text(scores: CustomerScores) -> tuple[str, ...]:
     if scores.clv_12m_low_cents is not None and scores.clv_12m_high_cents is not None:
         low = format_money(scores.clv_12m_low_cents / 100.0, scores.currency, cents=False)
         high = format_money(scores.clv_12m_high_cents / 100.0, scores.currency, cents=False)
-        parts.append((f"CLV {_span(low, high)}", f"CLV {_span(low, high)}"))
+        value = value_label(scores.clv_months)
+        parts.append((f"{value} {_span(low, high)}", f"value {_span(low, high)}"))
     if not parts:
         return ("",)
     long = " · ".join(p[0] for p in parts)
@@ -138,7 +140,8 @@ _TILES = (
     _TileSpec("revenue_at_risk", "Revenue at risk", False, 1.0, _money_delta, ("At risk",)),
     _TileSpec("health_score", "Health", True, 0.5, _whole),
     _TileSpec("engagement_score", "Engagement", True, 0.5, _whole, ("Engaged",)),
-    _TileSpec("clv_12m", "CLV 12 months", True, 1.0, _money_delta, ("CLV 12m", "CLV")),
+    # The caption names the run's value horizon once scores arrive ("12-month value").
+    _TileSpec("clv_12m", "12-month value", True, 1.0, _money_delta, ("Value 12m", "Value")),
     # The caption names the horizon once scores arrive ("Orders in 90 days").
     _TileSpec("predicted_orders", "Orders ahead", True, 0.05, _orders, ("Ahead",)),
 )
@@ -223,6 +226,10 @@ class ScoreStrip(QWidget):
         self.tiles["predicted_orders"].caption.setText(
             f"ORDERS IN {horizon} DAYS", f"ORDERS {horizon} D", f"NEXT {horizon} D"
         )
+        months = scores.clv_months
+        self.tiles["clv_12m"].caption.setText(
+            value_label(months).upper(), f"VALUE {months}M", "VALUE"
+        )
         ranges = ranges_text(scores)
         self.ranges.setText(*ranges)
         self.ranges.setVisible(bool(ranges[0]))
@@ -242,12 +249,13 @@ class ScoreStrip(QWidget):
             )
             self.trends[spec.key] = move
             value = self._format(spec.key, current, currency)
+            caption = value_label(months) if spec.key == "clv_12m" else spec.caption
             if move is not None and previous is not None:
                 since = _since(previous.as_of)
                 note, tone = f"{move.text} {since}", move.tone
                 short: tuple[str, ...] = (move.text,)
                 tile.setToolTip(
-                    f"{spec.caption}: {value} as of {format_short_date(scores.as_of)}, "
+                    f"{caption}: {value} as of {format_short_date(scores.as_of)}, "
                     f"{self._format(spec.key, _value(previous, spec.key), currency)} as of "
                     f"{format_short_date(previous.as_of)}"
                 )

@@ -488,7 +488,7 @@ class DashboardPane(QWidget):
         tile.setToolTip(
             f"{STAKE_NAMES['risk'].capitalize()}: "
             f"{money.format_money(cents, data.currency, decimals=2)}, the sum over the "
-            f"{scored:,} scored customers of churn risk × predicted 12-month value. "
+            f"{scored:,} scored customers of {REVENUE_AT_RISK_WORDS}. "
             "Click to list them, the most at risk first."
         )
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from services.alerts.records import REVENUE_AT_RISK_HELP
+from services.core.clv_words import value_label
 from services.core.formatting import format_date, format_percent
 from services.core.records import CONFIDENCES
 from services.scoring.rfm import SEGMENTS  # best customers first, lost ones last
@@ -114,7 +115,7 @@ SCORE_COLUMNS: tuple[Column, ...] = (
     Column(
         "engagement_score", "Engagement", Kind.SCORE, "Engagement score, 0-100 (higher is better)"
     ),
-    Column("clv_12m", "CLV 12m", Kind.ESTIMATE, "Predicted revenue over the next 12 months"),
+    Column("clv_12m", "12-month value", Kind.ESTIMATE, "Predicted revenue over the next 12 months"),
     Column(
         "confidence",
         "Confidence",
@@ -124,6 +125,18 @@ SCORE_COLUMNS: tuple[Column, ...] = (
     ),
 )
 SCORE_KEYS = tuple(c.key for c in SCORE_COLUMNS)
+
+
+def _value_column(months: int) -> Column:
+    """The value's column, named after the scores' T ("24-month value")."""
+    return Column(
+        "clv_12m",
+        value_label(months),
+        Kind.ESTIMATE,
+        f"Predicted revenue over the next {months} months",
+    )
+
+
 ALL_COLUMNS: tuple[Column, ...] = COLUMNS + SCORE_COLUMNS
 COLUMN_INDEX = {c.key: i for i, c in enumerate(ALL_COLUMNS)}
 # Where the view shows the columns of a scored table, left to right: the churn columns
@@ -233,6 +246,11 @@ class CustomerTableData:
         if isinstance(currency, np.ndarray):
             currency = currency.flat[0] if currency.size else None
         self.currency = str(currency or "USD")
+        # T of the scores' T-month value: the clv_12m column's title names it.
+        months: Any = columns.get("clv_months")
+        if isinstance(months, np.ndarray):
+            months = months.flat[0] if months.size else None
+        self.clv_months = int(months or 12)
         # Scored: the loader brought the latest scores (the workspace was scored).
         self.scored = all(key in columns for key in SCORE_KEYS)
         self.columns: dict[str, np.ndarray] = {}
@@ -273,7 +291,11 @@ class CustomerTableData:
     @property
     def shown_columns(self) -> tuple[Column, ...]:
         """The model's columns for this table: the score columns only once scored."""
-        return ALL_COLUMNS if self.scored else COLUMNS
+        if not self.scored:
+            return COLUMNS
+        return tuple(
+            _value_column(self.clv_months) if c.key == "clv_12m" else c for c in ALL_COLUMNS
+        )
 
     @classmethod
     def empty(cls) -> CustomerTableData:

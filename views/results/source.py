@@ -13,6 +13,7 @@ from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
 from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
+from services.learn.segments_records import MigrationMatrix, SegmentsOverTime
 from services.learn.uplift_records import UpliftReport
 
 __all__ = [
@@ -20,7 +21,6 @@ __all__ = [
     "ResponseReport",
     "ResultsSource",
     "RoiReport",
-    "SatisfactionReport",
     "SatisfactionReport",
     "UpliftReport",
 ]
@@ -49,4 +49,17 @@ class ResultsSource(Protocol):
     def load_uplift(self) -> UpliftReport:
         """Who to contact: the uplift model's Qini curves and today's estimates
         (services.learn.uplift; slow: fits the model)."""
+
+    def load_segments(self) -> SegmentsOverTime:
+        """Each segment per finished scoring run (services.learn.segments_over_time)."""
+        ...
+
+    def load_migration(self, earlier_id: int, later_id: int) -> MigrationMatrix:
+        """Segment migration between two scoring runs."""
+        ...
+
+    def migration_customers(
+        self, earlier_id: int, later_id: int, before: str, after: str
+    ) -> tuple[int, ...]:
+        """The customers of one cell of the migration matrix."""
         ...

@@ -48,7 +48,8 @@ class ScoringDialog(QDialog):
         self.setObjectName("scoringDialog")
         intro = QLabel(
             "Scores every customer from their history up to the as-of date: churn risk, "
-            "revenue at risk, engagement, health, 12-month value and segment. A backtest "
+            "revenue at risk, engagement, health, value (over the months set in Settings ▸ "
+            "Scores) and segment. A backtest "
             "on the most recent complete horizon shows how well the model predicts.",
             self,
         )

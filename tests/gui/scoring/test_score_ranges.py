@@ -1,5 +1,5 @@
 """The customer pane shows the 80% ranges of churn risk, orders and 12-month value
-(issue 21): "CLV $640–$1,380", in the workspace's currency, inside the figures' tiles."""
+(issue 21): "12-month value $640–$1,380", in the workspace's currency, inside the figures' tiles."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_the_pane_shows_the_ranges_of_the_scores(
     line = pane.score_strip.ranges.full_text()
     low = format_money(row.clv_12m_low_cents / 100, "USD", cents=False)
     high = format_money(row.clv_12m_high_cents / 100, "USD", cents=False)
-    assert f"CLV {low}{DASH}{high}" in line
+    assert f"12-month value {low}{DASH}{high}" in line
     risk = f"{format_percent(row.churn_risk_low)}{DASH}{format_percent(row.churn_risk_high)}"
     assert f"churn risk {risk}" in line
     assert f"orders {row.predicted_orders_low:.0f}{DASH}" in line
@@ -51,7 +51,7 @@ def test_the_pane_shows_the_ranges_of_the_scores(
     # A narrow pane shortens the line rather than cutting the CLV range off.
     pane.resize(480, 760)
     qtbot.waitUntil(lambda: pane.score_strip.ranges.text() != line)
-    assert f"CLV {low}{DASH}{high}" in pane.score_strip.ranges.text()
+    assert f"value {low}{DASH}{high}" in pane.score_strip.ranges.text()
     if os.environ.get("RANGES_SHOT"):
         pane.grab().save(os.environ["RANGES_SHOT"].replace(".png", "-narrow.png"))
     qtbot.waitUntil(jobs.is_idle)
@@ -109,7 +109,7 @@ def test_range_wording_at_the_ends(workspace: Workspace) -> None:
     line = ranges_text(sure)[0]
     assert "churn risk 95% to >99%" in line
     assert "orders 0 ·" in line
-    assert line.endswith("CLV $0")
+    assert line.endswith("12-month value $0")
     assert "100%" not in line
     low = ranges_text(replace(sure, churn_risk_low=0.0, churn_risk_high=0.12))[0]
     assert "churn risk <1% to 12%" in low

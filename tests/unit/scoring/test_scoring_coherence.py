@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.core._stable import stable_order
+from services.core.clv_words import MAX_CLV_MONTHS, clv_days
 from services.scoring.bgnbd import BGNBDParams, expected_purchases, prob_no_purchase
 from services.scoring.features import WEEK
 from services.scoring.run import CLV_DAYS, coherent_year, forecast_orders, revenue_at_risk
@@ -89,11 +90,60 @@ def test_customers_without_an_order_get_the_same_chance_over_the_year(
     assert np.allclose(year, orders)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    r=positive,
+    alpha=positive,
+    a=positive,
+    b=positive,
+    customers=st.lists(history, min_size=1, max_size=8),
+    risks=st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=8, max_size=8),
+    months=st.integers(min_value=1, max_value=MAX_CLV_MONTHS),
+    share=st.floats(min_value=0.01, max_value=1.0),
+)
+def test_the_t_month_value_holds_the_horizon_and_at_most_t_over_h_times_it(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    customers: list[tuple[int, float, float]],
+    risks: list[float],
+    months: int,
+    share: float,
+) -> None:
+    """The invariant for any value horizon T (setting scoring.clv_months): for h <= T
+    months, predicted orders over h <= orders over T <= (T x 30.4 / h) x orders over h."""
+    days = clv_days(months)
+    horizon = max(1, int(share * days))
+    params = BGNBDParams(r, alpha, a, b)
+    x = np.array([c[0] for c in customers], dtype=np.float64)
+    big_t = np.array([c[2] for c in customers])
+    tx = np.where(x > 0, np.clip(np.array([c[1] for c in customers]) * big_t, 1 / WEEK, big_t), 0.0)
+    risk = np.array(risks[: x.size])
+    e_h = expected_purchases(params, horizon / WEEK, x, tx, big_t)
+    q_h = prob_no_purchase(params, horizon / WEEK, x, tx, big_t)
+    e_t = expected_purchases(params, days / WEEK, x, tx, big_t)
+    orders, value = forecast_orders(risk, np.ones(x.size, bool), e_h, q_h, e_t, horizon, days)
+    slack = 1e-9 * (1.0 + value)
+    assert np.all(orders <= value + slack)
+    assert np.all(value <= days / horizon * orders + slack)
+    assert np.allclose(coherent_year(orders, value, horizon, days), value, rtol=1e-9, atol=0)
+
+
 def test_the_guard_clamps_an_incoherent_year_and_leaves_long_horizons() -> None:
     orders = np.array([1.0, 1.0, 1.0])
     year = np.array([0.5, 2.0, 9.0])
     assert coherent_year(orders, year, 90).tolist() == [1.0, 2.0, CLV_DAYS / 90]
     assert coherent_year(orders, year, 400).tolist() == year.tolist()
+    # Over 24 months (730 days), at most 730/90 times the horizon's.
+    assert coherent_year(orders, np.array([0.5, 2.0, 7.0]), 90, clv_days(24)).tolist() == [
+        1.0,
+        2.0,
+        7.0,
+    ]
+    assert coherent_year(np.array([1.0]), np.array([20.0]), 90, clv_days(24)).tolist() == [
+        clv_days(24) / 90
+    ]
 
 
 def test_revenue_at_risk_ranks_a_slipping_loyal_customer_above_a_lost_one_time_buyer() -> None:

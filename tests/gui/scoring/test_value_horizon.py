@@ -1,0 +1,127 @@
+"""The value's horizon T is a setting (scoring.clv_months, 12 by default): scoring with
+T = 24 stores the value over 24 months (more than over 12, within the coherence bounds
+generalised to T), records T in the run, and every surface that shows the value names it
+"24-month value": the customer pane's tile and ranges, the customers list's header, the
+scores export's header, `report segments`, Ask's view and saved question, and the
+composer's offer cap."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from app.cli.main import main
+from app.workspace import Workspace, open_workspace
+from models.db import session_scope
+from models.schema import ScoringRun
+from services.ask.library import saved_questions
+from services.ask.views import schema_text
+from services.core.clv_words import clv_days
+from services.outreach.composer_text import incentive_words
+from services.outreach.context import build_context
+from services.scoring.queries import customer_scores, value_months
+from services.scoring.run import score_workspace
+from services.settings import set_setting
+from services.usecases.customers import load_customer_columns
+from services.usecases.exporting import export_table
+from tests.unit.scoring.test_scoring_run import add_orders_only
+from views.customers.score_tiles import ScoreStrip
+from views.item_models.customer_table_data import CustomerTableData
+
+TODAY = dt.date(2025, 6, 30)
+HORIZON = 90
+
+
+def _values(ws: Workspace) -> dict[int, tuple[float, float]]:
+    with ws.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT customer_id, predicted_revenue_cents, clv_12m_cents FROM score_snapshots "
+                "WHERE predicted_revenue_cents IS NOT NULL AND clv_12m_cents IS NOT NULL"
+            )
+        ).all()
+    return {int(c): (float(p), float(v)) for c, p, v in rows}
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, dict]]:  # type: ignore[type-arg]
+    from app.workspace import to_url
+
+    path = tmp_path_factory.mktemp("value-horizon") / "w.radar.sqlite"
+    ws = open_workspace(to_url(str(path)), backup=False)
+    add_orders_only(ws.engine, customers=300, history_days=400, today=TODAY, seed=9)
+    score_workspace(ws.engine, as_of=TODAY, horizon_days=HORIZON)
+    twelve = _values(ws)
+    with Session(ws.engine) as s, s.begin():
+        set_setting(s, "scoring.clv_months", 24, actor="test")
+    score_workspace(ws.engine, as_of=TODAY, horizon_days=HORIZON)
+    yield ws, twelve
+    ws.close()
+
+
+def test_the_setting_changes_the_stored_value_within_the_bounds(scored) -> None:  # type: ignore[no-untyped-def]
+    ws, twelve = scored
+    with Session(ws.engine) as s:
+        run = s.scalars(select(ScoringRun).where(ScoringRun.status == "finished")).one()
+        assert run.params["clv_months"] == 24
+        assert value_months(s) == 24
+    longer = _values(ws)
+    common = sorted(set(twelve) & set(longer))
+    assert len(common) > 200
+    before = np.array([twelve[c][1] for c in common])
+    after = np.array([longer[c][1] for c in common])
+    assert np.all(after >= before - 1)  # cents rounding
+    assert after.sum() > before.sum() * 1.2  # more months, more value
+    # predicted revenue over h <= T-month value <= (T x 30.4 / h) x predicted revenue over h
+    revenue = np.array([longer[c][0] for c in common])
+    assert np.all(revenue <= after + 1)
+    assert np.all(after <= clv_days(24) / HORIZON * revenue + 1)
+
+
+def test_every_surface_names_the_24_month_value(qtbot, scored, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ws, _twelve = scored
+    label = "24-month value"
+    with Session(ws.engine) as s:
+        customer = int(
+            s.scalar(text("SELECT customer_id FROM score_snapshots ORDER BY clv_12m_cents DESC"))
+        )
+        scores = customer_scores(s, customer)
+    assert scores is not None
+    # The customer pane's tile and its ranges line.
+    strip = ScoreStrip()
+    qtbot.addWidget(strip)
+    strip.set_scores(scores)
+    assert strip.tiles["clv_12m"].caption.full_text() == label.upper()
+    assert label in strip.ranges.full_text()
+    # The customers list's header.
+    data = CustomerTableData(load_customer_columns(ws.engine))
+    titles = [c.title for c in data.shown_columns]
+    assert label in titles
+    assert "12-month value" not in titles
+    # The scores export's header.
+    out = tmp_path / "scores.csv"
+    export_table(ws.engine, "scores", out)
+    header = next(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert "clv_24m" in header
+    assert "clv_12m" not in header
+    # The report.
+    buffer, err = io.StringIO(), io.StringIO()
+    assert main(["--db", str(ws.url), "report", "segments"], buffer, err) == 0, err.getvalue()
+    assert f"mean {label}" in buffer.getvalue()
+    assert "24 months" in buffer.getvalue()
+    # Ask: the view's column and the saved question.
+    assert "24-month value" in schema_text(value_months=24)
+    top = next(q for q in saved_questions(ws.engine) if q.id == "top_clv")
+    assert top.title == "Top customers by 24-month value"
+    # The composer's offer cap.
+    with session_scope(ws.sessions) as s:
+        words = incentive_words(build_context(s, customer))
+    assert f"of the predicted {label})" in words
