@@ -148,8 +148,10 @@ def alerts_table(report: ReplayReport) -> list[str]:
         _row(report.overall.title, _cells(report.overall)),
         *(_row(f"  {f.title}", _cells(f)) for f in report.rules),
         _row("Recency rule", _cells(report.recency)),
+        *([_row(report.win_back.title, _cells(report.win_back))] if report.win_back else []),
         "",
         *textwrap.wrap(report.verdict, 100),
+        *_budget_lines(report),
     ]
     if report.not_replayed:
         lines += ["", "Not replayed:"]
@@ -160,6 +162,20 @@ def alerts_table(report: ReplayReport) -> list[str]:
     for line in lines:
         fitted += textwrap.wrap(line, 100, subsequent_indent="    ") if len(line) > 100 else [line]
     return fitted
+
+
+def _budget_lines(report: ReplayReport) -> list[str]:
+    """The comparison within the weekly budget (critical alerts included)."""
+    if report.at_budget is None or report.recency_at_budget is None:
+        return []
+    return [
+        "",
+        f"Within the budget of {report.budget} new alert(s) per owner per week:",
+        _row("All risk rules", _cells(report.at_budget)),
+        _row("Recency rule", _cells(report.recency_at_budget)),
+        "",
+        *textwrap.wrap(report.budget_verdict or "", 100),
+    ]
 
 
 def _suggestion_lines(report: ReplayReport) -> list[str]:
@@ -176,7 +192,7 @@ def _suggestion_lines(report: ReplayReport) -> list[str]:
             lines.append("  No thresholds tried keep to the budget; these come closest.")
         before = report.overall
         lines.append(
-            f"  Would have done: alerts per owner per week {before.per_owner_week_mean:.1f} -> "
+            f"  Would have done: alerts per owner per week {report.work_per_owner_week:.1f} -> "
             f"{after.per_owner_week_mean:.1f}, precision {_percent(before.precision)} -> "
             f"{_percent(after.precision)}, recall {_percent(before.recall)} -> "
             f"{_percent(after.recall)}, median lead {_days(before.lead_median)} -> "
@@ -193,7 +209,8 @@ CSV_HEADER = [
 
 
 def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
-    """CSV rows: group (all, rule, recency, suggested, suggestion), key, then the figures."""
+    """CSV rows: group (all, rule, recency, win_back, budget, budget_recency, suggested,
+    suggestion), key, then the figures."""
 
     def blank(value: float | None, digits: int = 4) -> object:
         return "" if value is None else round(value, digits)
@@ -212,6 +229,11 @@ def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
     for f in report.rules:
         yield numbers("rule", f)
     yield numbers("recency", report.recency)
+    if report.win_back is not None:
+        yield numbers("win_back", report.win_back)
+    if report.at_budget is not None and report.recency_at_budget is not None:
+        yield numbers("budget", report.at_budget)
+        yield numbers("budget_recency", report.recency_at_budget)
     if report.suggested is not None:
         yield numbers("suggested", report.suggested)
     for s in report.suggestions:

@@ -214,8 +214,9 @@ class EarlyWarningSection(QWidget):
             f"Replayed {when}: {report.weeks} weeks to {report.end:%b %-d, %Y}, "
             f"horizon {report.horizon_days} days, in {report.seconds:,.0f} s.{stale}"
         )
-        self.verdict_label.setText(report.verdict)
-        rows = [report.overall, *report.rules, report.recency]
+        self.verdict_label.setText(" ".join(filter(None, (report.verdict, report.budget_verdict))))
+        extra = [report.win_back] if report.win_back is not None and report.win_back.alerts else []
+        rows = [report.overall, *report.rules, report.recency, *extra]
         self.figures_model.set_rows(rows)
         self.chart.set_leads(report.overall.lead_days, report.recency.lead_days)
         skipped = "; ".join(f"{rule}: {why}" for rule, why in report.not_replayed.items())
@@ -256,7 +257,7 @@ class EarlyWarningSection(QWidget):
             )
             self.effect_label.setText(
                 closest + "With them the past year would have had "
-                f"{before.per_owner_week_mean:.1f} → {after.per_owner_week_mean:.1f} alerts per "
+                f"{report.work_per_owner_week:.1f} → {after.per_owner_week_mean:.1f} alerts per "
                 f"owner a week, precision {percent(before.precision)} → "
                 f"{percent(after.precision)}, recall {percent(before.recall)} → "
                 f"{percent(after.recall)}, median warning "
