@@ -214,7 +214,7 @@ class EarlyWarningSection(QWidget):
             f"Replayed {when}: {report.weeks} weeks to {report.end:%b %-d, %Y}, "
             f"horizon {report.horizon_days} days, in {report.seconds:,.0f} s.{stale}"
         )
-        self.verdict_label.setText(" ".join(filter(None, (report.verdict, report.budget_verdict))))
+        self.verdict_label.setText("\n".join(filter(None, (report.verdict, report.budget_verdict))))
         extra = [report.win_back] if report.win_back is not None and report.win_back.alerts else []
         rows = [report.overall, *report.rules, report.recency, *extra]
         self.figures_model.set_rows(rows)
