@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.learn.replay_records import (
+    WIN_BACK,
     ReplayFigures,
     ReplayReport,
     Suggestion,
@@ -52,15 +53,20 @@ def _critical(f: ReplayFigures) -> str:
     return "–" if f.missed_critical is None else f"{f.missed_critical:,}"
 
 
+def _early(f: ReplayFigures, text: str) -> str:
+    """A figure of early warning; none for the win-back row (alerts after the lapse)."""
+    return "–" if f.key == WIN_BACK else text
+
+
 FIGURE_COLUMNS = (
     WorkColumn("", lambda f: f.title, tooltip=lambda f: f.title),
     WorkColumn("Per owner a week",
                lambda f: f"{f.per_owner_week_mean:.1f} (max {f.per_owner_week_max:,})",
                tooltip=lambda f: f"{f.alerts:,} alerts over the replay"),
-    WorkColumn("Precision", lambda f: percent(f.precision),
+    WorkColumn("Precision", lambda f: _early(f, percent(f.precision)),
                tooltip=lambda f: f"{f.hits:,} of {f.judged:,} alerts were followed by a lapse "
                "within the horizon"),
-    WorkColumn("Recall", lambda f: percent(f.recall),
+    WorkColumn("Recall", lambda f: _early(f, percent(f.recall)),
                tooltip=lambda f: f"{f.caught:,} of {f.lapsed:,} lapsing customers were warned"),
     WorkColumn("Median warning", lambda f: days_text(f.lead_median),
                tooltip=lambda f: "Days from the first alert to the lapse"),
