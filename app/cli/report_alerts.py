@@ -110,13 +110,15 @@ def _days(value: float | None) -> str:
 
 def _cells(f: ReplayFigures) -> list[str]:
     quartiles = f.lead_quartiles
+    # Win-back alerts come after the lapse: no precision or recall of a warning.
+    early = f.key != "win_back"
     return [
         f"{f.alerts:,}",
         f"{f.per_owner_week_mean:.1f}",
         f"{f.per_owner_week_max:,}",
-        _percent(f.precision),
-        f"{f.caught:,}/{f.lapsed:,}",
-        _percent(f.recall),
+        _percent(f.precision) if early else "–",
+        f"{f.caught:,}/{f.lapsed:,}" if early else "–",
+        _percent(f.recall) if early else "–",
         _days(f.lead_median),
         "–" if quartiles is None else f"{quartiles[0]:.0f}–{quartiles[1]:.0f}",
         _percent(f.lead_share_30),
