@@ -40,19 +40,6 @@ def already_lapsed(recency_days: FloatArray, horizon: int) -> BoolArray:
     return out
 
 
-def lapse_chance(churn: FloatArray, recency_days: FloatArray, horizon: int) -> FloatArray:
-    """The chance that a customer quiet ``recency_days`` reaches their lapse point with no
-    order: no order in the ``horizon - recency_days`` days left, from their churn risk (no
-    order in ``horizon`` days) at a steady buying rate, churn ** (days left / horizon).
-    NaN for customers without a paid order or already lapsed."""
-    p = np.clip(np.asarray(churn, np.float64), 0.0, 1.0)
-    recency = np.asarray(recency_days, np.float64)
-    with np.errstate(invalid="ignore"):
-        left = np.where((recency >= 0) & (recency < horizon), horizon - recency, np.nan)
-        out: FloatArray = np.power(p, left / max(horizon, 1))
-    return out
-
-
 def win_back_mask(candidates: pd.DataFrame, customers: pd.DataFrame, horizon: int) -> BoolArray:
     """Which rows of ``candidates`` (customer_id, rule_key) are risk alerts on a customer
     already lapsed (``customers``: customer_id, recency_days, as the rules read them)."""

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from services.alerts.lapse import WIN_BACK_WORDS, already_lapsed, lapse_chance
+from services.alerts.lapse import WIN_BACK_WORDS, already_lapsed
 from tests.unit.alerts.test_alerts_cap import _critical_book
 from tests.unit.alerts.test_alerts_rules import Book, by_customer, make_book, only
 
@@ -71,13 +71,7 @@ def test_the_default_ceiling_is_ten_a_day_and_zero_means_none(book: Book) -> Non
     assert {c for c, _ in book.keys("high_risk_high_value")} == set(rich)
 
 
-def test_the_chance_of_reaching_the_lapse_point_without_an_order() -> None:
-    churn = np.array([0.5, 0.5, 0.5, 0.5, np.nan])
-    quiet = np.array([0.0, 45.0, 89.0, 90.0, 10.0])
-    chance = lapse_chance(churn, quiet, 90)
-    # No order in the 90, 45 and 1 days left: 0.5, 0.5 ** 0.5, 0.5 ** (1/90).
-    assert chance[:3] == pytest.approx([0.5, 0.5**0.5, 0.5 ** (1 / 90)])
-    assert np.isnan(chance[3])  # already lapsed
-    assert np.isnan(chance[4])  # not scored
-    assert already_lapsed(quiet, 90).tolist() == [False, False, False, True, False]
+def test_who_has_already_lapsed() -> None:
+    quiet = np.array([0.0, 89.0, 90.0, 400.0, np.nan])
+    assert already_lapsed(quiet, 90).tolist() == [False, False, True, True, False]
     assert not already_lapsed(quiet, 0).any()  # horizon unknown: no one
