@@ -4,8 +4,11 @@ Replays the alert rules as configured (services.learn.alert_replay.run_replay) o
 a workspace, then compares, at the risk rules' weekly volume (distinct customers newly
 alerted), with the same cool-down, active period and figures (replay_metrics.figures):
 
-- the risk rules as configured (the report's "All risk rules");
+- the risk rules' early warnings as configured (the report's "All risk rules": alerts on
+  customers not lapsed yet when raised), and the win-back alerts (already lapsed) apart;
 - the recency rule (the report's baseline);
+- the risk rules within a weekly budget per owner (``--budget``), and the recency rule at
+  their volume;
 - churn: the not-yet-lapsed customers (a paid order within H) with the highest churn risk;
 - churn x value: the same, ranked by revenue at risk (churn x expected value);
 
@@ -31,10 +34,16 @@ from sqlalchemy.orm import Session
 from app.workspace import open_workspace
 from models.schema import Order
 from services.alerts.config import read_alert_config
-from services.learn.alert_replay import _as_date, raised_frame, recency_frame, run_replay
+from services.learn.alert_replay import (
+    _as_date,
+    raised_frame,
+    recency_frame,
+    run_replay,
+    within_budget,
+)
 from services.learn.replay_metrics import figures
 from services.learn.replay_records import ReplayFigures
-from services.learn.replay_state import ACTIVE_DAYS, Replay, risk_only
+from services.learn.replay_state import ACTIVE_DAYS, Replay, early_only, win_back_only
 from services.scoring.compute import read_config
 from services.scoring.data import load_scoring_data
 
@@ -154,6 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("workspace", help="a COPY of a workspace file (nothing is written)")
     parser.add_argument("--weeks", type=int, default=26)
+    parser.add_argument("--budget", type=int, default=3, help="alerts per owner per week")
     args = parser.parse_args()
     clock = time.perf_counter()
     ws = open_workspace(f"sqlite:///{args.workspace}", backup=False)
@@ -171,7 +181,7 @@ def main() -> None:
     )
     orders = {int(k): np.sort(g.to_numpy()) for k, g in frame.groupby("c")["d"]}
     raised = raised_frame(replay)
-    risk = risk_only(raised)
+    risk = early_only(raised)  # the early warnings: what the replay's figures count
     common: dict[str, Any] = {
         "weeks": replay.week_days,
         "end_day": replay.end_day,
@@ -184,6 +194,13 @@ def main() -> None:
                             **common))  # fmt: skip
     rows.append(figures("recency", "Recency rule", recency_frame(replay, risk), replay.lapses,
                         **common))  # fmt: skip
+    rows.append(figures("win_back", "Win-back (lapsed)", win_back_only(raised), replay.lapses,
+                        **common))  # fmt: skip
+    budgeted = within_budget(replay, args.budget)
+    rows.append(figures("budget", f"Within {args.budget}/owner/week", budgeted, replay.lapses,
+                        **common))  # fmt: skip
+    rows.append(figures("recency", "  recency, same volume", recency_frame(replay, budgeted),
+                        replay.lapses, **common))  # fmt: skip
     rankers: dict[str, Ranker] = {
         "Churn risk (bought within H)": lambda c: c["churn"],
         "Churn x value (bought in H)": lambda c: c["risk_cents"],

@@ -110,13 +110,15 @@ def _days(value: float | None) -> str:
 
 def _cells(f: ReplayFigures) -> list[str]:
     quartiles = f.lead_quartiles
+    # Win-back alerts come after the lapse: no precision or recall of a warning.
+    early = f.key != "win_back"
     return [
         f"{f.alerts:,}",
         f"{f.per_owner_week_mean:.1f}",
         f"{f.per_owner_week_max:,}",
-        _percent(f.precision),
-        f"{f.caught:,}/{f.lapsed:,}",
-        _percent(f.recall),
+        _percent(f.precision) if early else "–",
+        f"{f.caught:,}/{f.lapsed:,}" if early else "–",
+        _percent(f.recall) if early else "–",
         _days(f.lead_median),
         "–" if quartiles is None else f"{quartiles[0]:.0f}–{quartiles[1]:.0f}",
         _percent(f.lead_share_30),
@@ -148,8 +150,10 @@ def alerts_table(report: ReplayReport) -> list[str]:
         _row(report.overall.title, _cells(report.overall)),
         *(_row(f"  {f.title}", _cells(f)) for f in report.rules),
         _row("Recency rule", _cells(report.recency)),
+        *([_row(report.win_back.title, _cells(report.win_back))] if report.win_back else []),
         "",
         *textwrap.wrap(report.verdict, 100),
+        *_budget_lines(report),
     ]
     if report.not_replayed:
         lines += ["", "Not replayed:"]
@@ -160,6 +164,20 @@ def alerts_table(report: ReplayReport) -> list[str]:
     for line in lines:
         fitted += textwrap.wrap(line, 100, subsequent_indent="    ") if len(line) > 100 else [line]
     return fitted
+
+
+def _budget_lines(report: ReplayReport) -> list[str]:
+    """The comparison within the weekly budget (critical alerts included)."""
+    if report.at_budget is None or report.recency_at_budget is None:
+        return []
+    return [
+        "",
+        f"Within the budget of {report.budget} new alert(s) per owner per week:",
+        _row("All risk rules", _cells(report.at_budget)),
+        _row("Recency rule", _cells(report.recency_at_budget)),
+        "",
+        *textwrap.wrap(report.budget_verdict or "", 100),
+    ]
 
 
 def _suggestion_lines(report: ReplayReport) -> list[str]:
@@ -176,7 +194,7 @@ def _suggestion_lines(report: ReplayReport) -> list[str]:
             lines.append("  No thresholds tried keep to the budget; these come closest.")
         before = report.overall
         lines.append(
-            f"  Would have done: alerts per owner per week {before.per_owner_week_mean:.1f} -> "
+            f"  Would have done: alerts per owner per week {report.work_per_owner_week:.1f} -> "
             f"{after.per_owner_week_mean:.1f}, precision {_percent(before.precision)} -> "
             f"{_percent(after.precision)}, recall {_percent(before.recall)} -> "
             f"{_percent(after.recall)}, median lead {_days(before.lead_median)} -> "
@@ -193,7 +211,8 @@ CSV_HEADER = [
 
 
 def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
-    """CSV rows: group (all, rule, recency, suggested, suggestion), key, then the figures."""
+    """CSV rows: group (all, rule, recency, win_back, budget, budget_recency, suggested,
+    suggestion), key, then the figures."""
 
     def blank(value: float | None, digits: int = 4) -> object:
         return "" if value is None else round(value, digits)
@@ -212,6 +231,11 @@ def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
     for f in report.rules:
         yield numbers("rule", f)
     yield numbers("recency", report.recency)
+    if report.win_back is not None:
+        yield numbers("win_back", report.win_back)
+    if report.at_budget is not None and report.recency_at_budget is not None:
+        yield numbers("budget", report.at_budget)
+        yield numbers("budget_recency", report.recency_at_budget)
     if report.suggested is not None:
         yield numbers("suggested", report.suggested)
     for s in report.suggestions:

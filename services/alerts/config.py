@@ -48,6 +48,8 @@ class AlertConfig:
     daily_cap_per_owner: int
     cooldown_days: int
     realert_days: int
+    # New critical alerts per owner per day at most (0: no ceiling).
+    critical_cap_per_owner: int = 0
     # The home currency: alert priorities and the money in reasons are in it.
     currency: str = "USD"
     # Revenue at risk from the low end of the 80% churn-risk interval (issue 21).

@@ -70,6 +70,12 @@ What happens to alerts:
   priorities first; the rest are kept as held back (listed, raised now by a user if
   wanted, never counted as work) and raised by a later generation while they still hold;
   one still held back keeps its id, one that no longer holds goes.
+- Critical ceiling: at most 10 new critical alerts per owner per UTC day (setting
+  alerts.critical_cap_per_owner; 0: no ceiling), the highest priorities first; the rest
+  are held back as the daily cap's are.
+- Early warnings before win-backs: a risk alert on a customer already quiet for the churn
+  horizon has lapsed (services/alerts/lapse.py); its reason says "lapsed: a win-back
+  case" and the daily cap gives its room to early warnings first.
 - Alerts are computed only from the latest scores: after replaying a past date they are
   left unchanged (``AlertRunResult.skipped`` says so).
 """
@@ -118,6 +124,7 @@ from services.alerts.holdout import assign as assign_holdout
 from services.alerts.holdout import audit_rows as holdout_audit_rows
 from services.alerts.holdout import read_config as read_holdout_config
 from services.alerts.inputs import AlertInputs, ScoringRunRef, latest_run, read_inputs
+from services.alerts.lapse import win_back_mask
 from services.alerts.records import (
     CLOSED_STATUSES,
     CONDITION_CLEARED,
@@ -450,16 +457,60 @@ def _admit(
         capable = fresh[~critical]
         owner = capable["owner"].fillna("").astype(str)
         room = config.daily_cap_per_owner - owner.map(raised).fillna(0).astype(np.int64)
-        ranked = capable.assign(_owner=owner, _room=room).sort_values(
-            ["priority_cents", "tie", "rule_key"],
-            ascending=[False, True, True],
+        # Early warnings first: a risk alert on a customer already lapsed (a win-back
+        # case, services/alerts/lapse.py) takes the room they leave.
+        late = win_back_mask(capable, inputs.customers, inputs.horizon_days)
+        ranked = capable.assign(_owner=owner, _room=room, _late=late).sort_values(
+            ["_late", "priority_cents", "tie", "rule_key"],
+            ascending=[True, False, True, True],
             kind="stable",
         )
         keep = (ranked.groupby("_owner", sort=False).cumcount() < ranked["_room"]).to_numpy()
         counts["capped"] = int((~keep).sum())
-        capped = ranked[~keep].drop(columns=["_owner", "_room"])
-        fresh = pd.concat([fresh[critical], ranked[keep].drop(columns=["_owner", "_room"])])
+        capped = ranked[~keep].drop(columns=["_owner", "_room", "_late"])
+        fresh = pd.concat(
+            [fresh[critical], ranked[keep].drop(columns=["_owner", "_room", "_late"])]
+        )
+    if len(fresh) and config.critical_cap_per_owner > 0:
+        late = win_back_mask(fresh, inputs.customers, inputs.horizon_days)
+        fresh, over = _critical_ceiling(
+            conn, fresh.assign(_late=late), config.critical_cap_per_owner, now
+        )
+        fresh, over = fresh.drop(columns=["_late"]), over.drop(columns=["_late"])
+        counts["capped"] += len(over)
+        capped = pd.concat([capped, over])
     return fresh, capped, counts
+
+
+def _critical_ceiling(
+    conn: Connection, fresh: pd.DataFrame, ceiling: int, now: dt.datetime
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The new alerts with at most ``ceiling`` critical ones per owner per UTC day (today's
+    already raised count), the highest priorities first; and the critical ones left over
+    (held back as the daily cap's are). Early warnings before win-backs (``_late``)."""
+    critical = (fresh["severity"] == "critical").to_numpy()
+    if not critical.any():
+        return fresh, fresh.iloc[0:0]
+    raised = {
+        (owner or ""): int(n)
+        for owner, n in fetch(
+            conn,
+            "SELECT owner, COUNT(*) FROM alerts WHERE created_at >= ? "
+            "AND severity = 'critical' AND status <> ? GROUP BY owner",
+            (stamp(conn, midnight(now.date())), HELD_BACK),
+        )
+    }
+    top = fresh[critical]
+    owner = top["owner"].fillna("").astype(str)
+    room = (ceiling - owner.map(raised).fillna(0).astype(np.int64)).to_numpy()
+    ranked = top.assign(_owner=owner.to_numpy(), _room=room).sort_values(
+        ["_late", "priority_cents", "tie", "rule_key"],
+        ascending=[True, False, True, True],
+        kind="stable",
+    )
+    keep = (ranked.groupby("_owner", sort=False).cumcount() < ranked["_room"]).to_numpy()
+    ranked = ranked.drop(columns=["_owner", "_room"])
+    return pd.concat([ranked[keep], fresh[~critical]]), ranked[~keep]
 
 
 def _draw_holdout(

@@ -98,6 +98,8 @@ class AlertInputs:
     contacted: frozenset[int]
     # services.alerts.usage_drop's USAGE_COLUMNS, row for row; None: no usage data.
     usage: pd.DataFrame | None = None
+    # The scoring's churn horizon: a customer quiet this long has lapsed (alerts/lapse.py).
+    horizon_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,10 @@ def read_inputs(
     once, as scoring's reader does. Each read sees a committed state.
     """
     conn = session.connection()
-    need_orders = config.rule("gone_quiet").enabled or config.rule("expansion").enabled
+    # Days since the last order also tell early warnings from win-backs (alerts/lapse.py).
+    need_orders = any(
+        config.rule(key).enabled for key in ("gone_quiet", "expansion", "high_risk_high_value")
+    )
     with contextlib.ExitStack() as stack:
         orders: Future[_Orders] | None = None
         if need_orders and engine is not None and sqlite_path(engine.url) is not None:
@@ -250,6 +255,7 @@ def _read_inputs(
         deals=deals,
         contacted=contacted,
         usage=usage,
+        horizon_days=run.horizon_days,
     )
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from services.alerts._db import positions
 from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
+from services.alerts.lapse import say_win_back
 from services.alerts.usage_drop import NO_USAGE, usage_drop
 from services.core.formatting import format_date, format_percent, plural
 from services.core.money import format_money
@@ -282,7 +283,8 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     for name, dtype in CANDIDATE_COLUMNS.items():
         frame[name] = frame[name].astype(dtype) if name in frame else pd.Series([], dtype=dtype)
-    return frame.loc[:, list(CANDIDATE_COLUMNS)], evaluated
+    frame = say_win_back(frame.loc[:, list(CANDIDATE_COLUMNS)], c, inputs.horizon_days)
+    return frame, evaluated
 
 
 def not_evaluated(inputs: AlertInputs, config: AlertConfig) -> dict[str, str]:

@@ -46,6 +46,7 @@ from models.errors import UserFacingError
 from models.schema import AuditEvent, Order
 from services.alerts.config import AlertConfig, read_alert_config
 from services.alerts.inputs import AlertInputs, GivenScores, ScoringRunRef, read_inputs
+from services.alerts.lapse import win_back_mask
 from services.alerts.rules import evaluate_rules
 from services.core._stable import stable_hashes
 from services.learn.replay_metrics import admit, figures, lapse_points, recency_picks
@@ -53,11 +54,20 @@ from services.learn.replay_records import (
     ALL,
     ALL_TITLE,
     RECENCY,
+    WIN_BACK,
+    WIN_BACK_TITLE,
     ReplayReport,
     report_from_dict,
     report_to_dict,
 )
-from services.learn.replay_state import ACTIVE_DAYS, Replay, WeekState, risk_only
+from services.learn.replay_state import (
+    ACTIVE_DAYS,
+    RISK_RULE_KEYS,
+    Replay,
+    WeekState,
+    early_only,
+    win_back_only,
+)
 from services.scoring.bgnbd import ModelFitError
 from services.scoring.churn import Progress
 from services.scoring.compute import ScoringConfig, compute_scores, read_config
@@ -194,6 +204,7 @@ def run_replay(
         previous = (day_date(day), current)
         candidates, done = evaluate_rules(inputs, config)
         evaluated |= done
+        late = win_back_mask(candidates, inputs.customers, horizon)
         raised = admit(
             candidates,
             day,
@@ -202,10 +213,14 @@ def run_replay(
             ties,
             cap=config.daily_cap_per_owner,
             active_days=ACTIVE_DAYS,
+            critical_cap=config.critical_cap_per_owner,
+            late=late,
         )
         critical = candidates.loc[candidates["rule_key"] == CRITICAL_RULE, "customer_id"]
         owners |= set(inputs.customers["owner"].fillna("").astype(str).tolist())
-        states.append(WeekState(day, inputs, raised, [int(c) for c in critical.tolist()]))
+        states.append(
+            WeekState(day, inputs, raised, [int(c) for c in critical.tolist()], candidates, late)
+        )
         last_days.append(_last_days(data))
         contacted.append(inputs.contacted)
     return Replay(
@@ -330,18 +345,25 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         "horizon": replay.horizon,
         "owners": replay.owners,
     }
-    risk = risk_only(raised)
-    overall = figures(ALL, ALL_TITLE, risk, replay.lapses, critical=critical, **common)
+    early = early_only(raised)
+    # Per rule: its early warnings (expansion and deals: all their alerts).
+    kept = pd.concat([early, raised[~raised["rule_key"].isin(RISK_RULE_KEYS)]])
+    overall = figures(ALL, ALL_TITLE, early, replay.lapses, critical=critical, **common)
     rules = tuple(
-        figures(key, RULE_TITLES.get(key, key), raised[raised["rule_key"] == key], replay.lapses,
+        figures(key, RULE_TITLES.get(key, key), kept[kept["rule_key"] == key], replay.lapses,
                 **common)
         for key in replay.config.rules
         if key in replay.evaluated
     )  # fmt: skip
     recency = figures(
-        RECENCY, "Recency rule", recency_frame(replay, risk), replay.lapses, critical=critical,
+        RECENCY, "Recency rule", recency_frame(replay, early), replay.lapses, critical=critical,
         **common,
     )  # fmt: skip
+    win_back = figures(WIN_BACK, WIN_BACK_TITLE, win_back_only(raised), replay.lapses, **common)
+    at_budget = within_budget(replay, budget)
+    recency_at_budget = figures(
+        RECENCY, "Recency rule", recency_frame(replay, at_budget), replay.lapses, **common
+    )
     # By the rules' titles (what the window and the table show).
     not_replayed = {RULE_TITLES.get(k, k): why for k, why in NOT_REPLAYED.items()}
     for key, rule in replay.config.rules.items():
@@ -361,7 +383,33 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         rules=rules,
         recency=recency,
         not_replayed=not_replayed,
+        win_back=win_back,
+        at_budget=figures(ALL, ALL_TITLE, at_budget, replay.lapses, critical=critical, **common),
+        recency_at_budget=recency_at_budget,
+        critical_cap=replay.config.critical_cap_per_owner,
     )
+
+
+def within_budget(replay: Replay, budget: int) -> pd.DataFrame:
+    """The early warnings the rules would have raised with at most ``budget`` new alerts per
+    owner each replayed week, critical ones included: the week's candidates admitted again
+    (same cool-down and active period, early warnings first, highest priority first)."""
+    active: dict[tuple[int, str], int] = {}
+    out = []
+    for week in replay.weeks:
+        if week.candidates is None or week.candidates.empty:
+            continue
+        risk = week.candidates["rule_key"].isin(RISK_RULE_KEYS).to_numpy()
+        late = week.late if week.late is not None else np.zeros(len(week.candidates), bool)
+        candidates = week.candidates[risk].assign(severity="warning")
+        raised = admit(
+            candidates, week.day, active, week.inputs.contacted, replay.ties,
+            cap=budget, active_days=ACTIVE_DAYS, late=late[risk],
+        )  # fmt: skip
+        out.append(early_only(raised))
+    if not out:
+        return pd.DataFrame(columns=["day", "customer_id", "rule_key", "owner", "late"])
+    return pd.concat(out, ignore_index=True)
 
 
 # --- the last replay, kept -------------------------------------------------------------------

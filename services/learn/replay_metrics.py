@@ -21,7 +21,9 @@ Lapses = Mapping[int, Sequence[int]]
 
 # The candidates' columns admit() reads (services.alerts.rules.CANDIDATE_COLUMNS's, plus the
 # stable tie-break).
-RAISED_COLUMNS = ["day", "customer_id", "rule_key", "severity", "owner", "priority_cents"]
+RAISED_COLUMNS = [
+    "day", "customer_id", "rule_key", "severity", "owner", "priority_cents", "late",
+]  # fmt: skip
 
 
 def lapse_points(
@@ -63,13 +65,18 @@ def admit(
     *,
     cap: int,
     active_days: int,
+    critical_cap: int = 0,
+    late: npt.NDArray[np.bool_] | None = None,
 ) -> pd.DataFrame:
     """The alerts a generation on ``day`` raises from the rules' ``candidates``, as the app
     admits them (services/alerts/generate._admit): none for a customer contacted in the
     cool-down, none while the same customer and rule has an active alert (here: one raised
     fewer than ``active_days`` ago), no expansion for a do-not-contact customer; then at most
     ``cap`` non-critical alerts per owner (0: no cap), the highest priority first, ties
-    broken by the customer's stable hash, then the rule. ``active`` is updated."""
+    broken by the customer's stable hash, then the rule; ``late`` (per candidate: a risk
+    alert on a customer already lapsed, services.alerts.lapse.win_back_mask) after the
+    others; and at most ``critical_cap`` critical alerts per owner (0: no ceiling), the
+    highest priority first. ``active`` is updated."""
     if candidates.empty:
         return pd.DataFrame(columns=RAISED_COLUMNS)
     ids = candidates["customer_id"].to_numpy(np.int64)
@@ -90,14 +97,21 @@ def admit(
     fresh = candidates[keep].assign(
         owner=candidates["owner"][keep].fillna("").astype(str),
         tie=[ties.get(int(c), 0) for c in ids[keep].tolist()],
+        late=np.zeros(len(candidates), bool)[keep] if late is None else late[keep],
     )
-    if cap > 0 and len(fresh):
-        critical = (fresh["severity"] == "critical").to_numpy()
-        ranked = fresh[~critical].sort_values(
-            ["priority_cents", "tie", "rule_key"], ascending=[False, True, True], kind="stable"
+    critical = (fresh["severity"] == "critical").to_numpy()
+    capped = {False: cap, True: critical_cap}
+    parts = []
+    for flag in (True, False):
+        ranked = fresh[critical == flag].sort_values(
+            ["late", "priority_cents", "tie", "rule_key"],
+            ascending=[True, False, True, True],
+            kind="stable",
         )
-        within = (ranked.groupby("owner", sort=False).cumcount() < cap).to_numpy()
-        fresh = pd.concat([fresh[critical], ranked[within]])
+        if capped[flag] > 0:
+            ranked = ranked[(ranked.groupby("owner", sort=False).cumcount() < capped[flag])]
+        parts.append(ranked)
+    fresh = pd.concat(parts) if len(fresh) else fresh
     for c, r in zip(fresh["customer_id"].tolist(), fresh["rule_key"].tolist(), strict=True):
         active[(int(c), str(r))] = day
     out = fresh.assign(day=day)

@@ -12,6 +12,8 @@ from typing import Any
 ALL = "all"
 ALL_TITLE = "All risk rules"
 RECENCY = "recency"
+WIN_BACK = "win_back"
+WIN_BACK_TITLE = "Win-back (already lapsed)"
 LEAD_GOAL_DAYS = 30
 
 DEFINITIONS = (
@@ -23,9 +25,14 @@ DEFINITIONS = (
     "the alerts whose H days are over by the end of the replay. Recall: of the customers "
     "who lapsed during the replay (their first lapse in it), the share with an alert in "
     "the H days before the lapse point. Lead time: the lapse point minus the first such "
-    "alert. All risk rules and the recency rule count the risk-queue rules' alerts only: "
-    "expansion and deal alerts are no warning of a lapse (they keep their own rows), and the "
-    "recency rule alerts each week as many customers as the risk rules did. Missed "
+    "alert. All risk rules and the recency rule count the risk-queue rules' early warnings "
+    "only: expansion and deal alerts are no warning of a lapse (they keep their own rows), "
+    "and a risk alert raised on a customer already quiet for H days or more comes after "
+    "the lapse: it is a win-back case, counted in its own row (it can never be a hit). "
+    "The recency rule alerts each week as many customers as the early warnings did. At "
+    "your budget: the same rules with at most the weekly budget of new alerts per owner "
+    "each week, critical ones included, early warnings first, beside the recency rule at "
+    "that volume. Missed "
     "critical: customers who met the critical rule (high risk, high value) in the H days "
     "before their lapse and got no alert in them."
 )
@@ -120,6 +127,10 @@ class ReplayReport:
     refit_every_weeks: int = 1
     suggestions: tuple[Suggestion, ...] = ()
     suggested: ReplayFigures | None = None  # the risk rules with the suggested values
+    win_back: ReplayFigures | None = None  # risk alerts raised after the lapse
+    at_budget: ReplayFigures | None = None  # the early warnings within the weekly budget
+    recency_at_budget: ReplayFigures | None = None  # the recency rule at their volume
+    critical_cap: int = 0
     computed_at: dt.datetime | None = None
     data_key: str = ""
     seconds: float = 0.0
@@ -138,6 +149,24 @@ class ReplayReport:
         return verdict_text(self.overall, self.recency)
 
     @property
+    def work_per_owner_week(self) -> float:
+        """The risk alerts per owner per week, early warnings and win-backs together."""
+        late = self.win_back.per_owner_week_mean if self.win_back is not None else 0.0
+        return round(self.overall.per_owner_week_mean + late, 3)
+
+    @property
+    def budget_verdict(self) -> str | None:
+        """The same comparison within the weekly budget (None: not measured)."""
+        if self.at_budget is None or self.recency_at_budget is None:
+            return None
+        return verdict_text(self.at_budget, self.recency_at_budget).replace(
+            "At equal weekly volume,",
+            f"Within a budget of {self.budget} {'alert' if self.budget == 1 else 'alerts'} "
+            "per owner a week, at equal volume,",
+            1,
+        )
+
+    @property
     def method(self) -> str:
         """How the replay was made, in words."""
         fit = (
@@ -149,12 +178,20 @@ class ReplayReport:
             f"{self.weeks} weekly as-of dates from {self.start.isoformat()} to "
             f"{self.end.isoformat()}, scored with the data dated up to each ({fit}), the rules "
             f"as configured, at most {self.daily_cap} new non-critical alerts per owner on "
-            f"each replayed day (critical ones are never capped), and an alert kept active "
-            f"for {self.active_days} days (the same customer and rule are not raised again "
-            "meanwhile). Overall figures count the risk rules' alerts only (not expansion or "
-            "deals). The recency rule alerts, each week, as many customers as the risk rules "
-            "did: those longest without a paid order among those not lapsed yet."
+            f"each replayed day ({self._critical_words}), early warnings before win-backs, "
+            f"and an alert kept active for {self.active_days} days (the same customer and "
+            "rule are not raised again meanwhile). Overall figures count the risk rules' early "
+            "warnings only (not expansion or deals, nor alerts on customers already lapsed, "
+            "which are win-back cases). The recency rule alerts, each week, as many customers "
+            "as the early warnings did: those longest without a paid order among those not "
+            "lapsed yet."
         )
+
+    @property
+    def _critical_words(self) -> str:
+        if self.critical_cap > 0:
+            return f"critical ones: at most {self.critical_cap}"
+        return "critical ones are never capped"
 
 
 def percent(value: float | None) -> str:
@@ -213,7 +250,7 @@ def report_to_dict(report: ReplayReport) -> dict[str, Any]:
         for name in (
             "weeks", "horizon_days", "active_days", "daily_cap", "budget", "customers",
             "owners", "not_replayed", "refit_every_weeks", "data_key", "seconds",
-            "definitions",
+            "definitions", "critical_cap",
         )
     }  # fmt: skip
     out["start"] = report.start.isoformat()
@@ -224,7 +261,11 @@ def report_to_dict(report: ReplayReport) -> dict[str, Any]:
     out["recency"] = figures(report.recency)
     out["suggestions"] = [dataclasses.asdict(s) for s in report.suggestions]
     out["suggested"] = figures(report.suggested) if report.suggested else None
+    for name in ("win_back", "at_budget", "recency_at_budget"):
+        value = getattr(report, name)
+        out[name] = figures(value) if value is not None else None
     out["verdict"] = report.verdict
+    out["budget_verdict"] = report.budget_verdict
     out["within_budget"] = report.within_budget
     out["method"] = report.method
     return out
@@ -265,4 +306,12 @@ def report_from_dict(data: dict[str, Any]) -> ReplayReport:
         computed_at=dt.datetime.fromisoformat(at) if at else None,
         data_key=str(data.get("data_key", "")),
         seconds=float(data.get("seconds", 0.0)),
+        critical_cap=int(data.get("critical_cap", 0)),
+        win_back=_optional(data, "win_back"),
+        at_budget=_optional(data, "at_budget"),
+        recency_at_budget=_optional(data, "recency_at_budget"),
     )
+
+
+def _optional(data: dict[str, Any], name: str) -> ReplayFigures | None:
+    return _figures_from(data[name]) if data.get(name) else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from services.alerts.config import AlertConfig
@@ -26,6 +28,26 @@ def risk_only(raised: pd.DataFrame) -> pd.DataFrame:
     return raised[raised["rule_key"].isin(RISK_RULE_KEYS)]
 
 
+def _late(raised: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    if "late" not in raised:
+        return np.zeros(len(raised), bool)
+    out: npt.NDArray[np.bool_] = raised["late"].fillna(False).to_numpy(bool)
+    return out
+
+
+def early_only(raised: pd.DataFrame) -> pd.DataFrame:
+    """The early warnings among ``raised``: the risk-queue rules' alerts on customers not
+    lapsed yet when raised (``late`` false: services.alerts.lapse.win_back_mask)."""
+    risk = risk_only(raised)
+    return risk[~_late(risk)]
+
+
+def win_back_only(raised: pd.DataFrame) -> pd.DataFrame:
+    """The win-back alerts among ``raised``: risk alerts on customers already lapsed."""
+    risk = risk_only(raised)
+    return risk[_late(risk)]
+
+
 @dataclass
 class WeekState:
     """What one replayed week leaves for the figures and the suggestions."""
@@ -34,6 +56,10 @@ class WeekState:
     inputs: AlertInputs
     raised: pd.DataFrame
     critical: list[int]
+    # The rules' candidates of the week, before admission, and which of them are risk
+    # alerts on a customer already lapsed (services.alerts.lapse.win_back_mask).
+    candidates: pd.DataFrame | None = None
+    late: npt.NDArray[np.bool_] | None = None
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """Suggested thresholds from the alert replay: for each replayed rule's main threshold (its
 first number in services.settings.ALERT_PARAMETERS), the value that keeps recall as high
 as possible while the rules raise at most the budget of alerts per owner per week (on
-average over the replay), and what all the suggested values together would have done.
+average over the replay; early warnings and win-backs alike, the owners' work), and what
+all the suggested values together would have done (precision, recall and lead time: the
+early warnings').
 
 The search goes rule by rule (one pass, in the order of the rules): each rule's values on
 a grid around the current one (x0.5 to x2, within the setting's bounds) are replayed with
@@ -25,11 +27,12 @@ from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from services.alerts.config import AlertConfig
+from services.alerts.lapse import win_back_mask
 from services.alerts.rules import evaluate_rules
 from services.core.policy import is_locked
 from services.learn.replay_metrics import admit, figures
 from services.learn.replay_records import ALL, ALL_TITLE, ReplayFigures, Suggestion
-from services.learn.replay_state import ACTIVE_DAYS, Replay, risk_only
+from services.learn.replay_state import ACTIVE_DAYS, Replay, early_only, risk_only
 from services.settings import ALERT_PARAMETERS, set_settings
 
 GRID = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
@@ -96,19 +99,30 @@ def simulate(replay: Replay, per_rule: dict[str, list[pd.DataFrame]]) -> ReplayF
     for k, week in enumerate(replay.weeks):
         parts = [frames[k] for frames in per_rule.values() if len(frames[k])]
         candidates = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        late = win_back_mask(candidates, week.inputs.customers, replay.horizon)
         raised.append(
             admit(
                 candidates, week.day, active, replay.contacted[k], replay.ties,
                 cap=replay.config.daily_cap_per_owner, active_days=ACTIVE_DAYS,
+                critical_cap=replay.config.critical_cap_per_owner, late=late,
             )
         )  # fmt: skip
     frame = pd.concat(raised, ignore_index=True) if raised else pd.DataFrame()
     if frame.empty:
-        frame = pd.DataFrame(columns=["day", "customer_id", "rule_key", "owner"])
-    return figures(
-        ALL, ALL_TITLE, risk_only(frame), replay.lapses, weeks=replay.week_days,
-        end_day=replay.end_day, horizon=replay.horizon, owners=replay.owners,
-    )  # fmt: skip
+        frame = pd.DataFrame(columns=["day", "customer_id", "rule_key", "owner", "late"])
+    common: dict[str, Any] = {
+        "weeks": replay.week_days, "end_day": replay.end_day, "horizon": replay.horizon,
+        "owners": replay.owners,
+    }  # fmt: skip
+    early = figures(ALL, ALL_TITLE, early_only(frame), replay.lapses, **common)
+    # The budget is the owners' work: early warnings and win-backs alike.
+    work = figures(ALL, ALL_TITLE, risk_only(frame), replay.lapses, **common)
+    return dataclasses.replace(
+        early,
+        alerts=work.alerts,
+        per_owner_week_mean=work.per_owner_week_mean,
+        per_owner_week_max=work.per_owner_week_max,
+    )
 
 
 def _better(a: ReplayFigures, b: ReplayFigures | None, budget: int) -> bool:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.learn.replay_records import (
+    WIN_BACK,
     ReplayFigures,
     ReplayReport,
     Suggestion,
@@ -52,15 +53,20 @@ def _critical(f: ReplayFigures) -> str:
     return "–" if f.missed_critical is None else f"{f.missed_critical:,}"
 
 
+def _early(f: ReplayFigures, text: str) -> str:
+    """A figure of early warning; none for the win-back row (alerts after the lapse)."""
+    return "–" if f.key == WIN_BACK else text
+
+
 FIGURE_COLUMNS = (
     WorkColumn("", lambda f: f.title, tooltip=lambda f: f.title),
     WorkColumn("Per owner a week",
                lambda f: f"{f.per_owner_week_mean:.1f} (max {f.per_owner_week_max:,})",
                tooltip=lambda f: f"{f.alerts:,} alerts over the replay"),
-    WorkColumn("Precision", lambda f: percent(f.precision),
+    WorkColumn("Precision", lambda f: _early(f, percent(f.precision)),
                tooltip=lambda f: f"{f.hits:,} of {f.judged:,} alerts were followed by a lapse "
                "within the horizon"),
-    WorkColumn("Recall", lambda f: percent(f.recall),
+    WorkColumn("Recall", lambda f: _early(f, percent(f.recall)),
                tooltip=lambda f: f"{f.caught:,} of {f.lapsed:,} lapsing customers were warned"),
     WorkColumn("Median warning", lambda f: days_text(f.lead_median),
                tooltip=lambda f: "Days from the first alert to the lapse"),
@@ -214,8 +220,9 @@ class EarlyWarningSection(QWidget):
             f"Replayed {when}: {report.weeks} weeks to {report.end:%b %-d, %Y}, "
             f"horizon {report.horizon_days} days, in {report.seconds:,.0f} s.{stale}"
         )
-        self.verdict_label.setText(report.verdict)
-        rows = [report.overall, *report.rules, report.recency]
+        self.verdict_label.setText("\n".join(filter(None, (report.verdict, report.budget_verdict))))
+        extra = [report.win_back] if report.win_back is not None and report.win_back.alerts else []
+        rows = [report.overall, *report.rules, report.recency, *extra]
         self.figures_model.set_rows(rows)
         self.chart.set_leads(report.overall.lead_days, report.recency.lead_days)
         skipped = "; ".join(f"{rule}: {why}" for rule, why in report.not_replayed.items())
@@ -256,7 +263,7 @@ class EarlyWarningSection(QWidget):
             )
             self.effect_label.setText(
                 closest + "With them the past year would have had "
-                f"{before.per_owner_week_mean:.1f} → {after.per_owner_week_mean:.1f} alerts per "
+                f"{report.work_per_owner_week:.1f} → {after.per_owner_week_mean:.1f} alerts per "
                 f"owner a week, precision {percent(before.precision)} → "
                 f"{percent(after.precision)}, recall {percent(before.recall)} → "
                 f"{percent(after.recall)}, median warning "

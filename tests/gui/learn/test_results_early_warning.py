@@ -50,9 +50,14 @@ def test_the_section_opens_the_kept_replay(qtbot, jobs, workspace, kept) -> None
     report = section.report
     assert report == kept
     assert not section.isHidden()
-    assert section.verdict_label.text() == kept.verdict
+    # The verdict at the configured volume, then within the weekly budget (1 here).
+    assert section.verdict_label.text() == f"{kept.verdict}\n{kept.budget_verdict}"
     assert "than the recency rule" in section.verdict_label.text()
-    assert section.figures_model.rowCount() == 2 + len(kept.rules)
+    assert "Within a budget of 1 alert per owner a week" in section.verdict_label.text()
+    # Risk rules, each rule, the recency rule, and the win-back alerts in a row of their own.
+    assert section.figures_model.rowCount() == 3 + len(kept.rules)
+    last = section.figures_model.index(2 + len(kept.rules), 0).data(Qt.ItemDataRole.DisplayRole)
+    assert last == "Win-back (already lapsed)"
     first = section.figures_model.index(0, 0).data(Qt.ItemDataRole.DisplayRole)
     assert first == "All risk rules"
     recall = section.figures_model.index(0, 3).data(Qt.ItemDataRole.DisplayRole)

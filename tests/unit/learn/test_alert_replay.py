@@ -117,13 +117,17 @@ def _lapses(days: list[int]) -> list[int]:
     return out
 
 
-def _expected_app_alerts() -> list[tuple[int, str]]:
+def _expected_app_alerts(*, win_back: bool = False) -> list[tuple[int, str]]:
+    """Gone quiet's alerts: the early warnings (the customer bought within H of the week),
+    or, with ``win_back``, those on customers already quiet for H days or more."""
     raised: list[tuple[int, str]] = []
     last: dict[str, int] = {}
     for w in _weeks():
         for name, days in HISTORY.items():
             if _gone_quiet(days, w) and (name not in last or w - last[name] >= ACTIVE):
-                raised.append((w, name))
+                late = w - max(d for d in days if d <= w) >= H
+                if late == win_back:
+                    raised.append((w, name))
                 last[name] = w
     return raised
 
@@ -196,6 +200,17 @@ def test_the_replay_equals_the_definitions(engine: object) -> None:
     assert report.overall.per_owner_week_mean == pytest.approx(len(app) / WEEKS, abs=1e-3)
     recency = _measure(_expected_recency(app, _ties(engine)))
     assert {k: getattr(report.recency, k) for k in recency} == recency
+    # Alerts on customers already lapsed are win-back cases, in their own row: never hits.
+    late = _measure(_expected_app_alerts(win_back=True))
+    assert late["alerts"]
+    assert not late["hits"]
+    assert report.win_back is not None
+    assert {k: getattr(report.win_back, k) for k in late} == late
+    # Within the budget (25, above this history's weekly volume) the same early warnings.
+    assert report.at_budget is not None
+    assert report.recency_at_budget is not None
+    assert {k: getattr(report.at_budget, k) for k in want} == want
+    assert {k: getattr(report.recency_at_budget, k) for k in recency} == recency
     # Rules that read undated states are listed, with the reason.
     assert "Ticket past SLA" in report.not_replayed
 
@@ -246,4 +261,18 @@ def test_the_overall_figures_and_the_recency_volume_count_the_risk_rules_only(
     assert report.overall.per_owner_week_mean == pytest.approx(len(app) / WEEKS, abs=1e-3)
     recency = _measure(_expected_recency(app, ties))
     assert {k: getattr(report.recency, k) for k in recency} == recency
-    assert "risk-queue rules' alerts only" in report.definitions
+    assert "risk-queue rules' early warnings only" in report.definitions
+
+
+def test_within_a_budget_below_the_weekly_volume_both_rules_keep_to_it(engine: object) -> None:
+    """At one alert per owner a week (below this history's weekly volume) the rules raise at
+    most one new alert a week, critical or not, and the recency rule as many as they did."""
+    report = replay_alerts(engine, weeks=WEEKS, budget=1, today=END, suggest=False)  # type: ignore[arg-type]
+    assert report.at_budget is not None
+    assert report.recency_at_budget is not None
+    assert report.overall.per_owner_week_max > 1
+    assert report.at_budget.per_owner_week_max == 1
+    assert report.at_budget.alerts > 0
+    assert report.recency_at_budget.alerts == report.at_budget.alerts
+    assert report.budget_verdict is not None
+    assert report.budget_verdict.startswith("Within a budget of 1 alert per owner a week")
