@@ -70,8 +70,8 @@ What happens to alerts:
   priorities first; the rest are kept as held back (listed, raised now by a user if
   wanted, never counted as work) and raised by a later generation while they still hold;
   one still held back keeps its id, one that no longer holds goes.
-- Critical ceiling: at most 10 new critical alerts per owner per UTC day (setting
-  alerts.critical_cap_per_owner; 0: no ceiling), the highest priorities first; the rest
+- Critical ceiling, when set: at most that many new critical alerts per owner per UTC day
+  (setting alerts.critical_cap_per_owner; 0, the default: no ceiling), the highest priorities first; the rest
   are held back as the daily cap's are.
 - Early warnings before win-backs: a risk alert on a customer already quiet for the churn
   horizon has lapsed (services/alerts/lapse.py); its reason says "lapsed: a win-back

@@ -275,9 +275,10 @@ ALERT_GENERAL: tuple[_Param, ...] = (
     ("", "realert_days", int, 30, "Do not raise a closed alert again for", "days", 0, 365,
      "After a user resolves or dismisses an alert, the same rule stays quiet for the "
      "customer this long."),
-    ("", "critical_cap_per_owner", int, 10, "New critical alerts per owner per day at most",
+    ("", "critical_cap_per_owner", int, 0, "New critical alerts per owner per day at most",
      "alerts", 0, 100_000, "Critical alerts have a ceiling of their own, apart from the "
-     "cap above: the highest-priority ones first, the rest held back (0: no ceiling)."),
+     "cap above: the highest-priority ones first, the rest held back (0, the default: no "
+     "ceiling, so that no critical alert is missed)."),
 )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from models.db import session_scope
 from services.alerts.lapse import WIN_BACK_WORDS, already_lapsed
 from tests.unit.alerts.test_alerts_cap import _critical_book
 from tests.unit.alerts.test_alerts_rules import Book, by_customer, make_book, only
@@ -63,10 +64,15 @@ def test_critical_alerts_have_a_ceiling_of_their_own(book: Book) -> None:
     assert {a["customer_id"] for a in book.alerts("WHERE status = 'held_back'")} == set(rich[:2])
 
 
-def test_the_default_ceiling_is_ten_a_day_and_zero_means_none(book: Book) -> None:
+def test_by_default_no_critical_alert_is_held_back_and_a_ceiling_holds_the_rest(book: Book) -> None:
+    from services.alerts.config import read_alert_config
+
+    with session_scope(book.workspace.sessions) as session:
+        assert read_alert_config(session).critical_cap_per_owner == 0  # the default
     rich = _critical_book(book, risky=12, others=60)
+    book.set("alerts.critical_cap_per_owner", 10)
     assert book.generate().created == 10
-    book.set("alerts.critical_cap_per_owner", 0)
+    book.set("alerts.critical_cap_per_owner", 0)  # no ceiling, the default (below)
     assert book.generate().created == 2  # the two held back, raised once there is no ceiling
     assert {c for c, _ in book.keys("high_risk_high_value")} == set(rich)
 
