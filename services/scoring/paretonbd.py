@@ -203,8 +203,9 @@ def _log_dead_by_quadrature(
     log_f_lo = -r_o * np.log(alpha + lo) - (s + 1.0) * np.log(beta + lo)
     total = _pieces(lo, t_o, r_o, s, alpha, beta) * np.exp(log_f_lo - log_f_tx)
     run = np.cumsum(first)
+    longest = int(np.max(np.diff(np.append(np.flatnonzero(first), order.size))))
     shift = 1
-    while shift < order.size:
+    while shift < longest:
         same = run[shift:] == run[:-shift]
         total[shift:] += np.where(same, total[:-shift], 0.0)
         shift *= 2
