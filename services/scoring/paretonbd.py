@@ -176,10 +176,8 @@ def _pieces(
     log_f *= -big_r[row, None]
     w *= (1.0 / big_b)[row, None]
     log_f -= (s + 1.0) * np.log1p(w, out=w)
-    area: FloatArray = np.bincount(
-        row, weights=(np.exp(log_f, out=log_f) @ weights) * half, minlength=lo.size
-    )
-    return area
+    area = np.bincount(row, weights=(np.exp(log_f, out=log_f) @ weights) * half, minlength=lo.size)
+    return np.asarray(area, dtype=np.float64)
 
 
 def _log_dead_by_quadrature(
