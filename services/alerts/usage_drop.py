@@ -27,7 +27,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 from sqlalchemy.orm import Session
 
 from services.alerts.config import RuleConfig
@@ -89,6 +88,8 @@ def drop_stats(weekly: WeeklyUsage, team_users: float) -> DropStats:
 def _chance(mean: FloatArray, variance: FloatArray, observed: FloatArray) -> FloatArray:
     """P(X <= observed) for X negative binomial with the mean and variance (Poisson where
     the variance is not above the mean)."""
+    from scipy import stats  # half a second to import: not on the window's way to show
+
     k = np.floor(observed + 1e-9)
     mean = np.maximum(mean, 1e-9)
     over = variance > mean * (1 + 1e-6)

@@ -25,6 +25,11 @@ purchase". The note writes the integral with the Gaussian hypergeometric functio
 through Euler's transformation to 2F1(1, r+x; r+s+x+1; .) and 2F1(1, s+1; r+s+x+1; .):
 both lie between 1 and 1/(1-z), so nothing overflows however large x is (the note's form
 grows like ((beta+y)/(alpha+y))^(r+x) when alpha < beta), and all the rest is in logs.
+scipy's 2F1 is used only where z <= 0.7 (a series there, under a microsecond a value
+whatever the parameters); where t_x is nearer the singularity, the integral from t_x to
+T is summed by Gauss-Legendre over that interval of the data, so that a fit costs what
+its data cost wherever the optimiser wanders (scipy's 2F1 near z = 1 takes from a
+microsecond to half a millisecond a value depending on the parameters).
 
 The fit maximises the weighted mean log-likelihood over log-parameters with L-BFGS-B
 (Nelder-Mead as a fallback, both shared with bgnbd.py); the gradient is by central
@@ -79,11 +84,13 @@ _NEWTON_STEPS = 6
 _NEWTON_GTOL = 1e-7
 # Near s = 1 the conditional expectation's (1 - q^(s-1)) / (s-1) is 0/0; its series is used.
 _S_NEAR_ONE = 1e-8
-# Where scipy's 2F1 fails: Gauss-Legendre nodes per panel, and at most this many panels.
-_QUADRATURE_NODES = 20
-_MAX_PANELS = 400
-_HYP2F1_Z_LIMIT = 0.99
-_HYP2F1_C_LIMIT = 20.0
+# scipy's 2F1 where its argument is at most _SERIES_Z (there it sums the series, each
+# term at most _SERIES_Z times the one before: some 100 terms, under a microsecond);
+# above it, Gauss-Legendre nodes per panel, at most this many panels.
+_SERIES_Z = 0.7
+_QUADRATURE_NODES = 10
+_MAX_PANELS = 64
+_LEGENDRE = np.polynomial.legendre.leggauss(_QUADRATURE_NODES)
 
 
 @dataclass(frozen=True)
@@ -104,72 +111,110 @@ class ParetoNBDParams:
 # --- the likelihood -----------------------------------------------------------------------
 
 
+def _series_start(alpha: float, beta: float) -> float:
+    """The y from which the 2F1 argument |alpha-beta| / (max(alpha,beta)+y) is at most
+    _SERIES_Z."""
+    return max(abs(alpha - beta) / _SERIES_Z - max(alpha, beta), 0.0)
+
+
 def _log_tail(y: FloatArray, big_r: FloatArray, s: float, alpha: float, beta: float) -> FloatArray:
-    """log of (r+s+x) * integral_y^inf (alpha+u)^-R (beta+u)^-(s+1) du, with R = r+x.
+    """log of (r+s+x) * integral_y^inf (alpha+u)^-R (beta+u)^-(s+1) du, with R = r+x, for
+    y >= _series_start(alpha, beta) (NaN before it).
 
     The note's 2F1(R+s, .; R+s+1; z) / (max(alpha,beta)+y)^(R+s), after Euler's
     transformation: for alpha >= beta,
         (alpha+y)^-R (beta+y)^-s 2F1(1, R; R+s+1; (alpha-beta)/(alpha+y)),
     for alpha < beta,
         (alpha+y)^-(R-1) (beta+y)^-(s+1) 2F1(1, s+1; R+s+1; (beta-alpha)/(beta+y)).
-    Both 2F1 values lie in [1, 1/(1-z)]; at alpha = beta both give (alpha+y)^-(R+s).
-    scipy's 2F1 gives up (NaN) for large R+s with z near 1, and where its parameters
-    differ by an integer, and loses digits just below that (alpha >= beta only); there
-    the integral is summed by quadrature instead.
+    At alpha = beta both give (alpha+y)^-(R+s). With z <= 0.7 scipy sums the series,
+    each term at most z times the one before ((b+n)/(c+n) < 1), so some 100 terms reach
+    machine precision whatever R and s (a test checks it against the series). Nearer 1,
+    scipy's 2F1 costs from a microsecond to a millisecond a value depending on the
+    parameters, and fails in places: _log_dead_by_quadrature is used there.
     """
     y, big_r = np.broadcast_arrays(np.asarray(y, dtype=np.float64), big_r)
+    far = y >= _series_start(alpha, beta)
+    y, big_r = y[far], big_r[far]
     log_a = np.log(alpha + y)
     log_b = np.log(beta + y)
     c = big_r + s + 1.0
+    z = abs(alpha - beta) / (max(alpha, beta) + y)
     with np.errstate(all="ignore"):
         if alpha >= beta:
-            z = (alpha - beta) / (alpha + y)
             hyp = special.hyp2f1(1.0, big_r, c, z)
-            result: FloatArray = -big_r * log_a - s * log_b + np.log(hyp)
+            tail = -big_r * log_a - s * log_b + np.log(hyp)
         else:
-            z = (beta - alpha) / (beta + y)
             hyp = special.hyp2f1(1.0, s + 1.0, c, z)
-            result = -(big_r - 1.0) * log_a - (s + 1.0) * log_b + np.log(hyp)
-        bad = ~(np.isfinite(hyp) & (hyp >= 1.0 - 1e-12) & (hyp * (1.0 - z) <= 1.0 + 1e-12))
-        if alpha >= beta:
-            # Checked against a long-double series: scipy's value can be off by up to
-            # 1e-4 (relative) for z > 0.998 with R+s+1 between 45 and 171.
-            bad |= (z > _HYP2F1_Z_LIMIT) & (c > _HYP2F1_C_LIMIT)
-    if np.any(bad):
-        result = np.array(result, dtype=np.float64)
-        y_bad, r_bad = y[bad], big_r[bad]
-        # In blocks of rows: the quadrature holds rows x panels x nodes values at once.
-        result[bad] = np.concatenate(
-            [
-                _log_tail_by_quadrature(y_bad[i : i + 1024], r_bad[i : i + 1024], s, alpha, beta)
-                for i in range(0, y_bad.size, 1024)
-            ]
-        )
+            tail = -(big_r - 1.0) * log_a - (s + 1.0) * log_b + np.log(hyp)
+    result: FloatArray = np.full(far.shape, np.nan)
+    result[far] = tail
     return result
 
 
-def _log_tail_by_quadrature(
-    y: FloatArray, big_r: FloatArray, s: float, alpha: float, beta: float
+def _pieces(
+    lo: FloatArray, hi: FloatArray, big_r: FloatArray, s: float, alpha: float, beta: float
 ) -> FloatArray:
-    """_log_tail by Gauss-Legendre on panels that double in width from u = y.
+    """integral_lo^hi (alpha+u)^-R (beta+u)^-(s+1) du / the integrand at lo, by Gauss-Legendre.
 
-    The first panel is shorter than every scale on which the integrand changes there
-    ((alpha+y)/R and (beta+y)/(s+1)), each panel is no wider than its distance from the
-    singularities at u = -alpha, -beta, so each is integrated to near machine precision;
-    the panels reach far enough that the rest of the tail is below e^-45 of the whole.
+    On panels that double in width from u = lo, clipped at hi: the first is no longer than
+    every scale on which the integrand changes at lo ((alpha+lo)/R and (beta+lo)/(s+1)),
+    and each is no wider than its distance from the singularities at u = -alpha, -beta, so
+    each is integrated to near machine precision. A piece has as many panels as doublings
+    from the first width to hi - lo (at most _MAX_PANELS, the last reaching hi).
     """
-    nodes, weights = np.polynomial.legendre.leggauss(_QUADRATURE_NODES)
-    width0 = 0.5 * np.minimum((alpha + y) / big_r, (beta + y) / (s + 1.0))
-    reach = (max(alpha, beta) + y) * np.exp(45.0 / (big_r + s)) + width0
-    panels = int(min(np.max(np.ceil(np.log2(reach / width0 + 1.0))), _MAX_PANELS))
-    k = np.arange(panels, dtype=np.float64)
-    left = width0[:, None] * (2.0**k - 1.0)  # rows x panels
-    half = 0.5 * width0[:, None] * 2.0**k
-    u = y[:, None, None] + (left + half)[:, :, None] + half[:, :, None] * nodes
-    log_f = -big_r[:, None, None] * np.log(alpha + u) - (s + 1.0) * np.log(beta + u)
-    log_w = np.log(half)[:, :, None] + np.log(weights)
-    total = special.logsumexp((log_f + log_w).reshape(y.size, -1), axis=1)
-    result: FloatArray = np.log(big_r + s) + total
+    nodes, weights = _LEGENDRE
+    big_a, big_b = alpha + lo, beta + lo
+    width0 = np.minimum(big_a / big_r, big_b / (s + 1.0))
+    span = hi - lo
+    with np.errstate(all="ignore"):
+        doublings = np.nan_to_num(np.ceil(np.log2(span / width0 + 1.0)), nan=1.0)
+    counts = np.clip(doublings, 1, _MAX_PANELS).astype(np.intp)
+    # Each piece its own number of panels: the pieces' panels one after another.
+    row = np.repeat(np.arange(lo.size), counts)
+    k = np.arange(row.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    last = k == counts[row] - 1
+    left = np.minimum(width0[row] * (2.0**k - 1.0), span[row])
+    right = np.where(last, span[row], np.minimum(width0[row] * (2.0 ** (k + 1.0) - 1.0), span[row]))
+    half = 0.5 * (right - left)
+    w = (left + half)[:, None] + half[:, None] * nodes  # u - lo, panels x nodes
+    log_f = np.log1p(w * (1.0 / big_a)[row, None])
+    log_f *= -big_r[row, None]
+    w *= (1.0 / big_b)[row, None]
+    log_f -= (s + 1.0) * np.log1p(w, out=w)
+    area = np.bincount(row, weights=(np.exp(log_f, out=log_f) @ weights) * half, minlength=lo.size)
+    return np.asarray(area, dtype=np.float64)
+
+
+def _log_dead_by_quadrature(
+    tx: FloatArray, big_t: FloatArray, big_r: FloatArray, s: float, alpha: float, beta: float
+) -> FloatArray:
+    """log of s * integral_{t_x}^{T} (alpha+u)^-R (beta+u)^-(s+1) du, by quadrature.
+
+    Rows with the same R and t_x (all one-time buyers share t_x = 0) are taken in order of
+    T: each row's integral is the previous row's plus the piece between the two Ts, and
+    short pieces need one panel. The cost is that of the data's intervals, whatever the
+    parameters; the sums (of positive pieces, each relative to the integrand at t_x, the
+    largest value) are done within each run of rows by doubling steps.
+    """
+    order = np.lexsort((big_t, tx, big_r))
+    tx_o, t_o, r_o = tx[order], big_t[order], big_r[order]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = (tx_o[1:] != tx_o[:-1]) | (r_o[1:] != r_o[:-1])
+    lo = tx_o.copy()
+    lo[~first] = t_o[:-1][~first[1:]]
+    log_f_tx = -r_o * np.log(alpha + tx_o) - (s + 1.0) * np.log(beta + tx_o)
+    log_f_lo = -r_o * np.log(alpha + lo) - (s + 1.0) * np.log(beta + lo)
+    total = _pieces(lo, t_o, r_o, s, alpha, beta) * np.exp(log_f_lo - log_f_tx)
+    run = np.cumsum(first)
+    longest = int(np.max(np.diff(np.append(np.flatnonzero(first), order.size))))
+    shift = 1
+    while shift < longest:
+        same = run[shift:] == run[:-shift]
+        total[shift:] += np.where(same, total[:-shift], 0.0)
+        shift *= 2
+    result = np.empty(order.size)
+    with np.errstate(divide="ignore"):
+        result[order] = math.log(s) + log_f_tx + np.log(total)
     return result
 
 
@@ -183,6 +228,24 @@ def _log_dead(
     return result
 
 
+def _log_dead_rows(
+    params: ParetoNBDParams,
+    big_r: FloatArray,
+    tx: FloatArray,
+    big_t: FloatArray,
+    log_tail_tx: FloatArray,
+    log_tail_t: FloatArray,
+) -> FloatArray:
+    """_log_dead from the tails where t_x is past _series_start, by quadrature before it."""
+    log_dead = _log_dead(params.s, big_r, log_tail_tx, log_tail_t)
+    near = tx < _series_start(params.alpha, params.beta)
+    if np.any(near):
+        log_dead[near] = _log_dead_by_quadrature(
+            tx[near], big_t[near], big_r[near], params.s, params.alpha, params.beta
+        )
+    return log_dead
+
+
 def _log_terms(
     params: ParetoNBDParams, x: FloatArray, tx: FloatArray, big_t: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -192,9 +255,12 @@ def _log_terms(
     big_r = r + x
     const = special.gammaln(big_r) - special.gammaln(r) + r * math.log(alpha) + s * math.log(beta)
     log_alive = -big_r * np.log(alpha + big_t) - s * np.log(beta + big_t)
-    log_dead = _log_dead(
-        s,
-        big_r,
+    tx, big_t = np.broadcast_arrays(tx, big_t)
+    log_dead = _log_dead_rows(
+        params,
+        np.broadcast_to(big_r, tx.shape),
+        tx,
+        big_t,
         _log_tail(tx, big_r, s, alpha, beta),
         _log_tail(big_t, big_r, s, alpha, beta),
     )
@@ -258,7 +324,8 @@ def _mean_log_likelihood(
             tail_t = _log_tail(t_u, r + x_t, s, alpha, beta)[t_inv]
             big_r = r + x
             log_alive = -big_r * np.log(alpha + big_t) - s * np.log(beta + big_t)
-            log_dead = _log_dead(s, big_r, tail_tx, tail_t)
+            params = ParetoNBDParams(r=r, alpha=alpha, s=s, beta=beta)
+            log_dead = _log_dead_rows(params, big_r, tx, big_t, tail_tx, tail_t)
             ll = _dot(weight_x, const) + _dot(w, np.logaddexp(log_alive, log_dead))
         value = ll / total
         return value if math.isfinite(value) else -math.inf

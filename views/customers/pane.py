@@ -242,7 +242,6 @@ class CustomersPane(QWidget):
             return
         load = self._source.load_customer_columns
         sort_column, sort_order = self.model.sort_column, self.model.sort_order
-        searching = bool(self.model.query)
 
         def task(state: TaskState) -> CustomerTableData:
             data = CustomerTableData(load())
@@ -250,8 +249,10 @@ class CustomersPane(QWidget):
             # The filter menus' choices, read here rather than on the UI thread.
             data.choices("segment")
             data.choices("owner")
-            if searching:
-                data.search_index = data.build_search_index()
+            # The search index and the name's sort key (~0.15 s of CPU on 100,000 rows)
+            # here, before the table is shown, so that the first search and the first sort
+            # by name apply at once; the other text columns are prepared after the paint.
+            data.prepare_for(["name"], search=True)
             column, order = sort_column, sort_order
             if data.scored and (column, order) == DEFAULT_SORT:
                 # The first scored table opens on the money at stake (see _on_table_loaded).

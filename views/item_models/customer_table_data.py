@@ -286,7 +286,7 @@ class CustomerTableData:
         self._perms: dict[tuple[str, bool], np.ndarray] = {}
         self.search_index: TextSearchIndex | None = None
         self.prepared = False
-        self._row_of_id: dict[int, int] | None = None
+        self._id_order: np.ndarray | None = None  # row positions in order of id
 
     @property
     def shown_columns(self) -> tuple[Column, ...]:
@@ -339,9 +339,14 @@ class CustomerTableData:
         return self.search_index is not None
 
     def row_of_id(self, customer_id: int) -> int | None:
-        if self._row_of_id is None:
-            self._row_of_id = {int(v): i for i, v in enumerate(self.ids.tolist())}
-        return self._row_of_id.get(int(customer_id))
+        # A binary search in the ids' order (an argsort, milliseconds), not a dict of every
+        # row built in Python on the UI thread at the first selection.
+        if self._id_order is None:
+            self._id_order = np.argsort(self.ids, kind="stable")
+        pos = int(np.searchsorted(self.ids, customer_id, sorter=self._id_order))
+        if pos < self.size and self.ids[self._id_order[pos]] == customer_id:
+            return int(self._id_order[pos])
+        return None
 
     def sort_key(self, key: str) -> np.ndarray:
         """A float64 key per row (NaN = missing) whose order is the column's order."""

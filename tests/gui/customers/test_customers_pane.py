@@ -156,7 +156,40 @@ def test_a_deleted_customer_is_explained_and_the_list_refreshed(
     assert window.detail_pane.detail.id != victim
 
 
-def test_first_sort_by_name_waits_for_the_worker_not_the_ui_thread(
+def test_name_sort_and_search_are_ready_when_the_table_appears(
+    qtbot,
+    window: MainWindow,
+    source: FlakySource,
+    jobs: JobRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Prepared with the table on the worker: the first sort by name and the first search
+    # apply at once, with no wait for the background preparation of the other columns.
+    monkeypatch.setattr(customers_pane, "PREPARE_DELAY_MS", 600_000)
+    pane = window.customers_pane
+    window.set_source(source)
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 300, timeout=15_000)
+    data = pane.model.table
+    assert not data.prepared
+    assert data.sort_key_ready("name")
+    assert data.search_ready
+    assert not data.sort_key_ready("owner")
+    pane.table.sortByColumn(COLUMN_INDEX["name"], Qt.SortOrder.AscendingOrder)
+    assert not pane.model.pending
+    names = [str(n).casefold() for n in pane.model.column_values("name")]
+    assert names == sorted(names)
+    first = names[0]
+    pane.set_search_text(first.split()[0])
+    assert not pane.model.pending
+    assert 0 < pane.model.rowCount() < 300
+    assert all(first.split()[0] in str(n).casefold() for n in pane.model.column_values("name"))
+    pane.set_search_text("")
+    qtbot.waitUntil(
+        lambda: window.detail_pane.detail is not None and jobs.is_idle(), timeout=15_000
+    )
+
+
+def test_first_sort_by_a_text_column_waits_for_the_worker_not_the_ui_thread(
     qtbot,
     window: MainWindow,
     source: FlakySource,
@@ -170,7 +203,7 @@ def test_first_sort_by_name_waits_for_the_worker_not_the_ui_thread(
     qtbot.waitUntil(lambda: pane.model.rowCount() == 300, timeout=15_000)
     data = pane.model.table
     assert not data.prepared
-    assert not data.sort_key_ready("name")
+    assert not data.sort_key_ready("owner")
     # Where the ranking runs (a worker may finish it before the next line here runs, so
     # the thread is what tells, not whether the key is ready yet).
     ranked_on: list[threading.Thread] = []
@@ -181,7 +214,7 @@ def test_first_sort_by_name_waits_for_the_worker_not_the_ui_thread(
         prepare_for(keys, search)
 
     monkeypatch.setattr(data, "prepare_for", recording)
-    name = COLUMN_INDEX["name"]
+    name = COLUMN_INDEX["owner"]
     pane.table.sortByColumn(name, Qt.SortOrder.AscendingOrder)
     # Not ranked on the UI thread: the request waits, and the pane says so.
     assert pane.model.pending
@@ -191,7 +224,7 @@ def test_first_sort_by_name_waits_for_the_worker_not_the_ui_thread(
     qtbot.waitUntil(lambda: not pane.model.pending, timeout=10_000)
     assert ranked_on
     assert threading.main_thread() not in ranked_on
-    names = [str(n).casefold() for n in pane.model.column_values("name")]
+    names = [str(n).casefold() for n in pane.model.column_values("owner") if n]
     assert pane.model.sort_column == name
     assert names == sorted(names)
     assert pane.count_label.text() == "300 customers"

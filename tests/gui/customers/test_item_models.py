@@ -232,3 +232,13 @@ def test_search_finds_a_customer_by_the_id_of_the_source_system(
     m.set_table(plain)
     m.set_search("hs-9042")
     assert m.rowCount() == 0
+
+
+def test_row_of_id_finds_every_row_whatever_the_order_of_ids(demo_frame: pd.DataFrame) -> None:
+    # The ids in a shuffled order (a binary search over their argsort, not a dict).
+    shuffled = demo_frame.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    data = CustomerTableData(shuffled)
+    ids = data.ids.tolist()
+    assert [data.row_of_id(i) for i in ids] == list(range(len(ids)))
+    assert data.row_of_id(max(ids) + 1) is None
+    assert data.row_of_id(min(ids) - 1) is None
