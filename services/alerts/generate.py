@@ -358,6 +358,7 @@ def _write(
     created = insert_alerts(conn, fresh, at, actor, step)
     events += _held_out_events(conn, held_out, at, actor)
     hold_back(conn, held, at, actor)
+    _assign_experiments(conn, now, actor)
     # The drivers of the snapshot each alert was raised or refreshed from (this run's),
     # copied in SQL. PostgreSQL's statements above copied them as they wrote each alert
     # (a second UPDATE of 30,000 alerts costs it more than the first).
@@ -501,6 +502,16 @@ def _held_out_events(
         )
     }
     return holdout_audit_rows(at, actor, audits, ids)
+
+
+def _assign_experiments(conn: Connection, now: dt.datetime, actor: str) -> int:
+    """The running strategy experiments take the new alerts (services/alerts/experiments.py)."""
+    from services.alerts.experiments import assign_pending
+
+    with Session(bind=conn) as session:
+        assigned = assign_pending(session, now, actor)
+        session.flush()
+    return assigned
 
 
 def _mirror_rules(conn: Connection, config: AlertConfig, now: dt.datetime) -> None:
