@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
-from app.cli import report_alerts, report_response, report_satisfaction
+from app.cli import report_alerts, report_experiments, report_response, report_satisfaction
 from app.cli.args import one_of
 from models.vocab import LEARN_BREAKDOWNS as BREAKDOWNS
 
@@ -46,7 +46,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     report = commands.add_parser(
         "report",
         help="reports: effectiveness (did outreach work), response (time to action), "
-        "satisfaction (NPS and CSAT), alerts (the alert rules replayed on history)",
+        "satisfaction (NPS and CSAT), alerts (the alert rules replayed on history), "
+        "experiments (strategies tested against each other)",
         description="Reports on the workspace.",
     )
     kinds = report.add_subparsers(dest="report", metavar="REPORT")
@@ -80,6 +81,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     report_response.register(kinds, _date, FORMATS)
     report_satisfaction.register(kinds, _date, FORMATS)
     report_alerts.register(kinds, FORMATS)
+    report_experiments.register(kinds, FORMATS)
 
 
 def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
