@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from app.cli.args import one_of
 
 if TYPE_CHECKING:
-    from services.learn.experiments import ExperimentResult, ExperimentsReport
+    from services.learn.experiments_records import ExperimentResult, ExperimentsReport
 
 EXPERIMENTS_EPILOG = """\
 Each strategy's customers are the contacted customers of the alerts it was given (one

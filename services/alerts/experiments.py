@@ -27,7 +27,6 @@ within the outreach arm (issue 40). Beside holdout.py, and drawn the way it is.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,58 +38,22 @@ from models.experiments import Experiment, ExperimentAssignment
 from models.schema import Alert, Outreach, PlaybookRun
 from models.vocab import ACTIVE_ALERT_STATUSES, EXPERIMENT_KINDS, RISK_BANDS
 from services.alerts.config import default_actor
+from services.alerts.experiment_records import (
+    MAX_STRATEGIES,
+    MIN_STRATEGIES,
+    AssignedStrategy,
+    ExperimentError,
+    ExperimentSpec,
+    Strategy,
+)
 from services.alerts.holdout import HOLDOUT_RULES
 from services.alerts.lifecycle import Doing, moment, unit_of_work
 from services.core._stable import stable_keys
 from services.settings import get_setting
 
-MIN_STRATEGIES = 2
-MAX_STRATEGIES = 6
+__all__ = ["AssignedStrategy", "ExperimentError", "ExperimentSpec", "Strategy"]
 # The bands an experiment may draw in (the holdout's; "unscored" alerts too).
 EXPERIMENT_BANDS = tuple(RISK_BANDS)
-
-
-class ExperimentError(ValueError):
-    """An experiment that cannot be started or ended, in plain words."""
-
-
-@dataclass(frozen=True)
-class Strategy:
-    """One strategy: its key (stable within the experiment), its label, and the value it
-    sets (a tone key, a template's goal, a playbook key: by the experiment's kind)."""
-
-    key: str
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
-class ExperimentSpec:
-    """What a user asks for when starting an experiment."""
-
-    name: str
-    kind: str
-    strategies: tuple[Strategy, ...]
-    rules: tuple[str, ...]
-    bands: tuple[str, ...]
-    seed: int | None = None  # None: from the holdout's seed and the experiment's id
-
-
-@dataclass(frozen=True)
-class AssignedStrategy:
-    """The strategy an alert was given in a running experiment."""
-
-    experiment_id: int
-    experiment: str
-    kind: str
-    key: str
-    label: str
-    value: str
-
-    @property
-    def words(self) -> str:
-        """One line for the composer and the action pane."""
-        return f'Experiment "{self.experiment}": {self.label} (chosen at random for this alert).'
 
 
 def block_size(strategies: int) -> int:

@@ -17,7 +17,6 @@ attribution.py, as every other Learn figure):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -29,54 +28,10 @@ from services.alerts._db import aware, reading
 from services.alerts.lifecycle import moment
 from services.learn.attribution import CONTACTED, HOLDOUT, attribute
 from services.learn.data import load_learn_data
-from services.learn.experiments_stats import Comparison, StrategyCounts, compare
+from services.learn.experiments_records import ExperimentResult, ExperimentsReport, StrategyRow
+from services.learn.experiments_stats import StrategyCounts, compare
 from services.learn.lift import DEFAULT_CONFIDENCE
 from services.settings import get_setting
-
-
-@dataclass(frozen=True)
-class StrategyRow:
-    """One strategy of an experiment: what it sets, the alerts given it, and the customers
-    counted (and re-engaged) in its rate."""
-
-    key: str
-    label: str
-    value: str
-    assigned: int
-    customer_ids: tuple[int, ...]
-    reengaged_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class ExperimentResult:
-    """One experiment and its comparison."""
-
-    id: int
-    name: str
-    kind: str
-    status: str
-    started_at: dt.datetime
-    ended_at: dt.datetime | None
-    rules: tuple[str, ...]
-    bands: tuple[str, ...]
-    seed: int
-    strategies: tuple[StrategyRow, ...]
-    holdout_ids: tuple[int, ...]
-    comparison: Comparison
-
-    @property
-    def assigned(self) -> int:
-        """Alerts given a strategy so far."""
-        return sum(s.assigned for s in self.strategies)
-
-
-@dataclass(frozen=True)
-class ExperimentsReport:
-    """Every experiment, the latest started first."""
-
-    experiments: tuple[ExperimentResult, ...]
-    window_days: int
-    as_of: dt.datetime
 
 
 def experiments_report(
