@@ -50,3 +50,14 @@ class AssignedStrategy:
     def words(self) -> str:
         """One line for the composer and the action pane."""
         return f'Experiment "{self.experiment}": {self.label} (chosen at random for this alert).'
+
+
+@dataclass(frozen=True)
+class ExperimentChoices:
+    """What the "New experiment" dialog offers: per kind, the values a strategy may set
+    ((value, label)); the risk rules ((key, title)) and the bands ((key, label))."""
+
+    kinds: tuple[tuple[str, str], ...]
+    values: dict[str, tuple[tuple[str, str], ...]]
+    rules: tuple[tuple[str, str], ...]
+    bands: tuple[tuple[str, str], ...]

@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 
 from models.experiments import Experiment, ExperimentAssignment
 from models.schema import Alert
+from models.vocab import EXPERIMENT_KINDS
 from services.alerts._db import aware, reading
+from services.alerts.experiment_records import ExperimentChoices
 from services.alerts.lifecycle import moment
 from services.learn.attribution import CONTACTED, HOLDOUT, attribute
 from services.learn.data import load_learn_data
@@ -129,4 +131,30 @@ def _result(
         strategies=tuple(rows),
         holdout_ids=_ids(holdout),
         comparison=compare(counts, (x0, len(holdout)), confidence),
+    )
+
+
+KIND_LABELS = {"tone": "Tone", "template": "Template", "playbook": "Playbook"}
+
+
+def experiment_choices(engine: Engine) -> ExperimentChoices:
+    """The tones, templates (one per goal), playbooks, risk rules and bands an experiment
+    may use."""
+    from services.alerts.config import RULE_TITLES
+    from services.alerts.holdout import HOLDOUT_RULES
+    from services.alerts.playbooks import playbook_choices
+    from services.alerts.risk_bands import RISK_BAND_BY_KEY
+    from services.outreach.records import GOAL_LABELS, TONE_LABELS
+
+    playbooks = tuple((p.key, p.name) for p in playbook_choices(engine))
+    values = {
+        "tone": tuple((k, f"{v} tone") for k, v in TONE_LABELS.items()),
+        "template": tuple((k, f"{v} template") for k, v in GOAL_LABELS.items()),
+        "playbook": playbooks,
+    }
+    return ExperimentChoices(
+        kinds=tuple((k, KIND_LABELS[k]) for k in EXPERIMENT_KINDS if values[k]),
+        values={k: v for k, v in values.items() if v},
+        rules=tuple((k, RULE_TITLES[k]) for k in RULE_TITLES if k in HOLDOUT_RULES),
+        bands=tuple((b.key, b.label) for b in RISK_BAND_BY_KEY.values()),
     )

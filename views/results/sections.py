@@ -58,4 +58,6 @@ class ResultsSection(QWidget):
 
 def section_classes() -> list[type[ResultsSection]]:
     """The further sections, in the order of their tabs."""
-    return []
+    from views.results.experiments import ExperimentsSection
+
+    return [ExperimentsSection]

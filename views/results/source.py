@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
+from services.alerts.experiment_records import ExperimentChoices, ExperimentSpec
+from services.learn.experiments_records import ExperimentsReport
 from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
 from services.learn.satisfaction_records import SatisfactionReport
@@ -31,4 +33,21 @@ class ResultsSource(Protocol):
 
     def load_satisfaction(self, since: dt.date | None, until: dt.date | None) -> SatisfactionReport:
         """NPS and CSAT by month and after outreach (services.learn.satisfaction)."""
+        ...
+
+    # Results ▸ Experiments (views/results/experiments.py).
+    def load_experiments(self) -> ExperimentsReport:
+        """Every strategy experiment and its comparison (services.learn.experiments)."""
+        ...
+
+    def experiment_choices(self) -> ExperimentChoices:
+        """The strategies, rules and bands a new experiment may use."""
+        ...
+
+    def start_experiment(self, spec: ExperimentSpec) -> int:
+        """Start an experiment (audited); returns its id."""
+        ...
+
+    def end_experiment(self, experiment_id: int) -> None:
+        """End a running experiment (audited)."""
         ...
