@@ -61,3 +61,17 @@ class ExperimentChoices:
     values: dict[str, tuple[tuple[str, str], ...]]
     rules: tuple[tuple[str, str], ...]
     bands: tuple[tuple[str, str], ...]
+
+
+def applied_strategy(
+    strategy: AssignedStrategy | None, goal: str | None, tone: str | None
+) -> tuple[str | None, str | None]:
+    """The goal and tone an experiment's strategy sets (a template is its goal's);
+    a playbook strategy sets neither (the action pane offers the playbook)."""
+    if strategy is None:
+        return goal, tone
+    if strategy.kind == "tone":
+        return goal, strategy.value
+    if strategy.kind == "template":
+        return strategy.value, tone
+    return goal, tone
