@@ -67,6 +67,7 @@ from services.alerts.generate import SYSTEM_ACTOR
 from services.alerts.risk_bands import RISK_HIGH_FROM, RISK_MEDIUM_FROM
 from services.core.formatting import format_date, format_percent
 from services.core.money import format_money
+from services.demo import strategies as demo_strategies
 from services.demo.generate import _Customers, _objects, _param
 from services.demo.tables import _OutreachTables, _TableData
 from services.demo.vocabulary import (
@@ -129,6 +130,7 @@ class _Plan:
     reengaged: BoolArray
     order_at: IntArray  # seconds of the re-engagement order, -1 for none
     raw_last_day: IntArray  # per customer: last day of the generated history alone
+    experiment: tuple[IntArray, IntArray, IntArray]  # strategy, block, position (strategies.py)
 
     def fixed_orders(self) -> tuple[IntArray, IntArray]:
         """(customer, second) of the simulated re-engagement orders."""
@@ -188,6 +190,7 @@ def _plan_outreach(
         k = int(np.floor(len(members) * HOLDOUT_PERCENT / 100 + 0.5))
         holdout[rng.permutation(members)[:k]] = True
     anyway = holdout & (rng.random(m) < _ANYWAY_SHARE)
+    experiment = demo_strategies.assign(band, holdout)
 
     delay = np.minimum(7200 + rng.exponential(18 * 3600, m), _MAX_SEND_SECONDS).astype(np.int64)
     contact = np.where(holdout & ~anyway, -1, created + delay)
@@ -197,7 +200,10 @@ def _plan_outreach(
     # built, so Results' interval covers the true lift; tests/unit/learn/test_learn_stats.py
     # checks the interval's coverage over many coin-per-customer samples.
     reengaged = np.zeros(m, dtype=bool)
-    for arm, rate in ((contact >= 0, CONTACTED_RATE), (contact < 0, BASELINE_RATE)):
+    arms = demo_strategies.contacted_groups(
+        contact >= 0, experiment[0], BASELINE_RATE, CONTACTED_RATE
+    )
+    for arm, rate in (*arms, (contact < 0, BASELINE_RATE)):
         members = np.flatnonzero(arm)
         k = int(np.floor(len(members) * rate + 0.5))
         reengaged[rng.permutation(members)[:k]] = True
@@ -223,6 +229,7 @@ def _plan_outreach(
         reengaged=reengaged,
         order_at=order_at,
         raw_last_day=raw_last_day.astype(np.int64),
+        experiment=experiment,
     )
 
 
@@ -298,6 +305,7 @@ def _outreach_tables(
     variant = (rng.random(k) < 0.25).astype(np.int64)
     edited = rng.random(k) < 0.3
     tone = _objects(OUTREACH_TONES)[rng.choice(len(OUTREACH_TONES), k, p=_TONE_SHARES)]
+    tone = demo_strategies.email_tones(tone, plan.experiment[0][e])
     by_model = rng.random(k) < 0.45
     which = rng.integers(0, len(_MODELS), k)
     names = cust.columns["name"][c[e]].tolist()
@@ -361,6 +369,7 @@ def _outreach_tables(
     )
     for i, a, r in zip(c.tolist(), arm.tolist(), plan.reengaged.tolist(), strict=True):
         attributes[i]["demo_outreach"] = {"arm": a, "reengaged": r}
+    demo_strategies.mark(attributes, c, plan.experiment)
 
     truth: dict[str, Any] = {
         "baseline_rate": BASELINE_RATE,
@@ -375,6 +384,7 @@ def _outreach_tables(
         "not_contacted": int(not_contacted.sum()),
         "first_alert": _iso(int(plan.created.min())) if m else None,
         "last_alert": _iso(int(plan.created.max())) if m else None,
+        "experiment": demo_strategies.truth(plan.experiment[0], BASELINE_RATE, CONTACTED_RATE),
     }
     return _OutreachTables(
         alerts=alerts,
