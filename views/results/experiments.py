@@ -296,7 +296,7 @@ class ExperimentsSection(ResultsSection):
         table.setFixedHeight(header + height + 2 * table.frameWidth() + 2)
 
     def _on_strategy_table_clicked(self, index: QModelIndex) -> None:
-        lines = self.strategy_model.rows()
+        lines = self.strategy_model.rows
         if not index.isValid() or index.row() >= len(lines):
             return
         line = lines[index.row()]
