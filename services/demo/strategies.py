@@ -28,10 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.experiments import Experiment, ExperimentAssignment
-from models.schema import Alert, AuditEvent, Customer
+from models.schema import Alert, Customer
 from models.vocab import RISK_BANDS
 from services.alerts.experiments import draw
-from services.alerts.holdout import HOLDOUT_RULES
 from services.demo.vocabulary import FloatArray, IntArray, ObjArray
 
 NAME = "Warm or concise"
@@ -43,6 +42,8 @@ STRATEGIES: tuple[tuple[str, str, str, float], ...] = (
     ("concise", "Concise tone", "concise", 0.25),
 )
 NONE = -1  # in no experiment
+# The rules of the demo's past alerts (services/demo/outreach.py): the experiment's.
+RULES = ("gone_quiet", "high_risk_high_value", "risk_rising")
 
 
 def assign(band: IntArray, holdout: np.ndarray) -> tuple[IntArray, IntArray, IntArray]:
@@ -104,7 +105,8 @@ def truth(strategy: IntArray, baseline: float, contacted_rate: float) -> dict[st
 
 def add_demo_experiment(session: Session, built_at: dt.datetime) -> None:
     """Store the experiment and its assignments (the past alerts of customers whose
-    ``demo_outreach`` names a strategy)."""
+    ``demo_outreach`` names a strategy). Its start is audited by the build's own event
+    ("demo_built", whose marker holds the experiment's truth)."""
     rows = session.execute(
         select(
             Alert.id, Alert.customer_id, Alert.holdout_band, Alert.created_at, Customer.attributes
@@ -124,7 +126,7 @@ def add_demo_experiment(session: Session, built_at: dt.datetime) -> None:
         name=NAME,
         kind=KIND,
         strategies=[{"key": k, "label": label, "value": tone} for k, label, tone, _m in STRATEGIES],
-        rules=sorted(HOLDOUT_RULES),
+        rules=list(RULES),
         bands=["low", "medium", "high"],
         seed=SEED,
         draws=counts,
@@ -148,16 +150,6 @@ def add_demo_experiment(session: Session, built_at: dt.datetime) -> None:
                 assigned_at=r.created_at,
             )
         )
-    session.add(
-        AuditEvent(
-            occurred_at=built_at,
-            actor="demo",
-            action="experiment.started",
-            entity_type="experiment",
-            entity_id=experiment.id,
-            details={"name": NAME, "kind": KIND, "seed": SEED, "alerts": len(given)},
-        )
-    )
     session.flush()
 
 

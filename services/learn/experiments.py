@@ -26,6 +26,7 @@ from models.experiments import Experiment, ExperimentAssignment
 from models.schema import Alert
 from models.vocab import EXPERIMENT_KINDS
 from services.alerts._db import aware, reading
+from services.alerts.config import RULE_TITLES
 from services.alerts.experiment_records import ExperimentChoices
 from services.alerts.lifecycle import moment
 from services.learn.attribution import CONTACTED, HOLDOUT, attribute
@@ -131,6 +132,7 @@ def _result(
         strategies=tuple(rows),
         holdout_ids=_ids(holdout),
         comparison=compare(counts, (x0, len(holdout)), confidence),
+        rule_titles=tuple(RULE_TITLES.get(r, r) for r in experiment.rules),
     )
 
 
@@ -140,7 +142,6 @@ KIND_LABELS = {"tone": "Tone", "template": "Template", "playbook": "Playbook"}
 def experiment_choices(engine: Engine) -> ExperimentChoices:
     """The tones, templates (one per goal), playbooks, risk rules and bands an experiment
     may use."""
-    from services.alerts.config import RULE_TITLES
     from services.alerts.holdout import HOLDOUT_RULES
     from services.alerts.playbooks import playbook_choices
     from services.alerts.risk_bands import RISK_BAND_BY_KEY

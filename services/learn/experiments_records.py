@@ -38,6 +38,7 @@ class ExperimentResult:
     strategies: tuple[StrategyRow, ...]
     holdout_ids: tuple[int, ...]
     comparison: Comparison
+    rule_titles: tuple[str, ...] = ()  # the rules' titles, as the window names them
 
     @property
     def assigned(self) -> int:

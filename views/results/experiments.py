@@ -146,8 +146,9 @@ def details_text(result: ExperimentResult) -> str:
         if result.ended_at is None
         else f"Ran {format_date(result.started_at)} to {format_date(result.ended_at)}"
     )
+    rules = ", ".join(result.rule_titles or result.rules)
     return (
-        f"{when} · {result.kind} · rules: {', '.join(result.rules)} · bands: "
+        f"{when} · {result.kind} strategies · rules: {rules} · bands: "
         f"{', '.join(result.bands)} · {result.assigned:,} alerts assigned"
     )
 
