@@ -61,13 +61,13 @@ from typing import Any
 
 import numpy as np
 
+import services.demo.strategies as demo_strategies
 from models.schema import Alert, AuditEvent, Interaction, Outreach
 from models.vocab import APP_SOURCE, OUTREACH_TONES, RISK_BANDS
 from services.alerts.generate import SYSTEM_ACTOR
 from services.alerts.risk_bands import RISK_HIGH_FROM, RISK_MEDIUM_FROM
 from services.core.formatting import format_date, format_percent
 from services.core.money import format_money
-from services.demo import strategies as demo_strategies
 from services.demo.generate import _Customers, _objects, _param
 from services.demo.tables import _OutreachTables, _TableData
 from services.demo.vocabulary import (

@@ -35,7 +35,7 @@ from views.kit.combo import ComboBox
 from views.kit.lists import PeopleTableView
 from views.results.breakdown_table import set_up_breakdown_table
 from views.results.experiment_dialog import NewExperimentDialog
-from views.results.sections import ResultsSection
+from views.results.section_base import ResultsSection
 
 if TYPE_CHECKING:
     import datetime as dt
