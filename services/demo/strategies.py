@@ -12,9 +12,10 @@ has a winner to find (and tests can check it is found).
   services.demo.outreach.CONTACTED_RATE. An alert in no experiment has the multiplier 1.
   The contacted arm's probability for alert i is baseline_i + uplift_i x multiplier(i).
 - Each email of an alert in the experiment is written in its strategy's tone.
-- Stored as an experiment that is still running ("Warm or concise", started an hour
-  before the first past alert), with one assignment per alert, so a scoring of the demo
-  assigns today's alerts too; the truth goes in the demo marker ("simulated_outreach" ▸
+- Stored as an ended experiment ("Warm or concise", from an hour before the first past
+  alert to an hour after the last), with one assignment per alert: today's alerts get no
+  strategy (the composer and Draft for all keep the workspace's defaults until a user
+  starts an experiment); the truth goes in the demo marker ("simulated_outreach" ▸
   "experiment") and each customer's ``attributes["demo_outreach"]["strategy"]``.
 """
 
@@ -130,8 +131,9 @@ def add_demo_experiment(session: Session, built_at: dt.datetime) -> None:
         bands=["low", "medium", "high"],
         seed=SEED,
         draws=counts,
-        status="running",
+        status="ended",
         started_at=first - dt.timedelta(hours=1),
+        ended_at=max(r.created_at for r in given) + dt.timedelta(hours=1),
         created_by="demo",
     )
     session.add(experiment)
