@@ -29,14 +29,15 @@ def test_the_composer_starts_with_the_assigned_tone_and_says_so(
         "Friendly or concise", "tone", TONES, tuple(sorted(HOLDOUT_RULES)),
         ("low", "medium", "high"), seed=2,
     )  # fmt: skip
-    start_experiment(workspace.engine, spec)
+    experiment_id = start_experiment(workspace.engine, spec)
     found = rows(
         workspace,
         "SELECT a.id, c.id, x.strategy FROM experiment_assignments x "
         "JOIN alerts a ON a.id = x.alert_id JOIN customers c ON c.id = a.customer_id "
         "WHERE c.do_not_contact = 0 AND c.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
         "interactions i WHERE i.customer_id = c.id AND i.kind = 'unsubscribe') "
-        "ORDER BY a.priority_cents DESC",
+        "AND x.experiment_id = ? ORDER BY a.priority_cents DESC",
+        experiment_id,
     )
     assert {s for _a, _c, s in found} == {"friendly", "concise"}
     for alert_id, customer_id, strategy in found[:2]:
