@@ -200,13 +200,13 @@ def _plan_outreach(
     # built, so Results' interval covers the true lift; tests/unit/learn/test_learn_stats.py
     # checks the interval's coverage over many coin-per-customer samples.
     reengaged = np.zeros(m, dtype=bool)
-    arms = demo_strategies.contacted_groups(
-        contact >= 0, experiment[0], BASELINE_RATE, CONTACTED_RATE
-    )
-    for arm, rate in (*arms, (contact < 0, BASELINE_RATE)):
+    for arm, rate in ((contact >= 0, CONTACTED_RATE), (contact < 0, BASELINE_RATE)):
         members = np.flatnonzero(arm)
         k = int(np.floor(len(members) * rate + 0.5))
         reengaged[rng.permutation(members)[:k]] = True
+    # Within the experiment, each strategy's own true rate (services/demo/strategies.py).
+    reengaged = demo_strategies.redraw(reengaged, contact >= 0, experiment[0], BASELINE_RATE,
+                                       CONTACTED_RATE)  # fmt: skip
     # Earlier days likelier, in shop hours; inside the window, so always before today.
     day_of = start // _DAY + np.floor(rng.random(m) ** 1.5 * WINDOW_DAYS).astype(np.int64)
     at = day_of * _DAY + rng.integers(8 * 3600, 22 * 3600, m)

@@ -10,7 +10,9 @@ has a winner to find (and tests can check it is found).
   rate) is multiplied by the strategy's ``multiplier``; the multipliers average 1 over
   the strategies, which the draw splits evenly, so the contacted arm's mean rate stays
   services.demo.outreach.CONTACTED_RATE. An alert in no experiment has the multiplier 1.
-  The contacted arm's probability for alert i is baseline_i + uplift_i x multiplier(i).
+  The contacted arm's probability for alert i is baseline_i + uplift_i x multiplier(i):
+  the demo draws each arm as before, then ``redraw`` draws who re-engaged again within
+  each strategy at its own rate (a random stream of its own, so nothing else moves).
 - Each email of an alert in the experiment is written in its strategy's tone.
 - Stored as an ended experiment ("Warm or concise", from an hour before the first past
   alert to an hour after the last), with one assignment per alert: today's alerts get no
@@ -64,16 +66,24 @@ def multipliers(strategy: IntArray) -> FloatArray:
     return np.where(strategy >= 0, table[np.maximum(strategy, 0)], 1.0)
 
 
-def contacted_groups(
-    contacted: np.ndarray, strategy: IntArray, baseline: float, contacted_rate: float
-) -> list[tuple[np.ndarray, float]]:
-    """The contacted arm cut by strategy, each with its true rate (exact shares are drawn
-    per group, as the demo draws each arm)."""
-    groups = [(contacted & (strategy == NONE), contacted_rate)]
+def redraw(
+    reengaged: np.ndarray,
+    contacted: np.ndarray,
+    strategy: IntArray,
+    baseline: float,
+    contacted_rate: float,
+) -> np.ndarray:
+    """Who re-engaged, redrawn within each strategy of the contacted arm at its own true
+    rate (exact shares, as the demo draws each arm), from a random stream of its own: the
+    arm's draw and everything after it use the demo's stream as before."""
+    rng = np.random.default_rng([SEED, len(strategy)])
+    out = reengaged.copy()
     for s, (*_rest, multiplier) in enumerate(STRATEGIES):
         rate = baseline + (contacted_rate - baseline) * multiplier
-        groups.append((contacted & (strategy == s), rate))
-    return groups
+        members = np.flatnonzero(contacted & (strategy == s))
+        out[members] = False
+        out[rng.permutation(members)[: int(np.floor(len(members) * rate + 0.5))]] = True
+    return out
 
 
 def email_tones(tones: ObjArray, strategy: IntArray) -> ObjArray:
