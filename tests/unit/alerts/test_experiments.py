@@ -241,3 +241,33 @@ def test_an_experiment_that_cannot_run_is_refused_in_words(
 ) -> None:
     with copy_of(empty, tmp_path, "bad") as ws, pytest.raises(ExperimentError, match=words):
         start_experiment(ws.engine, spec(**fields), now=NOW)
+
+
+def test_alerts_raised_by_a_generation_are_assigned_and_audited(workspace_url: str) -> None:
+    from tests.unit.alerts.test_alerts_rules import make_book
+    from tests.unit.learn.test_holdout import _risky
+
+    for book in make_book(workspace_url):
+        spec = ExperimentSpec(
+            "Generated", "tone", TWO, ("high_risk_high_value",), ("high",), seed=9
+        )
+        start_experiment(book.engine, spec, now=NOW - dt.timedelta(days=1))  # nothing yet
+        _risky(book, 40)
+        result = book.generate()
+        assert result.created > 0
+        alerts = book.alerts("WHERE status = 'open'")
+        arm = {a["id"] for a in alerts if not a["holdout"]}
+        with book.engine.connect() as conn:
+            given = dict(
+                conn.execute(text("SELECT alert_id, strategy FROM experiment_assignments")).all()
+            )
+            audited = set(
+                conn.execute(
+                    text(
+                        "SELECT entity_id FROM audit_events "
+                        "WHERE action = 'alert.experiment_assigned'"
+                    )
+                ).scalars()
+            )
+        assert set(given) == arm == audited  # the outreach arm, every one, none held out
+        assert set(given.values()) == {"warm", "concise"}
