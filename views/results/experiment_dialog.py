@@ -31,8 +31,8 @@ from views.kit.combo import ComboBox
 from views.kit.dialog_parts import set_tone
 
 INTRO = (
-    "Each new alert of the outreach arm that matches gets one strategy, drawn at random "
-    "within its risk band. The holdout is not touched."
+    "Each alert of the outreach arm that matches and has not been contacted yet gets one "
+    "strategy, drawn at random within its risk band. The holdout is not touched."
 )
 
 
@@ -85,7 +85,7 @@ class NewExperimentDialog(QDialog):
         intro.setObjectName("kpiNote")
         form = QFormLayout()
         form.addRow(label_for(QLabel("Name", self), self.name_edit), self.name_edit)
-        form.addRow(label_for(QLabel("Strategies set", self), self.kind_combo), self.kind_combo)
+        form.addRow(label_for(QLabel("What they set", self), self.kind_combo), self.kind_combo)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
