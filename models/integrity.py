@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
 
-from models import schema  # noqa: F401  (registers every table)
+from models import (
+    experiments,  # noqa: F401  (registers its tables)
+    schema,  # noqa: F401  (registers every table)
+)
 from models.base import Base
 from models.db import is_sqlite, translate_db_errors
 from models.migrate import head_revision, inspect_schema, known_revisions

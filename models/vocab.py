@@ -93,3 +93,8 @@ SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 # marked so; finished: every step done or skipped; stopped: the user stopped it).
 PLAYBOOK_STEP_KINDS = ("email", "call", "task", "meeting")
 PLAYBOOK_STOP_REASONS = ("ordered", "alert_closed", "do_not_contact", "finished", "stopped")
+
+# Strategy experiments (models/experiments.py, services/alerts/experiments.py): what a
+# strategy sets, and the states of an experiment.
+EXPERIMENT_KINDS = ("tone", "template", "playbook")
+EXPERIMENT_STATUSES = ("running", "ended")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli import (
     report_alerts,
+    report_experiments,
     report_response,
     report_roi,
     report_satisfaction,
@@ -55,7 +56,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "report",
         help="reports: effectiveness (did outreach work), response (time to action), "
         "satisfaction (NPS and CSAT), alerts (the alert rules replayed on history), "
-        "uplift (who to contact), segments (segments over the scoring runs)",
+        "uplift (who to contact), segments (segments over the scoring runs), "
+        "experiments (strategies tested against each other)",
         description="Reports on the workspace.",
     )
     kinds = report.add_subparsers(dest="report", metavar="REPORT")
@@ -92,6 +94,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     report_alerts.register(kinds, FORMATS)
     report_uplift.register(kinds, FORMATS)
     report_segments.register(kinds, _date, FORMATS)
+    report_experiments.register(kinds, FORMATS)
 
 
 def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -7,6 +7,8 @@ import datetime as dt
 
 from app.gui.early_warning_source import WorkspaceEarlyWarningSource
 from app.workspace import Workspace
+from services.alerts.experiment_records import ExperimentChoices, ExperimentSpec
+from services.learn.experiments_records import ExperimentsReport
 from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
 from services.learn.roi_records import RoiReport
@@ -68,3 +70,23 @@ class WorkspaceResultsSource:
     def early_warning(self) -> WorkspaceEarlyWarningSource:
         """Results ▸ Early warning's source (the alert replay)."""
         return WorkspaceEarlyWarningSource(self.workspace)
+
+    def load_experiments(self) -> ExperimentsReport:
+        from services.learn.experiments import experiments_report
+
+        return experiments_report(self.workspace.engine)
+
+    def experiment_choices(self) -> ExperimentChoices:
+        from services.learn.experiments import experiment_choices
+
+        return experiment_choices(self.workspace.engine)
+
+    def start_experiment(self, spec: ExperimentSpec) -> int:
+        from services.alerts.experiments import start_experiment
+
+        return start_experiment(self.workspace.engine, spec)
+
+    def end_experiment(self, experiment_id: int) -> None:
+        from services.alerts.experiments import end_experiment
+
+        end_experiment(self.workspace.engine, experiment_id)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from models import schema  # noqa: F401  (registers every table on Base.metadata)
+from models import (
+    experiments,  # noqa: F401  (registers its tables)
+    schema,  # noqa: F401  (registers every table on Base.metadata)
+)
 from models.base import Base
 
 config = context.config

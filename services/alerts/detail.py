@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -298,16 +299,20 @@ def alert_detail(
             outreach_blocked=blocked,
             recommendation=HOLDOUT_STEP
             if held_out
-            else next_step(
+            else _with_experiment(
                 session,
-                rule_key=alert.rule_key,
-                customer_id=int(customer.id),
-                customer_name=name,
-                clv_12m_cents=clv,
-                drivers=driver_texts(alert.drivers),
-                blocked=blocked,
-                default=recommendation(alert.rule_key, clv, blocked),
-                now=when,
+                int(alert.id),
+                next_step(
+                    session,
+                    rule_key=alert.rule_key,
+                    customer_id=int(customer.id),
+                    customer_name=name,
+                    clv_12m_cents=clv,
+                    drivers=driver_texts(alert.drivers),
+                    blocked=blocked,
+                    default=recommendation(alert.rule_key, clv, blocked),
+                    now=when,
+                ),
             ),
             history=tuple(
                 AlertEvent(when=t, who=_with_account(who, u), action=a, what=describe_event(a, d))
@@ -348,6 +353,23 @@ def alert_detail(
             teammates=tuple(teammates_in(session)),  # whom Assign… offers
             **_sla_fields(session, alert, when),
         )
+
+
+def _with_experiment(session: Session, alert_id: int, step: Recommendation) -> Recommendation:
+    """The next step, with the strategy a running experiment gave the alert (the composer
+    applies a tone or a template; a playbook is offered in words)."""
+    from services.alerts.experiments import strategy_for_alert
+
+    strategy = strategy_for_alert(session, alert_id)
+    if strategy is None:
+        return step
+    words = strategy.words
+    if strategy.kind == "playbook":
+        words += f" Start the playbook {strategy.label} from Playbooks below."
+    elif strategy.kind in ("tone", "template"):
+        words += " The email composer starts with it."
+    detail = f"{step.detail}\n{words}" if step.detail else words
+    return replace(step, detail=detail)
 
 
 def _sla_fields(session: Session, alert: Alert, now: dt.datetime) -> dict[str, Any]:

@@ -71,8 +71,8 @@ What happens to alerts:
   wanted, never counted as work) and raised by a later generation while they still hold;
   one still held back keeps its id, one that no longer holds goes.
 - Critical ceiling, when set: at most that many new critical alerts per owner per UTC day
-  (setting alerts.critical_cap_per_owner; 0, the default: no ceiling), the highest priorities first; the rest
-  are held back as the daily cap's are.
+  (setting alerts.critical_cap_per_owner; 0, the default: no ceiling), the highest
+  priorities first; the rest are held back as the daily cap's are.
 - Early warnings before win-backs: a risk alert on a customer already quiet for the churn
   horizon has lapsed (services/alerts/lapse.py); its reason says "lapsed: a win-back
   case" and the daily cap gives its room to early warnings first.
@@ -365,6 +365,7 @@ def _write(
     created = insert_alerts(conn, fresh, at, actor, step)
     events += _held_out_events(conn, held_out, at, actor)
     hold_back(conn, held, at, actor)
+    _assign_experiments(conn, now, actor)
     # The drivers of the snapshot each alert was raised or refreshed from (this run's),
     # copied in SQL. PostgreSQL's statements above copied them as they wrote each alert
     # (a second UPDATE of 30,000 alerts costs it more than the first).
@@ -552,6 +553,16 @@ def _held_out_events(
         )
     }
     return holdout_audit_rows(at, actor, audits, ids)
+
+
+def _assign_experiments(conn: Connection, now: dt.datetime, actor: str) -> int:
+    """The running strategy experiments take the new alerts (services/alerts/experiments.py)."""
+    from services.alerts.experiments import assign_pending
+
+    with Session(bind=conn) as session:
+        assigned = assign_pending(session, now, actor)
+        session.flush()
+    return assigned
 
 
 def _mirror_rules(conn: Connection, config: AlertConfig, now: dt.datetime) -> None:

@@ -29,6 +29,7 @@ from services.demo.extras import fit_tool_usage, label_campaigns, label_tickets
 from services.demo.generate import _customers, _exact_shares, _objects, _order_times, _orders
 from services.demo.outreach import _outreach_tables, _plan_outreach
 from services.demo.playbooks import add_demo_playbooks
+from services.demo.strategies import add_demo_experiment
 from services.demo.surveys import nps_answers
 from services.demo.tables import _DemoData, _write
 from services.demo.usage import demo_usage
@@ -124,6 +125,7 @@ def build_demo(
             )
             session.flush()
             add_demo_playbooks(session, built_at)  # Results' Playbook breakdown
+            add_demo_experiment(session, built_at)  # Results ▸ Experiments (strategies.py)
         # Last chance to cancel: the rollback still leaves the workspace as it was.
         step(0.99, "Saving")
     from services.listen.reasons import refresh_listening

@@ -62,6 +62,7 @@ from typing import Any
 
 import numpy as np
 
+import services.demo.strategies as demo_strategies
 from models.schema import Alert, AuditEvent, Interaction, Outreach
 from models.vocab import APP_SOURCE, OUTREACH_TONES, RISK_BANDS
 from services.alerts.generate import SYSTEM_ACTOR
@@ -132,6 +133,7 @@ class _Plan:
     order_at: IntArray  # seconds of the re-engagement order, -1 for none
     raw_last_day: IntArray  # per customer: last day of the generated history alone
     true_uplift: FloatArray  # services/demo/uplift_truth.py
+    experiment: tuple[IntArray, IntArray, IntArray]  # strategy, block, position (strategies.py)
 
     def fixed_orders(self) -> tuple[IntArray, IntArray]:
         """(customer, second) of the simulated re-engagement orders."""
@@ -191,6 +193,7 @@ def _plan_outreach(
         k = int(np.floor(len(members) * HOLDOUT_PERCENT / 100 + 0.5))
         holdout[rng.permutation(members)[:k]] = True
     anyway = holdout & (rng.random(m) < _ANYWAY_SHARE)
+    experiment = demo_strategies.assign(band, holdout)
 
     delay = np.minimum(7200 + rng.exponential(18 * 3600, m), _MAX_SEND_SECONDS).astype(np.int64)
     contact = np.where(holdout & ~anyway, -1, created + delay)
@@ -206,6 +209,12 @@ def _plan_outreach(
     for arm, rate in ((contact >= 0, CONTACTED_RATE), (contact < 0, BASELINE_RATE)):
         members = np.flatnonzero(arm)
         reengaged[draw_share(rng, members, chance[members], rate)] = True
+    # Within the experiment, each strategy's own true rate (services/demo/strategies.py),
+    # each customer still by their own chance: baseline_i + uplift_i x the multiplier.
+    reengaged = demo_strategies.redraw(
+        reengaged, contact >= 0, experiment[0], (baseline, uplift), BASELINE_RATE, CONTACTED_RATE
+    )
+    uplift = uplift * demo_strategies.multipliers(experiment[0])  # the true effect, as drawn
     # Earlier days likelier, in shop hours; inside the window, so always before today.
     day_of = start // _DAY + np.floor(rng.random(m) ** 1.5 * WINDOW_DAYS).astype(np.int64)
     at = day_of * _DAY + rng.integers(8 * 3600, 22 * 3600, m)
@@ -229,6 +238,7 @@ def _plan_outreach(
         order_at=order_at,
         raw_last_day=raw_last_day.astype(np.int64),
         true_uplift=uplift,
+        experiment=experiment,
     )
 
 
@@ -304,6 +314,7 @@ def _outreach_tables(
     variant = (rng.random(k) < 0.25).astype(np.int64)
     edited = rng.random(k) < 0.3
     tone = _objects(OUTREACH_TONES)[rng.choice(len(OUTREACH_TONES), k, p=_TONE_SHARES)]
+    tone = demo_strategies.email_tones(tone, plan.experiment[0][e])
     by_model = rng.random(k) < 0.45
     which = rng.integers(0, len(_MODELS), k)
     names = cust.columns["name"][c[e]].tolist()
@@ -369,6 +380,7 @@ def _outreach_tables(
         c.tolist(), arm.tolist(), plan.reengaged.tolist(), plan.true_uplift.tolist(), strict=True
     ):
         attributes[i]["demo_outreach"] = {"arm": a, "reengaged": r, "true_uplift": round(u, 6)}
+    demo_strategies.mark(attributes, c, plan.experiment)
 
     truth: dict[str, Any] = {
         "baseline_rate": BASELINE_RATE,
@@ -385,6 +397,7 @@ def _outreach_tables(
         "last_alert": _iso(int(plan.created.max())) if m else None,
         # Per customer in attributes["demo_outreach"]["true_uplift"].
         "uplift": "varies: largest for recent repeat buyers, near zero for long quiet ones",
+        "experiment": demo_strategies.truth(plan.experiment[0], BASELINE_RATE, CONTACTED_RATE),
     }
     return _OutreachTables(
         alerts=alerts,

@@ -34,6 +34,8 @@ from models.base import utcnow
 from models.errors import UserFacingError
 from models.schema import Alert, BatchDraft, Customer, DraftBatch, Interaction
 from services.alerts.config import default_actor, read_alert_config
+from services.alerts.experiment_records import applied_strategy
+from services.alerts.experiments import strategies_for_alerts
 from services.alerts.inputs import contacts_since
 from services.alerts.lifecycle import moment, unit_of_work
 from services.outreach.batch_records import (
@@ -224,7 +226,14 @@ def create_batch(
         session.add(batch)
         session.flush()
         rows: list[dict[str, object]] = []
+        # A running experiment's strategy wins over the batch's goal and tone (the draw
+        # must hold for the experiment to mean anything).
+        assigned = strategies_for_alerts(session, [t.alert_id for t in to_draft if t.alert_id])
         for position, target in enumerate(to_draft):
+            own_goal, own_tone = applied_strategy(
+                assigned.get(target.alert_id or 0), goal or goal_for_rule(target.rule_key),
+                default_tone,
+            )  # fmt: skip
             rows.append(
                 {
                     "batch_id": batch.id,
@@ -234,8 +243,8 @@ def create_batch(
                     "state": "queued",
                     "skip_reason": None,
                     "recipient": target.email,
-                    "goal": goal or goal_for_rule(target.rule_key),
-                    "tone": default_tone,
+                    "goal": own_goal,
+                    "tone": own_tone,
                     "variant": 0,
                     "updated_at": when,
                 }

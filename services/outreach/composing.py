@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from services.alerts.experiment_records import applied_strategy
+from services.alerts.experiments import strategy_for_alert
 from services.llm.errors import LLMError
 from services.llm.providers import ProviderConfig
 from services.mail.delivery import SmtpSettings, smtp_settings
@@ -45,6 +47,7 @@ class ComposerPreparation:
     smtp: SmtpSettings
     alert_id: int | None  # the alert the email answers (the one found, when asked to look)
     waiting: WaitingDraft | None = None  # the customer's draft waiting in the review queue
+    experiment: str = ""  # the strategy a running experiment gave the alert, in words
 
 
 def prepare_composer(
@@ -60,12 +63,17 @@ def prepare_composer(
     """The draft request and SMTP settings for a customer; ``find_alert``: the email
     answers their highest-priority active alert, if they have one."""
     found = top_alert_id(session, customer_id) if find_alert else alert_id
+    strategy = strategy_for_alert(session, found)
+    if strategy is not None and goal is None and tone is None:
+        # The first draft follows the experiment's strategy; the user may still change it.
+        goal, tone = applied_strategy(strategy, goal, tone)
     request = prepare_draft(session, customer_id, alert_id=found, goal=goal, tone=tone, now=now)
     return ComposerPreparation(
         request=request,
         smtp=smtp_settings(session),
         alert_id=found,
         waiting=waiting_draft(session, customer_id),
+        experiment=strategy.words if strategy is not None else "",
     )
 
 

@@ -59,7 +59,10 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from models import schema  # noqa: F401  (registers every table)
+from models import (
+    experiments,  # noqa: F401  (registers its tables)
+    schema,  # noqa: F401  (registers every table)
+)
 from models.base import Base, utcnow
 from models.db import describe_db_error, is_sqlite, make_engine, translate_db_errors
 from models.errors import UserFacingError, WorkspaceError

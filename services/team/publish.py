@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Engine, Integer, inspect, select
 from sqlalchemy.orm import Session
 
-from models import schema  # noqa: F401  (registers every table)
+from models import (
+    experiments,  # noqa: F401  (registers its tables)
+    schema,  # noqa: F401  (registers every table)
+)
 from models.base import Base
 from models.db import is_sqlite, make_engine, translate_db_errors
 from models.errors import WorkspaceError

@@ -78,6 +78,7 @@ CUSTOMER_TABLES = (
     "batch_drafts",
     "playbook_runs",
     "usage_days",
+    "experiment_assignments",
 )
 # What a manager's actions write (the rest of their grants is SELECT): a call or note is
 # an interaction too, a change to customers or interactions marks the rollups stale (a

@@ -65,6 +65,7 @@ class ComposerHeader:
     incentive: str  # "An offer of at most $42 (10% of the predicted 12-month value)"
     blocked: str | None = None  # why nothing may be sent to this customer
     can_send_smtp: bool = False  # an SMTP server is set up
+    experiment: str = ""  # the strategy a running experiment gave this alert, in words
 
 
 class VariantBox(QFrame):
@@ -176,6 +177,10 @@ class ComposerDialog(QDialog):
         self.incentive = QLabel("", self)
         self.incentive.setObjectName("muted")
         self.incentive.setWordWrap(True)
+        self.experiment = QLabel("", self)  # the experiment's strategy, when there is one
+        self.experiment.setObjectName("composerExperiment")
+        self.experiment.setWordWrap(True)
+        self.experiment.hide()
         self.preview_button = QPushButton("What will be sent…", self)
         self.preview_button.setToolTip("Show exactly what goes to the provider, before it goes")
         self.preview_button.clicked.connect(self._on_preview_button_clicked)
@@ -245,6 +250,7 @@ class ComposerDialog(QDialog):
         info.setSpacing(2)
         info.addWidget(self.provider)
         info.addWidget(self.incentive)
+        info.addWidget(self.experiment)
         drafts = QHBoxLayout()
         drafts.setSpacing(10)
         for box in self.variants:
@@ -302,6 +308,8 @@ class ComposerDialog(QDialog):
         )
         self.provider.setText(f"Written by {header.provider}: {where}.")
         self.incentive.setText(header.incentive)
+        self.experiment.setText(header.experiment)
+        self.experiment.setVisible(bool(header.experiment))
         self.preview_button.setEnabled(True)
         if header.blocked:
             self.show_notice(header.blocked, "critical")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
+from services.alerts.experiment_records import ExperimentChoices, ExperimentSpec
+from services.learn.experiments_records import ExperimentsReport
 from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
 from services.learn.roi_records import RoiReport
@@ -62,4 +64,21 @@ class ResultsSource(Protocol):
         self, earlier_id: int, later_id: int, before: str, after: str
     ) -> tuple[int, ...]:
         """The customers of one cell of the migration matrix."""
+        ...
+
+    # Results ▸ Experiments (views/results/experiments.py).
+    def load_experiments(self) -> ExperimentsReport:
+        """Every strategy experiment and its comparison (services.learn.experiments)."""
+        ...
+
+    def experiment_choices(self) -> ExperimentChoices:
+        """The strategies, rules and bands a new experiment may use."""
+        ...
+
+    def start_experiment(self, spec: ExperimentSpec) -> int:
+        """Start an experiment (audited); returns its id."""
+        ...
+
+    def end_experiment(self, experiment_id: int) -> None:
+        """End a running experiment (audited)."""
         ...

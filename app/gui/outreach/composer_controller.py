@@ -98,6 +98,7 @@ class ComposerController(QObject):
         )
         self._copy_text = copy_text
         self._clock = clock
+        self._experiment = ""
         self.dialog: ComposerDialog | None = None
         self.request: DraftRequest | None = None
         self.smtp: SmtpSettings | None = None
@@ -170,6 +171,7 @@ class ComposerController(QObject):
         self._sender.forget_recorded()
         self._reviewed = False
         self._offer_waiting, self._waiting = True, None
+        self._experiment = ""  # the experiment's strategy for the alert, in words
         dialog = ComposerDialog(self._window)
         dialog.setModal(False)
         dialog.draft_requested.connect(self._on_dialog_draft_requested)
@@ -213,7 +215,7 @@ class ComposerController(QObject):
 
         def task(
             _state: TaskState,
-        ) -> tuple[DraftRequest, SmtpSettings, str, int | None, WaitingDraft | None]:
+        ) -> tuple[DraftRequest, SmtpSettings, str, int | None, WaitingDraft | None, str]:
             from services.outreach.composing import describe_requests, prepare_composer
 
             with workspace.sessions() as session:
@@ -228,7 +230,8 @@ class ComposerController(QObject):
                 )
             request = prepared.request
             text = describe_requests(request, VARIANTS)
-            return request, prepared.smtp, text, prepared.alert_id, prepared.waiting
+            found = prepared.alert_id
+            return request, prepared.smtp, text, found, prepared.waiting, prepared.experiment
 
         def prepared(
             request: DraftRequest,
@@ -236,7 +239,10 @@ class ComposerController(QObject):
             text: str,
             found: int | None,
             waiting: WaitingDraft | None,
+            experiment: str,
         ) -> None:
+            if self.dialog is dialog:
+                self._experiment = experiment
             if find_alert and self.dialog is dialog and self._customer_id == customer_id:
                 self._alert_id = found  # the email answers it from now on
                 self._find_alert = False
@@ -336,6 +342,7 @@ class ComposerController(QObject):
             incentive=incentive_words(ctx),
             blocked=ctx.send_blocked,
             can_send_smtp=smtp.configured,
+            experiment=self._experiment,
         )
 
     def _mark_reviewed(self) -> None:
