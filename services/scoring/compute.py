@@ -48,6 +48,7 @@ from services.scoring.lifetime import (
     order_values,
 )
 from services.scoring.rfm import rfm_segments
+from services.scoring.value_check import ValueCheck, check_value, with_value_scale
 from services.settings import (
     ENGAGEMENT_WEIGHTS,
     HEALTH_WEIGHTS,
@@ -265,6 +266,18 @@ def _interval_sampler(
     value = order_values(features, fit)
 
     def run() -> Sampled:
+        sampled = _sample()
+        if fit.gamma_gamma is None or fit.value_scale == 1.0:
+            return sampled
+        # Gamma-Gamma's draws are of the unchecked value: the check's factor, as on the
+        # expected values the ranges must hold.
+        return replace(
+            sampled,
+            value_low=sampled.value_low * fit.value_scale,
+            value_high=sampled.value_high * fit.value_scale,
+        )
+
+    def _sample() -> Sampled:
         unc = uncertainty(
             fit.bgnbd,
             x[has],
@@ -300,6 +313,7 @@ class Computed:
     churn: ChurnResult
     scores: CustomerScores
     check: IntervalBacktest | None
+    value_check: ValueCheck | None = None
 
 
 def compute_scores(
@@ -321,6 +335,9 @@ def compute_scores(
     # The value of a purchase is learned from the customers whose orders all have a price
     # in the home currency: an order with no exchange rate is a purchase of unknown value.
     fit = fit_lifetime(priced_only(features, unpriced))
+    # The value of a purchase day, checked on the backtest window (value_check.py).
+    value_check = check_value(data, t_day, horizon, unpriced)
+    fit = with_value_scale(fit, value_check)
     # The intervals' samples need the fits only: drawn on a worker while the churn
     # model trains (numpy's samplers leave the interpreter free).
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -341,4 +358,11 @@ def compute_scores(
         sampled = sampling.result()
         checked = checking.result() if checking is not None else None
     scores = customer_scores(data, features, fit, churn, cover, config, horizon, sampled)
-    return Computed(features=features, fit=fit, churn=churn, scores=scores, check=checked)
+    return Computed(
+        features=features,
+        fit=fit,
+        churn=churn,
+        scores=scores,
+        check=checked,
+        value_check=value_check,
+    )
