@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from services.core.formatting import format_date
 from services.scoring.bgnbd import ModelFitError
 from services.scoring.churn import MIN_LABEL_DAYS, label_window
 from services.scoring.data import ScoringData, day_date
@@ -62,7 +63,7 @@ class ValueCheck:
         """The run's note, in words."""
         gap = self.actual / self.predicted - 1.0
         return (
-            f"purchase days in the {self.days} days after {day_date(self.cutoff):%d %b %Y} "
+            f"purchase days in the {self.days} days after {format_date(day_date(self.cutoff))} "
             f"were worth {abs(gap):.0%} {'more' if gap > 0 else 'less'} than the order-value "
             f"model said, so expected order values are {'raised' if gap > 0 else 'lowered'} "
             f"by {abs(self.scale - 1.0):.0%}"
@@ -78,7 +79,20 @@ def check_value(
     h = label_window(horizon, 0 if first is None else t_day - first)
     if h < MIN_LABEL_DAYS:
         return None
-    cut = t_day - h
+    measured = measure(data, t_day - h, h, unpriced)
+    if measured is None:
+        return None
+    bought, actual, predicted = measured
+    scale = float(np.clip(actual / predicted, *RANGE))
+    return ValueCheck(t_day - h, h, bought, actual, predicted, scale)
+
+
+def measure(
+    data: ScoringData, cut: int, h: int, unpriced: BoolArray
+) -> tuple[int, float, float] | None:
+    """Purchase days in (cut, cut + h] by customers with a purchase by ``cut``, what they
+    were worth on average, and what BG/NBD and Gamma-Gamma fitted as of ``cut`` valued a
+    purchase day at (their expected revenue over their expected purchase days)."""
     features = compute_features(data, cut)
     if unpriced.any():  # as at T: values are learned from priced purchases only
         features.loc[features.index[unpriced], ["avg_order_value", "repeat_value"]] = np.nan
@@ -104,8 +118,7 @@ def check_value(
     predicted = float(np.nansum(expected * values)) / weight
     if not (np.isfinite(actual) and np.isfinite(predicted)) or actual <= 0 or predicted <= 0:
         return None
-    scale = float(np.clip(actual / predicted, *RANGE))
-    return ValueCheck(cut, h, int(bought), actual, predicted, scale)
+    return int(bought), actual, predicted
 
 
 def with_value_scale(fit: LifetimeFit, check: ValueCheck | None) -> LifetimeFit:
