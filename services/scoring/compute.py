@@ -266,18 +266,6 @@ def _interval_sampler(
     value = order_values(features, fit)
 
     def run() -> Sampled:
-        sampled = _sample()
-        if fit.gamma_gamma is None or fit.value_scale == 1.0:
-            return sampled
-        # Gamma-Gamma's draws are of the unchecked value: the check's factor, as on the
-        # expected values the ranges must hold.
-        return replace(
-            sampled,
-            value_low=sampled.value_low * fit.value_scale,
-            value_high=sampled.value_high * fit.value_scale,
-        )
-
-    def _sample() -> Sampled:
         unc = uncertainty(
             fit.bgnbd,
             x[has],
@@ -302,6 +290,16 @@ def _interval_sampler(
         )
 
     return run
+
+
+def _scaled_values(sampled: Sampled, scale: float) -> Sampled:
+    """The sampled 12-month value ranges times the value check's factor (drawn before it
+    was known), so that they hold the values it scales."""
+    if scale == 1.0:
+        return sampled
+    return replace(
+        sampled, value_low=sampled.value_low * scale, value_high=sampled.value_high * scale
+    )
 
 
 @dataclass(frozen=True)
@@ -335,15 +333,14 @@ def compute_scores(
     # The value of a purchase is learned from the customers whose orders all have a price
     # in the home currency: an order with no exchange rate is a purchase of unknown value.
     fit = fit_lifetime(priced_only(features, unpriced))
-    # The value of a purchase day, checked on the backtest window (value_check.py).
-    value_check = check_value(data, t_day, horizon, unpriced)
-    fit = with_value_scale(fit, value_check)
     # The intervals' samples need the fits only: drawn on a worker while the churn
     # model trains (numpy's samplers leave the interpreter free).
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The arrays are taken here: the churn model adds columns to ``features``.
         sampling = pool.submit(_interval_sampler(features, fit, horizon))
         checking = pool.submit(_interval_check, data, t_day, horizon) if check else None
+        # The value of a purchase day, checked on the backtest window (value_check.py).
+        valuing = pool.submit(check_value, data, t_day, horizon, unpriced)
         churn = predict_churn(
             data,
             features,
@@ -357,6 +354,9 @@ def compute_scores(
         step(0.7, "Computing engagement, health and segments")
         sampled = sampling.result()
         checked = checking.result() if checking is not None else None
+        value_check = valuing.result()
+    fit = with_value_scale(fit, value_check)
+    sampled = _scaled_values(sampled, fit.value_scale)
     scores = customer_scores(data, features, fit, churn, cover, config, horizon, sampled)
     return Computed(
         features=features,
