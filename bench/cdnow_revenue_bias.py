@@ -125,7 +125,7 @@ def main() -> int:
     print(
         f"  value per purchase day: predicted {np.sum(orders * value) / orders.sum():,.0f}c, "
         f"holdout {revenue.sum() / actual.sum():,.0f}c; Gamma-Gamma in-sample on repeat "
-        f"purchases {_in_sample_value_ratio(feats, value):.4f} x observed"
+        f"purchases {_in_sample_value_ratio(feats, fitted):.4f} x observed"
     )
 
     print("\nbacktests on data up to T (fit at T-h, check on (T-h, T]):")
