@@ -17,8 +17,8 @@ far there: the forecast's value of a purchase day moves from -2.7% to +5.1%, and
 revenue's -12.0% becomes -4.9% partly by offsetting the purchase days' -9.5% (a season
 nine months of history cannot show). On the demo it is 1.008-1.094 on 90-day windows.
 A workspace whose check has too few purchase days, or no value model at T - h, keeps the
-values as they are; a ratio beyond RANGE is held at its edge (a window that unlike the
-rest says little about values in general).
+values as they are; a ratio beyond RANGE is held at its edge (a window so unlike the
+others says little about values in general).
 """
 
 from __future__ import annotations
