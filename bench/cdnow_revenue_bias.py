@@ -14,7 +14,8 @@ The full CDNOW file (23,570 customers) in one SQLite workspace, scored in-proces
 2. backtests on data dated on or before T only: BG/NBD and Pareto/NBD fitted at T - h
    and checked on (T - h, T], for every window up to the longest the history allows
    (buyers, purchase days, purchase days per actual buyer);
-3. candidate changes, each decided on data up to T, with the holdout's revenue bias;
+3. candidate changes, each decided on data up to T, with the holdout's revenue bias (the
+   value check of services/scoring/value_check.py is what scoring does);
 4. the holdout month by month against BG/NBD's expected purchase days.
 
 The holdout is read for the figures only; no candidate looks at it.
@@ -74,6 +75,7 @@ def main() -> int:
     )
     from services.scoring.paretonbd import expected_purchases as pareto_expected
     from services.scoring.run import forecast_orders
+    from services.scoring.value_check import check_value, with_value_scale
 
     work = args.work or Path(tempfile.mkdtemp(prefix="ar-cdnow-bias-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -98,7 +100,12 @@ def main() -> int:
     has = feats["purchase_days"].to_numpy() > 0
     e_h, e_year = expected_in(feats, fit, HORIZON), expected_in(feats, fit, 365)
     q_bg = prob_none(feats, fit, HORIZON)
-    value = order_values(feats, fit)
+    # Scoring's values: Gamma-Gamma's, times the value check's factor (value_check.py).
+    check = check_value(data, t_day, HORIZON, np.zeros(data.n, bool))
+    fitted = order_values(feats, fit)
+    value = order_values(feats, with_value_scale(fit, check))
+    if check is not None:
+        print(f"value check: {check.to_dict()}")
     orders, _ = forecast_orders(churn.risk, has, e_h, q_bg, e_year, HORIZON)
 
     def bias(predicted: FloatArray, truth_sum: float) -> str:
@@ -118,7 +125,7 @@ def main() -> int:
     print(
         f"  value per purchase day: predicted {np.sum(orders * value) / orders.sum():,.0f}c, "
         f"holdout {revenue.sum() / actual.sum():,.0f}c; Gamma-Gamma in-sample on repeat "
-        f"purchases {_in_sample_value_ratio(feats, value):.4f} x observed"
+        f"purchases {_in_sample_value_ratio(feats, fitted):.4f} x observed"
     )
 
     print("\nbacktests on data up to T (fit at T-h, check on (T-h, T]):")
@@ -160,7 +167,8 @@ def main() -> int:
     orders_pn_count, _ = forecast_orders(churn.risk, has, pn_e, pn_q, e_year, HORIZON)
     own = np.where(x > 0, np.nan_to_num(feats["avg_order_value"].to_numpy()), value)
     rows = {
-        "today": orders * value,
+        "today (with the value check)": orders * value,
+        "Gamma-Gamma's values as fitted (factor 1, before the check)": orders * fitted,
         f"purchase days / (1 + the 90-day backtest's bias {backtest_bias:+.1%})": (
             orders * value / (1 + backtest_bias)
         ),

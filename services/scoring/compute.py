@@ -49,6 +49,7 @@ from services.scoring.lifetime import (
     order_values,
 )
 from services.scoring.rfm import rfm_segments
+from services.scoring.value_check import ValueCheck, check_value, with_value_scale
 from services.settings import (
     ENGAGEMENT_WEIGHTS,
     HEALTH_WEIGHTS,
@@ -301,6 +302,16 @@ def _interval_sampler(
     return run
 
 
+def _scaled_values(sampled: Sampled, scale: float) -> Sampled:
+    """The sampled 12-month value ranges times the value check's factor (drawn before it
+    was known), so that they hold the values it scales."""
+    if scale == 1.0:
+        return sampled
+    return replace(
+        sampled, value_low=sampled.value_low * scale, value_high=sampled.value_high * scale
+    )
+
+
 @dataclass(frozen=True)
 class Computed:
     """What scoring computes as of one date (services.scoring.run stores it)."""
@@ -310,6 +321,7 @@ class Computed:
     churn: ChurnResult
     scores: CustomerScores
     check: IntervalBacktest | None
+    value_check: ValueCheck | None = None
 
 
 def compute_scores(
@@ -339,6 +351,8 @@ def compute_scores(
             _interval_sampler(features, fit, horizon, clv_days(config.clv_months))
         )
         checking = pool.submit(_interval_check, data, t_day, horizon) if check else None
+        # The value of a purchase day, checked on the backtest window (value_check.py).
+        valuing = pool.submit(check_value, data, t_day, horizon, unpriced)
         churn = predict_churn(
             data,
             features,
@@ -352,5 +366,15 @@ def compute_scores(
         step(0.7, "Computing engagement, health and segments")
         sampled = sampling.result()
         checked = checking.result() if checking is not None else None
+        value_check = valuing.result()
+    fit = with_value_scale(fit, value_check)
+    sampled = _scaled_values(sampled, fit.value_scale)
     scores = customer_scores(data, features, fit, churn, cover, config, horizon, sampled)
-    return Computed(features=features, fit=fit, churn=churn, scores=scores, check=checked)
+    return Computed(
+        features=features,
+        fit=fit,
+        churn=churn,
+        scores=scores,
+        check=checked,
+        value_check=value_check,
+    )

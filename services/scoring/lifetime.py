@@ -48,6 +48,8 @@ class LifetimeFit:
     population_order_value: float  # mean cents per purchase day, the fallback value
     notes: tuple[str, ...] = ()
     gamma_gamma_penalizer: float = 0.0
+    # The backtest's factor on the value of a purchase day (services/scoring/value_check.py)
+    value_scale: float = 1.0
 
 
 def _distinct_histories(
@@ -185,7 +187,8 @@ def expected_in(features: pd.DataFrame, fit: LifetimeFit, days: float) -> FloatA
 
 
 def order_values(features: pd.DataFrame, fit: LifetimeFit) -> FloatArray:
-    """Expected value (cents) of a customer's next purchase day."""
+    """Expected value (cents) of a customer's next purchase day (times the fit's
+    ``value_scale`` for customers with a purchase, whose values the backtest checked)."""
     x, _, _, has = bgnbd_summary(features)
     repeat_value = np.nan_to_num(features["repeat_value"].to_numpy())
     if fit.gamma_gamma is not None:
@@ -193,7 +196,7 @@ def order_values(features: pd.DataFrame, fit: LifetimeFit) -> FloatArray:
     else:
         own = features["avg_order_value"].to_numpy()
         values = np.where(x > 0, own, fit.population_order_value)
-    out: FloatArray = np.where(has, values, fit.population_order_value)
+    out: FloatArray = np.where(has, values * fit.value_scale, fit.population_order_value)
     return out
 
 

@@ -206,6 +206,7 @@ def score_workspace(
         "paretonbd": churn.pnbd_params,
         "gamma_gamma": fit.gamma_gamma.to_dict() if fit.gamma_gamma is not None else None,
         "population_order_value_cents": round(fit.population_order_value, 2),
+        "value_check": computed.value_check.to_dict() if computed.value_check else None,
         "classifier": churn.classifier,
         "chosen_model": churn.chosen,
         "reason": churn.reason,
