@@ -32,10 +32,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, literal_column, select, update
+from sqlalchemy import Engine, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from models.db import translate_db_errors
 from models.schema import (
@@ -310,13 +310,20 @@ def _churn(session: Session, config: dict[str, Any]) -> list[_Cause]:
     money = load_money_context(session.connection())
     floor = float(config["escalation.churn.min_clv"]) * 100
     risk_rules = [r.key for r in ALERT_RULES if r.queue == "risk"]
+    # The value the alert was raised on, else (an alert kept from before its scoring, or
+    # written by another copy) the customer's latest scored value: never left out unseen.
+    latest = aliased(ScoreSnapshot)
+    clv = func.coalesce(
+        ScoreSnapshot.clv_12m_cents,
+        select(latest.clv_12m_cents).where(latest.customer_id == Alert.customer_id)
+        .order_by(latest.as_of.desc(), latest.id.desc()).limit(1).scalar_subquery(),
+    )  # fmt: skip
     rows = session.execute(
-        select(Alert.id, Alert.customer_id, Alert.reason, Customer.name, Customer.owner,
-               ScoreSnapshot.clv_12m_cents)
+        select(Alert.id, Alert.customer_id, Alert.reason, Customer.name, Customer.owner, clv)
         .join(Customer, Customer.id == Alert.customer_id)
-        .join(ScoreSnapshot, ScoreSnapshot.id == Alert.score_snapshot_id)
+        .outerjoin(ScoreSnapshot, ScoreSnapshot.id == Alert.score_snapshot_id)
         .where(Alert.severity == "critical", Alert.status.in_(ACTIVE_ALERT_STATUSES),
-               Alert.rule_key.in_(risk_rules), ScoreSnapshot.clv_12m_cents >= floor)
+               Alert.rule_key.in_(risk_rules), clv >= floor)
     ).all()  # fmt: skip
     return [
         _Cause(

@@ -128,6 +128,12 @@ def test_each_rule_raises_exactly_its_causes_once_audited(ws: Workspace) -> None
         "UPDATE alerts SET severity = 'critical' WHERE id IN (SELECT id FROM alerts "
         f"WHERE status = 'open' AND rule_key IN ({risk_rules}) ORDER BY id LIMIT 2)",
     )
+    _write(  # one of them kept from before its scoring: no snapshot of its own (the
+        # customer's latest scored value counts)
+        ws,
+        "UPDATE alerts SET score_snapshot_id = NULL WHERE id = (SELECT min(id) FROM alerts "
+        "WHERE severity = 'critical' AND status = 'open')",
+    )
     _set(ws, escalation__ticket__enabled=True, escalation__deal__enabled=True,
          escalation__churn__enabled=True, escalation__team_lead="Dana Reyes",
          escalation__deal__min_amount=1000, escalation__churn__min_clv=0)  # fmt: skip
