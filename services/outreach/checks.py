@@ -9,7 +9,7 @@ wrong, in plain words; an empty list means every check passed. The checks:
 - incentive: a money amount above the incentive cap, or a percent off worth more than the
   cap on an average order, or deeper than MAX_PERCENT_OFF whatever the value (a percent
   off with no cap or no order history to judge it by is flagged too);
-- no_offer_allowed: an offer although the cap is None (no 12-month value, or 0%);
+- no_offer_allowed: an offer although the cap is None (no value over the value horizon, or 0%);
 - length: more words than allowed; empty: no body at all;
 - link: an address whose host is not one of the team's domains (services.outreach.links);
 - secrets: a request for a password, a login, card details or to verify an account;
@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from services.core.clv_words import value_label
 from services.core.incentive import cap_percent_words
 from services.outreach.links import link_problems, secret_ask_problem
 from services.outreach.prompt import quoted_instructions
@@ -319,6 +320,7 @@ def check_draft(
 
 
 def _incentive_problems(text: str, context: DraftContext) -> list[DraftProblem]:
+    value = value_label(context.clv_months)  # "12-month value"
     cap, aov = context.incentive_cap_cents, context.average_order_cents
     problems: list[DraftProblem] = []
     for match in _MONEY.finditer(text):
@@ -331,7 +333,7 @@ def _incentive_problems(text: str, context: DraftContext) -> list[DraftProblem]:
                     DraftProblem(
                         "no_offer_allowed",
                         f"The draft offers {shown}, but no incentive is allowed for this "
-                        "customer (no predicted 12-month value, or the cap is 0%). Remove it.",
+                        f"customer (no predicted {value}, or the cap is 0%). Remove it.",
                     )
                 )
         elif cents > cap:
@@ -340,7 +342,7 @@ def _incentive_problems(text: str, context: DraftContext) -> list[DraftProblem]:
                     "incentive",
                     f"The draft mentions {shown}, more than the incentive cap of "
                     f"{context.money(cap)} ({cap_percent_words(context.incentive_cap_percent)} "
-                    "of the predicted 12-month value). Lower or remove it.",
+                    f"of the predicted {value}). Lower or remove it.",
                 )
             )
     for match in _PERCENT.finditer(text):
@@ -353,7 +355,7 @@ def _incentive_problems(text: str, context: DraftContext) -> list[DraftProblem]:
                 DraftProblem(
                     "no_offer_allowed",
                     f"The draft offers {shown}, but no incentive is allowed for this customer "
-                    "(no predicted 12-month value, or the cap is 0%). Remove it.",
+                    f"(no predicted {value}, or the cap is 0%). Remove it.",
                 )
             )
         elif not aov:

@@ -242,8 +242,9 @@ ALERT_PARAMETERS: tuple[_Param, ...] = (
      1000, "Last 90 days against the 90 days before."),
     ("expansion", "min_clicks", int, 2, "Email clicks at least", "clicks in 90 days", 1, 1000,
      "Rising clicks count only from this many clicks in the last 90 days."),
-    ("expansion", "upside_percent", _NUMBER, 25, "Expected upside", "% of 12-month value", 1,
-     1000, "The alert's priority: this share of the customer's expected 12-month value."),
+    ("expansion", "upside_percent", _NUMBER, 25, "Expected upside", "% of the value", 1,
+     1000, "The alert's priority: this share of the customer's expected value (its revenue "
+     "over the value horizon, 12 months by default)."),
     ("stalled_opportunity", "stages", list, ["Qualified", "Qualification", "Proposal"],
      "Stages that can stall", "", None, None,
      "A deal's stage matches when its name starts with one of these (ignoring case)."),
@@ -417,7 +418,8 @@ SETTINGS: dict[str, SettingSpec] = {
             "Value horizon",
             unit="months",
             help="The customer's value is their predicted revenue over this many months, "
-            "and is named after them: the 12-month value.",
+            "and is named after them: the 12-month value by default, the 24-month value "
+            "at 24.",
             minimum=1,
             maximum=MAX_CLV_MONTHS,
             page="Scores",

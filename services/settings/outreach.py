@@ -125,9 +125,10 @@ def _outreach_specs() -> tuple[SettingSpec, ...]:
                     "(the template draft never leaves the computer).", section=privacy,
                     order=80, kind="fields"),
         SettingSpec("outreach.incentive_cap_percent", (int, float), 10, "Incentive at most",
-                    None, draft, "% of predicted 12-month value", 0, 100,
+                    None, draft, "% of the predicted value", 0, 100,
                     help="No offer in a draft, or in the recommended next step, may exceed "
-                    "this share of the customer's predicted 12-month value.", section=what,
+                    "this share of the customer's predicted value (its revenue over the value "
+                    "horizon, Settings ▸ Scores: 12 months by default).", section=what,
                     order=140),
         SettingSpec("outreach.max_words", int, 220, "Email length at most", None, draft,
                     "words", 30, 2000, help="Longer drafts are flagged for shortening.",
