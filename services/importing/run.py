@@ -21,7 +21,6 @@ from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import ImportRun
 from services.core.output_files import display_path
-from services.core.rollups import refresh_rollups
 from services.importing import generic, profiles, usage
 from services.importing.canonical import Batch, Reject
 from services.importing.checks import cap_texts, implausible_dates, repaired_note
@@ -35,7 +34,12 @@ from services.importing.planning import (
     open_table,
 )
 from services.importing.settling import settle_currencies, settle_offsets
-from services.importing.transaction import Clock, bulk_indexes, import_transaction
+from services.importing.transaction import (
+    Clock,
+    bulk_indexes,
+    import_transaction,
+    refresh_rollups_if_changed,
+)
 from services.importing.types import (
     FileReport,
     ImportCancelled,
@@ -265,7 +269,7 @@ def _import_table(  # noqa: PLR0915
             clock.lap("write")
         check()
         progress(0.92, f"updating customer totals for {path.name}")
-        refresh_rollups(session)
+        refresh_rollups_if_changed(session, result, money_notes)
         clock.lap("rollups")
         check()
         notes = list(batch.notes) + company_notes + result.notes + money_notes
