@@ -21,6 +21,7 @@ from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import ImportRun
 from services.core.output_files import display_path
+from services.core.rollups import refresh_rollups
 from services.importing import generic, profiles, usage
 from services.importing.canonical import Batch, Reject
 from services.importing.checks import cap_texts, implausible_dates, repaired_note
@@ -34,11 +35,12 @@ from services.importing.planning import (
     open_table,
 )
 from services.importing.settling import settle_currencies, settle_offsets
+from services.importing.storage import WriteResult
 from services.importing.transaction import (
     Clock,
     bulk_indexes,
     import_transaction,
-    refresh_rollups_if_changed,
+    rollups_current,
 )
 from services.importing.types import (
     FileReport,
@@ -269,7 +271,7 @@ def _import_table(  # noqa: PLR0915
             clock.lap("write")
         check()
         progress(0.92, f"updating customer totals for {path.name}")
-        refresh_rollups_if_changed(session, result, money_notes)
+        _refresh_rollups(session, result, money_notes)
         clock.lap("rollups")
         check()
         notes = list(batch.notes) + company_notes + result.notes + money_notes
@@ -328,6 +330,12 @@ def _import_table(  # noqa: PLR0915
             for kind, c in result.by_kind.items()
         ),
     )
+
+
+def _refresh_rollups(session: Session, result: WriteResult, money_notes: list[str]) -> None:
+    """The customer rollups, refreshed unless the file left them current (a re-sync)."""
+    if not rollups_current(session, result, money_notes):
+        refresh_rollups(session)
 
 
 def _start_run(conn: Connection, path: Path, sha: str, plan: Plan, started: dt.datetime) -> int:
