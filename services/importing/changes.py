@@ -1,7 +1,9 @@
 """What an import changes in rows already stored, and the log that lets undo restore them.
 
-Records are matched to stored rows by (source, external_id), one SELECT per source read
-in chunks; the rows that differ are compared column by column and updated, and the
+Records are matched to stored rows by (source, external_id): on SQLite the incoming rows
+are staged in a temporary table and one set-based join per source finds the new ones and
+the ones that differ (an unchanged row is never fetched); elsewhere one SELECT per source
+is read in chunks. The rows that differ are compared column by column and updated, and the
 values they had before are kept as ``(table, row_id, before)`` entries, which ``write``
 puts in import_changes at the end of the run (undo restores them). Merges of customers
 (services/importing/identity.py) log their re-pointed rows and deleted customers here too.
@@ -15,15 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import operator
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from services.importing.staging import compare_staged
 from services.importing.storage import (
     CHUNK,
     COLUMNS,
@@ -210,7 +211,9 @@ class ChangeTracker:
                 continue
             updated += 1
             row_id = int(record["id"])
-            self.entries.append((table, row_id, {c: record[c] for c in diff}))
+            # A stored NULL may reach here as NaN (a column of numbers): undo's JSON wants None.
+            before = {c: None if is_missing(record[c]) else record[c] for c in diff}
+            self.entries.append((table, row_id, before))
             groups.setdefault(tuple(diff), []).append((*diff.values(), row_id))
         for changed_cols, rows in groups.items():
             if "customer_id" in changed_cols:
@@ -238,7 +241,7 @@ class ChangeTracker:
             ):
                 continue
             mine = np.flatnonzero(sources == source)
-            compare = self._compare_rows if self.store.sqlite else self._compare_columns
+            compare = self._compare_staged if self.store.sqlite else self._compare_columns
             for positions, differs, ids in compare(table, source, compare_cols, stored, mine):
                 self.store.check_cancelled()
                 matched.append(positions)
@@ -266,7 +269,7 @@ class ChangeTracker:
         finally:
             cur.close()
 
-    def _compare_rows(
+    def _compare_staged(
         self,
         table: str,
         source: str,
@@ -274,48 +277,22 @@ class ChangeTracker:
         stored: dict[str, list[Any]],
         mine: np.ndarray[Any, Any],
     ) -> Iterator[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
-        """SQLite: compare whole rows as tuples (the driver returns values as written).
+        """SQLite: staged in bulk and compared in one join (services/importing/staging.py).
 
-        Yields, per chunk of stored rows: the incoming positions found stored, the
-        positions of those where some column differs, and the stored ids of the latter.
-        Columns the database fills in are compared only where the file gives a value.
+        Yields the incoming positions found stored, the positions of those where some
+        column differs, and the stored ids of the latter (a re-sync of unchanged rows
+        fetches no stored row at all).
         """
-        now_default = NOW_DEFAULT.get(table, ())
-        plain = [c for c in compare_cols if c not in now_default]
-        filled = [c for c in compare_cols if c in now_default]
         every = len(mine) == len(stored["source"])  # one source: no need to pick
 
         def pick(c: str) -> list[Any]:
             return stored[c] if every else np.asarray(stored[c], dtype=object)[mine].tolist()
 
-        # The incoming rows as tuples, plus a sentinel that equals no stored row.
-        incoming: list[Any] = (
-            list(zip(*(pick(c) for c in plain), strict=True)) if plain else [()] * len(mine)
-        )
-        incoming.append(None)
-        extra = [pick(c) for c in filled]
-        # Incoming ids are unique per source (duplicates were folded before).
-        index = pd.Index(pick("external_id"), dtype=object)
-        width = len(plain)
-        values_of = itemgetter(slice(1, 1 + width))  # a stored row's plain columns
-        names = ["external_id", *plain, *filled, "id"]
-        for rows in self._stored_rows(table, source, names):
-            # C-level loops throughout (map, itemgetter): no Python code runs per row.
-            where = index.get_indexer(list(map(itemgetter(0), rows)))
-            hit = where >= 0
-            where[~hit] = len(incoming) - 1
-            wanted = list(map(incoming.__getitem__, where.tolist()))
-            same = np.fromiter(
-                map(operator.eq, map(values_of, rows), wanted), dtype=bool, count=len(rows)
-            )
-            for k, column in enumerate(extra):
-                for j in np.flatnonzero(same).tolist():
-                    value = column[int(where[j])]
-                    if value is not None and value != rows[j][1 + width + k]:
-                        same[j] = False
-            differs = np.flatnonzero(hit & ~same)
-            ids = np.fromiter((rows[j][-1] for j in differs.tolist()), dtype=np.int64)
-            yield mine[where[hit]], mine[where[differs]], ids
+        incoming = {c: pick(c) for c in ["external_id", *compare_cols]}
+        fresh, differs, ids = compare_staged(self.store, table, source, compare_cols, incoming)
+        hit = np.ones(len(mine), dtype=bool)
+        hit[fresh] = False
+        yield mine[hit], mine[differs], ids
 
     def _compare_columns(
         self,

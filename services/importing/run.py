@@ -35,7 +35,13 @@ from services.importing.planning import (
     open_table,
 )
 from services.importing.settling import settle_currencies, settle_offsets
-from services.importing.transaction import Clock, bulk_indexes, import_transaction
+from services.importing.storage import WriteResult
+from services.importing.transaction import (
+    Clock,
+    bulk_indexes,
+    import_transaction,
+    rollups_current,
+)
 from services.importing.types import (
     FileReport,
     ImportCancelled,
@@ -265,7 +271,7 @@ def _import_table(  # noqa: PLR0915
             clock.lap("write")
         check()
         progress(0.92, f"updating customer totals for {path.name}")
-        refresh_rollups(session)
+        _refresh_rollups(session, result, money_notes)
         clock.lap("rollups")
         check()
         notes = list(batch.notes) + company_notes + result.notes + money_notes
@@ -324,6 +330,12 @@ def _import_table(  # noqa: PLR0915
             for kind, c in result.by_kind.items()
         ),
     )
+
+
+def _refresh_rollups(session: Session, result: WriteResult, money_notes: list[str]) -> None:
+    """The customer rollups, refreshed unless the file left them current (a re-sync)."""
+    if not rollups_current(session, result, money_notes):
+        refresh_rollups(session)
 
 
 def _start_run(conn: Connection, path: Path, sha: str, plan: Plan, started: dt.datetime) -> int:

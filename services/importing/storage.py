@@ -118,7 +118,7 @@ def _all_none(values: list[Any]) -> bool:
     return values.count(None) == len(values)
 
 
-def _sql_literal(value: Any) -> str | None:
+def sql_literal(value: Any) -> str | None:
     """A SQLite literal for a plain value, or None when it is better bound."""
     if value is None:
         return "NULL"
@@ -350,7 +350,7 @@ class Store:
                 # == holds across types (1 == 1.0 == True): a literal only for one type.
                 kind = type(first)
                 if kind is str or first is None or all(type(v) is kind for v in values):
-                    literal = _sql_literal(first)
+                    literal = sql_literal(first)
                     if literal is not None:
                         literals[c] = literal
         bound = [c for c in names if c not in literals]

@@ -10,11 +10,14 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
+from models.schema import Setting
+from services.core.rollups import STALE_SETTING
 from services.importing.canonical import Batch
+from services.importing.storage import WriteResult
 
 log = logging.getLogger(__name__)
 
@@ -128,3 +131,20 @@ def bulk_indexes(session: Session, batch: Batch, clock: Clock) -> Iterator[None]
         conn.exec_driver_sql(sql)
     if rebuild:
         clock.lap("indexes")
+
+
+def rollups_current(session: Session, result: WriteResult, money_notes: list[str]) -> bool:
+    """Whether the customer rollups are still current after writing this file: it changed
+    nothing they read (a re-sync of unchanged rows) and they were current before it.
+
+    The rollups read customers, orders, tickets and deals: a file that inserted, updated,
+    created or merged nothing, and settled no currency, leaves them as they were, and
+    they were current when the stored flag says so (any other write marks them stale).
+    """
+    touched = result.inserted or result.updated or result.customers_created or result.merged
+    if touched or money_notes:
+        return False
+    flag = session.execute(
+        select(Setting.value).where(Setting.key == STALE_SETTING)
+    ).scalar_one_or_none()
+    return flag is False
