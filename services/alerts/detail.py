@@ -358,6 +358,7 @@ def alert_detail(
 def _with_experiment(session: Session, alert_id: int, step: Recommendation) -> Recommendation:
     """The next step, with the strategy a running experiment gave the alert (the composer
     applies a tone or a template; a playbook is offered in words)."""
+    from services.alerts.experiment_records import experiment_step_words
     from services.alerts.experiments import strategy_for_alert
 
     strategy = strategy_for_alert(session, alert_id)
@@ -368,6 +369,8 @@ def _with_experiment(session: Session, alert_id: int, step: Recommendation) -> R
         words += f" Start the playbook {strategy.label} from Playbooks below."
     elif strategy.kind in ("tone", "template"):
         words += " The email composer starts with it."
+    else:
+        words += " " + experiment_step_words(strategy)
     detail = f"{step.detail}\n{words}" if step.detail else words
     return replace(step, detail=detail)
 
