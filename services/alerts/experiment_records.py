@@ -64,6 +64,15 @@ class AssignedStrategy:
         return offer_percent(self.value)
 
 
+# What an experiment's strategies set, as Results and the report name it.
+KIND_WORDS = {"offer": "offer size"}
+
+
+def kind_words(kind: str) -> str:
+    """The kind in words: "tone", "offer size"."""
+    return KIND_WORDS.get(kind, kind)
+
+
 # What the next step says a channel strategy asks for.
 CHANNEL_WORDS = {
     "email": "email this customer",
@@ -90,8 +99,8 @@ def offer_percent(value: str) -> float:
 
 
 def offer_label(percent: float) -> str:
-    """The label of an offer cap: "No offer", "Up to 5% of the value"."""
-    return "No offer" if percent <= 0 else f"Up to {percent:g}% of the value"
+    """The label of an offer cap: "No offer", "Up to 5% of the predicted value"."""
+    return "No offer" if percent <= 0 else f"Up to {percent:g}% of the predicted value"
 
 
 @dataclass(frozen=True)
