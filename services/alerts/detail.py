@@ -372,7 +372,8 @@ def _with_experiment(session: Session, alert_id: int, step: Recommendation) -> R
     else:
         words += " " + experiment_step_words(strategy)
     detail = f"{step.detail}\n{words}" if step.detail else words
-    return replace(step, detail=detail)
+    channel = strategy.value if strategy.kind == "channel" else ""
+    return replace(step, detail=detail, channel=channel)
 
 
 def _sla_fields(session: Session, alert: Alert, now: dt.datetime) -> dict[str, Any]:

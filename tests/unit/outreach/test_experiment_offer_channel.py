@@ -128,7 +128,9 @@ def test_the_next_step_names_the_channel_and_where_to_record_it(book: Book) -> N
         assert prepared.request.context.tone == "warm"  # the default tone setting
     assert sorted(channels.values()) == ["call", "call", "email", "email", "meeting", "meeting"]
     for alert_id, channel in channels.items():
-        detail = alert_detail(book.engine, alert_id, now=NOW).recommendation.detail
+        step = alert_detail(book.engine, alert_id, now=NOW).recommendation
+        assert step.channel == channel  # the action pane marks its button
+        detail = step.detail
         does, where = expected[channel]
         assert f'Experiment "Test": {does} (chosen at random for this alert).' in detail
         assert where in detail
