@@ -39,7 +39,7 @@ from models.experiments import Experiment, ExperimentAssignment
 from models.schema import Alert, Outreach, PlaybookRun
 from models.vocab import (
     ACTIVE_ALERT_STATUSES,
-    EXPERIMENT_CHANNELS,
+    CONTACT_CHANNELS,
     EXPERIMENT_KINDS,
     RISK_BANDS,
 )
@@ -121,7 +121,7 @@ def _check_values(spec: ExperimentSpec) -> None:
     for strategy in spec.strategies:
         if spec.kind == "offer":
             offer_percent(strategy.value)
-        elif spec.kind == "channel" and strategy.value not in EXPERIMENT_CHANNELS:
+        elif spec.kind == "channel" and strategy.value not in CONTACT_CHANNELS:
             raise ExperimentError(f"Unknown channel: {strategy.value}.")
 
 

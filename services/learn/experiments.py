@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from models.experiments import Experiment, ExperimentAssignment
 from models.schema import Alert
-from models.vocab import EXPERIMENT_CHANNELS, EXPERIMENT_KINDS
+from models.vocab import CONTACT_CHANNELS, EXPERIMENT_KINDS
 from services.alerts._db import aware, reading
 from services.alerts.config import RULE_TITLES
 from services.alerts.experiment_records import ExperimentChoices, offer_label
@@ -166,7 +166,7 @@ def experiment_choices(engine: Engine) -> ExperimentChoices:
         "template": tuple((k, f"{v} template") for k, v in GOAL_LABELS.items()),
         "playbook": playbooks,
         "offer": tuple((str(p), offer_label(p)) for p in OFFER_PERCENTS),
-        "channel": tuple((c, CHANNEL_LABELS[c]) for c in EXPERIMENT_CHANNELS),
+        "channel": tuple((c, CHANNEL_LABELS[c]) for c in CONTACT_CHANNELS),
     }
     return ExperimentChoices(
         kinds=tuple((k, KIND_LABELS[k]) for k in EXPERIMENT_KINDS if values[k]),
