@@ -153,3 +153,20 @@ def test_a_strategy_value_that_cannot_be_used_is_refused(
     )
     with pytest.raises(ExperimentError, match=words):
         start_experiment(book.engine, spec, now=at(1))
+
+
+def test_draft_for_all_leaves_out_the_alerts_given_a_call_or_a_meeting(book: Book) -> None:
+    alerts = risk_alerts(book, 6)
+    start(book, "channel", CHANNELS)
+    with Session(book.engine) as s:
+        channels = {a: strategy_for_alert(s, a).value for a in alerts.values()}  # type: ignore[union-attr]
+    batch_id = create_batch(book.engine, list(alerts.values()), offline=True, now=NOW)
+    view = load_batch(book.engine, batch_id)
+    states = {r.alert_id: (r.state, r.skip_reason) for r in view.rows}
+    assert len(states) == 6
+    for alert_id, channel in channels.items():
+        if channel == "email":
+            assert states[alert_id] == ("queued", None)
+        else:
+            words = "a call" if channel == "call" else "a meeting"
+            assert states[alert_id] == ("skipped", f'Experiment "Test": {words} instead')
