@@ -312,6 +312,7 @@ def alert_detail(
                     blocked=blocked,
                     default=recommendation(alert.rule_key, clv, blocked),
                     now=when,
+                    cap_percent=_offer_percent(session, int(alert.id)),
                 ),
             ),
             history=tuple(
@@ -353,6 +354,14 @@ def alert_detail(
             teammates=tuple(teammates_in(session)),  # whom Assign… offers
             **_sla_fields(session, alert, when),
         )
+
+
+def _offer_percent(session: Session, alert_id: int) -> float | None:
+    """The offer cap a running experiment's offer-size strategy gave the alert, or None."""
+    from services.alerts.experiments import strategy_for_alert
+
+    strategy = strategy_for_alert(session, alert_id)
+    return strategy.offer_percent if strategy is not None else None
 
 
 def _with_experiment(session: Session, alert_id: int, step: Recommendation) -> Recommendation:

@@ -104,8 +104,11 @@ def test_the_next_step_names_the_offer_cap(book: Book) -> None:
         if cap == "0":
             assert 'Experiment "Test": No offer (chosen at random' in detail
             assert "Make no offer: the email composer and Draft for all offer nothing." in detail
+            assert "If an incentive helps" not in detail  # the step itself offers nothing
         else:
             assert "Any offer stays at or under 15% of the predicted value" in detail
+            # The step's own words use the strategy's cap, not the setting's 10%.
+            assert "keep it at or under $15 (15% of their" in detail
         words.add(cap)
     assert words == {"0", "15"}
 
