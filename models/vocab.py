@@ -96,5 +96,7 @@ PLAYBOOK_STOP_REASONS = ("ordered", "alert_closed", "do_not_contact", "finished"
 
 # Strategy experiments (models/experiments.py, services/alerts/experiments.py): what a
 # strategy sets, and the states of an experiment.
-EXPERIMENT_KINDS = ("tone", "template", "playbook")
+EXPERIMENT_KINDS = ("tone", "template", "playbook", "offer", "channel")
+# How a customer is reached: the ROI's cost per contact and a channel strategy's value.
+CONTACT_CHANNELS = ("email", "call", "meeting")
 EXPERIMENT_STATUSES = ("running", "ended")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli.args import one_of
+from services.alerts.experiment_records import kind_words
 
 if TYPE_CHECKING:
     from services.learn.experiments_records import ExperimentResult, ExperimentsReport
@@ -130,7 +131,7 @@ def table(report: ExperimentsReport) -> list[str]:
     for result in report.experiments:
         c = result.comparison
         lines += [
-            f'Experiment "{result.name}" ({result.kind}; {_when(result)})',
+            f'Experiment "{result.name}" ({kind_words(result.kind)}; {_when(result)})',
             f"  Rules: {', '.join(result.rules)}; bands: {', '.join(result.bands)}; "
             f"{result.assigned:,} alerts assigned; seed {result.seed}",
             f"  {'Strategy':<24}{'Assigned':>10}{'Counted':>10}{'Back':>8}{'Rate':>9}"

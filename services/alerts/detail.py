@@ -312,6 +312,7 @@ def alert_detail(
                     blocked=blocked,
                     default=recommendation(alert.rule_key, clv, blocked),
                     now=when,
+                    cap_percent=_offer_percent(session, int(alert.id)),
                 ),
             ),
             history=tuple(
@@ -355,9 +356,18 @@ def alert_detail(
         )
 
 
+def _offer_percent(session: Session, alert_id: int) -> float | None:
+    """The offer cap a running experiment's offer-size strategy gave the alert, or None."""
+    from services.alerts.experiments import strategy_for_alert
+
+    strategy = strategy_for_alert(session, alert_id)
+    return strategy.offer_percent if strategy is not None else None
+
+
 def _with_experiment(session: Session, alert_id: int, step: Recommendation) -> Recommendation:
     """The next step, with the strategy a running experiment gave the alert (the composer
     applies a tone or a template; a playbook is offered in words)."""
+    from services.alerts.experiment_records import experiment_step_words
     from services.alerts.experiments import strategy_for_alert
 
     strategy = strategy_for_alert(session, alert_id)
@@ -368,8 +378,11 @@ def _with_experiment(session: Session, alert_id: int, step: Recommendation) -> R
         words += f" Start the playbook {strategy.label} from Playbooks below."
     elif strategy.kind in ("tone", "template"):
         words += " The email composer starts with it."
+    else:
+        words += " " + experiment_step_words(strategy)
     detail = f"{step.detail}\n{words}" if step.detail else words
-    return replace(step, detail=detail)
+    channel = strategy.value if strategy.kind == "channel" else ""
+    return replace(step, detail=detail, channel=channel)
 
 
 def _sla_fields(session: Session, alert: Alert, now: dt.datetime) -> dict[str, Any]:

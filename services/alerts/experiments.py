@@ -2,8 +2,9 @@
 within the outreach arm (issue 40). Beside holdout.py, and drawn the way it is.
 
 - An experiment names its strategies (two or more; ``kind`` says what each sets: a tone,
-  a template, a playbook — models.vocab.EXPERIMENT_KINDS), the risk rules and bands whose
-  alerts take part, and a seed. It runs from its start until a user ends it.
+  a template, a playbook, an offer cap, a channel — models.vocab.EXPERIMENT_KINDS), the
+  risk rules and bands whose alerts take part, and a seed. It runs from its start until a
+  user ends it.
 - Which alerts: active alerts of the outreach arm (``holdout_band`` set and not held out:
   the holdout is never touched) of those rules and bands, not contacted yet (no email sent
   or exported, no playbook started on them) and in no experiment yet. They are assigned
@@ -36,7 +37,12 @@ from sqlalchemy.orm import Session
 
 from models.experiments import Experiment, ExperimentAssignment
 from models.schema import Alert, Outreach, PlaybookRun
-from models.vocab import ACTIVE_ALERT_STATUSES, EXPERIMENT_KINDS, RISK_BANDS
+from models.vocab import (
+    ACTIVE_ALERT_STATUSES,
+    CONTACT_CHANNELS,
+    EXPERIMENT_KINDS,
+    RISK_BANDS,
+)
 from services.alerts.config import default_actor
 from services.alerts.experiment_records import (
     MAX_STRATEGIES,
@@ -45,6 +51,7 @@ from services.alerts.experiment_records import (
     ExperimentError,
     ExperimentSpec,
     Strategy,
+    offer_percent,
 )
 from services.alerts.holdout import HOLDOUT_RULES
 from services.alerts.lifecycle import Doing, moment, unit_of_work
@@ -102,10 +109,20 @@ def check_spec(spec: ExperimentSpec) -> None:
     keys = [s.key for s in spec.strategies]
     if len(set(keys)) != len(keys):
         raise ExperimentError("Two strategies have the same key.")
+    _check_values(spec)
     if not spec.rules or set(spec.rules) - HOLDOUT_RULES:
         raise ExperimentError("Choose one or more risk rules.")
     if not spec.bands or set(spec.bands) - set(EXPERIMENT_BANDS):
         raise ExperimentError("Choose one or more risk bands.")
+
+
+def _check_values(spec: ExperimentSpec) -> None:
+    """An offer strategy sets a percent, a channel strategy one of the channels."""
+    for strategy in spec.strategies:
+        if spec.kind == "offer":
+            offer_percent(strategy.value)
+        elif spec.kind == "channel" and strategy.value not in CONTACT_CHANNELS:
+            raise ExperimentError(f"Unknown channel: {strategy.value}.")
 
 
 def start_experiment(

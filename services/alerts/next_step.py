@@ -174,12 +174,16 @@ def next_step(
     blocked: str | None,
     default: Recommendation,
     now: dt.datetime,
+    cap_percent: float | None = None,
 ) -> Recommendation:
-    """The recommended next step (see the module docstring for the order of the checks)."""
+    """The recommended next step (see the module docstring for the order of the checks).
+    ``cap_percent``: the offer cap an experiment's offer-size strategy sets (None: the
+    setting)."""
     if blocked is not None:
         return default
     first = customer_name.split()[0] if customer_name else "them"
-    cap_percent = float(get_setting(session, INCENTIVE_CAP_SETTING))
+    if cap_percent is None:
+        cap_percent = float(get_setting(session, INCENTIVE_CAP_SETTING))
     cap = incentive_cap_cents(clv_12m_cents, cap_percent)
     complaints = recent_complaints(session, customer_id, now)
     if complaints.sizing:

@@ -311,6 +311,8 @@ class Recommendation:
     detail: str
     # An incentive capped by the customer's value, when the step suggests one (cents).
     incentive_cap_cents: int | None = None
+    # The channel a running experiment assigned ("email", "call", "meeting"; "": none).
+    channel: str = ""
 
 
 @dataclass(frozen=True)

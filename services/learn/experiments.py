@@ -6,8 +6,10 @@ Who counts, with Learn's one exposure definition (services/learn/data.py and
 attribution.py, as every other Learn figure):
 
 - A strategy's customers: the contacted exposures (an email sent or exported, or a
-  playbook started) of the alerts assigned that strategy (experiment_assignments), counted
-  by ``attribute`` (the customer's first exposure, its window closed).
+  playbook started; for a channel experiment also a call or meeting logged on the alert:
+  services/learn/experiment_contacts.py) of the alerts assigned that strategy
+  (experiment_assignments), counted by ``attribute`` (the customer's first exposure, its
+  window closed).
 - The holdout: the held-out exposures of the experiment's rules and bands that started
   while it ran (from its start to its end, or now). The holdout's draw is never touched by
   an experiment, so the same held-out customers serve every strategy.
@@ -24,13 +26,14 @@ from sqlalchemy.orm import Session
 
 from models.experiments import Experiment, ExperimentAssignment
 from models.schema import Alert
-from models.vocab import EXPERIMENT_KINDS
+from models.vocab import CONTACT_CHANNELS, EXPERIMENT_KINDS
 from services.alerts._db import aware, reading
 from services.alerts.config import RULE_TITLES
-from services.alerts.experiment_records import ExperimentChoices
+from services.alerts.experiment_records import ExperimentChoices, offer_label
 from services.alerts.lifecycle import moment
 from services.learn.attribution import CONTACTED, HOLDOUT, attribute
 from services.learn.data import load_learn_data
+from services.learn.experiment_contacts import with_channel_contacts
 from services.learn.experiments_records import ExperimentResult, ExperimentsReport, StrategyRow
 from services.learn.experiments_stats import StrategyCounts, compare
 from services.learn.lift import DEFAULT_CONFIDENCE
@@ -57,7 +60,8 @@ def experiments_in(
     if not experiments:
         return ExperimentsReport((), window, when)
     data = load_learn_data(session)
-    counted = attribute(data.exposures, data.orders, window, as_of=when.replace(tzinfo=None))
+    exposures = with_channel_contacts(session, data, experiments)
+    counted = attribute(exposures, data.orders, window, as_of=when.replace(tzinfo=None))
     counted = counted[counted["counted"]]
     assignments = pd.DataFrame(
         session.execute(
@@ -136,7 +140,16 @@ def _result(
     )
 
 
-KIND_LABELS = {"tone": "Tone", "template": "Template", "playbook": "Playbook"}
+KIND_LABELS = {
+    "tone": "Tone",
+    "template": "Template",
+    "playbook": "Playbook",
+    "offer": "Offer size",
+    "channel": "Channel",
+}
+# The offer caps a strategy may set (percent of the predicted value; 0: no offer).
+OFFER_PERCENTS = (0, 5, 10, 15, 20, 25)
+CHANNEL_LABELS = {"email": "Email", "call": "Call", "meeting": "Meeting"}
 
 
 def experiment_choices(engine: Engine) -> ExperimentChoices:
@@ -152,6 +165,8 @@ def experiment_choices(engine: Engine) -> ExperimentChoices:
         "tone": tuple((k, f"{v} tone") for k, v in TONE_LABELS.items()),
         "template": tuple((k, f"{v} template") for k, v in GOAL_LABELS.items()),
         "playbook": playbooks,
+        "offer": tuple((str(p), offer_label(p)) for p in OFFER_PERCENTS),
+        "channel": tuple((c, CHANNEL_LABELS[c]) for c in CONTACT_CHANNELS),
     }
     return ExperimentChoices(
         kinds=tuple((k, KIND_LABELS[k]) for k in EXPERIMENT_KINDS if values[k]),

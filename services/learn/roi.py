@@ -39,6 +39,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
+from models.vocab import CONTACT_CHANNELS
 from services.alerts._db import columns, fetch, reading, timestamps
 from services.alerts.lifecycle import moment
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
@@ -56,7 +57,7 @@ from services.learn.report import learn_summary
 from services.learn.roi_records import Cost, CostSettings, RoiReport, RoiRow
 from services.settings import get_setting
 
-CHANNELS = ("email", "call", "meeting")
+CHANNELS = CONTACT_CHANNELS
 DAYS_PER_MONTH = 365.25 / 12
 _BLOCK_ELEMENTS = 2_000_000
 _UNITS = "a.holdout_band IS NOT NULL AND a.status <> 'held_back' AND a.holdout = ?"

@@ -38,6 +38,7 @@ from services.alerts.experiment_records import applied_strategy
 from services.alerts.experiments import strategies_for_alerts
 from services.alerts.inputs import contacts_since
 from services.alerts.lifecycle import moment, unit_of_work
+from services.outreach.batch_channels import leave_out_other_channels
 from services.outreach.batch_records import (
     OPEN_STATES,
     SKIP_BY_REVIEWER,
@@ -167,7 +168,7 @@ def plan_batch(
             to_draft.append(_Target(cid, int(alert.id), name, customer.email, alert.rule_key))
         else:
             skipped.append(PlannedSkip(cid, name, int(alert.id), reason, customer.email))
-    return to_draft, skipped
+    return leave_out_other_channels(session, to_draft, skipped)  # a call or meeting asked
 
 
 def preview_batch(

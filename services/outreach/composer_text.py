@@ -40,12 +40,15 @@ def provider_words(config: ProviderConfig | None) -> tuple[str, bool]:
 
 def incentive_words(ctx: DraftContext) -> str:
     """The most a draft may offer this customer, or why it offers nothing."""
+    by = f', the cap of experiment "{ctx.offer_from}"' if ctx.offer_from else ""
     if ctx.incentive:
         return (
             f"Any offer stays at or under {ctx.incentive} "
             f"({cap_percent_words(ctx.incentive_cap_percent)} of the predicted "
-            f"{value_label(ctx.clv_months)})."
+            f"{value_label(ctx.clv_months)}{by})."
         )
+    if ctx.incentive_cap_percent <= 0 and ctx.offer_from:
+        return f'No offers: experiment "{ctx.offer_from}" makes no offer to this customer.'
     if ctx.incentive_cap_percent <= 0:
         return "No offers: the incentive cap is 0% (Settings ▸ Email drafting)."
     return f"No offer: there is no predicted {value_label(ctx.clv_months)} for this customer yet."

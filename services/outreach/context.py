@@ -14,7 +14,8 @@
 - The goal: given, else from the alert's rule (negative experience and ticket past SLA:
   apology; expansion: expansion; stalled deal: check in; anything else, or no alert: win
   back). The tone: given, else the setting outreach.default_tone.
-- The incentive cap: the 12-month value times outreach.incentive_cap_percent, in whole
+- The incentive cap: the 12-month value times outreach.incentive_cap_percent (or the cap
+  of the offer-size strategy a running experiment gave the alert), in whole
   units (services/core/incentive.py, as the alert's next step; None when there is no
   value or the share is 0%: no offer at all).
 - Customers who asked not to be contacted or unsubscribed can be drafted for, but
@@ -34,6 +35,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.errors import UserFacingError
 from models.schema import Alert, Customer, Interaction, Order, ScoreSnapshot
+from services.alerts.experiments import strategy_for_alert
 from services.alerts.next_step import workspace_categories
 from services.alerts.records import ACTIVE_STATUSES
 from services.core.incentive import INCENTIVE_CAP_SETTING, incentive_cap_cents
@@ -256,7 +258,7 @@ def build_context(
         .limit(1)
     ).first()
     clv = snapshot.clv_12m_cents if snapshot is not None else None
-    cap_percent = float(get_setting(session, INCENTIVE_CAP_SETTING))
+    cap_percent, offer_from = _cap_percent(session, alert)
     value = float(clv) if clv is not None else None
     if value is not None and code != money.home:
         # The 12-month value is in the home currency; the draft speaks the customer's.
@@ -340,6 +342,7 @@ def build_context(
         tone=chosen_tone,
         incentive_cap_percent=cap_percent,
         incentive_cap_cents=cap,
+        offer_from=offer_from,
         clv_months=value_months(session, snapshot.scoring_run_id) if snapshot is not None else 12,
         currency=code,
         currency_symbol=symbol,
@@ -357,6 +360,15 @@ def _new_categories(session: Session, bought: Counter[str]) -> tuple[str, ...]:
     """The workspace's best-selling categories this customer has not bought (at most 2)."""
     fresh = [c for c in workspace_categories(session) if c not in bought][:2]
     return tuple(cut(c, FIELD_LIMIT) or "" for c in fresh)
+
+
+def _cap_percent(session: Session, alert: Alert | None) -> tuple[float, str]:
+    """The offer cap in percent, and the experiment that set it: an offer-size strategy
+    of a running experiment wins over the setting for its alert ("": the setting)."""
+    strategy = strategy_for_alert(session, int(alert.id)) if alert is not None else None
+    if strategy is not None and strategy.offer_percent is not None:
+        return strategy.offer_percent, strategy.experiment
+    return float(get_setting(session, INCENTIVE_CAP_SETTING)), ""
 
 
 def top_alert_id(session: Session, customer_id: int) -> int | None:

@@ -111,6 +111,8 @@ class DraftContext:
     team_domains: tuple[str, ...] = ()
     # T of the snapshot's T-month value (clv_12m_cents): what the offer cap's words name.
     clv_months: int = 12
+    # The experiment whose offer-size strategy set incentive_cap_percent ("": the setting).
+    offer_from: str = ""
 
     def money(self, cents: int | float) -> str:
         """Cents in the customer's currency ("$25", "€12.50")."""

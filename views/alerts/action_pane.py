@@ -438,6 +438,11 @@ class ActionPane(QWidget):
         self.next_title.setText(rec.title)
         self.next_detail.setText(rec.detail)
         self.next_detail.setVisible(bool(rec.detail))
+        offered = {"email": self.draft_button, **self.buttons}  # the experiment's channel
+        for key in ("email", "call", "meeting"):
+            font = offered[key].font()
+            font.setBold(key == rec.channel)
+            offered[key].setFont(font)
         note = alert.outreach_blocked or alert.holdout_contacted or ""
         self.blocked.setText(note)
         self.blocked.setVisible(bool(note))

@@ -100,6 +100,7 @@ class NewExperimentDialog(QDialog):
     def _on_kind_changed(self) -> None:
         for box in self.strategy_boxes:
             self.strategy_layout.removeWidget(box)
+            box.hide()  # at once: deleteLater waits for the event loop
             box.deleteLater()
         kind = str(self.kind_combo.currentData() or "")
         values = self._choices.values.get(kind, ())

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.alerts.experiment_records import kind_words
 from services.core.formatting import format_date
 from services.learn.wording import points, rate
 from views.item_models.customer_filters import CustomerFilter
@@ -148,7 +149,7 @@ def details_text(result: ExperimentResult) -> str:
     )
     rules = ", ".join(result.rule_titles or result.rules)
     return (
-        f"{when} · {result.kind} strategies · rules: {rules} · bands: "
+        f"{when} · {kind_words(result.kind)} strategies · rules: {rules} · bands: "
         f"{', '.join(result.bands)} · {result.assigned:,} alerts assigned"
     )
 

@@ -339,3 +339,19 @@ def test_the_versions_an_own_action_left_are_sent_by_the_next(pane: ActionPane) 
     pane.note_versions({7: 4, 99: 1})
     assert pane.alert is not None
     assert pane.alert.seen_versions == {7: 4}
+
+
+@pytest.mark.parametrize(("channel", "button"), [("call", "call"), ("meeting", "meeting")])
+def test_a_channel_experiment_marks_the_action_it_asks_for(
+    pane: ActionPane, channel: str, button: str
+) -> None:
+    words = f'Experiment "Warm or concise": {channel} this customer (chosen at random).'
+    rec = Recommendation("A personal check-in", words, None, channel=channel)
+    pane.show_alert(dataclasses.replace(ALERT, recommendation=rec))
+    assert pane.next_detail.text() == words
+    assert pane.buttons[button].font().bold()
+    others = [b for k, b in pane.buttons.items() if k != button]
+    assert not any(b.font().bold() for b in others)
+    assert not pane.draft_button.font().bold()
+    pane.show_alert(ALERT)  # another alert: nothing marked
+    assert not pane.buttons[button].font().bold()

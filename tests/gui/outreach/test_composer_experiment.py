@@ -55,3 +55,48 @@ def test_the_composer_starts_with_the_assigned_tone_and_says_so(
         assert composer.request.context.tone == strategy
         dialog.close()
         qtbot.waitUntil(lambda: composer.dialog is None, timeout=TIMEOUT_MS)
+
+
+OFFERS = (Strategy("0", "No offer", "0"), Strategy("15", "Up to 15% of the value", "15"))
+
+
+def test_the_composer_states_the_offer_cap_the_experiment_gave(
+    qtbot,
+    composer: ComposerController,  # noqa: F811
+    workspace: Workspace,
+) -> None:
+    spec = ExperimentSpec(
+        "Offer or not", "offer", OFFERS, tuple(sorted(HOLDOUT_RULES)),
+        ("low", "medium", "high"), seed=4,
+    )  # fmt: skip
+    experiment_id = start_experiment(workspace.engine, spec)
+    found = rows(
+        workspace,
+        "SELECT a.id, c.id, x.strategy FROM experiment_assignments x "
+        "JOIN alerts a ON a.id = x.alert_id JOIN customers c ON c.id = a.customer_id "
+        "WHERE c.email IS NOT NULL AND x.experiment_id = ? ORDER BY a.priority_cents DESC",
+        experiment_id,
+    )
+    firsts = {s: (a, c) for a, c, s in reversed(found)}
+    assert set(firsts) == {"0", "15"}
+    for strategy, (alert_id, customer_id) in sorted(firsts.items()):
+        composer.open(alert_id, customer_id)
+        dialog = composer.dialog
+        assert dialog is not None
+        qtbot.waitUntil(lambda d=dialog: bool(d.variants[0].body.toPlainText()), timeout=TIMEOUT_MS)
+        assert composer.request is not None
+        ctx = composer.request.context
+        assert ctx.incentive_cap_percent == float(strategy)
+        if strategy == "0":
+            assert ctx.incentive_cap_cents is None
+            assert dialog.incentive.text() == (
+                'No offers: experiment "Offer or not" makes no offer to this customer.'
+            )
+        else:
+            assert ctx.clv_12m_cents is not None
+            assert dialog.incentive.text().startswith(
+                f"Any offer stays at or under {ctx.incentive} (15% "
+            )
+            assert dialog.incentive.text().endswith(', the cap of experiment "Offer or not").')
+        dialog.close()
+        qtbot.waitUntil(lambda: composer.dialog is None, timeout=TIMEOUT_MS)

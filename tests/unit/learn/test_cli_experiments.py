@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from app.cli.main import main
-from services.alerts.experiments import ExperimentSpec, start_experiment
+from services.alerts.experiments import ExperimentSpec, Strategy, start_experiment
 from services.learn.experiments import experiments_report
 from tests.unit.alerts.test_alerts_rules import at
 from tests.unit.learn.test_experiments import TWO, book, email_everyone, workspace
@@ -59,3 +59,24 @@ def test_table_csv_and_json_show_the_service_figures(tmp_path: Path) -> None:
         figures["warm"].reengaged,
         figures["concise"].reengaged,
     ]
+
+
+def test_an_offer_size_experiment_is_named_by_its_kind_and_values(tmp_path: Path) -> None:
+    offers = (
+        Strategy("0", "No offer", "0"),
+        Strategy("15", "Up to 15% of the predicted value", "15"),
+    )
+    with workspace(tmp_path) as ws:
+        book(ws.engine, contacted=30, held=15)
+        spec = ExperimentSpec("Offer test", "offer", offers, ("gone_quiet",), ("medium",), seed=3)
+        start_experiment(ws.engine, spec, now=at(41))
+        email_everyone(ws.engine)
+        code, table, err = run("--db", ws.url, "report", "experiments")
+        assert code == 0, err
+        code, raw, err = run("--db", ws.url, "report", "experiments", "--format", "json")
+        assert code == 0, err
+    assert table.splitlines()[0].startswith('Experiment "Offer test" (offer size; running since')
+    assert "Up to 15% of the predicted value" in table
+    data = json.loads(raw)["experiments"][0]
+    assert data["kind"] == "offer"
+    assert [s["key"] for s in data["strategies"]] == ["0", "15"]
