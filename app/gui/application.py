@@ -180,9 +180,8 @@ class GuiController(QObject):
             email=EmailSettingsActions(jobs, own_address=lambda: self.workspaces.own_address()),
         )
         self.window.settings_requested.connect(self.settings.open)
-        for section in self.window.results.sections:  # e.g. Results ▸ Return's "Costs…"
-            if hasattr(section, "settings_requested"):
-                section.settings_requested.connect(self.settings.open)
+        # A Results section's Settings page (Return's "Costs…"), once the tab is built.
+        self.window.results.settings_requested.connect(self.settings.open)
         self.notifications = install_notifications(self)  # reminders in the system tray
         # "Draft email" in the action pane: the composer.
         self.composer = ComposerController(

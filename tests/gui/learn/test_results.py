@@ -71,6 +71,24 @@ def show_results(qtbot, window: MainWindow, jobs: JobRunner) -> None:
     qtbot.waitUntil(lambda: chart.plot.getViewBox().width() > 50)
 
 
+def test_the_pane_is_built_when_the_tab_is_first_shown(
+    qtbot, window: MainWindow, jobs: JobRunner, measured: Workspace
+) -> None:
+    """Issue 41: nothing of Results (nor pyqtgraph) is built on the way to the first paint;
+    the tab's first show builds the pane, which reads the workspace handed over before."""
+    from views.results.pane import ResultsPane
+
+    page = window.tabs.widget(TAB_RESULTS)
+    assert not window.results.built
+    assert page.findChild(ResultsPane) is None
+    window.results.mark_stale()  # a change before the first show: nothing to do yet
+    show_results(qtbot, window, jobs)
+    pane = page.findChild(ResultsPane)
+    assert pane is window.results.pane
+    assert pane.isVisible()
+    assert pane.headline_label.text() == headline(report_of(measured).overall)
+
+
 def report_of(workspace: Workspace) -> EffectivenessReport:
     return effectiveness_report(workspace.engine, by="rule")
 
