@@ -78,8 +78,12 @@ class WorkspaceAlertSource:
         )
         from services.learn.uplift_cache import uplift_columns
 
-        # "Most persuadable first" and each card's estimate (Results ▸ Who to contact).
-        uplift, uplift_text = uplift_columns(self.workspace.engine, columns["customer_id"])
+        # "Most persuadable first" and each card's estimate (Results ▸ Who to contact), when
+        # the model is fitted for the workspace as it is; else they follow the list
+        # (load_uplift_columns, on a worker of its own: a fit takes seconds to minutes).
+        uplift, uplift_text = uplift_columns(
+            self.workspace.engine, columns["customer_id"], fit=False
+        )
         return {**listed, "currency": self._home(), "draft_waiting": waiting,
                 "due_text": due, "overdue": overdue,
                 "uplift": uplift, "uplift_text": uplift_text}  # fmt: skip
@@ -89,6 +93,11 @@ class WorkspaceAlertSource:
 
         with self.workspace.sessions() as session:
             return load_money_context(session).home
+
+    def load_uplift_columns(self, customer_ids: Any) -> tuple[Any, Any]:
+        from services.learn.uplift_cache import uplift_columns
+
+        return uplift_columns(self.workspace.engine, customer_ids)
 
     def load_alert_detail(self, alert_id: int, card_ids: Sequence[int] = ()) -> AlertDetail:
         from services.alerts.detail import alert_detail

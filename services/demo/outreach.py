@@ -214,7 +214,8 @@ def _plan_outreach(
     reengaged = demo_strategies.redraw(
         reengaged, contact >= 0, experiment[0], (baseline, uplift), BASELINE_RATE, CONTACTED_RATE
     )
-    uplift = uplift * demo_strategies.multipliers(experiment[0])  # the true effect, as drawn
+    # The customer's true uplift stays uplift_i: outreach's effect averaged over the
+    # strategies the draw splits evenly (their multipliers average 1).
     # Earlier days likelier, in shop hours; inside the window, so always before today.
     day_of = start // _DAY + np.floor(rng.random(m) ** 1.5 * WINDOW_DAYS).astype(np.int64)
     at = day_of * _DAY + rng.integers(8 * 3600, 22 * 3600, m)

@@ -59,16 +59,26 @@ def cached_uplift_report(engine: Engine) -> UpliftReport:
     return report
 
 
+def ready_uplift_report(engine: Engine) -> UpliftReport | None:
+    """The uplift report of the workspace as it is now if it is already computed, else
+    None (nothing is fitted)."""
+    url = engine.url.render_as_string(hide_password=True)
+    with _LOCK:
+        kept = _KEPT.get(url)
+    return kept[1] if kept is not None and kept[0] == state_key(engine) else None
+
+
 def uplift_columns(
-    engine: Engine, customer_ids: npt.ArrayLike
+    engine: Engine, customer_ids: npt.ArrayLike, *, fit: bool = True
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.object_]]:
     """Per row of ``customer_ids``: the customer's estimated uplift (NaN: none, or not
-    enough data) and its words ("" when none)."""
+    enough data) and its words ("" when none). ``fit=False``: only from a report already
+    computed for the workspace as it is (else every row NaN)."""
     ids = np.asarray(customer_ids, dtype=np.int64)
     uplift = np.full(len(ids), np.nan)
     words = np.full(len(ids), "", dtype=object)
-    report = cached_uplift_report(engine)
-    if not report.enough:
+    report = cached_uplift_report(engine) if fit else ready_uplift_report(engine)
+    if report is None or not report.enough:
         return uplift, words
     by_customer = report.estimate_of()
     for i, customer in enumerate(ids.tolist()):

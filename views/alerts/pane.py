@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from views.alerts.draft_targets import ALL_QUEUES, DraftTargets
 from views.alerts.pane_state import PaneState
-from views.alerts.persuadable import offer_persuadable
+from views.alerts.persuadable import fetch_estimates, offer_persuadable
 from views.alerts.source import ALERT_QUEUES, QUEUE_LABELS, SEVERITIES, SEVERITY_LABELS, AlertSource
 from views.item_models.alert_list_data import SORTS, STATUS_FILTERS, AlertFilter, AlertListData
 from views.item_models.alert_list_model import (
@@ -411,6 +411,14 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         self._refresh_state()
         self._select(previous)
         self.alerts_loaded.emit(data.n)
+        if self._source is not None:  # the estimates follow when not fitted yet
+            fetch_estimates(self._jobs, self, self._source, data, self._on_estimates)
+
+    def _on_estimates(self, data: AlertListData) -> None:
+        if data is self.model.data_set and offer_persuadable(
+            self.sort_combo, data, self._settings, KEY_SORT
+        ):
+            self.model.set_filter(self.current_filter())
 
     def _on_alerts_load_failed(self, error: BaseException) -> None:
         self._loading = False

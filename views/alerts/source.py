@@ -78,6 +78,11 @@ class AlertSource(Protocol):
         """Every alert as columns (ALERT_COLUMNS), any order."""
         ...
 
+    def load_uplift_columns(self, customer_ids: Any) -> tuple[Any, Any]:
+        """Per row of ``customer_ids``: the estimated uplift (NaN: none) and its words, the
+        uplift model fitted first when the workspace changed (slow: seconds to minutes)."""
+        ...
+
     def load_alert_detail(self, alert_id: int, card_ids: Sequence[int] = ()) -> AlertDetail:
         """One alert, with the other alerts of its card (``card_ids``)."""
         ...

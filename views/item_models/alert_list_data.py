@@ -166,6 +166,7 @@ class AlertListData:
         created = c["created_at"].astype(np.int64)
         priority = c["priority_cents"]
         ids = c["id"].astype(np.int64)
+        self._urgency_keys = (ids, -created, -priority, self.severity_rank)
         # Each sort as a rank per row (0 first), so that sorting the kept rows is an
         # argsort of small ints. Urgency: severity, then the amount, then the newest.
         orders = {
@@ -347,6 +348,16 @@ class AlertListData:
             chosen = np.flatnonzero(np.isin(severity, wanted))
             return _subset(cards, chosen)
         return cards
+
+    def set_uplift(self, uplift: np.ndarray, words: np.ndarray) -> None:
+        """The customers' estimated uplift and its words, per row, when they come after the
+        list (views/alerts/persuadable.py): the "persuadable" order is ranked anew."""
+        self.uplift = np.asarray(uplift, np.float64).reshape(self.n)
+        self.uplift_text = np.asarray(words, dtype=object).reshape(self.n)
+        order = np.lexsort((*self._urgency_keys, -np.nan_to_num(self.uplift, nan=-9)))
+        rank = np.empty(self.n, np.int64)
+        rank[order] = np.arange(self.n, dtype=np.int64)
+        self.ranks["persuadable"] = rank
 
     def contains(self, alert_id: int) -> bool:
         """True when the alert is among the loaded ones."""

@@ -33,7 +33,8 @@ def cleared(workspace: Workspace) -> tuple[int, str]:
     with sqlite3.connect(path) as con:
         rows = con.execute(
             "SELECT a.id, a.customer_id, a.rule_key, a.reason FROM alerts a "
-            "WHERE a.status IN ('open', 'in_progress') AND (SELECT COUNT(*) FROM alerts b "
+            "WHERE a.status IN ('open', 'in_progress') AND NOT a.holdout "
+            "AND (SELECT COUNT(*) FROM alerts b "
             "WHERE b.customer_id = a.customer_id AND b.status IN ('open', 'in_progress')) = 1 "
             "ORDER BY a.reason NOT LIKE '%churn risk%', a.id"
         ).fetchall()

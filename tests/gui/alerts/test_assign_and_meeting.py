@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace
-from tests.gui.shell.test_undo import TIMEOUT_MS, rows, wait_idle
+from tests.gui.shell.test_undo import TIMEOUT_MS, rows, show_contactable_card, wait_idle
 from views.alerts.meeting_dialog import MeetingAnswer, MeetingDialog
 from views.alerts.team_prompts import TeamPrompts
 from views.item_models.alert_list_model import assignee_text
@@ -142,8 +142,7 @@ def test_m_writes_the_invitation_and_logs_the_meeting_with_a_follow_up(
     qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace, answers: Answers
 ) -> None:
     view = window.alerts_view
-    alert = view.action_pane.alert
-    assert alert is not None
+    alert = show_contactable_card(qtbot, window, jobs)
     start = dt.datetime.combine(dt.date.today() + dt.timedelta(days=3), dt.time(15, 0))
     answers.meeting = MeetingAnswer("Renewal chat", start.astimezone(), 45, "save")
     tasks = "SELECT title, due_date FROM actions WHERE customer_id = ? AND kind = 'task'"
@@ -180,6 +179,7 @@ def test_open_in_calendar_app_opens_the_written_file(
 ) -> None:
     start = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(9, 30))
     answers.meeting = MeetingAnswer("Check-in", start.astimezone(), 30, "open")
+    show_contactable_card(qtbot, window, jobs)
     window.alerts_view.action_pane.trigger("meeting")
     qtbot.waitUntil(lambda: window.undo_bar.isVisible(), timeout=TIMEOUT_MS)
     (opened,) = answers.opened

@@ -21,6 +21,7 @@ from services.learn.uplift_cache import cached_uplift_report
 from tests.unit.learn.test_uplift_demo import build_uplift_demo
 from views.alerts.persuadable import PERSUADABLE, PERSUADABLE_LABEL
 from views.alerts.view import AlertsView
+from views.item_models.alert_list_data import AlertListData
 from views.item_models.customer_filters import CustomerFilter
 from views.kit.jobs import JobRunner
 from views.results.sections import section_classes
@@ -139,3 +140,36 @@ def test_too_few_exposures_offer_no_persuadable_order(
     section = _section(qtbot, jobs, workspace)
     assert section.headline_label.text().startswith("Not enough data yet: the estimate needs")
     assert section.qini_chart.empty_text == "Not enough data yet"
+
+
+def test_the_list_comes_first_and_the_estimates_follow_on_a_work_thread(
+    qtbot, jobs: JobRunner, demo: Workspace
+) -> None:
+    from services.learn import uplift_cache
+
+    uplift_cache._KEPT.clear()  # nothing fitted yet for this workspace
+    source = WorkspaceAlertSource(demo, user="maya")
+    listed = AlertListData(source.load_alert_columns())
+    assert not np.isfinite(listed.uplift).any()  # the list alone fits nothing...
+    assert uplift_cache.ready_uplift_report(demo.engine) is None
+    view = AlertsView(jobs)
+    qtbot.addWidget(view)
+    view.set_sources(source, WorkspaceCustomerSource(demo), owner_name=None)
+    pane = view.alerts_pane
+    qtbot.waitUntil(
+        lambda: pane.sort_combo.findData(PERSUADABLE) >= 0 and jobs.is_idle(), timeout=TIMEOUT_MS
+    )  # ...the estimates follow it, and the order is offered then
+    data = pane.model.data_set
+    assert data is not None
+    assert np.isfinite(data.uplift).any()
+    estimates = cached_uplift_report(demo.engine).estimate_of()
+    row = int(np.flatnonzero(np.isfinite(data.uplift))[0])
+    customer = int(data.columns["customer_id"][row])
+    assert data.uplift[row] == pytest.approx(estimates[customer].uplift)
+    pane.sort_combo.setCurrentIndex(pane.sort_combo.findData(PERSUADABLE))
+    qtbot.waitUntil(lambda: jobs.is_idle(), timeout=TIMEOUT_MS)
+    model = pane.model
+    shown = [model.record(r)["customer_id"] for r in range(model.rowCount())]
+    ordered = [estimates[c].uplift if c in estimates else float("-inf") for c in shown]
+    assert ordered == sorted(ordered, reverse=True)  # the estimates that came, in their order
+    assert ordered[0] > float("-inf")
