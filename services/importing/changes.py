@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from services.importing.rowhash import HASH_COLUMN
 from services.importing.staging import compare_staged
 from services.importing.storage import (
     CHUNK,
@@ -59,6 +60,8 @@ class ChangeTracker:
         # Customers whose stored field another source kept against this file's different
         # value: {owning source: {field: customers}}, for the report's note (kept_notes).
         self.kept: dict[str, dict[str, int]] = {}
+        # Whether the records being written carry row hashes (services/importing/rowhash.py).
+        self.hashed = False
 
     def update_customers(self, incoming: dict[int, dict[str, Any]]) -> tuple[int, int]:  # noqa: C901
         """Apply incoming non-empty values to existing customers; (updated, unchanged)."""
@@ -213,6 +216,11 @@ class ChangeTracker:
             row_id = int(record["id"])
             # A stored NULL may reach here as NaN (a column of numbers): undo's JSON wants None.
             before = {c: None if is_missing(record[c]) else record[c] for c in diff}
+            if table == "orders":
+                # Its stored hash no longer describes it after this update, nor after undo.
+                before[HASH_COLUMN] = None
+                if not self.hashed:
+                    diff[HASH_COLUMN] = None
             self.entries.append((table, row_id, before))
             groups.setdefault(tuple(diff), []).append((*diff.values(), row_id))
         for changed_cols, rows in groups.items():

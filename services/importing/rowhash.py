@@ -1,0 +1,175 @@
+"""Row hashes: a re-sync of an unchanged export skips its rows before converting them.
+
+Each order imported from a generic orders file keeps ``row_hash``: a 64-bit hash of the
+file row's raw text cells (pandas' ``hash_pandas_object``, SipHash with a fixed key:
+the same on every run and platform, unlike Python's ``hash()``), mixed with a
+fingerprint of how the row was read: the format, source, kind, header and column
+mapping, and the settings the conversion depends on (home currency, time zone). On the
+next import of the same kind of file the file's hashes are compared with the stored
+ones of its source first; a row whose hash is stored is counted as unchanged and is
+never converted, validated or compared column by column. Every other row (new,
+changed, rejected before, or stored before the hashes existed) takes the full path and
+gets its hash when written. A different mapping or a changed setting changes every
+hash, so the whole file is compared in full once.
+
+An order that another import updates gets that file's hash or none, and undo clears the
+hash of the orders it restores, so a stored hash always describes the stored row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from models.schema import Setting
+from services.core import money
+from services.core.local_dates import TIME_ZONE_SETTING
+from services.core.policy import resolve
+
+__all__ = [
+    "HASH_COLUMN",
+    "HASH_KEY",
+    "RowHashes",
+    "hashable",
+    "skip_unchanged",
+    "stored_hashes",
+]
+
+HASH_COLUMN = "row_hash"
+# The SipHash key of hash_pandas_object (16 characters): changing it changes every hash.
+HASH_KEY = "account-radar-41"
+# Bumped when the conversion of a row changes meaning (every stored hash then misses).
+HASH_VERSION = 1
+_FETCH = 100_000
+
+
+def hashable(adapter: Any, kind: str, mapping: Mapping[str, str | None] | None) -> bool:
+    """Whether a file's rows are hashed: a generic orders file (one order per row)."""
+    return adapter is None and kind == "orders" and mapping is not None
+
+
+def _setting(conn: Connection, key: str, built_in: object) -> object:
+    row = conn.execute(select(Setting.value).where(Setting.key == key)).first()
+    return resolve(key, built_in, None if row is None else row[0], row is not None)
+
+
+def stored_hashes(conn: Connection, source: str) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """The hashes stored for the orders of ``source``, sorted (read in chunks)."""
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    parts: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+    try:
+        cur.execute(
+            f"SELECT {HASH_COLUMN} FROM orders WHERE source = {mark} AND {HASH_COLUMN} IS NOT NULL",
+            (source,),
+        )
+        while rows := cur.fetchmany(_FETCH):
+            parts.append(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+    finally:
+        cur.close()
+    found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    found.sort()
+    return found
+
+
+def unchanged_rows(
+    hashes: np.ndarray[Any, np.dtype[np.int64]], stored: np.ndarray[Any, np.dtype[np.int64]]
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Which of the file's rows are stored as they are (their hash is stored)."""
+    if not len(stored) or not len(hashes):
+        return np.zeros(len(hashes), dtype=bool)
+    return np.isin(hashes, stored, assume_unique=False)
+
+
+def _key_repeats(frame: pd.DataFrame, mapping: Mapping[str, str | None]) -> np.ndarray[Any, Any]:
+    """Rows whose order id another row of the file repeats: the writer keeps the last of
+    them, so they are never skipped (one of them alone would overwrite the other)."""
+    column = next((c for c, f in mapping.items() if f == "order_id"), None)
+    if column is None or column not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    ids = frame[column].astype(str).str.strip()
+    return np.asarray(ids.duplicated(keep=False), dtype=bool)
+
+
+@dataclass
+class RowHashes:
+    """The rows of a file kept for the full path and their raw hashes (no fingerprint
+    mixed in yet: the settings are read again in the import's transaction)."""
+
+    cells: np.ndarray[Any, np.dtype[np.uint64]]
+    rows: np.ndarray[Any, np.dtype[np.int64]]  # their spreadsheet row numbers
+    fp: int  # the fingerprint the skipped rows matched
+    skipped: int = 0
+    describe: dict[str, Any] = field(default_factory=dict)
+    active: bool = True
+
+    @classmethod
+    def none(cls) -> RowHashes:
+        """A file whose rows are not hashed: nothing skipped, nothing attached."""
+        return cls(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), 0, active=False)
+
+    def attach(self, conn: Connection, frames: dict[str, pd.DataFrame]) -> None:
+        """Give the batch's orders their hashes, with the settings as they are now (the
+        import may just have set the home currency)."""
+        frame = frames.get("orders")
+        if not self.active or frame is None or frame.empty or "row" not in frame.columns:
+            return
+        fp = _digest({**self.describe, **_settings(conn)})
+        where = pd.Index(self.rows).get_indexer(frame["row"].to_numpy(dtype=np.int64))
+        mixed = (self.cells ^ np.uint64(fp)).view(np.int64)
+        values = [int(mixed[w]) if w >= 0 else None for w in where.tolist()]
+        frames["orders"] = frame.assign(**{HASH_COLUMN: values})
+
+
+def skip_unchanged(conn: Connection, plan: Any) -> RowHashes | None:
+    """Drop the rows of ``plan.table`` whose hash is stored (in place); None when the
+    file's rows are not hashed (see ``hashable``)."""
+    if not hashable(plan.adapter, plan.kind, plan.mapping):
+        return None
+    table = plan.table
+    if "order_id" not in plan.mapping.values():
+        return None  # no id: rows cannot be told apart from new ones
+    describe = {
+        "version": HASH_VERSION,
+        "format": plan.detected_format,
+        "source": plan.source,
+        "kind": plan.kind,
+        "header": list(table.header),
+        "mapping": sorted((str(k), v) for k, v in plan.mapping.items()),
+    }
+    fp = _digest({**describe, **_settings(conn)})
+    frame = table.frame
+    cells = (
+        pd.util.hash_pandas_object(frame, index=False, hash_key=HASH_KEY).to_numpy(np.uint64)
+        if len(frame)
+        else np.zeros(0, dtype=np.uint64)
+    )
+    same = unchanged_rows((cells ^ np.uint64(fp)).view(np.int64), stored_hashes(conn, plan.source))
+    if same.any():
+        same &= ~_key_repeats(frame, plan.mapping)
+    keep = ~same
+    rows = np.asarray(table.row_numbers, dtype=np.int64)
+    if same.any():
+        table.frame = frame.loc[keep].reset_index(drop=True)
+        table.row_numbers = rows[keep]
+    return RowHashes(cells[keep], rows[keep], fp, int(same.sum()), describe)
+
+
+def _settings(conn: Connection) -> dict[str, str]:
+    return {
+        "home": str(_setting(conn, money.HOME_SETTING, "") or "").upper(),
+        "zone": str(_setting(conn, TIME_ZONE_SETTING, "") or ""),
+    }
+
+
+def _digest(described: dict[str, Any]) -> int:
+    digest = hashlib.sha256(json.dumps(described, sort_keys=True).encode()).digest()
+    return int.from_bytes(digest[:8], "little")
