@@ -102,7 +102,8 @@ def test_edits_take_the_full_path_and_undo_clears_their_hash(
     assert converted[-1] == 3
     assert _counts(report) == [(6, 1, 2, 3, 0)]
     after = _orders(ws)
-    assert after["O2"][1] == "knitwear" and after["O5"][2] == after["O1"][2]
+    assert after["O2"][1] == "knitwear"
+    assert after["O5"][2] == after["O1"][2]
     assert after["O2"][3] != before["O2"][3]
     run_id = report.files[0].run_id
     assert run_id is not None
@@ -111,7 +112,8 @@ def test_edits_take_the_full_path_and_undo_clears_their_hash(
     assert {k: v[:3] for k, v in undone.items()} == {k: v[:3] for k, v in before.items()}
     # The restored rows no longer claim the newer file's rows: importing it again
     # finds the same edits.
-    assert undone["O2"][3] is None and undone["O5"][3] is None
+    assert undone["O2"][3] is None
+    assert undone["O5"][3] is None
     assert _counts(service.run_import(ws, [newer])) == [(6, 1, 2, 3, 0)]
 
 
