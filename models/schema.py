@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JSONType, UTCDateTime, utcnow
-from models.sync_receipts import SyncReceipt  # noqa: F401  (re-exported; declared beside)
+from models.sync_receipts import SyncReceipt as SyncReceipt  # re-exported; declared beside
 from models.vocab import (  # noqa: F401  (re-exported: the vocabularies of these tables)
     ACTION_KINDS,
     ALERT_STATUSES,
