@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import select, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from models.schema import Setting
 from services.core import money
@@ -41,7 +41,6 @@ __all__ = [
     "hashable",
     "row_cells",
     "skip_unchanged",
-    "stored_hashes",
 ]
 
 HASH_COLUMN = "row_hash"
@@ -61,7 +60,7 @@ def _setting(conn: Connection, key: str, built_in: object) -> object:
     return resolve(key, built_in, None if row is None else row[0], row is not None)
 
 
-def stored_hashes(conn: Connection, source: str) -> np.ndarray[Any, np.dtype[np.int64]]:
+def _stored_hashes(conn: Connection, source: str) -> np.ndarray[Any, np.dtype[np.int64]]:
     """The hashes stored for the orders of ``source``, sorted.
 
     Read as one text the database joins (a million numbers are one 20 MB string and one
@@ -143,11 +142,16 @@ class RowHashes:
         frames["orders"] = frame.assign(**{HASH_COLUMN: values})
 
 
-def skip_unchanged(conn: Connection, plan: Any) -> RowHashes | None:
+def skip_unchanged(engine: Engine, plan: Any) -> RowHashes | None:
     """Drop the rows of ``plan.table`` whose hash is stored (in place); None when the
     file's rows are not hashed (see ``hashable``)."""
     if not hashable(plan.adapter, plan.kind, plan.mapping):
         return None
+    with engine.connect() as conn:
+        return _skip(conn, plan)
+
+
+def _skip(conn: Connection, plan: Any) -> RowHashes | None:
     table = plan.table
     if "order_id" not in plan.mapping.values():
         return None  # no id: rows cannot be told apart from new ones
@@ -162,7 +166,7 @@ def skip_unchanged(conn: Connection, plan: Any) -> RowHashes | None:
     fp = _digest({**describe, **_settings(conn)})
     frame = table.frame
     cells = row_cells(frame)
-    same = unchanged_rows((cells ^ np.uint64(fp)).view(np.int64), stored_hashes(conn, plan.source))
+    same = unchanged_rows((cells ^ np.uint64(fp)).view(np.int64), _stored_hashes(conn, plan.source))
     if same.any():
         same &= ~_key_repeats(frame, plan.mapping, same)
     keep = ~same

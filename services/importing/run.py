@@ -340,8 +340,8 @@ def _import_table(  # noqa: PLR0915
 
 def _skip_unchanged(engine: Engine, plan: Plan) -> RowHashes:
     """Drop the file's rows stored as they are (services/importing/rowhash.py)."""
-    with translate_db_errors(), engine.connect() as conn:
-        return skip_unchanged(conn, plan) or RowHashes.none()
+    with translate_db_errors():
+        return skip_unchanged(engine, plan) or RowHashes.none()
 
 
 def _count_skipped(result: WriteResult, skipped: int) -> None:
