@@ -76,7 +76,7 @@ def _stored_hashes(conn: Connection, source: str) -> np.ndarray[Any, np.dtype[np
     ).scalar()
     if not found_text:
         return np.zeros(0, dtype=np.int64)
-    found = np.array(found_text.split(","), dtype=np.int64)
+    found = np.fromstring(found_text, dtype=np.int64, sep=",")
     del found_text
     found.sort()
     return found
@@ -89,9 +89,14 @@ def unchanged_rows(
     sorted): a binary search each, no hash table of a million entries."""
     if not len(stored) or not len(hashes):
         return np.zeros(len(hashes), dtype=bool)
-    where = np.searchsorted(stored, hashes)
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    # Both sorted: the search walks the stored hashes in order (cache-friendly).
+    where = np.searchsorted(stored, ordered)
     where[where == len(stored)] = 0
-    return np.asarray(stored[where] == hashes, dtype=bool)
+    same = np.empty(len(hashes), dtype=bool)
+    same[order] = stored[where] == ordered
+    return same
 
 
 def _key_repeats(
@@ -138,7 +143,9 @@ class RowHashes:
         fp = _digest({**self.describe, **_settings(conn)})
         where = pd.Index(self.rows).get_indexer(frame["row"].to_numpy(dtype=np.int64))
         mixed = (self.cells ^ np.uint64(fp)).view(np.int64)
-        values = [int(mixed[w]) if w >= 0 else None for w in where.tolist()]
+        values: list[int | None] = mixed[where].tolist()
+        for k in np.flatnonzero(where < 0).tolist():
+            values[k] = None  # a row the adapter made up (none in a generic orders file)
         frames["orders"] = frame.assign(**{HASH_COLUMN: values})
 
 
