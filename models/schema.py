@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JSONType, UTCDateTime, utcnow
+from models.sync_receipts import SyncReceipt as SyncReceipt  # re-exported; declared beside
 from models.vocab import (  # noqa: F401  (re-exported: the vocabularies of these tables)
     ACTION_KINDS,
     ALERT_STATUSES,
@@ -171,6 +172,9 @@ class Order(Base):
     items: Mapped[int | None] = mapped_column(Integer)
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     import_run_id: Mapped[int | None] = _fk("import_runs", nullable=True, ondelete="SET NULL")
+    # A hash of the file row it was imported from and how (services/importing/rowhash.py):
+    # a re-sync skips the rows whose hash is stored. NULL: not known (compared in full).
+    row_hash: Mapped[int | None] = mapped_column(BigInteger)
 
     customer: Mapped[Customer] = relationship(back_populates="orders")
 
@@ -677,23 +681,6 @@ class TeamMember(Base):
     role: Mapped[str] = mapped_column(String(16))
     owner_name: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class SyncReceipt(Base):
-    """An action taken in an offline copy and pushed back, by its stable key: a second
-    sync of the same copy finds it here and pushes nothing twice."""
-
-    __tablename__ = "sync_receipts"
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    pushed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    pushed_by: Mapped[str | None] = mapped_column(String(255))
-    # What the push came to: "applied", or "conflict: <what the server had>".
-    result: Mapped[str | None] = mapped_column(Text)
-    # The database user who pushed it (a shared workspace's trigger fills it in, whatever
-    # the client sent): a manager's receipts are theirs alone.
-    db_user: Mapped[str | None] = mapped_column(String(255))
 
 
 ALL_TABLES = [t.name for t in Base.metadata.sorted_tables]

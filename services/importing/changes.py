@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from services.importing.rowhash import HASH_COLUMN
 from services.importing.staging import compare_staged
 from services.importing.storage import (
     CHUNK,
@@ -59,6 +60,8 @@ class ChangeTracker:
         # Customers whose stored field another source kept against this file's different
         # value: {owning source: {field: customers}}, for the report's note (kept_notes).
         self.kept: dict[str, dict[str, int]] = {}
+        # Whether the records being written carry row hashes (services/importing/rowhash.py).
+        self.hashed = False
 
     def update_customers(self, incoming: dict[int, dict[str, Any]]) -> tuple[int, int]:  # noqa: C901
         """Apply incoming non-empty values to existing customers; (updated, unchanged)."""
@@ -213,14 +216,33 @@ class ChangeTracker:
             row_id = int(record["id"])
             # A stored NULL may reach here as NaN (a column of numbers): undo's JSON wants None.
             before = {c: None if is_missing(record[c]) else record[c] for c in diff}
+            if table == "orders" and not self.hashed:
+                diff[HASH_COLUMN] = None  # its stored hash no longer describes it
             self.entries.append((table, row_id, before))
             groups.setdefault(tuple(diff), []).append((*diff.values(), row_id))
+        if table == "orders":
+            self._keep_hashes(self.entries[len(self.entries) - updated :])
         for changed_cols, rows in groups.items():
             if "customer_id" in changed_cols:
                 self.store.check_customers([r[changed_cols.index("customer_id")] for r in rows])
             sets = ", ".join(f"{c} = ?" for c in changed_cols)
             self.store.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", rows)
         return updated
+
+    def _keep_hashes(self, entries: list[tuple[str, int, dict[str, Any]]]) -> None:
+        """The stored row hash of the orders about to be updated goes in their before-values
+        (undo puts it back with the values it describes)."""
+        ids = [row_id for _t, row_id, _b in entries]
+        hashes: dict[int, Any] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for row_id, value in self.store.fetchall(
+                f"SELECT id, {HASH_COLUMN} FROM orders WHERE id IN ({marks})", part
+            ):
+                hashes[int(row_id)] = None if value is None else int(value)
+        for _t, row_id, before in entries:
+            before[HASH_COLUMN] = hashes.get(row_id)
 
     def match_existing(
         self, table: str, compare_cols: list[str], stored: dict[str, list[Any]], n: int

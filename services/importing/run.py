@@ -34,6 +34,7 @@ from services.importing.planning import (
     make_plan,
     open_table,
 )
+from services.importing.rowhash import RowHashes, skip_unchanged
 from services.importing.settling import settle_currencies, settle_offsets
 from services.importing.storage import WriteResult
 from services.importing.transaction import (
@@ -218,10 +219,13 @@ def _import_table(  # noqa: PLR0915
         )
         return _file_error(path, "generic", message)
     progress(0.25, f"checking {path.name}")
+    hashes = _skip_unchanged(engine, plan)
+    skipped = hashes.skipped
     try:
         batch, rows_read = _convert(plan)
     except UserFacingError as exc:
         return _file_error(path, plan.detected_format, str(exc), kind=plan.kind)
+    rows_read += skipped
     batch.notes.extend(cap_texts(batch, longest=table.longest_record))
     rejects = _rejected_rows(batch)
     batch.notes.extend(implausible_dates(batch))
@@ -229,7 +233,7 @@ def _import_table(  # noqa: PLR0915
     table.frame = table.frame.iloc[:0]
     clock.lap("convert")
     check()
-    if not any(len(f) for f in batch.frames.values()):
+    if not skipped and not any(len(f) for f in batch.frames.values()):
         if rows_read == 0:
             why = f"{path.name} has a header but no data rows"
         else:
@@ -264,10 +268,12 @@ def _import_table(  # noqa: PLR0915
         )
         money_notes = settle_currencies(session, batch)
         settle_offsets(session, batch)
+        hashes.attach(conn, batch.frames)
         # HubSpot companies are accounts of their contacts, never customers of their own.
         company_notes, accounts = settle_companies(session, batch)
         with bulk_indexes(session, batch, clock):
             result = writer.write(batch)
+            _count_skipped(result, skipped)
             clock.lap("write")
         check()
         progress(0.92, f"updating customer totals for {path.name}")
@@ -330,6 +336,20 @@ def _import_table(  # noqa: PLR0915
             for kind, c in result.by_kind.items()
         ),
     )
+
+
+def _skip_unchanged(engine: Engine, plan: Plan) -> RowHashes:
+    """Drop the file's rows stored as they are (services/importing/rowhash.py)."""
+    with translate_db_errors():
+        return skip_unchanged(engine, plan) or RowHashes.none()
+
+
+def _count_skipped(result: WriteResult, skipped: int) -> None:
+    """Rows skipped by their stored hash are unchanged orders."""
+    if skipped:
+        result.unchanged += skipped
+        counts = result.by_kind.setdefault("orders", {"inserted": 0, "updated": 0, "unchanged": 0})
+        counts["unchanged"] += skipped
 
 
 def _refresh_rollups(session: Session, result: WriteResult, money_notes: list[str]) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import Connection
 from services.importing.canonical import Batch
 from services.importing.changes import ChangeTracker
 from services.importing.identity import Identities
+from services.importing.rowhash import HASH_COLUMN
 from services.importing.storage import COLUMNS, DEFAULTS, NOW_DEFAULT, Store, WriteResult
 
 __all__ = ["CHILD_TABLES", "Writer"]
@@ -87,6 +88,8 @@ class Writer:
             else:
                 stored[c] = [defaults[c]] * n
         compare_cols = ["customer_id"] + [c for c in cols if c not in ("external_id", "source")]
+        hashes = frame[HASH_COLUMN].tolist() if HASH_COLUMN in frame.columns else None
+        self.changes.hashed = hashes is not None
         is_new = np.ones(n, dtype=bool)
         unchanged = 0
         changed = 0
@@ -105,12 +108,31 @@ class Writer:
                 stored[c] = [self.store.now_stored] * n
                 cols.append(c)
         new_idx = np.flatnonzero(is_new)
+        if hashes is not None:
+            stored[HASH_COLUMN] = hashes
+            cols.append(HASH_COLUMN)
+            self._store_hashes(table, stored, matched_pos)
         if len(new_idx):
             self.store.insert_records(table, cols, stored, new_idx)
         counts["inserted"] = len(new_idx)
         counts["updated"] = changed
         counts["unchanged"] = unchanged
         return counts
+
+    def _store_hashes(
+        self, table: str, stored: dict[str, list[Any]], matched: np.ndarray[Any, Any]
+    ) -> None:
+        """The rows of a hashed file that were already stored (compared in full) get the
+        hash of the file row they now match (services/importing/rowhash.py)."""
+        if not len(matched):
+            return
+        rows = (
+            (stored[HASH_COLUMN][i], stored["source"][i], stored["external_id"][i])
+            for i in matched.tolist()
+        )
+        self.store.executemany(
+            f"UPDATE {table} SET {HASH_COLUMN} = ? WHERE source = ? AND external_id = ?", rows
+        )
 
     # --- the batch --------------------------------------------------------------------
 
