@@ -37,14 +37,16 @@ def fit_window_to_screen(window: QWidget) -> None:
 
 
 class VerticalScrollArea(QScrollArea):
-    """Scrolls its widget up and down only: as wide as the widget needs (its minimum
-    width is the widget's, so a layout gives it room as before), any height (a short
-    screen scrolls instead of pushing the window past the screen's bottom)."""
+    """Scrolls its widget up and down: as wide as the widget needs (its minimum width is
+    the widget's, so a layout gives it room as before), any height (a short screen
+    scrolls instead of pushing the window past the screen's bottom). Squeezed below that
+    width all the same (very large text on a small screen), it scrolls sideways too
+    rather than cut its widget's right edge off."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
     def setWidget(self, widget: QWidget) -> None:  # noqa: N802  (Qt's name)
         super().setWidget(widget)

@@ -328,10 +328,11 @@ def test_draft_email_in_the_customers_tab_opens_the_composer_for_that_customer(
     qtbot.waitUntil(lambda: detail.draft_button.isVisible(), timeout=10_000)
     shown = detail.detail
     assert shown is not None
-    # Pick one who may be written to without a question (not do not contact, not held out).
+    # Pick one who may be written to without a question (not do not contact, not held out,
+    # no quiet period or unsubscribe holding the email back).
     model = window.customers_pane.model
     ids = iter([model.customer_id(row) for row in range(model.rowCount())])
-    while shown.do_not_contact or shown.holdout:
+    while shown.do_not_contact or shown.holdout or shown.outreach_blocked:
         before = shown
         window.customers_pane.select_customer(next(i for i in ids if i != before.id))
         qtbot.waitUntil(lambda b=before: detail.detail is not b, timeout=10_000)
