@@ -269,7 +269,14 @@ def _fit(
     seen: set[str] = set()
     for g in order.tolist():
         top = np.argsort(-vectors[g], kind="stable")[:10]
-        label, terms = _label(vocabulary[top[vectors[g][top] > 0]].tolist())
+        top = top[vectors[g][top] > 0]
+        # Named first by the words most of its texts use (of the reason's ten strongest),
+        # so that the name says what its texts say, not what a few of them stress.
+        mine = keep & (best == g)
+        if mine.any():
+            share = np.asarray((x[mine][:, top] > 0).mean(axis=0)).ravel()
+            top = top[np.argsort(-np.round(share, 6), kind="stable")]
+        label, terms = _label(vocabulary[top].tolist())
         while label in seen:  # two reasons with the same name: tell them apart
             label += "'"
         seen.add(label)

@@ -84,14 +84,18 @@ def test_reasons_are_learned_from_negative_text_and_name_what_it_says(ws: Worksp
     recent = frame[frame.day >= TODAY - dt.timedelta(days=720)]  # reasons look 2 years back
     negative = recent[recent.kind.isin(CUSTOMER_KINDS) & recent.negative]
     assert recent.reason.notna().sum() >= 0.8 * len(negative)
-    # Each reason's name says what its texts say: its first term is in most of them.
+    # Each reason's name says what its texts say: nearly every text has a word of its
+    # name, and its first word (the one most of its texts use) is in a good share of them
+    # (a reason may hold two complaints that travel together: "Average · address · change").
     for label in labels:
         texts = with_reason[with_reason.reason == label]
         if len(texts) < 10:
             continue
-        first = label.split(" · ")[0].lower()
+        named = [w.lower() for w in label.rstrip("'").split(" · ")]
         words = (texts.subject.fillna("") + " " + texts.text.fillna("")).str.lower()
-        assert words.str.contains(first, regex=False).mean() >= 0.6, (label, len(texts))
+        said = words.map(lambda t, n=named: any(w in t for w in n))
+        assert said.mean() >= 0.8, (label, len(texts))
+        assert words.str.contains(named[0], regex=False).mean() >= 0.4, (label, len(texts))
     # The demo's complaints about sizing and about quality each have a reason.
     terms = [" ".join(t["terms"]) for t in learned["topics"]]
     assert any("size" in t or "small" in t for t in terms)
