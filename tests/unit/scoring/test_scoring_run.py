@@ -465,7 +465,11 @@ def test_the_classifier_is_bridged_to_a_horizon_beyond_its_windows(
         assert summary.backtest_horizon_days == 365
         assert summary.bridged is not None
         assert "classifier learned 365-day windows" in summary.bridged
-        assert "BG/NBD's average P(no order in 500 days)" in summary.bridged
+        # The level from whichever lifetime model met the backtest's churn rate closer.
+        assert any(
+            f"{name}'s average P(no order in 500 days)" in summary.bridged
+            for name in ("BG/NBD", "Pareto/NBD")
+        ), summary.bridged
         assert summary.auc is not None
         assert summary.auc > 0.75
     finally:
