@@ -183,6 +183,15 @@ def _forget_mark(conn: Connection) -> None:
     conn.info.pop(_MARKED, None)
 
 
+def marked_current(conn: Connection) -> bool:
+    """Whether the stored flag says the rollups are current (marked not stale by their
+    last refresh, and no write since)."""
+    flag = conn.execute(
+        select(Setting.value).where(Setting.key == STALE_SETTING)
+    ).scalar_one_or_none()
+    return flag is False
+
+
 def _set_stale(conn: Connection, stale: bool) -> None:
     conn.execute(delete(Setting).where(Setting.key == STALE_SETTING))
     conn.execute(insert(Setting).values(key=STALE_SETTING, value=stale, updated_at=utcnow()))

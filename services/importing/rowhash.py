@@ -26,13 +26,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from models.schema import Setting
 from services.core import money
 from services.core.local_dates import TIME_ZONE_SETTING
-from services.core.policy import resolve
+from services.importing.settling import resolved_setting
 
 __all__ = [
     "HASH_COLUMN",
@@ -53,11 +52,6 @@ HASH_VERSION = 1
 def hashable(adapter: Any, kind: str, mapping: Mapping[str, str | None] | None) -> bool:
     """Whether a file's rows are hashed: a generic orders file (one order per row)."""
     return adapter is None and kind == "orders" and mapping is not None
-
-
-def _setting(conn: Connection, key: str, built_in: object) -> object:
-    row = conn.execute(select(Setting.value).where(Setting.key == key)).first()
-    return resolve(key, built_in, None if row is None else row[0], row is not None)
 
 
 def _stored_hashes(conn: Connection, source: str) -> np.ndarray[Any, np.dtype[np.int64]]:
@@ -194,8 +188,8 @@ def row_cells(frame: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.uint64]]:
 
 def _settings(conn: Connection) -> dict[str, str]:
     return {
-        "home": str(_setting(conn, money.HOME_SETTING, "") or "").upper(),
-        "zone": str(_setting(conn, TIME_ZONE_SETTING, "") or ""),
+        "home": str(resolved_setting(conn, money.HOME_SETTING, "") or "").upper(),
+        "zone": str(resolved_setting(conn, TIME_ZONE_SETTING, "") or ""),
     }
 
 

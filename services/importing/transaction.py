@@ -10,12 +10,11 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
-from models.schema import Setting
-from services.core.rollups import STALE_SETTING
+from services.core.rollups import marked_current
 from services.importing.canonical import Batch
 from services.importing.storage import WriteResult
 
@@ -144,7 +143,4 @@ def rollups_current(session: Session, result: WriteResult, money_notes: list[str
     touched = result.inserted or result.updated or result.customers_created or result.merged
     if touched or money_notes:
         return False
-    flag = session.execute(
-        select(Setting.value).where(Setting.key == STALE_SETTING)
-    ).scalar_one_or_none()
-    return flag is False
+    return marked_current(session.connection())
