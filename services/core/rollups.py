@@ -183,10 +183,10 @@ def _forget_mark(conn: Connection) -> None:
     conn.info.pop(_MARKED, None)
 
 
-def marked_current(conn: Connection) -> bool:
+def marked_current(session: Session) -> bool:
     """Whether the stored flag says the rollups are current (marked not stale by their
     last refresh, and no write since)."""
-    flag = conn.execute(
+    flag = session.execute(
         select(Setting.value).where(Setting.key == STALE_SETTING)
     ).scalar_one_or_none()
     return flag is False

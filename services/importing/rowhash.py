@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from services.core import money
 from services.core.local_dates import TIME_ZONE_SETTING
-from services.importing.settling import resolved_setting
+from services.importing.settling import _resolved
 
 __all__ = [
     "HASH_COLUMN",
@@ -188,8 +188,8 @@ def row_cells(frame: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.uint64]]:
 
 def _settings(conn: Connection) -> dict[str, str]:
     return {
-        "home": str(resolved_setting(conn, money.HOME_SETTING, "") or "").upper(),
-        "zone": str(resolved_setting(conn, TIME_ZONE_SETTING, "") or ""),
+        "home": str(_resolved(conn, money.HOME_SETTING, "") or "").upper(),
+        "zone": str(_resolved(conn, TIME_ZONE_SETTING, "") or ""),
     }
 
 

@@ -38,7 +38,7 @@ def settle_currencies(session: Session, batch: Batch) -> list[str]:
     if not frames:
         return []
     notes: list[str] = []
-    home = str(resolved_setting(conn, money.HOME_SETTING, "") or "").upper()
+    home = str(_resolved(conn, money.HOME_SETTING, "") or "").upper()
     if not home:
         home = (
             conn.execute(
@@ -102,13 +102,13 @@ def settle_offsets(session: Session, batch: Batch) -> None:
         if not named.any():
             continue
         if zone is None:
-            zone = workspace_zone(str(resolved_setting(conn, TIME_ZONE_SETTING, "") or ""))
+            zone = workspace_zone(str(_resolved(conn, TIME_ZONE_SETTING, "") or ""))
         offsets = offsets.copy()
         offsets[named] = zone_offsets(frame[column][named], zone)
         batch.frames[kind] = frame.assign(utc_offset_minutes=offsets)
 
 
-def resolved_setting(conn: Connection, key: str, built_in: object) -> object:
+def _resolved(conn: Connection, key: str, built_in: object) -> object:
     """A setting's value by the policy-aware resolution order (services.core.policy.resolve),
     read on the import's own connection (inside its transaction)."""
     row = conn.execute(select(Setting.value).where(Setting.key == key)).first()

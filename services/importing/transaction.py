@@ -143,4 +143,4 @@ def rollups_current(session: Session, result: WriteResult, money_notes: list[str
     touched = result.inserted or result.updated or result.customers_created or result.merged
     if touched or money_notes:
         return False
-    return marked_current(session.connection())
+    return marked_current(session)

@@ -22,7 +22,7 @@ from models.schema import ImportRun
 from services.core.formatting import plural
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.core.output_files import display_path
-from services.importing.settling import resolved_setting
+from services.importing.settling import _resolved
 from services.importing.transaction import import_transaction
 from services.importing.types import (
     USAGE_KIND,
@@ -87,7 +87,7 @@ class Tally:
 
 def _zone(conn: Connection) -> str:
     # The setting through the policy-aware resolver, on the import's own connection.
-    return workspace_zone(str(resolved_setting(conn, TIME_ZONE_SETTING, "") or ""))
+    return workspace_zone(str(_resolved(conn, TIME_ZONE_SETTING, "") or ""))
 
 
 def _sha256(path: Path) -> str:

@@ -27,7 +27,7 @@ from services.alerts.config import read_alert_config
 from services.alerts.holdout import read_config as read_holdout_config
 from services.core.money import load_money_context
 from services.core.policy import current_policy, reload_policy
-from services.importing.settling import resolved_setting
+from services.importing.settling import _resolved
 from services.scoring.run import read_config as read_scoring_config
 from services.settings import (
     ALERT_GENERAL,
@@ -138,7 +138,7 @@ def reader(key: str) -> Callable[[Session], Any]:
         return lambda session: read_holdout_config(session).window_days
     if key == "workspace.time_zone":
         # What an import reads, on its own connection inside its transaction.
-        return lambda session: resolved_setting(session.connection(), key, SETTINGS[key].default)
+        return lambda session: _resolved(session.connection(), key, SETTINGS[key].default)
     return lambda session: get_setting(session, key)
 
 

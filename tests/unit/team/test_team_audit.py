@@ -57,6 +57,14 @@ def team(
         build_demo(ws.engine, customers=120, seed=11)
     finally:
         ws.close()
+    with sqlite3.connect(file) as conn:  # Ana's book holds a held-out alert on any day
+        conn.execute(
+            "UPDATE customers SET owner = ? WHERE ? NOT IN (SELECT c.owner FROM alerts a "
+            "JOIN customers c ON c.id = a.customer_id WHERE a.holdout "
+            "AND a.holdout_band IS NOT NULL) AND id = (SELECT min(customer_id) FROM alerts "
+            "WHERE holdout AND holdout_band IS NOT NULL)",
+            (ANA_BOOK, ANA_BOOK),
+        )
     database = "audit_team"
     url = postgres_cluster.server.createdb(database)
     source = open_workspace(to_url(str(file)), backup=False)
