@@ -95,6 +95,15 @@ def customers(ids: Iterable[object] | np.ndarray | pd.Series) -> Customers:
     return Customers(int(unique.size), tuple(unique.tolist()))
 
 
+def check_request(since: dt.date | None, until: dt.date | None, by: str | None, what: str) -> None:
+    """Refuse a breakdown the reports do not know, and a period that ends before it starts
+    (``what``: "report", "return"... for the message)."""
+    if by is not None and by not in BREAKDOWNS:
+        raise ValueError(f"cannot break the {what} down by {by!r}; choose one of {BREAKDOWNS}")
+    if since is not None and until is not None and since > until:
+        raise ValueError(f"the period starts ({since}) after it ends ({until})")
+
+
 def effectiveness_report(
     engine: Engine,
     since: dt.date | None = None,
@@ -108,10 +117,7 @@ def effectiveness_report(
 ) -> EffectivenessReport:
     """The Learn figures of the exposures that started in ``[since, until]`` (local
     dates), overall and per value of ``by`` (records.BREAKDOWNS), as of ``now``."""
-    if by is not None and by not in BREAKDOWNS:
-        raise ValueError(f"cannot break the report down by {by!r}; choose one of {BREAKDOWNS}")
-    if since is not None and until is not None and since > until:
-        raise ValueError(f"the period starts ({since}) after it ends ({until})")
+    check_request(since, until, by, "report")
     when = moment(now)
     with reading(engine) as conn, Session(bind=conn) as session:
         return _report(session, since, until, by, when, confidence, resamples, seed)

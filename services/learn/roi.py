@@ -48,11 +48,12 @@ from services.learn.data import LearnData, load_learn_data, local_day
 from services.learn.effectiveness import (
     REPORT_RESAMPLES,
     _not_enough_reason,
+    check_request,
     customers,
     key_label,
 )
 from services.learn.lift import DEFAULT_CONFIDENCE
-from services.learn.records import BREAKDOWNS, EMAIL_BREAKDOWNS, NO_VALUE
+from services.learn.records import EMAIL_BREAKDOWNS, NO_VALUE
 from services.learn.report import learn_summary
 from services.learn.roi_records import Cost, CostSettings, RoiReport, RoiRow
 from services.settings import get_setting
@@ -101,10 +102,7 @@ def roi_report(
 ) -> RoiReport:
     """The return on outreach of the exposures that started in ``[since, until]`` (local
     dates), overall and per value of ``by`` (records.BREAKDOWNS), as of ``now``."""
-    if by is not None and by not in BREAKDOWNS:
-        raise ValueError(f"cannot break the return down by {by!r}; choose one of {BREAKDOWNS}")
-    if since is not None and until is not None and since > until:
-        raise ValueError(f"the period starts ({since}) after it ends ({until})")
+    check_request(since, until, by, "return")
     when = moment(now)
     with reading(engine) as conn, Session(bind=conn) as session:
         window = int(get_setting(session, "learn.attribution_days"))
