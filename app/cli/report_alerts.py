@@ -150,9 +150,11 @@ def alerts_table(report: ReplayReport) -> list[str]:
         _row(report.overall.title, _cells(report.overall)),
         *(_row(f"  {f.title}", _cells(f)) for f in report.rules),
         _row("Recency rule", _cells(report.recency)),
+        *_notice_row(report, report.recency_notice),
         *([_row(report.win_back.title, _cells(report.win_back))] if report.win_back else []),
         "",
         *textwrap.wrap(report.verdict, 100),
+        *textwrap.wrap(report.notice_verdict or "", 100),
         *_budget_lines(report),
     ]
     if report.not_replayed:
@@ -175,9 +177,18 @@ def _budget_lines(report: ReplayReport) -> list[str]:
         f"Within the budget of {report.budget} new alert(s) per owner per week:",
         _row("All risk rules", _cells(report.at_budget)),
         _row("Recency rule", _cells(report.recency_at_budget)),
+        *_notice_row(report, report.recency_notice_at_budget),
         "",
         *textwrap.wrap(report.budget_verdict or "", 100),
+        *textwrap.wrap(report.budget_notice_verdict or "", 100),
     ]
+
+
+def _notice_row(report: ReplayReport, figures: ReplayFigures | None) -> list[str]:
+    """The recency rule kept to customers with the notice still to go."""
+    if figures is None:
+        return []
+    return [_row(f"Recency, {report.notice_days}+ d left", _cells(figures))]
 
 
 def _suggestion_lines(report: ReplayReport) -> list[str]:
@@ -211,8 +222,8 @@ CSV_HEADER = [
 
 
 def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
-    """CSV rows: group (all, rule, recency, win_back, budget, budget_recency, suggested,
-    suggestion), key, then the figures."""
+    """CSV rows: group (all, rule, recency, win_back, budget, budget_recency,
+    recency_notice, budget_recency_notice, suggested, suggestion), key, then the figures."""
 
     def blank(value: float | None, digits: int = 4) -> object:
         return "" if value is None else round(value, digits)
@@ -236,6 +247,10 @@ def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
     if report.at_budget is not None and report.recency_at_budget is not None:
         yield numbers("budget", report.at_budget)
         yield numbers("budget_recency", report.recency_at_budget)
+    for group, f in (("recency_notice", report.recency_notice),
+                     ("budget_recency_notice", report.recency_notice_at_budget)):  # fmt: skip
+        if f is not None:
+            yield numbers(group, f)
     if report.suggested is not None:
         yield numbers("suggested", report.suggested)
     for s in report.suggestions:

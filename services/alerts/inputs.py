@@ -54,9 +54,11 @@ from services.alerts._db import (
     positions,
 )
 from services.alerts.config import AlertConfig
+from services.alerts.lapse import LAPSE_RULE, lapse_chance, run_bgnbd
 from services.alerts.usage_drop import read_usage_drop
 from services.core.money import home_cents_expr, home_cents_sql, load_money_context
 from services.core.rollups import CLOSED_TICKET_STATUSES
+from services.scoring.bgnbd import BGNBDParams
 from services.scoring.data import ScoringData, day_number
 from services.scoring.features import compute_features
 from services.scoring.health import usual_gap
@@ -113,6 +115,7 @@ class GivenScores:
     current: pd.DataFrame
     previous_as_of: dt.date | None = None
     previous: pd.DataFrame | None = None
+    bgnbd: BGNBDParams | None = None  # the week's BG/NBD fit (Lapse coming's chance)
 
 
 def latest_run(session: Session) -> ScoringRunRef | None:
@@ -165,7 +168,8 @@ def read_inputs(
     conn = session.connection()
     # Days since the last order also tell early warnings from win-backs (alerts/lapse.py).
     need_orders = any(
-        config.rule(key).enabled for key in ("gone_quiet", "expansion", "high_risk_high_value")
+        config.rule(key).enabled
+        for key in ("gone_quiet", "expansion", "high_risk_high_value", LAPSE_RULE)
     )
     with contextlib.ExitStack() as stack:
         orders: Future[_Orders] | None = None
@@ -245,8 +249,12 @@ def _read_inputs(
         for name in purchase_columns:
             snap[name] = features[name].to_numpy()
         snap["usual_gap"] = usual_gap(features)
+        fit = None
+        if config.rule(LAPSE_RULE).enabled:
+            fit = given.bgnbd if given is not None else _run_fit(conn, run.id)
+        snap["lapse_chance"] = lapse_chance(features, fit, run.horizon_days)
     else:
-        for name in (*purchase_columns, "usual_gap"):
+        for name in (*purchase_columns, "usual_gap", "lapse_chance"):
             snap[name] = np.nan
     return AlertInputs(
         as_of=run.as_of,
@@ -309,6 +317,12 @@ def _snapshot(conn: Connection, run_id: int) -> pd.DataFrame:
         }
     )
     return _with_owners(conn, frame)
+
+
+def _run_fit(conn: Connection, run_id: int) -> BGNBDParams | None:
+    """The BG/NBD fit stored with scoring run ``run_id`` (None when it has none)."""
+    stored = conn.execute(select(ScoringRun.params).where(ScoringRun.id == run_id)).scalar()
+    return run_bgnbd(stored if isinstance(stored, dict) else None)
 
 
 def _given_previous(given: GivenScores, run: ScoringRunRef) -> ScoringRunRef | None:

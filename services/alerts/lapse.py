@@ -8,16 +8,26 @@ customers quiet for months) is a win-back case: the alert stays, its reason says
 the daily cap gives early warnings their room first (services/alerts/generate._admit,
 services/learn/replay_metrics.admit).
 
+The Lapse coming rule reads, per customer not lapsed yet, the chance that the lapse
+comes: that they place no order before the day they will have gone H days without one
+(``lapse_chance``, from the scoring run's BG/NBD fit and the customer's own history).
+
 Plain numpy/pandas over the rules' inputs (services.alerts.inputs.AlertInputs); reads
 nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from services.core.formatting import format_date, format_percent
+from services.scoring.bgnbd import BGNBDParams, prob_no_purchase
+from services.scoring.features import WEEK, bgnbd_summary
 from services.settings import ALERT_RULES
 
 BoolArray = npt.NDArray[np.bool_]
@@ -27,6 +37,7 @@ FloatArray = npt.NDArray[np.float64]
 RISK_RULES = frozenset(rule.key for rule in ALERT_RULES if rule.queue == "risk")
 # What a risk alert's reason ends with when its customer has already lapsed.
 WIN_BACK_WORDS = "lapsed: a win-back case"
+LAPSE_RULE = "lapse_coming"
 
 
 def already_lapsed(recency_days: FloatArray, horizon: int) -> BoolArray:
@@ -62,3 +73,60 @@ def say_win_back(candidates: pd.DataFrame, customers: pd.DataFrame, horizon: int
     out = candidates.copy()
     out.loc[late, "reason"] = out.loc[late, "reason"].astype(str) + f"; {WIN_BACK_WORDS}"
     return out
+
+
+def lapse_chance(features: pd.DataFrame, params: BGNBDParams | None, horizon: int) -> FloatArray:
+    """Per customer, the chance of no paid order before their lapse point: BG/NBD's P(no
+    purchase in the next H - recency days | x, t_x, T) (services.scoring.bgnbd), from the
+    purchase columns of scoring's features (purchase_days, first_day, last_day,
+    tenure_days, recency_days). 1 for a customer already lapsed; NaN for one with no paid
+    order, or when there is no fit (``params`` None) or no horizon."""
+    n = len(features)
+    out = np.full(n, np.nan)
+    if params is None or horizon <= 0 or n == 0:
+        return out
+    x, tx, big_t, has = bgnbd_summary(features)
+    recency = features["recency_days"].to_numpy(np.float64)
+    lapsed = has & already_lapsed(recency, horizon)
+    ahead = has & ~lapsed
+    if ahead.any():
+        left = (horizon - recency[ahead]) / WEEK
+        out[ahead] = prob_no_purchase(params, left, x[ahead], tx[ahead], big_t[ahead])
+    out[lapsed] = 1.0
+    return out
+
+
+def run_bgnbd(params: dict[str, object] | None) -> BGNBDParams | None:
+    """The BG/NBD fit a scoring run stored (its parameters' "bgnbd"), or None."""
+    stored = (params or {}).get("bgnbd")
+    if not isinstance(stored, dict):
+        return None
+    try:
+        return BGNBDParams(**{k: float(stored[k]) for k in ("r", "alpha", "a", "b")})
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def lapse_coming(
+    customers: pd.DataFrame, rule: Any, as_of: dt.date, horizon: int, value: FloatArray
+) -> tuple[BoolArray, list[str], FloatArray]:
+    """The Lapse coming rule over the rules' inputs (``customers``: lapse_chance,
+    recency_days): which customers it holds for (a chance of no order before the lapse
+    point of at least min_chance_percent, with notice_days or more still to go), its
+    reasons in words, and what is at stake (the chance x ``value``, the revenue the rules
+    weigh: the last 12 months' paid revenue)."""
+    chance = customers["lapse_chance"].to_numpy(np.float64)
+    left = horizon - customers["recency_days"].to_numpy(np.float64)
+    with np.errstate(invalid="ignore"):
+        holds: BoolArray = (
+            np.isfinite(chance)
+            & (chance >= float(rule["min_chance_percent"]) / 100.0 - 1e-9)
+            & (left >= int(rule["notice_days"]))
+        )
+    said = [
+        f"{format_percent(chance[r])} chance of no order before "
+        f"{format_date(as_of + dt.timedelta(days=int(left[r])))}, when {horizon} days will have "
+        f"passed since the last one ({int(left[r])} days from now)"
+        for r in np.flatnonzero(holds).tolist()
+    ]
+    return holds, said, chance * value

@@ -17,7 +17,7 @@ import pandas as pd
 from services.alerts._db import positions
 from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
-from services.alerts.lapse import say_win_back
+from services.alerts.lapse import LAPSE_RULE, lapse_coming, say_win_back
 from services.alerts.usage_drop import NO_USAGE, usage_drop
 from services.core.formatting import format_date, format_percent, plural
 from services.core.money import format_money
@@ -106,6 +106,11 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
             ],
             at_risk,
         )
+
+    rule = config.rule(LAPSE_RULE)
+    if rule.enabled and inputs.horizon_days > 0 and "lapse_chance" in c:
+        holds, said, stake = lapse_coming(c, rule, inputs.as_of, inputs.horizon_days, base)
+        add(rule.key, holds, said, np.where(np.isfinite(stake), stake, at_risk))
 
     # In the window's words for a date ('Sep 24, 2026'), as the scores' own 'since'.
     since = format_date(inputs.previous_as_of) if inputs.previous_as_of else ""

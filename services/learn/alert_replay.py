@@ -46,7 +46,7 @@ from models.errors import UserFacingError
 from models.schema import AuditEvent, Order
 from services.alerts.config import AlertConfig, read_alert_config
 from services.alerts.inputs import AlertInputs, GivenScores, ScoringRunRef, read_inputs
-from services.alerts.lapse import win_back_mask
+from services.alerts.lapse import LAPSE_RULE, win_back_mask
 from services.alerts.rules import evaluate_rules
 from services.core._stable import stable_hashes
 from services.learn.replay_metrics import admit, figures, lapse_points, recency_picks
@@ -54,6 +54,7 @@ from services.learn.replay_records import (
     ALL,
     ALL_TITLE,
     RECENCY,
+    RECENCY_NOTICE,
     WIN_BACK,
     WIN_BACK_TITLE,
     ReplayReport,
@@ -68,7 +69,7 @@ from services.learn.replay_state import (
     early_only,
     win_back_only,
 )
-from services.scoring.bgnbd import ModelFitError
+from services.scoring.bgnbd import BGNBDParams, ModelFitError
 from services.scoring.churn import Progress
 from services.scoring.compute import ScoringConfig, compute_scores, read_config
 from services.scoring.data import ScoringData, day_date, day_number, load_scoring_data
@@ -197,10 +198,10 @@ def run_replay(
         if data.p_day.size == 0:
             continue
         try:
-            current = _scores(data, day, horizon, scoring, sub)
+            current, fit = _scores(data, day, horizon, scoring, sub)
         except ModelFitError:
             continue  # too little history yet that week: no scores, so no alerts
-        inputs = _inputs(engine, config, day, horizon, current, previous)
+        inputs = _inputs(engine, config, day, horizon, current, previous, fit)
         previous = (day_date(day), current)
         candidates, done = evaluate_rules(inputs, config)
         evaluated |= done
@@ -241,9 +242,11 @@ def run_replay(
 
 def _scores(
     data: ScoringData, day: int, horizon: int, scoring: ScoringConfig, step: Progress
-) -> pd.DataFrame:
-    """The week's scores in the columns (and the rounding) of a stored snapshot."""
-    s = compute_scores(data, day, horizon, scoring, step, check=False).scores
+) -> tuple[pd.DataFrame, BGNBDParams]:
+    """The week's scores in the columns (and the rounding) of a stored snapshot, and the
+    week's BG/NBD fit (what a stored run keeps in its parameters)."""
+    computed = compute_scores(data, day, horizon, scoring, step, check=False)
+    s = computed.scores
     frame = pd.DataFrame(
         {
             "customer_id": data.customer_ids.astype(np.int64),
@@ -256,7 +259,7 @@ def _scores(
         }
     )
     # The rules read one row per customer in ascending id, as a stored snapshot is read.
-    return frame.sort_values("customer_id", kind="stable", ignore_index=True)
+    return frame.sort_values("customer_id", kind="stable", ignore_index=True), computed.fit.bgnbd
 
 
 def _inputs(
@@ -266,6 +269,7 @@ def _inputs(
     horizon: int,
     current: pd.DataFrame,
     previous: tuple[dt.date, pd.DataFrame] | None,
+    fit: BGNBDParams | None = None,
 ) -> AlertInputs:
     as_of = day_date(day)
     # The generation runs at the end of the as-of day: the cool-down ends then.
@@ -274,6 +278,7 @@ def _inputs(
         current=current,
         previous_as_of=previous[0] if previous else None,
         previous=previous[1] if previous else None,
+        bgnbd=fit,
     )
     with translate_db_errors(), Session(engine) as session:
         return read_inputs(
@@ -304,9 +309,10 @@ def raised_frame(replay: Replay) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def recency_frame(replay: Replay, raised: pd.DataFrame) -> pd.DataFrame:
+def recency_frame(replay: Replay, raised: pd.DataFrame, notice: int = 0) -> pd.DataFrame:
     """The recency rule's alerts at the weekly volume of ``raised`` (distinct customers;
-    measure passes the risk rules' alerts)."""
+    measure passes the risk rules' alerts); with a ``notice``, kept to customers with at
+    least that many days left before they lapse."""
     owner_of = _owner_map(replay)
     active: dict[int, int] = {}
     rows = []
@@ -314,7 +320,7 @@ def recency_frame(replay: Replay, raised: pd.DataFrame) -> pd.DataFrame:
         count = int(raised.loc[raised["day"] == week.day, "customer_id"].nunique())
         picks = recency_picks(
             last, week.day, count, replay.horizon, active, contacted, replay.ties,
-            active_days=ACTIVE_DAYS,
+            active_days=ACTIVE_DAYS, notice=notice,
         )  # fmt: skip
         rows += [(week.day, c, RECENCY, owner_of.get(c, "")) for c in picks]
     return pd.DataFrame(rows, columns=["day", "customer_id", "rule_key", "owner"])
@@ -364,6 +370,14 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
     recency_at_budget = figures(
         RECENCY, "Recency rule", recency_frame(replay, at_budget), replay.lapses, **common
     )
+    notice = int(replay.config.rule(LAPSE_RULE)["notice_days"])
+    with_notice = {
+        name: figures(
+            RECENCY_NOTICE, f"Recency rule, {notice}+ days left",
+            recency_frame(replay, volume, notice), replay.lapses, **common,
+        )
+        for name, volume in (("recency_notice", early), ("recency_notice_at_budget", at_budget))
+    }  # fmt: skip
     # By the rules' titles (what the window and the table show).
     not_replayed = {RULE_TITLES.get(k, k): why for k, why in NOT_REPLAYED.items()}
     for key, rule in replay.config.rules.items():
@@ -387,6 +401,8 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         at_budget=figures(ALL, ALL_TITLE, at_budget, replay.lapses, critical=critical, **common),
         recency_at_budget=recency_at_budget,
         critical_cap=replay.config.critical_cap_per_owner,
+        notice_days=notice,
+        **with_notice,
     )
 
 

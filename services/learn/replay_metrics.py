@@ -128,17 +128,20 @@ def recency_picks(
     ties: Mapping[int, int],
     *,
     active_days: int,
+    notice: int = 0,
 ) -> list[int]:
     """The recency rule's alerts on ``day``: the ``count`` customers with the most days since
     their last paid order (``last_day``, as of ``day``) among those not lapsed yet (fewer
-    than ``horizon`` days), with the app's cool-down and active period; ties by the stable
+    than ``horizon`` days; with a ``notice``, those with at least that many days left
+    before they lapse), with the app's cool-down and active period; ties by the stable
     hash. ``active`` is updated."""
     if count <= 0:
         return []
+    latest = horizon - max(notice, 1)
     rows = [
         (day - last, ties.get(c, 0), c)
         for c, last in last_day.items()
-        if 0 <= day - last < horizon
+        if 0 <= day - last <= latest
         and c not in contacted
         and day - active.get(c, -(10**9)) >= active_days
     ]

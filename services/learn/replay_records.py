@@ -12,6 +12,7 @@ from typing import Any
 ALL = "all"
 ALL_TITLE = "All risk rules"
 RECENCY = "recency"
+RECENCY_NOTICE = "recency_notice"
 WIN_BACK = "win_back"
 WIN_BACK_TITLE = "Win-back (already lapsed)"
 LEAD_GOAL_DAYS = 30
@@ -32,7 +33,10 @@ DEFINITIONS = (
     "The recency rule alerts each week as many customers as the early warnings did. At "
     "your budget: the same rules with at most the weekly budget of new alerts per owner "
     "each week, critical ones included, early warnings first, beside the recency rule at "
-    "that volume. Missed "
+    "that volume. With notice: the lapsing customers warned at least N days before the "
+    "lapse point (N: the Lapse coming rule's notice), against the recency rule at the same "
+    "volume kept to customers with at least N days left (the longest quiet among them "
+    "first), the most the recency rule can warn with that notice. Missed "
     "critical: customers who met the critical rule (high risk, high value) in the H days "
     "before their lapse and got no alert in them."
 )
@@ -76,6 +80,10 @@ class ReplayFigures:
             return float(self.lead_days[0]), float(self.lead_days[0])
         q = statistics.quantiles(self.lead_days, n=4, method="inclusive")
         return float(q[0]), float(q[2])
+
+    def warned(self, notice: int) -> int:
+        """The caught customers warned at least ``notice`` days before the lapse."""
+        return sum(d >= notice for d in self.lead_days)
 
     @property
     def lead_share_30(self) -> float | None:
@@ -131,6 +139,9 @@ class ReplayReport:
     at_budget: ReplayFigures | None = None  # the early warnings within the weekly budget
     recency_at_budget: ReplayFigures | None = None  # the recency rule at their volume
     critical_cap: int = 0
+    notice_days: int = LEAD_GOAL_DAYS  # the Lapse coming rule's notice: "with notice"
+    recency_notice: ReplayFigures | None = None  # the recency rule with that notice
+    recency_notice_at_budget: ReplayFigures | None = None  # the same at the budget's volume
     computed_at: dt.datetime | None = None
     data_key: str = ""
     seconds: float = 0.0
@@ -165,6 +176,21 @@ class ReplayReport:
             "per owner a week, at equal volume,",
             1,
         )
+
+    @property
+    def notice_verdict(self) -> str | None:
+        """The comparison with notice, at the early warnings' volume (None: not measured)."""
+        if self.recency_notice is None:
+            return None
+        return notice_text(self.overall, self.recency_notice, self.recency, self.notice_days)
+
+    @property
+    def budget_notice_verdict(self) -> str | None:
+        """The comparison with notice within the weekly budget (None: not measured)."""
+        app, notice, plain = self.at_budget, self.recency_notice_at_budget, self.recency_at_budget
+        if app is None or notice is None or plain is None:
+            return None
+        return notice_text(app, notice, plain, self.notice_days, budget=self.budget)
 
     @property
     def method(self) -> str:
@@ -226,6 +252,41 @@ def verdict_text(app: ReplayFigures, recency: ReplayFigures) -> str:
     return f"At equal weekly volume, the app's risk alerts {found} than the recency rule, {when}."
 
 
+def notice_text(
+    app: ReplayFigures,
+    recency_notice: ReplayFigures,
+    recency: ReplayFigures,
+    notice: int,
+    *,
+    budget: int | None = None,
+) -> str:
+    """'With at least 30 days' notice, at equal weekly volume, the app's risk alerts warned
+    353 lapsing customers, against 306 for the recency rule kept to customers with 30 days
+    or more left (0 for the plain recency rule); median 35 days before the lapse against 31.'"""
+    if not app.lapsed:
+        return "No customer lapsed during the replay, so there is nothing to compare."
+    where = (
+        f"within a budget of {budget} {'alert' if budget == 1 else 'alerts'} per owner a week, "
+        "at equal volume"
+        if budget is not None
+        else "at equal weekly volume"
+    )
+    a, r = app.warned(notice), recency_notice.warned(notice)
+    words = (
+        f"With at least {notice} days' notice, {where}, the app's risk alerts warned "
+        f"{a:,} lapsing customers, against {r:,} for the recency rule kept to customers with "
+        f"{notice} days or more left ({recency.warned(notice):,} for the plain recency rule)"
+    )
+    early = [d for d in app.lead_days if d >= notice]
+    late = [d for d in recency_notice.lead_days if d >= notice]
+    if early and late:
+        words += (
+            f"; median {statistics.median(early):.0f} days before the lapse against "
+            f"{statistics.median(late):.0f}"
+        )
+    return words + "."
+
+
 # --- JSON ---------------------------------------------------------------------------------
 
 
@@ -250,7 +311,7 @@ def report_to_dict(report: ReplayReport) -> dict[str, Any]:
         for name in (
             "weeks", "horizon_days", "active_days", "daily_cap", "budget", "customers",
             "owners", "not_replayed", "refit_every_weeks", "data_key", "seconds",
-            "definitions", "critical_cap",
+            "definitions", "critical_cap", "notice_days",
         )
     }  # fmt: skip
     out["start"] = report.start.isoformat()
@@ -261,16 +322,21 @@ def report_to_dict(report: ReplayReport) -> dict[str, Any]:
     out["recency"] = figures(report.recency)
     out["suggestions"] = [dataclasses.asdict(s) for s in report.suggestions]
     out["suggested"] = figures(report.suggested) if report.suggested else None
-    for name in ("win_back", "at_budget", "recency_at_budget"):
+    for name in OPTIONAL:
         value = getattr(report, name)
         out[name] = figures(value) if value is not None else None
     out["verdict"] = report.verdict
     out["budget_verdict"] = report.budget_verdict
+    out["notice_verdict"] = report.notice_verdict
+    out["budget_notice_verdict"] = report.budget_notice_verdict
     out["within_budget"] = report.within_budget
     out["method"] = report.method
     return out
 
 
+OPTIONAL = (
+    "win_back", "at_budget", "recency_at_budget", "recency_notice", "recency_notice_at_budget",
+)  # fmt: skip
 _DERIVED = ("precision", "recall", "lead_median_days", "lead_q1_days", "lead_q3_days",
             "lead_share_30")  # fmt: skip
 
@@ -307,9 +373,8 @@ def report_from_dict(data: dict[str, Any]) -> ReplayReport:
         data_key=str(data.get("data_key", "")),
         seconds=float(data.get("seconds", 0.0)),
         critical_cap=int(data.get("critical_cap", 0)),
-        win_back=_optional(data, "win_back"),
-        at_budget=_optional(data, "at_budget"),
-        recency_at_budget=_optional(data, "recency_at_budget"),
+        notice_days=int(data.get("notice_days", LEAD_GOAL_DAYS)),
+        **{name: _optional(data, name) for name in OPTIONAL},
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +25,11 @@ from services.core.local_dates import TIME_ZONE_SETTING, zone_problem
 from services.core.money import HOME_SETTING, RATES_SETTING
 from services.core.policy import current_policy, locked_problem, resolve, use_settings
 from services.core.setting_spec import SettingSpec, type_ok, type_words
+from services.settings.alert_rules import ALERT_GENERAL as ALERT_GENERAL
+from services.settings.alert_rules import ALERT_PARAMETERS as ALERT_PARAMETERS
+from services.settings.alert_rules import ALERT_RULE_KEYS as ALERT_RULE_KEYS
+from services.settings.alert_rules import ALERT_RULES as ALERT_RULES
+from services.settings.alert_rules import AlertRuleSpec as AlertRuleSpec
 from services.settings.ask import ASK_SPECS
 from services.settings.escalation import ESCALATION_SPECS
 from services.settings.learn import LEARN_SPECS
@@ -125,162 +129,6 @@ def _horizon_check(value: Any) -> str | None:
     if isinstance(value, bool) or not 1 <= value <= MAX_HORIZON_DAYS:
         return f"must be between 1 and {MAX_HORIZON_DAYS} days"
     return None
-
-
-# --- alert rules (docs/design.md section 7; services/alerts documents what each rule does) ------
-
-
-@dataclass(frozen=True)
-class AlertRuleSpec:
-    """One alert rule: its key, title, default severity and what it watches, in words."""
-
-    key: str
-    title: str
-    severity: str
-    description: str
-    queue: str = "risk"  # models.vocab.ALERT_QUEUES: the alert list it is worked from
-
-
-ALERT_RULES: tuple[AlertRuleSpec, ...] = (
-    AlertRuleSpec(
-        "high_risk_high_value",
-        "High risk, high value",
-        "critical",
-        "A customer likely to stop buying whose revenue of the last 12 months is among the "
-        "highest.",
-    ),
-    AlertRuleSpec(
-        "risk_rising",
-        "Churn risk rising",
-        "warning",
-        "Churn risk went up by a margin since the previous scoring.",
-    ),
-    AlertRuleSpec(
-        "engagement_drop",
-        "Engagement drop",
-        "info",
-        "The engagement score fell by a margin since the previous scoring.",
-    ),
-    AlertRuleSpec(
-        "gone_quiet",
-        "Gone quiet",
-        "warning",
-        "A repeat buyer has not ordered for a multiple of their usual gap between orders.",
-    ),
-    AlertRuleSpec(
-        "negative_experience",
-        "Negative experience",
-        "warning",
-        "Negative tickets (rated bad, or negative words) or a low-star or negative review "
-        "in a recent window.",
-    ),
-    AlertRuleSpec(
-        "ticket_past_sla",
-        "Ticket past SLA",
-        "warning",
-        "A support ticket is still unresolved after the service-level time.",
-    ),
-    AlertRuleSpec(
-        "expansion",
-        "Expansion opportunity",
-        "opportunity",
-        "A highly engaged customer whose spend or email clicks are rising.",
-        "growth",
-    ),
-    AlertRuleSpec(
-        "stalled_opportunity",
-        "Stalled deal",
-        "warning",
-        "An open deal stuck in an early stage with no contact for a while.",
-        "pipeline",
-    ),
-    AlertRuleSpec(
-        "usage_drop",
-        "Usage drop",
-        "warning",
-        "Product use in the last two full weeks fell well below the customer's own usual "
-        "weeks (active users for teams, else sessions). Needs product usage data.",
-    ),
-)
-ALERT_RULE_KEYS = tuple(rule.key for rule in ALERT_RULES)
-
-# (rule, parameter, type, default, title, unit, minimum, maximum, help)
-_Param = tuple[str, str, type | tuple[type, ...], Any, str, str, float | None, float | None, str]
-_NUMBER = (int, float)
-ALERT_PARAMETERS: tuple[_Param, ...] = (
-    ("high_risk_high_value", "min_churn_risk", _NUMBER, 60, "Churn risk at least", "%", 0, 100,
-     "Customers whose churn risk is at least this."),
-    ("high_risk_high_value", "top_value_percent", _NUMBER, 20, "Last 12 months' revenue in the "
-     "top", "%", 0.1, 100, "...and whose paid revenue over the last 12 months is in this top "
-     "share of scored customers."),
-    ("risk_rising", "min_increase_points", _NUMBER, 15, "Risk up by at least",
-     "percentage points", 1, 100, "Rise of churn risk since the previous scoring."),
-    ("risk_rising", "min_churn_risk", _NUMBER, 40, "Churn risk now at least", "%", 0, 100,
-     "Only customers whose churn risk is now at least this."),
-    ("engagement_drop", "min_drop_points", _NUMBER, 15, "Engagement down by at least", "points",
-     1, 100, "Fall of the engagement score (0-100) since the previous scoring."),
-    ("gone_quiet", "gap_multiple", _NUMBER, 2.0, "No order for more than",
-     "times the usual gap", 1, 20,
-     "The usual gap is the median number of days between a customer's purchase days."),
-    ("gone_quiet", "max_quiet_days", int, 365, "Not after", "days without an order", 1, 3650,
-     "Past this many days a customer counts as lost rather than quiet."),
-    ("negative_experience", "window_days", int, 60, "Within the last", "days", 1, 730,
-     "How far back tickets and reviews count."),
-    ("negative_experience", "min_bad_tickets", int, 2, "Negative tickets at least",
-     "tickets", 1, 100, "Tickets rated bad, or whose words read at or below the sentiment "
-     "below, in the window."),
-    ("negative_experience", "max_sentiment", _NUMBER, -0.5, "Negative words at most",
-     "sentiment (-1 to 1)", -1, 0, "A ticket or review whose sentiment (the help desk's own, "
-     "else read on the laptop) is this low counts as negative whatever its rating."),
-    ("negative_experience", "max_review_stars", int, 2, "Or a review of at most", "stars", 1, 4,
-     "One review at or below this many stars (of 5) in the window is enough."),
-    ("ticket_past_sla", "sla_hours", int, 72, "Resolution SLA", "hours", 1, 8760,
-     "A ticket still open, pending or on hold this long after it was opened is late."),
-    ("expansion", "min_engagement", _NUMBER, 70, "Engagement at least", "points", 0, 100,
-     "Engagement score (0-100) of the latest scoring."),
-    ("expansion", "min_growth_percent", _NUMBER, 30, "Spend or clicks up by at least", "%", 1,
-     1000, "Last 90 days against the 90 days before."),
-    ("expansion", "min_clicks", int, 2, "Email clicks at least", "clicks in 90 days", 1, 1000,
-     "Rising clicks count only from this many clicks in the last 90 days."),
-    ("expansion", "upside_percent", _NUMBER, 25, "Expected upside", "% of the value", 1,
-     1000, "The alert's priority: this share of the customer's expected value (its revenue "
-     "over the value horizon, 12 months by default)."),
-    ("stalled_opportunity", "stages", list, ["Qualified", "Qualification", "Proposal"],
-     "Stages that can stall", "", None, None,
-     "A deal's stage matches when its name starts with one of these (ignoring case)."),
-    ("stalled_opportunity", "stalled_days", int, 14, "In the stage for more than", "days", 1,
-     3650, "Days since the deal entered its stage (since it was created when unknown)."),
-    ("stalled_opportunity", "quiet_days", int, 10, "No contact for", "days", 1, 3650,
-     "No call, meeting, note, ticket, logged action or sent email in this many days."),
-    ("usage_drop", "baseline_weeks", int, 10, "Usual weeks", "weeks before the last two", 4, 26,
-     "The customer's usual use is read from this many full weeks before the last two."),
-    ("usage_drop", "min_baseline_weeks", int, 6, "Used in at least", "of the usual weeks", 2,
-     26, "Only customers who used the product in at least this many of the usual weeks."),
-    ("usage_drop", "min_baseline_level", _NUMBER, 3, "Usual use at least", "a week", 0.5,
-     100_000, "The median of the usual weeks (active users, else sessions) at least this."),
-    ("usage_drop", "min_drop_percent", _NUMBER, 60, "Down by at least", "%", 1, 100,
-     "The last two weeks' average below the usual median by at least this share."),
-    ("usage_drop", "max_chance_percent", _NUMBER, 1, "Chance of so low a fortnight at most",
-     "%", 0.1, 50, "How unusual the last two weeks are for this customer: the chance of "
-     "two ordinary weeks this low, from the spread of the usual weeks (never less than "
-     "chance's spread of the counts)."),
-    ("usage_drop", "team_users", int, 3, "Watch active users from", "users a week", 2, 10_000,
-     "Customers whose usual weeks have this many active users are watched by active users, "
-     "the others by sessions."),
-)  # fmt: skip
-ALERT_GENERAL: tuple[_Param, ...] = (
-    ("", "daily_cap_per_owner", int, 25, "New alerts per owner per day at most", "alerts", 0,
-     100_000, "Only the highest-priority new alerts are raised each day (0: no cap)."),
-    ("", "cooldown_days", int, 14, "Quiet period after contact", "days", 0, 365,
-     "No new alert for a customer contacted (call logged, email sent) this recently."),
-    ("", "realert_days", int, 30, "Do not raise a closed alert again for", "days", 0, 365,
-     "After a user resolves or dismisses an alert, the same rule stays quiet for the "
-     "customer this long."),
-    ("", "critical_cap_per_owner", int, 0, "New critical alerts per owner per day at most",
-     "alerts", 0, 100_000, "Critical alerts have a ceiling of their own, apart from the "
-     "cap above: the highest-priority ones first, the rest held back (0, the default: no "
-     "ceiling, so that no critical alert is missed)."),
-)  # fmt: skip
 
 
 def _stages_check(value: Any) -> str | None:

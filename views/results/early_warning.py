@@ -220,9 +220,12 @@ class EarlyWarningSection(QWidget):
             f"Replayed {when}: {report.weeks} weeks to {report.end:%b %-d, %Y}, "
             f"horizon {report.horizon_days} days, in {report.seconds:,.0f} s.{stale}"
         )
-        self.verdict_label.setText("\n".join(filter(None, (report.verdict, report.budget_verdict))))
+        said = (report.verdict, report.notice_verdict, report.budget_verdict,
+                report.budget_notice_verdict)  # fmt: skip
+        self.verdict_label.setText("\n".join(filter(None, said)))
         extra = [report.win_back] if report.win_back is not None and report.win_back.alerts else []
-        rows = [report.overall, *report.rules, report.recency, *extra]
+        notice = [report.recency_notice] if report.recency_notice is not None else []
+        rows = [report.overall, *report.rules, report.recency, *notice, *extra]
         self.figures_model.set_rows(rows)
         self.chart.set_leads(report.overall.lead_days, report.recency.lead_days)
         skipped = "; ".join(f"{rule}: {why}" for rule, why in report.not_replayed.items())

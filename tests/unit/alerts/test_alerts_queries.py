@@ -132,6 +132,7 @@ def test_the_list_has_every_column_sorted_by_priority(
     assert all(isinstance(c, str) and c for c in columns["customer"])
     assert set(columns["rule"]) <= {
         "High risk, high value",
+        "Lapse coming",
         "Gone quiet",
         "Churn risk rising",  # only past alerts: it needs a second scoring
         "Ticket past SLA",
