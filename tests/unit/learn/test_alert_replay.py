@@ -153,7 +153,11 @@ def _measure(raised: list[tuple[int, str]]) -> dict[str, object]:
     }
 
 
-def _expected_recency(app: list[tuple[int, str]], tie: dict[str, int]) -> list[tuple[int, str]]:
+def _expected_recency(
+    app: list[tuple[int, str]], tie: dict[str, int], notice: int = 0
+) -> list[tuple[int, str]]:
+    """The recency rule at the app's weekly volume; with a ``notice``, only customers with
+    at least that many days left before they lapse (recency <= H - notice)."""
     picked: list[tuple[int, str]] = []
     last_pick: dict[str, int] = {}
     for w in _weeks():
@@ -164,7 +168,8 @@ def _expected_recency(app: list[tuple[int, str]], tie: dict[str, int]) -> list[t
             if not bought:
                 continue
             recency = w - max(bought)
-            if recency < H and (name not in last_pick or w - last_pick[name] >= ACTIVE):
+            fresh = recency <= H - notice if notice else recency < H
+            if fresh and (name not in last_pick or w - last_pick[name] >= ACTIVE):
                 eligible.append((-recency, tie[name], name))
         eligible.sort()
         for _, _, name in eligible[:n]:
@@ -276,3 +281,36 @@ def test_within_a_budget_below_the_weekly_volume_both_rules_keep_to_it(engine: o
     assert report.recency_at_budget.alerts == report.at_budget.alerts
     assert report.budget_verdict is not None
     assert report.budget_verdict.startswith("Within a budget of 1 alert per owner a week")
+
+
+def test_the_recency_rule_with_notice_equals_the_definitions(workspace_url: str) -> None:
+    """With Lapse coming's notice at 10 days, the recency rule kept to customers with 10
+    days or more left, at the early warnings' weekly volume, by brute force; the sentence
+    counts the lapsing customers each warned 10 days or more ahead."""
+    _fill(workspace_url, list(HISTORY))
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        with Session(ws.engine) as s, s.begin():
+            set_setting(s, "alerts.lapse_coming.notice_days", 10, actor="test")
+        report = replay_alerts(ws.engine, weeks=WEEKS, today=END, suggest=False)
+        ties = _ties(ws.engine)
+    finally:
+        ws.close()
+    app = _expected_app_alerts()
+    picked = _expected_recency(app, ties, notice=10)
+    want = _measure(picked)
+    assert want["caught"]
+    assert report.notice_days == 10
+    assert report.recency_notice is not None
+    assert {k: getattr(report.recency_notice, k) for k in want} == want
+    assert all(lead >= 10 for lead in report.recency_notice.lead_days)
+    # Kept to customers with time left, it can only warn earlier than the plain rule.
+    plain = _measure(_expected_recency(app, ties))
+    assert picked != _expected_recency(app, ties)
+    assert min(want["lead_days"]) >= 10 > min(plain["lead_days"])  # type: ignore[type-var,operator]
+    warned = sum(d >= 10 for d in _measure(app)["lead_days"])  # type: ignore[attr-defined]
+    assert report.notice_verdict is not None
+    assert report.notice_verdict.startswith(
+        f"With at least 10 days' notice, at equal weekly volume, the app's risk alerts warned "
+        f"{warned:,} lapsing customers, against {want['caught']:,} for the recency rule"
+    )
