@@ -67,6 +67,12 @@ RECOMMENDATIONS: dict[str, tuple[str, str, float | None]] = {
         "than another campaign.",
         None,
     ),
+    "lapse_coming": (
+        "Reach out before they lapse",
+        "Likely to go the whole horizon without an order while there is still time: a "
+        "personal reminder with something picked for their favourite categories.",
+        0.10,
+    ),
     "gone_quiet": (
         "Send a win-back offer",
         "They usually order much more often; remind them with something picked for "

@@ -53,7 +53,7 @@ _QUALITY = re.compile(
     r"\b(quality|broke|broken|defect(ive)?|torn|ripped|rip|faded|fell apart|pilling"
     r"|stitch(ing)?|damaged|hole|cheap|shrank|shrunk)\b"
 )
-_QUIET_RULES = ("high_risk_high_value", "gone_quiet", "risk_rising")
+_QUIET_RULES = ("high_risk_high_value", "lapse_coming", "gone_quiet", "risk_rising")
 
 
 @dataclass(frozen=True)
