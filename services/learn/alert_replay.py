@@ -371,7 +371,8 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         RECENCY, "Recency rule", recency_frame(replay, at_budget), replay.lapses, **common
     )
     notice = int(replay.config.rule(LAPSE_RULE)["notice_days"])
-    with_notice = {
+    # A notice as long as the horizon leaves no customer to warn: nothing to compare.
+    with_notice = {} if notice >= replay.horizon else {
         name: figures(
             RECENCY_NOTICE, f"Recency rule, {notice}+ days left",
             recency_frame(replay, volume, notice), replay.lapses, **common,

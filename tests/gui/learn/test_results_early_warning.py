@@ -50,14 +50,22 @@ def test_the_section_opens_the_kept_replay(qtbot, jobs, workspace, kept) -> None
     report = section.report
     assert report == kept
     assert not section.isHidden()
-    # The verdict at the configured volume, then within the weekly budget (1 here).
-    assert section.verdict_label.text() == f"{kept.verdict}\n{kept.budget_verdict}"
+    # The verdict at the configured volume, then within the weekly budget (1 here), each
+    # followed by the comparison with Lapse coming's notice (when the horizon leaves one).
+    said = (kept.verdict, kept.notice_verdict, kept.budget_verdict, kept.budget_notice_verdict)
+    assert section.verdict_label.text() == "\n".join(filter(None, said))
     assert "than the recency rule" in section.verdict_label.text()
     assert "Within a budget of 1 alert per owner a week" in section.verdict_label.text()
-    # Risk rules, each rule, the recency rule, and the win-back alerts in a row of their own.
-    assert section.figures_model.rowCount() == 3 + len(kept.rules)
-    last = section.figures_model.index(2 + len(kept.rules), 0).data(Qt.ItemDataRole.DisplayRole)
+    # Risk rules, each rule, the recency rule (and with notice), and the win-back alerts in a
+    # row of their own.
+    notice = kept.recency_notice is not None
+    assert section.figures_model.rowCount() == 3 + notice + len(kept.rules)
+    model = section.figures_model
+    last = model.index(2 + notice + len(kept.rules), 0).data(Qt.ItemDataRole.DisplayRole)
     assert last == "Win-back (already lapsed)"
+    if notice:
+        row = model.index(1 + notice + len(kept.rules), 0).data(Qt.ItemDataRole.DisplayRole)
+        assert row == f"Recency rule, {kept.notice_days}+ days left"
     first = section.figures_model.index(0, 0).data(Qt.ItemDataRole.DisplayRole)
     assert first == "All risk rules"
     recall = section.figures_model.index(0, 3).data(Qt.ItemDataRole.DisplayRole)
