@@ -61,6 +61,7 @@ from app.gui.results_source import WorkspaceResultsSource
 from app.gui.scoring_controller import ScoringController
 from app.gui.settings_controller import SettingsController
 from app.gui.shared_workspace_controller import SharedWorkspaceController
+from app.gui.startup import after_table_settles
 from app.gui.update_check import UpdateChecker
 from app.gui.workspace_controller import NewPathFn, WorkspaceController
 from app.workspace import (
@@ -395,6 +396,16 @@ class GuiController(QObject):
             self.batches.close()
         columns, self._pending_columns = self._pending_columns, None
         self.window.set_source(WorkspaceCustomerSource(workspace, columns, user=self._user))
+        if columns is None:
+            self._install_others(workspace, old)
+        else:  # start-up: the table first (app/gui/startup.py)
+            after_table_settles(
+                self.window.customers_pane, lambda: self._install_others(workspace, old)
+            )
+
+    def _install_others(self, workspace: Workspace, old: Workspace | None) -> None:
+        if workspace is not self.workspace:
+            return  # another workspace was installed meanwhile (and closed this one)
         # Who acts is asked at each action: the user may say who they are meanwhile.
         self.window.set_alert_source(
             WorkspaceAlertSource(workspace, user=self._user),

@@ -25,8 +25,10 @@ import numpy as np
 from services.alerts.records import REVENUE_AT_RISK_HELP
 from services.core.clv_words import value_label
 from services.core.formatting import format_date, format_percent
-from services.core.records import CONFIDENCES
-from services.scoring.rfm import SEGMENTS  # best customers first, lost ones last
+from services.core.records import (
+    CONFIDENCES,
+    SEGMENTS,  # best customers first, lost ones last
+)
 from views.item_models.customer_filters import (
     RANGE_TOPS,
     RISK_HIGH,
