@@ -463,8 +463,9 @@ class CustomerTableData:
         if cached is not None:
             return cached
         values = self.columns[key]
-        filled = np.where(np.equal(values, _NONE), "", values).astype(str)
-        distinct = [str(v) for v in np.unique(filled).tolist()]
+        # A set of the few distinct values, not np.unique's sort of every row's text
+        # (30 ms on 100,000 rows, on the way to the first paint); sorted below.
+        distinct = sorted({"" if v is None else str(v) for v in values.tolist()})
         col = ALL_COLUMNS[COLUMN_INDEX[key]]
         if col.order:
             rank = {name: i for i, name in enumerate(col.order)}
