@@ -10,9 +10,10 @@ failed, and the event loop has painted it.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, SignalInstance
 
 from views.customers.pane import CustomersPane
 
@@ -26,3 +27,24 @@ def after_table_settles(pane: CustomersPane, fn: Callable[[], None]) -> None:
         QTimer.singleShot(0, pane, fn)
 
     pane.table_settled.connect(settled)
+
+
+# For the start-up benchmark of the built app (bench/bench_frozen_start.py): print a line
+# when the customers table is filled, then quit.
+QUIT_WHEN_POPULATED = "ACCOUNT_RADAR_QUIT_WHEN_POPULATED"
+
+
+def quit_when_populated(pane: CustomersPane, quit_requested: SignalInstance) -> None:
+    """Say "populated N" on stdout once the table has rows, then ask to quit (exit 0)."""
+    timer = QTimer(pane)
+    timer.setInterval(10)
+
+    def check() -> None:
+        if pane.model.rowCount() > 0:
+            timer.stop()
+            sys.stdout.write(f"populated {pane.model.rowCount()}\n")
+            sys.stdout.flush()
+            QTimer.singleShot(0, lambda: quit_requested.emit(0))
+
+    timer.timeout.connect(check)
+    timer.start()
