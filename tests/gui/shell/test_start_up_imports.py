@@ -66,7 +66,8 @@ def test_heavy_libraries_load_only_after_the_table_is_filled(
         timeout=300,
     )
     lines = [ln for ln in result.stdout.splitlines() if ln.startswith("RESULT ")]
-    assert result.returncode == 0 and lines, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert lines, result.stdout + result.stderr
     outcome = json.loads(lines[-1].removeprefix("RESULT "))
     assert outcome["rows"] > 0
     assert outcome["at_fill"] == [], f"imported before the table was filled: {outcome}"
