@@ -100,3 +100,19 @@ EXPERIMENT_KINDS = ("tone", "template", "playbook", "offer", "channel")
 # How a customer is reached: the ROI's cost per contact and a channel strategy's value.
 CONTACT_CHANNELS = ("email", "call", "meeting")
 EXPERIMENT_STATUSES = ("running", "ended")
+
+# The RFM segments (services/scoring/rfm.py), best first. Here rather than beside the
+# grid so that reading stored scores (the customers table at start-up) needs no pandas.
+SEGMENTS = (
+    "Champions",
+    "Loyal",
+    "Potential Loyalist",
+    "New",
+    "Promising",
+    "Need Attention",
+    "About to Sleep",
+    "At Risk",
+    "Can't Lose Them",
+    "Hibernating",
+    "Lost",
+)

@@ -61,6 +61,7 @@ from app.gui.results_source import WorkspaceResultsSource
 from app.gui.scoring_controller import ScoringController
 from app.gui.settings_controller import SettingsController
 from app.gui.shared_workspace_controller import SharedWorkspaceController
+from app.gui.startup import QUIT_WHEN_POPULATED, after_table_settles, quit_when_populated
 from app.gui.update_check import UpdateChecker
 from app.gui.workspace_controller import NewPathFn, WorkspaceController
 from app.workspace import (
@@ -395,11 +396,27 @@ class GuiController(QObject):
             self.batches.close()
         columns, self._pending_columns = self._pending_columns, None
         self.window.set_source(WorkspaceCustomerSource(workspace, columns, user=self._user))
+        if columns is None:
+            self._install_others(workspace, old)
+        else:  # start-up: the table first, the tab at once (app/gui/startup.py)
+            self.window.show_saved_tab()
+            after_table_settles(
+                self.window.customers_pane, lambda: self._install_others(workspace, old, True)
+            )
+
+    def _install_others(
+        self, workspace: Workspace, old: Workspace | None, late: bool = False
+    ) -> None:
+        if workspace is not self.workspace:
+            return  # another workspace was installed meanwhile (and closed this one)
+        tab = self.window.tabs.currentIndex()
         # Who acts is asked at each action: the user may say who they are meanwhile.
         self.window.set_alert_source(
             WorkspaceAlertSource(workspace, user=self._user),
             owner_name=self.workspaces.owner_name(),
         )
+        if late:  # the tab the user went to while the table loaded stays (and is saved)
+            self.window.tabs.setCurrentIndex(tab)
         self.window.set_work_source(WorkspaceMyWorkSource(workspace, user=self._user))
         self.window.results.set_source(WorkspaceResultsSource(workspace))
         self.window.ask.set_source(WorkspaceAskSource(workspace, user=self._user))
@@ -651,31 +668,11 @@ def launch(
     return controller
 
 
-# For the start-up benchmark of the built app (bench/bench_frozen_start.py): print a line
-# when the customers table is filled, then quit.
-QUIT_WHEN_POPULATED = "ACCOUNT_RADAR_QUIT_WHEN_POPULATED"
-
-
-def _quit_when_populated(controller: GuiController) -> None:
-    timer = QTimer(controller.window)
-    timer.setInterval(10)
-
-    def check() -> None:
-        if controller.window.customers_pane.model.rowCount() > 0:
-            timer.stop()
-            sys.stdout.write(f"populated {controller.window.customers_pane.model.rowCount()}\n")
-            sys.stdout.flush()
-            QTimer.singleShot(0, lambda: controller.quit_requested.emit(0))
-
-    timer.timeout.connect(check)
-    timer.start()
-
-
 def run_gui(db: str | None, preload: Preload | None = None) -> int:
     """Run the window until the user quits; returns the process exit code."""
     controller = launch(db, preload=preload)
     if os.environ.get(QUIT_WHEN_POPULATED):
-        _quit_when_populated(controller)
+        quit_when_populated(controller.window.customers_pane, controller.quit_requested)
     # The openai library takes about a second to import: load it in the background once
     # the window has settled, so that the first draft of the session streams at once.
     QTimer.singleShot(LLM_PRELOAD_MS, controller.preload_llm_client)

@@ -27,7 +27,6 @@ from models.db import is_sqlite, make_engine
 from services.core.offline_origin import OfflineOrigin, read_origin
 from services.team.connect import connect_url
 from services.team.offline import OfflineCopy, PasswordNeeded, take_offline
-from services.team.sync import sync_back
 from services.team.sync_report import SyncReport
 from views.kit.jobs import Operation, TaskState
 from views.shell.main_window import WORKSPACE_FILTER
@@ -272,6 +271,9 @@ class OfflineController(QObject):
                 server_url if password is not None else connect_url(origin.server)[0]
             )
             try:
+                # Syncing back replays alerts (and imports pandas): loaded when it runs.
+                from services.team.sync import sync_back
+
                 return sync_back(
                     path, server, actor=actor, progress=state.progress, cancel=state.cancelled
                 )

@@ -4,6 +4,7 @@ Runs on the job runner's database worker."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from app.gui.early_warning_source import WorkspaceEarlyWarningSource
 from app.workspace import Workspace
@@ -13,8 +14,11 @@ from services.learn.records import EffectivenessReport
 from services.learn.response_records import ResponseReport
 from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
-from services.learn.segments_over_time import MigrationMatrix, SegmentsOverTime
 from services.learn.uplift_records import UpliftReport
+
+if TYPE_CHECKING:
+    # Its module imports the RFM scoring (pandas): loaded when the tab asks for it.
+    from services.learn.segments_over_time import MigrationMatrix, SegmentsOverTime
 
 
 class WorkspaceResultsSource:

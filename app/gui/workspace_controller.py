@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog
@@ -42,18 +43,15 @@ from services.core.profile import (
     name_problem,
     save_profile,
 )
-from services.usecases.checklist import (
-    ChecklistStep,
-    WorkspaceFacts,
-    checklist_steps,
-    database_account,
-    owner_names,
-    workspace_facts,
-)
 from views.kit.jobs import Operation
 from views.shell.main_window import KEY_OWNER, WORKSPACE_FILTER
 from views.workspace.checklist_card import ChecklistCard
 from views.workspace.identity_dialog import IdentityAnswer, IdentityPrompt, ask_identity
+
+if TYPE_CHECKING:
+    # The checklist's queries import services.demo (and pandas with it): loaded by the jobs
+    # that run them, after the window has shown its table, not with the window.
+    from services.usecases.checklist import ChecklistStep, WorkspaceFacts
 from views.workspace.menu_entries import WorkspaceMenuEntries
 from views.workspace.welcome_dialog import (
     WELCOME_DEMO,
@@ -209,7 +207,7 @@ class WorkspaceController(QObject):
             return
         (
             self._context.jobs.operation(
-                lambda _state: owner_names(workspace.engine),
+                lambda _state: _owner_names(workspace),
                 parent=self,
                 key=("workspace.owners", id(self)),
                 label="read the owners",
@@ -310,7 +308,7 @@ class WorkspaceController(QObject):
             return None
         return (
             self._context.jobs.operation(
-                lambda _state: workspace_facts(workspace.engine),
+                lambda _state: _workspace_facts(workspace),
                 parent=self,
                 key=("workspace.checklist", id(self)),
                 label="read the getting-started checklist",
@@ -323,6 +321,8 @@ class WorkspaceController(QObject):
     def _show_checklist(self, workspace: Workspace, facts: WorkspaceFacts, *, force: bool) -> None:
         if workspace is not self._context.workspace():
             return  # another workspace was opened meanwhile
+        from services.usecases.checklist import checklist_steps
+
         self.steps = checklist_steps(facts, identity_set=self.profile.is_set)
         key = workspace.display_name
         if force:
@@ -383,5 +383,20 @@ class WorkspaceController(QObject):
 def _account_and_role(workspace: Workspace) -> tuple[str | None, str | None]:
     """The database account of a shared workspace and what it may do there (blocking)."""
     from services.core.access import team_role
+    from services.usecases.checklist import database_account
 
     return database_account(workspace.engine), team_role(workspace.engine)
+
+
+def _owner_names(workspace: Workspace) -> list[str]:
+    """The owners named in the workspace (blocking: a job's)."""
+    from services.usecases.checklist import owner_names
+
+    return owner_names(workspace.engine)
+
+
+def _workspace_facts(workspace: Workspace) -> WorkspaceFacts:
+    """What the getting-started checklist checks (blocking: a job's)."""
+    from services.usecases.checklist import workspace_facts
+
+    return workspace_facts(workspace.engine)

@@ -19,11 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    # pandas takes half a second to import and the settings (hence the window's start)
+    # import this module: the vectorised functions import it when they run.
+    import numpy as np
+    import pandas as pd
 
 TIME_ZONE_SETTING = "workspace.time_zone"
 
@@ -91,6 +94,8 @@ def local_date(stored: dt.datetime | None, offset_minutes: int | None) -> dt.dat
 def local_times(stored: pd.Series, offsets: pd.Series | None) -> pd.Series:
     """The local times of many events, naive datetime64[ns] (vectorised; a missing
     offset leaves the stored time as it is)."""
+    import pandas as pd
+
     stamps = pd.to_datetime(stored, utc=True, errors="coerce").dt.tz_localize(None)
     if offsets is not None:
         minutes = pd.to_numeric(offsets, errors="coerce").fillna(0).to_numpy(dtype="float64")
@@ -106,6 +111,8 @@ def local_dates(stored: pd.Series, offsets: pd.Series | None) -> pd.Series:
 def zone_offsets(stamps_utc: pd.Series, zone: str) -> np.ndarray[Any, Any]:
     """The offset (minutes) of ``zone`` at each UTC instant (for events a source wrote in
     UTC outright)."""
+    import pandas as pd
+
     utc = pd.to_datetime(stamps_utc, utc=True, errors="coerce")
     local = utc.dt.tz_convert(zone).dt.tz_localize(None)
     delta = (local - utc.dt.tz_localize(None)).dt.total_seconds() / 60.0

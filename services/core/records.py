@@ -11,6 +11,9 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+# The RFM segments, best first: re-exported for the views (which never import models).
+from models.vocab import SEGMENTS as SEGMENTS
+
 if TYPE_CHECKING:
     import pandas as pd
 

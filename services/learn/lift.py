@@ -32,7 +32,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import norm
 
 MIN_GROUP_SIZE = 30
 MIN_EVENTS = 5
@@ -94,6 +93,10 @@ class WonBack:
 def _z(confidence: float) -> float:
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1: {confidence}")
+    # scipy.stats takes most of a second to import; the window's Results source imports
+    # this module at start-up, so it is imported when a lift is first computed.
+    from scipy.stats import norm
+
     return float(norm.ppf(0.5 + confidence / 2.0))
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from models.schema import AuditEvent, Customer, ScoreSnapshot, ScoringRun
+from models.vocab import SEGMENTS
 from services.core.records import (
     CONFIDENCES,
     CalibrationBin,
@@ -27,7 +28,6 @@ from services.core.records import (
     ModelReport,
     ScoreHistoryPoint,
 )
-from services.scoring.rfm import SEGMENTS
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -35,19 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-SEGMENTS = (
-    "Champions",
-    "Loyal",
-    "Potential Loyalist",
-    "New",
-    "Promising",
-    "Need Attention",
-    "About to Sleep",
-    "At Risk",
-    "Can't Lose Them",
-    "Hibernating",
-    "Lost",
-)
+from models.vocab import SEGMENTS as SEGMENTS
 
 # GRID[r - 1][f - 1]
 GRID = (

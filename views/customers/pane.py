@@ -77,12 +77,15 @@ class CustomersPane(QWidget):
         customer_selected(customer_id): the current customer changed.
         selection_cleared(): no customer is selected any more (a search matched nothing).
         table_loaded(row_count): a new table arrived and is shown.
+        table_settled(): a load of the table ended, shown or failed (start-up waits for it
+            before the other screens read their data).
         score_requested(): the user clicked "Score now" in the not-scored hint.
     """
 
     customer_selected = Signal(int)
     selection_cleared = Signal()
     table_loaded = Signal(int)
+    table_settled = Signal()
     score_requested = Signal()
 
     def __init__(  # noqa: PLR0915
@@ -360,6 +363,7 @@ class CustomersPane(QWidget):
     def _on_table_load_finished(self) -> None:
         self._loading = False
         self._refresh_state()
+        self.table_settled.emit()
 
     @property
     def loading(self) -> bool:

@@ -338,10 +338,14 @@ class MainWindow(QMainWindow):
             self.dashboard.set_data(None)
             return
         if first:
-            saved = str(self._settings.value(KEY_TAB, "alerts"))
-            self.tabs.setCurrentIndex(TAB_KEYS.index(saved) if saved in TAB_KEYS else 0)
+            self.show_saved_tab()
         if self.tabs.currentIndex() == TAB_DASHBOARD:
             self._load_dashboard()
+
+    def show_saved_tab(self) -> None:
+        """Show the tab open when the window was last closed (Alerts the first time)."""
+        saved = str(self._settings.value(KEY_TAB, "alerts"))
+        self.tabs.setCurrentIndex(TAB_KEYS.index(saved) if saved in TAB_KEYS else 0)
 
     @property
     def alert_source(self) -> AlertSource | None:

@@ -242,3 +242,31 @@ def test_row_of_id_finds_every_row_whatever_the_order_of_ids(demo_frame: pd.Data
     assert [data.row_of_id(i) for i in ids] == list(range(len(ids)))
     assert data.row_of_id(max(ids) + 1) is None
     assert data.row_of_id(min(ids) - 1) is None
+
+
+def test_widest_texts_are_those_of_the_largest_values_even_with_few_distinct_ones(
+    demo_frame: pd.DataFrame,
+) -> None:
+    # A column of mostly zeros with four distinct values (open tickets), and one with a
+    # missing value and a refund: the texts a column must fit are its largest numbers.
+    columns = {name: demo_frame[name].to_numpy() for name in demo_frame.columns}
+    n = len(demo_frame)
+    tickets = np.zeros(n, dtype=np.int64)
+    tickets[[5, 9]] = 2
+    tickets[7] = 12
+    tickets[11] = 1
+    columns["open_tickets"] = tickets
+    revenue = np.linspace(1.0, 500.0, n)
+    revenue[0] = np.nan
+    revenue[1] = -1234.5
+    columns["revenue"] = revenue
+    data = CustomerTableData(columns)
+    tickets_col = COLUMNS[COLUMN_INDEX["open_tickets"]]
+    texts = data.widest_texts(tickets_col)
+    assert texts[0] == data.display(tickets_col, 12)
+    assert set(texts) == {data.display(tickets_col, v) for v in (12, 2, 1, 0)}
+    revenue_col = COLUMNS[COLUMN_INDEX["revenue"]]
+    texts = data.widest_texts(revenue_col)
+    assert len(texts) == 7  # the six largest and the refund's sign
+    assert texts[0] == data.display(revenue_col, -1234.5)  # the largest in absolute terms
+    assert data.display(revenue_col, 500.0) in texts

@@ -23,7 +23,7 @@ from app.gui.application import (
 from app.gui.demo_workspace import first_launch_needs_demo
 from app.gui.selftest import run_self_test
 from app.workspace import Workspace, open_workspace, to_url, workspace_exists
-from views.shell.main_window import TAB_CUSTOMERS
+from views.shell.main_window import KEY_TAB, TAB_CUSTOMERS, TAB_DASHBOARD
 
 
 class Chooser:
@@ -225,6 +225,39 @@ def test_start_up_uses_the_preloaded_workspace_and_table(qtbot, make_gui, tmp_pa
     model = controller.window.customers_pane.model
     shown = sorted(model.customer_id(row) for row in range(model.rowCount()))
     assert shown == sorted(preload.columns.result()["id"].tolist())
+
+
+def test_start_up_shows_the_saved_tab_at_once_and_the_other_screens_after_the_table(
+    qtbot, make_gui, ui_settings: QSettings, tmp_path: Path
+) -> None:
+    from app.gui.preload import start_preload
+    from app.workspace import open_workspace
+    from services.demo import build_demo
+
+    path = tmp_path / "pre.radar.sqlite"
+    ws = open_workspace(to_url(str(path)))
+    build_demo(ws.engine, customers=40, seed=2)
+    ws.close()
+    ui_settings.setValue(KEY_TAB, "dashboard")  # the tab open when the window last closed
+    preload = start_preload(str(path))
+    controller = make_gui(show_dialogs=False)
+    window = controller.window
+    seen: list[tuple[int, bool]] = []
+
+    def on_table_loaded(_rows: int) -> None:
+        seen.append((window.tabs.currentIndex(), window.alert_source is None))
+        window.tabs.setCurrentIndex(TAB_CUSTOMERS)  # the user goes to the customers meanwhile
+
+    window.customers_pane.table_loaded.connect(on_table_loaded)
+    controller.start(to_url(str(path)), first_launch_demo=False, preload=preload)
+    qtbot.waitUntil(
+        lambda: populated(controller) and window.alert_source is not None, timeout=20_000
+    )
+    # The saved tab showed at once; the alerts were handed over once the table was shown.
+    assert seen == [(TAB_DASHBOARD, True)]
+    # The tab chosen while the table loaded stays, and is the one remembered.
+    assert window.tabs.currentIndex() == TAB_CUSTOMERS
+    assert ui_settings.value(KEY_TAB) == "customers"
 
 
 def test_preload_skips_first_launch_and_bad_locations(tmp_path: Path) -> None:
