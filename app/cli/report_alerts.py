@@ -247,10 +247,10 @@ def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
     if report.at_budget is not None and report.recency_at_budget is not None:
         yield numbers("budget", report.at_budget)
         yield numbers("budget_recency", report.recency_at_budget)
-    for group, f in (("recency_notice", report.recency_notice),
-                     ("budget_recency_notice", report.recency_notice_at_budget)):  # fmt: skip
-        if f is not None:
-            yield numbers(group, f)
+    for group, notice in (("recency_notice", report.recency_notice),
+                          ("budget_recency_notice", report.recency_notice_at_budget)):  # fmt: skip
+        if notice is not None:
+            yield numbers(group, notice)
     if report.suggested is not None:
         yield numbers("suggested", report.suggested)
     for s in report.suggestions:

@@ -57,6 +57,7 @@ from services.learn.replay_records import (
     RECENCY_NOTICE,
     WIN_BACK,
     WIN_BACK_TITLE,
+    ReplayFigures,
     ReplayReport,
     report_from_dict,
     report_to_dict,
@@ -372,13 +373,13 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
     )
     notice = int(replay.config.rule(LAPSE_RULE)["notice_days"])
     # A notice as long as the horizon leaves no customer to warn: nothing to compare.
-    with_notice = {} if notice >= replay.horizon else {
-        name: figures(
+    with_notice: list[ReplayFigures | None] = [
+        figures(
             RECENCY_NOTICE, f"Recency rule, {notice}+ days left",
             recency_frame(replay, volume, notice), replay.lapses, **common,
-        )
-        for name, volume in (("recency_notice", early), ("recency_notice_at_budget", at_budget))
-    }  # fmt: skip
+        ) if notice < replay.horizon else None
+        for volume in (early, at_budget)
+    ]  # fmt: skip
     # By the rules' titles (what the window and the table show).
     not_replayed = {RULE_TITLES.get(k, k): why for k, why in NOT_REPLAYED.items()}
     for key, rule in replay.config.rules.items():
@@ -403,7 +404,8 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         recency_at_budget=recency_at_budget,
         critical_cap=replay.config.critical_cap_per_owner,
         notice_days=notice,
-        **with_notice,
+        recency_notice=with_notice[0],
+        recency_notice_at_budget=with_notice[1],
     )
 
 

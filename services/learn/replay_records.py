@@ -374,7 +374,11 @@ def report_from_dict(data: dict[str, Any]) -> ReplayReport:
         seconds=float(data.get("seconds", 0.0)),
         critical_cap=int(data.get("critical_cap", 0)),
         notice_days=int(data.get("notice_days", LEAD_GOAL_DAYS)),
-        **{name: _optional(data, name) for name in OPTIONAL},
+        win_back=_optional(data, "win_back"),
+        at_budget=_optional(data, "at_budget"),
+        recency_at_budget=_optional(data, "recency_at_budget"),
+        recency_notice=_optional(data, "recency_notice"),
+        recency_notice_at_budget=_optional(data, "recency_notice_at_budget"),
     )
 
 
