@@ -27,15 +27,19 @@ class _SharedLimit:
         self._lock = threading.Lock()
         self._users = 0
         self._limiter: Any = None
+        self._controller: Any = None
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
         with self._lock:
             if self._users == 0:
-                from threadpoolctl import ThreadpoolController
+                if self._controller is None:
+                    from threadpoolctl import ThreadpoolController
 
-                # The libraries loaded now: scipy.optimize has loaded scipy's own.
-                self._limiter = ThreadpoolController().limit(limits=1, user_api="blas")
+                    # Found once (it scans the loaded libraries: tens of milliseconds in
+                    # the window's process), after scipy.optimize has loaded scipy's BLAS.
+                    self._controller = ThreadpoolController().select(user_api="blas")
+                self._limiter = self._controller.limit(limits=1)
             self._users += 1
         try:
             yield
