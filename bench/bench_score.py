@@ -1,15 +1,22 @@
-"""Scoring benchmark: `score` end to end on a 100,000-customer demo workspace.
+"""Scoring benchmark: `score` end to end on demo workspaces of 10,000 to 1,000,000 customers.
 
-    .venv/bin/python bench/bench_score.py [--workspace PATH] [--customers N] [--runs 1]
+    .venv/bin/python bench/bench_score.py [--customers N [N ...]] [--workspace PATH ...]
+                                          [--runs 1]
 
-Builds the demo workspace the first time (``main.py demo --customers N``, about 70 s for
-100,000 customers: ~950,000 orders and ~1,000,000 interactions), cached at --workspace.
-Each run copies it to a temporary file and times ``main.py --db COPY score`` in a fresh
-process, from process start to exit, with the snapshot written: wall seconds, CPU
-seconds and the peak memory of that process (os.wait4's rusage). It also
-checks that one snapshot per customer was written.
+For each size (default 100,000) the demo workspace is built the first time (``main.py
+demo --customers N``, about 70 s for 100,000 customers: ~950,000 orders and ~1,000,000
+interactions), cached in the temp folder; ``--workspace`` gives a finished workspace per
+size instead (one path per --customers, in the same order), which is only read. Each run
+copies it to a temporary file and times ``main.py --db COPY score`` in a fresh process,
+from process start to exit, with the snapshot written: wall seconds, CPU seconds and the
+peak memory of that process (os.wait4's rusage), and when the scores were stored (the
+first progress line of the alerts that follow them on stderr): "scores" is the wall time
+to there, "alerts" the rest. It also checks that one snapshot per customer was written.
 
-Targets: under 15 s and under 2 GB on a 2-core machine.
+Targets on a 2-core machine: 100,000 customers under 15 s and 2 GB; 1,000,000 customers
+(~10,000,000 orders) under 3 minutes and 6 GB. With several sizes, the CPU seconds are
+also set against a linear growth from the smallest size measured in the same run
+("vs linear": 1.0 grows with the customers, above 1 faster).
 """
 
 from __future__ import annotations
@@ -21,12 +28,14 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGET_SECONDS = 15.0
-TARGET_PEAK_MB = 2048.0
+# Customers -> (seconds, peak MB): the targets (issue 41).
+TARGETS = {100_000: (15.0, 2048.0), 1_000_000: (180.0, 6144.0)}
 
 
 def _customers(path: Path) -> int:
@@ -40,11 +49,22 @@ def _customers(path: Path) -> int:
         return -1
 
 
+def _default_workspace(customers: int) -> Path:
+    return Path(tempfile.gettempdir()) / f"account-radar-bench-score-{customers}.radar.sqlite"
+
+
 def ensure_workspace(path: Path, customers: int) -> None:
-    """Build the demo workspace unless a finished one of that size is there already."""
-    if path.exists() and _customers(path) == customers:
+    """Build the demo workspace unless a finished one of that size is there already.
+
+    Only a workspace at the default (cached) path is ever rebuilt: one given with
+    --workspace is someone's file, and a wrong size there stops the benchmark.
+    """
+    found = _customers(path) if path.exists() else -1
+    if found == customers:
         print(f"workspace: {path} ({customers:,} customers, reused)")
         return
+    if path != _default_workspace(customers):
+        raise SystemExit(f"{path} holds {found:,} customers, not {customers:,}")
     path.unlink(missing_ok=True)
     print(f"building the demo workspace at {path} ({customers:,} customers)...", flush=True)
     start = time.perf_counter()
@@ -58,6 +78,14 @@ def ensure_workspace(path: Path, customers: int) -> None:
     print(f"built in {time.perf_counter() - start:.0f} s")
 
 
+def _watch_stderr(stream: IO[str], sink: IO[str], start: float, marks: dict[str, float]) -> None:
+    """Copy the child's stderr to ``sink``, noting when the alerts' progress begins."""
+    for line in stream:
+        sink.write(line)
+        if "alerts" not in marks and line.lstrip().startswith("alerts"):
+            marks["alerts"] = time.perf_counter() - start
+
+
 def time_score(workspace: Path) -> dict[str, float]:
     """Copy the workspace and time one `score` process on the copy."""
     tmp = Path(tempfile.mkdtemp(prefix="ar-bench-score-"))
@@ -66,6 +94,7 @@ def time_score(workspace: Path) -> dict[str, float]:
         shutil.copyfile(workspace, copy)
         env = {**os.environ, "ACCOUNT_RADAR_LOG_DIR": str(tmp / "log")}
         out_path, err_path = tmp / "stdout.txt", tmp / "stderr.txt"
+        marks: dict[str, float] = {}
         with out_path.open("w") as out, err_path.open("w") as err:
             start = time.perf_counter()
             process = subprocess.Popen(
@@ -73,12 +102,19 @@ def time_score(workspace: Path) -> dict[str, float]:
                 cwd=ROOT,
                 env=env,
                 stdout=out,
-                stderr=err,
+                stderr=subprocess.PIPE,
+                text=True,
             )
+            assert process.stderr is not None
+            watcher = threading.Thread(
+                target=_watch_stderr, args=(process.stderr, err, start, marks), daemon=True
+            )
+            watcher.start()
             # This process's own figures: RUSAGE_CHILDREN would also hold the demo build's
             # peak when the workspace was built by this run.
             _pid, status, usage = os.wait4(process.pid, 0)
             seconds = time.perf_counter() - start
+            watcher.join()
         code = os.waitstatus_to_exitcode(status)
         if code != 0:
             raise SystemExit(f"score failed ({code}):\n{err_path.read_text()}")
@@ -91,8 +127,11 @@ def time_score(workspace: Path) -> dict[str, float]:
             con.close()
         if snapshots != customers:
             raise SystemExit(f"{snapshots:,} snapshots written for {customers:,} customers")
+        scores = marks.get("alerts", seconds)
         return {
             "seconds": seconds,
+            "scores_seconds": scores,
+            "alerts_seconds": seconds - scores,
             "cpu_seconds": usage.ru_utime + usage.ru_stime,
             "peak_mb": usage.ru_maxrss / 1024.0,  # kB on Linux
             "snapshots": float(snapshots),
@@ -101,37 +140,73 @@ def time_score(workspace: Path) -> dict[str, float]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _measure(workspace: Path, runs: int) -> dict[str, float]:
+    """The best of ``runs`` (by wall seconds), with the highest peak of them."""
+    results = []
+    for i in range(runs):
+        print(f"--- run {i + 1} of {runs}", flush=True)
+        figures = time_score(workspace)
+        results.append(figures)
+        print(
+            f"score: {figures['seconds']:.1f} s wall (scores {figures['scores_seconds']:.1f} s, "
+            f"alerts {figures['alerts_seconds']:.1f} s), {figures['cpu_seconds']:.1f} s CPU, "
+            f"peak memory {figures['peak_mb']:,.0f} MB, {figures['snapshots']:,.0f} snapshots",
+            flush=True,
+        )
+    best = dict(min(results, key=lambda r: r["seconds"]))
+    best["peak_mb"] = max(r["peak_mb"] for r in results)
+    return best
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, nargs="+", default=[100_000])
     parser.add_argument(
         "--workspace",
         type=Path,
-        default=Path(tempfile.gettempdir()) / "account-radar-bench-score.radar.sqlite",
-        help="where the demo workspace is cached (default: in the temp folder)",
+        nargs="+",
+        help="a finished workspace per --customers size, only read (default: demo "
+        "workspaces cached in the temp folder)",
     )
-    parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
+    sizes: list[int] = args.customers
+    paths: list[Path] = args.workspace or [_default_workspace(n) for n in sizes]
+    if len(paths) != len(sizes):
+        parser.error("give one --workspace per --customers size")
 
-    ensure_workspace(args.workspace, args.customers)
+    for path, n in zip(paths, sizes, strict=True):
+        ensure_workspace(path, n)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average before: {load:.2f} on {os.cpu_count()} CPUs")
-    results = []
-    for i in range(args.runs):
-        print(f"--- run {i + 1} of {args.runs}")
-        figures = time_score(args.workspace)
-        results.append(figures)
-        print(
-            f"score: {figures['seconds']:.1f} s wall, {figures['cpu_seconds']:.1f} s CPU, "
-            f"peak memory {figures['peak_mb']:,.0f} MB, {figures['snapshots']:,.0f} snapshots"
-        )
-    best = min(r["seconds"] for r in results)
-    peak = max(r["peak_mb"] for r in results)
-    ok = best < TARGET_SECONDS and peak < TARGET_PEAK_MB
+    figures: dict[int, dict[str, float]] = {}
+    for path, n in zip(paths, sizes, strict=True):
+        print(f"=== {n:,} customers", flush=True)
+        figures[n] = _measure(path, args.runs)
+
+    smallest = min(sizes)
     print(
-        f"best {best:.1f} s (target < {TARGET_SECONDS:.0f} s), peak {peak:,.0f} MB "
-        f"(target < {TARGET_PEAK_MB:,.0f} MB): {'met' if ok else 'MISSED'}"
+        f"\n{'customers':>10} {'wall s':>7} {'scores s':>8} {'alerts s':>8} {'CPU s':>7} "
+        f"{'vs linear':>9} {'peak MB':>8}  target"
     )
+    ok = True
+    for n in sizes:
+        f = figures[n]
+        linear = (f["cpu_seconds"] / figures[smallest]["cpu_seconds"]) / (n / smallest)
+        verdict = ""
+        if n in TARGETS:
+            seconds, peak = TARGETS[n]
+            met = f["seconds"] < seconds and f["peak_mb"] < peak
+            ok = ok and met
+            verdict = (
+                f"< {seconds:.0f} s and {peak:,.0f} MB: {f['seconds'] / seconds:.2f}x of the "
+                f"time, {f['peak_mb'] / peak:.2f}x of the memory, {'met' if met else 'MISSED'}"
+            )
+        print(
+            f"{n:>10,} {f['seconds']:>7.1f} {f['scores_seconds']:>8.1f} "
+            f"{f['alerts_seconds']:>8.1f} {f['cpu_seconds']:>7.1f} {linear:>9.2f} "
+            f"{f['peak_mb']:>8,.0f}  {verdict}"
+        )
     return 0 if ok else 1
 
 

@@ -46,12 +46,14 @@ _JSON_COLUMNS = ("drivers", "components")
 
 def insert_snapshots(
     conn: Connection,
-    columns: dict[str, list[Any]],
+    columns_of: Callable[[int, int], dict[str, list[Any]]],
     constants: dict[str, Any],
     n: int,
     step: Callable[[float, str], None],
 ) -> None:
-    """Bulk insert, JSON columns given as JSON text (built vectorised above)."""
+    """Bulk insert of n rows, INSERT_CHUNK at a time: ``columns_of(start, stop)`` gives
+    the rows' values by column (JSON columns as JSON text), ``constants`` the values
+    every row shares."""
     if conn.dialect.name == "sqlite":
         # Raw executemany: no per-value type processing for 100,000 rows. Dates and
         # timestamps in SQLAlchemy's SQLite text formats.
@@ -67,14 +69,15 @@ def insert_snapshots(
             f"INSERT INTO score_snapshots ({', '.join(names)}) "
             f"VALUES ({', '.join('?' for _ in names)})"
         )
-        per_row = [columns.get(c) for c in names]
         fixed = [values.get(c) for c in names]
         for start in range(0, n, INSERT_CHUNK):
             stop = min(start + INSERT_CHUNK, n)
+            columns = columns_of(start, stop)
+            per_row = [columns.get(c) for c in names]
             rows = list(
                 zip(
                     *[
-                        col[start:stop] if col is not None else [fixed[i]] * (stop - start)
+                        col if col is not None else [fixed[i]] * (stop - start)
                         for i, col in enumerate(per_row)
                     ],
                     strict=True,
@@ -90,14 +93,16 @@ def insert_snapshots(
 
         values = dict(constants)
         values["created_at"] = constants["created_at"].astimezone(dt.UTC).replace(tzinfo=None)
-        names = [c for c in SNAPSHOT_COLUMNS if c in columns or c in values]
-        per_row = [columns.get(c) for c in names]
-        fixed = [values.get(c) for c in names]
+        fixed_names = [c for c in SNAPSHOT_COLUMNS if c in values]
         for start in range(0, n, INSERT_CHUNK):
             stop = min(start + INSERT_CHUNK, n)
+            columns = columns_of(start, stop)
+            names = [c for c in SNAPSHOT_COLUMNS if c in columns or c in fixed_names]
+            per_row = [columns.get(c) for c in names]
+            fixed = [values.get(c) for c in names]
             chunk = zip(
                 *[
-                    col[start:stop] if col is not None else [fixed[i]] * (stop - start)
+                    col if col is not None else [fixed[i]] * (stop - start)
                     for i, col in enumerate(per_row)
                 ],
                 strict=True,
@@ -110,12 +115,13 @@ def insert_snapshots(
     stmt = insert(ScoreSnapshot).values(
         {c: cast(bindparam(c, type_=Text), json_type) for c in _JSON_COLUMNS}
     )
-    keys = list(columns)
     for start in range(0, n, INSERT_CHUNK):
         stop = min(start + INSERT_CHUNK, n)
+        columns = columns_of(start, stop)
+        keys = list(columns)
         records = [
             {**constants, **dict(zip(keys, row, strict=True))}
-            for row in zip(*[columns[k][start:stop] for k in keys], strict=True)
+            for row in zip(*[columns[k] for k in keys], strict=True)
         ]
         conn.execute(stmt, records)
         step(0.8 + 0.18 * stop / max(n, 1), "Saving the scores")

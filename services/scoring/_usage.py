@@ -58,5 +58,9 @@ def usage_features(
 
 def _distinct_days(cust: npt.NDArray[np.int32], day: npt.NDArray[np.int32], n: int) -> FloatArray:
     """Days with use per customer (a day of two sources counts once)."""
-    pairs = np.unique(cust.astype(np.int64) * (1 << 32) + day.astype(np.int64))
+    # Sorted, then each first of equal keys: np.unique hashes these keys instead, and
+    # their low bits (the day) take few values, so a million customers' 30 days took
+    # seconds of collisions where sorting takes a few hundredths.
+    pairs = np.sort(cust.astype(np.int64) * (1 << 32) + day.astype(np.int64))
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if pairs.size else pairs
     return np.bincount((pairs >> 32).astype(np.int64), minlength=n).astype(np.float64)

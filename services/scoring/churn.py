@@ -91,6 +91,17 @@ HOLDOUT_FROM = 20_000  # from this many training rows, calibrate on a held-out s
 HOLDOUT_SHARE = 0.2
 MIN_KNOWN_VALUES = 30  # a feature known for fewer training customers is left out
 MAX_TRAINING_ROWS = 30_000  # a larger workspace trains on a stratified sample of this size
+PREDICT_CHUNK = 100_000
+# What the backtest reads of its rows besides the classifier's inputs.
+BACKTEST_COLUMNS = (
+    "bg_prob_none_h",
+    "bg_expected_h",
+    "tenure_days",
+    "recency_days",
+    "purchase_days",
+    "first_day",
+    "last_day",
+)
 # One OpenMP thread: scikit-learn's gradient boosting busy-waits between its threads, which
 # makes two threads 10-20 times slower as soon as another program uses the second core
 # (the window, an import, a browser) - and barely faster when the machine is idle.
@@ -114,11 +125,15 @@ class ChurnClassifier:
     columns: tuple[str, ...]  # the features it uses
 
     def predict(self, frame: pd.DataFrame) -> FloatArray:
-        """P(no order in the window) for each row of a features frame."""
-        x = feature_matrix(frame, self.columns)
-        out: FloatArray = np.mean(
-            [calibrate(_positive(gbm, x)) for gbm, calibrate in self.parts], axis=0
-        )
+        """P(no order in the window) for each row of a features frame (PREDICT_CHUNK rows
+        at a time: a million customers' input matrix would take 500 MB at once)."""
+        out: FloatArray = np.empty(len(frame))
+        for start in range(0, len(frame), PREDICT_CHUNK):
+            rows = slice(start, start + PREDICT_CHUNK)
+            x = feature_matrix(frame.iloc[rows], self.columns)
+            out[rows] = np.mean(
+                [calibrate(_positive(gbm, x)) for gbm, calibrate in self.parts], axis=0
+            )
         return out
 
     def summary(self) -> dict[str, Any]:
@@ -216,11 +231,16 @@ def one_thread() -> Iterator[None]:
         yield
 
 
-def train_classifier(frame: pd.DataFrame, labels: BoolArray) -> ChurnClassifier:
-    """Train and calibrate the classifier on a features frame and its churn labels.
+def train_classifier(
+    frame: pd.DataFrame, labels: BoolArray, subset: npt.NDArray[np.int64] | None = None
+) -> ChurnClassifier:
+    """Train and calibrate the classifier on a features frame and its churn labels: on
+    the frame's ``subset`` (positions, one per label; default every row), so that a large
+    frame is not copied whole before its sample is drawn.
 
     Wrap calls in one_thread() (see TRAIN_THREADS).
     """
+    positions = np.arange(len(frame)) if subset is None else subset
     if labels.size > MAX_TRAINING_ROWS:
         from sklearn.model_selection import train_test_split
 
@@ -231,7 +251,8 @@ def train_classifier(frame: pd.DataFrame, labels: BoolArray) -> ChurnClassifier:
             random_state=RANDOM_STATE,
         )
         keep = np.sort(keep)
-        frame, labels = frame.iloc[keep], labels[keep]
+        positions, labels = positions[keep], labels[keep]
+    frame = frame.iloc[positions]
     from sklearn.model_selection import StratifiedKFold, train_test_split
 
     columns = _usable_columns(frame)
@@ -402,6 +423,13 @@ def _choose(metrics: dict[str, dict[str, Any]]) -> tuple[str, str]:
     return chosen, f"lowest backtest Brier score, {briers[chosen]:.4f} (vs {others})."
 
 
+def _backtest_rows(frame: pd.DataFrame, rows: BoolArray, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The rows the backtest scores, with the columns it reads only (the classifier's
+    inputs, BG/NBD's and Pareto/NBD's, recency and tenure): a smaller copy."""
+    wanted = (*columns, *BACKTEST_COLUMNS)
+    return frame.loc[rows, [c for c in frame.columns if c in wanted]]
+
+
 def _recency_model(recency: FloatArray, labels: BoolArray) -> Any:
     from sklearn.isotonic import IsotonicRegression
 
@@ -496,13 +524,13 @@ def _predict_churn(  # noqa: C901, PLR0915
             # The classifier that scores (as of T-h) is trained now too, and dropped if
             # BG/NBD wins. (Not in parallel threads: OpenMP's thread limit is per thread,
             # and two threads of two-thread OpenMP busy-waiting on two cores crawl.)
-            gbm0 = train_classifier(feats0[train0], y0)
+            gbm0 = train_classifier(feats0, y0, np.flatnonzero(train0))
             trained = (
-                train_classifier(feats1[eval1], y1)
+                train_classifier(feats1, y1, np.flatnonzero(eval1))
                 if _can_train(y1, min_training_customers)
                 else None
             )
-            e1 = feats1[eval1]
+            e1 = _backtest_rows(feats1, eval1, gbm0.columns)
             p_bg = e1["bg_prob_none_h"].to_numpy()
             p_gbm = gbm0.predict(e1)
             # As in production: customers with too little history get the population model.

@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from services.core.clv_words import DEFAULT_CLV_MONTHS, clv_days
+from services.scoring._threads import one_blas_thread
 from services.scoring.churn import (
     MIN_LABEL_DAYS,
     ChurnResult,
@@ -335,6 +336,19 @@ def compute_scores(
 ) -> Computed:
     """Every customer's scores as of day ``t_day`` from ``data`` (dated up to it), over a
     ``horizon`` of days; ``check``: also the intervals' backtest (for the run's notes)."""
+    with one_blas_thread():
+        return _compute_scores(data, t_day, horizon, config, step, check=check)
+
+
+def _compute_scores(
+    data: ScoringData,
+    t_day: int,
+    horizon: int,
+    config: ScoringConfig,
+    step: Progress,
+    *,
+    check: bool,
+) -> Computed:
     step(0.12, "Computing customer features")
     features = compute_features(data, t_day)
     cover = coverage(data, t_day)

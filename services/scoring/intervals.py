@@ -512,12 +512,12 @@ def backtest_orders(
     from services.scoring.features import (
         WEEK,
         bgnbd_summary,
-        compute_features,
+        lifetime_features,
         purchases_in,
     )
     from services.scoring.lifetime import fit_lifetime
 
-    features = compute_features(data, cutoff)
+    features = lifetime_features(data, cutoff)
     try:
         fit = fit_lifetime(features, gamma_gamma=False)
     except ModelFitError:

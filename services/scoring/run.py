@@ -182,10 +182,11 @@ def score_workspace(
         raise no_orders
 
     computed = compute_scores(data, t_day, horizon, config, step)
-    features, fit, churn, scores = computed.features, computed.fit, computed.churn, computed.scores
-    check = computed.check
+    fit, churn, scores = computed.fit, computed.churn, computed.scores
+    check, value_check = computed.check, computed.value_check
     step(0.76, "Explaining the scores")
-    drivers = top_drivers(features, churn.risk)
+    drivers = top_drivers(computed.features, churn.risk)
+    del computed  # the features frame (a million customers: 700 MB) is not written
 
     notes = run_notes(churn, fit, scores.confidence)
     if check is not None:
@@ -206,7 +207,7 @@ def score_workspace(
         "paretonbd": churn.pnbd_params,
         "gamma_gamma": fit.gamma_gamma.to_dict() if fit.gamma_gamma is not None else None,
         "population_order_value_cents": round(fit.population_order_value, 2),
-        "value_check": computed.value_check.to_dict() if computed.value_check else None,
+        "value_check": value_check.to_dict() if value_check else None,
         "classifier": churn.classifier,
         "chosen_model": churn.chosen,
         "reason": churn.reason,
@@ -319,27 +320,30 @@ def _json_objects(columns: dict[str, FloatArray], digits: int) -> list[str]:
     return str(text).splitlines()
 
 
-def _components_json(scores: CustomerScores) -> list[str]:
-    """{"engagement": {component: points}, "health": {...}} per customer (null = missing)."""
-    engagement = _json_objects(scores.engagement_points, 2)
-    health = _json_objects(scores.health_points, 2)
+def _components_json(scores: CustomerScores, rows: slice) -> list[str]:
+    """{"engagement": {component: points}, "health": {...}} per customer of ``rows``
+    (null = missing)."""
+    engagement = _json_objects({k: v[rows] for k, v in scores.engagement_points.items()}, 2)
+    health = _json_objects({k: v[rows] for k, v in scores.health_points.items()}, 2)
     return [
         '{"engagement":' + e + ',"health":' + h + "}"
         for e, h in zip(engagement, health, strict=True)
     ]
 
 
-def _drivers_json(drivers: DriverTable) -> list[str]:
-    """The drivers as JSON lists of {"text", "direction", "weight"}, heaviest first.
+def _drivers_json(drivers: DriverTable, rows: slice) -> list[str]:
+    """The drivers of the customers of ``rows`` as JSON lists of {"text", "direction",
+    "weight"}, heaviest first.
 
     Driver texts are made of fixed words, numbers and month names (drivers.py), so they
     hold no quotes or backslashes that would need escaping.
     """
+    text, direction, weight = drivers.text[rows], drivers.direction[rows], drivers.weight[rows]
     slots = []
-    for i in range(drivers.text.shape[1]):
-        texts = drivers.text[:, i].tolist()
-        directions = drivers.direction[:, i].tolist()
-        weights = drivers.weight[:, i].astype(str).tolist()
+    for i in range(text.shape[1]):
+        texts = text[:, i].tolist()
+        directions = direction[:, i].tolist()
+        weights = weight[:, i].astype(str).tolist()
         slots.append(
             [
                 f'{{"text":"{t}","direction":"{d}","weight":{w}}}'
@@ -347,8 +351,42 @@ def _drivers_json(drivers: DriverTable) -> list[str]:
             ]
         )
     # Drivers fill the slots from the first; an empty text ends the list.
-    counts = (drivers.text != "").sum(axis=1).tolist()
+    counts = (text != "").sum(axis=1).tolist()
     return ["[" + ",".join(parts[:k]) + "]" for k, *parts in zip(counts, *slots, strict=True)]
+
+
+def _snapshot_columns(
+    customer_ids: npt.NDArray[np.int64], scores: CustomerScores, drivers: DriverTable
+) -> Callable[[int, int], dict[str, list[Any]]]:
+    """The snapshot columns of the customers from ``start`` to ``stop``, as Python values:
+    built a chunk at a time, so a million customers never hold them all at once."""
+
+    def chunk(start: int, stop: int) -> dict[str, list[Any]]:
+        rows = slice(start, stop)
+        s, iv = scores, scores.intervals
+        return {
+            "customer_id": customer_ids[rows].tolist(),
+            "engagement_score": _num(s.engagement[rows], 1),
+            "churn_risk": _num(s.churn[rows], 4),
+            "predicted_orders": _num(s.predicted_orders[rows], 3),
+            "predicted_revenue_cents": _cents(s.predicted_revenue[rows]),
+            "clv_12m_cents": _cents(s.clv[rows]),
+            "segment": s.segment[rows].tolist(),
+            "health_score": _num(s.health[rows], 1),
+            "confidence": s.confidence[rows].tolist(),
+            "drivers": _drivers_json(drivers, rows),
+            "p_alive": _num(s.p_alive[rows], 4),
+            "revenue_at_risk_cents": _cents(s.at_risk[rows]),
+            "components": _components_json(s, rows),
+            "churn_risk_low": _num(iv.churn_low[rows], 4),
+            "churn_risk_high": _num(iv.churn_high[rows], 4),
+            "predicted_orders_low": _num(iv.orders_low[rows], 3),
+            "predicted_orders_high": _num(iv.orders_high[rows], 3),
+            "clv_12m_low_cents": _cents(iv.clv_low[rows]),
+            "clv_12m_high_cents": _cents(iv.clv_high[rows]),
+        }
+
+    return chunk
 
 
 def _write(
@@ -401,28 +439,6 @@ def _write(
         session.flush()
         run_id = int(run.id)
 
-    components = _components_json(scores)
-    columns: dict[str, list[Any]] = {
-        "customer_id": data.customer_ids.tolist(),
-        "engagement_score": _num(scores.engagement, 1),
-        "churn_risk": _num(scores.churn, 4),
-        "predicted_orders": _num(scores.predicted_orders, 3),
-        "predicted_revenue_cents": _cents(scores.predicted_revenue),
-        "clv_12m_cents": _cents(scores.clv),
-        "segment": scores.segment.tolist(),
-        "health_score": _num(scores.health, 1),
-        "confidence": scores.confidence.tolist(),
-        "drivers": _drivers_json(drivers),
-        "p_alive": _num(scores.p_alive, 4),
-        "revenue_at_risk_cents": _cents(scores.at_risk),
-        "components": components,
-        "churn_risk_low": _num(scores.intervals.churn_low, 4),
-        "churn_risk_high": _num(scores.intervals.churn_high, 4),
-        "predicted_orders_low": _num(scores.intervals.orders_low, 3),
-        "predicted_orders_high": _num(scores.intervals.orders_high, 3),
-        "clv_12m_low_cents": _cents(scores.intervals.clv_low),
-        "clv_12m_high_cents": _cents(scores.intervals.clv_high),
-    }
     constants: dict[str, Any] = {
         "as_of": as_of,
         "horizon_days": horizon,
@@ -430,5 +446,7 @@ def _write(
         "created_at": finished,
         "scoring_run_id": run_id,
     }
-    insert_snapshots(conn, columns, constants, data.n, step)
+    insert_snapshots(
+        conn, _snapshot_columns(data.customer_ids, scores, drivers), constants, data.n, step
+    )
     return run_id

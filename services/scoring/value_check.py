@@ -32,7 +32,7 @@ from services.core.formatting import format_date
 from services.scoring.bgnbd import ModelFitError
 from services.scoring.churn import MIN_LABEL_DAYS, label_window
 from services.scoring.data import ScoringData, day_date
-from services.scoring.features import compute_features, purchases_in
+from services.scoring.features import lifetime_features, purchases_in
 from services.scoring.lifetime import LifetimeFit, expected_in, fit_lifetime, order_values
 
 FloatArray = npt.NDArray[np.float64]
@@ -97,7 +97,7 @@ def measure(
     """Purchase days in (cut, cut + h] by customers with a purchase by ``cut``, what they
     were worth on average, and what BG/NBD and Gamma-Gamma fitted as of ``cut`` valued a
     purchase day at (their expected revenue over their expected purchase days)."""
-    features = compute_features(data, cut)
+    features = lifetime_features(data, cut)
     if unpriced.any():  # as at T: values are learned from priced purchases only
         features.loc[features.index[unpriced], ["avg_order_value", "repeat_value"]] = np.nan
     try:
