@@ -205,15 +205,18 @@ def record_hashes(table: Any) -> np.ndarray[Any, np.dtype[np.uint64]] | None:
         return None
     if (now.st_size, now.st_mtime_ns) != stamp or len(data) != stamp[0]:
         return None
-    out = np.empty(len(spans[0]), dtype=np.uint64)
+    # A record's "\r" before its newline is not part of it: the same rows saved with
+    # Windows line ends are the same rows.
+    ends = spans[1].copy()
+    closed = ends > spans[0]
+    ends[closed] -= np.frombuffer(data, dtype=np.uint8)[ends[closed] - 1] == ord("\r")
+    out = np.empty(len(ends), dtype=np.uint64)
     for first in range(0, len(out), _HASH_CHUNK):  # a chunk of byte strings at a time
-        starts = spans[0][first : first + _HASH_CHUNK].tolist()
-        ends = spans[1][first : first + _HASH_CHUNK].tolist()
-        records = np.empty(len(starts), dtype=object)
-        records[:] = [data[a:b] for a, b in zip(starts, ends, strict=True)]
-        out[first : first + len(starts)] = pd.util.hash_array(
-            records, hash_key=HASH_KEY, categorize=False
-        )
+        part = slice(first, first + _HASH_CHUNK)
+        pairs = zip(spans[0][part].tolist(), ends[part].tolist(), strict=True)
+        records = np.empty(len(ends[part]), dtype=object)
+        records[:] = [data[a:b] for a, b in pairs]
+        out[part] = pd.util.hash_array(records, hash_key=HASH_KEY, categorize=False)
     return out
 
 

@@ -130,6 +130,20 @@ def test_requoted_cells_are_compared_not_skipped(
     assert converted[-1] == 0
 
 
+def test_windows_line_ends_are_the_same_rows(
+    ws: Engine, tmp_path: Path, converted: list[int]
+) -> None:
+    path = tmp_path / "orders.csv"
+    lines = ["customer_id,order_id,order_date,amount", "C1,O1,2026-01-05,10.00", "C2,O2,,1"]
+    path.write_bytes("\n".join(lines).encode("utf-8"))  # no newline after the last row
+    first = service.run_import(ws, [path])
+    path.write_bytes("\r\n".join([*lines, ""]).encode("utf-8"))
+    again = service.run_import(ws, [path])
+    assert converted == [2, 1]  # only the row rejected before (no date) is read again
+    assert [(f.unchanged, f.rejected) for f in again.files] == [(1, 1)]
+    assert [r.reason for r in again.files[0].rejects] == [r.reason for r in first.files[0].rejects]
+
+
 def test_a_transcoded_file_hashes_its_cells(
     ws: Engine, tmp_path: Path, converted: list[int]
 ) -> None:
