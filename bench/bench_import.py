@@ -152,8 +152,7 @@ def child_env(args: argparse.Namespace, work: Path) -> dict[str, str]:
     env["ACCOUNT_RADAR_LOG_DIR"] = str(work / "state")
     if args.bytecode_cache:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        cache = work.parent / "pycache" if args.sizes else work / "pycache"
-        env["PYTHONPYCACHEPREFIX"] = str(cache)
+        env["PYTHONPYCACHEPREFIX"] = str(args.cache_dir)
     return env
 
 
@@ -303,6 +302,7 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(v) for v in args.sizes.split(",") if v.strip()] or [args.rows]
     root = args.work or Path(tempfile.mkdtemp(prefix="bench-import-"))
+    args.cache_dir = root / "pycache"  # one bytecode cache for every size
     summaries = []
     for rows in sizes:
         customers = args.customers if not args.sizes else max(1, rows // 10)
