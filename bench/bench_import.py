@@ -12,13 +12,19 @@ Generates an orders file (header customer_id,order_id,order_date,amount,category
 1. ``sqlite3 NEW.db ".import --csv FILE t"`` into a bare table (the yardstick);
 2. ``python main.py --db NEW import FILE`` into a fresh, empty workspace (created first
    with ``db upgrade``, timed separately);
-3. the same import again (every row unchanged).
+3. the same import again (every row unchanged), ``--runs`` times on that workspace.
 
 Also, as a second yardstick, the sqlite3 shell loads the same rows into the workspace's
 own schema (a fresh workspace: staged with ``.import``, then INSERT ... SELECT into
 customers and orders with the secondary indexes dropped and rebuilt, one transaction):
 the least any client pays for this schema's rows and indexes, with no parsing,
 validation or identity resolution at all.
+
+Python reads cached bytecode, as an installed app does (its bundle holds compiled modules):
+each child gets ``PYTHONPYCACHEPREFIX`` in a folder of the run, warmed once by a small
+import before anything is timed (this machine sets PYTHONDONTWRITEBYTECODE, which
+otherwise makes every process compile the app's modules again, about 0.3 s CPU).
+``--no-bytecode-cache`` measures without it.
 
 The shell load and the import each run ``--runs`` times (alternating, each on a fresh
 file) and their median runs are compared, so one slow moment does not decide the ratio.
@@ -138,6 +144,33 @@ def last_phases(log_dir: Path) -> str:
     return lines[-1].split("import of", 1)[1].strip() if lines else "(no timings logged)"
 
 
+def child_env(args: argparse.Namespace, work: Path) -> dict[str, str]:
+    """The environment of the timed processes: offscreen, the app's log (phase timings)
+    in a folder of this run, and (unless --no-bytecode-cache) a bytecode cache."""
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["ACCOUNT_RADAR_LOG_DIR"] = str(work / "state")
+    if args.bytecode_cache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(args.cache_dir)
+    return env
+
+
+def warm_bytecode(csv_path: Path, work: Path, env: dict[str, str]) -> None:
+    """Compile the modules an import uses once, untimed: a workspace and a 100-row import."""
+    sample = work / "warm.csv"
+    with csv_path.open(encoding="utf-8") as src:
+        head = [line for _, line in zip(range(101), src, strict=False)]
+    sample.write_text("".join(head), encoding="utf-8")
+    warm_db = work / "warm.radar.sqlite"
+    for p in work.glob("warm.radar.sqlite*"):
+        p.unlink()
+    main_py = str(ROOT / "main.py")
+    timed([sys.executable, main_py, "--db", str(warm_db), "db", "upgrade"], env)
+    timed([sys.executable, main_py, "--db", str(warm_db), "import", str(sample)], env)
+    print(f"bytecode cache: {env['PYTHONPYCACHEPREFIX']} (warmed; as an installed app reads it)")
+
+
 def measure(args: argparse.Namespace, rows: int, customers: int, work: Path) -> dict[str, Any]:
     """One size: the yardsticks, the import and the re-import; prints them, returns the
     summary."""
@@ -153,12 +186,11 @@ def measure(args: argparse.Namespace, rows: int, customers: int, work: Path) -> 
             f"generated {csv_path} ({csv_path.stat().st_size / 1e6:.0f} MB) "
             f"in {time.perf_counter() - t0:.1f}s"
         )
-    env = dict(os.environ)
-    env["QT_QPA_PLATFORM"] = "offscreen"
-    # The app's log (phase timings) goes to a folder of this run.
-    env["ACCOUNT_RADAR_LOG_DIR"] = str(work / "state")
+    env = child_env(args, work)
     py = sys.executable
     main_py = str(ROOT / "main.py")
+    if args.bytecode_cache:
+        warm_bytecode(csv_path, work, env)
 
     bare = work / "bare.db"
     bare.unlink(missing_ok=True)
@@ -186,8 +218,14 @@ def measure(args: argparse.Namespace, rows: int, customers: int, work: Path) -> 
     shell = _median(shells)
     first = _median(firsts)
     first_phases = phases[firsts.index(first)]
-    again = timed([py, main_py, "--db", str(db), "import", str(csv_path)], env)
-    again_phases = last_phases(work / "state")
+    # The re-import (every row unchanged) also runs --runs times, on the same workspace.
+    agains: list[dict[str, Any]] = []
+    again_logs: list[str] = []
+    for _ in range(args.runs):
+        agains.append(timed([py, main_py, "--db", str(db), "import", str(csv_path)], env))
+        again_logs.append(last_phases(work / "state"))
+    again = _median(agains)
+    again_phases = again_logs[agains.index(again)]
     peak = max(max(r["peak_mb"] for r in firsts), again["peak_mb"])
     runs_text = ", ".join(f"{r['wall']:.2f}" for r in firsts)
     shell_text = ", ".join(f"{r['wall']:.2f}" for r in shells)
@@ -208,6 +246,8 @@ def measure(args: argparse.Namespace, rows: int, customers: int, work: Path) -> 
         f"{first['wall'] / shell['wall']:.2f}x the shell into the schema"
     )
     print(f"  phases: {first_phases}")
+    again_text = ", ".join(f"{r['wall']:.2f}" for r in agains)
+    print(f"  re-import runs: {again_text} s (median shown)")
     print(f"re-import (all unchanged):      {again['wall']:6.2f}s wall {again['cpu']:6.2f}s CPU")
     print(f"  phases: {again_phases}")
     print(
@@ -232,9 +272,12 @@ def measure(args: argparse.Namespace, rows: int, customers: int, work: Path) -> 
         "peak_mb": round(peak),
         "targets": {
             "ratio_to_shell_into_schema<=1.5": first["wall"] / shell["wall"] <= TARGET_RATIO,
+            # CPU seconds: the fairer reading on a shared machine.
+            "CPU ratio_to_shell_into_schema<=1.5": first["cpu"] <= TARGET_RATIO * shell["cpu"],
             "peak<1GB": peak < TARGET_PEAK_MB,
             "reimport<=import": again["wall"] <= first["wall"],
             "reimport<=0.25 import": again["wall"] <= TARGET_RESYNC * first["wall"],
+            "CPU reimport<=0.25 import": again["cpu"] <= TARGET_RESYNC * first["cpu"],
             "reimport peak<600MB": again["peak_mb"] < TARGET_RESYNC_PEAK_MB,
         },
     }
@@ -257,9 +300,17 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=None, help="work folder (default: temp)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--runs", type=int, default=3, help="runs of each (default 3)")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        dest="bytecode_cache",
+        action="store_false",
+        help="let every process compile the app's modules again (as PYTHONDONTWRITEBYTECODE "
+        "does), instead of reading a warmed cache as an installed app does",
+    )
     args = parser.parse_args()
     sizes = [int(v) for v in args.sizes.split(",") if v.strip()] or [args.rows]
     root = args.work or Path(tempfile.mkdtemp(prefix="bench-import-"))
+    args.cache_dir = root / "pycache"  # one bytecode cache for every size
     summaries = []
     for rows in sizes:
         customers = args.customers if not args.sizes else max(1, rows // 10)

@@ -40,6 +40,12 @@ CUSTOMER_CHILDREN = tuple(
 )
 
 
+def _constant(values: np.ndarray[Any, Any]) -> bool:
+    """Whether every value is the same text (no missing value among them)."""
+    first = values[0] if len(values) else None
+    return isinstance(first, str) and bool((values == first).all())
+
+
 class Identities:
     """(source, external_id) and email -> customer for one import run, and the customers
     it creates or merges."""
@@ -157,8 +163,8 @@ class Identities:
         codes = np.zeros(n, dtype=np.int64)
         count = 1
         for part in (src, ext, email):
-            if part is None:
-                continue
+            if part is None or _constant(part):
+                continue  # one value in every row: it tells no two references apart
             part_codes, part_uniques = pd.factorize(part, use_na_sentinel=True)
             codes, distinct = pd.factorize(codes * (len(part_uniques) + 1) + (part_codes + 1))
             count = len(distinct)

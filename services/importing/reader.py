@@ -73,6 +73,12 @@ class RawTable:
     # The longest record in bytes (None: not known, e.g. a workbook): no cell is longer, so
     # the import skips its text-length checks when this is short.
     longest_record: int | None = None
+    # Where each row of ``frame`` lies in the file as stored: byte offsets [start, end) of
+    # its record (None when the file was transcoded or repaired first, or for a workbook),
+    # and the file's size and modification time when it was read (services/importing/
+    # rowhash.py hashes these bytes, not the cells).
+    record_spans: tuple[np.ndarray[Any, np.dtype[np.int64]], ...] | None = None
+    file_stamp: tuple[int, int] | None = None
 
     @property
     def file_name(self) -> str:
@@ -309,13 +315,20 @@ def read_table(path: str | Path, *, limit: int | None = None) -> RawTable:
                 raise _undecodable(path) from None
             table = _read_text(path, io.BytesIO(fixed), "utf-8", limit, reported="utf-8")
             table.repaired_lines = tuple(lines)
+            table.record_spans = None  # offsets in the repaired text, not in the file
             return table
     if encoding == "utf-16":
         # Rare (Excel "Unicode text"): transcode once, then read like any UTF-8 file.
         data = path.read_bytes().decode("utf-16").encode("utf-8")
-        return _read_text(path, io.BytesIO(data), "utf-8", limit, reported="utf-16")
+        table = _read_text(path, io.BytesIO(data), "utf-8", limit, reported="utf-16")
+        table.record_spans = None  # offsets in the transcoded text, not in the file
+        return table
+    stamp = path.stat()
     with path.open("rb") as f:
-        return _read_text(path, f, encoding, limit, reported=encoding)
+        table = _read_text(path, f, encoding, limit, reported=encoding)
+    if table.record_spans is not None:
+        table.file_stamp = (stamp.st_size, stamp.st_mtime_ns)
+    return table
 
 
 # A multi-byte UTF-8 character: Windows-1252 text almost never holds one by chance.
@@ -427,9 +440,10 @@ def _read_text(  # noqa: C901, PLR0915
     if truncated and len(scan.starts):
         read_bytes = int(scan.ends[-1]) - offset + 1
         estimate = int(round(estimate * (total_bytes - offset) / max(read_bytes, 1)))
+    spans = None if truncated else (scan.starts[records], scan.ends[records])
     if limit is not None and len(frame) > limit:
         frame, row_numbers = frame.iloc[:limit], row_numbers[:limit]
-        truncated = True
+        truncated, spans = True, None
     return RawTable(
         path=path,
         encoding=reported,
@@ -441,6 +455,7 @@ def _read_text(  # noqa: C901, PLR0915
         truncated=truncated,
         rows_estimate=estimate,
         longest_record=int(lengths.max()) if len(lengths) else 0,
+        record_spans=spans,
     )
 
 

@@ -1,10 +1,14 @@
 """Row hashes: a re-sync of an unchanged export skips its rows before converting them.
 
 Each order imported from a generic orders file keeps ``row_hash``: a 64-bit hash of the
-file row's raw text cells (pandas' ``hash_pandas_object``, SipHash with a fixed key:
-the same on every run and platform, unlike Python's ``hash()``), mixed with a
-fingerprint of how the row was read: the format, source, kind, header and column
-mapping, and the settings the conversion depends on (home currency, time zone). On the
+file row's raw bytes as they lie in the file (pandas' ``hash_array``, SipHash with a
+fixed key: the same on every run and platform, unlike Python's ``hash()``), mixed with a
+fingerprint of how the row was read: the format, source, kind, header, column mapping,
+encoding and delimiter, and the settings the conversion depends on (home currency, time
+zone). Equal bytes read the same way are equal cells, so a skipped row is one the full
+comparison would call unchanged. A file the reader transcoded or repaired first (UTF-16,
+stray Windows-1252 bytes) hashes its rows' text cells instead (``row_cells``), and says
+so in the fingerprint. On the
 next import of the same kind of file the file's hashes are compared with the stored
 ones of its source first; a row whose hash is stored is counted as unchanged and is
 never converted, validated or compared column by column. Every other row (new,
@@ -38,6 +42,7 @@ __all__ = [
     "HASH_KEY",
     "RowHashes",
     "hashable",
+    "record_hashes",
     "row_cells",
     "skip_unchanged",
 ]
@@ -47,6 +52,8 @@ HASH_COLUMN = "row_hash"
 HASH_KEY = "account-radar-41"
 # Bumped when the conversion of a row changes meaning (every stored hash then misses).
 HASH_VERSION = 1
+# Rows hashed at a time from their raw bytes (bounds the byte strings held at once).
+_HASH_CHUNK = 100_000
 
 
 def hashable(adapter: Any, kind: str, mapping: Mapping[str, str | None] | None) -> bool:
@@ -164,9 +171,13 @@ def _skip(conn: Connection, plan: Any) -> RowHashes | None:
         "header": list(table.header),
         "mapping": sorted((str(k), v) for k, v in plan.mapping.items()),
     }
-    fp = _digest({**describe, **_settings(conn)})
     frame = table.frame
-    cells = row_cells(frame)
+    cells = record_hashes(table)
+    if cells is None:
+        cells = row_cells(frame)
+    else:
+        describe.update(rows="raw records", encoding=table.encoding, delimiter=table.delimiter)
+    fp = _digest({**describe, **_settings(conn)})
     same = unchanged_rows((cells ^ np.uint64(fp)).view(np.int64), _stored_hashes(conn, plan.source))
     if same.any():
         same &= ~_key_repeats(frame, plan.mapping, same)
@@ -175,7 +186,38 @@ def _skip(conn: Connection, plan: Any) -> RowHashes | None:
     if same.any():
         table.frame = frame.loc[keep].reset_index(drop=True)
         table.row_numbers = rows[keep]
+        if table.record_spans is not None:
+            table.record_spans = tuple(span[keep] for span in table.record_spans)
     return RowHashes(cells[keep], rows[keep], fp, int(same.sum()), describe)
+
+
+def record_hashes(table: Any) -> np.ndarray[Any, np.dtype[np.uint64]] | None:
+    """Each row's hash of its record's bytes in the file, in order; None when the reader
+    kept no byte offsets (a transcoded or repaired file) or the file changed since it was
+    read. Cheaper than hashing the cells: one slice and one hash per row."""
+    spans, stamp = table.record_spans, table.file_stamp
+    if spans is None or stamp is None or len(spans[0]) != len(table.frame):
+        return None
+    try:
+        now = table.path.stat()
+        data = table.path.read_bytes()
+    except OSError:
+        return None
+    if (now.st_size, now.st_mtime_ns) != stamp or len(data) != stamp[0]:
+        return None
+    # A record's "\r" before its newline is not part of it: the same rows saved with
+    # Windows line ends are the same rows.
+    ends = spans[1].copy()
+    closed = ends > spans[0]
+    ends[closed] -= np.frombuffer(data, dtype=np.uint8)[ends[closed] - 1] == ord("\r")
+    out = np.empty(len(ends), dtype=np.uint64)
+    for first in range(0, len(out), _HASH_CHUNK):  # a chunk of byte strings at a time
+        part = slice(first, first + _HASH_CHUNK)
+        pairs = zip(spans[0][part].tolist(), ends[part].tolist(), strict=True)
+        records = np.empty(len(ends[part]), dtype=object)
+        records[:] = [data[a:b] for a, b in pairs]
+        out[part] = pd.util.hash_array(records, hash_key=HASH_KEY, categorize=False)
+    return out
 
 
 def row_cells(frame: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.uint64]]:

@@ -114,6 +114,16 @@ class WriteResult:
     notes: list[str] = field(default_factory=list)
 
 
+def _same_throughout(values: list[Any], first: Any) -> bool:
+    """Whether every value equals ``first``: a few samples first (a column that varies
+    usually shows it at once), then a full count."""
+    n = len(values)
+    for i in (n - 1, n // 2, n // 3, n // 7):
+        if values[i] != first:
+            return False
+    return values.count(first) == n
+
+
 def _all_none(values: list[Any]) -> bool:
     return values.count(None) == len(values)
 
@@ -300,7 +310,7 @@ class Store:
         stored: dict[str, list[Any]] = {}
         for c in COLUMNS["customers"]:
             values = data.get(c)
-            if values is None or all(v is None for v in values):
+            if values is None or _all_none(values):
                 continue  # left out: NULL (or the column default, for do_not_contact)
             stored[c] = self.to_storage(c, values)
         if "do_not_contact" in stored:
@@ -345,7 +355,7 @@ class Store:
             for c in names[1:]:
                 values = stored[c]
                 first = values[int(idx[0])]
-                if not full or values.count(first) != len(values):
+                if not full or not _same_throughout(values, first):
                     continue
                 # == holds across types (1 == 1.0 == True): a literal only for one type.
                 kind = type(first)
@@ -378,7 +388,8 @@ class Store:
         parent lookup per row); this check replaces them: ids this run inserted are known,
         any other id is looked up once.
         """
-        distinct = np.unique(np.asarray(customer_ids, dtype=np.int64))
+        # A hash of the distinct ids, not a sort of a million of them.
+        distinct = np.sort(pd.unique(np.asarray(customer_ids, dtype=np.int64)))
         if len(distinct) == 0:
             return
         if distinct[0] <= 0:

@@ -64,7 +64,7 @@ class Writer:
             return counts
         frame = frame.reset_index(drop=True)
         # A record repeated in one file: the last one wins.
-        dup = frame.duplicated(subset=["source", "external_id"], keep="last").to_numpy()
+        dup = _repeated_ids(frame)
         if dup.any():
             result.notes.append(
                 f"{int(dup.sum()):,} {kind} row(s) repeat the id of a later row in the same "
@@ -160,3 +160,14 @@ class Writer:
         self.changes.write()
         self.store.finish()
         return result
+
+
+def _repeated_ids(frame: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """The rows whose (source, external_id) a later row repeats; by the id alone when every
+    row has the same source (one hash of a million ids instead of two and a combination)."""
+    source = frame["source"].to_numpy(dtype=object)
+    first = source[0] if len(source) else None
+    if isinstance(first, str) and bool((source == first).all()):
+        return np.asarray(frame["external_id"].duplicated(keep="last").to_numpy(), dtype=bool)
+    repeated = frame.duplicated(subset=["source", "external_id"], keep="last")
+    return np.asarray(repeated.to_numpy(), dtype=bool)
