@@ -14,6 +14,11 @@ days" ends with the scores' as-of date T:
 - high_risk_high_value [critical]: churn risk >= 60% and paid revenue over the last 12
   months in the top 20% of scored customers (and above zero): what revenue at risk puts
   at risk. "churn risk 82% and $1,540 paid in the last 12 months".
+- lapse_coming [warning]: a customer not lapsed yet whose chance of no order before their
+  lapse point (H days after the last one) is >= 70%, with >= 30 days still to go; the
+  chance is BG/NBD's, from the scoring run's stored fit (services/alerts/lapse.py).
+  Priority: that chance x the last 12 months' paid revenue. Not evaluated when the run
+  has no fit.
 - risk_rising [warning]: churn risk up >= 15 points since the previous scoring (the
   latest earlier as-of date, same horizon) and now >= 40%. Needs a previous scoring.
 - engagement_drop [info]: engagement score down >= 15 points since the previous scoring.

@@ -108,7 +108,10 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
         )
 
     rule = config.rule(LAPSE_RULE)
-    if rule.enabled and inputs.horizon_days > 0 and "lapse_chance" in c:
+    # Without the run's fit (a scoring that fell back) the rule is not evaluated: its open
+    # alerts are left as they are (not_evaluated says why).
+    fitted = "lapse_chance" in c and bool(c["lapse_chance"].notna().any())
+    if rule.enabled and inputs.horizon_days > 0 and fitted:
         holds, said, stake = lapse_coming(c, rule, inputs.as_of, inputs.horizon_days, base)
         add(rule.key, holds, said, np.where(np.isfinite(stake), stake, at_risk))
 
@@ -301,4 +304,7 @@ def not_evaluated(inputs: AlertInputs, config: AlertConfig) -> dict[str, str]:
                 why[key] = "no previous scoring"
     if config.rule("usage_drop").enabled and inputs.usage is None:
         why["usage_drop"] = NO_USAGE
+    chance = inputs.customers.get("lapse_chance")
+    if config.rule(LAPSE_RULE).enabled and (chance is None or not chance.notna().any()):
+        why[LAPSE_RULE] = "no repeat-purchase model in the scoring run"
     return why

@@ -149,4 +149,5 @@ def test_lapse_coming_needs_the_runs_fit(book: Book) -> None:
     book.score({frequent: {"churn": 0.9}}, horizon=H)  # a run with no stored parameters
     result = book.generate()
     assert by_customer(book, "lapse_coming") == {}
-    assert result.matches.get("lapse_coming", 0) == 0
+    assert "lapse_coming" not in result.matches  # not evaluated, and the run says why
+    assert result.not_evaluated["lapse_coming"] == "no repeat-purchase model in the scoring run"
