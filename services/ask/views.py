@@ -114,6 +114,13 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
             ),
             _c("first_order_day", "day", "local date of the first paid order"),
             _c("last_order_day", "day", "local date of the latest paid order"),
+            _c(
+                "last_order_at",
+                "text",
+                "when the latest paid order was placed, UTC 'YYYY-MM-DD HH:MM:SS': a day "
+                "either side of last_order_day, so a filter on it first narrows a search of "
+                "many customers cheaply; use last_order_day for dates",
+            ),
             _c("open_tickets", "integer", "support tickets not solved or closed"),
             _c("open_opportunities", "integer", "sales opportunities not closed"),
             _c("scored_as_of", "day", "the date of the latest scoring (NULL: never scored)"),
@@ -444,6 +451,7 @@ SELECT c.id AS customer_id, c.external_id, c.source, c.name, c.email, c.company,
             THEN NULL ELSE {_major("coalesce(r.paid_revenue_cents, 0)")} END AS revenue_home,
        {last_paid.format(day=order_day, dir="ASC")} AS first_order_day,
        {last_paid.format(day=order_day, dir="DESC")} AS last_order_day,
+       {d.stored("r.last_order_at")} AS last_order_at,
        coalesce(r.open_tickets, 0) AS open_tickets,
        coalesce(r.open_opportunities, 0) AS open_opportunities,
        {d.date_text("s.as_of")} AS scored_as_of,
