@@ -5,9 +5,12 @@ PostgreSQL, on one cached demo workspace.
         [--customers 1000000] [--work DIR] [--parts import,score,window,ask,team]
 
 The workspace is the demo at that size, built once (``main.py demo --customers N
---no-score``: about 10 orders and 11 interactions a customer; a demo over 100,000
+--no-score``: about 10 orders and 15 interactions a customer; a demo over 100,000
 customers is generated in batches of 100,000, services/demo/build.py) and cached at
---workspace. Then, each in fresh processes, one after the other:
+--workspace; or, with ``--from-demo BASE``, BASE (a demo of 100,000 customers, not
+scored) copied ten times over in SQL (``replicate``: minutes, where generating a million
+customers takes over an hour of CPU on the shared machine). Then, each in fresh
+processes, one after the other:
 
 - import: the workspace's customers and orders exported (sqlite3 shell) to the generic
   CSV layouts the importer reads, and ``main.py import customers.csv orders.csv`` into a
@@ -280,11 +283,18 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--work", type=Path, default=None, help="work folder (default: temp)")
     parser.add_argument("--parts", default="import,score,window,ask,team")
+    parser.add_argument(
+        "--from-demo", type=Path, default=None,
+        help="build a missing workspace by copying this demo (not scored) in SQL, "
+        "--customers / its customers times, instead of generating it",
+    )  # fmt: skip
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     work = (args.work or Path(tempfile.mkdtemp(prefix="ar-bench-million-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
     workspace = args.workspace.resolve()
+    if args.from_demo is not None and not workspace.exists():
+        replicate(args.from_demo, workspace, args.customers // _count(args.from_demo, "customers"))
     ensure_workspace(workspace, args.customers)
     load = os.getloadavg()[0]
     sizes = f"{_count(workspace, 'customers'):,} customers, {_count(workspace, 'orders'):,} orders"
