@@ -75,7 +75,7 @@ def main() -> int:
             if note:
                 bare.append(float("nan"))
                 continue
-            binds = bind_values(ws.engine, q, params, today)
+            binds = {"home_currency": "USD", **bind_values(ws.engine, q, params, today)}
             started = time.perf_counter()
             raw.execute(q.sql, binds).fetchmany(1001)
             bare.append(time.perf_counter() - started)
