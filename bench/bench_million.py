@@ -1,7 +1,7 @@
 """A million customers (issue 41): import, scoring, the window, the saved questions and
 PostgreSQL, on one cached demo workspace.
 
-    .venv/bin/python bench/bench_million.py [--workspace /work/cache/ar-1m.radar.sqlite]
+    .venv/bin/python bench/bench_million.py [--workspace PATH] [--from-demo BASE]
         [--customers 1000000] [--work DIR] [--parts import,score,window,ask,team]
 
 The workspace is the demo at that size, built once (``main.py demo --customers N
@@ -279,7 +279,10 @@ def part_team(scored: Path) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workspace", type=Path, default=Path("/work/cache/ar-1m.radar.sqlite"))
+    parser.add_argument(
+        "--workspace", type=Path,
+        default=Path(tempfile.gettempdir()) / "account-radar-bench-million.radar.sqlite",
+    )  # fmt: skip
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--work", type=Path, default=None, help="work folder (default: temp)")
     parser.add_argument("--parts", default="import,score,window,ask,team")
