@@ -275,6 +275,9 @@ def bind_values(
         quiet = dt.timedelta(days=int(values["quiet_days"]))
         derived["quiet_from"] = (month_start - quiet).isoformat()
         derived["quiet_to"] = (today - quiet + dt.timedelta(days=1)).isoformat()
+        # A day outside the local bounds, in UTC: the rollups' time narrows the scan first.
+        derived["quiet_from_at"] = (month_start - quiet - dt.timedelta(days=1)).isoformat()
+        derived["quiet_to_at"] = (today - quiet + dt.timedelta(days=2)).isoformat()
     if "sla_hours" in values:
         days = -(-int(values["sla_hours"]) // 24)  # 72 hours: opened 3 days ago or before
         derived["due"] = (today - dt.timedelta(days=days)).isoformat()

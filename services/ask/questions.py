@@ -5,7 +5,8 @@ Each is one parameterised SELECT over the ask_ views (services/ask/views.py), wr
 SQLite's dialect; ``library.dialect_sql`` turns the few SQLite-only functions into
 PostgreSQL's. Dates are bound as 'YYYY-MM-DD' text: ``since`` is today minus ``days``,
 ``since_at`` a day earlier (a UTC bound that lets the indexes narrow a scan; the local-day
-test then decides).
+test then decides); ``quiet_from_at`` and ``quiet_to_at`` likewise a day outside
+``quiet_from`` and ``quiet_to``.
 """
 
 from __future__ import annotations
@@ -412,12 +413,15 @@ ORDER BY at_risk DESC, owner""",
         "gone_quiet_this_month",
         "Customers gone quiet this month",
         "Which customers went quiet this month?",
-        """SELECT customer_id, name AS customer, owner, last_order_day, paid_orders,
-       churn_risk, revenue_at_risk_home
-FROM ask_customers
-WHERE paid_orders >= :min_orders AND last_order_day >= :quiet_from
-  AND last_order_day < :quiet_to
-ORDER BY revenue_at_risk_home DESC NULLS LAST, customer_id""",
+        """WITH near AS MATERIALIZED (
+  SELECT customer_id FROM ask_customers
+  WHERE paid_orders >= :min_orders AND last_order_at >= :quiet_from_at
+    AND last_order_at < :quiet_to_at)
+SELECT c.customer_id, c.name AS customer, c.owner, c.last_order_day, c.paid_orders,
+       c.churn_risk, c.revenue_at_risk_home
+FROM near JOIN ask_customers c ON c.customer_id = near.customer_id
+WHERE c.last_order_day >= :quiet_from AND c.last_order_day < :quiet_to
+ORDER BY c.revenue_at_risk_home DESC NULLS LAST, c.customer_id""",
         (
             Param(
                 "quiet_days",

@@ -114,6 +114,13 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
             ),
             _c("first_order_day", "day", "local date of the first paid order"),
             _c("last_order_day", "day", "local date of the latest paid order"),
+            _c(
+                "last_order_at",
+                "text",
+                "when the latest paid order was placed, UTC 'YYYY-MM-DD HH:MM:SS': a day "
+                "either side of last_order_day, so a filter on it first narrows a search of "
+                "many customers cheaply; use last_order_day for dates",
+            ),
             _c("open_tickets", "integer", "support tickets not solved or closed"),
             _c("open_opportunities", "integer", "sales opportunities not closed"),
             _c("scored_as_of", "day", "the date of the latest scoring (NULL: never scored)"),
@@ -370,6 +377,8 @@ class _Dialect:
     json_as_text: Callable[[str], str]  # a JSON column as text
     stored: Callable[[str], str]  # a stored UTC time, compared as text
     now: str  # the current UTC time, comparable with a stored one
+    # The join of a customer (its id) to their snapshot of the latest scoring run.
+    latest_snapshot: Callable[[str, str], str]
 
 
 _SQLITE = _Dialect(
@@ -380,6 +389,12 @@ _SQLITE = _Dialect(
     json_as_text=lambda col: col,
     stored=lambda t: t,  # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff': comparable text
     now="strftime('%Y-%m-%d %H:%M:%f', 'now')",
+    # By the snapshot's id (its key), so that SQLite leaves the join out of a query that
+    # reads no score: a scan of a million customers then never looks at their snapshots.
+    latest_snapshot=lambda cid, run: (
+        f"s.id = (SELECT x.id FROM score_snapshots x WHERE x.customer_id = {cid} "
+        f"AND +x.scoring_run_id = {run} LIMIT 1)"
+    ),
 )
 _POSTGRES = _Dialect(
     local_day=lambda t, off: (
@@ -393,6 +408,7 @@ _POSTGRES = _Dialect(
     json_as_text=lambda col: f"CAST({col} AS TEXT)",
     stored=lambda t: t,  # a timestamp: compared as one
     now="(now() AT TIME ZONE 'UTC')",
+    latest_snapshot=lambda cid, run: f"s.customer_id = {cid} AND +s.scoring_run_id = {run}",
 )
 
 
@@ -435,6 +451,7 @@ SELECT c.id AS customer_id, c.external_id, c.source, c.name, c.email, c.company,
             THEN NULL ELSE {_major("coalesce(r.paid_revenue_cents, 0)")} END AS revenue_home,
        {last_paid.format(day=order_day, dir="ASC")} AS first_order_day,
        {last_paid.format(day=order_day, dir="DESC")} AS last_order_day,
+       {d.stored("r.last_order_at")} AS last_order_at,
        coalesce(r.open_tickets, 0) AS open_tickets,
        coalesce(r.open_opportunities, 0) AS open_opportunities,
        {d.date_text("s.as_of")} AS scored_as_of,
@@ -445,7 +462,7 @@ SELECT c.id AS customer_id, c.external_id, c.source, c.name, c.email, c.company,
        CASE WHEN {at_risk} THEN 1 ELSE 0 END AS at_risk
 FROM customers c
 LEFT JOIN customer_rollups r ON r.customer_id = c.id
-LEFT JOIN score_snapshots s ON s.customer_id = c.id AND +s.scoring_run_id = {latest_run}""",
+LEFT JOIN score_snapshots s ON {d.latest_snapshot("c.id", latest_run)}""",
         "ask_orders": f"""
 SELECT o.id AS order_id, o.customer_id, o.external_id, {order_day} AS day,
        {d.stored("o.order_date")} AS at,

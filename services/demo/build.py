@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, exists, select
+from sqlalchemy import Connection, Engine, exists, select
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -31,7 +32,7 @@ from services.demo.outreach import _outreach_tables, _plan_outreach
 from services.demo.playbooks import add_demo_playbooks
 from services.demo.strategies import add_demo_experiment
 from services.demo.surveys import nps_answers
-from services.demo.tables import _DemoData, _write
+from services.demo.tables import _bulk_load, _clear_tables, _DemoData, _sum_up, _write, _write_rows
 from services.demo.usage import demo_usage
 from services.demo.vocabulary import (
     _EPOCH,
@@ -39,8 +40,10 @@ from services.demo.vocabulary import (
     BRAND,
     COMPANIES,
     DEMO_SETTING,
+    DEMO_SHARD,
     OWNERS,
     REFUSAL,
+    SHARD_SEED_STEP,
 )
 from services.settings import get_setting, set_setting
 
@@ -93,22 +96,29 @@ def build_demo(
     # Refuse before spending time on generation; checked again inside the write.
     with translate_db_errors(), Session(engine) as session:
         _refuse_real_data(session)
-    data = _generate(customers, seed, today, step)
-    assert data.outreach is not None
-
-    step(0.28, "Preparing the workspace")
+    sizes = shard_sizes(customers)
+    # One batch is generated before the transaction starts, more batches inside it.
+    data = _generate(customers, seed, today, step) if len(sizes) == 1 else None
+    step(0.28 if data is not None else 0.01, "Preparing the workspace")
     with translate_db_errors(), engine.begin() as conn:
         with Session(bind=conn) as session:
             _refuse_real_data(session)
-        _write(conn, data, step)
+        if len(sizes) == 1:
+            assert data is not None
+            assert data.outreach is not None
+            _write(conn, data, step)
+            counts = data.counts()
+            truth = {"simulated_outreach": data.outreach.truth, "simulated_usage": data.usage_truth}
+            data = None
+        else:
+            counts, truth = _write_shards(conn, sizes, seed, today, step)
         built_at = utcnow()
         marker = {
             "customers": customers,
             "seed": seed,
             "today": today.isoformat(),
             "built_at": built_at.isoformat(timespec="seconds"),
-            "simulated_outreach": data.outreach.truth,
-            "simulated_usage": data.usage_truth,
+            **truth,
         }
         with Session(bind=conn) as session:
             set_setting(session, DEMO_SETTING, marker)
@@ -120,7 +130,7 @@ def build_demo(
                     actor="demo",
                     action="demo_built",
                     entity_type="workspace",
-                    details={**marker, **data.counts(), "brand": BRAND},
+                    details={**marker, **counts, "brand": BRAND},
                 )
             )
             session.flush()
@@ -133,7 +143,6 @@ def build_demo(
     refresh_listening(engine)  # sentiment read on the laptop, the reasons learned
     if progress is not None:
         progress(1.0, "Demo workspace ready")
-    counts = data.counts()
     return DemoSummary(
         customers=counts["customers"],
         orders=counts["orders"],
@@ -144,6 +153,66 @@ def build_demo(
         seed=seed,
         today=today,
     )
+
+
+def shard_sizes(customers: int) -> list[int]:
+    """How many customers each generated batch holds: one batch up to DEMO_SHARD customers
+    (the data of a given size and seed never changes), else even batches of at most that
+    many, each from a random stream of its own, so memory stays that of one batch."""
+    parts = -(-customers // DEMO_SHARD)
+    return [customers // parts + (1 if i < customers % parts else 0) for i in range(parts)]
+
+
+def _write_shards(
+    conn: Connection,
+    sizes: list[int],
+    seed: int,
+    today: dt.date,
+    step: Callable[[float, str], None],
+) -> tuple[dict[str, int], dict[str, Any]]:
+    """Generate and write the demo batch by batch, in the caller's transaction; the
+    counts, and the simulated truths of the first batch (the marker's; the other batches
+    follow the same story with other customers)."""
+    counts: dict[str, int] = {}
+    truth: dict[str, Any] = {}
+    with _bulk_load(conn):
+        _clear_tables(conn, lambda _f, message: step(0.01, message))
+        for k, size in enumerate(sizes):
+
+            def part(fraction: float, message: str, k: int = k) -> None:
+                step(0.01 + 0.97 * (k + fraction) / len(sizes),
+                     f"{message}, part {k + 1} of {len(sizes)}")  # fmt: skip
+
+            data = _generate(size, seed + SHARD_SEED_STEP * k, today, part)
+            if k == 0:
+                assert data.outreach is not None
+                truth = {
+                    "simulated_outreach": data.outreach.truth,
+                    "simulated_usage": data.usage_truth,
+                    "simulated_customers": size,
+                }
+            else:
+                _tag_shard(data, f"-{k + 1}")
+            _write_rows(conn, data, part)
+            for name, n in data.counts().items():
+                counts[name] = counts.get(name, 0) + n
+            del data
+        _sum_up(conn, step)
+    return counts, truth
+
+
+def _tag_shard(data: _DemoData, tag: str) -> None:
+    """Make a later batch's external ids unique: each ends with the batch's tag."""
+    data.external_ids = [x + tag for x in data.external_ids]
+    parts = [data.customers, *data.children]
+    if data.outreach is not None:
+        parts += [*data.outreach.parts(), data.outreach.audit]
+    for part in parts:
+        ids = part.columns.get("external_id")
+        if ids is not None:
+            part.columns["external_id"] = _objects(
+                [None if x is None else f"{x}{tag}" for x in ids.tolist()]
+            )
 
 
 def _refuse_real_data(session: Session) -> None:

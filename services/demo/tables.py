@@ -102,13 +102,26 @@ def _bulk_load(conn: Connection) -> Iterator[None]:
 
 def _write(conn: Connection, data: _DemoData, step: Callable[[float, str], None]) -> None:
     with _bulk_load(conn):
-        _write_tables(conn, data, step)
+        _clear_tables(conn, step)
+        _write_rows(conn, data, step)
+        _sum_up(conn, step)
 
 
-def _write_tables(conn: Connection, data: _DemoData, step: Callable[[float, str], None]) -> None:
+def _clear_tables(conn: Connection, step: Callable[[float, str], None]) -> None:
     for i, table in enumerate(DATA_TABLES):
         step(0.28 + 0.02 * i / len(DATA_TABLES), "Preparing the workspace")
         conn.execute(delete(table))
+
+
+def _sum_up(conn: Connection, step: Callable[[float, str], None]) -> None:
+    step(0.985, "Summing up each customer")
+    with Session(bind=conn) as session:
+        refresh_rollups(session)
+
+
+def _write_rows(conn: Connection, data: _DemoData, step: Callable[[float, str], None]) -> None:
+    """One generated batch of customers and everything of theirs (the tables are empty
+    of the demo's rows, or hold only earlier batches of other customers)."""
     step(0.30, "Writing customers")
     _insert(conn, data.customers, None)
     # Database ids, not generation positions, are what the child rows point at.
@@ -126,9 +139,6 @@ def _write_tables(conn: Connection, data: _DemoData, step: Callable[[float, str]
     if data.outreach is not None:
         step(0.98, "Writing past alerts and outreach")
         _write_outreach(conn, data.outreach, customer_ids)
-    step(0.985, "Summing up each customer")
-    with Session(bind=conn) as session:
-        refresh_rollups(session)
 
 
 def _insert(conn: Connection, part: _TableData, customer_ids: IntArray | None) -> None:

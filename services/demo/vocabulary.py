@@ -37,6 +37,10 @@ BRAND = "Northwind Apparel"
 HISTORY_DAYS = 3 * 365
 INSERT_CHUNK = 50_000
 BULK_CACHE_KIB = 256 * 1024  # SQLite page cache while loading
+# A bigger demo is generated and written in batches of at most this many customers (about
+# 2 GB of generated rows each), each batch's seed SHARD_SEED_STEP further on.
+DEMO_SHARD = 100_000
+SHARD_SEED_STEP = 1_000_003
 _EPOCH = dt.date(1970, 1, 1)
 _DAY = 86_400
 
