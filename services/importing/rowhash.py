@@ -16,6 +16,10 @@ changed, rejected before, or stored before the hashes existed) takes the full pa
 gets its hash when written. A different mapping or a changed setting changes every
 hash, so the whole file is compared in full once.
 
+A plain UTF-8 file is read deferred by the import (services/importing/deferred.py): its
+records are located and hashed from the file's bytes before any is parsed, and only
+the records whose hash is not stored are parsed at all (services/importing/resync.py).
+
 An order that another import updates gets that file's hash or none, and undo clears the
 hash of the orders it restores, so a stored hash always describes the stored row.
 """
