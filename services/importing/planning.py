@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from models.db import translate_db_errors
 from models.errors import UserFacingError
 from services.core.output_files import display_path
-from services.importing import generic, profiles, usage
+from services.importing import deferred, generic, profiles, usage
 from services.importing.checks import repaired_note
 from services.importing.reader import RawTable, read_table
 from services.importing.types import ColumnGuess, FilePreview
@@ -183,8 +183,12 @@ def _mapping_problem(suggestion: generic.MappingSuggestion) -> str:
     return text
 
 
-def open_table(path: Path, *, limit: int | None = None) -> RawTable:
-    """The file read as text columns (its first ``limit`` rows when given)."""
+def open_table(path: Path, *, limit: int | None = None, defer: bool = False) -> RawTable:
+    """The file read as text columns (its first ``limit`` rows when given). ``defer``: a
+    plain UTF-8 file's records are located and only its first rows parsed; the import
+    parses the rest once it knows which rows it needs (services/importing/deferred.py)."""
+    if defer and limit is None and (table := deferred.read_deferred(path)) is not None:
+        return table
     return read_table(path, limit=limit)
 
 

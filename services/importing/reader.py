@@ -79,6 +79,8 @@ class RawTable:
     # rowhash.py hashes these bytes, not the cells).
     record_spans: tuple[np.ndarray[Any, np.dtype[np.int64]], ...] | None = None
     file_stamp: tuple[int, int] | None = None
+    # Records located but not parsed yet (services/importing/deferred.py): None once read.
+    pending: Any = None
 
     @property
     def file_name(self) -> str:

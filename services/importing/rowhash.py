@@ -16,6 +16,10 @@ changed, rejected before, or stored before the hashes existed) takes the full pa
 gets its hash when written. A different mapping or a changed setting changes every
 hash, so the whole file is compared in full once.
 
+A plain UTF-8 file is read deferred by the import (services/importing/deferred.py): its
+records are located and hashed from the file's bytes before any is parsed, and only
+the records whose hash is not stored are parsed at all (services/importing/resync.py).
+
 An order that another import updates gets that file's hash or none, and undo clears the
 hash of the orders it restores, so a stored hash always describes the stored row.
 """
@@ -35,6 +39,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from services.core import money
 from services.core.local_dates import TIME_ZONE_SETTING
+from services.importing import resync
 from services.importing.settling import _resolved
 
 __all__ = [
@@ -152,17 +157,20 @@ class RowHashes:
 
 def skip_unchanged(engine: Engine, plan: Any) -> RowHashes | None:
     """Drop the rows of ``plan.table`` whose hash is stored (in place); None when the
-    file's rows are not hashed (see ``hashable``)."""
-    if not hashable(plan.adapter, plan.kind, plan.mapping):
+    file's rows are not hashed (see ``hashable``). A table read deferred (its records
+    located, not parsed: services/importing/deferred.py) is parsed here, only the rows
+    that take the full path when its rows are hashed, all of them otherwise."""
+    if not hashable(plan.adapter, plan.kind, plan.mapping) or (
+        "order_id" not in plan.mapping.values()  # no id: rows cannot be told from new ones
+    ):
+        resync.complete_all(plan.table)
         return None
     with engine.connect() as conn:
         return _skip(conn, plan)
 
 
-def _skip(conn: Connection, plan: Any) -> RowHashes | None:
+def _skip(conn: Connection, plan: Any) -> RowHashes:
     table = plan.table
-    if "order_id" not in plan.mapping.values():
-        return None  # no id: rows cannot be told apart from new ones
     describe = {
         "version": HASH_VERSION,
         "format": plan.detected_format,
@@ -171,6 +179,10 @@ def _skip(conn: Connection, plan: Any) -> RowHashes | None:
         "header": list(table.header),
         "mapping": sorted((str(k), v) for k, v in plan.mapping.items()),
     }
+    if table.pending is not None:
+        if (found := _skip_pending(conn, plan, describe)) is not None:
+            return found
+        resync.complete_all(table)  # nothing stored yet, or the parser disagreed
     frame = table.frame
     cells = record_hashes(table)
     if cells is None:
@@ -191,6 +203,25 @@ def _skip(conn: Connection, plan: Any) -> RowHashes | None:
     return RowHashes(cells[keep], rows[keep], fp, int(same.sum()), describe)
 
 
+def _skip_pending(conn: Connection, plan: Any, describe: dict[str, Any]) -> RowHashes | None:
+    """A deferred table's records hashed from their bytes before any is parsed; only the
+    records taking the full path are parsed (services/importing/resync.py). None when
+    nothing is stored for the source yet, or the parser disagreed with the scan."""
+    table = plan.table
+    stored = _stored_hashes(conn, plan.source)
+    if not len(stored):
+        return None
+    raw = {**describe, "rows": "raw records"}
+    raw.update(encoding=table.encoding, delimiter=table.delimiter)
+    fp = _digest({**raw, **_settings(conn)})
+    pending = table.pending
+    hashed = span_hashes(pending.data, pending.starts, pending.ends)
+    kept = resync.parse_kept(plan, unchanged_rows((hashed ^ np.uint64(fp)).view(np.int64), stored))
+    if kept is None:
+        return None
+    return RowHashes(hashed[kept], pending.rows[kept], fp, int((~kept).sum()), raw)
+
+
 def record_hashes(table: Any) -> np.ndarray[Any, np.dtype[np.uint64]] | None:
     """Each row's hash of its record's bytes in the file, in order; None when the reader
     kept no byte offsets (a transcoded or repaired file) or the file changed since it was
@@ -205,15 +236,22 @@ def record_hashes(table: Any) -> np.ndarray[Any, np.dtype[np.uint64]] | None:
         return None
     if (now.st_size, now.st_mtime_ns) != stamp or len(data) != stamp[0]:
         return None
+    return span_hashes(data, spans[0], spans[1])
+
+
+def span_hashes(
+    data: bytes, starts: np.ndarray[Any, Any], ends: np.ndarray[Any, Any]
+) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    """The hash of each record [start, end) of ``data`` (no fingerprint mixed in)."""
     # A record's "\r" before its newline is not part of it: the same rows saved with
     # Windows line ends are the same rows.
-    ends = spans[1].copy()
-    closed = ends > spans[0]
+    ends = ends.copy()
+    closed = ends > starts
     ends[closed] -= np.frombuffer(data, dtype=np.uint8)[ends[closed] - 1] == ord("\r")
     out = np.empty(len(ends), dtype=np.uint64)
     for first in range(0, len(out), _HASH_CHUNK):  # a chunk of byte strings at a time
         part = slice(first, first + _HASH_CHUNK)
-        pairs = zip(spans[0][part].tolist(), ends[part].tolist(), strict=True)
+        pairs = zip(starts[part].tolist(), ends[part].tolist(), strict=True)
         records = np.empty(len(ends[part]), dtype=object)
         records[:] = [data[a:b] for a, b in pairs]
         out[part] = pd.util.hash_array(records, hash_key=HASH_KEY, categorize=False)

@@ -193,7 +193,7 @@ def _import_table(  # noqa: PLR0915
     progress(0.0, f"reading {path.name}")
     clock = Clock(path.name)
     try:
-        table = open_table(path)
+        table = open_table(path, defer=True)
         clock.lap("read")
     except UserFacingError as exc:
         return _file_error(path, "unknown", str(exc))
