@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from services.importing import reader
-from services.importing.reader import RawTable
+from services.importing.reader import CELLS_AS_TEXT, RawTable
 
 __all__ = ["HEAD_ROWS", "Pending", "complete", "parse_records", "read_deferred"]
 
@@ -185,20 +185,9 @@ def _parse(
         body = b"\n".join([data[a:b] for a, b in pairs]) + b"\n"
     try:
         frame = pd.read_csv(
-            io.BytesIO(body),
-            sep=delimiter,
-            header=None,
-            names=list(range(width)),
-            dtype=object,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-            on_bad_lines="error",
-            encoding="utf-8",
-            quotechar='"',
-            doublequote=True,
-        )
+            io.BytesIO(body), sep=delimiter, names=list(range(width)), on_bad_lines="error",
+            encoding="utf-8", **CELLS_AS_TEXT,
+        )  # fmt: skip
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError):
         return None
     return frame if len(frame) == len(starts) else None

@@ -461,6 +461,13 @@ def _read_text(  # noqa: C901, PLR0915
     )
 
 
+# How the C parser reads every cell: as the file's text, nothing guessed, nothing dropped.
+CELLS_AS_TEXT: dict[str, Any] = {
+    "header": None, "dtype": object, "keep_default_na": False, "na_filter": False,
+    "skip_blank_lines": False, "engine": "c", "quotechar": '"', "doublequote": True,
+}  # fmt: skip
+
+
 def _pandas_read(
     source: IO[bytes], encoding: str, delimiter: str, width: int, scan: _Scan
 ) -> pd.DataFrame | None:
@@ -468,20 +475,9 @@ def _pandas_read(
     source.seek(0)
     try:
         frame = pd.read_csv(
-            source,
-            sep=delimiter,
-            header=None,
-            names=list(range(width)),
-            dtype=object,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-            on_bad_lines="skip",
-            encoding=encoding,
-            quotechar='"',
-            doublequote=True,
-        )
+            source, sep=delimiter, names=list(range(width)), on_bad_lines="skip",
+            encoding=encoding, **CELLS_AS_TEXT,
+        )  # fmt: skip
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError):
         return None
     expected = int((scan.fields <= width).sum())

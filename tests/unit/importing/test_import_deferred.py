@@ -5,7 +5,6 @@ files the byte scan cannot vouch for are read in full, as before."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, text
 
-from app.workspace import open_workspace
 from services.importing import deferred, planning, resync, service
 from services.importing.generic import mapping as generic_mapping
 from services.importing.reader import read_table
@@ -29,15 +27,6 @@ HEADER = "\ufeffcustomer_id;order_id;order_date;amount;category\r\n"
 
 def _row(i: int, note: str = "and more") -> str:
     return f'C{i % 7};O{i};2026-01-{1 + i % 28:02d};{i},50;"tops\r\n{note}; {i}"\r\n'
-
-
-@pytest.fixture
-def ws(workspace_url: str) -> Iterator[Engine]:
-    workspace = open_workspace(workspace_url, backup=False)
-    try:
-        yield workspace.engine
-    finally:
-        workspace.close()
 
 
 @pytest.fixture

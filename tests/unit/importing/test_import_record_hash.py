@@ -8,14 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-from app.workspace import open_workspace
-from services.importing import run, service
+from services.importing import service
 from services.importing.reader import read_table
 from services.importing.rowhash import record_hashes
 
@@ -25,29 +23,6 @@ TEXT_FILES = sorted(
     for p in [*DATA.glob("malformed/*"), *DATA.glob("samples/*/*")]
     if p.suffix in (".csv", ".tsv") and p.stat().st_size > 0
 )
-
-
-@pytest.fixture
-def ws(workspace_url: str) -> Iterator[Engine]:
-    workspace = open_workspace(workspace_url, backup=False)
-    try:
-        yield workspace.engine
-    finally:
-        workspace.close()
-
-
-@pytest.fixture
-def converted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The number of file rows each import converted (after the skip)."""
-    seen: list[int] = []
-    real = run._convert
-
-    def counting(plan: run.Plan) -> tuple[run.Batch, int]:
-        seen.append(len(plan.table.frame))
-        return real(plan)
-
-    monkeypatch.setattr(run, "_convert", counting)
-    return seen
 
 
 def _readable(path: Path) -> bool:

@@ -4,14 +4,11 @@ staging.py), and the customer rollups after it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from app.workspace import open_workspace
 from services.core.rollups import stale_rollups
 from services.importing import service
 from services.importing.staging import STAGE
@@ -24,15 +21,6 @@ FIRST = [
     "C2,O4,2026-01-08,40.00,bags",
     "C3,O5,2026-01-09,50.00,a,b",
 ]
-
-
-@pytest.fixture
-def ws(workspace_url: str) -> Iterator[Engine]:
-    workspace = open_workspace(workspace_url, backup=False)
-    try:
-        yield workspace.engine
-    finally:
-        workspace.close()
 
 
 def _file(path: Path, lines: list[str]) -> Path:

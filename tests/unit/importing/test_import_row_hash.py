@@ -5,18 +5,15 @@ before the hashes existed sends the rows through the full path again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from app.workspace import open_workspace
 from services.core.local_dates import TIME_ZONE_SETTING
-from services.importing import run, service
+from services.importing import service
 from services.importing.rowhash import row_cells
 from services.settings import set_setting
 
@@ -29,29 +26,6 @@ ROWS = [
     "C3,O5,2026-01-09,50.00,knitwear",
 ]
 BAD = "C4,O9,not a date,1.00,tops"
-
-
-@pytest.fixture
-def ws(workspace_url: str) -> Iterator[Engine]:
-    workspace = open_workspace(workspace_url, backup=False)
-    try:
-        yield workspace.engine
-    finally:
-        workspace.close()
-
-
-@pytest.fixture
-def converted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The number of file rows each import converted (after the skip)."""
-    seen: list[int] = []
-    real = run._convert
-
-    def counting(plan: run.Plan) -> tuple[run.Batch, int]:
-        seen.append(len(plan.table.frame))
-        return real(plan)
-
-    monkeypatch.setattr(run, "_convert", counting)
-    return seen
 
 
 def _file(path: Path, lines: list[str]) -> Path:
