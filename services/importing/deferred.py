@@ -134,14 +134,9 @@ def parse_records(
         return None
     frame.columns = pd.Index(pending.header)
     rows = pending.rows[which]
-    if len(frame):
-        empty = np.ones(len(frame), dtype=bool)
-        for column in frame.columns:
-            empty &= (frame[column] == "").to_numpy()
-            if not empty.any():
-                break
-        if empty.any():
-            frame, rows = frame.loc[~empty], rows[~empty]
+    empty = reader.separator_rows(frame)
+    if empty.any():
+        frame, rows = frame.loc[~empty], rows[~empty]
     return frame.reset_index(drop=True), rows
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from models.errors import UserFacingError
@@ -358,7 +359,7 @@ def _decode_sample(f: IO[bytes], encoding: str, size: int = _SNIFF_BYTES) -> str
     return f.read(size).decode(encoding, errors="ignore")
 
 
-def _read_text(  # noqa: C901, PLR0915
+def _read_text(  # noqa: PLR0915
     path: Path, f: IO[bytes], encoding: str, limit: int | None, *, reported: str
 ) -> RawTable:
     sample = _decode_sample(f, encoding)
@@ -410,16 +411,10 @@ def _read_text(  # noqa: C901, PLR0915
     frame = frame.loc[keep]
     records = kept_records[keep]
     frame.columns = pd.Index(header)
-    if len(frame):
-        # Lines of empty fields only (",,,") are separators, not records.
-        empty = np.ones(len(frame), dtype=bool)
-        for column in frame.columns:
-            empty &= (frame[column] == "").to_numpy()
-            if not empty.any():
-                break
-        if empty.any():
-            frame = frame.loc[~empty]
-            records = records[~empty]
+    empty = separator_rows(frame)
+    if empty.any():
+        frame = frame.loc[~empty]
+        records = records[~empty]
     frame = frame.reset_index(drop=True)
     row_numbers = (records - h + 1).astype(np.int64)
     malformed: list[tuple[int, str, str]] = []
@@ -459,6 +454,18 @@ def _read_text(  # noqa: C901, PLR0915
         longest_record=int(lengths.max()) if len(lengths) else 0,
         record_spans=spans,
     )
+
+
+def separator_rows(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Which rows hold empty fields only (",,,"): separators, not records."""
+    empty = np.ones(len(frame), dtype=bool)
+    if not len(frame):
+        return empty
+    for column in frame.columns:
+        empty &= (frame[column] == "").to_numpy()
+        if not empty.any():
+            break
+    return empty
 
 
 # How the C parser reads every cell: as the file's text, nothing guessed, nothing dropped.

@@ -15,13 +15,8 @@ from sqlalchemy import Engine, text
 from services.importing import deferred, planning, resync, service
 from services.importing.generic import mapping as generic_mapping
 from services.importing.reader import read_table
+from tests.unit.importing.test_import_record_hash import READABLE
 
-DATA = Path(__file__).resolve().parents[2] / "data"
-TEXT_FILES = sorted(
-    p
-    for p in [*DATA.glob("malformed/*"), *DATA.glob("samples/*/*")]
-    if p.suffix in (".csv", ".tsv") and p.stat().st_size > 0
-)
 HEADER = "\ufeffcustomer_id;order_id;order_date;amount;category\r\n"
 
 
@@ -58,15 +53,7 @@ def test_the_head_samples_what_the_mapping_reads() -> None:
     assert deferred.HEAD_ROWS >= 20 * generic_mapping._SAMPLE
 
 
-def _readable(path: Path) -> bool:
-    try:
-        read_table(path)
-    except Exception:  # the files the reader refuses (they have tests of their own)
-        return False
-    return True
-
-
-@pytest.mark.parametrize("path", [p for p in TEXT_FILES if _readable(p)], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", READABLE, ids=lambda p: p.name)
 def test_a_deferred_read_completed_is_the_full_read(path: Path) -> None:
     """Every real-format file: the deferred read, once parsed, is what read_table gives;
     or it declines (None) and read_table reads the file."""

@@ -6,7 +6,6 @@ print a customer's data. Real files imported into real workspaces (SQLite and Po
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +23,6 @@ BOB = "C2,bob@example.com,Bob Baker,+1 555 0202,2 Birch Road\n"
 # One record naming Ann's id and Bob's email: the two are one person (Bob merged into Ann).
 SAME_PERSON = "C1,bob@example.com,,,\n"
 CAROL = "C3,carol@example.com,Carol Cole,+1 555 0303,3 Cedar Lane\n"
-
-
-@pytest.fixture
-def ws(workspace_url: str) -> Iterator[Engine]:
-    """A new workspace, on SQLite then on PostgreSQL."""
-    workspace = open_workspace(workspace_url, backup=False)
-    try:
-        yield workspace.engine
-    finally:
-        workspace.close()
 
 
 def write(folder: Path, name: str, body: str) -> Path:

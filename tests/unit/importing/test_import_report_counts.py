@@ -4,13 +4,10 @@ kinds (a Mailchimp list of 33 rows updates customers and adds 33 events)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine
 
-from app.workspace import open_workspace
 from services.importing import service
 from services.importing.types import ImportReport, KindCounts, counts_words
 from tests.support.paths import DATA
@@ -19,16 +16,6 @@ SAMPLES = DATA / "samples"
 CUSTOMERS = SAMPLES / "generic" / "customers.csv"
 UNSUBSCRIBED = SAMPLES / "mailchimp" / "unsubscribed_members.csv"
 ORDERS = SAMPLES / "generic" / "orders.csv"
-
-
-@pytest.fixture
-def ws(workspace_url: str) -> Iterator[Engine]:
-    """A new workspace, on SQLite then on PostgreSQL."""
-    workspace = open_workspace(workspace_url, backup=False)
-    try:
-        yield workspace.engine
-    finally:
-        workspace.close()
 
 
 def _rows(path: Path) -> int:

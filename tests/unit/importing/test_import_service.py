@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,6 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from app.workspace import open_workspace
 from models.errors import UserFacingError
 from models.vocab import GUEST_EXTERNAL_ID
 from services.importing import service, storage, writer
@@ -37,16 +35,6 @@ DATA_TABLES = (
     "import_changes",
     "mapping_profiles",
 )
-
-
-@pytest.fixture
-def ws(workspace_url: str) -> Iterator[Engine]:
-    """A new workspace, on SQLite then on PostgreSQL."""
-    workspace = open_workspace(workspace_url, backup=False)
-    try:
-        yield workspace.engine
-    finally:
-        workspace.close()
 
 
 def dump(engine: Engine, tables: tuple[str, ...] = DATA_TABLES) -> dict[str, list[tuple[Any, ...]]]:
