@@ -4,8 +4,9 @@ a Core insert)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Text, bindparam, cast, insert
@@ -13,6 +14,10 @@ from sqlalchemy import Connection, Text, bindparam, cast, insert
 from models.schema import ScoreSnapshot
 
 INSERT_CHUNK = 20_000
+# SQLite's page cache while the snapshots are written (KiB; the import's size): the
+# default 2 MB is smaller than a million customers' index pages, which were then written
+# out to the WAL and read back again and again before the commit.
+WRITE_CACHE_KIB = 262_144
 
 SNAPSHOT_COLUMNS = (
     "customer_id",
@@ -55,36 +60,8 @@ def insert_snapshots(
     the rows' values by column (JSON columns as JSON text), ``constants`` the values
     every row shares."""
     if conn.dialect.name == "sqlite":
-        # Raw executemany: no per-value type processing for 100,000 rows. Dates and
-        # timestamps in SQLAlchemy's SQLite text formats.
-        values = dict(constants)
-        values["as_of"] = constants["as_of"].isoformat()
-        values["created_at"] = (
-            constants["created_at"].astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
-        )
-        if "." not in values["created_at"]:
-            values["created_at"] += ".000000"
-        names = list(SNAPSHOT_COLUMNS)
-        sql = (
-            f"INSERT INTO score_snapshots ({', '.join(names)}) "
-            f"VALUES ({', '.join('?' for _ in names)})"
-        )
-        fixed = [values.get(c) for c in names]
-        for start in range(0, n, INSERT_CHUNK):
-            stop = min(start + INSERT_CHUNK, n)
-            columns = columns_of(start, stop)
-            per_row = [columns.get(c) for c in names]
-            rows = list(
-                zip(
-                    *[
-                        col if col is not None else [fixed[i]] * (stop - start)
-                        for i, col in enumerate(per_row)
-                    ],
-                    strict=True,
-                )
-            )
-            conn.exec_driver_sql(sql, rows)
-            step(0.8 + 0.18 * stop / max(n, 1), "Saving the scores")
+        with _page_cache(conn, WRITE_CACHE_KIB):
+            _insert_sqlite(conn, columns_of, constants, n, step)
         return
     if conn.dialect.name == "postgresql":
         # COPY (services/core/_bulk.py): the JSON columns' text goes in as it is, timestamps
@@ -124,4 +101,56 @@ def insert_snapshots(
             for row in zip(*[columns[k] for k in keys], strict=True)
         ]
         conn.execute(stmt, records)
+        step(0.8 + 0.18 * stop / max(n, 1), "Saving the scores")
+
+
+@contextlib.contextmanager
+def _page_cache(conn: Connection, kib: int) -> Iterator[None]:
+    """SQLite's page cache at ``kib`` KiB for this connection while inside (a pragma that
+    may change within a transaction), then as it was."""
+    previous = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        if not conn.invalidated:
+            conn.exec_driver_sql(f"PRAGMA cache_size = {previous}")
+
+
+def _insert_sqlite(
+    conn: Connection,
+    columns_of: Callable[[int, int], dict[str, list[Any]]],
+    constants: dict[str, Any],
+    n: int,
+    step: Callable[[float, str], None],
+) -> None:
+    """The SQLite door: a raw executemany per chunk."""
+    # Raw executemany: no per-value type processing for 100,000 rows. Dates and
+    # timestamps in SQLAlchemy's SQLite text formats.
+    values = dict(constants)
+    values["as_of"] = constants["as_of"].isoformat()
+    values["created_at"] = (
+        constants["created_at"].astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+    )
+    if "." not in values["created_at"]:
+        values["created_at"] += ".000000"
+    names = list(SNAPSHOT_COLUMNS)
+    sql = (
+        f"INSERT INTO score_snapshots ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+    )
+    fixed = [values.get(c) for c in names]
+    for start in range(0, n, INSERT_CHUNK):
+        stop = min(start + INSERT_CHUNK, n)
+        columns = columns_of(start, stop)
+        per_row = [columns.get(c) for c in names]
+        rows = list(
+            zip(
+                *[
+                    col if col is not None else [fixed[i]] * (stop - start)
+                    for i, col in enumerate(per_row)
+                ],
+                strict=True,
+            )
+        )
+        conn.exec_driver_sql(sql, rows)
         step(0.8 + 0.18 * stop / max(n, 1), "Saving the scores")
