@@ -29,6 +29,21 @@ from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
 from services.core._bulk import read_columns
 from services.core._stable import stable_keys, stable_order
 from services.core.money import MoneyContext, home_cents_expr, home_cents_sql, load_money_context
+from services.scoring._packing import (
+    CUSTOMER_BITS,
+    DAY_BITS,
+    DAY_OFFSET,
+    KIND_BITS,
+    LOW_BITS,
+    RATING_BITS,
+    SAT_BITS,
+    Inter,
+    People,
+    ordered_interactions,
+    ordered_packed,
+    sentiment_value,
+    unpack_day,
+)
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -37,23 +52,12 @@ FloatArray = npt.NDArray[np.float64]
 ObjArray = npt.NDArray[np.object_]
 
 EPOCH = dt.date(1970, 1, 1)
-# customer id, day, kind, satisfaction, rating, sentiment
-_Inter = tuple[IntArray, IntArray, IntArray, IntArray, FloatArray, FloatArray]
 # Interaction kinds as small integer codes (index in models.vocab.INTERACTION_KINDS).
 KIND = {kind: code for code, kind in enumerate(INTERACTION_KINDS)}
 OTHER_KIND = 15
 # Ticket satisfaction codes.
 SATISFACTION = {"good": 1, "bad": 2, "offered": 3, "unoffered": 4}
 
-# Bit layout of a packed interaction (SQLite fast path), low bits first.
-_DAY_BITS = 17  # days since 1900-01-01: good until the year 2258
-_KIND_BITS = 4
-_SAT_BITS = 3
-_RATING_BITS = 5  # 0 = none, else rating + 1 (ratings 0..10 cover NPS)
-_SENT_BITS = 8  # 0 = none, else floor((sentiment + 1) * 100 + 0.5) + 1 (1..201)
-_LOW_BITS = _DAY_BITS + _KIND_BITS + _SAT_BITS + _RATING_BITS + _SENT_BITS  # 37
-_CUSTOMER_BITS = 63 - _LOW_BITS  # customer ids below 2**26 share the integer
-_DAY_OFFSET = 25_567  # 1900-01-01 .. 1970-01-01
 _NO_DAY = -1_000_000
 _JULIAN_1900 = 2_415_020.5
 
@@ -144,66 +148,58 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
             with engine.connect() as conn, conn.begin():
                 ctx = load_money_context(conn)
                 orders = _orders_sqlite(conn, until_day, ctx)
-                left_out = _left_out(conn, until_day, ctx)
+                # Another pass over the orders only when one has no exchange rate.
+                left_out = _left_out(conn, until_day, ctx) if _no_rate(orders) else {}
                 usage = _read_usage(conn, until_day)
-            customer_ids, signup_day, subs, inter, keys = future.result()
+            people, subs, inter = future.result()
     else:
         with engine.connect() as conn, conn.begin():
             ctx = load_money_context(conn)
-            customer_ids, signup_day = _read_customers(conn)
-            keys = stable_keys(conn, customer_ids)
+            people = _read_people(conn)
             orders = _orders_generic(conn, until_day, ctx)
-            left_out = _left_out(conn, until_day, ctx)
+            left_out = _left_out(conn, until_day, ctx) if _no_rate(orders) else {}
             usage = _read_usage(conn, until_day)
             subs = _read_subscriptions(conn)
-            inter = _sort_interactions(_interactions_generic(conn, until_day))
+            inter = ordered_interactions(_interactions_generic(conn, until_day), people)
 
-    # Customers by their stable key: ``rank`` maps an id's position among the ascending
-    # ids to its position in the stable order.
-    stable = stable_order(keys, customer_ids)
-    rank = np.empty_like(stable)
-    rank[stable] = np.arange(stable.size)
     o_cust, o_day, o_amount = orders
     no_rate = o_amount == NO_RATE
     o_amount = np.where(no_rate, 0, o_amount)  # a purchase all the same, of unknown value
-    o_pos, o_ok = _positions(customer_ids, o_cust)
-    unpriced = np.zeros(customer_ids.size, bool)
-    unpriced[rank[o_pos[o_ok & no_rate]]] = True
-    p_cust, p_day, p_amount, p_orders = _purchase_days(
-        rank[o_pos[o_ok]], o_day[o_ok], o_amount[o_ok]
+    o_place, o_ok = people.places(o_cust)
+    unpriced = np.zeros(people.ids.size, bool)
+    unpriced[o_place[o_ok & no_rate]] = True
+    p_cust, p_day, p_amount, p_orders = _purchase_days(o_place[o_ok], o_day[o_ok], o_amount[o_ok])
+
+    i_cust, iday, kind, sat, rating, sentiment = inter
+    i_kind = kind.astype(np.int8)
+    present = frozenset(
+        INTERACTION_KINDS[k]
+        for k in np.flatnonzero(np.bincount(kind, minlength=1))
+        if 0 <= k < len(KIND)
     )
 
-    ic, iday, kind, sat, rating, sentiment = inter
-    i_pos, i_ok = _positions(customer_ids, ic)
-    # Sorted by customer id, then day (then content): a stable sort on the new positions
-    # keeps that order within each customer.
-    found = np.flatnonzero(i_ok)
-    order = found[np.argsort(rank[i_pos[found]], kind="stable")]
-    i_kind = kind[order].astype(np.int8)
-    present = frozenset(INTERACTION_KINDS[k] for k in np.unique(i_kind) if 0 <= k < len(KIND))
-
     s_cust_raw, s_start, s_cancel = subs
-    s_pos, s_ok = _positions(customer_ids, s_cust_raw)
+    s_place, s_ok = people.places(s_cust_raw)
     u_raw, u_day, u_sessions = usage
-    u_pos, u_ok = _positions(customer_ids, u_raw)
+    u_place, u_ok = people.places(u_raw)
     return ScoringData(
-        customer_ids=customer_ids[stable],
-        signup_day=signup_day[stable],
+        customer_ids=people.ids[people.stable],
+        signup_day=people.signup_day[people.stable],
         p_cust=p_cust,
         p_day=p_day,
         p_amount=p_amount,
         p_orders=p_orders,
-        i_cust=rank[i_pos[order]].astype(np.int32),
-        i_day=iday[order].astype(np.int32),
+        i_cust=i_cust.astype(np.int32),
+        i_day=iday.astype(np.int32),
         i_kind=i_kind,
-        i_sat=sat[order].astype(np.int8),
-        i_rating=rating[order],
-        i_sentiment=sentiment[order],
-        s_cust=rank[s_pos[s_ok]].astype(np.int32),
+        i_sat=sat.astype(np.int8),
+        i_rating=rating,
+        i_sentiment=sentiment,
+        s_cust=s_place[s_ok].astype(np.int32),
         s_start=s_start[s_ok],
         s_cancel=s_cancel[s_ok],
         kinds_present=present,
-        u_cust=rank[u_pos[u_ok]].astype(np.int32),
+        u_cust=u_place[u_ok].astype(np.int32),
         u_day=u_day[u_ok].astype(np.int32),
         u_sessions=u_sessions[u_ok],
         currency=ctx.home,
@@ -212,34 +208,29 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
     )
 
 
+def _read_people(conn: Connection) -> People:
+    customer_ids, signup_day = _read_customers(conn)
+    stable = stable_order(stable_keys(conn, customer_ids), customer_ids)
+    rank = np.empty_like(stable)
+    rank[stable] = np.arange(stable.size)
+    return People(customer_ids, signup_day, stable, rank)
+
+
 def _read_rest_sqlite(
     engine: Engine, until_day: int
-) -> tuple[IntArray, FloatArray, tuple[IntArray, FloatArray, FloatArray], _Inter, ObjArray]:
-    """Interactions (sorted), customers, their keys and subscriptions, on their own
-    connection."""
+) -> tuple[People, tuple[IntArray, FloatArray, FloatArray], Inter]:
+    """The customers, their subscriptions and interactions (in the order of ScoringData),
+    on their own connection."""
     with engine.connect() as conn, conn.begin():
-        inter = _sort_interactions(_interactions_sqlite(conn, until_day))
-        customer_ids, signup_day = _read_customers(conn)
-        keys = stable_keys(conn, customer_ids)
+        cust, low = _interactions_sqlite(conn, until_day)
+        people = _read_people(conn)
         subs = _read_subscriptions(conn)
-    return customer_ids, signup_day, subs, inter, keys
+    return people, subs, ordered_packed(cust, low, people)
 
 
-def _sort_interactions(inter: _Inter) -> _Inter:
-    """The interaction columns ordered by customer id, then day, then what they hold (kind,
-    satisfaction, rating, sentiment), so rows of one day keep an order of their own."""
-    cust, day, kind, sat, rating, sentiment = inter
-    order = np.lexsort((sentiment, rating, sat, kind, day, cust))
-    sorted_columns = tuple(column[order] for column in inter)
-    return sorted_columns  # type: ignore[return-value]
-
-
-def _positions(ids: IntArray, keys: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
-    """Positions of ``keys`` in the sorted ``ids``, and which keys were found."""
-    if ids.size == 0:
-        return np.zeros(keys.size, np.int64), np.zeros(keys.size, bool)
-    pos = np.minimum(np.searchsorted(ids, keys), ids.size - 1)
-    return pos.astype(np.int64), ids[pos] == keys
+def _no_rate(orders: tuple[IntArray, IntArray, IntArray]) -> bool:
+    """Whether a paid order read has no exchange rate to the home currency."""
+    return bool((orders[2] == NO_RATE).any())
 
 
 def _purchase_days(
@@ -302,8 +293,7 @@ def _day_1900(column: str) -> str:
     """SQLite: the day number since 1900-01-01, clamped into its bits (earlier counts as
     1900-01-01, long ago)."""
     return (
-        f"min(max(CAST(julianday({column}) - {_JULIAN_1900} AS INTEGER), 0), "
-        f"{(1 << _DAY_BITS) - 1})"
+        f"min(max(CAST(julianday({column}) - {_JULIAN_1900} AS INTEGER), 0), {(1 << DAY_BITS) - 1})"
     )
 
 
@@ -314,19 +304,31 @@ def _concat_ints(conn: Connection, sql: str) -> IntArray:
     return np.fromstring(text, sep=",", dtype=np.int64)
 
 
+def _concat_columns(conn: Connection, sql: str) -> list[IntArray]:
+    """The integer lists of a one-row query of group_concat columns (each column of the
+    same rows, so a ``||`` per row is left out: SQLite builds a string for each)."""
+    row = conn.exec_driver_sql(sql).one()
+    return [
+        np.fromstring(text, sep=",", dtype=np.int64) if text else np.zeros(0, np.int64)
+        for text in row
+    ]
+
+
 def _read_usage(conn: Connection, until_day: int) -> tuple[IntArray, IntArray, FloatArray]:
     """(customer id, day number, sessions) of the product usage dated up to ``until_day``
     (services/scoring/_usage.py), read in bulk; a day may come once per source."""
     if conn.dialect.name == "sqlite":
-        day = _julian_day("day")
-        values = _concat_ints(
+        # Row by row (a day of two sources is two rows; grouping costs SQLite twice), in
+        # table order: most rows are wanted, and the day index would jump for each.
+        packed, sessions = _concat_columns(
             conn,
-            # Row by row (a day of two sources is two rows; grouping costs SQLite twice), in
-            # table order: most rows are wanted, and the day index would jump for each.
-            f"SELECT group_concat(customer_id || ',' || {day} || ',' || COALESCE(sessions, 0)) "
+            f"SELECT group_concat(coalesce(customer_id * {1 << DAY_BITS} + "
+            f"{_day_1900('day')}, -1)), group_concat(COALESCE(sessions, 0)) "
             f"FROM usage_days NOT INDEXED WHERE day <= '{day_date(until_day).isoformat()}'",
-        ).reshape(-1, 3)
-        return values[:, 0].copy(), values[:, 1].copy(), values[:, 2].astype(np.float64)
+        )
+        keep = packed >= 0
+        cust, days = unpack_day(packed[keep])
+        return cust, days, sessions[keep].astype(np.float64)
     day = "(day - DATE '1970-01-01')"
     sql = (
         f"SELECT customer_id, {day}, SUM(COALESCE(sessions, 0)) FROM usage_days "
@@ -364,15 +366,16 @@ def _orders_sqlite(
 ) -> tuple[IntArray, IntArray, IntArray]:
     # Two integers per order: customer id and day packed into one, and the amount in the
     # home currency (NO_RATE without an exchange rate: a purchase of unknown value).
-    values = _concat_ints(
+    packed, amount = _concat_columns(
         conn,
-        f"SELECT group_concat((customer_id * {1 << _DAY_BITS} + {_day_1900('order_date')}) "
-        f"|| ',' || COALESCE({home_cents_sql(ctx)}, {NO_RATE})) FROM orders WHERE status = 'paid'",
-    ).reshape(-1, 2)
-    day = (values[:, 0] & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET
+        f"SELECT group_concat(coalesce(customer_id * {1 << DAY_BITS} + "
+        f"{_day_1900('order_date')}, -1)), group_concat(COALESCE({home_cents_sql(ctx)}, "
+        f"{NO_RATE})) FROM orders WHERE status = 'paid'",
+    )
+    cust, day = unpack_day(packed)
     # Filtering here is cheaper than a text comparison per row in SQLite.
-    keep = day <= until_day
-    return values[keep, 0] >> _DAY_BITS, day[keep], values[keep, 1]
+    keep = (packed >= 0) & (day <= until_day)
+    return cust[keep], day[keep], amount[keep]
 
 
 def _pg_until(until_day: int) -> str:
@@ -430,7 +433,9 @@ def _satisfaction_sql() -> str:
     return f"CASE lower(satisfaction) {whens} ELSE 0 END"
 
 
-def _interactions_sqlite(conn: Connection, until_day: int) -> _Inter:
+def _interactions_sqlite(conn: Connection, until_day: int) -> tuple[IntArray, IntArray]:
+    """(customer id, packed low bits: day, kind, satisfaction, rating, sentiment) of each
+    interaction dated up to ``until_day``, in table order."""
     kind, sat = _kind_sql(), _satisfaction_sql()
     rating = "CASE WHEN rating BETWEEN 0 AND 30 THEN rating + 1 ELSE 0 END"
     felt = "coalesce(sentiment, text_sentiment)"  # imported, else read on the laptop
@@ -443,46 +448,28 @@ def _interactions_sqlite(conn: Connection, until_day: int) -> _Inter:
     # reviews and NPS answers.
     extra = (
         "CASE WHEN kind IN ('ticket', 'review', 'nps') THEN "
-        f"(({sentiment}) * {1 << _RATING_BITS} + ({rating})) * {1 << _SAT_BITS} + ({sat}) "
+        f"(({sentiment}) * {1 << RATING_BITS} + ({rating})) * {1 << SAT_BITS} + ({sat}) "
         "ELSE 0 END"
     )
     day = _day_1900("occurred_at")
-    low = f"(({extra}) * {1 << _KIND_BITS} + ({kind})) * {1 << _DAY_BITS} + {day}"
+    low = f"(({extra}) * {1 << KIND_BITS} + ({kind})) * {1 << DAY_BITS} + {day}"
     max_id = conn.exec_driver_sql("SELECT max(customer_id) FROM interactions").scalar() or 0
-    if int(max_id) < (1 << _CUSTOMER_BITS):
+    if int(max_id) < (1 << CUSTOMER_BITS):
         # One integer per interaction: the customer id in the top bits.
         packed = _concat_ints(
-            conn, f"SELECT group_concat(customer_id * {1 << _LOW_BITS} + {low}) FROM interactions"
+            conn, f"SELECT group_concat(customer_id * {1 << LOW_BITS} + {low}) FROM interactions"
         )
-        values = np.stack([packed >> _LOW_BITS, packed & ((1 << _LOW_BITS) - 1)], axis=1)
+        values = np.stack([packed >> LOW_BITS, packed & ((1 << LOW_BITS) - 1)], axis=1)
     else:
         values = _concat_ints(
             conn, f"SELECT group_concat(customer_id || ',' || ({low})) FROM interactions"
         ).reshape(-1, 2)
-    until_1900 = int(until_day) + _DAY_OFFSET
-    keep = (values[:, 1] & ((1 << _DAY_BITS) - 1)) <= until_1900
-    cust, bits = values[keep, 0], values[keep, 1]
-    day = (bits & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET
-    bits = bits >> _DAY_BITS
-    kinds = bits & ((1 << _KIND_BITS) - 1)
-    bits = bits >> _KIND_BITS
-    sats = bits & ((1 << _SAT_BITS) - 1)
-    bits = bits >> _SAT_BITS
-    ratings = (bits & ((1 << _RATING_BITS) - 1)).astype(np.float64) - 1.0
-    ratings[ratings < 0] = np.nan
-    bits = bits >> _RATING_BITS
-    sentiments = (bits & ((1 << _SENT_BITS) - 1)).astype(np.float64)
-    sentiments = np.where(sentiments > 0, _sentiment_value(sentiments - 1.0), np.nan)
-    return cust, day, kinds, sats, ratings, sentiments
+    until_1900 = int(until_day) + DAY_OFFSET
+    keep = (values[:, 1] & ((1 << DAY_BITS) - 1)) <= until_1900
+    return values[keep, 0], values[keep, 1]
 
 
-def _sentiment_value(code: FloatArray) -> FloatArray:
-    """Sentiment from its code 0..200 (hundredths above -1): the same on every database."""
-    out: FloatArray = code / 100.0 - 1.0
-    return out
-
-
-def _interactions_generic(conn: Connection, until_day: int) -> _Inter:
+def _interactions_generic(conn: Connection, until_day: int) -> Inter:
     if conn.dialect.name == "postgresql":
         # Kinds and satisfaction as their codes in SQL: the bulk read hands numbers over only.
         kind, sat = _kind_sql(), _satisfaction_sql()
@@ -525,7 +512,7 @@ def _interactions_generic(conn: Connection, until_day: int) -> _Inter:
     rated = np.isin(kinds, (KIND["ticket"], KIND["review"], KIND["nps"]))
     ratings[~rated | ~((ratings >= 0) & (ratings <= 30))] = np.nan
     sentiments[~rated | ~((sentiments >= -1) & (sentiments <= 1))] = np.nan
-    sentiments = _sentiment_value(np.floor((sentiments + 1.0) * 100.0 + 0.5))
+    sentiments = sentiment_value(np.floor((sentiments + 1.0) * 100.0 + 0.5))
     sats[~rated] = 0
     return cust, day, kinds, sats, ratings, sentiments
 
