@@ -60,7 +60,7 @@ def insert_snapshots(
     the rows' values by column (JSON columns as JSON text), ``constants`` the values
     every row shares."""
     if conn.dialect.name == "sqlite":
-        with _page_cache(conn, WRITE_CACHE_KIB):
+        with write_cache(conn):
             _insert_sqlite(conn, columns_of, constants, n, step)
         return
     if conn.dialect.name == "postgresql":
@@ -105,11 +105,14 @@ def insert_snapshots(
 
 
 @contextlib.contextmanager
-def _page_cache(conn: Connection, kib: int) -> Iterator[None]:
-    """SQLite's page cache at ``kib`` KiB for this connection while inside (a pragma that
-    may change within a transaction), then as it was."""
+def write_cache(conn: Connection) -> Iterator[None]:
+    """On SQLite, a page cache of WRITE_CACHE_KIB for this connection while inside (a
+    pragma that may change within a transaction), then as it was; elsewhere nothing."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
     previous = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
-    conn.exec_driver_sql(f"PRAGMA cache_size = -{int(kib)}")
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
     try:
         yield
     finally:

@@ -64,7 +64,7 @@ from services.core.formatting import format_date
 from services.core.money import MoneyContext
 from services.core.records import ScoringSummary
 from services.listen.sentiment import update_text_sentiment
-from services.scoring._snapshots import insert_snapshots
+from services.scoring._snapshots import insert_snapshots, write_cache
 from services.scoring.churn import ChurnResult
 from services.scoring.compute import (  # the names scoring's callers know from here too
     CLV_DAYS,
@@ -231,7 +231,8 @@ def score_workspace(
         },
     }
     step(0.8, "Saving the scores")
-    with translate_db_errors(), engine.begin() as conn:
+    # The larger page cache for the earlier snapshots' delete too.
+    with translate_db_errors(), engine.begin() as conn, write_cache(conn):
         run_id = _write(
             conn,
             data=data,
