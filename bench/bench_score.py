@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -231,7 +231,7 @@ class PhaseClock:
             original = getattr(owner, attribute)
             self.saved.append((owner, attribute, original))
             setattr(owner, attribute, self._timed(label, original))
-        compute = importlib.import_module("services.scoring.compute")
+        compute: Any = importlib.import_module("services.scoring.compute")
         sampler = compute._interval_sampler
         self.saved.append((compute, "_interval_sampler", sampler))
 
