@@ -1,0 +1,73 @@
+"""Migration 0018 (a customer's interactions by kind) on a workspace that holds events:
+down to 0017 and up again keeps every row, gives the index, and the Gold question still
+answers the same, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import inspect, text
+
+from app.workspace import open_workspace
+from models.db import session_scope
+from models.migrate import alembic_config, head_revision, upgrade
+from models.schema import Customer, Interaction
+from services.ask.library import answer_saved, find_question
+
+TODAY = dt.date(2026, 11, 26)
+INDEX = "ix_interactions_customer_kind_time"
+
+
+def _event(customer: Customer, kind: str, day: str, offset: int | None = None) -> Interaction:
+    at = dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC)
+    return Interaction(
+        customer_id=customer.id, kind=kind, occurred_at=at, utc_offset_minutes=offset
+    )
+
+
+def _indexes(engine) -> set[str]:  # type: ignore[no-untyped-def]
+    return {str(i["name"]) for i in inspect(engine).get_indexes("interactions")}
+
+
+def _gold(engine) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    question = find_question(engine, "tier_no_email_engagement")
+    answer = answer_saved(engine, question, {"tier": "Gold"}, today=TODAY)
+    found = answer.columns.index("customer")
+    engaged = answer.columns.index("last_engaged_day")
+    return [(row[found], row[engaged]) for row in answer.rows]
+
+
+def test_upgrading_a_0017_workspace_adds_the_index_and_keeps_its_answers(
+    workspace_url: str,
+) -> None:
+    from alembic import command
+
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        with session_scope(ws.sessions) as session:
+            ada, bo, cy = (Customer(name=n, tier="Gold", source="t") for n in ("Ada", "Bo", "Cy"))
+            session.add_all([ada, bo, cy, Customer(name="Di", tier="Silver", source="t")])
+            session.flush()
+            session.add_all([
+                _event(ada, "email_open", "2026-11-20 09:00"),  # engaged lately: left out
+                _event(bo, "email_click", "2026-07-01 23:30", offset=120),  # 2 July there
+                _event(bo, "email_sent", "2026-11-20 09:00"),  # sent, never opened
+                _event(cy, "ticket", "2026-11-20 09:00"),  # not an email
+            ])  # fmt: skip
+        before = _gold(ws.engine)
+        assert before == [("Bo", "2026-07-02"), ("Cy", None)]
+        cfg = alembic_config()
+        with ws.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0017")
+        assert INDEX not in _indexes(ws.engine)
+        upgrade(ws.engine, backup=False)
+        with ws.engine.connect() as conn:
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+            kept = conn.execute(text("SELECT COUNT(*) FROM interactions")).scalar_one()
+        assert version == head_revision() == "0018"
+        assert kept == 4
+        assert INDEX in _indexes(ws.engine)
+        assert _gold(ws.engine) == before
+    finally:
+        ws.close()
