@@ -45,6 +45,7 @@ def main() -> int:
     parser.add_argument("--target", type=float, default=TARGET_SECONDS, help="seconds (1M: 2)")
     parser.add_argument("--today", help="YYYY-MM-DD: the date questions count back from")
     parser.add_argument("--dump", help="write every row of every question to this JSON file")
+    parser.add_argument("--questions", help="only these question ids (comma-separated)")
     args = parser.parse_args()
     path = Path(args.workspace)
     if not path.exists():
@@ -58,12 +59,13 @@ def main() -> int:
     from services.ask.library import local_today
 
     ws = open_workspace(to_url(str(path)), backup=False)
+    only = set(args.questions.split(",")) if args.questions else None
     today = dt.date.fromisoformat(args.today) if args.today else local_today(ws.engine)
     try:
         if args.dump:
-            dump(ws.engine, today, Path(args.dump))
+            dump(ws.engine, today, Path(args.dump), only)
         else:
-            measure(ws.engine, path, today, args.runs, args.target)
+            measure(ws.engine, path, today, args.runs, args.target, only)
     finally:
         ws.close()
     return 0
@@ -73,7 +75,9 @@ def _params(question_id: str) -> dict[str, str] | None:
     return {"customer": "42"} if question_id == "customer_360" else None
 
 
-def measure(engine: Any, path: Path, today: dt.date, runs: int, target: float) -> None:
+def measure(
+    engine: Any, path: Path, today: dt.date, runs: int, target: float, only: set[str] | None
+) -> None:
     """Print each question's median wall and CPU seconds, and the bare query's."""
     import sqlite3
 
@@ -89,6 +93,8 @@ def measure(engine: Any, path: Path, today: dt.date, runs: int, target: float) -
     print(f"today {today}, target {target:g} s per question")
     print(f"{'question':<28} {'rows':>6} {'app s':>7} {'app CPU':>7} {'bare s':>7} {'target':>7}")
     for q in saved_questions(engine):
+        if only and q.id not in only:
+            continue
         params = _params(q.id)
         app, cpu, bare = [], [], []
         rows, note = 0, ""
@@ -117,10 +123,13 @@ def measure(engine: Any, path: Path, today: dt.date, runs: int, target: float) -
           f"question): {verdict}")  # fmt: skip
 
 
-def dump(engine: Any, today: dt.date, out: Path) -> None:
-    """Write every row of every saved question (limits lifted) to ``out`` as JSON."""
+def dump(engine: Any, today: dt.date, out: Path, only: set[str] | None) -> None:
+    """Write every row of every saved question (limits lifted) to ``out`` as JSON; a
+    question that fails anyway (its parameter's choices past their own time limit) is
+    written with its error."""
     from sqlalchemy.orm import Session
 
+    from services.ask.errors import AskError
     from services.ask.library import bind_values, dialect_sql, saved_questions
     from services.ask.readonly import run_query
     from services.core.money import load_money_context
@@ -129,11 +138,18 @@ def dump(engine: Any, today: dt.date, out: Path) -> None:
         home = load_money_context(session).home
     answers: dict[str, Any] = {"today": today.isoformat()}
     for q in saved_questions(engine):
-        binds = {"home_currency": home, **bind_values(engine, q, _params(q.id), today)}
+        if only and q.id not in only:
+            continue
         started = time.process_time()
-        result = run_query(
-            engine, dialect_sql(q.sql, "sqlite"), binds, row_limit=10**8, time_limit_s=3600
-        )
+        try:
+            binds = {"home_currency": home, **bind_values(engine, q, _params(q.id), today)}
+            result = run_query(
+                engine, dialect_sql(q.sql, "sqlite"), binds, row_limit=10**8, time_limit_s=3600
+            )
+        except AskError as exc:
+            answers[q.id] = {"error": str(exc)}
+            print(f"{q.id:<28} {time.process_time() - started:>7.2f} s CPU  {exc}", flush=True)
+            continue
         answers[q.id] = {"columns": list(result.columns), "rows": [list(r) for r in result.rows]}
         print(f"{q.id:<28} {len(result.rows):>8} rows {time.process_time() - started:>7.2f} s CPU",
               flush=True)  # fmt: skip

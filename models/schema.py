@@ -83,6 +83,7 @@ class Customer(Base):
         UniqueConstraint("source", "external_id"),
         Index("ix_customers_owner", "owner"),
         Index("ix_customers_name", "name"),
+        Index("ix_customers_tier", "tier"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

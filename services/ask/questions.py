@@ -129,12 +129,15 @@ ORDER BY tickets DESC, last_ticket_day DESC, t.customer_id""",
         "five_star_no_purchase",
         "5-star reviewers who stopped buying",
         "Which customers have left 5-star reviews but haven't purchased in 90 days?",
-        """SELECT c.customer_id, c.name AS customer, c.owner, max(r.day) AS last_review_day,
-       c.last_order_day, c.churn_risk
-FROM ask_customers c JOIN ask_reviews r ON r.customer_id = c.customer_id
-WHERE r.rating >= :stars AND (c.last_order_at IS NULL OR c.last_order_at < :since_to_at)
+        """WITH fans AS MATERIALIZED (
+  SELECT r.customer_id, max(r.day) AS last_review_day FROM ask_reviews r
+  WHERE r.rating >= :stars
+  GROUP BY r.customer_id)
+SELECT c.customer_id, c.name AS customer, c.owner, f.last_review_day, c.last_order_day,
+       c.churn_risk
+FROM fans f JOIN ask_customers c ON c.customer_id = f.customer_id
+WHERE (c.last_order_at IS NULL OR c.last_order_at < :since_to_at)
   AND (c.last_order_day IS NULL OR c.last_order_day < :since)
-GROUP BY c.customer_id, c.name, c.owner, c.last_order_day, c.churn_risk
 ORDER BY c.last_order_day DESC NULLS LAST, c.customer_id""",
         (
             Param("stars", "Stars", "int", 5, patterns=(r"(\d)\s*-?\s*stars?",), bounds=(1, 5)),

@@ -1,6 +1,6 @@
-"""Migration 0018 (a customer's interactions by kind) on a workspace that holds events:
-down to 0017 and up again keeps every row, gives the index, and the Gold question still
-answers the same, on SQLite and on PostgreSQL."""
+"""Migration 0018 (a customer's interactions by kind, customers by tier) on a workspace
+that holds events: down to 0017 and up again keeps every row, gives the indexes, and the
+Gold question still answers the same, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from services.ask.library import answer_saved, find_question
 
 TODAY = dt.date(2026, 11, 26)
 INDEX = "ix_interactions_customer_kind_time"
+TIER = "ix_customers_tier"
 
 
 def _event(customer: Customer, kind: str, day: str, offset: int | None = None) -> Interaction:
@@ -26,7 +27,8 @@ def _event(customer: Customer, kind: str, day: str, offset: int | None = None) -
 
 
 def _indexes(engine) -> set[str]:  # type: ignore[no-untyped-def]
-    return {str(i["name"]) for i in inspect(engine).get_indexes("interactions")}
+    found = inspect(engine)
+    return {str(i["name"]) for t in ("interactions", "customers") for i in found.get_indexes(t)}
 
 
 def _gold(engine) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
@@ -60,14 +62,14 @@ def test_upgrading_a_0017_workspace_adds_the_index_and_keeps_its_answers(
         with ws.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, "0017")
-        assert INDEX not in _indexes(ws.engine)
+        assert not {INDEX, TIER} & _indexes(ws.engine)
         upgrade(ws.engine, backup=False)
         with ws.engine.connect() as conn:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
             kept = conn.execute(text("SELECT COUNT(*) FROM interactions")).scalar_one()
         assert version == head_revision() == "0018"
         assert kept == 4
-        assert INDEX in _indexes(ws.engine)
+        assert {INDEX, TIER} <= _indexes(ws.engine)
         assert _gold(ws.engine) == before
     finally:
         ws.close()

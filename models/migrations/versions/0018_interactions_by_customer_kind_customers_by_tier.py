@@ -1,4 +1,5 @@
-"""Interactions: an index on (customer_id, kind, occurred_at, utc_offset_minutes)
+"""Interactions: an index on (customer_id, kind, occurred_at, utc_offset_minutes);
+customers: an index on tier
 
 Revision ID: 0018
 Revises: 0017
@@ -24,9 +25,14 @@ def upgrade() -> None:
     # of the table for them. Built once: about 15 s of CPU on 14.6 million interactions.
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.create_index('ix_interactions_customer_kind_time', ['customer_id', 'kind', 'occurred_at', 'utc_offset_minutes'], unique=False)
+    # "Gold customers who...": the tier's customers found without reading every customer.
+    with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.create_index('ix_customers_tier', ['tier'], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.drop_index('ix_customers_tier')
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.drop_index('ix_interactions_customer_kind_time')
