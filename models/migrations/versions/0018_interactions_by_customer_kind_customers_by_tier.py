@@ -22,7 +22,8 @@ def upgrade() -> None:
     """Upgrade schema."""
     # One customer's events of one kind (their email opens, their tickets) as an index
     # range, with the offset that gives each one's local day: a saved question reads no row
-    # of the table for them. Built once: about 15 s of CPU on 14.6 million interactions.
+    # of the table for them. Built once: 19 s of CPU for both indexes on a million customers
+    # and 14.6 million interactions (docs/benchmarks.md).
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.create_index('ix_interactions_customer_kind_time', ['customer_id', 'kind', 'occurred_at', 'utc_offset_minutes'], unique=False)
     # "Gold customers who...": the tier's customers found without reading every customer.
