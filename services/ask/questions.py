@@ -70,7 +70,14 @@ _FIT_TOOL_NOTICE = (
     "attributes), so the answer leaves it out."
 )
 _AT_RISK = at_risk_sql("churn_risk", "segment", ":threshold")
-_TIERS_SQL = "SELECT DISTINCT tier FROM ask_customers WHERE tier IS NOT NULL ORDER BY tier"
+# The tiers one index seek each (a DISTINCT over the customers view would read every
+# customer's rollups and snapshot: SQLite keeps a view's LEFT JOINs in an aggregate).
+_TIERS_SQL = """WITH RECURSIVE tiers(tier) AS (
+  SELECT (SELECT tier FROM ask_customers WHERE tier IS NOT NULL ORDER BY tier LIMIT 1)
+  UNION ALL
+  SELECT (SELECT c.tier FROM ask_customers c WHERE c.tier > t.tier ORDER BY c.tier LIMIT 1)
+  FROM tiers t WHERE t.tier IS NOT NULL)
+SELECT tier FROM tiers WHERE tier IS NOT NULL ORDER BY tier"""
 
 BUILTIN: tuple[SavedQuestion, ...] = (
     SavedQuestion(

@@ -50,3 +50,25 @@ def test_emailed_and_came_back_reads_the_orders_since_the_period(ws: Workspace) 
     assert orders == [
         "SEARCH o USING INDEX ix_orders_customer_date (customer_id=? AND order_date>?)"
     ]
+
+
+def test_the_tier_list_is_a_seek_per_tier(ws: Workspace) -> None:  # noqa: F811
+    from services.ask.questions import _TIERS_SQL
+    from services.ask.readonly import run_query
+
+    with ws.engine.connect() as conn:
+        tiers = conn.exec_driver_sql(
+            "SELECT DISTINCT tier FROM customers WHERE tier IS NOT NULL ORDER BY tier"
+        ).all()
+    assert [tuple(r) for r in tiers] == run_query(ws.engine, _TIERS_SQL).rows
+    assert len(tiers) > 1
+    raw = sqlite3.connect(f"file:{ws.engine.url.database}?mode=ro", uri=True)
+    try:
+        for name, body in view_sql(money_context("USD", {})).items():
+            raw.execute(f"CREATE TEMP VIEW {name} AS {body}")
+        plan = [str(r[3]) for r in raw.execute(f"EXPLAIN QUERY PLAN {_TIERS_SQL}")]
+    finally:
+        raw.close()
+    reads = [line for line in plan if line.startswith(("SEARCH", "SCAN")) and " c " in f"{line} "]
+    assert all("ix_customers_tier" in line for line in reads), plan
+    assert not any("score_snapshots" in line for line in plan), plan
