@@ -83,6 +83,7 @@ class Customer(Base):
         UniqueConstraint("source", "external_id"),
         Index("ix_customers_owner", "owner"),
         Index("ix_customers_name", "name"),
+        Index("ix_customers_tier", "tier"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -187,6 +188,14 @@ class Interaction(Base):
         UniqueConstraint("source", "external_id"),
         Index("ix_interactions_customer_time", "customer_id", "occurred_at"),
         Index("ix_interactions_kind_time", "kind", "occurred_at"),
+        # One customer's events of one kind, with each one's local day (saved questions).
+        Index(
+            "ix_interactions_customer_kind_time",
+            "customer_id",
+            "kind",
+            "occurred_at",
+            "utc_offset_minutes",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

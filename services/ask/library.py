@@ -270,6 +270,7 @@ def bind_values(
         since = today - dt.timedelta(days=int(values["days"]))
         derived["since"] = since.isoformat()
         derived["since_at"] = (since - dt.timedelta(days=1)).isoformat()
+        derived["since_to_at"] = (since + dt.timedelta(days=2)).isoformat()
     if "quiet_days" in values:
         month_start = today.replace(day=1)
         quiet = dt.timedelta(days=int(values["quiet_days"]))

@@ -5,7 +5,8 @@ Each is one parameterised SELECT over the ask_ views (services/ask/views.py), wr
 SQLite's dialect; ``library.dialect_sql`` turns the few SQLite-only functions into
 PostgreSQL's. Dates are bound as 'YYYY-MM-DD' text: ``since`` is today minus ``days``,
 ``since_at`` a day earlier (a UTC bound that lets the indexes narrow a scan; the local-day
-test then decides); ``quiet_from_at`` and ``quiet_to_at`` likewise a day outside
+test then decides) and ``since_to_at`` two days later (no order dated before ``since`` was
+placed after it, in UTC); ``quiet_from_at`` and ``quiet_to_at`` likewise a day outside
 ``quiet_from`` and ``quiet_to``.
 """
 
@@ -69,7 +70,14 @@ _FIT_TOOL_NOTICE = (
     "attributes), so the answer leaves it out."
 )
 _AT_RISK = at_risk_sql("churn_risk", "segment", ":threshold")
-_TIERS_SQL = "SELECT DISTINCT tier FROM ask_customers WHERE tier IS NOT NULL ORDER BY tier"
+# The tiers one index seek each (a DISTINCT over the customers view would read every
+# customer's rollups and snapshot: SQLite keeps a view's LEFT JOINs in an aggregate).
+_TIERS_SQL = """WITH RECURSIVE tiers(tier) AS (
+  SELECT (SELECT tier FROM ask_customers WHERE tier IS NOT NULL ORDER BY tier LIMIT 1)
+  UNION ALL
+  SELECT (SELECT c.tier FROM ask_customers c WHERE c.tier > t.tier ORDER BY c.tier LIMIT 1)
+  FROM tiers t WHERE t.tier IS NOT NULL)
+SELECT tier FROM tiers WHERE tier IS NOT NULL ORDER BY tier"""
 
 BUILTIN: tuple[SavedQuestion, ...] = (
     SavedQuestion(
@@ -128,11 +136,15 @@ ORDER BY tickets DESC, last_ticket_day DESC, t.customer_id""",
         "five_star_no_purchase",
         "5-star reviewers who stopped buying",
         "Which customers have left 5-star reviews but haven't purchased in 90 days?",
-        """SELECT c.customer_id, c.name AS customer, c.owner, max(r.day) AS last_review_day,
-       c.last_order_day, c.churn_risk
-FROM ask_customers c JOIN ask_reviews r ON r.customer_id = c.customer_id
-WHERE r.rating >= :stars AND (c.last_order_day IS NULL OR c.last_order_day < :since)
-GROUP BY c.customer_id, c.name, c.owner, c.last_order_day, c.churn_risk
+        """WITH fans AS MATERIALIZED (
+  SELECT r.customer_id, max(r.day) AS last_review_day FROM ask_reviews r
+  WHERE r.rating >= :stars
+  GROUP BY r.customer_id)
+SELECT c.customer_id, c.name AS customer, c.owner, f.last_review_day, c.last_order_day,
+       c.churn_risk
+FROM fans f JOIN ask_customers c ON c.customer_id = f.customer_id
+WHERE (c.last_order_at IS NULL OR c.last_order_at < :since_to_at)
+  AND (c.last_order_day IS NULL OR c.last_order_day < :since)
 ORDER BY c.last_order_day DESC NULLS LAST, c.customer_id""",
         (
             Param("stars", "Stars", "int", 5, patterns=(r"(\d)\s*-?\s*stars?",), bounds=(1, 5)),
@@ -155,18 +167,21 @@ ORDER BY c.last_order_day DESC NULLS LAST, c.customer_id""",
         "campaign_conversion",
         "Email conversion by campaign type",
         "Show me the conversion rate of email campaigns by campaign type",
-        """SELECT e.campaign_type, count(*) AS emails_sent,
-       count(DISTINCT e.customer_id) AS customers,
-       round(100.0 * avg(CASE WHEN EXISTS (
+        """WITH sent AS MATERIALIZED (
+  SELECT e.campaign_type, e.customer_id,
+         CASE WHEN EXISTS (
            SELECT 1 FROM ask_orders o
            WHERE o.customer_id = e.customer_id AND o.status = 'paid' AND o.at >= e.at
-             AND o.at < datetime(e.at, '+' || :window || ' days')) THEN 1.0 ELSE 0.0 END), 1)
-           AS conversion_pct
-FROM ask_emails e
-WHERE e.event = 'sent' AND e.campaign_type IS NOT NULL
-  AND e.at >= :since_at AND e.day >= :since
-GROUP BY e.campaign_type
-ORDER BY conversion_pct DESC NULLS LAST, e.campaign_type""",
+             AND o.at < datetime(e.at, '+' || :window || ' days')) THEN 1.0 ELSE 0.0 END
+           AS converted
+  FROM ask_emails e
+  WHERE e.event = 'sent' AND e.campaign_type IS NOT NULL
+    AND e.at >= :since_at AND e.day >= :since)
+SELECT campaign_type, count(*) AS emails_sent, count(DISTINCT customer_id) AS customers,
+       round(100.0 * avg(converted), 1) AS conversion_pct
+FROM sent
+GROUP BY campaign_type
+ORDER BY conversion_pct DESC NULLS LAST, campaign_type""",
         (
             Param(
                 "window",
@@ -241,12 +256,12 @@ SELECT * FROM (
   FROM ask_orders o JOIN who ON who.customer_id = o.customer_id
   UNION ALL
   SELECT t.customer_id, 'Ticket', t.day, t.subject, NULL, NULL, t.status
-  FROM ask_tickets t JOIN who ON who.customer_id = t.customer_id
+  FROM ask_tickets t WHERE t.customer_id = (SELECT customer_id FROM who)
   UNION ALL
   SELECT r.customer_id, 'Review', r.day,
          r.rating || ' stars · ' || coalesce(r.title, '') || ' · ' || coalesce(r.text, ''),
          NULL, NULL, NULL
-  FROM ask_reviews r JOIN who ON who.customer_id = r.customer_id
+  FROM ask_reviews r WHERE r.customer_id = (SELECT customer_id FROM who)
   UNION ALL
   SELECT c.customer_id, 'FitMap', json_extract(c.attributes, '$.fitmap_last_used'),
          json_extract(c.attributes, '$.fitmap_sessions') || ' session(s)', NULL, NULL, NULL
@@ -522,7 +537,7 @@ LIMIT :top""",
 FROM ask_outreach x
 JOIN ask_customers c ON c.customer_id = x.customer_id
 JOIN ask_orders o ON o.customer_id = x.customer_id AND o.status = 'paid'
-     AND o.day >= x.sent_day
+     AND o.at >= :since_at AND o.day >= x.sent_day
 WHERE x.status IN ('sent', 'exported') AND x.sent_day >= :since
 GROUP BY x.outreach_id, x.customer_id, c.name, c.owner, x.sent_day, x.subject
 ORDER BY next_order_day DESC, x.outreach_id""",
