@@ -111,13 +111,28 @@ def time_window(url: str) -> dict[str, float]:
     return dict(json.loads(lines[-1].removeprefix("RESULT ")))
 
 
-def time_scoring(url: str, data: Path | None = None) -> tuple[float, int]:
+def install_audit(admin_url: str, root: Path) -> None:
+    """Put the database's audit of updates (services/team/guards.py) of the checkout at
+    ``root`` in place, so that a --before run is scored with its own."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(root)!r})\n"
+        "from sqlalchemy import create_engine\n"
+        "from services.team.guards import _functions\n"
+        f"engine = create_engine({admin_url!r})\n"
+        "with engine.begin() as conn:\n"
+        "    conn.exec_driver_sql(_functions()[0])\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root, timeout=120)
+
+
+def time_scoring(url: str, data: Path | None = None, root: Path = ROOT) -> tuple[float, int]:
     """Wall seconds and customers scored; prints the CPU seconds (the process's, and with
     ``data``, the PostgreSQL server's) and the peak."""
     server = server_cpu(data) if data is not None else 0.0
     proc = subprocess.run(
-        [sys.executable, "-c", SCORE_CHILD.format(root=str(ROOT), url=url)],
-        capture_output=True, text=True, env=_child_env(), cwd=ROOT, timeout=1800,
+        [sys.executable, "-c", SCORE_CHILD.format(root=str(root), url=url)],
+        capture_output=True, text=True, env=dict(_child_env(), PYTHONPATH=str(root)),
+        cwd=root, timeout=3600,
     )  # fmt: skip
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
@@ -143,6 +158,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--parts", default="window,scoring,offline", help="which measures (comma-separated)"
+    )
+    parser.add_argument(
+        "--before", help="another checkout (e.g. of main) whose code also scores on PostgreSQL"
     )
     parser.add_argument(
         "--read-only",
@@ -214,6 +232,12 @@ def main() -> int:
                     took, scored = time_scoring(to_url(str(copy)))
                     sqlite_times.append(took)
                     print(f"scoring on SQLite: {took:.1f} s ({scored:,} customers)")
+                if args.before:
+                    before = Path(args.before).resolve()
+                    install_audit(admin_url, before)
+                    took, scored = time_scoring(lea, server.data, before)
+                    print(f"scoring on PostgreSQL (as the lead), before: {took:.1f} s")
+                    install_audit(admin_url, ROOT)
                 took, scored = time_scoring(lea, server.data)
                 pg_times.append(took)
                 print(f"scoring on PostgreSQL (as the lead): {took:.1f} s ({scored:,} customers)")
