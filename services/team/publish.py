@@ -27,7 +27,7 @@ from models.db import is_sqlite, make_engine, translate_db_errors
 from models.errors import WorkspaceError
 from models.integrity import HealthReport, check_workspace
 from models.migrate import alembic_config
-from services.team.bulk_copy import (
+from services.team._bulk_copy import (
     Progress,
     copy_table,
     restore_indexes_and_keys,
@@ -132,7 +132,7 @@ def _copy(source: Engine, target: Engine, report: PublishReport, progress: Progr
             out.execute(table.delete())  # rows a migration seeded: the file has its own
         # PostgreSQL's COPY on the same connection (so in the same transaction), the rows
         # in large batches straight from SQLite's cursor, the indexes and foreign keys
-        # made again after the load (services/team/bulk_copy.py).
+        # made again after the load (services/team/_bulk_copy.py).
         aside = set_aside_indexes_and_keys(out)
         _copy_rows(source, out, tables, report, personal, progress)
         restore_indexes_and_keys(out, aside)

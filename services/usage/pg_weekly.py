@@ -6,16 +6,16 @@ function per group, minutes at 100,000 customers."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
-CELLS = ("customer", "week", "sessions", "active", "days", "users")
 
-
-def cells_postgres(conn: Any, first: dt.date, end: dt.date) -> pd.DataFrame:
+def cells_postgres(conn: Any, first: dt.date, end: dt.date, columns: Sequence[str]) -> pd.DataFrame:
     """Sessions summed, the largest daily active users, the days with use and the distinct
-    stored user lists (one JSON text of lists) of each customer's weeks from ``first``."""
+    stored user lists (one JSON text of lists) of each customer's weeks from ``first``, as
+    a frame with ``columns`` (weekly.py's names for them)."""
     rows = conn.exec_driver_sql(
         "SELECT customer_id, (day - CAST(%(first)s AS DATE)) / 7 AS w, "
         "SUM(COALESCE(sessions, 0)), MAX(COALESCE(active_users, 0)), COUNT(DISTINCT day), "
@@ -24,4 +24,4 @@ def cells_postgres(conn: Any, first: dt.date, end: dt.date) -> pd.DataFrame:
         "GROUP BY customer_id, w",
         {"first": first, "end": end},
     ).fetchall()
-    return pd.DataFrame(list(rows), columns=list(CELLS))
+    return pd.DataFrame(list(rows), columns=list(columns))

@@ -62,7 +62,7 @@ def weekly_usage(session: Session, *, last_week: dt.date, weeks: int) -> WeeklyU
     conn = session.connection()
     cells = _cells_sqlite(conn, first, end) if conn.dialect.name == "sqlite" else None
     if conn.dialect.name == "postgresql":
-        cells = cells_postgres(conn, first, end)
+        cells = cells_postgres(conn, first, end, _CELLS)
     if cells is None:
         cells = _cells(session, first, end)
     if cells.empty:
