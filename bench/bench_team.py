@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -261,6 +262,7 @@ def main() -> int:
     finally:
         if source is not None:
             source.close()
+        shutil.rmtree(copy.parent, ignore_errors=True)  # the scored copies (a GB at 100,000)
 
     print(f"\nmedians of {args.runs}:")
     if windows:
