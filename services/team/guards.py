@@ -79,9 +79,13 @@ def _functions() -> list[str]:
         "WHERE (p.a -> e.key) IS DISTINCT FROM e.value) AS before, "
         "(SELECT pg_catalog.jsonb_object_agg(e.key, e.value) FROM pg_catalog.jsonb_each(p.a) e "
         "WHERE (p.b -> e.key) IS DISTINCT FROM e.value) AS after "
-        "FROM (SELECT pg_catalog.to_jsonb(o) AS b, pg_catalog.to_jsonb(n) AS a "
-        "FROM radar_old o JOIN radar_new n "
-        "ON pg_catalog.to_jsonb(o) -> TG_ARGV[0] = pg_catalog.to_jsonb(n) -> TG_ARGV[0]) p"
+        # Each row made JSON once (OFFSET 0 keeps the subqueries from being merged into
+        # the outer query, which would make it again for each of its columns compared:
+        # 31,000 alerts' refresh took 49 s of audit instead of 4 s).
+        "FROM (SELECT ob.b, na.a FROM "
+        "(SELECT pg_catalog.to_jsonb(o) AS b FROM radar_old o OFFSET 0) ob "
+        "JOIN (SELECT pg_catalog.to_jsonb(n) AS a FROM radar_new n OFFSET 0) na "
+        "ON ob.b -> TG_ARGV[0] = na.a -> TG_ARGV[0] OFFSET 0) p"
         ") d WHERE before IS NOT NULL; RETURN NULL; END $$"
     )
     delete = (

@@ -13,10 +13,9 @@ written over.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, Integer, inspect, select
+from sqlalchemy import Connection, Engine, Integer, Table, inspect, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -28,9 +27,12 @@ from models.db import is_sqlite, make_engine, translate_db_errors
 from models.errors import WorkspaceError
 from models.integrity import HealthReport, check_workspace
 from models.migrate import alembic_config
-
-CHUNK_ROWS = 5_000
-Progress = Callable[[str, int, int], None]  # (table, rows copied so far, rows in table)
+from services.team._bulk_copy import (
+    Progress,
+    copy_table,
+    restore_indexes_and_keys,
+    set_aside_indexes_and_keys,
+)
 
 
 @dataclass
@@ -128,40 +130,12 @@ def _copy(source: Engine, target: Engine, report: PublishReport, progress: Progr
         command.upgrade(cfg, "head")  # the same migrations as every workspace
         for table in reversed(tables):
             out.execute(table.delete())  # rows a migration seeded: the file has its own
-        # PostgreSQL's COPY on the same connection (so in the same transaction): about ten
-        # times the rows a second of INSERTs.
-        driver = out.connection.driver_connection
-        assert driver is not None
-        with source.connect() as inp, driver.cursor() as cursor:
-            for table in tables:
-                total = report.source_check.counts.get(table.name, 0)
-                names = [c.name for c in table.columns]
-                # Each column's own conversion for PostgreSQL (UTC timestamps stored naive,
-                # JSON as JSONB), as an INSERT through SQLAlchemy would apply it.
-                convert = [
-                    c.type.dialect_impl(out.dialect).bind_processor(out.dialect)
-                    for c in table.columns
-                ]
-                columns = ", ".join(f'"{n}"' for n in names)
-                done = 0
-                query = select(table)
-                if table.name == "settings":
-                    query = query.where(table.c.key.not_in(personal))
-                    report.left_out["settings"] = len(_personal_rows(inp, personal))
-                rows = inp.execution_options(stream_results=True).execute(query)
-                with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-                    while chunk := rows.fetchmany(CHUNK_ROWS):
-                        for row in chunk:
-                            copy.write_row(
-                                [
-                                    f(v) if f is not None and v is not None else v
-                                    for v, f in zip(row, convert, strict=True)
-                                ]
-                            )
-                        done += len(chunk)
-                        if progress is not None:
-                            progress(table.name, done, total)
-                report.copied[table.name] = done
+        # PostgreSQL's COPY on the same connection (so in the same transaction), the rows
+        # in large batches straight from SQLite's cursor, the indexes and foreign keys
+        # made again after the load (services/team/_bulk_copy.py).
+        aside = set_aside_indexes_and_keys(out)
+        _copy_rows(source, out, tables, report, personal, progress)
+        restore_indexes_and_keys(out, aside)
         for table in tables:
             for column in table.primary_key.columns:
                 if isinstance(column.type, Integer) and column.autoincrement in (True, "auto"):
@@ -183,3 +157,36 @@ def _copy(source: Engine, target: Engine, report: PublishReport, progress: Progr
                 enable_team_security_in(session)
         except TeamRoleError as exc:
             report.security_problem = str(exc)
+
+
+def _copy_rows(
+    source: Engine,
+    out: Connection,
+    tables: list[Table],
+    report: PublishReport,
+    personal: list[str],
+    progress: Progress | None,
+) -> None:
+    assert report.source_check is not None
+    driver = out.connection.driver_connection
+    assert driver is not None
+    raw = source.raw_connection()
+    try:
+        with driver.cursor() as cursor:
+            for table in tables:
+                where = None
+                if table.name == "settings" and personal:
+                    marks = ", ".join("?" for _ in personal)
+                    where = (f"key NOT IN ({marks})", list(personal))
+                    with source.connect() as inp:
+                        report.left_out["settings"] = len(_personal_rows(inp, personal))
+                report.copied[table.name] = copy_table(
+                    raw.driver_connection,
+                    cursor,
+                    table,
+                    where=where,
+                    total=report.source_check.counts.get(table.name, 0),
+                    progress=progress,
+                )
+    finally:
+        raw.close()

@@ -20,6 +20,7 @@ from sqlalchemy import String, Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from models.schema import UsageDay
+from services.usage.pg_weekly import cells_postgres
 from services.usage.summary import week_start
 
 IntArray = npt.NDArray[np.int64]
@@ -60,6 +61,8 @@ def weekly_usage(session: Session, *, last_week: dt.date, weeks: int) -> WeeklyU
     starts = tuple(first + dt.timedelta(weeks=k) for k in range(weeks))
     conn = session.connection()
     cells = _cells_sqlite(conn, first, end) if conn.dialect.name == "sqlite" else None
+    if conn.dialect.name == "postgresql":
+        cells = cells_postgres(conn, first, end, _CELLS)
     if cells is None:
         cells = _cells(session, first, end)
     if cells.empty:

@@ -5,6 +5,7 @@ failure half-way leaves it empty."""
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +16,12 @@ from app.cli.main import main
 from app.workspace import open_workspace, to_url
 from models.errors import WorkspaceError
 from models.integrity import check_workspace
+from models.migrate import upgrade
 from models.schema import Customer, Order
 from services.demo import build_demo
 from services.team import publish as publishing
+from services.usecases.refresh import score_and_alert
+from tests.support.table_digest import table_digests
 from tests.unit.workspace.test_postgres import pg_url  # noqa: F401  (the fixture)
 
 
@@ -121,3 +125,60 @@ def test_publish_refuses_what_it_cannot_do(demo_file: str, tmp_path: Path) -> No
     finally:
         source.close()
     assert not (tmp_path / "other.radar.sqlite").exists()
+
+
+_SCHEMA_OBJECTS = """
+SELECT 'index ' || c.relname || ' on ' || i.indrelid::regclass::text || ' (' || i.indkey::text
+       || ') unique ' || i.indisunique || ' partial ' || (i.indpred IS NOT NULL)
+       || ' valid ' || i.indisvalid
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE c.relnamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'key ' || conrelid::regclass::text || ' ' || conname || ': ' || pg_get_constraintdef(oid)
+FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+"""
+
+
+def test_a_scored_workspace_is_the_same_table_by_table_with_its_indexes_and_keys(
+    demo_file: str, empty_db: str, tmp_path: Path
+) -> None:
+    """Every table's rows (count and checksum, read through the app's types) are the
+    file's, and the copy has the indexes and foreign keys a fresh schema has: the bulk
+    copy sets them aside for the load and makes every one again."""
+    copy = tmp_path / "scored.radar.sqlite"
+    shutil.copy(demo_file, copy)
+    source = open_workspace(to_url(str(copy)), backup=False)
+    try:
+        assert score_and_alert(source.engine).alerts_error is None
+        report = publishing.publish(source.engine, empty_db)
+        assert report.problems == []
+        here = table_digests(source.engine, skip=frozenset({"team_members"}))
+    finally:
+        source.close()
+    shared = open_workspace(empty_db, backup=False)
+    try:
+        there = table_digests(shared.engine, skip=frozenset({"team_members"}))
+        with shared.engine.connect() as conn:
+            published = set(conn.exec_driver_sql(_SCHEMA_OBJECTS).scalars())
+    finally:
+        shared.close()
+    assert here["score_snapshots"][0] == 150
+    assert here["alerts"][0] > 0
+    assert there == here
+    fresh = create_engine(empty_db.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with fresh.connect() as conn:
+        conn.exec_driver_sql("CREATE DATABASE radar_fresh")
+    schema_only = empty_db.rsplit("/", 1)[0] + "/radar_fresh"
+    try:
+        upgrade(create_engine(schema_only))
+        engine = create_engine(schema_only)
+        with engine.connect() as conn:
+            expected = set(conn.exec_driver_sql(_SCHEMA_OBJECTS).scalars())
+        engine.dispose()
+    finally:
+        with fresh.connect() as conn:
+            conn.exec_driver_sql("DROP DATABASE radar_fresh WITH (FORCE)")
+        fresh.dispose()
+    assert any(" FOREIGN KEY " in o for o in expected)
+    assert any("partial true" in o for o in expected)
+    assert expected <= published
