@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -41,9 +42,19 @@ class Clock:
 
     def log(self) -> None:
         """Wall seconds, and the process's CPU seconds in brackets (a loaded machine
-        stretches the first, not the second)."""
+        stretches the first, not the second); then the process's peak memory so far."""
         parts = ", ".join(f"{p} {s:.2f}s ({c:.2f})" for p, s, c in self.laps)
-        log.info("import of %s: %s", self.name, parts)
+        log.info("import of %s: %s; peak %d MB", self.name, parts, peak_mb())
+
+
+def peak_mb() -> int:
+    """The process's peak resident memory so far, in MB (0 where it cannot be read)."""
+    if sys.platform == "win32":
+        return 0
+    import resource  # not on Windows
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak / (1 << 20) if sys.platform == "darwin" else peak / 1024)
 
 
 def _raw_pragma(conn: Connection, sql: str) -> Any:
