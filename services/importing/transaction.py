@@ -117,20 +117,20 @@ def import_transaction(engine: Engine, *, commit: bool) -> Iterator[Session]:
 
 @contextlib.contextmanager
 def bulk_indexes(session: Session, batch: Batch, clock: Clock) -> Iterator[None]:
-    """For a big insert into a small table (SQLite), rebuild secondary indexes once after."""
+    """For a big insert into a small table (SQLite), rebuild secondary indexes once after.
+
+    The customers (and their identities) the records create count too: a big file of
+    records without a customers part, into a workspace holding fewer customers than a
+    tenth of its rows, may create as many customers as it has rows over ten, none of them
+    merged (only a customers part merges), so their indexes are rebuilt once as well."""
     conn = session.connection()
     rebuild: list[tuple[str, str]] = []
     if conn.dialect.name == "sqlite":
-        for kind, frame in batch.frames.items():
-            if kind == "customers" or len(frame) < REBUILD_INDEXES_FROM:
-                continue
-            present = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {kind}").scalar_one()
-            if int(present) * 2 > len(frame):
-                continue
+        for table in _bulk_tables(conn, batch):
             rows = conn.exec_driver_sql(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
                 "AND sql IS NOT NULL",
-                (kind,),
+                (table,),
             ).all()
             for name, sql in rows:
                 conn.exec_driver_sql(f'DROP INDEX "{name}"')
@@ -144,6 +144,25 @@ def bulk_indexes(session: Session, batch: Batch, clock: Clock) -> Iterator[None]
         conn.exec_driver_sql(sql)
     if rebuild:
         clock.lap("indexes")
+
+
+def _bulk_tables(conn: Connection, batch: Batch) -> list[str]:
+    """The tables whose secondary indexes are rebuilt after this batch (see above)."""
+    tables: list[str] = []
+    biggest = 0
+    for kind, frame in batch.frames.items():
+        if kind == "customers" or len(frame) < REBUILD_INDEXES_FROM:
+            continue
+        present = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {kind}").scalar_one()
+        if int(present) * 2 > len(frame):
+            continue
+        tables.append(kind)
+        biggest = max(biggest, len(frame))
+    if tables and "customers" not in batch.frames:
+        customers = conn.exec_driver_sql("SELECT COUNT(*) FROM customers").scalar_one()
+        if int(customers) * 10 < biggest:
+            tables += ["customers", "customer_identities"]
+    return tables
 
 
 def rollups_current(session: Session, result: WriteResult, money_notes: list[str]) -> bool:
