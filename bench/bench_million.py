@@ -48,9 +48,17 @@ from bench.bench_import import timed  # noqa: E402
 
 TARGETS = {"score_s": 180.0, "score_mb": 6144.0, "window_s": 5.0, "ask_s": 2.0, "team_x": 1.5}
 
+# Each email tagged with its customer's id ("ann+123@example.com"): the copies of
+# ``replicate`` share their emails, and the import would otherwise match the ten copies of
+# a customer as one person (100,000 customers instead of 1,000,000; the shell loads them
+# all). Bench-only: the workspace itself is not changed.
 CUSTOMERS_SQL = """\
-SELECT external_id AS customer_id, email, name, owner, tier, region,
-       date(signup_date) AS signup_date
+SELECT external_id AS customer_id,
+       CASE WHEN instr(email, '@') > 1
+            THEN substr(email, 1, instr(email, '@') - 1) || '+' || id
+                 || substr(email, instr(email, '@'))
+            ELSE email END AS email,
+       name, owner, tier, region, date(signup_date) AS signup_date
 FROM customers ORDER BY id"""
 ORDERS_SQL = """\
 SELECT c.external_id AS customer_id, o.external_id AS order_id,

@@ -147,8 +147,14 @@ class RowHashes:
         if not self.active or frame is None or frame.empty or "row" not in frame.columns:
             return
         fp = _digest({**self.describe, **_settings(conn)})
-        where = pd.Index(self.rows).get_indexer(frame["row"].to_numpy(dtype=np.int64))
         mixed = (self.cells ^ np.uint64(fp)).view(np.int64)
+        rows = frame["row"].to_numpy(dtype=np.int64)
+        if np.array_equal(rows, self.rows):
+            # Every row kept, in order (a first import): the hashes as they are, an int64
+            # column (Python ints only a chunk at a time, when written).
+            frame[HASH_COLUMN] = mixed
+            return
+        where = pd.Index(self.rows).get_indexer(rows)
         values: list[int | None] = mixed[where].tolist()
         for k in np.flatnonzero(where < 0).tolist():
             values[k] = None  # a row the adapter made up (none in a generic orders file)

@@ -23,6 +23,7 @@ from models.schema import ImportRun
 from services.core.output_files import display_path
 from services.core.rollups import refresh_rollups
 from services.importing import generic, profiles, usage
+from services.importing.allocator import bulk_allocation
 from services.importing.canonical import Batch, Reject
 from services.importing.checks import cap_texts, implausible_dates, repaired_note
 from services.importing.companies import settle_companies
@@ -161,17 +162,18 @@ def _import_one(
         return usage.import_usage(
             engine, path, found, kind=kind, dry_run=dry_run, progress=progress, cancelled=cancelled
         )
-    return _import_table(
-        engine,
-        path,
-        kind=kind,
-        profile=profile,
-        mapping=mapping,
-        save_as=save_as,
-        dry_run=dry_run,
-        progress=progress,
-        cancelled=cancelled,
-    )
+    with bulk_allocation():  # services/importing/allocator.py
+        return _import_table(
+            engine,
+            path,
+            kind=kind,
+            profile=profile,
+            mapping=mapping,
+            save_as=save_as,
+            dry_run=dry_run,
+            progress=progress,
+            cancelled=cancelled,
+        )
 
 
 def _import_table(  # noqa: PLR0915

@@ -124,8 +124,15 @@ def _same_throughout(values: list[Any], first: Any) -> bool:
     return values.count(first) == n
 
 
-def _all_none(values: list[Any]) -> bool:
+def _all_none(values: list[Any] | np.ndarray[Any, Any]) -> bool:
+    if isinstance(values, np.ndarray):
+        return values.dtype == object and bool((values == None).all())  # noqa: E711
     return values.count(None) == len(values)
+
+
+def _values(part: list[Any] | np.ndarray[Any, Any]) -> list[Any]:
+    """A chunk of a stored column as Python values (what the driver binds)."""
+    return part.tolist() if isinstance(part, np.ndarray) else part
 
 
 def sql_literal(value: Any) -> str | None:
@@ -336,11 +343,12 @@ class Store:
         )
 
     def insert_records(
-        self, table: str, cols: list[str], stored: dict[str, list[Any]], idx: np.ndarray[Any, Any]
+        self, table: str, cols: list[str], stored: dict[str, Any], idx: np.ndarray[Any, Any]
     ) -> None:
         """Insert the rows ``idx`` of the stored columns, in chunks (bounded memory).
 
-        Rows go to executemany as plain tuples zipped from the columns. On SQLite a column
+        Rows go to executemany as plain tuples zipped from the columns (lists, or numeric
+        arrays turned into Python values a chunk at a time). On SQLite a column
         holding one value in every row (source, currency, status...) is written as a SQL
         literal instead of being bound a million times; columns that are NULL throughout
         are left out.
@@ -354,6 +362,8 @@ class Store:
         if self.sqlite and len(idx) > 1:
             for c in names[1:]:
                 values = stored[c]
+                if isinstance(values, np.ndarray):
+                    continue  # a numeric column computed per row (the row hashes)
                 first = values[int(idx[0])]
                 if not full or not _same_throughout(values, first):
                     continue
@@ -373,7 +383,7 @@ class Store:
             for start in range(0, len(idx), CHUNK):
                 self.check_cancelled()
                 if arrays is None:
-                    parts = [stored[c][start : start + CHUNK] for c in bound]
+                    parts = [_values(stored[c][start : start + CHUNK]) for c in bound]
                 else:
                     sel = idx[start : start + CHUNK]
                     parts = [arrays[c][sel].tolist() for c in bound]

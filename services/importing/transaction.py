@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -41,9 +42,19 @@ class Clock:
 
     def log(self) -> None:
         """Wall seconds, and the process's CPU seconds in brackets (a loaded machine
-        stretches the first, not the second)."""
+        stretches the first, not the second); then the process's peak memory so far."""
         parts = ", ".join(f"{p} {s:.2f}s ({c:.2f})" for p, s, c in self.laps)
-        log.info("import of %s: %s", self.name, parts)
+        log.info("import of %s: %s; peak %d MB", self.name, parts, peak_mb())
+
+
+def peak_mb() -> int:
+    """The process's peak resident memory so far, in MB (0 where it cannot be read)."""
+    if sys.platform == "win32":
+        return 0
+    import resource  # not on Windows
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak / (1 << 20) if sys.platform == "darwin" else peak / 1024)
 
 
 def _raw_pragma(conn: Connection, sql: str) -> Any:
@@ -106,20 +117,20 @@ def import_transaction(engine: Engine, *, commit: bool) -> Iterator[Session]:
 
 @contextlib.contextmanager
 def bulk_indexes(session: Session, batch: Batch, clock: Clock) -> Iterator[None]:
-    """For a big insert into a small table (SQLite), rebuild secondary indexes once after."""
+    """For a big insert into a small table (SQLite), rebuild secondary indexes once after.
+
+    The customers (and their identities) the records create count too: a big file of
+    records without a customers part, into a workspace holding fewer customers than a
+    tenth of its rows, may create as many customers as it has rows over ten, none of them
+    merged (only a customers part merges), so their indexes are rebuilt once as well."""
     conn = session.connection()
     rebuild: list[tuple[str, str]] = []
     if conn.dialect.name == "sqlite":
-        for kind, frame in batch.frames.items():
-            if kind == "customers" or len(frame) < REBUILD_INDEXES_FROM:
-                continue
-            present = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {kind}").scalar_one()
-            if int(present) * 2 > len(frame):
-                continue
+        for table in _bulk_tables(conn, batch):
             rows = conn.exec_driver_sql(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
                 "AND sql IS NOT NULL",
-                (kind,),
+                (table,),
             ).all()
             for name, sql in rows:
                 conn.exec_driver_sql(f'DROP INDEX "{name}"')
@@ -133,6 +144,25 @@ def bulk_indexes(session: Session, batch: Batch, clock: Clock) -> Iterator[None]
         conn.exec_driver_sql(sql)
     if rebuild:
         clock.lap("indexes")
+
+
+def _bulk_tables(conn: Connection, batch: Batch) -> list[str]:
+    """The tables whose secondary indexes are rebuilt after this batch (see above)."""
+    tables: list[str] = []
+    biggest = 0
+    for kind, frame in batch.frames.items():
+        if kind == "customers" or len(frame) < REBUILD_INDEXES_FROM:
+            continue
+        present = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {kind}").scalar_one()
+        if int(present) * 2 > len(frame):
+            continue
+        tables.append(kind)
+        biggest = max(biggest, len(frame))
+    if tables and "customers" not in batch.frames:
+        customers = conn.exec_driver_sql("SELECT COUNT(*) FROM customers").scalar_one()
+        if int(customers) * 10 < biggest:
+            tables += ["customers", "customer_identities"]
+    return tables
 
 
 def rollups_current(session: Session, result: WriteResult, money_notes: list[str]) -> bool:

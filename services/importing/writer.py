@@ -88,7 +88,7 @@ class Writer:
             else:
                 stored[c] = [defaults[c]] * n
         compare_cols = ["customer_id"] + [c for c in cols if c not in ("external_id", "source")]
-        hashes = frame[HASH_COLUMN].tolist() if HASH_COLUMN in frame.columns else None
+        hashes = _hash_values(frame)
         self.changes.hashed = hashes is not None
         is_new = np.ones(n, dtype=bool)
         unchanged = 0
@@ -126,9 +126,15 @@ class Writer:
         hash of the file row they now match (services/importing/rowhash.py)."""
         if not len(matched):
             return
+        hashes = stored[HASH_COLUMN]
+        values = hashes[matched].tolist() if isinstance(hashes, np.ndarray) else None
         rows = (
-            (stored[HASH_COLUMN][i], stored["source"][i], stored["external_id"][i])
-            for i in matched.tolist()
+            (
+                hashes[i] if values is None else values[k],
+                stored["source"][i],
+                stored["external_id"][i],
+            )
+            for k, i in enumerate(matched.tolist())
         )
         self.store.executemany(
             f"UPDATE {table} SET {HASH_COLUMN} = ? WHERE source = ? AND external_id = ?", rows
@@ -160,6 +166,18 @@ class Writer:
         self.changes.write()
         self.store.finish()
         return result
+
+
+def _hash_values(frame: pd.DataFrame) -> Any:
+    """The rows' hashes (services/importing/rowhash.py): an int64 array when every row has
+    one (turned into Python ints a chunk at a time when written), else a list with None
+    for the rows without; None when the file's rows are not hashed."""
+    if HASH_COLUMN not in frame.columns:
+        return None
+    column = frame[HASH_COLUMN]
+    if column.dtype == np.int64:
+        return column.to_numpy()
+    return column.tolist()
 
 
 def _repeated_ids(frame: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.bool_]]:
