@@ -86,15 +86,39 @@ _CELLS = ("customer", "week", "sessions", "active", "days", "users")
 
 
 def _cells_sqlite(conn: Any, first: dt.date, end: dt.date) -> pd.DataFrame:
-    """The cells, summed by SQLite (no per-row work in Python)."""
-    rows = conn.exec_driver_sql(
-        "SELECT customer_id, CAST(julianday(day) - julianday(?) AS INTEGER) / 7 AS w, "
-        "SUM(COALESCE(sessions, 0)), MAX(COALESCE(active_users, 0)), COUNT(DISTINCT day), "
-        "'[' || group_concat(DISTINCT users) || ']' FROM usage_days "
-        "WHERE day BETWEEN ? AND ? GROUP BY customer_id, w",
-        (first.isoformat(), first.isoformat(), end.isoformat()),
-    ).fetchall()
-    return pd.DataFrame(list(rows), columns=list(_CELLS))
+    """The cells, summed by SQLite (no per-row work in Python).
+
+    The rows are read in one pass over the table in storage order (NOT INDEXED): a
+    customer's rows are stored together, so the weeks' rows reached through the day index
+    are a random read each (at a million customers, 3 million of them: four times the
+    cost of the whole pass). The cells come back as plain tuples from the DBAPI cursor
+    (a pandas frame built from SQLAlchemy rows probes each row's attributes)."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(
+            "SELECT customer_id, CAST(julianday(day) - julianday(?) AS INTEGER) / 7 AS w, "
+            "SUM(COALESCE(sessions, 0)), MAX(COALESCE(active_users, 0)), COUNT(DISTINCT day), "
+            "'[' || group_concat(DISTINCT users) || ']' FROM usage_days NOT INDEXED "
+            "WHERE day BETWEEN ? AND ? GROUP BY customer_id, w",
+            (first.isoformat(), first.isoformat(), end.isoformat()),
+        )
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not rows:
+        return pd.DataFrame(columns=list(_CELLS))
+    parts = list(zip(*rows, strict=True))
+    del rows
+    return pd.DataFrame(
+        {
+            "customer": np.array(parts[0], np.int64),
+            "week": np.array(parts[1], np.int64),
+            "sessions": np.array(parts[2], np.float64),
+            "active": np.array(parts[3], np.float64),
+            "days": np.array(parts[4], np.float64),
+            "users": pd.Series(parts[5], dtype=object),
+        }
+    )
 
 
 def _cells(session: Session, first: dt.date, end: dt.date) -> pd.DataFrame:
