@@ -74,15 +74,18 @@ def weekly_usage(session: Session, *, last_week: dt.date, weeks: int) -> WeeklyU
         out[flat] = cells[name].to_numpy(np.float64)
         return out.reshape(n, weeks)
 
-    read = {text: _union(text) for text in cells["users"].dropna().unique().tolist()}
-    cells["people"] = cells["users"].map(read).fillna(0)
+    if "people" not in cells:
+        read = {text: _union(text) for text in cells["users"].dropna().unique().tolist()}
+        cells["people"] = cells["users"].map(read).fillna(0)
     active = np.maximum(cell_values("active"), cell_values("people"))
     return WeeklyUsage(customers, starts, cell_values("sessions"), active, cell_values("days"))
 
 
 # One row per customer and week: sessions, the largest daily active users, days with use,
-# and the distinct stored user lists of the week as one JSON text of lists.
+# and the distinct stored user lists of the week as one JSON text of lists (SQLite's reader
+# counts them as it reads: "people" in place of "users").
 _CELLS = ("customer", "week", "sessions", "active", "days", "users")
+_CHUNK = 100_000
 
 
 def _cells_sqlite(conn: Any, first: dt.date, end: dt.date) -> pd.DataFrame:
@@ -102,23 +105,29 @@ def _cells_sqlite(conn: Any, first: dt.date, end: dt.date) -> pd.DataFrame:
             "WHERE day BETWEEN ? AND ? GROUP BY customer_id, w",
             (first.isoformat(), first.isoformat(), end.isoformat()),
         )
-        rows = cursor.fetchall()
+        chunks = []
+        read: dict[str, float] = {}  # each distinct text of lists counted once
+        while rows := cursor.fetchmany(_CHUNK):
+            # By columns, a chunk at a time: a million cells as tuples would hold
+            # hundreds of megabytes at once.
+            parts = list(zip(*rows, strict=True))
+            chunks.append(
+                pd.DataFrame(
+                    {
+                        "customer": np.array(parts[0], np.int64),
+                        "week": np.array(parts[1], np.int64),
+                        "sessions": np.array(parts[2], np.float64),
+                        "active": np.array(parts[3], np.float64),
+                        "days": np.array(parts[4], np.float64),
+                        "people": _people(parts[5], read),
+                    }
+                )
+            )
     finally:
         cursor.close()
-    if not rows:
+    if not chunks:
         return pd.DataFrame(columns=list(_CELLS))
-    parts = list(zip(*rows, strict=True))
-    del rows
-    return pd.DataFrame(
-        {
-            "customer": np.array(parts[0], np.int64),
-            "week": np.array(parts[1], np.int64),
-            "sessions": np.array(parts[2], np.float64),
-            "active": np.array(parts[3], np.float64),
-            "days": np.array(parts[4], np.float64),
-            "users": pd.Series(parts[5], dtype=object),
-        }
-    )
+    return pd.concat(chunks, ignore_index=True)
 
 
 def _cells(session: Session, first: dt.date, end: dt.date) -> pd.DataFrame:
@@ -154,6 +163,19 @@ def _cells(session: Session, first: dt.date, end: dt.date) -> pd.DataFrame:
     lists = frame.dropna(subset=["users"]).drop_duplicates(["customer", "week", "users"])
     joined = lists.groupby(["customer", "week"])["users"].agg(lambda v: "[" + ",".join(v) + "]")
     return cells.merge(joined.reset_index(), on=["customer", "week"], how="left")
+
+
+def _people(texts: tuple[str | None, ...], read: dict[str, float]) -> FloatArray:
+    """How many distinct user keys each JSON text of lists holds (0 for None); ``read``
+    keeps the counts of the texts seen."""
+    out = np.zeros(len(texts))
+    for k, text in enumerate(texts):
+        if text is not None:
+            count = read.get(text)
+            if count is None:
+                count = read[text] = _union(text)
+            out[k] = count
+    return out
 
 
 def _union(text: str) -> float:
