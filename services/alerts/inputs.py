@@ -53,15 +53,16 @@ from services.alerts._db import (
     midnight,
     positions,
 )
-from services.alerts.config import AlertConfig
+from services.alerts.config import AlertConfig, RuleConfig
 from services.alerts.lapse import LAPSE_RULE, lapse_chance, run_bgnbd
-from services.alerts.usage_drop import read_usage_drop
+from services.alerts.usage_drop import read_usage_drop, read_weeks, usage_frame
 from services.core.money import home_cents_expr, home_cents_sql, load_money_context
 from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.scoring.bgnbd import BGNBDParams
 from services.scoring.data import ScoringData, day_number
 from services.scoring.features import compute_features
 from services.scoring.health import usual_gap
+from services.usage.weekly import WeeklyUsage
 
 IntArray = npt.NDArray[np.int64]
 # (customer id, UTC day number, cents) per paid order.
@@ -161,9 +162,10 @@ def read_inputs(
     """Read what the enabled rules need, for the customers of ``run`` (of ``given``, scores
     computed as of ``run.as_of`` and not stored, when given).
 
-    With ``engine`` on a SQLite file, the paid orders (the largest read) are read on a
-    second connection in a thread while this one reads the rest: SQLite runs both at
-    once, as scoring's reader does. Each read sees a committed state.
+    With ``engine`` on a SQLite file, the paid orders and the usage weeks (the largest
+    reads) are read on connections of their own in threads while this one reads the
+    rest: SQLite runs them at once, as scoring's reader does. Each read sees a committed
+    state.
     """
     conn = session.connection()
     # Days since the last order also tell early warnings from win-backs (alerts/lapse.py).
@@ -171,17 +173,29 @@ def read_inputs(
         config.rule(key).enabled
         for key in ("gone_quiet", "expansion", "high_risk_high_value", LAPSE_RULE)
     )
+    drop = config.rule("usage_drop")
     with contextlib.ExitStack() as stack:
         orders: Future[_Orders] | None = None
-        if need_orders and engine is not None and sqlite_path(engine.url) is not None:
-            pool = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="alerts-read"))
-            orders = pool.submit(_paid_orders_on_own_connection, engine, run.as_of)
-        return _read_inputs(conn, run, config, now, step, need_orders, orders, given)
+        weeks: Future[WeeklyUsage] | None = None
+        if engine is not None and sqlite_path(engine.url) is not None:
+            # The usage weeks too (a pass over every usage row): the two largest reads
+            # then share the machine's cores with the snapshot's.
+            pool = stack.enter_context(ThreadPoolExecutor(2, thread_name_prefix="alerts-read"))
+            if need_orders:
+                orders = pool.submit(_paid_orders_on_own_connection, engine, run.as_of)
+            if drop.enabled:
+                weeks = pool.submit(_weeks_on_own_connection, engine, run.as_of, drop)
+        return _read_inputs(conn, run, config, now, step, need_orders, orders, given, weeks)
 
 
 def _paid_orders_on_own_connection(engine: Engine, as_of: dt.date) -> _Orders:
     with translate_db_errors(), engine.connect() as conn, conn.begin():
         return _paid_orders(conn, as_of)
+
+
+def _weeks_on_own_connection(engine: Engine, as_of: dt.date, rule: RuleConfig) -> WeeklyUsage:
+    with translate_db_errors(), engine.connect() as conn, conn.begin(), Session(bind=conn) as s:
+        return read_weeks(s, as_of, rule)
 
 
 def _read_inputs(
@@ -193,6 +207,7 @@ def _read_inputs(
     need_orders: bool,
     orders: Future[_Orders] | None,
     given: GivenScores | None = None,
+    weeks: Future[WeeklyUsage] | None = None,
 ) -> AlertInputs:
     snap = _snapshot(conn, run.id) if given is None else _with_owners(conn, given.current.copy())
     ids = snap["customer_id"].to_numpy()
@@ -233,7 +248,9 @@ def _read_inputs(
     deals = _stalled_deals(conn, config, ref)
     drop = config.rule("usage_drop")
     usage = None
-    if drop.enabled:
+    if weeks is not None:
+        usage = usage_frame(weeks.result(), ids, drop)
+    elif drop.enabled:
         with Session(bind=conn) as usage_session:  # a read in the caller's transaction
             usage = read_usage_drop(usage_session, ids, run.as_of, drop)
     contacted: frozenset[int] = frozenset()

@@ -111,8 +111,20 @@ def read_usage_drop(
 ) -> pd.DataFrame | None:
     """USAGE_COLUMNS for the customers ``ids`` as of a day (one read); None when the
     workspace holds no usage in the weeks read."""
+    return usage_frame(read_weeks(session, as_of, rule), ids, rule)
+
+
+def read_weeks(session: Session, as_of: dt.date, rule: RuleConfig) -> WeeklyUsage:
+    """The weeks the rule compares as of a day (one read)."""
     weeks = int(rule["baseline_weeks"]) + RECENT_WEEKS
-    weekly = weekly_usage(session, last_week=full_weeks_to(as_of), weeks=weeks)
+    return weekly_usage(session, last_week=full_weeks_to(as_of), weeks=weeks)
+
+
+def usage_frame(
+    weekly: WeeklyUsage, ids: npt.NDArray[np.int64], rule: RuleConfig
+) -> pd.DataFrame | None:
+    """USAGE_COLUMNS for the customers ``ids`` from their weeks; None when there is no
+    usage in them."""
     if weekly.customers.size == 0:
         return None
     stats = drop_stats(weekly, float(rule["team_users"]))
