@@ -24,7 +24,7 @@ Scaling (issue 41): ``--scale A B C`` takes scored workspaces of any size (10,00
 and 1,000,000 customers) and, for each, measures in fresh processes one right after the
 other: the yardstick, SQLite reading the rows the rules read (the run's snapshot, every
 paid order, the usage rows of the last 90 days, about the weeks Usage drop compares: counted and summed in C, no
-Python per row), then ``generate_alerts`` as of ``--now`` (default 2026-11-26 12:00 UTC):
+Python per row), then ``generate_alerts`` as of ``--now`` (default: the time it starts):
 its CPU and wall seconds, the process's peak memory, what it did, and its CPU against the
 yardstick's. A workspace over 2 GB is measured in place (its alerts regenerated, nothing
 else written: no copy of a 10 GB file); smaller ones on a copy, first with the alerts the
@@ -36,6 +36,7 @@ last generation raised removed (a first generation), then as they are (a refresh
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import shutil
@@ -317,10 +318,10 @@ def main() -> int:
         metavar="WORKSPACE",
         help="scored workspaces to measure the generation on, smallest first (see above)",
     )
-    parser.add_argument("--now", default="2026-11-26T12:00:00+00:00")
+    parser.add_argument("--now", help="the generation's time, ISO 8601 (default: now)")
     args = parser.parse_args()
     if args.scale:
-        scale(args.scale, args.now)
+        scale(args.scale, args.now or dt.datetime.now(dt.UTC).isoformat())
         return 0
 
     ensure_workspace(args.workspace, args.customers)
