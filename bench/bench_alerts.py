@@ -24,9 +24,9 @@ Scaling (issue 41): ``--scale A B C`` takes scored workspaces of any size (10,00
 and 1,000,000 customers) and, for each, measures in fresh processes one right after the
 other: the yardstick, SQLite reading the rows the rules read (the run's snapshot, every
 paid order, the usage rows of the last 90 days, about the weeks Usage drop compares:
-counted and summed in C, no Python per row), then ``generate_alerts`` as of ``--now`` (default: the time it starts):
-its CPU and wall seconds, the process's peak memory, what it did, and its CPU against the
-yardstick's. A workspace over 2 GB is measured in place (its alerts regenerated, nothing
+counted and summed in C, no Python per row), then ``generate_alerts`` as of ``--now``
+(default: the time it starts): its CPU and wall seconds, the process's peak memory, what
+it did, and its CPU against the yardstick's. A workspace over 2 GB is measured in place (its alerts regenerated, nothing
 else written: no copy of a 10 GB file); smaller ones on a copy, first with the alerts the
 last generation raised removed (a first generation), then as they are (a refresh).
 
