@@ -26,9 +26,10 @@ other: the yardstick, SQLite reading the rows the rules read (the run's snapshot
 paid order, the usage rows of the last 90 days, about the weeks Usage drop compares:
 counted and summed in C, no Python per row), then ``generate_alerts`` as of ``--now``
 (default: the time it starts): its CPU and wall seconds, the process's peak memory, what
-it did, and its CPU against the yardstick's. A workspace over 2 GB is measured in place (its alerts regenerated, nothing
-else written: no copy of a 10 GB file); smaller ones on a copy, first with the alerts the
-last generation raised removed (a first generation), then as they are (a refresh).
+it did, and its CPU against the yardstick's. A workspace over 2 GB is measured in place
+(its alerts regenerated, nothing else written: no copy of a 10 GB file); smaller ones on
+a copy, first with the alerts the last generation raised removed (a first generation),
+then as they are (a refresh).
 
     .venv/bin/python bench/bench_alerts.py --scale W10K W100K W1M
 """
