@@ -417,14 +417,21 @@ def purchase_features(ids: IntArray, orders: _Orders, as_of: dt.date) -> pd.Data
     lifetime_features: recency, purchase days, gaps, spend windows), the ones scoring
     computed, from the paid orders alone; none of the interaction columns, which the
     rules do not read (at a million customers, 95 columns are 760 MB)."""
-    cust, day, amount = orders
-    pos, ok = positions(ids, cust)
-    pos, day, amount = pos[ok], day[ok], amount[ok]
+    # Each step lets go of the arrays before it (ten million orders are 77 MB a column).
+    pos, ok = positions(ids, orders[0])
     # Same-day orders are one purchase, as scoring merges them.
-    key = pos * (1 << 22) + (day + (1 << 21))
-    uniq, inverse = np.unique(key, return_inverse=True)
-    spent = np.bincount(inverse, weights=amount.astype(np.float64), minlength=uniq.size)
-    count = np.bincount(inverse, minlength=uniq.size)
+    key = pos[ok] * (1 << 22) + (orders[1][ok] + (1 << 21))
+    del pos
+    order = np.argsort(key)
+    key = key[order]
+    amount = orders[2][ok][order].astype(np.float64)
+    del ok, order
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if key.size else key
+    uniq = key[starts]
+    # Whole cents: the sums are exact in any order.
+    spent = np.add.reduceat(amount, starts) if key.size else amount
+    count = np.diff(np.append(starts, key.size))
+    del key, amount
     empty = np.zeros(0, np.int32)
     data = ScoringData(
         customer_ids=ids,
