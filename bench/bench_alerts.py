@@ -19,11 +19,25 @@ process's peak memory (resource.getrusage maxrss, imports included) and what it 
   rules' alerts topped up with synthetic ones to that number).
 
 Target: under 5 s for generation (first and refresh) on a 2-core machine.
+
+Scaling (issue 41): ``--scale A B C`` takes scored workspaces of any size (10,000, 100,000
+and 1,000,000 customers) and, for each, measures in fresh processes one right after the
+other: the yardstick, SQLite reading the rows the rules read (the run's snapshot, every
+paid order, the usage rows of the last 90 days, about the weeks Usage drop compares:
+counted and summed in C, no Python per row), then ``generate_alerts`` as of ``--now``
+(default: the time it starts): its CPU and wall seconds, the process's peak memory, what
+it did, and its CPU against the yardstick's. A workspace over 2 GB is measured in place
+(its alerts regenerated, nothing else written: no copy of a 10 GB file); smaller ones on
+a copy, first with the alerts the last generation raised removed (a first generation),
+then as they are (a refresh).
+
+    .venv/bin/python bench/bench_alerts.py --scale W10K W100K W1M
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import shutil
@@ -196,6 +210,98 @@ def time_list(workspace: Path, target_rows: int) -> dict[str, object]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+SCALE_CHILD = """
+import datetime as dt, json, resource, sys, time
+sys.path.insert(0, {root!r})
+from app.workspace import open_workspace, to_url
+from services.alerts.generate import generate_alerts
+
+ws = open_workspace(to_url({db!r}), backup=False)
+try:
+    cpu, start = time.process_time(), time.perf_counter()
+    result = generate_alerts(ws.engine, now=dt.datetime.fromisoformat({now!r}))
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - start
+finally:
+    ws.close()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+print(json.dumps({{"cpu": cpu, "wall": wall, "peak_mb": peak, "created": result.created,
+                  "refreshed": result.refreshed, "capped": result.capped}}))
+"""
+
+YARDSTICK_CHILD = """
+import json, sqlite3, time
+con = sqlite3.connect("file:" + {db!r} + "?mode=ro", uri=True)
+run = con.execute("SELECT id FROM scoring_runs WHERE status = 'finished' "
+                  "ORDER BY as_of DESC, id DESC LIMIT 1").fetchone()[0]
+cpu, start = time.process_time(), time.perf_counter()
+con.execute("SELECT count(*), sum(churn_risk), sum(engagement_score), sum(clv_12m_cents), "
+            "sum(revenue_at_risk_cents) FROM score_snapshots WHERE scoring_run_id = ?",
+            (run,)).fetchall()
+con.execute("SELECT count(*), sum(julianday(order_date)), sum(amount_cents) FROM orders "
+            "WHERE status = 'paid'").fetchall()
+con.execute("SELECT count(*), sum(sessions), sum(active_users), sum(length(users)) "
+            "FROM usage_days WHERE day BETWEEN date((SELECT as_of FROM scoring_runs "
+            "WHERE id = ?), '-90 days') AND (SELECT as_of FROM scoring_runs WHERE id = ?)",
+            (run, run)).fetchall()
+print(json.dumps({{"cpu": time.process_time() - cpu, "wall": time.perf_counter() - start}}))
+"""
+
+IN_PLACE_BYTES = 2 * 1024**3
+
+
+def _without_new_alerts(workspace: Path, folder: Path) -> Path:
+    """A copy of the workspace without the alerts its last generation raised (those
+    created on the day of its latest one) nor that generation's audit events."""
+    copy = folder / "bench.radar.sqlite"
+    shutil.copyfile(workspace, copy)
+    con = sqlite3.connect(copy)
+    with con:
+        day = con.execute("SELECT substr(max(created_at), 1, 10) FROM alerts").fetchone()[0]
+        con.execute(
+            "DELETE FROM audit_events WHERE entity_type IN ('alert', 'scoring_run') "
+            "AND occurred_at >= ?",
+            (day,),
+        )
+        con.execute("DELETE FROM alerts WHERE created_at >= ?", (day,))
+    con.close()
+    return copy
+
+
+def scale(workspaces: list[Path], now: str) -> None:
+    """The yardstick and the generation on each workspace, smallest first."""
+    print(f"generation as of {now}; CPU seconds (wall), peak = the process's maximum RSS")
+    for path in workspaces:
+        customers = _count(path, "SELECT COUNT(*) FROM customers")
+        stick = _child(YARDSTICK_CHILD.format(db=str(path)))
+        print(
+            f"{customers:>9,} customers: yardstick (SQLite reading the rows) "
+            f"{stick['cpu']:.2f} s ({stick['wall']:.2f} s)",
+            flush=True,
+        )
+        runs: list[tuple[str, Path]] = []
+        tmp = Path(tempfile.mkdtemp(prefix="ar-bench-alerts-"))
+        try:
+            if path.stat().st_size > IN_PLACE_BYTES:
+                runs.append(("refresh, in place", path))
+            else:
+                runs.append(("first generation", _without_new_alerts(path, tmp)))
+                copy = tmp / "as-is.radar.sqlite"
+                shutil.copyfile(path, copy)
+                runs.append(("refresh", copy))
+            for label, db in runs:
+                got = _child(SCALE_CHILD.format(root=str(ROOT), db=str(db), now=now))
+                ratio = float(got["cpu"]) / max(float(stick["cpu"]), 1e-9)  # type: ignore[arg-type]
+                print(
+                    f"    {label}: {got['cpu']:.2f} s ({got['wall']:.2f} s), "
+                    f"{ratio:.1f}x the yardstick's CPU, peak {got['peak_mb']:,.0f} MB; "
+                    f"{got['created']:,} raised, {got['refreshed']:,} refreshed, "
+                    f"{got['capped']:,} held back by the cap",
+                    flush=True,
+                )
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
@@ -206,7 +312,18 @@ def main() -> int:
     )
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--scale",
+        type=Path,
+        nargs="+",
+        metavar="WORKSPACE",
+        help="scored workspaces to measure the generation on, smallest first (see above)",
+    )
+    parser.add_argument("--now", help="the generation's time, ISO 8601 (default: now)")
     args = parser.parse_args()
+    if args.scale:
+        scale(args.scale, args.now or dt.datetime.now(dt.UTC).isoformat())
+        return 0
 
     ensure_workspace(args.workspace, args.customers)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

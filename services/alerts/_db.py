@@ -111,6 +111,23 @@ def fetch(conn: Connection, text: str, params: Sequence[Any] = ()) -> list[tuple
         cursor.close()
 
 
+def number_grid(
+    conn: Connection, text: str, params: Sequence[Any], count: int
+) -> npt.NDArray[np.float64]:
+    """All rows of a statement of ``count`` numbers as one float64 grid (None as NaN),
+    through the DBAPI cursor 100,000 rows at a time: half the cost of SQLite writing
+    every number out as text for numpy to parse, and never a million tuples at once."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql(conn, text), tuple(params))
+        chunks = [np.zeros((0, count))]
+        while rows := cursor.fetchmany(100_000):
+            chunks.append(np.array(rows, dtype=np.float64).reshape(len(rows), count))
+    finally:
+        cursor.close()
+    return np.concatenate(chunks)
+
+
 def columns(rows: list[tuple[Any, ...]], count: int) -> list[npt.NDArray[np.object_]]:
     """Rows turned into ``count`` object columns (a 2-D object array is the cheapest way
     from DBAPI tuples to numpy columns)."""

@@ -373,13 +373,16 @@ def _write(
     _assign_experiments(conn, now, actor)
     # The drivers of the snapshot each alert was raised or refreshed from (this run's),
     # copied in SQL. PostgreSQL's statements above copied them as they wrote each alert
-    # (a second UPDATE of 30,000 alerts costs it more than the first).
+    # (a second UPDATE of 30,000 alerts costs it more than the first); SQLite's inserts
+    # did, so only the refreshed alerts whose drivers differ are written again.
     if conn.dialect.name != "postgresql":
         conn.exec_driver_sql(
             "UPDATE alerts SET drivers = (SELECT s.drivers FROM score_snapshots s "
             "WHERE s.id = alerts.score_snapshot_id) "
             "WHERE score_snapshot_id IN "
-            "(SELECT id FROM score_snapshots WHERE scoring_run_id = ?)",
+            "(SELECT id FROM score_snapshots WHERE scoring_run_id = ?) "
+            "AND drivers IS NOT (SELECT s.drivers FROM score_snapshots s "
+            "WHERE s.id = alerts.score_snapshot_id)",
             (run.id,),
         )
     summary = {
