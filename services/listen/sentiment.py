@@ -177,7 +177,8 @@ def _candidates(conn: Connection, since: int, last_import: int, mark: _Mark) -> 
             query = "SELECT id, subject, text, text_sentiment_hash, kind, sentiment FROM "
             params = {"top": old.top, "now": mark.top, "since": since}
             for row in conn.execute(text(f"{query}interactions WHERE {cond}"), params):
-                if row[4] in TEXT_KINDS and row[5] is None and (row[1] or row[2]) is not None:
+                has_text = row[1] is not None or row[2] is not None  # as _texts_where
+                if row[4] in TEXT_KINDS and row[5] is None and has_text:
                     found[row[0]] = row[:4]
         return list(found.values())
     if stored and stored.get("version") != SENTIMENT_VERSION:
