@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from models.db import translate_db_errors
 
@@ -127,7 +127,88 @@ class SentimentRun:
 
 
 _CHECKED = "listen.sentiment_checked_import"
+# Where the last complete pass stopped: the sentiment version, the newest interaction id
+# it saw and a fingerprint of that row (services/settings/listen.py).
+_WATERMARK = "listen.sentiment_watermark"
+# Bump when the lexicon above or the VADER version changes: every text is read again.
+SENTIMENT_VERSION = 1
 _BATCH = 5_000
+_COLUMNS = "SELECT id, subject, text, text_sentiment_hash FROM interactions "
+_CHANGED = (
+    "id IN (SELECT row_id FROM import_changes "
+    "WHERE table_name = 'interactions' AND import_run_id > :since)"
+)
+
+
+def _texts_where() -> str:
+    kinds = ", ".join(f"'{k}'" for k in TEXT_KINDS)
+    return (
+        f"WHERE kind IN ({kinds}) AND sentiment IS NULL "
+        "AND (text IS NOT NULL OR subject IS NOT NULL) "
+    )
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """The newest interaction when a pass began, and a fingerprint of that row."""
+
+    top: int
+    print: str
+
+
+def _mark(conn: Connection) -> _Mark:
+    return _mark_at(conn, int(conn.execute(text("SELECT max(id) FROM interactions")).scalar() or 0))
+
+
+def _candidates(conn: Connection, since: int, last_import: int, mark: _Mark) -> list[Any]:
+    """The rows whose sentiment may be missing or stale. After a complete pass of the
+    same version whose newest row is still there unchanged (so no id below it was handed
+    out again), that is the rows added since (a primary-key range) and the rows an import
+    changed since; otherwise every text is looked at (its hash says if it is current)."""
+    where = _texts_where()
+    stored = _stored_mark(conn)
+    old = _Mark(int(stored.get("top", 0)), str(stored.get("print", "")))
+    if stored.get("version") == SENTIMENT_VERSION and old == _mark_at(conn, old.top):
+        wheres = ["id > :top AND id <= :now"] + ([_CHANGED] if last_import > since else [])
+        found: dict[int, Any] = {}
+        for cond in wheres:
+            # Only the primary key (or import_changes) narrows these: the kinds are kept
+            # in Python, else the planner may walk every text's kind index entry.
+            query = "SELECT id, subject, text, text_sentiment_hash, kind, sentiment FROM "
+            params = {"top": old.top, "now": mark.top, "since": since}
+            for row in conn.execute(text(f"{query}interactions WHERE {cond}"), params):
+                has_text = row[1] is not None or row[2] is not None  # as _texts_where
+                if row[4] in TEXT_KINDS and row[5] is None and has_text:
+                    found[row[0]] = row[:4]
+        return list(found.values())
+    if stored and stored.get("version") != SENTIMENT_VERSION:
+        # Another version read these texts: read every one again (no stored hash holds).
+        return [(i, s, t, None) for i, s, t, _ in conn.execute(text(_COLUMNS + where))]
+    return list(
+        conn.execute(
+            text(_COLUMNS + where + f"AND (text_sentiment_hash IS NULL OR {_CHANGED})"),
+            {"since": since},
+        )
+    )
+
+
+def _mark_at(conn: Connection, top: int) -> _Mark:
+    row = conn.execute(
+        text("SELECT customer_id, kind, occurred_at, subject, text FROM interactions "
+             "WHERE id = :i"),
+        {"i": top},
+    ).first()  # fmt: skip
+    return _Mark(top, "" if row is None else text_hash(repr(tuple(row))))
+
+
+def _stored_mark(conn: Connection) -> dict[str, Any]:
+    from sqlalchemy.orm import Session
+
+    from services.settings import get_setting
+
+    with Session(bind=conn) as session:
+        value = get_setting(session, _WATERMARK)
+    return dict(value) if isinstance(value, dict) else {}
 
 
 def update_text_sentiment(
@@ -139,24 +220,18 @@ def update_text_sentiment(
     """Score the text of interactions with no imported sentiment that have no local one
     yet, or whose text an import changed since the last pass (the rows an import newer
     than the last one checked recorded in import_changes). Each batch is its own
-    transaction: a cancelled pass keeps what it finished and loses nothing."""
-    kinds = ", ".join(f"'{k}'" for k in TEXT_KINDS)
+    transaction: a cancelled pass keeps what it finished and loses nothing.
+
+    When nothing changed since the last complete pass this reads two index entries and
+    no text (``_candidates``)."""
     with translate_db_errors(), engine.connect() as conn:
         checked = conn.execute(
             text("SELECT value FROM settings WHERE key = :k"), {"k": _CHECKED}
         ).scalar()
         last_import = conn.execute(text("SELECT max(id) FROM import_runs")).scalar() or 0
         since = int(checked) if checked not in (None, "") else 0
-        rows = conn.execute(
-            text(
-                "SELECT id, subject, text, text_sentiment_hash FROM interactions "
-                f"WHERE kind IN ({kinds}) AND sentiment IS NULL "
-                "AND (text IS NOT NULL OR subject IS NOT NULL) "
-                "AND (text_sentiment_hash IS NULL OR id IN (SELECT row_id FROM import_changes "
-                "WHERE table_name = 'interactions' AND import_run_id > :since))"
-            ),
-            {"since": since},
-        ).all()
+        mark = _mark(conn)
+        rows = _candidates(conn, since, last_import, mark)
     todo: list[tuple[int, str, str]] = []
     current = 0
     for row_id, subject, body, old in rows:
@@ -172,7 +247,7 @@ def update_text_sentiment(
         if progress is not None:
             progress(start / max(1, len(todo)), "Reading the sentiment of tickets and reviews")
         _store(engine, [(i, score_text(w), d) for i, w, d in todo[start : start + _BATCH]])
-    _remember(engine, last_import)
+    _remember(engine, last_import, mark)
     if todo:
         log.info("Sentiment: %d texts scored, %d unchanged", len(todo), current)
     return SentimentRun(len(todo), current)
@@ -190,10 +265,12 @@ def _store(engine: Engine, values: Iterable[tuple[int, float, str]]) -> None:
         )  # fmt: skip
 
 
-def _remember(engine: Engine, import_id: int) -> None:
+def _remember(engine: Engine, import_id: int, mark: _Mark) -> None:
     from sqlalchemy.orm import Session
 
     from services.settings import set_setting
 
+    watermark = {"version": SENTIMENT_VERSION, "top": mark.top, "print": mark.print}
     with translate_db_errors(), Session(engine) as session, session.begin():
         set_setting(session, _CHECKED, import_id)
+        set_setting(session, _WATERMARK, watermark)

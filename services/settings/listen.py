@@ -2,6 +2,8 @@
 
 - ``listen.sentiment_checked_import``: the newest import whose changed texts have had
   their sentiment read again (services/listen/sentiment.py); internal, not shown.
+- ``listen.sentiment_watermark``: the sentiment version, newest interaction and its
+  fingerprint when the last complete pass began (services/listen/sentiment.py); internal.
 - ``listen.reason_count``: how many reasons to learn (services/listen/reasons.py).
 - ``listen.reasons``: the reasons last learned and a fingerprint of the texts they were
   learned from (services/listen/reasons.py); internal, not shown.
@@ -20,6 +22,8 @@ LISTEN_SPECS = (
                 "broader."),
     SettingSpec("listen.sentiment_checked_import", int, 0,
                 "Newest import whose texts have a current sentiment", None, "", state=True),
+    SettingSpec("listen.sentiment_watermark", dict, {},
+                "Where the last complete sentiment pass stopped", None, "", state=True),
     SettingSpec("listen.reasons", dict, {},
                 "The reasons learned from the workspace's negative text", None, "",
                 state=True),

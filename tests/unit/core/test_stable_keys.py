@@ -3,10 +3,11 @@ import order gave them (services/core/_stable.py)."""
 
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import text
 
 from app.workspace import open_workspace
-from services.core._stable import stable_hashes
+from services.core._stable import stable_hashes, stable_keys
 
 
 def _hashes_by_key(tmp_path, name: str, rows: list[tuple[str, str | None, str]]) -> dict:
@@ -43,3 +44,41 @@ def test_the_hash_of_a_customer_does_not_depend_on_the_import_order(tmp_path) ->
     backward = _hashes_by_key(tmp_path, "b.sqlite", list(reversed(rows)))
     assert forward == backward
     assert len(set(forward.values())) == 3
+
+
+def test_every_kind_of_key_is_written_as_before(tmp_path) -> None:
+    """The keys, byte for byte, for each way a customer is known: a source id (even with
+    an email), an email only (any script), nothing (NULL or empty email: the row id), and
+    an id with no customer row."""
+    workspace = open_workspace(f"sqlite:///{tmp_path / 'k.sqlite'}", backup=False)
+    rows = [
+        ("shopify", "1001", "ann@example.org"),
+        ("csv", None, "zoë@exämple.org"),
+        ("manual", None, None),
+        ("csv", None, ""),
+        ("hubspot", "", "dan@example.org"),
+    ]
+    with workspace.engine.begin() as conn:
+        for source, external_id, email in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO customers (source, external_id, email, email_normalized, "
+                    "do_not_contact, created_at, updated_at) "
+                    "VALUES (:s, :e, :m, :m, 0, '2026-01-01', '2026-01-01')"
+                ),
+                {"s": source, "e": external_id, "m": email},
+            )
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM customers ORDER BY id"))]
+        keys = stable_keys(conn, np.array([ids[4], 999, *ids[:4]], dtype=np.int64))
+        empty = stable_keys(conn, np.zeros(0, dtype=np.int64))
+    workspace.close()
+    assert keys.dtype == object
+    assert keys.tolist() == [
+        "hubspot\x1f",
+        "#999",
+        "shopify\x1f1001",
+        "csv\x1ezoë@exämple.org",
+        f"manual\x1e#{ids[2]}",
+        f"csv\x1e#{ids[3]}",
+    ]
+    assert empty.shape == (0,)

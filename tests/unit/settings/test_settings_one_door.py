@@ -64,6 +64,7 @@ SPECIAL: dict[str, Any] = {
     "llm.allowed_hosts": ["llm.corp.example", "*.ai.corp.example"],
     "learn.holdout_draws": {"high": 3},
     "listen.reasons": {"1": {"name": "Late · delivery"}},
+    "listen.sentiment_watermark": {"version": 1, "top": 5, "print": "0123456789abcdef"},
     "ask.saved": [{"id": "team-1", "title": "Our big customers", "sql": "SELECT 1"}],
     "playbooks.custom": "IT follow-up: day 0 email Hello; day 5 call Check in",
 }
