@@ -53,10 +53,6 @@ if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState
 
 PREPARE_DELAY_MS = 600
-# Up to this many rows the search index and the name's sort key are built before the table
-# is shown (0.15 s of CPU at 100,000 customers); above it they cost more than a first
-# search waits for them (2 s at a million, issue 41), so they follow the first paint.
-PREPARE_BEFORE_PAINT_ROWS = 250_000
 NO_CUSTOMERS_MESSAGE = (
     "This workspace has no customers yet.\n"
     "Import your customers (File ▸ Import…, Ctrl+I): a CRM or shop export, or a CSV."
@@ -259,8 +255,7 @@ class CustomersPane(QWidget):
             # The search index and the name's sort key (~0.15 s of CPU on 100,000 rows)
             # here, before the table is shown, so that the first search and the first sort
             # by name apply at once; the other text columns are prepared after the paint.
-            if data.size <= PREPARE_BEFORE_PAINT_ROWS:
-                data.prepare_for(["name"], search=True)
+            data.prepare_for(["name"], search=True)
             column, order = sort_column, sort_order
             if data.scored and (column, order) == DEFAULT_SORT:
                 # The first scored table opens on the money at stake (see _on_table_loaded).
