@@ -17,7 +17,8 @@ starts the app in fresh processes (offscreen) and measures:
 - search: typing a query until the view has redrawn (median of several);
 - peak memory of the process (resource.getrusage maxrss).
 
-Targets: window < 2 s, sort and search (first ones included) < 100 ms, memory < 1 GB.
+Targets: window < 2 s (< 5 s at a million customers), sort and search (first ones
+included) < 100 ms, memory < 1 GB.
 
 Like an installed app, the children read cached bytecode: they run with
 PYTHONPYCACHEPREFIX set to a cache directory of the bench's own (and
@@ -54,6 +55,7 @@ TARGETS = {
     "search_ms": 100.0,
     "peak_mb": 1024.0,
 }
+MILLION, MILLION_STARTUP_S = 1_000_000, 5.0  # issue 41: the window at a million customers
 FIRST_SEARCH = "olivia"
 SORT_COLUMNS = ("name", "days_since_last_order", "last_order", "owner", "orders", "revenue")
 SEARCHES = ("olivia", "example.org", "bakery", "priya raman", "nguyen", "zz-no-match", "a")
@@ -80,7 +82,8 @@ def child(workspace: str, spawned_at: float) -> None:
     controller = launch(workspace, settings, preload=preload)
     window = controller.window
     pane = window.customers_pane
-    if not wait_until(lambda: pane.model.rowCount() > 0, 120):
+    # Minutes on a million customers when the file is not in the page cache.
+    if not wait_until(lambda: pane.model.rowCount() > 0, 900):
         raise SystemExit("the table was never filled")
     populated_at = time.time()
     populated_cpu = time.process_time()  # every thread's CPU: steadier on a shared machine
@@ -306,6 +309,9 @@ def report(runs: list[dict[str, Any]], yardsticks: list[dict[str, Any]]) -> int:
     yard_wall = statistics.median(y["startup_s"] for y in yardsticks)
     yard_cpu = statistics.median(y["startup_cpu_s"] for y in yardsticks)
     cpu = statistics.median(r["startup_cpu_s"] for r in runs)
+    targets = dict(TARGETS)
+    if runs[0]["customers"] >= MILLION:
+        targets["startup_s"] = MILLION_STARTUP_S
     ok = True
     labels = {
         "startup_s": ("window populated", "s"),
@@ -317,7 +323,7 @@ def report(runs: list[dict[str, Any]], yardsticks: list[dict[str, Any]]) -> int:
     }
     for key, (label, unit) in labels.items():
         value = statistics.median(r[key] for r in runs)
-        target = TARGETS[key]
+        target = targets[key]
         passed = value < target
         ok &= passed
         shown = f"{value:.2f}" if unit == "s" else f"{value:.0f}"

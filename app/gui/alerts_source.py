@@ -18,11 +18,11 @@ import numpy as np
 from app.workspace import Workspace
 from services.core.profile import os_login
 from views.alerts.source import ALERT_COLUMNS, AlertDetail, PlaybookChoice, Undoable
-from views.dashboard.pane import DashboardData
 
 if TYPE_CHECKING:
     from services.alerts.records import Dashboard
     from views.dashboard.opens import OpenCards
+    from views.dashboard.pane import DashboardData
 
 
 def _epoch_seconds(days: list[dt.date]) -> np.ndarray:
@@ -185,6 +185,7 @@ def dashboard_data(
     """The dashboard pane's data from the services' figures, the latest score columns and
     the open alerts in cards (``cards``: what each alert figure opens in the Alerts tab)."""
     from views.charts.alert_charts import AGE_BUCKETS
+    from views.dashboard.pane import DashboardData
 
     def scores(name: str) -> np.ndarray:
         if latest is None or name not in latest:

@@ -192,16 +192,10 @@ class GuiController(QObject):
             user=self._user,
             default_sender=lambda: self.workspaces.own_address(),
         )
-        action_pane = self.window.alerts_view.action_pane
-        action_pane.draft_requested.connect(self.composer.open)
-        action_pane.holdout_draft_requested.connect(self.composer.open)
-        action_pane.set_drafting_available(True)
         # And in the Customers tab, for any customer (no alert to answer).
         self.window.detail_pane.draft_requested.connect(self._on_detail_draft_requested)
         self.window.detail_pane.holdout_draft_requested.connect(self.composer.open_for_customer)
         self.window.detail_pane.set_drafting_available(True)
-        # My work: a playbook's email step done opens the composer, as Draft email does.
-        self.window.my_work.step_actions.email_step_done.connect(self.composer.open)
         self.composer.outreach_recorded.connect(self._on_composer_outreach_recorded)
         # "Draft an email to the first" in the Ask tab.
         self.window.ask.draft_requested.connect(self._on_detail_draft_requested)
@@ -214,11 +208,10 @@ class GuiController(QObject):
             default_sender=lambda: self.workspaces.own_address(),
             theme=theme,
         )
-        self.window.alerts_view.alerts_pane.draft_all_requested.connect(self.batches.draft_for_all)
         self.window.menus.review_drafts_action.triggered.connect(self.batches.review_latest)
-        self.batches.outreach_recorded.connect(self.window.alerts_view.reload)
         self.batches.outreach_recorded.connect(self.window.results.mark_stale)
-        self.batches.drafts_changed.connect(self.window.alerts_view.reload)  # the badges
+        # The alerts, My work and the dashboard are built after the first paint.
+        self.window.when_screens_built(self._connect_screens)
         # File ▸ Email templates…: the template library the composer falls back on.
         self.templates = TemplateController(
             jobs, self.window, lambda: self.workspace, user=self._user
@@ -270,6 +263,19 @@ class GuiController(QObject):
         )
 
     # -- starting -----------------------------------------------------------------------
+
+    def _connect_screens(self) -> None:
+        """The composer and the batches on the Alerts and My work tabs, once built."""
+        action_pane = self.window.alerts_view.action_pane
+        action_pane.draft_requested.connect(self.composer.open)
+        action_pane.holdout_draft_requested.connect(self.composer.open)
+        action_pane.set_drafting_available(True)
+        # My work: a playbook's email step done opens the composer, as Draft email does.
+        self.window.my_work.step_actions.email_step_done.connect(self.composer.open)
+        # Draft for all… on the alert list, and what the batches change on the cards.
+        self.window.alerts_view.alerts_pane.draft_all_requested.connect(self.batches.draft_for_all)
+        self.batches.outreach_recorded.connect(self.window.alerts_view.reload)
+        self.batches.drafts_changed.connect(self.window.alerts_view.reload)  # the badges
 
     def _on_settings_saved(self, keys: list[str]) -> None:
         if any(key.startswith("llm.") for key in keys):
@@ -399,6 +405,7 @@ class GuiController(QObject):
         if columns is None:
             self._install_others(workspace, old)
         else:  # start-up: the table first, the tab at once (app/gui/startup.py)
+            self.window.hold_screens()  # built once the table is shown, with their sources
             self.window.show_saved_tab()
             after_table_settles(
                 self.window.customers_pane, lambda: self._install_others(workspace, old, True)

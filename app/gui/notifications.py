@@ -88,11 +88,14 @@ class NotificationController(QObject):
         self._target: tuple[int, int] | None = None  # what a click on the last one opens
         if self.tray is not None:
             self.tray.messageClicked.connect(self._on_message_clicked)
-        window.my_work.work_loaded.connect(self._on_work_loaded)
-        window.alerts_view.alerts_pane.alerts_loaded.connect(self._on_alerts_loaded)
+        window.when_screens_built(self._connect_screens)
         self.timer = QTimer(self)
         self.timer.setInterval(RELOAD_MS)
         self.timer.timeout.connect(self._on_timer_timeout)
+
+    def _connect_screens(self) -> None:
+        self._window.my_work.work_loaded.connect(self._on_work_loaded)
+        self._window.alerts_view.alerts_pane.alerts_loaded.connect(self._on_alerts_loaded)
 
     def _on_timer_timeout(self) -> None:
         if self._jobs.closed:  # the window outlived its runner (shut down): no more ticks

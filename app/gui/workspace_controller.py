@@ -140,7 +140,9 @@ class WorkspaceController(QObject):
         self.card.hide_requested.connect(self._on_card_hide_requested)
         window.add_banner(self.card)
         # "Mine" the first time, with no identity yet: the same question as Who I am.
-        window.alerts_view.alerts_pane.set_owner_prompt(self._ask_owner_for_mine)
+        window.when_screens_built(
+            lambda: window.alerts_view.alerts_pane.set_owner_prompt(self._ask_owner_for_mine)
+        )
 
         context.workspace_opened.connect(self._on_gui_workspace_opened)
 

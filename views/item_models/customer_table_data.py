@@ -188,12 +188,18 @@ class TextSearchIndex:
     """Case-insensitive "contains" over several text fields, vectorised with numpy."""
 
     def __init__(self, fields: list[np.ndarray]) -> None:
+        # UTF-8 bytes, not str (as the alert list's search): a scan reads a quarter of the
+        # memory of UCS-4 text (392 MB at a million customers, 98 MB as bytes), and a UTF-8
+        # substring match is a text match.
         rows = [
-            "\x1f".join(v if isinstance(v, str) else "" for v in values).lower()[:SEARCH_ROW_CHARS]
+            "\x1f".join(v if isinstance(v, str) else "" for v in values)
+            .lower()[:SEARCH_ROW_CHARS]
+            .encode()
             for values in zip(*fields, strict=True)
         ]
-        # Fixed-width unicode: np.strings.find runs in C over the whole column.
-        self._hay = np.array(rows, dtype=str) if rows else np.array([], dtype="<U1")
+        # Fixed-width bytes: np.strings.find runs in C over the whole column.
+        self._hay = np.array(rows, dtype=bytes) if rows else np.array([], dtype="S1")
+        self._last: tuple[list[str], np.ndarray] | None = None
 
     def match(self, query: str) -> np.ndarray | None:
         """Rows containing every word of the query; None for an empty query (all rows)."""
@@ -201,9 +207,33 @@ class TextSearchIndex:
         if not terms:
             return None
         mask = np.ones(len(self._hay), dtype=bool)
+        hay, rows = self._hay, None
+        last = self._last
+        if last is not None and _narrows(last[0], terms):
+            # Typing narrows a search: every row the new query matches matched the last
+            # one, so only those rows are scanned again (when they are few).
+            mask = last[1].copy()
+            if np.count_nonzero(mask) * 4 < len(mask):
+                rows = np.flatnonzero(mask)
+                hay = self._hay[rows]
+        keep = np.ones(len(hay), dtype=bool)
         for term in terms:
-            mask &= np.strings.find(self._hay, term) >= 0
-        return mask
+            keep &= np.strings.find(hay, term.encode()) >= 0
+        if rows is None:
+            mask &= keep
+        else:
+            mask[rows[~keep]] = False
+        self._last = (terms, mask)
+        return mask.copy()
+
+
+def _narrows(before: list[str], after: list[str]) -> bool:
+    """True when every row holding the words of ``after`` holds those of ``before``: each
+    earlier word is still there, the last one perhaps typed further ("oli" -> "olivia")."""
+    if len(after) < len(before):
+        return False
+    head, last = before[:-1], before[-1]
+    return after[: len(head)] == head and last in after[len(head)]
 
 
 def _largest(values: np.ndarray, count: int) -> list[int]:

@@ -7,20 +7,16 @@ runner, and asks app/ (through signals) to open or build workspaces.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMainWindow,
-    QMessageBox,
     QProgressBar,
     QSplitter,
     QTabWidget,
@@ -30,30 +26,29 @@ from PySide6.QtWidgets import (
 
 from services.core.records import WorkspaceSummary
 from views.alerts.source import AlertSource
-from views.alerts.view import AlertsView
 from views.customers.detail_pane import MISSING_CUSTOMER_MESSAGE, CustomerDetailPane
 from views.customers.pane import CustomersPane
 from views.customers.source import CustomerSource
-from views.dashboard.pane import DashboardData, DashboardPane
-from views.importing.source import IMPORT_FILE_FILTER, dropped_paths
 from views.item_models.alert_query import AlertQuery
 from views.item_models.customer_filters import CustomerFilter
 from views.kit.geometry import fit_window_to_screen
 from views.kit.theme import Theme, ThemeManager, ThemeMode
 from views.kit.undo import UndoBar, UndoHistory, undo_action
-from views.my_work.pane import MyWorkPane
 from views.my_work.source import MyWorkSource
 from views.shell import ask_tab, results_tab
+from views.shell.screens import ScreenPage, Screens
 from views.shell.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
+from views.shell.window_actions import WORKSPACE_FILTER as WORKSPACE_FILTER
+from views.shell.window_actions import ConfirmFn, WindowFileActions
 from views.shell.window_menus import WindowMenus
 
 if TYPE_CHECKING:
+    from views.alerts.view import AlertsView
+    from views.dashboard.pane import DashboardData, DashboardPane
     from views.kit.jobs import JobRunner
-
-ConfirmFn = Callable[[str, str], bool]
+    from views.my_work.pane import MyWorkPane
 
 APP_TITLE = "Account Radar"
-WORKSPACE_FILTER = "Account Radar workspaces (*.radar.sqlite *.sqlite *.db);;All files (*)"
 
 # QSettings keys: UI state only (workspace settings live in the workspace).
 KEY_GEOMETRY = "main_window/geometry"
@@ -71,7 +66,7 @@ TAB_MY_WORK, TAB_RESULTS, TAB_ASK = 3, 4, 5
 TAB_KEYS = ("alerts", "customers", "dashboard", "my_work", "results", "ask")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowFileActions):
     """Menus, the demo banner, the two panes and the status bar.
 
     Signals:
@@ -86,9 +81,6 @@ class MainWindow(QMainWindow):
         templates_requested(): File ▸ Email templates…
     """
 
-    open_workspace_requested = Signal(str)
-    demo_workspace_requested = Signal(str)
-    import_files_requested = Signal(list)
     import_history_requested = Signal()
     watch_folder_requested = Signal()
     score_requested = Signal()
@@ -139,27 +131,21 @@ class MainWindow(QMainWindow):
         # The customers get the wider half: their eight churn columns must fit in view.
         self.splitter.setSizes([750, 650])
 
-        self.alerts_view = AlertsView(jobs, self, settings=settings)
-        self.alerts_view.score_requested.connect(self._on_pane_score_requested)
-        self.alerts_view.alert_changed.connect(self._on_alerts_view_alert_changed)
-        self.alerts_view.alerts_pane.owner_chosen.connect(self._on_alerts_pane_owner_chosen)
-        # A key that does nothing in the Alerts tab says why ("Already in progress").
-        self.alerts_view.status_message.connect(lambda t: self.statusBar().showMessage(t, 6000))
-        self.dashboard = DashboardPane(self)
-        self.dashboard.score_requested.connect(self._on_pane_score_requested)
-        self.dashboard.customers_requested.connect(self.open_customers)
-        self.dashboard.alerts_requested.connect(self._on_dashboard_alerts_requested)
-        self.my_work = MyWorkPane(jobs, self)
         self._alerts: AlertSource | None = None
         self._dashboard_stale = True
         self._customer_stale = False
+        # Alerts, Dashboard and My work are built after the first paint (views/shell/screens.py).
+        self._screens: Screens | None = None
+        self._hold_screens = False
+        self._when_built: list[Callable[[], None]] = []
+        self._pages = tuple(ScreenPage(f"{k}Page", self) for k in ("alerts", "dashboard", "myWork"))
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.alerts_view, "Alerts")
+        self.tabs.addTab(self._pages[0], "Alerts")
         self.tabs.addTab(self.splitter, "Customers")
-        self.tabs.addTab(self.dashboard, "Dashboard")
-        self.tabs.addTab(self.my_work, "My work")
+        self.tabs.addTab(self._pages[1], "Dashboard")
+        self.tabs.addTab(self._pages[2], "My work")
         # Until a workspace with alerts is open, the customers are what there is to see.
         self.tabs.setCurrentIndex(TAB_CUSTOMERS)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
@@ -210,10 +196,9 @@ class MainWindow(QMainWindow):
         self.menus.edit_menu.addAction(self.undo_action)
         self.undo_bar = UndoBar(self.undo_history, self)
         layout.addWidget(self.undo_bar)
-        self.alerts_view.set_undo_history(self.undo_history)
         self.detail_pane.set_undo_history(self.undo_history)
         self._build_status_bar()
-        self._connect_my_work()
+        self.menus.add_tab_action(self, "&My work", TAB_MY_WORK, self.tabs.setCurrentIndex)
         # Results (Ctrl+5), Ask (Ctrl+6): each gets what it uses of the window, not the window.
         tab = (self, self.tabs, self.menus, self.theme_manager)
         self.results = results_tab.install(*tab, self.open_customers, jobs)
@@ -245,22 +230,82 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel("", self)
         self.count_label.setObjectName("customerCount")
         bar.addPermanentWidget(self.busy_bar)
-        bar.addPermanentWidget(self.my_work.due_label)
         bar.addPermanentWidget(self.count_label)
         bar.addPermanentWidget(self.demo_badge)
         bar.addWidget(self.workspace_label, 1)
 
-    def _connect_my_work(self) -> None:
-        """My work (Ctrl+4): its tab entry, undo, the start-up notice and what it opens."""
-        self.menus.add_tab_action(self, "&My work", TAB_MY_WORK, self.tabs.setCurrentIndex)
-        self.my_work.set_undo_history(self.undo_history)
-        self.add_banner(self.my_work.notice)
-        self.my_work.open_requested.connect(self._on_my_work_open_requested)
-        self.my_work.show_requested.connect(lambda: self.tabs.setCurrentIndex(TAB_MY_WORK))
-        self.my_work.task_changed.connect(self._on_my_work_task_changed)
+    # -- the screens built after the first paint ---------------------------------------
+
+    def _built(self) -> Screens:
+        """Alerts, Dashboard and My work, built now if they were not yet."""
+        if self._screens is None:
+            self._screens = Screens(self._jobs, self._settings, self._pages)
+            self._hold_screens = False
+            self._connect_screens(self._screens)
+            for fn in self._when_built:
+                fn()
+            self._when_built.clear()
+        return self._screens
+
+    @property
+    def alerts_view(self) -> AlertsView:
+        return self._built().alerts_view
+
+    @property
+    def dashboard(self) -> DashboardPane:
+        return self._built().dashboard
+
+    @property
+    def my_work(self) -> MyWorkPane:
+        return self._built().my_work
+
+    @property
+    def screens_built(self) -> bool:
+        return self._screens is not None
+
+    def when_screens_built(self, fn: Callable[[], None]) -> None:
+        """Call fn once Alerts, Dashboard and My work are built (now if they are)."""
+        if self._screens is not None:
+            fn()
+        else:
+            self._when_built.append(fn)
+
+    def hold_screens(self) -> None:
+        """Start-up: showing their tab does not build the screens until they are needed
+        (app/gui/startup.py hands them the workspace once the customers table is shown)."""
+        self._hold_screens = self._screens is None
+
+    def _connect_screens(self, screens: Screens) -> None:
+        alerts_view, dashboard = screens.alerts_view, screens.dashboard
+        alerts_view.score_requested.connect(self._on_pane_score_requested)
+        alerts_view.alert_changed.connect(self._on_alerts_view_alert_changed)
+        alerts_view.alerts_pane.owner_chosen.connect(self._on_alerts_pane_owner_chosen)
+        # A key that does nothing in the Alerts tab says why ("Already in progress").
+        alerts_view.status_message.connect(lambda t: self.statusBar().showMessage(t, 6000))
+        alerts_view.set_undo_history(self.undo_history)
+        alerts_view.detail_pane.set_workspace_scored(self.customers_pane.model.scored)
+        dashboard.score_requested.connect(self._on_pane_score_requested)
+        dashboard.customers_requested.connect(self.open_customers)
+        dashboard.alerts_requested.connect(self._on_dashboard_alerts_requested)
+        self._connect_my_work(screens.my_work)
+        for screen in (alerts_view, dashboard, screens.my_work):
+            screen.set_theme(self._theme.theme)
+
+    def _connect_my_work(self, my_work: MyWorkPane) -> None:
+        """My work (Ctrl+4): its count of tasks due, undo, the start-up notice, what it opens."""
+        # Between the busy bar and the count (the status bar's items: the workspace's name,
+        # then the permanent ones from the busy bar on).
+        self.statusBar().insertPermanentWidget(2, my_work.due_label)
+        my_work.set_undo_history(self.undo_history)
+        self.add_banner(my_work.notice)
+        my_work.open_requested.connect(self._on_my_work_open_requested)
+        my_work.show_requested.connect(lambda: self.tabs.setCurrentIndex(TAB_MY_WORK))
+        my_work.task_changed.connect(self._on_my_work_task_changed)
 
     def set_work_source(self, source: MyWorkSource | None) -> None:
         """Show a workspace's My work (None: none open); "Mine" is the saved owner."""
+        if source is None and self._screens is None:
+            return  # nothing shown yet
         saved = self._settings.value(KEY_OWNER)
         self.my_work.set_source(source, owner=str(saved) if saved else None)
 
@@ -303,11 +348,12 @@ class MainWindow(QMainWindow):
         self.customers_pane.set_source(source)
         # The alerts of the previous workspace go; app/ hands the new ones over next.
         self._alerts = None
-        self.alerts_view.set_sources(None, None)
-        self.my_work.set_source(None)
+        if self._screens is not None:
+            self._screens.alerts_view.set_sources(None, None)
+            self._screens.my_work.set_source(None)
+            self._screens.dashboard.set_data(None)
         self.results.set_source(None)
         self.ask.set_source(None)
-        self.dashboard.set_data(None)
         self._show_summary(None)
         if source is None:
             self.workspace_label.setText("No workspace")
@@ -329,6 +375,8 @@ class MainWindow(QMainWindow):
         first = self._alerts is None and alerts is not None
         self._alerts = alerts
         self.undo_history.set_undoer(alerts.undo_change if alerts is not None else None)
+        if alerts is None and self._screens is None:
+            return  # nothing shown yet
         if owner_name is None:
             saved_owner = self._settings.value(KEY_OWNER)
             owner_name = str(saved_owner) if saved_owner else None
@@ -379,14 +427,16 @@ class MainWindow(QMainWindow):
     def _on_tabs_current_changed(self, index: int) -> None:
         if self._alerts is not None:
             self._settings.setValue(KEY_TAB, TAB_KEYS[index])
+        if index in (TAB_ALERTS, TAB_DASHBOARD, TAB_MY_WORK) and not self._hold_screens:
+            self._built()
         if index == TAB_DASHBOARD and self._dashboard_stale:
             self._load_dashboard()
         if index == TAB_CUSTOMERS and self._customer_stale:
             self._customer_stale = False
             if self.detail_pane.detail is not None:
                 self.detail_pane.refresh()
-        if index == TAB_MY_WORK:
-            self.my_work.reload()
+        if index == TAB_MY_WORK and self._screens is not None:
+            self._screens.my_work.reload()
 
     @property
     def theme_manager(self) -> ThemeManager:
@@ -492,7 +542,10 @@ class MainWindow(QMainWindow):
     def _on_customers_pane_table_loaded(self, count: int) -> None:
         self.count_label.setText(f"{count:,} customers")
         self.detail_pane.set_workspace_scored(self.customers_pane.model.scored)
-        self.alerts_view.detail_pane.set_workspace_scored(self.customers_pane.model.scored)
+        if self._screens is not None:
+            self._screens.alerts_view.detail_pane.set_workspace_scored(
+                self.customers_pane.model.scored
+            )
         if count == 0:
             self.detail_pane.clear("No customer to show.")
 
@@ -510,108 +563,6 @@ class MainWindow(QMainWindow):
     def _on_detail_pane_customer_missing(self, _customer_id: int) -> None:
         self.statusBar().showMessage(MISSING_CUSTOMER_MESSAGE, 15_000)
         self.customers_pane.reload()
-
-    # -- menu actions -------------------------------------------------------------------
-
-    def _start_dir(self) -> str:
-        if self._source is not None and self._source.can_back_up:
-            return str(Path(self._source.display_name).parent)
-        return str(Path.home())
-
-    def _on_open_action_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open workspace", self._start_dir(), WORKSPACE_FILTER
-        )
-        if path:
-            self.open_workspace_requested.emit(path)
-
-    def _on_demo_action_triggered(self) -> None:
-        suggested = str(Path(self._start_dir()) / "demo.radar.sqlite")
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            "New demo workspace",
-            suggested,
-            WORKSPACE_FILTER,
-            options=QFileDialog.Option.DontConfirmOverwrite,
-        )
-        if path:
-            self.request_demo_workspace(path)
-
-    def request_demo_workspace(self, path: str) -> bool:
-        """Ask for a demo workspace at path, confirming first if a file is there."""
-        if Path(path).exists() and not self._confirm(
-            "Replace the file?",
-            f"{Path(path).name} already exists. Build a new demo workspace in its place? "
-            "A demo workspace is replaced; a workspace holding your own data is left "
-            "untouched.",
-        ):
-            return False
-        self.demo_workspace_requested.emit(path)
-        return True
-
-    def _ask_confirmation(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
-
-    def _on_backup_action_triggered(self) -> None:
-        source = self._source
-        if source is None:
-            return
-        current = Path(source.display_name)
-        stem = current.name.removesuffix(".sqlite").removesuffix(".radar")
-        suggested = current.with_name(f"{stem}-backup-{dt.date.today():%Y%m%d}.radar.sqlite")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Back up workspace", str(suggested), WORKSPACE_FILTER
-        )
-        if path:
-            self.back_up_to(Path(path))
-
-    def back_up_to(self, destination: Path) -> None:
-        """Copy the workspace to destination on the database worker."""
-        source = self._source
-        if source is None:
-            return
-        self.statusBar().showMessage("Backing up…")
-        (
-            self._jobs.operation(lambda _state: source.back_up(destination), parent=self)
-            .success(lambda path: self.statusBar().showMessage(f"Backed up to {path}", 10_000))
-            .run()
-        )
-
-    def _on_import_action_triggered(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Import export files", str(Path.home()), IMPORT_FILE_FILTER
-        )
-        if paths:
-            self.import_files_requested.emit(paths)
-
-    # Drops: local files and folders are imported; anything else (text, web links) is not
-    # accepted, so the cursor says so before the drop.
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._source is not None and dropped_paths(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if self._source is not None and dropped_paths(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        paths = dropped_paths(event.mimeData()) if self._source is not None else []
-        if not paths:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.import_files_requested.emit(paths)
 
     def _on_theme_action_triggered(self, mode: ThemeMode) -> None:
         self._settings.setValue(KEY_THEME, mode.value)
@@ -644,9 +595,9 @@ class MainWindow(QMainWindow):
             action.setChecked(mode is self._theme.mode)
         self.customers_pane.set_theme(theme)
         self.detail_pane.set_theme(theme)
-        self.alerts_view.set_theme(theme)
-        self.dashboard.set_theme(theme)
-        self.my_work.set_theme(theme)
+        if self._screens is not None:
+            for screen in (self.alerts_view, self.dashboard, self.my_work):
+                screen.set_theme(theme)
 
     def _on_jobs_busy_changed(self, busy: bool) -> None:
         self.busy_bar.setVisible(busy)
@@ -684,7 +635,8 @@ class MainWindow(QMainWindow):
         s.setValue(KEY_SPLITTER, self.splitter.saveState())
         s.setValue(KEY_DETAIL_SPLITTER, self.detail_pane.splitter_state())
         s.setValue(KEY_HEADER, self.customers_pane.header_state())
-        self.alerts_view.save_state()
+        if self._screens is not None:
+            self._screens.alerts_view.save_state()
         s.sync()
 
     def showEvent(self, event: QShowEvent) -> None:

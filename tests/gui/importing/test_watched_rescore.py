@@ -156,4 +156,4 @@ def test_escalations_raised_by_a_scoring_in_the_window_show_as_a_notice(
     notice = notices["Escalations: 1 raised (a task each)"]
     assert notice.action_button is not None
     notice.action_button.click()
-    assert controller.window.tabs.currentWidget() is controller.window.my_work
+    assert controller.window.tabs.currentWidget().screen_widget is controller.window.my_work

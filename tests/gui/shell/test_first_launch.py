@@ -243,9 +243,11 @@ def test_start_up_shows_the_saved_tab_at_once_and_the_other_screens_after_the_ta
     controller = make_gui(show_dialogs=False)
     window = controller.window
     seen: list[tuple[int, bool]] = []
+    built: list[bool] = []
 
     def on_table_loaded(_rows: int) -> None:
         seen.append((window.tabs.currentIndex(), window.alert_source is None))
+        built.append(window.screens_built)
         window.tabs.setCurrentIndex(TAB_CUSTOMERS)  # the user goes to the customers meanwhile
 
     window.customers_pane.table_loaded.connect(on_table_loaded)
@@ -255,6 +257,9 @@ def test_start_up_shows_the_saved_tab_at_once_and_the_other_screens_after_the_ta
     )
     # The saved tab showed at once; the alerts were handed over once the table was shown.
     assert seen == [(TAB_DASHBOARD, True)]
+    # Its screen (and the alerts', My work's) was built after the table, not before it.
+    assert built == [False]
+    assert window.tabs.widget(TAB_DASHBOARD).screen_widget is window.dashboard
     # The tab chosen while the table loaded stays, and is the one remembered.
     assert window.tabs.currentIndex() == TAB_CUSTOMERS
     assert ui_settings.value(KEY_TAB) == "customers"

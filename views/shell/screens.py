@@ -1,0 +1,63 @@
+"""The pages of the window's Alerts, Dashboard and My work tabs, and the three screens
+built into them after the first paint (issue 41).
+
+At start-up the window shows its customers table first: building these screens (and
+importing their modules) took a quarter of a second of the UI thread before the table
+could be filled. The tabs are there from the start, each holding an empty page; the
+screens are built together (they open one another) when the window first needs them: a
+workspace's alerts handed over once the table is shown, one of their tabs shown, or one
+of them used.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from views.alerts.view import AlertsView
+    from views.dashboard.pane import DashboardPane
+    from views.kit.jobs import JobRunner
+    from views.my_work.pane import MyWorkPane
+
+
+class ScreenPage(QWidget):
+    """A tab's page: "Loading…" until its screen is built into it."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._loading = QLabel("Loading…", self)
+        self._loading.setObjectName("emptyState")
+        self._loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._layout.addWidget(self._loading)
+        self.screen_widget: QWidget | None = None
+
+    def hold(self, widget: QWidget) -> None:
+        """Show the built screen in place of "Loading…"."""
+        self._loading.hide()
+        self._layout.removeWidget(self._loading)
+        self._layout.addWidget(widget)
+        self.screen_widget = widget
+
+
+class Screens:
+    """The three screens, built into their pages."""
+
+    def __init__(self, jobs: JobRunner, settings: QSettings, pages: tuple[ScreenPage, ...]) -> None:
+        # Imported here, not with the window: each brings its own modules.
+        from views.alerts.view import AlertsView
+        from views.dashboard.pane import DashboardPane
+        from views.my_work.pane import MyWorkPane
+
+        alerts_page, dashboard_page, my_work_page = pages
+        self.alerts_view: AlertsView = AlertsView(jobs, alerts_page, settings=settings)
+        self.dashboard: DashboardPane = DashboardPane(dashboard_page)
+        self.my_work: MyWorkPane = MyWorkPane(jobs, my_work_page)
+        alerts_page.hold(self.alerts_view)
+        dashboard_page.hold(self.dashboard)
+        my_work_page.hold(self.my_work)
