@@ -12,15 +12,16 @@ window's first paint (issue 41): until then the tab holds an empty page, and
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+from views.shell.lazy_tab import LazyTab
 
 if TYPE_CHECKING:
     from views.ask.pane import AskPane
-    from views.ask.source import AskSource
     from views.kit.jobs import JobRunner
     from views.kit.theme import ThemeManager
     from views.shell.window_menus import WindowMenus
@@ -35,10 +36,9 @@ class _Page(QWidget):
     draft_requested = Signal(int)  # the pane's, relayed: connected before it is built
 
 
-class AskTab:
+class AskTab(LazyTab["AskPane"]):
     """The Ask tab, its pane built on first show (or first use, as by a test).
 
-    Not a QObject: every attribute it lacks is the pane's (``findChild`` included).
     ``draft_requested(int)``: open the email composer for this customer.
     """
 
@@ -50,32 +50,12 @@ class AskTab:
         open_customer: Callable[[int], None],
         jobs: JobRunner,
     ) -> None:
-        self._window = window
-        self._tabs = tabs
-        self._theme_manager = theme_manager
+        page = _Page(window)
+        page.setObjectName("askPage")
+        super().__init__(page, tabs, TAB_TITLE, theme_manager, jobs)
         self._open_customer = open_customer
-        self._jobs = jobs
-        self._source: AskSource | None = None
-        self._pane: AskPane | None = None
         self.focus_action: QAction | None = None
-        self.page = _Page(window)
-        self.page.setObjectName("askPage")
-        self.draft_requested = self.page.draft_requested
-        self._layout = QVBoxLayout(self.page)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self.index = tabs.addTab(self.page, TAB_TITLE)
-        tabs.currentChanged.connect(self._on_tabs_current_changed)
-
-    @property
-    def built(self) -> bool:
-        return self._pane is not None
-
-    @property
-    def pane(self) -> AskPane:
-        """The pane, built now if it was not yet."""
-        if self._pane is None:
-            self._pane = self._build()
-        return self._pane
+        self.draft_requested = page.draft_requested
 
     def _build(self) -> AskPane:
         from views.ask.pane import AskPane
@@ -83,38 +63,22 @@ class AskTab:
         pane = AskPane(self._jobs, self.page)
         pane.focus_action = self.focus_action
         pane.customer_requested.connect(self._open_customer)
-        pane.draft_requested.connect(self.page.draft_requested)
+        pane.draft_requested.connect(self.draft_requested)
         self._theme_manager.theme_changed.connect(pane.set_theme)
         pane.set_theme(self._theme_manager.theme)
         self._layout.addWidget(pane)
         pane.set_source(self._source)
         return pane
 
-    def _on_tabs_current_changed(self, index: int) -> None:
-        if index == self.index and self._pane is None:
-            self.pane.show()  # its first show reads the saved questions
-
     def focus_question(self) -> None:
         """The tab, the cursor in the question box (Ctrl+K)."""
         self._tabs.setCurrentIndex(self.index)
         self.pane.focus_question()
 
-    def set_source(self, source: AskSource | None) -> None:
-        """The workspace changed (None: none open); handed to the pane once built."""
-        self._source = source
-        if self._pane is not None:
-            self._pane.set_source(source)
-
     def reload_provider(self) -> None:
         """Read the provider again; a pane not built yet reads it when built."""
         if self._pane is not None:
             self._pane.reload_provider()
-
-    def __getattr__(self, name: str) -> Any:
-        # Everything else is the pane's (its question box, answer, library): built on use.
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.pane, name)
 
 
 def install(

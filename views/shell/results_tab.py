@@ -10,18 +10,18 @@ page, and :class:`ResultsTab` keeps the workspace to hand over.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from views.item_models.customer_filters import CustomerFilter
+from views.shell.lazy_tab import LazyTab
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner
     from views.kit.theme import ThemeManager
     from views.results.pane import ResultsPane
-    from views.results.source import ResultsSource
     from views.shell.window_menus import WindowMenus
 
 TAB_TITLE = "Results"
@@ -33,10 +33,9 @@ class _Page(QWidget):
     settings_requested = Signal(str)  # a section asked for a Settings page
 
 
-class ResultsTab:
+class ResultsTab(LazyTab["ResultsPane"]):
     """The Results tab, its pane built on first show (or first use, as by a test).
 
-    Not a QObject: every attribute it lacks is the pane's (``findChild`` included).
     ``settings_requested(str)``: a section asked for a Settings page (Return's "Costs…").
     """
 
@@ -48,30 +47,11 @@ class ResultsTab:
         open_customers: Callable[[CustomerFilter], None],
         jobs: JobRunner,
     ) -> None:
-        self._tabs = tabs
-        self._theme_manager = theme_manager
+        page = _Page(window)
+        page.setObjectName("resultsPage")
+        super().__init__(page, tabs, TAB_TITLE, theme_manager, jobs)
         self._open_customers = open_customers
-        self._jobs = jobs
-        self._source: ResultsSource | None = None
-        self._pane: ResultsPane | None = None
-        self.page = _Page(window)
-        self.page.setObjectName("resultsPage")
-        self.settings_requested = self.page.settings_requested
-        self._layout = QVBoxLayout(self.page)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self.index = tabs.addTab(self.page, TAB_TITLE)
-        tabs.currentChanged.connect(self._on_tabs_current_changed)
-
-    @property
-    def built(self) -> bool:
-        return self._pane is not None
-
-    @property
-    def pane(self) -> ResultsPane:
-        """The pane, built now if it was not yet."""
-        if self._pane is None:
-            self._pane = self._build()
-        return self._pane
+        self.settings_requested = page.settings_requested
 
     def _build(self) -> ResultsPane:
         from views.results.pane import ResultsPane
@@ -89,26 +69,10 @@ class ResultsTab:
         self._layout.addWidget(pane)
         return pane
 
-    def _on_tabs_current_changed(self, index: int) -> None:
-        if index == self.index and self._pane is None:
-            self.pane.show()
-
-    def set_source(self, source: ResultsSource | None) -> None:
-        """The workspace changed (None: none open); handed to the pane once built."""
-        self._source = source
-        if self._pane is not None:
-            self._pane.set_source(source)
-
     def mark_stale(self) -> None:
         """The figures may have changed; a pane not built yet reads them when built."""
         if self._pane is not None:
             self._pane.mark_stale()
-
-    def __getattr__(self, name: str) -> Any:
-        # Everything else is the pane's (its figures, sections, state): built on first use.
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.pane, name)
 
 
 def install(
