@@ -57,6 +57,7 @@ TARGETS = {
 }
 MILLION, MILLION_STARTUP_S = 1_000_000, 5.0  # issue 41: the window at a million customers
 FIRST_SEARCH = "olivia"
+TAB_VARIABLE = "AR_BENCH_WINDOW_TAB"
 SORT_COLUMNS = ("name", "days_since_last_order", "last_order", "owner", "orders", "revenue")
 SEARCHES = ("olivia", "example.org", "bakery", "priya raman", "nguyen", "zz-no-match", "a")
 
@@ -79,6 +80,9 @@ def child(workspace: str, spawned_at: float) -> None:
 
     tmp = tempfile.mkdtemp(prefix="ar-bench-")
     settings = QSettings(str(Path(tmp) / "ui.ini"), QSettings.Format.IniFormat)
+    # The tab the window opens on (--tab): a user who sorts and searches the customers
+    # table has its tab showing; a first launch opens on Alerts.
+    settings.setValue("ui/tab", os.environ.get(TAB_VARIABLE, "customers"))
     controller = launch(workspace, settings, preload=preload)
     window = controller.window
     pane = window.customers_pane
@@ -257,6 +261,12 @@ def main() -> int:
         action="store_true",
         help="measure as the environment is (PYTHONDONTWRITEBYTECODE kept)",
     )
+    parser.add_argument(
+        "--tab",
+        default="customers",
+        choices=("customers", "alerts"),
+        help="the tab the window opens on (alerts: as on a first launch)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--yardstick", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--spawned-at", type=float, default=0.0, help=argparse.SUPPRESS)
@@ -272,6 +282,8 @@ def main() -> int:
     ensure_workspace(workspace, args.customers)
     cache = None if args.no_bytecode_cache else Path(tempfile.gettempdir()) / "ar-bench-pycache"
     env = child_env(cache)
+    env[TAB_VARIABLE] = args.tab
+    print(f"The window opens on its {args.tab.capitalize()} tab.")
     if cache is None:
         compiles = "PYTHONDONTWRITEBYTECODE" in os.environ
         how = "every start compiles from source" if compiles else "as the environment is"

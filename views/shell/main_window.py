@@ -64,6 +64,9 @@ TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD = 0, 1, 2
 DEFAULT_SIZE = QSize(1400, 860)  # the first window's, fitted to the screen when shown
 TAB_MY_WORK, TAB_RESULTS, TAB_ASK = 3, 4, 5
 TAB_KEYS = ("alerts", "customers", "dashboard", "my_work", "results", "ask")
+_SCREEN_TABS = (TAB_ALERTS, TAB_DASHBOARD, TAB_MY_WORK)  # views/shell/screens.py's pages
+# How long the screens wait when another tab shows: past a first sort or search.
+_SCREENS_AFTER_MS = 1500
 
 
 class MainWindow(WindowFileActions):
@@ -137,6 +140,9 @@ class MainWindow(WindowFileActions):
         # Alerts, Dashboard and My work are built after the first paint (views/shell/screens.py).
         self._screens: Screens | None = None
         self._hold_screens = False
+        # Alerts handed over while another tab shows, for the screens when they are built.
+        self._pending_alerts: tuple[str | None] | None = None
+        self._pending_work: tuple[MyWorkSource | None, str | None] | None = None
         self._when_built: list[Callable[[], None]] = []
         self._pages = tuple(ScreenPage(f"{k}Page", self) for k in ("alerts", "dashboard", "myWork"))
         self.tabs = QTabWidget(self)
@@ -242,6 +248,16 @@ class MainWindow(WindowFileActions):
             self._screens = Screens(self._jobs, self._settings, self._pages)
             self._hold_screens = False
             self._connect_screens(self._screens)
+            if self._pending_alerts is not None and self._alerts is not None:
+                (owner_name,) = self._pending_alerts
+                self._screens.alerts_view.set_sources(
+                    self._alerts, self._source, owner_name=owner_name
+                )
+            self._pending_alerts = None
+            if self._pending_work is not None:
+                work, owner = self._pending_work
+                self._screens.my_work.set_source(work, owner=owner)
+                self._pending_work = None
             for fn in self._when_built:
                 fn()
             self._when_built.clear()
@@ -307,7 +323,11 @@ class MainWindow(WindowFileActions):
         if source is None and self._screens is None:
             return  # nothing shown yet
         saved = self._settings.value(KEY_OWNER)
-        self.my_work.set_source(source, owner=str(saved) if saved else None)
+        owner = str(saved) if saved else None
+        if self._screens is None and self._pending_alerts is not None:
+            self._pending_work = (source, owner)  # for the screens when they are built
+            return
+        self.my_work.set_source(source, owner=owner)
 
     def _on_my_work_open_requested(self, alert_id: int, customer_id: int) -> None:
         # Its card, in whatever queue and status holds it (the filters that hide it go).
@@ -380,6 +400,9 @@ class MainWindow(WindowFileActions):
         if owner_name is None:
             saved_owner = self._settings.value(KEY_OWNER)
             owner_name = str(saved_owner) if saved_owner else None
+        if self._screens is None and alerts is not None and not self._screen_tab_next(first):
+            self._defer_screens(owner_name, first)
+            return
         self.alerts_view.set_sources(alerts, self._source, owner_name=owner_name)
         self._dashboard_stale = True
         if alerts is None:
@@ -389,6 +412,25 @@ class MainWindow(WindowFileActions):
             self.show_saved_tab()
         if self.tabs.currentIndex() == TAB_DASHBOARD:
             self._load_dashboard()
+
+    def _screen_tab_next(self, first: bool) -> bool:
+        """Whether the tab shown next is Alerts, Dashboard or My work."""
+        index = self.tabs.currentIndex()
+        if first:  # the saved tab is about to be shown
+            saved = str(self._settings.value(KEY_TAB, "alerts"))
+            index = TAB_KEYS.index(saved) if saved in TAB_KEYS else 0
+        return index in _SCREEN_TABS
+
+    def _defer_screens(self, owner_name: str | None, first: bool) -> None:
+        """The user is in another tab (the customers table just shown, where a first sort
+        or search must not wait a quarter of a second for them): Alerts, Dashboard and My
+        work are built when one of their tabs is shown or used, else a moment later."""
+        self._pending_alerts = (owner_name,)
+        self._hold_screens = False  # showing their tab builds them now
+        self._dashboard_stale = True
+        if first:
+            self.show_saved_tab()
+        QTimer.singleShot(_SCREENS_AFTER_MS, self, self._built)
 
     def show_saved_tab(self) -> None:
         """Show the tab open when the window was last closed (Alerts the first time)."""
@@ -427,7 +469,7 @@ class MainWindow(WindowFileActions):
     def _on_tabs_current_changed(self, index: int) -> None:
         if self._alerts is not None:
             self._settings.setValue(KEY_TAB, TAB_KEYS[index])
-        if index in (TAB_ALERTS, TAB_DASHBOARD, TAB_MY_WORK) and not self._hold_screens:
+        if index in _SCREEN_TABS and not self._hold_screens:
             self._built()
         if index == TAB_DASHBOARD and self._dashboard_stale:
             self._load_dashboard()

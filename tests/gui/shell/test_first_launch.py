@@ -23,7 +23,7 @@ from app.gui.application import (
 from app.gui.demo_workspace import first_launch_needs_demo
 from app.gui.selftest import run_self_test
 from app.workspace import Workspace, open_workspace, to_url, workspace_exists
-from views.shell.main_window import KEY_TAB, TAB_CUSTOMERS, TAB_DASHBOARD
+from views.shell.main_window import KEY_TAB, TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD
 
 
 class Chooser:
@@ -263,6 +263,40 @@ def test_start_up_shows_the_saved_tab_at_once_and_the_other_screens_after_the_ta
     # The tab chosen while the table loaded stays, and is the one remembered.
     assert window.tabs.currentIndex() == TAB_CUSTOMERS
     assert ui_settings.value(KEY_TAB) == "customers"
+
+
+@pytest.mark.parametrize("switch_to_alerts", [True, False])
+def test_in_the_customers_tab_the_other_screens_wait_past_a_first_sort_then_come_with_their_alerts(
+    qtbot, make_gui, ui_settings: QSettings, tmp_path: Path, switch_to_alerts: bool
+) -> None:
+    from app.gui.preload import start_preload
+    from app.workspace import open_workspace
+    from services.demo import build_demo
+
+    path = tmp_path / "pre.radar.sqlite"
+    ws = open_workspace(to_url(str(path)))
+    build_demo(ws.engine, customers=40, seed=2)
+    ws.close()
+    ui_settings.setValue(KEY_TAB, "customers")  # where the user works
+    preload = start_preload(str(path))
+    controller = make_gui(show_dialogs=False)
+    window = controller.window
+    controller.start(to_url(str(path)), first_launch_demo=False, preload=preload)
+    qtbot.waitUntil(
+        lambda: populated(controller) and window.alert_source is not None, timeout=20_000
+    )
+    # The alerts are handed over, but a first sort or search in the table does not wait
+    # for the Alerts, Dashboard and My work screens to be built.
+    assert window.tabs.currentIndex() == TAB_CUSTOMERS
+    assert not window.screens_built
+    if switch_to_alerts:
+        window.tabs.setCurrentIndex(TAB_ALERTS)  # built at once when their tab is shown
+        assert window.screens_built
+    else:  # or a moment later on their own
+        qtbot.waitUntil(lambda: window.screens_built, timeout=10_000)
+    # Either way they show the workspace's alerts (the list reads them from its source).
+    assert window.tabs.widget(TAB_ALERTS).screen_widget is window.alerts_view
+    assert window.alerts_view.alerts_pane._source is window.alert_source
 
 
 def test_preload_skips_first_launch_and_bad_locations(tmp_path: Path) -> None:
