@@ -10,19 +10,24 @@ from app.workspace import open_workspace
 from services.core._stable import stable_hashes, stable_keys
 
 
+def _add_customers(conn, rows: list[tuple[str, str | None, str | None]]) -> list[int]:
+    """Insert the customers (source, external id, email); their ids in that order."""
+    for source, external_id, email in rows:
+        conn.execute(
+            text(
+                "INSERT INTO customers (source, external_id, email, email_normalized, "
+                "do_not_contact, created_at, updated_at) "
+                "VALUES (:s, :e, :m, :m, 0, '2026-01-01', '2026-01-01')"
+            ),
+            {"s": source, "e": external_id, "m": email},
+        )
+    return [r[0] for r in conn.execute(text("SELECT id FROM customers ORDER BY id"))]
+
+
 def _hashes_by_key(tmp_path, name: str, rows: list[tuple[str, str | None, str]]) -> dict:
     workspace = open_workspace(f"sqlite:///{tmp_path / name}", backup=False)
     with workspace.engine.begin() as conn:
-        for source, external_id, email in rows:
-            conn.execute(
-                text(
-                    "INSERT INTO customers (source, external_id, email, email_normalized, "
-                    "do_not_contact, created_at, updated_at) "
-                    "VALUES (:s, :e, :m, :m, 0, '2026-01-01', '2026-01-01')"
-                ),
-                {"s": source, "e": external_id, "m": email},
-            )
-        ids = [r[0] for r in conn.execute(text("SELECT id FROM customers ORDER BY id"))]
+        ids = _add_customers(conn, rows)
         hashes = stable_hashes(conn, ids)
         keys = [
             f"{r[0]}/{r[1] or r[2]}"
@@ -59,16 +64,7 @@ def test_every_kind_of_key_is_written_as_before(tmp_path) -> None:
         ("hubspot", "", "dan@example.org"),
     ]
     with workspace.engine.begin() as conn:
-        for source, external_id, email in rows:
-            conn.execute(
-                text(
-                    "INSERT INTO customers (source, external_id, email, email_normalized, "
-                    "do_not_contact, created_at, updated_at) "
-                    "VALUES (:s, :e, :m, :m, 0, '2026-01-01', '2026-01-01')"
-                ),
-                {"s": source, "e": external_id, "m": email},
-            )
-        ids = [r[0] for r in conn.execute(text("SELECT id FROM customers ORDER BY id"))]
+        ids = _add_customers(conn, rows)
         keys = stable_keys(conn, np.array([ids[4], 999, *ids[:4]], dtype=np.int64))
         empty = stable_keys(conn, np.zeros(0, dtype=np.int64))
     workspace.close()
