@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from models.schema import UsageDay
@@ -78,16 +78,27 @@ def weeks_of(rows: Sequence[UsageDay], as_of: dt.date, count: int) -> tuple[Usag
 
 
 def workspace_features(session: Session, *, as_of: dt.date) -> tuple[str, ...]:
-    """The features any customer used in the 90 days to as_of, by name."""
+    """The features any customer used in the 90 days to as_of, by name.
+
+    The database lists the names (json_each, jsonb_object_keys): making every day's JSON
+    into Python objects cost 2.4 s of CPU at 100,000 customers, on the worker that loads
+    the first customer's detail."""
     since = as_of - dt.timedelta(days=FEATURES_SEEN_DAYS - 1)
-    seen: set[str] = set()
-    for features in session.scalars(
-        select(UsageDay.features).where(
-            UsageDay.day.between(since, as_of), UsageDay.features.is_not(None)
-        )
-    ):
-        seen.update(features or {})
-    return tuple(sorted(seen))
+    in_window = (UsageDay.day.between(since, as_of), UsageDay.features.is_not(None))
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        keys = func.json_each(UsageDay.features).table_valued("key")
+        is_object = func.json_type(UsageDay.features) == "object"
+    elif dialect == "postgresql":
+        keys = func.jsonb_object_keys(UsageDay.features).table_valued("key").render_derived()
+        is_object = func.jsonb_typeof(UsageDay.features) == "object"
+    else:
+        seen: set[str] = set()
+        for features in session.scalars(select(UsageDay.features).where(*in_window)):
+            seen.update(features or {})
+        return tuple(sorted(seen))
+    names = select(keys.c.key).join_from(UsageDay, keys, true()).where(*in_window, is_object)
+    return tuple(sorted(str(name) for name in session.scalars(names.distinct())))
 
 
 def has_usage(session: Session) -> bool:

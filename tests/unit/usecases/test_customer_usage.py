@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
-from models.schema import Customer, UsageDay
+from models.schema import Customer, ImportRun, UsageDay
 from services.core.local_dates import TIME_ZONE_SETTING
 from services.settings import set_setting
 from services.usage.summary import customer_usage
@@ -95,5 +96,60 @@ def test_features_seen_are_kept_until_usage_changes(workspace_url: str) -> None:
         with Session(ws.engine) as session:
             direct = customer_usage(session, cid, as_of=NOW.date())
         assert later.summary == direct
+    finally:
+        ws.close()
+
+
+def test_features_seen_read_again_when_an_import_lands_or_is_undone(workspace_url: str) -> None:
+    """Usage rows change in place (an import merging a day) or go (an import undone)
+    without a new row: the kept list follows the imports, not only new rows."""
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        with Session(ws.engine) as session:
+            set_setting(session, TIME_ZONE_SETTING, "UTC")
+            customer = Customer(name="Acme", email="ops@acme.test")
+            session.add(customer)
+            session.flush()
+            cid = customer.id
+            first_run = ImportRun(source_path="a.csv", file_name="a.csv", status="landed")
+            session.add(first_run)
+            session.flush()
+            session.add_all(
+                [
+                    UsageDay(
+                        customer_id=cid,
+                        source="s",
+                        day=NOW.date() - dt.timedelta(days=1),
+                        features={"export": 1},
+                        import_run_id=first_run.id,
+                    ),
+                    UsageDay(customer_id=cid, source="s", day=NOW.date(), features={"search": 1}),
+                ]
+            )
+            session.commit()
+            run_id = first_run.id
+        seen = FeaturesSeen()
+
+        def features() -> tuple[str, ...]:
+            usage = load_customer_usage(ws.engine, cid, now=NOW, seen=seen)
+            assert usage.summary is not None
+            return usage.summary.features_seen
+
+        assert features() == ("export", "search")
+        # A later import merges today's row: same row, new features.
+        with Session(ws.engine) as session:
+            session.add(ImportRun(source_path="b.csv", file_name="b.csv", status="landed"))
+            row = session.scalars(select(UsageDay).where(UsageDay.day == NOW.date())).one()
+            row.features = {"search": 1, "share": 3}
+            session.commit()
+        assert features() == ("export", "search", "share")
+        # The first import undone: its row goes (not the last one), the run is marked.
+        with Session(ws.engine) as session:
+            session.execute(delete(UsageDay).where(UsageDay.import_run_id == run_id))
+            undone = session.get(ImportRun, run_id)
+            assert undone is not None
+            undone.status, undone.undone_at = "undone", NOW
+            session.commit()
+        assert features() == ("search", "share")
     finally:
         ws.close()
