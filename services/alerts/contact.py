@@ -276,7 +276,7 @@ def log_in(
 
     A call has an outcome (models.vocab.CALL_OUTCOMES, default a conversation) and moves an
     open alert to in progress; only a conversation counts as contact (the quiet period
-    and the cool-down: services.alerts.inputs.contact_times). A call needs no text when
+    and the cool-down: services.alerts.contact_times.contact_times). A call needs no text when
     it did not reach the customer ("Left a voicemail" is said by the outcome).
     """
     if kind == "call":

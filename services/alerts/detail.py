@@ -30,7 +30,7 @@ from models.vocab import CALL_CONVERSATION
 from services.alerts._db import aware, driver_texts, reading
 from services.alerts.assign import teammates_in
 from services.alerts.config import RULE_QUEUES, RULE_TITLES, read_alert_config
-from services.alerts.inputs import contact_times
+from services.alerts.contact_times import contact_times
 from services.alerts.lifecycle import AlertNotFoundError, effective_status, moment
 from services.alerts.next_step import next_step
 from services.alerts.playbooks import playbook_status_in

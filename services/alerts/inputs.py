@@ -42,8 +42,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from models.db import sqlite_path, translate_db_errors
-from models.schema import Action, Customer, Interaction, Opportunity, Order, Outreach, ScoringRun
-from models.vocab import APP_SOURCE, CALL_CONVERSATION, CALL_OUTCOMES, OUTREACH_STATUSES
+from models.schema import Action, Interaction, Opportunity, Order, Outreach, ScoringRun
+from models.vocab import APP_SOURCE, OUTREACH_STATUSES
 from services.alerts._db import (
     as_datetime,
     bools,
@@ -56,6 +56,7 @@ from services.alerts._db import (
     positions,
 )
 from services.alerts.config import AlertConfig, RuleConfig
+from services.alerts.contact_times import contacts_since
 from services.alerts.lapse import LAPSE_RULE, lapse_chance, run_bgnbd
 from services.alerts.usage_drop import read_usage_drop, read_weeks, usage_frame
 from services.core.money import home_cents_expr, home_cents_sql, load_money_context
@@ -74,7 +75,6 @@ _Orders = tuple[IntArray, IntArray, IntArray]
 # campaign emails, opens or clicks).
 TOUCH_KINDS = ("call", "meeting", "note", "ticket")
 # Interactions that count as contact for the cool-down.
-CONTACT_KINDS = ("call", "meeting")
 _DAYS_1900_1970 = 25_567
 
 
@@ -560,53 +560,6 @@ def _clicks(conn: Connection, frame: pd.DataFrame, config: AlertConfig, end: dt.
             ).all()
         )
     _scatter(frame, rows, defaults)
-
-
-def contact_times(since: dt.datetime, until: dt.datetime) -> Any:
-    """A subquery of (customer_id, at) for every contact in [since, until]: an email
-    logged as sent or exported (outreach), a call logged as an action that reached the
-    customer (a conversation; a call logged before calls had an outcome counts too), a
-    call or meeting among the interactions (not a call whose status says it did not reach
-    them: a voicemail, no answer, a wrong number), or an email the user logged
-    (interactions of kind email_sent from this app; imported ones are mostly campaigns).
-
-    Contact at or before the moment a user ended the customer's quiet period
-    (customers.quiet_override_at) does not count."""
-    o, a, i = Outreach.__table__.c, Action.__table__.c, Interaction.__table__.c
-    c = Customer.__table__.c
-    sent_at = func.coalesce(o.sent_at, o.created_at)
-    missed = tuple(outcome for outcome in CALL_OUTCOMES if outcome != CALL_CONVERSATION)
-    reached = or_(i.kind != "call", i.status.is_(None), i.status.not_in(missed))
-    contact = or_(
-        and_(i.kind.in_(CONTACT_KINDS), reached),
-        and_(i.kind == "email_sent", i.source == APP_SOURCE),
-    )
-    times = union_all(
-        select(o.customer_id.label("customer_id"), sent_at.label("at")).where(
-            o.status.in_(OUTREACH_STATUSES), sent_at >= since, sent_at <= until
-        ),
-        select(a.customer_id, a.created_at).where(
-            a.kind == "call",
-            or_(a.outcome.is_(None), a.outcome == CALL_CONVERSATION),
-            a.created_at >= since,
-            a.created_at <= until,
-        ),
-        select(i.customer_id, i.occurred_at).where(
-            contact, i.occurred_at >= since, i.occurred_at <= until
-        ),
-    ).subquery()
-    return (
-        select(times.c.customer_id, times.c.at)
-        .join(Customer.__table__, c.id == times.c.customer_id)
-        .where(or_(c.quiet_override_at.is_(None), times.c.at > c.quiet_override_at))
-        .subquery()
-    )
-
-
-def contacts_since(since: dt.datetime, until: dt.datetime) -> Any:
-    """A query of the ids of the customers contacted in [since, until] (contact_times)."""
-    times = contact_times(since, until)
-    return select(times.c.customer_id).distinct()
 
 
 def _stalled_deals(conn: Connection, config: AlertConfig, ref: dt.datetime) -> pd.DataFrame:

@@ -31,7 +31,8 @@ The package: ``vocabulary`` (the demo's world), ``generate`` (the rows, vectoris
 
 from __future__ import annotations
 
-from services.demo.build import DemoCancelled, DemoSummary, build_demo, is_demo_workspace
+from typing import TYPE_CHECKING, Any
+
 from services.demo.vocabulary import (
     BRAND,
     DATA_TABLES,
@@ -40,6 +41,9 @@ from services.demo.vocabulary import (
     REFUSAL,
     SOURCE,
 )
+
+if TYPE_CHECKING:
+    from services.demo.build import DemoCancelled, DemoSummary, build_demo, is_demo_workspace
 
 __all__ = [
     "BRAND",
@@ -53,3 +57,16 @@ __all__ = [
     "build_demo",
     "is_demo_workspace",
 ]
+
+_FROM_BUILD = frozenset({"DemoCancelled", "DemoSummary", "build_demo", "is_demo_workspace"})
+
+
+def __getattr__(name: str) -> Any:
+    # The builder (and the alerts, pandas and scipy it imports, 0.6 s) only when asked
+    # for: the vocabulary alone (the demo marker's setting, read by the checklist and
+    # the digest at start-up) must not bring it in.
+    if name in _FROM_BUILD:
+        from services.demo import build
+
+        return getattr(build, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

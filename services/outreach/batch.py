@@ -4,7 +4,7 @@ reviewed one after another, then delivered (services/outreach/batch_delivery.py)
 - ``plan_batch`` / ``preview_batch``: which customers a set of alerts gives (one row per
   customer, from their highest-priority alert in the set) and who is left out, with the
   reason: do not contact, unsubscribed, held out (Holdout and not contacted anyway),
-  contacted within the cool-down (services.alerts.inputs.contacts_since, the same
+  contacted within the cool-down (services.alerts.contact_times.contacts_since, the same
   definition that keeps new alerts quiet), no email address, already waiting in another
   open batch.
 - ``create_batch``: the batch and its rows (queued, or skipped with the reason).
@@ -34,9 +34,9 @@ from models.base import utcnow
 from models.errors import UserFacingError
 from models.schema import Alert, BatchDraft, Customer, DraftBatch, Interaction
 from services.alerts.config import default_actor, read_alert_config
+from services.alerts.contact_times import contacts_since
 from services.alerts.experiment_records import applied_strategy
 from services.alerts.experiments import strategies_for_alerts
-from services.alerts.inputs import contacts_since
 from services.alerts.lifecycle import moment, unit_of_work
 from services.outreach.batch_channels import leave_out_other_channels
 from services.outreach.batch_records import (
