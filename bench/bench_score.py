@@ -95,12 +95,24 @@ def _watch_stderr(stream: IO[str], sink: IO[str], start: float, marks: dict[str,
             marks["alerts"] = time.perf_counter() - start
 
 
+def copy_workspace(workspace: Path, copy: Path) -> None:
+    """Copy the workspace with SQLite's backup: with the WAL's pages (a plain file copy
+    misses what is still in the WAL), and nothing of it written back."""
+    src = sqlite3.connect(f"file:{workspace}?mode=ro", uri=True)
+    dst = sqlite3.connect(copy)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
 def time_score(workspace: Path) -> dict[str, float]:
     """Copy the workspace and time one `score` process on the copy."""
     tmp = Path(tempfile.mkdtemp(prefix="ar-bench-score-"))
     try:
         copy = tmp / "bench.radar.sqlite"
-        shutil.copyfile(workspace, copy)
+        copy_workspace(workspace, copy)
         env = {**os.environ, "ACCOUNT_RADAR_LOG_DIR": str(tmp / "log")}
         out_path, err_path = tmp / "stdout.txt", tmp / "stderr.txt"
         marks: dict[str, float] = {}
@@ -275,13 +287,7 @@ def profile_phases(workspace: Path) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="ar-bench-phases-"))
     try:
         copy = tmp / "bench.radar.sqlite"
-        src = sqlite3.connect(f"file:{workspace}?mode=ro", uri=True)
-        dst = sqlite3.connect(copy)
-        try:
-            src.backup(dst)  # with the WAL's pages, and nothing of it written back
-        finally:
-            dst.close()
-            src.close()
+        copy_workspace(workspace, copy)
         from sqlalchemy import event
 
         from models.db import make_engine
