@@ -87,7 +87,7 @@ BUILTIN: tuple[SavedQuestion, ...] = (
         """SELECT t.ticket_id, t.customer_id, c.name AS customer, t.day, t.subject,
        t.ticket_type, t.status, t.sentiment, t.satisfaction
 FROM ask_tickets t JOIN ask_customers c ON c.customer_id = t.customer_id
-WHERE t.is_negative = 1 AND t.day >= :since
+WHERE t.is_negative = 1 AND t.at >= :since_at AND t.day >= :since
 ORDER BY t.day DESC, t.ticket_id DESC""",
         (_days(30),),
         ("ticket", "tickets", "negative", "sentiment", "service", "support", "unhappy"),
@@ -112,13 +112,17 @@ ORDER BY satisfaction_pct DESC NULLS LAST, tickets DESC, 1""",
         "frequent_tickets",
         "Customers with 3+ tickets in 60 days",
         "Identify customers who have had 3+ support tickets in the last 60 days",
-        """SELECT t.customer_id, c.name AS customer, c.owner, count(*) AS tickets,
-       sum(t.is_open) AS open_tickets, max(t.day) AS last_ticket_day
-FROM ask_tickets t JOIN ask_customers c ON c.customer_id = t.customer_id
-WHERE t.day >= :since
-GROUP BY t.customer_id, c.name, c.owner
-HAVING count(*) >= :min_tickets
-ORDER BY tickets DESC, last_ticket_day DESC, t.customer_id""",
+        """WITH busy AS MATERIALIZED (
+  SELECT t.customer_id, count(*) AS tickets, sum(t.is_open) AS open_tickets,
+         max(t.day) AS last_ticket_day
+  FROM ask_tickets t
+  WHERE t.at >= :since_at AND t.day >= :since
+  GROUP BY t.customer_id
+  HAVING count(*) >= :min_tickets)
+SELECT b.customer_id, c.name AS customer, c.owner, b.tickets, b.open_tickets,
+       b.last_ticket_day
+FROM busy b JOIN ask_customers c ON c.customer_id = b.customer_id
+ORDER BY b.tickets DESC, b.last_ticket_day DESC, b.customer_id""",
         (
             Param(
                 "min_tickets",
@@ -168,18 +172,21 @@ ORDER BY c.last_order_day DESC NULLS LAST, c.customer_id""",
         "Email conversion by campaign type",
         "Show me the conversion rate of email campaigns by campaign type",
         """WITH sent AS MATERIALIZED (
-  SELECT e.campaign_type, e.customer_id,
+  SELECT e.campaign_type, e.customer_id, e.at FROM ask_emails e
+  WHERE e.event = 'sent' AND e.campaign_type IS NOT NULL
+    AND e.at >= :since_at AND (e.at >= :since_to_at OR e.day >= :since)
+  ORDER BY e.customer_id),
+judged AS MATERIALIZED (
+  SELECT s.campaign_type, s.customer_id,
          CASE WHEN EXISTS (
            SELECT 1 FROM ask_orders o
-           WHERE o.customer_id = e.customer_id AND o.status = 'paid' AND o.at >= e.at
-             AND o.at < datetime(e.at, '+' || :window || ' days')) THEN 1.0 ELSE 0.0 END
+           WHERE o.customer_id = s.customer_id AND o.status = 'paid' AND o.at >= s.at
+             AND o.at < datetime(s.at, '+' || :window || ' days')) THEN 1.0 ELSE 0.0 END
            AS converted
-  FROM ask_emails e
-  WHERE e.event = 'sent' AND e.campaign_type IS NOT NULL
-    AND e.at >= :since_at AND e.day >= :since)
+  FROM sent s)
 SELECT campaign_type, count(*) AS emails_sent, count(DISTINCT customer_id) AS customers,
        round(100.0 * avg(converted), 1) AS conversion_pct
-FROM sent
+FROM judged
 GROUP BY campaign_type
 ORDER BY conversion_pct DESC NULLS LAST, campaign_type""",
         (
@@ -401,11 +408,14 @@ ORDER BY last_engaged_day DESC NULLS LAST, c.customer_id""",
         "at_risk_by_owner",
         "At-risk customers by owner",
         "How many customers are at risk, by owner?",
-        f"""SELECT coalesce(owner, '(no owner)') AS owner, count(*) AS customers,
+        f"""WITH scored AS MATERIALIZED (
+  SELECT owner, churn_risk, segment, revenue_at_risk_home FROM ask_customers
+  WHERE churn_risk IS NOT NULL
+  ORDER BY customer_id)
+SELECT coalesce(owner, '(no owner)') AS owner, count(*) AS customers,
        sum(CASE WHEN {_AT_RISK} THEN 1 ELSE 0 END) AS at_risk,
        round(sum(revenue_at_risk_home), 2) AS revenue_at_risk
-FROM ask_customers
-WHERE churn_risk IS NOT NULL
+FROM scored
 GROUP BY 1
 ORDER BY at_risk DESC, owner""",
         (

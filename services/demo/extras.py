@@ -31,6 +31,10 @@ def label_campaigns(emails: _TableData) -> None:
         {"campaign": s, "campaign_type": types[s]} for s in subjects[is_email].tolist()
     ]
     emails.columns["attributes"] = attributes
+    # The type as a column too (models/campaigns.py): what Ask's email questions read.
+    typed = np.full(len(subjects), None, dtype=object)
+    typed[is_email] = [types[s] for s in subjects[is_email].tolist()]
+    emails.columns["campaign_type"] = typed
 
 
 def label_tickets(support: _TableData) -> None:
