@@ -334,18 +334,17 @@ LIMIT :top""",
         "FitMap users who returned a purchase: common issues",
         "Identify customers who used FitMap but returned their purchase - what were the "
         "common issues?",
-        """WITH users AS (
+        """WITH users AS MATERIALIZED (
   SELECT c.customer_id FROM ask_customers c
-  WHERE CAST(json_extract(c.attributes, '$.fitmap_sessions') AS INTEGER) > 0
-    AND EXISTS (SELECT 1 FROM ask_orders o
-                WHERE o.customer_id = c.customer_id AND o.status = 'refunded')),
+  WHERE c.customer_id IN (SELECT o.customer_id FROM ask_orders o WHERE o.status = 'refunded')
+    AND CAST(json_extract(c.attributes, '$.fitmap_sessions') AS INTEGER) > 0),
 said AS (
   SELECT t.customer_id, coalesce(t.reason, 'Other') AS reason, t.subject AS what
   FROM ask_tickets t
   JOIN users u ON u.customer_id = t.customer_id
   UNION ALL
   SELECT r.customer_id, coalesce(r.reason, 'Other'), r.text FROM ask_reviews r
-  JOIN users u ON u.customer_id = r.customer_id WHERE r.is_negative = 1)
+  WHERE r.customer_id IN (SELECT customer_id FROM users) AND r.is_negative = 1)
 SELECT reason AS issue, count(*) AS mentions, count(DISTINCT customer_id) AS customers,
        (SELECT count(*) FROM users) AS fitmap_users_who_returned, min(what) AS example
 FROM said
@@ -542,15 +541,18 @@ LIMIT :top""",
         "emailed_and_came_back",
         "Emailed by us and came back",
         "Which customers we emailed came back and ordered?",
-        """SELECT x.customer_id, c.name AS customer, c.owner, x.sent_day, x.subject,
-       min(o.day) AS next_order_day, sum(o.amount_home) AS revenue_since
-FROM ask_outreach x
-JOIN ask_customers c ON c.customer_id = x.customer_id
-JOIN ask_orders o ON o.customer_id = x.customer_id AND o.status = 'paid'
-     AND o.at >= :since_at AND o.day >= x.sent_day
-WHERE x.status IN ('sent', 'exported') AND x.sent_day >= :since
-GROUP BY x.outreach_id, x.customer_id, c.name, c.owner, x.sent_day, x.subject
-ORDER BY next_order_day DESC, x.outreach_id""",
+        """WITH back AS MATERIALIZED (
+  SELECT x.outreach_id, x.customer_id, x.sent_day, x.subject, min(o.day) AS next_order_day,
+         sum(o.amount_home) AS revenue_since
+  FROM ask_outreach x
+  JOIN ask_orders o ON o.customer_id = x.customer_id AND o.status = 'paid'
+       AND o.at >= :since_at AND o.day >= x.sent_day
+  WHERE x.status IN ('sent', 'exported') AND x.sent_day >= :since
+  GROUP BY x.outreach_id, x.customer_id, x.sent_day, x.subject)
+SELECT b.customer_id, c.name AS customer, c.owner, b.sent_day, b.subject, b.next_order_day,
+       b.revenue_since
+FROM back b JOIN ask_customers c ON c.customer_id = b.customer_id
+ORDER BY b.next_order_day DESC, b.outreach_id""",
         (_days(90),),
         (
             "emailed",
