@@ -102,3 +102,38 @@ def test_the_writers_rule_reads_the_same_keys_as_the_migration() -> None:
         "A",
         None,
     ]
+
+
+def _activity(path, types: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    path.write_text(
+        "email,campaign,Campaign type,sent_at,opened_at,clicked_at\n"
+        f"ada@example.com,Black Friday,{types[0]},2026-11-01T09:00:00Z,"
+        "2026-11-01T10:00:00Z,\n"
+        f"bo@example.com,Come back,{types[1]},2026-11-02T09:00:00Z,,\n",
+        encoding="utf-8",
+    )
+
+
+def test_the_import_writes_the_campaign_type_and_a_reimport_changes_it(
+    workspace_url: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from services.importing.service import run_import
+
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        path = tmp_path / "campaign_activity.csv"
+        for types in (("Sale", "Win-back"), ("Sale", "Reminder")):
+            _activity(path, types)
+            report = run_import(ws.engine, [path])
+            assert report.files[0].error is None
+            with ws.engine.connect() as conn:
+                rows = conn.execute(
+                    select(Interaction.kind, Interaction.campaign_type, Interaction.attributes)
+                ).all()
+            assert sorted((kind, typed) for kind, typed, _ in rows) == sorted(
+                [("email_open", "Sale"), ("email_sent", "Sale"), ("email_sent", types[1])]
+            )
+            # The rule the migration filled older rows by gives the same.
+            assert all(campaign_type_of(k, a) == typed for k, typed, a in rows)
+    finally:
+        ws.close()
