@@ -108,6 +108,8 @@ ORDER BY satisfaction_pct DESC NULLS LAST, tickets DESC, 1""",
         "Satisfaction: the share of rated tickets rated good (tickets not rated are left out).",
         chart_value="satisfaction_pct",
     ),
+    # The tickets counted alone, then the few busy customers named (not every ticket joined
+    # to a customer, their rollups and their scores).
     SavedQuestion(
         "frequent_tickets",
         "Customers with 3+ tickets in 60 days",
@@ -167,26 +169,26 @@ ORDER BY c.last_order_day DESC NULLS LAST, c.customer_id""",
         ),
         "No paid order since the start of the period.",
     ),  # fmt: skip
+    # Grouped by customer first: the sort for that puts each customer's orders probes side
+    # by side (a cached index page each), and counting the groups counts the customers.
     SavedQuestion(
         "campaign_conversion",
         "Email conversion by campaign type",
         "Show me the conversion rate of email campaigns by campaign type",
-        """WITH sent AS MATERIALIZED (
-  SELECT e.campaign_type, e.customer_id, e.at FROM ask_emails e
+        """WITH per AS MATERIALIZED (
+  SELECT e.campaign_type, e.customer_id, count(*) AS sent,
+         sum(CASE WHEN EXISTS (
+           SELECT 1 FROM ask_orders o
+           WHERE o.customer_id = e.customer_id AND o.status = 'paid' AND o.at >= e.at
+             AND o.at < datetime(e.at, '+' || :window || ' days')) THEN 1 ELSE 0 END)
+           AS converted
+  FROM ask_emails e
   WHERE e.event = 'sent' AND e.campaign_type IS NOT NULL
     AND e.at >= :since_at AND (e.at >= :since_to_at OR e.day >= :since)
-  ORDER BY e.customer_id),
-judged AS MATERIALIZED (
-  SELECT s.campaign_type, s.customer_id,
-         CASE WHEN EXISTS (
-           SELECT 1 FROM ask_orders o
-           WHERE o.customer_id = s.customer_id AND o.status = 'paid' AND o.at >= s.at
-             AND o.at < datetime(s.at, '+' || :window || ' days')) THEN 1.0 ELSE 0.0 END
-           AS converted
-  FROM sent s)
-SELECT campaign_type, count(*) AS emails_sent, count(DISTINCT customer_id) AS customers,
-       round(100.0 * avg(converted), 1) AS conversion_pct
-FROM judged
+  GROUP BY e.customer_id, e.campaign_type)
+SELECT campaign_type, sum(sent) AS emails_sent, count(*) AS customers,
+       round(100.0 * (1.0 * sum(converted) / sum(sent)), 1) AS conversion_pct
+FROM per
 GROUP BY campaign_type
 ORDER BY conversion_pct DESC NULLS LAST, campaign_type""",
         (
@@ -329,6 +331,8 @@ LIMIT :top""",
         "workspace's complaints (the dashboard's); Other for a review about none of them.",
         chart_value="reviews",
     ),
+    # From the customers with a refund (one pass over the orders index), not every
+    # customer's attributes; their reviews by customer, not every review.
     SavedQuestion(
         "fit_tool_returns",
         "FitMap users who returned a purchase: common issues",
@@ -403,6 +407,8 @@ ORDER BY last_engaged_day DESC NULLS LAST, c.customer_id""",
         "Engaged: opened or clicked a campaign email.",
     ),
     # --- the ones an account manager asks every week --------------------------------
+    # The scores read in customer order (each snapshot beside the last), and outside the
+    # aggregate, where SQLite leaves out the customers view's unread rollups.
     SavedQuestion(
         "at_risk_by_owner",
         "At-risk customers by owner",
@@ -537,6 +543,8 @@ LIMIT :top""",
         ("valuable", "best", "top", "clv", "value", "lifetime", "customers", "biggest"),
         "By 12-month customer lifetime value in the latest scoring, home currency.",
     ),
+    # The orders summed per outreach before naming the customers: a customer's name is read
+    # once per outreach, not once per order.
     SavedQuestion(
         "emailed_and_came_back",
         "Emailed by us and came back",
