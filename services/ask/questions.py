@@ -138,6 +138,8 @@ ORDER BY b.tickets DESC, b.last_ticket_day DESC, b.customer_id""",
         ("customers", "support", "tickets", "many", "several", "frequent", "repeat"),
         "Tickets dated within the period, any status.",
     ),
+    # Narrowed by the rollups' time of the last order before any customer's last order is
+    # looked up (SQLite would work it out for every fan, twice, in one WHERE).
     SavedQuestion(
         "five_star_no_purchase",
         "5-star reviewers who stopped buying",
@@ -145,12 +147,15 @@ ORDER BY b.tickets DESC, b.last_ticket_day DESC, b.customer_id""",
         """WITH fans AS MATERIALIZED (
   SELECT r.customer_id, max(r.day) AS last_review_day FROM ask_reviews r
   WHERE r.rating >= :stars
-  GROUP BY r.customer_id)
-SELECT c.customer_id, c.name AS customer, c.owner, f.last_review_day, c.last_order_day,
+  GROUP BY r.customer_id),
+lapsed AS MATERIALIZED (
+  SELECT f.customer_id, f.last_review_day
+  FROM fans f JOIN ask_customers c ON c.customer_id = f.customer_id
+  WHERE c.last_order_at IS NULL OR c.last_order_at < :since_to_at)
+SELECT c.customer_id, c.name AS customer, c.owner, l.last_review_day, c.last_order_day,
        c.churn_risk
-FROM fans f JOIN ask_customers c ON c.customer_id = f.customer_id
-WHERE (c.last_order_at IS NULL OR c.last_order_at < :since_to_at)
-  AND (c.last_order_day IS NULL OR c.last_order_day < :since)
+FROM lapsed l JOIN ask_customers c ON c.customer_id = l.customer_id
+WHERE coalesce(c.last_order_day, '') < :since
 ORDER BY c.last_order_day DESC NULLS LAST, c.customer_id""",
         (
             Param("stars", "Stars", "int", 5, patterns=(r"(\d)\s*-?\s*stars?",), bounds=(1, 5)),
