@@ -8,7 +8,8 @@ few minutes), cached at --workspace. Each saved question is answered --runs time
 through ``services.ask.library.answer_saved`` (the read-only connection, its views, the
 query and the answer's summary), and the median is printed beside the row count, with
 the time of the bare query on a plain read-only sqlite3 connection in the same run (the
-reference: what the app adds is the difference), and the CPU seconds of the app's answer
+reference: what the app adds is the difference; "x bare", the ratio), and the CPU seconds
+of the app's answer
 (steadier than the wall clock on a shared machine). A question the time limit stops
 (Settings ▸ Ask) is reported with the time it ran, not as a crash.
 
@@ -91,7 +92,8 @@ def measure(
         raw.execute(f"CREATE TEMP VIEW {name} AS {body}")
     worst = worst_cpu = 0.0
     print(f"today {today}, target {target:g} s per question")
-    print(f"{'question':<28} {'rows':>6} {'app s':>7} {'app CPU':>7} {'bare s':>7} {'target':>7}")
+    print(f"{'question':<28} {'rows':>6} {'app s':>7} {'app CPU':>7} {'bare s':>7} {'x bare':>6} "
+          f"{'target':>7}")  # fmt: skip
     for q in saved_questions(engine):
         if only and q.id not in only:
             continue
@@ -117,7 +119,9 @@ def measure(
         a, c, b = statistics.median(app), statistics.median(cpu), statistics.median(bare)
         worst, worst_cpu = max(worst, a), max(worst_cpu, c)
         ok = "met" if a < target and not note else "NOT met"
-        print(f"{q.id:<28} {rows:>6} {a:>7.3f} {c:>7.3f} {b:>7.3f} {ok:>7}{note}", flush=True)
+        ratio = f"{a / b:>6.2f}" if b > 0 else f"{'-':>6}"  # the app against the bare query
+        print(f"{q.id:<28} {rows:>6} {a:>7.3f} {c:>7.3f} {b:>7.3f} {ratio} {ok:>7}{note}",
+              flush=True)  # fmt: skip
     verdict = "met" if worst < target else "NOT met"
     print(f"slowest {worst:.3f} s, {worst_cpu:.3f} s CPU (target < {target:g} s per saved "
           f"question): {verdict}")  # fmt: skip

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JSONType, UTCDateTime, utcnow
+from models.campaigns import CAMPAIGN_INDEX
 from models.sync_receipts import SyncReceipt as SyncReceipt  # re-exported; declared beside
 from models.vocab import (  # noqa: F401  (re-exported: the vocabularies of these tables)
     ACTION_KINDS,
@@ -196,6 +197,7 @@ class Interaction(Base):
             "occurred_at",
             "utc_offset_minutes",
         ),
+        CAMPAIGN_INDEX,  # the email events of a period with their campaign type (0019)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,6 +223,7 @@ class Interaction(Base):
     source: Mapped[str] = mapped_column(String(64), default="manual")
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     import_run_id: Mapped[int | None] = _fk("import_runs", nullable=True, ondelete="SET NULL")
+    campaign_type: Mapped[str | None] = mapped_column(Text)  # an email's: models/campaigns.py
 
 
 class Opportunity(Base):

@@ -16,6 +16,8 @@ INTERACTION_KINDS = (
     "login",
     "unsubscribe",
 )
+# The interactions that are email events (Ask's ask_emails; their campaign type is kept).
+EMAIL_EVENT_KINDS = ("email_sent", "email_open", "email_click", "unsubscribe")
 SEVERITIES = ("critical", "warning", "opportunity", "info")
 # Each alert rule feeds one queue (services.settings.ALERT_RULES): customers we may lose,
 # customers who could buy more, and deals that stall.

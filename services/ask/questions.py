@@ -87,7 +87,7 @@ BUILTIN: tuple[SavedQuestion, ...] = (
         """SELECT t.ticket_id, t.customer_id, c.name AS customer, t.day, t.subject,
        t.ticket_type, t.status, t.sentiment, t.satisfaction
 FROM ask_tickets t JOIN ask_customers c ON c.customer_id = t.customer_id
-WHERE t.is_negative = 1 AND t.day >= :since
+WHERE t.is_negative = 1 AND t.at >= :since_at AND t.day >= :since
 ORDER BY t.day DESC, t.ticket_id DESC""",
         (_days(30),),
         ("ticket", "tickets", "negative", "sentiment", "service", "support", "unhappy"),
@@ -108,17 +108,23 @@ ORDER BY satisfaction_pct DESC NULLS LAST, tickets DESC, 1""",
         "Satisfaction: the share of rated tickets rated good (tickets not rated are left out).",
         chart_value="satisfaction_pct",
     ),
+    # The tickets counted alone, then the few busy customers named (not every ticket joined
+    # to a customer, their rollups and their scores).
     SavedQuestion(
         "frequent_tickets",
         "Customers with 3+ tickets in 60 days",
         "Identify customers who have had 3+ support tickets in the last 60 days",
-        """SELECT t.customer_id, c.name AS customer, c.owner, count(*) AS tickets,
-       sum(t.is_open) AS open_tickets, max(t.day) AS last_ticket_day
-FROM ask_tickets t JOIN ask_customers c ON c.customer_id = t.customer_id
-WHERE t.day >= :since
-GROUP BY t.customer_id, c.name, c.owner
-HAVING count(*) >= :min_tickets
-ORDER BY tickets DESC, last_ticket_day DESC, t.customer_id""",
+        """WITH busy AS MATERIALIZED (
+  SELECT t.customer_id, count(*) AS tickets, sum(t.is_open) AS open_tickets,
+         max(t.day) AS last_ticket_day
+  FROM ask_tickets t
+  WHERE t.at >= :since_at AND t.day >= :since
+  GROUP BY t.customer_id
+  HAVING count(*) >= :min_tickets)
+SELECT b.customer_id, c.name AS customer, c.owner, b.tickets, b.open_tickets,
+       b.last_ticket_day
+FROM busy b JOIN ask_customers c ON c.customer_id = b.customer_id
+ORDER BY b.tickets DESC, b.last_ticket_day DESC, b.customer_id""",
         (
             Param(
                 "min_tickets",
@@ -132,6 +138,8 @@ ORDER BY tickets DESC, last_ticket_day DESC, t.customer_id""",
         ("customers", "support", "tickets", "many", "several", "frequent", "repeat"),
         "Tickets dated within the period, any status.",
     ),
+    # Narrowed by the rollups' time of the last order before any customer's last order is
+    # looked up (SQLite would work it out for every fan, twice, in one WHERE).
     SavedQuestion(
         "five_star_no_purchase",
         "5-star reviewers who stopped buying",
@@ -139,12 +147,15 @@ ORDER BY tickets DESC, last_ticket_day DESC, t.customer_id""",
         """WITH fans AS MATERIALIZED (
   SELECT r.customer_id, max(r.day) AS last_review_day FROM ask_reviews r
   WHERE r.rating >= :stars
-  GROUP BY r.customer_id)
-SELECT c.customer_id, c.name AS customer, c.owner, f.last_review_day, c.last_order_day,
+  GROUP BY r.customer_id),
+lapsed AS MATERIALIZED (
+  SELECT f.customer_id, f.last_review_day
+  FROM fans f JOIN ask_customers c ON c.customer_id = f.customer_id
+  WHERE c.last_order_at IS NULL OR c.last_order_at < :since_to_at)
+SELECT c.customer_id, c.name AS customer, c.owner, l.last_review_day, c.last_order_day,
        c.churn_risk
-FROM fans f JOIN ask_customers c ON c.customer_id = f.customer_id
-WHERE (c.last_order_at IS NULL OR c.last_order_at < :since_to_at)
-  AND (c.last_order_day IS NULL OR c.last_order_day < :since)
+FROM lapsed l JOIN ask_customers c ON c.customer_id = l.customer_id
+WHERE coalesce(c.last_order_day, '') < :since
 ORDER BY c.last_order_day DESC NULLS LAST, c.customer_id""",
         (
             Param("stars", "Stars", "int", 5, patterns=(r"(\d)\s*-?\s*stars?",), bounds=(1, 5)),
@@ -163,23 +174,26 @@ ORDER BY c.last_order_day DESC NULLS LAST, c.customer_id""",
         ),
         "No paid order since the start of the period.",
     ),  # fmt: skip
+    # Grouped by customer first: the sort for that puts each customer's orders probes side
+    # by side (a cached index page each), and counting the groups counts the customers.
     SavedQuestion(
         "campaign_conversion",
         "Email conversion by campaign type",
         "Show me the conversion rate of email campaigns by campaign type",
-        """WITH sent AS MATERIALIZED (
-  SELECT e.campaign_type, e.customer_id,
-         CASE WHEN EXISTS (
+        """WITH per AS MATERIALIZED (
+  SELECT e.campaign_type, e.customer_id, count(*) AS sent,
+         sum(CASE WHEN EXISTS (
            SELECT 1 FROM ask_orders o
            WHERE o.customer_id = e.customer_id AND o.status = 'paid' AND o.at >= e.at
-             AND o.at < datetime(e.at, '+' || :window || ' days')) THEN 1.0 ELSE 0.0 END
+             AND o.at < datetime(e.at, '+' || :window || ' days')) THEN 1 ELSE 0 END)
            AS converted
   FROM ask_emails e
   WHERE e.event = 'sent' AND e.campaign_type IS NOT NULL
-    AND e.at >= :since_at AND e.day >= :since)
-SELECT campaign_type, count(*) AS emails_sent, count(DISTINCT customer_id) AS customers,
-       round(100.0 * avg(converted), 1) AS conversion_pct
-FROM sent
+    AND e.at >= :since_at AND (e.at >= :since_to_at OR e.day >= :since)
+  GROUP BY e.customer_id, e.campaign_type)
+SELECT campaign_type, sum(sent) AS emails_sent, count(*) AS customers,
+       round(100.0 * (1.0 * sum(converted) / sum(sent)), 1) AS conversion_pct
+FROM per
 GROUP BY campaign_type
 ORDER BY conversion_pct DESC NULLS LAST, campaign_type""",
         (
@@ -322,23 +336,24 @@ LIMIT :top""",
         "workspace's complaints (the dashboard's); Other for a review about none of them.",
         chart_value="reviews",
     ),
+    # From the customers with a refund (one pass over the orders index), not every
+    # customer's attributes; their reviews by customer, not every review.
     SavedQuestion(
         "fit_tool_returns",
         "FitMap users who returned a purchase: common issues",
         "Identify customers who used FitMap but returned their purchase - what were the "
         "common issues?",
-        """WITH users AS (
+        """WITH users AS MATERIALIZED (
   SELECT c.customer_id FROM ask_customers c
-  WHERE CAST(json_extract(c.attributes, '$.fitmap_sessions') AS INTEGER) > 0
-    AND EXISTS (SELECT 1 FROM ask_orders o
-                WHERE o.customer_id = c.customer_id AND o.status = 'refunded')),
+  WHERE c.customer_id IN (SELECT o.customer_id FROM ask_orders o WHERE o.status = 'refunded')
+    AND CAST(json_extract(c.attributes, '$.fitmap_sessions') AS INTEGER) > 0),
 said AS (
   SELECT t.customer_id, coalesce(t.reason, 'Other') AS reason, t.subject AS what
   FROM ask_tickets t
   JOIN users u ON u.customer_id = t.customer_id
   UNION ALL
   SELECT r.customer_id, coalesce(r.reason, 'Other'), r.text FROM ask_reviews r
-  JOIN users u ON u.customer_id = r.customer_id WHERE r.is_negative = 1)
+  WHERE r.customer_id IN (SELECT customer_id FROM users) AND r.is_negative = 1)
 SELECT reason AS issue, count(*) AS mentions, count(DISTINCT customer_id) AS customers,
        (SELECT count(*) FROM users) AS fitmap_users_who_returned, min(what) AS example
 FROM said
@@ -397,15 +412,20 @@ ORDER BY last_engaged_day DESC NULLS LAST, c.customer_id""",
         "Engaged: opened or clicked a campaign email.",
     ),
     # --- the ones an account manager asks every week --------------------------------
+    # The scores read in customer order (each snapshot beside the last), and outside the
+    # aggregate, where SQLite leaves out the customers view's unread rollups.
     SavedQuestion(
         "at_risk_by_owner",
         "At-risk customers by owner",
         "How many customers are at risk, by owner?",
-        f"""SELECT coalesce(owner, '(no owner)') AS owner, count(*) AS customers,
+        f"""WITH scored AS MATERIALIZED (
+  SELECT owner, churn_risk, segment, revenue_at_risk_home FROM ask_customers
+  WHERE churn_risk IS NOT NULL
+  ORDER BY customer_id)
+SELECT coalesce(owner, '(no owner)') AS owner, count(*) AS customers,
        sum(CASE WHEN {_AT_RISK} THEN 1 ELSE 0 END) AS at_risk,
        round(sum(revenue_at_risk_home), 2) AS revenue_at_risk
-FROM ask_customers
-WHERE churn_risk IS NOT NULL
+FROM scored
 GROUP BY 1
 ORDER BY at_risk DESC, owner""",
         (
@@ -528,19 +548,24 @@ LIMIT :top""",
         ("valuable", "best", "top", "clv", "value", "lifetime", "customers", "biggest"),
         "By 12-month customer lifetime value in the latest scoring, home currency.",
     ),
+    # The orders summed per outreach before naming the customers: a customer's name is read
+    # once per outreach, not once per order.
     SavedQuestion(
         "emailed_and_came_back",
         "Emailed by us and came back",
         "Which customers we emailed came back and ordered?",
-        """SELECT x.customer_id, c.name AS customer, c.owner, x.sent_day, x.subject,
-       min(o.day) AS next_order_day, sum(o.amount_home) AS revenue_since
-FROM ask_outreach x
-JOIN ask_customers c ON c.customer_id = x.customer_id
-JOIN ask_orders o ON o.customer_id = x.customer_id AND o.status = 'paid'
-     AND o.at >= :since_at AND o.day >= x.sent_day
-WHERE x.status IN ('sent', 'exported') AND x.sent_day >= :since
-GROUP BY x.outreach_id, x.customer_id, c.name, c.owner, x.sent_day, x.subject
-ORDER BY next_order_day DESC, x.outreach_id""",
+        """WITH back AS MATERIALIZED (
+  SELECT x.outreach_id, x.customer_id, x.sent_day, x.subject, min(o.day) AS next_order_day,
+         sum(o.amount_home) AS revenue_since
+  FROM ask_outreach x
+  JOIN ask_orders o ON o.customer_id = x.customer_id AND o.status = 'paid'
+       AND o.at >= :since_at AND o.day >= x.sent_day
+  WHERE x.status IN ('sent', 'exported') AND x.sent_day >= :since
+  GROUP BY x.outreach_id, x.customer_id, x.sent_day, x.subject)
+SELECT b.customer_id, c.name AS customer, c.owner, b.sent_day, b.subject, b.next_order_day,
+       b.revenue_since
+FROM back b JOIN ask_customers c ON c.customer_id = b.customer_id
+ORDER BY b.next_order_day DESC, b.outreach_id""",
         (_days(90),),
         (
             "emailed",

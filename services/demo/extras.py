@@ -14,10 +14,9 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import null
 
+from models.vocab import EMAIL_EVENT_KINDS
 from services.demo.tables import _TableData
 from services.demo.vocabulary import _EPOCH, TICKET_TYPES, campaign_type
-
-_EMAIL_KINDS = ("email_sent", "email_open", "email_click", "unsubscribe")
 
 
 def label_campaigns(emails: _TableData) -> None:
@@ -26,11 +25,15 @@ def label_campaigns(emails: _TableData) -> None:
     kinds = emails.columns["kind"]
     types = {s: campaign_type(s) for s in set(subjects.tolist())}
     attributes = np.full(len(subjects), null(), dtype=object)  # SQL NULL, not JSON null
-    is_email = np.isin(kinds, _EMAIL_KINDS)
+    is_email = np.isin(kinds, EMAIL_EVENT_KINDS)
     attributes[is_email] = [
         {"campaign": s, "campaign_type": types[s]} for s in subjects[is_email].tolist()
     ]
     emails.columns["attributes"] = attributes
+    # The type as a column too (models/campaigns.py): what Ask's email questions read.
+    typed = np.full(len(subjects), None, dtype=object)
+    typed[is_email] = [types[s] for s in subjects[is_email].tolist()]
+    emails.columns["campaign_type"] = typed
 
 
 def label_tickets(support: _TableData) -> None:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
+from models.campaigns import campaign_types
 from services.importing.canonical import Batch
 from services.importing.changes import ChangeTracker
 from services.importing.identity import Identities
@@ -87,6 +88,9 @@ class Writer:
                     stored[c] = [default if v is None else v for v in stored[c]]
             else:
                 stored[c] = [defaults[c]] * n
+        if table == "interactions" and "attributes" in frame.columns:  # models/campaigns.py
+            stored["campaign_type"] = campaign_types(stored["kind"], frame["attributes"].tolist())
+            cols.append("campaign_type")
         compare_cols = ["customer_id"] + [c for c in cols if c not in ("external_id", "source")]
         hashes = _hash_values(frame)
         self.changes.hashed = hashes is not None
