@@ -66,13 +66,18 @@ def test_the_real_library_or_nothing() -> None:
     assert len(data) == 40 << 20
 
 
-def test_the_cycle_collector_is_paused_while_importing_and_back_on_after() -> None:
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), bulk_allocation(FakeLibc()):
+def _nested_import_that_fails() -> None:
+    with bulk_allocation(FakeLibc()):
         with bulk_allocation(FakeLibc()):
             assert not gc.isenabled()
         assert not gc.isenabled()  # the outer import still runs
         raise RuntimeError("boom")
+
+
+def test_the_cycle_collector_is_paused_while_importing_and_back_on_after() -> None:
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        _nested_import_that_fails()
     assert gc.isenabled()
 
 
