@@ -338,7 +338,7 @@ class Store:
             tuples = zip(ids, *stored.values(), repeat(self.run_id), repeat(now), repeat(now))
             marks = ",".join("?" * len(cols))
             self.executemany(f"INSERT INTO customers ({','.join(cols)}) VALUES ({marks})", tuples)
-        self.created.update(int(i) for i in ids)
+        self.created.update(map(int, ids))
 
     def insert_identities(self, pairs: list[tuple[str, str, int]]) -> None:
         """Record (source, external_id) -> customer pairs in customer_identities."""
