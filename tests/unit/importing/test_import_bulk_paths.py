@@ -6,13 +6,15 @@
   (``Identities._resolve_by_ids``) instead of the row-by-row loop, and the loop kept for
   the files that name customers by email or have guest checkouts.
 
-Each case imports the same files into two new workspaces, one with the bulk paths and
-one with the row-by-row ones, and compares every table's rows (tests/support/
-table_digest.py), the moments of the run (import times, customers' creation) set alike.
+Each case imports the same files into two new workspaces (SQLite, then PostgreSQL, where
+only the second path applies), one with the bulk paths and one with the row-by-row ones,
+and compares every table's rows (tests/support/table_digest.py), the moments of the run
+(import times, customers' creation) set alike.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -23,6 +25,7 @@ from sqlalchemy import Engine, text
 
 from app.workspace import open_workspace
 from services.importing import bulkinsert, identity, service, storage
+from tests.support.databases import new_workspace_url
 from tests.support.table_digest import table_digests
 
 CUSTOMERS = "customer_id,email,name\n" + "".join(
@@ -47,12 +50,16 @@ def _row_by_row_insert(cur: Any, head: str, marks: str, columns: Sequence[list[A
 
 
 @pytest.fixture
-def workspaces(tmp_path: Path) -> Iterator[tuple[Engine, Engine]]:
-    """Two new SQLite workspaces: the bulk paths', then the row-by-row paths'."""
-    opened = [
-        open_workspace(f"sqlite:///{tmp_path / name}.radar.sqlite", backup=False)
-        for name in ("bulk", "rows")
-    ]
+def workspaces(
+    database: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Engine, Engine]]:
+    """Two new workspaces (SQLite, then PostgreSQL): the bulk paths', then the
+    row-by-row paths'."""
+    opened = []
+    for name in ("bulk", "rows"):
+        folder = tmp_path / name
+        folder.mkdir()
+        opened.append(open_workspace(new_workspace_url(request, database, folder), backup=False))
     try:
         yield opened[0].engine, opened[1].engine
     finally:
@@ -67,7 +74,7 @@ def _import(engine: Engine, files: list[Path]) -> list[tuple[int, int, int, int]
 
 def _same_moments(engine: Engine) -> None:
     """The run's own moments set alike in both workspaces (the rest must match as is)."""
-    moment = "2026-01-01 00:00:00.000000"
+    moment = dt.datetime(2026, 1, 1)
     updates = (
         "UPDATE customers SET created_at = :m, updated_at = :m",
         "UPDATE import_runs SET started_at = :m, finished_at = :m",
