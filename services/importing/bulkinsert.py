@@ -22,6 +22,9 @@ __all__ = ["MAX_PARAMETERS", "insert_columns"]
 MAX_PARAMETERS = 999
 # More rows per statement saves little once the per-statement cost is shared this far.
 MAX_ROWS = 200
+# Half of SQLite's default longest statement (1,000,000 bytes): a row's marks may hold
+# long literals (a text the same in every row).
+MAX_SQL = 500_000
 
 
 def insert_columns(cur: Any, head: str, marks: str, columns: Sequence[list[Any]]) -> None:
@@ -36,7 +39,7 @@ def insert_columns(cur: Any, head: str, marks: str, columns: Sequence[list[Any]]
     flat: list[Any] = [None] * (n * width)
     for j, column in enumerate(columns):
         flat[j::width] = column
-    per = max(1, min(MAX_ROWS, MAX_PARAMETERS // width))
+    per = max(1, min(MAX_ROWS, MAX_PARAMETERS // width, MAX_SQL // (len(marks) + 1)))
     step = per * width
     whole = (n // per) * step
     if whole:

@@ -183,6 +183,23 @@ def test_multi_row_statements_store_what_executemany_stores(width: int, rows: in
     assert len(stored[0]) == rows
 
 
+def test_long_literals_make_shorter_statements(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulkinsert, "MAX_SQL", 5_000)
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a, b, c, d)")
+    long = "'" + "x" * 255 + "'"
+    marks = f"(?,{long},{long},{long})"
+    seen: list[int] = []
+    conn.set_trace_callback(lambda sql: seen.append(len(sql)))
+    bulkinsert.insert_columns(conn.cursor(), "INSERT INTO t (a,b,c,d)", marks, [list(range(3000))])
+    assert 4_000 < max(seen) <= 5_000 + len("INSERT INTO t (a,b,c,d) VALUES ")
+    assert conn.execute("SELECT COUNT(*), SUM(a), MIN(length(d)) FROM t").fetchone() == (
+        3000,
+        sum(range(3000)),
+        255,
+    )
+
+
 def test_no_bound_column_is_refused() -> None:
     conn = sqlite3.connect(":memory:", isolation_level=None)
     with pytest.raises(ValueError, match="at least one bound column"):
