@@ -177,6 +177,10 @@ class Identities:
         src_l, ext_l, email_l = firsts(src), firsts(ext), firsts(email)
         names, companies = firsts(col("customer_name")), firsts(col("customer_company"))
         guest = guest[first_index]
+        if email is None and not guest.any():
+            plain = self._resolve_by_ids(src_l, ext_l, names, companies, result)
+            if plain is not None:
+                return plain[codes]
         resolved = np.zeros(count, dtype=np.int64)
         # New customers, column by column (no dict per customer).
         new: dict[str, list[Any]] = {
@@ -217,6 +221,48 @@ class Identities:
         result.customers_created += len(new["id"])
         out: np.ndarray[Any, Any] = resolved[codes]
         return out
+
+    def _resolve_by_ids(
+        self,
+        src_l: list[Any],
+        ext_l: list[Any],
+        names: list[Any],
+        companies: list[Any],
+        result: WriteResult,
+    ) -> np.ndarray[Any, Any] | None:
+        """The references of a file that names its customers by id alone (no email, no
+        guest checkouts), resolved in bulk: the same answer, and the same new customers
+        numbered in the same order, as the row-by-row loop of ``resolve_refs``; None when
+        a reference lacks its source or id (the loop decides those)."""
+        if None in src_l or None in ext_l:
+            return None
+        keys = list(zip(src_l, ext_l, strict=True))
+        get = self.ids.get
+        resolved = np.array([get(k, 0) for k in keys], dtype=np.int64)
+        new_pos = np.flatnonzero(resolved == 0)
+        start = self._next_customer_id
+        resolved[new_pos] = np.arange(start, start + len(new_pos), dtype=np.int64)
+        self._next_customer_id = start + len(new_pos)
+        positions = new_pos.tolist()
+        new_ids: list[Any] = resolved[new_pos].tolist()
+        new_src = [src_l[u] for u in positions]
+        new_ext = [ext_l[u] for u in positions]
+        pairs = list(zip(new_src, new_ext, new_ids, strict=True))
+        self.ids.update(zip(zip(new_src, new_ext, strict=True), new_ids, strict=True))
+        nothing: list[Any] = [None] * len(positions)
+        new = {
+            "id": new_ids,
+            "external_id": new_ext,
+            "source": new_src,
+            "email": nothing,
+            "name": [names[u] for u in positions],
+            "company": [companies[u] for u in positions],
+            "email_normalized": nothing,
+        }
+        self.store.insert_customer_columns(new)
+        self.store.insert_identities(pairs)
+        result.customers_created += len(positions)
+        return resolved
 
     # --- customers --------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
+from services.importing.bulkinsert import insert_columns
 from services.importing.canonical import STORED_COLUMNS
 from services.importing.types import ImportCancelled
 
@@ -326,21 +327,42 @@ class Store:
             stored["do_not_contact"] = [False] * n
         cols = ("id", *stored, "import_run_id", "created_at", "updated_at")
         now = self.now_stored
-        tuples = zip(ids, *stored.values(), repeat(self.run_id), repeat(now), repeat(now))
-        marks = ",".join("?" * len(cols))
-        self.executemany(f"INSERT INTO customers ({','.join(cols)}) VALUES ({marks})", tuples)
-        self.created.update(int(i) for i in ids)
+        if self.sqlite:
+            run_id, stamp = str(int(self.run_id)), sql_literal(now)
+            marks = ",".join(["?"] * (1 + len(stored)) + [run_id, stamp or "?", stamp or "?"])
+            columns = [list(ids), *stored.values()]
+            if stamp is None:
+                columns += [[now] * n, [now] * n]
+            self.insert_columns(f"INSERT INTO customers ({','.join(cols)})", f"({marks})", columns)
+        else:
+            tuples = zip(ids, *stored.values(), repeat(self.run_id), repeat(now), repeat(now))
+            marks = ",".join("?" * len(cols))
+            self.executemany(f"INSERT INTO customers ({','.join(cols)}) VALUES ({marks})", tuples)
+        self.created.update(map(int, ids))
 
     def insert_identities(self, pairs: list[tuple[str, str, int]]) -> None:
         """Record (source, external_id) -> customer pairs in customer_identities."""
         if not pairs:
             return
         self.check_customers([c for _s, _e, c in pairs])
-        self.executemany(
-            "INSERT INTO customer_identities (source, external_id, customer_id, import_run_id) "
-            "VALUES (?,?,?,?)",
-            [(s, e, c, self.run_id) for s, e, c in pairs],
-        )
+        head = "INSERT INTO customer_identities (source, external_id, customer_id, import_run_id)"
+        if self.sqlite:
+            sources, externals, customers = (list(c) for c in zip(*pairs, strict=True))
+            marks = f"(?,?,?,{int(self.run_id)})"
+            self.insert_columns(head, marks, [sources, externals, customers])
+            return
+        self.executemany(f"{head} VALUES (?,?,?,?)", [(s, e, c, self.run_id) for s, e, c in pairs])
+
+    def insert_columns(self, head: str, marks: str, columns: Sequence[list[Any]]) -> None:
+        """SQLite: rows given column-wise, inserted a chunk at a time (cancel is checked
+        between chunks) by multi-row statements (services/importing/bulkinsert.py)."""
+        cur = self.cursor()
+        try:
+            for start in range(0, len(columns[0]), CHUNK):
+                self.check_cancelled()
+                insert_columns(cur, head, marks, [c[start : start + CHUNK] for c in columns])
+        finally:
+            cur.close()
 
     def insert_records(
         self, table: str, cols: list[str], stored: dict[str, Any], idx: np.ndarray[Any, Any]
@@ -387,7 +409,11 @@ class Store:
                 else:
                     sel = idx[start : start + CHUNK]
                     parts = [arrays[c][sel].tolist() for c in bound]
-                cur.executemany(sql, zip(*parts, strict=True))
+                if self.sqlite:  # services/importing/bulkinsert.py
+                    head, _, row_marks = sql.partition(" VALUES ")
+                    insert_columns(cur, head, row_marks, parts)
+                else:
+                    cur.executemany(sql, zip(*parts, strict=True))
         finally:
             cur.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 from typing import Any
 
 import pytest
@@ -63,3 +64,28 @@ def test_the_real_library_or_nothing() -> None:
     with bulk_allocation():
         data = bytearray(40 << 20)  # above the bulk mmap threshold: still allocates
     assert len(data) == 40 << 20
+
+
+def _nested_import_that_fails() -> None:
+    with bulk_allocation(FakeLibc()):
+        with bulk_allocation(FakeLibc()):
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer import still runs
+        raise RuntimeError("boom")
+
+
+def test_the_cycle_collector_is_paused_while_importing_and_back_on_after() -> None:
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        _nested_import_that_fails()
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_before_stays_off() -> None:
+    gc.disable()
+    try:
+        with bulk_allocation(FakeLibc()):
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
