@@ -11,6 +11,7 @@ window can show its table before either has been loaded.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -149,7 +150,8 @@ def load_customer_columns(
         ctx = load_money_context(conn)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            parts = _read_with_rollups(cursor) or _read_live(cursor, ctx)
+            rolled = _read_with_rollups(cursor)
+            parts = rolled[0] if rolled else _read_live(cursor, ctx)
             # Few customers are marked: their ids, not a column read for every row.
             do_not_contact = np.array(
                 [r[0] for r in _fetch(cursor, "SELECT id FROM customers WHERE do_not_contact")],
@@ -160,8 +162,10 @@ def load_customer_columns(
         offsets = _last_order_offsets(conn)
         from services.core.rollups import unconverted_revenue
 
-        # Paid amounts in a currency with no rate to the home one: never counted as 0.
-        unconverted = unconverted_revenue(Session(bind=conn), ctx)
+        # Paid amounts in a currency with no rate to the home one: never counted as 0. None
+        # while the current rollups say every order is in the home currency.
+        single = rolled is not None and rolled[1] == ctx.home
+        unconverted = {} if single else unconverted_revenue(Session(bind=conn), ctx)
         if scores:
             from services.scoring.queries import latest_scores_columns, value_months
 
@@ -244,13 +248,15 @@ def _leave_out_unconverted(
     result["revenue_unconverted"] = words
 
 
-def _last_order_offsets(conn: Connection) -> dict[int, int]:
+def _last_order_offsets(conn: Connection) -> tuple[np.ndarray, np.ndarray]:
     """The utc_offset_minutes of each customer's last paid order, for the customers whose
-    last order's source named its clock (services/local_dates); the rest are left out."""
+    last order's source named its clock (services/local_dates): their ids and offsets,
+    int64; the rest are left out."""
     from sqlalchemy import select
 
     from models.schema import Customer, Order
 
+    none = np.zeros(0, dtype=np.int64)
     # Most workspaces with no zoned source stop here (one row looked up, ~30 ms on 500,000
     # orders); else one index seek per customer (~0.2 s for 50,000 customers, where a
     # join on each customer's latest date took 0.5 s).
@@ -258,7 +264,7 @@ def _last_order_offsets(conn: Connection) -> dict[int, int]:
         conn.execute(select(Order.id).where(Order.utc_offset_minutes.is_not(None)).limit(1)).first()
         is None
     ):
-        return {}
+        return none, none
     latest = (
         select(Order.utc_offset_minutes)
         .where(Order.customer_id == Customer.id, Order.status == "paid")
@@ -266,16 +272,39 @@ def _last_order_offsets(conn: Connection) -> dict[int, int]:
         .limit(1)
         .scalar_subquery()
     )
-    rows = conn.execute(select(Customer.id, latest)).all()
-    return {int(c): int(o) for c, o in rows if o is not None}
+    if conn.dialect.name == "sqlite":
+        # The same seeks, their answer as one text of numbers: a million customers' rows
+        # made into Python objects cost more than the seeks.
+        inner = select(Customer.id.label("id"), latest.label("o")).subquery()
+        text = conn.execute(
+            select(_group_concat(inner.c.id, inner.c.o)).where(inner.c.o.is_not(None))
+        ).scalar()
+        if not text:
+            return none, none
+        pairs = np.fromstring(text, sep=",", dtype=np.int64).reshape(-1, 2)
+        return np.ascontiguousarray(pairs[:, 0]), np.ascontiguousarray(pairs[:, 1])
+    rows = [(c, o) for c, o in conn.execute(select(Customer.id, latest)).all() if o is not None]
+    if not rows:
+        return none, none
+    pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    return np.ascontiguousarray(pairs[:, 0]), np.ascontiguousarray(pairs[:, 1])
 
 
-def _offsets_of(ids: np.ndarray, offsets: dict[int, int]) -> np.ndarray:
+def _group_concat(*columns: Any) -> Any:
+    """SQLite's group_concat of the columns joined by commas (one text of numbers)."""
+    from sqlalchemy import func, literal_column
+
+    joined = columns[0]
+    for column in columns[1:]:
+        joined = joined.op("||")(literal_column("','")).op("||")(column)
+    return func.group_concat(joined)
+
+
+def _offsets_of(ids: np.ndarray, offsets: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """The offset of each id's last order as timedelta64[m] (0 where none is known)."""
     minutes = np.zeros(len(ids), dtype=np.int64)
-    if offsets:
-        keys = np.fromiter(offsets.keys(), dtype=np.int64, count=len(offsets))
-        values = np.fromiter(offsets.values(), dtype=np.int64, count=len(offsets))
+    keys, values = offsets
+    if len(keys):
         order = np.argsort(keys)
         keys, values = keys[order], values[order]
         pos = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
@@ -337,17 +366,19 @@ _CUSTOMER_SQL = (
 _Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def _read_with_rollups(cursor: Any) -> _Parts | None:
-    """Customers joined with their rollups: one read of 100k rows, no order scan.
+def _read_with_rollups(cursor: Any) -> tuple[_Parts, str] | None:
+    """Customers joined with their rollups: one read of 100k rows, no order scan; and the
+    one currency of every order at their refresh ("" when several or not known).
 
     None when the rollups are marked stale (a write since the last refresh) or do not
     cover every customer; the caller then aggregates live.
     """
     cursor.execute(
         "SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM customer_rollups), "
-        "(SELECT value FROM settings WHERE key = 'rollups.stale')"
+        "(SELECT value FROM settings WHERE key = 'rollups.stale'), "
+        "(SELECT value FROM settings WHERE key = 'rollups.single_currency')"
     )
-    n_customers, n_rollups, stale = cursor.fetchone()
+    n_customers, n_rollups, stale, single = cursor.fetchone()
     # JSON true: text on SQLite, a bool from PostgreSQL's jsonb.
     if n_customers != n_rollups or stale in (True, "true"):
         return None
@@ -361,7 +392,7 @@ def _read_with_rollups(cursor: Any) -> _Parts | None:
     )
     # A 2-D object array is the cheapest way from DBAPI rows to numpy columns.
     grid = np.array(rows, dtype=object).reshape(len(rows), 14)
-    return (
+    parts = (
         grid[:, :9],
         grid[:, 9].astype(np.int64),
         grid[:, 10].astype(np.int64),
@@ -369,6 +400,10 @@ def _read_with_rollups(cursor: Any) -> _Parts | None:
         grid[:, 12].astype(np.int64),
         grid[:, 13].astype(np.int64),
     )
+    # JSON: a quoted text on SQLite, a str from PostgreSQL's jsonb.
+    if isinstance(single, str) and single.startswith('"'):
+        single = json.loads(single)
+    return parts, single if isinstance(single, str) else ""
 
 
 def _read_live(cursor: Any, ctx: MoneyContext) -> _Parts:
@@ -425,8 +460,10 @@ def _scatter(ids: np.ndarray, rows: list[tuple[Any, ...]], *targets: np.ndarray)
         target[pos[ok]] = grid[ok, i].astype(target.dtype)
 
 
-def workspace_summary(engine: Engine) -> WorkspaceSummary:
-    """Row counts of the main tables and whether this is a demo workspace."""
+def workspace_summary(engine: Engine, *, rows: bool = True) -> WorkspaceSummary:
+    """Row counts of the main tables and whether this is a demo workspace; rows=False counts
+    only the customers (the orders, interactions and opportunities are None): at a million
+    customers the others are 24 million rows to count."""
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
@@ -435,7 +472,9 @@ def workspace_summary(engine: Engine) -> WorkspaceSummary:
 
     with translate_db_errors(), Session(engine) as session:
 
-        def count(model: Any) -> int:
+        def count(model: Any) -> int | None:
+            if not rows:
+                return None
             return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
         demo = get_setting(session, "workspace.demo")
