@@ -67,7 +67,7 @@ def test_upgrading_a_0017_workspace_adds_the_index_and_keeps_its_answers(
         with ws.engine.connect() as conn:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
             kept = conn.execute(text("SELECT COUNT(*) FROM interactions")).scalar_one()
-        assert version == head_revision() == "0018"
+        assert version == head_revision()
         assert kept == 4
         assert {INDEX, TIER} <= _indexes(ws.engine)
         assert _gold(ws.engine) == before
