@@ -248,15 +248,13 @@ def _leave_out_unconverted(
     result["revenue_unconverted"] = words
 
 
-def _last_order_offsets(conn: Connection) -> tuple[np.ndarray, np.ndarray]:
+def _last_order_offsets(conn: Connection) -> dict[int, int]:
     """The utc_offset_minutes of each customer's last paid order, for the customers whose
-    last order's source named its clock (services/local_dates): their ids and offsets,
-    int64; the rest are left out."""
+    last order's source named its clock (services/local_dates); the rest are left out."""
     from sqlalchemy import select
 
     from models.schema import Customer, Order
 
-    none = np.zeros(0, dtype=np.int64)
     # Most workspaces with no zoned source stop here (one row looked up, ~30 ms on 500,000
     # orders); else one index seek per customer (~0.2 s for 50,000 customers, where a
     # join on each customer's latest date took 0.5 s).
@@ -264,7 +262,7 @@ def _last_order_offsets(conn: Connection) -> tuple[np.ndarray, np.ndarray]:
         conn.execute(select(Order.id).where(Order.utc_offset_minutes.is_not(None)).limit(1)).first()
         is None
     ):
-        return none, none
+        return {}
     latest = (
         select(Order.utc_offset_minutes)
         .where(Order.customer_id == Customer.id, Order.status == "paid")
@@ -272,39 +270,16 @@ def _last_order_offsets(conn: Connection) -> tuple[np.ndarray, np.ndarray]:
         .limit(1)
         .scalar_subquery()
     )
-    if conn.dialect.name == "sqlite":
-        # The same seeks, their answer as one text of numbers: a million customers' rows
-        # made into Python objects cost more than the seeks.
-        inner = select(Customer.id.label("id"), latest.label("o")).subquery()
-        text = conn.execute(
-            select(_group_concat(inner.c.id, inner.c.o)).where(inner.c.o.is_not(None))
-        ).scalar()
-        if not text:
-            return none, none
-        pairs = np.fromstring(text, sep=",", dtype=np.int64).reshape(-1, 2)
-        return np.ascontiguousarray(pairs[:, 0]), np.ascontiguousarray(pairs[:, 1])
-    rows = [(c, o) for c, o in conn.execute(select(Customer.id, latest)).all() if o is not None]
-    if not rows:
-        return none, none
-    pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
-    return np.ascontiguousarray(pairs[:, 0]), np.ascontiguousarray(pairs[:, 1])
+    rows = conn.execute(select(Customer.id, latest)).all()
+    return {int(c): int(o) for c, o in rows if o is not None}
 
 
-def _group_concat(*columns: Any) -> Any:
-    """SQLite's group_concat of the columns joined by commas (one text of numbers)."""
-    from sqlalchemy import func, literal_column
-
-    joined = columns[0]
-    for column in columns[1:]:
-        joined = joined.op("||")(literal_column("','")).op("||")(column)
-    return func.group_concat(joined)
-
-
-def _offsets_of(ids: np.ndarray, offsets: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+def _offsets_of(ids: np.ndarray, offsets: dict[int, int]) -> np.ndarray:
     """The offset of each id's last order as timedelta64[m] (0 where none is known)."""
     minutes = np.zeros(len(ids), dtype=np.int64)
-    keys, values = offsets
-    if len(keys):
+    if offsets:
+        keys = np.fromiter(offsets.keys(), dtype=np.int64, count=len(offsets))
+        values = np.fromiter(offsets.values(), dtype=np.int64, count=len(offsets))
         order = np.argsort(keys)
         keys, values = keys[order], values[order]
         pos = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
