@@ -170,7 +170,9 @@ def load_customer_columns(
             from services.scoring.queries import latest_scores_columns, value_months
 
             with Session(bind=conn) as session:
-                latest = latest_scores_columns(session)
+                # The snapshots' own rows: _align_scores places them on the customers read
+                # above (no second read of every customer's id).
+                latest = latest_scores_columns(session, aligned=False)
                 months = value_months(session)
     grid, order_count, revenue_cents, last_text, open_tickets, open_opps = parts
     ids = grid[:, 0].astype(np.int64)

@@ -16,6 +16,7 @@ from models.migrate import INDEX_ONLY_REVISIONS, alembic_config, upgrade
 from services.demo import build_demo
 from services.scoring.queries import latest_scores_columns
 from services.scoring.run import score_workspace
+from services.usecases.customers import load_customer_columns
 
 TODAY = dt.date(2025, 6, 15)
 INDEX = "ix_score_snapshots_run_table"
@@ -52,6 +53,7 @@ def test_upgrading_a_0018_workspace_adds_the_index_and_reads_the_same_scores(
         upgrade(ws.engine, backup=False)
         assert INDEX in _indexes(ws.engine)
         after = _latest(ws.engine)
+        table = load_customer_columns(ws.engine, today=TODAY)
         with ws.engine.connect() as conn:
             kept = conn.execute(text("SELECT COUNT(*) FROM score_snapshots")).scalar_one()
     finally:
@@ -61,6 +63,13 @@ def test_upgrading_a_0018_workspace_adds_the_index_and_reads_the_same_scores(
     for name, column in before.items():
         np.testing.assert_array_equal(column, after[name], err_msg=name)
     assert {"Champions", None} & set(after["segment"].tolist())
+    # The customers table places the snapshots' own rows on its customers: the same scores.
+    assert table["id"].tolist() == after["customer_id"].tolist()
+    for name, divisor in (("churn_risk", 1), ("clv_12m", 100), ("revenue_at_risk", 100)):
+        source = "churn_risk" if divisor == 1 else f"{name}_cents"
+        np.testing.assert_array_equal(table[name], after[source] / divisor, err_msg=name)
+    assert table["segment"].tolist() == after["segment"].tolist()
+    assert table["confidence"].tolist() == after["confidence"].tolist()
 
 
 def test_the_latest_scores_read_only_the_index_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
