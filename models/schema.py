@@ -37,6 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JSONType, UTCDateTime, utcnow
 from models.campaigns import CAMPAIGN_INDEX
+from models.score_indexes import TABLE_SCORES_INDEX
 from models.sync_receipts import SyncReceipt as SyncReceipt  # re-exported; declared beside
 from models.vocab import (  # noqa: F401  (re-exported: the vocabularies of these tables)
     ACTION_KINDS,
@@ -359,6 +360,7 @@ class ScoreSnapshot(Base):
     __table_args__ = (
         Index("ix_score_snapshots_customer_asof", "customer_id", "as_of"),
         Index("ix_score_snapshots_asof", "as_of", "horizon_days"),
+        TABLE_SCORES_INDEX,  # one run's scores as the customers table shows them (0020)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -92,7 +92,8 @@ class WorkspaceCustomerSource:
         return load_customer_usage(engine, customer_id, now=now, seen=self._features_seen)
 
     def workspace_summary(self) -> WorkspaceSummary:
-        return workspace_summary(self.workspace.engine)
+        # The status bar shows the customers and the demo marker: nothing else is counted.
+        return workspace_summary(self.workspace.engine, rows=False)
 
     def set_do_not_contact(
         self, customer_id: int, value: bool, note: str | None = None

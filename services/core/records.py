@@ -83,12 +83,13 @@ class CustomerDetail:
 
 @dataclass(frozen=True)
 class WorkspaceSummary:
-    """Row counts and the demo marker of a workspace."""
+    """Row counts and the demo marker of a workspace (orders, interactions and opportunities
+    None when not counted: the window's status bar needs only the customers)."""
 
     customers: int
-    orders: int
-    interactions: int
-    opportunities: int
+    orders: int | None
+    interactions: int | None
+    opportunities: int | None
     is_demo: bool
     demo_info: dict[str, Any] | None = None
 

@@ -42,6 +42,10 @@ from services.core.money import MoneyContext, home_cents_expr, load_money_contex
 CLOSED_TICKET_STATUSES = ("solved", "closed", "resolved", "cancelled", "canceled")
 
 STALE_SETTING = "rollups.stale"
+# The home currency when every order was in it at the last refresh (else empty): while the
+# rollups are current, no order can be in another currency, so nothing is unconverted and
+# the window need not scan every order to find so.
+SINGLE_CURRENCY_SETTING = "rollups.single_currency"
 WATCHED_TABLES = frozenset({"customers", "orders", "interactions", "opportunities"})
 _MARKED = "account_radar.rollups_marked"  # this transaction already marked them stale
 
@@ -127,8 +131,14 @@ def _has_foreign_orders(conn: Connection, ctx: MoneyContext) -> bool:
 
 
 def _live(conn: Connection) -> Select[tuple[object, ...]]:
+    return _live_and_currency(conn)[0]
+
+
+def _live_and_currency(conn: Connection) -> tuple[Select[tuple[object, ...]], str]:
+    """The live rollups, and the home currency when every order is in it (else "")."""
     ctx = load_money_context(conn)
-    return live_rollups(ctx, foreign=_has_foreign_orders(conn, ctx))
+    foreign = _has_foreign_orders(conn, ctx)
+    return live_rollups(ctx, foreign=foreign), "" if foreign else ctx.home
 
 
 def unconverted_revenue(session: Session, ctx: MoneyContext) -> dict[int, dict[str, int]]:
@@ -154,9 +164,10 @@ def refresh_rollups(session: Session) -> int:
     returns the count."""
     conn = session.connection()
     conn.execute(delete(CustomerRollup))
-    live = _live(conn)
+    live, single = _live_and_currency(conn)
     conn.execute(insert(CustomerRollup).from_select(list(ROLLUP_COLUMNS), live))
     _set_stale(conn, False)
+    _set(conn, SINGLE_CURRENCY_SETTING, single)
     conn.info[_MARKED] = False  # later writes in this transaction must mark them again
     return int(conn.execute(select(func.count()).select_from(CustomerRollup)).scalar_one())
 
@@ -193,8 +204,12 @@ def marked_current(session: Session) -> bool:
 
 
 def _set_stale(conn: Connection, stale: bool) -> None:
-    conn.execute(delete(Setting).where(Setting.key == STALE_SETTING))
-    conn.execute(insert(Setting).values(key=STALE_SETTING, value=stale, updated_at=utcnow()))
+    _set(conn, STALE_SETTING, stale)
+
+
+def _set(conn: Connection, key: str, value: object) -> None:
+    conn.execute(delete(Setting).where(Setting.key == key))
+    conn.execute(insert(Setting).values(key=key, value=value, updated_at=utcnow()))
 
 
 def stale_rollups(session: Session) -> int:

@@ -244,6 +244,14 @@ SETTINGS: dict[str, SettingSpec] = {
             state=True,
         ),
         SettingSpec(
+            "rollups.single_currency",
+            str,
+            "",
+            "The currency of every order at the last refresh of the per-customer totals "
+            "(empty: several, or not known)",
+            state=True,
+        ),
+        SettingSpec(
             CONFIG_VERSION_KEY,
             int,
             0,

@@ -11,6 +11,7 @@ window can show its table before either has been loaded.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -149,7 +150,8 @@ def load_customer_columns(
         ctx = load_money_context(conn)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            parts = _read_with_rollups(cursor) or _read_live(cursor, ctx)
+            rolled = _read_with_rollups(cursor)
+            parts = rolled[0] if rolled else _read_live(cursor, ctx)
             # Few customers are marked: their ids, not a column read for every row.
             do_not_contact = np.array(
                 [r[0] for r in _fetch(cursor, "SELECT id FROM customers WHERE do_not_contact")],
@@ -160,13 +162,17 @@ def load_customer_columns(
         offsets = _last_order_offsets(conn)
         from services.core.rollups import unconverted_revenue
 
-        # Paid amounts in a currency with no rate to the home one: never counted as 0.
-        unconverted = unconverted_revenue(Session(bind=conn), ctx)
+        # Paid amounts in a currency with no rate to the home one: never counted as 0. None
+        # while the current rollups say every order is in the home currency.
+        single = rolled is not None and rolled[1] == ctx.home
+        unconverted = {} if single else unconverted_revenue(Session(bind=conn), ctx)
         if scores:
             from services.scoring.queries import latest_scores_columns, value_months
 
             with Session(bind=conn) as session:
-                latest = latest_scores_columns(session)
+                # The snapshots' own rows: _align_scores places them on the customers read
+                # above (no second read of every customer's id).
+                latest = latest_scores_columns(session, aligned=False)
                 months = value_months(session)
     grid, order_count, revenue_cents, last_text, open_tickets, open_opps = parts
     ids = grid[:, 0].astype(np.int64)
@@ -337,17 +343,19 @@ _CUSTOMER_SQL = (
 _Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def _read_with_rollups(cursor: Any) -> _Parts | None:
-    """Customers joined with their rollups: one read of 100k rows, no order scan.
+def _read_with_rollups(cursor: Any) -> tuple[_Parts, str] | None:
+    """Customers joined with their rollups: one read of 100k rows, no order scan; and the
+    one currency of every order at their refresh ("" when several or not known).
 
     None when the rollups are marked stale (a write since the last refresh) or do not
     cover every customer; the caller then aggregates live.
     """
     cursor.execute(
         "SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM customer_rollups), "
-        "(SELECT value FROM settings WHERE key = 'rollups.stale')"
+        "(SELECT value FROM settings WHERE key = 'rollups.stale'), "
+        "(SELECT value FROM settings WHERE key = 'rollups.single_currency')"
     )
-    n_customers, n_rollups, stale = cursor.fetchone()
+    n_customers, n_rollups, stale, single = cursor.fetchone()
     # JSON true: text on SQLite, a bool from PostgreSQL's jsonb.
     if n_customers != n_rollups or stale in (True, "true"):
         return None
@@ -361,7 +369,7 @@ def _read_with_rollups(cursor: Any) -> _Parts | None:
     )
     # A 2-D object array is the cheapest way from DBAPI rows to numpy columns.
     grid = np.array(rows, dtype=object).reshape(len(rows), 14)
-    return (
+    parts = (
         grid[:, :9],
         grid[:, 9].astype(np.int64),
         grid[:, 10].astype(np.int64),
@@ -369,6 +377,10 @@ def _read_with_rollups(cursor: Any) -> _Parts | None:
         grid[:, 12].astype(np.int64),
         grid[:, 13].astype(np.int64),
     )
+    # JSON: a quoted text on SQLite, a str from PostgreSQL's jsonb.
+    if isinstance(single, str) and single.startswith('"'):
+        single = json.loads(single)
+    return parts, single if isinstance(single, str) else ""
 
 
 def _read_live(cursor: Any, ctx: MoneyContext) -> _Parts:
@@ -425,8 +437,10 @@ def _scatter(ids: np.ndarray, rows: list[tuple[Any, ...]], *targets: np.ndarray)
         target[pos[ok]] = grid[ok, i].astype(target.dtype)
 
 
-def workspace_summary(engine: Engine) -> WorkspaceSummary:
-    """Row counts of the main tables and whether this is a demo workspace."""
+def workspace_summary(engine: Engine, *, rows: bool = True) -> WorkspaceSummary:
+    """Row counts of the main tables and whether this is a demo workspace; rows=False counts
+    only the customers (the orders, interactions and opportunities are None): at a million
+    customers the others are 24 million rows to count."""
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
@@ -435,7 +449,9 @@ def workspace_summary(engine: Engine) -> WorkspaceSummary:
 
     with translate_db_errors(), Session(engine) as session:
 
-        def count(model: Any) -> int:
+        def count(model: Any) -> int | None:
+            if not rows:
+                return None
             return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
         demo = get_setting(session, "workspace.demo")

