@@ -3,7 +3,7 @@ index of the email events by kind and time that holds it
 
 Revision ID: 0019
 Revises: 0018
-Create Date: 2026-11-27 06:00:00.000000
+Create Date: 2026-11-26 09:30:00.000000
 
 """
 from typing import Sequence, Union

@@ -3,7 +3,7 @@ the customers table shows)
 
 Revision ID: 0020
 Revises: 0019
-Create Date: 2026-11-27 09:00:00.000000
+Create Date: 2026-11-26 09:00:00.000000
 
 """
 from typing import Sequence, Union
