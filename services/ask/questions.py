@@ -413,18 +413,19 @@ ORDER BY last_engaged_day DESC NULLS LAST, c.customer_id""",
     ),
     # --- the ones an account manager asks every week --------------------------------
     # The scores read in customer order (each snapshot beside the last), and outside the
-    # aggregate, where SQLite leaves out the customers view's unread rollups.
+    # aggregate, where SQLite leaves out the customers view's unread rollups; the at-risk
+    # test made there too, so that a million rows carry a flag, not a risk and a segment.
     SavedQuestion(
         "at_risk_by_owner",
         "At-risk customers by owner",
         "How many customers are at risk, by owner?",
         f"""WITH scored AS MATERIALIZED (
-  SELECT owner, churn_risk, segment, revenue_at_risk_home FROM ask_customers
+  SELECT owner, CASE WHEN {_AT_RISK} THEN 1 ELSE 0 END AS risky, revenue_at_risk_home
+  FROM ask_customers
   WHERE churn_risk IS NOT NULL
   ORDER BY customer_id)
 SELECT coalesce(owner, '(no owner)') AS owner, count(*) AS customers,
-       sum(CASE WHEN {_AT_RISK} THEN 1 ELSE 0 END) AS at_risk,
-       round(sum(revenue_at_risk_home), 2) AS revenue_at_risk
+       sum(risky) AS at_risk, round(sum(revenue_at_risk_home), 2) AS revenue_at_risk
 FROM scored
 GROUP BY 1
 ORDER BY at_risk DESC, owner""",
