@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from models.schema import AuditEvent, Customer, ScoreSnapshot, ScoringRun
+from models.score_indexes import TABLE_SCORES
 from services.core.records import (
     CalibrationBin,
     CustomerScores,
@@ -30,17 +31,8 @@ from services.core.records import (
 if TYPE_CHECKING:
     import pandas as pd
 
-SCORE_COLUMNS = (
-    "customer_id",
-    "engagement_score",
-    "churn_risk",
-    "health_score",
-    "clv_12m_cents",
-    "revenue_at_risk_cents",
-    "predicted_orders",
-    "segment",
-    "confidence",
-)
+# The customers table's scores: the columns migration 0020's covering index holds.
+SCORE_COLUMNS = ("customer_id", *TABLE_SCORES)
 EXPORT_COLUMNS = (
     "customer_id",
     "name",
