@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 
 
@@ -13,5 +12,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    multiprocessing.freeze_support()  # the frozen build may fork worker processes (joblib)
+    if getattr(sys, "frozen", False):
+        # The frozen build may fork worker processes (joblib); freeze_support does nothing
+        # elsewhere, so a command from a checkout does not pay for importing multiprocessing.
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     sys.exit(main())

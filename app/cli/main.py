@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the window offscreen on a temporary demo workspace, check it, and exit",
     )
-    parser.add_argument("--version", action="version", version=f"Account Radar {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = commands.add_parser(
@@ -124,6 +124,15 @@ def _version() -> str:
     from services.core.version import version_text
 
     return version_text()
+
+
+class _VersionAction(argparse._VersionAction):
+    """--version, the version read (from pyproject.toml) only when asked for: every other
+    command starts without it."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        self.version = f"Account Radar {_version()}"
+        super().__call__(parser, *args, **kwargs)
 
 
 # --- commands ---------------------------------------------------------------------------

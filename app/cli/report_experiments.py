@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli.args import one_of
-from services.alerts.experiment_records import kind_words
 
 if TYPE_CHECKING:
     from services.learn.experiments_records import ExperimentResult, ExperimentsReport
@@ -123,6 +122,8 @@ def _when(result: ExperimentResult) -> str:
 
 def table(report: ExperimentsReport) -> list[str]:
     """The report as lines of text."""
+    from services.alerts.experiment_records import kind_words  # not on every command's path
+
     if not report.experiments:
         return [
             "No experiments yet. Start one in Results ▸ Experiments (New experiment…).",

@@ -4,6 +4,7 @@ in UTC outright take the offsets of the workspace's time zone."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection
@@ -77,14 +78,19 @@ def settle_currencies(session: Session, batch: Batch) -> list[str]:
             )
         )
     dollar = home if home in money.DOLLAR_CODES else "USD"
+    rows: dict[str, dict[str, int]] = {}  # kind -> currency -> rows
     for kind, frame in frames.items():
         codes = frame["currency"].astype(object)
-        codes = codes.where(codes.notna(), home).where(codes != money.DOLLAR_MARK, dollar)
+        if codes.isna().all():  # no currency named anywhere (the usual orders file)
+            codes = pd.Series(np.full(len(codes), home, dtype=object), index=codes.index)
+            rows[kind] = {home: len(codes)}
+        else:
+            codes = codes.where(codes.notna(), home).where(codes != money.DOLLAR_MARK, dollar)
+            rows[kind] = codes.value_counts().to_dict()
         batch.frames[kind] = frame.assign(currency=codes)
     # Amounts with no rate to the home currency are kept as they are; the import says so.
     ctx = money.load_money_context(conn)
-    counts = {kind: batch.frames[kind]["currency"].value_counts().to_dict() for kind in frames}
-    note = money.no_rate_note(money.MoneyContext(home, ctx.rates), counts)
+    note = money.no_rate_note(money.MoneyContext(home, ctx.rates), rows)
     return notes if note is None else [*notes, note]
 
 

@@ -126,9 +126,11 @@ def _same_throughout(values: list[Any], first: Any) -> bool:
 
 
 def _all_none(values: list[Any] | np.ndarray[Any, Any]) -> bool:
+    """Whether every value is None (an empty column too): a few samples first, as
+    ``_same_throughout``, since a column with values usually shows one at once."""
     if isinstance(values, np.ndarray):
         return values.dtype == object and bool((values == None).all())  # noqa: E711
-    return values.count(None) == len(values)
+    return not values or _same_throughout(values, None)
 
 
 def _values(part: list[Any] | np.ndarray[Any, Any]) -> list[Any]:

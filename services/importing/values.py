@@ -10,13 +10,13 @@ Text stays text: nothing here evaluates a cell or strips a leading ``= + - @``.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from services.importing.repeats import Parsed, by_unique, repeated_values
 
 __all__ = [
     "clean_text",
@@ -36,9 +36,6 @@ __all__ = [
     "Parsed",
 ]
 
-Parsed = tuple[pd.Series, pd.Series]
-"""A parsed Series and its bad-cell mask."""
-
 _TRUE = ("true", "yes", "y", "1", "t", "on", "x", "checked", "subscribed")
 _FALSE = ("false", "no", "n", "0", "f", "off", "", "unchecked")
 _BOOL_MAP = {**{v: True for v in _TRUE}, **{v: False for v in _FALSE if v}}
@@ -51,30 +48,6 @@ _MONEY_NOISE = re.compile(
 _MONEY_DIGITS = r"[\d.,\s\u00a0\u202f'’()+\-]"
 _PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
 _EMAIL = re.compile(r"^[^@\s,;<>()\[\]\"]+@[^@\s,;<>()\[\]\"]+\.[^@\s,;<>()\[\]\".]{2,}$")
-
-
-def _by_unique(parser: Callable[..., Parsed]) -> Callable[..., Parsed]:
-    """Run a parser on the distinct values only, when they repeat (dates, amounts, emails).
-
-    A million-row column usually holds far fewer distinct strings; factorizing is a C hash
-    pass, so parsing the distinct values and taking them back costs a fraction.
-    """
-
-    @functools.wraps(parser)
-    def wrapper(s: pd.Series, *args: Any, **kwargs: Any) -> Parsed:
-        if len(s) < 2000:
-            return parser(s, *args, **kwargs)
-        codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        if len(uniques) * 2 > len(s):
-            return parser(s, *args, **kwargs)
-        distinct = pd.Series(list(uniques) + [""], dtype=object)
-        codes = np.where(codes < 0, len(uniques), codes)
-        parsed, bad = parser(distinct, *args, **kwargs)
-        out = parsed.take(codes)
-        out.index = s.index
-        return out, pd.Series(bad.to_numpy()[codes], index=s.index, dtype=bool)
-
-    return wrapper
 
 
 # Whitespace next to a cell boundary in "\x00"-joined text means a cell needs stripping;
@@ -119,7 +92,7 @@ def clean_text(s: pd.Series) -> Parsed:
     return result, pd.Series(np.zeros(len(s), dtype=bool), index=s.index, copy=False)
 
 
-@_by_unique
+@by_unique
 def parse_phone(s: pd.Series) -> Parsed:
     """A phone number as text, minus the leading apostrophe spreadsheets add.
 
@@ -157,7 +130,7 @@ def email_key(text: str) -> str:
     return without_invisible(text).lower()
 
 
-@_by_unique
+@by_unique
 def normalize_email(s: pd.Series) -> Parsed:
     """Trimmed, lower-cased email without invisible characters; empty -> None; not an
     email address -> None and bad."""
@@ -178,7 +151,7 @@ def normalize_email(s: pd.Series) -> Parsed:
     return result.astype(object), bad.astype(bool)
 
 
-@_by_unique
+@by_unique
 def parse_bool(s: pd.Series) -> Parsed:
     """true/false, yes/no, 1/0, y/n (any case) -> pandas boolean; others are bad."""
     text = _as_text(s).str.lower()
@@ -256,13 +229,13 @@ def _parse_decimal(s: pd.Series, decimal: str | None, *, money: bool) -> Parsed:
     return result, bad.astype(bool)
 
 
-@_by_unique
+@by_unique
 def parse_number(s: pd.Series, *, decimal: str | None = None) -> Parsed:
     """Numbers ("1,234.5", "1.234,5", "12%", "(3)") -> float64; decimal=None detects it."""
     return _parse_decimal(s, decimal, money=False)
 
 
-@_by_unique
+@by_unique
 def parse_money_cents(s: pd.Series, *, decimal: str | None = None) -> Parsed:
     """Money ("$1,234.50", "1.234,50", "1 234,50", "€12", "(12.00)") -> Int64 cents.
 
@@ -312,6 +285,23 @@ def parse_money(
     the caller's decision) and None when the cell names none. A cell whose text names no
     currency we know ("12 apples") or two different ones is bad.
     """
+    # Whole cells are read alike wherever they repeat: the distinct ones once (the
+    # amounts and their currency marks), as parse_money_cents alone would do.
+    repeated = repeated_values(s)
+    if repeated is not None:
+        codes, distinct = repeated
+        cents, currency, bad = _parse_money(distinct, decimal)
+        cents = cents.take(codes)
+        cents.index = s.index
+        return (
+            cents,
+            pd.Series(currency.to_numpy()[codes], index=s.index, dtype=object),
+            pd.Series(bad.to_numpy()[codes], index=s.index, dtype=bool),
+        )
+    return _parse_money(s, decimal)
+
+
+def _parse_money(s: pd.Series, decimal: str | None) -> tuple[pd.Series, pd.Series, pd.Series]:
     cents, bad = parse_money_cents(s, decimal=decimal)
     marks = _currency_marks(s)
     unknown = marks.isna() & ~bad
@@ -357,7 +347,7 @@ def settle_currency(
     return codes, unknown.astype(bool), conflict.astype(bool)
 
 
-@_by_unique
+@by_unique
 def parse_int(s: pd.Series) -> Parsed:
     """Whole numbers ("12", "1,200", "3.0") -> Int64; fractions and text are bad."""
     values, bad = _parse_decimal(s, ".", money=False)
@@ -629,7 +619,7 @@ def event_offsets(s: pd.Series) -> pd.Series:
     return offset.where(~named_utc, UTC_NAMED)
 
 
-@_by_unique
+@by_unique
 def parse_datetimes(
     s: pd.Series, *, dayfirst: bool | None = None, assume_tz: str = "UTC"
 ) -> Parsed:
@@ -678,7 +668,7 @@ def parse_datetimes(
     return result, bad.astype(bool)
 
 
-@_by_unique
+@by_unique
 def parse_dates(s: pd.Series, *, dayfirst: bool | None = None) -> Parsed:
     """Calendar dates as written (a time or zone is ignored) -> object Series of date/None."""
     text = _as_text(s)

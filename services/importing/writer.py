@@ -84,7 +84,7 @@ class Writer:
             if c in frame.columns:
                 stored[c] = self.store.to_storage(c, frame[c])
                 default = defaults.get(c)
-                if default is not None:
+                if default is not None and None in stored[c]:  # a C scan, usually no gap
                     stored[c] = [default if v is None else v for v in stored[c]]
             else:
                 stored[c] = [defaults[c]] * n
@@ -107,7 +107,8 @@ class Writer:
         unchanged = len(matched_pos) - changed
         for c in NOW_DEFAULT.get(table, ()):
             if c in stored:
-                stored[c] = [self.store.now_stored if v is None else v for v in stored[c]]
+                if None in stored[c]:
+                    stored[c] = [self.store.now_stored if v is None else v for v in stored[c]]
             else:
                 stored[c] = [self.store.now_stored] * n
                 cols.append(c)

@@ -151,3 +151,29 @@ def test_big_columns_parse_through_their_distinct_values() -> None:
     money, bad_money = values.parse_money_cents(pd.Series(["1,50", "2,25"] * 2000))
     assert money.iloc[-1] == 225
     assert not bad_money.any()
+
+
+def test_money_of_a_big_column_reads_its_distinct_cells_as_each_cell_alone() -> None:
+    # Over 2,000 rows with repeats, parse_money reads each distinct cell once (amount and
+    # currency mark) and takes the answers back to the rows: the same as a small column.
+    cells = ["$12.50", "€3", "EUR 4.00", "12 apples", "", None, " 7.25 ", "¥1000", "abc", "9.99"]
+    column = pd.Series([cells[(i * 7) % len(cells)] for i in range(4000)], dtype=object)
+    column.index = pd.RangeIndex(100, 4100)
+    cents, currency, bad = values.parse_money(column)
+    alone = {i: values.parse_money(s(c)) for i, c in enumerate(cells)}
+    for row, i in zip(column.index, [(k * 7) % len(cells) for k in range(4000)], strict=True):
+        c, cur, b = alone[i]
+        assert (pd.isna(cents[row]), currency[row], bool(bad[row])) == (
+            pd.isna(c[0]),
+            cur[0],
+            bool(b[0]),
+        )
+        if not pd.isna(c[0]):
+            assert cents[row] == c[0]
+    assert cents.index.equals(column.index)
+    assert currency.index.equals(column.index)
+    assert str(cents.dtype) == "Int64"
+    assert currency.dtype == object
+    assert bad.dtype == bool
+    assert currency[column == "€3"].eq("EUR").all()
+    assert bad[column == "12 apples"].all()
