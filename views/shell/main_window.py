@@ -36,7 +36,7 @@ from views.kit.theme import Theme, ThemeManager, ThemeMode
 from views.kit.undo import UndoBar, UndoHistory, undo_action
 from views.my_work.source import MyWorkSource
 from views.shell import ask_tab, results_tab
-from views.shell.screens import ScreenPage, Screens
+from views.shell.screens import IdleBuild, ScreenPage, Screens
 from views.shell.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
 from views.shell.window_actions import WORKSPACE_FILTER as WORKSPACE_FILTER
 from views.shell.window_actions import ConfirmFn, WindowFileActions
@@ -144,6 +144,7 @@ class MainWindow(WindowFileActions):
         self._pending_alerts: tuple[str | None] | None = None
         self._pending_work: tuple[MyWorkSource | None, str | None] | None = None
         self._when_built: list[Callable[[], None]] = []
+        self._idle_build: IdleBuild | None = None  # the screens' build, when the table is idle
         self._pages = tuple(ScreenPage(f"{k}Page", self) for k in ("alerts", "dashboard", "myWork"))
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
@@ -424,13 +425,17 @@ class MainWindow(WindowFileActions):
     def _defer_screens(self, owner_name: str | None, first: bool) -> None:
         """The user is in another tab (the customers table just shown, where a first sort
         or search must not wait a quarter of a second for them): Alerts, Dashboard and My
-        work are built when one of their tabs is shown or used, else a moment later."""
+        work are built when one of their tabs is shown or used, else once the table has
+        been left alone a moment (each sort or search starts the wait again)."""
         self._pending_alerts = (owner_name,)
         self._hold_screens = False  # showing their tab builds them now
         self._dashboard_stale = True
         if first:
             self.show_saved_tab()
-        QTimer.singleShot(_SCREENS_AFTER_MS, self, self._built)
+        model = self.customers_pane.model
+        self._idle_build = IdleBuild(
+            self, self._built, _SCREENS_AFTER_MS, (model.layoutChanged, model.modelReset)
+        )
 
     def show_saved_tab(self) -> None:
         """Show the tab open when the window was last closed (Alerts the first time)."""

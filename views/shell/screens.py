@@ -11,9 +11,10 @@ of them used.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, SignalInstance
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
@@ -61,3 +62,45 @@ class Screens:
         alerts_page.hold(self.alerts_view)
         dashboard_page.hold(self.dashboard)
         my_work_page.hold(self.my_work)
+
+
+class IdleBuild(QObject):
+    """Calls ``build`` once nothing in ``activity`` has fired for ``idle_ms``: each sort or
+    search of the customers table starts the wait again, so the screens are not built
+    under a user working in the table (their build holds the UI thread about a tenth of
+    a second, which a sort or search would then wait for)."""
+
+    def __init__(
+        self,
+        parent: QObject,
+        build: Callable[[], object],
+        idle_ms: int,
+        activity: Sequence[SignalInstance],
+    ) -> None:
+        super().__init__(parent)
+        self._build = build
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        # Precise: a coarse timer would round each new wait to the one before.
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(idle_ms)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        for signal in activity:
+            signal.connect(self._on_activity)
+        self._timer.start()
+
+    @property
+    def waiting(self) -> bool:
+        return self._timer.isActive()
+
+    @property
+    def remaining_ms(self) -> int:
+        """How long the wait has still to go (-1 once built)."""
+        return self._timer.remainingTime()
+
+    def _on_activity(self, *_args: object) -> None:
+        if self._timer.isActive():
+            self._timer.start()  # from now again
+
+    def _on_timer_timeout(self) -> None:
+        self._build()
