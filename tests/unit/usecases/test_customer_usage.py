@@ -58,15 +58,20 @@ def test_usage_as_of_the_workspace_day(workspace_url: str) -> None:
         ws.close()
 
 
+def _acme_in_utc(session: Session) -> int:
+    """A workspace in UTC with one customer, Acme; its id."""
+    set_setting(session, TIME_ZONE_SETTING, "UTC")
+    customer = Customer(name="Acme", email="ops@acme.test")
+    session.add(customer)
+    session.flush()
+    return customer.id
+
+
 def test_features_seen_are_kept_until_usage_changes(workspace_url: str) -> None:
     ws = open_workspace(workspace_url, backup=False)
     try:
         with Session(ws.engine) as session:
-            set_setting(session, TIME_ZONE_SETTING, "UTC")
-            customer = Customer(name="Acme", email="ops@acme.test")
-            session.add(customer)
-            session.flush()
-            cid = customer.id
+            cid = _acme_in_utc(session)
             day = NOW.date()
             session.add(
                 UsageDay(customer_id=cid, source="s", day=day, events=1, features={"search": 1})
@@ -106,11 +111,7 @@ def test_features_seen_read_again_when_an_import_lands_or_is_undone(workspace_ur
     ws = open_workspace(workspace_url, backup=False)
     try:
         with Session(ws.engine) as session:
-            set_setting(session, TIME_ZONE_SETTING, "UTC")
-            customer = Customer(name="Acme", email="ops@acme.test")
-            session.add(customer)
-            session.flush()
-            cid = customer.id
+            cid = _acme_in_utc(session)
             first_run = ImportRun(source_path="a.csv", file_name="a.csv", status="landed")
             session.add(first_run)
             session.flush()
