@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from models.vocab import INTERACTION_KINDS
 from services.ask.metrics import at_risk_sql
+from services.core.local_dates import local_day_sql
 from services.core.money import MoneyContext, home_cents_sql
 from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.listen.sentiment import EFFECTIVE_SQL, NEGATIVE_REVIEW_SQL, NEGATIVE_TICKET_SQL
@@ -383,7 +384,7 @@ class _Dialect:
 
 
 _SQLITE = _Dialect(
-    local_day=lambda t, off: f"date({t}, coalesce({off}, 0) || ' minutes')",
+    local_day=lambda t, off: local_day_sql(t, off, "sqlite"),
     app_day=lambda t: f"date({t}, 'localtime')",
     date_text=lambda d: f"date({d})",
     json_text=lambda col, key: f"json_extract({col}, '$.\"{key}\"')",
@@ -398,9 +399,7 @@ _SQLITE = _Dialect(
     ),
 )
 _POSTGRES = _Dialect(
-    local_day=lambda t, off: (
-        f"to_char({t} + coalesce({off}, 0) * interval '1 minute', 'YYYY-MM-DD')"
-    ),
+    local_day=lambda t, off: local_day_sql(t, off, "postgresql"),
     app_day=lambda t: (
         f"to_char(({t} AT TIME ZONE 'UTC') AT TIME ZONE current_setting('TimeZone'), 'YYYY-MM-DD')"
     ),

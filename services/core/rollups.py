@@ -21,12 +21,15 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    SmallInteger,
+    cast,
     delete,
     event,
     except_,
     false,
     func,
     insert,
+    null,
     select,
     union,
 )
@@ -62,7 +65,7 @@ ROLLUP_COLUMNS = (
 
 
 def live_rollups(
-    ctx: MoneyContext | None = None, *, foreign: bool = True
+    ctx: MoneyContext | None = None, *, foreign: bool = True, offsets: bool = True
 ) -> Select[tuple[object, ...]]:
     """The rollups computed from the raw rows, one row per customer (portable SQL).
 
@@ -70,7 +73,8 @@ def live_rollups(
     rates, and orders in a currency without one are counted but add no revenue.
     ``foreign=False`` says every order is in the home currency (``has_foreign_orders``):
     the amounts are then summed as they are, which the covering index on orders answers
-    without reading the table.
+    without reading the table. ``offsets=False`` says no order has an offset
+    (``_has_order_offsets``): the last order's is then NULL without a lookup per customer.
     """
     ctx = ctx or MoneyContext()
     revenue = (
@@ -109,6 +113,8 @@ def live_rollups(
             last.status == "paid",
         )
         .scalar_subquery()
+        if offsets
+        else cast(null(), SmallInteger)
     )
     deals = (
         select(Opportunity.customer_id.label("customer_id"), func.count().label("n"))
@@ -144,6 +150,14 @@ def _has_foreign_orders(conn: Connection, ctx: MoneyContext) -> bool:
     return found is not None
 
 
+def _has_order_offsets(conn: Connection) -> bool:
+    """Whether any order has a UTC offset (one scan when none has: files with no zone)."""
+    found = conn.execute(
+        select(Order.id).where(Order.utc_offset_minutes.is_not(None)).limit(1)
+    ).first()
+    return found is not None
+
+
 def _live(conn: Connection) -> Select[tuple[object, ...]]:
     return _live_and_currency(conn)[0]
 
@@ -152,7 +166,8 @@ def _live_and_currency(conn: Connection) -> tuple[Select[tuple[object, ...]], st
     """The live rollups, and the home currency when every order is in it (else "")."""
     ctx = load_money_context(conn)
     foreign = _has_foreign_orders(conn, ctx)
-    return live_rollups(ctx, foreign=foreign), "" if foreign else ctx.home
+    live = live_rollups(ctx, foreign=foreign, offsets=_has_order_offsets(conn))
+    return live, "" if foreign else ctx.home
 
 
 def unconverted_revenue(session: Session, ctx: MoneyContext) -> dict[int, dict[str, int]]:

@@ -152,3 +152,20 @@ def test_upgrading_a_0020_workspace_fills_the_offset(workspace_url: str) -> None
         assert "0021" in INDEX_ONLY_REVISIONS  # added in place: no check of every row
     finally:
         ws.close()
+
+
+def test_with_no_offset_anywhere_the_refresh_looks_none_up(workspace_url: str) -> None:
+    ws = open_workspace(workspace_url)
+    try:
+        with ws.engine.begin() as conn:
+            ada = _customer(conn, "Ada")
+            _order(conn, ada, "2026-11-20 03:00", None)
+            refresh_rollups(Session(bind=conn))
+            assert _offsets(conn) == {ada: None}
+            assert stale_rollups(Session(bind=conn)) == 0
+            _order(conn, ada, "2026-11-21 03:00", 90)  # the first offset: looked up again
+            assert stale_rollups(Session(bind=conn)) == 1
+            refresh_rollups(Session(bind=conn))
+            assert _offsets(conn) == {ada: 90}
+    finally:
+        ws.close()
