@@ -393,9 +393,10 @@ _SQLITE = _Dialect(
     now="strftime('%Y-%m-%d %H:%M:%f', 'now')",
     # By the snapshot's id (its key), so that SQLite leaves the join out of a query that
     # reads no score: a scan of a million customers then never looks at their snapshots.
+    # The id is one seek in the run's index (models/score_indexes.py), no snapshot row read.
     latest_snapshot=lambda cid, run: (
-        f"s.id = (SELECT x.id FROM score_snapshots x WHERE x.customer_id = {cid} "
-        f"AND +x.scoring_run_id = {run} LIMIT 1)"
+        f"s.id = (SELECT x.id FROM score_snapshots x WHERE x.scoring_run_id = {run} "
+        f"AND x.customer_id = {cid} LIMIT 1)"
     ),
 )
 _POSTGRES = _Dialect(
