@@ -82,13 +82,18 @@ def measure(
     """Print each question's median wall and CPU seconds, and the bare query's."""
     import sqlite3
 
+    from sqlalchemy.orm import Session
+
     from services.ask.errors import AskError
     from services.ask.library import answer_saved, bind_values, saved_questions
     from services.ask.views import view_sql
     from services.core.money import money_context
+    from services.core.rollups import marked_current
 
+    with Session(engine) as session:  # the views read the rollups' last order when current
+        current = marked_current(session)
     raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    for name, body in view_sql(money_context("USD", {})).items():
+    for name, body in view_sql(money_context("USD", {}), rollups_current=current).items():
         raw.execute(f"CREATE TEMP VIEW {name} AS {body}")
     worst = worst_cpu = 0.0
     print(f"today {today}, target {target:g} s per question")

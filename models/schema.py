@@ -37,6 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JSONType, UTCDateTime, utcnow
 from models.campaigns import CAMPAIGN_INDEX
+from models.last_orders import last_order_offset_column
 from models.score_indexes import TABLE_SCORES_INDEX
 from models.sync_receipts import SyncReceipt as SyncReceipt  # re-exported; declared beside
 from models.vocab import (  # noqa: F401  (re-exported: the vocabularies of these tables)
@@ -309,12 +310,10 @@ class UsageDay(Base):
 
 
 class CustomerRollup(Base):
-    """Per-customer totals derived from orders, tickets and opportunities.
-
-    A cache that makes the customers table open fast on a million orders. Every writer
-    refreshes it in its own transaction (services/core/rollups.py); readers fall back to live
-    aggregates when it is incomplete, and `db check` verifies it against the raw rows.
-    """
+    """Per-customer totals derived from orders, tickets and opportunities: a cache that
+    makes the customers table open fast on a million orders. Every writer refreshes it in
+    its own transaction (services/core/rollups.py); readers fall back to live aggregates
+    when it is incomplete, and `db check` verifies it against the raw rows."""
 
     __tablename__ = "customer_rollups"
 
@@ -325,6 +324,7 @@ class CustomerRollup(Base):
     paid_revenue_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     first_order_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_order_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_order_offset_min: Mapped[int | None] = last_order_offset_column()  # that order's
     open_tickets: Mapped[int] = mapped_column(Integer, default=0)
     open_opportunities: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -53,6 +53,7 @@ from services.ask.sqlcheck import (
 )
 from services.ask.views import VIEW_NAMES, view_sql
 from services.core.money import load_money_context
+from services.core.rollups import marked_current
 
 log = logging.getLogger(__name__)
 
@@ -273,6 +274,12 @@ def _threshold(conn: Connection) -> float:
         return at_risk_threshold(session)
 
 
+def _rollups_current(conn: Connection) -> bool:
+    """Whether the views may read the rollups' last order (marked current, no write since)."""
+    with Session(bind=conn) as session:
+        return marked_current(session)
+
+
 @contextlib.contextmanager
 def _sqlite_connection(engine: Engine) -> Iterator[sqlite3.Connection]:
     path = sqlite_path(engine.url)
@@ -281,6 +288,7 @@ def _sqlite_connection(engine: Engine) -> Iterator[sqlite3.Connection]:
     with engine.connect() as conn:  # the money context and the threshold: reads, no write
         money = load_money_context(conn)
         threshold = _threshold(conn)
+        current = _rollups_current(conn)
     try:
         db = sqlite3.connect(
             _read_only_uri(path), uri=True, timeout=5.0, isolation_level=None,
@@ -292,7 +300,9 @@ def _sqlite_connection(engine: Engine) -> Iterator[sqlite3.Connection]:
         # A big sort spills to disk, not to memory. (First: changing it drops the temp
         # schema, and the views with it.)
         db.execute("PRAGMA temp_store = FILE")
-        views = view_sql(money, dialect="sqlite", at_risk_threshold=threshold)
+        views = view_sql(
+            money, dialect="sqlite", at_risk_threshold=threshold, rollups_current=current
+        )
         for name, body in views.items():
             db.execute(f"CREATE TEMP VIEW {name} AS {body}")
         for function in sorted(TABLE_FUNCTIONS):  # registered now, before the authorizer
@@ -549,9 +559,12 @@ def _run_postgres(
     with engine.connect() as conn:
         money = load_money_context(conn)
         threshold = _threshold(conn)
+        current = _rollups_current(conn)
         conn.rollback()
         reader = _reader_role(conn)
-        views = view_sql(money, dialect="postgresql", at_risk_threshold=threshold)
+        views = view_sql(
+            money, dialect="postgresql", at_risk_threshold=threshold, rollups_current=current
+        )
         with conn.begin():
             for name, body in views.items():
                 conn.exec_driver_sql(f"CREATE TEMP VIEW {name} AS {body}".replace("%", "%%"))

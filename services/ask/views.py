@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from models.vocab import INTERACTION_KINDS
 from services.ask.metrics import at_risk_sql
+from services.core.local_dates import local_day_sql
 from services.core.money import MoneyContext, home_cents_sql
 from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.listen.sentiment import EFFECTIVE_SQL, NEGATIVE_REVIEW_SQL, NEGATIVE_TICKET_SQL
@@ -383,7 +384,7 @@ class _Dialect:
 
 
 _SQLITE = _Dialect(
-    local_day=lambda t, off: f"date({t}, coalesce({off}, 0) || ' minutes')",
+    local_day=lambda t, off: local_day_sql(t, off, "sqlite"),
     app_day=lambda t: f"date({t}, 'localtime')",
     date_text=lambda d: f"date({d})",
     json_text=lambda col, key: f"json_extract({col}, '$.\"{key}\"')",
@@ -392,15 +393,14 @@ _SQLITE = _Dialect(
     now="strftime('%Y-%m-%d %H:%M:%f', 'now')",
     # By the snapshot's id (its key), so that SQLite leaves the join out of a query that
     # reads no score: a scan of a million customers then never looks at their snapshots.
+    # The id is one seek in the run's index (models/score_indexes.py), no snapshot row read.
     latest_snapshot=lambda cid, run: (
-        f"s.id = (SELECT x.id FROM score_snapshots x WHERE x.customer_id = {cid} "
-        f"AND +x.scoring_run_id = {run} LIMIT 1)"
+        f"s.id = (SELECT x.id FROM score_snapshots x WHERE x.scoring_run_id = {run} "
+        f"AND x.customer_id = {cid} LIMIT 1)"
     ),
 )
 _POSTGRES = _Dialect(
-    local_day=lambda t, off: (
-        f"to_char({t} + coalesce({off}, 0) * interval '1 minute', 'YYYY-MM-DD')"
-    ),
+    local_day=lambda t, off: local_day_sql(t, off, "postgresql"),
     app_day=lambda t: (
         f"to_char(({t} AT TIME ZONE 'UTC') AT TIME ZONE current_setting('TimeZone'), 'YYYY-MM-DD')"
     ),
@@ -422,10 +422,17 @@ def _major(cents: str) -> str:
 
 
 def view_sql(
-    money: MoneyContext, *, dialect: str = "sqlite", at_risk_threshold: float = 0.6
+    money: MoneyContext,
+    *,
+    dialect: str = "sqlite",
+    at_risk_threshold: float = 0.6,
+    rollups_current: bool = False,
 ) -> dict[str, str]:
     """The SELECT behind every ask_ view, by view name, for SQLite or PostgreSQL;
-    ``at_risk_threshold`` is the dashboard's (services.ask.metrics.at_risk_threshold)."""
+    ``at_risk_threshold`` is the dashboard's (services.ask.metrics.at_risk_threshold).
+    ``rollups_current`` (services.core.rollups.marked_current): the last order's local day
+    is read from the rollups (its time and offset, a column read) instead of looked up in
+    each customer's orders."""
     d = _POSTGRES if dialect == "postgresql" else _SQLITE
     home = home_cents_sql(money, "o.amount_cents", "o.currency")
     deal_home = home_cents_sql(money, "p.amount_cents", "p.currency")
@@ -439,6 +446,13 @@ def view_sql(
         "ORDER BY r.as_of DESC, r.id DESC LIMIT 1)"
     )
     order_day = d.local_day("o.order_date", "o.utc_offset_minutes")
+    # The latest paid order's local day: the greater offset when two share its time, as the
+    # rollups keep it (models/last_orders.py).
+    last_order_day = (
+        d.local_day("r.last_order_at", "r.last_order_offset_min")
+        if rollups_current
+        else last_paid.format(day=order_day, dir="DESC, o.utc_offset_minutes DESC NULLS LAST")
+    )
     at_risk = at_risk_sql("s.churn_risk", "s.segment", repr(float(at_risk_threshold)))
     return {
         "ask_customers": f"""
@@ -451,7 +465,7 @@ SELECT c.id AS customer_id, c.external_id, c.source, c.name, c.email, c.company,
                          AND o.status = 'paid' AND {home} IS NULL)
             THEN NULL ELSE {_major("coalesce(r.paid_revenue_cents, 0)")} END AS revenue_home,
        {last_paid.format(day=order_day, dir="ASC")} AS first_order_day,
-       {last_paid.format(day=order_day, dir="DESC")} AS last_order_day,
+       {last_order_day} AS last_order_day,
        {d.stored("r.last_order_at")} AS last_order_at,
        coalesce(r.open_tickets, 0) AS open_tickets,
        coalesce(r.open_opportunities, 0) AS open_opportunities,

@@ -91,6 +91,16 @@ def local_date(stored: dt.datetime | None, offset_minutes: int | None) -> dt.dat
     return (stored + dt.timedelta(minutes=int(offset_minutes))).date()
 
 
+def local_day_sql(stored: str, offset: str, dialect: str = "sqlite") -> str:
+    """SQL for the local date, 'YYYY-MM-DD' text, of a stored UTC time and its offset
+    column, by :func:`local_date`'s rule (a NULL offset: the stored day). E.g. a customer's
+    last order's from the rollups: ``local_day_sql("r.last_order_at",
+    "r.last_order_offset_min")`` (models/last_orders.py)."""
+    if dialect == "postgresql":
+        return f"to_char({stored} + coalesce({offset}, 0) * interval '1 minute', 'YYYY-MM-DD')"
+    return f"date({stored}, coalesce({offset}, 0) || ' minutes')"
+
+
 def local_times(stored: pd.Series, offsets: pd.Series | None) -> pd.Series:
     """The local times of many events, naive datetime64[ns] (vectorised; a missing
     offset leaves the stored time as it is)."""
