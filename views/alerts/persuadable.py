@@ -27,6 +27,9 @@ PERSUADABLE_LABEL = "Most persuadable first"
 # much of its work hold the interpreter lock, which a sort or search of the list just
 # shown would wait for.
 QUIET_S = 1.5
+# ...when the list is this long (alerts): on a small one the fit is quick and a sort or
+# search takes a few milliseconds, so it starts at once.
+QUIET_FROM = 5_000
 PERSUADABLE_TIP = (
     "Customers whose return outreach is likely to change most come first (Results ▸ Who "
     "to contact); the others follow, most urgent first"
@@ -76,18 +79,20 @@ def fetch_estimates(
     fit takes seconds on a small book, minutes on 100,000 customers), then hand ``done``
     the same list with its estimates. Nothing when there is not enough data.
 
-    The fit starts once the list has been left alone ``QUIET_S``: from now, and again from
-    each time ``changed`` fires (the list's filter, sort or search changed)."""
+    On a long list (``QUIET_FROM`` alerts) the fit starts once the list has been left
+    alone ``QUIET_S``: from now, and again from each time ``changed`` fires (the list's
+    filter, sort or search changed)."""
     if offered(data) or not data.n:
         return
     ids = data.columns["customer_id"]
     touched = [time.monotonic()]
+    quiet = QUIET_S if data.n >= QUIET_FROM else 0.0
 
     def on_changed(*_args: object) -> None:
         touched[0] = time.monotonic()
 
     def task(state: TaskState) -> tuple[Any, Any]:
-        while time.monotonic() - touched[0] < QUIET_S:  # asleep: the lock is free
+        while time.monotonic() - touched[0] < quiet:  # asleep: the lock is free
             state.raise_if_cancelled()
             time.sleep(0.05)
         return source.load_uplift_columns(ids)

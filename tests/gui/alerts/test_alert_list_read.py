@@ -153,6 +153,7 @@ def test_the_fit_waits_until_the_list_is_left_alone(
     qtbot, jobs: JobRunner, alerts_ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(persuadable, "QUIET_S", 0.4)
+    monkeypatch.setattr(persuadable, "QUIET_FROM", 1)  # the demo's list stands for a long one
     data = AlertListData(WorkspaceAlertSource(alerts_ws).load_alert_columns())
     assert not persuadable.offered(data)
     source, changes = _Source(), _Changes()
@@ -176,3 +177,22 @@ def test_the_fit_waits_until_the_list_is_left_alone(
     assert done == [data]
     assert persuadable.offered(data)
     assert changes.receivers(SIGNAL("changed(QVariantMap)")) == 0  # let go once done
+
+
+def test_on_a_short_list_the_fit_starts_at_once(
+    qtbot, jobs: JobRunner, alerts_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(persuadable, "QUIET_S", 30.0)
+    data = AlertListData(WorkspaceAlertSource(alerts_ws).load_alert_columns())
+    assert 0 < data.n < persuadable.QUIET_FROM
+    source, changes = _Source(), _Changes()
+    done: list[AlertListData] = []
+    persuadable.fetch_estimates(
+        jobs,
+        changes,
+        source,  # type: ignore[arg-type]
+        data,
+        done.append,
+        changes.changed,
+    )
+    qtbot.waitUntil(lambda: bool(done), timeout=5_000)  # not 30 s
