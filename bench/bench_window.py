@@ -17,6 +17,11 @@ starts the app in fresh processes (offscreen) and measures:
 - search: typing a query until the view has redrawn (median of several);
 - peak memory of the process (resource.getrusage maxrss).
 
+With ``--tab alerts`` (the window opens on its Alerts tab, as on a first launch) the table
+the user sees is the alerts list: the bench also times when it is shown (wall and CPU)
+and its own first sort ("Biggest amount first") and first search, right when it is shown;
+the first sort and search above are then of the customers table hidden behind it.
+
 Targets: window < 2 s (< 5 s at a million customers), sort and search (first ones
 included) < 100 ms, memory < 1 GB.
 
@@ -59,6 +64,7 @@ MILLION, MILLION_STARTUP_S = 1_000_000, 5.0  # issue 41: the window at a million
 FIRST_SEARCH = "olivia"
 TAB_VARIABLE = "AR_BENCH_WINDOW_TAB"
 SORT_COLUMNS = ("name", "days_since_last_order", "last_order", "owner", "orders", "revenue")
+SPAWNED = [0.0]  # the child's spawn time (first_alerts reads it)
 SEARCHES = ("olivia", "example.org", "bakery", "priya raman", "nguyen", "zz-no-match", "a")
 
 
@@ -78,6 +84,7 @@ def child(workspace: str, spawned_at: float) -> None:
     from app.gui.selftest import wait_until
     from views.item_models.customer_table_data import COLUMN_INDEX
 
+    SPAWNED[0] = spawned_at
     tmp = tempfile.mkdtemp(prefix="ar-bench-")
     settings = QSettings(str(Path(tmp) / "ui.ini"), QSettings.Format.IniFormat)
     # The tab the window opens on (--tab): a user who sorts and searches the customers
@@ -124,6 +131,8 @@ def child(workspace: str, spawned_at: float) -> None:
     )
     first_done_at = time.time()
     pane.set_search_text("")
+    # On the Alerts tab the table the user sees is the alerts list: its first sort and search.
+    shown = first_alerts(window, timed_until) if os.environ.get(TAB_VARIABLE) == "alerts" else {}
     # Let the rest of start-up settle: first detail and chart, then the search index and
     # sort keys that the pane prepares in the background.
     wait_until(
@@ -169,9 +178,38 @@ def child(workspace: str, spawned_at: float) -> None:
         "search_ms": statistics.median(searches),
         "search_max_ms": max(searches),
         "peak_mb": peak_kb / 1024,
+        **shown,
     }
     controller.shutdown()
     print("RESULT " + json.dumps(result))
+
+
+def first_alerts(window: Any, timed_until: Any) -> dict[str, float]:
+    """--tab alerts: when the alerts list is shown (wall from the spawn, and CPU), then its
+    first sort (to "Biggest amount first") and first search, as soon as it is shown."""
+    from app.gui.selftest import wait_until
+
+    alerts = window.alerts_view.alerts_pane
+    if not wait_until(lambda: alerts.model.data_set is not None, 900):
+        raise SystemExit("the alerts list was never filled")
+    shown_at, shown_cpu = time.time(), time.process_time()
+    combo = alerts.sort_combo
+    before, stake = combo.currentIndex(), combo.findData("stake")
+    sort_ms = timed_until(
+        lambda: combo.setCurrentIndex(stake), lambda: alerts.model.filter.sort == "stake"
+    )
+    search_ms = timed_until(
+        lambda: alerts.search_box.setText(FIRST_SEARCH),
+        lambda: alerts.model.filter.search == FIRST_SEARCH,
+    )
+    alerts.search_box.setText("")
+    combo.setCurrentIndex(before)
+    return {
+        "alerts_shown_s": shown_at - SPAWNED[0],
+        "alerts_shown_cpu_s": shown_cpu,
+        "alerts_first_sort_ms": sort_ms,
+        "alerts_first_search_ms": search_ms,
+    }
 
 
 def yardstick_child(spawned_at: float) -> None:
@@ -310,9 +348,20 @@ def main() -> int:
             f"{'' if run['first_before_prepared'] else ' (AFTER preparation: not a first)'}, "
             f"sort {run['sort_ms']:.0f} ms (max {run['sort_max_ms']:.0f}), "
             f"search {run['search_ms']:.0f} ms (max {run['search_max_ms']:.0f}), "
-            f"peak {run['peak_mb']:.0f} MB"
+            f"peak {run['peak_mb']:.0f} MB" + alerts_line(run)
         )
     return report(runs, yardsticks)
+
+
+def alerts_line(run: dict[str, Any]) -> str:
+    """--tab alerts: the alerts list shown, its first sort and search (else nothing)."""
+    if "alerts_shown_s" not in run:
+        return ""
+    return (
+        f"; alerts list shown {run['alerts_shown_s']:.2f} s (CPU {run['alerts_shown_cpu_s']:.2f}"
+        f" s), its first sort {run['alerts_first_sort_ms']:.0f} ms, first search "
+        f"{run['alerts_first_search_ms']:.0f} ms"
+    )
 
 
 def report(runs: list[dict[str, Any]], yardsticks: list[dict[str, Any]]) -> int:
@@ -333,6 +382,15 @@ def report(runs: list[dict[str, Any]], yardsticks: list[dict[str, Any]]) -> int:
         "search_ms": ("search (median)", "ms"),
         "peak_mb": ("peak memory", "MB"),
     }
+    if "alerts_shown_s" in runs[0]:  # --tab alerts: the list the user sees, and the hidden table
+        labels["first_sort_ms"] = ("first sort, hidden customers table", "ms")
+        labels["first_search_ms"] = ("first search, hidden customers table", "ms")
+        labels["alerts_shown_s"] = ("alerts list shown", "s")
+        labels["alerts_first_sort_ms"] = ("first sort, alerts list", "ms")
+        labels["alerts_first_search_ms"] = ("first search, alerts list", "ms")
+        targets.update(alerts_shown_s=targets["startup_s"], alerts_first_sort_ms=100.0)
+        targets["alerts_first_search_ms"] = 100.0
+    w = max(len(label) for label, _unit in labels.values())
     for key, (label, unit) in labels.items():
         value = statistics.median(r[key] for r in runs)
         target = targets[key]
@@ -340,10 +398,14 @@ def report(runs: list[dict[str, Any]], yardsticks: list[dict[str, Any]]) -> int:
         ok &= passed
         shown = f"{value:.2f}" if unit == "s" else f"{value:.0f}"
         verdict = "ok" if passed else "MISSED"
-        extra = f"  ({value / yard_wall:.1f}x the bare Qt window)" if key == "startup_s" else ""
-        print(f"  {label:<18} {shown:>8} {unit:<3} target < {target:g} {unit}  {verdict}{extra}")
-    print(f"  {'CPU to populated':<18} {cpu:>8.2f} s   ({cpu / yard_cpu:.1f}x the bare Qt window)")
-    print(f"  {'bare Qt window':<18} {yard_wall:>8.2f} s   (CPU {yard_cpu:.2f} s): the yardstick")
+        wall = key in ("startup_s", "alerts_shown_s")
+        extra = f"  ({value / yard_wall:.1f}x the bare Qt window)" if wall else ""
+        print(f"  {label:<{w}} {shown:>8} {unit:<3} target < {target:g} {unit}  {verdict}{extra}")
+    print(f"  {'CPU to populated':<{w}} {cpu:>8.2f} s   ({cpu / yard_cpu:.1f}x the bare Qt window)")
+    if "alerts_shown_s" in runs[0]:
+        shown_cpu = statistics.median(r["alerts_shown_cpu_s"] for r in runs)
+        print(f"  {'CPU to alerts shown':<{w}} {shown_cpu:>8.2f} s   ({shown_cpu / yard_cpu:.1f}x)")
+    print(f"  {'bare Qt window':<{w}} {yard_wall:>8.2f} s   (CPU {yard_cpu:.2f} s): the yardstick")
     return 0 if ok else 1
 
 

@@ -16,15 +16,17 @@ import contextlib
 import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from sqlalchemy import Connection, Engine, Table
 
 from models.db import translate_db_errors
 from models.schema import Action, Alert, AlertRule, AuditEvent, Customer, Outreach
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ALERTS: Table = Alert.__table__  # type: ignore[assignment]
 AUDIT: Table = AuditEvent.__table__  # type: ignore[assignment]
@@ -169,6 +171,8 @@ def bools(values: Sequence[Any] | npt.NDArray[Any]) -> BoolArray:
 
 def timestamps(values: Sequence[Any] | npt.NDArray[Any]) -> pd.DatetimeIndex:
     """UTC timestamps from stored values (ISO text on SQLite, datetimes on PostgreSQL)."""
+    import pandas as pd  # here: the alert list's read does not need it (queries._stamps)
+
     index = pd.to_datetime(pd.Series(list(values), dtype=object), format="ISO8601", utc=True)
     return pd.DatetimeIndex(index)
 

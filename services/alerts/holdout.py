@@ -32,10 +32,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -44,6 +43,9 @@ from models.vocab import ACTIVE_ALERT_STATUSES, RISK_BANDS
 from services.alerts.risk_bands import RISK_HIGH_FROM, RISK_MEDIUM_FROM
 from services.alerts.risk_bands import risk_band as risk_band
 from services.settings import ALERT_RULES, get_setting, set_setting
+
+if TYPE_CHECKING:  # imported where used: the alert list's read (through lifecycle) skips it
+    import pandas as pd
 
 DRAWS_SETTING = "learn.holdout_draws"
 NOT_GIVEN = "no reason given"
@@ -108,6 +110,8 @@ def assign(
     rows were imported in). ``churn``: churn risk by customer id. ``inherited``: customer
     id -> (holdout, band) of their active alert that took part already.
     """
+    import pandas as pd
+
     out = fresh.copy()
     out["holdout"] = False
     out["holdout_band"] = pd.Series([None] * len(out), index=out.index, dtype=object)
@@ -252,6 +256,8 @@ def draw_for_raised(session: Session, alert: Alert) -> dict[str, Any] | None:
     config = read_config(session)
     if not config.on or alert.rule_key not in HOLDOUT_RULES or alert.holdout_band is not None:
         return None
+    import pandas as pd
+
     inherited: dict[int, tuple[bool, str]] = {}
     row = session.execute(
         select(Alert.holdout, Alert.holdout_band)

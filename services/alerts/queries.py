@@ -17,12 +17,11 @@ offers them no outreach.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from sqlalchemy import Engine
 
 from models.vocab import SEVERITIES
@@ -52,6 +51,9 @@ from services.alerts.records import (
     AlertCounts,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 # What the SQL reads, in order (the list columns are built from these).
 _LIST_SQL = """
 SELECT a.id, a.customer_id, c.name, c.email, c.company, a.severity, {status}, a.rule_key,
@@ -77,6 +79,30 @@ def _seconds(values: pd.DatetimeIndex) -> npt.NDArray[np.datetime64]:
     result: npt.NDArray[np.datetime64] = (
         values.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[s]")
     )
+    return result
+
+
+def _stamps(values: npt.NDArray[np.object_]) -> npt.NDArray[np.datetime64]:
+    """``_seconds(timestamps(values))`` parsed by numpy in one C call: stored timestamps are
+    naive UTC (ISO text on SQLite, datetimes on PostgreSQL). Anything numpy does not read
+    goes through pandas, as before (the list's read does not import it otherwise)."""
+    try:
+        parsed: npt.NDArray[np.datetime64] = np.asarray(values, dtype="datetime64[us]")
+    except (TypeError, ValueError):
+        return _seconds(timestamps(values))
+    return parsed.astype("datetime64[s]")
+
+
+def _by_value(values: npt.NDArray[np.object_], fn: Callable[[Any], Any]) -> npt.NDArray[np.object_]:
+    """``[fn(v) for v in values]`` as an object array, ``fn`` called once per distinct
+    value (a rule's title and queue: a handful of values over 100,000 alerts)."""
+    lookup: dict[Any, int] = {}
+    codes = np.fromiter(
+        (lookup.setdefault(v, len(lookup)) for v in values.tolist()), np.int64, len(values)
+    )
+    mapped = np.empty(len(lookup), dtype=object)
+    mapped[:] = [fn(v) for v in lookup]
+    result: npt.NDArray[np.object_] = mapped[codes]
     return result
 
 
@@ -150,28 +176,28 @@ def _list_columns(rows: list[tuple[Any, ...]]) -> dict[str, np.ndarray]:
         "company": company,
         "severity": severity,
         "status": status,
-        "rule": np.array([RULE_TITLES.get(k, k) for k in rule_key.tolist()], dtype=object),
+        "rule": _by_value(rule_key, lambda k: RULE_TITLES.get(k, k)),
         "rule_key": rule_key,
         "reason": reason,
         "owner": owner,
         "segment": segment,
         "priority_cents": np.nan_to_num(floats(priority)).astype(np.int64),
-        "created_at": _seconds(timestamps(created)),
-        "updated_at": _seconds(timestamps(updated)),
-        "snoozed_until": _seconds(timestamps(snoozed)),
+        "created_at": _stamps(created),
+        "updated_at": _stamps(updated),
+        "snoozed_until": _stamps(snoozed),
         "snooze_until_clear": bools(until_clear),
         "do_not_contact": bools(dnc),
         "unsubscribed": bools(unsub),
         "condition_cleared": ~is_none(cleared),
         "outcome": outcome,
-        "queue": np.array([RULE_QUEUES.get(k, "risk") for k in rule_key.tolist()], dtype=object),
+        "queue": _by_value(rule_key, lambda k: RULE_QUEUES.get(k, "risk")),
         # The customer's revenue at risk by the latest scoring (-1: not scored by it).
         "risk_now_cents": np.nan_to_num(floats(risk_now), nan=-1.0).astype(np.int64),
         "holdout": bools(holdout),
         # The customer's churn risk by the latest scoring (NaN: not scored by it).
         "churn_now": floats(churn_now),
     }
-    rank = np.array([SEVERITY_RANK.get(s, 9) for s in out["severity"].tolist()], dtype=np.int64)
+    rank = _by_value(out["severity"], lambda s: SEVERITY_RANK.get(s, 9)).astype(np.int64)
     created = out["created_at"].astype(np.int64)
     order = np.lexsort((out["id"], created, rank, -out["priority_cents"]))
     return {name: out[name][order] for name in ALERT_COLUMNS}
@@ -179,6 +205,8 @@ def _list_columns(rows: list[tuple[Any, ...]]) -> dict[str, np.ndarray]:
 
 def alerts_frame(engine: Engine, **filters: Any) -> pd.DataFrame:
     """``alert_columns`` as a DataFrame (same filters, same order)."""
+    import pandas as pd
+
     return pd.DataFrame(alert_columns(engine, **filters), columns=list(ALERT_COLUMNS))
 
 
@@ -250,6 +278,8 @@ def alerts_export_frame(engine: Engine, *, now: dt.datetime | None = None) -> pd
     (EXPORT_COLUMNS): active ones first by priority, then the closed ones, newest first.
     customer_id is the source's customer id (else the email), like the scores export;
     priority is in currency units; drivers are the snapshot's reasons joined with "; "."""
+    import pandas as pd
+
     when = moment(now)
     listed = alerts_frame(engine, statuses=RAISED_STATUSES, now=when)
     with reading(engine) as conn:

@@ -21,7 +21,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from services.alerts._db import fetch, reading
-from services.learn.uplift import uplift_report
 from services.learn.uplift_records import UpliftReport, uplift_words
 from services.settings import config_version
 
@@ -53,6 +52,10 @@ def cached_uplift_report(engine: Engine) -> UpliftReport:
         kept = _KEPT.get(url)
     if kept is not None and kept[0] == key:
         return kept[1]
+    # Imported when a fit is due: the model brings scikit-learn and SciPy (a second of
+    # imports), which the alert list's read (``fit=False``) never needs.
+    from services.learn.uplift import uplift_report
+
     report = uplift_report(engine)
     with _LOCK:
         _KEPT[url] = (key, report)
@@ -65,7 +68,9 @@ def ready_uplift_report(engine: Engine) -> UpliftReport | None:
     url = engine.url.render_as_string(hide_password=True)
     with _LOCK:
         kept = _KEPT.get(url)
-    return kept[1] if kept is not None and kept[0] == state_key(engine) else None
+    if kept is None:  # nothing fitted in this process: no need to read the state
+        return None
+    return kept[1] if kept[0] == state_key(engine) else None
 
 
 def uplift_columns(

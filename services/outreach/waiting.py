@@ -25,7 +25,6 @@ from services.alerts.config import RULE_TITLES
 from services.alerts.lifecycle import moment, unit_of_work
 from services.alerts.records import SEVERITY_RANK, WORKING_STATUSES, SentAs
 from services.core.local_dates import local_date
-from services.outreach.batch import close_if_done
 from services.outreach.batch_records import (
     OPEN_STATES,
     SKIP_EMAILED,
@@ -33,7 +32,6 @@ from services.outreach.batch_records import (
     WaitingDraft,
     WhyInQueue,
 )
-from services.outreach.sent import record_email_in
 from services.scoring.queries import latest_run_id
 
 _CHUNK = 500  # SQLite's limit on the values of one IN (...), with room to spare
@@ -131,6 +129,10 @@ def settle_waiting(
             row.state, row.skip_reason = "skipped", SKIP_EMAILED
         row.updated_at = when
     session.flush()
+    # Imported here: the alert list's read (waiting_mask) needs neither the batches nor
+    # the sending, which bring pandas.
+    from services.outreach.batch import close_if_done
+
     for batch_id in sorted({int(r.batch_id) for r in rows}):
         close_if_done(session, batch_id, when)
     return len(rows)
@@ -156,6 +158,8 @@ def record_composer_email(
     """Record an email from the composer (services.outreach.sent.record_email_in) and
     settle the customer's waiting drafts (``settle_waiting``), in one transaction;
     returns the outreach id."""
+    from services.outreach.sent import record_email_in
+
     when = moment(now)
     with unit_of_work(engine) as session:
         outreach_id = record_email_in(

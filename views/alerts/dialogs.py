@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QRadioButton,
@@ -142,3 +143,14 @@ def _ask_task(parent: QWidget, customer: str) -> tuple[str, dt.date] | None:
         return None
     due = dialog.due.date()
     return dialog.text.text().strip(), dt.date(due.year(), due.month(), due.day())
+
+
+def ask_owner_name(parent: QWidget, owners: Sequence[str]) -> str | None:
+    """The alerts pane's "Which owner are you?" (the first use of Mine): one of
+    ``owners``, or None when cancelled or when there is none to choose."""
+    if not owners:
+        return None
+    name, ok = QInputDialog.getItem(
+        parent, "Which owner are you?", "Show the alerts of:", list(owners), 0, False
+    )
+    return str(name) if ok and name else None

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.alerts.dialogs import ask_owner_name
 from views.alerts.draft_targets import ALL_QUEUES, DraftTargets
 from views.alerts.pane_state import PaneState
 from views.alerts.persuadable import fetch_estimates, offer_persuadable
@@ -66,15 +66,6 @@ ANY_SEGMENT = "All segments"
 OwnerPrompt = Callable[[Sequence[str]], str | None]
 
 
-def _ask_owner(parent: QWidget, owners: Sequence[str]) -> str | None:
-    if not owners:
-        return None
-    name, ok = QInputDialog.getItem(
-        parent, "Which owner are you?", "Show the alerts of:", list(owners), 0, False
-    )
-    return str(name) if ok and name else None
-
-
 class AlertsPane(DraftTargets, PaneState, QWidget):
     """Severity chips, filters, search and the alert cards, in priority order.
 
@@ -104,7 +95,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         super().__init__(parent)
         self._jobs = jobs
         self._settings = settings
-        self._ask_owner = ask_owner or (lambda owners: _ask_owner(self, owners))
+        self._ask_owner = ask_owner or (lambda owners: ask_owner_name(self, owners))
         self._source: AlertSource | None = None
         self._current: int | None = None
         self._current_row = 0
@@ -412,7 +403,8 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         self._select(previous)
         self.alerts_loaded.emit(data.n)
         if self._source is not None:  # the estimates follow when not fitted yet
-            fetch_estimates(self._jobs, self, self._source, data, self._on_estimates)
+            changed = self.model.counts_changed  # the fit waits while the list is in use
+            fetch_estimates(self._jobs, self, self._source, data, self._on_estimates, changed)
 
     def _on_estimates(self, data: AlertListData) -> None:
         if data is self.model.data_set and offer_persuadable(

@@ -5,11 +5,12 @@ loaded alerts carry an estimate (the ``uplift`` column the window's source adds)
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QObject, QSettings, Qt, SignalInstance
 from PySide6.QtWidgets import QComboBox
 
 from views.item_models.alert_list_data import AlertListData
@@ -22,6 +23,13 @@ log = logging.getLogger(__name__)
 
 PERSUADABLE = "persuadable"
 PERSUADABLE_LABEL = "Most persuadable first"
+# The fit waits until the list has been left alone this long (seconds): its imports and
+# much of its work hold the interpreter lock, which a sort or search of the list just
+# shown would wait for.
+QUIET_S = 1.5
+# ...when the list is this long (alerts): on a small one the fit is quick and a sort or
+# search takes a few milliseconds, so it starts at once.
+QUIET_FROM = 5_000
 PERSUADABLE_TIP = (
     "Customers whose return outreach is likely to change most come first (Results ▸ Who "
     "to contact); the others follow, most urgent first"
@@ -64,17 +72,37 @@ def fetch_estimates(
     source: AlertSource,
     data: AlertListData,
     done: Callable[[AlertListData], None],
+    changed: SignalInstance | None = None,
 ) -> None:
     """When the loaded list carries no estimate yet: fit the uplift model (or read its
     report) on a work thread, not the database worker the list and the cards load on (a
     fit takes seconds on a small book, minutes on 100,000 customers), then hand ``done``
-    the same list with its estimates. Nothing when there is not enough data."""
+    the same list with its estimates. Nothing when there is not enough data.
+
+    On a long list (``QUIET_FROM`` alerts) the fit starts once the list has been left
+    alone ``QUIET_S``: from now, and again from each time ``changed`` fires (the list's
+    filter, sort or search changed)."""
     if offered(data) or not data.n:
         return
     ids = data.columns["customer_id"]
+    touched = [time.monotonic()]
+    quiet = QUIET_S if data.n >= QUIET_FROM else 0.0
 
-    def task(_state: TaskState) -> tuple[Any, Any]:
+    def on_changed(*_args: object) -> None:
+        touched[0] = time.monotonic()
+
+    def task(state: TaskState) -> tuple[Any, Any]:
+        while time.monotonic() - touched[0] < quiet:  # asleep: the lock is free
+            state.raise_if_cancelled()
+            time.sleep(0.05)
         return source.load_uplift_columns(ids)
+
+    def disconnect() -> None:
+        if changed is not None:
+            changed.disconnect(on_changed)
+
+    if changed is not None:
+        changed.connect(on_changed)
 
     def arrived(columns: tuple[Any, Any]) -> None:
         data.set_uplift(*columns)
@@ -85,5 +113,6 @@ def fetch_estimates(
         jobs.operation(task, parent=parent, pool="work", key=("alerts.uplift", id(parent)))
         .success(arrived)
         .failure(lambda error: log.warning("No uplift estimates: %s", error))  # none offered
+        .finished(disconnect)
         .run()
     )

@@ -15,7 +15,7 @@ views/item_models/alert_list_model.py puts the cards behind Qt's model API.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,9 +154,12 @@ class AlertListData:
         self.overdue = (
             np.zeros(n, dtype=bool) if late is None else np.asarray(late, dtype=bool)
         ).reshape(n)
-        self.severity_rank = np.array(
-            [_SEVERITY_RANK.get(s, 9) for s in c["severity"]], np.int64
-        ).reshape(n)
+        # The filtered columns as integer codes: a filter compares small ints, not strings.
+        self._codes: dict[str, tuple[dict[str, int], np.ndarray]] = {
+            name: _text_codes(c[name])
+            for name in ("severity", "status", "owner", "segment", "queue")
+        }
+        self.severity_rank = _per_text(self._codes["severity"], lambda s: _SEVERITY_RANK.get(s, 9))
         # Optional too: the customer's estimated uplift (services/learn/uplift.py; NaN:
         # none) and its words; the "persuadable" order (views/alerts/persuadable.py).
         lift = columns.get("uplift")
@@ -185,7 +188,7 @@ class AlertListData:
             rank[order] = np.arange(n, dtype=np.int64)
             self.ranks[key] = rank
         self.order = orders["stake"]  # the biggest stake first (the command line's order)
-        queue = np.array([_QUEUE_CODE.get(q, 0) for q in c["queue"]], np.int64).reshape(n)
+        queue = _per_text(self._codes["queue"], lambda q: _QUEUE_CODE.get(q, 0))
         # One card per customer and queue.
         self.card_key = c["customer_id"] * len(ALERT_QUEUES) + queue
         # Whole days (of 24 hours) since each alert was raised, as the dashboard counts
@@ -194,14 +197,9 @@ class AlertListData:
         stamp = np.datetime64(moment.astimezone(dt.UTC).replace(tzinfo=None), "s")
         seconds = (stamp - c["created_at"]).astype(np.int64)
         self.age_days = np.maximum(seconds // 86_400, 0).astype(np.int64)
-        # The filtered columns as integer codes: a filter compares small ints, not strings.
-        self._codes: dict[str, tuple[dict[str, int], np.ndarray]] = {}
-        for name in ("severity", "status", "owner", "segment", "queue"):
-            text = np.array(["" if v is None or v != v else str(v) for v in c[name]], dtype=object)
-            uniques, codes = np.unique(text, return_inverse=True)
-            self._codes[name] = ({str(u): i for i, u in enumerate(uniques)}, codes.reshape(n))
         self._search: np.ndarray | None = None
         self._hits: tuple[str, np.ndarray] | None = None
+        self._kept: dict[tuple[AlertFilter, bool], Cards] = {}
 
     def prepare_search(self) -> None:
         """The lower-case text a search looks in (customer, company, owner, rule, reason)."""
@@ -288,7 +286,20 @@ class AlertListData:
 
     def cards(self, flt: AlertFilter, *, with_severity: bool = True) -> Cards:
         """The cards of the alerts the filter keeps, in the filter's sort order; with
-        ``with_severity``, only the cards whose most urgent alert has a chosen severity."""
+        ``with_severity``, only the cards whose most urgent alert has a chosen severity.
+
+        Kept for the filters asked lately: a change of order or search asks the counts of
+        the chips, the queues and the totals again, most of them unchanged (treat the
+        cards as read-only)."""
+        key = (flt, with_severity and bool(flt.severities))
+        kept = self._kept.get(key)
+        if kept is None:
+            if len(self._kept) >= 32:
+                self._kept.clear()
+            kept = self._kept[key] = self._cards(flt, with_severity=with_severity)
+        return kept
+
+    def _cards(self, flt: AlertFilter, *, with_severity: bool) -> Cards:
         keep = self.mask(flt)
         rows = np.flatnonzero(keep)
         if rows.size == 0:
@@ -358,6 +369,7 @@ class AlertListData:
         rank = np.empty(self.n, np.int64)
         rank[order] = np.arange(self.n, dtype=np.int64)
         self.ranks["persuadable"] = rank
+        self._kept.clear()  # that order's cards change
 
     def contains(self, alert_id: int) -> bool:
         """True when the alert is among the loaded ones."""
@@ -376,6 +388,31 @@ class AlertListData:
             return sorted(v for v in self._codes[name][0] if v)
         col = self.columns[name]
         return sorted({str(v) for v in col if v is not None and v == v and str(v)})
+
+
+def _text_codes(values: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
+    """A text column as codes: {text: code} over its distinct texts in sorted order (None
+    and NaN read as ""), and each row's code. The distinct values are found with a dict
+    and only they are sorted: no sort of 100,000 Python strings."""
+    seen: dict[Any, int] = {}
+    raw = np.fromiter(
+        (seen.setdefault(v, len(seen)) for v in values.tolist()), np.int64, len(values)
+    )
+    texts = ["" if v is None or v != v else str(v) for v in seen]
+    ordered = sorted(set(texts))
+    lookup = {t: i for i, t in enumerate(ordered)}
+    remap = np.fromiter((lookup[t] for t in texts), np.int64, len(texts))
+    return lookup, remap[raw]
+
+
+def _per_text(coded: tuple[dict[str, int], np.ndarray], fn: Callable[[str], int]) -> np.ndarray:
+    """``fn`` of each row's text, called once per distinct text (int64)."""
+    lookup, codes = coded
+    by_code = np.zeros(len(lookup), np.int64)
+    for text, code in lookup.items():
+        by_code[code] = fn(text)
+    result: np.ndarray = by_code[codes]
+    return result
 
 
 def _subset(cards: Cards, chosen: np.ndarray) -> Cards:

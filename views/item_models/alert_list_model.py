@@ -55,6 +55,8 @@ SeverityRole = Qt.ItemDataRole.UserRole + 3
 
 CardIdsRole = Qt.ItemDataRole.UserRole + 4
 
+# The order the counts are taken in (any order counts the same cards).
+URGENCY = "urgency"
 # The badge of a card whose customer has a draft waiting in the review queue.
 DRAFT_WAITING = "Draft waiting"
 DRAFT_WAITING_NOTE = "A draft for this customer waits in the review queue (Email ▸ Review drafts…)."
@@ -118,7 +120,8 @@ class AlertListModel(QAbstractListModel):
         """Cards per severity that the other filters keep (the chips' numbers)."""
         if self._data is None:
             return {s: 0 for s in SEVERITIES}
-        cards = self._data.cards(self._filter, with_severity=False)
+        # Counted in one order whatever the list's: the same cards (and kept for the next).
+        cards = self._data.cards(replace(self._filter, sort=URGENCY), with_severity=False)
         known = cards.severity[cards.severity < len(SEVERITIES)]
         counts = np.bincount(known, minlength=len(SEVERITIES))
         return {s: int(counts[i]) for i, s in enumerate(SEVERITIES)}
@@ -210,8 +213,9 @@ class AlertListModel(QAbstractListModel):
         """Cards per queue under the other filters (the queue tabs' numbers)."""
         if self._data is None:
             return {}
+        flt = replace(self._filter, sort=URGENCY)
         return {
-            q: len(self._data.cards(replace(self._filter, queue=q), with_severity=False))
+            q: len(self._data.cards(replace(flt, queue=q), with_severity=False))
             for q in ALERT_QUEUES
         }
 
@@ -220,7 +224,7 @@ class AlertListModel(QAbstractListModel):
         owner, mine, segment, search) keep: the "N more held back" of the pane."""
         if self._data is None or self._data.held_back == 0:
             return 0
-        flt = replace(self._filter, status="held_back")
+        flt = replace(self._filter, status="held_back", sort=URGENCY)
         return len(self._data.cards(flt, with_severity=False))
 
     @property
