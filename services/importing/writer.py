@@ -163,6 +163,7 @@ class Writer:
         forms are made and written a slice at a time, so memory does not grow with the
         file. The same rows in the same order, so the same ids, as one insert of all."""
         n = len(frame)
+        self.store.check_customers(customer_ids)  # once, not a lookup per slice
         for start in range(0, n, SLICE_ROWS):
             self.store.check_cancelled()
             stop = min(start + SLICE_ROWS, n)
@@ -174,7 +175,8 @@ class Writer:
             if hashes is not None:
                 stored[HASH_COLUMN] = hashes[start:stop]
                 part_cols.append(HASH_COLUMN)
-            self.store.insert_records(table, part_cols, stored, np.arange(stop - start))
+            rows = np.arange(stop - start)
+            self.store.insert_records(table, part_cols, stored, rows, customers_checked=True)
             del stored, part
         return {"inserted": n, "updated": 0, "unchanged": 0}
 
