@@ -194,8 +194,11 @@ def _sqlite3() -> str:
     return shell
 
 
-def export_csvs(workspace: Path, work: Path) -> tuple[Path, Path]:
-    """The workspace's customers and orders as the generic CSV layouts (cached)."""
+def export_csvs(workspace: Path, work: Path, export: Path | None = None) -> tuple[Path, Path]:
+    """The workspace's customers and orders as the generic CSV layouts (cached in the work
+    folder, or read from ``export``, a folder holding both, left as it is)."""
+    if export is not None:
+        return export / "customers.csv", export / "orders.csv"
     customers, orders = work / "customers.csv", work / "orders.csv"
     if not (customers.exists() and orders.exists()):
         started = time.perf_counter()
@@ -209,8 +212,8 @@ def export_csvs(workspace: Path, work: Path) -> tuple[Path, Path]:
     return customers, orders
 
 
-def part_import(workspace: Path, work: Path) -> dict[str, Any]:
-    customers, orders = export_csvs(workspace, work)
+def part_import(workspace: Path, work: Path, export: Path | None = None) -> dict[str, Any]:
+    customers, orders = export_csvs(workspace, work, export)
     py, main_py, env = sys.executable, str(ROOT / "main.py"), _env(work)
     shell_db, db = work / "shell.radar.sqlite", work / "import.radar.sqlite"
     for p in [*work.glob("shell.radar.sqlite*"), *work.glob("import.radar.sqlite*")]:
@@ -299,6 +302,11 @@ def main() -> int:
         help="build a missing workspace by copying this demo (not scored) in SQL, "
         "--customers / its customers times, instead of generating it",
     )  # fmt: skip
+    parser.add_argument(
+        "--export", type=Path, default=None,
+        help="import: read customers.csv and orders.csv from this folder (not written to) "
+        "instead of exporting them from the workspace",
+    )  # fmt: skip
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     work = (args.work or Path(tempfile.mkdtemp(prefix="ar-bench-million-"))).resolve()
@@ -313,7 +321,7 @@ def main() -> int:
     results: dict[str, Any] = {}
     if "import" in parts:
         print("\n--- import")
-        results |= part_import(workspace, work)
+        results |= part_import(workspace, work, args.export)
     scored = work / "scored.radar.sqlite"
     if "score" in parts:
         print("\n--- score")

@@ -172,16 +172,22 @@ def _parse(
     """One C parse of the records [starts, ends) of ``data``, joined by newlines."""
     if not len(starts):
         return pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
-    if len(starts) == 1 or bool((starts[1:] == ends[:-1] + 1).all()):
-        # One run of consecutive records (a first import of a clean file): one slice.
-        body = data[int(starts[0]) : int(ends[-1])] + b"\n"
+    last = int(ends[-1])
+    run = len(starts) == 1 or bool((starts[1:] == ends[:-1] + 1).all())
+    if run and last < len(data) and data[last] == _NL:
+        # One run of consecutive records ending at a newline (a first import of a clean
+        # file): read in place from its first record, the file's bytes never copied.
+        source = io.BytesIO(data)
+        source.seek(int(starts[0]))
+    elif run:
+        source = io.BytesIO(data[int(starts[0]) : last] + b"\n")
     else:
         pairs = zip(starts.tolist(), ends.tolist(), strict=True)
-        body = b"\n".join([data[a:b] for a, b in pairs]) + b"\n"
+        source = io.BytesIO(b"\n".join([data[a:b] for a, b in pairs]) + b"\n")
     try:
         frame = pd.read_csv(
-            io.BytesIO(body), sep=delimiter, names=list(range(width)), on_bad_lines="error",
-            encoding="utf-8", **CELLS_AS_TEXT,
+            source, sep=delimiter, names=list(range(width)), on_bad_lines="error",
+            encoding="utf-8", nrows=len(starts), **CELLS_AS_TEXT,
         )  # fmt: skip
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError):
         return None

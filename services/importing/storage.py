@@ -367,7 +367,13 @@ class Store:
             cur.close()
 
     def insert_records(
-        self, table: str, cols: list[str], stored: dict[str, Any], idx: np.ndarray[Any, Any]
+        self,
+        table: str,
+        cols: list[str],
+        stored: dict[str, Any],
+        idx: np.ndarray[Any, Any],
+        *,
+        customers_checked: bool = False,
     ) -> None:
         """Insert the rows ``idx`` of the stored columns, in chunks (bounded memory).
 
@@ -375,11 +381,12 @@ class Store:
         arrays turned into Python values a chunk at a time). On SQLite a column
         holding one value in every row (source, currency, status...) is written as a SQL
         literal instead of being bound a million times; columns that are NULL throughout
-        are left out.
+        are left out. ``customers_checked``: the caller checked the rows' customers.
         """
         if len(idx) == 0:
             return
-        self.check_customers(np.asarray(stored["customer_id"], dtype=np.int64)[idx])
+        if not customers_checked:
+            self.check_customers(np.asarray(stored["customer_id"], dtype=np.int64)[idx])
         full = len(idx) == len(stored["customer_id"])
         names = ["customer_id"] + [c for c in cols if not _all_none(stored[c])]
         literals: dict[str, str] = {"import_run_id": str(int(self.run_id))}

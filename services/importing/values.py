@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from services.importing.repeats import Parsed, by_unique, repeated_values
+from services.importing.zones import zone_candidates
 
 __all__ = [
     "clean_text",
@@ -554,10 +555,9 @@ _ISO_TZ_END = r"(?:[zZ]|[+-]\d{2}:?\d{2}|UTC|GMT)\)?$"
 
 def _iso_like(text: pd.Series) -> pd.Series:
     """Values that start like an ISO date, "YYYY-MM-DD"."""
-    shape = (text.str.len() >= 10) & (text.str[4] == "-") & (text.str[7] == "-")
     # 0001-01-01 or 9999-12-31 cannot be a timestamp: such a row is rejected, not the file.
-    year = text.str[:4]
-    return shape & (year >= "1678") & (year <= "2261")
+    shaped = (len(t) >= 10 and t[4] == t[7] == "-" and "1678" <= t[:4] <= "2261" for t in text)
+    return pd.Series(np.fromiter(shaped, dtype=bool, count=len(text)), index=text.index)
 
 
 def _is_utc(zone: str) -> bool:
@@ -582,6 +582,14 @@ def utc_offsets(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     text says UTC outright, "Z" or "UTC"). "2024-09-19 21:30:00 -0700" -> -420. A date
     alone ("2024-09-19") names no zone. Runs on the distinct values only."""
     text = _as_text(s)
+    maybe = zone_candidates(text.to_numpy())
+    if not maybe.all():  # most texts end in their seconds: only the others are looked at
+        offset = pd.Series(np.nan, index=s.index, dtype="float64")
+        utc = pd.Series(False, index=s.index, dtype=bool)
+        if maybe.any():
+            found = utc_offsets(text[maybe])
+            offset[maybe], utc[maybe] = found[0].to_numpy(), found[1].to_numpy()
+        return offset, utc
     uniques = pd.Series(pd.unique(text.to_numpy()), dtype=object)
     # A zone follows a time: "…:ss -0700", "…T21:30Z"; "2024-09-19" ends in "-19", no zone.
     timed = uniques.str.contains(r"\d:\d{2}", regex=True)

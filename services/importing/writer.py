@@ -34,6 +34,9 @@ __all__ = ["CHILD_TABLES", "Writer"]
 
 CHILD_TABLES = ("orders", "interactions", "opportunities", "subscriptions")
 
+# A first import of more records than this writes them a slice at a time (bounded memory).
+SLICE_ROWS = 250_000
+
 
 class Writer:
     """Writes batches through one connection (inside the caller's transaction)."""
@@ -76,24 +79,14 @@ class Writer:
         customer_ids = self.identities.resolve_refs(frame, result)
         self.store.check_cancelled()
         table = kind
-        defaults = DEFAULTS.get(table, {})
-        cols = [c for c in COLUMNS[table] if c in frame.columns or c in defaults]
-        n = len(frame)
-        stored: dict[str, list[Any]] = {"customer_id": customer_ids.tolist()}
-        for c in cols:
-            if c in frame.columns:
-                stored[c] = self.store.to_storage(c, frame[c])
-                default = defaults.get(c)
-                if default is not None and None in stored[c]:  # a C scan, usually no gap
-                    stored[c] = [default if v is None else v for v in stored[c]]
-            else:
-                stored[c] = [defaults[c]] * n
-        if table == "interactions" and "attributes" in frame.columns:  # models/campaigns.py
-            stored["campaign_type"] = campaign_types(stored["kind"], frame["attributes"].tolist())
-            cols.append("campaign_type")
-        compare_cols = ["customer_id"] + [c for c in cols if c not in ("external_id", "source")]
+        cols = _stored_columns(table, frame)
         hashes = _hash_values(frame)
         self.changes.hashed = hashes is not None
+        if len(frame) > SLICE_ROWS and self._none_stored(table, frame):
+            return self._insert_sliced(table, frame, cols, customer_ids, hashes)
+        n = len(frame)
+        stored = self._stored_forms(table, frame, cols, customer_ids.tolist())
+        compare_cols = ["customer_id"] + [c for c in cols if c not in ("external_id", "source")]
         is_new = np.ones(n, dtype=bool)
         unchanged = 0
         changed = 0
@@ -105,13 +98,7 @@ class Writer:
                 table, candidates, compare_cols, stored, self.detected_format
             )
         unchanged = len(matched_pos) - changed
-        for c in NOW_DEFAULT.get(table, ()):
-            if c in stored:
-                if None in stored[c]:
-                    stored[c] = [self.store.now_stored if v is None else v for v in stored[c]]
-            else:
-                stored[c] = [self.store.now_stored] * n
-                cols.append(c)
+        self._fill_now(table, stored, cols, n)
         new_idx = np.flatnonzero(is_new)
         if hashes is not None:
             stored[HASH_COLUMN] = hashes
@@ -123,6 +110,75 @@ class Writer:
         counts["updated"] = changed
         counts["unchanged"] = unchanged
         return counts
+
+    def _stored_forms(
+        self, table: str, frame: pd.DataFrame, cols: list[str], customer_ids: list[Any]
+    ) -> dict[str, list[Any]]:
+        """The rows' values in the form the database stores them, by column (``cols``
+        gains the interactions' campaign type)."""
+        defaults = DEFAULTS.get(table, {})
+        n = len(frame)
+        stored: dict[str, list[Any]] = {"customer_id": customer_ids}
+        for c in cols:
+            if c in frame.columns:
+                stored[c] = self.store.to_storage(c, frame[c])
+                default = defaults.get(c)
+                if default is not None and None in stored[c]:  # a C scan, usually no gap
+                    stored[c] = [default if v is None else v for v in stored[c]]
+            else:
+                stored[c] = [defaults[c]] * n
+        if table == "interactions" and "attributes" in frame.columns:  # models/campaigns.py
+            stored["campaign_type"] = campaign_types(stored["kind"], frame["attributes"].tolist())
+            cols.append("campaign_type")
+        return stored
+
+    def _fill_now(self, table: str, stored: dict[str, list[Any]], cols: list[str], n: int) -> None:
+        """The columns that default to the run's time (an opportunity's created_at)."""
+        for c in NOW_DEFAULT.get(table, ()):
+            if c in stored:
+                if None in stored[c]:
+                    stored[c] = [self.store.now_stored if v is None else v for v in stored[c]]
+            else:
+                stored[c] = [self.store.now_stored] * n
+                cols.append(c)
+
+    def _none_stored(self, table: str, frame: pd.DataFrame) -> bool:
+        """Whether the table holds no record of any of the frame's sources (a first
+        import of them): then every row is new and nothing needs comparing."""
+        sources = pd.unique(frame["source"].to_numpy(dtype=object))
+        return not any(
+            self.store.fetchall(f"SELECT 1 FROM {table} WHERE source = ? LIMIT 1", (str(s),))
+            for s in sources
+        )
+
+    def _insert_sliced(
+        self,
+        table: str,
+        frame: pd.DataFrame,
+        cols: list[str],
+        customer_ids: np.ndarray[Any, Any],
+        hashes: Any,
+    ) -> dict[str, int]:
+        """Insert rows none of which is stored yet, SLICE_ROWS at a time: their stored
+        forms are made and written a slice at a time, so memory does not grow with the
+        file. The same rows in the same order, so the same ids, as one insert of all."""
+        n = len(frame)
+        self.store.check_customers(customer_ids)  # once, not a lookup per slice
+        for start in range(0, n, SLICE_ROWS):
+            self.store.check_cancelled()
+            stop = min(start + SLICE_ROWS, n)
+            part_cols = list(cols)
+            part = frame.iloc[start:stop]
+            ids = customer_ids[start:stop].tolist()
+            stored = self._stored_forms(table, part, part_cols, ids)
+            self._fill_now(table, stored, part_cols, stop - start)
+            if hashes is not None:
+                stored[HASH_COLUMN] = hashes[start:stop]
+                part_cols.append(HASH_COLUMN)
+            rows = np.arange(stop - start)
+            self.store.insert_records(table, part_cols, stored, rows, customers_checked=True)
+            del stored, part
+        return {"inserted": n, "updated": 0, "unchanged": 0}
 
     def _store_hashes(
         self, table: str, stored: dict[str, list[Any]], matched: np.ndarray[Any, Any]
@@ -171,6 +227,12 @@ class Writer:
         self.changes.write()
         self.store.finish()
         return result
+
+
+def _stored_columns(table: str, frame: pd.DataFrame) -> list[str]:
+    """The table's stored columns the frame fills (or that have a default)."""
+    defaults = DEFAULTS.get(table, {})
+    return [c for c in COLUMNS[table] if c in frame.columns or c in defaults]
 
 
 def _hash_values(frame: pd.DataFrame) -> Any:

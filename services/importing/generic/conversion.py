@@ -211,8 +211,8 @@ class _Cells:
         )
         if column is not None:
             name = self.by_field["currency"]
-            shown = column.astype(str).str.strip()
             if unknown.any():
+                shown = column.astype(str).str.strip()
                 self.errors.add(
                     unknown,
                     "unknown currency '" + shown + f"' in column {name} (use a code such as EUR)",
