@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from services.importing.repeats import Parsed, by_unique, repeated_values
-from services.importing.zones import zone_candidates
+from services.importing.zones import mostly_distinct, zone_candidates
 
 __all__ = [
     "clean_text",
@@ -582,7 +582,8 @@ def utc_offsets(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     text says UTC outright, "Z" or "UTC"). "2024-09-19 21:30:00 -0700" -> -420. A date
     alone ("2024-09-19") names no zone. Runs on the distinct values only."""
     text = _as_text(s)
-    maybe = zone_candidates(text.to_numpy())
+    values = text.to_numpy()
+    maybe = zone_candidates(values) if mostly_distinct(values) else np.ones(len(values), bool)
     if not maybe.all():  # most texts end in their seconds: only the others are looked at
         offset = pd.Series(np.nan, index=s.index, dtype="float64")
         utc = pd.Series(False, index=s.index, dtype=bool)
@@ -590,7 +591,7 @@ def utc_offsets(s: pd.Series) -> tuple[pd.Series, pd.Series]:
             found = utc_offsets(text[maybe])
             offset[maybe], utc[maybe] = found[0].to_numpy(), found[1].to_numpy()
         return offset, utc
-    uniques = pd.Series(pd.unique(text.to_numpy()), dtype=object)
+    uniques = pd.Series(pd.unique(values), dtype=object)
     # A zone follows a time: "…:ss -0700", "…T21:30Z"; "2024-09-19" ends in "-19", no zone.
     timed = uniques.str.contains(r"\d:\d{2}", regex=True)
     if not timed.any():  # dates alone (the usual orders file): no zone anywhere

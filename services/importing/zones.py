@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["zone_candidates"]
+__all__ = ["mostly_distinct", "zone_candidates"]
 
 # The longest sign-and-digits zone: "+07:00".
 _LONGEST_OFFSET = 6
@@ -28,3 +29,15 @@ def _candidate(text: str) -> bool:
 def zone_candidates(texts: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.bool_]]:
     """True for each text (str) that may end in a zone; False where it cannot."""
     return np.fromiter(map(_candidate, texts), dtype=bool, count=len(texts))
+
+
+# How many of a column's first texts tell whether its texts are mostly distinct.
+_HEAD = 10_000
+
+
+def mostly_distinct(texts: np.ndarray[Any, Any]) -> bool:
+    """Whether most of the first texts differ (timestamps to the second), so that telling
+    each text is cheaper than finding the distinct ones. Texts that repeat (dates alone)
+    are best looked at once per distinct value. Either way the answer is the same."""
+    head = texts[:_HEAD]
+    return len(pd.unique(head)) * 4 > len(head)
