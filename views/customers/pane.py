@@ -37,6 +37,13 @@ from views.customers.columns import CustomerColumns, CustomerTableView
 from views.customers.filter_bar import CustomerFilterBar
 from views.customers.saved_views import ConfirmPrompt, NamePrompt, SavedView, ViewsBar
 from views.customers.source import CustomerSource
+from views.customers.table_loads import (
+    DEFAULT_SORT,
+    SCORED_DEFAULT_SORT,
+    head_task,
+    waiting_words,
+    whole_table_task,
+)
 from views.item_models.customer_filters import CustomerFilter
 from views.item_models.customer_table_data import (
     ALL_COLUMNS,
@@ -50,7 +57,7 @@ from views.kit.theme import Theme
 
 if TYPE_CHECKING:
     from services.core.records import CustomerDetail
-    from views.kit.jobs import JobRunner, TaskState
+    from views.kit.jobs import JobRunner
 
 PREPARE_DELAY_MS = 600
 NO_CUSTOMERS_MESSAGE = (
@@ -61,10 +68,6 @@ NOT_SCORED_HINT = (
     'Not scored yet — <a href="score">Score now</a> (Ctrl+R) to see churn risk, '
     "revenue at risk, health and segments."
 )
-# A fresh table is sorted by revenue; once scored, by revenue at risk (unless the user
-# chose another order).
-DEFAULT_SORT = (COLUMN_INDEX["revenue"], Qt.SortOrder.DescendingOrder)
-SCORED_DEFAULT_SORT = (COLUMN_INDEX["revenue_at_risk"], Qt.SortOrder.DescendingOrder)
 
 
 class CustomersPane(QWidget):
@@ -112,6 +115,8 @@ class CustomersPane(QWidget):
         self._select_first = False
         # A sort a view or filter asked for before the table had that column.
         self._wanted_sort: tuple[str, bool] | None = None
+        # Which load a first screenful belongs to (a later load's makes it stale).
+        self._head_generation = 0
 
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("searchBox")
@@ -243,28 +248,9 @@ class CustomersPane(QWidget):
         """Load the table again (after an import or a rebuild)."""
         if self._source is None:
             return
-        load = self._source.load_customer_columns
-        sort_column, sort_order = self.model.sort_column, self.model.sort_order
-
-        def task(state: TaskState) -> CustomerTableData:
-            data = CustomerTableData(load())
-            state.raise_if_cancelled()
-            # The filter menus' choices, read here rather than on the UI thread.
-            data.choices("segment")
-            data.choices("owner")
-            # The search index and the name's sort key (~0.15 s of CPU on 100,000 rows)
-            # here, before the table is shown, so that the first search and the first sort
-            # by name apply at once; the other text columns are prepared after the paint.
-            data.prepare_for(["name"], search=True)
-            column, order = sort_column, sort_order
-            if data.scored and (column, order) == DEFAULT_SORT:
-                # The first scored table opens on the money at stake (see _on_table_loaded).
-                column, order = SCORED_DEFAULT_SORT
-            if 0 <= column < len(data.shown_columns):
-                # Sorted here, off the UI thread, in the order the table shows.
-                data.permutation(ALL_COLUMNS[column].key, order == Qt.SortOrder.DescendingOrder)
-            return data
-
+        sort = (self.model.sort_column, self.model.sort_order)
+        self._start_head()
+        task = whole_table_task(self._source.load_customer_columns, sort)
         self._loading = True
         self._load_failed = False
         self._refresh_state()
@@ -276,34 +262,68 @@ class CustomersPane(QWidget):
             .run()
         )
 
+    def _start_head(self) -> None:
+        """A big table's first screenful, shown while the rest is read (the source has one
+        only at start-up, from the preload); queued before the whole table's read."""
+        assert self._source is not None
+        self._head_generation += 1
+        generation = self._head_generation
+        task = head_task(self._source.load_customer_head)
+
+        def loaded(data: CustomerTableData | None) -> None:
+            # Never over the whole table, nor over a later load's.
+            if data is not None and generation == self._head_generation and self._loading:
+                self._on_table_loaded(data)
+
+        self._jobs.operation(task, parent=self, key=("customers.head", id(self))).success(
+            loaded
+        ).run()
+
     def _on_table_loaded(self, data: CustomerTableData) -> None:
         previous = self._current_id if self._current_id is not None else self._remembered_id
         if self._select_first:
             previous, self._select_first = None, False
-        self._loading = False
+        self._loading = not data.complete  # a first screenful: the rest is on its way
         newly_scored = data.scored and not self.model.scored
-        self.model.set_table(data)
-        if newly_scored and (self.model.sort_column, self.model.sort_order) == DEFAULT_SORT:
-            # Sorted on the worker already (reload): only the indicator moves.
-            self.table.horizontalHeader().setSortIndicator(*SCORED_DEFAULT_SORT)
+        completes = self.model.table.size > 0 and not self.model.table.complete
+        current = (self.model.sort_column, self.model.sort_order)
+        sort = SCORED_DEFAULT_SORT if newly_scored and current == DEFAULT_SORT else None
+        # The first scored table opens on the money at stake, sorted on the worker already.
+        self.model.set_table(data, sort)
+        if sort is not None:
+            self.table.horizontalHeader().setSortIndicator(*sort)  # only the arrow moves
         self.filter_bar.set_choices(data.choices("segment"), data.choices("owner"))
-        self.filter_bar.set_scored(data.scored)
+        self._offer_filters(data)
         self.columns.arrange()
         if self._wanted_sort is not None:
             self._sort_by(*self._wanted_sort)
         self._update_count()
         self._refresh_state()
-        if data.size:
+        if completes and self.model.pending:
+            # Sorts, searches and filters asked for while the first screenful showed.
+            self._on_keys_prepared(data)
+        elif data.size and not (completes and self._current_id is not None):
             self._select_customer(previous)
+        if data.size and data.complete:
             # The search index and text sort keys take a moment on big tables: build them
             # on a worker so the first search or sort by name is fast, but only once the
             # first screen is drawn: a busy Python thread slows every paint (one GIL).
             QTimer.singleShot(PREPARE_DELAY_MS, self, lambda: self._prepare(data))
         self.table_loaded.emit(data.size)
 
+    def _offer_filters(self, data: CustomerTableData) -> None:
+        """The filters and saved views apply to every customer: offered once all are read
+        (a first screenful's table says why they wait)."""
+        for control in (*self.filter_bar.controls, self.views_bar.combo, self.views_bar.button):
+            control.setEnabled(data.complete)
+        if data.complete:
+            self.filter_bar.set_scored(data.scored)
+
     def _prepare(self, data: CustomerTableData) -> None:
         if data is not self.model.table or self._jobs.closed or data.prepared:
             return  # replaced by a newer table meanwhile, or done already
+        if not data.complete:
+            return  # a first screenful: the whole table is prepared when it comes
         self._jobs.operation(
             lambda _state: data.prepare(),
             parent=self,
@@ -315,12 +335,16 @@ class CustomersPane(QWidget):
         """A sort or search waits for its keys: prepare just those now, on a worker."""
         data = self.model.table
         keys, search = self.model.pending_keys()
-        if self._jobs.closed or (not keys and not search):
+        # A first screenful: whatever waits, the whole table's load applies it.
+        waiting = bool(keys or search) if data.complete else self.model.pending
+        if self._jobs.closed or not waiting:
             return
         if self._waiting_since is None:
             self._waiting_since = time.monotonic()
-            self.count_label.setText("Searching…" if search else "Sorting…")
             self.table.viewport().setCursor(Qt.CursorShape.BusyCursor)
+        self.count_label.setText(waiting_words(data, search, self.model.pending_filter))
+        if not data.complete:
+            return  # _on_table_loaded applies it with the whole table
         self._jobs.operation(
             lambda _state: data.prepare_for(keys, search),
             parent=self,
@@ -329,7 +353,15 @@ class CustomersPane(QWidget):
         ).success(lambda _none: self._on_keys_prepared(data)).run()
 
     def _on_keys_prepared(self, data: CustomerTableData) -> None:
-        if data is not self.model.table or not self.model.pending:
+        if data is not self.model.table:
+            return
+        if not self.model.pending:
+            if self._waiting_since is not None:
+                # Applied meanwhile (Qt asked for the same sort twice and the worker had
+                # ranked the column by the second): the count stops saying "Sorting…".
+                self._waiting_since = None
+                self.table.viewport().unsetCursor()
+                self._update_count()
             return
         keys, search = self.model.pending_keys()
         if keys or search:
@@ -585,6 +617,8 @@ class CustomersPane(QWidget):
         shown, total = self.model.rowCount(), self.model.total_count
         if total == 0:
             self.count_label.setText("")
+        elif not self.model.table.complete:
+            self.count_label.setText(f"{total:,} customers · reading the rest…")
         elif shown == total and self.model.filter.is_empty and not self.model.query:
             self.count_label.setText(f"{total:,} customers")
         else:
