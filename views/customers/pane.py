@@ -5,6 +5,7 @@ views in saved_views.py)."""
 from __future__ import annotations
 
 import html
+import logging
 import time
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,6 @@ from views.customers.table_loads import (
     DEFAULT_SORT,
     SCORED_DEFAULT_SORT,
     head_task,
-    waiting_words,
     whole_table_task,
 )
 from views.item_models.customer_filters import CustomerFilter
@@ -57,9 +57,14 @@ from views.kit.theme import Theme
 
 if TYPE_CHECKING:
     from services.core.records import CustomerDetail
-    from views.kit.jobs import JobRunner
+    from views.kit.jobs import JobRunner, PoolName
+
+log = logging.getLogger(__name__)
 
 PREPARE_DELAY_MS = 600
+READING_HINT = (
+    "Reading all {count:,} customers… Sorting, search and filters apply once they are all read."
+)
 NO_CUSTOMERS_MESSAGE = (
     "This workspace has no customers yet.\n"
     "Import your customers (File ▸ Import…, Ctrl+I): a CRM or shop export, or a CSV."
@@ -201,6 +206,11 @@ class CustomersPane(QWidget):
         self.score_hint.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.score_hint.linkActivated.connect(self._on_score_hint_link_activated)
         self.score_hint.hide()
+        # While a big table's first screenful shows: why sorts, searches and filters wait.
+        self.reading_hint = QLabel("", self)
+        self.reading_hint.setObjectName("readingHint")
+        self.reading_hint.setWordWrap(True)
+        self.reading_hint.hide()
 
         title = QLabel("Customers", self)
         title.setObjectName("paneTitle")
@@ -221,6 +231,7 @@ class CustomersPane(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.filter_title)
         layout.addWidget(self.score_hint)
+        layout.addWidget(self.reading_hint)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message_panel, 1)
 
@@ -249,35 +260,42 @@ class CustomersPane(QWidget):
         if self._source is None:
             return
         sort = (self.model.sort_column, self.model.sort_order)
-        self._start_head()
-        task = whole_table_task(self._source.load_customer_columns, sort)
         self._loading = True
         self._load_failed = False
         self._refresh_state()
+        self._head_generation += 1
+        generation, source = self._head_generation, self._source
+
+        def headed(data: CustomerTableData | None) -> None:
+            if generation != self._head_generation or source is not self._source:
+                return  # a later load's turn, or another workspace's
+            if data is not None:
+                self._on_table_loaded(data)
+            # With a first screenful shown, the rest comes from the start-up preload: it
+            # waits on a worker of its own, and the first customer's detail need not wait
+            # for it on the database worker.
+            self._load_whole(sort, "work" if data is not None else "db")
+
+        def failed(error: BaseException) -> None:
+            log.warning("No first screenful of customers", exc_info=error)
+            headed(None)
+
+        # A big table's first screenful (the source has one only at start-up), then the
+        # whole table.
+        task = head_task(self._source.load_customer_head)
+        op = self._jobs.operation(task, parent=self, key=("customers.head", id(self)))
+        op.success(headed).failure(failed).run()
+
+    def _load_whole(self, sort: tuple[int, Qt.SortOrder], pool: PoolName) -> None:
+        assert self._source is not None
+        task = whole_table_task(self._source.load_customer_columns, sort)
         (
-            self._jobs.operation(task, parent=self, key=("customers.table", id(self)))
+            self._jobs.operation(task, parent=self, pool=pool, key=("customers.table", id(self)))
             .success(self._on_table_loaded)
             .failure(self._on_table_load_failed)
             .finished(self._on_table_load_finished)
             .run()
         )
-
-    def _start_head(self) -> None:
-        """A big table's first screenful, shown while the rest is read (the source has one
-        only at start-up, from the preload); queued before the whole table's read."""
-        assert self._source is not None
-        self._head_generation += 1
-        generation = self._head_generation
-        task = head_task(self._source.load_customer_head)
-
-        def loaded(data: CustomerTableData | None) -> None:
-            # Never over the whole table, nor over a later load's.
-            if data is not None and generation == self._head_generation and self._loading:
-                self._on_table_loaded(data)
-
-        self._jobs.operation(task, parent=self, key=("customers.head", id(self))).success(
-            loaded
-        ).run()
 
     def _on_table_loaded(self, data: CustomerTableData) -> None:
         previous = self._current_id if self._current_id is not None else self._remembered_id
@@ -342,7 +360,10 @@ class CustomersPane(QWidget):
         if self._waiting_since is None:
             self._waiting_since = time.monotonic()
             self.table.viewport().setCursor(Qt.CursorShape.BusyCursor)
-        self.count_label.setText(waiting_words(data, search, self.model.pending_filter))
+        filtering = self.model.pending_filter
+        self.count_label.setText(
+            "Searching…" if search else "Filtering…" if filtering else "Sorting…"
+        )
         if not data.complete:
             return  # _on_table_loaded applies it with the whole table
         self._jobs.operation(
@@ -617,8 +638,6 @@ class CustomersPane(QWidget):
         shown, total = self.model.rowCount(), self.model.total_count
         if total == 0:
             self.count_label.setText("")
-        elif not self.model.table.complete:
-            self.count_label.setText(f"{total:,} customers · reading the rest…")
         elif shown == total and self.model.filter.is_empty and not self.model.query:
             self.count_label.setText(f"{total:,} customers")
         else:
@@ -648,6 +667,10 @@ class CustomersPane(QWidget):
         self.retry_button.setVisible(retry)
         self.message_panel.setVisible(bool(message))
         self.table.setVisible(not message)
+        reading = not self.model.table.complete
+        if reading:
+            self.reading_hint.setText(READING_HINT.format(count=self.model.total_count))
+        self.reading_hint.setVisible(reading)
         self.score_hint.setVisible(
             self._source is not None
             and not self._loading

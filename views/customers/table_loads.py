@@ -1,6 +1,5 @@
 """The customers table's loads as the job runner's tasks (no widgets): the whole table,
-prepared for its first sort and search, and a big table's first screenful; and what the
-pane says while a sort, search or filter waits for them."""
+prepared for its first sort and search, and a big table's first screenful."""
 
 from __future__ import annotations
 
@@ -63,11 +62,3 @@ def head_task(
         return None if columns is None else CustomerTableData(columns)
 
     return task
-
-
-def waiting_words(data: CustomerTableData, search: bool, filtering: bool) -> str:
-    """What the count says while a sort, search or filter waits."""
-    doing = "Searching" if search else "Filtering" if filtering else "Sorting"
-    if data.complete:
-        return f"{doing}…"
-    return f"{doing} once every customer is read…"

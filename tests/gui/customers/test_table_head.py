@@ -95,22 +95,28 @@ def test_the_first_screenful_shows_every_row_in_the_default_order(
     assert model.visible_ids().tolist() == order.tolist()
     name = COLUMN_INDEX["name"]
     names = [model.index(r, name).data() for r in range(model.rowCount())]
-    assert names[:HEAD_ROWS] == whole.columns["name"][whole.permutation("revenue_at_risk", True)][
-        :HEAD_ROWS
-    ].tolist()
+    assert (
+        names[:HEAD_ROWS]
+        == whole.columns["name"][whole.permutation("revenue_at_risk", True)][:HEAD_ROWS].tolist()
+    )
     assert set(names[HEAD_ROWS:]) == {NOT_READ}
     # Revenue at risk is read for every row: the column the order rests on shows.
     at_risk = COLUMN_INDEX["revenue_at_risk"]
     assert NOT_READ not in [model.index(r, at_risk).data() for r in range(model.rowCount())]
-    assert pane.count_label.text() == "300 customers · reading the rest…"
+    assert pane.count_label.text() == "300 customers"
+    assert pane.reading_hint.isVisible()
+    assert pane.reading_hint.text() == (
+        "Reading all 300 customers… Sorting, search and filters apply once they are all read."
+    )
     assert not pane.filter_bar.owner_combo.isEnabled()
     assert not pane.views_bar.combo.isEnabled()
     source.whole_read.set()
     qtbot.waitUntil(lambda: pane.model.table.complete, timeout=15_000)
-    assert [model.index(r, name).data() for r in range(model.rowCount())] == whole.columns[
-        "name"
-    ][whole.permutation("revenue_at_risk", True)].tolist()
+    assert [model.index(r, name).data() for r in range(model.rowCount())] == whole.columns["name"][
+        whole.permutation("revenue_at_risk", True)
+    ].tolist()
     assert pane.count_label.text() == "300 customers"
+    assert not pane.reading_hint.isVisible()
     assert pane.filter_bar.owner_combo.isEnabled()
     assert pane.views_bar.combo.isEnabled()
 
@@ -123,6 +129,12 @@ def test_the_rest_fills_the_cells_in_place(
     qtbot.waitUntil(lambda: pane.current_customer_id() is not None, timeout=15_000)
     assert pane.select_customer(int(model.visible_ids()[5]))
     chosen = pane.current_customer_id()
+    # The customer's detail does not wait for the rest of the table.
+    detail = window.detail_pane
+    qtbot.waitUntil(
+        lambda: detail.detail is not None and detail.detail.id == chosen, timeout=15_000
+    )
+    assert not model.table.complete
     pane.table.verticalScrollBar().setValue(3)
     resets: list[int] = []
     model.modelReset.connect(lambda: resets.append(1))
@@ -143,9 +155,9 @@ def test_a_sort_and_search_wait_for_the_whole_table_then_apply_to_every_row(
     before = model.visible_ids().tolist()
     pane.table.sortByColumn(COLUMN_INDEX["name"], Qt.SortOrder.AscendingOrder)
     assert model.pending
-    assert pane.count_label.text() == "Sorting once every customer is read…"
+    assert pane.count_label.text() == "Sorting…"
     pane.set_search_text("an")
-    assert pane.count_label.text() == "Searching once every customer is read…"
+    assert pane.count_label.text() == "Searching…"
     # Nothing partial is shown as an answer: the rows stay as they were.
     assert model.visible_ids().tolist() == before
     assert model.query == ""
@@ -168,7 +180,7 @@ def test_a_filter_from_elsewhere_waits_for_the_whole_table(
     pane.apply_filter(f)
     assert model.pending
     assert model.rowCount() == 300  # not the first screenful's few "At Risk" rows
-    assert pane.count_label.text() == "Filtering once every customer is read…"
+    assert pane.count_label.text() == "Filtering…"
     source.whole_read.set()
     qtbot.waitUntil(lambda: not model.pending and model.table.complete, timeout=15_000)
     expected = _expected(workspace, "", "name", f)

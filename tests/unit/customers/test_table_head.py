@@ -85,7 +85,8 @@ def _same(head: np.ndarray, full: np.ndarray) -> bool:
     if full.dtype.kind == "M":
         return bool(np.array_equal(head.astype(np.int64), full.astype(np.int64)))
     if full.dtype.kind in "fiu":
-        return bool(np.array_equal(head.astype(np.float64), full.astype(np.float64), equal_nan=True))
+        floats = head.astype(np.float64), full.astype(np.float64)
+        return bool(np.array_equal(*floats, equal_nan=True))
     return head.tolist() == full.tolist()
 
 
