@@ -93,8 +93,11 @@ def child(workspace: str, spawned_at: float) -> None:
     ready: dict[str, float] = {}
 
     def settled() -> None:  # the whole table's load has ended: every column is ready
+        usage = resource.getrusage(resource.RUSAGE_SELF)
         ready.setdefault("at", time.time())
         ready.setdefault("cpu", time.process_time())
+        # The kernel's part: reading a file the page cache does not hold.
+        ready.setdefault("sys", usage.ru_stime)
 
     pane.table_settled.connect(settled)
     # Minutes on a million customers when the file is not in the page cache.
@@ -102,6 +105,7 @@ def child(workspace: str, spawned_at: float) -> None:
         raise SystemExit("the table was never filled")
     populated_at = time.time()
     populated_cpu = time.process_time()  # every thread's CPU: steadier on a shared machine
+    populated_sys = resource.getrusage(resource.RUSAGE_SELF).ru_stime
     app = QApplication.instance()
     assert app is not None
     app.processEvents()  # the first paint of the filled table
@@ -117,6 +121,11 @@ def child(workspace: str, spawned_at: float) -> None:
         action()  # type: ignore[operator]
         deadline = start + 60
         while not shown() and time.perf_counter() < deadline:  # type: ignore[operator]
+            if ticker.interval() == 2 and time.perf_counter() - start > 0.25:
+                # A long wait (a sort asked for while a million customers are still
+                # read): waking 500 times a second would take the interpreter lock from
+                # the read it waits for.
+                ticker.setInterval(25)
             app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
         app.processEvents()
         ticker.stop()
@@ -175,6 +184,8 @@ def child(workspace: str, spawned_at: float) -> None:
         "painted_s": painted_at - spawned_at,
         "ready_s": ready["at"] - spawned_at,
         "ready_cpu_s": ready["cpu"],
+        "startup_sys_s": populated_sys,
+        "ready_sys_s": ready["sys"],
         "first_sort_ms": first_sort,
         "first_search_ms": first_search,
         "first_before_prepared": not prepared_before,
@@ -318,9 +329,10 @@ def main() -> int:
         runs.append(run)
         print(
             f"run {i + 1}: table shown {run['startup_s']:.2f} s (painted {run['painted_s']:.2f} "
-            f"s, CPU {run['startup_cpu_s']:.2f} s; bare Qt window {yard['startup_s']:.2f} s, "
-            f"CPU {yard['startup_cpu_s']:.2f} s), every column ready {run['ready_s']:.2f} s "
-            f"(CPU {run['ready_cpu_s']:.2f} s), "
+            f"s, CPU {run['startup_cpu_s']:.2f} s, system {run['startup_sys_s']:.2f} s; bare Qt "
+            f"window {yard['startup_s']:.2f} s, CPU {yard['startup_cpu_s']:.2f} s), "
+            f"every column ready {run['ready_s']:.2f} s (CPU {run['ready_cpu_s']:.2f} s, "
+            f"system {run['ready_sys_s']:.2f} s), "
             f"first sort {run['first_sort_ms']:.0f} ms, first search "
             f"{run['first_search_ms']:.0f} ms"
             f"{'' if run['first_before_prepared'] else ' (AFTER preparation: not a first)'}, "
