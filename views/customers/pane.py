@@ -57,7 +57,7 @@ from views.kit.theme import Theme
 
 if TYPE_CHECKING:
     from services.core.records import CustomerDetail
-    from views.kit.jobs import JobRunner, PoolName
+    from views.kit.jobs import JobRunner
 
 log = logging.getLogger(__name__)
 
@@ -271,10 +271,10 @@ class CustomersPane(QWidget):
                 return  # a later load's turn, or another workspace's
             if data is not None:
                 self._on_table_loaded(data)
-            # With a first screenful shown, the rest comes from the start-up preload: it
-            # waits on a worker of its own, and the first customer's detail need not wait
-            # for it on the database worker.
-            self._load_whole(sort, "work" if data is not None else "db")
+            # On the database worker even when it only waits for the preload: at a million
+            # customers the first customer's usage read (10 s of CPU, the whole workspace's
+            # features) would otherwise run beside the rest of the table and hold it back.
+            self._load_whole(sort)
 
         def failed(error: BaseException) -> None:
             log.warning("No first screenful of customers", exc_info=error)
@@ -286,11 +286,11 @@ class CustomersPane(QWidget):
         op = self._jobs.operation(task, parent=self, key=("customers.head", id(self)))
         op.success(headed).failure(failed).run()
 
-    def _load_whole(self, sort: tuple[int, Qt.SortOrder], pool: PoolName) -> None:
+    def _load_whole(self, sort: tuple[int, Qt.SortOrder]) -> None:
         assert self._source is not None
         task = whole_table_task(self._source.load_customer_columns, sort)
         (
-            self._jobs.operation(task, parent=self, pool=pool, key=("customers.table", id(self)))
+            self._jobs.operation(task, parent=self, key=("customers.table", id(self)))
             .success(self._on_table_loaded)
             .failure(self._on_table_load_failed)
             .finished(self._on_table_load_finished)
