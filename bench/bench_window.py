@@ -6,9 +6,13 @@
 Builds the workspace with build_demo the first time (cached at --workspace), then
 starts the app in fresh processes (offscreen) and measures:
 
-- start-up: process start to the customers table filled, through app.gui.application.launch()
-  (and the process's CPU seconds by then, every thread: steadier than the wall clock on a
-  shared machine);
+- start-up: process start to the customers table shown with rows a user can read, through
+  app.gui.application.launch() (and the process's CPU seconds by then, every thread:
+  steadier than the wall clock on a shared machine). Above 250,000 customers that is a
+  first screenful (the rows in the table's default order, the first 500 read in full;
+  services.usecases.customers.load_customer_head), so the bench also reports when every
+  column of every row is ready (the pane's whole load settled): sorts, searches and
+  filters asked for before then wait for it, saying so;
 - first sort and first search: right after the table appears, before the background
   preparation of text sort keys and the search index is done, the time from the
   click (keystroke) until the view shows the new order (the request waits for a
@@ -93,11 +97,22 @@ def child(workspace: str, spawned_at: float) -> None:
     controller = launch(workspace, settings, preload=preload)
     window = controller.window
     pane = window.customers_pane
+    ready: dict[str, float] = {}
+
+    def settled() -> None:  # the whole table's load has ended: every column is ready
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        ready.setdefault("at", time.time())
+        ready.setdefault("cpu", time.process_time())
+        # The kernel's part: reading a file the page cache does not hold.
+        ready.setdefault("sys", usage.ru_stime)
+
+    pane.table_settled.connect(settled)
     # Minutes on a million customers when the file is not in the page cache.
     if not wait_until(lambda: pane.model.rowCount() > 0, 900):
         raise SystemExit("the table was never filled")
     populated_at = time.time()
     populated_cpu = time.process_time()  # every thread's CPU: steadier on a shared machine
+    populated_sys = resource.getrusage(resource.RUSAGE_SELF).ru_stime
     app = QApplication.instance()
     assert app is not None
     app.processEvents()  # the first paint of the filled table
@@ -113,6 +128,11 @@ def child(workspace: str, spawned_at: float) -> None:
         action()  # type: ignore[operator]
         deadline = start + 60
         while not shown() and time.perf_counter() < deadline:  # type: ignore[operator]
+            if ticker.interval() == 2 and time.perf_counter() - start > 0.25:
+                # A long wait (a sort asked for while a million customers are still
+                # read): waking 500 times a second would take the interpreter lock from
+                # the read it waits for.
+                ticker.setInterval(25)
             app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
         app.processEvents()
         ticker.stop()
@@ -130,6 +150,8 @@ def child(workspace: str, spawned_at: float) -> None:
         lambda: pane.model.query == FIRST_SEARCH and not pane.model.pending,
     )
     first_done_at = time.time()
+    if not wait_until(lambda: "at" in ready, 900):
+        raise SystemExit("the whole table was never read")
     pane.set_search_text("")
     # On the Alerts tab the table the user sees is the alerts list: its first sort and search.
     shown = first_alerts(window, timed_until) if os.environ.get(TAB_VARIABLE) == "alerts" else {}
@@ -169,6 +191,10 @@ def child(workspace: str, spawned_at: float) -> None:
         "startup_s": populated_at - spawned_at,
         "startup_cpu_s": populated_cpu,
         "painted_s": painted_at - spawned_at,
+        "ready_s": ready["at"] - spawned_at,
+        "ready_cpu_s": ready["cpu"],
+        "startup_sys_s": populated_sys,
+        "ready_sys_s": ready["sys"],
         "first_sort_ms": first_sort,
         "first_search_ms": first_search,
         "first_before_prepared": not prepared_before,
@@ -340,9 +366,11 @@ def main() -> int:
         run = run_child(workspace, env)
         runs.append(run)
         print(
-            f"run {i + 1}: start-up {run['startup_s']:.2f} s (painted {run['painted_s']:.2f} s, "
-            f"CPU {run['startup_cpu_s']:.2f} s; bare Qt window {yard['startup_s']:.2f} s, "
-            f"CPU {yard['startup_cpu_s']:.2f} s), "
+            f"run {i + 1}: table shown {run['startup_s']:.2f} s (painted {run['painted_s']:.2f} "
+            f"s, CPU {run['startup_cpu_s']:.2f} s, system {run['startup_sys_s']:.2f} s; bare Qt "
+            f"window {yard['startup_s']:.2f} s, CPU {yard['startup_cpu_s']:.2f} s), "
+            f"every column ready {run['ready_s']:.2f} s (CPU {run['ready_cpu_s']:.2f} s, "
+            f"system {run['ready_sys_s']:.2f} s), "
             f"first sort {run['first_sort_ms']:.0f} ms, first search "
             f"{run['first_search_ms']:.0f} ms"
             f"{'' if run['first_before_prepared'] else ' (AFTER preparation: not a first)'}, "
@@ -375,7 +403,7 @@ def report(runs: list[dict[str, Any]], yardsticks: list[dict[str, Any]]) -> int:
         targets["startup_s"] = MILLION_STARTUP_S
     ok = True
     labels = {
-        "startup_s": ("window populated", "s"),
+        "startup_s": ("table shown", "s"),
         "first_sort_ms": ("first sort by name", "ms"),
         "first_search_ms": ("first search", "ms"),
         "sort_ms": ("sort (median)", "ms"),
@@ -401,7 +429,13 @@ def report(runs: list[dict[str, Any]], yardsticks: list[dict[str, Any]]) -> int:
         wall = key in ("startup_s", "alerts_shown_s")
         extra = f"  ({value / yard_wall:.1f}x the bare Qt window)" if wall else ""
         print(f"  {label:<{w}} {shown:>8} {unit:<3} target < {target:g} {unit}  {verdict}{extra}")
-    print(f"  {'CPU to populated':<{w}} {cpu:>8.2f} s   ({cpu / yard_cpu:.1f}x the bare Qt window)")
+    print(f"  {'CPU to shown':<{w}} {cpu:>8.2f} s   ({cpu / yard_cpu:.1f}x the bare Qt window)")
+    ready = statistics.median(r["ready_s"] for r in runs)
+    ready_cpu = statistics.median(r["ready_cpu_s"] for r in runs)
+    print(
+        f"  {'every column ready':<{w}} {ready:>8.2f} s   (CPU {ready_cpu:.2f} s, "
+        f"{ready_cpu / yard_cpu:.1f}x the bare Qt window's CPU)"
+    )
     if "alerts_shown_s" in runs[0]:
         shown_cpu = statistics.median(r["alerts_shown_cpu_s"] for r in runs)
         print(f"  {'CPU to alerts shown':<{w}} {shown_cpu:>8.2f} s   ({shown_cpu / yard_cpu:.1f}x)")

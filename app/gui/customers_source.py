@@ -7,6 +7,7 @@ teammate and backups. Every method runs on the job runner's database worker.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -27,6 +28,8 @@ from services.usage.records import CustomerUsage
 from services.usecases.customer_detail import load_customer_detail
 from services.usecases.customer_usage import FeaturesSeen, load_customer_usage
 from services.usecases.customers import load_customer_columns, workspace_summary
+
+log = logging.getLogger(__name__)
 
 
 def read_customer_scores(workspace: Workspace, customer_id: int) -> CustomerScores | None:
@@ -77,6 +80,20 @@ class WorkspaceCustomerSource:
         if preloaded is not None:
             return preloaded.result()
         return load_customer_columns(self.workspace.engine)
+
+    def load_customer_head(self) -> dict[str, np.ndarray] | None:
+        # Only at start-up, from the preload (its PreloadedColumns carry the head): a later
+        # load reads the whole table at once.
+        head: Future[dict[str, np.ndarray] | None] | None = getattr(
+            self._preloaded_columns, "head", None
+        )
+        if head is None:
+            return None
+        try:
+            return head.result()
+        except Exception:  # the whole table's read meets the same fault and reports it
+            log.warning("Could not read the first customers", exc_info=True)
+            return None
 
     def load_customer_detail(self, customer_id: int) -> CustomerDetail:
         return load_customer_detail(self.workspace.engine, customer_id)

@@ -18,6 +18,15 @@ if TYPE_CHECKING:
     import numpy as np
 
 
+class PreloadedColumns(Future[dict[str, Any]]):
+    """The customers table's columns being read; ``head``: its first screenful, read
+    before them (None on a table small enough to wait for; see load_customer_head)."""
+
+    def __init__(self, head: Future[dict[str, Any] | None]) -> None:
+        super().__init__()
+        self.head = head
+
+
 @dataclass
 class Preload:
     """The workspace being opened and its customers table being read, in the background."""
@@ -27,10 +36,21 @@ class Preload:
     columns: Future[dict[str, np.ndarray]]
 
 
-def _load_columns(workspace: Future[Workspace]) -> dict[str, Any]:
+def _load_head(workspace: Future[Workspace]) -> dict[str, Any] | None:
+    from services.usecases.customers import load_customer_head
+
+    return load_customer_head(workspace.result().engine)
+
+
+def _load_columns(workspace: Future[Workspace], columns: PreloadedColumns) -> None:
     from services.usecases.customers import load_customer_columns
 
-    return load_customer_columns(workspace.result().engine)
+    if not columns.set_running_or_notify_cancel():
+        return
+    try:
+        columns.set_result(load_customer_columns(workspace.result().engine))
+    except BaseException as error:  # handed to whoever waits for the columns
+        columns.set_exception(error)
 
 
 def start_preload(db: str | None) -> Preload | None:
@@ -48,6 +68,8 @@ def start_preload(db: str | None) -> Preload | None:
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preload")
     # An empty shared database is refused (publish into it), never given a schema here.
     workspace = executor.submit(open_workspace, url, create_in_empty_database=False)
-    columns = executor.submit(_load_columns, workspace)
-    executor.shutdown(wait=False)  # the thread ends by itself after the two tasks
+    # At a million customers a first screenful is shown seconds before the whole table.
+    columns = PreloadedColumns(executor.submit(_load_head, workspace))
+    executor.submit(_load_columns, workspace, columns)
+    executor.shutdown(wait=False)  # the thread ends by itself after the three tasks
     return Preload(url=url, workspace=workspace, columns=columns)

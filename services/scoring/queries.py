@@ -84,7 +84,7 @@ def latest_run_id(session: Session) -> int | None:
 
 
 def latest_scores_columns(
-    session: Session, *, aligned: bool = True
+    session: Session, *, aligned: bool = True, customer_ids: np.ndarray | None = None
 ) -> dict[str, np.ndarray] | None:
     """The latest run's scores aligned with the customers table (ascending customer id),
     read in the caller's transaction.
@@ -93,20 +93,27 @@ def latest_scores_columns(
     money columns in cents (float, NaN); "segment" and "confidence" object arrays
     (None). None when the workspace was never scored. aligned=False gives the snapshots'
     own rows instead ("customer_id" then says whose), for a caller that places them on
-    customers it has already read.
+    customers it has already read; with customer_ids (and aligned=False), only theirs.
     """
     with translate_db_errors():
-        return _latest_scores_columns(session.connection(), aligned)
+        return _latest_scores_columns(session.connection(), aligned, customer_ids)
 
 
-def _latest_scores_columns(conn: Connection, aligned: bool) -> dict[str, np.ndarray] | None:
+def _latest_scores_columns(
+    conn: Connection, aligned: bool, customer_ids: np.ndarray | None = None
+) -> dict[str, np.ndarray] | None:
     run_id = conn.execute(_latest_run_query()).scalar()
     if run_id is None:
         return None
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        cursor.execute(window_scores_sql(placeholder), (int(run_id),))
+        sql = window_scores_sql(placeholder)
+        if customer_ids is not None:
+            # A first screenful's customers (ints from the database, written out).
+            listed = ", ".join(str(int(c)) for c in customer_ids) or "NULL"
+            sql += f" AND customer_id IN ({listed})"
+        cursor.execute(sql, (int(run_id),))
         rows = cursor.fetchall()
     finally:
         cursor.close()
@@ -136,6 +143,38 @@ def _latest_scores_columns(conn: Connection, aligned: bool) -> dict[str, np.ndar
         else:
             out[name][pos[ok]] = column.astype(np.float64)  # None becomes NaN
     return out
+
+
+def window_sort_scores(session: Session) -> tuple[np.ndarray, np.ndarray] | None:
+    """The latest run's customer ids and revenue at risk in cents (float64), the customers
+    table's default order, read as two texts of numbers (SQLite) rather than a million
+    rows; snapshots with no revenue at risk are left out. None when never scored."""
+    with translate_db_errors():
+        conn = session.connection()
+        run_id = conn.execute(_latest_run_query()).scalar()
+        if run_id is None:
+            return None
+        if conn.dialect.name != "sqlite":
+            rows = conn.exec_driver_sql(
+                "SELECT customer_id, revenue_at_risk_cents FROM score_snapshots "
+                "WHERE scoring_run_id = %(run)s AND revenue_at_risk_cents IS NOT NULL",
+                {"run": int(run_id)},
+            ).all()
+            grid = np.array(rows, dtype=np.float64).reshape(len(rows), 2)
+            return grid[:, 0].astype(np.int64), grid[:, 1]
+        # Both aggregates see the same rows in the same order: the two lists line up.
+        ids, cents = conn.exec_driver_sql(
+            "SELECT group_concat(customer_id), group_concat(revenue_at_risk_cents) "
+            "FROM score_snapshots WHERE scoring_run_id = ? AND revenue_at_risk_cents IS NOT NULL",
+            (int(run_id),),
+        ).one()
+    if not ids:
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
+    return (
+        np.fromstring(ids, sep=",", dtype=np.int64),
+        # Integer affinity: whole numbers, parsed as such (cheaper than as floats).
+        np.fromstring(cents, sep=",", dtype=np.int64).astype(np.float64),
+    )
 
 
 def _customer_ids(conn: Connection) -> np.ndarray:

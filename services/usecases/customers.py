@@ -141,39 +141,50 @@ def load_customer_columns(
     as SCORE_TABLE_COLUMNS. Beside the columns: "currency", "external_id" and
     "do_not_contact" (bool).
     """
-    latest: dict[str, np.ndarray] | None = None
-    months = 12
     with translate_db_errors(), engine.connect() as conn, conn.begin():
         # One transaction: every read sees the same snapshot on SQLite.
-        from services.core.money import load_money_context
+        return _read_columns(conn, today, scores)
 
-        ctx = load_money_context(conn)
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            rolled = _read_with_rollups(cursor)
-            parts = rolled[0] if rolled else _read_live(cursor, ctx)
-            # Few customers are marked: their ids, not a column read for every row.
-            do_not_contact = np.array(
-                [r[0] for r in _fetch(cursor, "SELECT id FROM customers WHERE do_not_contact")],
-                dtype=np.int64,
-            )
-        finally:
-            cursor.close()
-        offsets = _last_order_offsets(conn)
-        from services.core.rollups import unconverted_revenue
 
-        # Paid amounts in a currency with no rate to the home one: never counted as 0. None
-        # while the current rollups say every order is in the home currency.
-        single = rolled is not None and rolled[1] == ctx.home
-        unconverted = {} if single else unconverted_revenue(Session(bind=conn), ctx)
-        if scores:
-            from services.scoring.queries import latest_scores_columns, value_months
+def _read_columns(
+    conn: Connection,
+    today: dt.date | dt.datetime | None,
+    scores: bool,
+    only: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """load_customer_columns in the caller's transaction; with only (ascending ids, read
+    through the rollups), those customers alone."""
+    from services.core.money import load_money_context
 
-            with Session(bind=conn) as session:
-                # The snapshots' own rows: _align_scores places them on the customers read
-                # above (no second read of every customer's id).
-                latest = latest_scores_columns(session, aligned=False)
-                months = value_months(session)
+    latest: dict[str, np.ndarray] | None = None
+    months = 12
+    ctx = load_money_context(conn)
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        rolled = _read_with_rollups(cursor, only)
+        parts = rolled[0] if rolled else _read_live(cursor, ctx)
+        # Few customers are marked: their ids, not a column read for every row.
+        marked = "SELECT id FROM customers WHERE do_not_contact"
+        if only is not None:
+            marked += f" AND id IN ({_listed(only)})"
+        do_not_contact = np.array([r[0] for r in _fetch(cursor, marked)], dtype=np.int64)
+    finally:
+        cursor.close()
+    offsets = _last_order_offsets(conn, only)
+    from services.core.rollups import unconverted_revenue
+
+    # Paid amounts in a currency with no rate to the home one: never counted as 0. None
+    # while the current rollups say every order is in the home currency.
+    single = rolled is not None and rolled[1] == ctx.home
+    unconverted = {} if single else unconverted_revenue(Session(bind=conn), ctx)
+    if scores:
+        from services.scoring.queries import latest_scores_columns, value_months
+
+        with Session(bind=conn) as session:
+            # The snapshots' own rows: _align_scores places them on the customers read
+            # above (no second read of every customer's id).
+            latest = latest_scores_columns(session, aligned=False, customer_ids=only)
+            months = value_months(session)
     grid, order_count, revenue_cents, last_text, open_tickets, open_opps = parts
     ids = grid[:, 0].astype(np.int64)
     # The last order on the shop's clock (services/local_dates): 21:30 at -0700 on 19
@@ -216,6 +227,129 @@ def load_customer_columns(
     return result
 
 
+# Above this many customers the window shows a first screenful of the table before the
+# rest is read (load_customer_head): at 100,000 the whole read takes ~0.6 s of CPU, at a
+# million ~7 s.
+HEAD_MIN_CUSTOMERS = 250_000
+# The rows read in full for the first screenful: a screen holds ~30, a scroll or two more.
+HEAD_ROWS = 500
+
+
+def load_customer_head(
+    engine: Engine,
+    *,
+    today: dt.date | dt.datetime | None = None,
+    rows: int = HEAD_ROWS,
+    min_customers: int = HEAD_MIN_CUSTOMERS,
+) -> dict[str, np.ndarray] | None:
+    """The customers table's first screenful, for a big table shown before all of it is read.
+
+    The columns of load_customer_columns, one row per customer (ascending id), where only
+    the ``rows`` customers first in the table's default order are read in full (revenue
+    at risk, largest first, once scored; else revenue): the other rows hold only their id
+    and that column (missing values elsewhere: None, NaN, NaT, False). Beside them:
+    "loaded" (bool, the rows read in full), "whole_columns" (the columns read for every
+    row) and "order" (the rows in that order: a stable argsort, largest first).
+
+    None on a table under ``min_customers``, on a database other than SQLite, or while
+    the rollups are stale or count orders in several currencies: the whole read is then
+    the one to wait for.
+    """
+    if engine.dialect.name != "sqlite":
+        return None
+    with translate_db_errors(), engine.connect() as conn, conn.begin():
+        from services.core.money import load_money_context
+        from services.scoring.queries import window_sort_scores
+
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            state = _rollups_state(cursor)
+            if state is None or state[0] < min_customers:
+                return None  # a small table (most) returns here, on one cheap read
+            if state[1] != load_money_context(conn).home:
+                return None
+            ids = _ids_text(_fetch(cursor, f"SELECT group_concat(id) FROM customers {_GUESTS}"))
+            if len(ids) < min_customers:  # the count above includes guest checkouts
+                return None
+            with Session(bind=conn) as session:
+                scored = window_sort_scores(session)
+            if scored is None:
+                revenue = _fetch(
+                    cursor,
+                    "SELECT group_concat(r.customer_id), group_concat(r.paid_revenue_cents) "
+                    "FROM customer_rollups r JOIN customers c ON c.id = r.customer_id "
+                    + _GUESTS.replace("external_id", "c.external_id"),
+                )
+                keys = (_ids_text(revenue), _ids_text(revenue, column=1).astype(np.float64))
+            else:
+                keys = scored
+        finally:
+            cursor.close()
+        column = "revenue" if scored is None else "revenue_at_risk"
+        # As the table sorts it: largest first, ties in id order, missing last.
+        key = _placed(ids, *keys) / 100.0
+        order = np.argsort(-key, kind="stable").astype(np.intp)
+        top = np.sort(order[:rows])
+        part = _read_columns(conn, today, scores=scored is not None, only=ids[top])
+    result = _spread(part, ids, top, column, key)
+    result["order"] = order  # not a column: the rows in that order
+    return result
+
+
+def _listed(ids: np.ndarray) -> str:
+    """Ids from the database written out for an IN list ("NULL" for none)."""
+    return ", ".join(str(int(c)) for c in ids) or "NULL"
+
+
+def _ids_text(rows: list[tuple[Any, ...]], column: int = 0) -> np.ndarray:
+    """One group_concat text of integers as int64 (empty when there were no rows)."""
+    text = rows[0][column] if rows else None
+    if not text:
+        return np.zeros(0, np.int64)
+    return np.fromstring(text, sep=",", dtype=np.int64)
+
+
+def _placed(ids: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """values (of the customers keys) on the rows of ids; NaN for the others. ids sorted
+    first when they are not (group_concat keeps no order)."""
+    ids.sort()
+    out = np.full(len(ids), np.nan)
+    if len(ids) and len(keys):
+        pos = np.minimum(np.searchsorted(ids, keys), len(ids) - 1)
+        ok = ids[pos] == keys
+        out[pos[ok]] = values[ok]
+    return out
+
+
+def _spread(
+    part: dict[str, np.ndarray], ids: np.ndarray, top: np.ndarray, column: str, key: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The first screenful's columns (part, the rows top of ids) on every customer's row."""
+    n = len(ids)
+    result: dict[str, np.ndarray] = {}
+    for name, values in part.items():
+        if name in ("currency", "clv_months"):  # the same on every row
+            result[name] = np.full(n, values[0] if len(values) else None, dtype=values.dtype)
+            continue
+        if values.dtype == object:
+            full = np.full(n, None, dtype=object)
+        elif values.dtype == bool:
+            full = np.zeros(n, dtype=bool)
+        elif values.dtype.kind == "M":
+            full = np.full(n, np.datetime64("NaT"), dtype=values.dtype)
+        else:  # counts become float64 with NaN, as the table holds them
+            full = np.full(n, np.nan)
+        full[top] = values
+        result[name] = full
+    result["id"] = ids
+    result[column] = key
+    loaded = np.zeros(n, dtype=bool)
+    loaded[top] = True
+    result["loaded"] = loaded
+    result["whole_columns"] = np.array(["id", column], dtype=object)
+    return result
+
+
 _NONE = np.array(None, dtype=object)  # compares element-wise with an object array
 
 
@@ -250,9 +384,10 @@ def _leave_out_unconverted(
     result["revenue_unconverted"] = words
 
 
-def _last_order_offsets(conn: Connection) -> dict[int, int]:
+def _last_order_offsets(conn: Connection, only: np.ndarray | None = None) -> dict[int, int]:
     """The utc_offset_minutes of each customer's last paid order, for the customers whose
-    last order's source named its clock (services/local_dates); the rest are left out."""
+    last order's source named its clock (services/local_dates); the rest are left out.
+    With only: those customers' alone."""
     from sqlalchemy import select
 
     from models.schema import Customer, Order
@@ -261,7 +396,10 @@ def _last_order_offsets(conn: Connection) -> dict[int, int]:
     # orders); else one index seek per customer (~0.2 s for 50,000 customers, where a
     # join on each customer's latest date took 0.5 s).
     if (
-        conn.execute(select(Order.id).where(Order.utc_offset_minutes.is_not(None)).limit(1)).first()
+        only is None  # a first screenful's few customers: cheaper to look than to check
+        and conn.execute(
+            select(Order.id).where(Order.utc_offset_minutes.is_not(None)).limit(1)
+        ).first()
         is None
     ):
         return {}
@@ -272,7 +410,10 @@ def _last_order_offsets(conn: Connection) -> dict[int, int]:
         .limit(1)
         .scalar_subquery()
     )
-    rows = conn.execute(select(Customer.id, latest)).all()
+    query = select(Customer.id, latest)
+    if only is not None:
+        query = query.where(Customer.id.in_([int(c) for c in only]))
+    rows = conn.execute(query).all()
     return {int(c): int(o) for c, o in rows if o is not None}
 
 
@@ -335,6 +476,7 @@ def _floats(values: Any) -> np.ndarray:
 
 # Guest checkouts (one placeholder customer per source) are not customers to list or score.
 _NOT_GUEST = f"(external_id IS NULL OR external_id <> '{GUEST_EXTERNAL_ID}')"
+_GUESTS = f"WHERE {_NOT_GUEST}"
 _CUSTOMER_SQL = (
     "SELECT id, name, email, company, owner, tier, region, signup_date, external_id "
     "FROM customers "
@@ -343,13 +485,10 @@ _CUSTOMER_SQL = (
 _Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def _read_with_rollups(cursor: Any) -> tuple[_Parts, str] | None:
-    """Customers joined with their rollups: one read of 100k rows, no order scan; and the
-    one currency of every order at their refresh ("" when several or not known).
-
-    None when the rollups are marked stale (a write since the last refresh) or do not
-    cover every customer; the caller then aggregates live.
-    """
+def _rollups_state(cursor: Any) -> tuple[int, str] | None:
+    """The number of customers and the one currency of every order at the rollups' last
+    refresh ("" when several or not known); None when the rollups are marked stale (a
+    write since the last refresh) or do not cover every customer."""
     cursor.execute(
         "SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM customer_rollups), "
         "(SELECT value FROM settings WHERE key = 'rollups.stale'), "
@@ -359,13 +498,34 @@ def _read_with_rollups(cursor: Any) -> tuple[_Parts, str] | None:
     # JSON true: text on SQLite, a bool from PostgreSQL's jsonb.
     if n_customers != n_rollups or stale in (True, "true"):
         return None
+    # JSON: a quoted text on SQLite, a str from PostgreSQL's jsonb.
+    if isinstance(single, str) and single.startswith('"'):
+        single = json.loads(single)
+    return int(n_customers), single if isinstance(single, str) else ""
+
+
+def _read_with_rollups(cursor: Any, only: np.ndarray | None = None) -> tuple[_Parts, str] | None:
+    """Customers joined with their rollups: one read of 100k rows, no order scan; and the
+    one currency of every order at their refresh ("" when several or not known). With
+    only (ascending ids), those customers alone.
+
+    None when the rollups are marked stale or do not cover every customer
+    (_rollups_state); the caller then aggregates live.
+    """
+    state = _rollups_state(cursor)
+    if state is None:
+        return None
+    where = _NOT_GUEST.replace("external_id", "c.external_id")
+    if only is not None:
+        # A first screenful's ids (ints from the database, written out).
+        where += f" AND c.id IN ({_listed(only)})"
     rows = _fetch(
         cursor,
         "SELECT c.id, c.name, c.email, c.company, c.owner, c.tier, c.region, c.signup_date, "
         "c.external_id, r.paid_orders, r.paid_revenue_cents, r.last_order_at, r.open_tickets, "
         "r.open_opportunities "
         "FROM customers c JOIN customer_rollups r ON r.customer_id = c.id "
-        f"WHERE {_NOT_GUEST.replace('external_id', 'c.external_id')} ORDER BY c.id",
+        f"WHERE {where} ORDER BY c.id",
     )
     # A 2-D object array is the cheapest way from DBAPI rows to numpy columns.
     grid = np.array(rows, dtype=object).reshape(len(rows), 14)
@@ -377,10 +537,7 @@ def _read_with_rollups(cursor: Any) -> tuple[_Parts, str] | None:
         grid[:, 12].astype(np.int64),
         grid[:, 13].astype(np.int64),
     )
-    # JSON: a quoted text on SQLite, a str from PostgreSQL's jsonb.
-    if isinstance(single, str) and single.startswith('"'):
-        single = json.loads(single)
-    return parts, single if isinstance(single, str) else ""
+    return parts, state[1]
 
 
 def _read_live(cursor: Any, ctx: MoneyContext) -> _Parts:

@@ -5,6 +5,7 @@ views in saved_views.py)."""
 from __future__ import annotations
 
 import html
+import logging
 import time
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,12 @@ from views.customers.columns import CustomerColumns, CustomerTableView
 from views.customers.filter_bar import CustomerFilterBar
 from views.customers.saved_views import ConfirmPrompt, NamePrompt, SavedView, ViewsBar
 from views.customers.source import CustomerSource
+from views.customers.table_loads import (
+    DEFAULT_SORT,
+    SCORED_DEFAULT_SORT,
+    head_task,
+    whole_table_task,
+)
 from views.item_models.customer_filters import CustomerFilter
 from views.item_models.customer_table_data import (
     ALL_COLUMNS,
@@ -50,9 +57,14 @@ from views.kit.theme import Theme
 
 if TYPE_CHECKING:
     from services.core.records import CustomerDetail
-    from views.kit.jobs import JobRunner, TaskState
+    from views.kit.jobs import JobRunner
+
+log = logging.getLogger(__name__)
 
 PREPARE_DELAY_MS = 600
+READING_HINT = (
+    "Reading all {count:,} customers… Sorting, search and filters apply once they are all read."
+)
 NO_CUSTOMERS_MESSAGE = (
     "This workspace has no customers yet.\n"
     "Import your customers (File ▸ Import…, Ctrl+I): a CRM or shop export, or a CSV."
@@ -61,10 +73,6 @@ NOT_SCORED_HINT = (
     'Not scored yet — <a href="score">Score now</a> (Ctrl+R) to see churn risk, '
     "revenue at risk, health and segments."
 )
-# A fresh table is sorted by revenue; once scored, by revenue at risk (unless the user
-# chose another order).
-DEFAULT_SORT = (COLUMN_INDEX["revenue"], Qt.SortOrder.DescendingOrder)
-SCORED_DEFAULT_SORT = (COLUMN_INDEX["revenue_at_risk"], Qt.SortOrder.DescendingOrder)
 
 
 class CustomersPane(QWidget):
@@ -112,6 +120,8 @@ class CustomersPane(QWidget):
         self._select_first = False
         # A sort a view or filter asked for before the table had that column.
         self._wanted_sort: tuple[str, bool] | None = None
+        # Which load a first screenful belongs to (a later load's makes it stale).
+        self._head_generation = 0
 
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("searchBox")
@@ -196,6 +206,11 @@ class CustomersPane(QWidget):
         self.score_hint.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.score_hint.linkActivated.connect(self._on_score_hint_link_activated)
         self.score_hint.hide()
+        # While a big table's first screenful shows: why sorts, searches and filters wait.
+        self.reading_hint = QLabel("", self)
+        self.reading_hint.setObjectName("readingHint")
+        self.reading_hint.setWordWrap(True)
+        self.reading_hint.hide()
 
         title = QLabel("Customers", self)
         title.setObjectName("paneTitle")
@@ -216,6 +231,7 @@ class CustomersPane(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.filter_title)
         layout.addWidget(self.score_hint)
+        layout.addWidget(self.reading_hint)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message_panel, 1)
 
@@ -243,31 +259,36 @@ class CustomersPane(QWidget):
         """Load the table again (after an import or a rebuild)."""
         if self._source is None:
             return
-        load = self._source.load_customer_columns
-        sort_column, sort_order = self.model.sort_column, self.model.sort_order
-
-        def task(state: TaskState) -> CustomerTableData:
-            data = CustomerTableData(load())
-            state.raise_if_cancelled()
-            # The filter menus' choices, read here rather than on the UI thread.
-            data.choices("segment")
-            data.choices("owner")
-            # The search index and the name's sort key (~0.15 s of CPU on 100,000 rows)
-            # here, before the table is shown, so that the first search and the first sort
-            # by name apply at once; the other text columns are prepared after the paint.
-            data.prepare_for(["name"], search=True)
-            column, order = sort_column, sort_order
-            if data.scored and (column, order) == DEFAULT_SORT:
-                # The first scored table opens on the money at stake (see _on_table_loaded).
-                column, order = SCORED_DEFAULT_SORT
-            if 0 <= column < len(data.shown_columns):
-                # Sorted here, off the UI thread, in the order the table shows.
-                data.permutation(ALL_COLUMNS[column].key, order == Qt.SortOrder.DescendingOrder)
-            return data
-
+        sort = (self.model.sort_column, self.model.sort_order)
         self._loading = True
         self._load_failed = False
         self._refresh_state()
+        self._head_generation += 1
+        generation, source = self._head_generation, self._source
+
+        def headed(data: CustomerTableData | None) -> None:
+            if generation != self._head_generation or source is not self._source:
+                return  # a later load's turn, or another workspace's
+            if data is not None:
+                self._on_table_loaded(data)
+            # On the database worker even when it only waits for the preload: at a million
+            # customers the first customer's usage read (10 s of CPU, the whole workspace's
+            # features) would otherwise run beside the rest of the table and hold it back.
+            self._load_whole(sort)
+
+        def failed(error: BaseException) -> None:
+            log.warning("No first screenful of customers", exc_info=error)
+            headed(None)
+
+        # A big table's first screenful (the source has one only at start-up), then the
+        # whole table.
+        task = head_task(self._source.load_customer_head)
+        op = self._jobs.operation(task, parent=self, key=("customers.head", id(self)))
+        op.success(headed).failure(failed).run()
+
+    def _load_whole(self, sort: tuple[int, Qt.SortOrder]) -> None:
+        assert self._source is not None
+        task = whole_table_task(self._source.load_customer_columns, sort)
         (
             self._jobs.operation(task, parent=self, key=("customers.table", id(self)))
             .success(self._on_table_loaded)
@@ -280,30 +301,47 @@ class CustomersPane(QWidget):
         previous = self._current_id if self._current_id is not None else self._remembered_id
         if self._select_first:
             previous, self._select_first = None, False
-        self._loading = False
+        self._loading = not data.complete  # a first screenful: the rest is on its way
         newly_scored = data.scored and not self.model.scored
-        self.model.set_table(data)
-        if newly_scored and (self.model.sort_column, self.model.sort_order) == DEFAULT_SORT:
-            # Sorted on the worker already (reload): only the indicator moves.
-            self.table.horizontalHeader().setSortIndicator(*SCORED_DEFAULT_SORT)
+        completes = self.model.table.size > 0 and not self.model.table.complete
+        current = (self.model.sort_column, self.model.sort_order)
+        sort = SCORED_DEFAULT_SORT if newly_scored and current == DEFAULT_SORT else None
+        # The first scored table opens on the money at stake, sorted on the worker already.
+        self.model.set_table(data, sort)
+        if sort is not None:
+            self.table.horizontalHeader().setSortIndicator(*sort)  # only the arrow moves
         self.filter_bar.set_choices(data.choices("segment"), data.choices("owner"))
-        self.filter_bar.set_scored(data.scored)
+        self._offer_filters(data)
         self.columns.arrange()
         if self._wanted_sort is not None:
             self._sort_by(*self._wanted_sort)
         self._update_count()
         self._refresh_state()
-        if data.size:
+        if completes and self.model.pending:
+            # Sorts, searches and filters asked for while the first screenful showed.
+            self._on_keys_prepared(data)
+        elif data.size and not (completes and self._current_id is not None):
             self._select_customer(previous)
+        if data.size and data.complete:
             # The search index and text sort keys take a moment on big tables: build them
             # on a worker so the first search or sort by name is fast, but only once the
             # first screen is drawn: a busy Python thread slows every paint (one GIL).
             QTimer.singleShot(PREPARE_DELAY_MS, self, lambda: self._prepare(data))
         self.table_loaded.emit(data.size)
 
+    def _offer_filters(self, data: CustomerTableData) -> None:
+        """The filters and saved views apply to every customer: offered once all are read
+        (a first screenful's table says why they wait)."""
+        for control in (*self.filter_bar.controls, self.views_bar.combo, self.views_bar.button):
+            control.setEnabled(data.complete)
+        if data.complete:
+            self.filter_bar.set_scored(data.scored)
+
     def _prepare(self, data: CustomerTableData) -> None:
         if data is not self.model.table or self._jobs.closed or data.prepared:
             return  # replaced by a newer table meanwhile, or done already
+        if not data.complete:
+            return  # a first screenful: the whole table is prepared when it comes
         self._jobs.operation(
             lambda _state: data.prepare(),
             parent=self,
@@ -315,12 +353,19 @@ class CustomersPane(QWidget):
         """A sort or search waits for its keys: prepare just those now, on a worker."""
         data = self.model.table
         keys, search = self.model.pending_keys()
-        if self._jobs.closed or (not keys and not search):
+        # A first screenful: whatever waits, the whole table's load applies it.
+        waiting = bool(keys or search) if data.complete else self.model.pending
+        if self._jobs.closed or not waiting:
             return
         if self._waiting_since is None:
             self._waiting_since = time.monotonic()
-            self.count_label.setText("Searching…" if search else "Sorting…")
             self.table.viewport().setCursor(Qt.CursorShape.BusyCursor)
+        filtering = self.model.pending_filter
+        self.count_label.setText(
+            "Searching…" if search else "Filtering…" if filtering else "Sorting…"
+        )
+        if not data.complete:
+            return  # _on_table_loaded applies it with the whole table
         self._jobs.operation(
             lambda _state: data.prepare_for(keys, search),
             parent=self,
@@ -329,7 +374,15 @@ class CustomersPane(QWidget):
         ).success(lambda _none: self._on_keys_prepared(data)).run()
 
     def _on_keys_prepared(self, data: CustomerTableData) -> None:
-        if data is not self.model.table or not self.model.pending:
+        if data is not self.model.table:
+            return
+        if not self.model.pending:
+            if self._waiting_since is not None:
+                # Applied meanwhile (Qt asked for the same sort twice and the worker had
+                # ranked the column by the second): the count stops saying "Sorting…".
+                self._waiting_since = None
+                self.table.viewport().unsetCursor()
+                self._update_count()
             return
         keys, search = self.model.pending_keys()
         if keys or search:
@@ -614,6 +667,10 @@ class CustomersPane(QWidget):
         self.retry_button.setVisible(retry)
         self.message_panel.setVisible(bool(message))
         self.table.setVisible(not message)
+        reading = not self.model.table.complete
+        if reading:
+            self.reading_hint.setText(READING_HINT.format(count=self.model.total_count))
+        self.reading_hint.setVisible(reading)
         self.score_hint.setVisible(
             self._source is not None
             and not self._loading

@@ -40,6 +40,11 @@ class CustomerSource(Protocol):
         """The customers table as columns (numpy arrays or pandas Series)."""
         ...
 
+    def load_customer_head(self) -> Mapping[str, Any] | None:
+        """A big table's first screenful to show while the rest is read (at start-up), in
+        the table's default order; None when there is none: wait for the whole table."""
+        ...
+
     def load_customer_detail(self, customer_id: int) -> CustomerDetail: ...
 
     def load_customer_scores(self, customer_id: int) -> CustomerScores | None:

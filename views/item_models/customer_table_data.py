@@ -347,13 +347,33 @@ class CustomerTableData:
         self.do_not_contact = (
             _as_array(dnc, bool, False) if dnc is not None else np.zeros(self.size, dtype=bool)
         )
+        # A first screenful (services.usecases.customers.load_customer_head): only the
+        # rows in "loaded" are read in full, and only the "whole_columns" on every row;
+        # sorts, searches and filters wait for the whole table. None: every row is read.
+        loaded = columns.get("loaded")
+        self.loaded = None if loaded is None else _as_array(loaded, bool, False)
+        whole = columns.get("whole_columns")
+        self.whole_columns = frozenset(() if whole is None else (str(k) for k in whole))
         self._choices: dict[str, tuple[str, ...]] = {}
         self._widest: dict[str, list[str]] = {}
         self._keys: dict[str, np.ndarray] = {}
         self._perms: dict[tuple[str, bool], np.ndarray] = {}
+        order = columns.get("order")
+        for key in self.whole_columns - {"id"}:
+            if order is not None:  # the first screenful's read sorted its whole column
+                self._perms[(key, True)] = np.asarray(order, dtype=np.intp)
         self.search_index: TextSearchIndex | None = None
         self.prepared = False
         self._id_order: np.ndarray | None = None  # row positions in order of id
+
+    @property
+    def complete(self) -> bool:
+        """Every row and column is read (not a first screenful)."""
+        return self.loaded is None
+
+    def cell_read(self, key: str, pos: int) -> bool:
+        """The cell holds its value (False: a first screenful's row not read yet)."""
+        return self.loaded is None or bool(self.loaded[pos]) or key in self.whole_columns
 
     @property
     def shown_columns(self) -> tuple[Column, ...]:
@@ -378,6 +398,8 @@ class CustomerTableData:
 
     def prepare_for(self, keys: list[str], search: bool) -> None:
         """Rank these text columns and build the search index if asked (on a worker)."""
+        if not self.complete:
+            return  # a first screenful: the whole table comes next
         for key in keys:
             self.sort_key(key)
         if search and self.search_index is None:
@@ -386,6 +408,8 @@ class CustomerTableData:
     def prepare(self) -> None:
         """Build the search index and the text sort keys (for a worker thread, after the
         table is on screen, so that the first search or sort by name is already fast)."""
+        if not self.complete:
+            return
         if self.search_index is None:
             self.search_index = self.build_search_index()
         for col in self.shown_columns:
@@ -398,12 +422,15 @@ class CustomerTableData:
         return TextSearchIndex([self.columns[f] for f in SEARCH_FIELDS])
 
     def sort_key_ready(self, key: str) -> bool:
-        """True when sorting by key costs only an argsort (no text ranking to do)."""
+        """True when sorting by key costs only an argsort (no text ranking to do) and the
+        column is read on every row."""
+        if not self.complete and key not in self.whole_columns:
+            return False
         return key in self._keys or self.columns[key].dtype != object
 
     @property
     def search_ready(self) -> bool:
-        return self.search_index is not None
+        return self.complete and self.search_index is not None
 
     def row_of_id(self, customer_id: int) -> int | None:
         # A binary search in the ids' order (an argsort, milliseconds), not a dict of every

@@ -55,6 +55,11 @@ _ITEM_FLAGS = (
 )
 
 
+# A cell of a first screenful's row not read yet, and its tooltip.
+NOT_READ = "…"
+NOT_READ_TIP = "Still reading this customer"
+
+
 class CustomerTableModel(QAbstractTableModel):
     """Customers, one per row, sorted and filtered with numpy.
 
@@ -81,6 +86,8 @@ class CustomerTableModel(QAbstractTableModel):
         # Requests waiting for their keys: (column, order) and the search text.
         self._pending_sort: tuple[int, Qt.SortOrder] | None = None
         self._pending_query: str | None = None
+        # A filter set while only a first screenful is read (applied with the whole table).
+        self._pending_filter = False
         self._tones: dict[str, QColor] = {
             "critical": QColor("#d6453d"),
             "warning": QColor("#c96d17"),
@@ -89,18 +96,50 @@ class CustomerTableModel(QAbstractTableModel):
 
     # -- data in ------------------------------------------------------------------------
 
-    def set_table(self, data: CustomerTableData) -> None:
-        """Show new data, keeping the current sort and search."""
+    def set_table(
+        self, data: CustomerTableData, sort: tuple[int, Qt.SortOrder] | None = None
+    ) -> None:
+        """Show new data, keeping the current sort (or taking ``sort``) and search. The
+        rest of a first screenful (the same rows in the same order) only fills the cells:
+        the view keeps its scroll and selection."""
+        if sort is not None:
+            self._sort_column, self._sort_order = sort
+        if self._completes(data):
+            self._data = data
+            self._filter_mask = data.filter_mask(self._filter)
+            self._combine_masks()
+            rows = self._visible_rows()
+            if np.array_equal(rows, self._rows):
+                self._pending_filter = False
+                last = self.index(len(rows) - 1, len(self._columns) - 1)
+                self.dataChanged.emit(self.index(0, 0), last)
+                return
         self.beginResetModel()
         self._data = data
         self._columns = data.shown_columns
         if self._sort_column >= len(self._columns):
             self._sort_column = -1  # sorted by a score the new table does not have
         self._search_mask = self._compute_mask(self._query)
-        self._filter_mask = data.filter_mask(self._filter)
+        self._pending_filter = not data.complete and not self._filter.is_empty
+        self._filter_mask = None if self._pending_filter else data.filter_mask(self._filter)
         self._combine_masks()
         self._rows = self._visible_rows()
         self.endResetModel()
+        if self._pending_filter:
+            self.preparation_needed.emit()
+
+    def _completes(self, data: CustomerTableData) -> bool:
+        """data is the whole of the first screenful shown: same customers, same columns."""
+        old = self._data
+        return (
+            not old.complete
+            and data.complete
+            and len(self._rows) > 0
+            and not self._query
+            and data.size == old.size
+            and data.shown_columns == self._columns
+            and np.array_equal(data.ids, old.ids)
+        )
 
     def _combine_masks(self) -> None:
         search, kept = self._search_mask, self._filter_mask
@@ -177,6 +216,12 @@ class CustomerTableModel(QAbstractTableModel):
         """Show only the rows the filter keeps (with the search, both must match)."""
         f = f.conditions  # the title and sort are the pane's business
         if f == self._filter:
+            return
+        if not self._data.complete:
+            # A first screenful: the filter applies to the whole table once read.
+            self._filter = f
+            self._pending_filter = True
+            self.preparation_needed.emit()
             return
         self.beginResetModel()
         self._filter = f
@@ -262,7 +307,16 @@ class CustomerTableModel(QAbstractTableModel):
     @property
     def pending(self) -> bool:
         """A sort or search is waiting for keys prepared off the UI thread."""
-        return self._pending_sort is not None or self._pending_query is not None
+        return (
+            self._pending_sort is not None
+            or self._pending_query is not None
+            or self._pending_filter
+        )
+
+    @property
+    def pending_filter(self) -> bool:
+        """A filter waits for the whole table (a first screenful is shown)."""
+        return self._pending_filter
 
     def pending_keys(self) -> tuple[list[str], bool]:
         """(text columns to rank, whether the search index is needed) for the waiting
@@ -279,6 +333,9 @@ class CustomerTableModel(QAbstractTableModel):
         """Apply the waiting sort and search whose keys are now ready."""
         pending_sort, self._pending_sort = self._pending_sort, None
         pending_query, self._pending_query = self._pending_query, None
+        if self._pending_filter and self._data.complete:
+            self._pending_filter = False
+            self.refilter()
         if pending_sort is not None:
             self.sort(*pending_sort)
         if pending_query is not None:
@@ -304,14 +361,7 @@ class CustomerTableModel(QAbstractTableModel):
         # The view asks for ~8 roles per visible cell on every paint: plain int
         # comparisons first, and nothing computed for roles we do not handle.
         if role == _DISPLAY:
-            if not index.isValid():
-                return None
-            col = self._columns[index.column()]
-            pos = self._rows[index.row()]
-            text = self._data.display(col, self._data.columns[col.key][pos])
-            if text == "—" and col.key == "revenue":
-                return self._data.unconverted_text(pos) or text
-            return text
+            return self._display(index) if index.isValid() else None
         if role == _ALIGN:
             if not index.isValid():
                 return None
@@ -325,13 +375,7 @@ class CustomerTableModel(QAbstractTableModel):
             tone = self._data.tone(column, self._rows[index.row()])
             return None if tone is None else self._tones[tone]
         if role == _TOOLTIP:
-            if not index.isValid():
-                return None
-            col = self._columns[index.column()]
-            pos = self._rows[index.row()]
-            if col.key == "revenue":
-                return self._data.unconverted_tooltip(pos)
-            return self._data.tooltip(col, self._data.columns[col.key][pos])
+            return self._tooltip(index) if index.isValid() else None
         if role == _CUSTOMER_ID:
             if not index.isValid():
                 return None
@@ -339,6 +383,25 @@ class CustomerTableModel(QAbstractTableModel):
         if role in ACCESSIBLE_ROLES:
             return item_data(self, index, role)
         return None
+
+    def _display(self, index: Index) -> str | None:
+        col = self._columns[index.column()]
+        pos = self._rows[index.row()]
+        if self._data.loaded is not None and not self._data.cell_read(col.key, pos):
+            return NOT_READ
+        text = self._data.display(col, self._data.columns[col.key][pos])
+        if text == "—" and col.key == "revenue":
+            return self._data.unconverted_text(pos) or text
+        return text
+
+    def _tooltip(self, index: Index) -> str | None:
+        col = self._columns[index.column()]
+        pos = self._rows[index.row()]
+        if self._data.loaded is not None and not self._data.cell_read(col.key, pos):
+            return NOT_READ_TIP
+        if col.key == "revenue":
+            return self._data.unconverted_tooltip(pos)
+        return self._data.tooltip(col, self._data.columns[col.key][pos])
 
     def headerData(
         self,
