@@ -170,7 +170,13 @@ def _read_columns(
         do_not_contact = np.array([r[0] for r in _fetch(cursor, marked)], dtype=np.int64)
     finally:
         cursor.close()
-    offsets = _last_order_offsets(conn, only)
+    # The rollups keep each customer's last order's offset (migration 0021); a live read
+    # looks it up in the orders.
+    if rolled:
+        offsets = rolled[2]
+    else:
+        ids = parts[0][:, 0].astype(np.int64)
+        offsets = _offsets_of(ids, _last_order_offsets(conn, only))
     from services.core.rollups import unconverted_revenue
 
     # Paid amounts in a currency with no rate to the home one: never counted as 0. None
@@ -189,7 +195,7 @@ def _read_columns(
     ids = grid[:, 0].astype(np.int64)
     # The last order on the shop's clock (services/local_dates): 21:30 at -0700 on 19
     # September is the 19th, not UTC's 20th; a time with no zone stays as written.
-    last_order = _to_datetime64(last_text) + _offsets_of(ids, offsets)
+    last_order = _to_datetime64(last_text) + offsets
 
     # Calendar days between today (UTC) and the last paid order's local date, as the detail pane
     # counts them: an order late yesterday is 1 day ago. NaN for customers who never
@@ -504,9 +510,12 @@ def _rollups_state(cursor: Any) -> tuple[int, str] | None:
     return int(n_customers), single if isinstance(single, str) else ""
 
 
-def _read_with_rollups(cursor: Any, only: np.ndarray | None = None) -> tuple[_Parts, str] | None:
-    """Customers joined with their rollups: one read of 100k rows, no order scan; and the
-    one currency of every order at their refresh ("" when several or not known). With
+def _read_with_rollups(
+    cursor: Any, only: np.ndarray | None = None
+) -> tuple[_Parts, str, np.ndarray] | None:
+    """Customers joined with their rollups: one read of 100k rows, no order scan; the
+    one currency of every order at their refresh ("" when several or not known); and each
+    customer's last paid order's offset as timedelta64[m] (0 where it named none). With
     only (ascending ids), those customers alone.
 
     None when the rollups are marked stale or do not cover every customer
@@ -523,12 +532,12 @@ def _read_with_rollups(cursor: Any, only: np.ndarray | None = None) -> tuple[_Pa
         cursor,
         "SELECT c.id, c.name, c.email, c.company, c.owner, c.tier, c.region, c.signup_date, "
         "c.external_id, r.paid_orders, r.paid_revenue_cents, r.last_order_at, r.open_tickets, "
-        "r.open_opportunities "
+        "r.open_opportunities, r.last_order_offset_min "
         "FROM customers c JOIN customer_rollups r ON r.customer_id = c.id "
         f"WHERE {where} ORDER BY c.id",
     )
     # A 2-D object array is the cheapest way from DBAPI rows to numpy columns.
-    grid = np.array(rows, dtype=object).reshape(len(rows), 14)
+    grid = np.array(rows, dtype=object).reshape(len(rows), 15)
     parts = (
         grid[:, :9],
         grid[:, 9].astype(np.int64),
@@ -537,7 +546,8 @@ def _read_with_rollups(cursor: Any, only: np.ndarray | None = None) -> tuple[_Pa
         grid[:, 12].astype(np.int64),
         grid[:, 13].astype(np.int64),
     )
-    return parts, state[1]
+    offsets = np.where(grid[:, 14] == None, 0, grid[:, 14]).astype(np.int64)  # noqa: E711
+    return parts, state[1], offsets.astype("timedelta64[m]")
 
 
 def _read_live(cursor: Any, ctx: MoneyContext) -> _Parts:
