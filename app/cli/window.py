@@ -15,10 +15,11 @@ log = logging.getLogger(__name__)
 def open_window(db: str | None, err: TextIO) -> int:
     """Run the window on the workspace ``db`` (else $ACCOUNT_RADAR_DB, the organisation's,
     the default file) until the user quits; returns the exit code."""
-    from app.gui.preload import start_preload
+    from app.gui.opening import start_window_preload
 
-    # Before the Qt import: the workspace opens and loads while Qt loads.
-    preload = start_preload(db)
+    # Before the Qt import: the workspace opens and loads while Qt loads (the alerts list
+    # first when the window opens on its Alerts tab).
+    preload = start_window_preload(db)
     try:
         from app.gui.application import run_gui
     except ImportError as exc:

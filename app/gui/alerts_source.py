@@ -10,7 +10,9 @@ first paint does not wait for them.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
     from services.alerts.records import Dashboard
     from views.dashboard.opens import OpenCards
     from views.dashboard.pane import DashboardData
+    from views.item_models.alert_list_data import AlertListData
+
+log = logging.getLogger(__name__)
 
 
 def _epoch_seconds(days: list[dt.date]) -> np.ndarray:
@@ -39,11 +44,14 @@ class WorkspaceAlertSource:
         *,
         user: str | Callable[[], str] | None = None,
         clock: Callable[[], dt.datetime] | None = None,
+        preloaded: Future[Any] | None = None,
     ) -> None:
         """``user``: who acts (the audit's actor), or a function asked at each action
         (the identity of File ▸ Who I am…, which may change while the workspace is open);
-        by default the OS login."""
+        by default the OS login. ``preloaded``: the list read at start-up
+        (app/gui/opening.py), the first load's answer when it holds one."""
         self.workspace = workspace
+        self._preloaded = preloaded
         # What "now" is for the alerts' due times (a test fixes it).
         self._now = clock or (lambda: dt.datetime.now(dt.UTC))
         if callable(user):
@@ -56,7 +64,16 @@ class WorkspaceAlertSource:
     def user(self) -> str:
         return self._actor()
 
-    def load_alert_columns(self) -> Mapping[str, Any]:
+    def load_alert_columns(self) -> Mapping[str, Any] | AlertListData:
+        preloaded, self._preloaded = self._preloaded, None
+        if preloaded is not None:
+            try:
+                listed = preloaded.result()
+            except Exception:  # read again below: a fault there is reported as usual
+                log.warning("Could not read the alerts at start-up", exc_info=True)
+                listed = None
+            if listed is not None:
+                return listed  # type: ignore[no-any-return]
         from services.alerts.queries import alert_columns
         from services.alerts.sla import sla_columns
 

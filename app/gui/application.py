@@ -52,6 +52,7 @@ from app.gui.import_controller import ImportController
 from app.gui.my_work_source import WorkspaceMyWorkSource
 from app.gui.notifications import install_notifications
 from app.gui.offline_controller import OfflineController
+from app.gui.opening import APPLICATION, ORGANIZATION, show_alerts_first
 from app.gui.outreach.batch_controller import BatchController
 from app.gui.outreach.composer_controller import ComposerController
 from app.gui.outreach.template_controller import TemplateController
@@ -84,9 +85,6 @@ if TYPE_CHECKING:
     pass
 
 log = logging.getLogger(__name__)
-
-ORGANIZATION = "AccountRadar"
-APPLICATION = "Account Radar"
 
 DEMO_REFUSAL_GUI = (
     "This file holds your own data; the demo will not overwrite it. "
@@ -140,6 +138,7 @@ class GuiController(QObject):
         self.window = MainWindow(jobs, theme, settings)
         self.workspace: Workspace | None = None
         self._pending_columns: Future[dict[str, np.ndarray]] | None = None
+        self._pending_first: Future[Any] | None = None  # the alerts list (app/gui/opening.py)
         self.progress_dialog: QProgressDialog | None = None
         self._choose = choose or (
             lambda title, text, options: ask_choice(self.window, title, text, options)
@@ -298,7 +297,7 @@ class GuiController(QObject):
         elif first_launch_demo and not workspace_exists(url):
             self.build_demo(url, customers=demo_customers, startup=True)
         elif preload is not None and preload.url == url:
-            self._pending_columns = preload.columns
+            self._pending_columns, self._pending_first = preload.columns, preload.first_screen
             self.open_url(url, startup=True, opener=preload.workspace.result)
         else:
             self.open_url(url, startup=True)
@@ -401,27 +400,37 @@ class GuiController(QObject):
             self.composer.close()
             self.batches.close()
         columns, self._pending_columns = self._pending_columns, None
+        first, self._pending_first = self._pending_first, None
         self.window.set_source(WorkspaceCustomerSource(workspace, columns, user=self._user))
         if columns is None:
             self._install_others(workspace, old)
         else:  # start-up: the table first, the tab at once (app/gui/startup.py)
             self.window.hold_screens()  # built once the table is shown, with their sources
             self.window.show_saved_tab()
+            shown = show_alerts_first(  # on the Alerts tab: its list before the table
+                self.window,
+                workspace,
+                first,
+                user=self._user,
+                owner_name=self.workspaces.owner_name(),
+            )
             after_table_settles(
-                self.window.customers_pane, lambda: self._install_others(workspace, old, True)
+                self.window.customers_pane,
+                lambda: self._install_others(workspace, old, True, shown is not None),
             )
 
     def _install_others(
-        self, workspace: Workspace, old: Workspace | None, late: bool = False
+        self, workspace: Workspace, old: Workspace | None, late: bool = False, alerts: bool = False
     ) -> None:
         if workspace is not self.workspace:
             return  # another workspace was installed meanwhile (and closed this one)
         tab = self.window.tabs.currentIndex()
         # Who acts is asked at each action: the user may say who they are meanwhile.
-        self.window.set_alert_source(
-            WorkspaceAlertSource(workspace, user=self._user),
-            owner_name=self.workspaces.owner_name(),
-        )
+        if not alerts:  # (else handed over before the table: show_alerts_first)
+            self.window.set_alert_source(
+                WorkspaceAlertSource(workspace, user=self._user),
+                owner_name=self.workspaces.owner_name(),
+            )
         if late:  # the tab the user went to while the table loaded stays (and is saved)
             self.window.tabs.setCurrentIndex(tab)
         self.window.set_work_source(WorkspaceMyWorkSource(workspace, user=self._user))

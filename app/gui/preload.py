@@ -3,10 +3,15 @@
 Start-up is mostly waiting: a second of imports (Qt, the views) and a second of SQL
 over the orders. They do not depend on each other, so run_gui starts this plain thread
 before importing Qt and hands the futures to the window. No Qt here.
+
+``first``: a read for the screen the window opens on, made before the customers table
+(app/gui/opening.py: the alerts list, when the window opens on its Alerts tab; the table
+is hidden behind it there).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,6 +39,8 @@ class Preload:
     url: str
     workspace: Future[Workspace]
     columns: Future[dict[str, np.ndarray]]
+    # What ``first`` read (None: it was not asked for); its result may be None too.
+    first_screen: Future[Any] | None = None
 
 
 def _load_head(workspace: Future[Workspace]) -> dict[str, Any] | None:
@@ -53,7 +60,13 @@ def _load_columns(workspace: Future[Workspace], columns: PreloadedColumns) -> No
         columns.set_exception(error)
 
 
-def start_preload(db: str | None) -> Preload | None:
+def _read_first(first: Callable[[Workspace], Any], workspace: Future[Workspace]) -> Any:
+    return first(workspace.result())
+
+
+def start_preload(
+    db: str | None, first: Callable[[Workspace], Any] | None = None
+) -> Preload | None:
     """Begin opening an existing workspace; None when there is nothing to preload.
 
     A first launch (no workspace yet) or a malformed location is left to the window,
@@ -68,8 +81,9 @@ def start_preload(db: str | None) -> Preload | None:
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preload")
     # An empty shared database is refused (publish into it), never given a schema here.
     workspace = executor.submit(open_workspace, url, create_in_empty_database=False)
+    screen = None if first is None else executor.submit(_read_first, first, workspace)
     # At a million customers a first screenful is shown seconds before the whole table.
     columns = PreloadedColumns(executor.submit(_load_head, workspace))
     executor.submit(_load_columns, workspace, columns)
-    executor.shutdown(wait=False)  # the thread ends by itself after the three tasks
-    return Preload(url=url, workspace=workspace, columns=columns)
+    executor.shutdown(wait=False)  # the thread ends by itself after its tasks
+    return Preload(url=url, workspace=workspace, columns=columns, first_screen=screen)

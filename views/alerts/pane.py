@@ -372,7 +372,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         load = self._source.load_alert_columns
 
         def task(state: TaskState) -> AlertListData:
-            data = AlertListData(load())
+            data = AlertListData.of(load())
             state.raise_if_cancelled()
             data.prepare_search()
             return data

@@ -8,7 +8,7 @@ columns and the frozen records below, never live ORM objects.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from services.alerts.playbook_records import PlaybookChoice, PlaybookStatus
 from services.alerts.records import (
@@ -34,6 +34,9 @@ from services.alerts.records import (
     Recommendation,
     Undoable,
 )
+
+if TYPE_CHECKING:
+    from views.item_models.alert_list_data import AlertListData
 
 # The columns (records.ALERT_COLUMNS), the records and the vocabularies are the alert
 # services' own (a module that imports the standard library only, so views may load
@@ -74,8 +77,9 @@ class AlertSource(Protocol):
         """Who the audit log names for what this window does (the OS user)."""
         ...
 
-    def load_alert_columns(self) -> Mapping[str, Any]:
-        """Every alert as columns (ALERT_COLUMNS), any order."""
+    def load_alert_columns(self) -> Mapping[str, Any] | AlertListData:
+        """Every alert as columns (ALERT_COLUMNS), any order; or the list already made of
+        them, when read at start-up (app/gui/opening.py)."""
         ...
 
     def load_uplift_columns(self, customer_ids: Any) -> tuple[Any, Any]:

@@ -201,6 +201,12 @@ class AlertListData:
         self._hits: tuple[str, np.ndarray] | None = None
         self._kept: dict[tuple[AlertFilter, bool], Cards] = {}
 
+    @staticmethod
+    def of(loaded: Mapping[str, Any] | AlertListData) -> AlertListData:
+        """The list of a source's columns (AlertSource.load_alert_columns), or the list the
+        source made of them already (read at start-up, app/gui/opening.py)."""
+        return loaded if isinstance(loaded, AlertListData) else AlertListData(loaded)
+
     def prepare_search(self) -> None:
         """The lower-case text a search looks in (customer, company, owner, rule, reason)."""
         if self._search is not None:

@@ -38,6 +38,8 @@ from views.my_work.source import MyWorkSource
 from views.shell import ask_tab, results_tab
 from views.shell.screens import IdleBuild, ScreenPage, Screens
 from views.shell.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
+from views.shell.tab_keys import KEY_TAB as KEY_TAB
+from views.shell.tab_keys import TAB_KEYS as TAB_KEYS
 from views.shell.window_actions import WORKSPACE_FILTER as WORKSPACE_FILTER
 from views.shell.window_actions import ConfirmFn, WindowFileActions
 from views.shell.window_menus import WindowMenus
@@ -57,13 +59,11 @@ KEY_SPLITTER = "main_window/splitter"
 KEY_DETAIL_SPLITTER = "detail/splitter"
 KEY_HEADER = "customers/header"
 KEY_THEME = "ui/theme"
-KEY_TAB = "ui/tab"
 KEY_OWNER = "alerts/owner"
 
 TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD = 0, 1, 2
 DEFAULT_SIZE = QSize(1400, 860)  # the first window's, fitted to the screen when shown
 TAB_MY_WORK, TAB_RESULTS, TAB_ASK = 3, 4, 5
-TAB_KEYS = ("alerts", "customers", "dashboard", "my_work", "results", "ask")
 _SCREEN_TABS = (TAB_ALERTS, TAB_DASHBOARD, TAB_MY_WORK)  # views/shell/screens.py's pages
 # How long the screens wait when another tab shows: past a first sort or search.
 _SCREENS_AFTER_MS = 1500

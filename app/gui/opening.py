@@ -1,0 +1,85 @@
+"""The screen the window opens on, read first (issue 41).
+
+On a first launch, and whenever it was the tab open last, the window opens on its Alerts
+tab: the list the user sees there is the alerts list, not the customers table hidden
+behind it. So when the saved tab is Alerts, the start-up preload (app/gui/preload.py)
+reads the alerts list as soon as the workspace is open, before the customers table, and
+the Alerts screen is built and handed that list before the table is filled
+(``show_alerts_first``); the table, its other screens and reads follow as before.
+
+No Qt at import: app/cli/window.py starts the preload with this module before Qt is
+loaded. Which tab is saved is read on the preload's thread, with QtCore alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+from app.gui.preload import Preload, start_preload
+from app.workspace import Workspace
+from views.shell.tab_keys import KEY_TAB, saved_tab_key
+
+if TYPE_CHECKING:
+    from app.gui.alerts_source import WorkspaceAlertSource
+    from views.item_models.alert_list_data import AlertListData
+    from views.shell.main_window import MainWindow
+
+# QSettings' names for the window's own settings (the saved tab, the layout).
+ORGANIZATION = "AccountRadar"
+APPLICATION = "Account Radar"
+
+
+def opens_on_alerts(settings_file: str | None = None) -> bool:
+    """Whether the window opens on its Alerts tab (the tab saved last; Alerts the first
+    time). ``settings_file``: an INI file of the window's settings instead of the user's."""
+    from PySide6.QtCore import QSettings
+
+    if settings_file is None:
+        settings = QSettings(ORGANIZATION, APPLICATION)
+    else:
+        settings = QSettings(settings_file, QSettings.Format.IniFormat)
+    return saved_tab_key(settings.value(KEY_TAB)) == "alerts"
+
+
+def read_alert_list(workspace: Workspace) -> AlertListData:
+    """The Alerts tab's list as its pane reads it (views/alerts/pane.py), search ready."""
+    from app.gui.alerts_source import WorkspaceAlertSource
+    from views.item_models.alert_list_data import AlertListData
+
+    data = AlertListData.of(WorkspaceAlertSource(workspace).load_alert_columns())
+    data.prepare_search()
+    return data
+
+
+def start_window_preload(db: str | None, settings_file: str | None = None) -> Preload | None:
+    """The start-up preload, with the alerts list read first when the window opens on the
+    Alerts tab (``settings_file`` as in :func:`opens_on_alerts`)."""
+
+    def first(workspace: Workspace) -> AlertListData | None:
+        return read_alert_list(workspace) if opens_on_alerts(settings_file) else None
+
+    return start_preload(db, first)
+
+
+def show_alerts_first(
+    window: MainWindow,
+    workspace: Workspace,
+    preloaded: Future[Any] | None,
+    *,
+    user: Callable[[], str],
+    owner_name: str | None,
+) -> WorkspaceAlertSource | None:
+    """At start-up, before the customers table is filled: when the window shows its
+    Alerts tab and the preload read the list, build the Alerts screen now and hand it the
+    workspace's alerts (the list arrives from the preload). Returns the source handed
+    over (None: nothing done; the alerts follow the table as on the other tabs)."""
+    from app.gui.alerts_source import WorkspaceAlertSource
+    from views.shell.main_window import TAB_ALERTS
+
+    if preloaded is None or window.tabs.currentIndex() != TAB_ALERTS:
+        return None
+    source = WorkspaceAlertSource(workspace, user=user, preloaded=preloaded)
+    window.set_alert_source(source, owner_name=owner_name)
+    return source
