@@ -6,8 +6,9 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
@@ -17,6 +18,9 @@ from PySide6.QtWidgets import QApplication
 from app.workspace import Workspace, open_workspace, to_url
 from views.kit.jobs import JobRunner, live_runners
 from views.kit.theme import ThemeManager, ThemeMode
+
+if TYPE_CHECKING:
+    from app.gui.application import GuiController
 
 DEMO_CUSTOMERS = 300
 
@@ -201,6 +205,33 @@ def jobs(
 def ui_settings(tmp_path: Path) -> QSettings:
     """Window geometry and theme go to a file of this test, never the user's settings."""
     return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def make_gui(
+    qapp: QApplication, ui_settings: QSettings, presented_errors: list[str]
+) -> Iterator[Callable[..., GuiController]]:
+    """Makes whole windows (the app's controller) with no modal dialogs by default; the
+    errors they present are collected, and each window is shut down after the test."""
+    from app.gui.application import make_controller
+
+    made: list[GuiController] = []
+
+    def make(**kwargs: object) -> GuiController:
+        kwargs.setdefault("show_dialogs", False)
+        controller = make_controller(qapp, ui_settings, **kwargs)  # type: ignore[arg-type]
+        controller.presenter.error_presented.connect(
+            lambda title, text: presented_errors.append(f"{title}: {text}")
+        )
+        made.append(controller)
+        return controller
+
+    yield make
+    for controller in made:
+        controller.shutdown()
+        controller.window.close()
+        controller.window.deleteLater()
+        controller.deleteLater()
 
 
 def dangling_work(threads_before: set[threading.Thread]) -> list[str]:

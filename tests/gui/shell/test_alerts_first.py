@@ -10,40 +10,16 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
 
-from app.gui.application import GuiController, make_controller
 from app.gui.opening import read_alert_list, start_window_preload
 from app.workspace import open_workspace, to_url
 from views.shell.main_window import KEY_TAB, TAB_ALERTS, TAB_CUSTOMERS
-
-
-@pytest.fixture
-def make_gui(
-    qapp: QApplication, ui_settings: QSettings, presented_errors: list[str]
-) -> Iterator[Callable[[], GuiController]]:
-    made: list[GuiController] = []
-
-    def make() -> GuiController:
-        controller = make_controller(qapp, ui_settings, show_dialogs=False)
-        controller.presenter.error_presented.connect(
-            lambda title, text: presented_errors.append(f"{title}: {text}")
-        )
-        made.append(controller)
-        return controller
-
-    yield make
-    for controller in made:
-        controller.shutdown()
-        controller.window.close()
-        controller.window.deleteLater()
-        controller.deleteLater()
 
 
 @pytest.fixture

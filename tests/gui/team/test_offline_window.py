@@ -10,12 +10,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from app.gui.application import GuiController, make_controller
+from app.gui.application import GuiController
 from app.workspace import to_url
 from models.db import make_engine
 from models.schema import Action
@@ -34,28 +32,6 @@ from tests.unit.team.test_offline_postgres import (  # noqa: F401  (the fixtures
 
 TIMEOUT_MS = 90_000
 PASSWORD = "plane-ticket"
-
-
-@pytest.fixture
-def make_gui(
-    qapp: QApplication, ui_settings: QSettings, presented_errors: list[str]
-) -> Iterator[Callable[..., GuiController]]:
-    made: list[GuiController] = []
-
-    def make() -> GuiController:
-        controller = make_controller(qapp, ui_settings, show_dialogs=False)
-        controller.presenter.error_presented.connect(
-            lambda title, text: presented_errors.append(f"{title}: {text}")
-        )
-        made.append(controller)
-        return controller
-
-    yield make
-    for controller in made:
-        controller.shutdown()
-        controller.window.close()
-        controller.window.deleteLater()
-        controller.deleteLater()
 
 
 @pytest.fixture

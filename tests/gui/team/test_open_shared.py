@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import keyring.backends.fail
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QLineEdit
 
-from app.gui.application import GuiController, make_controller
+from app.gui.application import GuiController
 from app.gui.shared_workspace_controller import CANCELLED_MESSAGE
 from services.core import credentials
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring
@@ -47,29 +47,6 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedServer]:
 def secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
     with private_secrets(monkeypatch) as backend:
         yield backend
-
-
-@pytest.fixture
-def make_gui(
-    qapp: QApplication, ui_settings: QSettings, presented_errors: list[str]
-) -> Iterator[Callable[..., GuiController]]:
-    made: list[GuiController] = []
-
-    def make(**kwargs: object) -> GuiController:
-        kwargs.setdefault("show_dialogs", False)
-        controller = make_controller(qapp, ui_settings, **kwargs)  # type: ignore[arg-type]
-        controller.presenter.error_presented.connect(
-            lambda title, text: presented_errors.append(f"{title}: {text}")
-        )
-        made.append(controller)
-        return controller
-
-    yield make
-    for controller in made:
-        controller.shutdown()
-        controller.window.close()
-        controller.window.deleteLater()
-        controller.deleteLater()
 
 
 def key_of(team: SharedServer, database: str = "team") -> str:
