@@ -4,36 +4,17 @@ and File ▸ Open recent lists the others, a missing file greyed with a way to r
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, QSettings
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
 
-from app.gui.application import GuiController, make_controller
+from app.gui.application import GuiController
 from app.workspace import ENV_VAR, to_url
 from services.core.recent import recent_workspaces
 
 TIMEOUT_MS = 60_000
-
-
-@pytest.fixture
-def make_gui(qapp: QApplication, ui_settings: QSettings) -> Iterator[Callable[..., GuiController]]:
-    made: list[GuiController] = []
-
-    def make(**kwargs: object) -> GuiController:
-        controller = make_controller(qapp, ui_settings, show_dialogs=False, **kwargs)  # type: ignore[arg-type]
-        made.append(controller)
-        return controller
-
-    yield make
-    for controller in made:
-        controller.shutdown()
-        controller.window.close()
-        controller.window.deleteLater()
-        controller.deleteLater()
 
 
 def opened(qtbot, controller: GuiController, path: Path) -> None:
