@@ -17,7 +17,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.gui.import_watch import RESCAN_MS, STABLE_MS, FileSignature, FolderWatcher, scan_folder
 from app.workspace import Workspace
@@ -44,6 +44,7 @@ from views.importing.source import (
     ProgressFn,
 )
 from views.importing.watch_dialog import ChooseFolderFn, WatchFolderDialog
+from views.kit.confirm import ask_yes_cancel
 from views.kit.jobs import JobRunner, TaskState
 from views.shell.main_window import MainWindow
 
@@ -341,14 +342,7 @@ class ImportController(QObject):
         return False
 
     def _ask_confirmation(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self.window,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_cancel(self.window, title, text)
 
     def open_history(self) -> ImportHistoryDialog | None:
         if self.source is None:

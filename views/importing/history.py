@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -24,6 +23,7 @@ from services.core.formatting import format_timestamp
 from services.importing.types import ImportRunInfo, UndoReport
 from views.importing.source import ImportSource
 from views.item_models.import_tables import ImportHistoryModel
+from views.kit.confirm import ask_yes_cancel
 from views.kit.dialog_parts import configure_table, plain_label, set_tone
 
 if TYPE_CHECKING:
@@ -222,14 +222,7 @@ class ImportHistoryDialog(QDialog):
         set_tone(self.status_label, "muted")
 
     def _ask_confirmation(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_cancel(self, title, text)
 
     def _on_undo_button_clicked(self) -> None:
         run = self.selected_run()

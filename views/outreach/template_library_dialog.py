@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from views.kit.accessibility import name
+from views.kit.confirm import ask_yes_cancel
 
 PREVIEW_DELAY_MS = 250
 
@@ -239,8 +239,7 @@ class TemplateLibraryDialog(QDialog):
         self.save_requested.emit(self.goal, self.subject.text(), self.body.toPlainText())
 
     def _ask(self, text: str) -> bool:
-        answer = QMessageBox.question(self, "Use the built-in template", text)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_cancel(self, "Use the built-in template", text)
 
     def _on_reset_button_clicked(self) -> None:
         label = self._templates[self.goal].label

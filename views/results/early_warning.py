@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -35,6 +34,7 @@ from services.learn.replay_records import (
 from views.charts.lead_time_chart import LeadTimeChart
 from views.item_models.work_list_model import WorkColumn, WorkListModel
 from views.kit.accessibility import name
+from views.kit.confirm import ask_yes_cancel
 from views.kit.lists import PeopleTableView
 from views.kit.theme import LIGHT, Theme
 from views.results.breakdown_table import set_up_breakdown_table
@@ -325,12 +325,7 @@ class EarlyWarningSection(QWidget):
     def _confirmed(self, title: str, question: str) -> bool:
         if self.confirm is not None:
             return self.confirm(title, question)
-        answer = QMessageBox.question(
-            self, title, question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )  # fmt: skip
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_cancel(self, title, question)
 
     def apply_suggestions(self) -> None:
         """Write the applicable suggested values to the settings (asked first)."""

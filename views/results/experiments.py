@@ -20,7 +20,6 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -33,6 +32,7 @@ from views.item_models.customer_filters import CustomerFilter
 from views.item_models.work_list_model import WorkColumn, WorkListModel
 from views.kit.accessibility import name
 from views.kit.combo import ComboBox
+from views.kit.confirm import ask_yes_cancel
 from views.kit.lists import PeopleTableView
 from views.results.breakdown_table import set_up_breakdown_table
 from views.results.experiment_dialog import NewExperimentDialog
@@ -357,8 +357,7 @@ class ExperimentsSection(ResultsSection):
     def _confirmed(self, title: str, question: str) -> bool:
         if self.confirm is not None:
             return self.confirm(title, question)
-        answer = QMessageBox.question(self, title, question)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_cancel(self, title, question)
 
     def end_experiment(self) -> None:
         """End the experiment shown, asked first."""

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from views.kit.accessibility import name_field
+from views.kit.confirm import ask_yes_cancel
 
 SecretKind = Literal["api_key", "smtp_password"]
 ProviderKindName = Literal["none", "openai", "azure", "local"]
@@ -211,15 +211,12 @@ def _status_label(parent: QWidget, name: str) -> QLabel:
 
 def confirm_forget(parent: QWidget, words: str) -> bool:
     """Ask before a stored secret is removed ("API key", "SMTP password")."""
-    answer = QMessageBox.question(
+    return ask_yes_cancel(
         parent,
         f"Forget the {words}",
         f"Remove the stored {words} from the system keyring and from this session?\n\n"
         f"Drafting or sending that needs it stops working until you enter it again.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
     )
-    return answer == QMessageBox.StandardButton.Yes
 
 
 class _SecretBox(QWidget):

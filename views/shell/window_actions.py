@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from views.importing.source import IMPORT_FILE_FILTER, dropped_paths
+from views.kit.confirm import ask_yes_cancel
 
 if TYPE_CHECKING:
     from views.customers.source import CustomerSource
@@ -80,14 +81,7 @@ class WindowFileActions(QMainWindow):
         return True
 
     def _ask_confirmation(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_cancel(self, title, text)
 
     def _on_backup_action_triggered(self) -> None:
         source = self._source

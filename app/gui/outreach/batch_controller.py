@@ -30,12 +30,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.gui.gc_pause import freeze_loaded_objects
 from app.gui.outreach import questions
 from app.workspace import Workspace
 from services.outreach.batch_records import BatchPlan, BatchView, SendSummary, WhyInQueue
+from views.kit.confirm import ask_yes_cancel
 from views.kit.jobs import JobRunner, Operation, TaskState
 from views.outreach.batch_dialog import BatchStartDialog
 from views.outreach.review_queue import ReviewQueueWindow
@@ -627,14 +628,7 @@ class BatchController(QObject):
 
     def _ask_send(self, title: str, text: str) -> bool:
         parent = self.queue or self._window
-        answer = QMessageBox.question(
-            parent,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_cancel(parent, title, text)
 
     def _choose_folder(self) -> str | None:
         parent = self.queue or self._window

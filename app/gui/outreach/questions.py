@@ -18,6 +18,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
+from views.kit.confirm import ask_yes_cancel
 from views.outreach.composer_dialog import RecipientDialog, RequestPreviewDialog
 
 # (text, host, asking) -> "send" | "template" | "cancel"
@@ -58,10 +59,7 @@ def ask_eml_path(parent: QWidget, suggested: str) -> str | None:
 
 def confirm_problems(parent: QWidget, problems: list[str]) -> bool:
     text = "The checks found:\n\n" + "\n".join(f"• {p}" for p in problems)
-    answer = QMessageBox.question(
-        parent, "Use this draft anyway?", text + "\n\nUse the draft as it is?"
-    )
-    return answer == QMessageBox.StandardButton.Yes
+    return ask_yes_cancel(parent, "Use this draft anyway?", text + "\n\nUse the draft as it is?")
 
 
 def ask_sent(parent: QWidget, customer: str) -> bool:
