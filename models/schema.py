@@ -37,7 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JSONType, UTCDateTime, utcnow
 from models.campaigns import CAMPAIGN_INDEX
-from models.last_orders import last_order_offset_column
+from models.refunds import last_order_offset_column, refunded_orders_column
 from models.score_indexes import TABLE_SCORES_INDEX
 from models.sync_receipts import SyncReceipt as SyncReceipt  # re-exported; declared beside
 from models.vocab import (  # noqa: F401  (re-exported: the vocabularies of these tables)
@@ -310,10 +310,9 @@ class UsageDay(Base):
 
 
 class CustomerRollup(Base):
-    """Per-customer totals derived from orders, tickets and opportunities: a cache that
-    makes the customers table open fast on a million orders. Every writer refreshes it in
-    its own transaction (services/core/rollups.py); readers fall back to live aggregates
-    when it is incomplete, and `db check` verifies it against the raw rows."""
+    """Per-customer totals from orders, tickets and opportunities, refreshed by every writer
+    (services/core/rollups.py): the customers table opens fast on a million orders; readers
+    fall back to live aggregates when it is stale; `db check` verifies it."""
 
     __tablename__ = "customer_rollups"
 
@@ -325,6 +324,7 @@ class CustomerRollup(Base):
     first_order_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_order_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_order_offset_min: Mapped[int | None] = last_order_offset_column()  # that order's
+    refunded_orders: Mapped[int] = refunded_orders_column()  # models/refunds.py
     open_tickets: Mapped[int] = mapped_column(Integer, default=0)
     open_opportunities: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -336,8 +336,9 @@ LIMIT :top""",
         "workspace's complaints (the dashboard's); Other for a review about none of them.",
         chart_value="reviews",
     ),
-    # From the customers with a refund (one pass over the orders index), not every
-    # customer's attributes; their reviews by customer, not every review.
+    # From the customers with a refund (the rollups' count, models/refunds.py), not every
+    # customer's attributes: one CASE, or SQLite reads each customer's attributes before
+    # their rollups (0.4 s a million); their reviews by customer, not every review.
     SavedQuestion(
         "fit_tool_returns",
         "FitMap users who returned a purchase: common issues",
@@ -345,8 +346,8 @@ LIMIT :top""",
         "common issues?",
         """WITH users AS MATERIALIZED (
   SELECT c.customer_id FROM ask_customers c
-  WHERE c.customer_id IN (SELECT o.customer_id FROM ask_orders o WHERE o.status = 'refunded')
-    AND CAST(json_extract(c.attributes, '$.fitmap_sessions') AS INTEGER) > 0),
+  WHERE CASE WHEN c.refunded_orders > 0
+             THEN CAST(json_extract(c.attributes, '$.fitmap_sessions') AS INTEGER) > 0 END),
 said AS (
   SELECT t.customer_id, coalesce(t.reason, 'Other') AS reason, t.subject AS what
   FROM ask_tickets t

@@ -107,6 +107,7 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
                 "when the workspace has fit-tool usage",
             ),
             _c("paid_orders", "integer", "number of paid orders"),
+            _c("refunded_orders", "integer", "number of refunded (returned) orders"),
             _c(
                 "revenue_home",
                 "number",
@@ -421,6 +422,27 @@ def _major(cents: str) -> str:
     return f"({cents}) / 100.0"
 
 
+# The customer's order totals as the rollups keep them (read while they are current).
+_ROLLED_UP = {
+    "paid_orders": "coalesce(r.paid_orders, 0)",
+    "refunded_orders": "coalesce(r.refunded_orders, 0)",
+    "revenue": "coalesce(r.paid_revenue_cents, 0)",
+    "last_order_at": "r.last_order_at",
+}
+
+
+def _live_totals(home: str) -> dict[str, str]:
+    """The same totals from the customer's orders, as services/core/rollups.py works them
+    out: read while a write has marked the rollups stale, so that no answer is out of date."""
+    mine = "FROM orders o WHERE o.customer_id = c.id AND o.status"
+    return {
+        "paid_orders": f"(SELECT count(*) {mine} = 'paid')",
+        "refunded_orders": f"(SELECT count(*) {mine} = 'refunded')",
+        "revenue": f"coalesce((SELECT sum({home}) {mine} = 'paid'), 0)",
+        "last_order_at": f"(SELECT max(o.order_date) {mine} = 'paid')",
+    }
+
+
 def view_sql(
     money: MoneyContext,
     *,
@@ -430,9 +452,9 @@ def view_sql(
 ) -> dict[str, str]:
     """The SELECT behind every ask_ view, by view name, for SQLite or PostgreSQL;
     ``at_risk_threshold`` is the dashboard's (services.ask.metrics.at_risk_threshold).
-    ``rollups_current`` (services.core.rollups.marked_current): the last order's local day
-    is read from the rollups (its time and offset, a column read) instead of looked up in
-    each customer's orders."""
+    ``rollups_current`` (services.core.rollups.marked_current): the customer's order totals
+    and the last order's local day are read from the rollups (a column read) instead of
+    worked out from each customer's orders."""
     d = _POSTGRES if dialect == "postgresql" else _SQLITE
     home = home_cents_sql(money, "o.amount_cents", "o.currency")
     deal_home = home_cents_sql(money, "p.amount_cents", "p.currency")
@@ -454,19 +476,21 @@ def view_sql(
         else last_paid.format(day=order_day, dir="DESC, o.utc_offset_minutes DESC NULLS LAST")
     )
     at_risk = at_risk_sql("s.churn_risk", "s.segment", repr(float(at_risk_threshold)))
+    rolled = _ROLLED_UP if rollups_current else _live_totals(home)
     return {
         "ask_customers": f"""
 SELECT c.id AS customer_id, c.external_id, c.source, c.name, c.email, c.company, c.owner,
        c.tier, c.region, {d.date_text("c.signup_date")} AS signup_day,
        CAST(c.do_not_contact AS INTEGER) AS do_not_contact,
        {d.json_as_text("c.attributes")} AS attributes,
-       coalesce(r.paid_orders, 0) AS paid_orders,
+       {rolled["paid_orders"]} AS paid_orders,
+       {rolled["refunded_orders"]} AS refunded_orders,
        CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id
                          AND o.status = 'paid' AND {home} IS NULL)
-            THEN NULL ELSE {_major("coalesce(r.paid_revenue_cents, 0)")} END AS revenue_home,
+            THEN NULL ELSE {_major(rolled["revenue"])} END AS revenue_home,
        {last_paid.format(day=order_day, dir="ASC")} AS first_order_day,
        {last_order_day} AS last_order_day,
-       {d.stored("r.last_order_at")} AS last_order_at,
+       {d.stored(rolled["last_order_at"])} AS last_order_at,
        coalesce(r.open_tickets, 0) AS open_tickets,
        coalesce(r.open_opportunities, 0) AS open_opportunities,
        {d.date_text("s.as_of")} AS scored_as_of,

@@ -248,8 +248,9 @@ def test_an_older_schema_this_user_may_not_upgrade_sends_them_to_the_admin(
 ) -> None:
     # The schema as the previous version left it: migration 0012 (and what came after,
     # 0014's playbook tables, 0015's usage, 0016's experiments, 0017's row hashes, 0018's
-    # indexes, 0019's campaign type, 0020's index and 0021's column) not applied yet.
+    # indexes, 0019's campaign type, 0020's index, 0021's and 0022's columns) not applied yet.
     team.admin_sql(
+        "ALTER TABLE customer_rollups DROP COLUMN refunded_orders; "
         "ALTER TABLE customer_rollups DROP COLUMN last_order_offset_min; "
         "DROP INDEX ix_score_snapshots_run_table; "
         "DROP INDEX ix_interactions_campaign_time; "
