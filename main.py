@@ -18,4 +18,8 @@ if __name__ == "__main__":
         import multiprocessing
 
         multiprocessing.freeze_support()
-    sys.exit(main())
+    code = main()
+    from app.cli.imports import end_process
+
+    end_process(code)  # after an import: no interpreter teardown (returns otherwise)
+    sys.exit(code)

@@ -234,6 +234,13 @@ def measure(args: argparse.Namespace, rows: int, customers: int, work: Path) -> 
     ratio_cpu = first["cpu"] / max(base["cpu"], 1e-9)
     print(f"rows: {rows:,} orders, ~{customers:,} customers; {args.runs} runs each")
     print(f"  shell runs: {shell_text} s; import runs: {runs_text} s (medians compared)")
+    shell_cpus = sorted(r["cpu"] for r in shells)
+    first_cpus = sorted(r["cpu"] for r in firsts)
+    print(
+        f"  CPU s, each run: shell {', '.join(f'{c:.2f}' for c in shell_cpus)}; "
+        f"import {', '.join(f'{c:.2f}' for c in first_cpus)}; median CPU x shell "
+        f"{first_cpus[len(first_cpus) // 2] / max(shell_cpus[len(shell_cpus) // 2], 1e-9):.2f}x"
+    )
     print(f"sqlite3 .import (bare table):   {base['wall']:6.2f}s wall {base['cpu']:6.2f}s CPU")
     print(
         f"sqlite3 shell into the schema:  {shell['wall']:6.2f}s wall {shell['cpu']:6.2f}s CPU "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any, TextIO
 
 from models.vocab import RECORD_KINDS
@@ -63,6 +64,32 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     imports.set_defaults(handler=cmd_imports)
 
 
+# Set when the import command ran in this process (see end_process).
+_ran: list[bool] = []
+
+
+def end_process(code: int) -> None:
+    """After the ``import`` command, end the process without tearing the interpreter
+    down: the exit handlers run (the log is flushed and closed) and the output is
+    flushed, then the process exits with ``code``. Freeing every object and module of a
+    process that held a million rows one by one costs about 0.15 s of CPU, for nothing
+    once the workspace is closed. Returns (the usual exit follows) after any other
+    command, when another thread still runs, or when the output cannot be flushed."""
+    import atexit
+    import os
+    import threading
+
+    if not _ran or threading.active_count() > 1:
+        return
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
+
+
 def _progress_printer(err: TextIO) -> Any:
     last = [-1.0]
 
@@ -115,6 +142,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             what="the rejected rows",
         )
         check_rejects_folder(rejects_path)
+    _ran.append(True)
     with command_workspace(args.db, create=True) as workspace:
         report = run_import(
             workspace.engine,
@@ -150,10 +178,32 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _stop_playbooks(engine: Any) -> list[str]:
     """As the window's import does: a customer who ordered since their playbook started
-    stops it (services/usecases/refresh.py)."""
+    stops it (services/usecases/refresh.py). When no playbook runs (the usual case) one
+    indexed read says so, without loading the alerts' modules for nothing (about 0.05 s
+    of the command's CPU)."""
+    if not _a_playbook_runs(engine):
+        return []
     from services.usecases.refresh import stop_playbooks
 
     return stop_playbooks(engine)
+
+
+def _a_playbook_runs(engine: Any) -> bool:
+    """Whether any playbook runs; True when that cannot be read, so that the check
+    itself runs and says why it could not."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.schema import PlaybookRun
+
+    try:
+        with engine.connect() as conn:
+            running = conn.execute(
+                select(PlaybookRun.id).where(PlaybookRun.stopped_at.is_(None)).limit(1)
+            ).first()
+    except SQLAlchemyError:
+        return True
+    return running is not None
 
 
 def cmd_imports(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     func,
     insert,
     null,
+    or_,
     select,
     union,
 )
@@ -177,9 +178,23 @@ def _live(conn: Connection) -> Select[tuple[object, ...]]:
 def _live_and_currency(conn: Connection) -> tuple[Select[tuple[object, ...]], str]:
     """The live rollups, and the home currency when every order is in it (else "")."""
     ctx = load_money_context(conn)
-    foreign = _has_foreign_orders(conn, ctx)
-    live = live_rollups(ctx, foreign=foreign, offsets=_has_order_offsets(conn))
+    foreign, offsets = _order_flags(conn, ctx)
+    live = live_rollups(ctx, foreign=foreign, offsets=offsets)
     return live, "" if foreign else ctx.home
+
+
+def _order_flags(conn: Connection, ctx: MoneyContext) -> tuple[bool, bool]:
+    """Whether any order is in another currency, and whether any has a UTC offset: one
+    scan of the orders when neither (one currency, no zones: the usual file), where each
+    question alone is a scan of its own (about 0.06 s of CPU each at a million orders)."""
+    either = conn.execute(
+        select(Order.id)
+        .where(or_(Order.currency != ctx.home, Order.utc_offset_minutes.is_not(None)))
+        .limit(1)
+    ).first()
+    if either is None:
+        return False, False
+    return _has_foreign_orders(conn, ctx), _has_order_offsets(conn)
 
 
 def unconverted_revenue(session: Session, ctx: MoneyContext) -> dict[int, dict[str, int]]:

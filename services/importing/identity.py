@@ -260,7 +260,7 @@ class Identities:
             "email_normalized": nothing,
         }
         self.store.insert_customer_columns(new)
-        self.store.insert_identities(pairs)
+        self.store.insert_new_identities(pairs)  # each new customer's own pair
         result.customers_created += len(positions)
         return resolved
 

@@ -355,6 +355,31 @@ class Store:
             return
         self.executemany(f"{head} VALUES (?,?,?,?)", [(s, e, c, self.run_id) for s, e, c in pairs])
 
+    def insert_new_identities(self, pairs: list[tuple[str, str, int]]) -> None:
+        """The identities of customers this run has just inserted with these (source,
+        external_id) pairs, their ids contiguous and ascending. On SQLite one INSERT ...
+        SELECT reads them back from those customers instead of binding three values a
+        row (about 0.1 s of CPU for 100,000): the same rows in the same order as
+        insert_identities, which any other case (and PostgreSQL) goes through."""
+        first, last = (pairs[0][2], pairs[-1][2]) if pairs else (0, -1)
+        if not self.sqlite or last - first + 1 != len(pairs) or not pairs:
+            self.insert_identities(pairs)
+            return
+        self.check_customers([first, last])
+        cur = self.cursor()
+        try:
+            cur.execute(
+                "INSERT INTO customer_identities (source, external_id, customer_id, "
+                "import_run_id) SELECT source, external_id, id, ? FROM customers "
+                "WHERE id BETWEEN ? AND ? ORDER BY id",
+                (int(self.run_id), int(first), int(last)),
+            )
+            written = cur.rowcount
+        finally:
+            cur.close()
+        if written != len(pairs):
+            raise RuntimeError(f"{self.file_name}: {written} identities for {len(pairs)} customers")
+
     def insert_columns(self, head: str, marks: str, columns: Sequence[list[Any]]) -> None:
         """SQLite: rows given column-wise, inserted a chunk at a time (cancel is checked
         between chunks) by multi-row statements (services/importing/bulkinsert.py)."""

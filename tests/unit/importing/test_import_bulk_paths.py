@@ -4,7 +4,9 @@
   (services/importing/bulkinsert.py) instead of one executemany step per row;
 - customers referenced by id alone (no emails, no guest checkouts) resolved in bulk
   (``Identities._resolve_by_ids``) instead of the row-by-row loop, and the loop kept for
-  the files that name customers by email or have guest checkouts.
+  the files that name customers by email or have guest checkouts; on SQLite the new
+  customers' identities are read back from them by one ``INSERT ... SELECT``
+  (``Store.insert_new_identities``) instead of bound row by row.
 
 Each case imports the same files into two new workspaces (SQLite, then PostgreSQL, where
 only the second path applies), one with the bulk paths and one with the row-by-row ones,
