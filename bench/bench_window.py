@@ -19,7 +19,10 @@ starts the app in fresh processes (offscreen) and measures:
   worker, never computes on the UI thread);
 - sort: clicking a column header until the view has redrawn (median of several);
 - search: typing a query until the view has redrawn (median of several);
-- peak memory of the process (resource.getrusage maxrss).
+- peak memory of the process (resource.getrusage maxrss);
+- the first customer's detail shown (its header, scores and orders: the detail pane's
+  ``detail_shown``) and its usage shown (the usage section holding it with nothing
+  pending: the workspace's features read too), wall and CPU.
 
 With ``--tab alerts`` (the window opens on its Alerts tab, as on a first launch) the table
 the user sees is the alerts list: the bench also times when it is shown (wall and CPU)
@@ -113,6 +116,7 @@ def child(workspace: str, spawned_at: float) -> None:
         ready.setdefault("sys", usage.ru_stime)
 
     pane.table_settled.connect(settled)
+    detail_times = first_detail_times(window.detail_pane)
 
     def timed_until(action: object, shown: object) -> float:
         # From the click until the view shows the result: the request may wait for a
@@ -175,6 +179,7 @@ def child(workspace: str, spawned_at: float) -> None:
         ),
         120,
     )
+    wait_until(lambda: "usage_s" in detail_times, 900)
 
     def timed(action: object) -> float:
         # From the click (or keystroke) until the table has been redrawn: the change and
@@ -215,9 +220,39 @@ def child(workspace: str, spawned_at: float) -> None:
         "search_max_ms": max(searches),
         "peak_mb": peak_kb / 1024,
         **shown,
+        **detail_times,
     }
     controller.shutdown()
     print("RESULT " + json.dumps(result))
+
+
+def first_detail_times(detail: Any) -> dict[str, float]:
+    """When the first customer's detail is shown (header, scores, orders: the detail pane's
+    detail_shown) and when its usage is (the usage section holding that customer's usage
+    with nothing pending: the workspace's features in), wall from the spawn and CPU; a
+    timer looks every 20 ms until both are seen (the same on a branch without the
+    pending state, where the usage comes with the detail)."""
+    from PySide6.QtCore import QTimer
+
+    times: dict[str, float] = {}
+
+    def shown(_customer_id: int) -> None:
+        if "detail_s" not in times:
+            times.update(detail_s=time.time() - SPAWNED[0], detail_cpu_s=time.process_time())
+        look()
+
+    def look() -> None:
+        usage = detail.usage_section.usage
+        waiting = "detail_s" in times and "usage_s" not in times
+        if waiting and usage is not None and not getattr(usage, "features_pending", False):
+            times.update(usage_s=time.time() - SPAWNED[0], usage_cpu_s=time.process_time())
+            ticker.stop()
+
+    ticker = QTimer(detail)
+    ticker.timeout.connect(look)
+    ticker.start(20)
+    detail.detail_shown.connect(shown)
+    return times
 
 
 def table_filled() -> list[float]:
@@ -398,9 +433,20 @@ def main() -> int:
             f"{'' if run['first_before_prepared'] else ' (AFTER preparation: not a first)'}, "
             f"sort {run['sort_ms']:.0f} ms (max {run['sort_max_ms']:.0f}), "
             f"search {run['search_ms']:.0f} ms (max {run['search_max_ms']:.0f}), "
-            f"peak {run['peak_mb']:.0f} MB" + alerts_line(run)
+            f"peak {run['peak_mb']:.0f} MB" + alerts_line(run) + detail_line(run)
         )
     return report(runs, yardsticks)
+
+
+def detail_line(run: dict[str, Any]) -> str:
+    """The first customer's detail shown, then its usage (wall and CPU)."""
+    if "detail_s" not in run:
+        return ""
+    return (
+        f"; first customer's detail shown {run['detail_s']:.2f} s (CPU "
+        f"{run['detail_cpu_s']:.2f} s), its usage shown {run['usage_s']:.2f} s (CPU "
+        f"{run['usage_cpu_s']:.2f} s)"
+    )
 
 
 def alerts_line(run: dict[str, Any]) -> str:
@@ -458,6 +504,14 @@ def report(runs: list[dict[str, Any]], yardsticks: list[dict[str, Any]]) -> int:
         f"  {'every column ready':<{w}} {ready:>8.2f} s   (CPU {ready_cpu:.2f} s, "
         f"{ready_cpu / yard_cpu:.1f}x the bare Qt window's CPU)"
     )
+    if all("usage_s" in r for r in runs):
+        for key, label in (
+            ("detail", "first customer's detail shown"),
+            ("usage", "its usage shown"),
+        ):
+            at = statistics.median(r[f"{key}_s"] for r in runs)
+            at_cpu = statistics.median(r[f"{key}_cpu_s"] for r in runs)
+            print(f"  {label:<{w}} {at:>8.2f} s   (CPU {at_cpu:.2f} s, {at_cpu / yard_cpu:.1f}x)")
     if "alerts_shown_s" in runs[0]:
         shown_cpu = statistics.median(r["alerts_shown_cpu_s"] for r in runs)
         print(f"  {'CPU to alerts shown':<{w}} {shown_cpu:>8.2f} s   ({shown_cpu / yard_cpu:.1f}x)")

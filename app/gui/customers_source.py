@@ -24,9 +24,13 @@ from services.core.records import (
     ScoreHistoryPoint,
     WorkspaceSummary,
 )
-from services.usage.records import CustomerUsage
+from services.usage.records import CustomerUsage, WorkspaceFeatures
 from services.usecases.customer_detail import load_customer_detail
-from services.usecases.customer_usage import FeaturesSeen, load_customer_usage
+from services.usecases.customer_usage import (
+    FeaturesSeen,
+    load_customer_usage,
+    load_features_seen,
+)
 from services.usecases.customers import load_customer_columns, workspace_summary
 
 log = logging.getLogger(__name__)
@@ -104,9 +108,14 @@ class WorkspaceCustomerSource:
     def load_score_history(self, customer_id: int) -> tuple[ScoreHistoryPoint, ...]:
         return read_score_history(self.workspace, customer_id)
 
-    def load_customer_usage(self, customer_id: int, now: dt.datetime) -> CustomerUsage:
-        engine = self.workspace.engine
-        return load_customer_usage(engine, customer_id, now=now, seen=self._features_seen)
+    def load_customer_usage(
+        self, customer_id: int, now: dt.datetime, *, features: bool = True
+    ) -> CustomerUsage:
+        engine, seen = self.workspace.engine, self._features_seen
+        return load_customer_usage(engine, customer_id, now=now, seen=seen, features=features)
+
+    def load_features_seen(self, now: dt.datetime) -> WorkspaceFeatures | None:
+        return load_features_seen(self.workspace.engine, now=now, seen=self._features_seen)
 
     def workspace_summary(self) -> WorkspaceSummary:
         # The status bar shows the customers and the demo marker: nothing else is counted.

@@ -47,3 +47,16 @@ class CustomerUsage:
 
     workspace_has_usage: bool
     summary: UsageSummary | None = None
+    # The workspace's features seen were not read yet (the summary's features_seen is
+    # empty meanwhile): WorkspaceFeatures follows, read apart because at a million
+    # customers it is the slow part.
+    features_pending: bool = False
+
+
+@dataclass(frozen=True)
+class WorkspaceFeatures:
+    """The features any customer used in the 90 days to ``as_of`` (the usage summary's
+    ``features_seen``), read apart from one customer's usage."""
+
+    as_of: dt.date
+    names: tuple[str, ...]

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
         ScoreHistoryPoint,
         WorkspaceSummary,
     )
-    from services.usage.records import CustomerUsage
+    from services.usage.records import CustomerUsage, WorkspaceFeatures
 
 
 class CustomerSource(Protocol):
@@ -55,9 +55,17 @@ class CustomerSource(Protocol):
         """Every snapshot of the customer's headline scores, oldest first."""
         ...
 
-    def load_customer_usage(self, customer_id: int, now: dt.datetime) -> CustomerUsage:
+    def load_customer_usage(
+        self, customer_id: int, now: dt.datetime, *, features: bool = True
+    ) -> CustomerUsage:
         """The customer's product usage as of ``now`` (the last 30 days, the weeks, the
-        features), and whether the workspace holds any usage at all."""
+        features), and whether the workspace holds any usage at all. ``features=False``:
+        the workspace's features only when kept from an earlier read (else pending)."""
+        ...
+
+    def load_features_seen(self, now: dt.datetime) -> WorkspaceFeatures | None:
+        """The features the workspace saw in the 90 days to ``now`` (seconds at a million
+        customers); None when it holds no usage."""
         ...
 
     def workspace_summary(self) -> WorkspaceSummary: ...

@@ -9,6 +9,7 @@ chart module pulls in pyqtgraph: the chart is made with the first customer who h
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import days_ago, format_date
-from services.usage.records import CustomerUsage, UsagePeriod, UsageSummary
+from services.usage.records import CustomerUsage, UsagePeriod, UsageSummary, WorkspaceFeatures
 from views.customers.usage_words import (
     adoption_words,
     change,
@@ -41,6 +42,9 @@ if TYPE_CHECKING:
     from views.charts.usage_chart import UsageChart
 
 NO_USAGE = "No product usage recorded for this customer."
+# While the workspace's features are read (seconds at a million customers): no count yet.
+READING_FEATURES = "Reading which features are in use…"
+FEATURES_FAILED = "Could not read which features are in use."
 # Chips shown at most; the rest are counted in a "+N more" chip (whole list in its tip).
 MAX_CHIPS = 14
 
@@ -181,6 +185,29 @@ class UsageSection(QWidget):
         self.show()
         self._fit_height()
 
+    def show_features_seen(self, seen: WorkspaceFeatures | None) -> None:
+        """The workspace's features, read after the customer's usage: the adoption row
+        shows once they are in (for the day the usage is of)."""
+        usage = self._usage
+        summary = usage.summary if usage is not None else None
+        if usage is None or summary is None or not usage.features_pending or seen is None:
+            return
+        if seen.as_of != summary.as_of:
+            return  # read for another day: the next load reads both anew
+        summary = replace(summary, features_seen=seen.names)
+        self._usage = replace(usage, summary=summary, features_pending=False)
+        self._show_features(summary)
+        self._fit_height()
+
+    def show_features_failed(self) -> None:
+        """The workspace's features could not be read: say so where the count would be."""
+        if self._usage is not None and self._usage.features_pending:
+            self._clear_features()
+            self.adoption_label.setText(FEATURES_FAILED)
+            self._features.addWidget(self.adoption_label)
+            self.features_box.show()
+            self._fit_height()
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._fit_height()
@@ -213,12 +240,21 @@ class UsageSection(QWidget):
             previous = figure(summary.previous, field)
             row.show(recent, previous, nouns.get(key, FIGURES[key]))
 
-    def _show_features(self, summary: UsageSummary) -> None:
+    def _clear_features(self) -> None:
         while self._features.count():
             item = self._features.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None and widget is not self.adoption_label:
                 widget.deleteLater()
+
+    def _show_features(self, summary: UsageSummary) -> None:
+        self._clear_features()
+        if self._usage is not None and self._usage.features_pending:
+            self.adoption_label.setText(READING_FEATURES)
+            self._features.addWidget(self.adoption_label)
+            describe(self.features_box, READING_FEATURES)
+            self.features_box.show()
+            return
         seen = summary.features_seen
         if not seen:
             # The source counts no features: nothing to adopt, no row.

@@ -198,9 +198,14 @@ class OneCustomerSource:
     def load_score_history(self, customer_id: int) -> tuple[()]:
         return ()
 
-    def load_customer_usage(self, customer_id: int, now: dt.datetime) -> CustomerUsage:
+    def load_customer_usage(
+        self, customer_id: int, now: dt.datetime, *, features: bool = True
+    ) -> CustomerUsage:
         """A workspace with no product usage: the pane shows no usage section."""
         return CustomerUsage(workspace_has_usage=False)
+
+    def load_features_seen(self, now: dt.datetime) -> None:
+        return None
 
     def workspace_summary(self) -> object:
         raise AssertionError("not used")

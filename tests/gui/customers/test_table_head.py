@@ -5,19 +5,29 @@ read (a real workspace and window; the whole read held back until the test lets 
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import threading
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from sqlalchemy.orm import Session
 
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace
+from models.schema import UsageDay
+from services.usage.records import WorkspaceFeatures
+from services.usage.summary import customer_usage
+from services.usecases.customer_detail import load_customer_detail
 from services.usecases.customers import load_customer_columns, load_customer_head
+from views.customers.usage_section import READING_FEATURES
+from views.customers.usage_words import adoption_words
 from views.item_models.customer_filters import CustomerFilter
 from views.item_models.customer_table_data import COLUMN_INDEX, CustomerTableData
 from views.item_models.customer_table_model import NOT_READ, CustomerTableModel
+from views.kit.formatting import utc_now
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager
 from views.shell.main_window import MainWindow
@@ -181,3 +191,83 @@ def test_a_filter_from_elsewhere_waits_for_the_whole_table(
     assert sorted(model.visible_ids().tolist()) == sorted(expected)
     assert 0 < len(expected) < 300
     assert np.all(model.column_values("segment") == "At Risk")
+
+
+class FeaturesHeldSource(HeadFirstSource):
+    """The same, with the workspace's features (usage's slow part at a million) held back
+    until ``features_read`` is set."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__(workspace)
+        self.features_read = threading.Event()
+
+    def load_features_seen(self, now: dt.datetime) -> WorkspaceFeatures | None:
+        assert self.features_read.wait(30)
+        return super().load_features_seen(now)
+
+
+def test_the_selected_customers_detail_shows_before_the_rest_of_the_table(
+    qtbot, window: MainWindow, workspace: Workspace
+) -> None:
+    """The first screenful's first customer is selected and shown in full (header,
+    orders, scores, their own usage) while the rest of the table is still being read; the
+    workspace's features follow, "Reading…" meanwhile, and every figure is the one read's."""
+    whole = CustomerTableData(load_customer_columns(workspace.engine))
+    first = int(whole.ids[whole.permutation("revenue_at_risk", True)][0])  # the top row
+    with Session(workspace.engine) as session:
+        # The first customer used the product yesterday (the demo may give them none).
+        yesterday = utc_now().date() - dt.timedelta(days=1)
+        session.add(
+            UsageDay(customer_id=first, source="w4", day=yesterday, events=2, sessions=2,
+                     features={"hand_made": 1})
+        )  # fmt: skip
+        session.commit()
+    source = FeaturesHeldSource(workspace)
+    try:
+        _shown_in_part(qtbot, window, source)
+        pane, detail = window.customers_pane, window.detail_pane
+        qtbot.waitUntil(lambda: detail.detail is not None, timeout=15_000)
+        assert pane.current_customer_id() == first
+        shown = detail.detail
+        assert shown is not None
+        expected = load_customer_detail(workspace.engine, first)
+        assert (shown.id, shown.name, len(shown.orders)) == (
+            first,
+            expected.name,
+            len(expected.orders),
+        )
+        assert detail.name_label.full_text() == expected.name
+        assert detail.scores is not None
+        assert detail.scores == source.load_customer_scores(first)
+        assert not pane.model.table.complete  # the rest is still being read
+        section = detail.usage_section
+        usage = section.usage
+        assert usage is not None
+        assert usage.summary is not None
+        assert usage.features_pending
+        assert section.isVisible()
+        assert section.adoption_label.text() == READING_FEATURES
+        assert section.adoption_label.isVisible()
+        assert section.figures.isVisible()
+        as_of = usage.summary.as_of
+        with Session(workspace.engine) as session:
+            one_read = customer_usage(session, first, as_of=as_of)
+        assert one_read is not None
+        # The customer's own figures are already the one read's; only the features wait.
+        assert dataclasses.replace(usage.summary, features_seen=one_read.features_seen) == one_read
+        source.features_read.set()
+        qtbot.waitUntil(lambda: not section.usage.features_pending, timeout=15_000)  # type: ignore[union-attr]
+        assert section.usage is not None
+        assert section.usage.summary == one_read
+        assert "hand_made" in one_read.features_seen
+        used = len(one_read.features_used)
+        assert section.adoption_label.text() == adoption_words(used, len(one_read.features_seen))
+        assert not pane.model.table.complete  # both came before the rest of the table
+        source.whole_read.set()
+        qtbot.waitUntil(lambda: pane.model.table.complete, timeout=15_000)
+        assert pane.current_customer_id() == first
+        assert detail.detail is not None
+        assert detail.detail.id == first
+    finally:
+        source.features_read.set()
+        source.whole_read.set()
