@@ -160,7 +160,8 @@ def test_the_customers_table_is_read_once_the_alerts_list_is_shown(
     ui_settings.setValue(KEY_TAB, "alerts")
     ui_settings.sync()
     preload = start_window_preload(str(path), settings_file=ui_settings.fileName())
-    assert preload is not None and preload.first_screen is not None
+    assert preload is not None
+    assert preload.first_screen is not None
     controller = make_gui()
     window = controller.window
     windows.append(window)

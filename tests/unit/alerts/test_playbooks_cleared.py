@@ -94,8 +94,8 @@ def test_cleared_runs_are_those_the_run_by_run_check_found(book: Book) -> None:
     assert stop_cleared_runs(book.engine, now=NOW + 2 * DAY) == 4
     stopped = rows(book, "SELECT id, stop_reason FROM playbook_runs WHERE stopped_at IS NOT NULL")
     assert dict(stopped) == expected
-    audited = rows(book, "SELECT COUNT(*) FROM audit_events WHERE action = 'alert.playbook_stopped'")
-    assert audited == [(4,)]
+    stop = "alert.playbook_stopped"
+    assert rows(book, f"SELECT COUNT(*) FROM audit_events WHERE action = '{stop}'") == [(4,)]
     assert cleared_runs(book.engine) == {} == run_by_run(book)
     assert stop_cleared_runs(book.engine, now=NOW + 3 * DAY) == 0
     assert rows(book, "SELECT COUNT(*) FROM playbook_runs WHERE stopped_at IS NULL") == [(3,)]
