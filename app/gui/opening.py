@@ -5,7 +5,9 @@ tab: the list the user sees there is the alerts list, not the customers table hi
 behind it. So when the saved tab is Alerts, the start-up preload (app/gui/preload.py)
 reads the alerts list as soon as the workspace is open, before the customers table, and
 the Alerts screen is built and handed that list before the table is filled
-(``show_alerts_first``); the table, its other screens and reads follow as before.
+(``show_alerts_first``); the preload reads the customers table once that list is shown
+(not beside it: both would hold the interpreter lock), then its other screens and reads
+follow as before.
 
 No Qt at import: app/cli/window.py starts the preload with this module before Qt is
 loaded. Which tab is saved is read on the preload's thread, with QtCore alone.
@@ -13,6 +15,7 @@ loaded. Which tab is saved is read on the preload's thread, with QtCore alone.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
@@ -78,8 +81,27 @@ def show_alerts_first(
     from app.gui.alerts_source import WorkspaceAlertSource
     from views.shell.main_window import TAB_ALERTS
 
+    shown = getattr(preloaded, "shown", None)  # the customers table's read waits for it
     if preloaded is None or window.tabs.currentIndex() != TAB_ALERTS:
+        if shown is not None:
+            shown.set()
         return None
     source = WorkspaceAlertSource(workspace, user=user, preloaded=preloaded)
     window.set_alert_source(source, owner_name=owner_name)
+    if shown is not None:
+        _when_listed(window, shown)
     return source
+
+
+def _when_listed(window: MainWindow, shown: threading.Event) -> None:
+    """Set ``shown`` once the Alerts screen has shown its first list (its paint first: a
+    timer of 0 runs after the events already posted), or at once when it is not built."""
+    from PySide6.QtCore import Qt, QTimer
+
+    if not window.screens_built:
+        shown.set()
+        return
+    window.alerts_view.alerts_pane.alerts_loaded.connect(
+        lambda _count: QTimer.singleShot(0, shown.set),
+        Qt.ConnectionType.SingleShotConnection,
+    )

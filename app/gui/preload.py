@@ -6,11 +6,15 @@ before importing Qt and hands the futures to the window. No Qt here.
 
 ``first``: a read for the screen the window opens on, made before the customers table
 (app/gui/opening.py: the alerts list, when the window opens on its Alerts tab; the table
-is hidden behind it there).
+is hidden behind it there). When it reads something, the customers table is read once
+that screen is shown (``FirstScreen.shown``, set by the window; at the latest after
+``SHOWN_WAIT_S``): read beside it, the table would take the interpreter lock from the
+screen being shown.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +26,9 @@ from models.errors import UserFacingError
 if TYPE_CHECKING:
     import numpy as np
 
+# The longest the customers table's read waits for the first screen to be shown (s).
+SHOWN_WAIT_S = 5.0
+
 
 class PreloadedColumns(Future[dict[str, Any]]):
     """The customers table's columns being read; ``head``: its first screenful, read
@@ -32,6 +39,15 @@ class PreloadedColumns(Future[dict[str, Any]]):
         self.head = head
 
 
+class FirstScreen(Future[Any]):
+    """What ``first`` read; ``shown``: set once the window shows it (or has no use for
+    it), when the customers table's read may start."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown = threading.Event()
+
+
 @dataclass
 class Preload:
     """The workspace being opened and its customers table being read, in the background."""
@@ -40,7 +56,7 @@ class Preload:
     workspace: Future[Workspace]
     columns: Future[dict[str, np.ndarray]]
     # What ``first`` read (None: it was not asked for); its result may be None too.
-    first_screen: Future[Any] | None = None
+    first_screen: FirstScreen | None = None
 
 
 def _load_head(workspace: Future[Workspace]) -> dict[str, Any] | None:
@@ -60,8 +76,25 @@ def _load_columns(workspace: Future[Workspace], columns: PreloadedColumns) -> No
         columns.set_exception(error)
 
 
-def _read_first(first: Callable[[Workspace], Any], workspace: Future[Workspace]) -> Any:
-    return first(workspace.result())
+def _read_first(
+    first: Callable[[Workspace], Any], workspace: Future[Workspace], screen: FirstScreen
+) -> None:
+    if not screen.set_running_or_notify_cancel():
+        screen.shown.set()
+        return
+    try:
+        result = first(workspace.result())
+    except BaseException as error:  # the window reads it again (and reports a fault)
+        screen.shown.set()
+        screen.set_exception(error)
+        return
+    if result is None:
+        screen.shown.set()  # nothing to show first: the table at once
+    screen.set_result(result)
+
+
+def _after_shown(screen: FirstScreen) -> None:
+    screen.shown.wait(SHOWN_WAIT_S)
 
 
 def start_preload(
@@ -81,9 +114,15 @@ def start_preload(
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preload")
     # An empty shared database is refused (publish into it), never given a schema here.
     workspace = executor.submit(open_workspace, url, create_in_empty_database=False)
-    screen = None if first is None else executor.submit(_read_first, first, workspace)
+    screen = None
+    if first is not None:
+        screen = FirstScreen()
+        executor.submit(_read_first, first, workspace, screen)
     # At a million customers a first screenful is shown seconds before the whole table.
     columns = PreloadedColumns(executor.submit(_load_head, workspace))
+    if screen is not None:
+        # (After the head: the window's database worker waits for it before the list.)
+        executor.submit(_after_shown, screen)
     executor.submit(_load_columns, workspace, columns)
     executor.shutdown(wait=False)  # the thread ends by itself after its tasks
     return Preload(url=url, workspace=workspace, columns=columns, first_screen=screen)

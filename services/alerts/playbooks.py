@@ -35,7 +35,7 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, delete, exists, or_, select
+from sqlalchemy import Engine, case, delete, exists, or_, select
 from sqlalchemy.orm import Session
 
 from models.schema import Alert, Customer, Order, PlaybookRun, PlaybookStep
@@ -415,23 +415,35 @@ def stop_playbook(
 # --- stopping by itself ---------------------------------------------------------------------
 
 
-def _stop_reason(session: Session, run: PlaybookRun) -> str | None:
-    customer = session.get(Customer, run.customer_id)
-    if customer is None or customer.do_not_contact:
-        return "do_not_contact"
-    ordered = session.scalar(
-        select(exists().where(
-            Order.customer_id == run.customer_id,
-            Order.status == "paid",
-            Order.order_date > run.started_at,
-        ))
-    )  # fmt: skip
-    if ordered:
-        return "ordered"
-    alert = session.get(Alert, run.alert_id) if run.alert_id is not None else None
-    if alert is None or alert.status in CLOSED_STATUSES:
-        return "alert_closed"
-    return None
+def _cleared(session: Session) -> dict[int, str]:
+    """Every running playbook whose condition cleared, with why (its id: the reason), in
+    one statement: its customer is gone or marked do not contact, else the customer has a
+    paid order dated after its start, else its alert is gone, resolved or dismissed."""
+    ordered = exists().where(
+        Order.customer_id == PlaybookRun.customer_id,
+        Order.status == "paid",
+        Order.order_date > PlaybookRun.started_at,
+    )
+    reason = case(
+        (or_(Customer.id.is_(None), Customer.do_not_contact.is_(True)), "do_not_contact"),
+        (ordered, "ordered"),
+        (or_(Alert.id.is_(None), Alert.status.in_(CLOSED_STATUSES)), "alert_closed"),
+        else_=None,
+    )
+    found = session.execute(
+        select(PlaybookRun.id, reason)
+        .outerjoin(Customer, Customer.id == PlaybookRun.customer_id)
+        .outerjoin(Alert, Alert.id == PlaybookRun.alert_id)
+        .where(PlaybookRun.stopped_at.is_(None))
+    )
+    return {int(run_id): str(why) for run_id, why in found if why is not None}
+
+
+def cleared_runs(engine: Engine) -> dict[int, str]:
+    """The running playbooks ``stop_cleared_runs`` would stop and why ({run id: reason}),
+    read in one statement without writing."""
+    with reading(engine) as conn, Session(bind=conn) as session:
+        return _cleared(session)
 
 
 def stop_cleared_runs(
@@ -439,21 +451,19 @@ def stop_cleared_runs(
 ) -> int:
     """Stop every running playbook whose condition cleared (the customer ordered after
     its start, its alert was closed, the customer is do not contact), audited; returns
-    how many stopped."""
+    how many stopped. One read; a write only when some playbook is to stop."""
     when = moment(now)
-    with reading(engine) as conn, Session(bind=conn) as session:
-        running = session.scalar(select(exists().where(PlaybookRun.stopped_at.is_(None))))
-    if not running:
+    if not cleared_runs(engine):
         return 0  # the usual case: nothing to write, no write lock taken
     with unit_of_work(engine, write_first=True) as session:
         doing = Doing(session, when, actor)
-        stopped = 0
-        for run in session.scalars(select(PlaybookRun).where(PlaybookRun.stopped_at.is_(None))):
-            reason = _stop_reason(session, run)
-            if reason is not None:
-                _stop(doing, run, reason)
-                stopped += 1
-        return stopped
+        reasons = _cleared(session)  # again under the write lock: what holds now
+        runs = session.scalars(
+            select(PlaybookRun).where(PlaybookRun.id.in_(reasons)).order_by(PlaybookRun.id)
+        )
+        for run in runs:
+            _stop(doing, run, reasons[int(run.id)])
+        return len(reasons)
 
 
 # --- undo -----------------------------------------------------------------------------------

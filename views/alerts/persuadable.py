@@ -30,6 +30,10 @@ QUIET_S = 1.5
 # ...when the list is this long (alerts): on a small one the fit is quick and a sort or
 # search takes a few milliseconds, so it starts at once.
 QUIET_FROM = 5_000
+# A long list's fit also waits, this long at most (seconds), until the window's other
+# tasks are done (the start-up's: the customers table's search keys, the first detail):
+# its memory (hundreds of MB at 100,000 customers) then adds to no one else's.
+BUSY_WAIT_S = 30.0
 PERSUADABLE_TIP = (
     "Customers whose return outreach is likely to change most come first (Results ▸ Who "
     "to contact); the others follow, most urgent first"
@@ -81,7 +85,8 @@ def fetch_estimates(
 
     On a long list (``QUIET_FROM`` alerts) the fit starts once the list has been left
     alone ``QUIET_S``: from now, and again from each time ``changed`` fires (the list's
-    filter, sort or search changed)."""
+    filter, sort or search changed); and once ``jobs`` runs nothing else (``BUSY_WAIT_S``
+    at most)."""
     if offered(data) or not data.n:
         return
     ids = data.columns["customer_id"]
@@ -92,7 +97,10 @@ def fetch_estimates(
         touched[0] = time.monotonic()
 
     def task(state: TaskState) -> tuple[Any, Any]:
-        while time.monotonic() - touched[0] < quiet:  # asleep: the lock is free
+        since = time.monotonic()
+        while time.monotonic() - touched[0] < quiet or (
+            quiet and jobs.active_count() > 1 and time.monotonic() - since < BUSY_WAIT_S
+        ):  # asleep: the lock is free (and the other tasks are this one's company)
             state.raise_if_cancelled()
             time.sleep(0.05)
         return source.load_uplift_columns(ids)

@@ -46,6 +46,7 @@ SORTS: dict[str, str] = {
 SEARCH_ROW_CHARS = 240  # bytes of UTF-8
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _QUEUE_CODE = {q: i for i, q in enumerate(ALERT_QUEUES)}
+_SORT_KEYS = (*SORTS, "persuadable")
 
 
 @dataclass(frozen=True)
@@ -171,23 +172,9 @@ class AlertListData:
         ids = c["id"].astype(np.int64)
         self._urgency_keys = (ids, -created, -priority, self.severity_rank)
         # Each sort as a rank per row (0 first), so that sorting the kept rows is an
-        # argsort of small ints. Urgency: severity, then the amount, then the newest.
-        orders = {
-            "urgency": np.lexsort((ids, -created, -priority, self.severity_rank)),
-            "stake": np.lexsort((ids, -created, self.severity_rank, -priority)),
-            "newest": np.lexsort((ids, self.severity_rank, -priority, -created)),
-            "oldest": np.lexsort((ids, self.severity_rank, -priority, created)),
-            # The biggest uplift first (none: last), then as urgency.
-            "persuadable": np.lexsort(
-                (ids, -created, -priority, self.severity_rank, -np.nan_to_num(self.uplift, nan=-9))
-            ),
-        }
-        self.ranks: dict[str, np.ndarray] = {}
-        for key, order in orders.items():
-            rank = np.empty(n, np.int64)
-            rank[order] = np.arange(n, dtype=np.int64)
-            self.ranks[key] = rank
-        self.order = orders["stake"]  # the biggest stake first (the command line's order)
+        # argsort of small ints; ranked when first asked for (``rank``): the list is shown
+        # in one order, the others follow a click.
+        self._ranks: dict[str, np.ndarray] = {}
         queue = _per_text(self._codes["queue"], lambda q: _QUEUE_CODE.get(q, 0))
         # One card per customer and queue.
         self.card_key = c["customer_id"] * len(ALERT_QUEUES) + queue
@@ -200,6 +187,27 @@ class AlertListData:
         self._search: np.ndarray | None = None
         self._hits: tuple[str, np.ndarray] | None = None
         self._kept: dict[tuple[AlertFilter, bool], Cards] = {}
+
+    def rank(self, sort: str) -> np.ndarray:
+        """Each row's place in the order ``sort`` (SORTS, or "persuadable"; anything else
+        reads as "urgency"), 0 first. Urgency: severity, then the amount, then the newest."""
+        if sort not in _SORT_KEYS:
+            sort = "urgency"
+        rank = self._ranks.get(sort)
+        if rank is None:
+            ids, neg_created, neg_priority, severity = self._urgency_keys
+            keys = {
+                "urgency": (ids, neg_created, neg_priority, severity),
+                "stake": (ids, neg_created, severity, neg_priority),
+                "newest": (ids, severity, neg_priority, neg_created),
+                "oldest": (ids, severity, neg_priority, -neg_created),
+                # The biggest uplift first (none: last), then as urgency.
+                "persuadable": (*self._urgency_keys, -np.nan_to_num(self.uplift, nan=-9)),
+            }[sort]
+            rank = np.empty(self.n, np.int64)
+            rank[np.lexsort(keys)] = np.arange(self.n, dtype=np.int64)
+            self._ranks[sort] = rank
+        return rank
 
     @staticmethod
     def of(loaded: Mapping[str, Any] | AlertListData) -> AlertListData:
@@ -310,8 +318,8 @@ class AlertListData:
         rows = np.flatnonzero(keep)
         if rows.size == 0:
             return Cards.empty()
-        rank = self.ranks.get(flt.sort, self.ranks["urgency"])
-        urgency = self.ranks["urgency"]
+        rank = self.rank(flt.sort)
+        urgency = self.rank("urgency")
         # The kept rows in display order; a card takes the place of its first row there.
         shown = rows[np.argsort(rank[rows], kind="stable")]
         keys = self.card_key[shown]
@@ -371,10 +379,7 @@ class AlertListData:
         list (views/alerts/persuadable.py): the "persuadable" order is ranked anew."""
         self.uplift = np.asarray(uplift, np.float64).reshape(self.n)
         self.uplift_text = np.asarray(words, dtype=object).reshape(self.n)
-        order = np.lexsort((*self._urgency_keys, -np.nan_to_num(self.uplift, nan=-9)))
-        rank = np.empty(self.n, np.int64)
-        rank[order] = np.arange(self.n, dtype=np.int64)
-        self.ranks["persuadable"] = rank
+        self._ranks.pop("persuadable", None)  # ranked anew when asked for
         self._kept.clear()  # that order's cards change
 
     def contains(self, alert_id: int) -> bool:

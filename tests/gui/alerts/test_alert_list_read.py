@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,3 +197,29 @@ def test_on_a_short_list_the_fit_starts_at_once(
         changes.changed,
     )
     qtbot.waitUntil(lambda: bool(done), timeout=5_000)  # not 30 s
+
+
+def test_a_long_lists_fit_waits_for_the_other_tasks(
+    qtbot, jobs: JobRunner, alerts_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its memory then adds to no one else's (the start-up's search keys, the first detail).
+    monkeypatch.setattr(persuadable, "QUIET_S", 0.1)
+    monkeypatch.setattr(persuadable, "QUIET_FROM", 1)
+    data = AlertListData(WorkspaceAlertSource(alerts_ws).load_alert_columns())
+    release = threading.Event()
+    other_done: list[float] = []
+
+    def other(_state: object) -> None:  # another task of the window, still running
+        release.wait(10)
+        other_done.append(time.monotonic())
+
+    jobs.operation(other, pool="work").run()
+    source, changes = _Source(), _Changes()
+    done: list[AlertListData] = []
+    persuadable.fetch_estimates(jobs, changes, source, data, done.append, changes.changed)  # type: ignore[arg-type]
+    qtbot.wait(600)  # left alone long enough, but the other task runs
+    assert source.asked_at == []
+    release.set()
+    qtbot.waitUntil(lambda: bool(done), timeout=5_000)
+    assert source.asked_at[0] >= other_done[0]
+    assert done == [data]

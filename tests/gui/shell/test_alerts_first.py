@@ -130,3 +130,44 @@ def test_a_failed_read_at_start_up_is_read_again(alerts_file: Path, tmp_path: Pa
         assert len(columns["id"]) == read_alert_list(workspace).n > 0
     finally:
         workspace.close()
+
+
+def test_the_customers_table_is_read_once_the_alerts_list_is_shown(
+    qtbot,
+    make_gui,
+    ui_settings: QSettings,
+    alerts_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    presented_errors: list[str],
+) -> None:
+    # Read beside the list being shown, the table would take the interpreter lock from it.
+    import services.usecases.customers as customers
+
+    listed_then: list[bool] = []  # at the start of the table's read: the list shown?
+    real = customers.load_customer_columns
+    windows: list[Any] = []
+
+    def noted(engine: Any) -> Any:
+        window = windows[0]
+        pane = window.alerts_view.alerts_pane if window.screens_built else None
+        listed_then.append(pane is not None and pane.model.data_set is not None)
+        return real(engine)
+
+    monkeypatch.setattr(customers, "load_customer_columns", noted)
+    path = tmp_path / "w.radar.sqlite"
+    shutil.copy(alerts_file, path)
+    ui_settings.setValue(KEY_TAB, "alerts")
+    ui_settings.sync()
+    preload = start_window_preload(str(path), settings_file=ui_settings.fileName())
+    assert preload is not None
+    assert preload.first_screen is not None
+    controller = make_gui()
+    window = controller.window
+    windows.append(window)
+    controller.start(to_url(str(path)), first_launch_demo=False, preload=preload)
+    qtbot.waitUntil(lambda: window.customers_pane.model.rowCount() > 0, timeout=20_000)
+    assert listed_then == [True]
+    assert preload.first_screen.shown.is_set()
+    assert window.tabs.currentIndex() == TAB_ALERTS
+    assert presented_errors == []
