@@ -111,10 +111,12 @@ class WorkspaceAlertSource:
         with self.workspace.sessions() as session:
             return load_money_context(session).home
 
-    def load_uplift_columns(self, customer_ids: Any) -> tuple[Any, Any]:
+    def load_uplift_columns(
+        self, customer_ids: Any, cancelled: Callable[[], bool] | None = None
+    ) -> tuple[Any, Any]:
         from services.learn.uplift_cache import uplift_columns
 
-        return uplift_columns(self.workspace.engine, customer_ids)
+        return uplift_columns(self.workspace.engine, customer_ids, cancelled=cancelled)
 
     def load_alert_detail(self, alert_id: int, card_ids: Sequence[int] = ()) -> AlertDetail:
         from services.alerts.detail import alert_detail

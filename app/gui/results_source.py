@@ -4,6 +4,7 @@ Runs on the job runner's database worker."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.gui.early_warning_source import WorkspaceEarlyWarningSource
@@ -49,10 +50,10 @@ class WorkspaceResultsSource:
 
         return roi_report(self.workspace.engine, since, until, by)
 
-    def load_uplift(self) -> UpliftReport:
+    def load_uplift(self, cancelled: Callable[[], bool] | None = None) -> UpliftReport:
         from services.learn.uplift_cache import cached_uplift_report
 
-        return cached_uplift_report(self.workspace.engine)
+        return cached_uplift_report(self.workspace.engine, cancelled)
 
     def load_segments(self) -> SegmentsOverTime:
         from services.learn.segments_over_time import segments_over_time

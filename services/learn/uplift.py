@@ -32,6 +32,7 @@ from services.learn.attribution import CONTACTED, attribute
 from services.learn.data import load_learn_data
 from services.learn.uplift_model import (
     FOLDS,
+    Cancelled,
     FloatArray,
     IntArray,
     bootstrap_band,
@@ -40,6 +41,7 @@ from services.learn.uplift_model import (
     prepare,
     qini_band,
     qini_curve,
+    stop_if,
 )
 from services.learn.uplift_records import (
     DISTRIBUTION_EDGES,
@@ -77,8 +79,14 @@ _LOGGED = np.array([f not in ("overdue_ratio", "open_rate_180") for f in FEATURE
 _WEEK = 7
 
 
-def uplift_report(engine: Engine, now: dt.datetime | None = None) -> UpliftReport:
-    """The uplift model's Qini curves on the past exposures and today's estimates."""
+def uplift_report(
+    engine: Engine, now: dt.datetime | None = None, *, cancelled: Cancelled | None = None
+) -> UpliftReport:
+    """The uplift model's Qini curves on the past exposures and today's estimates.
+
+    ``cancelled`` is asked between the reads and between the refits: once it says True the
+    fit stops with UpliftCancelled (closing the window does not wait minutes for a fit at
+    a million customers)."""
     when = moment(now)
     with reading(engine) as conn, Session(bind=conn) as session:
         window = int(get_setting(session, "learn.attribution_days"))
@@ -92,6 +100,7 @@ def uplift_report(engine: Engine, now: dt.datetime | None = None) -> UpliftRepor
         folds = (stable_hashes(conn, past["customer_id"].to_numpy(np.int64)) % FOLDS).astype(
             np.int64
         )
+    stop_if(cancelled)
     contacted = (past["group"] == CONTACTED).to_numpy()
     returned = past["reengaged"].to_numpy(bool)
     report = UpliftReport(
@@ -106,13 +115,16 @@ def uplift_report(engine: Engine, now: dt.datetime | None = None) -> UpliftRepor
     if not _enough(report):
         return _with(report, reason=not_enough_words(report))
     today = run.as_of if run is not None else when.date()
+    stop_if(cancelled)
     scoring = load_scoring_data(engine, until_day=day_number(today))
+    stop_if(cancelled)
     x = _past_features(scoring, past)
-    scores = cross_fitted(x, contacted, returned, folds)
+    scores = cross_fitted(x, contacted, returned, folds, cancelled)
     risks = past["risk"].to_numpy(np.float64)
+    stop_if(cancelled)
     now_x = _features_at(scoring, active, day_number(today))
-    estimates = _estimates(x, contacted, returned, active, now_x)
-    low, high = qini_band(scores, contacted, returned)
+    estimates = _estimates(x, contacted, returned, active, now_x, cancelled)
+    low, high = qini_band(scores, contacted, returned, cancelled)
     return _with(
         report,
         enough=True,
@@ -236,13 +248,14 @@ def _estimates(
     returned: np.ndarray,
     customers: IntArray,
     now_x: FloatArray,
+    cancelled: Cancelled | None = None,
 ) -> tuple[UpliftEstimate, ...]:
     known = ~np.isnan(now_x).all(axis=1)
     ids, rows = customers[known], now_x[known]
     if len(ids) == 0:
         return ()
     uplift = fit_predict(x, contacted, returned, rows)
-    low, high = bootstrap_band(x, contacted, returned, rows)
+    low, high = bootstrap_band(x, contacted, returned, rows, cancelled)
     return tuple(
         UpliftEstimate(int(c), float(u), float(lo), float(hi))
         for c, u, lo, hi in zip(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -44,8 +45,11 @@ def state_key(engine: Engine, today: dt.date | None = None) -> str:
     return f"{'|'.join(str(v) for v in row)}|v{version}|{day}"
 
 
-def cached_uplift_report(engine: Engine) -> UpliftReport:
-    """The uplift report of the workspace as it is now (computed when it changed)."""
+def cached_uplift_report(
+    engine: Engine, cancelled: Callable[[], bool] | None = None
+) -> UpliftReport:
+    """The uplift report of the workspace as it is now (computed when it changed).
+    ``cancelled``: see services.learn.uplift.uplift_report (a stopped fit keeps nothing)."""
     url = engine.url.render_as_string(hide_password=True)
     key = state_key(engine)
     with _LOCK:
@@ -56,7 +60,7 @@ def cached_uplift_report(engine: Engine) -> UpliftReport:
     # imports), which the alert list's read (``fit=False``) never needs.
     from services.learn.uplift import uplift_report
 
-    report = uplift_report(engine)
+    report = uplift_report(engine, cancelled=cancelled)
     with _LOCK:
         _KEPT[url] = (key, report)
     return report
@@ -74,7 +78,11 @@ def ready_uplift_report(engine: Engine) -> UpliftReport | None:
 
 
 def uplift_columns(
-    engine: Engine, customer_ids: npt.ArrayLike, *, fit: bool = True
+    engine: Engine,
+    customer_ids: npt.ArrayLike,
+    *,
+    fit: bool = True,
+    cancelled: Callable[[], bool] | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.object_]]:
     """Per row of ``customer_ids``: the customer's estimated uplift (NaN: none, or not
     enough data) and its words ("" when none). ``fit=False``: only from a report already
@@ -82,7 +90,7 @@ def uplift_columns(
     ids = np.asarray(customer_ids, dtype=np.int64)
     uplift = np.full(len(ids), np.nan)
     words = np.full(len(ids), "", dtype=object)
-    report = cached_uplift_report(engine) if fit else ready_uplift_report(engine)
+    report = cached_uplift_report(engine, cancelled) if fit else ready_uplift_report(engine)
     if report is None or not report.enough:
         return uplift, words
     by_customer = report.estimate_of()

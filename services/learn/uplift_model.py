@@ -10,6 +10,8 @@ folds come from the customers' stable hashes, and the bootstrap from a fixed see
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 from sklearn.linear_model import LogisticRegression
@@ -25,6 +27,20 @@ RESAMPLES = 40
 QINI_RESAMPLES = 200
 SEED = 0
 _C = 0.05  # the L2 penalty's inverse: small groups (the held-out) need the shrinkage
+
+# Asked between refits: True once the user no longer waits for the fit (the window
+# closed, another workspace opened). A fit at a million customers takes minutes.
+Cancelled = Callable[[], bool]
+
+
+class UpliftCancelled(Exception):
+    """The fit was stopped before it ended (see :data:`Cancelled`); nothing is kept."""
+
+
+def stop_if(cancelled: Cancelled | None) -> None:
+    """Raise UpliftCancelled when ``cancelled`` says so (None: never)."""
+    if cancelled is not None and cancelled():
+        raise UpliftCancelled
 
 
 def qini_curve(score: FloatArray, contacted: BoolArray, returned: BoolArray) -> QiniCurve:
@@ -102,18 +118,27 @@ def fit_predict(
 
 
 def cross_fitted(
-    x: FloatArray, contacted: BoolArray, returned: BoolArray, folds: IntArray
+    x: FloatArray,
+    contacted: BoolArray,
+    returned: BoolArray,
+    folds: IntArray,
+    cancelled: Cancelled | None = None,
 ) -> FloatArray:
     """Each row's uplift from the models fitted on the other folds."""
     out = np.zeros(len(x))
     for k in np.unique(folds).tolist():
+        stop_if(cancelled)
         held = folds == k
         out[held] = fit_predict(x[~held], contacted[~held], returned[~held], x[held])
     return out
 
 
 def bootstrap_band(
-    x: FloatArray, contacted: BoolArray, returned: BoolArray, new: FloatArray
+    x: FloatArray,
+    contacted: BoolArray,
+    returned: BoolArray,
+    new: FloatArray,
+    cancelled: Cancelled | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """The 5th and 95th percentiles of each new row's uplift over refits on resamples
     drawn within each group (the groups keep their sizes)."""
@@ -121,12 +146,18 @@ def bootstrap_band(
     groups = [np.flatnonzero(contacted), np.flatnonzero(~contacted)]
     draws = np.empty((RESAMPLES, len(new)))
     for b in range(RESAMPLES):
+        stop_if(cancelled)
         rows = np.concatenate([g[rng.integers(0, len(g), len(g))] for g in groups])
         draws[b] = fit_predict(x[rows], contacted[rows], returned[rows], new)
     return np.percentile(draws, 5, axis=0), np.percentile(draws, 95, axis=0)
 
 
-def qini_band(score: FloatArray, contacted: BoolArray, returned: BoolArray) -> tuple[float, float]:
+def qini_band(
+    score: FloatArray,
+    contacted: BoolArray,
+    returned: BoolArray,
+    cancelled: Cancelled | None = None,
+) -> tuple[float, float]:
     """The 5th and 95th percentiles of the Qini coefficient of these scores over
     resamples of the exposures drawn within each group (the outcomes' chance alone: the
     scores are not fitted again)."""
@@ -134,6 +165,8 @@ def qini_band(score: FloatArray, contacted: BoolArray, returned: BoolArray) -> t
     groups = [np.flatnonzero(contacted), np.flatnonzero(~contacted)]
     values = np.empty(QINI_RESAMPLES)
     for b in range(QINI_RESAMPLES):
+        if b % 20 == 0:
+            stop_if(cancelled)
         rows = np.sort(np.concatenate([g[rng.integers(0, len(g), len(g))] for g in groups]))
         values[b] = qini_curve(score[rows], contacted[rows], returned[rows]).coefficient
     return float(np.percentile(values, 5)), float(np.percentile(values, 95))

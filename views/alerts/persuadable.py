@@ -103,7 +103,7 @@ def fetch_estimates(
         ):  # asleep: the lock is free (and the other tasks are this one's company)
             state.raise_if_cancelled()
             time.sleep(0.05)
-        return source.load_uplift_columns(ids)
+        return source.load_uplift_columns(ids, state.cancelled)
 
     def disconnect() -> None:
         if changed is not None:

@@ -7,7 +7,7 @@ columns and the frozen records below, never live ORM objects.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from services.alerts.playbook_records import PlaybookChoice, PlaybookStatus
@@ -82,9 +82,12 @@ class AlertSource(Protocol):
         them, when read at start-up (app/gui/opening.py)."""
         ...
 
-    def load_uplift_columns(self, customer_ids: Any) -> tuple[Any, Any]:
+    def load_uplift_columns(
+        self, customer_ids: Any, cancelled: Callable[[], bool] | None = None
+    ) -> tuple[Any, Any]:
         """Per row of ``customer_ids``: the estimated uplift (NaN: none) and its words, the
-        uplift model fitted first when the workspace changed (slow: seconds to minutes)."""
+        uplift model fitted first when the workspace changed (slow: seconds to minutes;
+        it stops once ``cancelled`` says so)."""
         ...
 
     def load_alert_detail(self, alert_id: int, card_ids: Sequence[int] = ()) -> AlertDetail:

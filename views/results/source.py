@@ -7,6 +7,7 @@ operation of the job runner. It returns the frozen records of services.learn.rec
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Protocol
 
 from services.alerts.experiment_records import ExperimentChoices, ExperimentSpec
@@ -48,9 +49,9 @@ class ResultsSource(Protocol):
     def load_return(self, since: dt.date | None, until: dt.date | None, by: str) -> RoiReport:
         """The return on outreach of the period, broken down by ``by`` (services.learn.roi)."""
 
-    def load_uplift(self) -> UpliftReport:
+    def load_uplift(self, cancelled: Callable[[], bool] | None = None) -> UpliftReport:
         """Who to contact: the uplift model's Qini curves and today's estimates
-        (services.learn.uplift; slow: fits the model)."""
+        (services.learn.uplift; slow: fits the model, stopping once ``cancelled`` says so)."""
 
     def load_segments(self) -> SegmentsOverTime:
         """Each segment per finished scoring run (services.learn.segments_over_time)."""

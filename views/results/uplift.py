@@ -110,8 +110,8 @@ class UpliftSection(ResultsSection):
             return
         self.headline_label.setText(LOADING_TEXT)
 
-        def task(_state: TaskState) -> UpliftReport:
-            return source.load_uplift()
+        def task(state: TaskState) -> UpliftReport:
+            return source.load_uplift(state.cancelled)
 
         (
             self._jobs.operation(task, parent=self, key=("results.uplift", id(self)))

@@ -144,7 +144,9 @@ class _Source:
     def __init__(self) -> None:
         self.asked_at: list[float] = []
 
-    def load_uplift_columns(self, customer_ids: object) -> tuple[np.ndarray, np.ndarray]:
+    def load_uplift_columns(
+        self, customer_ids: object, cancelled: object = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         self.asked_at.append(time.monotonic())
         n = len(customer_ids)  # type: ignore[arg-type]
         return np.full(n, 0.25), np.full(n, "about 25 points", dtype=object)

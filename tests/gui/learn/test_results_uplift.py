@@ -6,7 +6,8 @@ is not offered and the section says "Not enough data yet: …"."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.results_source import WorkspaceResultsSource
 from app.workspace import Workspace, open_workspace, to_url
 from services.learn.uplift_cache import cached_uplift_report
+from services.learn.uplift_records import UpliftReport
 from tests.unit.learn.test_uplift_demo import build_uplift_demo
 from views.alerts.persuadable import PERSUADABLE, PERSUADABLE_LABEL
 from views.alerts.view import AlertsView
@@ -173,3 +175,39 @@ def test_the_list_comes_first_and_the_estimates_follow_on_a_work_thread(
     ordered = [estimates[c].uplift if c in estimates else float("-inf") for c in shown]
     assert ordered == sorted(ordered, reverse=True)  # the estimates that came, in their order
     assert ordered[0] > float("-inf")
+
+
+class _Started(WorkspaceResultsSource):
+    """The real source, saying when the fit has started."""
+
+    def __init__(self, ws: Workspace) -> None:
+        super().__init__(ws)
+        self.started = threading.Event()
+
+    def load_uplift(self, cancelled: Callable[[], bool] | None = None) -> UpliftReport:
+        self.started.set()
+        return super().load_uplift(cancelled)
+
+
+def test_closing_stops_the_fit_instead_of_waiting_for_it(
+    qtbot, jobs: JobRunner, demo: Workspace
+) -> None:
+    """The window closing (the runner cancelling its tasks) stops a fit at its next step:
+    at a million customers a fit runs for minutes, and the app waited for it to exit."""
+    from services.learn import uplift_cache
+
+    uplift_cache._KEPT.clear()
+    section = UpliftSection(jobs)
+    qtbot.addWidget(section)
+    source = _Started(demo)
+    section.set_source(source)
+    section.reload(None, None)
+    assert source.started.wait(30)
+    jobs.cancel_all()  # as shutdown() does
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    assert section.report is None  # nothing shown...
+    assert uplift_cache.ready_uplift_report(demo.engine) is None  # ...and nothing kept
+
+    section.reload(None, None)  # asked again: the whole fit, kept this time
+    qtbot.waitUntil(lambda: section.report is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert uplift_cache.ready_uplift_report(demo.engine) == section.report

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -166,3 +166,36 @@ def test_report_uplift_prints_the_figures_of_the_service(
     assert table[1].startswith("Qini coefficient per 100, most persuadable first: ")
     assert len([line for line in table if line.endswith(")")]) >= 1
     assert sum(1 for line in table if " to " in line and line[0] != "Q") == 3
+
+
+@pytest.mark.slow
+def test_a_fit_stops_once_cancelled_and_keeps_nothing(
+    demo: Workspace, report: UpliftReport
+) -> None:
+    """Closing the window asks the fit to stop: it stops at the next step (a read, a fold,
+    a resample) instead of running for minutes, and the cache keeps no half report."""
+    from services.learn import uplift_cache
+    from services.learn.uplift_model import UpliftCancelled
+
+    asked: list[int] = []
+
+    def after(steps: int) -> Callable[[], bool]:
+        def cancelled() -> bool:
+            asked.append(1)
+            return len(asked) > steps
+
+        return cancelled
+
+    assert uplift_report(demo.engine, now=NOW, cancelled=after(10**6)) == report
+    every = len(asked)  # the steps a whole fit asks at: the reads, folds and resamples
+    assert every > 40  # the bootstrap asks once per refit at least
+    for steps in (0, 3, every // 2, every - 1):
+        asked.clear()
+        with pytest.raises(UpliftCancelled):
+            uplift_report(demo.engine, now=NOW, cancelled=after(steps))
+        assert len(asked) == steps + 1  # stopped at the first step told to
+    uplift_cache._KEPT.clear()
+    asked.clear()
+    with pytest.raises(UpliftCancelled):
+        cached_uplift_report(demo.engine, after(2))
+    assert uplift_cache.ready_uplift_report(demo.engine) is None
