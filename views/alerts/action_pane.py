@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QMenu,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -58,6 +57,7 @@ from views.alerts.team_prompts import TeamPrompts
 from views.item_models.alert_list_model import reason_text, stake_text
 from views.kit import confirm_note
 from views.kit.columns import ColumnsLayout
+from views.kit.confirm import ask_yes_cancel
 from views.kit.confirm_note import NotePrompt
 from views.kit.formatting import as_utc, utc_now
 from views.kit.geometry import VerticalScrollArea
@@ -570,14 +570,7 @@ class ActionPane(QWidget):
     def _confirmed(self, title: str, question: str) -> bool:
         if self._confirm is not None:
             return self._confirm(title, question)
-        answer = QMessageBox.question(
-            self,
-            title,
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_cancel(self, title, question)
 
     def trigger(self, key: str) -> None:  # noqa: C901
         """Run an action by its key (a button, its shortcut, or a test); one that cannot

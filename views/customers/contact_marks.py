@@ -9,13 +9,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import SignalInstance
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from services.alerts.records import Undoable
 from services.core.formatting import format_date
 from services.core.records import CustomerDetail
 from views.customers.source import CustomerSource
 from views.kit import confirm_note
+from views.kit.confirm import ask_yes_cancel
 from views.kit.confirm_note import NotePrompt
 from views.kit.note_dialog import NoteDialog
 from views.kit.undo import UndoHistory
@@ -159,14 +160,7 @@ class ContactMarks:
         return self
 
     def _ask_yes(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self._widget(),
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_cancel(self._widget(), title, text)
 
     def _ask_text(self, title: str, label: str) -> str | None:
         dialog = NoteDialog(title, label, self._widget())

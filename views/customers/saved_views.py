@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QToolButton,
     QWidget,
 )
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from views.customers.filter_bar import ValueCombo
 from views.item_models.customer_filters import CustomerFilter, filter_from_json, filter_to_json
 from views.kit.accessibility import name
+from views.kit.confirm import ask_yes_cancel
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +152,7 @@ def _ask_name(parent: QWidget, suggested: str) -> str | None:
 
 
 def _confirm(parent: QWidget, question: str) -> bool:
-    answer = QMessageBox.question(parent, "Delete view", question)
-    return answer == QMessageBox.StandardButton.Yes
+    return ask_yes_cancel(parent, "Delete view", question)
 
 
 class ViewsBar(QObject):
