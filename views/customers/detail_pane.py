@@ -405,20 +405,22 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         self.empty_label.setText(message)
         self._stack.setCurrentIndex(0)
 
-    def show_customer(self, customer_id: int) -> None:
+    def show_customer(self, customer_id: int, *, at_once: bool = False) -> None:
         """Load and show a customer; a newer request cancels an older one in flight.
 
         The load starts after a short pause: holding an arrow key in the table then
         costs one query, not one per row passed, and the table gets its paint done
         before a worker competes with it for the interpreter. With ``load_at_once`` a
         request after a quiet spell loads without the pause, and only bursts wait.
+        ``at_once`` (the table shows its first screenful and reads the rest): the first
+        customer since the pane was empty loads without the pause.
         """
         if self._source is None:
             return
-        # The first customer since the pane was empty loads at once: at a million customers
-        # the window selects one from the first screenful, and the load must reach the
-        # database worker before the rest of the table does (seconds of reading).
-        first = self._detail is None and self._requested_id is None
+        # At a million customers the window selects one from the first screenful, and the
+        # load must reach the database worker before the rest of the table does (seconds
+        # of reading). A whole table keeps the pause: its paint comes first.
+        first = at_once and self._detail is None and self._requested_id is None
         self._requested_id = customer_id
         self._update_draft()
         now = time.monotonic()

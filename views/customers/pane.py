@@ -422,6 +422,12 @@ class CustomersPane(QWidget):
     def loading(self) -> bool:
         return self._loading
 
+    @property
+    def reading_rest(self) -> bool:
+        """The table shows its first screenful while the rest is read (a million rows)."""
+        table = self.model.table
+        return table.size > 0 and not table.complete
+
     # -- search & selection -------------------------------------------------------------
 
     def focus_search(self) -> None:

@@ -597,7 +597,7 @@ class MainWindow(WindowFileActions):
             self.detail_pane.clear("No customer to show.")
 
     def _on_customers_pane_customer_selected(self, customer_id: int) -> None:
-        self.detail_pane.show_customer(customer_id)
+        self.detail_pane.show_customer(customer_id, at_once=self.customers_pane.reading_rest)
 
     def _on_detail_pane_detail_shown(self, customer_id: int) -> None:
         detail = self.detail_pane.detail
