@@ -196,7 +196,8 @@ class Identities:
         if email is None and not guest.any():
             plain = self._resolve_by_ids(src_l, ext_l, names, companies, result)
             if plain is not None:
-                return plain[codes]
+                by_row: np.ndarray[Any, Any] = plain[codes]
+                return by_row
         resolved = np.zeros(count, dtype=np.int64)
         # New customers, column by column (no dict per customer).
         new: dict[str, list[Any]] = {
