@@ -16,6 +16,7 @@ never correctness. `db check` compares the rollups with the live aggregates.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -171,14 +172,30 @@ def _has_order_offsets(conn: Connection) -> bool:
     return found is not None
 
 
+@dataclass(frozen=True)
+class OrderFacts:
+    """What a writer knows of every order in the workspace (an import into a workspace
+    that held none: its own orders are all of them): their currencies, and whether any
+    may have a UTC offset."""
+
+    currencies: frozenset[str]
+    offsets: bool
+
+
 def _live(conn: Connection) -> Select[tuple[object, ...]]:
     return _live_and_currency(conn)[0]
 
 
-def _live_and_currency(conn: Connection) -> tuple[Select[tuple[object, ...]], str]:
+def _live_and_currency(
+    conn: Connection, every_order: OrderFacts | None = None
+) -> tuple[Select[tuple[object, ...]], str]:
     """The live rollups, and the home currency when every order is in it (else "")."""
     ctx = load_money_context(conn)
-    foreign, offsets = _order_flags(conn, ctx)
+    if every_order is not None and not every_order.offsets and every_order.currencies <= {ctx.home}:
+        # Told: every order is in the home currency with no offset; no scan to find so.
+        foreign, offsets = False, False
+    else:
+        foreign, offsets = _order_flags(conn, ctx)
     live = live_rollups(ctx, foreign=foreign, offsets=offsets)
     return live, "" if foreign else ctx.home
 
@@ -215,12 +232,13 @@ def unconverted_revenue(session: Session, ctx: MoneyContext) -> dict[int, dict[s
     return found
 
 
-def refresh_rollups(session: Session) -> int:
+def refresh_rollups(session: Session, every_order: OrderFacts | None = None) -> int:
     """Recompute every customer's rollup inside the caller's transaction (never commits);
-    returns the count."""
+    returns the count. ``every_order``: what the caller knows of every order (else the
+    orders are scanned to find whether any is in another currency or has an offset)."""
     conn = session.connection()
     conn.execute(delete(CustomerRollup))
-    live, single = _live_and_currency(conn)
+    live, single = _live_and_currency(conn, every_order)
     conn.execute(insert(CustomerRollup).from_select(list(ROLLUP_COLUMNS), live))
     _set_stale(conn, False)
     _set(conn, SINGLE_CURRENCY_SETTING, single)

@@ -46,6 +46,29 @@ def _constant(values: np.ndarray[Any, Any]) -> bool:
     return isinstance(first, str) and bool((values == first).all())
 
 
+def reference_codes(
+    n: int, parts: tuple[np.ndarray[Any, Any] | None, ...]
+) -> tuple[np.ndarray[Any, Any], int]:
+    """Each row's code among the distinct combinations of the parts' values (numbered in
+    the order they first appear), and how many there are. A part with one value in every
+    row tells no two rows apart and is passed over."""
+    codes = np.zeros(n, dtype=np.int64)
+    count = 1
+    for part in parts:
+        if part is None or _constant(part):
+            continue
+        part_codes, part_uniques = pd.factorize(part, use_na_sentinel=True)
+        if count == 1 and bool((part_codes >= 0).all()):
+            # The first part that varies, with no missing value: its codes are already
+            # numbered in order of first appearance, which factorizing them again would
+            # give back (0.05-0.09 s a million rows).
+            codes, count = part_codes.astype(np.int64, copy=False), len(part_uniques)
+            continue
+        codes, distinct = pd.factorize(codes * (len(part_uniques) + 1) + (part_codes + 1))
+        count = len(distinct)
+    return codes, count
+
+
 class Identities:
     """(source, external_id) and email -> customer for one import run, and the customers
     it creates or merges."""
@@ -160,14 +183,7 @@ class Identities:
         )
         self.load(() if src is None else [v for v in pd.unique(src) if v is not None])
         # The distinct (source, external id, email) references, each resolved once.
-        codes = np.zeros(n, dtype=np.int64)
-        count = 1
-        for part in (src, ext, email):
-            if part is None or _constant(part):
-                continue  # one value in every row: it tells no two references apart
-            part_codes, part_uniques = pd.factorize(part, use_na_sentinel=True)
-            codes, distinct = pd.factorize(codes * (len(part_uniques) + 1) + (part_codes + 1))
-            count = len(distinct)
+        codes, count = reference_codes(n, (src, ext, email))
         first_index = np.full(count, n, dtype=np.int64)
         np.minimum.at(first_index, codes, np.arange(n))
 
@@ -180,7 +196,8 @@ class Identities:
         if email is None and not guest.any():
             plain = self._resolve_by_ids(src_l, ext_l, names, companies, result)
             if plain is not None:
-                return plain[codes]
+                by_row: np.ndarray[Any, Any] = plain[codes]
+                return by_row
         resolved = np.zeros(count, dtype=np.int64)
         # New customers, column by column (no dict per customer).
         new: dict[str, list[Any]] = {

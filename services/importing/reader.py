@@ -203,7 +203,8 @@ def _detect_encoding(path: Path) -> str:
                         if len(controls) > max(8, min(len(chunk), _SNIFF_BYTES) // 100):
                             raise _not_text(path, "it holds binary data")
                         first = False
-                    decoder.decode(chunk)
+                    if not chunk.isascii() or decoder.getstate()[0]:  # ASCII decodes as is
+                        decoder.decode(chunk)
                 decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue

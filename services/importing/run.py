@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.db import translate_db_errors
 from models.errors import UserFacingError
-from models.schema import ImportRun
+from models.schema import ImportRun, Order
 from services.core.output_files import display_path
-from services.core.rollups import refresh_rollups
+from services.core.rollups import OrderFacts, refresh_rollups
 from services.importing import generic, profiles, usage
 from services.importing.allocator import bulk_allocation
 from services.importing.canonical import Batch, Reject
@@ -257,6 +257,7 @@ def _import_table(  # noqa: PLR0915
     with import_transaction(engine, commit=not dry_run) as session:
         conn = session.connection()
         run_id = _start_run(conn, path, sha, plan, started)
+        held_orders = conn.execute(select(Order.id).limit(1)).first() is not None
         if save_as:
             assert plan.mapping is not None
             profiles.save_profile(
@@ -279,7 +280,7 @@ def _import_table(  # noqa: PLR0915
             clock.lap("write")
         check()
         progress(0.92, f"updating customer totals for {path.name}")
-        _refresh_rollups(session, result, money_notes)
+        _refresh_rollups(session, result, money_notes, None if held_orders else batch)
         clock.lap("rollups")
         check()
         notes = list(batch.notes) + company_notes + result.notes + money_notes
@@ -354,10 +355,33 @@ def _count_skipped(result: WriteResult, skipped: int) -> None:
         counts["unchanged"] += skipped
 
 
-def _refresh_rollups(session: Session, result: WriteResult, money_notes: list[str]) -> None:
-    """The customer rollups, refreshed unless the file left them current (a re-sync)."""
+def _refresh_rollups(
+    session: Session, result: WriteResult, money_notes: list[str], every_order: Batch | None
+) -> None:
+    """The customer rollups, refreshed unless the file left them current (a re-sync).
+    ``every_order``: the batch, when its orders are all of the workspace's (it held none
+    before this file)."""
     if not rollups_current(session, result, money_notes):
-        refresh_rollups(session)
+        refresh_rollups(session, None if every_order is None else _order_facts(every_order))
+
+
+def _order_facts(batch: Batch) -> OrderFacts | None:
+    """The currencies of the batch's orders (settled: every row has one) and whether any
+    has a UTC offset; None when the batch cannot tell (no currency column). Rows not
+    written (rejected, repeated) are counted too: they can only make the answer "maybe",
+    which the rollups then check by reading the orders."""
+    frame = batch.frames.get("orders")
+    if frame is None or not len(frame):
+        return OrderFacts(frozenset(), offsets=False)
+    if "currency" not in frame.columns:
+        return None
+    currencies = frame["currency"].unique().tolist()
+    if any(not isinstance(c, str) for c in currencies):
+        return None
+    offsets = "utc_offset_minutes" in frame.columns and bool(
+        frame["utc_offset_minutes"].notna().any()
+    )
+    return OrderFacts(frozenset(currencies), offsets=offsets)
 
 
 def _start_run(conn: Connection, path: Path, sha: str, plan: Plan, started: dt.datetime) -> int:

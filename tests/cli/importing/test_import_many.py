@@ -42,12 +42,12 @@ def test_a_file_that_fails_unexpectedly_keeps_the_others(
     real = rollups.refresh_rollups
     calls: list[int] = []
 
-    def refresh(conn):  # type: ignore[no-untyped-def]
+    def refresh(conn, *told):  # type: ignore[no-untyped-def]
         # A bug met while b.csv is being written: its rows are in, uncommitted.
         calls.append(1)
         if len(calls) == 2:
             raise KeyError("a bug")
-        return real(conn)
+        return real(conn, *told)
 
     monkeypatch.setattr(run, "refresh_rollups", refresh)
     db = tmp_path / "w.radar.sqlite"

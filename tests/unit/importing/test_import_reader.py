@@ -150,3 +150,34 @@ def test_limit_reads_the_top_and_estimates_the_rest(tmp_path: Path) -> None:
     assert table.truncated
     assert 15_000 < table.rows_estimate < 25_000
     assert len(read_table(path)) == 20_000
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "Jos\xe9 M\xfcller".encode(),  # a two-byte character cut by a chunk's end
+        "\u20acuro Trading".encode(),  # a three-byte one
+        "Jos\xe9".encode("cp1252"),  # a lone byte UTF-8 never ends a text with
+        b"Jos\xc3",  # a lead byte whose sequence the next chunk (ASCII) never finishes
+        b"J\xc3x\xa9",  # the same, a continuation byte after the ASCII
+    ],
+    ids=["two bytes", "three bytes", "windows-1252", "unfinished", "broken"],
+)
+def test_the_encoding_read_in_chunks_is_the_whole_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tail: bytes
+) -> None:
+    """Chunks of ASCII are not decoded (they decode as they are), unless a character began
+    in the chunk before: the answer is the whole file's decode at every cut."""
+    from services.importing import reader
+
+    for cut in range(1, 12):
+        monkeypatch.setattr(reader, "_CHUNK", cut)
+        path = tmp_path / f"names-{cut}.csv"
+        data = b"id,name\n1," + tail + b",x\n2,plain ascii\n"
+        path.write_bytes(data)
+        try:
+            data.decode("utf-8")
+            expected = "utf-8"
+        except UnicodeDecodeError:
+            expected = "cp1252"
+        assert reader._detect_encoding(path) == expected, cut
