@@ -10,7 +10,11 @@ the Alerts screen is built and handed that list before the table is filled
 follow as before.
 
 No Qt at import: app/cli/window.py starts the preload with this module before Qt is
-loaded. Which tab is saved is read on the preload's thread, with QtCore alone.
+loaded. Which tab is saved is read on the calling (main) thread, with QtCore alone, once
+the preload has begun opening the workspace: QSettings is a Qt object, and the first Qt
+object a process makes decides which thread Qt takes for its main one. Made on the
+preload's thread, it left the window's event loop on the wrong thread: the window
+painted once, then answered no input.
 """
 
 from __future__ import annotations
@@ -36,8 +40,13 @@ APPLICATION = "Account Radar"
 
 def opens_on_alerts(settings_file: str | None = None) -> bool:
     """Whether the window opens on its Alerts tab (the tab saved last; Alerts the first
-    time). ``settings_file``: an INI file of the window's settings instead of the user's."""
+    time). ``settings_file``: an INI file of the window's settings instead of the user's.
+
+    Only on the main thread (QSettings is a Qt object: see the module's note)."""
     from PySide6.QtCore import QSettings
+
+    if threading.current_thread() is not threading.main_thread():
+        raise RuntimeError("the saved tab is read on the main thread only")
 
     if settings_file is None:
         settings = QSettings(ORGANIZATION, APPLICATION)
@@ -56,14 +65,31 @@ def read_alert_list(workspace: Workspace) -> AlertListData:
     return data
 
 
+# The longest the preload's first read waits to be told which tab the window opens on
+# (s): the main thread tells it at once, after importing QtCore.
+TAB_WAIT_S = 30.0
+
+
 def start_window_preload(db: str | None, settings_file: str | None = None) -> Preload | None:
     """The start-up preload, with the alerts list read first when the window opens on the
-    Alerts tab (``settings_file`` as in :func:`opens_on_alerts`)."""
+    Alerts tab (``settings_file`` as in :func:`opens_on_alerts`). Call it on the main
+    thread: the preload opens the workspace while this thread reads the saved tab."""
+    on_alerts: Future[bool] = Future()
 
     def first(workspace: Workspace) -> AlertListData | None:
-        return read_alert_list(workspace) if opens_on_alerts(settings_file) else None
+        return read_alert_list(workspace) if on_alerts.result(TAB_WAIT_S) else None
 
-    return start_preload(db, first)
+    preload = start_preload(db, first)
+    if preload is None:
+        return None
+    answer = False
+    try:
+        answer = opens_on_alerts(settings_file)
+    except ImportError:  # no Qt: the window says so when it imports it (app/cli/window.py)
+        pass
+    finally:
+        on_alerts.set_result(answer)
+    return preload
 
 
 def show_alerts_first(
