@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the window offscreen on a temporary demo workspace, check it, and exit",
     )
+    # The self-test's second start, in a process of its own (app/gui/selftest_relaunch.py).
+    parser.add_argument("--self-test-relaunch", metavar="PATH", help=argparse.SUPPRESS)
+    parser.add_argument("--self-test-settings", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -379,6 +382,10 @@ def main(
     from app.logging_setup import setup_logging
 
     log_path = setup_logging()
+    if args.self_test_relaunch:
+        from app.gui.selftest_relaunch import run_relaunch_check
+
+        return run_relaunch_check(args.self_test_relaunch, args.self_test_settings or "")
     if args.self_test:
         if args.command:
             parser.error("--self-test takes no command")

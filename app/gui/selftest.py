@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -170,12 +171,17 @@ def run_self_test() -> int:  # noqa: C901, PLR0915
         if colours < 8:
             raise RuntimeError(f"the window looks blank ({colours} distinct colours)")
         rows = window.customers_pane.model.rowCount()
-        print(
+        summary = (
             f"self-test ok: {rows} customers, {alerts.alerts_pane.model.total()} alerts, "
             "a template email draft, "
-            f"window {image.width()}x{image.height()} "
-            f"({time.monotonic() - started:.1f} s)"
+            f"window {image.width()}x{image.height()}"
         )
+        controller.shutdown()  # the workspace closed, as when the user quits
+        controller.window.close()
+        controller.window.deleteLater()
+        controller = None
+        reopened = _reopen(tmp, tmp / "self-test.radar.sqlite")
+        print(f"{summary}, {reopened} ({time.monotonic() - started:.1f} s)")
         return 0
     except Exception as exc:
         print(f"self-test failed: {exc}", file=sys.stderr)
@@ -189,3 +195,51 @@ def run_self_test() -> int:  # noqa: C901, PLR0915
         qInstallMessageHandler(previous_handler)
         sys.excepthook = previous_excepthook
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# The longest the second start may take, its own watchdog's limit included
+# (app/gui/selftest_relaunch.py: RELAUNCH_TIMEOUT_S).
+REOPEN_TIMEOUT_S = 150.0
+# Qt's messages that say it runs the window on a thread other than the main one.
+_THREAD_MESSAGES = ("main() thread", "another thread", "different thread")
+
+
+def _reopen(tmp: Path, workspace: Path) -> str:
+    """The second start, on the workspace the first one built, in a new process started
+    as main.py starts the window (app/gui/selftest_relaunch.py): what it says on
+    success; raises with its reason otherwise."""
+    log_dir = tmp / "reopen-log"
+    env = dict(os.environ, ACCOUNT_RADAR_LOG_DIR=str(log_dir))
+    env.pop("ACCOUNT_RADAR_DB", None)
+    settings = tmp / "reopen-ui.ini"
+    settings.write_text("[ui]\ntab=alerts\n", encoding="utf-8")  # the first launch's tab
+    try:
+        done = subprocess.run(
+            relaunch_command(workspace, settings),
+            env=env, capture_output=True, text=True, timeout=REOPEN_TIMEOUT_S,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:
+        raise RuntimeError("the reopened window did not end") from exc
+    log_file = log_dir / "account-radar.log"
+    logged = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
+    wrong_thread = [
+        line
+        for line in logged.splitlines()
+        if " qt " in line and any(words in line for words in _THREAD_MESSAGES)
+    ]
+    if wrong_thread:
+        raise RuntimeError(f"the reopened window runs off the main thread: {wrong_thread[0]}")
+    if done.returncode != 0:
+        said = (done.stderr.strip().splitlines() or ["no reason given"])[-1]
+        raise RuntimeError(f"the reopened window failed (exit {done.returncode}): {said}")
+    return "reopened: " + done.stdout.strip().splitlines()[-1].removeprefix("self-test reopen ok: ")
+
+
+def relaunch_command(db: Path, settings_file: Path) -> list[str]:
+    """The command that runs the second start (app/gui/selftest_relaunch.py) in a new
+    process: the frozen program itself, or this checkout's main.py."""
+    args = ["--self-test-relaunch", str(db), "--self-test-settings", str(settings_file)]
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *args]
+    main = Path(__file__).resolve().parents[2] / "main.py"
+    return [sys.executable, str(main), *args]

@@ -198,6 +198,42 @@ def test_self_test_passes(capsys) -> None:
     assert re.match(
         r"self-test ok: 300 customers, [1-9]\d* alerts, a template email draft, window ", out
     ), out
+    # Then started again on the workspace it built, as main.py starts it, and it answered.
+    assert "reopened: 300 customers on the existing workspace" in out, out
+
+
+@pytest.mark.parametrize(
+    ("logged", "code", "reason"),
+    [
+        ("WARNING qt [MainThread] WARNING: QApplication was not created in the main() thread.",
+         0, "off the main thread"),
+        ("WARNING qt [MainThread] QBasicTimer::start: Timers cannot be started from another thread",
+         0, "off the main thread"),
+        ("", 3, "failed (exit 3): self-test failed: the reopened window did not answer"),
+    ],
+)  # fmt: skip
+def test_the_self_test_fails_when_the_reopened_window_does_not_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, logged: str, code: int, reason: str
+) -> None:
+    """The second start's verdict: a Qt thread warning in its log, or its exit code."""
+    import sys
+
+    import app.gui.selftest as selftest
+
+    script = tmp_path / "reopen.py"
+    script.write_text(
+        "import os, pathlib, sys\n"
+        "log = pathlib.Path(os.environ['ACCOUNT_RADAR_LOG_DIR']) / 'account-radar.log'\n"
+        "log.parent.mkdir(parents=True, exist_ok=True)\n"
+        f"log.write_text({logged!r} + '\\n')\n"
+        "print('self-test reopen ok: 300 customers on the existing workspace')\n"
+        "print('self-test failed: the reopened window did not answer', file=sys.stderr)\n"
+        f"sys.exit({code})\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(selftest, "relaunch_command", lambda *_a: [sys.executable, str(script)])
+    with pytest.raises(RuntimeError, match=re.escape(reason)):
+        selftest._reopen(tmp_path, tmp_path / "w.radar.sqlite")
 
 
 def test_start_up_uses_the_preloaded_workspace_and_table(qtbot, make_gui, tmp_path: Path) -> None:
