@@ -21,7 +21,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-llm frozen installers check-installers lint bench clean
+.PHONY: run test test-llm test-e2e frozen installers check-installers lint bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt packaging/requirements-build.txt
 	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' || { \
@@ -40,6 +40,13 @@ test: $(STAMP)
 
 test-llm: $(STAMP)
 	$(BIN)/python packaging/llm_tier.py
+
+# The end-to-end tier: the real app under Xvfb and openbox, driven by xdotool (installs
+# the X tools it needs when missing). ACCOUNT_RADAR_E2E_APP=dist/AccountRadar/AccountRadar
+# runs it against the frozen bundle.
+test-e2e: $(STAMP)
+	@sh tests/e2e/install-deps.sh
+	ACCOUNT_RADAR_E2E=1 $(BIN)/python -m pytest tests/e2e
 
 frozen: $(STAMP)
 	$(BIN)/python packaging/build.py

@@ -1,0 +1,145 @@
+"""What a person does in the window, as the scenarios share it: wait for the main window,
+check it answers input, walk the tabs, open and close the dialogs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.e2e.desktop import (
+    START_TIMEOUT,
+    STEP_TIMEOUT,
+    App,
+    Desktop,
+    Window,
+    poll,
+    settled,
+    wait_changed,
+)
+
+# The main window's title once a workspace is open: "<file> — Account Radar".
+WORKSPACE_TITLE = re.compile(r"\.radar\.sqlite — Account Radar$")
+# The window's tabs in order, each with its shortcut (views/shell/window_menus.py: View ▸
+# <tab>, Ctrl+1 to Ctrl+6; views/shell/tab_keys.py).
+TABS = ("Alerts", "Customers", "Dashboard", "My work", "Results", "Ask")
+# How long Ctrl+Q may take to end the process (s).
+QUIT_TIMEOUT = 20.0
+
+
+def main_window(app: App, timeout: float = START_TIMEOUT) -> Window:
+    """The main window with a workspace open; the start-up dialogs that open over it by
+    themselves (Since yesterday, once a day) are closed with Escape."""
+    window = app.wait_window(WORKSPACE_TITLE, timeout)
+    app.main_id = window.id
+    close_startup_dialogs(app)
+    return window
+
+
+def close_startup_dialogs(app: App) -> None:
+    """Close "Since yesterday" if it opened (at start-up, once a day): Escape."""
+    desktop = app.desktop
+    settled(desktop, 10)
+    for window in app.windows():
+        if window.id != app.main_id and "Since yesterday" in window.name:
+            desktop.activate(window.id)
+            desktop.key("Escape")
+            app.wait_gone(window.id)
+
+
+def check_log(app: App) -> None:
+    bad = app.bad_log_lines()
+    assert not bad, f"the log ({app.log}) or stderr ({app.err}) says:\n" + "\n".join(bad)
+
+
+def answers_input(app: App, where: str) -> Path:
+    """The main window answers a key: Ctrl+2 then Ctrl+1 (Customers, then Alerts) must
+    repaint the screen; and the log holds no warning, error or traceback. Leaves the
+    window on its Alerts tab; returns the screenshot."""
+    desktop = app.desktop
+    assert app.main_id is not None
+    desktop.activate(app.main_id)
+    desktop.key("ctrl+2")
+    customers = settled(desktop)
+    desktop.key("ctrl+1")
+    shot = wait_changed(desktop, customers, f"Ctrl+1 ({where})")
+    check_log(app)
+    return shot
+
+
+def every_tab(app: App) -> list[Path]:
+    """Each tab by its shortcut, from Alerts: the screen changes each time."""
+    desktop = app.desktop
+    assert app.main_id is not None
+    desktop.activate(app.main_id)
+    desktop.key("ctrl+1")
+    before = settled(desktop)
+    shots = [before]
+    for index, name in list(enumerate(TABS))[1:] + [(0, TABS[0])]:
+        desktop.key(f"ctrl+{index + 1}")
+        wait_changed(desktop, before, f"Ctrl+{index + 1} ({name} tab)")
+        before = settled(desktop)
+        shots.append(before)
+    check_log(app)
+    return shots
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """A dialog a person opens from the main window: ``open`` sends the keys (the main
+    window active), ``title`` is in its window title, ``close`` closes it."""
+
+    name: str
+    title: str
+    open: Callable[[Desktop], None]
+    close: tuple[str, ...] = ("Escape",)
+
+
+def _keys(*keys: str) -> Callable[[Desktop], None]:
+    return lambda desktop: desktop.key(*keys)
+
+
+def _draft_for_all(desktop: Desktop) -> None:
+    # The alert list's context menu (the Menu key, as a right-click) ends with "Draft for
+    # all N shown…" (views/alerts/draft_targets.py). Ctrl+F puts the cursor in the Alerts
+    # search box, Down moves it into the list (views/alerts/pane.py).
+    desktop.key("ctrl+1", "ctrl+f", "Down", "Menu")
+    desktop.key("Up", "Return")
+
+
+SETTINGS = Dialog("Settings", "Settings", _keys("ctrl+comma"))
+# File ▸ Import… (Ctrl+I) opens the file dialog first (views/shell/window_actions.py).
+IMPORT_FILES = Dialog("Import (file dialog)", "Import export files", _keys("ctrl+i"))
+# E: Draft email on the alert shown (views/alerts/action_pane.py).
+COMPOSER = Dialog("Email composer", "Draft an email", _keys("ctrl+1", "e"))
+DRAFT_FOR_ALL = Dialog("Draft for all", "Draft for all", _draft_for_all)
+# Email ▸ Review drafts… (the menu by its mnemonics: Alt+M, then R).
+REVIEW_QUEUE = Dialog("Review queue", "Review drafts", _keys("alt+m", "r"))
+
+
+def open_dialog(app: App, dialog: Dialog, timeout: float = STEP_TIMEOUT) -> Window:
+    """Open ``dialog`` from the main window: a new top-level window with its title."""
+    desktop = app.desktop
+    assert app.main_id is not None
+    desktop.activate(app.main_id)
+    before = [w.id for w in app.windows()]
+    dialog.open(desktop)
+    window = app.wait_window(dialog.title, timeout, exclude=before)
+    poll(f"{dialog.name} to settle", lambda: app.desktop.window(window.id), timeout)
+    return desktop.window(window.id) or window
+
+
+def close_dialog(app: App, dialog: Dialog, window: Window) -> None:
+    desktop = app.desktop
+    desktop.activate(window.id)
+    desktop.key(*dialog.close)
+    app.wait_gone(window.id)
+
+
+def quit_app(app: App) -> int:
+    """Ctrl+Q in the main window; the process's exit code (it must end in QUIT_TIMEOUT)."""
+    assert app.main_id is not None
+    app.desktop.activate(app.main_id)
+    app.desktop.key("ctrl+q")
+    return app.wait_exit(QUIT_TIMEOUT)
