@@ -3,6 +3,7 @@ workspace built once by the command line, and the artifacts kept when a test fai
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
@@ -22,6 +23,8 @@ from tests.e2e.desktop import (
 )
 
 ARTIFACTS = ROOT / "build" / "e2e-artifacts"
+# Set: keep every test's artifacts, passed or not (to look at the screenshots).
+KEEP_ENV = "ACCOUNT_RADAR_E2E_KEEP"
 _STARTED = time.monotonic()
 
 
@@ -64,7 +67,8 @@ def artifact_name(test_name: str) -> str:
 @pytest.fixture
 def artifacts(request: pytest.FixtureRequest) -> Iterator[Path]:
     """The test's folder for screenshots, logs and X server output: build/e2e-artifacts/
-    <test name>/, kept when the test fails (its paths are printed), removed otherwise."""
+    <test name>/, kept when the test fails (its paths are printed), removed otherwise
+    (unless ACCOUNT_RADAR_E2E_KEEP is set)."""
     folder = ARTIFACTS / artifact_name(request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -73,7 +77,7 @@ def artifacts(request: pytest.FixtureRequest) -> Iterator[Path]:
         getattr(getattr(request.node, f"report_{when}", None), "failed", False)
         for when in ("setup", "call")
     )
-    if not failed:
+    if not failed and not os.environ.get(KEEP_ENV):
         shutil.rmtree(folder, ignore_errors=True)
         return
     # The logs and the named screenshots by name; the numbered ones (shots/) by count.

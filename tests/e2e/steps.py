@@ -45,6 +45,16 @@ def main_window(app: App, *, digest: bool, timeout: float = START_TIMEOUT) -> Wi
     return window
 
 
+def wait_alone(app: App, timeout: float = START_TIMEOUT) -> None:
+    """Until the main window is the app's only top-level window (progress dialogs and
+    notices gone)."""
+    poll(
+        "the main window alone",
+        lambda: [w.id for w in app.windows()] == [app.main_id],
+        timeout,
+    )
+
+
 def close_digest(app: App, window: Window) -> None:
     app.desktop.activate(window.id)
     app.desktop.key("Escape")
@@ -140,6 +150,17 @@ COMPOSER = Dialog("Email composer", "Draft an email", _keys("ctrl+1", "e"))
 DRAFT_FOR_ALL = Dialog("Draft for all", "Draft for all", _draft_for_all)
 # Email ▸ Review drafts… (the menu by its mnemonics: Alt+M, then R).
 REVIEW_QUEUE = Dialog("Review queue", "Review drafts", _keys("alt+m", "r"))
+
+
+def start_batch(app: App) -> Window:
+    """Draft for all…, then its Draft N button (Return: with no provider set up the
+    templates write, nothing leaves the machine): the review queue opens as the drafts
+    arrive. Returns the queue's window."""
+    start = open_dialog(app, DRAFT_FOR_ALL)
+    app.desktop.activate(start.id)
+    app.desktop.key("Return")
+    app.wait_gone(start.id)
+    return app.wait_window(REVIEW_QUEUE.title, START_TIMEOUT)
 
 
 def open_dialog(app: App, dialog: Dialog, timeout: float = STEP_TIMEOUT) -> Window:

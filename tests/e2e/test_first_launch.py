@@ -41,6 +41,17 @@ def test_try_the_demo_then_relaunch(desktops, apps) -> None:  # type: ignore[no-
         steps.close_dialog(again, dialog, window)
         steps.answers_input(again, f"after closing {dialog.name}")
 
+    # The review queue: a batch of drafts by the templates, closed, then reopened from
+    # Email ▸ Review drafts….
+    queue = steps.start_batch(again)
+    steps.settled(desktop)
+    desktop.screenshot(desktop.workdir / "Review queue.png")
+    steps.close_dialog(again, steps.REVIEW_QUEUE, queue)
+    steps.answers_input(again, "after closing the review queue")
+    queue = steps.open_dialog(again, steps.REVIEW_QUEUE)
+    steps.close_dialog(again, steps.REVIEW_QUEUE, queue)
+    steps.answers_input(again, "after closing the reopened review queue")
+
     try:
         code = steps.quit_app(again)
     except subprocess.TimeoutExpired as error:
