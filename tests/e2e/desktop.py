@@ -194,7 +194,19 @@ class Desktop:
 
     # -- start and stop ---------------------------------------------------------------
 
-    def start(self) -> Desktop:
+    def start(self, attempts: int = 3) -> Desktop:
+        """Start Xvfb and openbox; again on a new display if openbox does not come up (a
+        display taken by another X server at the same moment: another test run)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._start()
+            except (RuntimeError, TimeoutError):
+                self.stop()
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start(self) -> Desktop:
         self.workdir.mkdir(parents=True, exist_ok=True)
         read, write = os.pipe()
         # -displayfd: the server picks a free display and writes its number when ready.
@@ -210,10 +222,13 @@ class Desktop:
                 "tcp",
                 "-dpi",
                 "96",
+                # Without it the server resets when its last client leaves, and with it
+                # the root window's properties (the X resources set below).
+                "-noreset",
             ],
             pass_fds=(write,),
             stdout=subprocess.DEVNULL,
-            stderr=open(self.workdir / "xvfb.log", "wb"),  # noqa: SIM115 (the process owns it)
+            stderr=open(self.workdir / "xvfb.log", "ab"),  # noqa: SIM115 (the process owns it)
             start_new_session=True,
         )
         os.close(write)
@@ -229,22 +244,24 @@ class Desktop:
                 if time.monotonic() > deadline:
                     raise TimeoutError("Xvfb did not say its display")
         self.display = f":{number.decode().strip()}"
-        if self.xft_dpi:
-            self.x("xprop", "-root", "-f", "RESOURCE_MANAGER", "8s", "-set", "RESOURCE_MANAGER",
-                   f"Xft.dpi:\t{self.xft_dpi}\n")  # fmt: skip
         openbox = subprocess.Popen(
             ["openbox", "--sm-disable"],
             env=self.env(),
             stdout=subprocess.DEVNULL,
-            stderr=open(self.workdir / "openbox.log", "wb"),  # noqa: SIM115
+            stderr=open(self.workdir / "openbox.log", "ab"),  # noqa: SIM115
             start_new_session=True,
         )
         self._procs.append(openbox)
-        poll(
-            "openbox to manage the screen",
-            lambda: "window id" in self.x("xprop", "-root", WM_CHECK, check=False),
-            START_TIMEOUT,
-        )
+
+        def managed() -> bool:
+            if openbox.poll() is not None:
+                raise RuntimeError(f"openbox ended ({openbox.returncode}) on {self.display}")
+            return "window id" in self.x("xprop", "-root", WM_CHECK, check=False)
+
+        poll(f"openbox to manage the screen {self.display}", managed, STEP_TIMEOUT)
+        if self.xft_dpi:
+            self.x("xprop", "-root", "-f", "RESOURCE_MANAGER", "8s", "-set", "RESOURCE_MANAGER",
+                   f"Xft.dpi:\t{self.xft_dpi}\n")  # fmt: skip
         return self
 
     def stop(self) -> None:
