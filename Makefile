@@ -5,6 +5,8 @@
 #         make installers  the Linux .deb and .tar.xz and the stand-in Windows MSI.
 #         make test-llm  the real local model tier: llama.cpp's server (built from source
 #                        once into build/) with a small real model, driven by tests/llm/.
+#         make test-e2e  the end-to-end tier: the real app under Xvfb and openbox, driven by
+#                        real key presses and clicks (tests/e2e/).
 
 # Python 3.11, 3.12 or 3.13 (the pins install on each): the first of python3.11,
 # python3.12, python3.13 and python3 that runs and is one of them (a version manager's
@@ -46,7 +48,7 @@ test-llm: $(STAMP)
 # runs it against the frozen bundle.
 test-e2e: $(STAMP)
 	@sh tests/e2e/install-deps.sh
-	ACCOUNT_RADAR_E2E=1 $(BIN)/python -m pytest tests/e2e
+	ACCOUNT_RADAR_E2E=1 $(BIN)/python -m pytest tests/e2e --basetemp=build/e2e-tmp
 
 frozen: $(STAMP)
 	$(BIN)/python packaging/build.py

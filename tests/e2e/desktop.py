@@ -29,6 +29,7 @@ the knob a desktop-less X11 user has) for 150 % display scaling.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -422,11 +423,25 @@ class App:
 
     # -- windows ----------------------------------------------------------------------------
 
+    def pids(self) -> list[int]:
+        """The process and its children (a launcher that starts the app as a child, as a
+        one-file bundle does, still finds its windows)."""
+        found, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            for children in Path(f"/proc/{pid}/task").glob("*/children"):
+                with contextlib.suppress(OSError):  # the process just ended
+                    todo.extend(int(c) for c in children.read_text().split())
+        return found
+
     def window_ids(self) -> list[int]:
-        out = self.desktop.x(
-            "xdotool", "search", "--onlyvisible", "--pid", str(self.pid), check=False
-        )
-        return [int(w) for w in out.split()]
+        ids: list[int] = []
+        for pid in self.pids():
+            search = ("xdotool", "search", "--onlyvisible", "--pid", str(pid))
+            out = self.desktop.x(*search, check=False)
+            ids.extend(int(w) for w in out.split() if int(w) not in ids)
+        return ids
 
     def windows(self) -> list[Window]:
         """The app's mapped top-level windows."""
