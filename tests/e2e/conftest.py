@@ -29,6 +29,10 @@ _STARTED = time.monotonic()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    try:
+        app_command()  # ACCOUNT_RADAR_E2E_APP, when set, must name the bundle's executable
+    except FileNotFoundError as error:
+        raise pytest.UsageError(f"{error} (make frozen builds it)") from None
     missing = missing_tools()
     if missing:
         # `make test-e2e` installs them (tests/e2e/install-deps.sh): run through it.
@@ -38,9 +42,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    try:
+        against = " ".join(app_command())
+    except FileNotFoundError as error:
+        against = str(error)
     terminalreporter.write_line(
-        f"end-to-end tier: {time.monotonic() - _STARTED:.0f} s in all, against "
-        f"{' '.join(app_command())}"
+        f"end-to-end tier: {time.monotonic() - _STARTED:.0f} s in all, against {against}"
     )
 
 
