@@ -5,6 +5,8 @@
 #         make installers  the Linux .deb and .tar.xz and the stand-in Windows MSI.
 #         make test-llm  the real local model tier: llama.cpp's server (built from source
 #                        once into build/) with a small real model, driven by tests/llm/.
+#         make test-e2e  the end-to-end tier: the real app under Xvfb and openbox, driven by
+#                        real key presses and clicks (tests/e2e/).
 
 # Python 3.11, 3.12 or 3.13 (the pins install on each): the first of python3.11,
 # python3.12, python3.13 and python3 that runs and is one of them (a version manager's
@@ -21,7 +23,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-llm frozen installers check-installers lint bench clean
+.PHONY: run test test-llm test-e2e frozen installers check-installers lint bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt packaging/requirements-build.txt
 	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' || { \
@@ -40,6 +42,13 @@ test: $(STAMP)
 
 test-llm: $(STAMP)
 	$(BIN)/python packaging/llm_tier.py
+
+# The end-to-end tier: the real app under Xvfb and openbox, driven by xdotool (installs
+# the X tools it needs when missing). ACCOUNT_RADAR_E2E_APP=dist/AccountRadar/AccountRadar
+# runs it against the frozen bundle.
+test-e2e: $(STAMP)
+	@sh tests/e2e/install-deps.sh
+	ACCOUNT_RADAR_E2E=1 $(BIN)/python -m pytest tests/e2e --basetemp=build/e2e-tmp
 
 frozen: $(STAMP)
 	$(BIN)/python packaging/build.py

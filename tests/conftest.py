@@ -23,6 +23,9 @@ def pytest_ignore_collect(collection_path, config) -> bool | None:  # type: igno
     llama.cpp server); the normal suite leaves it out."""
     if "llm" in collection_path.parts and collection_path.parent.name == "tests":
         return not os.environ.get("ACCOUNT_RADAR_LLM_PYTHON")
+    # tests/e2e starts the real app on a real X server: `make test-e2e` runs it.
+    if "e2e" in collection_path.parts and collection_path.parent.name == "tests":
+        return not os.environ.get("ACCOUNT_RADAR_E2E")
     return None
 
 

@@ -110,6 +110,9 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self.import_button.clicked.connect(self.start_import)
         self.cancel_button = QPushButton("Cancel", self)
+        # Focused first (Import is off while the files are read), an auto-default Cancel
+        # would take Return from Import once it is offered: Return must import.
+        self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
         self.stop_button = QPushButton("Cancel import", self)
         self.stop_button.setObjectName("cancelImportButton")

@@ -354,6 +354,20 @@ def big_orders_file(path: Path, rows: int) -> Path:
     return path
 
 
+def test_return_imports_even_with_the_focus_on_cancel(qtbot, gui: Gui, tmp_path: Path) -> None:
+    # Import is off while the file is read, so the focus lands on Cancel: Return, once
+    # Import is offered, must import (not cancel, as an auto-default Cancel would).
+    dialog = gui.imports.open_import([str(copy(SHOPIFY, tmp_path / "exports"))])
+    assert dialog is not None
+    dialog.cancel_button.setFocus()
+    wait_preview(qtbot, dialog)
+    assert dialog.import_button.isEnabled()
+    with qtbot.waitSignal(dialog.import_finished, timeout=60_000):
+        qtbot.keyClick(dialog.cancel_button, Qt.Key.Key_Return)
+    assert dialog.pages.currentIndex() == REPORT_PAGE
+    dialog.close()
+
+
 def test_progress_then_cancel_leaves_the_workspace_as_it_was(
     qtbot, gui: Gui, tmp_path: Path
 ) -> None:
