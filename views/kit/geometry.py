@@ -3,7 +3,7 @@ not put the status bar or the buttons off a laptop's screen)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QSplitter, QWidget
 
@@ -77,20 +77,112 @@ def uncut_panes(splitter: QSplitter, room: int | None = None, *, keep: int = -1)
 
     A pane's minimum width set in pixels lets the splitter cut its row of buttons once the
     text is made larger (150 %): the splitter then holds to the pane's layout instead.
-    Returns whether it did."""
-    if room is None:
-        screen = splitter.screen()
-        room = screen.availableGeometry().width() - WINDOW_MARGINS if screen is not None else 0
-    panes = [p for p in (splitter.widget(i) for i in range(splitter.count())) if p is not None]
-    need = [
-        p.minimumWidth() if i == keep else p.minimumSizeHint().width() for i, p in enumerate(panes)
-    ]
+    Where they do not fit (a desktop scaled to 200 % leaves a 1366-pixel screen 683 wide),
+    the panes share the room instead (see share_room), so that the window is never wider
+    than the screen. Returns whether every pane is whole."""
+    room = _room(splitter) if room is None else room
+    panes = _panes(splitter)
+    need = [_own(p) if i == keep else p.minimumSizeHint().width() for i, p in enumerate(panes)]
     if sum(need) + splitter.handleWidth() * (len(panes) - 1) > room:
+        share_room(splitter, room, keep=keep, need=need)
         return False
     for i, pane in enumerate(panes):
         if i != keep:
             pane.setMinimumWidth(0)  # no minimum of its own: the layout's holds
     return True
+
+
+class UncutPanes(QObject):
+    """Keeps a splitter's panes uncut (uncut_panes) as their controls change: an alert
+    shown gives the action pane its buttons, and so another minimum width."""
+
+    def __init__(self, splitter: QSplitter, *, keep: int = -1) -> None:
+        super().__init__(splitter)
+        self._splitter = splitter
+        self._keep = keep
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)  # one fit for a turn's many layout requests
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.fit)
+        for pane in _panes(splitter):
+            pane.installEventFilter(self)
+        self.fit()
+
+    def fit(self) -> bool:
+        """Fit the panes now; returns whether every pane is whole."""
+        return uncut_panes(self._splitter, keep=self._keep)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._timer.start()
+        return super().eventFilter(watched, event)
+
+
+def fit_panes(splitter: QSplitter, room: int | None = None, *, keep: int = -1) -> bool:
+    """Leave a splitter's panes their minimum widths where side by side they fit ``room``
+    (the screen's free width less WINDOW_MARGINS by default); else let them share it (see
+    share_room). Returns whether they fitted."""
+    room = _room(splitter) if room is None else room
+    need = [_least(p) for p in _panes(splitter)]
+    if sum(need) + splitter.handleWidth() * (len(need) - 1) <= room:
+        return True
+    share_room(splitter, room, keep=keep)
+    return False
+
+
+def share_room(
+    splitter: QSplitter, room: int, *, keep: int = -1, need: list[int] | None = None
+) -> None:
+    """Minimum widths for a splitter's panes that add up to ``room``: each pane gets what
+    it needs up to an equal share, and the ``keep``-th (a pane that scrolls sideways,
+    such as a customer's details) what is left; without one, what is left goes to the
+    panes that need more, in proportion. A pane squeezed below its layout's minimum must
+    scroll (VerticalScrollArea does) or elide. ``need``: each pane's width to be whole
+    (its minimum by default)."""
+    panes = _panes(splitter)
+    if not panes:
+        return
+    room = max(room - splitter.handleWidth() * (len(panes) - 1), 0)
+    need = [_least(p) for p in panes] if need is None else need
+    fair = room // len(panes)
+    widths = [min(w, fair) for w in need]
+    if 0 <= keep < len(panes):
+        widths[keep] = 0
+        widths[keep] = room - sum(widths)
+    else:
+        short = [n - w for n, w in zip(need, widths, strict=True)]
+        left = room - sum(widths)
+        if sum(short) > 0:
+            widths = [w + left * s // sum(short) for w, s in zip(widths, short, strict=True)]
+    for pane, width in zip(panes, widths, strict=True):
+        pane.setMinimumWidth(max(width, 0))
+
+
+def _room(splitter: QSplitter) -> int:
+    screen = splitter.screen()
+    return screen.availableGeometry().width() - WINDOW_MARGINS if screen is not None else 0
+
+
+def _panes(splitter: QSplitter) -> list[QWidget]:
+    return [p for p in (splitter.widget(i) for i in range(splitter.count())) if p is not None]
+
+
+def _own(pane: QWidget) -> int:
+    """The minimum width a pane was given before any room was shared (share_room changes
+    it; it is kept in a property so that the room can be shared anew)."""
+    own = pane.property(_OWN_MINIMUM)
+    if not isinstance(own, int):
+        own = pane.minimumWidth()
+        pane.setProperty(_OWN_MINIMUM, own)
+    return own
+
+
+def _least(pane: QWidget) -> int:
+    """The width a splitter gives a pane at least: its own minimum, or its layout's."""
+    return _own(pane) or pane.minimumSizeHint().width()
+
+
+_OWN_MINIMUM = "ownMinimumWidth"
 
 
 class FittedScrollArea(VerticalScrollArea):

@@ -47,8 +47,12 @@ class WorkSection(QWidget):
         self._keep_current = keep_current
         self.title = QLabel(title, self)
         self.title.setObjectName("workSectionTitle")
+        self.title.setWordWrap(True)
         self.hint = QLabel(hint, self)
         self.hint.setObjectName("rowCount")
+        # The title and the hint wrap under their words' own width: three sections side
+        # by side fit a narrow screen (a desktop scaled to 200 %).
+        self.hint.setWordWrap(True)
         self.model = WorkListModel(columns, self)
         self.table = name(PeopleTableView(self), title)
         self.table.setObjectName("workList")

@@ -31,7 +31,7 @@ from views.customers.pane import CustomersPane
 from views.customers.source import CustomerSource
 from views.item_models.alert_query import AlertQuery
 from views.item_models.customer_filters import CustomerFilter
-from views.kit.geometry import fit_window_to_screen
+from views.kit.geometry import fit_panes, fit_window_to_screen
 from views.kit.theme import Theme, ThemeManager, ThemeMode
 from views.kit.undo import UndoBar, UndoHistory, undo_action
 from views.my_work.source import MyWorkSource
@@ -131,6 +131,7 @@ class MainWindow(WindowFileActions):
         self.splitter.setStretchFactor(1, 1)
         self.customers_pane.setMinimumWidth(380)
         self.detail_pane.setMinimumWidth(560)
+        fit_panes(self.splitter, keep=1)  # a scaled desktop's narrow screen: they share it
         # The customers get the wider half: their eight churn columns must fit in view.
         self.splitter.setSizes([750, 650])
 
