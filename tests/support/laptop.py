@@ -56,15 +56,14 @@ def title_bar(area: QRect) -> int:
 
 
 def outside(window: QWidget, area: QRect) -> list[str]:
-    """What of a top-level window does not fit ``area``: its minimum size, or its size,
-    with a title bar above it ([] when all of it fits)."""
+    """What of a top-level window does not fit ``area``: its minimum size with a title
+    bar above it, or its frame as placed ([] when all of it fits)."""
     found = []
-    bar = title_bar(area)
     hint = window.minimumSizeHint()
-    if hint.width() > area.width() or hint.height() + bar > area.height():
+    if hint.width() > area.width() or hint.height() + title_bar(area) > area.height():
         found.append(f"minimum {hint.width()}x{hint.height()} + title bar")
-    if window.width() > area.width() or window.height() + bar > area.height():
-        found.append(f"size {window.width()}x{window.height()} + title bar")
+    if not area.contains(frame := window.frameGeometry()):
+        found.append(f"frame {frame.width()}x{frame.height()} at {frame.x()},{frame.y()}")
     return found
 
 

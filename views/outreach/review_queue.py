@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -56,6 +57,8 @@ from services.outreach.batch_records import (
 )
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
 from views.kit.accessibility import name
+from views.kit.flow import FlowLayout
+from views.kit.geometry import VerticalScrollArea, fit_window_to_screen
 from views.kit.theme import Theme
 from views.outreach.batch_list_model import BatchListModel
 from views.outreach.prompt_bar import PromptBar
@@ -63,6 +66,8 @@ from views.outreach.queue_why import QueueWhy
 
 # Rows whose text the reviewer may still change: the drafts waiting in the queue.
 EDITABLE = WAITING_STATES
+# The list's width: at least, and as the window opens (a narrow screen: a third of it).
+LIST_LEAST, LIST_WIDTH = 220, 360
 COUNTED = ("drafted", "approved", "skipped", "sent", "exported", "failed", "queued")
 
 
@@ -114,6 +119,7 @@ class ReviewQueueWindow(QWidget):
         """The title, a notice, and the progress of a drafting or sending with Cancel."""
         self.title = QLabel("", self)
         self.title.setObjectName("paneTitle")
+        self.title.setWordWrap(True)  # the batch, its goal and tone: long at larger text
         self.busy_label = QLabel("", self)
         self.busy_label.setObjectName("rowCount")
         self.notice = QLabel("", self)
@@ -127,8 +133,7 @@ class ReviewQueueWindow(QWidget):
         self.cancel_button.setToolTip("Stop after the drafts or emails in flight; keep the rest")
         self.cancel_button.clicked.connect(self.cancel_requested)
         top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addStretch(1)
+        top.addWidget(self.title, 1)
         top.addWidget(self.notice, 1)
         top.addWidget(self.busy_label)
         top.addWidget(self.progress)
@@ -146,13 +151,14 @@ class ReviewQueueWindow(QWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setUniformItemSizes(True)
         self.list.setAlternatingRowColors(True)
-        self.list.setMinimumWidth(300)
+        self.list.setMinimumWidth(LIST_LEAST)
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
 
     def _build_editor(self) -> None:
         """The current draft: recipient, state, subject, body and the checks."""
         self.recipient = QLabel("", self)
         self.recipient.setObjectName("reviewRecipient")
+        self.recipient.setWordWrap(True)
         self.recipient.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.state_label = QLabel("", self)
         self.state_label.setObjectName("reviewState")
@@ -170,9 +176,9 @@ class ReviewQueueWindow(QWidget):
         self.checks.setWordWrap(True)
         self.checks.setTextFormat(Qt.TextFormat.PlainText)
 
-    def _build_buttons(self) -> QHBoxLayout:
+    def _build_buttons(self) -> FlowLayout:
         """Approve, skip, previous, next, regenerate and an interrupted row's two; returns
-        their row."""
+        their row (it wraps where the window is narrow: larger text, a small screen)."""
 
         def button(text: str, tip: str, key: str | None = None) -> QPushButton:
             widget = QPushButton(text, self)
@@ -201,10 +207,9 @@ class ReviewQueueWindow(QWidget):
         self.regenerate_button.clicked.connect(self.regenerate_current)
         self.mark_sent_button.clicked.connect(self._on_mark_sent_button_clicked)
         self.send_again_button.clicked.connect(self._on_send_again_button_clicked)
-        actions = QHBoxLayout()
+        actions = FlowLayout(spacing=6)
         for widget in (self.previous_button, self.next_button):
             actions.addWidget(widget)
-        actions.addStretch(1)
         for widget in (
             self.mark_sent_button,
             self.send_again_button,
@@ -212,10 +217,10 @@ class ReviewQueueWindow(QWidget):
             self.skip_button,
             self.approve_button,
         ):
-            actions.addWidget(widget)
+            actions.add_right(widget)
         return actions
 
-    def _build_split(self, actions: QHBoxLayout) -> QSplitter:
+    def _build_split(self, actions: FlowLayout) -> QSplitter:
         """The list beside the draft and its buttons."""
         right = QWidget(self)
         form = QVBoxLayout(right)
@@ -229,12 +234,17 @@ class ReviewQueueWindow(QWidget):
         form.addWidget(self.checks)
         form.addLayout(actions)
 
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        # A short screen (a desktop scaled to 200 %): the draft and its buttons scroll.
+        self.draft_scroll = VerticalScrollArea(self)
+        self.draft_scroll.setObjectName("reviewDraft")
+        self.draft_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.draft_scroll.setWidget(right)
+        split = self.split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.list)
-        split.addWidget(right)
+        split.addWidget(self.draft_scroll)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([360, 840])
+        split.setSizes([LIST_WIDTH, 840])
         split.setChildrenCollapsible(False)
         return split
 
@@ -246,6 +256,7 @@ class ReviewQueueWindow(QWidget):
             "A approve · S skip · J/K next/previous · R regenerate · Ctrl+Z undo · Esc close"
         )
         self.keys_hint.setObjectName("rowCount")
+        self.keys_hint.setWordWrap(True)
         self.send_button = QToolButton(self)
         self.send_button.setObjectName("sendApproved")
         self.send_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -270,7 +281,8 @@ class ReviewQueueWindow(QWidget):
         footer = QHBoxLayout()
         footer.addWidget(self.counts)
         footer.addStretch(1)
-        footer.addWidget(self.keys_hint)
+        footer.addWidget(self.keys_hint, 1)
+        self.keys_hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         footer.addWidget(self.send_button)
         footer.addWidget(self.close_button)
         return footer
@@ -554,6 +566,22 @@ class ReviewQueueWindow(QWidget):
         self.send_button.setEnabled(approved > 0 and not self._busy)
         if self._shown is not None:
             self._show_state(self._shown)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        # Its size (1200x720) made to fit a smaller screen once the frame is known.
+        if not event.spontaneous():
+            QTimer.singleShot(0, self._fit_to_screen)
+
+    def _fit_to_screen(self) -> None:
+        if not self.isVisible():
+            return
+        fit_window_to_screen(self)
+        # Narrower than it opens (a small screen): the draft keeps two thirds of it.
+        width = self.split.width()
+        if sum(self.split.sizes()) and self.list.width() > width // 3:
+            left = max(LIST_LEAST, min(LIST_WIDTH, width // 3))
+            self.split.setSizes([left, width - left])
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         # Back from the mail app: the question waiting for an answer has the focus.
