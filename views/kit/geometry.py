@@ -36,6 +36,27 @@ def fit_window_to_screen(window: QWidget) -> None:
         )
 
 
+class FitsScreen(QObject):
+    """Fits its window into the screen's free area each time it is shown (next turn of
+    the event loop, when the frame is known): a dialog's size chosen for a large screen
+    does not put its buttons off a small one, nor off a 1366x768 screen scaled to 150 %
+    or 200 % (911x512 or 683x384 in the application's pixels)."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self._window and event.type() == QEvent.Type.Show:
+            QTimer.singleShot(0, self._fit)
+        return super().eventFilter(watched, event)
+
+    def _fit(self) -> None:
+        if self._window.isVisible():
+            fit_window_to_screen(self._window)
+
+
 class VerticalScrollArea(QScrollArea):
     """Scrolls its widget up and down: as wide as the widget needs (its minimum width is
     the widget's, so a layout gives it room as before), any height (a short screen

@@ -58,7 +58,7 @@ from services.outreach.batch_records import (
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
 from views.kit.accessibility import name
 from views.kit.flow import FlowLayout
-from views.kit.geometry import VerticalScrollArea, fit_window_to_screen
+from views.kit.geometry import FitsScreen, VerticalScrollArea
 from views.kit.theme import Theme
 from views.outreach.batch_list_model import BatchListModel
 from views.outreach.prompt_bar import PromptBar
@@ -91,6 +91,7 @@ class ReviewQueueWindow(QWidget):
         self.setObjectName("reviewQueue")
         self.setWindowTitle("Review drafts")
         self.resize(1200, 720)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         self._view: BatchView | None = None
         self._shown: BatchRow | None = None  # the row whose text the editors hold
         self._per_minute = 20
@@ -569,17 +570,13 @@ class ReviewQueueWindow(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
-        # Its size (1200x720) made to fit a smaller screen once the frame is known.
         if not event.spontaneous():
-            QTimer.singleShot(0, self._fit_to_screen)
+            QTimer.singleShot(0, self._share_split)  # after FitsScreen's fit
 
-    def _fit_to_screen(self) -> None:
-        if not self.isVisible():
-            return
-        fit_window_to_screen(self)
-        # Narrower than it opens (a small screen): the draft keeps two thirds of it.
+    def _share_split(self) -> None:
+        # Fitted narrower than it opens (a small screen): the draft keeps two thirds.
         width = self.split.width()
-        if sum(self.split.sizes()) and self.list.width() > width // 3:
+        if self.isVisible() and self.list.width() > width // 3 > 0:
             left = max(LIST_LEAST, min(LIST_WIDTH, width // 3))
             self.split.setSizes([left, width - left])
 
