@@ -110,6 +110,12 @@ def uncut_panes(splitter: QSplitter, room: int | None = None, *, keep: int = -1)
     for i, pane in enumerate(panes):
         if i != keep:
             pane.setMinimumWidth(0)  # no minimum of its own: the layout's holds
+    if 0 <= keep < len(panes):
+        # Where there is room for it, the kept pane whole too (its content not scrolled
+        # sideways for a few pixels), never below its own minimum.
+        whole = max(need[keep], panes[keep].minimumSizeHint().width())
+        spare = room - sum(need) - splitter.handleWidth() * (len(panes) - 1)
+        panes[keep].setMinimumWidth(min(whole, need[keep] + spare))
     return True
 
 
