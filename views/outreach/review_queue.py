@@ -60,6 +60,7 @@ from views.kit.accessibility import name
 from views.kit.flow import FlowLayout
 from views.kit.geometry import FitsScreen, VerticalScrollArea
 from views.kit.theme import Theme
+from views.kit.tiles import LineLabel
 from views.outreach.batch_list_model import BatchListModel
 from views.outreach.prompt_bar import PromptBar
 from views.outreach.queue_why import QueueWhy
@@ -68,6 +69,7 @@ from views.outreach.queue_why import QueueWhy
 EDITABLE = WAITING_STATES
 # The list's width: at least, and as the window opens (a narrow screen: a third of it).
 LIST_LEAST, LIST_WIDTH = 220, 360
+OPEN_SIZE = (1200, 720)  # the window's, fitted to a smaller screen
 COUNTED = ("drafted", "approved", "skipped", "sent", "exported", "failed", "queued")
 
 
@@ -90,7 +92,7 @@ class ReviewQueueWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("reviewQueue")
         self.setWindowTitle("Review drafts")
-        self.resize(1200, 720)
+        self.resize(*OPEN_SIZE)
         FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         self._view: BatchView | None = None
         self._shown: BatchRow | None = None  # the row whose text the editors hold
@@ -118,9 +120,9 @@ class ReviewQueueWindow(QWidget):
 
     def _build_top(self) -> QHBoxLayout:
         """The title, a notice, and the progress of a drafting or sending with Cancel."""
-        self.title = QLabel("", self)
+        # The batch, its goal and tone: long at larger text, then on two lines.
+        self.title = LineLabel("", self)
         self.title.setObjectName("paneTitle")
-        self.title.setWordWrap(True)  # the batch, its goal and tone: long at larger text
         self.busy_label = QLabel("", self)
         self.busy_label.setObjectName("rowCount")
         self.notice = QLabel("", self)
@@ -134,7 +136,8 @@ class ReviewQueueWindow(QWidget):
         self.cancel_button.setToolTip("Stop after the drafts or emails in flight; keep the rest")
         self.cancel_button.clicked.connect(self.cancel_requested)
         top = QHBoxLayout()
-        top.addWidget(self.title, 1)
+        top.addWidget(self.title)
+        top.addStretch(1)
         top.addWidget(self.notice, 1)
         top.addWidget(self.busy_label)
         top.addWidget(self.progress)
@@ -253,11 +256,10 @@ class ReviewQueueWindow(QWidget):
         """The counts, the keys and "Send approved (N)…" with its menu."""
         self.counts = QLabel("", self)
         self.counts.setObjectName("reviewCounts")
-        self.keys_hint = QLabel(
+        self.keys_hint = LineLabel(
             "A approve · S skip · J/K next/previous · R regenerate · Ctrl+Z undo · Esc close"
         )
         self.keys_hint.setObjectName("rowCount")
-        self.keys_hint.setWordWrap(True)
         self.send_button = QToolButton(self)
         self.send_button.setObjectName("sendApproved")
         self.send_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -282,7 +284,7 @@ class ReviewQueueWindow(QWidget):
         footer = QHBoxLayout()
         footer.addWidget(self.counts)
         footer.addStretch(1)
-        footer.addWidget(self.keys_hint, 1)
+        footer.addWidget(self.keys_hint)
         self.keys_hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         footer.addWidget(self.send_button)
         footer.addWidget(self.close_button)
@@ -575,10 +577,11 @@ class ReviewQueueWindow(QWidget):
 
     def _share_split(self) -> None:
         # Fitted narrower than it opens (a small screen): the draft keeps two thirds.
-        width = self.split.width()
-        if self.isVisible() and self.list.width() > width // 3 > 0:
-            left = max(LIST_LEAST, min(LIST_WIDTH, width // 3))
-            self.split.setSizes([left, width - left])
+        if not self.isVisible() or self.width() >= OPEN_SIZE[0]:
+            return
+        width = self.width() - 24  # the window's margins
+        left = max(LIST_LEAST, min(LIST_WIDTH, width // 3))
+        self.split.setSizes([left, width - left])
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         # Back from the mail app: the question waiting for an answer has the focus.
