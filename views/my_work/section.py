@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from views.item_models.work_list_model import RecordRole, WorkColumn, WorkListModel
 from views.kit.accessibility import name
 from views.kit.lists import PeopleTableView
+from views.kit.tiles import LineLabel
 
 
 class WorkSection(QWidget):
@@ -45,14 +46,12 @@ class WorkSection(QWidget):
         # Only the tasks keep a current row at all times (Space and Enter act on it); the
         # other lists get one when the user goes there, so one row is lit at a time.
         self._keep_current = keep_current
-        self.title = QLabel(title, self)
-        self.title.setObjectName("workSectionTitle")
-        self.title.setWordWrap(True)
-        self.hint = QLabel(hint, self)
-        self.hint.setObjectName("rowCount")
-        # The title and the hint wrap under their words' own width: three sections side
+        # The title and the hint wrap where their line does not fit: three sections side
         # by side fit a narrow screen (a desktop scaled to 200 %).
-        self.hint.setWordWrap(True)
+        self.title = LineLabel(title, self)
+        self.title.setObjectName("workSectionTitle")
+        self.hint = LineLabel(hint, self)
+        self.hint.setObjectName("rowCount")
         self.model = WorkListModel(columns, self)
         self.table = name(PeopleTableView(self), title)
         self.table.setObjectName("workList")
