@@ -3,7 +3,7 @@ not put the status bar or the buttons off a laptop's screen)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QSplitter, QWidget
 
@@ -37,20 +37,36 @@ def fit_window_to_screen(window: QWidget) -> None:
 
 
 class FitsScreen(QObject):
-    """Fits its window into the screen's free area each time it is shown (next turn of
-    the event loop, when the frame is known): a dialog's size chosen for a large screen
-    does not put its buttons off a small one, nor off a 1366x768 screen scaled to 150 %
-    or 200 % (911x512 or 683x384 in the application's pixels)."""
+    """Fits its window into the screen's free area each time it is shown: a dialog's size
+    chosen for a large screen does not put its buttons off a small one, nor off a
+    1366x768 screen scaled to 150 % or 200 % (911x512 or 683x384 in the application's
+    pixels). Fitted on the next turn of the event loop, and again as the window manager
+    frames and places it (the title bar is known only then) for a moment after."""
+
+    FOLLOW_MS = 1000  # how long after showing a move or resize is the window manager's
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self._window = window
+        self._shown = QElapsedTimer()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._fit)
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self._window and event.type() == QEvent.Type.Show:
-            QTimer.singleShot(0, self._fit)
+        if watched is self._window:
+            kind = event.type()
+            if kind == QEvent.Type.Show:
+                self._shown.start()
+                self._timer.start()
+            elif kind in (QEvent.Type.Move, QEvent.Type.Resize) and self._following():
+                self._timer.start()
         return super().eventFilter(watched, event)
+
+    def _following(self) -> bool:
+        return self._shown.isValid() and self._shown.elapsed() < self.FOLLOW_MS
 
     def _fit(self) -> None:
         if self._window.isVisible():
