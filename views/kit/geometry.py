@@ -45,9 +45,11 @@ class FitsScreen(QObject):
 
     FOLLOW_MS = 1000  # how long after showing a move or resize is the window manager's
 
-    def __init__(self, window: QWidget) -> None:
+    def __init__(self, window: QWidget, *, on_show: bool = True) -> None:
+        """``on_show``: fit each time the window is shown (else only after follow())."""
         super().__init__(window)
         self._window = window
+        self._on_show = on_show
         self._shown = QElapsedTimer()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -58,12 +60,16 @@ class FitsScreen(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self._window:
             kind = event.type()
-            if kind == QEvent.Type.Show:
-                self._shown.start()
-                self._timer.start()
+            if kind == QEvent.Type.Show and self._on_show:
+                self.follow()
             elif kind in (QEvent.Type.Move, QEvent.Type.Resize) and self._following():
                 self._timer.start()
         return super().eventFilter(watched, event)
+
+    def follow(self) -> None:
+        """Fit the window on the next turn of the event loop, and again as it is framed."""
+        self._shown.start()
+        self._timer.start()
 
     def _following(self) -> bool:
         return self._shown.isValid() and self._shown.elapsed() < self.FOLLOW_MS
