@@ -15,7 +15,6 @@ unanswered).
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -25,12 +24,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from bench.bench_batch import build  # noqa: E402
 from bench.pieces_screenshots import shoot_all, use_laptop_screen  # noqa: E402
 
-use_laptop_screen()  # a 1366x768 screen, before Qt starts
+use_laptop_screen()  # a 1366x768 screen, before Qt starts (bench_batch would take 800x800)
+
+from bench.bench_batch import build  # noqa: E402
 
 SIZE = (1366, 768)
 

@@ -11,7 +11,6 @@ The workspace is the scored demo bench/bench_batch.py builds (built here if miss
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -20,7 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from bench.pieces_screenshots import use_laptop_screen  # noqa: E402
+
+use_laptop_screen()  # a 1366x768 screen, before Qt starts (bench_batch would take 800x800)
 
 from bench.bench_batch import build  # noqa: E402
 
@@ -124,8 +126,8 @@ def main() -> int:
             controller._open(workspace, batch_id, draft=False, reviewed=False)  # noqa: SLF001
             queue = controller.queue
             assert queue is not None
-            queue.resize(*SIZE)
             settle(lambda: bool(queue.model.rows))
+            queue.resize(*SIZE)  # the screen's size (fitted with its frame when shown)
             row = next(i for i, r in enumerate(queue.model.rows) if r.state == "drafted")
             queue.list.setCurrentIndex(queue.model.index(row))
             queue.show_notice("Drafted 33 in 1 s.")

@@ -29,7 +29,7 @@ from views.alerts.source import AlertChangedError, AlertDetail, AlertSource, Und
 from views.customers.detail_pane import CustomerDetailPane
 from views.customers.source import CustomerSource
 from views.kit.formatting import utc_now
-from views.kit.geometry import uncut_panes
+from views.kit.geometry import UncutPanes
 from views.kit.theme import Theme
 from views.kit.undo import UndoHistory
 
@@ -118,7 +118,8 @@ class AlertsView(QWidget):
         for index in range(3):
             self.splitter.setStretchFactor(index, 1)
         self.splitter.setSizes(list(SPLIT))
-        uncut_panes(self.splitter, keep=1)  # larger text: no button cut where there is room
+        # Larger text: no button cut where there is room; else the panes share the screen.
+        self.fit_panes = UncutPanes(self.splitter, keep=1)
         if settings is not None:
             saved = settings.value(KEY_SPLITTER)
             if isinstance(saved, QByteArray):

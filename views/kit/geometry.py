@@ -3,7 +3,7 @@ not put the status bar or the buttons off a laptop's screen)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QSplitter, QWidget
 
@@ -34,6 +34,49 @@ def fit_window_to_screen(window: QWidget) -> None:
         window.setGeometry(
             QRect(fitted.topLeft() + (inner.topLeft() - frame.topLeft()), fitted.size() - extra)
         )
+
+
+class FitsScreen(QObject):
+    """Fits its window into the screen's free area each time it is shown: a dialog's size
+    chosen for a large screen does not put its buttons off a small one, nor off a
+    1366x768 screen scaled to 150 % or 200 % (911x512 or 683x384 in the application's
+    pixels). Fitted on the next turn of the event loop, and again as the window manager
+    frames and places it (the title bar is known only then) for a moment after."""
+
+    FOLLOW_MS = 1000  # how long after showing a move or resize is the window manager's
+
+    def __init__(self, window: QWidget, *, on_show: bool = True) -> None:
+        """``on_show``: fit each time the window is shown (else only after follow())."""
+        super().__init__(window)
+        self._window = window
+        self._on_show = on_show
+        self._shown = QElapsedTimer()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._fit)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self._window:
+            kind = event.type()
+            if kind == QEvent.Type.Show and self._on_show:
+                self.follow()
+            elif kind in (QEvent.Type.Move, QEvent.Type.Resize) and self._following():
+                self._timer.start()
+        return super().eventFilter(watched, event)
+
+    def follow(self) -> None:
+        """Fit the window on the next turn of the event loop, and again as it is framed."""
+        self._shown.start()
+        self._timer.start()
+
+    def _following(self) -> bool:
+        return self._shown.isValid() and self._shown.elapsed() < self.FOLLOW_MS
+
+    def _fit(self) -> None:
+        if self._window.isVisible():
+            fit_window_to_screen(self._window)
 
 
 class VerticalScrollArea(QScrollArea):
@@ -77,20 +120,118 @@ def uncut_panes(splitter: QSplitter, room: int | None = None, *, keep: int = -1)
 
     A pane's minimum width set in pixels lets the splitter cut its row of buttons once the
     text is made larger (150 %): the splitter then holds to the pane's layout instead.
-    Returns whether it did."""
-    if room is None:
-        screen = splitter.screen()
-        room = screen.availableGeometry().width() - WINDOW_MARGINS if screen is not None else 0
-    panes = [p for p in (splitter.widget(i) for i in range(splitter.count())) if p is not None]
-    need = [
-        p.minimumWidth() if i == keep else p.minimumSizeHint().width() for i, p in enumerate(panes)
-    ]
+    Where they do not fit (a desktop scaled to 200 % leaves a 1366-pixel screen 683 wide),
+    the panes share the room instead (see share_room), so that the window is never wider
+    than the screen. Returns whether every pane is whole."""
+    room = _room(splitter) if room is None else room
+    panes = _panes(splitter)
+    need = [_own(p) if i == keep else p.minimumSizeHint().width() for i, p in enumerate(panes)]
     if sum(need) + splitter.handleWidth() * (len(panes) - 1) > room:
+        share_room(splitter, room, keep=keep, need=need)
         return False
     for i, pane in enumerate(panes):
         if i != keep:
             pane.setMinimumWidth(0)  # no minimum of its own: the layout's holds
+    if 0 <= keep < len(panes):
+        # Where there is room for it, the kept pane whole too (its content not scrolled
+        # sideways for a few pixels), never below its own minimum.
+        whole = max(need[keep], panes[keep].minimumSizeHint().width())
+        spare = room - sum(need) - splitter.handleWidth() * (len(panes) - 1)
+        panes[keep].setMinimumWidth(min(whole, need[keep] + spare))
     return True
+
+
+class UncutPanes(QObject):
+    """Keeps a splitter's panes uncut (uncut_panes) as their controls change: an alert
+    shown gives the action pane its buttons, and so another minimum width."""
+
+    def __init__(self, splitter: QSplitter, *, keep: int = -1) -> None:
+        super().__init__(splitter)
+        self._splitter = splitter
+        self._keep = keep
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)  # one fit for a turn's many layout requests
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.fit)
+        for pane in _panes(splitter):
+            pane.installEventFilter(self)
+        self.fit()
+
+    def fit(self) -> bool:
+        """Fit the panes now; returns whether every pane is whole."""
+        return uncut_panes(self._splitter, keep=self._keep)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._timer.start()
+        return super().eventFilter(watched, event)
+
+
+def fit_panes(splitter: QSplitter, room: int | None = None, *, keep: int = -1) -> bool:
+    """Leave a splitter's panes their minimum widths where side by side they fit ``room``
+    (the screen's free width less WINDOW_MARGINS by default); else let them share it (see
+    share_room). Returns whether they fitted."""
+    room = _room(splitter) if room is None else room
+    need = [_least(p) for p in _panes(splitter)]
+    if sum(need) + splitter.handleWidth() * (len(need) - 1) <= room:
+        return True
+    share_room(splitter, room, keep=keep)
+    return False
+
+
+def share_room(
+    splitter: QSplitter, room: int, *, keep: int = -1, need: list[int] | None = None
+) -> None:
+    """Minimum widths for a splitter's panes that add up to ``room``: each pane gets what
+    it needs up to an equal share, and the ``keep``-th (a pane that scrolls sideways,
+    such as a customer's details) what is left; without one, what is left goes to the
+    panes that need more, in proportion. A pane squeezed below its layout's minimum must
+    scroll (VerticalScrollArea does) or elide. ``need``: each pane's width to be whole
+    (its minimum by default)."""
+    panes = _panes(splitter)
+    if not panes:
+        return
+    room = max(room - splitter.handleWidth() * (len(panes) - 1), 0)
+    need = [_least(p) for p in panes] if need is None else need
+    fair = room // len(panes)
+    widths = [min(w, fair) for w in need]
+    if 0 <= keep < len(panes):
+        widths[keep] = 0
+        widths[keep] = room - sum(widths)
+    else:
+        short = [n - w for n, w in zip(need, widths, strict=True)]
+        left = room - sum(widths)
+        if sum(short) > 0:
+            widths = [w + left * s // sum(short) for w, s in zip(widths, short, strict=True)]
+    for pane, width in zip(panes, widths, strict=True):
+        pane.setMinimumWidth(max(width, 0))
+
+
+def _room(splitter: QSplitter) -> int:
+    screen = splitter.screen()
+    return screen.availableGeometry().width() - WINDOW_MARGINS if screen is not None else 0
+
+
+def _panes(splitter: QSplitter) -> list[QWidget]:
+    return [p for p in (splitter.widget(i) for i in range(splitter.count())) if p is not None]
+
+
+def _own(pane: QWidget) -> int:
+    """The minimum width a pane was given before any room was shared (share_room changes
+    it; it is kept in a property so that the room can be shared anew)."""
+    own = pane.property(_OWN_MINIMUM)
+    if not isinstance(own, int):
+        own = pane.minimumWidth()
+        pane.setProperty(_OWN_MINIMUM, own)
+    return own
+
+
+def _least(pane: QWidget) -> int:
+    """The width a splitter gives a pane at least: its own minimum, or its layout's."""
+    return _own(pane) or pane.minimumSizeHint().width()
+
+
+_OWN_MINIMUM = "ownMinimumWidth"
 
 
 class FittedScrollArea(VerticalScrollArea):

@@ -46,6 +46,23 @@ def trend(
     )
 
 
+class LineLabel(QLabel):
+    """A label on one line where there is room for it, that wraps rather than widen its
+    window where there is not (larger text, a small screen): a word-wrapped QLabel asks
+    for a width of its own choosing and wraps a line that would have fitted."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        # Plain text: its one line's width (and that line's height).
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self.text()) + 2
+        width += margins.left() + margins.right()
+        return QSize(width, self.heightForWidth(width))
+
+
 class ElidingLabel(QLabel):
     """A one-line label that never clips: when narrow it shows the first of its shorter
     wordings that fits, else shortens the shortest with "…" (the whole text is then in

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from views.item_models.work_list_model import RecordRole, WorkColumn, WorkListModel
 from views.kit.accessibility import name
 from views.kit.lists import PeopleTableView
+from views.kit.tiles import LineLabel
 
 
 class WorkSection(QWidget):
@@ -45,9 +46,11 @@ class WorkSection(QWidget):
         # Only the tasks keep a current row at all times (Space and Enter act on it); the
         # other lists get one when the user goes there, so one row is lit at a time.
         self._keep_current = keep_current
-        self.title = QLabel(title, self)
+        # The title and the hint wrap where their line does not fit: three sections side
+        # by side fit a narrow screen (a desktop scaled to 200 %).
+        self.title = LineLabel(title, self)
         self.title.setObjectName("workSectionTitle")
-        self.hint = QLabel(hint, self)
+        self.hint = LineLabel(hint, self)
         self.hint.setObjectName("rowCount")
         self.model = WorkListModel(columns, self)
         self.table = name(PeopleTableView(self), title)

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from views.kit.accessibility import label_for, name
 from views.kit.combo import ComboBox
+from views.kit.geometry import FitsScreen, VerticalScrollArea
 from views.outreach.prompt_bar import PromptBar
 
 VARIANTS = 2
@@ -251,10 +252,17 @@ class ComposerDialog(QDialog):
         info.addWidget(self.provider)
         info.addWidget(self.incentive)
         info.addWidget(self.experiment)
-        drafts = QHBoxLayout()
+        # A short screen (a desktop scaled to 200 %): the drafts scroll, the buttons stay.
+        self.drafts_scroll = VerticalScrollArea(self)
+        self.drafts_scroll.setObjectName("composerDrafts")
+        self.drafts_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        drafts_box = QWidget(self.drafts_scroll)
+        drafts = QHBoxLayout(drafts_box)
+        drafts.setContentsMargins(0, 0, 0, 0)
         drafts.setSpacing(10)
         for box in self.variants:
             drafts.addWidget(box, 1)
+        self.drafts_scroll.setWidget(drafts_box)
         bottom = QHBoxLayout()
         bottom.addWidget(self.copy_button)
         bottom.addWidget(self.mail_button)
@@ -271,9 +279,10 @@ class ComposerDialog(QDialog):
         layout.addWidget(self.notice)
         layout.addWidget(self.waiting_prompt)
         layout.addWidget(self.sent_prompt)
-        layout.addLayout(drafts, 1)
+        layout.addWidget(self.drafts_scroll, 1)
         layout.addLayout(bottom)
         self.resize(1100, 720)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         self._on_choice_toggled()
         self.set_drafting(False)
 

@@ -11,6 +11,7 @@ Signals:
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
@@ -48,7 +49,10 @@ class PromptBar(QFrame):
     def ask(self, question: str, detail: str = "", *, tip: str = "") -> None:
         """Show the question (in bold) and what the answer does (a new one replaces the
         one shown)."""
-        more = f" {html.escape(detail)}" if detail else ""
+        # A folder's path may break after each separator (a zero-width space), so that a
+        # long one wraps rather than widen the window.
+        shown = re.sub(r"([/\\])(?=\S)", "\\1\u200b", detail)
+        more = f" {html.escape(shown)}" if detail else ""
         self.text.setText(f"<b>{html.escape(question)}</b>{more}")
         self.setToolTip(tip)
         self.setAccessibleName(question)

@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -56,13 +57,19 @@ from services.outreach.batch_records import (
 )
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
 from views.kit.accessibility import name
+from views.kit.flow import FlowLayout
+from views.kit.geometry import FitsScreen, VerticalScrollArea
 from views.kit.theme import Theme
+from views.kit.tiles import LineLabel
 from views.outreach.batch_list_model import BatchListModel
 from views.outreach.prompt_bar import PromptBar
 from views.outreach.queue_why import QueueWhy
 
 # Rows whose text the reviewer may still change: the drafts waiting in the queue.
 EDITABLE = WAITING_STATES
+# The list's width: at least, and as the window opens (a narrow screen: a third of it).
+LIST_LEAST, LIST_WIDTH = 220, 360
+OPEN_SIZE = (1200, 720)  # the window's, fitted to a smaller screen
 COUNTED = ("drafted", "approved", "skipped", "sent", "exported", "failed", "queued")
 
 
@@ -85,7 +92,8 @@ class ReviewQueueWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("reviewQueue")
         self.setWindowTitle("Review drafts")
-        self.resize(1200, 720)
+        self.resize(*OPEN_SIZE)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         self._view: BatchView | None = None
         self._shown: BatchRow | None = None  # the row whose text the editors hold
         self._per_minute = 20
@@ -112,7 +120,8 @@ class ReviewQueueWindow(QWidget):
 
     def _build_top(self) -> QHBoxLayout:
         """The title, a notice, and the progress of a drafting or sending with Cancel."""
-        self.title = QLabel("", self)
+        # The batch, its goal and tone: long at larger text, then on two lines.
+        self.title = LineLabel("", self)
         self.title.setObjectName("paneTitle")
         self.busy_label = QLabel("", self)
         self.busy_label.setObjectName("rowCount")
@@ -146,13 +155,14 @@ class ReviewQueueWindow(QWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setUniformItemSizes(True)
         self.list.setAlternatingRowColors(True)
-        self.list.setMinimumWidth(300)
+        self.list.setMinimumWidth(LIST_LEAST)
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
 
     def _build_editor(self) -> None:
         """The current draft: recipient, state, subject, body and the checks."""
         self.recipient = QLabel("", self)
         self.recipient.setObjectName("reviewRecipient")
+        self.recipient.setWordWrap(True)
         self.recipient.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.state_label = QLabel("", self)
         self.state_label.setObjectName("reviewState")
@@ -170,9 +180,9 @@ class ReviewQueueWindow(QWidget):
         self.checks.setWordWrap(True)
         self.checks.setTextFormat(Qt.TextFormat.PlainText)
 
-    def _build_buttons(self) -> QHBoxLayout:
+    def _build_buttons(self) -> FlowLayout:
         """Approve, skip, previous, next, regenerate and an interrupted row's two; returns
-        their row."""
+        their row (it wraps where the window is narrow: larger text, a small screen)."""
 
         def button(text: str, tip: str, key: str | None = None) -> QPushButton:
             widget = QPushButton(text, self)
@@ -201,10 +211,9 @@ class ReviewQueueWindow(QWidget):
         self.regenerate_button.clicked.connect(self.regenerate_current)
         self.mark_sent_button.clicked.connect(self._on_mark_sent_button_clicked)
         self.send_again_button.clicked.connect(self._on_send_again_button_clicked)
-        actions = QHBoxLayout()
+        actions = FlowLayout(spacing=6)
         for widget in (self.previous_button, self.next_button):
             actions.addWidget(widget)
-        actions.addStretch(1)
         for widget in (
             self.mark_sent_button,
             self.send_again_button,
@@ -212,10 +221,10 @@ class ReviewQueueWindow(QWidget):
             self.skip_button,
             self.approve_button,
         ):
-            actions.addWidget(widget)
+            actions.add_right(widget)
         return actions
 
-    def _build_split(self, actions: QHBoxLayout) -> QSplitter:
+    def _build_split(self, actions: FlowLayout) -> QSplitter:
         """The list beside the draft and its buttons."""
         right = QWidget(self)
         form = QVBoxLayout(right)
@@ -229,12 +238,17 @@ class ReviewQueueWindow(QWidget):
         form.addWidget(self.checks)
         form.addLayout(actions)
 
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        # A short screen (a desktop scaled to 200 %): the draft and its buttons scroll.
+        self.draft_scroll = VerticalScrollArea(self)
+        self.draft_scroll.setObjectName("reviewDraft")
+        self.draft_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.draft_scroll.setWidget(right)
+        split = self.split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.list)
-        split.addWidget(right)
+        split.addWidget(self.draft_scroll)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([360, 840])
+        split.setSizes([LIST_WIDTH, 840])
         split.setChildrenCollapsible(False)
         return split
 
@@ -242,7 +256,7 @@ class ReviewQueueWindow(QWidget):
         """The counts, the keys and "Send approved (N)…" with its menu."""
         self.counts = QLabel("", self)
         self.counts.setObjectName("reviewCounts")
-        self.keys_hint = QLabel(
+        self.keys_hint = LineLabel(
             "A approve · S skip · J/K next/previous · R regenerate · Ctrl+Z undo · Esc close"
         )
         self.keys_hint.setObjectName("rowCount")
@@ -271,6 +285,7 @@ class ReviewQueueWindow(QWidget):
         footer.addWidget(self.counts)
         footer.addStretch(1)
         footer.addWidget(self.keys_hint)
+        self.keys_hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         footer.addWidget(self.send_button)
         footer.addWidget(self.close_button)
         return footer
@@ -554,6 +569,19 @@ class ReviewQueueWindow(QWidget):
         self.send_button.setEnabled(approved > 0 and not self._busy)
         if self._shown is not None:
             self._show_state(self._shown)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not event.spontaneous():
+            QTimer.singleShot(0, self._share_split)  # after FitsScreen's fit
+
+    def _share_split(self) -> None:
+        # Fitted narrower than it opens (a small screen): the draft keeps two thirds.
+        if not self.isVisible() or self.width() >= OPEN_SIZE[0]:
+            return
+        width = self.width() - 24  # the window's margins
+        left = max(LIST_LEAST, min(LIST_WIDTH, width // 3))
+        self.split.setSizes([left, width - left])
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         # Back from the mail app: the question waiting for an answer has the focus.

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from views.kit.accessibility import name
 from views.kit.confirm import ask_yes_cancel
+from views.kit.geometry import FitsScreen
 
 PREVIEW_DELAY_MS = 250
 
@@ -80,7 +81,9 @@ class TemplateLibraryDialog(QDialog):
         self.goals = name(QListView(self), "Templates")
         self.goals.setModel(self.goal_model)
         self.goals.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
-        self.goals.setFixedWidth(270)
+        # 270 px where there is room; narrower on a small screen (scaled to 200 %).
+        self.goals.setMinimumWidth(150)
+        self.goals.setMaximumWidth(270)
         self.goals.setWordWrap(True)
         self.goals.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
@@ -170,6 +173,7 @@ class TemplateLibraryDialog(QDialog):
             lambda current, _previous: self._show_goal(current.row())
         )
         self.resize(1100, 640)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         self.goals.setCurrentIndex(self.goal_model.index(0, 0))
 
     # -- what the app calls -------------------------------------------------------------

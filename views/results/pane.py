@@ -58,6 +58,7 @@ from views.item_models.work_list_model import WorkListModel
 from views.kit.accessibility import name
 from views.kit.combo import ComboBox
 from views.kit.flow import FlowLayout
+from views.kit.geometry import VerticalScrollArea
 from views.kit.lists import PeopleTableView
 from views.kit.theme import LIGHT, Theme
 from views.kit.tiles import KpiTile
@@ -137,7 +138,11 @@ class ResultsPane(QWidget):
             section = section_class(jobs, self.tabs)
             section.customers_requested.connect(self.customers_requested)
             self.sections.append(section)
-            self.tabs.addTab(section, section_class.TITLE)
+            # Taller than a short screen (a desktop scaled to 200 %): it scrolls.
+            scroll = VerticalScrollArea(self.tabs)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(section)
+            self.tabs.addTab(scroll, section_class.TITLE)
         self._stack.addWidget(self.tabs)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

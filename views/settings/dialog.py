@@ -47,6 +47,7 @@ from services.core.money import format_rates, parse_rates
 from services.core.policy import LOCKED_NOTE
 from services.core.setting_spec import HOME_CURRENCY_UNIT
 from views.kit.combo import ComboBox
+from views.kit.geometry import FitsScreen
 from views.settings.email_pages import DraftingTools, EmailSettingsSource, SendingTools
 from views.settings.scope import page_note, scope_tag, titled
 
@@ -351,6 +352,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addLayout(bottom)
         self.resize(820, 560)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
         # The email pages' tools, added to the generic pages when their fields are shown.
         self.drafting: DraftingTools | None = None

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -31,7 +31,7 @@ from views.customers.pane import CustomersPane
 from views.customers.source import CustomerSource
 from views.item_models.alert_query import AlertQuery
 from views.item_models.customer_filters import CustomerFilter
-from views.kit.geometry import fit_window_to_screen
+from views.kit.geometry import FitsScreen, fit_panes, fit_window_to_screen
 from views.kit.theme import Theme, ThemeManager, ThemeMode
 from views.kit.undo import UndoBar, UndoHistory, undo_action
 from views.my_work.source import MyWorkSource
@@ -106,6 +106,7 @@ class MainWindow(WindowFileActions):
         self._theme = theme
         self._settings = settings
         self._fit_when_shown = False
+        self._fits = FitsScreen(self, on_show=False)
         self._source: CustomerSource | None = None
         self._team_role: str | None = None
         self.summary: WorkspaceSummary | None = None
@@ -131,6 +132,7 @@ class MainWindow(WindowFileActions):
         self.splitter.setStretchFactor(1, 1)
         self.customers_pane.setMinimumWidth(380)
         self.detail_pane.setMinimumWidth(560)
+        fit_panes(self.splitter, keep=1)  # a scaled desktop's narrow screen: they share it
         # The customers get the wider half: their eight churn columns must fit in view.
         self.splitter.setSizes([750, 650])
 
@@ -692,7 +694,7 @@ class MainWindow(WindowFileActions):
         # once shown (next turn of the event loop), when the frame is known: all of it fits.
         if (self._fit_when_shown or self.size() == DEFAULT_SIZE) and not event.spontaneous():
             self._fit_when_shown = False
-            QTimer.singleShot(0, self.fit_to_screen)
+            self._fits.follow()  # and again once the window manager has framed it
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_ui_state()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, SignalInstance
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     from views.alerts.view import AlertsView
@@ -38,12 +38,13 @@ class ScreenPage(QWidget):
         self._layout.addWidget(self._loading)
         self.screen_widget: QWidget | None = None
 
-    def hold(self, widget: QWidget) -> None:
-        """Show the built screen in place of "Loading…"."""
+    def hold(self, widget: QWidget, screen: QWidget | None = None) -> None:
+        """Show the built screen in place of "Loading…" (``widget``: what holds it, a
+        scroll area, when it is not the screen itself)."""
         self._loading.hide()
         self._layout.removeWidget(self._loading)
         self._layout.addWidget(widget)
-        self.screen_widget = widget
+        self.screen_widget = screen or widget
 
 
 class Screens:
@@ -53,6 +54,7 @@ class Screens:
         # Imported here, not with the window: each brings its own modules.
         from views.alerts.view import AlertsView
         from views.dashboard.pane import DashboardPane
+        from views.kit.geometry import VerticalScrollArea
         from views.my_work.pane import MyWorkPane
 
         alerts_page, dashboard_page, my_work_page = pages
@@ -61,7 +63,12 @@ class Screens:
         self.my_work: MyWorkPane = MyWorkPane(jobs, my_work_page)
         alerts_page.hold(self.alerts_view)
         dashboard_page.hold(self.dashboard)
-        my_work_page.hold(self.my_work)
+        # A short screen (a desktop scaled to 200 %): My work scrolls rather than squeeze
+        # its lists and their titles into each other.
+        scroll = VerticalScrollArea(my_work_page)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.my_work)
+        my_work_page.hold(scroll, self.my_work)
 
 
 class IdleBuild(QObject):

@@ -54,7 +54,8 @@ def approved_and_saved(
     assert "Did you send them?" in queue.sent_prompt.text.text()
     assert "Not sent keeps them approved" in queue.sent_prompt.text.text()
     assert "Saved 2 emails as .eml files." in queue.notice.text()
-    assert f"They are in {folder}" in queue.sent_prompt.text.text()
+    # (the path may break after each separator: a zero-width space)
+    assert f"They are in {folder}" in queue.sent_prompt.text.text().replace("\u200b", "")
     assert len(list(folder.glob("*.eml"))) == 2
     assert counts(workspace) == before, "nothing logged before the answer"
     return queue, alert_ids, before
