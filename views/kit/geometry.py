@@ -28,7 +28,14 @@ def fit_window_to_screen(window: QWidget) -> None:
     frame, inner = window.frameGeometry(), window.geometry()
     # The frame (title bar, borders) is around the inner geometry: fit the frame.
     extra = QSize(frame.width() - inner.width(), frame.height() - inner.height())
-    fitted = fit_rect(frame, screen.availableGeometry(), window.minimumSizeHint() + extra)
+    available = screen.availableGeometry()
+    ratio = screen.devicePixelRatio()
+    if ratio != int(ratio):
+        # A fractional scale (150 %: 1366 px are 910.67 of ours) rounds the screen up to a
+        # whole pixel and a position to the nearest one: a pixel less keeps the frame's
+        # last row and column on the screen.
+        available = available.adjusted(0, 0, -1, -1)
+    fitted = fit_rect(frame, available, window.minimumSizeHint() + extra)
     if fitted != frame:
         # setGeometry places the inside; the frame keeps its margins around it.
         window.setGeometry(
