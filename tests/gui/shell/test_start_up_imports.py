@@ -49,6 +49,9 @@ assert wait_until(lambda: at_fill, 60), "the table was never filled"
 # The rest of the start-up follows the table: the alerts arrive.
 alerts = window.alerts_view.alerts_pane.model
 assert wait_until(lambda: alerts.rowCount() > 0, 60), "no alerts shown"
+# The reads that follow the table load pandas; on a busy machine the alerts may be listed
+# before they do, so they are given the time to.
+wait_until(lambda: "pandas" in sys.modules, 60)
 later = [m for m in heavy if m in sys.modules]
 built_later = window.screens_built
 controller.shutdown()
