@@ -37,8 +37,12 @@ $(STAMP): requirements.txt requirements-dev.txt packaging/requirements-build.txt
 run: $(STAMP)
 	$(BIN)/python main.py
 
+# The suite runs on every core (pytest-xdist), a test file per worker at a time, so that a
+# module's own fixtures are built once; it ends with the slowest tests and the time per
+# folder. `make test TEST_ARGS=` runs it in one process (see CONTRIBUTING.md).
+TEST_ARGS ?= -n auto --dist loadfile --durations=30
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(TEST_ARGS)
 
 test-llm: $(STAMP)
 	$(BIN)/python packaging/llm_tier.py

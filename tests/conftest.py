@@ -6,6 +6,9 @@ import os
 
 import pytest
 
+# Time per test folder at the end of a run (tests/support/timing.py).
+pytest_plugins = ("tests.support.timing",)
+
 # Before anything imports Qt: no display on CI machines.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The openai SDK's variables choose a provider when the settings name none: a machine that

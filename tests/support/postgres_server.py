@@ -62,13 +62,22 @@ class PostgresServer:
     def start(self, *, durable: bool = True) -> None:
         """Start on loopback. ``durable=False`` skips fsync (a test server whose data
         nobody keeps: the same SQL, written to disk less carefully, much faster)."""
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
-        if not durable:
-            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._pg(
-            "pg_ctl", "-D", str(self.data), "-w", "-l", str(self.root / "log"),
-            "-o", options, "start",
-        )  # fmt: skip
+        for attempt in range(3):
+            options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
+            if not durable:
+                options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            try:
+                self._pg(
+                    "pg_ctl", "-D", str(self.data), "-w", "-l", str(self.root / "log"),
+                    "-o", options, "start",
+                )  # fmt: skip
+                break
+            except subprocess.CalledProcessError:
+                # The free port was taken between finding it and the server binding it
+                # (pytest-xdist's workers start servers at the same time): another one.
+                if attempt == 2:
+                    raise
+                self.port = _free_port()
         self.running = True
 
     def stop(self) -> None:
