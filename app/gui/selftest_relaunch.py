@@ -39,7 +39,7 @@ def _watchdog(timeout_s: float) -> threading.Timer:
     return timer
 
 
-def run_relaunch_check(db: str, settings_file: str) -> int:  # noqa: C901
+def run_relaunch_check(db: str, settings_file: str) -> int:
     """Open the window on ``db`` as main.py does, check that it answers, close it; 0 and
     one line on success, else 1 (or EXIT_NO_ANSWER from the watchdog)."""
     watchdog = _watchdog(RELAUNCH_TIMEOUT_S)

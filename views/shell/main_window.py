@@ -2,8 +2,7 @@
 side), Customers (the table and the selected customer), Dashboard, My work, Results, Ask.
 
 The window knows nothing about databases: it is handed a CustomerSource and a job
-runner, and asks app/ (through signals) to open or build workspaces.
-"""
+runner, and asks app/ (through signals) to open or build workspaces."""
 
 from __future__ import annotations
 
@@ -691,10 +690,10 @@ class MainWindow(WindowFileActions):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         # A remembered geometry, or the first window's default one, is fitted to this screen
-        # once shown (next turn of the event loop), when the frame is known: all of it fits.
+        # once shown, and again once the window manager has framed it: all of it fits.
         if (self._fit_when_shown or self.size() == DEFAULT_SIZE) and not event.spontaneous():
             self._fit_when_shown = False
-            self._fits.follow()  # and again once the window manager has framed it
+            self._fits.follow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_ui_state()
