@@ -257,7 +257,11 @@ class Desktop:
         def managed() -> bool:
             if openbox.poll() is not None:
                 raise RuntimeError(f"openbox ended ({openbox.returncode}) on {self.display}")
-            return "window id" in self.x("xprop", "-root", WM_CHECK, check=False)
+            # Managed, and the free area set: openbox says it is running a moment before it
+            # sets _NET_WORKAREA, which the app's screen and work_area() read.
+            return "window id" in self.x("xprop", "-root", WM_CHECK, check=False) and (
+                "=" in self.x("xprop", "-root", "_NET_WORKAREA", check=False)
+            )
 
         poll(f"openbox to manage the screen {self.display}", managed, STEP_TIMEOUT)
         if self.xft_dpi:
@@ -294,7 +298,12 @@ class Desktop:
 
     def work_area(self) -> Rect:
         """The screen's available area (_NET_WORKAREA: less panels and docks)."""
-        out = self.x("xprop", "-root", "_NET_WORKAREA")
+
+        def read() -> str | None:
+            said = self.x("xprop", "-root", "_NET_WORKAREA", check=False)
+            return said if "=" in said else None  # "not found." until openbox sets it
+
+        out = poll("the window manager's _NET_WORKAREA", read)
         numbers = [int(n) for n in re.findall(r"\d+", out.split("=", 1)[1])][:4]
         return Rect(*numbers)
 
