@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +25,22 @@ POSTGRES_CONNECT_TIMEOUT_S = 10
 # cannot be written from ("database is locked" at once, whatever the busy timeout).
 # PostgreSQL ignores it.
 WRITE_FIRST = "radar_write_first"
+
+
+def _iso_date(value: dt.date) -> str:
+    return value.isoformat()
+
+
+def _iso_datetime(value: dt.datetime) -> str:
+    return value.isoformat(" ")
+
+
+# Dates and times reach SQLite as ISO text, exactly as sqlite3's built-in adapters wrote
+# them. Those adapters are deprecated since Python 3.12 (and warn on every query that
+# passes a date); registering the same conversion here keeps the stored text identical on
+# every Python the app supports.
+sqlite3.register_adapter(dt.date, _iso_date)
+sqlite3.register_adapter(dt.datetime, _iso_datetime)
 
 
 def is_sqlite(url: str | URL) -> bool:
