@@ -169,12 +169,12 @@ def _size_problem(spec: SettingSpec, value: Any) -> str | None:
     if isinstance(value, dict | list) and len(value) > items:
         return f"has {len(value):,} items; at most {items:,} are allowed"
     stack: list[tuple[Any, int]] = [(value, 0)]
-    nodes = 0
+    nodes, most = 0, max(NODES_LIMIT, 4 * items)  # a few values an item: a table of pairs
     while stack:
         item, depth = stack.pop()
         nodes += 1
-        if nodes > NODES_LIMIT:
-            return f"holds more than {NODES_LIMIT:,} values"
+        if nodes > most:
+            return f"holds more than {most:,} values"
         if isinstance(item, str) and depth and len(item) > TEXT_LIMIT:
             return f"holds a text of {len(item):,} characters; at most {TEXT_LIMIT:,}"
         if isinstance(item, dict | list):

@@ -325,6 +325,7 @@ SETTINGS: dict[str, SettingSpec] = {
             {},
             "Files of the watched folder already handled: path -> [size, mtime_ns]",
             hidden=True,
+            max_length=1_000_000,  # years of exports kept in one folder
         ),
         *_alert_specs(),
         *OUTREACH_SPECS,

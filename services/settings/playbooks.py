@@ -159,7 +159,7 @@ def parse_custom(text: str) -> tuple[PlaybookSpec, ...]:
     """The workspace's own playbooks from the setting's text (module doc); raises
     PlaybookTextError saying which line is wrong and why."""
     taken = {p.name.casefold() for p in BUILT_IN}
-    found = []
+    found: list[PlaybookSpec] = []
     if len(text or "") > TEXT_LENGTH:
         raise PlaybookTextError(f"the playbooks are over {TEXT_LENGTH:,} characters in all")
     for line_no, line in enumerate((text or "").splitlines(), start=1):
