@@ -16,11 +16,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from services.core.safe_read import read_json
+
 ROOT = Path(__file__).resolve().parents[2]
 LICENCES_FILE = "licences.json"
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _TEXT_FILE = re.compile(r"(^|/)(licen[cs]e|copying|notice|authors)[^/]*$", re.IGNORECASE)
 _MAX_TEXT = 200_000  # characters of licence text kept per package
+# The bundle's list: a few MB of licence texts (each at most _MAX_TEXT characters).
+LICENCES_LIMIT = 64_000_000
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,6 @@ def bundled_licences() -> tuple[Licence, ...]:
     """What the running app bundles: the bundle's list, else the checkout's packages."""
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle and (Path(bundle) / LICENCES_FILE).exists():
-        data = json.loads((Path(bundle) / LICENCES_FILE).read_text(encoding="utf-8"))
+        data = read_json(Path(bundle) / LICENCES_FILE, LICENCES_LIMIT)
         return tuple(Licence(**row) for row in data)
     return tuple(collect())

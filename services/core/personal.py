@@ -8,8 +8,10 @@ Only the file is here: services/settings reads and writes it through the policy-
 resolver (an organisation's lock still wins over a value kept here, and its default
 applies when the person set nothing). The file is written atomically (a crash leaves the
 old file or the new, never half) and private to the user; a damaged one is never an
-error that stops the app: its values count as not set, the problem is said in plain
-words (``problem``), and the next save puts the damaged file aside and writes a good one.
+error that stops the app: it is read by services/core/safe_read.py (never a pipe, a
+device or a file over 1 MB), its values count as not set, the problem is said in plain
+words (``problem``), and a damaged file is set aside beside itself
+(``settings.json.bad-<date>``) so that the next save writes a good one.
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ from typing import Any
 
 from models.errors import UserFacingError
 from services.core.profile import config_dir
+from services.core.safe_read import SETTINGS_LIMIT, BadFile, os_reason, read_json, set_aside
 
 log = logging.getLogger(__name__)
 
 PERSONAL_FILE_NAME = "settings.json"
 PERSONAL_VERSION = 1
-DAMAGED_SUFFIX = ".damaged"
 
 
 class PersonalSettingsError(UserFacingError):
@@ -68,24 +70,30 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
-def _parse(raw: str) -> dict[str, Any]:
-    data = json.loads(raw)
+def _parse(path: Path) -> dict[str, Any]:
+    data = read_json(path, SETTINGS_LIMIT)
     if not isinstance(data, dict):
-        raise ValueError("it is not a JSON object")
+        raise BadFile("it is not a JSON object")
     values = data.get("settings", {})
     if not isinstance(values, dict):
-        raise ValueError("'settings' is not a table of settings")
+        raise BadFile("'settings' is not a table of settings")
     return {str(k): v for k, v in values.items()}
 
 
+# Why a file set aside in this process could not be used: said until the next save (the
+# window's status bar and ``config show`` read it after the file has gone).
+_set_aside: dict[str, str] = {}
+
+
 def load_personal() -> PersonalSettings:
-    """The person's own settings; none when there is no file yet. A damaged or unreadable
-    file gives none and says why (the file is left as it is until the next save)."""
+    """The person's own settings; none when there is no file yet. A file that cannot be
+    used gives none and says why; a damaged one is set aside (settings.json.bad-<date>)."""
     path = personal_path()
     stamp = _stamp(path)
-    if stamp is None:
-        return PersonalSettings()
     key = str(path)
+    if stamp is None:
+        with _lock:
+            return PersonalSettings({}, _set_aside.get(key))
     with _lock:
         hit = _cache.get(key)
         if hit is not None and hit[0] == stamp:
@@ -98,34 +106,34 @@ def load_personal() -> PersonalSettings:
 
 def _read(path: Path) -> PersonalSettings:
     try:
-        raw = path.read_text(encoding="utf-8")
+        return PersonalSettings(_parse(path))
     except FileNotFoundError:
         return PersonalSettings()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        problem = f"Your own settings ({path}) could not be read ({reason})."
+    except OSError as exc:  # not allowed to read it, a disk fault: left where it is
+        problem = f"Your own settings ({path}) could not be read ({os_reason(exc)})."
         log.warning("%s", problem)
         return PersonalSettings({}, problem)
-    try:
-        return PersonalSettings(_parse(raw))
-    except (ValueError, RecursionError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except BadFile as exc:
+        moved = set_aside(path)
+        kept = f"; it was set aside as {moved.name}" if moved is not None else ""
         problem = (
-            f"Your own settings ({path}) are damaged ({reason}); the provider, your name "
-            "and signature are at their defaults until you save them again in Settings."
+            f"Your own settings ({path}) are damaged ({exc}){kept}. The provider, your "
+            "name and signature are at their defaults until you save them again in Settings."
         )
         log.warning("%s", problem)
+        if moved is not None:
+            with _lock:
+                _set_aside[str(path)] = problem
         return PersonalSettings({}, problem)
 
 
 def save_personal(values: dict[str, Any]) -> Path:
     """Write the person's own settings atomically and privately (0600);
     PersonalSettingsError in plain words when they cannot be written. A damaged file is
-    kept beside the new one (settings.json.damaged), never silently lost."""
+    set aside beside the new one (settings.json.bad-<date>), never lost."""
     target = personal_path()
-    if _stamp(target) is not None and _read(target).problem is not None:
-        with contextlib.suppress(OSError):
-            os.replace(target, target.with_name(target.name + DAMAGED_SUFFIX))
+    if _stamp(target) is not None:
+        _read(target)  # a damaged file is set aside (settings.json.bad-<date>), never lost
     data = {"schema_version": PERSONAL_VERSION, "settings": values}
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     temp: str | None = None
@@ -150,4 +158,5 @@ def save_personal(values: dict[str, Any]) -> Path:
                 os.unlink(temp)
     with _lock:
         _cache.pop(str(target), None)
+        _set_aside.pop(str(target), None)
     return target

@@ -45,7 +45,6 @@ import json
 import logging
 import os
 import plistlib
-import stat
 import struct
 import sys
 from collections.abc import Callable, Mapping
@@ -53,6 +52,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from services.core.safe_read import POLICY_LIMIT, BadFile, parse_json, read_bytes, too_deep
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,9 @@ MAC_FILES = (
 WINDOWS_KEY = r"Software\Policies\AccountRadar"
 LOCK_LIST = "LockedSettings"  # the MSI's LOCK_SETTINGS: which of the Defaults are locked
 LOCKED_NOTE = "Set by your organisation"
-MAX_BYTES = 1_000_000  # a policy is a few hundred bytes; /dev/zero must not fill the memory
+MAX_BYTES = POLICY_LIMIT  # a policy is a few hundred bytes; /dev/zero must not fill the memory
 MAX_DEPTH = 20  # nesting of one value: deeper is refused (copying it would overflow the stack)
+FILE_DEPTH = 900  # nesting of the whole file: within what Python's JSON reader takes
 # The most restrictive value of a setting, locked when a lock of it cannot be read.
 FAIL_CLOSED: dict[str, Any] = {"llm.allow_cloud": False}
 # Locked at their built-in default when a machine policy cannot be read at all: what is
@@ -117,49 +119,31 @@ def _executable_dir() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
-class PolicyFileError(ValueError):
-    """A policy file that cannot be used, with the reason in plain words."""
-
-
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes: a regular file of at most MAX_BYTES, opened so that nothing blocks."""
-    if not stat.S_ISREG(os.stat(path).st_mode):
-        raise PolicyFileError("it is not a regular file (a folder, a pipe or a device)")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the check above
-            raise PolicyFileError("it is not a regular file (a folder, a pipe or a device)")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_BYTES:
-            chunk = os.read(fd, MAX_BYTES + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    finally:
-        os.close(fd)
-    if size > MAX_BYTES:
-        raise PolicyFileError(f"it is larger than {MAX_BYTES // 1_000_000} MB")
-    return b"".join(chunks)
+# A policy file that cannot be used, with the reason in plain words.
+PolicyFileError = BadFile
 
 
 def _parse(path: Path) -> dict[str, Any]:
-    """The policy in ``path`` (JSON, or a plist for .plist), or PolicyFileError/OSError."""
-    raw = _read_bytes(path)
-    try:
-        if path.suffix == ".plist":
+    """The policy in ``path`` (JSON, or a plist for .plist), or PolicyFileError/OSError.
+    Read by services/core/safe_read.py: a regular file of at most MAX_BYTES, opened so
+    that nothing blocks, never moved (the person cannot write it)."""
+    raw = read_bytes(path, MAX_BYTES)
+    if path.suffix == ".plist":
+        try:
             data = plistlib.loads(raw)
-        else:
-            data = json.loads(raw.decode("utf-8-sig"))
-    except RecursionError:
-        raise PolicyFileError("it is nested too deeply") from None
-    except UnicodeDecodeError:
-        raise PolicyFileError("it is not UTF-8 text") from None
-    except (ValueError, plistlib.InvalidFileException, struct.error, IndexError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise PolicyFileError(reason) from None
+        except RecursionError:
+            raise PolicyFileError("it is nested too deeply") from None
+        except (ValueError, plistlib.InvalidFileException, struct.error, IndexError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise PolicyFileError(reason) from None
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise PolicyFileError("it is not UTF-8 text") from None
+        # The file may nest deeper than one value may (MAX_DEPTH, checked per value in
+        # _apply): a value too deep is refused alone, the rest of the policy stands.
+        data = parse_json(text, FILE_DEPTH)
     if not isinstance(data, dict):
         raise PolicyFileError("it is not a JSON object" if path.suffix != ".plist" else
                               "it is not a dictionary")  # fmt: skip
@@ -168,15 +152,7 @@ def _parse(path: Path) -> dict[str, Any]:
 
 def _too_deep(value: Any) -> bool:
     """True when ``value`` nests lists or tables more than MAX_DEPTH deep (no recursion)."""
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list | tuple):
-            if depth >= MAX_DEPTH:
-                return True
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return False
+    return too_deep(value, MAX_DEPTH)
 
 
 def _windows_policy() -> tuple[str, dict[str, Any]] | None:  # pragma: no cover - Windows
@@ -239,11 +215,9 @@ def registry_data(tables: dict[str, str], values: dict[str, dict[str, str]]) -> 
         table: dict[str, Any] = {}
         if name in tables:
             try:
-                parsed = json.loads(tables[name])
-            except RecursionError:
-                raise ValueError(f"the value {name} is nested too deeply") from None
-            except ValueError as exc:
-                raise ValueError(f"the value {name} is not JSON ({exc})") from exc
+                parsed = parse_json(tables[name], FILE_DEPTH)
+            except BadFile as exc:
+                raise ValueError(f"the value {name} cannot be read: {exc}") from None
             if not isinstance(parsed, dict):
                 raise ValueError(f"the value {name} is not a JSON object")
             table.update(parsed)
@@ -283,8 +257,8 @@ def coerce_text(kind: type | tuple[type, ...], text: str) -> Any:
     if list in kinds or dict in kinds:
         if stripped.startswith(("[", "{")):
             try:
-                return json.loads(stripped)
-            except (ValueError, RecursionError):
+                return parse_json(stripped, FILE_DEPTH)
+            except BadFile:
                 return text
         if list in kinds:
             return [part.strip() for part in stripped.split(",") if part.strip()]
@@ -403,6 +377,18 @@ def _read_files(policy: Policy) -> list[tuple[str, dict[str, Any], bool]]:
     return found
 
 
+def _checked(
+    validate_setting: Callable[[str, Any], str | None], key: str, value: Any
+) -> str | None:
+    """What is wrong with one value; a fault in its check (a bug) refuses that value
+    alone, with its traceback in the log: the rest of the policy stands."""
+    try:
+        return validate_setting(key, value)
+    except Exception:
+        log.exception("The policy's value of %s could not be checked", key)
+        return "the value could not be checked (see the log)"
+
+
 def _apply(  # noqa: C901
     policy: Policy, label: str, data: dict[str, Any], machine: bool, settings: Mapping[str, Any],
     validate_setting: Callable[[str, Any], str | None],
@@ -421,11 +407,11 @@ def _apply(  # noqa: C901
             if _too_deep(value):
                 problem: str | None = f"the value is nested more than {MAX_DEPTH} levels deep"
             else:
-                problem = validate_setting(key, value)
+                problem = _checked(validate_setting, key, value)
             if problem is not None and isinstance(value, str):
                 # "10", "false", "first_name" written as text: read as the setting's type.
                 typed = coerce_text(settings[key].type, value)
-                if validate_setting(key, typed) is None:
+                if _checked(validate_setting, key, typed) is None:
                     value, problem = typed, None
             if problem is not None:
                 problem = problem.rstrip(".")

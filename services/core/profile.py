@@ -21,6 +21,7 @@ from typing import Any
 from platformdirs import user_config_dir
 
 from models.errors import UserFacingError
+from services.core.safe_read import SETTINGS_LIMIT, os_reason, read_json, set_aside
 
 CONFIG_DIR_ENV = "ACCOUNT_RADAR_CONFIG_DIR"
 # Names the actor of the command line (a scheduled job, a script) over the profile.
@@ -125,23 +126,25 @@ def _from_json(data: Any) -> Profile:
 
 
 def load_profile(path: Path | None = None) -> LoadedProfile:
-    """The saved profile; an empty one when there is none yet. A damaged or unreadable
-    file gives the empty profile and says why (the file is left as it is)."""
+    """The saved profile; an empty one when there is none yet. A file that cannot be
+    used gives the empty profile and says why; a damaged one is set aside beside itself
+    (profile.json.bad-<date>), never overwritten by the next save."""
     target = path or profile_path()
     try:
-        raw = target.read_text(encoding="utf-8")
+        profile = _from_json(read_json(target, SETTINGS_LIMIT))
     except FileNotFoundError:
         return LoadedProfile(Profile())
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return LoadedProfile(Profile(), f"Your profile {target} could not be read ({reason}).")
-    try:
-        profile = _from_json(json.loads(raw))
-    except ValueError as exc:  # json.JSONDecodeError is a ValueError
+    except OSError as exc:
+        return LoadedProfile(
+            Profile(), f"Your profile {target} could not be read ({os_reason(exc)})."
+        )
+    except ValueError as exc:  # BadFile, or a value the profile refuses
+        moved = set_aside(target)
+        kept = f"; it was set aside as {moved.name}" if moved is not None else ""
         return LoadedProfile(
             Profile(),
-            f"Your profile {target} is damaged ({exc}); say who you are again "
-            "(File ▸ Who I am…) to replace it.",
+            f"Your profile {target} is damaged ({exc}){kept}. Say who you are again "
+            "(File ▸ Who I am…) to write a new one.",
         )
     return LoadedProfile(profile)
 

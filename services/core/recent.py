@@ -2,7 +2,8 @@
 recent lists them, and the window reopens the first that still exists at the next launch
 (not the demo). Kept in the user's config folder (``recent.json``, beside the profile): it
 follows the person, not a workspace. A file that cannot be read or written is never an
-error: the list is a convenience, and the window works without it."""
+error: the list is a convenience, and the window works without it (a damaged one is set
+aside beside itself and the list starts empty)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from services.core.profile import config_dir
+from services.core.safe_read import SETTINGS_LIMIT, BadFile, os_reason, read_json, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +28,20 @@ def recent_path() -> Path:
 
 
 def recent_workspaces() -> list[str]:
-    """The workspace files opened, most recent first (missing ones included)."""
+    """The workspace files opened, most recent first (missing ones included). A damaged
+    list is set aside (recent.json.bad-<date>) and counts as empty."""
+    path = recent_path()
     try:
-        data = json.loads(recent_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_json(path, SETTINGS_LIMIT)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        log.warning("The list of recent workspaces could not be read: %s", os_reason(exc))
+        return []
+    except BadFile as exc:
+        moved = set_aside(path)
+        kept = f"; it was set aside as {moved.name}" if moved is not None else ""
+        log.warning("The list of recent workspaces %s is damaged (%s)%s.", path, exc, kept)
         return []
     paths = data.get("workspaces") if isinstance(data, dict) else None
     if not isinstance(paths, list):

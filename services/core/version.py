@@ -8,12 +8,16 @@ frozen app reads (it has no ``pyproject.toml``).
 
 from __future__ import annotations
 
-import json
+import logging
 import os
 import sys
 import tomllib
 from functools import lru_cache
 from pathlib import Path
+
+from services.core.safe_read import TEMPLATE_LIMIT, read_json
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_FILE = "build.json"
@@ -31,8 +35,12 @@ def build_info() -> dict[str, str]:
     """{"version": "0.1.0", "build": "12"} for the running app."""
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle and (Path(bundle) / BUILD_FILE).exists():
-        data = json.loads((Path(bundle) / BUILD_FILE).read_text(encoding="utf-8"))
-        return {"version": str(data["version"]), "build": str(data["build"])}
+        try:
+            data = read_json(Path(bundle) / BUILD_FILE, TEMPLATE_LIMIT)
+            return {"version": str(data["version"]), "build": str(data["build"])}
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # a damaged bundle
+            log.warning("The bundle's %s cannot be read: %s", BUILD_FILE, exc)
+            return {"version": "unknown", "build": "unknown"}
     return read_pyproject()
 
 

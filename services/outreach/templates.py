@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 from models.errors import UserFacingError
 from models.schema import AuditEvent
 from services.core.formatting import format_long_date
+from services.core.safe_read import TEMPLATE_LIMIT, BadFile, os_reason, read_text
 from services.outreach.checks import check_draft
 from services.outreach.records import (
     GOAL_LABELS,
@@ -97,11 +98,12 @@ def builtin_template(goal: str) -> TemplateEntry:
     """The template shipped with the app for a goal."""
     path = templates_dir() / f"{goal}.j2"
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
+        text = read_text(path, TEMPLATE_LIMIT)
+    except (OSError, BadFile) as exc:
+        reason = os_reason(exc) if isinstance(exc, OSError) else str(exc)
         raise TemplateProblem(
-            f"The built-in template for '{GOAL_LABELS.get(goal, goal)}' is missing ({path}): "
-            f"{exc.strerror or exc}. Reinstall the app."
+            f"The built-in template for '{GOAL_LABELS.get(goal, goal)}' cannot be read "
+            f"({path}): {reason}. Reinstall the app."
         ) from exc
     subject, body = split_template_file(text)
     return TemplateEntry(subject=subject, body=body, custom=False)

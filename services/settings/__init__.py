@@ -10,6 +10,7 @@ Window geometry and other UI state live in QSettings instead, never here.
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +25,7 @@ from services.core.clv_words import DEFAULT_CLV_MONTHS, MAX_CLV_MONTHS
 from services.core.local_dates import TIME_ZONE_SETTING, zone_problem
 from services.core.money import HOME_SETTING, RATES_SETTING
 from services.core.policy import current_policy, locked_problem, resolve, use_settings
-from services.core.setting_spec import SettingSpec, type_ok, type_words
+from services.core.setting_spec import SettingSpec, bounds_problem, check_value
 from services.settings.alert_rules import ALERT_GENERAL as ALERT_GENERAL
 from services.settings.alert_rules import ALERT_PARAMETERS as ALERT_PARAMETERS
 from services.settings.alert_rules import ALERT_RULE_KEYS as ALERT_RULE_KEYS
@@ -48,6 +49,8 @@ from services.settings.personal import personal_values as personal_values
 from services.settings.playbooks import PLAYBOOK_SPECS
 from services.settings.sla import SLA_SPECS
 from services.settings.updates import UPDATE_SPECS
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION_KEY = "settings.schema_version"
 WORKSPACE_LOCATION = "workspace.location"
@@ -322,6 +325,7 @@ SETTINGS: dict[str, SettingSpec] = {
             {},
             "Files of the watched folder already handled: path -> [size, mtime_ns]",
             hidden=True,
+            max_length=1_000_000,  # years of exports kept in one folder
         ),
         *_alert_specs(),
         *OUTREACH_SPECS,
@@ -372,6 +376,8 @@ def get_setting(session: Session, key: str) -> Any:
     else:
         row = session.get(Setting, key)
         stored, has_stored = (None, False) if row is None else (row.value, True)
+        if has_stored and not _within_bounds(spec, stored):
+            stored, has_stored = None, False
     # Locked policy > the user's own > organisation default > built-in (a copy of it).
     value = resolve(key, spec.default, stored, has_stored)
     if cache is not None:
@@ -379,31 +385,35 @@ def get_setting(session: Session, key: str) -> Any:
     return value
 
 
+# The settings whose stored value was found out of bounds, said once per process.
+_TOLD: set[tuple[str, str]] = set()
+
+
+def _within_bounds(spec: SettingSpec, value: Any) -> bool:
+    """Whether a value the workspace keeps is within the setting's bounds; one that is
+    not (written by an older version, or by hand) counts as not set, and is said once in
+    the log naming the setting: the organisation's default or the built-in one applies."""
+    problem = bounds_problem(spec, value)
+    if problem is None:
+        return True
+    if (spec.key, problem) not in _TOLD:
+        _TOLD.add((spec.key, problem))
+        log.warning(
+            "The workspace's value of %s is not used: %s The default applies until it is "
+            "saved again.", spec.key, problem,
+        )  # fmt: skip
+    return False
+
+
 def validate_setting(key: str, value: Any) -> str | None:
     """What is wrong with ``value`` for setting ``key``, in plain words; None when it is fine.
 
-    Checks the type, the bounds, the choices and the setting's own check; raises
+    The one check of a value, wherever it comes from (the Settings dialog, the command
+    line, a policy, the person's own file): its type, its bounds (range, length, count,
+    nesting), its choices and the setting's own check (``check_value``). Raises
     SettingError for an unknown key. A settings dialog can show the text next to the field.
     """
-    spec = _spec(key)
-    title = f"{spec.group}: {spec.title}" if spec.group else spec.title
-    if not type_ok(spec, value):
-        return f"'{title}' must be of type {type_words(spec.type)} (got {type_words(type(value))})."
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        unit = f" {spec.unit}" if spec.unit and not spec.unit.startswith("%") else spec.unit
-        if value != value:  # NaN
-            return f"'{title}' must be a number."
-        if spec.minimum is not None and value < spec.minimum:
-            return f"'{title}' must be at least {spec.minimum:g}{unit} (got {value:g})."
-        if spec.maximum is not None and value > spec.maximum:
-            return f"'{title}' must be at most {spec.maximum:g}{unit} (got {value:g})."
-    if spec.choices and value not in spec.choices:
-        return f"'{title}' must be one of {', '.join(spec.choices)} (got '{value}')."
-    if spec.validate is not None:
-        problem = spec.validate(value)
-        if problem is not None:
-            return f"'{title}': {problem}."
-    return None
+    return check_value(_spec(key), value)
 
 
 # A policy sets and locks settings, never the app's own records kept beside them.
@@ -499,6 +509,9 @@ def all_settings(session: Session) -> dict[str, Any]:
     personal = [k for k, s in SETTINGS.items() if s.scope == "personal"]
     for key in personal:
         stored.pop(key, None)
+    stored = {
+        k: v for k, v in stored.items() if k not in SETTINGS or _within_bounds(SETTINGS[k], v)
+    }
     stored.update(personal_values(session, personal))
     return {k: resolve(k, s.default, stored.get(k), k in stored) for k, s in SETTINGS.items()}
 

@@ -12,7 +12,10 @@ to do"::
     Trial follow-up: day 0 email Thank them for the trial; day 3 call Ask how it went
 
 Lines that are empty or start with # are left out. A name may not repeat one of the
-built-in playbooks' names. IT can set and lock the setting (services/core/policy.py).
+built-in playbooks' names. Bounded, and said when over, never cut: at most 50
+playbooks of at most 20 steps, a step on day 0 to 365 doing at most 255 characters, a
+name of at most 60, and 50,000 characters in all. IT can set and lock the setting
+(services/core/policy.py).
 """
 
 from __future__ import annotations
@@ -22,15 +25,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.vocab import PLAYBOOK_STEP_KINDS
-from services.core.setting_spec import SettingSpec
+from services.core.setting_spec import SettingSpec, shown
 
 CUSTOM_SETTING = "playbooks.custom"
 # A custom playbook's key: this prefix and its name (a built-in's key has no colon).
 CUSTOM_PREFIX = "custom:"
-# The longest run a step may wait for (a year) and the most steps a playbook may have.
+# The longest run a step may wait for (a year), the most steps a playbook may have, the
+# most playbooks of a workspace's own, the longest name and what to do of a step, and the
+# longest text of them all (the setting's ``max_length``): every bound is said, never cut.
 MAX_DAY = 365
 MAX_STEPS = 20
+MAX_PLAYBOOKS = 50
 NAME_LENGTH = 60
+STEP_TEXT_LENGTH = 255
+TEXT_LENGTH = 50_000
 
 
 @dataclass(frozen=True)
@@ -102,17 +110,27 @@ def _step(line_no: int, part: str) -> StepSpec:
     found = _STEP.match(part.strip())
     if found is None:
         raise PlaybookTextError(
-            f"line {line_no}: '{part.strip()}' is not a step; write it as 'day 3 call what to do'"
+            f"line {line_no}: '{shown(part.strip())}' is not a step; write it as "
+            "'day 3 call what to do'"
+        )
+    if len(found.group(1).lstrip("-")) > len(str(MAX_DAY)):  # 5,000 digits: no int made
+        raise PlaybookTextError(
+            f"line {line_no}: day {shown(found.group(1), 12)} is not between 0 and {MAX_DAY}"
         )
     day, kind, text = int(found.group(1)), found.group(2).lower(), found.group(3).strip()
+    if len(text) > STEP_TEXT_LENGTH:
+        raise PlaybookTextError(
+            f"line {line_no}: what to do on day {found.group(1)} is over {STEP_TEXT_LENGTH} "
+            "characters"
+        )
     if kind not in PLAYBOOK_STEP_KINDS:
         raise PlaybookTextError(
-            f"line {line_no}: '{kind}' is not a kind of step; use one of "
+            f"line {line_no}: '{shown(kind)}' is not a kind of step; use one of "
             f"{', '.join(PLAYBOOK_STEP_KINDS)}"
         )
     if not 0 <= day <= MAX_DAY:
         raise PlaybookTextError(f"line {line_no}: day {day} is not between 0 and {MAX_DAY}")
-    return StepSpec(day, kind, text[:255])
+    return StepSpec(day, kind, text)
 
 
 def _playbook(line_no: int, line: str, taken: set[str]) -> PlaybookSpec:
@@ -141,9 +159,16 @@ def parse_custom(text: str) -> tuple[PlaybookSpec, ...]:
     """The workspace's own playbooks from the setting's text (module doc); raises
     PlaybookTextError saying which line is wrong and why."""
     taken = {p.name.casefold() for p in BUILT_IN}
-    found = []
+    found: list[PlaybookSpec] = []
+    if len(text or "") > TEXT_LENGTH:
+        raise PlaybookTextError(f"the playbooks are over {TEXT_LENGTH:,} characters in all")
     for line_no, line in enumerate((text or "").splitlines(), start=1):
         if line.strip() and not line.lstrip().startswith("#"):
+            if len(found) == MAX_PLAYBOOKS:
+                raise PlaybookTextError(
+                    f"line {line_no}: there are over {MAX_PLAYBOOKS} playbooks; at most "
+                    f"{MAX_PLAYBOOKS} may be kept"
+                )
             found.append(_playbook(line_no, line.strip(), taken))
     return tuple(found)
 
@@ -177,5 +202,6 @@ PLAYBOOK_SPECS = (
         section="Playbooks",
         order=900,
         placeholder="Trial follow-up: day 0 email Thank them; day 3 call Ask how it went",
+        max_length=TEXT_LENGTH,
     ),
 )

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.core.safe_read import SETTINGS_LIMIT, parse_json
 from views.item_models.customer_table_data import (
     ALL_COLUMNS,
     COLUMN_INDEX,
@@ -393,8 +394,9 @@ def parse_state(state: QByteArray) -> tuple[list[str], dict[str, int], set[str]]
     """(order, widths, hidden) from a saved header state, only known keys and sane
     widths; None when it is not a header state of this version."""
     try:
-        data: Any = json.loads(bytes(state.data()).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        # The window's saved state (QSettings, a file of the config folder): bounded.
+        data: Any = parse_json(bytes(state.data())[:SETTINGS_LIMIT].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):  # BadFile is a ValueError
         return None
     if not isinstance(data, dict) or data.get("version") != HEADER_STATE_VERSION:
         return None

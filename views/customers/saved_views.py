@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.core.safe_read import SETTINGS_LIMIT, parse_json
 from views.customers.filter_bar import ValueCombo
 from views.item_models.customer_filters import CustomerFilter, filter_from_json, filter_to_json
 from views.kit.accessibility import name
@@ -88,8 +89,8 @@ def views_from_json(text: object) -> list[SavedView]:
     if not isinstance(text, str) or not text:
         return []
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = parse_json(text[:SETTINGS_LIMIT])  # QSettings, a file of the config folder
+    except ValueError:  # BadFile: not JSON, nested too deeply
         log.warning("Saved customer views are not JSON; ignoring them")
         return []
     if not isinstance(data, dict) or not isinstance(data.get("views"), list):

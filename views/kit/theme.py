@@ -19,6 +19,8 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from services.core.safe_read import TEMPLATE_LIMIT, read_text
+
 # Brand and severity colours (docs/design.md section 8), the same in both themes.
 PRIMARY = "#2f5fb3"
 CRITICAL = "#d6453d"
@@ -132,7 +134,7 @@ DARK = Theme(
 @cache
 def _stylesheet_template() -> string.Template:
     path = resources_dir() / "styles" / "app.qss"
-    return string.Template(path.read_text(encoding="utf-8"))
+    return string.Template(read_text(path, TEMPLATE_LIMIT))
 
 
 # The text size the style sheet's font sizes are written for (the window's 9 pt).

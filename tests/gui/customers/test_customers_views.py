@@ -19,7 +19,7 @@ from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace, to_url
 from services.usecases.customers import load_customer_columns
 from views.customers import pane as customers_pane
-from views.customers.columns import SORT_DOWN, SORT_UP
+from views.customers.columns import SORT_DOWN, SORT_UP, parse_state
 from views.customers.pane import CustomersPane
 from views.customers.saved_views import KEY_VIEWS, SavedView, views_from_json, views_to_json
 from views.item_models.customer_filters import CustomerFilter, filter_from_json, filter_to_json
@@ -291,6 +291,12 @@ def test_filters_and_views_round_trip_through_json() -> None:
     assert filter_from_json({"churn_risk": ["a", 1], "owner": 5, "unscored": "yes"}) == (
         CustomerFilter()
     )
+
+
+def test_saved_window_state_nested_too_deeply_is_ignored_not_raised() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    assert views_from_json(deep) == []
+    assert parse_state(QByteArray(deep.encode("utf-8"))) is None
 
 
 def test_model_with_a_filter_passes_the_model_tester(

@@ -93,8 +93,10 @@ def test_a_damaged_file_gives_a_plain_problem_and_the_empty_profile(
     assert str(target) in loaded.problem
     assert "Who I am" in loaded.problem
     assert "Traceback" not in loaded.problem
-    # Left as it was for the user to look at.
-    assert target.read_text(encoding="utf-8") == content
+    # Set aside beside itself for the user to look at, never overwritten by the next save.
+    (aside,) = tmp_path.glob("profile.json.bad-*")
+    assert aside.read_text(encoding="utf-8") == content
+    assert not target.exists()
 
 
 def test_an_unwritable_folder_is_a_plain_error(tmp_path: Path) -> None:

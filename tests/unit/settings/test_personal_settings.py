@@ -232,7 +232,7 @@ def test_saving_one_provider_setting_keeps_the_workspaces_others(tmp_path: Path)
         ws.close()
 
 
-def test_a_damaged_file_is_said_and_replaced_on_the_next_save(
+def test_a_damaged_file_is_said_and_set_aside(
     two: tuple[Workspace, Workspace],
 ) -> None:
     a, _b = two
@@ -253,7 +253,8 @@ def test_a_damaged_file_is_said_and_replaced_on_the_next_save(
     assert load_personal().problem is None
     assert load_personal().values == {"llm.preset": "lmstudio"}
     # The damaged file is kept aside, not lost.
-    assert path.with_name("settings.json.damaged").read_text(encoding="utf-8").startswith("{")
+    (aside,) = path.parent.glob("settings.json.bad-*")
+    assert aside.read_text(encoding="utf-8") == '{"settings": {"llm.preset": "oll'
 
 
 def test_a_hand_edited_value_the_setting_refuses_counts_as_not_set(
