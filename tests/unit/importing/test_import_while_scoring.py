@@ -1,7 +1,8 @@
 """Imports, undos and scoring on one workspace never overlap (services/core/writing.py):
 an undo asked for in the middle of a scoring run is refused in plain words and changes
 nothing, and the scoring run completes, consistent, instead of failing on customers that
-vanished under it. Real workspaces, a real second thread."""
+vanished under it or leaving alerts on customers that are gone. Real workspaces, a real
+second thread."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from services.core import writing
 from services.core.writing import WorkspaceBusy, workspace_writer
 from services.importing import service
 from services.scoring.run import score_workspace
+from services.usecases.refresh import score_and_alert
 from tests.support.paths import DATA
 
 ORDERS = DATA / "samples" / "generic" / "orders.csv"
@@ -39,19 +41,23 @@ def test_an_undo_in_the_middle_of_scoring_is_refused_and_scoring_completes(
         except BaseException as exc:  # noqa: BLE001 - what the other writer met
             outcome.append(exc)
 
-    def progress(fraction: float, _message: str) -> None:
-        # The workspace has been read: the undo comes now, from another thread.
-        if fraction >= 0.5 and not outcome:
+    def progress(fraction: float, message: str) -> None:
+        # Once the workspace has been read, and again between the scores and their alerts:
+        # the undo comes from another thread.
+        if (fraction >= 0.5 and not outcome) or message == "Updating the alerts":
             other = threading.Thread(target=undo)
             other.start()
             other.join()
 
-    summary = score_workspace(ws, progress=progress)
+    refreshed = score_and_alert(ws, progress=progress)
 
-    (refusal,) = outcome
-    assert isinstance(refusal, WorkspaceBusy), refusal
-    assert str(refusal).startswith("Scoring (process ")
-    assert f"so undoing import {run_id} cannot start now; nothing was changed" in str(refusal)
+    assert len(outcome) == 2
+    for refusal in outcome:
+        assert isinstance(refusal, WorkspaceBusy), refusal
+        assert str(refusal).startswith("Scoring (process ")
+        assert f"so undoing import {run_id} cannot start now; nothing was changed" in str(refusal)
+    summary = refreshed.scores
+    assert refreshed.alerts_error is None
     assert scalar(ws, f"SELECT status FROM import_runs WHERE id = {run_id}") == "landed"
     assert scalar(ws, "SELECT COUNT(*) FROM customers") == customers
     snapshots = scalar(
