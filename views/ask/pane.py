@@ -343,7 +343,8 @@ class AskPane(QWidget):
         answering = [m for m in matches if m.answers]
         best = answering[0] if answering else None
         provider = self.provider
-        if provider is None and (best is None or best.score < STRONG_MATCH):
+        reading = provider is None and not self._questions_stale  # a failed read is stale
+        if reading and (best is None or best.score < STRONG_MATCH):
             # Still being read: not "no provider", nor a loose match in its stead.
             waiting = self._jobs.waiting_for()
             self.answer_view.show_message(
