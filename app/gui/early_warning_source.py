@@ -1,6 +1,6 @@
 """Results ▸ Early warning's view of a workspace (implements
-views.results.early_warning_source.EarlyWarningSource). Runs on the job runner's database
-worker."""
+views.results.early_warning_source.EarlyWarningSource). The replay itself runs on the job
+runner's thread for long analyses, the rest on its database worker."""
 
 from __future__ import annotations
 
@@ -25,13 +25,16 @@ class WorkspaceEarlyWarningSource:
     def run_replay(
         self, weeks: int, progress: Callable[[float, str], None], cancelled: Callable[[], bool]
     ) -> ReplayReport:
-        from services.alerts.config import default_actor
-        from services.learn.alert_replay import replay_alerts, save_replay
+        from services.learn.alert_replay import replay_alerts
 
         engine = self.workspace.engine
-        report = replay_alerts(engine, weeks=weeks, progress=progress, cancelled=cancelled)
-        save_replay(engine, report, actor=default_actor())
-        return report
+        return replay_alerts(engine, weeks=weeks, progress=progress, cancelled=cancelled)
+
+    def keep_replay(self, report: ReplayReport) -> None:
+        from services.alerts.config import default_actor
+        from services.learn.alert_replay import save_replay
+
+        save_replay(self.workspace.engine, report, actor=default_actor())
 
     def apply_thresholds(self, suggestions: tuple[Suggestion, ...]) -> dict[str, Any]:
         from services.alerts.config import default_actor

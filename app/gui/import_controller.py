@@ -483,7 +483,12 @@ class ImportController(QObject):
             return "imported", outcome
 
         (
-            self.jobs.operation(task, parent=self, label="import from the watched folder")
+            self.jobs.operation(
+                task,
+                parent=self,
+                label="import from the watched folder",
+                what="an import from the watched folder",
+            )
             .success(lambda result: self._on_watched_file_done(source, path, signature, result))
             .failure(lambda error: self._on_watched_file_failed(source, path, signature, error))
             .run()

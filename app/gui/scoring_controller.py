@@ -265,6 +265,7 @@ class ScoringController(QObject):
                 parent=self._window,
                 key=("scoring.run", id(self)),
                 label="score customers",
+                what="scoring",
             )
             .progress(on_progress)
             .success(self._on_scored)

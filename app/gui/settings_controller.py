@@ -198,6 +198,9 @@ class SettingsController(QObject):
         workspace = self._workspace()
         if workspace is None:
             return
+        waiting = self._jobs.waiting_for()
+        if waiting:  # the read queues behind it on the database worker: say so
+            self._say(f"Waiting for {waiting} to finish; Settings opens then.")
         (
             self._jobs.operation(
                 lambda _state: read_settings(workspace), parent=self, label="read settings"

@@ -15,6 +15,7 @@ from models.errors import UserFacingError
 from models.schema import ImportRun
 from models.vocab import RECORD_KINDS
 from services.core.rollups import refresh_rollups
+from services.core.writing import workspace_writer
 from services.importing.storage import COLUMNS
 from services.importing.types import ImportRunInfo, UndoReport
 from services.importing.usage.store import undo_usage
@@ -166,7 +167,13 @@ def _customer_columns() -> list[str]:
 
 
 def undo_import(engine: Engine, run_id: int) -> UndoReport:
-    """Undo a landed import: delete what it inserted, restore what it changed."""
+    """Undo a landed import: delete what it inserted, restore what it changed (not while
+    scoring or an import holds the workspace: services/core/writing.py)."""
+    with workspace_writer(engine, f"undoing import {run_id}"):
+        return _undo_import(engine, run_id)
+
+
+def _undo_import(engine: Engine, run_id: int) -> UndoReport:
     with translate_db_errors(), engine.begin() as conn:
         run = conn.execute(
             select(ImportRun.__table__).where(ImportRun.__table__.c.id == run_id)

@@ -5,6 +5,7 @@ saying why, and the files after it are still tried."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -22,6 +23,7 @@ from models.errors import UserFacingError
 from models.schema import ImportRun, Order
 from services.core.output_files import display_path
 from services.core.rollups import OrderFacts, refresh_rollups
+from services.core.writing import workspace_writer
 from services.importing import generic, profiles, usage
 from services.importing.allocator import bulk_allocation
 from services.importing.canonical import Batch, Reject
@@ -474,9 +476,26 @@ def import_requests(
     still tried. A cancel raises ImportCancelled carrying the reports of the files that
     landed before it, the file being read (nothing of it saved) and the files not started.
     New and changed texts get their sentiment and reasons once, after the last file.
+    Not while scoring or an undo holds the workspace (services/core/writing.py): a dry
+    run, which writes nothing, does not wait for them.
     """
     for request in requests:
         check_kind(request.kind)
+    holding = contextlib.nullcontext() if dry_run else workspace_writer(engine, "an import")
+    with holding:
+        return _import_requests(
+            engine, requests, dry_run=dry_run, progress=progress, cancelled=cancelled
+        )
+
+
+def _import_requests(
+    engine: Engine,
+    requests: Sequence[FileRequest],
+    *,
+    dry_run: bool,
+    progress: ProgressFn | None,
+    cancelled: CancelledFn | None,
+) -> ImportReport:
     reports: list[FileReport] = []
     count = len(requests)
     total = max(count, 1)

@@ -63,6 +63,7 @@ from models.vocab import GUEST_EXTERNAL_ID
 from services.core.formatting import format_date
 from services.core.money import MoneyContext
 from services.core.records import ScoringSummary
+from services.core.writing import workspace_writer
 from services.listen.sentiment import update_text_sentiment
 from services.scoring._snapshots import insert_snapshots, write_cache
 from services.scoring.churn import ChurnResult
@@ -142,11 +143,28 @@ def score_workspace(
 
     Writes one ScoringRun and one ScoreSnapshot per customer in one transaction;
     raises ScoringCancelled (nothing written) when ``cancelled()`` turns true, and
-    ScoringError/UserFacingError in plain words when the workspace cannot be scored.
+    ScoringError/UserFacingError in plain words when the workspace cannot be scored
+    (WorkspaceBusy while an import or an undo holds it: services/core/writing.py).
     """
     from services.core.access import require_whole_workspace
 
     require_whole_workspace(engine, "scoring")
+    # From the first read to the last write: an import or an undo meanwhile would leave
+    # scores of customers that are gone.
+    with workspace_writer(engine, "scoring"):
+        return _score_workspace(
+            engine, as_of=as_of, horizon_days=horizon_days, progress=progress, cancelled=cancelled
+        )
+
+
+def _score_workspace(
+    engine: Engine,
+    *,
+    as_of: dt.date | None,
+    horizon_days: int | None,
+    progress: Callable[[float, str], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> ScoringSummary:
     clock = time.perf_counter()
     started = utcnow()
 

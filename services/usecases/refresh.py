@@ -54,8 +54,26 @@ def score_and_alert(
     Cancelling stops the scoring (``ScoringCancelled``, nothing written); the alerts are
     not cancellable (a few seconds at most): once the scores have landed, the alerts
     follow them. A failure of the alerts leaves the previous alerts and is returned in
-    ``alerts_error`` (and logged): the next scoring tries again.
+    ``alerts_error`` (and logged): the next scoring tries again. The workspace's writer
+    lock is held throughout (services/core/writing.py): an import or an undo between the
+    scores and their alerts would leave alerts on customers that are gone.
     """
+    from services.core.writing import workspace_writer
+
+    with workspace_writer(engine, "scoring"):
+        return _score_and_alert(
+            engine, as_of=as_of, horizon_days=horizon_days, progress=progress, cancelled=cancelled
+        )
+
+
+def _score_and_alert(
+    engine: Engine,
+    *,
+    as_of: dt.date | None,
+    horizon_days: int | None,
+    progress: Callable[[float, str], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> RefreshResult:
     from services.alerts.generate import generate_alerts
     from services.scoring.run import score_workspace
 

@@ -223,6 +223,12 @@ class AskPane(QWidget):
         if source is None:
             return
         self._questions_stale = False
+        waiting = self._jobs.waiting_for()
+        if waiting and self.provider is None:  # not an empty library, nor "no provider"
+            self.provider_label.setText(
+                f"Waiting for {waiting} to finish; the saved questions and the provider "
+                "are read then."
+            )
 
         def task(_state: TaskState) -> tuple[list[QuestionEntry], ProviderStatus]:
             return source.questions(), source.provider()
@@ -337,6 +343,17 @@ class AskPane(QWidget):
         answering = [m for m in matches if m.answers]
         best = answering[0] if answering else None
         provider = self.provider
+        reading = provider is None and not self._questions_stale  # a failed read is stale
+        if reading and (best is None or best.score < STRONG_MATCH):
+            # Still being read: not "no provider", nor a loose match in its stead.
+            waiting = self._jobs.waiting_for()
+            self.answer_view.show_message(
+                "The saved questions and the provider are still being read"
+                + (f" (waiting for {waiting} to finish)" if waiting else "")
+                + ". Ask again in a moment.",
+                "muted",
+            )
+            return
         if best is not None and (
             best.score >= STRONG_MATCH or not provider or not provider.configured
         ):

@@ -410,7 +410,9 @@ class ImportDialog(QDialog):
         self.progress_label.setText("Starting…")
         self._show_page(PROGRESS_PAGE)
         self._import_op = (
-            self._jobs.operation(task, parent=self, key=("import.run", id(self)), label="import")
+            self._jobs.operation(
+                task, parent=self, key=("import.run", id(self)), label="import", what="the import"
+            )
             .progress(self._on_import_progress)
             .success(self._on_import_done)
             .failure(self._on_import_failed)

@@ -9,7 +9,12 @@ the UI thread. Results and progress come back through one queued signal bridge.
 
 - Database work goes to a pool with exactly one thread, so SQLite never sees two
   writers from this process and reads never race a write; everything else (network,
-  ML) goes to a small separate pool.
+  ML) goes to a small separate pool. A long analysis that mostly computes (the
+  Early-warning replay: minutes) has a thread of its own ("long"), so the screens' reads
+  on the database worker never queue behind it.
+- An operation that may take long on the database worker says what it is doing
+  (``what="scoring"``): a screen whose read waits behind it asks ``waiting_for()`` and
+  says what it waits for instead of showing an empty or wrong state.
 - Starting an operation with the same ``key`` as one in flight cancels the older one:
   its result is dropped even if it already finished and its delivery is still queued.
 - A failure with no ``failure`` callback goes to the one error presenter.
@@ -33,7 +38,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-PoolName = Literal["db", "work"]
+PoolName = Literal["db", "work", "long"]
 ErrorPresenterFn = Callable[[BaseException], None]
 
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress updates a second reach the UI
@@ -93,11 +98,14 @@ class _Bridge(QObject):
 
 
 class _TaskRunnable(QRunnable):
-    def __init__(self, op: Operation[Any], bridge: _Bridge, pool_name: str) -> None:
+    def __init__(
+        self, op: Operation[Any], bridge: _Bridge, pool_name: str, running: dict[str, str]
+    ) -> None:
         super().__init__()
         self._op: Operation[Any] | None = op
         self._bridge = bridge
         self._pool_name = pool_name
+        self._running = running  # the runner's: pool -> what its task is doing
         # The operation keeps this object alive until delivery; Qt must not delete it.
         self.setAutoDelete(False)
 
@@ -112,17 +120,20 @@ class _TaskRunnable(QRunnable):
         op = self._op
         self._op = None
         assert op is not None
-        token, fn, state = op.token, op.fn, op.state
+        token, fn, state, what = op.token, op.fn, op.state, op.what
         del op
         result: Any = None
         error: BaseException | None = None
         if state.cancelled():
             error = OperationCancelled()
         else:
+            self._running[self._pool_name] = what
             try:
                 result = fn(state)
             except BaseException as exc:  # everything goes back to the UI thread
                 error = exc
+            finally:
+                self._running.pop(self._pool_name, None)
         del fn, state
         self._bridge.task_finished.emit(token, result, error)
 
@@ -142,12 +153,15 @@ class Operation(Generic[T]):
         pool: PoolName = "db",
         key: Hashable | None = None,
         label: str = "",
+        what: str = "",
     ) -> None:
         self.runner = runner
         self.fn = fn
         self.pool: PoolName = pool
         self.key = key
         self.label = label or getattr(fn, "__name__", "task")
+        # Plain words for a screen waiting behind it ("scoring"); "" for quick work.
+        self.what = what
         self._parent = parent
         self._on_success: list[Callable[[T], None]] = []
         self._on_failure: list[Callable[[BaseException], None]] = []
@@ -276,7 +290,7 @@ class JobRunner(QObject):
         super().__init__(parent)
         self._presenter = error_presenter
         self._pools: dict[str, QThreadPool] = {}
-        for name, threads in (("db", 1), ("work", work_threads)):
+        for name, threads in (("db", 1), ("work", work_threads), ("long", 1)):
             pool = QThreadPool(self)
             pool.setObjectName(f"{name}-pool")
             pool.setMaxThreadCount(threads)
@@ -286,6 +300,7 @@ class JobRunner(QObject):
         self._bridge.task_progressed.connect(self._on_bridge_task_progressed, queued)
         self._bridge.task_finished.connect(self._on_bridge_task_finished, queued)
         self._active: dict[int, Operation[Any]] = {}
+        self._running: dict[str, str] = {}  # pool -> what its running task does (workers')
         self._keyed: dict[Hashable, Operation[Any]] = {}
         self._closed = False
         _RUNNERS.add(self)
@@ -300,9 +315,16 @@ class JobRunner(QObject):
         pool: PoolName = "db",
         key: Hashable | None = None,
         label: str = "",
+        what: str = "",
     ) -> Operation[T]:
-        """A new operation on this runner (call ``.run()`` after adding callbacks)."""
-        return Operation(self, fn, parent=parent, pool=pool, key=key, label=label)
+        """A new operation on this runner (call ``.run()`` after adding callbacks);
+        ``what``: plain words for what a long one does, for the screens behind it."""
+        return Operation(self, fn, parent=parent, pool=pool, key=key, label=label, what=what)
+
+    def waiting_for(self, pool: PoolName = "db") -> str | None:
+        """What the task running on ``pool`` is doing ("scoring"), when it said, so that
+        work queued behind it can say what it waits for; None when nothing long runs."""
+        return self._running.get(pool) or None
 
     def present_error(self, error: BaseException) -> None:
         """Hand an error to the one presenter (or the log when there is none)."""
@@ -363,7 +385,7 @@ class JobRunner(QObject):
             self._keyed[op.key] = op
         was_idle = not self._active
         self._active[op.token] = op
-        runnable = _TaskRunnable(op, self._bridge, op.pool)
+        runnable = _TaskRunnable(op, self._bridge, op.pool, self._running)
         op._runnable = runnable
         self._pools[op.pool].start(runnable)
         if was_idle:

@@ -293,13 +293,33 @@ class EarlyWarningSection(QWidget):
         self.replay_button.setEnabled(False)
         self.cancel_button.show()
         self.status_label.setText("Replaying the past year…")
+        # Minutes of computing: on a thread of its own, so that the other screens' reads on
+        # the database worker do not wait for it; only keeping the result goes there.
         self._running = (
-            self._jobs.operation(task, parent=self, key=("results.replay", id(self)))
+            self._jobs.operation(
+                task,
+                parent=self,
+                key=("results.replay", id(self)),
+                pool="long",
+                what="the Early-warning replay",
+            )
             .progress(self._on_progress)
-            .success(self.show_report)
+            .success(lambda report: self._keep(source, report))
             .failure(self._jobs.present_error)
             .cancelled(self._on_cancelled)
             .finished(self._on_finished)
+            .run()
+        )
+
+    def _keep(self, source: EarlyWarningSource, report: ReplayReport) -> None:
+        self.show_report(report)
+        (
+            self._jobs.operation(
+                lambda _state: source.keep_replay(report),
+                parent=self,
+                key=("results.replay.keep", id(self)),
+            )
+            .failure(self._jobs.present_error)
             .run()
         )
 

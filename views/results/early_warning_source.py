@@ -22,7 +22,12 @@ class EarlyWarningSource(Protocol):
     def run_replay(
         self, weeks: int, progress: Callable[[float, str], None], cancelled: Callable[[], bool]
     ) -> ReplayReport:
-        """Replay the past ``weeks`` weeks (slow), keep the result and return it."""
+        """Replay the past ``weeks`` weeks (minutes, mostly computing: it runs on a thread
+        of its own, with its own connections, not on the database worker) and return it."""
+        ...
+
+    def keep_replay(self, report: ReplayReport) -> None:
+        """Keep a replay as the last one (a quick write, on the database worker)."""
         ...
 
     def apply_thresholds(self, suggestions: tuple[Suggestion, ...]) -> dict[str, Any]:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sqlite3
+import threading
 from pathlib import Path
 
+import pytest
+
 from app.cli.main import main
+from app.workspace import open_workspace
+from services.core import writing
+from services.core.writing import workspace_writer
 from tests.cli.commands.test_cli import count, one_line_error, run
 from tests.support.paths import DATA
 
@@ -119,3 +126,32 @@ def test_dry_run_in_process(tmp_path: Path) -> None:
         assert con.execute("SELECT COUNT(*) FROM import_runs").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_imports_undo_while_scoring_runs_says_so_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writing, "WAIT_SECONDS", 0.2)
+    db = tmp_path / "w.radar.sqlite"
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--db", str(db), "import", str(GENERIC / "orders.csv")], out, err) == 0
+    workspace = open_workspace(f"sqlite:///{db}", backup=False)
+    codes: list[int] = []
+    err = io.StringIO()
+    try:
+        # Scoring holds the workspace here while the command line asks for the undo (a
+        # thread of its own, as another process would be).
+        with workspace_writer(workspace.engine, "scoring"):
+            undo = threading.Thread(
+                target=lambda: codes.append(
+                    main(["--db", str(db), "imports", "undo", "1"], io.StringIO(), err)
+                )
+            )
+            undo.start()
+            undo.join()
+    finally:
+        workspace.close()
+    assert codes == [1]
+    assert err.getvalue().startswith(f"error: Scoring (process {os.getpid()}, started ")
+    assert "so undoing import 1 cannot start now; nothing was changed. Try" in err.getvalue()
+    assert (count(db, "customers"), count(db, "orders")) == (81, 246)

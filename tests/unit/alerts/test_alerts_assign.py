@@ -5,6 +5,7 @@ new owner then finds in My work and in Since yesterday."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -157,6 +158,27 @@ def test_find_mentions_full_names_and_unique_first_names() -> None:
     assert find_mentions("@Sam please", names) == []  # two Sams: say which
     assert find_mentions("mail priya@shop.com", names) == []
     assert find_mentions("@Sam Ortiz.", names) == ["Sam Ortiz"]
+
+
+def _best_of_three(text: str, names: list[str]) -> float:
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        find_mentions(text, names)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def test_find_mentions_reads_a_long_note_once_however_many_teammates() -> None:
+    # A 100 KB note full of at signs in a book of 1,000 owners (names of many lengths):
+    # matching costs about what it costs with one teammate, not a search per teammate.
+    # Measured against that baseline in the same run, so a slow machine is no failure.
+    names = [f"Owner{i:04d} {'Lee' * (i % 13)}".strip() for i in range(1000)]
+    note = ("Call @Owner0007 and @owner0999 Leeleeleelee about it. " * 2000)[:100_000]
+    assert find_mentions(note, names) == [names[7], names[999]]  # unique first names
+    one = _best_of_three(note, names[:1])
+    thousand = _best_of_three(note, names)
+    assert thousand < 30 * one + 0.05, (thousand, one)
 
 
 def test_a_mention_waits_in_my_work_until_seen_and_goes_with_its_undo(book: Book) -> None:
