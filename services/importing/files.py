@@ -12,9 +12,7 @@ from models.errors import UserFacingError
 from models.private_files import make_private, open_private
 from services.core.output_files import display_path, neutralise_text
 from services.importing.types import IMPORT_SUFFIXES, RejectedRow
-from services.importing.usage.sources import sniff
-
-_JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+from services.importing.usage.sources import JSON_SUFFIXES, sniff
 
 
 def _importable(p: Path) -> bool:
@@ -24,7 +22,7 @@ def _importable(p: Path) -> bool:
 def _understood(p: Path) -> bool:
     """A JSON file found in a folder is imported only when it is a product-usage export:
     the other JSON files a folder of exports holds (a manifest, settings) are no data."""
-    if p.suffix.lower() not in _JSON_SUFFIXES:
+    if p.suffix.lower() not in JSON_SUFFIXES:
         return True
     try:
         return sniff(p) is not None

@@ -22,12 +22,12 @@ from models.errors import UserFacingError
 from services.importing.reader import DELIMITERS, read_table, unique_header
 from services.importing.usage.layouts import Layout, detect_columns, detect_keys
 
-__all__ = ["Chunk", "Sniffed", "chunks", "sniff"]
+__all__ = ["JSON_SUFFIXES", "Chunk", "Sniffed", "chunks", "sniff"]
 
 CSV_CHUNK = 100_000
 JSON_CHUNK = 50_000
 _SNIFF_BYTES = 1 << 16
-_JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 _SAMPLE_ROWS = 20
 # A record longer or nested deeper than any vendor writes is damage, not data: it is
 # rejected, never parsed (deep nesting exhausts the parser's recursion).
@@ -162,7 +162,7 @@ def sniff(path: str | Path) -> Sniffed | None:
         return _sniff_xlsx(path)
     text, encoding = _decode(head)
     stripped = text.lstrip()
-    if stripped.startswith("{") or path.suffix.lower() in _JSON_SUFFIXES:
+    if stripped.startswith("{") or path.suffix.lower() in JSON_SUFFIXES:
         records = _json_records(stripped)
         layout = detect_keys(records[0]) if records else None
         if layout is None:
