@@ -19,7 +19,7 @@ def _importable(p: Path) -> bool:
     return p.is_file() and p.suffix.lower() in IMPORT_SUFFIXES and not p.name.startswith(".")
 
 
-def _understood(p: Path) -> bool:
+def understood(p: Path) -> bool:
     """A JSON file found in a folder is imported only when it is a product-usage export:
     the other JSON files a folder of exports holds (a manifest, settings) are no data."""
     if p.suffix.lower() not in JSON_SUFFIXES:
@@ -46,21 +46,21 @@ def not_understood(paths: Sequence[str | Path], *, recursive: bool = False) -> l
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            out.extend(p for p in _folder_files(path, recursive) if not _understood(p))
+            out.extend(p for p in _folder_files(path, recursive) if not understood(p))
     return out
 
 
 def expand_paths(paths: Sequence[str | Path], *, recursive: bool = False) -> list[Path]:
     """Files as given; folders -> their .csv/.tsv/.txt/.xlsx files and product-usage JSON
     exports (sorted; with ``recursive``, those of every subfolder too; other JSON files,
-    a manifest say, are left out: not_understood names them). Anything that is not a regular file (a
-    named pipe, a device) is refused: reading one could block forever."""
+    a manifest say, are left out: not_understood names them). Anything that is not a
+    regular file (a named pipe, a device) is refused: reading one could block forever."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
         shown = display_path(path)
         if path.is_dir():
-            found = [p for p in _folder_files(path, recursive) if _understood(p)]
+            found = [p for p in _folder_files(path, recursive) if understood(p)]
             if not found:
                 hint = (
                     " Its subfolders hold some: add --recursive to import them."

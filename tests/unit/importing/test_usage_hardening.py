@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from services.importing import service
+from services.importing.watched import FOLDER_KEY, import_watched_folder
+from services.settings import set_setting
 from tests.unit.importing.test_usage_events import amplitude_records, write_amplitude_csv
 from tests.unit.importing.usage_support import (
     ACME,
@@ -194,3 +197,11 @@ def test_a_folders_json_file_that_is_no_usage_export_is_left_out(
     assert [(f.file, f.landed) for f in report.files] == [("amplitude_export.csv", True)]
     assert service.not_understood([folder]) == [manifest]
     assert stored(usage_ws, "amplitude")[(ACME, DAY)]["events"] == 3
+
+    # A watched folder leaves it out too (and never reports it as refused).
+    with Session(usage_ws) as session, session.begin():
+        set_setting(session, FOLDER_KEY, str(folder))
+    (folder / "amplitude_export.csv").unlink()
+    write_amplitude_csv(folder, _ann(2, "2026-11-04 14:00", "Report"))
+    watched = import_watched_folder(usage_ws, settle_s=0)
+    assert (len(watched.imported), watched.failed) == (1, [])
