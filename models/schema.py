@@ -284,7 +284,7 @@ class UsageDay(Base):
 
     ``users`` holds short keys of the people active that day, so that active users over a
     week or a month count each person once; ``features`` counts the uses of each feature.
-    One row per customer, source and day: a re-import replaces the day's figures.
+    One row per customer, source and day: the figures of several files add up.
     """
 
     __tablename__ = "usage_days"

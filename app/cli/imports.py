@@ -113,6 +113,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from services.importing.files import check_rejects_folder
     from services.importing.service import (
         expand_paths,
+        not_understood,
         run_import,
         subfolder_files,
         write_rejects_csv,
@@ -129,6 +130,12 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     "were not imported; add --recursive to import them too.",
                     file=err,
                 )
+    for unread in not_understood(args.paths, recursive=args.recursive):
+        print(
+            f"note: {display_path(unread)} was not imported: it is a JSON file but not a "
+            "product-usage export (a manifest or a settings file, say).",
+            file=err,
+        )
     url = resolve_url(args.db)
     rejects_path = None
     if args.rejects_csv:

@@ -12,28 +12,55 @@ from models.errors import UserFacingError
 from models.private_files import make_private, open_private
 from services.core.output_files import display_path, neutralise_text
 from services.importing.types import IMPORT_SUFFIXES, RejectedRow
+from services.importing.usage.sources import JSON_SUFFIXES, sniff
 
 
 def _importable(p: Path) -> bool:
     return p.is_file() and p.suffix.lower() in IMPORT_SUFFIXES and not p.name.startswith(".")
 
 
+def understood(p: Path) -> bool:
+    """A JSON file found in a folder is imported only when it is a product-usage export:
+    the other JSON files a folder of exports holds (a manifest, settings) are no data."""
+    if p.suffix.lower() not in JSON_SUFFIXES:
+        return True
+    try:
+        return sniff(p) is not None
+    except UserFacingError:
+        return False
+
+
+def _folder_files(path: Path, recursive: bool) -> list[Path]:
+    walk = path.rglob("*") if recursive else path.iterdir()
+    return sorted(
+        p
+        for p in walk
+        if _importable(p) and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )
+
+
+def not_understood(paths: Sequence[str | Path], *, recursive: bool = False) -> list[Path]:
+    """The JSON files in the folders given that are not product-usage exports: a folder's
+    import leaves them out (expand_paths), and the report names them."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            out.extend(p for p in _folder_files(path, recursive) if not understood(p))
+    return out
+
+
 def expand_paths(paths: Sequence[str | Path], *, recursive: bool = False) -> list[Path]:
-    """Files as given; folders -> their .csv/.tsv/.txt/.xlsx files (sorted; with
-    ``recursive``, those of every subfolder too). Anything that is not a regular file (a
-    named pipe, a device) is refused: reading one could block forever."""
+    """Files as given; folders -> their .csv/.tsv/.txt/.xlsx files and product-usage JSON
+    exports (sorted; with ``recursive``, those of every subfolder too; other JSON files,
+    a manifest say, are left out: not_understood names them). Anything that is not a
+    regular file (a named pipe, a device) is refused: reading one could block forever."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
         shown = display_path(path)
         if path.is_dir():
-            walk = path.rglob("*") if recursive else path.iterdir()
-            found = sorted(
-                p
-                for p in walk
-                if _importable(p)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            found = [p for p in _folder_files(path, recursive) if understood(p)]
             if not found:
                 hint = (
                     " Its subfolders hold some: add --recursive to import them."

@@ -20,7 +20,12 @@ from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from services.importing import generic, profiles
-from services.importing.files import expand_paths, subfolder_files, write_rejects_csv
+from services.importing.files import (
+    expand_paths,
+    not_understood,
+    subfolder_files,
+    write_rejects_csv,
+)
 from services.importing.history import list_imports, undo_import
 from services.importing.planning import preview_file
 from services.importing.run import (
@@ -38,6 +43,7 @@ __all__ = [
     "FileRequest",
     "ProgressFn",
     "expand_paths",
+    "not_understood",
     "failed_file",
     "fields_for_kind",
     "import_requests",

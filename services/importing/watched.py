@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
+from services.importing.files import understood
 from services.importing.types import IMPORT_SUFFIXES, counts_words
 
 FileSignature = tuple[int, int]  # (size in bytes, modification time in ns)
@@ -117,6 +118,9 @@ def import_watched_folder(engine: Engine, *, settle_s: float = SETTLE_S) -> Watc
                 del new[path]
     for path, signature in sorted(new.items()):
         name = os.path.basename(path)
+        if not understood(Path(path)):  # a manifest or settings JSON beside the exports
+            seen[path] = signature
+            continue
         try:
             preview = preview_file(engine, path)
             if preview.needs_mapping:

@@ -12,8 +12,9 @@ app's buttons do. So on a shared workspace PostgreSQL itself:
   setting ``learn.holdout_draws``): raising a held-back alert counts up, nothing else
   of a manager's changes them (a lead or an admin may, and is audited);
 - audits every UPDATE and DELETE of the team's records (``AUDITED``: customers, their
-  orders, tickets, deals, subscriptions and identities, alerts, actions, outreach,
-  escalations, draft batches, imports, mapping profiles, settings, the team) in
+  orders, tickets, deals, subscriptions, identities and product-usage days, alerts and
+  their experiment assignments, actions, outreach, escalations, draft batches, imports,
+  mapping profiles, settings, the team) in
   ``audit_events`` (action ``db.update`` / ``db.delete``, entity type ``db.<table>``):
   the login that
   connected (``actor``: ``session_user``, which a client cannot set), the database user
@@ -53,7 +54,12 @@ AUDITED = {
     "mapping_profiles": "id",
     "settings": "key",
     "team_members": "db_role",
+    "usage_days": "id",
+    "experiment_assignments": "id",
 }
+# The tables of a customer's rows that are not audited: derived, rebuilt by the next
+# refresh or scoring (tests/unit/team/test_team_tables.py holds every other one to AUDITED).
+NOT_AUDITED = ("customer_rollups", "score_snapshots")
 DRAWS_SETTING = "learn.holdout_draws"  # services/alerts/holdout.py's counters
 AUDIT_UPDATE = "db.update"
 AUDIT_DELETE = "db.delete"

@@ -187,13 +187,14 @@ class EventTotals:
         if not matched.any():
             return
         frame = events.loc[matched]
-        # One number per customer-day, and 32-bit counts: the running frames are most of
-        # the memory an import takes.
+        # One number per customer-day: the running frames are most of the memory an
+        # import takes (they are summed per customer-day at once, so 64-bit counts cost
+        # little and never wrap).
         cd = _cd(customers[matched], frame["day"].to_numpy(dtype="int64"))
         codes, names = pd.factorize(frame["event"])
         kinds = [self._kind(str(n)) for n in names]
         flags = np.array([(k.login, k.document, k.start) for k in kinds], dtype=bool).reshape(-1, 3)
-        count = frame["count"].to_numpy(dtype="int32")
+        count = frame["count"].to_numpy(dtype="int64")
         part = pd.DataFrame(
             {
                 "cd": cd,

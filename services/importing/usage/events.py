@@ -19,10 +19,11 @@ import pandas as pd
 
 from services.importing.usage.layouts import Layout, roles_in
 
-__all__ = ["EVENT_COLUMNS", "local_days", "normalise"]
+__all__ = ["EVENT_COLUMNS", "local_days", "normalise", "out_of_range_reason"]
 
 EVENT_COLUMNS = (
     "row",
+    "key",
     "user",
     "email",
     "account",
@@ -33,6 +34,10 @@ EVENT_COLUMNS = (
     "minutes",
     "count",
 )
+# The most events one row may stand for (Pendo's numEvents per visitor and day) and the
+# most minutes it may give: beyond them the export is broken, not the customer busy.
+MAX_ROW_EVENTS = 1_000_000
+MAX_ROW_MINUTES = 7 * 24 * 60
 # Segment calls that are no use of the product: who someone is, which account they are in.
 _NOT_ACTIVITY = {"identify", "group", "alias"}
 _PAGE_CALLS = {"page": "Page Viewed", "screen": "Screen Viewed"}
@@ -40,6 +45,11 @@ _OFFSET = re.compile(r"\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*([+-])(\d\d):?(\d
 _UTC_WORDS = re.compile(r"(?:Z|UTC|GMT|[+-]00:?00)$", re.IGNORECASE)
 _EPOCH = re.compile(r"^\d{9,14}(?:\.\d+)?$")
 _DAY_NS = 86_400 * 10**9
+# The times a usage event can plausibly have: none before 1990, none more than a day after
+# the import (a clock a little ahead). Anything else is a broken export (a 9999-12-31
+# placeholder, -1, an epoch in the wrong unit) and would land on a day centuries away.
+PLAUSIBLE_SINCE = pd.Timestamp("1990-01-01", tz="UTC")
+AHEAD = pd.Timedelta(days=1)
 
 
 def _missing(values: pd.Series) -> np.ndarray[Any, Any]:
@@ -119,12 +129,20 @@ def _numbers(frame: pd.DataFrame, column: str | None, default: float) -> pd.Seri
     return values.astype("float64")
 
 
+def latest_plausible() -> pd.Timestamp:
+    """The latest time a usage record may have: a day after now."""
+    return pd.Timestamp.now(tz="UTC") + AHEAD
+
+
 def local_days(
     values: pd.Series, zone: str, *, naive_is_utc: bool = False
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """The local day (days since 1970-01-01) of each time, and which could not be read
-    (see the module docstring for the rules)."""
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The local day (days since 1970-01-01) of each time, which could not be read, and
+    which of those were read but lie outside the plausible range (PLAUSIBLE_SINCE to a day
+    after now; these are in the second array too). See the module docstring for the rules."""
     n = len(values)
+    latest = latest_plausible()
+    far = np.zeros(n, dtype=bool)
     text = _text(pd.DataFrame({"t": values}), "t")
     empty = (text == "").to_numpy()
     epoch = text.str.match(_EPOCH.pattern).to_numpy() & ~empty
@@ -132,8 +150,13 @@ def local_days(
     bad = empty.copy()
     if epoch.any():
         numbers = pd.to_numeric(text[epoch], errors="coerce").to_numpy(dtype="float64")
-        ns = np.where(numbers >= 1e11, numbers * 1e6, numbers * 1e9).astype("int64")
+        seconds = np.where(numbers >= 1e11, numbers / 1e3, numbers)
+        # Checked before the nanoseconds are taken: out of range they would wrap around.
+        out_of_range = (seconds < PLAUSIBLE_SINCE.timestamp()) | (seconds > latest.timestamp())
+        ns = np.where(out_of_range, 0.0, seconds * 1e9).astype("int64")
         local_ns[epoch] = _in_zone(ns, zone)
+        far[epoch] = out_of_range
+        bad[epoch] = out_of_range
     wordy = ~epoch & ~empty
     if wordy.any():
         words = text[wordy]
@@ -141,6 +164,12 @@ def local_days(
         if parsed.isna().any():
             retry = parsed.isna()
             parsed[retry] = pd.to_datetime(words[retry], utc=True, errors="coerce", format="mixed")
+        out_of_range = (
+            parsed.notna() & ((parsed < PLAUSIBLE_SINCE) | (parsed > latest))
+        ).to_numpy()
+        if out_of_range.any():
+            # Before the nanoseconds are taken: 9999-12-31 would wrap around to 1816.
+            parsed = parsed.where(~out_of_range)
         ok = parsed.notna().to_numpy()
         ns = parsed.to_numpy(dtype="datetime64[ns]").astype("int64")  # UTC instants
         # The zone is in the last characters: only those are searched (cheaper).
@@ -164,8 +193,9 @@ def local_days(
         out[own] = ns[own] + minutes[own] * 60 * 10**9
         local_ns[wordy] = out
         bad[wordy] = ~ok
+        far[wordy] = out_of_range
     days = np.floor_divide(local_ns, _DAY_NS)
-    return days, bad
+    return days, bad, far
 
 
 def _in_zone(ns: np.ndarray[Any, Any], zone: str) -> np.ndarray[Any, Any]:
@@ -222,7 +252,9 @@ def _mixpanel(frame: pd.DataFrame, roles: dict[str, str], c: Columns) -> None:
 
 
 def _pendo(frame: pd.DataFrame, roles: dict[str, str], c: Columns) -> None:
-    c["count"] = _numbers(frame, roles.get("count"), 1.0).fillna(1.0)
+    count = _numbers(frame, roles.get("count"), 1.0)
+    given = _text(frame, roles.get("count")) != ""
+    c["count"] = count.where(given | count.notna(), 1.0)  # no count: one event; text: NaN
     c["minutes"] = _numbers(frame, roles.get("minutes"), np.nan)
     feature = _text(frame, roles.get("feature"))
     page = _text(frame, roles.get("page"))
@@ -257,24 +289,45 @@ def normalise(
         _pendo(frame, roles, c)
     time = roles.get("time")
     stamps = frame[time] if time in frame.columns else pd.Series("", index=index)
-    days, bad_time = local_days(stamps, zone, naive_is_utc=layout.name == "amplitude_events")
+    days, bad_time, far = local_days(stamps, zone, naive_is_utc=layout.name == "amplitude_events")
     nobody = ((c["user"] == "") & (c["email"] == "") & (c["account"] == "")).to_numpy()
     numbers = rows.to_numpy()
+    shown_time = _text(frame, time).to_numpy()
+    count = c["count"].to_numpy(dtype="float64")
+    minutes = c["minutes"].to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        bad_count = ~np.isfinite(count) | (count < 0) | (count > MAX_ROW_EVENTS)
+        bad_minutes = np.isinf(minutes) | (minutes < 0) | (minutes > MAX_ROW_MINUTES)
+    shown_count = _text(frame, roles.get("count")).to_numpy()
+    problems: list[tuple[np.ndarray[Any, Any], Any]] = [
+        (bad_time, lambda i: _time_reason(str(shown_time[i]), bool(far[i]))),
+        (nobody, lambda i: "no user or account: the event names nobody to match"),
+        (
+            bad_count,
+            lambda i: (
+                f"event count '{str(shown_count[i])[:40]}': not a whole number of "
+                f"events from 0 to {MAX_ROW_EVENTS:,}"
+            ),
+        ),
+        (
+            bad_minutes,
+            lambda i: (
+                f"minutes '{minutes[i]:g}': not a time from 0 to {MAX_ROW_MINUTES:,} "
+                "minutes (a week)"
+            ),
+        ),
+    ]
     rejects: list[tuple[int, str]] = []
-    timeless = bad_time & ~skip
-    if timeless.any():
-        shown = _text(frame, time).to_numpy()
-        rejects.extend(
-            (int(numbers[i]), _time_reason(str(shown[i]))) for i in np.flatnonzero(timeless)
-        )
-    rejects.extend(
-        (int(numbers[i]), "no user or account: the event names nobody to match")
-        for i in np.flatnonzero(nobody & ~bad_time & ~skip)
-    )
+    taken = skip.copy()
+    for mask, why in problems:
+        hit = mask & ~taken
+        rejects.extend((int(numbers[i]), why(i)) for i in np.flatnonzero(hit))
+        taken |= hit
     rejects.sort()
-    keep = ~(skip | bad_time | nobody)
+    keep = ~taken
+    c["key"] = _event_keys(c, shown_time, _text(frame, roles.get("insert_id")))
     out = {name: c[name].to_numpy()[keep] for name in EVENT_COLUMNS if name in c}
-    out["count"] = out["count"].astype("int64")
+    out["count"] = np.rint(out["count"]).astype("int64")
     return (
         pd.DataFrame({"row": numbers[keep], **out, "day": days[keep]}, columns=EVENT_COLUMNS),
         rejects,
@@ -282,7 +335,39 @@ def normalise(
     )
 
 
-def _time_reason(shown: str) -> str:
+def _event_keys(c: Columns, when: np.ndarray[Any, Any], insert_id: pd.Series) -> pd.Series:
+    """A 64-bit hash of everything an event row says (who, what, the time as written, the
+    vendor's insert id where it gives one): two rows with the same are one event sent
+    twice, counted once (services/importing/usage/run.py)."""
+    said = pd.DataFrame(
+        {
+            "user": c["user"],
+            "email": c["email"],
+            "account": c["account"],
+            "event": c["event"],
+            "feature": c["feature"],
+            "session": c["session"],
+            "time": when,
+            "id": insert_id,
+            "count": c["count"],
+            "minutes": c["minutes"],
+        }
+    )
+    hashed = pd.util.hash_pandas_object(said, index=False).to_numpy().view("int64")
+    return pd.Series(hashed, index=c["user"].index)
+
+
+def _time_reason(shown: str, far: bool = False) -> str:
     if not shown:
         return "no time: the event has no timestamp"
+    if far:
+        return out_of_range_reason("time", shown)
     return f"malformed time '{shown[:40]}': not a date and time"
+
+
+def out_of_range_reason(what: str, shown: str) -> str:
+    """Why a row whose time (or date) is outside the plausible range is rejected."""
+    return (
+        f"implausible {what} '{shown[:40]}': before 1990 or more than a day from now "
+        f"(check the export's {what} column)"
+    )

@@ -55,6 +55,7 @@ _AMPLITUDE = {
     "properties": ("eventproperties",),
     "user_properties": ("userproperties",),
     "email": ("email", "useremail"),
+    "insert_id": ("$insertid", "insertid"),
 }
 _SEGMENT = {
     "user": ("userid",),
@@ -68,6 +69,7 @@ _SEGMENT = {
     "context": ("context",),
     "email": ("email", "contexttraitsemail", "traitsemail"),
     "duration": ("duration", "propertiesduration"),
+    "insert_id": ("messageid",),
 }
 _MIXPANEL = {
     "user": ("$userid", "distinctid", "$distinctid"),
@@ -77,6 +79,7 @@ _MIXPANEL = {
     "session": ("$sessionid", "sessionid"),
     "account": ("accountid", "companyid", "$groupkey", "company"),
     "duration": ("$duration",),
+    "insert_id": ("$insertid", "insertid"),
 }
 _PENDO = {
     "user": ("visitorid",),

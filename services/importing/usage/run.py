@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from models.base import utcnow
 from models.errors import UserFacingError
@@ -32,10 +32,11 @@ from services.importing.types import (
     RejectedRow,
 )
 from services.importing.usage.aggregate import DayFigures, EventTotals
+from services.importing.usage.dedup import SeenKeys
 from services.importing.usage.events import normalise
 from services.importing.usage.matching import Matcher
 from services.importing.usage.sources import Chunk, Sniffed, chunks
-from services.importing.usage.store import write_days
+from services.importing.usage.store import days_written_by, write_days
 from services.importing.usage.summaries import SummaryTotals
 
 __all__ = ["USAGE_KIND", "import_usage"]
@@ -56,6 +57,7 @@ class Tally:
     unmatched: dict[str, tuple[set[str], int]] = field(default_factory=dict)
     rejects: list[tuple[int, str]] = field(default_factory=list)
     rejected: int = 0
+    duplicates: int = 0
 
     def reject(self, found: list[tuple[int, str]] | tuple[tuple[int, str], ...]) -> None:
         self.rejected += len(found)
@@ -122,6 +124,7 @@ def _read_events(
     layout = sniffed.layout
     links = _group_links(sniffed, zone) if layout.name == "segment_events" else {}
     totals = EventTotals(sessions=layout.name != "pendo_events" or "session" in layout.columns)
+    seen = SeenKeys()
     for chunk in chunks(sniffed, _columns(sniffed)):
         events, rejects, _links = normalise(layout, chunk.frame, chunk.rows, zone)
         if links:
@@ -130,6 +133,10 @@ def _read_events(
         tally.records += len(chunk.frame) + len(chunk.rejects)
         tally.reject(chunk.rejects)
         tally.reject(rejects)
+        fresh = seen.fresh(events["key"].to_numpy())
+        if not fresh.all():
+            tally.duplicates += int((~fresh).sum())
+            events = events.loc[fresh].reset_index(drop=True)
         customers, reasons = matcher.match(events)
         counts = events["count"].to_numpy()
         tally.events += int(counts.sum())
@@ -166,6 +173,11 @@ def _notes(sniffed: Sniffed, tally: Tally, days: int) -> list[str]:
         f"{plural(len(tally.customers), 'customer')}, summed into "
         f"{plural(days, 'customer-day')} of product usage ({sniffed.layout.source})"
     ]
+    if tally.duplicates:
+        notes.append(
+            f"{plural(tally.duplicates, 'exact duplicate record')} (the same person, event, "
+            "time and event id as one before it) counted once"
+        )
     for why, (people, events) in sorted(tally.unmatched.items()):
         left = plural(events, what[:-1])
         notes.append(
@@ -175,7 +187,7 @@ def _notes(sniffed: Sniffed, tally: Tally, days: int) -> list[str]:
     if tally.unmatched:
         notes.append(
             "to count them, import their customers first (with their emails or ids), then "
-            "this file again: the days it covers are replaced, never counted twice"
+            "this file again: only their days are added, the others are never counted twice"
         )
     return notes
 
@@ -199,12 +211,26 @@ def _error(path: Path, sniffed: Sniffed, message: str, tally: Tally) -> FileRepo
     )
 
 
-def _start_run(conn: Connection, path: Path, sniffed: Sniffed) -> int:
+def _earlier_runs(conn: Connection, sha256: str) -> list[int]:
+    """The landed usage imports of this very file (the same SHA-256)."""
+    return [
+        int(r)
+        for r in conn.scalars(
+            select(ImportRun.id).where(
+                ImportRun.kind == USAGE_KIND,
+                ImportRun.status == "landed",
+                ImportRun.file_sha256 == sha256,
+            )
+        )
+    ]
+
+
+def _start_run(conn: Connection, path: Path, sniffed: Sniffed, sha256: str) -> int:
     result = conn.execute(
         insert(ImportRun).values(
             source_path=display_path(path.resolve()),
             file_name=display_path(path.name),
-            file_sha256=_sha256(path),
+            file_sha256=sha256,
             detected_format=sniffed.layout.name,
             kind=USAGE_KIND,
             status="running",
@@ -262,7 +288,9 @@ def import_usage(
             if not tally.customers:
                 return _error(path, sniffed, _nothing(path, sniffed, tally), tally)
             progress(0.86, f"saving {path.name}")
-            run_id = _start_run(conn, path, sniffed)
+            sha256 = _sha256(path)
+            counted = days_written_by(session, _earlier_runs(conn, sha256))
+            run_id = _start_run(conn, path, sniffed, sha256)
 
             def written(done: int) -> None:
                 if cancelled is not None and cancelled():
@@ -273,7 +301,9 @@ def import_usage(
                 )
 
             source = sniffed.layout.source
-            inserted, updated, unchanged = write_days(session, run_id, source, figures, written)
+            inserted, updated, unchanged = write_days(
+                session, run_id, source, figures, written, counted=counted
+            )
             notes = _notes(sniffed, tally, inserted + updated + unchanged)
             _finish_run(conn, run_id, tally, notes, (inserted, updated, unchanged), dry_run)
     except ImportCancelled:
@@ -333,6 +363,7 @@ def _finish_run(
             "customers_matched": len(tally.customers),
             "days_written": inserted + updated,
             "days_unchanged": unchanged,
+            "duplicates": tally.duplicates,
             "unmatched": {
                 why: {"people": len(people), "events": events}
                 for why, (people, events) in sorted(tally.unmatched.items())

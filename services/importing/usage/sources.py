@@ -22,13 +22,17 @@ from models.errors import UserFacingError
 from services.importing.reader import DELIMITERS, read_table, unique_header
 from services.importing.usage.layouts import Layout, detect_columns, detect_keys
 
-__all__ = ["Chunk", "Sniffed", "chunks", "sniff"]
+__all__ = ["JSON_SUFFIXES", "Chunk", "Sniffed", "chunks", "sniff"]
 
 CSV_CHUNK = 100_000
 JSON_CHUNK = 50_000
 _SNIFF_BYTES = 1 << 16
-_JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 _SAMPLE_ROWS = 20
+# A record longer or nested deeper than any vendor writes is damage, not data: it is
+# rejected, never parsed (deep nesting exhausts the parser's recursion).
+MAX_LINE_BYTES = 1 << 20
+MAX_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -99,13 +103,48 @@ def _json_records(text: str) -> list[dict[str, Any]]:
         line = line.strip()
         if not line:
             continue
-        try:
-            value = json.loads(line)
-        except ValueError:
+        value, why = _record(line)
+        if why == _CUT:
             break  # the last line of the window may be cut
         if isinstance(value, dict):
             out.append(value)
     return out
+
+
+_CUT = "not a JSON record (the line is cut or damaged)"
+
+
+def _depth(value: Any) -> int:
+    """How deeply a parsed value nests (iteratively: no recursion to exhaust)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                stack.extend((v, level + 1) for v in item if isinstance(v, dict | list))
+    return deepest
+
+
+def _record(line: str | bytes) -> tuple[Any, str | None]:
+    """A JSON line parsed, or None and why it cannot be read."""
+    if len(line) > MAX_LINE_BYTES:
+        return None, f"a record longer than {MAX_LINE_BYTES >> 20} MB (not a usage event)"
+    try:
+        value = json.loads(line)
+    except RecursionError:
+        return None, f"a JSON record nested more than {MAX_DEPTH} levels deep"
+    except ValueError:
+        return None, _CUT
+    # Only a line with many brackets can nest deeply: the others skip the walk.
+    raw = line.encode() if isinstance(line, str) else line
+    opened = raw.count(b"{") + raw.count(b"[")
+    if opened > MAX_DEPTH and _depth(value) > MAX_DEPTH:
+        return None, f"a JSON record nested more than {MAX_DEPTH} levels deep"
+    return value, None
 
 
 def sniff(path: str | Path) -> Sniffed | None:
@@ -123,7 +162,7 @@ def sniff(path: str | Path) -> Sniffed | None:
         return _sniff_xlsx(path)
     text, encoding = _decode(head)
     stripped = text.lstrip()
-    if stripped.startswith("{") or path.suffix.lower() in _JSON_SUFFIXES:
+    if stripped.startswith("{") or path.suffix.lower() in JSON_SUFFIXES:
         records = _json_records(stripped)
         layout = detect_keys(records[0]) if records else None
         if layout is None:
@@ -264,14 +303,13 @@ def _json_lines(sniffed: Sniffed) -> Iterator[Chunk]:
         records: list[dict[str, Any]] = []
         numbers: list[int] = []
         rejects: list[tuple[int, str]] = []
-        for line_no, line in enumerate(stream, start=1):
+        for line_no, line in enumerate(_lines(stream), start=1):
             line = line.strip()
             if not line:
                 continue
-            try:
-                value = json.loads(line)
-            except ValueError:
-                rejects.append((line_no, "not a JSON record (the line is cut or damaged)"))
+            value, why = _record(line)
+            if why is not None:
+                rejects.append((line_no, why))
                 continue
             if not isinstance(value, dict):
                 rejects.append((line_no, "not a JSON record (an object was expected)"))
@@ -283,6 +321,16 @@ def _json_lines(sniffed: Sniffed) -> Iterator[Chunk]:
                 records, numbers, rejects = [], [], []
         if records or rejects:
             yield _json_chunk(sniffed.layout, records, numbers, 1.0, rejects)
+
+
+def _lines(stream: IO[bytes]) -> Iterator[bytes]:
+    """The stream's lines, each read up to MAX_LINE_BYTES: of a longer one, only that much
+    is kept (the record is then rejected as too long) and the rest is skipped unread."""
+    while line := stream.readline(MAX_LINE_BYTES + 1):
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while (rest := stream.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass
+        yield line
 
 
 def _json_chunk(

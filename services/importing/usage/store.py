@@ -1,11 +1,14 @@
 """Writing a usage import's customer-days, and undoing it.
 
-A re-import replaces the figures of the (customer, source, day) rows it covers: a day it
-brings anew is inserted (tagged with the import), a day already stored is updated in place
-and its values before are kept in import_changes, so that undo puts them back; a day whose
-figures are the same is left alone (importing the same file twice changes nothing). A row
-keeps the id of the import that first wrote it, as orders do: a later import that changed
-it must be undone first (services/importing/history.py says so).
+The figures of several files add up: a (customer, source, day) an import brings anew is
+inserted (tagged with the import); one already stored gets the import's figures added to
+its own (events, sessions, logins, minutes and documents summed, people and features
+joined) and its values before are kept in import_changes, so that undo puts them back
+exactly. The same file imported again (the same SHA-256) adds nothing to the days an
+earlier import of it wrote: those are left alone and counted unchanged, and only the days
+of customers matched since (their customers imported in between) are added. A row keeps
+the id of the import that first wrote it, as orders do: a later import that changed it
+must be undone first (services/importing/history.py says so).
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from sqlalchemy import Connection, Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from models.schema import ImportChange, UsageDay
-from services.importing.usage.aggregate import DayFigures
+from services.importing.usage.aggregate import MAX_USERS_PER_DAY, DayFigures
 
-__all__ = ["FIGURE_COLUMNS", "undo_usage", "write_days"]
+__all__ = ["FIGURE_COLUMNS", "days_written_by", "undo_usage", "write_days"]
 
 TABLE: Table = UsageDay.__table__  # type: ignore[assignment]
 CHANGES: Table = ImportChange.__table__  # type: ignore[assignment]
@@ -62,6 +65,39 @@ def _values(f: DayFigures) -> list[Any]:
         f.documents_viewed,
         features,
         users,
+    ]
+
+
+def _plus(a: Any, b: Any) -> Any:
+    return None if a is None and b is None else (a or 0) + (b or 0)
+
+
+def _loaded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _added(new: list[Any], now: Sequence[Any]) -> list[Any]:
+    """The stored figures (in stored form) with a file's figures for the same day added."""
+    period, events, sessions, logins, active, minutes, documents, features, users = now
+    n_features, n_users = _loaded(new[7]), _loaded(new[8])
+    uses: dict[str, int] = dict(_loaded(features) or {})
+    for name, count in (n_features or {}).items():
+        uses[name] = uses.get(name, 0) + int(count)
+    people = None
+    if users is not None or n_users is not None:
+        people = sorted(set(_loaded(users) or ()) | set(n_users or ()))[:MAX_USERS_PER_DAY]
+    largest = max(active or 0, new[4] or 0, len(people or ()))
+    summed_minutes = _plus(minutes, new[5])
+    return [
+        period,
+        (events or 0) + (new[1] or 0),
+        _plus(sessions, new[2]),
+        _plus(logins, new[3]),
+        None if active is None and new[4] is None and people is None else largest,
+        None if summed_minutes is None else round(float(summed_minutes), 2),
+        _plus(documents, new[6]),
+        json.dumps(uses, sort_keys=True) if uses else None,
+        None if people is None else json.dumps(people),
     ]
 
 
@@ -114,20 +150,41 @@ def _stored(
     return out
 
 
+def days_written_by(session: Session, runs: Sequence[int]) -> set[int]:
+    """The ids of the usage days these imports inserted or changed."""
+    out: set[int] = set()
+    conn = session.connection()
+    for start in range(0, len(runs), 500):
+        part = list(runs[start : start + 500])
+        out.update(conn.scalars(select(TABLE.c.id).where(TABLE.c.import_run_id.in_(part))).all())
+        out.update(
+            conn.scalars(
+                select(CHANGES.c.row_id).where(
+                    CHANGES.c.import_run_id.in_(part), CHANGES.c.table_name == TABLE.name
+                )
+            ).all()
+        )
+    return out
+
+
 def write_days(
     session: Session,
     run_id: int,
     source: str,
     batches: Iterable[Sequence[DayFigures]],
     written: Callable[[int], None] | None = None,
+    *,
+    counted: set[int] | None = None,
 ) -> tuple[int, int, int]:
-    """Write the figures for ``source``, batch by batch; (inserted, updated, unchanged)
-    customer-days. ``written`` hears how many are done after each batch."""
+    """Add the figures for ``source`` to the stored days, batch by batch; (inserted,
+    updated, unchanged) customer-days. ``counted``: the ids of the days that already hold
+    this very file's figures (an earlier import of it), left alone. ``written`` hears how
+    many are done after each batch."""
     totals = [0, 0, 0]
     cur = _Cursor(session.connection())
     try:
         for figures in batches:
-            for i, n in enumerate(_write_batch(cur, run_id, source, figures)):
+            for i, n in enumerate(_write_batch(cur, run_id, source, figures, counted or set())):
                 totals[i] += n
             if written is not None:
                 written(sum(totals))
@@ -137,7 +194,7 @@ def write_days(
 
 
 def _write_batch(
-    cur: _Cursor, run_id: int, source: str, figures: Sequence[DayFigures]
+    cur: _Cursor, run_id: int, source: str, figures: Sequence[DayFigures], counted: set[int]
 ) -> tuple[int, int, int]:
     if not figures:
         return 0, 0, 0
@@ -155,6 +212,10 @@ def _write_batch(
         if now is None:
             new.append((f.customer_id, source, cur.day(f.day), *values, run_id))
             continue
+        if now[0] in counted:  # this file's figures are in it already
+            unchanged += 1
+            continue
+        values = _added(values, now[1:])
         if all(_same(v, w) for v, w in zip(values, now[1:], strict=True)):
             unchanged += 1
             continue

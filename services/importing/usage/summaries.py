@@ -14,7 +14,12 @@ import numpy as np
 import pandas as pd
 
 from services.importing.usage.aggregate import EPOCH, DayFigures
-from services.importing.usage.events import local_days
+from services.importing.usage.events import (
+    PLAUSIBLE_SINCE,
+    latest_plausible,
+    local_days,
+    out_of_range_reason,
+)
 from services.importing.usage.layouts import Layout, feature_name
 from services.importing.usage.matching import Matcher
 
@@ -22,21 +27,40 @@ __all__ = ["SummaryTotals"]
 
 _ISO_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 _FIGURES = ("events", "sessions", "logins", "minutes", "documents")
+# The largest figure one row may give (events, sessions, minutes, users or uses of a feature
+# of one account or person on one day or week): more is a broken export.
+MAX_ROW_FIGURE = 10_000_000
 
 
-def _week_days(values: pd.Series) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+def _week_days(
+    values: pd.Series,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     text = values.astype(str).str.strip()
     weeks = text.str.extract(_ISO_WEEK)
     iso = weeks[0].notna().to_numpy()
-    days, bad = local_days(text.where(~iso, ""), "UTC")
+    days, bad, far = local_days(text.where(~iso, ""), "UTC")
+    first = (PLAUSIBLE_SINCE.date() - EPOCH).days
+    last = (latest_plausible().date() - EPOCH).days
     for i in np.flatnonzero(iso):
         try:
             monday = dt.date.fromisocalendar(int(weeks[0].iat[i]), int(weeks[1].iat[i]), 1)
         except ValueError:
             continue
         days[i] = (monday - EPOCH).days
-        bad[i] = False
-    return days, bad
+        far[i] = not first <= days[i] <= last
+        bad[i] = far[i]
+    return days, bad, far
+
+
+def _figure(values: pd.Series) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """A figure column as numbers (NaN where empty) and which cells are not a number from
+    0 to MAX_ROW_FIGURE ("NaN", "inf", negative, 1e15: a broken export, never summed)."""
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+    text = values.astype(str).str.strip()
+    empty = (values.isna() | (text == "")).to_numpy()
+    with np.errstate(invalid="ignore"):
+        bad = ~empty & (~np.isfinite(numbers) | (numbers < 0) | (numbers > MAX_ROW_FIGURE))
+    return numbers, bad
 
 
 class SummaryTotals:
@@ -54,7 +78,7 @@ class SummaryTotals:
         numbers = rows.to_numpy()
         weekly = "week" in cols
         when = frame[cols["week"] if weekly else cols["date"]]
-        days, bad = _week_days(when) if weekly else local_days(when, "UTC")
+        days, bad, far = _week_days(when) if weekly else local_days(when, "UTC")
         period = np.full(len(frame), 7 if weekly else 1, dtype="int64")
         if "period_kind" in cols:
             said = frame[cols["period_kind"]].astype(str).str.strip().str.lower()
@@ -71,17 +95,36 @@ class SummaryTotals:
         )
         nobody = ((who["email"] == "") & (who["account"] == "")).to_numpy()
         rejects = [
-            (int(numbers[i]), f"malformed date '{str(when.iat[i])[:40]}': not a date")
+            (
+                int(numbers[i]),
+                out_of_range_reason("date", str(when.iat[i]))
+                if far[i]
+                else f"malformed date '{str(when.iat[i])[:40]}': not a date",
+            )
             for i in np.flatnonzero(bad)
         ]
         rejects += [
             (int(numbers[i]), "no account or email: the row names nobody to match")
             for i in np.flatnonzero(nobody & ~bad)
         ]
-        keep = ~(bad | nobody)
+        numbers_of = {column: _figure(frame[column]) for column in self._figure_columns()}
+        wrong = np.zeros(len(frame), dtype=bool)
+        for column, (_values, bad_value) in numbers_of.items():
+            hit = bad_value & ~(bad | nobody | wrong)
+            rejects += [
+                (
+                    int(numbers[i]),
+                    f"{column} '{str(frame[column].iat[i])[:40]}': not a number from 0 to "
+                    f"{MAX_ROW_FIGURE:,}",
+                )
+                for i in np.flatnonzero(hit)
+            ]
+            wrong |= hit
+        rejects.sort()
+        keep = ~(bad | nobody | wrong)
         customers, reasons = matcher.match(who[keep].reset_index(drop=True))
         figures = {
-            name: pd.to_numeric(frame[cols[name]], errors="coerce").to_numpy()[keep]
+            name: numbers_of[cols[name]][0][keep]
             for name in (*_FIGURES, "active_users")
             if name in cols
         }
@@ -103,6 +146,11 @@ class SummaryTotals:
             for name, n in features[i].items():
                 uses[name] = uses.get(name, 0) + n
         return rejects, who[keep].reset_index(drop=True), customers, reasons
+
+    def _figure_columns(self) -> list[str]:
+        cols = self.layout.columns
+        named = [cols[n] for n in (*_FIGURES, "active_users", "feature_count") if n in cols]
+        return list(dict.fromkeys([*named, *self.layout.features]))
 
     def _features(self, frame: pd.DataFrame, keep: np.ndarray[Any, Any]) -> list[dict[str, int]]:
         cols = self.layout.columns

@@ -1,6 +1,6 @@
 """`main.py import` of a product-usage export end to end: the customers first, then a
-Segment export: its report says what matched and who did not, and `imports undo` takes
-the usage days back out."""
+Segment export in a folder beside a manifest (left out with a note): its report says what
+matched and who did not, and `imports undo` takes the usage days back out."""
 
 from __future__ import annotations
 
@@ -17,11 +17,18 @@ def test_a_segment_export_through_the_command_line(tmp_path: Path) -> None:
         run("--db", str(db), "import", str(write_customers(tmp_path)), home=tmp_path).returncode
         == 0
     )
-    export = write_segment_jsonl(tmp_path)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    write_segment_jsonl(folder)
+    # A manifest beside the export: no usage export, left out with a note, nothing failed.
+    (folder / "manifest.json").write_text('{\n  "files": ["segment-2026-11-03.jsonl"]\n}\n')
 
-    result = run("--db", str(db), "import", str(export), home=tmp_path)
+    result = run("--db", str(db), "import", str(folder), home=tmp_path)
 
     assert result.returncode == 0, result.stderr
+    assert "manifest.json was not imported: it is a JSON file but not a product-usage" in (
+        result.stderr
+    )
     lines = result.stdout.splitlines()
     assert lines[0].startswith(
         "segment-2026-11-03.jsonl (segment_events, usage): landed as import 2: 19 rows read, "

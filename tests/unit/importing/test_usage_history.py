@@ -1,5 +1,5 @@
-"""A usage import's history: a re-import replaces the days it covers (the same file twice
-changes nothing), undo restores the days as they were, each event is placed on its local
+"""A usage import's history: another file's events add to the days it covers (the same
+file twice changes nothing), undo restores the days as they were, each event is placed on its local
 day across a zone boundary, and a file that cannot be read loses nothing and writes
 nothing."""
 
@@ -45,7 +45,7 @@ def _run_ids(engine: Engine) -> list[int]:
         ]
 
 
-def test_reimport_replaces_the_days_it_covers_and_undo_restores_them(
+def test_another_file_adds_to_the_days_it_covers_and_undo_restores_them(
     usage_ws: Engine, tmp_path: Path
 ) -> None:
     first = write_amplitude_csv(tmp_path)
@@ -58,7 +58,7 @@ def test_reimport_replaces_the_days_it_covers_and_undo_restores_them(
     assert stored(usage_ws, "amplitude") == once
 
     (tmp_path / "more").mkdir()
-    more = write_amplitude_csv(tmp_path / "more", STORY + LATER)
+    more = write_amplitude_csv(tmp_path / "more", LATER)
     grown = service.run_import(usage_ws, [more]).files[0]
     # One day of Acme's gains an event (updated), one new day (inserted).
     assert (grown.inserted, grown.updated) == (1, 1), grown

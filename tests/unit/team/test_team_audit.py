@@ -323,6 +323,32 @@ def test_every_record_a_login_changes_or_deletes_is_audited(team: Team) -> None:
         lea.dispose()
 
 
+def test_a_leads_own_sql_zeroing_and_deleting_usage_days_is_audited(team: Team) -> None:
+    """Product usage is a record the lapse signals read: a lead's psql changing or
+    removing it is on record like orders."""
+    lea = team.open("audit_lea")
+    try:
+        since = _last_event(lea)
+        first = "SELECT id FROM usage_days ORDER BY id LIMIT 100"
+        last = "SELECT id FROM usage_days ORDER BY id DESC LIMIT 100"
+        with lea.begin() as conn:
+            zeroed = conn.exec_driver_sql(
+                f"UPDATE usage_days SET events = 0 WHERE id IN ({first}) AND events <> 0"
+            ).rowcount
+            deleted = conn.exec_driver_sql(f"DELETE FROM usage_days WHERE id IN ({last})").rowcount
+        assert zeroed > 0
+        assert deleted == 100
+        changed = _db_events(lea, since, "db.update", "db.usage_days")
+        assert len(changed) == zeroed
+        assert all(r[3]["after"] == {"events": 0} for r in changed)
+        gone = _db_events(lea, since, "db.delete", "db.usage_days")
+        assert len(gone) == deleted
+        assert {r[0] for r in (*changed, *gone)} == {"audit_lea"}
+        assert all("customer_id" in r[3]["before"] for r in gone)
+    finally:
+        lea.dispose()
+
+
 @pytest.mark.slow
 def test_a_leads_scoring_writes_the_database_audit_in_one_statement_each(team: Team) -> None:
     from services.usecases.refresh import score_and_alert
