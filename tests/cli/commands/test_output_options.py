@@ -167,11 +167,10 @@ def test_no_output_option_writes_over_the_workspace_a_database_or_a_file(
             out, err = io.StringIO(), io.StringIO()
             code = main(argv, out, err)
             shown = " ".join(argv[2:])
-            message = err.getvalue().strip().splitlines()
+            message = err.getvalue().strip().splitlines() or [""]
             assert code == 1, f"{shown}: exit {code}; {err.getvalue()}"
-            assert message and message[-1].startswith("error: "), shown
+            assert message[-1].startswith("error: "), shown
             assert "unexpected failure" not in message[-1], shown
             assert given.name in message[-1], f"{shown}: {message[-1]}"
             for p in watched:
                 assert p.read_bytes() == before[p], f"{shown} changed {p.name}"
-
