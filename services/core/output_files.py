@@ -104,11 +104,15 @@ def _database_it_belongs_to(path: Path) -> Path | None:
     when it is neither."""
     if path.is_file() and _starts_with(path, (SQLITE_HEADER, *WAL_MAGIC)):
         return path
-    for suffix in SQLITE_COMPANIONS:
-        if path.name.endswith(suffix) and len(path.name) > len(suffix):
-            base = path.with_name(path.name[: -len(suffix)])
-            if base.is_file() and _starts_with(base, (SQLITE_HEADER,)):
-                return base
+    places = [path]
+    with contextlib.suppress(OSError):
+        places.append(path.resolve())  # a link of another name to a -shm file, say
+    for place in places:
+        for suffix in SQLITE_COMPANIONS:
+            if place.name.endswith(suffix) and len(place.name) > len(suffix):
+                base = place.with_name(place.name[: -len(suffix)])
+                if base.is_file() and _starts_with(base, (SQLITE_HEADER,)):
+                    return base
     return None
 
 

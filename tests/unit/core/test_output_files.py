@@ -66,3 +66,23 @@ def test_a_database_and_its_companions_are_never_written_even_with_force(
             write_text_file(tmp_path / name, "report\n", force=True)
     assert database.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["another-program.db"]
+
+
+def test_a_link_of_another_name_to_a_databases_shm_file_is_refused(tmp_path: Path) -> None:
+    database = tmp_path / "other.db"
+    conn = sqlite3.connect(database)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE t (n INTEGER)")
+    conn.commit()
+    shm = tmp_path / "other.db-shm"
+    assert shm.exists()
+    before = shm.read_bytes()
+    link = tmp_path / "report.csv"
+    link.symlink_to(shm)
+    try:
+        with pytest.raises(OutputPathError, match="part of other.db"):
+            write_text_file(link, "report\n", force=True)
+        assert link.is_symlink()
+        assert shm.read_bytes() == before
+    finally:
+        conn.close()
