@@ -151,12 +151,12 @@ def cmd_config_set(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Set one setting through the settings API; exit 2 for an unknown key or a bad value."""
     import json
 
-    from services.settings import SettingError, validate_setting
+    from services.settings import SettingError, normalised, validate_setting
     from services.settings.from_text import ValueTextError, value_from_text
 
     try:
         spec = _known_spec(args.key)
-        value = value_from_text(spec, args.value)
+        value = normalised({args.key: value_from_text(spec, args.value)})[args.key]
         problem = validate_setting(args.key, value)
     except (SettingError, ValueTextError) as exc:
         problem = str(exc)

@@ -449,6 +449,14 @@ def set_setting(session: Session, key: str, value: Any, *, actor: str = "user") 
         refresh_rollups(session)
 
 
+def normalised(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as they are kept, however they were typed: a currency code in capitals
+    ("eur" is EUR). The Settings dialog and `config set` both save through this."""
+    if isinstance(values.get(HOME_SETTING), str):
+        return {**values, HOME_SETTING: values[HOME_SETTING].strip().upper()}
+    return values
+
+
 def set_settings(session: Session, values: dict[str, Any], *, actor: str = "user") -> None:
     """Validate every value first, then store them all (inside the caller's transaction).
 

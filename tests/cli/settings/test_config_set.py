@@ -61,6 +61,9 @@ def test_set_then_unset_returns_to_the_organisations_default(db: Path) -> None:
     assert value(db, "learn.holdout_percent") == 5
     assert config(db, "set", "scoring.horizon_days", "120")[0] == 0
     assert value(db, "scoring.horizon_days") == 120
+    # Kept as the Settings dialog keeps it: a currency code in capitals.
+    assert config(db, "set", "workspace.home_currency", "eur")[0] == 0
+    assert value(db, "workspace.home_currency") == "EUR"
     # Forgotten, not set to the built-in 10: the organisation's default applies again.
     code, out, err = config(db, "unset", "learn.holdout_percent")
     assert code == 0, err
