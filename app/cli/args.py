@@ -46,6 +46,7 @@ def one_of(allowed: tuple[str, ...]) -> Callable[[str], str]:
             raise argparse.ArgumentTypeError(f"'{text}' is not one of {', '.join(allowed)}")
         return value
 
+    setattr(parse, "choices", allowed)  # noqa: B010  (read by the docs' test of the choices)
     return parse
 
 

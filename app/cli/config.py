@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from app.cli.errors import EXIT_OK
+from app.cli.errors import EXIT_OK, EXIT_USAGE, CommandError
 
 CONFIG_EPILOG = """\
 A value comes from, in order: a setting locked by the organisation's policy, the
@@ -24,7 +24,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this module's commands to the main parser."""
     config = commands.add_parser(
         "config",
-        help="show every setting and where its value comes from",
+        help="show every setting and where its value comes from, or set or unset one",
         description="The workspace's settings, as the app resolves them.",
         epilog=CONFIG_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -32,6 +32,25 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     actions = config.add_subparsers(dest="config_command", metavar="ACTION")
     show = actions.add_parser("show", help="every setting with its value (the default)")
     show.add_argument("--sources", action="store_true", help="also say where each value comes from")
+    set_ = actions.add_parser(
+        "set",
+        help="set one setting, checked as the Settings dialog checks it",
+        description="Set KEY to VALUE in this workspace (a personal setting: in your own "
+        "settings). VALUE is read as the setting's type: true/false, a number, JSON for a "
+        "list or table, null for empty, else text. A value out of bounds or a setting "
+        "locked by your IT policy is refused and nothing is written.",
+    )
+    set_.add_argument("key", metavar="KEY", help="the setting, as `config show` names it")
+    set_.add_argument("value", metavar="VALUE", help="its new value")
+    set_.set_defaults(handler=cmd_config_set)
+    unset = actions.add_parser(
+        "unset",
+        help="return one setting to its default",
+        description="Forget the value set for KEY: the organisation's default, else the "
+        "built-in one, applies again.",
+    )
+    unset.add_argument("key", metavar="KEY", help="the setting, as `config show` names it")
+    unset.set_defaults(handler=cmd_config_unset)
     config.set_defaults(handler=cmd_config, sources=False)
 
 
@@ -91,3 +110,115 @@ def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             line += f"    [{where}]"
         print(line, file=out)
     return EXIT_OK
+
+
+def _known_spec(key: str) -> Any:
+    """The declaration of a setting a person may set; SettingError for any other key."""
+    from services.settings import SETTINGS, SettingError
+
+    spec = SETTINGS.get(key)
+    if spec is None or spec.state:
+        import difflib
+
+        names = [k for k, s in SETTINGS.items() if not s.state]
+        close = difflib.get_close_matches(key, names, n=1)
+        hint = f" Did you mean {close[0]}?" if close else ""
+        raise SettingError(
+            f"There is no setting '{key}'; nothing was written.{hint} `config show` lists them all."
+        )
+    return spec
+
+
+def _refuse_locked(key: str) -> None:
+    """CommandError when IT's policy locks ``key``: the policy wins."""
+    from services.core.policy import current_policy
+
+    policy = current_policy()
+    if key in policy.locked:
+        import json
+
+        shown = json.dumps(policy.locked[key], ensure_ascii=False)
+        # "locked (/etc/account-radar/policies.json)": where the lock is set.
+        where = policy.sources.get(key, "")
+        where = where[len("locked (") : -1] if where.startswith("locked (") else where
+        raise CommandError(
+            f"{key} is locked by your IT policy at {shown} ({where}); the policy wins, so "
+            "nothing was written. Ask IT to change it."
+        )
+
+
+def cmd_config_set(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Set one setting through the settings API; exit 2 for an unknown key or a bad value."""
+    import json
+
+    from services.settings import SettingError, normalised, validate_setting
+    from services.settings.from_text import ValueTextError, value_from_text
+
+    try:
+        spec = _known_spec(args.key)
+        value = normalised({args.key: value_from_text(spec, args.value)})[args.key]
+        problem = validate_setting(args.key, value)
+    except (SettingError, ValueTextError) as exc:
+        problem = str(exc)
+    if problem is not None:
+        if "nothing was written" not in problem:
+            problem += " Nothing was written."
+        print(f"error: {problem}", file=err)
+        return EXIT_USAGE
+    _refuse_locked(args.key)
+    where = _write(args, lambda session, actor: _set(session, args.key, value, actor))
+    print(f"Set {args.key} to {json.dumps(value, ensure_ascii=False)} in {where}.", file=out)
+    return EXIT_OK
+
+
+def cmd_config_unset(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Return one setting to its default; exit 2 for an unknown key."""
+    import json
+
+    from services.settings import SettingError, get_setting, unset_setting
+
+    try:
+        _known_spec(args.key)
+    except SettingError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_USAGE
+    _refuse_locked(args.key)
+    shown: list[Any] = []
+
+    def unset(session: Any, actor: str) -> None:
+        unset_setting(session, args.key, actor=actor)
+        session.flush()
+        shown.append(get_setting(session, args.key))
+
+    where = _write(args, unset)
+    value = json.dumps(shown[0], ensure_ascii=False)
+    print(f"{args.key} is back to its default, {value}, in {where}.", file=out)
+    return EXIT_OK
+
+
+def _set(session: Any, key: str, value: Any, actor: str) -> None:
+    from services.settings import set_settings
+
+    # The Settings dialog's own save (services.settings.set_settings): checked again,
+    # versioned and audited, customer totals recomputed when the money settings change.
+    set_settings(session, {key: value}, actor=actor)
+
+
+def _write(args: argparse.Namespace, change: Any) -> str:
+    """Run ``change(session, actor)`` in one transaction on the workspace; where it went."""
+    from app.workspace import command_workspace
+    from models.db import translate_db_errors
+    from services.alerts.config import default_actor
+    from services.settings import SETTINGS
+
+    with (
+        command_workspace(args.db) as workspace,
+        translate_db_errors(),
+        workspace.sessions() as session,
+        session.begin(),
+    ):
+        change(session, default_actor())
+        name = workspace.display_name
+    if SETTINGS[args.key].scope == "personal":
+        return "your own settings, for every workspace"
+    return f"the workspace {name}"

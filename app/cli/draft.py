@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli.args import one_of, whole_number
 from app.cli.draft_batch import BATCH_HELP
+from app.cli.output import output_folder
 from models.vocab import OUTREACH_GOALS as GOALS
 from models.vocab import OUTREACH_TONES as TONES
 
@@ -95,7 +96,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         metavar="FILTER",
         help='with --batch: which alerts, e.g. "severity=critical,queue=risk,status=open"',
     )
-    draft.add_argument("--out", metavar="DIR", help="with --batch: the folder for the .eml files")
+    draft.add_argument(
+        "--out", type=output_folder, metavar="DIR",
+        help="with --batch: the folder for the .eml files (files there are never replaced)",
+    )  # fmt: skip
     draft.set_defaults(handler=cmd_draft)
 
 

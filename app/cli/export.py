@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
+from app.cli.output import add_output_option, names_output, output_file
 from models.vocab import EXPORT_KINDS as KINDS
 
 SUFFIXES = (".csv", ".xlsx")
@@ -19,9 +20,9 @@ def _kind(text: str) -> str:
     return text
 
 
+@names_output("file")
 def _out_file(text: str) -> str:
-    if not text.strip():
-        raise argparse.ArgumentTypeError("the output file name is empty")
+    output_file(text)
     if not text.lower().endswith(SUFFIXES):
         raise argparse.ArgumentTypeError(f"'{text}' must end in .csv or .xlsx")
     return text
@@ -42,32 +43,24 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     export.add_argument(
         "what", type=_kind, metavar="scores|customers|alerts", help="what to export"
     )
-    export.add_argument("path", type=_out_file, metavar="OUT.csv|OUT.xlsx", help="file to write")
-    export.add_argument("--force", action="store_true", help="replace OUT if it already exists")
+    add_output_option(
+        export, "path", type=_out_file, metavar="OUT.csv|OUT.xlsx", help="file to write",
+        force_help="replace OUT if it already exists (never the workspace or another database)",
+    )  # fmt: skip
     export.set_defaults(handler=cmd_export)
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Export scores or customers of the workspace; exit 1 with a reason when it cannot."""
-    from pathlib import Path
-
     from app.cli.errors import EXIT_OK
-    from app.workspace import command_workspace, resolve_url
-    from models.db import sqlite_path
-    from services.core.output_files import check_output_path
+    from app.cli.output import check_output
+    from app.workspace import command_workspace
     from services.usecases.exporting import export_table
 
-    url = resolve_url(args.db)
-    workspace_file = sqlite_path(url)
     # Checked before the workspace opens: a refused path costs nothing and changes nothing.
-    target = check_output_path(
-        args.path,
-        force=args.force,
-        protected=[workspace_file] if workspace_file else [],
-        what="the export",
-    )
+    target = check_output(args, args.path, what="the export")
     with command_workspace(args.db) as workspace:
-        result = export_table(workspace.engine, args.what, Path(target))
+        result = export_table(workspace.engine, args.what, target, force=args.force)
     customers = f"{result.rows:,} customer{'' if result.rows == 1 else 's'}"
     if args.what == "alerts":
         what = f"{result.rows:,} alert{'' if result.rows == 1 else 's'}"

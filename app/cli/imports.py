@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any, TextIO
 
+from app.cli.output import add_output_option
 from models.vocab import RECORD_KINDS
 
 KINDS = ("auto", *RECORD_KINDS)
@@ -40,16 +41,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     imp.add_argument(
         "--dry-run", action="store_true", help="check and report everything, save nothing"
     )
-    imp.add_argument(
-        "--rejects-csv",
-        metavar="PATH",
+    add_output_option(
+        imp, "--rejects-csv", metavar="PATH",
         help="write every rejected row (file, row, reason) to this new CSV file",
-    )
-    imp.add_argument(
-        "--force",
-        action="store_true",
-        help="let --rejects-csv replace an existing file (never the workspace or an import)",
-    )
+        force_help="let --rejects-csv replace an existing file (never the workspace, an "
+        "import or another database)",
+    )  # fmt: skip
     imp.set_defaults(handler=cmd_import)
 
     imports = commands.add_parser(
@@ -107,9 +104,9 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     (the ones that landed stay imported)."""
     from pathlib import Path
 
+    from app.cli.output import check_output, protected_files
     from app.workspace import command_workspace, resolve_url
-    from models.db import sqlite_path
-    from services.core.output_files import check_output_path, display_path
+    from services.core.output_files import display_path
     from services.importing.files import check_rejects_folder
     from services.importing.service import (
         expand_paths,
@@ -136,18 +133,12 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "product-usage export (a manifest or a settings file, say).",
             file=err,
         )
-    url = resolve_url(args.db)
+    resolve_url(args.db)  # a location the organisation locks is refused before any work
     rejects_path = None
     if args.rejects_csv:
         # Refused before anything is imported: the workspace and the exports being read
         # are never written over, and any other existing file only with --force.
-        workspace_file = sqlite_path(url)
-        rejects_path = check_output_path(
-            args.rejects_csv,
-            force=args.force,
-            protected=[*paths, *([workspace_file] if workspace_file else [])],
-            what="the rejected rows",
-        )
+        rejects_path = check_output(args, args.rejects_csv, what="the rejected rows", reads=paths)
         check_rejects_folder(rejects_path)
     _ran.append(True)
     with command_workspace(args.db, create=True) as workspace:
@@ -164,7 +155,9 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(line, file=out)
     if rejects_path is not None:
         rejects = [r for f in report.files for r in f.rejects]
-        write_rejects_csv(rejects, rejects_path)
+        write_rejects_csv(
+            rejects, rejects_path, force=args.force, protected=protected_files(args, *paths)
+        )
         print(f"wrote {len(rejects):,} rejected row(s) to {args.rejects_csv}", file=out)
     failed = [f for f in report.files if f.error]
     if not report.landed:

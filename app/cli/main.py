@@ -18,6 +18,7 @@ from typing import Any, NoReturn, TextIO
 
 from app.cli.args import whole_number
 from app.cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError
+from app.cli.output import output_file
 from app.cli.window import open_window, window_unavailable
 from models.errors import UserFacingError
 
@@ -116,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.required = True
     db_commands.add_parser("upgrade", help="upgrade the schema to this version (backs up first)")
     backup = db_commands.add_parser("backup", help="copy the workspace to a new file")
-    backup.add_argument("path", metavar="PATH", help="the backup file to write (must not exist)")
+    backup.add_argument(
+        "path", type=output_file, metavar="PATH", help="the backup file to write (must not exist)"
+    )
     db_commands.add_parser("check", help="check integrity, schema version and row counts")
     for module in COMMAND_MODULES:
         importlib.import_module(module).register(commands)

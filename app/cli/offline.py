@@ -10,6 +10,7 @@ import argparse
 from typing import Any, TextIO
 
 from app.cli.errors import EXIT_FAILURE, EXIT_OK, CommandError
+from app.cli.output import output_file
 
 TAKE_EPILOG = """\
 Copies what your database account can see of the shared workspace into a workspace file
@@ -42,7 +43,11 @@ def register_actions(actions: argparse._SubParsersAction[Any]) -> None:
         metavar="URL",
         help="the shared workspace: postgresql+psycopg://USER@HOST[:PORT]/DB",
     )
-    take.add_argument("--to", dest="target", required=True, metavar="FILE", help="the copy")
+    # A database of its own: it replaces only an earlier offline copy with nothing left to
+    # sync back (services/team/offline.py), so it has no --force.
+    take.add_argument(
+        "--to", dest="target", type=output_file, required=True, metavar="FILE", help="the copy"
+    )
     take.add_argument(
         "--months",
         type=int,
@@ -70,11 +75,14 @@ def register_actions(actions: argparse._SubParsersAction[Any]) -> None:
 
 def cmd_take_offline(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Take the copy; print what it holds."""
+    from pathlib import Path
+
     from models.db import make_engine
-    from services.team.offline import take_offline
+    from services.team.offline import refuse_other_file, take_offline
 
     if args.months < 1:
         raise CommandError("--months must be 1 or more.")
+    refuse_other_file(Path(args.target).expanduser())  # before the server is asked anything
     server = make_engine(_with_password(_postgres_url(args.source, "--from")))
     shown = [-1]
 

@@ -66,7 +66,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "effectiveness",
         help="re-engagement of contacted vs held-out customers, the lift and its interval",
         description="Did outreach work: re-engagement of the contacted against the held-out "
-        "customers with the lift and its 95%% interval, time to re-engagement, won-back "
+        "customers with the lift and its 95% interval, time to re-engagement, won-back "
         "revenue, offers, alert quality, the at-risk share, the return on outreach "
         "(ROI against the costs set), by month and broken down.",
         epilog=REPORT_EPILOG,

@@ -7,12 +7,14 @@ services.learn.alert_replay's, the same Results ▸ Early warning shows."""
 from __future__ import annotations
 
 import argparse
+import io
 import textwrap
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli.args import one_of
+from app.cli.output import add_output_option
 
 if TYPE_CHECKING:
     from services.learn.replay_records import ReplayFigures, ReplayReport
@@ -52,21 +54,25 @@ def register(kinds: argparse._SubParsersAction[Any], formats: tuple[str, ...]) -
         "--format", type=one_of(formats), default="table", metavar="F",
         help="table (default), csv or json",
     )  # fmt: skip
-    alerts.add_argument("--out", metavar="FILE", help="write the report to FILE, not the screen")
+    add_output_option(alerts, "--out", help="write the report to FILE, not the screen")
     alerts.set_defaults(handler=cmd_alerts)
 
 
 def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Replay the alerts and print the report."""
     from app.cli.errors import EXIT_OK, CommandError
+    from app.cli.output import check_output, write_output_text
     from app.workspace import command_workspace
     from services.alerts.config import default_actor
+    from services.core.output_files import display_path
     from services.learn.alert_replay import replay_alerts, save_replay
 
     if not 1 <= args.weeks <= 260:
         raise CommandError("--weeks must be between 1 and 260.")
     if args.budget is not None and args.budget < 1:
         raise CommandError("--budget must be at least 1.")
+    if args.out:  # refused before the replay: a bad path costs nothing, changes nothing
+        check_output(args, args.out, what="the report")
     shown = [0.0]
 
     def progress(fraction: float, message: str) -> None:
@@ -80,23 +86,18 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             workspace.engine, weeks=args.weeks, budget=args.budget, progress=progress
         )
         save_replay(workspace.engine, report, actor=default_actor())
-    target: TextIO = out
-    handle = None
+    target = io.StringIO() if args.out else out
+    if args.format == "json":
+        target.write(alerts_json(report) + "\n")
+    elif args.format == "csv":
+        write_alerts_csv(report, target)
+    else:
+        for line in alerts_table(report):
+            print(line, file=target)
     if args.out:
-        handle = open(args.out, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        target = handle
-    try:
-        if args.format == "json":
-            target.write(alerts_json(report) + "\n")
-        elif args.format == "csv":
-            write_alerts_csv(report, target)
-        else:
-            for line in alerts_table(report):
-                print(line, file=target)
-    finally:
-        if handle is not None:
-            handle.close()
-            print(f"Wrote {args.out}", file=err)
+        assert isinstance(target, io.StringIO)
+        written = write_output_text(args, args.out, target.getvalue(), what="the report")
+        print(f"Wrote the alerts report to {display_path(written)}.", file=err)
     return EXIT_OK
 
 

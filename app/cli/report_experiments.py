@@ -10,10 +10,10 @@ import csv
 import io
 import json
 import textwrap
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli.args import one_of
+from app.cli.output import add_output_option
 
 if TYPE_CHECKING:
     from services.learn.experiments_records import ExperimentResult, ExperimentsReport
@@ -61,34 +61,28 @@ def register(kinds: argparse._SubParsersAction[Any], formats: tuple[str, ...]) -
         "--format", type=one_of(formats), default="table", metavar="F",
         help="table (default), csv or json",
     )  # fmt: skip
-    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of the screen")
-    parser.add_argument("--force", action="store_true", help="replace FILE if it already exists")
+    add_output_option(parser, "--out", help="write to FILE instead of the screen")
     parser.set_defaults(handler=cmd_experiments)
 
 
 def cmd_experiments(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print (or write to --out) the experiments report."""
     from app.cli.errors import EXIT_OK
-    from app.workspace import command_workspace, resolve_url
-    from models.db import sqlite_path
-    from services.core.output_files import check_output_path
+    from app.cli.output import check_output, write_output_text
+    from app.workspace import command_workspace
+    from services.core.output_files import display_path
     from services.learn.experiments import experiments_report
 
-    target: Path | None = None
-    if args.out:
-        workspace_file = sqlite_path(resolve_url(args.db))
-        target = check_output_path(
-            args.out, force=args.force, protected=[workspace_file] if workspace_file else [],
-            what="the report",
-        )  # fmt: skip
+    if args.out:  # refused before any work: a bad path costs nothing, changes nothing
+        check_output(args, args.out, what="the report")
     with command_workspace(args.db) as workspace:
         report = experiments_report(workspace.engine)
     text = render(report, args.format)
-    if target is None:
+    if not args.out:
         out.write(text)
     else:
-        target.write_text(text, encoding="utf-8", newline="")
-        print(f"Wrote the experiments report to {target}.", file=out)
+        written = write_output_text(args, args.out, text, what="the report")
+        print(f"Wrote the experiments report to {display_path(written)}.", file=out)
     return EXIT_OK
 
 

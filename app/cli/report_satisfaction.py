@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli.args import one_of
+from app.cli.output import add_output_option
 
 if TYPE_CHECKING:
     from services.learn.satisfaction_records import (
@@ -55,39 +55,33 @@ def register(kinds: argparse._SubParsersAction[Any], date: Any, formats: tuple[s
         "--format", type=one_of(formats), default="table", metavar="F",
         help="table (default), csv or json",
     )  # fmt: skip
-    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of the screen")
-    parser.add_argument("--force", action="store_true", help="replace FILE if it already exists")
+    add_output_option(parser, "--out", help="write to FILE instead of the screen")
     parser.set_defaults(handler=cmd_satisfaction)
 
 
 def cmd_satisfaction(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print (or write to --out) the satisfaction report."""
     from app.cli.errors import EXIT_OK, CommandError
-    from app.workspace import command_workspace, resolve_url
-    from models.db import sqlite_path
-    from services.core.output_files import check_output_path
+    from app.cli.output import check_output, write_output_text
+    from app.workspace import command_workspace
+    from services.core.output_files import display_path
     from services.learn.satisfaction import satisfaction_report
 
     if args.since and args.until and args.since > args.until:
         raise CommandError(f"--since {args.since} is after --until {args.until}.")
-    target: Path | None = None
-    if args.out:
-        workspace_file = sqlite_path(resolve_url(args.db))
-        target = check_output_path(
-            args.out, force=args.force, protected=[workspace_file] if workspace_file else [],
-            what="the report",
-        )  # fmt: skip
+    if args.out:  # refused before any work: a bad path costs nothing, changes nothing
+        check_output(args, args.out, what="the report")
     with command_workspace(args.db) as workspace:
         try:
             report = satisfaction_report(workspace.engine, args.since, args.until)
         except ValueError as error:  # --since after today, with no --until
             raise CommandError(f"{str(error).capitalize()}.") from None
     text = render(report, args.format)
-    if target is None:
+    if not args.out:
         out.write(text)
     else:
-        target.write_text(text, encoding="utf-8", newline="")
-        print(f"Wrote the satisfaction report to {target}.", file=out)
+        written = write_output_text(args, args.out, text, what="the report")
+        print(f"Wrote the satisfaction report to {display_path(written)}.", file=out)
     return EXIT_OK
 
 

@@ -147,13 +147,11 @@ class WorkspaceImportSource:
 
     def write_rejects_csv(self, rejects: Sequence[RejectedRow], path: str) -> None:
         from models.db import sqlite_path
-        from services.core.output_files import check_output_path
 
-        # The save dialog asked before replacing a file; the workspace and its companion
-        # files are never a destination.
+        # The save dialog asked before replacing a file; the workspace, its companion
+        # files and any other database are never a destination.
         own = sqlite_path(self.workspace.engine.url)
-        check_output_path(path, force=True, protected=[own] if own else [], what="the rows")
-        _service().write_rejects_csv(rejects, path)
+        _service().write_rejects_csv(rejects, path, force=True, protected=[own] if own else [])
 
     def user_message(self, error: BaseException) -> str | None:
         if isinstance(error, UserFacingError):

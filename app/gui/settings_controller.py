@@ -138,10 +138,9 @@ def read_settings(workspace: Workspace) -> dict[str, Any]:
 
 def save_settings(workspace: Workspace, changes: dict[str, Any], actor: str) -> None:
     from services.core.rollups import refresh_rollups
-    from services.settings import set_settings
+    from services.settings import normalised, set_settings
 
-    if isinstance(changes.get("workspace.home_currency"), str):
-        changes = {**changes, "workspace.home_currency": changes["workspace.home_currency"].upper()}
+    changes = normalised(changes)
     with workspace.sessions() as session, session.begin():
         set_settings(session, changes, actor=actor)
         if "money" in _applies(changes):

@@ -273,6 +273,10 @@ EXPORT_COLUMNS = (
     "reason",
     "priority",
     "created_at",
+    # The local day by whose end someone should act (services/alerts/sla.py, the card's
+    # "Due Tue, Dec 1") and whether it has passed with nobody acting while it is active.
+    "due_on",
+    "overdue",
     "updated_at",
     "age_days",
     "snoozed_until",
@@ -298,6 +302,8 @@ def alerts_export_frame(engine: Engine, *, now: dt.datetime | None = None) -> pd
     customer_id is the source's customer id (else the email), like the scores export;
     priority is in currency units; drivers are the snapshot's reasons joined with "; "."""
     import pandas as pd
+
+    from services.alerts.sla import due_columns
 
     when = moment(now)
     listed = alerts_frame(engine, statuses=RAISED_STATUSES, now=when)
@@ -331,6 +337,12 @@ def alerts_export_frame(engine: Engine, *, now: dt.datetime | None = None) -> pd
         (np.datetime64(when.replace(tzinfo=None), "s") - frame["created_at"].to_numpy())
         / np.timedelta64(1, "D")
     ).astype(np.int64)
+    due, overdue = due_columns(
+        engine, frame["id"].to_numpy(), frame["created_at"].to_numpy(),
+        frame["severity"].to_numpy(), frame["status"].to_numpy(), when,
+    )  # fmt: skip
+    frame["due_on"] = pd.Series(due, index=frame.index, dtype=object)
+    frame["overdue"] = pd.Series(overdue, index=frame.index, dtype=bool)
     frame["outcome"] = frame["outcome"].map(lambda o: OUTCOME_LABELS.get(o, o) if o else None)
     active = frame["status"].isin(ACTIVE_STATUSES)
     frame = pd.concat(

@@ -241,20 +241,62 @@ def sla_columns(
     active = [k for k in range(n) if str(status[k]) in ACTIVE_ALERT_STATUSES]
     if not active:
         return words, overdue
+    states, settings = _column_states(engine, ids, created_at, severity, status, now, active)
+    today = now.astimezone(ZoneInfo(settings.zone)).date()
+    for k, state in states.items():
+        words[k], overdue[k] = due_words(state, today), state.overdue
+    return words, overdue
+
+
+def due_columns(
+    engine: Engine,
+    ids: Any,
+    created_at: Any,
+    severity: Any,
+    status: Any,
+    now: dt.datetime | None = None,
+) -> tuple[list[dt.date | None], list[bool]]:
+    """For the alerts export: the local day by whose end each alert is due (the card's
+    "Due Tue, Dec 1") and whether it is overdue, in the order given: the card's own SLA
+    (``sla_state``)."""
+    now = now or dt.datetime.now(dt.UTC)
+    n = len(ids)
+    due: list[dt.date | None] = [None] * n
+    overdue = [False] * n
+    if not n:
+        return due, overdue
+    states, _settings = _column_states(
+        engine, ids, created_at, severity, status, now, list(range(n))
+    )
+    for k, state in states.items():
+        due[k] = state.due_on
+        overdue[k] = state.overdue
+    return due, overdue
+
+
+def _column_states(
+    engine: Engine,
+    ids: Any,
+    created_at: Any,
+    severity: Any,
+    status: Any,
+    now: dt.datetime,
+    rows: list[int],
+) -> tuple[dict[int, SlaState], SlaSettings]:
+    """The SLA of the alerts at positions ``rows`` of the columns, by position."""
     with Session(engine) as session:
         settings = sla_settings(session)
-        acted = first_actions(session, (int(ids[k]) for k in active))
-    today = now.astimezone(ZoneInfo(settings.zone)).date()
+        acted = first_actions(session, (int(ids[k]) for k in rows))
     # Naive UTC datetimes, as the list holds them (numpy: the list's read needs no pandas).
     created = np.asarray(created_at, dtype="datetime64[us]")
-    for k in active:
+    states: dict[int, SlaState] = {}
+    for k in rows:
         if np.isnat(created[k]):
             continue
         stamp = created[k].item()
-        state = sla_state(stamp, str(severity[k]), str(status[k]),
-                          acted.get(int(ids[k])), settings, now)  # fmt: skip
-        words[k], overdue[k] = due_words(state, today), state.overdue
-    return words, overdue
+        states[k] = sla_state(stamp, str(severity[k]), str(status[k]),
+                              acted.get(int(ids[k])), settings, now)  # fmt: skip
+    return states, settings
 
 
 def overdue_alerts_in(

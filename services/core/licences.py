@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from services.core.output_files import write_text_file
 from services.core.safe_read import read_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,7 +148,9 @@ def collect(root: Path = ROOT) -> list[Licence]:
 def write(path: Path, root: Path = ROOT) -> int:
     """Write the list the bundle carries; returns how many packages it names."""
     rows = collect(root)
-    path.write_text(json.dumps([asdict(r) for r in rows], ensure_ascii=False), encoding="utf-8")
+    text = json.dumps([asdict(r) for r in rows], ensure_ascii=False)
+    # The build writes it afresh each time: replacing the last build's list is the point.
+    write_text_file(path, text, force=True, what="the licence list")
     return len(rows)
 
 

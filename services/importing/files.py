@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from models.errors import UserFacingError
-from models.private_files import make_private, open_private
-from services.core.output_files import display_path, neutralise_text
+from services.core.output_files import display_path, neutralise_text, write_atomically
 from services.importing.types import IMPORT_SUFFIXES, RejectedRow
 from services.importing.usage.sources import JSON_SUFFIXES, sniff
 
@@ -112,21 +111,24 @@ def check_rejects_folder(path: str | Path) -> None:
         )
 
 
-def write_rejects_csv(rejects: Sequence[RejectedRow], path: str | Path) -> None:
-    """Write rejected rows as CSV (file,row,reason), neutralising spreadsheet formulas."""
-    target = Path(path).expanduser()
-    try:
-        # Private (0600): a rejected row's reason can quote the customer's values.
-        fd = open_private(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        make_private(target)  # a file it replaces (--force) keeps its mode otherwise
-        with open(fd, "w", encoding="utf-8", newline="") as f:
+def write_rejects_csv(
+    rejects: Sequence[RejectedRow],
+    path: str | Path,
+    *,
+    force: bool = False,
+    protected: Iterable[str | os.PathLike[str]] = (),
+) -> None:
+    """Write rejected rows as CSV (file,row,reason), neutralising spreadsheet formulas,
+    through the guarded writer: private (a reason can quote a customer's values), never
+    over ``protected`` files or a database, over another existing file only with ``force``."""
+
+    def write(temporary: Path) -> None:
+        with temporary.open("w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(["file", "row", "reason"])
             for r in rejects:
                 writer.writerow(
                     [neutralise_text(str(r.file)), r.row, neutralise_text(str(r.reason))]
                 )
-    except OSError as exc:
-        raise UserFacingError(
-            f"The rejected rows cannot be written to {target}: {exc.strerror or exc}."
-        ) from None
+
+    write_atomically(path, write, force=force, protected=protected, what="the rejected rows")

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from services.core.credentials import resolve_secret, smtp_key_name
+from services.core.output_files import unused_path
 from services.mail.message import MailError, build_email, mailto_url, save_eml, send_smtp
 from services.settings import get_setting
 
@@ -93,12 +94,14 @@ def save_draft(
     app to open as a new message."""
     message = build_email(subject, body, recipient, sender)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    return save_eml(message, folder / f"draft-{customer_id}-{stamp}.eml")
+    # A second draft for the same customer within the second takes "name (2).eml".
+    return save_eml(message, unused_path(folder / f"draft-{customer_id}-{stamp}.eml"))
 
 
 def save_email(subject: str, body: str, recipient: str, sender: str | None, path: str) -> Path:
     """The email as an .eml file where the user chose."""
-    return save_eml(build_email(subject, body, recipient, sender), path)
+    # The save dialog asked before replacing a file.
+    return save_eml(build_email(subject, body, recipient, sender), path, force=True)
 
 
 def eml_file_name(customer: str) -> str:

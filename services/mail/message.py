@@ -18,16 +18,15 @@ import email.policy
 import email.utils
 import ipaddress
 import logging
-import os
 import smtplib
 import socket
 import ssl
-import tempfile
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import quote
 
 from models.errors import UserFacingError
+from services.core.output_files import OutputPathError, OutputWriteError, write_bytes_file
 
 log = logging.getLogger(__name__)
 
@@ -67,28 +66,24 @@ def mailto_url(recipient: str, subject: str, body: str) -> str:
     return f"mailto:{to}?subject={quote(subject, safe='')}&body={quote(crlf, safe='')}"
 
 
-def save_eml(message: EmailMessage, path: str | Path) -> Path:
-    """Write the email as an .eml draft (``X-Unsent: 1``); returns the file's path."""
+def save_eml(message: EmailMessage, path: str | Path, *, force: bool = False) -> Path:
+    """Write the email as an .eml draft (``X-Unsent: 1``) through the guarded writer (no
+    half file on failure; an existing file replaced only with ``force``, a database never);
+    returns the file's path."""
     target = Path(path).expanduser()
     if "X-Unsent" not in message:
         message["X-Unsent"] = "1"
     data = message.as_bytes(policy=email.policy.SMTP)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        # Written next to the target and renamed, so a failed write leaves no half file.
-        handle, temp = tempfile.mkstemp(prefix=".draft-", suffix=".eml", dir=target.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
     except OSError as exc:
         raise MailError(
             f"Could not save the email to {target}: {exc.strerror or exc}. Choose another folder."
         ) from exc
-    return target
+    try:
+        return write_bytes_file(target, data, force=force, what="the email")
+    except (OutputPathError, OutputWriteError) as exc:
+        raise MailError(f"Could not save the email: {exc}") from exc
 
 
 def _loopback(host: str) -> bool:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.core.output_files import write_bytes_file
+
 DURATIONS = (15, 30, 45, 60, 90)  # minutes offered
 
 
@@ -76,7 +78,7 @@ def invitation(
     return bytes(calendar.to_ical())
 
 
-def write_invitation(path: Path, meeting: Meeting) -> Path:
-    """Write the invitation to ``path`` (an .ics file); returns the path."""
-    path.write_bytes(invitation(meeting))
-    return path
+def write_invitation(path: Path, meeting: Meeting, *, force: bool = False) -> Path:
+    """Write the invitation to ``path`` (an .ics file) through the guarded writer (an
+    existing file replaced only with ``force``, a database never); returns the path."""
+    return write_bytes_file(path, invitation(meeting), force=force, what="the invitation")

@@ -44,7 +44,7 @@ from services.settings.outreach import PRIVACY_DEFAULT as PRIVACY_DEFAULT
 from services.settings.outreach import PRIVACY_FIELDS as PRIVACY_FIELDS
 from services.settings.outreach import TONES as TONES
 from services.settings.personal import adopt_personal_settings as adopt_personal_settings
-from services.settings.personal import personal_value, store_personal, use_specs
+from services.settings.personal import forget_personal, personal_value, store_personal, use_specs
 from services.settings.personal import personal_values as personal_values
 from services.settings.playbooks import PLAYBOOK_SPECS
 from services.settings.sla import SLA_SPECS
@@ -444,16 +444,7 @@ def set_setting(session: Session, key: str, value: Any, *, actor: str = "user") 
         old = get_setting(session, key)
         if old != value:
             _store(session, key, value)
-            version = int(get_setting(session, CONFIG_VERSION_KEY)) + 1
-            _store(session, CONFIG_VERSION_KEY, version)
-            session.add(
-                AuditEvent(
-                    actor=actor,
-                    action="settings.changed",
-                    entity_type="setting",
-                    details={"key": key, "old": old, "new": value, "config_version": version},
-                )
-            )
+            _versioned_change(session, key, old, value, actor)
         _ensure_schema_version(session)
         return
     changed_money = key in MONEY_KEYS and get_setting(session, key) != value
@@ -466,6 +457,14 @@ def set_setting(session: Session, key: str, value: Any, *, actor: str = "user") 
         # exports) sees them in the new currency or at the new rates at once.
         session.flush()
         refresh_rollups(session)
+
+
+def normalised(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as they are kept, however they were typed: a currency code in capitals
+    ("eur" is EUR). The Settings dialog and `config set` both save through this."""
+    if isinstance(values.get(HOME_SETTING), str):
+        return {**values, HOME_SETTING: values[HOME_SETTING].strip().upper()}
+    return values
 
 
 def set_settings(session: Session, values: dict[str, Any], *, actor: str = "user") -> None:
@@ -487,6 +486,45 @@ def set_settings(session: Session, values: dict[str, Any], *, actor: str = "user
 def reset_setting(session: Session, key: str, *, actor: str = "user") -> None:
     """Put a setting back to its declared default (audited like any change)."""
     set_setting(session, key, copy.deepcopy(_spec(key).default), actor=actor)
+
+
+def unset_setting(session: Session, key: str, *, actor: str = "user") -> None:
+    """Forget the value kept for ``key`` (in the workspace, or the person's own for a
+    personal setting): the organisation's default, else the built-in one, applies again.
+    A scoring or alert setting's change is versioned and audited as ``set_setting``'s."""
+    spec = _spec(key)
+    if spec.scope == "personal":
+        forget_personal(key)
+        return
+    row = session.get(Setting, key)
+    if row is None:
+        return
+    old = get_setting(session, key)
+    session.delete(row)
+    session.flush()
+    new = get_setting(session, key)
+    if old == new:
+        return
+    if key.startswith(VERSIONED_PREFIXES):
+        _versioned_change(session, key, old, new, actor)
+    elif key in MONEY_KEYS:
+        from services.core.rollups import refresh_rollups
+
+        refresh_rollups(session)
+
+
+def _versioned_change(session: Session, key: str, old: Any, new: Any, actor: str) -> None:
+    """Bump "config.version" and audit the change of a scoring or alert setting."""
+    version = int(get_setting(session, CONFIG_VERSION_KEY)) + 1
+    _store(session, CONFIG_VERSION_KEY, version)
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action="settings.changed",
+            entity_type="setting",
+            details={"key": key, "old": old, "new": new, "config_version": version},
+        )
+    )
 
 
 def config_version(session: Session) -> int:

@@ -126,6 +126,15 @@ def store_personal(session: Session, key: str, value: Any) -> None:
     save_personal(values)
 
 
+def forget_personal(key: str) -> None:
+    """Drop the person's own ``key``: its default applies again (the rest of its bundle
+    stays theirs)."""
+    values = _usable(load_personal().values)
+    if key in values:
+        del values[key]
+        save_personal(values)
+
+
 def adopt_personal_settings(engine: Engine) -> list[str]:
     """Make the workspace's values of now-personal settings the person's own, where they
     have none (once: afterwards theirs win everywhere); the keys adopted. Never fails the

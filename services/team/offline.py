@@ -267,17 +267,23 @@ class _Steps:
             self._progress(1.0, message)
 
 
+def refuse_other_file(path: Path) -> None:
+    """WorkspaceError when a file at ``path`` is anything but an offline copy (a workspace
+    of one's own, its -wal file, any other file): a new copy never replaces it. Checked
+    without the server, before any work."""
+    if (path.exists() or path.is_symlink()) and origin_of_file(path) is None:
+        raise WorkspaceError(
+            f"{path} is not an offline copy (it may be a workspace of your own); it was left "
+            "as it is. Save the copy under another name."
+        )
+
+
 def refuse_replacing(path: Path, server: Engine) -> None:
     """WorkspaceError unless the file at ``path`` may be replaced by a new copy: nothing
     there, or an offline copy with nothing left to sync back to ``server``."""
     if not path.exists():
         return
-    origin = origin_of_file(path)
-    if origin is None:
-        raise WorkspaceError(
-            f"{path} is not an offline copy (it may be a workspace of your own); it was left "
-            "as it is. Save the copy under another name."
-        )
+    refuse_other_file(path)
     waiting = unsynced_actions(path, server)
     if waiting:
         shown = "; ".join(waiting[:3]) + (" …" if len(waiting) > 3 else "")

@@ -8,19 +8,19 @@
   = + - @, a tab or a carriage return gets a leading apostrophe in CSV, and in XLSX is
   stored as a text cell with Excel's quote prefix (what Excel itself does when one types
   'text), never as a formula. Numbers stay numbers in both formats.
-- The file is written next to its destination under a temporary name and renamed over
-  it at the end, so a failure (full disk, a bug, a cancelled job) never leaves a
-  half-written export, and an earlier export of the same name survives a failure intact.
+- The file is written through the one guarded writer (services.core.output_files): next
+  to its destination under a temporary name and renamed over it at the end, so a failure
+  (full disk, a bug, a cancelled job) never leaves a half-written export, and an earlier
+  export of the same name survives a failure intact; the workspace and any other
+  database are never written over.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import math
 import os
-import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -30,9 +30,14 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 import numpy as np
 
 from models.errors import UserFacingError
-from models.private_files import open_private
 from models.vocab import EXPORT_KINDS
-from services.core.output_files import FORMULA_TRIGGERS, neutralise_text
+from services.core.output_files import (
+    FORMULA_TRIGGERS,
+    OutputPathError,
+    OutputWriteError,
+    neutralise_text,
+    write_atomically,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -302,53 +307,27 @@ def _write_xlsx(
     return count
 
 
-def _atomic_write(path: Path, write: Callable[[Path], int]) -> int:
-    """Write through a temporary file in the destination folder, then rename it over path."""
-    folder = path.parent
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder; give a file name ending in .csv or .xlsx.")
-    if not folder.is_dir():
-        raise ExportError(f"The folder {folder} does not exist; create it or choose another.")
-    temporary = folder / f".{path.name}.{secrets.token_hex(4)}.part"
+def _atomic_write(
+    path: Path, write: Callable[[Path], int], *, force: bool, protected: Iterable[Path]
+) -> int:
+    """The one guarded writer (services.core.output_files), its errors as ExportError."""
     try:
-        # O_EXCL: never reuse someone else's file; private (0600): it lists customers.
-        os.close(open_private(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
-    except OSError as exc:
-        raise ExportError(_describe_os_error(exc, folder, creating=True)) from exc
-    try:
-        rows = write(temporary)
-        os.replace(temporary, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise ExportError(_describe_os_error(exc, path, creating=False)) from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
-    return rows
-
-
-def _describe_os_error(exc: OSError, where: Path, *, creating: bool) -> str:
-    import errno
-
-    if exc.errno == errno.ENOSPC:
-        return f"The disk is full; nothing was written to {where}. Free some space and retry."
-    if isinstance(exc, PermissionError):
-        if creating:
-            return f"Account Radar may not write in {where}; choose another folder."
-        return (
-            f"Cannot write {where}: permission denied. If the file is open in Excel or "
-            "another program, close it and export again."
-        )
-    reason = exc.strerror or type(exc).__name__
-    return f"Cannot write {where}: {reason}. Nothing was exported."
+        return write_atomically(path, write, force=force, protected=protected, what="the export")
+    except (OutputPathError, OutputWriteError) as exc:
+        raise ExportError(str(exc)) from exc
 
 
 def write_table(
-    frame: pd.DataFrame, path: str | os.PathLike[str], *, sheet: str = "Export"
+    frame: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    sheet: str = "Export",
+    force: bool = False,
+    protected: Iterable[Path] = (),
 ) -> ExportResult:
-    """Write a DataFrame to path (.csv or .xlsx) atomically and return what was written."""
+    """Write a DataFrame to path (.csv or .xlsx) atomically and return what was written;
+    an existing file is replaced only with ``force``, a ``protected`` one (the workspace)
+    or a database never."""
     target = Path(path).expanduser()
     kind = export_format(target)
     header = [str(c) for c in frame.columns]
@@ -358,7 +337,7 @@ def write_table(
             return _write_csv(header, _text_rows(frame), temporary)
         return _write_xlsx(header, _rows(frame), temporary, sheet)
 
-    rows = _atomic_write(target, write)
+    rows = _atomic_write(target, write, force=force, protected=protected)
     return ExportResult(path=target, format=kind, rows=rows, columns=len(header))
 
 
@@ -517,9 +496,15 @@ def alerts_table(engine: Engine) -> pd.DataFrame:
 
 
 def export_table(
-    engine: Engine, kind: str, path: str | os.PathLike[str], *, run_id: int | None = None
+    engine: Engine,
+    kind: str,
+    path: str | os.PathLike[str],
+    *,
+    run_id: int | None = None,
+    force: bool = False,
 ) -> ExportResult:
-    """Export 'scores', 'customers' or 'alerts' of a workspace to path (.csv or .xlsx)."""
+    """Export 'scores', 'customers' or 'alerts' of a workspace to path (.csv or .xlsx);
+    an existing file is replaced only with ``force``, the workspace itself never."""
     if kind not in EXPORT_KINDS:
         raise ExportError(
             f"Cannot export '{kind}': choose {', '.join(EXPORT_KINDS[:-1])} or {EXPORT_KINDS[-1]}."
@@ -535,7 +520,11 @@ def export_table(
         frame, notes = _customers_export(engine)
     frame = with_currency(frame, _export_currency(engine, kind, run_id))
     frame = _value_named(engine, frame, run_id)
-    result = write_table(frame, path, sheet=kind.capitalize())
+    from models.db import sqlite_path
+
+    own = sqlite_path(engine.url)
+    protected = [Path(own)] if own else []
+    result = write_table(frame, path, sheet=kind.capitalize(), force=force, protected=protected)
     return replace(result, notes=notes)
 
 

@@ -195,9 +195,12 @@ def deliver_meeting(
         path = ask_path(name)
         if path is None:
             return None
-        if path.suffix.lower() != ".ics":
+        # The save dialog asked before replacing the file it named; a name it did not
+        # show (".ics" added here) is never written over.
+        confirmed = path.suffix.lower() == ".ics"
+        if not confirmed:
             path = path.with_name(path.name + ".ics")
-        return write_invitation(path, meeting)
+        return write_invitation(path, meeting, force=confirmed)
     path = write_invitation(Path(tempfile.mkdtemp(prefix="radar-meeting-")) / name, meeting)
     open_file(path)
     return path

@@ -249,3 +249,53 @@ def test_export_alerts_to_csv_and_xlsx_neutralises_formulas(
         isinstance(row[priority_at].value, int | float) for row in sheet.iter_rows(min_row=2)
     )
     assert sheet.max_row == total + 1
+
+
+def test_export_alerts_has_each_cards_due_time_and_overdue(
+    scored_db: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import datetime as dt
+    import io
+    import shutil
+
+    from app.cli.main import main
+    from app.workspace import open_workspace, to_url
+    from services.alerts.detail import alert_detail
+
+    _home, scored = scored_db
+    db = tmp_path / "copy.radar.sqlite"
+    shutil.copyfile(scored, db)
+    # Some working alerts raised three weeks ago that nobody acted on: past due.
+    con = sqlite3.connect(db)
+    with con:
+        con.execute(
+            "UPDATE alerts SET created_at = datetime('now', '-21 days') WHERE id IN ("
+            "SELECT id FROM alerts WHERE status = 'open' AND id NOT IN "
+            "(SELECT alert_id FROM actions WHERE alert_id IS NOT NULL) LIMIT 5)"
+        )
+    con.close()
+    out = tmp_path / "alerts.csv"
+    assert main(["--db", str(db), "export", "alerts", str(out)], io.StringIO()) == 0
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    header = list(rows[0])
+    assert header.index("due_on") == header.index("created_at") + 1
+    assert header.index("overdue") == header.index("due_on") + 1
+    workspace = open_workspace(to_url(str(db)), backup=False)
+    try:
+        overdue = [r for r in rows if r["overdue"] == "true"]
+        on_time = [r for r in rows if r["overdue"] == "false" and r["status"] == "open"]
+        assert len(overdue) >= 5
+        assert on_time
+        for row in [*overdue[:5], *on_time[:5]]:
+            # The card's own words: "Due Tue, Dec 1" or "Overdue since Tue, Dec 1".
+            card = alert_detail(workspace.engine, int(row["alert_id"]))
+            day = dt.date.fromisoformat(row["due_on"])
+            said = f"{'Overdue since' if card.overdue else 'Due'} {day:%a, %b} {day.day}"
+            assert card.due_line == said, row["alert_id"]
+            assert (row["overdue"] == "true") == card.overdue, row["alert_id"]
+        closed = next(r for r in rows if r["status"] == "resolved")
+        assert closed["due_on"]
+        assert closed["overdue"] == "false"  # a closed alert stops the clock
+    finally:
+        workspace.close()

@@ -64,7 +64,7 @@ def test_an_export_is_private_even_where_it_replaces_a_readable_file(tmp_path: P
     old = tmp_path / "old.csv"
     old.write_text("x\n", encoding="utf-8")
     assert mode(old) == 0o644
-    write_table(frame, old)
+    write_table(frame, old, force=True)
     assert mode(old) == 0o600
 
 
@@ -74,7 +74,7 @@ def test_rejected_rows_are_written_private(tmp_path: Path) -> None:
     assert mode(target) == 0o600
     replaced = tmp_path / "old-rejects.csv"
     replaced.write_text("x\n", encoding="utf-8")
-    write_rejects_csv([RejectedRow("c.csv", 2, "bad")], replaced)
+    write_rejects_csv([RejectedRow("c.csv", 2, "bad")], replaced, force=True)
     assert mode(replaced) == 0o600
 
 

@@ -144,7 +144,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(
 
     monkeypatch.setattr(exporting, "_text_rows", broken_rows)
     with pytest.raises(RuntimeError, match="halfway"):
-        write_table(_frame(), target)
+        write_table(_frame(), target, force=True)
     assert target.read_text(encoding="utf-8") == "previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.csv"]
 
@@ -166,7 +166,7 @@ def test_a_full_disk_is_a_plain_error_and_leaves_nothing(
 def test_an_export_replaces_an_earlier_one_whole(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     target.write_text("x\n" * 10_000, encoding="utf-8")
-    write_table(_frame().head(2), target)
+    write_table(_frame().head(2), target, force=True)
     assert len(target.read_text(encoding="utf-8-sig").splitlines()) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
