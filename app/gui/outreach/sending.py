@@ -4,7 +4,8 @@ SMTP on the work pool, and record each as outreach once (services/mail/delivery.
 and services/outreach/waiting.py, on sent.py, do the work).
 
 An email sent by SMTP is recorded at once. One opened in the mail app, saved or copied
-is recorded only on the user's word: the composer asks "Did you send it?" (a bar that
+(or saved as a draft no mail program opened: a webmail user sends it from there) is
+recorded only on the user's word: the composer asks "Did you send it?" (a bar that
 waits while the mail app has the focus) and records it as sent on "Yes, log it as sent";
 "Not sent" records nothing. Closing the composer with the question open asks it once
 more (``ask_on_close``).
@@ -142,15 +143,17 @@ class OutreachSender(QObject):
         except Exception as exc:  # noqa: BLE001 - MailError and bad addresses, shown plainly
             self._jobs.present_error(exc)
             return
+        why = " It is too long for a mail link." if url is None else ""
         if self._open_url(QUrl.fromLocalFile(str(path)).toString()):
-            self._notice(f"Opened in your mail app as a draft ({path}).")
-            self.ask_sent(out)
+            self._notice(f"Opened in your mail app as an .eml draft ({path}).{why}")
         else:
             self._notice(
-                f"No mail program opened it. The draft is saved as {path}; open it from "
-                "your mail program, or use Copy.",
+                f"No mail program opened it. The draft is saved as {path}: open it with "
+                "your mail program, or use Copy and paste it into your webmail.",
                 "warning",
             )
+        # Sent from a mail program or a webmail all the same: asked either way.
+        self.ask_sent(out)
 
     def save_eml(self, out: Outgoing) -> None:
         from services.mail.delivery import eml_file_name, save_email
