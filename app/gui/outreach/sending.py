@@ -13,6 +13,7 @@ more (``ask_on_close``).
 Signals:
     outreach_recorded(customer_id, alert_id): an email was sent or exported (alert_id 0:
         none); the alert moved to in progress.
+    step_done(step_id): the playbook step the email answered was marked done with it.
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ class Outgoing:
     sent_as: SentAs | None = None
     # The review queue's row whose waiting draft this is (it becomes sent with it).
     used_row: int | None = None
+    # The playbook step the composer was opened for (My work ▸ Done on an email step):
+    # done once this email is sent, not when the composer opened.
+    step_id: int | None = None
 
 
 class OutreachSender(QObject):
@@ -66,6 +70,7 @@ class OutreachSender(QObject):
     (``dialog``, None once closed)."""
 
     outreach_recorded = Signal(int, int)
+    step_done = Signal(int)
 
     def __init__(
         self,
@@ -226,10 +231,10 @@ class OutreachSender(QObject):
         actor = self._user()
         now = self._clock() if self._clock is not None else None
 
-        def task(_state: TaskState) -> int:
+        def task(_state: TaskState) -> bool:
             from services.outreach.waiting import record_composer_email
 
-            return record_composer_email(
+            record_composer_email(
                 out.workspace.engine,
                 out.customer_id,
                 alert_id=out.alert_id,
@@ -245,14 +250,38 @@ class OutreachSender(QObject):
                 now=now,
                 sent=out.sent_as,
             )
+            return out.step_id is not None and _step_done(out, actor)
 
         def failed(error: BaseException) -> None:
             self._recorded.discard(mark)
             self._jobs.present_error(error)
 
+        def recorded(step_done: bool) -> None:
+            self.outreach_recorded.emit(out.customer_id, out.alert_id or 0)
+            if step_done and out.step_id is not None:
+                dialog = self._dialog()
+                if dialog is not None:
+                    said = dialog.notice.text()
+                    self._notice(f"{said} The playbook step is done.".strip())
+                self.step_done.emit(out.step_id)
+
         (
             self._jobs.operation(task, parent=self, label="record outreach")
-            .success(lambda _id: self.outreach_recorded.emit(out.customer_id, out.alert_id or 0))
+            .success(recorded)
             .failure(failed)
             .run()
         )
+
+
+def _step_done(out: Outgoing, actor: str) -> bool:
+    """Mark the playbook step the email answers done (on the worker, after the record);
+    False when it was done, skipped or its playbook stopped meanwhile: the email is
+    recorded all the same."""
+    from services.alerts.playbooks import complete_step
+
+    assert out.step_id is not None
+    try:
+        complete_step(out.workspace.engine, out.step_id, actor=actor)
+    except UserFacingError:
+        return False
+    return True
