@@ -19,6 +19,7 @@ Signals:
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from views.outreach.composer_dialog import ComposerDialog
 
 if TYPE_CHECKING:
     from services.mail.delivery import SmtpSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -283,5 +286,8 @@ def _step_done(out: Outgoing, actor: str) -> bool:
     try:
         complete_step(out.workspace.engine, out.step_id, actor=actor)
     except UserFacingError:
+        return False
+    except Exception:  # noqa: BLE001 - the email is recorded: a failure here must not undo that
+        log.exception("The playbook step %s could not be marked done", out.step_id)
         return False
     return True
