@@ -48,3 +48,27 @@ def test_no_mail_program_saves_the_draft_and_still_asks_did_you_send_it(
         timeout=TIMEOUT_MS,
     )
     assert f"Logged as sent to {name}" in dialog.notice.text()
+
+
+def test_an_email_too_long_for_a_mail_link_opens_as_a_draft_and_says_so(
+    qtbot,
+    composer: ComposerController,  # noqa: F811
+    workspace: Workspace,
+    user: User,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    alert_id, customer_id, _name, _email = an_alert(workspace)
+    composer._confirm_problems = lambda _problems: True  # over the length limit: sent anyway
+    composer.open(alert_id, customer_id)
+    dialog = composer.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: bool(dialog.variants[0].body.toPlainText()), timeout=TIMEOUT_MS)
+    dialog.variants[0].body.setPlainText("A long letter, line after line.\n" * 120)
+    dialog.mail_button.click()
+    (opened,) = user.opened
+    assert opened.startswith("file:")
+    (draft,) = (tmp_path / "drafts").glob("*.eml")
+    assert "too long for a mail link" in dialog.notice.text()
+    assert str(draft) in dialog.notice.text()
+    assert dialog.sent_prompt.asking
+    dialog.sent_prompt.no_button.click()
