@@ -269,8 +269,9 @@ class GuiController(QObject):
         action_pane.draft_requested.connect(self.composer.open)
         action_pane.holdout_draft_requested.connect(self.composer.open)
         action_pane.set_drafting_available(True)
-        # My work: a playbook's email step done opens the composer, as Draft email does.
-        self.window.my_work.step_actions.email_step_done.connect(self.composer.open)
+        # My work: Done on a playbook's email step opens the composer (done once sent).
+        self.window.my_work.step_actions.email_step_requested.connect(self.composer.open_for_step)
+        self.composer.step_done.connect(lambda _step: self.window.my_work.reload())
         # Draft for all… on the alert list, and what the batches change on the cards.
         self.window.alerts_view.alerts_pane.draft_all_requested.connect(self.batches.draft_for_all)
         self.batches.outreach_recorded.connect(self.window.alerts_view.reload)

@@ -156,6 +156,22 @@ def is_local(config: ProviderConfig) -> bool:
     return is_loopback_host(host_of(config.base_url))
 
 
+def provider_name(config: ProviderConfig) -> str:
+    """Who writes, as the user knows it: "llama3.1 via Ollama", "gpt-4o via OpenAI", "the
+    local model phi3" (a server of no preset on this computer), "phi3 at gpu.corp"
+    (one elsewhere); never a keyring id such as "local:other"."""
+    model = config.model_label.strip() or "the model"
+    host = host_of(config.base_url)
+    if config.provider_id == "environment":
+        return f"{model} at {host or config.base_url} (from OPENAI_BASE_URL)"
+    preset = preset_for(config)
+    if preset is not None and preset.id != "other":
+        return f"{model} via {preset.title}"
+    if is_local(config):
+        return f"the local model {model}"
+    return f"{model} at {host}" if host else model
+
+
 # With llm.allow_cloud off (an organisation's policy), requests go only to the
 # organisation's own servers: an allow-list judged on the host name (services/settings/hosts.py).
 CLOUD_REFUSED = (

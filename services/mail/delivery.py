@@ -20,8 +20,10 @@ from services.mail.message import MailError, build_email, mailto_url, save_eml, 
 from services.settings import get_setting
 
 # mailto carries the text into any mail program; longer links go as an .eml draft, which
-# mail programs open as a new message.
-MAILTO_LIMIT = 1800
+# mail programs open as a new message. The limit is on the link as handed over,
+# percent-encoded (an accented letter takes 6 characters, most other scripts 9): about
+# 2,000 characters is what browsers, Windows' URL handlers and Outlook all take.
+MAILTO_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,8 @@ def send_email(
 
 
 def mail_app_url(recipient: str, subject: str, body: str) -> str | None:
-    """The mailto: link of the email, or None when it is too long to carry the text."""
+    """The mailto: link of the email, or None when the link (percent-encoded) would be
+    longer than MAILTO_LIMIT characters."""
     url = mailto_url(recipient, subject, body)
     return url if len(url) <= MAILTO_LIMIT else None
 

@@ -38,6 +38,7 @@ from services.alerts.contact_times import contacts_since
 from services.alerts.experiment_records import applied_strategy
 from services.alerts.experiments import strategies_for_alerts
 from services.alerts.lifecycle import moment, unit_of_work
+from services.llm.providers import provider_name
 from services.outreach.batch_channels import leave_out_other_channels
 from services.outreach.batch_records import (
     OPEN_STATES,
@@ -192,7 +193,7 @@ def preview_batch(
     return BatchPlan(
         to_draft=tuple((t.customer_id, t.alert_id) for t in to_draft),
         skipped=tuple(skipped),
-        provider=f"{config.provider_id}: {config.model_label}" if config is not None else None,
+        provider=provider_name(config) if config is not None else None,
         provider_problem=problem,
         needs_review=review,
         request_text=text,

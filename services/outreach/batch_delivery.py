@@ -318,6 +318,50 @@ def approved_emails(engine: Engine, batch_id: int) -> list[HandOver]:
         ]
 
 
+@dataclass(frozen=True)
+class MailAppEmail:
+    """One approved email as the mail app takes it: its mailto link, or the .eml draft
+    saved in its place (the link would be too long), or why it can be neither."""
+
+    row_id: int
+    url: str | None = None
+    draft: Path | None = None
+    problem: str | None = None
+
+
+def mail_app_emails(
+    engine: Engine,
+    batch_id: int,
+    folder: Path,
+    *,
+    sender: str | None,
+    only: frozenset[int] | None = None,
+    links: bool = True,
+) -> list[MailAppEmail]:
+    """The batch's approved emails (``only``: those rows) for the mail app: a mailto link
+    each, or an .eml draft saved in ``folder`` when the link would be too long (every one
+    a draft when not ``links``: the mail links did not open)."""
+    from services.mail.delivery import mail_app_url, save_draft
+    from services.mail.message import MailError
+
+    out: list[MailAppEmail] = []
+    for email in approved_emails(engine, batch_id):
+        if only is not None and email.row_id not in only:
+            continue
+        try:
+            url = mail_app_url(email.recipient, email.subject, email.body) if links else None
+            if url is not None:
+                out.append(MailAppEmail(email.row_id, url=url))
+                continue
+            path = save_draft(
+                email.subject, email.body, email.recipient, sender, folder, email.customer_id
+            )
+            out.append(MailAppEmail(email.row_id, draft=path))
+        except MailError as exc:
+            out.append(MailAppEmail(email.row_id, problem=f"{email.customer}: {exc}"))
+    return out
+
+
 def record_handed_over(
     engine: Engine, row_id: int, *, actor: str | None = None, now: dt.datetime | None = None
 ) -> int | None:

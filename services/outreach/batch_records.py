@@ -146,7 +146,7 @@ class BatchPlan:
 
     to_draft: tuple[tuple[int, int], ...]  # (customer id, alert id), highest priority first
     skipped: tuple[PlannedSkip, ...]
-    provider: str | None = None  # who drafts ("ollama: llama3.2"); None: the templates
+    provider: str | None = None  # who drafts ("llama3.2 via Ollama"); None: the templates
     provider_problem: str | None = None  # why the templates are used without being asked
     needs_review: bool = False  # a provider off this computer the user has not reviewed
     request_text: str = ""  # the first request exactly as it goes out (when needs_review)

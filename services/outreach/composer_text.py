@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from services.core.clv_words import value_label
 from services.core.incentive import cap_percent_words
-from services.llm.providers import ProviderConfig, is_local, preset_for
+from services.llm.providers import ProviderConfig, is_local, provider_name
 from services.outreach.records import GOAL_LABELS, Draft, DraftContext
 
 
@@ -29,13 +29,19 @@ def provider_words(config: ProviderConfig | None) -> tuple[str, bool]:
     """Who writes the drafts, in words, and whether the request leaves this computer."""
     if config is None:
         return "the template library (no provider in use)", False
-    preset = preset_for(config)
-    where = preset.title if preset is not None else config.base_url
-    if config.provider_id == "environment":
-        where = f"{config.base_url} (from OPENAI_BASE_URL)"
-    remote = not is_local(config)
-    place = "" if remote else ", on this computer"
-    return f"{config.model_label} via {where}{place}", remote
+    return provider_name(config), not is_local(config)
+
+
+TEMPLATE_WRITER = "Drafted from the template library: nothing leaves this computer."
+
+
+def writer_line(config: ProviderConfig | None) -> str:
+    """The composer's line on who writes the drafts and whether the request leaves."""
+    if config is None:
+        return TEMPLATE_WRITER
+    name, remote = provider_words(config)
+    where = "the request leaves this computer" if remote else "nothing leaves this computer"
+    return f"Written by {name}: {where}."
 
 
 def incentive_words(ctx: DraftContext) -> str:

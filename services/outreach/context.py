@@ -157,24 +157,30 @@ def _driver_texts(value: Any) -> tuple[str, ...]:
     return tuple(cut(t, REASON_LIMIT) or "" for t in texts[:DRIVER_LIMIT])
 
 
-def sender_name(session: Session, owner: str | None) -> str:
-    """Who signs: the customer's account manager, else the sender name setting, else the
-    name in the From address ("Ana Lopez <ana@shop.com>"); "" when there is none."""
-    if owner and owner.strip():
-        return owner.strip()
+def sender_name(session: Session) -> str:
+    """Who signs: the person using the app (the Your name setting, else their name in
+    File ▸ Who I am…, else the name in their From address, "Ana Lopez <ana@shop.com>");
+    "" when none is known. Never the customer's account manager: someone writing to
+    another owner's customer signs as themself."""
+    from services.core.profile import load_profile
+
     name = str(get_setting(session, "outreach.sender_name") or "").strip()
+    if name:
+        return name
+    name = load_profile().profile.name.strip()
     if name:
         return name
     display, _address = parseaddr(str(get_setting(session, "smtp.from_address") or ""))
     return display.strip()
 
 
-def _signature(session: Session, owner: str | None) -> str:
+def _signature(session: Session) -> str:
     template = str(get_setting(session, "outreach.signature") or "").strip()
-    name = sender_name(session, owner)
+    name = sender_name(session)
     if not template:
         template = "Best regards,\n{owner}" if name else "Best regards"
     # A plain replace, not str.format: other braces in a signature are the user's text.
+    # "{owner}" is the signer (the name it had when the owner signed every draft).
     return template.replace("{owner}", name).strip()
 
 
@@ -347,7 +353,7 @@ def build_context(
         currency=code,
         currency_symbol=symbol,
         brand_voice=str(get_setting(session, "outreach.brand_voice") or "").strip(),
-        signature=_signature(session, customer.owner),
+        signature=_signature(session),
         do_not_contact=bool(customer.do_not_contact),
         unsubscribed=unsubscribed,
         send_blocked=blocked,

@@ -10,7 +10,7 @@ so that nothing in a string can close the block ("</" is written "<\\/", which J
 reads back as the same text).
 
 The model writes the subject and the body but not the signature: the app adds the
-signature under the body (``drafting.finish_draft``), so the account manager's name
+signature under the body (``drafting.finish_draft``), so the sender's name
 need not leave the computer and the sign-off is always exactly the team's.
 
 ``request_body`` is exactly the JSON body sent, and ``describe_request`` shows the URL,

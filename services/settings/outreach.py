@@ -140,12 +140,13 @@ def _outreach_specs() -> tuple[SettingSpec, ...]:
                     "exclamation marks').", section=what, order=110, kind="multiline",
                     placeholder="e.g. plain and warm, no exclamation marks, first names only"),
         SettingSpec("outreach.signature", str, "", "Signature", None, draft,
-                    help="Added under every draft; {owner} is the account manager's name.",
+                    help="Added under every draft; {owner} is your name (the one who sends).",
                     section=signing, order=180, kind="multiline", scope=YOURS,
                     placeholder="Best regards,\n{owner}\nAcme Outdoor"),
         SettingSpec("outreach.sender_name", str, "", "Your name", None, draft,
-                    help="Signs the drafts for customers who have no account manager (else "
-                    "the name in the From address).", section=signing, order=170, scope=YOURS,
+                    help="Signs your drafts, whoever the customer's account manager is "
+                    "(empty: your name in File ▸ Who I am…, else in the From address).",
+                    section=signing, order=170, scope=YOURS,
                     placeholder="e.g. Ana Lopez"),
         SettingSpec("outreach.team_domains", list, [], "Team domains", _domains_check,
                     draft, help="Links in a draft to any other domain are flagged before "

@@ -1,8 +1,10 @@
 """Schedule a meeting… (M in the Alerts tab): a title, a day, a time and a duration; the
 invitation (.ics, services/outreach/meeting.py) with the customer's email as attendee
 and the card's reasons as notes, saved where the user says ("Save .ics…") or opened in
-the calendar app. The pane then logs it as a task on its day with a follow-up the day
-after. ``_ask_meeting`` and the file and opening functions are what tests replace."""
+the calendar app. When no calendar program opens it, a box says so and where the file
+is, with a button that opens its folder. The pane then logs it as a task on its day
+with a follow-up the day after. ``_ask_meeting`` and the file and opening functions are
+what tests replace."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTimeEdit,
@@ -171,6 +174,33 @@ def _open_file(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
+def unopened_box(parent: QWidget | None, path: Path) -> QMessageBox:
+    """The box that says no calendar program opened the invitation, and where it is;
+    its "Open its folder" button opens the file's folder."""
+    box = QMessageBox(parent)
+    box.setObjectName("meetingUnopened")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("No calendar program opened it")
+    box.setText("No calendar program opened the invitation.")
+    box.setInformativeText(
+        f"It is saved as {path}. Import it into your calendar (in a web calendar: Import "
+        "or Add calendar from a file), or attach it to an email to the customer. Save "
+        ".ics… keeps the next one where you choose. The meeting is in your tasks either way."
+    )
+    folder = box.addButton("Open its folder", QMessageBox.ButtonRole.ActionRole)
+    folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
+    box.addButton(QMessageBox.StandardButton.Ok)
+    return box
+
+
+def _tell_unopened(parent: QWidget | None, path: Path) -> None:
+    box = unopened_box(parent, path)
+    try:
+        box.exec()
+    finally:
+        box.deleteLater()
+
+
 def deliver_meeting(
     answer: MeetingAnswer,
     customer: str,
@@ -179,9 +209,11 @@ def deliver_meeting(
     *,
     ask_path: SavePathPrompt,
     open_file: Callable[[Path], bool] = _open_file,
+    unopened: Callable[[Path], None] = lambda path: _tell_unopened(None, path),
 ) -> Path | None:
     """Write the invitation where the user said (or to a temporary file, opened in the
-    calendar app); returns the file, or None when the user cancelled the save."""
+    calendar app: ``unopened`` says where it is when no calendar program opened it);
+    returns the file, or None when the user cancelled the save."""
     meeting = Meeting(
         title=answer.title,
         start=answer.start,
@@ -202,5 +234,6 @@ def deliver_meeting(
             path = path.with_name(path.name + ".ics")
         return write_invitation(path, meeting, force=confirmed)
     path = write_invitation(Path(tempfile.mkdtemp(prefix="radar-meeting-")) / name, meeting)
-    open_file(path)
+    if not open_file(path):
+        unopened(path)
     return path

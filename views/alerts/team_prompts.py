@@ -18,6 +18,7 @@ from views.alerts.meeting_dialog import (
     _ask_meeting,
     _ask_save_path,
     _open_file,
+    _tell_unopened,
     deliver_meeting,
 )
 from views.alerts.source import AlertDetail
@@ -33,6 +34,8 @@ class TeamPrompts:
     ask_meeting: MeetingPrompt
     ask_path: SavePathPrompt
     open_file: Callable[[Path], bool] = _open_file
+    # No calendar program opened the invitation: say so, and where the file is.
+    unopened: Callable[[Path], None] = lambda path: _tell_unopened(None, path)
 
     @classmethod
     def asking(cls, parent: QWidget) -> TeamPrompts:
@@ -41,6 +44,7 @@ class TeamPrompts:
             ask_assign=lambda customer, owner, names: _ask_assign(parent, customer, owner, names),
             ask_meeting=lambda customer, email, why: _ask_meeting(parent, customer, email, why),
             ask_path=lambda suggested: _ask_save_path(parent, suggested),
+            unopened=lambda path: _tell_unopened(parent, path),
         )
 
     def ask(self, key: str, alert: AlertDetail) -> dict[str, Any] | None:
@@ -62,6 +66,7 @@ class TeamPrompts:
             reasons,
             ask_path=self.ask_path,
             open_file=self.open_file,
+            unopened=self.unopened,
         )
         if path is None:
             return None

@@ -2,8 +2,9 @@
 and Stop playbook… (services/alerts/playbooks.py).
 
 ``StepActions`` drives the section's buttons: each change runs on the job runner and is
-pushed on the window's undo history; an email step done asks the window to open the
-composer for its customer (``email_step_done``), as "Draft email" does on a card.
+pushed on the window's undo history. Done on an email step does not mark it: it asks the
+window to open the composer for its customer (``email_step_requested``), as "Draft email"
+does on a card, and the step is done once that email is sent or logged as sent.
 """
 
 from __future__ import annotations
@@ -59,13 +60,14 @@ class StepActions(QObject):
     """Done, Skip and Stop playbook… for the selected step of a My work section.
 
     Signals:
-        email_step_done(alert_id, customer_id): an email step was done: open the
-            composer for its customer (alert id None: its alert is gone).
+        email_step_requested(step_id, alert_id, customer_id): Done on an email step:
+            open the composer for its customer (alert id None: its alert is gone); the
+            step is done when the email is sent, not now.
         step_changed(alert_id): a step was done, skipped, its playbook stopped, or
             that was undone.
     """
 
-    email_step_done = Signal(object, int)
+    email_step_requested = Signal(int, object, int)
     step_changed = Signal(int)
 
     def __init__(
@@ -92,7 +94,8 @@ class StepActions(QObject):
         self.done_button = QPushButton("Done", parent)
         self.done_button.setObjectName("stepDone")
         self.done_button.setToolTip(
-            "Mark the selected step done (an email step opens the composer)"
+            "Mark the selected step done (an email step opens the composer, and is done "
+            "once the email is sent)"
         )
         self.skip_button = QPushButton("Skip", parent)
         self.skip_button.setObjectName("stepSkip")
@@ -127,21 +130,21 @@ class StepActions(QObject):
         self.stop_button.setEnabled(can)
 
     def finish(self, *, skip: bool) -> None:
-        """Mark the selected step done (or skipped); an email step done opens the composer."""
+        """Mark the selected step done (or skipped); Done on an email step opens the
+        composer instead, and the step is done when the email is sent."""
         step, source = self.current_step(), self._source
         if step is None or source is None or self._busy:
+            return
+        if step.kind == "email" and not skip:
+            self.email_step_requested.emit(step.id, step.alert_id, step.customer_id)
             return
         alert_id = step.alert_id or 0
 
         def work(_state: TaskState) -> Undoable:
             return source.complete_step(step.id, skip=skip)
 
-        def opened() -> None:
-            if step.kind == "email" and not skip:
-                self.email_step_done.emit(step.alert_id, step.customer_id)
-
         label = "skip step" if skip else "step done"
-        self._run(work, alert_id, label, opened)
+        self._run(work, alert_id, label, lambda: None)
 
     def stop(self) -> None:
         """Stop the selected step's playbook, once the user confirms (an optional reason)."""

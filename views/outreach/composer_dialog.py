@@ -315,7 +315,7 @@ class ComposerDialog(QDialog):
             if header.provider_remote
             else "nothing leaves this computer"
         )
-        self.provider.setText(f"Written by {header.provider}: {where}.")
+        self.set_writer(f"Written by {header.provider}: {where}.")
         self.incentive.setText(header.incentive)
         self.experiment.setText(header.experiment)
         self.experiment.setVisible(bool(header.experiment))
@@ -323,6 +323,11 @@ class ComposerDialog(QDialog):
         if header.blocked:
             self.show_notice(header.blocked, "critical")
         self._update_buttons()
+
+    def set_writer(self, text: str) -> None:
+        """Who writes the drafts on screen, in a line ("Written by llama3.1 via Ollama:
+        nothing leaves this computer."); a template draft says so instead."""
+        self.provider.setText(text)
 
     def show_notice(self, text: str, tone: str = "warning") -> None:
         """A line above the drafts: why a template was used, an error, a block."""

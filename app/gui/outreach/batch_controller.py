@@ -27,6 +27,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -72,6 +73,7 @@ class BatchController(QObject):
         confirm_send: Callable[[str, str], bool] | None = None,
         ask_sent_on_close: Callable[[int], bool] | None = None,
         open_url: Callable[[str], bool] = questions.open_url,
+        drafts_folder: Callable[[], Path] = questions.drafts_folder,
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         super().__init__(window)
@@ -88,6 +90,8 @@ class BatchController(QObject):
             lambda count: questions.ask_sent_them(self.queue or self._window, count)
         )
         self._open_url = open_url
+        # Where the emails too long for a mail link are saved as .eml drafts.
+        self._drafts_folder = drafts_folder
         self._clock = clock
         self.dialog: BatchStartDialog | None = None
         self.queue: ReviewQueueWindow | None = None
@@ -530,30 +534,19 @@ class BatchController(QObject):
         self._deliver_on_pool(task, "eml_folder", "Saving .eml files…", saved)
 
     def _to_mail_app(self, ws: Workspace, batch_id: int, actor: str) -> None:
-        """Each approved email opened in the mail app (a mailto: link); those the mail
-        app took are recorded as handed over once the user says they sent them."""
+        """Each approved email opened in the mail app (batch_mail_app.py); those that left
+        are recorded as handed over once the user says they sent them."""
+        from app.gui.outreach.batch_mail_app import open_each_in_mail_app
 
-        def task(_state: TaskState) -> Any:
-            from services.outreach.batch_delivery import approved_emails
-
-            return approved_emails(ws.engine, batch_id)
-
-        def hand_over(emails: Any) -> None:
-            from services.mail.delivery import mail_app_url
-
-            taken = []
-            for email in emails:
-                url = mail_app_url(email.recipient, email.subject, email.body)
-                if url is not None and self._open_url(url):
-                    taken.append(email.row_id)
-            left = len(emails) - len(taken)
-            said = f"Opened {_emails(len(taken))}" if taken else "None opened"
-            said += " in your mail app."
-            if left:
-                said += f" {left:,} too long for a mail link: save them as .eml files."
-            self._ask_sent(ws, taken, actor, said, "handed over to your mail app")
-
-        self._jobs.operation(task, parent=self, label="approved emails").success(hand_over).run()
+        own = self._default_sender()
+        open_each_in_mail_app(
+            self._jobs, self, ws, batch_id,
+            sender=lambda: _sender(ws, own), drafts_folder=self._drafts_folder,
+            open_url=self._open_url,
+            handed=lambda rows, said, where: self._ask_sent(
+                ws, rows, actor, said, "handed over to your mail app", where
+            ),
+        )  # fmt: skip
 
     def _ask_sent(
         self, ws: Workspace, rows: list[int], actor: str, said: str, how: str, where: str = ""

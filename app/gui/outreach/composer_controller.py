@@ -11,6 +11,8 @@ Qt is in services/outreach/ (composing.py, composer_text.py, delivery.py).
 Signals:
     outreach_recorded(customer_id, alert_id): an email was sent or exported (alert_id 0:
         none); the alert moved to in progress.
+    step_done(step_id): the playbook step the composer was opened for was marked done,
+        the email it asked for being sent.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class ComposerController(QObject):
     """Opens the composer for a customer (and alert) and carries out what it asks."""
 
     outreach_recorded = Signal(int, int)
+    step_done = Signal(int)
 
     def __init__(
         self,
@@ -132,6 +135,9 @@ class ComposerController(QObject):
             parent=self,
         )
         self._sender.outreach_recorded.connect(self.outreach_recorded)
+        self._sender.step_done.connect(self.step_done)
+        # The playbook step (My work) the open composer's email answers: done when sent.
+        self._step_id: int | None = None
 
     # -- opening --------------------------------------------------------------------------
 
@@ -142,7 +148,15 @@ class ComposerController(QObject):
         ``holdout_reason``, why a held-out customer is contacted anyway (recorded with
         the email)."""
         self._holdout_reason = holdout_reason
+        self._step_id = None
         self._open(alert_id, customer_id, find_alert=False)
+
+    def open_for_step(self, step_id: int, alert_id: int | None, customer_id: int) -> None:
+        """Open the composer for a playbook's email step (My work ▸ Done): the step is
+        marked done once the email is sent or logged as sent, not on opening."""
+        self._holdout_reason = None
+        self._step_id = step_id
+        self._open(alert_id, customer_id, find_alert=alert_id is None)
 
     def open_for_customer(self, customer_id: int, holdout_reason: str | None = None) -> None:
         """Open the composer for a customer chosen without an alert (the Customers tab):
@@ -153,6 +167,7 @@ class ComposerController(QObject):
             self.dialog.activateWindow()
             return
         self._holdout_reason = holdout_reason
+        self._step_id = None
         self._open(None, customer_id, find_alert=True)
 
     def _open(self, alert_id: int | None, customer_id: int, *, find_alert: bool) -> None:
@@ -450,4 +465,5 @@ class ComposerController(QObject):
             smtp=self.smtp,
             sent_as=sent_as,
             used_row=variant.from_row,
+            step_id=self._step_id,
         )

@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 
-from services.outreach.composer_text import source_words, split_partial
+from services.outreach.composer_text import (
+    TEMPLATE_WRITER,
+    source_words,
+    split_partial,
+    writer_line,
+)
 from views.kit.jobs import JobRunner, Operation, TaskState
 from views.outreach.composer_dialog import VARIANTS, ComposerDialog
 
@@ -103,6 +108,8 @@ class DraftVariants(QObject):
             self.variants[index].draft = None
             dialog.hide_variant(index)
         dialog.set_drafting(False)
+        # The header named the provider: the draft on screen is the template's.
+        dialog.set_writer(TEMPLATE_WRITER)
         why = f": {reason}" if reason else ""
         chosen = reason is None or reason.startswith("you ")
         dialog.show_notice(
@@ -138,6 +145,8 @@ class DraftVariants(QObject):
         )
         first.from_row, first.from_edited = waiting.row_id, waiting.edited
         dialog.start_variant(0, "")
+        if not waiting.provider:
+            dialog.set_writer(TEMPLATE_WRITER)
         who = f"written by {waiting.model}" if waiting.model else "from the template library"
         dialog.finish_variant(
             0,
@@ -163,6 +172,7 @@ class DraftVariants(QObject):
             dialog.show_notice(request.context.send_blocked, "critical")
         dialog.set_drafting(True)
         config = request.config
+        dialog.set_writer(writer_line(config))
         writing = f"Writing with {config.model_label}…"
         for index in range(VARIANTS):
             dialog.start_variant(index, writing)

@@ -4,7 +4,8 @@ SMTP on the work pool, and record each as outreach once (services/mail/delivery.
 and services/outreach/waiting.py, on sent.py, do the work).
 
 An email sent by SMTP is recorded at once. One opened in the mail app, saved or copied
-is recorded only on the user's word: the composer asks "Did you send it?" (a bar that
+(or saved as a draft no mail program opened: a webmail user sends it from there) is
+recorded only on the user's word: the composer asks "Did you send it?" (a bar that
 waits while the mail app has the focus) and records it as sent on "Yes, log it as sent";
 "Not sent" records nothing. Closing the composer with the question open asks it once
 more (``ask_on_close``).
@@ -12,11 +13,13 @@ more (``ask_on_close``).
 Signals:
     outreach_recorded(customer_id, alert_id): an email was sent or exported (alert_id 0:
         none); the alert moved to in progress.
+    step_done(step_id): the playbook step the email answered was marked done with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +37,8 @@ from views.outreach.composer_dialog import ComposerDialog
 
 if TYPE_CHECKING:
     from services.mail.delivery import SmtpSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,9 @@ class Outgoing:
     sent_as: SentAs | None = None
     # The review queue's row whose waiting draft this is (it becomes sent with it).
     used_row: int | None = None
+    # The playbook step the composer was opened for (My work ▸ Done on an email step):
+    # done once this email is sent, not when the composer opened.
+    step_id: int | None = None
 
 
 class OutreachSender(QObject):
@@ -65,6 +73,7 @@ class OutreachSender(QObject):
     (``dialog``, None once closed)."""
 
     outreach_recorded = Signal(int, int)
+    step_done = Signal(int)
 
     def __init__(
         self,
@@ -142,15 +151,17 @@ class OutreachSender(QObject):
         except Exception as exc:  # noqa: BLE001 - MailError and bad addresses, shown plainly
             self._jobs.present_error(exc)
             return
+        why = " It is too long for a mail link." if url is None else ""
         if self._open_url(QUrl.fromLocalFile(str(path)).toString()):
-            self._notice(f"Opened in your mail app as a draft ({path}).")
-            self.ask_sent(out)
+            self._notice(f"Opened in your mail app as an .eml draft ({path}).{why}")
         else:
             self._notice(
-                f"No mail program opened it. The draft is saved as {path}; open it from "
-                "your mail program, or use Copy.",
+                f"No mail program opened it. The draft is saved as {path}: open it with "
+                "your mail program, or use Copy and paste it into your webmail.",
                 "warning",
             )
+        # Sent from a mail program or a webmail all the same: asked either way.
+        self.ask_sent(out)
 
     def save_eml(self, out: Outgoing) -> None:
         from services.mail.delivery import eml_file_name, save_email
@@ -223,10 +234,10 @@ class OutreachSender(QObject):
         actor = self._user()
         now = self._clock() if self._clock is not None else None
 
-        def task(_state: TaskState) -> int:
+        def task(_state: TaskState) -> bool:
             from services.outreach.waiting import record_composer_email
 
-            return record_composer_email(
+            record_composer_email(
                 out.workspace.engine,
                 out.customer_id,
                 alert_id=out.alert_id,
@@ -242,14 +253,41 @@ class OutreachSender(QObject):
                 now=now,
                 sent=out.sent_as,
             )
+            return out.step_id is not None and _step_done(out, actor)
 
         def failed(error: BaseException) -> None:
             self._recorded.discard(mark)
             self._jobs.present_error(error)
 
+        def recorded(step_done: bool) -> None:
+            self.outreach_recorded.emit(out.customer_id, out.alert_id or 0)
+            if step_done and out.step_id is not None:
+                dialog = self._dialog()
+                if dialog is not None:
+                    said = dialog.notice.text()
+                    self._notice(f"{said} The playbook step is done.".strip())
+                self.step_done.emit(out.step_id)
+
         (
             self._jobs.operation(task, parent=self, label="record outreach")
-            .success(lambda _id: self.outreach_recorded.emit(out.customer_id, out.alert_id or 0))
+            .success(recorded)
             .failure(failed)
             .run()
         )
+
+
+def _step_done(out: Outgoing, actor: str) -> bool:
+    """Mark the playbook step the email answers done (on the worker, after the record);
+    False when it was done, skipped or its playbook stopped meanwhile: the email is
+    recorded all the same."""
+    from services.alerts.playbooks import complete_step
+
+    assert out.step_id is not None
+    try:
+        complete_step(out.workspace.engine, out.step_id, actor=actor)
+    except UserFacingError:
+        return False
+    except Exception:  # noqa: BLE001 - the email is recorded: a failure here must not undo that
+        log.exception("The playbook step %s could not be marked done", out.step_id)
+        return False
+    return True

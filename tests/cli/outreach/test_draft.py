@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.workspace import open_workspace, to_url
+from services.core.profile import make_profile, save_profile
 from tests.cli.commands.test_cli import ROOT, one_line_error
 from tests.support.openai_server import FakeOpenAIServer
 from tests.support.shown_request import shown_body
@@ -104,6 +105,7 @@ def setting(db: Path, key: str) -> object:
 
 
 def test_offline_prints_the_template_draft(db: Path, tmp_path: Path) -> None:
+    save_profile(make_profile("Maya Thompson", "maya@fern.example"))  # who signs
     result = draft(db, "ada lovelace", "--offline", home=tmp_path)
     assert result.returncode == 0, result.stderr
     # The late ticket's alert makes it an apology; the template says so.
@@ -148,6 +150,7 @@ def test_a_local_provider_streams_the_draft(book: Book, db: Path, tmp_path: Path
         book.set("llm.preset", "ollama")
         book.set("llm.base_url", server.base_url)
         book.set("llm.model", "llama3.2")
+        book.set("outreach.sender_name", "Maya Thompson")  # the user, who signs
         result = draft(db, "Ada Lovelace", "--tone", "professional", home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == (

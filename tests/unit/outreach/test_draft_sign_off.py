@@ -1,4 +1,4 @@
-"""One sign-off per email, and always a name under it (issue 13)."""
+"""One sign-off per email, with the name of the user who sends it under it."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from services.core.profile import make_profile, save_profile
 from services.outreach.drafting import finish_draft, strip_sign_off
 from tests.unit.alerts.test_alerts_rules import Book, make_book
 from tests.unit.outreach.test_outreach_context import context
@@ -39,12 +40,14 @@ def test_text_that_only_mentions_thanks_is_kept() -> None:
     assert strip_sign_off(body) == body
 
 
-def test_no_owner_signs_with_the_sender_name_or_the_from_address(book: Book) -> None:
-    ada = book.customer("Ada Lovelace", owner=None)
+def test_the_user_signs_never_the_customers_owner(book: Book) -> None:
+    ada = book.customer("Ada Lovelace", owner="Maya Thompson")
     book.orders(ada, [200, 100])
     assert context(book, ada).signature == "Best regards"  # nobody to name yet
     book.set("smtp.from_address", "Ana Lopez <ana.lopez@example.com>")
     assert context(book, ada).signature == "Best regards,\nAna Lopez"
+    save_profile(make_profile("Dana Tester", "dana@example.com"))  # File ▸ Who I am…
+    assert context(book, ada).signature == "Best regards,\nDana Tester"
     book.set("outreach.sender_name", "Sam Reyes")
     assert context(book, ada).signature == "Best regards,\nSam Reyes"
     book.set("outreach.signature", "Warm wishes,\n{owner}\nFern & Co.")

@@ -118,6 +118,7 @@ def test_the_context_of_a_customer(book: Book) -> None:
         drivers=[{"text": "No order in 95 days", "weight": 1}, {"weight": 0.2}],
     )
     book.set("outreach.signature", "Warm wishes,\n{owner}\nThe Fern & Co. team")
+    book.set("outreach.sender_name", "Sam Reyes")  # the user signs, not the owner
     book.set("outreach.brand_voice", "plain, no exclamation marks")
 
     got = context(book, ada)
@@ -163,7 +164,7 @@ def test_the_context_of_a_customer(book: Book) -> None:
     assert got.incentive == "$154"
     # $154 is more than a whole average order of $61.67: the ceiling of 50% applies.
     assert got.max_percent_off == 50
-    assert got.signature == "Warm wishes,\nMaya Thompson\nThe Fern & Co. team"
+    assert got.signature == "Warm wishes,\nSam Reyes\nThe Fern & Co. team"
     # The cap reads in whole units, rounded down; under one unit it stays as it is.
     assert replace(got, incentive_cap_cents=10_138).incentive == "$101"
     assert replace(got, incentive_cap_cents=75).incentive == "$0.75"

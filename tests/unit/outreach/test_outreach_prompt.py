@@ -113,6 +113,7 @@ def test_the_default_keeps_surname_email_and_phone_on_the_computer(
 ) -> None:
     cid = ada(book)
     use_server(book, server)
+    book.set("outreach.sender_name", "Maya")  # the user, who signs (Your name)
     request = prepare(book, cid)
     assert request.config is not None
     assert not request.needs_review

@@ -124,6 +124,7 @@ def test_a_saved_template_is_used_and_a_broken_one_refused(book: Book) -> None:
 
 def test_the_offline_draft_of_a_customer(book: Book) -> None:
     cid = book.customer("Ada Lovelace", owner="Maya")
+    book.set("outreach.sender_name", "Maya")  # the user, who signs (Your name)
     book.orders(cid, [300, 120], cents=8_000)
     book.score({cid: {"clv": 500.0}})
     from services.outreach.context import build_context
