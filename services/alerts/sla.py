@@ -1,7 +1,8 @@
 """Alert SLAs: by when someone should act on an alert, and whether they did.
 
-Each severity has a number of working days (Monday to Friday; settings
-``sla.<severity>_days``: critical 1, warning 3, opportunity 5, info 7). The alert
+Each severity has a number of working days (Monday to Friday, the one rule of
+services/core/working_days.py; settings ``sla.<severity>_days``: critical 1, warning 3,
+opportunity 5, info 7). The alert
 is **due** at the end of that many working days after the local date it was raised on,
 in the workspace's time zone (``workspace.time_zone``, see services/core/local_dates.py):
 a critical alert raised on a Friday is due at the end of Monday.
@@ -34,6 +35,8 @@ from models.vocab import ACTIVE_ALERT_STATUSES, SEVERITIES
 from services.alerts.config import RULE_TITLES
 from services.alerts.work_records import WorkOverdue
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.core.working_days import add_working_days as add_working_days
+from services.core.working_days import working_days_between as working_days_between
 from services.settings import get_setting, setting_specs
 
 # What a person does on an alert, as audited (services/alerts/actions.py, contact.py,
@@ -90,24 +93,6 @@ def sla_settings(session: Session) -> SlaSettings:
     """The SLA settings, read through the policy-aware resolver."""
     days = {s: int(get_setting(session, f"sla.{s}_days")) for s in SEVERITIES}
     return SlaSettings(days, workspace_zone(get_setting(session, TIME_ZONE_SETTING)))
-
-
-def add_working_days(day: dt.date, n: int) -> dt.date:
-    """``day`` plus ``n`` working days (Monday to Friday)."""
-    while n > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
-
-
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        count += day.weekday() < 5
-    return count
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

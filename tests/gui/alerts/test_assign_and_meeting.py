@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace
+from services.core.working_days import add_working_days
 from tests.gui.shell.test_undo import TIMEOUT_MS, rows, settle, show_contactable_card, wait_idle
 from views.alerts.meeting_dialog import MeetingAnswer, MeetingDialog
 from views.alerts.team_prompts import TeamPrompts
@@ -162,7 +163,7 @@ def test_m_writes_the_invitation_and_logs_the_meeting_with_a_follow_up(
             ("Meeting at 15:00 (45 min): Renewal chat", start.date().isoformat()),
             (
                 f"Follow up on the meeting with {alert.customer}: Renewal chat",
-                (start.date() + dt.timedelta(days=1)).isoformat(),
+                add_working_days(start.date(), 1).isoformat(),  # never on a weekend
             ),
         ]
     )
