@@ -60,7 +60,8 @@ def test_a_playbook_step_due_today_is_counted_as_due(
     alert = first_contactable_card(qtbot, window, jobs, workspace)
     work = window.my_work
     qtbot.waitUntil(lambda: work.work is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
-    assert work.work is not None and not work.work.steps
+    assert work.work is not None
+    assert not work.work.steps
     before = work.work
     apply_card_action(workspace.engine, (alert,), "playbook", key="win_back", actor=USER)
     work.reload()
@@ -71,7 +72,8 @@ def test_a_playbook_step_due_today_is_counted_as_due(
     (step,) = work.work.steps
     label = work.due_label.text()
     assert "1 playbook step due" in label
-    assert "No tasks due" not in label and "Nothing due" not in label
+    assert "No tasks due" not in label
+    assert "Nothing due" not in label
     assert step.text in work.due_label.toolTip()
     assert "1 playbook step" in notice_words(work.work)
     assert "due today." in notice_words(work.work)

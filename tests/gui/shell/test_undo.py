@@ -222,7 +222,8 @@ def test_resolve_then_ctrl_z_gives_back_the_counts_and_the_due_line(
 ) -> None:
     view = window.alerts_view
     alert = view.action_pane.alert
-    assert alert is not None and alert.due_line  # nobody acted on it yet
+    assert alert is not None
+    assert alert.due_line
     counts, header = queue_words(window), view.action_pane.title.text()
     view.action_pane._ask_note = lambda _title, _question, _button: ""  # "Resolve?" Enter
     view.action_pane.resolve("no_action_needed")
@@ -237,7 +238,8 @@ def test_resolve_then_ctrl_z_gives_back_the_counts_and_the_due_line(
     assert view.alerts_pane.current_alert_id == alert.id
     assert queue_words(window) == counts  # no queue counts the card twice
     shown = view.action_pane.alert
-    assert shown is not None and shown.due_line == alert.due_line  # the resolve was undone
+    assert shown is not None
+    assert shown.due_line == alert.due_line
     assert view.action_pane.title.text() == header
 
 
