@@ -613,7 +613,7 @@ class MainWindow(WindowFileActions):
 
     def _on_theme_action_triggered(self, mode: ThemeMode) -> None:
         self._settings.setValue(KEY_THEME, mode.value)
-        self._theme.set_mode(mode)
+        self._theme.set_mode_soon(mode)  # once its menu has closed, under a busy cursor
 
     def shortcut_entries(self) -> list[Shortcut]:
         """Every key of the window: the menus', the alert actions', the customer pane's."""
