@@ -134,7 +134,7 @@ class ResultsPane(QWidget):
             section.customers_requested.connect(self.customers_requested)
             self.sections.append(section)
             # Taller than a short screen (a desktop scaled to 200 %): it scrolls.
-            scroll = VerticalScrollArea(self.tabs)
+            scroll = name(VerticalScrollArea(self.tabs), section_class.TITLE)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
             scroll.setWidget(section)
             self.tabs.addTab(scroll, section_class.TITLE)
@@ -146,7 +146,7 @@ class ResultsPane(QWidget):
     # -- construction ---------------------------------------------------------------------
 
     def _build_content(self) -> QWidget:  # noqa: PLR0915
-        scroll = QScrollArea(self)
+        scroll = name(QScrollArea(self), "Outreach results")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
