@@ -53,6 +53,7 @@ from services.alerts.config import RULE_TITLES
 from services.alerts.sla import due_header, sla_states
 from services.core.money import load_money_context
 from services.core.rollups import CLOSED_TICKET_STATUSES
+from services.core.working_days import add_working_days
 from services.listen.sentiment import NEGATIVE_TICKET_SQL
 from services.settings import ALERT_RULES, get_setting
 from services.settings.escalation import ESCALATION_SPECS
@@ -115,7 +116,7 @@ def run_escalations(engine: Engine, *, now: dt.datetime | None = None) -> Escala
     notify = str(config["escalation.notify_email"]).strip()
     made: list[tuple[int, _Cause]] = []
     with translate_db_errors(), Session(engine) as session, session.begin():
-        due = now.date() + dt.timedelta(days=TASK_DUE_DAYS)
+        due = add_working_days(now.date(), TASK_DUE_DAYS)
         for cause in fresh:
             row_id = _claim(session, cause)
             if row_id is None:  # another run (the window, run-daily) raised it meanwhile

@@ -116,9 +116,16 @@ def work_notices(
         if int(event.id) in seen:
             continue
         notice = _notice(session, event)
-        if notice is not None:
+        if notice is not None and not _own_doing(notice, names, everyone):
             notices.append(notice)
     return tuple(notices)
+
+
+def _own_doing(notice: WorkNotice, names: set[str], everyone: bool) -> bool:
+    """A customer someone took themselves (or the reader gave themselves) is no news to
+    them: no "Assigned to you by" their own name."""
+    by = notice.by.casefold()
+    return by == notice.to.casefold() or (not everyone and by in names)
 
 
 def _seen(session: Session, ids: Iterable[int]) -> set[int]:

@@ -74,3 +74,12 @@ class WorkStep:
     @property
     def kind_label(self) -> str:
         return STEP_KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_in_days < 0
+
+    @property
+    def due(self) -> bool:
+        """Overdue or due today, as a task is (what the status bar counts)."""
+        return self.due_in_days <= 0

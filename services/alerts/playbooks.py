@@ -54,6 +54,7 @@ from services.alerts.playbook_records import (
 from services.alerts.records import Undoable
 from services.core.formatting import format_date
 from services.core.offline_origin import origin_in
+from services.core.working_days import add_working_days
 from services.settings import get_setting
 from services.settings.playbooks import (
     BUILT_IN,
@@ -210,7 +211,7 @@ def _write_run(doing: Doing, alert: Alert, spec: PlaybookSpec) -> PlaybookRun:
                 day_offset=step.day,
                 kind=step.kind,
                 text=step.text,
-                due_date=day + dt.timedelta(days=step.day),
+                due_date=add_working_days(day, step.day),  # as the SLA counts days
             )
         )
     doing.session.flush()

@@ -1,7 +1,8 @@
 """Alert SLAs: by when someone should act on an alert, and whether they did.
 
-Each severity has a number of working days (Monday to Friday; settings
-``sla.<severity>_days``: critical 1, warning 3, opportunity 5, info 7). The alert
+Each severity has a number of working days (Monday to Friday, the one rule of
+services/core/working_days.py; settings ``sla.<severity>_days``: critical 1, warning 3,
+opportunity 5, info 7). The alert
 is **due** at the end of that many working days after the local date it was raised on,
 in the workspace's time zone (``workspace.time_zone``, see services/core/local_dates.py):
 a critical alert raised on a Friday is due at the end of Monday.
@@ -10,7 +11,7 @@ The SLA is **met** by the first thing a person does on the alert before it is du
 call, note or task logged on it, an email sent or exported for it, a status change
 (started, snoozed, resolved, dismissed) or a playbook started (:data:`PERSON_ACTIONS`).
 Work the app does by itself (escalation tasks, a scoring clearing the condition) does
-not count. An alert nobody acted on is
+not count, nor does an action that was undone. An alert nobody acted on is
 **overdue** once its due time passes while it is still active; a closed alert (resolved,
 dismissed, held back) stops the clock. Nothing is stored: the due time comes from
 ``alerts.created_at`` and the settings, the first action from the actions, outreach and
@@ -34,6 +35,8 @@ from models.vocab import ACTIVE_ALERT_STATUSES, SEVERITIES
 from services.alerts.config import RULE_TITLES
 from services.alerts.work_records import WorkOverdue
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.core.working_days import add_working_days as add_working_days
+from services.core.working_days import working_days_between as working_days_between
 from services.settings import get_setting, setting_specs
 
 # What a person does on an alert, as audited (services/alerts/actions.py, contact.py,
@@ -51,6 +54,8 @@ PERSON_ACTIONS = (
     "alert.playbook_started",
     "alert.holdout_contacted",
 )
+# The audit action of an undo (services/alerts/undo.py); its details name what it undid.
+UNDONE = "alert.undone"
 # Who is not a person: the app itself.
 APP_ACTORS = ("Account Radar", "escalation", "system")
 # The declared defaults (services/settings/sla.py), read from the one declaration.
@@ -88,24 +93,6 @@ def sla_settings(session: Session) -> SlaSettings:
     """The SLA settings, read through the policy-aware resolver."""
     days = {s: int(get_setting(session, f"sla.{s}_days")) for s in SEVERITIES}
     return SlaSettings(days, workspace_zone(get_setting(session, TIME_ZONE_SETTING)))
-
-
-def add_working_days(day: dt.date, n: int) -> dt.date:
-    """``day`` plus ``n`` working days (Monday to Friday)."""
-    while n > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
-
-
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        count += day.weekday() < 5
-    return count
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -161,11 +148,63 @@ def first_actions(session: Session, alert_ids: Iterable[int]) -> dict[int, dt.da
         chunks = [ids[i : i + 500] for i in range(0, len(ids), 500)]
     for chunk in chunks:
         keep(_first_action_rows(session, chunk))
+    # An action that was undone (Ctrl+Z) did not happen: those alerts are read again
+    # without it, so the due line comes back as it was before.
+    undone = sorted(_undone_alerts(session, ids if len(ids) <= 2000 else None) & wanted)
+    for i in range(0, len(undone), 500):
+        chunk = undone[i : i + 500]
+        for aid in chunk:
+            out.pop(aid, None)
+        keep(_first_action_rows(session, chunk, audit=False))
+        keep(_kept_audit_rows(session, chunk))
     return {k: v for k, v in out.items() if k in wanted}
 
 
-def _first_action_rows(session: Session, chunk: list[int] | None) -> list[Any]:
-    """(alert id, earliest time) of the three sources, for ``chunk`` (None: every alert)."""
+def _undone_alerts(session: Session, ids: list[int] | None) -> set[int]:
+    """The alerts (of ``ids``; None: any) that have an undone action."""
+    query = select(AuditEvent.entity_id).where(
+        AuditEvent.entity_type == "alert", AuditEvent.action == UNDONE
+    )
+    found: set[int] = set()
+    chunks: list[list[int] | None] = (
+        [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
+    )
+    for chunk in chunks:
+        q = query if chunk is None else query.where(AuditEvent.entity_id.in_(chunk))
+        found.update(int(aid) for (aid,) in session.execute(q.distinct()) if aid is not None)
+    return found
+
+
+def _kept_audit_rows(session: Session, chunk: list[int]) -> list[tuple[int, dt.datetime]]:
+    """(alert id, earliest time) of the person actions audited on ``chunk`` that were
+    not undone: each "alert.undone" cancels the latest earlier action it names."""
+    rows = session.execute(
+        select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.occurred_at,
+               AuditEvent.details)
+        .where(AuditEvent.entity_type == "alert", AuditEvent.entity_id.in_(chunk),
+               AuditEvent.action.in_((*PERSON_ACTIONS, UNDONE)),
+               AuditEvent.actor.not_in(APP_ACTORS))
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()  # fmt: skip
+    done: dict[int, list[tuple[str, dt.datetime]]] = {}
+    for aid, action, when, details in rows:
+        kept = done.setdefault(int(aid), [])
+        if action != UNDONE:
+            kept.append((action, when))
+            continue
+        undid = details.get("undid") if isinstance(details, dict) else None
+        for k in range(len(kept) - 1, -1, -1):
+            if kept[k][0] == undid:
+                del kept[k]
+                break
+    return [(aid, min(when for _a, when in kept)) for aid, kept in done.items() if kept]
+
+
+def _first_action_rows(
+    session: Session, chunk: list[int] | None, *, audit: bool = True
+) -> list[Any]:
+    """(alert id, earliest time) of the three sources, for ``chunk`` (None: every alert);
+    without ``audit``, of the actions and outreach alone."""
 
     def only(column: Any) -> Any:
         return column.in_(chunk) if chunk is not None else column.is_not(None)
@@ -183,13 +222,13 @@ def _first_action_rows(session: Session, chunk: list[int] | None) -> list[Any]:
             .where(only(Outreach.alert_id), Outreach.status.in_(("sent", "exported")))
             .group_by(Outreach.alert_id)
         ).all(),
-        *session.execute(
+        *(session.execute(
             select(AuditEvent.entity_id, func.min(AuditEvent.occurred_at))
             .where(AuditEvent.entity_type == "alert", only(AuditEvent.entity_id),
                    AuditEvent.action.in_(PERSON_ACTIONS),
                    AuditEvent.actor.not_in(APP_ACTORS))
             .group_by(AuditEvent.entity_id)
-        ).all(),
+        ).all() if audit else ()),
     ]  # fmt: skip
 
 

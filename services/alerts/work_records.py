@@ -124,13 +124,28 @@ class MyWork:
 
     @property
     def overdue(self) -> int:
+        """Tasks overdue (playbook steps: ``steps_overdue``)."""
         return sum(1 for t in self.tasks if t.overdue)
 
     @property
     def due_today(self) -> int:
+        """Tasks due today (playbook steps: ``steps_due_today``)."""
         return sum(1 for t in self.tasks if t.due_in_days == 0)
 
     @property
     def due_tasks(self) -> tuple[WorkTask, ...]:
         """Overdue or due today, overdue first."""
         return tuple(t for t in self.tasks if t.due)
+
+    @property
+    def steps_overdue(self) -> int:
+        return sum(1 for s in self.steps if s.overdue)
+
+    @property
+    def steps_due_today(self) -> int:
+        return sum(1 for s in self.steps if s.due_in_days == 0)
+
+    @property
+    def due_steps(self) -> tuple[WorkStep, ...]:
+        """Playbook steps overdue or due today, by the tasks' rule, overdue first."""
+        return tuple(s for s in self.steps if s.due)

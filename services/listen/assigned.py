@@ -1,4 +1,4 @@
-"""Since yesterday's "Assigned to you" line: the customers someone handed to the reader
+"""Since yesterday's "Assigned to you" line: the customers someone else handed to the reader
 (the "customer.assigned" events of services/alerts/assign.py) since the digest's start,
 still theirs now. Only in the reader's digest: the window's, with its Who I am name."""
 
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.schema import AuditEvent, Customer
+from services.core.profile import actor_person
 from services.listen.records import DigestLine
 
 ASSIGNED = "customer.assigned"  # the assignment's audit action (services/alerts/assign.py)
@@ -20,14 +21,22 @@ def assigned_line(session: Session, to: str, start: dt.datetime, now: dt.datetim
     """'Assigned to you: Chiara Sato, Ada Lo': the customers assigned to ``to`` since
     ``start`` and still theirs."""
     events = session.execute(
-        select(AuditEvent.entity_id, AuditEvent.details).where(
+        select(
+            AuditEvent.entity_id, AuditEvent.details, AuditEvent.actor, AuditEvent.db_user
+        ).where(
             AuditEvent.action == ASSIGNED,
             AuditEvent.occurred_at >= start,
             AuditEvent.occurred_at <= now,
         )
     ).all()
     wanted = to.casefold()
-    ids = {int(e[0]) for e in events if str((e[1] or {}).get("to", "")).casefold() == wanted}
+    ids = {
+        int(e[0])
+        for e in events
+        if str((e[1] or {}).get("to", "")).casefold() == wanted
+        # A customer the reader took themselves is no news to them.
+        and actor_person(str(e[2] or ""), e[3]).casefold() != wanted
+    }
     customers = (
         session.execute(
             select(Customer.id, Customer.name, Customer.email, Customer.owner)

@@ -4,8 +4,9 @@
 The lines: new tickets (and the negative ones still open), new critical alerts, alerts
 back from a snooze, tasks due, new deals and deals gone stalled, emails sent and
 customers re-engaged. "Since" is the start of a local day on the workspace's clock
-(default: yesterday), up to now. Each line carries the customers it counts, so a click
-in the window opens exactly them; tasks open My work.
+(default: yesterday), up to now; a workspace built since then (a demo, a first import)
+is covered since it was built, and the digest says so. Each line carries the customers
+it counts, so a click in the window opens exactly them; tasks open My work.
 
 Negative, everywhere: services/listen/sentiment.py (a ticket whose sentiment is negative
 or that was rated bad). Re-engaged: a paid order within the attribution window after an
@@ -24,7 +25,17 @@ from sqlalchemy import Engine, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
-from models.schema import Action, Alert, Customer, Interaction, Opportunity, Order, Outreach
+from models.schema import (
+    Action,
+    Alert,
+    AuditEvent,
+    Customer,
+    ImportRun,
+    Interaction,
+    Opportunity,
+    Order,
+    Outreach,
+)
 from models.vocab import ACTIVE_ALERT_STATUSES
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.core.rollups import CLOSED_TICKET_STATUSES
@@ -34,6 +45,7 @@ from services.listen.sentiment import NEGATIVE_TICKET_SQL
 from services.settings import get_setting
 
 EXAMPLES = 3  # ticket subjects shown under the negative-tickets line
+DEMO_BUILT = "demo_built"  # the audit action of a demo build (services/demo/build.py)
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -68,7 +80,22 @@ def build_digest(
         )
         if reader:
             lines = (assigned_line(session, reader, start, now), *lines)
-    return Digest(since, now, tuple(lines))
+        built = _built_at(session)
+        built_on = built.astimezone(zone).date() if built is not None and built > start else None
+    return Digest(since, now, tuple(lines), built_on=built_on)
+
+
+def _built_at(session: Session) -> dt.datetime | None:
+    """When the workspace got its data (UTC): its latest demo build, else its first
+    import; None when neither is known."""
+    when = session.scalar(
+        select(func.max(AuditEvent.occurred_at)).where(AuditEvent.action == DEMO_BUILT)
+    )
+    if when is None:
+        when = session.scalar(select(func.min(ImportRun.started_at)))
+    if when is None:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
 def check_sound(engine: Engine) -> None:

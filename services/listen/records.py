@@ -76,11 +76,16 @@ class DigestLine:
 
 @dataclass(frozen=True)
 class Digest:
-    """What changed since the start of ``since`` (a local day) until ``until``."""
+    """What changed since the start of ``since`` (a local day) until ``until``.
+
+    ``built_on``: the local day the workspace was built (a demo, or its first import)
+    when that was after the start of ``since``: nothing existed then, so the digest
+    covers the workspace since it was built, and says so."""
 
     since: dt.date
     until: dt.datetime
     lines: tuple[DigestLine, ...] = field(default_factory=tuple)
+    built_on: dt.date | None = None
 
     @property
     def quiet(self) -> bool:
@@ -89,10 +94,17 @@ class Digest:
 
     @property
     def title(self) -> str:
-        """'Since Nov 24, 2026', a heading."""
-        return f"Since {format_date(self.since)}"
+        """'Since Nov 24, 2026', a heading ('Since the workspace was built on Nov 26, 2026')."""
+        return self.since_text[:1].upper() + self.since_text[1:]
 
     @property
     def since_text(self) -> str:
         """'since Nov 24, 2026', within a sentence (the month keeps its capital)."""
+        if self.built_on is not None:
+            return f"since the workspace was built on {format_date(self.built_on)}"
         return f"since {format_date(self.since)}"
+
+    @property
+    def window_title(self) -> str:
+        """The window's name for it: 'Since yesterday', unless the workspace is newer."""
+        return "Since the workspace was built" if self.built_on is not None else "Since yesterday"

@@ -1,7 +1,8 @@
 """A meeting with a customer, scheduled from a card, as tasks (its invitation, the .ics, is
 services/outreach/invitation.py). ``log_meeting`` records it as two tasks on the card's
 first alert, in one audited transaction that Ctrl+Z takes back: the meeting itself on its
-day ("Meeting at 14:30 (30 min): ..."), and a reminder to follow up the day after.
+day ("Meeting at 14:30 (30 min): ..."), and a reminder to follow up the working day
+after (services/core/working_days.py).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from services.alerts.contact import task_in
 from services.alerts.lifecycle import AlertActionError, Doing, load_alert, moment, unit_of_work
 from services.alerts.records import Undoable
 from services.core.formatting import format_date_time
+from services.core.working_days import add_working_days
 
-FOLLOW_UP_AFTER = dt.timedelta(days=1)  # the follow-up task: the day after
+FOLLOW_UP_AFTER = 1  # the follow-up task: the working day after
 
 
 def log_meeting(
@@ -31,7 +33,7 @@ def log_meeting(
     actor: str | None = None,
     now: dt.datetime | None = None,
 ) -> Undoable:
-    """The meeting as a task on its day and a follow-up the day after, on the card's
+    """The meeting as a task on its day and a follow-up the working day after, on the card's
     first alert, audited; returns what undoing both takes back."""
     if not alert_ids:
         raise AlertActionError("No alert is selected.")
@@ -52,7 +54,7 @@ def log_meeting(
             doing,
             alert,
             f"Follow up on the meeting with {name}: {title}",
-            (local + FOLLOW_UP_AFTER).date(),
+            add_working_days(local.date(), FOLLOW_UP_AFTER),
         )
         return Undoable(
             label=f"Meeting with {name} on {format_date_time(local)}",

@@ -91,7 +91,7 @@ def test_every_window_fits(screen: Screen, desktops, apps, demo_copy, tmp_path: 
     # The main window as it first opens, and Since yesterday over it.
     main = app.wait_window(steps.WORKSPACE_TITLE, steps.START_TIMEOUT)
     app.main_id = main.id
-    digest = app.wait_window("Since yesterday", steps.START_TIMEOUT)
+    digest = app.wait_window(steps.DIGEST_TITLE, steps.START_TIMEOUT)
     settled(desktop)
     fit.check("at start-up")
     steps.close_digest(app, digest)

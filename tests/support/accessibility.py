@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAccessible, QAccessibleInterface
 from PySide6.QtWidgets import QGraphicsView, QMenu, QMenuBar, QWidget
 
@@ -57,6 +57,9 @@ class Element:
     description: str
     path: str
     visible: bool
+    # The keyboard stops on it (Tab): whatever its role, a user lands on it and hears
+    # its name (a clickable tile is a frame to Qt, a button to the user).
+    focusable: bool = False
 
     def __str__(self) -> str:
         return f"{self.role.name} at {self.path}"
@@ -109,6 +112,23 @@ def _role(iface: QAccessibleInterface) -> QAccessible.Role:
     return iface.role()
 
 
+def _takes_tab(obj: QObject | None) -> bool:
+    """A widget Tab stops on (enabled, focus by Tab), unless it hands its focus to a
+    proxy (a tab widget's tab bar), which is what the keyboard lands on and is read."""
+    if not isinstance(obj, QWidget) or not obj.isEnabled():
+        return False
+    if not obj.focusPolicy() & Qt.FocusPolicy.TabFocus:
+        return False
+    proxy = obj.focusProxy()
+    # Kept: PySide6 6.12 may free a wrapper it made here with the C++ object behind it
+    # (a flow layout's items were then found deleted).
+    _PROXIES.append(proxy)
+    return proxy is None
+
+
+_PROXIES: list[object] = []
+
+
 def walk(iface: QAccessibleInterface | None, path: str = "") -> list[Element]:
     """Every element under ``iface`` (itself included), depth first."""
     if iface is None or not iface.isValid():
@@ -122,6 +142,7 @@ def walk(iface: QAccessibleInterface | None, path: str = "") -> list[Element]:
             description=iface.text(QAccessible.Text.Description),
             path=here,
             visible=not iface.state().invisible,
+            focusable=_takes_tab(obj),
         )
     ]
     if iface.role() == Role.ComboBox:
@@ -154,7 +175,8 @@ def menus_of(bar: QMenuBar) -> list[QMenu]:
 
 
 def unnamed(widget: QWidget, *, include_hidden: bool = True) -> list[Element]:
-    """The interactive elements of ``widget``'s tree (and its menus) with no name."""
+    """The interactive elements of ``widget``'s tree (and its menus) with no name: those
+    whose role is a control's, and any other the keyboard stops on."""
     elements = walk(QAccessible.queryAccessibleInterface(widget))
     bars = [widget] if isinstance(widget, QMenuBar) else widget.findChildren(QMenuBar)
     for bar in bars:
@@ -163,7 +185,7 @@ def unnamed(widget: QWidget, *, include_hidden: bool = True) -> list[Element]:
     return [
         e
         for e in elements
-        if e.role in INTERACTIVE and not e.name and (include_hidden or e.visible)
+        if (e.role in INTERACTIVE or e.focusable) and not e.name and (include_hidden or e.visible)
     ]
 
 

@@ -56,6 +56,7 @@ from views.alerts.source import (
 from views.alerts.team_prompts import TeamPrompts
 from views.item_models.alert_list_model import reason_text, stake_text
 from views.kit import confirm_note
+from views.kit.accessibility import name
 from views.kit.columns import ColumnsLayout
 from views.kit.confirm import ask_yes_cancel
 from views.kit.confirm_note import NotePrompt
@@ -321,7 +322,7 @@ class ActionPane(QWidget):
         inner.addStretch(1)
         self.body = body
         self._inner, self._history_heading = inner, history_heading
-        scroll = VerticalScrollArea(self)  # wrapped labels scroll, never squeezed
+        scroll = name(VerticalScrollArea(self), "Alert and what to do")  # labels scroll
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
         self.scroller = scroll

@@ -21,12 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.core.working_days import add_working_days
 from views.kit.formatting import date_edit
 from views.kit.note_dialog import NoteDialog, submit_with_ctrl_enter
 
 TextPrompt = Callable[[str, str], str | None]
 # A note: (title, label, the teammates "@" offers) -> the text, or None when cancelled.
 MentionNotePrompt = Callable[[str, str, Sequence[str]], str | None]
+# A new task's due date, unless the user picks another: working days, as alerts count.
+TASK_DAYS = 3
 TaskPrompt = Callable[[str], tuple[str, dt.date] | None]
 # A call: (outcome, what was said) or None when cancelled.
 CallPrompt = Callable[[str], tuple[str, str] | None]
@@ -115,13 +118,15 @@ def _ask_text(parent: QWidget, title: str, label: str, teammates: Sequence[str] 
 class TaskDialog(QDialog):
     """What to do and by when."""
 
-    def __init__(self, customer: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, customer: str, parent: QWidget | None = None, *, today: dt.date | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Create a task")
         self.text = QLineEdit(self)
         self.text.setPlaceholderText(f"e.g. Call {customer} about the new season")
-        today = dt.date.today()  # the user's day, as QDate.currentDate()
-        self.due = date_edit(self, today + dt.timedelta(days=3), earliest=today)
+        today = today or dt.date.today()  # the user's day, as QDate.currentDate()
+        self.due = date_edit(self, add_working_days(today, TASK_DAYS), earliest=today)
         form = QFormLayout()
         form.addRow("Task", self.text)
         form.addRow("Due", self.due)

@@ -315,7 +315,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         sort_row.addWidget(self.queue_tabs, 1)
         # What is above the cards scrolls when the pane is too short for it all (200 %
         # text on a laptop), so that no control is cut and the cards keep their room.
-        self.controls = FittedScrollArea(self)
+        self.controls = name(FittedScrollArea(self), "Alert filters")
         inside = QWidget(self.controls)
         self.controls.setWidget(inside)
         controls = QVBoxLayout(inside)

@@ -167,7 +167,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         content.setObjectName("detailContent")
         # On a short screen (a 1280x720 laptop) the detail scrolls rather than making the
         # window taller than the screen; at usual sizes it fits and shows no scroll bar.
-        self.scroll_area = VerticalScrollArea(self)
+        self.scroll_area = name(VerticalScrollArea(self), "Customer details")
         self.scroll_area.setObjectName("detailScroll")
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setWidget(content)

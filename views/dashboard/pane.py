@@ -68,6 +68,7 @@ from views.dashboard.opens import (
     severity_query,
 )
 from views.dashboard.reasons_panel import ReasonsPanel
+from views.kit.accessibility import name
 from views.kit.formatting import short_money, utc_now
 from views.kit.theme import LIGHT, Theme
 from views.kit.tiles import KpiTile, trend
@@ -228,7 +229,7 @@ class DashboardPane(QWidget):
         return page
 
     def _build_content_page(self) -> QWidget:
-        scroll = QScrollArea(self)
+        scroll = name(QScrollArea(self), "Dashboard")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -36,7 +36,7 @@ class SinceDialog(QDialog):
 
     def __init__(self, digest: Digest, *, at_startup: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Since yesterday")
+        self.setWindowTitle(digest.window_title)
         self.setMinimumWidth(460)
         self.digest = digest
         self.heading = QLabel(f"What changed {digest.title[0].lower()}{digest.title[1:]}", self)

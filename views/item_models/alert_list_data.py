@@ -295,7 +295,11 @@ class AlertListData:
         if needle:
             keep &= self.search_hits(needle)
         if flt.pinned:
-            keep |= np.isin(self.columns["id"], np.fromiter(flt.pinned, np.int64))
+            # A pinned card stays listed whatever the other filters say, in its own queue.
+            pinned = np.isin(self.columns["id"], np.fromiter(flt.pinned, np.int64))
+            if flt.queue is not None:
+                pinned &= self._is("queue", [flt.queue])
+            keep |= pinned
         return keep
 
     def cards(self, flt: AlertFilter, *, with_severity: bool = True) -> Cards:

@@ -121,7 +121,9 @@ class AlertListModel(QAbstractListModel):
         if self._data is None:
             return {s: 0 for s in SEVERITIES}
         # Counted in one order whatever the list's: the same cards (and kept for the next).
-        cards = self._data.cards(replace(self._filter, sort=URGENCY), with_severity=False)
+        # A pinned card (kept in view after a change) is listed, not counted.
+        flt = replace(self._filter, sort=URGENCY, pinned=frozenset())
+        cards = self._data.cards(flt, with_severity=False)
         known = cards.severity[cards.severity < len(SEVERITIES)]
         counts = np.bincount(known, minlength=len(SEVERITIES))
         return {s: int(counts[i]) for i, s in enumerate(SEVERITIES)}
@@ -213,7 +215,7 @@ class AlertListModel(QAbstractListModel):
         """Cards per queue under the other filters (the queue tabs' numbers)."""
         if self._data is None:
             return {}
-        flt = replace(self._filter, sort=URGENCY)
+        flt = replace(self._filter, sort=URGENCY, pinned=frozenset())
         return {
             q: len(self._data.cards(replace(flt, queue=q), with_severity=False))
             for q in ALERT_QUEUES
@@ -224,7 +226,7 @@ class AlertListModel(QAbstractListModel):
         owner, mine, segment, search) keep: the "N more held back" of the pane."""
         if self._data is None or self._data.held_back == 0:
             return 0
-        flt = replace(self._filter, status="held_back", sort=URGENCY)
+        flt = replace(self._filter, status="held_back", sort=URGENCY, pinned=frozenset())
         return len(self._data.cards(flt, with_severity=False))
 
     @property

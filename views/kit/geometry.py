@@ -91,12 +91,21 @@ class VerticalScrollArea(QScrollArea):
     the widget's, so a layout gives it room as before), any height (a short screen
     scrolls instead of pushing the window past the screen's bottom). Squeezed below that
     width all the same (very large text on a small screen), it scrolls sideways too
-    rather than cut its widget's right edge off."""
+    rather than cut its widget's right edge off.
+
+    A Tab stop of its own (its text scrolls with the arrow keys) only once it has an
+    accessible name, which a screen reader says there; unnamed, Tab goes to the controls
+    inside, which it scrolls into view."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def setAccessibleName(self, name: str) -> None:  # noqa: N802  (Qt's name)
+        super().setAccessibleName(name)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if name else Qt.FocusPolicy.NoFocus)
 
     def setWidget(self, widget: QWidget) -> None:  # noqa: N802  (Qt's name)
         super().setWidget(widget)

@@ -15,13 +15,15 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from services.core.safe_read import TEMPLATE_LIMIT, read_text
 
 # Brand and severity colours (docs/design.md section 8), the same in both themes.
+# How often a theme change waits again for an open menu to close (ms).
+MENU_WAIT_MS = 50
 PRIMARY = "#2f5fb3"
 CRITICAL = "#d6453d"
 WARNING = "#e0822b"
@@ -243,6 +245,22 @@ class ThemeManager(QObject):
     def set_mode(self, mode: ThemeMode | str) -> None:
         self._mode = ThemeMode(mode)
         self._apply()
+
+    def set_mode_soon(self, mode: ThemeMode | str) -> None:
+        """``set_mode`` once the menu that chose it has closed, under a busy cursor: the
+        style sheet restyles every widget of the application (1.5 to 3 s for a window of
+        ~1,900 widgets), which must not hold a menu open on screen."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        QTimer.singleShot(0, self, lambda: self._set_mode_after_menus(ThemeMode(mode)))
+
+    def _set_mode_after_menus(self, mode: ThemeMode) -> None:
+        if QApplication.activePopupWidget() is not None:  # a menu still open: after it
+            QTimer.singleShot(MENU_WAIT_MS, self, lambda: self._set_mode_after_menus(mode))
+            return
+        try:
+            self.set_mode(mode)
+        finally:
+            QApplication.restoreOverrideCursor()
 
     def _effective(self) -> Theme:
         if self._mode is ThemeMode.DARK:

@@ -143,6 +143,7 @@ class KpiTile(QFrame):
         self.setObjectName("kpiTile")
         self.setProperty("clickable", False)
         self._pressed = False
+        self._caption = caption  # as written: the capitals are the style's, not a name's
         self.caption = ElidingLabel(caption.upper(), self)
         self.caption.setObjectName("kpiCaption")
         # The figure is never cut: its shortest wording sets the tile's minimum width.
@@ -160,6 +161,7 @@ class KpiTile(QFrame):
         layout.addWidget(self.caption)
         layout.addWidget(self.value)
         layout.addWidget(self.note)
+        self._name()
 
     @property
     def clickable(self) -> bool:
@@ -176,6 +178,16 @@ class KpiTile(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if clickable else Qt.FocusPolicy.NoFocus)
         self.style().unpolish(self)
         self.style().polish(self)
+        self._name()
+
+    def _name(self) -> None:
+        """What a screen reader says: the tile's caption and figure ("Open alerts: 42"),
+        then its note, and that Enter opens what it counts."""
+        shown = self.caption.full_text()
+        caption = self._caption if shown == self._caption.upper() else shown
+        self.setAccessibleName(f"{caption}: {self.value.full_text()}")
+        opens = "Press Enter to open what it counts." if self.clickable else ""
+        self.setAccessibleDescription(" ".join(t for t in (self.note.full_text(), opens) if t))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         self._pressed = self.clickable and event.button() == Qt.MouseButton.LeftButton
@@ -210,6 +222,7 @@ class KpiTile(QFrame):
         """Show a value and note; the short wordings are used, in order, when narrow."""
         self.value.setText(value, *short_value)
         self.note.setText(note, *short_note)
+        self._name()
         if self.note.property("tone") != tone:
             self.note.setProperty("tone", tone)
             # Property selectors in the style sheet only re-apply after a re-polish.

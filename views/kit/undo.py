@@ -46,11 +46,14 @@ class UndoHistory(QObject):
         changed(): an action was added or undone (the Undo menu entry follows).
         pushed(label, can_undo): an action was done ("Dismissed Chiara Sato").
         undone(message): an action was undone ("Undone: dismissed Chiara Sato").
+        owners_changed(): an assignment was done or undone (whose customers and alerts
+            are changed: every list showing owners reads them anew).
     """
 
     changed = Signal()
     pushed = Signal(str, bool)
     undone = Signal(str)
+    owners_changed = Signal()
 
     def __init__(self, jobs: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +76,8 @@ class UndoHistory(QObject):
             del self._entries[:-DEPTH]
         self.changed.emit()
         self.pushed.emit(change.label, change.can_undo)
+        if change.owners:
+            self.owners_changed.emit()
 
     @property
     def last_label(self) -> str | None:
@@ -98,6 +103,8 @@ class UndoHistory(QObject):
         def done(message: str) -> None:
             entry.refresh()
             self.undone.emit(message)
+            if entry.change.owners:
+                self.owners_changed.emit()
 
         def failed(error: BaseException) -> None:
             entry.refresh()  # show the records as they are now

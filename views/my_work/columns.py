@@ -7,6 +7,7 @@ import datetime as dt
 from services.alerts.records import STATUS_LABELS
 from services.core.formatting import format_date, format_short_date, plural
 from views.item_models.work_list_model import Tone, WorkColumn
+from views.my_work.playbook_steps import step_due_words
 from views.my_work.source import MyWork, WorkSnooze, WorkTask
 
 
@@ -93,30 +94,48 @@ FOLLOW_UP_COLUMNS = (
 )
 
 
+def _things(tasks: int, steps: int) -> str:
+    """ "2 tasks and 1 playbook step", "2 tasks", "1 playbook step" ("" for none)."""
+    parts = [plural(tasks, "task")] if tasks else []
+    if steps:
+        parts.append(plural(steps, "playbook step"))
+    return " and ".join(parts)
+
+
 def due_summary(work: MyWork) -> str:
-    """The status bar's words: "3 tasks due" (overdue and today), or "No tasks due"."""
-    due = len(work.due_tasks)
-    return f"{plural(due, 'task')} due" if due else "No tasks due"
+    """The status bar's words: "3 tasks due" (overdue and today), "2 tasks and 1 playbook
+    step due", or "Nothing due"."""
+    things = _things(len(work.due_tasks), len(work.due_steps))
+    return f"{things} due" if things else "Nothing due"
 
 
 def due_tooltip(work: MyWork, limit: int = 10) -> str:
-    """The due tasks, one a line (at most ``limit``), for the status bar's tooltip."""
-    tasks = work.due_tasks
-    if not tasks:
-        return "No task is overdue or due today. Open My work (Ctrl+4)."
-    lines = [f"{due_words(t)}: {t.title} ({t.customer})" for t in tasks[:limit]]
-    if len(tasks) > limit:
-        lines.append(f"…and {len(tasks) - limit} more")
+    """The due tasks and playbook steps, one a line (at most ``limit``), for the status
+    bar's tooltip."""
+    lines = [f"{due_words(t)}: {t.title} ({t.customer})" for t in work.due_tasks]
+    lines += [
+        f"{step_due_words(s)}: {s.kind_label}: {s.text} ({s.customer})" for s in work.due_steps
+    ]
+    if not lines:
+        return "No task or playbook step is overdue or due today. Open My work (Ctrl+4)."
+    more = len(lines) - limit
+    lines = lines[:limit]
+    if more > 0:
+        lines.append(f"…and {more} more")
     lines.append("Click to open My work (Ctrl+4).")
     return "\n".join(lines)
 
 
 def notice_words(work: MyWork) -> str:
-    """The start-up notice: "2 tasks overdue and 1 due today." (empty: nothing due)."""
+    """The start-up notice: "2 tasks overdue and 1 due today.", "1 playbook step due
+    today." (empty: nothing due)."""
     parts = []
-    if work.overdue:
-        parts.append(f"{plural(work.overdue, 'task')} overdue")
-    if work.due_today:
-        count = f"{work.due_today:,}" if parts else plural(work.due_today, "task")
-        parts.append(f"{count} due today")
+    late = _things(work.overdue, work.steps_overdue)
+    if late:
+        parts.append(f"{late} overdue")
+    today = _things(work.due_today, work.steps_due_today)
+    if today:
+        # "1 task overdue and 1 due today": the noun once when both are tasks alone.
+        alone = bool(late) and not work.steps_overdue and not work.steps_due_today
+        parts.append(f"{work.due_today:,} due today" if alone else f"{today} due today")
     return " and ".join(parts) + "." if parts else ""

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import format_date
+from services.core.working_days import add_working_days
 from views.kit.formatting import date_edit
 from views.kit.theme import Theme
 from views.kit.undo import UndoHistory
@@ -82,11 +83,13 @@ EMPTY_FOLLOW_UPS = (
 class RescheduleDialog(QDialog):
     """A new due date for a task: today or later."""
 
-    def __init__(self, task: WorkTask, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, task: WorkTask, parent: QWidget | None = None, *, today: dt.date | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Reschedule the task")
-        today = dt.date.today()  # the user's day, as QDate.currentDate()
-        day = max(task.due_date, today) + dt.timedelta(days=1)
+        today = today or dt.date.today()  # the user's day, as QDate.currentDate()
+        day = add_working_days(max(task.due_date, today), 1)  # the next working day
         self.due = date_edit(self, day, earliest=today)
         form = QFormLayout()
         form.addRow("Task", QLabel(f"{task.title} ({task.customer})", self))

@@ -118,11 +118,6 @@ class ResultsPane(QWidget):
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
         self._reload_timer.timeout.connect(self.reload)
 
-        self.response_tiles = ResponseTiles(jobs, self)  # time to action, its own job
-        self.response_tiles.customers_requested.connect(self.customers_requested)
-        self.satisfaction_tiles = SatisfactionTiles(jobs, self)  # NPS and CSAT, its own job
-        self.satisfaction_tiles.customers_requested.connect(self.customers_requested)
-        self.early_warning = EarlyWarningSection(jobs, self)  # the alert replay, its own jobs
         self._stack = QStackedWidget(self)
         self.message_label = QLabel(NO_SOURCE_TEXT, self)
         self.message_label.setObjectName("emptyState")
@@ -139,7 +134,7 @@ class ResultsPane(QWidget):
             section.customers_requested.connect(self.customers_requested)
             self.sections.append(section)
             # Taller than a short screen (a desktop scaled to 200 %): it scrolls.
-            scroll = VerticalScrollArea(self.tabs)
+            scroll = name(VerticalScrollArea(self.tabs), section_class.TITLE)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
             scroll.setWidget(section)
             self.tabs.addTab(scroll, section_class.TITLE)
@@ -151,7 +146,7 @@ class ResultsPane(QWidget):
     # -- construction ---------------------------------------------------------------------
 
     def _build_content(self) -> QWidget:  # noqa: PLR0915
-        scroll = QScrollArea(self)
+        scroll = name(QScrollArea(self), "Outreach results")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -216,6 +211,10 @@ class ResultsPane(QWidget):
             self.tiles[key] = tile
             tiles.addWidget(tile, 1)
         self.tiles["quality"].caption.setText("HELD OUT, CHURNED", "CHURNED")
+        # Made in the order they show, top to bottom: the order Tab walks (a later
+        # section first would take the focus, and the page's scroll, down to it).
+        self.response_tiles = ResponseTiles(self._jobs, content)  # time to action, own job
+        self.response_tiles.customers_requested.connect(self.customers_requested)
 
         self._grid = QGridLayout()
         self._grid.setSpacing(8)
@@ -249,6 +248,9 @@ class ResultsPane(QWidget):
         self.notes_label = QLabel("", content)
         self.notes_label.setObjectName("kpiNote")
         self.notes_label.setWordWrap(True)
+        self.satisfaction_tiles = SatisfactionTiles(self._jobs, content)  # NPS and CSAT
+        self.satisfaction_tiles.customers_requested.connect(self.customers_requested)
+        self.early_warning = EarlyWarningSection(self._jobs, content)  # the alert replay
 
         layout = QVBoxLayout(content)
         layout.setContentsMargins(10, 8, 10, 10)

@@ -86,7 +86,7 @@ class SegmentsSection(ResultsSection):
     # -- construction ---------------------------------------------------------------------
 
     def _build(self) -> None:
-        scroll = QScrollArea(self)
+        scroll = name(QScrollArea(self), self.TITLE)  # what a screen reader says
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 from services.learn.uplift_records import METHOD_WORDS, UpliftReport
 from views.charts.uplift_charts import QiniChart, UpliftDistributionChart
 from views.item_models.customer_filters import CustomerFilter
+from views.kit.accessibility import name
 from views.kit.theme import Theme
 from views.results.section_base import ResultsSection
 
@@ -95,7 +96,7 @@ class UpliftSection(ResultsSection):
         inner.addWidget(self.counts_label)
         inner.addLayout(charts, 1)
         inner.addWidget(self.method_label)
-        scroll = QScrollArea(self)
+        scroll = name(QScrollArea(self), self.TITLE)  # what a screen reader says
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)

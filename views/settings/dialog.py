@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 from services.core.money import format_rates, parse_rates
 from services.core.policy import LOCKED_NOTE
 from services.core.setting_spec import HOME_CURRENCY_UNIT
+from views.kit.accessibility import name
 from views.kit.combo import ComboBox
 from views.kit.geometry import FitsScreen
 from views.settings.email_pages import DraftingTools, EmailSettingsSource, SendingTools
@@ -436,7 +437,7 @@ class SettingsDialog(QDialog):
             self._group_of[f.key] = self.pages.count()
         column.addStretch(1)
         self._columns.append(column)
-        scroll = QScrollArea(self)
+        scroll = name(QScrollArea(self), f"{group} settings")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

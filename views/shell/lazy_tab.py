@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner
@@ -43,6 +44,11 @@ class LazyTab(Generic[PaneT]):
         self.page = page
         self._layout = QVBoxLayout(page)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        self._loading = QLabel("Loading…", page)
+        self._loading.setObjectName("emptyState")
+        self._loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._loading.hide()
+        self._layout.addWidget(self._loading)
         self.index = tabs.addTab(page, title)
         tabs.currentChanged.connect(self._on_tabs_current_changed)
 
@@ -54,6 +60,7 @@ class LazyTab(Generic[PaneT]):
     def pane(self) -> PaneT:
         """The pane, built now if it was not yet."""
         if self._pane is None:
+            self._loading.hide()
             self._pane = self._build()
         return self._pane
 
@@ -63,6 +70,14 @@ class LazyTab(Generic[PaneT]):
 
     def _on_tabs_current_changed(self, index: int) -> None:
         if index == self.index and self._pane is None:
+            # Built once the switch has painted (a pane of charts takes a few tenths of
+            # a second): the tab answers at once, with "Loading…" until then.
+            self._loading.show()
+            QTimer.singleShot(0, self.page, self._on_shown)
+
+    def _on_shown(self) -> None:
+        self._loading.hide()
+        if self._tabs.currentIndex() == self.index:
             self.pane.show()  # its first show reads what it shows
 
     def set_source(self, source: Any) -> None:

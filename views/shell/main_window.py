@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from services.core.records import WorkspaceSummary
 from views.alerts.source import AlertSource
 from views.customers.detail_pane import MISSING_CUSTOMER_MESSAGE, CustomerDetailPane
+from views.customers.owners_follow import OwnerFollower
 from views.customers.pane import CustomersPane
 from views.customers.source import CustomerSource
 from views.item_models.alert_query import AlertQuery
@@ -205,6 +206,7 @@ class MainWindow(WindowFileActions):
         self.undo_bar = UndoBar(self.undo_history, self)
         layout.addWidget(self.undo_bar)
         self.detail_pane.set_undo_history(self.undo_history)
+        OwnerFollower(self.customers_pane, self.undo_history)  # the table's owner column
         self._build_status_bar()
         self.menus.add_tab_action(self, "&My work", TAB_MY_WORK, self.tabs.setCurrentIndex)
         # Results (Ctrl+5), Ask (Ctrl+6): each gets what it uses of the window, not the window.
@@ -358,11 +360,8 @@ class MainWindow(WindowFileActions):
         self._team_role = None
         self.summary = None
         self.menus.backup_action.setEnabled(source is not None and source.can_back_up)
-        for action in (
-            self.menus.import_history_action,
-            self.menus.settings_action,
-            self.menus.templates_action,
-        ):
+        menus = self.menus
+        for action in (menus.import_history_action, menus.settings_action, menus.templates_action):
             action.setEnabled(source is not None)
         self._apply_team_role()
         self.menus.model_report_action.setEnabled(source is not None)
@@ -614,7 +613,7 @@ class MainWindow(WindowFileActions):
 
     def _on_theme_action_triggered(self, mode: ThemeMode) -> None:
         self._settings.setValue(KEY_THEME, mode.value)
-        self._theme.set_mode(mode)
+        self._theme.set_mode_soon(mode)  # once its menu has closed, under a busy cursor
 
     def shortcut_entries(self) -> list[Shortcut]:
         """Every key of the window: the menus', the alert actions', the customer pane's."""

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, SignalInstance
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from views.kit.accessibility import name
+
 if TYPE_CHECKING:
     from views.alerts.view import AlertsView
     from views.dashboard.pane import DashboardPane
@@ -65,7 +67,7 @@ class Screens:
         dashboard_page.hold(self.dashboard)
         # A short screen (a desktop scaled to 200 %): My work scrolls rather than squeeze
         # its lists and their titles into each other.
-        scroll = VerticalScrollArea(my_work_page)
+        scroll = name(VerticalScrollArea(my_work_page), "My work")
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.my_work)
         my_work_page.hold(scroll, self.my_work)

@@ -101,6 +101,8 @@ def test_the_digest_email_names_the_workspace_not_its_path(db: Path) -> None:
         settings(db, smtp__host="127.0.0.1", smtp__port=server.port, smtp__security="none",
                  smtp__from_address="radar@fern.example")  # fmt: skip
         since = dt.date(2026, 11, 1)
+        with sqlite3.connect(db) as con:  # imported before that day: covered since then
+            con.execute("UPDATE import_runs SET started_at = '2026-10-01 09:00:00.000000'")
         code, out, err = run(db, "digest", "--since", since.isoformat(), "--to", "a@fern.example")
         assert code == 0, err
         assert out == f"Emailed the digest (since {format_date(since)}) to a@fern.example.\n"

@@ -17,14 +17,15 @@ from PySide6.QtWidgets import QApplication
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace
-from tests.gui.shell.test_undo import TIMEOUT_MS, rows, show_contactable_card, wait_idle
+from services.core.working_days import add_working_days
+from tests.gui.shell.test_undo import TIMEOUT_MS, rows, settle, show_contactable_card, wait_idle
 from views.alerts.meeting_dialog import MeetingAnswer, MeetingDialog
 from views.alerts.team_prompts import TeamPrompts
 from views.item_models.alert_list_model import assignee_text
 from views.kit.assign_dialog import AssignDialog
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager, ThemeMode
-from views.shell.main_window import MainWindow
+from views.shell.main_window import TAB_CUSTOMERS, MainWindow
 
 USER = "Sam Reed"
 
@@ -162,7 +163,7 @@ def test_m_writes_the_invitation_and_logs_the_meeting_with_a_follow_up(
             ("Meeting at 15:00 (45 min): Renewal chat", start.date().isoformat()),
             (
                 f"Follow up on the meeting with {alert.customer}: Renewal chat",
-                (start.date() + dt.timedelta(days=1)).isoformat(),
+                add_working_days(start.date(), 1).isoformat(),  # never on a weekend
             ),
         ]
     )
@@ -212,3 +213,32 @@ def test_the_dialogs_at_1366(qtbot, window: MainWindow) -> None:
     assert meeting.answer().minutes == 30
     meeting.grab().save("/tmp/meeting_dialog.png")
     window.grab().save("/tmp/alerts_assign_window.png")
+
+
+def test_the_customers_table_shows_an_assignment_done_in_the_alerts_tab(
+    qtbot, window: MainWindow, jobs: JobRunner, answers: Answers
+) -> None:
+    """Without a click on the customer's row: the table reads the owners anew when it
+    shows, and at once while it is on screen (an undo from there)."""
+    from tests.gui.customers.test_assign_customer import owner_cell
+
+    view = window.alerts_view
+    alert = view.action_pane.alert
+    assert alert is not None
+    qtbot.waitUntil(lambda: window.customers_pane.model.rowCount() > 0, timeout=TIMEOUT_MS)
+    assert owner_cell(window, alert.customer_id) == alert.owner
+    answers.to = to = next(t for t in alert.teammates if t != alert.owner)
+    view.action_pane.trigger("assign")
+    qtbot.waitUntil(lambda: window.undo_bar.isVisible(), timeout=TIMEOUT_MS)
+    wait_idle(qtbot, window, jobs)
+    window.tabs.setCurrentIndex(TAB_CUSTOMERS)
+    qtbot.waitUntil(
+        lambda: owner_cell(window, alert.customer_id) == to and jobs.is_idle(), timeout=TIMEOUT_MS
+    )
+    assert window.customers_pane.current_customer_id() != alert.customer_id  # never clicked
+    window.undo_action.trigger()
+    qtbot.waitUntil(
+        lambda: owner_cell(window, alert.customer_id) == alert.owner and jobs.is_idle(),
+        timeout=TIMEOUT_MS,
+    )
+    settle(qtbot, jobs)

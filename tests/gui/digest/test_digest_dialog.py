@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from app.gui.application import GuiController, make_controller
 from app.gui.digest_controller import DigestController
 from app.workspace import to_url
+from services.core.formatting import format_date
 from views.item_models.customer_filters import CustomerFilter
 from views.shell.main_window import TAB_CUSTOMERS, TAB_MY_WORK
 
@@ -153,3 +154,33 @@ def test_at_start_up_once_a_day_unless_turned_off(
     assert opened == [dt.date(2026, 11, 24), dt.date(2026, 11, 25)]
     assert morning.dialog is None
     assert ui_settings.value("digest/at_startup") == "false"
+
+
+def test_a_workspace_built_today_is_covered_since_it_was_built(
+    qtbot, controller: GuiController
+) -> None:
+    """The demo was built today: nothing existed yesterday, so no "Since yesterday"; a
+    demo built days ago is covered since yesterday again."""
+    _open(qtbot, controller)
+    dialog = controller.digest.dialog
+    assert dialog is not None
+    built = dialog.digest.built_on
+    assert built is not None
+    assert built >= dialog.digest.since
+    assert dialog.windowTitle() == "Since the workspace was built"
+    assert "yesterday" not in dialog.windowTitle().lower()
+    assert dialog.heading.text().startswith("What changed since the workspace was built on ")
+    dialog.close()
+    qtbot.waitUntil(lambda: controller.digest.dialog is None, timeout=TIMEOUT_MS)
+    path = Path(str(controller.workspace.engine.url.database))  # type: ignore[union-attr]
+    with sqlite3.connect(path) as con:
+        con.execute(
+            "UPDATE audit_events SET occurred_at = '2026-01-05 09:00:00.000000' "
+            "WHERE action = 'demo_built'"
+        )
+    _open(qtbot, controller)
+    again = controller.digest.dialog
+    assert again is not None
+    assert again.digest.built_on is None
+    assert again.windowTitle() == "Since yesterday"
+    assert again.heading.text() == f"What changed since {format_date(again.digest.since)}"

@@ -89,6 +89,49 @@ def test_the_pane_is_built_when_the_tab_is_first_shown(
     assert pane.headline_label.text() == headline(report_of(measured).overall)
 
 
+def test_the_first_switch_answers_at_once_and_the_page_opens_at_its_top(
+    qtbot, window: MainWindow, jobs: JobRunner
+) -> None:
+    """The tab shows "Loading…" at once and builds its pane after that paint; the report
+    opens at its top, and Tab walks it top to bottom: the period first, then the tiles,
+    then the figures below (never a lower section first, which scrolled the page)."""
+    from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLabel, QWidget
+
+    window.tabs.setCurrentIndex(TAB_CUSTOMERS)
+    window.customers_pane.table.setFocus()
+    window.tabs.setCurrentIndex(TAB_RESULTS)
+    assert not window.results.built  # the switch itself built nothing
+    page = window.tabs.widget(TAB_RESULTS)
+    loading = [w for w in page.findChildren(QLabel) if w.isVisible()]
+    assert [w.text() for w in loading] == ["Loading…"]
+    qtbot.waitUntil(lambda: window.results.built, timeout=TIMEOUT_MS)
+    assert not any(w.isVisible() for w in loading)
+    pane = window.results.pane
+    qtbot.waitUntil(lambda: pane.state == "data" and jobs.is_idle(), timeout=TIMEOUT_MS)
+    scroll = pane.tabs.widget(0)
+    content = scroll.widget()
+    assert scroll.verticalScrollBar().value() == 0
+    chain: list[QWidget] = []
+    widget: QWidget = pane.tabs.tabBar()
+    for _ in range(2000):
+        widget = widget.nextInFocusChain()
+        if widget is pane.tabs.tabBar() or len(chain) == 12:
+            break
+        inner = isinstance(widget.parent(), QAbstractSpinBox)  # a date box's own field
+        if (
+            widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and widget.isVisibleTo(content)
+            and content.isAncestorOf(widget)
+            and not inner
+        ):
+            chain.append(widget)
+    assert chain[0] is pane.since_edit
+    tops = [w.mapTo(content, w.rect().topLeft()).y() for w in chain]
+    # Down the page (a row's controls may sit a few pixels apart).
+    assert all(b >= a - 12 for a, b in zip(tops, tops[1:], strict=False)), tops
+    QApplication.processEvents()
+
+
 def report_of(workspace: Workspace) -> EffectivenessReport:
     return effectiveness_report(workspace.engine, by="rule")
 

@@ -85,3 +85,25 @@ def test_a_mention_and_a_hand_over_wait_for_you_until_seen(
     pane.notices.open_button.click()
     assert window.tabs.currentIndex() == TAB_ALERTS
     assert window.alerts_view.alerts_pane.current_alert_id == handed.alert_id
+
+
+def test_a_customer_you_take_yourself_is_no_news_to_you(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
+) -> None:
+    """Never "Assigned to you by Priya Raman" to Priya Raman: only someone else's hand-over
+    waits in For you."""
+    pane = window.my_work
+    mine, theirs = (
+        int(c)
+        for (c,) in db_rows(
+            workspace, "SELECT id FROM customers WHERE owner <> ? ORDER BY id LIMIT 2", ME
+        )
+    )
+    assign_customer(workspace.engine, mine, ME, actor=ME)
+    assign_customer(workspace.engine, theirs, ME, actor="Lea Brandt")
+    window.menus.tab_actions[TAB_MY_WORK].trigger()
+    pane.reload()
+    qtbot.waitUntil(lambda: bool(pane.notices.model.rows) and jobs.is_idle(), timeout=TIMEOUT_MS)
+    said = [pane.notices.model.index(r, 2).data() for r in range(len(pane.notices.model.rows))]
+    assert said == ["Assigned to you by Lea Brandt"]
+    assert [n.customer_id for n in pane.notices.model.rows] == [theirs]

@@ -14,6 +14,7 @@ from tests.gui.alerts.test_playbooks_window import (
     window,
 )
 from views.kit.jobs import JobRunner
+from views.my_work.columns import notice_words
 from views.shell.main_window import TAB_MY_WORK, MainWindow
 
 __all__ = ["window"]  # the window fixture of the playbooks' window test
@@ -49,3 +50,30 @@ def test_stop_a_playbook_from_its_step_and_undo(
     window.undo_action.trigger()
     qtbot.waitUntil(lambda: len(work.steps.model.rows) == 1 and jobs.is_idle(), timeout=TIMEOUT_MS)
     assert db_rows(workspace, run, customer) == [(None, None)]
+
+
+def test_a_playbook_step_due_today_is_counted_as_due(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
+) -> None:
+    """The status bar, its tooltip and the start-up notice count a step due by the
+    tasks' rule (overdue or due today): never "No tasks due" while one waits."""
+    alert = first_contactable_card(qtbot, window, jobs, workspace)
+    work = window.my_work
+    qtbot.waitUntil(lambda: work.work is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert work.work is not None
+    assert not work.work.steps
+    before = work.work
+    apply_card_action(workspace.engine, (alert,), "playbook", key="win_back", actor=USER)
+    work.reload()
+    qtbot.waitUntil(lambda: len(work.steps.model.rows) == 1 and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert work.work is not None
+    tasks = len(before.due_tasks)
+    assert len(work.work.due_tasks) == tasks
+    (step,) = work.work.steps
+    label = work.due_label.text()
+    assert "1 playbook step due" in label
+    assert "No tasks due" not in label
+    assert "Nothing due" not in label
+    assert step.text in work.due_label.toolTip()
+    assert "1 playbook step" in notice_words(work.work)
+    assert "due today." in notice_words(work.work)

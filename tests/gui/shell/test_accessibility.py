@@ -71,8 +71,11 @@ def test_every_tab_names_its_controls(qtbot, controller: GuiController) -> None:
     found: dict[str, Element] = {}
     for index, _key in enumerate(TAB_KEYS):
         window.tabs.setCurrentIndex(index)
+        qtbot.wait(50)  # Results and Ask build their pane once the switch has painted
         qtbot.waitUntil(controller.jobs.is_idle, timeout=TIMEOUT_MS)
         found.update(offenders_of(window))
+    assert window.results.built
+    assert window.ask.built
     assert not found, report(list(found.values()))
 
 

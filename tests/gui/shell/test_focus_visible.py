@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, QStringListModel, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSpinBox,
+    QStyle,
+    QStyleOptionButton,
     QTabBar,
     QTableView,
     QVBoxLayout,
@@ -128,3 +130,61 @@ def test_keyboard_focus_is_an_accent_outline(qtbot, theme: ThemeManager) -> None
     assert not unseen, f"focus not shown as a 2 px {accent.name()} outline:\n  " + "\n  ".join(
         unseen
     )
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5], ids=["100%", "150%"])
+def test_the_focus_frame_leaves_a_button_label_its_room(
+    qtbot, qapp: QApplication, scale: float, tmp_path
+) -> None:
+    """A button laid out at its size without focus keeps its label whole once focused:
+    the focus frame's border and padding make the same box as the unfocused button's."""
+    before = QFont(qapp.font())
+    font = QFont(before)
+    font.setPointSizeF(before.pointSizeF() * scale)
+    qapp.setFont(font)
+    manager = ThemeManager(qapp, ThemeMode.LIGHT)
+    try:
+        buttons = {
+            "button": QPushButton("Save changes"),
+            "short button": QPushButton("OK"),
+            "severity chip": _named(QPushButton("Critical 3"), "", severity="critical"),
+            "Mine": _named(QPushButton("Mine"), "mineFilter"),
+            "link button": _named(QPushButton("3 new alerts"), "digestLine"),
+            "welcome link": _named(QPushButton("Open a workspace…"), "welcomeOpen"),
+        }
+        clipped = []
+        for name, button in buttons.items():
+            qtbot.addWidget(button)
+            button.ensurePolished()
+            button.resize(button.sizeHint())  # as a layout gives it, unfocused
+            style = button.style()
+            label = button.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, button.text())
+            plain, focused = QStyleOptionButton(), QStyleOptionButton()
+            button.initStyleOption(plain)
+            button.initStyleOption(focused)
+            focused.state |= QStyle.StateFlag.State_HasFocus
+            room = style.subElementRect(QStyle.SubElement.SE_PushButtonContents, focused, button)
+            need = style.sizeFromContents(QStyle.ContentsType.CT_PushButton, focused, label, button)
+            had = style.sizeFromContents(QStyle.ContentsType.CT_PushButton, plain, label, button)
+            if (
+                room.width() < label.width()
+                or room.height() < label.height()
+                or (need.width() > had.width() or need.height() > had.height())
+            ):
+                clipped.append(f"{name}: {label.toTuple()} in {room.size().toTuple()}")
+        # To look at: the buttons at their size, the first focused.
+        host = QWidget()
+        qtbot.addWidget(host)
+        column = QVBoxLayout(host)
+        for button in buttons.values():
+            column.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+        host.show()
+        qtbot.waitExposed(host)
+        host.activateWindow()
+        buttons["button"].setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(buttons["button"].hasFocus)
+        host.grab().save(str(tmp_path / f"focused-buttons-{int(scale * 100)}.png"))
+        assert not clipped, "the focus frame cuts the label:\n  " + "\n  ".join(clipped)
+    finally:
+        qapp.setFont(before)
+        manager.deleteLater()

@@ -4,6 +4,7 @@ search, theme, remembered geometry, backup."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStyleHints
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace, to_url
@@ -149,7 +150,8 @@ def test_theme_switch_recolours_the_window_and_is_remembered(
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     assert app.palette().color(QPalette.ColorRole.Window).name() == LIGHT.window
-    window.menus.theme_actions[ThemeMode.DARK].trigger()
+    with qtbot.waitSignal(window.theme_manager.theme_changed):  # once the menu is gone
+        window.menus.theme_actions[ThemeMode.DARK].trigger()
     assert app.palette().color(QPalette.ColorRole.Window).name() == DARK.window
     assert app.palette().color(QPalette.ColorRole.Base).name() == DARK.surface
     assert DARK.surface in app.styleSheet()
@@ -161,9 +163,47 @@ def test_theme_switch_recolours_the_window_and_is_remembered(
     image = window.grab().toImage()
     # The window really is dark now: sample the middle of the detail pane's background.
     assert image.pixelColor(image.width() - 5, image.height() // 2).lightness() < 90
-    window.menus.theme_actions[ThemeMode.LIGHT].trigger()
+    with qtbot.waitSignal(window.theme_manager.theme_changed):
+        window.menus.theme_actions[ThemeMode.LIGHT].trigger()
     assert app.palette().color(QPalette.ColorRole.Window).name() == LIGHT.window
     assert chart.plot_widget.backgroundBrush().color().name() == LIGHT.chart_bg
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")  # the menu
+def test_the_theme_changes_after_its_menu_closes_under_a_busy_cursor(
+    qtbot, window: MainWindow
+) -> None:
+    """Restyling every widget takes seconds: the menu closes first (the click returns at
+    once), a busy cursor says the window is at work, and the restyle follows."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    action = window.menus.theme_actions[ThemeMode.DARK]
+    menu = action.associatedObjects()[-1]
+    assert isinstance(menu, QMenu)
+    window.menus.view_menu.popup(window.mapToGlobal(window.rect().center()))
+    menu.popup(window.mapToGlobal(window.rect().center()))
+    qtbot.waitUntil(lambda: app.activePopupWidget() is not None)
+    seen: list[object] = []
+
+    def on_theme_changed(_theme: object) -> None:
+        cursor = app.overrideCursor()
+        seen.append((app.activePopupWidget(), cursor.shape() if cursor else None))
+
+    window.theme_manager.theme_changed.connect(on_theme_changed)
+    started = time.perf_counter()
+    action.trigger()
+    assert time.perf_counter() - started < 0.2  # the menu's click returned at once
+    assert window.theme_manager.theme is LIGHT  # not yet: the menu is still open
+    assert app.overrideCursor() is not None
+    assert app.overrideCursor().shape() == Qt.CursorShape.WaitCursor
+    qtbot.wait(120)
+    assert seen == []  # it waits for the menu
+    menu.close()
+    window.menus.view_menu.close()
+    qtbot.waitUntil(lambda: window.theme_manager.theme is DARK, timeout=10_000)
+    assert seen == [(None, Qt.CursorShape.WaitCursor)]  # menus closed, the cursor busy
+    assert app.overrideCursor() is None  # and back to the arrow
+    window.theme_manager.theme_changed.disconnect(on_theme_changed)
 
 
 def test_system_theme_follows_the_os(

@@ -209,6 +209,40 @@ def test_do_not_contact_then_lift_it_and_undo_the_lift(
     settle(qtbot, jobs)
 
 
+def queue_words(window: MainWindow) -> tuple[list[str], list[str], str]:
+    """What the alerts pane counts: its severity chips, its queue tabs, its count line."""
+    pane = window.alerts_view.alerts_pane
+    chips = [b.text() for b in pane.severity_buttons.values()]
+    tabs = [pane.queue_tabs.tabText(i) for i in range(pane.queue_tabs.count())]
+    return chips, tabs, pane.count_label.text()
+
+
+def test_resolve_then_ctrl_z_gives_back_the_counts_and_the_due_line(
+    qtbot, window: MainWindow, jobs: JobRunner
+) -> None:
+    view = window.alerts_view
+    alert = view.action_pane.alert
+    assert alert is not None
+    assert alert.due_line
+    counts, header = queue_words(window), view.action_pane.title.text()
+    view.action_pane._ask_note = lambda _title, _question, _button: ""  # "Resolve?" Enter
+    view.action_pane.resolve("no_action_needed")
+    qtbot.waitUntil(lambda: window.undo_action.isEnabled(), timeout=TIMEOUT_MS)
+    wait_idle(qtbot, window, jobs)
+    assert queue_words(window) != counts
+
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: window.undo_bar.text.text().startswith("Undone"), timeout=TIMEOUT_MS)
+    settle(qtbot, jobs)
+    wait_idle(qtbot, window, jobs)
+    assert view.alerts_pane.current_alert_id == alert.id
+    assert queue_words(window) == counts  # no queue counts the card twice
+    shown = view.action_pane.alert
+    assert shown is not None
+    assert shown.due_line == alert.due_line
+    assert view.action_pane.title.text() == header
+
+
 @pytest.mark.presents_errors
 def test_an_undo_refused_changes_nothing_and_says_why(
     qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace, presenter

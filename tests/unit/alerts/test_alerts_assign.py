@@ -147,6 +147,14 @@ def test_the_new_owner_finds_it_in_my_work_until_seen_and_in_the_digest(book: Bo
     )
     other = build_digest(book.engine, NOW.date(), now=LATER, reader="Maya")
     assert other.lines[0].count == 0
+    # A customer Priya takes herself is no news to her: in neither list.
+    own, _ = alerted(book, "Bo Ek")
+    assign_customer(book.engine, own, "Priya", actor="Priya", now=NOW)
+    again = build_digest(book.engine, NOW.date(), now=LATER, reader="Priya")
+    assert again.lines[0].customer_ids == frozenset({cid})
+    assert [
+        n.customer for n in my_work(book.engine, user="priya", owner="Priya", now=LATER).notices
+    ] == ["Ada Lo"]
     mark_notice_seen(book.engine, notice.event_id, actor="priya", now=LATER)
     assert my_work(book.engine, user="priya", owner="Priya", now=LATER).notices == ()
 

@@ -53,11 +53,11 @@ def run_state(book: Book) -> tuple[object, object]:
 def test_steps_fall_due_on_their_days_and_show_in_my_work(book: Book) -> None:
     cid, alert = late_ticket(book, "Ada")
     start(book, alert)
-    today = NOW.date()
+    today = NOW.date()  # a Sunday: the steps count working days, as the time to act
     assert steps(book) == [
         (0, "email", today),
-        (3, "call", today + 3 * DAY),
-        (10, "task", today + 10 * DAY),
+        (3, "call", today + 3 * DAY),  # Wednesday
+        (10, "task", today + 12 * DAY),  # Friday, two weeks on (not Wednesday)
     ]
     # Day 0: the email only; day 4: the call too (the email still waits, overdue).
     work = my_work(book.engine, user="maya", now=NOW)
@@ -78,7 +78,7 @@ def test_steps_fall_due_on_their_days_and_show_in_my_work(book: Book) -> None:
 def test_done_and_skipped_steps_leave_my_work_and_the_last_finishes_it(book: Book) -> None:
     _cid, alert = late_ticket(book, "Ada")
     start(book, alert)
-    when = NOW + 11 * DAY
+    when = NOW + 12 * DAY
     first, second, third = my_work(book.engine, user="maya", now=when).steps
     complete_step(book.engine, first.id, actor="maya", now=when)
     complete_step(book.engine, second.id, skip=True, actor="maya", now=when)
