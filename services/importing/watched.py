@@ -60,16 +60,19 @@ class WatchedImport:
     imported: list[str] = field(default_factory=list)  # lines, one per landed file
     failed: list[str] = field(default_factory=list)  # lines, one per refused file
     waiting: list[str] = field(default_factory=list)  # files still being written
+    # files another writer (scoring, an import, an undo) kept out this time: tried again
+    busy: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         if self.folder is None:
             return ["No watched folder is set: nothing to import."]
-        if not (self.imported or self.failed or self.waiting):
+        if not (self.imported or self.failed or self.waiting or self.busy):
             return [f"Nothing new in the watched folder {self.folder}."]
         out = [*self.imported, *self.failed]
         out += [
             f"{name} is still being written; it is imported next time." for name in self.waiting
         ]
+        out += self.busy
         return out
 
 
@@ -98,6 +101,7 @@ def import_watched_folder(engine: Engine, *, settle_s: float = SETTLE_S) -> Watc
     """Import the watched folder's new and changed export files, each its own
     transaction; a file that needs a column mapping or is refused is reported and not
     tried again until it changes (as in the window)."""
+    from services.core.writing import WorkspaceBusy
     from services.importing.service import preview_file, run_import
 
     folder, seen = _read(engine)
@@ -144,6 +148,10 @@ def import_watched_folder(engine: Engine, *, settle_s: float = SETTLE_S) -> Watc
                         )
                     else:
                         result.failed.append(f"{name} was not imported: {f.error}")
+        except WorkspaceBusy as exc:
+            # Not the file's fault: it stays new, so the next pass imports it.
+            result.busy.append(f"{name} was not imported yet: {exc}")
+            continue
         except Exception as exc:  # one bad file never stops the others
             from models.errors import UserFacingError
 

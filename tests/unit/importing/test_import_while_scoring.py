@@ -97,3 +97,41 @@ def test_scoring_and_an_import_wait_for_a_writer_then_say_who_holds_it(
         other.join()
     assert scalar(ws, "SELECT COUNT(*) FROM import_runs") == runs
     assert scalar(ws, "SELECT COUNT(*) FROM scoring_runs") == 0
+
+
+def test_a_watched_folder_file_kept_out_by_another_writer_is_imported_next_time(
+    ws: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from sqlalchemy.orm import Session
+
+    from services.importing.watched import FOLDER_KEY, import_watched_folder
+    from services.settings import set_setting
+
+    monkeypatch.setattr(writing, "WAIT_SECONDS", 0.2)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "orders.csv").write_bytes(ORDERS.read_bytes())
+    with Session(ws) as session, session.begin():
+        set_setting(session, FOLDER_KEY, str(folder))
+    held, release = threading.Event(), threading.Event()
+
+    def scoring() -> None:
+        with workspace_writer(ws, "scoring"):
+            held.set()
+            release.wait(10)
+
+    other = threading.Thread(target=scoring)
+    other.start()
+    try:
+        assert held.wait(10)
+        kept_out = import_watched_folder(ws, settle_s=0)
+    finally:
+        release.set()
+        other.join()
+    assert kept_out.imported == []
+    assert kept_out.failed == []
+    assert [line.split(":")[0] for line in kept_out.lines()] == ["orders.csv was not imported yet"]
+    # Not remembered as handled: the next pass imports it.
+    again = import_watched_folder(ws, settle_s=0)
+    assert len(again.imported) == 1, again.lines()
+    assert scalar(ws, "SELECT COUNT(*) FROM import_runs") == 1
