@@ -31,9 +31,16 @@ def first_launch_needs_demo(url: str, default_url: str | None = None) -> bool:
 
 
 def _remove_sqlite_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    from services.core.writing import lock_file_path
+
+    # The writer lock's file too: the building file is this build's alone, so nobody
+    # else holds it.
+    for file in [
+        *(Path(f"{path}{s}") for s in ("", "-wal", "-shm", "-journal")),
+        lock_file_path(path),
+    ]:
         with contextlib.suppress(FileNotFoundError):
-            Path(f"{path}{suffix}").unlink()
+            file.unlink()
 
 
 def _score_demo(
@@ -119,7 +126,5 @@ def build_demo_workspace(
         _remove_sqlite_files(partial)
         raise
     workspace.close()
-    for suffix in ("-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{partial}{suffix}").unlink()
     os.replace(partial, target)
+    _remove_sqlite_files(partial)  # its companions and lock, left beside the name it had

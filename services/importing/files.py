@@ -11,7 +11,6 @@ from pathlib import Path
 from models.errors import UserFacingError
 from services.core.output_files import display_path, neutralise_text, write_atomically
 from services.importing.types import IMPORT_SUFFIXES, RejectedRow
-from services.importing.usage.sources import JSON_SUFFIXES, sniff
 
 
 def _importable(p: Path) -> bool:
@@ -21,6 +20,10 @@ def _importable(p: Path) -> bool:
 def understood(p: Path) -> bool:
     """A JSON file found in a folder is imported only when it is a product-usage export:
     the other JSON files a folder of exports holds (a manifest, settings) are no data."""
+    # Here, not at the top: the usage importer brings pandas, which the window's start
+    # leaves until its first table is filled (this module is read before that).
+    from services.importing.usage.sources import JSON_SUFFIXES, sniff
+
     if p.suffix.lower() not in JSON_SUFFIXES:
         return True
     try:

@@ -43,8 +43,9 @@ def test_task_editors_write_the_date_as_everywhere_else(qtbot) -> None:
     )  # fmt: skip
     again = RescheduleDialog(task)
     qtbot.addWidget(again)
-    # The day after the due date is offered, written in the same style.
-    assert again.due.text() == "Mar 8, 2099"
+    # The next working day after the due date (a Saturday) is offered, written in the
+    # same style.
+    assert again.due.text() == "Mar 9, 2099"
     again.due.setDate(QDate(DAY.year, DAY.month, DAY.day))
     assert again.due.text() == SHOWN
 
