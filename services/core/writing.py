@@ -141,7 +141,7 @@ def _file_lock(workspace: Path, doing: str, wait_seconds: float) -> Iterator[Non
         deadline = time.monotonic() + wait_seconds
         while True:
             try:
-                _lock(f)
+                lock_file_now(f)
                 break
             except OSError:
                 if time.monotonic() >= deadline:
@@ -157,7 +157,7 @@ def _file_lock(workspace: Path, doing: str, wait_seconds: float) -> Iterator[Non
             f.seek(0)
             f.truncate()
             f.flush()
-            _unlock(f)
+            unlock_file(f)
 
 
 def _read_holder(f: IO[str]) -> str:
@@ -207,22 +207,24 @@ def _advisory(engine: Engine, doing: str, wait_seconds: float) -> Iterator[None]
             conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _ADVISORY_KEY})
 
 
+# The operating system's lock on an open file, for this lock and run-daily's: taken at
+# once or OSError (never waits), released when the process ends however it ends.
 if sys.platform == "win32":  # pragma: no cover - Windows
     import msvcrt
 
-    def _lock(f: IO[str]) -> None:
+    def lock_file_now(f: IO[str]) -> None:
         f.seek(0)
         msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
 
-    def _unlock(f: IO[str]) -> None:
+    def unlock_file(f: IO[str]) -> None:
         f.seek(0)
         msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
 
 else:
     import fcntl
 
-    def _lock(f: IO[str]) -> None:
+    def lock_file_now(f: IO[str]) -> None:
         fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
-    def _unlock(f: IO[str]) -> None:
+    def unlock_file(f: IO[str]) -> None:
         fcntl.flock(f.fileno(), fcntl.LOCK_UN)

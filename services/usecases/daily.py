@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import sys
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -20,6 +19,8 @@ from typing import IO
 from models.db import sqlite_path
 from models.errors import UserFacingError
 from models.private_files import make_private_folder
+from services.core.writing import lock_file_now as _lock
+from services.core.writing import unlock_file as _unlock
 
 
 class RunLocked(UserFacingError):
@@ -93,24 +94,3 @@ class DailyLock:
 def daily_lock(url: str) -> DailyLock:
     """Take the workspace's lock, or RunLocked saying who holds it."""
     return DailyLock(lock_path(url))
-
-
-if sys.platform == "win32":  # pragma: no cover - Windows
-    import msvcrt
-
-    def _lock(f: IO[str]) -> None:
-        f.seek(0)
-        msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
-
-    def _unlock(f: IO[str]) -> None:
-        f.seek(0)
-        msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock(f: IO[str]) -> None:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock(f: IO[str]) -> None:
-        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
