@@ -110,7 +110,8 @@ class DraftVariants(QObject):
         dialog.set_drafting(False)
         # The header named the provider: the draft on screen is the template's.
         dialog.set_writer(TEMPLATE_WRITER)
-        why = f": {reason}" if reason else ""
+        # A reason is a sentence or a clause ("… Try again later."): one full stop.
+        why = f": {reason.rstrip('. ')}" if reason else ""
         chosen = reason is None or reason.startswith("you ")
         dialog.show_notice(
             f"Template draft{why}. It was written on this computer from the template library; "

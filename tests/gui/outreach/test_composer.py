@@ -305,6 +305,7 @@ def test_after_review_a_failing_provider_falls_back_to_the_template_with_the_rea
         timeout=TIMEOUT_MS,
     )
     assert "api.example.invalid" in dialog.notice.text()
+    assert ".." not in dialog.notice.text()  # the reason's own full stop, and one
     assert dialog.variants[0].subject.text()
     assert dialog.variants[0].body.toPlainText()
     assert "Template" in dialog.variants[0].source.text()
