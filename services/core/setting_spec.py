@@ -7,6 +7,7 @@ Its own module so that a service can declare its settings next to its code
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, Literal
@@ -35,6 +36,10 @@ TEXT_LIMIT = 100_000
 ITEMS_LIMIT = 10_000
 VALUE_DEPTH = 20
 NODES_LIMIT = 200_000
+# A number inside a list or table (weights, thresholds, rates, a file's size and time in
+# nanoseconds) is finite and within what a database column holds (64 bits): NaN turned
+# every engagement score to 0, and weights of 1e308 overflow when they are added up.
+NUMBER_LIMIT = 2**63 - 1
 # The ``unit`` of a money setting: the Settings dialog shows the home currency's code instead.
 HOME_CURRENCY_UNIT = "home currency"
 
@@ -163,6 +168,11 @@ def shown(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _out_of_range(item: Any) -> bool:
+    numeric = isinstance(item, int | float) and not isinstance(item, bool)
+    return numeric and not -NUMBER_LIMIT <= item <= NUMBER_LIMIT
+
+
 def _size_problem(spec: SettingSpec, value: Any) -> str | None:
     """What is too large in ``value`` (nesting, items, a text inside it), else None."""
     items = spec.max_length or ITEMS_LIMIT
@@ -177,10 +187,16 @@ def _size_problem(spec: SettingSpec, value: Any) -> str | None:
             return f"holds more than {most:,} values"
         if isinstance(item, str) and depth and len(item) > TEXT_LIMIT:
             return f"holds a text of {len(item):,} characters; at most {TEXT_LIMIT:,}"
-        if isinstance(item, dict | list):
+        if depth and isinstance(item, float) and not math.isfinite(item):
+            return f"holds {shown(item)}, which is not a number"
+        if depth and _out_of_range(item):
+            return f"holds {shown(item)}, a number larger than a setting can hold"
+        if isinstance(item, dict | list | tuple):
             if depth >= VALUE_DEPTH:
                 return f"is nested more than {VALUE_DEPTH} levels deep"
-            children = list(item.items()) if isinstance(item, dict) else item
+            # A table's keys and values are each looked at (a key is text, a value may
+            # nest further).
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
             stack.extend((child, depth + 1) for child in children)
     return None
 

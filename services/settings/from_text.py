@@ -9,11 +9,11 @@ What the value must then be (bounds, choices, the setting's own check) is
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
-from services.core.setting_spec import SettingSpec, type_words
+from services.core.safe_read import BadFile, parse_json
+from services.core.setting_spec import VALUE_DEPTH, SettingSpec, type_words
 
 TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
@@ -41,9 +41,12 @@ def value_from_text(spec: SettingSpec, text: str) -> Any:
         return number
     if list in kinds or dict in kinds:
         try:
-            value = json.loads(text)
-        except ValueError:
-            pass
+            value = parse_json(text, VALUE_DEPTH)  # bounded: 100,000 brackets never recurse
+        except BadFile as exc:
+            if str not in kinds:
+                raise ValueTextError(
+                    f"The value given for {spec.key} cannot be read: {exc}."
+                ) from None
         else:
             if isinstance(value, tuple(k for k in kinds if k in (list, dict))):
                 return value

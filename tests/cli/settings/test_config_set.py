@@ -114,3 +114,20 @@ def test_a_personal_setting_goes_to_the_persons_own_settings(db: Path) -> None:
     assert config(db, "unset", "llm.temperature")[0] == 0
     assert "llm.temperature" not in load_personal().values
     assert value(db, "llm.temperature") == 0.7
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"recency": NaN}', '{"recency": 1e999}', "[" * 2_000, '{"a":' * 1_000],
+    ids=["nan", "infinite", "deep-list", "deep-table"],
+)
+def test_a_table_value_that_is_no_number_or_too_deep_is_refused_in_words(
+    db: Path, text: str
+) -> None:
+    before = value(db, "scoring.engagement_weights")
+    code, out, err = config(db, "set", "scoring.engagement_weights", text)
+    assert code == 2, (out, err)
+    assert "unexpected" not in err
+    assert "Error" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert value(db, "scoring.engagement_weights") == before

@@ -134,3 +134,18 @@ def test_one_bad_value_in_the_persons_file_leaves_the_others(ws: Workspace) -> N
         assert get_setting(session, "outreach.sender_name") == "Ana"
         assert get_setting(session, "smtp.port") == 587
     assert path.exists()  # a value refused is no damaged file: nothing set aside
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [{"recency": float("nan")}, {"recency": float("inf")}, {"recency": 1e308, "frequency": 1e308}],
+    ids=["nan", "infinite", "overflowing"],
+)
+def test_a_table_of_numbers_holds_only_finite_numbers_a_column_can_keep(
+    weights: dict[str, float],
+) -> None:
+    # NaN weights made every engagement score 0 with no word; 1e308 ones overflow when added.
+    problem = validate_setting("scoring.engagement_weights", weights)
+    assert problem is not None
+    assert "Engagement" in problem or "engagement" in problem
+    assert validate_setting("scoring.engagement_weights", {"recency": 2.0}) is None
