@@ -365,6 +365,23 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     raise AssertionError(f"unhandled command {args.command!r}")
 
 
+def _say_set_aside(args: argparse.Namespace, err: TextIO, earlier: int) -> None:
+    """A damaged file of the person's own (settings, recent list, profile) that this
+    command set aside (after the ``earlier`` ones) is said, whatever the command
+    (``config show`` says it itself)."""
+    from services.core.output_files import display_path
+    from services.core.safe_read import set_aside_in_this_run
+
+    if args.command == "config":
+        return
+    for path, moved in set_aside_in_this_run()[earlier:]:
+        print(
+            f"note: {display_path(path)} could not be used and was set aside as "
+            f"{display_path(moved.name)}; its defaults were used.",
+            file=err,
+        )
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -399,9 +416,13 @@ def main(
         return run_self_test()
     if args.command is None:
         return open_window(args.db, err)
+    from services.core.safe_read import set_aside_in_this_run
+
+    earlier = len(set_aside_in_this_run())
     try:
         code = _dispatch(args, out, err)
         out.flush()  # a closed pipe shows here, not in the interpreter's final flush
+        _say_set_aside(args, err, earlier)
         return code
     except UserFacingError as exc:
         print(f"error: {_one_line(str(exc))}", file=err)

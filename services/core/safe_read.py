@@ -124,6 +124,16 @@ def read_json(path: Path, limit: int, max_depth: int = MAX_DEPTH) -> Any:
     return parse_json(read_text(path, limit), max_depth)
 
 
+# The files this process set aside, (the file, where it went): a command says so at its
+# end, whatever it was asked to do (the window says it in its status bar).
+_moved: list[tuple[Path, Path]] = []
+
+
+def set_aside_in_this_run() -> list[tuple[Path, Path]]:
+    """Every bad file set aside since the process started: (its path, where it went)."""
+    return list(_moved)
+
+
 def set_aside(path: Path) -> Path | None:
     """Move the bad file ``path`` beside itself under a dated name no file has (never over
     another, never deleted); where it went, or None when it could not be moved (said in
@@ -141,6 +151,7 @@ def set_aside(path: Path) -> Path | None:
         except OSError as exc:
             log.warning("%s could not be set aside: %s", path, exc.strerror or exc)
             return None
+        _moved.append((path, target))
         return target
     log.warning("%s could not be set aside: too many set aside already", path)
     return None

@@ -252,3 +252,22 @@ def test_the_command_vocabularies_match_the_settings() -> None:
     from services.settings import TONES as SETTING_TONES
 
     assert (GOALS, TONES) == (SETTING_GOALS, SETTING_TONES)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_settings_file_that_is_a_fifo_neither_hangs_the_draft_nor_goes_unsaid(
+    db: Path, tmp_path: Path
+) -> None:
+    from services.core.personal import personal_path
+
+    path = personal_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)  # reading it would wait for a writer for ever
+    result = draft(db, "ada lovelace", "--offline", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Subject: ")
+    notes = [line for line in stderr_lines(result) if line.startswith("note: ")]
+    assert len(notes) == 1, result.stderr
+    assert f"{path} could not be used and was set aside as settings.json.bad-" in notes[0]
+    assert not path.exists()
+    assert [p.name.startswith("settings.json.bad-") for p in path.parent.iterdir()] == [True]
