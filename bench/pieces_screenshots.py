@@ -225,10 +225,10 @@ def shoot_pieces(shooter: Shooter) -> None:
     """Everything but the larger text, in one window."""
     from PySide6.QtCore import Qt
 
-    from views.alerts.assign_dialog import AssignDialog
     from views.alerts.meeting_dialog import MeetingDialog
     from views.alerts.team_prompts import TeamPrompts
     from views.item_models.alert_list_model import reason_text
+    from views.kit.assign_dialog import AssignDialog
     from views.shell.main_window import TAB_ALERTS, TAB_MY_WORK
 
     window, view = shooter.window, shooter.window.alerts_view
