@@ -31,9 +31,10 @@ UNSAFE_KINDS = {
 DRAFT_EPILOG = (
     """\
 CUSTOMER is an external id, an email address or a name (any case; part of a name works
-when it matches one customer). Without --goal the goal follows the customer's most urgent
-alert: an apology after a bad experience or a late ticket, an expansion for an expansion
-opportunity, a check-in for a stalled deal, otherwise a win-back.
+when it matches one customer). Without --goal the goal follows the next step of the
+customer's most urgent alert: an apology, with no offer, after a recent complaint (a
+negative ticket or review), a bad experience or a late ticket; an expansion for an
+expansion opportunity, a check-in for a stalled deal, otherwise a win-back.
 Only the fields allowed by the privacy setting leave this computer. Before the first
 request to a provider that is not on this computer, review it with --show-request, then
 run again with --confirm-send.

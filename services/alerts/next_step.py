@@ -17,6 +17,12 @@ a bad rating); its theme is the reason learned from the workspace's negative tex
 (services/listen/reasons.py), read against the sizing and quality words below, or, for
 a text with no learned reason, its own words. Complaint texts are read as data only,
 never as instructions.
+
+``step_outreach`` is the goal and offer the next step calls for: what the card advises
+and what the email composer and Draft for all start from. A complaint comes first (or an
+alert about one: a negative experience, a ticket past its time): the apology goal, and
+the draft makes no offer of its own (the user may add one, within the cap). Otherwise the
+rule's goal, with an offer within the cap.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -54,6 +60,16 @@ _QUALITY = re.compile(
     r"|stitch(ing)?|damaged|hole|cheap|shrank|shrunk)\b"
 )
 _QUIET_RULES = ("high_risk_high_value", "lapse_coming", "gone_quiet", "risk_rising")
+# The alert rule -> the goal an email for it has when no complaint comes first.
+RULE_GOALS = {
+    "negative_experience": "apology",
+    "ticket_past_sla": "apology",
+    "expansion": "expansion",
+    "stalled_opportunity": "check_in",
+}
+# The goal that puts things right; the rules that are about a complaint themselves.
+COMPLAINT_GOAL = "apology"
+_COMPLAINT_RULES = ("negative_experience", "ticket_past_sla")
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,45 @@ class Complaints:
     quality: tuple[str, ...]  # ... about quality
     other: tuple[str, ...] = ()  # ... about anything else (delivery, refunds...)
     reasons: tuple[str, ...] = ()  # the learned reasons of the "other" ones, most first
+
+    @property
+    def found(self) -> bool:
+        """Any complaint at all."""
+        return bool(self.sizing or self.quality or self.other)
+
+
+@dataclass(frozen=True)
+class StepOutreach:
+    """The goal and offer an alert's next step calls for."""
+
+    goal: str  # an outreach goal (services.settings.GOALS)
+    offer: bool  # the draft itself may make an offer (within the cap)
+    why: str = ""  # why the draft makes no offer of its own, in words ("" when it may)
+
+
+NO_OFFER_WHY = "put things right first (a recent complaint, or the alert is about one)"
+
+
+def goal_for_rule(rule_key: str | None) -> str:
+    """The goal of an email for an alert of this rule when no complaint comes first
+    (win back without one)."""
+    return RULE_GOALS.get(rule_key or "", "win_back")
+
+
+def step_outreach(rule_key: str | None, complaints: Complaints) -> StepOutreach:
+    """The goal and offer this alert's next step calls for: after a complaint (or on an
+    alert about one) the apology goal and no offer; else the rule's goal, with an offer."""
+    if complaints.found or rule_key in _COMPLAINT_RULES:
+        return StepOutreach(COMPLAINT_GOAL, offer=False, why=NO_OFFER_WHY)
+    return StepOutreach(goal_for_rule(rule_key), offer=True)
+
+
+def alert_outreach(
+    session: Session, *, rule_key: str | None, customer_id: int, now: dt.datetime
+) -> StepOutreach:
+    """``step_outreach`` for a customer's alert (``rule_key`` None: no alert), from their
+    recent complaints."""
+    return step_outreach(rule_key, recent_complaints(session, customer_id, now))
 
 
 def _money(cents: float, currency: str) -> str:
@@ -186,6 +241,10 @@ def next_step(
         cap_percent = float(get_setting(session, INCENTIVE_CAP_SETTING))
     cap = incentive_cap_cents(clv_12m_cents, cap_percent)
     complaints = recent_complaints(session, customer_id, now)
+    outreach = step_outreach(rule_key, complaints)
+    if not outreach.offer and default.incentive_cap_cents is not None:
+        # The rule's own step may name an offer; a complaint comes first.
+        default = replace(default, incentive_cap_cents=None)
     if complaints.sizing:
         n = len(complaints.sizing)
         return Recommendation(

@@ -7,7 +7,9 @@ reviewed one after another, then delivered (services/outreach/batch_delivery.py)
   contacted within the cool-down (services.alerts.contact_times.contacts_since, the same
   definition that keeps new alerts quiet), no email address, already waiting in another
   open batch.
-- ``create_batch``: the batch and its rows (queued, or skipped with the reason).
+- ``create_batch``: the batch and its rows (queued, or skipped with the reason); with no
+  goal chosen, each row has the goal its alert's next step calls for
+  (services.alerts.next_step.step_outreach: a complaint first, with no offer).
 - ``draft_batch``: drafts every queued row, at most ``outreach.batch_concurrency``
   requests at once (a thread pool; the database step on the worker's own session), the
   template when offline or when the provider fails (the checks say why). Drafts are
@@ -38,6 +40,7 @@ from services.alerts.contact_times import contacts_since
 from services.alerts.experiment_records import applied_strategy
 from services.alerts.experiments import strategies_for_alerts
 from services.alerts.lifecycle import moment, unit_of_work
+from services.alerts.next_step import alert_outreach
 from services.llm.providers import provider_name
 from services.outreach.batch_channels import leave_out_other_channels
 from services.outreach.batch_records import (
@@ -54,7 +57,6 @@ from services.outreach.batch_records import (
     BatchView,
     PlannedSkip,
 )
-from services.outreach.context import goal_for_rule
 from services.outreach.records import Draft
 from services.settings import READ_CACHE, get_setting
 
@@ -232,10 +234,16 @@ def create_batch(
         # must hold for the experiment to mean anything).
         assigned = strategies_for_alerts(session, [t.alert_id for t in to_draft if t.alert_id])
         for position, target in enumerate(to_draft):
+            # Each alert's own goal is the one its next step calls for (a complaint first).
+            advised = (
+                goal
+                or alert_outreach(
+                    session, rule_key=target.rule_key, customer_id=target.customer_id, now=when
+                ).goal
+            )
             own_goal, own_tone = applied_strategy(
-                assigned.get(target.alert_id or 0), goal or goal_for_rule(target.rule_key),
-                default_tone,
-            )  # fmt: skip
+                assigned.get(target.alert_id or 0), advised, default_tone
+            )
             rows.append(
                 {
                     "batch_id": batch.id,

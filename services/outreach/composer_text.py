@@ -47,6 +47,12 @@ def writer_line(config: ProviderConfig | None) -> str:
 def incentive_words(ctx: DraftContext) -> str:
     """The most a draft may offer this customer, or why it offers nothing."""
     by = f', the cap of experiment "{ctx.offer_from}"' if ctx.offer_from else ""
+    if ctx.incentive and ctx.no_offer_why:
+        return (
+            f"No offer in the draft: {ctx.no_offer_why}. If you add one, keep it at or "
+            f"under {ctx.incentive} ({cap_percent_words(ctx.incentive_cap_percent)} of the "
+            f"predicted {value_label(ctx.clv_months)})."
+        )
     if ctx.incentive:
         return (
             f"Any offer stays at or under {ctx.incentive} "

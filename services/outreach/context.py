@@ -11,9 +11,14 @@
   newest first). Their text is what the customer wrote: the prompt passes it as quoted
   data only. Each text is cut to 1,000 characters, or to an even share of 5,000 for all
   of them (subjects to 200), and says where it was cut.
-- The goal: given, else from the alert's rule (negative experience and ticket past SLA:
-  apology; expansion: expansion; stalled deal: check in; anything else, or no alert: win
+- The goal: given, else the one the alert's next step calls for
+  (services.alerts.next_step.step_outreach): after a recent complaint (a negative ticket
+  or review), or for a negative experience or a ticket past SLA, apology; else from the
+  rule (expansion: expansion; stalled deal: check in; anything else, or no alert: win
   back). The tone: given, else the setting outreach.default_tone.
+- Whether the draft makes an offer of its own: not when a complaint comes first
+  (``no_offer_why`` says so), whatever the goal chosen; the cap still bounds an offer the
+  user adds.
 - The incentive cap: the 12-month value times outreach.incentive_cap_percent (or the cap
   of the offer-size strategy a running experiment gave the alert), in whole
   units (services/core/incentive.py, as the alert's next step; None when there is no
@@ -36,7 +41,9 @@ from models.base import utcnow
 from models.errors import UserFacingError
 from models.schema import Alert, Customer, Interaction, Order, ScoreSnapshot
 from services.alerts.experiments import strategy_for_alert
-from services.alerts.next_step import workspace_categories
+from services.alerts.next_step import RULE_GOALS as RULE_GOALS
+from services.alerts.next_step import alert_outreach, workspace_categories
+from services.alerts.next_step import goal_for_rule as goal_for_rule
 from services.alerts.records import ACTIVE_STATUSES
 from services.core.incentive import INCENTIVE_CAP_SETTING, incentive_cap_cents
 from services.core.local_dates import local_time
@@ -64,14 +71,6 @@ TEXTS_BUDGET = 5000
 FIELD_LIMIT = 200  # characters of a name, company, region, tier or category
 REASON_LIMIT = 500  # characters of the alert's reason or of one driver
 
-# The alert rule -> the goal a draft for it has by default.
-RULE_GOALS = {
-    "negative_experience": "apology",
-    "ticket_past_sla": "apology",
-    "expansion": "expansion",
-    "stalled_opportunity": "check_in",
-}
-
 
 class DraftContextError(UserFacingError):
     """The customer, alert, goal or tone asked for does not exist."""
@@ -79,11 +78,6 @@ class DraftContextError(UserFacingError):
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def goal_for_rule(rule_key: str | None) -> str:
-    """The default goal of a draft for an alert of this rule (win back without one)."""
-    return RULE_GOALS.get(rule_key or "", "win_back")
 
 
 def tenure_words(days: int | None) -> str:
@@ -203,7 +197,15 @@ def build_context(
         alert = session.get(Alert, alert_id)
         if alert is None or alert.customer_id != customer.id:
             raise DraftContextError(f"Alert {alert_id} is not an alert of this customer.")
-    chosen_goal = goal or goal_for_rule(alert.rule_key if alert is not None else None)
+    # The goal and offer the alert's next step calls for (the card's advice): a complaint
+    # comes first, with no offer in the draft.
+    advice = alert_outreach(
+        session,
+        rule_key=alert.rule_key if alert is not None else None,
+        customer_id=int(customer.id),
+        now=when,
+    )
+    chosen_goal = goal or advice.goal
     if chosen_goal not in GOALS:
         raise DraftContextError(f"'{chosen_goal}' is not a goal; choose one of {', '.join(GOALS)}.")
     chosen_tone = tone or str(get_setting(session, "outreach.default_tone"))
@@ -349,6 +351,8 @@ def build_context(
         incentive_cap_percent=cap_percent,
         incentive_cap_cents=cap,
         offer_from=offer_from,
+        # A running experiment's offer size holds (the draw must hold to mean anything).
+        no_offer_why="" if advice.offer or offer_from else advice.why,
         clv_months=value_months(session, snapshot.scoring_run_id) if snapshot is not None else 12,
         currency=code,
         currency_symbol=symbol,

@@ -86,9 +86,10 @@ INJECTION_GUARD = (
 
 
 def incentive_line(context: DraftContext) -> str:
-    """The app's rule for offers, from the cap (never from the customer's text)."""
+    """The app's rule for offers, from the cap and the alert's next step (never from the
+    customer's text): no offer when a complaint comes first."""
     cap = context.incentive
-    if cap is None:
+    if cap is None or context.no_offer_why:
         return "Incentive: make no offer of money, discounts, credits, vouchers or free items."
     percent = context.max_percent_off
     example = f" (for example up to {percent}% off their next order)" if percent else ""

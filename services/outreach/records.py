@@ -113,6 +113,10 @@ class DraftContext:
     clv_months: int = 12
     # The experiment whose offer-size strategy set incentive_cap_percent ("": the setting).
     offer_from: str = ""
+    # Why the draft makes no offer of its own although the cap would allow one (the alert's
+    # next step puts things right first); "": it may offer. An offer the user adds is
+    # still checked against the cap.
+    no_offer_why: str = ""
 
     def money(self, cents: int | float) -> str:
         """Cents in the customer's currency ("$25", "€12.50")."""

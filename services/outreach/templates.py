@@ -18,7 +18,7 @@ names a template may use are ``template_variables``'s keys:
     (best sellers they have not bought; expansion drafts), drivers, open_tickets (each
     .subject, .status, .date), has_open_ticket, goal, goal_label, tone, incentive_cap
     ("$154" or None), offer (a round amount within the cap and a quarter of the average
-    order, "$20", or None),
+    order, "$20", or None; None too when a complaint comes first),
     signature, brand_voice, currency_symbol.
 
 Nothing in a template draft leaves the computer.
@@ -132,9 +132,10 @@ OFFER_SHARE_OF_ORDER = 0.25
 
 def _nice_offer(context: DraftContext) -> int | None:
     """A round amount (cents) within the cap and a quarter of the average order: $20 of
-    $22.50, $150 of $154, $7 of $7.80; None without a cap."""
+    $22.50, $150 of $154, $7 of $7.80; None without a cap, or when the alert's next step
+    makes no offer (a complaint comes first)."""
     cap = context.incentive_cap_cents
-    if cap is None:
+    if cap is None or context.no_offer_why:
         return None
     if context.average_order_cents:
         cap = min(cap, int(context.average_order_cents * OFFER_SHARE_OF_ORDER))

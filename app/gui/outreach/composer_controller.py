@@ -161,7 +161,8 @@ class ComposerController(QObject):
     def open_for_customer(self, customer_id: int, holdout_reason: str | None = None) -> None:
         """Open the composer for a customer chosen without an alert (the Customers tab):
         the draft answers their highest-priority active alert, if they have one, so the
-        email moves it to in progress; without one it is a win-back."""
+        email moves it to in progress; without one it is a win-back (an apology with no
+        offer after a recent complaint, as with an alert)."""
         if self.dialog is not None and self._customer_id == customer_id:
             self.dialog.raise_()
             self.dialog.activateWindow()

@@ -180,3 +180,27 @@ def test_the_learned_reason_decides_the_theme_and_praise_never_counts(book: Book
     assert rec.title == "Offer a fitting consultation or an exchange"
     assert "1 recent ticket or review" in rec.detail
     assert "Not for me" in rec.detail
+
+
+def test_the_step_and_the_email_read_one_goal_and_offer(book: Book) -> None:
+    from services.alerts.next_step import alert_outreach
+
+    cid = book.customer("Noah Khan")
+    calm = book.customer("Ada Byron")
+    book.interaction(cid, "ticket", 5, subject="Where is my order?", status="open",
+                     text="Tracking hasn't moved.", text_sentiment=-0.4)  # fmt: skip
+    assert step(book, cid, "gone_quiet", clv=123_400).title == "Put things right first"
+    with Session(book.engine) as session:
+        advice = alert_outreach(session, rule_key="gone_quiet", customer_id=cid, now=NOW)
+        quiet = alert_outreach(session, rule_key="gone_quiet", customer_id=calm, now=NOW)
+        bad = alert_outreach(session, rule_key="negative_experience", customer_id=calm, now=NOW)
+    assert (advice.goal, advice.offer) == ("apology", False)
+    assert (quiet.goal, quiet.offer) == ("win_back", True)
+    assert (bad.goal, bad.offer) == ("apology", False)
+    # The rule's own step may name an offer; on an alert about a complaint it is dropped.
+    with Session(book.engine) as session:
+        rec = next_step(session, rule_key="negative_experience", customer_id=calm,
+                        customer_name="Ada Byron", clv_12m_cents=123_400, drivers=(),
+                        blocked=None, now=NOW,
+                        default=Recommendation("Apologise", "Fix it first.", 6_100))  # fmt: skip
+    assert rec.incentive_cap_cents is None
