@@ -83,7 +83,7 @@ RECOMMENDATIONS: dict[str, tuple[str, str, float | None]] = {
         "Apologise and make it right",
         "Fix the problem first (refund, replacement or a call), then follow up; no "
         "sales offer until it is settled.",
-        0.05,
+        None,
     ),
     "ticket_past_sla": (
         "Get the ticket resolved",
