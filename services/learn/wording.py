@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from services.core.formatting import format_date
 from services.core.money import format_money
+from services.learn.claims import LIFT_NO_EFFECT, claim, why_unclear
 from services.learn.records import (
     AT_RISK_BREAKDOWNS,
     AlertQuality,
@@ -64,13 +65,16 @@ def headline(part: Slice) -> str:
     )
     if not lift.enough or lift.lift is None:
         return f"Not enough data yet: {lift.not_enough_reason or sizes}."
-    word = verdict(lift)
-    if word == "no clear effect":
-        return (
-            f"No clear effect of outreach yet: re-engagement {points(lift.lift)} "
-            f"({interval(lift)}, the interval includes zero), {sizes}."
-        )
-    return f"Outreach {word} re-engagement by {points(lift.lift)} ({interval(lift)}), {sizes}."
+    return claim(
+        f"Outreach {verdict(lift)} re-engagement by {points(lift.lift)} ({interval(lift)}), "
+        f"{sizes}.",
+        lift.low,
+        lift.high,
+        LIFT_NO_EFFECT,
+        unclear=(
+            f"re-engagement {points(lift.lift)} ({interval(lift)}, {why_unclear('zero')}), {sizes}."
+        ),
+    )
 
 
 def as_assigned_words(part: Slice) -> str:
