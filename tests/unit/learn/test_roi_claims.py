@@ -5,6 +5,8 @@ in ``report effectiveness``; when it leaves -100% out, with the figure."""
 
 from __future__ import annotations
 
+import json
+
 from services.learn.claims import NO_CLEAR_EFFECT
 from services.learn.roi import roi_report
 from services.learn.roi_wording import return_verdict, returned
@@ -35,6 +37,14 @@ def test_an_unclear_return_leads_with_no_clear_effect_on_every_surface(book: Boo
     assert "the interval includes -100%" in lead
     assert return_verdict(report) == f"{lead}."
     assert _return_text(book).startswith(f"{lead}: incremental revenue $")
+    # The JSON export carries the same words.
+    code, out, err = run("--db", book.workspace.url, "report", "effectiveness", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["roi"]["headline"] == f"{lead}."
+    assert data["roi"]["summary"].startswith(f"{lead}: incremental revenue $")
+    # 10 of 40 against 8 of 40: the lift's headline says no clear effect either.
+    assert data["headline"].startswith(f"{NO_CLEAR_EFFECT}: re-engagement +5.0 points (95% CI")
 
 
 def test_a_clear_return_leads_with_the_figure(book: Book) -> None:
