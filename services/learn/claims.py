@@ -11,6 +11,9 @@ What "no effect" is depends on the measure:
 - ``LIFT_NO_EFFECT`` (0): a difference of re-engagement rates, contacted minus held out,
   or of revenue per customer, or the incremental revenue it makes. Outreach that changed
   nothing leaves the contacted doing as the held out do: a difference of 0.
+  The same 0 serves a strategy's lift over the holdout (Results ▸ Experiments) and the
+  Qini coefficient of the uplift ranking (Results ▸ Who to contact: 0 is a ranking no
+  better than a random order).
 - ``ROI_NO_EFFECT`` (-1, that is -100 %): the return on outreach, (incremental margin or
   revenue - cost) / cost. Outreach that changed nothing brings no incremental revenue, so
   its return is (0 - cost) / cost = -100 %: the cost, lost. A return of 0 % is not "no
