@@ -7,6 +7,7 @@ from services.core.formatting import plural
 from services.core.money import format_money
 from services.learn.claims import (
     BREAK_EVEN,
+    LIFT_NO_EFFECT,
     ROI_NO_EFFECT,
     claim,
     includes,
@@ -120,6 +121,16 @@ def roi_note(row: RoiRow) -> str:
     if not row.enough:
         return "Not enough data yet"
     return claim(roi_interval(row), row.low, row.high, ROI_NO_EFFECT, unclear=roi_interval(row))
+
+
+def incremental_note(report: RoiReport, row: RoiRow) -> str:
+    """The incremental revenue's interval, led by "No clear effect yet" when it includes
+    $0 (no revenue caused: the lift's no effect); "" without an interval."""
+    low, high = row.incremental_low_cents, row.incremental_high_cents
+    if low is None or high is None:
+        return ""
+    text = f"{row.confidence * 100:.0f}% CI {amount(report, low)} to {amount(report, high)}"
+    return claim(text, low, high, LIFT_NO_EFFECT, unclear=text)
 
 
 def return_headline(report: RoiReport) -> str:

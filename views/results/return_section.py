@@ -36,6 +36,7 @@ from services.learn.roi_records import (
 )
 from services.learn.roi_wording import (
     amount,
+    incremental_note,
     percent,
     return_headline,
     return_verdict,
@@ -282,12 +283,8 @@ class ReturnSection(ResultsSection):
         else:
             clear = row.enough and not no_clear_effect(row.low, row.high, ROI_NO_EFFECT)
             self.tiles["roi"].set(percent(row.roi), roi_note(row), "" if clear else "warning")
-        low, high = row.incremental_low_cents, row.incremental_high_cents
         self.tiles["incremental"].set(
-            amount(report, row.incremental_cents),
-            f"{row.confidence * 100:.0f}% CI {amount(report, low)} to {amount(report, high)}"
-            if low is not None
-            else "",
+            amount(report, row.incremental_cents), incremental_note(report, row)
         )
         if row.margin_cents is None:
             self.tiles["margin"].set("—", "No margin rate set", "")

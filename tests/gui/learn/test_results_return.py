@@ -186,6 +186,9 @@ def test_the_window_and_report_lead_the_return_with_the_same_words(
     if data == "unclear":
         assert headline.startswith(f"{NO_CLEAR_EFFECT}: outreach returned +")
         assert note.startswith(f"{NO_CLEAR_EFFECT}: 95% CI ")
+        incremental = section.tiles["incremental"].note.full_text()
+        assert incremental.startswith(f"{NO_CLEAR_EFFECT}: 95% CI -$")
     else:
         assert headline.startswith("Outreach returned +")
-        assert NO_CLEAR_EFFECT not in headline + note + said
+        incremental = section.tiles["incremental"].note.full_text()
+        assert NO_CLEAR_EFFECT not in headline + note + incremental + said
