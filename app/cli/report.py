@@ -378,8 +378,11 @@ def report_json(report: EffectivenessReport, roi: RoiReport | None = None) -> st
             return value.isoformat()
         raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
+    from services.learn.wording import report_headline
+
     data = dataclasses.asdict(report)
     data["breakdown_note"] = report.breakdown_note
+    data["headline"] = report_headline(report)  # the window's words, as strong as allowed
     if roi is not None:
         data["roi"] = report_roi.json_object(roi)
     return json.dumps(data, default=default, indent=1)

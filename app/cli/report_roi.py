@@ -89,7 +89,11 @@ def csv_rows(report: RoiReport) -> list[tuple[str, str, str, object]]:
 def json_object(report: RoiReport) -> dict[str, Any]:
     """The return as a JSON-ready dict (every figure with the ids of its customers)."""
     from services.learn.roi_records import REDEEMED_WORDS
+    from services.learn.roi_wording import return_headline, return_verdict
 
     data = dataclasses.asdict(report)
     data["redeemed"] = REDEEMED_WORDS
+    # The window's words, "No clear effect yet: ..." first when the interval allows no more.
+    data["headline"] = return_verdict(report)
+    data["summary"] = return_headline(report)
     return data

@@ -10,6 +10,7 @@ import argparse
 import csv
 import io
 import json
+import textwrap
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli.args import one_of
@@ -91,6 +92,9 @@ def _summary(report: UpliftReport) -> list[str]:
     ]
     if not report.enough or report.model_curve is None:
         return [*lines, report.reason]
+    from services.learn.uplift_wording import qini_headline
+
+    lines += textwrap.wrap(qini_headline(report), 100, subsequent_indent="  ")
     qini = f"{report.model_curve.coefficient * 100:+.2f}"
     if report.qini_low is not None and report.qini_high is not None:
         qini += f" (90% {report.qini_low * 100:+.2f} to {report.qini_high * 100:+.2f})"

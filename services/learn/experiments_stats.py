@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from services.core.formatting import format_percent
+from services.learn.claims import LIFT_NO_EFFECT, claim, why_unclear
 from services.learn.lift import (
     DEFAULT_CONFIDENCE,
     MIN_GROUP_SIZE,
@@ -162,8 +163,12 @@ def compare(
         confidence=confidence,
         adjusted_confidence=level,
         winner=winner,
-        verdict=_verdict(figures, pairs, winner),
+        verdict=_verdict(figures, pairs, winner, level),
     )
+
+
+def _points(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100 + 0.0:+.1f}"
 
 
 def _pct(value: float | None) -> str:
@@ -171,16 +176,31 @@ def _pct(value: float | None) -> str:
 
 
 def _verdict(
-    figures: tuple[StrategyFigures, ...], pairs: tuple[PairFigures, ...], winner: str | None
+    figures: tuple[StrategyFigures, ...],
+    pairs: tuple[PairFigures, ...],
+    winner: str | None,
+    level: float,
 ) -> str:
-    """The verdict in words."""
+    """The verdict in words: the winner, led by "No clear effect yet" when even its lift
+    over the holdout may be zero (it beat the others, not necessarily doing nothing)."""
     by_key = {f.key: f for f in figures}
     if winner is not None:
         best = by_key[winner]
         others = ", ".join(f"{f.label} {_pct(f.rate)}" for f in figures if f.key != winner)
-        return (
-            f"{best.label} wins: {_pct(best.rate)} re-engaged against {others}, "
-            "and the adjusted intervals agree."
+        against = f"{_pct(best.rate)} re-engaged against {others}"
+        lift = "no held-out customers to compare with"
+        if best.lift is not None:
+            lift = (
+                f"re-engagement {best.lift * 100:+.1f} points against the holdout "
+                f"({level * 100:.2f}% CI {_points(best.lift_low)} to {_points(best.lift_high)}, "
+                f"{why_unclear('zero')})"
+            )
+        return claim(
+            f"{best.label} wins: {against}, and the adjusted intervals agree.",
+            best.lift_low,
+            best.lift_high,
+            LIFT_NO_EFFECT,
+            unclear=f"{best.label} did best ({against}), but {lift}.",
         )
     small = [f.label for f in figures if f.n < MIN_GROUP_SIZE]
     if small:

@@ -5,6 +5,14 @@ from __future__ import annotations
 
 from services.core.formatting import plural
 from services.core.money import format_money
+from services.learn.claims import (
+    BREAK_EVEN,
+    LIFT_NO_EFFECT,
+    ROI_NO_EFFECT,
+    claim,
+    includes,
+    why_unclear,
+)
 from services.learn.roi_records import NO_COSTS_WORDS, Cost, RoiReport, RoiRow
 
 
@@ -79,13 +87,50 @@ def roi_words(report: RoiReport, row: RoiRow) -> str:
             where = "Set them in Settings ▸ Measuring outreach."
             return f"{NO_COSTS_WORDS} {where} {gain[:1].upper()}{gain[1:]}."
         return f"No cost in this period, so no return to work out; {gain}."
-    head = f"Return {percent(row.roi)}"
-    if row.enough:
-        head += f" ({roi_interval(row)})"
-    text = f"{head}: {gain} against a cost of {costs}."
     if not row.enough:
-        text = f"Not enough data yet: {row.reason}. {text}"
+        return (
+            f"Not enough data yet: {row.reason}. Return {percent(row.roi)}: {gain} against a "
+            f"cost of {costs}."
+        )
+    said = f"{returned(row)}: {gain} against a cost of {costs}."
+    return claim(said[:1].upper() + said[1:], row.low, row.high, ROI_NO_EFFECT, unclear=said)
+
+
+def returned(row: RoiRow) -> str:
+    """ "outreach returned +35% (95% CI ...)": the words every surface leads the return
+    with, after "No clear effect yet: " when its interval includes no effect."""
+    return f"outreach returned {percent(row.roi)} ({interval_words(row)})"
+
+
+def interval_words(row: RoiRow) -> str:
+    """The ROI's interval and what it leaves possible: "95% CI -120% to +80%, the
+    interval includes -100%, the return of outreach that changed nothing", "95% CI -10% to
+    +80%, the interval includes 0%: it may not pay for itself", or the interval alone."""
+    text = roi_interval(row)
+    if includes(row.low, row.high, ROI_NO_EFFECT):
+        nothing = "the return of outreach that changed nothing"
+        return f"{text}, {why_unclear(percent(ROI_NO_EFFECT))}, {nothing}"
+    if includes(row.low, row.high, BREAK_EVEN):
+        return f"{text}, {why_unclear(percent(BREAK_EVEN))}: it may not pay for itself"
     return text
+
+
+def roi_note(row: RoiRow) -> str:
+    """The ROI's short note beside its figure: its interval, led by "No clear effect yet"
+    when the interval includes no effect ("Not enough data yet" without enough data)."""
+    if not row.enough:
+        return "Not enough data yet"
+    return claim(roi_interval(row), row.low, row.high, ROI_NO_EFFECT, unclear=roi_interval(row))
+
+
+def incremental_note(report: RoiReport, row: RoiRow) -> str:
+    """The incremental revenue's interval, led by "No clear effect yet" when it includes
+    $0 (no revenue caused: the lift's no effect); "" without an interval."""
+    low, high = row.incremental_low_cents, row.incremental_high_cents
+    if low is None or high is None:
+        return ""
+    text = f"{row.confidence * 100:.0f}% CI {amount(report, low)} to {amount(report, high)}"
+    return claim(text, low, high, LIFT_NO_EFFECT, unclear=text)
 
 
 def return_headline(report: RoiReport) -> str:
@@ -111,7 +156,11 @@ def return_verdict(report: RoiReport) -> str:
                        decimals=2)  # fmt: skip
     one = format_money(100, report.currency, decimals=0)
     what = "margin" if report.uses_margin else "revenue"
-    return (
-        f"Outreach returned {percent(row.roi)} ({roi_interval(row)}): each {one} it cost "
-        f"brought {per} of incremental {what}."
+    said = returned(row)
+    return claim(
+        f"{said[:1].upper()}{said[1:]}: each {one} it cost brought {per} of incremental {what}.",
+        row.low,
+        row.high,
+        ROI_NO_EFFECT,
+        unclear=f"{said}.",
     )

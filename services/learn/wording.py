@@ -6,6 +6,13 @@ from __future__ import annotations
 
 from services.core.formatting import format_date
 from services.core.money import format_money
+from services.learn.claims import (
+    LIFT_NO_EFFECT,
+    NO_CLEAR_EFFECT,
+    claim,
+    no_clear_effect,
+    why_unclear,
+)
 from services.learn.records import (
     AT_RISK_BREAKDOWNS,
     AlertQuality,
@@ -41,6 +48,14 @@ def interval(lift: Lift) -> str:
     return f"{lift.confidence * 100:.0f}% CI {signed(lift.low)} to {signed(lift.high)}"
 
 
+def lift_note(lift: Lift) -> str:
+    """The lift's short note beside its figure: its interval, led by "No clear effect yet"
+    when the interval includes zero ("Not enough data yet" without enough data)."""
+    if not lift.enough:
+        return "Not enough data yet"
+    return claim(interval(lift), lift.low, lift.high, LIFT_NO_EFFECT, unclear=interval(lift))
+
+
 def group_words(group: GroupRate) -> str:
     """ "20.1% of 412" """
     return f"{rate(group.rate)} of {group.customers.count:,}"
@@ -64,13 +79,16 @@ def headline(part: Slice) -> str:
     )
     if not lift.enough or lift.lift is None:
         return f"Not enough data yet: {lift.not_enough_reason or sizes}."
-    word = verdict(lift)
-    if word == "no clear effect":
-        return (
-            f"No clear effect of outreach yet: re-engagement {points(lift.lift)} "
-            f"({interval(lift)}, the interval includes zero), {sizes}."
-        )
-    return f"Outreach {word} re-engagement by {points(lift.lift)} ({interval(lift)}), {sizes}."
+    return claim(
+        f"Outreach {verdict(lift)} re-engagement by {points(lift.lift)} ({interval(lift)}), "
+        f"{sizes}.",
+        lift.low,
+        lift.high,
+        LIFT_NO_EFFECT,
+        unclear=(
+            f"re-engagement {points(lift.lift)} ({interval(lift)}, {why_unclear('zero')}), {sizes}."
+        ),
+    )
 
 
 def as_assigned_words(part: Slice) -> str:
@@ -131,8 +149,12 @@ def revenue_words(report: EffectivenessReport, part: Slice) -> str:
             text += (
                 f" ({part.lift.confidence * 100:.0f}% CI "
                 f"{money(report, revenue.incremental_low_cents)} to "
-                f"{money(report, revenue.incremental_high_cents)})"
+                f"{money(report, revenue.incremental_high_cents)}"
             )
+            low, high = revenue.incremental_low_cents, revenue.incremental_high_cents
+            if no_clear_effect(low, high, LIFT_NO_EFFECT):
+                text += f", {why_unclear(money(report, 0))}: {NO_CLEAR_EFFECT.lower()} on revenue"
+            text += ")"
         # Say how it is made, so it never reads as a second, different estimate.
         per = revenue.per_customer_lift_cents
         if per is not None:

@@ -46,12 +46,13 @@ from services.learn.records import (
     Slice,
 )
 from services.learn.wording import (
-    interval,
+    lift_note,
     money,
     period_words,
     points,
     rate,
     report_headline,
+    verdict,
 )
 from views.item_models.customer_filters import CustomerFilter
 from views.item_models.work_list_model import WorkListModel
@@ -445,8 +446,8 @@ class ResultsPane(QWidget):
         else:
             tile.set(
                 points(lift.lift).replace(" points", " pts"),
-                interval(lift) if lift.enough else "Not enough data yet",
-                "" if lift.enough else "warning",
+                lift_note(lift),
+                "" if lift.enough and verdict(lift) != "no clear effect" else "warning",
             )
         for key, group in (("contacted", lift.contacted), ("holdout", lift.holdout)):
             self.tiles[key].set(

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import format_date
+from services.learn.claims import ROI_NO_EFFECT, no_clear_effect
 from services.learn.records import BREAKDOWN_LABELS, Customers, breakdown_note
 from services.learn.roi_records import (
     NO_COSTS_WORDS,
@@ -35,11 +36,12 @@ from services.learn.roi_records import (
 )
 from services.learn.roi_wording import (
     amount,
+    incremental_note,
     percent,
     return_headline,
     return_verdict,
     roi_figure,
-    roi_interval,
+    roi_note,
 )
 from views.item_models.customer_filters import CustomerFilter
 from views.item_models.work_list_model import WorkColumn, WorkListModel
@@ -279,14 +281,10 @@ class ReturnSection(ResultsSection):
             words = "No costs set" if not costs.contact_costs_set else "No cost in the period"
             self.tiles["roi"].set("—", words, "warning")
         else:
-            note = roi_interval(row) if row.enough else "Not enough data yet"
-            self.tiles["roi"].set(percent(row.roi), note, "" if row.enough else "warning")
-        low, high = row.incremental_low_cents, row.incremental_high_cents
+            clear = row.enough and not no_clear_effect(row.low, row.high, ROI_NO_EFFECT)
+            self.tiles["roi"].set(percent(row.roi), roi_note(row), "" if clear else "warning")
         self.tiles["incremental"].set(
-            amount(report, row.incremental_cents),
-            f"{row.confidence * 100:.0f}% CI {amount(report, low)} to {amount(report, high)}"
-            if low is not None
-            else "",
+            amount(report, row.incremental_cents), incremental_note(report, row)
         )
         if row.margin_cents is None:
             self.tiles["margin"].set("—", "No margin rate set", "")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from services.learn.uplift_records import METHOD_WORDS, UpliftReport
+from services.learn.uplift_wording import qini_headline
 from views.charts.uplift_charts import QiniChart, UpliftDistributionChart
 from views.item_models.customer_filters import CustomerFilter
 from views.kit.accessibility import name
@@ -28,27 +29,8 @@ LOADING_TEXT = "Estimating who outreach is likely to change…"
 
 
 def headline(report: UpliftReport) -> str:
-    """The section's verdict in a sentence or two."""
-    if not report.enough or report.model_curve is None:
-        return report.reason
-    model = report.model_curve.coefficient * 100
-    band = ""
-    if report.qini_low is not None and report.qini_high is not None:
-        band = f", 90% interval {report.qini_low * 100:+.2f} to {report.qini_high * 100:+.2f}"
-    if model > 0:
-        text = (
-            f"On past customers, contacting the most persuadable first added {model:.2f} "
-            f"returns per 100 over a random order (Qini coefficient{band})"
-        )
-    else:
-        text = (
-            f"On past customers, contacting the most persuadable first did no better than a "
-            f"random order (Qini coefficient {model:+.2f} per 100{band})"
-        )
-    if report.risk_curve is not None:
-        risk = report.risk_curve.coefficient * 100
-        text += f"; highest churn risk first: {risk:+.2f}"
-    return text + "."
+    """The section's verdict in a sentence or two (services.learn.uplift_wording)."""
+    return qini_headline(report)
 
 
 def counts_text(report: UpliftReport) -> str:

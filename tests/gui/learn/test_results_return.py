@@ -11,9 +11,12 @@ from PySide6.QtCore import Qt
 
 from app.gui.results_source import WorkspaceResultsSource
 from app.gui.settings_controller import setting_fields
+from services.learn.claims import NO_CLEAR_EFFECT
 from services.learn.roi import roi_report
 from services.learn.roi_wording import amount, percent
 from tests.unit.alerts.test_alerts_rules import Book
+from tests.unit.learn.roi_book import CLEAR, UNCLEAR, fill
+from tests.unit.learn.test_cli_roi import run
 from tests.unit.learn.test_learn_data import Names, book, names
 from views.results.pane import ResultsPane
 from views.results.return_section import COSTS_PAGE, ReturnSection
@@ -164,3 +167,28 @@ def test_costs_opens_settings_on_their_page_in_the_window(
         made.window.close()
         made.window.deleteLater()
         made.deleteLater()
+
+
+@pytest.mark.parametrize("data", ["unclear", "clear"])
+def test_the_window_and_report_lead_the_return_with_the_same_words(
+    qtbot, jobs, book: Book, data: str
+) -> None:  # type: ignore[no-untyped-def]
+    fill(book, **(UNCLEAR if data == "unclear" else CLEAR))
+    section = _section(qtbot, jobs, book)
+    headline = section.headline_label.text()
+    note = section.tiles["roi"].note.full_text()
+    code, out, err = run("--db", book.workspace.url, "report", "effectiveness")
+    assert code == 0, err
+    lines = out.splitlines()
+    said = " ".join(" ".join(lines[lines.index("Return on outreach:") + 1 :]).split())
+    # The window's headline ends where the report's sentence goes on with the figures.
+    assert said.startswith(headline.removesuffix(".").split(": each ")[0] + ": incremental ")
+    if data == "unclear":
+        assert headline.startswith(f"{NO_CLEAR_EFFECT}: outreach returned +")
+        assert note.startswith(f"{NO_CLEAR_EFFECT}: 95% CI ")
+        incremental = section.tiles["incremental"].note.full_text()
+        assert incremental.startswith(f"{NO_CLEAR_EFFECT}: 95% CI -$")
+    else:
+        assert headline.startswith("Outreach returned +")
+        incremental = section.tiles["incremental"].note.full_text()
+        assert NO_CLEAR_EFFECT not in headline + note + incremental + said

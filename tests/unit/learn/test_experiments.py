@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.workspace import open_workspace, to_url
 from models.schema import Alert, Customer, Order, Outreach
 from services.alerts.experiments import ExperimentSpec, Strategy, draw, start_experiment
+from services.learn.claims import NO_CLEAR_EFFECT
 from services.learn.experiments import experiments_report
 from services.learn.experiments_stats import StrategyCounts, compare
 from tests.unit.alerts.test_alerts_rules import NOW, at
@@ -197,3 +198,17 @@ def test_an_a_a_experiment_names_a_false_winner_at_no_more_than_the_stated_rate(
     alpha = 0.05
     margin = 2 * math.sqrt(alpha * (1 - alpha) / runs)
     assert winners / runs <= alpha + margin
+
+
+def test_a_winner_no_better_than_the_holdout_leads_with_no_clear_effect() -> None:
+    # A beats B clearly, but against a holdout doing as well as A its lift may be zero.
+    unclear = compare(
+        [StrategyCounts("a", "A", 400, 120), StrategyCounts("b", "B", 400, 50)], (30, 100)
+    )
+    assert unclear.winner == "a"
+    assert unclear.verdict.startswith(f"{NO_CLEAR_EFFECT}: A did best (30% re-engaged against B")
+    assert "the interval includes zero" in unclear.verdict
+    clear = compare(
+        [StrategyCounts("a", "A", 400, 120), StrategyCounts("b", "B", 400, 50)], (20, 200)
+    )
+    assert NO_CLEAR_EFFECT not in clear.verdict

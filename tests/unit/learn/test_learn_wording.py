@@ -50,7 +50,7 @@ def test_a_clear_fall_says_lowered() -> None:
 
 def test_an_interval_across_zero_says_no_clear_effect() -> None:
     text = headline(part(50, 400, 11, 100))
-    assert text.startswith("No clear effect of outreach yet: re-engagement ")
+    assert text.startswith("No clear effect yet: re-engagement ")
     assert "the interval includes zero" in text
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -163,7 +164,14 @@ def test_report_uplift_prints_the_figures_of_the_service(
     assert points == sorted(points, reverse=True)
     assert main(["--db", url, "report", "uplift", "--top", "3"]) == 0
     table = capsys.readouterr().out.splitlines()
-    assert table[1].startswith("Qini coefficient per 100, most persuadable first: ")
+    # The headline in the window's words (No clear effect yet: ... when the interval
+    # includes zero), then the figures.
+    from services.learn.uplift_wording import qini_headline
+
+    head = textwrap.wrap(qini_headline(report), 100, subsequent_indent="  ")
+    assert table[1 : 1 + len(head)] == head
+    table = table[1 + len(head) :]
+    assert table[0].startswith("Qini coefficient per 100, most persuadable first: ")
     assert len([line for line in table if line.endswith(")")]) >= 1
     assert sum(1 for line in table if " to " in line and line[0] != "Q") == 3
 

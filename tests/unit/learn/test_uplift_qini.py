@@ -4,6 +4,8 @@ draw (exact shares, each picked with its own chance, the arms' means unchanged).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -143,3 +145,18 @@ def test_the_demo_draw_takes_the_exact_share_each_by_their_chance() -> None:
     share = hits / 300
     assert share[:200].mean() == pytest.approx(0.3, abs=0.01)
     assert share[200:].mean() == pytest.approx(0.1, abs=0.01)
+
+
+def test_the_qini_headline_leads_with_no_clear_effect_when_its_interval_includes_zero() -> None:
+    from services.learn.claims import NO_CLEAR_EFFECT
+    from services.learn.uplift_records import QiniCurve, UpliftReport
+    from services.learn.uplift_wording import qini_headline
+
+    curve = QiniCurve((0.0, 1.0), (0.0, 0.05), 0.012)
+    report = UpliftReport(True, "", 30, 800, 200, 160, 30, curve, qini_low=-0.004, qini_high=0.03)
+    unclear = qini_headline(report)
+    assert unclear.startswith(f"{NO_CLEAR_EFFECT}: contacting the most persuadable first")
+    assert "+1.20 per 100" in unclear
+    assert "90% interval -0.40 to +3.00, the interval includes zero" in unclear
+    clear = qini_headline(replace(report, qini_low=0.002))
+    assert clear.startswith("On past customers, contacting the most persuadable first added 1.20")
