@@ -117,7 +117,8 @@ SCORE_COLUMNS: tuple[Column, ...] = (
     Column(
         "engagement_score", "Engagement", Kind.SCORE, "Engagement score, 0-100 (higher is better)"
     ),
-    Column("clv_12m", "12-month value", Kind.ESTIMATE, "Predicted revenue over the next 12 months"),
+    # Named after the scores' T once scored (_value_column): "24-month value".
+    Column("clv_12m", "Value", Kind.ESTIMATE, "Predicted revenue over the value horizon"),
     Column(
         "confidence",
         "Confidence",

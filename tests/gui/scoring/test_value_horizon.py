@@ -196,3 +196,11 @@ def test_a_question_saved_with_the_old_field_name_still_runs(scored) -> None:  #
     finally:
         with Session(ws.engine) as s, s.begin():
             set_setting(s, "ask.saved", [], actor="t")
+
+
+def test_the_value_tile_names_no_horizon_before_it_knows_t(qtbot) -> None:  # type: ignore[no-untyped-def]
+    # Before a customer's scores arrive the T may be anything: no "12-month" caption then.
+    strip = ScoreStrip()
+    qtbot.addWidget(strip)
+    caption = strip.tiles["clv_12m"].caption.full_text()
+    assert caption.lower() == "value"
