@@ -336,8 +336,7 @@ def _churn(session: Session, config: dict[str, Any]) -> list[_Cause]:
             int(cid),
             int(aid),
             owner or "",
-            f"Retention: {name} ({money.format(clv, decimals=0)} over {months} months) — "
-            f"{reason}",
+            f"Retention: {name} ({money.format(clv, decimals=0)} over {months} months) — {reason}",
             {"alert_id": int(aid), "value_cents": int(clv or 0), "value_months": months},
         )  # fmt: skip
         for aid, cid, reason, name, owner, clv in rows

@@ -117,8 +117,9 @@ SCORE_COLUMNS: tuple[Column, ...] = (
     Column(
         "engagement_score", "Engagement", Kind.SCORE, "Engagement score, 0-100 (higher is better)"
     ),
-    # Named after the scores' T once scored (_value_column): "24-month value".
-    Column("clv_12m", "Value", Kind.ESTIMATE, "Predicted revenue over the value horizon"),
+    # Never shown as is: once scored, _value_column names it after the scores' T ("24-month
+    # value"); its title here sizes the column (as wide as any T's below 100 months).
+    Column("clv_12m", "12-month value", Kind.ESTIMATE, "Predicted revenue over the next 12 months"),
     Column(
         "confidence",
         "Confidence",

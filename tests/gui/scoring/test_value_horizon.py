@@ -157,7 +157,8 @@ def test_the_scores_export_names_the_value_and_its_range_free_of_the_horizon(  #
         if not row["value"] or not row["value_low"]:
             continue
         value, low, high = (float(row[k]) for k in ("value", "value_low", "value_high"))
-        assert low <= value + 0.01 and value <= high + 0.01, row
+        assert low <= value + 0.01, row
+        assert value <= high + 0.01, row
         assert (value, low, high) == pytest.approx(
             tuple(c / 100 for c in stored[row["customer_id"]]), abs=0.01
         )
@@ -171,9 +172,11 @@ def test_asks_value_field_names_no_horizon_and_states_24_months(scored) -> None:
     assert [f for f in fields if "12m" in f or "12_m" in f] == []
     schema = schema_text(value_months=24)
     line = next(x for x in schema.splitlines() if x.strip().startswith("value_home "))
-    assert "24 months" in line and "12" not in line
+    assert "24 months" in line
+    assert "12" not in line
     top = next(q for q in saved_questions(ws.engine) if q.id == "top_clv")
-    assert "12m" not in top.sql and "12" not in top.explanation
+    assert "12m" not in top.sql
+    assert "12" not in top.explanation
     assert "24 months" in top.explanation
     # The field holds the stored value, over 24 months.
     result = run_query(ws.engine, top.sql, {"top": 5})
