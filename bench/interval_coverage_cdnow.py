@@ -9,8 +9,8 @@ and day, imported from a plain orders CSV) and scored through the command line t
    each customer actually placed from 1997-10-01 to 1998-06-30 fall inside
    [predicted_orders_low, predicted_orders_high];
 2. as of 1997-06-30 for 365 days, so that the holdout 1997-07-01..1998-06-30 is the
-   12 months of clv_12m: the same for orders, and for the revenue actually made against
-   [clv_12m_low, clv_12m_high].
+   12 months of the value (at the default value horizon, 12 months): the same for orders,
+   and for the revenue actually made against the export's [value_low, value_high].
 
 An 80% interval should hold the truth about 80% of the time, overall and by past
 orders (repeat purchase days before the as-of date: 0, 1, 2-3, 4+). Also printed: the
@@ -129,8 +129,8 @@ def main() -> int:
             lines += coverage_lines(
                 "revenue in the 12 months against the CLV interval",
                 t["revenue"].to_numpy(float),
-                t["clv_12m_low"].to_numpy(float),
-                t["clv_12m_high"].to_numpy(float),
+                t["value_low"].to_numpy(float),
+                t["value_high"].to_numpy(float),
                 repeats,
                 "dollars",
             )

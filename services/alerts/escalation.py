@@ -12,8 +12,8 @@ Four rules (Settings ▸ Escalations, beside the alert rules; off until turned o
   alert -> a task for the deal's
   owner.
 - **Churn on a high-value customer** (``escalation.churn``): an open critical alert of
-  the risk queue on a customer whose 12-month value is at least ``min_clv`` -> a
-  retention task for the customer's owner.
+  the risk queue on a customer whose value (over the value horizon, T months) is at least
+  ``min_clv`` -> a retention task for the customer's owner, naming the value's T.
 - **Critical alert past its SLA** (``escalation.sla``): an active critical alert that
   nobody acted on by its due time (services/alerts/sla.py) -> a task for the team lead.
 
@@ -55,6 +55,7 @@ from services.core.money import load_money_context
 from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.core.working_days import add_working_days
 from services.listen.sentiment import NEGATIVE_TICKET_SQL
+from services.scoring.queries import value_months
 from services.settings import ALERT_RULES, get_setting
 from services.settings.escalation import ESCALATION_SPECS
 
@@ -310,6 +311,8 @@ def sla_causes(session: Session, config: dict[str, Any], now: dt.datetime) -> li
 def _churn(session: Session, config: dict[str, Any]) -> list[_Cause]:
     money = load_money_context(session.connection())
     floor = float(config["escalation.churn.min_clv"]) * 100
+    # The value is over the latest scoring's T months (setting scoring.clv_months), not a year.
+    months = value_months(session)
     risk_rules = [r.key for r in ALERT_RULES if r.queue == "risk"]
     # The value the alert was raised on, else (an alert kept from before its scoring, or
     # written by another copy) the customer's latest scored value: never left out unseen.
@@ -333,8 +336,8 @@ def _churn(session: Session, config: dict[str, Any]) -> list[_Cause]:
             int(cid),
             int(aid),
             owner or "",
-            f"Retention: {name} ({money.format(clv, decimals=0)} a year) — {reason}",
-            {"alert_id": int(aid), "clv_12m_cents": int(clv or 0)},
+            f"Retention: {name} ({money.format(clv, decimals=0)} over {months} months) — {reason}",
+            {"alert_id": int(aid), "value_cents": int(clv or 0), "value_months": months},
         )  # fmt: skip
         for aid, cid, reason, name, owner, clv in rows
     ]

@@ -28,7 +28,7 @@ from services.ask.match import terms
 from services.ask.metrics import THRESHOLD_DEFAULT, at_risk_threshold
 from services.ask.questions import BUILTIN, Param, SavedQuestion
 from services.ask.readonly import run_query
-from services.ask.views import value_words
+from services.ask.views import OLD_VALUE_HOME, VALUE_HOME, value_words
 from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
 from services.core.money import load_money_context
 from services.scoring.queries import value_months
@@ -64,7 +64,8 @@ def _from_stored(item: Mapping[str, Any]) -> SavedQuestion:
         id=str(item["id"]),
         title=str(item["title"]),
         question=str(item.get("question") or item["title"]),
-        sql=str(item["sql"]),
+        # Saved before the value's column was named free of its horizon.
+        sql=re.sub(rf"\b{OLD_VALUE_HOME}\b", VALUE_HOME, str(item["sql"])),
         params=tuple(
             Param(
                 str(p["name"]),

@@ -544,17 +544,18 @@ ORDER BY t.due_day""",
     ),
     SavedQuestion(
         "top_clv",
-        "Top customers by 12-month value",
+        "Top customers by T-month value",
         "Who are our most valuable customers?",
-        """SELECT customer_id, name AS customer, owner, tier, segment, clv_12m_home,
+        """SELECT customer_id, name AS customer, owner, tier, segment, value_home,
        churn_risk, last_order_day
 FROM ask_customers
-WHERE clv_12m_home IS NOT NULL
-ORDER BY clv_12m_home DESC, customer_id
+WHERE value_home IS NOT NULL
+ORDER BY value_home DESC, customer_id
 LIMIT :top""",
         (Param("top", "How many", "int", 20, patterns=(r"top\s+(\d+)",)),),
         ("valuable", "best", "top", "clv", "value", "lifetime", "customers", "biggest"),
-        "By 12-month customer lifetime value in the latest scoring, home currency.",
+        "By the customer's value over the value horizon (T months, setting Value horizon) "
+        "in the latest scoring, home currency.",
     ),
     # The orders summed per outreach before naming the customers: a customer's name is read
     # once per outreach, not once per order.

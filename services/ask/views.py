@@ -26,6 +26,7 @@ may not leave the computer is masked in the examples sent to a model.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -74,6 +75,17 @@ def _c(
 ) -> ColumnDoc:
     return ColumnDoc(name, type_, description, privacy)
 
+
+# The value's column is named free of its horizon (stable for saved questions whatever T);
+# its description states T once, from the latest scoring (schema_text fills it in).
+VALUE_HOME_DOC = (
+    "the customer's value: predicted revenue over the value horizon, T months (the latest "
+    "scoring's; setting Settings ▸ Scores ▸ Value horizon), home currency"
+)
+# The name the value's column had when it was always over 12 months: a question the user
+# saved with it still runs (library._from_stored reads it as VALUE_HOME).
+OLD_VALUE_HOME = "clv_12m_home"
+VALUE_HOME = "value_home"
 
 _EVENT_DAY = "the local date of the event, 'YYYY-MM-DD'"
 _AT = (
@@ -140,12 +152,7 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
             ),
             _c("confidence", "text", "confidence of the scores: high, medium or low"),
             _c("predicted_orders", "number", "expected orders in the scoring horizon"),
-            _c(
-                "clv_12m_home",
-                "number",
-                "12-month value: predicted revenue over the next 12 "
-                "months (the latest scoring's value horizon), home currency",
-            ),  # fmt: skip
+            _c("value_home", "number", VALUE_HOME_DOC),
             _c(
                 "revenue_at_risk_home",
                 "number",
@@ -496,7 +503,7 @@ SELECT c.id AS customer_id, c.external_id, c.source, c.name, c.email, c.company,
        {d.date_text("s.as_of")} AS scored_as_of,
        s.churn_risk, s.churn_risk_low, s.churn_risk_high, s.engagement_score,
        s.health_score, s.segment, s.confidence, s.predicted_orders,
-       {_major("s.clv_12m_cents")} AS clv_12m_home,
+       {_major("s.clv_12m_cents")} AS value_home,
        {_major("s.revenue_at_risk_cents")} AS revenue_at_risk_home,
        CASE WHEN {at_risk} THEN 1 ELSE 0 END AS at_risk
 FROM customers c
@@ -581,11 +588,9 @@ FROM outreach x""",
 
 
 def value_words(text: str, months: int) -> str:
-    """``text`` with the value named after the latest scoring's T ("24-month value",
-    "next 24 months"); unchanged for 12."""
-    if months == 12:
-        return text
-    return text.replace("12-month", f"{months}-month").replace("12 months", f"{months} months")
+    """``text`` with the value named after the latest scoring's T: "T-month value" as
+    "24-month value", "T months" as "24 months"."""
+    return re.sub(r"\bT(-month| months)\b", lambda m: f"{months}{m.group(1)}", text)
 
 
 def schema_text(reasons: Sequence[str] = (), *, value_months: int = 12) -> str:
@@ -595,9 +600,7 @@ def schema_text(reasons: Sequence[str] = (), *, value_months: int = 12) -> str:
     for view in ASK_VIEWS:
         lines.append(f"VIEW {view.name}: {view.description}")
         for col in view.columns:
-            described = value_words(col.description, value_months) if "clv" in col.name else (
-                col.description
-            )  # fmt: skip
+            described = value_words(col.description, value_months)
             lines.append(f"  {col.name} ({col.type}): {described}")
         lines.append("")
     if reasons:

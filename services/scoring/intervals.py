@@ -1,4 +1,4 @@
-"""80% intervals of churn risk, predicted orders and 12-month CLV, per customer.
+"""80% intervals of churn risk, predicted orders and the value, per customer.
 
 Two sources of uncertainty are sampled together, K = SAMPLES draws per customer:
 
@@ -21,9 +21,10 @@ From each sample:
   (1-p) e^(-lambda T) / ((1-p) e^(-lambda T) + p e^(-lambda t_x)) for x > 0, else 1
   (averaging over the state rather than drawing it keeps the distribution of the risk
   from being split between "surely dead" and "alive", whose quantiles say little);
-- 12-month value: orders over CLV_DAYS times the order value: with a Gamma-Gamma fit,
-  the customer's spend rate nu ~ Gamma(q + p x, rate v + x m) and the sum of n orders
-  ~ Gamma(n p, rate nu); without one, n times the customer's expected order value.
+- the value: orders over the value horizon's days (CLV_DAYS at 12 months) x the order
+  value: with a Gamma-Gamma fit, the customer's spend rate nu ~ Gamma(q + p x, rate
+  v + x m) and the sum of n orders ~ Gamma(n p, rate nu); without one, n times the
+  customer's expected order value.
 
 Intervals are the 10th and 90th percentiles of the samples, widened where needed to
 hold the reported figure. The reported churn risk comes from the chosen model (maybe

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 # The customers table's scores: the columns migration 0020's covering index holds.
 SCORE_COLUMNS = ("customer_id", *TABLE_SCORES)
+# The value columns carry no horizon in their names (stable whatever T, setting
+# scoring.clv_months): "value_horizon_months" states the run's T once, on every row.
 EXPORT_COLUMNS = (
     "customer_id",
     "name",
@@ -45,9 +47,10 @@ EXPORT_COLUMNS = (
     "predicted_orders_low",
     "predicted_orders_high",
     "predicted_revenue",
-    "clv_12m",
-    "clv_12m_low",
-    "clv_12m_high",
+    "value",
+    "value_low",
+    "value_high",
+    "value_horizon_months",
     "segment",
     "health_score",
     "confidence",
@@ -471,6 +474,7 @@ def scores_frame(session: Session, run_id: int | None = None) -> pd.DataFrame:
             .where(ScoreSnapshot.scoring_run_id == run_id)
             .order_by(Customer.id)
         ).all()
+        months = value_months(session, run_id)
     frame = pd.DataFrame(
         rows,
         columns=[
@@ -498,12 +502,14 @@ def scores_frame(session: Session, run_id: int | None = None) -> pd.DataFrame:
     frame["customer_id"] = key.where(key.notna(), frame["id"].astype(str))
     for cents, major in (
         ("predicted_revenue_cents", "predicted_revenue"),
-        ("clv_12m_cents", "clv_12m"),
+        ("clv_12m_cents", "value"),
         ("revenue_at_risk_cents", "revenue_at_risk"),
-        ("clv_12m_low_cents", "clv_12m_low"),
-        ("clv_12m_high_cents", "clv_12m_high"),
+        ("clv_12m_low_cents", "value_low"),
+        ("clv_12m_high_cents", "value_high"),
     ):
         frame[major] = pd.to_numeric(frame[cents], errors="coerce").astype(float) / 100.0
+    # The stored clv_12m_* columns hold the value over the run's T months, whatever T.
+    frame["value_horizon_months"] = months
     for name in ("engagement_score", "churn_risk", "predicted_orders", "health_score") + (
         _INTERVAL_COLUMNS[:4]
     ):

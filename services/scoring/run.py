@@ -12,19 +12,21 @@ Figures per customer:
   churn model x BG/NBD's expected purchase days given at least one (BG/NBD's own
   expectation when BG/NBD is the chosen model);
 - predicted_revenue: predicted orders x the Gamma-Gamma expected order value;
-- clv_12m: the same customer's expected purchase days in the next 365 days x the same
-  expected order value (undiscounted: a 12-month horizon needs no discounting for
-  triage). The year's purchase days are the horizon's predicted orders carried along
-  BG/NBD's own curve (x E[purchases in 365 days] / E[purchases in H days]): one model
-  gives both, so for H <= 365 days predicted_revenue <= clv_12m <= 365/H x
-  predicted_revenue holds by construction (BG/NBD's expected purchases grow ever more
-  slowly); ``coherent_year`` only guards against rounding;
+- the value (stored as clv_12m_cents whatever its horizon): the same customer's expected
+  purchase days in the next D days of the value horizon (setting scoring.clv_months,
+  services/core/clv_words.py: 12 months by default, D = 365) x the same expected order
+  value (undiscounted: a horizon of a few years needs no discounting for triage). Those
+  purchase days are the horizon's predicted orders carried along BG/NBD's own curve
+  (x E[purchases in D days] / E[purchases in H days]): one model gives both, so for
+  H <= D predicted_revenue <= value <= D/H x predicted_revenue holds by construction
+  (BG/NBD's expected purchases grow ever more slowly); ``coherent_year`` only guards
+  against rounding;
 - revenue_at_risk: ``revenue_at_risk`` (one definition, said in its docstring).
 Customers without a paid order by T get the workspace's rate of first orders (see
 churn.py) and, for orders and value, that chance of one first order at the average
 value; they have low confidence and no segment.
 
-80% intervals of churn risk, predicted orders and clv_12m: services/scoring/intervals.py.
+80% intervals of churn risk, predicted orders and the value: services/scoring/intervals.py.
 
 Confidence follows the width of the churn-risk interval (intervals.py: high below 0.25,
 medium below 0.5, else low), capped by history: low for the population model (no paid

@@ -417,7 +417,7 @@ def _customers_export(engine: Engine) -> tuple[pd.DataFrame, tuple[str, ...]]:
     return table.drop(columns=["external_id", "id"]), notes
 
 
-def _unpriced_note(engine: Engine) -> tuple[str, ...]:
+def _unpriced_note(engine: Engine, run_id: int | None = None) -> tuple[str, ...]:
     """The note on the scores' money figures left empty: customers who bought in a
     currency with no exchange rate to the home one (services/scoring/run.py)."""
     from sqlalchemy.orm import Session
@@ -431,7 +431,7 @@ def _unpriced_note(engine: Engine) -> tuple[str, ...]:
     with translate_db_errors(), engine.connect() as conn:
         ctx = load_money_context(conn)
         apart = unconverted_revenue(Session(bind=conn), ctx)
-        months = value_months(Session(bind=conn))
+        months = value_months(Session(bind=conn), run_id)
     if not apart:
         return ()
     codes = sorted({code for by_code in apart.values() for code in by_code})
@@ -442,20 +442,6 @@ def _unpriced_note(engine: Engine) -> tuple[str, ...]:
         f"predicted revenue, {value_label(months)} and revenue at risk are left empty, not "
         "counted as 0. Set a rate in Settings ▸ Money and score again.",
     )
-
-
-def _value_named(engine: Engine, frame: pd.DataFrame, run_id: int | None) -> pd.DataFrame:
-    """The value's column named after its run's T: "clv_12m", or "clv_24m" for scores
-    whose value is over 24 months (setting scoring.clv_months)."""
-    if "clv_12m" not in frame.columns:
-        return frame
-    from sqlalchemy.orm import Session
-
-    from services.scoring.queries import value_months
-
-    with Session(engine) as session:
-        months = value_months(session, run_id)
-    return frame.rename(columns={"clv_12m": f"clv_{months}m"}) if months != 12 else frame
 
 
 def _words(codes: Sequence[str]) -> str:
@@ -513,13 +499,12 @@ def export_table(
     notes: tuple[str, ...] = ()
     if kind == "scores":
         frame = scores_table(engine, run_id=run_id)
-        notes = _unpriced_note(engine)
+        notes = _unpriced_note(engine, run_id)
     elif kind == "alerts":
         frame = alerts_table(engine)
     else:
         frame, notes = _customers_export(engine)
     frame = with_currency(frame, _export_currency(engine, kind, run_id))
-    frame = _value_named(engine, frame, run_id)
     from models.db import sqlite_path
 
     own = sqlite_path(engine.url)
@@ -530,7 +515,7 @@ def export_table(
 
 # Money columns of the exports, in major units of one currency: a "currency" column
 # follows the last of them, so that a figure never travels without its currency.
-MONEY_COLUMNS = ("revenue", "predicted_revenue", "clv_12m", "revenue_at_risk", "priority")
+MONEY_COLUMNS = ("revenue", "predicted_revenue", "value", "revenue_at_risk", "priority")
 
 
 def with_currency(frame: pd.DataFrame, currency: str) -> pd.DataFrame:

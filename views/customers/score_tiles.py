@@ -140,8 +140,9 @@ _TILES = (
     _TileSpec("revenue_at_risk", "Revenue at risk", False, 1.0, _money_delta, ("At risk",)),
     _TileSpec("health_score", "Health", True, 0.5, _whole),
     _TileSpec("engagement_score", "Engagement", True, 0.5, _whole, ("Engaged",)),
-    # The caption names the run's value horizon once scores arrive ("12-month value").
-    _TileSpec("clv_12m", "12-month value", True, 1.0, _money_delta, ("Value 12m", "Value")),
+    # The caption names the run's value horizon once scores arrive ("24-month value"); until
+    # then it names no horizon, which may be any T (setting scoring.clv_months).
+    _TileSpec("clv_12m", "Value", True, 1.0, _money_delta, ("Value",)),
     # The caption names the horizon once scores arrive ("Orders in 90 days").
     _TileSpec("predicted_orders", "Orders ahead", True, 0.05, _orders, ("Ahead",)),
 )

@@ -117,6 +117,8 @@ SCORE_COLUMNS: tuple[Column, ...] = (
     Column(
         "engagement_score", "Engagement", Kind.SCORE, "Engagement score, 0-100 (higher is better)"
     ),
+    # Never shown as is: once scored, _value_column names it after the scores' T ("24-month
+    # value"); its title here sizes the column (as wide as any T's below 100 months).
     Column("clv_12m", "12-month value", Kind.ESTIMATE, "Predicted revenue over the next 12 months"),
     Column(
         "confidence",

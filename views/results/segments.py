@@ -108,7 +108,7 @@ class SegmentsSection(ResultsSection):
         head.addWidget(self.figure_combo)
         self.chart = SegmentsChart(content)
         self.chart.setMinimumHeight(250)
-        self.trends_model = WorkListModel(self._trend_columns("12-month value"), content)
+        self.trends_model = WorkListModel(self._trend_columns("Value"), content)
         self.trends_table = name(PeopleTableView(content), "Segments' trends")
         self.trends_table.setModel(self.trends_model)
         set_up_breakdown_table(self.trends_table)

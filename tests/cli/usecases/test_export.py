@@ -22,9 +22,10 @@ SCORE_COLUMNS = [
     "predicted_orders_low",
     "predicted_orders_high",
     "predicted_revenue",
-    "clv_12m",
-    "clv_12m_low",
-    "clv_12m_high",
+    "value",
+    "value_low",
+    "value_high",
+    "value_horizon_months",
     "segment",
     "health_score",
     "confidence",
@@ -101,7 +102,7 @@ def test_export_scores_after_score(demo_db: tuple[Path, Path]) -> None:
         assert 0.0 <= float(row["churn_risk"]) <= 1.0
         assert row["horizon_days"] == "90"
         # Every figure sits inside its own 80% interval.
-        for name in ("churn_risk", "predicted_orders", "clv_12m"):
+        for name in ("churn_risk", "predicted_orders", "value"):
             low, point, high = (float(row[f"{name}{end}"]) for end in ("_low", "", "_high"))
             assert low <= point <= high, (name, row)
         assert float(row["churn_risk_high"]) <= 1.0

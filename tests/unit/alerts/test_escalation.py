@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from app.workspace import Workspace, open_workspace, to_url
-from models.schema import Interaction
+from models.schema import Interaction, ScoringRun
 from services.alerts import escalation
 from services.alerts.escalation import run_escalations
 from services.alerts.generate import generate_alerts
@@ -134,6 +134,9 @@ def test_each_rule_raises_exactly_its_causes_once_audited(ws: Workspace) -> None
         "UPDATE alerts SET score_snapshot_id = NULL WHERE id = (SELECT min(id) FROM alerts "
         "WHERE severity = 'critical' AND status = 'open')",
     )
+    with Session(ws.engine) as session, session.begin():  # scored with a 24-month value
+        for run in session.scalars(select(ScoringRun)):
+            run.params = {**(run.params or {}), "clv_months": 24}
     _set(ws, escalation__ticket__enabled=True, escalation__deal__enabled=True,
          escalation__churn__enabled=True, escalation__team_lead="Dana Reyes",
          escalation__deal__min_amount=1000, escalation__churn__min_clv=0)  # fmt: skip
@@ -197,9 +200,10 @@ def test_each_rule_raises_exactly_its_causes_once_audited(ws: Workspace) -> None
         elif rule == "deal":  # the deal's owner
             assert assignee == (deal_owner[key.rsplit(":", 1)[0]] or None)
             assert title.startswith("Deal at risk: ")
-        else:  # the customer's owner
+        else:  # the customer's owner; the value named with its horizon, never "a year"
             assert assignee == (churn_owner[key] or None)
             assert title.startswith("Retention: ")
+            assert " over 24 months) — " in title
     assert {r[3] for r in rows if r[1] == "deal"} - {None}  # owners, not all empty
     # Never twice for the same cause.
     again = run_escalations(ws.engine, now=NOW)

@@ -64,7 +64,7 @@ def test_a_follow_up_shows_the_column_it_filtered_on(ws: Workspace) -> None:  # 
     # The most valuable customers, without their tier.
     sql = (
         "SELECT customer_id, name AS customer, owner FROM ask_customers "
-        "WHERE clv_12m_home IS NOT NULL ORDER BY clv_12m_home DESC LIMIT 200"
+        "WHERE value_home IS NOT NULL ORDER BY value_home DESC LIMIT 200"
     )
     previous = answer_from("valuable", sql, run_query(ws.engine, sql), source="library")
     assert "tier" not in previous.columns

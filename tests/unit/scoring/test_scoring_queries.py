@@ -232,7 +232,7 @@ def test_scores_frame_has_the_export_columns(
             )
         ).one()
     mine = frame.set_index("customer_id").loc[row.external_id]
-    assert mine["clv_12m"] == pytest.approx(row.clv_12m_cents / 100)
+    assert mine["value"] == pytest.approx(row.clv_12m_cents / 100)
     assert mine["revenue_at_risk"] == pytest.approx(row.revenue_at_risk_cents / 100)
     assert mine["predicted_revenue"] == pytest.approx(row.predicted_revenue_cents / 100)
     assert isinstance(mine["top_driver"], str)

@@ -141,7 +141,7 @@ def test_revenue_at_risk_is_one_sum_everywhere(demo: Workspace, tmp_path: Path) 
 def test_each_customers_value_and_risk_read_the_same_on_every_screen(
     demo: Workspace, tmp_path: Path
 ) -> None:
-    """The 12-month value, revenue at risk and churn risk of a customer: the customer
+    """The value, revenue at risk and churn risk of a customer: the customer
     detail (its tiles), the customers table, the scores export and Ask's view."""
     columns = load_customer_columns(demo.engine)
     ids = columns["id"].tolist()
@@ -150,7 +150,7 @@ def test_each_customers_value_and_risk_read_the_same_on_every_screen(
         int(row[0]): row[1:]
         for row in ask(
             demo,
-            "SELECT customer_id, clv_12m_home, revenue_at_risk_home, churn_risk FROM ask_customers",
+            "SELECT customer_id, value_home, revenue_at_risk_home, churn_risk FROM ask_customers",
         )
     }
     window = WorkspaceCustomerSource(demo)
@@ -167,7 +167,7 @@ def test_each_customers_value_and_risk_read_the_same_on_every_screen(
         assert columns["revenue_at_risk"][pos] == pytest.approx(risk, abs=0.01)
         assert columns["churn_risk"][pos] == pytest.approx(tiles.churn_risk)
         row = scores[str(columns["email"][pos])]
-        assert float(row["clv_12m"]) == pytest.approx(clv, abs=0.01)
+        assert float(row["value"]) == pytest.approx(clv, abs=0.01)
         assert float(row["revenue_at_risk"]) == pytest.approx(risk, abs=0.01)
         assert float(row["churn_risk"]) == pytest.approx(tiles.churn_risk, abs=1e-4)
         ask_clv, ask_risk, ask_churn = viewed[cid]
