@@ -20,7 +20,17 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, Engine, and_, cast, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.types import Date
 
 from models.db import sqlite_path
@@ -44,6 +54,7 @@ from services.scoring._packing import (
     sentiment_value,
     unpack_day,
 )
+from services.scoring.known import known_as_of
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -80,9 +91,11 @@ NO_RATE = -(1 << 60)
 class ScoringData:
     """Everything scoring reads, as arrays; customer positions index ``customer_ids``."""
 
-    # Non-guest customers in a stable order (stable_order: a hash of their source and
-    # external id), never in the order rows were inserted: every sample, split and fold
-    # downstream is drawn by position, so scores cannot depend on a file's row order.
+    # Non-guest customers known as of the last day read (services/scoring/known.py: from
+    # their signup or first order on), in a stable order (stable_order: a hash of their
+    # source and external id), never in the order rows were inserted: every sample, split
+    # and fold downstream is drawn by position, so scores cannot depend on a file's row
+    # order.
     customer_ids: IntArray
     signup_day: FloatArray  # NaN where unknown
     # One row per (customer, UTC day) with paid orders, sorted by customer then day;
@@ -134,7 +147,8 @@ class ScoringData:
 
 
 def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
-    """Read customers, paid orders, interactions and subscriptions dated up to ``until_day``.
+    """Read the customers known by ``until_day`` (services/scoring/known.py), and the paid
+    orders, interactions and subscriptions dated up to it.
 
     On a SQLite file the interactions (then customers and subscriptions) are read on a
     second connection, in a thread, while this one reads the orders: SQLite runs both
@@ -155,7 +169,7 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
     else:
         with engine.connect() as conn, conn.begin():
             ctx = load_money_context(conn)
-            people = _read_people(conn)
+            people = _read_people(conn, until_day)
             orders = _orders_generic(conn, until_day, ctx)
             left_out = _left_out(conn, until_day, ctx) if _no_rate(orders) else {}
             usage = _read_usage(conn, until_day)
@@ -208,8 +222,8 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
     )
 
 
-def _read_people(conn: Connection) -> People:
-    customer_ids, signup_day = _read_customers(conn)
+def _read_people(conn: Connection, until_day: int) -> People:
+    customer_ids, signup_day = _read_customers(conn, until_day)
     stable = stable_order(stable_keys(conn, customer_ids), customer_ids)
     rank = np.empty_like(stable)
     rank[stable] = np.arange(stable.size)
@@ -223,7 +237,7 @@ def _read_rest_sqlite(
     on their own connection."""
     with engine.connect() as conn, conn.begin():
         cust, low = _interactions_sqlite(conn, until_day)
-        people = _read_people(conn)
+        people = _read_people(conn, until_day)
         subs = _read_subscriptions(conn)
     return people, subs, ordered_packed(cust, low, people)
 
@@ -248,26 +262,28 @@ def _purchase_days(
     return p_cust, p_day, np.rint(amounts).astype(np.int64), counts.astype(np.int32)
 
 
-def _read_customers(conn: Connection) -> tuple[IntArray, FloatArray]:
-    not_guest = (
-        "external_id IS NULL OR external_id != '" + GUEST_EXTERNAL_ID.replace("'", "''") + "'"
+def _read_customers(conn: Connection, until_day: int) -> tuple[IntArray, FloatArray]:
+    """The ids (ascending) and signup days of the non-guest customers known as of
+    ``until_day`` (services/scoring/known.py)."""
+    c = Customer.__table__.c
+    where = and_(
+        or_(c.external_id.is_(None), c.external_id != GUEST_EXTERNAL_ID),
+        known_as_of(day_date(until_day)),
     )
     if conn.dialect.name == "sqlite":
-        values = _concat_ints(
-            conn,
-            "SELECT group_concat(id || ',' || coalesce("
-            f"{_julian_day('signup_date')}, {_NO_DAY})) FROM customers WHERE {not_guest}",
+        packed: ColumnElement[str] = literal_column(
+            "group_concat(customers.id || ',' || coalesce("
+            f"{_julian_day('customers.signup_date')}, {_NO_DAY}))"
+        )
+        text = conn.execute(select(packed).select_from(Customer.__table__).where(where)).scalar()
+        values = (
+            np.fromstring(text, sep=",", dtype=np.int64) if text else np.zeros(0, np.int64)
         ).reshape(-1, 2)
         values = values[np.argsort(values[:, 0], kind="stable")]
         signup = values[:, 1].astype(np.float64)
         signup[values[:, 1] == _NO_DAY] = np.nan
         return values[:, 0].copy(), signup
-    c = Customer.__table__.c
-    rows = conn.execute(
-        select(c.id, c.signup_date)
-        .where((c.external_id.is_(None)) | (c.external_id != GUEST_EXTERNAL_ID))
-        .order_by(c.id)
-    ).all()
+    rows = conn.execute(select(c.id, c.signup_date).where(where).order_by(c.id)).all()
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     signup = np.array(
         [np.nan if r[1] is None else float(day_number(_as_date(r[1]))) for r in rows],

@@ -3,8 +3,9 @@
 ``score_workspace`` reads the workspace once (data dated on or before the as-of date
 T only), fits BG/NBD and Gamma-Gamma, backtests and trains the churn model
 (services/scoring/churn.py), computes engagement, health, RFM segments, confidence and
-drivers, and writes one ScoringRun plus one ScoreSnapshot per customer (guests are not
-scored) in a single transaction, replacing the snapshots of an earlier run for the same
+drivers, and writes one ScoringRun plus one ScoreSnapshot per customer known by T
+(services/scoring/known.py: from their signup or first order on; guests are not scored)
+in a single transaction, replacing the snapshots of an earlier run for the same
 as-of date and horizon. Cancelling, or any failure, writes nothing.
 
 Figures per customer:
@@ -141,7 +142,7 @@ def score_workspace(
     progress: Callable[[float, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ScoringSummary:
-    """Score every (non-guest) customer as of ``as_of`` (default today, UTC) and store it.
+    """Score every (non-guest) customer known by ``as_of`` (default today, UTC) and store it.
 
     Writes one ScoringRun and one ScoreSnapshot per customer in one transaction;
     raises ScoringCancelled (nothing written) when ``cancelled()`` turns true, and

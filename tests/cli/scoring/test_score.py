@@ -52,10 +52,21 @@ def test_score_prints_the_summary_and_stores_the_snapshot(demo_db: tuple[Path, P
 
 def test_score_replays_a_past_date_with_another_horizon(demo_db: tuple[Path, Path]) -> None:
     home, db = demo_db
-    past = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=40)).isoformat()
+    day = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=40)
+    past, next_day = day.isoformat(), (day + dt.timedelta(days=1)).isoformat()
+    con = sqlite3.connect(db)
+    try:
+        # The demo's customers who had signed up or ordered by then (some signed up since).
+        (known,) = con.execute(
+            f"SELECT COUNT(*) FROM customers c WHERE c.signup_date <= '{past}' OR EXISTS "
+            f"(SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.order_date < '{next_day}')"
+        ).fetchone()
+    finally:
+        con.close()
+    assert 300 < known < 400
     result = run("--db", str(db), "score", "--as-of", past, "--horizon-days", "30", home=home)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"Scored 400 customers as of {past} for the next 30 days")
+    assert result.stdout.startswith(f"Scored {known} customers as of {past} for the next 30 days")
     con = sqlite3.connect(db)
     try:
         rows = con.execute(
@@ -64,7 +75,7 @@ def test_score_replays_a_past_date_with_another_horizon(demo_db: tuple[Path, Pat
         ).fetchall()
     finally:
         con.close()
-    assert rows == [(30, 400)]
+    assert rows == [(30, known)]
 
 
 @pytest.mark.parametrize(

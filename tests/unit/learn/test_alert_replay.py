@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
 from models.schema import Customer, Order
-from services.learn.alert_replay import last_replay, replay_alerts, save_replay
+from services.alerts.config import read_alert_config
+from services.learn.alert_replay import last_replay, replay_alerts, run_replay, save_replay
 from services.learn.replay_records import report_from_dict, report_to_dict
+from services.scoring.compute import read_config
 from services.settings import ALERT_RULE_KEYS, set_setting
 
 END = dt.date(2026, 3, 1)  # the latest order date: the last replayed week
@@ -314,3 +316,34 @@ def test_the_recency_rule_with_notice_equals_the_definitions(workspace_url: str)
         f"With at least 10 days' notice, at equal weekly volume, the app's risk alerts warned "
         f"{warned:,} lapsing customers, against {want['caught']:,} for the recency rule"
     )
+
+
+def test_a_replayed_week_scores_only_the_customers_known_by_its_day(workspace_url: str) -> None:
+    """Each week scores the customers known by its day (services/scoring/known.py): one who
+    signs up between two replayed weeks, and one whose first order falls between them, are
+    scored from the later week on, never in the earlier one."""
+    _fill(workspace_url, list(HISTORY))
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        with Session(ws.engine) as s, s.begin():
+            signup = END - dt.timedelta(days=3)
+            signed = Customer(source="t", external_id="N", owner="Maya", signup_date=signup)
+            buyer = Customer(source="t", external_id="O", owner="Maya")
+            s.add_all([signed, buyer])
+            s.flush()
+            ordered = dt.datetime.combine(END - dt.timedelta(days=2), dt.time(9), dt.UTC)
+            s.add(
+                Order(
+                    customer_id=buyer.id, external_id="O1", source="t", amount_cents=4000,
+                    order_date=ordered, status="paid",
+                )
+            )  # fmt: skip
+            later = {int(signed.id), int(buyer.id)}
+            scoring, config = read_config(s), read_alert_config(s)
+        replay = run_replay(ws.engine, scoring, config, END, 2, lambda _f, _m: None)
+    finally:
+        ws.close()
+    first, last = ({int(c) for c in w.inputs.customers["customer_id"]} for w in replay.weeks)
+    assert len(first) == len(HISTORY)
+    assert not later & first
+    assert first | later == last

@@ -236,14 +236,20 @@ def test_features_of_hand_made_customers(workspace: Workspace) -> None:
 
 
 def test_features_use_only_data_dated_up_to_the_cutoff(workspace: Workspace) -> None:
-    _fill(workspace)
+    ids = _fill(workspace)
     everything = load_scoring_data(workspace.engine, until_day=T_DAY + 400)
-    for cutoff in (T_DAY - 120, T_DAY - 45, T_DAY):
+    # Known from the signup or the first order of any status (B: none, first order 50 days
+    # before T; C: a cancelled order 20 days before T, signed up 10 days before it).
+    known = {T_DAY - 120: "A", T_DAY - 45: "AB", T_DAY - 20: "ABC", T_DAY: "ABC"}
+    for cutoff, names in known.items():
         # The same features from all data sliced at the cutoff, and from data read
-        # only up to it.
+        # only up to it, for the customers known by then (the only ones read).
         upto = load_scoring_data(workspace.engine, until_day=cutoff)
+        assert set(upto.customer_ids.tolist()) == {ids[n] for n in names}
+        then = np.isin(everything.customer_ids, upto.customer_ids)
         pd.testing.assert_frame_equal(
-            compute_features(everything, cutoff), compute_features(upto, cutoff)
+            compute_features(everything, cutoff)[then].reset_index(drop=True),
+            compute_features(upto, cutoff),
         )
         # Nothing after the cutoff exists in the second read.
         assert upto.p_day.max() <= cutoff
