@@ -18,7 +18,8 @@ What "no effect" is depends on the measure:
   revenue - cost) / cost. Outreach that changed nothing brings no incremental revenue, so
   its return is (0 - cost) / cost = -100 %: the cost, lost. A return of 0 % is not "no
   effect" but breaking even (the outreach paid for itself and no more); ``BREAK_EVEN``
-  names it so a return whose interval includes it can say so after the figure.
+  names it: a return whose interval includes it leads with ``NOT_CLEARLY_PAYING`` and
+  claims no return per dollar.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ LIFT_NO_EFFECT = 0.0
 ROI_NO_EFFECT = -1.0
 BREAK_EVEN = 0.0
 NO_CLEAR_EFFECT = "No clear effect yet"
+# A return whose interval leaves -100 % out but includes break-even: outreach did
+# something, but whether it paid for itself is not shown; no "each $1 brought $X".
+NOT_CLEARLY_PAYING = "Not clearly paying for itself yet"
 
 
 def includes(low: float | None, high: float | None, value: float) -> bool:

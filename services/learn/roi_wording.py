@@ -8,6 +8,7 @@ from services.core.money import format_money
 from services.learn.claims import (
     BREAK_EVEN,
     LIFT_NO_EFFECT,
+    NOT_CLEARLY_PAYING,
     ROI_NO_EFFECT,
     claim,
     includes,
@@ -93,7 +94,24 @@ def roi_words(report: RoiReport, row: RoiRow) -> str:
             f"cost of {costs}."
         )
     said = f"{returned(row)}: {gain} against a cost of {costs}."
-    return claim(said[:1].upper() + said[1:], row.low, row.high, ROI_NO_EFFECT, unclear=said)
+    return _led(said, row, unclear=said)
+
+
+def return_is_clear(row: RoiRow) -> bool:
+    """Whether the return may be stated as a figure: enough data, and an interval that
+    leaves out both -100 % (no effect) and break-even (whether it paid)."""
+    return row.enough and not (
+        includes(row.low, row.high, ROI_NO_EFFECT) or includes(row.low, row.high, BREAK_EVEN)
+    )
+
+
+def _led(said: str, row: RoiRow, *, unclear: str) -> str:
+    """``said`` as strongly as the return's interval allows: "No clear effect yet: " when
+    it includes -100 %, "Not clearly paying for itself yet: " (with ``unclear``, which
+    claims no return per dollar) when it includes break-even, else ``said``."""
+    if not includes(row.low, row.high, ROI_NO_EFFECT) and includes(row.low, row.high, BREAK_EVEN):
+        return f"{NOT_CLEARLY_PAYING}: {unclear}"
+    return claim(said[:1].upper() + said[1:], row.low, row.high, ROI_NO_EFFECT, unclear=unclear)
 
 
 def returned(row: RoiRow) -> str:
@@ -111,7 +129,7 @@ def interval_words(row: RoiRow) -> str:
         nothing = "the return of outreach that changed nothing"
         return f"{text}, {why_unclear(percent(ROI_NO_EFFECT))}, {nothing}"
     if includes(row.low, row.high, BREAK_EVEN):
-        return f"{text}, {why_unclear(percent(BREAK_EVEN))}: it may not pay for itself"
+        return f"{text}, {why_unclear('0%')}: it may not pay for itself"
     return text
 
 
@@ -120,7 +138,7 @@ def roi_note(row: RoiRow) -> str:
     when the interval includes no effect ("Not enough data yet" without enough data)."""
     if not row.enough:
         return "Not enough data yet"
-    return claim(roi_interval(row), row.low, row.high, ROI_NO_EFFECT, unclear=roi_interval(row))
+    return _led(roi_interval(row), row, unclear=roi_interval(row))
 
 
 def incremental_note(report: RoiReport, row: RoiRow) -> str:
@@ -157,10 +175,5 @@ def return_verdict(report: RoiReport) -> str:
     one = format_money(100, report.currency, decimals=0)
     what = "margin" if report.uses_margin else "revenue"
     said = returned(row)
-    return claim(
-        f"{said[:1].upper()}{said[1:]}: each {one} it cost brought {per} of incremental {what}.",
-        row.low,
-        row.high,
-        ROI_NO_EFFECT,
-        unclear=f"{said}.",
-    )
+    return _led(f"{said}: each {one} it cost brought {per} of incremental {what}.", row,
+                unclear=f"{said}.")  # fmt: skip

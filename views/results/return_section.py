@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import format_date
-from services.learn.claims import ROI_NO_EFFECT, no_clear_effect
 from services.learn.records import BREAKDOWN_LABELS, Customers, breakdown_note
 from services.learn.roi_records import (
     NO_COSTS_WORDS,
@@ -39,6 +38,7 @@ from services.learn.roi_wording import (
     incremental_note,
     percent,
     return_headline,
+    return_is_clear,
     return_verdict,
     roi_figure,
     roi_note,
@@ -281,7 +281,7 @@ class ReturnSection(ResultsSection):
             words = "No costs set" if not costs.contact_costs_set else "No cost in the period"
             self.tiles["roi"].set("—", words, "warning")
         else:
-            clear = row.enough and not no_clear_effect(row.low, row.high, ROI_NO_EFFECT)
+            clear = return_is_clear(row)
             self.tiles["roi"].set(percent(row.roi), roi_note(row), "" if clear else "warning")
         self.tiles["incremental"].set(
             amount(report, row.incremental_cents), incremental_note(report, row)

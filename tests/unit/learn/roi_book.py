@@ -34,3 +34,5 @@ def fill(
 
 UNCLEAR = {"contacted_back": 10, "held_back": 8}  # +2 orders of 40: the return is unclear
 CLEAR = {"contacted_back": 30, "held_back": 5, "cents": 10_000}  # 25 more orders, $100 each
+# +12 orders of $10 against $80 of emails: an effect, but whether it paid is not shown.
+BREAK_EVEN = {"contacted_back": 17, "held_back": 5, "cents": 1000}

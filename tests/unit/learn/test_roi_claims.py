@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 
-from services.learn.claims import NO_CLEAR_EFFECT
+from services.learn.claims import NO_CLEAR_EFFECT, NOT_CLEARLY_PAYING
 from services.learn.roi import roi_report
-from services.learn.roi_wording import return_verdict, returned
+from services.learn.roi_wording import return_is_clear, return_verdict, returned, roi_note
 from tests.unit.alerts.test_alerts_rules import Book
-from tests.unit.learn.roi_book import CLEAR, UNCLEAR, fill
+from tests.unit.learn.roi_book import BREAK_EVEN, CLEAR, UNCLEAR, fill
 from tests.unit.learn.test_cli_roi import run
 from tests.unit.learn.test_learn_data import book
 
@@ -60,3 +60,22 @@ def test_a_clear_return_leads_with_the_figure(book: Book) -> None:
     text = _return_text(book)
     assert text.startswith(f"O{said[1:]}: incremental revenue $")
     assert NO_CLEAR_EFFECT not in text
+
+
+def test_a_return_that_may_not_pay_claims_no_return_per_dollar(book: Book) -> None:
+    # An interval that leaves -100% out but includes break-even ("+279%, 95% CI -98% to
+    # +572%") led with "each $1 it cost brought $3.79": it no longer claims what it paid.
+    fill(book, **BREAK_EVEN)
+    report = roi_report(book.engine)
+    row = report.overall
+    assert row.enough
+    assert row.low is not None
+    assert row.high is not None
+    assert -1.0 < row.low < 0 < row.roi < row.high  # type: ignore[operator]
+    lead = f"{NOT_CLEARLY_PAYING}: {returned(row)}"
+    assert "the interval includes 0%: it may not pay for itself" in lead
+    assert return_verdict(report) == f"{lead}."
+    assert "each $1" not in return_verdict(report)
+    assert _return_text(book).startswith(f"{lead}: incremental revenue $")
+    assert roi_note(row).startswith(f"{NOT_CLEARLY_PAYING}: 95% CI")
+    assert not return_is_clear(row)
