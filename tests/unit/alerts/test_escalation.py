@@ -25,6 +25,7 @@ from services.alerts import escalation
 from services.alerts.escalation import run_escalations
 from services.alerts.generate import generate_alerts
 from services.alerts.work import my_work
+from services.core.working_days import add_working_days
 from services.demo import build_demo
 from services.scoring.run import score_workspace
 from services.settings import ALERT_RULES, set_setting
@@ -193,7 +194,8 @@ def test_each_rule_raises_exactly_its_causes_once_audited(ws: Workspace) -> None
     for key, rule, _cid, assignee, kind, title, by, due in rows:
         assert kind == "task"
         assert by == "escalation"
-        assert stored_date(due) == NOW.date() + dt.timedelta(days=1)
+        # The next working day (a Friday's task is due on Monday), as every task's.
+        assert stored_date(due) == add_working_days(NOW.date(), escalation.TASK_DUE_DAYS)
         if rule == "ticket":
             assert assignee == "Dana Reyes"
             assert "negative ticket from" in title
