@@ -93,16 +93,25 @@ def shared(server: PostgresServer, demo_file: Path) -> Iterator[Engine]:
         admin.dispose()
 
 
-def _open_alerts(engine: Engine, n: int) -> list[tuple[int, int]]:
+def _open_alerts(
+    engine: Engine, n: int, *, without_playbooks: bool = False
+) -> list[tuple[int, int]]:
     """(alert id, customer id) of open alerts of ``n`` different customers who may be
-    contacted (not marked do not contact, never unsubscribed, not held out)."""
+    contacted (not marked do not contact, never unsubscribed, not held out); with
+    ``without_playbooks``, only customers without any playbook run (the demo's past
+    playbooks fall on different customers from one day to the next)."""
+    no_playbook = (
+        " AND NOT EXISTS (SELECT 1 FROM playbook_runs p WHERE p.customer_id = c.id)"
+        if without_playbooks
+        else ""
+    )
     with Session(engine) as session:
         rows = session.execute(
             text(
                 "SELECT a.id, a.customer_id FROM alerts a JOIN customers c ON c.id = "
                 "a.customer_id WHERE a.status = 'open' AND NOT a.holdout AND NOT "
                 "c.do_not_contact AND NOT EXISTS (SELECT 1 FROM interactions i WHERE "
-                "i.customer_id = c.id AND i.kind = 'unsubscribe') ORDER BY a.id"
+                f"i.customer_id = c.id AND i.kind = 'unsubscribe'){no_playbook} ORDER BY a.id"
             )
         ).all()
     picked: dict[int, int] = {}
