@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli.args import one_of
 from app.cli.output import add_output_option
+from services.core.money import format_money
 
 if TYPE_CHECKING:
     from services.learn.replay_records import ReplayFigures, ReplayReport
@@ -179,17 +180,57 @@ def _budget_lines(report: ReplayReport) -> list[str]:
         _row("All risk rules", _cells(report.at_budget)),
         _row("Recency rule", _cells(report.recency_at_budget)),
         *_notice_row(report, report.recency_notice_at_budget),
+        *_notice_row(report, report.value_notice_at_budget, "by value"),
         "",
         *textwrap.wrap(report.budget_verdict or "", 100),
         *textwrap.wrap(report.budget_notice_verdict or "", 100),
+        *_target_lines(report),
     ]
 
 
-def _notice_row(report: ReplayReport, figures: ReplayFigures | None) -> list[str]:
-    """The recency rule kept to customers with the notice still to go."""
+def _target_lines(report: ReplayReport) -> list[str]:
+    """The queue against its target, in a small table: with the notice, within the budget,
+    lapsing customers warned and their value, the app beside both recency rankings."""
+    met = report.queue_meets_target
+    app, quiet, value = (
+        report.at_budget,
+        report.recency_notice_at_budget,
+        report.value_notice_at_budget,
+    )
+    if met is None or app is None or quiet is None or value is None:
+        return []
+    n, money = report.notice_days, report.currency
+    lines = [
+        "",
+        f"With {n}+ days' notice, within the budget  Lapsing warned  Their value when warned",
+    ]
+    rows = (
+        ("The app's queue", app),
+        (f"Recency, {n}+ d left, longest quiet first", quiet),
+        (f"Recency, {n}+ d left, highest value first", value),
+    )
+    for title, f in rows:
+        worth = format_money(f.warned_value(n), money, decimals=0)
+        lines.append(f"  {title:<42}{f.warned(n):>14,}  {worth:>22}")
+    said = (
+        "Target met: as many lapsing customers as the first recency ranking and more value "
+        "than the second." if met else
+        "Target not met: the queue needs as many lapsing customers as the first recency "
+        "ranking and more value than the second."
+    )  # fmt: skip
+    return lines + textwrap.wrap(said, 100, initial_indent="  ", subsequent_indent="  ")
+
+
+def _notice_row(report: ReplayReport, figures: ReplayFigures | None, how: str = "") -> list[str]:
+    """The recency rule kept to customers with the notice still to go (``how``: ranked)."""
     if figures is None:
         return []
-    return [_row(f"Recency, {report.notice_days}+ d left", _cells(figures))]
+    title = (
+        f"Recency {how}, {report.notice_days}+d"
+        if how
+        else f"Recency, {report.notice_days}+ d left"
+    )
+    return [_row(title, _cells(figures))]
 
 
 def _suggestion_lines(report: ReplayReport) -> list[str]:
@@ -219,6 +260,7 @@ CSV_HEADER = [
     "group", "key", "title", "alerts", "per_owner_week_mean", "per_owner_week_max", "judged",
     "hits", "precision", "lapsed", "caught", "recall", "lead_median_days", "lead_q1_days",
     "lead_q3_days", "lead_share_30", "missed_critical", "current", "suggested", "locked",
+    "warned_with_notice", "warned_value_with_notice",
 ]  # fmt: skip
 
 
@@ -237,6 +279,7 @@ def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
             blank(f.lead_median, 1), blank(q[0] if q else None, 1),
             blank(q[1] if q else None, 1), blank(f.lead_share_30),
             "" if f.missed_critical is None else f.missed_critical, "", "", "",
+            f.warned(report.notice_days), round(f.warned_value(report.notice_days) / 100, 2),
         ]  # fmt: skip
 
     yield numbers("all", report.overall)
@@ -249,14 +292,15 @@ def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
         yield numbers("budget", report.at_budget)
         yield numbers("budget_recency", report.recency_at_budget)
     for group, notice in (("recency_notice", report.recency_notice),
-                          ("budget_recency_notice", report.recency_notice_at_budget)):  # fmt: skip
+                          ("budget_recency_notice", report.recency_notice_at_budget),
+                          ("budget_value_notice", report.value_notice_at_budget)):  # fmt: skip
         if notice is not None:
             yield numbers(group, notice)
     if report.suggested is not None:
         yield numbers("suggested", report.suggested)
     for s in report.suggestions:
         yield ["suggestion", s.setting, s.rule_title, *[""] * 14, s.current, s.suggested,
-               s.locked]  # fmt: skip
+               s.locked, "", ""]  # fmt: skip
 
 
 def write_alerts_csv(report: ReplayReport, out: TextIO) -> None:

@@ -286,13 +286,24 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
     rule = config.rule("usage_drop")
     if rule.enabled and inputs.usage is not None:
         holds, said = usage_drop(inputs.usage, rule)
-        add(rule.key, holds, said, at_risk)
+        add(rule.key, holds, said, usage_stake(inputs.usage, base, clv))
 
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     for name, dtype in CANDIDATE_COLUMNS.items():
         frame[name] = frame[name].astype(dtype) if name in frame else pd.Series([], dtype=dtype)
     frame = say_win_back(frame.loc[:, list(CANDIDATE_COLUMNS)], c, inputs.horizon_days)
     return frame, evaluated
+
+
+def usage_stake(usage: pd.DataFrame, base: FloatArray, clv: FloatArray) -> FloatArray:
+    """A usage drop's priority, from its own evidence: the chance that so low a fortnight
+    is not chance (1 - the rule's score) x the customer's value, the larger of the last 12
+    months' paid revenue and the T-month value. Revenue at risk would rank it by the order
+    model's churn risk, often 0 for an account that pays but whose use has collapsed."""
+    real = 1.0 - np.nan_to_num(usage["usage_score"].to_numpy(np.float64), nan=1.0)
+    value = np.fmax(np.nan_to_num(base), np.nan_to_num(clv))
+    out: FloatArray = np.clip(real, 0.0, 1.0) * np.maximum(value, 0.0)
+    return out
 
 
 def not_evaluated(inputs: AlertInputs, config: AlertConfig) -> dict[str, str]:

@@ -55,6 +55,7 @@ from services.learn.replay_records import (
     ALL_TITLE,
     RECENCY,
     RECENCY_NOTICE,
+    RECENCY_VALUE,
     WIN_BACK,
     WIN_BACK_TITLE,
     ReplayFigures,
@@ -310,11 +311,15 @@ def raised_frame(replay: Replay) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def recency_frame(replay: Replay, raised: pd.DataFrame, notice: int = 0) -> pd.DataFrame:
+def recency_frame(
+    replay: Replay, raised: pd.DataFrame, notice: int = 0, *, by_value: bool = False
+) -> pd.DataFrame:
     """The recency rule's alerts at the weekly volume of ``raised`` (distinct customers;
     measure passes the risk rules' alerts); with a ``notice``, kept to customers with at
-    least that many days left before they lapse."""
+    least that many days left before they lapse; ``by_value``: those customers ranked by
+    their T-month value as scored that week, not by the time since their last order."""
     owner_of = _owner_map(replay)
+    values = week_values(replay) if by_value else {}
     active: dict[int, int] = {}
     rows = []
     for week, last, contacted in zip(replay.weeks, replay.last_days, replay.contacted, strict=True):
@@ -322,9 +327,24 @@ def recency_frame(replay: Replay, raised: pd.DataFrame, notice: int = 0) -> pd.D
         picks = recency_picks(
             last, week.day, count, replay.horizon, active, contacted, replay.ties,
             active_days=ACTIVE_DAYS, notice=notice,
+            value=values.get(week.day, {}) if by_value else None,
         )  # fmt: skip
         rows += [(week.day, c, RECENCY, owner_of.get(c, "")) for c in picks]
     return pd.DataFrame(rows, columns=["day", "customer_id", "rule_key", "owner"])
+
+
+def week_values(replay: Replay) -> dict[int, dict[int, float]]:
+    """Per replayed day, each scored customer's T-month value in cents (NaN left out)."""
+    out: dict[int, dict[int, float]] = {}
+    for week in replay.weeks:
+        c = week.inputs.customers
+        if "clv_cents" not in c:
+            continue
+        value = c["clv_cents"].to_numpy(np.float64)
+        known = np.isfinite(value)
+        ids = c["customer_id"].to_numpy(np.int64)[known]
+        out[week.day] = dict(zip(ids.tolist(), value[known].tolist(), strict=True))
+    return out
 
 
 def _owner_map(replay: Replay) -> dict[int, str]:
@@ -351,6 +371,7 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         "end_day": replay.end_day,
         "horizon": replay.horizon,
         "owners": replay.owners,
+        "values": week_values(replay),
     }
     early = early_only(raised)
     # Per rule: its early warnings (expansion and deals: all their alerts).
@@ -380,6 +401,12 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         ) if notice < replay.horizon else None
         for volume in (early, at_budget)
     ]  # fmt: skip
+    by_value = (
+        figures(
+            RECENCY_VALUE, f"Recency rule, {notice}+ days left, by value",
+            recency_frame(replay, at_budget, notice, by_value=True), replay.lapses, **common,
+        ) if notice < replay.horizon else None
+    )  # fmt: skip
     # By the rules' titles (what the window and the table show).
     not_replayed = {RULE_TITLES.get(k, k): why for k, why in NOT_REPLAYED.items()}
     for key, rule in replay.config.rules.items():
@@ -406,6 +433,8 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         notice_days=notice,
         recency_notice=with_notice[0],
         recency_notice_at_budget=with_notice[1],
+        value_notice_at_budget=by_value,
+        currency=replay.config.currency,
     )
 
 

@@ -129,17 +129,20 @@ def recency_picks(
     *,
     active_days: int,
     notice: int = 0,
+    value: Mapping[int, float] | None = None,
 ) -> list[int]:
     """The recency rule's alerts on ``day``: the ``count`` customers with the most days since
     their last paid order (``last_day``, as of ``day``) among those not lapsed yet (fewer
     than ``horizon`` days; with a ``notice``, those with at least that many days left
     before they lapse), with the app's cool-down and active period; ties by the stable
-    hash. ``active`` is updated."""
+    hash. With ``value`` (per customer, cents), the same customers ranked by it instead,
+    highest first (none known: 0). ``active`` is updated."""
     if count <= 0:
         return []
     latest = horizon - max(notice, 1)
+    rank = (lambda c, last: day - last) if value is None else (lambda c, _: value.get(c, 0.0))
     rows = [
-        (day - last, ties.get(c, 0), c)
+        (rank(c, last), ties.get(c, 0), c)
         for c, last in last_day.items()
         if 0 <= day - last <= latest
         and c not in contacted
@@ -163,10 +166,12 @@ def figures(
     horizon: int,
     owners: int,
     critical: pd.DataFrame | None = None,
+    values: Mapping[int, Mapping[int, float]] | None = None,
 ) -> ReplayFigures:
     """The figures of the alerts ``raised`` (columns day, customer_id, owner; one row per
     alert) against the lapse points (replay_records.DEFINITIONS). ``critical``: (day,
-    customer_id) where the critical rule's condition held, for missed critical."""
+    customer_id) where the critical rule's condition held, for missed critical.
+    ``values``: per replayed day, each customer's T-month value in cents (the lead values)."""
     start = int(weeks[0])
     seen = raised.drop_duplicates(["day", "customer_id"])
     judged = seen[seen["day"].to_numpy(np.int64) + horizon <= end_day]
@@ -178,11 +183,14 @@ def figures(
     for c, d in zip(seen["customer_id"].tolist(), seen["day"].tolist(), strict=True):
         alerted.setdefault(int(c), []).append(int(d))
     lapsed = first_lapses(lapses, start, end_day)
-    leads = []
+    leads, worth = [], []
     for c, point in sorted(lapsed.items()):
         before = [d for d in alerted.get(c, ()) if d < point <= d + horizon]
         if before:
             leads.append(point - min(before))
+            known = values.get(min(before), {}) if values is not None else {}
+            worth.append(int(round(float(known.get(c, 0.0)))))
+    order = sorted(range(len(leads)), key=lambda i: leads[i])
     counts = raised.groupby(["day", "owner"]).size() if len(raised) else pd.Series([], dtype=int)
     slots = max(owners, 1) * len(weeks)
     missed: tuple[int, ...] = ()
@@ -204,7 +212,8 @@ def figures(
         hits=int(hits),
         lapsed=len(lapsed),
         caught=len(leads),
-        lead_days=tuple(sorted(leads)),
+        lead_days=tuple(leads[i] for i in order),
+        lead_values=tuple(worth[i] for i in order) if values is not None else (),
         per_owner_week_mean=round(len(raised) / slots, 3),
         per_owner_week_max=int(counts.max()) if len(counts) else 0,
         missed_critical=len(missed) if critical is not None else None,

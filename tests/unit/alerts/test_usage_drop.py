@@ -195,3 +195,28 @@ def test_weekly_usage_counts_people_once_as_summary_does(book: Book) -> None:
     assert got.active_users[0].tolist() == [w.active_users for w in expected] == [0, 3]
     assert got.sessions[0].tolist() == [w.sessions for w in expected] == [0, 5]
     assert got.days_active[0].tolist() == [w.days_active for w in expected] == [0, 2]
+
+
+def test_a_collapse_in_use_of_a_paying_account_is_ranked_by_its_own_evidence(book: Book) -> None:
+    """With a daily cap of 2, two 1-star reviews of customers at 90% churn risk compete with a
+    usage collapse of an account whose order model says 0% risk: ranked by revenue at risk the
+    collapse ($0) was always held back; ranked by its own evidence (the chance the fortnight
+    is not chance x the account's value) it is raised."""
+    only(book, "usage_drop")
+    book.set("alerts.negative_experience.enabled", True)
+    book.set("alerts.daily_cap_per_owner", 2)
+    decaying = book.customer("Ada Decaying")
+    unhappy = [book.customer(f"Unhappy {k}") for k in range(3)]
+    weekly(book, decaying, [9, 8, 10, 7, 9, 11, 8, 9, 10, 8, 1, 1])
+    for cid in unhappy:
+        book.interaction(cid, "review", 5, rating=1)
+    scores = {c: {"churn": 0.9, "clv": 300.0} for c in unhappy}
+    scores[decaying] = {"churn": 0.0, "clv": 500.0}
+    book.score(scores)
+    book.generate()
+    usage = by_customer(book, "usage_drop")
+    assert usage[decaying]["status"] == "open"
+    assert usage[decaying]["priority_cents"] >= 0.99 * 500_00
+    unhappy_open = [a for a in by_customer(book, "negative_experience").values()
+                    if a["status"] == "open"]  # fmt: skip
+    assert len(unhappy_open) == 1  # the cap: two a day, the collapse first

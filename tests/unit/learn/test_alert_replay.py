@@ -25,6 +25,7 @@ from services.settings import ALERT_RULE_KEYS, set_setting
 END = dt.date(2026, 3, 1)  # the latest order date: the last replayed week
 H = 30  # the churn horizon set below
 WEEKS = 8
+END_DAY = (END - dt.date(1970, 1, 1)).days  # services.scoring.data.day_number(END)
 ACTIVE = 30
 
 # Each customer's paid orders, in days before END.
@@ -347,3 +348,68 @@ def test_a_replayed_week_scores_only_the_customers_known_by_its_day(workspace_ur
     assert len(first) == len(HISTORY)
     assert not later & first
     assert first | later == last
+
+
+def test_the_value_warned_and_the_recency_rule_by_value_equal_the_definitions(
+    workspace_url: str,
+) -> None:
+    """Within the budget, with 10 days' notice: the recency rule's customers with 10 days
+    or more left ranked by their T-month value that week (by brute force), and for it and
+    for the app the value warned: each lapsing customer warned 10 days or more ahead, at
+    their value on the day of their first alert in the horizon before the lapse."""
+    from services.learn.alert_replay import measure, week_values
+
+    _fill(workspace_url, list(HISTORY))
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        with Session(ws.engine) as s, s.begin():
+            set_setting(s, "alerts.lapse_coming.notice_days", 10, actor="test")
+        with Session(ws.engine) as s:
+            scoring, config = read_config(s), read_alert_config(s)
+        replay = run_replay(ws.engine, scoring, config, END, WEEKS, lambda _f, _m: None)
+        report = measure(replay, budget=25, daily_cap=25)
+        ties = _ties(ws.engine)
+        with Session(ws.engine) as s:
+            name_of = {int(c.id): str(c.external_id) for c in s.query(Customer)}
+    finally:
+        ws.close()
+    values = {w - END_DAY: {name_of[c]: v for c, v in by.items()}
+              for w, by in week_values(replay).items()}  # fmt: skip
+    assert any(v > 0 for by in values.values() for v in by.values())
+    app = _expected_app_alerts()
+    picked: list[tuple[int, str]] = []
+    last_pick: dict[str, int] = {}
+    for w in _weeks():
+        n = len({m for v, m in app if v == w})
+        eligible = []
+        for name, days in HISTORY.items():
+            bought = [d for d in days if d <= w]
+            if bought and w - max(bought) <= H - 10 and w - last_pick.get(name, -999) >= ACTIVE:
+                eligible.append((-values.get(w, {}).get(name, 0.0), ties[name], name))
+        for _, _, name in sorted(eligible)[:n]:
+            picked.append((w, name))
+            last_pick[name] = w
+
+    def warned_value(raised: list[tuple[int, str]]) -> int:
+        total = 0
+        for name, days in HISTORY.items():
+            points = [p for p in _lapses(days) if _weeks()[0] < p <= 0]
+            if not points:
+                continue
+            before = [w for w, m in raised if m == name and w < min(points) <= w + H]
+            if before and min(points) - min(before) >= 10:
+                total += round(values.get(min(before), {}).get(name, 0.0))
+        return total
+
+    by_value = report.value_notice_at_budget
+    assert by_value is not None
+    assert {k: getattr(by_value, k) for k in ("alerts", "caught", "lead_days")} == {
+        k: _measure(picked)[k] for k in ("alerts", "caught", "lead_days")
+    }
+    assert by_value.warned_value(10) == warned_value(picked)
+    assert report.at_budget is not None
+    assert report.at_budget.warned_value(10) == warned_value(app) > 0
+    assert report.queue_meets_target is not None
+    assert report.budget_notice_verdict is not None
+    assert "ranked by value" in report.budget_notice_verdict
+    assert report_from_dict(report_to_dict(report)) == report
