@@ -179,6 +179,11 @@ def _budget_lines(report: ReplayReport) -> list[str]:
         f"Within the budget of {report.budget} new alert(s) per owner per week:",
         _row("All risk rules", _cells(report.at_budget)),
         _row("Recency rule", _cells(report.recency_at_budget)),
+        *(
+            [_row(f"Lapse warnings, {report.notice_days}+", _cells(report.warned_at_budget))]
+            if report.warned_at_budget is not None
+            else []
+        ),
         *_notice_row(report, report.recency_notice_at_budget),
         *_notice_row(report, report.value_notice_at_budget, "by value"),
         "",
@@ -192,11 +197,8 @@ def _target_lines(report: ReplayReport) -> list[str]:
     """The queue against its target, in a small table: with the notice, within the budget,
     lapsing customers warned and their value, the app beside both recency rankings."""
     met = report.queue_meets_target
-    app, quiet, value = (
-        report.at_budget,
-        report.recency_notice_at_budget,
-        report.value_notice_at_budget,
-    )
+    app, quiet = report.warned_at_budget, report.recency_notice_at_budget
+    value = report.value_notice_at_budget
     if met is None or app is None or quiet is None or value is None:
         return []
     n, money = report.notice_days, report.currency
@@ -205,7 +207,7 @@ def _target_lines(report: ReplayReport) -> list[str]:
         f"With {n}+ days' notice, within the budget  Lapsing warned  Their value when warned",
     ]
     rows = (
-        ("The app's queue", app),
+        ("The app's lapse warnings", app),
         (f"Recency, {n}+ d left, longest quiet first", quiet),
         (f"Recency, {n}+ d left, highest value first", value),
     )
@@ -218,7 +220,8 @@ def _target_lines(report: ReplayReport) -> list[str]:
         "Target not met: the queue needs as many lapsing customers as the first recency "
         "ranking and more value than the second."
     )  # fmt: skip
-    return lines + textwrap.wrap(said, 100, initial_indent="  ", subsequent_indent="  ")
+    lines += textwrap.wrap(said, 100, initial_indent="  ", subsequent_indent="  ")
+    return lines + textwrap.wrap(report.worth_words or "", 100)
 
 
 def _notice_row(report: ReplayReport, figures: ReplayFigures | None, how: str = "") -> list[str]:

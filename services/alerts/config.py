@@ -13,6 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.schema import Setting
+from services.alerts.worth import (
+    FALLBACK_FLOOR_PERCENT,
+    FALLBACK_WEIGHT,
+    FLOOR_SETTING,
+    WEIGHT_SETTING,
+    Worth,
+)
 from services.core.policy import resolve
 from services.settings import (
     ALERT_GENERAL,
@@ -57,6 +64,8 @@ class AlertConfig:
     # New alerts per owner per week a user can handle (the suggested thresholds' budget,
     # services/learn/replay_suggest.py).
     weekly_budget_per_owner: int = 25
+    # The lapse warnings' floor and weight (services/alerts/worth.py).
+    worth: Worth = Worth()
 
     def rule(self, key: str) -> RuleConfig:
         """The settings of one rule."""
@@ -105,7 +114,56 @@ def read_alert_config(session: Session) -> AlertConfig:
         currency=currency,
         priority_uses_lower_bound=bool(value("alerts.priority_uses_lower_bound")),
         weekly_budget_per_owner=int(value("alerts.weekly_budget_per_owner")),
+        worth=_worth(session, stored),
     )
+
+
+def _worth(session: Session, stored: dict[str, Any]) -> Worth:
+    """The lapse warnings' floor and weight: as set (IT's policy, the user, the
+    organisation's default), else as the last Early-warning replay chose them, else the
+    built-in values."""
+
+    def given(key: str) -> Any:
+        usable = key in stored and validate_setting(key, stored[key]) is None
+        return resolve(key, None, stored.get(key) if usable else None, usable)
+
+    floor, weight = given(FLOOR_SETTING), given(WEIGHT_SETTING)
+    chosen = last_choice(session)
+    source = "set" if floor is not None or weight is not None else "built-in"
+    if chosen is not None and (floor is None or weight is None):
+        source = "replay" if floor is None and weight is None else "set"
+    if floor is None:
+        floor = chosen[0] if chosen is not None else FALLBACK_FLOOR_PERCENT
+    if weight is None:
+        weight = chosen[1] if chosen is not None else FALLBACK_WEIGHT
+    return Worth(floor=float(floor) / 100.0, weight=float(weight), source=source)
+
+
+# The audit action a kept replay has (services/learn/alert_replay.REPLAYED_ACTION).
+REPLAYED_ACTION = "alerts.replayed"
+
+
+def last_choice(session: Session) -> tuple[int, float] | None:
+    """The floor (percent) and weight the last kept Early-warning replay chose (None: no
+    replay, or one kept before it chose)."""
+    from models.schema import AuditEvent
+
+    details = session.scalar(
+        select(AuditEvent.details)
+        .where(AuditEvent.action == REPLAYED_ACTION)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    choice = details.get("worth_choice") if isinstance(details, dict) else None
+    if not isinstance(choice, dict):
+        return None
+    try:
+        floor, weight = int(choice["floor_percent"]), float(choice["weight"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (1 <= floor <= 99 and 0.0 <= weight <= 10_000.0):
+        return None
+    return floor, weight
 
 
 def default_actor() -> str:

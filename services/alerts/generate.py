@@ -129,7 +129,7 @@ from services.alerts.holdout import assign as assign_holdout
 from services.alerts.holdout import audit_rows as holdout_audit_rows
 from services.alerts.holdout import read_config as read_holdout_config
 from services.alerts.inputs import AlertInputs, ScoringRunRef, latest_run, read_inputs
-from services.alerts.lapse import win_back_mask
+from services.alerts.lapse import LAPSE_RULE, win_back_mask
 from services.alerts.records import (
     CLOSED_STATUSES,
     CONDITION_CLEARED,
@@ -137,6 +137,7 @@ from services.alerts.records import (
     AlertRunResult,
 )
 from services.alerts.rules import evaluate_rules, not_evaluated
+from services.alerts.worth import short_notice
 from services.core._stable import stable_hashes
 from services.core.formatting import format_date
 
@@ -468,7 +469,7 @@ def _admit(
         room = config.daily_cap_per_owner - owner.map(raised).fillna(0).astype(np.int64)
         # Early warnings first: a risk alert on a customer already lapsed (a win-back
         # case, services/alerts/lapse.py) takes the room they leave.
-        late = win_back_mask(capable, inputs.customers, inputs.horizon_days)
+        late = _tier(capable, inputs, config)
         ranked = capable.assign(_owner=owner, _room=room, _late=late).sort_values(
             ["_late", "priority_cents", "tie", "rule_key"],
             ascending=[True, False, True, True],
@@ -481,7 +482,7 @@ def _admit(
             [fresh[critical], ranked[keep].drop(columns=["_owner", "_room", "_late"])]
         )
     if len(fresh) and config.critical_cap_per_owner > 0:
-        late = win_back_mask(fresh, inputs.customers, inputs.horizon_days)
+        late = _tier(fresh, inputs, config)
         fresh, over = _critical_ceiling(
             conn, fresh.assign(_late=late), config.critical_cap_per_owner, now
         )
@@ -489,6 +490,17 @@ def _admit(
         counts["capped"] += len(over)
         capped = pd.concat([capped, over])
     return fresh, capped, counts
+
+
+def _tier(fresh: pd.DataFrame, inputs: AlertInputs, config: AlertConfig) -> np.ndarray:
+    """The admission tier of each new alert: 0 an early warning with notice left, 1 a lapse
+    warning with less than Lapse coming's notice left (services/alerts/worth.py), 2 a
+    win-back case (services/alerts/lapse.py)."""
+    horizon = inputs.horizon_days
+    late = win_back_mask(fresh, inputs.customers, horizon)
+    notice = int(config.rule(LAPSE_RULE)["notice_days"])
+    short = short_notice(fresh, inputs.customers, horizon, notice)
+    return np.where(late, 2, np.where(short, 1, 0)).astype(np.int64)
 
 
 def _critical_ceiling(

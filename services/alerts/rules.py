@@ -19,6 +19,7 @@ from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
 from services.alerts.lapse import LAPSE_RULE, lapse_coming, say_win_back
 from services.alerts.usage_drop import NO_USAGE, usage_drop
+from services.alerts.worth import rank_by_worth
 from services.core.formatting import format_date, format_percent, plural
 from services.core.money import format_money
 
@@ -292,6 +293,8 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
     for name, dtype in CANDIDATE_COLUMNS.items():
         frame[name] = frame[name].astype(dtype) if name in frame else pd.Series([], dtype=dtype)
     frame = say_win_back(frame.loc[:, list(CANDIDATE_COLUMNS)], c, inputs.horizon_days)
+    # The lapse warnings ranked by what they are worth, those below the floor left out.
+    frame = rank_by_worth(frame, c, inputs.horizon_days, config.worth)
     return frame, evaluated
 
 

@@ -44,15 +44,18 @@ from models.base import utcnow
 from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import AuditEvent, Order
+from services.alerts.config import REPLAYED_ACTION as REPLAYED
 from services.alerts.config import AlertConfig, read_alert_config
 from services.alerts.inputs import AlertInputs, GivenScores, ScoringRunRef, read_inputs
 from services.alerts.lapse import LAPSE_RULE, win_back_mask
 from services.alerts.rules import evaluate_rules
+from services.alerts.worth import ORDER_RULES, Worth, rank_by_worth, short_notice
 from services.core._stable import stable_hashes
 from services.learn.replay_metrics import admit, figures, lapse_points, recency_picks
 from services.learn.replay_records import (
     ALL,
     ALL_TITLE,
+    NOTICED,
     RECENCY,
     RECENCY_NOTICE,
     RECENCY_VALUE,
@@ -60,6 +63,7 @@ from services.learn.replay_records import (
     WIN_BACK_TITLE,
     ReplayFigures,
     ReplayReport,
+    WorthTrial,
     report_from_dict,
     report_to_dict,
 )
@@ -79,7 +83,7 @@ from services.settings import ALERT_RULES, config_version
 
 WEEK_DAYS = 7
 CRITICAL_RULE = "high_risk_high_value"
-REPLAYED_ACTION = "alerts.replayed"
+REPLAYED_ACTION = REPLAYED
 NOT_REPLAYED = {
     "ticket_past_sla": "a ticket's status is only known as it is now, not as it was then",
     "stalled_opportunity": "a deal's stage is only known as it is now, not as it was then",
@@ -142,7 +146,12 @@ def replay_alerts(
         raise ReplayError("There are no paid orders to replay the alerts on. Import orders first.")
     end = min(_as_date(latest), today or dt.datetime.now(dt.UTC).date())
     replay = run_replay(engine, scoring, config, end, weeks, step)
+    choice, used = choose_worth(replay, budget, step)
+    replay.config = dataclasses.replace(replay.config, worth=used)
     report = measure(replay, budget=budget, daily_cap=config.daily_cap_per_owner)
+    report = dataclasses.replace(
+        report, worth_choice=choice, worth_used=(round(used.floor * 100), used.weight, used.source)
+    )
     if suggest:
         from services.learn.replay_suggest import suggest_thresholds
 
@@ -154,6 +163,26 @@ def replay_alerts(
     return dataclasses.replace(
         report, computed_at=utcnow(), data_key=key, seconds=round(time.perf_counter() - clock, 1)
     )
+
+
+def choose_worth(replay: Replay, budget: int, step: ProgressFn) -> tuple[WorthTrial | None, Worth]:
+    """The floor and weight the replay chooses on this history (services/learn/
+    replay_worth.py), and those the queue uses: as set when someone set them, else the
+    choice."""
+    from services.learn.replay_worth import choose, trials
+
+    config = replay.config
+    notice = int(config.rule(LAPSE_RULE)["notice_days"])
+    if notice >= replay.horizon or not replay.weeks:
+        return None, config.worth
+    step(0.88, "Choosing what a lapse warning must be worth")
+    choice = choose(
+        trials(replay, budget, notice, lambda f: step(0.88 + 0.02 * f, "Choosing what a lapse "
+                                                      "warning must be worth"))
+    )  # fmt: skip
+    if choice is None or config.worth.source == "set":
+        return choice, config.worth
+    return choice, Worth(floor=choice.floor_percent / 100.0, weight=choice.weight, source="replay")
 
 
 def _as_date(value: Any) -> dt.date:
@@ -172,6 +201,9 @@ def run_replay(
 ) -> Replay:
     """Score, evaluate and admit week by week (the raw material of the figures)."""
     config = replay_config(config)
+    # Every candidate is kept (no floor): the floor and weight are applied at admission,
+    # so that the replay can try others (services/learn/replay_worth.py).
+    unfloored = dataclasses.replace(config, worth=dataclasses.replace(config.worth, floor=0.0))
     horizon = scoring.horizon_days
     end_day = day_number(end)
     week_days = [end_day - WEEK_DAYS * (weeks - 1 - k) for k in range(weeks)]
@@ -205,11 +237,12 @@ def run_replay(
             continue  # too little history yet that week: no scores, so no alerts
         inputs = _inputs(engine, config, day, horizon, current, previous, fit)
         previous = (day_date(day), current)
-        candidates, done = evaluate_rules(inputs, config)
+        candidates, done = evaluate_rules(inputs, unfloored)
         evaluated |= done
         late = win_back_mask(candidates, inputs.customers, horizon)
+        ranked, ranked_late, short = worth_ranked(candidates, late, inputs, config, config.worth)
         raised = admit(
-            candidates,
+            ranked,
             day,
             active,
             inputs.contacted,
@@ -217,7 +250,8 @@ def run_replay(
             cap=config.daily_cap_per_owner,
             active_days=ACTIVE_DAYS,
             critical_cap=config.critical_cap_per_owner,
-            late=late,
+            late=ranked_late,
+            short=short,
         )
         critical = candidates.loc[candidates["rule_key"] == CRITICAL_RULE, "customer_id"]
         owners |= set(inputs.customers["owner"].fillna("").astype(str).tolist())
@@ -240,6 +274,24 @@ def run_replay(
         evaluated=evaluated,
         contacted=contacted,
     )
+
+
+def worth_ranked(
+    candidates: pd.DataFrame,
+    late: np.ndarray,
+    inputs: AlertInputs,
+    config: AlertConfig,
+    worth: Worth,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """A week's candidates ranked and floored by ``worth`` (services/alerts/worth.py) as the
+    app admits them, with their win-back and short-notice marks."""
+    horizon = inputs.horizon_days
+    keep = candidates.assign(_late=late)
+    ranked = rank_by_worth(keep, inputs.customers, horizon, worth)
+    notice = int(config.rule(LAPSE_RULE)["notice_days"])
+    short = short_notice(ranked, inputs.customers, horizon, notice)
+    flags = ranked["_late"].to_numpy(bool)
+    return ranked.drop(columns=["_late"]), flags, short
 
 
 def _scores(
@@ -333,6 +385,24 @@ def recency_frame(
     return pd.DataFrame(rows, columns=["day", "customer_id", "rule_key", "owner"])
 
 
+def with_notice_left(replay: Replay, raised: pd.DataFrame, notice: int) -> pd.DataFrame:
+    """The lapse warnings among ``raised`` (the rules that read the orders,
+    services/alerts/worth.ORDER_RULES) raised on a customer with at least ``notice`` days
+    left before their lapse point that week."""
+    if raised.empty:
+        return raised
+    last = {w.day: days for w, days in zip(replay.weeks, replay.last_days, strict=True)}
+    keep = [
+        rule in ORDER_RULES
+        and replay.horizon - (day - last.get(day, {}).get(c, -(10**9))) >= notice
+        for day, c, rule in zip(
+            raised["day"].tolist(), raised["customer_id"].tolist(), raised["rule_key"].tolist(),
+            strict=True,
+        )
+    ]  # fmt: skip
+    return raised[np.array(keep, dtype=bool)]
+
+
 def week_values(replay: Replay) -> dict[int, dict[int, float]]:
     """Per replayed day, each scored customer's T-month value in cents (NaN left out)."""
     out: dict[int, dict[int, float]] = {}
@@ -393,18 +463,24 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         RECENCY, "Recency rule", recency_frame(replay, at_budget), replay.lapses, **common
     )
     notice = int(replay.config.rule(LAPSE_RULE)["notice_days"])
+    # The lapse warnings raised with the notice left, and the recency rule at their volume.
+    noticed = [with_notice_left(replay, volume, notice) for volume in (early, at_budget)]
+    warned = [
+        figures(NOTICED, f"Lapse warnings, {notice}+ days left", volume, replay.lapses, **common)
+        for volume in noticed
+    ]  # fmt: skip
     # A notice as long as the horizon leaves no customer to warn: nothing to compare.
     with_notice: list[ReplayFigures | None] = [
         figures(
             RECENCY_NOTICE, f"Recency rule, {notice}+ days left",
             recency_frame(replay, volume, notice), replay.lapses, **common,
         ) if notice < replay.horizon else None
-        for volume in (early, at_budget)
+        for volume in noticed
     ]  # fmt: skip
     by_value = (
         figures(
             RECENCY_VALUE, f"Recency rule, {notice}+ days left, by value",
-            recency_frame(replay, at_budget, notice, by_value=True), replay.lapses, **common,
+            recency_frame(replay, noticed[1], notice, by_value=True), replay.lapses, **common,
         ) if notice < replay.horizon else None
     )  # fmt: skip
     # By the rules' titles (what the window and the table show).
@@ -434,14 +510,18 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         recency_notice=with_notice[0],
         recency_notice_at_budget=with_notice[1],
         value_notice_at_budget=by_value,
+        warned_overall=warned[0] if notice < replay.horizon else None,
+        warned_at_budget=warned[1] if notice < replay.horizon else None,
         currency=replay.config.currency,
     )
 
 
-def within_budget(replay: Replay, budget: int) -> pd.DataFrame:
+def within_budget(replay: Replay, budget: int, worth: Worth | None = None) -> pd.DataFrame:
     """The early warnings the rules would have raised with at most ``budget`` new alerts per
     owner each replayed week, critical ones included: the week's candidates admitted again
-    (same cool-down and active period, early warnings first, highest priority first)."""
+    (same cool-down and active period, early warnings first, highest priority first), the
+    lapse warnings ranked and floored by ``worth`` (default: as configured)."""
+    worth = worth if worth is not None else replay.config.worth
     active: dict[tuple[int, str], int] = {}
     out = []
     for week in replay.weeks:
@@ -450,9 +530,12 @@ def within_budget(replay: Replay, budget: int) -> pd.DataFrame:
         risk = week.candidates["rule_key"].isin(RISK_RULE_KEYS).to_numpy()
         late = week.late if week.late is not None else np.zeros(len(week.candidates), bool)
         candidates = week.candidates[risk].assign(severity="warning")
+        ranked, ranked_late, short = worth_ranked(
+            candidates, late[risk], week.inputs, replay.config, worth
+        )
         raised = admit(
-            candidates, week.day, active, week.inputs.contacted, replay.ties,
-            cap=budget, active_days=ACTIVE_DAYS, late=late[risk],
+            ranked, week.day, active, week.inputs.contacted, replay.ties,
+            cap=budget, active_days=ACTIVE_DAYS, late=ranked_late, short=short,
         )  # fmt: skip
         out.append(early_only(raised))
     if not out:

@@ -67,6 +67,7 @@ def admit(
     active_days: int,
     critical_cap: int = 0,
     late: npt.NDArray[np.bool_] | None = None,
+    short: npt.NDArray[np.bool_] | None = None,
 ) -> pd.DataFrame:
     """The alerts a generation on ``day`` raises from the rules' ``candidates``, as the app
     admits them (services/alerts/generate._admit): none for a customer contacted in the
@@ -75,8 +76,10 @@ def admit(
     ``cap`` non-critical alerts per owner (0: no cap), the highest priority first, ties
     broken by the customer's stable hash, then the rule; ``late`` (per candidate: a risk
     alert on a customer already lapsed, services.alerts.lapse.win_back_mask) after the
-    others; and at most ``critical_cap`` critical alerts per owner (0: no ceiling), the
-    highest priority first. ``active`` is updated."""
+    others; ``short`` (per candidate: a lapse warning with less than the notice left,
+    services.alerts.worth.short_notice) between the two; and at most ``critical_cap``
+    critical alerts per owner (0: no ceiling), the highest priority first. ``active`` is
+    updated."""
     if candidates.empty:
         return pd.DataFrame(columns=RAISED_COLUMNS)
     ids = candidates["customer_id"].to_numpy(np.int64)
@@ -98,14 +101,15 @@ def admit(
         owner=candidates["owner"][keep].fillna("").astype(str),
         tie=[ties.get(int(c), 0) for c in ids[keep].tolist()],
         late=np.zeros(len(candidates), bool)[keep] if late is None else late[keep],
+        _short=np.zeros(len(candidates), bool)[keep] if short is None else short[keep],
     )
     critical = (fresh["severity"] == "critical").to_numpy()
     capped = {False: cap, True: critical_cap}
     parts = []
     for flag in (True, False):
         ranked = fresh[critical == flag].sort_values(
-            ["late", "priority_cents", "tie", "rule_key"],
-            ascending=[True, False, True, True],
+            ["late", "_short", "priority_cents", "tie", "rule_key"],
+            ascending=[True, True, False, True, True],
             kind="stable",
         )
         if capped[flag] > 0:

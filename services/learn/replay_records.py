@@ -16,9 +16,11 @@ ALL_TITLE = "All risk rules"
 RECENCY = "recency"
 RECENCY_NOTICE = "recency_notice"
 RECENCY_VALUE = "recency_value"
+NOTICED = "noticed"
 WIN_BACK = "win_back"
 WIN_BACK_TITLE = "Win-back (already lapsed)"
 LEAD_GOAL_DAYS = 30
+WORTH_MARGIN = 0.02  # how far the chosen floor and weight must beat both baselines
 
 DEFINITIONS = (
     "H is the workspace's churn horizon. A customer lapses on the day they have gone H days "
@@ -36,10 +38,14 @@ DEFINITIONS = (
     "The recency rule alerts each week as many customers as the early warnings did. At "
     "your budget: the same rules with at most the weekly budget of new alerts per owner "
     "each week, critical ones included, early warnings first, beside the recency rule at "
-    "that volume. With notice: the lapsing customers warned at least N days before the "
-    "lapse point (N: the Lapse coming rule's notice), against the recency rule at the same "
-    "volume kept to customers with at least N days left (the longest quiet among them "
-    "first), the most the recency rule can warn with that notice; and the value warned: "
+    "that volume. With notice: the lapse warnings (the alerts of the rules that read the "
+    "orders: High risk, high value; Lapse coming; Churn risk rising; Engagement drop; Gone "
+    "quiet) raised on customers with at least N days left before their lapse point (N: the "
+    "Lapse coming rule's notice) and the lapsing customers they warned, against the recency "
+    "rule at the same weekly volume kept to customers with at least N days left (the "
+    "longest quiet among them first), the most the recency rule can warn with that notice; "
+    "usage drops and negative experiences answer other evidence and are not counted in it; "
+    "and the value warned: "
     "each such customer's T-month value as scored on the day of their first alert, summed, "
     "against the recency rule at the same volume kept to the same customers but ranked by "
     "that value (highest first). Missed "
@@ -110,6 +116,42 @@ class ReplayFigures:
 
 
 @dataclass(frozen=True)
+class WorthTrial:
+    """One floor and weight of the lapse warnings tried by the replay
+    (services/learn/replay_worth.py), and what the queue within the budget would have done
+    with them, with Lapse coming's notice."""
+
+    floor_percent: int
+    weight: float
+    warned: int  # lapsing customers warned with notice
+    value_cents: int  # their value when first warned
+    recency_warned: int  # the recency rule with notice, longest quiet first
+    recency_value_cents: int  # the same customers ranked by value: their value
+    alerts: int
+
+    @property
+    def met(self) -> bool:
+        """Both baselines beaten by at least WORTH_MARGIN."""
+        return (
+            self.warned > 0
+            and self.warned >= self.recency_warned * (1 + WORTH_MARGIN)
+            and self.value_cents > 0
+            and self.value_cents >= self.recency_value_cents * (1 + WORTH_MARGIN)
+        )
+
+    @property
+    def closeness(self) -> float:
+        """The smaller of the two ratios to the baselines (above 1: both beaten)."""
+        count = self.warned / self.recency_warned if self.recency_warned else float(self.warned)
+        value = (
+            self.value_cents / self.recency_value_cents
+            if self.recency_value_cents
+            else float(self.value_cents > 0)
+        )
+        return min(count, value)
+
+
+@dataclass(frozen=True)
 class Suggestion:
     """A suggested value for one rule's main threshold."""
 
@@ -161,6 +203,14 @@ class ReplayReport:
     # The recency rule's customers with that notice at the budget's volume, ranked by their
     # T-month value instead of the time since their last order.
     value_notice_at_budget: ReplayFigures | None = None
+    # The lapse warnings raised with that notice left: as configured, and within the budget
+    # (what the comparisons with notice count, the recency rules at their volume).
+    warned_overall: ReplayFigures | None = None
+    warned_at_budget: ReplayFigures | None = None
+    # The floor and weight the replay chose (services/learn/replay_worth.py), and those the
+    # figures within the budget used, with where they came from ("set", "replay").
+    worth_choice: WorthTrial | None = None
+    worth_used: tuple[int, float, str] | None = None
     currency: str = "USD"
     computed_at: dt.datetime | None = None
     data_key: str = ""
@@ -202,12 +252,14 @@ class ReplayReport:
         """The comparison with notice, at the early warnings' volume (None: not measured)."""
         if self.recency_notice is None:
             return None
-        return notice_text(self.overall, self.recency_notice, self.recency, self.notice_days)
+        app = self.warned_overall or self.overall
+        return notice_text(app, self.recency_notice, self.recency, self.notice_days)
 
     @property
     def budget_notice_verdict(self) -> str | None:
         """The comparison with notice within the weekly budget (None: not measured)."""
-        app, notice, plain = self.at_budget, self.recency_notice_at_budget, self.recency_at_budget
+        app = self.warned_at_budget or self.at_budget
+        notice, plain = self.recency_notice_at_budget, self.recency_at_budget
         if app is None or notice is None or plain is None:
             return None
         return notice_text(
@@ -216,15 +268,52 @@ class ReplayReport:
         )  # fmt: skip
 
     @property
+    def worth_words(self) -> str | None:
+        """What a lapse warning must be worth, in a sentence, and whether the queue so
+        ranked meets its target (None: not chosen)."""
+        if self.worth_used is None:
+            return None
+        floor, weight, source = self.worth_used
+        where = {
+            "set": "as set in Settings",
+            "replay": "chosen by this replay on the workspace's history",
+        }.get(source, "the built-in values")
+        words = (
+            f"Lapse warnings are raised from a {floor}% chance of no order before the lapse "
+            f"point and ranked by that chance x (value + {weight:g} x a typical customer's "
+            f"value), {where}."
+        )
+        met = self.queue_meets_target
+        if met is not None:
+            words += (
+                f" Within the budget, with {self.notice_days} days' notice, the queue "
+                + ("meets" if met else "does not meet")
+                + " its target: as many lapsing customers as the recency rule with that "
+                "notice, and more value than those customers ranked by value."
+            )
+        choice = self.worth_choice
+        if (
+            source == "set"
+            and choice is not None
+            and (choice.floor_percent, choice.weight)
+            != (
+                floor,
+                weight,
+            )
+        ):
+            words += (
+                f" This replay would choose {choice.floor_percent}% and {choice.weight:g} "
+                "(clear the two settings to follow it)."
+            )
+        return words
+
+    @property
     def queue_meets_target(self) -> bool | None:
         """Whether the queue within the budget warned, with notice, at least as many lapsing
         customers as the recency rule with that notice (longest quiet first) and more
         lapsing value than the same customers ranked by value (None: not measured)."""
-        app, quiet, value = (
-            self.at_budget,
-            self.recency_notice_at_budget,
-            self.value_notice_at_budget,
-        )
+        app, quiet = self.warned_at_budget, self.recency_notice_at_budget
+        value = self.value_notice_at_budget
         if app is None or quiet is None or value is None or not app.lapsed:
             return None
         n = self.notice_days
@@ -376,6 +465,8 @@ def report_to_dict(report: ReplayReport) -> dict[str, Any]:
     for name in OPTIONAL:
         value = getattr(report, name)
         out[name] = figures(value) if value is not None else None
+    out["worth_choice"] = dataclasses.asdict(report.worth_choice) if report.worth_choice else None
+    out["worth_used"] = list(report.worth_used) if report.worth_used else None
     out["verdict"] = report.verdict
     out["budget_verdict"] = report.budget_verdict
     out["notice_verdict"] = report.notice_verdict
@@ -387,7 +478,7 @@ def report_to_dict(report: ReplayReport) -> dict[str, Any]:
 
 OPTIONAL = (
     "win_back", "at_budget", "recency_at_budget", "recency_notice", "recency_notice_at_budget",
-    "value_notice_at_budget",
+    "value_notice_at_budget", "warned_overall", "warned_at_budget",
 )  # fmt: skip
 _DERIVED = ("precision", "recall", "lead_median_days", "lead_q1_days", "lead_q3_days",
             "lead_share_30")  # fmt: skip
@@ -434,7 +525,18 @@ def report_from_dict(data: dict[str, Any]) -> ReplayReport:
         recency_notice_at_budget=_optional(data, "recency_notice_at_budget"),
         value_notice_at_budget=_optional(data, "value_notice_at_budget"),
         currency=str(data.get("currency", "USD")),
+        warned_overall=_optional(data, "warned_overall"),
+        warned_at_budget=_optional(data, "warned_at_budget"),
+        worth_choice=WorthTrial(**data["worth_choice"]) if data.get("worth_choice") else None,
+        worth_used=_used(data.get("worth_used")),
     )
+
+
+def _used(data: Any) -> tuple[int, float, str] | None:
+    if not data:
+        return None
+    floor, weight, source = data
+    return int(floor), float(weight), str(source)
 
 
 def _optional(data: dict[str, Any], name: str) -> ReplayFigures | None:

@@ -221,7 +221,7 @@ class EarlyWarningSection(QWidget):
             f"horizon {report.horizon_days} days, in {report.seconds:,.0f} s.{stale}"
         )
         said = (report.verdict, report.notice_verdict, report.budget_verdict,
-                report.budget_notice_verdict)  # fmt: skip
+                report.budget_notice_verdict, report.worth_words)  # fmt: skip
         self.verdict_label.setText("\n".join(filter(None, said)))
         extra = [report.win_back] if report.win_back is not None and report.win_back.alerts else []
         notice = [report.recency_notice] if report.recency_notice is not None else []

@@ -55,6 +55,9 @@ def _fill(url: str, names: list[str], *, expansion: bool = False) -> None:
         with Session(ws.engine) as s, s.begin():
             set_setting(s, "scoring.horizon_days", H, actor="test")
             set_setting(s, "alerts.cooldown_days", 0, actor="test")
+            # The floor at its least, set (so the replay's choice does not apply): every
+            # gone-quiet alert counts, as the definitions below compute them.
+            set_setting(s, "alerts.lapse_floor_percent", 1, actor="test")
             on = {"gone_quiet", "expansion"} if expansion else {"gone_quiet"}
             for key in ALERT_RULE_KEYS:
                 if key not in on:
@@ -181,6 +184,14 @@ def _expected_recency(
     return picked
 
 
+def _noticed(app: list[tuple[int, str]], notice: int) -> list[tuple[int, str]]:
+    """The alerts raised on a customer with at least ``notice`` days left before the lapse
+    point (gone quiet reads the orders: every alert here is a lapse warning)."""
+    return [
+        (w, n) for w, n in app if H - (w - max(d for d in HISTORY[n] if d <= w)) >= notice
+    ]
+
+
 def _ties(engine: object) -> dict[str, int]:
     """The documented tie-break: each customer's stable hash (services.core._stable)."""
     import numpy as np
@@ -299,11 +310,13 @@ def test_the_recency_rule_with_notice_equals_the_definitions(workspace_url: str)
         ties = _ties(ws.engine)
     finally:
         ws.close()
-    app = _expected_app_alerts()
+    app = _noticed(_expected_app_alerts(), 10)
     picked = _expected_recency(app, ties, notice=10)
     want = _measure(picked)
     assert want["caught"]
     assert report.notice_days == 10
+    assert report.warned_overall is not None
+    assert {k: getattr(report.warned_overall, k) for k in want} == _measure(app)
     assert report.recency_notice is not None
     assert {k: getattr(report.recency_notice, k) for k in want} == want
     assert all(lead >= 10 for lead in report.recency_notice.lead_days)
@@ -376,7 +389,7 @@ def test_the_value_warned_and_the_recency_rule_by_value_equal_the_definitions(
     values = {w - END_DAY: {name_of[c]: v for c, v in by.items()}
               for w, by in week_values(replay).items()}  # fmt: skip
     assert any(v > 0 for by in values.values() for v in by.values())
-    app = _expected_app_alerts()
+    app = _noticed(_expected_app_alerts(), 10)
     picked: list[tuple[int, str]] = []
     last_pick: dict[str, int] = {}
     for w in _weeks():
@@ -407,8 +420,8 @@ def test_the_value_warned_and_the_recency_rule_by_value_equal_the_definitions(
         k: _measure(picked)[k] for k in ("alerts", "caught", "lead_days")
     }
     assert by_value.warned_value(10) == warned_value(picked)
-    assert report.at_budget is not None
-    assert report.at_budget.warned_value(10) == warned_value(app) > 0
+    assert report.warned_at_budget is not None
+    assert report.warned_at_budget.warned_value(10) == warned_value(app) > 0
     assert report.queue_meets_target is not None
     assert report.budget_notice_verdict is not None
     assert "ranked by value" in report.budget_notice_verdict
