@@ -37,8 +37,10 @@ METHOD_WORDS = (
     "customers (contacted return rate minus held-out return rate) and moves from it by "
     "their score's distance from the average, times how far the scores of past customers "
     "turned out to track their real returns (from 0: not at all, to 1: fully). Its 90% "
-    "band adds the average lift's interval, the doubt about that factor and the "
-    "score's own noise (refits on resampled past customers). Estimates are ranked, and "
+    "band adds the average lift's interval, the doubt about that factor, the score's own "
+    "noise (refits on resampled past customers), what a score cannot tell about one "
+    "customer, and how far the estimates miss the lift measured in groups of past "
+    "customers. Estimates are ranked, and "
     '"Most persuadable first" is offered, only once the ranking has beaten a random '
     "order on past customers (the Qini coefficient's 90% interval above zero)."
 )

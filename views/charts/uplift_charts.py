@@ -102,6 +102,7 @@ class UpliftDistributionChart(DashboardChart):
         plot = self.plot
         plot.showGrid(x=False, y=True, alpha=1.0)
         plot.setLabel("bottom", "Estimated uplift (points)")
+        plot.getAxis("bottom").enableAutoSIPrefix(False)  # an empty chart: no "(x0.001)"
         self._bars = pg.BarGraphItem(x=np.zeros(0), height=np.zeros(0), width=_BAR)
         plot.addItem(self._bars)
         self._data: tuple[UpliftBar, ...] = ()
