@@ -74,23 +74,27 @@ def one(seed: int, customers: int, contacted_rate: float) -> tuple[UpliftReport,
     return report, truth
 
 
+def _points(share: float | None, digits: int) -> str:
+    return "?" if share is None else f"{share * 100:+.{digits}f}"
+
+
 def line(seed: int, report: UpliftReport, truth: np.ndarray) -> dict[str, float]:
     est = np.array(report.past_uplift)
     low, high = np.array(report.past_low), np.array(report.past_high)
     covered = float(np.mean((low <= truth) & (truth <= high)))
     width = float(np.median(high - low))
     today = np.array([e.uplift for e in report.estimates])
-    qini_low, qini_high, curve = report.qini_low, report.qini_high, report.model_curve
-    lift, lift_low, lift_high = report.lift, report.lift_low, report.lift_high
-    if None in (qini_low, qini_high, curve, lift, lift_low, lift_high):
+    if not report.enough or report.model_curve is None:
         raise SystemExit(f"seed {seed}: {report.reason or 'no estimate'}")
+    qini = f"{report.model_curve.coefficient * 100:>+6.2f} ({_points(report.qini_low, 2)} to "
+    qini += f"{_points(report.qini_high, 2)})"
+    lift = f"{_points(report.lift, 1):>6} ({_points(report.lift_low, 1)} to "
+    lift += f"{_points(report.lift_high, 1)})"
+    mean_today = today.mean() * 100 if len(today) else float("nan")
     print(
-        f"{seed:>5} {len(truth):>6} {covered:>8.1%} {width * 100:>6.1f} {est.mean() * 100:>+9.1f} "
-        f"{truth.mean() * 100:>+9.1f} {today.mean() * 100 if len(today) else float('nan'):>+9.1f} "
-        f"{report.lift * 100:>+6.1f} ({report.lift_low * 100:+.1f} to "
-        f"{report.lift_high * 100:+.1f}) {report.slope or 0:>6.2f} "
-        f"{report.model_curve.coefficient * 100:>+6.2f} ({report.qini_low * 100:+.2f} to "
-        f"{report.qini_high * 100:+.2f})  {'yes' if report.ranks else 'no'}",
+        f"{seed:>5} {len(truth):>6} {covered:>8.1%} {width * 100:>6.1f} "
+        f"{est.mean() * 100:>+9.1f} {truth.mean() * 100:>+9.1f} {mean_today:>+9.1f}   "
+        f"{lift} {report.slope or 0:>6.2f} {qini}  {'yes' if report.ranks else 'no'}",
         flush=True,
     )
     return {"covered": covered, "ranks": float(report.ranks)}
