@@ -1,4 +1,4 @@
-"""Render Results ▸ Who to contact (issue 40) offscreen at 1366x768, light and dark, into
+"""Render Results ▸ Who to contact offscreen at 1366x768, light and dark, into
 --out (docs/window by default): results-who-to-contact-1366x768-{theme}.png.
 
     .venv/bin/python bench/uplift_screenshots.py [--workspace PATH] [--out docs/window]
@@ -64,7 +64,10 @@ def shoot(app: Any, mode: Any, workspace: Path, out: Path) -> None:
         window.tabs.setCurrentIndex(4)
         results = window.results
         section = next(s for s in results.sections if isinstance(s, UpliftSection))
-        results.tabs.setCurrentWidget(section)
+        # Each section sits in a scroll area of its own: the tab is found by its title.
+        tabs = results.tabs
+        titles = [tabs.tabText(i) for i in range(tabs.count())]
+        tabs.setCurrentIndex(titles.index(UpliftSection.TITLE))
         settle(lambda: section.report is not None)
         path = out / f"results-who-to-contact-1366x768-{mode.value}.png"
         window.grab().save(str(path))

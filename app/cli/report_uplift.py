@@ -1,8 +1,10 @@
 """Command ``report uplift``: who to contact. The uplift model's Qini coefficients on the
-past exposures (the uplift order against highest churn risk first and a random order) and
-today's estimates for the customers with an active alert, most persuadable first, as a
-table, CSV or JSON. The numbers are services.learn.uplift's, the same Results ▸ Who to
-contact and the queue's "Most persuadable first" show."""
+past exposures (the uplift order against highest churn risk first and a random order),
+the average lift measured on them, and today's estimates for the customers with an active
+alert, most persuadable first, as a table, CSV or JSON: the estimates only once the
+ranking has beaten a random order (UpliftReport.ranks); until then it says so, and why.
+The numbers are services.learn.uplift's, the same Results ▸ Who to contact and the
+queue's "Most persuadable first" show."""
 
 from __future__ import annotations
 
@@ -23,8 +25,11 @@ Uplift: how much outreach raises a customer's chance of a paid order within the
 attribution window, in points, from two models (contacted and held-out customers) over
 the scoring features as of each alert. Qini coefficient: the extra returns per 100 past
 customers of contacting them in the model's order (each scored by models fitted without
-them) over a random order. Shown with at least 100 contacted and 40 held-out customers
-whose window has closed, with at least 5 returns in each group.
+them) over a random order. Each estimate starts from the average lift measured on past
+customers and moves from it only as far as the scores proved to track real returns.
+Customers are listed by their estimate only once the ranking has beaten a random order
+(the Qini coefficient's 90% interval above zero). Shown with at least 100 contacted and
+40 held-out customers whose window has closed, with at least 5 returns in each group.
 Examples:
   python main.py report uplift
   python main.py report uplift --top 50
@@ -61,7 +66,9 @@ def cmd_uplift(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     with command_workspace(args.db) as workspace:
         report = uplift_report(workspace.engine)
-        ranked = sorted(report.estimates, key=lambda e: (-e.uplift, e.customer_id))
+        # Listed one by one only while the ranking has beaten a random order.
+        shown = report.estimates if report.ranks else ()
+        ranked = sorted(shown, key=lambda e: (-e.uplift, e.customer_id))
         names = customer_names(workspace.engine, [e.customer_id for e in ranked])
     rows = [
         [e.customer_id, names.get(e.customer_id, ""), *_points(e.uplift, e.low, e.high)]
@@ -92,9 +99,11 @@ def _summary(report: UpliftReport) -> list[str]:
     ]
     if not report.enough or report.model_curve is None:
         return [*lines, report.reason]
-    from services.learn.uplift_wording import qini_headline
+    from services.learn.uplift_wording import lift_words, qini_headline, ranking_words
 
     lines += textwrap.wrap(qini_headline(report), 100, subsequent_indent="  ")
+    lines += textwrap.wrap(ranking_words(report), 100, subsequent_indent="  ")
+    lines += textwrap.wrap(lift_words(report), 100, subsequent_indent="  ")
     qini = f"{report.model_curve.coefficient * 100:+.2f}"
     if report.qini_low is not None and report.qini_high is not None:
         qini += f" (90% {report.qini_low * 100:+.2f} to {report.qini_high * 100:+.2f})"
@@ -118,6 +127,8 @@ def _table(report: UpliftReport, rows: list[list[Any]]) -> list[str]:
 
 
 def _as_dict(report: UpliftReport, rows: list[list[Any]]) -> dict[str, Any]:
+    from services.learn.uplift_wording import ranking_words
+
     curve = report.model_curve
     return {
         "enough": report.enough,
@@ -131,5 +142,11 @@ def _as_dict(report: UpliftReport, rows: list[list[Any]]) -> dict[str, Any]:
         "qini_low": report.qini_low,
         "qini_high": report.qini_high,
         "qini_churn_risk": None if report.risk_curve is None else report.risk_curve.coefficient,
+        "ranked": report.ranks,
+        "ranking": ranking_words(report),
+        "lift": report.lift,
+        "lift_low": report.lift_low,
+        "lift_high": report.lift_high,
+        "calibration_slope": report.slope,
         "customers": [dict(zip(CSV_HEADER, row, strict=True)) for row in rows],
     }

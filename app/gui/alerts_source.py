@@ -98,12 +98,13 @@ class WorkspaceAlertSource:
         # "Most persuadable first" and each card's estimate (Results ▸ Who to contact), when
         # the model is fitted for the workspace as it is; else they follow the list
         # (load_uplift_columns, on a worker of its own: a fit takes seconds to minutes).
-        uplift, uplift_text = uplift_columns(
+        uplift, uplift_text, uplift_note = uplift_columns(
             self.workspace.engine, columns["customer_id"], fit=False
         )
         return {**listed, "currency": self._home(), "draft_waiting": waiting,
                 "due_text": due, "overdue": overdue,
-                "uplift": uplift, "uplift_text": uplift_text}  # fmt: skip
+                "uplift": uplift, "uplift_text": uplift_text,
+                "uplift_note": uplift_note}  # fmt: skip
 
     def _home(self) -> str:
         from services.core.money import load_money_context
@@ -113,7 +114,7 @@ class WorkspaceAlertSource:
 
     def load_uplift_columns(
         self, customer_ids: Any, cancelled: Callable[[], bool] | None = None
-    ) -> tuple[Any, Any]:
+    ) -> tuple[Any, Any, str]:
         from services.learn.uplift_cache import uplift_columns
 
         return uplift_columns(self.workspace.engine, customer_ids, cancelled=cancelled)

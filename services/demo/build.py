@@ -28,7 +28,7 @@ from services.demo.events import (
 )
 from services.demo.extras import fit_tool_usage, label_campaigns, label_tickets
 from services.demo.generate import _customers, _exact_shares, _objects, _order_times, _orders
-from services.demo.outreach import _outreach_tables, _plan_outreach
+from services.demo.outreach import CONTACTED_RATE, _outreach_tables, _plan_outreach
 from services.demo.playbooks import add_demo_playbooks
 from services.demo.strategies import add_demo_experiment
 from services.demo.surveys import nps_answers
@@ -79,8 +79,13 @@ def build_demo(
     today: dt.date | None = None,
     progress: Callable[[float, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    contacted_rate: float = CONTACTED_RATE,
 ) -> DemoSummary:
-    """Build or rebuild the demo data in one transaction; refuse to overwrite real data."""
+    """Build or rebuild the demo data in one transaction; refuse to overwrite real data.
+
+    ``contacted_rate``: the contacted arm's true return rate (the held out's is
+    services.demo.outreach.BASELINE_RATE); equal to it, outreach has no effect on anyone
+    (an A/A book, for checking that nothing is claimed)."""
     if customers < 1:
         raise UserFacingError("The demo needs at least 1 customer.")
     # UTC, like every stored timestamp: a local "today" ahead of UTC would date orders
@@ -98,7 +103,7 @@ def build_demo(
         _refuse_real_data(session)
     sizes = shard_sizes(customers)
     # One batch is generated before the transaction starts, more batches inside it.
-    data = _generate(customers, seed, today, step) if len(sizes) == 1 else None
+    data = _generate(customers, seed, today, step, contacted_rate) if len(sizes) == 1 else None
     step(0.28 if data is not None else 0.01, "Preparing the workspace")
     with translate_db_errors(), engine.begin() as conn:
         with Session(bind=conn) as session:
@@ -111,7 +116,7 @@ def build_demo(
             truth = {"simulated_outreach": data.outreach.truth, "simulated_usage": data.usage_truth}
             data = None
         else:
-            counts, truth = _write_shards(conn, sizes, seed, today, step)
+            counts, truth = _write_shards(conn, sizes, seed, today, step, contacted_rate)
         built_at = utcnow()
         marker = {
             "customers": customers,
@@ -169,6 +174,7 @@ def _write_shards(
     seed: int,
     today: dt.date,
     step: Callable[[float, str], None],
+    contacted_rate: float = CONTACTED_RATE,
 ) -> tuple[dict[str, int], dict[str, Any]]:
     """Generate and write the demo batch by batch, in the caller's transaction; the
     counts, and the simulated truths of the first batch (the marker's; the other batches
@@ -183,7 +189,7 @@ def _write_shards(
                 step(0.01 + 0.97 * (k + fraction) / len(sizes),
                      f"{message}, part {k + 1} of {len(sizes)}")  # fmt: skip
 
-            data = _generate(size, seed + SHARD_SEED_STEP * k, today, part)
+            data = _generate(size, seed + SHARD_SEED_STEP * k, today, part, contacted_rate)
             if k == 0:
                 assert data.outreach is not None
                 truth = {
@@ -221,7 +227,13 @@ def _refuse_real_data(session: Session) -> None:
         raise WorkspaceError(REFUSAL)
 
 
-def _generate(n: int, seed: int, today: dt.date, step: Callable[[float, str], None]) -> _DemoData:
+def _generate(
+    n: int,
+    seed: int,
+    today: dt.date,
+    step: Callable[[float, str], None],
+    contacted_rate: float = CONTACTED_RATE,
+) -> _DemoData:
     rng = np.random.default_rng(seed)
     today_day = (today - _EPOCH).days  # events happen strictly before today 00:00 UTC
     step(0.02, "Generating orders")
@@ -229,7 +241,7 @@ def _generate(n: int, seed: int, today: dt.date, step: Callable[[float, str], No
     times = _order_times(rng, arch, today_day)
     # The past outreach has a random stream of its own (services/demo/outreach.py).
     past_rng = np.random.default_rng([seed, 16])
-    plan = _plan_outreach(past_rng, arch, times, today_day)
+    plan = _plan_outreach(past_rng, arch, times, today_day, contacted_rate)
     orders = _orders(rng, arch, today_day, times, plan.fixed_orders())
     step(0.12, "Generating customers")
     cust = _customers(rng, arch, orders, today_day)

@@ -133,6 +133,7 @@ class _Plan:
     order_at: IntArray  # seconds of the re-engagement order, -1 for none
     raw_last_day: IntArray  # per customer: last day of the generated history alone
     true_uplift: FloatArray  # services/demo/uplift_truth.py
+    contacted_rate: float  # the contacted arm's true rate (CONTACTED_RATE unless asked)
     experiment: tuple[IntArray, IntArray, IntArray]  # strategy, block, position (strategies.py)
 
     def fixed_orders(self) -> tuple[IntArray, IntArray]:
@@ -145,8 +146,10 @@ def _plan_outreach(
     arch: IntArray,
     times: tuple[IntArray, FloatArray],
     today_day: int,
+    contacted_rate: float = CONTACTED_RATE,
 ) -> _Plan:
-    """Choose the alerts, their arms and outcomes from the generated order times."""
+    """Choose the alerts, their arms and outcomes from the generated order times
+    (``contacted_rate``: the contacted arm's true rate; BASELINE_RATE: no effect)."""
     n = len(arch)
     customer, t = times
     day = np.minimum(np.floor(t).astype(np.int64), today_day - 1)
@@ -203,16 +206,16 @@ def _plan_outreach(
     # built, so Results' interval covers the true lift; tests/unit/learn/test_learn_stats.py
     # checks the interval's coverage over many coin-per-customer samples.
     # Who: each by their own true chance (services/demo/uplift_truth.py).
-    baseline, uplift = true_effects(q, nb, BASELINE_RATE, CONTACTED_RATE)
+    baseline, uplift = true_effects(q, nb, BASELINE_RATE, contacted_rate)
     chance = np.where(contact >= 0, baseline + uplift, baseline)
     reengaged = np.zeros(m, dtype=bool)
-    for arm, rate in ((contact >= 0, CONTACTED_RATE), (contact < 0, BASELINE_RATE)):
+    for arm, rate in ((contact >= 0, contacted_rate), (contact < 0, BASELINE_RATE)):
         members = np.flatnonzero(arm)
         reengaged[draw_share(rng, members, chance[members], rate)] = True
     # Within the experiment, each strategy's own true rate (services/demo/strategies.py),
     # each customer still by their own chance: baseline_i + uplift_i x the multiplier.
     reengaged = demo_strategies.redraw(
-        reengaged, contact >= 0, experiment[0], (baseline, uplift), BASELINE_RATE, CONTACTED_RATE
+        reengaged, contact >= 0, experiment[0], (baseline, uplift), BASELINE_RATE, contacted_rate
     )
     # The customer's true uplift stays uplift_i: outreach's effect averaged over the
     # strategies the draw splits evenly (their multipliers average 1).
@@ -239,6 +242,7 @@ def _plan_outreach(
         order_at=order_at,
         raw_last_day=raw_last_day.astype(np.int64),
         true_uplift=uplift,
+        contacted_rate=contacted_rate,
         experiment=experiment,
     )
 
@@ -385,8 +389,8 @@ def _outreach_tables(
 
     truth: dict[str, Any] = {
         "baseline_rate": BASELINE_RATE,
-        "contacted_rate": CONTACTED_RATE,
-        "true_lift": round(CONTACTED_RATE - BASELINE_RATE, 6),
+        "contacted_rate": plan.contacted_rate,
+        "true_lift": round(plan.contacted_rate - BASELINE_RATE, 6),
         "holdout_percent": HOLDOUT_PERCENT,
         "window_days": WINDOW_DAYS,
         "alerts": m,
@@ -398,7 +402,7 @@ def _outreach_tables(
         "last_alert": _iso(int(plan.created.max())) if m else None,
         # Per customer in attributes["demo_outreach"]["true_uplift"].
         "uplift": "varies: largest for recent repeat buyers, near zero for long quiet ones",
-        "experiment": demo_strategies.truth(plan.experiment[0], BASELINE_RATE, CONTACTED_RATE),
+        "experiment": demo_strategies.truth(plan.experiment[0], BASELINE_RATE, plan.contacted_rate),
     }
     return _OutreachTables(
         alerts=alerts,

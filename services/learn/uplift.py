@@ -10,7 +10,11 @@ after the alert is seen, and one feature table serves every alert of a week.
 The estimate is computed on demand (a few tenths of a second on a book of thousands of
 alerts), never stored: it changes with every closed window and every scoring. Today's
 estimates are for the customers with an active alert, described as of the latest
-scoring's date (today without one). services/learn/uplift_model.py holds the model.
+scoring's date (today without one). services/learn/uplift_model.py holds the model and
+says how each estimate is shrunk toward the average lift measured on the past exposures
+(contacted return rate minus held-out return rate, Newcombe's 90% interval), and
+services/learn/uplift_records.py when the estimates may be shown as a ranking
+(``UpliftReport.ranks``).
 """
 
 from __future__ import annotations
@@ -30,17 +34,17 @@ from services.alerts.lifecycle import moment
 from services.core._stable import stable_hashes, stable_keys
 from services.learn.attribution import CONTACTED, attribute
 from services.learn.data import load_learn_data
+from services.learn.lift import newcombe_interval
 from services.learn.uplift_model import (
     FOLDS,
     Cancelled,
     FloatArray,
     IntArray,
-    bootstrap_band,
     cross_fitted,
-    fit_predict,
     prepare,
     qini_band,
     qini_curve,
+    shrunk_estimates,
     stop_if,
 )
 from services.learn.uplift_records import (
@@ -123,10 +127,47 @@ def uplift_report(
     risks = past["risk"].to_numpy(np.float64)
     stop_if(cancelled)
     now_x = _features_at(scoring, active, day_number(today))
-    estimates = _estimates(x, contacted, returned, active, now_x, cancelled)
+    known = ~np.isnan(now_x).all(axis=1)
+    ids, rows = active[known], now_x[known]
+    lift, lift_low, lift_high = (
+        float(v)
+        for v in newcombe_interval(
+            report.contacted_returns,
+            report.contacted,
+            report.held_out_returns,
+            report.held_out,
+            confidence=0.90,
+        )
+    )
+    pooled = (lift, lift_low, lift_high)
+    n = len(x)
+    # The past exposures (for checking against a truth) and today's customers: each
+    # group's estimates average within the measured lift's interval.
+    groups = np.repeat(np.array([0, 1], np.int64), [n, len(rows)])
+    uplift, up_low, up_high, slope, slope_se = shrunk_estimates(
+        x, contacted, returned, scores, pooled, np.concatenate([x, rows]), groups, cancelled
+    )
+    estimates = tuple(
+        UpliftEstimate(int(c), float(u), float(lo), float(hi))
+        for c, u, lo, hi in zip(
+            ids.tolist(),
+            uplift[n:].tolist(),
+            up_low[n:].tolist(),
+            up_high[n:].tolist(),
+            strict=True,
+        )
+    )
     low, high = qini_band(scores, contacted, returned, cancelled)
     return _with(
         report,
+        lift=lift,
+        lift_low=lift_low,
+        lift_high=lift_high,
+        slope=slope,
+        slope_se=slope_se,
+        past_uplift=tuple(uplift[:n].tolist()),
+        past_low=tuple(up_low[:n].tolist()),
+        past_high=tuple(up_high[:n].tolist()),
         enough=True,
         model_curve=qini_curve(scores, contacted, returned),
         qini_low=low,
@@ -240,28 +281,6 @@ def _past_features(scoring: ScoringData, past: pd.DataFrame) -> FloatArray:
         rows = np.flatnonzero(cutoff == day)
         out[rows] = _features_at(scoring, customers[rows], int(day))
     return out
-
-
-def _estimates(
-    x: FloatArray,
-    contacted: np.ndarray,
-    returned: np.ndarray,
-    customers: IntArray,
-    now_x: FloatArray,
-    cancelled: Cancelled | None = None,
-) -> tuple[UpliftEstimate, ...]:
-    known = ~np.isnan(now_x).all(axis=1)
-    ids, rows = customers[known], now_x[known]
-    if len(ids) == 0:
-        return ()
-    uplift = fit_predict(x, contacted, returned, rows)
-    low, high = bootstrap_band(x, contacted, returned, rows, cancelled)
-    return tuple(
-        UpliftEstimate(int(c), float(u), float(lo), float(hi))
-        for c, u, lo, hi in zip(
-            ids.tolist(), uplift.tolist(), low.tolist(), high.tolist(), strict=True
-        )
-    )
 
 
 def distribution(estimates: Sequence[UpliftEstimate]) -> tuple[UpliftBar, ...]:

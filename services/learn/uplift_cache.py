@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from services.alerts._db import fetch, reading
 from services.learn.uplift_records import UpliftReport, uplift_words
+from services.learn.uplift_wording import lift_words, ranking_words
 from services.settings import config_version
 
 _STATE_SQL = (
@@ -83,20 +84,32 @@ def uplift_columns(
     *,
     fit: bool = True,
     cancelled: Callable[[], bool] | None = None,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.object_]]:
-    """Per row of ``customer_ids``: the customer's estimated uplift (NaN: none, or not
-    enough data) and its words ("" when none). ``fit=False``: only from a report already
-    computed for the workspace as it is (else every row NaN)."""
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.object_], str]:
+    """Per row of ``customer_ids``: the customer's estimated uplift and its words, and
+    why the estimates are not ranked ("" when they are, or when nothing is known yet).
+
+    Only while the report ranks (UpliftReport.ranks) does a row carry its own estimate
+    (what "Most persuadable first" orders by) and its own words; until then every uplift
+    is NaN and each customer with an estimate gets the words of the average lift measured
+    on past customers. ``fit=False``: only from a report already computed for the
+    workspace as it is (else every row NaN, no words)."""
     ids = np.asarray(customer_ids, dtype=np.int64)
     uplift = np.full(len(ids), np.nan)
     words = np.full(len(ids), "", dtype=object)
     report = cached_uplift_report(engine, cancelled) if fit else ready_uplift_report(engine)
-    if report is None or not report.enough:
-        return uplift, words
+    if report is None:
+        return uplift, words, ""
+    if not report.enough:
+        return uplift, words, report.reason
     by_customer = report.estimate_of()
+    average = lift_words(report)
     for i, customer in enumerate(ids.tolist()):
         estimate = by_customer.get(customer)
-        if estimate is not None:
+        if estimate is None:
+            continue
+        if report.ranks:
             uplift[i] = estimate.uplift
             words[i] = uplift_words(estimate)
-    return uplift, words
+        else:
+            words[i] = average
+    return uplift, words, "" if report.ranks else ranking_words(report)

@@ -5,9 +5,16 @@ Standard library only, so that views may load it.
 Uplift: how much outreach raises a customer's chance of a return (a paid order within the
 attribution window), in points of percentage. It is estimated from the past exposures
 (the contacted and the held-out customers, services/learn/data.py) with two models, one
-per group, over the features scoring computes, as of the alert (the T-learner). The Qini
-curve ranks the past exposures by their estimate, each scored by models that never saw it
-(cross-fitting), and counts the returns the ranking would have added.
+per group, over the features scoring computes, as of the alert (the T-learner), shrunk
+toward the measured average lift as far as the data asks (services/learn/uplift_model.py).
+The Qini curve ranks the past exposures by their score, each scored by models that never
+saw it (cross-fitting), and counts the returns the ranking would have added.
+
+The estimates are shown as a ranking (the queue's "Most persuadable first", the list of
+estimates, each card's own figure) only while that ranking has beaten a random order on
+the past exposures: the Qini coefficient's 90% interval above zero (``UpliftReport.ranks``,
+the one place that decides). Until then every surface says why, and the cards show the
+average lift measured over all past exposures.
 """
 
 from __future__ import annotations
@@ -24,9 +31,18 @@ ENOUGH_WORDS = (
 )
 METHOD_WORDS = (
     "Two models, one for contacted and one for held-out customers (regularised logistic "
-    "regression over the scoring features as of each alert); the uplift is the "
-    "difference of their chances. The curve scores each past customer with models "
-    "fitted without them (5 folds)."
+    "regression over the scoring features as of each alert); their difference is a "
+    "customer's score. The curve scores each past customer with models fitted without "
+    "them (5 folds). A customer's estimate starts from the average lift measured on past "
+    "customers (contacted return rate minus held-out return rate) and moves from it by "
+    "their score's distance from the average, times how far the scores of past customers "
+    "turned out to track their real returns (from 0: not at all, to 1: fully). Its 90% "
+    "band adds the average lift's interval, the doubt about that factor, the score's own "
+    "noise (refits on resampled past customers), what a score cannot tell about one "
+    "customer, and how far the estimates miss the lift measured in groups of past "
+    "customers. Estimates are ranked, and "
+    '"Most persuadable first" is offered, only once the ranking has beaten a random '
+    "order on past customers (the Qini coefficient's 90% interval above zero)."
 )
 # The uplift distribution's bars: edges in points (the first and last are open).
 DISTRIBUTION_EDGES = (-5.0, 0.0, 5.0, 10.0, 15.0, 20.0, 25.0)
@@ -54,8 +70,8 @@ class UpliftEstimate:
 
     customer_id: int
     uplift: float
-    low: float  # the bootstrap band's 5th percentile
-    high: float  # ... and its 95th
+    low: float  # the 90% band's lower end (services/learn/uplift_model.py)
+    high: float  # ... and its upper end
 
 
 @dataclass(frozen=True)
@@ -101,6 +117,28 @@ class UpliftReport:
     past_risks: tuple[float, ...] = ()
     estimates: tuple[UpliftEstimate, ...] = ()  # customers with an active alert
     bars: tuple[UpliftBar, ...] = ()
+    # The measured average lift over the past exposures (contacted minus held-out return
+    # rate) and its 90% interval: every estimate's starting point.
+    lift: float | None = None
+    lift_low: float | None = None
+    lift_high: float | None = None
+    # How far the estimates move from the lift: the calibration slope used (0 to 1) and
+    # the measured slope's standard error.
+    slope: float | None = None
+    slope_se: float | None = None
+    # Each past exposure's estimate and 90% band (in the order above), from the models
+    # fitted on all of them: what a known truth is checked against (bench/).
+    past_uplift: tuple[float, ...] = ()
+    past_low: tuple[float, ...] = ()
+    past_high: tuple[float, ...] = ()
+
+    @property
+    def ranks(self) -> bool:
+        """Whether the estimates may be shown as a ranking ("Most persuadable first", the
+        list of estimates, each card's own figure): only once ranking by them has beaten
+        a random order on the past exposures, the Qini coefficient's 90% interval above
+        zero. Every surface asks this, and nothing else."""
+        return self.enough and self.qini_low is not None and self.qini_low > 0
 
     def estimate_of(self) -> dict[int, UpliftEstimate]:
         """The estimates by customer id."""
@@ -124,6 +162,7 @@ def uplift_words(estimate: UpliftEstimate) -> str:
     if estimate.high < 0:
         return f"Outreach may lower the chance of a return, by about {-points} points"
     return (
-        f"Outreach may change the chance of a return little: about {points:+d} points, "
-        f"between {round(estimate.low * 100):+d} and {round(estimate.high * 100):+d}"
+        f"Outreach may change the chance of a return by about {points:+d} points, "
+        f"between {round(estimate.low * 100):+d} and {round(estimate.high * 100):+d} "
+        f"(the band includes no change)"
     )

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from views.alerts.dialogs import ask_owner_name
 from views.alerts.draft_targets import ALL_QUEUES, DraftTargets
 from views.alerts.pane_state import PaneState
-from views.alerts.persuadable import fetch_estimates, offer_persuadable
+from views.alerts.persuadable import SORT_TIP, fetch_estimates, offer_persuadable
 from views.alerts.source import ALERT_QUEUES, QUEUE_LABELS, SEVERITIES, SEVERITY_LABELS, AlertSource
 from views.item_models.alert_list_data import SORTS, STATUS_FILTERS, AlertFilter, AlertListData
 from views.item_models.alert_list_model import (
@@ -202,7 +202,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         self.sort_combo = ComboBox(self)
         self.sort_combo.setObjectName("sortOrder")
         name(self.sort_combo, "Sort cards by")
-        self.sort_combo.setToolTip("The order of the cards (remembered)")
+        self.sort_combo.setToolTip(SORT_TIP)
         for key, label in SORTS.items():
             self.sort_combo.addItem(label, key)
         saved_sort = str(settings.value(KEY_SORT, "urgency")) if settings is not None else "urgency"

@@ -1,6 +1,8 @@
 """The alert queue's "Most persuadable first" order: offered beside "Most urgent first"
-only when the uplift model has enough data (Results ▸ Who to contact), that is when the
-loaded alerts carry an estimate (the ``uplift`` column the window's source adds)."""
+only while the uplift estimates may be ranked (services.learn.uplift_records'
+``UpliftReport.ranks``: the ranking has beaten a random order on past customers), that is
+when the loaded alerts carry an estimate (the ``uplift`` column the window's source adds
+holds them only then). Until then the order menu's tooltip says why (``uplift_note``)."""
 
 from __future__ import annotations
 
@@ -40,17 +42,22 @@ PERSUADABLE_TIP = (
 )
 
 
+SORT_TIP = "The order of the cards (remembered)"
+
+
 def offered(data: AlertListData) -> bool:
-    """Whether the order is offered: some alert has an estimate."""
+    """Whether the order is offered: some alert has a ranked estimate (the service gives
+    them only while UpliftReport.ranks holds)."""
     return bool(np.isfinite(data.uplift).any())
 
 
 def offer_persuadable(
     combo: QComboBox, data: AlertListData, settings: QSettings | None, key: str
 ) -> bool:
-    """Add the order to ``combo`` when the data has estimates (choosing it when it is the
-    saved order, ``settings``' ``key``), remove it when not (keeping the saved choice for
-    when it comes back). True when the chosen order changed."""
+    """Add the order to ``combo`` when the data has ranked estimates (choosing it when it
+    is the saved order, ``settings``' ``key``), remove it when not (keeping the saved
+    choice for when it comes back), the combo's tooltip then saying why it is not
+    offered. True when the chosen order changed."""
     at = combo.findData(PERSUADABLE)
     saved = str(settings.value(key, "")) if settings is not None else ""
     before = combo.currentData()
@@ -67,6 +74,8 @@ def offer_persuadable(
             combo.removeItem(at)
     finally:
         combo.blockSignals(False)
+    why = "" if offered(data) else data.uplift_note
+    combo.setToolTip(f"{SORT_TIP}. {PERSUADABLE_LABEL} is not offered: {why}" if why else SORT_TIP)
     return bool(combo.currentData() != before)
 
 
@@ -81,13 +90,13 @@ def fetch_estimates(
     """When the loaded list carries no estimate yet: fit the uplift model (or read its
     report) on a work thread, not the database worker the list and the cards load on (a
     fit takes seconds on a small book, minutes on 100,000 customers), then hand ``done``
-    the same list with its estimates. Nothing when there is not enough data.
+    the same list with its estimates, or with why they are not ranked.
 
     On a long list (``QUIET_FROM`` alerts) the fit starts once the list has been left
     alone ``QUIET_S``: from now, and again from each time ``changed`` fires (the list's
     filter, sort or search changed); and once ``jobs`` runs nothing else (``BUSY_WAIT_S``
     at most)."""
-    if offered(data) or not data.n:
+    if offered(data) or data.uplift_note or not data.n:  # ranked, or known not to be
         return
     ids = data.columns["customer_id"]
     touched = [time.monotonic()]
@@ -96,7 +105,7 @@ def fetch_estimates(
     def on_changed(*_args: object) -> None:
         touched[0] = time.monotonic()
 
-    def task(state: TaskState) -> tuple[Any, Any]:
+    def task(state: TaskState) -> tuple[Any, Any, str]:
         since = time.monotonic()
         while time.monotonic() - touched[0] < quiet or (
             quiet and jobs.active_count() > 1 and time.monotonic() - since < BUSY_WAIT_S
@@ -112,9 +121,9 @@ def fetch_estimates(
     if changed is not None:
         changed.connect(on_changed)
 
-    def arrived(columns: tuple[Any, Any]) -> None:
+    def arrived(columns: tuple[Any, Any, str]) -> None:
         data.set_uplift(*columns)
-        if offered(data):
+        if offered(data) or data.uplift_note:  # the order, or why it is not offered
             done(data)
 
     (

@@ -84,10 +84,11 @@ class AlertSource(Protocol):
 
     def load_uplift_columns(
         self, customer_ids: Any, cancelled: Callable[[], bool] | None = None
-    ) -> tuple[Any, Any]:
-        """Per row of ``customer_ids``: the estimated uplift (NaN: none) and its words, the
-        uplift model fitted first when the workspace changed (slow: seconds to minutes;
-        it stops once ``cancelled`` says so)."""
+    ) -> tuple[Any, Any, str]:
+        """Per row of ``customer_ids``: the estimated uplift (NaN: none, or not ranked) and
+        its words, and why the estimates are not ranked ("" when they are), the uplift
+        model fitted first when the workspace changed (slow: seconds to minutes; it
+        stops once ``cancelled`` says so). services.learn.uplift_cache.uplift_columns."""
         ...
 
     def load_alert_detail(self, alert_id: int, card_ids: Sequence[int] = ()) -> AlertDetail:

@@ -102,14 +102,15 @@ class UpliftDistributionChart(DashboardChart):
         plot = self.plot
         plot.showGrid(x=False, y=True, alpha=1.0)
         plot.setLabel("bottom", "Estimated uplift (points)")
+        plot.getAxis("bottom").enableAutoSIPrefix(False)  # an empty chart: no "(x0.001)"
         self._bars = pg.BarGraphItem(x=np.zeros(0), height=np.zeros(0), width=_BAR)
         plot.addItem(self._bars)
         self._data: tuple[UpliftBar, ...] = ()
         self.set_theme(self._theme)
 
     @summarised
-    def set_bars(self, bars: Sequence[UpliftBar]) -> None:
-        """The distribution's bars."""
+    def set_bars(self, bars: Sequence[UpliftBar], empty: str = "No estimate yet") -> None:
+        """The distribution's bars (``empty``: what an empty chart says)."""
         self._data = tuple(bars)
         n = len(self._data)
         counts = self.counts()
@@ -122,7 +123,7 @@ class UpliftDistributionChart(DashboardChart):
             [(float(i), float(c), f"{c:,}", (0.5, 1.0)) for i, c in enumerate(counts) if c]
         )
         if top == 0:
-            self._show_empty("No estimate yet", max(n - 1, 0) / 2, 2.0)
+            self._show_empty(empty, max(n - 1, 0) / 2, 2.0)
         else:
             self._empty.hide()
 

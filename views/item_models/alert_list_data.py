@@ -162,11 +162,14 @@ class AlertListData:
         }
         self.severity_rank = _per_text(self._codes["severity"], lambda s: _SEVERITY_RANK.get(s, 9))
         # Optional too: the customer's estimated uplift (services/learn/uplift.py; NaN:
-        # none) and its words; the "persuadable" order (views/alerts/persuadable.py).
+        # none, or the estimates are not ranked) and its words; the "persuadable" order
+        # (views/alerts/persuadable.py); and why the estimates are not ranked ("": they
+        # are, or nothing is known yet).
         lift = columns.get("uplift")
         self.uplift = np.full(n, np.nan) if lift is None else np.asarray(lift, np.float64)
         words = columns.get("uplift_text")
         self.uplift_text = np.asarray([""] * n if words is None else words, dtype=object)
+        self.uplift_note = str(columns.get("uplift_note") or "")
         created = c["created_at"].astype(np.int64)
         priority = c["priority_cents"]
         ids = c["id"].astype(np.int64)
@@ -378,11 +381,13 @@ class AlertListData:
             return _subset(cards, chosen)
         return cards
 
-    def set_uplift(self, uplift: np.ndarray, words: np.ndarray) -> None:
-        """The customers' estimated uplift and its words, per row, when they come after the
-        list (views/alerts/persuadable.py): the "persuadable" order is ranked anew."""
+    def set_uplift(self, uplift: np.ndarray, words: np.ndarray, note: str = "") -> None:
+        """The customers' estimated uplift and its words, per row, and why they are not
+        ranked ("" when they are), when they come after the list
+        (views/alerts/persuadable.py): the "persuadable" order is ranked anew."""
         self.uplift = np.asarray(uplift, np.float64).reshape(self.n)
         self.uplift_text = np.asarray(words, dtype=object).reshape(self.n)
+        self.uplift_note = note
         self._ranks.pop("persuadable", None)  # ranked anew when asked for
         self._kept.clear()  # that order's cards change
 

@@ -1,10 +1,13 @@
 """Results ▸ Who to contact: whom outreach is likely to change (services.learn.uplift).
 
 A headline in words (the Qini coefficients of the uplift ranking and of the churn-risk
-ranking, or "Not enough data yet: …" with the threshold), the Qini curve on the past
-exposures (cross-fitted: each past customer scored by models that never saw them), the
+ranking, or "Not enough data yet: …" with the threshold), whether the estimates are
+ranked and why (services.learn.uplift_wording.ranking_words: only once the ranking has
+beaten a random order, ``UpliftReport.ranks``), the Qini curve on the past exposures
+(cross-fitted: each past customer scored by models that never saw them), the
 distribution of today's estimates for the customers with an active alert (a bar opens
-its customers) and how the estimate is made. The model is fitted on the job runner each
+its customers; empty, saying why, while they are not ranked) and how the estimate is
+made. The model is fitted on the job runner each
 time the section is shown or the workspace changes (about a second on a large book)."""
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from services.learn.uplift_records import METHOD_WORDS, UpliftReport
-from services.learn.uplift_wording import qini_headline
+from services.learn.uplift_wording import NOT_RANKED, lift_words, qini_headline, ranking_words
 from views.charts.uplift_charts import QiniChart, UpliftDistributionChart
 from views.item_models.customer_filters import CustomerFilter
 from views.kit.accessibility import name
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState
 
 LOADING_TEXT = "Estimating who outreach is likely to change…"
+NOT_RANKED_CHART = f"Not ranked: {NOT_RANKED[0].lower()}{NOT_RANKED[1:]}"
 
 
 def headline(report: UpliftReport) -> str:
@@ -34,14 +38,18 @@ def headline(report: UpliftReport) -> str:
 
 
 def counts_text(report: UpliftReport) -> str:
-    """Who the estimate learnt from."""
-    return (
+    """Who the estimate learnt from, and what the cards in Alerts show."""
+    learnt = (
         f"Learnt from {report.contacted:,} contacted customers ({report.contacted_returns:,} "
         f"returned) and {report.held_out:,} held out ({report.held_out_returns:,} returned), "
         f"each counted over {report.window_days} days after the alert or the email. "
-        f"{len(report.estimates):,} customers with an active alert have an estimate; each "
-        f"card in Alerts shows its own, with a 90% band (bootstrap)."
     )
+    if report.ranks:
+        return learnt + (
+            f"{len(report.estimates):,} customers with an active alert have an estimate; "
+            f"each card in Alerts shows its own, with a 90% band."
+        )
+    return learnt + f"Each card in Alerts shows the average instead: {lift_words(report)}"
 
 
 class UpliftSection(ResultsSection):
@@ -58,6 +66,8 @@ class UpliftSection(ResultsSection):
         self.headline_label = QLabel(LOADING_TEXT, self)
         self.headline_label.setObjectName("resultsHeadline")
         self.headline_label.setWordWrap(True)
+        self.ranking_label = QLabel("", self)
+        self.ranking_label.setWordWrap(True)
         self.counts_label = QLabel("", self)
         self.counts_label.setObjectName("kpiNote")
         self.counts_label.setWordWrap(True)
@@ -75,6 +85,7 @@ class UpliftSection(ResultsSection):
         body = QWidget(self)
         inner = QVBoxLayout(body)
         inner.addWidget(self.headline_label)
+        inner.addWidget(self.ranking_label)
         inner.addWidget(self.counts_label)
         inner.addLayout(charts, 1)
         inner.addWidget(self.method_label)
@@ -107,9 +118,16 @@ class UpliftSection(ResultsSection):
         """Show a report (the loader's result; tests hand one directly)."""
         self.report = report
         self.headline_label.setText(headline(report))
+        self.ranking_label.setText(ranking_words(report))
+        self.ranking_label.setVisible(report.enough)
         self.counts_label.setText(counts_text(report) if report.enough else "")
         self.qini_chart.set_curves(report.model_curve, report.risk_curve)
-        self.distribution_chart.set_bars(report.bars)
+        # Today's estimates as a distribution only while they may be ranked.
+        ranked = report.bars if report.ranks else ()
+        if report.enough:
+            self.distribution_chart.set_bars(ranked, NOT_RANKED_CHART)
+        else:
+            self.distribution_chart.set_bars(ranked)
 
     def _on_distribution_chart_bar_clicked(self, key: object) -> None:
         if not isinstance(key, int):

@@ -101,3 +101,37 @@ def test_orders_ranked_when_asked_are_those_ranked_at_once(alerts_ws: Workspace)
     uplift[::3] = np.nan  # no estimate: last
     data.set_uplift(uplift, np.full(data.n, "", dtype=object))
     assert data.rank("persuadable").tolist() == eager_ranks(data)["persuadable"].tolist()
+
+
+def test_the_persuadable_order_follows_the_services_decision(qtbot, alerts_ws: Workspace) -> None:
+    """The menu offers "Most persuadable first" only for estimates the service ranked
+    (services.learn.uplift_cache.uplift_columns gives them only while UpliftReport.ranks
+    holds); estimates it did not rank come without figures and with the reason, which the
+    menu's tooltip says. Once known not to be ranked, no fit is asked for again."""
+    from PySide6.QtWidgets import QComboBox
+
+    from views.alerts.persuadable import (
+        PERSUADABLE,
+        SORT_TIP,
+        fetch_estimates,
+        offer_persuadable,
+    )
+
+    combo = QComboBox()
+    qtbot.addWidget(combo)
+    combo.addItem("Most urgent first", "urgency")
+    data = AlertListData(WorkspaceAlertSource(alerts_ws).load_alert_columns())
+    why = "The model has not yet beaten a random order: its Qini interval includes zero."
+    words = np.full(data.n, "On past customers, outreach raised …", dtype=object)
+    data.set_uplift(np.full(data.n, np.nan), words, why)
+    offer_persuadable(combo, data, None, "sort")
+    assert combo.findData(PERSUADABLE) < 0
+    assert combo.toolTip() == f"{SORT_TIP}. Most persuadable first is not offered: {why}"
+    asked: list[object] = []
+    fetch_estimates(None, combo, None, data, asked.append)  # type: ignore[arg-type]
+    assert asked == []  # known not to be ranked: nothing to fit
+
+    data.set_uplift(np.linspace(0.0, 0.2, data.n), words, "")
+    offer_persuadable(combo, data, None, "sort")
+    assert combo.findData(PERSUADABLE) >= 0
+    assert combo.toolTip() == SORT_TIP

@@ -146,10 +146,10 @@ class _Source:
 
     def load_uplift_columns(
         self, customer_ids: object, cancelled: object = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, str]:
         self.asked_at.append(time.monotonic())
         n = len(customer_ids)  # type: ignore[arg-type]
-        return np.full(n, 0.25), np.full(n, "about 25 points", dtype=object)
+        return np.full(n, 0.25), np.full(n, "about 25 points", dtype=object), ""
 
 
 def test_the_fit_waits_until_the_list_is_left_alone(

@@ -1,7 +1,10 @@
 """Who to contact in the window, on the 2,000-customer demo whose true effect varies by
-customer: Results ▸ Who to contact shows the Qini curves and today's estimates (a bar
-opens its customers), and the alert queue offers "Most persuadable first" beside "Most
-urgent first", each card saying its estimate; on a book with too few exposures the order
+customer. Seed 11, whose ranking has beaten a random order (the Qini coefficient's 90%
+interval above zero): Results ▸ Who to contact shows the Qini curves and today's
+estimates (a bar opens its customers), and the alert queue offers "Most persuadable
+first" beside "Most urgent first", each card saying its estimate. Seed 7, whose Qini
+interval includes zero: the order is not offered, the order menu and the section say
+why, and the cards say the measured average. On a book with too few exposures the order
 is not offered and the section says "Not enough data yet: …"."""
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from app.gui.results_source import WorkspaceResultsSource
 from app.workspace import Workspace, open_workspace, to_url
 from services.learn.uplift_cache import cached_uplift_report
 from services.learn.uplift_records import UpliftReport
+from services.learn.uplift_wording import NOT_RANKED, lift_words
 from tests.unit.learn.test_uplift_demo import build_uplift_demo
 from views.alerts.persuadable import PERSUADABLE, PERSUADABLE_LABEL
 from views.alerts.view import AlertsView
@@ -27,7 +31,7 @@ from views.item_models.alert_list_data import AlertListData
 from views.item_models.customer_filters import CustomerFilter
 from views.kit.jobs import JobRunner
 from views.results.sections import section_classes
-from views.results.uplift import UpliftSection
+from views.results.uplift import NOT_RANKED_CHART, UpliftSection
 
 TIMEOUT_MS = 120_000
 pytestmark = pytest.mark.slow
@@ -35,8 +39,17 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo whose ranking has beaten a random order."""
     path = tmp_path_factory.mktemp("uplift-gui") / "demo.radar.sqlite"
-    build_uplift_demo(path)
+    build_uplift_demo(path, seed=11)
+    return path
+
+
+@pytest.fixture(scope="module")
+def unproven_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo whose ranking has not beaten a random order (Qini interval includes 0)."""
+    path = tmp_path_factory.mktemp("uplift-gui") / "unproven.radar.sqlite"
+    build_uplift_demo(path, seed=7)
     return path
 
 
@@ -75,11 +88,13 @@ def test_the_section_shows_the_curves_and_a_bar_opens_its_customers(
     assert model is not None
     assert report.risk_curve is not None
     headline = section.headline_label.text()
-    # The demo's Qini interval includes zero: the headline says so first.
+    # This demo's Qini interval lies above zero: the ranking is shown.
     assert report.qini_low is not None
-    assert report.qini_low < 0 < report.qini_high  # type: ignore[operator]
-    assert headline.startswith("No clear effect yet: contacting the most persuadable first")
-    assert f"{model.coefficient * 100:+.2f}"[1:] in headline
+    assert report.qini_low > 0
+    assert report.ranks
+    assert headline.startswith("On past customers, contacting the most persuadable first added")
+    assert f"{model.coefficient * 100:.2f}" in headline
+    assert section.ranking_label.text().startswith("The ranking has beaten a random order")
     assert f"highest churn risk first: {report.risk_curve.coefficient * 100:+.2f}" in headline
     assert f"Learnt from {report.contacted:,} contacted customers" in section.counts_label.text()
     assert "Qini coefficient" in section.qini_chart.summary_text
@@ -125,8 +140,48 @@ def test_the_queue_offers_most_persuadable_first(qtbot, jobs: JobRunner, demo: W
     assert ordered == sorted(ordered, reverse=True) != urgent  # ...most persuadable first
     tip = pane.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
     top = estimates[pane.model.record(0)["customer_id"]]
-    assert f"about {round(top.uplift * 100)} points" in tip
+    assert f"{round(top.uplift * 100)} points" in tip
     assert "Outreach" in tip
+
+
+def test_an_unproven_ranking_is_not_offered_and_the_screen_says_why(
+    qtbot, jobs: JobRunner, unproven_path: Path
+) -> None:
+    """The Qini interval includes zero: no "Most persuadable first", the order menu's
+    tooltip and Results ▸ Who to contact say that the model has not yet beaten a random
+    order and why, no distribution of estimates, and each card says the average."""
+    ws = open_workspace(to_url(str(unproven_path)), backup=False)
+    try:
+        view = AlertsView(jobs)
+        qtbot.addWidget(view)
+        view.set_sources(
+            WorkspaceAlertSource(ws, user="maya"), WorkspaceCustomerSource(ws), owner_name=None
+        )
+        pane = view.alerts_pane
+        combo = pane.sort_combo
+        qtbot.waitUntil(
+            lambda: NOT_RANKED in combo.toolTip() and jobs.is_idle(), timeout=TIMEOUT_MS
+        )  # the estimates came, and the menu says why the order is not there
+        assert combo.findData(PERSUADABLE) < 0
+        assert "that interval includes zero, the score of a random order" in combo.toolTip()
+        report = cached_uplift_report(ws.engine)
+        assert not report.ranks
+        data = pane.model.data_set
+        assert data is not None
+        assert not np.isfinite(data.uplift).any()  # nothing to rank by
+        assert lift_words(report) in set(data.uplift_text.tolist())
+        section = _section(qtbot, jobs, ws)
+    finally:
+        ws.close()
+    assert section.report == report
+    assert section.headline_label.text().startswith("No clear effect yet: ")
+    said = section.ranking_label.text()
+    assert said.startswith(f"{NOT_RANKED}: ")
+    assert f"90% interval {report.qini_low * 100:+.2f} to" in said  # type: ignore[operator]
+    assert "includes zero" in said
+    assert "Each card in Alerts shows the average instead" in section.counts_label.text()
+    assert section.distribution_chart.counts() == []
+    assert section.distribution_chart.empty_text == NOT_RANKED_CHART
 
 
 def test_too_few_exposures_offer_no_persuadable_order(

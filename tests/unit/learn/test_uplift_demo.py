@@ -1,9 +1,13 @@
 """Who to contact on the demo, whose true effect varies by customer in a known way
 (services/demo/uplift_truth.py): the cross-fitted uplift ranking's Qini on the truth
 beats a random order and the churn-risk order; the report is deterministic; a book with
-too few exposures says so, with the threshold in words.
+too few exposures says so, with the threshold in words. On this demo the ranking's Qini
+interval includes zero: the estimates are not ranked, the queue gets no order and every
+surface says why; the estimates average within the measured lift's interval. On an A/A
+book (outreach has no effect) nothing is ranked either.
 
-The 2,000-customer demo (seed 7) is built and scored once for the module (about 5 s)."""
+The 2,000-customer demo (seed 7) is built and scored once for the module (about 5 s),
+the A/A book once for its test."""
 
 from __future__ import annotations
 
@@ -22,19 +26,23 @@ from services.demo import build_demo
 from services.learn.uplift import uplift_report
 from services.learn.uplift_cache import cached_uplift_report, uplift_columns
 from services.learn.uplift_records import ENOUGH_WORDS, UpliftReport
+from services.learn.uplift_wording import NOT_RANKED, lift_words, ranking_words
 
 TODAY = dt.date(2025, 6, 15)
 NOW = dt.datetime(2025, 6, 15, 12, tzinfo=dt.UTC)
 
 
-def build_uplift_demo(path: Path) -> None:
-    """The 2,000-customer demo scored on its today, with today's alerts raised."""
+def build_uplift_demo(path: Path, seed: int = 7, contacted_rate: float | None = None) -> None:
+    """The 2,000-customer demo scored on its today, with today's alerts raised
+    (``contacted_rate``: the contacted arm's true rate, the demo's by default)."""
     from services.alerts.generate import generate_alerts
+    from services.demo.outreach import CONTACTED_RATE
     from services.scoring.run import score_workspace
 
+    rate = CONTACTED_RATE if contacted_rate is None else contacted_rate
     ws = open_workspace(to_url(str(path)), backup=False)
     try:
-        build_demo(ws.engine, customers=2000, seed=7, today=TODAY)
+        build_demo(ws.engine, customers=2000, seed=seed, today=TODAY, contacted_rate=rate)
         summary = score_workspace(ws.engine, as_of=TODAY)
         generate_alerts(ws.engine, summary.run_id)
     finally:
@@ -126,11 +134,14 @@ def test_the_queue_columns_come_from_the_same_report(demo: Workspace) -> None:
     cached = cached_uplift_report(demo.engine)
     assert cached is cached_uplift_report(demo.engine)  # nothing changed: kept
     ids = np.array([e.customer_id for e in cached.estimates][:5] + [10**9])
-    uplift, words = uplift_columns(demo.engine, ids)
-    assert uplift[:5] == pytest.approx([e.uplift for e in cached.estimates][:5])
-    assert np.isnan(uplift[5])
+    uplift, words, note = uplift_columns(demo.engine, ids)
+    # Not ranked on this demo: no row carries its own estimate, each customer with one
+    # the measured average, and the note says why.
+    assert not cached.ranks
+    assert np.isnan(uplift).all()
     assert words[5] == ""
-    assert all(w.startswith("Outreach") for w in words[:5])
+    assert set(words[:5]) == {lift_words(cached)}
+    assert note == ranking_words(cached)
 
 
 def test_a_book_without_enough_exposures_says_so(tmp_path: Path) -> None:
@@ -159,21 +170,30 @@ def test_report_uplift_prints_the_figures_of_the_service(
     assert data["enough"] is True
     assert data["contacted"] == report.contacted
     assert data["held_out"] == report.held_out
-    assert len(data["customers"]) == len(report.estimates)
-    points = [c["uplift_points"] for c in data["customers"]]
-    assert points == sorted(points, reverse=True)
+    assert data["ranked"] is False
+    assert data["customers"] == []  # not ranked: nobody listed by their own estimate
+    assert data["ranking"].startswith(NOT_RANKED)
+    assert data["lift"] == pytest.approx(report.lift)
     assert main(["--db", url, "report", "uplift", "--top", "3"]) == 0
     table = capsys.readouterr().out.splitlines()
     # The headline in the window's words (No clear effect yet: ... when the interval
     # includes zero), then the figures.
     from services.learn.uplift_wording import qini_headline
 
-    head = textwrap.wrap(qini_headline(report), 100, subsequent_indent="  ")
+    head = [
+        *textwrap.wrap(qini_headline(report), 100, subsequent_indent="  "),
+        *textwrap.wrap(ranking_words(report), 100, subsequent_indent="  "),
+        *textwrap.wrap(lift_words(report), 100, subsequent_indent="  "),
+    ]
     assert table[1 : 1 + len(head)] == head
+    said = " ".join(line.strip() for line in head)
+    assert "The model has not yet beaten a random order: " in said
+    assert "and that interval includes zero, the score of a random order" in said
+    assert 'Alerts does not offer "Most persuadable first"' in said
     table = table[1 + len(head) :]
     assert table[0].startswith("Qini coefficient per 100, most persuadable first: ")
     assert len([line for line in table if line.endswith(")")]) >= 1
-    assert sum(1 for line in table if " to " in line and line[0] != "Q") == 3
+    assert "Customer" not in " ".join(table)  # no ranked table
 
 
 @pytest.mark.slow
@@ -207,3 +227,61 @@ def test_a_fit_stops_once_cancelled_and_keeps_nothing(
     with pytest.raises(UpliftCancelled):
         cached_uplift_report(demo.engine, after(2))
     assert uplift_cache.ready_uplift_report(demo.engine) is None
+
+
+@pytest.mark.slow
+def test_the_estimates_average_within_the_measured_lift(report: UpliftReport) -> None:
+    """Each estimate starts from the lift measured on the past exposures: their mean sits
+    inside its interval, each band is at least as wide, and nothing runs to three times
+    the lift as the raw scores did."""
+    from services.learn.lift import proportion_lift
+
+    measured = proportion_lift(
+        report.contacted_returns,
+        report.contacted,
+        report.held_out_returns,
+        report.held_out,
+        confidence=0.90,
+    )
+    assert measured.lift is not None
+    assert measured.low is not None
+    assert measured.high is not None
+    today = np.array([e.uplift for e in report.estimates])
+    assert len(today) > 20
+    assert measured.low - 1e-9 <= today.mean() <= measured.high + 1e-9
+    assert np.mean(report.past_uplift) == pytest.approx(measured.lift)
+    assert report.lift == pytest.approx(measured.lift)
+    width = measured.high - measured.low
+    assert all(e.high - e.low >= width - 1e-9 for e in report.estimates)
+    assert all(e.low <= e.uplift <= e.high for e in report.estimates)
+
+
+@pytest.mark.slow
+def test_an_a_a_book_ranks_nothing(tmp_path: Path) -> None:
+    """Outreach with no effect on anyone (the contacted arm's true rate the held out's):
+    the ranking is not offered, the queue's columns carry no estimate, and the
+    estimates average within the measured lift's interval, which holds zero."""
+    from services.demo.outreach import BASELINE_RATE
+
+    path = tmp_path / "aa.radar.sqlite"
+    build_uplift_demo(path, contacted_rate=BASELINE_RATE)
+    ws = open_workspace(to_url(str(path)), backup=False)
+    try:
+        report = uplift_report(ws.engine, now=NOW)
+        ids = np.array([e.customer_id for e in report.estimates])
+        uplift, _words, note = uplift_columns(ws.engine, ids)
+        truth = true_uplift(ws, report.past_customers)
+    finally:
+        ws.close()
+    assert report.enough, report.reason
+    assert not (truth != 0).any()  # the demo's truth: no effect on anyone
+    assert not report.ranks
+    assert np.isnan(uplift).all()
+    assert note.startswith(f"{NOT_RANKED}: ")
+    assert report.lift_low is not None
+    assert report.lift_high is not None
+    assert report.lift_low < 0 < report.lift_high
+    mean = np.mean([e.uplift for e in report.estimates])
+    assert report.lift_low <= mean <= report.lift_high
+    covered = np.mean((np.array(report.past_low) <= 0) & (np.array(report.past_high) >= 0))
+    assert covered >= 0.9

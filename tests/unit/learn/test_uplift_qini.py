@@ -107,7 +107,8 @@ def test_an_estimate_in_words() -> None:
     assert uplift_words(worse) == "Outreach may lower the chance of a return, by about 4 points"
     unsure = UpliftEstimate(3, 0.03, -0.02, 0.09)
     assert uplift_words(unsure) == (
-        "Outreach may change the chance of a return little: about +3 points, between -2 and +9"
+        "Outreach may change the chance of a return by about +3 points, between -2 and +9 "
+        "(the band includes no change)"
     )
 
 
@@ -160,3 +161,65 @@ def test_the_qini_headline_leads_with_no_clear_effect_when_its_interval_includes
     assert "90% interval -0.40 to +3.00, the interval includes zero" in unclear
     clear = qini_headline(replace(report, qini_low=0.002))
     assert clear.startswith("On past customers, contacting the most persuadable first added 1.20")
+
+
+def _constructed(
+    effect: float, seed: int = 5, n: int = 1500
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Past exposures made by hand: features, contacted (80 %), returned, true uplift.
+    Outreach raises the chance of a return by up to ``effect`` for customers with a high
+    x0, by nearly nothing for those with a low one (a smooth rise, as the demo's truth
+    is); the baseline is 15 % everywhere."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3))
+    contacted = rng.random(n) < 0.8
+    truth = effect / (1.0 + np.exp(-2.0 * x[:, 0]))
+    returned = rng.random(n) < 0.15 + contacted * truth
+    return x, contacted, returned, truth
+
+
+def _report_of(x: np.ndarray, contacted: np.ndarray, returned: np.ndarray) -> tuple:  # type: ignore[type-arg]
+    from services.learn.lift import newcombe_interval
+    from services.learn.uplift_model import FOLDS, qini_band, shrunk_estimates
+    from services.learn.uplift_records import UpliftReport
+
+    scores = cross_fitted(x, contacted, returned, np.arange(len(x)) % FOLDS)
+    low, high = qini_band(scores, contacted, returned)
+    counts = (int(returned[contacted].sum()), int(contacted.sum()))
+    counts0 = (int(returned[~contacted].sum()), int((~contacted).sum()))
+    pooled = tuple(float(v) for v in newcombe_interval(*counts, *counts0, confidence=0.90))
+    report = UpliftReport(
+        True, "", 30, counts[1], counts0[1], counts[0], counts0[0],
+        qini_curve(scores, contacted, returned), qini_low=low, qini_high=high,
+    )  # fmt: skip
+    estimates = shrunk_estimates(x, contacted, returned, scores, pooled, x)  # type: ignore[arg-type]
+    return report, pooled, estimates
+
+
+def test_a_strong_feature_dependent_effect_is_ranked_and_shrunk_to_what_the_data_supports() -> None:
+    covered = []
+    for seed in range(1, 11):
+        x, contacted, returned, truth = _constructed(effect=0.35, seed=seed)
+        report, (_lift, lift_low, lift_high), (uplift, low, high, slope, _se) = _report_of(
+            x, contacted, returned
+        )
+        assert report.qini_low is not None
+        assert report.qini_low > 0
+        assert report.ranks  # the ranking has beaten a random order: it is shown
+        assert 0.3 < slope <= 1.0  # the scores track the truth, and are trusted that far
+        assert lift_low <= uplift.mean() <= lift_high
+        assert uplift[x[:, 0] > 1].mean() > uplift[x[:, 0] < -1].mean() + 0.08
+        covered.append(np.mean((low <= truth) & (truth <= high)))
+    # The bands are stated at 90 %: over these ten books they hold 87 % of the customers'
+    # true uplifts (a book whose measured lift is off takes all its bands with it).
+    assert np.mean(covered) >= 0.84
+
+
+def test_no_effect_at_all_is_not_ranked() -> None:
+    x, contacted, returned, truth = _constructed(effect=0.0)
+    report, (_lift, lift_low, lift_high), (uplift, low, high, slope, _se) = _report_of(
+        x, contacted, returned
+    )
+    assert not report.ranks
+    assert lift_low <= uplift.mean() <= lift_high
+    assert np.mean((low <= 0) & (high >= 0)) >= 0.9
