@@ -229,7 +229,7 @@ def _notice_row(report: ReplayReport, figures: ReplayFigures | None, how: str = 
     if figures is None:
         return []
     title = (
-        f"Recency {how}, {report.notice_days}+d"
+        f"{how.capitalize()}, {report.notice_days}+ d left"
         if how
         else f"Recency, {report.notice_days}+ d left"
     )

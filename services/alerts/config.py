@@ -114,11 +114,11 @@ def read_alert_config(session: Session) -> AlertConfig:
         currency=currency,
         priority_uses_lower_bound=bool(value("alerts.priority_uses_lower_bound")),
         weekly_budget_per_owner=int(value("alerts.weekly_budget_per_owner")),
-        worth=_worth(session, stored),
+        worth=_worth(session, stored, bool(value("alerts.priority_uses_lower_bound"))),
     )
 
 
-def _worth(session: Session, stored: dict[str, Any]) -> Worth:
+def _worth(session: Session, stored: dict[str, Any], lower_bound: bool) -> Worth:
     """The lapse warnings' floor and weight: as set (IT's policy, the user, the
     organisation's default), else as the last Early-warning replay chose them, else the
     built-in values."""
@@ -136,7 +136,12 @@ def _worth(session: Session, stored: dict[str, Any]) -> Worth:
         floor = chosen[0] if chosen is not None else FALLBACK_FLOOR_PERCENT
     if weight is None:
         weight = chosen[1] if chosen is not None else FALLBACK_WEIGHT
-    return Worth(floor=float(floor) / 100.0, weight=float(weight), source=source)
+    return Worth(
+        floor=float(floor) / 100.0,
+        weight=float(weight),
+        source=source,
+        uses_lower_bound=lower_bound,
+    )
 
 
 # The audit action a kept replay has (services/learn/alert_replay.REPLAYED_ACTION).

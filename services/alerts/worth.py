@@ -59,12 +59,20 @@ class Worth:
     floor: float = FALLBACK_FLOOR_PERCENT / 100.0
     weight: float = FALLBACK_WEIGHT
     source: str = "built-in"  # "set", "replay" or "built-in"
+    # alerts.priority_uses_lower_bound: where the churn risk stands in for the chance, the
+    # low end of its 80% interval (a customer at risk only because little is known ranks
+    # lower).
+    uses_lower_bound: bool = False
 
 
-def chances(customers: pd.DataFrame) -> FloatArray:
-    """Per customer: the lapse chance, else the churn risk (NaN: neither)."""
+def chances(customers: pd.DataFrame, low: bool = False) -> FloatArray:
+    """Per customer: the lapse chance, else the churn risk (``low``: the low end of its
+    interval where one is known; NaN: neither)."""
     chance = customers["lapse_chance"].to_numpy(np.float64) if "lapse_chance" in customers else None
     churn = customers["churn"].to_numpy(np.float64)
+    if low and "churn_low" in customers:
+        bound = customers["churn_low"].to_numpy(np.float64)
+        churn = np.where(np.isfinite(bound), bound, churn)
     out: FloatArray
     if chance is None:
         out = churn.copy()
@@ -84,10 +92,10 @@ def typical_value(customers: pd.DataFrame, horizon: int) -> float:
     return max(float(np.median(value[live])), 1.0)
 
 
-def worth_of(customers: pd.DataFrame, horizon: int, weight: float) -> FloatArray:
+def worth_of(customers: pd.DataFrame, horizon: int, weight: float, low: bool = False) -> FloatArray:
     """Per customer, the worth in cents (module docstring); 0 where the chance is unknown."""
     value = np.maximum(np.nan_to_num(customers["clv_cents"].to_numpy(np.float64)), 0.0)
-    chance = np.nan_to_num(chances(customers))
+    chance = np.nan_to_num(chances(customers, low))
     out: FloatArray = chance * (value + weight * typical_value(customers, horizon))
     return out
 
@@ -123,7 +131,10 @@ def rank_by_worth(
         return candidates
     ids = customers["customer_id"].to_numpy(np.int64)
     by_id = pd.DataFrame(
-        {"worth": worth_of(customers, horizon, worth.weight), "chance": chances(customers)},
+        {
+            "worth": worth_of(customers, horizon, worth.weight, worth.uses_lower_bound),
+            "chance": chances(customers),
+        },
         index=ids,
     )
     rows = by_id.reindex(candidates["customer_id"].to_numpy(np.int64))

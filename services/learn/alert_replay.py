@@ -49,9 +49,17 @@ from services.alerts.config import AlertConfig, read_alert_config
 from services.alerts.inputs import AlertInputs, GivenScores, ScoringRunRef, read_inputs
 from services.alerts.lapse import LAPSE_RULE, win_back_mask
 from services.alerts.rules import evaluate_rules
-from services.alerts.worth import ORDER_RULES, Worth, rank_by_worth, short_notice
+from services.alerts.worth import Worth
 from services.core._stable import stable_hashes
-from services.learn.replay_metrics import admit, figures, lapse_points, recency_picks
+from services.learn.replay_metrics import admit, figures, lapse_points
+from services.learn.replay_queue import (
+    raised_frame,
+    recency_frame,
+    week_values,
+    with_notice_left,
+    within_budget,
+    worth_ranked,
+)
 from services.learn.replay_records import (
     ALL,
     ALL_TITLE,
@@ -182,7 +190,10 @@ def choose_worth(replay: Replay, budget: int, step: ProgressFn) -> tuple[WorthTr
     )  # fmt: skip
     if choice is None or config.worth.source == "set":
         return choice, config.worth
-    return choice, Worth(floor=choice.floor_percent / 100.0, weight=choice.weight, source="replay")
+    chosen = dataclasses.replace(
+        config.worth, floor=choice.floor_percent / 100.0, weight=choice.weight, source="replay"
+    )
+    return choice, chosen
 
 
 def _as_date(value: Any) -> dt.date:
@@ -276,24 +287,6 @@ def run_replay(
     )
 
 
-def worth_ranked(
-    candidates: pd.DataFrame,
-    late: np.ndarray,
-    inputs: AlertInputs,
-    config: AlertConfig,
-    worth: Worth,
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """A week's candidates ranked and floored by ``worth`` (services/alerts/worth.py) as the
-    app admits them, with their win-back and short-notice marks."""
-    horizon = inputs.horizon_days
-    keep = candidates.assign(_late=late)
-    ranked = rank_by_worth(keep, inputs.customers, horizon, worth)
-    notice = int(config.rule(LAPSE_RULE)["notice_days"])
-    short = short_notice(ranked, inputs.customers, horizon, notice)
-    flags = ranked["_late"].to_numpy(bool)
-    return ranked.drop(columns=["_late"]), flags, short
-
-
 def _scores(
     data: ScoringData, day: int, horizon: int, scoring: ScoringConfig, step: Progress
 ) -> tuple[pd.DataFrame, BGNBDParams]:
@@ -353,81 +346,6 @@ def _last_days(data: ScoringData) -> dict[int, int]:
     ids = data.customer_ids.astype(np.int64)
     has = last >= 0
     return dict(zip(ids[has].tolist(), last[has].tolist(), strict=True))
-
-
-def raised_frame(replay: Replay) -> pd.DataFrame:
-    """Every alert the replay raised (day, customer_id, rule_key, severity, owner, ...)."""
-    parts = [w.raised for w in replay.weeks if len(w.raised)]
-    if not parts:
-        return pd.DataFrame(columns=["day", "customer_id", "rule_key", "severity", "owner"])
-    return pd.concat(parts, ignore_index=True)
-
-
-def recency_frame(
-    replay: Replay, raised: pd.DataFrame, notice: int = 0, *, by_value: bool = False
-) -> pd.DataFrame:
-    """The recency rule's alerts at the weekly volume of ``raised`` (distinct customers;
-    measure passes the risk rules' alerts); with a ``notice``, kept to customers with at
-    least that many days left before they lapse; ``by_value``: those customers ranked by
-    their T-month value as scored that week, not by the time since their last order."""
-    owner_of = _owner_map(replay)
-    values = week_values(replay) if by_value else {}
-    active: dict[int, int] = {}
-    rows = []
-    for week, last, contacted in zip(replay.weeks, replay.last_days, replay.contacted, strict=True):
-        count = int(raised.loc[raised["day"] == week.day, "customer_id"].nunique())
-        picks = recency_picks(
-            last, week.day, count, replay.horizon, active, contacted, replay.ties,
-            active_days=ACTIVE_DAYS, notice=notice,
-            value=values.get(week.day, {}) if by_value else None,
-        )  # fmt: skip
-        rows += [(week.day, c, RECENCY, owner_of.get(c, "")) for c in picks]
-    return pd.DataFrame(rows, columns=["day", "customer_id", "rule_key", "owner"])
-
-
-def with_notice_left(replay: Replay, raised: pd.DataFrame, notice: int) -> pd.DataFrame:
-    """The lapse warnings among ``raised`` (the rules that read the orders,
-    services/alerts/worth.ORDER_RULES) raised on a customer with at least ``notice`` days
-    left before their lapse point that week."""
-    if raised.empty:
-        return raised
-    last = {w.day: days for w, days in zip(replay.weeks, replay.last_days, strict=True)}
-    keep = [
-        rule in ORDER_RULES
-        and replay.horizon - (day - last.get(day, {}).get(c, -(10**9))) >= notice
-        for day, c, rule in zip(
-            raised["day"].tolist(), raised["customer_id"].tolist(), raised["rule_key"].tolist(),
-            strict=True,
-        )
-    ]  # fmt: skip
-    return raised[np.array(keep, dtype=bool)]
-
-
-def week_values(replay: Replay) -> dict[int, dict[int, float]]:
-    """Per replayed day, each scored customer's T-month value in cents (NaN left out)."""
-    out: dict[int, dict[int, float]] = {}
-    for week in replay.weeks:
-        c = week.inputs.customers
-        if "clv_cents" not in c:
-            continue
-        value = c["clv_cents"].to_numpy(np.float64)
-        known = np.isfinite(value)
-        ids = c["customer_id"].to_numpy(np.int64)[known]
-        out[week.day] = dict(zip(ids.tolist(), value[known].tolist(), strict=True))
-    return out
-
-
-def _owner_map(replay: Replay) -> dict[int, str]:
-    if not replay.weeks:
-        return {}
-    c = replay.weeks[-1].inputs.customers
-    return dict(
-        zip(
-            c["customer_id"].astype(np.int64).tolist(),
-            c["owner"].fillna("").astype(str).tolist(),
-            strict=True,
-        )
-    )
 
 
 def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
@@ -514,33 +432,6 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
         warned_at_budget=warned[1] if notice < replay.horizon else None,
         currency=replay.config.currency,
     )
-
-
-def within_budget(replay: Replay, budget: int, worth: Worth | None = None) -> pd.DataFrame:
-    """The early warnings the rules would have raised with at most ``budget`` new alerts per
-    owner each replayed week, critical ones included: the week's candidates admitted again
-    (same cool-down and active period, early warnings first, highest priority first), the
-    lapse warnings ranked and floored by ``worth`` (default: as configured)."""
-    worth = worth if worth is not None else replay.config.worth
-    active: dict[tuple[int, str], int] = {}
-    out = []
-    for week in replay.weeks:
-        if week.candidates is None or week.candidates.empty:
-            continue
-        risk = week.candidates["rule_key"].isin(RISK_RULE_KEYS).to_numpy()
-        late = week.late if week.late is not None else np.zeros(len(week.candidates), bool)
-        candidates = week.candidates[risk].assign(severity="warning")
-        ranked, ranked_late, short = worth_ranked(
-            candidates, late[risk], week.inputs, replay.config, worth
-        )
-        raised = admit(
-            ranked, week.day, active, week.inputs.contacted, replay.ties,
-            cap=budget, active_days=ACTIVE_DAYS, late=ranked_late, short=short,
-        )  # fmt: skip
-        out.append(early_only(raised))
-    if not out:
-        return pd.DataFrame(columns=["day", "customer_id", "rule_key", "owner", "late"])
-    return pd.concat(out, ignore_index=True)
 
 
 # --- the last replay, kept -------------------------------------------------------------------

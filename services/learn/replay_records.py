@@ -389,7 +389,7 @@ def notice_text(
     by_value: ReplayFigures | None = None,
     currency: str = "USD",
 ) -> str:
-    """'With at least 30 days' notice, at equal weekly volume, the app's risk alerts warned
+    """'With at least 30 days' notice, at equal weekly volume, the app's lapse warnings warned
     353 lapsing customers, against 306 for the recency rule kept to customers with 30 days
     or more left (0 for the plain recency rule); median 35 days before the lapse against 31.'
     With ``by_value`` (the same customers ranked by value), the lapsing value warned too:
@@ -405,7 +405,7 @@ def notice_text(
     )
     a, r = app.warned(notice), recency_notice.warned(notice)
     words = (
-        f"With at least {notice} days' notice, {where}, the app's risk alerts warned "
+        f"With at least {notice} days' notice, {where}, the app's lapse warnings warned "
         f"{a:,} lapsing customers, against {r:,} for the recency rule kept to customers with "
         f"{notice} days or more left ({recency.warned(notice):,} for the plain recency rule)"
     )

@@ -21,10 +21,17 @@ generation uses it when no one has set the two settings (services/alerts/config.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 
-from services.alerts.worth import Worth
+from services.learn.replay_metrics import figures
+from services.learn.replay_queue import (
+    recency_frame,
+    week_values,
+    with_notice_left,
+    within_budget,
+)
 from services.learn.replay_records import WorthTrial
 from services.learn.replay_state import Replay
 
@@ -36,13 +43,6 @@ def trials(
     replay: Replay, budget: int, notice: int, step: Callable[[float], None] | None = None
 ) -> list[WorthTrial]:
     """Every floor and weight within ``budget`` (module docstring)."""
-    from services.learn.alert_replay import (
-        recency_frame,
-        week_values,
-        with_notice_left,
-        within_budget,
-    )
-    from services.learn.replay_metrics import figures
 
     common = {
         "weeks": replay.week_days,
@@ -57,7 +57,8 @@ def trials(
     for k, (floor, weight) in enumerate(pairs):
         if step is not None:
             step(k / len(pairs))
-        whole = within_budget(replay, budget, Worth(floor=floor / 100.0, weight=weight))
+        worth = replace(replay.config.worth, floor=floor / 100.0, weight=weight)
+        whole = within_budget(replay, budget, worth)
         queue = with_notice_left(replay, whole, notice)
         app = figures("trial", "trial", queue, replay.lapses, **common)  # type: ignore[arg-type]
         volume = _volume(replay, queue)

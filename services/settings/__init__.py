@@ -179,8 +179,8 @@ def _alert_specs() -> tuple[SettingSpec, ...]:
     )  # fmt: skip
     specs.append(
         SettingSpec(
-            "alerts.reach_weight", float, 20.0, "Weight of each lapse beyond its value",
-            group="Alerts", unit="typical values", minimum=0.0, maximum=10_000.0,
+            "alerts.reach_weight", (int, float), 20, "Weight of each lapse beyond its value",
+            group="Alerts", unit="typical values", minimum=0, maximum=10_000,
             help="The queue ranks lapse warnings by chance x (value + this x a typical "
             "customer's value): 0 puts the biggest accounts first, a large weight the "
             "likeliest lapses. Left unset, the last Early-warning replay chooses it on "

@@ -52,8 +52,11 @@ def test_the_section_opens_the_kept_replay(qtbot, jobs, workspace, kept) -> None
     assert not section.isHidden()
     # The verdict at the configured volume, then within the weekly budget (1 here), each
     # followed by the comparison with Lapse coming's notice (when the horizon leaves one).
-    said = (kept.verdict, kept.notice_verdict, kept.budget_verdict, kept.budget_notice_verdict)
+    said = (kept.verdict, kept.notice_verdict, kept.budget_verdict, kept.budget_notice_verdict,
+            kept.worth_words)  # fmt: skip
     assert section.verdict_label.text() == "\n".join(filter(None, said))
+    # What a lapse warning must be worth, and where its floor comes from.
+    assert "Lapse warnings are raised from a" in section.verdict_label.text()
     assert "than the recency rule" in section.verdict_label.text()
     assert "Within a budget of 1 alert per owner a week" in section.verdict_label.text()
     # Risk rules, each rule, the recency rule (and with notice), and the win-back alerts in a

@@ -1,5 +1,6 @@
-"""alerts.priority_uses_lower_bound (issue 21): with it on, a churn alert's priority is
-the low end of the customer's 80% churn-risk interval x 12-month value, so a customer
+"""alerts.priority_uses_lower_bound: with it on, a lapse warning's priority takes the low
+end of the customer's 80% churn-risk interval where the churn risk stands in for the
+chance of a lapse (services/alerts/worth.py), so a customer
 whose risk is high only because little is known ranks below one surely at risk."""
 
 from __future__ import annotations

@@ -49,6 +49,12 @@ class Book:
         self.workspace = workspace
         self.engine: Engine = workspace.engine
         self._n = 0
+        # The lapse warnings' floor at its least and no weight beyond the value: each
+        # rule's own conditions decide, and a lapse warning's priority is the churn risk
+        # (these scores carry no lapse chance) x the value written (tests/unit/alerts/
+        # test_worth.py has the floor and the weight).
+        self.set("alerts.lapse_floor_percent", 1)
+        self.set("alerts.reach_weight", 0)
 
     def customer(
         self,

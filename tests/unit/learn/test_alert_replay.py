@@ -327,7 +327,7 @@ def test_the_recency_rule_with_notice_equals_the_definitions(workspace_url: str)
     warned = sum(d >= 10 for d in _measure(app)["lead_days"])  # type: ignore[attr-defined]
     assert report.notice_verdict is not None
     assert report.notice_verdict.startswith(
-        f"With at least 10 days' notice, at equal weekly volume, the app's risk alerts warned "
+        f"With at least 10 days' notice, at equal weekly volume, the app's lapse warnings warned "
         f"{warned:,} lapsing customers, against {want['caught']:,} for the recency rule"
     )
 
