@@ -346,16 +346,7 @@ def _interval(
     n1, n0 = len(revenue1), len(revenue0)
     if not n1 or not n0:
         return None, None
-    moments = np.empty((5, resamples))
-    block = max(1, _BLOCK_ELEMENTS // n1)
-    for first in range(0, resamples, block):
-        size = min(block, resamples - first)
-        pick = rng.integers(0, n1, size=(size, n1))
-        r, c = revenue1[pick], cost1[pick]
-        moments[:, first : first + size] = (
-            r.mean(axis=1), c.mean(axis=1), (r * r).mean(axis=1), (c * c).mean(axis=1),
-            (r * c).mean(axis=1),
-        )  # fmt: skip
+    moments = _contacted_moments(revenue1, cost1, resamples, rng)
     if np.any(moments[1] * n1 + team <= 0) or cost1.sum() + team <= 0:
         return None, None
     world = held_out_world(revenue0, revenue1, resamples, rng)
@@ -374,6 +365,45 @@ def _interval(
         float(roi[0]), float(se[0]), float(tilde[0]), rois, ses, confidence
     )
     return low, high
+
+
+def _contacted_moments(
+    revenue: npt.NDArray[np.float64],
+    cost: npt.NDArray[np.float64],
+    resamples: int,
+    rng: np.random.Generator,
+) -> npt.NDArray[np.float64]:
+    """Per resample with replacement of the contacted (rows: mean revenue, mean cost, mean
+    revenue squared, mean cost squared, mean revenue x cost).
+
+    As services.learn.lift resamples revenue: most contacted customers ordered nothing and
+    cost one of a few amounts (an email, a call). How many of a resample's n picks land on
+    those who ordered is Binomial(n, k/n), uniform over them; the rest fall on the others'
+    cost amounts as a multinomial by how many customers have each. The same law as
+    drawing all n picks, with about k picks a resample instead of n."""
+    n = len(revenue)
+    ordered = revenue != 0
+    amounts, counts = np.unique(cost[~ordered], return_counts=True)
+    buyers = np.column_stack(
+        [revenue[ordered], cost[ordered], revenue[ordered] ** 2, cost[ordered] ** 2,
+         revenue[ordered] * cost[ordered]]
+    )  # fmt: skip
+    others = np.column_stack([np.zeros(len(amounts)), amounts, np.zeros(len(amounts)),
+                              amounts**2, np.zeros(len(amounts))])  # fmt: skip
+    k = len(buyers)
+    hits = rng.binomial(n, k / n, size=resamples)
+    sums = np.zeros((resamples, 5))
+    if len(amounts):
+        sums += rng.multinomial(n - hits, counts / counts.sum()) @ others
+    if k:
+        block = max(1, _BLOCK_ELEMENTS // k)
+        for first in range(0, resamples, block):
+            part = hits[first : first + block]
+            cells = np.repeat(np.arange(len(part)) * k, part)
+            cells += rng.integers(0, k, size=len(cells))
+            picked = np.bincount(cells, minlength=len(part) * k).reshape(len(part), k)
+            sums[first : first + len(part)] += picked @ buyers
+    return np.asarray(sums.T / n, dtype=np.float64)
 
 
 def _roi_and_se(
