@@ -16,7 +16,8 @@
   and a sample that happens to lack a big spender looks both better and surer than it is.
   Resampling the held out alone cannot show that (their sample has no big spender to
   draw), which is why the plain percentile bootstrap covers the truth well under its
-  stated rate (a 95% interval held it 82-91% of the time in bench/roi_coverage.py).
+  stated rate (a 95% interval held the true lift 82-90% of the time in
+  bench/roi_coverage.py; this one 94-97%).
   So the resampling world (``HeldOutWorld``) keeps the held out's chance of ordering, but
   draws their order values from every customer who ordered in either group (one
   population, split at random), and each resample's lift is divided by its own standard
