@@ -22,9 +22,12 @@ services.learn.attribution, each customer once), per slice:
     days, from its first day (``since``, else the first exposure's) to its last
     (``until``, else the report's day), shared among the slices by their contacted
     customers.
-- ROI = (incremental margin, or revenue when no margin rate is set, - cost) / cost, with a
-  percentile bootstrap interval: the contacted customers (each with their revenue and
-  their own cost) and the held out are resampled within their groups, seeded.
+- ROI = (incremental margin, or revenue when no margin rate is set, - cost) / cost, with
+  the lift's studentised (bootstrap-t) interval (services.learn.lift): the contacted
+  customers are resampled from their own (each with their revenue and their own cost),
+  the held out in the lift's ``HeldOutWorld`` (their chance of ordering, the order values
+  of both groups), and each resample's return is divided by its delta-method standard
+  error. Seeded.
 - "Not enough data": as the lift says it (``lift.enough_data`` and its reason), or when
   a resample has no cost to divide by.
 """
@@ -52,7 +55,7 @@ from services.learn.effectiveness import (
     customers,
     key_label,
 )
-from services.learn.lift import DEFAULT_CONFIDENCE
+from services.learn.lift import DEFAULT_CONFIDENCE, held_out_world, studentised_interval
 from services.learn.records import EMAIL_BREAKDOWNS, NO_VALUE
 from services.learn.report import learn_summary
 from services.learn.roi_records import Cost, CostSettings, RoiReport, RoiRow
@@ -328,25 +331,101 @@ def _interval(
     resamples: int,
     rng: np.random.Generator,
 ) -> tuple[float | None, float | None]:
-    """The percentile bootstrap interval of the ROI (None, None: a resample cost nothing,
-    or a group is empty)."""
+    """The bootstrap-t interval of the ROI (None, None: a resample cost nothing, or a
+    group is empty).
+
+    With m1, m0 the mean revenue per contacted and held-out customer, c the cost per
+    contacted customer (their own plus their share of the team's) and k = margin x (m1 -
+    m0) / c, the ROI is k - 1, and its delta-method variance is
+
+        (margin^2 var(r1) - 2 margin k cov(r1, c1) + k^2 var(c1)) / n1
+          + margin^2 var(r0) / n0,   all over c^2."""
     revenue1 = contacted["revenue_cents"].to_numpy(np.float64)
     cost1 = contacted["cost_cents"].to_numpy(np.float64)
     revenue0 = held["revenue_cents"].to_numpy(np.float64)
     n1, n0 = len(revenue1), len(revenue0)
     if not n1 or not n0:
         return None, None
-    out = np.empty(resamples)
-    block = max(1, _BLOCK_ELEMENTS // max(n1, n0))
-    for first in range(0, resamples, block):
-        size = min(block, resamples - first)
-        pick1 = rng.integers(0, n1, size=(size, n1))
-        pick0 = rng.integers(0, n0, size=(size, n0))
-        gain = (revenue1[pick1].mean(axis=1) - revenue0[pick0].mean(axis=1)) * n1 * margin
-        cost = cost1[pick1].sum(axis=1) + team
-        if np.any(cost <= 0):
-            return None, None
-        out[first : first + size] = (gain - cost) / cost
-    tail = (1.0 - confidence) / 2.0
-    low, high = np.quantile(out, [tail, 1.0 - tail])
-    return float(low), float(high)
+    moments = _contacted_moments(revenue1, cost1, resamples, rng)
+    if np.any(moments[1] * n1 + team <= 0) or cost1.sum() + team <= 0:
+        return None, None
+    world = held_out_world(revenue0, revenue1, resamples, rng)
+    observed = np.array(
+        [[revenue1.mean()], [cost1.mean()], [(revenue1 * revenue1).mean()],
+         [(cost1 * cost1).mean()], [(revenue1 * cost1).mean()]]
+    )  # fmt: skip
+    roi, se = _roi_and_se(
+        observed, np.array([world.mean]), np.array([world.variance]), margin, team, n1, n0
+    )
+    tilde, _ = _roi_and_se(
+        observed, np.array([world.world_mean]), np.array([world.variance]), margin, team, n1, n0
+    )
+    rois, ses = _roi_and_se(moments, world.means, world.variances, margin, team, n1, n0)
+    low, high = studentised_interval(
+        float(roi[0]), float(se[0]), float(tilde[0]), rois, ses, confidence
+    )
+    return low, high
+
+
+def _contacted_moments(
+    revenue: npt.NDArray[np.float64],
+    cost: npt.NDArray[np.float64],
+    resamples: int,
+    rng: np.random.Generator,
+) -> npt.NDArray[np.float64]:
+    """Per resample with replacement of the contacted (rows: mean revenue, mean cost, mean
+    revenue squared, mean cost squared, mean revenue x cost).
+
+    As services.learn.lift resamples revenue: most contacted customers ordered nothing and
+    cost one of a few amounts (an email, a call). How many of a resample's n picks land on
+    those who ordered is Binomial(n, k/n), uniform over them; the rest fall on the others'
+    cost amounts as a multinomial by how many customers have each. The same law as
+    drawing all n picks, with about k picks a resample instead of n."""
+    n = len(revenue)
+    ordered = revenue != 0
+    amounts, counts = np.unique(cost[~ordered], return_counts=True)
+    buyers = np.column_stack(
+        [revenue[ordered], cost[ordered], revenue[ordered] ** 2, cost[ordered] ** 2,
+         revenue[ordered] * cost[ordered]]
+    )  # fmt: skip
+    others = np.column_stack([np.zeros(len(amounts)), amounts, np.zeros(len(amounts)),
+                              amounts**2, np.zeros(len(amounts))])  # fmt: skip
+    k = len(buyers)
+    hits = rng.binomial(n, k / n, size=resamples)
+    sums = np.zeros((resamples, 5))
+    if len(amounts):
+        sums += rng.multinomial(n - hits, counts / counts.sum()) @ others
+    if k:
+        block = max(1, _BLOCK_ELEMENTS // k)
+        for first in range(0, resamples, block):
+            part = hits[first : first + block]
+            cells = np.repeat(np.arange(len(part)) * k, part)
+            cells += rng.integers(0, k, size=len(cells))
+            picked = np.bincount(cells, minlength=len(part) * k).reshape(len(part), k)
+            sums[first : first + len(part)] += picked @ buyers
+    return np.asarray(sums.T / n, dtype=np.float64)
+
+
+def _roi_and_se(
+    moments: npt.NDArray[np.float64],
+    mean0: npt.NDArray[np.float64],
+    variance0: npt.NDArray[np.float64],
+    margin: float,
+    team: float,
+    n1: int,
+    n0: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The ROI and its delta-method standard error from the contacted's moments (mean
+    revenue, mean cost, mean squares, mean product) and the held out's mean and variance."""
+    mean1, cost, square1, square_cost, product = moments
+    scale = n1 / max(n1 - 1, 1)
+    var1 = np.maximum(square1 - mean1**2, 0.0) * scale
+    var_cost = np.maximum(square_cost - cost**2, 0.0) * scale
+    cov = (product - mean1 * cost) * scale
+    per_customer = cost + team / n1
+    k = margin * (mean1 - mean0) / per_customer
+    variance = (
+        (margin**2 * var1 - 2 * margin * k * cov + k**2 * var_cost) / n1
+        + margin**2 * variance0 / n0
+    ) / per_customer**2
+    return k - 1.0, np.sqrt(np.maximum(variance, 0.0))

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from services.learn.attribution import CONTACTED, HOLDOUT
 from services.learn.data import load_learn_data
-from services.learn.lift import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, bootstrap_revenue_lift
+from services.learn.lift import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, bootstrap_mean_difference
 from services.learn.satisfaction_records import CSAT, NPS, ArmChange, ChangeAfterOutreach
 
 BEFORE_DAYS = 180
@@ -126,7 +126,7 @@ def compare_arms(
     if contacted.paired and holdout.paired:
         changes = {g: np.sort(pairs.loc[pairs["group"] == g, "change"].to_numpy()) for g in
                    (CONTACTED, HOLDOUT)}  # fmt: skip
-        lift = bootstrap_revenue_lift(
+        lift = bootstrap_mean_difference(
             changes[CONTACTED], changes[HOLDOUT], confidence, resamples, seed
         )
         difference, low, high = lift.lift_cents, lift.low_cents, lift.high_cents

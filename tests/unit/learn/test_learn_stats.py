@@ -529,23 +529,25 @@ def test_the_breakdown_keeps_missing_keys_together() -> None:
     assert [r.key for r in learn_breakdown(book, "rule")] == ["A", None]
 
 
-def test_bootstrap_means_have_the_resampling_distribution() -> None:
+def test_bootstrap_moments_have_the_resampling_distribution() -> None:
     # Drawing only the picks that land on non-zero revenue must give the same law as
     # resampling all n values: mean of the means = the sample mean, spread = sd / sqrt(n),
-    # and the same share of all-zero resamples (k/n small).
-    from services.learn.lift import _bootstrap_means
+    # the same share of all-zero resamples (k/n small), and mean squares whose mean is the
+    # values' mean square.
+    from services.learn.lift import _bootstrap_moments
 
     rng = np.random.default_rng(7)
     n = 400
     values = np.zeros(n)
     values[:12] = rng.gamma(2.0, 5000.0, 12)
-    means = _bootstrap_means(values, 40_000, np.random.default_rng(1))
+    means, squares = _bootstrap_moments(values, 40_000, np.random.default_rng(1))
     sd = values.std() / np.sqrt(n)
     assert means.mean() == pytest.approx(values.mean(), abs=4 * sd / np.sqrt(40_000))
     assert means.std() == pytest.approx(sd, rel=0.02)
+    assert squares.mean() == pytest.approx((values**2).mean(), rel=0.02)
     # P(no pick lands on a non-zero value) = (1 - 12/400)^400
     assert (means == 0).mean() == pytest.approx((1 - 12 / n) ** n, abs=0.003)
     # Same seed, same draws; all-zero revenue resamples to zeros.
-    again = _bootstrap_means(values, 40_000, np.random.default_rng(1))
+    again, _ = _bootstrap_moments(values, 40_000, np.random.default_rng(1))
     assert np.array_equal(means, again)
-    assert not _bootstrap_means(np.zeros(50), 10, np.random.default_rng(0)).any()
+    assert not _bootstrap_moments(np.zeros(50), 10, np.random.default_rng(0))[0].any()
