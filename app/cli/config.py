@@ -61,11 +61,13 @@ def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.workspace import command_workspace, resolve_url, workspace_exists
     from models.db import translate_db_errors
     from models.schema import Setting
+    from services.alerts.config import worth_from_replay, worth_values
     from services.core.personal import load_personal
     from services.core.policy import current_policy, resolve, where_from
     from services.settings import SETTINGS, get_setting, personal_values
 
     personal = {key for key, spec in SETTINGS.items() if spec.scope == "personal"}
+    chosen: set[str] = set()
 
     policy = current_policy()
     for problem in policy.problems:
@@ -95,16 +97,23 @@ def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             stored = {key for (key,) in session.query(Setting.key).all()} - personal
             stored |= set(personal_values(session, personal))
             # The settings, not the app's own records kept beside them (spec.state).
+            # The lapse warnings' floor and weight as the alerts use them (the last
+            # replay's choice when no one set them).
+            effective = worth_values(session)
+            chosen = worth_from_replay(session)
             rows = [
-                (key, json.dumps(get_setting(session, key), ensure_ascii=False))
+                (key, json.dumps(effective[key] if key in effective else get_setting(session, key),
+                                 ensure_ascii=False))
                 for key, spec in SETTINGS.items()
                 if not spec.state
-            ]
+            ]  # fmt: skip
     width = max(len(key) for key, _ in rows)
     for key, value in rows:
         line = f"{key:<{width}}  {value}"
         if args.sources:
             where = where_from(key, key in stored, personal=key in personal)
+            if key in chosen:
+                where = "chosen by the last Early-warning replay"
             if key in personal and key not in stored:
                 where += " · personal"
             line += f"    [{where}]"

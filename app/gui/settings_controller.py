@@ -130,10 +130,13 @@ def validate(key: str, value: Any) -> str | None:
 
 
 def read_settings(workspace: Workspace) -> dict[str, Any]:
+    from services.alerts.config import worth_values
     from services.settings import all_settings
 
     with workspace.sessions() as session:
-        return all_settings(session)
+        # The lapse warnings' floor and weight as the alerts use them: the last replay's
+        # choice when no one set them.
+        return {**all_settings(session), **worth_values(session)}
 
 
 def save_settings(workspace: Workspace, changes: dict[str, Any], actor: str) -> None:

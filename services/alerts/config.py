@@ -144,6 +144,31 @@ def _worth(session: Session, stored: dict[str, Any], lower_bound: bool) -> Worth
     )
 
 
+def worth_values(session: Session) -> dict[str, Any]:
+    """The lapse warnings' floor (percent) and weight as the alerts use them (set, else the
+    last replay's choice, else built in): what Settings and ``config show`` show for the
+    two settings. With where they come from when the replay chose them."""
+    worth = read_alert_config(session).worth
+    return {FLOOR_SETTING: round(worth.floor * 100), WEIGHT_SETTING: worth.weight}
+
+
+def worth_from_replay(session: Session) -> set[str]:
+    """The two settings whose value comes from the last replay's choice (not set)."""
+    stored = {
+        row.key: row.value
+        for row in session.scalars(
+            select(Setting).where(Setting.key.in_((FLOOR_SETTING, WEIGHT_SETTING)))
+        )
+    }
+    if last_choice(session) is None:
+        return set()
+    return {
+        key
+        for key in (FLOOR_SETTING, WEIGHT_SETTING)
+        if resolve(key, None, stored.get(key), key in stored) is None
+    }
+
+
 # The audit action a kept replay has (services/learn/alert_replay.REPLAYED_ACTION).
 REPLAYED_ACTION = "alerts.replayed"
 

@@ -133,3 +133,38 @@ def test_unset_floor_and_weight_follow_the_last_replay_and_a_setting_wins(engine
         worth = read_alert_config(s).worth
     # The floor as set; the weight still the replay's.
     assert (worth.floor, worth.weight, worth.source) == (0.60, 5.0, "set")
+
+
+def test_config_show_and_settings_show_the_choice_the_alerts_use(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`config show --sources` and the Settings dialog's values show the floor and weight
+    the alerts use: the last replay's choice, said so, until someone sets them."""
+    import io
+
+    from app.cli.main import main
+    from app.gui.settings_controller import read_settings
+    from app.workspace import open_workspace, to_url
+
+    path = tmp_path / "w.radar.sqlite"
+    ws = open_workspace(to_url(str(path)), backup=False)
+    try:
+        with Session(ws.engine) as s, s.begin():
+            choice = {"worth_choice": {"floor_percent": 80, "weight": 100.0}}
+            s.add(AuditEvent(actor="test", action=REPLAYED_ACTION, entity_type="alerts",
+                             details=choice))  # fmt: skip
+        values = read_settings(ws)
+        assert (values["alerts.lapse_floor_percent"], values["alerts.reach_weight"]) == (80, 100)
+    finally:
+        ws.close()
+    out = io.StringIO()
+    assert main(["--db", str(path), "config", "show", "--sources"], out=out, err=io.StringIO()) == 0
+    lines = {line.split()[0]: line for line in out.getvalue().splitlines() if line.strip()}
+    assert lines["alerts.lapse_floor_percent"].split()[1] == "80"
+    assert "chosen by the last Early-warning replay" in lines["alerts.lapse_floor_percent"]
+    assert main(["--db", str(path), "config", "set", "alerts.lapse_floor_percent", "65"],
+                out=io.StringIO(), err=io.StringIO()) == 0  # fmt: skip
+    out = io.StringIO()
+    assert main(["--db", str(path), "config", "show", "--sources"], out=out, err=io.StringIO()) == 0
+    lines = {line.split()[0]: line for line in out.getvalue().splitlines() if line.strip()}
+    assert lines["alerts.lapse_floor_percent"].split()[1] == "65"
+    assert "chosen by" not in lines["alerts.lapse_floor_percent"]
+    assert "chosen by the last Early-warning replay" in lines["alerts.reach_weight"]
