@@ -52,7 +52,7 @@ test-llm: $(STAMP)
 # runs it against the frozen bundle.
 test-e2e: $(STAMP)
 	@sh tests/e2e/install-deps.sh
-	ACCOUNT_RADAR_E2E=1 $(BIN)/python -m pytest tests/e2e --basetemp=build/e2e-tmp
+	ACCOUNT_RADAR_E2E=1 $(BIN)/python -m pytest tests/e2e --basetemp=build/e2e-tmp $(E2E_ARGS)
 
 frozen: $(STAMP)
 	$(BIN)/python packaging/build.py
