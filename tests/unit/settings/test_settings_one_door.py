@@ -99,6 +99,11 @@ def _alert_reader(key: str) -> Callable[[Session], Any]:
 
     def read(session: Session) -> Any:
         config = read_alert_config(session)
+        # The lapse warnings' floor (a percent in Settings, a chance in the alerts) and weight.
+        if key == "alerts.lapse_floor_percent":
+            return round(config.worth.floor * 100)
+        if key == "alerts.reach_weight":
+            return config.worth.weight
         if len(parts) == 2 and parts[1] in general:
             return getattr(config, parts[1])
         rule = config.rule(parts[1])
