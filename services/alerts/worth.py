@@ -34,10 +34,14 @@ Plain numpy/pandas; reads nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: the alert list's read
+    # (services/alerts/config.py imports this module) runs without it.
+    import pandas as pd
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -107,6 +111,8 @@ def short_notice(
     ``notice`` days left before the lapse point."""
     if candidates.empty or horizon <= 0 or "recency_days" not in customers:
         return np.zeros(len(candidates), bool)
+    import pandas as pd
+
     left = pd.Series(
         horizon - customers["recency_days"].to_numpy(np.float64),
         index=customers["customer_id"].to_numpy(np.int64),
@@ -129,6 +135,8 @@ def rank_by_worth(
     those below the floor left out (win-back cases kept: their chance is 1)."""
     if candidates.empty:
         return candidates
+    import pandas as pd
+
     ids = customers["customer_id"].to_numpy(np.int64)
     by_id = pd.DataFrame(
         {

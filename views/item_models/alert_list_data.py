@@ -355,11 +355,16 @@ class AlertListData:
         np.maximum.at(
             risk_now, card_of_shown[in_risk], self.columns["risk_now_cents"][shown][in_risk]
         )
+        # Most urgent first ranks a card by its alerts' priority (for a lapse warning, what
+        # it is worth acting on: services/alerts/worth.py), its live ones' when any hold;
+        # biggest stake first by the amount the card shows.
+        worth = np.where(live, current, np.zeros(n_cards, np.int64))
+        np.maximum.at(worth, card_of_shown[~holds], np.where(live[card_of_shown[~holds]], 0,
+                                                             priority[~holds]))  # fmt: skip
         stake = np.where(risk_now >= 0, risk_now, stake)
         if flt.sort in ("urgency", "stake"):
-            # Cards in the order of the amounts they show (not of a cleared alert's); by
-            # urgency, a card whose every condition has cleared comes after the live ones.
-            sort_keys: tuple[np.ndarray, ...] = (np.arange(n_cards), -stake, severity, ~live)
+            # By urgency, a card whose every condition has cleared comes after the live ones.
+            sort_keys: tuple[np.ndarray, ...] = (np.arange(n_cards), -worth, severity, ~live)
             if flt.sort == "stake":
                 sort_keys = (np.arange(n_cards), severity, -stake)
             perm = np.lexsort(sort_keys)

@@ -149,13 +149,22 @@ def test_opens_on_the_highest_priority_alert_and_its_customer(
     first = min(active, key=lambda row: (SEVERITY_RANK[row[3]], -row[2]))
     assert top.severity == first[3]
     assert top.priority_cents == first[2]
-    # Down the list, the most severe first, then the amounts the cards show, biggest first.
+    # Down the list, the most severe first, then what the card's alerts are worth acting on
+    # (their priority: services/alerts/worth.py), biggest first; the amount a risk card
+    # shows is the customer's revenue at risk, its tile's figure.
     model = view.alerts_pane.model
+    worth: dict[int, int] = {}
+    for _id, customer, priority, _severity in active:
+        worth[customer] = max(worth.get(customer, 0), int(priority))
     shown = [
-        (SEVERITY_RANK[model.index(r, 0).data(SeverityRole)], -model.record(r)["stake"])
+        (
+            SEVERITY_RANK[model.index(r, 0).data(SeverityRole)],
+            -worth[int(model.record(r)["customer_id"])],
+        )
         for r in range(model.rowCount())
     ]
     assert shown == sorted(shown)
+    assert len({stake for _, stake in shown}) > 1
     assert view.detail_pane.detail is not None
     assert view.detail_pane.detail.id == top.customer_id
     assert top.reason
