@@ -187,9 +187,7 @@ def _expected_recency(
 def _noticed(app: list[tuple[int, str]], notice: int) -> list[tuple[int, str]]:
     """The alerts raised on a customer with at least ``notice`` days left before the lapse
     point (gone quiet reads the orders: every alert here is a lapse warning)."""
-    return [
-        (w, n) for w, n in app if H - (w - max(d for d in HISTORY[n] if d <= w)) >= notice
-    ]
+    return [(w, n) for w, n in app if H - (w - max(d for d in HISTORY[n] if d <= w)) >= notice]
 
 
 def _ties(engine: object) -> dict[str, int]:
