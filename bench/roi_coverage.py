@@ -24,6 +24,11 @@ that hold the truth (it should be near 95%), for the return the share that inclu
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
 import time
 
