@@ -160,10 +160,14 @@ def _measure(raised: list[tuple[int, str]]) -> dict[str, object]:
 
 
 def _expected_recency(
-    app: list[tuple[int, str]], tie: dict[str, int], notice: int = 0
+    app: list[tuple[int, str]],
+    tie: dict[str, int],
+    notice: int = 0,
+    value: dict[int, dict[str, float]] | None = None,
 ) -> list[tuple[int, str]]:
     """The recency rule at the app's weekly volume; with a ``notice``, only customers with
-    at least that many days left before they lapse (recency <= H - notice)."""
+    at least that many days left before they lapse (recency <= H - notice); with a
+    ``value`` (per week, per customer), those ranked by it instead of by quiet time."""
     picked: list[tuple[int, str]] = []
     last_pick: dict[str, int] = {}
     for w in _weeks():
@@ -176,7 +180,8 @@ def _expected_recency(
             recency = w - max(bought)
             fresh = recency <= H - notice if notice else recency < H
             if fresh and (name not in last_pick or w - last_pick[name] >= ACTIVE):
-                eligible.append((-recency, tie[name], name))
+                rank = -recency if value is None else -value.get(w, {}).get(name, 0.0)
+                eligible.append((rank, tie[name], name))
         eligible.sort()
         for _, _, name in eligible[:n]:
             picked.append((w, name))
@@ -388,18 +393,7 @@ def test_the_value_warned_and_the_recency_rule_by_value_equal_the_definitions(
               for w, by in week_values(replay).items()}  # fmt: skip
     assert any(v > 0 for by in values.values() for v in by.values())
     app = _noticed(_expected_app_alerts(), 10)
-    picked: list[tuple[int, str]] = []
-    last_pick: dict[str, int] = {}
-    for w in _weeks():
-        n = len({m for v, m in app if v == w})
-        eligible = []
-        for name, days in HISTORY.items():
-            bought = [d for d in days if d <= w]
-            if bought and w - max(bought) <= H - 10 and w - last_pick.get(name, -999) >= ACTIVE:
-                eligible.append((-values.get(w, {}).get(name, 0.0), ties[name], name))
-        for _, _, name in sorted(eligible)[:n]:
-            picked.append((w, name))
-            last_pick[name] = w
+    picked = _expected_recency(app, ties, notice=10, value=values)
 
     def warned_value(raised: list[tuple[int, str]]) -> int:
         total = 0
