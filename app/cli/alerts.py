@@ -36,7 +36,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "alerts",
         help="list the alerts, highest priority first",
         description="List the workspace's alerts: severity, customer, rule, the reason in "
-        "words, the priority (revenue at risk, or the expected upside of an opportunity), "
+        "words, the priority (for a lapse warning what it is worth acting on: the chance of a "
+        "lapse x the customer's value, with the weight the Early-warning replay chose; for a "
+        "usage drop the chance it is real x the value; revenue at risk for the other risk "
+        "alerts; the expected upside of an opportunity), "
         "age, owner and status, sorted by priority.",
         epilog=ALERTS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

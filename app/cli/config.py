@@ -195,13 +195,24 @@ def cmd_config_unset(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     shown: list[Any] = []
 
     def unset(session: Any, actor: str) -> None:
+        from services.alerts.config import worth_from_replay, worth_values
+
         unset_setting(session, args.key, actor=actor)
         session.flush()
-        shown.append(get_setting(session, args.key))
+        # The lapse warnings' floor and weight follow the last replay's choice once unset.
+        chosen = args.key in worth_from_replay(session)
+        effective = worth_values(session)
+        shown.append((effective.get(args.key, get_setting(session, args.key)), chosen))
 
     where = _write(args, unset)
-    value = json.dumps(shown[0], ensure_ascii=False)
-    print(f"{args.key} is back to its default, {value}, in {where}.", file=out)
+    value = json.dumps(shown[0][0], ensure_ascii=False)
+    if shown[0][1]:
+        print(
+            f"{args.key} is back to the last Early-warning replay's choice, {value}, in {where}.",
+            file=out,
+        )
+    else:
+        print(f"{args.key} is back to its default, {value}, in {where}.", file=out)
     return EXIT_OK
 
 

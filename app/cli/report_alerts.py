@@ -190,6 +190,7 @@ def _budget_lines(report: ReplayReport) -> list[str]:
         *textwrap.wrap(report.budget_verdict or "", 100),
         *textwrap.wrap(report.budget_notice_verdict or "", 100),
         *_target_lines(report),
+        *textwrap.wrap(report.worth_words or "", 100),
     ]
 
 
@@ -217,11 +218,13 @@ def _target_lines(report: ReplayReport) -> list[str]:
     said = (
         "Target met: as many lapsing customers as the first recency ranking and more value "
         "than the second." if met else
-        "Target not met: the queue needs as many lapsing customers as the first recency "
-        "ranking and more value than the second."
+        "Target not met: the lapse warnings need as many lapsing customers as the first "
+        "recency ranking and more value than the second."
     )  # fmt: skip
+    if quiet.warned_value(n) > app.warned_value(n):
+        said += " The first recency ranking still warned more value."
     lines += textwrap.wrap(said, 100, initial_indent="  ", subsequent_indent="  ")
-    return lines + textwrap.wrap(report.worth_words or "", 100)
+    return lines
 
 
 def _notice_row(report: ReplayReport, figures: ReplayFigures | None, how: str = "") -> list[str]:
@@ -268,8 +271,9 @@ CSV_HEADER = [
 
 
 def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
-    """CSV rows: group (all, rule, recency, win_back, budget, budget_recency,
-    recency_notice, budget_recency_notice, suggested, suggestion), key, then the figures."""
+    """CSV rows: group (all, rule, recency, win_back, budget, budget_recency, lapse_notice,
+    recency_notice, budget_lapse_notice, budget_recency_notice, budget_value_notice,
+    suggested, suggestion), key, then the figures."""
 
     def blank(value: float | None, digits: int = 4) -> object:
         return "" if value is None else round(value, digits)
@@ -282,7 +286,8 @@ def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
             blank(f.lead_median, 1), blank(q[0] if q else None, 1),
             blank(q[1] if q else None, 1), blank(f.lead_share_30),
             "" if f.missed_critical is None else f.missed_critical, "", "", "",
-            f.warned(report.notice_days), round(f.warned_value(report.notice_days) / 100, 2),
+            f.warned(report.notice_days),
+            round(f.warned_value(report.notice_days) / 100, 2) if f.lead_values else "",
         ]  # fmt: skip
 
     yield numbers("all", report.overall)
@@ -294,7 +299,9 @@ def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
     if report.at_budget is not None and report.recency_at_budget is not None:
         yield numbers("budget", report.at_budget)
         yield numbers("budget_recency", report.recency_at_budget)
-    for group, notice in (("recency_notice", report.recency_notice),
+    for group, notice in (("lapse_notice", report.warned_overall),
+                          ("recency_notice", report.recency_notice),
+                          ("budget_lapse_notice", report.warned_at_budget),
                           ("budget_recency_notice", report.recency_notice_at_budget),
                           ("budget_value_notice", report.value_notice_at_budget)):  # fmt: skip
         if notice is not None:

@@ -18,7 +18,9 @@ figure, the customer's *worth*:
 
 A warning is raised only for a customer whose chance is at least the floor (setting
 ``alerts.lapse_floor_percent``): below it, the alert is not worth the call. Customers
-already lapsed (win-back cases) are not floored: their chance is 1. Among the early
+already lapsed (win-back cases) are not floored: their chance is 1; nor is a critical
+alert (High risk, high value at its default severity): no customer who meets the critical
+rule is hidden. Among the early
 warnings, those with less than Lapse coming's notice left come after the others: there
 is little time left to act (``short_notice``).
 
@@ -148,8 +150,11 @@ def rank_by_worth(
     rows = by_id.reindex(candidates["customer_id"].to_numpy(np.int64))
     order = candidates["rule_key"].isin(ORDER_RULES).to_numpy()
     chance = rows["chance"].to_numpy(np.float64)
+    # A critical alert is never floored: no customer who meets the critical rule is hidden
+    # (as the daily cap never holds one back); it is ranked by its worth all the same.
+    critical = (candidates["severity"] == "critical").to_numpy()
     with np.errstate(invalid="ignore"):
-        below = order & ~(np.nan_to_num(chance) >= worth.floor - 1e-9)
+        below = order & ~critical & ~(np.nan_to_num(chance) >= worth.floor - 1e-9)
     priority = candidates["priority_cents"].to_numpy(np.int64).copy()
     priority[order] = np.rint(np.nan_to_num(rows["worth"].to_numpy(np.float64)[order]))
     return candidates.assign(priority_cents=priority)[~below].reset_index(drop=True)

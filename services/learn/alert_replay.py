@@ -54,6 +54,7 @@ from services.core._stable import stable_hashes
 from services.learn.replay_metrics import admit, figures, lapse_points
 from services.learn.replay_queue import (
     raised_frame,
+    readmit,
     recency_frame,
     week_values,
     with_notice_left,
@@ -155,6 +156,8 @@ def replay_alerts(
     end = min(_as_date(latest), today or dt.datetime.now(dt.UTC).date())
     replay = run_replay(engine, scoring, config, end, weeks, step)
     choice, used = choose_worth(replay, budget, step)
+    if (used.floor, used.weight) != (replay.config.worth.floor, replay.config.worth.weight):
+        readmit(replay, used)
     replay.config = dataclasses.replace(replay.config, worth=used)
     report = measure(replay, budget=budget, daily_cap=config.daily_cap_per_owner)
     report = dataclasses.replace(

@@ -124,15 +124,33 @@ def within_budget(replay: Replay, budget: int, worth: Worth | None = None) -> pd
             continue
         risk = week.candidates["rule_key"].isin(RISK_RULE_KEYS).to_numpy()
         late = week.late if week.late is not None else np.zeros(len(week.candidates), bool)
-        candidates = week.candidates[risk].assign(severity="warning")
         ranked, ranked_late, short = worth_ranked(
-            candidates, late[risk], week.inputs, replay.config, worth
+            week.candidates[risk], late[risk], week.inputs, replay.config, worth
         )
         raised = admit(
-            ranked, week.day, active, week.inputs.contacted, replay.ties,
+            ranked.assign(severity="warning"), week.day, active, week.inputs.contacted, replay.ties,
             cap=budget, active_days=ACTIVE_DAYS, late=ranked_late, short=short,
         )  # fmt: skip
         out.append(early_only(raised))
     if not out:
         return pd.DataFrame(columns=["day", "customer_id", "rule_key", "owner", "late"])
     return pd.concat(out, ignore_index=True)
+
+
+def readmit(replay: Replay, worth: Worth) -> None:
+    """Each replayed week's alerts admitted again as run_replay admits them (the daily cap
+    and the critical ceiling), the lapse warnings ranked and floored by ``worth``: the
+    figures of a replay whose own choice changed the floor or the weight are those of the
+    queue the alerts will now raise."""
+    config = replay.config
+    active: dict[tuple[int, str], int] = {}
+    for week in replay.weeks:
+        if week.candidates is None:
+            continue
+        late = week.late if week.late is not None else np.zeros(len(week.candidates), bool)
+        ranked, ranked_late, short = worth_ranked(week.candidates, late, week.inputs, config, worth)
+        week.raised = admit(
+            ranked, week.day, active, week.inputs.contacted, replay.ties,
+            cap=config.daily_cap_per_owner, active_days=ACTIVE_DAYS,
+            critical_cap=config.critical_cap_per_owner, late=ranked_late, short=short,
+        )  # fmt: skip

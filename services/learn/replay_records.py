@@ -278,19 +278,36 @@ class ReplayReport:
             "set": "as set in Settings",
             "replay": "chosen by this replay on the workspace's history",
         }.get(source, "the built-in values")
+        ranked = (
+            "that chance x the customer's value"
+            if weight == 0
+            else f"that chance x (the customer's value + {weight:g} x a typical customer's value)"
+        )
         words = (
             f"Lapse warnings are raised from a {floor}% chance of no order before the lapse "
-            f"point and ranked by that chance x (value + {weight:g} x a typical customer's "
-            f"value), {where}."
+            f"point and ranked by {ranked} (value: the value over the scoring's value "
+            f"horizon), {where}."
         )
         met = self.queue_meets_target
         if met is not None:
             words += (
-                f" Within the budget, with {self.notice_days} days' notice, the queue "
-                + ("meets" if met else "does not meet")
-                + " its target: as many lapsing customers as the recency rule with that "
-                "notice, and more value than those customers ranked by value."
+                f" Within the budget, with {self.notice_days} days' notice, the lapse "
+                "warnings " + ("meet" if met else "do not meet") + " their target: as many "
+                "lapsing customers as the recency rule with that notice (longest quiet "
+                "first), and more value than the recency rule's customers ranked by value."
             )
+            app, quiet = self.warned_at_budget, self.recency_notice_at_budget
+            n = self.notice_days
+            if (
+                app is not None
+                and quiet is not None
+                and quiet.warned_value(n) > app.warned_value(n)
+            ):
+                words += (
+                    " The recency rule longest quiet first still warned more value "
+                    f"({format_money(quiet.warned_value(n), self.currency, decimals=0)} "
+                    f"against {format_money(app.warned_value(n), self.currency, decimals=0)})."
+                )
         choice = self.worth_choice
         if (
             source == "set"
@@ -418,11 +435,13 @@ def notice_text(
         )
     if by_value is not None:
         mine, theirs = app.warned_value(notice), by_value.warned_value(notice)
+        quiet = recency_notice.warned_value(notice)
         words += (
             f". The customers it warned were worth {format_money(mine, currency, decimals=0)} "
             f"in value when warned, against {format_money(theirs, currency, decimals=0)} for "
             f"the recency rule with that notice ranked by value ({by_value.warned(notice):,} "
-            "lapsing customers)"
+            f"lapsing customers) and {format_money(quiet, currency, decimals=0)} for it "
+            "ranked by quiet time"
         )
     return words + "."
 
@@ -443,6 +462,8 @@ def report_to_dict(report: ReplayReport) -> dict[str, Any]:
             lead_q1_days=quartiles[0] if quartiles else None,
             lead_q3_days=quartiles[1] if quartiles else None,
             lead_share_30=f.lead_share_30,
+            warned_with_notice=f.warned(report.notice_days),
+            warned_value_with_notice=f.warned_value(report.notice_days) if f.lead_values else None,
         )
         return data
 
@@ -472,6 +493,8 @@ def report_to_dict(report: ReplayReport) -> dict[str, Any]:
     out["notice_verdict"] = report.notice_verdict
     out["budget_notice_verdict"] = report.budget_notice_verdict
     out["within_budget"] = report.within_budget
+    out["queue_meets_target"] = report.queue_meets_target
+    out["worth_words"] = report.worth_words
     out["method"] = report.method
     return out
 
@@ -481,7 +504,7 @@ OPTIONAL = (
     "value_notice_at_budget", "warned_overall", "warned_at_budget",
 )  # fmt: skip
 _DERIVED = ("precision", "recall", "lead_median_days", "lead_q1_days", "lead_q3_days",
-            "lead_share_30")  # fmt: skip
+            "lead_share_30", "warned_with_notice", "warned_value_with_notice")  # fmt: skip
 
 
 def _figures_from(data: dict[str, Any]) -> ReplayFigures:

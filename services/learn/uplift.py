@@ -34,7 +34,7 @@ from services.alerts.lifecycle import moment
 from services.core._stable import stable_hashes, stable_keys
 from services.learn.attribution import CONTACTED, attribute
 from services.learn.data import load_learn_data
-from services.learn.lift import newcombe_interval
+from services.learn.lift import newcombe_interval, proportion_lift
 from services.learn.uplift_model import (
     FOLDS,
     Cancelled,
@@ -158,11 +158,17 @@ def uplift_report(
         )
     )
     low, high = qini_band(scores, contacted, returned, cancelled)
+    # The measured lift as every surface states it: Results ▸ Outreach's re-engagement
+    # lift (services.learn.lift.proportion_lift, its 95% interval); the bands above pool
+    # with its 90% interval, their own level.
+    said = proportion_lift(
+        report.contacted_returns, report.contacted, report.held_out_returns, report.held_out
+    )
     return _with(
         report,
-        lift=lift,
-        lift_low=lift_low,
-        lift_high=lift_high,
+        lift=said.lift,
+        lift_low=said.low,
+        lift_high=said.high,
         slope=slope,
         slope_se=slope_se,
         past_uplift=tuple(uplift[:n].tolist()),

@@ -118,7 +118,8 @@ class UpliftReport:
     estimates: tuple[UpliftEstimate, ...] = ()  # customers with an active alert
     bars: tuple[UpliftBar, ...] = ()
     # The measured average lift over the past exposures (contacted minus held-out return
-    # rate) and its 90% interval: every estimate's starting point.
+    # rate) and its 95% interval, as Results ▸ Outreach states it (the estimates start
+    # from it, with its 90% interval, the bands' level).
     lift: float | None = None
     lift_low: float | None = None
     lift_high: float | None = None

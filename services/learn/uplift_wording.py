@@ -79,21 +79,21 @@ def lift_words(report: UpliftReport) -> str:
     interval allows (what each card says while the estimates are not ranked)."""
     if report.lift is None:
         return ""
-    points = report.lift * 100
+    points = report.lift * 100  # as Results ▸ Outreach says it (services.learn.lift)
     low = None if report.lift_low is None else report.lift_low * 100
     high = None if report.lift_high is None else report.lift_high * 100
-    interval = "" if low is None or high is None else f" (90% interval {low:+.0f} to {high:+.0f})"
+    interval = "" if low is None or high is None else f" (95% CI {low:+.1f} to {high:+.1f})"
     unranked = "" if report.ranks else "; the model cannot yet tell whom it moves most"
     sentence = (
-        f"On past customers, outreach raised the chance of a return by about {points:.0f} "
+        f"On past customers, outreach raised the chance of a return by about {points:.1f} "
         f"points on average{interval}{unranked}"
         if points > 0
         else f"On past customers, outreach lowered the chance of a return by about "
-        f"{-points:.0f} points on average{interval}"
+        f"{-points:.1f} points on average{interval}"
     )
     why = f"{interval[2:-1]}, {why_unclear('zero')}" if interval else "no interval"
     unclear = (
-        f"outreach changed the chance of a return by {points:+.0f} points on average on "
+        f"outreach changed the chance of a return by {points:+.1f} points on average on "
         f"past customers ({why})"
     )
     return claim(sentence, low, high, LIFT_NO_EFFECT, unclear=unclear) + "."

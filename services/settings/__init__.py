@@ -172,9 +172,11 @@ def _alert_specs() -> tuple[SettingSpec, ...]:
             "alerts.lapse_floor_percent", int, 70, "Warn of a lapse from a chance of",
             group="Alerts", unit="%", minimum=1, maximum=99,
             help="The rules that read the orders warn only of customers whose chance of no "
-            "order before their lapse point is at least this. Left unset, the last "
-            "Early-warning replay chooses it on this workspace's history (70 until one "
-            "has run).", applies="next_scoring",
+            "order before their lapse point is at least this (a critical alert is raised "
+            "whatever its chance; Lapse coming keeps its own minimum too, the higher "
+            "applies). Left unset, the "
+            "last Early-warning replay (Results ▸ Outreach) chooses it on this workspace's "
+            "history (70 until one has run).", applies="next_scoring",
         )
     )  # fmt: skip
     specs.append(
@@ -183,7 +185,8 @@ def _alert_specs() -> tuple[SettingSpec, ...]:
             group="Alerts", unit="typical values", minimum=0, maximum=10_000,
             help="The queue ranks lapse warnings by chance x (value + this x a typical "
             "customer's value): 0 puts the biggest accounts first, a large weight the "
-            "likeliest lapses. Left unset, the last Early-warning replay chooses it on "
+            "likeliest lapses. Left unset, the last Early-warning replay (Results ▸ "
+            "Outreach) chooses it on "
             "this workspace's history (20 until one has run).", applies="next_scoring",
         )
     )  # fmt: skip

@@ -418,3 +418,33 @@ def test_the_value_warned_and_the_recency_rule_by_value_equal_the_definitions(
     assert report.budget_notice_verdict is not None
     assert "ranked by value" in report.budget_notice_verdict
     assert report_from_dict(report_to_dict(report)) == report
+
+
+def test_admitting_a_replay_again_with_another_floor_equals_replaying_with_it(
+    workspace_url: str,
+) -> None:
+    """A replay whose own choice changes the floor reports the queue the alerts will raise:
+    its weeks admitted again with that floor (replay_queue.readmit) give the figures of a
+    replay run with it set, and a floor above every chance leaves fewer warnings."""
+    from services.alerts.worth import Worth
+    from services.learn.alert_replay import measure
+    from services.learn.replay_queue import readmit
+
+    _fill(workspace_url, list(HISTORY))
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        with Session(ws.engine) as s:
+            scoring, config = read_config(s), read_alert_config(s)
+        low = run_replay(ws.engine, scoring, config, END, WEEKS, lambda _f, _m: None)
+        with Session(ws.engine) as s, s.begin():
+            set_setting(s, "alerts.lapse_floor_percent", 99, actor="test")
+        with Session(ws.engine) as s:
+            high_config = read_alert_config(s)
+        high = run_replay(ws.engine, scoring, high_config, END, WEEKS, lambda _f, _m: None)
+    finally:
+        ws.close()
+    before = measure(low, budget=25, daily_cap=25).overall
+    readmit(low, Worth(floor=0.99, weight=high_config.worth.weight))
+    again = measure(low, budget=25, daily_cap=25).overall
+    assert again == measure(high, budget=25, daily_cap=25).overall
+    assert again.alerts < before.alerts

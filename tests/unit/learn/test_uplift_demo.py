@@ -285,3 +285,20 @@ def test_an_a_a_book_ranks_nothing(tmp_path: Path) -> None:
     assert report.lift_low <= mean <= report.lift_high
     covered = np.mean((np.array(report.past_low) <= 0) & (np.array(report.past_high) >= 0))
     assert covered >= 0.9
+
+
+def test_the_lift_each_card_states_is_results_outreach_lift(
+    demo: Workspace, report: UpliftReport
+) -> None:
+    """While not ranked, each card states the average lift measured on past customers: the
+    same figure and 95% interval as Results ▸ Outreach (one definition), led by "No clear
+    effect yet" when that interval includes zero."""
+    from services.learn.effectiveness import effectiveness_report
+    from services.learn.uplift_wording import lift_words
+
+    outreach = effectiveness_report(demo.engine, now=NOW).overall.lift
+    assert outreach.lift == pytest.approx(report.lift)
+    assert (outreach.low, outreach.high) == pytest.approx((report.lift_low, report.lift_high))
+    said = lift_words(report)
+    assert f"95% CI {outreach.low * 100:+.1f} to {outreach.high * 100:+.1f}" in said
+    assert said.startswith("No clear effect yet") == (outreach.low <= 0 <= outreach.high)
