@@ -434,8 +434,12 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         self._load_timer.start()
 
     def refresh(self) -> None:
-        """Load the shown customer again (after a scoring run, say)."""
-        customer_id = self._detail.id if self._detail is not None else self._requested_id
+        """Load the customer again (after a scoring run, say): the last one asked for, which
+        may not be shown yet (a refresh right after a new selection must not go back to the
+        customer shown before it)."""
+        customer_id = self._requested_id
+        if customer_id is None and self._detail is not None:
+            customer_id = self._detail.id
         if customer_id is not None:
             self.show_customer(customer_id)
 
