@@ -8,6 +8,7 @@ from services.core.money import format_money
 from services.learn.claims import (
     BREAK_EVEN,
     LIFT_NO_EFFECT,
+    NO_CLEAR_EFFECT,
     NOT_CLEARLY_PAYING,
     ROI_NO_EFFECT,
     claim,
@@ -38,15 +39,22 @@ def amount(report: RoiReport, cents: float | None) -> str:
 
 
 def roi_figure(report: RoiReport, row: RoiRow) -> str:
-    """The ROI as a table cell: "+35% (95% CI -10% to +80%)", "Not enough data",
-    "No costs set" or "No cost"."""
+    """The ROI as a table cell: "+35% (95% CI +10% to +80%)", led as strongly as its
+    interval allows ("No clear effect yet: -30% (95% CI -992% to +561%)" when it includes
+    -100 %, "Not clearly paying for itself yet: ..." when it includes break-even, as the
+    headline says it), "Not enough data", "No costs set" or "No cost"."""
     if row.incremental_cents is None:
         return "Not enough data"  # a group is empty: no incremental revenue to set
     if row.roi is None:
         return "No costs set" if not report.costs.contact_costs_set else "No cost"
     if not row.enough:
         return "Not enough data"
-    return f"{percent(row.roi)} ({roi_interval(row)})"
+    figure = f"{percent(row.roi)} ({roi_interval(row)})"
+    if includes(row.low, row.high, ROI_NO_EFFECT):
+        return f"{NO_CLEAR_EFFECT}: {figure}"
+    if includes(row.low, row.high, BREAK_EVEN):
+        return f"{NOT_CLEARLY_PAYING}: {figure}"
+    return figure
 
 
 def cost_words(report: RoiReport, cost: Cost) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from services.learn.claims import NO_CLEAR_EFFECT, NOT_CLEARLY_PAYING
 from services.learn.roi import roi_report
 from services.learn.roi_wording import return_is_clear, return_verdict, returned, roi_note
@@ -79,3 +81,24 @@ def test_a_return_that_may_not_pay_claims_no_return_per_dollar(book: Book) -> No
     assert _return_text(book).startswith(f"{lead}: incremental revenue $")
     assert roi_note(row).startswith(f"{NOT_CLEARLY_PAYING}: 95% CI")
     assert not return_is_clear(row)
+
+
+@pytest.mark.parametrize(
+    ("case", "lead"),
+    [(UNCLEAR, NO_CLEAR_EFFECT), (BREAK_EVEN, NOT_CLEARLY_PAYING), (CLEAR, "")],
+    ids=["no-effect", "break-even", "clear"],
+)
+def test_a_breakdown_cell_leads_as_its_interval_allows(
+    book: Book, case: dict[str, int], lead: str
+) -> None:
+    """The ROI cell of a breakdown row (Results ▸ Return's table, `report effectiveness
+    --by`) leads as the headline does: "No clear effect yet: " when its interval includes
+    -100 %, "Not clearly paying for itself yet: " when it includes break-even, else the
+    figure alone."""
+    from services.learn.roi_wording import percent, roi_figure, roi_interval
+
+    fill(book, **case)
+    report = roi_report(book.engine)
+    row = report.overall
+    figure = f"{percent(row.roi)} ({roi_interval(row)})"
+    assert roi_figure(report, row) == (f"{lead}: {figure}" if lead else figure)
