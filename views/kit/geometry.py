@@ -48,9 +48,13 @@ class FitsScreen(QObject):
     chosen for a large screen does not put its buttons off a small one, nor off a
     1366x768 screen scaled to 150 % or 200 % (911x512 or 683x384 in the application's
     pixels). Fitted on the next turn of the event loop, and again as the window manager
-    frames and places it (the title bar is known only then) for a moment after."""
+    frames and places it (the title bar is known only then) for a moment after, or when
+    its frame comes later than that."""
 
     FOLLOW_MS = 1000  # how long after showing a move or resize is the window manager's
+    # A window the window manager frames later than that (a slow start on a busy machine)
+    # is fitted once more when its frame comes, this long after showing at most.
+    FRAMED_WAIT_MS = 10_000
 
     def __init__(self, window: QWidget, *, on_show: bool = True) -> None:
         """``on_show``: fit each time the window is shown (else only after follow())."""
@@ -58,6 +62,7 @@ class FitsScreen(QObject):
         self._window = window
         self._on_show = on_show
         self._shown = QElapsedTimer()
+        self._framed = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -69,14 +74,22 @@ class FitsScreen(QObject):
             kind = event.type()
             if kind == QEvent.Type.Show and self._on_show:
                 self.follow()
-            elif kind in (QEvent.Type.Move, QEvent.Type.Resize) and self._following():
-                self._timer.start()
+            elif kind in (QEvent.Type.Move, QEvent.Type.Resize):
+                window = self._window
+                framed = window.frameGeometry() != window.geometry()
+                if self._following() or (framed and not self._framed and self._waiting()):
+                    self._timer.start()
+                self._framed = self._framed or framed
         return super().eventFilter(watched, event)
 
     def follow(self) -> None:
         """Fit the window on the next turn of the event loop, and again as it is framed."""
         self._shown.start()
+        self._framed = False
         self._timer.start()
+
+    def _waiting(self) -> bool:
+        return self._shown.isValid() and self._shown.elapsed() < self.FRAMED_WAIT_MS
 
     def _following(self) -> bool:
         return self._shown.isValid() and self._shown.elapsed() < self.FOLLOW_MS
