@@ -47,14 +47,16 @@ class FitsScreen(QObject):
     """Fits its window into the screen's free area each time it is shown: a dialog's size
     chosen for a large screen does not put its buttons off a small one, nor off a
     1366x768 screen scaled to 150 % or 200 % (911x512 or 683x384 in the application's
-    pixels). Fitted on the next turn of the event loop, and again as the window manager
-    frames and places it (the title bar is known only then) for a moment after, or when
-    its frame comes later than that."""
+    pixels). Fitted on the next turn of the event loop, again as the window manager
+    frames and places it (the title bar is known only then) for a moment after, and once
+    more when its frame is first seen: a window manager may frame a window around where
+    it already is, which moves and resizes nothing (no event says so), and on a busy
+    machine it may do so seconds after the window was shown. The frame is looked for a
+    few times a second until it comes, for FRAMED_WAIT_MS at most."""
 
     FOLLOW_MS = 1000  # how long after showing a move or resize is the window manager's
-    # A window the window manager frames later than that (a slow start on a busy machine)
-    # is fitted once more when its frame comes, this long after showing at most.
-    FRAMED_WAIT_MS = 10_000
+    FRAMED_WAIT_MS = 30_000  # how long after showing the frame is looked for
+    LOOK_MS = 200  # how often
 
     def __init__(self, window: QWidget, *, on_show: bool = True) -> None:
         """``on_show``: fit each time the window is shown (else only after follow())."""
@@ -67,6 +69,9 @@ class FitsScreen(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._fit)
+        self._look = QTimer(self)
+        self._look.setInterval(self.LOOK_MS)
+        self._look.timeout.connect(self._look_for_frame)
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -75,11 +80,9 @@ class FitsScreen(QObject):
             if kind == QEvent.Type.Show and self._on_show:
                 self.follow()
             elif kind in (QEvent.Type.Move, QEvent.Type.Resize):
-                window = self._window
-                framed = window.frameGeometry() != window.geometry()
-                if self._following() or (framed and not self._framed and self._waiting()):
+                if self._following():
                     self._timer.start()
-                self._framed = self._framed or framed
+                self._look_for_frame()
         return super().eventFilter(watched, event)
 
     def follow(self) -> None:
@@ -87,6 +90,18 @@ class FitsScreen(QObject):
         self._shown.start()
         self._framed = False
         self._timer.start()
+        self._look.start()
+
+    def _look_for_frame(self) -> None:
+        """Fit the window once when its frame is first seen (within FRAMED_WAIT_MS)."""
+        if self._framed or not self._waiting():
+            self._look.stop()
+            return
+        window = self._window
+        if window.isVisible() and window.frameGeometry() != window.geometry():
+            self._framed = True
+            self._look.stop()
+            self._timer.start()
 
     def _waiting(self) -> bool:
         return self._shown.isValid() and self._shown.elapsed() < self.FRAMED_WAIT_MS

@@ -143,3 +143,42 @@ def test_a_long_name_and_many_chips_fit_a_1280_wide_window(
         qtbot.waitUntil(jobs.is_idle, timeout=15_000)
     finally:
         workspace.close()
+
+
+class _FramedLater(QWidget):
+    """A window whose window manager frames it around where it already is, as openbox
+    may: its frame (a title bar above, borders) comes with no move or resize."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.margins: tuple[int, int, int, int] | None = None  # left, top, right, bottom
+
+    def frameGeometry(self) -> QRect:  # noqa: N802  (Qt's name; what the fit reads)
+        inner = self.geometry()
+        if self.margins is None:
+            return inner
+        left, top, right, bottom = self.margins
+        return inner.adjusted(-left, -top, right, bottom)
+
+
+def test_a_window_framed_where_it_already_is_is_fitted_when_its_frame_comes(
+    qtbot, qapp: QApplication
+) -> None:
+    from views.kit.geometry import FitsScreen
+
+    screen = qapp.primaryScreen().availableGeometry()
+    window = _FramedLater()
+    qtbot.addWidget(window)
+    fits = FitsScreen(window)
+    window.setGeometry(screen)  # as large as the screen: once framed, the title bar is off
+    window.show()
+    qtbot.wait(FitsScreen.FOLLOW_MS + 100)  # past the moment moves are followed
+    assert window.geometry() == screen  # nothing to fit yet: no frame
+    window.margins = (1, 20, 1, 4)  # framed, and no event says so
+    qtbot.waitUntil(lambda: window.frameGeometry().top() >= screen.top(), timeout=2000)
+    frame = window.frameGeometry()
+    # Title bar and bottom border on the screen (the offscreen platform's own placement
+    # of a window's left edge is its own: the width is what is checked across).
+    assert (frame.top(), frame.bottom()) == (screen.top(), screen.bottom()), (frame, screen)
+    assert frame.width() <= screen.width()
+    del fits
