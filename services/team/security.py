@@ -9,8 +9,8 @@ tables' owner is held to it too), keys every policy on the connected database us
 - customers: a manager sees and changes only the customers whose owner is theirs; a
   lead or an admin sees every customer.
 - every table hanging off a customer (orders, interactions, scores, alerts, actions,
-  outreach…): the rows of the customers the user can see (the policy asks ``customers``,
-  whose own policy then applies).
+  outreach…, read from the schema's foreign keys: models/ownership.py): the rows of the
+  customers the user can see (the policy asks ``customers``, whose own policy then applies).
 - what an import changed (import_changes) and team_members' writes: leads and admins.
 - the audit: a manager sees their own events and those about what they can see.
 - team_members: a manager reads their own row; the view ``team_names`` gives everyone
