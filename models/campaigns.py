@@ -20,7 +20,8 @@ from models.vocab import EMAIL_EVENT_KINDS
 # The attribute keys that name it, first found wins.
 CAMPAIGN_TYPE_KEYS = ("campaign_type", "Campaign type")
 # The email events of a period with their type, customer and offset: the index "Email
-# conversion by campaign type" reads instead of the rows (Interaction's, models/schema.py).
+# conversion by campaign type" reads instead of the rows (Interaction's,
+# models/schema/records.py).
 _TYPED = text("campaign_type IS NOT NULL")
 CAMPAIGN_INDEX = Index(
     "ix_interactions_campaign_time",

@@ -1,8 +1,7 @@
 """Strategy experiments (services/alerts/experiments.py): two or more ways of reaching a
 customer tried against each other within the outreach arm, and which alert got which.
 
-Beside models/schema.py (imported wherever its tables are registered) so that the schema
-module stays within its size.
+Beside the schema's modules (models/schema/), imported wherever its tables are registered.
 """
 
 from __future__ import annotations

@@ -18,5 +18,5 @@ LAST_ORDER_OFFSET = "last_order_offset_min"
 
 
 def last_order_offset_column() -> MappedColumn[int | None]:
-    """The column, as CustomerRollup declares it (models/schema.py)."""
+    """The column, as CustomerRollup declares it (models/schema/customers.py)."""
     return mapped_column(LAST_ORDER_OFFSET, SmallInteger, nullable=True)

@@ -18,7 +18,7 @@ REFUNDED_ORDERS = "refunded_orders"
 
 
 def refunded_orders_column() -> MappedColumn[int]:
-    """The column, as CustomerRollup declares it (models/schema.py)."""
+    """The column, as CustomerRollup declares it (models/schema/customers.py)."""
     return mapped_column(
         REFUNDED_ORDERS, Integer, nullable=False, default=0, server_default=text("0")
     )

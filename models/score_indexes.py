@@ -3,7 +3,7 @@
 The window's latest scores (services/scoring/queries.py) read the snapshot columns the
 table shows for one scoring run. A snapshot row is ~600 bytes with its drivers and
 components, its entry here ~60: a million customers' scores read a tenth of the pages
-from the index alone (ScoreSnapshot's, models/schema.py).
+from the index alone (ScoreSnapshot's, models/schema/scoring.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
 """Receipts of the actions pushed back from offline copies (services/team/sync.py).
 
-Beside models/schema.py (which re-exports it) so that the schema module stays within its
-size.
+Beside the schema's modules (models/schema/ re-exports it), where other modules import it.
 """
 
 from __future__ import annotations

@@ -33,33 +33,27 @@ put right by the next refresh, scoring or import. An INSERT adds a row that show
 
 from __future__ import annotations
 
+from models.ownership import customer_keys, row_key
+
+# The tables of a customer's rows that are not audited: derived, rebuilt by the next
+# refresh or scoring. Every other table of a customer's rows is (models/ownership.py).
+NOT_AUDITED = ("customer_rollups", "score_snapshots")
+# The team's records that are not a customer's rows, audited too.
+AUDITED_RECORDS = (
+    "customers",
+    "alert_rules",
+    "playbook_steps",
+    "draft_batches",
+    "import_runs",
+    "mapping_profiles",
+    "settings",
+    "team_members",
+)
 # Tables whose every UPDATE and DELETE the database audits, with the column that keys a row.
 AUDITED = {
-    "customers": "id",
-    "customer_identities": "id",
-    "orders": "id",
-    "interactions": "id",
-    "opportunities": "id",
-    "subscriptions": "id",
-    "alerts": "id",
-    "alert_rules": "id",
-    "actions": "id",
-    "escalations": "id",
-    "playbook_runs": "id",
-    "playbook_steps": "id",
-    "outreach": "id",
-    "draft_batches": "id",
-    "batch_drafts": "id",
-    "import_runs": "id",
-    "mapping_profiles": "id",
-    "settings": "key",
-    "team_members": "db_role",
-    "usage_days": "id",
-    "experiment_assignments": "id",
+    table: row_key(table)
+    for table in (*(t for t in customer_keys() if t not in NOT_AUDITED), *AUDITED_RECORDS)
 }
-# The tables of a customer's rows that are not audited: derived, rebuilt by the next
-# refresh or scoring (tests/unit/team/test_team_tables.py holds every other one to AUDITED).
-NOT_AUDITED = ("customer_rollups", "score_snapshots")
 DRAWS_SETTING = "learn.holdout_draws"  # services/alerts/holdout.py's counters
 AUDIT_UPDATE = "db.update"
 AUDIT_DELETE = "db.delete"

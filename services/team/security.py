@@ -9,8 +9,8 @@ tables' owner is held to it too), keys every policy on the connected database us
 - customers: a manager sees and changes only the customers whose owner is theirs; a
   lead or an admin sees every customer.
 - every table hanging off a customer (orders, interactions, scores, alerts, actions,
-  outreach…): the rows of the customers the user can see (the policy asks ``customers``,
-  whose own policy then applies).
+  outreach…, read from the schema's foreign keys: models/ownership.py): the rows of the
+  customers the user can see (the policy asks ``customers``, whose own policy then applies).
 - what an import changed (import_changes) and team_members' writes: leads and admins.
 - the audit: a manager sees their own events and those about what they can see.
 - team_members: a manager reads their own row; the view ``team_names`` gives everyone
@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from models.errors import WorkspaceError
+from models.ownership import customer_keys
 from models.vocab import APP_SOURCE, TEAM_ROLES
 from services.core.access import (  # the check itself lives with the other basics
     TeamRoleError,
@@ -62,24 +63,10 @@ from services.team.guards import guard_sql
 
 READER_ROLE = "account_radar_ask_reader"  # services/ask/readonly.py's role
 
-# Tables whose rows belong to a customer (a customer_id column).
-CUSTOMER_TABLES = (
-    "customer_identities",
-    "orders",
-    "interactions",
-    "opportunities",
-    "subscriptions",
-    "customer_rollups",
-    "score_snapshots",
-    "alerts",
-    "actions",
-    "escalations",
-    "outreach",
-    "batch_drafts",
-    "playbook_runs",
-    "usage_days",
-    "experiment_assignments",
-)
+# Tables whose rows belong to a customer, with the column that names the customer: read
+# from the schema (models/ownership.py), so a new one is under row-level security at once.
+CUSTOMER_KEYS = customer_keys()
+CUSTOMER_TABLES = tuple(CUSTOMER_KEYS)
 # What a manager's actions write (the rest of their grants is SELECT): a call or note is
 # an interaction too, a change to customers or interactions marks the rollups stale (a
 # setting), escalations and draft batches come with actions and Draft for all.
@@ -97,6 +84,27 @@ MANAGER_WRITES = {
     "playbook_runs": "SELECT, INSERT, UPDATE, DELETE",  # a playbook started, stopped, undone
     "playbook_steps": "SELECT, INSERT, UPDATE, DELETE",
 }
+# The tables a manager only reads (customers: but for MANAGER_CUSTOMER_COLUMNS). Every table
+# of the schema is in MANAGER_WRITES or here (tests/unit/team/test_team_tables.py), so a new
+# one is placed on purpose.
+MANAGER_READS_ONLY = (
+    "alert_rules",
+    "customer_identities",
+    "customer_rollups",
+    "customers",
+    "experiment_assignments",
+    "experiments",
+    "import_changes",
+    "import_runs",
+    "mapping_profiles",
+    "opportunities",
+    "orders",
+    "score_snapshots",
+    "scoring_runs",
+    "subscriptions",
+    "team_members",
+    "usage_days",
+)
 # Customer columns a manager may change on their own customers.
 MANAGER_CUSTOMER_COLUMNS = ("do_not_contact", "quiet_override_at", "updated_at")
 # Alert columns their actions change (start, snooze, resolve, dismiss, reopen, raise a
@@ -241,8 +249,8 @@ def _security_sql(groups: dict[str, str], tables: list[str]) -> list[str]:
             f"OR (entity_type = 'customer' AND {seen('customers', 'entity_id', 'audit_events')})"
         ),
     }
-    for table in CUSTOMER_TABLES:
-        policies[table] = f"{sees_all} OR {seen('customers', 'customer_id', table)}"
+    for table, column in CUSTOMER_KEYS.items():
+        policies[table] = f"{sees_all} OR {seen('customers', column, table)}"
     # A playbook's steps are seen with its run (whose customer is one I see).
     steps_seen = seen("playbook_runs", "run_id", "playbook_steps")
     policies["playbook_steps"] = f"{sees_all} OR {steps_seen}"

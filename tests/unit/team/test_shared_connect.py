@@ -35,6 +35,7 @@ from tests.support.shared_workspace import (
     silent_listener,
     start_shared_server,
 )
+from tests.unit.team.older_schema import downgrade
 
 
 @pytest.fixture(scope="module")
@@ -246,22 +247,9 @@ def test_a_workspace_newer_than_the_app_is_refused(team: SharedServer) -> None:
 def test_an_older_schema_this_user_may_not_upgrade_sends_them_to_the_admin(
     team: SharedServer,
 ) -> None:
-    # The schema as the previous version left it: migration 0012 (and what came after,
-    # 0014's playbook tables, 0015's usage, 0016's experiments, 0017's row hashes, 0018's
-    # indexes, 0019's campaign type, 0020's index, 0021's and 0022's columns) not applied yet.
-    team.admin_sql(
-        "ALTER TABLE customer_rollups DROP COLUMN refunded_orders; "
-        "ALTER TABLE customer_rollups DROP COLUMN last_order_offset_min; "
-        "DROP INDEX ix_score_snapshots_run_table; "
-        "DROP INDEX ix_interactions_campaign_time; "
-        "ALTER TABLE interactions DROP COLUMN campaign_type; "
-        "DROP INDEX ix_interactions_customer_kind_time; DROP INDEX ix_customers_tier; "
-        "ALTER TABLE orders DROP COLUMN row_hash; "
-        "DROP TABLE experiment_assignments; DROP TABLE experiments; "
-        "DROP TABLE usage_days; DROP TABLE playbook_steps; DROP TABLE playbook_runs; "
-        "DROP TABLE sync_receipts; DROP TABLE team_members"
-    )
-    team.admin_sql("UPDATE alembic_version SET version_num = '0011'")
+    # The schema as the previous version left it: migration 0012 and every later one not
+    # applied yet.
+    downgrade(team.server.url("team"), "0011")
     try:
         with pytest.raises(SharedWorkspaceError) as caught:
             open_workspace(team.url(), password=ANA_PASSWORD)
