@@ -1,7 +1,7 @@
 """Two people acting on one alert at once: the second is refused with who changed it, when,
 and what it is now; never a silent overwrite.
 
-Every change to an alert moves its ``version`` (models/schema.py): the ORM bumps it on
+Every change to an alert moves its ``version`` (models/schema/alerts.py): the ORM bumps it on
 each UPDATE of an Alert and adds "AND version = <the version read>" to it, and the bulk
 UPDATEs bump it in their SQL. What counts as a change: the lifecycle (status, snooze,
 outcome, resolved), the owner, whether the condition holds (a scoring marking it
