@@ -27,8 +27,8 @@ Figures: ROC AUC and Brier score of churn_risk against "no order in the holdout"
 and Pearson correlation of predicted orders against holdout orders (purchase days) and
 the aggregate bias of total predicted orders ((pred - actual) / actual) - not MAE, which
 rewards predicting too little when most customers buy nothing (zero for everyone scores
-0.835); and the share of holdout revenue made by the top 10% of customers by predicted
-revenue.
+0.835); the aggregate bias of total predicted revenue against the holdout's revenue; and
+the share of holdout revenue made by the top 10% of customers by predicted revenue.
 
 The app's export is also checked by bench/eval_cdnow_export.py, which computes the
 labels from the raw file with no project code; the app's row must match it.
@@ -426,6 +426,9 @@ def figures(t: pd.DataFrame, predictions: pd.DataFrame) -> dict[str, float]:
         "bias_orders": float(
             (pred_orders[ok_orders].sum() - actual[ok_orders].sum()) / actual[ok_orders].sum()
         ),
+        "bias_revenue": float(
+            (joined["predicted_revenue"].sum() - holdout_revenue.sum()) / holdout_revenue.sum()
+        ),
         "top10_revenue_share": float(holdout_revenue[top].sum() / holdout_revenue.sum()),
     }
 
@@ -434,12 +437,12 @@ def print_table(rows: dict[str, dict[str, float]], base_rate: float) -> None:
     print()
     print(
         f"{'method':<14} {'ROC AUC':>8} {'Brier':>7} {'RMSE ord':>8} {'corr ord':>8} "
-        f"{'bias ord':>8} {'top10% rev':>10}  customers"
+        f"{'bias ord':>8} {'bias rev':>8} {'top10% rev':>10}  customers"
     )
     for name, f in rows.items():
         print(
             f"{name:<14} {f['auc']:>8.4f} {f['brier']:>7.4f} {f['rmse_orders']:>8.4f} "
-            f"{f['corr_orders']:>8.4f} {f['bias_orders']:>+8.2%} "
+            f"{f['corr_orders']:>8.4f} {f['bias_orders']:>+8.2%} {f['bias_revenue']:>+8.2%} "
             f"{f['top10_revenue_share']:>10.2%}  "
             f"{int(f['customers']):,}"
             + (f" ({int(f['missing'])} unscored)" if f["missing"] else "")
