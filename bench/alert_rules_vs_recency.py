@@ -1,4 +1,4 @@
-"""Why the risk alerts lose to the recency rule, measured (issue 39, early warning).
+"""Why the risk alerts lose to the recency rule, measured (the early-warning replay).
 
 Replays the alert rules as configured (services.learn.alert_replay.run_replay) on a COPY of
 a workspace, then compares, at the risk rules' weekly volume (distinct customers newly

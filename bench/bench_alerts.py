@@ -20,7 +20,7 @@ process's peak memory (resource.getrusage maxrss, imports included) and what it 
 
 Target: under 5 s for generation (first and refresh) on a 2-core machine.
 
-Scaling (issue 41): ``--scale A B C`` takes scored workspaces of any size (10,000, 100,000
+Scaling: ``--scale A B C`` takes scored workspaces of any size (10,000, 100,000
 and 1,000,000 customers) and, for each, measures in fresh processes one right after the
 other: the yardstick, SQLite reading the rows the rules read (the run's snapshot, every
 paid order, the usage rows of the last 90 days, about the weeks Usage drop compares:

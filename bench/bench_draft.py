@@ -16,7 +16,7 @@ server-sent events) answers every request the same way: the first token after
 - stall: while both variants stream, a 5 ms timer on the UI thread notes the longest gap
   between two of its ticks (the longest time the window could not respond).
 
-Targets (issue 6): the app adds under 100 ms to the first token; no stall over 50 ms.
+Targets: the app adds under 100 ms to the first token; no stall over 50 ms.
 """
 
 from __future__ import annotations

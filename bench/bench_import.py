@@ -30,9 +30,9 @@ The shell load and the import each run ``--runs`` times (alternating, each on a 
 file) and their median runs are compared, so one slow moment does not decide the ratio.
 Prints wall and CPU seconds (the machine may be shared: CPU time is the fairer ratio),
 the ratio to ``.import``, the import's own phase timings (from the app log) and the peak
-memory of each process. Targets (issue 13, restated): the import within 1.5x the sqlite3
+memory of each process. Targets: the import within 1.5x the sqlite3
 shell loading the same rows into the same workspace schema (indexes dropped and rebuilt),
-peak memory under 1 GB, re-import no slower than the first import; and (issue 41)
+peak memory under 1 GB, re-import no slower than the first import; and
 re-importing every row unchanged within 25 % of the first import, under 600 MB. The
 ``.import`` into a bare table stays as a reference figure.
 """

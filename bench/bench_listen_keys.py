@@ -1,4 +1,4 @@
-"""Two costs of ``main.py score`` outside the scoring (issue 41): the sentiment pass when
+"""Two costs of ``main.py score`` outside the scoring: the sentiment pass when
 no text changed, and the customers' stable keys.
 
     .venv/bin/python bench/bench_listen_keys.py WORKSPACE [WORKSPACE ...] [--runs 2]
@@ -41,7 +41,7 @@ from services.listen import sentiment  # noqa: E402
 
 
 def keys_before(conn: Connection, customer_ids: Any) -> Any:
-    """stable_keys as it was on main (services/core/_stable.py before issue 41's change)."""
+    """stable_keys as it was on main (services/core/_stable.py before its vectorised version)."""
     c = Customer.__table__.c
     rows = conn.execute(
         select(c.id, c.source, c.external_id, c.email_normalized).order_by(c.id)

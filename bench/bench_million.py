@@ -1,4 +1,4 @@
-"""A million customers (issue 41): import, scoring, the window, the saved questions and
+"""A million customers: import, scoring, the window, the saved questions and
 PostgreSQL, on one cached demo workspace.
 
     .venv/bin/python bench/bench_million.py [--workspace PATH] [--from-demo BASE]
@@ -340,8 +340,8 @@ def main() -> int:
             print(f"  {key:<10} {results[key]:10.2f}  target <= {target:g}  "
                   f"{'met' if ok else 'MISSED'}")  # fmt: skip
     if "import_cpu_x" in results:
-        print(f"  import     {results['import_cpu_x']:10.2f}x the sqlite3 shell's CPU (issue's "
-              f"import target: 1.5x), peak {results['import_mb']:,.0f} MB")  # fmt: skip
+        print(f"  import     {results['import_cpu_x']:10.2f}x the sqlite3 shell's CPU (the "
+              f"import's target: 1.5x), peak {results['import_mb']:,.0f} MB")  # fmt: skip
     return 0
 
 

@@ -10,7 +10,7 @@ orders and interactions): once as the superuser, who sees every customer, and wi
 ``--owner`` once more as a manager who sees only their book. ``--url`` skips the build
 and the publish and takes the copy from a server that holds one already.
 
-Issue 20's target: a manager's copy (a book of about 20,000 customers) in under 30 s.
+The target: a manager's copy (a book of about 20,000 customers) in under 30 s.
 
 Who sees what: ``--owner`` adds a manager whose book is NAME's customers through the
 team's roles (services/team/security.py), so the copy goes through the real row-level

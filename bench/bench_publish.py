@@ -11,7 +11,7 @@ seconds, the process's CPU seconds and the PostgreSQL server's (its backends'). 
 of main), into a second empty database of the same server. The yardstick, in the same
 run: `db backup` of the same file (SQLite's own copy), CPU seconds. ``--check`` compares
 every table's row count and checksum on both sides (tests/support/table_digest.py).
-No target: issue 41 asks for a publish that can carry a million customers.
+No target: a publish must carry a million customers.
 """
 
 from __future__ import annotations

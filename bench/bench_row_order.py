@@ -236,7 +236,9 @@ def main() -> None:
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--skip-cdnow", action="store_true")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--seed", type=int, default=11, help="the demo's seed (the issue's 11)")
+    parser.add_argument(
+        "--seed", type=int, default=11, help="the demo's seed (11, as the docs' figures use)"
+    )
     args = parser.parse_args()
     out: dict[str, Any] = {}
     if not args.skip_cdnow:

@@ -43,7 +43,7 @@ from typing import IO, Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ROOT = Path(__file__).resolve().parents[1]
-# Customers -> (seconds, peak MB): the targets (issue 41).
+# Customers -> (seconds, peak MB): the targets.
 TARGETS = {100_000: (15.0, 2048.0), 1_000_000: (180.0, 6144.0)}
 
 

@@ -1,4 +1,4 @@
-"""Shared-workspace benchmark (issue 20): a 100,000-customer demo on PostgreSQL.
+"""Shared-workspace benchmark: a 100,000-customer demo on PostgreSQL.
 
     .venv/bin/python bench/bench_team.py [--workspace PATH] [--customers N] [--runs 3]
                                          [--owner "Maya Thompson"] [--book 20000]

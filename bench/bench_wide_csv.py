@@ -6,7 +6,7 @@ Each width comes twice: whole numbers in every column, and dates, amounts, email
 numbers in turn (what the mapping suggestion parses hardest). For each file, prints the
 seconds of the whole ``main.py import`` command (a fresh process, start-up included) and
 of the window's preview step (``preview_file``: reading the file and suggesting a
-mapping, in this process). Target (issue 13): a 10,000-column file is read or refused
+mapping, in this process). Target: a 10,000-column file is read or refused
 within 10 s. In the first two files no column is named after a field, so the command
 refuses each with the columns it could not map: that answer, not a hang, is what is timed.
 The third names its first three columns customer_id, name and email: it lands.

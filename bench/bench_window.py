@@ -67,7 +67,7 @@ TARGETS = {
     "search_ms": 100.0,
     "peak_mb": 1024.0,
 }
-MILLION, MILLION_STARTUP_S = 1_000_000, 5.0  # issue 41: the window at a million customers
+MILLION, MILLION_STARTUP_S = 1_000_000, 5.0  # the window at a million customers
 FIRST_SEARCH = "olivia"
 TAB_VARIABLE = "AR_BENCH_WINDOW_TAB"
 SORT_COLUMNS = ("name", "days_since_last_order", "last_order", "owner", "orders", "revenue")

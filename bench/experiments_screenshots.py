@@ -1,4 +1,4 @@
-"""Render Results ▸ Experiments (issue 40) offscreen at 1366x768, light and dark, into
+"""Render Results ▸ Experiments offscreen at 1366x768, light and dark, into
 --out (docs/window by default): results-experiments-1366x768-{theme}.png, the demo's tone
 experiment (warm against concise) with its verdict, each strategy against the holdout and
 against each other.

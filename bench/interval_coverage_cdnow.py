@@ -1,4 +1,4 @@
-"""Coverage of the 80% intervals on the full CDNOW data (issue 21).
+"""Coverage of the 80% intervals on the full CDNOW data.
 
     .venv/bin/python bench/interval_coverage_cdnow.py [--work DIR]
 

@@ -35,7 +35,7 @@ the share of holdout revenue made by the top 10% of customers by predicted reven
 The app's export is also checked by bench/eval_cdnow_export.py, which computes the
 labels from the raw file with no project code; the app's row must match it.
 
-Issue 21 quoted AUC 0.754 through the CLI against 0.762 here for the same split. On the
+An earlier write-up quoted AUC 0.754 through the CLI against 0.762 here for the same split. On the
 code of that time both measure 0.7617 (the export, and this script, agree to 1e-9), and no
 variant tried gives 0.754: not counting raw lines instead of purchase days (0.7617), a
 holdout that includes Sep 30 (0.7622), repeat buyers only (0.7305), the risk rounded to

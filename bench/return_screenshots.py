@@ -1,4 +1,4 @@
-"""Render Results ▸ Return (issue 40), offscreen at 1366x768, light and dark, into --out
+"""Render Results ▸ Return, offscreen at 1366x768, light and dark, into --out
 (docs/window by default): results-return-1366x768-{theme}.png, the return on outreach of
 the 2,000-customer demo's past outreach with costs set (a 40 % margin rate, $1.50 an
 email, $8 a call, $45 a meeting, $400 a month of the team's time), broken down by

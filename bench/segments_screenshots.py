@@ -1,4 +1,4 @@
-"""Render Results ▸ Segments (issue 40) offscreen at 1366x768, light and dark, into --out
+"""Render Results ▸ Segments offscreen at 1366x768, light and dark, into --out
 (docs/window by default): results-segments-1366x768-{theme}.png, the chart of the segments'
 customers per scoring run with its settings-change mark, the trends and the migration
 matrix between the last two runs.

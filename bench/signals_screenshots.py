@@ -1,4 +1,4 @@
-"""Render what issue 39 added to the window, offscreen at 1366x768, light and dark, into
+"""Render the early-warning signals in the window, offscreen at 1366x768, light and dark, into
 --out (docs/window by default):
 
 - usage-pane-1366x768-{theme}.png: the Alerts tab with a card whose customer's product use

@@ -1,4 +1,4 @@
-"""Offline copies in the window (issue 20).
+"""Offline copies in the window.
 
 - File ▸ Take offline… (on a shared PostgreSQL workspace): choose where to save the copy,
   take it on a worker with a progress dialog that can cancel (services/team/offline.py),

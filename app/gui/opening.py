@@ -1,4 +1,4 @@
-"""The screen the window opens on, read first (issue 41).
+"""The screen the window opens on, read first.
 
 On a first launch, and whenever it was the tab open last, the window opens on its Alerts
 tab: the list the user sees there is the alerts list, not the customers table hidden

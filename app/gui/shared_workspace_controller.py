@@ -1,4 +1,4 @@
-"""File ▸ Open shared workspace…: a team's workspace on PostgreSQL (issue 20), and its
+"""File ▸ Open shared workspace…: a team's workspace on PostgreSQL, and its
 password asked again whenever a shared workspace refuses it.
 
 - The dialog (views/team/open_shared_dialog.py) asks where the workspace is and who

@@ -59,7 +59,7 @@ class AlertConfig:
     critical_cap_per_owner: int = 0
     # The home currency: alert priorities and the money in reasons are in it.
     currency: str = "USD"
-    # Revenue at risk from the low end of the 80% churn-risk interval (issue 21).
+    # Revenue at risk from the low end of the 80% churn-risk interval.
     priority_uses_lower_bound: bool = False
     # New alerts per owner per week a user can handle (the suggested thresholds' budget,
     # services/learn/replay_suggest.py).

@@ -1,5 +1,5 @@
 """Strategy experiments: two or more ways of reaching a customer tried against each other,
-within the outreach arm (issue 40). Beside holdout.py, and drawn the way it is.
+within the outreach arm. Beside holdout.py, and drawn the way it is.
 
 - An experiment names its strategies (two or more; ``kind`` says what each sets: a tone,
   a template, a playbook, an offer cap, a channel — models.vocab.EXPERIMENT_KINDS), the

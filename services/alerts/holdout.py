@@ -1,4 +1,4 @@
-"""Learn's holdout: which newly alerted customers get no outreach suggested (issue 16).
+"""Learn's holdout: which newly alerted customers get no outreach suggested.
 
 Decided once, when an alert is raised (``generate_alerts`` calls ``assign``), stored with
 the alert (``alerts.holdout``, ``alerts.holdout_band``) and never redrawn:

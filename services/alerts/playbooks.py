@@ -1,5 +1,5 @@
 """Playbooks: a named sequence of steps started on a card, due day by day in My work,
-stopped by itself when the condition clears (issue 38).
+stopped by itself when the condition clears.
 
 - What a playbook is: services/settings/playbooks.py (the built-in ones, and the
   workspace's own, the setting ``playbooks.custom``).

@@ -1,4 +1,4 @@
-"""The demo's strategy experiment (issue 40): two tones tried against each other on the past
+"""The demo's strategy experiment: two tones tried against each other on the past
 alerts of the outreach arm, with different true effects, so that Results ▸ Experiments
 has a winner to find (and tests can check it is found).
 

@@ -1,4 +1,4 @@
-"""Learn: whether outreach works, measured against held-out customers (issue 16).
+"""Learn: whether outreach works, measured against held-out customers.
 
 ``attribution`` says which exposures re-engaged within the window, ``lift`` compares the
 contacted with the held-out (Newcombe's interval, a bootstrap for revenue, won-back

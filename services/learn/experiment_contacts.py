@@ -1,4 +1,4 @@
-"""Contact by call or meeting for channel experiments (issue 40), beside
+"""Contact by call or meeting for channel experiments, beside
 services/learn/experiments.py.
 
 Learn's exposure definition (services/learn/data.py) counts an email sent or exported and

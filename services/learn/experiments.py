@@ -1,4 +1,4 @@
-"""Results of the strategy experiments (issue 40): each strategy against the holdout and
+"""Results of the strategy experiments: each strategy against the holdout and
 against each other (services/learn/experiments_stats.py), for Results ▸ Experiments and
 ``report experiments``.
 

@@ -1,4 +1,4 @@
-"""The statistics of a strategy experiment (issue 40): each strategy against the holdout
+"""The statistics of a strategy experiment: each strategy against the holdout
 and against each other, with intervals adjusted for the number of comparisons.
 
 - Each strategy's re-engagement rate x/n (the contacted customers given it) with its

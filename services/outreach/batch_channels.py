@@ -1,4 +1,4 @@
-"""Draft for all and channel experiments (issue 40): an alert whose running experiment
+"""Draft for all and channel experiments: an alert whose running experiment
 asked for a call or a meeting is left out of the batch, saying so, so that an email does
 not stand in for the channel the draw gave it. Beside services/outreach/batch.py."""
 

@@ -47,7 +47,7 @@ def invitation(
     """The .ics file of the meeting (RFC 5545), escaped by the icalendar library."""
     if meeting.start.tzinfo is None:
         raise ValueError("a meeting starts at an aware moment")
-    # Imported here: icalendar costs 0.2 s of CPU, off the window's start-up (issue 41).
+    # Imported here: icalendar costs 0.2 s of CPU, off the window's start-up.
     from icalendar import Calendar, Event, vCalAddress, vText
 
     calendar = Calendar()

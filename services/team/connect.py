@@ -1,4 +1,4 @@
-"""Connecting to a team's shared workspace on PostgreSQL (issue 20): the address, the
+"""Connecting to a team's shared workspace on PostgreSQL: the address, the
 password, and plain words for everything that can go wrong on the way in.
 
 Each person connects as their own database user. A shared workspace's URL is saved and

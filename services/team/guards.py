@@ -1,5 +1,5 @@
-"""What the database itself keeps of the experiment and the record, whoever connects
-(issue 36): the statements services/team/security.py runs with the grants and policies.
+"""What the database itself keeps of the experiment and the record, whoever connects:
+the statements services/team/security.py runs with the grants and policies.
 
 A member's own login (psql, say) can do whatever their grants allow, not only what the
 app's buttons do. So on a shared workspace PostgreSQL itself:

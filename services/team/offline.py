@@ -1,4 +1,4 @@
-"""Offline copies of a shared workspace (issue 20): ``take_offline`` copies what the
+"""Offline copies of a shared workspace: ``take_offline`` copies what the
 connected database user can see into a workspace file of its own, for working with the
 server out of reach (on a plane); services/team/sync.py pushes what was done in it back.
 

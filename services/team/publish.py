@@ -1,4 +1,4 @@
-"""Publishing a workspace file to a shared PostgreSQL database (issue 20's first step).
+"""Publishing a workspace file to a shared PostgreSQL database.
 
 ``publish(source, target_url)`` copies a SQLite workspace into an **empty** PostgreSQL
 database: the schema through the same Alembic migrations as any workspace, then every

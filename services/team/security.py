@@ -1,4 +1,4 @@
-"""Who sees what in a shared workspace, enforced by PostgreSQL itself (issue 20).
+"""Who sees what in a shared workspace, enforced by PostgreSQL itself.
 
 Each person connects as their own database role. Three group roles per workspace
 database, ``<database>_radar_manager``, ``_lead`` and ``_admin`` (NOLOGIN), carry the

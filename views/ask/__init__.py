@@ -1,1 +1,1 @@
-"""The Ask tab: questions in plain words over the workspace (issue 17)."""
+"""The Ask tab: questions in plain words over the workspace."""

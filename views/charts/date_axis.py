@@ -2,7 +2,7 @@
 
 pyqtgraph's ``DateAxisItem`` picks one zoom level for the whole axis from the width of
 its widest example label ("Sep 2026"); on a chart a few hundred pixels wide showing a
-year and a half it falls back to years, and the axis reads "2026" alone (issue 38).
+year and a half it falls back to years, and the axis reads "2026" alone.
 ``MonthAxisItem`` ticks every month, or every 2, 3, 4 or 6 months, whichever is the
 finest whose labels fit, labelling each month by its short name and the first tick and
 each January with the year too ("Jan 2026", "Apr", "Jul"...). Outside a span of months

@@ -4,7 +4,7 @@ One row per rule, segment, owner... (the report's breakdown). Each group's colum
 its re-engagement rate and its size together ("33.8% of 65"): two columns both headed
 "Rate" read as one. The figures' columns keep the width their header and figures need;
 the first column (the name) takes the rest, on one line, a long name elided with the
-whole of it in its tooltip; rows get room to breathe (issue 38, at 1366x768).
+whole of it in its tooltip; rows get room to breathe.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Results ▸ Experiments: strategies tested against each other (issue 40).
+"""Results ▸ Experiments: strategies tested against each other.
 
 Each experiment (the latest first, one at a time; a list to pick another) shows its
 verdict in a sentence ("Warm tone wins: …" or "No winner yet: …"), each strategy's

@@ -372,7 +372,7 @@ class SettingsDialog(QDialog):
         column.setSpacing(14)
         heading = QLabel(group, page)
         heading.setObjectName("paneTitle")
-        # Whose settings these are (issue 38): one tag for a page of one kind, else one per
+        # Whose settings these are: one tag for a page of one kind, else one per
         # section of one kind, else one per setting.
         mixed = len({f.personal for f in fields}) > 1
         tagged = _mixed_sections(fields) if mixed else set()

@@ -5,7 +5,7 @@ only calls ``install``; app/ hands the pane its source and connects ``draft_requ
 to the composer.
 
 The pane is built when the tab is first shown (or first used), not on the way to the
-window's first paint (issue 41): until then the tab holds an empty page, and
+window's first paint: until then the tab holds an empty page, and
 :class:`AskTab` keeps the workspace to hand over.
 """
 

@@ -1,5 +1,5 @@
 """A window tab whose pane is built when the tab is first shown (or first used), not on
-the way to the window's first paint (issue 41): until then the tab holds an empty page,
+the way to the window's first paint: until then the tab holds an empty page,
 and the tab keeps the workspace's source to hand over. Results and Ask are such tabs.
 """
 

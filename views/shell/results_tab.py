@@ -3,7 +3,7 @@ Results (Ctrl+5), its theme, and its customer lists opened in the Customers tab 
 the dashboard's are. Kept out of views/shell/main_window.py, which only calls ``install``.
 
 The pane (its sections and their pyqtgraph charts) is built when the tab is first shown,
-not on the way to the window's first paint (issue 41): until then the tab holds an empty
+not on the way to the window's first paint: until then the tab holds an empty
 page, and :class:`ResultsTab` keeps the workspace to hand over.
 """
 

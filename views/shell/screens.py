@@ -1,5 +1,5 @@
 """The pages of the window's Alerts, Dashboard and My work tabs, and the three screens
-built into them after the first paint (issue 41).
+built into them after the first paint.
 
 At start-up the window shows its customers table first: building these screens (and
 importing their modules) took a quarter of a second of the UI thread before the table

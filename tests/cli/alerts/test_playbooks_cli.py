@@ -1,4 +1,4 @@
-"""Playbooks from the command line (issue 38): ``import`` of an order file stops the
+"""Playbooks from the command line: ``import`` of an order file stops the
 playbook of a customer who ordered since it started, as the window's import does, and
 says so; a dry run stops nothing; ``run-daily`` checks them too."""
 

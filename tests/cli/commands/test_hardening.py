@@ -1,4 +1,4 @@
-"""Commands that write or read files never destroy data (issue 13), end to end."""
+"""Commands that write or read files never destroy data, end to end."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""How `main.py import` ends (issue 41): after the import the process exits without
+"""How `main.py import` ends: after the import the process exits without
 tearing the interpreter down, yet the log is flushed and closed, the output is whole,
 the workspace is closed (no write-ahead log left beside it) and the exit code is the
 command's."""

@@ -1,5 +1,5 @@
 """A multi-file import where one file fails keeps the others: their summaries are printed,
-they stay imported, later files are still tried, and the command exits 1 (issue 13)."""
+they stay imported, later files are still tried, and the command exits 1."""
 
 from __future__ import annotations
 

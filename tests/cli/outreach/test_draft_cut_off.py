@@ -1,4 +1,4 @@
-"""A reply the server did not finish is never passed off as a finished draft (issue 13)."""
+"""A reply the server did not finish is never passed off as a finished draft."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The draft command prints a link to a domain that is not the team's, and a request for a
-password, as checks under the draft (issue 13)."""
+password, as checks under the draft."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The alert list's order at start-up (issue 41): the database sorts the rows as the list
+"""The alert list's order at start-up: the database sorts the rows as the list
 orders them, so that its columns need no reordering; rows arriving in any other order
 make the same list. The orders a user may choose are ranked when first asked for: the
 same ranks as when every order was ranked on reading."""

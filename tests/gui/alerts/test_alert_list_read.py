@@ -1,4 +1,4 @@
-"""The alert list's read at start-up (issue 41): what it imports, its columns made in a few
+"""The alert list's read at start-up: what it imports, its columns made in a few
 C steps (the same values as before), the cards kept per filter, and the uplift fit put
 off while the list is in use, so that a first sort or search of the list just shown does
 not wait for the interpreter lock."""

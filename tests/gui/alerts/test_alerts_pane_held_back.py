@@ -1,5 +1,5 @@
 """The alerts pane says "N more held back by the daily cap", lists them on a click, and
-the action pane raises one into today's queue (issue 13)."""
+the action pane raises one into today's queue."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stop playbook… on the card's PLAYBOOK box in the real window (issue 38): it asks for
+"""Stop playbook… on the card's PLAYBOOK box in the real window: it asks for
 an optional reason (Cancel changes nothing), stops the run (audited, said in the card's
 history), and Ctrl+Z puts it back running with its steps."""
 

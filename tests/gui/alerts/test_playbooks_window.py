@@ -1,4 +1,4 @@
-"""Playbooks in the real window on the scored demo workspace (issue 38): start one from
+"""Playbooks in the real window on the scored demo workspace: start one from
 the card's "Start playbook…" menu (Ctrl+Z takes it back), its step shows in My work on
 its day, Done marks it (an email step opens the composer instead: it is done once the
 email is sent), and an order stops it."""

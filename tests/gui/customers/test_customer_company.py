@@ -1,5 +1,5 @@
 """The customer pane shows the company a HubSpot contact belongs to, with the company's
-details, after a companies export was imported (issue 13)."""
+details, after a companies export was imported."""
 
 from __future__ import annotations
 

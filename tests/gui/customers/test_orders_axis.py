@@ -1,4 +1,4 @@
-"""The orders chart's time axis shows months over a span of months (issue 38): 18 months
+"""The orders chart's time axis shows months over a span of months: 18 months
 of orders on a chart as wide as the customer pane's at 1366x768 read "Jul 2025, Oct,
 Jan 2026..." where the axis read "2026" alone; every date a UTC month start."""
 

@@ -1,4 +1,4 @@
-"""The Save view prompt reads whole at 1366x768 (issue 38): its title, what is saved and
+"""The Save view prompt reads whole at 1366x768: its title, what is saved and
 the name fit (QInputDialog alone was 200 px wide, and the title was clipped), and Save
 hands back the name typed (the window opens it modal: views/customers/saved_views.py)."""
 

@@ -575,7 +575,7 @@ def test_a_file_gone_before_the_import_keeps_the_reports_of_the_others(
     qtbot, gui: Gui, tmp_path: Path
 ) -> None:
     """Three files chosen; the second is deleted while the preview is open. The first and
-    third land, the report names the second and why (issue 13: nothing lost)."""
+    third land, the report names the second and why."""
     folder = tmp_path / "exports"
     folder.mkdir()
     paths = []

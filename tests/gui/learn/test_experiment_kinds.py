@@ -1,4 +1,4 @@
-"""The "New experiment…" dialog offers offer-size and channel strategies (issue 40): a
+"""The "New experiment…" dialog offers offer-size and channel strategies: a
 user picks them with the mouse, the experiment starts with their values, the start is
 audited with them, and Results and the report name the kind."""
 

@@ -74,7 +74,7 @@ def show_results(qtbot, window: MainWindow, jobs: JobRunner) -> None:
 def test_the_pane_is_built_when_the_tab_is_first_shown(
     qtbot, window: MainWindow, jobs: JobRunner, measured: Workspace
 ) -> None:
-    """Issue 41: nothing of Results (nor pyqtgraph) is built on the way to the first paint;
+    """Nothing of Results (nor pyqtgraph) is built on the way to the first paint;
     the tab's first show builds the pane, which reads the workspace handed over before."""
     from views.results.pane import ResultsPane
 

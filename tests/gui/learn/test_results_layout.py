@@ -1,4 +1,4 @@
-"""The Results tab at 1366x768 (issue 38): the breakdown table gives each column the room
+"""The Results tab at 1366x768: the breakdown table gives each column the room
 its header and figures need, the name column (the rule, segment or owner) takes the rest
 on one line, a long name elided with the whole of it in its tooltip, and each group's
 rate reads with its size ("33.8% of 65") instead of two columns both headed "Rate"."""

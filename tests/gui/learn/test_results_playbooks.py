@@ -1,4 +1,4 @@
-"""Results' Playbook breakdown in the window (issue 38), on the measured demo whose
+"""Results' Playbook breakdown in the window, on the measured demo whose
 emails partly went out as a playbook's first step: each playbook is a row against every
 held-out customer, and a row without enough data says so."""
 

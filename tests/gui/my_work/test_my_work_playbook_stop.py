@@ -1,4 +1,4 @@
-"""Stop playbook… beside Done and Skip in My work's Playbook steps (issue 38): the
+"""Stop playbook… beside Done and Skip in My work's Playbook steps: the
 playbook stops (its steps leave the list, its reason in the audit) and Ctrl+Z brings
 them back."""
 

@@ -1,4 +1,4 @@
-"""The composer marks a draft whose stream ended before the server finished it (issue 13)."""
+"""The composer marks a draft whose stream ended before the server finished it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The composer starts with the strategy a running experiment gave the alert: the tone
-chosen in its Tone list, and the experiment named above the drafts (issue 40)."""
+chosen in its Tone list, and the experiment named above the drafts."""
 
 from __future__ import annotations
 

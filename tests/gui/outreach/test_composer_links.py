@@ -1,5 +1,5 @@
 """The composer shows a link to a domain that is not the team's under the draft, with the
-real host a link's text tries to hide, and a request for a password (issue 13)."""
+real host a link's text tries to hide, and a request for a password."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The "What will be sent" view of a customer whose ticket is 1 MB: the request it shows
 is the capped one, with the marker where the text was cut, and the view says what the
-marker means (issue 13)."""
+marker means."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The customer pane shows the 80% ranges of churn risk, orders and 12-month value
-(issue 21): "12-month value $640–$1,380", in the workspace's currency, inside the figures' tiles."""
+"""The customer pane shows the 80% ranges of churn risk, orders and 12-month value:
+"12-month value $640–$1,380", in the workspace's currency, inside the figures' tiles."""
 
 from __future__ import annotations
 

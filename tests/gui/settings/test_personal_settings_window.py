@@ -1,7 +1,7 @@
 """File ▸ Settings… says which settings are the person's own (they follow them to every
 workspace) and which stay with the workspace, and saving the provider in one workspace
-shows it in another: in the Settings dialog and in the command line's ``config show``
-(issue 38). Real workspace files, the real controller and dialog."""
+shows it in another: in the Settings dialog and in the command line's ``config show``. Real
+workspace files, the real controller and dialog."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A window opening on its Alerts tab reads the alerts list first (issue 41).
+"""A window opening on its Alerts tab reads the alerts list first.
 
 There the list the user sees is the alerts list, not the customers table hidden behind
 it: the start-up preload reads the list before the table (app/gui/opening.py) and the

@@ -1,4 +1,4 @@
-"""What the window imports before its customers table is filled (issue 41).
+"""What the window imports before its customers table is filled.
 
 The first paint waits for every module imported before it: pandas (half a second),
 scipy, scikit-learn, pyqtgraph, openai and alembic are not needed to show the table, so

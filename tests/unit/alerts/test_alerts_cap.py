@@ -1,4 +1,4 @@
-"""The daily cap per owner never hides a customer who meets the critical rule (issue 13)."""
+"""The daily cap per owner never hides a customer who meets the critical rule."""
 
 from __future__ import annotations
 

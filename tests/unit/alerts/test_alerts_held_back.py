@@ -1,6 +1,5 @@
 """Alerts the daily cap per owner leaves out are kept as held back, listed, and can be
-raised now (issue 13: "the window shows N more held back by the daily cap with a way to
-see them")."""
+raised now."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Early warnings before win-backs, and the critical alerts' ceiling (issue 39).
+"""Early warnings before win-backs, and the critical alerts' ceiling.
 
 A risk alert on a customer already quiet for the churn horizon (90 days in these books)
 comes after the lapse: it is raised all the same, says so, and takes only the room the

@@ -1,4 +1,4 @@
-"""Playbooks (issue 38): the steps' dates, what stops a playbook by itself, undo, the
+"""Playbooks: the steps' dates, what stops a playbook by itself, undo, the
 holdout's guard and the custom playbooks' setting, on SQLite and PostgreSQL."""
 
 from __future__ import annotations

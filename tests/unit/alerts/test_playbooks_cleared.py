@@ -1,4 +1,4 @@
-"""Which running playbooks stop by themselves (issue 41): read in one statement, the same
+"""Which running playbooks stop by themselves: read in one statement, the same
 runs and reasons as the run-by-run check it replaced, and written only when some stop;
 on SQLite and PostgreSQL."""
 

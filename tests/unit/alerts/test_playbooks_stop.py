@@ -1,4 +1,4 @@
-"""Stopping a playbook by hand (issue 38): from the card or My work, with an optional
+"""Stopping a playbook by hand: from the card or My work, with an optional
 reason kept in the audit and said in the history, its steps leaving My work; Ctrl+Z puts
 it back running with its steps; on SQLite and PostgreSQL."""
 

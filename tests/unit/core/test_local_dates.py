@@ -1,5 +1,4 @@
-"""Dates of events are the local dates of the event (issue 13: an order placed on the
-evening of 19 September in the shop's time appeared as "20 September" in a draft)."""
+"""Dates of events are the local dates of the event."""
 
 from __future__ import annotations
 

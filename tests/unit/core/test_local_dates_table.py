@@ -1,4 +1,4 @@
-"""The customers list in the window shows the last order on the shop's clock (issue 13): an
+"""The customers list in the window shows the last order on the shop's clock: an
 order placed at 21:30 -0700 on 19 September is the 19th, not UTC's 20th, with the rollups
 and without them (the live aggregate)."""
 

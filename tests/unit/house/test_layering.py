@@ -318,7 +318,7 @@ MAX_MODULE_LINES = 700
 
 
 def test_no_module_is_over_700_lines() -> None:
-    """A module that grows past this is split along its seams (issue 14's house rule)."""
+    """A module that grows past this is split along its seams."""
     long = {
         name: lines
         for name, path in first_party_modules().items()

@@ -1,4 +1,4 @@
-"""What follows an import's write, made cheaper at a million rows (issue 41): the rollups'
+"""What follows an import's write, made cheaper at a million rows: the rollups'
 two questions about the orders asked in one scan when both answers are no, the
 listening refresh reading the orders' categories only when there are enough negative
 texts to learn reasons from, and the playbooks' check loading nothing when none runs;

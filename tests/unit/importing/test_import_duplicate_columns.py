@@ -1,4 +1,4 @@
-"""Two columns with one name are never read silently (issue 13): the file is refused with
+"""Two columns with one name are never read silently: the file is refused with
 the names, unless the columns are mapped explicitly."""
 
 from __future__ import annotations

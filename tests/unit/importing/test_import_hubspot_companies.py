@@ -1,4 +1,4 @@
-"""HubSpot companies are accounts that contacts belong to, not customers (issue 13).
+"""HubSpot companies are accounts that contacts belong to, not customers.
 
 Real export files (the shared samples, and small files written here) go through the real
 import service into real SQLite workspaces: a person is counted once and no company is

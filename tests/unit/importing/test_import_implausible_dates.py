@@ -1,5 +1,5 @@
 """Dates before 1990 or more than a year ahead are imported as given and named in the
-report, with their rows, so the user can check them (issue 13)."""
+report, with their rows, so the user can check them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A UTF-8 file with a stray Windows-1252 byte keeps its UTF-8 names; only the lines that
-are not UTF-8 are read as Windows-1252, and the report names them (issue 13)."""
+are not UTF-8 are read as Windows-1252, and the report names them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""A Salesforce opportunity report names the customers it creates after their account
-(issue 13: 30 customers appeared as "Customer 2331"); a contact's own name still wins."""
+"""A Salesforce opportunity report names the customers it creates after their account; a
+contact's own name still wins."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A 10 MB field is cut at import (and said so), an over-long id rejects its row, and what
-goes into a prompt is capped where the user sees it (issue 13)."""
+goes into a prompt is capped where the user sees it."""
 
 from __future__ import annotations
 

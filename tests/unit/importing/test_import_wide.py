@@ -1,5 +1,5 @@
-"""Very wide files are read or refused in bounded time (issue 13: a 10,000-column CSV hung
-at "0% reading"): correctness here, the timings in bench/bench_wide_csv.py."""
+"""Very wide files are read or refused in bounded time: correctness here, the timings in
+bench/bench_wide_csv.py."""
 
 from __future__ import annotations
 

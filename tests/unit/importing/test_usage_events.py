@@ -291,7 +291,7 @@ def test_event_exports_land_on_the_truth(usage_ws: Engine, tmp_path: Path, expor
 def test_an_amplitude_style_file_never_makes_customers_or_interactions(
     usage_ws: Engine, tmp_path: Path
 ) -> None:
-    """The issue's file: only user_id (each customer's email), event_type and event_time."""
+    """A minimal file: only user_id (each customer's email), event_type and event_time."""
     rows = [
         [e.user, e.event, e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")]
         for e in STORY

@@ -1,5 +1,5 @@
 """Learn's holdout: drawn once when an alert is raised, stratified by risk band, from a seed
-(services/alerts/holdout.py; issue 16)."""
+(services/alerts/holdout.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Learn (issue 16): the attribution window's edges, Newcombe's interval against the
+"""Learn: the attribution window's edges, Newcombe's interval against the
 published table, the minimums, the bootstrap, won-back revenue, and coverage by simulation."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Results measure a playbook as outreach (issue 38): an alert of the outreach arm with a
+"""Results measure a playbook as outreach: an alert of the outreach arm with a
 playbook started is contacted from its start, named in the Playbook breakdown; a
 held-out customer started on one anyway is in neither group."""
 

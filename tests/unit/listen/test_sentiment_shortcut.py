@@ -1,4 +1,4 @@
-"""The sentiment pass when nothing changed (issue 41): after a complete pass it looks
+"""The sentiment pass when nothing changed: after a complete pass it looks
 at the rows added since and the rows an import changed since, through the primary key,
 and reads no other text; new, changed and re-used rows still get their sentiment."""
 

@@ -1,5 +1,5 @@
 """The stream says whether the server finished the reply; a draft it did not finish is
-marked cut off (issue 13). Real HTTP on loopback, the OpenAI wire format."""
+marked cut off. Real HTTP on loopback, the OpenAI wire format."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Links in a draft are flagged unless they go to one of the team's domains, and a draft
 that asks for a password, a login, card details or to verify an account is flagged
-whatever its links (issue 13)."""
+whatever its links."""
 
 from __future__ import annotations
 

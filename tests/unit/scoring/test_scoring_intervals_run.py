@@ -1,6 +1,6 @@
 """Scoring writes the 80% intervals into the snapshot (migration 0008), the confidence
 label follows the churn-risk interval's width under the history ceiling, and a
-workspace scored before the intervals upgrades with its snapshots kept (issue 21).
+workspace scored before the intervals upgrades with its snapshots kept.
 Real data: the CDNOW 1/10 sample imported as an orders file."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The value of a purchase day, checked on the backtest window (issue 35 §2, CDNOW revenue).
+"""The value of a purchase day, checked on the backtest window.
 
 On the CDNOW 1/10 sample (2,357 customers) as of 1997-09-30 over 273 days: the check sees
 data dated up to T only, its factor reaches every money figure (and the coherence of the

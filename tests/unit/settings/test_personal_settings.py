@@ -1,4 +1,4 @@
-"""Personal settings follow the person across workspaces (issue 38): the LLM provider, the
+"""Personal settings follow the person across workspaces: the LLM provider, the
 sender's name and signature and the mail server are kept in the person's own settings file,
 never in a workspace; the rest stay with the workspace. IT's locks still win over a
 personal value, an organisation default applies when the person set nothing, and a value a

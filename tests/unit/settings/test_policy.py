@@ -127,7 +127,7 @@ def test_config_show_says_where_each_value_comes_from(policy_file: Path, ws: Wor
     assert "[organisation default (" in lines["learn.holdout_percent"]
     assert lines["learn.holdout_percent"].split()[1] == "20"
     assert '"qwen2.5"' in lines["llm.model"]
-    # The model is the person's own (issue 38): it follows them to every workspace.
+    # The model is the person's own: it follows them to every workspace.
     assert "[your own setting (every workspace)]" in lines["llm.model"]
     assert "[built-in default · personal]" in lines["smtp.port"]
     assert "[built-in default]" in lines["ask.row_limit"]

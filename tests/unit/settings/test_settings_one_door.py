@@ -1,4 +1,4 @@
-"""Every setting has one door: whatever reads it sees the policy's value (issue 35 §4).
+"""Every setting has one door: whatever reads it sees the policy's value.
 
 Locked by policy > the user's own > organisation default > built-in, for every declared
 setting and through the reader each feature uses (the alert rules' configuration, the

@@ -1,4 +1,4 @@
-"""Playbooks and offline copies (issue 38): sync back carries the alert actions, not
+"""Playbooks and offline copies: sync back carries the alert actions, not
 playbooks, so an offline copy refuses every playbook action (start, a step done or
 skipped, stop) in plain words, changing nothing, while the other actions still work and
 sync back; the server's playbook is as it was after the sync. On a real PostgreSQL

@@ -1,4 +1,4 @@
-"""Offline copies (issue 20) on a real PostgreSQL server on loopback: take a copy of the
+"""Offline copies on a real PostgreSQL server on loopback: take a copy of the
 shared workspace, stop the server, act in the copy through the app's own services,
 restart it (someone resolved one of the alerts meanwhile), sync back: every action on
 the server exactly once, the conflict reported and not applied, the copy refreshed; a

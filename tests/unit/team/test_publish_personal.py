@@ -1,5 +1,5 @@
 """Publishing a workspace file never carries the person's own settings to the team's
-database (issue 38): a file kept by an older version may still hold the publisher's
+database: a file kept by an older version may still hold the publisher's
 provider and signature; they stay theirs (adopted into their own settings file when the
 file was opened), and the copy is checked whole all the same."""
 

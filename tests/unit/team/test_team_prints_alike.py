@@ -1,4 +1,4 @@
-"""A shared workspace prints what its file printed (issue 36): the same demo, as a file
+"""A shared workspace prints what its file printed: the same demo, as a file
 and published to a database of the session's PostgreSQL server, gives the same text from
 every reading command (reports, the digest, alerts, saved questions, exports): money,
 dates, percentages and the order of the rows.

@@ -29,7 +29,7 @@ AS_OF = NOW.date()
 
 
 def old_workspace_features(session: Session, *, as_of: dt.date) -> tuple[str, ...]:
-    """The read before issue 41's million (main at 9ea0d99): the database lists every
+    """The read before the million-customer work (main at 9ea0d99): the database lists every
     day's keys (json_each, jsonb_object_keys)."""
     since = as_of - dt.timedelta(days=FEATURES_SEEN_DAYS - 1)
     in_window = (UsageDay.day.between(since, as_of), UsageDay.features.is_not(None))

@@ -1,5 +1,5 @@
-"""One truth: every headline figure reads the same through every surface that shows it
-(issue 35), on a scored demo with its alerts and past outreach, on SQLite and on
+"""One truth: every headline figure reads the same through every surface that shows it, on a
+scored demo with its alerts and past outreach, on SQLite and on
 PostgreSQL.
 
 For each figure, each surface is asked the way a person would meet it: the window's data
@@ -174,7 +174,7 @@ def test_each_customers_value_and_risk_read_the_same_on_every_screen(
         assert float(ask_clv) == pytest.approx(clv, abs=0.01)
         assert float(ask_risk) == pytest.approx(risk, abs=0.01)
         assert float(ask_churn) == pytest.approx(tiles.churn_risk, abs=1e-4)
-        # One model of the future: the year holds the horizon's revenue (issue 35 §2).
+        # One model of the future: the year holds the horizon's revenue.
         assert tiles.predicted_revenue_cents is not None
         assert tiles.predicted_revenue_cents <= tiles.clv_12m_cents + 1
         checked += 1

@@ -1,4 +1,4 @@
-"""Backups never leave a half-written ``.partial`` file behind (issue 13)."""
+"""Backups never leave a half-written ``.partial`` file behind."""
 
 from __future__ import annotations
 

@@ -101,7 +101,7 @@ def fresh_pg(pg_url: str) -> Iterator[str]:
 
 
 def test_event_offsets_and_migration_0004_on_postgresql(fresh_pg: str, tmp_path: Path) -> None:
-    """Issue 13 on PostgreSQL: the shop's offset is stored beside the UTC time, the draft
+    """Local dates on PostgreSQL: the shop's offset is stored beside the UTC time, the draft
     says the shop's date, and migration 0004 goes down to 0003 and back up keeping rows."""
     from alembic import command
     from sqlalchemy import inspect
@@ -156,7 +156,7 @@ def test_event_offsets_and_migration_0004_on_postgresql(fresh_pg: str, tmp_path:
 def test_the_customers_export_writes_the_shops_date_on_postgresql(
     fresh_pg: str, tmp_path: Path
 ) -> None:
-    """The customers export writes the last order on the shop's clock (issue 13): the
+    """The customers export writes the last order on the shop's clock: the
     join on each customer's latest order_date holds on PostgreSQL's timestamps too."""
     import csv
 
