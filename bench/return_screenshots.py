@@ -81,7 +81,11 @@ def shoot(app: Any, mode: Any, workspace: Path, out: Path) -> None:
         window.tabs.setCurrentIndex(4)
         results = window.results
         section = next(s for s in results.sections if isinstance(s, ReturnSection))
-        results.tabs.setCurrentWidget(section)
+        # Each section's tab holds it in a scroll area: chosen by its title.
+        tabs = results.tabs
+        tabs.setCurrentIndex(
+            next(i for i in range(tabs.count()) if tabs.tabText(i) == section.TITLE)
+        )
         section.by_combo.setCurrentIndex(section.by_combo.findData("playbook"))
         settle(lambda: section.report is not None and section.report.by == "playbook")
         path = out / f"results-return-1366x768-{mode.value}.png"

@@ -83,7 +83,11 @@ def shoot(app: Any, mode: Any, workspace: Path, out: Path) -> None:
         results = window.results
         settle(lambda: results.state == "data")
         section = next(s for s in results.sections if isinstance(s, SegmentsSection))
-        results.tabs.setCurrentWidget(section)
+        # Each section's tab holds it in a scroll area: chosen by its title.
+        tabs = results.tabs
+        tabs.setCurrentIndex(
+            next(i for i in range(tabs.count()) if tabs.tabText(i) == section.TITLE)
+        )
         section.reload(None, None)
         settle(lambda: section.matrix is not None)
         path = out / f"results-segments-1366x768-{mode.value}.png"
