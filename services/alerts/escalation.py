@@ -62,7 +62,6 @@ from services.settings.views import EscalationSettings, StalledDealSettings
 log = logging.getLogger(__name__)
 
 ACTOR = "escalation"
-RULES = ("ticket", "deal", "churn", "sla")
 TASK_DUE_DAYS = 1
 
 
