@@ -35,14 +35,15 @@ def check_url(db: str | None) -> str:
     workspace yet (IT checking a fresh install)."""
     from app.workspace import command_workspace, resolve_url, workspace_exists
     from models.db import translate_db_errors
-    from services.settings import get_setting, organisation_value
+    from services.settings import organisation_value
+    from services.settings.views import UpdateSettings
     from services.updates.check import CHECK_URL
 
     if not workspace_exists(resolve_url(db)):
         value, _locked = organisation_value(CHECK_URL)
         return str(value or "")
     with command_workspace(db) as workspace, translate_db_errors(), workspace.sessions() as s:
-        return str(get_setting(s, CHECK_URL) or "")
+        return UpdateSettings.read(s).check_url
 
 
 def cmd_update(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

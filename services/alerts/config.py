@@ -1,6 +1,6 @@
 """The alert settings of a workspace, read once into a frozen configuration.
 
-Every value is declared in services/settings/__init__.py (type, default, title, bounds); this
+Every value is declared in services/settings/alert_rules.py (type, default, title, bounds); this
 module only gathers them per rule, so that rules read ``config.rule("gone_quiet")``.
 """
 

@@ -56,13 +56,12 @@ from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.core.working_days import add_working_days
 from services.listen.sentiment import NEGATIVE_TICKET_SQL
 from services.scoring.queries import value_months
-from services.settings import ALERT_RULES, get_setting
-from services.settings.escalation import ESCALATION_SPECS
+from services.settings import ALERT_RULES
+from services.settings.views import EscalationSettings, StalledDealSettings
 
 log = logging.getLogger(__name__)
 
 ACTOR = "escalation"
-RULES = ("ticket", "deal", "churn", "sla")
 TASK_DUE_DAYS = 1
 
 
@@ -101,20 +100,21 @@ def run_escalations(engine: Engine, *, now: dt.datetime | None = None) -> Escala
     now = now or dt.datetime.now(dt.UTC)
     run = EscalationRun()
     with translate_db_errors(), Session(engine) as session:
-        config = {s.key: get_setting(session, s.key) for s in ESCALATION_SPECS}
-        if not any(config[f"escalation.{r}.enabled"] for r in RULES):
+        config = EscalationSettings.read(session)
+        on = (config.ticket_enabled, config.deal_enabled, config.churn_enabled, config.sla_enabled)
+        if not any(on):
             return run
         causes = [
-            *(_tickets(session, config, now) if config["escalation.ticket.enabled"] else []),
-            *(_deals(session, config, now) if config["escalation.deal.enabled"] else []),
-            *(_churn(session, config) if config["escalation.churn.enabled"] else []),
-            *(sla_causes(session, config, now) if config["escalation.sla.enabled"] else []),
+            *(_tickets(session, config, now) if config.ticket_enabled else []),
+            *(_deals(session, config, now) if config.deal_enabled else []),
+            *(_churn(session, config) if config.churn_enabled else []),
+            *(sla_causes(session, config, now) if config.sla_enabled else []),
         ]
         done = set(session.scalars(select(Escalation.cause_key)).all())
     fresh = [c for c in causes if c.key not in done]
     if not fresh:
         return run
-    notify = str(config["escalation.notify_email"]).strip()
+    notify = config.notify_email.strip()
     made: list[tuple[int, _Cause]] = []
     with translate_db_errors(), Session(engine) as session, session.begin():
         due = add_working_days(now.date(), TASK_DUE_DAYS)
@@ -211,9 +211,9 @@ def _priority(attributes: Any) -> str:
     return ""
 
 
-def _tickets(session: Session, config: dict[str, Any], now: dt.datetime) -> list[_Cause]:
-    wanted = {str(p).strip().lower() for p in config["escalation.ticket.priorities"]}
-    since = now - dt.timedelta(days=int(config["escalation.ticket.window_days"]))
+def _tickets(session: Session, config: EscalationSettings, now: dt.datetime) -> list[_Cause]:
+    wanted = {str(p).strip().lower() for p in config.ticket_priorities}
+    since = now - dt.timedelta(days=config.ticket_window_days)
     closed = {s.lower() for s in CLOSED_TICKET_STATUSES}
     i = Interaction.__table__.alias("i")
     rows = session.execute(
@@ -222,7 +222,7 @@ def _tickets(session: Session, config: dict[str, Any], now: dt.datetime) -> list
         .where(i.c.kind == "ticket", i.c.occurred_at >= since,
                literal_column(NEGATIVE_TICKET_SQL.format(i="i")))
     ).all()  # fmt: skip
-    lead = str(config["escalation.team_lead"]).strip()
+    lead = config.team_lead.strip()
     out = []
     for tid, cid, subject, status, attributes, name in rows:
         priority = _priority(attributes)
@@ -242,13 +242,12 @@ def _tickets(session: Session, config: dict[str, Any], now: dt.datetime) -> list
     return out
 
 
-def _deals(session: Session, config: dict[str, Any], now: dt.datetime) -> list[_Cause]:
+def _deals(session: Session, config: EscalationSettings, now: dt.datetime) -> list[_Cause]:
     money = load_money_context(session.connection())
-    floor = float(config["escalation.deal.min_amount"]) * 100
-    stalled_days = int(get_setting(session, "alerts.stalled_opportunity.stalled_days"))
-    stages = [
-        str(x).strip().lower() for x in get_setting(session, "alerts.stalled_opportunity.stages")
-    ]
+    floor = config.deal_min_amount * 100
+    rule = StalledDealSettings.read(session)
+    stalled_days = rule.stalled_days
+    stages = [str(x).strip().lower() for x in rule.stages]
     critical = set(
         session.scalars(
             select(Alert.customer_id).where(
@@ -288,7 +287,7 @@ def _deals(session: Session, config: dict[str, Any], now: dt.datetime) -> list[_
     return out
 
 
-def sla_causes(session: Session, config: dict[str, Any], now: dt.datetime) -> list[_Cause]:
+def sla_causes(session: Session, config: EscalationSettings, now: dt.datetime) -> list[_Cause]:
     """Active critical alerts past their SLA with no action (services/alerts/sla.py)."""
     rows = session.execute(
         select(Alert.id, Alert.customer_id, Alert.rule_key, Alert.status, Alert.created_at,
@@ -297,7 +296,7 @@ def sla_causes(session: Session, config: dict[str, Any], now: dt.datetime) -> li
         .where(Alert.severity == "critical", Alert.status.in_(ACTIVE_ALERT_STATUSES))
     ).all()  # fmt: skip
     states = sla_states(session, [(r[0], r[4], "critical", r[3]) for r in rows], now)
-    lead = str(config["escalation.team_lead"]).strip()
+    lead = config.team_lead.strip()
     return [
         _Cause("sla", f"sla:{aid}", int(cid), int(aid), lead,
                f"Past its time to act: {name or email} — {RULE_TITLES.get(rule, rule)} "
@@ -308,9 +307,9 @@ def sla_causes(session: Session, config: dict[str, Any], now: dt.datetime) -> li
     ]  # fmt: skip
 
 
-def _churn(session: Session, config: dict[str, Any]) -> list[_Cause]:
+def _churn(session: Session, config: EscalationSettings) -> list[_Cause]:
     money = load_money_context(session.connection())
-    floor = float(config["escalation.churn.min_clv"]) * 100
+    floor = config.churn_min_clv * 100
     # The value is over the latest scoring's T months (setting scoring.clv_months), not a year.
     months = value_months(session)
     risk_rules = [r.key for r in ALERT_RULES if r.queue == "risk"]

@@ -56,7 +56,7 @@ from services.alerts.experiment_records import (
 from services.alerts.holdout import HOLDOUT_RULES
 from services.alerts.lifecycle import Doing, moment, unit_of_work
 from services.core._stable import stable_keys
-from services.settings import get_setting
+from services.settings.views import LearnSettings
 
 __all__ = ["AssignedStrategy", "ExperimentError", "ExperimentSpec", "Strategy"]
 # The bands an experiment may draw in (the holdout's; "unscored" alerts too).
@@ -160,7 +160,7 @@ def start_experiment(
         )
         session.add(experiment)
         session.flush()
-        holdout_seed = int(get_setting(session, "learn.holdout_seed"))
+        holdout_seed = LearnSettings.read(session).holdout_seed
         experiment.seed = (
             spec.seed if spec.seed is not None else holdout_seed * 1000 + experiment.id
         )

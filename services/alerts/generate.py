@@ -7,7 +7,7 @@ reviews and clicks, open deals, recent contacts), evaluates every enabled rule o
 customers at once with numpy/pandas, and writes the result with bulk statements in one
 transaction. No query runs per customer.
 
-Rules (parameters and severities are workspace settings, see services/settings/__init__.py;
+Rules (parameters and severities are workspace settings, see services/settings/alert_rules.py;
 defaults in brackets). Every rule looks only at scored customers, and "in the last N
 days" ends with the scores' as-of date T:
 

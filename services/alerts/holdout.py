@@ -42,7 +42,8 @@ from models.schema import Alert, ScoreSnapshot
 from models.vocab import ACTIVE_ALERT_STATUSES, RISK_BANDS
 from services.alerts.risk_bands import RISK_HIGH_FROM, RISK_MEDIUM_FROM
 from services.alerts.risk_bands import risk_band as risk_band
-from services.settings import ALERT_RULES, get_setting, set_setting
+from services.settings import ALERT_RULES, set_setting
+from services.settings.views import HoldoutRecords, LearnSettings
 
 if TYPE_CHECKING:  # imported where used: the alert list's read (through lifecycle) skips it
     import pandas as pd
@@ -72,12 +73,13 @@ class HoldoutConfig:
 
 def read_config(session: Session) -> HoldoutConfig:
     """The workspace's holdout settings."""
-    draws = get_setting(session, DRAWS_SETTING)
+    draws = HoldoutRecords.read(session).draws
+    learn = LearnSettings.read(session)
     return HoldoutConfig(
-        percent=float(get_setting(session, "learn.holdout_percent")),
-        seed=int(get_setting(session, "learn.holdout_seed")),
+        percent=learn.holdout_percent,
+        seed=learn.holdout_seed,
         draws={band: int(draws.get(band, 0)) for band in RISK_BANDS},
-        window_days=int(get_setting(session, "learn.attribution_days")),
+        window_days=learn.attribution_days,
     )
 
 
@@ -219,7 +221,7 @@ def mark_contacted(
     transaction): their holdout alerts raised within the attribution window before
     ``when``, not marked yet, get the time and the reason. Returns the alert ids marked
     (the caller audits them); none when the customer is in no holdout."""
-    window = int(get_setting(session, "learn.attribution_days"))
+    window = LearnSettings.read(session).attribution_days
     since = when - dt.timedelta(days=window)
     ids = list(
         session.scalars(

@@ -39,14 +39,10 @@ from sqlalchemy.orm import Session
 from models.schema import Interaction, Order
 from services.alerts.records import Recommendation
 from services.core.clv_words import value_label
-from services.core.incentive import (
-    INCENTIVE_CAP_SETTING,
-    cap_percent_words,
-    incentive_cap_cents,
-)
+from services.core.incentive import cap_percent_words, incentive_cap_cents
 from services.core.money import format_money, load_money_context
 from services.scoring.queries import value_months
-from services.settings import get_setting
+from services.settings.views import ListenRecords, OutreachSettings
 
 # How far back complaints count. The most an offer may reach is the incentive cap
 # (services/core/incentive.py), which the email drafts obey too.
@@ -169,7 +165,7 @@ def recent_complaints(session: Session, customer_id: int, now: dt.datetime) -> C
 
 
 def _reason_terms(session: Session) -> dict[str, tuple[str, ...]]:
-    learned = get_setting(session, "listen.reasons") or {}
+    learned = ListenRecords.read(session).reasons or {}
     return {t["label"]: tuple(t["terms"]) for t in learned.get("topics", [])}
 
 
@@ -238,7 +234,7 @@ def next_step(
         return default
     first = customer_name.split()[0] if customer_name else "them"
     if cap_percent is None:
-        cap_percent = float(get_setting(session, INCENTIVE_CAP_SETTING))
+        cap_percent = OutreachSettings.read(session).incentive_cap_percent
     cap = incentive_cap_cents(clv_12m_cents, cap_percent)
     complaints = recent_complaints(session, customer_id, now)
     outreach = step_outreach(rule_key, complaints)

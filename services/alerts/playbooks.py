@@ -55,7 +55,6 @@ from services.alerts.records import Undoable
 from services.core.formatting import format_date
 from services.core.offline_origin import origin_in
 from services.core.working_days import add_working_days
-from services.settings import get_setting
 from services.settings.playbooks import (
     BUILT_IN,
     CUSTOM_SETTING,
@@ -64,6 +63,7 @@ from services.settings.playbooks import (
     parse_custom,
     step_words,
 )
+from services.settings.views import PlaybookSettings
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def playbook_specs(session: Session) -> tuple[PlaybookSpec, ...]:
     """The built-in playbooks, then the workspace's own (setting ``playbooks.custom``,
     read through the policy resolver); own ones that do not read are left out, logged."""
     try:
-        custom = parse_custom(str(get_setting(session, CUSTOM_SETTING) or ""))
+        custom = parse_custom(PlaybookSettings.read(session).custom)
     except PlaybookTextError:
         log.warning("The setting %s does not read; only the built-in playbooks", CUSTOM_SETTING)
         custom = ()

@@ -3,7 +3,7 @@
 ``evaluate_rules`` returns one row per (customer, rule) that holds, with its severity,
 its reason in plain words with numbers, and its priority in cents. The rules and their
 defaults are described in services/alerts/generate.py; their parameters are workspace
-settings (services/settings/__init__.py).
+settings (services/settings/alert_rules.py).
 """
 
 from __future__ import annotations

@@ -34,10 +34,11 @@ from models.schema import Action, Alert, AuditEvent, Customer, Outreach
 from models.vocab import ACTIVE_ALERT_STATUSES, SEVERITIES
 from services.alerts.config import RULE_TITLES
 from services.alerts.work_records import WorkOverdue
-from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.core.local_dates import workspace_zone
 from services.core.working_days import add_working_days as add_working_days
 from services.core.working_days import working_days_between as working_days_between
-from services.settings import get_setting, setting_specs
+from services.settings import setting_specs
+from services.settings.views import DateSettings, TimeToActSettings
 
 # What a person does on an alert, as audited (services/alerts/actions.py, contact.py,
 # services/outreach/sent.py, playbooks.py): status changes, contact and work on it.
@@ -91,8 +92,8 @@ class SlaState:
 
 def sla_settings(session: Session) -> SlaSettings:
     """The SLA settings, read through the policy-aware resolver."""
-    days = {s: int(get_setting(session, f"sla.{s}_days")) for s in SEVERITIES}
-    return SlaSettings(days, workspace_zone(get_setting(session, TIME_ZONE_SETTING)))
+    days = TimeToActSettings.read(session).by_severity()
+    return SlaSettings(days, workspace_zone(DateSettings.read(session).time_zone))
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -40,7 +40,7 @@ from services.ask.views import ASK_VIEWS, schema_text
 from services.llm.providers import ProviderConfig, is_local, needs_key, preset_for
 from services.outreach.prompt import allowed_fields, needs_review, provider_from_settings
 from services.scoring.queries import value_months
-from services.settings import get_setting
+from services.settings.views import AskSettings, ListenRecords
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def _mask(value: Any, privacy: str | tuple[str, ...] | None, allowed: set[str], 
 def learned_reason_names(engine: Engine) -> list[str]:
     """The names of the reasons learned from the workspace's negative text."""
     with translate_db_errors(), Session(engine) as session:
-        learned = get_setting(session, "listen.reasons") or {}
+        learned = ListenRecords.read(session).reasons or {}
     return [str(t["label"]) for t in learned.get("topics", [])]
 
 
@@ -384,8 +384,8 @@ def ask_model(
     workspace cannot answer; AskError in plain words otherwise; LLMError from the call."""
     call = complete or provider_complete(request.config, cancelled=cancelled)
     with translate_db_errors(), Session(engine) as session:
-        row_limit = int(get_setting(session, "ask.row_limit"))
-        time_limit = float(get_setting(session, "ask.time_limit_s"))
+        limits = AskSettings.read(session)
+        row_limit, time_limit = limits.row_limit, limits.time_limit_s
     messages = list(request.messages)
     reply_text = call(messages)
     reply = parse_reply(reply_text)

@@ -29,10 +29,11 @@ from services.ask.metrics import THRESHOLD_DEFAULT, at_risk_threshold
 from services.ask.questions import BUILTIN, Param, SavedQuestion
 from services.ask.readonly import run_query
 from services.ask.views import OLD_VALUE_HOME, VALUE_HOME, value_words
-from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.core.local_dates import workspace_zone
 from services.core.money import load_money_context
 from services.scoring.queries import value_months
 from services.settings import get_setting, set_setting
+from services.settings.views import AskSettings, DateSettings, SavedQuestions
 
 SAVED_SETTING = "ask.saved"
 
@@ -40,7 +41,7 @@ SAVED_SETTING = "ask.saved"
 def saved_questions(engine: Engine) -> list[SavedQuestion]:
     """The built-in questions, then the user's own, in the order they were saved."""
     with translate_db_errors(), Session(engine) as session:
-        stored = get_setting(session, SAVED_SETTING) or []
+        stored = SavedQuestions.read(session).saved or []
         months = value_months(session)
     builtin = [
         replace(
@@ -114,7 +115,7 @@ def save_question(
         "keywords": list(_keywords(f"{title} {question}")),
     }
     with translate_db_errors(), Session(engine) as session, session.begin():
-        stored = list(get_setting(session, SAVED_SETTING) or [])
+        stored = list(SavedQuestions.read(session).saved or [])
         stored.append(item)
         set_setting(session, SAVED_SETTING, stored, actor=actor)
         session.add(AuditEvent(actor=actor, action="ask.question_saved", entity_type="ask",
@@ -137,7 +138,7 @@ def delete_saved(engine: Engine, question_id: str, *, actor: str = "user") -> No
     if any(q.id == question_id for q in BUILTIN):
         raise AskError("Built-in questions cannot be removed.")
     with translate_db_errors(), Session(engine) as session, session.begin():
-        stored = list(get_setting(session, SAVED_SETTING) or [])
+        stored = list(SavedQuestions.read(session).saved or [])
         kept = [item for item in stored if item.get("id") != question_id]
         if len(kept) == len(stored):
             raise AskError(f"There is no saved question '{question_id}'.")
@@ -152,7 +153,7 @@ def delete_saved(engine: Engine, question_id: str, *, actor: str = "user") -> No
 def local_today(engine: Engine) -> dt.date:
     """Today on the workspace's clock (its time zone setting, else this computer's)."""
     with translate_db_errors(), Session(engine) as session:
-        zone = workspace_zone(get_setting(session, TIME_ZONE_SETTING))
+        zone = workspace_zone(DateSettings.read(session).time_zone)
     return dt.datetime.now(ZoneInfo(zone)).date()
 
 
@@ -315,8 +316,8 @@ def answer_saved(
     binds = bind_values(engine, question, params, today)
     dialect = "sqlite" if is_sqlite(engine.url) else "postgresql"
     with translate_db_errors(), Session(engine) as session:
-        row_limit = int(get_setting(session, "ask.row_limit"))
-        time_limit = float(get_setting(session, "ask.time_limit_s"))
+        limits = AskSettings.read(session)
+        row_limit, time_limit = limits.row_limit, limits.time_limit_s
         # Home-currency figures in a column beside row currencies say which they are in.
         binds.setdefault("home_currency", load_money_context(session).home)
     sql = dialect_sql(question.sql, dialect)

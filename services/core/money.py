@@ -358,7 +358,7 @@ def money_context(home: str | None, rates: Mapping[str, Any] | None) -> MoneyCon
 
 HOME_SETTING = "workspace.home_currency"
 RATES_SETTING = "workspace.exchange_rates"
-# Their built-in defaults (services/settings/__init__.py declares them with these).
+# Their built-in defaults (services/settings/money.py declares them with these).
 HOME_DEFAULT = ""
 RATES_DEFAULT: dict[str, float] = {}
 _BUILT_IN: dict[str, Any] = {HOME_SETTING: HOME_DEFAULT, RATES_SETTING: RATES_DEFAULT}

@@ -1,4 +1,4 @@
-"""The declaration of one setting (services/settings/__init__.py holds the schema).
+"""The declaration of one setting (services/settings/schema.py holds the schema).
 
 Its own module so that a service can declare its settings next to its code
 (services/settings/learn.py) without importing the settings module that gathers them.

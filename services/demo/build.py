@@ -45,7 +45,8 @@ from services.demo.vocabulary import (
     REFUSAL,
     SHARD_SEED_STEP,
 )
-from services.settings import get_setting, set_setting
+from services.settings import set_setting
+from services.settings.views import WorkspaceSettings
 
 
 class DemoCancelled(Exception):
@@ -68,7 +69,7 @@ class DemoSummary:
 
 def is_demo_workspace(session: Session) -> bool:
     """True when the workspace was built by build_demo (its demo marker setting is set)."""
-    return get_setting(session, DEMO_SETTING) is not None
+    return WorkspaceSettings.read(session).demo is not None
 
 
 def build_demo(

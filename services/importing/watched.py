@@ -77,11 +77,11 @@ class WatchedImport:
 
 
 def _read(engine: Engine) -> tuple[str | None, dict[str, FileSignature]]:
-    from services.settings import get_setting
+    from services.settings.views import ImportSettings
 
     with translate_db_errors(), Session(engine) as session:
-        folder = get_setting(session, FOLDER_KEY)
-        files = get_setting(session, FILES_KEY) or {}
+        watched = ImportSettings.read(session)
+        folder, files = watched.watched_folder, watched.watched_files or {}
     seen = {
         str(p): (int(v[0]), int(v[1]))
         for p, v in files.items()

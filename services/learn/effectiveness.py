@@ -32,7 +32,7 @@ from services.alerts.config import RULE_TITLES, read_alert_config
 from services.alerts.inputs import ScoringRunRef, latest_run
 from services.alerts.lifecycle import moment
 from services.alerts.records import NOT_AT_RISK_SEGMENTS
-from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.core.local_dates import workspace_zone
 from services.learn.attribution import (
     CONTACTED,
     EXCLUDED,
@@ -65,7 +65,8 @@ from services.learn.records import (
     WarningBucket,
 )
 from services.learn.report import learn_summary, time_to_reengagement
-from services.settings import ALERT_RULES, get_setting
+from services.settings import ALERT_RULES
+from services.settings.views import DateSettings, LearnSettings, ScoringSettings
 
 RISK_RULES = frozenset(rule.key for rule in ALERT_RULES if rule.queue == "risk")
 # Days of warning: (label, first day, last day); None ends are open.
@@ -133,9 +134,9 @@ def _report(
     resamples: int,
     seed: int,
 ) -> EffectivenessReport:
-    window = int(get_setting(session, "learn.attribution_days"))
-    horizon = int(get_setting(session, "scoring.horizon_days"))
-    zone = workspace_zone(get_setting(session, TIME_ZONE_SETTING) or None)
+    window = LearnSettings.read(session).attribution_days
+    horizon = ScoringSettings.read(session).horizon_days
+    zone = workspace_zone(DateSettings.read(session).time_zone or None)
     at_risk = _at_risk(session, until, by)
     data = load_learn_data(session, since, until, zone)
     as_of = when.replace(tzinfo=None)

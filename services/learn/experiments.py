@@ -37,7 +37,7 @@ from services.learn.experiment_contacts import with_channel_contacts
 from services.learn.experiments_records import ExperimentResult, ExperimentsReport, StrategyRow
 from services.learn.experiments_stats import StrategyCounts, compare
 from services.learn.lift import DEFAULT_CONFIDENCE
-from services.settings import get_setting
+from services.settings.views import LearnSettings
 
 
 def experiments_report(
@@ -53,7 +53,7 @@ def experiments_in(
     session: Session, when: dt.datetime, confidence: float = DEFAULT_CONFIDENCE
 ) -> ExperimentsReport:
     """The report, read in the caller's transaction."""
-    window = int(get_setting(session, "learn.attribution_days"))
+    window = LearnSettings.read(session).attribution_days
     experiments = session.scalars(
         select(Experiment).order_by(Experiment.started_at.desc(), Experiment.id.desc())
     ).all()

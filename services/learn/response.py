@@ -37,7 +37,7 @@ from services.alerts.sla import (
     sla_settings,
     working_days_between,
 )
-from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.core.local_dates import workspace_zone
 from services.learn.response_records import (
     AlertTiming,
     ResponseReport,
@@ -45,7 +45,8 @@ from services.learn.response_records import (
     duration_text,
     share_text,
 )
-from services.settings import ALERT_RULES, get_setting
+from services.settings import ALERT_RULES
+from services.settings.views import DateSettings
 
 __all__ = [
     "AlertTiming",
@@ -159,7 +160,7 @@ def response_report(
     ``until`` (local dates, both included), with the share acted on within ``targets``
     (working days per severity; default: the SLA settings, ``sla.<severity>_days``)."""
     with translate_db_errors(), Session(engine) as session:
-        zone = ZoneInfo(workspace_zone(get_setting(session, TIME_ZONE_SETTING)))
+        zone = ZoneInfo(workspace_zone(DateSettings.read(session).time_zone))
         chosen = {**sla_settings(session).days, **(targets or {})}
         timings = alert_timings(session, chosen, zone, now or dt.datetime.now(dt.UTC))
     kept = [

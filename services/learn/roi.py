@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 from models.vocab import CONTACT_CHANNELS
 from services.alerts._db import columns, fetch, reading, timestamps
 from services.alerts.lifecycle import moment
-from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.core.local_dates import workspace_zone
 from services.learn.attribution import CONTACTED, HOLDOUT, attribute
 from services.learn.data import LearnData, load_learn_data, local_day
 from services.learn.effectiveness import (
@@ -59,7 +59,7 @@ from services.learn.lift import DEFAULT_CONFIDENCE, held_out_world, studentised_
 from services.learn.records import EMAIL_BREAKDOWNS, NO_VALUE
 from services.learn.report import learn_summary
 from services.learn.roi_records import Cost, CostSettings, RoiReport, RoiRow
-from services.settings import get_setting
+from services.settings.views import DateSettings, LearnSettings, ReturnSettings
 
 CHANNELS = CONTACT_CHANNELS
 DAYS_PER_MONTH = 365.25 / 12
@@ -76,19 +76,20 @@ _CONTACTS_SQL = (
 )
 
 
-def _cents(value: object) -> int:
-    return int(round(float(value) * 100))  # type: ignore[arg-type]
+def _cents(value: float) -> int:
+    return int(round(value * 100))
 
 
 def read_costs(session: Session) -> CostSettings:
     """The margin rate and the costs as set, through the policy-aware resolver."""
+    costs = ReturnSettings.read(session)
     return CostSettings(
-        margin_percent=float(get_setting(session, "learn.margin_percent")),
-        offer_percent=float(get_setting(session, "learn.cost_offer_percent")),
-        email_cents=_cents(get_setting(session, "learn.cost_email")),
-        call_cents=_cents(get_setting(session, "learn.cost_call")),
-        meeting_cents=_cents(get_setting(session, "learn.cost_meeting")),
-        team_month_cents=_cents(get_setting(session, "learn.cost_team_month")),
+        margin_percent=costs.margin_percent,
+        offer_percent=costs.cost_offer_percent,
+        email_cents=_cents(costs.cost_email),
+        call_cents=_cents(costs.cost_call),
+        meeting_cents=_cents(costs.cost_meeting),
+        team_month_cents=_cents(costs.cost_team_month),
     )
 
 
@@ -108,8 +109,8 @@ def roi_report(
     check_request(since, until, by, "return")
     when = moment(now)
     with reading(engine) as conn, Session(bind=conn) as session:
-        window = int(get_setting(session, "learn.attribution_days"))
-        zone = workspace_zone(get_setting(session, TIME_ZONE_SETTING) or None)
+        window = LearnSettings.read(session).attribution_days
+        zone = workspace_zone(DateSettings.read(session).time_zone or None)
         costs = read_costs(session)
         data = load_learn_data(session, since, until, zone)
         contacts = _contacts(conn)

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from services.alerts._db import columns, fetch, floats, reading, timestamps
-from services.core.local_dates import TIME_ZONE_SETTING, local_dates, workspace_zone
+from services.core.local_dates import local_dates, workspace_zone
 from services.learn.lift import DEFAULT_CONFIDENCE
 from services.learn.satisfaction_change import (
     AFTER_DAYS,
@@ -43,7 +43,7 @@ from services.learn.satisfaction_records import (
     MonthScore,
     SatisfactionReport,
 )
-from services.settings import get_setting
+from services.settings.views import DateSettings
 
 __all__ = [
     "AFTER_DAYS",
@@ -175,7 +175,7 @@ def satisfaction_report(
     exposures that started in the period, against the holdout."""
     when = now or dt.datetime.now(dt.UTC)
     with reading(engine) as conn, Session(bind=conn) as session:
-        zone = workspace_zone(get_setting(session, TIME_ZONE_SETTING))
+        zone = workspace_zone(DateSettings.read(session).time_zone)
         since, until = default_period(since, until, when.astimezone(ZoneInfo(zone)).date())
         nps, csat = load_answers(session, NPS), load_answers(session, CSAT)
         owners = _owners(conn)

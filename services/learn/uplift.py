@@ -59,7 +59,7 @@ from services.learn.uplift_records import (
 )
 from services.scoring.data import ScoringData, day_number, load_scoring_data
 from services.scoring.features import compute_features
-from services.settings import get_setting
+from services.settings.views import LearnSettings
 
 # The model's inputs (a subset of scoring's MODEL_FEATURES that every book has) and
 # which of them are counts or amounts (log-scaled).
@@ -93,7 +93,7 @@ def uplift_report(
     a million customers)."""
     when = moment(now)
     with reading(engine) as conn, Session(bind=conn) as session:
-        window = int(get_setting(session, "learn.attribution_days"))
+        window = LearnSettings.read(session).attribution_days
         data = load_learn_data(session)
         run = latest_run(session)
         counted = attribute(data.exposures, data.orders, window, as_of=when.replace(tzinfo=None))

@@ -37,12 +37,12 @@ from models.schema import (
     Outreach,
 )
 from models.vocab import ACTIVE_ALERT_STATUSES
-from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
+from services.core.local_dates import workspace_zone
 from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.listen.assigned import assigned_line
 from services.listen.records import Digest, DigestLine
 from services.listen.sentiment import NEGATIVE_TICKET_SQL
-from services.settings import get_setting
+from services.settings.views import DateSettings, LearnSettings
 
 EXAMPLES = 3  # ticket subjects shown under the negative-tickets line
 DEMO_BUILT = "demo_built"  # the audit action of a demo build (services/demo/build.py)
@@ -62,12 +62,12 @@ def build_digest(
     """The digest from the start of the local day ``since`` (default yesterday) to now;
     ``reader`` (an owner name) adds what was assigned to them (services/listen/assigned.py)."""
     with translate_db_errors(), Session(engine) as session:
-        zone = ZoneInfo(workspace_zone(get_setting(session, TIME_ZONE_SETTING)))
+        zone = ZoneInfo(workspace_zone(DateSettings.read(session).time_zone))
         now = now or dt.datetime.now(dt.UTC)
         today = now.astimezone(zone).date()
         since = since or today - dt.timedelta(days=1)
         start = dt.datetime.combine(since, dt.time(), tzinfo=zone).astimezone(dt.UTC)
-        attribution = int(get_setting(session, "learn.attribution_days"))
+        attribution = LearnSettings.read(session).attribution_days
         lines = (
             *_tickets(session, start, now),
             _critical(session, start, now),

@@ -133,12 +133,13 @@ def learn_reasons(
 
     from sqlalchemy.orm import Session
 
-    from services.settings import get_setting, set_setting
+    from services.settings import set_setting
+    from services.settings.views import ListenRecords, ListenSettings, WorkspaceSettings
 
     kinds = ", ".join(f"'{k}'" for k in CUSTOMER_KINDS)
     if topics is None:
         with translate_db_errors(), Session(engine) as session:
-            topics = int(get_setting(session, "listen.reason_count"))
+            topics = ListenSettings.read(session).reason_count
     now = today or dt.datetime.now(dt.UTC)
     since = now - dt.timedelta(days=YEARS_BACK_DAYS)
     with translate_db_errors(), engine.connect() as conn:
@@ -155,9 +156,9 @@ def learn_reasons(
         few = sum(1 for r in rows if r[3]) < MIN_TEXTS
         categories, companies = _left_out_words(conn, few)
         with Session(bind=conn) as session:
-            stored = get_setting(session, SETTING)
+            stored = ListenRecords.read(session).reasons
             if not few:
-                companies.append(str(get_setting(session, "workspace.name") or ""))
+                companies.append(WorkspaceSettings.read(session).name)
     ids = [int(r[0]) for r in rows]
     originals = [text_of(r[1], r[2]) for r in rows]
     negative = np.array([bool(r[3]) for r in rows], dtype=bool)

@@ -35,7 +35,7 @@ def listen_report(  # noqa: C901, PLR0915
     twelve months to today)."""
     from sqlalchemy.orm import Session
 
-    from services.settings import get_setting
+    from services.settings.views import ListenRecords
 
     until = until or dt.date.today()
     since = since or (until.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
@@ -58,7 +58,7 @@ def listen_report(  # noqa: C901, PLR0915
     with translate_db_errors(), engine.connect() as conn:
         rows = conn.execute(query).all()
         with Session(bind=conn) as session:
-            learned = get_setting(session, "listen.reasons") or {}
+            learned = ListenRecords.read(session).reasons or {}
     if not learned:  # a workspace from before reasons were learned: learn them once
         from services.listen.reasons import learn_reasons
 

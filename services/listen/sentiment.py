@@ -204,10 +204,10 @@ def _mark_at(conn: Connection, top: int) -> _Mark:
 def _stored_mark(conn: Connection) -> dict[str, Any]:
     from sqlalchemy.orm import Session
 
-    from services.settings import get_setting
+    from services.settings.views import ListenRecords
 
     with Session(bind=conn) as session:
-        value = get_setting(session, _WATERMARK)
+        value = ListenRecords.read(session).sentiment_watermark
     return dict(value) if isinstance(value, dict) else {}
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from services.core.credentials import resolve_secret, smtp_key_name
 from services.core.output_files import unused_path
 from services.mail.message import MailError, build_email, mailto_url, save_eml, send_smtp
-from services.settings import get_setting
+from services.settings.views import MailSettings
 
 # mailto carries the text into any mail program; longer links go as an .eml draft, which
 # mail programs open as a new message. The limit is on the link as handed over,
@@ -48,12 +48,13 @@ class SmtpSettings:
 
 def smtp_settings(session: Session) -> SmtpSettings:
     """The workspace's SMTP settings (Settings ▸ Sending email)."""
+    mail = MailSettings.read(session)
     return SmtpSettings(
-        host=str(get_setting(session, "smtp.host")),
-        port=int(get_setting(session, "smtp.port")),
-        security=str(get_setting(session, "smtp.security")),
-        user=str(get_setting(session, "smtp.user")),
-        from_address=str(get_setting(session, "smtp.from_address")),
+        host=mail.host,
+        port=mail.port,
+        security=mail.security,
+        user=mail.user,
+        from_address=mail.from_address,
     )
 
 

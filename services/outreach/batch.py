@@ -58,7 +58,8 @@ from services.outreach.batch_records import (
     PlannedSkip,
 )
 from services.outreach.records import Draft
-from services.settings import READ_CACHE, get_setting
+from services.settings import READ_CACHE
+from services.settings.views import OutreachSettings, SenderSettings
 
 ProgressFn = Callable[[float, str], None]
 CancelledFn = Callable[[], bool]
@@ -218,7 +219,7 @@ def create_batch(
     when = moment(now)
     with unit_of_work(engine) as session:
         to_draft, skipped = plan_batch(session, targets, now=when)
-        default_tone = tone or str(get_setting(session, "outreach.default_tone"))
+        default_tone = tone or OutreachSettings.read(session).default_tone
         batch = DraftBatch(
             title=title,
             goal=goal,
@@ -485,7 +486,7 @@ def draft_batch(
         if batch is None:
             raise BatchError(f"Batch {batch_id} no longer exists.")
         offline = bool(batch.offline)
-        limit = concurrency or int(get_setting(session, "outreach.batch_concurrency"))
+        limit = concurrency or SenderSettings.read(session).batch_concurrency
         jobs = [
             _Job(int(d.id), int(d.customer_id), d.alert_id, d.goal, d.tone, int(d.variant or 0))
             for d in session.scalars(

@@ -43,7 +43,7 @@ from services.mail.message import build_email, save_eml
 from services.outreach.batch import BatchError, CancelledFn, ProgressFn, close_if_done
 from services.outreach.batch_records import SendSummary
 from services.outreach.sent import record_email_in
-from services.settings import get_setting
+from services.settings.views import SenderSettings
 
 SendFn = Callable[[SmtpSettings, str, str, str, str | None], None]
 # How long a wait for the pace sleeps at most before it looks at Cancel again.
@@ -210,7 +210,7 @@ def send_approved(
     the setting outreach.send_per_minute); see the module docstring."""
     with Session(engine) as session:
         settings = smtp or smtp_settings(session)
-        pace = per_minute or int(get_setting(session, "outreach.send_per_minute"))
+        pace = per_minute or SenderSettings.read(session).send_per_minute
     if not settings.configured:
         raise BatchError("Set up sending email first (Settings ▸ Sending email).")
     interval = 60.0 / max(pace, 1)

@@ -45,7 +45,7 @@ from services.alerts.next_step import RULE_GOALS as RULE_GOALS
 from services.alerts.next_step import alert_outreach, workspace_categories
 from services.alerts.next_step import goal_for_rule as goal_for_rule
 from services.alerts.records import ACTIVE_STATUSES
-from services.core.incentive import INCENTIVE_CAP_SETTING, incentive_cap_cents
+from services.core.incentive import incentive_cap_cents
 from services.core.local_dates import local_time
 from services.core.money import format_money, load_money_context
 from services.core.rollups import CLOSED_TICKET_STATUSES
@@ -56,7 +56,8 @@ from services.outreach.records import (
     LastOrder,
 )
 from services.scoring.queries import value_months
-from services.settings import GOALS, TONES, get_setting
+from services.settings import GOALS, TONES
+from services.settings.views import MailSettings, OutreachSettings, SenderSettings
 
 FEEDBACK_DAYS = 120
 FEEDBACK_LIMIT = 5
@@ -158,18 +159,18 @@ def sender_name(session: Session) -> str:
     another owner's customer signs as themself."""
     from services.core.profile import load_profile
 
-    name = str(get_setting(session, "outreach.sender_name") or "").strip()
+    name = SenderSettings.read(session).sender_name.strip()
     if name:
         return name
     name = load_profile().profile.name.strip()
     if name:
         return name
-    display, _address = parseaddr(str(get_setting(session, "smtp.from_address") or ""))
+    display, _address = parseaddr(MailSettings.read(session).from_address)
     return display.strip()
 
 
 def _signature(session: Session) -> str:
-    template = str(get_setting(session, "outreach.signature") or "").strip()
+    template = SenderSettings.read(session).signature.strip()
     name = sender_name(session)
     if not template:
         template = "Best regards,\n{owner}" if name else "Best regards"
@@ -208,7 +209,8 @@ def build_context(
     chosen_goal = goal or advice.goal
     if chosen_goal not in GOALS:
         raise DraftContextError(f"'{chosen_goal}' is not a goal; choose one of {', '.join(GOALS)}.")
-    chosen_tone = tone or str(get_setting(session, "outreach.default_tone"))
+    outreach = OutreachSettings.read(session)
+    chosen_tone = tone or outreach.default_tone
     if chosen_tone not in TONES:
         raise DraftContextError(f"'{chosen_tone}' is not a tone; choose one of {', '.join(TONES)}.")
 
@@ -356,13 +358,13 @@ def build_context(
         clv_months=value_months(session, snapshot.scoring_run_id) if snapshot is not None else 12,
         currency=code,
         currency_symbol=symbol,
-        brand_voice=str(get_setting(session, "outreach.brand_voice") or "").strip(),
+        brand_voice=outreach.brand_voice.strip(),
         signature=_signature(session),
         do_not_contact=bool(customer.do_not_contact),
         unsubscribed=unsubscribed,
         send_blocked=blocked,
         as_of=when,
-        team_domains=tuple(str(d) for d in get_setting(session, "outreach.team_domains") or ()),
+        team_domains=tuple(str(d) for d in outreach.team_domains),
     )
 
 
@@ -378,7 +380,7 @@ def _cap_percent(session: Session, alert: Alert | None) -> tuple[float, str]:
     strategy = strategy_for_alert(session, int(alert.id)) if alert is not None else None
     if strategy is not None and strategy.offer_percent is not None:
         return strategy.offer_percent, strategy.experiment
-    return float(get_setting(session, INCENTIVE_CAP_SETTING)), ""
+    return OutreachSettings.read(session).incentive_cap_percent, ""
 
 
 def top_alert_id(session: Session, customer_id: int) -> int | None:

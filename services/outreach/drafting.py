@@ -46,7 +46,7 @@ from services.outreach.templates import (
     render_template_draft,
     template_library,
 )
-from services.settings import get_setting
+from services.settings.views import OutreachSettings
 
 if TYPE_CHECKING:
     from services.llm.client import ChatStream
@@ -216,7 +216,7 @@ def finish_draft(
 
 def max_words(session: Session) -> int:
     """The length limit of a draft (setting outreach.max_words)."""
-    return int(get_setting(session, "outreach.max_words"))
+    return OutreachSettings.read(session).max_words
 
 
 def draft_offline(session: Session, context: DraftContext, reason: str | None) -> Draft:

@@ -40,8 +40,9 @@ from services.llm.providers import (
     validate_config,
 )
 from services.outreach.records import GOAL_LABELS, CustomerText, DraftContext
-from services.settings import PRIVACY_DEFAULT, PRIVACY_FIELDS, get_setting, set_setting
+from services.settings import PRIVACY_DEFAULT, PRIVACY_FIELDS, set_setting
 from services.settings.hosts import hosts_to_trust
+from services.settings.views import LlmRecords, LlmSettings, OutreachSettings
 
 DATA_TAG = "customer_data"
 
@@ -353,7 +354,7 @@ def build_messages(
 
 def allowed_fields(session: Session) -> list[str]:
     """The fields the privacy setting lets leave the computer (outreach.sent_fields)."""
-    value = get_setting(session, "outreach.sent_fields")
+    value = OutreachSettings.read(session).sent_fields
     if not isinstance(value, list):
         return list(PRIVACY_DEFAULT)
     return [str(v) for v in value if v in PRIVACY_FIELDS]
@@ -428,18 +429,18 @@ MODEL_ENV = "OPENAI_MODEL"
 ENV_PROVIDER_ID = "environment"
 
 
-def _env_config(session: Session) -> ProviderConfig | None:
+def _env_config(llm: LlmSettings) -> ProviderConfig | None:
     """The provider OPENAI_BASE_URL describes, when no provider is set up; else None."""
     url = os.environ.get(BASE_URL_ENV, "").strip()
     if not url:
         return None
-    model = str(get_setting(session, "llm.model") or "").strip()
+    model = llm.model.strip()
     return ProviderConfig(
         kind="openai" if host_of(url) == host_of(OPENAI_BASE_URL) else "local",
         base_url=url,
         model=model or os.environ.get(MODEL_ENV, "").strip(),
-        temperature=float(get_setting(session, "llm.temperature")),
-        timeout_s=float(get_setting(session, "llm.timeout_s")),
+        temperature=llm.temperature,
+        timeout_s=llm.timeout_s,
         provider_id=ENV_PROVIDER_ID,
     )
 
@@ -448,20 +449,21 @@ def provider_problem(session: Session) -> str | None:
     """Why no provider can be used, in plain words; None when one is set up. A cloud
     provider is refused here when the organisation turned ``llm.allow_cloud`` off: every
     path to a model (drafts, Draft for all, Ask) asks this first."""
-    problem = _setup_problem(session)
-    if problem is None and not get_setting(session, "llm.allow_cloud"):
-        preset_id = str(get_setting(session, "llm.preset"))
-        config = _env_config(session) if preset_id == "none" else _config(session, preset_id)
-        hosts = hosts_to_trust(get_setting(session, "llm.allowed_hosts"))
+    llm = LlmSettings.read(session)
+    problem = _setup_problem(llm)
+    if problem is None and not llm.allow_cloud:
+        preset_id = llm.preset
+        config = _env_config(llm) if preset_id == "none" else _config(llm, preset_id)
+        hosts = hosts_to_trust(llm.allowed_hosts)
         if config is not None and is_cloud(config, hosts):
             return CLOUD_REFUSED.format(host=host_of(config.base_url) or config.kind)
     return problem
 
 
-def _setup_problem(session: Session) -> str | None:
-    preset_id = str(get_setting(session, "llm.preset"))
+def _setup_problem(llm: LlmSettings) -> str | None:
+    preset_id = llm.preset
     if preset_id == "none":
-        env = _env_config(session)
+        env = _env_config(llm)
         if env is None:
             return "no provider is set up for email drafts (Settings ▸ Email drafting)"
         if not env.model:
@@ -474,14 +476,14 @@ def _setup_problem(session: Session) -> str | None:
     preset = find_preset(preset_id)
     if preset is None:
         return f"the provider '{preset_id}' is unknown; choose one in Settings ▸ Email drafting"
-    stored_url = str(get_setting(session, "llm.base_url") or "").strip()
+    stored_url = llm.base_url.strip()
     if preset.kind == "azure" and (not stored_url or "://NAME." in stored_url.upper()):
         # The preset's address is only a pattern: each Azure resource has its own.
         return (
             "Azure OpenAI needs your resource's endpoint (https://<resource>.openai.azure."
             "com); enter it in Settings ▸ Email drafting"
         )
-    config = _config(session, preset_id)
+    config = _config(llm, preset_id)
     if not config.base_url:
         return f"{preset.title} has no base URL; enter it in Settings ▸ Email drafting"
     if not config.model_label:
@@ -492,14 +494,14 @@ def _setup_problem(session: Session) -> str | None:
     return None
 
 
-def _config(session: Session, preset_id: str) -> ProviderConfig:
+def _config(llm: LlmSettings, preset_id: str) -> ProviderConfig:
     return config_from_preset(
         preset_id,
-        model=str(get_setting(session, "llm.model") or ""),
-        base_url=str(get_setting(session, "llm.base_url") or ""),
-        temperature=float(get_setting(session, "llm.temperature")),
-        timeout_s=float(get_setting(session, "llm.timeout_s")),
-        api_version=str(get_setting(session, "llm.azure_api_version") or ""),
+        model=llm.model,
+        base_url=llm.base_url,
+        temperature=llm.temperature,
+        timeout_s=llm.timeout_s,
+        api_version=llm.azure_api_version,
     )
 
 
@@ -508,10 +510,10 @@ def provider_from_settings(session: Session) -> ProviderConfig | None:
     model or address is missing (``provider_problem`` says which)."""
     if provider_problem(session) is not None:
         return None
-    preset_id = str(get_setting(session, "llm.preset"))
-    if preset_id == "none":
-        return _env_config(session)
-    return _config(session, preset_id)
+    llm = LlmSettings.read(session)
+    if llm.preset == "none":
+        return _env_config(llm)
+    return _config(llm, llm.preset)
 
 
 def _reviewed_key(config: ProviderConfig) -> str:
@@ -522,7 +524,7 @@ def needs_review(session: Session, config: ProviderConfig) -> bool:
     """True for a provider off this computer whose request the user has not reviewed yet."""
     if is_local(config):
         return False
-    reviewed = get_setting(session, "llm.reviewed_remote") or []
+    reviewed = LlmRecords.read(session).reviewed_remote or []
     return _reviewed_key(config) not in {str(r).rstrip("/").lower() for r in reviewed}
 
 
@@ -531,7 +533,7 @@ def mark_reviewed(session: Session, config: ProviderConfig, *, actor: str = "use
     transaction; audited)."""
     if not needs_review(session, config):
         return
-    reviewed = list(get_setting(session, "llm.reviewed_remote") or [])
+    reviewed = list(LlmRecords.read(session).reviewed_remote or [])
     reviewed.append(_reviewed_key(config))
     set_setting(session, "llm.reviewed_remote", reviewed, actor=actor)
     session.add(

@@ -57,7 +57,8 @@ from services.outreach.records import (
     LastOrder,
     TemplateEntry,
 )
-from services.settings import GOALS, get_setting, set_setting
+from services.settings import GOALS, set_setting
+from services.settings.views import TemplateLibrary
 
 TEMPLATE_SETTING = "outreach.templates"
 _ENV = SandboxedEnvironment(
@@ -111,7 +112,7 @@ def builtin_template(goal: str) -> TemplateEntry:
 
 def template_library(session: Session) -> dict[str, TemplateEntry]:
     """Every goal's template: the workspace's own where saved, else the built-in one."""
-    custom = get_setting(session, TEMPLATE_SETTING) or {}
+    custom = TemplateLibrary.read(session).templates or {}
     library: dict[str, TemplateEntry] = {}
     for goal in GOALS:
         mine = custom.get(goal)
@@ -363,7 +364,7 @@ def save_template(session: Session, goal: str, subject: str, body: str, actor: s
     """Store the workspace's own template for a goal (inside the caller's transaction),
     after checking it renders; TemplateProblem (nothing stored) when it does not."""
     validate_template(goal, subject, body)
-    library = dict(get_setting(session, TEMPLATE_SETTING) or {})
+    library = dict(TemplateLibrary.read(session).templates or {})
     library[goal] = {"subject": subject, "body": body}
     set_setting(session, TEMPLATE_SETTING, library, actor=actor)
     session.add(
@@ -380,7 +381,7 @@ def reset_template(session: Session, goal: str, actor: str) -> None:
     """Go back to the built-in template for a goal (inside the caller's transaction)."""
     if goal not in GOALS:
         raise TemplateProblem(f"'{goal}' is not a goal; choose one of {', '.join(GOALS)}.")
-    library = dict(get_setting(session, TEMPLATE_SETTING) or {})
+    library = dict(TemplateLibrary.read(session).templates or {})
     if library.pop(goal, None) is None:
         return
     set_setting(session, TEMPLATE_SETTING, library, actor=actor)

@@ -56,8 +56,8 @@ from services.settings import (
     HEALTH_WEIGHTS,
     SCORING_THRESHOLDS,
     config_version,
-    get_setting,
 )
+from services.settings.views import ScoringSettings
 
 FloatArray = npt.NDArray[np.float64]
 ObjArray = npt.NDArray[np.object_]
@@ -79,16 +79,14 @@ class ScoringConfig:
 
 def read_config(session: Session) -> ScoringConfig:
     """The workspace's scoring settings (partial dicts are completed with the defaults)."""
+    scoring = ScoringSettings.read(session)
     return ScoringConfig(
-        horizon_days=int(get_setting(session, "scoring.horizon_days")),
-        engagement_weights={
-            **ENGAGEMENT_WEIGHTS,
-            **get_setting(session, "scoring.engagement_weights"),
-        },
-        health_weights={**HEALTH_WEIGHTS, **get_setting(session, "scoring.health_weights")},
-        thresholds={**SCORING_THRESHOLDS, **get_setting(session, "scoring.thresholds")},
+        horizon_days=scoring.horizon_days,
+        engagement_weights={**ENGAGEMENT_WEIGHTS, **scoring.engagement_weights},
+        health_weights={**HEALTH_WEIGHTS, **scoring.health_weights},
+        thresholds={**SCORING_THRESHOLDS, **scoring.thresholds},
         config_version=config_version(session),
-        clv_months=int(get_setting(session, "scoring.clv_months")),
+        clv_months=scoring.clv_months,
     )
 
 

@@ -1,13 +1,16 @@
 """The alert rules' declarations: each rule's key, title, default severity and what it
-watches (ALERT_RULES), and their parameters (ALERT_PARAMETERS, ALERT_GENERAL), from which
-services/settings/__init__.py declares the alerts' settings. docs/design.md section 7 and
-services/alerts describe what each rule does.
+watches (ALERT_RULES), their parameters (ALERT_PARAMETERS, ALERT_GENERAL), and the alerts'
+settings declared from them (ALERT_SPECS, gathered into services.settings.SETTINGS).
+docs/design.md section 7 and services/alerts describe what each rule does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from models.vocab import SEVERITIES
+from services.core.setting_spec import SettingSpec
 
 # --- alert rules (docs/design.md section 7; services/alerts documents what each rule does) ------
 
@@ -175,3 +178,98 @@ ALERT_GENERAL: tuple[_Param, ...] = (
      "cap above: the highest-priority ones first, the rest held back (0, the default: no "
      "ceiling, so that no critical alert is missed)."),
 )  # fmt: skip
+
+
+def _stages_check(value: Any) -> str | None:
+    if not value:
+        return "give at least one stage name"
+    if not all(isinstance(v, str) and v.strip() for v in value):
+        return "every stage must be a non-empty name"
+    return None
+
+
+def _alert_specs() -> tuple[SettingSpec, ...]:
+    titles = {rule.key: rule.title for rule in ALERT_RULES}
+    specs = [
+        SettingSpec(f"alerts.{param}", kind, default, title, None, "Alerts", unit, low, high,
+                    (), text, applies="next_scoring")
+        for _, param, kind, default, title, unit, low, high, text in ALERT_GENERAL
+    ]  # fmt: skip
+    specs.append(
+        SettingSpec(
+            "alerts.priority_uses_lower_bound", bool, False,
+            "Rank churn alerts by the low end of the risk", group="Alerts",
+            help="Revenue at risk counts the low end of the customer's likely churn risk "
+            "(8 in 10 chances above it) rather than the best guess: customers whose risk "
+            "is only uncertain move down the list.", applies="next_scoring",
+        )
+    )  # fmt: skip
+    specs.append(
+        SettingSpec(
+            "alerts.weekly_budget_per_owner", int, 25, "Alerts per owner per week I can handle",
+            group="Alerts", unit="alerts", minimum=1, maximum=10_000,
+            help="The budget the suggested thresholds of Results ▸ Early warning keep to: "
+            "at most this many new alerts per owner per week, on average.",
+            applies="next_scoring",
+        )
+    )  # fmt: skip
+    specs.append(
+        SettingSpec(
+            "alerts.lapse_floor_percent", int, 70, "Warn of a lapse from a chance of",
+            group="Alerts", unit="%", minimum=1, maximum=99,
+            help="The rules that read the orders warn only of customers whose chance of no "
+            "order before their lapse point is at least this (a critical alert is raised "
+            "whatever its chance; Lapse coming keeps its own minimum too, the higher "
+            "applies). Left unset, the "
+            "last Early-warning replay (Results ▸ Outreach) chooses it on this workspace's "
+            "history (70 until one has run).", applies="next_scoring",
+        )
+    )  # fmt: skip
+    specs.append(
+        SettingSpec(
+            "alerts.reach_weight", (int, float), 20, "Weight of each lapse beyond its value",
+            group="Alerts", unit="typical values", minimum=0, maximum=10_000,
+            help="The queue ranks lapse warnings by chance x (value + this x a typical "
+            "customer's value): 0 puts the biggest accounts first, a large weight the "
+            "likeliest lapses. Left unset, the last Early-warning replay (Results ▸ "
+            "Outreach) chooses it on "
+            "this workspace's history (20 until one has run).", applies="next_scoring",
+        )
+    )  # fmt: skip
+    for rule in ALERT_RULES:
+        group = titles[rule.key]
+        specs.append(
+            SettingSpec(
+                f"alerts.{rule.key}.enabled",
+                bool,
+                True,
+                "Raise these alerts",
+                group=group,
+                help=rule.description,
+                applies="next_scoring",
+            )
+        )
+        specs.append(
+            SettingSpec(
+                f"alerts.{rule.key}.severity",
+                str,
+                rule.severity,
+                "Severity",
+                group=group,
+                choices=SEVERITIES,
+                applies="next_scoring",
+            )
+        )
+        for key, param, kind, default, title, unit, low, high, text in ALERT_PARAMETERS:
+            if key == rule.key:
+                specs.append(
+                    SettingSpec(
+                        f"alerts.{key}.{param}", kind, default, title,
+                        _stages_check if param == "stages" else None,
+                        group, unit, low, high, (), text, applies="next_scoring",
+                    )
+                )  # fmt: skip
+    return tuple(specs)
+
+
+ALERT_SPECS = _alert_specs()

@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 from models.db import translate_db_errors
 from models.schema import Customer, Order
 from models.vocab import GUEST_EXTERNAL_ID
-from services.demo.vocabulary import DEMO_SETTING
 from services.scoring.queries import latest_run_id
-from services.settings import get_setting
+from services.settings.views import WorkspaceSettings
 
 # The steps, in the order the checklist lists them: (key, title, what doing it means).
 STEPS: tuple[tuple[str, str, str], ...] = (
@@ -60,7 +59,7 @@ def workspace_facts(engine: Engine) -> WorkspaceFacts:
         orders = int(session.scalar(select(func.count()).select_from(Order)) or 0)
         scored = latest_run_id(session) is not None
         return WorkspaceFacts(
-            is_demo=get_setting(session, DEMO_SETTING) is not None,
+            is_demo=WorkspaceSettings.read(session).demo is not None,
             customers=customers,
             orders=orders,
             scored=scored,

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from models.schema import ImportRun, UsageDay
-from services.core.local_dates import TIME_ZONE_SETTING, workspace_zone
-from services.settings import get_setting
+from services.core.local_dates import workspace_zone
+from services.settings.views import DateSettings
 from services.usage.records import CustomerUsage, WorkspaceFeatures
 from services.usage.summary import customer_usage, has_usage, workspace_features
 
@@ -28,7 +28,7 @@ from services.usage.summary import customer_usage, has_usage, workspace_features
 def local_today(session: Session, now: dt.datetime) -> dt.date:
     """The day ``now`` falls on in the workspace's time zone (usage days are local days)."""
     moment = now if now.tzinfo is not None else now.replace(tzinfo=dt.UTC)
-    zone = ZoneInfo(workspace_zone(get_setting(session, TIME_ZONE_SETTING) or None))
+    zone = ZoneInfo(workspace_zone(DateSettings.read(session).time_zone or None))
     return moment.astimezone(zone).date()
 
 

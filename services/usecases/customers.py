@@ -612,7 +612,7 @@ def workspace_summary(engine: Engine, *, rows: bool = True) -> WorkspaceSummary:
     from sqlalchemy.orm import Session
 
     from models.schema import Customer, Interaction, Opportunity, Order
-    from services.settings import get_setting
+    from services.settings.views import WorkspaceSettings
 
     with translate_db_errors(), Session(engine) as session:
 
@@ -621,7 +621,7 @@ def workspace_summary(engine: Engine, *, rows: bool = True) -> WorkspaceSummary:
                 return None
             return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
-        demo = get_setting(session, "workspace.demo")
+        demo = WorkspaceSettings.read(session).demo
         not_guest = (Customer.external_id.is_(None)) | (Customer.external_id != GUEST_EXTERNAL_ID)
         return WorkspaceSummary(
             customers=int(

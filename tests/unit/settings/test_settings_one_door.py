@@ -239,7 +239,7 @@ def test_a_daily_cap_locked_by_policy_caps_the_alerts_raised(
 # Modules that read the settings table themselves, each with why that is not a bypass.
 # This list may only shrink.
 RAW_READERS = {
-    "services/settings/__init__.py": "the store and the resolver themselves",
+    "services/settings/store.py": "the store and the resolver themselves",
     "services/settings/personal.py": "the person's own settings, a workspace's kept value "
     "adopted once (get_setting resolves it)",
     "services/alerts/config.py": "reads the alert rows at once, each through policy.resolve",

@@ -1,0 +1,43 @@
+"""The settings schema: every setting declared once (type, default, title, bounds), gathered
+from the declarations of each feature into SETTINGS, in the order the Settings dialog
+shows them. Reading and writing values is the store's (services/settings/store.py).
+"""
+
+from __future__ import annotations
+
+from services.core.setting_spec import SettingSpec
+from services.settings.alert_rules import ALERT_SPECS
+from services.settings.ask import ASK_SPECS
+from services.settings.escalation import ESCALATION_SPECS
+from services.settings.learn import LEARN_SPECS
+from services.settings.listen import LISTEN_SPECS
+from services.settings.money import MONEY_SPECS
+from services.settings.notifications import NOTIFICATION_SPECS
+from services.settings.outreach import OUTREACH_SPECS
+from services.settings.playbooks import PLAYBOOK_SPECS
+from services.settings.scoring import SCORING_SPECS
+from services.settings.sla import SLA_SPECS
+from services.settings.updates import UPDATE_SPECS
+from services.settings.workspace import DATE_SPECS, IMPORT_SPECS, RECORD_SPECS, WORKSPACE_SPECS
+
+SETTINGS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in (
+        *WORKSPACE_SPECS,
+        *MONEY_SPECS,
+        *DATE_SPECS,
+        *RECORD_SPECS,
+        *SCORING_SPECS,
+        *IMPORT_SPECS,
+        *ALERT_SPECS,
+        *OUTREACH_SPECS,
+        *LEARN_SPECS,
+        *ASK_SPECS,
+        *ESCALATION_SPECS,
+        *LISTEN_SPECS,
+        *UPDATE_SPECS,
+        *NOTIFICATION_SPECS,
+        *SLA_SPECS,  # after the notifications: their own sub-heading on the Alerts page
+        *PLAYBOOK_SPECS,
+    )
+}
