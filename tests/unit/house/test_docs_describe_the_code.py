@@ -180,7 +180,7 @@ def test_narration_finder_matches_working_notes_and_not_product_words(tmp_path: 
     notes = [
         "Measured while six other engineers' runs shared it",
         "the last order's clock waits for migration 0021 (engineer Q4)",
-        "Target: a 10,000-column file",
+        "Target (issue 13): a 10,000-column file",
         "Issue 21 quoted AUC 0.754",
         "not done in this session",
         "Every saved question at a million after the session's merges",
