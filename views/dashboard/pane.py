@@ -52,6 +52,7 @@ from services.core.formatting import (
     plural,
 )
 from services.listen.records import ListenReport, ReasonSummary
+from views.charts.in_cards import place_charts
 from views.dashboard.opens import (
     NOT_COUNTED,
     age_query,
@@ -307,14 +308,6 @@ class DashboardPane(QWidget):
         self.risk_chart = ChurnRiskHistogram()
         self.scores_chart = ScoreDistributionChart()
         self.segments_chart = SegmentsChart()
-        charts = (
-            self.severity_chart,
-            self.age_chart,
-            self.trends_chart,
-            self.risk_chart,
-            self.scores_chart,
-            self.segments_chart,
-        )
         from views.charts.sentiment_chart import SentimentChart
 
         self.sentiment_chart = SentimentChart(self._listen_cards[0][0])
@@ -322,16 +315,15 @@ class DashboardPane(QWidget):
         self.sentiment_chart.keep_plot_lines(PLOT_LINES)
         self._listen_cards[0][1].addWidget(self.sentiment_chart)
         self.sentiment_chart.bar_clicked.connect(self._on_sentiment_chart_bar_clicked)
-        for (frame, card_layout), chart in zip(self._cards, charts, strict=True):
-            chart.setParent(frame)
-            chart.keep_plot_lines(PLOT_LINES)
-            chart.set_theme(self._theme)
-            card_layout.addWidget(chart)
-        self.severity_chart.bar_clicked.connect(self._on_severity_chart_bar_clicked)
-        self.age_chart.bar_clicked.connect(self._on_age_chart_bar_clicked)
-        self.risk_chart.bar_clicked.connect(self._on_risk_chart_bar_clicked)
-        self.scores_chart.bar_clicked.connect(self._on_scores_chart_bar_clicked)
-        self.segments_chart.bar_clicked.connect(self._on_segments_chart_bar_clicked)
+        charts = (
+            (self.severity_chart, self._on_severity_chart_bar_clicked),
+            (self.age_chart, self._on_age_chart_bar_clicked),
+            (self.trends_chart, None),
+            (self.risk_chart, self._on_risk_chart_bar_clicked),
+            (self.scores_chart, self._on_scores_chart_bar_clicked),
+            (self.segments_chart, self._on_segments_chart_bar_clicked),
+        )
+        place_charts(self._cards, charts, self._theme, plot_lines=PLOT_LINES)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         """The scores (tiles and the six charts) fill the window; what customers say

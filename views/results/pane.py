@@ -53,6 +53,7 @@ from services.learn.wording import (
     report_headline,
     verdict,
 )
+from views.charts.in_cards import place_charts
 from views.item_models.customer_filters import CustomerFilter
 from views.item_models.work_list_model import WorkListModel
 from views.kit.accessibility import name
@@ -282,21 +283,13 @@ class ResultsPane(QWidget):
         self.weeks_chart = WeeksChart()
         self.warning_chart = WarningChart()
         charts = (
-            self.lift_chart,
-            self.rates_chart,
-            self.months_chart,
-            self.weeks_chart,
-            self.warning_chart,
+            (self.lift_chart, self._on_lift_chart_bar_clicked),
+            (self.rates_chart, self._on_rates_chart_bar_clicked),
+            (self.months_chart, self._on_months_chart_bar_clicked),
+            (self.weeks_chart, self._on_weeks_chart_bar_clicked),
+            (self.warning_chart, self._on_warning_chart_bar_clicked),
         )
-        for (card, card_layout), chart in zip(self._cards, charts, strict=False):
-            chart.setParent(card)
-            chart.set_theme(self._theme)
-            card_layout.addWidget(chart)
-        self.lift_chart.bar_clicked.connect(self._on_lift_chart_bar_clicked)
-        self.rates_chart.bar_clicked.connect(self._on_rates_chart_bar_clicked)
-        self.months_chart.bar_clicked.connect(self._on_months_chart_bar_clicked)
-        self.weeks_chart.bar_clicked.connect(self._on_weeks_chart_bar_clicked)
-        self.warning_chart.bar_clicked.connect(self._on_warning_chart_bar_clicked)
+        place_charts(self._cards, charts, self._theme)
 
     # -- state ----------------------------------------------------------------------------
 
