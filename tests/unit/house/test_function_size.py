@@ -98,8 +98,6 @@ LONG_FUNCTIONS = {
         "the SQL text of Ask's views, one statement per view",
     "services/importing/formats/salesforce.py:_opportunity_frame":
         "an export's opportunity columns parsed one after another into one frame",
-    "services/alerts/dashboard.py:dashboard":
-        "the dashboard's figures read in one session, each a short query",
     "services/learn/uplift.py:uplift_report":
         "the reads and refits of the uplift report, cancellable between each",
     "services/demo/outreach.py:_plan_outreach":
