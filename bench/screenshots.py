@@ -82,7 +82,7 @@ def plan_some_work(url: str) -> None:
 
     from models.schema import Action, Alert, Customer
     from services.alerts.contact import create_task, log_call
-    from services.alerts.lifecycle import snooze_alert, start_alert
+    from services.alerts.lifecycle import snooze_in, start_in, transition_alert
 
     actor = f"{ME[0]} <{ME[1]}>"
     workspace = open_workspace(url, backup=False)
@@ -107,9 +107,9 @@ def plan_some_work(url: str) -> None:
         )
         create_task(engine, alerts[2], "Ask how the exchange went", (now + dt.timedelta(
             days=3)).date(), actor=actor, now=ago(1))  # fmt: skip
-        snooze_alert(engine, alerts[3], until=(now + dt.timedelta(days=2)).date(), actor=actor,
-                     now=ago(5))  # fmt: skip
-        start_alert(engine, alerts[4], actor=actor, now=ago(11))
+        transition_alert(engine, alerts[3], snooze_in, until=(now + dt.timedelta(days=2)).date(),
+                         actor=actor, now=ago(5))  # fmt: skip
+        transition_alert(engine, alerts[4], start_in, actor=actor, now=ago(11))
         log_call(engine, alerts[4], "", outcome="voicemail", actor=actor, now=ago(10))
     finally:
         workspace.close()

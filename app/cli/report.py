@@ -100,6 +100,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print the effectiveness report."""
     from app.cli.errors import EXIT_OK, CommandError
+    from app.cli.report_output import print_report, report_text
     from app.workspace import command_workspace
     from services.learn.effectiveness import effectiveness_report
     from services.learn.roi import roi_report
@@ -109,13 +110,13 @@ def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     with command_workspace(args.db) as workspace:
         report = effectiveness_report(workspace.engine, args.since, args.until, args.by)
         roi = roi_report(workspace.engine, args.since, args.until, args.by, report.as_of)
-    if args.format == "json":
-        out.write(report_json(report, roi) + "\n")
-    elif args.format == "csv":
-        write_csv(report, out, roi)
-    else:
-        for line in report_table(report) + report_roi.table_lines(roi):
-            print(line, file=out)
+    text = report_text(
+        args.format,
+        table=lambda: report_table(report) + report_roi.table_lines(roi),
+        csv=lambda stream: write_csv(report, stream, roi),
+        json=lambda: report_json(report, roi),
+    )
+    print_report(args, out, text, name="effectiveness")
     return EXIT_OK
 
 
@@ -148,19 +149,18 @@ def _slice_row(key: str, part: Slice, at_risk: str | None = None) -> str:
 
 def report_table(report: EffectivenessReport) -> list[str]:
     """The report as lines of at most 100 characters."""
-    from services.core.formatting import format_date, format_percent
-    from services.learn.records import AT_RISK_BREAKDOWNS, BREAKDOWN_LABELS
-    from services.learn.wording import (
-        as_assigned_words,
-        at_risk_share,
-        offers_words,
-        period_words,
-        rate,
-        report_headline,
-        revenue_lift_words,
-        revenue_words,
-        warning_words,
+    return (
+        _overall_lines(report)
+        + _figure_lines(report)
+        + _month_lines(report)
+        + _breakdown_lines(report)
     )
+
+
+def _overall_lines(report: EffectivenessReport) -> list[str]:
+    """The headline, both groups' rates, what was set aside and the time it took."""
+    from services.core.formatting import format_date
+    from services.learn.wording import as_assigned_words, period_words, rate, report_headline
 
     overall = report.overall
     lift = overall.lift
@@ -198,7 +198,22 @@ def report_table(report: EffectivenessReport) -> list[str]:
         lines += _wrap(
             f"Time to re-engagement ({name}): median {time.median_days:.1f} days; by day {weeks}."
         )
-    lines += [
+    return lines
+
+
+def _figure_lines(report: EffectivenessReport) -> list[str]:
+    """Revenue, offers, the at-risk share and the alerts' quality, in words."""
+    from services.core.formatting import format_date, format_percent
+    from services.learn.wording import (
+        offers_words,
+        rate,
+        revenue_lift_words,
+        revenue_words,
+        warning_words,
+    )
+
+    overall = report.overall
+    lines = [
         *_wrap(revenue_words(report, overall)),
         *_wrap(revenue_lift_words(report, overall)),
         *_wrap(offers_words(report)),
@@ -221,31 +236,48 @@ def report_table(report: EffectivenessReport) -> list[str]:
     if quality.median_warning_days is not None:
         buckets = " | ".join(f"{b.label}: {b.alerts.count:,}" for b in quality.warning_buckets)
         lines += _wrap(f"{warning_words(quality)} Days of warning: {buckets}.")
-    if report.over_time:
-        lines += ["", f"{'Month':<10} {'Contacted':>10} {'n':>8} {'Held out':>10} {'n':>8}"]
-        for point in report.over_time:
-            lines.append(
-                f"{point.month:%Y-%m}    {rate(point.contacted.rate):>10} "
-                f"{point.contacted.customers.count:>8,} {rate(point.holdout.rate):>10} "
-                f"{point.holdout.customers.count:>8,}"
-            )
-    if report.by is not None:
-        lines += [
-            "",
-            f"By {BREAKDOWN_LABELS[report.by].lower()}:",
-            f"{'':<26} {'Contacted':>9} {'Rate':>7} {'Held out':>9} {'Rate':>7} {'Lift':>6} "
-            + ("95% CI          At risk" if report.by in AT_RISK_BREAKDOWNS else "95% CI"),
-        ]
-        lines += [
-            _slice_row(part.label or part.key, part, at_risk_share(report, part))
-            for part in report.breakdown
-        ]
-        if any(not part.lift.enough for part in report.breakdown):
-            lines.append("* not enough data yet: read that row's lift with care.")
-        if report.breakdown_note:
-            lines += _wrap(report.breakdown_note)
-        if not report.breakdown:
-            lines.append("(nothing to break down yet)")
+    return lines
+
+
+def _month_lines(report: EffectivenessReport) -> list[str]:
+    """Both groups' rates by month (none when there is no month yet)."""
+    from services.learn.wording import rate
+
+    if not report.over_time:
+        return []
+    lines = ["", f"{'Month':<10} {'Contacted':>10} {'n':>8} {'Held out':>10} {'n':>8}"]
+    for point in report.over_time:
+        lines.append(
+            f"{point.month:%Y-%m}    {rate(point.contacted.rate):>10} "
+            f"{point.contacted.customers.count:>8,} {rate(point.holdout.rate):>10} "
+            f"{point.holdout.customers.count:>8,}"
+        )
+    return lines
+
+
+def _breakdown_lines(report: EffectivenessReport) -> list[str]:
+    """The breakdown table, when the report is broken down."""
+    from services.learn.records import AT_RISK_BREAKDOWNS, BREAKDOWN_LABELS
+    from services.learn.wording import at_risk_share
+
+    if report.by is None:
+        return []
+    lines = [
+        "",
+        f"By {BREAKDOWN_LABELS[report.by].lower()}:",
+        f"{'':<26} {'Contacted':>9} {'Rate':>7} {'Held out':>9} {'Rate':>7} {'Lift':>6} "
+        + ("95% CI          At risk" if report.by in AT_RISK_BREAKDOWNS else "95% CI"),
+    ]
+    lines += [
+        _slice_row(part.label or part.key, part, at_risk_share(report, part))
+        for part in report.breakdown
+    ]
+    if any(not part.lift.enough for part in report.breakdown):
+        lines.append("* not enough data yet: read that row's lift with care.")
+    if report.breakdown_note:
+        lines += _wrap(report.breakdown_note)
+    if not report.breakdown:
+        lines.append("(nothing to break down yet)")
     return lines
 
 

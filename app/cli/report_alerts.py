@@ -7,7 +7,6 @@ services.learn.alert_replay's, the same Results ▸ Early warning shows."""
 from __future__ import annotations
 
 import argparse
-import io
 import textwrap
 import time
 from collections.abc import Iterator
@@ -62,10 +61,10 @@ def register(kinds: argparse._SubParsersAction[Any], formats: tuple[str, ...]) -
 def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Replay the alerts and print the report."""
     from app.cli.errors import EXIT_OK, CommandError
-    from app.cli.output import check_output, write_output_text
+    from app.cli.output import check_output
+    from app.cli.report_output import print_report, report_text
     from app.workspace import command_workspace
     from services.alerts.config import default_actor
-    from services.core.output_files import display_path
     from services.learn.alert_replay import replay_alerts, save_replay
 
     if not 1 <= args.weeks <= 260:
@@ -87,18 +86,13 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             workspace.engine, weeks=args.weeks, budget=args.budget, progress=progress
         )
         save_replay(workspace.engine, report, actor=default_actor())
-    target = io.StringIO() if args.out else out
-    if args.format == "json":
-        target.write(alerts_json(report) + "\n")
-    elif args.format == "csv":
-        write_alerts_csv(report, target)
-    else:
-        for line in alerts_table(report):
-            print(line, file=target)
-    if args.out:
-        assert isinstance(target, io.StringIO)
-        written = write_output_text(args, args.out, target.getvalue(), what="the report")
-        print(f"Wrote the alerts report to {display_path(written)}.", file=err)
+    text = report_text(
+        args.format,
+        table=lambda: alerts_table(report),
+        csv=lambda stream: write_alerts_csv(report, stream),
+        json=lambda: alerts_json(report),
+    )
+    print_report(args, out, text, name="alerts", said=err)
     return EXIT_OK
 
 

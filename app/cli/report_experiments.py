@@ -6,8 +6,6 @@ Experiments shows."""
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import textwrap
 from typing import TYPE_CHECKING, Any, TextIO
@@ -68,35 +66,23 @@ def register(kinds: argparse._SubParsersAction[Any], formats: tuple[str, ...]) -
 def cmd_experiments(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print (or write to --out) the experiments report."""
     from app.cli.errors import EXIT_OK
-    from app.cli.output import check_output, write_output_text
+    from app.cli.output import check_output
+    from app.cli.report_output import print_report, report_text, write_plain_csv
     from app.workspace import command_workspace
-    from services.core.output_files import display_path
     from services.learn.experiments import experiments_report
 
     if args.out:  # refused before any work: a bad path costs nothing, changes nothing
         check_output(args, args.out, what="the report")
     with command_workspace(args.db) as workspace:
         report = experiments_report(workspace.engine)
-    text = render(report, args.format)
-    if not args.out:
-        out.write(text)
-    else:
-        written = write_output_text(args, args.out, text, what="the report")
-        print(f"Wrote the experiments report to {display_path(written)}.", file=out)
+    text = report_text(
+        args.format,
+        table=lambda: table(report),
+        csv=lambda stream: write_plain_csv(stream, CSV_HEADER, csv_rows(report)),
+        json=lambda: json.dumps(report_dict(report), indent=2),
+    )
+    print_report(args, out, text, name="experiments")
     return EXIT_OK
-
-
-def render(report: ExperimentsReport, form: str) -> str:
-    """The report in one of the formats: table, csv or json."""
-    if form == "json":
-        return json.dumps(report_dict(report), indent=2) + "\n"
-    if form == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(CSV_HEADER)
-        writer.writerows(csv_rows(report))
-        return buffer.getvalue()
-    return "\n".join(table(report)) + "\n"
 
 
 def _pct(value: float | None, signed: bool = False) -> str:

@@ -71,6 +71,7 @@ def register(kinds: argparse._SubParsersAction[Any], date: Any, formats: tuple[s
 def cmd_response(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print the time-to-action report."""
     from app.cli.errors import EXIT_OK, CommandError
+    from app.cli.report_output import print_report, report_text
     from app.workspace import command_workspace
     from services.learn.response import response_report
 
@@ -80,13 +81,13 @@ def cmd_response(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         report = response_report(
             workspace.engine, args.since, args.until, targets=dict(args.target)
         )
-    if args.format == "json":
-        out.write(response_json(report) + "\n")
-    elif args.format == "csv":
-        write_response_csv(report, out)
-    else:
-        for line in response_table(report):
-            print(line, file=out)
+    text = report_text(
+        args.format,
+        table=lambda: response_table(report),
+        csv=lambda stream: write_response_csv(report, stream),
+        json=lambda: response_json(report),
+    )
+    print_report(args, out, text, name="response")
     return EXIT_OK
 
 

@@ -62,9 +62,9 @@ def register(kinds: argparse._SubParsersAction[Any], date: Any, formats: tuple[s
 def cmd_satisfaction(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print (or write to --out) the satisfaction report."""
     from app.cli.errors import EXIT_OK, CommandError
-    from app.cli.output import check_output, write_output_text
+    from app.cli.output import check_output
+    from app.cli.report_output import print_report, report_text
     from app.workspace import command_workspace
-    from services.core.output_files import display_path
     from services.learn.satisfaction import satisfaction_report
 
     if args.since and args.until and args.since > args.until:
@@ -76,26 +76,14 @@ def cmd_satisfaction(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             report = satisfaction_report(workspace.engine, args.since, args.until)
         except ValueError as error:  # --since after today, with no --until
             raise CommandError(f"{str(error).capitalize()}.") from None
-    text = render(report, args.format)
-    if not args.out:
-        out.write(text)
-    else:
-        written = write_output_text(args, args.out, text, what="the report")
-        print(f"Wrote the satisfaction report to {display_path(written)}.", file=out)
+    text = report_text(
+        args.format,
+        table=lambda: satisfaction_table(report),
+        csv=lambda stream: write_satisfaction_csv(report, stream),
+        json=lambda: satisfaction_json(report),
+    )
+    print_report(args, out, text, name="satisfaction")
     return EXIT_OK
-
-
-def render(report: SatisfactionReport, form: str) -> str:
-    """The report in one of the formats: table, csv or json."""
-    if form == "json":
-        return satisfaction_json(report) + "\n"
-    if form == "csv":
-        import io
-
-        buffer = io.StringIO()
-        write_satisfaction_csv(report, buffer)
-        return buffer.getvalue()
-    return "\n".join(satisfaction_table(report)) + "\n"
 
 
 def _score_cells(score: MonthScore) -> list[str]:

@@ -88,9 +88,9 @@ def pick_run(runs: tuple[RunInfo, ...], text: str | None, default: int) -> RunIn
 def cmd_segments(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print (or write to --out) the segments over time."""
     from app.cli.errors import EXIT_OK, CommandError
-    from app.cli.output import check_output, write_output_text
+    from app.cli.output import check_output
+    from app.cli.report_output import print_report, report_text
     from app.workspace import command_workspace
-    from services.core.output_files import display_path
     from services.learn.segments_over_time import migration_matrix, segments_over_time
 
     if args.out:  # refused before any work: a bad path costs nothing, changes nothing
@@ -106,28 +106,23 @@ def cmd_segments(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if (earlier.as_of, earlier.run_id) > (later.as_of, later.run_id):
                 earlier, later = later, earlier
             matrix = migration_matrix(workspace.engine, earlier.run_id, later.run_id)
-    text = render(report, matrix, args.format)
-    if not args.out:
-        out.write(text)
-    else:
-        written = write_output_text(args, args.out, text, what="the report")
-        print(f"Wrote the segments report to {display_path(written)}.", file=out)
+    text = report_text(
+        args.format,
+        table=lambda: segments_table(report, matrix),
+        csv=lambda stream: write_segments_csv(report, matrix, stream),
+        json=lambda: segments_json(report, matrix),
+    )
+    print_report(args, out, text, name="segments")
     return EXIT_OK
 
 
-def render(report: SegmentsOverTime, matrix: MigrationMatrix | None, form: str) -> str:
-    """The report in one of the formats: table, csv or json."""
-    if form == "json":
-        return segments_json(report, matrix) + "\n"
-    if form == "csv":
-        import io
+def write_segments_csv(
+    report: SegmentsOverTime, matrix: MigrationMatrix | None, out: TextIO
+) -> None:
+    """The CSV, through the exports' writer (formula-like text is neutralised)."""
+    from services.usecases.exporting import write_csv_rows
 
-        from services.usecases.exporting import write_csv_rows
-
-        buffer = io.StringIO()
-        write_csv_rows(buffer, CSV_HEADER, segments_rows(report, matrix), newline="\n")
-        return buffer.getvalue()
-    return "\n".join(segments_table(report, matrix)) + "\n"
+    write_csv_rows(out, CSV_HEADER, segments_rows(report, matrix), newline="\n")
 
 
 def _money(cents: float | None, currency: str) -> str:

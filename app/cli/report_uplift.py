@@ -9,8 +9,6 @@ queue's "Most persuadable first" show."""
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import textwrap
 from typing import TYPE_CHECKING, Any, TextIO
@@ -61,6 +59,7 @@ def register(kinds: argparse._SubParsersAction[Any], formats: tuple[str, ...]) -
 def cmd_uplift(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print the uplift report."""
     from app.cli.errors import EXIT_OK
+    from app.cli.report_output import print_report, report_text, write_plain_csv
     from app.workspace import command_workspace
     from services.learn.uplift import customer_names, uplift_report
 
@@ -74,16 +73,13 @@ def cmd_uplift(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         [e.customer_id, names.get(e.customer_id, ""), *_points(e.uplift, e.low, e.high)]
         for e in ranked
     ]
-    if args.format == "json":
-        out.write(json.dumps(_as_dict(report, rows), indent=2) + "\n")
-    elif args.format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(CSV_HEADER)
-        writer.writerows(rows)
-        out.write(buffer.getvalue())
-    else:
-        out.write("\n".join(_table(report, rows[: max(args.top, 0)])) + "\n")
+    text = report_text(
+        args.format,
+        table=lambda: _table(report, rows[: max(args.top, 0)]),
+        csv=lambda stream: write_plain_csv(stream, CSV_HEADER, rows),
+        json=lambda: json.dumps(_as_dict(report, rows), indent=2),
+    )
+    print_report(args, out, text, name="uplift")
     return EXIT_OK
 
 

@@ -90,6 +90,27 @@ def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | 
     ids = scores["customer_id"]
     in_alert = np.isin(ids, np.fromiter(alerted, np.int64, count=len(alerted)))
     severity, created = columns(severity_rows, 2)
+    customers = int(scored.sum())
+    return Dashboard(
+        as_of=run.as_of,
+        horizon_days=run.horizon_days,
+        customers=customers,
+        at_risk_threshold=threshold,
+        at_risk_customers=int(risky.sum()),
+        at_risk_share=float(risky.sum()) / customers if customers else 0.0,
+        revenue_at_risk_cents=int(round(float(at_risk[scored].sum()))),
+        alerted_revenue_at_risk_cents=int(round(float(at_risk[scored & in_alert].sum()))),
+        alerts_by_severity={name: int(np.sum(severity == name)) for name in SEVERITIES},
+        alerts_by_age=_age_buckets(severity, created, when),
+        distributions=_distributions(scores),
+        segments=_segments(scores["segment"], at_risk),
+        trend=_trend(trend_rows),
+        lost_at_risk_customers=int((high_risk & gone).sum()),
+    )
+
+
+def _age_buckets(severity: Any, created: Any, when: dt.datetime) -> tuple[AgeBucket, ...]:
+    """The open alerts by age (records.ALERT_AGE_BUCKETS), each by severity."""
     # Whole days of 24 hours since raised, as the alert list counts them (never below 0).
     age_days = (
         np.maximum(
@@ -103,14 +124,23 @@ def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | 
         inside = age_days >= low if high is None else (age_days >= low) & (age_days <= high)
         picked = severity[inside]
         buckets.append(AgeBucket(label, {name: int(np.sum(picked == name)) for name in SEVERITIES}))
+    return tuple(buckets)
+
+
+def _distributions(scores: Any) -> dict[str, Histogram]:
+    """The scores' histograms, on the bands of records.HISTOGRAM_EDGES."""
     distributions = {}
     for name, edges in HISTOGRAM_EDGES.items():
         values = scores[name]
         # Explicit edges: each band [low, high), the last one with its top value.
         counts, _ = np.histogram(values[~np.isnan(values)], bins=np.asarray(edges))
         distributions[name] = Histogram(edges=edges, counts=tuple(int(c) for c in counts))
-    segment = scores["segment"]
-    segments = tuple(
+    return distributions
+
+
+def _segments(segment: Any, at_risk: Any) -> tuple[SegmentFigures, ...]:
+    """Each segment with customers: how many, and their revenue at risk."""
+    return tuple(
         SegmentFigures(
             segment=name,
             customers=int(np.sum(segment == name)),
@@ -119,6 +149,10 @@ def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | 
         for name in SEGMENTS
         if np.any(segment == name)
     )
+
+
+def _trend(trend_rows: Any) -> tuple[TrendPoint, ...]:
+    """One point per as-of date, oldest first: the latest run of a day wins."""
     by_day: dict[dt.date, TrendPoint] = {}
     for run_id, as_of, count, mean, share, risk, engagement, health in trend_rows:
         day = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
@@ -132,23 +166,7 @@ def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | 
             mean_engagement=_float(engagement),
             mean_health=_float(health),
         )
-    customers = int(scored.sum())
-    return Dashboard(
-        as_of=run.as_of,
-        horizon_days=run.horizon_days,
-        customers=customers,
-        at_risk_threshold=threshold,
-        at_risk_customers=int(risky.sum()),
-        at_risk_share=float(risky.sum()) / customers if customers else 0.0,
-        revenue_at_risk_cents=int(round(float(at_risk[scored].sum()))),
-        alerted_revenue_at_risk_cents=int(round(float(at_risk[scored & in_alert].sum()))),
-        alerts_by_severity={name: int(np.sum(severity == name)) for name in SEVERITIES},
-        alerts_by_age=tuple(buckets),
-        distributions=distributions,
-        segments=segments,
-        trend=tuple(by_day[d] for d in sorted(by_day)),
-        lost_at_risk_customers=int((high_risk & gone).sum()),
-    )
+    return tuple(by_day[d] for d in sorted(by_day))
 
 
 def _float(value: Any) -> float | None:

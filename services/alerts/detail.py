@@ -219,62 +219,17 @@ def alert_detail(
         alert = session.get(Alert, alert_id)
         if alert is None:
             raise AlertNotFoundError(f"Alert {alert_id} no longer exists; refresh the list.")
-        others = [int(i) for i in card_ids if int(i) != alert_id]
-        card = [alert] + [
-            a
-            for a in session.scalars(select(Alert).where(Alert.id.in_(others)))
-            if a.customer_id == alert.customer_id
-        ]
+        card = _card(session, alert, card_ids)
         customer = session.get(Customer, alert.customer_id)
         assert customer is not None  # the foreign key cascades deletes
         snapshot = _detail_snapshot(session, alert)
         latest = _latest_snapshot(session, int(alert.customer_id))
-        unsubscribed = bool(
-            session.scalar(
-                select(func.count())
-                .select_from(Interaction)
-                .where(Interaction.customer_id == customer.id, Interaction.kind == "unsubscribe")
-            )
-        )
         last_contact = _last_contact(session, customer.id, when)
-        events = session.execute(
-            select(
-                AuditEvent.occurred_at,
-                AuditEvent.actor,
-                AuditEvent.action,
-                AuditEvent.details,
-                AuditEvent.db_user,
-            )
-            .where(
-                (
-                    (AuditEvent.entity_type == "alert")
-                    & AuditEvent.entity_id.in_([int(a.id) for a in card])
-                )
-                | ((AuditEvent.entity_type == "customer") & (AuditEvent.entity_id == customer.id))
-            )
-            .order_by(AuditEvent.occurred_at, AuditEvent.id)
-        ).all()
-        actions = session.scalars(
-            select(Action)
-            .where(Action.customer_id == customer.id)
-            .order_by(Action.created_at.desc(), Action.id.desc())
-        ).all()
         name = customer.name or customer.email or f"Customer {customer.id}"
         blocked, quiet_until = outreach_block(session, customer, now=when)
         held_out = any(bool(a.holdout) and a.holdout_contacted_at is None for a in card)
         clv = snapshot.clv_12m_cents if snapshot is not None else None
-        reasons: tuple[str, ...] = ()
-        conflict = None
-        if RULE_QUEUES.get(alert.rule_key, "risk") == "risk":
-            # Why the churn risk is what it is now (the customer's tiles), not when raised.
-            now_scored = latest or snapshot
-            reasons, conflict = risk_reasons(
-                now_scored.drivers if now_scored is not None else None,
-                churn_risk=now_scored.churn_risk if now_scored is not None else None,
-                health=now_scored.health_score if now_scored is not None else None,
-                confidence=now_scored.confidence if now_scored is not None else None,
-                horizon_days=now_scored.horizon_days if now_scored is not None else None,
-            )
+        reasons, conflict = _reasons_now(alert, latest or snapshot)
         return AlertDetail(
             id=int(alert.id),
             customer_id=int(customer.id),
@@ -300,46 +255,14 @@ def alert_detail(
             resolved_at=alert.resolved_at,
             cleared_at=alert.cleared_at,
             do_not_contact=bool(customer.do_not_contact),
-            unsubscribed=unsubscribed,
+            unsubscribed=_unsubscribed(session, int(customer.id)),
             last_contact_at=last_contact,
             outreach_blocked=blocked,
             recommendation=HOLDOUT_STEP
             if held_out
-            else _with_experiment(
-                session,
-                int(alert.id),
-                next_step(
-                    session,
-                    rule_key=alert.rule_key,
-                    customer_id=int(customer.id),
-                    customer_name=name,
-                    clv_12m_cents=clv,
-                    drivers=driver_texts(alert.drivers),
-                    blocked=blocked,
-                    default=recommendation(alert.rule_key, clv, blocked),
-                    now=when,
-                    cap_percent=_offer_percent(session, int(alert.id)),
-                ),
-            ),
-            history=tuple(
-                AlertEvent(when=t, who=_with_account(who, u), action=a, what=describe_event(a, d))
-                for t, who, a, d, u in events
-            ),
-            actions=tuple(
-                ActionRecord(
-                    id=int(x.id),
-                    customer_id=int(x.customer_id),
-                    alert_id=x.alert_id,
-                    kind=x.kind,
-                    title=x.title,
-                    body=x.body,
-                    due_date=x.due_date,
-                    done_at=x.done_at,
-                    created_by=x.created_by,
-                    created_at=x.created_at,
-                )
-                for x in actions
-            ),
+            else _next_step(session, alert, name, clv, blocked, when),
+            history=_history(session, card, int(customer.id)),
+            actions=_actions(session, int(customer.id)),
             currency=load_money_context(session).home,
             queue=RULE_QUEUES.get(alert.rule_key, "risk"),
             card=tuple(_card_alert(a, when) for a in card),
@@ -350,16 +273,133 @@ def alert_detail(
             holdout=held_out,
             holdout_contacted=_contacted_anyway(alert),
             playbook=playbook_status_in(session, int(customer.id)),
-            risk_now_cents=(
-                int(latest.revenue_at_risk_cents)
-                if latest is not None and latest.revenue_at_risk_cents is not None
-                else None
-            ),
+            risk_now_cents=_risk_cents(latest),
             churn_now=latest.churn_risk if latest is not None else None,
             version=int(alert.version),
             teammates=tuple(teammates_in(session)),  # whom Assign… offers
             **_sla_fields(session, alert, when),
         )
+
+
+def _card(session: Session, alert: Alert, card_ids: Sequence[int]) -> list[Alert]:
+    """The alert, then the others of its card that still are its customer's."""
+    others = [int(i) for i in card_ids if int(i) != int(alert.id)]
+    return [alert] + [
+        a
+        for a in session.scalars(select(Alert).where(Alert.id.in_(others)))
+        if a.customer_id == alert.customer_id
+    ]
+
+
+def _next_step(
+    session: Session,
+    alert: Alert,
+    name: str,
+    clv: int | None,
+    blocked: str | None,
+    when: dt.datetime,
+) -> Recommendation:
+    """What to do next for an alert not held out, with its experiment's strategy."""
+    return _with_experiment(
+        session,
+        int(alert.id),
+        next_step(
+            session,
+            rule_key=alert.rule_key,
+            customer_id=int(alert.customer_id),
+            customer_name=name,
+            clv_12m_cents=clv,
+            drivers=driver_texts(alert.drivers),
+            blocked=blocked,
+            default=recommendation(alert.rule_key, clv, blocked),
+            now=when,
+            cap_percent=_offer_percent(session, int(alert.id)),
+        ),
+    )
+
+
+def _risk_cents(latest: ScoreSnapshot | None) -> int | None:
+    """The revenue at risk by the latest scores (None: not scored by them)."""
+    if latest is None or latest.revenue_at_risk_cents is None:
+        return None
+    return int(latest.revenue_at_risk_cents)
+
+
+def _unsubscribed(session: Session, customer_id: int) -> bool:
+    """Whether the customer ever unsubscribed from emails."""
+    return bool(
+        session.scalar(
+            select(func.count())
+            .select_from(Interaction)
+            .where(Interaction.customer_id == customer_id, Interaction.kind == "unsubscribe")
+        )
+    )
+
+
+def _history(session: Session, card: Sequence[Alert], customer_id: int) -> tuple[AlertEvent, ...]:
+    """The audit events of the card's alerts and of their customer, oldest first."""
+    events = session.execute(
+        select(
+            AuditEvent.occurred_at,
+            AuditEvent.actor,
+            AuditEvent.action,
+            AuditEvent.details,
+            AuditEvent.db_user,
+        )
+        .where(
+            (
+                (AuditEvent.entity_type == "alert")
+                & AuditEvent.entity_id.in_([int(a.id) for a in card])
+            )
+            | ((AuditEvent.entity_type == "customer") & (AuditEvent.entity_id == customer_id))
+        )
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
+    return tuple(
+        AlertEvent(when=t, who=_with_account(who, u), action=a, what=describe_event(a, d))
+        for t, who, a, d, u in events
+    )
+
+
+def _actions(session: Session, customer_id: int) -> tuple[ActionRecord, ...]:
+    """The customer's calls, notes, tasks and emails, newest first."""
+    actions = session.scalars(
+        select(Action)
+        .where(Action.customer_id == customer_id)
+        .order_by(Action.created_at.desc(), Action.id.desc())
+    ).all()
+    return tuple(
+        ActionRecord(
+            id=int(x.id),
+            customer_id=int(x.customer_id),
+            alert_id=x.alert_id,
+            kind=x.kind,
+            title=x.title,
+            body=x.body,
+            due_date=x.due_date,
+            done_at=x.done_at,
+            created_by=x.created_by,
+            created_at=x.created_at,
+        )
+        for x in actions
+    )
+
+
+def _reasons_now(
+    alert: Alert, now_scored: ScoreSnapshot | None
+) -> tuple[tuple[str, ...], str | None]:
+    """A risk alert's reasons and conflict from the latest scores (why the churn risk is
+    what it is now, as the customer's tiles say, not when the alert was raised); none for
+    the other queues."""
+    if RULE_QUEUES.get(alert.rule_key, "risk") != "risk":
+        return (), None
+    return risk_reasons(
+        now_scored.drivers if now_scored is not None else None,
+        churn_risk=now_scored.churn_risk if now_scored is not None else None,
+        health=now_scored.health_score if now_scored is not None else None,
+        confidence=now_scored.confidence if now_scored is not None else None,
+        horizon_days=now_scored.horizon_days if now_scored is not None else None,
+    )
 
 
 def _offer_percent(session: Session, alert_id: int) -> float | None:

@@ -200,8 +200,8 @@ def _note(note: str | None) -> str | None:
 #
 # Each transition has two forms: ``start_in(doing, alert, ...)`` checks and changes one
 # alert inside the caller's transaction (services.alerts.actions applies one to every
-# alert of a card in one transaction), and ``start_alert(engine, alert_id, ...)`` is the
-# same as a unit of work of its own.
+# alert of a card in one transaction), and ``transition_alert(engine, alert_id, start_in,
+# ...)`` is the same as a unit of work of its own.
 
 
 def start_in(doing: Doing, alert: Alert, *, note: str | None = None) -> None:
@@ -343,101 +343,24 @@ def raise_in(
         doing.audit("alert.held_out", alert_entity(alert), held_out)
 
 
-def _transition(
+def transition_alert(
     engine: Engine,
     alert_id: int,
     change: Callable[..., None],
-    actor: str | None,
-    now: dt.datetime | None,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
     **params: Any,
 ) -> AlertState:
-    """One transition of one alert as a unit of work of its own."""
+    """One transition of one alert as a unit of work of its own: ``change`` is the
+    transition (start_in, resolve_in, dismiss_in, snooze_in, reopen_in, raise_in) and
+    ``params`` its parameters, e.g. ``transition_alert(engine, 7, resolve_in,
+    outcome="won_back")``."""
     when, who = moment(now), actor or default_actor()
     with unit_of_work(engine) as session:
         alert = load_alert(session, alert_id)
         change(Doing(session, when, who), alert, **params)
         return _state(alert)
-
-
-def start_alert(
-    engine: Engine,
-    alert_id: int,
-    *,
-    note: str | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> AlertState:
-    """Open (or snoozed) -> in progress: someone is working on it."""
-    return _transition(engine, alert_id, start_in, actor, now, note=note)
-
-
-def resolve_alert(
-    engine: Engine,
-    alert_id: int,
-    outcome: str,
-    *,
-    note: str | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> AlertState:
-    """Open, in progress or snoozed -> resolved, with an outcome (won_back, lost,
-    no_action_needed, other)."""
-    return _transition(engine, alert_id, resolve_in, actor, now, outcome=outcome, note=note)
-
-
-def dismiss_alert(
-    engine: Engine,
-    alert_id: int,
-    *,
-    note: str | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> AlertState:
-    """Open, in progress or snoozed -> dismissed (not worth acting on)."""
-    return _transition(engine, alert_id, dismiss_in, actor, now, note=note)
-
-
-def snooze_alert(
-    engine: Engine,
-    alert_id: int,
-    *,
-    until: dt.date | None = None,
-    until_clear: bool = False,
-    note: str | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> AlertState:
-    """Open, in progress or snoozed -> snoozed until a date (a day after today, UTC) or
-    until the rule's condition clears."""
-    check_snooze(moment(now), until, until_clear)
-    return _transition(
-        engine, alert_id, snooze_in, actor, now, until=until, until_clear=until_clear, note=note
-    )
-
-
-def reopen_alert(
-    engine: Engine,
-    alert_id: int,
-    *,
-    note: str | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> AlertState:
-    """Resolved, dismissed or snoozed -> open again."""
-    return _transition(engine, alert_id, reopen_in, actor, now, note=note)
-
-
-def raise_alert(
-    engine: Engine,
-    alert_id: int,
-    *,
-    note: str | None = None,
-    customer_id: int | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-) -> AlertState:
-    """Held back by the daily cap -> open (see raise_in)."""
-    return _transition(engine, alert_id, raise_in, actor, now, note=note, customer_id=customer_id)
 
 
 def clear_snooze(alert: Alert) -> None:

@@ -11,11 +11,12 @@ AlertActionError and nothing is written.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict, Unpack
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from models.schema import Customer, Outreach
+from models.schema import Alert, Customer, Outreach
 from models.vocab import OUTREACH_STATUSES
 from services.alerts.config import default_actor
 from services.alerts.contact import (  # the contact log's own steps
@@ -68,40 +69,34 @@ def log_email_sent(
         )
 
 
+class EmailFields(TypedDict, total=False):
+    """What record_email_in takes besides the session, customer, alert and subject, for
+    the functions that pass an email on to it (record_email, the composer's
+    services.outreach.waiting.record_composer_email); its defaults are record_email_in's."""
+
+    body: str | None
+    status: str
+    recipient: str | None
+    provider: str | None
+    model: str | None
+    template: str | None
+    actor: str | None
+    now: dt.datetime | None
+    sent: SentAs | None
+
+
 def record_email(
     engine: Engine,
     customer_id: int,
     *,
     alert_id: int | None,
     subject: str,
-    body: str | None = None,
-    status: str = "sent",
-    recipient: str | None = None,
-    provider: str | None = None,
-    model: str | None = None,
-    template: str | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-    sent: SentAs | None = None,
+    **email: Unpack[EmailFields],
 ) -> int:
     """Record an email to a customer in a transaction of its own; returns the outreach
     id (see record_email_in)."""
     with unit_of_work(engine) as session:
-        return record_email_in(
-            session,
-            customer_id,
-            alert_id=alert_id,
-            subject=subject,
-            body=body,
-            status=status,
-            recipient=recipient,
-            provider=provider,
-            model=model,
-            template=template,
-            actor=actor,
-            now=now,
-            sent=sent,
-        )
+        return record_email_in(session, customer_id, alert_id=alert_id, subject=subject, **email)
 
 
 def record_email_in(
@@ -137,23 +132,7 @@ def record_email_in(
     how = sent or SentAs()
     title = _text(subject, "the email's subject")
     with within(session):
-        alert = load_alert(session, alert_id) if alert_id is not None else None
-        customer = session.get(Customer, customer_id)
-        if customer is None:
-            raise AlertNotFoundError(f"Customer {customer_id} no longer exists.")
-        if alert is not None and alert.customer_id != customer.id:
-            raise AlertActionError(
-                f"Alert {alert_id} belongs to another customer; no email was logged."
-            )
-        if alert is not None and alert.status == HELD_BACK:
-            # The email may be out already: it is kept as the customer's, not tied to an
-            # alert that is not in the queue (the next scoring replaces held-back alerts).
-            alert = None
-        name = _customer_name(customer)
-        if customer.do_not_contact:
-            raise AlertActionError(f"{name} asked not to be contacted; no email was logged.")
-        if _unsubscribed(session, customer.id):
-            raise AlertActionError(f"{name} unsubscribed from emails; no email was logged.")
+        customer, alert = _addressee(session, customer_id, alert_id)
         outreach = Outreach(
             customer_id=customer.id,
             alert_id=alert.id if alert is not None else None,
@@ -199,3 +178,30 @@ def record_email_in(
         else:
             doing.audit("customer.email_logged", ("customer", int(customer.id)), details)
         return int(outreach.id)
+
+
+def _addressee(
+    session: Session, customer_id: int, alert_id: int | None
+) -> tuple[Customer, Alert | None]:
+    """The customer an email may be recorded for, and the alert it goes against (None for
+    a held-back alert); refused with a plain error, before anything is written, for a
+    missing customer, an alert of another customer, and customers who asked not to be
+    contacted or unsubscribed."""
+    alert = load_alert(session, alert_id) if alert_id is not None else None
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise AlertNotFoundError(f"Customer {customer_id} no longer exists.")
+    if alert is not None and alert.customer_id != customer.id:
+        raise AlertActionError(
+            f"Alert {alert_id} belongs to another customer; no email was logged."
+        )
+    if alert is not None and alert.status == HELD_BACK:
+        # The email may be out already: it is kept as the customer's, not tied to an
+        # alert that is not in the queue (the next scoring replaces held-back alerts).
+        alert = None
+    name = _customer_name(customer)
+    if customer.do_not_contact:
+        raise AlertActionError(f"{name} asked not to be contacted; no email was logged.")
+    if _unsubscribed(session, customer.id):
+        raise AlertActionError(f"{name} unsubscribed from emails; no email was logged.")
+    return customer, alert

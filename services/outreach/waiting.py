@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 from sqlalchemy import Engine, select
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from models.schema import Alert, BatchDraft, Customer, DraftBatch, Order, ScoreSnapshot
 from services.alerts.config import RULE_TITLES
 from services.alerts.lifecycle import moment, unit_of_work
-from services.alerts.records import SEVERITY_RANK, WORKING_STATUSES, SentAs
+from services.alerts.records import SEVERITY_RANK, WORKING_STATUSES
 from services.core.local_dates import local_date
 from services.outreach.batch_records import (
     OPEN_STATES,
@@ -33,6 +33,9 @@ from services.outreach.batch_records import (
     WhyInQueue,
 )
 from services.scoring.queries import latest_run_id
+
+if TYPE_CHECKING:
+    from services.outreach.sent import EmailFields
 
 _CHUNK = 500  # SQLite's limit on the values of one IN (...), with room to spare
 
@@ -144,38 +147,21 @@ def record_composer_email(
     *,
     alert_id: int | None,
     subject: str,
-    body: str | None = None,
-    status: str = "sent",
-    recipient: str | None = None,
-    provider: str | None = None,
-    model: str | None = None,
-    template: str | None = None,
-    actor: str | None = None,
-    now: dt.datetime | None = None,
-    sent: SentAs | None = None,
     used_row: int | None = None,
+    **email: Unpack[EmailFields],
 ) -> int:
     """Record an email from the composer (services.outreach.sent.record_email_in) and
     settle the customer's waiting drafts (``settle_waiting``), in one transaction;
     returns the outreach id."""
     from services.outreach.sent import record_email_in
 
-    when = moment(now)
+    when = moment(email.get("now"))
+    status = email.get("status", "sent")
+    # The drafts settle at the moment the email is recorded at, whatever the clock says.
+    fields: EmailFields = {**email, "now": when}
     with unit_of_work(engine) as session:
         outreach_id = record_email_in(
-            session,
-            customer_id,
-            alert_id=alert_id,
-            subject=subject,
-            body=body,
-            status=status,
-            recipient=recipient,
-            provider=provider,
-            model=model,
-            template=template,
-            actor=actor,
-            now=when,
-            sent=sent,
+            session, customer_id, alert_id=alert_id, subject=subject, **fields
         )
         settle_waiting(
             session,

@@ -157,6 +157,54 @@ def _at_bound(theta: FloatArray) -> np.ndarray[Any, np.dtype[np.bool_]]:
     return (theta <= low + 1e-3) | (theta >= high - 1e-3)
 
 
+@dataclass(frozen=True)
+class _FitData:
+    """A repeat-purchase fit's data: the rows of weight above zero, with times in units of
+    the mean T (``scale``), so that the rate parameters are near 1 whatever unit the
+    caller uses (days, weeks) and the penalty means the same; they scale back at the end."""
+
+    x: FloatArray
+    tx: FloatArray
+    big_t: FloatArray
+    w: FloatArray
+    scale: float
+    mean_rate: float  # the weighted mean of x + 1 (alpha starts at its inverse)
+
+
+def _fit_data(
+    frequency: Any, recency: Any, T: Any, weights: Any, penalizer: float, model: str
+) -> _FitData:
+    """BG/NBD's and Pareto/NBD's fits' set-up: the summary checked, the weights applied,
+    and a ModelFitError naming ``model`` when the data are too thin."""
+    x, tx, big_t, _ = _summary(frequency, recency, T)
+    w = _weights(weights, x.size)
+    if penalizer < 0 or not math.isfinite(penalizer):
+        raise ValueError("penalizer must be a non-negative number")
+    keep = w > 0
+    x, tx, big_t, w = x[keep], tx[keep], big_t[keep], w[keep]
+    customers = float(w.sum())
+    repeaters = float(w[x > 0].sum())
+    if customers < MIN_CUSTOMERS or repeaters < MIN_REPEAT_CUSTOMERS:
+        raise ModelFitError(
+            f"Too little purchase history to fit the {model}: it needs at least "
+            f"{MIN_CUSTOMERS} customers, {MIN_REPEAT_CUSTOMERS} of them with orders on two or "
+            f"more days (there are {customers:,.0f} customers, {repeaters:,.0f} with a repeat "
+            "order). Import more order history, or choose a later as-of date."
+        )
+    scale = _dot(w, big_t) / customers
+    mean_rate = _dot(w, x + 1) / customers
+    return _FitData(x, tx / scale, big_t / scale, w, scale, mean_rate)
+
+
+def _check_converged(theta: FloatArray, value: float, ok: bool, model: str) -> None:
+    """A ModelFitError naming ``model`` unless the fit converged inside the box."""
+    if not ok or not np.isfinite(value) or np.any(_at_bound(theta[:2])):
+        raise ModelFitError(
+            f"The {model} did not converge on this order history (too few or too uniform "
+            "orders). Import more order history or choose another as-of date."
+        )
+
+
 # --- BG/NBD -----------------------------------------------------------------------------
 
 
@@ -312,37 +360,15 @@ def fit_bgnbd(
     time: alpha comes back in the caller's unit.
     Raises ModelFitError when the data are too thin or the fit does not converge.
     """
-    x, tx, big_t, _ = _summary(frequency, recency, T)
-    w = _weights(weights, x.size)
-    if penalizer < 0 or not math.isfinite(penalizer):
-        raise ValueError("penalizer must be a non-negative number")
-    keep = w > 0
-    x, tx, big_t, w = x[keep], tx[keep], big_t[keep], w[keep]
-    customers = float(w.sum())
-    repeaters = float(w[x > 0].sum())
-    if customers < MIN_CUSTOMERS or repeaters < MIN_REPEAT_CUSTOMERS:
-        raise ModelFitError(
-            f"Too little purchase history to fit the repeat-purchase model: it needs at "
-            f"least {MIN_CUSTOMERS} customers, {MIN_REPEAT_CUSTOMERS} of them with orders on "
-            f"two or more days (there are {customers:,.0f} customers, {repeaters:,.0f} "
-            "with a repeat order). Import more order history, or choose a later as-of date."
-        )
-    # Time in units of the mean T, so that alpha is near 1 whatever unit the caller uses
-    # (days, weeks) and the penalty means the same; alpha scales back at the end.
-    scale = _dot(w, big_t) / customers
-    tx, big_t = tx / scale, big_t / scale
+    data = _fit_data(frequency, recency, T, weights, penalizer, "repeat-purchase model")
     # Starting values: r = 1, alpha from the mean purchase rate, a Beta(1, 3) dropout.
-    mean_rate = _dot(w, x + 1) / customers
-    start = np.log(np.array([1.0, 1.0 / mean_rate, 1.0, 3.0]))
+    start = np.log(np.array([1.0, 1.0 / data.mean_rate, 1.0, 3.0]))
     start = np.clip(start, _LOG_BOUND[0] + 1, _LOG_BOUND[1] - 1)
-    theta, value, ok = _minimize(_bgnbd_objective(x, tx, big_t, w, penalizer), start)
-    if not ok or not np.isfinite(value) or np.any(_at_bound(theta[:2])):
-        raise ModelFitError(
-            "The repeat-purchase model did not converge on this order history (too few "
-            "or too uniform orders). Import more order history or choose another as-of date."
-        )
+    objective = _bgnbd_objective(data.x, data.tx, data.big_t, data.w, penalizer)
+    theta, value, ok = _minimize(objective, start)
+    _check_converged(theta, value, ok, "repeat-purchase model")
     r, alpha, a, b = (float(v) for v in np.exp(theta))
-    return BGNBDParams(r=r, alpha=alpha * scale, a=a, b=b)
+    return BGNBDParams(r=r, alpha=alpha * data.scale, a=a, b=b)
 
 
 def p_alive(params: BGNBDParams, frequency: Any, recency: Any, T: Any) -> FloatArray:

@@ -94,11 +94,55 @@ def _month(days: FloatArray) -> StrArray:
     return out
 
 
-def _candidates(f: pd.DataFrame) -> list[_Candidate]:
+@dataclass(frozen=True)
+class _Signals:
+    """The feature columns the reasons read, and what they derive from them, for all
+    customers at once."""
+
+    n: int
+    col: dict[str, FloatArray]
+    nan0: dict[str, FloatArray]  # the columns with NaN as 0
+    gap: FloatArray  # the usual gap between orders, in days
+    days: FloatArray
+    recency: FloatArray
+    ratio: FloatArray  # recency / usual gap
+    sends: FloatArray
+    opens: FloatArray
+    open_rate: FloatArray
+    trend: FloatArray
+    rating: FloatArray
+    reviews: FloatArray
+    bad60: FloatArray
+    bad180: FloatArray
+    unsub_days: FloatArray
+    cancel_days: FloatArray
+
+    def pct(self, rows: IntArray) -> StrArray:
+        return _s(np.abs(self.trend[rows]) * 100)
+
+    def review_text(self, rows: IntArray) -> StrArray:
+        return _join(
+            "average review ",
+            np.char.mod("%.1f", self.rating[rows]).astype(str),
+            " of 5 (",
+            _s(self.reviews[rows]),
+            _plural(self.reviews[rows], " review)", " reviews)"),
+        )
+
+    def email_text(self, rows: IntArray) -> StrArray:
+        return _join(
+            "opened ",
+            _s(self.opens[rows]),
+            " of ",
+            _s(self.sends[rows]),
+            " emails since ",
+            _month(self.col["first_send_180"][rows]),
+        )
+
+
+def _signals(f: pd.DataFrame) -> _Signals:
     col = {name: f[name].to_numpy(dtype=np.float64) for name in f.columns}
-    nan0 = {name: np.nan_to_num(v) for name, v in col.items()}
     gap = usual_gap(f)
-    days = col["purchase_days"]
     recency = col["recency_days"]
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = recency / gap
@@ -106,208 +150,218 @@ def _candidates(f: pd.DataFrame) -> list[_Candidate]:
     opens = np.minimum(col["opens_180"], sends)
     with np.errstate(invalid="ignore", divide="ignore"):
         open_rate = np.where(sends > 0, opens / np.where(sends > 0, sends, 1), np.nan)
-    trend = col["spend_trend"]
-    rating = col["review_rating"]
-    reviews = col["reviews"]
-    bad60, bad180 = col["bad_tickets_60"], col["bad_tickets_180"]
-    unsub_days = col["days_since_unsubscribe"]
-    cancel_days = col["days_since_subscription_cancel"]
+    return _Signals(
+        n=len(f),
+        col=col,
+        nan0={name: np.nan_to_num(v) for name, v in col.items()},
+        gap=gap,
+        days=col["purchase_days"],
+        recency=recency,
+        ratio=ratio,
+        sends=sends,
+        opens=opens,
+        open_rate=open_rate,
+        trend=col["spend_trend"],
+        rating=col["review_rating"],
+        reviews=col["reviews"],
+        bad60=col["bad_tickets_60"],
+        bad180=col["bad_tickets_180"],
+        unsub_days=col["days_since_unsubscribe"],
+        cancel_days=col["days_since_subscription_cancel"],
+    )
 
-    def pct(rows: IntArray) -> StrArray:
-        return _s(np.abs(trend[rows]) * 100)
 
-    def review_text(rows: IntArray) -> StrArray:
-        return _join(
-            "average review ",
-            np.char.mod("%.1f", rating[rows]).astype(str),
-            " of 5 (",
-            _s(reviews[rows]),
-            _plural(reviews[rows], " review)", " reviews)"),
-        )
+def _candidates(f: pd.DataFrame) -> list[_Candidate]:
+    """Every reason, in a fixed order: the risks, then the good signs."""
+    s = _signals(f)
+    return _history_risks(s) + _signal_risks(s) + _good_signs(s)
 
-    def email_text(rows: IntArray) -> StrArray:
-        return _join(
-            "opened ",
-            _s(opens[rows]),
-            " of ",
-            _s(sends[rows]),
-            " emails since ",
-            _month(col["first_send_180"][rows]),
-        )
 
-    cands = [
-        # --- risk ---------------------------------------------------------------------
+def _history_risks(s: _Signals) -> list[_Candidate]:
+    """The risks in the order history: overdue, one order, a new customer's thin history."""
+    return [
         _Candidate(
             "risk",
-            (days >= 2) & (ratio >= 1.5),
-            np.minimum(1.0, (nan0["recency_days"] / gap - 1.0) / 3.0),
+            (s.days >= 2) & (s.ratio >= 1.5),
+            np.minimum(1.0, (s.nan0["recency_days"] / s.gap - 1.0) / 3.0),
             lambda r: _join(
-                "no order in ", _s(recency[r]), " days; usual gap ", _s(gap[r]), " days"
+                "no order in ", _s(s.recency[r]), " days; usual gap ", _s(s.gap[r]), " days"
             ),
         ),
         _Candidate(
             "risk",
-            (days == 1) & (nan0["recency_days"] >= 60),
-            0.8 * np.minimum(1.0, nan0["recency_days"] / 365.0),
-            lambda r: _join("only one order, ", _s(recency[r]), " days ago"),
+            (s.days == 1) & (s.nan0["recency_days"] >= 60),
+            0.8 * np.minimum(1.0, s.nan0["recency_days"] / 365.0),
+            lambda r: _join("only one order, ", _s(s.recency[r]), " days ago"),
         ),
         # A new customer's risk is mostly what the model knows of customers with this
         # little history: say so, rather than show only their good signs.
         _Candidate(
             "risk",
-            (days == 1) & (nan0["recency_days"] < 60),
-            np.full(len(f), 0.55),
+            (s.days == 1) & (s.nan0["recency_days"] < 60),
+            np.full(s.n, 0.55),
             lambda r: _join(
-                "new customer, thin history: one order so far, ", _s(recency[r]), " days ago"
+                "new customer, thin history: one order so far, ", _s(s.recency[r]), " days ago"
             ),
         ),
         _Candidate(
             "risk",
-            (days == 2) & (nan0["tenure_days"] < 180),
-            np.full(len(f), 0.45),
+            (s.days == 2) & (s.nan0["tenure_days"] < 180),
+            np.full(s.n, 0.45),
             lambda r: _join(
                 "new customer, thin history: 2 orders so far, the first ",
-                _s(col["tenure_days"][r]),
+                _s(s.col["tenure_days"][r]),
                 " days ago",
             ),
         ),
+    ]
+
+
+def _signal_risks(s: _Signals) -> list[_Candidate]:
+    """The other risks: tickets, spend, emails, reviews, subscriptions, fewer orders."""
+    return [
         _Candidate(
             "risk",
-            bad60 >= 1,
-            np.minimum(1.0, 0.5 + 0.25 * bad60),
+            s.bad60 >= 1,
+            np.minimum(1.0, 0.5 + 0.25 * s.bad60),
             lambda r: _join(
-                _s(bad60[r]),
-                _plural(bad60[r], " bad-satisfaction ticket", " bad-satisfaction tickets"),
+                _s(s.bad60[r]),
+                _plural(s.bad60[r], " bad-satisfaction ticket", " bad-satisfaction tickets"),
                 " in 60 days",
             ),
         ),
         _Candidate(
             "risk",
-            (bad60 == 0) & (bad180 >= 1),
-            np.minimum(0.8, 0.35 + 0.15 * bad180),
+            (s.bad60 == 0) & (s.bad180 >= 1),
+            np.minimum(0.8, 0.35 + 0.15 * s.bad180),
             lambda r: _join(
-                _s(bad180[r]),
-                _plural(bad180[r], " bad-satisfaction ticket", " bad-satisfaction tickets"),
+                _s(s.bad180[r]),
+                _plural(s.bad180[r], " bad-satisfaction ticket", " bad-satisfaction tickets"),
                 " in 180 days",
             ),
         ),
         _Candidate(
             "risk",
             # Not when "no order in N days" already says it (spend down 100% is the same).
-            (nan0["spend_prev_90"] > 0)
-            & (np.nan_to_num(trend) <= -0.3)
-            & ~((days >= 2) & (ratio >= 1.5) & (nan0["spend_90"] <= 0)),
-            0.7 * np.minimum(1.0, -np.nan_to_num(trend)),
-            lambda r: _join("spend down ", pct(r), "% vs previous 90 days"),
+            (s.nan0["spend_prev_90"] > 0)
+            & (np.nan_to_num(s.trend) <= -0.3)
+            & ~((s.days >= 2) & (s.ratio >= 1.5) & (s.nan0["spend_90"] <= 0)),
+            0.7 * np.minimum(1.0, -np.nan_to_num(s.trend)),
+            lambda r: _join("spend down ", s.pct(r), "% vs previous 90 days"),
         ),
         _Candidate(
             "risk",
-            (sends >= 3) & (np.nan_to_num(open_rate, nan=1.0) <= 0.2),
-            0.3 + 0.4 * (1.0 - np.nan_to_num(open_rate) / 0.2),
-            email_text,
+            (s.sends >= 3) & (np.nan_to_num(s.open_rate, nan=1.0) <= 0.2),
+            0.3 + 0.4 * (1.0 - np.nan_to_num(s.open_rate) / 0.2),
+            s.email_text,
         ),
         _Candidate(
             "risk",
-            np.nan_to_num(unsub_days, nan=np.inf) <= 365,
-            0.2 + 0.6 * (1.0 - np.nan_to_num(unsub_days, nan=365.0) / 365.0),
-            lambda r: _join("unsubscribed from emails ", _s(unsub_days[r]), " days ago"),
+            np.nan_to_num(s.unsub_days, nan=np.inf) <= 365,
+            0.2 + 0.6 * (1.0 - np.nan_to_num(s.unsub_days, nan=365.0) / 365.0),
+            lambda r: _join("unsubscribed from emails ", _s(s.unsub_days[r]), " days ago"),
         ),
         _Candidate(
             "risk",
-            (reviews >= 1) & (np.nan_to_num(rating, nan=5.0) <= 2.5),
-            0.3 + 0.15 * (3.0 - np.nan_to_num(rating, nan=3.0)),
-            review_text,
+            (s.reviews >= 1) & (np.nan_to_num(s.rating, nan=5.0) <= 2.5),
+            0.3 + 0.15 * (3.0 - np.nan_to_num(s.rating, nan=3.0)),
+            s.review_text,
         ),
         _Candidate(
             "risk",
-            np.nan_to_num(cancel_days, nan=np.inf) <= 365,
-            0.2 + 0.7 * (1.0 - np.nan_to_num(cancel_days, nan=365.0) / 365.0),
-            lambda r: _join("cancelled a subscription ", _s(cancel_days[r]), " days ago"),
+            np.nan_to_num(s.cancel_days, nan=np.inf) <= 365,
+            0.2 + 0.7 * (1.0 - np.nan_to_num(s.cancel_days, nan=365.0) / 365.0),
+            lambda r: _join("cancelled a subscription ", _s(s.cancel_days[r]), " days ago"),
         ),
         _Candidate(
             "risk",
-            (col["tickets_60"] >= 2) & (bad60 == 0),
-            np.minimum(0.7, 0.25 + 0.1 * col["tickets_60"]),
-            lambda r: _join(_s(col["tickets_60"][r]), " support tickets in 60 days"),
+            (s.col["tickets_60"] >= 2) & (s.bad60 == 0),
+            np.minimum(0.7, 0.25 + 0.1 * s.col["tickets_60"]),
+            lambda r: _join(_s(s.col["tickets_60"][r]), " support tickets in 60 days"),
         ),
         _Candidate(
             "risk",
-            (col["purchases_prev_90"] >= 2) & (col["purchases_90"] < col["purchases_prev_90"] / 2),
-            0.3 + 0.1 * np.minimum(4.0, col["purchases_prev_90"] - col["purchases_90"]),
+            (s.col["purchases_prev_90"] >= 2)
+            & (s.col["purchases_90"] < s.col["purchases_prev_90"] / 2),
+            0.3 + 0.1 * np.minimum(4.0, s.col["purchases_prev_90"] - s.col["purchases_90"]),
             lambda r: _join(
-                _s(col["purchases_90"][r]),
-                _plural(col["purchases_90"][r], " order", " orders"),
+                _s(s.col["purchases_90"][r]),
+                _plural(s.col["purchases_90"][r], " order", " orders"),
                 " in the last 90 days vs ",
-                _s(col["purchases_prev_90"][r]),
+                _s(s.col["purchases_prev_90"][r]),
                 " in the 90 before",
             ),
         ),
-        # --- good ---------------------------------------------------------------------
+    ]
+
+
+def _good_signs(s: _Signals) -> list[_Candidate]:
+    """What holds the risk down."""
+    return [
         _Candidate(
             "good",
-            col["purchases_90"] >= 2,
-            np.minimum(1.0, 0.3 + 0.15 * col["purchases_90"]),
-            lambda r: _join("ordered ", _s(col["purchases_90"][r]), " times in the last 90 days"),
+            s.col["purchases_90"] >= 2,
+            np.minimum(1.0, 0.3 + 0.15 * s.col["purchases_90"]),
+            lambda r: _join("ordered ", _s(s.col["purchases_90"][r]), " times in the last 90 days"),
         ),
         _Candidate(
             "good",
-            (days >= 2) & (ratio <= 1.0),
-            np.full(len(f), 0.5),
+            (s.days >= 2) & (s.ratio <= 1.0),
+            np.full(s.n, 0.5),
             lambda r: _join(
-                "last order ", _s(recency[r]), " days ago; usual gap ", _s(gap[r]), " days"
+                "last order ", _s(s.recency[r]), " days ago; usual gap ", _s(s.gap[r]), " days"
             ),
         ),
         _Candidate(
             "good",
-            (nan0["spend_prev_90"] > 0) & (np.nan_to_num(trend) >= 0.3),
-            0.6 * np.minimum(1.0, np.nan_to_num(trend)),
-            lambda r: _join("spend up ", pct(r), "% vs previous 90 days"),
+            (s.nan0["spend_prev_90"] > 0) & (np.nan_to_num(s.trend) >= 0.3),
+            0.6 * np.minimum(1.0, np.nan_to_num(s.trend)),
+            lambda r: _join("spend up ", s.pct(r), "% vs previous 90 days"),
         ),
         _Candidate(
             "good",
-            (sends >= 3) & (np.nan_to_num(open_rate) >= 0.5),
-            0.3 + 0.3 * np.nan_to_num(open_rate),
-            email_text,
+            (s.sends >= 3) & (np.nan_to_num(s.open_rate) >= 0.5),
+            0.3 + 0.3 * np.nan_to_num(s.open_rate),
+            s.email_text,
         ),
         _Candidate(
             "good",
-            (reviews >= 1) & (np.nan_to_num(rating) >= 4.5),
-            np.full(len(f), 0.35),
-            review_text,
+            (s.reviews >= 1) & (np.nan_to_num(s.rating) >= 4.5),
+            np.full(s.n, 0.35),
+            s.review_text,
         ),
         _Candidate(
             "good",
-            col["subscription_active"] > 0,
-            np.full(len(f), 0.5),
+            s.col["subscription_active"] > 0,
+            np.full(s.n, 0.5),
             lambda r: np.full(r.size, "active subscription"),
         ),
         _Candidate(
             "good",
-            (nan0["tenure_days"] >= 365) & (days >= 6),
-            np.full(len(f), 0.3),
+            (s.nan0["tenure_days"] >= 365) & (s.days >= 6),
+            np.full(s.n, 0.3),
             lambda r: _join(
                 "customer for ",
-                np.char.mod("%.1f", col["tenure_days"][r] / 365.25).astype(str),
+                np.char.mod("%.1f", s.col["tenure_days"][r] / 365.25).astype(str),
                 " years, ",
-                _s(col["orders_total"][r]),
+                _s(s.col["orders_total"][r]),
                 " orders",
             ),
         ),
         _Candidate(
             "good",
-            (col["good_tickets_365"] >= 1) & (col["bad_tickets_365"] == 0),
-            np.full(len(f), 0.25),
+            (s.col["good_tickets_365"] >= 1) & (s.col["bad_tickets_365"] == 0),
+            np.full(s.n, 0.25),
             lambda r: _join(
-                _s(col["good_tickets_365"][r]),
+                _s(s.col["good_tickets_365"][r]),
                 _plural(
-                    col["good_tickets_365"][r],
+                    s.col["good_tickets_365"][r],
                     " support ticket rated good this year",
                     " support tickets rated good this year",
                 ),
             ),
         ),
     ]
-    return cands
 
 
 def top_drivers(features: pd.DataFrame, churn_risk: FloatArray) -> DriverTable:

@@ -49,12 +49,11 @@ import numpy as np
 from scipy import special
 
 from services.scoring.bgnbd import (
-    MIN_CUSTOMERS,
-    MIN_REPEAT_CUSTOMERS,
     FloatArray,
     ModelFitError,
-    _at_bound,
+    _check_converged,
     _dot,
+    _fit_data,
     _minimize,
     _summary,
     _weights,
@@ -381,38 +380,14 @@ def fit_paretonbd(
     the unit of time: alpha and beta come back in the caller's unit.
     Raises ModelFitError when the data are too thin or the fit does not converge.
     """
-    x, tx, big_t, _ = _summary(frequency, recency, T)
-    w = _weights(weights, x.size)
-    if penalizer < 0 or not math.isfinite(penalizer):
-        raise ValueError("penalizer must be a non-negative number")
-    keep = w > 0
-    x, tx, big_t, w = x[keep], tx[keep], big_t[keep], w[keep]
-    customers = float(w.sum())
-    repeaters = float(w[x > 0].sum())
-    if customers < MIN_CUSTOMERS or repeaters < MIN_REPEAT_CUSTOMERS:
-        raise ModelFitError(
-            f"Too little purchase history to fit the Pareto/NBD repeat-purchase model: it "
-            f"needs at least {MIN_CUSTOMERS} customers, {MIN_REPEAT_CUSTOMERS} of them with "
-            f"orders on two or more days (there are {customers:,.0f} customers, "
-            f"{repeaters:,.0f} with a repeat order). Import more order history, or choose a "
-            "later as-of date."
-        )
-    # Time in units of the mean T, so that alpha and beta are near 1 whatever unit the
-    # caller uses and the penalty means the same; they scale back at the end.
-    scale = _dot(w, big_t) / customers
-    tx, big_t = tx / scale, big_t / scale
+    model = "Pareto/NBD repeat-purchase model"
+    data = _fit_data(frequency, recency, T, weights, penalizer, model)
     # Start: r = 1, alpha from the mean purchase rate, a mean lifetime of about T (s=1, beta=1).
-    mean_rate = _dot(w, x + 1) / customers
-    start = np.log(np.array([1.0, 1.0 / mean_rate, 1.0, 1.0]))
-    theta, value, ok = _fit_theta(x, tx, big_t, w, penalizer, start)
-    if not ok or not np.isfinite(value) or np.any(_at_bound(theta[:2])):
-        raise ModelFitError(
-            "The Pareto/NBD repeat-purchase model did not converge on this order history "
-            "(too few or too uniform orders). Import more order history or choose another "
-            "as-of date."
-        )
+    start = np.log(np.array([1.0, 1.0 / data.mean_rate, 1.0, 1.0]))
+    theta, value, ok = _fit_theta(data.x, data.tx, data.big_t, data.w, penalizer, start)
+    _check_converged(theta, value, ok, model)
     r, alpha, s, beta = (float(v) for v in np.exp(theta))
-    return ParetoNBDParams(r=r, alpha=alpha * scale, s=s, beta=beta * scale)
+    return ParetoNBDParams(r=r, alpha=alpha * data.scale, s=s, beta=beta * data.scale)
 
 
 def _hessian(f: Callable[[FloatArray], float], theta: FloatArray) -> FloatArray:

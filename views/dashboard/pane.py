@@ -29,7 +29,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -53,6 +52,7 @@ from services.core.formatting import (
     plural,
 )
 from services.listen.records import ListenReport, ReasonSummary
+from views.charts.in_cards import place_charts
 from views.dashboard.opens import (
     NOT_COUNTED,
     age_query,
@@ -69,6 +69,7 @@ from views.dashboard.opens import (
 )
 from views.dashboard.reasons_panel import ReasonsPanel
 from views.kit.accessibility import name
+from views.kit.cards import card, card_grid
 from views.kit.formatting import short_money, utc_now
 from views.kit.theme import LIGHT, Theme
 from views.kit.tiles import KpiTile, trend
@@ -270,32 +271,14 @@ class DashboardPane(QWidget):
             self.tiles[key].set_clickable(True)
             self.tiles[key].clicked.connect(slot)
 
-        self._grid = QGridLayout()
-        self._grid.setSpacing(8)
-        for column in range(4):
-            self._grid.setColumnStretch(column, 1)
-        self._grid.setRowStretch(0, 1)
-        self._grid.setRowStretch(1, 1)
-        self._cards: list[tuple[QFrame, QVBoxLayout]] = []
         # Alerts first (what to act on), then who is at risk, segments, where it heads.
-        for row, column, span in ((0, 0, 1), (0, 1, 1), (0, 2, 2), (1, 0, 1), (1, 1, 1), (1, 2, 2)):
-            card = QFrame(content)
-            card.setObjectName("card")
-            card_layout = QVBoxLayout(card)
-            card_layout.setContentsMargins(6, 6, 6, 6)
-            self._grid.addWidget(card, row, column, 1, span)
-            self._cards.append((card, card_layout))
+        self._grid, self._cards = card_grid(content)
 
         # What customers say: the sentiment trend and the top reasons, below the scores.
         self._grid.setRowStretch(2, 1)
-        self._listen_cards: list[tuple[QFrame, QVBoxLayout]] = []
-        for column in (0, 2):
-            card = QFrame(content)
-            card.setObjectName("card")
-            card_layout = QVBoxLayout(card)
-            card_layout.setContentsMargins(6, 6, 6, 6)
-            self._grid.addWidget(card, 2, column, 1, 2)
-            self._listen_cards.append((card, card_layout))
+        self._listen_cards = [card(content), card(content)]
+        for column, (frame, _layout) in zip((0, 2), self._listen_cards, strict=True):
+            self._grid.addWidget(frame, 2, column, 1, 2)
         self.reasons_panel = ReasonsPanel(self._listen_cards[1][0])
         self._listen_cards[1][1].addWidget(self.reasons_panel)
         self.reasons_panel.reason_clicked.connect(self._on_reasons_panel_reason_clicked)
@@ -325,14 +308,6 @@ class DashboardPane(QWidget):
         self.risk_chart = ChurnRiskHistogram()
         self.scores_chart = ScoreDistributionChart()
         self.segments_chart = SegmentsChart()
-        charts = (
-            self.severity_chart,
-            self.age_chart,
-            self.trends_chart,
-            self.risk_chart,
-            self.scores_chart,
-            self.segments_chart,
-        )
         from views.charts.sentiment_chart import SentimentChart
 
         self.sentiment_chart = SentimentChart(self._listen_cards[0][0])
@@ -340,16 +315,15 @@ class DashboardPane(QWidget):
         self.sentiment_chart.keep_plot_lines(PLOT_LINES)
         self._listen_cards[0][1].addWidget(self.sentiment_chart)
         self.sentiment_chart.bar_clicked.connect(self._on_sentiment_chart_bar_clicked)
-        for (card, card_layout), chart in zip(self._cards, charts, strict=True):
-            chart.setParent(card)
-            chart.keep_plot_lines(PLOT_LINES)
-            chart.set_theme(self._theme)
-            card_layout.addWidget(chart)
-        self.severity_chart.bar_clicked.connect(self._on_severity_chart_bar_clicked)
-        self.age_chart.bar_clicked.connect(self._on_age_chart_bar_clicked)
-        self.risk_chart.bar_clicked.connect(self._on_risk_chart_bar_clicked)
-        self.scores_chart.bar_clicked.connect(self._on_scores_chart_bar_clicked)
-        self.segments_chart.bar_clicked.connect(self._on_segments_chart_bar_clicked)
+        charts = (
+            (self.severity_chart, self._on_severity_chart_bar_clicked),
+            (self.age_chart, self._on_age_chart_bar_clicked),
+            (self.trends_chart, None),
+            (self.risk_chart, self._on_risk_chart_bar_clicked),
+            (self.scores_chart, self._on_scores_chart_bar_clicked),
+            (self.segments_chart, self._on_segments_chart_bar_clicked),
+        )
+        place_charts(self._cards, charts, self._theme, plot_lines=PLOT_LINES)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         """The scores (tiles and the six charts) fill the window; what customers say

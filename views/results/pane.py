@@ -26,7 +26,6 @@ from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QDateEdit,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -54,9 +53,11 @@ from services.learn.wording import (
     report_headline,
     verdict,
 )
+from views.charts.in_cards import place_charts
 from views.item_models.customer_filters import CustomerFilter
 from views.item_models.work_list_model import WorkListModel
 from views.kit.accessibility import name
+from views.kit.cards import card_grid
 from views.kit.combo import ComboBox
 from views.kit.flow import FlowLayout
 from views.kit.geometry import VerticalScrollArea
@@ -217,19 +218,7 @@ class ResultsPane(QWidget):
         self.response_tiles = ResponseTiles(self._jobs, content)  # time to action, own job
         self.response_tiles.customers_requested.connect(self.customers_requested)
 
-        self._grid = QGridLayout()
-        self._grid.setSpacing(8)
-        for column in range(4):
-            self._grid.setColumnStretch(column, 1)
-        self._cards: list[tuple[QFrame, QVBoxLayout]] = []
-        for row, column, span in ((0, 0, 1), (0, 1, 1), (0, 2, 2), (1, 0, 1), (1, 1, 1), (1, 2, 2)):
-            card = QFrame(content)
-            card.setObjectName("card")
-            card_layout = QVBoxLayout(card)
-            card_layout.setContentsMargins(6, 6, 6, 6)
-            self._grid.addWidget(card, row, column, 1, span)
-            self._cards.append((card, card_layout))
-            self._grid.setRowStretch(row, 1)
+        self._grid, self._cards = card_grid(content)
 
         table_card, table_layout = self._cards[5]
         self.breakdown_title = QLabel("Breakdown", table_card)
@@ -294,21 +283,13 @@ class ResultsPane(QWidget):
         self.weeks_chart = WeeksChart()
         self.warning_chart = WarningChart()
         charts = (
-            self.lift_chart,
-            self.rates_chart,
-            self.months_chart,
-            self.weeks_chart,
-            self.warning_chart,
+            (self.lift_chart, self._on_lift_chart_bar_clicked),
+            (self.rates_chart, self._on_rates_chart_bar_clicked),
+            (self.months_chart, self._on_months_chart_bar_clicked),
+            (self.weeks_chart, self._on_weeks_chart_bar_clicked),
+            (self.warning_chart, self._on_warning_chart_bar_clicked),
         )
-        for (card, card_layout), chart in zip(self._cards, charts, strict=False):
-            chart.setParent(card)
-            chart.set_theme(self._theme)
-            card_layout.addWidget(chart)
-        self.lift_chart.bar_clicked.connect(self._on_lift_chart_bar_clicked)
-        self.rates_chart.bar_clicked.connect(self._on_rates_chart_bar_clicked)
-        self.months_chart.bar_clicked.connect(self._on_months_chart_bar_clicked)
-        self.weeks_chart.bar_clicked.connect(self._on_weeks_chart_bar_clicked)
-        self.warning_chart.bar_clicked.connect(self._on_warning_chart_bar_clicked)
+        place_charts(self._cards, charts, self._theme)
 
     # -- state ----------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from app.cli.main import main
 from app.workspace import open_workspace, to_url
 from models.schema import Action
 from services.alerts.actions import apply_card_action
-from services.alerts.lifecycle import resolve_alert
+from services.alerts.lifecycle import resolve_in, transition_alert
 from services.core.offline_origin import origin_of_file
 from tests.support.paths import DATA
 from tests.unit.team.test_offline_postgres import (  # noqa: F401  (the fixtures)
@@ -55,7 +55,7 @@ def test_take_offline_then_sync_back(
         apply_card_action(copy.engine, [snoozed], "snooze", until_clear=True)
     finally:
         copy.close()
-    resolve_alert(shared, snoozed, "lost", actor=MAYA)
+    transition_alert(shared, snoozed, resolve_in, outcome="lost", actor=MAYA)
 
     # No --to: the server the copy came from.
     code, out, err = _run("workspace", "sync-back", "--copy", str(path))

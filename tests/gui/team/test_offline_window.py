@@ -18,7 +18,7 @@ from app.workspace import to_url
 from models.db import make_engine
 from models.schema import Action
 from services.alerts.actions import apply_card_action
-from services.alerts.lifecycle import resolve_alert
+from services.alerts.lifecycle import resolve_in, transition_alert
 from services.core.offline_origin import origin_of_file
 from tests.support.postgres_server import PostgresServer
 from tests.support.shared_workspace import private_secrets
@@ -109,7 +109,7 @@ def test_take_offline_then_sync_back_from_the_window(
     (noted, _), (snoozed, _) = _open_alerts(engine, 2)
     apply_card_action(engine, [noted], "log", kind="note", text="Met at the trade fair")
     apply_card_action(engine, [snoozed], "snooze", until_clear=True)
-    resolve_alert(shared, snoozed, "won_back", actor=MAYA)
+    transition_alert(shared, snoozed, resolve_in, outcome="won_back", actor=MAYA)
 
     # File ▸ Sync back: the password is asked (the copy never keeps it), then the report.
     offline.menu.sync_action.trigger()

@@ -11,7 +11,12 @@ from sqlalchemy import text
 
 from services.alerts.actions import apply_alert_action
 from services.alerts.detail import alert_detail
-from services.alerts.lifecycle import AlertActionError, AlertNotFoundError, start_alert
+from services.alerts.lifecycle import (
+    AlertActionError,
+    AlertNotFoundError,
+    start_in,
+    transition_alert,
+)
 from services.alerts.queries import alert_columns, alert_counts, alerts_export_frame
 from services.outreach.sent import record_email
 from tests.support.databases import stored_json
@@ -99,7 +104,7 @@ def test_raise_now_puts_it_in_the_queue_and_audits_it(book: Book) -> None:
     book.generate()
     held = book.alerts(f"WHERE customer_id = {late[0]}")[0]
     with pytest.raises(AlertActionError, match="held back by the daily cap; raise it first"):
-        start_alert(book.engine, held["id"], actor="Maya")
+        transition_alert(book.engine, held["id"], start_in, actor="Maya")
     apply_alert_action(book.engine, held["id"], "raise", actor="Maya")
     assert book.alerts(f"WHERE id = {held['id']}")[0]["status"] == "open"
     with book.engine.connect() as conn:
@@ -121,7 +126,7 @@ def test_raise_now_puts_it_in_the_queue_and_audits_it(book: Book) -> None:
         ("Maya", "Raised now (it was held back by the daily cap)")
     ]
     # Raised, it is work like any other: it counts and can be started.
-    start_alert(book.engine, held["id"], actor="Maya")
+    transition_alert(book.engine, held["id"], start_in, actor="Maya")
     # A later scoring the same day keeps it and holds back only the last one.
     book.generate(now=NOW + dt.timedelta(hours=2))
     assert statuses(book) == {late[2]: "open", late[0]: "in_progress", late[1]: "held_back"}

@@ -25,11 +25,12 @@ from services.alerts.generate import AlertsCancelled
 from services.alerts.lifecycle import (
     AlertActionError,
     AlertNotFoundError,
-    dismiss_alert,
-    reopen_alert,
-    resolve_alert,
-    snooze_alert,
-    start_alert,
+    dismiss_in,
+    reopen_in,
+    resolve_in,
+    snooze_in,
+    start_in,
+    transition_alert,
 )
 from services.alerts.queries import alert_columns, alert_counts
 from services.core.formatting import format_date
@@ -141,7 +142,7 @@ def test_snoozed_until_clear_is_resolved_by_the_app_when_the_condition_clears(
     book.score({ada: {}})
     book.generate()
     alert_id = one_alert(book)
-    snooze_alert(book.engine, alert_id, until_clear=True, actor="maya", now=NOW)
+    transition_alert(book.engine, alert_id, snooze_in, until_clear=True, actor="maya", now=NOW)
     book.generate(now=LATER)  # still holds: stays snoozed
     assert book.alerts()[0]["status"] == "snoozed"
     assert list(alert_columns(book.engine, now=LATER)["id"]) == []  # hidden from the list
@@ -165,7 +166,9 @@ def test_a_snooze_until_a_date_hides_the_alert_until_that_day(book: Book) -> Non
     book.score({ada: {}})
     book.generate()
     alert_id = one_alert(book)
-    state = snooze_alert(book.engine, alert_id, until=TODAY + dt.timedelta(days=3), now=NOW)
+    state = transition_alert(
+        book.engine, alert_id, snooze_in, until=TODAY + dt.timedelta(days=3), now=NOW
+    )
     assert state.status == "snoozed"
     assert state.snoozed_until == dt.datetime(2025, 6, 18, tzinfo=dt.UTC)
     two_days = NOW + dt.timedelta(days=2)
@@ -218,31 +221,48 @@ def test_every_transition_is_validated_and_audited(book: Book) -> None:
     book.score({ada: {}})
     book.generate()
     alert_id = one_alert(book)
-    state = start_alert(book.engine, alert_id, actor="maya", now=NOW)
+    state = transition_alert(book.engine, alert_id, start_in, actor="maya", now=NOW)
     assert state.status == "in_progress"
     with pytest.raises(AlertActionError, match="in progress"):
-        start_alert(book.engine, alert_id, actor="maya", now=NOW)
+        transition_alert(book.engine, alert_id, start_in, actor="maya", now=NOW)
     with pytest.raises(AlertActionError, match="already"):
-        reopen_alert(book.engine, alert_id, actor="maya", now=NOW)
+        transition_alert(book.engine, alert_id, reopen_in, actor="maya", now=NOW)
     with pytest.raises(AlertActionError, match="not an outcome"):
-        resolve_alert(book.engine, alert_id, "victory", actor="maya", now=NOW)
-    state = resolve_alert(
-        book.engine, alert_id, "won_back", note="Called; reordered.", actor="maya", now=LATER
+        transition_alert(
+            book.engine, alert_id, resolve_in, outcome="victory", actor="maya", now=NOW
+        )
+    state = transition_alert(
+        book.engine,
+        alert_id,
+        resolve_in,
+        outcome="won_back",
+        note="Called; reordered.",
+        actor="maya",
+        now=LATER,
     )
     assert (state.status, state.outcome) == ("resolved", "won_back")
     for transition in (
-        lambda: start_alert(book.engine, alert_id, actor="maya", now=LATER),
-        lambda: dismiss_alert(book.engine, alert_id, actor="maya", now=LATER),
-        lambda: resolve_alert(book.engine, alert_id, "lost", actor="maya", now=LATER),
-        lambda: snooze_alert(
-            book.engine, alert_id, until=TODAY + dt.timedelta(days=9), actor="maya", now=LATER
+        lambda: transition_alert(book.engine, alert_id, start_in, actor="maya", now=LATER),
+        lambda: transition_alert(book.engine, alert_id, dismiss_in, actor="maya", now=LATER),
+        lambda: transition_alert(
+            book.engine, alert_id, resolve_in, outcome="lost", actor="maya", now=LATER
+        ),
+        lambda: transition_alert(
+            book.engine,
+            alert_id,
+            snooze_in,
+            until=TODAY + dt.timedelta(days=9),
+            actor="maya",
+            now=LATER,
         ),
     ):
         with pytest.raises(AlertActionError, match="resolved; reopen it first"):
             transition()
-    state = reopen_alert(book.engine, alert_id, actor="dan", now=LATER)
+    state = transition_alert(book.engine, alert_id, reopen_in, actor="dan", now=LATER)
     assert (state.status, state.outcome) == ("open", None)
-    state = dismiss_alert(book.engine, alert_id, note="duplicate", actor="dan", now=LATER)
+    state = transition_alert(
+        book.engine, alert_id, dismiss_in, note="duplicate", actor="dan", now=LATER
+    )
     assert state.status == "dismissed"
     events = audit(book, alert_id)
     assert [(who, action, details) for who, action, details, _ in events] == [
@@ -271,7 +291,7 @@ def test_every_transition_is_validated_and_audited(book: Book) -> None:
         "Dismissed: duplicate",
     ]
     with pytest.raises(AlertNotFoundError, match="no longer exists"):
-        start_alert(book.engine, 999, actor="maya", now=NOW)
+        transition_alert(book.engine, 999, start_in, actor="maya", now=NOW)
 
 
 def test_snooze_checks_its_arguments(book: Book) -> None:
@@ -280,15 +300,17 @@ def test_snooze_checks_its_arguments(book: Book) -> None:
     book.generate()
     alert_id = one_alert(book)
     with pytest.raises(AlertActionError, match=rf"a day after today \({format_date(TODAY)}\)"):
-        snooze_alert(book.engine, alert_id, until=TODAY, now=NOW)
+        transition_alert(book.engine, alert_id, snooze_in, until=TODAY, now=NOW)
     with pytest.raises(AlertActionError, match="not both"):
-        snooze_alert(book.engine, alert_id, until=TODAY + dt.timedelta(days=2), until_clear=True)
+        transition_alert(
+            book.engine, alert_id, snooze_in, until=TODAY + dt.timedelta(days=2), until_clear=True
+        )
     with pytest.raises(AlertActionError, match="not both"):
-        snooze_alert(book.engine, alert_id)
+        transition_alert(book.engine, alert_id, snooze_in)
     solve_tickets(book, ada)
     book.generate(now=LATER)
     with pytest.raises(AlertActionError, match="already cleared"):
-        snooze_alert(book.engine, alert_id, until_clear=True, now=LATER)
+        transition_alert(book.engine, alert_id, snooze_in, until_clear=True, now=LATER)
     assert book.alerts()[0]["status"] == "open"
 
 
@@ -297,8 +319,8 @@ def test_a_user_closed_alert_is_not_raised_again_for_a_while(book: Book) -> None
     book.score({ada: {}, bo: {}})
     book.generate()
     ada_alert, bo_alert = (a["id"] for a in book.alerts())
-    dismiss_alert(book.engine, ada_alert, actor="maya", now=NOW)
-    resolve_alert(book.engine, bo_alert, "lost", actor="maya", now=NOW)
+    transition_alert(book.engine, ada_alert, dismiss_in, actor="maya", now=NOW)
+    transition_alert(book.engine, bo_alert, resolve_in, outcome="lost", actor="maya", now=NOW)
     held = book.generate(now=LATER)
     assert (held.created, held.held_back) == (0, 2)
     # After the 30 days, the rules may raise them again.
@@ -306,7 +328,7 @@ def test_a_user_closed_alert_is_not_raised_again_for_a_while(book: Book) -> None
     assert book.generate(now=month).created == 2
     # Reopening the old one would make two active alerts of one rule: refused.
     with pytest.raises(AlertActionError, match="already active"):
-        reopen_alert(book.engine, ada_alert, actor="maya", now=month)
+        transition_alert(book.engine, ada_alert, reopen_in, actor="maya", now=month)
 
 
 def test_cool_down_after_contact(book: Book) -> None:

@@ -16,7 +16,7 @@ from app.workspace import open_workspace
 from services.alerts.contact import log_call
 from services.alerts.dashboard import dashboard
 from services.alerts.detail import alert_detail
-from services.alerts.lifecycle import snooze_alert
+from services.alerts.lifecycle import snooze_in, transition_alert
 from services.alerts.queries import alert_columns, alert_counts, alerts_export_frame
 from tests.unit.alerts.test_alerts_rules import NOW, Book
 from tests.unit.workspace.test_postgres import pg_url  # noqa: F401  (the fixture)
@@ -58,7 +58,9 @@ def test_alerts_on_postgresql(pg_url: str) -> None:  # noqa: F811
         assert book.keys() == keys
 
         ticket_alert = next(a["id"] for a in book.alerts() if a["customer_id"] == late)
-        snooze_alert(ws.engine, ticket_alert, until_clear=True, actor="maya", now=NOW)
+        transition_alert(
+            ws.engine, ticket_alert, snooze_in, until_clear=True, actor="maya", now=NOW
+        )
         with ws.engine.begin() as conn:
             conn.execute(text("UPDATE interactions SET status = 'solved'"))
         third = book.generate(now=NOW + dt.timedelta(hours=2))

@@ -26,7 +26,7 @@ from models.errors import WorkspaceError
 from models.schema import Action, Alert, AuditEvent, Customer, Order, Outreach, SyncReceipt
 from services.alerts.actions import apply_card_action, end_quiet_period, mark_do_not_contact
 from services.alerts.contact import complete_task, create_task
-from services.alerts.lifecycle import resolve_alert
+from services.alerts.lifecycle import resolve_in, transition_alert
 from services.alerts.undo import undo_change
 from services.alerts.work import reschedule_task
 from services.core.offline_origin import origin_in, origin_of_file, read_origin
@@ -182,7 +182,7 @@ def test_take_offline_act_with_the_server_down_then_sync_back(
 
     server.start()
     # Meanwhile, on the server: Maya resolved the alert snoozed on the plane.
-    resolve_alert(shared, snoozed, "won_back", actor=MAYA)
+    transition_alert(shared, snoozed, resolve_in, outcome="won_back", actor=MAYA)
     with Session(shared) as session:
         snoozed_name = session.get(Customer, snoozed_c).name  # type: ignore[union-attr]
 
