@@ -51,7 +51,7 @@ MANUFACTURER = "Account Radar"
 PRODUCT = "Account Radar"
 EXECUTABLE = "AccountRadar.exe"
 POLICY_KEY = r"Software\Policies\AccountRadar"
-# The MSI's public properties and the setting each one sets (services/settings/__init__.py).
+# The MSI's public properties and the setting each one sets (declared in services/settings/schema.py and its feature modules).
 PROPERTIES = {
     "LLM_PRESET": "llm.preset",
     "LLM_BASE_URL": "llm.base_url",

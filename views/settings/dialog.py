@@ -3,7 +3,7 @@ contact, the score weights, email drafting and sending, edited in one dialog and
 before they are saved.
 
 The dialog is handed plain descriptions of the fields (app/ builds them from the
-settings schema in services/settings/__init__.py) and a ``validate(key, value)`` function that
+settings schema, services/settings/schema.py) and a ``validate(key, value)`` function that
 returns what is wrong in plain words. Save is refused, with the reasons next to the
 fields, while any value is wrong; otherwise ``changes()`` holds what to store.
 
