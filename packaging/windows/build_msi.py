@@ -51,7 +51,8 @@ MANUFACTURER = "Account Radar"
 PRODUCT = "Account Radar"
 EXECUTABLE = "AccountRadar.exe"
 POLICY_KEY = r"Software\Policies\AccountRadar"
-# The MSI's public properties and the setting each one sets (declared in services/settings/schema.py and its feature modules).
+# The MSI's public properties and the setting each one sets (declared in
+# services/settings/schema.py and its feature modules).
 PROPERTIES = {
     "LLM_PRESET": "llm.preset",
     "LLM_BASE_URL": "llm.base_url",
