@@ -117,7 +117,8 @@ def test_subscriptions(book) -> None:  # type: ignore[no-untyped-def]
     assert whole.grr == whole.nrr
     june = _group(report.months, "2025-06")
     assert june.customer_ids("churned") == _ids(ids, "M")  # cancelled Jun 15
-    assert report.has_orders and report.has_subscriptions
+    assert report.has_orders
+    assert report.has_subscriptions
 
 
 def test_an_empty_workspace_says_so(workspace_url: str) -> None:
