@@ -188,7 +188,7 @@ def _read_book(engine: Engine, basis: str, start: dt.date, months: int) -> _Book
     return book
 
 
-def _members(book: _Book, basis: str, first: dt.date, end: dt.date) -> tuple[Member, ...]:
+def _members(book: _Book, first: dt.date, end: dt.date) -> tuple[Member, ...]:
     """The customers active at ``first``: kept at ``end`` or not, revenue before and in."""
     months = (end.year - first.year) * 12 + end.month - first.month
     before = add_months(first, -months)
@@ -251,10 +251,9 @@ def _breakdowns(
     return cohorts, segments, owners
 
 
-def _group(book: _Book, basis: str, key: str, label: str, first: dt.date,
-           end: dt.date) -> RetentionGroup:  # fmt: skip
+def _group(book: _Book, key: str, label: str, first: dt.date, end: dt.date) -> RetentionGroup:
     last = end - dt.timedelta(days=1)
-    return RetentionGroup(key, label, _members(book, basis, first, end), first, last)
+    return RetentionGroup(key, label, _members(book, first, end), first, last)
 
 
 def _names(book: _Book, groups: Iterable[RetentionGroup]) -> Mapping[int, str]:
@@ -278,9 +277,9 @@ def retention_report(
     first, end = period_bounds(since, until, today or dt.date.today())
     months = (end.year - first.year) * 12 + end.month - first.month
     book = _read_book(engine, basis, first, months)
-    whole = _group(book, basis, "", "All customers", first, end)
+    whole = _group(book, "", "All customers", first, end)
     monthly = tuple(
-        _group(book, basis, f"{m:%Y-%m}", f"{m:%b %Y}", m, add_months(m, 1))
+        _group(book, f"{m:%Y-%m}", f"{m:%b %Y}", m, add_months(m, 1))
         for m in (add_months(first, i) for i in range(months))
     )
     cohorts, segments, owners = _breakdowns(book, whole, cohort_size)

@@ -146,3 +146,38 @@ def test_the_default_period_is_the_last_twelve_complete_months() -> None:
         dt.date(2025, 1, 1),
         dt.date(2026, 1, 1),
     )
+
+
+def test_money_in_the_home_currency(workspace_url: str) -> None:
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+    from models.schema import Customer, Order
+    from services.settings import set_setting
+
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        with Session(ws.engine) as s, s.begin():
+            set_setting(s, "workspace.home_currency", "USD")
+            set_setting(s, "workspace.exchange_rates", {"EUR": 1.1})
+            p, q = Customer(source="t", external_id="P"), Customer(source="t", external_id="Q")
+            s.add_all([p, q])
+            s.flush()
+            for n, (who, day, cents, code) in enumerate((
+                (p, "2024-05-01", 10000, "EUR"), (p, "2025-05-01", 5000, "EUR"),
+                (q, "2024-05-01", 10000, "USD"), (q, "2025-05-01", 2000, "GBP"),
+            )):  # fmt: skip
+                when = dt.datetime.fromisoformat(f"{day}T12:00")
+                s.add(Order(customer_id=who.id, source="t", external_id=str(n), order_date=when,
+                            amount_cents=cents, currency=code, status="paid"))  # fmt: skip
+        report = retention_report(ws.engine, SINCE, UNTIL)
+    finally:
+        ws.close()
+    # P: EUR 100 -> 110.00 USD before, EUR 50 -> 55.00 now. Q: $100 before; his GBP order
+    # has no rate: he is retained (he bought), and it is left out of the money, said so.
+    assert report.overall.revenue_before_cents == 11_000 + 10_000
+    assert report.overall.revenue_now_cents == 5_500
+    assert report.overall.retained == 2
+    assert report.money_note is not None
+    assert "1 orders in GBP" in report.money_note
