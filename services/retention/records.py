@@ -168,6 +168,7 @@ class RetentionReport:
     has_orders: bool
     has_subscriptions: bool
     money_note: str | None = None  # amounts left out for want of an exchange rate
+    as_of: dt.date | None = None  # the day it was read: a period ending later is to date
     names: Mapping[int, str] = field(default_factory=dict)
 
     def breakdown(self, by: str) -> tuple[RetentionGroup, ...]:

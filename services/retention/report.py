@@ -274,7 +274,8 @@ def retention_report(
     ``basis`` (one of BASES), its cohorts by ``cohort_size`` (one of COHORT_SIZES)."""
     if basis not in BASES or cohort_size not in COHORT_SIZES:
         raise ValueError(f"unknown basis or cohort size: {basis!r}, {cohort_size!r}")
-    first, end = period_bounds(since, until, today or dt.date.today())
+    today = today or dt.date.today()
+    first, end = period_bounds(since, until, today)
     months = (end.year - first.year) * 12 + end.month - first.month
     book = _read_book(engine, basis, first, months)
     whole = _group(book, "", "All customers", first, end)
@@ -301,4 +302,5 @@ def retention_report(
             book.left_out, "orders" if basis == "orders" else "subscriptions"
         ),
         names=_names(book, (whole, *monthly)),
+        as_of=today,
     )

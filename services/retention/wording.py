@@ -45,7 +45,10 @@ def _day(day: dt.date) -> str:
 def period_words(report: RetentionReport) -> str:
     """ "Nov 2025 to Oct 2026" (one month: "Oct 2026")."""
     first, last = f"{report.first_day:%b %Y}", f"{report.last_day:%b %Y}"
-    return first if first == last else f"{first} to {last}"
+    words = first if first == last else f"{first} to {last}"
+    if report.as_of is not None and report.last_day >= report.as_of:
+        words += " (to date: the last month is not over)"
+    return words
 
 
 def empty_words(report: RetentionReport) -> str | None:

@@ -181,3 +181,15 @@ def test_money_in_the_home_currency(workspace_url: str) -> None:
     assert report.overall.retained == 2
     assert report.money_note is not None
     assert "1 orders in GBP" in report.money_note
+
+
+def test_a_period_not_over_says_so(book) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from services.retention.wording import period_words
+
+    engine, _ids = book
+    report = retention_report(engine, SINCE, UNTIL, today=dt.date(2025, 12, 10))
+    assert period_words(report) == "Jan 2025 to Dec 2025 (to date: the last month is not over)"
+    done = retention_report(engine, SINCE, UNTIL, today=dt.date(2026, 1, 2))
+    assert period_words(done) == "Jan 2025 to Dec 2025"
