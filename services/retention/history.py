@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-__all__ = ["OrderHistory", "SubscriptionHistory", "add_months", "month_start"]
+__all__ = ["OrderHistory", "Period", "SubscriptionHistory", "add_months", "month_start"]
 
 # A subscription's amount per interval, as a monthly amount.
 PER_MONTH = {"month": 1.0, "year": 1 / 12, "week": 52 / 12, "day": 365 / 12}
@@ -21,6 +22,7 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+@lru_cache(maxsize=256)  # a report asks it of a few dates, once per customer
 def year_before(day: dt.date) -> dt.date:
     """The same date a year earlier (Feb 29: Feb 28)."""
     try:
@@ -33,6 +35,23 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """The first day of the month ``months`` after ``day``'s (before, when negative)."""
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period's moments: its first day and the day after its last (``end``), the start
+    of the same length of time before it, and the year before each moment."""
+
+    first: dt.date
+    end: dt.date
+    before: dt.date
+    first_since: dt.date
+    end_since: dt.date
+
+    @classmethod
+    def of(cls, first: dt.date, end: dt.date) -> Period:
+        months = (end.year - first.year) * 12 + end.month - first.month
+        return cls(first, end, add_months(first, -months), year_before(first), year_before(end))
 
 
 @dataclass
@@ -67,6 +86,19 @@ class OrderHistory:
         sums = self._sums or [0]
         return sums[bisect_left(self.days, end)] - sums[bisect_left(self.days, first)]
 
+    def figures(self, period: Period) -> tuple[bool, int, int] | None:
+        """None when not active at the period's start; else whether still active at its
+        end, the revenue in the same length of time before it and in it (the report asks
+        this of every customer and month: three bisections, no more)."""
+        days, sums = self.days, self._sums or [0]
+        at_first = bisect_left(days, period.first)
+        if not at_first or days[at_first - 1] < period.first_since:
+            return None
+        at_end = bisect_left(days, period.end)
+        kept = at_end > 0 and days[at_end - 1] >= period.end_since
+        then = sums[at_first] - sums[bisect_left(days, period.before)]
+        return kept, then, sums[at_end] - sums[at_first]
+
 
 @dataclass(frozen=True)
 class Span:
@@ -97,6 +129,13 @@ class SubscriptionHistory:
     @property
     def first(self) -> dt.date | None:
         return min((s.first for s in self.spans), default=None)
+
+    def figures(self, period: Period) -> tuple[bool, int, int] | None:
+        """None when not active at the period's start; else whether still active at its
+        end, and the monthly amount at its start and at its end."""
+        if not self.active(period.first):
+            return None
+        return self.active(period.end), self.monthly(period.first), self.monthly(period.end)
 
 
 def subscription_end(

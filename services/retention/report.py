@@ -35,6 +35,7 @@ from services.core.local_dates import local_date
 from services.core.money import MoneyContext, load_money_context
 from services.retention.history import (
     OrderHistory,
+    Period,
     Span,
     SubscriptionHistory,
     add_months,
@@ -190,18 +191,13 @@ def _read_book(engine: Engine, basis: str, start: dt.date, months: int) -> _Book
 
 def _members(book: _Book, first: dt.date, end: dt.date) -> tuple[Member, ...]:
     """The customers active at ``first``: kept at ``end`` or not, revenue before and in."""
-    months = (end.year - first.year) * 12 + end.month - first.month
-    before = add_months(first, -months)
-    found = []
-    for cid, history in book.histories.items():
-        if not history.active(first):
-            continue
-        if isinstance(history, OrderHistory):
-            then, now = history.revenue(before, first), history.revenue(first, end)
-        else:
-            then, now = history.monthly(first), history.monthly(end)
-        found.append(Member(cid, history.active(end), then, now))
-    found.sort(key=lambda m: m.customer_id)
+    period = Period.of(first, end)
+    found = [
+        Member(cid, *figures)
+        for cid, history in book.histories.items()
+        if (figures := history.figures(period)) is not None
+    ]
+    found.sort()
     return tuple(found)
 
 
