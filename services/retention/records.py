@@ -169,6 +169,8 @@ class RetentionReport:
     has_subscriptions: bool
     money_note: str | None = None  # amounts left out for want of an exchange rate
     as_of: dt.date | None = None  # the day it was read: a period ending later is to date
+    # The first and last day with orders (or subscriptions; last None: one still runs).
+    data_span: tuple[dt.date, dt.date | None] | None = None
     names: Mapping[int, str] = field(default_factory=dict)
 
     def breakdown(self, by: str) -> tuple[RetentionGroup, ...]:

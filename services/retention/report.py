@@ -87,6 +87,8 @@ class _Book:
     left_out: Counter[str]
     has_orders: bool
     has_subscriptions: bool
+    # The first and the last day the basis has anything (last None: still running).
+    span: tuple[dt.date, dt.date | None] | None = None
 
 
 def _read_orders(session: Session, book: _Book, since: dt.date) -> None:
@@ -97,6 +99,9 @@ def _read_orders(session: Session, book: _Book, since: dt.date) -> None:
     ).all()
     book.cohort_day = {int(c): first.date() for c, first in firsts if first is not None}
     book.has_orders = bool(firsts)
+    if firsts:
+        last = session.scalar(select(func.max(o.order_date)).where(paid))
+        book.span = (min(book.cohort_day.values()), last.date() if last else None)
     early = dt.datetime.combine(since - dt.timedelta(days=2), dt.time())
     rows = session.execute(
         select(o.customer_id, o.order_date, o.utc_offset_minutes, o.amount_cents, o.currency).where(
@@ -140,6 +145,11 @@ def _read_subscriptions(session: Session, book: _Book) -> None:
         histories[int(cid)].spans.append(span)
     book.histories = dict(histories)
     book.cohort_day = {cid: first for cid, h in histories.items() if (first := h.first) is not None}
+    spans = [span for h in histories.values() for span in h.spans]
+    if spans:
+        ends = [span.end for span in spans]
+        running = any(end is None for end in ends)
+        book.span = (min(sp.first for sp in spans), None if running else max(e for e in ends if e))
 
 
 def _read_segments(session: Session, book: _Book, start: dt.date) -> None:
@@ -299,4 +309,5 @@ def retention_report(
         ),
         names=_names(book, (whole, *monthly)),
         as_of=today,
+        data_span=book.span,
     )

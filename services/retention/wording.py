@@ -61,7 +61,13 @@ def empty_words(report: RetentionReport) -> str | None:
         active = "with a paid order in the 12 months before" if report.basis == "orders" else (
             "with a running subscription on"
         )  # fmt: skip
-        return f"No customer was active ({active} {_day(report.first_day)}): pick a later period."
+        words = f"No customer was active ({active} {_day(report.first_day)})"
+        span = report.data_span
+        if span is None:
+            return words + "."
+        what = "paid orders" if report.basis == "orders" else "subscriptions"
+        until = f"to {_day(span[1])}" if span[1] is not None else "to today"
+        return f"{words}: the {what} run from {_day(span[0])} {until}; pick a period within them."
     return None
 
 

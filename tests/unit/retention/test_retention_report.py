@@ -193,3 +193,22 @@ def test_a_period_not_over_says_so(book) -> None:  # type: ignore[no-untyped-def
     assert period_words(report) == "Jan 2025 to Dec 2025 (to date: the last month is not over)"
     done = retention_report(engine, SINCE, UNTIL, today=dt.date(2026, 1, 2))
     assert period_words(done) == "Jan 2025 to Dec 2025"
+
+
+def test_a_period_with_nobody_active_says_where_the_orders_are(book) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from services.retention.wording import empty_words
+
+    engine, _ids = book
+    report = retention_report(engine, dt.date(2030, 1, 1), dt.date(2030, 12, 31))
+    assert report.overall.at_start == 0
+    # E's order of Jun 1, 2023 is the first paid one, K's of Dec 31, 2025 the last.
+    words = empty_words(report)
+    assert words is not None
+    assert "the paid orders run from Jun 1, 2023 to Dec 31, 2025" in words
+    # L and N still run in 2030; nothing ran yet in 2020.
+    subscriptions = retention_report(
+        engine, dt.date(2020, 1, 1), dt.date(2020, 12, 31), basis="subscriptions"
+    )
+    assert "the subscriptions run from Jan 1, 2024 to today" in (empty_words(subscriptions) or "")
