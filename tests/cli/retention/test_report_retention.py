@@ -126,3 +126,16 @@ def test_main_py_as_a_process(book, tmp_path: Path) -> None:  # type: ignore[no-
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "Of 8 customers active on Jan 1, 2025, 5 were still active" in done.stdout
+
+
+def test_out_writes_the_same_text(book, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url, _ids = book
+    target = tmp_path / "retention.csv"
+    code, shown, err = run("--db", url, "report", "retention", *YEAR, "--format", "csv")
+    assert code == 0, err
+    code, out, err = run(
+        "--db", url, "report", "retention", *YEAR, "--format", "csv", "--out", str(target)
+    )
+    assert code == 0, err
+    assert "Wrote the retention report to" in out
+    assert target.read_text(encoding="utf-8") == shown
