@@ -14,6 +14,7 @@ from app.cli import (
     report_alerts,
     report_experiments,
     report_response,
+    report_retention,
     report_roi,
     report_satisfaction,
     report_segments,
@@ -94,6 +95,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     report_alerts.register(kinds, FORMATS)
     report_uplift.register(kinds, FORMATS)
     report_segments.register(kinds, _date, FORMATS)
+    report_retention.register(kinds, _date, FORMATS)
     report_experiments.register(kinds, FORMATS)
 
 

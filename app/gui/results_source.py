@@ -16,6 +16,7 @@ from services.learn.response_records import ResponseReport
 from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
 from services.learn.uplift_records import UpliftReport
+from services.retention.records import RetentionReport
 
 if TYPE_CHECKING:
     # Its module imports the RFM scoring (pandas): loaded when the tab asks for it.
@@ -71,6 +72,15 @@ class WorkspaceResultsSource:
         from services.learn.segments_over_time import migration_customers
 
         return migration_customers(self.workspace.engine, earlier_id, later_id, before, after)
+
+    def load_retention(
+        self, since: dt.date | None, until: dt.date | None, basis: str, cohort_size: str
+    ) -> RetentionReport:
+        from services.retention.report import retention_report
+
+        return retention_report(
+            self.workspace.engine, since, until, basis=basis, cohort_size=cohort_size
+        )
 
     def early_warning(self) -> WorkspaceEarlyWarningSource:
         """Results ▸ Early warning's source (the alert replay)."""

@@ -18,6 +18,7 @@ from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
 from services.learn.segments_records import MigrationMatrix, SegmentsOverTime
 from services.learn.uplift_records import UpliftReport
+from services.retention.records import RetentionReport
 
 __all__ = [
     "EffectivenessReport",
@@ -65,6 +66,13 @@ class ResultsSource(Protocol):
         self, earlier_id: int, later_id: int, before: str, after: str
     ) -> tuple[int, ...]:
         """The customers of one cell of the migration matrix."""
+        ...
+
+    # Results ▸ Retention (views/results/retention.py).
+    def load_retention(
+        self, since: dt.date | None, until: dt.date | None, basis: str, cohort_size: str
+    ) -> RetentionReport:
+        """Retention of the period's months (services.retention.report)."""
         ...
 
     # Results ▸ Experiments (views/results/experiments.py).

@@ -1,0 +1,265 @@
+"""Command ``report retention``: the customers a period kept and lost, and how much of
+their revenue it kept (GRR and NRR), by month, cohort, segment and owner, as a table, CSV
+or JSON. The numbers are services.retention's, the same Results ▸ Retention shows."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TextIO
+
+from app.cli.args import one_of
+from app.cli.output import add_output_option
+
+if TYPE_CHECKING:
+    from services.retention.records import RetentionGroup, RetentionReport
+
+RETENTION_EPILOG = """\
+The period is a run of whole months: by default the last 12 complete months; --since and
+--until pick the months of those dates. The customers at its start are those active then:
+a paid order in the 12 months before (--basis orders, the default) or a running
+subscription (--basis subscriptions). Retained: still active at its end. NRR and GRR set
+their revenue in the period against the same length of time before it (subscriptions:
+the monthly recurring amount at the end against the start); GRR caps each customer's at
+its earlier level. Every month is a period of its own; the whole period's customers are
+broken down by cohort (the quarter, or --cohort month, of the first purchase or
+subscription), by segment and by owner. The report ends with each measure's definition.
+Examples:
+  python main.py report retention
+  python main.py report retention --since 2025-01-01 --until 2025-12-31
+  python main.py report retention --basis subscriptions --cohort month
+  python main.py report retention --format csv --customers --out retention-customers.csv"""
+
+FIGURES_HEADER = ["section", "key", "label", "measure", "value", "currency"]
+CUSTOMERS_HEADER = [
+    "section", "key", "label", "customer_id", "name", "status",
+    "revenue_before_cents", "revenue_now_cents", "currency",
+]  # fmt: skip
+SECTIONS = (("month", "By month"), ("cohort", "By cohort"), ("segment", "By segment"),
+            ("owner", "By owner"))  # fmt: skip
+
+
+def register(kinds: argparse._SubParsersAction[Any], date: Any, formats: tuple[str, ...]) -> None:
+    """Add ``report retention`` to ``report``."""
+    from services.retention.records import BASES, COHORT_SIZES
+
+    parser = kinds.add_parser(
+        "retention",
+        help="customers kept and churned, gross and net revenue retention (GRR, NRR)",
+        description="Retention: of the customers active at the start of a period, how many "
+        "were still active at its end, and how much of their revenue it kept, by month, "
+        "cohort, segment and owner.",
+        epilog=RETENTION_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--since", type=date, metavar="DATE",
+                        help="from this date's month (YYYY-MM-DD)")  # fmt: skip
+    parser.add_argument("--until", type=date, metavar="DATE",
+                        help="up to this date's month, included")  # fmt: skip
+    parser.add_argument(
+        "--basis", type=one_of(BASES), default="orders", metavar="B",
+        help="orders (repeat purchases, default) or subscriptions",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cohort", type=one_of(COHORT_SIZES), default="quarter", metavar="C",
+        help="cohorts by the quarter (default) or month of the first purchase",
+    )  # fmt: skip
+    parser.add_argument(
+        "--format", type=one_of(formats), default="table", metavar="F",
+        help="table (default), csv or json",
+    )  # fmt: skip
+    parser.add_argument(
+        "--customers", action="store_true",
+        help="csv: list the customers behind each figure instead of the figures",
+    )  # fmt: skip
+    add_output_option(parser, "--out", help="write to FILE instead of the screen")
+    parser.set_defaults(handler=cmd_retention)
+
+
+def cmd_retention(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Print (or write to --out) the retention report."""
+    from app.cli.errors import EXIT_OK, CommandError
+    from app.cli.output import check_output, write_output_text
+    from app.workspace import command_workspace
+    from services.core.output_files import display_path
+    from services.retention.report import retention_report
+
+    if args.since and args.until and args.since > args.until:
+        raise CommandError(f"--since {args.since} is after --until {args.until}.")
+    if args.customers and args.format != "csv":
+        raise CommandError("--customers lists the customers in CSV: add --format csv.")
+    if args.out:  # refused before any work: a bad path costs nothing, changes nothing
+        check_output(args, args.out, what="the report")
+    with command_workspace(args.db) as workspace:
+        report = retention_report(
+            workspace.engine, args.since, args.until, basis=args.basis, cohort_size=args.cohort
+        )
+    text = render(report, args.format, customers=args.customers)
+    if not args.out:
+        out.write(text)
+    else:
+        written = write_output_text(args, args.out, text, what="the report")
+        print(f"Wrote the retention report to {display_path(written)}.", file=out)
+    return EXIT_OK
+
+
+def render(report: RetentionReport, form: str, *, customers: bool = False) -> str:
+    """The report in one of the formats: table, csv (``customers``: the customers behind
+    each figure) or json."""
+    if form == "json":
+        return retention_json(report) + "\n"
+    if form == "csv":
+        import io
+
+        from services.usecases.exporting import write_csv_rows
+
+        buffer = io.StringIO()
+        if customers:
+            write_csv_rows(buffer, CUSTOMERS_HEADER, customer_rows(report), newline="\n")
+        else:
+            write_csv_rows(buffer, FIGURES_HEADER, figure_rows(report), newline="\n")
+        return buffer.getvalue()
+    return "\n".join(retention_table(report)) + "\n"
+
+
+# --- table ------------------------------------------------------------------------------
+
+
+def _row(report: RetentionReport, group: RetentionGroup) -> str:
+    from services.retention.wording import money, rate
+
+    label = group.label if len(group.label) <= 18 else group.label[:17] + "…"
+    return (
+        f"{label:<18} {group.at_start:>8,} {group.retained:>8,} {group.churned:>7,} "
+        f"{rate(group.retention_rate):>9} {rate(group.churn_rate):>6} "
+        f"{money(report, group.revenue_before_cents):>11} "
+        f"{money(report, group.revenue_now_cents):>11} "
+        f"{_short(group.grr):>5} {_short(group.nrr):>5}" + (" *" if group.small else "")
+    )
+
+
+def _short(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _header(first: str) -> str:
+    return (
+        f"{first:<18} {'At start':>8} {'Retained':>8} {'Churned':>7} {'Retention':>9} "
+        f"{'Churn':>6} {'Rev. before':>11} {'Rev. now':>11} {'GRR':>5} {'NRR':>5}"
+    )
+
+
+def retention_table(report: RetentionReport) -> list[str]:
+    """The report as lines of at most 100 columns."""
+    import textwrap
+
+    from services.retention.records import DEFINITIONS
+    from services.retention.wording import (
+        basis_words,
+        empty_words,
+        headline,
+        period_words,
+        small_words,
+    )
+
+    lines = [f"{basis_words(report)}, {period_words(report)} (in {report.currency})", ""]
+    lines += textwrap.wrap(headline(report), 100)
+    if empty_words(report) is None:
+        lines += ["", _header(""), _row(report, report.overall)]
+        labels = dict(SECTIONS)
+        labels["cohort"] = f"By cohort ({report.cohort_size} of the first "
+        labels["cohort"] += "purchase)" if report.basis == "orders" else "subscription)"
+        for key, title in labels.items():
+            lines += ["", f"{title}:", _header("")]
+            lines += [_row(report, g) for g in report.breakdown(key)]
+        notes = [small_words((report.overall, *report.months, *report.by_cohort,
+                              *report.by_segment, *report.by_owner)),
+                 report.segments_note, report.revenue_note, report.money_note]  # fmt: skip
+        lines.append("")
+        for note in notes:
+            lines += textwrap.wrap(note, 100) if note else []
+    lines += ["", "Definitions:"]
+    for term, words in DEFINITIONS:
+        lines += textwrap.wrap(f"{term}: {words}", 100, initial_indent="  ",
+                               subsequent_indent="    ")  # fmt: skip
+    return lines
+
+
+# --- csv and json -------------------------------------------------------------------------
+
+
+def _groups(report: RetentionReport) -> Iterator[tuple[str, RetentionGroup]]:
+    yield "overall", report.overall
+    for key, _title in SECTIONS:
+        for group in report.breakdown(key):
+            yield key, group
+
+
+def _figures(group: RetentionGroup) -> list[tuple[str, object]]:
+    def exact(value: float | None) -> object:
+        return "" if value is None else round(value, 6)
+
+    return [
+        ("first_day", group.first_day.isoformat()),
+        ("last_day", group.last_day.isoformat()),
+        ("at_start", group.at_start),
+        ("retained", group.retained),
+        ("churned", group.churned),
+        ("retention_rate", exact(group.retention_rate)),
+        ("churn_rate", exact(group.churn_rate)),
+        ("revenue_before_cents", group.revenue_before_cents),
+        ("revenue_now_cents", group.revenue_now_cents),
+        ("revenue_kept_cents", group.revenue_kept_cents),
+        ("grr", exact(group.grr)),
+        ("nrr", exact(group.nrr)),
+        ("small_group", int(group.small)),
+    ]
+
+
+def figure_rows(report: RetentionReport) -> Iterator[list[object]]:
+    """CSV rows: one a group and measure (section: overall, month, cohort, segment, owner)."""
+    for section, group in _groups(report):
+        for measure, value in _figures(group):
+            currency = report.currency if measure.endswith("_cents") else ""
+            yield [section, group.key, group.label, measure, value, currency]
+
+
+def customer_rows(report: RetentionReport) -> Iterator[list[object]]:
+    """CSV rows: one a group and customer at its start (status retained or churned)."""
+    for section, group in _groups(report):
+        for m in group.members:
+            yield [section, group.key, group.label, m.customer_id,
+                   report.names.get(m.customer_id, ""), "retained" if m.retained else "churned",
+                   m.before_cents, m.now_cents, report.currency]  # fmt: skip
+
+
+def retention_json(report: RetentionReport) -> str:
+    """The report as one JSON object: each group's figures with its customers' ids."""
+    import json
+
+    from services.retention.records import DEFINITIONS
+    from services.retention.wording import headline
+
+    def group_object(group: RetentionGroup) -> dict[str, object]:
+        figures: dict[str, object] = {"key": group.key, "label": group.label}
+        for measure, value in _figures(group):
+            figures[measure] = None if value == "" else value
+        figures["small_group"] = group.small
+        figures["retained_ids"] = list(group.customer_ids("retained"))
+        figures["churned_ids"] = list(group.customer_ids("churned"))
+        return figures
+
+    data: dict[str, object] = {
+        "basis": report.basis,
+        "cohort_size": report.cohort_size,
+        "first_day": report.first_day.isoformat(),
+        "last_day": report.last_day.isoformat(),
+        "currency": report.currency,
+        "headline": headline(report),
+        "overall": group_object(report.overall),
+        **{f"by_{key}": [group_object(g) for g in report.breakdown(key)] for key, _ in SECTIONS},
+        "segments_note": report.segments_note,
+        "money_note": report.money_note,
+        "definitions": dict(DEFINITIONS),
+    }
+    return json.dumps(data, indent=2)

@@ -1,0 +1,1 @@
+"""Retention: how many customers a period kept, and how much of their revenue."""
