@@ -5,7 +5,6 @@ guarded writer, saying where it went."""
 from __future__ import annotations
 
 import argparse
-import csv as csv_module
 from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
@@ -52,7 +51,9 @@ def print_report(
 
 
 def write_plain_csv(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """A header and rows as CSV, each row ending in a bare line break."""
-    writer = csv_module.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    """A header and rows as CSV, each row ending in a bare line break, by the exports' rules:
+    a cell a spreadsheet would read as a formula (a customer named "=HYPERLINK(...)") gets an
+    apostrophe, numbers stay numbers."""
+    from services.usecases.exporting import write_csv_rows
+
+    write_csv_rows(out, header, rows, newline="\n")

@@ -79,9 +79,9 @@ def register(kinds: argparse._SubParsersAction[Any], date: Any, formats: tuple[s
 def cmd_retention(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print (or write to --out) the retention report."""
     from app.cli.errors import EXIT_OK, CommandError
-    from app.cli.output import check_output, write_output_text
+    from app.cli.output import check_output
+    from app.cli.report_output import print_report
     from app.workspace import command_workspace
-    from services.core.output_files import display_path
     from services.retention.report import retention_report
 
     if args.since and args.until and args.since > args.until:
@@ -94,32 +94,27 @@ def cmd_retention(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         report = retention_report(
             workspace.engine, args.since, args.until, basis=args.basis, cohort_size=args.cohort
         )
-    text = render(report, args.format, customers=args.customers)
-    if not args.out:
-        out.write(text)
-    else:
-        written = write_output_text(args, args.out, text, what="the report")
-        print(f"Wrote the retention report to {display_path(written)}.", file=out)
+    print_report(args, out, render(report, args.format, customers=args.customers), name="retention")
     return EXIT_OK
 
 
 def render(report: RetentionReport, form: str, *, customers: bool = False) -> str:
     """The report in one of the formats: table, csv (``customers``: the customers behind
     each figure) or json."""
-    if form == "json":
-        return retention_json(report) + "\n"
-    if form == "csv":
-        import io
+    from app.cli.report_output import report_text, write_plain_csv
 
-        from services.usecases.exporting import write_csv_rows
-
-        buffer = io.StringIO()
+    def csv(stream: TextIO) -> None:
         if customers:
-            write_csv_rows(buffer, CUSTOMERS_HEADER, customer_rows(report), newline="\n")
+            write_plain_csv(stream, CUSTOMERS_HEADER, customer_rows(report))
         else:
-            write_csv_rows(buffer, FIGURES_HEADER, figure_rows(report), newline="\n")
-        return buffer.getvalue()
-    return "\n".join(retention_table(report)) + "\n"
+            write_plain_csv(stream, FIGURES_HEADER, figure_rows(report))
+
+    return report_text(
+        form,
+        table=lambda: retention_table(report),
+        csv=csv,
+        json=lambda: retention_json(report),
+    )
 
 
 # --- table ------------------------------------------------------------------------------
