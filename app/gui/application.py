@@ -30,11 +30,13 @@ from app.gui import (
     digest_controller,
     import_controller,
     notifications,
+    offline_controller,
     recent_controller,
     scoring_controller,
     settings_controller,
     shared_workspace_controller,
     update_check,
+    workspace_controller,
 )
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.ask_source import WorkspaceAskSource
@@ -44,13 +46,12 @@ from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.demo_workspace import FIRST_LAUNCH_DEMO_CUSTOMERS, first_launch_needs_demo
 from app.gui.errors import ErrorPresenter, route_qt_messages
 from app.gui.my_work_source import WorkspaceMyWorkSource
-from app.gui.offline_controller import OfflineController
 from app.gui.opening import APPLICATION, ORGANIZATION, show_alerts_first
 from app.gui.outreach import batch_controller, composer_controller, template_controller
 from app.gui.preload import Preload
 from app.gui.results_source import WorkspaceResultsSource
 from app.gui.startup import QUIT_WHEN_POPULATED, after_table_settles, quit_when_populated
-from app.gui.workspace_controller import NewPathFn, WorkspaceController
+from app.gui.workspace_controller import NewPathFn
 from app.gui.workspace_opening import CHOICE_EMPTY as CHOICE_EMPTY
 from app.gui.workspace_opening import CHOICE_OPEN as CHOICE_OPEN
 from app.gui.workspace_opening import ChooseFn, PathPromptFn, WorkspaceOpening
@@ -130,7 +131,9 @@ class GuiController(WorkspaceOpening):
             parent=self,
             show_progress=show_progress,
         )
-        # The features, in the order they add their menu entries and connect their signals.
+        # The features, in the order they add their menu entries and connect their signals
+        # (the workspaces' takes the test's answers to its questions, offline what stops
+        # the imports).
         self.imports = import_controller.install(ctx)
         self.scoring = scoring_controller.install(ctx)
         self.digest = digest_controller.install(ctx)
@@ -140,27 +143,18 @@ class GuiController(WorkspaceOpening):
         self.composer = composer_controller.install(ctx)
         self.batches = batch_controller.install(ctx)
         self.templates = template_controller.install(ctx)
-        # File ▸ New workspace…, the first-run welcome, the getting-started checklist and
-        # File ▸ Who I am… (the actor of everything done here, the sender, "Mine").
-        self.workspaces = WorkspaceController(
+        self.workspaces = workspace_controller.install(
             ctx,
-            settings,
             open_settings=self.settings.open,
-            welcome=welcome,
-            ask_identity_fn=ask_identity,
-            ask_new_path=ask_new_workspace_path,
             prompt_open_path=self._prompt_open_path,
-            parent=self,
+            welcome=welcome,
+            ask_identity=ask_identity,
+            ask_new_path=ask_new_workspace_path,
         )
         self.recent = recent_controller.install(ctx)
         self.shared = shared_workspace_controller.install(ctx)
-        # File ▸ Take offline… and Sync back, and the banner of an offline copy.
-        self.offline = OfflineController(
-            ctx,
-            user=self._user,
-            stop_imports=lambda: self.imports.set_workspace(None),
-            show_progress=show_progress,
-            parent=self,
+        self.offline = offline_controller.install(
+            ctx, stop_imports=lambda: self.imports.set_workspace(None)
         )
         # Between features: a file from the watched folder is scored again at once, and the
         # checklist follows imports, scorings and settings changes.
