@@ -93,6 +93,7 @@ def bench_window(path: Path, alert_ids: list[int]) -> tuple[list[float], list[fl
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from app.gui.context import WindowContext
     from app.gui.outreach.batch_controller import BatchController
     from app.workspace import open_workspace, to_url
     from views.kit.jobs import JobRunner
@@ -103,7 +104,9 @@ def bench_window(path: Path, alert_ids: list[int]) -> tuple[list[float], list[fl
     window = QWidget()
     window.resize(1366, 768)
     window.show()
-    controller = BatchController(jobs, window, lambda: workspace, user=lambda: "bench")
+    controller = BatchController(
+        WindowContext(jobs, window, lambda: workspace), user=lambda: "bench"
+    )
 
     gaps: list[float] = []
     ends: list[float] = []

@@ -109,6 +109,7 @@ def main() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from app.gui.context import WindowContext
     from app.gui.outreach.composer_controller import ComposerController
     from app.workspace import open_workspace, to_url
     from services.settings import set_settings
@@ -146,9 +147,7 @@ def main() -> int:
             con.close()
         window = QWidget()
         controller = ComposerController(
-            jobs,
-            window,
-            lambda: workspace,
+            WindowContext(jobs, window, lambda: workspace),
             user=lambda: "bench",
             ask_preview=lambda *_a: "send",
             confirm_recipient=lambda *_a: None,

@@ -92,6 +92,7 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from app.gui.context import WindowContext
     from app.gui.outreach.batch_controller import BatchController
     from app.workspace import open_workspace, to_url
     from views.kit.jobs import JobRunner
@@ -108,7 +109,9 @@ def main() -> int:
         window = QWidget()
         window.resize(*SIZE)
         controller = BatchController(
-            jobs, window, lambda: workspace, user=lambda: "Hannah Becker", theme=theme
+            WindowContext(jobs, window, lambda: workspace),
+            user=lambda: "Hannah Becker",
+            theme=theme,
         )
 
         def settle(condition: object, seconds: float = 30.0) -> None:

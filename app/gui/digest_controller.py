@@ -10,12 +10,13 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
+from app.gui.context import GuiContext, WindowContext
 from app.workspace import Workspace
 from services.listen.records import Digest, DigestLine
 from views.digest.dialog import SinceDialog
 from views.item_models.customer_filters import CustomerFilter
-from views.kit.jobs import JobRunner, TaskState
-from views.shell.main_window import TAB_MY_WORK, MainWindow
+from views.kit.jobs import TaskState
+from views.shell.main_window import TAB_MY_WORK
 
 KEY_AT_STARTUP = "digest/at_startup"
 KEY_LAST_SHOWN = "digest/last_shown"
@@ -33,18 +34,17 @@ class DigestController(QObject):
 
     def __init__(
         self,
-        jobs: JobRunner,
-        window: MainWindow,
-        workspace: Callable[[], Workspace | None],
+        context: WindowContext,
         settings: QSettings,
         *,
         at_startup: bool = True,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
+        window = context.window
         super().__init__(window)
-        self._jobs = jobs
+        self._jobs = context.jobs
         self._window = window
-        self._workspace = workspace
+        self._workspace = context.workspace
         self._settings = settings
         self._startup_allowed = at_startup
         self._today = today
@@ -128,3 +128,12 @@ class DigestController(QObject):
         self._window.open_customers(
             CustomerFilter(customer_ids=line.customer_ids, title=f"{line.text}{since}")
         )
+
+
+def install(ctx: GuiContext) -> DigestController:
+    """View ▸ Since yesterday…, and once a day when a workspace opens at start-up; its
+    "Assigned to you" line is the user's (File ▸ Who I am…)."""
+    controller = DigestController(ctx, ctx.settings, at_startup=ctx.show_progress)
+    controller.reader = ctx.owner_name
+    ctx.workspace_opened.connect(lambda _name: controller.workspace_opened())
+    return controller

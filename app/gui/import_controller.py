@@ -19,6 +19,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
+from app.gui.context import GuiContext
 from app.gui.import_watch import RESCAN_MS, STABLE_MS, FileSignature, FolderWatcher, scan_folder
 from app.workspace import Workspace
 from models.db import describe_db_error, session_scope
@@ -574,3 +575,8 @@ class ImportController(QObject):
             action_text="Try in the import dialog…",
             action=lambda: self.open_import([path]),
         )
+
+
+def install(ctx: GuiContext) -> ImportController:
+    """File ▸ Import…, drag and drop, import history and the watched folder."""
+    return ImportController(ctx.jobs, ctx.window, parent=ctx.parent)

@@ -12,15 +12,14 @@ each scoring) is compared with what was seen. The tray is given in tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, SignalInstance
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from app.workspace import Workspace
-from views.kit.jobs import JobRunner, TaskState
+from app.gui.context import GuiContext, WindowContext
+from views.kit.jobs import TaskState
 from views.my_work.source import MyWork
 from views.shell.main_window import MainWindow
 
@@ -43,16 +42,6 @@ class Tray(Protocol):
     ) -> None: ...
 
 
-class Application(Protocol):
-    """What install_notifications uses of the application (app/gui/application.py)."""
-
-    jobs: JobRunner
-    window: MainWindow
-    workspace: Workspace | None
-    workspace_opened: SignalInstance
-    settings: Any  # its settings_saved(keys) signal
-
-
 def _system_tray(window: MainWindow) -> QSystemTrayIcon | None:
     if not QSystemTrayIcon.isSystemTrayAvailable():
         return None
@@ -68,9 +57,7 @@ class NotificationController(QObject):
 
     def __init__(
         self,
-        jobs: JobRunner,
-        window: MainWindow,
-        workspace: Callable[[], Workspace | None],
+        context: WindowContext,
         *,
         tray: Tray | None | bool = True,
         parent: QObject | None = None,
@@ -78,9 +65,10 @@ class NotificationController(QObject):
         """``tray``: True finds the system's (None when it has none), None uses the
         status bar, or a tray of the caller's."""
         super().__init__(parent)
-        self._jobs = jobs
+        window = context.window
+        self._jobs = context.jobs
         self._window = window
-        self._workspace = workspace
+        self._workspace = context.workspace
         self.tray: Tray | None = _system_tray(window) if tray is True else (tray or None)
         self.enabled = True
         self._due: set[int] | None = None  # the tasks seen due, None: no baseline yet
@@ -193,11 +181,10 @@ class NotificationController(QObject):
         self._window.my_work.open_requested.emit(alert_id, customer_id)
 
 
-def install_notifications(app: Application) -> NotificationController:
-    """The controller for the application's window, told when a workspace opens and when
-    settings are saved."""
-    window = app.window
-    controller = NotificationController(app.jobs, window, lambda: app.workspace, parent=window)
-    app.workspace_opened.connect(controller.workspace_opened)
-    app.settings.settings_saved.connect(controller.settings_saved)
+def install(ctx: GuiContext) -> NotificationController:
+    """Reminders in the system tray for the application's window, told when a workspace
+    opens and when settings are saved."""
+    controller = NotificationController(ctx, parent=ctx.window)
+    ctx.workspace_opened.connect(controller.workspace_opened)
+    ctx.settings_saved.connect(controller.settings_saved)
     return controller

@@ -387,3 +387,15 @@ class OfflineController(QObject):
             self._context.window, "Sync back", question, QLineEdit.EchoMode.Password
         )
         return text if ok and text else None
+
+
+def install(ctx: GuiContext, *, stop_imports: Callable[[], None]) -> OfflineController:
+    """File ▸ Take offline… and Sync back, and the banner of an offline copy;
+    ``stop_imports`` turns the imports off in an offline copy."""
+    return OfflineController(
+        ctx,
+        user=ctx.user,
+        stop_imports=stop_imports,
+        show_progress=ctx.show_progress,
+        parent=ctx.parent,
+    )

@@ -46,3 +46,8 @@ class RecentWorkspaces(QObject):
     def forget_missing(self) -> None:
         forget_workspaces([p for p in recent_workspaces() if not Path(p).is_file()])
         self.refresh()
+
+
+def install(ctx: GuiContext) -> RecentWorkspaces:
+    """File ▸ Open recent."""
+    return RecentWorkspaces(ctx, parent=ctx.parent)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import QProgressDialog
 
+from app.gui.context import GuiContext, WindowContext
 from app.workspace import Workspace
 from models.db import translate_db_errors
 from models.errors import UserFacingError
@@ -28,10 +30,12 @@ from services.core.records import (
     ModelReport,
     ScoringSummary,
 )
-from views.kit.jobs import JobRunner, Operation, TaskState
+from views.importing.notice import ImportNoticeArea
+from views.kit.jobs import Operation, TaskState
 from views.kit.theme import ThemeManager
 from views.scoring.dialog import ScoringParameters, ask_scoring_parameters
 from views.scoring.model_report import ModelReportDialog
+from views.shell.main_window import TAB_MY_WORK
 
 if TYPE_CHECKING:
     from services.usecases.refresh import RefreshResult
@@ -136,19 +140,18 @@ class ScoringController(QObject):
 
     def __init__(
         self,
-        jobs: JobRunner,
-        window: MainWindow,
-        workspace: Callable[[], Workspace | None],
+        context: WindowContext,
         theme: ThemeManager,
         *,
         ask_parameters: AskFn | None = None,
         show_progress: bool = True,
         today: Callable[[], dt.date] = utc_today,
     ) -> None:
+        jobs, window = context.jobs, context.window
         super().__init__(window)
         self._jobs = jobs
         self._window = window
-        self._workspace = workspace
+        self._workspace = context.workspace
         self._theme = theme
         self._today = today
         # Replaceable (tests answer without a modal dialog).
@@ -367,3 +370,53 @@ class ScoringController(QObject):
                 self._load_report()
             else:
                 self.report_dialog.set_report(None)
+
+
+def install(ctx: GuiContext) -> ScoringController:
+    """Score now and the model report (Scoring menu), for the application's window."""
+    return ScoringController(ctx, ctx.theme, show_progress=ctx.show_progress)
+
+
+def rescore_watched_imports(
+    scoring: ScoringController,
+    watched_import_done: SignalInstance,
+    notices: ImportNoticeArea,
+    window: MainWindow,
+) -> None:
+    """A file imported from the watched folder: the workspace is scored again at once, and
+    what the scoring made of it is said in the import ``notices``."""
+
+    def on_watched_import_done(path: str, outcome: Any) -> None:
+        # Scored again (after any run in flight) only when the file changed something, so
+        # that its orders and tickets count in the scores and alerts at once.
+        report = outcome.report
+        changed = sum(f.inserted + f.updated for f in report.files)
+        if report.landed and changed > 0:
+            rows = "1 row" if changed == 1 else f"{changed:,} rows"
+            scoring.rescore(f"{os.path.basename(path)} imported: {rows} new or changed")
+
+    def on_refreshed(result: Any) -> None:
+        # The watched folder's notice (what arrived, what the scoring and the alerts made
+        # of it) and any escalations raised.
+        reason = scoring.rescore_reason
+        if reason is not None:
+            text = f"{reason}; re-scored {result.scores.customers:,} customers"
+            if result.alerts is not None:
+                created = result.alerts.created
+                text += f", {created:,} new alert{'' if created == 1 else 's'}"
+            else:
+                text += f" (the alerts were not updated: {result.alerts_error})"
+            notices.add(text + ".", tone="positive")
+        if result.escalations:  # the count and any reason no email went, not every title
+            lines = [result.escalations[0]]
+            lines += [x.strip() for x in result.escalations[1:] if x.strip().startswith("Not ")]
+            window.my_work.reload()
+            notices.add(
+                "\n".join(lines),
+                tone="warning",
+                action_text="Open My work",
+                action=lambda: window.tabs.setCurrentIndex(TAB_MY_WORK),
+            )
+
+    watched_import_done.connect(on_watched_import_done)
+    scoring.refreshed.connect(on_refreshed)

@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog
 
+from app.gui.context import GuiContext, WindowContext
 from app.gui.email_settings import (
     FIELD_LABELS,
     SECURITY_LABELS,
@@ -31,7 +32,6 @@ from app.gui.email_settings import (
 )
 from app.workspace import Workspace
 from services.core.setting_spec import Applies, SettingSpec
-from views.kit.jobs import JobRunner
 from views.settings.dialog import SettingField, SettingsDialog
 from views.settings.email_pages import EmailSettingsSource
 
@@ -175,19 +175,18 @@ class SettingsController(QObject):
 
     def __init__(
         self,
-        jobs: JobRunner,
-        window: QWidget,
-        workspace: Callable[[], Workspace | None],
+        context: WindowContext,
         *,
         user: Callable[[], str],
         show: ShowFn = _show_modal,
         status: Callable[[str], None] | None = None,
         email: EmailSettingsSource | None = None,
     ) -> None:
+        jobs, window = context.jobs, context.window
         super().__init__(window)
         self._jobs = jobs
         self._window = window
-        self._workspace = workspace
+        self._workspace = context.workspace
         self._user = user
         self._show = show
         self._status = status
@@ -284,3 +283,30 @@ class SettingsController(QObject):
     def _say(self, text: str) -> None:
         if self._status is not None:
             self._status(text)
+
+
+def install(ctx: GuiContext) -> SettingsController:
+    """File ▸ Settings…: alert rules, cap, quiet period, score weights; also a Results
+    section's Settings page (Return's "Costs…"). What is saved is told to the application
+    (``ctx.settings_saved``), and a provider saved is the one every tab uses at once: Ask
+    says so now, not when its tab is next shown (the composer reads it each time it opens).
+    """
+    window = ctx.window
+    controller = SettingsController(
+        ctx,
+        user=ctx.user,
+        status=lambda text: window.statusBar().showMessage(text, 15_000),
+        # The test email goes from (and to) the user's own address when none is set.
+        email=EmailSettingsActions(ctx.jobs, own_address=ctx.own_address),
+    )
+    window.settings_requested.connect(controller.open)
+    window.results.settings_requested.connect(controller.open)
+    controller.settings_saved.connect(ctx.settings_saved)
+
+    def on_settings_saved(keys: list[str]) -> None:
+        if any(key.startswith("llm.") for key in keys):
+            window.ask.reload_provider()
+
+    controller.settings_saved.connect(on_settings_saved)
+    controller.secrets_stored.connect(lambda _names: window.ask.reload_provider())
+    return controller

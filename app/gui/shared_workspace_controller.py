@@ -215,3 +215,9 @@ class SharedWorkspaceController(QObject):
         else:
             log.error("Opening a shared workspace failed", exc_info=error)
             dialog.show_error(BUG_MESSAGE)
+
+
+def install(ctx: GuiContext) -> SharedWorkspaceController:
+    """File ▸ Open shared workspace… (a team's, on PostgreSQL), and its password asked
+    again when a shared workspace refuses the stored one."""
+    return SharedWorkspaceController(ctx, parent=ctx.parent)

@@ -5,14 +5,12 @@ thread; a newer version is said in the status bar (services/updates/check.py). W
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMainWindow
 
+from app.gui.context import GuiContext, WindowContext
 from app.workspace import Workspace
 from services.updates.check import UpdateCheck
-from views.kit.jobs import JobRunner
 
 log = logging.getLogger(__name__)
 NEWER_SHOWN_MS = 120_000
@@ -32,13 +30,11 @@ def _check(workspace: Workspace) -> UpdateCheck:
 class UpdateChecker(QObject):
     """Asks once per session; ``last`` holds the answer (tests, the status bar)."""
 
-    def __init__(
-        self, jobs: JobRunner, window: QMainWindow, workspace: Callable[[], Workspace | None]
-    ) -> None:
-        super().__init__(window)
-        self._jobs = jobs
-        self._window = window
-        self._workspace = workspace
+    def __init__(self, context: WindowContext) -> None:
+        super().__init__(context.window)
+        self._jobs = context.jobs
+        self._window = context.window
+        self._workspace = context.workspace
         self.asked = False
         self.last: UpdateCheck | None = None
 
@@ -66,3 +62,11 @@ class UpdateChecker(QObject):
         elif result.status == "failed":
             log.warning("Update check: %s", result.problem)
             self._window.statusBar().showMessage(result.message, FAILED_SHOWN_MS)
+
+
+def install(ctx: GuiContext) -> UpdateChecker:
+    """Is a newer version out? Asked when the first workspace of the session opens, only
+    when IT set an address."""
+    checker = UpdateChecker(ctx)
+    ctx.workspace_opened.connect(lambda _name: checker.workspace_opened())
+    return checker

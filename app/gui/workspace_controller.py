@@ -402,3 +402,27 @@ def _workspace_facts(workspace: Workspace) -> WorkspaceFacts:
     from services.usecases.checklist import workspace_facts
 
     return workspace_facts(workspace.engine)
+
+
+def install(
+    ctx: GuiContext,
+    *,
+    open_settings: Callable[[str], None],
+    prompt_open_path: Callable[[], str | None],
+    welcome: WelcomeFn | None = None,
+    ask_identity: IdentityPrompt | None = None,
+    ask_new_path: NewPathFn | None = None,
+) -> WorkspaceController:
+    """File ▸ New workspace…, the first-run welcome, the getting-started checklist and
+    File ▸ Who I am… (the actor of everything done here, the sender, "Mine"). The
+    questions are asked with dialogs unless given (tests answer them)."""
+    return WorkspaceController(
+        ctx,
+        ctx.settings,
+        open_settings=open_settings,
+        welcome=welcome,
+        ask_identity_fn=ask_identity,
+        ask_new_path=ask_new_path,
+        prompt_open_path=prompt_open_path,
+        parent=ctx.parent,
+    )

@@ -1,8 +1,8 @@
 """The Ask tab in the main window: the pane after Results with View ▸ Ask (Ctrl+6),
 View ▸ Ask a question (Ctrl+K: the tab, the cursor in the question box), its theme, and
-its customer links opened in the Customers tab. Kept out of views/shell/main_window.py, which
-only calls ``install``; app/ hands the pane its source and connects ``draft_requested``
-to the composer.
+its customer links opened in the Customers tab. Kept out of views/shell/main_window.py,
+which only lists its ``screen`` among the window's tabs; app/ hands the pane its source
+and connects ``draft_requested`` to the composer.
 
 The pane is built when the tab is first shown (or first used), not on the way to the
 window's first paint: until then the tab holds an empty page, and
@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from views.shell.lazy_tab import LazyTab
+from views.shell.tab_screen import Screen
 
 if TYPE_CHECKING:
     from views.ask.pane import AskPane
@@ -70,6 +71,19 @@ class AskTab(LazyTab["AskPane"]):
         pane.set_source(self._source)
         return pane
 
+    @property
+    def screen(self) -> Screen:
+        """Its tab after Results, with View ▸ Ask (Ctrl+6) and View ▸ Ask a question."""
+        return Screen(TAB_TITLE, "As&k", "Ctrl+6", self.page, self._add_focus_action)
+
+    def _add_focus_action(self, window: QWidget, menus: WindowMenus) -> None:
+        focus = QAction("Ask a &question", window)
+        focus.setShortcut(QKeySequence(FOCUS_SHORTCUT))
+        focus.setToolTip("The Ask tab, the cursor in its question box")
+        focus.triggered.connect(self.focus_question)
+        menus.view_menu.insertAction(menus.tabs_separator, focus)
+        self.focus_action = focus
+
     def focus_question(self) -> None:
         """The tab, the cursor in the question box (Ctrl+K)."""
         self._tabs.setCurrentIndex(self.index)
@@ -79,24 +93,3 @@ class AskTab(LazyTab["AskPane"]):
         """Read the provider again; a pane not built yet reads it when built."""
         if self._pane is not None:
             self._pane.reload_provider()
-
-
-def install(
-    window: QWidget,
-    tabs: QTabWidget,
-    menus: WindowMenus,
-    theme_manager: ThemeManager,
-    open_customer: Callable[[int], None],
-    jobs: JobRunner,
-) -> AskTab:
-    """Add the Ask tab to the window's ``tabs`` and connect it; returns the tab. A
-    customer link in an answer calls ``open_customer`` (the window's Customers tab)."""
-    tab = AskTab(window, tabs, theme_manager, open_customer, jobs)
-    menus.add_tab_action(window, "As&k", tab.index, tabs.setCurrentIndex)
-    focus = QAction("Ask a &question", window)
-    focus.setShortcut(QKeySequence(FOCUS_SHORTCUT))
-    focus.setToolTip("The Ask tab, the cursor in its question box")
-    focus.triggered.connect(tab.focus_question)
-    menus.view_menu.insertAction(menus.tabs_separator, focus)
-    tab.focus_action = focus
-    return tab

@@ -49,8 +49,14 @@ class LazyTab(Generic[PaneT]):
         self._loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._loading.hide()
         self._layout.addWidget(self._loading)
-        self.index = tabs.addTab(page, title)
+        self.title = title
+        # The window adds the page to ``tabs`` (views/shell/tab_screen.py).
         tabs.currentChanged.connect(self._on_tabs_current_changed)
+
+    @property
+    def index(self) -> int:
+        """The tab's position in the window's tabs."""
+        return self._tabs.indexOf(self.page)
 
     @property
     def built(self) -> bool:

@@ -1,54 +1,51 @@
 """The main window: six tabs. Alerts (the alerts, the customer and the actions side by
 side), Customers (the table and the selected customer), Dashboard, My work, Results, Ask.
 
+Each tab is a screen (views/shell/tab_screen.py): the window lists them in order and each
+gets its tab and its View ▸ entry. The Customers, Results and Ask tabs live in their own
+modules (customers_tab.py, results_tab.py, ask_tab.py); Alerts, Dashboard and My work,
+built after the first paint, in window_screens.py, a base class of the window.
+
 The window knows nothing about databases: it is handed a CustomerSource and a job
 runner, and asks app/ (through signals) to open or build workspaces."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from services.core.records import WorkspaceSummary
-from views.alerts.source import AlertSource
-from views.customers.detail_pane import MISSING_CUSTOMER_MESSAGE, CustomerDetailPane
 from views.customers.owners_follow import OwnerFollower
-from views.customers.pane import CustomersPane
 from views.customers.source import CustomerSource
-from views.item_models.alert_query import AlertQuery
-from views.item_models.customer_filters import CustomerFilter
-from views.kit.geometry import FitsScreen, fit_panes, fit_window_to_screen
+from views.kit.geometry import FitsScreen, fit_window_to_screen
 from views.kit.theme import Theme, ThemeManager, ThemeMode
 from views.kit.undo import UndoBar, UndoHistory, undo_action
-from views.my_work.source import MyWorkSource
-from views.shell import ask_tab, results_tab
-from views.shell.screens import IdleBuild, ScreenPage, Screens
-from views.shell.shortcut_sheet import Shortcut, ShortcutSheet, menu_shortcuts, shortcuts_of
+from views.shell.ask_tab import AskTab
+from views.shell.customers_tab import CustomersTab
+from views.shell.results_tab import ResultsTab
+from views.shell.shortcut_sheet import Shortcut, ShortcutSheet, window_shortcuts
 from views.shell.tab_keys import KEY_TAB as KEY_TAB
+from views.shell.tab_keys import TAB_ALERTS as TAB_ALERTS
+from views.shell.tab_keys import TAB_ASK as TAB_ASK
+from views.shell.tab_keys import TAB_CUSTOMERS as TAB_CUSTOMERS
+from views.shell.tab_keys import TAB_DASHBOARD as TAB_DASHBOARD
 from views.shell.tab_keys import TAB_KEYS as TAB_KEYS
+from views.shell.tab_keys import TAB_MY_WORK as TAB_MY_WORK
+from views.shell.tab_keys import TAB_RESULTS as TAB_RESULTS
+from views.shell.tab_screen import Screen, add_screens
 from views.shell.window_actions import WORKSPACE_FILTER as WORKSPACE_FILTER
-from views.shell.window_actions import ConfirmFn, WindowFileActions
+from views.shell.window_actions import ConfirmFn
 from views.shell.window_menus import WindowMenus
+from views.shell.window_screens import KEY_OWNER as KEY_OWNER
+from views.shell.window_screens import SCREEN_TABS, WindowScreens
+from views.shell.window_status import build_status_bar, demo_banner
 
 if TYPE_CHECKING:
-    from views.alerts.view import AlertsView
-    from views.dashboard.pane import DashboardData, DashboardPane
     from views.kit.jobs import JobRunner
-    from views.my_work.pane import MyWorkPane
 
 APP_TITLE = "Account Radar"
 
@@ -59,17 +56,11 @@ KEY_SPLITTER = "main_window/splitter"
 KEY_DETAIL_SPLITTER = "detail/splitter"
 KEY_HEADER = "customers/header"
 KEY_THEME = "ui/theme"
-KEY_OWNER = "alerts/owner"
 
-TAB_ALERTS, TAB_CUSTOMERS, TAB_DASHBOARD = 0, 1, 2
 DEFAULT_SIZE = QSize(1400, 860)  # the first window's, fitted to the screen when shown
-TAB_MY_WORK, TAB_RESULTS, TAB_ASK = 3, 4, 5
-_SCREEN_TABS = (TAB_ALERTS, TAB_DASHBOARD, TAB_MY_WORK)  # views/shell/screens.py's pages
-# How long the screens wait when another tab shows: past a first sort or search.
-_SCREENS_AFTER_MS = 1500
 
 
-class MainWindow(WindowFileActions):
+class MainWindow(WindowScreens):
     """Menus, the demo banner, the two panes and the status bar.
 
     Signals:
@@ -91,7 +82,7 @@ class MainWindow(WindowFileActions):
     settings_requested = Signal()
     templates_requested = Signal()
 
-    def __init__(  # noqa: PLR0915
+    def __init__(
         self,
         jobs: JobRunner,
         theme: ThemeManager,
@@ -113,67 +104,21 @@ class MainWindow(WindowFileActions):
         self.setWindowTitle(APP_TITLE)
         self.setObjectName("mainWindow")
 
-        self.customers_pane = CustomersPane(jobs, self, settings=settings)
-        self.detail_pane = CustomerDetailPane(jobs, self)
-        self.customers_pane.customer_selected.connect(self._on_customers_pane_customer_selected)
+        self.customers = CustomersTab(self, jobs, settings)  # the table and the customer
+        self.customers_pane = self.customers.customers_pane
+        self.detail_pane = self.customers.detail_pane
+        self.splitter = self.customers.splitter
         self.customers_pane.table_loaded.connect(self._on_customers_pane_table_loaded)
-        self.customers_pane.selection_cleared.connect(self._on_customers_pane_selection_cleared)
-        self.detail_pane.customer_missing.connect(self._on_detail_pane_customer_missing)
-        # A customer read anew (a mark, an owner, an undo): the table follows.
-        self.detail_pane.detail_shown.connect(self._on_detail_pane_detail_shown)
         self.customers_pane.score_requested.connect(self._on_pane_score_requested)
         self.detail_pane.score_requested.connect(self._on_pane_score_requested)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.customers_pane)
-        self.splitter.addWidget(self.detail_pane)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
-        self.customers_pane.setMinimumWidth(380)
-        self.detail_pane.setMinimumWidth(560)
-        fit_panes(self.splitter, keep=1)  # a scaled desktop's narrow screen: they share it
-        # The customers get the wider half: their eight churn columns must fit in view.
-        self.splitter.setSizes([750, 650])
-
-        self._alerts: AlertSource | None = None
-        self._dashboard_stale = True
         self._customer_stale = False
-        # Alerts, Dashboard and My work are built after the first paint (views/shell/screens.py).
-        self._screens: Screens | None = None
-        self._hold_screens = False
-        # Alerts handed over while another tab shows, for the screens when they are built.
-        self._pending_alerts: tuple[str | None] | None = None
-        self._pending_work: tuple[MyWorkSource | None, str | None] | None = None
-        self._when_built: list[Callable[[], None]] = []
-        self._idle_build: IdleBuild | None = None  # the screens' build, when the table is idle
-        self._pages = tuple(ScreenPage(f"{k}Page", self) for k in ("alerts", "dashboard", "myWork"))
+        pages = self._init_screens()  # Alerts, Dashboard, My work: built after the first paint
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self._pages[0], "Alerts")
-        self.tabs.addTab(self.splitter, "Customers")
-        self.tabs.addTab(self._pages[1], "Dashboard")
-        self.tabs.addTab(self._pages[2], "My work")
-        # Until a workspace with alerts is open, the customers are what there is to see.
-        self.tabs.setCurrentIndex(TAB_CUSTOMERS)
-        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
-        self.demo_banner = QFrame(self)
-        self.demo_banner.setObjectName("demoBanner")
-        banner_text = QLabel(
-            "<b>Demo data.</b> These customers are made up, for trying Account Radar. "
-            "To work with your own data, start an empty workspace with "
-            "<b>File ▸ New workspace…</b> (or <b>File ▸ Open workspace…</b> for one you "
-            "already have).",
-            self.demo_banner,
-        )
-        banner_text.setObjectName("demoBannerText")
-        banner_text.setWordWrap(True)
-        banner_layout = QHBoxLayout(self.demo_banner)
-        banner_layout.setContentsMargins(12, 6, 12, 6)
-        banner_layout.addWidget(banner_text)
-        self.demo_banner.hide()
+        self.demo_banner = demo_banner(self)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -194,7 +139,6 @@ class MainWindow(WindowFileActions):
             on_backup=self._on_backup_action_triggered,
             on_import=self._on_import_action_triggered,
             on_theme=self._on_theme_action_triggered,
-            on_tab=self.tabs.setCurrentIndex,
             on_find=self._on_find_action_triggered,
             signals=self,
         )
@@ -207,150 +151,30 @@ class MainWindow(WindowFileActions):
         layout.addWidget(self.undo_bar)
         self.detail_pane.set_undo_history(self.undo_history)
         OwnerFollower(self.customers_pane, self.undo_history)  # the table's owner column
-        self._build_status_bar()
-        self.menus.add_tab_action(self, "&My work", TAB_MY_WORK, self.tabs.setCurrentIndex)
-        # Results (Ctrl+5), Ask (Ctrl+6): each gets what it uses of the window, not the window.
-        tab = (self, self.tabs, self.menus, self.theme_manager)
-        self.results = results_tab.install(*tab, self.open_customers, jobs)
-        self.ask = ask_tab.install(*tab, self.open_customer, jobs)
+        status = build_status_bar(self)
+        self.busy_bar, self.demo_badge = status.busy_bar, status.demo_badge
+        self.workspace_label, self.count_label = status.workspace_label, status.count_label
+        # The tabs, in order, each with its View ▸ entry (views/shell/tab_screen.py). Results
+        # and Ask get what they use of the window, not the window.
+        self.results = ResultsTab(self, self.tabs, self._theme, self.open_customers, jobs)
+        self.ask = AskTab(self, self.tabs, self._theme, self.open_customer, jobs)
+        screens = (
+            Screen("Alerts", "&Alerts", "Ctrl+1", pages[0]),
+            self.customers.screen,
+            Screen("Dashboard", "&Dashboard", "Ctrl+3", pages[1]),
+            Screen("My work", "&My work", "Ctrl+4", pages[2]),
+            self.results.screen,
+            self.ask.screen,
+        )
+        add_screens(self, self.tabs, self.menus, screens)
+        # Until a workspace with alerts is open, the customers are what there is to see.
+        self.tabs.setCurrentIndex(TAB_CUSTOMERS)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self._theme.theme_changed.connect(self._on_theme_theme_changed)
         self._jobs.busy_changed.connect(self._on_jobs_busy_changed)
         self._on_theme_theme_changed(self._theme.theme)
         self.resize(DEFAULT_SIZE)
         self.restore_ui_state()
-
-    # -- construction -----------------------------------------------------------------
-
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        bar.setSizeGripEnabled(True)
-        self.busy_bar = QProgressBar(self)
-        self.busy_bar.setObjectName("busyBar")
-        self.busy_bar.setRange(0, 0)  # indeterminate: "working"
-        self.busy_bar.setTextVisible(False)
-        self.busy_bar.setFixedWidth(90)
-        self.busy_bar.hide()
-        self.demo_badge = QLabel("DEMO DATA", self)
-        self.demo_badge.setObjectName("demoBadge")
-        self.demo_badge.setToolTip("This workspace holds made-up demo customers.")
-        self.demo_badge.hide()
-        self.workspace_label = QLabel("No workspace", self)
-        self.workspace_label.setObjectName("workspaceLabel")
-        self.workspace_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.count_label = QLabel("", self)
-        self.count_label.setObjectName("customerCount")
-        bar.addPermanentWidget(self.busy_bar)
-        bar.addPermanentWidget(self.count_label)
-        bar.addPermanentWidget(self.demo_badge)
-        bar.addWidget(self.workspace_label, 1)
-
-    # -- the screens built after the first paint ---------------------------------------
-
-    def _built(self) -> Screens:
-        """Alerts, Dashboard and My work, built now if they were not yet."""
-        if self._screens is None:
-            self._screens = Screens(self._jobs, self._settings, self._pages)
-            self._hold_screens = False
-            self._connect_screens(self._screens)
-            if self._pending_alerts is not None and self._alerts is not None:
-                (owner_name,) = self._pending_alerts
-                self._screens.alerts_view.set_sources(
-                    self._alerts, self._source, owner_name=owner_name
-                )
-            self._pending_alerts = None
-            if self._pending_work is not None:
-                work, owner = self._pending_work
-                self._screens.my_work.set_source(work, owner=owner)
-                self._pending_work = None
-            for fn in self._when_built:
-                fn()
-            self._when_built.clear()
-        return self._screens
-
-    @property
-    def alerts_view(self) -> AlertsView:
-        return self._built().alerts_view
-
-    @property
-    def dashboard(self) -> DashboardPane:
-        return self._built().dashboard
-
-    @property
-    def my_work(self) -> MyWorkPane:
-        return self._built().my_work
-
-    @property
-    def screens_built(self) -> bool:
-        return self._screens is not None
-
-    def when_screens_built(self, fn: Callable[[], None]) -> None:
-        """Call fn once Alerts, Dashboard and My work are built (now if they are)."""
-        if self._screens is not None:
-            fn()
-        else:
-            self._when_built.append(fn)
-
-    def hold_screens(self) -> None:
-        """Start-up: showing their tab does not build the screens until they are needed
-        (app/gui/startup.py hands them the workspace once the customers table is shown)."""
-        self._hold_screens = self._screens is None
-
-    def _connect_screens(self, screens: Screens) -> None:
-        alerts_view, dashboard = screens.alerts_view, screens.dashboard
-        alerts_view.score_requested.connect(self._on_pane_score_requested)
-        alerts_view.alert_changed.connect(self._on_alerts_view_alert_changed)
-        alerts_view.alerts_pane.owner_chosen.connect(self._on_alerts_pane_owner_chosen)
-        # A key that does nothing in the Alerts tab says why ("Already in progress").
-        alerts_view.status_message.connect(lambda t: self.statusBar().showMessage(t, 6000))
-        alerts_view.set_undo_history(self.undo_history)
-        alerts_view.detail_pane.set_workspace_scored(self.customers_pane.model.scored)
-        dashboard.score_requested.connect(self._on_pane_score_requested)
-        dashboard.customers_requested.connect(self.open_customers)
-        dashboard.alerts_requested.connect(self._on_dashboard_alerts_requested)
-        self._connect_my_work(screens.my_work)
-        for screen in (alerts_view, dashboard, screens.my_work):
-            screen.set_theme(self._theme.theme)
-
-    def _connect_my_work(self, my_work: MyWorkPane) -> None:
-        """My work (Ctrl+4): its count of tasks due, undo, the start-up notice, what it opens."""
-        # Between the busy bar and the count (the status bar's items: the workspace's name,
-        # then the permanent ones from the busy bar on).
-        self.statusBar().insertPermanentWidget(2, my_work.due_label)
-        my_work.set_undo_history(self.undo_history)
-        self.add_banner(my_work.notice)
-        my_work.open_requested.connect(self._on_my_work_open_requested)
-        my_work.show_requested.connect(lambda: self.tabs.setCurrentIndex(TAB_MY_WORK))
-        my_work.task_changed.connect(self._on_my_work_task_changed)
-
-    def set_work_source(self, source: MyWorkSource | None) -> None:
-        """Show a workspace's My work (None: none open); "Mine" is the saved owner."""
-        if source is None and self._screens is None:
-            return  # nothing shown yet
-        saved = self._settings.value(KEY_OWNER)
-        owner = str(saved) if saved else None
-        if self._screens is None and self._pending_alerts is not None:
-            self._pending_work = (source, owner)  # for the screens when they are built
-            return
-        self.my_work.set_source(source, owner=owner)
-
-    def _on_my_work_open_requested(self, alert_id: int, customer_id: int) -> None:
-        # Its card, in whatever queue and status holds it (the filters that hide it go).
-        if alert_id and self.alerts_view.alerts_pane.show_alert(alert_id):
-            self.tabs.setCurrentIndex(TAB_ALERTS)
-            self.alerts_view.alerts_pane.focus_list()
-            return
-        self.open_customer(customer_id)
-
-    def open_customer(self, customer_id: int) -> None:
-        """The Customers tab with the customer selected in the table when it is listed
-        there, else shown in the pane all the same (a task's, an Ask answer's link)."""
-        self.tabs.setCurrentIndex(TAB_CUSTOMERS)
-        if not self.customers_pane.select_customer(customer_id):
-            self.detail_pane.show_customer(customer_id)
-
-    def _on_my_work_task_changed(self, alert_id: int) -> None:
-        if alert_id and self._alerts is not None:
-            self.alerts_view.alert_updated(alert_id)  # its history shows the task
 
     # -- workspace ----------------------------------------------------------------------
 
@@ -386,95 +210,10 @@ class MainWindow(WindowFileActions):
         self.setWindowTitle(f"{name} — {APP_TITLE}")
         self._load_summary(source)
 
-    def set_alert_source(
-        self, alerts: AlertSource | None, *, owner_name: str | None = None
-    ) -> None:
-        """Show a workspace's alerts and dashboard (None: no alerts to show).
-
-        ``owner_name``: who "Mine" means; by default the owner the user chose last time.
-        """
-        first = self._alerts is None and alerts is not None
-        self._alerts = alerts
-        self.undo_history.set_undoer(alerts.undo_change if alerts is not None else None)
-        if alerts is None and self._screens is None:
-            return  # nothing shown yet
-        if owner_name is None:
-            saved_owner = self._settings.value(KEY_OWNER)
-            owner_name = str(saved_owner) if saved_owner else None
-        if self._screens is None and alerts is not None and not self._screen_tab_next(first):
-            self._defer_screens(owner_name, first)
-            return
-        self.alerts_view.set_sources(alerts, self._source, owner_name=owner_name)
-        self._dashboard_stale = True
-        if alerts is None:
-            self.dashboard.set_data(None)
-            return
-        if first:
-            self.show_saved_tab()
-        if self.tabs.currentIndex() == TAB_DASHBOARD:
-            self._load_dashboard()
-
-    def _screen_tab_next(self, first: bool) -> bool:
-        """Whether the tab shown next is Alerts, Dashboard or My work."""
-        index = self.tabs.currentIndex()
-        if first:  # the saved tab is about to be shown
-            saved = str(self._settings.value(KEY_TAB, "alerts"))
-            index = TAB_KEYS.index(saved) if saved in TAB_KEYS else 0
-        return index in _SCREEN_TABS
-
-    def _defer_screens(self, owner_name: str | None, first: bool) -> None:
-        """The user is in another tab (the customers table just shown, where a first sort
-        or search must not wait a quarter of a second for them): Alerts, Dashboard and My
-        work are built when one of their tabs is shown or used, else once the table has
-        been left alone a moment (each sort or search starts the wait again)."""
-        self._pending_alerts = (owner_name,)
-        self._hold_screens = False  # showing their tab builds them now
-        self._dashboard_stale = True
-        if first:
-            self.show_saved_tab()
-        model = self.customers_pane.model
-        self._idle_build = IdleBuild(
-            self, self._built, _SCREENS_AFTER_MS, (model.layoutChanged, model.modelReset)
-        )
-
-    def show_saved_tab(self) -> None:
-        """Show the tab open when the window was last closed (Alerts the first time)."""
-        saved = str(self._settings.value(KEY_TAB, "alerts"))
-        self.tabs.setCurrentIndex(TAB_KEYS.index(saved) if saved in TAB_KEYS else 0)
-
-    @property
-    def alert_source(self) -> AlertSource | None:
-        return self._alerts
-
-    def _load_dashboard(self) -> None:
-        alerts = self._alerts
-        if alerts is None:
-            return
-        self._dashboard_stale = False
-        self.dashboard.set_loading()
-        (
-            self._jobs.operation(
-                lambda _state: alerts.load_dashboard(),
-                parent=self,
-                key=("window.dashboard", id(self)),
-            )
-            .success(self._on_dashboard_loaded)
-            .failure(self._on_dashboard_load_failed)
-            .run()
-        )
-
-    def _on_dashboard_loaded(self, data: DashboardData | None) -> None:
-        self.dashboard.set_data(data)
-
-    def _on_dashboard_load_failed(self, error: BaseException) -> None:
-        self._dashboard_stale = True
-        self.dashboard.set_data(None)
-        self._jobs.present_error(error)
-
     def _on_tabs_current_changed(self, index: int) -> None:
         if self._alerts is not None:
             self._settings.setValue(KEY_TAB, TAB_KEYS[index])
-        if index in _SCREEN_TABS and not self._hold_screens:
+        if index in SCREEN_TABS and not self._hold_screens:
             self._built()
         if index == TAB_DASHBOARD and self._dashboard_stale:
             self._load_dashboard()
@@ -488,27 +227,6 @@ class MainWindow(WindowFileActions):
     @property
     def theme_manager(self) -> ThemeManager:
         return self._theme
-
-    def open_customers(self, customer_filter: CustomerFilter) -> None:
-        """A figure counting customers was clicked (the dashboard's, Results'): the
-        Customers tab, showing exactly those customers."""
-        self.tabs.setCurrentIndex(TAB_CUSTOMERS)
-        self.customers_pane.apply_filter(customer_filter)
-
-    def _on_dashboard_alerts_requested(self, query: AlertQuery) -> None:
-        """A dashboard figure counting alerts was clicked: the Alerts tab, listing
-        exactly those alerts."""
-        self.tabs.setCurrentIndex(TAB_ALERTS)
-        self.alerts_view.alerts_pane.apply_query(query)
-
-    def _on_alerts_pane_owner_chosen(self, name: str) -> None:
-        self._settings.setValue(KEY_OWNER, name)
-        self.my_work.set_owner(name)
-
-    def _on_alerts_view_alert_changed(self, _alert_id: int) -> None:
-        self._dashboard_stale = True
-        self._customer_stale = True  # its customer may be the one acted on: read anew
-        self.my_work.reload()  # a task, a call or a snooze may change the lists
 
     def _on_find_action_triggered(self) -> None:
         if self.tabs.currentIndex() == TAB_ALERTS:
@@ -566,14 +284,6 @@ class MainWindow(WindowFileActions):
     def _apply_team_role(self) -> None:
         self.menus.offer_team_work(self._source is not None, self._team_role, self._scoring)
 
-    def _on_pane_score_requested(self) -> None:
-        if self.menus.score_action.isEnabled():
-            self.menus.score_action.trigger()
-
-    def add_banner(self, banner: QWidget) -> None:
-        """Show a banner (notices of the watched folder) above the panes."""
-        self._central_layout.insertWidget(self._central_layout.indexOf(self.tabs), banner)
-
     @property
     def source(self) -> CustomerSource | None:
         return self._source
@@ -596,39 +306,15 @@ class MainWindow(WindowFileActions):
         if count == 0:
             self.detail_pane.clear("No customer to show.")
 
-    def _on_customers_pane_customer_selected(self, customer_id: int) -> None:
-        self.detail_pane.show_customer(customer_id, at_once=self.customers_pane.reading_rest)
-
-    def _on_detail_pane_detail_shown(self, customer_id: int) -> None:
-        detail = self.detail_pane.detail
-        if detail is not None and detail.id == customer_id:
-            self.customers_pane.follow_detail(detail)  # its mark and owner
-
-    def _on_customers_pane_selection_cleared(self) -> None:
-        self.detail_pane.clear("No customer selected.")
-
-    def _on_detail_pane_customer_missing(self, _customer_id: int) -> None:
-        self.statusBar().showMessage(MISSING_CUSTOMER_MESSAGE, 15_000)
-        self.customers_pane.reload()
-
     def _on_theme_action_triggered(self, mode: ThemeMode) -> None:
         self._settings.setValue(KEY_THEME, mode.value)
         self._theme.set_mode_soon(mode)  # once its menu has closed, under a busy cursor
 
     def shortcut_entries(self) -> list[Shortcut]:
         """Every key of the window: the menus', the alert actions', the customer pane's."""
-        entries = menu_shortcuts(self.menuBar())
-        pane_actions = self.alerts_view.action_pane.actions()
-        entries += shortcuts_of("Alerts tab: the selected alert", pane_actions)
-        entries += shortcuts_of("Customers tab: the selected customer", self.detail_pane.actions())
-        entries += [
-            Shortcut("Lists", "Previous or next alert or customer", "Up or Down"),
-            Shortcut("Notes, calls and tasks", "Save what you typed", "Ctrl+Enter"),
-            Shortcut("My work tab", "Complete the selected task", "Space"),
-            Shortcut("My work tab", "Open the task's alert (or customer)", "Enter"),
-            Shortcut("Ask tab", "Open the customer of the selected row", "Enter"),
-        ]
-        return entries
+        return window_shortcuts(
+            self.menuBar(), self.alerts_view.action_pane.actions(), self.detail_pane.actions()
+        )
 
     def show_shortcut_sheet(self) -> None:
         """Help ▸ Keyboard shortcuts (F1 or ?)."""

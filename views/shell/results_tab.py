@@ -1,6 +1,7 @@
 """The Results tab in the main window: the pane, its place after My work with View ▸
 Results (Ctrl+5), its theme, and its customer lists opened in the Customers tab the way
-the dashboard's are. Kept out of views/shell/main_window.py, which only calls ``install``.
+the dashboard's are. Kept out of views/shell/main_window.py, which only lists its
+``screen`` among the window's tabs.
 
 The pane (its sections and their pyqtgraph charts) is built when the tab is first shown,
 not on the way to the window's first paint: until then the tab holds an empty
@@ -17,12 +18,12 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 
 from views.item_models.customer_filters import CustomerFilter
 from views.shell.lazy_tab import LazyTab
+from views.shell.tab_screen import Screen
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner
     from views.kit.theme import ThemeManager
     from views.results.pane import ResultsPane
-    from views.shell.window_menus import WindowMenus
 
 TAB_TITLE = "Results"
 
@@ -69,21 +70,12 @@ class ResultsTab(LazyTab["ResultsPane"]):
         self._layout.addWidget(pane)
         return pane
 
+    @property
+    def screen(self) -> Screen:
+        """Its tab after My work, with View ▸ Results (Ctrl+5)."""
+        return Screen(TAB_TITLE, "&Results", "Ctrl+5", self.page)
+
     def mark_stale(self) -> None:
         """The figures may have changed; a pane not built yet reads them when built."""
         if self._pane is not None:
             self._pane.mark_stale()
-
-
-def install(
-    window: QWidget,
-    tabs: QTabWidget,
-    menus: WindowMenus,
-    theme_manager: ThemeManager,
-    open_customers: Callable[[CustomerFilter], None],
-    jobs: JobRunner,
-) -> ResultsTab:
-    """Add the Results tab to the window's ``tabs`` and connect it; returns the tab."""
-    tab = ResultsTab(window, tabs, theme_manager, open_customers, jobs)
-    menus.add_tab_action(window, "&Results", tab.index, tabs.setCurrentIndex)
-    return tab

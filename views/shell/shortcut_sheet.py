@@ -69,6 +69,24 @@ def menu_shortcuts(menu_bar: QMenuBar) -> list[Shortcut]:
     return entries
 
 
+def window_shortcuts(
+    menu_bar: QMenuBar, alert_actions: Iterable[QAction], customer_actions: Iterable[QAction]
+) -> list[Shortcut]:
+    """Every key of the main window: the menus', the alert actions', the customer pane's,
+    and the keys of the lists and boxes that no action holds."""
+    entries = menu_shortcuts(menu_bar)
+    entries += shortcuts_of("Alerts tab: the selected alert", alert_actions)
+    entries += shortcuts_of("Customers tab: the selected customer", customer_actions)
+    entries += [
+        Shortcut("Lists", "Previous or next alert or customer", "Up or Down"),
+        Shortcut("Notes, calls and tasks", "Save what you typed", "Ctrl+Enter"),
+        Shortcut("My work tab", "Complete the selected task", "Space"),
+        Shortcut("My work tab", "Open the task's alert (or customer)", "Enter"),
+        Shortcut("Ask tab", "Open the customer of the selected row", "Enter"),
+    ]
+    return entries
+
+
 class ShortcutSheet(QDialog):
     """The keys, grouped, two columns per group (what it does, the keys)."""
 

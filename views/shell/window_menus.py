@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from views.kit.theme import ThemeMode
 
-TAB_LABELS = ("&Alerts", "&Customers", "&Dashboard")
 MANAGER_ONLY_BOOK = (
     "For a team lead or an admin: imports and scoring change the whole team's workspace, "
     "and your account is an account manager's."
@@ -63,7 +62,6 @@ class WindowMenus:
         on_backup: Callable[[], None],
         on_import: Callable[[], None],
         on_theme: Callable[[ThemeMode], None],
-        on_tab: Callable[[int], None],
         on_find: Callable[[], None],
         signals: MenuHost,
     ) -> None:
@@ -136,9 +134,8 @@ class WindowMenus:
             theme_menu.addAction(action)
             self.theme_actions[mode] = action
         self.view_menu.addSeparator()
+        # View ▸ <tab> for each tab, added here by the window (views/shell/tab_screen.py).
         self.tab_actions: list[QAction] = []
-        for index, label in enumerate(TAB_LABELS):
-            self.add_tab_action(window, label, index, on_tab)
         self.tabs_separator = self.view_menu.addSeparator()
         self.find_action = QAction("&Find", window)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
@@ -173,11 +170,17 @@ class WindowMenus:
         self.help_menu.addAction(self.about_action)
 
     def add_tab_action(
-        self, window: QWidget, label: str, index: int, on_tab: Callable[[int], None]
+        self,
+        window: QWidget,
+        label: str,
+        index: int,
+        on_tab: Callable[[int], None],
+        shortcut: str | None = None,
     ) -> QAction:
-        """View ▸ <tab> with Ctrl+<index + 1>, after the tabs already listed."""
+        """View ▸ <tab> with ``shortcut`` (by default Ctrl+<index + 1>), after the tabs
+        already listed."""
         action = QAction(label, window)
-        action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+        action.setShortcut(QKeySequence(shortcut or f"Ctrl+{index + 1}"))
         action.triggered.connect(lambda _c=False, i=index: on_tab(i))
         before = getattr(self, "tabs_separator", None)
         if before is not None:

@@ -33,12 +33,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from app.gui.context import GuiContext, WindowContext
 from app.gui.gc_pause import freeze_loaded_objects
 from app.gui.outreach import questions
 from app.workspace import Workspace
 from services.outreach.batch_records import BatchPlan, BatchView, SendSummary, WhyInQueue
 from views.kit.confirm import ask_yes_cancel
-from views.kit.jobs import JobRunner, Operation, TaskState
+from views.kit.jobs import Operation, TaskState
 from views.outreach.batch_dialog import BatchStartDialog
 from views.outreach.review_queue import ReviewQueueWindow
 
@@ -62,9 +63,7 @@ class BatchController(QObject):
 
     def __init__(
         self,
-        jobs: JobRunner,
-        window: QWidget,
-        workspace: Callable[[], Workspace | None],
+        context: WindowContext,
         *,
         user: Callable[[], str],
         default_sender: Callable[[], str | None] = lambda: None,
@@ -76,10 +75,11 @@ class BatchController(QObject):
         drafts_folder: Callable[[], Path] = questions.drafts_folder,
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
+        jobs, window = context.jobs, context.window
         super().__init__(window)
         self._jobs = jobs
-        self._window = window
-        self._workspace = workspace
+        self._window: QWidget = window
+        self._workspace = context.workspace
         self._user = user
         self._default_sender = default_sender
         self._theme = theme
@@ -662,3 +662,21 @@ def _sender(ws: Workspace, own: str | None) -> str | None:
 
     with ws.sessions() as session:
         return smtp_settings(session).sender or own
+
+
+def install(ctx: GuiContext) -> BatchController:
+    """Draft for all… on the alert list, the review queue and Email ▸ Review drafts…, and
+    what the batches change on the cards and in Results."""
+    window = ctx.window
+    batches = BatchController(ctx, user=ctx.user, default_sender=ctx.own_address, theme=ctx.theme)
+    window.menus.review_drafts_action.triggered.connect(batches.review_latest)
+    batches.outreach_recorded.connect(window.results.mark_stale)
+
+    def connect_screens() -> None:
+        window.alerts_view.alerts_pane.draft_all_requested.connect(batches.draft_for_all)
+        batches.outreach_recorded.connect(window.alerts_view.reload)
+        batches.drafts_changed.connect(window.alerts_view.reload)  # the badges
+
+    # The alert list is built after the first paint.
+    window.when_screens_built(connect_screens)
+    return batches

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from app.gui.context import GuiContext, WindowContext
 from app.gui.outreach import questions
 from app.gui.outreach.draft_variants import DraftVariants
 from app.gui.outreach.questions import ConfirmFn, PreviewFn, ProblemsFn, SavePathFn
@@ -58,9 +60,7 @@ class ComposerController(QObject):
 
     def __init__(
         self,
-        jobs: JobRunner,
-        window: QWidget,
-        workspace: Callable[[], Workspace | None],
+        context: WindowContext,
         *,
         user: Callable[[], str],
         default_sender: Callable[[], str | None] = lambda: None,
@@ -74,10 +74,11 @@ class ComposerController(QObject):
         ask_sent_on_close: Callable[[str], bool] | None = None,
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
+        jobs, window = context.jobs, context.window
         super().__init__(window)
         self._jobs = jobs
-        self._window = window
-        self._workspace = workspace
+        self._window: QWidget = window
+        self._workspace = context.workspace
         self._user = user
         # The user's own address (File ▸ Who I am…), the From of their emails when the
         # workspace's Sending email settings name none.
@@ -468,3 +469,60 @@ class ComposerController(QObject):
             used_row=variant.from_row,
             step_id=self._step_id,
         )
+
+
+def install(ctx: GuiContext) -> ComposerController:
+    """ "Draft email": in the Alerts tab's action pane, the Customers tab for any customer
+    (no alert to answer), the Ask tab's "Draft an email to the first" and a playbook's
+    email step in My work (done once sent). What it records is shown at once."""
+    window = ctx.window
+    composer = ComposerController(ctx, user=ctx.user, default_sender=ctx.own_address)
+    window.detail_pane.draft_requested.connect(composer.open_for_customer)
+    window.detail_pane.holdout_draft_requested.connect(composer.open_for_customer)
+    window.detail_pane.set_drafting_available(True)
+
+    def on_outreach_recorded(customer_id: int, alert_id: int) -> None:
+        window.results.mark_stale()  # a new exposure
+        alerts = window.alerts_view
+        if alert_id:
+            alerts.alert_updated(alert_id)
+        elif alerts.detail_pane.detail is not None and alerts.detail_pane.detail.id == customer_id:
+            alerts.detail_pane.refresh()
+        # The Customers tab's timeline shows the email too.
+        customers = window.detail_pane
+        if customers.detail is not None and customers.detail.id == customer_id:
+            customers.refresh()
+        window.statusBar().showMessage("The email is recorded in the customer's history.", 8000)
+
+    composer.outreach_recorded.connect(on_outreach_recorded)
+    window.ask.draft_requested.connect(composer.open_for_customer)
+
+    def connect_screens() -> None:
+        action_pane = window.alerts_view.action_pane
+        action_pane.draft_requested.connect(composer.open)
+        action_pane.holdout_draft_requested.connect(composer.open)
+        action_pane.set_drafting_available(True)
+        window.my_work.step_actions.email_step_requested.connect(composer.open_for_step)
+        composer.step_done.connect(lambda _step: window.my_work.reload())
+
+    # The alerts and My work are built after the first paint.
+    window.when_screens_built(connect_screens)
+    return composer
+
+
+# How long after start-up the LLM client is imported in the background (ms).
+LLM_PRELOAD_MS = 6_000
+
+
+def preload_llm_client(jobs: JobRunner, parent: QObject) -> None:
+    """Import the LLM client (openai and its HTTP stack) on a worker, once: it takes about
+    a second, and the first draft of the session then streams at once."""
+    if "services.llm.client" in sys.modules or jobs.closed:
+        return
+
+    def task(_state: TaskState) -> None:
+        import importlib
+
+        importlib.import_module("services.llm.client")
+
+    jobs.operation(task, parent=parent, pool="work", label="load the LLM client").run()

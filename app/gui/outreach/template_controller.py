@@ -11,8 +11,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
+from app.gui.context import GuiContext, WindowContext
 from app.workspace import Workspace
-from views.kit.jobs import JobRunner, TaskState
+from views.kit.jobs import TaskState
 from views.outreach.template_library_dialog import TemplateLibraryDialog, TemplateText
 
 VARIABLES = (
@@ -58,17 +59,16 @@ class TemplateController(QObject):
 
     def __init__(
         self,
-        jobs: JobRunner,
-        window: QWidget,
-        workspace: Callable[[], Workspace | None],
+        context: WindowContext,
         *,
         user: Callable[[], str],
         confirm: Callable[[str], bool] | None = None,
     ) -> None:
+        jobs, window = context.jobs, context.window
         super().__init__(window)
         self._jobs = jobs
-        self._window = window
-        self._workspace = workspace
+        self._window: QWidget = window
+        self._workspace = context.workspace
         self._user = user
         self._confirm = confirm
         self.dialog: TemplateLibraryDialog | None = None
@@ -152,3 +152,10 @@ def _reset(session: object, goal: str, actor: str) -> None:
     from services.outreach.templates import reset_template
 
     reset_template(session, goal, actor)  # type: ignore[arg-type]
+
+
+def install(ctx: GuiContext) -> TemplateController:
+    """File ▸ Email templates…: the template library the composer falls back on."""
+    templates = TemplateController(ctx, user=ctx.user)
+    ctx.window.templates_requested.connect(templates.open)
+    return templates

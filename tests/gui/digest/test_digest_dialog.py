@@ -15,6 +15,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from app.gui.application import GuiController, make_controller
+from app.gui.context import WindowContext
 from app.gui.digest_controller import DigestController
 from app.workspace import to_url
 from services.core.formatting import format_date
@@ -121,7 +122,9 @@ def test_at_start_up_once_a_day_unless_turned_off(
     assert controller.digest.dialog is None
     day = [dt.date(2026, 11, 24)]
     morning = DigestController(
-        jobs, controller.window, lambda: controller.workspace, ui_settings, today=lambda: day[0]
+        WindowContext(jobs, controller.window, lambda: controller.workspace),
+        ui_settings,
+        today=lambda: day[0],
     )
     opened: list[dt.date] = []  # each time the digest is built (the job that fetches it)
     build_and_show = morning.open

@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtWidgets import QWidget
 
 from app.gui.ask_source import WorkspaceAskSource
+from app.gui.context import WindowContext
 from app.gui.early_warning_source import WorkspaceEarlyWarningSource
 from app.gui.settings_controller import SettingsController
 from app.workspace import Workspace
@@ -62,9 +63,7 @@ def _screens(
     parent = QWidget()
     qtbot.addWidget(parent)
     settings = SettingsController(
-        jobs,
-        parent,
-        lambda: workspace,
+        WindowContext(jobs, parent, lambda: workspace),
         user=lambda: "dana.tester",
         show=lambda dialog: shown.append(dialog) or False,  # type: ignore[func-returns-value]
         status=statuses.append,

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from sqlalchemy.orm import Session
 
 from app.gui.alerts_source import WorkspaceAlertSource
+from app.gui.context import WindowContext
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.my_work_source import WorkspaceMyWorkSource
 from app.gui.notifications import NotificationController
@@ -58,7 +59,9 @@ def window(
 
 
 def started(qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace, tray):  # type: ignore[no-untyped-def]
-    controller = NotificationController(jobs, window, lambda: workspace, tray=tray, parent=window)
+    controller = NotificationController(
+        WindowContext(jobs, window, lambda: workspace), tray=tray, parent=window
+    )
     controller.workspace_opened()
     window.my_work.reload()
     window.alerts_view.alerts_pane.reload()

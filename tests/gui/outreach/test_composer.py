@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from PySide6.QtWidgets import QWidget
 
+from app.gui.context import WindowContext
 from app.gui.outreach.composer_controller import ComposerController
 from app.gui.outreach.draft_variants import STOPPED
 from app.workspace import Workspace
@@ -111,9 +112,7 @@ def composer(qtbot, jobs: JobRunner, workspace: Workspace, user: User, tmp_path:
     window = QWidget()
     qtbot.addWidget(window)
     controller = ComposerController(
-        jobs,
-        window,
-        lambda: workspace,
+        WindowContext(jobs, window, lambda: workspace),
         user=lambda: USER,
         ask_preview=user.ask_preview,
         confirm_recipient=user.confirm,

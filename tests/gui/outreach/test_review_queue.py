@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from app.gui.context import WindowContext
 from app.gui.outreach.batch_controller import BatchController
 from app.workspace import Workspace
 from services.alerts.config import RULE_QUEUES
@@ -72,7 +73,7 @@ def controller(qtbot, jobs: JobRunner, workspace: Workspace):
     settings(workspace, alerts__cooldown_days=0, outreach__send_per_minute=600)
     confirm = Confirm()
     batches = BatchController(
-        jobs, window, lambda: workspace, user=lambda: USER, confirm_send=confirm,
+        WindowContext(jobs, window, lambda: workspace), user=lambda: USER, confirm_send=confirm,
     )  # fmt: skip
     batches.test_confirm = confirm  # type: ignore[attr-defined]
     yield batches

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QWidget
 
+from app.gui.context import WindowContext
 from app.gui.outreach.template_controller import TemplateController
 from app.workspace import Workspace, open_workspace, to_url
 from views.kit.jobs import JobRunner
@@ -33,7 +34,9 @@ def controller(qtbot, jobs: JobRunner, workspace: Workspace) -> Iterator[Templat
     window = QWidget()
     qtbot.addWidget(window)
     ctl = TemplateController(
-        jobs, window, lambda: workspace, user=lambda: "dana.tester", confirm=lambda _t: True
+        WindowContext(jobs, window, lambda: workspace),
+        user=lambda: "dana.tester",
+        confirm=lambda _t: True,
     )
     ctl.open()
     qtbot.waitUntil(lambda: ctl.dialog is not None, timeout=TIMEOUT_MS)

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
+from app.gui.context import WindowContext
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.scoring_controller import ScoringController, read_model_report, summary_message
 from app.workspace import Workspace, open_workspace, to_url
@@ -95,7 +96,7 @@ def test_model_report_shows_the_backtest_next_to_the_baselines(
 ) -> None:
     window = MainWindow(jobs, theme, ui_settings)
     qtbot.addWidget(window)
-    controller = ScoringController(jobs, window, lambda: scored_workspace, theme)
+    controller = ScoringController(WindowContext(jobs, window, lambda: scored_workspace), theme)
     window.set_source(WorkspaceCustomerSource(scored_workspace))
     wait_loaded(qtbot, window, jobs)
     assert window.menus.model_report_action.isEnabled()
@@ -165,7 +166,7 @@ def test_model_report_before_any_scoring_says_how_to_get_one(
 ) -> None:
     window = MainWindow(jobs, theme, ui_settings)
     qtbot.addWidget(window)
-    controller = ScoringController(jobs, window, lambda: demo_workspace, theme)
+    controller = ScoringController(WindowContext(jobs, window, lambda: demo_workspace), theme)
     window.set_source(WorkspaceCustomerSource(demo_workspace))
     wait_loaded(qtbot, window, jobs)
     controller.show_model_report()

@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QPushButton
 
+from app.gui.context import WindowContext
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.scoring_controller import (
     CANCELLED_MESSAGE,
@@ -61,7 +62,10 @@ def make_window(
     qtbot.addWidget(window)
     asker = Asker()
     controller = ScoringController(
-        jobs, window, lambda: workspace, theme, ask_parameters=asker, today=lambda: TODAY
+        WindowContext(jobs, window, lambda: workspace),
+        theme,
+        ask_parameters=asker,
+        today=lambda: TODAY,
     )
     window.resize(1400, 860)
     window.set_source(WorkspaceCustomerSource(workspace))

@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QWidget
 
+from app.gui.context import WindowContext
 from app.gui.email_settings import EmailSettingsActions, SecretsNotStored
 from app.gui.settings_controller import SettingsController, setting_fields, validate
 from app.workspace import Workspace
@@ -408,7 +409,7 @@ def save_through_the_controller(
         return True
 
     controller = SettingsController(
-        jobs, parent, lambda: workspace, user=lambda: "dana.tester", show=answer
+        WindowContext(jobs, parent, lambda: workspace), user=lambda: "dana.tester", show=answer
     )
     with qtbot.waitSignal(controller.settings_saved, timeout=30_000):
         controller.open()

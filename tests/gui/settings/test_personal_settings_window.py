@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from app.cli.main import main
+from app.gui.context import WindowContext
 from app.gui.settings_controller import SettingsController, setting_fields, validate
 from app.workspace import Workspace, open_workspace, to_url
 from services.core.personal import personal_path
@@ -33,7 +34,9 @@ def two(tmp_path: Path) -> Iterator[tuple[Workspace, Workspace]]:
 def controller_for(qtbot, jobs: JobRunner, workspace: Workspace, show) -> SettingsController:  # type: ignore[no-untyped-def]
     parent = QWidget()
     qtbot.addWidget(parent)
-    return SettingsController(jobs, parent, lambda: workspace, user=lambda: "ana", show=show)
+    return SettingsController(
+        WindowContext(jobs, parent, lambda: workspace), user=lambda: "ana", show=show
+    )
 
 
 def tags(dialog: SettingsDialog, page: str) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 from PySide6.QtWidgets import QSpinBox
 
+from app.gui.context import WindowContext
 from app.gui.settings_controller import SAVED_MESSAGE, SettingsController, setting_fields, validate
 from app.workspace import Workspace
 from views.kit.jobs import JobRunner
@@ -93,9 +94,7 @@ def test_the_controller_saves_to_the_workspace_audited_and_versioned(
     parent = QWidget()
     qtbot.addWidget(parent)
     controller = SettingsController(
-        jobs,
-        parent,
-        lambda: demo_workspace,
+        WindowContext(jobs, parent, lambda: demo_workspace),
         user=lambda: "dana.tester",
         show=answer,
         status=statuses.append,
@@ -232,8 +231,8 @@ def test_the_escalations_have_a_page_beside_the_alert_rules_and_save(
     parent = QWidget()
     qtbot.addWidget(parent)
     controller = SettingsController(
-        jobs, parent, lambda: demo_workspace, user=lambda: "dana.tester", show=answer,
-        status=lambda _text: None,
+        WindowContext(jobs, parent, lambda: demo_workspace),
+        user=lambda: "dana.tester", show=answer, status=lambda _text: None,
     )  # fmt: skip
     with qtbot.waitSignal(controller.settings_saved, timeout=30_000) as saved:
         controller.open()

@@ -417,3 +417,34 @@ def test_check_boxes_have_a_visible_edge_and_a_check_mark_in_both_themes(
     finally:
         app.setStyleSheet(old_sheet)
         app.setPalette(old_palette)
+
+
+def test_the_tabs_and_their_view_entries_keep_their_order_and_keys(
+    qtbot, jobs: JobRunner, theme: ThemeManager, ui_settings: QSettings
+) -> None:
+    # Each screen places its tab and its View ▸ entry (views/shell/tab_screen.py): the six in
+    # order, Ctrl+1 to Ctrl+6, Ask's Ctrl+K after them, then Find.
+    window = make_window(qtbot, jobs, theme, ui_settings)
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["Alerts", "Customers", "Dashboard", "My work", "Results", "Ask"]
+    assert window.tabs.currentIndex() == 1  # the customers, until a workspace has alerts
+    entries = [
+        (a.text(), a.shortcut().toString())
+        for a in window.menus.view_menu.actions()
+        if not a.isSeparator() and a.menu() is None
+    ]
+    assert entries[:8] == [
+        ("&Alerts", "Ctrl+1"),
+        ("&Customers", "Ctrl+2"),
+        ("&Dashboard", "Ctrl+3"),
+        ("&My work", "Ctrl+4"),
+        ("&Results", "Ctrl+5"),
+        ("As&k", "Ctrl+6"),
+        ("Ask a &question", "Ctrl+K"),
+        ("&Find", "Ctrl+F"),
+    ]
+    assert window.menus.tab_actions == window.menus.view_menu.actions()[2:8]
+    window.menus.tab_actions[5].trigger()
+    assert window.tabs.currentIndex() == 5
+    assert window.results.index == 4
+    assert window.ask.index == 5

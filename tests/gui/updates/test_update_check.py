@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QMainWindow
 from sqlalchemy.orm import Session
 
+from app.gui.context import WindowContext
 from app.gui.update_check import UpdateChecker
 from app.workspace import open_workspace, to_url
 from services.settings import set_setting
@@ -19,7 +20,7 @@ def test_a_newer_version_is_said_once(qtbot, jobs, tmp_path: Path, server: Versi
     window = QMainWindow()
     qtbot.addWidget(window)
     try:
-        quiet = UpdateChecker(jobs, window, lambda: workspace)
+        quiet = UpdateChecker(WindowContext(jobs, window, lambda: workspace))
         quiet.workspace_opened()
         qtbot.waitUntil(lambda: quiet.last is not None, timeout=10_000)
         assert quiet.last is not None
@@ -30,7 +31,7 @@ def test_a_newer_version_is_said_once(qtbot, jobs, tmp_path: Path, server: Versi
         with Session(workspace.engine) as session, session.begin():
             set_setting(session, "updates.check_url", server.url)
         server.serve({"version": "99.1.0", "url": "https://intranet.example/ar"})
-        checker = UpdateChecker(jobs, window, lambda: workspace)
+        checker = UpdateChecker(WindowContext(jobs, window, lambda: workspace))
         checker.workspace_opened()
         checker.workspace_opened()  # a second workspace in the session: not asked again
         qtbot.waitUntil(lambda: checker.last is not None, timeout=10_000)

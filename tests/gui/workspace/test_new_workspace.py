@@ -14,6 +14,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QLabel
 
 from app.gui.application import GuiController
+from app.gui.context import WindowContext
 from app.gui.demo_workspace import first_launch_needs_demo
 from app.gui.digest_controller import DigestController
 from app.workspace import default_workspace_path, to_url, workspace_exists
@@ -94,9 +95,7 @@ def test_new_workspace_creates_an_empty_file_opens_it_and_shows_the_checklist(
     assert "demo" not in window.customers_pane.empty_label.text()
     # "Since yesterday" does not pop up over the checklist of a workspace with no customers.
     morning = DigestController(
-        controller.jobs,
-        window,
-        lambda: controller.workspace,
+        WindowContext(controller.jobs, window, lambda: controller.workspace),
         QSettings(str(tmp_path / "digest.ini"), QSettings.Format.IniFormat),
     )
     morning.workspace_opened()
