@@ -33,7 +33,8 @@ from services.importing.types import (
     RejectedRow,
     UndoReport,
 )
-from services.settings import get_setting, set_setting
+from services.settings import set_setting
+from services.settings.views import ImportSettings
 from views.importing.dialog import ImportDialog
 from views.importing.history import ConfirmFn, ImportHistoryDialog
 from views.importing.notice import ImportNoticeArea
@@ -168,8 +169,8 @@ class WorkspaceImportSource:
     def watched_folder(self) -> tuple[str | None, dict[str, FileSignature]]:
         """The watched folder and the files of it already handled."""
         with session_scope(self.workspace.sessions) as session:
-            folder = get_setting(session, WATCHED_FOLDER_KEY)
-            files = get_setting(session, WATCHED_FILES_KEY)
+            watched = ImportSettings.read(session)
+            folder, files = watched.watched_folder, watched.watched_files
         seen = {
             str(p): (int(v[0]), int(v[1]))
             for p, v in (files or {}).items()

@@ -108,10 +108,10 @@ class NotificationController(QObject):
             return
 
         def task(_state: TaskState) -> bool:
-            from services.settings import get_setting
+            from services.settings.views import NotificationSettings
 
             with workspace.sessions() as session:
-                return bool(get_setting(session, SETTING))
+                return NotificationSettings.read(session).desktop
 
         key = ("notifications.setting", id(self))
         self._jobs.operation(task, parent=self._window, key=key).success(self._set_enabled).run()

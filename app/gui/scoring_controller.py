@@ -64,11 +64,11 @@ def read_model_report(workspace: Workspace) -> ModelReport | None:
 
 def read_default_horizon(workspace: Workspace) -> int:
     """The workspace's horizon setting (days); on a worker."""
-    from services.settings import get_setting
+    from services.settings.views import ScoringSettings
 
     with translate_db_errors(), workspace.sessions() as session:
-        value = get_setting(session, "scoring.horizon_days")
-    return int(value) if isinstance(value, int) and value > 0 else DEFAULT_HORIZON_DAYS
+        value = ScoringSettings.read(session).horizon_days
+    return value if value > 0 else DEFAULT_HORIZON_DAYS
 
 
 def run_scoring(

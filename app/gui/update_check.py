@@ -19,11 +19,11 @@ FAILED_SHOWN_MS = 10_000
 
 def _check(workspace: Workspace) -> UpdateCheck:
     """On a worker: the workspace's setting, then (when set) the request."""
-    from services.settings import get_setting
-    from services.updates.check import CHECK_URL, check
+    from services.settings.views import UpdateSettings
+    from services.updates.check import check
 
     with workspace.sessions() as session:
-        url = str(get_setting(session, CHECK_URL) or "")
+        url = UpdateSettings.read(session).check_url
     return check(url)
 
 

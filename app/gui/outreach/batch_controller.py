@@ -229,10 +229,10 @@ class BatchController(QObject):
 
     def _load_pace(self, ws: Workspace) -> None:
         def task(_state: TaskState) -> int:
-            from services.settings import get_setting
+            from services.settings.views import SenderSettings
 
             with ws.sessions() as session:
-                return int(get_setting(session, "outreach.send_per_minute"))
+                return SenderSettings.read(session).send_per_minute
 
         def shown(pace: int) -> None:
             if self.queue is not None:

@@ -18,9 +18,10 @@ def test_a_cell_a_spreadsheet_would_run_is_kept_as_text_and_numbers_stay_numbers
     ]
     write_plain_csv(out, ["customer_id", "customer", "uplift_points", "n"], rows)
     text = out.getvalue()
-    assert "\r" not in text and text.endswith("\n")
+    assert "\r" not in text
+    assert text.endswith("\n")
     read = list(csv.reader(io.StringIO(text)))
     assert read[0] == ["customer_id", "customer", "uplift_points", "n"]
-    assert read[1] == ["7", "'=HYPERLINK(\"http://evil.example\",\"Click\")", "-3.5", "12"]
+    assert read[1] == ["7", '\'=HYPERLINK("http://evil.example","Click")', "-3.5", "12"]
     assert read[2] == ["8", "'+SUM(A1:A9)", "0.25", "-1"]
     assert read[3][1] == "Ada Lovelace"

@@ -82,8 +82,12 @@ MAX_LINES = 80
 LONG_FUNCTIONS = {
     "models/migrations/versions/0001_initial_schema.py:upgrade":
         "a migration records the schema as it was and is never edited",
-    "app/gui/application.py":
-        "the application's wiring of its controllers, being rewritten on its own",
+    "services/settings/alert_rules.py:_alert_specs":
+        "the declarations of the alert settings, one after another, read as a table",
+    "app/gui/application.py:GuiController.__init__":
+        "the composition root: the window's features, one install(ctx) line each",
+    "views/shell/main_window.py:MainWindow.__init__":
+        "the window's parts built in the order they appear, each a line or two",
     "services/outreach/context.py:build_context":
         "one read of everything a draft may say about a customer, field by field",
     "services/alerts/generate.py:_write":
