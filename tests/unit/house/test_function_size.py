@@ -144,8 +144,6 @@ LONG_FUNCTIONS = {
         "the rollups' one SQL query, column by column",
     "services/learn/alert_replay.py:run_replay":
         "the replay's weeks scored and alerted in order, cancellable between them",
-    "services/settings/__init__.py:_alert_specs":
-        "the declarations of the alert settings, one after another",
     "services/importing/usage/run.py:import_usage":
         "a usage import's read, checks and writes in one transaction",
     "app/gui/outreach/composer_controller.py:ComposerController.__init__":
