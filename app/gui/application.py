@@ -133,7 +133,8 @@ class GuiController(WorkspaceOpening):
         )
         # The features, in the order they add their menu entries and connect their signals
         # (the workspaces' takes the test's answers to its questions, offline what stops
-        # the imports).
+        # the imports). The digest and the update check answer workspace_opened before
+        # the others: "Since yesterday" opens before the workspace's own questions.
         self.imports = import_controller.install(ctx)
         self.scoring = scoring_controller.install(ctx)
         self.digest = digest_controller.install(ctx)
