@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli import (
+    report_accuracy,
     report_alerts,
     report_experiments,
     report_response,
@@ -58,7 +59,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="reports: effectiveness (did outreach work), response (time to action), "
         "satisfaction (NPS and CSAT), alerts (the alert rules replayed on history), "
         "uplift (who to contact), segments (segments over the scoring runs), "
-        "experiments (strategies tested against each other)",
+        "experiments (strategies tested against each other), accuracy (past scoring runs "
+        "against what followed)",
         description="Reports on the workspace.",
     )
     kinds = report.add_subparsers(dest="report", metavar="REPORT")
@@ -97,6 +99,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     report_segments.register(kinds, _date, FORMATS)
     report_retention.register(kinds, _date, FORMATS)
     report_experiments.register(kinds, FORMATS)
+    report_accuracy.register(kinds, FORMATS)
 
 
 def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -1,0 +1,1 @@
+"""Past scoring runs set beside what their customers then did (services/accuracy/report.py)."""
