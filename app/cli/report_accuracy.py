@@ -123,7 +123,8 @@ HEADER = (
 def _row(run: RunCheck) -> str:
     from services.accuracy.wording import ratio, short_verdict, signed
 
-    orders = f"{run.predicted_orders:,.0f}/{run.actual_orders:,}"
+    digits = 0 if run.predicted_orders >= 10_000 else 1
+    orders = f"{run.predicted_orders:,.{digits}f}/{run.actual_orders:,}"
     mae = f"{ratio(run.orders_mae)}/{ratio(run.baseline_orders_mae)}"
     auc = f"{ratio(run.auc)}/{ratio(run.baseline_auc)}"
     return (
