@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from app.gui.early_warning_source import WorkspaceEarlyWarningSource
 from app.workspace import Workspace
+from services.accuracy.records import AccuracyReport
 from services.alerts.experiment_records import ExperimentChoices, ExperimentSpec
 from services.learn.experiments_records import ExperimentsReport
 from services.learn.records import EffectivenessReport
@@ -81,6 +82,11 @@ class WorkspaceResultsSource:
         return retention_report(
             self.workspace.engine, since, until, basis=basis, cohort_size=cohort_size
         )
+
+    def load_accuracy(self) -> AccuracyReport:
+        from services.accuracy.report import accuracy_report
+
+        return accuracy_report(self.workspace.engine)
 
     def early_warning(self) -> WorkspaceEarlyWarningSource:
         """Results ▸ Early warning's source (the alert replay)."""

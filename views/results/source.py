@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Protocol
 
+from services.accuracy.records import AccuracyReport
 from services.alerts.experiment_records import ExperimentChoices, ExperimentSpec
 from services.learn.experiments_records import ExperimentsReport
 from services.learn.records import EffectivenessReport
@@ -73,6 +74,11 @@ class ResultsSource(Protocol):
         self, since: dt.date | None, until: dt.date | None, basis: str, cohort_size: str
     ) -> RetentionReport:
         """Retention of the period's months (services.retention.report)."""
+        ...
+
+    # Results ▸ Model check (views/results/accuracy.py).
+    def load_accuracy(self) -> AccuracyReport:
+        """Every past scoring run against what followed (services.accuracy.report)."""
         ...
 
     # Results ▸ Experiments (views/results/experiments.py).
