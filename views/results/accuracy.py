@@ -63,7 +63,7 @@ def accuracy_columns(report: AccuracyReport | None) -> list[WorkColumn]:
         return WorkColumn(header, text, tooltip=verdict, tone=tone)  # type: ignore[arg-type]
 
     return [
-        figure("Run", lambda r: f"{r.run_id} as of {r.as_of:%b} {r.as_of.day}, {r.as_of.year}"),
+        figure("Run, as of", lambda r: f"{r.run_id}, {r.as_of.isoformat()}"),
         figure("Days", lambda r: str(r.horizon_days)),
         figure("Customers", lambda r: f"{r.scored:,}"),
         figure(
@@ -82,7 +82,7 @@ def accuracy_columns(report: AccuracyReport | None) -> list[WorkColumn]:
         figure("Revenue bias", lambda r: signed(r.revenue_bias)),
         figure("AUC (baseline)", lambda r: f"{ratio(r.auc)} ({ratio(r.baseline_auc)})"),
         figure("Brier", lambda r: ratio(r.brier, 3)),
-        figure("Against baseline", short_verdict),
+        figure("Baseline", short_verdict),
     ]
 
 
@@ -247,7 +247,8 @@ class AccuracySection(ResultsSection):
             signed(run.revenue_bias),
             f"{money(report, run.predicted_cents)} against {money(report, run.actual_cents)}",
         )
-        self.tiles["brier"].set(ratio(run.brier, 3), f"churn rate {signed(run.churn_rate)[1:]}")
+        churned = "" if run.churn_rate is None else f"{run.churn_rate:.0%} churned"
+        self.tiles["brier"].set(ratio(run.brier, 3), churned)
 
     def _set_charts(self, report: AccuracyReport) -> None:
         days = [r.as_of.isoformat() for r in report.runs]
