@@ -25,7 +25,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions. Kept here so that opening a current
 # workspace needs no Alembic import (a third of a second at every start); a test checks
 # it against Alembic's own answer, so a new revision cannot forget to update it.
-HEAD_REVISION = "0022"
+HEAD_REVISION = "0023"
 # Revisions that rebuild no table (they add indexes, or a column in place with ALTER TABLE
 # ADD COLUMN, filled by an UPDATE): an upgrade made of them alone needs no foreign-key check
 # of every row (minutes on a million-customer workspace).

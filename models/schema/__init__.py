@@ -26,6 +26,7 @@ from models.schema.imports import ImportChange, ImportRun, MappingProfile
 from models.schema.outreach import BatchDraft, DraftBatch, Outreach
 from models.schema.playbooks import PlaybookRun, PlaybookStep
 from models.schema.records import Interaction, Opportunity, Order, Subscription
+from models.schema.renewals import Contract, RenewalCall, RenewalForecast
 from models.schema.scoring import ScoreSnapshot, ScoringRun
 from models.schema.team import AuditEvent, Setting, TeamMember
 from models.schema.usage import UsageDay
@@ -50,6 +51,7 @@ __all__ = [
     "AlertRule",
     "AuditEvent",
     "BatchDraft",
+    "Contract",
     "Customer",
     "CustomerIdentity",
     "CustomerRollup",
@@ -64,6 +66,8 @@ __all__ = [
     "Outreach",
     "PlaybookRun",
     "PlaybookStep",
+    "RenewalCall",
+    "RenewalForecast",
     "ScoreSnapshot",
     "ScoringRun",
     "Setting",

@@ -37,7 +37,7 @@ from models.ownership import customer_keys, row_key
 
 # The tables of a customer's rows that are not audited: derived, rebuilt by the next
 # refresh or scoring. Every other table of a customer's rows is (models/ownership.py).
-NOT_AUDITED = ("customer_rollups", "score_snapshots")
+NOT_AUDITED = ("customer_rollups", "score_snapshots", "renewal_forecasts")
 # The team's records that are not a customer's rows, audited too.
 AUDITED_RECORDS = (
     "customers",

@@ -83,12 +83,14 @@ MANAGER_WRITES = {
     "settings": "SELECT, INSERT, UPDATE, DELETE",  # rows limited by the settings policy
     "playbook_runs": "SELECT, INSERT, UPDATE, DELETE",  # a playbook started, stopped, undone
     "playbook_steps": "SELECT, INSERT, UPDATE, DELETE",
+    "renewal_calls": "SELECT, INSERT, DELETE",  # the owner's call, and its undo
 }
 # The tables a manager only reads (customers: but for MANAGER_CUSTOMER_COLUMNS). Every table
 # of the schema is in MANAGER_WRITES or here (tests/unit/team/test_team_tables.py), so a new
 # one is placed on purpose.
 MANAGER_READS_ONLY = (
     "alert_rules",
+    "contracts",
     "customer_identities",
     "customer_rollups",
     "customers",
@@ -99,6 +101,7 @@ MANAGER_READS_ONLY = (
     "mapping_profiles",
     "opportunities",
     "orders",
+    "renewal_forecasts",
     "score_snapshots",
     "scoring_runs",
     "subscriptions",
