@@ -1,0 +1,24 @@
+"""The words of renewals, defined once: the outcomes a contract can have, the calls an
+owner can make, and the chance of renewing each call stands for (so that an owner's call
+and the model's likelihood compare on one scale, in the card's disagreement and in
+forecast against actual)."""
+
+from __future__ import annotations
+
+OPEN = "open"
+RENEWED = "renewed"
+CHURNED = "churned"
+OUTCOMES = (OPEN, RENEWED, CHURNED)
+
+COMMIT = "commit"
+LIKELY = "likely"
+AT_RISK = "at_risk"
+LOST = "lost"
+CALLS = (COMMIT, LIKELY, AT_RISK, LOST)
+CALL_LABELS = {COMMIT: "Commit", LIKELY: "Likely", AT_RISK: "At risk", LOST: "Lost"}
+# The chance of renewing a call stands for: what "commit" or "at risk" means when set
+# beside a likelihood, and the owner's forecast when forecast is checked against actual.
+CALL_CHANCE = {COMMIT: 0.95, LIKELY: 0.75, AT_RISK: 0.35, LOST: 0.05}
+
+PERIODS = ("month", "quarter", "year")
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
