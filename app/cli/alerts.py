@@ -104,6 +104,16 @@ COLUMNS = (
 )
 
 
+def _reason(columns: dict[str, Any], i: int) -> str:
+    """A row's reason as the window's card says it: once the alert's condition cleared,
+    its figures are those of the scoring that raised it, and it says so."""
+    reason = str(columns["reason"][i])
+    cleared = columns.get("condition_cleared")
+    if cleared is not None and bool(cleared[i]):
+        return f"condition cleared; when raised: {reason}"
+    return reason
+
+
 def format_table(
     columns: dict[str, Any], now_seconds: float, limit: int, currency: str = "USD"
 ) -> list[str]:
@@ -122,7 +132,7 @@ def format_table(
             "severity": columns["severity"][i],
             "customer": columns["customer"][i],
             "rule": columns["rule"][i],
-            "reason": columns["reason"][i],
+            "reason": _reason(columns, i),
             "priority": _money(int(columns["priority_cents"][i]), currency),
             "age": _age(now_seconds - float(created[i])),
             "owner": columns["owner"][i] or "-",

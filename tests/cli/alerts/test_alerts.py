@@ -299,3 +299,32 @@ def test_export_alerts_has_each_cards_due_time_and_overdue(
         assert closed["overdue"] == "false"  # a closed alert stops the clock
     finally:
         workspace.close()
+
+
+def test_an_alert_whose_condition_cleared_says_so_in_the_list(
+    scored_db: tuple[Path, Path], tmp_path: Path
+) -> None:
+    home, db = scored_db
+    copy = tmp_path / "copy.radar.sqlite"
+    source = sqlite3.connect(db)
+    target = sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    (alert_id, reason) = sql(
+        copy, f"SELECT id, reason FROM alerts WHERE {WORKING} ORDER BY priority_cents DESC"
+    )[0]
+    con = sqlite3.connect(copy)
+    with con:
+        con.execute("UPDATE alerts SET cleared_at = created_at WHERE id = ?", (alert_id,))
+    con.close()
+    result = run("--db", str(copy), "alerts", "--limit", "0", home=home)
+    assert result.returncode == 0, result.stderr
+    marked = [row for row in table_rows(result.stdout) if "condition cleared" in row]
+    # Every working alert whose condition cleared (the demo's past ones and this one), and
+    # no other, says its figures are from when it was raised; this one is listed first.
+    cleared = sql(copy, f"SELECT COUNT(*) FROM alerts WHERE {WORKING} AND cleared_at IS NOT NULL")
+    assert len(marked) == cleared[0][0] >= 1
+    assert f"condition cleared; when raised: {str(reason)[:20]}" in table_rows(result.stdout)[0]
