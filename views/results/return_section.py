@@ -282,9 +282,12 @@ class ReturnSection(ResultsSection):
             self.tiles["roi"].set("—", words, "warning")
         else:
             clear = return_is_clear(row)
-            self.tiles["roi"].set(percent(row.roi), roi_note(row), "" if clear else "warning")
+            note = roi_note(row)
+            tone = "" if clear else "warning"
+            self.tiles["roi"].set(percent(row.roi), note, tone, short_note=_shorter(note))
+        note = incremental_note(report, row)
         self.tiles["incremental"].set(
-            amount(report, row.incremental_cents), incremental_note(report, row)
+            amount(report, row.incremental_cents), note, short_note=_shorter(note)
         )
         if row.margin_cents is None:
             self.tiles["margin"].set("—", "No margin rate set", "")
@@ -332,3 +335,14 @@ class ReturnSection(ResultsSection):
         """Recolour the table."""
         super().set_theme(theme)
         self.model.set_theme(theme)
+
+
+def _shorter(note: str) -> tuple[str, ...]:
+    """A tile note's shorter wordings for a narrow tile, its lead words kept first: "No
+    clear effect yet: 95% CI -103% to -56%" is then "No clear effect yet: -103% to -56%",
+    then "No clear effect yet" (the headline above gives the whole interval)."""
+    lead, sep, interval = note.partition(": ")
+    if not sep:
+        return ()
+    bare = interval.split(" CI ", 1)[-1]
+    return (f"{lead}: {bare}", lead)

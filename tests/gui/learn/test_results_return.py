@@ -192,3 +192,18 @@ def test_the_window_and_report_lead_the_return_with_the_same_words(
         assert headline.startswith("Outreach returned +")
         incremental = section.tiles["incremental"].note.full_text()
         assert NO_CLEAR_EFFECT not in headline + note + incremental + said
+
+
+def test_a_narrow_tile_keeps_the_lead_words_of_its_interval(qtbot, jobs, book: Book) -> None:  # type: ignore[no-untyped-def]
+    fill(book, **UNCLEAR)
+    section = _section(qtbot, jobs, book)
+    note = section.tiles["roi"].note
+    assert note.full_text().startswith(f"{NO_CLEAR_EFFECT}: 95% CI ")
+    # A laptop's five tiles in a row: the interval goes before the words that lead it.
+    section.resize(900, 700)
+    qtbot.waitUntil(lambda: note.text() != note.full_text(), timeout=TIMEOUT_MS)
+    assert note.text().startswith(NO_CLEAR_EFFECT)
+    assert "…" not in note.text()
+    incremental = section.tiles["incremental"].note
+    assert incremental.text().startswith(NO_CLEAR_EFFECT)
+    assert "…" not in incremental.text()
