@@ -17,6 +17,9 @@ worked out by hand (the tests hold the sums in their comments).
                         known; gaps 2, 4 -> 3, stale after max(9, 7) = 9; newest 3 days ->
                         current.
   HubSpot contacts      one import, undone: no source.
+
+``fill_freshness_book(engine, now=...)`` moves every date by the days from NOW to ``now``
+(the command line judges at the present), so that the states stay the same.
 """
 
 from __future__ import annotations
@@ -36,8 +39,11 @@ STRIPE_STARTS = ("2026-01-10", "2026-01-20", "2026-02-05", "2026-02-25")
 SIGNUPS = ("2026-02-20", "2026-02-22", "2026-02-26")
 
 
-def _run(s: Session, key: str, day: dt.date, hour: int, rows: int, status: str = "landed") -> int:
-    when = dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
+def _run(
+    s: Session, key: str, day: dt.date, hour: int, rows: int, shift: dt.timedelta,
+    status: str = "landed",
+) -> int:  # fmt: skip
+    when = dt.datetime.combine(day + shift, dt.time(hour), tzinfo=dt.UTC)
     run = ImportRun(source_path=f"/in/{key}-{day}.csv", file_name=f"{key}-{day}.csv",
                     detected_format=key, kind="orders", status=status, started_at=when,
                     finished_at=when + dt.timedelta(minutes=1), rows_read=rows)  # fmt: skip
@@ -46,15 +52,17 @@ def _run(s: Session, key: str, day: dt.date, hour: int, rows: int, status: str =
     return int(run.id)
 
 
-def fill_freshness_book(engine: Engine) -> dict[str, Any]:
-    """Write the book; returns the import runs' ids by source."""
+def fill_freshness_book(engine: Engine, *, now: dt.datetime = NOW) -> dict[str, Any]:
+    """Write the book, its dates moved to be judged at ``now``; returns the import runs'
+    ids by source."""
+    shift = dt.timedelta(days=(now.date() - NOW.date()).days)
     with Session(engine) as s, s.begin():
         customer = Customer(source="t", external_id="A", name="Customer A")
         s.add(customer)
         s.flush()
         cid = int(customer.id)
         runs: dict[str, Any] = {}
-        shopify = [_run(s, "shopify_orders", day, 9, 7) for day in SHOPIFY_IMPORTS]
+        shopify = [_run(s, "shopify_orders", day, 9, 7, shift) for day in SHOPIFY_IMPORTS]
         runs["shopify_orders"] = shopify
         orders = []
         day = dt.date(2026, 1, 1)
@@ -62,38 +70,38 @@ def fill_freshness_book(engine: Engine) -> dict[str, Any]:
             # The first import on or after the order's day brought it.
             i = next(i for i, d in enumerate(SHOPIFY_IMPORTS) if d >= day)
             orders.append({"customer_id": cid, "source": "shopify", "external_id": f"o{day}",
-                           "order_date": dt.datetime.combine(day, dt.time(15)),
+                           "order_date": dt.datetime.combine(day + shift, dt.time(15)),
                            "amount_cents": 1000, "import_run_id": shopify[i]})  # fmt: skip
             day += dt.timedelta(days=1)
         s.execute(insert(Order), orders)
-        zendesk = [_run(s, "zendesk_tickets", day, 8, 40) for day in ZENDESK_IMPORTS]
+        zendesk = [_run(s, "zendesk_tickets", day, 8, 40, shift) for day in ZENDESK_IMPORTS]
         runs["zendesk_tickets"] = zendesk
         s.execute(insert(Interaction), [
             {"customer_id": cid, "kind": "ticket", "source": "zendesk", "external_id": f"t{i}",
-             "occurred_at": dt.datetime(2026, 1, 1, 10) + dt.timedelta(days=2 * i),
+             "occurred_at": dt.datetime(2026, 1, 1, 10) + dt.timedelta(days=2 * i) + shift,
              "import_run_id": zendesk[0]}
             for i in range(18)  # Jan 1, 3, ..., Feb 4: and Feb 5 below
         ])  # fmt: skip
         s.execute(insert(Interaction), [
             {"customer_id": cid, "kind": "ticket", "source": "zendesk", "external_id": "t-last",
-             "occurred_at": dt.datetime(2026, 2, 5, 23), "import_run_id": zendesk[0]}
+             "occurred_at": dt.datetime(2026, 2, 5, 23) + shift, "import_run_id": zendesk[0]}
         ])  # fmt: skip
-        stripe = [_run(s, "stripe_subscriptions", dt.date(2026, m, 1), 6, 4) for m in (2, 3)]
+        stripe = [_run(s, "stripe_subscriptions", dt.date(2026, m, 1), 6, 4, shift) for m in (2, 3)]
         runs["stripe_subscriptions"] = stripe
         s.execute(insert(Subscription), [
             {"customer_id": cid, "source": "stripe", "external_id": f"s{i}", "status": "active",
-             "started_at": dt.datetime.fromisoformat(start + "T12:00"),
+             "started_at": dt.datetime.fromisoformat(start + "T12:00") + shift,
              "import_run_id": stripe[0] if start < "2026-02-01" else stripe[1]}
             for i, start in enumerate(STRIPE_STARTS)
         ])  # fmt: skip
-        generic = _run(s, "generic_customers", dt.date(2026, 2, 27), 10, 3)
+        generic = _run(s, "generic_customers", dt.date(2026, 2, 27), 10, 3, shift)
         runs["generic_customers"] = [generic]
         s.add_all(
             Customer(source="crm", external_id=f"c{i}", name=f"Signed up {day}",
-                     signup_date=dt.date.fromisoformat(day), import_run_id=generic)
+                     signup_date=dt.date.fromisoformat(day) + shift, import_run_id=generic)
             for i, day in enumerate(SIGNUPS)
         )  # fmt: skip
         runs["hubspot_contacts"] = [
-            _run(s, "hubspot_contacts", dt.date(2026, 2, 1), 9, 5, status="undone")
+            _run(s, "hubspot_contacts", dt.date(2026, 2, 1), 9, 5, shift, status="undone")
         ]
     return runs
