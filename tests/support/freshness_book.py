@@ -105,3 +105,21 @@ def fill_freshness_book(engine: Engine, *, now: dt.datetime = NOW) -> dict[str, 
             _run(s, "hubspot_contacts", dt.date(2026, 2, 1), 9, 5, shift, status="undone")
         ]
     return runs
+
+
+def fill_buyers(engine: Engine) -> None:
+    """Thirty customers with two to four paid orders over the past year, from no import:
+    enough for a scoring, and no source of their own."""
+    today = dt.datetime.now(dt.UTC).date()
+    with Session(engine) as s, s.begin():
+        for n in range(30):
+            c = Customer(source="manual", external_id=f"b{n}", name=f"Buyer {n}")
+            s.add(c)
+            s.flush()
+            s.execute(insert(Order), [
+                {"customer_id": c.id, "source": "manual", "external_id": f"b{n}-{k}",
+                 "order_date": dt.datetime.combine(
+                     today - dt.timedelta(days=20 + 37 * k + 5 * n), dt.time(12)),
+                 "amount_cents": 2_000 + 100 * n}
+                for k in range(2 + n % 3)
+            ])  # fmt: skip
