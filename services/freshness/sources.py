@@ -22,8 +22,11 @@ from models.schema import (
     UsageDay,
 )
 
-# The record days kept for learning the gap between records: the latest this many.
+# The record days kept for learning the gap between records: the latest this many, from
+# the records of the source's latest RECENT_IMPORTS imports (a source imported every day
+# for years reads a few months of its rows, not all of them).
 RECORD_DAYS = 120
+RECENT_IMPORTS = 60
 # Each table an import writes, with the date that says when its record happened.
 DATED_COLUMNS: tuple[Any, ...] = (
     Order.order_date,
@@ -90,23 +93,21 @@ def landed_imports(session: Session) -> dict[str, list[ImportDay]]:
 
 
 def record_days(session: Session, run_ids: Sequence[int]) -> list[dt.date]:
-    """The distinct days (UTC) of the records these imports brought, newest first, at most
-    RECORD_DAYS of them."""
+    """The distinct days (UTC) of the records the latest RECENT_IMPORTS of these imports
+    brought, newest first, at most RECORD_DAYS of them."""
     days: set[dt.date] = set()
-    ids = sorted(run_ids)
+    ids = list(run_ids)[-RECENT_IMPORTS:]  # the caller gives them oldest first
     for column in DATED_COLUMNS:
         table = column.table
         day = column if isinstance(column.type, Date) else func.date(column)
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            found = session.execute(
-                select(day)
-                .where(table.c.import_run_id.in_(part), column.is_not(None))
-                .distinct()
-                .order_by(day.desc())
-                .limit(RECORD_DAYS)
-            ).scalars()
-            days.update(_as_date(value) for value in found if value is not None)
+        found = session.execute(
+            select(day)
+            .where(table.c.import_run_id.in_(ids), column.is_not(None))
+            .distinct()
+            .order_by(day.desc())
+            .limit(RECORD_DAYS)
+        ).scalars()
+        days.update(_as_date(value) for value in found if value is not None)
     return sorted(days, reverse=True)[:RECORD_DAYS]
 
 
