@@ -43,8 +43,12 @@ def test_the_digest_opens_with_the_late_and_stale_sources(book: Engine) -> None:
     )
     assert not digest.quiet
     text = render_digest(digest, "text")
-    assert "- Zendesk tickets: no new records for 24 days (the newest is from Feb 5, 2026)" in text
-    assert "&#39;" not in render_digest(digest, "html")  # plain words, nothing to escape
+    assert (
+        "- ⚠ Zendesk tickets: no new records for 24 days (the newest is from Feb 5, 2026)" in text
+    )
+    assert "- 0 new tickets" in text  # what changed follows, unmarked
+    html = render_digest(digest, "html")
+    assert '<li style="margin: 4px 0; color: #b45309;">⚠ Shopify orders: last imported' in html
 
 
 def test_sources_on_time_raise_no_notice(book: Engine) -> None:
