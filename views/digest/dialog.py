@@ -74,6 +74,7 @@ class SinceDialog(QDialog):
             notice.setTextFormat(Qt.TextFormat.PlainText)
             notice.setWordWrap(True)
             notice.setObjectName("digestNotice")
+            notice.setContentsMargins(6, 2, 6, 2)  # its words in line with the lines' below
             set_tone(notice, "warning")
             self.notices.append(notice)
             return notice
