@@ -37,6 +37,10 @@ NO_IMPORTS = (
     "No imports yet: freshness is judged from the imports of your export files "
     "(python main.py import FILE)."
 )
+IMPORTS_HIDDEN = (
+    "The imports of this shared workspace are the team lead's and the admins' to read, so "
+    "their freshness is too: ask one of them."
+)
 
 
 def register(kinds: argparse._SubParsersAction[Any], formats: tuple[str, ...]) -> None:
@@ -99,7 +103,7 @@ def freshness_table(report: FreshnessReport) -> list[str]:
     from services.freshness.records import STATE_WORDS
 
     if not report.sources:
-        return [NO_IMPORTS]
+        return [IMPORTS_HIDDEN if report.imports_hidden else NO_IMPORTS]
     lines = [f"Data freshness on {format_date(report.as_of.date())} (UTC)", ""]
     lines.append(
         f"{'Source':<28}{'State':<9}{'Last import':<14}{'Rows':>8}  "
@@ -137,11 +141,13 @@ def row(s: SourceFreshness) -> list[object]:
 
 
 def freshness_json(report: FreshnessReport) -> str:
-    """The report as JSON: when it was judged and each source with HEADER's fields."""
+    """The report as JSON: when it was judged, whether the reader may not read the imports
+    (an account manager of a shared workspace), and each source with HEADER's fields."""
     import json
 
     data = {
         "as_of": report.as_of.isoformat(),
+        "imports_hidden": report.imports_hidden,
         "sources": [dict(zip(HEADER, row(s), strict=True)) for s in report.sources],
     }
     return json.dumps(data, indent=2)

@@ -47,6 +47,9 @@ class FreshnessReport:
 
     as_of: dt.datetime
     sources: tuple[SourceFreshness, ...] = ()
+    # An account manager of a shared workspace reads no import (an import's report quotes
+    # the rows it refused: the team lead's and the admins' to read): none is listed.
+    imports_hidden: bool = False
 
     @property
     def notices(self) -> tuple[SourceFreshness, ...]:

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
+from services.core.access import team_role
 from services.core.formatting import days_ago, format_date, plural
 from services.freshness.records import FRESHNESS_STATES, FreshnessReport, SourceFreshness
 from services.freshness.sources import ImportDay, landed_imports, record_days, source_name
@@ -37,7 +38,10 @@ _DAY = 86_400.0
 def freshness_report(engine: Engine, *, now: dt.datetime | None = None) -> FreshnessReport:
     """Every source of the workspace at ``now`` (default: the present), least current first."""
     with translate_db_errors(), Session(engine) as session:
-        return read_freshness(session, now=now)
+        report = read_freshness(session, now=now)
+    if not report.sources and team_role(engine) == "manager":
+        return FreshnessReport(as_of=report.as_of, imports_hidden=True)
+    return report
 
 
 def read_freshness(session: Session, *, now: dt.datetime | None = None) -> FreshnessReport:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.cli.report_freshness import render
 from app.workspace import open_workspace
 from services.demo.build import build_demo
 from services.freshness.report import freshness_report
@@ -62,3 +63,13 @@ def test_a_lead_sees_the_sources_and_their_notices(server: PostgresServer) -> No
 
 def test_a_manager_reads_no_import_and_gets_no_notice(server: PostgresServer) -> None:
     assert _keys(server, "ana") == ([], [])
+    # report freshness says why, never "no imports yet".
+    for user, hidden in (("ana", True), ("lea", False)):
+        ws = open_workspace(server.url("team", user, f"{user}-secret"), backup=False)
+        try:
+            report = freshness_report(ws.engine)
+        finally:
+            ws.close()
+        assert report.imports_hidden is hidden
+        table = render(report, "table")
+        assert table.startswith("The imports of this shared") is hidden
