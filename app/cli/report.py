@@ -14,6 +14,7 @@ from app.cli import (
     report_accuracy,
     report_alerts,
     report_experiments,
+    report_freshness,
     report_response,
     report_retention,
     report_roi,
@@ -60,7 +61,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "satisfaction (NPS and CSAT), alerts (the alert rules replayed on history), "
         "uplift (who to contact), segments (segments over the scoring runs), "
         "experiments (strategies tested against each other), accuracy (past scoring runs "
-        "against what followed)",
+        "against what followed), freshness (each source's last import and cadence)",
         description="Reports on the workspace.",
     )
     kinds = report.add_subparsers(dest="report", metavar="REPORT")
@@ -100,6 +101,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     report_retention.register(kinds, _date, FORMATS)
     report_experiments.register(kinds, FORMATS)
     report_accuracy.register(kinds, FORMATS)
+    report_freshness.register(kinds, FORMATS)
 
 
 def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

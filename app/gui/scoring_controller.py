@@ -98,7 +98,12 @@ def summary_message(summary: ScoringSummary) -> str:
         text += f"  ·  backtest ROC AUC {summary.auc:.2f}, Brier {summary.brier:.3f} ({model})"
     else:
         text += "  ·  no backtest (too little history)"
-    return f"{text}  ·  {summary.seconds:.1f} s"
+    text += f"  ·  {summary.seconds:.1f} s"
+    if len(summary.stale_sources) == 1:
+        text += f"  ·  {summary.stale_words} {summary.stale_sources[0]}"
+    elif summary.stale_sources:
+        text += f"  ·  {summary.stale_words} The Dashboard names them."
+    return text
 
 
 def in_window_words(error: BaseException) -> BaseException:

@@ -94,6 +94,7 @@ IT_SETTINGS = (
     "smtp.security",
     "workspace.location",
     "updates.check_url",
+    "freshness.source_cadence_days",
 )
 
 

@@ -155,6 +155,18 @@ class ScoringSummary:
     # BG/NBD's predicted orders over the backtest window against the real ones:
     # {"customers", "predicted", "actual", "rmse", "correlation", "bias"}; empty without.
     orders_backtest: dict[str, Any] = field(default_factory=dict)
+    # The sources late or stale when it was scored, a sentence each (services/freshness):
+    # the scores were computed on data that is not current.
+    stale_sources: tuple[str, ...] = ()
+
+    @property
+    def stale_words(self) -> str:
+        """'' when the data was current; else that it was not, and how many sources."""
+        if not self.stale_sources:
+            return ""
+        n = len(self.stale_sources)
+        which = "a source that is" if n == 1 else f"{n} sources that are"
+        return f"Scored on stale data: {which} late or stale."
 
     def lines(self) -> list[str]:
         """The printable summary (what `score` prints)."""
@@ -162,6 +174,9 @@ class ScoringSummary:
             f"Scored {self.customers:,} customers as of {self.as_of.isoformat()} for the next "
             f"{self.horizon_days} days in {self.seconds:.1f} s (run {self.run_id})."
         ]
+        if self.stale_sources:
+            out.append(self.stale_words)
+            out.extend(f"  {reason}" for reason in self.stale_sources)
         name = CHURN_MODEL_NAMES.get(self.chosen_model, self.chosen_model)
         out.append(f"Churn model: {name}" + (f" - {self.reason}" if self.reason else "."))
         if self.auc is not None and self.backtest_cutoff is not None:

@@ -1,12 +1,13 @@
 """Since yesterday: what changed in the workspace, a line each, for the window at start-up,
 ``python main.py digest`` and ``run-daily``.
 
-The lines: new tickets (and the negative ones still open), new critical alerts, alerts
-back from a snooze, tasks due, new deals and deals gone stalled, emails sent and
-customers re-engaged. "Since" is the start of a local day on the workspace's clock
-(default: yesterday), up to now; a workspace built since then (a demo, a first import)
-is covered since it was built, and the digest says so. Each line carries the customers
-it counts, so a click in the window opens exactly them; tasks open My work.
+The lines: the sources that are late or stale (services/freshness: a notice, first), new
+tickets (and the negative ones still open), new critical alerts, alerts back from a snooze,
+tasks due, new deals and deals gone stalled, emails sent and customers re-engaged. "Since"
+is the start of a local day on the workspace's clock (default: yesterday), up to now; a
+workspace built since then (a demo, a first import) is covered since it was built, and the
+digest says so. Each line carries the customers it counts, so a click in the window opens
+exactly them; tasks open My work; a notice opens nothing.
 
 Negative, everywhere: services/listen/sentiment.py (a ticket whose sentiment is negative
 or that was rated bad). Re-engaged: a paid order within the attribution window after an
@@ -39,6 +40,7 @@ from models.schema import (
 from models.vocab import ACTIVE_ALERT_STATUSES
 from services.core.local_dates import workspace_zone
 from services.core.rollups import CLOSED_TICKET_STATUSES
+from services.freshness.report import read_freshness
 from services.listen.assigned import assigned_line
 from services.listen.records import Digest, DigestLine
 from services.listen.sentiment import NEGATIVE_TICKET_SQL
@@ -80,9 +82,19 @@ def build_digest(
         )
         if reader:
             lines = (assigned_line(session, reader, start, now), *lines)
+        lines = (*_stale_sources(session, now), *lines)
         built = _built_at(session)
         built_on = built.astimezone(zone).date() if built is not None and built > start else None
     return Digest(since, now, tuple(lines), built_on=built_on)
+
+
+def _stale_sources(session: Session, now: dt.datetime) -> list[DigestLine]:
+    """A line for each source that is late or stale (services/freshness), first: the
+    figures below it may be missing what it has not brought."""
+    return [
+        DigestLine(f"stale_source:{s.key}", s.reason, 1, opens="notice")
+        for s in read_freshness(session, now=now).notices
+    ]
 
 
 def _built_at(session: Session) -> dt.datetime | None:

@@ -1,6 +1,7 @@
 """The digest in words: plain text, Markdown or HTML (Jinja2, every value escaped: a
-ticket subject is the customer's text, never markup), and sent by email through the
-workspace's SMTP settings (Settings ▸ Sending email), as outreach is."""
+ticket subject is the customer's text, never markup; a source that is late or stale marked
+⚠), and sent by email through the workspace's SMTP settings (Settings ▸ Sending email), as
+outreach is."""
 
 from __future__ import annotations
 
@@ -16,14 +17,14 @@ from services.listen.records import Digest
 FORMATS = ("text", "md", "html")
 
 _TEXT = """{{ title }}
-{% for line in lines %}- {{ line.text }}
+{% for line in lines %}- {{ "⚠ " if line.opens == "notice" }}{{ line.text }}
 {% for said in line.examples %}    “{{ said }}”
 {% endfor %}{% endfor %}{% if quiet %}Nothing new.
 {% endif %}"""
 
 _MD = """## {{ title }}
 
-{% for line in lines %}- {{ line.text | md }}
+{% for line in lines %}- {{ "⚠ " if line.opens == "notice" }}{{ line.text | md }}
 {% for said in line.examples %}  - “{{ said | md }}”
 {% endfor %}{% endfor %}{% if quiet %}Nothing new.
 {% endif %}"""
@@ -34,7 +35,9 @@ _HTML = """<!DOCTYPE html>
 <h2 style="font-size: 18px;">{{ title }}</h2>
 <ul>
 {% for line in lines -%}
-<li style="margin: 4px 0;{% if not line.count %} color: #7b8794;{% endif %}">{{ line.text }}
+<li style="margin: 4px 0;{% if not line.count %} color: #7b8794;{% endif %}
+{%- if line.opens == "notice" %} color: #b45309;{% endif %}">
+{{- "⚠ " if line.opens == "notice" }}{{ line.text }}
 {%- if line.examples %}<ul>
 {%- for said in line.examples %}<li><i>“{{ said }}”</i></li>{% endfor -%}
 </ul>{% endif %}</li>

@@ -70,7 +70,7 @@ class DigestLine:
     text: str
     count: int
     customer_ids: frozenset[int] = frozenset()
-    opens: str = "customers"  # "customers" or "my_work"
+    opens: str = "customers"  # "customers", "my_work" or "notice" (a warning: opens nothing)
     examples: tuple[str, ...] = ()  # customers' own words (ticket subjects): data
 
 

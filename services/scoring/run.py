@@ -297,7 +297,19 @@ def _score_workspace(
         importance=dict((churn.classifier or {}).get("importance", {})),
         currency=data.currency,
         orders_backtest=dict(backtest.get("orders", {})),
+        stale_sources=_stale_sources(engine, as_of),
     )
+
+
+def _stale_sources(engine: Engine, as_of: dt.date) -> tuple[str, ...]:
+    """The late or stale sources' sentences when the scores are of the present (as of
+    yesterday or later): a scoring as of a past date used only what came before it."""
+    from services.freshness.report import freshness_report
+
+    now = dt.datetime.now(dt.UTC)
+    if as_of < now.date() - dt.timedelta(days=1):
+        return ()
+    return freshness_report(engine, now=now).notice_lines
 
 
 def _has_paid_orders(session: Session, as_of: dt.date) -> bool:

@@ -9,6 +9,7 @@ from services.core.setting_spec import SettingSpec
 from services.settings.alert_rules import ALERT_SPECS
 from services.settings.ask import ASK_SPECS
 from services.settings.escalation import ESCALATION_SPECS
+from services.settings.freshness import FRESHNESS_SPECS
 from services.settings.learn import LEARN_SPECS
 from services.settings.listen import LISTEN_SPECS
 from services.settings.money import MONEY_SPECS
@@ -29,6 +30,7 @@ SETTINGS: dict[str, SettingSpec] = {
         *RECORD_SPECS,
         *SCORING_SPECS,
         *IMPORT_SPECS,
+        *FRESHNESS_SPECS,
         *ALERT_SPECS,
         *OUTREACH_SPECS,
         *LEARN_SPECS,

@@ -344,3 +344,11 @@ class PlaybookSettings(SettingsView):
     """The workspace's own playbooks, as written in the Settings dialog."""
 
     custom: str = setting("playbooks.custom")
+
+
+class FreshnessSettings(SettingsView):
+    """The expected cadence of the sources' imports: one for every source (0: learned from
+    its imports) and each source's own, by the format it is imported in."""
+
+    cadence_days: int = setting("freshness.cadence_days")
+    source_cadence_days: dict[str, Any] = setting("freshness.source_cadence_days")

@@ -1,7 +1,7 @@
 """The dashboard's read: everything the dashboard shows, read in one place (the alert
-figures, the latest scores, the days the settings changed, the home currency and what
-customers' words say). A read only: nothing here writes (the window's dashboard opens on
-a workspace it must not change)."""
+figures, the latest scores, the days the settings changed, the home currency, what
+customers' words say and the sources that are late or stale). A read only: nothing here
+writes (the window's dashboard opens on a workspace it must not change)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from services.alerts.dashboard import dashboard
 from services.alerts.records import Dashboard
 from services.core.money import load_money_context
+from services.freshness.records import FreshnessReport
+from services.freshness.report import freshness_report
 from services.listen.records import ListenReport
 from services.listen.report import listen_report
 from services.scoring.queries import config_changes, latest_scores_columns
@@ -29,6 +31,7 @@ class DashboardRead:
     config_change_days: list[dt.date]  # the days a scoring or alert setting changed
     currency: str  # the home currency every money figure is in
     listen: ListenReport
+    freshness: FreshnessReport  # the sources and which are late or stale
 
 
 def read_dashboard(engine: Engine) -> DashboardRead | None:
@@ -46,4 +49,5 @@ def read_dashboard(engine: Engine) -> DashboardRead | None:
         config_change_days=[day for day, _version in changes],
         currency=currency,
         listen=listen_report(engine),
+        freshness=freshness_report(engine),
     )

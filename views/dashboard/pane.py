@@ -1,7 +1,8 @@
 """The Dashboard tab: the workspace at a glance for an account manager.
 
-A row of KPI tiles (at-risk share, revenue at risk, open alerts, scored customers, the
-date of the scores) above a grid of charts: open alerts by severity and by age, the
+A notice of the sources that are late or stale (none while the data is current), a row
+of KPI tiles (at-risk share, revenue at risk, open alerts, scored customers, the date of
+the scores) above a grid of charts: open alerts by severity and by age, the
 churn-risk, health and engagement distributions, the segments and the trends over the
 stored scoring runs.
 
@@ -53,6 +54,7 @@ from services.core.formatting import (
 )
 from services.listen.records import ListenReport, ReasonSummary
 from views.charts.in_cards import place_charts
+from views.dashboard.freshness_notice import FreshnessNotice
 from views.dashboard.opens import (
     NOT_COUNTED,
     age_query,
@@ -133,6 +135,8 @@ class DashboardData:
     open_alerts: int = 0
     # What customers' words say: sentiment by month and the reasons (None: not read).
     listen: ListenReport | None = None
+    # The sources that are late or stale, a sentence each (services/freshness).
+    stale_sources: tuple[str, ...] = ()
 
 
 def _day(seconds: float) -> dt.date:
@@ -283,9 +287,11 @@ class DashboardPane(QWidget):
         self._listen_cards[1][1].addWidget(self.reasons_panel)
         self.reasons_panel.reason_clicked.connect(self._on_reasons_panel_reason_clicked)
 
+        self.freshness_notice = FreshnessNotice(content)
         layout = QVBoxLayout(content)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(8)
+        layout.addWidget(self.freshness_notice)
         layout.addLayout(tiles)
         layout.addLayout(self._grid, 1)
         scroll.setWidget(content)
@@ -387,6 +393,7 @@ class DashboardPane(QWidget):
             data.config_change_dates,
         )
         self._set_listen(data.listen)
+        self.freshness_notice.set_lines(data.stale_sources)
         self._stack.setCurrentIndex(2)
 
     def _set_listen(self, listen: ListenReport | None) -> None:

@@ -1,5 +1,6 @@
 """Since yesterday (``SinceDialog``): what changed in the workspace, a line each; a line
-with something in it opens what it counts (its customers, or My work for tasks).
+with something in it opens what it counts (its customers, or My work for tasks); a source
+that is late or stale is a warning above them.
 
 Shown at start-up once a day (unless "Show this at start-up" is unticked) and from View ▸
 Since yesterday…. Ticket subjects under a line are the customers' own words: plain text.
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.listen.records import Digest, DigestLine
+from views.kit.dialog_parts import set_tone
 
 
 class SinceDialog(QDialog):
@@ -45,6 +47,7 @@ class SinceDialog(QDialog):
         layout.setSpacing(4)
         layout.addWidget(self.heading)
         self.buttons: list[QPushButton] = []
+        self.notices: list[QLabel] = []
         for line in digest.lines:
             layout.addWidget(self._line(line))
             for said in line.examples:
@@ -65,6 +68,16 @@ class SinceDialog(QDialog):
         layout.addWidget(box)
 
     def _line(self, line: DigestLine) -> QWidget:
+        if line.opens == "notice":
+            # A source that is late or stale: a warning in words, nothing to open.
+            notice = QLabel(f"⚠ {line.text}", self)
+            notice.setTextFormat(Qt.TextFormat.PlainText)
+            notice.setWordWrap(True)
+            notice.setObjectName("digestNotice")
+            notice.setContentsMargins(6, 2, 6, 2)  # its words in line with the lines' below
+            set_tone(notice, "warning")
+            self.notices.append(notice)
+            return notice
         button = QPushButton(line.text, self)
         button.setFlat(True)
         # Link-coloured: a line opens what it counts; one that counts nothing is muted
@@ -84,5 +97,5 @@ class SinceDialog(QDialog):
 
     def button_for(self, key: str) -> QPushButton:
         """The button of a line by key (tests)."""
-        keys: Sequence[str] = [line.key for line in self.digest.lines]
+        keys: Sequence[str] = [line.key for line in self.digest.lines if line.opens != "notice"]
         return self.buttons[keys.index(key)]

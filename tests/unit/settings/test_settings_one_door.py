@@ -48,6 +48,7 @@ SPECIAL: dict[str, Any] = {
     "workspace.demo": {"seed": 5},
     "import.watched_folder": "/srv/exports",
     "import.watched_files": {"/srv/exports/a.csv": [1, 2]},
+    "freshness.source_cadence_days": {"shopify_orders": 7},
     "scoring.engagement_weights": {"recency": 50.0},
     "scoring.health_weights": {"satisfaction": 40.0},
     "scoring.thresholds": {"new_customer_days": 45.0},
@@ -142,6 +143,11 @@ def reader(key: str) -> Callable[[Session], Any]:
         return lambda session: read_holdout_config(session).seed
     if key == "learn.attribution_days":
         return lambda session: read_holdout_config(session).window_days
+    if key.startswith("freshness."):  # what services/freshness/report.py reads
+        from services.settings.views import FreshnessSettings
+
+        field = {"freshness.cadence_days": "cadence_days"}.get(key, "source_cadence_days")
+        return lambda session: getattr(FreshnessSettings.read(session), field)
     if key == "workspace.time_zone":
         # What an import reads, on its own connection inside its transaction.
         return lambda session: _resolved(session.connection(), key, SETTINGS[key].default)
