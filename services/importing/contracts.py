@@ -34,7 +34,10 @@ __all__ = [
     "PERIOD_MONTHS",
     "RENEWED",
     "OUTCOME_WORDS",
+    "add_renewal_terms",
     "contracts_from_subscriptions",
+    "months_after",
+    "renewal_terms",
     "outcomes_from_status",
     "period_amounts",
     "settle_renewals",
@@ -144,6 +147,11 @@ def as_dates(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype=object)
 
 
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day when it has no such day)."""
+    return _months_before(day, -months)
+
+
 def _months_before(day: dt.date, months: int) -> dt.date:
     total = day.year * 12 + day.month - 1 - months
     year, month = divmod(total, 12)
@@ -199,6 +207,7 @@ def contracts_from_subscriptions(subscriptions: pd.DataFrame, today: dt.date) ->
     out["outcome"] = outcome
     out["outcome_given"] = outcome != OPEN
     out["decided_on"] = decided
+    out["attributes"] = None
     return out.reset_index(drop=True)
 
 
@@ -274,3 +283,107 @@ def _differs(stored: Any, wanted: Any) -> bool:
     if isinstance(wanted, dt.date):
         return _as_date(stored) != wanted
     return bool(stored != wanted)
+
+
+# Opportunity types that renew an existing customer's contract (Salesforce's Type picklist,
+# HubSpot's dealtype "existingbusiness"), and the words a renewal pipeline's name holds.
+RENEWAL_TYPES = frozenset(
+    {
+        "renewal",
+        "renewals",
+        "existing business",
+        "existingbusiness",
+        "existing customer - renewal",
+        "existing business - renewal",
+        "contract renewal",
+    }
+)
+# The CRM formats whose opportunities may be renewals (services/importing/formats).
+CRM_FORMATS = frozenset(
+    {"salesforce_opportunity", "salesforce_opportunity_report", "hubspot_deals"}
+)
+_TERM_KEYS = (
+    "ContractTerm",
+    "ContractTerm__c",
+    "Contract_Term__c",
+    "Contract Term",
+    "Contract term (months)",
+    "contract_term",
+)
+_PIPELINE_KEYS = ("Pipeline", "pipeline")
+
+
+def _attribute(attrs: Any, keys: tuple[str, ...]) -> str:
+    if not isinstance(attrs, dict):
+        return ""
+    for key in keys:
+        value = attrs.get(key)
+        if value not in (None, ""):
+            return str(value).strip()
+    return ""
+
+
+def renewal_terms(opportunities: pd.DataFrame) -> pd.DataFrame:
+    """A contract term for each renewal opportunity (its type a renewal or existing
+    business, or its pipeline a renewals pipeline) with a close date and an amount: the
+    close date is the renewal date, the term the months of its contract term field (a
+    year when it has none) before it, the amount the recurring value a year; won is
+    renewed at that amount, lost churned, anything else open. It keeps the opportunity's
+    customer reference and id (so that importing the opportunity again updates it)."""
+    if opportunities.empty or "close_date" not in opportunities.columns:
+        return pd.DataFrame()
+    opp = opportunities
+    kind = opp.get("type", pd.Series(None, index=opp.index)).astype(object).fillna("")
+    kind = kind.astype(str).str.strip().str.lower()
+    attrs = opp.get("attributes", pd.Series(None, index=opp.index)).tolist()
+    pipeline = pd.Series([_attribute(a, _PIPELINE_KEYS).lower() for a in attrs], index=opp.index)
+    renewal = kind.isin(RENEWAL_TYPES) | pipeline.str.contains("renew")
+    close = opp["close_date"]
+    usable = renewal & opp["amount_cents"].notna() & close.map(lambda d: isinstance(d, dt.date))
+    opp = opp[usable.to_numpy(dtype=bool)]
+    if opp.empty:
+        return pd.DataFrame()
+    months = []
+    for a in opp.get("attributes", pd.Series(None, index=opp.index)).tolist():
+        term = pd.to_numeric(_attribute(a, _TERM_KEYS), errors="coerce")
+        months.append(int(term) if pd.notna(term) and 0 < term <= 120 else 12)
+    end = opp["close_date"].tolist()
+    closed = opp.get("closed", pd.Series(False, index=opp.index)).fillna(False).astype(bool)
+    won = opp.get("won", pd.Series(False, index=opp.index)).fillna(False).astype(bool)
+    outcome = np.where(closed & won, RENEWED, np.where(closed, CHURNED, OPEN)).astype(object)
+    amount = opp["amount_cents"].astype("int64").to_numpy()
+    refs = [c for c in opp.columns if c.startswith("customer_") or c == "guest"]
+    out = opp[refs].copy()
+    out["row"] = opp["row"].to_numpy()
+    out["source"] = opp["source"].to_numpy()
+    out["external_id"] = opp["external_id"].to_numpy()
+    out["name"] = opp["name"].to_numpy() if "name" in opp.columns else None
+    out["start_date"] = [_months_before(e, m) for e, m in zip(end, months, strict=True)]
+    out["end_date"] = end
+    out["amount_cents"] = amount
+    out["currency"] = opp["currency"].to_numpy() if "currency" in opp.columns else None
+    out["period"] = "year"
+    out["outcome"] = outcome
+    out["outcome_given"] = outcome != OPEN
+    out["renewed_amount_cents"] = np.where(outcome == RENEWED, amount, None)
+    out["decided_on"] = [e if o != OPEN else None for e, o in zip(end, outcome, strict=True)]
+    if "owner" in opp.columns:
+        out["owner"] = opp["owner"].to_numpy()
+    out["attributes"] = [
+        {"opportunity": str(x), "type": t}
+        for x, t in zip(opp["external_id"], kind[opp.index], strict=True)
+    ]
+    return out.reset_index(drop=True)
+
+
+def add_renewal_terms(batch: Any) -> None:
+    """Give a CRM opportunities batch (``CRM_FORMATS``) the contract terms of its renewal
+    opportunities (``renewal_terms``), beside the opportunities themselves."""
+    deals = batch.frames.get("opportunities")
+    if batch.detected_format not in CRM_FORMATS or deals is None or deals.empty:
+        return
+    from services.importing.formats._base import tidy_frame
+
+    terms = renewal_terms(deals)
+    if len(terms):
+        batch.frames["contracts"] = tidy_frame(terms)

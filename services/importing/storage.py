@@ -301,7 +301,9 @@ class Store:
         if column in BOOL_COLUMNS:
             return [None if is_missing(v) else bool(v) for v in series.tolist()]
         if column in INT_COLUMNS:
-            if series.dtype.kind in "iu":
+            # A nullable integer column (Int64) with a gap goes the general way: its gaps
+            # are stored as NULL, never as pandas' NA.
+            if series.dtype.kind in "iu" and not (series.dtype == object or series.hasnans):
                 return list(series.tolist())
             numeric = pd.to_numeric(series, errors="coerce")
             mask = numeric.isna().to_numpy()

@@ -28,6 +28,7 @@ from services.importing.formats.salesforce import (
     SalesforceOpportunityReport,
     salesforce_id18,
 )
+from services.importing.formats.salesforce_contracts import SalesforceContract
 from services.importing.formats.shopify import ShopifyOrders
 from services.importing.formats.stripe import StripeSubscriptions
 from services.importing.formats.zendesk import ZendeskTickets
@@ -73,6 +74,7 @@ ADAPTERS: tuple[FormatAdapter, ...] = (
     ShopifyOrders(),
     SalesforceOpportunityReport(),
     SalesforceOpportunity(),
+    SalesforceContract(),
     SalesforceContact(),
     SalesforceAccount(),
     HubSpotDeals(),

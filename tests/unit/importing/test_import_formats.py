@@ -42,6 +42,7 @@ CONTRACT_FORMATS = {
     "chargebee_subscriptions.csv": "chargebee_subscriptions",
     "recurly_subscriptions.csv": "recurly_subscriptions",
     "zuora_subscriptions.csv": "zuora_subscriptions",
+    "salesforce_contracts.csv": "salesforce_contracts",
 }
 
 
