@@ -483,14 +483,20 @@ def _contract_columns(cells: _Cells) -> dict[str, Any]:
         currency=cells.currency_of("amount"),
         period=period.to_numpy(dtype=object),
         auto_renew=auto.fillna(False).to_numpy(dtype=bool),
-        notice_days=parsed("notice_days").round().to_numpy(dtype=object),
-        seats=parsed("seats").round().to_numpy(dtype=object),
+        notice_days=_whole(parsed("notice_days")),
+        seats=_whole(parsed("seats")),
         outcome=outcome,
         outcome_given=given,
         renewed_amount_cents=renewed.to_numpy(dtype=object),
         decided_on=np.where(ended, end.to_numpy(dtype=object), None),
         owner=text("owner").to_numpy(dtype=object),
     )
+
+
+def _whole(column: pd.Series) -> np.ndarray[Any, Any]:
+    """Numbers rounded to whole ones (None where missing)."""
+    numbers = pd.to_numeric(column, errors="coerce").round()
+    return np.array([None if pd.isna(v) else int(v) for v in numbers.tolist()], dtype=object)
 
 
 def _contract_ids(cells: _Cells) -> np.ndarray[Any, Any]:
