@@ -166,8 +166,8 @@ def test_a_later_file_adds_the_next_term_and_undo_puts_the_renewal_back(
     later = tmp_path / "contracts_2026.csv"
     later.write_text(
         "Contract ID,Customer ID,Customer Email,Start Date,End Date,Recurring Amount,Status\n"
-        "K-1004,ORION-11,admin@orion-labs.co,2027-04-01,2028-03-31,\"18,000.00\",active\n"
-        "K-1003,BLUE-03,it@bluepeak.de,2025-06-01,2026-05-31,\"9,900.00\",active\n",
+        'K-1004,ORION-11,admin@orion-labs.co,2027-04-01,2028-03-31,"18,000.00",active\n'
+        'K-1003,BLUE-03,it@bluepeak.de,2025-06-01,2026-05-31,"9,900.00",active\n',
         encoding="utf-8",
     )
     report = run_import(engine, [later])
