@@ -30,7 +30,7 @@ from services.demo.extras import fit_tool_usage, label_campaigns, label_tickets
 from services.demo.generate import _customers, _exact_shares, _objects, _order_times, _orders
 from services.demo.outreach import CONTACTED_RATE, _outreach_tables, _plan_outreach
 from services.demo.playbooks import add_demo_playbooks
-from services.demo.renewal_truth import contract_state, demo_contracts
+from services.demo.renewal_truth import business_contracts
 from services.demo.strategies import add_demo_experiment
 from services.demo.surveys import nps_answers
 from services.demo.tables import _bulk_load, _clear_tables, _DemoData, _sum_up, _write, _write_rows
@@ -297,12 +297,9 @@ def _generate(
         np.random.default_rng([seed, 18]), arch, cust.first_day, cust.last_day,
         np.array([c is not None for c in cust.company.tolist()]), cust.external_ids, today_day,
     )  # fmt: skip
-    # The business accounts' contracts, their renewals drawn from a known truth
-    # (services/demo/renewal_truth.py), from a random stream of their own.
-    contracts, renewal_truth = demo_contracts(
-        np.random.default_rng([seed, 23]),
-        contract_state(arch, cust, orders, support, usage_truth, subscriptions),
-        today_day,
+    # The business accounts' contracts and their renewals' known truth (renewal_truth.py).
+    contracts, renewal_truth = business_contracts(
+        seed, arch, (cust, orders, support, subscriptions), usage_truth, today_day
     )
     data = _DemoData(
         customers=cust.table(),
@@ -313,6 +310,5 @@ def _generate(
         usage_truth=usage_truth,
         renewal_truth=renewal_truth,
     )  # fmt: skip
-    data.children.append(nps_table)  # the NPS survey (services/demo/surveys.py)
-    data.children.append(contracts)
+    data.children += [nps_table, contracts]  # the NPS survey (services/demo/surveys.py)
     return data

@@ -57,6 +57,7 @@ __all__ = [
     "INTERCEPT",
     "CustomerState",
     "RenewalFeatures",
+    "business_contracts",
     "contract_state",
     "demo_contracts",
     "true_chance",
@@ -160,6 +161,20 @@ class CustomerState:
     usage_decay_day: FloatArray  # the day the app's use starts to decay (inf: never)
     payment_failed: BoolArray
     external_ids: list[str]
+
+
+def business_contracts(
+    seed: int,
+    arch: IntArray,
+    parts: tuple[Any, Any, Any, _TableData],
+    usage_truth: dict[str, Any],
+    today_day: int,
+) -> tuple[_TableData, dict[str, Any]]:
+    """The demo's contracts and their truth, from a random stream of their own ([seed,
+    23]); ``parts``: the generated customers, orders, tickets and memberships."""
+    cust, orders, support, subscriptions = parts
+    state = contract_state(arch, cust, orders, support, usage_truth, subscriptions)
+    return demo_contracts(np.random.default_rng([seed, 23]), state, today_day)
 
 
 def contract_state(

@@ -66,6 +66,9 @@ if TYPE_CHECKING:
     from services.importing.reader import RawTable
 
 
+_EVERGREEN_NOTE = "evergreen subscription(s) left out: they have no term end, so no renewal date"
+
+
 @dataclass(frozen=True)
 class Layout:
     """Where one vendor keeps each field (candidate column names, first found wins)."""
@@ -117,40 +120,8 @@ class _BillingExport(BaseAdapter):
         if lay.evergreen:
             evergreen = cols.get(*lay.evergreen).astype(str).str.strip().str.upper() == "EVERGREEN"
             evergreen = evergreen.to_numpy(dtype=bool)
-        start = self._dates(cols, errors, lay.start)
-        end = self._dates(cols, errors, lay.end)
-        errors.add(start.isna().to_numpy() & ~evergreen, f"missing term start ({lay.start[0]})")
-        errors.add(end.isna().to_numpy() & ~evergreen, f"missing term end ({lay.end[0]})")
-        before = [
-            isinstance(s, dt.date) and isinstance(e, dt.date) and e < s
-            for s, e in zip(start, end, strict=True)
-        ]
-        errors.add(np.asarray(before, dtype=bool), "the term ends before it starts")
-        amount_text = cols.get(*lay.amount)
-        unit, read_currency, bad_amount = values.parse_money(amount_text)
-        errors.add_bad(
-            bad_amount, amount_text, "an amount", cols.name(*lay.amount) or lay.amount[0]
-        )
-        errors.add(unit.isna().to_numpy() & ~evergreen, f"missing amount ({lay.amount[0]})")
-        errors.add(unit.fillna(0).to_numpy() < 0, f"negative amount ({lay.amount[0]})")
-        currency = settled_currency(
-            cols, errors, lay.currency, amount_text, read_currency, lay.amount[0]
-        )
-        quantity = self._quantity(cols, errors)
-        if lay.fixed_period is not None:
-            period = pd.Series(lay.fixed_period, index=frame.index, dtype=object)
-            factor = pd.Series(1.0, index=frame.index)
-        else:
-            unit_text = cols.get(*lay.period_unit)
-            count = cols.get(*lay.period_count) if cols.has(*lay.period_count) else None
-            period, factor, bad_period = read_periods(unit_text, count)
-            errors.add(
-                bad_period,
-                "cannot read '"
-                + unit_text.astype(str)
-                + f"' as a billing period ({lay.period_unit[0]})",
-            )
-        amount = (unit.astype(float) * quantity * factor.to_numpy()).round()
+        start, end = self._term(cols, errors, evergreen)
+        amount, currency, quantity, period = self._amounts(cols, errors, evergreen)
         auto = self._auto_renew(cols, errors, status)
         today = dt.date.today()
         outcome, given = outcomes_from_status(status, end, today)
@@ -198,12 +169,8 @@ class _BillingExport(BaseAdapter):
             ]
         contracts = contracts[ok].reset_index(drop=True)
         customers = self._customers(contracts)
-        notes = []
-        if int(evergreen.sum()):
-            notes.append(
-                f"{int(evergreen.sum()):,} evergreen subscription(s) left out: they have no "
-                "term end, so no renewal date"
-            )
+        left_out = int(evergreen.sum())
+        notes = [f"{left_out:,} {_EVERGREEN_NOTE}"] if left_out else []
         return self.batch(
             table,
             {"customers": customers, "contracts": contracts},
@@ -211,6 +178,57 @@ class _BillingExport(BaseAdapter):
             n,
             notes,
         )
+
+    def _term(
+        self, cols: Columns, errors: RowErrors, evergreen: np.ndarray
+    ) -> tuple[pd.Series, pd.Series]:
+        """Each row's term start and end (rows missing one, or ending before they start,
+        rejected; an evergreen subscription has no end and is left out, not rejected)."""
+        lay = self.layout
+        start = self._dates(cols, errors, lay.start)
+        end = self._dates(cols, errors, lay.end)
+        errors.add(start.isna().to_numpy() & ~evergreen, f"missing term start ({lay.start[0]})")
+        errors.add(end.isna().to_numpy() & ~evergreen, f"missing term end ({lay.end[0]})")
+        before = [
+            isinstance(s, dt.date) and isinstance(e, dt.date) and e < s
+            for s, e in zip(start, end, strict=True)
+        ]
+        errors.add(np.asarray(before, dtype=bool), "the term ends before it starts")
+        return start, end
+
+    def _amounts(
+        self, cols: Columns, errors: RowErrors, evergreen: np.ndarray
+    ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+        """(recurring amount in cents a billing period, currency, quantity, period): the
+        unit amount times the quantity, for a period the billing unit and count name."""
+        lay = self.layout
+        index = cols.frame.index
+        amount_text = cols.get(*lay.amount)
+        unit, read_currency, bad_amount = values.parse_money(amount_text)
+        errors.add_bad(
+            bad_amount, amount_text, "an amount", cols.name(*lay.amount) or lay.amount[0]
+        )
+        errors.add(unit.isna().to_numpy() & ~evergreen, f"missing amount ({lay.amount[0]})")
+        errors.add(unit.fillna(0).to_numpy() < 0, f"negative amount ({lay.amount[0]})")
+        currency = settled_currency(
+            cols, errors, lay.currency, amount_text, read_currency, lay.amount[0]
+        )
+        quantity = self._quantity(cols, errors)
+        if lay.fixed_period is not None:
+            period = pd.Series(lay.fixed_period, index=index, dtype=object)
+            factor = pd.Series(1.0, index=index)
+        else:
+            unit_text = cols.get(*lay.period_unit)
+            count = cols.get(*lay.period_count) if cols.has(*lay.period_count) else None
+            period, factor, bad_period = read_periods(unit_text, count)
+            errors.add(
+                bad_period,
+                "cannot read '"
+                + unit_text.astype(str)
+                + f"' as a billing period ({lay.period_unit[0]})",
+            )
+        amount = (unit.astype(float) * quantity * factor.to_numpy()).round()
+        return amount, currency, quantity, period
 
     def _dates(self, cols: Columns, errors: RowErrors, names: tuple[str, ...]) -> pd.Series:
         text = cols.get(*names)

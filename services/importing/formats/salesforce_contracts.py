@@ -47,6 +47,7 @@ _AMOUNT_FIELDS = (
     "Amount__c",
 )
 _AUTO_RENEW_FIELDS = ("Auto_Renew__c", "AutoRenew__c", "Auto_Renewal__c")
+_DAY = dt.timedelta(days=1)
 
 
 class SalesforceContract(BaseAdapter):
@@ -80,30 +81,15 @@ class SalesforceContract(BaseAdapter):
         end = self._dates(cols, errors, "EndDate")
         # Salesforce's own rule when EndDate is empty: the day before StartDate + term.
         for i in np.flatnonzero(end.isna().to_numpy() & start.notna().to_numpy()):
-            months = term.iloc[i]
-            if pd.notna(months) and months > 0:
-                end.iloc[i] = months_after(start.iloc[i], int(months)) - dt.timedelta(days=1)
+            if pd.notna(term.iloc[i]) and term.iloc[i] > 0:
+                end.iloc[i] = months_after(start.iloc[i], int(term.iloc[i])) - _DAY
         errors.add(end.isna().to_numpy(), "no end date (EndDate, or StartDate and ContractTerm)")
         amount_column = cols.name(*_AMOUNT_FIELDS)
-        if amount_column is not None:
-            amount_text = cols.get(amount_column)
-            amount, read_currency, bad = values.parse_money(amount_text)
-            errors.add_bad(bad, amount_text, "an amount", amount_column)
-            errors.add(amount.fillna(0).to_numpy() < 0, f"negative amount ({amount_column})")
-            currency = settled_currency(
-                cols, errors, ("CurrencyIsoCode",), amount_text, read_currency, amount_column
-            )
-            amount = amount.fillna(0)
-        else:
-            amount = pd.Series(0, index=frame.index, dtype="int64")
-            currency = values.clean_text(cols.get("CurrencyIsoCode"))[0]
+        amount, currency = self._amounts(cols, errors, amount_column)
         notice_text = cols.get("OwnerExpirationNotice")
         notice, bad_notice = values.parse_number(notice_text)
         errors.add_bad(bad_notice, notice_text, "a number of days", "OwnerExpirationNotice")
-        auto = np.zeros(n, dtype=bool)
-        if cols.has(*_AUTO_RENEW_FIELDS):
-            flag, _ = values.parse_bool(cols.get(*_AUTO_RENEW_FIELDS))
-            auto = flag.fillna(False).to_numpy(dtype=bool)
+        auto = values.parse_bool(cols.get(*_AUTO_RENEW_FIELDS))[0].fillna(False)
         status = cols.get("StatusCode", "Status")
         outcome, given = outcomes_from_status(status, end, dt.date.today())
         name, _ = values.clean_text(cols.get("ContractNumber", "Name"))
@@ -128,7 +114,7 @@ class SalesforceContract(BaseAdapter):
                 "amount_cents": pd.array(amount.to_numpy(), dtype="Int64"),
                 "currency": currency.to_numpy(dtype=object),
                 "period": "year",
-                "auto_renew": auto,
+                "auto_renew": auto.to_numpy(dtype=bool),
                 "notice_days": pd.array(notice.round().to_numpy(), dtype="Int64"),
                 "outcome": outcome,
                 "outcome_given": given,
@@ -152,6 +138,24 @@ class SalesforceContract(BaseAdapter):
             n,
             notes,
         )
+
+    @staticmethod
+    def _amounts(
+        cols: Columns, errors: RowErrors, column: str | None
+    ) -> tuple[pd.Series, pd.Series]:
+        """The contract's amount (from the org's own amount field; 0 without one) and its
+        currency."""
+        if column is None:
+            zero = pd.Series(0, index=cols.frame.index, dtype="int64")
+            return zero, values.clean_text(cols.get("CurrencyIsoCode"))[0]
+        amount_text = cols.get(column)
+        amount, read_currency, bad = values.parse_money(amount_text)
+        errors.add_bad(bad, amount_text, "an amount", column)
+        errors.add(amount.fillna(0).to_numpy() < 0, f"negative amount ({column})")
+        currency = settled_currency(
+            cols, errors, ("CurrencyIsoCode",), amount_text, read_currency, column
+        )
+        return amount.fillna(0), currency
 
     @staticmethod
     def _dates(cols: Columns, errors: RowErrors, column: str) -> pd.Series:
