@@ -125,3 +125,25 @@ def test_rebuilding_the_demo_replaces_its_contracts(
         before.sort_values("external_id").reset_index(drop=True),
         after.sort_values("external_id").reset_index(drop=True),
     )
+
+
+def test_the_demo_contracts_and_their_links_on_both_databases(workspace_url: str) -> None:
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        build_demo(ws.engine, customers=400, seed=9, today=TODAY)
+        with ws.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT c.outcome, c.amount_cents, c.renewed_amount_cents, f.amount_cents, "
+                    "f.customer_id = c.customer_id FROM contracts c "
+                    "LEFT JOIN contracts f ON f.renewal_of_id = c.id"
+                )
+            ).all()
+    finally:
+        ws.close()
+    assert len(rows) > 20
+    renewed = [r for r in rows if r[0] == "renewed"]
+    assert renewed
+    # Every renewed term has exactly one follower, of its customer, at its renewed amount.
+    assert all(r[3] is not None and r[4] and r[2] == r[3] for r in renewed)
+    assert all(r[3] is None for r in rows if r[0] != "renewed")
