@@ -46,15 +46,14 @@ def link_subscriptions(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def keep_settled(store: Store, frame: pd.DataFrame, stored: dict[str, list[Any]]) -> None:
-    """Where the file states no outcome (``outcome_given`` False), the stored term keeps
-    the outcome, renewed amount and decision date the workspace settled (a term renewed by
-    a later one is not made open again by importing its file once more)."""
+    """Where the file states no outcome (``outcome_given`` False), or the stored term is
+    followed by the term that renews it, the stored term keeps the outcome, renewed amount
+    and decision date the workspace settled (a term renewed by a later one is not made open
+    or churned again by importing its file once more)."""
     if "outcome_given" not in frame.columns:
         return
     given = frame["outcome_given"].fillna(False).to_numpy(dtype=bool)
-    todo = np.flatnonzero(~given)
-    if not len(todo):
-        return
+    todo = np.arange(len(frame))
     by_key: dict[tuple[str, str], list[Any]] = {}
     sources = [str(stored["source"][i]) for i in todo]
     externals = [str(stored["external_id"][i]) for i in todo]
@@ -64,18 +63,24 @@ def keep_settled(store: Store, frame: pd.DataFrame, stored: dict[str, list[Any]]
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in store.fetchall(
-                f"SELECT external_id, {', '.join(_DECIDED)} FROM contracts "
-                f"WHERE source = ? AND external_id IN ({marks})",
+                f"SELECT c.external_id, {', '.join('c.' + d for d in _DECIDED)}, "
+                "EXISTS (SELECT 1 FROM contracts f WHERE f.renewal_of_id = c.id) "
+                f"FROM contracts c WHERE c.source = ? AND c.external_id IN ({marks})",
                 (source, *chunk),
             ):
                 by_key[(source, str(row[0]))] = [
-                    store.normalise_fetched(c, v) for c, v in zip(_DECIDED, row[1:], strict=True)
-                ]
+                    store.normalise_fetched(c, v) for c, v in zip(_DECIDED, row[1:-1], strict=True)
+                ] + [bool(row[-1])]
     for k, i in enumerate(todo.tolist()):
         kept = by_key.get((sources[k], externals[k]))
+        # A term a later term renews stays renewed whatever its file says (a cancelled
+        # status included): the follower shows what happened.
         if kept is None:
             continue
-        for column, value in zip(_DECIDED, kept, strict=True):
+        followed = kept[-1]
+        if given[i] and not followed:
+            continue
+        for column, value in zip(_DECIDED, kept[:-1], strict=True):
             if column in stored:
                 stored[column][i] = value
 

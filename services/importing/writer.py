@@ -235,7 +235,10 @@ class Writer:
             result.unchanged += counts["unchanged"]
         settled = settle_customers(self.store, self.changes, self.contract_customers)
         if settled:
-            result.notes.append(f"{settled:,} renewal(s) found: a term that follows an earlier one")
+            result.notes.append(
+                f"{settled:,} renewal{'' if settled == 1 else 's'} found: a contract term "
+                "that follows an earlier term of the same contract"
+            )
         self.changes.write()
         self.store.finish()
         return result

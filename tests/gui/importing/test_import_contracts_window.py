@@ -45,5 +45,7 @@ def test_contract_files_are_recognised_and_imported(
     run_import(qtbot, dialog)
     report = dialog.outcome.report
     assert report.landed
+    if os.environ.get("RADAR_SCREENSHOTS"):
+        dialog.grab().save(os.environ["RADAR_SCREENSHOTS"].replace(".png", "-report.png"))
     assert gui.count("contracts") == 6 + 4
     assert gui.count("contracts", "WHERE outcome = 'renewed'") == 3

@@ -180,6 +180,11 @@ def test_a_later_file_adds_the_next_term_and_undo_puts_the_renewal_back(
     assert got["K-1003@2025-06-01"]["renewal_of_id"] == got["K-1003@2024-06-01"]["id"]
     # An upcoming term is renewed once its follower is known: a contraction here.
     assert got["K-1004@2026-04-01"]["renewed_amount_cents"] == 1_800_000
+    # The first file again: its cancelled K-1003 term stays renewed (its follower shows
+    # what happened), and nothing changes.
+    again = imported(engine, "contracts.csv")
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 6)
+    assert terms(engine, "generic") == got
     undo_import(engine, file.run_id)
     back = terms(engine, "generic")
     assert "K-1003@2025-06-01" not in back
