@@ -35,7 +35,14 @@ CALL_OUTCOMES = ("connected", "voicemail", "no_answer", "wrong_number")
 CALL_CONVERSATION = "connected"
 
 # The kinds of records an import writes, one table each (and the tables an undo restores).
-RECORD_KINDS = ("customers", "orders", "interactions", "opportunities", "subscriptions")
+RECORD_KINDS = (
+    "customers",
+    "orders",
+    "interactions",
+    "opportunities",
+    "subscriptions",
+    "contracts",
+)
 # An outreach row records an email sent by SMTP or exported (mailto, .eml, copied).
 OUTREACH_STATUSES = ("sent", "exported")
 # What `export` writes.

@@ -323,6 +323,7 @@ _AMOUNT_WORDS = {
     "orders": ("order", "orders"),
     "opportunities": ("opportunity", "opportunities"),
     "subscriptions": ("subscription", "subscriptions"),
+    "contracts": ("contract term", "contract terms"),
 }
 
 

@@ -30,6 +30,7 @@ from services.demo.extras import fit_tool_usage, label_campaigns, label_tickets
 from services.demo.generate import _customers, _exact_shares, _objects, _order_times, _orders
 from services.demo.outreach import CONTACTED_RATE, _outreach_tables, _plan_outreach
 from services.demo.playbooks import add_demo_playbooks
+from services.demo.renewal_truth import business_contracts
 from services.demo.strategies import add_demo_experiment
 from services.demo.surveys import nps_answers
 from services.demo.tables import _bulk_load, _clear_tables, _DemoData, _sum_up, _write, _write_rows
@@ -114,7 +115,11 @@ def build_demo(
             assert data.outreach is not None
             _write(conn, data, step)
             counts = data.counts()
-            truth = {"simulated_outreach": data.outreach.truth, "simulated_usage": data.usage_truth}
+            truth = {
+                "simulated_outreach": data.outreach.truth,
+                "simulated_usage": data.usage_truth,
+                "simulated_renewals": data.renewal_truth,
+            }
             data = None
         else:
             counts, truth = _write_shards(conn, sizes, seed, today, step, contacted_rate)
@@ -196,6 +201,7 @@ def _write_shards(
                 truth = {
                     "simulated_outreach": data.outreach.truth,
                     "simulated_usage": data.usage_truth,
+                    "simulated_renewals": data.renewal_truth,
                     "simulated_customers": size,
                 }
             else:
@@ -291,6 +297,10 @@ def _generate(
         np.random.default_rng([seed, 18]), arch, cust.first_day, cust.last_day,
         np.array([c is not None for c in cust.company.tolist()]), cust.external_ids, today_day,
     )  # fmt: skip
+    # The business accounts' contracts and their renewals' known truth (renewal_truth.py).
+    contracts, renewal_truth = business_contracts(
+        seed, arch, (cust, orders, support, subscriptions), usage_truth, today_day
+    )
     data = _DemoData(
         customers=cust.table(),
         external_ids=cust.external_ids,
@@ -298,6 +308,7 @@ def _generate(
                   usage],
         outreach=past,
         usage_truth=usage_truth,
+        renewal_truth=renewal_truth,
     )  # fmt: skip
-    data.children.append(nps_table)  # the NPS survey (services/demo/surveys.py)
+    data.children += [nps_table, contracts]  # the NPS survey (services/demo/surveys.py)
     return data

@@ -9,11 +9,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.schema import (
     Alert,
+    Contract,
     Customer,
     Outreach,
 )
@@ -69,6 +70,7 @@ class _DemoData:
     children: list[_TableData] = field(default_factory=list)
     outreach: _OutreachTables | None = None
     usage_truth: dict[str, Any] | None = None  # services/demo/usage.py's story
+    renewal_truth: dict[str, Any] | None = None  # services/demo/renewal_truth.py's
 
     def counts(self) -> dict[str, int]:
         counts = {"customers": len(self.customers)}
@@ -76,7 +78,7 @@ class _DemoData:
         for part in [*self.children, *past]:
             name = part.table.name
             counts[name] = counts.get(name, 0) + len(part)
-        for name in ("orders", "interactions", "opportunities", "subscriptions"):
+        for name in ("orders", "interactions", "opportunities", "subscriptions", "contracts"):
             counts.setdefault(name, 0)
         return counts
 
@@ -114,9 +116,39 @@ def _clear_tables(conn: Connection, step: Callable[[float, str], None]) -> None:
 
 
 def _sum_up(conn: Connection, step: Callable[[float, str], None]) -> None:
+    _link_renewals(conn)
     step(0.985, "Summing up each customer")
     with Session(bind=conn) as session:
         refresh_rollups(session)
+
+
+def _link_renewals(conn: Connection) -> None:
+    """Each demo contract term that renews an earlier one points at it (``renewal_of_id``):
+    the terms of one contract share their customer and the id before "@"
+    (services/demo/renewal_truth.py)."""
+    c = Contract.__table__.c
+    rows = conn.execute(
+        select(c.id, c.customer_id, c.external_id, c.start_date, c.outcome)
+        .where(c.source == SOURCE)
+        .order_by(c.external_id)
+    ).all()
+    chains: dict[tuple[int, str], list[tuple[Any, int, str]]] = {}
+    for row_id, customer, external, start, outcome in rows:
+        key = (int(customer), str(external).partition("@")[0])
+        chains.setdefault(key, []).append((start, row_id, outcome))
+    links = []
+    for terms in chains.values():
+        terms.sort()
+        for (_s, earlier, outcome), (_t, later, _o) in zip(terms, terms[1:], strict=False):
+            if outcome == "renewed":
+                links.append({"term": later, "renews": earlier})
+    if links:
+        conn.execute(
+            update(Contract)
+            .where(c.id == bindparam("term"))
+            .values(renewal_of_id=bindparam("renews")),
+            links,
+        )
 
 
 def _write_rows(conn: Connection, data: _DemoData, step: Callable[[float, str], None]) -> None:

@@ -22,10 +22,11 @@ Column conventions (every frame; a column that a source does not have may be abs
 - ``attributes``: dict of every source column the adapter did not map (column name ->
   original string, empty cells left out), or None.
 
-Customer references (orders, interactions, opportunities, subscriptions): the writer finds
-the customer by ``customer_source`` + ``customer_external_id`` in customer_identities, then
-by ``customer_email`` (trimmed, lower-cased), and creates the customer when neither
-matches, from ``customer_email``, ``customer_name`` and ``customer_company``. A record with
+Customer references (orders, interactions, opportunities, subscriptions, contracts): the
+writer finds the customer by ``customer_source`` + ``customer_external_id`` in
+customer_identities, then by ``customer_email`` (trimmed, lower-cased), and creates the
+customer when neither matches, from ``customer_email``, ``customer_name`` and
+``customer_company``. A record with
 no usable reference at all is either a guest (``guest`` True: the writer attaches it to the
 source's single guest customer, which is flagged and excluded from customer counts and
 scoring) or rejected by the adapter with the reason "no customer id or email".
@@ -161,6 +162,25 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "amount_cents",
         "currency",
         "interval",
+    ),
+    # One contract term (models/schema/renewals.py); ``subscription_id`` is filled by the
+    # writer from ``subscription_external_id`` (a contract derived from a subscription).
+    "contracts": CUSTOMER_REF
+    + (
+        "name",
+        "start_date",
+        "end_date",
+        "amount_cents",
+        "currency",
+        "period",
+        "auto_renew",
+        "notice_days",
+        "seats",
+        "outcome",
+        "renewed_amount_cents",
+        "decided_on",
+        "owner",
+        "subscription_id",
     ),
 }
 

@@ -30,6 +30,8 @@ _EVENT_DATES: dict[str, tuple[tuple[str, str], ...]] = {
         ("canceled_at", "cancel date"),
     ),
     "customers": (("signup_date", "sign-up date"),),
+    # A contract's end is its renewal date, often years ahead: only its start is checked.
+    "contracts": (("start_date", "start date"),),
 }
 
 

@@ -25,6 +25,7 @@ _ATTACH_TABLES = (
     "interactions",
     "opportunities",
     "subscriptions",
+    "contracts",
     "customer_identities",
     "usage_days",
 )
@@ -195,7 +196,8 @@ def _undo_import(engine: Engine, run_id: int) -> UndoReport:
         # Product usage days: the changed ones get their figures back, the added deleted.
         with Session(bind=conn) as session:
             deleted, restored = undo_usage(session, run_id)
-        for table in ("orders", "interactions", "opportunities", "subscriptions"):
+        # Contracts first: a contract derived from a subscription points at it.
+        for table in ("contracts", "orders", "interactions", "opportunities", "subscriptions"):
             deleted += conn.exec_driver_sql(
                 f"DELETE FROM {table} WHERE import_run_id = {ph}", (run_id,)
             ).rowcount

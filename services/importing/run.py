@@ -29,6 +29,7 @@ from services.importing.allocator import bulk_allocation
 from services.importing.canonical import Batch, Reject
 from services.importing.checks import cap_texts, implausible_dates, repaired_note
 from services.importing.companies import settle_companies
+from services.importing.contracts import add_renewal_terms
 from services.importing.files import expand_paths
 from services.importing.planning import (
     Plan,
@@ -276,6 +277,9 @@ def _import_table(  # noqa: PLR0915
         hashes.attach(conn, batch.frames)
         # HubSpot companies are accounts of their contacts, never customers of their own.
         company_notes, accounts = settle_companies(session, batch)
+        # A CRM's renewal opportunities are contract terms too (on the customers the
+        # company step just settled).
+        add_renewal_terms(batch)
         with bulk_indexes(session, batch, clock):
             result = writer.write(batch)
             _count_skipped(result, skipped)

@@ -18,7 +18,7 @@ from services.core.policy import resolve
 from services.importing.canonical import Batch
 from services.importing.values import UTC_NAMED
 
-_MONEY_KINDS = ("orders", "opportunities", "subscriptions")
+_MONEY_KINDS = ("orders", "opportunities", "subscriptions", "contracts")
 
 
 def settle_currencies(session: Session, batch: Batch) -> list[str]:

@@ -60,9 +60,20 @@ DATETIME_COLUMNS = frozenset(
         "started",
     }
 )
-DATE_COLUMNS = frozenset({"signup_date", "close_date"})
-BOOL_COLUMNS = frozenset({"do_not_contact", "closed", "won", "cancel_at_period_end"})
-INT_COLUMNS = frozenset({"amount_cents", "items", "rating", "utc_offset_minutes"})
+DATE_COLUMNS = frozenset({"signup_date", "close_date", "start_date", "end_date", "decided_on"})
+BOOL_COLUMNS = frozenset({"do_not_contact", "closed", "won", "cancel_at_period_end", "auto_renew"})
+INT_COLUMNS = frozenset(
+    {
+        "amount_cents",
+        "items",
+        "rating",
+        "utc_offset_minutes",
+        "notice_days",
+        "seats",
+        "renewed_amount_cents",
+        "subscription_id",
+    }
+)
 FLOAT_COLUMNS = frozenset({"sentiment", "probability"})
 JSON_COLUMNS = frozenset({"attributes"})
 # NOT NULL columns: the value used when a record does not give one (never compared then).
@@ -72,6 +83,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "subscriptions": {"currency": "USD", "cancel_at_period_end": False, "status": "unknown"},
     "interactions": {"kind": "note"},
     "customers": {"do_not_contact": False},
+    "contracts": {
+        "currency": "USD",
+        "period": "year",
+        "auto_renew": False,
+        "notice_days": 0,
+        "outcome": "open",
+    },
 }
 NOW_DEFAULT = {"opportunities": ("created_at",)}
 
@@ -283,7 +301,9 @@ class Store:
         if column in BOOL_COLUMNS:
             return [None if is_missing(v) else bool(v) for v in series.tolist()]
         if column in INT_COLUMNS:
-            if series.dtype.kind in "iu":
+            # A nullable integer column (Int64) with a gap goes the general way: its gaps
+            # are stored as NULL, never as pandas' NA.
+            if series.dtype.kind in "iu" and not (series.dtype == object or series.hasnans):
                 return list(series.tolist())
             numeric = pd.to_numeric(series, errors="coerce")
             mask = numeric.isna().to_numpy()

@@ -26,13 +26,14 @@ from sqlalchemy import Connection
 from models.campaigns import campaign_types
 from services.importing.canonical import Batch
 from services.importing.changes import ChangeTracker
+from services.importing.contract_writing import keep_settled, link_subscriptions, settle_customers
 from services.importing.identity import Identities
 from services.importing.rowhash import HASH_COLUMN
 from services.importing.storage import COLUMNS, DEFAULTS, NOW_DEFAULT, Store, WriteResult
 
 __all__ = ["CHILD_TABLES", "Writer"]
 
-CHILD_TABLES = ("orders", "interactions", "opportunities", "subscriptions")
+CHILD_TABLES = ("orders", "interactions", "opportunities", "subscriptions", "contracts")
 
 # A first import of more records than this writes them a slice at a time (bounded memory).
 SLICE_ROWS = 250_000
@@ -54,6 +55,8 @@ class Writer:
         self.identities = Identities(self.store, self.changes)
         self._progress = progress
         self.detected_format: str | None = None
+        # The customers whose contract terms this batch wrote (their renewals are settled).
+        self.contract_customers: set[int] = set()
 
     def _report(self, fraction: float, message: str) -> None:
         if self._progress is not None:
@@ -75,10 +78,14 @@ class Writer:
                 "file; the later row was kept"
             )
             frame = frame.loc[~dup].reset_index(drop=True)
+        if kind == "contracts":
+            frame = link_subscriptions(self.store, frame)
         self.store.check_cancelled()
         customer_ids = self.identities.resolve_refs(frame, result)
         self.store.check_cancelled()
         table = kind
+        if kind == "contracts":
+            self.contract_customers.update(int(c) for c in pd.unique(customer_ids))
         cols = _stored_columns(table, frame)
         hashes = _hash_values(frame)
         self.changes.hashed = hashes is not None
@@ -86,6 +93,8 @@ class Writer:
             return self._insert_sliced(table, frame, cols, customer_ids, hashes)
         n = len(frame)
         stored = self._stored_forms(table, frame, cols, customer_ids.tolist())
+        if kind == "contracts":
+            keep_settled(self.store, frame, stored)
         compare_cols = ["customer_id"] + [c for c in cols if c not in ("external_id", "source")]
         is_new = np.ones(n, dtype=bool)
         unchanged = 0
@@ -224,6 +233,12 @@ class Writer:
             result.inserted += counts["inserted"]
             result.updated += counts["updated"]
             result.unchanged += counts["unchanged"]
+        settled = settle_customers(self.store, self.changes, self.contract_customers)
+        if settled:
+            result.notes.append(
+                f"{settled:,} renewal{'' if settled == 1 else 's'} found: a contract term "
+                "that follows an earlier term of the same contract"
+            )
         self.changes.write()
         self.store.finish()
         return result

@@ -42,6 +42,7 @@ KIND_TITLES = {
     "interactions": "Interactions (tickets, emails, reviews)",
     "opportunities": "Opportunities (deals)",
     "subscriptions": "Subscriptions",
+    "contracts": "Contracts",
     USAGE_KIND: "Product usage",
 }
 CHOOSE_KIND = "Choose what the file holds…"

@@ -1,10 +1,11 @@
 """Known export formats: recognised from their header, converted to the canonical form.
 
 ``detect(header)`` returns the adapter of a known format (Salesforce, HubSpot, Zendesk,
-Shopify, Stripe, Mailchimp, email campaign activity) or None for anything else, which
-the import core treats as a generic file (mapping step). A format is recognised by a
-subset of its columns, never by the exact header: exports gain and lose columns with
-account settings and views, and spreadsheets change case and spacing.
+Shopify, Stripe, Chargebee, Recurly, Zuora, Mailchimp, email campaign activity) or None
+for anything else, which the import core treats as a generic file (mapping step). A
+format is recognised by a subset of its columns, never by the exact header: exports gain
+and lose columns with account settings and views, and spreadsheets change case and
+spacing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from services.importing.formats.billing import (
+    ChargebeeSubscriptions,
+    RecurlySubscriptions,
+    ZuoraSubscriptions,
+)
 from services.importing.formats.email_activity import EmailCampaignActivity
 from services.importing.formats.hubspot import HubSpotCompanies, HubSpotContacts, HubSpotDeals
 from services.importing.formats.mailchimp import MailchimpSubscribed, MailchimpUnsubscribed
@@ -22,6 +28,7 @@ from services.importing.formats.salesforce import (
     SalesforceOpportunityReport,
     salesforce_id18,
 )
+from services.importing.formats.salesforce_contracts import SalesforceContract
 from services.importing.formats.shopify import ShopifyOrders
 from services.importing.formats.stripe import StripeSubscriptions
 from services.importing.formats.zendesk import ZendeskTickets
@@ -67,6 +74,7 @@ ADAPTERS: tuple[FormatAdapter, ...] = (
     ShopifyOrders(),
     SalesforceOpportunityReport(),
     SalesforceOpportunity(),
+    SalesforceContract(),
     SalesforceContact(),
     SalesforceAccount(),
     HubSpotDeals(),
@@ -74,6 +82,9 @@ ADAPTERS: tuple[FormatAdapter, ...] = (
     HubSpotContacts(),
     ZendeskTickets(),
     StripeSubscriptions(),
+    ChargebeeSubscriptions(),
+    RecurlySubscriptions(),
+    ZuoraSubscriptions(),
     MailchimpUnsubscribed(),
     MailchimpSubscribed(),
     EmailCampaignActivity(),

@@ -5,10 +5,17 @@ Timestamps are in columns named "... (UTC)"; metadata keys are columns named
 becomes a customer record (source "stripe", external_id the Customer ID, with email and
 name), with the identity ("shopify", id) when its "shopify_customer_id" metadata is set;
 each subscription refers to it by ("stripe", Customer ID), then by email.
+
+Each subscription also gives a contract term (services/importing/contracts.py): its
+current period as the term, its amount and interval as the recurring amount and period,
+auto-renew unless it cancels at the period's end, churned once a cancelled
+subscription's period has ended. The term keeps the subscription's id, so that importing
+a later export updates it instead of adding another.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +24,7 @@ import pandas as pd
 
 from services.importing import values
 from services.importing.canonical import Batch
+from services.importing.contracts import contracts_from_subscriptions
 from services.importing.formats._base import (
     BaseAdapter,
     Columns,
@@ -38,6 +46,8 @@ class StripeSubscriptions(BaseAdapter):
 
     name = "stripe_subscriptions"
     title = "Stripe subscriptions export"
+    # The contract terms derived from the subscriptions come with them (not a kind of
+    # their own that a user picks).
     kinds = ("customers", "subscriptions")
     source = "stripe"
     required = (
@@ -133,7 +143,11 @@ class StripeSubscriptions(BaseAdapter):
         )
         return self.batch(
             table,
-            {"customers": customers, "subscriptions": subscriptions},
+            {
+                "customers": customers,
+                "subscriptions": subscriptions,
+                "contracts": contracts_from_subscriptions(subscriptions, dt.date.today()),
+            },
             errors.rejects(self.file_of(table), rows),
             n,
         )

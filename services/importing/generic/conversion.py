@@ -11,6 +11,7 @@ read the kind's own columns, the record ids, the attributes, then the frame and 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,14 @@ from models.errors import UserFacingError
 from models.vocab import INTERACTION_KINDS
 from services.importing import values
 from services.importing.canonical import Batch
+from services.importing.contracts import (
+    OPEN,
+    OUTCOME_WORDS,
+    RENEWED,
+    outcomes_from_status,
+    read_periods,
+    term_ids,
+)
 from services.importing.generic.fields import GENERIC_SOURCE, fields_for_kind
 from services.importing.rejects import RowErrors
 
@@ -417,12 +426,100 @@ def _subscription_columns(cells: _Cells) -> dict[str, Any]:
     )
 
 
+def _contract_columns(cells: _Cells) -> dict[str, Any]:
+    """A contract term's name, start and end (the renewal date), recurring amount and
+    currency, billing period (a year unless a column says), auto-renew, notice days, seats,
+    owner, and its outcome: the outcome column's when given, else churned for a cancelled
+    term that has ended, else open until a following term shows it renewed. Rows with no
+    start or end, an end before the start, a negative amount or a period it cannot read
+    are rejected."""
+    errors, text, parsed = cells.errors, cells.text, cells.parsed
+    start, end = parsed("start_date"), parsed("end_date")
+    errors.add(start.isna(), "missing start date")
+    errors.add(end.isna(), "missing end date")
+    before = [
+        isinstance(s, dt.date) and isinstance(e, dt.date) and e < s
+        for s, e in zip(start, end, strict=True)
+    ]
+    errors.add(np.asarray(before, dtype=bool), "the end date is before the start date")
+    amount = parsed("amount")
+    errors.add(amount.isna(), "missing recurring amount")
+    errors.add(amount.fillna(0) < 0, "negative amount")
+    raw_period = cells.raw("period")
+    if raw_period is not None:
+        period, factor, bad = read_periods(raw_period)
+        errors.add(
+            bad,
+            "cannot read '" + raw_period.astype(str).str.strip() + "' as a billing period "
+            "(use month, quarter or year)",
+        )
+        amount = (amount.astype(float) * factor.to_numpy()).round()
+    else:
+        period = pd.Series(_filled(cells.n, "year"), copy=False)
+    today = dt.date.today()
+    outcome, given = outcomes_from_status(text("status"), end, today)
+    if "outcome" in cells.by_field:
+        words = text("outcome").fillna("").astype(str).str.strip().str.lower()
+        stated = words.map(OUTCOME_WORDS)
+        errors.add(
+            stated.isna(),
+            "unknown outcome '" + words + "' (use renewed, churned or open)",
+        )
+        named = stated.notna() & (words != "")
+        outcome = np.where(named, stated.fillna(OPEN), outcome).astype(object)
+        given = given | named.to_numpy(dtype=bool)
+    renewed = parsed("renewed_amount")
+    errors.add(renewed.fillna(0) < 0, "negative renewed amount")
+    has_renewed = renewed.notna().to_numpy(dtype=bool) & (outcome == OPEN)
+    outcome = np.where(has_renewed, RENEWED, outcome).astype(object)
+    given = given | has_renewed
+    ended = np.asarray(outcome != OPEN, dtype=bool)
+    auto = parsed("auto_renew")
+    return dict(
+        name=text("name").to_numpy(dtype=object),
+        start_date=start.to_numpy(dtype=object),
+        end_date=end.to_numpy(dtype=object),
+        amount_cents=amount,
+        currency=cells.currency_of("amount"),
+        period=period.to_numpy(dtype=object),
+        auto_renew=auto.fillna(False).to_numpy(dtype=bool),
+        notice_days=_whole(parsed("notice_days")),
+        seats=_whole(parsed("seats")),
+        outcome=outcome,
+        outcome_given=given,
+        renewed_amount_cents=renewed.to_numpy(dtype=object),
+        decided_on=np.where(ended, end.to_numpy(dtype=object), None),
+        owner=text("owner").to_numpy(dtype=object),
+    )
+
+
+def _whole(column: pd.Series) -> np.ndarray[Any, Any]:
+    """Numbers rounded to whole ones (None where missing)."""
+    numbers = pd.to_numeric(column, errors="coerce").round()
+    return np.array([None if pd.isna(v) else int(v) for v in numbers.tolist()], dtype=object)
+
+
+def _contract_ids(cells: _Cells) -> np.ndarray[Any, Any]:
+    """``<contract>@<start>``: the contract id column's, else the customer's (one contract
+    a customer), so that the terms of one contract follow each other."""
+    start = cells.parsed("start_date")
+    if "contract_id" in cells.by_field:
+        contract = cells.text("contract_id")
+        cells.errors.add(contract.isna(), "missing contract id")
+    else:
+        customer = cells.text("customer_id")
+        email = cells.parsed("customer_email")
+        contract = "c:" + customer.fillna(email).fillna("").astype(str)
+    return term_ids(contract, start)
+
+
 # Each kind's own columns, after its customer reference (customers have only their own).
 _KIND_COLUMNS: dict[str, Callable[[_Cells], dict[str, Any]]] = {
     "orders": _order_columns,
     "interactions": _interaction_columns,
     "opportunities": _opportunity_columns,
     "subscriptions": _subscription_columns,
+    "contracts": _contract_columns,
 }
 
 # The field holding a record's own id, by kind (a customer's is its customer id).
@@ -437,6 +534,8 @@ _ID_FIELD = {
 def _record_ids(cells: _Cells, kind: str, mapped: list[str]) -> np.ndarray[Any, Any]:
     """The ids of a kind's records other than customers: its id column's where mapped (a
     row with none is rejected), else a stable id from the mapped cells' content."""
+    if kind == "contracts":
+        return _contract_ids(cells)
     id_field = _ID_FIELD[kind]
     ext_ids: pd.Series
     if id_field in cells.by_field:

@@ -1,5 +1,5 @@
 """The canonical fields a generic file can fill, per kind (customers, orders, interactions,
-opportunities, subscriptions), and the source name its records get unless a profile names
+opportunities, subscriptions, contracts), and the source name its records get unless a profile names
 one. The header names each field recognises live in ``synonyms``; which column fills which
 field is guessed in ``mapping``.
 """
@@ -93,6 +93,24 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("amount", "Amount", "subscriptions", False, "money"),
         _f("currency", "Currency", "subscriptions", False, "text"),
         _f("interval", "Interval", "subscriptions", False, "text"),
+    ),
+    # One contract term a row; the terms of one contract share its contract id.
+    "contracts": _customer_ref("contracts")
+    + (
+        _f("contract_id", "Contract ID", "contracts", False, "id"),
+        _f("name", "Plan or contract name", "contracts", False, "text"),
+        _f("start_date", "Start date", "contracts", True, "date"),
+        _f("end_date", "End (renewal) date", "contracts", True, "date"),
+        _f("amount", "Recurring amount", "contracts", True, "money"),
+        _f("currency", "Currency", "contracts", False, "text"),
+        _f("period", "Billing period", "contracts", False, "text"),
+        _f("auto_renew", "Auto-renews", "contracts", False, "bool"),
+        _f("notice_days", "Notice period (days)", "contracts", False, "number"),
+        _f("seats", "Seats", "contracts", False, "number"),
+        _f("status", "Status", "contracts", False, "text"),
+        _f("outcome", "Outcome", "contracts", False, "text"),
+        _f("renewed_amount", "Renewed at (amount)", "contracts", False, "money"),
+        _f("owner", "Owner", "contracts", False, "text"),
     ),
 }
 

@@ -50,6 +50,7 @@ _SIGNATURE: dict[str, tuple[tuple[str, ...], ...]] = {
     "opportunities": (("name", "stage"), ("name", "close_date"), ("stage", "close_date")),
     "subscriptions": (("plan", "status"), ("status", "current_period_end"), ("interval",)),
     "interactions": (("occurred_at", "interaction_type"), ("occurred_at", "subject")),
+    "contracts": (("start_date", "end_date", "amount"),),
     "customers": (("email",), ("customer_id",), ("name",)),
 }
 
@@ -291,7 +292,7 @@ def infer_kind(table: RawTable) -> MappingSuggestion:
     order = {
         k: i
         for i, k in enumerate(
-            ("orders", "subscriptions", "opportunities", "interactions", "customers")
+            ("orders", "contracts", "subscriptions", "opportunities", "interactions", "customers")
         )
     }
     # Customers last among equals: a list with an amount column is probably not customers.

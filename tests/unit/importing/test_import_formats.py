@@ -36,6 +36,14 @@ EXPECTED_FORMAT = {
     "mailchimp/unsubscribed_members.csv": "mailchimp_unsubscribed",
     "email/campaign_activity.csv": "email_campaign_activity",
 }
+# The billing systems' subscriptions exports, whose samples are with the contracts
+# (tests/data/contracts; tested in tests/unit/importing/test_import_contracts.py).
+CONTRACT_FORMATS = {
+    "chargebee_subscriptions.csv": "chargebee_subscriptions",
+    "recurly_subscriptions.csv": "recurly_subscriptions",
+    "zuora_subscriptions.csv": "zuora_subscriptions",
+    "salesforce_contracts.csv": "salesforce_contracts",
+}
 
 
 def convert(path: Path) -> Batch:
@@ -61,7 +69,9 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 def test_every_non_generic_sample_has_an_expected_format() -> None:
     vendor_files = {k for k in MANIFEST["files"] if not k.startswith("generic/")}
     assert vendor_files == set(EXPECTED_FORMAT)
-    assert {a.name for a in ADAPTERS} == set(EXPECTED_FORMAT.values())
+    assert {a.name for a in ADAPTERS} == set(EXPECTED_FORMAT.values()) | set(
+        CONTRACT_FORMATS.values()
+    )
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_FORMAT))
