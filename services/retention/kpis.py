@@ -1,0 +1,298 @@
+"""The retention report's cost figures, defined once here (kpi_records says them in words):
+
+- Incentive cost per retained customer. The offers redeemed in the period by the customers
+  it retained: each discount recorded on one of their paid orders in the period (the
+  order's imported attributes: Shopify's "Discount Amount", or a discount column a generic
+  import kept), taken into the home currency; and each offer made in an email sent or
+  exported to them in the period (outreach.offers as recorded, found in the text for
+  older emails; the held out got none) that their next paid order within the attribution
+  window redeemed, when that order records no discount of its own (which would count
+  it already): a money offer at its amount, a percent off at that share of the order,
+  together never more than the order. Divided by the retained customers, and by those of
+  them contacted with an offer. Overall, and by the report's segments and owners.
+- CAC against CLV by acquisition channel. A customer is acquired in the period when their
+  first paid order falls in it; the channel is that order's. CAC per channel is the
+  user's (setting retention.cac_by_channel; channel names match without regard to case);
+  CLV is lifetime: paid revenue to date plus the latest finished scoring's predicted
+  T-month value (ScoreSnapshot.clv_12m_cents holds it over the run's T months). Months to
+  recover CAC: CAC over the channel's revenue per customer per month, their CLVs over
+  their months since the first order plus T.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.schema import Order, Outreach, ScoreSnapshot, ScoringRun
+from services.core.clv_words import run_clv_months
+from services.core.local_dates import local_date
+from services.core.money import MoneyContext
+from services.retention.kpi_records import (
+    DAYS_PER_MONTH,
+    NO_CHANNEL,
+    AcquisitionChannel,
+    AcquisitionReport,
+    IncentiveGroup,
+    IncentiveReport,
+)
+from services.retention.records import RetentionGroup
+
+__all__ = ["DISCOUNT_KEYS", "acquisition_report", "discount_text", "incentive_report"]
+
+# The order attributes that hold the discount an order redeemed (compared in lower case,
+# spaces and underscores alike): Shopify's order column and a generic file's usual names.
+DISCOUNT_KEYS = frozenset(
+    {"discount amount", "discount", "discounts", "total discounts", "coupon amount",
+     "discount total", "voucher amount"}
+)  # fmt: skip
+# Emails that reached the customer (a draft did not).
+DELIVERED = ("sent", "exported")
+
+
+def discount_text(attributes: Mapping[str, Any] | None) -> str | None:
+    """The discount an order's attributes record, as written; None when they record none."""
+    for key, value in (attributes or {}).items():
+        named = isinstance(key, str) and key.replace("_", " ").strip().lower() in DISCOUNT_KEYS
+        if named and value not in (None, ""):
+            return str(value)
+    return None
+
+
+def _amount(text: str) -> float | None:
+    """Hundredths of an amount written as text ("100.75", "$1,234.50", "-10,00")."""
+    kept = re.sub(r"[^\d.,]", "", text)
+    if "," in kept and "." in kept:
+        kept = kept.replace(",", "")
+    elif "," in kept:
+        kept = kept.replace(",", ".")
+    try:
+        return abs(float(kept)) * 100.0
+    except ValueError:
+        return None
+
+
+@dataclass
+class _Paid:
+    """One paid order of a retained customer in the period."""
+
+    day: dt.date
+    cents: float  # home hundredths (0 without a rate)
+    discount: float | None  # home hundredths recorded on it (None: records none)
+
+
+@dataclass
+class _Found:
+    redeemed: dict[int, int] = field(default_factory=dict)
+    contacted: set[int] = field(default_factory=set)
+    left_out: Counter[str] = field(default_factory=Counter)
+
+
+def _paid_orders(
+    session: Session, ids: set[int], first: dt.date, end: dt.date, money: MoneyContext,
+    found: _Found,
+) -> dict[int, list[_Paid]]:  # fmt: skip
+    o = Order
+    lo = dt.datetime.combine(first - dt.timedelta(days=2), dt.time())
+    hi = dt.datetime.combine(end + dt.timedelta(days=2), dt.time())
+    rows = session.execute(
+        select(o.customer_id, o.order_date, o.utc_offset_minutes, o.amount_cents, o.currency,
+               o.attributes)
+        .where(o.status == "paid", o.order_date >= lo, o.order_date < hi)
+    )  # fmt: skip
+    orders: dict[int, list[_Paid]] = defaultdict(list)
+    for cid, when, offset, amount, currency, attributes in rows:
+        day = local_date(when, offset)
+        if int(cid) not in ids or day is None or not first <= day < end:
+            continue
+        rate = money.rate(currency)
+        if rate is None:
+            found.left_out[str(currency)] += 1
+        text = discount_text(attributes if isinstance(attributes, dict) else None)
+        written = _amount(text) if text is not None else None
+        discount = None if written is None else written * (rate or 0.0)
+        orders[int(cid)].append(_Paid(day, float(amount or 0) * (rate or 0.0), discount))
+    for paid in orders.values():
+        paid.sort(key=lambda p: p.day)
+    return orders
+
+
+def _offers(session: Session, ids: set[int], first: dt.date, end: dt.date) -> Iterable[
+    tuple[int, dt.date, list[float], list[float]]
+]:  # fmt: skip
+    """Each delivered email of the period that made an offer: customer, day, amounts
+    (hundredths) and percents."""
+    from services.outreach.checks import offers_made
+
+    r = Outreach
+    when = func.coalesce(r.sent_at, r.created_at)
+    lo, hi = dt.datetime.combine(first, dt.time()), dt.datetime.combine(end, dt.time())
+    rows = session.execute(
+        select(r.customer_id, when, r.offers, r.subject, r.body).where(
+            r.status.in_(DELIVERED), r.holdout.is_(False), when >= lo, when < hi
+        )
+    )
+    for cid, sent, stored, subject, body in rows:
+        if int(cid) not in ids or sent is None:
+            continue
+        offers = stored if isinstance(stored, dict) else offers_made(subject, body)
+        amounts = [float(a) for a in offers.get("amounts") or []]
+        percents = [float(p) for p in offers.get("percents") or []]
+        if amounts or percents:
+            yield int(cid), local_date(sent, None) or first, amounts, percents
+
+
+def _redeem(
+    orders: list[_Paid], offers: list[tuple[dt.date, list[float], list[float]]], window: int
+) -> float:
+    """What one customer's offers cost in the period (module doc)."""
+    cost = sum(p.discount for p in orders if p.discount)
+    used: set[int] = set()
+    for sent, amounts, percents in sorted(offers, key=lambda o: o[0]):
+        last = sent + dt.timedelta(days=window)
+        nxt = next((i for i, p in enumerate(orders) if sent <= p.day <= last), None)
+        if nxt is None or nxt in used:
+            continue
+        used.add(nxt)
+        order = orders[nxt]
+        if order.discount is not None:
+            continue  # its discount is counted already
+        value = sum(amounts) + (min(max(percents), 100.0) / 100.0 * order.cents if percents else 0)
+        cost += min(value, order.cents)
+    return cost
+
+
+def _group(key: str, label: str, group: RetentionGroup, found: _Found) -> IncentiveGroup:
+    ids = group.customer_ids("retained")
+    kept = set(ids)
+    return IncentiveGroup(
+        key,
+        label,
+        ids,
+        {cid: c for cid, c in found.redeemed.items() if cid in kept},
+        frozenset(found.contacted & kept),
+    )
+
+
+def incentive_report(
+    session: Session,
+    whole: RetentionGroup,
+    by_segment: tuple[RetentionGroup, ...],
+    by_owner: tuple[RetentionGroup, ...],
+    money: MoneyContext,
+    attribution_days: int,
+) -> IncentiveReport:
+    """The incentive cost of ``whole``'s retained customers (module doc)."""
+    first, end = whole.first_day, whole.last_day + dt.timedelta(days=1)
+    ids = set(whole.customer_ids("retained"))
+    found = _Found()
+    orders = _paid_orders(session, ids, first, end, money, found) if ids else {}
+    offers: dict[int, list[tuple[dt.date, list[float], list[float]]]] = defaultdict(list)
+    for cid, sent, amounts, percents in _offers(session, ids, first, end) if ids else ():
+        offers[cid].append((sent, amounts, percents))
+        found.contacted.add(cid)
+    for cid in ids:
+        cost = _redeem(orders.get(cid, []), offers.get(cid, []), attribution_days)
+        if round(cost) > 0:
+            found.redeemed[cid] = int(round(cost))
+    return IncentiveReport(
+        overall=_group("", "All retained", whole, found),
+        by_segment=tuple(_group(g.key, g.label, g, found) for g in by_segment),
+        by_owner=tuple(_group(g.key, g.label, g, found) for g in by_owner),
+        attribution_days=attribution_days,
+        money_note=money.left_out_note(found.left_out, "orders"),
+    )
+
+
+# --- CAC against CLV ----------------------------------------------------------------------
+
+
+def _latest_values(session: Session) -> tuple[dict[int, int], int, dt.date | None]:
+    """The latest finished scoring's predicted value per customer, its T and its date."""
+    run = session.execute(
+        select(ScoringRun.id, ScoringRun.as_of, ScoringRun.params)
+        .where(ScoringRun.status == "finished")
+        .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+        .limit(1)
+    ).first()
+    if run is None:
+        return {}, run_clv_months(None), None
+    rows = session.execute(
+        select(ScoreSnapshot.customer_id, ScoreSnapshot.clv_12m_cents).where(
+            ScoreSnapshot.scoring_run_id == run[0]
+        )
+    )
+    values = {int(cid): int(cents or 0) for cid, cents in rows}
+    params = run[2] if isinstance(run[2], dict) else None
+    return values, run_clv_months(params), run[1]
+
+
+def _cac_cents(cac: Mapping[str, Any], channel: str | None) -> int | None:
+    wanted = (channel or "").strip().lower()
+    for name, amount in cac.items():
+        if str(name).strip().lower() == wanted and wanted:
+            return int(round(float(amount) * 100))
+    return None
+
+
+def acquisition_report(
+    session: Session,
+    first: dt.date,
+    end: dt.date,
+    today: dt.date,
+    money: MoneyContext,
+    cac: Mapping[str, Any],
+) -> AcquisitionReport:
+    """CAC against CLV of the customers whose first paid order falls in [first, end)."""
+    o = Order
+    rows = session.execute(
+        select(o.customer_id, o.order_date, o.utc_offset_minutes, o.amount_cents, o.currency,
+               o.channel, o.id)
+        .where(o.status == "paid")
+        .order_by(o.customer_id, o.order_date, o.id)
+    )  # fmt: skip
+    firsts: dict[int, tuple[dt.date, str | None]] = {}
+    revenue: Counter[int] = Counter()
+    left_out: Counter[str] = Counter()
+    for cid, when, offset, amount, currency, channel, _id in rows:
+        day = local_date(when, offset)
+        if day is None or day > today:
+            continue
+        cid = int(cid)
+        if cid not in firsts or day < firsts[cid][0]:
+            firsts[cid] = (day, (channel or "").strip() or None)
+        cents = money.to_home(float(amount or 0), currency)
+        if cents is None:
+            left_out[str(currency)] += 1
+        revenue[cid] += int(round(cents or 0))
+    values, months, scored = _latest_values(session)
+    groups: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for cid, (day, channel) in firsts.items():
+        if first <= day < end:
+            key = (channel or "").lower()
+            groups[key].append(cid)
+            labels.setdefault(key, channel or NO_CHANNEL)
+    channels = []
+    for key in sorted(groups, key=lambda k: (k == "", labels[k].lower())):
+        ids = tuple(sorted(groups[key]))
+        clv = {cid: revenue[cid] + values.get(cid, 0) for cid in ids}
+        lived = sum((today - firsts[cid][0]).days / DAYS_PER_MONTH + months for cid in ids)
+        channels.append(AcquisitionChannel(key, labels[key], ids,
+                                           _cac_cents(cac, labels[key] if key else None), clv,
+                                           lived))  # fmt: skip
+    return AcquisitionReport(
+        channels=tuple(channels),
+        value_months=months,
+        scored_as_of=scored,
+        as_of=today,
+        unset=tuple(c.label for c in channels if c.cac_cents is None),
+        money_note=money.left_out_note(left_out, "orders"),
+    )
