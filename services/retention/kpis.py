@@ -242,6 +242,52 @@ def _cac_cents(cac: Mapping[str, Any], channel: str | None) -> int | None:
     return None
 
 
+def _first_orders(
+    session: Session, first: dt.date, end: dt.date, today: dt.date, money: MoneyContext
+) -> tuple[dict[int, tuple[dt.date, str | None]], Counter[int], Counter[str]]:
+    """The customers whose first paid order falls in [first, end): its local date and
+    channel; and their paid revenue to ``today`` in home hundredths (aggregated in the
+    database: a workspace of a million orders reads only the first orders of the period)."""
+    o = Order
+    paid = o.status == "paid"
+    upto = dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
+    lo = dt.datetime.combine(first - dt.timedelta(days=2), dt.time())
+    hi = dt.datetime.combine(end + dt.timedelta(days=2), dt.time())
+    earliest = (
+        select(o.customer_id.label("cid"), func.min(o.order_date).label("day"))
+        .where(paid, o.order_date < upto)
+        .group_by(o.customer_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(o.customer_id, o.order_date, o.utc_offset_minutes, o.channel)
+        .join(earliest, (o.customer_id == earliest.c.cid) & (o.order_date == earliest.c.day))
+        .where(paid, earliest.c.day >= lo, earliest.c.day < hi)
+        .order_by(o.customer_id, o.id)
+    )
+    firsts: dict[int, tuple[dt.date, str | None]] = {}
+    for cid, when, offset, channel in rows:
+        day = local_date(when, offset)
+        if int(cid) not in firsts and day is not None and first <= day < end:
+            firsts[int(cid)] = (day, (channel or "").strip() or None)
+    revenue: Counter[int] = Counter()
+    left_out: Counter[str] = Counter()
+    sums = session.execute(
+        select(o.customer_id, o.currency, func.sum(o.amount_cents), func.count())
+        .join(earliest, o.customer_id == earliest.c.cid)
+        .where(paid, o.order_date < upto, earliest.c.day >= lo, earliest.c.day < hi)
+        .group_by(o.customer_id, o.currency)
+    )
+    for cid, currency, amount, count in sums:
+        if int(cid) not in firsts:
+            continue
+        cents = money.to_home(float(amount or 0), currency)
+        if cents is None:
+            left_out[str(currency)] += int(count)
+        revenue[int(cid)] += int(round(cents or 0))
+    return firsts, revenue, left_out
+
+
 def acquisition_report(
     session: Session,
     first: dt.date,
@@ -251,27 +297,7 @@ def acquisition_report(
     cac: Mapping[str, Any],
 ) -> AcquisitionReport:
     """CAC against CLV of the customers whose first paid order falls in [first, end)."""
-    o = Order
-    rows = session.execute(
-        select(o.customer_id, o.order_date, o.utc_offset_minutes, o.amount_cents, o.currency,
-               o.channel, o.id)
-        .where(o.status == "paid")
-        .order_by(o.customer_id, o.order_date, o.id)
-    )  # fmt: skip
-    firsts: dict[int, tuple[dt.date, str | None]] = {}
-    revenue: Counter[int] = Counter()
-    left_out: Counter[str] = Counter()
-    for cid, when, offset, amount, currency, channel, _id in rows:
-        day = local_date(when, offset)
-        if day is None or day > today:
-            continue
-        cid = int(cid)
-        if cid not in firsts or day < firsts[cid][0]:
-            firsts[cid] = (day, (channel or "").strip() or None)
-        cents = money.to_home(float(amount or 0), currency)
-        if cents is None:
-            left_out[str(currency)] += 1
-        revenue[cid] += int(round(cents or 0))
+    firsts, revenue, left_out = _first_orders(session, first, end, today, money)
     values, months, scored = _latest_values(session)
     groups: dict[str, list[int]] = defaultdict(list)
     labels: dict[str, str] = {}

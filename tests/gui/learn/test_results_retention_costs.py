@@ -108,3 +108,58 @@ def test_an_empty_workspace_hides_them(qtbot, jobs, workspace_url: str) -> None:
     finally:
         ws.close()
     assert section.costs.isHidden()
+
+
+def test_a_cac_saved_in_settings_shows_at_once(  # type: ignore[no-untyped-def]
+    qtbot, qapp, ui_settings, tmp_path
+) -> None:
+    """In the application: Results ▸ Retention on screen says CAC not set for store; a CAC
+    saved in Settings (the dialog's signal, the setting in the workspace) reads the
+    figures again while the tab stays on screen."""
+    from app.gui.application import make_controller
+    from app.workspace import to_url
+    from services.settings import set_settings
+    from views.shell.main_window import TAB_RESULTS
+
+    path = tmp_path / "book.radar.sqlite"
+    ws = open_workspace(to_url(str(path)), backup=False)
+    try:
+        fill_retention_book(ws.engine)
+    finally:
+        ws.close()
+    made = make_controller(qapp, ui_settings, show_dialogs=False)
+    try:
+        window, jobs = made.window, made.jobs
+        window.resize(1366, 768)
+        window.show()
+        made.open_url(to_url(str(path)))
+        qtbot.waitUntil(lambda: made.workspace is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
+        window.tabs.setCurrentIndex(TAB_RESULTS)
+        results = window.results
+        qtbot.waitUntil(lambda: bool(results.sections), timeout=TIMEOUT_MS)
+        section = next(s for s in results.sections if isinstance(s, RetentionSection))
+        results.tabs.setCurrentIndex(
+            next(i for i in range(results.tabs.count()) if results.tabs.tabText(i) == "Retention")
+        )
+        results.set_period(SINCE, UNTIL)
+        qtbot.waitUntil(
+            lambda: (
+                section.report is not None and section.report.first_day == SINCE and jobs.is_idle()
+            ),
+            timeout=TIMEOUT_MS,
+        )
+        model = section.costs.channel_model
+        assert model.index(1, 2).data() == "CAC not set"  # store
+        workspace = made.workspace
+        assert workspace is not None
+        with workspace.sessions() as session, session.begin():
+            set_settings(session, {"retention.cac_by_channel": {"store": 30}}, actor="dana")
+        made.settings.settings_saved.emit(["retention.cac_by_channel"])
+        qtbot.waitUntil(lambda: model.index(1, 2).data() == "$30", timeout=TIMEOUT_MS)
+        assert model.index(1, 4).data() == "2.0 : 1"  # G: $60 against $30
+        qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    finally:
+        made.shutdown()
+        made.window.close()
+        made.window.deleteLater()
+        made.deleteLater()
