@@ -60,7 +60,9 @@ def acquisition_definitions(months: int) -> tuple[tuple[str, str], ...]:
         (
             "Acquired",
             "a customer whose first paid order falls in the period; their acquisition "
-            "channel is that order's channel.",
+            "channel is the one their customer record names (a CRM's Lead Source or "
+            "Original Source, an acquisition channel or UTM source column), else that "
+            "order's channel.",
         ),
         (
             "CAC",

@@ -11,7 +11,9 @@
   together never more than the order. Divided by the retained customers, and by those of
   them contacted with an offer. Overall, and by the report's segments and owners.
 - CAC against CLV by acquisition channel. A customer is acquired in the period when their
-  first paid order falls in it; the channel is that order's. CAC per channel is the
+  first paid order falls in it; the channel is the one their customer record names (a
+  Lead Source or Original Source kept by the CRM's import, ACQUISITION_KEYS), else that
+  order's. CAC per channel is the
   user's (setting retention.cac_by_channel; channel names match without regard to case);
   CLV is lifetime: paid revenue to date plus the latest finished scoring's predicted
   T-month value (ScoreSnapshot.clv_12m_cents holds it over the run's T months). Months to
@@ -31,7 +33,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.schema import Order, Outreach, ScoreSnapshot, ScoringRun
+from models.schema import Customer, Order, Outreach, ScoreSnapshot, ScoringRun
 from services.core.clv_words import run_clv_months
 from services.core.local_dates import local_date
 from services.core.money import MoneyContext
@@ -45,7 +47,14 @@ from services.retention.kpi_records import (
 )
 from services.retention.records import RetentionGroup
 
-__all__ = ["DISCOUNT_KEYS", "acquisition_report", "discount_text", "incentive_report"]
+__all__ = [
+    "ACQUISITION_KEYS",
+    "DISCOUNT_KEYS",
+    "acquisition_report",
+    "discount_text",
+    "incentive_report",
+    "own_channel",
+]
 
 # The order attributes that hold the discount an order redeemed (compared in lower case,
 # spaces and underscores alike): Shopify's order column and a generic file's usual names.
@@ -53,6 +62,15 @@ DISCOUNT_KEYS = frozenset(
     {"discount amount", "discount", "discounts", "total discounts", "coupon amount",
      "discount total", "voucher amount"}
 )  # fmt: skip
+# The customer fields that name how a customer was acquired, as imports keep them in the
+# customer's attributes (Salesforce's LeadSource, HubSpot's Original Source, a generic
+# file's acquisition channel or UTM source): compared in lower case without spaces or
+# underscores. One wins over the channel of the first order.
+ACQUISITION_KEYS = frozenset(
+    {"leadsource", "originalsource", "acquisitionchannel", "acquisitionsource", "utmsource",
+     "referralsource", "signupsource"}
+)  # fmt: skip
+CHUNK = 500  # ids per IN list
 # Emails that reached the customer (a draft did not).
 DELIVERED = ("sent", "exported")
 
@@ -270,6 +288,7 @@ def _first_orders(
         day = local_date(when, offset)
         if int(cid) not in firsts and day is not None and first <= day < end:
             firsts[int(cid)] = (day, (channel or "").strip() or None)
+    _own_channels(session, firsts)
     revenue: Counter[int] = Counter()
     left_out: Counter[str] = Counter()
     sums = session.execute(
@@ -286,6 +305,30 @@ def _first_orders(
             left_out[str(currency)] += int(count)
         revenue[int(cid)] += int(round(cents or 0))
     return firsts, revenue, left_out
+
+
+def own_channel(attributes: Mapping[str, Any] | None) -> str | None:
+    """How a customer record says they were acquired (ACQUISITION_KEYS); None if it does not."""
+    for key, value in (attributes or {}).items():
+        named = isinstance(key, str) and re.sub(r"[\s_]", "", key).lower() in ACQUISITION_KEYS
+        if named and isinstance(value, str) and value.strip():
+            return value.strip()[:64]
+    return None
+
+
+def _own_channels(session: Session, firsts: dict[int, tuple[dt.date, str | None]]) -> None:
+    """Each acquired customer's own acquisition channel, where their record names one."""
+    ids = sorted(firsts)
+    for at in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(Customer.id, Customer.attributes).where(
+                Customer.id.in_(ids[at : at + CHUNK]), Customer.attributes.is_not(None)
+            )
+        )
+        for cid, attributes in rows:
+            channel = own_channel(attributes if isinstance(attributes, dict) else None)
+            if channel is not None:
+                firsts[int(cid)] = (firsts[int(cid)][0], channel)
 
 
 def acquisition_report(

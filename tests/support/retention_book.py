@@ -19,7 +19,7 @@ Subscriptions (monthly amounts): L $30 from 2024-06-01, running; M $1,200 a year
 month) from 2024-01-01, cancelled 2025-06-15; N $20 from 2025-02-01; B $10 from
 2024-09-01, cancelling at its period's end 2026-03-01; K $5 a week ($21.67 a month) from
 2024-10-10, status canceled with its period ending 2025-10-01.
-Owners: A B C D E F G Maya; H I J K L M N O Leo. Scorings: 2024-12-15 (A B Champions, C D
+Owners: A B C D E F G Maya; H to P Leo. Scorings: 2024-12-15 (A B Champions, C D
 At Risk, H Loyal; the others not scored) and 2025-06-01 (everyone Lost: after the start;
 its 12-month values F $100, G $50, the others none).
 
@@ -32,7 +32,8 @@ Incentives (the year 2025; retained: A B H I K):
   K  email 2025-12-20, offers not stored, "$5 off" in its text; 12-31 $30   redeemed $5
   F  2025-04-01 records 5.00 off, J an emailed offer: neither was retained
 Acquired in 2025 (first paid order in it) by channel: F online (Apr 1), O Online (Sep 15,
-$200; then Oct 15 $100 in store), G store (Jun 1, $10).
+$200; then Oct 15 $100 in store), G store (Jun 1, $10), and P Referral (Nov 1, $80
+online, but its customer record says LeadSource Referral, which wins).
 """
 
 from __future__ import annotations
@@ -62,7 +63,10 @@ ORDERS: dict[str, tuple[tuple[str, int, str], ...]] = {
     "M": (),
     "N": (),
     "O": (("2025-09-15", 200, "paid"), ("2025-10-15", 100, "paid")),
+    "P": (("2025-11-01", 80, "paid"),),
 }
+# customer -> the attributes their import kept (Salesforce's LeadSource).
+CUSTOMER_ATTRIBUTES: dict[str, dict[str, Any]] = {"P": {"LeadSource": "Referral"}}
 # (customer, order index) -> the order's channel and attributes.
 ORDER_EXTRAS: dict[tuple[str, int], tuple[str | None, dict[str, Any] | None]] = {
     ("A", 1): (None, {"Discount Code": "SPRING15", "Discount Amount": "15.00"}),
@@ -71,6 +75,7 @@ ORDER_EXTRAS: dict[tuple[str, int], tuple[str | None, dict[str, Any] | None]] = 
     ("G", 1): ("store", None),
     ("O", 0): ("Online", None),
     ("O", 1): ("store", None),
+    ("P", 0): ("online", None),
 }
 # (customer, sent, status, holdout, offers as stored or None, body)
 EMAILS: tuple[tuple[str, str, str, bool, dict[str, Any] | None, str], ...] = (
@@ -105,7 +110,8 @@ def fill_retention_book(engine: Engine) -> dict[str, Any]:
         ids = {}
         for letter in ORDERS:
             owner = "Maya" if letter in "ABCDEFG" else "Leo"
-            c = Customer(source="t", external_id=letter, name=f"Customer {letter}", owner=owner)
+            c = Customer(source="t", external_id=letter, name=f"Customer {letter}", owner=owner,
+                         attributes=CUSTOMER_ATTRIBUTES.get(letter))  # fmt: skip
             s.add(c)
             s.flush()
             ids[letter] = int(c.id)

@@ -64,7 +64,7 @@ def test_the_table_says_both_and_how_to_set_a_cac(book) -> None:  # type: ignore
     store = next(line for line in lines if line.startswith("store "))
     assert "CAC not set" in store
     assert "$60" in store
-    assert "CAC not set for store: set it in Settings ▸ Retention" in flat
+    assert "CAC not set for Referral, store: set it in Settings ▸ Retention" in flat
     assert "Incentive cost per retained customer: the offers" in flat  # its definition
     assert "Months to recover CAC: CAC divided by" in flat
 
@@ -99,7 +99,8 @@ def test_the_csvs_and_the_json(book) -> None:  # type: ignore[no-untyped-def]
     assert i["status"] == "no offer redeemed, contacted with an offer"
     acquired = {int(r["customer_id"]): r["clv_cents"] for r in rows
                 if r["section"] == "acquisition"}  # fmt: skip
-    assert acquired == {ids["F"]: "17000", ids["O"]: "30000", ids["G"]: "6000"}
+    assert acquired == {ids["F"]: "17000", ids["O"]: "30000", ids["G"]: "6000",
+                        ids["P"]: "8000"}  # fmt: skip
     code, out, err = run("--db", url, "report", "retention", *YEAR, "--format", "json")
     assert code == 0, err
     data = json.loads(out)
@@ -107,7 +108,7 @@ def test_the_csvs_and_the_json(book) -> None:  # type: ignore[no-untyped-def]
     assert data["incentives"]["overall"]["cost_per_retained_cents"] == 800
     channels = {c["label"]: c for c in data["acquisition"]["channels"]}
     assert channels["online"]["mean_clv_cents"] == 23_500
-    assert data["acquisition"]["cac_not_set"] == []
+    assert data["acquisition"]["cac_not_set"] == ["Referral"]  # P's LeadSource
     assert data["acquisition"]["value_horizon_months"] == 12
     assert "CLV:CAC" in data["definitions"]
 

@@ -1,7 +1,7 @@
 """Results ▸ Retention's cost figures, driven as a user would, on the hand-made book of
 tests/support/retention_book.py: the incentive tiles and table (by owner, then by segment)
 with the figures counted by hand there, the customers a tile and a cell open, CAC against
-CLV by channel with a channel whose CAC is not set, and "Set CAC per channel…" asking for
+CLV by channel with channels whose CAC is not set, and "Set CAC per channel…" asking for
 the Settings page."""
 
 from __future__ import annotations
@@ -89,9 +89,10 @@ def test_cac_against_clv(qtbot, jobs, book) -> None:  # type: ignore[no-untyped-
     # online: F and O, CLV $170 and $300 against $50; store: G, $60, no CAC.
     assert rows[0][:5] == ["online", "2", "$50", "$235", "4.7 : 1"]
     assert rows[0][5].endswith(" months")
-    assert rows[1] == ["store", "1", "CAC not set", "$60", "–", "–"]
-    assert "CAC not set for store" in costs.unset_label.text()
-    assert "3 customers acquired" in costs.acquisition_label.text()
+    assert rows[1] == ["Referral", "1", "CAC not set", "$80", "–", "–"]  # P's LeadSource
+    assert rows[2] == ["store", "1", "CAC not set", "$60", "–", "–"]
+    assert "CAC not set for Referral, store" in costs.unset_label.text()
+    assert "4 customers acquired" in costs.acquisition_label.text()
     assert "Months to recover CAC" in section.definitions_label.text()
     with qtbot.waitSignal(section.customers_requested, timeout=TIMEOUT_MS) as opened:
         _click(qtbot, costs.channel_table, model.index(0, 1))
@@ -149,14 +150,14 @@ def test_a_cac_saved_in_settings_shows_at_once(  # type: ignore[no-untyped-def]
             timeout=TIMEOUT_MS,
         )
         model = section.costs.channel_model
-        assert model.index(1, 2).data() == "CAC not set"  # store
+        assert model.index(2, 2).data() == "CAC not set"  # store
         workspace = made.workspace
         assert workspace is not None
         with workspace.sessions() as session, session.begin():
             set_settings(session, {"retention.cac_by_channel": {"store": 30}}, actor="dana")
         made.settings.settings_saved.emit(["retention.cac_by_channel"])
-        qtbot.waitUntil(lambda: model.index(1, 2).data() == "$30", timeout=TIMEOUT_MS)
-        assert model.index(1, 4).data() == "2.0 : 1"  # G: $60 against $30
+        qtbot.waitUntil(lambda: model.index(2, 2).data() == "$30", timeout=TIMEOUT_MS)
+        assert model.index(2, 4).data() == "2.0 : 1"  # G: $60 against $30
         qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
     finally:
         made.shutdown()

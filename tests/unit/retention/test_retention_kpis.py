@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
 from services.retention.kpi_records import AcquisitionChannel
-from services.retention.kpis import discount_text
+from services.retention.kpis import discount_text, own_channel
 from services.retention.report import retention_report
 from services.settings.store import set_setting
 from tests.support.retention_book import SINCE, UNTIL, fill_retention_book
@@ -86,7 +86,7 @@ def test_cac_against_clv_by_channel(book) -> None:  # type: ignore[no-untyped-de
     assert acquisition is not None
     assert (acquisition.value_months, acquisition.scored_as_of) == (12, dt.date(2025, 6, 1))
     channels = {c.label: c for c in acquisition.channels}
-    assert list(channels) == ["online", "store"]
+    assert list(channels) == ["online", "Referral", "store"]
     online, store = channels["online"], channels["store"]
     # F (Apr 1, online) and O (Sep 15, "Online": case is no matter); G in store.
     assert online.customer_ids == _ids(ids, "FO")
@@ -100,8 +100,16 @@ def test_cac_against_clv_by_channel(book) -> None:  # type: ignore[no-untyped-de
     assert online.payback_months == pytest.approx(_expected(online, firsts))
     assert store.mean_clv_cents == pytest.approx(6000)
     assert (store.cac_cents, store.ratio, store.payback_months) == (None, None, None)
+    # P's first order was online, but the customer record's LeadSource says Referral.
+    referral = channels["Referral"]
+    assert referral.customer_ids == _ids(ids, "P")
+    assert (referral.cac_cents, referral.mean_clv_cents) == (2000, 8000)
+    assert referral.ratio == pytest.approx(4.0)
+    assert referral.payback_months == pytest.approx(
+        _expected(referral, {ids["P"]: dt.date(2025, 11, 1)})
+    )
     assert acquisition.unset == ("store",)
-    assert acquisition.acquired == 3
+    assert acquisition.acquired == 4
 
 
 def test_nothing_scored_counts_revenue_to_date(workspace_url: str) -> None:
@@ -127,6 +135,20 @@ def test_nothing_scored_counts_revenue_to_date(workspace_url: str) -> None:
     assert report.incentives is not None
     assert report.incentives.overall.retained == 0
     assert report.incentives.overall.cost_per_retained_cents is None
+
+
+@pytest.mark.parametrize(
+    ("attributes", "found"),
+    [
+        ({"LeadSource": "Referral"}, "Referral"),
+        ({"Original Source": "Organic search"}, "Organic search"),
+        ({"utm_source": " newsletter "}, "newsletter"),
+        ({"Source": "shopify"}, None),
+        ({"LeadSource": ""}, None),
+    ],
+)
+def test_the_channel_a_customer_record_names(attributes, found) -> None:  # type: ignore[no-untyped-def]
+    assert own_channel(attributes) == found
 
 
 @pytest.mark.parametrize(
