@@ -41,8 +41,9 @@ def incentive_definitions() -> tuple[tuple[str, str], ...]:
             "Amount, or a discount column kept with imported orders), or an offer made in an "
             "email sent or exported to the customer in the period and followed by a paid "
             "order within the attribution window (Settings ▸ Measuring outreach) that "
-            "records no discount of its own: a money offer at its amount, a percent off at "
-            "that share of the order, never more than the order.",
+            "records no discount of its own (one recorded as 0 means the offer went unused): "
+            "a money offer at its amount, a percent off at that share of the order, never "
+            "more than the order.",
         ),
         (
             "Incentive cost per retained customer",

@@ -6,19 +6,19 @@
   import kept), taken into the home currency; and each offer made in an email sent or
   exported to them in the period (outreach.offers as recorded, found in the text for
   older emails; the held out got none) that their next paid order within the attribution
-  window redeemed, when that order records no discount of its own (which would count
-  it already): a money offer at its amount, a percent off at that share of the order,
-  together never more than the order. Divided by the retained customers, and by those of
-  them contacted with an offer. Overall, and by the report's segments and owners.
+  window redeemed, when that order records no discount of its own (a recorded discount
+  counts already; one recorded as 0 says the offer was not used): a money offer at its
+  amount, a percent off at that share of the order, together never more than the order.
+  Divided by the retained customers, and by those of them contacted with an offer.
+  Overall, and by the report's segments and owners.
 - CAC against CLV by acquisition channel. A customer is acquired in the period when their
   first paid order falls in it; the channel is the one their customer record names (a
   Lead Source or Original Source kept by the CRM's import, ACQUISITION_KEYS), else that
-  order's. CAC per channel is the
-  user's (setting retention.cac_by_channel; channel names match without regard to case);
-  CLV is lifetime: paid revenue to date plus the latest finished scoring's predicted
-  T-month value (ScoreSnapshot.clv_12m_cents holds it over the run's T months). Months to
-  recover CAC: CAC over the channel's revenue per customer per month, their CLVs over
-  their months since the first order plus T.
+  order's. CAC per channel is the user's (setting retention.cac_by_channel; channel names
+  match without regard to case); CLV is lifetime: paid revenue to date plus the latest
+  finished scoring's predicted T-month value (ScoreSnapshot.clv_12m_cents holds it over
+  the run's T months). Months to recover CAC: CAC over the channel's revenue per customer
+  per month, their CLVs over their months since the first order plus T.
 """
 
 from __future__ import annotations
@@ -89,8 +89,9 @@ def _amount(text: str) -> float | None:
     kept = re.sub(r"[^\d.,]", "", text)
     if "," in kept and "." in kept:
         kept = kept.replace(",", "")
-    elif "," in kept:
-        kept = kept.replace(",", ".")
+    elif "," in kept:  # "10,50" is ten and a half; "1,234" a thousand and more
+        whole, _, tail = kept.rpartition(",")
+        kept = kept.replace(",", "") if len(tail) == 3 else f"{whole.replace(',', '')}.{tail}"
     try:
         return abs(float(kept)) * 100.0
     except ValueError:

@@ -163,3 +163,27 @@ def test_the_channel_a_customer_record_names(attributes, found) -> None:  # type
 )
 def test_the_discount_an_order_records(attributes, found) -> None:  # type: ignore[no-untyped-def]
     assert discount_text(attributes) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "cents"),
+    [("100.75", 10_075), ("$1,234.50", 123_450), ("-10,50", 1050), ("1,234", 123_400),
+     ("0.00", 0), ("n/a", None)],
+)  # fmt: skip
+def test_a_discount_written_as_text(text: str, cents: int | None) -> None:
+    from services.retention.kpis import _amount
+
+    assert _amount(text) == (None if cents is None else pytest.approx(cents))
+
+
+def test_an_order_recording_no_discount_redeemed_no_offer() -> None:
+    from services.retention.kpis import _Paid, _redeem
+
+    day = dt.date(2025, 3, 1)
+    offer = [(day, [], [20.0])]
+    # The shop says the order had no discount (0.00): the emailed 20% went unused.
+    assert _redeem([_Paid(day + dt.timedelta(days=3), 5000.0, 0.0)], offer, 30) == 0
+    # The order says nothing of discounts: the offer counts, 20% of $50.
+    assert _redeem([_Paid(day + dt.timedelta(days=3), 5000.0, None)], offer, 30) == 1000
+    # A $80 offer on a $50 order costs at most the order.
+    assert _redeem([_Paid(day, 5000.0, None)], [(day, [8000.0], [])], 30) == 5000
