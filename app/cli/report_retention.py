@@ -255,15 +255,19 @@ def acquisition_table(report: RetentionReport) -> list[str]:
     lines += textwrap.wrap(acquisition_headline(found, report.currency), 100)
     if not found.acquired:
         return lines
-    lines += ["", f"{'Channel':<18} {'Acquired':>8} {'CAC':>12} {'Mean CLV':>10} "
-              f"{'CLV:CAC':>9} {'Months to recover CAC':>22}"]  # fmt: skip
-    for c in found.channels:
-        label = c.label if len(c.label) <= 18 else c.label[:17] + "…"
-        lines.append(
-            f"{label:<18} {c.acquired:>8,} {cac_text(c, report.currency):>12} "
-            f"{cost(report.currency, c.mean_clv_cents):>10} {ratio_text(c):>9} "
-            f"{payback_text(c):>22}"
-        )
+    for first, rows in (("Channel", found.channels), ("Segment", found.by_segment)):
+        lines.append("")
+        if first == "Segment":
+            lines.append("By segment (of the latest scoring; CAC: the mean of its customers'):")
+        lines += [f"{first:<18} {'Acquired':>8} {'CAC':>12} {'Mean CLV':>10} "
+                  f"{'CLV:CAC':>9} {'Months to recover CAC':>22}"]  # fmt: skip
+        for c in rows:
+            label = c.label if len(c.label) <= 18 else c.label[:17] + "…"
+            lines.append(
+                f"{label:<18} {c.acquired:>8,} {cac_text(c, report.currency):>12} "
+                f"{cost(report.currency, c.mean_clv_cents):>10} {ratio_text(c):>9} "
+                f"{payback_text(c):>22}"
+            )
     for note in (unset_words(found), found.money_note):
         lines += ["", *textwrap.wrap(note, 100)] if note else []
     return lines
@@ -302,16 +306,24 @@ def _figures(group: RetentionGroup) -> list[tuple[str, object]]:
 
 def figure_rows(report: RetentionReport) -> Iterator[list[object]]:
     """CSV rows: one a group and measure (section: overall, month, cohort, segment, owner;
-    then incentive, incentive_segment, incentive_owner and acquisition)."""
+    then incentive, incentive_segment, incentive_owner, acquisition and
+    acquisition_segment)."""
     rows = [(s, g.key, g.label, _figures(g)) for s, g in _groups(report)]
     rows += [(s, g.key, g.label, _incentive_figures(g)) for s, g in _incentive_groups(report)]
-    if report.acquisition is not None:
-        rows += [("acquisition", c.key, c.label, _channel_figures(c))
-                 for c in report.acquisition.channels]  # fmt: skip
+    rows += [(s, c.key, c.label, _channel_figures(c)) for s, c in _acquisition_rows(report)]
     for section, key, label, figures in rows:
         for measure, value in figures:
             currency = report.currency if measure.endswith("_cents") else ""
             yield [section, key, label, measure, value, currency]
+
+
+def _acquisition_rows(report: RetentionReport) -> Iterator[tuple[str, AcquisitionChannel]]:
+    if report.acquisition is None:
+        return
+    for section, rows in (("acquisition", report.acquisition.channels),
+                          ("acquisition_segment", report.acquisition.by_segment)):  # fmt: skip
+        for row in rows:
+            yield section, row
 
 
 def _exact(value: float | None) -> object:
@@ -363,9 +375,9 @@ def customer_rows(report: RetentionReport) -> Iterator[list[object]]:
             status += ", contacted with an offer" if cid in g.contacted_ids else ""
             yield [section, g.key, g.label, cid, report.names.get(cid, ""), status, "", "",
                    report.currency, g.redeemed.get(cid, 0), ""]  # fmt: skip
-    for c in report.acquisition.channels if report.acquisition is not None else ():
+    for section, c in _acquisition_rows(report):
         for cid in c.customer_ids:
-            yield ["acquisition", c.key, c.label, cid, report.names.get(cid, ""), "acquired",
+            yield [section, c.key, c.label, cid, report.names.get(cid, ""), "acquired",
                    "", "", report.currency, "", c.clv_cents[cid]]  # fmt: skip
 
 
@@ -438,6 +450,7 @@ def _costs_json(report: RetentionReport) -> dict[str, object]:
             "value_horizon_months": acquired.value_months,
             "scored_as_of": acquired.scored_as_of.isoformat() if acquired.scored_as_of else None,
             "channels": [channel(c) for c in acquired.channels],
+            "by_segment": [channel(c) for c in acquired.by_segment],
             "cac_not_set": list(acquired.unset),
             "money_note": acquired.money_note,
         }

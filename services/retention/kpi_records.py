@@ -68,7 +68,9 @@ def acquisition_definitions(months: int) -> tuple[tuple[str, str], ...]:
         (
             "CAC",
             "the cost of acquiring one customer through the channel, as set in Settings ▸ "
-            "Retention (home currency); a channel without one says CAC not set.",
+            "Retention (home currency); a channel without one says CAC not set. By segment "
+            "(the latest scoring's): the mean of its customers' CACs, each at their "
+            "channel's; not set while one of their channels has none.",
         ),
         (
             "CLV (lifetime value)",
@@ -208,6 +210,13 @@ class AcquisitionReport:
     as_of: dt.date  # revenue to date up to this day
     unset: tuple[str, ...] = field(default=())  # channels acquired with no CAC set
     money_note: str | None = None
+    # The same customers by the latest scoring's segment (a segment's CAC: the mean of its
+    # customers' channels' CACs; None when one of them has none).
+    by_segment: tuple[AcquisitionChannel, ...] = field(default=())
+
+    def breakdown(self, by: str) -> tuple[AcquisitionChannel, ...]:
+        """By channel, or by segment."""
+        return self.by_segment if by == "segment" else self.channels
 
     @property
     def acquired(self) -> int:

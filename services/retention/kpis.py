@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.schema import Customer, Order, Outreach, ScoreSnapshot, ScoringRun
+from models.vocab import SEGMENTS
 from services.core.clv_words import run_clv_months
 from services.core.local_dates import local_date
 from services.core.money import MoneyContext
@@ -45,7 +46,7 @@ from services.retention.kpi_records import (
     IncentiveGroup,
     IncentiveReport,
 )
-from services.retention.records import RetentionGroup
+from services.retention.records import NOT_SCORED, RetentionGroup
 
 __all__ = [
     "ACQUISITION_KEYS",
@@ -233,8 +234,11 @@ def incentive_report(
 # --- CAC against CLV ----------------------------------------------------------------------
 
 
-def _latest_values(session: Session) -> tuple[dict[int, int], int, dt.date | None]:
-    """The latest finished scoring's predicted value per customer, its T and its date."""
+def _latest_values(
+    session: Session,
+) -> tuple[dict[int, int], dict[int, str], int, dt.date | None]:
+    """The latest finished scoring's predicted value and segment per customer, its T and
+    its date."""
     run = session.execute(
         select(ScoringRun.id, ScoringRun.as_of, ScoringRun.params)
         .where(ScoringRun.status == "finished")
@@ -242,15 +246,18 @@ def _latest_values(session: Session) -> tuple[dict[int, int], int, dt.date | Non
         .limit(1)
     ).first()
     if run is None:
-        return {}, run_clv_months(None), None
+        return {}, {}, run_clv_months(None), None
     rows = session.execute(
-        select(ScoreSnapshot.customer_id, ScoreSnapshot.clv_12m_cents).where(
-            ScoreSnapshot.scoring_run_id == run[0]
-        )
-    )
-    values = {int(cid): int(cents or 0) for cid, cents in rows}
+        select(ScoreSnapshot.customer_id, ScoreSnapshot.clv_12m_cents, ScoreSnapshot.segment)
+        .where(ScoreSnapshot.scoring_run_id == run[0])
+    )  # fmt: skip
+    values, segments = {}, {}
+    for cid, cents, segment in rows:
+        values[int(cid)] = int(cents or 0)
+        if segment:
+            segments[int(cid)] = str(segment)
     params = run[2] if isinstance(run[2], dict) else None
-    return values, run_clv_months(params), run[1]
+    return values, segments, run_clv_months(params), run[1]
 
 
 def _cac_cents(cac: Mapping[str, Any], channel: str | None) -> int | None:
@@ -332,34 +339,66 @@ def _own_channels(session: Session, firsts: dict[int, tuple[dt.date, str | None]
                 firsts[int(cid)] = (firsts[int(cid)][0], channel)
 
 
+def _by_segment(
+    firsts: Mapping[int, object],
+    segments: Mapping[int, str],
+    cac_of: Mapping[int, int | None],
+    row: Callable[[str, str, tuple[int, ...], int | None], AcquisitionChannel],
+) -> tuple[AcquisitionChannel, ...]:
+    """The acquired customers by the latest scoring's segment; a segment's CAC is the mean
+    of its customers' (each at their channel's), None when one of them has none."""
+    parts: dict[str, list[int]] = defaultdict(list)
+    for cid in firsts:
+        parts[segments.get(cid, NOT_SCORED)].append(cid)
+    known = list(SEGMENTS)
+
+    def order(name: str) -> tuple[bool, int, str]:
+        return (name == NOT_SCORED, known.index(name) if name in known else len(known), name)
+
+    out = []
+    for name in sorted(parts, key=order):
+        ids = tuple(sorted(parts[name]))
+        cacs = [cac_of.get(cid) for cid in ids]
+        known_cacs = [c for c in cacs if c is not None]
+        cac = round(sum(known_cacs) / len(ids)) if len(known_cacs) == len(ids) else None
+        out.append(row(name, name, ids, cac))
+    return tuple(out)
+
+
 def acquisition_report(
     session: Session,
     first: dt.date,
     end: dt.date,
     today: dt.date,
     money: MoneyContext,
-    cac: Mapping[str, Any],
+    cac_setting: Mapping[str, Any],
 ) -> AcquisitionReport:
     """CAC against CLV of the customers whose first paid order falls in [first, end)."""
     firsts, revenue, left_out = _first_orders(session, first, end, today, money)
-    values, months, scored = _latest_values(session)
-    groups: dict[str, list[int]] = defaultdict(list)
-    labels: dict[str, str] = {}
-    for cid, (day, channel) in firsts.items():
-        if first <= day < end:
-            key = (channel or "").lower()
-            groups[key].append(cid)
-            labels.setdefault(key, channel or NO_CHANNEL)
-    channels = []
-    for key in sorted(groups, key=lambda k: (k == "", labels[k].lower())):
-        ids = tuple(sorted(groups[key]))
+    values, segments, months, scored = _latest_values(session)
+
+    def row(key: str, label: str, ids: tuple[int, ...], cac: int | None) -> AcquisitionChannel:
         clv = {cid: revenue[cid] + values.get(cid, 0) for cid in ids}
         lived = sum((today - firsts[cid][0]).days / DAYS_PER_MONTH + months for cid in ids)
-        channels.append(AcquisitionChannel(key, labels[key], ids,
-                                           _cac_cents(cac, labels[key] if key else None), clv,
-                                           lived))  # fmt: skip
+        return AcquisitionChannel(key, label, ids, cac, clv, lived)
+
+    groups: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for cid, (_day, channel) in firsts.items():
+        key = (channel or "").lower()
+        groups[key].append(cid)
+        labels.setdefault(key, channel or NO_CHANNEL)
+    channels: list[AcquisitionChannel] = []
+    cac_of: dict[int, int | None] = {}
+    for key in sorted(groups, key=lambda k: (k == "", labels[k].lower())):
+        ids = tuple(sorted(groups[key]))
+        cac = _cac_cents(cac_setting, labels[key] if key else None)
+        cac_of.update(dict.fromkeys(ids, cac))
+        channels.append(row(key, labels[key], ids, cac))
+    by_segment = _by_segment(firsts, segments, cac_of, row)
     return AcquisitionReport(
         channels=tuple(channels),
+        by_segment=by_segment,
         value_months=months,
         scored_as_of=scored,
         as_of=today,

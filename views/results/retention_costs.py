@@ -1,7 +1,8 @@
 """Results ▸ Retention's cost figures, under the retention table (services.retention's
 kpis, the same as ``report retention``): what the customers kept cost in redeemed offers
 (tiles, and a table by segment or owner), and CAC against lifetime value by acquisition
-channel (a table; a channel without a CAC says so, and "Set CAC per channel…" opens the
+channel, or by segment when the section breaks down by segment (a table; a channel
+without a CAC says so, and "Set CAC per channel…" opens the
 Settings page where it is set). Every figure opens the customers behind it."""
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ class RetentionCosts(QWidget):
         self.channel_card.setObjectName("card")
         inner = QVBoxLayout(self.channel_card)
         inner.setContentsMargins(6, 6, 6, 6)
+        self.channel_title = _title("By channel", self.channel_card)
         self.channel_model = WorkListModel(self._channel_columns(), self)
         self.channel_table = name(PeopleTableView(self.channel_card), "CAC against CLV")
         self.channel_table.setModel(self.channel_model)
@@ -147,6 +149,7 @@ class RetentionCosts(QWidget):
         self.channel_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.channel_table.setToolTip("Click a row for the customers it acquired")
         self.channel_table.clicked.connect(self._on_channel_clicked)
+        inner.addWidget(self.channel_title)
         inner.addWidget(self.channel_table)
         return self.channel_card
 
@@ -169,12 +172,12 @@ class RetentionCosts(QWidget):
             WorkColumn("Per contacted", lambda g: cents(g.cost_per_contacted_cents)),
         ]
 
-    def _channel_columns(self) -> list[WorkColumn]:
+    def _channel_columns(self, segments: bool = False) -> list[WorkColumn]:
         def unset(c: AcquisitionChannel) -> str | None:
             return "muted" if c.cac_cents is None else None
 
         return [
-            WorkColumn("Channel", lambda c: c.label),
+            WorkColumn("Segment" if segments else "Channel", lambda c: c.label),
             WorkColumn("Acquired", lambda c: f"{c.acquired:,}"),
             WorkColumn("CAC", lambda c: cac_text(c, self._currency()), tone=unset),
             WorkColumn("Mean CLV", lambda c: cost(self._currency(), c.mean_clv_cents)),
@@ -195,8 +198,16 @@ class RetentionCosts(QWidget):
         if acquired is None:
             return
         self.acquisition_label.setText(acquisition_headline(acquired, report.currency))
-        self.channel_model.set_rows(acquired.channels)
-        _fit(self.channel_table, len(acquired.channels))
+        # By segment when the section breaks down by segment, else by channel.
+        rows = acquired.breakdown(by)
+        self.channel_model.set_rows(rows)
+        _fit(self.channel_table, len(rows))
+        self.channel_model.set_columns(self._channel_columns(by == "segment"))
+        self.channel_title.setText(
+            "By segment (of the latest scoring; CAC: the mean of its customers')"
+            if by == "segment"
+            else "By channel"
+        )
         self.channel_card.setVisible(bool(acquired.channels))
         notes = [unset_words(acquired), acquired.money_note]
         if not acquired.unset and acquired.channels:

@@ -65,6 +65,8 @@ def test_the_table_says_both_and_how_to_set_a_cac(book) -> None:  # type: ignore
     assert "CAC not set" in store
     assert "$60" in store
     assert "CAC not set for Referral, store: set it in Settings ▸ Retention" in flat
+    lost = next(line for line in lines if line.startswith("Lost "))
+    assert lost.split()[1:4] == ["4", "CAC", "not"]
     assert "Incentive cost per retained customer: the offers" in flat  # its definition
     assert "Months to recover CAC: CAC divided by" in flat
 
@@ -86,6 +88,9 @@ def test_the_csvs_and_the_json(book) -> None:  # type: ignore[no-untyped-def]
     assert figures[("acquisition", "online", "cac_cents")] == "5000"
     assert float(figures[("acquisition", "online", "clv_to_cac")]) == pytest.approx(4.7)
     assert figures[("acquisition", "store", "cac_set")] == "1"
+    # By segment (all Lost): Referral has no CAC, so the segment has none either.
+    assert figures[("acquisition_segment", "Lost", "acquired")] == "4"
+    assert figures[("acquisition_segment", "Lost", "cac_set")] == "0"
     assert float(figures[("acquisition", "store", "months_to_recover_cac")]) == 0  # free
     code, out, err = run(
         "--db", url, "report", "retention", *YEAR, "--format", "csv", "--customers"
@@ -110,6 +115,8 @@ def test_the_csvs_and_the_json(book) -> None:  # type: ignore[no-untyped-def]
     assert channels["online"]["mean_clv_cents"] == 23_500
     assert data["acquisition"]["cac_not_set"] == ["Referral"]  # P's LeadSource
     assert data["acquisition"]["value_horizon_months"] == 12
+    (lost,) = data["acquisition"]["by_segment"]
+    assert sorted(lost["customer_ids"]) == sorted(ids[x] for x in "FGOP")
     assert "CLV:CAC" in data["definitions"]
 
 

@@ -97,6 +97,11 @@ def test_cac_against_clv(qtbot, jobs, book) -> None:  # type: ignore[no-untyped-
     with qtbot.waitSignal(section.customers_requested, timeout=TIMEOUT_MS) as opened:
         _click(qtbot, costs.channel_table, model.index(0, 1))
     assert opened.args[0].customer_ids == frozenset({ids["F"], ids["O"]})
+    section.by_combo.setCurrentIndex(section.by_combo.findData("segment"))
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Segment"
+    # Everyone Lost in the latest scoring: F G O P; store's and Referral's CAC not set.
+    assert [model.index(0, c).data() for c in range(3)] == ["Lost", "4", "CAC not set"]
+    assert costs.channel_title.text().startswith("By segment")
     with qtbot.waitSignal(section.settings_requested, timeout=TIMEOUT_MS) as asked:
         qtbot.mouseClick(costs.cac_button, Qt.MouseButton.LeftButton)
     assert asked.args == ["Retention"]

@@ -110,6 +110,17 @@ def test_cac_against_clv_by_channel(book) -> None:  # type: ignore[no-untyped-de
     )
     assert acquisition.unset == ("store",)
     assert acquisition.acquired == 4
+    # By segment (the latest scoring, Jun 1, 2025: everyone Lost): store has no CAC, so
+    # neither has the segment.
+    (lost,) = acquisition.breakdown("segment")
+    assert (lost.label, lost.customer_ids, lost.cac_cents) == ("Lost", _ids(ids, "FGOP"), None)
+    assert lost.mean_clv_cents == pytest.approx((17_000 + 6000 + 30_000 + 8000) / 4)
+    with Session(engine) as s, s.begin():
+        set_setting(s, "retention.cac_by_channel", {"online": 50, "referral": 20, "store": 10})
+    (lost,) = retention_report(engine, SINCE, UNTIL, today=TODAY).acquisition.by_segment  # type: ignore[union-attr]
+    # F and O at $50, G at $10, P at $20: $32.50 each.
+    assert lost.cac_cents == 3250
+    assert lost.ratio == pytest.approx(15_250 / 3250)
 
 
 def test_nothing_scored_counts_revenue_to_date(workspace_url: str) -> None:
