@@ -268,7 +268,8 @@ def acquisition_table(report: RetentionReport) -> list[str]:
                 f"{cost(report.currency, c.mean_clv_cents):>10} {ratio_text(c):>9} "
                 f"{payback_text(c):>22}"
             )
-    for note in (unset_words(found), found.money_note):
+    segments_unset = any(c.cac_cents is None for c in found.by_segment)
+    for note in (unset_words(found, "segment" if segments_unset else "channel"), found.money_note):
         lines += ["", *textwrap.wrap(note, 100)] if note else []
     return lines
 

@@ -71,12 +71,17 @@ def payback_text(channel: AcquisitionChannel) -> str:
     return f"{months:.1f} months"
 
 
-def unset_words(report: AcquisitionReport) -> str | None:
-    """Which channels have no CAC, and how to set one; None when all have."""
+SEGMENT_CAC_WORDS = "A segment's CAC needs the CAC of every channel its customers came through."
+
+
+def unset_words(report: AcquisitionReport, by: str = "channel") -> str | None:
+    """Which channels have no CAC, and how to set one (by segment: why a segment has
+    none); None when all have."""
     if not report.unset:
         return None
     names = ", ".join(report.unset)
-    return f"CAC not set for {names}: set it in {CAC_HOW}."
+    words = f"CAC not set for {names}: set it in {CAC_HOW}."
+    return f"{SEGMENT_CAC_WORDS} {words}" if by == "segment" else words
 
 
 def acquisition_headline(report: AcquisitionReport, currency: str) -> str:

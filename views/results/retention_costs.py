@@ -209,7 +209,7 @@ class RetentionCosts(QWidget):
             else "By channel"
         )
         self.channel_card.setVisible(bool(acquired.channels))
-        notes = [unset_words(acquired), acquired.money_note]
+        notes = [unset_words(acquired, by), acquired.money_note]
         if not acquired.unset and acquired.channels:
             notes.insert(0, "Every channel has its CAC (Settings ▸ Retention).")
         self.unset_label.setText(" ".join(n for n in notes if n))

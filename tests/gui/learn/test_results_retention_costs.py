@@ -102,6 +102,7 @@ def test_cac_against_clv(qtbot, jobs, book) -> None:  # type: ignore[no-untyped-
     # Everyone Lost in the latest scoring: F G O P; store's and Referral's CAC not set.
     assert [model.index(0, c).data() for c in range(3)] == ["Lost", "4", "CAC not set"]
     assert costs.channel_title.text().startswith("By segment")
+    assert "needs the CAC of every channel" in costs.unset_label.text()
     with qtbot.waitSignal(section.settings_requested, timeout=TIMEOUT_MS) as asked:
         qtbot.mouseClick(costs.cac_button, Qt.MouseButton.LeftButton)
     assert asked.args == ["Retention"]
