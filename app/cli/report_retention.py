@@ -27,9 +27,10 @@ broken down by cohort (the quarter, or --cohort month, of the first purchase or
 subscription), by segment and by owner. Then what keeping and winning customers cost: the
 offers the retained customers redeemed (per retained customer, and per one contacted with
 an offer), by segment and owner; and, for the customers whose first paid order falls in
-the period, CAC against their lifetime value by acquisition channel (the channel of that
-order; set each channel's CAC with config set retention.cac_by_channel online=45,store=30).
-The report ends with each measure's definition.
+the period, CAC against their lifetime value by acquisition channel (the one their record
+names, such as a Lead Source, else that order's channel) and by segment; set each
+channel's CAC with config set retention.cac_by_channel "online=45, store=30". The report
+ends with each measure's definition.
 Examples:
   python main.py report retention
   python main.py report retention --since 2025-01-01 --until 2025-12-31
