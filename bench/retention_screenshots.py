@@ -1,7 +1,10 @@
 """Render Results ▸ Retention offscreen at 1366x768, light and dark, into --out
 (docs/window by default): results-retention-1366x768-{theme}.png, the whole year's tiles
-and the retention by month of the 2,000-customer demo; and
-results-retention-empty-1366x768-{theme}.png, a workspace with no orders, which says so.
+and the retention by month of the 2,000-customer demo; results-retention-costs-1366x768-
+{theme}.png, the same section scrolled to its cost figures (the incentive cost per
+retained customer, and CAC against CLV by channel, with a CAC set for two of the demo's
+channels and not for the others); and results-retention-empty-1366x768-{theme}.png, a
+workspace with no orders, which says so.
 
     .venv/bin/python bench/retention_screenshots.py [--workspace PATH] [--out docs/window]
 
@@ -25,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 SIZE = (1366, 768)
+CAC = "online=40, store=25"
 
 
 def build(path: Path) -> None:
@@ -33,6 +37,8 @@ def build(path: Path) -> None:
         return
     cli = [sys.executable, str(ROOT / "main.py"), "--db", str(path)]
     subprocess.run([*cli, "demo", "--customers", "2000", "--seed", "11"], check=True)
+    # A CAC for two channels (the others show "CAC not set", as a user would first see).
+    subprocess.run([*cli, "config", "set", "retention.cac_by_channel", CAC], check=True)
 
 
 def empty_workspace(folder: Path) -> Path:
@@ -50,7 +56,9 @@ def empty_workspace(folder: Path) -> Path:
     return path
 
 
-def shoot(app: Any, mode: Any, workspace: Path, out: Path, name: str) -> None:
+def shoot(  # noqa: PLR0913
+    app: Any, mode: Any, workspace: Path, out: Path, name: str, costs: bool = False
+) -> None:
     from PySide6.QtCore import QSettings
 
     from app.gui.application import make_controller
@@ -88,6 +96,12 @@ def shoot(app: Any, mode: Any, workspace: Path, out: Path, name: str) -> None:
         )
         section.reload(None, None)
         settle(lambda: section.report is not None)
+        if costs:  # the section's own scroll area, down to its cost figures
+            from PySide6.QtWidgets import QScrollArea
+
+            scroll = section.findChild(QScrollArea)
+            scroll.verticalScrollBar().setValue(section.costs.y() - 8)
+            settle(lambda: True)
         path = out / f"{name}-1366x768-{mode.value}.png"
         window.grab().save(str(path))
         print(path)
@@ -116,6 +130,7 @@ def main() -> int:
         empty = empty_workspace(Path(tmp))
         for mode in (ThemeMode.LIGHT, ThemeMode.DARK):
             shoot(app, mode, args.workspace, args.out, "results-retention")
+            shoot(app, mode, args.workspace, args.out, "results-retention-costs", costs=True)
             shoot(app, mode, empty, args.out, "results-retention-empty")
     return 0
 

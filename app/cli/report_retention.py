@@ -12,6 +12,7 @@ from app.cli.args import one_of
 from app.cli.output import add_output_option
 
 if TYPE_CHECKING:
+    from services.retention.kpi_records import AcquisitionChannel, IncentiveGroup
     from services.retention.records import RetentionGroup, RetentionReport
 
 RETENTION_EPILOG = """\
@@ -23,7 +24,13 @@ their revenue in the period against the same length of time before it (subscript
 the monthly recurring amount at the end against the start); GRR caps each customer's at
 its earlier level. Every month is a period of its own; the whole period's customers are
 broken down by cohort (the quarter, or --cohort month, of the first purchase or
-subscription), by segment and by owner. The report ends with each measure's definition.
+subscription), by segment and by owner. Then what keeping and winning customers cost: the
+offers the retained customers redeemed (per retained customer, and per one contacted with
+an offer), by segment and owner; and, for the customers whose first paid order falls in
+the period, CAC against their lifetime value by acquisition channel (the one their record
+names, such as a Lead Source, else that order's channel) and by segment; set each
+channel's CAC with config set retention.cac_by_channel "online=45, store=30". The report
+ends with each measure's definition.
 Examples:
   python main.py report retention
   python main.py report retention --since 2025-01-01 --until 2025-12-31
@@ -33,7 +40,8 @@ Examples:
 FIGURES_HEADER = ["section", "key", "label", "measure", "value", "currency"]
 CUSTOMERS_HEADER = [
     "section", "key", "label", "customer_id", "name", "status",
-    "revenue_before_cents", "revenue_now_cents", "currency",
+    "revenue_before_cents", "revenue_now_cents", "currency", "offers_redeemed_cents",
+    "clv_cents",
 ]  # fmt: skip
 SECTIONS = (("month", "By month"), ("cohort", "By cohort"), ("segment", "By segment"),
             ("owner", "By owner"))  # fmt: skip
@@ -173,10 +181,97 @@ def retention_table(report: RetentionReport) -> list[str]:
         lines.append("")
         for note in notes:
             lines += textwrap.wrap(note, 100) if note else []
+    lines += incentive_table(report) + acquisition_table(report)
     lines += ["", "Definitions:"]
-    for term, words in DEFINITIONS:
+    for term, words in (*DEFINITIONS, *cost_definitions(report)):
         lines += textwrap.wrap(f"{term}: {words}", 100, initial_indent="  ",
                                subsequent_indent="    ")  # fmt: skip
+    return lines
+
+
+def cost_definitions(report: RetentionReport) -> tuple[tuple[str, str], ...]:
+    """The cost figures' definitions (after retention's own)."""
+    from services.retention.kpi_records import acquisition_definitions, incentive_definitions
+
+    months = report.acquisition.value_months if report.acquisition is not None else 12
+    return (*incentive_definitions(), *acquisition_definitions(months))
+
+
+def _cost_row(report: RetentionReport, g: IncentiveGroup) -> str:
+    from services.retention.kpi_wording import cost
+
+    label = g.label if len(g.label) <= 18 else g.label[:17] + "…"
+    cur = report.currency
+    return (
+        f"{label:<18} {g.retained:>8,} {g.redeemers:>8,} {cost(cur, g.redeemed_cents):>10} "
+        f"{cost(cur, g.cost_per_retained_cents):>12} {g.contacted:>9,} "
+        f"{cost(cur, g.cost_per_contacted_cents):>13}"
+    )
+
+
+def incentive_table(report: RetentionReport) -> list[str]:
+    """The incentive cost per retained customer, overall, by segment and by owner."""
+    import textwrap
+
+    from services.retention.kpi_wording import incentive_headline
+
+    found = report.incentives
+    if found is None:
+        return []
+    lines = ["", "Incentive cost per retained customer:"]
+    lines += textwrap.wrap(
+        incentive_headline(found.overall, report.currency, found.attribution_days), 100
+    )
+    if not found.overall.retained:
+        return lines
+    head = (
+        f"{'':<18} {'Retained':>8} {'Redeemed':>8} {'Offers':>10} {'Per retained':>12} "
+        f"{'Contacted':>9} {'Per contacted':>13}"
+    )
+    lines += ["", head, _cost_row(report, found.overall)]
+    for key, title in (("segment", "By segment"), ("owner", "By owner")):
+        lines += ["", f"{title}:", head] + [_cost_row(report, g) for g in found.breakdown(key)]
+    if found.money_note:
+        lines += ["", *textwrap.wrap(found.money_note, 100)]
+    return lines
+
+
+def acquisition_table(report: RetentionReport) -> list[str]:
+    """CAC against CLV of the customers acquired in the period, by channel."""
+    import textwrap
+
+    from services.retention.kpi_wording import (
+        acquisition_headline,
+        cac_text,
+        cost,
+        payback_text,
+        ratio_text,
+        unset_words,
+    )
+
+    found = report.acquisition
+    if found is None:
+        return []
+    lines = ["", "CAC against CLV by acquisition channel:"]
+    lines += textwrap.wrap(acquisition_headline(found, report.currency), 100)
+    if not found.acquired:
+        return lines
+    for first, rows in (("Channel", found.channels), ("Segment", found.by_segment)):
+        lines.append("")
+        if first == "Segment":
+            lines.append("By segment (of the latest scoring; CAC: the mean of its customers'):")
+        lines += [f"{first:<18} {'Acquired':>8} {'CAC':>12} {'Mean CLV':>10} "
+                  f"{'CLV:CAC':>9} {'Months to recover CAC':>22}"]  # fmt: skip
+        for c in rows:
+            label = c.label if len(c.label) <= 18 else c.label[:17] + "…"
+            lines.append(
+                f"{label:<18} {c.acquired:>8,} {cac_text(c, report.currency):>12} "
+                f"{cost(report.currency, c.mean_clv_cents):>10} {ratio_text(c):>9} "
+                f"{payback_text(c):>22}"
+            )
+    segments_unset = any(c.cac_cents is None for c in found.by_segment)
+    for note in (unset_words(found, "segment" if segments_unset else "channel"), found.money_note):
+        lines += ["", *textwrap.wrap(note, 100)] if note else []
     return lines
 
 
@@ -212,11 +307,61 @@ def _figures(group: RetentionGroup) -> list[tuple[str, object]]:
 
 
 def figure_rows(report: RetentionReport) -> Iterator[list[object]]:
-    """CSV rows: one a group and measure (section: overall, month, cohort, segment, owner)."""
-    for section, group in _groups(report):
-        for measure, value in _figures(group):
+    """CSV rows: one a group and measure (section: overall, month, cohort, segment, owner;
+    then incentive, incentive_segment, incentive_owner, acquisition and
+    acquisition_segment)."""
+    rows = [(s, g.key, g.label, _figures(g)) for s, g in _groups(report)]
+    rows += [(s, g.key, g.label, _incentive_figures(g)) for s, g in _incentive_groups(report)]
+    rows += [(s, c.key, c.label, _channel_figures(c)) for s, c in _acquisition_rows(report)]
+    for section, key, label, figures in rows:
+        for measure, value in figures:
             currency = report.currency if measure.endswith("_cents") else ""
-            yield [section, group.key, group.label, measure, value, currency]
+            yield [section, key, label, measure, value, currency]
+
+
+def _acquisition_rows(report: RetentionReport) -> Iterator[tuple[str, AcquisitionChannel]]:
+    if report.acquisition is None:
+        return
+    for section, rows in (("acquisition", report.acquisition.channels),
+                          ("acquisition_segment", report.acquisition.by_segment)):  # fmt: skip
+        for row in rows:
+            yield section, row
+
+
+def _exact(value: float | None) -> object:
+    return "" if value is None else round(value, 6)
+
+
+def _incentive_groups(report: RetentionReport) -> Iterator[tuple[str, IncentiveGroup]]:
+    if report.incentives is None:
+        return
+    yield "incentive", report.incentives.overall
+    for key in ("segment", "owner"):
+        for group in report.incentives.breakdown(key):
+            yield f"incentive_{key}", group
+
+
+def _incentive_figures(g: IncentiveGroup) -> list[tuple[str, object]]:
+    return [
+        ("retained", g.retained),
+        ("redeemed_customers", g.redeemers),
+        ("offers_redeemed_cents", g.redeemed_cents),
+        ("cost_per_retained_cents", _exact(g.cost_per_retained_cents)),
+        ("contacted_with_offer", g.contacted),
+        ("offers_redeemed_contacted_cents", g.contacted_redeemed_cents),
+        ("cost_per_contacted_cents", _exact(g.cost_per_contacted_cents)),
+    ]
+
+
+def _channel_figures(c: AcquisitionChannel) -> list[tuple[str, object]]:
+    return [
+        ("acquired", c.acquired),
+        ("cac_cents", "" if c.cac_cents is None else c.cac_cents),
+        ("cac_set", int(c.cac_cents is not None)),
+        ("mean_clv_cents", _exact(c.mean_clv_cents)),
+        ("clv_to_cac", _exact(c.ratio)),
+        ("months_to_recover_cac", _exact(c.payback_months)),
+    ]
 
 
 def customer_rows(report: RetentionReport) -> Iterator[list[object]]:
@@ -225,7 +370,17 @@ def customer_rows(report: RetentionReport) -> Iterator[list[object]]:
         for m in group.members:
             yield [section, group.key, group.label, m.customer_id,
                    report.names.get(m.customer_id, ""), "retained" if m.retained else "churned",
-                   m.before_cents, m.now_cents, report.currency]  # fmt: skip
+                   m.before_cents, m.now_cents, report.currency, "", ""]  # fmt: skip
+    for section, g in _incentive_groups(report):
+        for cid in g.retained_ids:
+            status = "redeemed" if cid in g.redeemed else "no offer redeemed"
+            status += ", contacted with an offer" if cid in g.contacted_ids else ""
+            yield [section, g.key, g.label, cid, report.names.get(cid, ""), status, "", "",
+                   report.currency, g.redeemed.get(cid, 0), ""]  # fmt: skip
+    for section, c in _acquisition_rows(report):
+        for cid in c.customer_ids:
+            yield [section, c.key, c.label, cid, report.names.get(cid, ""), "acquired",
+                   "", "", report.currency, "", c.clv_cents[cid]]  # fmt: skip
 
 
 def retention_json(report: RetentionReport) -> str:
@@ -255,6 +410,50 @@ def retention_json(report: RetentionReport) -> str:
         **{f"by_{key}": [group_object(g) for g in report.breakdown(key)] for key, _ in SECTIONS},
         "segments_note": report.segments_note,
         "money_note": report.money_note,
-        "definitions": dict(DEFINITIONS),
+        **_costs_json(report),
+        "definitions": dict((*DEFINITIONS, *cost_definitions(report))),
     }
     return json.dumps(data, indent=2)
+
+
+def _costs_json(report: RetentionReport) -> dict[str, object]:
+    """The incentive cost and CAC against CLV, each figure with its customers' ids."""
+    from services.retention.kpi_wording import acquisition_headline, incentive_headline
+
+    def incentive(g: IncentiveGroup) -> dict[str, object]:
+        out: dict[str, object] = {"key": g.key, "label": g.label}
+        out |= {m: None if v == "" else v for m, v in _incentive_figures(g)}
+        out |= {f"{w}_ids": list(g.customer_ids(w)) for w in ("retained", "redeemed", "contacted")}
+        return out
+
+    def channel(c: AcquisitionChannel) -> dict[str, object]:
+        out: dict[str, object] = {"key": c.key, "label": c.label}
+        out |= {m: None if v == "" else v for m, v in _channel_figures(c)}
+        out["customer_ids"] = list(c.customer_ids)
+        return out
+
+    data: dict[str, object] = {}
+    found = report.incentives
+    if found is not None:
+        data["incentives"] = {
+            "headline": incentive_headline(
+                found.overall, report.currency, found.attribution_days
+            ),  # fmt: skip
+            "attribution_days": found.attribution_days,
+            "overall": incentive(found.overall),
+            "by_segment": [incentive(g) for g in found.by_segment],
+            "by_owner": [incentive(g) for g in found.by_owner],
+            "money_note": found.money_note,
+        }
+    acquired = report.acquisition
+    if acquired is not None:
+        data["acquisition"] = {
+            "headline": acquisition_headline(acquired, report.currency),
+            "value_horizon_months": acquired.value_months,
+            "scored_as_of": acquired.scored_as_of.isoformat() if acquired.scored_as_of else None,
+            "channels": [channel(c) for c in acquired.channels],
+            "by_segment": [channel(c) for c in acquired.by_segment],
+            "cac_not_set": list(acquired.unset),
+            "money_note": acquired.money_note,
+        }
+    return data

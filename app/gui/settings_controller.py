@@ -306,6 +306,8 @@ def install(ctx: GuiContext) -> SettingsController:
     def on_settings_saved(keys: list[str]) -> None:
         if any(key.startswith("llm.") for key in keys):
             window.ask.reload_provider()
+        if any(key.startswith(("retention.", "learn.")) for key in keys):
+            window.results.mark_stale()  # Retention's and Return's figures read them
 
     controller.settings_saved.connect(on_settings_saved)
     controller.secrets_stored.connect(lambda _names: window.ask.reload_provider())

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 # How the Settings dialog edits a setting (views/settings/dialog.py, SettingField.kind).
 SettingKind = Literal[
     "bool", "int", "float", "choice", "list", "text", "multiline", "suggest", "fields",
-    "weights", "rates",
+    "weights", "rates", "amounts",
 ]  # fmt: skip
 # What saving a new value means, as the Settings dialog says once it is saved: "now" (it is
 # used from the next time it is read), "next_scoring" (the scores and alerts follow it from

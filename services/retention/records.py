@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from services.retention.kpi_records import AcquisitionReport, IncentiveReport
+
 __all__ = [
     "BASES",
     "BREAKDOWNS",
@@ -172,6 +174,9 @@ class RetentionReport:
     # The first and last day with orders (or subscriptions; last None: one still runs).
     data_span: tuple[dt.date, dt.date | None] | None = None
     names: Mapping[int, str] = field(default_factory=dict)
+    # The cost figures (services/retention/kpis.py): None when there is nothing to count.
+    incentives: IncentiveReport | None = None
+    acquisition: AcquisitionReport | None = None
 
     def breakdown(self, by: str) -> tuple[RetentionGroup, ...]:
         """The groups of one of BREAKDOWNS."""

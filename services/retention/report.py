@@ -43,6 +43,7 @@ from services.retention.history import (
     monthly_cents,
     subscription_end,
 )
+from services.retention.kpis import acquisition_report, incentive_report
 from services.retention.records import (
     BASES,
     COHORT_SIZES,
@@ -53,6 +54,7 @@ from services.retention.records import (
     RetentionGroup,
     RetentionReport,
 )
+from services.settings.views import LearnSettings, RetentionSettings
 
 __all__ = ["period_bounds", "retention_report"]
 
@@ -290,6 +292,14 @@ def retention_report(
         for m in (add_months(first, i) for i in range(months))
     )
     cohorts, segments, owners = _breakdowns(book, whole, cohort_size)
+    with Session(engine) as session:
+        learn, retention = LearnSettings.read(session), RetentionSettings.read(session)
+        incentives = incentive_report(
+            session, whole, segments, owners, book.money, learn.attribution_days
+        )
+        acquisition = acquisition_report(
+            session, first, end, today, book.money, retention.cac_by_channel
+        )
     return RetentionReport(
         basis=basis,
         cohort_size=cohort_size,
@@ -310,4 +320,6 @@ def retention_report(
         names=_names(book, (whole, *monthly)),
         as_of=today,
         data_span=book.span,
+        incentives=incentives,
+        acquisition=acquisition,
     )

@@ -43,6 +43,8 @@ def value_from_text(spec: SettingSpec, text: str) -> Any:
         try:
             value = parse_json(text, VALUE_DEPTH)  # bounded: 100,000 brackets never recurse
         except BadFile as exc:
+            if spec.kind == "amounts":  # also as the Settings dialog takes it: online=45
+                return _amounts(spec, text)
             if str not in kinds:
                 raise ValueTextError(
                     f"The value given for {spec.key} cannot be read: {exc}."
@@ -74,3 +76,16 @@ def _number(kinds: tuple[type, ...], text: str) -> int | float | None:
         if math.isfinite(number):
             return number
     return None
+
+
+def _amounts(spec: SettingSpec, text: str) -> dict[str, float]:
+    """A table of amounts written as in the Settings dialog: ``online=45, store=30``."""
+    from services.core.named_amounts import parse_amounts
+
+    try:
+        return parse_amounts(text)
+    except ValueError as exc:
+        raise ValueTextError(
+            f"The value given for {spec.key} cannot be read: {exc} "
+            "(write it as online=45, store=30, or as JSON)."
+        ) from None

@@ -16,6 +16,7 @@ from services.settings.money import MONEY_SPECS
 from services.settings.notifications import NOTIFICATION_SPECS
 from services.settings.outreach import OUTREACH_SPECS
 from services.settings.playbooks import PLAYBOOK_SPECS
+from services.settings.retention import RETENTION_SPECS
 from services.settings.scoring import SCORING_SPECS
 from services.settings.sla import SLA_SPECS
 from services.settings.updates import UPDATE_SPECS
@@ -34,6 +35,7 @@ SETTINGS: dict[str, SettingSpec] = {
         *ALERT_SPECS,
         *OUTREACH_SPECS,
         *LEARN_SPECS,
+        *RETENTION_SPECS,
         *ASK_SPECS,
         *ESCALATION_SPECS,
         *LISTEN_SPECS,

@@ -229,6 +229,12 @@ class LearnSettings(SettingsView):
     attribution_days: int = setting("learn.attribution_days")
 
 
+class RetentionSettings(SettingsView):
+    """What acquiring a customer costs, per acquisition channel (home currency)."""
+
+    cac_by_channel: dict[str, Any] = setting("retention.cac_by_channel")
+
+
 class HoldoutRecords(SettingsView):
     """The holdout draws so far, per risk band (kept by services/alerts/holdout.py)."""
 

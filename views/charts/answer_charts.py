@@ -10,6 +10,7 @@ setData, as the dashboard's are.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -175,7 +176,7 @@ class AnswerLineChart(DashboardChart):
         points = [
             (x, float(v))
             for x, v in ((day_seconds(label), v) for label, v in zip(labels, values, strict=True))
-            if x is not None and v is not None
+            if x is not None and v is not None and math.isfinite(float(v))  # NaN: no value
         ]
         points.sort()
         self._x = np.asarray([p[0] for p in points], dtype=float)

@@ -1,7 +1,8 @@
 """Results ▸ Retention: of the customers active at the start of the period, how many it
 kept and how much of their revenue (services.retention, the same figures as ``report
 retention``). Tiles for the whole period; a table of the same by month, cohort, segment or
-owner; every figure opens the customers behind it. The basis (repeat purchases or
+owner; every figure opens the customers behind it. Under them, what keeping and winning
+customers cost (views/results/retention_costs.py). The basis (repeat purchases or
 subscriptions) and the cohorts' size are picked here, not in Settings. A group of fewer
 than 20 customers at the start is muted and says why; a workspace with nothing to count
 says so in words."""
@@ -11,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from services.retention.kpi_records import acquisition_definitions, incentive_definitions
 from services.retention.records import (
     BASIS_LABELS,
     BREAKDOWN_LABELS,
@@ -40,6 +42,7 @@ from views.kit.lists import PeopleTableView
 from views.kit.theme import Theme
 from views.kit.tiles import KpiTile
 from views.results.breakdown_table import set_up_breakdown_table
+from views.results.retention_costs import RetentionCosts
 from views.results.section_base import ResultsSection
 
 if TYPE_CHECKING:
@@ -90,10 +93,21 @@ def retention_columns(report: RetentionReport | None) -> list[WorkColumn]:
     ]
 
 
+def _definitions(months: int) -> str:
+    """Every measure of the section in words (the value's horizon of the scoring used)."""
+    terms = (*DEFINITIONS, *incentive_definitions(), *acquisition_definitions(months))
+    return "<br>".join(f"<b>{term}</b>: {words}" for term, words in terms)
+
+
 class RetentionSection(ResultsSection):
-    """Retention of the Results period (the last 12 complete months when none is set)."""
+    """Retention of the Results period (the last 12 complete months when none is set).
+
+    Signals:
+        settings_requested(str): "Set CAC per channel…" was clicked; the page to open.
+    """
 
     TITLE = "Retention"
+    settings_requested = Signal(str)
 
     def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(jobs, parent)
@@ -125,9 +139,11 @@ class RetentionSection(ResultsSection):
         self.notes_label.setObjectName("kpiNote")
         self.notes_label.setWordWrap(True)
         layout.addWidget(self.notes_label)
-        self.definitions_label = QLabel(
-            "<br>".join(f"<b>{term}</b>: {words}" for term, words in DEFINITIONS), content
-        )
+        self.costs = RetentionCosts(content)
+        self.costs.customers_requested.connect(self.customers_requested)
+        self.costs.settings_requested.connect(self.settings_requested)
+        layout.addWidget(self.costs)
+        self.definitions_label = QLabel(_definitions(12), content)
         self.definitions_label.setObjectName("kpiNote")
         self.definitions_label.setWordWrap(True)
         layout.addWidget(self.definitions_label)
@@ -260,6 +276,9 @@ class RetentionSection(ResultsSection):
         self.tiles_row.setVisible(not empty)
         self.table_card.setVisible(not empty)
         self.notes_label.setVisible(not empty)
+        self.costs.setVisible(not empty)
+        if report.acquisition is not None:
+            self.definitions_label.setText(_definitions(report.acquisition.value_months))
         self._show_table()
 
     def _set_tiles(self, report: RetentionReport, empty: bool) -> None:
@@ -293,6 +312,7 @@ class RetentionSection(ResultsSection):
             report.money_note,
         )
         self.notes_label.setText(" ".join(n for n in notes if n))
+        self.costs.show_report(report, by)
 
     # -- opening customers ------------------------------------------------------------------
 
@@ -318,3 +338,4 @@ class RetentionSection(ResultsSection):
         """Recolour the table."""
         super().set_theme(theme)
         self.model.set_theme(theme)
+        self.costs.set_theme(theme)

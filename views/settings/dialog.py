@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.money import format_rates, parse_rates
+from services.core.named_amounts import format_amounts, parse_amounts
 from services.core.policy import LOCKED_NOTE
 from services.core.setting_spec import HOME_CURRENCY_UNIT
 from views.kit.accessibility import name
@@ -127,7 +128,7 @@ class _Editor:
             for choice in field.choices:
                 combo.addItem(field.label_of(choice), choice)
             self.widget = combo
-        elif kind in ("list", "text", "rates"):
+        elif kind in ("list", "text", "rates", "amounts"):
             line = QLineEdit(parent)
             line.setPlaceholderText(field.placeholder)
             self.widget = line
@@ -221,6 +222,13 @@ class _Editor:
                 return parse_rates(w.text())
             except ValueError:
                 return w.text().strip()
+        if kind == "amounts":
+            # "online=45, store=30" -> {"online": 45.0, ...}; else as typed (as rates).
+            assert isinstance(w, QLineEdit)
+            try:
+                return parse_amounts(w.text())
+            except ValueError:
+                return w.text().strip()
         if kind == "multiline":
             assert isinstance(w, QPlainTextEdit)
             return w.toPlainText().strip()
@@ -249,6 +257,9 @@ class _Editor:
         elif kind == "rates":
             assert isinstance(w, QLineEdit)
             w.setText(format_rates(value) if isinstance(value, dict) else str(value or ""))
+        elif kind == "amounts":
+            assert isinstance(w, QLineEdit)
+            w.setText(format_amounts(value) if isinstance(value, dict) else str(value or ""))
         elif kind == "multiline":
             assert isinstance(w, QPlainTextEdit)
             w.setPlainText("" if value is None else str(value))
