@@ -344,3 +344,11 @@ class PlaybookSettings(SettingsView):
     """The workspace's own playbooks, as written in the Settings dialog."""
 
     custom: str = setting("playbooks.custom")
+
+
+class RenewalCallSettings(SettingsView):
+    """The checkpoints of the owner's renewal calls, and the gap between call and model
+    that is said on the card and to the team lead."""
+
+    checkpoint_months: list[int] = setting("renewals.checkpoint_months")
+    disagreement_points: float = setting("renewals.disagreement_points")
