@@ -67,6 +67,7 @@ SPECIAL: dict[str, Any] = {
     "listen.sentiment_watermark": {"version": 1, "top": 5, "print": "0123456789abcdef"},
     "ask.saved": [{"id": "team-1", "title": "Our big customers", "sql": "SELECT 1"}],
     "playbooks.custom": "IT follow-up: day 0 email Hello; day 5 call Check in",
+    "renewals.checkpoint_months": [9, 6, 3],
 }
 
 
