@@ -284,6 +284,8 @@ def _read_inputs(
     else:
         for name in (*purchase_columns, "usual_gap", "lapse_chance"):
             snap[name] = np.nan
+    with Session(bind=conn) as renewal_session:  # a read in the caller's transaction
+        renewals = read_renewals(renewal_session, config)
     return AlertInputs(
         as_of=run.as_of,
         previous_as_of=previous.as_of if previous is not None else None,
@@ -292,7 +294,7 @@ def _read_inputs(
         contacted=contacted,
         usage=usage,
         horizon_days=run.horizon_days,
-        renewals=read_renewals(conn, config),
+        renewals=renewals,
     )
 
 

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.schema.renewals import Contract
@@ -51,32 +51,31 @@ RENEWAL_COLUMNS = ("contract_id", "customer_id", "end_date", "notice_days", "ann
                    "likelihood", "call")  # fmt: skip
 
 
-def read_renewals(conn: Connection, config: AlertConfig) -> pd.DataFrame | None:
+def read_renewals(session: Session, config: AlertConfig) -> pd.DataFrame | None:
     """The open contracts with their yearly recurring amount in home cents (NaN without a
     rate), the latest likelihood (NaN: none) and the owner's latest call ("": none);
     None when neither rule is enabled or there is no open contract."""
     if not any(config.rule(key).enabled for key in RENEWAL_RULES):
         return None
-    with Session(bind=conn) as session:  # a read in the caller's transaction
-        rows = session.execute(
-            select(
-                Contract.id,
-                Contract.customer_id,
-                Contract.end_date,
-                Contract.notice_days,
-                Contract.amount_cents,
-                Contract.currency,
-                Contract.period,
-            )
-            .where(Contract.outcome == OPEN)
-            .order_by(Contract.customer_id, Contract.id)
-        ).all()
-        if not rows:
-            return None
-        ids = [int(r[0]) for r in rows]
-        forecasts = latest_forecasts(session, ids)
-        calls = latest_calls(calls_of(session, contract_ids=ids))
-        money = load_money_context(session)
+    rows = session.execute(
+        select(
+            Contract.id,
+            Contract.customer_id,
+            Contract.end_date,
+            Contract.notice_days,
+            Contract.amount_cents,
+            Contract.currency,
+            Contract.period,
+        )
+        .where(Contract.outcome == OPEN)
+        .order_by(Contract.customer_id, Contract.id)
+    ).all()
+    if not rows:
+        return None
+    ids = [int(r[0]) for r in rows]
+    forecasts = latest_forecasts(session, ids)
+    calls = latest_calls(calls_of(session, contract_ids=ids))
+    money = load_money_context(session)
     annual = []
     for _, _, _, _, cents, currency, period in rows:
         home = money.to_home(float(cents), currency)
