@@ -99,6 +99,7 @@ ALERT_RULES: tuple[AlertRuleSpec, ...] = (
         "warning",
         "An open contract renewing soon whose likelihood to renew is low, or whose owner "
         "called it at risk or lost. Needs contracts.",
+        "pipeline",
     ),
     AlertRuleSpec(
         "notice_closing",
@@ -106,6 +107,7 @@ ALERT_RULES: tuple[AlertRuleSpec, ...] = (
         "warning",
         "The last day to give or act on notice of an open contract is near, and its "
         "likelihood to renew is low or its owner has recorded no call. Needs contracts.",
+        "pipeline",
     ),
 )
 ALERT_RULE_KEYS = tuple(rule.key for rule in ALERT_RULES)

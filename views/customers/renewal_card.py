@@ -35,11 +35,12 @@ def _call_words(call: CallRecord) -> str:
 
 
 def checkpoint_words(contract: ContractCard) -> list[tuple[str, str]]:
-    """Each checkpoint in words, with its tone: '6 months (Dec 15, 2025): Commit by Maya on
-    Jan 5, 2026 (“Budget signed off”)', '3 months (Mar 15, 2026): due now'."""
+    """Each checkpoint in words, with its tone: 'Call at 6 months (Dec 15, 2025): Commit by
+    Maya on Jan 5, 2026 (“Budget signed off”)', 'Call at 3 months (Mar 15, 2026): your call
+    is due'."""
     out = []
     for point in contract.checkpoints:
-        head = f"{point.months} months ({format_date(point.day)})"
+        head = f"Call at {point.months} months ({format_date(point.day)})"
         if point.state == RECORDED and point.call is not None:
             out.append((f"{head}: {_call_words(point.call)}", ""))
         elif point.state == DUE:

@@ -74,8 +74,8 @@ def test_the_card_shows_the_contract_the_model_and_the_calls(
         "Renews Jun 15, 2026 · $1,000 a month · does not auto-renew · notice by May 16, 2026",
         "Likelihood to renew 31% (fitted on this workspace's renewals, Mar 1, 2026)",
         "Why: usage down 40% · 2 late tickets · seats cut from 12 to 8",
-        "6 months (Dec 15, 2025): Commit by Maya on Jan 5, 2026 (“Budget signed off”)",
-        "3 months (Mar 15, 2026): to come",
+        "Call at 6 months (Dec 15, 2025): Commit by Maya on Jan 5, 2026 (“Budget signed off”)",
+        "Call at 3 months (Mar 15, 2026): to come",
         "You called it Commit; the model gives 31%: usage down 40%, 2 late tickets",
     ]
     assert box.disagreement_label.isVisible()
@@ -124,8 +124,8 @@ def test_record_a_call_with_keys_and_clicks_then_undo_it(
     texts = card.boxes[0].texts()
     made_on = format_date(call.made_at.date())  # recorded when it was done, not on T
     assert (
-        f"3 months (Jan 10, 2026): At risk by Maya on {made_on} (“Champion left in January”)"
-        in texts
+        f"Call at 3 months (Jan 10, 2026): At risk by Maya on {made_on} "
+        "(“Champion left in January”)" in texts
     )
     # At risk (35%) against the model's 80%: 45 points apart, said on the card.
     assert texts[-1] == "You called it At risk; the model gives 80%"
