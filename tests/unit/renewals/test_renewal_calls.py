@@ -167,3 +167,23 @@ def test_the_renewal_card(book) -> None:  # type: ignore[no-untyped-def]
     assert f is not None
     assert [(c.outcome, c.checkpoints) for c in f.contracts] == [("renewed", ())]
     assert f.contracts[0].terms().startswith("Renewed Dec 31, 2025")
+
+
+def test_my_work_lists_the_calls_due_then_the_disagreements(book) -> None:  # type: ignore[no-untyped-def]
+    from services.alerts.work import my_work
+
+    engine, ids = book
+    # Maya's own: G1 and B1 due; Acme's Commit against 31%, said to her as "You".
+    mine = my_work(engine, user="Maya", owner="Maya", now=NOW).renewals
+    assert [(r.customer, r.kind) for r in mine] == [
+        ("Gum", "due"),
+        ("Birch", "due"),
+        ("Acme", "disagrees"),
+    ]
+    assert mine[1].what == "Your call is due: 3 months before the renewal (since Jan 10, 2026)"
+    assert mine[2].what.startswith("You called it Commit; the model gives 31%")
+    # The lead, everyone's: Leo's due calls too, and the disagreement names whose call.
+    team = my_work(engine, user="Lea", everyone=True, now=NOW).renewals
+    assert [r.customer for r in team] == ["Gum", "Birch", "Delta", "Cedar", "Acme"]
+    assert team[-1].what.startswith("Maya called it Commit; the model gives 31%")
+    assert my_work(engine, user="Leo", owner="Leo", now=NOW).renewals[0].customer == "Delta"
