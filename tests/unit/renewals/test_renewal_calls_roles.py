@@ -104,7 +104,7 @@ def test_the_lead_calls_anyones_and_sees_the_teams(engines, contracts) -> None: 
         assert [(d.customer_id, d.owner) for d in found] == [(contracts["ben"], BEN_BOOK)]
         assert (
             found[0]
-            .words(d.owner if (d := found[0]) else None)
+            .words(found[0].owner)
             .startswith(f"{BEN_BOOK} called it Commit; the model gives 20%")
         )
         with Session(engines["ana"]) as s:
