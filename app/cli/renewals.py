@@ -15,7 +15,8 @@ from app.cli.output import add_output_option
 from app.cli.report import FORMATS
 
 if TYPE_CHECKING:
-    from services.renewals.calls import CallRecord, Disagreement, DueCall
+    from services.renewals.calls import Disagreement, DueCall
+    from services.renewals.records import CallRecord
 
 CALL_WORDS = ("commit", "likely", "at_risk", "lost")
 

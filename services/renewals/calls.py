@@ -35,7 +35,8 @@ from models.errors import UserFacingError
 from models.schema import Customer
 from models.schema.renewals import Contract, RenewalCall, RenewalForecast
 from services.core.formatting import format_percent
-from services.renewals.vocab import CALL_CHANCE, CALL_LABELS, CALLS, OPEN
+from services.renewals.records import CallRecord, Forecast
+from services.renewals.vocab import CALL_CHANCE, CALLS, OPEN
 from services.settings.views import RenewalCallSettings
 
 # How many of the model's drivers the words of a disagreement quote.
@@ -44,37 +45,6 @@ DRIVERS_SAID = 2
 
 class RenewalCallError(UserFacingError):
     """A call that cannot be recorded: the message says why in plain words."""
-
-
-@dataclass(frozen=True)
-class Forecast:
-    """The model's likelihood that a contract renews, as the latest scoring saw it."""
-
-    contract_id: int
-    likelihood: float
-    model: str  # fitted, cold_start
-    drivers: tuple[str, ...]
-    as_of: dt.date
-    run_id: int
-
-
-@dataclass(frozen=True)
-class CallRecord:
-    """One call an owner recorded."""
-
-    id: int
-    contract_id: int
-    customer_id: int
-    checkpoint_months: int
-    call: str
-    note: str
-    made_by: str
-    made_at: dt.datetime
-    model_likelihood: float | None
-
-    @property
-    def label(self) -> str:
-        return CALL_LABELS.get(self.call, self.call)
 
 
 @dataclass(frozen=True)

@@ -8,18 +8,14 @@ card (None)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from models.schema.renewals import Contract
-from services.core.formatting import format_date
 from services.core.money import load_money_context
 from services.renewals.calls import (
-    CallRecord,
-    Forecast,
     calls_of,
     checkpoints,
     contract_name,
@@ -31,72 +27,18 @@ from services.renewals.calls import (
     margin,
     months_before,
 )
+from services.renewals.records import (
+    DUE,
+    MISSED,
+    PERIOD_WORDS,
+    RECORDED,
+    TO_COME,
+    CallRecord,
+    CheckpointState,
+    ContractCard,
+    RenewalCard,
+)
 from services.renewals.vocab import OPEN, PERIOD_MONTHS
-
-# A checkpoint's state on the card.
-RECORDED, DUE, TO_COME, MISSED = "recorded", "due", "to come", "missed"
-MODEL_WORDS = {"fitted": "fitted on this workspace's renewals", "cold_start": "early estimate"}
-PERIOD_WORDS = {"month": "a month", "quarter": "a quarter", "year": "a year"}
-
-
-@dataclass(frozen=True)
-class CheckpointState:
-    """One checkpoint of a contract: months before the date, its day, its state and the
-    latest call recorded for it."""
-
-    months: int
-    day: dt.date
-    state: str
-    call: CallRecord | None
-
-
-@dataclass(frozen=True)
-class ContractCard:
-    """One contract as the card shows it."""
-
-    contract_id: int
-    name: str
-    start_date: dt.date
-    end_date: dt.date
-    outcome: str
-    amount: str  # "$1,200 a month", in the home currency
-    annual_cents: float | None  # the recurring amount over a year, in home cents
-    auto_renew: bool
-    notice_days: int
-    notice_deadline: dt.date | None  # end_date - notice_days (None without a notice period)
-    forecast: Forecast | None
-    checkpoints: tuple[CheckpointState, ...]
-    calls: tuple[CallRecord, ...]  # oldest first
-    disagreement: str | None  # in words, when the latest call and the model disagree
-
-    @property
-    def due_months(self) -> int | None:
-        """The checkpoint whose call is due now (None: none)."""
-        return next((c.months for c in self.checkpoints if c.state == DUE), None)
-
-    @property
-    def model_words(self) -> str:
-        if self.forecast is None:
-            return "not yet scored"
-        return MODEL_WORDS.get(self.forecast.model, self.forecast.model)
-
-    def terms(self) -> str:
-        """'Renews Mar 1, 2027 · $1,200 a month · auto-renews · notice by Jan 30, 2027'."""
-        verb = "Renews" if self.outcome == OPEN else self.outcome.capitalize()
-        parts = [f"{verb} {format_date(self.end_date)}", self.amount]
-        parts.append("auto-renews" if self.auto_renew else "does not auto-renew")
-        if self.notice_deadline is not None:
-            parts.append(f"notice by {format_date(self.notice_deadline)}")
-        return " · ".join(p for p in parts if p)
-
-
-@dataclass(frozen=True)
-class RenewalCard:
-    """The customer's contracts on the card, the nearest renewal first."""
-
-    customer_id: int
-    contracts: tuple[ContractCard, ...]
-    checkpoint_months: tuple[int, ...]
 
 
 def _states(

@@ -22,8 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import format_date, format_percent
-from services.renewals.calls import CallRecord
-from services.renewals.card import DUE, MISSED, RECORDED, ContractCard, RenewalCard
+from services.renewals.records import (
+    DUE,
+    MISSED,
+    RECORDED,
+    CallRecord,
+    ContractCard,
+    RenewalCard,
+)
 from views.customers.record_call import CallRequest, RecordCallDialog
 from views.kit.accessibility import name
 

@@ -25,7 +25,8 @@ from services.renewals.calls import (
     months_before,
     read_calls,
 )
-from services.renewals.card import DUE, MISSED, RECORDED, TO_COME, renewal_card
+from services.renewals.card import renewal_card
+from services.renewals.records import DUE, MISSED, RECORDED, TO_COME
 from services.settings import set_setting
 from tests.support.renewal_calls_book import TODAY, fill_renewal_calls_book
 
