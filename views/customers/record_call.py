@@ -112,6 +112,11 @@ class RecordCallDialog(QDialog):
         self.checkpoint_box.setCurrentIndex(due[0] if due else chosen)
 
     @property
+    def customer_id(self) -> int:
+        """The customer the call is for (the one shown when it was asked)."""
+        return self._customer_id
+
+    @property
     def call(self) -> str | None:
         return next((c for c, b in self.call_buttons.items() if b.isChecked()), None)
 

@@ -173,7 +173,10 @@ class RenewalCardSection(QWidget):
         for box in self.boxes:
             box.deleteLater()
         self.boxes = []
-        if self.dialog is not None:  # asked for the customer leaving: gone with them
+        leaving = card is None or (
+            self.dialog is not None and self.dialog.customer_id != card.customer_id
+        )
+        if self.dialog is not None and leaving:  # asked for the customer leaving: gone with them
             self.dialog.reject()
         if card is None or not card.contracts:
             self.hide()

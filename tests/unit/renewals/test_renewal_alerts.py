@@ -126,3 +126,28 @@ def test_a_disabled_rule_raises_nothing(tmp_path, disabled: str) -> None:  # typ
         assert rules == {"renewal_at_risk", "notice_closing"} - {disabled}
     finally:
         ws.close()
+
+
+def test_the_renewal_save_playbook_starts_from_a_renewal_alert(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from services.alerts.actions import apply_card_action
+    from services.alerts.playbooks import playbook_status_in
+
+    ws = open_workspace(f"sqlite:///{tmp_path / 'w.sqlite'}", backup=False)
+    try:
+        ids = fill_renewal_calls_book(ws.engine)
+        generate_alerts(ws.engine, now=NOW)
+        with Session(ws.engine) as s:
+            alert_id = s.scalar(
+                select(Alert.id).where(
+                    Alert.rule_key == "notice_closing", Alert.customer_id == ids["B"]
+                )
+            )
+        assert alert_id is not None
+        apply_card_action(ws.engine, (alert_id,), "playbook", key="renewal_save", actor="Maya",
+                          now=NOW)  # fmt: skip
+        with Session(ws.engine) as s:
+            status = playbook_status_in(s, ids["B"])
+        assert status is not None
+        assert status.name == "Renewal save"
+    finally:
+        ws.close()
