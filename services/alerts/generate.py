@@ -45,7 +45,7 @@ days" ends with the scores' as-of date T:
 - notice_closing [warning]: an open contract whose last day for notice (renewal date -
   notice days) is within 30 days, with a likelihood below 50% or no call recorded. Both
   renewal rules (services/alerts/renewal_rules.py) rank by the yearly recurring amount x
-  (1 - the likelihood), and are not evaluated on a workspace without open contracts.
+  (1 - the likelihood); on a workspace without open contracts nothing holds.
 
 Priority (``priority_cents``): revenue at risk = churn risk x the last 12 months' paid
 revenue (services.scoring.run.revenue_at_risk) from the snapshot, for every rule except

@@ -16,8 +16,8 @@ priority is what is at stake: the recurring amount over a year in the home curre
 (1 - the likelihood); without a likelihood the owner's call's chance stands in for it
 (services/renewals/vocab.py's CALL_CHANCE), and without either, an even chance.
 
-A workspace without open contracts reads one empty query and evaluates neither rule
-(``NO_CONTRACTS`` says why).
+A workspace without open contracts reads one empty query and nothing holds (an alert of a
+contract decided since is marked cleared, as any alert whose condition no longer holds).
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from services.renewals.vocab import AT_RISK, CALL_CHANCE, CALL_LABELS, LOST, OPE
 AT_RISK_RULE = "renewal_at_risk"
 NOTICE_RULE = "notice_closing"
 RENEWAL_RULES = (AT_RISK_RULE, NOTICE_RULE)
-NO_CONTRACTS = "no open contracts"
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 
@@ -53,8 +52,8 @@ RENEWAL_COLUMNS = ("contract_id", "customer_id", "end_date", "notice_days", "ann
 
 def read_renewals(session: Session, config: AlertConfig) -> pd.DataFrame | None:
     """The open contracts with their yearly recurring amount in home cents (NaN without a
-    rate), the latest likelihood (NaN: none) and the owner's latest call ("": none);
-    None when neither rule is enabled or there is no open contract."""
+    rate), the latest likelihood (NaN: none) and the owner's latest call ("": none), no
+    rows when there is none; None when neither rule is enabled."""
     if not any(config.rule(key).enabled for key in RENEWAL_RULES):
         return None
     rows = session.execute(
@@ -70,9 +69,9 @@ def read_renewals(session: Session, config: AlertConfig) -> pd.DataFrame | None:
         .where(Contract.outcome == OPEN)
         .order_by(Contract.customer_id, Contract.id)
     ).all()
-    if not rows:
-        return None
     ids = [int(r[0]) for r in rows]
+    if not ids:  # nothing holds: alerts of contracts since decided are marked cleared
+        return pd.DataFrame({name: pd.Series([], dtype=object) for name in RENEWAL_COLUMNS})
     forecasts = latest_forecasts(session, ids)
     calls = latest_calls(calls_of(session, contract_ids=ids))
     money = load_money_context(session)
@@ -183,9 +182,14 @@ def renewal_alerts(
 ) -> Iterator[tuple[str, BoolArray, list[str], FloatArray]]:
     """Each enabled renewal rule over the scored customers: (rule key, which customers
     hold, their reasons, their priorities in cents); nothing without open contracts."""
-    if renewals is None or renewals.empty:
+    if renewals is None:
         return
     ids = customers["customer_id"].to_numpy(np.int64)
+    if renewals.empty:  # no open contract: neither rule holds for anyone
+        for key in RENEWAL_RULES:
+            if config.rule(key).enabled:
+                yield key, np.zeros(ids.size, bool), [], np.zeros(ids.size, np.float64)
+        return
     stake = stakes(renewals)
     likelihood = renewals["likelihood"].to_numpy(np.float64)
     call = renewals["call"].to_numpy(object)

@@ -18,7 +18,7 @@ from services.alerts._db import positions
 from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
 from services.alerts.lapse import LAPSE_RULE, lapse_coming, say_win_back
-from services.alerts.renewal_rules import NO_CONTRACTS, RENEWAL_RULES, renewal_alerts
+from services.alerts.renewal_rules import renewal_alerts
 from services.alerts.usage_drop import NO_USAGE, usage_drop
 from services.alerts.worth import rank_by_worth
 from services.core.formatting import format_date, format_percent, plural
@@ -322,9 +322,6 @@ def not_evaluated(inputs: AlertInputs, config: AlertConfig) -> dict[str, str]:
                 why[key] = "no previous scoring"
     if config.rule("usage_drop").enabled and inputs.usage is None:
         why["usage_drop"] = NO_USAGE
-    for key in RENEWAL_RULES:
-        if config.rule(key).enabled and inputs.renewals is None:
-            why[key] = NO_CONTRACTS
     chance = inputs.customers.get("lapse_chance")
     if config.rule(LAPSE_RULE).enabled and (chance is None or not chance.notna().any()):
         why[LAPSE_RULE] = "no repeat-purchase model in the scoring run"

@@ -9,13 +9,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
 from models.schema import Alert, Customer, ScoreSnapshot, ScoringRun
+from models.schema.renewals import Contract
 from services.alerts.generate import generate_alerts
-from services.alerts.renewal_rules import NO_CONTRACTS
 from services.alerts.sla import add_working_days, sla_settings, sla_states
 from tests.support.renewal_calls_book import TODAY, fill_renewal_calls_book
 
@@ -89,6 +89,20 @@ def test_renewal_alerts_their_reasons_and_priorities(workspace_url: str) -> None
             raised_on = NOW.astimezone(ZoneInfo(sla_settings(s).zone)).date()
         assert state[alert.id].due_on == add_working_days(raised_on, 3)
         assert not state[alert.id].overdue
+        # A1 renewed: at the next generation its alert's condition no longer holds.
+        with Session(ws.engine) as s, s.begin():
+            s.execute(
+                update(Contract).where(Contract.external_id == "A1").values(outcome="renewed")
+            )
+        again = generate_alerts(ws.engine, now=NOW + dt.timedelta(hours=1))
+        assert again.matches["renewal_at_risk"] == 2
+        with Session(ws.engine) as s:
+            cleared = s.scalars(
+                select(Customer.name)
+                .join(Alert, Alert.customer_id == Customer.id)
+                .where(Alert.rule_key == "renewal_at_risk", Alert.cleared_at.is_not(None))
+            ).all()
+        assert cleared == ["Acme"]
     finally:
         ws.close()
 
@@ -104,9 +118,10 @@ def test_a_workspace_without_contracts_raises_none(workspace_url: str) -> None:
             s.add(ScoreSnapshot(customer_id=c.id, as_of=TODAY, horizon_days=90,
                                 scoring_run_id=run.id, churn_risk=0.1))  # fmt: skip
         result = generate_alerts(ws.engine, now=NOW)
-        assert result.not_evaluated["renewal_at_risk"] == NO_CONTRACTS
-        assert result.not_evaluated["notice_closing"] == NO_CONTRACTS
-        assert "renewal_at_risk" not in result.matches
+        # Nothing holds, and nothing is said: a shop without contracts is not told of them.
+        assert (result.matches["renewal_at_risk"], result.matches["notice_closing"]) == (0, 0)
+        assert not {"renewal_at_risk", "notice_closing"} & set(result.not_evaluated)
+        assert not any("Renewal" in line for line in result.lines())
         assert _renewal_alerts(ws.engine) == {}
     finally:
         ws.close()
