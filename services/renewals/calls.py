@@ -10,10 +10,10 @@ when due, and set beside the model's likelihood.
   note, who made it, when, and the model's likelihood at that moment
   (``model_likelihood``). The latest call of a contract and checkpoint counts; the earlier
   ones stay as its history.
-- The model's likelihood is the latest scoring run's row of renewal_forecasts for the
-  contract. Call and model *disagree* when the chance the call stands for
-  (``CALL_CHANCE``) and that likelihood differ by at least the setting
-  ``renewals.disagreement_points`` (40 points by default).
+- The model's likelihood is the contract's row of renewal_forecasts in the latest
+  scoring run (by its date, then the newest) that stored likelihoods. Call and model
+  *disagree* when the chance the call stands for (``CALL_CHANCE``) and that likelihood
+  differ by at least the setting ``renewals.disagreement_points`` (40 points by default).
 
 Row-level security of a shared workspace holds a manager to their own customers: another
 owner's contract is not found, and no call can be written for it.
@@ -25,6 +25,7 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
@@ -32,7 +33,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.db import translate_db_errors
 from models.errors import UserFacingError
-from models.schema import Customer
+from models.schema import Customer, ScoringRun
 from models.schema.renewals import Contract, RenewalCall, RenewalForecast
 from services.core.formatting import format_percent
 from services.renewals.records import CallRecord, Forecast
@@ -41,6 +42,9 @@ from services.settings.views import RenewalCallSettings
 
 # How many of the model's drivers the words of a disagreement quote.
 DRIVERS_SAID = 2
+# Contracts named in a query at most (SQLite's bound on parameters); beyond it the rows
+# are all read and the others left out.
+MAX_LISTED = 900
 
 
 class RenewalCallError(UserFacingError):
@@ -136,50 +140,63 @@ def disagreement_words(call: CallRecord, forecast: Forecast, who: str | None = N
 # --- reading ------------------------------------------------------------------------------
 
 
+def latest_forecast_run(session: Session) -> int | None:
+    """The latest scoring run (by its date, then the newest) that stored likelihoods."""
+    stored = select(RenewalForecast.id).where(RenewalForecast.run_id == ScoringRun.id).exists()
+    return session.scalar(
+        select(ScoringRun.id)
+        .where(stored)
+        .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+        .limit(1)
+    )
+
+
 def latest_forecasts(
     session: Session, contract_ids: Iterable[int] | None = None
 ) -> dict[int, Forecast]:
-    """Each contract's row of the latest scoring run that scored it (one read)."""
-    latest = select(
-        RenewalForecast.contract_id, func.max(RenewalForecast.run_id).label("run_id")
-    ).group_by(RenewalForecast.contract_id)
-    ids = None if contract_ids is None else sorted(set(contract_ids))
-    if ids is not None:
-        if not ids:
-            return {}
-        latest = latest.where(RenewalForecast.contract_id.in_(ids))
-    newest = latest.subquery()
-    rows = session.execute(
-        select(RenewalForecast).join(
-            newest,
-            (RenewalForecast.contract_id == newest.c.contract_id)
-            & (RenewalForecast.run_id == newest.c.run_id),
-        )
-    ).scalars()
+    """Each contract's row of the latest scoring run that stored likelihoods (one read)."""
+    ids = None if contract_ids is None else set(contract_ids)
+    if ids is not None and not ids:
+        return {}
+    run = latest_forecast_run(session)
+    if run is None:
+        return {}
+    f = RenewalForecast
+    query = select(f.contract_id, f.likelihood, f.model, f.drivers, f.as_of).where(f.run_id == run)
+    if ids is not None and len(ids) <= MAX_LISTED:  # else every row is read, the others left out
+        query = query.where(f.contract_id.in_(sorted(ids)))
     return {
-        int(r.contract_id): Forecast(
-            contract_id=int(r.contract_id),
-            likelihood=float(r.likelihood),
-            model=str(r.model),
-            drivers=tuple(str(d) for d in (r.drivers or ()) if d),
-            as_of=r.as_of,
-            run_id=int(r.run_id),
+        int(contract): Forecast(
+            contract_id=int(contract),
+            likelihood=float(likelihood),
+            model=str(model),
+            drivers=tuple(str(d) for d in (drivers or ()) if d),
+            as_of=as_of,
+            run_id=int(run),
         )
-        for r in rows
+        for contract, likelihood, model, drivers, as_of in session.execute(query)
+        if ids is None or contract in ids
     }
 
 
-def _record(row: RenewalCall) -> CallRecord:
+_CALL_COLUMNS = (RenewalCall.id, RenewalCall.contract_id, RenewalCall.customer_id,
+                 RenewalCall.checkpoint_months, RenewalCall.call, RenewalCall.note,
+                 RenewalCall.made_by, RenewalCall.made_at,
+                 RenewalCall.model_likelihood)  # fmt: skip
+
+
+def _record(row: Sequence[Any]) -> CallRecord:
+    rid, contract, customer, months, call, note, made_by, made_at, likelihood = row
     return CallRecord(
-        id=int(row.id),
-        contract_id=int(row.contract_id),
-        customer_id=int(row.customer_id),
-        checkpoint_months=int(row.checkpoint_months),
-        call=str(row.call),
-        note=row.note or "",
-        made_by=row.made_by or "",
-        made_at=row.made_at,
-        model_likelihood=row.model_likelihood,
+        id=int(rid),
+        contract_id=int(contract),
+        customer_id=int(customer),
+        checkpoint_months=int(months),
+        call=str(call),
+        note=note or "",
+        made_by=made_by or "",
+        made_at=made_at,
+        model_likelihood=likelihood,
     )
 
 
@@ -190,12 +207,14 @@ def calls_of(
     contract_ids: Iterable[int] | None = None,
 ) -> list[CallRecord]:
     """The calls recorded, oldest first (of one customer, or of some contracts)."""
-    query = select(RenewalCall).order_by(RenewalCall.made_at, RenewalCall.id)
+    query = select(*_CALL_COLUMNS).order_by(RenewalCall.made_at, RenewalCall.id)
     if customer_id is not None:
         query = query.where(RenewalCall.customer_id == customer_id)
-    if contract_ids is not None:
-        query = query.where(RenewalCall.contract_id.in_(sorted(set(contract_ids))))
-    return [_record(r) for r in session.scalars(query)]
+    ids = None if contract_ids is None else set(contract_ids)
+    if ids is not None and len(ids) <= MAX_LISTED:
+        query = query.where(RenewalCall.contract_id.in_(sorted(ids)))
+    rows = session.execute(query).all()
+    return [_record(r) for r in rows if ids is None or r[1] in ids]
 
 
 def latest_calls(calls: Iterable[CallRecord]) -> dict[int, CallRecord]:
@@ -206,22 +225,50 @@ def latest_calls(calls: Iterable[CallRecord]) -> dict[int, CallRecord]:
     return out
 
 
-def open_contracts(session: Session, owner: str | None = None) -> list[tuple[Contract, Customer]]:
-    """The open contracts with their customers, the nearest renewal first."""
+@dataclass(frozen=True)
+class OpenContract:
+    """An open contract as the lists read it: its customer, whose it is, its name and date."""
+
+    id: int
+    customer_id: int
+    customer: str
+    owner: str
+    contract: str
+    end_date: dt.date
+
+
+def open_contracts(session: Session, owner: str | None = None) -> list[OpenContract]:
+    """The open contracts with their customers, the nearest renewal first (one read of
+    the columns the lists need)."""
+    whose = func.coalesce(Contract.owner, Customer.owner)
     query = (
-        select(Contract, Customer)
+        select(
+            Contract.id,
+            Customer.id,
+            Customer.name,
+            Customer.email,
+            whose,
+            Contract.name,
+            Contract.external_id,
+            Contract.end_date,
+        )  # fmt: skip
         .join(Customer, Customer.id == Contract.customer_id)
         .where(Contract.outcome == OPEN)
         .order_by(Contract.end_date, Contract.id)
     )
     if owner:
-        whose = func.lower(func.coalesce(Contract.owner, Customer.owner))
-        query = query.where(whose == owner.lower())
-    return [(c, cust) for c, cust in session.execute(query).all()]
-
-
-def _owner(contract: Contract, customer: Customer) -> str:
-    return contract.owner or customer.owner or ""
+        query = query.where(func.lower(whose) == owner.lower())
+    return [
+        OpenContract(
+            id=int(cid),
+            customer_id=int(customer),
+            customer=name or email or f"Customer {customer}",
+            owner=who or "",
+            contract=label or external or f"contract {cid}",
+            end_date=end,
+        )
+        for cid, customer, name, email, who, label, external, end in session.execute(query)
+    ]
 
 
 def contract_name(contract: Contract) -> str:
@@ -232,28 +279,31 @@ def calls_due(session: Session, today: dt.date, *, owner: str | None = None) -> 
     """The open contracts whose call is due at their current checkpoint, the nearest
     renewal first."""
     months = checkpoints(session)
-    contracts = open_contracts(session, owner)
-    made = {(c.contract_id, c.checkpoint_months) for c in calls_of(
-        session, contract_ids=[c.id for c, _ in contracts]
-    )} if contracts else set()  # fmt: skip
-    out = []
-    for contract, customer in contracts:
-        current = current_checkpoint(contract.end_date, months, today)
-        if current is None or (int(contract.id), current) in made:
-            continue
-        out.append(
-            DueCall(
-                contract_id=int(contract.id),
-                customer_id=int(customer.id),
-                customer=customer.name or customer.email or f"Customer {customer.id}",
-                owner=_owner(contract, customer),
-                contract=contract_name(contract),
-                end_date=contract.end_date,
-                checkpoint_months=current,
-                checkpoint_date=months_before(contract.end_date, current),
-            )
+    due = []
+    for c in open_contracts(session, owner):
+        current = current_checkpoint(c.end_date, months, today)
+        if current is not None:
+            due.append((c, current))
+    if not due:
+        return []
+    made = {
+        (call.contract_id, call.checkpoint_months)
+        for call in calls_of(session, contract_ids=[c.id for c, _ in due])
+    }
+    return [
+        DueCall(
+            contract_id=c.id,
+            customer_id=c.customer_id,
+            customer=c.customer,
+            owner=c.owner,
+            contract=c.contract,
+            end_date=c.end_date,
+            checkpoint_months=current,
+            checkpoint_date=months_before(c.end_date, current),
         )
-    return out
+        for c, current in due
+        if (c.id, current) not in made
+    ]
 
 
 def disagreements(session: Session, *, owner: str | None = None) -> list[Disagreement]:
@@ -261,22 +311,23 @@ def disagreements(session: Session, *, owner: str | None = None) -> list[Disagre
     differ by the margin or more, the widest gap first."""
     gap = margin(session)
     contracts = open_contracts(session, owner)
-    ids = [int(c.id) for c, _ in contracts]
+    ids = [c.id for c in contracts]
     latest = latest_calls(calls_of(session, contract_ids=ids)) if ids else {}
-    forecasts = latest_forecasts(session, ids)
+    called = [c for c in contracts if c.id in latest]
+    forecasts = latest_forecasts(session, [c.id for c in called])
     out = []
-    for contract, customer in contracts:
-        call, forecast = latest.get(int(contract.id)), forecasts.get(int(contract.id))
-        if call is None or forecast is None or not disagrees(call.call, forecast.likelihood, gap):
+    for c in called:
+        call, forecast = latest[c.id], forecasts.get(c.id)
+        if forecast is None or not disagrees(call.call, forecast.likelihood, gap):
             continue
         out.append(
             Disagreement(
-                contract_id=int(contract.id),
-                customer_id=int(customer.id),
-                customer=customer.name or customer.email or f"Customer {customer.id}",
-                owner=_owner(contract, customer),
-                contract=contract_name(contract),
-                end_date=contract.end_date,
+                contract_id=c.id,
+                customer_id=c.customer_id,
+                customer=c.customer,
+                owner=c.owner,
+                contract=c.contract,
+                end_date=c.end_date,
                 call=call,
                 forecast=forecast,
             )
