@@ -189,18 +189,34 @@ def cmd_calls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             with workspace.sessions() as session:
                 customer_id = _customer_id(session, args.customer)
         calls = read_calls(workspace.engine, customer_id)
+        names = _names(workspace, {c.customer_id for c in calls})
     rows = [_call_row(c) for c in calls]
-    table = [f"{'MADE':<17} {'BY':<16} {'CONTRACT':>8} {'AT':>4} {'CALL':<8} {'MODEL':>5}  NOTE"]
+    table = [f"{'MADE':<16} {'CUSTOMER':<18} {'BY':<12} {'CONTRACT':>8} {'AT':>3} {'CALL':<7} "
+             f"{'MODEL':>5}  NOTE"]  # fmt: skip
     table += [
-        f"{c.made_at:%Y-%m-%d %H:%M} {_cut(c.made_by, 16):<16} {c.contract_id:>8} "
-        f"{c.checkpoint_months:>3}m {c.label:<8} {_percent(c.model_likelihood):>5}  "
-        f"{_cut(c.note, 40)}".rstrip()
+        f"{c.made_at:%Y-%m-%d %H:%M} {_cut(names.get(c.customer_id, ''), 18):<18} "
+        f"{_cut(c.made_by, 12):<12} {c.contract_id:>8} {c.checkpoint_months:>2}m "
+        f"{c.label:<7} {_percent(c.model_likelihood):>5}  {_cut(c.note, 30)}".rstrip()
         for c in calls
     ]
     if not calls:
         table = ["No renewal calls recorded yet."]
     _print(args, out, CALLS_HEADER, rows, table, "renewal calls")
     return EXIT_OK
+
+
+def _names(workspace: Any, ids: set[int]) -> dict[int, str]:
+    from sqlalchemy import select
+
+    from models.schema import Customer
+
+    if not ids:
+        return {}
+    with workspace.sessions() as session:
+        rows = session.execute(
+            select(Customer.id, Customer.name, Customer.email).where(Customer.id.in_(sorted(ids)))
+        )
+        return {int(i): name or email or f"Customer {i}" for i, name, email in rows}
 
 
 def _call_row(c: CallRecord) -> list[object]:
@@ -225,7 +241,7 @@ def cmd_due(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with command_workspace(args.db) as workspace, workspace.sessions() as session:
         due = calls_due(session, today, owner=args.owner)
     rows = [_due_row(d) for d in due]
-    table = [f"{'CUSTOMER':<24} {'OWNER':<16} {'CONTRACT':<20} {'RENEWS':<10} {'CALL DUE':<22}"]
+    table = [f"{'CUSTOMER':<24} {'OWNER':<16} {'CONTRACT':<20} {'RENEWS':<10} CALL DUE"]
     table += [
         f"{_cut(d.customer, 24):<24} {_cut(d.owner or '-', 16):<16} {_cut(d.contract, 20):<20} "
         f"{d.end_date.isoformat():<10} {d.checkpoint_months} months (since "

@@ -38,8 +38,9 @@ def book(workspace_url: str) -> tuple[str, dict[str, int]]:
     return workspace_url, ids
 
 
-def test_record_a_call_then_list_it(book) -> None:  # type: ignore[no-untyped-def]
+def test_record_a_call_then_list_it(book, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     url, ids = book
+    monkeypatch.setenv("ACCOUNT_RADAR_USER", "Maya")  # who the call is kept as made by
     code, out, err = run("--db", url, "renewals", "call", "Birch", "--checkpoint", "3",
                          "--call", "at_risk", "--note", "Champion left")  # fmt: skip
     assert code == 0, err
@@ -61,7 +62,8 @@ def test_record_a_call_then_list_it(book) -> None:  # type: ignore[no-untyped-de
     assert len(lines) == 4  # the header, A's and C's calls from the book, and Birch's
     assert "Commit" in lines[1]
     assert "Budget signed off" in lines[1]
-    assert lines[3].split()[3:7] == [str(ids["B1"]), "3m", "At", "risk"]
+    assert lines[3].split()[2:8] == ["Birch", "Maya", str(ids["B1"]), "3m", "At", "risk"]
+    assert max(len(line) for line in lines) <= 100
 
 
 def test_refusals_say_why(book) -> None:  # type: ignore[no-untyped-def]
