@@ -42,6 +42,7 @@ COMMAND_MODULES = (
     "app.cli.update",
     "app.cli.team",
     "app.cli.members",
+    "app.cli.renewals",
 )
 
 DESCRIPTION = """\

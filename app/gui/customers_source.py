@@ -24,6 +24,7 @@ from services.core.records import (
     ScoreHistoryPoint,
     WorkspaceSummary,
 )
+from services.renewals.records import RenewalCard
 from services.usage.records import CustomerUsage, WorkspaceFeatures
 from services.usecases.customer_detail import load_customer_detail
 from services.usecases.customer_usage import (
@@ -116,6 +117,22 @@ class WorkspaceCustomerSource:
 
     def load_features_seen(self, now: dt.datetime) -> WorkspaceFeatures | None:
         return load_features_seen(self.workspace.engine, now=now, seen=self._features_seen)
+
+    def load_renewal_card(self, customer_id: int, today: dt.date) -> RenewalCard | None:
+        from services.renewals.card import renewal_card
+
+        return renewal_card(self.workspace.engine, customer_id, today)
+
+    def record_renewal_call(
+        self, customer_id: int, contract_id: int, checkpoint_months: int, call: str, note: str
+    ) -> Undoable:
+        from services.alerts.renewal_calls import record_renewal_call
+
+        actor = self._user() if self._user is not None else None
+        return record_renewal_call(
+            self.workspace.engine, customer_id, call, note,
+            checkpoint_months=checkpoint_months, contract_id=contract_id, actor=actor,
+        )  # fmt: skip
 
     def workspace_summary(self) -> WorkspaceSummary:
         # The status bar shows the customers and the demo marker: nothing else is counted.

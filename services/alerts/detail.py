@@ -101,6 +101,18 @@ RECOMMENDATIONS: dict[str, tuple[str, str, float | None]] = {
         "Call to agree on next steps and a close date, or close the deal as lost.",
         None,
     ),
+    "renewal_at_risk": (
+        "Save the renewal",
+        "Call the decision maker about what would make them renew, then record your call "
+        "on the customer's renewal card; the Renewal save playbook plans the steps.",
+        None,
+    ),
+    "notice_closing": (
+        "Settle the renewal before the notice day",
+        "After the last day for notice the contract renews or ends as it stands: agree the "
+        "terms now, and record your call on the customer's renewal card.",
+        None,
+    ),
 }
 
 

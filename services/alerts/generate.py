@@ -40,6 +40,12 @@ days" ends with the scores' as-of date T:
 - usage_drop [warning]: product use in the last two full weeks far below the customer's
   own usual 10 weeks before them, by a robust score (services/alerts/usage_drop.py).
   Not evaluated on a workspace with no usage data.
+- renewal_at_risk [warning]: an open contract renewing within 120 days whose likelihood
+  to renew is below 50%, or whose owner's latest call is at risk or lost.
+- notice_closing [warning]: an open contract whose last day for notice (renewal date -
+  notice days) is within 30 days, with a likelihood below 50% or no call recorded. Both
+  renewal rules (services/alerts/renewal_rules.py) rank by the yearly recurring amount x
+  (1 - the likelihood); on a workspace without open contracts nothing holds.
 
 Priority (``priority_cents``): revenue at risk = churn risk x the last 12 months' paid
 revenue (services.scoring.run.revenue_at_risk) from the snapshot, for every rule except

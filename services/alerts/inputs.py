@@ -58,6 +58,7 @@ from services.alerts._db import (
 from services.alerts.config import AlertConfig, RuleConfig
 from services.alerts.contact_times import contacts_since
 from services.alerts.lapse import LAPSE_RULE, lapse_chance, run_bgnbd
+from services.alerts.renewal_rules import read_renewals
 from services.alerts.usage_drop import read_usage_drop, read_weeks, usage_frame
 from services.core.money import home_cents_expr, home_cents_sql, load_money_context
 from services.core.rollups import CLOSED_TICKET_STATUSES
@@ -105,6 +106,8 @@ class AlertInputs:
     usage: pd.DataFrame | None = None
     # The scoring's churn horizon: a customer quiet this long has lapsed (alerts/lapse.py).
     horizon_days: int = 0
+    # The open contracts (services.alerts.renewal_rules.RENEWAL_COLUMNS); None: none.
+    renewals: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -281,6 +284,8 @@ def _read_inputs(
     else:
         for name in (*purchase_columns, "usual_gap", "lapse_chance"):
             snap[name] = np.nan
+    with Session(bind=conn) as renewal_session:  # a read in the caller's transaction
+        renewals = read_renewals(renewal_session, config)
     return AlertInputs(
         as_of=run.as_of,
         previous_as_of=previous.as_of if previous is not None else None,
@@ -289,6 +294,7 @@ def _read_inputs(
         contacted=contacted,
         usage=usage,
         horizon_days=run.horizon_days,
+        renewals=renewals,
     )
 
 

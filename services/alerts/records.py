@@ -296,6 +296,8 @@ class Undoable:
     playbook_run_ids: tuple[int, ...] = ()
     playbook_step_ids: tuple[int, ...] = ()
     playbook_stopped_ids: tuple[int, ...] = ()  # the runs it stopped (undo: they run again)
+    # The owner's renewal calls it recorded (services/alerts/renewal_calls.py; undo removes them).
+    renewal_call_ids: tuple[int, ...] = ()
 
     @property
     def can_undo(self) -> bool:

@@ -18,6 +18,7 @@ from services.alerts._db import positions
 from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
 from services.alerts.lapse import LAPSE_RULE, lapse_coming, say_win_back
+from services.alerts.renewal_rules import renewal_alerts
 from services.alerts.usage_drop import NO_USAGE, usage_drop
 from services.alerts.worth import rank_by_worth
 from services.core.formatting import format_date, format_percent, plural
@@ -288,6 +289,9 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
     if rule.enabled and inputs.usage is not None:
         holds, said = usage_drop(inputs.usage, rule)
         add(rule.key, holds, said, usage_stake(inputs.usage, base, clv))
+
+    for key, holds, said, stake in renewal_alerts(c, inputs.renewals, config, inputs.as_of):
+        add(key, holds, said, stake)
 
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     for name, dtype in CANDIDATE_COLUMNS.items():

@@ -5,8 +5,8 @@ What is restored: the lifecycle fields of the alerts the action moved (status, o
 snooze, resolved time); the customer's marks it set (do not contact, the end of a quiet
 period); the tasks it changed (due date, done time); the playbook steps it did or
 skipped (services/alerts/playbooks.py). What it wrote is removed: the call,
-note or task (the audit keeps what it said), its entry in the customer's timeline, and
-a playbook it started.
+note or task (the audit keeps what it said), its entry in the customer's timeline, a
+playbook it started, and an owner's renewal call (services/alerts/renewal_calls.py).
 
 An undo is refused, changing nothing, when something changed the same records since
 (another action, someone else's, a scoring that changed the alert, the same customer
@@ -45,6 +45,7 @@ from services.alerts.records import (
     TaskBefore,
     Undoable,
 )
+from services.alerts.renewal_calls import undo_calls_in
 
 
 class UndoRefusedError(AlertActionError):
@@ -96,6 +97,8 @@ def undo_change(
             task.due_date = was.due_date
             task.done_at = was.done_at
         _undo_playbooks(session, change)
+        if change.renewal_call_ids:
+            undo_calls_in(session, change.renewal_call_ids)
         if not change.alerts:
             doing.audit("customer.undone", ("customer", change.customer_id), details)
         return f"Undone: {change.label[:1].lower()}{change.label[1:]}"

@@ -16,6 +16,9 @@
   says the last contact in words.
 - **Playbook steps**: the steps of running playbooks due by today, not done or skipped
   (services/alerts/playbooks.py, which also says whose they are).
+- **Renewals**: the owner's renewal calls due at a checkpoint, then the calls the model
+  disagrees with by the margin (services/alerts/renewal_work.py): the owner's own, or
+  every owner's with ``everyone`` (where a team lead looks).
 
 Snoozes and follow-ups are the user's when they own the alert or its customer, or when
 they acted on the alert (an audit event in their name). ``everyone=True`` lists every
@@ -43,6 +46,7 @@ from services.alerts.lifecycle import AlertActionError, Doing, moment, unit_of_w
 from services.alerts.mentions import work_notices
 from services.alerts.playbooks import steps_due
 from services.alerts.records import CALL_OUTCOME_LABELS, TaskBefore, Undoable
+from services.alerts.renewal_work import renewal_work
 from services.alerts.sla import overdue_alerts_in
 from services.alerts.work_records import (
     FOLLOW_UP_DAYS,
@@ -76,6 +80,7 @@ def my_work(
         notices = work_notices(session, user, owner, everyone)  # services/alerts/mentions.py
         steps = steps_due(session, user=user, owner=owner, everyone=everyone, today=today)
         late = overdue_alerts_in(session, owner, everyone, when)  # services/alerts/sla.py
+        renewals = renewal_work(session, owner, everyone, today)  # alerts/renewal_work.py
     return MyWork(
         user=user,
         owner=owner,
@@ -88,6 +93,7 @@ def my_work(
         notices=notices,
         steps=steps,
         overdue_alerts=late,
+        renewals=renewals,
     )
 
 

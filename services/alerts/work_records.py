@@ -105,6 +105,21 @@ class WorkOverdue:
 
 
 @dataclass(frozen=True)
+class WorkRenewal:
+    """A renewal that wants the owner's word: a call due at a checkpoint ("due"), or a
+    call the model disagrees with by the margin ("disagrees"; the team lead's list)."""
+
+    customer_id: int
+    customer: str
+    owner: str
+    contract: str
+    renewal_date: dt.date
+    kind: str  # due, disagrees
+    what: str  # in words
+    alert_id: int = 0  # none: opening it shows the customer, whose card holds the call
+
+
+@dataclass(frozen=True)
 class MyWork:
     """One user's day: open tasks (overdue first), snoozes coming back, follow-ups."""
 
@@ -121,6 +136,8 @@ class MyWork:
     steps: tuple[WorkStep, ...] = ()
     # Alerts of the user's book past their SLA, nobody acting yet (most overdue first).
     overdue_alerts: tuple[WorkOverdue, ...] = ()
+    # Renewal calls due, then calls the model disagrees with (services/alerts/renewal_work.py).
+    renewals: tuple[WorkRenewal, ...] = ()
 
     @property
     def overdue(self) -> int:

@@ -96,6 +96,8 @@ REPLAYED_ACTION = REPLAYED
 NOT_REPLAYED = {
     "ticket_past_sla": "a ticket's status is only known as it is now, not as it was then",
     "stalled_opportunity": "a deal's stage is only known as it is now, not as it was then",
+    "renewal_at_risk": "a renewal's likelihood is known only for the scorings that stored it",
+    "notice_closing": "a renewal's likelihood is known only for the scorings that stored it",
 }
 RULE_TITLES = {rule.key: rule.title for rule in ALERT_RULES}
 

@@ -93,6 +93,22 @@ ALERT_RULES: tuple[AlertRuleSpec, ...] = (
         "Product use in the last two full weeks fell well below the customer's own usual "
         "weeks (active users for teams, else sessions). Needs product usage data.",
     ),
+    AlertRuleSpec(
+        "renewal_at_risk",
+        "Renewal at risk",
+        "warning",
+        "An open contract renewing soon whose likelihood to renew is low, or whose owner "
+        "called it at risk or lost. Needs contracts.",
+        "pipeline",
+    ),
+    AlertRuleSpec(
+        "notice_closing",
+        "Notice period closing",
+        "warning",
+        "The last day to give or act on notice of an open contract is near, and its "
+        "likelihood to renew is low or its owner has recorded no call. Needs contracts.",
+        "pipeline",
+    ),
 )
 ALERT_RULE_KEYS = tuple(rule.key for rule in ALERT_RULES)
 
@@ -164,6 +180,16 @@ ALERT_PARAMETERS: tuple[_Param, ...] = (
     ("usage_drop", "team_users", int, 3, "Watch active users from", "users a week", 2, 10_000,
      "Customers whose usual weeks have this many active users are watched by active users, "
      "the others by sessions."),
+    ("renewal_at_risk", "within_days", int, 120, "Renewing within", "days", 1, 730,
+     "Contracts whose renewal date is this close to the scores' date."),
+    ("renewal_at_risk", "max_likelihood_percent", _NUMBER, 50, "Likelihood to renew below",
+     "%", 1, 100, "...whose likelihood to renew is below this (a call of at risk or lost by "
+     "the owner is enough whatever the likelihood)."),
+    ("notice_closing", "within_days", int, 30, "Last day for notice within", "days", 1, 365,
+     "The renewal date less the contract's notice period, this close to the scores' date."),
+    ("notice_closing", "max_likelihood_percent", _NUMBER, 50, "Likelihood to renew below",
+     "%", 1, 100, "...whose likelihood to renew is below this, or on which the owner has "
+     "recorded no call."),
 )  # fmt: skip
 ALERT_GENERAL: tuple[_Param, ...] = (
     ("", "daily_cap_per_owner", int, 25, "New alerts per owner per day at most", "alerts", 0,

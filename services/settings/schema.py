@@ -16,6 +16,7 @@ from services.settings.money import MONEY_SPECS
 from services.settings.notifications import NOTIFICATION_SPECS
 from services.settings.outreach import OUTREACH_SPECS
 from services.settings.playbooks import PLAYBOOK_SPECS
+from services.settings.renewal_calls import RENEWAL_CALL_SPECS
 from services.settings.retention import RETENTION_SPECS
 from services.settings.scoring import SCORING_SPECS
 from services.settings.sla import SLA_SPECS
@@ -43,5 +44,6 @@ SETTINGS: dict[str, SettingSpec] = {
         *NOTIFICATION_SPECS,
         *SLA_SPECS,  # after the notifications: their own sub-heading on the Alerts page
         *PLAYBOOK_SPECS,
+        *RENEWAL_CALL_SPECS,
     )
 }

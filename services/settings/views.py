@@ -358,3 +358,11 @@ class FreshnessSettings(SettingsView):
 
     cadence_days: int = setting("freshness.cadence_days")
     source_cadence_days: dict[str, Any] = setting("freshness.source_cadence_days")
+
+
+class RenewalCallSettings(SettingsView):
+    """The checkpoints of the owner's renewal calls, and the gap between call and model
+    that is said on the card and to the team lead."""
+
+    checkpoint_months: list[int] = setting("renewals.checkpoint_months")
+    disagreement_points: float = setting("renewals.disagreement_points")

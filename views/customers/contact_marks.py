@@ -1,7 +1,8 @@
 """What the customer pane changes about whether a customer may be written to: mark a
 customer do not contact (it asks first, with an optional reason the history keeps) or lift
 the mark (it asks first), and end the quiet period after contact early (with a reason,
-kept in the history). All are audited, done on the job runner and undoable (Ctrl+Z)."""
+kept in the history); and the owner's renewal call the renewal card asks for. All are
+audited, done on the job runner and undoable (Ctrl+Z)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from services.alerts.records import Undoable
 from services.core.formatting import format_date
 from services.core.records import CustomerDetail
+from views.customers.record_call import CallRequest
 from views.customers.source import CustomerSource
 from views.kit import confirm_note
 from views.kit.confirm import ask_yes_cancel
@@ -137,6 +139,22 @@ class ContactMarks:
             return
         end = source.end_quiet_period
         self._change(customer_id, lambda: end(customer_id, reason), "end the quiet period")
+
+    def record_call(self, request: CallRequest) -> None:
+        """Record the owner's renewal call the card asked for, on the customer shown only
+        (audited, undoable)."""
+        source, d = self._source, self._detail
+        if source is None or d is None or d.id != request.customer_id:
+            return
+        r = request
+
+        def record() -> Undoable:
+            assert source is not None
+            return source.record_renewal_call(
+                r.customer_id, r.contract_id, r.checkpoint_months, r.call, r.note
+            )
+
+        self._change(r.customer_id, record, "record the call")
 
     def _change(self, customer_id: int, change: Callable[[], Undoable], label: str) -> None:
         def done(undoable: Undoable) -> None:

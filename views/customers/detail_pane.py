@@ -1,5 +1,6 @@
 """The customer detail pane: who the customer is, the score tiles and drivers (once
-the workspace is scored), four KPI tiles, product usage (views/customers/usage_section.py,
+the workspace is scored), four KPI tiles, the renewal card (views/customers/renewal_card.py,
+when the customer has contracts), product usage (views/customers/usage_section.py,
 when the workspace has any), the orders chart, the timeline, the score history and open
 opportunities.
 
@@ -43,6 +44,7 @@ from services.core.records import (
 from views.customers.assign_owner import OwnerAssignment
 from views.customers.contact_marks import ContactMarks, ReasonPrompt
 from views.customers.detail_tiles import KpiTiles, show_kpi_tiles
+from views.customers.renewal_card import RenewalCardSection
 from views.customers.score_tiles import CONFIDENCE_TEXT, DriversPanel, ScoreStrip
 from views.customers.source import CustomerSource
 from views.customers.usage_section import UsageSection
@@ -58,6 +60,7 @@ from views.kit.tiles import ElidingLabel, KpiTile
 from views.kit.undo import UndoHistory
 
 if TYPE_CHECKING:
+    from services.renewals.records import RenewalCard
     from services.usage.records import CustomerUsage
     from views.charts.orders_chart import OrdersChart
     from views.charts.score_history_chart import ScoreHistoryChart
@@ -143,6 +146,8 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         self._build_contact_buttons(content)
         tiles = self._build_kpi_tiles(content)
         self.usage_section = UsageSection(content)
+        self.renewal_card = RenewalCardSection(content)
+        self.renewal_card.record_requested.connect(self.record_call)
         self._build_scores(content)
         self._build_chart_card(content)
         self._build_timeline(content, clock)
@@ -349,6 +354,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         layout.addWidget(self.score_strip)
         layout.addWidget(self.drivers_panel)
         layout.addLayout(tiles)
+        layout.addWidget(self.renewal_card)
         layout.addWidget(self.usage_section)
         layout.addWidget(self.splitter, 1)
 
@@ -453,7 +459,11 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         def task(
             _state: TaskState,
         ) -> tuple[
-            CustomerDetail, CustomerScores | None, tuple[ScoreHistoryPoint, ...], CustomerUsage
+            CustomerDetail,
+            CustomerScores | None,
+            tuple[ScoreHistoryPoint, ...],
+            CustomerUsage,
+            RenewalCard | None,
         ]:
             detail = source.load_customer_detail(customer_id)
             scores = source.load_customer_scores(customer_id)
@@ -461,7 +471,8 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
             # The customer's own usage now; the workspace's features (seconds at a million
             # customers) in the next task, unless kept from an earlier customer.
             usage = source.load_customer_usage(customer_id, now, features=False)
-            return detail, scores, history, usage
+            renewals = source.load_renewal_card(customer_id, now.date())
+            return detail, scores, history, usage, renewals
 
         (
             self._jobs.operation(task, parent=self, key=("customers.detail", id(self)))
@@ -487,10 +498,12 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         scores: CustomerScores | None,
         history: tuple[ScoreHistoryPoint, ...],
         usage: CustomerUsage,
+        renewals: RenewalCard | None = None,
     ) -> None:
         self._scores = scores
         self._history = history
         self.usage_section.show_usage(usage)
+        self.renewal_card.show_card(renewals, detail.name or "")
         self._on_detail_loaded(detail)
 
     def _on_score_hint_link_activated(self, _link: str) -> None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         ScoreHistoryPoint,
         WorkspaceSummary,
     )
+    from services.renewals.records import RenewalCard
     from services.usage.records import CustomerUsage, WorkspaceFeatures
 
 
@@ -66,6 +67,18 @@ class CustomerSource(Protocol):
     def load_features_seen(self, now: dt.datetime) -> WorkspaceFeatures | None:
         """The features the workspace saw in the 90 days to ``now`` (seconds at a million
         customers); None when it holds no usage."""
+        ...
+
+    def load_renewal_card(self, customer_id: int, today: dt.date) -> RenewalCard | None:
+        """The customer's contracts, likelihoods and the owner's calls as of ``today``
+        (services/renewals/card.py); None when they have no contract."""
+        ...
+
+    def record_renewal_call(
+        self, customer_id: int, contract_id: int, checkpoint_months: int, call: str, note: str
+    ) -> Undoable:
+        """Record the owner's call on the customer's contract (audited); returns what
+        undoing it removes."""
         ...
 
     def workspace_summary(self) -> WorkspaceSummary: ...

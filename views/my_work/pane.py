@@ -2,8 +2,9 @@
 
 Four lists, each with its count and a plain sentence when empty: open tasks (overdue
 first, then today, then later), the playbook steps due (Done, Skip), snoozed alerts
-coming back within a week, and alerts in progress gone quiet (follow-ups). "Everyone's"
-lists every user's work instead.
+coming back within a week, and alerts in progress gone quiet (follow-ups); while any
+wait, the renewals that want the owner's call (views/my_work/renewals.py). "Everyone's"
+lists every user's work instead: a team lead's view of the team.
 
 On a task: Complete (Space), Reschedule… (a date prompt), Open (Enter or a double
 click: the alert in the Alerts tab, or the customer when the alert is gone). On a
@@ -51,6 +52,7 @@ from views.my_work.columns import (
 from views.my_work.notices import NoticesSection
 from views.my_work.overdue import overdue_section
 from views.my_work.playbook_steps import EMPTY_STEPS, STEP_COLUMNS, StepActions
+from views.my_work.renewals import RenewalsSection
 from views.my_work.section import WorkSection
 from views.my_work.source import (
     FOLLOW_UP_DAYS,
@@ -61,6 +63,7 @@ from views.my_work.source import (
     WorkFollowUp,
     WorkNotice,
     WorkOverdue,
+    WorkRenewal,
     WorkSnooze,
     WorkStep,
     WorkTask,
@@ -218,6 +221,9 @@ class MyWorkPane(QWidget):
         # Mentions and hand-overs waiting for the user (views/my_work/notices.py).
         self.notices = NoticesSection(jobs, lambda: self._source, self, changed=self.reload)
         self.notices.activated.connect(self._on_section_activated)
+        # Renewal calls due and calls the model disagrees with (views/my_work/renewals.py).
+        self.renewals = RenewalsSection(self)
+        self.renewals.activated.connect(self._on_section_activated)
 
         self.message = QLabel("No workspace open.", self)
         self.message.setObjectName("emptyState")
@@ -238,6 +244,7 @@ class MyWorkPane(QWidget):
         layout.addWidget(self.notices)
         layout.addWidget(self.tasks, 3)
         layout.addWidget(self.steps, 2)
+        layout.addWidget(self.renewals, 1)
         layout.addLayout(bottom, 2)
 
         # Placed by the window: the status bar's count and the start-up notice.
@@ -277,7 +284,8 @@ class MyWorkPane(QWidget):
         self.notice.hide()
         self._notice_pending = source is not None
         self.step_actions.set_source(source)
-        for section in (self.notices, self.tasks, self.steps, self.snoozed, self.follow_ups):
+        for section in (self.notices, self.tasks, self.steps, self.snoozed, self.follow_ups,
+                        self.renewals):  # fmt: skip
             section.set_rows(())
         self.overdue.set_rows(())
         self._show_outside(self.due_label, source is not None)
@@ -324,6 +332,7 @@ class MyWorkPane(QWidget):
         self.tasks.set_rows(work.tasks)
         self.notices.set_rows(work.notices)
         self.steps.set_rows(work.steps)
+        self.renewals.set_rows(work.renewals)
         # An empty list gives its room to the others (a sentence needs one line).
         self._layout.setStretchFactor(self.tasks, 3 if work.tasks else 0)
         self._layout.setStretchFactor(self.steps, 2 if work.steps else 0)
@@ -446,7 +455,14 @@ class MyWorkPane(QWidget):
             self._on_section_activated(task)
 
     def _on_section_activated(
-        self, record: WorkTask | WorkSnooze | WorkFollowUp | WorkNotice | WorkStep | WorkOverdue
+        self,
+        record: WorkTask
+        | WorkSnooze
+        | WorkFollowUp
+        | WorkNotice
+        | WorkStep
+        | WorkOverdue
+        | WorkRenewal,
     ) -> None:
         # Every row of the three lists is one of them: each names its customer, and its
         # alert unless that is gone (a task's, in a rebuilt workspace).
@@ -462,5 +478,6 @@ class MyWorkPane(QWidget):
         return super().eventFilter(watched, event)
 
     def set_theme(self, theme: Theme) -> None:
-        for section in (self.tasks, self.steps, self.overdue, self.snoozed, self.follow_ups):
+        for section in (self.tasks, self.steps, self.overdue, self.snoozed, self.follow_ups,
+                        self.renewals):  # fmt: skip
             section.model.set_theme(theme)

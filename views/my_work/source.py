@@ -19,6 +19,7 @@ from services.alerts.work_records import (
     WorkFollowUp,
     WorkNotice,
     WorkOverdue,
+    WorkRenewal,
     WorkSnooze,
     WorkTask,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "WorkFollowUp",
     "WorkNotice",
     "WorkOverdue",
+    "WorkRenewal",
     "WorkSnooze",
     "WorkStep",
     "WorkTask",

@@ -62,7 +62,8 @@ _NARROW_KINDS = ("int", "float", "choice")
 class SettingField:
     """One editable setting, as the dialog shows it.
 
-    ``kind``: "bool", "int", "float", "choice", "list" (texts, one per comma),
+    ``kind``: "bool", "int", "float", "choice", "list" (texts, one per comma; whole
+    numbers where the default is a list of them),
     "weights" (a dict of named numbers; ``components`` are the names), "text" (one
     line), "multiline" (a few lines), "suggest" (one line of text with suggestions to
     pick from, e.g. the models a server lists) or "fields" (a list of ``choices``, one
@@ -210,7 +211,11 @@ class _Editor:
             return w.currentText().strip()
         if kind == "list":
             assert isinstance(w, QLineEdit)
-            return [p.strip() for p in w.text().split(",") if p.strip()]
+            parts = [p.strip() for p in w.text().split(",") if p.strip()]
+            default = self.field.default
+            if default and all(type(v) is int for v in default):  # whole numbers stay numbers
+                return [int(p) if p.isdigit() else p for p in parts]
+            return parts
         if kind == "text":
             assert isinstance(w, QLineEdit)
             return w.text().strip()

@@ -207,6 +207,10 @@ class OneCustomerSource:
     def load_features_seen(self, now: dt.datetime) -> None:
         return None
 
+    def load_renewal_card(self, customer_id: int, today: dt.date) -> None:
+        """A customer without contracts: the pane shows no renewal card."""
+        return None
+
     def workspace_summary(self) -> object:
         raise AssertionError("not used")
 

@@ -69,6 +69,7 @@ SPECIAL: dict[str, Any] = {
     "ask.saved": [{"id": "team-1", "title": "Our big customers", "sql": "SELECT 1"}],
     "retention.cac_by_channel": {"online": 45.0, "store": 30},
     "playbooks.custom": "IT follow-up: day 0 email Hello; day 5 call Check in",
+    "renewals.checkpoint_months": [9, 6, 3],
 }
 
 
