@@ -14,6 +14,7 @@ from app.cli import (
     report_accuracy,
     report_alerts,
     report_experiments,
+    report_renewals,
     report_response,
     report_retention,
     report_roi,
@@ -100,6 +101,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     report_retention.register(kinds, _date, FORMATS)
     report_experiments.register(kinds, FORMATS)
     report_accuracy.register(kinds, FORMATS)
+    report_renewals.register(kinds, _date, FORMATS)
 
 
 def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

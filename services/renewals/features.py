@@ -1,5 +1,5 @@
 """The renewal model's features of one contract as they stood on one day, and its drivers
-in words ("usage down 40 % in 90 days", "2 tickets with negative sentiment", "auto-renews;
+in words ("usage down 40% in 90 days", "2 tickets with negative sentiment", "auto-renews;
 notice closes Mar 12").
 
 A past renewal is described as it stood LEAD_DAYS before its date; an upcoming one as it
@@ -115,7 +115,7 @@ def drivers(book: Book, contract: ContractFacts) -> list[str]:
     change = _usage_change(book, contract, day)
     if change is not None and abs(change) >= 0.2:
         way = "down" if change < 0 else "up"
-        words.append(f"usage {way} {abs(change):.0%} in {WINDOW_DAYS} days".replace("%", " %"))
+        words.append(f"usage {way} {abs(change):.0%} in {WINDOW_DAYS} days")
     elif change is None and book.usage:
         words.append(f"no product usage in {2 * WINDOW_DAYS} days")
     tickets, negative = _tickets(book, contract, day)
@@ -125,7 +125,7 @@ def drivers(book: Book, contract: ContractFacts) -> list[str]:
         words.append(f"{tickets} tickets in {TICKET_DAYS} days")
     risk = book.latest(book.churn_risk, contract.customer_id, day)
     if risk is not None and risk >= 0.5:
-        words.append(f"churn risk {risk:.0%}".replace("%", " %"))
+        words.append(f"churn risk {risk:.0%}")
     seats = _seat_change(contract)
     if seats is not None and seats != 0:
         way = "down" if seats < 0 else "up"
