@@ -159,3 +159,5 @@ class RenewalsReport:
     segments: tuple[str, ...]
     names: dict[int, str] = field(default_factory=dict)  # customer -> name
     no_rate: int = 0  # contracts whose currency has no exchange rate
+    # contract -> customer, every contract read (a figure opens its contracts' customers)
+    customers: dict[int, int] = field(default_factory=dict)

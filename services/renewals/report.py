@@ -205,4 +205,5 @@ def renewals_report(
         months=_pipeline(shown, first, end, names), backtest=test,
         model_checks=model_checks, owner_checks=owner_checks, owners=owners,
         segments=segments, names=names, no_rate=book.left_out,
+        customers={c.contract_id: c.customer_id for c in book.contracts},
     )  # fmt: skip

@@ -21,11 +21,11 @@ __all__ = [
 ]
 
 EMPTY_WORDS = (
-    "No contracts in this workspace yet. Import them with File ▸ Import… (or `python main.py "
-    "import contracts.csv`): a contracts CSV with the customer, start and end dates, the "
-    "recurring amount and currency, auto-renew and the notice period, or a Chargebee, "
-    "Recurly or Zuora subscriptions export, or Salesforce or HubSpot renewal opportunities. "
-    "The next scoring then forecasts each renewal."
+    "No contracts in this workspace yet. Import them with File ▸ Import… or the import "
+    "command: a contracts CSV with the customer, start and end dates, the recurring amount "
+    "and currency, auto-renew and the notice period, or a Chargebee, Recurly or Zuora "
+    "subscriptions export, or Salesforce or HubSpot renewal opportunities. The next scoring "
+    "then forecasts each renewal."
 )
 AMOUNTS_WORDS = (
     "Amounts are annual recurring revenue: each contract's recurring amount a year, in the "

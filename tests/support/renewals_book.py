@@ -70,16 +70,19 @@ CALLS = (
 )
 
 
-def _day(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
+def fill_renewals_book(
+    engine: Engine, today: dt.date = AS_OF
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Write the small book, every date moved by ``today`` - AS_OF (the window reads as of
+    the real today); returns the customers' and the contracts' ids by letter."""
+    shift = today - AS_OF
 
+    def _day(text: str) -> dt.date:
+        return dt.date.fromisoformat(text) + shift
 
-def _at(text: str) -> dt.datetime:
-    return dt.datetime.combine(_day(text), dt.time(12), tzinfo=dt.UTC)
+    def _at(text: str) -> dt.datetime:
+        return dt.datetime.combine(_day(text), dt.time(12), tzinfo=dt.UTC)
 
-
-def fill_renewals_book(engine: Engine) -> tuple[dict[str, int], dict[str, int]]:
-    """Write the small book; returns the customers' and the contracts' ids by letter."""
     with Session(engine) as s, s.begin():
         customers, contracts = {}, {}
         for letter, (start, end, cents, period, outcome, renewed) in CONTRACTS.items():
@@ -105,7 +108,7 @@ def fill_renewals_book(engine: Engine) -> tuple[dict[str, int], dict[str, int]]:
                  "as_of": _day(day), "likelihood": p, "model": "fitted", "drivers": ["usage up"]}
                 for x, p in chances.items()
             ])  # fmt: skip
-            if day == "2026-01-10":
+            if day == "2026-01-10":  # the latest run: segments
                 s.execute(insert(ScoreSnapshot), [
                     {"customer_id": customers[x], "as_of": _day(day), "horizon_days": 90,
                      "scoring_run_id": run.id, "segment": seg, "churn_risk": 0.2}
@@ -119,18 +122,26 @@ def fill_renewals_book(engine: Engine) -> tuple[dict[str, int], dict[str, int]]:
     return customers, contracts
 
 
-def fill_history(engine: Engine, count: int = 120, *, signal: bool = True, seed: int = 0) -> None:
-    """Write ``count`` customers, each with one yearly contract that ended between 2023 and
-    2025 and weekly usage over the year before its end; a tenth more (at least one) end in 2026
-    (open). With ``signal``, a customer whose usage fell in the last quarter churned far
-    more often; without, the outcome is a coin's toss with the same rate (70 %)."""
+def fill_history(
+    engine: Engine,
+    count: int = 120,
+    *,
+    signal: bool = True,
+    seed: int = 0,
+    today: dt.date = AS_OF,
+) -> None:
+    """Write ``count`` customers, each with one yearly contract that ended in the three
+    years before ``today`` and weekly usage over the year before its end; a tenth more (at
+    least one) end in the weeks after ``today`` (open). With ``signal``, a customer whose
+    usage fell in the last quarter churned far more often; without, the outcome is a
+    coin's toss with the same rate (70 %)."""
     rng = np.random.default_rng(seed)
-    first_end = dt.date(2023, 3, 1)
+    first_end = today - dt.timedelta(days=1051)
     with Session(engine) as s, s.begin():
         usage = []
         for i in range(count + max(1, count // 10)):
             upcoming = i >= count
-            end = (dt.date(2026, 2, 1) + dt.timedelta(days=int(i - count) * 7) if upcoming
+            end = (today + dt.timedelta(days=17 + int(i - count) * 7) if upcoming
                    else first_end + dt.timedelta(days=int(i * 1000 / count)))  # fmt: skip
             falling = bool(rng.random() < 0.35)
             if signal:
