@@ -2,9 +2,12 @@
 in words ("usage down 40% in 90 days", "2 tickets with negative sentiment", "auto-renews;
 notice closes Mar 12").
 
-A past renewal is described as it stood LEAD_DAYS before its date; an upcoming one as it
-stands on the run's day. Every feature reads only records dated on or before its day
-(services/renewals/book.py holds nothing later than the run's day anyway).
+A past renewal is described as it stood at each of LEADS before its date (90 and 180
+days: one training row each, with the days left as a feature, so that a forecast six
+months out is judged as one, not as one made at three); an upcoming one as it stands on
+the run's day, its days left held between the shortest and the longest lead. Every
+feature reads only records dated on or before its day (services/renewals/book.py holds
+nothing later than the run's day anyway).
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ import numpy.typing as npt
 
 from services.renewals.book import Book, ContractFacts
 
-__all__ = ["FEATURES", "LEAD_DAYS", "WINDOW_DAYS", "drivers", "feature_day", "features"]
+__all__ = ["FEATURES", "LEADS", "WINDOW_DAYS", "drivers", "features", "matrix", "training"]
 
-# Past renewals are described as they stood this many days before their date.
-LEAD_DAYS = 90
+# Past renewals are described as they stood these many days before their date.
+LEADS = (90, 180)
 # Usage, tickets and outreach are counted over this many days before the feature's day.
 WINDOW_DAYS = 90
 TICKET_DAYS = 180
@@ -38,13 +41,13 @@ FEATURES = (
     "auto_renew",
     "notice_days",
     "log_amount",  # log10 of the amount a year in home units
+    "years_left",  # to the renewal date, held between the shortest and the longest lead
 )
 
 
-def feature_day(contract: ContractFacts, as_of: dt.date) -> dt.date:
-    """The day a contract is described as of: LEAD_DAYS before a decided renewal date,
-    the run's day for an upcoming one (never after the run's day)."""
-    return min(contract.end - dt.timedelta(days=LEAD_DAYS), as_of)
+def training(decided: list[ContractFacts]) -> list[tuple[ContractFacts, dt.date]]:
+    """Each decided contract at each of LEADS before its date, contract by contract."""
+    return [(c, c.end - dt.timedelta(days=lead)) for c in decided for lead in LEADS]
 
 
 def _usage_change(book: Book, contract: ContractFacts, day: dt.date) -> float | None:
@@ -95,13 +98,16 @@ def features(book: Book, contract: ContractFacts, day: dt.date, mean_risk: float
         1.0 if contract.auto_renew else 0.0,
         float(contract.notice_days),
         math.log10(max(amount / 100.0, 1.0)),
+        min(max((contract.end - day).days, min(LEADS)), max(LEADS)) / 365.0,
     ]
 
 
-def matrix(book: Book, contracts: list[ContractFacts], mean_risk: float) -> npt.NDArray[np.float64]:
-    """One row of FEATURES a contract, each at its feature_day."""
-    rows = [features(book, c, feature_day(c, book.as_of), mean_risk) for c in contracts]
-    return np.asarray(rows, dtype=float).reshape(len(contracts), len(FEATURES))
+def matrix(
+    book: Book, rows: list[tuple[ContractFacts, dt.date]], mean_risk: float
+) -> npt.NDArray[np.float64]:
+    """One row of FEATURES a (contract, day): the contract as it stood that day."""
+    found = [features(book, c, min(day, book.as_of), mean_risk) for c, day in rows]
+    return np.asarray(found, dtype=float).reshape(len(rows), len(FEATURES))
 
 
 def _short_day(day: dt.date) -> str:

@@ -4,11 +4,13 @@ past renewals, backtested on past renewal dates, or the cold-start fallback.
 Two candidates, a logistic regression on standardised features and small gradient-boosted
 trees (scikit-learn), each calibrated as scoring calibrates its churn risk
 (services/scoring/calibration.py): a logistic curve on the log-odds of out-of-fold scores
-below 500 renewals, the ranking-keeping isotonic fit from 500. The backtest is time-ordered:
-the later half of the past renewals, in three blocks by date, each judged by a model fitted
-only on the renewals decided by the time the block is described (LEAD_DAYS before its
-first date). The candidate with the lower Brier score is set against two baselines on the
-same renewals: the renewal rate of the training terms, and one minus the churn risk.
+below 500 renewals, the ranking-keeping isotonic fit from 500. The backtest is
+time-ordered: the later half of the past renewals, in three blocks by date, each
+judged (at 90 and 180 days before each date: features.LEADS) by a model fitted only on
+the renewals decided by the time the block is first described (the longest lead before
+its first date). The candidate with the lower Brier score is set against two baselines
+on the same renewals: the renewal rate of the training terms, and one minus the churn
+risk.
 
 The model forecasts only when it beats both by more than chance would: its AUC less
 1.64 standard errors (Hanley and McNeil's, one-sided 95 %) still above the baselines' (0.5
@@ -28,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from services.renewals.book import Book, ContractFacts
-from services.renewals.features import LEAD_DAYS, drivers, matrix
+from services.renewals.features import LEADS, drivers, matrix, training
 from services.renewals.records import (
     COLD_START,
     FITTED,
@@ -68,15 +70,20 @@ def _estimator(kind: str) -> Any:
 
 
 def fit(kind: str, x: FloatArray, y: npt.NDArray[np.int64]) -> Predictor:
-    """A calibrated model of ``kind`` fitted on ``x`` and ``y`` (1: renewed)."""
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    """A calibrated model of ``kind`` fitted on ``x`` and ``y`` (1: renewed), a contract's
+    rows at each of LEADS one after the other."""
+    from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict
 
     from services.scoring.calibration import MonotoneCalibration, PlattCalibration
 
-    folds = max(2, min(3, int(np.bincount(y, minlength=2).min())))
-    cv = StratifiedKFold(folds, shuffle=True, random_state=0)
-    oof = cross_val_predict(_estimator(kind), x, y, cv=cv, method="predict_proba")[:, 1]
-    calibrate = (MonotoneCalibration if len(y) >= ISOTONIC_FROM else PlattCalibration)(oof, y)
+    per = len(LEADS)
+    folds = max(2, min(3, int(np.bincount(y, minlength=2).min()) // per))
+    # A contract's rows stay in one fold: its other row would give its outcome away.
+    cv = StratifiedGroupKFold(folds, shuffle=True, random_state=0)
+    groups = np.arange(len(y)) // per
+    oof = cross_val_predict(_estimator(kind), x, y, cv=cv, groups=groups,
+                            method="predict_proba")[:, 1]  # fmt: skip
+    calibrate = (MonotoneCalibration if len(y) >= ISOTONIC_FROM * per else PlattCalibration)(oof, y)
     model = _estimator(kind).fit(x, y)
 
     def predict(rows: FloatArray) -> FloatArray:
@@ -136,7 +143,7 @@ def _blocks(decided: list[ContractFacts]) -> list[tuple[int, int, int]]:
     for first, last in zip(cuts, cuts[1:], strict=False):
         if last <= first:
             continue
-        seen = decided[first].end.toordinal() - LEAD_DAYS
+        seen = decided[first].end.toordinal() - max(LEADS)
         train = sum(1 for c in decided[:first] if c.end.toordinal() <= seen)
         blocks.append((train, first, last))
     return blocks
@@ -150,8 +157,9 @@ def _verdict(test: Backtest) -> str:
             + _fallback_words(test.renewals)
         )
     figures = (
-        f"on {test.held_out} later renewals its AUC was {test.auc or 0:.2f} and its Brier "
-        f"score {test.brier or 0:.3f}, against {test.risk_auc or 0.5:.2f} and "
+        f"on {test.held_out} later renewals (forecast 90 and 180 days before) its AUC was "
+        f"{test.auc or 0:.2f} and its Brier score {test.brier or 0:.3f}, against "
+        f"{test.risk_auc or 0.5:.2f} and "
         f"{min(b for b in (test.rate_brier, test.risk_brier) if b is not None):.3f} "
         "for the better baseline"
     )
@@ -172,24 +180,31 @@ def _fallback_words(renewals: int) -> str:
 
 
 def backtest(decided: list[ContractFacts], x: FloatArray) -> Backtest:
-    """The time-ordered backtest of the candidates on ``decided`` (earliest first)."""
+    """The time-ordered backtest of the candidates on ``decided`` (earliest first), ``x``
+    their rows at each of LEADS (features.training)."""
     y = np.array([int(c.outcome == RENEWED) for c in decided], dtype=np.int64)
     empty = Backtest(len(y), 0, None, None, None, (), None, None, None, False, "")
     if _too_few(y):
         return _with_verdict(empty)
+    per = len(LEADS)
+    rows_y = np.repeat(y, per)
     outcomes: list[bool] = []
     rate: list[float] = []
     risk: list[float] = []
     found: dict[str, list[float]] = {k: [] for k in KINDS}
+    judged = 0
     for train, first, last in _blocks(decided):
         seen = y[:train]
         if train < MIN_RENEWALS // 2 or min(int(seen.sum()), train - int(seen.sum())) < 3:
             continue  # too little decided by then to fit on
-        outcomes += [bool(v) for v in y[first:last]]
-        rate += [float(y[:train].mean())] * (last - first)
-        risk += [float(1.0 - v) for v in x[first:last, 0]]
+        judged += last - first
+        fit_x, fit_y = x[: train * per], rows_y[: train * per]
+        test_x = x[first * per : last * per]
+        outcomes += [bool(v) for v in rows_y[first * per : last * per]]
+        rate += [float(seen.mean())] * len(test_x)
+        risk += [float(1.0 - v) for v in test_x[:, 0]]
         for kind in KINDS:
-            found[kind] += fit(kind, x[:train], y[:train])(x[first:last]).tolist()
+            found[kind] += fit(kind, fit_x, fit_y)(test_x).tolist()
     if not outcomes:
         return _with_verdict(empty)
     scored = {k: (brier(v, outcomes), auc(v, outcomes)) for k, v in found.items()}
@@ -197,16 +212,17 @@ def backtest(decided: list[ContractFacts], x: FloatArray) -> Backtest:
     model_brier, model_auc = scored[kind]
     rate_brier, risk_brier = brier(rate, outcomes), brier(risk, outcomes)
     risk_auc = auc(risk, outcomes)
-    renewed = sum(outcomes)
+    # The error of the AUC counts renewals, not rows: a contract's two rows are one outcome.
+    renewed = sum(outcomes) // per
     beats = (
         model_auc is not None
         and model_brier is not None
-        and model_auc - Z_ONE_SIDED * auc_error(model_auc, renewed, len(outcomes) - renewed)
+        and model_auc - Z_ONE_SIDED * auc_error(model_auc, renewed, judged - renewed)
         > max(0.5, risk_auc or 0.5)
         and model_brier < (1 - BRIER_MARGIN) * min(rate_brier or 1.0, risk_brier or 1.0)
     )
     calibrated = bins(found[kind], outcomes)
-    test = Backtest(len(y), len(outcomes), kind, model_auc, model_brier, calibrated,
+    test = Backtest(len(y), judged, kind, model_auc, model_brier, calibrated,
                     rate_brier, risk_auc, risk_brier, beats, "")  # fmt: skip
     return _with_verdict(test)
 
@@ -235,11 +251,12 @@ def forecast(book: Book) -> tuple[list[Forecast], Backtest]:
     chose between the model and the fallback."""
     decided, upcoming = book.decided, book.upcoming
     usual = mean_risk(book)
-    x = matrix(book, decided, usual)
+    x = matrix(book, training(decided), usual)
     test = backtest(decided, x)
     if test.beats and test.kind is not None and upcoming:
-        y = np.array([int(c.outcome == RENEWED) for c in decided], dtype=np.int64)
-        chances = fit(test.kind, x, y)(matrix(book, upcoming, usual)).tolist()
+        y = np.repeat([int(c.outcome == RENEWED) for c in decided], len(LEADS)).astype(np.int64)
+        now = [(c, book.as_of) for c in upcoming]
+        chances = fit(test.kind, x, y)(matrix(book, now, usual)).tolist()
         model = FITTED
     else:
         chances = [_fallback(book, c, decided) for c in upcoming]

@@ -23,7 +23,7 @@ from models.schema import ScoreSnapshot, ScoringRun
 from models.schema.renewals import Contract, RenewalCall, RenewalForecast
 from services.renewals.actual import check_forecasts
 from services.renewals.book import Book, read_book
-from services.renewals.features import matrix
+from services.renewals.features import matrix, training
 from services.renewals.model import backtest, mean_risk
 from services.renewals.records import (
     PipelineMonth,
@@ -193,7 +193,7 @@ def renewals_report(
         rows, run_as_of = _rows(session, book)
         test = None
         if with_backtest and total:
-            test = backtest(book.decided, matrix(book, book.decided, mean_risk(book)))
+            test = backtest(book.decided, matrix(book, training(book.decided), mean_risk(book)))
         model_checks, owner_checks = check_forecasts(session, as_of, owner=owner)
     owners = tuple(sorted({r.owner for r in rows}, key=lambda o: (o == NO_OWNER, o.lower())))
     segments = tuple(sorted({r.segment for r in rows}, key=lambda s: (s == NOT_SCORED, s)))
