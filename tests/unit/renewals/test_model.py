@@ -51,6 +51,7 @@ def test_a_model_that_beats_its_baselines_forecasts(tmp_path: Path) -> None:
     steady = [f for f in forecasts if not any(d.startswith("usage down") for d in f.drivers)]
     assert falling
     assert steady
+
     def mean(found: list[Forecast]) -> float:
         return sum(f.likelihood for f in found) / len(found)
 
