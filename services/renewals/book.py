@@ -5,7 +5,9 @@ before that day, and nothing later.
 A run as of D knows a contract that started on or before D. Its outcome counts only when
 its renewal date is on or before D (and, when the import dates the decision, the decision
 too): a contract whose date is after D is still open for that run, whatever happened
-since. Every other record is read with a bound on its own date (a score snapshot's
+since. Payment failures have no date in the workspace (a subscription keeps only its
+status now): they are read for a run as of today only, as a driver in words, never as a
+feature of the model. Every other record is read with a bound on its own date (a score snapshot's
 ``as_of``, a usage day, a ticket's ``occurred_at``, an email's ``sent_at``), so a forecast
 as of a past date is the one that day could have made.
 """
@@ -21,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import services.settings  # noqa: F401  (declares the money settings the policy reads)
-from models.schema import Customer, Interaction, Outreach, ScoreSnapshot, UsageDay
+from models.schema import Customer, Interaction, Outreach, ScoreSnapshot, Subscription, UsageDay
 from models.schema.renewals import Contract
 from models.vocab import OUTREACH_STATUSES
 from services.core.money import load_money_context
@@ -29,6 +31,8 @@ from services.renewals.vocab import CHURNED, OPEN, PERIOD_MONTHS, RENEWED
 
 __all__ = ["Book", "ContractFacts", "read_book"]
 
+# Subscription statuses of a payment that failed.
+PAYMENT_FAILING = ("past_due", "unpaid")
 # A ticket's sentiment (imported, else read from its text) below this is negative.
 NEGATIVE_SENTIMENT = -0.2
 
@@ -71,6 +75,9 @@ class Book:
     tickets: dict[int, list[tuple[dt.date, bool]]] = field(default_factory=dict)
     outreach: dict[int, list[dt.date]] = field(default_factory=dict)
     left_out: int = 0  # contracts whose currency has no rate
+    # Customers with a subscription payment failing now (past due or unpaid): read only
+    # for a run as of today, since a subscription keeps its status now, not its history.
+    past_due: set[int] = field(default_factory=set)
 
     @property
     def decided(self) -> list[ContractFacts]:
@@ -199,6 +206,21 @@ def _tickets_and_outreach(session: Session, book: Book, customers: object) -> No
     book.outreach = {c: sorted(v) for c, v in emails.items()}
 
 
+def _payments(session: Session, book: Book, customers: object) -> None:
+    if book.as_of < dt.date.today():
+        return  # a status now says nothing of a past day
+    s = Subscription
+    book.past_due = {
+        int(c)
+        for c in session.scalars(
+            select(s.customer_id).where(
+                s.customer_id.in_(customers),  # type: ignore[arg-type]
+                s.status.in_(PAYMENT_FAILING),
+            )
+        )
+    }
+
+
 def read_book(session: Session, as_of: dt.date) -> Book:
     """The contracts known on ``as_of`` and their customers' records dated up to it."""
     book = Book(as_of=as_of, home="USD", contracts=[])
@@ -209,4 +231,5 @@ def read_book(session: Session, as_of: dt.date) -> Book:
     _scores(session, book, customers)
     _usage(session, book, customers)
     _tickets_and_outreach(session, book, customers)
+    _payments(session, book, customers)
     return book

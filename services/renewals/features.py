@@ -129,6 +129,8 @@ def drivers(book: Book, contract: ContractFacts) -> list[str]:
         words.append(f"{negative} ticket{'s' * (negative != 1)} with negative sentiment")
     elif tickets >= 3:
         words.append(f"{tickets} tickets in {TICKET_DAYS} days")
+    if contract.customer_id in book.past_due:
+        words.append("a subscription payment past due")
     risk = book.latest(book.churn_risk, contract.customer_id, day)
     if risk is not None and risk >= 0.5:
         words.append(f"churn risk {risk:.0%}")

@@ -230,8 +230,10 @@ class RenewalsSection(ResultsSection):
         def task(_state: TaskState) -> RenewalsReport:
             return source.load_renewals(since, until, owner, segment)
 
+        # Mostly the model's backtest (seconds on a few thousand renewals): on the work
+        # pool, its short reads on their own connections, so no other screen waits.
         (
-            self._jobs.operation(task, parent=self, key=("results.renewals", id(self)))
+            self._jobs.operation(task, parent=self, pool="work", key=("results.renewals", id(self)))
             .success(self.show_report)
             .failure(self._jobs.present_error)
             .run()

@@ -11,7 +11,14 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
-from models.schema import Customer, Interaction, ScoreSnapshot, ScoringRun, UsageDay
+from models.schema import (
+    Customer,
+    Interaction,
+    ScoreSnapshot,
+    ScoringRun,
+    Subscription,
+    UsageDay,
+)
 from models.schema.renewals import Contract, RenewalForecast
 from services.renewals.book import read_book
 from services.renewals.model import forecast
@@ -204,3 +211,23 @@ def test_drivers_in_words(tmp_path: Path) -> None:
     assert "2 tickets with negative sentiment" in words
     assert notice > TODAY
     assert f"auto-renews; notice closes {notice:%b} {notice.day}" in words
+
+
+def test_a_payment_past_due_is_said_today_only(tmp_path: Path) -> None:
+    engine = _engine(tmp_path, "payments.db")
+    today = dt.date.today()
+    fill_history(engine, 12, signal=True, today=today)
+    with Session(engine) as s, s.begin():
+        k = s.scalars(select(Contract).where(Contract.outcome == "open")).first()
+        assert k is not None
+        customer = k.customer_id
+        s.add(Subscription(customer_id=customer, status="past_due", amount_cents=1000))
+    now, _ = _forecast(engine, today)
+    assert "a subscription payment past due" in next(
+        f.drivers for f in now if f.customer_id == customer
+    )
+    # A month back the status now says nothing of that day.
+    before, _ = _forecast(engine, today - dt.timedelta(days=30))
+    assert "a subscription payment past due" not in next(
+        f.drivers for f in before if f.customer_id == customer
+    )
