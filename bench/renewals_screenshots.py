@@ -30,11 +30,11 @@ OWNERS = ("Maya Lopez", "Leo Park", "Ana Silva")
 
 def build(path: Path, today: dt.date) -> None:
     """The book, its monthly scoring runs' forecasts and some owners' calls."""
-    from sqlalchemy import select
+    from sqlalchemy import insert, select
     from sqlalchemy.orm import Session
 
     from app.workspace import open_workspace, to_url
-    from models.schema import Customer, ScoringRun
+    from models.schema import Customer, ScoreSnapshot, ScoringRun
     from models.schema.renewals import Contract, RenewalCall
     from services.renewals.report import renewals_report
     from services.renewals.store import store_forecasts
@@ -55,6 +55,8 @@ def build(path: Path, today: dt.date) -> None:
                 s.add(RenewalCall(contract_id=k.id, customer_id=k.customer_id,
                                   checkpoint_months=3, call=right[0] if i % 3 else right[1],
                                   made_by=OWNERS[i % 3], made_at=made))  # fmt: skip
+    with Session(ws.engine) as s:
+        customer_ids = list(s.scalars(select(Customer.id)))
     for months_back in range(12, -1, -1):
         day = today - dt.timedelta(days=30 * months_back)
         with Session(ws.engine) as s, s.begin():
@@ -62,6 +64,12 @@ def build(path: Path, today: dt.date) -> None:
             s.add(run)
             s.flush()
             run_id = run.id
+            # A run has its snapshots (the customers table reads the latest run's).
+            s.execute(insert(ScoreSnapshot), [
+                {"customer_id": c, "as_of": day, "horizon_days": 90, "scoring_run_id": run_id,
+                 "segment": "Loyal", "churn_risk": 0.3, "health_score": 60.0}
+                for c in customer_ids
+            ])  # fmt: skip
         test = store_forecasts(ws.engine, run_id)
         if months_back == 0 and test is not None:
             print(test.verdict)

@@ -159,7 +159,7 @@ def _verdict(test: Backtest) -> str:
     figures = (
         f"on {test.held_out} later renewals (forecast 90 and 180 days before) its AUC was "
         f"{test.auc or 0:.2f} and its Brier score {test.brier or 0:.3f}, against "
-        f"{test.risk_auc or 0.5:.2f} and "
+        f"{max(0.5, test.risk_auc or 0.5):.2f} and "
         f"{min(b for b in (test.rate_brier, test.risk_brier) if b is not None):.3f} "
         "for the better baseline"
     )
