@@ -16,7 +16,7 @@ from app.cli.report import FORMATS
 
 if TYPE_CHECKING:
     from services.renewals.calls import Disagreement, DueCall
-    from services.renewals.records import CallRecord
+    from services.renewals.card_records import CallRecord
 
 CALL_WORDS = ("commit", "likely", "at_risk", "lost")
 

@@ -15,6 +15,7 @@ from app.cli import (
     report_alerts,
     report_experiments,
     report_freshness,
+    report_renewals,
     report_response,
     report_retention,
     report_roi,
@@ -102,6 +103,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     report_experiments.register(kinds, FORMATS)
     report_accuracy.register(kinds, FORMATS)
     report_freshness.register(kinds, FORMATS)
+    report_renewals.register(kinds, _date, FORMATS)
 
 
 def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -24,7 +24,7 @@ from services.core.records import (
     ScoreHistoryPoint,
     WorkspaceSummary,
 )
-from services.renewals.records import RenewalCard
+from services.renewals.card_records import RenewalCard
 from services.usage.records import CustomerUsage, WorkspaceFeatures
 from services.usecases.customer_detail import load_customer_detail
 from services.usecases.customer_usage import (

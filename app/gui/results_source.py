@@ -17,6 +17,7 @@ from services.learn.response_records import ResponseReport
 from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
 from services.learn.uplift_records import UpliftReport
+from services.renewals.records import RenewalsReport
 from services.retention.records import RetentionReport
 
 if TYPE_CHECKING:
@@ -81,6 +82,19 @@ class WorkspaceResultsSource:
 
         return retention_report(
             self.workspace.engine, since, until, basis=basis, cohort_size=cohort_size
+        )
+
+    def load_renewals(
+        self,
+        since: dt.date | None,
+        until: dt.date | None,
+        owner: str | None,
+        segment: str | None,
+    ) -> RenewalsReport:
+        from services.renewals.report import renewals_report
+
+        return renewals_report(
+            self.workspace.engine, since=since, until=until, owner=owner, segment=segment
         )
 
     def load_accuracy(self) -> AccuracyReport:

@@ -36,7 +36,7 @@ from models.errors import UserFacingError
 from models.schema import Customer, ScoringRun
 from models.schema.renewals import Contract, RenewalCall, RenewalForecast
 from services.core.formatting import format_percent
-from services.renewals.records import CallRecord, Forecast
+from services.renewals.card_records import CallRecord, Forecast
 from services.renewals.vocab import CALL_CHANCE, CALLS, OPEN
 from services.settings.views import RenewalCallSettings
 

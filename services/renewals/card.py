@@ -27,7 +27,7 @@ from services.renewals.calls import (
     margin,
     months_before,
 )
-from services.renewals.records import (
+from services.renewals.card_records import (
     DUE,
     MISSED,
     PERIOD_WORDS,

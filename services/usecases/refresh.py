@@ -93,6 +93,9 @@ def _score_and_alert(
         cancelled=cancelled,
     )
     if progress is not None:
+        progress(SCORES_SHARE, "Forecasting renewals")
+    _forecast_renewals(engine, summary.run_id)
+    if progress is not None:
         progress(SCORES_SHARE, "Updating the alerts")
     try:
         alerts = generate_alerts(engine, summary.run_id, progress=alerts_progress)
@@ -103,6 +106,18 @@ def _score_and_alert(
     stop_playbooks(engine)
     escalated = _escalate(engine)
     return RefreshResult(summary, alerts, escalations=escalated)
+
+
+def _forecast_renewals(engine: Engine, run_id: int) -> None:
+    """The run's renewal forecasts (services/renewals/store.py), before the alerts so that
+    they can read them; a failure is logged and leaves the scores and the alerts as they
+    are (the run then has no forecasts, which the renewal screens say)."""
+    from services.renewals.store import store_forecasts
+
+    try:
+        store_forecasts(engine, run_id)
+    except Exception:
+        log.exception("The renewal forecasts of scoring run %s could not be stored", run_id)
 
 
 def _escalate(engine: Engine) -> list[str]:

@@ -60,7 +60,7 @@ from views.kit.tiles import ElidingLabel, KpiTile
 from views.kit.undo import UndoHistory
 
 if TYPE_CHECKING:
-    from services.renewals.records import RenewalCard
+    from services.renewals.card_records import RenewalCard
     from services.usage.records import CustomerUsage
     from views.charts.orders_chart import OrdersChart
     from views.charts.score_history_chart import ScoreHistoryChart

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import format_date
-from services.renewals.records import DUE, TO_COME, ContractCard
+from services.renewals.card_records import DUE, TO_COME, ContractCard
 from services.renewals.vocab import CALL_CHANCE, CALL_LABELS, CALLS
 from views.kit.accessibility import name
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import format_date, format_percent
-from services.renewals.records import (
+from services.renewals.card_records import (
     DUE,
     MISSED,
     RECORDED,

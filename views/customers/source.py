@@ -20,7 +20,7 @@ if TYPE_CHECKING:
         ScoreHistoryPoint,
         WorkspaceSummary,
     )
-    from services.renewals.records import RenewalCard
+    from services.renewals.card_records import RenewalCard
     from services.usage.records import CustomerUsage, WorkspaceFeatures
 
 

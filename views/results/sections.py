@@ -25,10 +25,11 @@ def section_classes() -> list[type[ResultsSection]]:
     """The further sections, in the order of their tabs."""
     from views.results.accuracy import AccuracySection
     from views.results.experiments import ExperimentsSection
+    from views.results.renewals import RenewalsSection
     from views.results.retention import RetentionSection
     from views.results.return_section import ReturnSection
     from views.results.segments import SegmentsSection
     from views.results.uplift import UpliftSection
 
     return [ReturnSection, SegmentsSection, ExperimentsSection, UpliftSection, RetentionSection,
-            AccuracySection]  # fmt: skip
+            RenewalsSection, AccuracySection]  # fmt: skip

@@ -19,6 +19,7 @@ from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
 from services.learn.segments_records import MigrationMatrix, SegmentsOverTime
 from services.learn.uplift_records import UpliftReport
+from services.renewals.records import RenewalsReport
 from services.retention.records import RetentionReport
 
 __all__ = [
@@ -74,6 +75,18 @@ class ResultsSource(Protocol):
         self, since: dt.date | None, until: dt.date | None, basis: str, cohort_size: str
     ) -> RetentionReport:
         """Retention of the period's months (services.retention.report)."""
+        ...
+
+    # Results ▸ Renewals (views/results/renewals.py).
+    def load_renewals(
+        self,
+        since: dt.date | None,
+        until: dt.date | None,
+        owner: str | None,
+        segment: str | None,
+    ) -> RenewalsReport:
+        """The renewal pipeline, the upcoming renewals, the backtest and forecast against
+        actual, for one owner or segment when given (services.renewals.report)."""
         ...
 
     # Results ▸ Model check (views/results/accuracy.py).

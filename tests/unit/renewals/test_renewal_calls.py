@@ -26,7 +26,7 @@ from services.renewals.calls import (
     read_calls,
 )
 from services.renewals.card import renewal_card
-from services.renewals.records import DUE, MISSED, RECORDED, TO_COME
+from services.renewals.card_records import DUE, MISSED, RECORDED, TO_COME
 from services.settings import set_setting
 from tests.support.renewal_calls_book import TODAY, fill_renewal_calls_book
 

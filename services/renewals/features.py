@@ -1,0 +1,151 @@
+"""The renewal model's features of one contract as they stood on one day, and its drivers
+in words ("usage down 40% in 90 days", "2 tickets with negative sentiment", "auto-renews;
+notice closes Mar 12").
+
+A past renewal is described as it stood at each of LEADS before its date (90 and 180
+days: one training row each, with the days left as a feature, so that a forecast six
+months out is judged as one, not as one made at three); an upcoming one as it stands on
+the run's day, its days left held between the shortest and the longest lead. Every
+feature reads only records dated on or before its day (services/renewals/book.py holds
+nothing later than the run's day anyway).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from bisect import bisect_right
+
+import numpy as np
+import numpy.typing as npt
+
+from services.renewals.book import Book, ContractFacts
+
+__all__ = ["FEATURES", "LEADS", "WINDOW_DAYS", "drivers", "features", "matrix", "training"]
+
+# Past renewals are described as they stood these many days before their date.
+LEADS = (90, 180)
+# Usage, tickets and outreach are counted over this many days before the feature's day.
+WINDOW_DAYS = 90
+TICKET_DAYS = 180
+
+FEATURES = (
+    "churn_risk",  # the latest score snapshot's (the workspace's mean when none)
+    "health",  # 0-100, the latest snapshot's (50 when none)
+    "usage_change",  # events in the last 90 days against the 90 before, -1..2
+    "usage_known",  # 1 when the customer has usage in the 180 days
+    "tickets",  # tickets in the 180 days
+    "negative_tickets",  # of them, with negative sentiment
+    "outreach",  # emails sent in the 180 days
+    "seat_change",  # seats against the previous term's, -1..2 (0: unknown)
+    "auto_renew",
+    "notice_days",
+    "log_amount",  # log10 of the amount a year in home units
+    "years_left",  # to the renewal date, held between the shortest and the longest lead
+)
+
+
+def training(decided: list[ContractFacts]) -> list[tuple[ContractFacts, dt.date]]:
+    """Each decided contract at each of LEADS before its date, contract by contract."""
+    return [(c, c.end - dt.timedelta(days=lead)) for c in decided for lead in LEADS]
+
+
+def _usage_change(book: Book, contract: ContractFacts, day: dt.date) -> float | None:
+    window = dt.timedelta(days=WINDOW_DAYS)
+    recent = book.usage_between(contract.customer_id, day - window + dt.timedelta(days=1), day)
+    prior = book.usage_between(contract.customer_id, day - 2 * window + dt.timedelta(days=1),
+                               day - window)  # fmt: skip
+    if prior <= 0:
+        return None if recent <= 0 else 1.0
+    return min(recent / prior - 1.0, 2.0)
+
+
+def _count_since(days: list[dt.date], first: dt.date, last: dt.date) -> int:
+    return bisect_right(days, last) - bisect_right(days, first - dt.timedelta(days=1))
+
+
+def _tickets(book: Book, contract: ContractFacts, day: dt.date) -> tuple[int, int]:
+    first = day - dt.timedelta(days=TICKET_DAYS - 1)
+    seen = [neg for when, neg in book.tickets.get(contract.customer_id, ()) if first <= when <= day]
+    return len(seen), sum(seen)
+
+
+def _seat_change(contract: ContractFacts) -> float | None:
+    if not contract.seats or not contract.previous_seats:
+        return None
+    return min(contract.seats / contract.previous_seats - 1.0, 2.0)
+
+
+def features(book: Book, contract: ContractFacts, day: dt.date, mean_risk: float) -> list[float]:
+    """The contract's FEATURES as they stood on ``day``."""
+    risk = book.latest(book.churn_risk, contract.customer_id, day)
+    health = book.latest(book.health, contract.customer_id, day)
+    change = _usage_change(book, contract, day)
+    tickets, negative = _tickets(book, contract, day)
+    emails = _count_since(book.outreach.get(contract.customer_id, []),
+                          day - dt.timedelta(days=TICKET_DAYS - 1), day)  # fmt: skip
+    seats = _seat_change(contract)
+    amount = contract.annual_cents or 0.0
+    return [
+        mean_risk if risk is None else risk,
+        50.0 if health is None else health,
+        0.0 if change is None else change,
+        0.0 if change is None else 1.0,
+        float(tickets),
+        float(negative),
+        float(emails),
+        0.0 if seats is None else seats,
+        1.0 if contract.auto_renew else 0.0,
+        float(contract.notice_days),
+        math.log10(max(amount / 100.0, 1.0)),
+        min(max((contract.end - day).days, min(LEADS)), max(LEADS)) / 365.0,
+    ]
+
+
+def matrix(
+    book: Book, rows: list[tuple[ContractFacts, dt.date]], mean_risk: float
+) -> npt.NDArray[np.float64]:
+    """One row of FEATURES a (contract, day): the contract as it stood that day."""
+    found = [features(book, c, min(day, book.as_of), mean_risk) for c, day in rows]
+    return np.asarray(found, dtype=float).reshape(len(rows), len(FEATURES))
+
+
+def _short_day(day: dt.date) -> str:
+    return f"{day:%b} {day.day}"
+
+
+def drivers(book: Book, contract: ContractFacts) -> list[str]:
+    """What stands out about an upcoming renewal today, in words, the weightiest first."""
+    day = book.as_of
+    words: list[str] = []
+    change = _usage_change(book, contract, day)
+    if change is not None and abs(change) >= 0.2:
+        way = "down" if change < 0 else "up"
+        words.append(f"usage {way} {abs(change):.0%} in {WINDOW_DAYS} days")
+    elif change is None and book.usage:
+        words.append(f"no product usage in {2 * WINDOW_DAYS} days")
+    tickets, negative = _tickets(book, contract, day)
+    if negative:
+        words.append(f"{negative} ticket{'s' * (negative != 1)} with negative sentiment")
+    elif tickets >= 3:
+        words.append(f"{tickets} tickets in {TICKET_DAYS} days")
+    if contract.customer_id in book.past_due:
+        words.append("a subscription payment past due")
+    risk = book.latest(book.churn_risk, contract.customer_id, day)
+    if risk is not None and risk >= 0.5:
+        words.append(f"churn risk {risk:.0%}")
+    seats = _seat_change(contract)
+    if seats is not None and seats != 0:
+        way = "down" if seats < 0 else "up"
+        words.append(f"seats {way} from {contract.previous_seats} to {contract.seats}")
+    notice = contract.end - dt.timedelta(days=contract.notice_days)
+    if contract.auto_renew:
+        closes = "closed" if notice < day else "closes"
+        words.append(f"auto-renews; notice {closes} {_short_day(notice)}")
+    else:
+        words.append("does not renew on its own")
+    emails = _count_since(book.outreach.get(contract.customer_id, []),
+                          day - dt.timedelta(days=TICKET_DAYS - 1), day)  # fmt: skip
+    if emails == 0 and risk is not None and risk >= 0.5:
+        words.append(f"no outreach in {TICKET_DAYS} days")
+    return words

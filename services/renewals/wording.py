@@ -1,0 +1,92 @@
+"""Renewals in words, the same on the command line and in the window."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from services.core.money import format_money
+from services.renewals.records import AT_RISK_BELOW, COLD_START, RenewalsReport, Upcoming
+from services.renewals.vocab import CALL_LABELS
+
+__all__ = [
+    "AMOUNTS_WORDS",
+    "EMPTY_WORDS",
+    "call_words",
+    "chance",
+    "day",
+    "headline",
+    "likelihood_words",
+    "money",
+    "model_words",
+]
+
+EMPTY_WORDS = (
+    "No contracts in this workspace yet. Import them with File ▸ Import… or the import "
+    "command: a contracts CSV with the customer, start and end dates, the recurring amount "
+    "and currency, auto-renew and the notice period, or a Chargebee, Recurly or Zuora "
+    "subscriptions export, or Salesforce or HubSpot renewal opportunities. The next scoring "
+    "then forecasts each renewal."
+)
+AMOUNTS_WORDS = (
+    "Amounts are annual recurring revenue: each contract's recurring amount a year, in the "
+    "home currency."
+)
+
+
+def chance(value: float | None) -> str:
+    """A likelihood as a whole percentage, "–" when there is none."""
+    return "–" if value is None else f"{value:.0%}"
+
+
+def money(report: RenewalsReport, cents: float | None) -> str:
+    """An amount in the report's home currency, compact."""
+    return "–" if cents is None else format_money(cents, report.home, compact=True)
+
+
+def day(value: dt.date) -> str:
+    """ "Mar 12, 2026"."""
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def call_words(upcoming: Upcoming) -> str:
+    """The owner's latest call, "–" when none."""
+    return CALL_LABELS.get(upcoming.call or "", "–")
+
+
+def likelihood_words(upcoming: Upcoming) -> str:
+    """ "72%", or that no run has forecast it yet."""
+    if upcoming.likelihood is None:
+        return "not forecast yet"
+    return chance(upcoming.likelihood)
+
+
+def model_words(report: RenewalsReport, *, verdict: bool = True) -> str:
+    """Which forecast the likelihoods are, and why (``verdict``: the backtest's), in one
+    sentence or two."""
+    if report.run_as_of is None:
+        return "No scoring has forecast the renewals yet: score the workspace (Score now)."
+    models = {u.model for u in report.upcoming if u.model}
+    test = report.backtest
+    why = f" {test.verdict}" if test is not None and verdict else ""
+    if models == {COLD_START}:
+        return (
+            f"Likelihoods of the scoring of {day(report.run_as_of)}: the cold-start fallback.{why}"
+        )
+    return f"Likelihoods of the scoring of {day(report.run_as_of)}.{why}"
+
+
+def headline(report: RenewalsReport) -> str:
+    """The renewals ahead in one sentence: how many, how much, expected and at risk."""
+    if not report.contracts:
+        return EMPTY_WORDS
+    ahead = [u for u in report.upcoming if u.end <= report.as_of + dt.timedelta(days=90)]
+    up = sum(u.annual_cents or 0.0 for u in ahead)
+    expected = sum(
+        (u.annual_cents or 0.0) * u.likelihood for u in ahead if u.likelihood is not None
+    )
+    risky = [u for u in ahead if u.at_risk]
+    return (
+        f"{len(ahead):,} renewal{'s' * (len(ahead) != 1)} in the next 90 days worth "
+        f"{money(report, up)} a year; expected {money(report, expected)}; "
+        f"{len(risky):,} at risk (below {AT_RISK_BELOW:.0%} or called at risk or lost)."
+    )
