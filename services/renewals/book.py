@@ -1,6 +1,6 @@
 """What the renewal model reads, as of one day: the contracts known by then and, for each
-customer with a contract, their scores, product usage, tickets and outreach dated on or
-before that day, and nothing later.
+customer with a contract, their scores, paid orders, product usage, tickets and outreach
+dated on or before that day, and nothing later.
 
 A run as of D knows a contract that started on or before D. Its outcome counts only when
 its renewal date is on or before D (and, when the import dates the decision, the decision
@@ -8,7 +8,7 @@ too): a contract whose date is after D is still open for that run, whatever happ
 since. Payment failures have no date in the workspace (a subscription keeps only its
 status now): they are read for a run as of today only, as a driver in words, never as a
 feature of the model. Every other record is read with a bound on its own date (a score snapshot's
-``as_of``, a usage day, a ticket's ``occurred_at``, an email's ``sent_at``), so a forecast
+``as_of``, an order's date, a usage day, a ticket's ``occurred_at``, an email's ``sent_at``), so a forecast
 as of a past date is the one that day could have made.
 """
 
@@ -23,7 +23,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import services.settings  # noqa: F401  (declares the money settings the policy reads)
-from models.schema import Customer, Interaction, Outreach, ScoreSnapshot, Subscription, UsageDay
+from models.schema import (
+    Customer,
+    Interaction,
+    Order,
+    Outreach,
+    ScoreSnapshot,
+    Subscription,
+    UsageDay,
+)
 from models.schema.renewals import Contract
 from models.vocab import OUTREACH_STATUSES
 from services.core.money import load_money_context
@@ -74,6 +82,7 @@ class Book:
     usage: dict[int, tuple[list[dt.date], list[float]]] = field(default_factory=dict)
     tickets: dict[int, list[tuple[dt.date, bool]]] = field(default_factory=dict)
     outreach: dict[int, list[dt.date]] = field(default_factory=dict)
+    orders: dict[int, list[dt.date]] = field(default_factory=dict)  # paid orders' days
     left_out: int = 0  # contracts whose currency has no rate
     # Customers with a subscription payment failing now (past due or unpaid): read only
     # for a run as of today, since a subscription keeps its status now, not its history.
@@ -206,6 +215,20 @@ def _tickets_and_outreach(session: Session, book: Book, customers: object) -> No
     book.outreach = {c: sorted(v) for c, v in emails.items()}
 
 
+def _orders(session: Session, book: Book, customers: object) -> None:
+    o = Order
+    days: dict[int, list[dt.date]] = defaultdict(list)
+    for cid, when in session.execute(
+        select(o.customer_id, o.order_date).where(
+            o.customer_id.in_(customers),  # type: ignore[arg-type]
+            o.status == "paid",
+            o.order_date < _day_end(book.as_of),
+        )
+    ):
+        days[int(cid)].append(when.date())
+    book.orders = {c: sorted(v) for c, v in days.items()}
+
+
 def _payments(session: Session, book: Book, customers: object) -> None:
     if book.as_of < dt.date.today():
         return  # a status now says nothing of a past day
@@ -231,5 +254,6 @@ def read_book(session: Session, as_of: dt.date) -> Book:
     _scores(session, book, customers)
     _usage(session, book, customers)
     _tickets_and_outreach(session, book, customers)
+    _orders(session, book, customers)
     _payments(session, book, customers)
     return book

@@ -30,6 +30,8 @@ WINDOW_DAYS = 90
 TICKET_DAYS = 180
 
 FEATURES = (
+    "quiet_years",  # since the last paid order on or before the day, capped at 2 (2: none)
+    "orders_180",  # log(1 + paid orders in the 180 days)
     "churn_risk",  # the latest score snapshot's (the workspace's mean when none)
     "health",  # 0-100, the latest snapshot's (50 when none)
     "usage_change",  # events in the last 90 days against the 90 before, -1..2
@@ -64,6 +66,13 @@ def _count_since(days: list[dt.date], first: dt.date, last: dt.date) -> int:
     return bisect_right(days, last) - bisect_right(days, first - dt.timedelta(days=1))
 
 
+def _quiet_days(book: Book, contract: ContractFacts, day: dt.date) -> int | None:
+    """Days from the customer's last paid order on or before ``day`` (None: no order)."""
+    days = book.orders.get(contract.customer_id, [])
+    i = bisect_right(days, day)
+    return (day - days[i - 1]).days if i else None
+
+
 def _tickets(book: Book, contract: ContractFacts, day: dt.date) -> tuple[int, int]:
     first = day - dt.timedelta(days=TICKET_DAYS - 1)
     seen = [neg for when, neg in book.tickets.get(contract.customer_id, ()) if first <= when <= day]
@@ -86,7 +95,12 @@ def features(book: Book, contract: ContractFacts, day: dt.date, mean_risk: float
                           day - dt.timedelta(days=TICKET_DAYS - 1), day)  # fmt: skip
     seats = _seat_change(contract)
     amount = contract.annual_cents or 0.0
+    quiet = _quiet_days(book, contract, day)
+    orders = _count_since(book.orders.get(contract.customer_id, []),
+                          day - dt.timedelta(days=TICKET_DAYS - 1), day)  # fmt: skip
     return [
+        2.0 if quiet is None else min(quiet / 365.0, 2.0),
+        math.log1p(orders),
         mean_risk if risk is None else risk,
         50.0 if health is None else health,
         0.0 if change is None else change,
@@ -124,6 +138,9 @@ def drivers(book: Book, contract: ContractFacts) -> list[str]:
         words.append(f"usage {way} {abs(change):.0%} in {WINDOW_DAYS} days")
     elif change is None and book.usage:
         words.append(f"no product usage in {2 * WINDOW_DAYS} days")
+    quiet = _quiet_days(book, contract, day)
+    if quiet is not None and quiet >= 90:
+        words.append(f"no order in {quiet} days")
     tickets, negative = _tickets(book, contract, day)
     if negative:
         words.append(f"{negative} ticket{'s' * (negative != 1)} with negative sentiment")

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from services.renewals.book import Book, ContractFacts
-from services.renewals.features import LEADS, drivers, matrix, training
+from services.renewals.features import FEATURES, LEADS, drivers, matrix, training
 from services.renewals.records import (
     COLD_START,
     FITTED,
@@ -53,6 +53,10 @@ FOLDS = 3
 ISOTONIC_FROM = 500
 
 Predictor = Callable[[FloatArray], FloatArray]
+
+
+# The churn risk's column: the baseline "one minus the churn risk" reads it.
+RISK_COLUMN = FEATURES.index("churn_risk")
 
 
 def _estimator(kind: str) -> Any:
@@ -202,7 +206,7 @@ def backtest(decided: list[ContractFacts], x: FloatArray) -> Backtest:
         test_x = x[first * per : last * per]
         outcomes += [bool(v) for v in rows_y[first * per : last * per]]
         rate += [float(seen.mean())] * len(test_x)
-        risk += [float(1.0 - v) for v in test_x[:, 0]]
+        risk += [float(1.0 - v) for v in test_x[:, RISK_COLUMN]]
         for kind in KINDS:
             found[kind] += fit(kind, fit_x, fit_y)(test_x).tolist()
     if not outcomes:
