@@ -7,9 +7,9 @@ its renewal date is on or before D (and, when the import dates the decision, the
 too): a contract whose date is after D is still open for that run, whatever happened
 since. Payment failures have no date in the workspace (a subscription keeps only its
 status now): they are read for a run as of today only, as a driver in words, never as a
-feature of the model. Every other record is read with a bound on its own date (a score snapshot's
-``as_of``, an order's date, a usage day, a ticket's ``occurred_at``, an email's ``sent_at``), so a forecast
-as of a past date is the one that day could have made.
+feature of the model. Every other record is read with a bound on its own date (a score
+snapshot's ``as_of``, an order's date, a usage day, a ticket's ``occurred_at``, an email's
+``sent_at``), so a forecast as of a past date is the one that day could have made.
 """
 
 from __future__ import annotations
