@@ -140,6 +140,8 @@ def test_the_list_has_every_column_sorted_by_priority(
         "Expansion opportunity",
         "Negative experience",
         "Usage drop",  # the demo's members' app (services/demo/usage.py)
+        "Renewal at risk",  # the demo's business contracts (services/demo/renewal_truth.py)
+        "Notice period closing",
     }
     assert np.mean([s is not None for s in columns["segment"]]) > 0.9
     # The do-not-contact flag is the customer's.
