@@ -133,7 +133,7 @@ def test_rebuilding_the_demo_replaces_its_contracts(
     )
 
 
-def test_the_demo_contracts_and_their_links_on_both_databases(workspace_url: str) -> None:
+def test_the_demo_contracts_calls_and_their_links_on_both_databases(workspace_url: str) -> None:
     ws = open_workspace(workspace_url, backup=False)
     try:
         build_demo(ws.engine, customers=400, seed=9, today=TODAY)
@@ -145,6 +145,15 @@ def test_the_demo_contracts_and_their_links_on_both_databases(workspace_url: str
                     "LEFT JOIN contracts f ON f.renewal_of_id = c.id"
                 )
             ).all()
+            # Each call points at a contract of its customer, made by the contract's owner.
+            calls = conn.execute(
+                text(
+                    "SELECT r.customer_id = c.customer_id, r.made_by = c.owner, "
+                    "r.made_at < c.end_date FROM renewal_calls r "
+                    "JOIN contracts c ON c.id = r.contract_id"
+                )
+            ).all()
+            total = conn.execute(text("SELECT count(*) FROM renewal_calls")).scalar_one()
     finally:
         ws.close()
     assert len(rows) > 20
@@ -153,6 +162,8 @@ def test_the_demo_contracts_and_their_links_on_both_databases(workspace_url: str
     # Every renewed term has exactly one follower, of its customer, at its renewed amount.
     assert all(r[3] is not None and r[4] and r[2] == r[3] for r in renewed)
     assert all(r[3] is None for r in rows if r[0] != "renewed")
+    assert len(calls) == total > 20
+    assert all(all(r) for r in calls)
 
 
 # ------------------------------------------------------------------- the owners' calls
