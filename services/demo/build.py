@@ -30,6 +30,7 @@ from services.demo.extras import fit_tool_usage, label_campaigns, label_tickets
 from services.demo.generate import _customers, _exact_shares, _objects, _order_times, _orders
 from services.demo.outreach import CONTACTED_RATE, _outreach_tables, _plan_outreach
 from services.demo.playbooks import add_demo_playbooks
+from services.demo.renewal_calls import owner_calls
 from services.demo.renewal_truth import business_contracts
 from services.demo.strategies import add_demo_experiment
 from services.demo.surveys import nps_answers
@@ -119,6 +120,7 @@ def build_demo(
                 "simulated_outreach": data.outreach.truth,
                 "simulated_usage": data.usage_truth,
                 "simulated_renewals": data.renewal_truth,
+                "simulated_calls": data.calls_truth,
             }
             data = None
         else:
@@ -202,6 +204,7 @@ def _write_shards(
                     "simulated_outreach": data.outreach.truth,
                     "simulated_usage": data.usage_truth,
                     "simulated_renewals": data.renewal_truth,
+                    "simulated_calls": data.calls_truth,
                     "simulated_customers": size,
                 }
             else:
@@ -220,6 +223,10 @@ def _tag_shard(data: _DemoData, tag: str) -> None:
     parts = [data.customers, *data.children]
     if data.outreach is not None:
         parts += [*data.outreach.parts(), data.outreach.audit]
+    if data.calls is not None:
+        data.calls.columns["contract_external_id"] = _objects(
+            [f"{x}{tag}" for x in data.calls.columns["contract_external_id"].tolist()]
+        )
     for part in parts:
         ids = part.columns.get("external_id")
         if ids is not None:
@@ -297,7 +304,7 @@ def _generate(
         np.random.default_rng([seed, 18]), arch, cust.first_day, cust.last_day,
         np.array([c is not None for c in cust.company.tolist()]), cust.external_ids, today_day,
     )  # fmt: skip
-    # The business accounts' contracts and their renewals' known truth (renewal_truth.py).
+    # The contracts, their known truth (renewal_truth.py) and the owners' calls (renewal_calls.py).
     contracts, renewal_truth = business_contracts(
         seed, arch, (cust, orders, support, subscriptions), usage_truth, today_day
     )
@@ -305,10 +312,10 @@ def _generate(
         customers=cust.table(),
         external_ids=cust.external_ids,
         children=[orders.table, email_table, support_table, touches, opportunities, subscriptions,
-                  usage],
+                  usage, nps_table, contracts],  # the NPS survey: services/demo/surveys.py
         outreach=past,
         usage_truth=usage_truth,
         renewal_truth=renewal_truth,
     )  # fmt: skip
-    data.children += [nps_table, contracts]  # the NPS survey (services/demo/surveys.py)
+    data.calls, data.calls_truth = owner_calls(seed, contracts, renewal_truth, today_day)
     return data

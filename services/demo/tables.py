@@ -71,6 +71,10 @@ class _DemoData:
     outreach: _OutreachTables | None = None
     usage_truth: dict[str, Any] | None = None  # services/demo/usage.py's story
     renewal_truth: dict[str, Any] | None = None  # services/demo/renewal_truth.py's
+    # The owners' calls on the contracts (services/demo/renewal_calls.py), each naming its
+    # contract by external id, and the owners' skills.
+    calls: _TableData | None = None
+    calls_truth: dict[str, Any] | None = None
 
     def counts(self) -> dict[str, int]:
         counts = {"customers": len(self.customers)}
@@ -78,6 +82,8 @@ class _DemoData:
         for part in [*self.children, *past]:
             name = part.table.name
             counts[name] = counts.get(name, 0) + len(part)
+        if self.calls is not None:
+            counts["renewal_calls"] = len(self.calls)
         for name in ("orders", "interactions", "opportunities", "subscriptions", "contracts"):
             counts.setdefault(name, 0)
         return counts
@@ -168,9 +174,22 @@ def _write_rows(conn: Connection, data: _DemoData, step: Callable[[float, str], 
             stop = min(start + INSERT_CHUNK, len(part))
             conn.execute(insert(part.table), part.rows(start, stop, customer_ids))
             done += stop - start
+    if data.calls is not None:
+        _write_calls(conn, data.calls, customer_ids)
     if data.outreach is not None:
         step(0.98, "Writing past alerts and outreach")
         _write_outreach(conn, data.outreach, customer_ids)
+
+
+def _write_calls(conn: Connection, calls: _TableData, customer_ids: IntArray) -> None:
+    """The owners' calls, each pointing at its contract (found by external id)."""
+    k = Contract.__table__.c
+    contract_of = dict(conn.execute(select(k.external_id, k.id).where(k.source == SOURCE)).all())
+    columns = dict(calls.columns)
+    ids = np.empty(len(calls), dtype=object)
+    ids[:] = [contract_of[x] for x in columns.pop("contract_external_id").tolist()]
+    _insert(conn, _TableData(calls.table, {**columns, "contract_id": ids}, calls.customer),
+            customer_ids)  # fmt: skip
 
 
 def _insert(conn: Connection, part: _TableData, customer_ids: IntArray | None) -> None:

@@ -1,6 +1,7 @@
 """The demo's contracts (services/demo/renewal_truth.py): business accounts' terms over the
 past two years and the next twelve months, whose outcomes come from a known truth kept in
-the demo marker, so that a renewal model can be checked against it."""
+the demo marker, so that a renewal model can be checked against it; and the owners' calls
+on them (services/demo/renewal_calls.py), each owner with a skill kept in the marker."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ from sqlalchemy import text
 
 from app.workspace import Workspace, open_workspace, to_url
 from services.demo import DEMO_SETTING, build_demo
+from services.demo.renewal_calls import SKILLS
 from services.demo.renewal_truth import COEFFICIENTS, INTERCEPT, RenewalFeatures, true_chance
+from services.demo.vocabulary import OWNERS
+from services.renewals.actual import check, check_forecasts
+from services.renewals.calls import calls_due, months_before
+from services.renewals.report import renewals_report
 from services.settings import get_setting
 
 TODAY = dt.date(2025, 6, 15)
@@ -127,7 +133,7 @@ def test_rebuilding_the_demo_replaces_its_contracts(
     )
 
 
-def test_the_demo_contracts_and_their_links_on_both_databases(workspace_url: str) -> None:
+def test_the_demo_contracts_calls_and_their_links_on_both_databases(workspace_url: str) -> None:
     ws = open_workspace(workspace_url, backup=False)
     try:
         build_demo(ws.engine, customers=400, seed=9, today=TODAY)
@@ -139,6 +145,15 @@ def test_the_demo_contracts_and_their_links_on_both_databases(workspace_url: str
                     "LEFT JOIN contracts f ON f.renewal_of_id = c.id"
                 )
             ).all()
+            # Each call points at a contract of its customer, made by the contract's owner.
+            calls = conn.execute(
+                text(
+                    "SELECT r.customer_id = c.customer_id, r.made_by = c.owner, "
+                    "r.made_at < c.end_date FROM renewal_calls r "
+                    "JOIN contracts c ON c.id = r.contract_id"
+                )
+            ).all()
+            total = conn.execute(text("SELECT count(*) FROM renewal_calls")).scalar_one()
     finally:
         ws.close()
     assert len(rows) > 20
@@ -147,3 +162,162 @@ def test_the_demo_contracts_and_their_links_on_both_databases(workspace_url: str
     # Every renewed term has exactly one follower, of its customer, at its renewed amount.
     assert all(r[3] is not None and r[4] and r[2] == r[3] for r in renewed)
     assert all(r[3] is None for r in rows if r[0] != "renewed")
+    assert len(calls) == total > 20
+    assert all(all(r) for r in calls)
+
+
+# ------------------------------------------------------------------- the owners' calls
+
+CALLS_TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(scope="module")
+def called(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, dict[str, Any]]]:
+    """The 2,000-customer demo of seed 11, whose owners have made their calls."""
+    path = tmp_path_factory.mktemp("calls") / "d.radar.sqlite"
+    ws = open_workspace(to_url(str(path)), backup=False)
+    build_demo(ws.engine, customers=2000, seed=11, today=CALLS_TODAY)
+    with ws.sessions() as session:
+        marker = get_setting(session, DEMO_SETTING)
+    yield ws, marker
+    ws.close()
+
+
+def _calls(ws: Workspace) -> pd.DataFrame:
+    with ws.engine.connect() as conn:
+        frame = pd.read_sql(
+            text(
+                "SELECT r.*, c.end_date, c.outcome, c.owner, c.external_id, "
+                "c.customer_id AS contract_customer FROM renewal_calls r "
+                "JOIN contracts c ON c.id = r.contract_id"
+            ),
+            conn,
+        )
+    frame["end_date"] = pd.to_datetime(frame["end_date"]).dt.date
+    frame["made_at"] = pd.to_datetime(frame["made_at"])
+    return frame
+
+
+def test_the_owners_call_at_the_checkpoints_and_never_after_the_date(
+    called: tuple[Workspace, dict[str, Any]],
+) -> None:
+    ws, _marker = called
+    calls = _calls(ws)
+    terms = _contracts(ws)
+    assert len(calls) > 500
+    assert set(calls["checkpoint_months"]) == {6, 3}
+    assert set(calls["call"]) == {"commit", "likely", "at_risk", "lost"}
+    assert not calls.duplicated(["contract_id", "checkpoint_months"]).any()
+    assert (calls["made_by"] == calls["owner"]).all()
+    assert (calls["customer_id"] == calls["contract_customer"]).all()
+    assert calls["model_likelihood"].isna().all()
+    assert calls["note"].str.len().gt(10).all()
+    made = calls["made_at"].dt.date
+    checkpoint = [months_before(e, m) for e, m in zip(calls["end_date"], calls["checkpoint_months"],
+                                                       strict=True)]  # fmt: skip
+    late = (made - pd.Series(checkpoint)).map(lambda d: d.days)
+    assert late.between(0, 6).all()
+    assert (made < calls["end_date"]).all()
+    assert (made < CALLS_TODAY).all()
+    # Decided terms: both checkpoints called, bar a few.
+    decided = terms[terms["outcome"] != "open"]
+    both = calls[calls["outcome"] != "open"].groupby("contract_id").size()
+    share = (both.reindex(decided["id"], fill_value=0) == 2).mean()
+    assert 0.8 < share < 1.0
+    # Open terms: about 80 % of the checkpoints already passed have their call.
+    upcoming = terms[terms["outcome"] == "open"]
+    passed = {
+        (int(cid), m)
+        for cid, end in zip(upcoming["id"], upcoming["end_date"], strict=True)
+        for m in (6, 3)
+        if months_before(end, m) < CALLS_TODAY
+    }
+    open_calls = calls[calls["outcome"] == "open"]
+    made_open = set(
+        zip(open_calls["contract_id"].astype(int), open_calls["checkpoint_months"].astype(int),
+            strict=True)
+    )  # fmt: skip
+    assert len(passed) > 100
+    assert made_open <= passed  # no call before its checkpoint
+    assert 0.7 < len(made_open) / len(passed) < 0.9
+
+
+def test_some_calls_are_due_today_and_commit_calls_count_in_the_pipeline(
+    called: tuple[Workspace, dict[str, Any]],
+) -> None:
+    ws, marker = called
+    with ws.sessions() as session:
+        due = calls_due(session, CALLS_TODAY)
+    assert len(due) >= 5
+    report = renewals_report(ws.engine, as_of=CALLS_TODAY, with_backtest=False)
+    committed = {c for month in report.months for c in month.committed}
+    assert len(committed) > 10
+    assert sum(month.committed_cents for month in report.months) > 0
+    calls = _calls(ws).sort_values(["made_at", "id"])
+    latest = calls.groupby("contract_id")["call"].last()
+    assert all(latest[c] == "commit" for c in committed)
+    # The optimistic owner commits to renewals whose true chance is low: a model that
+    # read the truth would disagree.
+    chance = {k: v["chance"] for k, v in marker["simulated_renewals"]["terms"].items()}
+    hopeful = calls[(calls["outcome"] == "open") & (calls["call"] == "commit")
+                    & (calls["made_by"] == "Lucas Moreno")]  # fmt: skip
+    assert sum(chance[x] < 0.5 for x in hopeful["external_id"]) >= 3
+
+
+def _brier_by_owner(
+    ws: Workspace, marker: dict[str, Any]
+) -> tuple[dict[str, float], dict[str, float], dict[int, float]]:
+    """Each owner's Brier score over both checkpoints, the same less the true chances'
+    Brier score on the same renewals, and every owner's excess by checkpoint."""
+    chance = {k: v["chance"] for k, v in marker["simulated_renewals"]["terms"].items()}
+    terms = _contracts(ws)
+    external = dict(zip(terms["id"], terms["external_id"], strict=True))
+    renewed = dict(zip(terms["id"], terms["outcome"] == "renewed", strict=True))
+    with ws.sessions() as session:
+        model, owners = check_forecasts(session, CALLS_TODAY)
+    assert all(m.count == 0 for m in model)  # no scoring yet: only the owners' calls
+    raw: dict[str, list[tuple[int, float]]] = {}
+    excess: dict[str, list[tuple[int, float]]] = {}
+    by_months: dict[int, list[tuple[int, float]]] = {}
+    for c in owners:
+        assert c.brier is not None
+        assert c.count > 30
+        pairs = [(k, chance[external[k]], bool(renewed[k])) for k in c.contracts]
+        truth = check("truth", c.checkpoint_months, pairs).brier
+        assert truth is not None
+        raw.setdefault(c.who, []).append((c.count, c.brier))
+        excess.setdefault(c.who, []).append((c.count, c.brier - truth))
+        by_months.setdefault(c.checkpoint_months, []).append((c.count, c.brier - truth))
+
+    def mean(values: list[tuple[int, float]]) -> float:
+        return sum(n * v for n, v in values) / sum(n for n, _ in values)
+
+    return ({k: mean(v) for k, v in raw.items()}, {k: mean(v) for k, v in excess.items()},
+            {k: mean(v) for k, v in by_months.items()})  # fmt: skip
+
+
+def test_forecast_against_actual_ranks_the_owners_as_their_skill_says(
+    called: tuple[Workspace, dict[str, Any]],
+) -> None:
+    ws, marker = called
+    skills = marker["simulated_calls"]["owners"]
+    assert set(skills) == set(OWNERS)
+    assert {k: v["rank"] for k, v in skills.items()} == {s.owner: s.rank for s in SKILLS}
+    raw, excess, by_months = _brier_by_owner(ws, marker)
+    assert set(raw) == set(OWNERS)
+    rank = {k: v["rank"] for k, v in skills.items()}
+    # Set against the true chances on the same renewals, every owner of a better rank
+    # scores better than every owner of a worse one.
+    for a in OWNERS:
+        for b in OWNERS:
+            if rank[a] < rank[b]:
+                assert excess[a] < excess[b], (a, b, excess)
+    # The calibrated owner's calls are close to the truth; the noisy owner's Brier score
+    # is the worst of all, the calibrated one's better than the optimistic one's.
+    best = min(OWNERS, key=lambda o: rank[o])
+    worst = max(OWNERS, key=lambda o: rank[o])
+    assert excess[best] < 0.03
+    assert all(raw[worst] > raw[o] + 0.05 for o in OWNERS if o != worst)
+    assert raw[best] < raw["Lucas Moreno"]
+    # Three months before the date the owners know more than at six.
+    assert by_months[3] < by_months[6]
