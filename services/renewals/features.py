@@ -136,7 +136,8 @@ def drivers(book: Book, contract: ContractFacts) -> list[str]:
     if change is not None and abs(change) >= 0.2:
         way = "down" if change < 0 else "up"
         words.append(f"usage {way} {abs(change):.0%} in {WINDOW_DAYS} days")
-    elif change is None and book.usage:
+    elif change is None and book.usage.get(contract.customer_id):
+        # Said only of a customer who used the product before: many never do.
         words.append(f"no product usage in {2 * WINDOW_DAYS} days")
     quiet = _quiet_days(book, contract, day)
     if quiet is not None and quiet >= 90:
