@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine, insert, select
+from sqlalchemy import Engine, create_engine, delete, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -29,10 +29,13 @@ NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
 @pytest.fixture(scope="module")
 def contracts(team: Team) -> dict[str, int]:
     """One open contract in Ana's book and one in Ben's (renewing Apr 10: 3 months
-    reached), each with a likelihood of 20% in the latest run, written as the superuser."""
+    reached), each with a likelihood of 20% in the latest run, written as the superuser;
+    the demo's own contracts and calls are taken out first, so the books hold these two."""
     admin = create_engine(team.admin_url)
     try:
         with Session(admin) as s, s.begin():
+            for table in (RenewalCall, RenewalForecast, Contract):
+                s.execute(delete(table))
             run_id = s.scalar(select(ScoringRun.id).order_by(ScoringRun.id.desc()).limit(1))
             ids: dict[str, int] = {}
             for who, book in (("ana", ANA_BOOK), ("ben", BEN_BOOK)):
