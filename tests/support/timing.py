@@ -1,6 +1,7 @@
 """Where the suite's time goes: at the end of a run, the time spent in each test folder
 (tests/unit, tests/cli, tests/packaging, and each folder of tests/gui), set-up and
-teardown included, beside the run's wall time and collection time.
+teardown included, beside the run's wall time and collection time; then the test files
+that took longest (FILES of them), where a shorter suite would start.
 
 Loaded by tests/conftest.py. Under pytest-xdist the controller receives every worker's
 reports, so the sums cover all workers (their total exceeds the wall time by about the
@@ -16,6 +17,8 @@ import pytest
 
 # Folders split one level further than their top-level folder (tests/gui/<sub>).
 SPLIT = ("gui",)
+# The slowest files listed after the folders.
+FILES = 15
 
 
 def folder_of(nodeid: str) -> str:
@@ -31,6 +34,7 @@ class SuiteTiming:
         self.collected_at: float | None = None
         self.seconds: dict[str, float] = defaultdict(float)
         self.tests: dict[str, set[str]] = defaultdict(set)
+        self.files: dict[str, float] = defaultdict(float)
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self) -> None:
@@ -45,6 +49,7 @@ class SuiteTiming:
         folder = folder_of(report.nodeid)
         self.seconds[folder] += report.duration
         self.tests[folder].add(report.nodeid)
+        self.files[report.nodeid.split("::", 1)[0]] += report.duration
 
     def pytest_terminal_summary(self, terminalreporter) -> None:  # type: ignore[no-untyped-def]
         if not self.seconds:
@@ -59,6 +64,10 @@ class SuiteTiming:
         write(f"{total:9.1f} s in tests; {wall:.1f} s wall")
         if self.collected_at is not None:
             write(f"collection: {self.collected_at - self.started:.1f} s")
+        if len(self.files) > 1:
+            write(f"slowest {min(FILES, len(self.files))} files:")
+            for path, seconds in sorted(self.files.items(), key=lambda kv: -kv[1])[:FILES]:
+                write(f"{seconds:9.1f} s  {path}")
 
 
 def pytest_configure(config: pytest.Config) -> None:
