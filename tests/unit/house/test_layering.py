@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import subprocess
 import sys
@@ -200,23 +201,29 @@ def test_import_cycle_finder_finds_one() -> None:
     assert import_cycles(graph) == [["a", "b", "c"]]
 
 
-def test_no_import_cycles() -> None:
+@functools.cache
+def import_graph() -> dict[str, frozenset[str]]:
+    """Each first-party module and the first-party modules it imports (read once a run)."""
     modules = first_party_modules()
     known = set(modules)
-    graph = {name: imported_modules(path, known) - {name} for name, path in modules.items()}
+    return {
+        name: frozenset(imported_modules(path, known) - {name}) for name, path in modules.items()
+    }
+
+
+def test_no_import_cycles() -> None:
+    graph = {name: set(imports) for name, imports in import_graph().items()}
     assert import_cycles(graph) == []
 
 
 def test_lower_layers_never_import_higher_ones() -> None:
     """models import nothing of services, app or views; services nothing of app or views."""
     higher = {"models": {"services", "app", "views"}, "services": {"app", "views"}}
-    modules = first_party_modules()
-    known = set(modules)
     offenders = {
-        name: sorted(m for m in imported_modules(path, known) if m.split(".")[0] in above)
-        for name, path in modules.items()
+        name: sorted(m for m in imports if m.split(".")[0] in above)
+        for name, imports in import_graph().items()
         for above in [higher.get(name.split(".")[0], set())]
-        if any(m.split(".")[0] in above for m in imported_modules(path, known))
+        if any(m.split(".")[0] in above for m in imports)
     }
     assert offenders == {}
 
