@@ -51,6 +51,7 @@ BRIER_MARGIN = 0.02
 Z_ONE_SIDED = 1.64
 FOLDS = 3
 ISOTONIC_FROM = 500
+INFORMATIVE_SHARE = 0.05
 
 Predictor = Callable[[FloatArray], FloatArray]
 
@@ -73,9 +74,37 @@ def _estimator(kind: str) -> Any:
     )
 
 
+def informative(x: FloatArray) -> npt.NDArray[np.bool_]:
+    """The columns the past renewals show enough of to learn from: a feature that differs
+    from its usual value in fewer than INFORMATIVE_SHARE of the rows (outreach before the
+    workspace kept any, a score before the first scoring) would be learnt from a handful of
+    renewals, and weigh on every forecast whose value it has never seen."""
+    if not len(x):
+        return np.zeros(x.shape[1], dtype=bool)
+    usual = np.median(x, axis=0)
+    differs = np.mean(~np.isclose(x, usual), axis=0)
+    keep: npt.NDArray[np.bool_] = differs >= INFORMATIVE_SHARE
+    return keep
+
+
 def fit(kind: str, x: FloatArray, y: npt.NDArray[np.int64]) -> Predictor:
     """A calibrated model of ``kind`` fitted on ``x`` and ``y`` (1: renewed), a contract's
-    rows at each of LEADS one after the other."""
+    rows at each of LEADS one after the other, on its informative columns; a forecast's
+    row is held within the range the fit saw (no extrapolation past what renewals showed)."""
+    keep = informative(x)
+    if not keep.any():
+        rate = float(np.mean(y)) if len(y) else 0.5
+        return lambda rows: np.full(len(rows), rate, dtype=float)
+    low, high = x[:, keep].min(axis=0), x[:, keep].max(axis=0)
+    inner = _fit_kept(kind, x[:, keep], y)
+
+    def predict(rows: FloatArray) -> FloatArray:
+        return inner(np.clip(rows[:, keep], low, high))
+
+    return predict
+
+
+def _fit_kept(kind: str, x: FloatArray, y: npt.NDArray[np.int64]) -> Predictor:
     from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict
 
     from services.scoring.calibration import MonotoneCalibration, PlattCalibration

@@ -231,3 +231,30 @@ def test_a_payment_past_due_is_said_today_only(tmp_path: Path) -> None:
     assert "a subscription payment past due" not in next(
         f.drivers for f in before if f.customer_id == customer
     )
+
+
+def test_a_feature_few_past_renewals_show_does_not_move_a_forecast() -> None:
+    """Outreach seen before 1 % of past renewals (all renewed) is left out of the fit, and
+    a row beyond the range the fit saw is held to it: an upcoming renewal with outreach
+    forecasts as the same renewal without it."""
+    import numpy as np
+
+    from services.renewals.model import fit, informative
+
+    rng = np.random.default_rng(5)
+    n = 400
+    signal = rng.normal(size=n)
+    rare = np.zeros(n)
+    rare[:4] = 1.0  # four rows with the rare feature, each renewed
+    x = np.column_stack([signal, rare])
+    y = (signal + rng.normal(scale=0.8, size=n) > -0.5).astype(np.int64)
+    y[:4] = 1
+    assert informative(x).tolist() == [True, False]
+    predict = fit("logistic", x, y)
+    without, with_it = predict(np.array([[-1.0, 0.0], [-1.0, 5.0]]))
+    assert with_it == without
+    # The signal still moves it, and a value past the fit's range is held to its edge.
+    low, high = predict(np.array([[-2.0, 0.0], [2.0, 0.0]]))
+    assert low < without < high
+    edge, beyond = predict(np.array([[signal.max(), 0.0], [signal.max() + 50.0, 0.0]]))
+    assert beyond == edge
