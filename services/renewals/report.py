@@ -199,7 +199,9 @@ def renewals_report(
     segments = tuple(sorted({r.segment for r in rows}, key=lambda s: (s == NOT_SCORED, s)))
     shown = [r for r in rows if owner in (None, r.owner) and segment in (None, r.segment)]
     names = {c.customer_id: c.name for c in book.contracts}
-    upcoming = tuple(r.upcoming(names) for r in shown if r.outcome == OPEN and r.end > as_of)
+    ahead = sorted((r for r in shown if r.outcome == OPEN and r.end > as_of),
+                   key=lambda r: (r.end, r.contract_id))  # fmt: skip
+    upcoming = tuple(r.upcoming(names) for r in ahead)  # soonest first
     return RenewalsReport(
         as_of=as_of, home=book.home, contracts=total, run_as_of=run_as_of, upcoming=upcoming,
         months=_pipeline(shown, first, end, names), backtest=test,

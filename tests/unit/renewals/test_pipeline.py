@@ -146,3 +146,24 @@ def test_before_the_dates_pass_nothing_is_checked(book: Book) -> None:
     dec = _month(report, 2025, 12)
     assert dec.won == ()
     assert dec.lost == ()
+
+
+def test_the_upcoming_list_is_soonest_first(book: Book) -> None:
+    """A contract added last that renews first leads the list, whatever its id."""
+    from sqlalchemy.orm import Session
+
+    from models.schema.renewals import Contract
+
+    engine, customers, k = book
+    with Session(engine) as s, s.begin():
+        soon = Contract(customer_id=customers["A"], source="test", external_id="soon",
+                        start_date=dt.date(2025, 1, 20), end_date=dt.date(2026, 1, 20),
+                        amount_cents=50_000, period="year")  # fmt: skip
+        s.add(soon)
+        s.flush()
+        soon_id = int(soon.id)
+    report = renewals_report(engine, as_of=AS_OF, with_backtest=False)
+    ends = [u.end for u in report.upcoming]
+    assert report.upcoming[0].contract_id == soon_id
+    assert ends == sorted(ends)
+    assert [u.contract_id for u in report.upcoming][1:] == [k[x] for x in "ABEF"]
