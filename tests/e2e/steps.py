@@ -194,8 +194,8 @@ def close_asking_queue(app: App, queue: Window) -> Window:
     desktop = app.desktop
     desktop.activate(queue.id)
     before = [w.id for w in app.windows()]
-    # Escape from a button of the queue puts the focus back in its list; from the list
-    # it closes the queue (views/outreach/review_queue.py): at most two.
+    # Escape closes the queue from anywhere but its subject and body, which it sends
+    # back to the list first (views/outreach/review_queue.py): at most two.
     box = None
     for _ in range(2):
         desktop.key("Escape")

@@ -402,12 +402,14 @@ class ReviewQueueWindow(QWidget):
         self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _on_escape(self) -> None:
-        """Esc: from the subject or the body, back to the list; from the list, close (the
-        drafts and an edit in progress are kept)."""
-        if self.list.hasFocus():
-            self.close()
-        else:
+        """Esc: from the subject or the body, back to the list; from anywhere else (the
+        list, a button, nothing focused yet), close (the drafts and an edit in progress
+        are kept). Which widget holds the focus when the queue opens depends on when
+        the drafts arrive, so only the two text fields keep Esc for themselves."""
+        if self.subject.hasFocus() or self.body.hasFocus():
             self.focus_list()
+        else:
+            self.close()
 
     def step_by(self, step: int) -> None:
         """J / K: the next or previous draft."""

@@ -393,4 +393,20 @@ def test_esc_and_close_leave_the_review_and_keep_the_drafts(
     assert again.close_button.isVisible()
     again.close_button.click()
     qtbot.waitUntil(lambda: not again.isVisible(), timeout=TIMEOUT_MS)
+
+
+def test_esc_from_a_button_closes_the_review(
+    qtbot, controller: BatchController, jobs: JobRunner
+) -> None:
+    """Esc with the focus on one of the queue's buttons (not a text field) closes it at
+    once: a person pressing Esc to leave does not first have to find the list."""
+    alert_ids = contactable_alerts(controller._workspace(), 2)  # type: ignore[arg-type]
+    start_batch(qtbot, controller, alert_ids, jobs)
+    queue = controller.queue
+    assert queue is not None
+    queue.activateWindow()
+    queue.approve_button.setFocus()
+    qtbot.waitUntil(queue.approve_button.hasFocus, timeout=TIMEOUT_MS)
+    qtbot.keyClick(queue.approve_button, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not queue.isVisible(), timeout=TIMEOUT_MS)
     qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
