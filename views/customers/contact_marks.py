@@ -49,6 +49,7 @@ class ContactMarks:
 
     draft_requested: SignalInstance
     holdout_draft_requested: SignalInstance
+    renewal_call_changed: SignalInstance
 
     def set_undo_history(self, history: UndoHistory | None) -> None:
         """Where what is done here is remembered for Undo (Ctrl+Z)."""
@@ -154,13 +155,27 @@ class ContactMarks:
                 r.customer_id, r.contract_id, r.checkpoint_months, r.call, r.note
             )
 
-        self._change(r.customer_id, record, "record the call")
+        # Recorded or undone, the renewal figures elsewhere (Results, My work) read anew.
+        calls = self.renewal_call_changed.emit
+        self._change(r.customer_id, record, "record the call", also=calls)
 
-    def _change(self, customer_id: int, change: Callable[[], Undoable], label: str) -> None:
+    def _change(
+        self,
+        customer_id: int,
+        change: Callable[[], Undoable],
+        label: str,
+        *,
+        also: Callable[[int], None] | None = None,
+    ) -> None:
+        def after() -> None:
+            self._after_change(customer_id)
+            if also is not None:
+                also(customer_id)
+
         def done(undoable: Undoable) -> None:
             if self._undo is not None:
-                self._undo.push(undoable, lambda: self._after_change(customer_id))
-            self._after_change(customer_id)
+                self._undo.push(undoable, after)
+            after()
 
         (
             self._jobs.operation(lambda _state: change(), parent=self._widget(), label=label)

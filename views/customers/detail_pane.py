@@ -97,6 +97,8 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
             (the Customers tab; the Alerts tab drafts from its action pane).
         contact_changed(customer_id): the customer changed here (a mark, the quiet period,
             its owner) or that change was undone.
+        renewal_call_changed(customer_id): an owner's renewal call on the customer was
+            recorded here or undone (the renewal figures elsewhere read anew).
     """
 
     detail_shown = Signal(int)
@@ -105,6 +107,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
     draft_requested = Signal(int)
     holdout_draft_requested = Signal(int, str)  # a held-out customer, and why write now
     contact_changed = Signal(int)
+    renewal_call_changed = Signal(int)
 
     def __init__(
         self,

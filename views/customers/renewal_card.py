@@ -10,8 +10,10 @@ pane's (``record_requested``), so that the call runs on the job runner and Ctrl+
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import shiboken6
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -201,6 +203,9 @@ class RenewalCardSection(QWidget):
         card = self._card
         if card is None or not any(c.checkpoints for c in card.contracts):
             return
+        # Where the keys were (the card's button, the customers table): back there after,
+        # so that Ctrl+Z right away undoes the call (never a text field the window picked).
+        back = QApplication.focusWidget() or self.window().focusWidget() or self.record_button
         dialog = RecordCallDialog(card.customer_id, self._customer, card.contracts, self)
         self.dialog = dialog
 
@@ -208,12 +213,20 @@ class RenewalCardSection(QWidget):
             request = dialog.request() if result == RecordCallDialog.DialogCode.Accepted else None
             self.dialog = None
             dialog.deleteLater()
+            self._focus_back(back)
             card = self._card
             if request is not None and card is not None and request.customer_id == card.customer_id:
                 self.record_requested.emit(request)
 
         dialog.finished.connect(done)
         dialog.open()
+
+    def _focus_back(self, widget: QWidget) -> None:
+        """The focus to where it was when the dialog opened, else the card's button."""
+        for target in (widget, self.record_button, self):
+            if shiboken6.isValid(target) and target.isVisible() and target.isEnabled():
+                target.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
 
     def set_busy(self, busy: bool) -> None:
         """No second call while one is being recorded, or while another customer loads."""

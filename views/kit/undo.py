@@ -13,9 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QWidget,
+)
 
 from services.alerts.records import Undoable
 
@@ -137,7 +147,46 @@ def undo_action(parent: QWidget, history: UndoHistory) -> QAction:
 
     history.changed.connect(follow)
     follow()
+    UndoKeyRouter(action)  # gone with the action
     return action
+
+
+def has_own_undo(widget: QObject) -> bool:
+    """A text field with typing of its own to take back: Ctrl+Z is its own there."""
+    if isinstance(widget, QLineEdit):
+        return not widget.isReadOnly() and widget.isUndoAvailable()
+    if isinstance(widget, QTextEdit | QPlainTextEdit):
+        return not widget.isReadOnly() and widget.document().isUndoAvailable()
+    return False
+
+
+class UndoKeyRouter(QObject):
+    """Ctrl+Z is Edit ▸ Undo wherever the focus is, but in a text field that has typing of
+    its own to undo. A text field claims Ctrl+Z before the window's shortcuts are asked,
+    even with nothing to take back (the search box after an action, say): here it is
+    left to the shortcut instead. It watches the text fields as they take the focus (not
+    every event of the application)."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if isinstance(new, QLineEdit | QTextEdit | QPlainTextEdit):
+            new.installEventFilter(self)  # once: Qt keeps one entry per filter
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Undo)
+            and isinstance(watched, QLineEdit | QTextEdit | QPlainTextEdit)
+            and not has_own_undo(watched)
+        ):
+            return True  # not claimed: the window's Ctrl+Z runs
+        return super().eventFilter(watched, event)
 
 
 class UndoBar(QFrame):

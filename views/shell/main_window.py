@@ -111,6 +111,7 @@ class MainWindow(WindowScreens):
         self.customers_pane.table_loaded.connect(self._on_customers_pane_table_loaded)
         self.customers_pane.score_requested.connect(self._on_pane_score_requested)
         self.detail_pane.score_requested.connect(self._on_pane_score_requested)
+        self.detail_pane.renewal_call_changed.connect(self._on_renewal_call_changed)
 
         self._customer_stale = False
         pages = self._init_screens()  # Alerts, Dashboard, My work: built after the first paint

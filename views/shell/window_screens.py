@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from views.kit.theme import ThemeManager
     from views.kit.undo import UndoHistory
     from views.my_work.pane import MyWorkPane
+    from views.shell.results_tab import ResultsTab
     from views.shell.window_menus import WindowMenus
 
 KEY_OWNER = "alerts/owner"  # QSettings: who "Mine" means
@@ -56,6 +57,7 @@ class WindowScreens(WindowFileActions):
     customers_pane: CustomersPane
     detail_pane: CustomerDetailPane
     undo_history: UndoHistory
+    results: ResultsTab
     menus: WindowMenus
     _central_layout: QVBoxLayout
 
@@ -158,6 +160,7 @@ class WindowScreens(WindowFileActions):
         alerts_view.status_message.connect(lambda t: self.statusBar().showMessage(t, 6000))
         alerts_view.set_undo_history(self.undo_history)
         alerts_view.detail_pane.set_workspace_scored(self.customers_pane.model.scored)
+        alerts_view.detail_pane.renewal_call_changed.connect(self._on_renewal_call_changed)
         dashboard.score_requested.connect(self._on_pane_score_requested)
         dashboard.customers_requested.connect(self.open_customers)
         dashboard.alerts_requested.connect(self._on_dashboard_alerts_requested)
@@ -293,3 +296,10 @@ class WindowScreens(WindowFileActions):
         self._dashboard_stale = True
         self._customer_stale = True  # its customer may be the one acted on: read anew
         self.my_work.reload()  # a task, a call or a snooze may change the lists
+
+    def _on_renewal_call_changed(self, _customer_id: int) -> None:
+        """An owner's renewal call was recorded or undone: Results ▸ Renewals (its pipeline,
+        disagreements, forecast against actual) and My work's call-due list read anew."""
+        self.results.mark_stale()
+        if self._screens is not None:
+            self._screens.my_work.reload()
