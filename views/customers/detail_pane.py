@@ -149,7 +149,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         self._build_contact_buttons(content)
         tiles = self._build_kpi_tiles(content)
         self.usage_section = UsageSection(content)
-        self.renewal_card = RenewalCardSection(content)
+        self.renewal_card = RenewalCardSection(content, today=lambda: clock().date())
         self.renewal_card.record_requested.connect(self.record_call)
         self._build_scores(content)
         self._build_chart_card(content)

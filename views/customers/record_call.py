@@ -4,6 +4,7 @@ Keyboard first: the calls are radio buttons reached with the arrow keys, Enter r
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.formatting import format_date
-from services.renewals.card_records import DUE, TO_COME, ContractCard
+from services.renewals.card_records import CheckpointState, ContractCard
 from services.renewals.vocab import CALL_CHANCE, CALL_LABELS, CALLS
 from views.kit.accessibility import name
 
@@ -46,11 +47,18 @@ class RecordCallDialog(QDialog):
     """Ask for the owner's call on one customer's renewal."""
 
     def __init__(
-        self, customer_id: int, customer: str, contracts: tuple[ContractCard, ...], parent: QWidget
+        self,
+        customer_id: int,
+        customer: str,
+        contracts: tuple[ContractCard, ...],
+        parent: QWidget,
+        *,
+        today: dt.date | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Record my call")
         self._customer_id = customer_id
+        self._today = today or dt.date.today()
         self._contracts = tuple(c for c in contracts if c.checkpoints)
         intro = QLabel(f"Your call on {customer}'s renewal, kept with the model's likelihood now.")
         intro.setWordWrap(True)
@@ -59,6 +67,7 @@ class RecordCallDialog(QDialog):
             self.contract_box.addItem(f"{c.name}, renews {format_date(c.end_date)}", c.contract_id)
         self.checkpoint_box = name(QComboBox(self), "Checkpoint")
         self.contract_box.currentIndexChanged.connect(self._fill_checkpoints)
+        self.checkpoint_box.currentIndexChanged.connect(self._show_existing_call)
         self.buttons_group = QButtonGroup(self)
         calls_row = QHBoxLayout()
         self.call_buttons: dict[str, QRadioButton] = {}
@@ -92,24 +101,39 @@ class RecordCallDialog(QDialog):
         self.contract_box.setVisible(len(self._contracts) > 1)
         form.labelForField(self.contract_box).setVisible(len(self._contracts) > 1)
         self._fill_checkpoints()
-        self.call_buttons[CALLS[0]].setFocus()
+        (self.call_buttons.get(self.call or "") or self.call_buttons[CALLS[0]]).setFocus()
 
     def _fill_checkpoints(self) -> None:
+        self.checkpoint_box.blockSignals(True)
         self.checkpoint_box.clear()
-        index = self.contract_box.currentIndex()
-        if not 0 <= index < len(self._contracts):
+        contract = self._contract()
+        if contract is None:
+            self.checkpoint_box.blockSignals(False)
             return
-        contract = self._contracts[index]
-        chosen = 0
-        for i, point in enumerate(contract.checkpoints):
+        for point in contract.checkpoints:
             self.checkpoint_box.addItem(
                 f"{point.months} months before ({format_date(point.day)}), {point.state}",
                 point.months,
             )
-            if point.state == DUE or (point.state == TO_COME and chosen == 0 and i):
-                chosen = i
-        due = [i for i, p in enumerate(contract.checkpoints) if p.state == DUE]
-        self.checkpoint_box.setCurrentIndex(due[0] if due else chosen)
+        self.checkpoint_box.setCurrentIndex(default_checkpoint(contract.checkpoints, self._today))
+        self.checkpoint_box.blockSignals(False)
+        self._show_existing_call()
+
+    def _contract(self) -> ContractCard | None:
+        index = self.contract_box.currentIndex()
+        return self._contracts[index] if 0 <= index < len(self._contracts) else None
+
+    def _show_existing_call(self) -> None:
+        """The call already recorded at the checkpoint picked as the starting value (to
+        keep or change); none: nothing picked, no note."""
+        contract, index = self._contract(), self.checkpoint_box.currentIndex()
+        points = contract.checkpoints if contract is not None else ()
+        existing = points[index].call if 0 <= index < len(points) else None
+        self.buttons_group.setExclusive(False)  # an exclusive group cannot be left empty
+        for call, button in self.call_buttons.items():
+            button.setChecked(existing is not None and existing.call == call)
+        self.buttons_group.setExclusive(True)
+        self.note_edit.setText(existing.note if existing is not None else "")
 
     @property
     def customer_id(self) -> int:
@@ -132,3 +156,15 @@ class RecordCallDialog(QDialog):
             call=call,
             note=self.note_edit.text().strip(),
         )
+
+
+def default_checkpoint(points: tuple[CheckpointState, ...], today: dt.date) -> int:
+    """The checkpoint the dialog starts on: the latest one reached (the nearest the renewal
+    date whose day has come), called already or not; before any is reached, the first to
+    come."""
+    if not points:
+        return -1
+    reached = [i for i, p in enumerate(points) if p.day <= today]
+    if reached:
+        return max(reached, key=lambda i: points[i].day)
+    return min(range(len(points)), key=lambda i: points[i].day)

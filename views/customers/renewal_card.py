@@ -10,6 +10,9 @@ pane's (``record_requested``), so that the call runs on the job runner and Ctrl+
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -133,9 +136,12 @@ class RenewalCardSection(QWidget):
 
     record_requested = Signal(object)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, today: Callable[[], dt.date] = dt.date.today
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("renewalCard")
+        self._today = today  # which checkpoints are reached (the pane's clock)
         self._card: RenewalCard | None = None
         self._customer = ""
         self.dialog: RecordCallDialog | None = None
@@ -206,7 +212,9 @@ class RenewalCardSection(QWidget):
         # Where the keys were (the card's button, the customers table): back there after,
         # so that Ctrl+Z right away undoes the call (never a text field the window picked).
         back = QApplication.focusWidget() or self.window().focusWidget() or self.record_button
-        dialog = RecordCallDialog(card.customer_id, self._customer, card.contracts, self)
+        dialog = RecordCallDialog(
+            card.customer_id, self._customer, card.contracts, self, today=self._today()
+        )
         self.dialog = dialog
 
         def done(result: int) -> None:

@@ -154,3 +154,55 @@ def test_a_call_asked_for_a_customer_who_left_the_pane_is_not_recorded(
     assert card.dialog is None
     assert read_calls(ws.engine, ids["G"]) == []
     assert read_calls(ws.engine, ids["B"]) == []
+
+
+def open_dialog(qtbot, card):  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(card.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: card.dialog is not None and card.dialog.isVisible())
+    return card.dialog
+
+
+def test_with_both_checkpoints_called_the_dialog_starts_on_the_latest_reached(
+    qtbot, theme: ThemeManager, jobs: JobRunner, book
+) -> None:
+    ws, ids = book
+    pane, _ = make_pane(qtbot, jobs, ws)
+    show(qtbot, pane, jobs, ids["C"])  # renews Jun 1: 6 months (Dec 1) called, 3 (Mar 1) due
+    card = pane.renewal_card
+    dialog = open_dialog(qtbot, card)
+    assert dialog.checkpoint_box.currentData() == 3
+    assert dialog.call is None
+    assert dialog.note_edit.text() == ""
+    qtbot.mouseClick(dialog.call_buttons["likely"], Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.note_edit, "Verbal yes from the CFO")
+    qtbot.keyClick(dialog.note_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(read_calls(ws.engine, ids["C"])) == 2, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: card.dialog is None and jobs.is_idle(), timeout=TIMEOUT_MS)
+    # Both checkpoints called: the one nearest the renewal date that is reached, with its
+    # call as the starting value (not the older checkpoint, nor an empty call).
+    dialog = open_dialog(qtbot, card)
+    assert dialog.checkpoint_box.currentData() == 3
+    assert dialog.call == "likely"
+    assert dialog.note_edit.text() == "Verbal yes from the CFO"
+    assert dialog.button_box.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    dialog.checkpoint_box.setCurrentIndex(dialog.checkpoint_box.findData(6))
+    assert dialog.call == "at_risk"
+    assert dialog.note_edit.text() == "New CFO reviewing tools"
+    dialog.reject()
+    qtbot.waitUntil(lambda: card.dialog is None)
+
+
+def test_before_any_checkpoint_is_reached_the_dialog_starts_on_the_first_to_come(
+    qtbot, theme: ThemeManager, jobs: JobRunner, book
+) -> None:
+    ws, ids = book
+    pane, _ = make_pane(qtbot, jobs, ws)
+    show(qtbot, pane, jobs, ids["D"])  # D2 renews Dec 31: 6 months (Jun 30) to come
+    card = pane.renewal_card
+    dialog = open_dialog(qtbot, card)
+    dialog.contract_box.setCurrentIndex(1)
+    assert dialog.contract_box.currentText().startswith("Plan D2")
+    assert dialog.checkpoint_box.currentData() == 6
+    assert dialog.call is None
+    dialog.reject()
+    qtbot.waitUntil(lambda: card.dialog is None)
