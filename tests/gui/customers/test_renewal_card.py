@@ -178,6 +178,11 @@ def test_with_both_checkpoints_called_the_dialog_starts_on_the_latest_reached(
     qtbot.keyClick(dialog.note_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(read_calls(ws.engine, ids["C"])) == 2, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: card.dialog is None and jobs.is_idle(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: any(t.startswith("Call at 3 months") and "Likely" in t
+                    for t in card.boxes[0].texts()),
+        timeout=TIMEOUT_MS,
+    )  # fmt: skip
     # Both checkpoints called: the one nearest the renewal date that is reached, with its
     # call as the starting value (not the older checkpoint, nor an empty call).
     dialog = open_dialog(qtbot, card)
