@@ -161,3 +161,6 @@ class RenewalsReport:
     no_rate: int = 0  # contracts whose currency has no exchange rate
     # contract -> customer, every contract read (a figure opens its contracts' customers)
     customers: dict[int, int] = field(default_factory=dict)
+    # How far apart an owner's call and the model's likelihood disagree (a fraction: 0.4;
+    # the renewal calls' setting); None: not read.
+    disagreement_gap: float | None = None

@@ -23,6 +23,7 @@ from models.schema import ScoreSnapshot, ScoringRun
 from models.schema.renewals import Contract, RenewalCall, RenewalForecast
 from services.renewals.actual import check_forecasts
 from services.renewals.book import Book, read_book
+from services.renewals.calls import margin
 from services.renewals.features import matrix, training
 from services.renewals.model import backtest, mean_risk
 from services.renewals.records import (
@@ -195,6 +196,7 @@ def renewals_report(
         if with_backtest and total:
             test = backtest(book.decided, matrix(book, training(book.decided), mean_risk(book)))
         model_checks, owner_checks = check_forecasts(session, as_of, owner=owner)
+        gap = margin(session)
     owners = tuple(sorted({r.owner for r in rows}, key=lambda o: (o == NO_OWNER, o.lower())))
     segments = tuple(sorted({r.segment for r in rows}, key=lambda s: (s == NOT_SCORED, s)))
     shown = [r for r in rows if owner in (None, r.owner) and segment in (None, r.segment)]
@@ -208,4 +210,5 @@ def renewals_report(
         model_checks=model_checks, owner_checks=owner_checks, owners=owners,
         segments=segments, names=names, no_rate=book.left_out,
         customers={c.contract_id: c.customer_id for c in book.contracts},
+        disagreement_gap=gap,
     )  # fmt: skip

@@ -5,14 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from services.core.money import format_money
+from services.renewals.calls import disagrees
 from services.renewals.records import AT_RISK_BELOW, COLD_START, RenewalsReport, Upcoming
-from services.renewals.vocab import CALL_LABELS
+from services.renewals.vocab import CALL_CHANCE, CALL_LABELS
 
 __all__ = [
     "AMOUNTS_WORDS",
     "EMPTY_WORDS",
+    "DISAGREES",
+    "call_disagrees",
     "call_words",
     "chance",
+    "disagreement_tip",
     "day",
     "headline",
     "likelihood_words",
@@ -51,6 +55,27 @@ def day(value: dt.date) -> str:
 def call_words(upcoming: Upcoming) -> str:
     """The owner's latest call, "–" when none."""
     return CALL_LABELS.get(upcoming.call or "", "–")
+
+
+# The mark beside a call the model disagrees with: words, never colour alone.
+DISAGREES = "disagrees"
+
+
+def call_disagrees(report: RenewalsReport, upcoming: Upcoming) -> bool:
+    """The owner's latest call and the model's likelihood are the renewal calls' setting
+    apart or more (as on the renewal card)."""
+    gap = report.disagreement_gap
+    if gap is None or upcoming.call is None:
+        return False
+    return disagrees(upcoming.call, upcoming.likelihood, gap)
+
+
+def disagreement_tip(upcoming: Upcoming) -> str:
+    """ "Called Commit (about 95% to renew); the model gives 31%"."""
+    call = upcoming.call or ""
+    label = CALL_LABELS.get(call, "–")
+    about = f" (about {CALL_CHANCE[call]:.0%} to renew)" if call in CALL_CHANCE else ""
+    return f"Called {label}{about}; the model gives {likelihood_words(upcoming)}"
 
 
 def likelihood_words(upcoming: Upcoming) -> str:

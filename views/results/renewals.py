@@ -13,14 +13,32 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
-from services.renewals.records import Checked, PipelineMonth, RenewalsReport, Upcoming
+from services.renewals.records import (
+    AT_RISK_BELOW,
+    Checked,
+    PipelineMonth,
+    RenewalsReport,
+    Upcoming,
+)
 from services.renewals.wording import (
     AMOUNTS_WORDS,
+    DISAGREES,
     EMPTY_WORDS,
+    call_disagrees,
     call_words,
     chance,
+    disagreement_tip,
     headline,
     likelihood_words,
     model_words,
@@ -53,26 +71,57 @@ TILES = (
     ("decided", "Won · lost, 3 months"),
 )
 AHEAD_DAYS = 90
+DRIVERS_COLUMN = 6  # the upcoming list's last column
+NAME_MIN_WIDTH = 140  # pixels: the customer column never narrower
 
 
 def upcoming_columns(report: RenewalsReport | None) -> list[WorkColumn]:
-    """The upcoming list's columns."""
+    """The upcoming list's columns. A likelihood below AT_RISK_BELOW is red; a call the
+    model disagrees with says so in words ("Commit · disagrees", in the warning colour),
+    so that red means one thing and colour is never the only sign. Every cell's tooltip
+    holds its whole text (a long name or driver list is elided)."""
 
     def cash(u: Upcoming) -> str:
         return money(report, u.annual_cents) if report is not None else ""
 
-    def tone(u: Upcoming) -> str | None:
-        return "alarm" if u.at_risk else None
+    def low(u: Upcoming) -> str | None:
+        return "alarm" if u.likelihood is not None and u.likelihood < AT_RISK_BELOW else None
+
+    def odd(u: Upcoming) -> bool:
+        return report is not None and call_disagrees(report, u)
+
+    def call(u: Upcoming) -> str:
+        return f"{call_words(u)} · {DISAGREES}" if odd(u) else call_words(u)
+
+    def call_tip(u: Upcoming) -> str:
+        return disagreement_tip(u) if u.call else "No call recorded yet"
+
+    def likelihood_tip(u: Upcoming) -> str:
+        below = f"; below {AT_RISK_BELOW:.0%}: at risk" if low(u) else ""
+        return f"Likelihood to renew {likelihood_words(u)}{below}"
+
+    def drivers(u: Upcoming) -> str:
+        return "; ".join(u.drivers)
 
     return [
-        WorkColumn("Customer", lambda u: u.name, tooltip=lambda u: "; ".join(u.drivers) or u.name),
+        WorkColumn("Customer", lambda u: u.name, tooltip=lambda u: u.name),
         WorkColumn("Renews", lambda u: f"{u.end:%b} {u.end.day}, {u.end.year}"),
-        WorkColumn("Owner", lambda u: u.owner),
+        WorkColumn("Owner", lambda u: u.owner, tooltip=lambda u: u.owner),
         WorkColumn("A year", cash),
-        WorkColumn("Likelihood", likelihood_words, tone=tone),
-        WorkColumn("Call", call_words),
-        WorkColumn("Drivers", lambda u: "; ".join(u.drivers)),
+        WorkColumn("Likelihood", likelihood_words, tooltip=likelihood_tip, tone=low),
+        WorkColumn("Call", call, tooltip=call_tip, tone=lambda u: "note" if odd(u) else None),
+        WorkColumn("Drivers", drivers, tooltip=lambda u: drivers(u) or "No drivers"),
     ]
+
+
+def legend_words(report: RenewalsReport) -> str:
+    """What the upcoming list's marks mean."""
+    gap = report.disagreement_gap
+    apart = f"{gap * 100:.0f} points or more" if gap is not None else "far"
+    return (
+        f"Upcoming renewals: a likelihood in red is below {AT_RISK_BELOW:.0%}; "
+        f"“{DISAGREES}” marks an owner's call {apart} from the model's likelihood."
+    )
 
 
 def actual_columns() -> list[WorkColumn]:
@@ -133,6 +182,11 @@ class RenewalsSection(ResultsSection):
         body.addWidget(self.chart_card)
         self.upcoming_model = WorkListModel(upcoming_columns(None), self)
         self.upcoming_table = self._table(body, "Upcoming renewals", self.upcoming_model)
+        # The names get the room they need up to a cap; the drivers take the rest, elided
+        # (each cell's tooltip holds its whole text).
+        header = self.upcoming_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(DRIVERS_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.upcoming_table.clicked.connect(self._on_upcoming_clicked)
         self.actual_model = WorkListModel(actual_columns(), self)
         self.actual_table = self._table(body, "Forecast against actual", self.actual_model)
@@ -258,6 +312,8 @@ class RenewalsSection(ResultsSection):
         self.upcoming_model.set_columns(upcoming_columns(report))
         self.upcoming_model.set_rows(report.upcoming)
         self._fit(self.upcoming_table, len(report.upcoming))
+        self._size_names()
+        self.notes_label.setText(f"{legend_words(report)} {AMOUNTS_WORDS}")
         checks = (*report.model_checks, *report.owner_checks)
         self.actual_model.set_rows(checks)
         self._fit(self.actual_table, len(checks))
@@ -269,6 +325,18 @@ class RenewalsSection(ResultsSection):
             else "No renewal date has passed yet: forecast against actual shows once one has."
         )
         self.body.show()
+
+    def _size_names(self) -> None:
+        """The customer column as wide as its longest name, up to a third of the table."""
+        table = self.upcoming_table
+        table.resizeColumnToContents(0)
+        cap = max(NAME_MIN_WIDTH, table.viewport().width() // 3)
+        table.setColumnWidth(0, max(NAME_MIN_WIDTH, min(table.columnWidth(0), cap)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.report is not None:
+            self._size_names()
 
     @staticmethod
     def _fill(combo: ComboBox, names: Iterable[str]) -> None:
@@ -341,9 +409,16 @@ class RenewalsSection(ResultsSection):
             return frozenset()
         return frozenset(report.customers[c] for c in contracts if c in report.customers)
 
-    def _emit(self, customers: frozenset[int], title: str) -> None:
+    def filter_words(self) -> str:
+        """The filters in force, as the opened list's title names them: " · Owner: Dana
+        Reyes · Segment: Loyal" ("" with none)."""
+        picked = (("Owner", self.owner()), ("Segment", self.segment()))
+        return "".join(f" · {what}: {value}" for what, value in picked if value)
+
+    def _emit(self, customers: frozenset[int], title: str, *, filtered: bool = True) -> None:
+        where = self.filter_words() if filtered else ""
         self.customers_requested.emit(
-            CustomerFilter(customer_ids=customers, title=f"{title} ({len(customers):,})")
+            CustomerFilter(customer_ids=customers, title=f"{title}{where} ({len(customers):,})")
         )
 
     def _open_tile(self, key: str) -> None:
@@ -373,7 +448,8 @@ class RenewalsSection(ResultsSection):
 
     def _on_upcoming_clicked(self, index: QModelIndex) -> None:
         u: Upcoming = self.upcoming_model.record(index.row())
-        self._emit(frozenset({u.customer_id}), f"{u.name}, renewing {u.end:%b} {u.end.day}")
+        title = f"{u.name}, renewing {u.end:%b} {u.end.day}"
+        self._emit(frozenset({u.customer_id}), title, filtered=False)
 
     def _on_actual_clicked(self, index: QModelIndex) -> None:
         c: Checked = self.actual_model.record(index.row())

@@ -10,9 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from sqlalchemy import update
 
 from app.gui.results_source import WorkspaceResultsSource
 from app.workspace import Workspace, open_workspace
+from models.schema import Customer
 from tests.support.renewals_book import fill_renewals_book
 from views.item_models.customer_filters import CustomerFilter
 from views.results.renewals import RenewalsSection
@@ -112,3 +115,60 @@ def test_no_contracts_says_how_to_import(qtbot, jobs, workspace_url: str) -> Non
         assert section.body.isHidden()
     finally:
         ws.close()
+
+
+def test_red_is_a_low_likelihood_and_a_disagreement_is_said_in_words(
+    qtbot, jobs, book: Book
+) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    ws, _customers, _k = book
+    section = _section(qtbot, jobs, ws)
+    model = section.upcoming_model
+    critical = QColor(section.upcoming_model._theme.critical)
+    likelihood = {model.index(r, 0).data(): model.index(r, 4) for r in range(4)}
+    call = {model.index(r, 0).data(): model.index(r, 5) for r in range(4)}
+    # B: 40%, below 50%: red, and its tooltip says why. E: called at risk (about 35%)
+    # against the model's 80%, 45 points apart (40 by default): not red, "disagrees".
+    assert likelihood["Customer B"].data(Qt.ItemDataRole.ForegroundRole) == critical
+    assert "below 50%" in likelihood["Customer B"].data(Qt.ItemDataRole.ToolTipRole)
+    assert likelihood["Customer E"].data(Qt.ItemDataRole.ForegroundRole) is None
+    assert call["Customer E"].data() == "At risk · disagrees"
+    assert call["Customer E"].data(Qt.ItemDataRole.ForegroundRole) != critical
+    assert call["Customer E"].data(Qt.ItemDataRole.ToolTipRole) == (
+        "Called At risk (about 35% to renew); the model gives 80%"
+    )
+    # A: commit (95%) against 90%: agreed, no mark.
+    assert call["Customer A"].data() == "Commit"
+    assert "“disagrees” marks an owner's call 40 points or more" in section.notes_label.text()
+
+
+def test_long_names_and_drivers_have_tooltips_and_fit_at_1366(qtbot, jobs, book: Book) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    ws, customers, _k = book
+    long_name = "Customer A, the Northern Hemisphere Regional Purchasing Cooperative"
+    with ws.engine.begin() as conn:
+        conn.execute(update(Customer).where(Customer.id == customers["A"]).values(name=long_name))
+    section = _section(qtbot, jobs, ws)
+    section.resize(1340, 700)
+    qtbot.waitUntil(lambda: section.upcoming_table.viewport().width() > 1000)
+    model, table = section.upcoming_model, section.upcoming_table
+    assert model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole) == long_name
+    for row, record in enumerate(model.rows):
+        drivers = model.index(row, 6).data(Qt.ItemDataRole.ToolTipRole)
+        assert drivers == ("; ".join(record.drivers) or "No drivers")
+    # The name column takes what it needs up to a third of the table; the drivers the rest.
+    width = table.viewport().width()
+    assert 140 <= table.columnWidth(0) <= width // 3 + 1
+    assert table.columnWidth(6) >= 150
+    assert sum(table.columnWidth(c) for c in range(7)) <= width + 1  # no column cut off
+
+
+def test_an_owner_filter_is_named_in_the_opened_list(qtbot, jobs, book: Book) -> None:  # type: ignore[no-untyped-def]
+    ws, _customers, _k = book
+    section = _section(qtbot, jobs, ws)
+    combo = section.owner_combo
+    before = section.report
+    combo.setCurrentIndex(combo.findData("Leo"))
+    combo.activated.emit(combo.currentIndex())
+    qtbot.waitUntil(lambda: section.report is not before and jobs.is_idle(), timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(section.customers_requested, timeout=TIMEOUT_MS) as opened:
+        section.tiles["up"].clicked.emit()
+    assert opened.args[0].title == "Renewals in the next 90 days · Owner: Leo (2)"
