@@ -149,6 +149,8 @@ class RenewalCardSection(QWidget):
         self.title_label.setObjectName("sectionTitle")
         self.due_label = QLabel("", self)
         self.due_label.setProperty("tone", "warning")
+        # Wraps in a narrow pane (large text): the card never widens the pane past its view.
+        self.due_label.setWordWrap(True)
         self.record_button = QPushButton("Record my &call…", self)
         self.record_button.setObjectName("recordCallButton")
         self.record_button.setToolTip(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialogButtonBox
 
 from app.gui.customers_source import WorkspaceCustomerSource
@@ -211,3 +212,26 @@ def test_before_any_checkpoint_is_reached_the_dialog_starts_on_the_first_to_come
     assert dialog.call is None
     dialog.reject()
     qtbot.waitUntil(lambda: card.dialog is None)
+
+
+def test_at_150_percent_text_the_card_fits_a_narrow_pane(
+    qtbot, qapp, theme: ThemeManager, jobs: JobRunner, book
+) -> None:
+    ws, ids = book
+    before = QFont(qapp.font())
+    font = QFont(before)
+    font.setPointSizeF(before.pointSizeF() * 1.5)
+    qapp.setFont(font)  # the text made larger before the pane is built, as the system does
+    try:
+        pane, _ = make_pane(qtbot, jobs, ws)
+        pane.resize(560, 1400)  # the customer pane's narrowest
+        show(qtbot, pane, jobs, ids["D"])  # a call due: the longest header
+        card = pane.renewal_card
+        assert card.due_label.text().startswith("Your call is due")
+        # The header wraps its words rather than push the button out of the pane's view.
+        assert card.minimumSizeHint().width() <= 560 - 40
+        qtbot.waitUntil(lambda: card.record_button.isVisible())
+        right = card.record_button.mapTo(pane, card.record_button.rect().topRight()).x()
+        assert right <= pane.width()
+    finally:
+        qapp.setFont(before)
