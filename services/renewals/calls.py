@@ -37,7 +37,7 @@ from models.schema import Customer, ScoringRun
 from models.schema.renewals import Contract, RenewalCall, RenewalForecast
 from services.core.formatting import format_percent
 from services.renewals.card_records import CallRecord, Forecast
-from services.renewals.vocab import CALL_CHANCE, CALLS, OPEN
+from services.renewals.vocab import CALL_CHANCE, CALLS, OPEN, disagrees
 from services.settings.views import RenewalCallSettings
 
 # How many of the model's drivers the words of a disagreement quote.
@@ -118,13 +118,6 @@ def margin(session: Session) -> float:
     """The gap between a call's chance and the model's likelihood that counts as
     disagreement (a fraction: 0.4)."""
     return float(RenewalCallSettings.read(session).disagreement_points) / 100.0
-
-
-def disagrees(call: str, likelihood: float | None, gap: float) -> bool:
-    """True when the call's chance and the likelihood are at least ``gap`` apart."""
-    if likelihood is None or call not in CALL_CHANCE:
-        return False
-    return abs(CALL_CHANCE[call] - likelihood) >= gap - 1e-9
 
 
 def disagreement_words(call: CallRecord, forecast: Forecast, who: str | None = None) -> str:

@@ -21,7 +21,6 @@ from services.renewals.calls import (
     contract_name,
     current_checkpoint,
     disagreement_words,
-    disagrees,
     latest_calls,
     latest_forecasts,
     margin,
@@ -38,7 +37,7 @@ from services.renewals.card_records import (
     ContractCard,
     RenewalCard,
 )
-from services.renewals.vocab import OPEN, PERIOD_MONTHS
+from services.renewals.vocab import OPEN, PERIOD_MONTHS, disagrees
 
 
 def _states(

@@ -20,5 +20,13 @@ CALL_LABELS = {COMMIT: "Commit", LIKELY: "Likely", AT_RISK: "At risk", LOST: "Lo
 # beside a likelihood, and the owner's forecast when forecast is checked against actual.
 CALL_CHANCE = {COMMIT: 0.95, LIKELY: 0.75, AT_RISK: 0.35, LOST: 0.05}
 
+
+def disagrees(call: str, likelihood: float | None, gap: float) -> bool:
+    """True when the call's chance and the likelihood are at least ``gap`` apart."""
+    if likelihood is None or call not in CALL_CHANCE:
+        return False
+    return abs(CALL_CHANCE[call] - likelihood) >= gap - 1e-9
+
+
 PERIODS = ("month", "quarter", "year")
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from services.core.money import format_money
-from services.renewals.calls import disagrees
 from services.renewals.records import AT_RISK_BELOW, COLD_START, RenewalsReport, Upcoming
-from services.renewals.vocab import CALL_CHANCE, CALL_LABELS
+from services.renewals.vocab import CALL_CHANCE, CALL_LABELS, disagrees
 
 __all__ = [
     "AMOUNTS_WORDS",
