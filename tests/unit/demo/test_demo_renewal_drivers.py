@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.workspace import Workspace, open_workspace, to_url
+from app.workspace import Workspace, open_workspace
 from models.schema import Interaction, Outreach, ScoreSnapshot
 from models.schema.renewals import Contract, RenewalForecast
 from models.vocab import OUTREACH_STATUSES
@@ -26,7 +26,7 @@ from services.usecases.customer_detail import load_customer_detail
 from services.usecases.refresh import score_and_alert
 from views.customers.usage_words import change, session_count
 
-CUSTOMERS = 1200
+CUSTOMERS = 1000
 SEED = 11
 DAYS = 180
 # The timeline's kinds of contact with the customer (services/usecases/customer_detail.py).
@@ -40,10 +40,10 @@ class Upcoming:
     as_of: dt.date
 
 
-@pytest.fixture(scope="module")
-def scored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, list[Upcoming]]]:
-    path = tmp_path_factory.mktemp("drivers") / "d.radar.sqlite"
-    ws = open_workspace(to_url(str(path)), backup=False)
+@pytest.fixture
+def scored(workspace_url: str) -> Iterator[tuple[Workspace, list[Upcoming]]]:
+    """The scored demo on SQLite and on PostgreSQL."""
+    ws = open_workspace(workspace_url, backup=False)
     build_demo(ws.engine, customers=CUSTOMERS, seed=SEED)
     score_and_alert(ws.engine)
     with Session(ws.engine) as s:
