@@ -343,6 +343,31 @@ def sla_columns(
     return words, overdue
 
 
+def due_cells(
+    engine: Engine,
+    ids: Any,
+    created_at: Any,
+    severity: Any,
+    status: Any,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """For the ``alerts`` command: each active alert's due day as the card's header says
+    it ("Sat, Nov 28"), "overdue 2 d" past it, "" once acted on or closed; in the order
+    given."""
+    now = now or dt.datetime.now(dt.UTC)
+    cells = [""] * len(ids)
+    active = [k for k in range(len(ids)) if str(status[k]) in ACTIVE_ALERT_STATUSES]
+    if not active:
+        return cells
+    states, _settings = _column_states(engine, ids, created_at, severity, status, now, active)
+    for k, state in states.items():
+        if state.acted_at is not None:
+            continue
+        day = f"{state.due_on:%a, %b} {state.due_on.day}"
+        cells[k] = f"overdue {state.overdue_days} d" if state.overdue else day
+    return cells
+
+
 def due_columns(
     engine: Engine,
     ids: Any,

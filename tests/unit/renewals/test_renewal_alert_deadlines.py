@@ -20,7 +20,7 @@ from services.alerts import renewal_rules, sla
 from services.alerts.detail import alert_detail
 from services.alerts.generate import generate_alerts
 from services.alerts.queries import alerts_export_frame
-from services.alerts.sla import SlaSettings, due_at, sla_columns, sla_states
+from services.alerts.sla import SlaSettings, due_at, due_cells, sla_columns, sla_states
 from tests.support.renewal_calls_book import fill_renewal_calls_book
 
 NOW = dt.datetime(2026, 3, 1, 18, 0, tzinfo=dt.UTC)  # a Sunday, the scores' date
@@ -105,6 +105,18 @@ def test_renewal_alerts_are_due_by_their_deadline(workspace_url: str) -> None:
         marks = {int(r[0]): (w, o) for r, w, o in zip(ordered, words, overdue, strict=True)}
         assert marks[notice_id] == ("Overdue 1 d", True)
         assert marks[risk_id] == ("Due today", False)
+        # The alerts command's DUE column says the same.
+        cells = due_cells(
+            ws.engine,
+            np.array([r[0] for r in ordered]),
+            np.array([r[4].replace(tzinfo=None) for r in ordered], "datetime64[us]"),
+            np.array([r[5] for r in ordered], dtype=object),
+            np.array([r[6] for r in ordered], dtype=object),
+            tuesday,
+        )
+        due_cell = {int(r[0]): c for r, c in zip(ordered, cells, strict=True)}
+        assert due_cell[notice_id] == "overdue 1 d"
+        assert due_cell[risk_id] == "Tue, Mar 3"
         frame = alerts_export_frame(ws.engine, now=tuesday).set_index("alert_id")
         assert frame.loc[notice_id, "due_on"] == dt.date(2026, 3, 2)
         assert bool(frame.loc[notice_id, "overdue"])
