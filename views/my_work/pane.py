@@ -336,6 +336,7 @@ class MyWorkPane(QWidget):
         # An empty list gives its room to the others (a sentence needs one line).
         self._layout.setStretchFactor(self.tasks, 3 if work.tasks else 0)
         self._layout.setStretchFactor(self.steps, 2 if work.steps else 0)
+        self._layout.setStretchFactor(self.renewals, 1 if work.renewals else 0)
         self.step_actions.update_buttons()
         self.overdue.set_rows(work.overdue_alerts)
         self.snoozed.set_rows(work.snoozed)

@@ -100,6 +100,8 @@ def test_mine_without_a_book_says_where_the_renewals_wait(
         assert section.model.rowCount() == 0
         assert not section.table.isVisible()
         assert section.empty.isVisible()
+        # A sentence takes one line, not the room of a list.
+        assert pane._layout.stretch(pane._layout.indexOf(section)) == 0
         assert section.empty.text() == (
             "No customer is yours until you say who you are (File ▸ Who I am…). "
             "5 renewals wait on the team's customers: tick Everyone's to see them."
