@@ -117,6 +117,16 @@ def test_renewal_alerts_are_due_by_their_deadline(workspace_url: str) -> None:
         due_cell = {int(r[0]): c for r, c in zip(ordered, cells, strict=True)}
         assert due_cell[notice_id] == "overdue 1 d"
         assert due_cell[risk_id] == "Tue, Mar 3"
+        # Results ▸ Response times counts the same target: on Tuesday, nobody acted on
+        # the notice alert by its deadline (False); the renewal alert is not due yet.
+        from zoneinfo import ZoneInfo
+
+        from services.learn.response import alert_timings
+
+        with Session(ws.engine) as s:
+            timings = alert_timings(s, {"warning": 3}, ZoneInfo("UTC"), tuesday)
+        within = {t.alert_id: t.within_target for t in timings}
+        assert (within[notice_id], within[risk_id]) == (False, None)
         frame = alerts_export_frame(ws.engine, now=tuesday).set_index("alert_id")
         assert frame.loc[notice_id, "due_on"] == dt.date(2026, 3, 2)
         assert bool(frame.loc[notice_id, "overdue"])
