@@ -40,7 +40,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "lapse x the customer's value, with the weight the Early-warning replay chose; for a "
         "usage drop the chance it is real x the value; revenue at risk for the other risk "
         "alerts; the expected upside of an opportunity), "
-        "age, owner and status, sorted by priority.",
+        "age, the day it is due (as the card says it; an alert about a renewal's deadline is "
+        "due by that day at the latest), owner and status, sorted by priority.",
         epilog=ALERTS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -99,6 +100,7 @@ COLUMNS = (
     ("reason", 64),
     ("priority", 10),
     ("age", 5),
+    ("due", 11),
     ("owner", 16),
     ("status", 11),
 )
@@ -135,6 +137,7 @@ def format_table(
             "reason": _reason(columns, i),
             "priority": _money(int(columns["priority_cents"][i]), currency),
             "age": _age(now_seconds - float(created[i])),
+            "due": (columns["due"][i] if "due" in columns else "") or "-",
             "owner": columns["owner"][i] or "-",
             "status": str(columns["status"][i]).replace("_", " "),
         }
@@ -152,9 +155,12 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print the alerts that match the filters, highest priority first."""
     import datetime as dt
 
+    import numpy as np
+
     from app.cli.errors import EXIT_OK, CommandError
     from app.workspace import command_workspace
     from services.alerts.queries import alert_columns, alert_counts
+    from services.alerts.sla import due_cells
     from services.core.money import load_money_context
     from services.scoring.queries import latest_run_id
 
@@ -176,6 +182,10 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             now=now,
         )
         counts = alert_counts(workspace.engine, now=now)
+        # By when to act, as the card's header says it (services/alerts/sla.py).
+        due = due_cells(workspace.engine, columns["id"], columns["created_at"],
+                        columns["severity"], columns["status"], now)  # fmt: skip
+        columns["due"] = np.array(due, dtype=object)
     total = len(columns["id"])
     if total == 0:
         if not scored:

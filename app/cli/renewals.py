@@ -249,7 +249,8 @@ def cmd_due(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for d in due
     ]
     if not due:
-        table = ["No renewal call is due."]
+        mine = f" on the customers of {args.owner}" if args.owner else ""
+        table = [f"No renewal call is due{mine}."]
     _print(args, out, DUE_HEADER, rows, table, "calls due")
     return EXIT_OK
 

@@ -9,6 +9,10 @@ owner's call (services/renewals).
   ``within_days`` (30) of T, with a likelihood below ``max_likelihood_percent`` (50%) or
   no call recorded by its owner.
 
+Each reason puts the deadline first, in words: "renews Jun 15, 2026 (in 106 days) …",
+"notice must be given by Mar 11, 2026 (in 10 days), or it renews Apr 10, 2026 …". The
+alert is due by the end of that day at the latest (services/alerts/sla.py).
+
 The likelihood is the latest scoring run's row of renewal_forecasts for the contract.
 An alert is one per customer and rule: a customer with several contracts that hold is
 alerted on the one with the most at stake, its reason naming how many more hold. The
@@ -125,7 +129,7 @@ def _said_likelihood(row: pd.Series) -> str:
 def _at_risk_reason(row: pd.Series, as_of: dt.date, currency: str) -> str:
     end = row["end_date"]
     money = _yearly(float(row["annual_cents"]), currency)
-    text = f"renews {_in_days((end - as_of).days)} ({format_date(end)})"
+    text = f"renews {format_date(end)} ({_in_days((end - as_of).days)})"
     text += f" at {money}" if money else ""
     text += f"; {_said_likelihood(row)}"
     if row["call"] in (AT_RISK, LOST):
@@ -137,8 +141,8 @@ def _notice_reason(row: pd.Series, as_of: dt.date, currency: str) -> str:
     end = row["end_date"]
     last = end - dt.timedelta(days=int(row["notice_days"]))
     money = _yearly(float(row["annual_cents"]), currency)
-    text = f"last day for notice {_in_days((last - as_of).days)} ({format_date(last)})"
-    text += f", renews {format_date(end)}" + (f" at {money}" if money else "")
+    text = f"notice must be given by {format_date(last)} ({_in_days((last - as_of).days)})"
+    text += f", or it renews {format_date(end)}" + (f" at {money}" if money else "")
     said = _said_likelihood(row)
     text += f"; no call recorded, {said}" if not row["call"] else f"; {said}"
     return text

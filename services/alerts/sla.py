@@ -16,6 +16,14 @@ not count, nor does an action that was undone. An alert nobody acted on is
 dismissed, held back) stops the clock. Nothing is stored: the due time comes from
 ``alerts.created_at`` and the settings, the first action from the actions, outreach and
 audit events already kept.
+
+An alert about a deadline is due no later than the deadline: a "Notice period closing"
+alert by the end (local midnight) of the last day for notice, a "Renewal at risk" alert by
+the end of the renewal date, when that comes before the severity's working days are up
+(:func:`renewal_deadlines`). The deadline is read from the customer's open contracts: the
+earliest last day for notice (contracts with a notice period) or renewal date on or after
+the day the alert was raised, so an alert that names several contracts is due by the first
+of them.
 """
 
 from __future__ import annotations
@@ -31,12 +39,14 @@ from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.schema import Action, Alert, AuditEvent, Customer, Outreach
+from models.schema.renewals import Contract
 from models.vocab import ACTIVE_ALERT_STATUSES, SEVERITIES
 from services.alerts.config import RULE_TITLES
 from services.alerts.work_records import WorkOverdue
 from services.core.local_dates import workspace_zone
 from services.core.working_days import add_working_days as add_working_days
 from services.core.working_days import working_days_between as working_days_between
+from services.renewals.vocab import OPEN
 from services.settings import setting_specs
 from services.settings.views import DateSettings, TimeToActSettings
 
@@ -57,6 +67,10 @@ PERSON_ACTIONS = (
 )
 # The audit action of an undo (services/alerts/undo.py); its details name what it undid.
 UNDONE = "alert.undone"
+# The renewal rules whose alerts are about a deadline (services/alerts/renewal_rules.py,
+# which reads pandas: the keys are repeated here for the alert list's quick read).
+NOTICE_RULE_KEY, AT_RISK_RULE_KEY = "notice_closing", "renewal_at_risk"
+DEADLINE_RULES = (NOTICE_RULE_KEY, AT_RISK_RULE_KEY)
 # Who is not a person: the app itself.
 APP_ACTORS = ("Account Radar", "escalation", "system")
 # The declared defaults (services/settings/sla.py), read from the one declaration.
@@ -100,13 +114,21 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
-def due_at(created_at: dt.datetime, severity: str, settings: SlaSettings) -> dt.datetime:
+def due_at(
+    created_at: dt.datetime,
+    severity: str,
+    settings: SlaSettings,
+    deadline: dt.date | None = None,
+) -> dt.datetime:
     """When an alert raised at ``created_at`` is due (UTC): the end (local midnight) of
-    its severity's working days after the local day it was raised on."""
+    its severity's working days after the local day it was raised on, or of the
+    ``deadline``'s day when that is earlier (a deadline before the day raised is ignored)."""
     zone = ZoneInfo(settings.zone)
     raised_on = _aware(created_at).astimezone(zone).date()
     days = int(settings.days.get(severity, DEFAULT_DAYS.get(severity, 3)))
     due_on = add_working_days(raised_on, days)
+    if deadline is not None and raised_on <= deadline < due_on:
+        due_on = deadline
     end = dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time(), tzinfo=zone)
     return end.astimezone(dt.UTC)
 
@@ -118,9 +140,11 @@ def sla_state(
     acted_at: dt.datetime | None,
     settings: SlaSettings,
     now: dt.datetime,
+    deadline: dt.date | None = None,
 ) -> SlaState:
-    """The SLA of one alert (module doc: met, overdue, a closed alert stops the clock)."""
-    due = due_at(created_at, severity, settings)
+    """The SLA of one alert (module doc: met, overdue, a closed alert stops the clock;
+    due by the end of ``deadline``'s day at the latest)."""
+    due = due_at(created_at, severity, settings, deadline)
     zone = ZoneInfo(settings.zone)
     due_on = (due - dt.timedelta(microseconds=1)).astimezone(zone).date()
     acted = _aware(acted_at) if acted_at is not None else None
@@ -242,10 +266,41 @@ def sla_states(
     rows = list(alerts)
     settings = sla_settings(session)
     acted = first_actions(session, (r[0] for r in rows))
+    deadlines = renewal_deadlines(session, (r[0] for r in rows), settings.zone)
     return {
-        int(aid): sla_state(created, severity, status, acted.get(int(aid)), settings, now)
+        int(aid): sla_state(
+            created, severity, status, acted.get(int(aid)), settings, now, deadlines.get(int(aid))
+        )  # fmt: skip
         for aid, created, severity, status in rows
     }
+
+
+def renewal_deadlines(session: Session, alert_ids: Iterable[int], zone: str) -> dict[int, dt.date]:
+    """The deadline of each renewal alert of ``alert_ids`` (module doc): for "Notice period
+    closing" the earliest last day for notice (renewal date - notice days) of the
+    customer's open contracts with a notice period, for "Renewal at risk" the earliest
+    renewal date, on or after the local day the alert was raised; alerts without one are
+    left out."""
+    ids = sorted({int(i) for i in alert_ids})
+    out: dict[int, dt.date] = {}
+    local = ZoneInfo(zone)
+    for i in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Alert.id, Alert.rule_key, Alert.created_at, Contract.end_date,
+                   Contract.notice_days)
+            .join(Contract, Contract.customer_id == Alert.customer_id)
+            .where(Alert.id.in_(ids[i : i + 500]), Alert.rule_key.in_(DEADLINE_RULES),
+                   Contract.outcome == OPEN)
+        ).all()  # fmt: skip
+        for aid, rule, created, end, notice in rows:
+            if rule == NOTICE_RULE_KEY and not notice:
+                continue
+            deadline = end - dt.timedelta(days=int(notice or 0)) if rule == NOTICE_RULE_KEY else end
+            if deadline < _aware(created).astimezone(local).date():
+                continue
+            if int(aid) not in out or deadline < out[int(aid)]:
+                out[int(aid)] = deadline
+    return out
 
 
 def due_words(state: SlaState | None, today: dt.date) -> str:
@@ -288,6 +343,31 @@ def sla_columns(
     return words, overdue
 
 
+def due_cells(
+    engine: Engine,
+    ids: Any,
+    created_at: Any,
+    severity: Any,
+    status: Any,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """For the ``alerts`` command: each active alert's due day as the card's header says
+    it ("Sat, Nov 28"), "overdue 2 d" past it, "" once acted on or closed; in the order
+    given."""
+    now = now or dt.datetime.now(dt.UTC)
+    cells = [""] * len(ids)
+    active = [k for k in range(len(ids)) if str(status[k]) in ACTIVE_ALERT_STATUSES]
+    if not active:
+        return cells
+    states, _settings = _column_states(engine, ids, created_at, severity, status, now, active)
+    for k, state in states.items():
+        if state.acted_at is not None:
+            continue
+        day = f"{state.due_on:%a, %b} {state.due_on.day}"
+        cells[k] = f"overdue {state.overdue_days} d" if state.overdue else day
+    return cells
+
+
 def due_columns(
     engine: Engine,
     ids: Any,
@@ -327,6 +407,7 @@ def _column_states(
     with Session(engine) as session:
         settings = sla_settings(session)
         acted = first_actions(session, (int(ids[k]) for k in rows))
+        deadlines = renewal_deadlines(session, (int(ids[k]) for k in rows), settings.zone)
     # Naive UTC datetimes, as the list holds them (numpy: the list's read needs no pandas).
     created = np.asarray(created_at, dtype="datetime64[us]")
     states: dict[int, SlaState] = {}
@@ -335,7 +416,8 @@ def _column_states(
             continue
         stamp = created[k].item()
         states[k] = sla_state(stamp, str(severity[k]), str(status[k]),
-                              acted.get(int(ids[k])), settings, now)  # fmt: skip
+                              acted.get(int(ids[k])), settings, now,
+                              deadlines.get(int(ids[k])))  # fmt: skip
     return states, settings
 
 

@@ -17,8 +17,9 @@
 - **Playbook steps**: the steps of running playbooks due by today, not done or skipped
   (services/alerts/playbooks.py, which also says whose they are).
 - **Renewals**: the owner's renewal calls due at a checkpoint, then the calls the model
-  disagrees with by the margin (services/alerts/renewal_work.py): the owner's own, or
-  every owner's with ``everyone`` (where a team lead looks).
+  disagrees with by the margin (services/alerts/renewal_work.py): those of the owner's
+  customers (none without an owner name, as the overdue alerts), or every owner's with
+  ``everyone`` (where a team lead looks), each saying whose call it is.
 
 Snoozes and follow-ups are the user's when they own the alert or its customer, or when
 they acted on the alert (an audit event in their name). ``everyone=True`` lists every
@@ -80,7 +81,7 @@ def my_work(
         notices = work_notices(session, user, owner, everyone)  # services/alerts/mentions.py
         steps = steps_due(session, user=user, owner=owner, everyone=everyone, today=today)
         late = overdue_alerts_in(session, owner, everyone, when)  # services/alerts/sla.py
-        renewals = renewal_work(session, owner, everyone, today)  # alerts/renewal_work.py
+        renewals, elsewhere = renewal_work(session, owner, everyone, today)  # renewal_work.py
     return MyWork(
         user=user,
         owner=owner,
@@ -94,6 +95,7 @@ def my_work(
         steps=steps,
         overdue_alerts=late,
         renewals=renewals,
+        renewals_elsewhere=elsewhere,
     )
 
 

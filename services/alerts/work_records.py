@@ -138,6 +138,8 @@ class MyWork:
     overdue_alerts: tuple[WorkOverdue, ...] = ()
     # Renewal calls due, then calls the model disagrees with (services/alerts/renewal_work.py).
     renewals: tuple[WorkRenewal, ...] = ()
+    # The renewals waiting on other owners' customers, which "Mine" leaves out.
+    renewals_elsewhere: int = 0
 
     @property
     def overdue(self) -> int:

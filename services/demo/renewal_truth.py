@@ -22,7 +22,12 @@ logistic function (``true_chance``):
 - and a latent account effect no data shows (a benchmark's irreducible noise).
 
 The outcome of each past term is drawn with that chance; a renewed account's next term
-expands or contracts its seats by the account's health. Every term's chance, outcome and
+expands or contracts its seats by the account's health. A contract's amount is drawn
+around its customer's yearly order revenue (paid orders over the years they have bought,
+one year at least): the first term's price a seat is set so that its seats cost about
+that, later terms follow their seats at the same price (3% dearer a year), and no term
+costs more than the customer's whole order revenue, so that an account that spent $2,000
+in orders never holds a $40,000 contract. Every term's chance, outcome and
 features are kept in the demo marker (``simulated_renewals``), so that a benchmark can
 set a model's likelihoods beside the truth, as services/demo/uplift_truth.py does for
 uplift. Drawn from a random stream of its own ([seed, 23]) after everything else, so that
@@ -75,13 +80,13 @@ COEFFICIENTS = {
 }
 LATENT_SD = 0.45  # the account effect no data shows
 _OTHER_SHARE = 0.1  # customers without a company who buy for a small business
-# (name, yearly price a seat in dollars); prices rise 3% a year.
-PROGRAMMES = (
-    ("Uniform programme", 480),
-    ("Corporate gifting plan", 240),
-    ("Event wardrobe plan", 360),
-)
+PROGRAMMES = ("Uniform programme", "Corporate gifting plan", "Event wardrobe plan")
+# The smallest amount a year of a contract, in cents (unless the customer spent less; a
+# customer without a paid order pays this).
+_LEAST_CENTS = 100_00
 _PRICE_RISE = 1.03
+# The first term's amount against the customer's yearly order revenue (lognormal spread).
+_AMOUNT_SD = 0.3
 _NOTICE_DAYS = (30, 60, 90)
 _HISTORY_TERMS = 3  # the first term starts up to three years ago
 
@@ -161,6 +166,8 @@ class CustomerState:
     usage_decay_day: FloatArray  # the day the app's use starts to decay (inf: never)
     payment_failed: BoolArray
     external_ids: list[str]
+    yearly_cents: FloatArray  # paid orders' revenue a year (over the years bought, 1 at least)
+    spend_cents: FloatArray  # paid orders' whole revenue
 
 
 def business_contracts(
@@ -204,6 +211,8 @@ def contract_state(
     failed = np.zeros(n, dtype=bool)
     assert subscriptions.customer is not None
     failed[subscriptions.customer[subscriptions.columns["status"] == "past_due"]] = True
+    spend = np.asarray(orders.spend_cents, dtype=np.float64)
+    years = np.maximum((orders.last_day - orders.first_day + 1) / 365.0, 1.0)
     return CustomerState(
         arch=arch,
         first_day=cust.first_day,
@@ -217,6 +226,8 @@ def contract_state(
         usage_decay_day=decay,
         payment_failed=failed,
         external_ids=cust.external_ids,
+        yearly_cents=spend / years,
+        spend_cents=spend,
     )
 
 
@@ -245,7 +256,7 @@ def demo_contracts(
     rows: dict[str, list[Any]] = {k: [] for k in ("account", "k", "start", "end", "seats",
                                                   "prev_seats")}  # fmt: skip
     live = np.arange(m)
-    start, prev = first.copy(), seats.copy()
+    start, prev, first_seats = first.copy(), seats.copy(), seats.copy()
     for k in range(_HISTORY_TERMS + 2):
         if not len(live):
             break
@@ -271,8 +282,10 @@ def demo_contracts(
     chance = true_chance(feats, latent[cols["account"]])
     draw = rng.random(len(chance))
     renewed, keep = _chains(cols["account"], cols["k"], cols["end"], chance, draw, today_day)
+    # Drawn last, so that every term's chance and outcome stayed as they were.
+    seat_cents = state.yearly_cents[accounts] * rng.lognormal(0.0, _AMOUNT_SD, m) / first_seats
     return _table(state, accounts, cols, keep, renewed, (chance, latent[cols["account"]]), feats,
-                  programme, auto, notice, today_day)  # fmt: skip
+                  (programme, seat_cents), auto, notice, today_day)  # fmt: skip
 
 
 def _features(
@@ -338,18 +351,20 @@ def _table(
     renewed: BoolArray,
     truths: tuple[FloatArray, FloatArray],
     feats: RenewalFeatures,
-    programme: IntArray,
+    priced: tuple[IntArray, FloatArray],
     auto: BoolArray,
     notice: IntArray,
     today_day: int,
 ) -> tuple[_TableData, dict[str, Any]]:
     chance, latent = truths
+    programme, seat_cents = priced
     idx = np.flatnonzero(keep)
     a = cols["account"][idx]
     who = accounts[a]
-    price = np.array([p[1] for p in PROGRAMMES], dtype=np.float64)[programme[a]]
-    dollars = cols["seats"][idx] * price * np.power(_PRICE_RISE, cols["k"][idx])
-    amount = (np.round(dollars) * 100).astype(np.int64)
+    cents = cols["seats"][idx] * seat_cents[a] * np.power(_PRICE_RISE, cols["k"][idx])
+    spent = state.spend_cents[who]
+    cents = np.minimum(np.maximum(cents, _LEAST_CENTS), np.where(spent > 0, spent, _LEAST_CENTS))
+    amount = (np.floor(cents / 100) * 100).astype(np.int64)
     end = cols["end"][idx]
     decided = end < today_day
     outcome = np.where(decided, np.where(renewed[idx], "renewed", "churned"), "open")
@@ -364,7 +379,7 @@ def _table(
     start = cols["start"][idx]
     ids = [f"{s}@{(_EPOCH + dt.timedelta(days=int(d))).isoformat()}"
            for s, d in zip(series, start.tolist(), strict=True)]  # fmt: skip
-    names = [PROGRAMMES[p][0] for p in programme[a].tolist()]
+    names = [PROGRAMMES[p] for p in programme[a].tolist()]
     table = _TableData(
         Contract.__table__,  # type: ignore[arg-type]
         {

@@ -34,6 +34,7 @@ from services.alerts.sla import (
     SlaSettings,
     due_at,
     first_actions,
+    renewal_deadlines,
     sla_settings,
     working_days_between,
 )
@@ -123,6 +124,8 @@ def alert_timings(
         session.scalars(select(Alert).where(Alert.status != "held_back").order_by(Alert.id))
     )
     first = first_actions(session, [int(a.id) for a in alerts])
+    # A renewal alert's target is no later than its deadline, as its card says.
+    deadlines = renewal_deadlines(session, [int(a.id) for a in alerts], zone.key)
     sla = SlaSettings(targets, zone.key)
     out = []
     for alert in alerts:
@@ -142,7 +145,12 @@ def alert_timings(
                 month=raised.astimezone(zone).strftime("%Y-%m"),
                 first_action_at=acted,
                 resolved_at=closed,
-                within_target=_within(acted, closed, due_at(raised, alert.severity, sla), now),
+                within_target=_within(
+                    acted,
+                    closed,
+                    due_at(raised, alert.severity, sla, deadlines.get(int(alert.id))),
+                    now,
+                ),
             )
         )
     return out

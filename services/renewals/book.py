@@ -1,6 +1,13 @@
 """What the renewal model reads, as of one day: the contracts known by then and, for each
-customer with a contract, their scores, paid orders, product usage, tickets and outreach
+customer with a contract, their scores, paid orders, product usage, tickets and contacts
 dated on or before that day, and nothing later.
+
+Usage is read as the customer pane's usage section counts visits: sessions a day, or
+logins for a customer whose source counts no sessions (views/customers/usage_words.py's
+``session_count``), or usage events for one whose source counts neither. Contacts are
+what the pane's timeline shows of the team reaching the customer: emails sent to them
+(opened or not, or an open or click whose send was not imported), calls and meetings,
+and the emails sent or exported from the app.
 
 A run as of D knows a contract that started on or before D. Its outcome counts only when
 its renewal date is on or before D (and, when the import dates the decision, the decision
@@ -8,8 +15,9 @@ too): a contract whose date is after D is still open for that run, whatever happ
 since. Payment failures have no date in the workspace (a subscription keeps only its
 status now): they are read for a run as of today only, as a driver in words, never as a
 feature of the model. Every other record is read with a bound on its own date (a score
-snapshot's ``as_of``, an order's date, a usage day, a ticket's ``occurred_at``, an email's
-``sent_at``), so a forecast as of a past date is the one that day could have made.
+snapshot's ``as_of``, an order's date, a usage day, a ticket's or contact's
+``occurred_at``, an app email's ``sent_at``), so a forecast as of a past date is the one
+that day could have made.
 """
 
 from __future__ import annotations
@@ -43,6 +51,11 @@ __all__ = ["Book", "ContractFacts", "read_book"]
 PAYMENT_FAILING = ("past_due", "unpaid")
 # A ticket's sentiment (imported, else read from its text) below this is negative.
 NEGATIVE_SENTIMENT = -0.2
+# What a customer's usage is counted in, the first the source gives: as the pane counts.
+USAGE_NOUNS = ("sessions", "logins", "usage events")
+# The interactions that are contacts with the customer (the timeline's emails, calls and
+# meetings); the app's own emails (Outreach, sent or exported) count too.
+CONTACT_KINDS = ("email_sent", "email_open", "email_click", "call", "meeting")
 
 
 @dataclass(frozen=True)
@@ -79,9 +92,11 @@ class Book:
     # customer -> (days, values), each sorted by day
     churn_risk: dict[int, tuple[list[dt.date], list[float]]] = field(default_factory=dict)
     health: dict[int, tuple[list[dt.date], list[float]]] = field(default_factory=dict)
+    # customer -> (days, visits): sessions, else logins, else usage events (USAGE_NOUNS)
     usage: dict[int, tuple[list[dt.date], list[float]]] = field(default_factory=dict)
+    usage_noun: dict[int, str] = field(default_factory=dict)  # one of USAGE_NOUNS
     tickets: dict[int, list[tuple[dt.date, bool]]] = field(default_factory=dict)
-    outreach: dict[int, list[dt.date]] = field(default_factory=dict)
+    contacts: dict[int, list[dt.date]] = field(default_factory=dict)  # sorted days
     orders: dict[int, list[dt.date]] = field(default_factory=dict)  # paid orders' days
     left_out: int = 0  # contracts whose currency has no rate
     # Customers with a subscription payment failing now (past due or unpaid): read only
@@ -108,7 +123,7 @@ class Book:
         return values[i - 1] if i else None
 
     def usage_between(self, customer: int, first: dt.date, last: dt.date) -> float:
-        """The customer's usage events dated from ``first`` to ``last``, both included."""
+        """The customer's visits dated from ``first`` to ``last``, both included."""
         days, values = self.usage.get(customer, ([], []))
         return sum(
             values[bisect_right(days, first - dt.timedelta(days=1)) : bisect_right(days, last)]
@@ -173,18 +188,24 @@ def _scores(session: Session, book: Book, customers: object) -> None:
 def _usage(session: Session, book: Book, customers: object) -> None:
     u = UsageDay
     rows = session.execute(
-        select(u.customer_id, u.day, func.sum(u.events))
+        select(u.customer_id, u.day, func.sum(u.sessions), func.sum(u.logins), func.sum(u.events))
         .where(u.customer_id.in_(customers), u.day <= book.as_of)  # type: ignore[arg-type]
         .group_by(u.customer_id, u.day)
         .order_by(u.customer_id, u.day)
     )
-    for cid, day, events in rows:
-        days, values = book.usage.setdefault(int(cid), _series())
+    visits: dict[int, tuple[list[dt.date], dict[str, list[float]]]] = {}
+    for cid, day, *counts in rows:
+        days, series = visits.setdefault(int(cid), ([], {n: [] for n in USAGE_NOUNS}))
         days.append(day)
-        values.append(float(events or 0))
+        for noun, count in zip(USAGE_NOUNS, counts, strict=True):
+            series[noun].append(float(count or 0))
+    for cid, (days, series) in visits.items():
+        noun = next((n for n in USAGE_NOUNS if any(series[n])), USAGE_NOUNS[0])
+        book.usage[cid] = (days, series[noun])
+        book.usage_noun[cid] = noun
 
 
-def _tickets_and_outreach(session: Session, book: Book, customers: object) -> None:
+def _tickets_and_contacts(session: Session, book: Book, customers: object) -> None:
     i = Interaction
     end = _day_end(book.as_of)
     feeling = func.coalesce(i.sentiment, i.text_sentiment)
@@ -201,9 +222,17 @@ def _tickets_and_outreach(session: Session, book: Book, customers: object) -> No
             (when.date(), sentiment is not None and sentiment < NEGATIVE_SENTIMENT)
         )
     book.tickets = {c: sorted(v) for c, v in tickets.items()}
+    contacts: dict[int, list[dt.date]] = defaultdict(list)
+    for cid, when in session.execute(
+        select(i.customer_id, i.occurred_at).where(
+            i.customer_id.in_(customers),  # type: ignore[arg-type]
+            i.kind.in_(CONTACT_KINDS),
+            i.occurred_at < end,
+        )
+    ):
+        contacts[int(cid)].append(when.date())
     o = Outreach
     sent = func.coalesce(o.sent_at, o.created_at)
-    emails: dict[int, list[dt.date]] = defaultdict(list)
     for cid, when in session.execute(
         select(o.customer_id, sent).where(
             o.customer_id.in_(customers),  # type: ignore[arg-type]
@@ -211,8 +240,8 @@ def _tickets_and_outreach(session: Session, book: Book, customers: object) -> No
             sent < end,
         )
     ):
-        emails[int(cid)].append(when.date())
-    book.outreach = {c: sorted(v) for c, v in emails.items()}
+        contacts[int(cid)].append(when.date())
+    book.contacts = {c: sorted(v) for c, v in contacts.items()}
 
 
 def _orders(session: Session, book: Book, customers: object) -> None:
@@ -253,7 +282,7 @@ def read_book(session: Session, as_of: dt.date) -> Book:
     customers = select(Contract.customer_id).where(Contract.start_date <= as_of)
     _scores(session, book, customers)
     _usage(session, book, customers)
-    _tickets_and_outreach(session, book, customers)
+    _tickets_and_contacts(session, book, customers)
     _orders(session, book, customers)
     _payments(session, book, customers)
     return book

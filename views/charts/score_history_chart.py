@@ -101,7 +101,13 @@ class ScoreHistoryChart(ChartFrame):
         """Show the snapshots (any order); empty_text when there are none."""
         xs, series, changes = history_arrays(points)
         for key, curve in self._curves.items():
-            curve.setData(xs, series[key])
+            ys = np.asarray(series[key], dtype=float)
+            # A score no snapshot has (engagement before usage was imported): no line, and
+            # no all-NaN bounds for pyqtgraph to warn about.
+            if np.isfinite(ys).any():
+                curve.setData(xs, ys)
+            else:
+                curve.setData([], [])
         self._show_marks(changes)
         plot = self.plot_widget.getPlotItem()
         if len(xs) == 0:

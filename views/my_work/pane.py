@@ -332,10 +332,11 @@ class MyWorkPane(QWidget):
         self.tasks.set_rows(work.tasks)
         self.notices.set_rows(work.notices)
         self.steps.set_rows(work.steps)
-        self.renewals.set_rows(work.renewals)
+        self.renewals.show_work(work)
         # An empty list gives its room to the others (a sentence needs one line).
         self._layout.setStretchFactor(self.tasks, 3 if work.tasks else 0)
         self._layout.setStretchFactor(self.steps, 2 if work.steps else 0)
+        self._layout.setStretchFactor(self.renewals, 1 if work.renewals else 0)
         self.step_actions.update_buttons()
         self.overdue.set_rows(work.overdue_alerts)
         self.snoozed.set_rows(work.snoozed)

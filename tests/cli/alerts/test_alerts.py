@@ -100,6 +100,7 @@ def test_alerts_lists_the_working_alerts_by_priority(scored_db: tuple[Path, Path
         "REASON",
         "PRIORITY",
         "AGE",
+        "DUE",
         "OWNER",
         "STATUS",
     ]

@@ -98,6 +98,10 @@ def test_due_and_disagreements(book, tmp_path: Path) -> None:  # type: ignore[no
         ("Delta", str(ids["D1"]), "2026-02-01"),
         ("Cedar", str(ids["C1"]), "2026-03-01"),
     ]
+    # An owner with no book of their own: none, said so (not the team's calls).
+    code, out, err = run("--db", url, "renewals", "due", *AS_OF, "--owner", "Sam Lee")
+    assert code == 0, err
+    assert out.splitlines()[0] == "No renewal call is due on the customers of Sam Lee."
     target = tmp_path / "disagreements.csv"
     code, out, err = run("--db", url, "renewals", "disagreements", "--format", "csv",
                          "--out", str(target))  # fmt: skip

@@ -46,10 +46,12 @@ def test_calls_due_and_disagreements_wait_in_my_work(
             ["Acme", "Jun 15, 2026"],
         ]
         assert rows[2][2].startswith("You called it Commit; the model gives 31%")
-        # Everyone's: the lead's view of the team, Leo's calls due too, and whose call.
+        # Everyone's: the lead's view of the team, Leo's calls due too, and whose call
+        # (Maya's own still said to her as "You").
         pane.everyone_box.setChecked(True)
         qtbot.waitUntil(lambda: model.rowCount() == 5 and jobs.is_idle(), timeout=TIMEOUT_MS)
-        assert model.index(4, 2).data().startswith("Maya called it Commit")
+        assert model.index(2, 2).data().startswith("Leo's call is due")
+        assert model.index(4, 2).data().startswith("You called it Commit")
         # Enter on a row opens its customer (no alert: 0).
         section.table.setFocus()
         section.table.setCurrentIndex(model.index(2, 0))
@@ -75,5 +77,49 @@ def test_no_renewals_no_section(
         assert pane.work is not None
         assert pane.work.renewals == ()
         assert not pane.renewals.isVisible()
+    finally:
+        ws.close()
+
+
+def test_mine_without_a_book_says_where_the_renewals_wait(
+    qtbot, theme: ThemeManager, jobs: JobRunner, tmp_path: Path
+) -> None:
+    # Nobody named yet ("Mine" matches no owner): no "Your call is due" for the team's
+    # five renewals, a sentence instead; Everyone's lists them, each saying whose call.
+    ws = open_workspace(to_url(str(tmp_path / "renewals.radar.sqlite")), backup=False)
+    try:
+        fill_renewal_calls_book(ws.engine)
+        pane = MyWorkPane(jobs)
+        qtbot.addWidget(pane)
+        pane.resize(1366, 700)
+        pane.show()
+        pane.set_source(WorkspaceMyWorkSource(ws, user=lambda: "Sam", clock=lambda: NOW))
+        qtbot.waitUntil(lambda: pane.work is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
+        section = pane.renewals
+        assert section.isVisible()
+        assert section.model.rowCount() == 0
+        assert not section.table.isVisible()
+        assert section.empty.isVisible()
+        # A sentence takes one line, not the room of a list.
+        assert pane._layout.stretch(pane._layout.indexOf(section)) == 0
+        assert section.empty.text() == (
+            "No customer is yours until you say who you are (File ▸ Who I am…). "
+            "5 renewals wait on the team's customers: tick Everyone's to see them."
+        )
+        pane.everyone_box.setChecked(True)
+        model = section.model
+        qtbot.waitUntil(lambda: model.rowCount() == 5 and jobs.is_idle(), timeout=TIMEOUT_MS)
+        words = [model.index(r, 2).data() for r in range(5)]
+        assert not any(w.startswith("Your call") for w in words)
+        assert words[0].startswith("Maya's call is due")  # Gum
+        assert words[2].startswith("Leo's call is due")  # Delta
+        assert section.table.isVisible()
+        assert not section.empty.isVisible()
+        # Mine again, now as Leo: his two, Maya's three counted.
+        pane.everyone_box.setChecked(False)
+        pane.set_owner("Leo")
+        qtbot.waitUntil(lambda: model.rowCount() == 2 and jobs.is_idle(), timeout=TIMEOUT_MS)
+        assert [model.index(r, 0).data() for r in range(2)] == ["Delta", "Cedar"]
+        assert model.index(0, 2).data().startswith("Your call is due")
     finally:
         ws.close()

@@ -321,3 +321,32 @@ def test_forecast_against_actual_ranks_the_owners_as_their_skill_says(
     assert raw[best] < raw["Lucas Moreno"]
     # Three months before the date the owners know more than at six.
     assert by_months[3] < by_months[6]
+
+
+def test_contract_amounts_follow_each_customers_order_revenue(
+    demo: tuple[Workspace, dict[str, Any]],
+) -> None:
+    ws, _marker = demo
+    terms = _contracts(ws)
+    with ws.engine.connect() as conn:
+        orders = pd.read_sql(
+            text("SELECT customer_id, order_date, amount_cents FROM orders WHERE status = 'paid'"),
+            conn,
+        )
+    orders["order_date"] = pd.to_datetime(orders["order_date"])
+    spent = orders.groupby("customer_id").agg(
+        spend=("amount_cents", "sum"), first=("order_date", "min"), last=("order_date", "max")
+    )
+    years = ((spent["last"] - spent["first"]).dt.days + 1) / 365.0
+    spent["yearly"] = spent["spend"] / years.clip(lower=1.0)
+    joined = terms.join(spent, on="customer_id")
+    assert (terms["amount_cents"] > 0).all()
+    # No contract costs more a year than its customer ever spent in orders (a customer
+    # without a paid order pays the least amount).
+    assert (joined["amount_cents"] <= joined["spend"].fillna(100_00)).all()
+    joined = joined.dropna(subset=["spend"])
+    # A first term costs about the customer's yearly order revenue (drawn around it).
+    first = joined.sort_values("start_date").drop_duplicates("customer_id")
+    ratio = first["amount_cents"] / first["yearly"]
+    assert 0.7 < float(ratio.median()) < 1.3
+    assert float(((ratio > 0.4) & (ratio < 2.5)).mean()) > 0.9

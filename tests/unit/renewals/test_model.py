@@ -21,6 +21,7 @@ from models.schema import (
 )
 from models.schema.renewals import Contract, RenewalForecast
 from services.renewals.book import read_book
+from services.renewals.features import TREND_DAYS, usage_figure
 from services.renewals.model import forecast
 from services.renewals.records import COLD_START, FITTED, MIN_RENEWALS, Forecast
 from services.renewals.store import store_forecasts
@@ -53,9 +54,13 @@ def test_a_model_that_beats_its_baselines_forecasts(tmp_path: Path) -> None:
     assert test.brier < test.rate_brier
     assert test.verdict.startswith("The model forecasts")
     assert {f.model for f in forecasts} == {FITTED}
-    # The customers whose usage fell are forecast lower than the others.
-    falling = [f for f in forecasts if any(d.startswith("usage down") for d in f.drivers)]
-    steady = [f for f in forecasts if not any(d.startswith("usage down") for d in f.drivers)]
+    # The customers whose usage fell over the quarter are forecast lower than the others.
+    with Session(engine) as session:
+        book = read_book(session, TODAY)
+    trend = {f.customer_id: usage_figure(book, f.customer_id, TODAY, TREND_DAYS) for f in forecasts}
+    changes = {c: u.change for c, u in trend.items() if u is not None}
+    falling = [f for f in forecasts if (changes.get(f.customer_id) or 0.0) < -0.3]
+    steady = [f for f in forecasts if f not in falling]
     assert falling
     assert steady
 
@@ -208,7 +213,7 @@ def test_drivers_in_words(tmp_path: Path) -> None:
     forecasts, _ = _forecast(engine, TODAY)
     words = next(f.drivers for f in forecasts if f.customer_id == first)
     notice = end - dt.timedelta(days=30)
-    assert "2 tickets with negative sentiment" in words
+    assert "2 tickets with negative sentiment in 180 days" in words
     assert notice > TODAY
     assert f"auto-renews; notice closes {notice:%b} {notice.day}" in words
 

@@ -52,29 +52,29 @@ def test_renewal_alerts_their_reasons_and_priorities(workspace_url: str) -> None
         assert result.matches["notice_closing"] == 2
         assert _renewal_alerts(ws.engine) == {
             ("Acme", "renewal_at_risk"): (
-                "renews in 106 days (Jun 15, 2026) at $12,000 a year; likelihood 31%",
+                "renews Jun 15, 2026 (in 106 days) at $12,000 a year; likelihood 31%",
                 828_000,
                 "warning",
             ),
             ("Cedar", "renewal_at_risk"): (
-                "renews in 92 days (Jun 1, 2026) at $6,000 a year; likelihood 70%; "
+                "renews Jun 1, 2026 (in 92 days) at $6,000 a year; likelihood 70%; "
                 "owner's call At risk",
                 180_000,
                 "warning",
             ),
             ("Delta", "renewal_at_risk"): (
-                "renews in 61 days (May 1, 2026) at $1,200 a year; likelihood 20%",
+                "renews May 1, 2026 (in 61 days) at $1,200 a year; likelihood 20%",
                 96_000,
                 "warning",
             ),
             ("Birch", "notice_closing"): (
-                "last day for notice in 10 days (Mar 11, 2026), renews Apr 10, 2026 at "
+                "notice must be given by Mar 11, 2026 (in 10 days), or it renews Apr 10, 2026 at "
                 "$24,000 a year; no call recorded, likelihood 80%",
                 480_000,
                 "warning",
             ),
             ("Gum", "notice_closing"): (
-                "last day for notice in 21 days (Mar 22, 2026), renews Apr 1, 2026 at "
+                "notice must be given by Mar 22, 2026 (in 21 days), or it renews Apr 1, 2026 at "
                 "$2,400 a year; no call recorded, no likelihood yet",
                 120_000,
                 "warning",

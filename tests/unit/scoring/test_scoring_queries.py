@@ -316,3 +316,26 @@ def test_the_horizon_setting_is_the_default_horizon(workspace_url: str) -> None:
         assert version == 1
     finally:
         ws.close()
+
+
+def test_a_latest_run_without_snapshots_gives_empty_columns(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A finished run that scored nobody (every customer left out of it): the customers
+    table still gets one empty score per customer, not an error."""
+    from models.schema import ScoringRun
+
+    ws = open_workspace(f"sqlite:///{tmp_path / 'w.radar.sqlite'}", backup=False)
+    try:
+        with Session(ws.engine) as s, s.begin():
+            s.add_all([Customer(external_id=f"c{i}", source="shop") for i in range(3)])
+            s.add(ScoringRun(as_of=TODAY, horizon_days=90, status="finished"))
+        with Session(ws.engine) as s:
+            columns = latest_scores_columns(s)
+            raw = latest_scores_columns(s, aligned=False)
+    finally:
+        ws.close()
+    assert columns is not None
+    assert len(columns["customer_id"]) == 3
+    assert np.isnan(columns["churn_risk"]).all()
+    assert list(columns["segment"]) == [None, None, None]
+    assert raw is not None
+    assert len(raw["customer_id"]) == 0
