@@ -6,6 +6,7 @@ JSON. The numbers are services.renewals', the same Results ▸ Renewals shows.""
 from __future__ import annotations
 
 import argparse
+import textwrap
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -229,6 +230,11 @@ def _actual_lines(report: RenewalsReport) -> list[str]:
         "Hit: a forecast of 50% or more that renewed, or below that churned. An owner's call",
         "counts as commit 95%, likely 75%, at risk 35%, lost 5%.",
     ]
+    from services.renewals.wording import model_unchecked_words
+
+    unchecked = model_unchecked_words(report)
+    if unchecked:
+        lines += ["", *textwrap.wrap(unchecked, 90), "  python main.py score --as-of YYYY-MM-DD"]
     return lines
 
 

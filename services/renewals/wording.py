@@ -114,3 +114,18 @@ def headline(report: RenewalsReport) -> str:
         f"{money(report, up)} a year; expected {money(report, expected)}; "
         f"{len(risky):,} at risk (below {AT_RISK_BELOW:.0%} or called at risk or lost)."
     )
+
+
+def model_unchecked_words(report: RenewalsReport) -> str | None:
+    """Why forecast against actual has no figure of the model's while renewal dates have
+    passed (the owners' calls have some): a scoring keeps its forecasts of the renewals
+    still to come, so none of those decided was forecast before its checkpoint; None when
+    the model has a figure, or nothing has been decided."""
+    if not report.model_checks or any(c.count for c in report.model_checks):
+        return None
+    return (
+        "The model has no forecast of these past renewals: a scoring keeps its forecasts of "
+        "the renewals still to come, so its rows fill as renewal dates pass after scorings "
+        "(the first forecast 6 months before a date is checked 6 months later). A scoring "
+        "as of a past date replays what the model would have said then."
+    )

@@ -41,6 +41,7 @@ from services.renewals.wording import (
     disagreement_tip,
     headline,
     likelihood_words,
+    model_unchecked_words,
     model_words,
     money,
 )
@@ -317,8 +318,10 @@ class RenewalsSection(ResultsSection):
         checks = (*report.model_checks, *report.owner_checks)
         self.actual_model.set_rows(checks)
         self._fit(self.actual_table, len(checks))
+        unchecked = model_unchecked_words(report)
         self.actual_note.setText(
-            "Each forecast 6 and 3 months before the renewal date set against what happened. "
+            (f"{unchecked} " if unchecked else "")
+            + "Each forecast 6 and 3 months before the renewal date set against what happened. "
             "Hit: 50% or more and renewed, or below and churned; an owner's call counts as "
             "commit 95%, likely 75%, at risk 35%, lost 5%."
             if checks

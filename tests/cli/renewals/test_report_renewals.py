@@ -13,12 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from app.cli.main import main
 from app.workspace import open_workspace
 from models.schema import Customer
+from models.schema.renewals import RenewalForecast
 from tests.support.paths import ROOT
 from tests.support.renewals_book import fill_renewals_book
 
@@ -86,6 +87,25 @@ def test_forecast_against_actual(book: Book) -> None:
     assert float(rows["Maya", "6"]["brier"]) == pytest.approx((0.25**2 + 0.95**2) / 2)
     assert rows["Leo", "6"]["contract_ids"] == str(k["G"])
     assert rows["Leo", "6"]["hit_rate"] == "0.0"
+
+
+def test_forecast_against_actual_says_why_the_model_has_no_figure(book: Book) -> None:
+    url, _c, _k = book
+    code, out, _err = run("--db", url, "report", "renewals", *AS_OF, "--actual")
+    assert "The model has no forecast of these past renewals" not in out
+    ws = open_workspace(url, backup=False)
+    try:
+        with ws.engine.begin() as conn:
+            conn.execute(delete(RenewalForecast))  # no scoring forecast any of them
+    finally:
+        ws.close()
+    code, out, err = run("--db", url, "report", "renewals", *AS_OF, "--actual")
+    assert code == 0, err
+    model = [line.split()[:3] for line in out.splitlines() if line.startswith("Model ")]
+    assert model == [["Model", "6", "0"], ["Model", "3", "0"]]
+    words = " ".join(out.split())
+    assert "The model has no forecast of these past renewals: a scoring keeps" in words
+    assert "python main.py score --as-of YYYY-MM-DD" in out
 
 
 def test_backtest_says_why(book: Book) -> None:

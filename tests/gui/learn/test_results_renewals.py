@@ -11,11 +11,12 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from app.gui.results_source import WorkspaceResultsSource
 from app.workspace import Workspace, open_workspace
 from models.schema import Customer
+from models.schema.renewals import RenewalForecast
 from tests.support.renewals_book import fill_renewals_book
 from views.item_models.customer_filters import CustomerFilter
 from views.results.renewals import RenewalsSection
@@ -104,6 +105,20 @@ def test_forecast_against_actual_and_the_owner_filter(qtbot, jobs, book: Book) -
     assert section.owner() == "Leo"
     assert section.upcoming_model.rowCount() == 2
     assert {u.customer_id for u in section.report.upcoming} == {customers["E"], customers["F"]}
+
+
+def test_forecast_against_actual_says_why_the_model_has_no_figure(qtbot, jobs, book: Book) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    ws, _c, _k = book
+    section = _section(qtbot, jobs, ws)
+    assert "The model has no forecast" not in section.actual_note.text()
+    with ws.engine.begin() as conn:
+        conn.execute(delete(RenewalForecast))
+    before = section.report
+    section.reload(None, None)
+    qtbot.waitUntil(lambda: section.report is not before and jobs.is_idle(), timeout=TIMEOUT_MS)
+    note = section.actual_note.text()
+    assert note.startswith("The model has no forecast of these past renewals")
+    assert "Each forecast 6 and 3 months before" in note
 
 
 def test_no_contracts_says_how_to_import(qtbot, jobs, workspace_url: str) -> None:  # type: ignore[no-untyped-def]
