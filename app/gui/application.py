@@ -205,7 +205,11 @@ class GuiController(WorkspaceOpening):
             self.batches.close()
         columns, self._pending_columns = self._pending_columns, None
         first, self._pending_first = self._pending_first, None
-        self.window.set_source(WorkspaceCustomerSource(workspace, columns, user=self._user))
+        self.window.set_source(
+            WorkspaceCustomerSource(
+                workspace, columns, user=self._user, owner_name=self.workspaces.owner_name
+            )
+        )
         if columns is None:
             self._install_others(workspace, old)
         else:  # start-up: the table first, the tab at once (app/gui/startup.py)

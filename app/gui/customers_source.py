@@ -62,10 +62,13 @@ class WorkspaceCustomerSource:
         preloaded_columns: Future[dict[str, np.ndarray]] | None = None,
         *,
         user: Callable[[], str] | None = None,
+        owner_name: Callable[[], str | None] | None = None,
     ) -> None:
         self.workspace = workspace
         # Who acts (the audit's actor); None: the services' default.
         self._user = user
+        # Whom "Mine" means (File ▸ Who I am…): "your call" on the renewal card.
+        self._owner_name = owner_name
         # Read once from the start-up preload (app/gui/preload.py); every later load queries.
         self._preloaded_columns = preloaded_columns
         # The workspace's features seen, kept from one customer's usage to the next.
@@ -121,7 +124,8 @@ class WorkspaceCustomerSource:
     def load_renewal_card(self, customer_id: int, today: dt.date) -> RenewalCard | None:
         from services.renewals.card import renewal_card
 
-        return renewal_card(self.workspace.engine, customer_id, today)
+        viewer = self._owner_name() if self._owner_name is not None else None
+        return renewal_card(self.workspace.engine, customer_id, today, viewer)
 
     def record_renewal_call(
         self, customer_id: int, contract_id: int, checkpoint_months: int, call: str, note: str

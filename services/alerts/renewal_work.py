@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from services.alerts.work_records import WorkRenewal
 from services.core.formatting import format_date
 from services.renewals.calls import DueCall, calls_due, disagreements
+from services.renewals.vocab import call_due_words
 
 DUE, DISAGREES = "due", "disagrees"
 
@@ -31,12 +32,7 @@ def _is_own(contract_owner: str, owner: str | None) -> bool:
 
 
 def _due_words(d: DueCall, owner: str | None) -> str:
-    if _is_own(d.owner, owner):
-        whose = "Your call is due"
-    elif d.owner:
-        whose = f"{d.owner}'s call is due"
-    else:
-        whose = "A call is due (no owner yet)"
+    whose = call_due_words(d.owner, owner)
     return (
         f"{whose}: {d.checkpoint_months} months before the renewal "
         f"(since {format_date(d.checkpoint_date)})"

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
+from models.schema import Customer
 from models.schema.renewals import Contract
 from services.core.money import load_money_context
 from services.renewals.calls import (
@@ -37,7 +38,7 @@ from services.renewals.card_records import (
     ContractCard,
     RenewalCard,
 )
-from services.renewals.vocab import OPEN, PERIOD_MONTHS, disagrees
+from services.renewals.vocab import OPEN, PERIOD_MONTHS, call_due_words, disagrees
 
 
 def _states(
@@ -60,7 +61,9 @@ def _states(
     return tuple(out)
 
 
-def card_in(session: Session, customer_id: int, today: dt.date) -> RenewalCard | None:
+def card_in(
+    session: Session, customer_id: int, today: dt.date, viewer: str | None = None
+) -> RenewalCard | None:
     """The card of one customer in the caller's session (None: no contracts)."""
     rows = list(
         session.scalars(
@@ -71,6 +74,9 @@ def card_in(session: Session, customer_id: int, today: dt.date) -> RenewalCard |
     )
     if not rows:
         return None
+    owner = session.scalar(select(Customer.owner).where(Customer.id == customer_id))
+    # "You called it" on the reader's own customer, else the owner's name.
+    subject = None if call_due_words(owner, viewer).startswith("Your") else owner or "The owner"
     shown = [c for c in rows if c.outcome == OPEN] or [rows[-1]]
     ids = [int(c.id) for c in shown]
     months = checkpoints(session)
@@ -91,7 +97,7 @@ def card_in(session: Session, customer_id: int, today: dt.date) -> RenewalCard |
             and contract.outcome == OPEN
             and disagrees(latest.call, forecast.likelihood, gap)
         ):
-            said = disagreement_words(latest, forecast)
+            said = disagreement_words(latest, forecast, subject)
         home = money.to_home(float(contract.amount_cents), contract.currency)
         per = PERIOD_MONTHS.get(contract.period, 12)
         if home is None:  # no rate: the contract's own currency, said as it is
@@ -121,10 +127,13 @@ def card_in(session: Session, customer_id: int, today: dt.date) -> RenewalCard |
                 disagreement=said,
             )
         )
-    return RenewalCard(customer_id, tuple(cards), months)
+    return RenewalCard(customer_id, tuple(cards), months, call_due_words(owner, viewer))
 
 
-def renewal_card(engine: Engine, customer_id: int, today: dt.date) -> RenewalCard | None:
-    """The renewal card of one customer as of ``today`` (None: no contracts)."""
+def renewal_card(
+    engine: Engine, customer_id: int, today: dt.date, viewer: str | None = None
+) -> RenewalCard | None:
+    """The renewal card of one customer as of ``today`` (None: no contracts), read by
+    ``viewer`` (whom "Mine" means: a due call on their own customer is "your call")."""
     with translate_db_errors(), Session(engine) as session:
-        return card_in(session, customer_id, today)
+        return card_in(session, customer_id, today, viewer)

@@ -105,3 +105,5 @@ class RenewalCard:
     customer_id: int
     contracts: tuple[ContractCard, ...]
     checkpoint_months: tuple[int, ...]
+    # Whose call a due checkpoint waits for, for the person reading (vocab.call_due_words).
+    due_words: str = "Your call is due"

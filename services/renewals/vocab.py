@@ -30,3 +30,19 @@ def disagrees(call: str, likelihood: float | None, gap: float) -> bool:
 
 PERIODS = ("month", "quarter", "year")
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def call_due_words(owner: str | None, viewer: str | None) -> str:
+    """Whose call is due, for the person reading: "Your call is due" on their own
+    customers (the owner's name in any case), "Leo's call is due" on another owner's,
+    "A call is due (no owner yet)" on a customer nobody owns."""
+    mine = (
+        bool(viewer)
+        and bool(owner)
+        and (owner or "").strip().lower() == (viewer or "").strip().lower()
+    )
+    if mine:
+        return "Your call is due"
+    if owner:
+        return f"{owner}'s call is due"
+    return "A call is due (no owner yet)"

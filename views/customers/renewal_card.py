@@ -45,7 +45,9 @@ def _call_words(call: CallRecord) -> str:
     return f"{call.label}{who} on {format_date(call.made_at.date())}{note}"
 
 
-def checkpoint_words(contract: ContractCard) -> list[tuple[str, str]]:
+def checkpoint_words(
+    contract: ContractCard, due_words: str = "Your call is due"
+) -> list[tuple[str, str]]:
     """Each checkpoint in words, with its tone: 'Call at 6 months (Dec 15, 2025): Commit by
     Maya on Jan 5, 2026 (“Budget signed off”)', 'Call at 3 months (Mar 15, 2026): your call
     is due'."""
@@ -55,7 +57,10 @@ def checkpoint_words(contract: ContractCard) -> list[tuple[str, str]]:
         if point.state == RECORDED and point.call is not None:
             out.append((f"{head}: {_call_words(point.call)}", ""))
         elif point.state == DUE:
-            out.append((f"{head}: your call is due", "warning"))
+            whose = (
+                due_words[0].lower() + due_words[1:] if due_words[:2] in ("Yo", "A ") else due_words
+            )
+            out.append((f"{head}: {whose}", "warning"))
         elif point.state == MISSED:
             out.append((f"{head}: no call made", "muted"))
         else:
@@ -89,7 +94,9 @@ def _label(text: str, parent: QWidget, *, tone: str = "", bold: bool = False) ->
 class ContractBox(QFrame):
     """One contract on the card."""
 
-    def __init__(self, contract: ContractCard, parent: QWidget) -> None:
+    def __init__(
+        self, contract: ContractCard, parent: QWidget, due_words: str = "Your call is due"
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("card")
         self.contract = contract
@@ -107,7 +114,7 @@ class ContractBox(QFrame):
         self.drivers_label.setVisible(bool(drivers))
         layout.addWidget(self.drivers_label)
         self.checkpoint_labels = []
-        for text, tone in checkpoint_words(contract):
+        for text, tone in checkpoint_words(contract, due_words):
             label = _label(text, self, tone=tone)
             self.checkpoint_labels.append(label)
             layout.addWidget(label)
@@ -192,12 +199,12 @@ class RenewalCardSection(QWidget):
             self.hide()
             return
         for contract in card.contracts:
-            box = ContractBox(contract, self)
+            box = ContractBox(contract, self, card.due_words)
             self.boxes.append(box)
             self._boxes_layout.addWidget(box)
         due = [c for c in card.contracts if c.due_months is not None]
         self.due_label.setText(
-            f"Your call is due ({due[0].due_months} months before {format_date(due[0].end_date)})"
+            f"{card.due_words} ({due[0].due_months} months before {format_date(due[0].end_date)})"
             if due
             else ""
         )

@@ -41,7 +41,7 @@ def make_pane(qtbot, jobs: JobRunner, ws: Workspace) -> tuple[CustomerDetailPane
     pane = CustomerDetailPane(jobs, clock=lambda: NOW, load_at_once=True)
     qtbot.addWidget(pane)
     pane.resize(680, 1400)
-    source = WorkspaceCustomerSource(ws, user=lambda: "Maya")
+    source = WorkspaceCustomerSource(ws, user=lambda: "Maya", owner_name=lambda: "Maya")
     history = UndoHistory(jobs, pane)
     history.set_undoer(source.undo_change)
     pane.set_undo_history(history)
@@ -83,7 +83,9 @@ def test_the_card_shows_the_contract_the_model_and_the_calls(
     assert card.due_label.text() == ""
     show(qtbot, pane, jobs, ids["D"])
     assert [b.contract.name for b in card.boxes] == ["Plan D1", "Plan D2"]
-    assert card.due_label.text() == "Your call is due (3 months before May 1, 2026)"
+    # Delta is Leo's: Maya reads whose call it is.
+    assert card.due_label.text() == "Leo's call is due (3 months before May 1, 2026)"
+    assert "Call at 3 months (Feb 1, 2026): Leo's call is due" in card.boxes[0].texts()
     show(qtbot, pane, jobs, ids["F"])  # only a decided contract: no call to make
     assert card.isVisible()
     assert not card.record_button.isVisible()
@@ -227,7 +229,7 @@ def test_at_150_percent_text_the_card_fits_a_narrow_pane(
         pane.resize(560, 1400)  # the customer pane's narrowest
         show(qtbot, pane, jobs, ids["D"])  # a call due: the longest header
         card = pane.renewal_card
-        assert card.due_label.text().startswith("Your call is due")
+        assert card.due_label.text().startswith("Leo's call is due")
         # The header wraps its words rather than push the button out of the pane's view.
         assert card.minimumSizeHint().width() <= 560 - 40
         qtbot.waitUntil(lambda: card.record_button.isVisible())

@@ -148,9 +148,20 @@ def test_the_renewal_card(book) -> None:  # type: ignore[no-untyped-def]
         (3, "2026-03-15", TO_COME),
     ]
     assert a1.due_months is None
+    # Read by nobody in particular: the owner is named; by the owner: "You".
     assert a1.disagreement == (
+        "Maya called it Commit; the model gives 31%: usage down 40%, 2 late tickets"
+    )
+    assert card.due_words == "Maya's call is due"
+    mine = renewal_card(engine, ids["A"], TODAY, viewer="maya ")
+    assert mine is not None
+    assert mine.contracts[0].disagreement == (
         "You called it Commit; the model gives 31%: usage down 40%, 2 late tickets"
     )
+    assert mine.due_words == "Your call is due"
+    leos = renewal_card(engine, ids["D"], TODAY, viewer="Maya")
+    assert leos is not None
+    assert leos.due_words == "Leo's call is due"
     b = renewal_card(engine, ids["B"], TODAY)
     assert b is not None
     (b1,) = b.contracts
