@@ -233,6 +233,10 @@ class RenewalsSection(ResultsSection):
             tile.clicked.connect(lambda k=key: self._open_tile(k))
             self.tiles[key] = tile
             row.addWidget(tile, 1)
+        self.tiles["decided"].setToolTip(
+            "Renewals won and lost in the last 3 months; net change: what renewed contracts "
+            "gained at renewal less what they lost (expansion less contraction), a year"
+        )
         return row
 
     def _table(self, layout: QVBoxLayout, title: str, model: WorkListModel) -> PeopleTableView:
@@ -383,9 +387,10 @@ class RenewalsSection(ResultsSection):
         won = sum(len(m.won) for m in self._past())
         lost = sum(len(m.lost) for m in self._past())
         net = sum(m.expansion_cents - m.contraction_cents for m in self._past())
-        self.tiles["decided"].set(
-            f"{won:,} · {lost:,}", f"{money(report, net)} net change at renewal"
-        )
+        # Expansion less contraction at renewal (the tile's tooltip says so), in words
+        # short enough for the tile at 150 % text.
+        sign = "+" if net > 0 else ""
+        self.tiles["decided"].set(f"{won:,} · {lost:,}", f"{sign}{money(report, net)} net change")
 
     def _show_chart(self, report: RenewalsReport) -> None:
         if self.chart is None:
