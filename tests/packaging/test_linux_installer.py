@@ -109,3 +109,22 @@ def test_a_library_the_system_lacks_is_reported(tmp_path: Path) -> None:
     assert check_installer.unresolved_libraries(bundle) == {"libradarghost.so"}
     shutil.copyfile(tmp_path / "libradarghost.so", inner / "libradarghost.so")
     assert check_installer.unresolved_libraries(bundle) == set()
+
+
+def test_the_xz_preset_is_the_releases_unless_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("ACCOUNT_RADAR_XZ_PRESET", raising=False)
+    assert build_installer.xz_preset() == 6
+    monkeypatch.setenv("ACCOUNT_RADAR_XZ_PRESET", "1")
+    assert build_installer.xz_preset() == 1
+    # The same formats at the lighter preset: dpkg-deb and xz read them back.
+    bundle = build_installer.stand_in_bundle(tmp_path)
+    deb = build_installer.build_deb(bundle, tmp_path / "out")
+    tarball = build_installer.build_tarball(bundle, tmp_path / "out")
+    subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, check=True)
+    subprocess.run(["xz", "-t", str(tarball)], capture_output=True, check=True)
+    for wrong in ("fast", "10", "-1"):
+        monkeypatch.setenv("ACCOUNT_RADAR_XZ_PRESET", wrong)
+        with pytest.raises(SystemExit, match="number from 0 to 9"):
+            build_installer.xz_preset()
