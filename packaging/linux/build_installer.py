@@ -163,7 +163,7 @@ def build_deb(bundle: Path, out: Path) -> Path:
 def xz_preset() -> int:
     """xz's preset for both installers: 6 (the release's), or ACCOUNT_RADAR_XZ_PRESET (0 to
     9). CI sets 1: the same files in the same formats, built in a fraction of the CPU time
-    and about a fifth larger, since it checks that they install and run, not their size."""
+    and about a tenth larger, since it checks that they install and run, not their size."""
     text = os.environ.get("ACCOUNT_RADAR_XZ_PRESET", "6").strip()
     if not text.isdigit() or not 0 <= int(text) <= 9:
         raise SystemExit(
