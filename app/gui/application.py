@@ -241,7 +241,10 @@ class GuiController(WorkspaceOpening):
             )
         if late:  # the tab the user went to while the table loaded stays (and is saved)
             self.window.tabs.setCurrentIndex(tab)
-        self.window.set_work_source(WorkspaceMyWorkSource(workspace, user=self._user))
+        self.window.set_work_source(
+            WorkspaceMyWorkSource(workspace, user=self._user),
+            owner_name=self.workspaces.owner_name(),
+        )
         self.window.results.set_source(WorkspaceResultsSource(workspace))
         self.window.ask.set_source(WorkspaceAskSource(workspace, user=self._user))
         self.imports.set_workspace(workspace)

@@ -186,7 +186,7 @@ class WorkspaceController(QObject):
             self._context.present(exc)
             return None
         self.profile = profile
-        self._context.window.alerts_view.alerts_pane.set_owner_name(profile.name)
+        self._context.window.set_owner_name(profile.name)
         self._context.window.statusBar().showMessage(
             f"You are {self.actor()}: the history records your actions under this name.",
             10_000,

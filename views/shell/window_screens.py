@@ -179,12 +179,15 @@ class WindowScreens(WindowFileActions):
         my_work.show_requested.connect(lambda: self.tabs.setCurrentIndex(TAB_MY_WORK))
         my_work.task_changed.connect(self._on_my_work_task_changed)
 
-    def set_work_source(self, source: MyWorkSource | None) -> None:
-        """Show a workspace's My work (None: none open); "Mine" is the saved owner."""
+    def set_work_source(
+        self, source: MyWorkSource | None, *, owner_name: str | None = None
+    ) -> None:
+        """Show a workspace's My work (None: none open); "Mine" is ``owner_name`` (who the
+        user said they are), else the owner they chose last time."""
         if source is None and self._screens is None:
             return  # nothing shown yet
         saved = self._settings.value(KEY_OWNER)
-        owner = str(saved) if saved else None
+        owner = owner_name or (str(saved) if saved else None)
         if self._screens is None and self._pending_alerts is not None:
             self._pending_work = (source, owner)  # for the screens when they are built
             return
@@ -287,6 +290,15 @@ class WindowScreens(WindowFileActions):
         exactly those alerts."""
         self.tabs.setCurrentIndex(TAB_ALERTS)
         self.alerts_view.alerts_pane.apply_query(query)
+
+    def set_owner_name(self, name: str | None) -> None:
+        """The user said who they are: "Mine" on the Alerts tab and in My work means
+        them from now on."""
+        self.alerts_view.alerts_pane.set_owner_name(name)
+        if name and self._screens is not None:
+            self.my_work.set_owner(name)
+        elif name and self._pending_work is not None:
+            self._pending_work = (self._pending_work[0], name)
 
     def _on_alerts_pane_owner_chosen(self, name: str) -> None:
         self._settings.setValue(KEY_OWNER, name)

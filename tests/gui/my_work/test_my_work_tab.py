@@ -352,3 +352,32 @@ def test_the_task_model_passes_the_model_tester(
     qtmodeltester.check(model)
     for section in (window.my_work.snoozed, window.my_work.follow_ups):
         qtmodeltester.check(section.model)
+
+
+def test_who_i_am_is_whom_mine_means_in_my_work_too(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace, ui_settings: QSettings
+) -> None:
+    """File ▸ Who I am… (the window's set_owner_name) reaches My work as well as the Alerts
+    tab; and at start-up the identity's name wins over the owner picked last time."""
+    assert window.my_work.work is not None
+    assert window.my_work.work.owner is None
+    window.set_owner_name("Pat Owner")
+    qtbot.waitUntil(
+        lambda: window.my_work.work is not None and window.my_work.work.owner == "Pat Owner",
+        timeout=TIMEOUT_MS,
+    )
+    ui_settings.setValue("alerts/owner", "Someone Else")
+    window.set_work_source(WorkspaceMyWorkSource(workspace, user=lambda: USER), owner_name="Kim")
+    qtbot.waitUntil(
+        lambda: window.my_work.work is not None and window.my_work.work.owner == "Kim",
+        timeout=TIMEOUT_MS,
+    )
+    window.set_work_source(WorkspaceMyWorkSource(workspace, user=lambda: USER))
+    qtbot.waitUntil(
+        lambda: (
+            window.my_work.work is not None
+            and window.my_work.work.owner == "Someone Else"
+            and jobs.is_idle()
+        ),
+        timeout=TIMEOUT_MS,
+    )
