@@ -16,12 +16,16 @@ from collections.abc import Callable
 import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -230,7 +234,10 @@ class RenewalCardSection(QWidget):
             request = dialog.request() if result == RecordCallDialog.DialogCode.Accepted else None
             self.dialog = None
             dialog.deleteLater()
-            self._focus_back(back)
+            # A call recorded from a text field (the search box, typed into): the card's
+            # button instead, where Ctrl+Z undoes the call and not the field's typing.
+            typed = isinstance(back, QLineEdit | QTextEdit | QPlainTextEdit | QAbstractSpinBox)
+            self._focus_back(self.record_button if request is not None and typed else back)
             card = self._card
             if request is not None and card is not None and request.customer_id == card.customer_id:
                 self.record_requested.emit(request)

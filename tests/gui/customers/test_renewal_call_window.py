@@ -206,3 +206,33 @@ def test_ctrl_z_in_a_text_field_with_its_own_edits_undoes_the_typing_only(
     assert search.text() == ""
     qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
     assert calls(workspace, cid) == before + 1  # the call stays
+
+
+def test_a_call_recorded_from_the_search_box_is_what_ctrl_z_undoes(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
+) -> None:
+    """Searched for the customer, then Alt+C from the search box: after Record the keys
+    are on the card's button, not back in the field with its typing, so Ctrl+Z right
+    away takes the call back (the search stays)."""
+    cid = a_customer_with_a_call_due(workspace)
+    show_customer(qtbot, window, jobs, cid)
+    card = window.detail_pane.renewal_card
+    search = window.customers_pane.search_box
+    focus(qtbot, window, search)
+    qtbot.keyClicks(search, "a")
+    assert search.isUndoAvailable()
+    before = calls(workspace, cid)
+    qtbot.keyClick(search, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: card.dialog is not None and card.dialog.isVisible())
+    dialog = card.dialog
+    assert dialog is not None
+    qtbot.mouseClick(dialog.call_buttons["at_risk"], Qt.MouseButton.LeftButton)
+    dialog.button_box.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: calls(workspace, cid) == before + 1, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: card.dialog is None and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert window.focusWidget() is card.record_button, window.focusWidget()
+    focus(qtbot, window, card.record_button)  # (offscreen: the window made active again)
+    qtbot.keyClick(card.record_button, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: calls(workspace, cid) == before, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    assert search.text() == "a"
