@@ -51,7 +51,7 @@ FloatArray = npt.NDArray[np.float64]
 
 # The columns of read_renewals' frame, one row an open contract.
 RENEWAL_COLUMNS = ("contract_id", "customer_id", "end_date", "notice_days", "annual_cents",
-                   "likelihood", "call")  # fmt: skip
+                   "likelihood", "call", "auto_renew")  # fmt: skip
 
 
 def read_renewals(session: Session, config: AlertConfig) -> pd.DataFrame | None:
@@ -69,6 +69,7 @@ def read_renewals(session: Session, config: AlertConfig) -> pd.DataFrame | None:
             Contract.amount_cents,
             Contract.currency,
             Contract.period,
+            Contract.auto_renew,
         )
         .where(Contract.outcome == OPEN)
         .order_by(Contract.customer_id, Contract.id)
@@ -80,7 +81,7 @@ def read_renewals(session: Session, config: AlertConfig) -> pd.DataFrame | None:
     calls = latest_calls(calls_of(session, contract_ids=ids))
     money = load_money_context(session)
     annual = []
-    for _, _, _, _, cents, currency, period in rows:
+    for _, _, _, _, cents, currency, period, _auto in rows:
         home = money.to_home(float(cents), currency)
         per = PERIOD_MONTHS.get(period, 12)
         annual.append(np.nan if home is None else home * 12 / per)
@@ -95,6 +96,7 @@ def read_renewals(session: Session, config: AlertConfig) -> pd.DataFrame | None:
                 [forecasts[i].likelihood if i in forecasts else np.nan for i in ids], np.float64
             ),
             "call": [calls[i].call if i in calls else "" for i in ids],
+            "auto_renew": np.array([bool(r[7]) for r in rows], bool),
         }
     )
 
@@ -141,8 +143,15 @@ def _notice_reason(row: pd.Series, as_of: dt.date, currency: str) -> str:
     end = row["end_date"]
     last = end - dt.timedelta(days=int(row["notice_days"]))
     money = _yearly(float(row["annual_cents"]), currency)
-    text = f"notice must be given by {format_date(last)} ({_in_days((last - as_of).days)})"
-    text += f", or it renews {format_date(end)}" + (f" at {money}" if money else "")
+    when = f"{format_date(last)} ({_in_days((last - as_of).days)})"
+    worth = f" at {money}" if money else ""
+    if row.get("auto_renew", True):
+        text = f"notice must be given by {when}, or it renews {format_date(end)}{worth}"
+    else:  # the notice period still closes, but nothing renews by itself
+        text = (
+            f"the notice period closes {when}; it ends {format_date(end)}{worth} and does not "
+            "renew on its own"
+        )
     said = _said_likelihood(row)
     text += f"; no call recorded, {said}" if not row["call"] else f"; {said}"
     return text

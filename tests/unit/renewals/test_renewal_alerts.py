@@ -46,7 +46,8 @@ def test_renewal_alerts_their_reasons_and_priorities(workspace_url: str) -> None
         #   B1 (80%, no call) and G1 (no likelihood, no call) do not hold.
         # Notice period closing (last day for notice within 30 days; below 50% or no call):
         #   B1 Apr 10 - 30 days = Mar 11, in 10 days, 80%, no call: $24,000 x 0.20 = $4,800;
-        #   G1 Apr 1 - 10 days = Mar 22, in 21 days, no likelihood nor call: $2,400 x 0.5.
+        #   G1 Apr 1 - 10 days = Mar 22, in 21 days, no likelihood nor call: $2,400 x 0.5
+        #   (G1 does not auto-renew: its reason says so rather than "or it renews").
         #   A1's notice day (May 16) is 76 days away; C1, D1, D2 have no notice period.
         assert result.matches["renewal_at_risk"] == 3
         assert result.matches["notice_closing"] == 2
@@ -74,8 +75,8 @@ def test_renewal_alerts_their_reasons_and_priorities(workspace_url: str) -> None
                 "warning",
             ),
             ("Gum", "notice_closing"): (
-                "notice must be given by Mar 22, 2026 (in 21 days), or it renews Apr 1, 2026 at "
-                "$2,400 a year; no call recorded, no likelihood yet",
+                "the notice period closes Mar 22, 2026 (in 21 days); it ends Apr 1, 2026 at "
+                "$2,400 a year and does not renew on its own; no call recorded, no likelihood yet",
                 120_000,
                 "warning",
             ),
