@@ -39,7 +39,7 @@ PIPELINE_HEADER = [
 ]  # fmt: skip
 UPCOMING_HEADER = [
     "contract_id", "customer_id", "customer", "owner", "segment", "renewal_date",
-    "annual_cents", "currency", "likelihood", "model", "call", "drivers",
+    "annual_cents", "currency", "likelihood", "model", "call", "disagrees", "drivers",
 ]  # fmt: skip
 ACTUAL_HEADER = [
     "forecaster", "checkpoint_months", "renewals", "hit_rate", "brier", "mean_forecast",
@@ -166,7 +166,13 @@ def _pipeline_lines(report: RenewalsReport) -> list[str]:
 def _upcoming_lines(report: RenewalsReport) -> list[str]:
     import textwrap
 
-    from services.renewals.wording import call_words, likelihood_words, money
+    from services.renewals.wording import (
+        DISAGREES,
+        call_disagrees,
+        call_words,
+        likelihood_words,
+        money,
+    )
 
     if not report.upcoming:
         return ["No open renewal ahead."]
@@ -174,9 +180,11 @@ def _upcoming_lines(report: RenewalsReport) -> list[str]:
     for u in report.upcoming:
         name = u.name if len(u.name) <= 24 else u.name[:23] + "…"
         owner = u.owner if len(u.owner) <= 14 else u.owner[:13] + "…"
+        # A call the model disagrees with says so, as in Results ▸ Renewals.
+        call = call_words(u) + (f" · {DISAGREES}" if call_disagrees(report, u) else "")
         lines.append(f"{u.end.isoformat():<12} {name:<24} {owner:<14} "
                      f"{money(report, u.annual_cents):>9} {likelihood_words(u):>7} "
-                     f"{call_words(u)}".rstrip())  # fmt: skip
+                     f"{call}".rstrip())  # fmt: skip
         if u.drivers:
             lines += textwrap.wrap("; ".join(u.drivers), 100, initial_indent=" " * 13,
                                    subsequent_indent=" " * 13)  # fmt: skip
@@ -264,7 +272,14 @@ def upcoming_rows(report: RenewalsReport) -> Iterator[list[object]]:
     for u in report.upcoming:
         yield [u.contract_id, u.customer_id, u.name, u.owner, u.segment, u.end.isoformat(),
                "" if u.annual_cents is None else round(u.annual_cents), report.home,
-               _exact(u.likelihood), u.model or "", u.call or "", "; ".join(u.drivers)]  # fmt: skip
+               _exact(u.likelihood), u.model or "", u.call or "",
+               int(_disagrees(report, u)), "; ".join(u.drivers)]  # fmt: skip
+
+
+def _disagrees(report: RenewalsReport, upcoming: Any) -> bool:
+    from services.renewals.wording import call_disagrees
+
+    return call_disagrees(report, upcoming)
 
 
 def backtest_rows(report: RenewalsReport) -> Iterator[list[object]]:

@@ -68,7 +68,8 @@ def test_upcoming_filtered_by_owner(book: Book) -> None:
     assert code == 0, err
     rows = [line for line in out.splitlines() if line.startswith("2026-")]
     assert [r.split()[0] for r in rows] == ["2026-03-10", "2026-03-20"]
-    assert rows[0].split()[-3:] == ["80%", "At", "risk"]
+    # Called at risk (35%) against 80%: 45 points apart, a disagreement, said as in Results.
+    assert rows[0].split()[-5:] == ["80%", "At", "risk", "·", "disagrees"]
     assert rows[1].endswith("$2.4k not forecast yet –")
     assert "Customer A" not in out
 
@@ -136,6 +137,9 @@ def test_csv_and_json_of_the_pipeline(book: Book) -> None:
                          "--format", "csv")  # fmt: skip
     first = next(csv.DictReader(io.StringIO(out)))
     assert first["customer"] == '\'=HYPERLINK("http://x")'  # a formula, neutralised
+    marked = {r["renewal_date"]: r["disagrees"] for r in csv.DictReader(io.StringIO(out))}
+    assert marked["2026-03-10"] == "1"
+    assert set(marked.values()) <= {"0", "1"}
     code, out, err = run("--db", url, "report", "renewals", *AS_OF, "--format", "json")
     data = json.loads(out)
     feb = next(m for m in data["months"] if m["month"] == "2026-02")
