@@ -83,10 +83,11 @@ def headline(report: RetentionReport) -> str:
         f"{rate(whole.retention_rate)} (churn {rate(whole.churn_rate)})."
     )
     if whole.nrr is not None:
+        before = money(report, whole.revenue_before_cents)
         words += (
-            f" Their revenue kept: NRR {rate(whole.nrr)}, GRR {rate(whole.grr)} "
-            f"({money(report, whole.revenue_now_cents)} against "
-            f"{money(report, whole.revenue_before_cents)})."
+            f" Their revenue kept: NRR {rate(whole.nrr)} ({money(report, whole.revenue_now_cents)}"
+            f" against {before}), GRR {rate(whole.grr)} "
+            f"({money(report, whole.revenue_kept_cents)} of {before} kept, growth left out)."
         )
     if whole.small:
         words += f" Only {whole.at_start:,} customers: read the rates with care."
