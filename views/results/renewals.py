@@ -336,9 +336,14 @@ class RenewalsSection(ResultsSection):
     def _size_names(self) -> None:
         """The customer column as wide as its longest name, up to a third of the table."""
         table = self.upcoming_table
-        table.resizeColumnToContents(0)
-        cap = max(NAME_MIN_WIDTH, table.viewport().width() // 3)
-        table.setColumnWidth(0, max(NAME_MIN_WIDTH, min(table.columnWidth(0), cap)))
+        # Measured from the names themselves, in the table's font: a report arrives while
+        # the body is hidden, when Qt's own measure sees no row and the table no width.
+        metrics = table.fontMetrics()
+        names = [u.name for u in self.report.upcoming] if self.report is not None else []
+        widest = max((metrics.horizontalAdvance(n) for n in names), default=0)
+        wanted = widest + 2 * metrics.height()
+        cap = max(NAME_MIN_WIDTH, max(table.viewport().width(), self.width() - 60) // 3)
+        table.setColumnWidth(0, max(NAME_MIN_WIDTH, min(wanted, cap)))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from sqlalchemy import delete, update
 
 from app.gui.results_source import WorkspaceResultsSource
@@ -187,3 +187,24 @@ def test_an_owner_filter_is_named_in_the_opened_list(qtbot, jobs, book: Book) ->
     with qtbot.waitSignal(section.customers_requested, timeout=TIMEOUT_MS) as opened:
         section.tiles["up"].clicked.emit()
     assert opened.args[0].title == "Renewals in the next 90 days · Owner: Leo (2)"
+
+
+def test_names_are_measured_in_the_tables_font_at_150_percent(
+    qtbot, qapp, jobs, book: Book
+) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    """The customer column is as wide as the names in the font shown (larger text too),
+    although the report arrives while the table is hidden and has no rows laid out."""
+    ws, customers, _k = book
+    name = "Sophia Mitchell-Henderson"
+    with ws.engine.begin() as conn:
+        conn.execute(update(Customer).where(Customer.id == customers["A"]).values(name=name))
+    before = QFont(qapp.font())
+    font = QFont(before)
+    font.setPointSizeF(before.pointSizeF() * 1.5)
+    qapp.setFont(font)
+    try:
+        section = _section(qtbot, jobs, ws)  # no resize after the report: none to redo it
+        table = section.upcoming_table
+        assert table.columnWidth(0) >= table.fontMetrics().horizontalAdvance(name)
+    finally:
+        qapp.setFont(before)
