@@ -122,10 +122,16 @@ class WorkspaceCustomerSource:
         return load_features_seen(self.workspace.engine, now=now, seen=self._features_seen)
 
     def load_renewal_card(self, customer_id: int, today: dt.date) -> RenewalCard | None:
+        from dataclasses import replace
+
         from services.renewals.card import renewal_card
+        from services.renewals.vocab import unnamed_recorder_words
 
         viewer = self._owner_name() if self._owner_name is not None else None
-        return renewal_card(self.workspace.engine, customer_id, today, viewer)
+        card = renewal_card(self.workspace.engine, customer_id, today, viewer)
+        if card is None or viewer or self._owner_name is None or self._user is None:
+            return card
+        return replace(card, recorder_note=unnamed_recorder_words(self._user()))
 
     def record_renewal_call(
         self, customer_id: int, contract_id: int, checkpoint_months: int, call: str, note: str

@@ -107,3 +107,5 @@ class RenewalCard:
     checkpoint_months: tuple[int, ...]
     # Whose call a due checkpoint waits for, for the person reading (vocab.call_due_words).
     due_words: str = "Your call is due"
+    # Said in Record my call while the reader has not said who they are (None: they have).
+    recorder_note: str | None = None

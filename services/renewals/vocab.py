@@ -46,3 +46,12 @@ def call_due_words(owner: str | None, viewer: str | None) -> str:
     if owner:
         return f"{owner}'s call is due"
     return "A call is due (no owner yet)"
+
+
+def unnamed_recorder_words(actor: str) -> str:
+    """What Record my call says while the user has not said who they are: the call is
+    kept under ``actor`` (the computer's login), as every other action then is."""
+    return (
+        f"You have not said who you are, so this call is kept as made by “{actor}”. "
+        "File ▸ Who I am… gives your name."
+    )

@@ -54,6 +54,7 @@ class RecordCallDialog(QDialog):
         parent: QWidget,
         *,
         today: dt.date | None = None,
+        recorder_note: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Record my call")
@@ -62,6 +63,11 @@ class RecordCallDialog(QDialog):
         self._contracts = tuple(c for c in contracts if c.checkpoints)
         intro = QLabel(f"Your call on {customer}'s renewal, kept with the model's likelihood now.")
         intro.setWordWrap(True)
+        # Who the call is kept under, while the user has not said who they are.
+        self.recorder_label = QLabel(recorder_note or "", self)
+        self.recorder_label.setWordWrap(True)
+        self.recorder_label.setProperty("tone", "warning")
+        self.recorder_label.setVisible(bool(recorder_note))
         self.contract_box = name(QComboBox(self), "Contract")
         for c in self._contracts:
             self.contract_box.addItem(f"{c.name}, renews {format_date(c.end_date)}", c.contract_id)
@@ -96,6 +102,7 @@ class RecordCallDialog(QDialog):
         self.button_box.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.recorder_label)
         layout.addLayout(form)
         layout.addWidget(self.button_box)
         self.contract_box.setVisible(len(self._contracts) > 1)

@@ -226,7 +226,12 @@ class RenewalCardSection(QWidget):
         # so that Ctrl+Z right away undoes the call (never a text field the window picked).
         back = QApplication.focusWidget() or self.window().focusWidget() or self.record_button
         dialog = RecordCallDialog(
-            card.customer_id, self._customer, card.contracts, self, today=self._today()
+            card.customer_id,
+            self._customer,
+            card.contracts,
+            self,
+            today=self._today(),
+            recorder_note=card.recorder_note,
         )
         self.dialog = dialog
 

@@ -37,11 +37,14 @@ def book(tmp_path: Path) -> Iterator[tuple[Workspace, dict[str, int]]]:
     ws.close()
 
 
-def make_pane(qtbot, jobs: JobRunner, ws: Workspace) -> tuple[CustomerDetailPane, UndoHistory]:  # type: ignore[no-untyped-def]
+def make_pane(
+    qtbot, jobs: JobRunner, ws: Workspace, me: str | None = "Maya"
+) -> tuple[CustomerDetailPane, UndoHistory]:  # type: ignore[no-untyped-def]  # noqa: E501
     pane = CustomerDetailPane(jobs, clock=lambda: NOW, load_at_once=True)
     qtbot.addWidget(pane)
     pane.resize(680, 1400)
-    source = WorkspaceCustomerSource(ws, user=lambda: "Maya", owner_name=lambda: "Maya")
+    login = me or "root"  # until the user says who they are, the computer's login acts
+    source = WorkspaceCustomerSource(ws, user=lambda: login, owner_name=lambda: me)
     history = UndoHistory(jobs, pane)
     history.set_undoer(source.undo_change)
     pane.set_undo_history(history)
@@ -237,3 +240,26 @@ def test_at_150_percent_text_the_card_fits_a_narrow_pane(
         assert right <= pane.width()
     finally:
         qapp.setFont(before)
+
+
+def test_record_my_call_says_whose_name_it_is_kept_under_until_i_say_who_i_am(
+    qtbot, theme: ThemeManager, jobs: JobRunner, book
+) -> None:
+    ws, ids = book
+    pane, _ = make_pane(qtbot, jobs, ws, me=None)
+    show(qtbot, pane, jobs, ids["B"])
+    card = pane.renewal_card
+    assert card.due_label.text().startswith("Maya's call is due")
+    dialog = open_dialog(qtbot, card)
+    assert dialog.recorder_label.isVisible()
+    assert dialog.recorder_label.text() == (
+        "You have not said who you are, so this call is kept as made by “root”. "
+        "File ▸ Who I am… gives your name."
+    )
+    dialog.reject()
+    qtbot.waitUntil(lambda: card.dialog is None)
+    named, _ = make_pane(qtbot, jobs, ws)  # Maya said who she is: nothing to say
+    show(qtbot, named, jobs, ids["B"])
+    dialog = open_dialog(qtbot, named.renewal_card)
+    assert not dialog.recorder_label.isVisible()
+    dialog.reject()
