@@ -1,0 +1,1 @@
+"""Conversations: calls, meetings, chats, emails and social mentions, read on the laptop."""
