@@ -15,7 +15,14 @@ INTERACTION_KINDS = (
     "nps",
     "login",
     "unsubscribe",
+    "chat",
+    "email_received",
+    "social",
 )
+# The interactions in which a person at the customer spoke with us (a call or meeting
+# that reached them, a chat, a ticket they raised, an email they wrote): a contact's last
+# two-way contact.
+TWO_WAY_KINDS = ("call", "meeting", "chat", "ticket", "email_received")
 # The interactions that are email events (Ask's ask_emails; their campaign type is kept).
 EMAIL_EVENT_KINDS = ("email_sent", "email_open", "email_click", "unsubscribe")
 SEVERITIES = ("critical", "warning", "opportunity", "info")
@@ -37,6 +44,7 @@ CALL_CONVERSATION = "connected"
 # The kinds of records an import writes, one table each (and the tables an undo restores).
 RECORD_KINDS = (
     "customers",
+    "contacts",
     "orders",
     "interactions",
     "opportunities",
@@ -91,6 +99,16 @@ LEARN_BREAKDOWNS = (
 # acts on their own book; a lead sees the whole team's and runs imports and scoring; an
 # admin also adds people.
 TEAM_ROLES = ("manager", "lead", "admin")
+# A contact's role at their account (models/schema/contacts.py), in the order the pane lists
+# them; the composer writes to the champion unless the user picks another.
+CONTACT_ROLES = ("champion", "decision_maker", "billing", "user", "other")
+CONTACT_ROLE_LABELS = {
+    "champion": "Champion",
+    "decision_maker": "Decision maker",
+    "billing": "Billing",
+    "user": "User",
+    "other": "Other",
+}
 
 # The files SQLite keeps beside an open workspace (its latest changes, its lock): never
 # a destination of a backup or an export (models/migrate.py, services/core/output_files.py).

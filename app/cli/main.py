@@ -43,6 +43,7 @@ COMMAND_MODULES = (
     "app.cli.team",
     "app.cli.members",
     "app.cli.renewals",
+    "app.cli.contacts",
 )
 
 DESCRIPTION = """\

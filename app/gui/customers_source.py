@@ -24,6 +24,7 @@ from services.core.records import (
     ScoreHistoryPoint,
     WorkspaceSummary,
 )
+from services.people.contacts import Person
 from services.renewals.card_records import RenewalCard
 from services.usage.records import CustomerUsage, WorkspaceFeatures
 from services.usecases.customer_detail import load_customer_detail
@@ -142,6 +143,30 @@ class WorkspaceCustomerSource:
         return record_renewal_call(
             self.workspace.engine, customer_id, call, note,
             checkpoint_months=checkpoint_months, contract_id=contract_id, actor=actor,
+        )  # fmt: skip
+
+    def load_people(self, customer_id: int) -> list[Person]:
+        from services.people.contacts import read_people
+
+        return read_people(self.workspace.engine, customer_id)
+
+    def set_contact_role(
+        self, customer_id: int, contact_id: int, name: str, role: str | None
+    ) -> Undoable:
+        from services.alerts.people_changes import set_contact_role
+
+        actor = self._user() if self._user is not None else None
+        return set_contact_role(self.workspace.engine, customer_id, contact_id, name, role, actor)
+
+    def add_person(
+        self, customer_id: int, name: str, email: str, title: str, role: str | None
+    ) -> Undoable:
+        from services.alerts.people_changes import add_person
+
+        actor = self._user() if self._user is not None else None
+        return add_person(
+            self.workspace.engine, customer_id, name=name, email=email, title=title,
+            role=role, actor=actor,
         )  # fmt: skip
 
     def workspace_summary(self) -> WorkspaceSummary:

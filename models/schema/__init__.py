@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from models.base import Base
 from models.schema.alerts import Action, Alert, AlertRule, Escalation
+from models.schema.contacts import Contact
 from models.schema.customers import Customer, CustomerIdentity, CustomerRollup
 from models.schema.imports import ImportChange, ImportRun, MappingProfile
 from models.schema.outreach import BatchDraft, DraftBatch, Outreach
@@ -51,6 +52,7 @@ __all__ = [
     "AlertRule",
     "AuditEvent",
     "BatchDraft",
+    "Contact",
     "Contract",
     "Customer",
     "CustomerIdentity",

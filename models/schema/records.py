@@ -99,6 +99,8 @@ class Interaction(Base):
     # The reason learned from the workspace's negative text it falls under
     # (services/listen/reasons.py), by name; None when it is about none of them.
     reason: Mapped[str | None] = mapped_column(String(120))
+    # The person at the account it was with (models/schema/contacts.py), when known.
+    contact_id: Mapped[int | None] = fk("contacts", nullable=True, ondelete="SET NULL")
     rating: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str | None] = mapped_column(String(32))
     satisfaction: Mapped[str | None] = mapped_column(String(32))

@@ -298,6 +298,11 @@ class Undoable:
     playbook_stopped_ids: tuple[int, ...] = ()  # the runs it stopped (undo: they run again)
     # The owner's renewal calls it recorded (services/alerts/renewal_calls.py; undo removes them).
     renewal_call_ids: tuple[int, ...] = ()
+    # The people of an account (services/people/contacts.py): the roles it set, each with
+    # the one the user had set before (undo puts it back), and the people it added (undo
+    # removes them).
+    contact_roles: tuple[tuple[int, str | None], ...] = ()
+    contacts_added: tuple[int, ...] = ()
 
     @property
     def can_undo(self) -> bool:

@@ -46,6 +46,7 @@ from services.alerts.records import (
     Undoable,
 )
 from services.alerts.renewal_calls import undo_calls_in
+from services.people.contacts import remove_contact_in, set_role_in
 
 
 class UndoRefusedError(AlertActionError):
@@ -99,6 +100,10 @@ def undo_change(
         _undo_playbooks(session, change)
         if change.renewal_call_ids:
             undo_calls_in(session, change.renewal_call_ids)
+        for contact_id, before_role in change.contact_roles:
+            set_role_in(session, contact_id, before_role, who)
+        for contact_id in change.contacts_added:
+            remove_contact_in(session, contact_id, who)
         if not change.alerts:
             doing.audit("customer.undone", ("customer", change.customer_id), details)
         return f"Undone: {change.label[:1].lower()}{change.label[1:]}"

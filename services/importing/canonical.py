@@ -163,6 +163,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "currency",
         "interval",
     ),
+    # One person at an account (models/schema/contacts.py): the customer reference names
+    # the account; ``email_normalized`` is the adapter's (values.email_key).
+    "contacts": CUSTOMER_REF + ("name", "email", "email_normalized", "title", "phone", "role"),
     # One contract term (models/schema/renewals.py); ``subscription_id`` is filled by the
     # writer from ``subscription_external_id`` (a contract derived from a subscription).
     "contracts": CUSTOMER_REF

@@ -26,8 +26,21 @@ _ATTACH_TABLES = (
     "opportunities",
     "subscriptions",
     "contracts",
+    "contacts",
     "customer_identities",
     "usage_days",
+)
+
+
+# The records an undo deletes, in this order: contracts first (a contract derived from a
+# subscription points at it), contacts after the interactions that may name them.
+_UNDONE_TABLES = (
+    "contracts",
+    "orders",
+    "interactions",
+    "opportunities",
+    "subscriptions",
+    "contacts",
 )
 
 
@@ -196,8 +209,7 @@ def _undo_import(engine: Engine, run_id: int) -> UndoReport:
         # Product usage days: the changed ones get their figures back, the added deleted.
         with Session(bind=conn) as session:
             deleted, restored = undo_usage(session, run_id)
-        # Contracts first: a contract derived from a subscription points at it.
-        for table in ("contracts", "orders", "interactions", "opportunities", "subscriptions"):
+        for table in _UNDONE_TABLES:
             deleted += conn.exec_driver_sql(
                 f"DELETE FROM {table} WHERE import_run_id = {ph}", (run_id,)
             ).rowcount

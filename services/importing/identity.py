@@ -108,6 +108,14 @@ class Identities:
                 self.ids.setdefault((source, external_id), customer_id)
             self._loaded_sources.update(todo)
         if not self._emails_loaded:
+            # A contact's address finds their account (people-level records: an order by
+            # any of an account's people is the account's); the customers' own come after
+            # and win.
+            for email, customer_id in self.store.fetchall(
+                "SELECT email_normalized, customer_id FROM contacts "
+                "WHERE email_normalized IS NOT NULL ORDER BY id DESC"
+            ):
+                self.emails[email_key(email)] = customer_id
             for email, customer_id in self.store.fetchall(
                 "SELECT email_normalized, id FROM customers WHERE email_normalized IS NOT NULL "
                 "ORDER BY id DESC"

@@ -91,7 +91,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "outcome": "open",
     },
 }
-NOW_DEFAULT = {"opportunities": ("created_at",)}
+NOW_DEFAULT = {"opportunities": ("created_at",), "contacts": ("created_at",)}
 
 
 def storage_timestamp(value: dt.datetime) -> str:

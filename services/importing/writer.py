@@ -26,6 +26,7 @@ from sqlalchemy import Connection
 from models.campaigns import campaign_types
 from services.importing.canonical import Batch
 from services.importing.changes import ChangeTracker
+from services.importing.contact_writing import KNOWN_ONLY, known_contacts
 from services.importing.contract_writing import keep_settled, link_subscriptions, settle_customers
 from services.importing.identity import Identities
 from services.importing.rowhash import HASH_COLUMN
@@ -33,7 +34,7 @@ from services.importing.storage import COLUMNS, DEFAULTS, NOW_DEFAULT, Store, Wr
 
 __all__ = ["CHILD_TABLES", "Writer"]
 
-CHILD_TABLES = ("orders", "interactions", "opportunities", "subscriptions", "contracts")
+CHILD_TABLES = ("contacts", "orders", "interactions", "opportunities", "subscriptions", "contracts")
 
 # A first import of more records than this writes them a slice at a time (bounded memory).
 SLICE_ROWS = 250_000
@@ -81,7 +82,12 @@ class Writer:
         if kind == "contracts":
             frame = link_subscriptions(self.store, frame)
         self.store.check_cancelled()
-        customer_ids = self.identities.resolve_refs(frame, result)
+        if KNOWN_ONLY in frame.columns:  # a contact-role export: its contacts must exist
+            frame, customer_ids = known_contacts(self.store, frame, result)
+            if frame.empty:
+                return counts
+        else:
+            customer_ids = self.identities.resolve_refs(frame, result)
         self.store.check_cancelled()
         table = kind
         if kind == "contracts":

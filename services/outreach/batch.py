@@ -58,6 +58,7 @@ from services.outreach.batch_records import (
     PlannedSkip,
 )
 from services.outreach.records import Draft
+from services.people.contacts import addressee_label, champions, names_by_address
 from services.settings import READ_CACHE
 from services.settings.views import OutreachSettings, SenderSettings
 
@@ -152,8 +153,13 @@ def plan_batch(
         contacted = {int(c) for c in session.scalars(contacts_since(since, when))}
     to_draft: list[_Target] = []
     skipped: list[PlannedSkip] = []
+    # An account with several people writes to its champion (services/people/contacts.py).
+    chosen = champions(session, list(first))
     for cid, (alert, customer) in first.items():
-        name = customer.name or customer.email or f"Customer {cid}"
+        person = chosen.get(cid)
+        email = person.email if person is not None else customer.email
+        account = customer.company or customer.name or customer.email or f"Customer {cid}"
+        name = addressee_label(person.name, account) if person is not None else account
         if customer.do_not_contact:
             reason: str | None = SKIP_DO_NOT_CONTACT
         elif cid in unsubscribed:
@@ -162,16 +168,16 @@ def plan_batch(
             reason = SKIP_HOLDOUT
         elif cid in contacted:
             reason = SKIP_COOL_DOWN.format(days=cooldown)
-        elif not (customer.email or "").strip():
+        elif not (email or "").strip():
             reason = SKIP_NO_EMAIL
         elif cid in waiting:
             reason = SKIP_OTHER_BATCH
         else:
             reason = None
         if reason is None:
-            to_draft.append(_Target(cid, int(alert.id), name, customer.email, alert.rule_key))
+            to_draft.append(_Target(cid, int(alert.id), name, email, alert.rule_key))
         else:
-            skipped.append(PlannedSkip(cid, name, int(alert.id), reason, customer.email))
+            skipped.append(PlannedSkip(cid, name, int(alert.id), reason, email))
     return leave_out_other_channels(session, to_draft, skipped)  # a call or meeting asked
 
 
@@ -291,13 +297,18 @@ def load_batch(engine: Engine, batch_id: int) -> BatchView:
         if batch is None:
             raise BatchError(f"Batch {batch_id} no longer exists.")
         found = session.execute(
-            select(BatchDraft, Customer.name, Customer.email)
+            select(BatchDraft, Customer.name, Customer.email, Customer.company)
             .join(Customer, Customer.id == BatchDraft.customer_id)
             .where(BatchDraft.batch_id == batch_id)
             .order_by(BatchDraft.position, BatchDraft.id)
-        )
+        ).all()
+        people = names_by_address(session, [(d.customer_id, d.recipient) for d, *_ in found])
+        own = {d.id: name or email or f"Customer {d.customer_id}" for d, name, email, _ in found}
         rows = tuple(
-            _row(d, name or email or f"Customer {d.customer_id}") for d, name, email in found
+            _row(d, addressee_label(person, company or own[d.id]))
+            if (person := people.get((d.customer_id, d.recipient)))
+            else _row(d, own[d.id])
+            for d, _name, _email, company in found
         )
         return BatchView(
             id=int(batch.id),

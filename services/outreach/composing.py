@@ -59,15 +59,20 @@ def prepare_composer(
     goal: str | None,
     tone: str | None,
     now: dt.datetime | None,
+    contact_id: int | None = None,
 ) -> ComposerPreparation:
     """The draft request and SMTP settings for a customer; ``find_alert``: the email
-    answers their highest-priority active alert, if they have one."""
+    answers their highest-priority active alert, if they have one; ``contact_id``: the
+    person at the account it goes to (None: the champion)."""
     found = top_alert_id(session, customer_id) if find_alert else alert_id
     strategy = strategy_for_alert(session, found)
     if strategy is not None and goal is None and tone is None:
         # The first draft follows the experiment's strategy; the user may still change it.
         goal, tone = applied_strategy(strategy, goal, tone)
-    request = prepare_draft(session, customer_id, alert_id=found, goal=goal, tone=tone, now=now)
+    request = prepare_draft(
+        session, customer_id, alert_id=found, goal=goal, tone=tone, now=now,
+        contact_id=contact_id,
+    )  # fmt: skip
     return ComposerPreparation(
         request=request,
         smtp=smtp_settings(session),

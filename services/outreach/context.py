@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.errors import UserFacingError
-from models.schema import Alert, Customer, Interaction, Order, ScoreSnapshot
+from models.schema import Alert, Contact, Customer, Interaction, Order, ScoreSnapshot
 from services.alerts.experiments import strategy_for_alert
 from services.alerts.next_step import RULE_GOALS as RULE_GOALS
 from services.alerts.next_step import alert_outreach, workspace_categories
@@ -55,6 +55,7 @@ from services.outreach.records import (
     DraftContext,
     LastOrder,
 )
+from services.people.contacts import Person, people_of, recipient
 from services.scoring.queries import value_months
 from services.settings import GOALS, TONES
 from services.settings.views import MailSettings, OutreachSettings, SenderSettings
@@ -179,6 +180,27 @@ def _signature(session: Session) -> str:
     return template.replace("{owner}", name).strip()
 
 
+def _addressee(
+    session: Session, customer: Customer, contact_id: int | None
+) -> tuple[str, str, str | None, Person | None, tuple[tuple[int, str], ...]]:
+    """Whom the email goes to (first name, surname, address, the person) and the people
+    it could go to instead (contact id, "Name <email> · Role")."""
+    first, surname = _split_name(customer)
+    email = customer.email
+    people = people_of(session, int(customer.id))
+    person = recipient(people, contact_id)
+    if person is not None and person.contact_id is not None:
+        email = person.email
+        if person.name:
+            first, _, surname = person.name.partition(" ")
+    choices = tuple(
+        (p.contact_id, f"{p.label} · {p.role_label}" if p.role_label else p.label)
+        for p in people
+        if p.contact_id is not None and p.reachable
+    )
+    return first, surname, email, person, choices
+
+
 def build_context(
     session: Session,
     customer_id: int,
@@ -187,8 +209,11 @@ def build_context(
     goal: str | None = None,
     tone: str | None = None,
     now: dt.datetime | None = None,
+    contact_id: int | None = None,
 ) -> DraftContext:
-    """The drafting context of one customer (and the alert being worked on, if any)."""
+    """The drafting context of one customer (and the alert being worked on, if any),
+    written to ``contact_id`` when that person can be emailed, else to the account's
+    champion (services.people.contacts.recipient), else to the customer itself."""
     when = _aware(now) if now is not None else utcnow()
     customer = session.get(Customer, customer_id)
     if customer is None:
@@ -318,7 +343,7 @@ def build_context(
         blocked = f"{name} asked not to be contacted: you can draft, but nothing can be sent."
     elif unsubscribed:
         blocked = f"{name} unsubscribed from emails: you can draft, but nothing can be sent."
-    first, surname = _split_name(customer)
+    first, surname, email, person, choices = _addressee(session, customer, contact_id)
     share = text_share(len(open_tickets) + len(feedback))
     return DraftContext(
         customer_id=int(customer.id),
@@ -326,7 +351,7 @@ def build_context(
         name=name,
         first_name=cut(first, FIELD_LIMIT) or "",
         surname=cut(surname, FIELD_LIMIT) or "",
-        email=cut(customer.email, 320),
+        email=cut(email, 320),
         phone=cut(_phone(customer), 64),
         company=cut(customer.company, FIELD_LIMIT),
         region=cut(customer.region, FIELD_LIMIT),
@@ -355,6 +380,9 @@ def build_context(
         offer_from=offer_from,
         # A running experiment's offer size holds (the draw must hold to mean anything).
         no_offer_why="" if advice.offer or offer_from else advice.why,
+        contact_id=person.contact_id if person is not None else None,
+        recipient_name=cut(person.name, FIELD_LIMIT) or "" if person is not None else "",
+        people=choices,
         clv_months=value_months(session, snapshot.scoring_run_id) if snapshot is not None else 12,
         currency=code,
         currency_symbol=symbol,
@@ -395,8 +423,9 @@ def top_alert_id(session: Session, customer_id: int) -> int | None:
 
 
 def find_customers(session: Session, text: str, *, limit: int = 6) -> list[tuple[int, str]]:
-    """Customers matching ``text``: exact external id, email or name (any case) first;
-    else names containing it. Returns (id, "name <email> [external id]") pairs."""
+    """Customers matching ``text``: exact external id, email (theirs or one of their
+    people's), name or company (any case) first; else names or companies containing it.
+    Returns (id, "name (company) <email> [external id]") pairs."""
     wanted = text.strip().lower()
     if not wanted:
         return []
@@ -408,6 +437,10 @@ def find_customers(session: Session, text: str, *, limit: int = 6) -> list[tuple
                 Customer.email_normalized == wanted,
                 func.lower(Customer.email) == wanted,
                 func.lower(Customer.name) == wanted,
+                func.lower(Customer.company) == wanted,
+                Customer.id.in_(
+                    select(Contact.customer_id).where(Contact.email_normalized == wanted)
+                ),
             )
         )
         .order_by(Customer.id)
@@ -418,7 +451,12 @@ def find_customers(session: Session, text: str, *, limit: int = 6) -> list[tuple
         escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         partial = (
             select(Customer)
-            .where(func.lower(Customer.name).like(f"%{escaped}%", escape="\\"))
+            .where(
+                or_(
+                    func.lower(Customer.name).like(f"%{escaped}%", escape="\\"),
+                    func.lower(Customer.company).like(f"%{escaped}%", escape="\\"),
+                )
+            )
             .order_by(Customer.name, Customer.id)
             .limit(limit)
         )
@@ -428,6 +466,8 @@ def find_customers(session: Session, text: str, *, limit: int = 6) -> list[tuple
 
 def _label(customer: Customer) -> str:
     parts = [customer.name or "(no name)"]
+    if customer.company and customer.company != customer.name:
+        parts.append(f"({customer.company})")
     if customer.email:
         parts.append(f"<{customer.email}>")
     if customer.external_id:

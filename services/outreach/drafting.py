@@ -282,9 +282,14 @@ def prepare_draft(
     variant: int = 0,
     offline: bool = False,
     now: dt.datetime | None = None,
+    contact_id: int | None = None,
 ) -> DraftRequest:
-    """Step 1 (database): the context, provider, messages and the fallback template draft."""
-    context = build_context(session, customer_id, alert_id=alert_id, goal=goal, tone=tone, now=now)
+    """Step 1 (database): the context, provider, messages and the fallback template draft,
+    to ``contact_id`` at the account when given (else its champion)."""
+    context = build_context(
+        session, customer_id, alert_id=alert_id, goal=goal, tone=tone, now=now,
+        contact_id=contact_id,
+    )  # fmt: skip
     fields = allowed_fields(session)
     config = None if offline else provider_from_settings(session)
     reason = (

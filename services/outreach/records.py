@@ -117,6 +117,20 @@ class DraftContext:
     # next step puts things right first); "": it may offer. An offer the user adds is
     # still checked against the cap.
     no_offer_why: str = ""
+    # The person at the account the email goes to (services/people/contacts.py): their id
+    # (None: the customer itself, its one person) and name, and everyone it could go to
+    # instead as (contact id, "Name <email> · Role"), for the composer's To list.
+    contact_id: int | None = None
+    recipient_name: str = ""
+    people: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def addressee(self) -> str:
+        """Whom it goes to, as the composer and the review queue say it: "Maria Delgado
+        (Contoso Freight)" for a person at an account, else the customer's name."""
+        if self.recipient_name and self.recipient_name != self.name:
+            return f"{self.recipient_name} ({self.company or self.name})"
+        return self.name
 
     def money(self, cents: int | float) -> str:
         """Cents in the customer's currency ("$25", "€12.50")."""

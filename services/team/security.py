@@ -84,6 +84,7 @@ MANAGER_WRITES = {
     "playbook_runs": "SELECT, INSERT, UPDATE, DELETE",  # a playbook started, stopped, undone
     "playbook_steps": "SELECT, INSERT, UPDATE, DELETE",
     "renewal_calls": "SELECT, INSERT, DELETE",  # the owner's call, and its undo
+    "contacts": "SELECT, INSERT, UPDATE",  # a person the user adds, a role they set
 }
 # The tables a manager only reads (customers: but for MANAGER_CUSTOMER_COLUMNS). Every table
 # of the schema is in MANAGER_WRITES or here (tests/unit/team/test_team_tables.py), so a new

@@ -21,14 +21,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListView,
     QPushButton,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -44,6 +42,7 @@ from services.core.records import (
 from views.customers.assign_owner import OwnerAssignment
 from views.customers.contact_marks import ContactMarks, ReasonPrompt
 from views.customers.detail_tiles import KpiTiles, show_kpi_tiles
+from views.customers.people_actions import PeopleActions, opportunity_view
 from views.customers.renewal_card import RenewalCardSection
 from views.customers.score_tiles import CONFIDENCE_TEXT, DriversPanel, ScoreStrip
 from views.customers.source import CustomerSource
@@ -60,6 +59,7 @@ from views.kit.tiles import ElidingLabel, KpiTile
 from views.kit.undo import UndoHistory
 
 if TYPE_CHECKING:
+    from services.people.contacts import Person
     from services.renewals.card_records import RenewalCard
     from services.usage.records import CustomerUsage
     from views.charts.orders_chart import OrdersChart
@@ -86,7 +86,7 @@ def _chip(text: str, kind: str, parent: QWidget) -> QLabel:
     return label
 
 
-class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
+class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, QWidget):
     """Everything about the selected customer.
 
     Signals:
@@ -99,6 +99,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
             its owner) or that change was undone.
         renewal_call_changed(customer_id): an owner's renewal call on the customer was
             recorded here or undone (the renewal figures elsewhere read anew).
+        person_draft_requested(customer_id, contact_id): People ▸ Write to them….
     """
 
     detail_shown = Signal(int)
@@ -108,6 +109,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
     holdout_draft_requested = Signal(int, str)  # a held-out customer, and why write now
     contact_changed = Signal(int)
     renewal_call_changed = Signal(int)
+    person_draft_requested = Signal(int, int)
 
     def __init__(
         self,
@@ -155,6 +157,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         self._build_chart_card(content)
         self._build_timeline(content, clock)
         self._build_opportunities(content)
+        self._build_people(content)
         self._build_tabs(content)
         self._build_splitter(content)
         self._build_layout(content, name_row, tiles)
@@ -292,17 +295,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
 
     def _build_opportunities(self, content: QWidget) -> None:
         self.opportunity_model = OpportunityTableModel(self)
-        self.opportunity_view = name(QTableView(content), "Open opportunities")
-        self.opportunity_view.setModel(self.opportunity_model)
-        self.opportunity_view.verticalHeader().hide()
-        self.opportunity_view.setShowGrid(False)
-        self.opportunity_view.setFrameShape(QFrame.Shape.NoFrame)
-        self.opportunity_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.opportunity_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        oheader = self.opportunity_view.horizontalHeader()
-        oheader.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, 5):
-            oheader.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.opportunity_view = opportunity_view(content, self.opportunity_model)
 
     def _build_tabs(self, content: QWidget) -> None:
         """The timeline, score history and open opportunities tabs."""
@@ -317,6 +310,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         self.tabs.addTab(self.timeline_view, "Timeline")
         self.tabs.addTab(self.history_page, "Score history")
         self.tabs.addTab(self.opportunity_view, "Open opportunities")
+        self.tabs.addTab(self.people_tab, "People")
 
     def _build_splitter(self, content: QWidget) -> None:
         """The chart card above the tabs."""
@@ -467,6 +461,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
             tuple[ScoreHistoryPoint, ...],
             CustomerUsage,
             RenewalCard | None,
+            list[Person],
         ]:
             detail = source.load_customer_detail(customer_id)
             scores = source.load_customer_scores(customer_id)
@@ -475,7 +470,8 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
             # customers) in the next task, unless kept from an earlier customer.
             usage = source.load_customer_usage(customer_id, now, features=False)
             renewals = source.load_renewal_card(customer_id, now.date())
-            return detail, scores, history, usage, renewals
+            people = source.load_people(customer_id)
+            return detail, scores, history, usage, renewals, people
 
         (
             self._jobs.operation(task, parent=self, key=("customers.detail", id(self)))
@@ -502,11 +498,13 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, QWidget):
         history: tuple[ScoreHistoryPoint, ...],
         usage: CustomerUsage,
         renewals: RenewalCard | None = None,
+        people: list[Person] | None = None,
     ) -> None:
         self._scores = scores
         self._history = history
         self.usage_section.show_usage(usage)
         self.renewal_card.show_card(renewals, detail.name or "")
+        self._show_people(people, detail.company or detail.name or "")
         self._on_detail_loaded(detail)
 
     def _on_score_hint_link_activated(self, _link: str) -> None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         ScoreHistoryPoint,
         WorkspaceSummary,
     )
+    from services.people.contacts import Person
     from services.renewals.card_records import RenewalCard
     from services.usage.records import CustomerUsage, WorkspaceFeatures
 
@@ -79,6 +80,22 @@ class CustomerSource(Protocol):
     ) -> Undoable:
         """Record the owner's call on the customer's contract (audited); returns what
         undoing it removes."""
+        ...
+
+    def load_people(self, customer_id: int) -> list[Person]:
+        """The account's people, champion first (services/people/contacts.py)."""
+        ...
+
+    def set_contact_role(
+        self, customer_id: int, contact_id: int, name: str, role: str | None
+    ) -> Undoable:
+        """Give a contact a role (None: back to the CRM's), audited; undoable."""
+        ...
+
+    def add_person(
+        self, customer_id: int, name: str, email: str, title: str, role: str | None
+    ) -> Undoable:
+        """Add a person to the account, audited; undoable."""
         ...
 
     def workspace_summary(self) -> WorkspaceSummary: ...

@@ -15,6 +15,8 @@ Signals:
         not sent (False).
     waiting_answered(bool): a draft waits in the review queue: use it (True), or write
         a new one (False).
+    person_chosen(contact_id): another of the account's people picked in the To list:
+        the drafts are written again to them.
 """
 
 from __future__ import annotations
@@ -67,6 +69,10 @@ class ComposerHeader:
     blocked: str | None = None  # why nothing may be sent to this customer
     can_send_smtp: bool = False  # an SMTP server is set up
     experiment: str = ""  # the strategy a running experiment gave this alert, in words
+    # The account's people it could go to (contact id, "Name <email> · Role") and the one
+    # it goes to; with fewer than two, no list is shown.
+    people: tuple[tuple[int, str], ...] = ()
+    contact_id: int | None = None
 
 
 class VariantBox(QFrame):
@@ -155,6 +161,7 @@ class ComposerDialog(QDialog):
     export_requested = Signal(str, str, str)
     sent_answered = Signal(bool)
     waiting_answered = Signal(bool)
+    person_chosen = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:  # noqa: PLR0915
         super().__init__(parent)
@@ -166,6 +173,13 @@ class ComposerDialog(QDialog):
         self.to_label = QLabel("", self)
         self.to_label.setObjectName("composerTo")
         self.to_label.setTextFormat(Qt.TextFormat.RichText)
+        # Whom at the account it goes to, when it has several people (the champion first).
+        self.person = ComboBox(self)
+        self.person.setObjectName("composerPerson")
+        self.person.setToolTip("Whom at the account this email goes to")
+        self.person.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.person.activated.connect(self._on_person_activated)
+        self.person.hide()
         self.goal = ComboBox(self)
         self.goal.setObjectName("composerGoal")
         self.tone = ComboBox(self)
@@ -273,7 +287,12 @@ class ComposerDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(8)
-        layout.addWidget(self.to_label)
+        to_row = QHBoxLayout()
+        to_row.setSpacing(8)
+        to_row.addWidget(self.to_label)
+        to_row.addWidget(self.person)
+        to_row.addStretch(1)
+        layout.addLayout(to_row)
         layout.addLayout(form)
         layout.addLayout(info)
         layout.addWidget(self.notice)
@@ -285,6 +304,12 @@ class ComposerDialog(QDialog):
         FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         self._on_choice_toggled()
         self.set_drafting(False)
+
+    def _on_person_activated(self, index: int) -> None:
+        contact_id = self.person.itemData(index)
+        header = self._header
+        if isinstance(contact_id, int) and (header is None or contact_id != header.contact_id):
+            self.person_chosen.emit(contact_id)
 
     # -- what the controller calls ------------------------------------------------------
 
@@ -299,7 +324,18 @@ class ComposerDialog(QDialog):
         if header.recipient:
             recipient = f" &lt;{html.escape(header.recipient)}&gt;"
         self.setWindowTitle(f"Draft an email to {header.customer}")
-        self.to_label.setText(f"<b>To:</b> {html.escape(header.customer)}{recipient}")
+        if len(header.people) > 1:
+            self.to_label.setText("<b>To:</b>")
+            self.person.blockSignals(True)
+            self.person.clear()
+            for contact_id, label in header.people:
+                self.person.addItem(label, contact_id)
+            self.person.setCurrentIndex(max(self.person.findData(header.contact_id), 0))
+            self.person.blockSignals(False)
+            self.person.show()
+        else:
+            self.person.hide()
+            self.to_label.setText(f"<b>To:</b> {html.escape(header.customer)}{recipient}")
         for combo, items, current in (
             (self.goal, header.goals, header.goal),
             (self.tone, header.tones, header.tone),

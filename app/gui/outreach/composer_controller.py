@@ -112,6 +112,7 @@ class ComposerController(QObject):
         # The workspace the open composer belongs to (not whatever is open later).
         self._ws: Workspace | None = None
         self._customer_id = 0
+        self._contact_id: int | None = None  # whom at the account (None: its champion)
         self._alert_id: int | None = None
         # Opened for a customer, not an alert: the first preparation looks for their alert.
         self._find_alert = False
@@ -172,7 +173,27 @@ class ComposerController(QObject):
         self._step_id = None
         self._open(None, customer_id, find_alert=True)
 
-    def _open(self, alert_id: int | None, customer_id: int, *, find_alert: bool) -> None:
+    def open_for_person(self, customer_id: int, contact_id: int) -> None:
+        """Open the composer written to one of the account's people (People ▸ Write to
+        them…); 0: the customer itself, its one person."""
+        if self.dialog is not None and self._customer_id == customer_id:
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            if contact_id and contact_id != self._contact_id:
+                self._on_dialog_person_chosen(contact_id)
+            return
+        self._holdout_reason = None
+        self._step_id = None
+        self._open(None, customer_id, find_alert=True, contact_id=contact_id or None)
+
+    def _open(
+        self,
+        alert_id: int | None,
+        customer_id: int,
+        *,
+        find_alert: bool,
+        contact_id: int | None = None,
+    ) -> None:
         workspace = self._workspace()
         if workspace is None:
             return
@@ -197,6 +218,8 @@ class ComposerController(QObject):
         dialog.export_requested.connect(self._on_dialog_export_requested)
         dialog.sent_answered.connect(self._sender.answer_sent)
         dialog.waiting_answered.connect(self._on_dialog_waiting_answered)
+        dialog.person_chosen.connect(self._on_dialog_person_chosen)
+        self._contact_id = contact_id  # None: the account's champion until another is picked
         dialog.finished.connect(lambda _r, d=dialog: self._on_dialog_finished(d))
         self.dialog = dialog
         dialog.show_notice("Reading the customer's history…", "info")
@@ -227,6 +250,7 @@ class ComposerController(QObject):
         if workspace is None or dialog is None:
             return
         customer_id, alert_id = self._customer_id, self._alert_id
+        contact_id = self._contact_id
         find_alert = self._find_alert and alert_id is None
         now = self._clock() if self._clock is not None else None
 
@@ -244,6 +268,7 @@ class ComposerController(QObject):
                     goal=goal,
                     tone=tone,
                     now=now,
+                    contact_id=contact_id,
                 )
             request = prepared.request
             text = describe_requests(request, VARIANTS)
@@ -348,7 +373,7 @@ class ComposerController(QObject):
         ctx = request.context
         provider, remote = provider_words(request.config)
         return ComposerHeader(
-            customer=ctx.name,
+            customer=ctx.addressee,
             recipient=ctx.email,
             goal=ctx.goal,
             tone=ctx.tone,
@@ -360,6 +385,8 @@ class ComposerController(QObject):
             blocked=ctx.send_blocked,
             can_send_smtp=smtp.configured,
             experiment=self._experiment,
+            people=ctx.people,
+            contact_id=ctx.contact_id,
         )
 
     def _mark_reviewed(self) -> None:
@@ -380,6 +407,17 @@ class ComposerController(QObject):
 
     def _on_dialog_draft_requested(self, goal: str, tone: str) -> None:
         self._prepare(goal=goal, tone=tone, then_draft=True)
+
+    def _on_dialog_person_chosen(self, contact_id: int) -> None:
+        """Another of the account's people: the drafts are written again to them (the
+        greeting and the address change together)."""
+        dialog = self.dialog
+        if dialog is None:
+            return
+        self._contact_id = contact_id
+        self._prepare(
+            goal=dialog.goal.currentData(), tone=dialog.tone.currentData(), then_draft=True
+        )
 
     def _on_dialog_preview_requested(self, goal: str, tone: str) -> None:
         request = self.request
@@ -478,6 +516,7 @@ def install(ctx: GuiContext) -> ComposerController:
     window = ctx.window
     composer = ComposerController(ctx, user=ctx.user, default_sender=ctx.own_address)
     window.detail_pane.draft_requested.connect(composer.open_for_customer)
+    window.detail_pane.person_draft_requested.connect(composer.open_for_person)
     window.detail_pane.holdout_draft_requested.connect(composer.open_for_customer)
     window.detail_pane.set_drafting_available(True)
 

@@ -29,6 +29,7 @@ from services.importing.formats.salesforce import (
     salesforce_id18,
 )
 from services.importing.formats.salesforce_contracts import SalesforceContract
+from services.importing.formats.salesforce_roles import SalesforceContactRole
 from services.importing.formats.shopify import ShopifyOrders
 from services.importing.formats.stripe import StripeSubscriptions
 from services.importing.formats.zendesk import ZendeskTickets
@@ -75,6 +76,7 @@ ADAPTERS: tuple[FormatAdapter, ...] = (
     SalesforceOpportunityReport(),
     SalesforceOpportunity(),
     SalesforceContract(),
+    SalesforceContactRole(),
     SalesforceContact(),
     SalesforceAccount(),
     HubSpotDeals(),

@@ -313,3 +313,43 @@ class BaseAdapter:
             rows_read=rows_read,
             notes=list(notes),
         )
+
+
+def contact_frame(
+    rows: np.ndarray,
+    source: str,
+    external_id: pd.Series,
+    account_id: pd.Series,
+    email: pd.Series,
+    name: pd.Series,
+    title: pd.Series,
+    phone: pd.Series,
+    attributes: Any,
+    role: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The "contacts" frame of a people export: each row a person at the account that
+    ``account_id`` names in ``source`` (its own id when it has no account: the person is
+    their own account, as in a B2C book), found by email where the id is unknown."""
+    emails = email.to_numpy(dtype=object)
+    normalized = np.array(
+        [values.email_key(e) if isinstance(e, str) else None for e in emails], dtype=object
+    )
+    frame = pd.DataFrame(
+        {
+            "row": rows.astype("int64"),
+            "source": source,
+            "external_id": external_id.to_numpy(dtype=object),
+            "customer_source": source,
+            "customer_external_id": account_id.to_numpy(dtype=object),
+            "customer_email": emails,
+            "name": name.to_numpy(dtype=object),
+            "email": emails,
+            "email_normalized": normalized,
+            "title": title.to_numpy(dtype=object),
+            "phone": phone.to_numpy(dtype=object),
+            "attributes": np.asarray(attributes, dtype=object),
+        }
+    )
+    if role is not None:  # an export that says no role leaves the stored ones as they are
+        frame["role"] = role
+    return frame

@@ -29,11 +29,13 @@ import pandas as pd
 
 from services.importing import values
 from services.importing.canonical import Batch
+from services.importing.contact_roles import read_roles
 from services.importing.formats._base import (
     BaseAdapter,
     Columns,
     RowErrors,
     attribute_dicts,
+    contact_frame,
     join_names,
     merge_attributes,
     settled_currency,
@@ -87,12 +89,13 @@ class HubSpotContacts(_HubSpot):
 
     name = "hubspot_contacts"
     title = "HubSpot contacts export"
-    kinds = ("customers",)
+    kinds = ("customers", "contacts")
     required = (("Record ID", "Email"), ("Record ID", "First Name", "Last Name"))
     excluded = ("Deal Name", "Company name", "Deal Stage")
 
     def convert(self, table: RawTable) -> Batch:
-        """Contacts -> customers."""
+        """Contacts -> customers, each also the one contact of its own customer (its Job
+        Title, and its Buying Role as services/importing/contact_roles.py reads it)."""
         frame, rows = self.data_of(table)
         cols = Columns(frame)
         errors = RowErrors(len(frame))
@@ -123,7 +126,30 @@ class HubSpotContacts(_HubSpot):
                 "attributes": pd.Series(attrs, dtype=object).to_numpy(),
             }
         )
-        return self._batch(table, "customers", out, errors, rows)
+        title, _ = values.clean_text(cols.get("Job Title", use=False))
+        role = read_roles(cols.get("Buying Role"))[0] if cols.has("Buying Role") else None
+        contacts = contact_frame(
+            rows,
+            self.source,
+            record_id,
+            record_id,
+            email,
+            name,
+            title,
+            phone,
+            out["attributes"],
+            role,
+        )
+        ok = errors.ok
+        return self.batch(
+            table,
+            {
+                "customers": out[ok].reset_index(drop=True),
+                "contacts": contacts[ok].reset_index(drop=True),
+            },
+            errors.rejects(self.file_of(table), rows),
+            len(out),
+        )
 
 
 # Company columns kept as "company_*" attributes of its contacts (others: a slug of the

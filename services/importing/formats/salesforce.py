@@ -17,7 +17,12 @@ Mapping decisions:
   identities ("loyalty", number) and ("generic", number): the loyalty system's plain
   customer list imports as a generic file, whose default source is "generic".
 - Contact -> customer with identities ("salesforce", AccountId) - the contact and its
-  account are one customer - and ("shopify", Shopify_Customer_Id__c).
+  account are one customer - and ("shopify", Shopify_Customer_Id__c); and a contact of
+  that customer (models/schema/contacts.py: name, email, Title, phone), so that an
+  account's several people stay apart. An account with several contacts takes its name
+  and address from its earliest contact only (services/importing/contact_accounts.py),
+  not from whichever row comes last. AccountContactRole and OpportunityContactRole
+  exports give the contacts their roles (services/importing/contact_roles.py).
 - HasOptedOutOfEmail is Salesforce's mass-email opt-out (like a newsletter unsubscribe)
   and DoNotCall a phone opt-out; neither alone means "do not contact" (one-to-one email
   stays possible). ``do_not_contact`` is set only when a contact refused both; both flags
@@ -39,11 +44,13 @@ import pandas as pd
 
 from services.importing import values
 from services.importing.canonical import Batch
+from services.importing.contact_accounts import one_row_per_account
 from services.importing.formats._base import (
     BaseAdapter,
     Columns,
     RowErrors,
     attribute_dicts,
+    contact_frame,
     join_names,
     settled_currency,
     value_where,
@@ -307,7 +314,7 @@ class SalesforceContact(BaseAdapter):
 
     name = "salesforce_contact"
     title = "Salesforce contacts (Data Export)"
-    kinds = ("customers",)
+    kinds = ("customers", "contacts")
     source = "salesforce"
     required = (("Id", "AccountId", "LastName", "Email"), ("Id", "LastName", "FirstName", "Email"))
     excluded = ("StageName",)
@@ -357,10 +364,27 @@ class SalesforceContact(BaseAdapter):
                 "attributes": attribute_dicts(frame, cols.unused()),
             }
         )
+        title, _ = values.clean_text(cols.get("Title", use=False))
+        contacts = contact_frame(
+            rows,
+            self.source,
+            external_id,
+            account.where(account.notna(), external_id),
+            email,
+            name,
+            title,
+            phone,
+            customers["attributes"],
+        )
         ok = errors.ok
+        created = cols.get("CreatedDate", use=False)
+        one = one_row_per_account(customers[ok], account[ok], created[ok])
         return self.batch(
             table,
-            {"customers": customers[ok].reset_index(drop=True)},
+            {
+                "customers": one.reset_index(drop=True),
+                "contacts": contacts[ok].reset_index(drop=True),
+            },
             errors.rejects(self.file_of(table), rows),
             len(frame),
         )

@@ -211,6 +211,10 @@ class OneCustomerSource:
         """A customer without contracts: the pane shows no renewal card."""
         return None
 
+    def load_people(self, customer_id: int) -> list[object]:
+        """A customer that is its own one person, with no people listed."""
+        return []
+
     def workspace_summary(self) -> object:
         raise AssertionError("not used")
 

@@ -45,6 +45,15 @@ CONTRACT_FORMATS = {
     "salesforce_contracts.csv": "salesforce_contracts",
 }
 
+# The people of business accounts (tests/data/contacts; tested in
+# tests/unit/importing/test_import_contacts.py).
+CONTACT_FORMATS = {
+    "AccountContactRole.csv": "salesforce_contact_role",
+    "OpportunityContactRole.csv": "salesforce_contact_role",
+    "Contact.csv": "salesforce_contact",
+    "hubspot-crm-exports-all-contacts-2026-11-20.csv": "hubspot_contacts",
+}
+
 
 def convert(path: Path) -> Batch:
     table = read_table(path)
@@ -71,7 +80,14 @@ def test_every_non_generic_sample_has_an_expected_format() -> None:
     assert vendor_files == set(EXPECTED_FORMAT)
     assert {a.name for a in ADAPTERS} == set(EXPECTED_FORMAT.values()) | set(
         CONTRACT_FORMATS.values()
-    )
+    ) | set(CONTACT_FORMATS.values())
+
+
+@pytest.mark.parametrize("name", sorted(CONTACT_FORMATS))
+def test_each_contacts_file_is_recognised_from_its_header(name: str) -> None:
+    adapter = detect(read_table(DATA / "contacts" / name).header)
+    assert adapter is not None
+    assert adapter.name == CONTACT_FORMATS[name]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_FORMAT))

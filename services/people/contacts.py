@@ -1,0 +1,347 @@
+"""The people of an account, as the customer pane, the composer and the command line read
+them, and the changes a user makes to them (a role set, a person added).
+
+A customer with contacts rows (models/schema/contacts.py) has those people; one without
+stands for its own one person, its name and email (``Person.contact_id`` None): a B2C book
+reads as it did before contacts existed. Each person carries their role (the one the user
+set, else the CRM's), whether they have left the account, and their last two-way contact:
+the latest interaction they took part in of TWO_WAY_KINDS (a call that reached them, a
+meeting, a chat, a ticket they raised, an email they wrote). Where an account has one
+person, every such interaction of the account is theirs; with several, only those that
+name the person (``interactions.contact_id``).
+
+Whom to write to (``recipient``): the person the user picked, else the champion, else the
+decision maker, a user, someone with no role, and the billing contact last
+(RECIPIENT_ORDER); never someone who has left or has no address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.db import translate_db_errors
+from models.errors import UserFacingError
+from models.schema import AuditEvent, Contact, Customer, Interaction
+from models.vocab import (
+    CALL_CONVERSATION,
+    CALL_OUTCOMES,
+    CONTACT_ROLE_LABELS,
+    CONTACT_ROLES,
+    TWO_WAY_KINDS,
+)
+
+_RANK = {role: i for i, role in enumerate(CONTACT_ROLES)}
+_MISSED = tuple(o for o in CALL_OUTCOMES if o != CALL_CONVERSATION)
+
+
+def _aware(value: object) -> dt.datetime:
+    when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+
+
+class ContactError(UserFacingError):
+    """A change to a contact that cannot be made, in words."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person at an account."""
+
+    contact_id: int | None  # None: the customer itself, its one person
+    name: str
+    email: str
+    title: str = ""
+    phone: str = ""
+    role: str | None = None  # CONTACT_ROLES; the user's where set, else the CRM's
+    role_set_by_user: bool = False
+    left_on: dt.date | None = None
+    last_two_way: dt.datetime | None = None
+    source: str = ""
+
+    @property
+    def role_label(self) -> str:
+        return CONTACT_ROLE_LABELS.get(self.role or "", "")
+
+    @property
+    def reachable(self) -> bool:
+        """Whether an email can go to them: an address, and still at the account."""
+        return bool(self.email) and self.left_on is None
+
+    @property
+    def label(self) -> str:
+        """ "Name <email>", "Name" or the email: how a recipient list names them."""
+        if self.name and self.email:
+            return f"{self.name} <{self.email}>"
+        return self.name or self.email
+
+
+def _order(person: Person) -> tuple[bool, int, bool, float, str]:
+    return (
+        person.left_on is not None,
+        _RANK.get(person.role or "", len(_RANK)),
+        not person.role_set_by_user,  # the user's own choice before the CRM's
+        -(person.last_two_way.timestamp() if person.last_two_way else 0.0),
+        (person.name or person.email).lower(),
+    )
+
+
+def _two_way(session: Session, customer_id: int, by_contact: bool) -> dict[int | None, dt.datetime]:
+    """The latest two-way interaction of the account, by contact (None: naming no one)."""
+    i = Interaction.__table__.c
+    reached = (i.kind != "call") | i.status.is_(None) | i.status.not_in(_MISSED)
+    key = i.contact_id if by_contact else None
+    query = (
+        select(i.contact_id, func.max(i.occurred_at))
+        .where(i.customer_id == customer_id, i.kind.in_(TWO_WAY_KINDS), reached)
+        .group_by(i.contact_id)
+    )
+    latest: dict[int | None, dt.datetime] = {}
+    for contact_id, at in session.execute(query):
+        if at is None:
+            continue
+        when = _aware(at)
+        slot = contact_id if key is not None else None
+        if slot not in latest or when > latest[slot]:
+            latest[slot] = when
+    return latest
+
+
+def people_of(session: Session, customer_id: int) -> list[Person]:
+    """The account's people, champion first (then the other roles, the most recently
+    heard from, the name); those who left come last."""
+    c = Contact.__table__.c
+    rows = session.execute(
+        select(
+            c.id, c.name, c.email, c.title, c.phone, c.role, c.user_role, c.left_on, c.source
+        ).where(c.customer_id == customer_id)
+    ).all()
+    if not rows:
+        cust = Customer.__table__.c
+        own = session.execute(
+            select(cust.name, cust.email, cust.phone).where(cust.id == customer_id)
+        ).first()
+        if own is None:
+            return []
+        latest = _two_way(session, customer_id, by_contact=False).get(None)
+        return [
+            Person(
+                None, own.name or "", own.email or "", phone=own.phone or "", last_two_way=latest
+            )
+        ]
+    single = len(rows) == 1
+    latest_by = _two_way(session, customer_id, by_contact=not single)
+    people = []
+    for row in rows:
+        last = latest_by.get(None if single else int(row.id))
+        people.append(
+            Person(
+                contact_id=int(row.id),
+                name=row.name or "",
+                email=row.email or "",
+                title=row.title or "",
+                phone=row.phone or "",
+                role=row.user_role or row.role,
+                role_set_by_user=row.user_role is not None,
+                left_on=row.left_on,
+                last_two_way=last,
+                source=row.source or "",
+            )
+        )
+    return sorted(people, key=_order)
+
+
+def read_people(engine: Engine, customer_id: int) -> list[Person]:
+    """people_of in a connection of its own."""
+    with translate_db_errors(), Session(engine) as session:
+        return people_of(session, customer_id)
+
+
+# Whom an account's emails go to first when no one is picked: the champion, the decision
+# maker, a user, someone with no role; the billing contact (invoices) only when no one else.
+RECIPIENT_ORDER = ("champion", "decision_maker", "user", None, "other", "billing")
+
+
+def recipient(people: Sequence[Person], chosen: int | None = None) -> Person | None:
+    """Whom an email goes to: the chosen contact (if still reachable), else the first
+    reachable person by RECIPIENT_ORDER (the user's own role first within a role, then
+    the pane's order)."""
+    reachable = [p for p in people if p.reachable]
+    if chosen is not None:
+        for person in reachable:
+            if person.contact_id == chosen:
+                return person
+    if not reachable:
+        return None
+    rank = {role: i for i, role in enumerate(RECIPIENT_ORDER)}
+    return min(reachable, key=lambda p: rank.get(p.role, len(rank)))
+
+
+def _audit(
+    session: Session, actor: str, action: str, contact_id: int, details: dict[str, object]
+) -> None:
+    session.add(
+        AuditEvent(
+            occurred_at=utcnow(),
+            actor=actor,
+            action=action,
+            entity_type="contact",
+            entity_id=contact_id,
+            details={k: v for k, v in details.items() if v is not None},
+        )
+    )
+
+
+def set_role(engine: Engine, contact_id: int, role: str | None, actor: str) -> str | None:
+    """Set the role the user gives a contact (None: back to the CRM's); returns the role
+    the user had set before (for undo). Audited."""
+    with translate_db_errors(), Session(engine) as session, session.begin():
+        return set_role_in(session, contact_id, role, actor)
+
+
+def set_role_in(session: Session, contact_id: int, role: str | None, actor: str) -> str | None:
+    """set_role inside the caller's transaction."""
+    if role is not None and role not in CONTACT_ROLES:
+        raise ContactError(f"'{role}' is not a role; use one of {', '.join(CONTACT_ROLES)}.")
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise ContactError(f"There is no contact {contact_id}; 'contacts list' shows them.")
+    before = contact.user_role
+    contact.user_role = role
+    _audit(session, actor, "contact.role_set", contact_id, {"from": before, "to": role})
+    session.flush()
+    return before
+
+
+def add_contact(
+    engine: Engine,
+    customer_id: int,
+    *,
+    name: str,
+    email: str,
+    title: str = "",
+    role: str | None = None,
+    actor: str,
+) -> int:
+    """A person the user adds to an account (source "manual"); returns their id. An
+    address already among the account's people is refused (they are there)."""
+    name, email, title = name.strip(), email.strip(), title.strip()
+    if not name and not email:
+        raise ContactError("A contact needs a name or an email address.")
+    if email and ("@" not in email or " " in email):
+        raise ContactError(f"'{email}' is not an email address.")
+    if role is not None and role not in CONTACT_ROLES:
+        raise ContactError(f"'{role}' is not a role; use one of {', '.join(CONTACT_ROLES)}.")
+    key = email.lower() or None
+    with translate_db_errors(), Session(engine) as session, session.begin():
+        if session.get(Customer, customer_id) is None:
+            raise ContactError(f"There is no customer {customer_id}.")
+        if key is not None:
+            taken = session.scalar(
+                select(Contact.id).where(
+                    Contact.customer_id == customer_id, Contact.email_normalized == key
+                )
+            )
+            if taken is not None:
+                raise ContactError(f"{email} is already one of this account's people.")
+        contact = Contact(
+            customer_id=customer_id,
+            source="manual",
+            name=name or None,
+            email=email or None,
+            email_normalized=key,
+            title=title or None,
+            user_role=role,
+        )
+        session.add(contact)
+        session.flush()
+        contact.external_id = f"manual-{contact.id}"
+        _audit(session, actor, "contact.added", contact.id, {"customer": customer_id, "role": role})
+        return int(contact.id)
+
+
+def remove_contact(engine: Engine, contact_id: int, actor: str) -> None:
+    """Remove a person the user added (the undo of add_contact); an imported contact is
+    refused: the next import would bring them back."""
+    with translate_db_errors(), Session(engine) as session, session.begin():
+        remove_contact_in(session, contact_id, actor)
+
+
+def remove_contact_in(session: Session, contact_id: int, actor: str) -> None:
+    """remove_contact inside the caller's transaction."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        return
+    if contact.source != "manual":
+        raise ContactError(
+            f"{contact.name or contact.email} came from {contact.source}; only people "
+            "added in the app can be removed here."
+        )
+    session.delete(contact)
+    _audit(session, actor, "contact.removed", contact_id, {"customer": contact.customer_id})
+    session.flush()
+
+
+def champions(session: Session, customer_ids: Sequence[int]) -> dict[int, Person]:
+    """Whom each account's emails go to by default (``recipient`` of its people), for the
+    accounts among ``customer_ids`` that have contacts rows; the others write to
+    themselves. One read of their contacts, in chunks of a thousand ids."""
+    c = Contact.__table__.c
+    by_account: dict[int, list[Person]] = {}
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), 1000):
+        part = ids[start : start + 1000]
+        query = select(c.id, c.customer_id, c.name, c.email, c.role, c.user_role, c.left_on).where(
+            c.customer_id.in_(part)
+        )
+        for row in session.execute(query):
+            by_account.setdefault(int(row.customer_id), []).append(
+                Person(
+                    contact_id=int(row.id),
+                    name=row.name or "",
+                    email=row.email or "",
+                    role=row.user_role or row.role,
+                    role_set_by_user=row.user_role is not None,
+                    left_on=row.left_on,
+                )
+            )
+    out = {}
+    for customer_id, people in by_account.items():
+        chosen = recipient(sorted(people, key=_order))
+        if chosen is not None:
+            out[customer_id] = chosen
+    return out
+
+
+def addressee_label(person_name: str, account: str) -> str:
+    """ "Maria Delgado (Contoso Freight)": a person at an account, as the review queue and
+    the composer name whom an email goes to; the account alone when they are one."""
+    if person_name and account and person_name != account:
+        return f"{person_name} ({account})"
+    return account or person_name
+
+
+def names_by_address(
+    session: Session, pairs: Sequence[tuple[int, str | None]]
+) -> dict[tuple[int, str | None], str]:
+    """The name of the person at each (customer id, address) pair that names one of the
+    account's people (the address in any case), keyed by the pair as given."""
+    c = Contact.__table__.c
+    wanted = {(cid, (email or "").strip().lower()): (cid, email) for cid, email in pairs if email}
+    ids = sorted({cid for cid, _ in wanted})
+    out: dict[tuple[int, str | None], str] = {}
+    for start in range(0, len(ids), 1000):
+        part = ids[start : start + 1000]
+        rows = session.execute(
+            select(c.customer_id, c.email_normalized, c.name).where(c.customer_id.in_(part))
+        )
+        for cid, email, name in rows:
+            pair = wanted.get((int(cid), email or ""))
+            if pair is not None and name:
+                out[pair] = name
+    return out
