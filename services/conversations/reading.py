@@ -26,6 +26,7 @@ The model's reading of the same conversation is in ``reading_model.py``; both gi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -173,7 +174,8 @@ def _day_said(turn: Turn, conversation: Conversation) -> dt.date | None:
     if when is None:
         return None
     if turn.at is None and turn.offset_seconds is not None:
-        when += dt.timedelta(seconds=turn.offset_seconds)
+        with contextlib.suppress(OverflowError, ValueError):  # an offset no recording has
+            when += dt.timedelta(seconds=turn.offset_seconds)
     return when.date()
 
 

@@ -95,7 +95,7 @@ def _calendar_date(sentence: str, reference: dt.date | None) -> dt.date | None:
             when = dt.date(year or reference.year, month, day)  # type: ignore[union-attr]
             if year is None and reference is not None and when < reference:
                 when = dt.date(reference.year + 1, month, day)
-        except ValueError:  # "31 Feb"
+        except ValueError:  # "31 Feb", or a year past the calendar's end
             return None
         return when
     return None
@@ -143,7 +143,10 @@ def due_date(sentence: str, reference: dt.date | None) -> dt.date | None:
     when = _calendar_date(sentence, reference)
     if when is not None or reference is None:
         return when
-    return _relative_date(sentence, reference)
+    try:
+        return _relative_date(sentence, reference)
+    except OverflowError:  # a day past the calendar's end (a file dated 9999-12-31)
+        return None
 
 
 # --- promises ------------------------------------------------------------------------------
