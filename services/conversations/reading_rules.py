@@ -279,19 +279,22 @@ RISK_RULES: tuple[RiskRule, ...] = (
     _rule(
         "budget_cut",
         r"\bbudget (?:cuts?|freeze|reductions?|constraints?|pressures?)\b"
-        r"|\b(?:spending|hiring) freeze\b|\bcost[- ]cutting\b"
+        r"|\b(?:spending|hiring) freeze\b|\bcost[- ]cutting\b|\btight on (?:budget|money|cash)\b"
         r"|\btighten(?:ing)? (?:our|the) belts?\b",
     ),
     _rule(
         "budget_cut",
-        r"\b(?:no|don['’]t have (?:the|a|any)|out of|zero) budget\b|\bcan['’]?no?t afford\b",
+        r"\b(?:no|don['’]t have (?:the|a|any)|out of|zero) budget\b"
+        r"|\bcan(?:['’]?t|not| not) afford\b",
         negative=True,
     ),
     _rule(
         "price_complaint",
         r"\btoo (?:expensive|pricey|costly)\b|\bover-?priced\b|\brip[- ]?off\b"
         r"|\b(?:paying|pay|costs?|charg(?:e|es|ing))(?:\s+[\w'’]+){0,2}?\s+too much\b"
-        r"|\bprice (?:increase|hike|rise)s?\b",
+        r"|\b(?:price|cost|fee)s? (?:increase|hike|rise)s?\b"
+        r"|\b(?:price|pricing|cost|fee|rate)s?\b(?:\s+[\w'’]+){0,2}?\s+(?:went|gone|going|goes)"
+        r" up\b|\bhard to justify\b",
     ),
     _rule(
         "price_complaint",
@@ -301,7 +304,7 @@ RISK_RULES: tuple[RiskRule, ...] = (
     _rule(
         "price_complaint",
         r"\bnot worth (?:it|the (?:money|price|cost))\b"
-        r"|\bcan['’]?no?t justify (?:the |this |that )?(?:cost|price|spend|expense)\b",
+        r"|\bcan(?:['’]?t|not| not) justify (?:the |this |that )?(?:cost|price|spend|expense)\b",
         negative=True,
     ),
     _rule(
