@@ -5,12 +5,12 @@ risks the customer raised and the customer's sentiment per topic.
 
 - the summary is extractive, by sentence scoring on TF-IDF centrality (LexRank's degree
   centrality, in short): each sentence is a TF-IDF vector (scikit-learn's
-  ``TfidfVectorizer``, English stop words left out), its score the sum of its cosine
-  similarities to every other sentence, plus one for a sentence that promises an action
-  or raises a risk (a short call repeats few words, and those are what it was about);
-  ties go to the sentence with more words of substance, then the earlier. The three best
-  are shown in the order they were said; sentences of fewer than four words ("Thanks,
-  bye.") are never picked;
+  ``TfidfVectorizer``, English stop words left out), its centrality the mean of its cosine
+  similarities to every other sentence (0 to 1). A sentence that promises an action or
+  raises a risk scores one more, so those come first, most central first: a short call
+  repeats few words, and they are what it was about. Ties go to the sentence with more
+  words of substance, then the earlier. The three best are shown in the order they were
+  said; sentences of fewer than four words ("Thanks, bye.") are never picked;
 - an action is a sentence that promises something ("I'll send ...", "we will ...", "let
   me check ...", "I can get you ... by ...", ``reading_rules.PROMISE``), by whoever said it,
   with the day it is due when one is said, relative to the day it was said;
@@ -148,6 +148,7 @@ def summarise(
     ]
     if len(candidates) <= limit:
         return tuple(texts[i] for i in candidates)
+    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     try:
@@ -156,9 +157,12 @@ def summarise(
         )
     except ValueError:  # nothing but stop words: keep the opening sentences
         return tuple(texts[i] for i in candidates[:limit])
-    # Rows are L2-normalised, so the product is the cosine similarity of each pair.
-    similarity = (matrix @ matrix.T).toarray()
-    centrality = similarity.sum(axis=1) - similarity.diagonal()
+    # Rows are L2-normalised, so a row's dot product with the sum of all rows is the sum
+    # of its cosine similarities to each (itself included): no n-by-n matrix for an
+    # hour's call.
+    total = np.asarray(matrix.sum(axis=0)).ravel()
+    itself = np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()
+    centrality = (matrix @ total - itself) / (len(candidates) - 1)
     words = matrix.getnnz(axis=1)
 
     def rank(row: int) -> tuple[float, int, int]:

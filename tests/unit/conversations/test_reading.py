@@ -9,6 +9,8 @@ import datetime as dt
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
 
 from services.conversations.model import Conversation, Person, Turn
 from services.conversations.reading import (
@@ -17,6 +19,7 @@ from services.conversations.reading import (
     Reading,
     Risk,
     read_offline,
+    summarise,
 )
 from services.conversations.reading_rules import RISK_KINDS, TOPICS, sentences
 from services.listen.sentiment import score_text
@@ -301,3 +304,23 @@ def test_reading_never_raises_on_any_turns(
     assert all(sentence in said for sentence in reading.summary)
     assert all(risk.kind in RISK_KINDS and customer(risk.who) for risk in reading.risks)
     assert all(-1.0 <= topic.sentiment <= 1.0 for topic in reading.topics)
+
+
+def test_the_summarys_centrality_is_the_mean_cosine_similarity_to_the_others() -> None:
+    texts = [
+        "The weekly sales report export fails on Mondays.",
+        "Support answered the export question within the hour.",
+        "The October invoice listed the wrong number of seats.",
+        "The sales report is what the regional managers read first.",
+        "Training for the new starters went well last month.",
+        "Can you check why the weekly export to the CRM fails?",
+        "Lovely weather in Malmo this morning.",
+    ]
+    matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
+    similarity = cosine_similarity(matrix)
+    mean = [(sum(row) - row[i]) / (len(texts) - 1) for i, row in enumerate(similarity)]
+    top = sorted(range(len(texts)), key=lambda i: -mean[i])[:3]
+    assert summarise(texts) == tuple(texts[i] for i in sorted(top))
+    # A sentence that promises or raises something comes first, whatever its centrality.
+    boosts = [0.0] * 6 + [1.0]
+    assert texts[6] in summarise(texts, boosts)
