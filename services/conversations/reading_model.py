@@ -17,9 +17,11 @@ model's <think> block around it are tolerated)::
      "risks": [{"kind": one of RISK_KINDS, "quote": "the customer's exact words"}],
      "topics": [{"topic": a key of TOPICS, "sentiment": -1.0 to 1.0}]}
 
-A model must not put words in the customer's mouth: a risk is kept only when its quote is
-found in one of the customer's own turns (spaces normalised, any case); the quote shown is
-then the words as the turn has them, and its anchor that turn's. An unknown kind or topic
+A model must not put words in the customer's mouth: a risk is kept only when its quote, two
+words or more, is found in one of the customer's own turns (as whole words, spaces
+normalised, any case); the quote shown is then the words as the turn has them, and its
+anchor that turn's. A quote holding what was withheld from the model ("[withheld]") is
+not found, and dropped with it. An unknown kind or topic
 is dropped. The customer's overall sentiment is still measured on this computer (VADER).
 """
 
@@ -44,6 +46,7 @@ from services.listen.sentiment import score_text
 from services.llm.data_block import data_block, data_guard
 
 DATA_TAG = "conversation"
+QUOTE_MIN_WORDS = 2  # a lone word ("cancel") found anywhere is no quote
 MODEL_NOTE = (
     "Summarised by a language model from the conversation's text; a risk is shown only "
     "where the customer's own words were found in the conversation."
@@ -152,9 +155,12 @@ def _found(words: str, turns: list[Turn]) -> tuple[Turn, str] | None:
     """The first turn holding ``words`` (spaces normalised, any case), and the words as
     the turn has them."""
     parts = words.split()
-    if not parts:
+    if len(parts) < QUOTE_MIN_WORDS:
         return None
-    pattern = re.compile(r"\s+".join(re.escape(part) for part in parts), re.IGNORECASE)
+    # Whole words only: "cut 20" is not found in "cut 200".
+    pattern = re.compile(
+        r"(?<!\w)" + r"\s+".join(re.escape(part) for part in parts) + r"(?!\w)", re.IGNORECASE
+    )
     for turn in turns:
         match = pattern.search(turn.text)
         if match:

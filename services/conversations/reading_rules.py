@@ -394,7 +394,7 @@ TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
         "responsive", "agent", "agents", "customer service", "account manager", "escalation",
     )),
     "onboarding": ("Onboarding and training", (
-        "onboarding", "onboard", "training", "trained", "train", "setup", "set up",
+        "onboarding", "onboard", "training", "trained", "train", "setup", "set-up",
         "getting started", "tutorial", "tutorials", "walkthrough", "implementation",
         "kickoff", "kick-off", "rollout", "roll out", "go-live", "go live", "adoption",
     )),
@@ -404,7 +404,7 @@ TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
         "functionality", "capability", "capabilities", "workflow", "workaround",
     )),
     "contract": ("Contract and renewal", (
-        "contract", "contracts", "renewal", "renew", "renewing", "term", "terms",
+        "contract", "contracts", "renewal", "renew", "renewing", "notice period", "auto-renew",
         "subscription", "seats", "licence", "license", "licenses", "licences", "cancel",
         "cancelling", "canceling", "cancellation", "agreement", "sign", "signed", "tier",
     )),

@@ -148,6 +148,8 @@ def test_a_risk_whose_quote_the_customer_never_said_is_dropped() -> None:
             {"kind": "cancellation", "quote": "We will cancel at the end of the year."},
             {"kind": "cancellation", "quote": "We never want you to cancel."},  # said by us
             {"kind": "lawsuit", "quote": "Our budgets were cut"},  # not a kind
+            {"kind": "budget_cut", "quote": "budgets were cut 2"},  # "20": not whole words
+            {"kind": "cancellation", "quote": "Northwind"},  # one word is no quote
             {"kind": "budget_cut", "quote": "Our budgets were cut"},
         ]
     )
