@@ -264,12 +264,20 @@ RISK_RULES: tuple[RiskRule, ...] = (
         r" to|explor(?:e|ing)|compar(?:e|ing)|quotes? from|in talks with)"
         r"(?:\s+[\w'’]+){0,2}?\s+(?:other|another|alternative|different|competing|cheaper)\s+"
         r"(?:vendors?|providers?|suppliers?|options|solutions|tools?|platforms?|partners?)\b"
-        r"|\bshopping around\b|\bcompetitors?\b|\bcompeting (?:offer|quote|bid)s?\b",
+        r"|\bshopping around\b|\bcompetitors?\b|\bcompeting (?:offer|quote|bid)s?\b"
+        r"|\breview(?:ing)? (?:all|our|every) (?:vendors|providers|suppliers)\b",
+    ),
+    _rule(
+        "competitor",
+        r"\b(?:mov(?:e|ing)|go(?:ing)?|switch(?:ing)?)(?:\s+over)?\s+to\s+(?:another|a different"
+        r"|a new|a cheaper|a competing)\s+(?:vendor|provider|supplier|partner|tool|platform"
+        r"|solution)\b",
     ),
     _rule(
         "budget_cut",
-        r"\bbudgets?\b(?:\s+[\w'’]+){0,3}?\s+(?:cut|cuts|slashed|reduced|frozen|shrunk|shrank"
-        r"|halved|trimmed|squeezed|tight|tighter)\b",
+        r"\b(?:budgets?|programmes?|programs?|projects?|initiatives?)\b(?:\s+[\w'’]+){0,3}?\s+"
+        r"(?:cut|cuts|slashed|reduced|frozen|shrunk|shrank|halved|trimmed|squeezed|tight|tighter"
+        r"|axed|scrapped)\b",
     ),
     _rule(
         "budget_cut",
