@@ -153,12 +153,12 @@ def read_conversations(path: Path) -> tuple[list[Conversation], list[Skipped]]:
     data = _read_bytes(path, file)
     if isinstance(data, Skipped):
         return [], [data]
-    if not data.strip():
-        return [], [Skipped(file, "", "it is empty")]
     if looks_binary(data):
         raise _not_conversations(file, "it is not text")
     suffix = path.suffix.lower()
     text = decode(data)
+    if not text.replace("\ufeff", "").strip():
+        return [], [Skipped(file, "", "it is empty")]
     if _looks_like_mbox(text):
         return read_mbox(path, file)
     if _looks_like_email(text.lstrip("\ufeff").lstrip()):

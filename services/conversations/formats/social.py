@@ -77,8 +77,9 @@ def read_mentions(text: str, file: str) -> tuple[list[Conversation], list[Skippe
         return [], [Skipped(file, "line 1", "it has no column of words (text, content, post)")]
     conversations: list[Conversation] = []
     skipped: list[Skipped] = []
+    ended = rows.line_num  # the row's place is the line it starts on
     for index, row in enumerate(rows, 1):
-        line = rows.line_num
+        line, ended = ended + 1, rows.line_num
 
         def cell(field: str, row: list[str] = row) -> str:
             column = where.get(field)
