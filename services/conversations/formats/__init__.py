@@ -72,6 +72,9 @@ FORMATS: tuple[Format, ...] = (
 Result = tuple[list[Conversation], list[Skipped]]
 _TIMING = re.compile(r"^\s*(?:\d{1,3}:)?\d{1,2}:\d{2}([.,])\d{1,3}\s*-->", re.MULTILINE)
 _HEADER = re.compile(r"^([A-Za-z][A-Za-z0-9-]{0,40}):", re.MULTILINE)
+_JSON_KINDS = ("a Gong export", "an Intercom export", "a Zendesk Chat export")
+# How much of a file's beginning tells its format.
+_SNIFF_BYTES = 65_536
 _MAIL_HEADERS = {"date", "subject", "message-id", "to", "received", "mime-version"}
 
 
@@ -108,9 +111,9 @@ def _read_json(text: str, file: str) -> Result:
         (is_intercom, read_intercom),
         (is_zendesk_chat, read_zendesk_chat),
     ]
-    for recognises, read in readers:
+    for (recognises, read), what in zip(readers, _JSON_KINDS, strict=True):
         if recognises(data):
-            return read(data, file)
+            return _guarded(read, data, file, what)
     raise _not_conversations(file, "JSON that is not a Gong, Intercom or Zendesk Chat export")
 
 
@@ -147,6 +150,16 @@ def _read_bytes(path: Path, file: str) -> bytes | Skipped:
         return Skipped(file, "", f"it could not be opened ({exc.strerror or exc})")
 
 
+def _guarded(read: Callable[[Any, str], Result], data: Any, file: str, what: str) -> Result:
+    """``read(data, file)``; a layout its reader does not expect (a list where a table
+    should be, text where a number should be) is the whole file skipped in words."""
+    try:
+        return read(data, file)
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+        reason = f"it looks like {what} but its layout is not one Account Radar knows ({exc})"
+        return [], [Skipped(file, "", reason)]
+
+
 def read_conversations(path: Path) -> tuple[list[Conversation], list[Skipped]]:
     """The conversations in the file ``path`` and, in words, what could not be read."""
     file = path.name
@@ -155,15 +168,20 @@ def read_conversations(path: Path) -> tuple[list[Conversation], list[Skipped]]:
         return [], [data]
     if looks_binary(data):
         raise _not_conversations(file, "it is not text")
-    suffix = path.suffix.lower()
-    text = decode(data)
-    if not text.replace("\ufeff", "").strip():
-        return [], [Skipped(file, "", "it is empty")]
-    if _looks_like_mbox(text):
-        return read_mbox(path, file)
-    if _looks_like_email(text.lstrip("\ufeff").lstrip()):
+    # What the file is, from its beginning: a mailbox is never decoded whole here.
+    head = decode(data[:_SNIFF_BYTES]).replace("\ufeff", "")
+    if _looks_like_mbox(head):
+        try:
+            return read_mbox(path, file)
+        except OSError as exc:
+            return [], [Skipped(file, "", f"it could not be read ({exc.strerror or exc})")]
+    if _looks_like_email(head.lstrip()):
         # The email package reads the bytes (each part names its charset); a byte-order
         # mark is not part of the first header.
         marked = data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-        return read_eml(text.lstrip("\ufeff").encode("utf-8") if marked else data, file)
-    return _read_text_file(text, file, suffix)
+        mail = decode(data).lstrip("\ufeff").encode("utf-8") if marked else data
+        return _guarded(read_eml, mail, file, "an email")
+    text = decode(data)
+    if not text.replace("\ufeff", "").strip():
+        return [], [Skipped(file, "", "it is empty")]
+    return _read_text_file(text, file, path.suffix.lower())

@@ -9,8 +9,10 @@ import codecs
 import datetime as dt
 import hashlib
 import html
+import math
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 from services.conversations.model import Person
 
@@ -131,7 +133,7 @@ def stable_key(source: str, file: str, index: int, content: str) -> str:
 
 def clock(seconds: float) -> str:
     """``seconds`` from the start of a recording as "hh:mm:ss" (00:12:31)."""
-    whole = max(0, int(seconds))
+    whole = max(0, int(seconds)) if math.isfinite(seconds) else 0
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
@@ -190,3 +192,8 @@ def distinct(people: list[Person]) -> tuple[Person, ...]:
 def text_of(value: object) -> str:
     """``value`` as text when it is text, else "" (exports put null where text would be)."""
     return value if isinstance(value, str) else ""
+
+
+def tables(value: object) -> list[dict[str, Any]]:
+    """The tables (JSON objects) in ``value`` when it is a list, else none."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

@@ -29,6 +29,7 @@ from services.conversations.formats._common import (
     parse_time,
     person,
     stable_key,
+    tables,
     text_of,
 )
 from services.conversations.model import Conversation, Person, Skipped, Turn
@@ -64,9 +65,7 @@ def _parts(conversation: dict[str, Any]) -> list[dict[str, Any]]:
     parts = conversation.get("conversation_parts")
     if isinstance(parts, dict):
         parts = parts.get("conversation_parts")
-    return (
-        [part for part in parts or [] if isinstance(part, dict)] if isinstance(parts, list) else []
-    )
+    return tables(parts)
 
 
 def _author(value: Any) -> tuple[Person, bool]:
@@ -81,7 +80,7 @@ def _intercom(conversation: dict[str, Any], index: int, file: str) -> Conversati
     messages: list[dict[str, Any]] = []
     if text_of(source.get("body")).strip():
         messages.append({**source, "created_at": conversation.get("created_at")})
-    messages += [p for p in _parts(conversation) if p.get("part_type") not in _SKIPPED_PARTS]
+    messages += [p for p in _parts(conversation) if str(p.get("part_type")) not in _SKIPPED_PARTS]
     turns: list[Turn] = []
     team: list[Person] = []
     for message in messages:
@@ -158,7 +157,7 @@ def is_zendesk_chat(data: Any) -> bool:
 def _zendesk(chat: dict[str, Any], index: int, file: str) -> Conversation | None:
     visitor_data = chat.get("visitor") if isinstance(chat.get("visitor"), dict) else {}
     visitor = person((visitor_data or {}).get("name"), (visitor_data or {}).get("email"))
-    history = [entry for entry in chat.get("history") or [] if isinstance(entry, dict)]
+    history = tables(chat.get("history"))
     if not history and text_of(chat.get("message")):
         history = [{"type": "chat.msg", "nick": "visitor", "msg": chat["message"]}]
     turns: list[Turn] = []

@@ -26,6 +26,7 @@ from services.conversations.formats._common import (
     parse_time,
     person,
     stable_key,
+    tables,
     text_of,
 )
 from services.conversations.model import Conversation, Person, Skipped, Turn
@@ -56,23 +57,27 @@ def _is_call(item: dict[str, Any]) -> bool:
     )
 
 
+def _meta(call: dict[str, Any]) -> dict[str, Any]:
+    meta = call.get("metaData")
+    return meta if isinstance(meta, dict) else {}
+
+
 def _calls(data: Any) -> list[dict[str, Any]]:
     """Every call in the export, each with its transcript found beside it."""
     if isinstance(data, list):
         return [item for item in data if isinstance(item, dict)]
     if _is_call(data):
         return [data]
-    calls = [call for call in data.get("calls") or [] if isinstance(call, dict)]
+    calls = tables(data.get("calls"))
     transcripts = {
         str(item.get("callId")): item.get("transcript")
-        for item in data.get("callTranscripts") or []
-        if isinstance(item, dict)
+        for item in tables(data.get("callTranscripts"))
     }
-    known = {str((call.get("metaData") or {}).get("id")) for call in calls}
+    known = {str(_meta(call).get("id")) for call in calls}
     merged = [
         {**call, "transcript": call.get("transcript") or transcripts.get(str(meta_id))}
         for call in calls
-        for meta_id in [(call.get("metaData") or {}).get("id")]
+        for meta_id in [_meta(call).get("id")]
     ]
     # Transcripts whose call is not in the file are read without its details.
     merged += [
@@ -84,22 +89,18 @@ def _calls(data: Any) -> list[dict[str, Any]]:
 
 
 def _parties(call: dict[str, Any]) -> list[dict[str, Any]]:
-    meta = call.get("metaData") if isinstance(call.get("metaData"), dict) else {}
-    found = call.get("parties") or (meta or {}).get("parties") or []
-    return [party for party in found if isinstance(party, dict)] if isinstance(found, list) else []
+    return tables(call.get("parties") or _meta(call).get("parties"))
 
 
 def _turns(transcript: Any, people: dict[str, Person]) -> tuple[Turn, ...]:
     turns: list[Turn] = []
-    for part in transcript if isinstance(transcript, list) else []:
-        if not isinstance(part, dict):
-            continue
-        sentences = [s for s in part.get("sentences") or [] if isinstance(s, dict)]
+    for part in tables(transcript):
+        sentences = tables(part.get("sentences"))
         words = " ".join(text_of(s.get("text")).strip() for s in sentences).strip()
         if not words:
             continue
         start = sentences[0].get("start")
-        seconds = start / 1000 if isinstance(start, int | float) else None
+        seconds = start / 1000 if isinstance(start, int | float) and start is not True else None
         speaker_id = str(part.get("speakerId") or "")
         turns.append(
             Turn(
@@ -113,8 +114,7 @@ def _turns(transcript: Any, people: dict[str, Person]) -> tuple[Turn, ...]:
 
 
 def _call(call: dict[str, Any], index: int, file: str) -> Conversation | None:
-    meta = call.get("metaData") if isinstance(call.get("metaData"), dict) else {}
-    meta = meta or {}
+    meta = _meta(call)
     parties = _parties(call)
     people = {
         str(party.get("speakerId")): person(party.get("name"), party.get("emailAddress"))
@@ -133,7 +133,7 @@ def _call(call: dict[str, Any], index: int, file: str) -> Conversation | None:
     ]
     call_id = meta.get("id")
     extra = {"internal": "; ".join(internal)} if internal else {}
-    topics = [text_of(part.get("topic")) for part in call.get("transcript") or []]
+    topics = [text_of(part.get("topic")) for part in tables(call.get("transcript"))]
     if any(topics):
         extra["topics"] = "; ".join(dict.fromkeys(topic for topic in topics if topic))
     return Conversation(

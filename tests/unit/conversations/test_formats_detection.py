@@ -4,15 +4,26 @@ conversation file that is empty, too large, damaged or nested too deeply (Skippe
 
 from __future__ import annotations
 
+import json
 import os
+import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.errors import UserFacingError
-from services.conversations.formats import FORMATS, MAX_BYTES, read_conversations
+from services.conversations.formats import FORMATS, MAX_BYTES, _read_json, read_conversations
 from services.conversations.model import Skipped
-from tests.support.conversation_samples import DATA, SAMPLES, write_sample
+from tests.support.conversation_samples import (
+    DATA,
+    GONG_JSON,
+    INTERCOM_JSON,
+    SAMPLES,
+    ZENDESK_CHAT_JSON,
+    write_sample,
+)
 
 # What each sample is read as, and how many conversations it holds.
 EXPECTED = {
@@ -116,3 +127,92 @@ def test_a_pipe_in_a_files_place_is_not_waited_on(tmp_path: Path) -> None:
     os.mkfifo(pipe)
     [skipped] = read_conversations(pipe)[1]
     assert "not a regular file" in skipped.reason
+
+
+_KEYS = st.sampled_from(
+    [
+        "calls",
+        "callTranscripts",
+        "metaData",
+        "parties",
+        "transcript",
+        "sentences",
+        "speakerId",
+        "start",
+        "text",
+        "id",
+        "started",
+        "emailAddress",
+        "name",
+        "affiliation",
+        "conversations",
+        "conversation_parts",
+        "source",
+        "body",
+        "author",
+        "type",
+        "created_at",
+        "part_type",
+        "chats",
+        "history",
+        "msg",
+        "nick",
+        "timestamp",
+        "visitor",
+        "message",
+        "email",
+        "callId",
+        "topic",
+    ]
+)
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20)
+    | st.sampled_from(["chat.msg", "offline_msg", "<p>hi</p>", "Internal", "2026-03-04T10:00Z"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=6),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_any_json_is_read_skipped_or_refused_in_words(value: object) -> None:
+    try:
+        conversations, skipped = _read_json(json.dumps(value), "x.json")
+    except UserFacingError as refused:
+        message = str(refused)
+        conversations, skipped = [], []
+    else:
+        message = "x.json is not a conversation file (read)"
+    assert message.startswith("x.json is not a conversation file")
+    assert all(c.turns for c in conversations)
+    assert all(s.file == "x.json" and s.reason for s in skipped)
+
+
+_ODD_VALUES = [None, True, 0, -1, 1e308, 10**30, "", "x", [], {}, [1], {"a": 1}, "2026-13-45"]
+
+
+def _mutated(value: object, rng: random.Random) -> object:
+    if rng.random() < 0.08:
+        return rng.choice(_ODD_VALUES)
+    if isinstance(value, dict):
+        return {key: _mutated(item, rng) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_mutated(item, rng) for item in value]
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([GONG_JSON, INTERCOM_JSON, ZENDESK_CHAT_JSON]), st.randoms())
+def test_a_real_export_with_odd_values_never_raises(sample: str, rng: random.Random) -> None:
+    text = json.dumps(_mutated(json.loads(sample), rng))
+    try:
+        conversations, skipped = _read_json(text, "x.json")
+    except UserFacingError:
+        return
+    assert all(c.turns and c.key for c in conversations)
+    # The readers take odd values in their stride: nothing is left to the last guard.
+    assert not any("layout is not one" in s.reason for s in skipped)
