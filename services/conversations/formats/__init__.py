@@ -32,7 +32,7 @@ from services.conversations.formats.chats import (
     read_intercom,
     read_zendesk_chat,
 )
-from services.conversations.formats.emails import read_eml, read_mbox
+from services.conversations.formats.emails import Progress, read_eml, read_mbox
 from services.conversations.formats.gong import is_gong, read_gong
 from services.conversations.formats.plain_text import has_speaker_lines, read_text
 from services.conversations.formats.social import looks_like_mentions, read_mentions
@@ -160,8 +160,15 @@ def _guarded(read: Callable[[Any, str], Result], data: Any, file: str, what: str
         return [], [Skipped(file, "", reason)]
 
 
-def read_conversations(path: Path) -> tuple[list[Conversation], list[Skipped]]:
-    """The conversations in the file ``path`` and, in words, what could not be read."""
+def read_conversations(
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[list[Conversation], list[Skipped]]:
+    """The conversations in the file ``path`` and, in words, what could not be read.
+    ``progress`` and ``cancelled`` serve the one long read, a mailbox of thousands of
+    emails: told how far it has come, and asked whether to stop (with what was read)."""
     file = path.name
     data = _read_bytes(path, file)
     if isinstance(data, Skipped):
@@ -172,7 +179,7 @@ def read_conversations(path: Path) -> tuple[list[Conversation], list[Skipped]]:
     head = decode(data[:_SNIFF_BYTES]).replace("\ufeff", "")
     if _looks_like_mbox(head):
         try:
-            return read_mbox(path, file)
+            return read_mbox(path, file, progress, cancelled)
         except OSError as exc:
             return [], [Skipped(file, "", f"it could not be read ({exc.strerror or exc})")]
     if _looks_like_email(head.lstrip()):

@@ -18,12 +18,14 @@ import email
 import email.utils
 import mailbox
 import re
+from collections.abc import Callable
 from email import policy
 from email.message import EmailMessage, Message
 from pathlib import Path
 from typing import Any
 
 from services.conversations.formats._common import (
+    decode,
     distinct,
     html_to_text,
     person,
@@ -32,6 +34,8 @@ from services.conversations.formats._common import (
 )
 from services.conversations.model import Conversation, Person, Skipped, Turn
 
+# Told how far a long read has come: (the fraction done, what is being read, in words).
+Progress = Callable[[float, str], None]
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 # Where the quoted earlier message starts: "On Tue, 3 Mar 2026, Jane <j@x.com> wrote:"
 # (on one line or two), Outlook's separators, and the line of a forwarded message.
@@ -84,6 +88,16 @@ def _people(message: Message, *names: str) -> list[Person]:
     return found
 
 
+def _raw(message: Message, name: str) -> str:
+    """A header's value as written (not decoded): enough for ids and dates, and far
+    cheaper than the policy's parsed header on a mailbox of thousands of messages."""
+    wanted = name.lower()
+    for key, value in message.raw_items():
+        if key.lower() == wanted:
+            return str(value)
+    return ""
+
+
 def _ids(value: str) -> list[str]:
     ids = _MESSAGE_ID.findall(value)
     return ids or ([value.strip()] if value.strip() and " " not in value.strip() else [])
@@ -91,45 +105,48 @@ def _ids(value: str) -> list[str]:
 
 def _date(message: Message) -> dt.datetime | None:
     try:
-        header = message.get("Date")
-        moment = getattr(header, "datetime", None)
-        if moment is None and header is not None:
-            moment = email.utils.parsedate_to_datetime(str(header))
-    except Exception:  # a date no parser reads: the moment is unknown
+        moment = email.utils.parsedate_to_datetime(" ".join(_raw(message, "Date").split()))
+    except (TypeError, ValueError, IndexError, OverflowError):  # no date, or none a parser reads
         return None
-    return utc(moment) if isinstance(moment, dt.datetime) else None
+    return utc(moment)
 
 
-def _part_text(part: Message) -> str:
+def _part_text(part: Message) -> tuple[str, str]:
+    """A text part's words and its type ("text/plain", "text/html"). The Content-Type is
+    read once: the policy parses a header again on each look, which on a mailbox of
+    thousands of messages is most of the time spent."""
+    header = part.get("Content-Type")
+    kind = str(getattr(header, "content_type", "") or "text/plain").lower()
+    params = getattr(header, "params", None) or {}
+    charset = str(params.get("charset") or "utf-8")
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return "", kind
     try:
-        content = part.get_content() if isinstance(part, EmailMessage) else None
-    except (LookupError, ValueError, AssertionError):  # an unknown charset, a bad encoding
-        content = None
-    if not isinstance(content, str):
-        payload = part.get_payload(decode=True)
-        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
-    return content
+        return payload.decode(charset, "replace"), kind
+    except LookupError:  # a charset Python does not know: UTF-8, else Windows-1252
+        return decode(payload), kind
 
 
 def _body(message: Message) -> str:
     body: Message | None = None
-    if isinstance(message, EmailMessage):
+    if not message.is_multipart():
+        body = message
+    elif isinstance(message, EmailMessage):
         try:
             body = message.get_body(preferencelist=("plain", "html"))
         except Exception:  # a broken structure: read no body
             body = None
-    elif not message.is_multipart():
-        body = message
     if body is None:
         return ""
-    text = _part_text(body)
-    if body.get_content_type() == "text/html":
+    text, kind = _part_text(body)
+    if kind == "text/html":
         text = html_to_text(text)
     return reply_text(text)
 
 
 def _attachments(message: Message) -> list[str]:
-    if not isinstance(message, EmailMessage):
+    if not isinstance(message, EmailMessage) or not message.is_multipart():
         return []
     try:
         return [part.get_filename() or "(no name)" for part in message.iter_attachments()]
@@ -141,9 +158,9 @@ def _message(message: Message, source: str, file: str, index: int, raw: bytes) -
     senders = _people(message, "From")
     sender = senders[0] if senders else Person()
     recipients = distinct(_people(message, "To", "Cc"))
-    message_id = next(iter(_ids(_header(message, "Message-ID"))), "")
+    message_id = next(iter(_ids(_raw(message, "Message-ID"))), "")
     replies_to = tuple(
-        dict.fromkeys(_ids(_header(message, "In-Reply-To")) + _ids(_header(message, "References")))
+        dict.fromkeys(_ids(_raw(message, "In-Reply-To")) + _ids(_raw(message, "References")))
     )
     started = _date(message)
     text = _body(message)
@@ -179,14 +196,26 @@ def read_eml(data: bytes, file: str) -> tuple[list[Conversation], list[Skipped]]
         return [], [Skipped(file, "", f"it could not be read as an email ({exc})")]
 
 
-def read_mbox(path: Path, file: str) -> tuple[list[Conversation], list[Skipped]]:
+def read_mbox(
+    path: Path,
+    file: str,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[list[Conversation], list[Skipped]]:
     """Every email in an mbox file, each one a conversation; a message that cannot be read
-    is skipped with its number."""
+    is skipped with its number. ``progress(fraction, words)`` is told every hundred
+    messages; when ``cancelled()`` says so, reading stops with what was read."""
     conversations: list[Conversation] = []
     skipped: list[Skipped] = []
     box: Any = mailbox.mbox(str(path), create=False)
     try:
-        for index, key in enumerate(box.iterkeys(), 1):
+        keys = list(box.iterkeys())
+        for index, key in enumerate(keys, 1):
+            if index % 100 == 1:
+                if cancelled is not None and cancelled():
+                    break
+                if progress is not None:
+                    progress((index - 1) / len(keys), f"Reading email {index:,} of {len(keys):,}")
             try:
                 raw = box.get_bytes(key)
                 conversations.append(_message(_parse(raw), "mbox", file, index, raw))

@@ -123,3 +123,24 @@ def test_reply_text_cuts_quotes_outlook_separators_and_signatures() -> None:
         )
         == "Agreed."
     )
+
+
+def test_a_long_mailbox_tells_its_progress_and_stops_when_asked(tmp_path: Path) -> None:
+    # 300 messages: the thread a hundred times.
+    path = write_sample(tmp_path, "big.mbox", THREAD_MBOX * 100)
+    told: list[tuple[float, str]] = []
+    mails, _ = read_conversations(path, progress=lambda f, words: told.append((f, words)))
+    assert len(mails) == 300
+    assert told == [
+        (0.0, "Reading email 1 of 300"),
+        (100 / 300, "Reading email 101 of 300"),
+        (200 / 300, "Reading email 201 of 300"),
+    ]
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) == 2  # stop at the second look, before message 101
+
+    stopped, _ = read_conversations(path, cancelled=cancelled)
+    assert len(stopped) == 100
