@@ -4,6 +4,11 @@
     [00:01:02] Sam Patel: Happy to be here.
     Jane Doe (00:01:10): Shall we start with the renewal?
 
+or as Otter writes it, the speaker and time on a line of their own and the words below::
+
+    Jane Doe  0:03
+    Thanks for joining.
+
 A line without a speaker goes on with the turn before it (a long turn wrapped over
 lines); words before the first speaker are a turn of speaker "". Each turn's place is
 "line N", where it starts; a time written on the line is its ``offset_seconds``.
@@ -26,12 +31,21 @@ _TIME_AFTER_NAME = re.compile(
 )
 
 
+# Otter's layout: "Jane Doe  0:03" on a line of its own (two spaces or a tab before the
+# time), the words on the lines after it.
+_NAME_THEN_TIME = re.compile(rf"^([^\s:\d][^:\t]{{0,59}}?)(?: {{2,}}|\t)\s*{_CLOCK}$")
+
+
 def _seconds(hours: str | None, minutes: str, seconds: str) -> float:
     return float(int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds))
 
 
 def speaker_line(line: str) -> tuple[str, str, float | None] | None:
     """(speaker, words, seconds or None) for a line that names its speaker, else None."""
+    heading = _NAME_THEN_TIME.match(line)
+    if heading is not None:
+        name, hours, minutes, seconds = heading.groups()
+        return name.strip(), "", _seconds(hours, minutes, seconds)
     match = _TIME_AFTER_NAME.match(line)
     if match is not None:
         name, hours, minutes, seconds, words = match.groups()

@@ -66,6 +66,34 @@ def _when(value: str) -> dt.datetime | None:
     return None
 
 
+def _mention(
+    row: list[str], where: dict[str, int], file: str, index: int, line: int
+) -> Conversation | Skipped | None:
+    """The mention in ``row`` (on ``line``), a Skipped when it has no words, None for an
+    empty row."""
+
+    def cell(field: str) -> str:
+        column = where.get(field)
+        return row[column].strip() if column is not None and column < len(row) else ""
+
+    words = cell("text")
+    if not words:
+        has_any = any(value.strip() for value in row)
+        return Skipped(file, f"line {line}", "it has no words in it") if has_any else None
+    link, when = cell("link"), _when(cell("date"))
+    speaker = person(cell("author"))
+    return Conversation(
+        kind="social",
+        source="social_csv",
+        key=f"social_csv:{link}" if link else stable_key("social_csv", file, index, "\t".join(row)),
+        started_at=when,
+        participants=(speaker,) if speaker.name else (),
+        turns=(Turn(speaker=speaker, text=words, at=when, anchor=f"line {line}"),),
+        file=file,
+        link=link,
+    )
+
+
 def read_mentions(text: str, file: str) -> tuple[list[Conversation], list[Skipped]]:
     """The mentions in a social CSV, one conversation a row."""
     text = text.lstrip("\ufeff")
@@ -78,32 +106,14 @@ def read_mentions(text: str, file: str) -> tuple[list[Conversation], list[Skippe
     conversations: list[Conversation] = []
     skipped: list[Skipped] = []
     ended = rows.line_num  # the row's place is the line it starts on
-    for index, row in enumerate(rows, 1):
-        line, ended = ended + 1, rows.line_num
-
-        def cell(field: str, row: list[str] = row) -> str:
-            column = where.get(field)
-            return row[column].strip() if column is not None and column < len(row) else ""
-
-        words = cell("text")
-        if not words:
-            if any(value.strip() for value in row):
-                skipped.append(Skipped(file, f"line {line}", "it has no words in it"))
-            continue
-        author, link, when = cell("author"), cell("link"), _when(cell("date"))
-        speaker = person(author)
-        conversations.append(
-            Conversation(
-                kind="social",
-                source="social_csv",
-                key=f"social_csv:{link}"
-                if link
-                else stable_key("social_csv", file, index, "\t".join(row)),
-                started_at=when,
-                participants=(speaker,) if speaker.name else (),
-                turns=(Turn(speaker=speaker, text=words, at=when, anchor=f"line {line}"),),
-                file=file,
-                link=link,
-            )
-        )
+    try:
+        for index, row in enumerate(rows, 1):
+            line, ended = ended + 1, rows.line_num
+            made = _mention(row, where, file, index, line)
+            if isinstance(made, Conversation):
+                conversations.append(made)
+            elif made is not None:
+                skipped.append(made)
+    except csv.Error as exc:  # a cell over the csv module's limit, a stray quote at the end
+        skipped.append(Skipped(file, f"line {rows.line_num}", f"it is not a table row ({exc})"))
     return conversations, skipped

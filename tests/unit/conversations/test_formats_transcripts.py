@@ -108,3 +108,15 @@ def test_the_plain_text_reader_never_raises(text: str) -> None:
     for conversation in conversations:
         assert all(turn.text for turn in conversation.turns)
         assert all(turn.anchor.startswith("line ") for turn in conversation.turns)
+
+
+def test_otters_layout_puts_the_words_under_the_speaker_and_time(tmp_path: Path) -> None:
+    otter = (
+        "Jane Doe  0:03\nThanks for joining.\nLet's start.\n\n"
+        "Sam Patel  1:02:15\nHappy to be here.\n"
+    )
+    [meeting], _ = read_conversations(write_sample(tmp_path, "otter.txt", otter))
+    assert [(t.speaker.name, t.anchor, t.offset_seconds, t.text) for t in meeting.turns] == [
+        ("Jane Doe", "line 1", 3.0, "Thanks for joining. Let's start."),
+        ("Sam Patel", "line 5", 3735.0, "Happy to be here."),
+    ]
