@@ -114,7 +114,7 @@ def _read_json(text: str, file: str) -> Result:
     for (recognises, read), what in zip(readers, _JSON_KINDS, strict=True):
         if recognises(data):
             return _guarded(read, data, file, what)
-    raise _not_conversations(file, "JSON that is not a Gong, Intercom or Zendesk Chat export")
+    raise _not_conversations(file, "it is JSON, but not a Gong, Intercom or Zendesk Chat export")
 
 
 def _read_text_file(text: str, file: str, suffix: str) -> Result:
@@ -126,7 +126,8 @@ def _read_text_file(text: str, file: str, suffix: str) -> Result:
         return _read_json(body, file)
     timing = _TIMING.search(body[:20_000])
     if timing is not None:
-        # A caption file without its WEBVTT line reads as SubRip, which has none.
+        # Cue times without a WEBVTT line: SubRip when they have a decimal comma (or the
+        # name says .srt), else WebVTT that lost its first line.
         return (
             read_srt(body, file)
             if timing.group(1) == "," or suffix == ".srt"

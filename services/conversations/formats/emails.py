@@ -64,6 +64,23 @@ def reply_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", kept)
 
 
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def _fixed(text: str) -> str:
+    """``text`` with the bytes the parser could not decode (8-bit headers written without
+    encoded words, as some mailers and Google Takeout do) read as UTF-8, else Windows-1252."""
+    if _UNDECODED.search(text) is None:
+        return text
+    return decode(text.encode("utf-8", "surrogateescape"))
+
+
+def _subject(message: Message) -> str:
+    raw = _raw(message, "Subject")
+    subject = _fixed(raw) if _UNDECODED.search(raw) else _header(message, "Subject")
+    return " ".join(subject.split())
+
+
 def _header(message: Message, name: str) -> str:
     try:
         value = message.get(name)
@@ -81,10 +98,14 @@ def _people(message: Message, *names: str) -> list[Person]:
         except Exception:  # a malformed address header: read it as text
             header, addresses = None, None
         if addresses is not None:
-            found += [person(a.display_name, a.addr_spec) for a in addresses if a.addr_spec]
+            found += [
+                person(_fixed(a.display_name), _fixed(a.addr_spec))
+                for a in addresses
+                if a.addr_spec
+            ]
         elif header is not None:
             pairs = email.utils.getaddresses([str(header)])
-            found += [person(shown, address) for shown, address in pairs if address]
+            found += [person(_fixed(shown), _fixed(address)) for shown, address in pairs if address]
     return found
 
 
@@ -169,7 +190,7 @@ def _message(message: Message, source: str, file: str, index: int, raw: bytes) -
         kind="email",
         source=source,
         key=message_id or stable_key(source, file, index, raw.decode("utf-8", "replace")),
-        title=" ".join(_header(message, "Subject").split()),
+        title=_subject(message),
         started_at=started,
         participants=distinct([sender, *recipients]),
         turns=(Turn(speaker=sender, text=text, at=started, anchor=f"message {index}"),)

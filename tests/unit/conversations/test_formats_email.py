@@ -144,3 +144,31 @@ def test_a_long_mailbox_tells_its_progress_and_stops_when_asked(tmp_path: Path) 
 
     stopped, _ = read_conversations(path, cancelled=cancelled)
     assert len(stopped) == 100
+
+
+_EIGHT_BIT = """From: Zoë Brandt <Zoe@Brandt.example>
+To: dana.whitfield@ourco.example
+Subject: Grüße - réunion
+Date: Mon, 09 Mar 2026 10:00:00 +0100
+Message-ID: <z1@brandt.example>
+Content-Type: text/plain; charset={charset}
+Content-Transfer-Encoding: 8bit
+
+Bonjour, très bien.
+"""
+
+
+def test_eight_bit_headers_in_utf_8_or_windows_1252_and_an_unknown_charset(
+    tmp_path: Path,
+) -> None:
+    utf8 = write_sample(tmp_path, "a.eml", _EIGHT_BIT.format(charset="utf-8"))
+    legacy = write_sample(
+        tmp_path, "b.eml", _EIGHT_BIT.format(charset="x-mac-unknown"), encoding="cp1252"
+    )
+    for path in (utf8, legacy):
+        [mail], skipped = read_conversations(path)
+        assert skipped == []
+        assert mail.sender is not None
+        assert (mail.sender.name, mail.sender.email) == ("Zoë Brandt", "zoe@brandt.example")
+        assert mail.title == "Grüße - réunion"
+        assert mail.text == "Bonjour, très bien."
