@@ -38,9 +38,11 @@ from services.conversations.model import Conversation, Person, Skipped, Turn
 Progress = Callable[[float, str], None]
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 # Where the quoted earlier message starts: "On Tue, 3 Mar 2026, Jane <j@x.com> wrote:"
-# (on one line or two), Outlook's separators, and the line of a forwarded message.
+# (on one line or two; and as German, French, Spanish, Dutch and Italian mailers write
+# it), Outlook's separators, and the header lines of a quoted or forwarded message.
 _QUOTE_HEAD = re.compile(
-    r"^(?:On\s[^\n]{0,250}(?:\n[^\n]{0,250})?\bwrote:\s*$"
+    r"^(?:(?:On|Am|Le|El|Op|Il)\s[^\n]{0,250}(?:\n[^\n]{0,250})?"
+    r"\b(?:wrote|schrieb[^\n]{0,80}|a écrit|escribió|schreef[^\n]{0,80}|ha scritto)\s?:\s*$"
     r"|-{2,}\s*Original Message\s*-{2,}"
     r"|_{10,}\s*$"
     r"|From:\s[^\n]+\n(?:Sent|Date):\s)",

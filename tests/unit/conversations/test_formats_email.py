@@ -117,6 +117,11 @@ def test_reply_text_cuts_quotes_outlook_separators_and_signatures() -> None:
     assert reply_text("Fine\n________________________________\nFrom: x") == "Fine"
     assert reply_text("Deal.\n-- \nMarco\nCEO") == "Deal."
     assert reply_text("On Monday we start.\nGreat.") == "On Monday we start.\nGreat."
+    assert reply_text("Ja.\n\nAm 04.03.2026 um 18:15 schrieb Dana <d@x.example>:\n> Hallo") == "Ja."
+    assert reply_text("Oui.\nLe mer. 4 mars 2026 à 18:15, Dana <d@x.example> a écrit :\n> x") == (
+        "Oui."
+    )
+    assert reply_text("Sí.\nEl mié, 4 mar 2026 a las 18:15, Dana escribió:\n> x") == "Sí."
     assert (
         reply_text(
             "Agreed.\n\nOn Wed, 4 Mar 2026 at 18:15, Dana Whitfield\n<d@x.example> wrote:\n> hi"
