@@ -9,7 +9,7 @@ from typing import Any, TextIO
 from app.cli.output import add_output_option
 from models.vocab import RECORD_KINDS
 
-KINDS = ("auto", *RECORD_KINDS)
+KINDS = ("auto", *RECORD_KINDS, "conversations")
 
 IMPORT_EPILOG = """\
 Known exports (Salesforce, HubSpot, Zendesk, Shopify, Stripe, Mailchimp) are recognised

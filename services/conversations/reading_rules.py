@@ -307,7 +307,10 @@ RISK_RULES: tuple[RiskRule, ...] = (
     _rule(
         "price_complaint",
         r"\b(?:price|pricing|cost|fee|rate|quote)s?\b(?:\s+[\w'’]+){0,3}?\s+(?:is|are|seems?|was"
-        r"|were|feels?|looks?)\s+(?:\w+\s+)?(?:high|steep|excessive|ridiculous|outrageous)\b",
+        r"|were|feels?|looks?)\s+(?:\w+\s+)?(?:high|steep|excessive|ridiculous|outrageous)\b"
+        # A figure put to us: "12% is still too high for us".
+        r"|\b\d+(?:\.\d+)?\s?%\s+(?:is|are|seems?|feels?)\s+(?:still\s+|way\s+|far\s+)?too"
+        r" (?:high|much|steep)\b",
     ),
     _rule(
         "price_complaint",

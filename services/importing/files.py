@@ -10,16 +10,19 @@ from pathlib import Path
 
 from models.errors import UserFacingError
 from services.core.output_files import display_path, neutralise_text, write_atomically
-from services.importing.types import IMPORT_SUFFIXES, RejectedRow
+from services.importing.types import CONVERSATION_SUFFIXES, IMPORT_SUFFIXES, RejectedRow
 
 
 def _importable(p: Path) -> bool:
-    return p.is_file() and p.suffix.lower() in IMPORT_SUFFIXES and not p.name.startswith(".")
+    suffix = p.suffix.lower()
+    wanted = suffix in IMPORT_SUFFIXES or suffix in CONVERSATION_SUFFIXES
+    return p.is_file() and wanted and not p.name.startswith(".")
 
 
 def understood(p: Path) -> bool:
-    """A JSON file found in a folder is imported only when it is a product-usage export:
-    the other JSON files a folder of exports holds (a manifest, settings) are no data."""
+    """A JSON file found in a folder is imported only when it is a product-usage export
+    or a conversation export: the other JSON files a folder of exports holds (a manifest,
+    settings) are no data."""
     # Here, not at the top: the usage importer brings pandas, which the window's start
     # leaves until its first table is filled (this module is read before that).
     from services.importing.usage.sources import JSON_SUFFIXES, sniff
@@ -27,9 +30,13 @@ def understood(p: Path) -> bool:
     if p.suffix.lower() not in JSON_SUFFIXES:
         return True
     try:
-        return sniff(p) is not None
+        if sniff(p) is not None:
+            return True
     except UserFacingError:
-        return False
+        pass
+    from services.importing.conversation_files import sniff as conversation
+
+    return conversation(p)  # a Gong, Intercom or Zendesk Chat export
 
 
 def _folder_files(path: Path, recursive: bool) -> list[Path]:
@@ -70,7 +77,7 @@ def expand_paths(paths: Sequence[str | Path], *, recursive: bool = False) -> lis
                     else ""
                 )
                 raise UserFacingError(
-                    f"The folder {shown} holds no CSV or XLSX files to import.{hint}"
+                    f"The folder {shown} holds no CSV, XLSX or conversation files to import.{hint}"
                 )
             out.extend(found)
         elif path.exists():

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from models.db import translate_db_errors
 from models.errors import UserFacingError
 from services.core.output_files import display_path
-from services.importing import deferred, generic, profiles, usage
+from services.importing import conversation_files, deferred, generic, profiles, usage
 from services.importing.checks import repaired_note
+from services.importing.conversation_files import CONVERSATIONS_KIND
 from services.importing.reader import RawTable, read_table
 from services.importing.types import ColumnGuess, FilePreview
 
@@ -62,10 +63,10 @@ class Plan:
 
 def check_kind(kind: str) -> None:
     """Refuse a kind of data the import does not know ("auto" lets the file tell)."""
-    if kind != "auto" and kind not in generic.FIELDS:
+    if kind not in ("auto", CONVERSATIONS_KIND) and kind not in generic.FIELDS:
         raise UserFacingError(
             f"'{kind}' is not a kind of data Account Radar imports; use auto, "
-            f"{', '.join(generic.FIELDS)}."
+            f"{', '.join(generic.FIELDS)}, {CONVERSATIONS_KIND}."
         )
 
 
@@ -200,6 +201,8 @@ def preview_file(
 ) -> FilePreview:
     """What a file is, how it maps, and its first rows, without importing anything."""
     path = Path(path)
+    if kind in ("auto", CONVERSATIONS_KIND) and conversation_files.sniff(path):
+        return conversation_files.preview_conversations(path)
     if (found := usage.sniff(path)) is not None:
         return usage.preview_usage(found)
     table = open_table(path, limit=max(PREVIEW_ROWS, 500))

@@ -24,12 +24,13 @@ from models.schema import ImportRun, Order
 from services.core.output_files import display_path
 from services.core.rollups import OrderFacts, refresh_rollups
 from services.core.writing import workspace_writer
-from services.importing import generic, profiles, usage
+from services.importing import conversation_files, generic, profiles, usage
 from services.importing.allocator import bulk_allocation
 from services.importing.canonical import Batch, Reject
 from services.importing.checks import cap_texts, implausible_dates, repaired_note
 from services.importing.companies import settle_companies
 from services.importing.contracts import add_renewal_terms
+from services.importing.conversation_files import CONVERSATIONS_KIND
 from services.importing.files import expand_paths
 from services.importing.planning import (
     Plan,
@@ -159,6 +160,13 @@ def _import_one(
     progress: Callable[[float, str], None],
     cancelled: CancelledFn | None,
 ) -> FileReport:
+    plain = mapping is None and profile is None
+    if plain and kind in ("auto", CONVERSATIONS_KIND) and conversation_files.sniff(path):
+        # Calls, chats, emails and mentions: matched to their accounts, never rows of a
+        # table (services/importing/conversation_files.py).
+        return conversation_files.import_conversations(
+            engine, path, dry_run=dry_run, progress=progress, cancelled=cancelled
+        )
     if mapping is None and profile is None and (found := usage.sniff(path)) is not None:
         # Product usage is a source of its own: summed per customer and day, never rows of
         # the generic mapping (logins and notes of new, nameless customers).

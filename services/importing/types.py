@@ -36,6 +36,8 @@ IMPORT_KINDS = ("auto", *RECORD_KINDS)
 # The files an import reads (by name; a folder gives the ones with these suffixes).
 # JSON lines: product-usage exports (services/importing/usage/; a .json.gz is read when named).
 IMPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl", ".ndjson")
+# Conversation files (services/importing/conversation_files.py) a folder's import takes too.
+CONVERSATION_SUFFIXES = (".vtt", ".srt", ".eml", ".mbox")
 
 # The kind of a product-usage import (services/importing/usage/): customer-days of usage.
 USAGE_KIND = "usage"

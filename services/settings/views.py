@@ -324,6 +324,7 @@ class ListenSettings(SettingsView):
     """How many reasons Listen finds in the tickets."""
 
     reason_count: int = setting("listen.reason_count")
+    competitors: list[str] = setting("listen.competitors")
 
 
 class ListenRecords(SettingsView):

@@ -22,6 +22,7 @@ from services.core.records import (
     OpportunitySummary,
     TimelineEvent,
 )
+from services.usecases.conversation_events import CONVERSATION_SOURCE, conversation_event
 from services.usecases.customers import ORDER_COLUMNS, TIMELINE_INTERACTION_KINDS, cents_to_units
 
 if TYPE_CHECKING:
@@ -146,6 +147,8 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:  #
                 Interaction.rating,
                 Interaction.status,
                 Interaction.satisfaction,
+                Interaction.source,
+                Interaction.attributes,
             )
             .where(
                 Interaction.customer_id == customer_id,
@@ -256,8 +259,13 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:  #
                 )
             )
     email_kinds = ("email_sent", "email_open", "email_click")
-    events.extend(_email_events([r for r in interaction_rows if r.kind in email_kinds]))
-    for r in interaction_rows:
+    talks = [r for r in interaction_rows if r.source == CONVERSATION_SOURCE]
+    others = [r for r in interaction_rows if r.source != CONVERSATION_SOURCE]
+    events.extend(_email_events([r for r in others if r.kind in email_kinds]))
+    events.extend(
+        conversation_event(r, local_time(r.occurred_at, r.utc_offset_minutes)) for r in talks
+    )
+    for r in others:
         event = _interaction_event(r) if r.kind not in email_kinds else None
         if event is not None:
             events.append(event)

@@ -44,6 +44,7 @@ KIND_TITLES = {
     "subscriptions": "Subscriptions",
     "contracts": "Contracts",
     USAGE_KIND: "Product usage",
+    "conversations": "Conversations (calls, meetings, chats, emails, mentions)",
 }
 CHOOSE_KIND = "Choose what the file holds…"
 HINT = "Pick the field each column fills. Columns left as extra detail are kept with the record."

@@ -513,6 +513,66 @@ def _contract_ids(cells: _Cells) -> np.ndarray[Any, Any]:
     return term_ids(contract, start)
 
 
+def _contact_columns(cells: _Cells) -> dict[str, Any]:
+    """A person at an account: name (or first and last), email, title, phone and role
+    (services/importing/contact_roles.py reads the CRM's words); a row with neither name
+    nor email is rejected."""
+    from services.importing.contact_roles import read_roles
+    from services.importing.values import email_key
+
+    errors, text, parsed = cells.errors, cells.text, cells.parsed
+    name = text("name")
+    joined = (text("first_name").fillna("") + " " + text("last_name").fillna("")).str.strip()
+    name = name.where(name.notna(), joined.where(joined != "", None))
+    email = parsed("email")
+    errors.add(name.isna() & email.isna(), "no name or email for the contact")
+    keys = [email_key(e) if isinstance(e, str) else None for e in email.tolist()]
+    out: dict[str, Any] = dict(
+        name=name.to_numpy(dtype=object),
+        email=email.to_numpy(dtype=object),
+        email_normalized=np.array(keys, dtype=object),
+        title=text("title").to_numpy(dtype=object),
+        phone=text("phone").to_numpy(dtype=object),
+    )
+    if "role" in cells.by_field:  # a file that says no role keeps the stored ones
+        out["role"] = read_roles(text("role"))[0]
+    return out
+
+
+def _contact_refs(cells: _Cells, source: str, own: dict[str, Any]) -> dict[str, Any]:
+    """The account a contact belongs to: the customer fields' when given, else the person
+    themselves by their email (their own account, as in a B2C book)."""
+    refs = dict(
+        customer_source=_filled(cells.n, source),
+        customer_external_id=cells.text("customer_id").to_numpy(dtype=object),
+        customer_email=cells.parsed("customer_email").to_numpy(dtype=object),
+        customer_name=cells.text("customer_name").to_numpy(dtype=object),
+        customer_company=cells.text("customer_company").to_numpy(dtype=object),
+        guest=np.zeros(cells.n, dtype=bool),
+    )
+    no_ref = pd.isna(refs["customer_external_id"]) & pd.isna(refs["customer_email"])
+    refs["customer_email"] = np.where(no_ref, own["email"], refs["customer_email"])
+    no_name = pd.isna(refs["customer_name"]) & no_ref
+    refs["customer_name"] = np.where(no_name, own["name"], refs["customer_name"])
+    return refs
+
+
+def _contact_ids(cells: _Cells, own: dict[str, Any]) -> np.ndarray[Any, Any]:
+    """A contact's id: its id column's, else its address (stable when their title
+    changes), else a stable id from the row's name and account."""
+    if "contact_id" in cells.by_field:
+        ids = cells.text("contact_id")
+        cells.errors.add(ids.isna(), "missing contact id")
+        given: np.ndarray[Any, Any] = ids.to_numpy(dtype=object)
+        return given
+    keyed = ["e:" + k if isinstance(k, str) else None for k in own["email_normalized"]]
+    named = _stable_ids([cells.text("customer_id"), pd.Series(own["name"])], "n:")
+    return np.array(
+        [k if k is not None else n for k, n in zip(keyed, named.tolist(), strict=True)],
+        dtype=object,
+    )
+
+
 # Each kind's own columns, after its customer reference (customers have only their own).
 _KIND_COLUMNS: dict[str, Callable[[_Cells], dict[str, Any]]] = {
     "orders": _order_columns,
@@ -582,6 +642,11 @@ def convert(
     out: dict[str, Any] = {"row": rows_no, "source": _filled(n, source)}
     if kind == "customers":
         out.update(_customer_columns(cells))
+    elif kind == "contacts":
+        own = _contact_columns(cells)
+        out.update(_contact_refs(cells, source, own))
+        out.update(own)
+        out["external_id"] = _contact_ids(cells, own)
     else:
         out.update(_customer_ref_columns(cells, source))
         out.update(_KIND_COLUMNS[kind](cells))

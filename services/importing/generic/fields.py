@@ -1,7 +1,7 @@
 """The canonical fields a generic file can fill, per kind (customers, orders, interactions,
-opportunities, subscriptions, contracts), and the source name its records get unless a profile names
-one. The header names each field recognises live in ``synonyms``; which column fills which
-field is guessed in ``mapping``.
+opportunities, subscriptions, contracts, contacts), and the source name its records get
+unless a profile names one. The header names each field recognises live in
+``synonyms``; which column fills which field is guessed in ``mapping``.
 """
 
 from __future__ import annotations
@@ -111,6 +111,19 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("outcome", "Outcome", "contracts", False, "text"),
         _f("renewed_amount", "Renewed at (amount)", "contracts", False, "money"),
         _f("owner", "Owner", "contracts", False, "text"),
+    ),
+    # One person at an account a row (models/schema/contacts.py): the customer fields name
+    # the account; with none, the person is their own account (a B2C book).
+    "contacts": _customer_ref("contacts")
+    + (
+        _f("contact_id", "Contact ID", "contacts", False, "id"),
+        _f("email", "Email", "contacts", False, "email"),
+        _f("name", "Full name", "contacts", False, "text"),
+        _f("first_name", "First name", "contacts", False, "text"),
+        _f("last_name", "Last name", "contacts", False, "text"),
+        _f("title", "Title", "contacts", False, "text"),
+        _f("role", "Role", "contacts", False, "text"),
+        _f("phone", "Phone", "contacts", False, "text"),
     ),
 }
 

@@ -52,6 +52,7 @@ _SIGNATURE: dict[str, tuple[tuple[str, ...], ...]] = {
     "interactions": (("occurred_at", "interaction_type"), ("occurred_at", "subject")),
     "contracts": (("start_date", "end_date", "amount"),),
     "customers": (("email",), ("customer_id",), ("name",)),
+    "contacts": (("email",), ("name",), ("first_name", "last_name")),
 }
 
 # Fields whose columns, named as such and holding what they should, make a file a file of
@@ -288,7 +289,8 @@ def suggest_mapping(  # noqa: C901
 def infer_kind(table: RawTable) -> MappingSuggestion:
     """The best-fitting kind for a generic table, with its suggested mapping."""
     samples = {c: _samples(table.frame, c) for c in table.header}
-    suggestions = [suggest_mapping(table, k, samples) for k in FIELDS]
+    # Contacts are chosen, never guessed: a customers list names people too.
+    suggestions = [suggest_mapping(table, k, samples) for k in FIELDS if k != "contacts"]
     order = {
         k: i
         for i, k in enumerate(

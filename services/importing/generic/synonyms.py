@@ -425,6 +425,11 @@ _KIND_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ),
     ("opportunities", "created_at"): ("created at", "created", "created date", "create date"),
     ("interactions", "status"): ("status", "ticket status", "state"),
+    ("contacts", "customer_id"): ("account id", "accountid", "account number", "customer id"),
+    ("contacts", "customer_company"): ("account", "account name", "company", "organisation"),
+    ("contacts", "title"): ("title", "job title", "position", "job"),
+    ("contacts", "role"): ("role", "contact role", "buying role"),
+    ("contacts", "contact_id"): ("contact id", "contactid", "person id"),
     ("contracts", "name"): (
         "plan",
         "plan name",

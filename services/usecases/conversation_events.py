@@ -1,0 +1,62 @@
+"""A conversation in a customer's timeline: what it was (a call, a meeting, a chat, an
+email either way, a social mention) with its title and whom it was with, the risks the
+customer raised in words, and its summary with the actions promised.
+
+The conversations are the interactions services/importing/conversation_files.py keeps
+(source "conversations"), with what was read out of them in their attributes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from services.core.records import TimelineEvent
+
+CONVERSATION_SOURCE = "conversations"
+# The timeline's badge (views/item_models/timeline_model.py) and title of each kind.
+_KINDS = {
+    "call": ("call", "Call"),
+    "meeting": ("meeting", "Meeting"),
+    "chat": ("chat", "Chat"),
+    "email_received": ("email", "Email from them"),
+    "email_sent": ("email", "Email to them"),
+    "social": ("social", "Social mention"),
+}
+DETAIL_LIMIT = 300
+
+
+def risk_words(attributes: dict[str, Any] | None) -> str:
+    """ "raised cancellation; mentioned a competitor", "" when none."""
+    labels: list[str] = []
+    for risk in (attributes or {}).get("risks") or []:
+        label = str(risk.get("label") or risk.get("kind") or "")
+        if label and label not in labels:
+            labels.append(label)
+    return "; ".join(labels)
+
+
+def conversation_event(row: Any, when: dt.datetime | None) -> TimelineEvent:
+    """The timeline's event for one conversation (``when`` in the customer's local time)."""
+    assert when is not None
+    attributes = row.attributes if isinstance(row.attributes, dict) else {}
+    badge, kind_title = _KINDS.get(row.kind, ("note", "Conversation"))
+    who = (attributes.get("with") or {}).get("name") or ""
+    parts = [kind_title]
+    if (row.subject or "").strip():
+        parts.append(row.subject.strip())
+    if who:
+        parts.append(f"with {who}")
+    risks = risk_words(attributes)
+    title = " · ".join(parts) + (f" ⚠ {risks}" if risks else "")
+    summary = " ".join(str(s) for s in attributes.get("summary") or [])
+    actions = attributes.get("actions") or []
+    if actions:
+        first = actions[0]
+        due = f" (by {first['by']})" if first.get("by") else ""
+        summary += f" Promised: {first.get('what', '')}{due}"
+    summary = " ".join(summary.split())
+    if len(summary) > DETAIL_LIMIT:
+        summary = summary[: DETAIL_LIMIT - 1] + "…"
+    # A conversation in which the customer raised a risk is a churn signal: its own badge.
+    return TimelineEvent(when, "risk_raised" if risks else badge, title, summary)
