@@ -184,7 +184,7 @@ class SupportGroup:
     @property
     def name(self) -> str:
         """The group's name on the command line: section:key."""
-        return f"{self.section}:{self.key}"
+        return "all" if self.section == "all" else f"{self.section}:{self.key}"
 
 
 @dataclass(frozen=True)
@@ -206,6 +206,14 @@ class SupportReport:
     has_agent: bool = False
     has_type: bool = False
     as_of: dt.date | None = None
+
+    @property
+    def month_keys(self) -> tuple[str, ...]:
+        """The months of the period as YYYY-MM (month_labels' keys)."""
+        first = self.first_day.year * 12 + self.first_day.month - 1
+        return tuple(
+            f"{(first + n) // 12}-{(first + n) % 12 + 1:02d}" for n in range(len(self.month_labels))
+        )
 
     def section(self, key: str) -> tuple[SupportGroup, ...]:
         """The groups of one of SECTIONS."""

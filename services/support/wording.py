@@ -94,7 +94,9 @@ def headline(report: SupportReport) -> str:
         )
     if whole.rated:
         words += f" {rate(whole.share_good)} of {whole.rated:,} rated tickets were rated good."
-    if whole.customers:
+    if whole.customers and not whole.returned:
+        words += f" No customer came back within {REPEAT_DAYS} days of a ticket's resolution."
+    elif whole.customers:
         words += (
             f" {len(whole.returned):,} customers ({rate(whole.repeat_share)}) came back within "
             f"{REPEAT_DAYS} days of a ticket's resolution."
