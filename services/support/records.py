@@ -206,6 +206,14 @@ class SupportReport:
     has_agent: bool = False
     has_type: bool = False
     as_of: dt.date | None = None
+    # Repeat contacts over all the period's tickets: the tickets followed by another.
+    overall_repeat: SupportGroup | None = None
+
+    def total(self, section: str) -> SupportGroup:
+        """The first row of a section's table: all the period's tickets."""
+        if section == "repeat" and self.overall_repeat is not None:
+            return self.overall_repeat
+        return self.overall
 
     @property
     def month_keys(self) -> tuple[str, ...]:
@@ -224,6 +232,8 @@ class SupportReport:
         if name.strip().lower() == "all":
             return self.overall
         section, _, key = name.partition(":")
+        if section.strip().lower() == "repeat" and not key.strip():
+            return self.overall_repeat  # "repeat:": every ticket a customer came back after
         for group in self.section(section.strip().lower()):
             if group.key.lower() == key.strip().lower():
                 return group

@@ -232,7 +232,7 @@ def _repeat_group(
     back = [t for t in tickets if t.id in followed]
     repeats = sorted({u for t in back for u in followed[t.id]})
     return SupportGroup(
-        "repeat" if key else "all", key, label, tuple(back),
+        "repeat", key, label, tuple(back),
         customers=tuple(sorted({t.customer_id for t in tickets})),
         returned=tuple(sorted({t.customer_id for t in back})),
         repeat_ids=tuple(i for i in repeats if i not in {t.id for t in back}),
@@ -294,4 +294,5 @@ def support_report(
         has_agent=any(t.agent for t in period),
         has_type=any(t.type for t in period),
         as_of=today,
+        overall_repeat=whole,
     )

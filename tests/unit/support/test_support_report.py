@@ -130,8 +130,12 @@ def test_repeat_contacts_by_type(book) -> None:  # type: ignore[no-untyped-def]
     assert set(repeat["Refund"].ticket_ids) == _ids(ids, "T1", "T6", "T2", "T7")
     incident = report.tickets_of(repeat["Incident"])
     assert [t.id for t in incident] == [ids["T10"], ids["T11"]]
-    # All: A C D E of A to F.
+    # All: A C D E of A to F, after T1 T6 T10 T12, with T2 T7 T11 T13.
     assert (len(report.overall.customers), len(report.overall.returned)) == (6, 4)
+    back = report.total("repeat")
+    assert {t.id for t in back.tickets} == _ids(ids, "T1", "T6", "T10", "T12")
+    assert set(back.repeat_ids) == _ids(ids, "T2", "T7", "T11", "T13")
+    assert report.find("repeat:") is back
     words = headline(report)
     assert words.startswith("12 tickets from 6 customers, 3 still open.")
     assert "4 customers (67%) came back within 7 days" in words
