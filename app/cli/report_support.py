@@ -197,6 +197,8 @@ def _repeat_row(g: SupportGroup) -> str:
 
 def _section_lines(report: SupportReport, key: str) -> list[str]:
     groups = report.section(key)
+    if (key == "priority" and not report.has_priority) or (key == "agent" and not report.has_agent):
+        return []  # the note says the tickets carry none
     if key in ("channel", "priority"):
         return _volume_table(report, key)
     if key == "resolution":
@@ -273,7 +275,8 @@ def _figures(g: SupportGroup, months: tuple[str, ...]) -> list[tuple[str, object
     else:
         out = [("tickets", g.count)]
     if g.section in ("resolution", "all"):
-        out += [("resolved", g.resolved), ("open", g.open), ("no_time", g.untimed)]
+        out += [("resolved", g.resolved), ("open", g.open), ("no_time", g.untimed),
+                ("timed", g.timed)]  # fmt: skip
         out += [("median_hours", _exact(g.median_hours)), ("p90_hours", _exact(g.p90_hours))]
     if g.section in ("agent", "satisfaction", "all"):
         out += [("rated", g.rated), ("good", g.good), ("share_good", _exact(g.share_good))]

@@ -145,12 +145,18 @@ class SupportGroup:
 
     @property
     def resolved(self) -> int:
+        """The tickets no longer open (with a resolution time recorded or not)."""
+        return self.count - self.open
+
+    @property
+    def timed(self) -> int:
+        """Resolved tickets with their resolution time: those the times are of."""
         return len(self.hours)
 
     @property
     def untimed(self) -> int:
         """Resolved tickets whose resolution time the help desk did not record."""
-        return self.count - self.open - self.resolved
+        return self.resolved - self.timed
 
     @property
     def median_hours(self) -> float | None:

@@ -87,7 +87,7 @@ def headline(report: SupportReport) -> str:
     if whole.open:
         words += f", {whole.open:,} still open"
     words += "."
-    if whole.resolved:
+    if whole.timed:
         words += (
             f" Half were resolved within {duration(whole.median_hours)}, 9 in 10 within "
             f"{duration(whole.p90_hours)}."
@@ -113,7 +113,7 @@ def section_note(report: SupportReport, section: str) -> str | None:
     """What a table leaves out or cannot show, in words (None: nothing to say)."""
     whole = report.overall
     if section == "priority" and not report.has_priority:
-        return "The tickets carry no priority (Zendesk's Priority column): all are counted apart."
+        return "The tickets carry no priority (Zendesk's Priority column)."
     if section == "agent" and not report.has_agent:
         return "The tickets name no agent (Zendesk's Assignee column)."
     if section in ("resolution", "satisfaction", "repeat") and not report.has_type:

@@ -260,7 +260,7 @@ class SupportSection(ResultsSection):
     def _set_tiles(self, report: SupportReport) -> None:
         whole = report.overall
         self.tiles["tickets"].set(f"{whole.count:,}", f"{whole.open:,} still open")
-        if whole.resolved:
+        if whole.timed:
             self.tiles["resolution"].set(duration(whole.median_hours),
                                          f"9 in 10 within {duration(whole.p90_hours)}")  # fmt: skip
         else:

@@ -73,7 +73,7 @@ def test_time_to_resolution_by_type(book) -> None:  # type: ignore[no-untyped-de
     # T3 and T13 open, never counted as zero; T12 solved with no time recorded.
     question = types["Question"]
     assert sorted(question.hours) == pytest.approx([4, 12, 48])
-    assert (question.open, question.untimed) == (2, 1)
+    assert (question.resolved, question.timed, question.open, question.untimed) == (4, 3, 2, 1)
     assert question.median_hours == pytest.approx(12)
     assert question.p90_hours == pytest.approx(40.8)
     # Incident: T10 6h, T14 90 minutes (only the full resolution time is recorded).
