@@ -17,13 +17,13 @@ if TYPE_CHECKING:
 
 SUPPORT_EPILOG = """\
 The tickets are those imported from a help desk (Zendesk's ticket export, or another help
-desk's tickets CSV), counted by the day they were opened on the help desk's clock (the
-workspace's time zone when it wrote UTC). By default the period runs from the first day
-of the month eleven months back to today; --from and --to pick its first and last day.
-Each row has a name, section:key (channel:email, priority:high, resolution:refund,
-agent:sam okafor, satisfaction:refund, repeat:refund, or all): --tickets NAME lists its
-tickets, and --tickets alone with --format csv lists the tickets behind every row. The
-report ends with each measure's definition.
+desk's tickets CSV with a Kind column saying ticket), counted by the day they were opened
+on the help desk's clock (the workspace's time zone when it wrote UTC). By default the
+period runs from the first day of the month eleven months back to today; --from and --to
+pick its first and last day. Each row has a name, section:key (channel:email,
+priority:high, resolution:refund, agent:sam okafor, satisfaction:refund, repeat:refund, or
+all): --tickets NAME lists its tickets, and --tickets alone with --format csv lists the
+tickets behind every row. The report ends with each measure's definition.
 Examples:
   python main.py report support
   python main.py report support --from 2025-01-01 --to 2025-06-30

@@ -42,8 +42,9 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     (
         "Ticket",
         "a help desk ticket imported into the workspace (Zendesk's ticket export, or a "
-        "help desk's CSV imported as tickets), counted in the month it was opened, on the "
-        "clock the help desk wrote it with (the workspace's time zone when it wrote UTC).",
+        "help desk's CSV with a Kind column saying ticket), counted in the month it was "
+        "opened, on the clock the help desk wrote it with (the workspace's time zone when it "
+        "wrote UTC).",
     ),
     (
         "Open",

@@ -22,8 +22,8 @@ SMALL_WORDS = (
 # Where tickets come from, for a workspace that has none.
 NO_TICKETS = (
     "No tickets in this workspace yet: import your help desk's ticket export (Zendesk: "
-    "Admin Center ▸ Reports ▸ Export, the CSV of tickets; Freshdesk or another help desk: "
-    "its tickets CSV, imported as tickets) and they show here."
+    "Admin Center ▸ Reports ▸ Export, the tickets CSV; another help desk: its tickets CSV "
+    "with a Kind column saying ticket) and they show here."
 )
 
 
@@ -98,8 +98,9 @@ def headline(report: SupportReport) -> str:
         words += f" No customer came back within {REPEAT_DAYS} days of a ticket's resolution."
     elif whole.customers:
         words += (
-            f" {len(whole.returned):,} customers ({rate(whole.repeat_share)}) came back within "
-            f"{REPEAT_DAYS} days of a ticket's resolution."
+            f" {_many(len(whole.returned), 'customer', 'customers')} "
+            f"({rate(whole.repeat_share)}) came back within {REPEAT_DAYS} days of a ticket's "
+            "resolution."
         )
     return words
 

@@ -155,3 +155,35 @@ def test_main_py_as_a_process(book, tmp_path: Path) -> None:  # type: ignore[no-
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "12 tickets from 6 customers" in done.stdout
+
+
+def test_another_help_desks_csv_with_a_kind_column(tmp_path: Path) -> None:
+    """A help desk's tickets CSV in its own column names (Agent, Priority, Ticket type,
+    Resolved time with no offset), with a Kind column saying ticket."""
+    export = tmp_path / "tickets.csv"
+    export.write_text(
+        "Kind,Ticket ID,Subject,Status,Priority,Source,Ticket type,Agent,Created time,"
+        "Resolved time,Full name,Email\n"
+        "ticket,101,Where is my order,Closed,Medium,Email,Question,Ana Ruiz,"
+        "2026-03-02 10:00:00,2026-03-02 15:00:00,Jo Smith,jo@example.com\n"
+        "ticket,102,Refund please,Resolved,High,Phone,Refund,Ben Lee,"
+        "2026-03-05 09:00:00,2026-03-06 09:00:00,Kim Park,kim@example.com\n"
+        "ticket,103,Broken zip,Open,Low,Chat,Incident,Ana Ruiz,"
+        "2026-03-07 09:00:00,,Jo Smith,jo@example.com\n",
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'h.radar.sqlite'}"
+    code, _out, err = run("--db", url, "import", str(export))
+    assert code == 0, err
+    code, out, err = run("--db", url, "report", "support", "--from", "2026-03-01", "--to",
+                         "2026-03-31", "--format", "json")  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    assert [g["label"] for g in data["priority"]] == ["High", "Medium", "Low"]
+    resolution = {g["label"]: g for g in data["resolution"]}
+    assert resolution["Question"]["median_hours"] == pytest.approx(5)
+    assert resolution["Refund"]["median_hours"] == pytest.approx(24)
+    assert (resolution["Incident"]["open"], resolution["Incident"]["timed"]) == (1, 0)
+    assert {g["label"]: g["tickets"] for g in data["agent"]} == {"Ana Ruiz": 2, "Ben Lee": 1}
+    # Jo came back: the zip ticket 5 days after the order one was resolved.
+    assert (data["overall"]["customers"], data["overall"]["came_back"]) == (2, 1)

@@ -6,11 +6,14 @@ whole team's."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.engine import make_url
 
+from app.cli.main import main
 from app.workspace import open_workspace
 from services.support.report import support_report
 from services.team.security import add_user
@@ -58,3 +61,9 @@ def test_a_manager_sees_only_their_books_tickets(team) -> None:  # type: ignore[
     repeat = {g.label: (len(g.customers), len(g.returned)) for g in mine.section("repeat")}
     assert repeat == {"Refund": (2, 2), "Question": (2, 0)}
     assert set(mine.names) == {ids["A"], ids["B"], ids["C"]}
+    # report support, as Maya: the same seven tickets.
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["--db", _as(url, "support_maya"), "report", "support", "--from", "2025-01-01",
+            "--to", "2025-06-30", "--format", "json"]  # fmt: skip
+    assert main(argv, out, err) == 0, err.getvalue()
+    assert json.loads(out.getvalue())["overall"]["tickets"] == 7
