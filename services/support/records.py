@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 __all__ = [
@@ -89,6 +90,7 @@ class Ticket(NamedTuple):
     type: str
     agent: str
     satisfaction: str | None  # "good", "bad", or None when not rated
+    day: dt.date  # the local day it was opened
 
     @property
     def hours(self) -> float | None:
@@ -97,12 +99,8 @@ class Ticket(NamedTuple):
             return None
         return max(0.0, (self.resolved - self.created).total_seconds() / 3600.0)
 
-    @property
-    def day(self) -> dt.date:
-        return self.created.date()
 
-
-def _quantile(values: list[float], q: float) -> float | None:
+def _quantile(values: tuple[float, ...], q: float) -> float | None:
     """The q-quantile by linear interpolation between the nearest values."""
     if not values:
         return None
@@ -136,20 +134,20 @@ class SupportGroup:
     def ticket_ids(self) -> tuple[int, ...]:
         return tuple(t.id for t in self.tickets) + self.repeat_ids
 
-    @property
+    @cached_property  # a table reads it on every paint
     def open(self) -> int:
         return sum(1 for t in self.tickets if t.is_open)
 
-    @property
-    def hours(self) -> list[float]:
-        return [h for t in self.tickets if (h := t.hours) is not None]
+    @cached_property  # a table reads it on every paint
+    def hours(self) -> tuple[float, ...]:
+        return tuple(h for t in self.tickets if (h := t.hours) is not None)
 
     @property
     def resolved(self) -> int:
         """The tickets no longer open (with a resolution time recorded or not)."""
         return self.count - self.open
 
-    @property
+    @cached_property  # a table reads it on every paint
     def timed(self) -> int:
         """Resolved tickets with their resolution time: those the times are of."""
         return len(self.hours)
@@ -159,19 +157,19 @@ class SupportGroup:
         """Resolved tickets whose resolution time the help desk did not record."""
         return self.resolved - self.timed
 
-    @property
+    @cached_property  # a table reads it on every paint
     def median_hours(self) -> float | None:
         return _quantile(self.hours, 0.5)
 
-    @property
+    @cached_property  # a table reads it on every paint
     def p90_hours(self) -> float | None:
         return _quantile(self.hours, 0.9)
 
-    @property
+    @cached_property  # a table reads it on every paint
     def good(self) -> int:
         return sum(1 for t in self.tickets if t.satisfaction == "good")
 
-    @property
+    @cached_property  # a table reads it on every paint
     def rated(self) -> int:
         return sum(1 for t in self.tickets if t.satisfaction in ("good", "bad"))
 

@@ -27,7 +27,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from models.schema import Customer, Interaction
-from services.core.local_dates import local_time, workspace_zone
+from services.core.local_dates import workspace_zone
 from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.settings.views import DateSettings
 from services.support.records import (
@@ -100,7 +100,11 @@ def _text(attributes: Mapping[str, Any], field: str) -> str:
 def _utc(text: str, offset_minutes: int | None) -> dt.datetime | None:
     """A time the help desk wrote, in naive UTC: one with no offset is on the ticket's
     own clock (its creation's offset)."""
-    cleaned = _OFFSET.sub(r"\1", text.strip())
+    cleaned = text.strip()
+    if len(cleaned) > 6 and cleaned[-6] == " " and cleaned[-5] in "+-":
+        cleaned = cleaned[:-6] + cleaned[-5:]  # "... 14:58:25 -0400": Zendesk's
+    else:
+        cleaned = _OFFSET.sub(r"\1", cleaned)
     if cleaned.endswith("Z"):
         cleaned = cleaned[:-1] + "+00:00"
     try:
@@ -136,13 +140,15 @@ def _ticket(row: Any) -> Ticket:
     # A ticket with no status is not counted as open (as everywhere in the app).
     is_open = bool(status_text) and status_text.lower() not in _CLOSED
     rating = str(satisfaction or "").strip().lower()
+    shift = dt.timedelta(minutes=offset or 0)  # the help desk's clock (local_dates.py)
+    created = stored + shift
     return Ticket(
         id=int(tid),
         customer_id=int(cid),
         external_id=str(external or ""),
         subject=str(subject or ""),
-        created=local_time(stored, offset).replace(tzinfo=None),
-        resolved=local_time(solved, offset).replace(tzinfo=None) if solved else None,
+        created=created,
+        resolved=solved + shift if solved else None,
         is_open=is_open,
         status=status_text,
         channel=str(channel or "").strip(),
@@ -150,6 +156,7 @@ def _ticket(row: Any) -> Ticket:
         type=_text(attributes, "type"),
         agent=_text(attributes, "agent"),
         satisfaction=rating if rating in ("good", "bad") else None,
+        day=created.date(),
     )
 
 
@@ -219,9 +226,13 @@ def _followed(tickets: list[Ticket]) -> dict[int, tuple[int, ...]]:
         own.sort(key=lambda t: (t.created, t.id))
         for n, t in enumerate(own):
             anchor = t.resolved if t.resolved is not None and not t.is_open else t.created
-            later = tuple(u.id for u in own[n + 1 :] if u.created <= anchor + window)
+            limit, later = anchor + window, []
+            for m in range(n + 1, len(own)):
+                if own[m].created > limit:
+                    break  # opened in order: every later one is later still
+                later.append(own[m].id)
             if later:
-                out[t.id] = later
+                out[t.id] = tuple(later)
     return out
 
 
@@ -230,12 +241,13 @@ def _repeat_group(
 ) -> SupportGroup:
     """The customers of ``tickets`` and those who came back after one of them."""
     back = [t for t in tickets if t.id in followed]
+    before = {t.id for t in back}
     repeats = sorted({u for t in back for u in followed[t.id]})
     return SupportGroup(
         "repeat", key, label, tuple(back),
         customers=tuple(sorted({t.customer_id for t in tickets})),
         returned=tuple(sorted({t.customer_id for t in back})),
-        repeat_ids=tuple(i for i in repeats if i not in {t.id for t in back}),
+        repeat_ids=tuple(i for i in repeats if i not in before),
     )  # fmt: skip
 
 
