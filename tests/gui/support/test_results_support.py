@@ -131,6 +131,13 @@ def test_an_open_ticket_shows_as_open(qtbot, jobs, book) -> None:  # type: ignor
     ]  # fmt: skip
     assert (model.index(3, 1).data(), model.index(3, 2).data()) == ("open", "Pending")
     dialog.reject()
+    qtbot.waitUntil(lambda: section.tickets_dialog is None, timeout=TIMEOUT_MS)
+    # A tile opens all twelve tickets of the period.
+    qtbot.mouseClick(section.tiles["tickets"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: section.tickets_dialog is not None, timeout=TIMEOUT_MS)
+    assert section.tickets_dialog is not None
+    assert section.tickets_dialog.model.rowCount() == 12
+    section.tickets_dialog.reject()
 
 
 def test_no_tickets_says_which_exports_bring_them(qtbot, jobs, workspace_url: str) -> None:  # type: ignore[no-untyped-def]
