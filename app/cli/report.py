@@ -21,6 +21,7 @@ from app.cli import (
     report_roi,
     report_satisfaction,
     report_segments,
+    report_support,
     report_uplift,
 )
 from app.cli.args import one_of
@@ -62,7 +63,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "satisfaction (NPS and CSAT), alerts (the alert rules replayed on history), "
         "uplift (who to contact), segments (segments over the scoring runs), "
         "experiments (strategies tested against each other), accuracy (past scoring runs "
-        "against what followed), freshness (each source's last import and cadence)",
+        "against what followed), freshness (each source's last import and cadence), "
+        "support (the help desk's tickets)",
         description="Reports on the workspace.",
     )
     kinds = report.add_subparsers(dest="report", metavar="REPORT")
@@ -104,6 +106,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     report_accuracy.register(kinds, FORMATS)
     report_freshness.register(kinds, FORMATS)
     report_renewals.register(kinds, _date, FORMATS)
+    report_support.register(kinds, _date, FORMATS)
 
 
 def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -19,6 +19,7 @@ from services.learn.satisfaction_records import SatisfactionReport
 from services.learn.uplift_records import UpliftReport
 from services.renewals.records import RenewalsReport
 from services.retention.records import RetentionReport
+from services.support.records import SupportReport
 
 if TYPE_CHECKING:
     # Its module imports the RFM scoring (pandas): loaded when the tab asks for it.
@@ -83,6 +84,11 @@ class WorkspaceResultsSource:
         return retention_report(
             self.workspace.engine, since, until, basis=basis, cohort_size=cohort_size
         )
+
+    def load_support(self, since: dt.date | None, until: dt.date | None) -> SupportReport:
+        from services.support.report import support_report
+
+        return support_report(self.workspace.engine, since, until)
 
     def load_renewals(
         self,

@@ -29,7 +29,8 @@ def section_classes() -> list[type[ResultsSection]]:
     from views.results.retention import RetentionSection
     from views.results.return_section import ReturnSection
     from views.results.segments import SegmentsSection
+    from views.results.support import SupportSection
     from views.results.uplift import UpliftSection
 
     return [ReturnSection, SegmentsSection, ExperimentsSection, UpliftSection, RetentionSection,
-            RenewalsSection, AccuracySection]  # fmt: skip
+            SupportSection, RenewalsSection, AccuracySection]  # fmt: skip

@@ -21,6 +21,7 @@ from services.learn.segments_records import MigrationMatrix, SegmentsOverTime
 from services.learn.uplift_records import UpliftReport
 from services.renewals.records import RenewalsReport
 from services.retention.records import RetentionReport
+from services.support.records import SupportReport
 
 __all__ = [
     "EffectivenessReport",
@@ -75,6 +76,11 @@ class ResultsSource(Protocol):
         self, since: dt.date | None, until: dt.date | None, basis: str, cohort_size: str
     ) -> RetentionReport:
         """Retention of the period's months (services.retention.report)."""
+        ...
+
+    # Results ▸ Support (views/results/support.py).
+    def load_support(self, since: dt.date | None, until: dt.date | None) -> SupportReport:
+        """The help desk's tickets of the period (services.support.report)."""
         ...
 
     # Results ▸ Renewals (views/results/renewals.py).

@@ -1,0 +1,1 @@
+"""Support analytics: ticket volume, time to resolution, satisfaction and repeat contacts."""
