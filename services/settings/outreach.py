@@ -150,7 +150,9 @@ def _outreach_specs() -> tuple[SettingSpec, ...]:
                     placeholder="e.g. Ana Lopez"),
         SettingSpec("outreach.team_domains", list, [], "Team domains", _domains_check,
                     draft, help="Links in a draft to any other domain are flagged before "
-                    "sending; a subdomain of a listed domain counts as listed.", section=what,
+                    "sending; in imported calls, chats and emails, people with addresses on "
+                    "them are your side. A subdomain of a listed domain counts as listed.",
+                    section=what,
                     order=150, placeholder="e.g. example.com, shop.example.com"),
         # Edited in File ▸ Email templates…
         SettingSpec("outreach.templates", dict, {}, "Template library: goal -> subject and "
