@@ -36,19 +36,21 @@ def risk_words(attributes: dict[str, Any] | None) -> str:
     return "; ".join(labels)
 
 
-def conversation_event(row: Any, when: dt.datetime | None) -> TimelineEvent:
-    """The timeline's event for one conversation (``when`` in the customer's local time)."""
+def conversation_event(row: Any, when: dt.datetime | None, customer: str = "") -> TimelineEvent:
+    """The timeline's event for one conversation (``when`` in the customer's local time):
+    the kind and the risks first (a narrow pane cuts the end of a title), then the title,
+    then whom it was with when that is not the customer's own name."""
     assert when is not None
     attributes = row.attributes if isinstance(row.attributes, dict) else {}
     badge, kind_title = _KINDS.get(row.kind, ("note", "Conversation"))
     who = (attributes.get("with") or {}).get("name") or ""
-    parts = [kind_title]
+    risks = risk_words(attributes)
+    parts = [kind_title + (f" ⚠ {risks}" if risks else "")]
     if (row.subject or "").strip():
         parts.append(row.subject.strip())
-    if who:
+    if who and who != customer:
         parts.append(f"with {who}")
-    risks = risk_words(attributes)
-    title = " · ".join(parts) + (f" ⚠ {risks}" if risks else "")
+    title = " · ".join(parts)
     summary = " ".join(str(s) for s in attributes.get("summary") or [])
     actions = attributes.get("actions") or []
     if actions:

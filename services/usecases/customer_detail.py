@@ -263,7 +263,8 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:  #
     others = [r for r in interaction_rows if r.source != CONVERSATION_SOURCE]
     events.extend(_email_events([r for r in others if r.kind in email_kinds]))
     events.extend(
-        conversation_event(r, local_time(r.occurred_at, r.utc_offset_minutes)) for r in talks
+        conversation_event(r, local_time(r.occurred_at, r.utc_offset_minutes), profile["name"])
+        for r in talks
     )
     for r in others:
         event = _interaction_event(r) if r.kind not in email_kinds else None

@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,6 +39,9 @@ from views.kit.accessibility import name
 if TYPE_CHECKING:
     from services.people.contacts import Person
 
+# Under this width, in widths of "M" of the pane's font, the address column is left out.
+NARROW_EMS = 45
+EMAIL_COLUMN = 4
 # "The CRM's role": the role the user set is taken back.
 CRM_ROLE = ""
 
@@ -137,7 +140,12 @@ class PeopleTab(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # The title and the address share what is left, cut with "…" (their tooltips hold
+        # them whole): the table never scrolls sideways, at 150 % text too.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.table.activated.connect(lambda _index: self._on_write_clicked())
         self.role_button = QPushButton("Set role", self)
@@ -173,6 +181,13 @@ class PeopleTab(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self._update_buttons()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        """A narrow pane (larger text, a small screen) leaves the address to the row's
+        tooltip and to Write to them…, so that names, titles and roles stay readable."""
+        super().resizeEvent(event)
+        wide_enough = self.fontMetrics().horizontalAdvance("M") * NARROW_EMS
+        self.table.setColumnHidden(EMAIL_COLUMN, self.table.viewport().width() < wide_enough)
 
     @property
     def people(self) -> tuple[Person, ...]:

@@ -1,5 +1,6 @@
 """An account's people as a small table model: name (✉ on whom emails go to, "left" on
-who has left), title, role, last two-way contact and email, each row ready-made text."""
+who has left), title, role, last two-way contact ("Last two-way": a call, meeting, chat,
+ticket or email of theirs) and email, each row ready-made text."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from views.kit.accessibility import ACCESSIBLE_ROLES, item_data
 
 Index = QModelIndex | QPersistentModelIndex
 
-HEADERS = ("Name", "Title", "Role", "Last two-way contact", "Email")
+HEADERS = ("Name", "Title", "Role", "Last two-way", "Email")
 
 
 class PeopleTableModel(QAbstractTableModel):
@@ -44,8 +45,11 @@ class PeopleTableModel(QAbstractTableModel):
             return item_data(self, index, role)
         if not index.isValid():
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._rows[index.row()][index.column()] or None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row[index.column()] or None
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole row: a narrow pane hides some
+            return "\n".join(part for part in (row[0], row[1], row[2], row[4]) if part)
         if role == Qt.ItemDataRole.ForegroundRole and self._left[index.row()]:
             return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
         return None

@@ -1,0 +1,142 @@
+"""Render the customer pane's People tab and a timeline of imported conversations
+offscreen in the window at 1366x768, text at 100 % and 150 %, light and dark, into --out
+(docs/window by default): customers-people-1366x768-{text}-{theme}.png and
+customers-conversations-1366x768-{text}-{theme}.png. The workspace is the hand-made
+business book of tests/data/contacts (Contoso Freight and its four people) with the Gong
+call and the mailbox of tests/data/conversations matched to Northwind.
+
+    .venv/bin/python bench/people_screenshots.py [--out docs/window] [--text 100,150]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+SIZE = (1366, 768)
+TEXT = {"100": 1.0, "150": 1.5, "200": 2.0}
+MORE = "customer_id,name,email,company\nN1,Marco Ruiz,marco.ruiz@northwind.example,Northwind\n"
+
+
+def build(path: Path) -> dict[str, int]:
+    """The book: its accounts and people, then the conversations; the two customers shown."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from app.workspace import open_workspace, to_url
+    from services.importing.service import run_import
+    from services.settings import set_setting
+
+    data = ROOT / "tests" / "data"
+    ws = open_workspace(to_url(str(path)), backup=False)
+    for name in ("Account.csv", "Contact.csv", "AccountContactRole.csv"):
+        run_import(ws.engine, [data / "contacts" / name])
+    more = path.with_name("more.csv")
+    more.write_text(MORE, encoding="utf-8")
+    run_import(ws.engine, [more])
+    with Session(ws.engine) as session, session.begin():
+        set_setting(session, "outreach.team_domains", ["ourco.example"])
+    for name in ("gong.json", "thread.mbox"):
+        run_import(ws.engine, [data / "conversations" / name])
+    with ws.engine.connect() as conn:
+        ids = {
+            "contoso": conn.execute(
+                text("SELECT id FROM customers WHERE company = 'Contoso Freight'")
+            ).scalar_one(),
+            "northwind": conn.execute(
+                text("SELECT id FROM customers WHERE external_id = 'N1'")
+            ).scalar_one(),
+        }
+    ws.close()
+    return {k: int(v) for k, v in ids.items()}
+
+
+def shoot(app: Any, mode: Any, scale: str, workspace: Path, ids: dict[str, int], out: Path) -> None:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QFont
+
+    from app.gui.application import make_controller
+    from app.workspace import to_url
+    from views.shell.main_window import TAB_CUSTOMERS
+    from views.workspace.checklist_card import ChecklistCard
+
+    before = QFont(app.font())
+    font = QFont(before)
+    font.setPointSizeF(before.pointSizeF() * TEXT[scale])
+    app.setFont(font)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(str(Path(tmp) / "ui.ini"), QSettings.Format.IniFormat)
+        settings.setValue("ui/theme", mode.value)
+        gui = make_controller(app, settings, show_dialogs=False)
+        window, jobs = gui.window, gui.jobs
+
+        def settle(condition: Callable[[], bool], seconds: float = 60.0) -> None:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                app.processEvents()
+                if condition() and jobs.is_idle():
+                    break
+                time.sleep(0.01)
+            for _ in range(20):
+                app.processEvents()
+
+        window.resize(*SIZE)
+        window.show()
+        gui.open_url(to_url(str(workspace)), startup=True)
+        settle(lambda: window.customers_pane.model.rowCount() > 0)
+        for card in window.findChildren(ChecklistCard):
+            card.hide()
+        window.tabs.setCurrentIndex(TAB_CUSTOMERS)
+        pane = window.detail_pane
+        for key, tab, name in (
+            ("contoso", pane.people_tab, "people"),
+            ("northwind", pane.timeline_view, "conversations"),
+        ):
+            window.customers_pane.select_customer(ids[key])
+            settle(lambda k=key: pane.detail is not None and pane.detail.id == ids[k])
+            pane.tabs.setCurrentWidget(tab)
+            settle(lambda: True)
+            path = out / f"customers-{name}-1366x768-{scale}-{mode.value}.png"
+            window.grab().save(str(path))
+            print(path)
+        gui.shutdown()
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    app.setFont(before)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "window")
+    parser.add_argument("--text", default="100,150", help="text sizes, in percent")
+    parser.add_argument("--themes", default="light,dark")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    from PySide6.QtWidgets import QApplication
+
+    from views.kit.theme import ThemeMode
+
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as tmp:
+        workspace = Path(tmp) / "people.radar.sqlite"
+        ids = build(workspace)
+        for theme in args.themes.split(","):
+            for scale in args.text.split(","):
+                shoot(app, ThemeMode(theme), scale, workspace, ids, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
