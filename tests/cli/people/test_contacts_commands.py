@@ -1,0 +1,102 @@
+"""The `contacts` commands on the hand-made business book of tests/data/contacts: an
+account's people listed (table, CSV and JSON) with whom emails go to; a role set and
+cleared; a person added and refused twice; the refusals in words; and `import` of a
+conversation file from the command line, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from app.cli.main import main
+from app.workspace import open_workspace
+from services.importing.service import run_import
+from tests.support.paths import DATA
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def book(workspace_url: str) -> str:
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        for name in ("Account.csv", "Contact.csv", "AccountContactRole.csv"):
+            assert run_import(ws.engine, [DATA / "contacts" / name]).landed
+    finally:
+        ws.close()
+    return workspace_url
+
+
+def listed(url: str, who: str) -> list[dict[str, str]]:
+    code, out, err = run("--db", url, "contacts", "list", who, "--format", "csv")
+    assert code == 0, err
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def test_the_list_names_the_people_and_whom_emails_go_to(book: str) -> None:
+    code, out, _ = run("--db", book, "contacts", "list", "Contoso Freight")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Contoso Freight: 4 people"
+    assert "Maria Delgado" in lines[2]
+    assert lines[2].endswith("← emails go here")
+    rows = listed(book, "contoso")
+    assert [(r["name"], r["role"], r["role_set_by"], r["writes_to"]) for r in rows] == [
+        ("Maria Delgado", "champion", "crm", "true"),
+        ("Tom Okafor", "decision_maker", "crm", "false"),
+        ("Accounts Payable", "billing", "crm", "false"),
+        ("Lena Fischer", "user", "crm", "false"),
+    ]
+    code, out, _ = run("--db", book, "contacts", "list", "tom.okafor@contoso-freight.example.com",
+                       "--format", "json")  # fmt: skip
+    assert code == 0
+    assert [p["name"] for p in json.loads(out)][0] == "Maria Delgado"  # found by a person's address
+
+
+def test_a_role_set_wins_and_clearing_it_gives_the_crms_back(book: str) -> None:
+    lena = next(r for r in listed(book, "contoso") if r["name"] == "Lena Fischer")
+    code, out, _ = run("--db", book, "contacts", "role", lena["contact_id"], "champion")
+    assert (code, out.strip()) == (0, f"Contact {lena['contact_id']} is now: Champion.")
+    first = listed(book, "contoso")[0]
+    assert (first["name"], first["role_set_by"], first["writes_to"]) == (
+        "Lena Fischer",
+        "you",
+        "true",
+    )
+    code, _, _ = run("--db", book, "contacts", "role", lena["contact_id"], "--clear")
+    assert code == 0
+    back = next(r for r in listed(book, "contoso") if r["name"] == "Lena Fischer")
+    assert (back["role"], back["role_set_by"]) == ("user", "crm")
+    code, _, err = run("--db", book, "contacts", "role", lena["contact_id"])
+    assert code != 0
+    assert "Give a role, or --clear" in err
+    code, _, err = run("--db", book, "contacts", "role", "999", "user")
+    assert code != 0
+    assert "There is no contact 999" in err
+
+
+def test_a_person_is_added_once(book: str) -> None:
+    args = ("--db", book, "contacts", "add", "Northwind Clinics", "--name", "Ana Ruiz",
+            "--email", "ana@northwind-clinics.example.com", "--role", "billing")  # fmt: skip
+    code, out, _ = run(*args)
+    assert code == 0
+    assert out.startswith("Added Ana Ruiz as contact ")
+    assert "Ana Ruiz" in [r["name"] for r in listed(book, "Northwind Clinics")]
+    code, _, err = run(*args)
+    assert code != 0
+    assert "already one of this account's people" in err
+
+
+def test_a_conversation_file_imports_from_the_command_line(book: str) -> None:
+    code, out, err = run("--db", book, "import", str(DATA / "conversations" / "teams.vtt"))
+    # Priya Nair and Tom O'Brien are no one here: listed, nothing saved, still a landing.
+    assert code == 0, err
+    assert "matched no account and were not saved" in out
+    assert "teams.vtt: the meeting" in out
