@@ -85,6 +85,12 @@ RECOMMENDATIONS: dict[str, tuple[str, str, float | None]] = {
         "sales offer until it is settled.",
         None,
     ),
+    "conversation_risk": (
+        "Answer what they raised",
+        "Call the person who said it about exactly that (their words are in the reason and "
+        "the timeline), then agree the next step; no sales offer before it is answered.",
+        None,
+    ),
     "ticket_past_sla": (
         "Get the ticket resolved",
         "A support ticket is late: chase it with support and tell the customer when it "

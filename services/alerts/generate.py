@@ -28,6 +28,9 @@ days" ends with the scores' as-of date T:
   (services/scoring/health.usual_gap, the same number the drivers quote).
 - negative_experience [warning]: >= 2 tickets rated bad, or a review of 1-2 stars,
   within 60 days.
+- conversation_risk [warning]: in a conversation imported within 30 days the customer
+  raised cancellation, a competitor, a budget cut, a price complaint or their champion
+  leaving (services/alerts/conversation_risk.py).
 - ticket_past_sla [warning]: a ticket whose status is not finished (solved, closed,
   resolved, cancelled; a ticket without a status does not count) opened more than 72
   hours before the earlier of now and the end of T.

@@ -57,6 +57,7 @@ from services.alerts._db import (
 )
 from services.alerts.config import AlertConfig, RuleConfig
 from services.alerts.contact_times import contacts_since
+from services.alerts.conversation_risk import read_conversation_risks
 from services.alerts.lapse import LAPSE_RULE, lapse_chance, run_bgnbd
 from services.alerts.renewal_rules import read_renewals
 from services.alerts.usage_drop import read_usage_drop, read_weeks, usage_frame
@@ -250,6 +251,7 @@ def _read_inputs(
     # measured up to now when T is today.
     ref = min(now, end)
     _experience(conn, snap, config, end)
+    read_conversation_risks(conn, snap, config, end)
     _late_tickets(conn, snap, config, ref)
     _clicks(conn, snap, config, end)
     deals = _stalled_deals(conn, config, ref)

@@ -62,6 +62,7 @@ RULE_GOALS = {
     "ticket_past_sla": "apology",
     "expansion": "expansion",
     "stalled_opportunity": "check_in",
+    "conversation_risk": "check_in",
 }
 # The goal that puts things right; the rules that are about a complaint themselves.
 COMPLAINT_GOAL = "apology"

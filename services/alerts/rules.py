@@ -16,6 +16,8 @@ import pandas as pd
 
 from services.alerts._db import positions
 from services.alerts.config import AlertConfig
+from services.alerts.conversation_risk import RULE as RISK_RULE
+from services.alerts.conversation_risk import conversation_risk_alerts
 from services.alerts.inputs import AlertInputs
 from services.alerts.lapse import LAPSE_RULE, lapse_coming, say_win_back
 from services.alerts.renewal_rules import renewal_alerts
@@ -200,6 +202,14 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
             return " and ".join(said) + f" in {window} days"
 
         add(rule.key, mask, [experience(r) for r in np.flatnonzero(mask).tolist()], at_risk)
+
+    rule = config.rule(RISK_RULE)
+    if rule.enabled and "risks_raised" in c:
+        worth = np.fmax(np.nan_to_num(base), np.nan_to_num(clv))
+        holds, said, stake = conversation_risk_alerts(c, at_risk, worth)
+        add(rule.key, holds, said, stake)
+        # A customer who said they will leave: critical, never held back by the daily cap.
+        parts[-1].loc[c["risk_severe"].to_numpy(bool)[holds], "severity"] = "critical"
 
     rule = config.rule("ticket_past_sla")
     if rule.enabled:

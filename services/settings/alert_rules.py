@@ -67,6 +67,14 @@ ALERT_RULES: tuple[AlertRuleSpec, ...] = (
         "in a recent window.",
     ),
     AlertRuleSpec(
+        "conversation_risk",
+        "Risk raised in a conversation",
+        "warning",
+        "In a call, meeting, chat, email or post imported in a recent window, the customer "
+        "said they may cancel, named a competitor, had their budget cut, complained about "
+        "the price or said their champion is leaving. Needs imported conversations.",
+    ),
+    AlertRuleSpec(
         "ticket_past_sla",
         "Ticket past SLA",
         "warning",
@@ -137,6 +145,8 @@ ALERT_PARAMETERS: tuple[_Param, ...] = (
      "The usual gap is the median number of days between a customer's purchase days."),
     ("gone_quiet", "max_quiet_days", int, 365, "Not after", "days without an order", 1, 3650,
      "Past this many days a customer counts as lost rather than quiet."),
+    ("conversation_risk", "window_days", int, 30, "Within the last", "days", 1, 365,
+     "Conversations this recent count."),
     ("negative_experience", "window_days", int, 60, "Within the last", "days", 1, 730,
      "How far back tickets and reviews count."),
     ("negative_experience", "min_bad_tickets", int, 2, "Negative tickets at least",

@@ -34,7 +34,11 @@ READS = {
     (("workspace", "sync-back"), "--copy"),
 }
 # What a command needs besides its output option to get as far as writing.
-POSITIONALS = {(("export",), "what"): "scores", (("import",), "paths"): "{orders}"}
+POSITIONALS = {
+    (("export",), "what"): "scores",
+    (("import",), "paths"): "{orders}",
+    (("contacts", "list"), "customer"): "C1",
+}
 OPTIONS = {
     ("draft",): ["--batch", "--alerts", "severity=critical"],
     ("workspace", "take-offline"): ["--from", "postgresql+psycopg://radar@127.0.0.1:9/radar"],

@@ -56,6 +56,7 @@ SPECIAL: dict[str, Any] = {
     "llm.reviewed_remote": ["http://llm.corp.example:8080/v1"],
     "outreach.sent_fields": ["first_name", "tier"],
     "outreach.team_domains": ["example.com"],
+    "listen.competitors": ["Northwind"],
     "outreach.templates": {"win_back": {"subject": "Hello", "body": "Hi {{ first_name }}"}},
     "escalation.notify_email": "lead@example.com",
     "escalation.ticket.priorities": ["Urgent"],
