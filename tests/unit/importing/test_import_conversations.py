@@ -168,8 +168,6 @@ def test_the_timeline_shows_the_call_its_risk_and_summary(engine: Engine) -> Non
         cid = conn.execute(text("SELECT id FROM customers WHERE external_id = 'N1'")).scalar_one()
     detail = load_customer_detail(engine, int(cid))
     (event,) = [e for e in detail.timeline if e.kind == "risk_raised"]
-    assert event.title == (
-        "Call ⚠ complained about the price · Northwind renewal check-in"
-    )
+    assert event.title == ("Call ⚠ complained about the price · Northwind renewal check-in")
     assert "The new pricing is hard to justify." in event.detail
     assert "Promised: I will send a proposal on Monday." in event.detail
