@@ -29,7 +29,7 @@ Examples:
       --email ana@contoso.example --role user"""
 
 HEADER = ["contact_id", "name", "email", "title", "role", "role_set_by", "left_on",
-          "last_two_way_contact", "writes_to"]  # fmt: skip
+          "bounced_on", "last_two_way_contact", "writes_to"]  # fmt: skip
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -84,6 +84,7 @@ def _row(person: Person, writes_to: bool) -> list[object]:
         person.role,
         ("you" if person.role_set_by_user else "crm") if person.role else None,
         person.left_on.isoformat() if person.left_on else None,
+        person.bounced_on.isoformat() if person.bounced_on else None,
         person.last_two_way.isoformat() if person.last_two_way else None,
         writes_to,
     ]
@@ -98,16 +99,18 @@ def _table(people: list[Person], chosen: Person | None, account: str) -> list[st
     from services.core.formatting import format_date
 
     lines = [f"{account}: {len(people)} {'person' if len(people) == 1 else 'people'}"]
-    lines.append(f"{'ID':>6}  {'NAME':<22} {'TITLE':<22} {'ROLE':<16} {'LAST TWO-WAY':<13} EMAIL")
+    lines.append(f"{'ID':>6}  {'NAME':<22} {'TITLE':<22} {'ROLE':<22} {'LAST TWO-WAY':<13} EMAIL")
     for p in people:
-        role = p.role_label + (" (you)" if p.role_set_by_user else "")
+        role = p.role_label + (" (set by you)" if p.role_set_by_user else "")
         heard = format_date(p.last_two_way.date()) if p.last_two_way else "never"
         mark = "  ← emails go here" if chosen is not None and p is chosen else ""
         left = f"  (left {p.left_on.isoformat()})" if p.left_on else ""
+        if p.bounced_on:
+            left += f"  (address bounced {p.bounced_on.isoformat()})"
         ident = "-" if p.contact_id is None else str(p.contact_id)
         lines.append(
             f"{ident:>6}  {_cut(p.name or '-', 22):<22} {_cut(p.title or '-', 22):<22} "
-            f"{_cut(role or '-', 16):<16} {heard:<13} {p.email or '-'}{left}{mark}"
+            f"{_cut(role or '-', 22):<22} {heard:<13} {p.email or '-'}{left}{mark}"
         )
     if chosen is None:
         lines.append("No one here can be emailed: no address, or everyone has left.")

@@ -53,6 +53,18 @@ from services.importing.types import (
 from services.settings.views import ListenSettings, MailSettings, OutreachSettings
 
 CONVERSATIONS_KIND = "conversations"
+# Each format as an import's detected format names it (the history, the report).
+FORMAT_NAMES = {
+    "webvtt": "WebVTT transcript",
+    "srt": "SRT transcript",
+    "gong": "Gong calls",
+    "text": "Text transcript",
+    "intercom": "Intercom chats",
+    "zendesk_chat": "Zendesk Chat",
+    "eml": "Email (.eml)",
+    "mbox": "Mailbox (.mbox)",
+    "social_csv": "Social mentions",
+}
 SOURCE = "conversations"
 TEXT_LIMIT = 20_000
 _EXTENSIONS = frozenset(ext for f in FORMATS for ext in f.extensions)
@@ -222,7 +234,7 @@ def _start_run(conn: Connection, path: Path) -> int:
             source_path=display_path(path.resolve()),
             file_name=display_path(path.name),
             file_sha256=None,
-            detected_format=CONVERSATIONS_KIND,
+            detected_format="Conversations",
             kind=CONVERSATIONS_KIND,
             status="running",
             started_at=utcnow(),
@@ -359,13 +371,13 @@ def import_conversations(
                 inserted=tally.stored,
                 updated=0,
                 rejected=len(tally.skipped) + len(tally.unmatched) + tally.undated,
+                detected_format=_format_name(conversations),
                 report={"notes": notes},
             )
         )
-    formats = sorted({c.source for c in conversations})
     return FileReport(
         file=path.name,
-        detected_format=formats[0] if len(formats) == 1 else CONVERSATIONS_KIND,
+        detected_format=_format_name(conversations),
         run_id=None if dry_run else run_id,
         landed=True,
         rows_read=tally.read,
@@ -379,6 +391,13 @@ def import_conversations(
         kind=CONVERSATIONS_KIND,
         by_kind=(KindCounts(CONVERSATIONS_KIND, tally.stored, 0, tally.unchanged),),
     )
+
+
+def _format_name(conversations: list[Conversation]) -> str:
+    formats = sorted({c.source for c in conversations})
+    if len(formats) == 1:
+        return FORMAT_NAMES.get(formats[0], formats[0])
+    return "Conversations"
 
 
 def _ours(mail: MailSettings) -> tuple[str, ...]:
@@ -435,7 +454,7 @@ def _unmatched_words(conversation: Conversation, directory: Directory) -> str:
     when = f" of {conversation.started_at:%b %d, %Y}" if conversation.started_at else ""
     title = f" \u201c{conversation.title}\u201d" if conversation.title else ""
     kind = _KIND_WORDS.get(conversation.kind, conversation.kind)
-    return f"{conversation.file}: the {kind}{title}{when} with {named}"
+    return f"the {kind}{title}{when} with {named}"
 
 
 def _notes(tally: Tally) -> list[str]:
@@ -492,8 +511,13 @@ def preview_conversations(path: Path) -> FilePreview:
     formats: set[str] = set()
     for file in files:
         if file.suffix.lower() == ".mbox":
-            count += _mbox_messages(file)
+            messages = _mbox_messages(file)
+            count += messages
             formats.add("mbox")
+            problems.append(
+                f"{file.name} is a mailbox of about {messages:,} emails: they are counted "
+                "here, not read; they are read and matched when imported"
+            )
             continue
         try:
             found, skipped = read_conversations(file)
@@ -506,14 +530,17 @@ def preview_conversations(path: Path) -> FilePreview:
             f"{s.file}: {s.reason}" + (f" ({s.where})" if s.where else "") for s in skipped[:5]
         )
         for c in found[: max(0, 20 - len(rows))]:
-            when = f"{c.started_at:%Y-%m-%d %H:%M}" if c.started_at else "(no date: the file's)"
+            when = f"{c.started_at:%Y-%m-%d %H:%M}" if c.started_at else "(the file's date)"
             people = ", ".join(p.name or p.email for p in c.participants[:4])
             rows.append((when, _KIND_WORDS.get(c.kind, c.kind), c.title, people))
     title = next((f.words for f in FORMATS if formats == {f.name}), "Conversations")
+
     return FilePreview(
         path=str(path),
         file_name=display_path(path.name),
-        detected_format=next(iter(formats)) if len(formats) == 1 else CONVERSATIONS_KIND,
+        detected_format=FORMAT_NAMES.get(next(iter(formats)), "Conversations")
+        if len(formats) == 1
+        else "Conversations",
         format_title=title,
         kind=CONVERSATIONS_KIND,
         kinds=(CONVERSATIONS_KIND,),

@@ -55,7 +55,7 @@ from services.outreach.records import (
     DraftContext,
     LastOrder,
 )
-from services.people.contacts import Person, people_of, recipient
+from services.people.contacts import Person, is_mailbox, people_of, recipient
 from services.scoring.queries import value_months
 from services.settings import GOALS, TONES
 from services.settings.views import MailSettings, OutreachSettings, SenderSettings
@@ -191,7 +191,9 @@ def _addressee(
     person = recipient(people, contact_id)
     if person is not None and person.contact_id is not None:
         email = person.email
-        if person.name:
+        if is_mailbox(person.name, person.email):
+            first, surname = "", ""  # a shared mailbox: greeted without a name
+        elif person.name:
             first, _, surname = person.name.partition(" ")
     choices = tuple(
         (p.contact_id, f"{p.label} · {p.role_label}" if p.role_label else p.label)

@@ -18,6 +18,7 @@ decision maker, a user, someone with no role, and the billing contact last
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -63,6 +64,9 @@ class Person:
     left_on: dt.date | None = None
     last_two_way: dt.datetime | None = None
     source: str = ""
+    # The day their address bounced, as the CRM recorded it (Salesforce's
+    # EmailBouncedDate): no email goes there until it is fixed.
+    bounced_on: dt.date | None = None
 
     @property
     def role_label(self) -> str:
@@ -70,8 +74,9 @@ class Person:
 
     @property
     def reachable(self) -> bool:
-        """Whether an email can go to them: an address, and still at the account."""
-        return bool(self.email) and self.left_on is None
+        """Whether an email can go to them: an address that has not bounced, and still at
+        the account."""
+        return bool(self.email) and self.left_on is None and self.bounced_on is None
 
     @property
     def label(self) -> str:
@@ -79,6 +84,49 @@ class Person:
         if self.name and self.email:
             return f"{self.name} <{self.email}>"
         return self.name or self.email
+
+
+# The local parts of shared mailboxes: a team's address, not a person to greet by name.
+MAILBOX_LOCALS = frozenset(
+    {
+        "ap", "ar", "accounts", "accountspayable", "accounts.payable", "billing", "finance",
+        "invoices", "invoice", "info", "office", "support", "sales", "admin", "hello",
+        "contact", "team", "orders", "purchasing", "procurement", "payables", "hr",
+    }
+)  # fmt: skip
+
+
+def is_mailbox(name: str, email: str) -> bool:
+    """Whether a contact is a shared mailbox ("Accounts Payable" <ap@…>), whom a draft
+    greets without a first name."""
+    local = email.split("@", 1)[0].lower() if "@" in email else ""
+    words = name.lower().replace("-", " ").split()
+    return local in MAILBOX_LOCALS or " ".join(words) in {"accounts payable", "billing", "finance"}
+
+
+# Where the CRMs record that a contact's address bounced.
+BOUNCE_KEYS = ("EmailBouncedDate", "Email hard bounce date", "bounced_at")
+
+
+def bounced_on(attributes: object) -> dt.date | None:
+    """The day a contact's address bounced, from their attributes (None: it has not)."""
+    if isinstance(attributes, str):
+        import json
+
+        try:
+            attributes = json.loads(attributes)
+        except ValueError:
+            return None
+    if not isinstance(attributes, dict):
+        return None
+    for key in BOUNCE_KEYS:
+        value = str(attributes.get(key) or "").strip()
+        if len(value) >= 10:
+            try:
+                return dt.date.fromisoformat(value[:10])
+            except ValueError:
+                continue
+    return None
 
 
 def _order(person: Person) -> tuple[bool, int, bool, float, str]:
@@ -118,7 +166,16 @@ def people_of(session: Session, customer_id: int) -> list[Person]:
     c = Contact.__table__.c
     rows = session.execute(
         select(
-            c.id, c.name, c.email, c.title, c.phone, c.role, c.user_role, c.left_on, c.source
+            c.id,
+            c.name,
+            c.email,
+            c.title,
+            c.phone,
+            c.role,
+            c.user_role,
+            c.left_on,
+            c.source,
+            c.attributes,
         ).where(c.customer_id == customer_id)
     ).all()
     if not rows:
@@ -151,6 +208,7 @@ def people_of(session: Session, customer_id: int) -> list[Person]:
                 left_on=row.left_on,
                 last_two_way=last,
                 source=row.source or "",
+                bounced_on=bounced_on(row.attributes),
             )
         )
     return sorted(people, key=_order)
@@ -233,7 +291,7 @@ def add_contact(
     name, email, title = name.strip(), email.strip(), title.strip()
     if not name and not email:
         raise ContactError("A contact needs a name or an email address.")
-    if email and ("@" not in email or " " in email):
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise ContactError(f"'{email}' is not an email address.")
     if role is not None and role not in CONTACT_ROLES:
         raise ContactError(f"'{role}' is not a role; use one of {', '.join(CONTACT_ROLES)}.")
@@ -296,9 +354,9 @@ def champions(session: Session, customer_ids: Sequence[int]) -> dict[int, Person
     ids = sorted(set(customer_ids))
     for start in range(0, len(ids), 1000):
         part = ids[start : start + 1000]
-        query = select(c.id, c.customer_id, c.name, c.email, c.role, c.user_role, c.left_on).where(
-            c.customer_id.in_(part)
-        )
+        query = select(
+            c.id, c.customer_id, c.name, c.email, c.role, c.user_role, c.left_on, c.attributes
+        ).where(c.customer_id.in_(part))
         for row in session.execute(query):
             by_account.setdefault(int(row.customer_id), []).append(
                 Person(
@@ -308,6 +366,7 @@ def champions(session: Session, customer_ids: Sequence[int]) -> dict[int, Person
                     role=row.user_role or row.role,
                     role_set_by_user=row.user_role is not None,
                     left_on=row.left_on,
+                    bounced_on=bounced_on(row.attributes),
                 )
             )
     out = {}

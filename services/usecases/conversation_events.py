@@ -55,8 +55,11 @@ def conversation_event(row: Any, when: dt.datetime | None, customer: str = "") -
     actions = attributes.get("actions") or []
     if actions:
         first = actions[0]
+        what = str(first.get("what", ""))
         due = f" (by {first['by']})" if first.get("by") else ""
-        summary += f" Promised: {first.get('what', '')}{due}"
+        # The summary often holds the promise already: it is said once, with its day.
+        summary = summary.replace(what, "").strip() if what else summary
+        summary += f" Promised: {what}{due}"
     summary = " ".join(summary.split())
     if len(summary) > DETAIL_LIMIT:
         summary = summary[: DETAIL_LIMIT - 1] + "…"

@@ -9,6 +9,7 @@ had people; roles and "Add person…" are for the people the exports or the user
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,8 @@ from views.kit.accessibility import name
 if TYPE_CHECKING:
     from services.people.contacts import Person
 
+# An address as add_contact takes it: something, "@", a domain with a dot, no spaces.
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # Under this width, in widths of "M" of the pane's font, the address column is left out.
 NARROW_EMS = 45
 EMAIL_COLUMN = 4
@@ -87,11 +90,29 @@ class AddPersonDialog(QDialog):
             edit.textChanged.connect(self._update_ok)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        # What is wrong with what was typed, said here: the dialog stays, nothing is lost.
+        self.problem = QLabel("", self)
+        self.problem.setProperty("tone", "critical")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        self.email_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 24)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
+        layout.addWidget(self.problem)
         layout.addWidget(buttons)
         self.name_edit.setFocus()
+
+    def accept(self) -> None:
+        """Add, unless the address is not one (then say so and keep everything typed)."""
+        email = self.email_edit.text().strip()
+        if email and not EMAIL_SHAPE.fullmatch(email):
+            self.problem.setText(f"'{email}' is not an email address (name@company.com).")
+            self.problem.show()
+            self.email_edit.setFocus()
+            self.email_edit.selectAll()
+            return
+        super().accept()
 
     def _update_ok(self) -> None:
         self.ok.setEnabled(bool(self.name_edit.text().strip() or self.email_edit.text().strip()))
@@ -199,16 +220,18 @@ class PeopleTab(QWidget):
         today = self._today()
         rows = []
         for person in self._people:
-            role = person.role_label + (" (you)" if person.role_set_by_user else "")
+            role = person.role_label + (" (set by you)" if person.role_set_by_user else "")
             who = person.name or person.email or "(no name)"
             if person.contact_id is not None and person.contact_id == writes_to:
                 who += "  ✉"
             if person.left_on is not None:
                 who += f"  (left {format_date(person.left_on)})"
+            if person.bounced_on is not None:
+                who += f"  (address bounced {format_date(person.bounced_on)})"
             rows.append(
                 (who, person.title, role, heard_words(person.last_two_way, today), person.email)
             )
-        self.model.set_rows(rows, [p.left_on is not None for p in self._people])
+        self.model.set_rows(rows, [not p.reachable and bool(p.email) for p in self._people])
         self.summary.setText(self._summary_words(writes_to))
         if self._people:
             self.table.selectRow(0)

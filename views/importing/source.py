@@ -28,8 +28,10 @@ CancelledFn = Callable[[], bool]
 
 # What the file dialogs offer and what a dropped folder is searched for.
 IMPORT_FILE_FILTER = (
-    "Export files (*.csv *.tsv *.txt *.xlsx *.json *.jsonl *.ndjson *.gz);;CSV files (*.csv);;"
-    "Excel workbooks (*.xlsx);;Product usage (JSON lines) (*.json *.jsonl *.ndjson *.gz);;"
+    "Export files (*.csv *.tsv *.txt *.xlsx *.json *.jsonl *.ndjson *.gz *.vtt *.srt *.eml "
+    "*.mbox);;CSV files (*.csv);;Excel workbooks (*.xlsx);;"
+    "Product usage (JSON lines) (*.json *.jsonl *.ndjson *.gz);;"
+    "Conversations: transcripts, chats, emails (*.vtt *.srt *.txt *.json *.eml *.mbox *.csv);;"
     "All files (*)"
 )
 

@@ -41,6 +41,7 @@ from services.outreach.composer_text import (
     provider_words,
 )
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
+from views.kit.confirm import ask_yes_cancel
 from views.kit.jobs import JobRunner, TaskState
 from views.outreach.composer_dialog import VARIANTS, ComposerDialog, ComposerHeader
 
@@ -73,6 +74,7 @@ class ComposerController(QObject):
         confirm_problems: ProblemsFn | None = None,
         ask_sent_on_close: Callable[[str], bool] | None = None,
         clock: Callable[[], dt.datetime] | None = None,
+        confirm_rewrite: Callable[[str], bool] | None = None,
     ) -> None:
         jobs, window = context.jobs, context.window
         super().__init__(window)
@@ -102,6 +104,14 @@ class ComposerController(QObject):
         )
         self._copy_text = copy_text
         self._clock = clock
+        # Another person picked in To while a draft holds the user's edits: asked first.
+        self._confirm_rewrite = confirm_rewrite or (
+            lambda person: ask_yes_cancel(
+                self._parent_widget(),
+                "Write the drafts again?",
+                f"Write both drafts again to {person}? The changes you made to them are lost.",
+            )
+        )
         self._experiment = ""
         self.dialog: ComposerDialog | None = None
         self.request: DraftRequest | None = None
@@ -413,6 +423,16 @@ class ComposerController(QObject):
         greeting and the address change together)."""
         dialog = self.dialog
         if dialog is None:
+            return
+        edited = any(
+            variant.draft is not None and box.body.toPlainText() != variant.draft.body
+            for variant, box in zip(self._drafts.variants, dialog.variants, strict=True)
+        )
+        person = dialog.person.currentText().split(" <", 1)[0]
+        if edited and not self._confirm_rewrite(person):
+            header = dialog.header
+            if header is not None:
+                dialog.set_header(header)  # the To list back on whom the drafts are for
             return
         self._contact_id = contact_id
         self._prepare(

@@ -99,4 +99,5 @@ def test_a_conversation_file_imports_from_the_command_line(book: str) -> None:
     # Priya Nair and Tom O'Brien are no one here: listed, nothing saved, still a landing.
     assert code == 0, err
     assert "matched no account and were not saved" in out
-    assert "teams.vtt: the meeting" in out
+    assert "the meeting of " in out
+    assert "with Priya Nair, Tom O'Brien" in out

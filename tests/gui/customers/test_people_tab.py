@@ -95,7 +95,7 @@ def test_a_role_set_in_the_tab_is_kept_and_ctrl_z_takes_it_back(
     champion = next(a for a in tab.role_menu.actions() if a.text() == "Champion")
     champion.trigger()
     qtbot.waitUntil(lambda: rows(pane)[0][0].startswith("Lena Fischer"), timeout=TIMEOUT_MS)
-    assert rows(pane)[0][2] == "Champion (you)"
+    assert rows(pane)[0][2] == "Champion (set by you)"
     assert "Emails go to Lena Fischer" in tab.summary.text()
     assert history.last_label == "Made Lena Fischer champion"
     lena = next(p for p in read_people(book.engine, 1) if p.name == "Lena Fischer")
@@ -122,9 +122,12 @@ def test_a_person_added_is_listed_and_undo_removes_them(
     monkeypatch.setattr(people_tab.AddPersonDialog, "exec", answer)
     pane.people_tab.add_button.click()
     qtbot.waitUntil(lambda: len(rows(pane)) == 3, timeout=TIMEOUT_MS)
-    # A billing contact is written to only when no one else can be.
-    assert ["Ana Ruiz", "", "Billing (you)"] in [r[:3] for r in rows(pane)]
-    assert "Emails go to Dan Whitfield" in pane.people_tab.summary.text()
+    # A billing contact is written to only when no one else can be; Dan's address bounced
+    # (the CRM's EmailBouncedDate), so no email goes to him either.
+    assert ["Ana Ruiz", "", "Billing (set by you)"] in [r[:3] for r in rows(pane)]
+    assert "Emails go to Priya Shah" in pane.people_tab.summary.text()
+    (dan,) = [r for r in rows(pane) if r[0].startswith("Dan Whitfield")]
+    assert dan[0] == "Dan Whitfield  (address bounced Oct 2, 2026)"
     history.undo_last()
     qtbot.waitUntil(lambda: len(rows(pane)) == 2, timeout=TIMEOUT_MS)
     assert [p.name for p in read_people(book.engine, 2)] == ["Dan Whitfield", "Priya Shah"]

@@ -85,7 +85,7 @@ def test_a_gong_call_lands_on_its_account_with_the_customers_risk_and_our_promis
     engine: Engine,
 ) -> None:
     report = one(engine, FILES / "gong.json")
-    assert (report.landed, report.inserted, report.detected_format) == (True, 1, "gong")
+    assert (report.landed, report.inserted, report.detected_format) == (True, 1, "Gong calls")
     assert "1 conversation(s) matched to their account: 1 by address" in report.notes
     (call,) = talks(engine)
     assert (call["kind"], call["customer"], call["subject"]) == (
