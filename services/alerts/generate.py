@@ -30,7 +30,7 @@ days" ends with the scores' as-of date T:
   within 60 days.
 - conversation_risk [warning]: in a conversation imported within 30 days the customer
   raised cancellation, a competitor, a budget cut, a price complaint or their champion
-  leaving (services/alerts/conversation_risk.py).
+  leaving (services.alerts._conversation_risk.py).
 - ticket_past_sla [warning]: a ticket whose status is not finished (solved, closed,
   resolved, cancelled; a ticket without a status does not count) opened more than 72
   hours before the earlier of now and the end of T.

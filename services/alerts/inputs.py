@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from models.db import sqlite_path, translate_db_errors
 from models.schema import Action, Interaction, Opportunity, Order, Outreach, ScoringRun
 from models.vocab import APP_SOURCE, OUTREACH_STATUSES
+from services.alerts._conversation_risk import read_conversation_risks
 from services.alerts._db import (
     as_datetime,
     bools,
@@ -57,7 +58,6 @@ from services.alerts._db import (
 )
 from services.alerts.config import AlertConfig, RuleConfig
 from services.alerts.contact_times import contacts_since
-from services.alerts.conversation_risk import read_conversation_risks
 from services.alerts.lapse import LAPSE_RULE, lapse_chance, run_bgnbd
 from services.alerts.renewal_rules import read_renewals
 from services.alerts.usage_drop import read_usage_drop, read_weeks, usage_frame

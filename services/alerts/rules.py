@@ -14,10 +14,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from services.alerts._conversation_risk import RULE as RISK_RULE
+from services.alerts._conversation_risk import conversation_risk_alerts
 from services.alerts._db import positions
 from services.alerts.config import AlertConfig
-from services.alerts.conversation_risk import RULE as RISK_RULE
-from services.alerts.conversation_risk import conversation_risk_alerts
 from services.alerts.inputs import AlertInputs
 from services.alerts.lapse import LAPSE_RULE, lapse_coming, say_win_back
 from services.alerts.renewal_rules import renewal_alerts

@@ -133,10 +133,3 @@ def conversation_risk_alerts(
     share = c["risk_share"].to_numpy(np.float64)
     stake: FloatArray = np.fmax(np.nan_to_num(at_risk), share * np.maximum(np.nan_to_num(value), 0))
     return mask, reasons, stake
-
-
-def any_conversations(conn: Connection) -> bool:
-    """Whether the workspace holds any imported conversation (else the rule is not
-    evaluated, and says why)."""
-    i = Interaction.__table__.c
-    return conn.execute(select(i.id).where(i.source == SOURCE).limit(1)).first() is not None
