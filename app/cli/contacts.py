@@ -167,9 +167,23 @@ def cmd_role(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise CommandError("Give a role, or --clear to go back to the CRM's role.")
     with command_workspace(args.db) as workspace:
         set_role(workspace.engine, args.contact, args.role, current_actor())
-    said = CONTACT_ROLE_LABELS[args.role] if args.role else "the CRM's role again"
+        crm = _crm_role(workspace, args.contact)
+    if args.role:
+        said = CONTACT_ROLE_LABELS[args.role]
+    else:
+        said = (
+            f"{CONTACT_ROLE_LABELS[crm]}, the CRM's role" if crm else "no role (the CRM gives none)"
+        )
     print(f"Contact {args.contact} is now: {said}.", file=out)
     return EXIT_OK
+
+
+def _crm_role(workspace: Any, contact_id: int) -> str | None:
+    from models.schema import Contact
+
+    with workspace.sessions() as session:
+        contact = session.get(Contact, contact_id)
+        return contact.role if contact is not None else None
 
 
 def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

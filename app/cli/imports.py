@@ -23,7 +23,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this module's commands to the main parser."""
     imp = commands.add_parser(
         "import",
-        help="import CSV/XLSX exports (files or folders)",
+        help="import CSV/XLSX exports and conversation files (files or folders)",
         description="Import exports into the workspace: one transaction per file; rows "
         "that cannot be read are reported and the good ones still land.",
         epilog=IMPORT_EPILOG,

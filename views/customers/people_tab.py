@@ -172,15 +172,7 @@ class PeopleTab(QWidget):
         self.role_button = QPushButton("Set role", self)
         self.role_button.setObjectName("peopleRole")
         self.role_button.setToolTip("The role you give this person; it wins over the CRM's")
-        self.role_menu = QMenu(self.role_button)
-        for role in CONTACT_ROLES:
-            action = QAction(CONTACT_ROLE_LABELS[role], self.role_menu)
-            action.triggered.connect(lambda _c=False, r=role: self._ask_role(r))
-            self.role_menu.addAction(action)
-        self.role_menu.addSeparator()
-        crm = QAction("The CRM's role", self.role_menu)
-        crm.triggered.connect(lambda _c=False: self._ask_role(CRM_ROLE))
-        self.role_menu.addAction(crm)
+        self.role_menu = self._build_role_menu()
         self.role_button.setMenu(self.role_menu)
         self.write_button = QPushButton("Write to them…", self)
         self.write_button.setObjectName("peopleWrite")
@@ -210,12 +202,31 @@ class PeopleTab(QWidget):
         wide_enough = self.fontMetrics().horizontalAdvance("M") * NARROW_EMS
         self.table.setColumnHidden(EMAIL_COLUMN, self.table.viewport().width() < wide_enough)
 
+    def _build_role_menu(self) -> QMenu:
+        """Set role's menu: the roles, each marked when it is the selected person's, then
+        the CRM's role."""
+        menu = QMenu(self.role_button)
+        for role in CONTACT_ROLES:
+            action = QAction(CONTACT_ROLE_LABELS[role], menu)
+            action.setCheckable(True)
+            action.setData(role)
+            action.triggered.connect(lambda _c=False, r=role: self._ask_role(r))
+            menu.addAction(action)
+        menu.addSeparator()
+        crm = QAction("The CRM's role", menu)
+        crm.setCheckable(True)
+        crm.setData(CRM_ROLE)
+        crm.triggered.connect(lambda _c=False: self._ask_role(CRM_ROLE))
+        menu.addAction(crm)
+        return menu
+
     @property
     def people(self) -> tuple[Person, ...]:
         return self._people
 
     def show_people(self, people: Sequence[Person], account: str, writes_to: int | None) -> None:
         """Show the account's people; ``writes_to``: the contact emails go to by default."""
+        kept = self.selected()  # before the list changes: the person, not the row
         self._people, self._account = tuple(people), account
         today = self._today()
         rows = []
@@ -234,7 +245,12 @@ class PeopleTab(QWidget):
         self.model.set_rows(rows, [not p.reachable and bool(p.email) for p in self._people])
         self.summary.setText(self._summary_words(writes_to))
         if self._people:
-            self.table.selectRow(0)
+            # The same person stays selected when the list is read again (a role set, an
+            # undo); else the first.
+            same = [
+                k for k, p in enumerate(self._people) if kept and p.contact_id == kept.contact_id
+            ]
+            self.table.selectRow(same[0] if same else 0)
         self._update_buttons()
 
     def _summary_words(self, writes_to: int | None) -> str:
@@ -264,6 +280,11 @@ class PeopleTab(QWidget):
         person = self.selected()
         listed = person is not None and person.contact_id is not None
         self.role_button.setEnabled(listed)
+        # The menu marks the selected person's role (the CRM's when they have none of yours).
+        current = person.role if person is not None and person.role_set_by_user else CRM_ROLE
+        for action in self.role_menu.actions():
+            if action.isCheckable():
+                action.setChecked(action.data() == current)
         self.write_button.setEnabled(person is not None and person.reachable)
         self.add_button.setEnabled(bool(self._account))
 

@@ -96,6 +96,12 @@ def test_a_role_set_in_the_tab_is_kept_and_ctrl_z_takes_it_back(
     champion.trigger()
     qtbot.waitUntil(lambda: rows(pane)[0][0].startswith("Lena Fischer"), timeout=TIMEOUT_MS)
     assert rows(pane)[0][2] == "Champion (set by you)"
+    # Lena stays selected as the list is read again, and the menu marks her role.
+    selected = tab.selected()
+    assert selected is not None
+    assert selected.name == "Lena Fischer"
+    marked = [a.text() for a in tab.role_menu.actions() if a.isChecked()]
+    assert marked == ["Champion"]
     assert "Emails go to Lena Fischer" in tab.summary.text()
     assert history.last_label == "Made Lena Fischer champion"
     lena = next(p for p in read_people(book.engine, 1) if p.name == "Lena Fischer")
@@ -103,6 +109,10 @@ def test_a_role_set_in_the_tab_is_kept_and_ctrl_z_takes_it_back(
     pane.setFocus()
     qtbot.keyClick(pane, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: rows(pane)[0][0].startswith("Maria"), timeout=TIMEOUT_MS)
+    selected = tab.selected()
+    assert selected is not None
+    assert selected.name == "Lena Fischer"  # still the one the user was working on
+    assert [a.text() for a in tab.role_menu.actions() if a.isChecked()] == ["The CRM's role"]
     lena = next(p for p in read_people(book.engine, 1) if p.name == "Lena Fischer")
     assert (lena.role, lena.role_set_by_user) == ("user", False)
 
