@@ -99,8 +99,11 @@ class Interaction(Base):
     # The reason learned from the workspace's negative text it falls under
     # (services/listen/reasons.py), by name; None when it is about none of them.
     reason: Mapped[str | None] = mapped_column(String(120))
-    # The person at the account it was with (models/schema/contacts.py), when known.
-    contact_id: Mapped[int | None] = fk("contacts", nullable=True, ondelete="SET NULL")
+    # The person at the account it was with (models/schema/contacts.py), when known. Not a
+    # foreign key: it was added in place to a table of millions of rows, which SQLite can
+    # give a named one only by rebuilding it; deleting a contact clears it here
+    # (services/people/contacts.py, services/importing/history.py).
+    contact_id: Mapped[int | None] = mapped_column(Integer, index=True)
     rating: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str | None] = mapped_column(String(32))
     satisfaction: Mapped[str | None] = mapped_column(String(32))

@@ -44,6 +44,16 @@ _UNDONE_TABLES = (
 )
 
 
+def _forget_added_contacts(conn: Connection, run_id: int, ph: str) -> None:
+    """The interactions that name a contact the import added stop naming them (the
+    column is no foreign key: models/schema/records.py)."""
+    conn.exec_driver_sql(
+        "UPDATE interactions SET contact_id = NULL WHERE contact_id IN "
+        f"(SELECT id FROM contacts WHERE import_run_id = {ph})",
+        (run_id,),
+    )
+
+
 def _q(conn: Connection, sql: str) -> str:
     """SQL written with ? placeholders, in the driver's parameter style."""
     return sql if conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
@@ -209,6 +219,7 @@ def _undo_import(engine: Engine, run_id: int) -> UndoReport:
         # Product usage days: the changed ones get their figures back, the added deleted.
         with Session(bind=conn) as session:
             deleted, restored = undo_usage(session, run_id)
+        _forget_added_contacts(conn, run_id, ph)
         for table in _UNDONE_TABLES:
             deleted += conn.exec_driver_sql(
                 f"DELETE FROM {table} WHERE import_run_id = {ph}", (run_id,)

@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -340,6 +340,9 @@ def remove_contact_in(session: Session, contact_id: int, actor: str) -> None:
             f"{contact.name or contact.email} came from {contact.source}; only people "
             "added in the app can be removed here."
         )
+    session.execute(
+        update(Interaction).where(Interaction.contact_id == contact_id).values(contact_id=None)
+    )
     session.delete(contact)
     _audit(session, actor, "contact.removed", contact_id, {"customer": contact.customer_id})
     session.flush()

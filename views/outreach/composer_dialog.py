@@ -174,7 +174,7 @@ class ComposerDialog(QDialog):
         self.to_label.setObjectName("composerTo")
         self.to_label.setTextFormat(Qt.TextFormat.RichText)
         # Whom at the account it goes to, when it has several people (the champion first).
-        self.person = ComboBox(self)
+        self.person = name(ComboBox(self), "To")
         self.person.setObjectName("composerPerson")
         self.person.setToolTip("Whom at the account this email goes to")
         self.person.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)

@@ -130,7 +130,7 @@ class _Table:
         head.addStretch(1)
         self.combo: ComboBox | None = None
         if len(choices) > 1:
-            self.combo = ComboBox(self.card)
+            self.combo = name(ComboBox(self.card), f"{title}: by")
             for section, words in choices:
                 self.combo.addItem(words, section)
             self.combo.currentIndexChanged.connect(lambda _i: owner.show_tables())

@@ -51,20 +51,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_contacts_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index('ix_contacts_email_normalized', ['email_normalized'], unique=False)
         batch_op.create_index(batch_op.f('ix_contacts_import_run_id'), ['import_run_id'], unique=False)
-    # Added in place (the interactions are not rebuilt: a book may hold millions). SQLite
-    # takes a column's foreign key in ADD COLUMN (its value is NULL); Alembic's SQLite
-    # dialect would rebuild the table for it.
-    fk_name = op.f('fk_interactions_contact_id_contacts')
-    if op.get_bind().dialect.name == 'sqlite':
-        op.execute(
-            f'ALTER TABLE interactions ADD COLUMN contact_id INTEGER CONSTRAINT {fk_name} '
-            'REFERENCES contacts (id) ON DELETE SET NULL'
-        )
-    else:
-        op.add_column('interactions', sa.Column('contact_id', sa.Integer(), nullable=True))
-        op.create_foreign_key(
-            fk_name, 'interactions', 'contacts', ['contact_id'], ['id'], ondelete='SET NULL'
-        )
+    # Added in place (the interactions are not rebuilt: a book may hold millions), with no
+    # foreign key: SQLite could add one only unnamed, or by rebuilding the table.
+    op.add_column('interactions', sa.Column('contact_id', sa.Integer(), nullable=True))
     op.create_index(op.f('ix_interactions_contact_id'), 'interactions', ['contact_id'], unique=False)
 
 
