@@ -23,6 +23,9 @@ INTERACTION_KINDS = (
 # that reached them, a chat, a ticket they raised, an email they wrote): a contact's last
 # two-way contact.
 TWO_WAY_KINDS = ("call", "meeting", "chat", "ticket", "email_received")
+# The source of the interactions that are imported conversations
+# (services/importing/conversation_files.py).
+CONVERSATION_SOURCE = "conversations"
 # The interactions that are email events (Ask's ask_emails; their campaign type is kept).
 EMAIL_EVENT_KINDS = ("email_sent", "email_open", "email_click", "unsubscribe")
 SEVERITIES = ("critical", "warning", "opportunity", "info")

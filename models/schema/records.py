@@ -56,6 +56,9 @@ class Order(Base):
     category: Mapped[str | None] = mapped_column(String(128))
     items: Mapped[int | None] = mapped_column(Integer)
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # The person at the account who placed it (models/schema/contacts.py), when the order's
+    # address is theirs; not a foreign key, as Interaction.contact_id.
+    contact_id: Mapped[int | None] = mapped_column(Integer, index=True)
     import_run_id: Mapped[int | None] = fk("import_runs", nullable=True, ondelete="SET NULL")
     # A hash of the file row it was imported from and how (services/importing/rowhash.py):
     # a re-sync skips the rows whose hash is stored. NULL: not known (compared in full).

@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from models.vocab import INTERACTION_KINDS
+from models.vocab import CONVERSATION_SOURCE, INTERACTION_KINDS, TWO_WAY_KINDS
 from services.ask.metrics import at_risk_sql
 from services.core.local_dates import local_day_sql
 from services.core.money import MoneyContext, home_cents_sql
@@ -189,6 +189,7 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
             _c("channel", "text", "sales channel (online, store, app...)"),
             _c("category", "text", "product category"),
             _c("items", "integer", "number of items"),
+            _c("contact_id", "integer", "the person who placed it (ask_people; NULL: unknown)"),
         ),
     ),
     ViewDoc(
@@ -344,6 +345,43 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
         ),
     ),
     ViewDoc(
+        "ask_people",
+        "One row per person at a business account (a customer with none is its own one "
+        "person and has no row).",
+        (
+            _c("contact_id", "integer", "the person's id"),
+            _c("customer_id", "integer", "their account (ask_customers.customer_id)"),
+            _c("name", "text", "full name", "surname"),
+            _c("email", "text", "email address", "email"),
+            _c("title", "text", "job title"),
+            _c("role", "text", "champion, decision_maker, billing, user or other (NULL: none)"),
+            _c("left_day", "day", "the date they left the account (NULL: still there)"),
+            _c("added_day", "day", "the date they were added to the workspace"),
+            _c("last_two_way_day", "day", "their last call, meeting, chat, ticket or email to us"),
+            _c("orders", "integer", "the paid orders they placed"),
+            _c("tickets", "integer", "the tickets they raised"),
+        ),
+    ),
+    ViewDoc(
+        "ask_conversations",
+        "One row per imported conversation: a call, meeting, chat, email either way or "
+        "social mention, with what was read out of it.",
+        (
+            _c("conversation_id", "integer", "the conversation's id"),
+            _c("customer_id", "integer", "the customer"),
+            _c("contact_id", "integer", "the person it was with (ask_people; NULL: unknown)"),
+            _c("kind", "text", "call, meeting, chat, email_received, email_sent or social"),
+            _c("day", "day", _EVENT_DAY),
+            _c("subject", "text", "its title or subject", "tickets"),
+            _c("summary", "json", "its summary, a list of sentences", "tickets"),
+            _c("summary_method", "text", "extractive (on this computer) or model"),
+            _c("raised_risk", "flag", "1 when the customer raised a risk in it"),
+            _c("raised_cancellation", "flag", "1 when the customer raised cancellation"),
+            _c("named_competitor", "flag", "1 when the customer named a competitor"),
+            _c("sentiment", "number", "the customer's sentiment in it, -1 to 1"),
+        ),
+    ),
+    ViewDoc(
         "ask_outreach",
         "One row per outreach email drafted, exported or sent by the app.",
         (
@@ -450,6 +488,13 @@ def _live_totals(home: str) -> dict[str, str]:
     }
 
 
+def _risk_flag(d: _Dialect, kind: str) -> str:
+    """1 when the conversation's risks hold one of ``kind`` (any, when empty), else 0."""
+    risks = f"replace({d.json_text('i.attributes', 'risks')}, ' ', '')"  # compact, as SQLite's
+    pattern = f'%"kind":"{kind}"%' if kind else '%"kind":%'
+    return f"CASE WHEN {risks} LIKE '{pattern}' THEN 1 ELSE 0 END"
+
+
 def view_sql(
     money: MoneyContext,
     *,
@@ -513,7 +558,7 @@ LEFT JOIN score_snapshots s ON {d.latest_snapshot("c.id", latest_run)}""",
 SELECT o.id AS order_id, o.customer_id, o.external_id, {order_day} AS day,
        {d.stored("o.order_date")} AS at,
        {_major("o.amount_cents")} AS amount, o.currency, {_major(home)} AS amount_home,
-       o.status, o.channel, o.category, o.items
+       o.status, o.channel, o.category, o.items, o.contact_id
 FROM orders o""",
         "ask_tickets": f"""
 SELECT i.id AS ticket_id, i.customer_id, i.external_id,
@@ -579,6 +624,26 @@ SELECT t.id AS task_id, t.customer_id, t.alert_id, t.kind, t.title,
        CASE WHEN t.done_at IS NULL THEN 0 ELSE 1 END AS done, t.outcome, t.created_by,
        {d.app_day("t.created_at")} AS created_day
 FROM actions t""",
+        "ask_people": f"""
+SELECT p.id AS contact_id, p.customer_id, p.name, p.email, p.title,
+       coalesce(p.user_role, p.role) AS role, {d.date_text("p.left_on")} AS left_day,
+       {d.app_day("p.created_at")} AS added_day,
+       (SELECT max({d.local_day("i.occurred_at", "i.utc_offset_minutes")}) FROM interactions i
+        WHERE i.contact_id = p.id AND i.kind IN ({_sql_list(TWO_WAY_KINDS)})) AS last_two_way_day,
+       (SELECT count(*) FROM orders o WHERE o.contact_id = p.id AND o.status = 'paid') AS orders,
+       (SELECT count(*) FROM interactions i WHERE i.contact_id = p.id AND i.kind = 'ticket')
+           AS tickets
+FROM contacts p""",
+        "ask_conversations": f"""
+SELECT i.id AS conversation_id, i.customer_id, i.contact_id, i.kind,
+       {d.local_day("i.occurred_at", "i.utc_offset_minutes")} AS day, i.subject,
+       {d.json_text("i.attributes", "summary")} AS summary,
+       {d.json_text("i.attributes", "summary_method")} AS summary_method,
+       {_risk_flag(d, "")} AS raised_risk,
+       {_risk_flag(d, "cancellation")} AS raised_cancellation,
+       {_risk_flag(d, "competitor")} AS named_competitor,
+       i.sentiment
+FROM interactions i WHERE i.source = '{CONVERSATION_SOURCE}'""",
         "ask_outreach": f"""
 SELECT x.id AS outreach_id, x.customer_id, x.alert_id, x.status, x.subject, x.goal,
        x.tone, x.template, {d.app_day("x.sent_at")} AS sent_day,

@@ -193,6 +193,9 @@ def _stored(kind: str) -> tuple[str, ...]:
     if kind == "customers":
         # The writer fills email_normalized from email (the identity key).
         own = ("email", "email_normalized", *(c for c in own if c != "email"))
+    if kind in ("orders", "interactions"):
+        # The writer fills the person at the account (services/importing/person_records.py).
+        own = (*own, "contact_id")
     return ("external_id", "source", *own, "attributes")
 
 

@@ -45,13 +45,14 @@ _UNDONE_TABLES = (
 
 
 def _forget_added_contacts(conn: Connection, run_id: int, ph: str) -> None:
-    """The interactions that name a contact the import added stop naming them (the
-    column is no foreign key: models/schema/records.py)."""
-    conn.exec_driver_sql(
-        "UPDATE interactions SET contact_id = NULL WHERE contact_id IN "
-        f"(SELECT id FROM contacts WHERE import_run_id = {ph})",
-        (run_id,),
-    )
+    """The orders and interactions that name a contact the import added stop naming them
+    (the column is no foreign key: models/schema/records.py)."""
+    for table in ("orders", "interactions"):
+        conn.exec_driver_sql(
+            f"UPDATE {table} SET contact_id = NULL WHERE contact_id IN "
+            f"(SELECT id FROM contacts WHERE import_run_id = {ph})",
+            (run_id,),
+        )
 
 
 def _q(conn: Connection, sql: str) -> str:

@@ -4,8 +4,9 @@ Each order imported from a generic orders file keeps ``row_hash``: a 64-bit hash
 file row's raw bytes as they lie in the file (pandas' ``hash_array``, SipHash with a
 fixed key: the same on every run and platform, unlike Python's ``hash()``), mixed with a
 fingerprint of how the row was read: the format, source, kind, header, column mapping,
-encoding and delimiter, and the settings the conversion depends on (home currency, time
-zone). Equal bytes read the same way are equal cells, so a skipped row is one the full
+encoding and delimiter, the settings the conversion depends on (home currency, time
+zone) and the workspace's people with addresses (an order names the person it came
+from). Equal bytes read the same way are equal cells, so a skipped row is one the full
 comparison would call unchanged. A file the reader transcoded or repaired first (UTF-16,
 stray Windows-1252 bytes) hashes its rows' text cells instead (``row_cells``), and says
 so in the fingerprint. On the
@@ -273,10 +274,22 @@ def row_cells(frame: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.uint64]]:
 
 
 def _settings(conn: Connection) -> dict[str, str]:
-    return {
+    found = {
         "home": str(_resolved(conn, money.HOME_SETTING, "") or "").upper(),
         "zone": str(_resolved(conn, TIME_ZONE_SETTING, "") or ""),
     }
+    # An order names the person whose address it holds (services/importing/
+    # person_records.py): once people with addresses are added or removed, the next
+    # re-sync compares its rows in full once, so that the orders already stored name them.
+    count, highest, newest = conn.execute(
+        text(
+            "SELECT COUNT(*), MAX(id), MAX(created_at) FROM contacts "
+            "WHERE email_normalized IS NOT NULL"
+        )
+    ).one()
+    if count:
+        found["people"] = f"{count}:{highest}:{newest}"
+    return found
 
 
 def _digest(described: dict[str, Any]) -> int:

@@ -72,6 +72,7 @@ INT_COLUMNS = frozenset(
         "seats",
         "renewed_amount_cents",
         "subscription_id",
+        "contact_id",
     }
 )
 FLOAT_COLUMNS = frozenset({"sentiment", "probability"})

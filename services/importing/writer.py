@@ -29,6 +29,7 @@ from services.importing.changes import ChangeTracker
 from services.importing.contact_writing import KNOWN_ONLY, known_contacts
 from services.importing.contract_writing import keep_settled, link_subscriptions, settle_customers
 from services.importing.identity import Identities
+from services.importing.person_records import PERSON_TABLES, People
 from services.importing.rowhash import HASH_COLUMN
 from services.importing.storage import COLUMNS, DEFAULTS, NOW_DEFAULT, Store, WriteResult
 
@@ -54,6 +55,7 @@ class Writer:
         self.store = Store(conn, run_id, cancelled=cancelled)
         self.changes = ChangeTracker(self.store)
         self.identities = Identities(self.store, self.changes)
+        self.people = People(self.store)
         self._progress = progress
         self.detected_format: str | None = None
         # The customers whose contract terms this batch wrote (their renewals are settled).
@@ -82,12 +84,9 @@ class Writer:
         if kind == "contracts":
             frame = link_subscriptions(self.store, frame)
         self.store.check_cancelled()
-        if KNOWN_ONLY in frame.columns:  # a contact-role export: its contacts must exist
-            frame, customer_ids = known_contacts(self.store, frame, result)
-            if frame.empty:
-                return counts
-        else:
-            customer_ids = self.identities.resolve_refs(frame, result)
+        frame, customer_ids = self._customers_of(kind, frame, result)
+        if frame.empty:
+            return counts
         self.store.check_cancelled()
         table = kind
         if kind == "contracts":
@@ -101,7 +100,10 @@ class Writer:
         stored = self._stored_forms(table, frame, cols, customer_ids.tolist())
         if kind == "contracts":
             keep_settled(self.store, frame, stored)
-        compare_cols = ["customer_id"] + [c for c in cols if c not in ("external_id", "source")]
+        # Whom a stored record names is linked apart, not counted as a change (below).
+        compare_cols = ["customer_id"] + [
+            c for c in cols if c not in ("external_id", "source", "contact_id")
+        ]
         is_new = np.ones(n, dtype=bool)
         unchanged = 0
         changed = 0
@@ -121,10 +123,26 @@ class Writer:
             self._store_hashes(table, stored, matched_pos)
         if len(new_idx):
             self.store.insert_records(table, cols, stored, new_idx)
+        if "contact_id" in stored and len(matched_pos):
+            self.people.link_stored(table, stored, matched_pos)
         counts["inserted"] = len(new_idx)
         counts["updated"] = changed
         counts["unchanged"] = unchanged
+        if kind == "contacts":
+            self.people.forget()
         return counts
+
+    def _customers_of(
+        self, kind: str, frame: pd.DataFrame, result: WriteResult
+    ) -> tuple[pd.DataFrame, np.ndarray[Any, Any]]:
+        """Each row's customer (and person: services/importing/person_records.py); a
+        contact-role export keeps only the rows whose contacts exist."""
+        if KNOWN_ONLY in frame.columns:
+            return known_contacts(self.store, frame, result)
+        customer_ids = self.identities.resolve_refs(frame, result)
+        if kind in PERSON_TABLES:
+            frame = self.people.named(frame, customer_ids)
+        return frame, customer_ids
 
     def _stored_forms(
         self, table: str, frame: pd.DataFrame, cols: list[str], customer_ids: list[Any]

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.db import translate_db_errors
 from models.errors import UserFacingError
-from models.schema import AuditEvent, Contact, Customer, Interaction
+from models.schema import AuditEvent, Contact, Customer, Interaction, Order
 from models.vocab import (
     CALL_CONVERSATION,
     CALL_OUTCOMES,
@@ -340,9 +340,8 @@ def remove_contact_in(session: Session, contact_id: int, actor: str) -> None:
             f"{contact.name or contact.email} came from {contact.source}; only people "
             "added in the app can be removed here."
         )
-    session.execute(
-        update(Interaction).where(Interaction.contact_id == contact_id).values(contact_id=None)
-    )
+    for table in (Interaction, Order):
+        session.execute(update(table).where(table.contact_id == contact_id).values(contact_id=None))
     session.delete(contact)
     _audit(session, actor, "contact.removed", contact_id, {"customer": contact.customer_id})
     session.flush()
