@@ -26,6 +26,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 SIZE = (1366, 768)
 TEXT = {"100": 1.0, "150": 1.5, "200": 2.0}
 MORE = "customer_id,name,email,company\nN1,Marco Ruiz,marco.ruiz@northwind.example,Northwind\n"
+CONTOSO = "contoso-freight.example.com"
+# Orders and tickets of Contoso's people: each person's own activity on the People tab.
+ORDERS = (
+    "order_id,email,order_date,amount\n"
+    f"A-1,tom.okafor@{CONTOSO},2026-10-01,1200.00\n"
+    f"A-2,lena.fischer@{CONTOSO},2026-10-05,80.00\n"
+    f"A-3,tom.okafor@{CONTOSO},2026-10-20,300.00\n"
+)
+TICKETS = (
+    "Id,Requester,Requester email,Subject,Status,Created at\n"
+    f"101,Lena Fischer,lena.fischer@{CONTOSO},Tracking page blank,open,2026-10-09 10:00:00\n"
+    f"102,Lena Fischer,lena.fischer@{CONTOSO},Invoice copy,solved,2026-10-12 09:00:00\n"
+)
 
 
 def build(path: Path) -> dict[str, int]:
@@ -41,9 +54,14 @@ def build(path: Path) -> dict[str, int]:
     ws = open_workspace(to_url(str(path)), backup=False)
     for name in ("Account.csv", "Contact.csv", "AccountContactRole.csv"):
         run_import(ws.engine, [data / "contacts" / name])
-    more = path.with_name("more.csv")
-    more.write_text(MORE, encoding="utf-8")
-    run_import(ws.engine, [more])
+    for file_name, content in (
+        ("more.csv", MORE),
+        ("orders.csv", ORDERS),
+        ("tickets.csv", TICKETS),
+    ):
+        extra = path.with_name(file_name)
+        extra.write_text(content, encoding="utf-8")
+        run_import(ws.engine, [extra])
     with Session(ws.engine) as session, session.begin():
         set_setting(session, "outreach.team_domains", ["ourco.example"])
     for name in ("gong.json", "thread.mbox"):
@@ -105,6 +123,9 @@ def shoot(app: Any, mode: Any, scale: str, workspace: Path, ids: dict[str, int],
             window.customers_pane.select_customer(ids[key])
             settle(lambda k=key: pane.detail is not None and pane.detail.id == ids[k])
             pane.tabs.setCurrentWidget(tab)
+            if tab is pane.people_tab:  # Lena: her orders and tickets above the list
+                names = [p.name for p in pane.people_tab.people]
+                pane.people_tab.table.selectRow(names.index("Lena Fischer"))
             settle(lambda: True)
             path = out / f"customers-{name}-1366x768-{scale}-{mode.value}.png"
             window.grab().save(str(path))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
 from models.schema import Contact, Interaction, Order, UsageDay
-from services.importing.usage.aggregate import user_key
+from services.core.user_keys import user_key
 
 __all__ = ["Activity", "activity_of", "activity_words", "read_activity"]
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
@@ -36,6 +36,7 @@ from models.vocab import (
     CONTACT_ROLES,
     TWO_WAY_KINDS,
 )
+from services.people.activity import activity_of, activity_words
 
 _RANK = {role: i for i, role in enumerate(CONTACT_ROLES)}
 _MISSED = tuple(o for o in CALL_OUTCOMES if o != CALL_CONVERSATION)
@@ -67,6 +68,9 @@ class Person:
     # The day their address bounced, as the CRM recorded it (Salesforce's
     # EmailBouncedDate): no email goes there until it is fixed.
     bounced_on: dt.date | None = None
+    # Their own records at the account, in words ("2 orders · 1 ticket · used 4 Nov 2026":
+    # services/people/activity.py); "" when none.
+    activity: str = ""
 
     @property
     def role_label(self) -> str:
@@ -215,9 +219,11 @@ def people_of(session: Session, customer_id: int) -> list[Person]:
 
 
 def read_people(engine: Engine, customer_id: int) -> list[Person]:
-    """people_of in a connection of its own."""
+    """people_of in a connection of its own, each person with their activity."""
     with translate_db_errors(), Session(engine) as session:
-        return people_of(session, customer_id)
+        people = people_of(session, customer_id)
+        done = activity_of(session, customer_id)
+    return [replace(p, activity=activity_words(done.get(p.contact_id))) for p in people]
 
 
 # Whom an account's emails go to first when no one is picked: the champion, the decision

@@ -169,6 +169,11 @@ class PeopleTab(QWidget):
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.table.activated.connect(lambda _index: self._on_write_clicked())
+        # The selected person's own records (orders, tickets, last use of the product), in
+        # words that wrap: a column would squeeze the title out of a narrow pane.
+        self.activity = QLabel("", self)
+        self.activity.setObjectName("muted")
+        self.activity.setWordWrap(True)
         self.role_button = QPushButton("Set role", self)
         self.role_button.setObjectName("peopleRole")
         self.role_button.setToolTip("The role you give this person; it wins over the CRM's")
@@ -191,6 +196,7 @@ class PeopleTab(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
         layout.addWidget(self.summary)
+        layout.addWidget(self.activity)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self._update_buttons()
@@ -278,6 +284,7 @@ class PeopleTab(QWidget):
 
     def _update_buttons(self) -> None:
         person = self.selected()
+        self.activity.setText(activity_line(person))
         listed = person is not None and person.contact_id is not None
         self.role_button.setEnabled(listed)
         # The menu marks the selected person's role (the CRM's when they have none of yours).
@@ -305,6 +312,18 @@ class PeopleTab(QWidget):
             return
         person, email, title, role = dialog.values()
         self.add_requested.emit(person, email, title, role or "")
+
+
+def activity_line(person: Person | None) -> str:
+    """ "Lena Fischer: 1 order · 2 tickets", or that nothing of theirs is recorded."""
+    if person is None:
+        return ""
+    who = person.name or person.email or "This person"
+    if person.activity:
+        return f"{who}: {person.activity}."
+    if person.contact_id is None:
+        return ""  # the account's own one person: its figures are the pane's
+    return f"{who}: no orders, tickets or product use of theirs recorded."
 
 
 def tab_title(people: Sequence[Person]) -> str:

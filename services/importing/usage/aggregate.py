@@ -11,7 +11,6 @@ other event name is a feature, counted per day.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from services.core.user_keys import user_key
 from services.importing.usage.layouts import key
 
 __all__ = ["DayFigures", "EventTotals", "classify", "user_key"]
@@ -92,12 +92,6 @@ def classify(name: str) -> Kind:
     document = bool(_DOCUMENT.search(low) and _SEEN.search(low))
     start = k in _SESSION_STARTS
     return Kind(login, document, start, not (k in _HOUSEKEEPING or login))
-
-
-def user_key(user: str) -> str:
-    """A short stable key of a person (the first 10 hex digits of the SHA-1 of the
-    lower-cased id): counts people once without keeping who they are."""
-    return hashlib.sha1(user.strip().lower().encode("utf-8")).hexdigest()[:10]  # noqa: S324
 
 
 @dataclass

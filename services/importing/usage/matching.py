@@ -61,6 +61,15 @@ class Matcher:
 
     def __init__(self, conn: Connection) -> None:
         self.emails: dict[str, int] = {}
+        # A contact's address finds their account (a person at a business account using
+        # the product, services/people/activity.py); the customers' own come after and win.
+        for email, customer in conn.execute(
+            text(
+                "SELECT email_normalized, customer_id FROM contacts "
+                "WHERE email_normalized IS NOT NULL ORDER BY id DESC"
+            )
+        ):
+            self.emails[email_key(str(email))] = int(customer)
         for email, customer in conn.execute(
             text(
                 "SELECT email_normalized, id FROM customers WHERE email_normalized IS NOT NULL "

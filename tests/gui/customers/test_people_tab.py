@@ -84,6 +84,37 @@ def test_the_tab_lists_the_accounts_people_the_champion_first(
     assert "4 people at Contoso Freight" in pane.people_tab.summary.text()
 
 
+def test_the_selected_persons_own_orders_and_tickets_are_shown(
+    qtbot, theme: ThemeManager, jobs: JobRunner, book: Workspace, tmp_path: Path
+) -> None:
+    contoso = "contoso-freight.example.com"
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,email,order_date,amount\n"
+        f"A-1,tom.okafor@{contoso},2026-10-01,1200.00\n"
+        f"A-2,tom.okafor@{contoso},2026-10-20,300.00\n",
+        encoding="utf-8",
+    )
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(
+        "Id,Requester,Requester email,Subject,Status,Created at\n"
+        f"101,Lena Fischer,lena.fischer@{contoso},Tracking page blank,open,2026-10-09 10:00\n",
+        encoding="utf-8",
+    )
+    for path in (orders, tickets):
+        assert run_import(book.engine, [path]).landed
+    pane, _ = make_pane(qtbot, jobs, book)
+    show(qtbot, pane, jobs, 1)
+    tab = pane.people_tab
+    names = [r[0] for r in rows(pane)]
+    tab.table.selectRow(names.index("Tom Okafor"))
+    assert tab.activity.text() == "Tom Okafor: 2 orders."
+    tab.table.selectRow(names.index("Lena Fischer"))
+    assert tab.activity.text() == "Lena Fischer: 1 ticket."
+    tab.table.selectRow(names.index("Accounts Payable"))
+    assert "no orders, tickets or product use" in tab.activity.text()
+
+
 def test_a_role_set_in_the_tab_is_kept_and_ctrl_z_takes_it_back(
     qtbot, theme: ThemeManager, jobs: JobRunner, book: Workspace
 ) -> None:

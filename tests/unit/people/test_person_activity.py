@@ -93,7 +93,9 @@ def test_orders_and_tickets_name_the_person_and_roll_up_to_the_account(
     account = contoso(engine)
     people = {p.name: p.contact_id for p in read_people(engine, account)}
     activity = read_activity(engine, account)
-    tom, lena, maria = (activity[people[n]] for n in ("Tom Okafor", "Lena Fischer", "Maria Delgado"))
+    tom, lena, maria = (
+        activity[people[n]] for n in ("Tom Okafor", "Lena Fischer", "Maria Delgado")
+    )
     assert (tom.orders, tom.spend_cents, str(tom.last_order)) == (2, 150_000, "2026-10-20")
     assert (lena.orders, lena.tickets, str(lena.last_ticket)) == (1, 2, "2026-10-12")
     assert (maria.orders, maria.tickets) == (0, 1)
@@ -190,3 +192,23 @@ def test_ask_reads_each_persons_records_and_the_conversations(
         "FROM ask_conversations",
     ).rows
     assert [tuple(r) for r in talks] == [("meeting", 1, 1, 0, "extractive")]
+
+
+def test_a_persons_last_use_of_the_product_is_their_own(engine: Engine, tmp_path: Path) -> None:
+    for name in ("Account.csv", "Contact.csv"):
+        landed(engine, FILES / name)
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "user_id,event_type,event_time\n"
+        f"lena.fischer@{CONTOSO},Shipment Viewed,2026-11-02 09:00:00.000000\n"
+        f"lena.fischer@{CONTOSO},Shipment Viewed,2026-11-04 10:00:00.000000\n"
+        f"tom.okafor@{CONTOSO},Invoice Viewed,2026-10-28 15:00:00.000000\n",
+        encoding="utf-8",
+    )
+    report = run_import(engine, [events])
+    assert report.files[0].detected_format == "amplitude_events", report.lines()
+    account = contoso(engine)
+    people = {p.name: p for p in read_people(engine, account)}
+    assert people["Lena Fischer"].activity == "used 4 Nov 2026"
+    assert people["Tom Okafor"].activity == "used 28 Oct 2026"
+    assert people["Maria Delgado"].activity == ""
