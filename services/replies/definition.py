@@ -43,9 +43,7 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     (
         "Email sent",
         "an email the app sent, or handed to a mail program and was told was sent, to a "
-        "customer in the period. The held-out customers get no email, so they have no "
-        "reply rate: a reply rate says how many wrote back, not what the email changed "
-        "(that is the lift, under Outreach).",
+        "customer in the period (the held-out get none).",
     ),
     (
         "Reply",

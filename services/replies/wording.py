@@ -68,7 +68,7 @@ def duration(hours: float | None) -> str:
         minutes = max(1, round(hours * 60))
         return f"{minutes} minute" + ("" if minutes == 1 else "s")
     if hours < 48:
-        value = f"{hours:.1f}".removesuffix(".0")
+        value = f"{hours:.1f}".removesuffix(".0") if hours < 10 else f"{hours:.0f}"
         return f"{value} hour" + ("" if value == "1" else "s")
     return f"{hours / 24:.1f}".removesuffix(".0") + " days"
 
@@ -123,7 +123,7 @@ def best_words(report: ReplyReport, by: str) -> str:
         return f"No {title} stands out: their intervals overlap, so none is named best."
     return (
         f"{best.label} gets the most replies ({rate(best.rate)}): its interval lies above "
-        f"every other {title}'s."
+        f"that of every other {title} with {SMALL_SENT} or more emails."
     )
 
 

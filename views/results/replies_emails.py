@@ -5,6 +5,8 @@ customer's name (or a row opened with Enter or a double click) opens that custom
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -38,7 +40,11 @@ def email_columns(report: ReplyReport) -> list[WorkColumn]:
     """The list's columns: an email with no reply muted."""
 
     def tone(e: SentEmail) -> str | None:
-        return None if e.reply_at is not None else "note"
+        return None if e.reply_at is not None else "muted"
+
+    def sent(e: SentEmail) -> str:
+        # Kept in UTC: shown on this computer's clock.
+        return format_date_time(e.sent_at.replace(tzinfo=dt.UTC).astimezone())
 
     def how(e: SentEmail) -> str:
         if e.reply_at is None:
@@ -47,7 +53,7 @@ def email_columns(report: ReplyReport) -> list[WorkColumn]:
         return f"{e.reply_subject or '(no subject)'}: {found}"
 
     return [
-        WorkColumn("Sent", lambda e: format_date_time(e.sent_at)),
+        WorkColumn("Sent", sent),
         WorkColumn(
             "Customer",
             lambda e: report.names.get(e.customer_id, "") or f"Customer {e.customer_id}",
@@ -83,8 +89,8 @@ class ReplyEmailsDialog(QDialog):
         self.resize(1100, 520)
         layout = QVBoxLayout(self)
         what = (
-            f"{group.label}, {period_words(report).lower()}: {count:,} emails, "
-            f"{group.replied:,} replied, oldest first."
+            f"{group.label}: {count:,} emails, {group.replied:,} replied. "
+            f"{period_words(report)}, oldest first."
         )
         self.summary_label = plain_label(f"{what} {OPEN_HINT}", self, "kpiNote")
         layout.addWidget(self.summary_label)
