@@ -33,6 +33,7 @@ from services.settings.views import DateSettings
 __all__ = ["period_bounds", "replies_report"]
 
 SENT_STATUSES = ("sent", "exported")
+TEXT_OPENING = 300
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -107,7 +108,9 @@ def _playbook(runs: list[tuple[dt.datetime, str]], sent: dt.datetime) -> str:
 def _received(session: Session, since: dt.datetime) -> list[Received]:
     rows = session.execute(
         select(
-            Interaction.id, Interaction.customer_id, Interaction.subject, Interaction.text,
+            Interaction.id, Interaction.customer_id, Interaction.subject,
+            # The opening is enough to tell an out-of-office answer.
+            func.substr(Interaction.text, 1, TEXT_OPENING),
             Interaction.occurred_at, Interaction.attributes,
         )
         .where(Interaction.kind == "email_received", Interaction.occurred_at >= since)
