@@ -73,7 +73,7 @@ def reply_columns(by: str) -> list[WorkColumn]:
         _column("Replied", lambda g: f"{g.replied:,}"),
         _column("Reply rate", lambda g: rate(g.rate)),
         _column("95% interval", interval_words),
-        _column("", lambda g: TOO_FEW if g.small else ""),
+        _column("Note", lambda g: TOO_FEW if g.small else ""),
         _column("Automatic only", lambda g: f"{g.automatic:,}"),
         _column("Median time to reply", lambda g: duration(g.median_hours)),
     ]
