@@ -16,6 +16,7 @@ from app.cli import (
     report_experiments,
     report_freshness,
     report_renewals,
+    report_replies,
     report_response,
     report_retention,
     report_roi,
@@ -64,7 +65,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "uplift (who to contact), segments (segments over the scoring runs), "
         "experiments (strategies tested against each other), accuracy (past scoring runs "
         "against what followed), freshness (each source's last import and cadence), "
-        "support (the help desk's tickets)",
+        "support (the help desk's tickets), replies (replies to the app's emails)",
         description="Reports on the workspace.",
     )
     kinds = report.add_subparsers(dest="report", metavar="REPORT")
@@ -107,6 +108,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     report_freshness.register(kinds, FORMATS)
     report_renewals.register(kinds, _date, FORMATS)
     report_support.register(kinds, _date, FORMATS)
+    report_replies.register(kinds, _date, FORMATS)
 
 
 def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

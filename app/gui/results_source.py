@@ -18,6 +18,7 @@ from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
 from services.learn.uplift_records import UpliftReport
 from services.renewals.records import RenewalsReport
+from services.replies.records import ReplyReport
 from services.retention.records import RetentionReport
 from services.support.records import SupportReport
 
@@ -89,6 +90,11 @@ class WorkspaceResultsSource:
         from services.support.report import support_report
 
         return support_report(self.workspace.engine, since, until)
+
+    def load_replies(self, since: dt.date | None, until: dt.date | None) -> ReplyReport:
+        from services.replies.report import replies_report
+
+        return replies_report(self.workspace.engine, since, until)
 
     def load_renewals(
         self,

@@ -15,7 +15,9 @@ email_sent (ours) or social; ``subject`` the title; ``text`` the turns as "Speak
 lines (cut at the import's text cap); ``sentiment`` the customer's own sentences' mean
 (their side only, not ours); ``contact_id`` the person it was with, when known; and in
 ``attributes``: the file, the format, how it was matched, the summary and how it was made,
-the actions, the risks (kind, quote, who, anchor) and the topics.
+the actions, the risks (kind, quote, who, anchor) and the topics; an email's also its
+Message-ID, the ids it answers (``replies_to``), its sender (``from``) and, when a machine
+sent it on its own, ``auto_submitted``.
 """
 
 from __future__ import annotations
@@ -210,6 +212,7 @@ def _row(
         "matched": HOW_WORDS[match.how],
         "with": _person_dict(match.person),
         **({"link": conversation.link} if conversation.link else {}),
+        **_email_attributes(conversation),
         **reading_attributes(reading),
     }
     return {
@@ -225,6 +228,22 @@ def _row(
         "external_id": _key(conversation),
         "attributes": attributes,
         "import_run_id": run_id,
+    }
+
+
+def _email_attributes(conversation: Conversation) -> dict[str, Any]:
+    """An email's thread and sender, so that a reply can be traced to the email it answers
+    (services/replies): its Message-ID, the ids it answers, who sent it and whether a
+    machine did on its own."""
+    if conversation.kind != "email":
+        return {}
+    sender = conversation.sender.email if conversation.sender is not None else ""
+    auto = conversation.extra.get("auto_submitted", "")
+    return {
+        "message_id": conversation.message_id,
+        "replies_to": list(conversation.replies_to),
+        "from": sender,
+        **({"auto_submitted": auto} if auto else {}),
     }
 
 

@@ -1,6 +1,7 @@
 """The email itself: build it, hand it to the user's mail program, or send it by SMTP.
 
-- ``build_email``: a plain-text EmailMessage (UTF-8, Date and Message-ID set).
+- ``build_email``: a plain-text EmailMessage (UTF-8, Date set, and a Message-ID of the
+  app's own shape, services/mail/ids.py, so that replies are traced back to it).
 - ``mailto_url``: a mailto: link (RFC 6068), percent-encoded, CRLF line breaks.
 - ``save_eml``: an .eml file marked ``X-Unsent: 1``, which mail programs (Outlook, Apple
   Mail, Thunderbird) open as a draft to send.
@@ -27,6 +28,7 @@ from urllib.parse import quote
 
 from models.errors import UserFacingError
 from services.core.output_files import OutputPathError, OutputWriteError, write_bytes_file
+from services.mail.ids import outreach_message_id
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,8 @@ def build_email(subject: str, body: str, recipient: str, sender: str | None) -> 
     message["Subject"] = " ".join((subject or "").split())
     message["Date"] = email.utils.formatdate(localtime=True)
     domain = sender.rsplit("@", 1)[-1].strip("> ") if sender and "@" in sender else None
-    message["Message-ID"] = email.utils.make_msgid(domain=domain)
+    # An id of the app's own shape: a reply naming it is traced to its outreach row.
+    message["Message-ID"] = outreach_message_id(recipient, subject, body, domain)
     message.set_content(body.replace("\r\n", "\n"), subtype="plain", charset="utf-8")
     return message
 

@@ -26,11 +26,12 @@ def section_classes() -> list[type[ResultsSection]]:
     from views.results.accuracy import AccuracySection
     from views.results.experiments import ExperimentsSection
     from views.results.renewals import RenewalsSection
+    from views.results.replies import RepliesSection
     from views.results.retention import RetentionSection
     from views.results.return_section import ReturnSection
     from views.results.segments import SegmentsSection
     from views.results.support import SupportSection
     from views.results.uplift import UpliftSection
 
-    return [ReturnSection, SegmentsSection, ExperimentsSection, UpliftSection, RetentionSection,
-            SupportSection, RenewalsSection, AccuracySection]  # fmt: skip
+    return [RepliesSection, ReturnSection, SegmentsSection, ExperimentsSection, UpliftSection,
+            RetentionSection, SupportSection, RenewalsSection, AccuracySection]  # fmt: skip

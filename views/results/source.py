@@ -20,6 +20,7 @@ from services.learn.satisfaction_records import SatisfactionReport
 from services.learn.segments_records import MigrationMatrix, SegmentsOverTime
 from services.learn.uplift_records import UpliftReport
 from services.renewals.records import RenewalsReport
+from services.replies.records import ReplyReport
 from services.retention.records import RetentionReport
 from services.support.records import SupportReport
 
@@ -81,6 +82,11 @@ class ResultsSource(Protocol):
     # Results ▸ Support (views/results/support.py).
     def load_support(self, since: dt.date | None, until: dt.date | None) -> SupportReport:
         """The help desk's tickets of the period (services.support.report)."""
+        ...
+
+    # Results ▸ Replies (views/results/replies.py).
+    def load_replies(self, since: dt.date | None, until: dt.date | None) -> ReplyReport:
+        """Replies to the emails sent in the period (services.replies.report)."""
         ...
 
     # Results ▸ Renewals (views/results/renewals.py).

@@ -8,7 +8,9 @@ plain-text part is preferred, else the HTML part made text. The quoted earlier m
 ("> " lines, the "On ... wrote:" tail, Outlook's "Original Message") and the signature
 after "-- " are left out of the turn, so that a reply never carries our own words back
 as the customer's. Attachments are not read; their names are kept in
-``extra["attachments"]``.
+``extra["attachments"]``. A message a machine sent on its own (an out-of-office answer:
+Auto-Submitted other than "no", X-Autoreply, X-Autorespond) says so in
+``extra["auto_submitted"]``.
 """
 
 from __future__ import annotations
@@ -188,6 +190,10 @@ def _message(message: Message, source: str, file: str, index: int, raw: bytes) -
     started = _date(message)
     text = _body(message)
     attachments = _attachments(message)
+    extra = {"attachments": "; ".join(attachments)} if attachments else {}
+    automatic = _automatic(message)
+    if automatic:
+        extra["auto_submitted"] = automatic
     return Conversation(
         kind="email",
         source=source,
@@ -203,8 +209,21 @@ def _message(message: Message, source: str, file: str, index: int, raw: bytes) -
         recipients=recipients,
         message_id=message_id,
         replies_to=replies_to,
-        extra={"attachments": "; ".join(attachments)} if attachments else {},
+        extra=extra,
     )
+
+
+def _automatic(message: Message) -> str:
+    """What marks the message as sent by a machine on its own (RFC 3834's Auto-Submitted
+    other than "no", or the older X-Autoreply and X-Autorespond), as written; "" when
+    nothing does."""
+    submitted = " ".join(_raw(message, "Auto-Submitted").split()).lower()
+    if submitted and submitted != "no":
+        return submitted
+    for name in ("X-Autoreply", "X-Autorespond"):
+        if _raw(message, name).strip():
+            return name.lower()
+    return ""
 
 
 def _parse(raw: bytes) -> Message:
