@@ -29,7 +29,7 @@ Examples:
       --email ana@contoso.example --role user"""
 
 HEADER = ["contact_id", "name", "email", "title", "role", "role_set_by", "left_on",
-          "bounced_on", "last_two_way_contact", "writes_to"]  # fmt: skip
+          "bounced_on", "last_two_way_contact", "writes_to", "activity"]  # fmt: skip
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -87,6 +87,7 @@ def _row(person: Person, writes_to: bool) -> list[object]:
         person.bounced_on.isoformat() if person.bounced_on else None,
         person.last_two_way.isoformat() if person.last_two_way else None,
         writes_to,
+        person.activity or None,
     ]
 
 
@@ -112,6 +113,8 @@ def _table(people: list[Person], chosen: Person | None, account: str) -> list[st
             f"{ident:>6}  {_cut(p.name or '-', 22):<22} {_cut(p.title or '-', 22):<22} "
             f"{_cut(role or '-', 22):<22} {heard:<13} {p.email or '-'}{left}{mark}"
         )
+        if p.activity:  # their own orders, tickets and product use
+            lines.append(f"{'':>6}  {p.activity}")
     if chosen is None:
         lines.append("No one here can be emailed: no address, or everyone has left.")
     return lines

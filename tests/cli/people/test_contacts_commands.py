@@ -101,3 +101,26 @@ def test_a_conversation_file_imports_from_the_command_line(book: str) -> None:
     assert "matched no account and were not saved" in out
     assert "the meeting of " in out
     assert "with Priya Nair, Tom O'Brien" in out
+
+
+def test_the_list_says_each_persons_own_orders(book: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,email,order_date,amount\n"
+        "A-1,tom.okafor@contoso-freight.example.com,2026-10-01,1200.00\n"
+        "A-2,tom.okafor@contoso-freight.example.com,2026-10-20,300.00\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("--db", book, "import", str(orders))
+    assert code == 0, err
+    by_name = {r["name"]: r["activity"] for r in listed(book, "contoso")}
+    assert by_name == {
+        "Maria Delgado": "",
+        "Tom Okafor": "2 orders",
+        "Accounts Payable": "",
+        "Lena Fischer": "",
+    }
+    code, out, _ = run("--db", book, "contacts", "list", "Contoso Freight")
+    lines = out.splitlines()
+    tom = next(k for k, line in enumerate(lines) if "Tom Okafor" in line)
+    assert lines[tom + 1].strip() == "2 orders"
