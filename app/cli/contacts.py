@@ -132,9 +132,9 @@ def _account_name(session: Any, customer_id: int) -> str:
 
 def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """List the account's people."""
+    from app.cli.customers import one_customer
     from app.cli.errors import EXIT_OK
     from app.cli.output import check_output
-    from app.cli.renewals import _customer_id
     from app.cli.report_output import print_report, report_text, write_plain_csv
     from app.workspace import command_workspace
     from services.people.contacts import read_people, recipient
@@ -143,7 +143,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         check_output(args, args.out, what="the list")
     with command_workspace(args.db) as workspace:
         with workspace.sessions() as session:
-            customer_id = _customer_id(session, args.customer)
+            customer_id = one_customer(session, args.customer)
             account = _account_name(session, customer_id)
         people = read_people(workspace.engine, customer_id)
     chosen = recipient(people)
@@ -191,15 +191,15 @@ def _crm_role(workspace: Any, contact_id: int) -> str | None:
 
 def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Add a person to an account."""
+    from app.cli.customers import one_customer
     from app.cli.errors import EXIT_OK
-    from app.cli.renewals import _customer_id
     from app.workspace import command_workspace
     from services.core.profile import current_actor
     from services.people.contacts import add_contact
 
     with command_workspace(args.db) as workspace:
         with workspace.sessions() as session:
-            customer_id = _customer_id(session, args.customer)
+            customer_id = one_customer(session, args.customer)
         contact_id = add_contact(
             workspace.engine, customer_id, name=args.name, email=args.email,
             title=args.title, role=args.role, actor=current_actor(),

@@ -106,23 +106,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         parser.set_defaults(handler=handler)
 
 
-def _customer_id(session: Any, text: str) -> int:
-    from app.cli.errors import CommandError
-    from services.outreach.context import find_customers
-
-    matches = find_customers(session, text, limit=4)
-    if not matches:
-        raise CommandError(f"No customer matches '{text}'; give an external id, email or name.")
-    if len(matches) > 1:
-        shown = "; ".join(label for _, label in matches[:3])
-        raise CommandError(
-            f"'{text}' matches several customers: {shown}. Give the external id or the email."
-        )
-    return int(matches[0][0])
-
-
 def cmd_call(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Record the call and say what was recorded."""
+    from app.cli.customers import one_customer
     from app.cli.errors import EXIT_OK
     from app.workspace import command_workspace
     from services.alerts.renewal_calls import record_renewal_call
@@ -131,7 +117,7 @@ def cmd_call(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     with command_workspace(args.db) as workspace:
         with workspace.sessions() as session:
-            customer_id = _customer_id(session, args.customer)
+            customer_id = one_customer(session, args.customer)
         change = record_renewal_call(
             workspace.engine, customer_id, args.call, args.note,
             checkpoint_months=args.checkpoint, contract_id=args.contract,
@@ -176,6 +162,7 @@ CALLS_HEADER = ["call_id", "customer_id", "contract_id", "checkpoint_months", "c
 
 def cmd_calls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """List the calls recorded."""
+    from app.cli.customers import one_customer
     from app.cli.errors import EXIT_OK
     from app.cli.output import check_output
     from app.workspace import command_workspace
@@ -187,7 +174,7 @@ def cmd_calls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         customer_id = None
         if args.customer:
             with workspace.sessions() as session:
-                customer_id = _customer_id(session, args.customer)
+                customer_id = one_customer(session, args.customer)
         calls = read_calls(workspace.engine, customer_id)
         names = _names(workspace, {c.customer_id for c in calls})
     rows = [_call_row(c) for c in calls]
