@@ -92,7 +92,7 @@ def sniff(path: Path) -> bool:
     """Whether ``path`` is a conversation file, or a folder holding some (a table, even a
     .txt or .csv one, is not: it is imported as rows)."""
     if path.is_dir():
-        return any(p.suffix.lower() in _EXTENSIONS for p in path.iterdir() if p.is_file())
+        return any(sniff(p) for p in _candidates(path))
     suffix = path.suffix.lower()
     if suffix in _ALWAYS:
         return True
@@ -126,10 +126,16 @@ def _conversation_json(path: Path) -> bool:
     return is_gong(data) or is_intercom(data) or is_zendesk_chat(data)
 
 
+def _candidates(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _EXTENSIONS)
+
+
 def _files(path: Path) -> list[Path]:
+    """The conversation files of ``path``: itself, or a folder's files that hold
+    conversations (an orders table beside them is not one)."""
     if not path.is_dir():
         return [path]
-    return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _EXTENSIONS)
+    return [p for p in _candidates(path) if sniff(p)]
 
 
 @dataclass

@@ -171,3 +171,19 @@ def test_the_timeline_shows_the_call_its_risk_and_summary(engine: Engine) -> Non
     assert event.title == ("Call ⚠ complained about the price · Northwind renewal check-in")
     assert "The new pricing is hard to justify." in event.detail
     assert "Promised: I will send a proposal on Monday." in event.detail
+
+
+def test_a_folder_is_a_conversation_folder_by_its_files_contents(tmp_path: Path) -> None:
+    from services.importing.conversation_files import _files, sniff
+
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    (tables / "orders.csv").write_text("order_id,email,amount\n1,a@b.example,3\n", "utf-8")
+    (tables / "notes.txt").write_text("Nothing said here by anyone.\n", "utf-8")
+    assert not sniff(tables)  # a folder of tables is imported as rows, not conversations
+    calls = tmp_path / "calls"
+    shutil.copytree(tables, calls)
+    shutil.copy(FILES / "zoom.vtt", calls / "zoom.vtt")
+    shutil.copy(FILES / "mentions.csv", calls / "mentions.csv")
+    assert sniff(calls)
+    assert [p.name for p in _files(calls)] == ["mentions.csv", "zoom.vtt"]
