@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session
 from services.alerts.config import AlertConfig
 from services.core.formatting import format_date, plural
 from services.core.money import format_money
-from services.people.signals import KEY_ROLES, gone_words, present, read_people_signals, who
+from services.people.contacts import KEY_ROLES
+from services.people.signals import gone_words, present, read_people_signals, who
 
 CHAMPION_LEFT = "champion_left"
 KEY_CONTACT_DARK = "key_contact_dark"

@@ -38,8 +38,6 @@ from models.vocab import CALL_CONVERSATION, CALL_OUTCOMES, CONTACT_ROLE_LABELS, 
 from services.core.formatting import format_date
 from services.people.contacts import bounced_on
 
-# The roles whose leaving or silence puts an account at risk.
-KEY_ROLES = ("champion", "decision_maker")
 _MISSED = tuple(o for o in CALL_OUTCOMES if o != CALL_CONVERSATION)
 # How a CRM's export is named in words.
 SOURCE_NAMES = {"salesforce": "Salesforce", "hubspot": "HubSpot", "csv": "contacts"}
