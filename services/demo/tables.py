@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +20,9 @@ from models.schema import (
 )
 from services.core.rollups import refresh_rollups
 from services.demo.vocabulary import BULK_CACHE_KIB, DATA_TABLES, INSERT_CHUNK, SOURCE, IntArray
+
+if TYPE_CHECKING:
+    from services.demo.people import DemoPeople
 
 # --------------------------------------------------------------------------- tables
 
@@ -75,6 +78,8 @@ class _DemoData:
     # contract by external id, and the owners' skills.
     calls: _TableData | None = None
     calls_truth: dict[str, Any] | None = None
+    # The business accounts' people and their emails (services/demo/people.py).
+    people: DemoPeople | None = None
 
     def counts(self) -> dict[str, int]:
         counts = {"customers": len(self.customers)}
@@ -84,6 +89,9 @@ class _DemoData:
             counts[name] = counts.get(name, 0) + len(part)
         if self.calls is not None:
             counts["renewal_calls"] = len(self.calls)
+        if self.people is not None:
+            counts["contacts"] = len(self.people.contacts)
+            counts["interactions"] = counts.get("interactions", 0) + len(self.people.emails)
         for name in ("orders", "interactions", "opportunities", "subscriptions", "contracts"):
             counts.setdefault(name, 0)
         return counts
@@ -176,6 +184,11 @@ def _write_rows(conn: Connection, data: _DemoData, step: Callable[[float, str], 
             done += stop - start
     if data.calls is not None:
         _write_calls(conn, data.calls, customer_ids)
+    if data.people is not None:
+        from services.demo.people import write_people  # it builds on this module's tables
+
+        step(0.98, "Writing the accounts' people")
+        write_people(conn, data.people, customer_ids)
     if data.outreach is not None:
         step(0.98, "Writing past alerts and outreach")
         _write_outreach(conn, data.outreach, customer_ids)
