@@ -26,15 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, insert, select
 
 from models.schema import Contact, Interaction
 from services.demo.generate import _Customers, _objects
-from services.demo.tables import _TableData
+from services.demo.tables import DemoPeople, _TableData
 from services.demo.vocabulary import (
     _CHURNED,
     _DAY,
@@ -43,7 +41,6 @@ from services.demo.vocabulary import (
     _LOYAL,
     _VIP,
     FIRST_NAMES,
-    INSERT_CHUNK,
     LAST_NAMES,
     SOURCE,
     IntArray,
@@ -63,16 +60,6 @@ _SUBJECTS = (
     "Reorder of the usual", "Delivery to the office", "Uniform fitting",
 )  # fmt: skip
 _ARRIVAL_HOURS = (8 * 3600, 18 * 3600)
-
-
-@dataclass
-class DemoPeople:
-    """The contacts and their emails; each email names its writer by external id."""
-
-    contacts: _TableData
-    emails: _TableData
-    writer: list[str]
-    truth: dict[str, Any]
 
 
 def _day(day: int) -> dt.date:
@@ -269,28 +256,6 @@ def _tables(book: _Book, truth: list[dict[str, Any]]) -> DemoPeople:
         customer=np.array([c for c, _, _ in mail], dtype=np.int64),
     )
     return DemoPeople(contacts, emails, [w for _, _, w in mail], {"stories": truth})
-
-
-def write_people(conn: Connection, people: DemoPeople, customer_ids: IntArray) -> None:
-    """The contacts, then their emails, each naming its writer by the contact's id."""
-    for start in range(0, len(people.contacts), INSERT_CHUNK):
-        stop = min(start + INSERT_CHUNK, len(people.contacts))
-        conn.execute(insert(Contact), people.contacts.rows(start, stop, customer_ids))
-    c = Contact.__table__.c
-    wanted = set(people.writer)
-    id_of = {
-        str(ext): int(cid)
-        for ext, cid in conn.execute(select(c.external_id, c.id).where(c.source == SOURCE))
-        if ext in wanted
-    }
-    ids = np.empty(len(people.writer), dtype=object)
-    ids[:] = [id_of[w] for w in people.writer]
-    emails = _TableData(
-        people.emails.table, {**people.emails.columns, "contact_id": ids}, people.emails.customer
-    )
-    for start in range(0, len(emails), INSERT_CHUNK):
-        stop = min(start + INSERT_CHUNK, len(emails))
-        conn.execute(insert(Interaction), emails.rows(start, stop, customer_ids))
 
 
 def tag_people(people: DemoPeople, tag: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -14,15 +14,13 @@ from sqlalchemy.orm import Session
 
 from models.schema import (
     Alert,
+    Contact,
     Contract,
     Customer,
     Outreach,
 )
 from services.core.rollups import refresh_rollups
 from services.demo.vocabulary import BULK_CACHE_KIB, DATA_TABLES, INSERT_CHUNK, SOURCE, IntArray
-
-if TYPE_CHECKING:
-    from services.demo.people import DemoPeople
 
 # --------------------------------------------------------------------------- tables
 
@@ -64,6 +62,17 @@ class _OutreachTables:
 
     def parts(self) -> list[_TableData]:
         return [self.alerts, self.outreach, self.contacts]
+
+
+@dataclass
+class DemoPeople:
+    """The business accounts' people (services/demo/people.py) and their emails; each
+    email names its writer by the contact's external id."""
+
+    contacts: _TableData
+    emails: _TableData
+    writer: list[str]
+    truth: dict[str, Any]
 
 
 @dataclass
@@ -185,13 +194,28 @@ def _write_rows(conn: Connection, data: _DemoData, step: Callable[[float, str], 
     if data.calls is not None:
         _write_calls(conn, data.calls, customer_ids)
     if data.people is not None:
-        from services.demo.people import write_people  # it builds on this module's tables
-
         step(0.98, "Writing the accounts' people")
-        write_people(conn, data.people, customer_ids)
+        _write_people(conn, data.people, customer_ids)
     if data.outreach is not None:
         step(0.98, "Writing past alerts and outreach")
         _write_outreach(conn, data.outreach, customer_ids)
+
+
+def _write_people(conn: Connection, people: DemoPeople, customer_ids: IntArray) -> None:
+    """The contacts, then their emails, each naming its writer by the contact's id."""
+    _insert(conn, people.contacts, customer_ids)
+    c = Contact.__table__.c
+    wanted = set(people.writer)
+    id_of = {
+        str(ext): int(cid)
+        for ext, cid in conn.execute(select(c.external_id, c.id).where(c.source == SOURCE))
+        if ext in wanted
+    }
+    ids = np.empty(len(people.writer), dtype=object)
+    ids[:] = [id_of[w] for w in people.writer]
+    emails = people.emails
+    _insert(conn, _TableData(emails.table, {**emails.columns, "contact_id": ids}, emails.customer),
+            customer_ids)  # fmt: skip
 
 
 def _write_calls(conn: Connection, calls: _TableData, customer_ids: IntArray) -> None:
