@@ -208,7 +208,7 @@ def _write_people(conn: Connection, people: DemoPeople, customer_ids: IntArray) 
     wanted = set(people.writer)
     id_of = {
         str(ext): int(cid)
-        for ext, cid in conn.execute(select(c.external_id, c.id).where(c.source == SOURCE))
+        for ext, cid in conn.execute(select(c.external_id, c.id))
         if ext in wanted
     }
     ids = np.empty(len(people.writer), dtype=object)
