@@ -12,8 +12,9 @@ of that day), one row each:
   when they are still there as of ``end``;
 - ``last_two_way``: their latest two-way interaction before ``end`` (TWO_WAY_KINDS; a call
   that reached them). As on the People tab (services/people/contacts.py), the one person
-  of an account has every such interaction of the account; with several, only those that
-  name the person count;
+  of an account has every such interaction of the account (read only when they are a
+  champion or decision maker: the rules ask nothing else of a lone person, such as a B2C
+  household's); with several, only those that name the person count;
 - ``added_later``: whether they were added after the account already had people on
   record (created on a later day than its first contact): a first import of a contacts
   export adds no one "new".
@@ -36,7 +37,7 @@ from sqlalchemy.orm import Session
 from models.schema import Contact, Customer, Interaction
 from models.vocab import CALL_CONVERSATION, CALL_OUTCOMES, CONTACT_ROLE_LABELS, TWO_WAY_KINDS
 from services.core.formatting import format_date
-from services.people.contacts import bounced_on
+from services.people.contacts import KEY_ROLES, bounced_on
 
 _MISSED = tuple(o for o in CALL_OUTCOMES if o != CALL_CONVERSATION)
 # How a CRM's export is named in words.
@@ -191,8 +192,11 @@ def _last_two_way(session: Session, frame: pd.DataFrame, end: dt.datetime) -> pd
             .group_by(i.contact_id)
         )
     }
-    sizes = frame.groupby("customer_id")["contact_id"].transform("size").to_numpy()
-    single = sorted({int(c) for c in frame["customer_id"][sizes == 1]})
+    sizes = frame["customer_id"].map(frame["customer_id"].value_counts()).to_numpy()
+    # The one person of an account has all its two-way interactions; only a champion's or
+    # a decision maker's matter to the rules (a B2C household's one person is not read).
+    key = frame["role"].isin(KEY_ROLES).to_numpy()
+    single = sorted({int(c) for c in frame["customer_id"][(sizes == 1) & key]})
     by_account: dict[int, object] = {}
     for start in range(0, len(single), 1000):
         part = single[start : start + 1000]

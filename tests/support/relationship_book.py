@@ -17,6 +17,8 @@ known relationship story, for exact tests of the relationship rules
   yet; Ned Ames heard from 3 days ago.
 - Ivy: a B2C customer, their own one person (no contacts rows), quiet for months: nothing.
 - Jot: champion Joy Tan left 100 days ago (outside the 30-day window): nothing.
+- Kit: one person on record, champion Kay Lo; the account's last call (naming no one, so
+  hers) was 90 days ago: gone dark.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from models.schema import Contact
 
 # Each story's value (the scores' clv in dollars) where it matters.
 VALUES = {"Fox": 5000.0, "Acme": 3000.0, "Brio": 2000.0}
-ACCOUNTS = ("Acme", "Brio", "Cora", "Dune", "Echo", "Fox", "Gem", "Hub", "Ivy", "Jot")
+ACCOUNTS = ("Acme", "Brio", "Cora", "Dune", "Echo", "Fox", "Gem", "Hub", "Ivy", "Jot", "Kit")
 
 
 class BookLike(Protocol):
@@ -122,4 +124,6 @@ def plant(book: BookLike, now: dt.datetime) -> dict[str, int]:
     _contact(e, now, jot, "Joy Tan", "champion", left_days=100)
     heard(jot, _contact(e, now, jot, "Ray Tan", "user"), 2)
     heard(jot, _contact(e, now, jot, "Sue Tan", "user"), 2)
+    _contact(e, now, ids["Kit"], "Kay Lo", "champion")
+    book.interaction(ids["Kit"], "call", 90)
     return ids

@@ -54,7 +54,9 @@ def test_each_story_is_alerted_in_words(book: Book) -> None:
         "Cora": ("warning", "Fay Ruiz (decision maker) is now listed at Dune since Jun 12, 2025"),
     }
     assert alerts["key_contact_dark"] == {
-        "Echo": ("warning", "Hal Ito (champion) not heard from in 70 days (last on Apr 6, 2025)")
+        "Echo": ("warning", "Hal Ito (champion) not heard from in 70 days (last on Apr 6, 2025)"),
+        # The account's one person: its calls are hers.
+        "Kit": ("warning", "Kay Lo (champion) not heard from in 90 days (last on Mar 17, 2025)"),
     }
     assert alerts["single_threaded"] == {
         "Fox": (
@@ -93,9 +95,12 @@ def test_an_earlier_day_sees_only_what_existed_then(book: Book) -> None:
     book.generate(now=earlier)
     alerts = found(book, ids)
     # Ann was still in the export, Dee's address had not bounced, Fay was not listed at
-    # Dune, Hal had been heard from 50 days before, Max had not been added.
+    # Dune, Hal had been heard from 50 days before, Max had not been added; Kay's silence
+    # was 70 days then.
     assert alerts["champion_left"] == {}
-    assert alerts["key_contact_dark"] == {}
+    assert alerts["key_contact_dark"] == {
+        "Kit": ("warning", "Kay Lo (champion) not heard from in 70 days (last on Mar 17, 2025)")
+    }
     assert alerts["new_decision_maker"] == {}
 
 
