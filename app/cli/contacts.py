@@ -46,7 +46,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     listing = kinds.add_parser(
         "list", help="list an account's people, the one emails go to first",
         description="The account's people: the champion first, then the other roles; "
-        "those who left come last. 'writes_to' marks whom a drafted email goes to.",
+        "those who left come last. 'writes_to' marks whom a drafted email goes to; "
+        "'status' says in words who left, whose address bounced, who is now listed at "
+        "another account, and which champion or decision maker has gone dark.",
     )  # fmt: skip
     listing.add_argument("customer", metavar="CUSTOMER", help="external id, email or name")
     listing.add_argument(
