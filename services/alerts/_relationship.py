@@ -79,14 +79,11 @@ def read_relationships(
     conn: Connection, frame: pd.DataFrame, config: AlertConfig, end: dt.datetime
 ) -> None:
     """Per customer, each relationship rule's reason ("" where it does not hold) in
-    ``rel_<rule>``, whether a champion-left alert is critical (``rel_severe``) and the
-    number of people active lately (``rel_active``)."""
+    ``rel_<rule>``, and whether a champion-left alert is critical (``rel_severe``)."""
     n = len(frame)
     for key in RULES:
         frame[f"rel_{key}"] = np.full(n, "", dtype=object)
     frame["rel_severe"] = np.zeros(n, dtype=bool)
-    frame["rel_active"] = np.zeros(n)
-    frame["rel_people"] = np.zeros(n)
     if not n or not any(config.rule(k).enabled for k in RULES):
         return
     with Session(bind=conn) as session:  # a read in the caller's transaction
@@ -130,11 +127,10 @@ def read_relationships(
             )
 
         put(f"rel_{KEY_CONTACT_DARK}", _said(_ordered(dark), quiet))
-    _single_and_new(frame, people, here, config, end, put)
+    _single_and_new(people, here, config, end, put)
 
 
 def _single_and_new(
-    frame: pd.DataFrame,
     people: pd.DataFrame,
     here: BoolArray,
     config: AlertConfig,
@@ -142,7 +138,6 @@ def _single_and_new(
     put: Callable[[str, dict[int, str]], None],
 ) -> None:
     last = people["last_two_way"]
-    where = {int(c): k for k, c in enumerate(frame["customer_id"].tolist())}
     rule = config.rule(SINGLE_THREADED)
     if rule.enabled:
         cut = pd.Timestamp(end - dt.timedelta(days=int(rule["active_days"])))
@@ -151,13 +146,6 @@ def _single_and_new(
         counts = on_record.groupby("customer_id").size()
         heard = active.groupby("customer_id").size()
         lone = active[active["customer_id"].map(heard).eq(1).to_numpy()]
-        active_n = frame["rel_active"].to_numpy().copy()
-        people_n = frame["rel_people"].to_numpy().copy()
-        for cid, total in counts.items():
-            people_n[where[int(str(cid))]] = total
-        for cid, k in heard.items():
-            active_n[where[int(str(cid))]] = k
-        frame["rel_active"], frame["rel_people"] = active_n, people_n
         said = {
             int(r["customer_id"]): f"only {who(r['name'], r['email'], r['role'])} heard from in "
             f"{int(rule['active_days'])} days, of {int(counts[r['customer_id']])} people on record"
