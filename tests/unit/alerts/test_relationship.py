@@ -116,3 +116,25 @@ def test_a_rule_switched_off_or_a_set_value_floor(book: Book) -> None:
     # Every account of at least $50 with one of several people heard from: Gem, Echo and
     # Hub too (Echo's Ida and Hub's Max never were).
     assert set(alerts["single_threaded"]) == {"Fox", "Gem", "Echo", "Hub"}
+
+
+def test_a_b2c_book_raises_none_of_them(book: Book) -> None:
+    from sqlalchemy import text
+
+    from services.importing.service import run_import
+    from tests.support.paths import DATA
+
+    only_relationships(book)
+    # Households, each its own one person (one contacts row, no role), some heard from long
+    # ago, one sold to far more than the others.
+    for name in ("Account.csv", "Contact.csv"):
+        assert run_import(book.engine, [DATA / "samples" / "salesforce" / name]).landed
+    with book.engine.connect() as conn:
+        ids = [int(c) for (c,) in conn.execute(text("SELECT id FROM customers ORDER BY id"))]
+    for cid in ids[:20]:
+        book.interaction(cid, "call", 120)
+    book.score({cid: {"clv": 5000.0 if cid == ids[0] else 100.0} for cid in ids})
+    result = book.generate()
+    assert len(ids) == 300
+    assert result.created == 0
+    assert book.alerts() == []
