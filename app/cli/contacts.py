@@ -29,7 +29,7 @@ Examples:
       --email ana@contoso.example --role user"""
 
 HEADER = ["contact_id", "name", "email", "title", "role", "role_set_by", "left_on",
-          "bounced_on", "last_two_way_contact", "writes_to", "activity"]  # fmt: skip
+          "bounced_on", "last_two_way_contact", "writes_to", "status", "activity"]  # fmt: skip
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -46,7 +46,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     listing = kinds.add_parser(
         "list", help="list an account's people, the one emails go to first",
         description="The account's people: the champion first, then the other roles; "
-        "those who left come last. 'writes_to' marks whom a drafted email goes to.",
+        "those who left come last. 'writes_to' marks whom a drafted email goes to; "
+        "'status' says in words who left, whose address bounced, who is now listed at "
+        "another account, and which champion or decision maker has gone dark.",
     )  # fmt: skip
     listing.add_argument("customer", metavar="CUSTOMER", help="external id, email or name")
     listing.add_argument(
@@ -87,6 +89,7 @@ def _row(person: Person, writes_to: bool) -> list[object]:
         person.bounced_on.isoformat() if person.bounced_on else None,
         person.last_two_way.isoformat() if person.last_two_way else None,
         writes_to,
+        person.status or None,
         person.activity or None,
     ]
 
@@ -105,9 +108,7 @@ def _table(people: list[Person], chosen: Person | None, account: str) -> list[st
         role = p.role_label + (" (set by you)" if p.role_set_by_user else "")
         heard = format_date(p.last_two_way.date()) if p.last_two_way else "never"
         mark = "  ← emails go here" if chosen is not None and p is chosen else ""
-        left = f"  (left {p.left_on.isoformat()})" if p.left_on else ""
-        if p.bounced_on:
-            left += f"  (address bounced {p.bounced_on.isoformat()})"
+        left = f"  ({p.status})" if p.status else ""
         ident = "-" if p.contact_id is None else str(p.contact_id)
         lines.append(
             f"{ident:>6}  {_cut(p.name or '-', 22):<22} {_cut(p.title or '-', 22):<22} "

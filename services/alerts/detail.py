@@ -91,6 +91,29 @@ RECOMMENDATIONS: dict[str, tuple[str, str, float | None]] = {
         "the timeline), then agree the next step; no sales offer before it is answered.",
         None,
     ),
+    "champion_left": (
+        "Find the next champion",
+        "Ask who takes over their work, meet them, and make sure the next person who "
+        "decides knows what the account gets from us.",
+        None,
+    ),
+    "key_contact_dark": (
+        "Reach the key contact again",
+        "Call or write to them personally; if they do not answer, ask a colleague there "
+        "whether anything changed.",
+        None,
+    ),
+    "single_threaded": (
+        "Meet a second person",
+        "Ask your contact to introduce you to a colleague who uses or pays for the product, "
+        "so that the account does not rest on one person.",
+        None,
+    ),
+    "new_decision_maker": (
+        "Meet the new decision maker",
+        "Introduce yourself and what the account gets from us before they review it.",
+        None,
+    ),
     "ticket_past_sla": (
         "Get the ticket resolved",
         "A support ticket is late: chase it with support and tell the customer when it "

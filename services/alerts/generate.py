@@ -31,6 +31,10 @@ days" ends with the scores' as-of date T:
 - conversation_risk [warning]: in a conversation imported within 30 days the customer
   raised cancellation, a competitor, a budget cut, a price complaint or their champion
   leaving (services.alerts._conversation_risk.py).
+- champion_left [warning; critical when no other champion remains], key_contact_dark
+  [warning], single_threaded [warning], new_decision_maker [info]: the people at an
+  account leaving or going quiet (services/alerts/_relationship.py); only accounts with
+  contacts rows.
 - ticket_past_sla [warning]: a ticket whose status is not finished (solved, closed,
   resolved, cancelled; a ticket without a status does not count) opened more than 72
   hours before the earlier of now and the end of T.

@@ -56,6 +56,7 @@ from services.alerts._db import (
     number_grid,
     positions,
 )
+from services.alerts._relationship import read_relationships
 from services.alerts.config import AlertConfig, RuleConfig
 from services.alerts.contact_times import contacts_since
 from services.alerts.lapse import LAPSE_RULE, lapse_chance, run_bgnbd
@@ -252,6 +253,7 @@ def _read_inputs(
     ref = min(now, end)
     _experience(conn, snap, config, end)
     read_conversation_risks(conn, snap, config, end)
+    read_relationships(conn, snap, config, end)
     _late_tickets(conn, snap, config, ref)
     _clicks(conn, snap, config, end)
     deals = _stalled_deals(conn, config, ref)

@@ -63,6 +63,10 @@ RULE_GOALS = {
     "expansion": "expansion",
     "stalled_opportunity": "check_in",
     "conversation_risk": "check_in",
+    "champion_left": "check_in",
+    "key_contact_dark": "check_in",
+    "single_threaded": "check_in",
+    "new_decision_maker": "check_in",
 }
 # The goal that puts things right; the rules that are about a complaint themselves.
 COMPLAINT_GOAL = "apology"

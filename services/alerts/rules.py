@@ -17,6 +17,8 @@ import pandas as pd
 from services.alerts._conversation_risk import RULE as RISK_RULE
 from services.alerts._conversation_risk import conversation_risk_alerts
 from services.alerts._db import positions
+from services.alerts._relationship import CHAMPION_LEFT, relationship_alerts
+from services.alerts._relationship import RULES as RELATIONSHIP_RULES
 from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
 from services.alerts.lapse import LAPSE_RULE, lapse_coming, say_win_back
@@ -210,6 +212,14 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
         add(rule.key, holds, said, stake)
         # A customer who said they will leave: critical, never held back by the daily cap.
         parts[-1].loc[c["risk_severe"].to_numpy(bool)[holds], "severity"] = "critical"
+
+    worth = np.fmax(np.nan_to_num(base), np.nan_to_num(clv))
+    for key in RELATIONSHIP_RULES:
+        if config.rule(key).enabled and f"rel_{key}" in c:
+            holds, said, stake = relationship_alerts(c, key, at_risk, worth, config)
+            add(key, holds, said, stake)
+            if key == CHAMPION_LEFT:  # no other champion remains: critical
+                parts[-1].loc[c["rel_severe"].to_numpy(bool)[holds], "severity"] = "critical"
 
     rule = config.rule("ticket_past_sla")
     if rule.enabled:

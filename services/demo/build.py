@@ -29,6 +29,7 @@ from services.demo.events import (
 from services.demo.extras import fit_tool_usage, label_campaigns, label_tickets
 from services.demo.generate import _customers, _exact_shares, _objects, _order_times, _orders
 from services.demo.outreach import CONTACTED_RATE, _outreach_tables, _plan_outreach
+from services.demo.people import demo_people, tag_people
 from services.demo.playbooks import add_demo_playbooks
 from services.demo.renewal_calls import owner_calls
 from services.demo.renewal_truth import business_contracts
@@ -121,6 +122,7 @@ def build_demo(
                 "simulated_usage": data.usage_truth,
                 "simulated_renewals": data.renewal_truth,
                 "simulated_calls": data.calls_truth,
+                "simulated_people": data.people.truth if data.people is not None else None,
             }
             data = None
         else:
@@ -205,6 +207,7 @@ def _write_shards(
                     "simulated_usage": data.usage_truth,
                     "simulated_renewals": data.renewal_truth,
                     "simulated_calls": data.calls_truth,
+                    "simulated_people": data.people.truth if data.people is not None else None,
                     "simulated_customers": size,
                 }
             else:
@@ -223,6 +226,8 @@ def _tag_shard(data: _DemoData, tag: str) -> None:
     parts = [data.customers, *data.children]
     if data.outreach is not None:
         parts += [*data.outreach.parts(), data.outreach.audit]
+    if data.people is not None:
+        tag_people(data.people, tag)
     if data.calls is not None:
         data.calls.columns["contract_external_id"] = _objects(
             [f"{x}{tag}" for x in data.calls.columns["contract_external_id"].tolist()]
@@ -318,4 +323,6 @@ def _generate(
         renewal_truth=renewal_truth,
     )  # fmt: skip
     data.calls, data.calls_truth = owner_calls(seed, contracts, renewal_truth, today_day)
+    # The business accounts' people, with known stories (a random stream of their own).
+    data.people = demo_people(seed, cust, today_day)
     return data

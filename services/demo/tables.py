@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from models.schema import (
     Alert,
+    Contact,
     Contract,
     Customer,
     Outreach,
@@ -64,6 +65,17 @@ class _OutreachTables:
 
 
 @dataclass
+class DemoPeople:
+    """The business accounts' people (services/demo/people.py) and their emails; each
+    email names its writer by the contact's external id."""
+
+    contacts: _TableData
+    emails: _TableData
+    writer: list[str]
+    truth: dict[str, Any]
+
+
+@dataclass
 class _DemoData:
     customers: _TableData
     external_ids: list[str]  # customer external ids, in generation order
@@ -75,6 +87,8 @@ class _DemoData:
     # contract by external id, and the owners' skills.
     calls: _TableData | None = None
     calls_truth: dict[str, Any] | None = None
+    # The business accounts' people and their emails (services/demo/people.py).
+    people: DemoPeople | None = None
 
     def counts(self) -> dict[str, int]:
         counts = {"customers": len(self.customers)}
@@ -84,6 +98,9 @@ class _DemoData:
             counts[name] = counts.get(name, 0) + len(part)
         if self.calls is not None:
             counts["renewal_calls"] = len(self.calls)
+        if self.people is not None:
+            counts["contacts"] = len(self.people.contacts)
+            counts["interactions"] = counts.get("interactions", 0) + len(self.people.emails)
         for name in ("orders", "interactions", "opportunities", "subscriptions", "contracts"):
             counts.setdefault(name, 0)
         return counts
@@ -176,9 +193,29 @@ def _write_rows(conn: Connection, data: _DemoData, step: Callable[[float, str], 
             done += stop - start
     if data.calls is not None:
         _write_calls(conn, data.calls, customer_ids)
+    if data.people is not None:
+        step(0.98, "Writing the accounts' people")
+        _write_people(conn, data.people, customer_ids)
     if data.outreach is not None:
         step(0.98, "Writing past alerts and outreach")
         _write_outreach(conn, data.outreach, customer_ids)
+
+
+def _write_people(conn: Connection, people: DemoPeople, customer_ids: IntArray) -> None:
+    """The contacts, then their emails, each naming its writer by the contact's id."""
+    _insert(conn, people.contacts, customer_ids)
+    c = Contact.__table__.c
+    wanted = set(people.writer)
+    id_of = {
+        str(ext): int(cid)
+        for ext, cid in conn.execute(select(c.external_id, c.id))
+        if ext in wanted
+    }
+    ids = np.empty(len(people.writer), dtype=object)
+    ids[:] = [id_of[w] for w in people.writer]
+    emails = people.emails
+    _insert(conn, _TableData(emails.table, {**emails.columns, "contact_id": ids}, emails.customer),
+            customer_ids)  # fmt: skip
 
 
 def _write_calls(conn: Connection, calls: _TableData, customer_ids: IntArray) -> None:

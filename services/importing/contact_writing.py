@@ -5,6 +5,9 @@ their CRM id and says nothing else about them: a row whose contact is not in the
 yet cannot make one (it would be a person with no name or address). Such rows are left
 out, counted in the import's notes with what to do; the others update their contact's
 ``role`` (and only that: the role the user set, ``user_role``, always wins on screen).
+
+A contacts export (``mark_left``) also says who has left: the people of an account it
+holds who are no longer in it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from services.importing.changes import ChangeTracker
 from services.importing.storage import Store, WriteResult
 
 # A contacts frame with this column set names only contacts already stored.
@@ -42,3 +46,54 @@ def known_contacts(
     kept = frame.loc[known].drop(columns=[KNOWN_ONLY]).reset_index(drop=True)
     ids = np.array([c for c in customers if c is not None], dtype=np.int64)
     return kept, ids
+
+
+def mark_left(
+    store: Store,
+    changes: ChangeTracker,
+    frame: pd.DataFrame,
+    customer_ids: np.ndarray[Any, Any],
+    result: WriteResult,
+) -> None:
+    """A contacts export says who is still at the accounts it holds: a stored contact of
+    the same source at an account some of whose contacts are in the file, but not in it
+    themselves, gets ``left_on`` the day of this import; one who is in it again has it
+    cleared. An account none of whose contacts is in the file is left as it is (a partial
+    export says nothing about it). The before-values go to import_changes: undo restores
+    them. The report says how many people were marked as left, and how many came back."""
+    if frame.empty:
+        return
+    today = store.now.date()
+    stamp: Any = today.isoformat() if store.sqlite else today
+    left = back = 0
+    for source in pd.unique(frame["source"].to_numpy(dtype=object)).tolist():
+        mine = (frame["source"] == source).to_numpy()
+        present = {str(e) for e in frame.loc[mine, "external_id"].tolist()}
+        accounts = {int(c) for c in customer_ids[mine].tolist()}
+        rows: list[tuple[Any, int]] = []
+        for contact_id, external_id, customer_id, left_on in store.fetchall(
+            "SELECT id, external_id, customer_id, left_on FROM contacts WHERE source = ?",
+            (str(source),),
+        ):
+            here = str(external_id) in present
+            if here and left_on is not None:
+                rows.append((None, int(contact_id)))
+                back += 1
+            elif not here and left_on is None and int(customer_id) in accounts:
+                rows.append((stamp, int(contact_id)))
+                left += 1
+            else:
+                continue
+            before = store.normalise_fetched("left_on", left_on)
+            changes.entries.append(("contacts", int(contact_id), {"left_on": before}))
+        store.executemany("UPDATE contacts SET left_on = ? WHERE id = ?", rows)
+    if left:
+        result.notes.append(
+            f"{left:,} {'person' if left == 1 else 'people'} no longer in the export "
+            "(marked as left)"
+        )
+    if back:
+        result.notes.append(
+            f"{back:,} {'person' if back == 1 else 'people'} marked as left are in the export "
+            "again (no longer marked)"
+        )

@@ -26,7 +26,7 @@ from sqlalchemy import Connection
 from models.campaigns import campaign_types
 from services.importing.canonical import Batch
 from services.importing.changes import ChangeTracker
-from services.importing.contact_writing import KNOWN_ONLY, known_contacts
+from services.importing.contact_writing import KNOWN_ONLY, known_contacts, mark_left
 from services.importing.contract_writing import keep_settled, link_subscriptions, settle_customers
 from services.importing.identity import Identities
 from services.importing.person_records import PERSON_TABLES, People
@@ -140,6 +140,8 @@ class Writer:
         if KNOWN_ONLY in frame.columns:
             return known_contacts(self.store, frame, result)
         customer_ids = self.identities.resolve_refs(frame, result)
+        if kind == "contacts":  # who is no longer in the export has left
+            mark_left(self.store, self.changes, frame, customer_ids, result)
         if kind in PERSON_TABLES:
             frame = self.people.named(frame, customer_ids)
         return frame, customer_ids

@@ -21,6 +21,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
@@ -36,9 +37,13 @@ from models.vocab import (
     CONTACT_ROLES,
     TWO_WAY_KINDS,
 )
+from services.core.formatting import format_date
 from services.people.activity import activity_of, activity_words
+from services.settings.views import KeyContactSettings
 
 _RANK = {role: i for i, role in enumerate(CONTACT_ROLES)}
+# The roles whose leaving or silence puts an account at risk.
+KEY_ROLES = ("champion", "decision_maker")
 _MISSED = tuple(o for o in CALL_OUTCOMES if o != CALL_CONVERSATION)
 
 
@@ -71,6 +76,27 @@ class Person:
     # Their own records at the account, in words ("2 orders · 1 ticket · used 4 Nov 2026":
     # services/people/activity.py); "" when none.
     activity: str = ""
+    # The account their address is now listed under, when it was listed there after them.
+    moved_to: str = ""
+    # A champion or decision maker heard from before but not for this many days (the
+    # Key contact gone dark alert's setting): None when they are not gone dark.
+    dark_days: int | None = None
+
+    @property
+    def status(self) -> str:
+        """Whether they are still there and heard from, in words ("" when nothing is
+        amiss): "left Nov 3, 2026", "address bounced Nov 3, 2026", "now at Globex",
+        "not heard from in 74 days"."""
+        said = []
+        if self.left_on is not None:
+            said.append(f"left {format_date(self.left_on)}")
+        if self.bounced_on is not None:
+            said.append(f"address bounced {format_date(self.bounced_on)}")
+        if self.moved_to:
+            said.append(f"now at {self.moved_to}")
+        if self.dark_days is not None and not said:
+            said.append(f"not heard from in {self.dark_days:,} days")
+        return "; ".join(said)
 
     @property
     def role_label(self) -> str:
@@ -180,6 +206,8 @@ def people_of(session: Session, customer_id: int) -> list[Person]:
             c.left_on,
             c.source,
             c.attributes,
+            c.email_normalized,
+            c.created_at,
         ).where(c.customer_id == customer_id)
     ).all()
     if not rows:
@@ -197,9 +225,14 @@ def people_of(session: Session, customer_id: int) -> list[Person]:
         ]
     single = len(rows) == 1
     latest_by = _two_way(session, customer_id, by_contact=not single)
+    moved = _moved(session, customer_id, rows)
+    quiet = KeyContactSettings.read(session).quiet_days
+    today = utcnow().date()
     people = []
     for row in rows:
         last = latest_by.get(None if single else int(row.id))
+        role = row.user_role or row.role
+        silent = (today - last.date()).days if last is not None else None
         people.append(
             Person(
                 contact_id=int(row.id),
@@ -213,9 +246,35 @@ def people_of(session: Session, customer_id: int) -> list[Person]:
                 last_two_way=last,
                 source=row.source or "",
                 bounced_on=bounced_on(row.attributes),
+                moved_to=moved.get(int(row.id), ""),
+                dark_days=silent
+                if silent is not None and silent > quiet and role in KEY_ROLES
+                else None,
             )
         )
     return sorted(people, key=_order)
+
+
+def _moved(session: Session, customer_id: int, rows: Sequence[Any]) -> dict[int, str]:
+    """The account each person's address was listed under after them, by contact id."""
+    emails = {str(r.email_normalized) for r in rows if r.email_normalized}
+    if not emails:
+        return {}
+    c = Contact.__table__.c
+    cu = Customer.__table__.c
+    later = session.execute(
+        select(c.email_normalized, c.created_at, cu.company, cu.name)
+        .join(Customer.__table__, cu.id == c.customer_id)
+        .where(c.email_normalized.in_(sorted(emails)), c.customer_id != customer_id)
+        .order_by(c.created_at)
+    ).all()
+    out: dict[int, str] = {}
+    for row in rows:
+        for email, created, company, name in later:
+            if email == row.email_normalized and _aware(created) > _aware(row.created_at):
+                out[int(row.id)] = company or name or ""
+                break
+    return out
 
 
 def read_people(engine: Engine, customer_id: int) -> list[Person]:

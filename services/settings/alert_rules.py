@@ -75,6 +75,35 @@ ALERT_RULES: tuple[AlertRuleSpec, ...] = (
         "the price or said their champion is leaving. Needs imported conversations.",
     ),
     AlertRuleSpec(
+        "champion_left",
+        "Champion left",
+        "warning",
+        "A champion or decision maker has gone from the account: no longer in their CRM's "
+        "contacts export, their address bounced, or their address is now listed under "
+        "another account. Critical when no other champion remains. Needs contacts.",
+    ),
+    AlertRuleSpec(
+        "key_contact_dark",
+        "Key contact gone dark",
+        "warning",
+        "A champion or decision maker we used to hear from (a call, meeting, chat, ticket "
+        "or email from them) has not been heard from for a while. Needs contacts.",
+    ),
+    AlertRuleSpec(
+        "single_threaded",
+        "Single-threaded",
+        "warning",
+        "A valuable account with several people on record of whom only one was heard from "
+        "lately: if that person goes, so does the account. Needs contacts.",
+    ),
+    AlertRuleSpec(
+        "new_decision_maker",
+        "New decision maker to meet",
+        "info",
+        "A decision maker was added to an account that already had people on record, and "
+        "no one has met them yet. Needs contacts.",
+    ),
+    AlertRuleSpec(
         "ticket_past_sla",
         "Ticket past SLA",
         "warning",
@@ -147,6 +176,21 @@ ALERT_PARAMETERS: tuple[_Param, ...] = (
      "Past this many days a customer counts as lost rather than quiet."),
     ("conversation_risk", "window_days", int, 30, "Within the last", "days", 1, 365,
      "Conversations this recent count."),
+    ("champion_left", "window_days", int, 30, "Gone within the last", "days", 1, 365,
+     "A person who left, bounced or moved this recently raises the alert."),
+    ("key_contact_dark", "quiet_days", int, 60, "Not heard from for", "days", 7, 730,
+     "No two-way interaction with the champion or decision maker for this long, while "
+     "there was one before."),
+    ("single_threaded", "active_days", int, 90, "Heard from within", "days", 7, 730,
+     "A person counts as active with a two-way interaction this recent."),
+    ("single_threaded", "top_value_percent", _NUMBER, 25, "Value in the top", "%", 0.1, 100,
+     "Accounts whose value (the larger of the last 12 months' revenue and the scored "
+     "value) is in this top share of the book."),
+    ("single_threaded", "min_value", _NUMBER, 0, "Or a value of at least",
+     "in the home currency", 0, 1_000_000_000,
+     "When set above 0, this amount replaces the top share above."),
+    ("new_decision_maker", "new_days", int, 30, "Added within the last", "days", 1, 365,
+     "A decision maker added this recently and not met yet."),
     ("negative_experience", "window_days", int, 60, "Within the last", "days", 1, 730,
      "How far back tickets and reviews count."),
     ("negative_experience", "min_bad_tickets", int, 2, "Negative tickets at least",

@@ -181,6 +181,13 @@ class AlertSettings(SettingsView):
     reach_weight: float = setting("alerts.reach_weight")
 
 
+class KeyContactSettings(SettingsView):
+    """How long a champion or decision maker may go unheard before they count as gone
+    dark (the People tab says so; the Key contact gone dark alert raises it)."""
+
+    quiet_days: int = setting("alerts.key_contact_dark.quiet_days")
+
+
 class StalledDealSettings(SettingsView):
     """The Stalled opportunity rule's stages and days in a stage."""
 

@@ -241,10 +241,8 @@ class PeopleTab(QWidget):
             who = person.name or person.email or "(no name)"
             if person.contact_id is not None and person.contact_id == writes_to:
                 who += "  ✉"
-            if person.left_on is not None:
-                who += f"  (left {format_date(person.left_on)})"
-            if person.bounced_on is not None:
-                who += f"  (address bounced {format_date(person.bounced_on)})"
+            if person.status:  # left, bounced, now elsewhere, or gone dark, in words
+                who += f"  ({person.status})"
             rows.append(
                 (who, person.title, role, heard_words(person.last_two_way, today), person.email)
             )

@@ -124,3 +124,53 @@ def test_the_list_says_each_persons_own_orders(book: str, tmp_path) -> None:  # 
     lines = out.splitlines()
     tom = next(k for k, line in enumerate(lines) if "Tom Okafor" in line)
     assert lines[tom + 1].strip() == "2 orders"
+
+
+def test_the_list_says_who_left_moved_bounced_or_went_dark(book: str) -> None:
+    import datetime as dt
+
+    from sqlalchemy import insert, text
+
+    from models.schema import Contact, Interaction
+
+    ws = open_workspace(book, backup=False)
+    try:
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        with ws.engine.begin() as conn:
+            ids = dict(conn.execute(text("SELECT name, id FROM contacts")).all())
+            conn.execute(
+                text("UPDATE contacts SET created_at = :t"), {"t": now - dt.timedelta(days=365)}
+            )
+            # Maria, the champion, was last met 100 days ago (over the 60 of the setting).
+            conn.execute(
+                insert(Interaction),
+                [{"customer_id": 1, "kind": "meeting", "contact_id": ids["Maria Delgado"],
+                  "occurred_at": now - dt.timedelta(days=100)}],
+            )  # fmt: skip
+            # Tom's address is listed at Northwind since today; Lena left the export.
+            conn.execute(
+                insert(Contact),
+                [{"customer_id": 2, "source": "manual", "external_id": "m-tom",
+                  "name": "Tom Okafor", "email": "tom.okafor@contoso-freight.example.com",
+                  "email_normalized": "tom.okafor@contoso-freight.example.com",
+                  "created_at": now}],
+            )  # fmt: skip
+            conn.execute(
+                text("UPDATE contacts SET left_on = :d WHERE id = :i"),
+                {"d": dt.date(2026, 11, 3), "i": ids["Lena Fischer"]},
+            )
+    finally:
+        ws.close()
+    rows = {r["name"]: r["status"] for r in listed(book, "contoso")}
+    assert rows == {
+        "Maria Delgado": "not heard from in 100 days",
+        "Tom Okafor": "now at Northwind Clinics",
+        "Accounts Payable": "",
+        "Lena Fischer": "left Nov 3, 2026",
+    }
+    dan = {r["name"]: r["status"] for r in listed(book, "northwind")}["Dan Whitfield"]
+    assert dan == "address bounced Oct 2, 2026"
+    code, out, _ = run("--db", book, "contacts", "list", "Contoso Freight")
+    assert code == 0
+    assert "(not heard from in 100 days)" in out
+    assert "(left Nov 3, 2026)" in out

@@ -205,3 +205,41 @@ def test_a_customer_without_people_reads_as_their_own_one_person(
         assert not pane.people_tab.role_button.isEnabled()
     finally:
         ws.close()
+
+
+def test_the_tab_says_who_left_and_who_has_gone_dark(
+    qtbot, theme: ThemeManager, jobs: JobRunner, book: Workspace, tmp_path: Path
+) -> None:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy import text
+
+    # A later export without Lena Fischer marks her as left; Maria was last met 80 days ago.
+    lines = (DATA / "contacts" / "Contact.csv").read_text(encoding="utf-8").splitlines(True)
+    later = tmp_path / "Contact.csv"
+    later.write_text("".join(ln for ln in lines if "C0003" not in ln), encoding="utf-8")
+    assert run_import(book.engine, [later]).landed
+    met = dt.datetime.now(dt.UTC) - dt.timedelta(days=80)
+    with book.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO interactions (customer_id, contact_id, kind, occurred_at, source) "
+                "SELECT customer_id, id, 'meeting', :at, 'manual' FROM contacts "
+                "WHERE name = 'Maria Delgado'"
+            ),
+            {"at": met.replace(tzinfo=None)},
+        )
+    pane, _ = make_pane(qtbot, jobs, book)
+    show(qtbot, pane, jobs, 1)
+    names = [r[0] for r in rows(pane)]
+    left_on = dt.datetime.now(dt.UTC).date()
+    assert names == [
+        "Maria Delgado  ✉  (not heard from in 80 days)",
+        "Tom Okafor",
+        "Accounts Payable",
+        f"Lena Fischer  (left {left_on:%b} {left_on.day}, {left_on.year})",
+    ]
+    model = pane.people_tab.model
+    muted = QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+    assert model.data(model.index(3, 0), Qt.ItemDataRole.ForegroundRole) == muted
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.ForegroundRole) is None

@@ -142,6 +142,11 @@ def test_the_list_has_every_column_sorted_by_priority(
         "Usage drop",  # the demo's members' app (services/demo/usage.py)
         "Renewal at risk",  # the demo's business contracts (services/demo/renewal_truth.py)
         "Notice period closing",
+        # The demo's business accounts' people (services/demo/people.py).
+        "Champion left",
+        "Key contact gone dark",
+        "Single-threaded",
+        "New decision maker to meet",
     }
     assert np.mean([s is not None for s in columns["segment"]]) > 0.9
     # The do-not-contact flag is the customer's.

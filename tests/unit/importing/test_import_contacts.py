@@ -5,6 +5,7 @@ SQLite and PostgreSQL. A B2C book keeps one customer per person, as before conta
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -176,3 +177,42 @@ def test_the_b2c_samples_keep_one_customer_per_person(engine: Engine) -> None:
             )
         ).scalar_one()
     assert (customers, contacts, accounts, differ) == (300, 300, 300, 0)
+
+
+def left_on_by_name(engine: Engine) -> dict[str, object]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT name, left_on FROM contacts ORDER BY id")).all()
+    return {name: None if left is None else str(left)[:10] for name, left in rows}
+
+
+def test_a_later_export_without_a_person_marks_them_as_left_and_undo_restores(
+    engine: Engine, tmp_path: Path
+) -> None:
+    load(engine, "Account.csv", "Contact.csv")
+    lines = (FILES / "Contact.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    # Contoso's people without Lena Fischer; Northwind and Fabrikam not in the file at all.
+    partial = tmp_path / "Contact.csv"
+    partial.write_text(
+        "".join([lines[0], *(ln for ln in lines[1:] if "B2B01" in ln and "C0003" not in ln)]),
+        encoding="utf-8",
+    )
+    marked = run_import(engine, [partial])
+    assert marked.landed
+    assert "1 person no longer in the export (marked as left)" in marked.files[0].notes
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    people = left_on_by_name(engine)
+    # Only Lena: the accounts the file does not hold say nothing about their people.
+    assert {name: left for name, left in people.items() if left} == {"Lena Fischer": today}
+    assert [p.left_on for p in read_people(engine, 1) if p.name == "Lena Fischer"] == [
+        dt.date.fromisoformat(today)
+    ]
+    back = run_import(engine, [FILES / "Contact.csv"])
+    assert any("are in the export again" in n for n in back.files[0].notes)
+    assert not any(left_on_by_name(engine).values())
+    for report in (back, marked):
+        run_id = report.files[0].run_id
+        assert run_id is not None
+        undo_import(engine, run_id)
+        if report is back:
+            assert left_on_by_name(engine)["Lena Fischer"] == today
+    assert not any(left_on_by_name(engine).values())
