@@ -38,6 +38,7 @@ from services.alerts.records import AttributesBefore, Undoable
 from services.conversations.reading_model import model_request, parse_model_reading
 from services.conversations.stored import (
     KIND_WORDS,
+    OFFLINE_KEY,
     OpenedConversation,
     PromiseShown,
     as_conversation,
@@ -437,6 +438,29 @@ def use_offline_reading(
             raise ConversationError("This conversation has no other reading to go back to.")
         return _replace(session, row, new, "conversation.read_offline", when, who,
                         f"Went back to the offline reading of {_what(row)}")  # fmt: skip
+
+
+def read_again_offline(
+    engine: Engine, interaction_id: int, *, actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> Undoable:  # fmt: skip
+    """Read the conversation again on this computer (with the competitors named in the
+    settings now); a model's reading in place is kept beside it. Returns what undoing it
+    puts back."""
+    from services.conversations.reading import read_offline
+    from services.settings.views import ListenSettings
+
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine, write_first=True) as session:
+        row = _row(session, interaction_id)
+        competitors = tuple(ListenSettings.read(session).competitors or ())
+        conversation, theirs = as_conversation(row, transcript(row["text"], row["attributes"]))
+        reading = read_offline(conversation, theirs.__contains__, competitors)
+        new = with_offline_reading(row["attributes"]) or dict(row["attributes"])
+        new.pop(OFFLINE_KEY, None)
+        new.update(reading_attributes(reading))
+        return _replace(session, row, new, "conversation.read_offline", when, who,
+                        f"Read {_what(row)} again on this computer")  # fmt: skip
 
 
 def _what(row: dict[str, Any]) -> str:
