@@ -409,6 +409,8 @@ def read_with_model(
         raise ConversationError(
             f"The model could not read it: {exc} The reading made on this computer stays."
         ) from exc
+    if cancelled():  # the answer came after Cancel: it is not kept
+        raise ConversationError("Cancelled; the reading is unchanged.")
     when, who = moment(now), actor or default_actor()
     with unit_of_work(engine, write_first=True) as session:
         row = _row(session, interaction_id)
