@@ -54,6 +54,12 @@ def _feeling(value: float) -> str:
     return "neutral"
 
 
+def promise_head(promise: PromiseShown) -> str:
+    """ "Dana Whitfield, by Mar 5, 2027": who promised, and by when."""
+    by = f"by {format_date(promise.by)}" if promise.by else "no day said"
+    return f"{promise.who or 'Someone'}, {by}"
+
+
 def promise_words(promise: PromiseShown) -> str:
     """ "Dana Whitfield: I will send ... (by Mar 5, 2027)"."""
     by = f"by {format_date(promise.by)}" if promise.by else "no day said"
@@ -77,8 +83,7 @@ class ConversationDialog(QDialog):
         self.promise_boxes: list[QCheckBox] = []
         self.risk_labels: list[QLabel] = []
 
-        self.header = plain_label("", self, "conversationHeader")
-        self.header.setProperty("heading", True)
+        self.header = plain_label("", self, "paneTitle")
         self.matched = plain_label("", self, "conversationMatched")
         set_tone(self.matched, "muted")
 
@@ -87,6 +92,8 @@ class ConversationDialog(QDialog):
         scroll = name(QScrollArea(self), "What was read out of it")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # Its text wraps to the column's width: never a sideways scroll.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._scroll = scroll
 
         self.transcript = name(QTextBrowser(self), "Transcript")
@@ -96,7 +103,7 @@ class ConversationDialog(QDialog):
         column = QVBoxLayout(transcript_box)
         column.setContentsMargins(8, 0, 0, 0)
         title = QLabel("Transcript", transcript_box)
-        title.setProperty("sectionTitle", True)
+        title.setObjectName("sectionTitle")
         column.addWidget(title)
         column.addWidget(self.transcript, 1)
 
@@ -105,6 +112,7 @@ class ConversationDialog(QDialog):
         self.splitter.addWidget(transcript_box)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([1, 1])  # half each, whatever the window's width
         self.splitter.setChildrenCollapsible(False)
 
         self.status = plain_label("", self, "conversationStatus")
@@ -159,8 +167,10 @@ class ConversationDialog(QDialog):
         self._fill_transcript()
 
     def _section(self, text: str) -> None:
+        if self._details_layout.count():
+            self._details_layout.addSpacing(10)
         label = QLabel(text, self._details)
-        label.setProperty("sectionTitle", True)
+        label.setObjectName("sectionTitle")
         self._details_layout.addWidget(label)
 
     def _fill_details(self, c: OpenedConversation) -> None:
@@ -197,12 +207,17 @@ class ConversationDialog(QDialog):
         self._section("Promises" if c.promises else "No promise made")
         self.promise_boxes = []
         for promise in c.promises:
-            box = QCheckBox(promise_words(promise), self._details)
+            # The box says who and by when; the promise wraps beneath it (a check box's
+            # own text never wraps, and would widen the column).
+            box = QCheckBox(promise_head(promise), self._details)
             if promise.task_id is not None:
-                box.setText(f"{promise_words(promise)} — already a task")
+                box.setText(f"{promise_head(promise)} — already a task")
                 box.setEnabled(False)
             name(box, promise_words(promise))
+            what = plain_label(promise.what, self._details, "conversationPromise")
+            what.setContentsMargins(24, 0, 0, 4)
             layout.addWidget(box)
+            layout.addWidget(what)
             self.promise_boxes.append(box)
         if c.promises:
             self.make_tasks_button = name(

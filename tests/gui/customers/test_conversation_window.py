@@ -123,7 +123,9 @@ def test_enter_opens_it_and_promises_become_tasks_once_then_ctrl_z(
     qtbot.keyClick(view, Qt.Key.Key_Return)
     dialog = opened(qtbot, pane, jobs)
     boxes = dialog.promise_boxes
-    assert [b.text() for b in boxes] == [
+    assert [b.text() for b in boxes] == ["Dana Whitfield, by Mar 5, 2027",
+                                         "Dana Whitfield, no day said"]  # fmt: skip
+    assert [b.accessibleName() for b in boxes] == [
         "Dana Whitfield: I will send you a revised quote by Friday. (by Mar 5, 2027)",
         "Dana Whitfield: Let me check with finance about a discount for the renewal. (no day said)",
     ]
