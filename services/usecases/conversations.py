@@ -369,18 +369,30 @@ def model_ask(engine: Engine, interaction_id: int) -> ModelAsk:
     return ModelAsk(config, messages, described, host_of(config.base_url), review)
 
 
-def _provider_complete(
-    config: ProviderConfig, cancelled: Callable[[], bool]
-) -> Complete:  # pragma: no cover - the loopback tests go through it
+# JSON mode first (a server's grammar keeps a small model to an object), then plain text
+# (the prompt asks for JSON either way) when the server refuses the mode.
+_JSON_MODES: tuple[dict[str, Any] | None, ...] = ({"type": "json_object"}, None)
+_REFUSAL_STATUSES = frozenset({400, 415, 422, 500, 501})
+
+
+def _provider_complete(config: ProviderConfig, cancelled: Callable[[], bool]) -> Complete:
     from services.llm.client import stream_chat
+    from services.llm.errors import LLMError
     from services.outreach.drafting import require_key
 
     key, _ = require_key(config)
 
     def complete(messages: list[dict[str, str]]) -> str:
-        return "".join(
-            stream_chat(config, key, messages, cancelled=cancelled, max_tokens=MAX_REPLY_TOKENS)
-        )
+        for mode in _JSON_MODES:
+            try:
+                return "".join(
+                    stream_chat(config, key, messages, cancelled=cancelled,
+                                max_tokens=MAX_REPLY_TOKENS, response_format=mode)
+                )  # fmt: skip
+            except LLMError as exc:
+                if mode is None or exc.status not in _REFUSAL_STATUSES:
+                    raise
+        raise AssertionError("the last mode is plain text, which returns or raises")
 
     return complete
 

@@ -260,3 +260,19 @@ def test_the_customers_words_are_data_never_instructions(
         assert _tasks(ws.engine) == []  # no task is made by reading
     finally:
         ws.close()
+
+
+def test_json_mode_is_asked_first_and_a_server_refusing_it_is_asked_again_plainly(
+    book: tuple[Engine, int],
+) -> None:
+    engine, call = book
+    with FakeOpenAIServer(models=["m1"], reply=json.dumps(ANSWER)) as server:
+        server.refuse_formats = {"json_object": 400}
+        _use(engine, server)
+        conv.read_with_model(engine, call)
+        first, second = server.chat_requests
+    assert first.body is not None
+    assert second.body is not None
+    assert first.body["response_format"] == {"type": "json_object"}
+    assert "response_format" not in second.body
+    assert conv.load_conversation(engine, call).method == "model"
