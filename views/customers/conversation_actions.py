@@ -52,12 +52,20 @@ class ConversationOpener(QObject):
 
     def _on_timeline_menu_requested(self, point: QPoint) -> None:
         view = self._pane.timeline_view
-        conversation_id = self._conversation_at(view.indexAt(point))
+        menu = self.timeline_menu(view.indexAt(point))
+        if menu is not None:
+            menu.exec(view.viewport().mapToGlobal(point))
+            menu.deleteLater()
+
+    def timeline_menu(self, index: QModelIndex) -> QMenu | None:
+        """The timeline's context menu for the event at ``index``: a conversation's
+        "Open conversation…"; None for any other event."""
+        conversation_id = self._conversation_at(index)
         if conversation_id is None:
-            return
-        menu = QMenu(view)
+            return None
+        menu = QMenu(self._pane.timeline_view)
         menu.addAction("Open conversation…", lambda: self.open_conversation(conversation_id))
-        menu.exec(view.viewport().mapToGlobal(point))
+        return menu
 
     def open_conversation(self, conversation_id: int) -> None:
         """Read the conversation on the worker, then show it in its window."""

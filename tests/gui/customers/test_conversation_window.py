@@ -213,3 +213,65 @@ def test_with_no_model_set_up_it_says_so_and_sends_nothing(
     assert asked == []
     assert dialog.conversation.method == "extractive"
     dialog.close()
+
+
+def test_the_context_menu_opens_it_and_other_events_have_none(
+    qtbot, theme: ThemeManager, jobs: JobRunner, book: tuple[Workspace, int]
+) -> None:
+    ws, call = book
+    pane, _ = make_pane(qtbot, jobs, ws)
+    model = pane.timeline_model
+    others = [
+        model.index(r, 0)
+        for r in range(model.rowCount())
+        if model.index(r, 0).data(EventRole).conversation_id is None
+    ]
+    assert all(pane.conversations.timeline_menu(index) is None for index in others)
+    menu = pane.conversations.timeline_menu(conversation_row(pane))
+    assert menu is not None
+    (action,) = menu.actions()
+    assert action.text() == "Open conversation…"
+    action.trigger()
+    dialog = opened(qtbot, pane, jobs)
+    assert dialog.conversation.id == call
+    dialog.close()
+
+
+def test_cancel_stops_the_models_reading_and_changes_nothing(
+    qtbot, theme: ThemeManager, jobs: JobRunner, book: tuple[Workspace, int]
+) -> None:
+    ws, call = book
+    with FakeOpenAIServer(models=["m1"], reply=json.dumps(ANSWER)) as server:
+        server.stall_after_chunks = 1
+        with Session(ws.engine) as session, session.begin():
+            set_setting(session, "llm.preset", "llamacpp")
+            set_setting(session, "llm.base_url", server.base_url)
+            set_setting(session, "llm.model", "m1")
+        pane, history = make_pane(qtbot, jobs, ws)
+        pane.conversations.ask_to_send = lambda _parent, _request, _host: True
+        pane.conversations.open_conversation(call)
+        dialog = opened(qtbot, pane, jobs)
+        dialog.model_button.click()
+        # The request is made on a worker first; then it is sent on another.
+        qtbot.waitUntil(dialog.cancel_button.isVisible, timeout=TIMEOUT_MS)
+        assert server.wait_until_stalled()
+        # The request runs on a worker: the window answers, with its busy bar and Cancel.
+        assert dialog.cancel_button.isVisible()
+        assert dialog.progress.isVisible()
+        assert not dialog.model_button.isEnabled()
+        dialog.cancel_button.click()
+        qtbot.waitUntil(
+            lambda: (
+                dialog.status.text() == "Cancelled; the reading is unchanged." and jobs.is_idle()
+            ),
+            timeout=TIMEOUT_MS,
+        )
+        server.release()
+    assert not dialog.cancel_button.isVisible()
+    assert dialog.model_button.isEnabled()
+    assert history.last_label is None
+    with ws.engine.connect() as conn:
+        value = conn.execute(text("SELECT attributes FROM interactions")).scalar_one()
+    attributes = json.loads(value) if isinstance(value, str) else value
+    assert attributes["summary_method"] == "extractive"
+    dialog.close()
