@@ -18,7 +18,7 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -66,6 +66,26 @@ def promise_words(promise: PromiseShown) -> str:
     return f"{promise.who or 'Someone'}: {promise.what} ({by})"
 
 
+class RiskLink(QLabel):
+    """A risk with its quote as a link: one Tab stop, and Enter (or Space) follows it, as
+    a click on the quote does."""
+
+    def __init__(self, text: str, parent: QWidget) -> None:
+        super().__init__(text, parent)
+        self.link = ""
+        self.setObjectName("conversationRisk")  # outlined when focused (app.qss)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        keys = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
+        if self.link and event.key() in keys:
+            self.linkActivated.emit(self.link)
+            return
+        super().keyPressEvent(event)
+
+
 class ConversationDialog(QDialog):
     """One conversation, opened (see the module's docstring)."""
 
@@ -81,7 +101,7 @@ class ConversationDialog(QDialog):
         self.conversation = conversation
         self.highlighted_turn: int | None = None
         self.promise_boxes: list[QCheckBox] = []
-        self.risk_labels: list[QLabel] = []
+        self.risk_labels: list[RiskLink] = []
 
         self.header = plain_label("", self, "paneTitle")
         self.matched = plain_label("", self, "conversationMatched")
@@ -193,13 +213,8 @@ class ConversationDialog(QDialog):
                 f'<a href="{LINK}{risk.turn}">“{quote}”</a>' if risk.turn is not None
                 else f"“{quote}”"
             )  # fmt: skip
-            label = QLabel(f"<b>{html.escape(risk.label)}</b>: {linked}{place}", self._details)
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(
-                Qt.TextInteractionFlag.LinksAccessibleByMouse
-                | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-            )
-            label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            label = RiskLink(f"<b>{html.escape(risk.label)}</b>: {linked}{place}", self._details)
+            label.link = f"{LINK}{risk.turn}" if risk.turn is not None else ""
             name(label, f"{risk.label}: {risk.quote}", "Enter shows it in the transcript")
             label.linkActivated.connect(self._on_risk_link_activated)
             layout.addWidget(label)

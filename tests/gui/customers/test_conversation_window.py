@@ -275,3 +275,24 @@ def test_cancel_stops_the_models_reading_and_changes_nothing(
     attributes = json.loads(value) if isinstance(value, str) else value
     assert attributes["summary_method"] == "extractive"
     dialog.close()
+
+
+def test_a_risk_is_one_tab_stop_and_enter_shows_its_turn(
+    qtbot, theme: ThemeManager, jobs: JobRunner, book: tuple[Workspace, int]
+) -> None:
+    ws, call = book
+    pane, _ = make_pane(qtbot, jobs, ws)
+    pane.conversations.open_conversation(call)
+    dialog = opened(qtbot, pane, jobs)
+    first, second, third = dialog.risk_labels
+    first.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(first.hasFocus)
+    qtbot.keyClick(first, Qt.Key.Key_Tab)
+    assert second.hasFocus()  # one stop per risk, in order
+    qtbot.keyClick(second, Qt.Key.Key_Return)
+    assert dialog.highlighted_turn == 2
+    assert "Acme Analytics offered us" in dialog.transcript.textCursor().block().text()
+    qtbot.keyClick(second, Qt.Key.Key_Tab)
+    qtbot.keyClick(third, Qt.Key.Key_Tab)
+    assert dialog.promise_boxes[0].hasFocus()
+    dialog.close()
