@@ -249,10 +249,10 @@ class ConversationDialog(QDialog):
             self._section("Their sentiment per topic")
             for topic in c.topics:
                 text = f"{topic.label}: {_feeling(topic.sentiment)} ({topic.sentiment:+.2f})"
-                label = plain_label(text, self._details, "conversationTopic")
-                set_tone(label, {"negative": "critical", "positive": "positive"}.get(
+                line = plain_label(text, self._details, "conversationTopic")
+                set_tone(line, {"negative": "critical", "positive": "positive"}.get(
                     _feeling(topic.sentiment), "muted"))  # fmt: skip
-                layout.addWidget(label)
+                layout.addWidget(line)
         layout.addStretch(1)
         self._scroll.setWidget(self._details)
 
