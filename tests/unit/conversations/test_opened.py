@@ -276,3 +276,16 @@ def test_json_mode_is_asked_first_and_a_server_refusing_it_is_asked_again_plainl
     assert first.body["response_format"] == {"type": "json_object"}
     assert "response_format" not in second.body
     assert conv.load_conversation(engine, call).method == "model"
+
+
+def test_a_model_that_times_out_changes_nothing_and_says_so(book: tuple[Engine, int]) -> None:
+    engine, call = book
+    before = _attributes(engine, call)
+    with FakeOpenAIServer(models=["m1"], reply=json.dumps(ANSWER)) as server:
+        server.first_token_delay_s = 3.0
+        _use(engine, server, **{"llm.timeout_s": 1})
+        with pytest.raises(conv.ConversationError) as caught:
+            conv.read_with_model(engine, call)
+    assert str(caught.value).startswith("The model could not read it: ")
+    assert str(caught.value).endswith("The reading made on this computer stays.")
+    assert _attributes(engine, call) == before
