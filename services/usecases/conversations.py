@@ -418,6 +418,8 @@ def read_with_model(
     try:
         answer = complete(ask.messages)
     except LLMError as exc:
+        if exc.kind == "cancelled":
+            raise ConversationError("Cancelled; the reading is unchanged.") from exc
         raise ConversationError(
             f"The model could not read it: {exc} The reading made on this computer stays."
         ) from exc
