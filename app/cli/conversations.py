@@ -76,6 +76,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     read.add_argument("--with-model", action="store_true", help="read with the model")
     read.add_argument("--show-request", action="store_true",
                       help="print what would be sent to the model, and send nothing")  # fmt: skip
+    read.add_argument(
+        "--confirm-send", action="store_true",
+        help="you have reviewed the request: send it to this provider from now on",
+    )  # fmt: skip
     read.set_defaults(handler=cmd_read)
 
     tasks = kinds.add_parser(
@@ -219,7 +223,14 @@ def cmd_read(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                           f"nothing is sent.\n{ask.described}\n")  # fmt: skip
                 continue
             if args.with_model:
-                conv.read_with_model(engine, interaction_id)
+                ask = conv.model_ask(engine, interaction_id)
+                if ask.needs_review and not args.confirm_send:
+                    raise CommandError(
+                        f"This conversation would go to {ask.config.base_url}, which is not "
+                        "on this computer. Review the request with --show-request, then add "
+                        "--confirm-send."
+                    )
+                conv.read_with_model(engine, interaction_id, ask=ask)
                 method = "by the model"
             else:
                 conv.read_again_offline(engine, interaction_id)

@@ -130,3 +130,26 @@ def test_read_again_here_and_with_the_model(book: tuple[str, int]) -> None:
     attributes = json.loads(value) if isinstance(value, str) else value
     assert attributes["summary_method"] == "model"
     assert attributes["offline_reading"]["summary_method"] == "extractive"
+
+
+def test_a_provider_off_this_computer_is_sent_to_only_once_confirmed(
+    book: tuple[str, int],
+) -> None:
+    url, call = book
+    answer = {"summary": ["x y z"], "actions": [], "risks": [], "topics": []}
+    with FakeOpenAIServer(models=["m1"], reply=json.dumps(answer)) as server:
+        ws = open_workspace(url, backup=False)
+        try:
+            with Session(ws.engine) as session, session.begin():
+                # Named by its address rather than 127.0.0.1: not "this computer" to the app.
+                set_setting(session, "llm.preset", "llamacpp")
+                set_setting(session, "llm.base_url", server.base_url.replace(
+                    "127.0.0.1", "localhost.localdomain"))  # fmt: skip
+                set_setting(session, "llm.model", "m1")
+        finally:
+            ws.close()
+        code, _, err = run("--db", url, "conversations", "read", str(call), "--with-model")
+        if code == 0:  # the name resolved as this computer: nothing to confirm here
+            pytest.skip("localhost.localdomain is this computer on this machine")
+        assert "Review the request with --show-request, then add --confirm-send" in err
+        assert server.chat_requests == []
