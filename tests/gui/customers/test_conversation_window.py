@@ -190,12 +190,24 @@ def test_read_with_the_model_shows_the_request_then_ctrl_z_goes_back(
     assert dialog.offline_button.isVisible()
     assert [r.quote for r in dialog.conversation.risks] == ["cancel our subscription"]
     assert "language model" in dialog.conversation.method_note
+    # Back to the offline reading, and Ctrl+Z to the model's again.
+    dialog.offline_button.click()
+    qtbot.waitUntil(
+        lambda: dialog.conversation.method == "extractive" and jobs.is_idle(),
+        timeout=TIMEOUT_MS,
+    )
+    assert dialog.status.text() == "Back to the reading made on this computer."
+    history.undo_last()
+    qtbot.waitUntil(
+        lambda: dialog.conversation.method == "model" and jobs.is_idle(), timeout=TIMEOUT_MS
+    )
     history.undo_last()
     qtbot.waitUntil(
         lambda: dialog.conversation.method == "extractive" and jobs.is_idle(),
         timeout=TIMEOUT_MS,
     )
     assert len(dialog.conversation.risks) == 3
+    assert not dialog.offline_button.isVisible()
     dialog.close()
 
 
