@@ -1,5 +1,6 @@
 """Render a conversation's window offscreen at 1366x768, light and dark, at 100 % and 150 %
-text, into --out (/tmp/conversation-shots by default): conversation-{theme}-{size}.png,
+text, into --out (docs/window by default):
+conversation-window-1366x768-{100|150}-{light|dark}.png,
 the hand-made Northwind call (a cancellation, a competitor, a budget cut, two promises)
 imported into a new workspace, with its budget cut's link followed (the transcript
 scrolled to the customer's turn and marked).
@@ -51,7 +52,7 @@ def shoot(out: Path, theme_name: str, points: float) -> Path:
     for _ in range(5):
         app.processEvents()
     size = "150" if points > 9 else "100"
-    path = out / f"conversation-{theme_name}-{size}.png"
+    path = out / f"conversation-window-1366x768-{size}-{theme_name}.png"
     dialog.grab().save(str(path))
     dialog.close()
     return path
@@ -59,7 +60,7 @@ def shoot(out: Path, theme_name: str, points: float) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("/tmp/conversation-shots"))
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "window")
     parser.add_argument("--one", nargs=2, metavar=("THEME", "POINTS"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
