@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from views.customers.conversation_dialog import ConversationDialog, ask_to_send
 from views.item_models.timeline_model import EventRole
+from views.kit.undo import undo_action
 
 if TYPE_CHECKING:
     from services.alerts.records import Undoable
@@ -98,6 +99,8 @@ class ConversationOpener(QObject):
         dialog.offline_requested.connect(self._on_dialog_offline_requested)
         dialog.cancel_requested.connect(self._on_dialog_cancel_requested)
         dialog.destroyed.connect(self._on_dialog_destroyed)
+        if self._pane._undo is not None:  # Ctrl+Z in the conversation's own window too
+            dialog.addAction(undo_action(dialog, self._pane._undo))
         fit = parent.screen().availableGeometry() if parent.screen() else None
         width, height = 1100, 700
         if fit is not None:

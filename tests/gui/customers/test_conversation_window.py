@@ -142,7 +142,10 @@ def test_enter_opens_it_and_promises_become_tasks_once_then_ctrl_z(
     assert dialog.status.text() == "Made 2 tasks."
     assert dialog.promise_boxes[0].text().endswith("— already a task")
     assert history.last_label == "Made 2 tasks for Northwind from a conversation"
-    history.undo_last()
+    # Ctrl+Z in the conversation's own window.
+    dialog.activateWindow()
+    dialog.make_tasks_button.setFocus()
+    qtbot.keyClick(dialog.make_tasks_button, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: tasks(ws) == [] and jobs.is_idle(), timeout=TIMEOUT_MS)
     qtbot.waitUntil(
         lambda: all(b.isEnabled() for b in dialog.promise_boxes) and jobs.is_idle(),
