@@ -103,6 +103,15 @@ class TasksMade:
             parts.append(f"{already} {'was' if already == 1 else 'were'} already a task")
         return "; ".join(parts) + "." if parts else "No promise was chosen."
 
+    @property
+    def details(self) -> str:
+        """What was done and when each task is due: "Made 2 tasks. Promise 1: due ..."."""
+        each = [
+            f"Promise {t.number}: " + ("already a task" if t.already else t.due_words) + "."
+            for t in self.tasks
+        ]
+        return " ".join([self.words, *each])
+
 
 @dataclass(frozen=True)
 class ModelAsk:

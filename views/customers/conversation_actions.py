@@ -138,7 +138,7 @@ class ConversationOpener(QObject):
 
         def done(made: TasksMade) -> None:
             if self.conversation_dialog is not None:
-                self.conversation_dialog.say(made.words, "positive")
+                self.conversation_dialog.say(made.details, "positive")
             self._changed(made.undo, conversation_id)
 
         (

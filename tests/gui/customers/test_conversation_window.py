@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace, to_url
+from services.core.formatting import format_date
 from services.settings import set_setting
 from tests.support.conversation_book import build_book
 from tests.support.openai_server import FakeOpenAIServer
@@ -139,7 +140,11 @@ def test_enter_opens_it_and_promises_become_tasks_once_then_ctrl_z(
         lambda: all(not b.isEnabled() for b in dialog.promise_boxes) and jobs.is_idle(),
         timeout=TIMEOUT_MS,
     )
-    assert dialog.status.text() == "Made 2 tasks."
+    later = format_date(dt.datetime.now(dt.UTC).date() + dt.timedelta(days=3))
+    assert dialog.status.text() == (
+        "Made 2 tasks. Promise 1: due Mar 5, 2027, the day promised. Promise 2: due "
+        f"{later}: no day was said, so 3 days on."
+    )
     assert dialog.promise_boxes[0].text().endswith("— already a task")
     assert history.last_label == "Made 2 tasks for Northwind from a conversation"
     # Ctrl+Z in the conversation's own window.
