@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.workspace import open_workspace
 from services.alerts.undo import UndoRefusedError, undo_change
+from services.alerts.work import my_work
 from services.settings import set_setting
 from services.usecases import conversations as conv
 from tests.support.conversation_book import FRIDAY, TODAY, build_book
@@ -84,8 +85,13 @@ def test_the_risky_conversations_are_listed(book: tuple[Engine, int]) -> None:
 
 def test_promises_become_tasks_once_and_undo_removes_them(book: tuple[Engine, int]) -> None:
     engine, call = book
-    made = conv.make_tasks(engine, call, [1, 2], now=TODAY)
+    made = conv.make_tasks(engine, call, [1, 2], now=TODAY, actor="Maya")
     assert made.words == "Made 2 tasks."
+    # They are the user's, on the customer, in My work (no alert needed).
+    work = my_work(engine, user="Maya", now=TODAY)
+    assert [(t.customer_id, t.due_date, t.alert_id) for t in work.tasks] == [
+        (1, FRIDAY, None), (1, FRIDAY, None),
+    ]  # fmt: skip
     # Due on the day promised; with no day said, three days on, and said so.
     assert _tasks(engine) == [
         ("Dana Whitfield promised: I will send you a revised quote by Friday.", "2027-03-05"),
