@@ -375,6 +375,13 @@ def model_ask(engine: Engine, interaction_id: int) -> ModelAsk:
         review = needs_review(session, config)
     _, source = resolve_key(config)
     described = describe_request(config, messages, key_source=key_source_words(config, source))
+    # The body's settings this request adds to the composer's: said where they go.
+    limits = (
+        f"max_tokens: {MAX_REPLY_TOKENS}\n"
+        f"response_format: {json.dumps(_JSON_MODES[0])} (sent again without it if the "
+        "server refuses it)\n\n--- system ---"
+    )
+    described = described.replace("\n\n--- system ---", "\n" + limits, 1)
     return ModelAsk(config, messages, described, host_of(config.base_url), review)
 
 
@@ -423,8 +430,8 @@ def read_with_model(
     from services.outreach.prompt import mark_reviewed
 
     ask = ask or model_ask(engine, interaction_id)
-    complete = complete or _provider_complete(ask.config, cancelled)
     try:
+        complete = complete or _provider_complete(ask.config, cancelled)
         answer = complete(ask.messages)
     except LLMError as exc:
         if exc.kind == "cancelled":

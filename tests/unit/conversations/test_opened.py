@@ -170,6 +170,7 @@ def test_the_model_reads_it_what_is_withheld_never_leaves_and_undo_puts_it_back(
         ask = conv.model_ask(engine, call)
         # What the user is shown is what is sent.
         assert "Acme Analytics offered us" in ask.described
+        assert 'response_format: {"type": "json_object"}' in ask.described
         undo = conv.read_with_model(engine, call, ask=ask)
         (request,) = server.chat_requests
     assert request.body is not None
