@@ -44,6 +44,7 @@ COMMAND_MODULES = (
     "app.cli.members",
     "app.cli.renewals",
     "app.cli.contacts",
+    "app.cli.conversations",
 )
 
 DESCRIPTION = """\

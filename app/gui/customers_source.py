@@ -1,7 +1,8 @@
 """The window's view of an open workspace's customers (implements
 views.customers.source.CustomerSource): the table's columns, one customer's detail,
 scores, history and product usage, the workspace summary, do-not-contact, assigning to a
-teammate and backups. Every method runs on the job runner's database worker.
+teammate, backups, and a conversation opened from the timeline. Every method runs on the
+job runner's database worker.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -34,6 +36,10 @@ from services.usecases.customer_usage import (
     load_features_seen,
 )
 from services.usecases.customers import load_customer_columns, workspace_summary
+
+if TYPE_CHECKING:
+    from services.conversations.stored import OpenedConversation
+    from services.usecases.conversations import ModelAsk, TasksMade
 
 log = logging.getLogger(__name__)
 
@@ -207,3 +213,38 @@ class WorkspaceCustomerSource:
 
     def back_up(self, destination: Path) -> Path:
         return backup_sqlite(self.workspace.engine, destination)
+
+    # -- a conversation, opened (services/usecases/conversations.py) ----------------------
+
+    def _actor(self) -> str | None:
+        return self._user() if self._user is not None else None
+
+    def load_conversation(self, interaction_id: int) -> OpenedConversation:
+        from services.usecases.conversations import load_conversation
+
+        return load_conversation(self.workspace.engine, interaction_id)
+
+    def make_conversation_tasks(self, interaction_id: int, numbers: list[int]) -> TasksMade:
+        from services.usecases.conversations import make_tasks
+
+        return make_tasks(self.workspace.engine, interaction_id, numbers, actor=self._actor())
+
+    def conversation_model_ask(self, interaction_id: int) -> ModelAsk:
+        from services.usecases.conversations import model_ask
+
+        return model_ask(self.workspace.engine, interaction_id)
+
+    def read_conversation_with_model(
+        self, interaction_id: int, ask: ModelAsk, cancelled: Callable[[], bool]
+    ) -> Undoable:
+        from services.usecases.conversations import read_with_model
+
+        return read_with_model(
+            self.workspace.engine, interaction_id, ask=ask, cancelled=cancelled,
+            actor=self._actor(),
+        )  # fmt: skip
+
+    def use_offline_reading(self, interaction_id: int) -> Undoable:
+        from services.usecases.conversations import use_offline_reading
+
+        return use_offline_reading(self.workspace.engine, interaction_id, actor=self._actor())

@@ -271,6 +271,17 @@ class TaskBefore:
 
 
 @dataclass(frozen=True)
+class AttributesBefore:
+    """An interaction's attributes before an action replaced them (a conversation read
+    again: services/usecases/conversations.py), as JSON, and as the action left them:
+    undo puts the first back, and is refused when they are no longer the second."""
+
+    interaction_id: int
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class Undoable:
     """What one user action changed, so that it can be undone (services.alerts.undo).
 
@@ -303,6 +314,8 @@ class Undoable:
     # removes them).
     contact_roles: tuple[tuple[int, str | None], ...] = ()
     contacts_added: tuple[int, ...] = ()
+    # The interactions whose attributes it replaced (undo puts them back).
+    attributes: tuple[AttributesBefore, ...] = ()
 
     @property
     def can_undo(self) -> bool:

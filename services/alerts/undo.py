@@ -4,9 +4,10 @@ one transaction, audited.
 What is restored: the lifecycle fields of the alerts the action moved (status, outcome,
 snooze, resolved time); the customer's marks it set (do not contact, the end of a quiet
 period); the tasks it changed (due date, done time); the playbook steps it did or
-skipped (services/alerts/playbooks.py). What it wrote is removed: the call,
-note or task (the audit keeps what it said), its entry in the customer's timeline, a
-playbook it started, and an owner's renewal call (services/alerts/renewal_calls.py).
+skipped (services/alerts/playbooks.py); a conversation's reading (its attributes). What
+it wrote is removed: the call, note or task (the audit keeps what it said), its entry in
+the customer's timeline, a playbook it started, and an owner's renewal call
+(services/alerts/renewal_calls.py).
 
 An undo is refused, changing nothing, when something changed the same records since
 (another action, someone else's, a scoring that changed the alert, the same customer
@@ -19,8 +20,9 @@ undoing ("alert.undone" or "customer.undone", with the action undone and its wor
 from __future__ import annotations
 
 import datetime as dt
+import json
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.orm import Session
 
 from models.schema import Action, Alert, Customer, Interaction
@@ -41,6 +43,7 @@ from services.alerts.playbooks import undo_playbooks_in
 from services.alerts.records import (
     AlertBefore,
     AlertChangedError,
+    AttributesBefore,
     MarkBefore,
     TaskBefore,
     Undoable,
@@ -104,9 +107,24 @@ def undo_change(
             set_role_in(session, contact_id, before_role, who)
         for contact_id in change.contacts_added:
             remove_contact_in(session, contact_id, who)
+        for kept in change.attributes:
+            _put_attributes_back(session, kept)
         if not change.alerts:
             doing.audit("customer.undone", ("customer", change.customer_id), details)
         return f"Undone: {change.label[:1].lower()}{change.label[1:]}"
+
+
+def _put_attributes_back(session: Session, kept: AttributesBefore) -> None:
+    row = session.get(Interaction, kept.interaction_id, with_for_update=True)
+    if row is None:
+        raise UndoRefusedError("The conversation no longer exists; nothing was undone.")
+    if json.dumps(row.attributes, sort_keys=True) != kept.after:
+        raise _changed_since("The conversation's reading")
+    session.execute(
+        update(Interaction)
+        .where(Interaction.id == kept.interaction_id)
+        .values(attributes=json.loads(kept.before))
+    )
 
 
 def _undo_playbooks(session: Session, change: Undoable) -> None:

@@ -28,6 +28,8 @@ class TimelineEvent:
     detail: str = ""
     amount: float | None = None
     currency: str | None = None  # of ``amount`` (ISO code); None: the home currency
+    # The conversation it is (an interaction's id), which the window opens; None for others.
+    conversation_id: int | None = None
 
 
 @dataclass(frozen=True)

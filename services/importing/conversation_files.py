@@ -15,9 +15,10 @@ email_sent (ours) or social; ``subject`` the title; ``text`` the turns as "Speak
 lines (cut at the import's text cap); ``sentiment`` the customer's own sentences' mean
 (their side only, not ours); ``contact_id`` the person it was with, when known; and in
 ``attributes``: the file, the format, how it was matched, the summary and how it was made,
-the actions, the risks (kind, quote, who, anchor) and the topics; an email's also its
-Message-ID, the ids it answers (``replies_to``), its sender (``from``) and, when a machine
-sent it on its own, ``auto_submitted``.
+the actions, the risks (kind, quote, who, anchor), the topics, and each turn's speaker,
+anchor, side and length (services/conversations/stored.py splits the text back into turns);
+an email's also its Message-ID, the ids it answers (``replies_to``), its sender (``from``)
+and, when a machine sent it on its own, ``auto_submitted``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from services.conversations.formats.social import columns_of, looks_like_mention
 from services.conversations.matching import HOW_WORDS, Directory, Match
 from services.conversations.model import Conversation, Person
 from services.conversations.reading import Reading, read_offline
+from services.conversations.stored import turn_marks
 from services.core.output_files import display_path
 from services.importing.transaction import import_transaction
 from services.importing.types import (
@@ -209,8 +211,9 @@ def _text(conversation: Conversation) -> str:
 
 
 def _row(
-    conversation: Conversation, match: Match, kind: str, reading: Reading, run_id: int
-) -> dict[str, Any]:
+    conversation: Conversation, match: Match, kind: str, reading: Reading, run_id: int,
+    theirs: frozenset[Person],
+) -> dict[str, Any]:  # fmt: skip
     assert conversation.started_at is not None
     attributes = {
         "file": conversation.file,
@@ -220,6 +223,8 @@ def _row(
         **({"link": conversation.link} if conversation.link else {}),
         **_email_attributes(conversation),
         **reading_attributes(reading),
+        # Each turn's speaker, place, side and length: the text splits back into turns.
+        "turns": turn_marks(conversation, theirs.__contains__),
     }
     return {
         "customer_id": match.customer_id,
@@ -467,7 +472,8 @@ def _matched_rows(
             continue
         theirs = directory.customer_side(conversation, match)
         reading = read_offline(conversation, theirs.__contains__, competitors)
-        rows.append(_row(conversation, match, _kind(conversation, directory), reading, run_id))
+        kind = _kind(conversation, directory)
+        rows.append(_row(conversation, match, kind, reading, run_id, theirs))
         tally.stored += 1
         tally.by_how[match.how] = tally.by_how.get(match.how, 0) + 1
     return rows

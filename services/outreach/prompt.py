@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -291,21 +292,56 @@ def _withheld(context: DraftContext, allowed: set[str]) -> list[tuple[re.Pattern
         "company": context.company,
         "owner": context.owner,
     }
+    return _patterns([values], [context.phone or ""], allowed)
+
+
+def _patterns(
+    people: Iterable[Mapping[str, str | None]], phones: Iterable[str], allowed: set[str]
+) -> list[tuple[re.Pattern[str], str]]:
     patterns = []
-    for field, value in values.items():
-        text = (value or "").strip()
-        if field in allowed or len(text) < 2:
-            continue
-        # Whole words only ("Lee" must not eat "Leeds"), any case.
-        patterns.append((re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE), field))
-    digits = re.sub(r"\D", "", context.phone or "")
-    if "phone" not in allowed and len(digits) >= 7:
-        # However it is written: "+1 555 0100", "555-0100", "(555) 0100" (the last seven
-        # digits, with any separators between them).
-        tail = _PHONE_GAP.join(digits[-7:])
-        patterns.append((re.compile(rf"(?<!\d){tail}(?!\d)"), "phone"))
+    for values in people:
+        for field, value in values.items():
+            text = (value or "").strip()
+            if field in allowed or len(text) < 2:
+                continue
+            # Whole words only ("Lee" must not eat "Leeds"), any case.
+            pattern = re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE)
+            patterns.append((pattern, field))
+    for phone in phones:
+        digits = re.sub(r"\D", "", phone or "")
+        if "phone" not in allowed and len(digits) >= 7:
+            # However it is written: "+1 555 0100", "555-0100", "(555) 0100" (the last seven
+            # digits, with any separators between them).
+            tail = _PHONE_GAP.join(digits[-7:])
+            patterns.append((re.compile(rf"(?<!\d){tail}(?!\d)"), "phone"))
     # The longest first, so that an email address goes before a surname inside it.
-    return sorted(patterns, key=lambda p: -len(p[0].pattern))
+    return sorted(set(patterns), key=lambda p: (-len(p[0].pattern), p[0].pattern))
+
+
+# Any address or phone number met in free text the user did not write (a transcript, a
+# chat), when the privacy setting withholds those fields.
+_ANY_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ANY_PHONE = re.compile(r"(?<![\w+])\+?\d[\d\s\-.()/]{6,}\d(?!\w)")
+
+
+def withheld_mask(
+    people: Iterable[Mapping[str, str | None]], phones: Iterable[str], sent_fields: list[str]
+) -> Callable[[str], str]:
+    """What the privacy setting (outreach.sent_fields) keeps on this computer, as a mask
+    for free text: each person's values (keys of ``WITHHELD``: first name, surname, email,
+    company, owner) and phone numbers that are not allowed are replaced by "[... withheld]",
+    and so is any address or phone number in the text when those fields are withheld."""
+    allowed = set(sent_fields)
+    patterns = _patterns(people, phones, allowed)
+    if "email" not in allowed:
+        patterns.append((_ANY_EMAIL, "email"))
+    if "phone" not in allowed:
+        patterns.append((_ANY_PHONE, "phone"))
+
+    def mask(text: str) -> str:
+        return str(_redacted(text, patterns))
+
+    return mask
 
 
 def _redacted(value: Any, patterns: list[tuple[re.Pattern[str], str]]) -> Any:

@@ -64,4 +64,6 @@ def conversation_event(row: Any, when: dt.datetime | None, customer: str = "") -
     if len(summary) > DETAIL_LIMIT:
         summary = summary[: DETAIL_LIMIT - 1] + "…"
     # A conversation in which the customer raised a risk is a churn signal: its own badge.
-    return TimelineEvent(when, "risk_raised" if risks else badge, title, summary)
+    kind = "risk_raised" if risks else badge
+    ident = getattr(row, "id", None)
+    return TimelineEvent(when, kind, title, summary, conversation_id=int(ident) if ident else None)

@@ -139,6 +139,7 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:  #
         ).all()
         interaction_rows = session.execute(
             select(
+                Interaction.id,
                 Interaction.kind,
                 Interaction.occurred_at,
                 Interaction.utc_offset_minutes,

@@ -1,8 +1,8 @@
 """The customer detail pane: who the customer is, the score tiles and drivers (once
 the workspace is scored), four KPI tiles, the renewal card (views/customers/renewal_card.py,
 when the customer has contracts), product usage (views/customers/usage_section.py,
-when the workspace has any), the orders chart, the timeline, the score history and open
-opportunities.
+when the workspace has any), the orders chart, the timeline (a conversation in it opens
+in its window: conversation_actions.py), the score history and open opportunities.
 
 The chart module pulls in pyqtgraph, which costs a few hundred milliseconds to
 import; it is created with the first customer shown, after the table is on screen.
@@ -41,6 +41,7 @@ from services.core.records import (
 )
 from views.customers.assign_owner import OwnerAssignment
 from views.customers.contact_marks import ContactMarks, ReasonPrompt
+from views.customers.conversation_actions import ConversationOpener
 from views.customers.detail_tiles import KpiTiles, show_kpi_tiles
 from views.customers.people_actions import PeopleActions, opportunity_view
 from views.customers.renewal_card import RenewalCardSection
@@ -156,6 +157,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, QWidget):
         self._build_scores(content)
         self._build_chart_card(content)
         self._build_timeline(content, clock)
+        self.conversations = ConversationOpener(self)  # opened from the timeline
         self._build_opportunities(content)
         self._build_people(content)
         self._build_tabs(content)

@@ -7,13 +7,14 @@ and touch the database); they return DataFrames and frozen dataclasses.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from services.alerts.records import Undoable
 
 if TYPE_CHECKING:
+    from services.conversations.stored import OpenedConversation
     from services.core.records import (
         CustomerDetail,
         CustomerScores,
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from services.people.contacts import Person
     from services.renewals.card_records import RenewalCard
     from services.usage.records import CustomerUsage, WorkspaceFeatures
+    from services.usecases.conversations import ModelAsk, TasksMade
 
 
 class CustomerSource(Protocol):
@@ -124,3 +126,26 @@ class CustomerSource(Protocol):
         ...
 
     def back_up(self, destination: Path) -> Path: ...
+
+    def load_conversation(self, interaction_id: int) -> OpenedConversation:
+        """A kept conversation, opened (its reading, promises and transcript)."""
+        ...
+
+    def make_conversation_tasks(self, interaction_id: int, numbers: list[int]) -> TasksMade:
+        """A task of each promise numbered (1, 2...), once; audited, undoable."""
+        ...
+
+    def conversation_model_ask(self, interaction_id: int) -> ModelAsk:
+        """What reading the conversation with the model would send (masked by the
+        privacy setting); a plain error when no model is set up."""
+        ...
+
+    def read_conversation_with_model(
+        self, interaction_id: int, ask: ModelAsk, cancelled: Callable[[], bool]
+    ) -> Undoable:
+        """Send ``ask`` and keep the model's reading (the offline one kept beside it)."""
+        ...
+
+    def use_offline_reading(self, interaction_id: int) -> Undoable:
+        """Put the reading made on this computer back in place of the model's."""
+        ...

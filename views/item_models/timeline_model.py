@@ -100,7 +100,10 @@ class TimelineModel(QAbstractListModel):
             event = self._events[index.row()]
             when = as_utc(event.when)
             label = kind_style(event.kind).label
-            return f"{label}\n{format_date_time(when)} UTC\n{event.detail}".strip()
+            tip = f"{label}\n{format_date_time(when)} UTC\n{event.detail}".strip()
+            if event.conversation_id is not None:
+                tip += "\nDouble-click or press Enter to open it."
+            return tip
         if role == EventRole:
             return self._events[index.row()] if index.isValid() else None
         return None
