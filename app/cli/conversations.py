@@ -236,8 +236,11 @@ def cmd_read(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 conv.read_again_offline(engine, interaction_id)
                 method = "on this computer"
             shown = conv.load_conversation(engine, interaction_id)
-            out.write(f"Conversation {interaction_id} read {method}: {len(shown.risks)} "
-                      f"risk(s), {len(shown.promises)} promise(s).\n")  # fmt: skip
+            ruled = sum(r.by_rules for r in shown.risks)
+            kept = f" (and {ruled} the app's rules found, kept)" if ruled else ""
+            out.write(f"Conversation {interaction_id} read {method}: "
+                      f"{len(shown.risks) - ruled} risk(s){kept}, "
+                      f"{len(shown.promises)} promise(s).\n")  # fmt: skip
     return EXIT_OK
 
 

@@ -22,7 +22,9 @@ words or more, is found in one of the customer's own turns (as whole words, spac
 normalised, any case); the quote shown is then the words as the turn has them, and its
 anchor that turn's. A quote holding what was withheld from the model ("[withheld]") is
 not found, and dropped with it. An unknown kind or topic
-is dropped. The customer's overall sentiment is still measured on this computer (VADER).
+is dropped. An answer with none of the four (a small model echoing the conversation back)
+is no reading: a ``ValueError``, and the reading made on this computer stays. The customer's
+overall sentiment is still measured on this computer (VADER).
 """
 
 from __future__ import annotations
@@ -46,10 +48,12 @@ from services.listen.sentiment import score_text
 from services.llm.data_block import data_block, data_guard
 
 DATA_TAG = "conversation"
+READING_FIELDS = frozenset({"summary", "actions", "risks", "topics"})
 QUOTE_MIN_WORDS = 2  # a lone word ("cancel") found anywhere is no quote
 MODEL_NOTE = (
     "Summarised by a language model from the conversation's text; a risk is shown only "
-    "where the customer's own words were found in the conversation."
+    "where the customer's own words were found in the conversation, and a risk the app's "
+    "own rules found stays beside the model's."
 )
 _TOPIC_KEYS = ", ".join(f'"{key}" ({label.lower()})' for key, (label, _) in TOPICS.items())
 SYSTEM = f"""\
@@ -234,9 +238,17 @@ def parse_model_reading(
         topic = _topic(item)
         if topic is not None and topic.topic not in topics:
             topics[topic.topic] = topic
+    summary = _summary(data)
+    if not READING_FIELDS & data.keys():
+        # A small model may echo the conversation back, or answer something else: that
+        # is no reading, and it never replaces the one made on this computer.
+        raise ValueError(
+            "The model's answer is not a reading of the conversation (no summary, actions, "
+            "risks or topics)."
+        )
     scores = [score_text(text) for turn in customer_turns for text in sentences(turn.text)]
     return Reading(
-        summary=_summary(data),
+        summary=summary,
         method="model",
         method_note=MODEL_NOTE,
         actions=tuple(action for action in actions if action is not None),

@@ -61,6 +61,8 @@ class RiskShown:
     who: str
     anchor: str
     turn: int | None
+    # Found by the app's own rules and kept beside a model's reading that missed it.
+    by_rules: bool = False
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,7 @@ def opened(
             str(item.get("quote") or ""), _name(item.get("who")), str(item.get("anchor") or ""),
             turn_of(turns, str(item.get("anchor") or ""), str(item.get("quote") or ""),
                     customer=True),
+            item.get("by") == "rules",
         )
         for item in _items(attributes, "risks")
     ]  # fmt: skip
@@ -322,12 +325,24 @@ def reading_part(attributes: Mapping[str, Any]) -> dict[str, Any]:
 
 def with_model_reading(attributes: Mapping[str, Any], model: Mapping[str, Any]) -> dict[str, Any]:
     """The attributes with the model's reading in place, the offline one kept beside it
-    (the first offline reading is the one kept: a second model reading does not lose it)."""
+    (the first offline reading is the one kept: a second model reading does not lose it).
+
+    A risk the offline rules found stays in the model's reading when the model did not
+    name it (the same kind at the same turn), marked ``"by": "rules"``: it is the
+    customer's own words either way, and a model that misses a cancellation must not
+    erase it from the scores and the alerts."""
     new = dict(attributes)
     if attributes.get("summary_method") != "model" or OFFLINE_KEY not in attributes:
         new[OFFLINE_KEY] = reading_part(attributes)
     new.pop(MODEL_KEY, None)
     new.update(model)
+    offline = new[OFFLINE_KEY] if isinstance(new.get(OFFLINE_KEY), dict) else {}
+    risks = [dict(r) for r in model.get("risks") or [] if isinstance(r, Mapping)]
+    named = {(r.get("kind"), r.get("anchor")) for r in risks}
+    for risk in offline.get("risks") or []:
+        if isinstance(risk, Mapping) and (risk.get("kind"), risk.get("anchor")) not in named:
+            risks.append({**risk, "by": "rules"})
+    new["risks"] = risks
     return new
 
 

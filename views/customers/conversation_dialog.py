@@ -209,6 +209,8 @@ class ConversationDialog(QDialog):
         for risk in c.risks:
             quote = html.escape(risk.quote)
             place = f" — {html.escape(risk.anchor)}" if risk.anchor else ""
+            if risk.by_rules:  # the model missed it; the app's own rules found it
+                place += " (found by the app's rules)"
             linked = (
                 f'<a href="{LINK}{risk.turn}">“{quote}”</a>' if risk.turn is not None
                 else f"“{quote}”"

@@ -120,7 +120,10 @@ def test_read_again_here_and_with_the_model(book: tuple[str, int]) -> None:
         code, out, err = run("--db", url, "conversations", "read", str(call), "--with-model")
         assert code == 0, err
         assert len(server.chat_requests) == 1
-    assert out == f"Conversation {call} read by the model: 1 risk(s), 0 promise(s).\n"
+    assert out == (
+        f"Conversation {call} read by the model: 1 risk(s) (and 2 the app's rules found, "
+        "kept), 0 promise(s).\n"
+    )
     ws = open_workspace(url, backup=False)
     try:
         with ws.engine.connect() as conn:

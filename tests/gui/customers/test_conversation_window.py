@@ -196,7 +196,11 @@ def test_read_with_the_model_shows_the_request_then_ctrl_z_goes_back(
         assert len(server.chat_requests) == 1
     assert dialog.status.text() == "Read by the model; Ctrl+Z goes back."
     assert dialog.offline_button.isVisible()
-    assert [r.quote for r in dialog.conversation.risks] == ["cancel our subscription"]
+    model_risks = [r.quote for r in dialog.conversation.risks if not r.by_rules]
+    assert model_risks == ["cancel our subscription"]
+    # The rules' own risks the model did not name stay, and say so.
+    ruled = [lab.text() for lab in dialog.risk_labels if "found by the app's rules" in lab.text()]
+    assert len(ruled) == len(dialog.conversation.risks) - 1
     assert "language model" in dialog.conversation.method_note
     # Back to the offline reading, and Ctrl+Z to the model's again.
     dialog.offline_button.click()
