@@ -65,10 +65,12 @@ def words(check: dict[str, Any]) -> str:
         f"{check['high']:+.3f}, on {check['customers']:,} customers held out"
     )
     if check["helps"]:
-        return f"Conversation signals improved the churn model ({figures}): it uses them."
+        return (
+            f"Conversation signals improved the churn model ({figures}): the classifier uses them."
+        )
     return (
         f"Conversation signals did not measurably improve the churn model ({figures}): "
-        "it leaves them out until they beat it without them."
+        "the classifier leaves them out until they beat it without them."
     )
 
 
