@@ -68,8 +68,13 @@ def words(check: dict[str, Any]) -> str:
         return (
             f"Conversation signals improved the churn model ({figures}): the classifier uses them."
         )
+    verdict = (
+        "made the churn model worse"
+        if check["high"] < 0
+        else "did not measurably improve the churn model"
+    )
     return (
-        f"Conversation signals did not measurably improve the churn model ({figures}): "
+        f"Conversation signals {verdict} ({figures}): "
         "the classifier leaves them out until they beat it without them."
     )
 

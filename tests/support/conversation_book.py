@@ -1,5 +1,6 @@
 """A hand-made book for conversations in scoring: 600 customers who all order every 20
-days and are called every 60, where what they say in the calls tells who is leaving.
+days and are called every 60, where what they say in the calls tells who is leaving (or,
+built without ``told``, tells nothing).
 
 The as-of date is 2025-12-31 (T). The backtest of a 90-day horizon trains as of
 2025-07-04 (T-180) and checks as of 2025-10-02 (T-90), so the churners are placed just
@@ -14,7 +15,9 @@ before each of those dates and T:
   last 400 days, without a word: no conversation tells them apart.
 - customers 4, 14, 24, ... ("grumbling", 60): they complain about the price on every
   call, and keep ordering: not every risk raised is a customer leaving.
-- the others (300) order and take their calls (sentiment 0.1 to 0.5) all along.
+- the others (300) order and take their calls all along.
+
+Check-in calls have a sentiment of 0.1 + 0.1 x ((i div 10) mod 5), -0.3 for the grumbling.
 
 Orders: $40 every 20 days from 2024-01-01 + (i mod 20) days. Calls: every 60 days from
 2024-01-05 + (7 i mod 60) days, up to the churn day for churners (a warned customer's
@@ -93,17 +96,19 @@ def order_days(i: int) -> list[dt.date]:
     return out
 
 
-def talks() -> list[Talk]:
-    """Every conversation of the book."""
+def talks(*, told: bool = True) -> list[Talk]:
+    """Every conversation of the book; without ``told``, the warned customers say nothing
+    and take their check-in calls to the end like the steady ones (the conversations then
+    tell nobody apart)."""
     out: list[Talk] = []
     for i in range(N):
-        end = churn_day(i)
+        end = churn_day(i) if told or role(i) != "warned" else None
         # A warned customer's cancellation call takes the place of their next check-in.
         last = end - dt.timedelta(days=CALL_GAP if role(i) == "warned" else 1) if end else T
         day = dt.date(2024, 1, 5) + dt.timedelta(days=(7 * i) % CALL_GAP)
         grumbling = role(i) == "grumbling"
         while day <= last:
-            felt = -0.3 if grumbling else 0.1 + 0.1 * (i % 5)
+            felt = -0.3 if grumbling else 0.1 + 0.1 * ((i // 10) % 5)
             out.append(Talk(name(i), day, "call", felt, ("price_complaint",) if grumbling else ()))
             day += dt.timedelta(days=CALL_GAP)
         if role(i) == "warned" and end is not None:
@@ -136,8 +141,9 @@ def _risk(kind: str) -> dict[str, Any]:
     return {"kind": kind, "label": kind, "quote": f"About {kind}.", "who": {}, "anchor": ""}
 
 
-def build(engine: Engine) -> dict[str, int]:
-    """Write the book into an empty workspace; each customer's id by name."""
+def build(engine: Engine, *, told: bool = True) -> dict[str, int]:
+    """Write the book into an empty workspace (``told``: see talks); each customer's id
+    by name."""
     with engine.begin() as conn:
         conn.execute(
             insert(Customer), [{"external_id": c, "source": "crm", "name": c} for c in customers()]
@@ -172,7 +178,7 @@ def build(engine: Engine) -> dict[str, int]:
                     "subject": "Check-in",
                     "attributes": {"risks": [_risk(k) for k in t.risks], "topics": []},
                 }
-                for t in talks()
+                for t in talks(told=told)
             ],
         )
     return ids
