@@ -141,9 +141,11 @@ def _risk(kind: str) -> dict[str, Any]:
     return {"kind": kind, "label": kind, "quote": f"About {kind}.", "who": {}, "anchor": ""}
 
 
-def build(engine: Engine, *, told: bool = True) -> dict[str, int]:
-    """Write the book into an empty workspace (``told``: see talks); each customer's id
-    by name."""
+def build(engine: Engine, *, told: bool = True, shift_days: int = 0) -> dict[str, int]:
+    """Write the book into an empty workspace (``told``: see talks; ``shift_days``: every
+    date moved by that many days, so that a picture of the window can be of today); each
+    customer's id by name."""
+    shift = dt.timedelta(days=shift_days)
     with engine.begin() as conn:
         conn.execute(
             insert(Customer), [{"external_id": c, "source": "crm", "name": c} for c in customers()]
@@ -157,7 +159,7 @@ def build(engine: Engine, *, told: bool = True) -> dict[str, int]:
                     "customer_id": ids[c],
                     "external_id": f"{c}-{d.isoformat()}",
                     "source": "shop",
-                    "order_date": dt.datetime.combine(d, dt.time(10)),
+                    "order_date": dt.datetime.combine(d + shift, dt.time(10)),
                     "amount_cents": 4000,
                     "status": "paid",
                 }
@@ -171,11 +173,11 @@ def build(engine: Engine, *, told: bool = True) -> dict[str, int]:
                 {
                     "customer_id": ids[t.customer],
                     "kind": t.kind,
-                    "occurred_at": dt.datetime.combine(t.day, dt.time(15)),
+                    "occurred_at": dt.datetime.combine(t.day + shift, dt.time(15)),
                     "sentiment": t.sentiment,
                     "source": "conversations",
                     "external_id": f"{t.customer}-{t.day.isoformat()}-{t.kind}",
-                    "subject": "Check-in",
+                    "subject": "Renewal call" if t.risks else "Check-in",
                     "attributes": {"risks": [_risk(k) for k in t.risks], "topics": []},
                 }
                 for t in talks(told=told)
