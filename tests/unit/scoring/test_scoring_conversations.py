@@ -191,3 +191,25 @@ def test_the_backtest_keeps_conversations_only_when_they_help(tmp_path, told: bo
             and n.endswith("the classifier leaves them out until they beat it without them.")
             for n in summary.notes
         )
+
+
+def test_the_model_check_says_what_the_conversations_were_worth(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from services.accuracy.report import accuracy_report
+    from services.accuracy.wording import verdict
+
+    ws = open_workspace(f"sqlite:///{tmp_path / 'book.db'}", backup=False)
+    try:
+        book.build(ws.engine)
+        # As of T-90 over 80 days, which have passed by the book's last orders: the Model
+        # check sets it beside them.
+        score_workspace(ws.engine, as_of=book.CHECK_CUTOFF, horizon_days=80)
+        with ws.engine.connect() as conn:
+            backtest = conn.execute(select(ScoringRun.backtest)).scalar_one()
+        report = accuracy_report(ws.engine, today=book.T + dt.timedelta(days=1))
+    finally:
+        ws.close()
+    words = backtest["conversations"]["words"]
+    assert words.startswith("Conversation signals ")
+    (run,) = report.runs
+    assert run.conversations == words
+    assert verdict(run).endswith(" " + words)
