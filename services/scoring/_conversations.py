@@ -18,22 +18,28 @@ and left out by the churn model, on a workspace without conversations):
 
 Beside them, for the drivers' words (not the classifier's inputs): per kind of risk, how
 many conversations raised it in the 90 days (conv_<kind>_90), the day of the latest
-(conv_<kind>_day) and where it was raised (conv_<kind>_where, a code of WHERE).
+(conv_<kind>_day) and where it was raised (conv_<kind>_where, a code of WHERE); and for
+the latest competitor named, which of the workspace's competitors (Settings ▸ Sentiment
+and reasons ▸ Competitors) its quote names (conv_competitor_named, a position in
+ConversationRows.names; NaN when none of them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
 
 from models.schema import Interaction
 from services.conversations.reading_rules import RISK_KINDS  # one bit each in ``risks``
+from services.settings.views import ListenSettings
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -68,13 +74,18 @@ class ConversationRows:
     kind: Int8Array = field(default_factory=lambda: np.zeros(0, np.int8))  # CONVERSATION_KINDS
     sentiment: FloatArray = field(default_factory=lambda: np.zeros(0))  # NaN = none
     risks: Int8Array = field(default_factory=lambda: np.zeros(0, np.int8))  # bit k: RISK_KINDS[k]
+    # The competitor a competitor risk's quote names: a position in ``names``, -1 for none.
+    named: Int8Array = field(default_factory=lambda: np.zeros(0, np.int8))
+    names: tuple[str, ...] = ()  # the workspace's competitors, as the settings name them
 
     @property
     def size(self) -> int:
         return int(self.cust.size)
 
 
-RawConversations = tuple[IntArray, IntArray, IntArray, FloatArray, IntArray]
+RawConversations = tuple[
+    IntArray, IntArray, IntArray, FloatArray, IntArray, IntArray, tuple[str, ...]
+]
 
 
 def _attributes(value: Any) -> dict[str, Any]:
@@ -95,8 +106,8 @@ def _day(value: Any) -> int:
 
 
 def read_conversations(conn: Connection, until_day: int) -> RawConversations:
-    """(customer id, day, kind code, sentiment, risk bits) of each conversation dated up
-    to ``until_day``, in table order."""
+    """(customer id, day, kind code, sentiment, risk bits, competitor named) of each
+    conversation dated up to ``until_day``, in table order, and the competitors' names."""
     i = Interaction.__table__.c
     until = dt.datetime.combine(dt.date(1970, 1, 1) + dt.timedelta(days=until_day + 1), dt.time())
     rows = conn.execute(
@@ -111,7 +122,15 @@ def read_conversations(conn: Connection, until_day: int) -> RawConversations:
     felt = np.array([np.nan if r[3] is None else float(r[3]) for r in rows], np.float64)
     felt[~((felt >= -1.0) & (felt <= 1.0))] = np.nan
     bits = np.fromiter((_risk_bits(r[4]) for r in rows), np.int64, count=n)
-    return cust, day, kind, felt, bits
+    names: tuple[str, ...] = ()
+    named = np.full(n, -1, np.int64)
+    if n and np.any(bits & (1 << RISK_KINDS.index("competitor"))):
+        with Session(bind=conn) as session:
+            names = tuple(" ".join(x.split()) for x in ListenSettings.read(session).competitors)
+        names = tuple(x for x in names if x)[:127]
+        if names:
+            named = np.fromiter((_named(r[4], names) for r in rows), np.int64, count=n)
+    return cust, day, kind, felt, bits, named, names
 
 
 def _risk_bits(attributes: Any) -> int:
@@ -123,12 +142,25 @@ def _risk_bits(attributes: Any) -> int:
     return bits
 
 
+def _named(attributes: Any, names: tuple[str, ...]) -> int:
+    """The position of the first competitor named in a competitor risk's quote, or -1."""
+    for risk in _attributes(attributes).get("risks") or []:
+        if not isinstance(risk, dict) or risk.get("kind") != "competitor":
+            continue
+        quote = str(risk.get("quote") or "")
+        for k, name in enumerate(names):
+            pattern = r"(?<!\w)" + re.escape(name).replace(r"\ ", r"\s+") + r"(?!\w)"
+            if re.search(pattern, quote, re.IGNORECASE):
+                return k
+    return -1
+
+
 def ordered_conversations(
     raw: RawConversations, place: IntArray, ok: npt.NDArray[np.bool_]
 ) -> ConversationRows:
     """The conversations of customers (``place``: each row's customer's position, ``ok``:
     whether it is a customer's), sorted by that position, then day, then kind."""
-    cust, day, kind, felt, bits = raw
+    cust, day, kind, felt, bits, named, names = raw
     keep = np.flatnonzero(ok)
     order = keep[np.lexsort((felt[keep], bits[keep], kind[keep], day[keep], place[keep]))]
     return ConversationRows(
@@ -137,6 +169,8 @@ def ordered_conversations(
         kind=kind[order].astype(np.int8),
         sentiment=felt[order],
         risks=bits[order].astype(np.int8),
+        named=named[order].astype(np.int8),
+        names=names,
     )
 
 
@@ -156,6 +190,7 @@ def conversation_features(rows: ConversationRows, n: int, cutoff: int) -> dict[s
     names = [*CONVERSATION_FEATURES]
     for risk in RISK_KINDS:
         names += [f"conv_{risk}_90", f"conv_{risk}_day", f"conv_{risk}_where"]
+    names.append("conv_competitor_named")
     if not seen.any():
         return {name: np.full(n, np.nan) for name in names}
     c, day, kind = rows.cust[seen], rows.day[seen], rows.kind[seen]
@@ -180,6 +215,9 @@ def conversation_features(rows: ConversationRows, n: int, cutoff: int) -> dict[s
         out[f"conv_{name}_90"] = count(raised)
         out[f"conv_{name}_day"] = _last(c[raised], day[raised], n)
         out[f"conv_{name}_where"] = _last(c[raised], kind[raised], n)
+    competitor = recent & ((bits >> RISK_KINDS.index("competitor")) & 1 == 1)
+    named = _last(c[competitor], rows.named[seen][competitor], n)
+    out["conv_competitor_named"] = np.where(named >= 0, named, np.nan)
     return {name: out[name] for name in names}
 
 

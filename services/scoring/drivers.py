@@ -21,7 +21,7 @@ Risk reasons                                        Good reasons
 - 3 support tickets in 60 days
 - 1 order in the last 90 days vs 4 in the 90 before
 - raised cancellation on the Dec 12 call             - sounded positive in conversations
-- mentioned a competitor on the Oct 3 email            in the last 90 days
+- mentioned a competitor (Acme) on the Oct 3 email     in the last 90 days
 - complained about the price in 2 conversations
 - sounded unhappy in conversations in the last 90 days
 
@@ -199,10 +199,11 @@ def _signals(f: pd.DataFrame) -> _Signals:
     )
 
 
-def _candidates(f: pd.DataFrame) -> list[_Candidate]:
+def _candidates(f: pd.DataFrame, competitors: tuple[str, ...] = ()) -> list[_Candidate]:
     """Every reason, in a fixed order: the risks, then the good signs."""
     s = _signals(f)
-    return _history_risks(s) + _signal_risks(s) + _conversation_signs(s) + _good_signs(s)
+    talk = _conversation_signs(s, competitors)
+    return _history_risks(s) + _signal_risks(s) + talk + _good_signs(s)
 
 
 def _history_risks(s: _Signals) -> list[_Candidate]:
@@ -323,9 +324,10 @@ def _signal_risks(s: _Signals) -> list[_Candidate]:
     ]
 
 
-def _raised(s: _Signals, kind: str, many: bool) -> _Candidate:
+def _raised(s: _Signals, kind: str, many: bool, names: tuple[str, ...] = ()) -> _Candidate:
     """A kind of risk raised in conversations of the last 90 days: where and when the
-    latest was, or (``many``) in how many conversations."""
+    latest was, or (``many``) in how many conversations; ``names``: the competitors a
+    competitor's mention may name."""
     count = s.nan0[f"conv_{kind}_90"]
     label = RISK_LABELS[kind]
     if many:
@@ -336,12 +338,16 @@ def _raised(s: _Signals, kind: str, many: bool) -> _Candidate:
             lambda r: _join(label, " in ", _s(count[r]), " conversations"),
         )
     where = np.asarray(WHERE)
+    named = np.asarray([f" ({name})" for name in names] + [""])
+    which = np.nan_to_num(s.col.get("conv_competitor_named", np.full(s.n, np.nan)), nan=-1.0)
+    which = np.where((which >= 0) & (which < len(names)), which, -1).astype(np.int64)
     return _Candidate(
         "risk",
         (count == 1) if kind == "price_complaint" else (count >= 1),
         np.full(s.n, RISK_STRENGTH[kind]),
         lambda r: _join(
             label,
+            named[which[r]] if kind == "competitor" else "",
             " on the ",
             _short_date(s.col[f"conv_{kind}_day"][r]),
             " ",
@@ -350,11 +356,12 @@ def _raised(s: _Signals, kind: str, many: bool) -> _Candidate:
     )
 
 
-def _conversation_signs(s: _Signals) -> list[_Candidate]:
-    """What customers said in conversations: the risks they raised, how they sounded."""
+def _conversation_signs(s: _Signals, competitors: tuple[str, ...]) -> list[_Candidate]:
+    """What customers said in conversations: the risks they raised (a competitor by name
+    when its mention named one of ``competitors``), how they sounded."""
     felt = s.col["conv_sentiment_90"]
     quiet = s.nan0["conv_risks_90"] == 0
-    said = [_raised(s, kind, many=False) for kind in RISK_STRENGTH]
+    said = [_raised(s, kind, many=False, names=competitors) for kind in RISK_STRENGTH]
     return [
         *said,
         _raised(s, "price_complaint", many=True),
@@ -442,10 +449,13 @@ def _good_signs(s: _Signals) -> list[_Candidate]:
     ]
 
 
-def top_drivers(features: pd.DataFrame, churn_risk: FloatArray) -> DriverTable:
-    """Each customer's TOP heaviest reasons (vectorised over customers)."""
+def top_drivers(
+    features: pd.DataFrame, churn_risk: FloatArray, competitors: tuple[str, ...] = ()
+) -> DriverTable:
+    """Each customer's TOP heaviest reasons (vectorised over customers); ``competitors``:
+    the names conv_competitor_named points into (ScoringData.conversations.names)."""
     n = len(features)
-    cands = _candidates(features)
+    cands = _candidates(features, competitors)
     k = len(cands)
     weights = np.full((n, k), -1.0)
     risk = np.nan_to_num(churn_risk, nan=0.5)

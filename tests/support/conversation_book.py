@@ -25,7 +25,8 @@ cancellation call takes the place of the check-in due next, so they are called a
 
 Four named customers carry the drivers' stories (orders as the steady ones):
   "Acme Bakery"   raised cancellation on a call on 2025-12-12 (and still ordered since)
-  "Birch Books"   mentioned a competitor in an email of theirs on 2025-10-03
+  "Birch Books"   mentioned a competitor in an email of theirs on 2025-10-03, by name
+                  (Globex: the workspace's competitors are Initech and Globex)
   "Cedar Cafe"    complained about the price in a chat on 2025-11-02 and a call on
                   2025-12-01
   "Dune Diner"    a call on 2025-12-20 raising cancellation: after a cutoff of
@@ -39,8 +40,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, insert
+from sqlalchemy.orm import Session
 
 from models.schema import Customer, Interaction, Order
+from services.settings import set_setting
 
 T = dt.date(2025, 12, 31)
 TRAIN_CUTOFF = dt.date(2025, 7, 4)  # T - 180
@@ -50,6 +53,7 @@ N = 600
 GAP = 20
 CALL_GAP = 60
 NAMED = ("Acme Bakery", "Birch Books", "Cedar Cafe", "Dune Diner")
+COMPETITORS = ("Initech", "Globex")  # the workspace's competitors (Settings)
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class Talk:
     kind: str  # call, meeting, chat, email_received, email_sent or social
     sentiment: float | None
     risks: tuple[str, ...] = ()
+    quote: str = ""  # what the customer said, when it matters
 
 
 def role(i: int) -> str:
@@ -116,7 +121,14 @@ def talks(*, told: bool = True) -> list[Talk]:
     out += [
         Talk("Acme Bakery", dt.date(2025, 12, 12), "call", -0.4, ("cancellation",)),
         Talk("Acme Bakery", dt.date(2025, 11, 1), "meeting", 0.5),
-        Talk("Birch Books", dt.date(2025, 10, 3), "email_received", -0.1, ("competitor",)),
+        Talk(
+            "Birch Books",
+            dt.date(2025, 10, 3),
+            "email_received",
+            -0.1,
+            ("competitor",),
+            "Globex offered us the same for less.",
+        ),
         Talk("Birch Books", dt.date(2025, 12, 2), "email_sent", None),
         Talk("Cedar Cafe", dt.date(2025, 11, 2), "chat", -0.5, ("price_complaint",)),
         Talk("Cedar Cafe", dt.date(2025, 12, 1), "call", -0.2, ("price_complaint",)),
@@ -137,8 +149,9 @@ def orders_of(customer: str) -> list[dt.date]:
     return order_days(int(customer[1:]))
 
 
-def _risk(kind: str) -> dict[str, Any]:
-    return {"kind": kind, "label": kind, "quote": f"About {kind}.", "who": {}, "anchor": ""}
+def _risk(kind: str, quote: str) -> dict[str, Any]:
+    said = quote or f"About {kind}."
+    return {"kind": kind, "label": kind, "quote": said, "who": {}, "anchor": ""}
 
 
 def build(engine: Engine, *, told: bool = True, shift_days: int = 0) -> dict[str, int]:
@@ -178,9 +191,11 @@ def build(engine: Engine, *, told: bool = True, shift_days: int = 0) -> dict[str
                     "source": "conversations",
                     "external_id": f"{t.customer}-{t.day.isoformat()}-{t.kind}",
                     "subject": "Renewal call" if t.risks else "Check-in",
-                    "attributes": {"risks": [_risk(k) for k in t.risks], "topics": []},
+                    "attributes": {"risks": [_risk(k, t.quote) for k in t.risks], "topics": []},
                 }
                 for t in talks(told=told)
             ],
         )
+    with Session(engine) as session, session.begin():
+        set_setting(session, "listen.competitors", list(COMPETITORS))
     return ids

@@ -116,13 +116,18 @@ def test_drivers_and_health_say_what_was_raised(workspace: Workspace) -> None:
     f = compute_features(data, T_DAY)
     cover = coverage(data, T_DAY)
     assert cover.conversations
-    table = top_drivers(f, np.full(len(f), 0.9))
+    table = top_drivers(f, np.full(len(f), 0.9), data.conversations.names)
 
     def texts(customer: str) -> list[str]:
         return [t for t in table.text[_pos(data, ids[customer])] if t]
 
     assert texts("Acme Bakery")[0] == "raised cancellation on the Dec 12 call"
-    assert "mentioned a competitor on the Oct 3 email" in texts("Birch Books")
+    assert data.conversations.names == book.COMPETITORS
+    assert "mentioned a competitor (Globex) on the Oct 3 email" in texts("Birch Books")
+    # Without the names, the same words without one.
+    plain = top_drivers(f, np.full(len(f), 0.9))
+    birch = [t for t in plain.text[_pos(data, ids["Birch Books"])] if t]
+    assert "mentioned a competitor on the Oct 3 email" in birch
     assert "complained about the price in 2 conversations" in texts("Cedar Cafe")
     assert "raised cancellation on the Dec 20 call" in texts("Dune Diner")
     # A steady customer sounded positive (0.1 + 0.1 x (27 div 10 mod 5) = 0.3): a good sign
