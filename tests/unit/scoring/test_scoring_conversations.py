@@ -218,3 +218,41 @@ def test_the_model_check_says_what_the_conversations_were_worth(tmp_path) -> Non
     (run,) = report.runs
     assert run.conversations == words
     assert verdict(run).endswith(" " + words)
+
+
+def test_too_few_conversations_are_not_tried_and_the_run_says_why() -> None:
+    from services.scoring._conversation_check import untried
+
+    usable = ("recency_days", "conv_risks_90")
+    assert untried(usable, True, "2025-07-04") == {}  # usable: compared, not "untried"
+    assert untried(("recency_days",), False, "2025-07-04") == {}  # none: nothing to say
+    said = untried(("recency_days",), True, "2025-07-04")
+    assert said["tried"] is False
+    assert said["words"] == (
+        "Conversation signals were not tried in the churn model: too few customers had "
+        "conversations before 2025-07-04 to learn from."
+    )
+
+
+def test_conversation_features_do_not_depend_on_row_order(workspace: Workspace) -> None:
+    import dataclasses
+
+    book.build(workspace.engine)
+    data = load_scoring_data(workspace.engine, until_day=T_DAY)
+    rows = data.conversations
+    order = np.random.default_rng(7).permutation(rows.size)
+    place = rows.cust.astype(np.int64)[order]
+    raw = (
+        data.customer_ids[place], rows.day.astype(np.int64)[order],
+        rows.kind.astype(np.int64)[order], rows.sentiment[order],
+        rows.risks.astype(np.int64)[order], rows.named.astype(np.int64)[order], rows.names,
+    )  # fmt: skip
+    from services.scoring._conversations import ordered_conversations
+
+    shuffled = dataclasses.replace(
+        data, conversations=ordered_conversations(raw, place, np.ones(rows.size, bool))
+    )
+    names = [c for c in compute_features(data, T_DAY).columns if c.startswith("conv_")]
+    left = compute_features(data, T_DAY)[names]
+    right = compute_features(shuffled, T_DAY)[names]
+    assert left.equals(right)
