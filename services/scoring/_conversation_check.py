@@ -19,7 +19,13 @@ import numpy as np
 import numpy.typing as npt
 from scipy.stats import rankdata
 
-from services.scoring._conversations import CONVERSATION_FEATURES
+from services.core.formatting import format_date
+from services.scoring._conversations import (
+    CONVERSATION_FEATURES,
+    ConversationRows,
+    has_conversations,
+)
+from services.scoring.data import day_date
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -79,13 +85,19 @@ def words(check: dict[str, Any]) -> str:
     )
 
 
-def untried(columns: tuple[str, ...], any_conversations: bool, cutoff: str) -> dict[str, Any]:
-    """Why the comparison was not made ({} when there is nothing to say: no conversations)."""
-    if not any_conversations or any(c in columns for c in CONVERSATION_FEATURES):
+def untried(
+    columns: tuple[str, ...], rows: ConversationRows, train_cutoff: int, check_cutoff: int
+) -> dict[str, Any]:
+    """Why the comparison was not made, when the backtest's classifier (trained as of
+    ``train_cutoff`` on ``columns``) could not learn from conversations held by
+    ``check_cutoff``: {} when there is nothing to say (none, or they were compared)."""
+    if not has_conversations(rows, check_cutoff) or any(
+        c in columns for c in CONVERSATION_FEATURES
+    ):
         return {}
     why = (
         "Conversation signals were not tried in the churn model: too few customers had "
-        f"conversations before {cutoff} to learn from."
+        f"conversations before {format_date(day_date(train_cutoff))} to learn from."
     )
     return {"tried": False, "why": why, "words": why}
 

@@ -22,8 +22,8 @@ How it works (everything as of dates, with data dated on or before them only):
    and of the classifier and Pareto/NBD. Metrics: ROC AUC, Brier score, a 10-bin
    calibration table and the top-decile lift (churn rate among the riskiest 10% /
    overall churn rate).
-   Conversation signals are kept only where they improve the classifier's AUC on these
-   held-out customers (services/scoring/_conversation_check.py).
+   Conversation signals are kept (here and in the classifier that scores) only where they
+   improve the AUC on these held-out customers (services/scoring/_conversation_check.py).
 3. Choice. The classifier, BG/NBD, Pareto/NBD or a blend, whichever has the lowest
    backtest Brier score (it rewards both ranking and calibration); the reason is recorded.
    Tried and left out, for want of a measured gain: training on several stacked
@@ -53,7 +53,7 @@ import pandas as pd
 
 from services.core.records import WITH_CLASSIFIER
 from services.scoring._conversation_check import compare, untried
-from services.scoring._conversations import CONVERSATION_FEATURES, has_conversations
+from services.scoring._conversations import CONVERSATION_FEATURES
 from services.scoring.bgnbd import ModelFitError
 from services.scoring.calibration import (
     MonotoneCalibration,
@@ -519,7 +519,6 @@ def _predict_churn(  # noqa: C901, PLR0915
             log.info("backtest fits failed: %s", exc)
         train0 = feats0["purchase_days"].to_numpy() > 0
         train_rows = np.flatnonzero(train0)
-        cover_talk = has_conversations(data.conversations, cut1)
         y0 = labels_no_purchase(data, cut0, h)[train0]
         if fit0 is None or fit1 is None or not _can_train(y0, min_training_customers):
             reason = (
@@ -544,9 +543,10 @@ def _predict_churn(  # noqa: C901, PLR0915
             young = np.nan_to_num(e1["tenure_days"].to_numpy(), nan=0.0) < new_customer_days
             p_gbm = np.where(young, p_bg, gbm0.predict(e1))
             # Conversation signals stay only if they beat the classifier without them.
-            talk = untried(gbm0.columns, cover_talk, day_date(cut0).isoformat())
-            leave_out: tuple[str, ...] = ()
+            talk = untried(gbm0.columns, data.conversations, cut0, cut1)
+            leave_out: tuple[str, ...] = CONVERSATION_FEATURES
             if set(CONVERSATION_FEATURES) & set(gbm0.columns):
+                leave_out = ()
                 talk, without, p_without = compare(
                     y1,
                     p_gbm,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.workspace import Workspace, open_workspace
 from models.schema import ScoringRun
 from services.scoring._conversation_check import auc_difference
-from services.scoring._conversations import CONVERSATION_FEATURES
+from services.scoring._conversations import CONVERSATION_FEATURES, ConversationRows
 from services.scoring.churn import _usable_columns
 from services.scoring.data import ScoringData, day_number, load_scoring_data
 from services.scoring.drivers import top_drivers
@@ -223,14 +223,20 @@ def test_the_model_check_says_what_the_conversations_were_worth(tmp_path) -> Non
 def test_too_few_conversations_are_not_tried_and_the_run_says_why() -> None:
     from services.scoring._conversation_check import untried
 
+    rows = ConversationRows(
+        cust=np.array([0], np.int32), day=np.array([day_number(book.CHECK_CUTOFF)], np.int32),
+        kind=np.array([0], np.int8), sentiment=np.array([0.2]), risks=np.array([0], np.int8),
+        named=np.array([-1], np.int8),
+    )  # fmt: skip
+    train, check = day_number(book.TRAIN_CUTOFF), day_number(book.CHECK_CUTOFF)
     usable = ("recency_days", "conv_risks_90")
-    assert untried(usable, True, "2025-07-04") == {}  # usable: compared, not "untried"
-    assert untried(("recency_days",), False, "2025-07-04") == {}  # none: nothing to say
-    said = untried(("recency_days",), True, "2025-07-04")
+    assert untried(usable, rows, train, check) == {}  # usable: compared, not "untried"
+    assert untried(("recency_days",), rows, train, check - 1) == {}  # none yet: nothing to say
+    said = untried(("recency_days",), rows, train, check)
     assert said["tried"] is False
     assert said["words"] == (
         "Conversation signals were not tried in the churn model: too few customers had "
-        "conversations before 2025-07-04 to learn from."
+        "conversations before Jul 4, 2025 to learn from."
     )
 
 
