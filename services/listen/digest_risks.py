@@ -79,7 +79,10 @@ def conversation_risks_line(
         said.setdefault(
             int(customer_id), _said(str(name or email or "A customer"), str(kind), when, risks[0])
         )
-        quotes.extend(str(q["quote"]) for q in risks if q.get("quote"))
+        for risk in risks:  # the latest few, each once
+            quote = " ".join(str(risk.get("quote") or "").split())
+            if quote and quote not in quotes and len(quotes) < QUOTES:
+                quotes.append(quote)
     if not said:
         return None
     n = len(said)
@@ -90,6 +93,4 @@ def conversation_risks_line(
         + "; ".join(named)
         + more
     )
-    return DigestLine(
-        "conversation_risks", text, n, frozenset(said), examples=tuple(quotes[:QUOTES])
-    )
+    return DigestLine("conversation_risks", text, n, frozenset(said), examples=tuple(quotes))

@@ -43,6 +43,7 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
 from models.schema import Customer, Interaction, Order
+from services.conversations.reading_rules import RISK_LABELS
 from services.settings import set_setting
 
 T = dt.date(2025, 12, 31)
@@ -54,6 +55,12 @@ GAP = 20
 CALL_GAP = 60
 NAMED = ("Acme Bakery", "Birch Books", "Cedar Cafe", "Dune Diner")
 COMPETITORS = ("Initech", "Globex")  # the workspace's competitors (Settings)
+# What a customer says when they raise each kind of risk (unless a talk says otherwise).
+SAID = {
+    "cancellation": "We are going to cancel at the end of the month.",
+    "price_complaint": "It costs too much for what we use.",
+    "competitor": "Another supplier offered us the same for less.",
+}
 
 
 @dataclass(frozen=True)
@@ -150,8 +157,8 @@ def orders_of(customer: str) -> list[dt.date]:
 
 
 def _risk(kind: str, quote: str) -> dict[str, Any]:
-    said = quote or f"About {kind}."
-    return {"kind": kind, "label": kind, "quote": said, "who": {}, "anchor": ""}
+    said = quote or SAID[kind]
+    return {"kind": kind, "label": RISK_LABELS[kind], "quote": said, "who": {}, "anchor": ""}
 
 
 def build(engine: Engine, *, told: bool = True, shift_days: int = 0) -> dict[str, int]:
