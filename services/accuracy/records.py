@@ -102,6 +102,9 @@ class RunCheck:
     brier: float | None
     churn_rate: float | None
     bins: tuple[Bin, ...]
+    # Whether the run's churn model used what customers said in conversations, and why, in
+    # words (services/scoring/_conversation_check.py); "" when it had none to try.
+    conversations: str = ""
 
     @property
     def end(self) -> dt.date:

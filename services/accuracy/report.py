@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -120,7 +120,10 @@ def _check(
             None if risk is None else float(risk), history.recency(as_of),
             history.year_before(as_of),
         ))  # fmt: skip
-    return run_check(int(run.id), as_of, int(run.horizon_days), checks)
+    check = run_check(int(run.id), as_of, int(run.horizon_days), checks)
+    backtest = run.backtest if isinstance(run.backtest, dict) else {}
+    words = (backtest.get("conversations") or {}).get("words") or ""
+    return replace(check, conversations=str(words))
 
 
 def _cutoff(session: Session, today: dt.date) -> tuple[dt.date, str]:

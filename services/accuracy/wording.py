@@ -48,6 +48,8 @@ def verdict(run: RunCheck) -> str:
         parts.append("Beat its baseline on " + " and on ".join(beaten) + ".")
     if churn is None:
         parts.append("Churn cannot be judged: all its customers churned, or none did.")
+    if run.conversations:
+        parts.append(run.conversations)
     return " ".join(parts) or "Nothing to judge: no customer was predicted."
 
 

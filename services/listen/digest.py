@@ -2,12 +2,13 @@
 ``python main.py digest`` and ``run-daily``.
 
 The lines: the sources that are late or stale (services/freshness: a notice, first), new
-tickets (and the negative ones still open), new critical alerts, alerts back from a snooze,
-tasks due, new deals and deals gone stalled, emails sent and customers re-engaged. "Since"
-is the start of a local day on the workspace's clock (default: yesterday), up to now; a
-workspace built since then (a demo, a first import) is covered since it was built, and the
-digest says so. Each line carries the customers it counts, so a click in the window opens
-exactly them; tasks open My work; a notice opens nothing.
+tickets (and the negative ones still open), the risks customers raised in conversations
+(services/listen/digest_risks.py: only when one was), new critical alerts, alerts back
+from a snooze, tasks due, new deals and deals gone stalled, emails sent and customers
+re-engaged. "Since" is the start of a local day on the workspace's clock (default:
+yesterday), up to now; a workspace built since then (a demo, a first import) is covered
+since it was built, and the digest says so. Each line carries the customers it counts, so
+a click in the window opens exactly them; tasks open My work; a notice opens nothing.
 
 Negative, everywhere: services/listen/sentiment.py (a ticket whose sentiment is negative
 or that was rated bad). Re-engaged: a paid order within the attribution window after an
@@ -42,6 +43,7 @@ from services.core.local_dates import workspace_zone
 from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.freshness.report import read_freshness
 from services.listen.assigned import assigned_line
+from services.listen.digest_risks import conversation_risks_line
 from services.listen.records import Digest, DigestLine
 from services.listen.sentiment import NEGATIVE_TICKET_SQL
 from services.settings.views import DateSettings, LearnSettings
@@ -80,6 +82,9 @@ def build_digest(
             _emails(session, start, now),
             _re_engaged(session, start, now, attribution),
         )
+        risks = conversation_risks_line(session, start, now)
+        if risks is not None:
+            lines = (*lines[:2], risks, *lines[2:])  # beside what the tickets said
         if reader:
             lines = (assigned_line(session, reader, start, now), *lines)
         lines = (*_stale_sources(session, now), *lines)

@@ -22,6 +22,8 @@ How it works (everything as of dates, with data dated on or before them only):
    and of the classifier and Pareto/NBD. Metrics: ROC AUC, Brier score, a 10-bin
    calibration table and the top-decile lift (churn rate among the riskiest 10% /
    overall churn rate).
+   Conversation signals are kept (here and in the classifier that scores) only where they
+   improve the AUC on these held-out customers (services/scoring/_conversation_check.py).
 3. Choice. The classifier, BG/NBD, Pareto/NBD or a blend, whichever has the lowest
    backtest Brier score (it rewards both ranking and calibration); the reason is recorded.
    Tried and left out, for want of a measured gain: training on several stacked
@@ -50,6 +52,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from services.core.records import WITH_CLASSIFIER
+from services.scoring._conversation_check import compare, untried
+from services.scoring._conversations import CONVERSATION_FEATURES
 from services.scoring.bgnbd import ModelFitError
 from services.scoring.calibration import (
     MonotoneCalibration,
@@ -186,10 +190,14 @@ def _positive(gbm: Any, x: FloatArray) -> FloatArray:
     return out
 
 
-def _usable_columns(frame: pd.DataFrame) -> tuple[str, ...]:
+def _usable_columns(frame: pd.DataFrame, leave_out: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Features with enough known values to learn from (an empty column breaks binning)."""
     known = frame.loc[:, list(MODEL_FEATURES)].notna().sum(axis=0)
-    return tuple(name for name in MODEL_FEATURES if int(known[name]) >= MIN_KNOWN_VALUES)
+    return tuple(
+        name
+        for name in MODEL_FEATURES
+        if int(known[name]) >= MIN_KNOWN_VALUES and name not in leave_out
+    )
 
 
 def _gbm(rows: int) -> Any:
@@ -232,11 +240,14 @@ def one_thread() -> Iterator[None]:
 
 
 def train_classifier(
-    frame: pd.DataFrame, labels: BoolArray, subset: npt.NDArray[np.int64] | None = None
+    frame: pd.DataFrame,
+    labels: BoolArray,
+    subset: npt.NDArray[np.int64] | None = None,
+    leave_out: tuple[str, ...] = (),
 ) -> ChurnClassifier:
     """Train and calibrate the classifier on a features frame and its churn labels: on
     the frame's ``subset`` (positions, one per label; default every row), so that a large
-    frame is not copied whole before its sample is drawn.
+    frame is not copied whole before its sample is drawn; ``leave_out``: features not used.
 
     Wrap calls in one_thread() (see TRAIN_THREADS).
     """
@@ -255,7 +266,7 @@ def train_classifier(
     frame = frame.iloc[positions]
     from sklearn.model_selection import StratifiedKFold, train_test_split
 
-    columns = _usable_columns(frame)
+    columns = _usable_columns(frame, leave_out)
     x = feature_matrix(frame, columns)
     y = labels.astype(np.int64)
     rows = int(y.size)
@@ -507,6 +518,7 @@ def _predict_churn(  # noqa: C901, PLR0915
         except ModelFitError as exc:  # too little data at the earlier cutoffs
             log.info("backtest fits failed: %s", exc)
         train0 = feats0["purchase_days"].to_numpy() > 0
+        train_rows = np.flatnonzero(train0)
         y0 = labels_no_purchase(data, cut0, h)[train0]
         if fit0 is None or fit1 is None or not _can_train(y0, min_training_customers):
             reason = (
@@ -524,18 +536,30 @@ def _predict_churn(  # noqa: C901, PLR0915
             # The classifier that scores (as of T-h) is trained now too, and dropped if
             # BG/NBD wins. (Not in parallel threads: OpenMP's thread limit is per thread,
             # and two threads of two-thread OpenMP busy-waiting on two cores crawl.)
-            gbm0 = train_classifier(feats0, y0, np.flatnonzero(train0))
+            gbm0 = train_classifier(feats0, y0, train_rows)
+            e1 = _backtest_rows(feats1, eval1, gbm0.columns)
+            p_bg = e1["bg_prob_none_h"].to_numpy()
+            # As in production: customers with too little history get the population model.
+            young = np.nan_to_num(e1["tenure_days"].to_numpy(), nan=0.0) < new_customer_days
+            p_gbm = np.where(young, p_bg, gbm0.predict(e1))
+            # Conversation signals stay only if they beat the classifier without them.
+            talk = untried(gbm0.columns, data.conversations, cut0, cut1)
+            leave_out: tuple[str, ...] = CONVERSATION_FEATURES
+            if set(CONVERSATION_FEATURES) & set(gbm0.columns):
+                leave_out = ()
+                talk, without, p_without = compare(
+                    y1,
+                    p_gbm,
+                    lambda: train_classifier(feats0, y0, train_rows, CONVERSATION_FEATURES),
+                    lambda model: np.where(young, p_bg, model.predict(e1)),
+                )
+                if without is not None and p_without is not None:
+                    gbm0, p_gbm, leave_out = without, p_without, CONVERSATION_FEATURES
             trained = (
-                train_classifier(feats1, y1, np.flatnonzero(eval1))
+                train_classifier(feats1, y1, np.flatnonzero(eval1), leave_out)
                 if _can_train(y1, min_training_customers)
                 else None
             )
-            e1 = _backtest_rows(feats1, eval1, gbm0.columns)
-            p_bg = e1["bg_prob_none_h"].to_numpy()
-            p_gbm = gbm0.predict(e1)
-            # As in production: customers with too little history get the population model.
-            young = np.nan_to_num(e1["tenure_days"].to_numpy(), nan=0.0) < new_customer_days
-            p_gbm = np.where(young, p_bg, p_gbm)
             p_blend = BLEND_WEIGHT * p_gbm + (1 - BLEND_WEIGHT) * p_bg
             pn1 = fit_pareto(feats1)
             rec0 = feats0["recency_days"].to_numpy()[train0]
@@ -569,6 +593,7 @@ def _predict_churn(  # noqa: C901, PLR0915
                 "bgnbd_params": fit1.bgnbd.to_dict(),
                 "paretonbd_params": pn1.to_dict() if pn1 is not None else None,
                 "level_model": _level_model(y1, p_bg, p_pn),
+                **({"conversations": talk} if talk else {}),
                 # BG/NBD's expected purchase days in (T-h, T] as of T-h, against the
                 # realised ones, for the same customers.
                 "orders": evaluate_orders(

@@ -39,6 +39,12 @@ from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
 from services.core._bulk import read_columns
 from services.core._stable import stable_keys, stable_order
 from services.core.money import MoneyContext, home_cents_expr, home_cents_sql, load_money_context
+from services.scoring._conversations import (
+    ConversationRows,
+    RawConversations,
+    ordered_conversations,
+    read_conversations,
+)
 from services.scoring._packing import (
     CUSTOMER_BITS,
     DAY_BITS,
@@ -128,6 +134,8 @@ class ScoringData:
     # count as purchases but add no money: how many, by currency.
     currency: str = "USD"
     left_out: dict[str, int] = field(default_factory=dict)
+    # The conversations imported (services/scoring/_conversations.py): empty without.
+    conversations: ConversationRows = field(default_factory=ConversationRows)
 
     @property
     def n(self) -> int:
@@ -165,6 +173,7 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
                 # Another pass over the orders only when one has no exchange rate.
                 left_out = _left_out(conn, until_day, ctx) if _no_rate(orders) else {}
                 usage = _read_usage(conn, until_day)
+                talks = read_conversations(conn, until_day)
             people, subs, inter = future.result()
     else:
         with engine.connect() as conn, conn.begin():
@@ -173,6 +182,7 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
             orders = _orders_generic(conn, until_day, ctx)
             left_out = _left_out(conn, until_day, ctx) if _no_rate(orders) else {}
             usage = _read_usage(conn, until_day)
+            talks = read_conversations(conn, until_day)
             subs = _read_subscriptions(conn)
             inter = ordered_interactions(_interactions_generic(conn, until_day), people)
 
@@ -219,7 +229,14 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
         currency=ctx.home,
         left_out=left_out,
         unpriced=unpriced,
+        conversations=_conversations(talks, people),
     )
+
+
+def _conversations(raw: RawConversations, people: People) -> ConversationRows:
+    """The conversations of customers, in ScoringData's order."""
+    place, ok = people.places(raw[0])
+    return ordered_conversations(raw, place, ok)
 
 
 def _read_people(conn: Connection, until_day: int) -> People:

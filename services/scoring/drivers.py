@@ -20,6 +20,13 @@ Risk reasons                                        Good reasons
 - cancelled a subscription 30 days ago               - 2 support tickets rated good this year
 - 3 support tickets in 60 days
 - 1 order in the last 90 days vs 4 in the 90 before
+- raised cancellation on the Dec 12 call             - sounded positive in conversations
+- mentioned a competitor (Acme) on the Oct 3 email     in the last 90 days
+- complained about the price in 2 conversations
+- sounded unhappy in conversations in the last 90 days
+
+The conversation reasons (services/scoring/_conversations.py) name the latest
+conversation of the last 90 days that raised each kind of risk, where and when.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from services.conversations.reading_rules import RISK_LABELS
+from services.scoring._conversations import WHERE
 from services.scoring.data import EPOCH
 from services.scoring.health import usual_gap
 
@@ -42,6 +51,17 @@ StrArray = npt.NDArray[np.str_]
 
 TOP = 3
 MONTHS = np.array(calendar.month_name[1:])
+MONTH_ABBR = np.array(calendar.month_abbr[1:])
+# How strongly each kind of risk raised in a conversation weighs, the gravest first.
+RISK_STRENGTH = {
+    "cancellation": 0.95,
+    "champion_leaving": 0.75,
+    "competitor": 0.65,
+    "budget_cut": 0.55,
+    "price_complaint": 0.45,
+}
+UNHAPPY = -0.3  # the customer's mean sentiment at or below which they sounded unhappy
+HAPPY = 0.3
 _EPOCH64 = np.datetime64(EPOCH.isoformat(), "D")
 
 
@@ -92,6 +112,14 @@ def _month(days: FloatArray) -> StrArray:
     month = dates.astype("datetime64[M]").astype(np.int64) % 12
     out: StrArray = MONTHS[month]
     return out
+
+
+def _short_date(days: FloatArray) -> StrArray:
+    """Day numbers as "Dec 12"."""
+    dates = _EPOCH64 + np.nan_to_num(days).astype(np.int64)
+    month = dates.astype("datetime64[M]")
+    day_of_month = (dates - month.astype("datetime64[D]")).astype(np.int64) + 1
+    return _join(MONTH_ABBR[month.astype(np.int64) % 12], " ", day_of_month.astype(str))
 
 
 @dataclass(frozen=True)
@@ -171,10 +199,11 @@ def _signals(f: pd.DataFrame) -> _Signals:
     )
 
 
-def _candidates(f: pd.DataFrame) -> list[_Candidate]:
+def _candidates(f: pd.DataFrame, competitors: tuple[str, ...] = ()) -> list[_Candidate]:
     """Every reason, in a fixed order: the risks, then the good signs."""
     s = _signals(f)
-    return _history_risks(s) + _signal_risks(s) + _good_signs(s)
+    talk = _conversation_signs(s, competitors)
+    return _history_risks(s) + _signal_risks(s) + talk + _good_signs(s)
 
 
 def _history_risks(s: _Signals) -> list[_Candidate]:
@@ -295,6 +324,62 @@ def _signal_risks(s: _Signals) -> list[_Candidate]:
     ]
 
 
+def _raised(s: _Signals, kind: str, many: bool, names: tuple[str, ...] = ()) -> _Candidate:
+    """A kind of risk raised in conversations of the last 90 days: where and when the
+    latest was, or (``many``) in how many conversations; ``names``: the competitors a
+    competitor's mention may name."""
+    count = s.nan0[f"conv_{kind}_90"]
+    label = RISK_LABELS[kind]
+    if many:
+        return _Candidate(
+            "risk",
+            count >= 2,
+            np.minimum(1.0, RISK_STRENGTH[kind] + 0.1 * count),
+            lambda r: _join(label, " in ", _s(count[r]), " conversations"),
+        )
+    where = np.asarray(WHERE)
+    named = np.asarray([f" ({name})" for name in names] + [""])
+    which = np.nan_to_num(s.col.get("conv_competitor_named", np.full(s.n, np.nan)), nan=-1.0)
+    which = np.where((which >= 0) & (which < len(names)), which, -1).astype(np.int64)
+    return _Candidate(
+        "risk",
+        (count == 1) if kind == "price_complaint" else (count >= 1),
+        np.full(s.n, RISK_STRENGTH[kind]),
+        lambda r: _join(
+            label,
+            named[which[r]] if kind == "competitor" else "",
+            " on the ",
+            _short_date(s.col[f"conv_{kind}_day"][r]),
+            " ",
+            where[s.nan0[f"conv_{kind}_where"][r].astype(np.int64)],
+        ),
+    )
+
+
+def _conversation_signs(s: _Signals, competitors: tuple[str, ...]) -> list[_Candidate]:
+    """What customers said in conversations: the risks they raised (a competitor by name
+    when its mention named one of ``competitors``), how they sounded."""
+    felt = s.col["conv_sentiment_90"]
+    quiet = s.nan0["conv_risks_90"] == 0
+    said = [_raised(s, kind, many=False, names=competitors) for kind in RISK_STRENGTH]
+    return [
+        *said,
+        _raised(s, "price_complaint", many=True),
+        _Candidate(
+            "risk",
+            quiet & (np.nan_to_num(felt, nan=0.0) <= UNHAPPY),
+            np.full(s.n, 0.45),
+            lambda r: np.full(r.size, "sounded unhappy in conversations in the last 90 days"),
+        ),
+        _Candidate(
+            "good",
+            quiet & (np.nan_to_num(felt, nan=0.0) >= HAPPY),
+            np.full(s.n, 0.3),
+            lambda r: np.full(r.size, "sounded positive in conversations in the last 90 days"),
+        ),
+    ]
+
+
 def _good_signs(s: _Signals) -> list[_Candidate]:
     """What holds the risk down."""
     return [
@@ -364,10 +449,13 @@ def _good_signs(s: _Signals) -> list[_Candidate]:
     ]
 
 
-def top_drivers(features: pd.DataFrame, churn_risk: FloatArray) -> DriverTable:
-    """Each customer's TOP heaviest reasons (vectorised over customers)."""
+def top_drivers(
+    features: pd.DataFrame, churn_risk: FloatArray, competitors: tuple[str, ...] = ()
+) -> DriverTable:
+    """Each customer's TOP heaviest reasons (vectorised over customers); ``competitors``:
+    the names conv_competitor_named points into (ScoringData.conversations.names)."""
     n = len(features)
-    cands = _candidates(features)
+    cands = _candidates(features, competitors)
     k = len(cands)
     weights = np.full((n, k), -1.0)
     risk = np.nan_to_num(churn_risk, nan=0.5)

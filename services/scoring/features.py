@@ -17,6 +17,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from services.scoring._conversations import (
+    CONVERSATION_FEATURES,
+    conversation_features,
+    has_conversations,
+)
 from services.scoring._usage import USAGE_FEATURES, usage_features
 from services.scoring.data import KIND, SATISFACTION, ScoringData
 
@@ -89,6 +94,8 @@ MODEL_FEATURES = (
     "bg_expected_h",
     "bg_prob_none_h",
     *USAGE_FEATURES,  # all NaN (so left out) on a workspace without product usage
+    # All NaN (so left out) without conversations; kept only where they help (churn.py).
+    *CONVERSATION_FEATURES,
 )
 
 
@@ -103,6 +110,7 @@ class Coverage:
     logins: bool
     subscriptions: bool
     usage: bool = False  # product usage (services/scoring/_usage.py)
+    conversations: bool = False  # conversations (services/scoring/_conversations.py)
 
     @property
     def interactions(self) -> bool:
@@ -206,6 +214,7 @@ def coverage(data: ScoringData, cutoff: int) -> Coverage:
         logins=KIND["login"] in kinds,
         subscriptions=bool(np.any(np.nan_to_num(data.s_start, nan=np.inf) <= cutoff)),
         usage=bool(np.any(data.u_day <= cutoff)),
+        conversations=has_conversations(data.conversations, cutoff),
     )
 
 
@@ -356,6 +365,7 @@ def compute_features(data: ScoringData, cutoff: int) -> pd.DataFrame:  # noqa: P
     for name in ("bg_p_alive", "bg_expected_h", "bg_prob_none_h", "gg_order_value"):
         f[name] = np.full(n, np.nan)
     f.update(usage_features(data.u_cust, data.u_day, data.u_sessions, n, cutoff))
+    f.update(conversation_features(data.conversations, n, cutoff))
     return pd.DataFrame(f, copy=False)
 
 

@@ -25,12 +25,20 @@ Components (each 0-100, from the features as of T; "missing" = no data to judge)
                     1))): the level of use and its trend. Missing for a customer who
                     never used the product; counted in the total weight only on a
                     workspace with product usage data.
+- conversations:    what the customer said in the conversations of the last 90 days
+                    (services/scoring/_conversations.py): their mean sentiment, (s + 1) /
+                    2 x 100 (50 when none was read), halved for every conversation in
+                    which they raised a risk, and at most 20 once they raised cancellation
+                    or said our contact is leaving. Missing for a customer with no such
+                    conversation; counted in the total weight only on a workspace with
+                    conversations.
 
 health = sum(w_c x s_c) / sum(w_c) over the components present. The weights come from
 "scoring.health_weights" (defaults recency 30, frequency 20, satisfaction 20, email
-engagement 10, review sentiment 10, ticket volume 10, product usage 15). ``coverage`` = the
-share of the total weight that had data (product usage counted only on a workspace with
-usage data); low coverage lowers the confidence (see run.py).
+engagement 10, review sentiment 10, ticket volume 10, product usage 15, conversations 15).
+``coverage`` = the share of the total weight that had data (product usage and
+conversations counted only on a workspace with them); low coverage lowers the confidence
+(see run.py).
 """
 
 from __future__ import annotations
@@ -51,10 +59,12 @@ COMPONENTS = (
     "review_sentiment",
     "ticket_volume",
     "product_usage",
+    "conversations",
 )
 USAGE_SCALE = 8.0
 MIN_USUAL_GAP_DAYS = 7.0
 FULL_OPEN_RATE = 0.5
+SAID_LEAVING_CAP = 20.0  # the conversations component once they said they are leaving
 
 
 def usual_gap(features: pd.DataFrame) -> FloatArray:
@@ -110,6 +120,7 @@ def health_components(features: pd.DataFrame, coverage: Coverage) -> dict[str, F
     level = 1.0 - np.exp(-s30 / USAGE_SCALE)
     trend = np.minimum((s30 + 1.0) / (prev + 1.0), 1.0)
     return {
+        "conversations": _conversations(features),
         "product_usage": np.where(used, 100.0 * (0.5 * level + 0.5 * trend), np.nan),
         "recency": rec,
         "frequency": freq,
@@ -118,6 +129,20 @@ def health_components(features: pd.DataFrame, coverage: Coverage) -> dict[str, F
         "review_sentiment": review,
         "ticket_volume": volume,
     }
+
+
+def _conversations(features: pd.DataFrame) -> FloatArray:
+    """The conversations component (NaN without a conversation to judge)."""
+    felt = features["conv_sentiment_90"].to_numpy()
+    risks = np.nan_to_num(features["conv_risks_90"].to_numpy())
+    leaving = np.nan_to_num(features["conv_cancellation_90"].to_numpy()) + np.nan_to_num(
+        features["conv_champion_leaving_90"].to_numpy()
+    )
+    base = np.where(np.isnan(felt), 50.0, (np.clip(felt, -1.0, 1.0) + 1.0) / 2.0 * 100.0)
+    score = base * 0.5**risks
+    score = np.where(leaving > 0, np.minimum(score, SAID_LEAVING_CAP), score)
+    out: FloatArray = np.where(~np.isnan(felt) | (risks > 0), score, np.nan)
+    return out
 
 
 def health_score(
@@ -129,21 +154,25 @@ def health_score(
     """
     parts = health_components(features, coverage)
     n = len(features)
-    counted = COMPONENTS if coverage.usage else COMPONENTS[:-1]
+    counted = tuple(
+        c
+        for c in COMPONENTS
+        if (c != "product_usage" or coverage.usage)
+        and (c != "conversations" or coverage.conversations)
+    )
     total_weight = sum(float(weights.get(c, 0.0)) for c in counted)
     available = np.zeros(n)
-    for name in COMPONENTS:
+    for name in counted:
         available += np.where(np.isnan(parts[name]), 0.0, float(weights.get(name, 0.0)))
     points: dict[str, FloatArray] = {}
     score = np.zeros(n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        for name in COMPONENTS:
+        for name in counted:
             w = float(weights.get(name, 0.0))
             value = np.where(available > 0, w * parts[name] / available, np.nan)
             points[name] = value
             score += np.nan_to_num(value)
         share = available / total_weight if total_weight > 0 else np.zeros(n)
     score = np.where(available > 0, np.clip(score, 0.0, 100.0), np.nan)
-    if not coverage.usage:
-        del points["product_usage"]  # no product usage: the points read as before it existed
+    # Without product usage or conversations, the points read as before they existed.
     return score, points, share

@@ -27,6 +27,8 @@ def run_notes(
     notes = [churn.reason]
     if churn.bridged:
         notes.append(churn.bridged)
+    # Whether conversation signals earned their place in the classifier, in words.
+    notes.append(str((churn.backtest.get("conversations") or {}).get("words") or ""))
     notes.extend(fit.notes)
     notes.extend(churn.notes)
     population = int(churn.population.sum())

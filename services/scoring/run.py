@@ -207,7 +207,7 @@ def _score_workspace(
     fit, churn, scores = computed.fit, computed.churn, computed.scores
     check, value_check = computed.check, computed.value_check
     step(0.76, "Explaining the scores")
-    drivers = top_drivers(computed.features, churn.risk)
+    drivers = top_drivers(computed.features, churn.risk, data.conversations.names)
     del computed  # the features frame (a million customers: 700 MB) is not written
 
     notes = run_notes(churn, fit, scores.confidence)

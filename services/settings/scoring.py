@@ -28,6 +28,7 @@ HEALTH_WEIGHTS = {
     "review_sentiment": 10.0,
     "ticket_volume": 10.0,
     "product_usage": 15.0,  # counted only where the workspace has usage data
+    "conversations": 15.0,  # counted only where the workspace has conversations
 }
 SCORING_THRESHOLDS = {
     # First order fewer days than this before the as-of date: population model, low confidence.
@@ -45,7 +46,7 @@ SCORING_THRESHOLDS = {
 MAX_HORIZON_DAYS = 1095
 
 
-_NOT_ALWAYS = ("fatigue", "usage", "product_usage")
+_NOT_ALWAYS = ("fatigue", "usage", "product_usage", "conversations")
 
 
 def _weights_check(defaults: dict[str, float]) -> Callable[[Any], str | None]:
