@@ -9,10 +9,12 @@ runs on the job runner through a function app/ gives (``set_undoer``), and a ref
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -141,11 +143,19 @@ def undo_action(parent: QWidget, history: UndoHistory) -> QAction:
     action.triggered.connect(history.undo_last)
 
     def follow() -> None:
+        if not shiboken6.isValid(action):  # its window is gone (a dialog deleted on close)
+            return
         label = history.last_label
         action.setEnabled(history.can_undo())
         action.setText(f"&Undo: {label}" if label else "&Undo")
 
+    def forget() -> None:
+        # The history outlives a dialog's action: its connection goes with the action.
+        with contextlib.suppress(RuntimeError, TypeError):
+            history.changed.disconnect(follow)
+
     history.changed.connect(follow)
+    action.destroyed.connect(forget)
     follow()
     UndoKeyRouter(action)  # gone with the action
     return action

@@ -320,3 +320,28 @@ def test_a_risk_is_one_tab_stop_and_enter_shows_its_turn(
     qtbot.keyClick(third, Qt.Key.Key_Tab)
     assert dialog.promise_boxes[0].hasFocus()
     dialog.close()
+
+
+def test_undo_after_the_window_is_closed_touches_nothing_of_it(
+    qtbot, theme: ThemeManager, jobs: JobRunner, book: tuple[Workspace, int]
+) -> None:
+    """The conversation window's own Ctrl+Z goes with it: an undo in the pane after the
+    window was closed and deleted neither raises nor reaches the deleted action (it did
+    once: every later change then ended in an error box)."""
+    import shiboken6
+
+    ws, _ = book
+    pane, history = make_pane(qtbot, jobs, ws)
+    view = pane.timeline_view
+    view.setFocus()
+    view.setCurrentIndex(conversation_row(pane))
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    dialog = opened(qtbot, pane, jobs)
+    dialog.promise_boxes[0].setChecked(True)
+    dialog.make_tasks_button.click()
+    qtbot.waitUntil(lambda: len(tasks(ws)) == 1 and jobs.is_idle(), timeout=TIMEOUT_MS)
+    dialog.close()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=TIMEOUT_MS)
+    history.undo_last()  # the history changes: the deleted window's action must not follow
+    qtbot.waitUntil(lambda: tasks(ws) == [] and jobs.is_idle(), timeout=TIMEOUT_MS)
+    assert not history.can_undo()
