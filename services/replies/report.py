@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.schema import Customer, Interaction, Outreach, PlaybookRun
 from services.core.local_dates import workspace_zone
+from services.outreach.records import GOAL_LABELS, TONE_LABELS
 from services.replies.definition import Answer, Received, Sent, find_answers
 from services.replies.records import (
     NO_PLAYBOOK,
@@ -189,8 +190,8 @@ def replies_report(
                 customer_id=one.customer_id,
                 recipient=one.recipient,
                 subject=one.subject,
-                template=str(r[6] or "") or NO_TEMPLATE,
-                tone=(str(r[7] or "") or NO_TONE).capitalize(),
+                template=_template_label(str(r[6] or "")),
+                tone=TONE_LABELS.get(str(r[7] or ""), str(r[7] or "").capitalize()) or NO_TONE,
                 playbook=_playbook(runs.get(int(r[2]), []), one.sent_at) if r[2] else NO_PLAYBOOK,
                 sent_at=one.sent_at,
                 reply_at=reply[0].at if reply else None,
@@ -207,3 +208,11 @@ def replies_report(
         received=len(received),
         holdout=int(holdout or 0),
     )
+
+
+def _template_label(template: str) -> str:
+    """A template as the window names it: a built-in one by its goal ("Win back"), a
+    saved one by its own name; none: said so."""
+    if not template:
+        return NO_TEMPLATE
+    return GOAL_LABELS.get(template, template)

@@ -31,6 +31,10 @@ NO_EMAILS = (
     "No emails sent in this period. Emails the app sends (or hands to your mail program and "
     "you say you sent) are counted here, and their replies once you import your mailbox."
 )
+NONE_ANSWERS = (
+    "None of the customers' emails imported answers one of these: import the mailbox the "
+    "replies went to (File ▸ Import: a folder of .eml files or an .mbox export)."
+)
 NO_REPLIES_IMPORTED = (
     "No customer emails are imported, so no reply can be seen yet: import your mailbox "
     "(File ▸ Import: a folder of .eml files or an .mbox export) and replies count."
@@ -42,14 +46,17 @@ HOW_WORDS = {
 
 
 def rate(value: float | None) -> str:
-    """A share as a whole percentage, "–" when there is none."""
-    return "–" if value is None else f"{value:.0%}"
+    """A share as a whole percentage, with a decimal below 10 % ("0.5%": an interval's end
+    on hundreds of emails is not rounded away to 0 %), "–" when there is none."""
+    if value is None:
+        return "–"
+    return f"{value:.1%}" if 0 < value < 0.1 else f"{value:.0%}"
 
 
 def interval_words(group: ReplyGroup) -> str:
-    """ "12% to 41%"; "–" when nothing was sent."""
+    """ "12% to 41%", "0% to 0.5%"; "–" when nothing was sent."""
     found = group.interval
-    return "–" if found is None else f"{found[0]:.0%} to {found[1]:.0%}"
+    return "–" if found is None else f"{rate(found[0])} to {rate(found[1])}"
 
 
 def rate_words(group: ReplyGroup) -> str:
@@ -104,6 +111,8 @@ def headline(report: ReplyReport) -> str:
         words += f" {whole.automatic:,} got only an automatic reply, not counted."
     if report.received == 0:
         words += " " + NO_REPLIES_IMPORTED
+    elif whole.replied == 0:
+        words += " " + NONE_ANSWERS
     return words
 
 
@@ -111,6 +120,8 @@ def best_words(report: ReplyReport, by: str) -> str:
     """Which template (tone, playbook) gets the most replies, said only when the evidence
     holds it: its interval clears every other's."""
     title = dict(BREAKDOWNS)[by].lower()
+    if report.overall.replied == 0:
+        return f"No email got a reply yet: there is nothing to compare {title}s by."
     groups = report.groups(by)
     solid = [g for g in groups if not g.small]
     if len(solid) < 2:

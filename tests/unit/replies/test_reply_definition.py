@@ -105,3 +105,27 @@ def test_best_only_when_the_intervals_part() -> None:
     assert close.best("template") is None  # 45% and 30%: the intervals overlap
     few = ReplyReport(day, day, tuple(_emails("A", 9, 9) + _emails("B", 40, 1)))
     assert few.best("template") is None  # A has too few to compare
+
+
+def test_no_reply_among_many_emails_is_said_plainly_with_its_interval() -> None:
+    from services.replies.wording import NONE_ANSWERS, best_words, headline, interval_words
+
+    day = dt.date(2025, 1, 1)
+    report = ReplyReport(day, day, tuple(_emails("A", 400, 0) + _emails("B", 392, 0)),
+                         received=5)  # fmt: skip
+    low, high = wilson(0, 792) or (1.0, 1.0)
+    assert low == 0
+    assert 0.004 < high < 0.006  # about 0.5 %: never shown as "0% to 0%"
+    assert interval_words(report.overall) == f"0% to {high:.1%}"
+    assert headline(report).startswith(f"0 of 792 emails got a reply (0%, likely 0% to {high:.1%})")
+    assert NONE_ANSWERS in headline(report)
+    assert best_words(report, "template").startswith("No email got a reply yet")
+
+
+def test_a_built_in_template_is_named_as_the_window_names_it() -> None:
+    from services.replies.report import NO_TEMPLATE, _template_label
+
+    assert _template_label("win_back") == "Win back"
+    assert _template_label("check_in") == "Check in"
+    assert _template_label("Spring thank-you") == "Spring thank-you"
+    assert _template_label("") == NO_TEMPLATE
