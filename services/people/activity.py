@@ -9,7 +9,9 @@ last day is the last day their address's key is among them, so it is known where
 analytics export names users by email (Segment, Mixpanel and Amplitude usually do), and
 not otherwise.
 
-A customer with no contacts rows is its own one person: its activity is the account's.
+A customer with no contacts rows is its own one person: its activity is the account's. At
+an account with contacts, a record naming nobody is the person whose address is the
+customer's own (the account's first contact), when one is; else nobody's.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
-from models.schema import Contact, Interaction, Order, UsageDay
+from models.schema import Contact, Customer, Interaction, Order, UsageDay
 from services.core.user_keys import user_key
 
 __all__ = ["Activity", "activity_of", "activity_words", "read_activity"]
@@ -92,6 +94,17 @@ def activity_of(session: Session, customer_id: int) -> dict[int | None, Activity
         select(c.id, c.email_normalized).where(c.customer_id == customer_id)
     ).all()
     own = not contacts
+    # The records naming nobody are the account's own person's: the contact whose address
+    # is the customer's (a shop's buyer who is also its champion), when there is one.
+    cu = Customer.__table__.c
+    address = session.execute(
+        select(cu.email_normalized).where(cu.id == customer_id)
+    ).scalar_one_or_none()
+    holder = next((int(cid) for cid, email in contacts if address and email == address), None)
+
+    def slot_of(contact: int | None) -> int | None:
+        return None if own else holder if contact is None else contact
+
     o = Order.__table__.c
     orders: dict[int | None, tuple[int, int, dt.date | None]] = {}
     order_rows = session.execute(
@@ -105,7 +118,7 @@ def activity_of(session: Session, customer_id: int) -> dict[int | None, Activity
         .group_by(o.contact_id)
     )
     for contact, count, spend, last in order_rows:
-        slot = None if own else contact
+        slot = slot_of(contact)
         before = orders.get(slot, (0, 0, None))
         orders[slot] = (
             before[0] + int(count),
@@ -120,7 +133,7 @@ def activity_of(session: Session, customer_id: int) -> dict[int | None, Activity
         .group_by(i.contact_id)
     )
     for contact, count, last in ticket_rows:
-        slot = None if own else contact
+        slot = slot_of(contact)
         prior = tickets.get(slot, (0, None))
         tickets[slot] = (prior[0] + int(count), _latest(prior[1], _day(last)))
     keys = {user_key(str(email)): int(cid) for cid, email in contacts if email}

@@ -212,3 +212,25 @@ def test_a_persons_last_use_of_the_product_is_their_own(engine: Engine, tmp_path
     assert people["Lena Fischer"].activity == "used 4 Nov 2026"
     assert people["Tom Okafor"].activity == "used 28 Oct 2026"
     assert people["Maria Delgado"].activity == ""
+
+
+def test_a_record_naming_nobody_is_the_person_whose_address_is_the_accounts(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """An order stored without a person (imported before the contacts, or by the account's
+    id alone) is the account's own person's: Contoso's address is Maria Delgado's."""
+    for name in ("Account.csv", "Contact.csv"):
+        landed(engine, FILES / name)
+    account = contoso(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO orders (customer_id, source, external_id, order_date, "
+                "amount_cents, currency, status) VALUES (:c, 'shop', 'X-1', :d, 5000, 'USD', "
+                "'paid')"
+            ),
+            {"c": account, "d": "2026-09-30 10:00:00"},
+        )
+    people = {p.name: p for p in read_people(engine, account)}
+    assert people["Maria Delgado"].activity == "1 order"
+    assert people["Tom Okafor"].activity == ""
