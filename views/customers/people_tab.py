@@ -241,11 +241,10 @@ class PeopleTab(QWidget):
             who = person.name or person.email or "(no name)"
             if person.contact_id is not None and person.contact_id == writes_to:
                 who += "  ✉"
-            if person.status:  # left, bounced, now elsewhere, or gone dark, in words
-                who += f"  ({person.status})"
-            rows.append(
-                (who, person.title, role, heard_words(person.last_two_way, today), person.email)
-            )
+            # Left, bounced, now elsewhere, or gone dark, in words, where the last two-way
+            # contact is read (beside the name it squeezed the titles out of a narrow pane).
+            heard = person.status or heard_words(person.last_two_way, today)
+            rows.append((who, person.title, role, heard, person.email))
         self.model.set_rows(rows, [not p.reachable and bool(p.email) for p in self._people])
         self.summary.setText(self._summary_words(writes_to))
         if self._people:

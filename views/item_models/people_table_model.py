@@ -1,6 +1,7 @@
-"""An account's people as a small table model: name (✉ on whom emails go to, "left" on
-who has left), title, role, last two-way contact ("Last two-way": a call, meeting, chat,
-ticket or email of theirs) and email, each row ready-made text."""
+"""An account's people as a small table model: name (✉ on whom emails go to), title,
+role, last two-way contact ("Last two-way": a call, meeting, chat, ticket or email of
+theirs; or, in words, that they left, their address bounced, they are now elsewhere or
+have gone dark) and email, each row ready-made text."""
 
 from __future__ import annotations
 
