@@ -51,7 +51,7 @@ def back_words(snooze: WorkSnooze) -> str:
 
 def _alert_words(task: WorkTask) -> str:
     if task.alert is None:
-        return "No alert (it is gone)"
+        return "No alert"  # never had one (a promise made a task), or it was deleted
     status = STATUS_LABELS.get(task.alert_status or "", task.alert_status or "")
     return f"{task.alert} · {status}" if status else task.alert
 
