@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QWheelEvent
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 
 from services.core.formatting import format_date
 from views.charts.date_axis import MonthAxisItem
@@ -85,6 +85,9 @@ class OrdersChart(ChartFrame):
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
         plot.setMouseEnabled(x=True, y=False)
+        # The wheel scrolls the pane the chart sits in; Ctrl+wheel zooms the dates (a
+        # plain wheel turned over the chart on the way down the pane zoomed it once).
+        self.plot_widget.viewport().installEventFilter(self)
         plot.getViewBox().setDefaultPadding(0.02)
         plot.layout.setContentsMargins(4, 6, 4, 2)
 
@@ -112,6 +115,20 @@ class OrdersChart(ChartFrame):
     # -- data ---------------------------------------------------------------------------
 
     @summarised
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (
+            event.type() == QEvent.Type.Wheel
+            and isinstance(event, QWheelEvent)
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            area = self.parentWidget()
+            while area is not None and not isinstance(area, QAbstractScrollArea):
+                area = area.parentWidget()
+            if area is not None:
+                QApplication.sendEvent(area.viewport(), event)
+            return True  # never a zoom without Ctrl
+        return bool(super().eventFilter(watched, event))
+
     def set_orders(
         self,
         dates: np.ndarray,
