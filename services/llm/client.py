@@ -45,6 +45,7 @@ from services.llm.errors import (
     no_key_error,
 )
 from services.llm.limits import (
+    CancelWatch,
     Watchdog,
     chunk_size,
     deadline_error,
@@ -502,10 +503,13 @@ class ChatStream:
             self._thread = threading.get_ident()
             _ABORTER.arm(self._thread)
         watchdog = Watchdog(self._deadline_s, self._expire)
+        watch = None if self._cancelled is _never else CancelWatch(self._cancelled, self.close)
         try:
             yield from self._read()
         finally:
             watchdog.stop()
+            if watch is not None:
+                watch.stop()
             with self._lock:
                 _ABORTER.disarm(self._thread)
                 self._thread = None

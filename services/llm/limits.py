@@ -65,6 +65,32 @@ class Watchdog:
             self._timer.join()
 
 
+class CancelWatch:
+    """Calls ``stop`` once, on a thread, as soon as ``cancelled()`` turns true (looked at
+    every ``every`` seconds); stop() ends it. A request blocked in a read never looks at the
+    flag itself: this lets a job's Cancel end it at once, as the composer's Stop does."""
+
+    def __init__(self, cancelled: Callable[[], bool], stop: Callable[[], None],
+                 every: float = 0.1) -> None:  # fmt: skip
+        self._cancelled = cancelled
+        self._stop = stop
+        self._every = every
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="llm-cancel-watch", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._done.wait(self._every):
+            if self._cancelled():
+                self._stop()
+                return
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
+
+
 def limits(deadline_s: float | None, max_chars: int | None) -> tuple[float, int]:
     """(seconds, characters) for one completion: the ones given, else the defaults."""
     return (

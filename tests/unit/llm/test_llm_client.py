@@ -393,6 +393,31 @@ def test_close_from_another_thread_ends_a_stalled_stream_at_once(serve: Serve) -
     assert ended_at - closed_at[0] < 2  # not the 60 s read time-out
 
 
+def test_a_cancel_flag_set_while_the_read_is_blocked_ends_the_stream_at_once(serve: Serve) -> None:
+    # A job's Cancel only sets a flag; the stream notices it though no chunk comes.
+    server = serve(reply=REPLY, stall_after_chunks=2)
+    flag = threading.Event()
+    stream = llm.ChatStream(local(server, timeout_s=60), None, MESSAGES, cancelled=flag.is_set)
+    deltas: list[str] = []
+    set_at: list[float] = []
+
+    def read() -> None:
+        for delta in stream:
+            deltas.append(delta)
+            if len(deltas) == 2:  # the server sends no more: the next read blocks
+                assert server.wait_until_stalled()
+                set_at.append(time.monotonic())
+                flag.set()
+
+    with pytest.raises(LLMError) as caught:
+        read()
+    ended_at = time.monotonic()
+    server.release()
+    assert caught.value.kind == "cancelled"
+    assert deltas == split_reply(REPLY)[:2]
+    assert ended_at - set_at[0] < 2  # not the 60 s read time-out
+
+
 def test_close_while_waiting_for_the_headers_ends_at_once_without_a_retry(serve: Serve) -> None:
     server = serve(fail_with="timeout")  # like a local server loading the model
     stream = llm.ChatStream(local(server, timeout_s=60), None, MESSAGES)
