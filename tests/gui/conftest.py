@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.workspace import Workspace, open_workspace, to_url
@@ -248,6 +248,16 @@ def dangling_work(threads_before: set[threading.Thread]) -> list[str]:
     if new_threads:
         problems.append(f"threads still running: {new_threads}")
     return problems
+
+
+@pytest.fixture(autouse=True)
+def _earlier_widgets_deleted() -> None:
+    """Delete what earlier tests closed (pytest-qt closes a test's widgets and asks Qt to
+    delete them later, which needs an event loop that may never run again): otherwise
+    every window built before stays alive, and each theme applied restyles all of them,
+    so that a file's tests slow down one after another."""
+    if QApplication.instance() is not None:
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture(autouse=True)
