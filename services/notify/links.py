@@ -11,6 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from models.db import translate_db_errors
+from models.schema import Alert, Customer
+
 SCHEME = "accountradar"
 KINDS = ("alert", "customer")
 MAX_ID = 2**63 - 1
@@ -52,3 +58,25 @@ def parse_link(text: str) -> Link:
     if not 0 < number <= MAX_ID:
         raise BadLink(f"There is no {match.group(1).lower()} number {number}. Nothing was opened.")
     return Link(match.group(1).lower(), number)
+
+
+def link_target(engine: Engine, link: Link) -> tuple[int | None, int] | None:
+    """What ``link`` opens in this workspace: (the alert's id or None, the customer's id);
+    None when there is no such alert or customer, or it is not the person's to see (on a
+    shared workspace the database shows each person only their own book)."""
+    with translate_db_errors(), Session(engine) as session:
+        if link.kind == "alert":
+            customer = session.execute(
+                select(Alert.customer_id).where(Alert.id == link.id)
+            ).scalar()
+            return None if customer is None else (link.id, int(customer))
+        found = session.execute(select(Customer.id).where(Customer.id == link.id)).scalar()
+        return None if found is None else (None, int(found))
+
+
+def not_found_words(link: Link) -> str:
+    """Why a link opened nothing, in plain words."""
+    return (
+        f"{link.kind.capitalize()} {link.id} is not in this workspace, or is not yours to see "
+        "(your role shows you your own customers). Nothing was opened."
+    )

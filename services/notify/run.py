@@ -153,3 +153,29 @@ def run_round(
         )
     posts = pending_posts(engine, setup, now=now, digest=digest, workspace=workspace)
     return send_posts(engine, setup, posts, poster=poster)
+
+
+def post_all(
+    setup: Setup, posts: list[Post], *, poster: Poster = post_json
+) -> tuple[list[Post], str | None]:
+    """Send ``posts`` in order, without the database (the window runs this on its network
+    worker): those that went, and the first failure in words (the rest wait)."""
+    if setup.url is None:
+        return [], NOT_SET
+    went: list[Post] = []
+    for post in posts:
+        try:
+            poster(setup.url, post.body, float(setup.timeout_s))
+        except PostFailed as exc:
+            log.warning("notify: %s", exc)
+            return went, str(exc)
+        went.append(post)
+    return went, None
+
+
+def record_posted(engine: Engine, setup: Setup, posts: list[Post]) -> None:
+    """Remember that ``posts`` went to the webhook set (a test post is not remembered)."""
+    keys = [k for post in posts for k in post.log_keys if k != "test"]
+    if keys:
+        with translate_db_errors(), Session(engine) as session, session.begin():
+            remember_posted(session, setup.hook, keys)

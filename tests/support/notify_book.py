@@ -34,17 +34,18 @@ A_REASON = (
 )
 
 
-def fill_notify_book(engine: Engine) -> dict[str, int]:
-    """Write the book (module doc); the alerts' ids by letter."""
+def fill_notify_book(engine: Engine, now: dt.datetime = NOW) -> dict[str, int]:
+    """Write the book (module doc); the alerts' ids by letter. ``now`` moves A and D (raised
+    an hour before it) for the command-line tests, which run on the real clock."""
     rows = {
         "A": ("Jane Doe", "Acme Ltd", "jane@acme.test", "+1 555 010 0123", "critical",
-              "open", NOW - dt.timedelta(hours=1), A_REASON, 1_240_000),
+              "open", now - dt.timedelta(hours=1), A_REASON, 1_240_000),
         "B": ("Bob Stone", None, "bob@stone.test", None, "warning", "open",
               dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC), "Orders slowed down", 310_000),
         "C": ("Carla Ruiz", None, "carla@ruiz.test", None, "critical", "open",
               dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC), "Gone quiet", 500_000),
         "D": ("Dan Frey", None, "dan@frey.test", None, "critical", "resolved",
-              NOW - dt.timedelta(hours=1), "Lapse coming", 90_000),
+              now - dt.timedelta(hours=1), "Lapse coming", 90_000),
     }  # fmt: skip
     ids: dict[str, int] = {}
     with Session(engine) as session, session.begin():
