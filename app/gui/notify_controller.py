@@ -21,7 +21,7 @@ import logging
 
 from PySide6.QtCore import QObject
 
-from app.gui.context import GuiContext
+from app.gui.context import GuiContext, WindowContext
 from app.gui.notify_settings import NotifySettingsActions
 from app.gui.single_instance import InstanceServer
 from services.notify.links import BadLink, Link, link_target, not_found_words, parse_link
@@ -37,7 +37,7 @@ SHOWN_MS = 15_000
 class NotifyController(QObject):
     """Posts after each alert refresh, and opens the links it is given."""
 
-    def __init__(self, ctx: GuiContext, actions: NotifySettingsActions) -> None:
+    def __init__(self, ctx: WindowContext, actions: NotifySettingsActions) -> None:
         super().__init__(ctx.window)
         self._ctx = ctx
         self._window = ctx.window

@@ -80,8 +80,9 @@ class InstanceServer(QObject):
     def _on_server_new_connection(self) -> None:
         while self._server.hasPendingConnections():
             socket = self._server.nextPendingConnection()
+            # The socket is the server's child: it goes with the server (deleting it from a
+            # slot of its own signal crashed when the server went first).
             socket.readyRead.connect(lambda s=socket: self._on_socket_ready_read(s))
-            socket.disconnected.connect(socket.deleteLater)
 
     def _on_socket_ready_read(self, socket: QLocalSocket) -> None:
         if not socket.canReadLine() and socket.bytesAvailable() < MAX_MESSAGE:
@@ -89,5 +90,6 @@ class InstanceServer(QObject):
         text = bytes(socket.readLine(MAX_MESSAGE).data()).decode("utf-8", "replace").strip()
         socket.write(ACK)
         socket.flush()
+        socket.disconnectFromServer()
         if text:
             self.link_received.emit(text)
