@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QFileOpenEvent
+from PySide6.QtWidgets import QApplication
 
 from app.gui.context import GuiContext, WindowContext
 from app.gui.notify_settings import NotifySettingsActions
@@ -85,8 +87,8 @@ class NotifyController(QObject):
                 self._actions.send(workspace, setup, posts, self, self._done)
                 return
             self._declined.add(setup.hook)  # asked once a session
+            # Still busy until done: a list loaded meanwhile must not post the same again.
             self._actions.approve_and_send(workspace, setup, posts, self._window, self._done)
-            self._busy = False
 
         (
             self._jobs.operation(task, parent=self, key=("notify.round", id(self)))
@@ -109,10 +111,22 @@ class NotifyController(QObject):
     # -- links ----------------------------------------------------------------------------
 
     def listen(self) -> bool:
-        """Take links from later starts of the app (False when another window listens)."""
+        """Take links from later starts of the app (False when another window listens),
+        and from macOS, which hands a link to the running app as an event, not an argument."""
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
         self.server = InstanceServer(self)
         self.server.link_received.connect(self.open_link)
         return self.server.listen()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            url = event.url().toString()
+            if url.lower().startswith("accountradar:"):
+                self.open_link(url)
+                return True
+        return super().eventFilter(watched, event)
 
     def workspace_opened(self, _name: str = "") -> None:
         self._opened = True

@@ -189,6 +189,7 @@ class NotifySettingsActions:
                 lambda _s: post_all(setup, posts), parent=owner, pool="work", label="post"
             )
             .success(sent)
+            .failure(lambda exc: done(_words(exc), "critical"))
             .run()
         )
 

@@ -18,7 +18,7 @@ from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.context import WindowContext
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.gui.notify_controller import NotifyController
-from app.gui.notify_settings import NotifySettingsActions
+from app.gui.notify_settings import AskFn, NotifySettingsActions
 from app.gui.single_instance import InstanceServer, hand_over
 from app.workspace import Workspace
 from models.schema import Alert
@@ -30,6 +30,7 @@ from tests.support.notify_book import webhook_server
 from tests.support.paths import ROOT
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager
+from views.settings.notify_page import PostPreviewDialog
 from views.shell.main_window import TAB_ALERTS, MainWindow
 
 TIMEOUT_MS = 60_000
@@ -49,10 +50,15 @@ def window(
     return w
 
 
-def started(window: MainWindow, jobs: JobRunner, workspace: Workspace) -> NotifyController:
+def started(
+    window: MainWindow, jobs: JobRunner, workspace: Workspace, ask: AskFn | None = None
+) -> NotifyController:
+    def refuse(_dialog: PostPreviewDialog) -> bool:
+        raise AssertionError("asked, though the webhook was approved")
+
     controller = NotifyController(
         WindowContext(jobs, window, lambda: workspace),
-        NotifySettingsActions(jobs, lambda: workspace),
+        NotifySettingsActions(jobs, lambda: workspace, ask=ask or refuse),
     )
     controller.workspace_opened()
     return controller
@@ -107,6 +113,32 @@ def test_new_critical_alerts_are_posted_after_the_list_loads_once(
     clear_session_secrets()
 
 
+def test_the_first_post_is_shown_and_asked_once_then_sent_as_shown(
+    qtbot, window, jobs, workspace
+) -> None:  # type: ignore[no-untyped-def]
+    shown: list[str] = []
+
+    def ask(dialog: PostPreviewDialog) -> bool:
+        shown.append(dialog.sent.toPlainText())
+        return len(shown) > 1  # "not now" the first time
+
+    with installed_keyring(MemoryKeyring()) as backend, webhook_server() as hook:
+        backend.set_password("Account Radar", SECRET_NAME, hook.url)
+        controller = started(window, jobs, workspace, ask)
+        window.alerts_view.alerts_pane.reload()
+        qtbot.waitUntil(lambda: len(shown) == 1 and not controller._busy, timeout=TIMEOUT_MS)
+        window.alerts_view.alerts_pane.reload()  # not asked again this session
+        qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: not controller._busy, timeout=TIMEOUT_MS)
+        assert len(shown) == 1
+        assert hook.bodies == []
+        controller.workspace_opened()  # the next session asks again
+        window.alerts_view.alerts_pane.reload()
+        qtbot.waitUntil(lambda: len(hook.bodies) == 1, timeout=TIMEOUT_MS)
+        assert json.loads(hook.bodies[0]) == json.loads(shown[1])
+    clear_session_secrets()
+
+
 def test_a_failing_webhook_is_said_in_the_status_bar(qtbot, window, jobs, workspace) -> None:  # type: ignore[no-untyped-def]
     with installed_keyring(MemoryKeyring()) as backend, webhook_server() as hook:
         hook.status = 500
@@ -118,6 +150,24 @@ def test_a_failing_webhook_is_said_in_the_status_bar(qtbot, window, jobs, worksp
                         timeout=TIMEOUT_MS)  # fmt: skip
         assert "HTTP 500" in window.statusBar().currentMessage()
     clear_session_secrets()
+
+
+def test_a_link_macos_hands_over_as_an_event_opens_too(qtbot, window, jobs, workspace) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    controller = started(window, jobs, workspace)
+    assert controller.listen()
+    try:
+        QApplication.sendEvent(
+            QApplication.instance(), QFileOpenEvent(QUrl("accountradar://alert/0"))
+        )
+        assert "There is no alert number 0" in controller.last_message
+    finally:
+        QApplication.instance().removeEventFilter(controller)
+        assert controller.server is not None
+        controller.server.close()
 
 
 def test_a_second_process_hands_its_link_to_the_running_window(qtbot) -> None:  # type: ignore[no-untyped-def]
