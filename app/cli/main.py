@@ -404,10 +404,10 @@ def main(
     link = given.pop() if given and given[-1].lower().startswith("accountradar:") else None
     try:
         args = parser.parse_args(given)
+        if link is not None and args.command is not None:
+            parser.error("an accountradar:// link opens the window: give it without a command")
     except SystemExit as exc:  # --help, --version and usage errors
         return int(exc.code or 0)
-    if link is not None and args.command is not None:
-        parser.error("an accountradar:// link opens the window: give it without a command")
 
     from app.logging_setup import setup_logging
 

@@ -130,3 +130,14 @@ def test_run_daily_with_an_unreachable_webhook_still_succeeds(db: Path, hook: We
     hook.status = 200
     _, out, _ = run(db, "run-daily")
     assert "Posted: Account Radar: 1 new critical alert." in out
+
+
+def test_a_link_with_a_command_is_a_usage_error(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(db, "digest", "accountradar://alert/1")
+    assert code == 2
+    assert out == ""  # nothing ran
+    assert "an accountradar:// link opens the window: give it without a command" in (
+        capsys.readouterr().err
+    )
