@@ -25,7 +25,6 @@ from PySide6.QtWidgets import QApplication
 
 from app.gui.context import GuiContext, WindowContext
 from app.gui.notify_settings import NotifySettingsActions
-from app.gui.single_instance import InstanceServer
 from services.notify.links import BadLink, Link, link_target, not_found_words, parse_link
 from services.notify.records import Post
 from services.notify.run import Setup, approved, pending_posts, read_setup
@@ -49,7 +48,7 @@ class NotifyController(QObject):
         self._declined: set[str] = set()  # webhooks whose first post was put off this session
         self._pending_link: str | None = None
         self._opened = False
-        self.server: InstanceServer | None = None
+        self.server: QObject | None = None  # app/gui/single_instance.py's InstanceServer
         self.last_message = ""
         self._window.when_screens_built(self._connect_screens)
 
@@ -116,9 +115,15 @@ class NotifyController(QObject):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
-        self.server = InstanceServer(self)
-        self.server.link_received.connect(self.open_link)
-        return self.server.listen()
+        try:
+            from app.gui.single_instance import InstanceServer
+        except ImportError:  # a build without QtNetwork: each start opens its own window
+            log.warning("Links from later starts are not taken: QtNetwork is missing")
+            return False
+        server = InstanceServer(self)
+        server.link_received.connect(self.open_link)
+        self.server = server
+        return server.listen()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):

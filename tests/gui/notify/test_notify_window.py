@@ -166,7 +166,7 @@ def test_a_link_macos_hands_over_as_an_event_opens_too(qtbot, window, jobs, work
         assert "There is no alert number 0" in controller.last_message
     finally:
         QApplication.instance().removeEventFilter(controller)
-        assert controller.server is not None
+        assert isinstance(controller.server, InstanceServer)
         controller.server.close()
 
 
