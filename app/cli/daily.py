@@ -93,7 +93,7 @@ def workspace_name(workspace: Any) -> str:
     return Path(path).name if path is not None else str(workspace.display_name)
 
 
-def _deliver(args: argparse.Namespace, workspace: Any, out: TextIO) -> None:
+def _deliver(args: argparse.Namespace, workspace: Any, out: TextIO) -> Any:
     from services.listen.digest import build_digest, check_sound
     from services.listen.digest_text import render_digest, send_digest
 
@@ -105,6 +105,7 @@ def _deliver(args: argparse.Namespace, workspace: Any, out: TextIO) -> None:
         print(f"Emailed the digest ({digest.since_text}) to {args.to}.", file=out)
     else:
         print(render_digest(digest, args.format, workspace=name), file=out, end="")
+    return digest
 
 
 def cmd_digest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -157,11 +158,16 @@ def cmd_run_daily(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         code = _round(workspace.engine, out, err, log)
         print(file=out)
         try:
-            _deliver(args, workspace, out)
+            digest = _deliver(args, workspace, out)
         except UserFacingError as exc:
             raise CommandError(
                 f"The round ran, but the digest was not made or sent: {exc}"
             ) from exc
+        from app.cli.notify import post_after_round
+
+        # Slack or Teams, when set: the new alerts and the digest; a failure is said and
+        # left for the next round, never failing this one.
+        post_after_round(workspace.engine, digest, workspace_name(workspace), out, err)
         log.info("run-daily finished")
     return code
 

@@ -45,6 +45,7 @@ COMMAND_MODULES = (
     "app.cli.renewals",
     "app.cli.contacts",
     "app.cli.conversations",
+    "app.cli.notify",
 )
 
 DESCRIPTION = """\
@@ -397,8 +398,14 @@ def main(
     out = out or sys.stdout
     err = err or sys.stderr
     parser = build_parser()
+    # An accountradar:// link (the desktop hands it over as the last argument) opens the
+    # window on what it names; it is not a command.
+    given = list(sys.argv[1:] if argv is None else argv)
+    link = given.pop() if given and given[-1].lower().startswith("accountradar:") else None
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(given)
+        if link is not None and args.command is not None:
+            parser.error("an accountradar:// link opens the window: give it without a command")
     except SystemExit as exc:  # --help, --version and usage errors
         return int(exc.code or 0)
 
@@ -418,7 +425,7 @@ def main(
             return window_unavailable(exc, err)
         return run_self_test()
     if args.command is None:
-        return open_window(args.db, err)
+        return open_window(args.db, err, link)
     from services.core.safe_read import set_aside_in_this_run
 
     earlier = len(set_aside_in_this_run())

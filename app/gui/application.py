@@ -30,6 +30,7 @@ from app.gui import (
     digest_controller,
     import_controller,
     notifications,
+    notify_controller,
     offline_controller,
     recent_controller,
     scoring_controller,
@@ -141,6 +142,7 @@ class GuiController(WorkspaceOpening):
         self.updates = update_check.install(ctx)
         self.settings = settings_controller.install(ctx)
         self.notifications = notifications.install(ctx)
+        self.notify = notify_controller.install(ctx)  # Slack and Teams; accountradar:// links
         self.composer = composer_controller.install(ctx)
         self.batches = batch_controller.install(ctx)
         self.templates = template_controller.install(ctx)
@@ -377,9 +379,13 @@ def launch(
     return controller
 
 
-def run_gui(db: str | None, preload: Preload | None = None) -> int:
-    """Run the window until the user quits; returns the process exit code."""
+def run_gui(db: str | None, preload: Preload | None = None, link: str | None = None) -> int:
+    """Run the window until the user quits; returns the process exit code. ``link``: an
+    accountradar:// link to open once the workspace is open (app/gui/notify_controller.py)."""
     controller = launch(db, preload=preload)
+    controller.notify.listen()  # later starts hand their links to this window
+    if link is not None:
+        controller.notify.open_link(link)
     if os.environ.get(QUIT_WHEN_POPULATED):
         quit_when_populated(controller.window.customers_pane, controller.quit_requested)
     # The openai library takes about a second to import: load it in the background once

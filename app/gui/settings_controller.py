@@ -30,10 +30,12 @@ from app.gui.email_settings import (
     preset_title,
     store_secrets,
 )
+from app.gui.notify_settings import NotifySettingsActions
 from app.workspace import Workspace
 from services.core.setting_spec import Applies, SettingSpec
 from views.settings.dialog import SettingField, SettingsDialog
 from views.settings.email_pages import EmailSettingsSource
+from views.settings.notify_page import NotifySettingsSource
 
 if TYPE_CHECKING:
     from services.core.policy import Policy
@@ -61,6 +63,10 @@ def _choices(key: str, spec_choices: tuple[str, ...]) -> tuple[tuple[str, ...], 
         return spec_choices, tuple(preset_title(c) for c in spec_choices)
     if key == "smtp.security":
         return spec_choices, tuple(SECURITY_LABELS.get(c, c) for c in spec_choices)
+    if key == "notify.service":
+        from services.settings.notify import SERVICE_LABELS
+
+        return spec_choices, SERVICE_LABELS
     return spec_choices, ()
 
 
@@ -181,6 +187,7 @@ class SettingsController(QObject):
         show: ShowFn = _show_modal,
         status: Callable[[str], None] | None = None,
         email: EmailSettingsSource | None = None,
+        notify: NotifySettingsSource | None = None,
     ) -> None:
         jobs, window = context.jobs, context.window
         super().__init__(window)
@@ -192,6 +199,7 @@ class SettingsController(QObject):
         self._status = status
         # List models, Test connection and the keyring, for the email pages.
         self._email = email if email is not None else EmailSettingsActions(jobs)
+        self._notify = notify
         self.dialog: SettingsDialog | None = None
 
     def open(self, page: str | None = None) -> None:
@@ -213,7 +221,10 @@ class SettingsController(QObject):
     def _on_read(
         self, workspace: Workspace, values: dict[str, Any], page: str | None = None
     ) -> None:
-        dialog = SettingsDialog(setting_fields(), values, validate, self._window, email=self._email)
+        dialog = SettingsDialog(
+            setting_fields(), values, validate, self._window, email=self._email,
+            notify=self._notify,
+        )  # fmt: skip
         if page in dialog.group_names:
             dialog.show_group_named(page)
         self.dialog = dialog
@@ -298,6 +309,7 @@ def install(ctx: GuiContext) -> SettingsController:
         status=lambda text: window.statusBar().showMessage(text, 15_000),
         # The test email goes from (and to) the user's own address when none is set.
         email=EmailSettingsActions(ctx.jobs, own_address=ctx.own_address),
+        notify=NotifySettingsActions(ctx.jobs, ctx.workspace),
     )
     window.settings_requested.connect(controller.open)
     window.results.settings_requested.connect(controller.open)

@@ -57,10 +57,11 @@ Type=Application
 Name=Account Radar
 GenericName=Customer retention
 Comment=Find the customers you are about to lose, and win them back
-Exec=/usr/bin/account-radar
+Exec=/usr/bin/account-radar %u
 Icon=account-radar
 Terminal=false
 Categories=Office;Finance;
+MimeType=x-scheme-handler/accountradar;
 StartupWMClass=AccountRadar
 """
 STAND_IN = """#!/bin/sh

@@ -354,6 +354,23 @@ class NotificationSettings(SettingsView):
     desktop: bool = setting("notifications.desktop")
 
 
+class NotifySettings(SettingsView):
+    """Where alerts are posted (Slack or Teams), what is posted, and the time-out."""
+
+    service: str = setting("notify.service")
+    critical: bool = setting("notify.critical")
+    sla: bool = setting("notify.sla")
+    digest: bool = setting("notify.digest")
+    timeout_s: int = setting("notify.timeout_s")
+
+
+class NotifyRecords(SettingsView):
+    """What was posted to which webhook, and which webhooks' first post was approved."""
+
+    posted: list[str] = setting("notify.posted")
+    approved: list[str] = setting("notify.approved")
+
+
 class PlaybookSettings(SettingsView):
     """The workspace's own playbooks, as written in the Settings dialog."""
 

@@ -4,6 +4,7 @@ what they install where, and the check that finds a library the system lacks."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
@@ -59,6 +60,16 @@ def test_the_deb_installs_the_bundle_a_command_and_a_menu_entry(built: tuple[Pat
     assert any(x.endswith("/apps/account-radar.svg") for x in listing)
     # Nothing under /etc: the policy file there is IT's, never overwritten by an upgrade.
     assert not any(" ./etc/" in x for x in listing)
+    entry = subprocess.run(
+        ["dpkg-deb", "--fsys-tarfile", str(deb)], capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(entry)) as tar:
+        member = tar.extractfile("./usr/share/applications/account-radar.desktop")
+        assert member is not None
+        desktop = member.read().decode()
+    # accountradar:// links open the app (a running window is handed them).
+    assert "MimeType=x-scheme-handler/accountradar;" in desktop
+    assert "Exec=/usr/bin/account-radar %u" in desktop
 
 
 def test_removing_the_deb_never_touches_a_users_data(

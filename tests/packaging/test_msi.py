@@ -35,7 +35,8 @@ def tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str,
 
 def test_the_stand_in_msi_is_what_it_promises(tables: dict[str, list[dict[str, str]]]) -> None:
     assert check_msi.problems(tables, build_msi.msi_version()) == []
-    files = [r for r in tables["Component"] if not r["Component"].startswith(("Policy_", "Menu"))]
+    others = ("Policy_", "Menu", "UrlScheme")
+    files = [r for r in tables["Component"] if not r["Component"].startswith(others)]
     assert len(files) == 3  # the executable, README.txt, the nested deep.dll
 
 
@@ -106,3 +107,11 @@ def test_sign_sh_signs_with_a_given_certificate_and_skips_without(tmp_path: Path
     )
     assert "Signature verification: ok" in verified.stdout
     assert check_msi.problems(check_msi.read_tables(msi), build_msi.msi_version()) == []
+
+
+def test_the_msi_registers_the_accountradar_links(tables: dict[str, list[dict[str, str]]]) -> None:
+    rows = {(r["Root"], r["Key"], r["Name"]): r["Value"] for r in tables["Registry"]}
+    key = "Software\\Classes\\accountradar"
+    assert rows[("2", key, "URL Protocol")] == ""
+    command = rows[("2", key + "\\shell\\open\\command", "")]
+    assert command == '"[INSTALLDIR]AccountRadar.exe" "%1"'

@@ -51,6 +51,7 @@ from views.kit.accessibility import name
 from views.kit.combo import ComboBox
 from views.kit.geometry import FitsScreen
 from views.settings.email_pages import DraftingTools, EmailSettingsSource, SendingTools
+from views.settings.notify_page import NotifySettingsSource, NotifyTools
 from views.settings.scope import page_note, scope_tag, titled
 
 ValidateFn = Callable[[str, Any], str | None]
@@ -308,6 +309,7 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         email: EmailSettingsSource | None = None,
+        notify: NotifySettingsSource | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
@@ -371,6 +373,11 @@ class SettingsDialog(QDialog):
         self.resize(820, 560)
         FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
+        self._add_tools(email, notify)
+
+    def _add_tools(
+        self, email: EmailSettingsSource | None, notify: NotifySettingsSource | None
+    ) -> None:
         # The email pages' tools, added to the generic pages when their fields are shown.
         self.drafting: DraftingTools | None = None
         self.sending: SendingTools | None = None
@@ -378,6 +385,10 @@ class SettingsDialog(QDialog):
             self.drafting = DraftingTools(self, email, self)
         if email is not None and "smtp.host" in self._editors:
             self.sending = SendingTools(self, email, self)
+        # Slack and Teams: the webhook's address (kept in the keyring at once) and its test.
+        self.notify_tools: NotifyTools | None = None
+        if notify is not None and "notify.service" in self._editors:
+            self.notify_tools = NotifyTools(self, notify, self)
 
     def _add_page(self, group: str, fields: list[SettingField]) -> None:  # noqa: PLR0915
         # One block per setting, stacked: the title, the editor, what it does in a

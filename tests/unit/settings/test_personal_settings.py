@@ -42,6 +42,12 @@ PERSONAL = {
     "smtp.from_address",
     "outreach.batch_concurrency",
     "outreach.send_per_minute",
+    # Slack and Teams: they go with the webhook, which is the person's (their keyring).
+    "notify.service",
+    "notify.critical",
+    "notify.sla",
+    "notify.digest",
+    "notify.timeout_s",
 }
 
 

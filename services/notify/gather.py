@@ -1,0 +1,190 @@
+"""What is new to post, read from the workspace and masked as a request to a language
+model is.
+
+New, for a post: a critical alert raised in the last ``NEW_WITHIN`` and still active; an
+alert that went past its time to act (services/alerts/sla.py) in the last ``NEW_WITHIN``
+with nobody acting on it; the digest once a day. Older ones are not new any more: a
+webhook set up today does not flood its channel with last month's alerts.
+
+The privacy setting (``outreach.sent_fields``, Settings ▸ Email drafting) holds here as
+for a language model (services/outreach/prompt.py, ``withheld_mask``): a customer is
+named only by the fields it lets leave the computer (else "Customer 123"), and any
+withheld value (a surname, the company, an address, a phone number, the owner) met in
+the alert's reason or a digest line is replaced by "[... withheld]". With "drivers"
+withheld, the reasons are not posted at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from models.db import translate_db_errors
+from models.schema import Alert, Customer
+from models.vocab import ACTIVE_ALERT_STATUSES
+from services.alerts.config import RULE_TITLES
+from services.alerts.sla import due_header, overdue_alerts_in, sla_states
+from services.core.money import format_money, load_money_context
+from services.listen.records import Digest
+from services.notify.records import AlertItem, PostContent
+from services.outreach.prompt import allowed_fields, withheld_mask
+
+NEW_WITHIN = dt.timedelta(days=2)
+REASONS_WITHHELD = "(reasons withheld by the privacy setting)"
+
+
+def _people_values(customer: Customer) -> dict[str, str | None]:
+    attributes = customer.attributes or {}
+    first = str(attributes.get("first_name") or "").strip()
+    last = str(attributes.get("last_name") or "").strip()
+    if not first:
+        parts = (customer.name or "").split()
+        first, last = (parts[0], " ".join(parts[1:])) if parts else ("", "")
+    return {
+        "first_name": first,
+        "surname": last,
+        "email": customer.email,
+        "company": customer.company,
+        "owner": customer.owner,
+    }
+
+
+def customer_label(customer: Customer, allowed: Sequence[str]) -> str:
+    """The customer as a post names them: only the fields the privacy setting allows."""
+    values = _people_values(customer)
+    name = " ".join(str(values[f]) for f in ("first_name", "surname") if f in allowed and values[f])
+    company = customer.company if "company" in allowed and customer.company else ""
+    if name and company:
+        return f"{name} ({company})"
+    if name or company:
+        return name or company or ""
+    if "email" in allowed and customer.email:
+        return customer.email
+    return f"Customer {customer.id}"
+
+
+def _mask_for(customers: Iterable[Customer], allowed: list[str]) -> Callable[[str], str]:
+    rows = list(customers)
+    people = withheld_mask(
+        [_people_values(c) for c in rows], [c.phone or "" for c in rows], allowed
+    )
+    # Any address or phone number first, whole: the person's own pattern takes a phone's
+    # last seven digits, which would leave "+1 555" of "+1 555 010 0123" behind.
+    anyone = withheld_mask([], [], allowed)
+    return lambda text: people(anyone(text))
+
+
+def _items(
+    session: Session, wanted: Sequence[tuple[int, str]], now: dt.datetime
+) -> list[AlertItem]:
+    """The alerts ``wanted`` ((id, kind) pairs), as posted, in that order."""
+    if not wanted:
+        return []
+    ids = sorted({aid for aid, _ in wanted})
+    rows = {
+        int(alert.id): (alert, customer)
+        for alert, customer in session.execute(
+            select(Alert, Customer).join(Customer, Customer.id == Alert.customer_id)
+            .where(Alert.id.in_(ids))
+        ).all()
+    }  # fmt: skip
+    states = sla_states(
+        session, [(a.id, a.created_at, a.severity, a.status) for a, _ in rows.values()], now
+    )
+    allowed = allowed_fields(session)
+    home = load_money_context(session).home
+    out = []
+    for aid, kind in wanted:
+        if aid not in rows:
+            continue
+        alert, customer = rows[aid]
+        mask = _mask_for([customer], allowed)
+        reason = mask(alert.reason or "") if "drivers" in allowed else REASONS_WITHHELD
+        worth = int(alert.priority_cents or 0)
+        out.append(
+            AlertItem(
+                alert_id=aid,
+                kind=kind,
+                customer=customer_label(customer, allowed),
+                severity=alert.severity,
+                title=RULE_TITLES.get(alert.rule_key, alert.rule_key.replace("_", " ")),
+                reason=reason,
+                worth=format_money(worth, home, decimals=0) if worth > 0 else "",
+                due=due_header(states.get(aid)),
+            )
+        )
+    return out
+
+
+def new_alerts(
+    engine: Engine, posted: set[str], now: dt.datetime, *, critical: bool, sla: bool
+) -> list[AlertItem]:
+    """The new critical alerts and the alerts newly past their time to act that are not in
+    ``posted`` yet (module doc), the most recent first."""
+    since = now - NEW_WITHIN
+    wanted: list[tuple[int, str]] = []
+    with translate_db_errors(), Session(engine) as session:
+        if critical:
+            rows = session.execute(
+                select(Alert.id)
+                .where(
+                    Alert.severity == "critical",
+                    Alert.status.in_(ACTIVE_ALERT_STATUSES),
+                    Alert.created_at >= since,
+                    Alert.created_at <= now,
+                )
+                .order_by(Alert.created_at.desc(), Alert.id.desc())
+            ).scalars()
+            wanted += [(int(a), "critical") for a in rows if f"critical:{a}" not in posted]
+        if sla:
+            late = overdue_alerts_in(session, None, True, now)
+            wanted += [
+                (o.alert_id, "sla") for o in late
+                if o.due_at >= since and f"sla:{o.alert_id}" not in posted
+            ]  # fmt: skip
+        return _items(session, wanted, now)
+
+
+def alerts_content(items: Sequence[AlertItem]) -> PostContent:
+    """The post of new alerts: a title counting them, then each."""
+    critical = sum(1 for i in items if i.kind == "critical")
+    late = len(items) - critical
+    parts = []
+    if critical:
+        parts.append(f"{critical:,} new critical alert{'s' if critical != 1 else ''}")
+    if late:
+        parts.append(f"{late:,} past {'their' if late != 1 else 'its'} time to act")
+    return PostContent("Account Radar: " + ", ".join(parts), tuple(items))
+
+
+def digest_content(engine: Engine, digest: Digest, workspace: str = "") -> PostContent:
+    """The digest as a post: its lines with something to say, masked (module doc)."""
+    lines = [line for line in digest.lines if line.count]
+    ids = sorted({cid for line in lines for cid in line.customer_ids})
+    with translate_db_errors(), Session(engine) as session:
+        allowed = allowed_fields(session)
+        customers = session.execute(select(Customer).where(Customer.id.in_(ids))).scalars()
+        mask = _mask_for(customers, allowed)
+    where = f" in {workspace}" if workspace else ""
+    title = f"Since {digest.since:%a %d %b}{where}"
+    texts = tuple(mask(line.text) for line in lines) or ("Nothing new.",)
+    return PostContent(title, lines=texts, log_keys=(f"digest:{digest.until.date()}",))
+
+
+def trial_content(engine: Engine, now: dt.datetime) -> PostContent:
+    """A test post: says the webhook works, with the newest active alert as an example of
+    what a post looks like (masked as any post), when there is one."""
+    with translate_db_errors(), Session(engine) as session:
+        newest = session.execute(
+            select(Alert.id).where(Alert.status.in_(ACTIVE_ALERT_STATUSES))
+            .order_by(Alert.severity != "critical", Alert.created_at.desc(), Alert.id.desc())
+            .limit(1)
+        ).scalar()  # fmt: skip
+        items = _items(session, [(int(newest), "example")] if newest else [], now)
+    lines = ("This is a test: alerts will be posted here like the one above.",) if items else (
+        "This is a test: alerts will be posted here.",
+    )  # fmt: skip
+    return PostContent("Account Radar is connected", tuple(items), lines, log_keys=("test",))

@@ -1,0 +1,198 @@
+"""Settings ▸ Slack and Teams on real widgets: the webhook box and its checks, the keyring,
+the IT lock, and the preview whose bytes a real webhook on loopback receives."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton
+
+from app.gui.notify_settings import NotifySettingsActions
+from app.gui.settings_controller import setting_fields, validate
+from app.workspace import Workspace, open_workspace, to_url
+from services.core.credentials import clear_session_secrets
+from services.core.policy import reload_policy
+from services.notify.log import posted_keys
+from services.notify.run import read_setup
+from services.notify.webhook import SECRET_NAME, url_hash
+from tests.support.memory_keyring import MemoryKeyring, installed_keyring
+from tests.support.notify_book import fill_notify_book, webhook_server
+from views.kit.jobs import JobRunner
+from views.settings.dialog import SettingsDialog
+from views.settings.notify_page import PostPreviewDialog
+
+SLACK = "https://hooks.slack.com/services/T000/B000/XXXX"
+PAGE = "Slack and Teams"
+
+
+@pytest.fixture
+def keyring_backend() -> Iterator[MemoryKeyring]:
+    with installed_keyring(MemoryKeyring()) as backend:
+        yield backend
+    clear_session_secrets()
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    workspace = open_workspace(to_url(str(tmp_path / "w.radar.sqlite")), backup=False)
+    fill_notify_book(workspace.engine)
+    yield workspace
+    workspace.close()
+
+
+class Asked:
+    """Answers the preview for the person, keeping what it showed."""
+
+    def __init__(self, answer: bool) -> None:
+        self.answer = answer
+        self.shown: list[tuple[str, str, str]] = []
+
+    def __call__(self, dialog: PostPreviewDialog) -> bool:
+        where = dialog.findChild(QLabel, "postPreviewWhere")
+        assert where is not None
+        self.shown.append((where.text(), dialog.readable.toPlainText(), dialog.sent.toPlainText()))
+        return self.answer
+
+
+@pytest.fixture
+def make_dialog(qtbot, jobs: JobRunner, ws: Workspace) -> Iterator[Callable[..., SettingsDialog]]:
+    def make(ask: Asked | None = None, **values: Any) -> SettingsDialog:
+        fields = setting_fields()
+        opened = {f.key: f.default for f in fields} | {
+            k.replace("__", "."): v for k, v in values.items()
+        }
+        actions = NotifySettingsActions(jobs, lambda: ws, ask=ask or Asked(False))
+        dialog = SettingsDialog(fields, opened, validate, notify=actions)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.show_group_named(PAGE)
+        return dialog
+
+    yield make
+    qtbot.waitUntil(jobs.is_idle, timeout=20_000)
+
+
+def _box(dialog: SettingsDialog) -> QLineEdit:
+    box = dialog.findChild(QLineEdit, "notifyWebhookAddress")
+    assert box is not None
+    return box
+
+
+def _label(dialog: SettingsDialog, name: str) -> QLabel:
+    label = dialog.findChild(QLabel, name)
+    assert label is not None
+    return label
+
+
+def _button(dialog: SettingsDialog, name: str) -> QPushButton:
+    button = dialog.findChild(QPushButton, name)
+    assert button is not None
+    return button
+
+
+def test_the_page_checks_the_address_as_it_is_typed(qtbot, make_dialog, keyring_backend) -> None:  # type: ignore[no-untyped-def]
+    dialog = make_dialog()
+    assert PAGE in dialog.group_names
+    qtbot.waitUntil(lambda: "No webhook is kept yet" in _label(dialog, "notifyState").text())
+    assert _box(dialog).echoMode() == QLineEdit.EchoMode.Password  # a secret on screen too
+    _box(dialog).setText("http://hooks.slack.com/services/T/B/X")
+    assert "unencrypted" in _label(dialog, "notifyWhere").text()
+    assert not _button(dialog, "notifyKeep").isEnabled()
+    _box(dialog).setText("https://chat.corp.example/hooks/1")
+    assert _label(dialog, "notifyWhere").text() == (
+        "Posts go to chat.corp.example, which is not Slack's own server: check it is yours."
+    )
+    _box(dialog).setText(SLACK)
+    assert _label(dialog, "notifyWhere").text() == "Posts go to Slack (hooks.slack.com)."
+    service = dialog.editor("notify.service")
+    assert isinstance(service, QComboBox)
+    assert [service.itemText(i) for i in range(service.count())] == ["Slack", "Microsoft Teams"]
+
+
+def test_keep_stores_the_address_in_the_keyring_only(qtbot, make_dialog, keyring_backend) -> None:  # type: ignore[no-untyped-def]
+    dialog = make_dialog()
+    _box(dialog).setText(SLACK)
+    _button(dialog, "notifyKeep").click()
+    qtbot.waitUntil(lambda: "kept in the system keyring" in _label(dialog, "notifyState").text())
+    assert keyring_backend.passwords[("Account Radar", SECRET_NAME)] == SLACK
+    assert _box(dialog).text() == ""  # not left on screen
+    assert "hooks.slack.com" in _label(dialog, "notifyState").text()
+    assert "XXXX" not in _label(dialog, "notifyState").text()
+    assert all(SLACK not in str(v) for v in dialog.changes().values())  # never a setting
+
+
+def test_the_service_and_toggles_lock_when_it_sets_them(
+    qtbot, jobs, ws, tmp_path, monkeypatch, keyring_backend
+) -> None:  # type: ignore[no-untyped-def]
+    policy = tmp_path / "policies.json"
+    policy.write_text(json.dumps({"locked": {"notify.service": "teams", "notify.digest": False}}))
+    monkeypatch.setenv("ACCOUNT_RADAR_POLICIES", str(policy))
+    reload_policy()
+    try:
+        fields = {f.key: f for f in setting_fields()}
+        assert fields["notify.service"].locked
+        assert fields["notify.digest"].locked
+        assert not fields["notify.critical"].locked
+        assert read_setup(ws.engine).service == "teams"
+        values = {k: f.default for k, f in fields.items()}
+        actions = NotifySettingsActions(jobs, lambda: ws)
+        dialog = SettingsDialog(list(fields.values()), values, validate, notify=actions)
+        qtbot.addWidget(dialog)
+        assert not dialog.editor("notify.service").isEnabled()
+        assert "notify.service" not in dialog.changes()
+        qtbot.waitUntil(jobs.is_idle, timeout=20_000)
+    finally:
+        monkeypatch.delenv("ACCOUNT_RADAR_POLICIES")
+        reload_policy()
+
+
+@pytest.mark.parametrize("service", ["slack", "teams"])
+def test_the_preview_shows_what_the_webhook_receives(
+    qtbot, make_dialog, ws, keyring_backend, service
+) -> None:  # type: ignore[no-untyped-def]
+    asked = Asked(True)
+    with webhook_server() as hook:
+        keyring_backend.set_password("Account Radar", SECRET_NAME, hook.url)
+        dialog = make_dialog(ask=asked, notify__service=service)
+        _button(dialog, "notifyTest").click()
+        qtbot.waitUntil(lambda: "Posted to Slack or Teams" in _label(dialog, "notifyState").text(),
+                        timeout=10_000)  # fmt: skip
+        received = list(hook.bodies)
+    assert len(asked.shown) == 1
+    where, readable, pretty = asked.shown[0]
+    assert where.startswith("Posts go to 127.0.0.1")
+    assert readable.startswith("Account Radar is connected\n")
+    assert "Jane (Acme Ltd)" in readable
+    assert len(received) == 1
+    assert json.loads(received[0]) == json.loads(pretty)
+    assert (
+        json.dumps(json.loads(pretty), ensure_ascii=False, separators=(",", ":")).encode()
+        == received[0]
+    )
+    # The test post is no alert's: a round still posts A afterwards.
+    with ws.sessions() as session:
+        assert posted_keys(session, url_hash(hook.url)) == set()
+
+
+def test_cancel_sends_nothing(qtbot, make_dialog, keyring_backend) -> None:  # type: ignore[no-untyped-def]
+    asked = Asked(False)
+    with webhook_server() as hook:
+        keyring_backend.set_password("Account Radar", SECRET_NAME, hook.url)
+        dialog = make_dialog(ask=asked)
+        _button(dialog, "notifyTest").click()
+        qtbot.waitUntil(lambda: _label(dialog, "notifyState").text() == "Nothing was sent.")
+        assert hook.bodies == []
+    assert len(asked.shown) == 1
+
+
+def test_the_preview_dialog_shows_both_sides(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = PostPreviewDialog("Before the first post", "Posts go to Slack (hooks.slack.com).",
+                               "Title\n", '{\n  "text": "Title"\n}')  # fmt: skip
+    qtbot.addWidget(dialog)
+    assert dialog.readable.isReadOnly()
+    assert dialog.sent.toPlainText() == '{\n  "text": "Title"\n}'
+    assert dialog.send_button.text() == "Send"
