@@ -311,9 +311,11 @@ def _patterns(
         digits = re.sub(r"\D", "", phone or "")
         if "phone" not in allowed and len(digits) >= 7:
             # However it is written: "+1 555 0100", "555-0100", "(555) 0100" (the last seven
-            # digits, with any separators between them).
+            # digits, with any separators between them), and with whatever country or area
+            # code is written before them, so that no part of the number is left behind.
             tail = _PHONE_GAP.join(digits[-7:])
-            patterns.append((re.compile(rf"(?<!\d){tail}(?!\d)"), "phone"))
+            head = r"(?:(?<![\w+])\+?[\d(][\d\s\-.()/]*?|(?<!\d))"
+            patterns.append((re.compile(rf"{head}{tail}(?!\d)"), "phone"))
     # The longest first, so that an email address goes before a surname inside it.
     return sorted(set(patterns), key=lambda p: (-len(p[0].pattern), p[0].pattern))
 
