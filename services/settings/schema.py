@@ -11,6 +11,7 @@ from services.settings.ask import ASK_SPECS
 from services.settings.escalation import ESCALATION_SPECS
 from services.settings.freshness import FRESHNESS_SPECS
 from services.settings.learn import LEARN_SPECS
+from services.settings.lifecycle import LIFECYCLE_SPECS
 from services.settings.listen import LISTEN_SPECS
 from services.settings.money import MONEY_SPECS
 from services.settings.notifications import NOTIFICATION_SPECS
@@ -45,5 +46,6 @@ SETTINGS: dict[str, SettingSpec] = {
         *SLA_SPECS,  # after the notifications: their own sub-heading on the Alerts page
         *PLAYBOOK_SPECS,
         *RENEWAL_CALL_SPECS,
+        *LIFECYCLE_SPECS,
     )
 }
