@@ -73,6 +73,9 @@ class StageBook:
     run_as_of: dt.date | None  # the scoring run read (None: none as of the date)
     names: Mapping[int, str] = field(default_factory=dict)
     scores: Mapping[int, ScoredFacts] = field(default_factory=dict)
+    # Whether each customer who had ordered by the date then churned (no paid order within
+    # the horizon after it); empty until the horizon has passed.
+    outcomes: Mapping[int, bool] = field(default_factory=dict)
 
     def stage_by_customer(self) -> dict[int, Staged]:
         """Each customer's stage, by id."""
@@ -105,29 +108,38 @@ def _day_end(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
 
 
-def _orders(session: Session, end: dt.datetime) -> dict[int, tuple[dt.date, int]]:
+def _only(column: Any, only: int | None) -> Any:
+    """A condition that keeps one customer's rows (``only``), or every row."""
+    return column == only if only is not None else column.is_not(None)
+
+
+def _orders(
+    session: Session, end: dt.datetime, only: int | None = None
+) -> dict[int, tuple[dt.date, int]]:
     rows = session.execute(
         select(Order.customer_id, func.min(Order.order_date), func.count())
-        .where(Order.status == "paid", Order.order_date < end)
+        .where(Order.status == "paid", Order.order_date < end, _only(Order.customer_id, only))
         .group_by(Order.customer_id)
     )
     return {int(c): (first.date(), int(n)) for c, first, n in rows}
 
 
-def _next_orders(session: Session, after: dt.datetime) -> dict[int, dt.date]:
+def _next_orders(session: Session, after: dt.datetime, only: int | None) -> dict[int, dt.date]:
     rows = session.execute(
         select(Order.customer_id, func.min(Order.order_date))
-        .where(Order.status == "paid", Order.order_date >= after)
+        .where(Order.status == "paid", Order.order_date >= after, _only(Order.customer_id, only))
         .group_by(Order.customer_id)
     )
     return {int(c): first.date() for c, first in rows}
 
 
-def _contracts(session: Session, on: dt.date) -> dict[int, tuple[dt.date, dt.date | None]]:
+def _contracts(
+    session: Session, on: dt.date, only: int | None
+) -> dict[int, tuple[dt.date, dt.date | None]]:
     out: dict[int, tuple[dt.date, dt.date | None]] = {}
     rows = session.execute(
         select(Contract.customer_id, Contract.start_date, Contract.end_date).where(
-            Contract.start_date <= on
+            Contract.start_date <= on, _only(Contract.customer_id, only)
         )
     )
     for cid, start, end in rows:
@@ -150,7 +162,7 @@ def _run(session: Session, on: dt.date) -> tuple[int | None, dt.date | None, int
     return int(row[0]), row[1], int(row[2])
 
 
-def _scores(session: Session, run_id: int | None) -> dict[int, ScoredFacts]:
+def _scores(session: Session, run_id: int | None, only: int | None) -> dict[int, ScoredFacts]:
     if run_id is None:
         return {}
     rows = session.execute(
@@ -160,7 +172,7 @@ def _scores(session: Session, run_id: int | None) -> dict[int, ScoredFacts]:
             ScoreSnapshot.clv_12m_cents,
             ScoreSnapshot.segment,
             ScoreSnapshot.health_score,
-        ).where(ScoreSnapshot.scoring_run_id == run_id)
+        ).where(ScoreSnapshot.scoring_run_id == run_id, _only(ScoreSnapshot.customer_id, only))
     )
     return {
         int(c): ScoredFacts(None if r is None else float(r), None if v is None else int(v), s, h)
@@ -174,18 +186,21 @@ def _currency(session: Session, run_id: int | None) -> str:
     return run_currency(session, run_id)
 
 
-def stage_book(engine: Engine, as_of: dt.date | None = None) -> StageBook:
-    """Every customer staged on ``as_of`` (today in the workspace's zone by default)."""
+def stage_book(
+    engine: Engine, as_of: dt.date | None = None, *, only: int | None = None
+) -> StageBook:
+    """Every customer staged on ``as_of`` (today in the workspace's zone by default);
+    ``only``: that one customer."""
     with Session(engine) as session:
         zone = ZoneInfo(workspace_zone(DateSettings.read(session).time_zone or None))
         today = dt.datetime.now(zone).date()
         on = as_of or today
         rules = rules_of(LifecycleSettings.read(session))
         end = _day_end(on)
-        orders = _orders(session, end)
-        contracts = _contracts(session, on)
+        orders = _orders(session, end, only)
+        contracts = _contracts(session, on, only)
         run_id, run_as_of, horizon = _run(session, on)
-        scores = _scores(session, run_id)
+        scores = _scores(session, run_id, only)
         currency = _currency(session, run_id)
         customers = session.execute(
             select(
@@ -194,10 +209,12 @@ def stage_book(engine: Engine, as_of: dt.date | None = None) -> StageBook:
                 Customer.signup_date,
                 Customer.attributes,
                 Customer.updated_at,
-            ).order_by(Customer.id)
+            )
+            .where(_only(Customer.id, only))
+            .order_by(Customer.id)
         ).all()
         followed_until = on + dt.timedelta(days=horizon)
-        nexts = _next_orders(session, end) if followed_until <= today else {}
+        nexts = _next_orders(session, end, only) if followed_until <= today else {}
     staged: list[Staged] = []
     names: dict[int, str] = {}
     for cid, name, signup, attributes, updated in customers:
@@ -228,7 +245,11 @@ def stage_book(engine: Engine, as_of: dt.date | None = None) -> StageBook:
         if followed and not (cid in nexts and nexts[cid] < followed_until)
     }
     groups = _groups(staged, scores, churned if followed else None, orders)
-    return StageBook(on, rules, tuple(staged), groups, currency, horizon, run_as_of, names, scores)
+    outcomes = {s.customer_id: s.customer_id in churned for s in staged if s.customer_id in orders}
+    return StageBook(
+        on, rules, tuple(staged), groups, currency, horizon, run_as_of, names, scores,
+        outcomes if followed else {},
+    )  # fmt: skip
 
 
 def _groups(

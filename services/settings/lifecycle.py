@@ -37,7 +37,7 @@ def _profiles_check(value: Any) -> str | None:
     return None
 
 
-LIFECYCLE_SPECS = (
+_SPECS = (
     SettingSpec(
         "lifecycle.source", str, "auto", "Where a customer's stage comes from", None, GROUP,
         choices=LIFECYCLE_SOURCES,
@@ -80,3 +80,11 @@ LIFECYCLE_SPECS = (
         "other slot's.",
     ),
 )  # fmt: skip
+
+# The app's own record of the last stage-profile backtest (services/lifecycle/health.py):
+# whether the stage profiles rank who churned better than one profile, in words.
+STAGE_CHECK_SPEC = SettingSpec(
+    "lifecycle.stage_check", dict, {}, "The last backtest of the stage health profiles "
+    "(kept by the app: services/lifecycle/health.py)", None, "", state=True,
+)  # fmt: skip
+LIFECYCLE_SPECS: tuple[SettingSpec, ...] = (*_SPECS, STAGE_CHECK_SPEC)

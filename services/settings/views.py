@@ -387,3 +387,4 @@ class LifecycleSettings(SettingsView):
     mature_orders: int = setting("lifecycle.mature_orders")
     health_profiles: dict[str, Any] = setting("lifecycle.health_profiles")
     reach_min_emails: int = setting("lifecycle.reach_min_emails")
+    stage_check: dict[str, Any] = setting("lifecycle.stage_check")
