@@ -14,7 +14,7 @@ from app.cli.args import one_of
 from app.cli.output import add_output_option
 
 if TYPE_CHECKING:
-    from services.lifecycle.reach import ReachReport
+    from services.lifecycle.reach_records import ReachReport
 
 REACH_EPILOG = """\
 Each email the app sent in the period (by default from the first day of the month eleven
@@ -38,7 +38,7 @@ SHOWN_SLOTS = 5
 
 def register(kinds: argparse._SubParsersAction[Any], date: Any, formats: tuple[str, ...]) -> None:
     """Add ``report reach-times`` to ``report``."""
-    from services.lifecycle.reach import BY
+    from services.lifecycle.reach_records import BY
 
     parser = kinds.add_parser(
         "reach-times",
@@ -99,7 +99,7 @@ def reach_table(report: ReachReport, by: str | None) -> list[str]:
     import textwrap
 
     from services.core.formatting import format_date
-    from services.lifecycle.reach import BY, best_words, percent
+    from services.lifecycle.reach_records import BY, best_words, percent
 
     lines = [
         f"Best times to reach out, emails sent {format_date(report.first_day)} to "
@@ -132,7 +132,7 @@ def reach_table(report: ReachReport, by: str | None) -> list[str]:
 
 def rows(report: ReachReport, by: str | None) -> Iterator[list[object]]:
     """One row per group and time."""
-    from services.lifecycle.reach import SLOT_HOURS, WEEKDAYS
+    from services.lifecycle.reach_records import SLOT_HOURS, WEEKDAYS
 
     for g in report.groups:
         if by is not None and g.by != by:
@@ -146,7 +146,7 @@ def rows(report: ReachReport, by: str | None) -> Iterator[list[object]]:
 
 def reach_json(report: ReachReport, by: str | None) -> str:
     """The report as JSON: each group's verdict and times."""
-    from services.lifecycle.reach import best_words
+    from services.lifecycle.reach_records import best_words
 
     body = {
         "first_day": report.first_day.isoformat(),

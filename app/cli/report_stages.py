@@ -15,7 +15,7 @@ from app.cli.output import add_output_option
 from models.vocab import LIFECYCLE_STAGES
 
 if TYPE_CHECKING:
-    from services.lifecycle.book import StageBook
+    from services.lifecycle.records import StageBook
 
 STAGES_EPILOG = """\
 A customer's stage is read, as of the date, from an imported stage column (a customer

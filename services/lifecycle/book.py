@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 from models.schema import Contract, Customer, Order, ScoreSnapshot, ScoringRun
 from models.vocab import LIFECYCLE_STAGES
 from services.core.local_dates import workspace_zone
+from services.lifecycle.records import ScoredFacts, StageBook, StageGroup
 from services.lifecycle.stages import FIELD_KEYS, Staged, StageFacts, StageRules, stage_of
 from services.settings.views import DateSettings, LifecycleSettings
 
@@ -29,57 +29,6 @@ __all__ = ["StageBook", "StageGroup", "field_value", "rules_of", "stage_book"]
 
 DEFAULT_HORIZON = 90
 CHUNK = 500
-
-
-@dataclass(frozen=True)
-class ScoredFacts:
-    """What the latest run as of the date said of a customer."""
-
-    churn_risk: float | None
-    value_cents: int | None
-    segment: str | None
-    health: float | None
-
-
-@dataclass(frozen=True)
-class StageGroup:
-    """The customers of one stage (``stage`` None: those without one)."""
-
-    stage: str | None
-    label: str
-    customers: int
-    scored: int  # with a churn risk from the run
-    value_cents: int  # their predicted value over the run's months, summed
-    churn_risk: float | None  # their mean churn risk
-    followed: int  # customers whose horizon after the date has passed
-    churned: int  # of those, no paid order within it
-
-    @property
-    def churn_rate(self) -> float | None:
-        """The share of the followed customers who then churned."""
-        return self.churned / self.followed if self.followed else None
-
-
-@dataclass(frozen=True)
-class StageBook:
-    """Every customer's stage on ``as_of``, and the groups by stage."""
-
-    as_of: dt.date
-    rules: StageRules
-    staged: tuple[Staged, ...]
-    groups: tuple[StageGroup, ...]
-    currency: str
-    horizon_days: int
-    run_as_of: dt.date | None  # the scoring run read (None: none as of the date)
-    names: Mapping[int, str] = field(default_factory=dict)
-    scores: Mapping[int, ScoredFacts] = field(default_factory=dict)
-    # Whether each customer who had ordered by the date then churned (no paid order within
-    # the horizon after it); empty until the horizon has passed.
-    outcomes: Mapping[int, bool] = field(default_factory=dict)
-
-    def stage_by_customer(self) -> dict[int, Staged]:
-        """Each customer's stage, by id."""
-        return {s.customer_id: s for s in self.staged}
 
 
 def rules_of(settings: LifecycleSettings) -> StageRules:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
@@ -24,83 +23,18 @@ from sqlalchemy.orm import Session
 
 from models.schema import ScoreSnapshot
 from services.core.local_dates import workspace_zone
-from services.replies.records import SentEmail, wilson
+from services.lifecycle.reach_records import (
+    BY,
+    FIRST_HOUR,
+    SLOT_HOURS,
+    ReachGroup,
+    ReachReport,
+    ReachSlot,
+)
+from services.replies.records import SentEmail
 from services.settings.views import DateSettings, LifecycleSettings
 
-__all__ = [
-    "BY",
-    "ReachGroup",
-    "ReachReport",
-    "ReachSlot",
-    "best_words",
-    "reach_report",
-    "reach_times",
-    "slot_of",
-]
-
-BY = (("all", "All customers"), ("segment", "By segment"), ("stage", "By stage"))
-SLOT_HOURS = 2
-FIRST_HOUR = 1  # slots start at odd hours: 7–9, 9–11, 11–13...
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-@dataclass(frozen=True)
-class ReachSlot:
-    """A weekday and two hours, and the emails sent in it."""
-
-    weekday: int  # 0 Monday
-    hour: int  # the first hour
-    sent: int
-    replied: int
-
-    @property
-    def rate(self) -> float:
-        """The share of its emails that got a reply."""
-        return self.replied / self.sent if self.sent else 0.0
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        """The 95 % Wilson interval of the rate."""
-        return wilson(self.replied, self.sent) or (0.0, 1.0)
-
-    @property
-    def label(self) -> str:
-        """ "Tuesday 9–11"."""
-        end = (self.hour + SLOT_HOURS) % 24
-        return f"{WEEKDAYS[self.weekday]} {self.hour}–{end}"
-
-
-@dataclass(frozen=True)
-class ReachGroup:
-    """One group's slots (busiest first) and its best slot, if one stands out."""
-
-    by: str  # "all", "segment", "stage"
-    label: str
-    sent: int
-    replied: int
-    slots: tuple[ReachSlot, ...]
-    best: ReachSlot | None
-    floor: int
-
-    @property
-    def counted(self) -> tuple[ReachSlot, ...]:
-        """The slots with enough emails to say."""
-        return tuple(s for s in self.slots if s.sent >= self.floor)
-
-
-@dataclass(frozen=True)
-class ReachReport:
-    """Every group's best time to reach out, from the emails of the period."""
-
-    first_day: dt.date
-    last_day: dt.date
-    zone: str
-    floor: int
-    groups: tuple[ReachGroup, ...]
-
-    def group(self, by: str, label: str) -> ReachGroup | None:
-        """The group of that breakdown and label, if it had emails."""
-        return next((g for g in self.groups if g.by == by and g.label == label), None)
+__all__ = ["reach_report", "reach_times", "slot_of"]
 
 
 def slot_of(sent_at: dt.datetime, zone: ZoneInfo) -> tuple[int, int]:
@@ -170,38 +104,6 @@ def reach_times(
     return tuple(out)
 
 
-def percent(value: float) -> str:
-    """A rate as a whole percentage; under 10 %, one decimal."""
-    return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"
-
-
-def slot_words(slot: ReachSlot) -> str:
-    """ "Tuesday 9–11, 41 replies of 180 (23%, likely 17% to 29%)"."""
-    low, high = slot.interval
-    return (
-        f"{slot.label}, {slot.replied:,} repl{'y' if slot.replied == 1 else 'ies'} of "
-        f"{slot.sent:,} ({percent(slot.rate)}, likely {percent(low)} to {percent(high)})"
-    )
-
-
-def best_words(group: ReachGroup) -> str:
-    """The group's best time to reach out in a sentence, or why none is named."""
-    counted = group.counted
-    if group.best is not None:
-        return f"Best reached: {slot_words(group.best)}."
-    if len(counted) < 2:
-        return (
-            f"Too few to say: fewer than two weekdays and hours with {group.floor} emails "
-            f"or more ({group.sent:,} emails in all)."
-        )
-    top = sorted(counted, key=lambda s: -s.rate)[:2]
-    return (
-        "No best time: the likely reply rates of the best times overlap ("
-        + "; ".join(slot_words(s) for s in top)
-        + ")."
-    )
-
-
 def _segments(session: Session) -> dict[int, str]:
     from services.scoring.queries import latest_run_id
 
@@ -236,18 +138,3 @@ def reach_report(
     groups = reach_times(replies.emails, ZoneInfo(zone_name), floor,
                          {"segment": segments, "stage": stages})  # fmt: skip
     return ReachReport(replies.first_day, replies.last_day, zone_name, floor, groups)
-
-
-def hint_for(report: ReachReport, segment: str | None, stage_label: str | None) -> str:
-    """The composer's hint for one customer: their segment's best time, else their
-    stage's, else everyone's; or why none is named, for everyone."""
-    for by, label in (("segment", segment), ("stage", stage_label)):
-        group = report.group(by, label) if label else None
-        if group is not None and group.best is not None:
-            return f"{best_words(group)[:-1]} ({label} customers)."
-    whole = report.group("all", "All customers")
-    if whole is None:
-        return "Best time to reach out: no emails sent yet to learn it from."
-    if whole.best is not None:
-        return f"{best_words(whole)[:-1]} (all customers)."
-    return best_words(whole)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from services.core.formatting import format_date
 from services.core.money import format_money
-from services.lifecycle.book import StageBook, StageGroup
+from services.lifecycle.records import StageBook, StageGroup
 
 __all__ = ["DEFINITIONS", "group_churn", "headline", "money", "rules_words"]
 

@@ -11,14 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.workspace import open_workspace
-from services.lifecycle.reach import (
-    ReachReport,
-    best_words,
-    hint_for,
-    reach_report,
-    reach_times,
-    slot_of,
-)
+from services.lifecycle.reach import reach_report, reach_times, slot_of
+from services.lifecycle.reach_records import ReachReport, best_words, hint_for
 from services.replies.records import SentEmail
 from tests.support.reach_book import SINCE, UNTIL, fill_reach_book
 
