@@ -241,7 +241,10 @@ def record_stage_check(engine: Engine) -> str:
 
 def kept_check(session: Session) -> tuple[bool, str]:
     """(whether stage profiles rank, why in words) as the last backtest left it."""
-    kept = dict(LifecycleSettings.read(session).stage_check or {})
-    if not kept:
+    settings = LifecycleSettings.read(session)
+    if not settings.health_profiles:
+        return False, check_words(StageCheck("no_profiles"))
+    kept = dict(settings.stage_check or {})
+    if not kept or kept.get("verdict") == "no_profiles":
         return False, check_words(StageCheck("no_run"))
     return kept.get("verdict") == "better", str(kept.get("words") or "")

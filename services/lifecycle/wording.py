@@ -43,7 +43,8 @@ def headline(book: StageBook) -> str:
     parts = ", ".join(f"{g.customers:,} {g.label.lower()}" for g in staged if g.customers)
     unstaged = sum(g.customers for g in book.groups if g.stage is None)
     tail = f"; {unstaged:,} without a stage (nothing to read one from)" if unstaged else ""
-    return f"On {format_date(book.as_of)}, {total:,} customers: {parts or 'none staged'}{tail}."
+    customers = f"{total:,} customer{'s' if total != 1 else ''}"
+    return f"On {format_date(book.as_of)}, {customers}: {parts or 'none staged'}{tail}."
 
 
 def rules_words(book: StageBook) -> str:
