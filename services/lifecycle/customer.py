@@ -68,13 +68,13 @@ def customer_stage(engine: Engine, customer_id: int) -> CustomerStage:
         health = _stage_health(session, customer_id, stage) if own and ranks else None
     tip = f"{label} stage: {staged.why} (from {_source_words(staged.source)})."
     if own and ranks and health is not None:
-        line = f"{label} stage · health {health:.0f} by {stage_label(stage)}"
+        line = f"{label} stage · health {health:.0f} by its profile"
         tip += f" Health by {stage_label(stage)}: {check}"
     elif not own:
-        line = f"{label} stage · health by one profile"
+        line = f"{label} stage"
         tip += " Health by one profile: this stage has no health weights of its own."
     else:
-        line = f"{label} stage · health by one profile"
+        line = f"{label} stage"
         tip += f" Health by one profile, not the {label.lower()} profile: {check}"
     return CustomerStage(stage, line, tip)
 

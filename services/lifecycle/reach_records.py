@@ -105,6 +105,8 @@ def best_words(group: ReachGroup) -> str:
     counted = group.counted
     if group.best is not None:
         return f"Best reached: {slot_words(group.best)}."
+    if not group.replied:
+        return f"No replies yet to learn from ({group.sent:,} emails, none answered)."
     if len(counted) < 2:
         return (
             f"Too few to say: fewer than two weekdays and hours with {group.floor} emails "

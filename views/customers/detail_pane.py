@@ -612,9 +612,10 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, QWidget):
             if widget is not None:
                 widget.deleteLater()
         parent = self.name_label.parentWidget() or self
-        for plain in (d.tier, d.region):
+        for plain, tip in ((d.tier, ""), (d.region, ""), (d.stage_line, d.stage_tip)):
             if plain:
-                self._chips.addWidget(_chip(plain, "plain", parent))
+                self._chips.addWidget(chip := _chip(plain, "plain", parent))
+                chip.setToolTip(tip)
         if d.do_not_contact:
             chip = _chip("Do not contact", "danger", parent)
             chip.setToolTip("This customer asked not to be contacted. No outreach.")
@@ -636,11 +637,9 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, QWidget):
         account = [
             f"Owner: {d.owner}" if d.owner else "No owner",
             f"Customer since {d.signup_date:%b %Y}" if d.signup_date is not None else None,
-            d.stage_line or None,
         ]
         self.contact_label.setText("  ·  ".join(f for f in contact if f) or "No contact details")
         self.account_label.setText("  ·  ".join(f for f in account if f))
-        self.account_label.set_tip(d.stage_tip)
 
     def set_workspace_scored(self, scored: bool) -> None:
         """Whether the workspace has been scored (words of the hint for a customer

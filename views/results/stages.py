@@ -10,7 +10,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from services.lifecycle.reach_records import ReachGroup, best_words
 from services.lifecycle.records import LifecycleResults, StageGroup
@@ -63,10 +63,25 @@ def stage_columns(results: LifecycleResults | None) -> list[WorkColumn]:
     ]  # fmt: skip
 
 
+def group_label(group: ReachGroup) -> str:
+    """ "All customers", "Segment: Champions", "Stage: Onboarding"."""
+    kind = {"segment": "Segment", "stage": "Stage"}.get(group.by)
+    return f"{kind}: {group.label}" if kind else group.label
+
+
+def reach_rows(results: LifecycleResults) -> list[ReachGroup]:
+    """The groups to list: only everyone's while nobody has replied (every group would
+    say the same)."""
+    groups = list(results.reach.groups)
+    if not any(g.replied for g in groups):
+        return [g for g in groups if g.by == "all"]
+    return groups
+
+
 def reach_columns() -> list[WorkColumn]:
     """The reach table's columns."""
     return [
-        WorkColumn("Customers", lambda g: g.label),
+        WorkColumn("Customers", group_label),
         WorkColumn("Emails", lambda g: f"{g.sent:,}"),
         WorkColumn(
             "Best time to reach out",
@@ -122,6 +137,12 @@ class StagesSection(ResultsSection):
         inner.addWidget(self.profiles_label)
         self.reach_model = WorkListModel(reach_columns(), self)
         self.reach_table = self._table(inner, REACH_TITLE, self.reach_model)
+        self.reach_table.setToolTip("")  # a row opens nothing
+        self.reach_table.unsetCursor()
+        for table in (self.stage_table, self.reach_table):
+            header = table.horizontalHeader()
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+            header.setStretchLastSection(True)
         self.reach_note = self._words(body, "kpiNote")
         inner.addWidget(self.reach_note)
         inner.addStretch(1)
@@ -163,7 +184,7 @@ class StagesSection(ResultsSection):
         self.stage_model.set_rows(results.book.groups)
         self.rules_label.setText(rules_words(results.book))
         self.profiles_label.setText(f"Health per stage: {results.profiles_words}")
-        groups: list[ReachGroup] = list(results.reach.groups)
+        groups = reach_rows(results)
         self.reach_model.set_rows(groups)
         self.reach_note.setText(
             REACH_NOTE.format(floor=results.reach.floor)

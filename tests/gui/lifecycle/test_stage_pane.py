@@ -1,5 +1,6 @@
-"""The customer pane says the customer's lifecycle stage and which health profile applies
-(a real SQLite file, the book of tests/unit/lifecycle/test_customer_stage.py)."""
+"""The customer pane says the customer's lifecycle stage in a chip beside their name, and
+which health profile applies in its tip (a real SQLite file, the book of
+tests/unit/lifecycle/test_customer_stage.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace, to_url
@@ -37,6 +39,8 @@ def test_the_pane_says_the_stage_and_the_health_profile(
     pane.set_source(WorkspaceCustomerSource(ws, user=lambda: "me", owner_name=lambda: "Me"))
     pane.show_customer(ids["new"])
     qtbot.waitUntil(lambda: pane.detail is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
-    text = pane.account_label.text()
-    assert "Onboarding stage · health by one profile" in text
-    assert "no health weights of its own" in pane.account_label.toolTip()
+    chips = [w for w in pane.findChildren(QLabel) if w.property("chip") == "plain"]
+    (stage,) = [c for c in chips if c.text().endswith(" stage")]
+    assert stage.text() == "Onboarding stage"
+    assert stage.isVisible()
+    assert "Health by one profile: this stage has no health weights" in stage.toolTip()

@@ -55,7 +55,7 @@ def test_a_stage_without_its_own_profile(book: tuple[Engine, dict[str, int]]) ->
     engine, ids = book
     found = customer_stage(engine, ids["new"])
     assert found.stage == "onboarding"
-    assert found.line == "Onboarding stage · health by one profile"
+    assert found.line == "Onboarding stage"
     assert "the first contract began 10 days ago (from the contract's dates)" in found.tip
     assert found.tip.endswith("this stage has no health weights of its own.")
     bare = customer_stage(engine, ids["bare"])
@@ -68,8 +68,10 @@ def test_the_stage_s_profile_waits_for_the_backtest(book: tuple[Engine, dict[str
     _set(engine, "lifecycle.stage_check", {"verdict": "no_difference",
                                             "words": "No measurable difference: ..."})  # fmt: skip
     found = customer_stage(engine, ids["new"])
-    assert found.line == "Onboarding stage · health by one profile"
-    assert "not the onboarding profile: No measurable difference" in found.tip
+    assert found.line == "Onboarding stage"
+    assert (
+        "Health by one profile, not the onboarding profile: No measurable difference" in found.tip
+    )
 
 
 def test_the_stage_s_profile_once_it_wins(book: tuple[Engine, dict[str, int]]) -> None:
@@ -77,5 +79,5 @@ def test_the_stage_s_profile_once_it_wins(book: tuple[Engine, dict[str, int]]) -
     _set(engine, "lifecycle.health_profiles", {"onboarding": {"recency": 0}})
     _set(engine, "lifecycle.stage_check", {"verdict": "better", "words": "Stage profiles win."})
     found = customer_stage(engine, ids["new"])
-    assert found.line == "Onboarding stage · health 100 by the onboarding profile"
+    assert found.line == "Onboarding stage · health 100 by its profile"
     assert found.tip.endswith("Health by the onboarding profile: Stage profiles win.")
