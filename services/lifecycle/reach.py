@@ -138,3 +138,17 @@ def reach_report(
     groups = reach_times(replies.emails, ZoneInfo(zone_name), floor,
                          {"segment": segments, "stage": stages})  # fmt: skip
     return ReachReport(replies.first_day, replies.last_day, zone_name, floor, groups)
+
+
+def reach_hint(engine: Engine, customer_id: int) -> str:
+    """The composer's hint for one customer: their segment's or stage's best time to reach
+    out (services/lifecycle/reach_records.hint_for)."""
+    from services.lifecycle.book import stage_book
+    from services.lifecycle.reach_records import hint_for
+
+    report = reach_report(engine)
+    with Session(engine) as session:
+        segment = _segments(session).get(customer_id)
+    staged = stage_book(engine, only=customer_id).staged
+    stage = staged[0].label if staged and staged[0].stage else None
+    return hint_for(report, segment, stage)
