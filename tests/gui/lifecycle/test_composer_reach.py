@@ -27,8 +27,7 @@ def _plant(workspace: Workspace, skip: int) -> None:
     thursday = tuesday + dt.timedelta(days=2)
     people = rows(
         workspace,
-        "SELECT id, email FROM customers WHERE email IS NOT NULL AND id != ? ORDER BY id "
-        "LIMIT 120",
+        "SELECT id, email FROM customers WHERE email IS NOT NULL AND id != ? ORDER BY id LIMIT 120",
         skip,
     )
     with Session(workspace.engine) as s, s.begin():
