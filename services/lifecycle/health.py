@@ -229,14 +229,22 @@ def stage_label(stage: str | None) -> str:
     return f"the {STAGE_LABELS[stage].lower()} profile" if stage in STAGE_LABELS else "one profile"
 
 
-def record_stage_check(engine: Engine) -> str:
-    """Run the backtest, keep its verdict (setting lifecycle.stage_check) and give its words."""
+def record_stage_check(engine: Engine, run_id: int | None = None) -> str:
+    """Run the backtest and keep its verdict (setting lifecycle.stage_check); with stage
+    profiles set, its words close the notes of the run ``run_id`` (the Model report's)
+    and are returned; without, nothing is said ("")."""
     from services.settings.store import set_setting
 
     check = stage_check(engine)
+    words = check_words(check)
     with Session(engine) as session, session.begin():
         set_setting(session, "lifecycle.stage_check", check.as_record(), actor="app")
-    return check_words(check)
+        if check.verdict == "no_profiles":
+            return ""
+        run = session.get(ScoringRun, run_id) if run_id is not None else None
+        if run is not None:
+            run.notes = "\n".join(n for n in (run.notes, words) if n)
+    return words
 
 
 def kept_check(session: Session) -> tuple[bool, str]:

@@ -97,7 +97,7 @@ def _score_and_alert(
     if progress is not None:
         progress(SCORES_SHARE, "Forecasting renewals")
     _forecast_renewals(engine, summary.run_id)
-    stages = _check_stage_profiles(engine)
+    stages = _check_stage_profiles(engine, summary.run_id)
     if progress is not None:
         progress(SCORES_SHARE, "Updating the alerts")
     try:
@@ -111,14 +111,14 @@ def _score_and_alert(
     return RefreshResult(summary, alerts, escalations=escalated, stage_check=stages)
 
 
-def _check_stage_profiles(engine: Engine) -> str:
+def _check_stage_profiles(engine: Engine, run_id: int) -> str:
     """Whether stage health profiles beat one profile (services/lifecycle/health.py), kept
-    for the customer pane and said after the scores; a failure is logged, never undoes
-    the scores."""
+    for the customer pane and said after the scores and in the run's notes; a failure is
+    logged, never undoes the scores."""
     from services.lifecycle.health import record_stage_check
 
     try:
-        return record_stage_check(engine)
+        return record_stage_check(engine, run_id)
     except Exception:
         log.exception("The stage health profiles could not be checked")
         return ""

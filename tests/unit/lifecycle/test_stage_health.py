@@ -142,3 +142,19 @@ def test_one_profile_is_kept_where_stages_do_not_differ(engine: Engine) -> None:
 def test_too_few_customers_are_said(engine: Engine) -> None:
     words = check_words(StageCheck("too_few", T, 90, 12, 3))
     assert words.startswith("Too few customers to check the stage health profiles (12 followed")
+
+
+def test_the_verdict_is_kept_and_closes_the_run_s_notes(engine: Engine) -> None:
+    from models.schema import ScoringRun
+    from services.lifecycle.health import kept_check, record_stage_check
+
+    assert record_stage_check(engine) == ""  # no stage profile: nothing to say
+    _write_book(engine, differ=False)
+    _profiles(engine, ONBOARDING_PROFILE)
+    with Session(engine) as s:
+        run_id = s.query(ScoringRun.id).scalar()
+    words = record_stage_check(engine, run_id)
+    assert words.startswith("No measurable difference")
+    with Session(engine) as s:
+        assert s.get(ScoringRun, run_id).notes == words  # type: ignore[union-attr]
+        assert kept_check(s) == (False, words)
