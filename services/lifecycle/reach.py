@@ -152,3 +152,25 @@ def reach_hint(engine: Engine, customer_id: int) -> str:
     staged = stage_book(engine, only=customer_id).staged
     stage = staged[0].label if staged and staged[0].stage else None
     return hint_for(report, segment, stage)
+
+
+def batch_send_times(engine: Engine, batch_id: int) -> dict[int, str]:
+    """For each customer of a "Draft for all" batch whose segment or stage (else everyone)
+    has a best time to reach out: "Send at: Tuesday 9–11 ..." (none where none is named)."""
+    from models.schema import BatchDraft
+    from services.lifecycle.book import stage_book
+    from services.lifecycle.reach_records import send_at_words
+
+    report = reach_report(engine)
+    with Session(engine) as session:
+        ids = set(
+            session.scalars(select(BatchDraft.customer_id).where(BatchDraft.batch_id == batch_id))
+        )
+        segments = _segments(session)
+    stages = {s.customer_id: s.label for s in stage_book(engine).staged if s.stage}
+    out = {}
+    for cid in ids:
+        words = send_at_words(report, segments.get(cid), stages.get(cid))
+        if words:
+            out[int(cid)] = words
+    return out

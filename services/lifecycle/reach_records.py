@@ -133,3 +133,18 @@ def hint_for(report: ReachReport, segment: str | None, stage_label: str | None) 
     if whole.best is not None:
         return f"{best_words(whole)[:-1]} (all customers)."
     return best_words(whole)
+
+
+def send_at_words(report: ReachReport, segment: str | None, stage_label: str | None) -> str:
+    """The review queue's suggestion for one customer: "Send at: Tuesday 9–11, when
+    Champions customers answer best (25 replies of 40)"; "" where no best time is named."""
+    for by, label in (("segment", segment), ("stage", stage_label), ("all", "All customers")):
+        group = report.group(by, label) if label else None
+        if group is not None and group.best is not None:
+            who = "customers" if by == "all" else f"{label} customers"
+            best = group.best
+            return (
+                f"Send at: {best.label}, when {who} answer best ({best.replied:,} "
+                f"repl{'y' if best.replied == 1 else 'ies'} of {best.sent:,}); your choice."
+            )
+    return ""

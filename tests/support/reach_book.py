@@ -1,6 +1,7 @@
 """A hand-made book of the app's emails and their replies for the best time to reach out:
-one customer an email, all sent in March 2025, in the time zone UTC, each reply a day
-later from the recipient, titled "Re: <subject>" (the replies' subject rule).
+one customer an email, all sent in the week of Monday, March 3, 2025 (or another week), in
+the time zone UTC, each reply a day later from the recipient, titled "Re: <subject>" (the
+replies' subject rule).
 
   sent                  to            emails  replied
   Tuesday Mar 4 10:00   Champions        40      25
@@ -26,29 +27,31 @@ from models.schema import Customer, Interaction, Outreach, ScoreSnapshot, Scorin
 from services.settings.store import set_setting
 
 SINCE, UNTIL = dt.date(2025, 1, 1), dt.date(2025, 6, 30)
-# (sent, segment or None, emails, replied)
+MONDAY = dt.date(2025, 3, 3)
+# (days after the Monday, hour, segment or None, emails, replied)
 BATCHES = (
-    ("2025-03-04 10:00", "Champions", 40, 25),
-    ("2025-03-04 10:00", "Hibernating", 20, 5),
-    ("2025-03-06 15:00", "Champions", 40, 4),
-    ("2025-03-06 15:00", "Hibernating", 20, 4),
-    ("2025-03-03 08:00", None, 10, 9),
+    (1, 10, "Champions", 40, 25),
+    (1, 10, "Hibernating", 20, 5),
+    (3, 15, "Champions", 40, 4),
+    (3, 15, "Hibernating", 20, 4),
+    (0, 8, None, 10, 9),
 )
 
 
-def fill_reach_book(engine: Engine) -> dict[str, int]:
-    """Write the book; the customers' ids by "n<number>", and the run's id."""
+def fill_reach_book(engine: Engine, monday: dt.date = MONDAY) -> dict[str, int]:
+    """Write the book (its week from ``monday``); the customers' ids by "n<number>", and
+    the run's id."""
     ids: dict[str, int] = {}
     with Session(engine) as s, s.begin():
         set_setting(s, "workspace.time_zone", "UTC")
-        run = ScoringRun(as_of=dt.date(2025, 3, 1), horizon_days=90, status="finished",
+        run = ScoringRun(as_of=monday, horizon_days=90, status="finished",
                          customers=120)  # fmt: skip
         s.add(run)
         s.flush()
         ids["run"] = int(run.id)
         n = 0
-        for sent, segment, emails, replied in BATCHES:
-            at = dt.datetime.fromisoformat(sent)
+        for days, hour, segment, emails, replied in BATCHES:
+            at = dt.datetime.combine(monday + dt.timedelta(days=days), dt.time(hour))
             for i in range(emails):
                 n += 1
                 address = f"c{n}@example.com"

@@ -98,3 +98,38 @@ def test_the_composer_s_hint(report: ReachReport) -> None:
     )
     # Hibernating names none: everyone's best is offered instead.
     assert hint_for(report, "Hibernating", None).startswith("Best reached: Tuesday 9–11, 30")
+
+
+def test_the_review_queue_s_send_times(workspace_url: str) -> None:
+    from sqlalchemy.orm import Session
+
+    from models.schema import BatchDraft, DraftBatch
+    from services.lifecycle.reach import batch_send_times
+    from services.lifecycle.reach_records import send_at_words
+
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        today = dt.date.today()
+        ids = fill_reach_book(ws.engine, today - dt.timedelta(days=today.weekday() + 14))
+        # n1 is a Champion (the first batch); n130 is not scored (the Monday batch).
+        with Session(ws.engine) as s, s.begin():
+            batch = DraftBatch(title="Win back")
+            s.add(batch)
+            s.flush()
+            for n, key in enumerate(("n1", "n130")):
+                s.add(BatchDraft(batch_id=batch.id, position=n, customer_id=ids[key]))
+            batch_id = int(batch.id)
+        report = reach_report(ws.engine)  # the default period: the last 11 months
+        assert send_at_words(report, "Champions", None) == (
+            "Send at: Tuesday 9–11, when Champions customers answer best (25 replies of 40); "
+            "your choice."
+        )
+        assert send_at_words(report, "Hibernating", None).startswith(
+            "Send at: Tuesday 9–11, when customers answer best (30 replies of 60)"
+        )
+        assert batch_send_times(ws.engine, batch_id) == {
+            ids["n1"]: send_at_words(report, "Champions", None),
+            ids["n130"]: send_at_words(report, None, None),  # everyone's
+        }
+    finally:
+        ws.close()
