@@ -15,9 +15,9 @@ from services.lifecycle.book import stage_book
 from services.lifecycle.health import (
     health_with,
     kept_check,
+    parts_of,
     profile_weights,
     stage_label,
-    sub_scores,
 )
 from services.lifecycle.stages import STAGE_LABELS
 from services.settings.views import LifecycleSettings, ScoringSettings
@@ -46,11 +46,9 @@ def _stage_health(session: Session, customer_id: int, stage: str | None) -> floa
             ScoreSnapshot.scoring_run_id == run_id, ScoreSnapshot.customer_id == customer_id
         )
     )
-    points = (components or {}).get("health") or {}
-    base = dict(ScoringSettings.read(session).health_weights or {})
+    base = profile_weights(dict(ScoringSettings.read(session).health_weights or {}), {}, None)
     profiles = dict(LifecycleSettings.read(session).health_profiles or {})
-    parts = sub_scores(points, profile_weights(base, {}, None))
-    return health_with(parts, profile_weights(base, profiles, stage))
+    return health_with(parts_of(components, base), profile_weights(base, profiles, stage))
 
 
 def customer_stage(engine: Engine, customer_id: int) -> CustomerStage:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from models.schema import ScoreSnapshot, ScoringRun
@@ -66,6 +66,17 @@ def sub_scores(points: Mapping[str, Any], weights: Mapping[str, float]) -> dict[
     }
     total = sum(float(weights[k]) for k in present)
     return {k: p * total / float(weights[k]) for k, p in present.items()}
+
+
+def parts_of(components: Any, base: Mapping[str, float]) -> dict[str, float]:
+    """A snapshot's sub-scores: kept as such once a stage's profile rewrote its health
+    (``health_parts``: a weight of 0 leaves no points to read them back from), else its
+    health points read back under ``base``, the run's weights."""
+    stored = components if isinstance(components, Mapping) else {}
+    kept = stored.get("health_parts")
+    if isinstance(kept, Mapping):
+        return {str(k): float(v) for k, v in kept.items() if v is not None}
+    return sub_scores(stored.get("health") or {}, base)
 
 
 def health_with(parts: Mapping[str, float], weights: Mapping[str, float]) -> float | None:
@@ -185,8 +196,7 @@ def stage_check(engine: Engine, *, today: dt.date | None = None) -> StageCheck:
     for cid, components in rows:
         if int(cid) not in churned:
             continue  # never ordered by the run's date: no churn to rank
-        points = (components or {}).get("health") or {}
-        parts = sub_scores(points, base)
+        parts = parts_of(components, base)
         stage = stages[int(cid)].stage if int(cid) in stages else None
         one, own = (
             health_with(parts, base),
@@ -244,7 +254,51 @@ def record_stage_check(engine: Engine, run_id: int | None = None) -> str:
         run = session.get(ScoringRun, run_id) if run_id is not None else None
         if run is not None:
             run.notes = "\n".join(n for n in (run.notes, words) if n)
+    if check.stage_profiles_rank and run_id is not None:
+        apply_stage_health(engine, run_id)
     return words
+
+
+def apply_stage_health(engine: Engine, run_id: int) -> int:
+    """Blend the run's health scores again with each customer's stage profile (their
+    stage as of the run's date), points and all, so that every list and alert ranks by
+    them; the sub-scores are kept in the components. How many changed."""
+    from services.lifecycle.book import stage_book
+
+    with Session(engine) as session:
+        run = session.get(ScoringRun, run_id)
+        if run is None:
+            return 0
+        as_of, params = run.as_of, dict(run.params or {})
+        profiles = dict(LifecycleSettings.read(session).health_profiles or {})
+        base_now = dict(ScoringSettings.read(session).health_weights or {})
+        rows = session.execute(
+            select(ScoreSnapshot.id, ScoreSnapshot.customer_id, ScoreSnapshot.components).where(
+                ScoreSnapshot.scoring_run_id == run_id, ScoreSnapshot.health_score.is_not(None)
+            )
+        ).all()
+    base = {**HEALTH_WEIGHTS, **base_now, **dict(params.get("health_weights") or {})}
+    stages = stage_book(engine, as_of).stage_by_customer()
+    changes = []
+    for snapshot_id, cid, components in rows:
+        stage = stages[int(cid)].stage if int(cid) in stages else None
+        if stage not in profiles:
+            continue
+        weights = profile_weights(base, profiles, stage)
+        parts = parts_of(components, base)
+        score = health_with(parts, weights)
+        if score is None:
+            continue
+        total = sum(weights.get(k, 0.0) for k in parts)
+        points = {k: round(weights.get(k, 0.0) * v / total, 2) for k, v in parts.items()}
+        kept = dict(components or {})
+        kept.update(health=points, health_parts={k: round(v, 2) for k, v in parts.items()},
+                    health_stage=stage)  # fmt: skip
+        changes.append({"id": int(snapshot_id), "health_score": score, "components": kept})
+    if changes:
+        with Session(engine) as session, session.begin():
+            session.execute(update(ScoreSnapshot), changes)
+    return len(changes)
 
 
 def kept_check(session: Session) -> tuple[bool, str]:

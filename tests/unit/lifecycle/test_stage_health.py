@@ -158,3 +158,38 @@ def test_the_verdict_is_kept_and_closes_the_run_s_notes(engine: Engine) -> None:
     with Session(engine) as s:
         assert s.get(ScoringRun, run_id).notes == words  # type: ignore[union-attr]
         assert kept_check(s) == (False, words)
+
+
+def test_once_stage_profiles_win_the_run_s_health_follows_them(engine: Engine) -> None:
+    from models.schema import ScoringRun
+    from services.lifecycle.health import parts_of, record_stage_check
+
+    _write_book(engine, differ=True)
+    _profiles(engine, ONBOARDING_PROFILE)
+    with Session(engine) as s:
+        run_id = s.query(ScoringRun.id).scalar()
+        before = _health(s)
+    words = record_stage_check(engine, run_id)
+    assert words.startswith("Stage health profiles rank who churned better")
+    with Session(engine) as s:
+        after = _health(s)
+    changed = [c for c in after if after[c][1].get("health_stage")]
+    assert len(changed) == 60  # the onboarding half; the mature keep one profile's
+    for cid in changed:
+        usage = parts_of(before[cid][1], WEIGHTS)["product_usage"]
+        assert after[cid][0] == pytest.approx(usage, abs=0.05)  # recency weighs 0 now
+        points = after[cid][1]["health"]
+        assert sum(v for v in points.values() if v) == pytest.approx(after[cid][0], abs=0.05)
+        # read back under the weights kept with them, the sub-scores are unchanged
+        assert parts_of(after[cid][1], WEIGHTS)["product_usage"] == pytest.approx(usage, abs=0.05)
+    unchanged = [c for c in after if c not in changed]
+    assert all(after[c][0] == before[c][0] for c in unchanged)
+    # The next backtest reads the rewritten run the same way: still the same verdict.
+    assert record_stage_check(engine, None) == words
+
+
+def _health(s: Session) -> dict[int, tuple[float, dict[str, object]]]:
+    """Each customer's stored health and components."""
+    rows = s.query(ScoreSnapshot.customer_id, ScoreSnapshot.health_score,
+                   ScoreSnapshot.components)  # fmt: skip
+    return {int(c): (float(h), dict(comp)) for c, h, comp in rows}
