@@ -146,3 +146,8 @@ SEGMENTS = (
     "Hibernating",
     "Lost",
 )
+
+# Lifecycle stages (services/lifecycle/stages.py), in the order a customer moves through
+# them, and where the stage is read from (setting lifecycle.source).
+LIFECYCLE_STAGES = ("onboarding", "adoption", "mature", "renewal", "at_risk")
+LIFECYCLE_SOURCES = ("auto", "field", "contracts", "orders")

@@ -15,6 +15,7 @@ from app.cli import (
     report_alerts,
     report_experiments,
     report_freshness,
+    report_reach,
     report_renewals,
     report_replies,
     report_response,
@@ -22,6 +23,7 @@ from app.cli import (
     report_roi,
     report_satisfaction,
     report_segments,
+    report_stages,
     report_support,
     report_uplift,
 )
@@ -65,7 +67,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "uplift (who to contact), segments (segments over the scoring runs), "
         "experiments (strategies tested against each other), accuracy (past scoring runs "
         "against what followed), freshness (each source's last import and cadence), "
-        "support (the help desk's tickets), replies (replies to the app's emails)",
+        "support (the help desk's tickets), replies (replies to the app's emails), "
+        "stages (customers by lifecycle stage), reach-times (when each group answers best)",
         description="Reports on the workspace.",
     )
     kinds = report.add_subparsers(dest="report", metavar="REPORT")
@@ -109,6 +112,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     report_renewals.register(kinds, _date, FORMATS)
     report_support.register(kinds, _date, FORMATS)
     report_replies.register(kinds, _date, FORMATS)
+    report_stages.register(kinds, _date, FORMATS)
+    report_reach.register(kinds, _date, FORMATS)
 
 
 def cmd_effectiveness(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

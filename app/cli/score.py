@@ -109,6 +109,8 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     for line in result.scores.lines():
         print(line, file=out)
+    if result.stage_check:
+        print(result.stage_check, file=out)
     if result.alerts is None:
         raise CommandError(
             f"The scores were saved, but the alerts were not updated: {result.alerts_error}"

@@ -111,7 +111,13 @@ class WorkspaceCustomerSource:
             return None
 
     def load_customer_detail(self, customer_id: int) -> CustomerDetail:
-        return load_customer_detail(self.workspace.engine, customer_id)
+        import dataclasses
+
+        from services.lifecycle.customer import customer_stage
+
+        detail = load_customer_detail(self.workspace.engine, customer_id)
+        stage = customer_stage(self.workspace.engine, customer_id)
+        return dataclasses.replace(detail, stage_line=stage.line, stage_tip=stage.tip)
 
     def load_customer_scores(self, customer_id: int) -> CustomerScores | None:
         return read_customer_scores(self.workspace, customer_id)

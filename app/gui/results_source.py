@@ -17,6 +17,7 @@ from services.learn.response_records import ResponseReport
 from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
 from services.learn.uplift_records import UpliftReport
+from services.lifecycle.records import LifecycleResults
 from services.renewals.records import RenewalsReport
 from services.replies.records import ReplyReport
 from services.retention.records import RetentionReport
@@ -95,6 +96,11 @@ class WorkspaceResultsSource:
         from services.replies.report import replies_report
 
         return replies_report(self.workspace.engine, since, until)
+
+    def load_stages(self, since: dt.date | None, until: dt.date | None) -> LifecycleResults:
+        from services.lifecycle.results import lifecycle_results
+
+        return lifecycle_results(self.workspace.engine, since, until)
 
     def load_renewals(
         self,

@@ -81,6 +81,10 @@ class CustomerDetail:
     quiet_until: dt.datetime | None = None
     # In Learn's holdout (an active alert held out, not contacted anyway): an email asks why.
     holdout: bool = False
+    # The lifecycle stage and which health profile applies, in a line; why, in its tip
+    # (services/lifecycle/customer.py). Empty when not read.
+    stage_line: str = ""
+    stage_tip: str = ""
 
 
 @dataclass(frozen=True)

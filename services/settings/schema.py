@@ -11,6 +11,7 @@ from services.settings.ask import ASK_SPECS
 from services.settings.escalation import ESCALATION_SPECS
 from services.settings.freshness import FRESHNESS_SPECS
 from services.settings.learn import LEARN_SPECS
+from services.settings.lifecycle import LIFECYCLE_SPECS
 from services.settings.listen import LISTEN_SPECS
 from services.settings.money import MONEY_SPECS
 from services.settings.notifications import NOTIFICATION_SPECS
@@ -47,5 +48,6 @@ SETTINGS: dict[str, SettingSpec] = {
         *PLAYBOOK_SPECS,
         *RENEWAL_CALL_SPECS,
         *NOTIFY_SPECS,
+        *LIFECYCLE_SPECS,
     )
 }

@@ -391,3 +391,17 @@ class RenewalCallSettings(SettingsView):
 
     checkpoint_months: list[int] = setting("renewals.checkpoint_months")
     disagreement_points: float = setting("renewals.disagreement_points")
+
+
+class LifecycleSettings(SettingsView):
+    """Where a customer's stage comes from, the counts that decide it, each stage's health
+    weights and the floor of the best time to reach out."""
+
+    source: str = setting("lifecycle.source")
+    onboarding_days: int = setting("lifecycle.onboarding_days")
+    renewal_days: int = setting("lifecycle.renewal_days")
+    mature_days: int = setting("lifecycle.mature_days")
+    mature_orders: int = setting("lifecycle.mature_orders")
+    health_profiles: dict[str, Any] = setting("lifecycle.health_profiles")
+    reach_min_emails: int = setting("lifecycle.reach_min_emails")
+    stage_check: dict[str, Any] = setting("lifecycle.stage_check")

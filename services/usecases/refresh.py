@@ -39,6 +39,8 @@ class RefreshResult:
     alerts_error: str | None = None
     # What the escalation rules raised, in lines (services/alerts/escalation.py).
     escalations: list[str] = field(default_factory=list)
+    # Whether stage health profiles beat one profile, in words (services/lifecycle/health.py).
+    stage_check: str = ""
 
 
 def score_and_alert(
@@ -95,17 +97,31 @@ def _score_and_alert(
     if progress is not None:
         progress(SCORES_SHARE, "Forecasting renewals")
     _forecast_renewals(engine, summary.run_id)
+    stages = _check_stage_profiles(engine, summary.run_id)
     if progress is not None:
         progress(SCORES_SHARE, "Updating the alerts")
     try:
         alerts = generate_alerts(engine, summary.run_id, progress=alerts_progress)
     except UserFacingError as exc:
         log.warning("The scores were stored but the alerts could not be updated", exc_info=True)
-        return RefreshResult(summary, None, str(exc))
+        return RefreshResult(summary, None, str(exc), stage_check=stages)
     log.info("; ".join(alerts.lines()))
     stop_playbooks(engine)
     escalated = _escalate(engine)
-    return RefreshResult(summary, alerts, escalations=escalated)
+    return RefreshResult(summary, alerts, escalations=escalated, stage_check=stages)
+
+
+def _check_stage_profiles(engine: Engine, run_id: int) -> str:
+    """Whether stage health profiles beat one profile (services/lifecycle/health.py), kept
+    for the customer pane and said after the scores and in the run's notes; a failure is
+    logged, never undoes the scores."""
+    from services.lifecycle.health import record_stage_check
+
+    try:
+        return record_stage_check(engine, run_id)
+    except Exception:
+        log.exception("The stage health profiles could not be checked")
+        return ""
 
 
 def _forecast_renewals(engine: Engine, run_id: int) -> None:

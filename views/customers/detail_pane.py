@@ -1,11 +1,10 @@
-"""The customer detail pane: who the customer is, the score tiles and drivers (once
-the workspace is scored), four KPI tiles, the renewal card (views/customers/renewal_card.py,
-when the customer has contracts), product usage (views/customers/usage_section.py,
-when the workspace has any), the orders chart, the timeline (a conversation in it opens
-in its window: conversation_actions.py), the score history and open opportunities.
-
-The chart module pulls in pyqtgraph, which costs a few hundred milliseconds to
-import; it is created with the first customer shown, after the table is on screen.
+"""The customer detail pane: who the customer is (with their lifecycle stage), the score
+tiles and drivers (once scored), four KPI tiles, the renewal card (renewal_card.py, with
+contracts), product usage (usage_section.py, when the workspace has any), the orders
+chart, the timeline (a conversation opens in its window: conversation_actions.py), the
+score history and open opportunities.
+The chart module pulls in pyqtgraph, which costs a few hundred milliseconds to import;
+it is created with the first customer shown, after the table is on screen.
 """
 
 from __future__ import annotations
@@ -613,10 +612,10 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, QWidget):
             if widget is not None:
                 widget.deleteLater()
         parent = self.name_label.parentWidget() or self
-        if d.tier:
-            self._chips.addWidget(_chip(d.tier, "plain", parent))
-        if d.region:
-            self._chips.addWidget(_chip(d.region, "plain", parent))
+        for plain, tip in ((d.tier, ""), (d.region, ""), (d.stage_line, d.stage_tip)):
+            if plain:
+                self._chips.addWidget(chip := _chip(plain, "plain", parent))
+                chip.setToolTip(tip)
         if d.do_not_contact:
             chip = _chip("Do not contact", "danger", parent)
             chip.setToolTip("This customer asked not to be contacted. No outreach.")

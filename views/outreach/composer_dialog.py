@@ -192,6 +192,11 @@ class ComposerDialog(QDialog):
         self.incentive = QLabel("", self)
         self.incentive.setObjectName("muted")
         self.incentive.setWordWrap(True)
+        # When the customer's group answers best (services/lifecycle/reach.py), once read.
+        self.reach = QLabel("", self)
+        self.reach.setObjectName("muted")
+        self.reach.setWordWrap(True)
+        self.reach.hide()
         self.experiment = QLabel("", self)  # the experiment's strategy, when there is one
         self.experiment.setObjectName("composerExperiment")
         self.experiment.setWordWrap(True)
@@ -265,6 +270,7 @@ class ComposerDialog(QDialog):
         info.setSpacing(2)
         info.addWidget(self.provider)
         info.addWidget(self.incentive)
+        info.addWidget(self.reach)
         info.addWidget(self.experiment)
         # A short screen (a desktop scaled to 200 %): the drafts scroll, the buttons stay.
         self.drafts_scroll = VerticalScrollArea(self)
@@ -359,6 +365,12 @@ class ComposerDialog(QDialog):
         if header.blocked:
             self.show_notice(header.blocked, "critical")
         self._update_buttons()
+
+    def set_reach_hint(self, text: str) -> None:
+        """When the customer's group answers best ("Best reached: Tuesday 9–11, 41 replies
+        of 180..."), or why none is named; a suggestion: send whenever you choose."""
+        self.reach.setText(text)
+        self.reach.setVisible(bool(text))
 
     def set_writer(self, text: str) -> None:
         """Who writes the drafts on screen, in a line ("Written by llama3.1 via Ollama:

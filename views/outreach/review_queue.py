@@ -100,6 +100,7 @@ class ReviewQueueWindow(QWidget):
         self._busy = False
         self._theme: Theme | None = None
         self._why: dict[int, WhyInQueue] = {}
+        self._send_at: dict[int, str] = {}  # a suggested send time, by customer
 
         top = self._build_top()
         self._build_list()
@@ -370,6 +371,12 @@ class ReviewQueueWindow(QWidget):
         row = self._shown
         self.why.show_why(self._why.get(row.customer_id) if row is not None else None)
 
+    def set_send_at(self, hints: dict[int, str]) -> None:
+        """When each customer's segment or stage answers best, where a best time is known
+        (a suggestion under the recipient; the sends go when the user sends them)."""
+        self._send_at = dict(hints)
+        self._show_state(self._shown)
+
     def set_busy(self, message: str | None, fraction: float | None = None) -> None:
         """A drafting or sending under way (message) with its progress; None: idle."""
         busy = message is not None
@@ -526,7 +533,9 @@ class ReviewQueueWindow(QWidget):
             self.checks.setText("")
         else:
             goal = GOAL_LABELS.get(row.goal or "", row.goal or "")
-            self.recipient.setText(f"To: {row.customer} <{row.recipient or 'no address'}>")
+            send_at = self._send_at.get(row.customer_id)
+            to = f"To: {row.customer} <{row.recipient or 'no address'}>"
+            self.recipient.setText(f"{to}\n{send_at}" if send_at else to)
             version = f" · version {row.variant + 1}" if row.variant else ""
             who = {"llm": "written by your provider", "template": "from the template"}.get(
                 row.source or "", ""

@@ -30,8 +30,10 @@ def section_classes() -> list[type[ResultsSection]]:
     from views.results.retention import RetentionSection
     from views.results.return_section import ReturnSection
     from views.results.segments import SegmentsSection
+    from views.results.stages import StagesSection
     from views.results.support import SupportSection
     from views.results.uplift import UpliftSection
 
     return [RepliesSection, ReturnSection, SegmentsSection, ExperimentsSection, UpliftSection,
-            RetentionSection, SupportSection, RenewalsSection, AccuracySection]  # fmt: skip
+            RetentionSection, SupportSection, RenewalsSection, StagesSection,
+            AccuracySection]  # fmt: skip

@@ -19,6 +19,7 @@ from services.learn.roi_records import RoiReport
 from services.learn.satisfaction_records import SatisfactionReport
 from services.learn.segments_records import MigrationMatrix, SegmentsOverTime
 from services.learn.uplift_records import UpliftReport
+from services.lifecycle.records import LifecycleResults
 from services.renewals.records import RenewalsReport
 from services.replies.records import ReplyReport
 from services.retention.records import RetentionReport
@@ -87,6 +88,12 @@ class ResultsSource(Protocol):
     # Results ▸ Replies (views/results/replies.py).
     def load_replies(self, since: dt.date | None, until: dt.date | None) -> ReplyReport:
         """Replies to the emails sent in the period (services.replies.report)."""
+        ...
+
+    # Results ▸ Stages (views/results/stages.py).
+    def load_stages(self, since: dt.date | None, until: dt.date | None) -> LifecycleResults:
+        """The stages today, the health profiles' verdict and the best times to reach out
+        from the emails of the period (services.lifecycle.results)."""
         ...
 
     # Results ▸ Renewals (views/results/renewals.py).

@@ -223,6 +223,7 @@ class BatchController(QObject):
         self.queue.activateWindow()
         self._load_pace(ws)
         self._load_reasons(ws, batch_id)
+        self._load_send_at(ws, batch_id)
         self.reload()
         if draft:
             self._draft(ws, batch_id, reviewed=reviewed)
@@ -239,6 +240,18 @@ class BatchController(QObject):
                 self.queue.set_pace(pace)
 
         self._jobs.operation(task, parent=self, label="send pace").success(shown).run()
+
+    def _load_send_at(self, ws: Workspace, batch_id: int) -> None:
+        def task(_state: TaskState) -> dict[int, str]:
+            from services.lifecycle.reach import batch_send_times
+
+            return batch_send_times(ws.engine, batch_id)
+
+        def shown(hints: dict[int, str]) -> None:
+            if self.queue is not None and self.batch_id == batch_id:
+                self.queue.set_send_at(hints)
+
+        self._jobs.operation(task, parent=self, label="best times").success(shown).run()
 
     def _load_reasons(self, ws: Workspace, batch_id: int) -> None:
         """Why each customer is in the batch (their card's reasons, last order, churn

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
     from services.outreach.drafting import DraftRequest
 
 EXPORT_WORDS = {"mail": "Open in your mail app", "eml": "Save as .eml", "smtp": "Send"}
+
+
+log = logging.getLogger(__name__)
 
 
 class ComposerController(QObject):
@@ -301,11 +305,36 @@ class ComposerController(QObject):
             if self.dialog is dialog and self._offer_waiting:
                 self._waiting = waiting
             self._on_prepared(request, smtp, text, then_draft=then_draft)
+            if self.dialog is dialog and not dialog.reach.text():
+                self._read_reach_hint(customer_id)
 
         (
             self._jobs.operation(task, parent=dialog, key=("composer.prepare", id(self)))
             .success(lambda result: prepared(*result))
             .failure(self._on_prepare_failed)
+            .run()
+        )
+
+    def _read_reach_hint(self, customer_id: int) -> None:
+        """When the customer's segment or stage answers best, read apart (a hint: a failure
+        to read it leaves the line empty and is only logged)."""
+        workspace, dialog = self._ws, self.dialog
+        if workspace is None or dialog is None:
+            return
+
+        def task(_state: TaskState) -> str:
+            from services.lifecycle.reach import reach_hint
+
+            return reach_hint(workspace.engine, customer_id)
+
+        def shown(text: str) -> None:
+            if self.dialog is dialog and self._customer_id == customer_id:
+                dialog.set_reach_hint(text)
+
+        (
+            self._jobs.operation(task, parent=dialog, key=("composer.reach", id(self)))
+            .success(shown)
+            .failure(lambda error: log.warning("No best time to reach out: %s", error))
             .run()
         )
 

@@ -69,6 +69,8 @@ SPECIAL: dict[str, Any] = {
     "listen.sentiment_watermark": {"version": 1, "top": 5, "print": "0123456789abcdef"},
     "ask.saved": [{"id": "team-1", "title": "Our big customers", "sql": "SELECT 1"}],
     "retention.cac_by_channel": {"online": 45.0, "store": 30},
+    "lifecycle.health_profiles": {"onboarding": {"recency": 10, "product_usage": 40}},
+    "lifecycle.stage_check": {"verdict": "better", "words": "Stage profiles win."},
     "playbooks.custom": "IT follow-up: day 0 email Hello; day 5 call Check in",
     "renewals.checkpoint_months": [9, 6, 3],
     "notify.posted": ["0123456789abcdef|critical:1"],

@@ -1,0 +1,176 @@
+"""When to reach out: the weekday and hours at which each group of customers answered the
+app's emails best, from the emails of a period and their replies (a reply is defined once,
+in services/replies/definition.py; the emails and replies are services.replies').
+
+An email belongs to the slot of the weekday and two hours (9–11, 11–13...) it was sent in,
+in the workspace's time zone; a slot's reply rate is its replied emails over its emails,
+with the 95 % Wilson interval. Customers are grouped all together, by the RFM segment of
+the latest scoring and by their lifecycle stage today. A slot with fewer emails than the
+floor (setting ``lifecycle.reach_min_emails``) is too few to say. A best slot is named only
+when its interval lies wholly above every other slot's that reached the floor: where
+intervals overlap, none is named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from models.schema import ScoreSnapshot
+from services.core.local_dates import workspace_zone
+from services.lifecycle.reach_records import (
+    BY,
+    FIRST_HOUR,
+    SLOT_HOURS,
+    ReachGroup,
+    ReachReport,
+    ReachSlot,
+)
+from services.replies.records import SentEmail
+from services.settings.views import DateSettings, LifecycleSettings
+
+__all__ = ["reach_report", "reach_times", "slot_of"]
+
+
+def slot_of(sent_at: dt.datetime, zone: ZoneInfo) -> tuple[int, int]:
+    """(weekday, first hour) of the slot a naive-UTC moment falls in, in ``zone``."""
+    local = sent_at.replace(tzinfo=dt.UTC).astimezone(zone)
+    hour = FIRST_HOUR + ((local.hour - FIRST_HOUR) // SLOT_HOURS) * SLOT_HOURS
+    weekday = local.weekday()
+    if hour < 0:  # 0:00 to 1:00 belongs to the slot begun the day before at 23:00
+        hour, weekday = hour + 24, (weekday - 1) % 7
+    return weekday, hour
+
+
+def _best(slots: tuple[ReachSlot, ...], floor: int) -> ReachSlot | None:
+    counted = [s for s in slots if s.sent >= floor]
+    if len(counted) < 2:
+        return None
+    top = max(counted, key=lambda s: (s.rate, s.sent))
+    low = top.interval[0]
+    if all(low > s.interval[1] for s in counted if s is not top):
+        return top
+    return None
+
+
+def reach_times(
+    emails: Iterable[SentEmail],
+    zone: ZoneInfo,
+    floor: int,
+    groups: Mapping[str, Mapping[int, str]] | None = None,
+) -> tuple[ReachGroup, ...]:
+    """The slots of every group: all emails, then each breakdown of ``groups`` (by ->
+    customer id -> label)."""
+    counts: dict[tuple[str, str], dict[tuple[int, int], list[int]]] = defaultdict(
+        lambda: defaultdict(lambda: [0, 0])
+    )
+    for email in emails:
+        slot = slot_of(email.sent_at, zone)
+        keys = [("all", "All customers")]
+        for by, labels in (groups or {}).items():
+            label = labels.get(email.customer_id)
+            if label:
+                keys.append((by, label))
+        for key in keys:
+            cell = counts[key][slot]
+            cell[0] += 1
+            cell[1] += email.reply_at is not None
+    out = []
+    order = {by: n for n, (by, _title) in enumerate(BY)}
+    for (by, label), cells in sorted(counts.items(), key=lambda kv: (order.get(kv[0][0], 9),
+                                                                      kv[0][1])):  # fmt: skip
+        slots = tuple(
+            sorted(
+                (ReachSlot(w, h, n, r) for (w, h), (n, r) in cells.items()),
+                key=lambda s: (-s.sent, s.weekday, s.hour),
+            )
+        )
+        out.append(
+            ReachGroup(
+                by,
+                label,
+                sum(s.sent for s in slots),
+                sum(s.replied for s in slots),
+                slots,
+                _best(slots, floor),
+                floor,
+            )  # fmt: skip
+        )
+    return tuple(out)
+
+
+def _segments(session: Session) -> dict[int, str]:
+    from services.scoring.queries import latest_run_id
+
+    run_id = latest_run_id(session)
+    if run_id is None:
+        return {}
+    rows = session.execute(
+        select(ScoreSnapshot.customer_id, ScoreSnapshot.segment).where(
+            ScoreSnapshot.scoring_run_id == run_id, ScoreSnapshot.segment.is_not(None)
+        )
+    )
+    return {int(c): str(s) for c, s in rows}
+
+
+def reach_report(
+    engine: Engine,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    *,
+    today: dt.date | None = None,
+) -> ReachReport:
+    """The best times to reach out, from the emails sent from ``since`` to ``until``."""
+    from services.lifecycle.book import stage_book
+    from services.replies.report import replies_report
+
+    replies = replies_report(engine, since, until, today=today)
+    with Session(engine) as session:
+        zone_name = workspace_zone(DateSettings.read(session).time_zone or None)
+        floor = int(LifecycleSettings.read(session).reach_min_emails)
+        segments = _segments(session)
+    stages = {s.customer_id: s.label for s in stage_book(engine).staged if s.stage}
+    groups = reach_times(replies.emails, ZoneInfo(zone_name), floor,
+                         {"segment": segments, "stage": stages})  # fmt: skip
+    return ReachReport(replies.first_day, replies.last_day, zone_name, floor, groups)
+
+
+def reach_hint(engine: Engine, customer_id: int) -> str:
+    """The composer's hint for one customer: their segment's or stage's best time to reach
+    out (services/lifecycle/reach_records.hint_for)."""
+    from services.lifecycle.book import stage_book
+    from services.lifecycle.reach_records import hint_for
+
+    report = reach_report(engine)
+    with Session(engine) as session:
+        segment = _segments(session).get(customer_id)
+    staged = stage_book(engine, only=customer_id).staged
+    stage = staged[0].label if staged and staged[0].stage else None
+    return hint_for(report, segment, stage)
+
+
+def batch_send_times(engine: Engine, batch_id: int) -> dict[int, str]:
+    """For each customer of a "Draft for all" batch whose segment or stage (else everyone)
+    has a best time to reach out: "Send at: Tuesday 9–11 ..." (none where none is named)."""
+    from models.schema import BatchDraft
+    from services.lifecycle.book import stage_book
+    from services.lifecycle.reach_records import send_at_words
+
+    report = reach_report(engine)
+    with Session(engine) as session:
+        ids = set(
+            session.scalars(select(BatchDraft.customer_id).where(BatchDraft.batch_id == batch_id))
+        )
+        segments = _segments(session)
+    stages = {s.customer_id: s.label for s in stage_book(engine).staged if s.stage}
+    out = {}
+    for cid in ids:
+        words = send_at_words(report, segments.get(cid), stages.get(cid))
+        if words:
+            out[int(cid)] = words
+    return out
