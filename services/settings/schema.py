@@ -19,6 +19,7 @@ from services.settings.playbooks import PLAYBOOK_SPECS
 from services.settings.renewal_calls import RENEWAL_CALL_SPECS
 from services.settings.retention import RETENTION_SPECS
 from services.settings.scoring import SCORING_SPECS
+from services.settings.segments import SEGMENT_SPECS
 from services.settings.sla import SLA_SPECS
 from services.settings.updates import UPDATE_SPECS
 from services.settings.workspace import DATE_SPECS, IMPORT_SPECS, RECORD_SPECS, WORKSPACE_SPECS
@@ -45,5 +46,6 @@ SETTINGS: dict[str, SettingSpec] = {
         *SLA_SPECS,  # after the notifications: their own sub-heading on the Alerts page
         *PLAYBOOK_SPECS,
         *RENEWAL_CALL_SPECS,
+        *SEGMENT_SPECS,  # settings per segment: services/settings/segments.py
     )
 }

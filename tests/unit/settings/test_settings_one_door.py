@@ -29,12 +29,14 @@ from services.core.money import load_money_context
 from services.core.policy import current_policy, reload_policy
 from services.importing.settling import _resolved
 from services.scoring.run import read_config as read_scoring_config
+from services.segment_policy import value_for
 from services.settings import (
     ALERT_GENERAL,
     SETTINGS,
     get_setting,
     validate_setting,
 )
+from services.settings.segments import OWNER_SETTING, PLAYBOOK_SETTING
 from tests.support.paths import ROOT
 from tests.unit.alerts.test_alerts_rules import Book, make_book, only
 
@@ -71,6 +73,10 @@ SPECIAL: dict[str, Any] = {
     "retention.cac_by_channel": {"online": 45.0, "store": 30},
     "playbooks.custom": "IT follow-up: day 0 email Hello; day 5 call Check in",
     "renewals.checkpoint_months": [9, 6, 3],
+    "segments.rules": [
+        {"kind": "tier", "name": "Gold", "values": {"outreach.default_tone": "concise"}}
+    ],
+    "playbooks.suggested": "win_back",
 }
 
 
@@ -132,6 +138,9 @@ def _scoring_reader(key: str) -> Callable[[Session], Any]:
 
 def reader(key: str) -> Callable[[Session], Any]:
     """How the feature that uses ``key`` reads it (get_setting where that is the reader)."""
+    if key in (PLAYBOOK_SETTING, OWNER_SETTING):
+        # Read per customer through services/segment_policy (no customer: the workspace's).
+        return lambda session: value_for(session, key, None).value
     if key.startswith("alerts."):
         return _alert_reader(key)
     if key == "workspace.home_currency":

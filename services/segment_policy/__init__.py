@@ -1,0 +1,13 @@
+"""Settings per segment: which segments a customer is in, and the one door every reader
+asks for "the value of setting K for customer C" (``value_for``, ``values_for``).
+
+The rules and the order of precedence are services/settings/segments.py's; this package
+adds the customer: their RFM segment (the latest scoring), tier and region.
+"""
+
+from __future__ import annotations
+
+from services.segment_policy.door import value_for as value_for
+from services.segment_policy.door import values_for as values_for
+from services.segment_policy.membership import KINDS as KINDS
+from services.segment_policy.membership import memberships as memberships

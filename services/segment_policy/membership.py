@@ -1,0 +1,71 @@
+"""Which segments a customer is in: one small function per kind of segment.
+
+``KINDS`` maps each kind named in services/settings/segments.py ``SEGMENT_KINDS`` to
+the function that reads it for a set of customers at once (customer id -> name, None
+when the customer has none). A new kind (a lifecycle stage) is one more entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.schema import Customer, ScoreSnapshot, ScoringRun
+
+KindFn = Callable[[Session, Collection[int] | None], dict[int, str | None]]
+
+
+def _latest_run(session: Session) -> int | None:
+    value = session.scalar(
+        select(ScoringRun.id)
+        .where(ScoringRun.status == "finished")
+        .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+        .limit(1)
+    )
+    return None if value is None else int(value)
+
+
+def rfm_segment(session: Session, ids: Collection[int] | None) -> dict[int, str | None]:
+    """Each customer's RFM segment in the latest finished scoring (none before one)."""
+    run = _latest_run(session)
+    if run is None:
+        return {}
+    query = select(ScoreSnapshot.customer_id, ScoreSnapshot.segment).where(
+        ScoreSnapshot.scoring_run_id == run
+    )
+    if ids is not None:
+        query = query.where(ScoreSnapshot.customer_id.in_(list(ids)))
+    return {int(cid): seg for cid, seg in session.execute(query)}
+
+
+def _column(column: str) -> KindFn:
+    def read(session: Session, ids: Collection[int] | None) -> dict[int, str | None]:
+        query = select(Customer.id, getattr(Customer, column))
+        if ids is not None:
+            query = query.where(Customer.id.in_(list(ids)))
+        return {int(cid): value for cid, value in session.execute(query)}
+
+    read.__doc__ = f"Each customer's {column} as imported."
+    return read
+
+
+KINDS: dict[str, KindFn] = {
+    "segment": rfm_segment,
+    "tier": _column("tier"),
+    "region": _column("region"),
+}
+
+
+def memberships(
+    session: Session, ids: Collection[int] | None = None, kinds: Collection[str] | None = None
+) -> dict[int, dict[str, str | None]]:
+    """Customer id -> (kind -> name) for ``ids`` (None: every customer), over ``kinds``
+    (None: every kind); a customer missing from a kind's read has no name there."""
+    out: dict[int, dict[str, str | None]] = {}
+    wanted = ids if ids is None or len(ids) <= 500 else None  # a long IN list: read all
+    for kind in kinds if kinds is not None else KINDS:
+        for cid, value in KINDS[kind](session, wanted).items():
+            out.setdefault(cid, {})[kind] = value
+    return out
