@@ -65,7 +65,8 @@ class SegmentRule:
     @property
     def label(self) -> str:
         """The segment in words: "Champions", "Tier: Gold"."""
-        return self.name if self.kind == "segment" else f"{SEGMENT_KINDS[self.kind]}: {self.name}"
+        name = self.name.strip()
+        return name if self.kind == "segment" else f"{SEGMENT_KINDS[self.kind]}: {name}"
 
     def matches(self, membership: Mapping[str, str | None]) -> bool:
         """Whether a customer in these segments (kind -> name) is in this rule's segment;
