@@ -83,7 +83,8 @@ def test_the_draft_tone_and_offer_cap_and_its_check_follow_the_segment(book: Boo
     # The cap: 25% of $1,000 for the Champion, the workspace's 10% for the other.
     assert (own.incentive_cap_percent, own.incentive_cap_cents) == (25, 25_000)
     assert (other.incentive_cap_percent, other.incentive_cap_cents) == (10, 10_000)
-    assert own.cap_segment == "Champions" and other.cap_segment == ""
+    assert own.cap_segment == "Champions"
+    assert other.cap_segment == ""
     # The pre-send check: $200 off is within Ada's cap, above Bo's.
     body = "Hi,\n\nHere is $200 off your next order.\n\nBest"
     assert [p.kind for p in check_draft("Hello", body, own, max_words=200)] == []

@@ -99,4 +99,5 @@ def test_each_value_of_a_rule_is_checked_as_its_setting_is() -> None:
     }  # fmt: skip
     for words, value in cases.items():
         problem = validate_setting("segments.rules", value)
-        assert problem is not None and words in problem, (words, problem)
+        assert problem is not None, words
+        assert words in problem, (words, problem)
