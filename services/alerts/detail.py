@@ -271,7 +271,6 @@ def alert_detail(
         held_out = any(bool(a.holdout) and a.holdout_contacted_at is None for a in card)
         clv = snapshot.clv_12m_cents if snapshot is not None else None
         reasons, conflict = _reasons_now(alert, latest or snapshot)
-        suggested = suggested_playbook(session, int(customer.id))
         return AlertDetail(
             id=int(alert.id),
             customer_id=int(customer.id),
@@ -315,8 +314,7 @@ def alert_detail(
             holdout=held_out,
             holdout_contacted=_contacted_anyway(alert),
             playbook=playbook_status_in(session, int(customer.id)),
-            suggested_playbook=suggested[0],
-            suggested_for=suggested[1],
+            suggested_playbook=suggested_playbook(session, int(customer.id)),
             risk_now_cents=_risk_cents(latest),
             churn_now=latest.churn_risk if latest is not None else None,
             version=int(alert.version),

@@ -426,8 +426,7 @@ class AlertDetail:
     playbook: PlaybookStatus | None = None
     # The playbook the card offers first (its key, "": none) and the segment whose own
     # suggestion it is ("": the workspace's; Settings ▸ Per segment).
-    suggested_playbook: str = ""
-    suggested_for: str = ""
+    suggested_playbook: tuple[str, str] = ("", "")
 
     # The version of the alert as shown (services/alerts/conflict.py); None: not known.
     version: int | None = None

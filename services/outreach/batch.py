@@ -227,9 +227,8 @@ def create_batch(
     with unit_of_work(engine) as session:
         to_draft, skipped = plan_batch(session, targets, now=when)
         # Each customer's segment may have a tone of its own (Settings ▸ Per segment).
-        workspace_tone, segment_tones = values_for(
-            session, "outreach.default_tone", [t.customer_id for t in to_draft]
-        )
+        ids = [t.customer_id for t in to_draft]
+        workspace_tone, segment_tones = values_for(session, "outreach.default_tone", ids)
         batch = DraftBatch(
             title=title,
             goal=goal,

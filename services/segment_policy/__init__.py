@@ -17,4 +17,5 @@ from services.segment_policy.edit import replace_rules as replace_rules
 from services.segment_policy.edit import set_segment_value as set_segment_value
 from services.segment_policy.edit import unset_segment_value as unset_segment_value
 from services.segment_policy.membership import KINDS as KINDS
+from services.segment_policy.membership import known_names as known_names
 from services.segment_policy.membership import memberships as memberships

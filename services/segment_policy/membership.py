@@ -69,3 +69,18 @@ def memberships(
         for cid, value in KINDS[kind](session, wanted).items():
             out.setdefault(cid, {})[kind] = value
     return out
+
+
+def known_names(session: Session) -> dict[str, tuple[str, ...]]:
+    """The names each kind of segment has in this workspace, to suggest: every RFM
+    segment (best first), and the tiers and regions of the customers, sorted."""
+    from models.vocab import SEGMENTS
+
+    out: dict[str, tuple[str, ...]] = {"segment": tuple(SEGMENTS)}
+    for kind in ("tier", "region"):
+        column = getattr(Customer, kind)
+        found = session.scalars(select(column).where(column.is_not(None)).distinct().limit(500))
+        out[kind] = tuple(
+            sorted({str(v).strip() for v in found if str(v).strip()}, key=str.casefold)
+        )
+    return out

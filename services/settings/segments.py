@@ -89,10 +89,18 @@ class Resolved:
     segment: str = ""
 
 
-def _value_problem(key: str, value: Any) -> str | None:
-    from services.settings.schema import SETTINGS
+# Every declared setting, given by services/settings/schema.py once it has gathered them
+# (it imports this module): a segment's value is checked as its setting's.
+_DECLARED: dict[str, SettingSpec] = {}
 
-    return check_value(SETTINGS[key], value)
+
+def use_declarations(specs: Mapping[str, SettingSpec]) -> None:
+    """Tell this module the declared settings (services/settings/schema.py does)."""
+    _DECLARED.update(specs)
+
+
+def _value_problem(key: str, value: Any) -> str | None:
+    return check_value(_DECLARED[key], value)
 
 
 def rule_problem(rule: Any) -> str | None:

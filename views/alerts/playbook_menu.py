@@ -149,8 +149,7 @@ class PlaybookBox(QFrame):
     def _fill_menu(self) -> None:
         # The playbook suggested for the card's customer (Settings: the workspace's, or
         # their segment's) comes first and says so.
-        suggested = self._alert.suggested_playbook if self._alert is not None else ""
-        segment = self._alert.suggested_for if self._alert is not None else ""
+        suggested, segment = self._alert.suggested_playbook if self._alert is not None else ("", "")
         self.menu.clear()
         first = [c for c in self._choices if c.key == suggested]
         for choice in (*first, *(c for c in self._choices if c.key != suggested)):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (
@@ -54,6 +54,16 @@ from views.settings.email_pages import DraftingTools, EmailSettingsSource, Sendi
 from views.settings.scope import page_note, scope_tag, titled
 
 ValidateFn = Callable[[str, Any], str | None]
+
+
+class CustomPage(Protocol):
+    """A page of its own editing one setting (views/settings/segment_page.py)."""
+
+    def value(self) -> Any: ...
+    def changed(self) -> bool: ...
+    def problem(self) -> str | None: ...
+
+
 # Kinds whose editor keeps its natural width (the rest stretch across the page).
 _NARROW_KINDS = ("int", "float", "choice")
 
@@ -319,6 +329,8 @@ class SettingsDialog(QDialog):
         self._rows: dict[str, QHBoxLayout] = {}
         self._columns: list[QVBoxLayout] = []
         self._group_of: dict[str, int] = {}
+        # Pages of their own (Per segment), by the setting each edits.
+        self._custom: dict[str, CustomPage] = {}
 
         self.group_names: list[str] = []
         self.group_model = QStringListModel(self)
@@ -461,6 +473,19 @@ class SettingsDialog(QDialog):
         self.pages.addWidget(scroll)
         self.group_names.append(group)
 
+    def add_page(self, title: str, page: QWidget, key: str) -> None:
+        """A page of its own (Settings ▸ Per segment) editing the setting ``key``: its
+        ``value()``, ``changed()`` and ``problem()`` join the dialog's."""
+        scroll = name(QScrollArea(self), f"{title} settings")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
+        self.pages.addWidget(scroll)
+        self.group_names.append(title)
+        self.group_model.setStringList(self.group_names)
+        self._group_of[key] = self.pages.count() - 1
+        self._custom[key] = cast("CustomPage", page)  # SegmentPage: value, changed, problem
+
     def show_group(self, row: int) -> None:
         """Show one group's page (and select it in the list)."""
         self.groups.setCurrentIndex(self.group_model.index(row, 0))
@@ -519,12 +544,15 @@ class SettingsDialog(QDialog):
 
     def values(self) -> dict[str, Any]:
         """Every field's current value."""
-        return {key: editor.value() for key, editor in self._editors.items()}
+        values = {key: editor.value() for key, editor in self._editors.items()}
+        return values | {key: page.value() for key, page in self._custom.items()}
 
     def changes(self) -> dict[str, Any]:
         """The values that differ from what the dialog was opened with."""
-        out = {}
+        out = {key: page.value() for key, page in self._custom.items() if page.changed()}
         for key, value in self.values().items():
+            if key in self._custom:
+                continue
             editor = self._editors[key]
             before = self._values.get(key, editor.field.default)
             if not editor.same(value, before):
@@ -543,8 +571,10 @@ class SettingsDialog(QDialog):
 
     def problems(self) -> dict[str, str]:
         """What is wrong with each field that is wrong, in plain words."""
-        found = {}
+        found = {key: p for key, page in self._custom.items() if (p := page.problem())}
         for key, value in self.values().items():
+            if key in self._custom:
+                continue
             problem = self._validate(key, value)
             if problem:
                 found[key] = problem
