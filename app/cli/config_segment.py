@@ -56,12 +56,15 @@ def register(actions: argparse._SubParsersAction[Any]) -> None:
 
 def rule_lines(table: Any) -> list[str]:
     """The table in words, one line a rule, then IT's locks."""
-    from services.settings.segments import SEGMENT_KEYS
+    from services.settings.segments import PERCENT_KEYS, SEGMENT_KEYS
+
+    def words(key: str, value: Any) -> str:
+        return f"{value:g}%" if key in PERCENT_KEYS else json.dumps(value, ensure_ascii=False)
 
     lines = []
     for number, rule in enumerate(table.rules, 1):
         values = "; ".join(
-            f"{SEGMENT_KEYS[k]} {json.dumps(v, ensure_ascii=False)}"
+            f"{SEGMENT_KEYS[k]} {words(k, v)}"
             + (" (locked by IT: not applied)" if k in table.key_locks else "")
             for k, v in rule.values.items()
         )

@@ -146,12 +146,14 @@ def read_segment_page(workspace: Workspace) -> SegmentPageData:
     segment may override with how each is edited, and IT's locks."""
     from services.outreach.records import TONE_LABELS
     from services.segment_policy import known_names, read_table
+    from services.settings import get_setting
     from services.settings.playbooks import BUILT_IN, parse_custom
     from services.settings.segments import SEGMENT_KEYS, SEGMENT_KINDS
     from services.settings.views import PlaybookSettings
 
     with workspace.sessions() as session:
         table = read_table(session)
+        current = {key: get_setting(session, key) for key in SEGMENT_KEYS}
         names = known_names(session)
         try:
             own = parse_custom(PlaybookSettings.read(session).custom)
@@ -170,8 +172,9 @@ def read_segment_page(workspace: Workspace) -> SegmentPageData:
             title,
             kinds.get(key, "percent"),
             choices.get(key, ()),
-            table.key_locks.get(key, ""),
-        )  # fmt: skip
+            locked=table.key_locks.get(key, ""),
+            workspace=current[key],
+        )
         for key, title in SEGMENT_KEYS.items()
     )
     return SegmentPageData(

@@ -44,12 +44,18 @@ SEGMENT_KINDS: dict[str, str] = {
 # The settings a segment may override, and what the window calls them.
 SEGMENT_KEYS: dict[str, str] = {
     "outreach.default_tone": "Tone",
-    "outreach.incentive_cap_percent": "Offer cap (%)",
-    "alerts.high_risk_high_value.min_churn_risk": "Risk floor (%)",
-    "alerts.lapse_coming.min_chance_percent": "Lapse floor (%)",
+    "outreach.incentive_cap_percent": "Offer cap",
+    "alerts.high_risk_high_value.min_churn_risk": "Risk floor",
+    "alerts.lapse_coming.min_chance_percent": "Lapse floor",
     PLAYBOOK_SETTING: "Playbook",
     OWNER_SETTING: "Owner",
 }
+# The ones that are a percent (a cap, a floor), said with "%".
+PERCENT_KEYS = (
+    "outreach.incentive_cap_percent",
+    "alerts.high_risk_high_value.min_churn_risk",
+    "alerts.lapse_coming.min_chance_percent",
+)
 MAX_RULES = 100
 NAME_LENGTH = 128
 

@@ -14,12 +14,12 @@ from PySide6.QtWidgets import QApplication
 from views.kit.accessibility import ACCESSIBLE_ROLES, item_data
 
 Index = QModelIndex | QPersistentModelIndex
-WORKSPACE_WORDS = "workspace's"
+WORKSPACE_MARK = "—"  # the workspace's value applies
 
 
 class SegmentRulesModel(QAbstractTableModel):
     """Rows of texts: "1. Champions", then each setting's own value ("" where the
-    workspace's applies, shown muted as "workspace's"); ``locked`` columns are IT's."""
+    workspace's applies, shown as a muted dash); ``locked`` columns are IT's."""
 
     def __init__(self, headers: Sequence[str], parent: Any = None) -> None:
         super().__init__(parent)
@@ -50,11 +50,11 @@ class SegmentRulesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column and column in self._locked:
                 return "locked by IT"
-            return f"{index.row() + 1}. {text}" if column == 0 else text or WORKSPACE_WORDS
+            return f"{index.row() + 1}. {text}" if column == 0 else text or WORKSPACE_MARK
         if role == Qt.ItemDataRole.ToolTipRole and column:
             if column in self._locked:
                 return "Set by your organisation: its value applies to every segment."
-            return text or "This segment takes the workspace's value."
+            return text or "The workspace's value (this segment has none of its own)."
         if (
             role == Qt.ItemDataRole.ForegroundRole
             and column

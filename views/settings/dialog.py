@@ -352,7 +352,7 @@ class SettingsDialog(QDialog):
             self._add_page(group, by_group[group])
         self.group_model.setStringList(self.group_names)
         self.groups.selectionModel().currentRowChanged.connect(
-            lambda current, _previous: self.pages.setCurrentIndex(current.row())
+            lambda current, _previous: self._on_group_changed(current.row())
         )
         self.show_group(0)
 
@@ -479,6 +479,7 @@ class SettingsDialog(QDialog):
         scroll = name(QScrollArea(self), f"{title} settings")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(page)
         self.pages.addWidget(scroll)
         self.group_names.append(title)
@@ -489,7 +490,13 @@ class SettingsDialog(QDialog):
     def show_group(self, row: int) -> None:
         """Show one group's page (and select it in the list)."""
         self.groups.setCurrentIndex(self.group_model.index(row, 0))
+        self._on_group_changed(row)
+
+    def _on_group_changed(self, row: int) -> None:
         self.pages.setCurrentIndex(row)
+        if hasattr(self, "defaults_button"):  # a page of its own has no defaults to restore
+            custom = {self._group_of[key] for key in self._custom}
+            self.defaults_button.setVisible(row not in custom)
 
     def show_group_named(self, name: str) -> None:
         """Show the page of the group with this name."""

@@ -40,7 +40,7 @@ from views.kit.dialog_parts import configure_table
 
 PAGE_TITLE = "Per segment"
 NOTE = (
-    "Customers in a segment take its own values; a blank is the workspace's value. The "
+    "Customers in a segment take its own values; a dash is the workspace's value. The "
     "first rule that matches a customer wins, so put the narrowest first."
 )
 
@@ -55,6 +55,7 @@ class SegmentColumn:
     kind: str
     choices: tuple[tuple[str, str], ...] = ()
     locked: str = ""
+    workspace: Any = None  # the workspace's value, shown where a segment has none
 
     def words(self, value: Any) -> str:
         """A value as the table shows it."""
@@ -83,7 +84,10 @@ class _ValueEditor:
 
     def __init__(self, column: SegmentColumn, parent: QWidget) -> None:
         self.column = column
-        self.own = name(QCheckBox(column.title, parent), f"Own {column.title}")
+        title = f"{column.title} (%)" if column.kind == "percent" else column.title
+        if column.locked:
+            title += " (locked by IT)"
+        self.own = name(QCheckBox(title, parent), f"Own {column.title}")
         self.own.setObjectName(f"segmentOwn:{column.key}")
         self.widget: QWidget
         if column.kind == "choice":
@@ -119,14 +123,17 @@ class _ValueEditor:
 
     def show(self, values: Mapping[str, Any]) -> None:
         present = self.column.key in values
-        value = values.get(self.column.key)
+        # Without its own, the segment takes the workspace's: shown greyed.
+        value = values[self.column.key] if present else self.column.workspace
+        if self.column.locked:  # IT's value applies to every segment: show that one
+            value = self.column.workspace
         self.own.setChecked(present)
         if isinstance(self.widget, ComboBox):
             self.widget.setCurrentIndex(max(self.widget.findData(value), 0))
         elif isinstance(self.widget, QDoubleSpinBox):
-            self.widget.setValue(float(value) if present and value is not None else 0.0)
+            self.widget.setValue(float(value) if value is not None else 0.0)
         elif isinstance(self.widget, QLineEdit):
-            self.widget.setText(str(value) if present else "")
+            self.widget.setText(str(value or ""))
         self.widget.setEnabled(present and not self.column.locked)
 
 
@@ -215,20 +222,16 @@ class SegmentPage(QWidget):
             self.kind.addItem(label, kind)
         self.segment_name = name(ComboBox(self), "Segment")
         self.segment_name.setEditable(True)
-        self.segment_name.setMinimumWidth(180)
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
-        grid.addWidget(QLabel("<b>Segment</b>", self), 0, 0)
-        segment_row = QHBoxLayout()
-        segment_row.addWidget(self.kind)
-        segment_row.addWidget(self.segment_name, 1)
-        grid.addLayout(segment_row, 0, 1)
+        grid.addWidget(QLabel("<b>Kind of segment</b>", self), 0, 0)
+        grid.addWidget(self.kind, 0, 1)
+        grid.addWidget(QLabel("<b>Segment</b>", self), 1, 0)
+        grid.addWidget(self.segment_name, 1, 1)
         self.editors = [_ValueEditor(c, self) for c in self._data.columns]
-        for row, editor in enumerate(self.editors, 1):
+        for row, editor in enumerate(self.editors, 2):
             grid.addWidget(editor.own, row, 0)
             grid.addWidget(editor.widget, row, 1)
-            if editor.column.locked:
-                grid.addWidget(_locked_label(editor.column.locked, self), row, 2)
             editor.own.toggled.connect(self._on_editor_changed)
             _connect_changed(editor.widget, self._on_editor_changed)
         grid.setColumnStretch(1, 1)
@@ -357,13 +360,6 @@ def _label(kinds: Sequence[tuple[str, str]], rule: Mapping[str, Any]) -> str:
     if rule.get("kind") == "segment":
         return name_
     return f"{dict(kinds).get(str(rule.get('kind')), rule.get('kind'))}: {name_}"
-
-
-def _locked_label(where: str, parent: QWidget) -> QLabel:
-    label = QLabel(LOCKED_NOTE, parent)
-    label.setObjectName("lockedNote")
-    label.setToolTip(f"{LOCKED_NOTE} ({where}): it applies to every segment.")
-    return label
 
 
 def _connect_changed(widget: QWidget, slot: Callable[[], None]) -> None:

@@ -79,7 +79,7 @@ def test_set_list_move_and_unset(db: Path) -> None:
     assert code == 0
     assert out.splitlines()[:2] == [
         '1. Tier: Gold [tier]: Owner "Rita"',
-        '2. Champions [segment]: Tone "concise"; Offer cap (%) 25',
+        '2. Champions [segment]: Tone "concise"; Offer cap 25%',
     ]
     assert segment(db, "unset", "segment", "Champions", "outreach.default_tone")[0] == 0
     assert rules(db)[1]["values"] == {"outreach.incentive_cap_percent": 25}
@@ -114,7 +114,7 @@ def test_it_locks_refuse_a_change(db: Path, lock: Callable[..., None]) -> None:
     it_rules = [{"kind": "tier", "name": "Gold", "values": {"outreach.incentive_cap_percent": 5}}]
     lock({"segments.rules": it_rules})
     code, out, _ = segment(db, "list")
-    assert "1. Tier: Gold [tier]: Offer cap (%) 5" in out
+    assert "1. Tier: Gold [tier]: Offer cap 5%" in out
     assert "Locked by your IT policy" in out
     for args in (
         ("set", "tier", "Gold", "outreach.incentive_cap_percent", "50"),
