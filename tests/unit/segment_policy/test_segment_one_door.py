@@ -20,6 +20,7 @@ from services.alerts.playbooks import suggested_playbook
 from services.core.policy import reload_policy
 from services.outreach.batch import create_batch
 from services.outreach.checks import check_draft
+from services.outreach.composer_text import incentive_words
 from services.outreach.context import build_context
 from services.settings import SettingError, set_setting
 from tests.unit.alerts.test_alerts_rules import NOW, Book, by_customer, make_book, only
@@ -196,3 +197,17 @@ def test_a_locked_table_cannot_be_changed(book: Book, lock: Callable[..., None])
     with Session(book.engine) as s:
         # IT's table applies (names compare without case or spaces).
         assert build_context(s, ada, now=NOW).incentive_cap_percent == 5
+
+
+def test_the_composer_says_whose_offer_cap_it_is(book: Book) -> None:
+    ada, bo = _two_customers(book)
+    book.set("segments.rules", [CHAMPIONS])
+    with Session(book.engine) as s:
+        own, other = build_context(s, ada, now=NOW), build_context(s, bo, now=NOW)
+    assert incentive_words(own) == (
+        "Any offer stays at or under $250 (25% of the predicted 12-month value, the cap for "
+        "Champions)."
+    )
+    assert incentive_words(other) == (
+        "Any offer stays at or under $100 (10% of the predicted 12-month value)."
+    )
