@@ -9,14 +9,12 @@ of an alert for a customer with no owner is filled in the same way (setting
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from services.segment_policy import values_for
+from services.segment_policy import values_for_keys
 from services.settings.segments import OWNER_SETTING
 
 OWN = "own:"
@@ -30,29 +28,24 @@ THRESHOLDS = {
 def add_segment_values(session: Session, customers: pd.DataFrame) -> None:
     """Give ``customers`` (the rules' frame: customer_id, owner) each customer's own
     thresholds and fill in the owner where they have none."""
-    ids = customers["customer_id"].to_numpy(np.int64)
+    ids = pd.Series(customers["customer_id"].to_numpy(np.int64))
+    found = values_for_keys(session, (*THRESHOLDS, OWNER_SETTING), None)
     for key in THRESHOLDS:
-        _, own = values_for(session, key, None)
+        _, own = found[key]
         if own:
-            column = np.array([_number(own.get(int(c))) for c in ids], np.float64)
-            customers[OWN + key] = column
-    base, owners = values_for(session, OWNER_SETTING, None)
-    if not str(base.value).strip() and not owners:
+            values = {cid: float(v.value) for cid, v in own.items()}
+            customers[OWN + key] = ids.map(values).to_numpy(np.float64)
+    base, owners = found[OWNER_SETTING]
+    default = str(base.value).strip() or None
+    if default is None and not owners:
         return
-    current = customers["owner"].to_numpy(object).copy()
-    for row, cid in enumerate(ids.tolist()):
-        if _missing(current[row]):
-            chosen = str(owners.get(cid, base).value).strip()
-            current[row] = chosen or None
-    customers["owner"] = current
-
-
-def _number(found: Any) -> float:
-    return float(found.value) if found is not None else np.nan
-
-
-def _missing(owner: Any) -> bool:
-    return owner is None or (isinstance(owner, float) and np.isnan(owner)) or not str(owner).strip()
+    current = customers["owner"].astype(object)
+    missing = (current.isna() | (current.astype(str).str.strip() == "")).to_numpy()
+    chosen = ids.map({cid: str(v.value).strip() or None for cid, v in owners.items()})
+    chosen = chosen.astype(object).where(chosen.notna(), default).to_numpy(object)
+    filled = current.to_numpy(object).copy()
+    filled[missing] = chosen[missing]
+    customers["owner"] = filled
 
 
 def threshold(

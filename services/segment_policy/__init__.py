@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from services.segment_policy.door import value_for as value_for
 from services.segment_policy.door import values_for as values_for
+from services.segment_policy.door import values_for_keys as values_for_keys
 from services.segment_policy.edit import SegmentRuleError as SegmentRuleError
 from services.segment_policy.edit import SegmentTable as SegmentTable
 from services.segment_policy.edit import move_rule as move_rule

@@ -8,6 +8,7 @@ unassigned alerts) asks here.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -49,19 +50,40 @@ def values_for(
 ) -> tuple[Resolved, dict[int, Resolved]]:
     """The workspace's value of ``key`` and, for each customer of ``customer_ids`` (None:
     every customer) whose segment overrides it, their own: many customers in one read."""
-    workspace = get_setting(session, key)
-    locked = (is_locked(key), workspace)
-    base = resolve_value(key, (), {}, workspace, locked)
-    rules = _rules_for(session, key)
-    if not rules:
-        return base, {}
-    kinds = {r.kind for r in rules}
-    wanted = None if customer_ids is None else set(customer_ids)
-    out: dict[int, Resolved] = {}
+    return values_for_keys(session, (key,), customer_ids)[key]
+
+
+def values_for_keys(
+    session: Session, keys: Collection[str], customer_ids: Collection[int] | None = None
+) -> dict[str, tuple[Resolved, dict[int, Resolved]]]:
+    """``values_for`` of several keys with one read of the customers' segments; each
+    distinct set of segments is resolved once (a book has few), not each customer."""
+    out: dict[str, tuple[Resolved, dict[int, Resolved]]] = {}
+    wanted: dict[str, tuple[tuple[SegmentRule, ...], Any, tuple[bool, Any]]] = {}
+    for key in keys:
+        workspace = get_setting(session, key)
+        locked = (is_locked(key), workspace)
+        rules = _rules_for(session, key)
+        out[key] = (resolve_value(key, (), {}, workspace, locked), {})
+        if rules:
+            wanted[key] = (rules, workspace, locked)
+    if not wanted:
+        return out
+    kinds = {r.kind for rules, _, _ in wanted.values() for r in rules}
+    only = None if customer_ids is None else set(customer_ids)
+    known: dict[tuple[tuple[str, str | None], ...], dict[str, Resolved]] = {}
     for cid, member in memberships(session, customer_ids, kinds).items():
-        if wanted is not None and cid not in wanted:
+        if only is not None and cid not in only:
             continue
-        found = resolve_value(key, rules, member, workspace, locked)
-        if found.source == "segment":
-            out[cid] = found
-    return base, out
+        mark = tuple(sorted(member.items()))
+        found = known.get(mark)
+        if found is None:
+            found = {}
+            for key, (rules, workspace, locked) in wanted.items():
+                value = resolve_value(key, rules, member, workspace, locked)
+                if value.source == "segment":
+                    found[key] = value
+            known[mark] = found
+        for key, value in found.items():
+            out[key][1][cid] = value
+    return out

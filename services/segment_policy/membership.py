@@ -37,7 +37,8 @@ def rfm_segment(session: Session, ids: Collection[int] | None) -> dict[int, str 
     )
     if ids is not None:
         query = query.where(ScoreSnapshot.customer_id.in_(list(ids)))
-    return {int(cid): seg for cid, seg in session.execute(query)}
+    # On the connection: plain rows, several times faster than the ORM's over a big book.
+    return {int(cid): value for cid, value in session.connection().execute(query)}
 
 
 def _column(column: str) -> KindFn:
@@ -45,12 +46,13 @@ def _column(column: str) -> KindFn:
         query = select(Customer.id, getattr(Customer, column))
         if ids is not None:
             query = query.where(Customer.id.in_(list(ids)))
-        return {int(cid): value for cid, value in session.execute(query)}
+        return {int(cid): value for cid, value in session.connection().execute(query)}
 
     read.__doc__ = f"Each customer's {column} as imported."
     return read
 
 
+_CUSTOMER_COLUMNS = ("tier", "region")  # read together by ``memberships``
 KINDS: dict[str, KindFn] = {
     "segment": rfm_segment,
     "tier": _column("tier"),
@@ -61,13 +63,24 @@ KINDS: dict[str, KindFn] = {
 def memberships(
     session: Session, ids: Collection[int] | None = None, kinds: Collection[str] | None = None
 ) -> dict[int, dict[str, str | None]]:
-    """Customer id -> (kind -> name) for ``ids`` (None: every customer), over ``kinds``
-    (None: every kind); a customer missing from a kind's read has no name there."""
+    """Customer id -> (kind -> name) for ``ids`` (None, or more than 500 of them: every
+    customer, rather than a long IN list), over ``kinds`` (None: every kind); a customer
+    missing from a kind's read has no name there."""
     out: dict[int, dict[str, str | None]] = {}
     wanted = ids if ids is None or len(ids) <= 500 else None  # a long IN list: read all
-    for kind in kinds if kinds is not None else KINDS:
-        for cid, value in KINDS[kind](session, wanted).items():
-            out.setdefault(cid, {})[kind] = value
+    chosen = [k for k in KINDS if kinds is None or k in kinds]
+    # The customer's own columns in one read; the other kinds each by their function.
+    columns = [k for k in chosen if k in _CUSTOMER_COLUMNS]
+    if columns:
+        query = select(Customer.id, *(getattr(Customer, k) for k in columns))
+        if wanted is not None:
+            query = query.where(Customer.id.in_(list(wanted)))
+        for cid, *values in session.connection().execute(query):
+            out[cid] = dict(zip(columns, values, strict=True))
+    for kind in chosen:
+        if kind not in _CUSTOMER_COLUMNS:
+            for cid, value in KINDS[kind](session, wanted).items():
+                out.setdefault(cid, {})[kind] = value
     return out
 
 
