@@ -105,7 +105,9 @@ def set_segment_value(
     _refuse_table_lock(table)
     problem = rule_problem({"kind": kind, "name": name, "values": {}}) or check_value(key, value)
     if problem is not None:
-        raise SegmentRuleError(problem[:1].upper() + problem[1:].rstrip(".") + ".")
+        raise SegmentRuleError(
+            problem[:1].upper() + problem[1:].rstrip(".") + "; nothing was changed."
+        )
     rules = [r.as_value() for r in table.rules]
     index = _find(rules, kind, name)
     if index is None:

@@ -92,6 +92,7 @@ def test_a_bad_value_or_key_is_refused_and_nothing_is_written(db: Path) -> None:
     code, _, err = segment(db, "set", "segment", "Lost", "outreach.default_tone", "loud")
     assert code == 2
     assert "must be one of warm, friendly, professional, concise" in err
+    assert err.rstrip().endswith("nothing was changed.")
     code, _, err = segment(db, "set", "segment", "Lost", "outreach.incentive_cap_percent", "150")
     assert code == 2
     assert "100" in err
