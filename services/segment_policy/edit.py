@@ -2,7 +2,8 @@
 one (or the whole rule), move a rule up or down. The command line and the window both
 change it here, and every change is the setting ``segments.rules`` stored through
 ``set_setting``: checked as each overridden setting is, refused when IT locks the table,
-audited like any setting.
+and audited ("settings.changed", the table before and after), as a change of an alert
+setting is.
 
 A segment cannot take a value of a setting IT locks (the lock wins everywhere), and no
 rule of a table IT locks can be changed: both are refused in plain words naming IT's
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models.errors import UserFacingError
+from models.schema import AuditEvent
 from services.core.policy import LOCKED_NOTE, current_policy
 from services.settings.segments import (
     RULES_SETTING,
@@ -79,7 +81,16 @@ def _store(session: Session, rules: list[dict[str, Any]], actor: str) -> None:
     problem = validate_setting(RULES_SETTING, rules)
     if problem is not None:
         raise SegmentRuleError(problem)
+    old = get_setting(session, RULES_SETTING)
     set_setting(session, RULES_SETTING, rules, actor=actor)
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action="settings.changed",
+            entity_type="setting",
+            details={"key": RULES_SETTING, "old": old, "new": rules},
+        )
+    )
 
 
 def check_value(key: str, value: Any) -> str | None:

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.cli.main import main
 from app.workspace import open_workspace, to_url
+from models.schema import AuditEvent
 from services.core.policy import reload_policy
 from services.settings import get_setting
 
@@ -86,6 +88,19 @@ def test_set_list_move_and_unset(db: Path) -> None:
     code, out, _ = segment(db, "unset", "tier", "Gold")
     assert code == 0
     assert [r["name"] for r in rules(db)] == ["Champions"]
+    # Every change is audited with the table before and after.
+    workspace = open_workspace(to_url(str(db)), backup=False)
+    try:
+        with Session(workspace.engine) as session:
+            events = session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "settings.changed")
+            ).all()
+    finally:
+        workspace.close()
+    changes = [e.details for e in events if e.details["key"] == "segments.rules"]
+    assert len(changes) == 6  # three sets, a move, two unsets
+    assert changes[0]["old"] == []
+    assert changes[-1]["new"] == rules(db)
 
 
 def test_a_bad_value_or_key_is_refused_and_nothing_is_written(db: Path) -> None:
