@@ -51,6 +51,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     unset.add_argument("key", metavar="KEY", help="the setting, as `config show` names it")
     unset.set_defaults(handler=cmd_config_unset)
+    from app.cli.config_segment import register as register_segment
+
+    register_segment(actions)  # config segment list|set|unset|move
     config.set_defaults(handler=cmd_config, sources=False)
 
 

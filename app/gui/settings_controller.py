@@ -36,6 +36,7 @@ from services.core.setting_spec import Applies, SettingSpec
 from views.settings.dialog import SettingField, SettingsDialog
 from views.settings.email_pages import EmailSettingsSource
 from views.settings.notify_page import NotifySettingsSource
+from views.settings.segment_page import PAGE_TITLE, SegmentColumn, SegmentPage, SegmentPageData
 
 if TYPE_CHECKING:
     from services.core.policy import Policy
@@ -51,6 +52,7 @@ EMAIL_SAVED_MESSAGE = "Settings saved."
 FIRST_PAGE, LAST_PAGE = "Alerts", "Scores"
 
 ShowFn = Callable[[SettingsDialog], bool]
+RULES_KEY = "segments.rules"  # Settings ▸ Per segment (services/settings/segments.py)
 
 
 def _choices(key: str, spec_choices: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -145,12 +147,68 @@ def read_settings(workspace: Workspace) -> dict[str, Any]:
         return {**all_settings(session), **worth_values(session)}
 
 
+def read_segment_page(workspace: Workspace) -> SegmentPageData:
+    """What Settings ▸ Per segment shows: the rules, the names to suggest, the settings a
+    segment may override with how each is edited, and IT's locks."""
+    from services.outreach.records import TONE_LABELS
+    from services.segment_policy import known_names, read_table
+    from services.settings import get_setting
+    from services.settings.playbooks import BUILT_IN, parse_custom
+    from services.settings.segments import SEGMENT_KEYS, SEGMENT_KINDS
+    from services.settings.views import PlaybookSettings
+
+    with workspace.sessions() as session:
+        table = read_table(session)
+        current = {key: get_setting(session, key) for key in SEGMENT_KEYS}
+        names = known_names(session)
+        try:
+            own = parse_custom(PlaybookSettings.read(session).custom)
+        except ValueError:
+            own = ()
+    playbooks = (("", "None"), *((p.key, p.name) for p in (*BUILT_IN, *own)))
+    kinds = {"outreach.default_tone": "choice", "playbooks.suggested": "choice",
+             "alerts.unassigned_owner": "text"}  # fmt: skip
+    choices = {
+        "outreach.default_tone": tuple(TONE_LABELS.items()),
+        "playbooks.suggested": playbooks,
+    }
+    columns = tuple(
+        SegmentColumn(
+            key,
+            title,
+            kinds.get(key, "percent"),
+            choices.get(key, ()),
+            locked=table.key_locks.get(key, ""),
+            workspace=current[key],
+        )
+        for key, title in SEGMENT_KEYS.items()
+    )
+    return SegmentPageData(
+        rules=tuple(r.as_value() for r in table.rules),
+        kinds=tuple(SEGMENT_KINDS.items()),
+        columns=columns,
+        names=names,
+        table_lock=table.table_lock,
+    )
+
+
+def validate_rules(rules: list[dict[str, Any]]) -> str | None:
+    """What is wrong with the Per segment page's rules (the setting's own check)."""
+    from services.settings import validate_setting
+
+    return validate_setting(RULES_KEY, rules)
+
+
 def save_settings(workspace: Workspace, changes: dict[str, Any], actor: str) -> None:
     from services.core.rollups import refresh_rollups
+    from services.segment_policy import replace_rules
     from services.settings import normalised, set_settings
 
-    changes = normalised(changes)
+    changes = dict(normalised(changes))  # a copy: the caller names what was saved
+    rules = changes.pop(RULES_KEY, None)
     with workspace.sessions() as session, session.begin():
+        if rules is not None:  # Per segment: through the service the command line uses
+            replace_rules(session, rules, actor=actor)
         set_settings(session, changes, actor=actor)
         if "money" in _applies(changes):
             # Customer totals are sums in the home currency: recompute them now.
@@ -212,19 +270,27 @@ class SettingsController(QObject):
             self._say(f"Waiting for {waiting} to finish; Settings opens then.")
         (
             self._jobs.operation(
-                lambda _state: read_settings(workspace), parent=self, label="read settings"
+                lambda _state: (read_settings(workspace), read_segment_page(workspace)),
+                parent=self,
+                label="read settings",
             )
-            .success(lambda values: self._on_read(workspace, values, page))
+            .success(lambda read: self._on_read(workspace, read[0], page, read[1]))
             .run()
         )
 
     def _on_read(
-        self, workspace: Workspace, values: dict[str, Any], page: str | None = None
+        self,
+        workspace: Workspace,
+        values: dict[str, Any],
+        page: str | None = None,
+        segments: SegmentPageData | None = None,
     ) -> None:
         dialog = SettingsDialog(
             setting_fields(), values, validate, self._window, email=self._email,
             notify=self._notify,
         )  # fmt: skip
+        if segments is not None:
+            dialog.add_page(PAGE_TITLE, SegmentPage(segments, validate_rules, dialog), RULES_KEY)
         if page in dialog.group_names:
             dialog.show_group_named(page)
         self.dialog = dialog

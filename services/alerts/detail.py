@@ -33,7 +33,7 @@ from services.alerts.config import RULE_QUEUES, RULE_TITLES, read_alert_config
 from services.alerts.contact_times import contact_times
 from services.alerts.lifecycle import AlertNotFoundError, effective_status, moment
 from services.alerts.next_step import next_step
-from services.alerts.playbooks import playbook_status_in
+from services.alerts.playbooks import playbook_status_in, suggested_playbook
 from services.alerts.records import (
     CALL_OUTCOME_LABELS,
     OUTCOME_LABELS,
@@ -314,6 +314,7 @@ def alert_detail(
             holdout=held_out,
             holdout_contacted=_contacted_anyway(alert),
             playbook=playbook_status_in(session, int(customer.id)),
+            suggested_playbook=suggested_playbook(session, int(customer.id)),
             risk_now_cents=_risk_cents(latest),
             churn_now=latest.churn_risk if latest is not None else None,
             version=int(alert.version),

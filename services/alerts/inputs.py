@@ -61,6 +61,7 @@ from services.alerts.config import AlertConfig, RuleConfig
 from services.alerts.contact_times import contacts_since
 from services.alerts.lapse import LAPSE_RULE, lapse_chance, run_bgnbd
 from services.alerts.renewal_rules import read_renewals
+from services.alerts.segment_values import add_segment_values
 from services.alerts.usage_drop import read_usage_drop, read_weeks, usage_frame
 from services.core.money import home_cents_expr, home_cents_sql, load_money_context
 from services.core.rollups import CLOSED_TICKET_STATUSES
@@ -192,7 +193,10 @@ def read_inputs(
                 orders = pool.submit(_paid_orders_on_own_connection, engine, run.as_of)
             if drop.enabled:
                 weeks = pool.submit(_weeks_on_own_connection, engine, run.as_of, drop)
-        return _read_inputs(conn, run, config, now, step, need_orders, orders, given, weeks)
+        inputs = _read_inputs(conn, run, config, now, step, need_orders, orders, given, weeks)
+    # Thresholds and owners a customer's segment sets (Settings ▸ Per segment).
+    add_segment_values(session, inputs.customers)
+    return inputs
 
 
 def _paid_orders_on_own_connection(engine: Engine, as_of: dt.date) -> list[_Orders]:

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from services.alerts.segment_values import threshold
 from services.core.formatting import format_date, format_percent
 from services.scoring.bgnbd import BGNBDParams, prob_no_purchase
 from services.scoring.features import WEEK, bgnbd_summary
@@ -117,10 +118,14 @@ def lapse_coming(
     weigh: the last 12 months' paid revenue)."""
     chance = customers["lapse_chance"].to_numpy(np.float64)
     left = horizon - customers["recency_days"].to_numpy(np.float64)
+    # The chance's floor is the customer's segment's own where it sets one.
+    least = threshold(
+        customers, LAPSE_RULE, "min_chance_percent", float(rule["min_chance_percent"])
+    )
     with np.errstate(invalid="ignore"):
         holds: BoolArray = (
             np.isfinite(chance)
-            & (chance >= float(rule["min_chance_percent"]) / 100.0 - 1e-9)
+            & (chance >= least / 100.0 - 1e-9)
             & (left >= int(rule["notice_days"]))
         )
     said = [

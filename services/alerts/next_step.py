@@ -39,10 +39,11 @@ from sqlalchemy.orm import Session
 from models.schema import Interaction, Order
 from services.alerts.records import Recommendation
 from services.core.clv_words import value_label
-from services.core.incentive import cap_percent_words, incentive_cap_cents
+from services.core.incentive import INCENTIVE_CAP_SETTING, cap_percent_words, incentive_cap_cents
 from services.core.money import format_money, load_money_context
 from services.scoring.queries import value_months
-from services.settings.views import ListenRecords, OutreachSettings
+from services.segment_policy import value_for
+from services.settings.views import ListenRecords
 
 # How far back complaints count. The most an offer may reach is the incentive cap
 # (services/core/incentive.py), which the email drafts obey too.
@@ -239,7 +240,8 @@ def next_step(
         return default
     first = customer_name.split()[0] if customer_name else "them"
     if cap_percent is None:
-        cap_percent = OutreachSettings.read(session).incentive_cap_percent
+        # The customer's segment's own cap where one is set (Settings ▸ Per segment).
+        cap_percent = float(value_for(session, INCENTIVE_CAP_SETTING, customer_id).value)
     cap = incentive_cap_cents(clv_12m_cents, cap_percent)
     complaints = recent_complaints(session, customer_id, now)
     outreach = step_outreach(rule_key, complaints)

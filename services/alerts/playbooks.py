@@ -55,6 +55,7 @@ from services.alerts.records import Undoable
 from services.core.formatting import format_date
 from services.core.offline_origin import origin_in
 from services.core.working_days import add_working_days
+from services.segment_policy import value_for
 from services.settings.playbooks import (
     BUILT_IN,
     CUSTOM_SETTING,
@@ -63,6 +64,7 @@ from services.settings.playbooks import (
     parse_custom,
     step_words,
 )
+from services.settings.segments import PLAYBOOK_SETTING
 from services.settings.views import PlaybookSettings
 
 log = logging.getLogger(__name__)
@@ -121,6 +123,18 @@ def playbook_choices(engine: Engine) -> tuple[PlaybookChoice, ...]:
         )
         for p in specs
     )
+
+
+def suggested_playbook(session: Session, customer_id: int) -> tuple[str, str]:
+    """The playbook a card offers first for this customer (setting
+    ``playbooks.suggested``, their segment's own where one is set): its key ("": none,
+    or no longer a playbook) and the segment whose suggestion it is ("": the
+    workspace's)."""
+    found = value_for(session, PLAYBOOK_SETTING, customer_id)
+    key = str(found.value)
+    if not key or all(spec.key != key for spec in playbook_specs(session)):
+        return "", ""
+    return key, found.segment
 
 
 def _spec(session: Session, key: str) -> PlaybookSpec:

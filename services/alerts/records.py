@@ -424,6 +424,9 @@ class AlertDetail:
     holdout_contacted: str | None = None
     # The customer's running playbook (services/alerts/playbooks.py), None: none runs.
     playbook: PlaybookStatus | None = None
+    # The playbook the card offers first (its key, "": none) and the segment whose own
+    # suggestion it is ("": the workspace's; Settings ▸ Per segment).
+    suggested_playbook: tuple[str, str] = ("", "")
 
     # The version of the alert as shown (services/alerts/conflict.py); None: not known.
     version: int | None = None

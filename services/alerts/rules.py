@@ -23,6 +23,7 @@ from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
 from services.alerts.lapse import LAPSE_RULE, lapse_coming, say_win_back
 from services.alerts.renewal_rules import renewal_alerts
+from services.alerts.segment_values import threshold
 from services.alerts.usage_drop import NO_USAGE, usage_drop
 from services.alerts.worth import rank_by_worth
 from services.core.formatting import format_date, format_percent, plural
@@ -100,7 +101,9 @@ def evaluate_rules(inputs: AlertInputs, config: AlertConfig) -> tuple[pd.DataFra
         top = float(rule["top_value_percent"]) / 100.0
         floor = float(np.quantile(valued, 1.0 - top)) if valued.size else np.inf
         with np.errstate(invalid="ignore"):
-            mask = (churn >= float(rule["min_churn_risk"]) / 100.0) & (base >= floor) & (base > 0)
+            # The risk floor is the customer's segment's own where it sets one.
+            least = threshold(c, rule.key, "min_churn_risk", float(rule["min_churn_risk"]))
+            mask = (churn >= least / 100.0) & (base >= floor) & (base > 0)
         rows = np.flatnonzero(mask)
         add(
             rule.key,

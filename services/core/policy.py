@@ -95,6 +95,7 @@ IT_SETTINGS = (
     "workspace.location",
     "updates.check_url",
     "freshness.source_cadence_days",
+    "segments.rules",  # the settings per segment, locked as a whole (docs/it.md)
 )
 
 

@@ -59,8 +59,9 @@ from services.outreach.batch_records import (
 )
 from services.outreach.records import Draft
 from services.people.contacts import addressee_label, champions, names_by_address
+from services.segment_policy import values_for
 from services.settings import READ_CACHE
-from services.settings.views import OutreachSettings, SenderSettings
+from services.settings.views import SenderSettings
 
 ProgressFn = Callable[[float, str], None]
 CancelledFn = Callable[[], bool]
@@ -225,7 +226,9 @@ def create_batch(
     when = moment(now)
     with unit_of_work(engine) as session:
         to_draft, skipped = plan_batch(session, targets, now=when)
-        default_tone = tone or OutreachSettings.read(session).default_tone
+        # Each customer's segment may have a tone of its own (Settings ▸ Per segment).
+        ids = [t.customer_id for t in to_draft]
+        workspace_tone, segment_tones = values_for(session, "outreach.default_tone", ids)
         batch = DraftBatch(
             title=title,
             goal=goal,
@@ -248,6 +251,7 @@ def create_batch(
                     session, rule_key=target.rule_key, customer_id=target.customer_id, now=when
                 ).goal
             )
+            default_tone = tone or str(segment_tones.get(target.customer_id, workspace_tone).value)
             own_goal, own_tone = applied_strategy(
                 assigned.get(target.alert_id or 0), advised, default_tone
             )

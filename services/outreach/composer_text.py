@@ -47,6 +47,8 @@ def writer_line(config: ProviderConfig | None) -> str:
 def incentive_words(ctx: DraftContext) -> str:
     """The most a draft may offer this customer, or why it offers nothing."""
     by = f', the cap of experiment "{ctx.offer_from}"' if ctx.offer_from else ""
+    if ctx.cap_segment and not by:
+        by = f", the cap for {ctx.cap_segment}"
     if ctx.incentive and ctx.no_offer_why:
         return (
             f"No offer in the draft: {ctx.no_offer_why}. If you add one, keep it at or "
@@ -61,6 +63,8 @@ def incentive_words(ctx: DraftContext) -> str:
         )
     if ctx.incentive_cap_percent <= 0 and ctx.offer_from:
         return f'No offers: experiment "{ctx.offer_from}" makes no offer to this customer.'
+    if ctx.incentive_cap_percent <= 0 and ctx.cap_segment:
+        return f"No offers: the incentive cap for {ctx.cap_segment} is 0% (Settings ▸ Per segment)."
     if ctx.incentive_cap_percent <= 0:
         return "No offers: the incentive cap is 0% (Settings ▸ Email drafting)."
     return f"No offer: there is no predicted {value_label(ctx.clv_months)} for this customer yet."

@@ -15,11 +15,13 @@
   (services.alerts.next_step.step_outreach): after a recent complaint (a negative ticket
   or review), or for a negative experience or a ticket past SLA, apology; else from the
   rule (expansion: expansion; stalled deal: check in; anything else, or no alert: win
-  back). The tone: given, else the setting outreach.default_tone.
+  back). The tone: given, else the setting outreach.default_tone (the customer's
+  segment's own where Settings ▸ Per segment sets one: services/segment_policy).
 - Whether the draft makes an offer of its own: not when a complaint comes first
   (``no_offer_why`` says so), whatever the goal chosen; the cap still bounds an offer the
   user adds.
-- The incentive cap: the 12-month value times outreach.incentive_cap_percent (or the cap
+- The incentive cap: the 12-month value times outreach.incentive_cap_percent (the
+  segment's own where one is set; or the cap
   of the offer-size strategy a running experiment gave the alert), in whole
   units (services/core/incentive.py, as the alert's next step; None when there is no
   value or the share is 0%: no offer at all).
@@ -57,6 +59,7 @@ from services.outreach.records import (
 )
 from services.people.contacts import Person, is_mailbox, people_of, recipient
 from services.scoring.queries import value_months
+from services.segment_policy import value_for
 from services.settings import GOALS, TONES
 from services.settings.views import MailSettings, OutreachSettings, SenderSettings
 
@@ -237,7 +240,7 @@ def build_context(
     if chosen_goal not in GOALS:
         raise DraftContextError(f"'{chosen_goal}' is not a goal; choose one of {', '.join(GOALS)}.")
     outreach = OutreachSettings.read(session)
-    chosen_tone = tone or outreach.default_tone
+    chosen_tone, tone_segment = _tone(session, tone, int(customer.id))
     if chosen_tone not in TONES:
         raise DraftContextError(f"'{chosen_tone}' is not a tone; choose one of {', '.join(TONES)}.")
 
@@ -295,7 +298,7 @@ def build_context(
         .limit(1)
     ).first()
     clv = snapshot.clv_12m_cents if snapshot is not None else None
-    cap_percent, offer_from = _cap_percent(session, alert)
+    cap_percent, offer_from, cap_segment = _cap_percent(session, alert, int(customer.id))
     value = float(clv) if clv is not None else None
     if value is not None and code != money.home:
         # The 12-month value is in the home currency; the draft speaks the customer's.
@@ -385,6 +388,8 @@ def build_context(
         contact_id=person.contact_id if person is not None else None,
         recipient_name=cut(person.name, FIELD_LIMIT) or "" if person is not None else "",
         people=choices,
+        tone_segment=tone_segment,
+        cap_segment=cap_segment,
         clv_months=value_months(session, snapshot.scoring_run_id) if snapshot is not None else 12,
         currency=code,
         currency_symbol=symbol,
@@ -404,13 +409,24 @@ def _new_categories(session: Session, bought: Counter[str]) -> tuple[str, ...]:
     return tuple(cut(c, FIELD_LIMIT) or "" for c in fresh)
 
 
-def _cap_percent(session: Session, alert: Alert | None) -> tuple[float, str]:
-    """The offer cap in percent, and the experiment that set it: an offer-size strategy
-    of a running experiment wins over the setting for its alert ("": the setting)."""
+def _tone(session: Session, given: str | None, customer_id: int) -> tuple[str, str]:
+    """The draft's tone and the segment whose own tone it is ("": given, or the
+    workspace's): the customer's segment may have one (Settings ▸ Per segment)."""
+    if given:
+        return given, ""
+    own = value_for(session, "outreach.default_tone", customer_id)
+    return str(own.value), own.segment
+
+
+def _cap_percent(session: Session, alert: Alert | None, customer_id: int) -> tuple[float, str, str]:
+    """The offer cap in percent, the experiment that set it and the segment whose own cap
+    it is: an offer-size strategy of a running experiment wins over the setting for its
+    alert ("": the setting); the setting is the customer's segment's where it has one."""
     strategy = strategy_for_alert(session, int(alert.id)) if alert is not None else None
     if strategy is not None and strategy.offer_percent is not None:
-        return strategy.offer_percent, strategy.experiment
-    return OutreachSettings.read(session).incentive_cap_percent, ""
+        return strategy.offer_percent, strategy.experiment, ""
+    own = value_for(session, "outreach.incentive_cap_percent", customer_id)
+    return float(own.value), "", own.segment
 
 
 def top_alert_id(session: Session, customer_id: int) -> int | None:

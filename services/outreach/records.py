@@ -123,6 +123,10 @@ class DraftContext:
     contact_id: int | None = None
     recipient_name: str = ""
     people: tuple[tuple[int, str], ...] = ()
+    # The segment whose own tone and offer cap apply (Settings ▸ Per segment); "": the
+    # workspace's (or the tone was chosen for this draft).
+    tone_segment: str = ""
+    cap_segment: str = ""
 
     @property
     def addressee(self) -> str:

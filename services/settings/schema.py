@@ -21,6 +21,7 @@ from services.settings.playbooks import PLAYBOOK_SPECS
 from services.settings.renewal_calls import RENEWAL_CALL_SPECS
 from services.settings.retention import RETENTION_SPECS
 from services.settings.scoring import SCORING_SPECS
+from services.settings.segments import SEGMENT_SPECS, use_declarations
 from services.settings.sla import SLA_SPECS
 from services.settings.updates import UPDATE_SPECS
 from services.settings.workspace import DATE_SPECS, IMPORT_SPECS, RECORD_SPECS, WORKSPACE_SPECS
@@ -49,5 +50,7 @@ SETTINGS: dict[str, SettingSpec] = {
         *RENEWAL_CALL_SPECS,
         *NOTIFY_SPECS,
         *LIFECYCLE_SPECS,
+        *SEGMENT_SPECS,  # settings per segment: services/settings/segments.py
     )
 }
+use_declarations(SETTINGS)  # a segment's value is checked as its setting's

@@ -143,20 +143,28 @@ class PlaybookBox(QFrame):
     def set_choices(self, choices: Sequence[PlaybookChoice]) -> None:
         """The playbooks to offer (built in, then the workspace's own)."""
         self._choices = tuple(choices)
+        self._fill_menu()
+        self._update()
+
+    def _fill_menu(self) -> None:
+        # The playbook suggested for the card's customer (Settings: the workspace's, or
+        # their segment's) comes first and says so.
+        suggested, segment = self._alert.suggested_playbook if self._alert is not None else ("", "")
         self.menu.clear()
-        for choice in self._choices:
-            action = self.menu.addAction(
-                f"{choice.name}  ·  {len(choice.steps)} steps",
-                functools.partial(self.choose, choice.key),
-            )
+        first = [c for c in self._choices if c.key == suggested]
+        for choice in (*first, *(c for c in self._choices if c.key != suggested)):
+            text = f"{choice.name}  ·  {len(choice.steps)} steps"
+            if choice.key == suggested:
+                text += f"  ·  suggested{f' for {segment}' if segment else ''}"
+            action = self.menu.addAction(text, functools.partial(self.choose, choice.key))
             action.setToolTip("\n".join((choice.help, *choice.steps)).strip())
             action.setStatusTip(choice.help)
         self.menu.setToolTipsVisible(True)
-        self._update()
 
     def show_alert(self, alert: AlertDetail | None) -> None:
         """Show the card's customer's playbook (None: nothing shown)."""
         self._alert = alert
+        self._fill_menu()
         self.setVisible(alert is not None)
         running = alert.playbook if alert is not None else None
         if running is None:

@@ -58,7 +58,7 @@ class BatchStartDialog(QDialog):
         for key, label in GOAL_LABELS.items():
             self.goal.addItem(label, key)
         self.tone = ComboBox(self)
-        self.tone.addItem("The workspace's default tone", "")
+        self.tone.addItem("Each customer's tone (by segment, else the default)", "")
         for key, label in TONE_LABELS.items():
             self.tone.addItem(label, key)
         self.by_provider = QRadioButton(

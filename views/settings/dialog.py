@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (
@@ -55,6 +55,16 @@ from views.settings.notify_page import NotifySettingsSource, NotifyTools
 from views.settings.scope import page_note, scope_tag, titled
 
 ValidateFn = Callable[[str, Any], str | None]
+
+
+class CustomPage(Protocol):
+    """A page of its own editing one setting (views/settings/segment_page.py)."""
+
+    def value(self) -> Any: ...
+    def changed(self) -> bool: ...
+    def problem(self) -> str | None: ...
+
+
 # Kinds whose editor keeps its natural width (the rest stretch across the page).
 _NARROW_KINDS = ("int", "float", "choice")
 
@@ -321,6 +331,8 @@ class SettingsDialog(QDialog):
         self._rows: dict[str, QHBoxLayout] = {}
         self._columns: list[QVBoxLayout] = []
         self._group_of: dict[str, int] = {}
+        # Pages of their own (Per segment), by the setting each edits.
+        self._custom: dict[str, CustomPage] = {}
 
         self.group_names: list[str] = []
         self.group_model = QStringListModel(self)
@@ -342,7 +354,7 @@ class SettingsDialog(QDialog):
             self._add_page(group, by_group[group])
         self.group_model.setStringList(self.group_names)
         self.groups.selectionModel().currentRowChanged.connect(
-            lambda current, _previous: self.pages.setCurrentIndex(current.row())
+            lambda current, _previous: self._on_group_changed(current.row())
         )
         self.show_group(0)
 
@@ -472,10 +484,30 @@ class SettingsDialog(QDialog):
         self.pages.addWidget(scroll)
         self.group_names.append(group)
 
+    def add_page(self, title: str, page: QWidget, key: str) -> None:
+        """A page of its own (Settings ▸ Per segment) editing the setting ``key``: its
+        ``value()``, ``changed()`` and ``problem()`` join the dialog's."""
+        scroll = name(QScrollArea(self), f"{title} settings")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
+        self.pages.addWidget(scroll)
+        self.group_names.append(title)
+        self.group_model.setStringList(self.group_names)
+        self._group_of[key] = self.pages.count() - 1
+        self._custom[key] = cast("CustomPage", page)  # SegmentPage: value, changed, problem
+
     def show_group(self, row: int) -> None:
         """Show one group's page (and select it in the list)."""
         self.groups.setCurrentIndex(self.group_model.index(row, 0))
+        self._on_group_changed(row)
+
+    def _on_group_changed(self, row: int) -> None:
         self.pages.setCurrentIndex(row)
+        if hasattr(self, "defaults_button"):  # a page of its own has no defaults to restore
+            custom = {self._group_of[key] for key in self._custom}
+            self.defaults_button.setVisible(row not in custom)
 
     def show_group_named(self, name: str) -> None:
         """Show the page of the group with this name."""
@@ -530,12 +562,15 @@ class SettingsDialog(QDialog):
 
     def values(self) -> dict[str, Any]:
         """Every field's current value."""
-        return {key: editor.value() for key, editor in self._editors.items()}
+        values = {key: editor.value() for key, editor in self._editors.items()}
+        return values | {key: page.value() for key, page in self._custom.items()}
 
     def changes(self) -> dict[str, Any]:
         """The values that differ from what the dialog was opened with."""
-        out = {}
+        out = {key: page.value() for key, page in self._custom.items() if page.changed()}
         for key, value in self.values().items():
+            if key in self._custom:
+                continue
             editor = self._editors[key]
             before = self._values.get(key, editor.field.default)
             if not editor.same(value, before):
@@ -554,8 +589,10 @@ class SettingsDialog(QDialog):
 
     def problems(self) -> dict[str, str]:
         """What is wrong with each field that is wrong, in plain words."""
-        found = {}
+        found = {key: p for key, page in self._custom.items() if (p := page.problem())}
         for key, value in self.values().items():
+            if key in self._custom:
+                continue
             problem = self._validate(key, value)
             if problem:
                 found[key] = problem

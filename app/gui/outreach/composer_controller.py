@@ -57,6 +57,15 @@ EXPORT_WORDS = {"mail": "Open in your mail app", "eml": "Save as .eml", "smtp": 
 log = logging.getLogger(__name__)
 
 
+def tone_choices(tone: str, segment: str) -> tuple[tuple[str, str], ...]:
+    """The tones the composer offers, the one a customer's segment gives saying so
+    ("Concise (Champions)", Settings ▸ Per segment)."""
+    return tuple(
+        (key, f"{label} ({segment})" if segment and key == tone else label)
+        for key, label in TONE_LABELS.items()
+    )
+
+
 class ComposerController(QObject):
     """Opens the composer for a customer (and alert) and carries out what it asks."""
 
@@ -417,7 +426,7 @@ class ComposerController(QObject):
             goal=ctx.goal,
             tone=ctx.tone,
             goals=tuple(GOAL_LABELS.items()),
-            tones=tuple(TONE_LABELS.items()),
+            tones=tone_choices(ctx.tone, ctx.tone_segment),
             provider=provider,
             provider_remote=remote,
             incentive=incentive_words(ctx),

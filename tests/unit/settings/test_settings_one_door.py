@@ -29,12 +29,14 @@ from services.core.money import load_money_context
 from services.core.policy import current_policy, reload_policy
 from services.importing.settling import _resolved
 from services.scoring.run import read_config as read_scoring_config
+from services.segment_policy import value_for
 from services.settings import (
     ALERT_GENERAL,
     SETTINGS,
     get_setting,
     validate_setting,
 )
+from services.settings.segments import OWNER_SETTING, PLAYBOOK_SETTING
 from tests.support.paths import ROOT
 from tests.unit.alerts.test_alerts_rules import Book, make_book, only
 
@@ -75,6 +77,10 @@ SPECIAL: dict[str, Any] = {
     "renewals.checkpoint_months": [9, 6, 3],
     "notify.posted": ["0123456789abcdef|critical:1"],
     "notify.approved": ["0123456789abcdef"],
+    "segments.rules": [
+        {"kind": "tier", "name": "Gold", "values": {"outreach.default_tone": "concise"}}
+    ],
+    "playbooks.suggested": "win_back",
 }
 
 
@@ -136,6 +142,9 @@ def _scoring_reader(key: str) -> Callable[[Session], Any]:
 
 def reader(key: str) -> Callable[[Session], Any]:
     """How the feature that uses ``key`` reads it (get_setting where that is the reader)."""
+    if key in (PLAYBOOK_SETTING, OWNER_SETTING):
+        # Read per customer through services/segment_policy (no customer: the workspace's).
+        return lambda session: value_for(session, key, None).value
     if key.startswith("alerts."):
         return _alert_reader(key)
     if key == "workspace.home_currency":
