@@ -18,6 +18,7 @@ import numpy as np
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from models.errors import UserFacingError
 from services.core.formatting import format_percent, plural
 from services.core.money import format_money
 from services.packs.customer import Cancelled, Progress, _check, period_start
@@ -30,7 +31,6 @@ from services.packs.records import (
     Chart,
     Figure,
     Pack,
-    PackNotFoundError,
     Section,
 )
 
@@ -40,6 +40,12 @@ AT_RISK_DEFINITION = (
     "(the dashboard's definition)"
 )
 REVENUE_AT_RISK_DEFINITION = "each scored customer's churn risk times their predicted value"
+
+
+class PackNotFoundError(UserFacingError):
+    """No such segment or tier in the latest scores, or no scores at all."""
+
+
 LIFT_NOTE = (
     "Lift: the re-engagement rate of the contacted minus that of the held-out customers, "
     "with its interval; an interval that includes zero is no clear effect yet."
@@ -96,8 +102,8 @@ def book_pack(  # noqa: PLR0913
     with Session(engine) as session:
         privacy = read_privacy(session, [person_values(str(n or "")) for n in names],
                                list(rows["phone"][chosen]))  # fmt: skip
-    title = "The book" if segment is None else f"{'Segment' if by == 'segment' else 'Tier'} " \
-        f"{segment}"  # fmt: skip
+    name = str(rows[by][chosen][0]) if by is not None else ""
+    title = "The book" if by is None else f"{'Segment' if by == 'segment' else 'Tier'} {name}"
     pack = Pack(
         scope=BOOK if segment is None else SEGMENT,
         title=title,

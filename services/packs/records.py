@@ -115,7 +115,3 @@ class Pack:
 
 class PackCancelled(Exception):
     """The user cancelled the pack while it was being made."""
-
-
-class PackNotFoundError(LookupError):
-    """No such customer, segment or tier in the workspace."""

@@ -15,6 +15,7 @@ from services.settings.listen import LISTEN_SPECS
 from services.settings.money import MONEY_SPECS
 from services.settings.notifications import NOTIFICATION_SPECS
 from services.settings.outreach import OUTREACH_SPECS
+from services.settings.packs import PACK_SPECS
 from services.settings.playbooks import PLAYBOOK_SPECS
 from services.settings.renewal_calls import RENEWAL_CALL_SPECS
 from services.settings.retention import RETENTION_SPECS
@@ -45,5 +46,6 @@ SETTINGS: dict[str, SettingSpec] = {
         *SLA_SPECS,  # after the notifications: their own sub-heading on the Alerts page
         *PLAYBOOK_SPECS,
         *RENEWAL_CALL_SPECS,
+        *PACK_SPECS,
     )
 }
