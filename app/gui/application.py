@@ -31,6 +31,7 @@ from app.gui import (
     import_controller,
     notifications,
     offline_controller,
+    packs_controller,
     recent_controller,
     scoring_controller,
     settings_controller,
@@ -144,6 +145,7 @@ class GuiController(WorkspaceOpening):
         self.composer = composer_controller.install(ctx)
         self.batches = batch_controller.install(ctx)
         self.templates = template_controller.install(ctx)
+        self.packs = packs_controller.install(ctx)
         self.workspaces = workspace_controller.install(
             ctx,
             open_settings=self.settings.open,

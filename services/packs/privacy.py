@@ -58,10 +58,13 @@ def person_values(
 
 
 def masked(pack: Pack, mask: Callable[[str], str]) -> Pack:
-    """The pack with every text of it through ``mask``."""
+    """The pack with every text that may hold a customer's words through ``mask``: the
+    title, the owner, the figures' labels, the lines and the notes."""
 
     def figure(f: Figure) -> Figure:
-        return Figure(mask(f.label), mask(f.value), mask(f.definition))
+        # A figure's value is the app's own words and numbers, never a customer's text:
+        # the mask's any-phone-number pattern would read "55 of 100 (-15" as one.
+        return Figure(mask(f.label), f.value, f.definition)
 
     def chart(c: Chart) -> Chart:
         return Chart(c.kind, mask(c.title), c.data)

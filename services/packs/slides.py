@@ -99,8 +99,10 @@ def _title_shape(slide: Slide) -> Any:
 
 
 def _drop_unused_placeholders(slide: Slide, keep: Sequence[Any]) -> None:
+    # python-pptx hands out a new proxy for each look-up: compare the shapes' elements.
+    kept = [k._element for k in keep if k is not None]  # noqa: SLF001
     for shape in list(slide.placeholders):
-        if all(shape is not k for k in keep):
+        if all(shape._element is not k for k in kept):  # noqa: SLF001
             shape._element.getparent().remove(shape._element)  # noqa: SLF001
 
 
