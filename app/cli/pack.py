@@ -73,7 +73,7 @@ def _target(args: argparse.Namespace) -> int | str | None:
     return str(args.target)
 
 
-def _application() -> Any:
+def application() -> Any:
     """The Qt application the charts are drawn with: none shows, so no display is needed."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -103,7 +103,7 @@ def cmd_pack(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             pack = make_pack(workspace.engine, args.scope, target)
         except CustomerNotFoundError as exc:
             raise CommandError(str(exc)) from None
-    app = _application()
+    app = application()
     from app.gui.pack_files import pack_images, write_pack_file
 
     images = pack_images(pack)

@@ -270,3 +270,34 @@ def _results(
         Figure("Held out", f"{lift.holdout.customers.count:,}"),
     )
     return Section("Results", items, tuple(lines), (), (LIFT_NOTE,))
+
+
+def dashboard_pack(engine: Engine, *, now: dt.datetime | None = None) -> Pack:
+    """The dashboard as a pack (run-daily --dashboard-pdf): the book's totals, health mix
+    and top accounts at risk, then the working alerts by severity and age, the dashboard's
+    own figures (services/alerts/dashboard.py)."""
+    from dataclasses import replace
+
+    from services.alerts.dashboard import dashboard
+
+    when = now or dt.datetime.now(dt.UTC)
+    pack = book_pack(engine, None, now=when)
+    figures = dashboard(engine, now=when)
+    assert figures is not None  # book_pack refused an unscored workspace
+    working = sum(figures.alerts_by_severity.values())
+    items = [Figure("Working alerts", f"{working:,}", "alerts open or in progress")]
+    items += [
+        Figure(severity.capitalize(), f"{count:,}")
+        for severity, count in figures.alerts_by_severity.items()
+        if count
+    ]
+    lines = tuple(
+        f"{bucket.label.capitalize()}: {sum(bucket.by_severity.values()):,}"
+        for bucket in figures.alerts_by_age
+    )
+    alerted = format_money(figures.alerted_revenue_at_risk_cents, pack.currency, decimals=0)
+    alerts = Section("Alerts", tuple(items), (f"Revenue at risk under working alerts: {alerted}.",
+                                              *lines), (), ("Ages are whole days since the "
+                                                            "alert was raised.",))  # fmt: skip
+    sections = tuple(s for s in pack.sections if s.title != "Results") + (alerts,)
+    return replace(pack, title="Dashboard", subtitle="Daily dashboard", sections=sections)

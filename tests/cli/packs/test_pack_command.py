@@ -118,3 +118,21 @@ def test_a_locked_template_cannot_be_replaced(  # type: ignore[no-untyped-def]
     finally:
         monkeypatch.delenv("ACCOUNT_RADAR_POLICIES")
         reload_policy()
+
+
+def test_run_daily_writes_the_dashboard_pdf(book, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url, _ids = book
+    out = tmp_path / "dashboard.pdf"
+    out.write_bytes(b"yesterday's")
+    code, _text, err = run("--db", url, "run-daily", "--dashboard-pdf", str(out))
+    assert code == 1
+    assert "already exists" in err
+    assert out.read_bytes() == b"yesterday's"  # refused before the round
+    code, text, err = run("--db", url, "run-daily", "--dashboard-pdf", str(out), "--force")
+    assert code in (0, 1), err  # the round's own outcome; the dashboard is written after it
+    assert f"Wrote the dashboard to {out}." in text
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(str(out)).pages]
+    assert pages[0].startswith("DAILY DASHBOARD Dashboard")
+    assert pages[1].startswith("Totals CUSTOMERS 5 ")
+    assert pages[-1].startswith("Alerts WORKING ALERTS ")
+    assert pages[-1].endswith(f"Page {len(pages)} of {len(pages)}")
