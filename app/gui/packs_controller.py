@@ -214,8 +214,14 @@ class PackController(QObject):
 
 
 def install(ctx: GuiContext) -> PackController:
-    """Review pack… in the customer pane and in Results."""
+    """Review pack… in the customer pane (the Customers tab's and the Alerts tab's) and in
+    Results."""
     controller = PackController(ctx, show_progress=ctx.show_progress)
-    ctx.window.detail_pane.set_review_pack(controller.open_for_customer)
-    ctx.window.results.review_pack_requested.connect(controller.open_for_book)
+    window = ctx.window
+    window.detail_pane.set_review_pack(controller.open_for_customer)
+    window.results.review_pack_requested.connect(controller.open_for_book)
+    # The Alerts tab's customer pane is built after the first paint.
+    window.when_screens_built(
+        lambda: window.alerts_view.detail_pane.set_review_pack(controller.open_for_customer)
+    )
     return controller
