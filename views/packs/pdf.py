@@ -50,18 +50,23 @@ def _font(points: float, *, bold: bool = False) -> QFont:
 
 @dataclass(frozen=True)
 class _Item:
-    kind: str  # "title", "figure", "line", "chart"
+    kind: str  # "figures", "line", "chart"
     text: str = ""
-    value: str = ""
     image: QImage | None = None
+    cells: tuple[tuple[str, str], ...] = ()  # a row of figures: (label, value)
 
 
 def _items(section: Section, images: Mapping[str, QImage]) -> list[_Item]:
-    items = [_Item("figure", f.label, f.value) for f in section.figures]
-    items += [_Item("line", line) for line in section.lines]
-    items += [
-        _Item("chart", c.title, image=images[c.key]) for c in section.charts if c.key in images
+    figures = [(f.label, f.value) for f in section.figures]
+    # Three figures a row; two when a value is long (a trend, an interval).
+    across = 3 if all(len(value) <= 24 for _label, value in figures) else 2
+    items = [
+        _Item("figures", cells=tuple(figures[i : i + across]))
+        for i in range(0, len(figures), across)
     ]
+    items += [_Item("line", line) for line in section.lines]
+    charts = [c for c in section.charts if c.key in images]
+    items += [_Item("chart", c.title, image=images[c.key]) for c in charts]
     return items
 
 
@@ -151,23 +156,39 @@ class _Pages:
                 self.painter.drawImage(QRectF(0, self.y, width, height), image)
             self.y += height + self.pt(10)
             return
-        if item.kind == "figure":
-            label_h = self._measure(item.text, _font(9)) + self._measure(
-                item.value, _font(13, bold=True)
-            )
-            if self.y + label_h > self.bottom:
-                self.new_page(f"{title} (continued)")
-            self.y += self._text(item.text.upper(), _font(9, bold=True), MUTED, 0, self.width)
-            self.y += self._text(item.value, _font(13, bold=True), TEXT, 0, self.width) + self.pt(6)
+        if item.kind == "figures":
+            self._figures(title, item.cells)
             return
         if self.y + self._measure(item.text, _font(11)) > self.bottom:
             self.new_page(f"{title} (continued)")
         self.y += self._text(item.text, _font(11), TEXT, 0, self.width) + self.pt(4)
 
-    def _measure(self, text: str, font: QFont) -> float:
+    def _figures(self, title: str, cells: tuple[tuple[str, str], ...]) -> None:
+        """One row of figures: each its label small above its value."""
+        gap = self.pt(12)
+        across = 3 if len(cells) == 3 or all(len(v) <= 24 for _l, v in cells) else 2
+        width = (self.width - gap * (across - 1)) / across
+        label_font, value_font = _font(8.5, bold=True), _font(13, bold=True)
+        # The values side by side on one line, under the row's tallest label.
+        labels = max(self._measure(label.upper(), label_font, width) for label, _v in cells)
+        values = max(self._measure(value, value_font, width) for _l, value in cells)
+        height = labels + values
+        if self.y + height > self.bottom:
+            self.new_page(f"{title} (continued)")
+        top = self.y
+        for i, (label, value) in enumerate(cells):
+            x = i * (width + gap)
+            self.y = top
+            self._text(label.upper(), label_font, MUTED, x, width)
+            self.y = top + labels
+            self._text(value, value_font, TEXT, x, width)
+        self.y = top + height + self.pt(8)
+
+    def _measure(self, text: str, font: QFont, width: float | None = None) -> float:
         metrics = QFontMetricsF(font, self.writer)
         flags = int(Qt.TextFlag.TextWordWrap)
-        return metrics.boundingRect(QRectF(0, 0, self.width, 1e6), flags, text).height()
+        box = QRectF(0, 0, width or self.width, 1e6)
+        return metrics.boundingRect(box, flags, text).height()
 
 
 def _writer(target: str | QBuffer, pack: Pack, page_size: str) -> QPdfWriter:
