@@ -109,12 +109,15 @@ def _drop_unused_placeholders(slide: Slide, keep: Sequence[Any]) -> None:
 def _text_box(
     slide: Slide, box: tuple[int, int, int, int], lines: Sequence[tuple[str, int, bool]]
 ) -> None:
+    from pptx.enum.text import MSO_AUTO_SIZE
     from pptx.util import Emu, Pt
 
     left, top, width, height = box
     shapes: Any = slide.shapes  # (python-pptx types lengths as Length, an int's subclass)
     frame = shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height)).text_frame
     frame.word_wrap = True
+    # A long section shrinks to its box rather than run off the slide.
+    frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
     for i, (text, size, bold) in enumerate(lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         run = paragraph.add_run()

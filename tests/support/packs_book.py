@@ -13,6 +13,8 @@ a pack's period is the three months from 2026-08-28.
      2026-12-05, and an email sent 2026-10-20 "Checking in" (an order 5 days later: re-engaged)
   B  Ben Okafor    Leo   Gold    2026-03-03 $80            2026-11-01 churn 65% health 45,
                                                             At Risk, $50 at risk
+     a contract "Ben's plan" from 2026-03-01, renewing 2027-03-01 at $100 a month, not
+     auto-renewing, notice 30 days (by 2027-01-30); not yet scored for renewal
   C  Cleo Park     Leo   Silver  2026-09-09 $120           2026-11-01 churn 20% health 85,
                                                             Champions, $10 at risk
   D  Dev Rao       Maya  Silver  2025-01-01 $40            2026-11-01 churn 90% health 10,
@@ -34,7 +36,16 @@ from typing import Any
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
-from models.schema import Action, Alert, Customer, Order, Outreach, ScoreSnapshot, ScoringRun
+from models.schema import (
+    Action,
+    Alert,
+    Contract,
+    Customer,
+    Order,
+    Outreach,
+    ScoreSnapshot,
+    ScoringRun,
+)
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 
@@ -120,6 +131,10 @@ def fill_packs_book(engine: Engine) -> dict[str, int]:
         s.flush()
         s.add(Action(customer_id=ids["A"], alert_id=alert.id, kind="task", title=TASK,
                      due_date=dt.date(2026, 12, 5), created_by="Maya"))  # fmt: skip
+        s.add(Contract(customer_id=ids["B"], source="t", external_id="kB", name="Ben's plan",
+                       start_date=dt.date(2026, 3, 1), end_date=dt.date(2027, 3, 1),
+                       amount_cents=10_000, currency="USD", period="month", outcome="open",
+                       auto_renew=False, notice_days=30))  # fmt: skip
         s.add(Outreach(customer_id=ids["A"], alert_id=alert.id, status="sent", subject=SUBJECT,
                        body="Hello Ada", recipient="ada@lovelace.example",
                        sent_at=_at("2026-10-20"), created_at=_at("2026-10-20")))  # fmt: skip

@@ -174,5 +174,11 @@ def test_slides_from_a_company_template(qtbot, book, tmp_path: Path, with_titles
     else:  # no layout has a title: each title is a text box of its own
         assert [s.shapes.title for s in slides] == [None] * 5
     assert [_pictures(s) for s in slides] == [0, 0, 2, 0, 0]
+    for slide in slides:  # nothing runs off the slide
+        for shape in slide.shapes:
+            assert shape.left >= 0
+            assert shape.top >= 0
+            assert shape.left + shape.width <= deck.slide_width
+            assert shape.top + shape.height <= deck.slide_height
     assert "At risk: 2 (100%)" in texts[1]
     assert re.search(r"high-risk rule's threshold", slides[1].notes_slide.notes_text_frame.text)

@@ -164,3 +164,16 @@ def test_cancelling_stops_the_pack(book) -> None:  # type: ignore[no-untyped-def
         customer_pack(engine, ids["A"], now=NOW, progress=lambda _f, m: steps.append(m),
                       cancelled=lambda: len(steps) >= 2)  # fmt: skip
     assert steps == ["Reading the account", "Reading the scores and orders"]
+
+
+def test_the_renewal_once_there_is_a_contract(book) -> None:  # type: ignore[no-untyped-def]
+    engine, ids = book
+    pack = customer_pack(engine, ids["B"], now=NOW)
+    renewal = _section(pack, "Renewal")
+    assert pack.sections.index(renewal) == 2  # after the orders, before the outreach
+    # $100 a month, renewing Mar 1, 2027, notice 30 days before: by Jan 30, 2027.
+    assert renewal.lines[0] == (
+        "Ben's plan: Renews Mar 1, 2027 · $100 a month · does not auto-renew · "
+        "notice by Jan 30, 2027."
+    )
+    assert renewal.figures == ()  # not yet scored for renewal: no likelihood
