@@ -42,6 +42,7 @@ PERSONAL = {
     "smtp.from_address",
     "outreach.batch_concurrency",
     "outreach.send_per_minute",
+    "packs.template",
 }
 
 
