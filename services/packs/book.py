@@ -98,10 +98,12 @@ def book_pack(  # noqa: PLR0913
     step(0.55, "Reading Results")
     sections.append(_results(engine, today, when, by, segment))
     _check(cancelled)
-    names = rows["name"][chosen & _risky(rows, figures.at_risk_threshold)]
+    # The only customers a book's pack names are its top accounts at risk: the mask needs
+    # theirs alone (a mask of every name of a large book would take minutes to apply).
+    shown = _top(rows, chosen, figures.at_risk_threshold)
+    people = [person_values(str(rows["name"][i] or "")) for i in shown]
     with Session(engine) as session:
-        privacy = read_privacy(session, [person_values(str(n or "")) for n in names],
-                               list(rows["phone"][chosen]))  # fmt: skip
+        privacy = read_privacy(session, people, [str(rows["phone"][i]) for i in shown])
     name = str(rows[by][chosen][0]) if by is not None else ""
     title = "The book" if by is None else f"{'Segment' if by == 'segment' else 'Tier'} {name}"
     pack = Pack(
@@ -210,7 +212,9 @@ def _mix(rows: dict[str, Any], chosen: np.ndarray, threshold: float) -> Section:
     total = len(churn)
     items = []
     for band in risk_bands(threshold):
-        count = int(sum(1 for c in churn if band.holds(float(c))))
+        # RiskBand.holds over the array: [low, high), the top band including 1.
+        held = (churn >= band.low) & ((churn < band.high) | ((band.high >= 1.0) & (churn == 1.0)))
+        count = int(held.sum())
         share = format_percent(count / total) if total else "-"
         items.append(Figure(f"Churn risk {band.label.lower()}", f"{count:,} ({share})"))
     charts = (
@@ -225,10 +229,16 @@ def _mix(rows: dict[str, Any], chosen: np.ndarray, threshold: float) -> Section:
     return Section("Health mix", tuple(items), (), charts, notes)
 
 
-def _top_at_risk(rows: dict[str, Any], chosen: np.ndarray, threshold: float) -> Section:
+def _top(rows: dict[str, Any], chosen: np.ndarray, threshold: float) -> np.ndarray:
+    """The rows of the top accounts at risk, the largest revenue at risk first."""
     risky = np.flatnonzero(chosen & _risky(rows, threshold))
     money = np.nan_to_num(rows["revenue_at_risk_cents"])[risky]
-    order = risky[np.argsort(-money, kind="stable")][:TOP_AT_RISK]
+    top: np.ndarray = risky[np.argsort(-money, kind="stable")][:TOP_AT_RISK]
+    return top
+
+
+def _top_at_risk(rows: dict[str, Any], chosen: np.ndarray, threshold: float) -> Section:
+    order = _top(rows, chosen, threshold)
     currency = rows["currency"]
     cents = np.nan_to_num(rows["revenue_at_risk_cents"])
     lines = tuple(
