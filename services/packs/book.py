@@ -266,6 +266,8 @@ def _results(
         if part is not report.overall:
             words = headline(part)
     lines = [words]
+    if by == "segment":
+        lines.append("Results counts the outreach of the segment each alert was raised in.")
     if by == "tier":
         lines.append("Results does not break outreach down by tier: this is the whole book's.")
     lines.append(f"Period: {period_words(report)}; attribution window {report.window_days} days.")

@@ -90,6 +90,10 @@ def test_the_customer_panes_button_writes_the_accounts_pdf(  # type: ignore[no-u
     first = " ".join(reader.pages[0].extract_text().split())
     assert first.startswith("ACCOUNT REVIEW Ada [surname withheld]")
     assert "Review pack saved" in controller.window.statusBar().currentMessage()
+    # The Alerts tab's customer pane offers it too, with the same opener.
+    alerts_pane = controller.window.alerts_view.detail_pane
+    assert alerts_pane.review_pack_opener == controller.packs.open_for_customer
+    assert alerts_pane.review_pack_button.isVisibleTo(alerts_pane)
 
 
 def test_results_button_offers_segments_and_tiers_and_writes_slides(  # type: ignore[no-untyped-def]
