@@ -182,3 +182,41 @@ def test_slides_from_a_company_template(qtbot, book, tmp_path: Path, with_titles
             assert shape.top + shape.height <= deck.slide_height
     assert "At risk: 2 (100%)" in texts[1]
     assert re.search(r"high-risk rule's threshold", slides[1].notes_slide.notes_text_frame.text)
+
+
+def test_a_customers_own_text_is_written_as_text(qtbot, book, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.orm import Session
+
+    from models.schema import Customer
+    from services.settings import set_setting
+
+    engine, _ids, workspace = book
+    with Session(engine) as s, s.begin():
+        set_setting(s, "outreach.sent_fields", ["first_name", "surname", "owner"])
+        odd = Customer(source="t", external_id="odd", name="Zoë <b>&amp; Co\x0b", owner="Q&A")
+        s.add(odd)
+        s.flush()
+        odd_id = int(odd.id)
+    pack = customer_pack(engine, odd_id, now=NOW)
+    assert pack.title == "Zoë <b>&amp; Co\x0b"
+    slides_out, pdf_out = tmp_path / "odd.pptx", tmp_path / "odd.pdf"
+    write_pack_file(pack, pack_images(pack), "pptx", slides_out, protected=[workspace])
+    write_pack_file(pack, pack_images(pack), "pdf", pdf_out, protected=[workspace])
+    deck = Presentation(str(slides_out))
+    # Markup stays text; the control character XML refuses is left out.
+    assert deck.slides[0].shapes.title.text == "Zoë <b>&amp; Co"
+    assert "Account owner: Q&A" in "\n".join(_slide_texts(deck.slides[0]))
+    first = _pages(pdf_out)[0]
+    assert "Zoë <b>&amp; Co" in first
+    assert "Account owner: Q&A" in first
+
+
+def test_the_page_size_follows_the_locale() -> None:
+    from PySide6.QtCore import QLocale
+
+    from views.packs.pdf import A4, LETTER, locale_page_size
+
+    united_states = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    assert locale_page_size(united_states) == LETTER
+    assert locale_page_size(QLocale(QLocale.Language.German, QLocale.Country.Germany)) == A4
+    assert locale_page_size(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)) == A4
