@@ -43,12 +43,13 @@ def read_choices(workspace: Workspace, choices: PackChoices) -> PackChoices:
     with translate_db_errors(), Session(workspace.engine) as session:
         template = PackSettings.read(session).template.strip()
     words = f"{Path(template).name}" if template else BUILT_IN_WORDS
-    if is_locked(TEMPLATE_SETTING):
+    locked = is_locked(TEMPLATE_SETTING)
+    if locked:
         words += " (set by your organisation)"
     if choices.scope == BOOK:
         segments, tiers = segment_names(workspace.engine)
         choices = replace(choices, segments=segments, tiers=tiers)
-    return replace(choices, template=words)
+    return replace(choices, template=words, template_locked=locked)
 
 
 def make(workspace: Workspace, request: PackRequest, state: TaskState) -> tuple[Pack, Any]:
@@ -60,7 +61,8 @@ def make(workspace: Workspace, request: PackRequest, state: TaskState) -> tuple[
     template = None
     if request.fmt == PPTX:
         with Session(workspace.engine) as session:
-            template = slides_template(session)
+            chosen = str(request.template) if request.template is not None else None
+            template = slides_template(session, chosen)
     pack = make_pack(workspace.engine, request.scope, request.target,
                      progress=state.progress, cancelled=state.cancelled)  # fmt: skip
     return pack, template

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -38,6 +40,7 @@ class PackRequest:
     target: int | str | None
     fmt: str
     path: Path
+    template: Path | None = None  # another template for these slides (None: the setting's)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class PackChoices:
     segments: tuple[str, ...] = ()
     tiers: tuple[str, ...] = ()
     template: str = "The plain built-in template"  # the slides' template, in words
+    template_locked: bool = False  # set by the organisation: no other may be chosen
     suggested: str = "Review pack"  # the file's name without its suffix
     folder: str = ""
 
@@ -91,7 +95,16 @@ class ReviewPackDialog(QDialog):
         form.addRow("As", formats)
         self.template_label = plain_label(choices.template, self, "packTemplate")
         self.template_label.setToolTip("Set in File ▸ Settings ▸ Review packs")
-        form.addRow("Slides template", self.template_label)
+        self.template: Path | None = None
+        self.template_button = QPushButton("Another…", self)
+        self.template_button.setObjectName("packTemplateChoose")
+        self.template_button.setToolTip("Make these slides from another PowerPoint template")
+        self.template_button.setEnabled(not choices.template_locked)
+        self.template_button.clicked.connect(self._on_template_button_clicked)
+        template_row = QHBoxLayout()
+        template_row.addWidget(self.template_label, 1)
+        template_row.addWidget(self.template_button)
+        form.addRow("Slides template", template_row)
         note = plain_label(
             "Figures, charts and the next steps as the app shows them; the privacy "
             "setting's withheld fields (names, addresses, phone numbers) are left out.",
@@ -106,6 +119,19 @@ class ReviewPackDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(buttons)
+
+    def _on_template_button_clicked(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, "A PowerPoint template", "", "PowerPoint (*.pptx *.potx)"
+        )
+        if path:
+            self.choose_template(Path(path))
+
+    def choose_template(self, path: Path) -> None:
+        """Make these slides from ``path`` (and slides, then, not a PDF)."""
+        self.template = path
+        self.template_label.setText(path.name)
+        self.pptx_radio.setChecked(True)
 
     @property
     def fmt(self) -> str:
@@ -148,6 +174,7 @@ def ask_pack(parent: QWidget, choices: PackChoices) -> PackRequest | None:
         if path is None:
             return None
         scope, target = dialog.scope_and_target
-        return PackRequest(scope, target, dialog.fmt, path)
+        template = dialog.template if dialog.fmt == PPTX else None
+        return PackRequest(scope, target, dialog.fmt, path, template)
     finally:
         dialog.deleteLater()

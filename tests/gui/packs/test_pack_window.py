@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from pptx import Presentation
+from pptx.util import Inches
 from pypdf import PdfReader
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
@@ -107,10 +108,14 @@ def test_results_button_offers_segments_and_tiers_and_writes_slides(  # type: ig
     button = window.findChild(QPushButton, "resultsReviewPack")
     asked: list[PackChoices] = []
     out = tmp_path / "gold.pptx"
+    template = tmp_path / "company.pptx"  # chosen in the dialog for these slides: 4:3
+    company = Presentation()
+    company.slide_width, company.slide_height = Inches(10), Inches(7.5)
+    company.save(str(template))
 
     def ask(_parent: QWidget, choices: PackChoices) -> PackRequest:
         asked.append(choices)
-        return PackRequest(SEGMENT, "Gold", "pptx", out)
+        return PackRequest(SEGMENT, "Gold", "pptx", out, template)
 
     controller.packs._ask = ask
     with qtbot.waitSignal(controller.packs.pack_written, timeout=TIMEOUT_MS):
@@ -119,6 +124,7 @@ def test_results_button_offers_segments_and_tiers_and_writes_slides(  # type: ig
     assert asked[0].tiers == ("Gold", "Silver")
     deck = Presentation(str(out))
     assert len(deck.slides) == 5
+    assert deck.slide_width == Inches(10)  # the template's
     assert deck.slides[0].shapes.title.text == "Tier Gold"
 
 
@@ -144,3 +150,29 @@ def test_cancel_stops_the_pack_and_saves_nothing(  # type: ignore[no-untyped-def
     assert not out.exists()
     assert packs.progress_dialog is None
     assert "cancelled" in controller.window.statusBar().currentMessage()
+
+
+def test_the_dialogs_choices(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from views.packs.dialog import ReviewPackDialog
+
+    choices = PackChoices("book", "The whole book", segments=("At Risk",), tiers=("Gold",),
+                          suggested="Review pack - The book")  # fmt: skip
+    dialog = ReviewPackDialog(choices)
+    qtbot.addWidget(dialog)
+    assert dialog.what_combo is not None
+    items = [dialog.what_combo.itemText(i) for i in range(dialog.what_combo.count())]
+    assert items == ["The whole book", "Segment: At Risk", "Tier: Gold"]
+    assert (dialog.scope_and_target, dialog.fmt) == (("book", None), "pdf")
+    assert dialog.suggested_name() == "Review pack - The book.pdf"
+    dialog.what_combo.setCurrentIndex(2)
+    assert dialog.scope_and_target == (SEGMENT, "Gold")
+    assert dialog.template_button.isEnabled()
+    dialog.choose_template(tmp_path / "Company.pptx")  # another template: slides, then
+    assert (dialog.fmt, dialog.template_label.text()) == ("pptx", "Company.pptx")
+    assert dialog.suggested_name() == "Review pack - Gold.pptx"
+    locked = ReviewPackDialog(PackChoices(CUSTOMER, "Ada", 1, template="Company.pptx (set by "
+                                          "your organisation)", template_locked=True))  # fmt: skip
+    qtbot.addWidget(locked)
+    assert locked.what_combo is None
+    assert not locked.template_button.isEnabled()
+    assert locked.scope_and_target == (CUSTOMER, 1)
