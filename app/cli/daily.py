@@ -68,6 +68,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _digest_arguments(daily)
+    _dashboard_pdf_argument(daily)
     daily.set_defaults(handler=cmd_run_daily)
 
 
@@ -148,6 +149,7 @@ def cmd_run_daily(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(str(exc), file=err)
         log.warning("run-daily: %s", exc)
         return EXIT_LOCKED
+    dashboard_pdf = _check_dashboard_pdf(args)
     with lock, command_workspace(args.db) as workspace:
         if args.to:
             from services.listen.digest_text import check_can_send
@@ -163,6 +165,7 @@ def cmd_run_daily(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise CommandError(
                 f"The round ran, but the digest was not made or sent: {exc}"
             ) from exc
+        _write_dashboard_pdf(args, workspace, dashboard_pdf, out)
         from app.cli.notify import post_after_round
 
         # Slack or Teams, when set: the new alerts and the digest; a failure is said and
@@ -227,3 +230,42 @@ def _read_sentiment(engine: Any, out: TextIO, log: Any) -> None:
     if run.scored:
         texts = "text" if run.scored == 1 else "texts"
         _say(f"Read the sentiment of {run.scored:,} {texts} (tickets and reviews).", out, log)
+
+
+# --- run-daily --dashboard-pdf: the dashboard as a PDF (services/packs) -------------------
+
+
+def _dashboard_pdf_argument(parser: argparse.ArgumentParser) -> None:
+    from app.cli.output import add_output_option
+
+    add_output_option(parser, "--dashboard-pdf", metavar="PDF",
+                      help="also write the dashboard (totals, health mix, accounts at risk, "
+                      "alerts) as a PDF, after the round")  # fmt: skip
+
+
+def _check_dashboard_pdf(args: argparse.Namespace) -> Any:
+    """The dashboard PDF's path, refused before the round when it must not be written."""
+    from app.cli.output import check_output
+
+    if not args.dashboard_pdf:
+        return None
+    return check_output(args, args.dashboard_pdf, what="the dashboard PDF")
+
+
+def _write_dashboard_pdf(args: argparse.Namespace, workspace: Any, path: Any, out: TextIO) -> None:
+    if path is None:
+        return
+    from app.cli.output import protected_files
+    from app.cli.pack import application
+    from app.gui.pack_files import pack_images, write_pack_file
+    from services.packs.book import dashboard_pack
+
+    try:
+        pack = dashboard_pack(workspace.engine)
+    except UserFacingError as exc:
+        raise CommandError(f"The round ran, but the dashboard PDF was not written: {exc}") from exc
+    app = application()
+    written = write_pack_file(pack, pack_images(pack), "pdf", path, force=args.force,
+                              protected=protected_files(args))  # fmt: skip
+    del app
+    print(f"Wrote the dashboard to {written}.", file=out)

@@ -46,6 +46,7 @@ COMMAND_MODULES = (
     "app.cli.contacts",
     "app.cli.conversations",
     "app.cli.notify",
+    "app.cli.pack",
 )
 
 DESCRIPTION = """\

@@ -32,6 +32,7 @@ from app.gui import (
     notifications,
     notify_controller,
     offline_controller,
+    packs_controller,
     recent_controller,
     scoring_controller,
     settings_controller,
@@ -146,6 +147,7 @@ class GuiController(WorkspaceOpening):
         self.composer = composer_controller.install(ctx)
         self.batches = batch_controller.install(ctx)
         self.templates = template_controller.install(ctx)
+        self.packs = packs_controller.install(ctx)
         self.workspaces = workspace_controller.install(
             ctx,
             open_settings=self.settings.open,

@@ -17,6 +17,7 @@ from services.settings.money import MONEY_SPECS
 from services.settings.notifications import NOTIFICATION_SPECS
 from services.settings.notify import NOTIFY_SPECS
 from services.settings.outreach import OUTREACH_SPECS
+from services.settings.packs import PACK_SPECS
 from services.settings.playbooks import PLAYBOOK_SPECS
 from services.settings.renewal_calls import RENEWAL_CALL_SPECS
 from services.settings.retention import RETENTION_SPECS
@@ -51,6 +52,7 @@ SETTINGS: dict[str, SettingSpec] = {
         *NOTIFY_SPECS,
         *LIFECYCLE_SPECS,
         *SEGMENT_SPECS,  # settings per segment: services/settings/segments.py
+        *PACK_SPECS,
     )
 }
 use_declarations(SETTINGS)  # a segment's value is checked as its setting's

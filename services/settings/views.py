@@ -242,6 +242,12 @@ class RetentionSettings(SettingsView):
     cac_by_channel: dict[str, Any] = setting("retention.cac_by_channel")
 
 
+class PackSettings(SettingsView):
+    """The company's PowerPoint template of review packs' slides (empty: the built-in one)."""
+
+    template: str = setting("packs.template")
+
+
 class HoldoutRecords(SettingsView):
     """The holdout draws so far, per risk band (kept by services/alerts/holdout.py)."""
 

@@ -44,6 +44,7 @@ from views.customers.conversation_actions import ConversationOpener
 from views.customers.detail_tiles import KpiTiles, show_kpi_tiles
 from views.customers.people_actions import PeopleActions, opportunity_view
 from views.customers.renewal_card import RenewalCardSection
+from views.customers.review_pack import ReviewPackAction
 from views.customers.score_tiles import CONFIDENCE_TEXT, DriversPanel, ScoreStrip
 from views.customers.source import CustomerSource
 from views.customers.usage_section import UsageSection
@@ -86,7 +87,7 @@ def _chip(text: str, kind: str, parent: QWidget) -> QLabel:
     return label
 
 
-class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, QWidget):
+class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, ReviewPackAction, QWidget):
     """Everything about the selected customer.
 
     Signals:
@@ -188,8 +189,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, QWidget):
 
     def _build_header(self, content: QWidget) -> QHBoxLayout:
         """The name, its chips and the contact facts; returns the name's row."""
-        # Header: name and chips on one line, contact facts below.
-        # The name shortens (whole in its tooltip) rather than widen the pane.
+        # Name and chips on one line; the name shortens (whole in its tooltip), never widens.
         self.name_label = ElidingLabel("", content)
         self.name_label.setObjectName("customerName")
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -199,10 +199,8 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, QWidget):
         name_flow = FlowLayout(self.chips_box, spacing=10)
         name_flow.addWidget(self.name_label)
         self._chips = FlowTail(name_flow, after=1)
-        # Two fixed lines (how to reach them; who owns them and since when) rather than
-        # one wrapped line that breaks in the middle of a fact.
-        # They shorten (whole in their tooltips) so that the buttons beside them stay in
-        # view on a narrow pane.
+        # Two fixed lines (how to reach them; who owns them and since when), not one that
+        # breaks mid-fact; they shorten (whole in their tooltips): the buttons stay in view.
         self.contact_label = ElidingLabel("", content)
         self.account_label = ElidingLabel("", content)
         for label in (self.contact_label, self.account_label):
@@ -249,6 +247,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, QWidget):
         self.draft_button.clicked.connect(self._on_draft_triggered)
         self.addAction(self.draft_action)
         self._build_assign_button(content)  # Assign… (A), views/customers/assign_owner.py
+        self._build_review_pack_button(content)  # views/customers/review_pack.py
 
     def _build_kpi_tiles(self, content: QWidget) -> QHBoxLayout:
         """The four KPI tiles; returns their row."""
@@ -328,6 +327,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, QWidget):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(6, 10, 10, 6)
         layout.setSpacing(8)
+        name_row.addWidget(self.review_pack_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(name_row)
         facts = QVBoxLayout()
         facts.setSpacing(2)

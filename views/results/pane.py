@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QStackedWidget,
     QTabWidget,
@@ -98,9 +99,11 @@ class ResultsPane(QWidget):
     Signals:
         customers_requested(CustomerFilter): a figure was clicked; the filter holds
             exactly the customers it counts.
+        review_pack_requested(): Review pack… was clicked (the book's or a segment's).
     """
 
     customers_requested = Signal(object)
+    review_pack_requested = Signal()
 
     def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -195,6 +198,12 @@ class ResultsPane(QWidget):
         top = QHBoxLayout()
         top.addLayout(words, 1)
         top.addLayout(controls)
+        # The book's or a segment's review as a PDF or slides (app/gui/packs_controller.py).
+        self.pack_button = QPushButton("Review pack…", content)
+        self.pack_button.setObjectName("resultsReviewPack")
+        self.pack_button.setToolTip("The book's or a segment's review as a PDF or slides")
+        self.pack_button.clicked.connect(self.review_pack_requested)
+        top.addWidget(self.pack_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.tiles: dict[str, KpiTile] = {}
         tiles = QHBoxLayout()

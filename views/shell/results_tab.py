@@ -32,6 +32,7 @@ class _Page(QWidget):
     """The tab's page: empty until the pane is built into it."""
 
     settings_requested = Signal(str)  # a section asked for a Settings page
+    review_pack_requested = Signal()  # Review pack… (the book's or a segment's)
 
 
 class ResultsTab(LazyTab["ResultsPane"]):
@@ -53,6 +54,7 @@ class ResultsTab(LazyTab["ResultsPane"]):
         super().__init__(page, tabs, TAB_TITLE, theme_manager, jobs)
         self._open_customers = open_customers
         self.settings_requested = page.settings_requested
+        self.review_pack_requested = page.review_pack_requested
 
     def _build(self) -> ResultsPane:
         from views.results.pane import ResultsPane
@@ -60,6 +62,7 @@ class ResultsTab(LazyTab["ResultsPane"]):
         pane = ResultsPane(self._jobs, self.page)
         # A figure's customers open in the Customers tab, exactly as the dashboard's.
         pane.customers_requested.connect(self._open_customers)
+        pane.review_pack_requested.connect(self.review_pack_requested)
         for section in pane.sections:
             signal = getattr(section, "settings_requested", None)
             if signal is not None:

@@ -32,12 +32,14 @@ READS = {
     ((), "--self-test-settings"),
     (("import",), "paths"),
     (("workspace", "sync-back"), "--copy"),
+    (("pack",), "--template"),
 }
 # What a command needs besides its output option to get as far as writing.
 POSITIONALS = {
     (("export",), "what"): "scores",
     (("import",), "paths"): "{orders}",
     (("contacts", "list"), "customer"): "C1",
+    (("pack",), "scope"): "book",
 }
 OPTIONS = {
     ("draft",): ["--batch", "--alerts", "severity=critical"],

@@ -48,6 +48,7 @@ PERSONAL = {
     "notify.sla",
     "notify.digest",
     "notify.timeout_s",
+    "packs.template",
 }
 
 

@@ -57,6 +57,7 @@ SPECIAL: dict[str, Any] = {
     "llm.base_url": "http://llm.corp.example:8080/v1",
     "llm.reviewed_remote": ["http://llm.corp.example:8080/v1"],
     "outreach.sent_fields": ["first_name", "tier"],
+    "packs.template": "/srv/templates/Company review.pptx",
     "outreach.team_domains": ["example.com"],
     "listen.competitors": ["Northwind"],
     "outreach.templates": {"win_back": {"subject": "Hello", "body": "Hi {{ first_name }}"}},

@@ -1,0 +1,1 @@
+"""Review packs: an account's, a segment's or the book's review as plain data, and as slides."""
