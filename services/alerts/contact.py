@@ -9,6 +9,7 @@ services/alerts/lifecycle.py's docstring.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Boolean, Engine, bindparam, exists, select
@@ -242,8 +243,8 @@ def _log_interaction(
     row = session.execute(
         sql_text(
             "INSERT INTO interactions (customer_id, kind, occurred_at, channel, subject, text, "
-            "status, source, attributes) VALUES (:customer, :kind, :now, :channel, :subject, "
-            ":body, :status, :source, :attributes) RETURNING id"
+            "status, source, external_id, attributes) VALUES (:customer, :kind, :now, "
+            ":channel, :subject, :body, :status, :source, :key, :attributes) RETURNING id"
         ).bindparams(bindparam("now", type_=UTCDateTime), bindparam("attributes", type_=JSONType)),
         {
             "customer": customer,
@@ -254,6 +255,9 @@ def _log_interaction(
             "body": body,
             "status": status,
             "source": APP_SOURCE,
+            # A key of its own, random so no two workspaces share one: a CRM file that
+            # carries it back (services/crm_files) is the same activity, never a new one.
+            "key": "radar-" + secrets.token_hex(8),
             "attributes": {"by": actor, **alert_ref, **refs},
         },
     ).one()
