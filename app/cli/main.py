@@ -45,6 +45,7 @@ COMMAND_MODULES = (
     "app.cli.renewals",
     "app.cli.contacts",
     "app.cli.conversations",
+    "app.cli.consent",
 )
 
 DESCRIPTION = """\

@@ -46,7 +46,7 @@ def test_export_activities_for_salesforce_then_only_what_is_new(book, tmp_path: 
     code, out, err = run("--db", url, "export", "activities", "--to", "salesforce",
                          "--output", str(first))  # fmt: skip
     assert code == 0, err
-    assert "4 activities, 2 Mar 2026 to 5 Mar 2026" in out or "4 activities" in out
+    assert "4 activities, Mar 2, 2026 to Mar 5, 2026." in out
     rows = _rows(first)
     assert len(rows) == 4
     assert rows[1]["Subject"] == "'=SUM(A1:A9) pricing"

@@ -1,0 +1,149 @@
+"""A customer's opt-out of activity tracking, on SQLite and PostgreSQL: their usage and
+conversations read as a customer's without any in scoring (the features equal those
+computed with their rows removed), none of their activity goes into a request to a model
+(Ask's examples, the conversation reading), the pane's words, and the audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.workspace import Workspace, open_workspace
+from models.schema import AuditEvent, Customer, Interaction, Order, UsageDay
+from models.vocab import CONVERSATION_SOURCE
+from services.ask.generate import example_rows
+from services.people.tracking import consent_words, opted_out_at, set_tracking_consent
+from services.scoring.data import day_number, load_scoring_data
+from services.scoring.engagement import engagement_score
+from services.scoring.features import compute_features
+from services.settings import ENGAGEMENT_WEIGHTS
+from services.usecases.conversations import ConversationError, _messages
+
+T = dt.date(2025, 6, 30)
+T_DAY = day_number(T)
+SECRET = "We are moving to a competitor next quarter"
+
+
+@pytest.fixture
+def workspace(workspace_url: str) -> Iterator[Workspace]:
+    ws = open_workspace(workspace_url, backup=False)
+    yield ws
+    ws.close()
+
+
+def _fill(ws: Workspace) -> dict[str, int]:
+    """Three buyers; A and B use the product and had a call kept as a conversation."""
+    with ws.engine.begin() as conn:
+        conn.execute(insert(Customer), [{"external_id": x, "source": "s", "name": f"Ms {x}"}
+                                        for x in "ABC"])  # fmt: skip
+        ids = dict(conn.exec_driver_sql("SELECT external_id, id FROM customers").all())
+        conn.execute(insert(Order), [
+            {"customer_id": ids[x], "external_id": f"{x}{d}", "source": "s",
+             "order_date": dt.datetime.combine(T - dt.timedelta(days=d), dt.time(10)),
+             "amount_cents": 5000, "status": "paid"}
+            for x in "ABC" for d in (20, 80, 140)
+        ])  # fmt: skip
+        conn.execute(insert(UsageDay), [
+            {"customer_id": ids[x], "source": "app", "day": T - dt.timedelta(days=d),
+             "sessions": s, "events": 1}
+            for x, days, s in (("A", (3, 9, 40), 5), ("B", (5, 15, 25), 3))
+            for d in days
+        ])  # fmt: skip
+        conn.execute(insert(Interaction), [
+            {"customer_id": ids[x], "kind": "call", "source": CONVERSATION_SOURCE,
+             "external_id": f"talk-{x}", "occurred_at": dt.datetime.combine(
+                 T - dt.timedelta(days=7), dt.time(9)), "sentiment": -0.6,
+             "subject": "Quarterly call", "text": f"Customer: {SECRET}",
+             "attributes": {"turns": [{"speaker": f"Ms {x}", "text": SECRET,
+                                       "customer": True}]}}
+            for x in "AB"
+        ])  # fmt: skip
+    return ids
+
+
+def _features(ws: Workspace) -> tuple[pd.DataFrame, np.ndarray]:
+    data = load_scoring_data(ws.engine, until_day=T_DAY)
+    return compute_features(data, T_DAY), data.customer_ids
+
+
+def _row(frame: pd.DataFrame, ids: np.ndarray, cid: int) -> pd.Series:
+    return frame.iloc[int(np.flatnonzero(ids == cid)[0])]
+
+
+def test_an_opted_out_customer_scores_as_without_usage_and_conversations(
+    workspace: Workspace,
+) -> None:
+    ids = _fill(workspace)
+    before, order = _features(workspace)
+    assert _row(before, order, ids["A"]).usage_sessions_30 == 10
+    assert set_tracking_consent(workspace.engine, ids["A"], opted_out=True, actor="Maya")
+    opted, order = _features(workspace)
+    # The same customers with A's usage removed and A's call no longer a conversation kept
+    # (it stays a call: that we spoke is a contact, not tracking), A opted back in.
+    set_tracking_consent(workspace.engine, ids["A"], opted_out=False, actor="Maya")
+    with Session(workspace.engine) as s, s.begin():
+        s.execute(delete(UsageDay).where(UsageDay.customer_id == ids["A"]))
+        s.execute(
+            update(Interaction).where(Interaction.customer_id == ids["A"]).values(source="phone")
+        )
+    removed, order2 = _features(workspace)
+    assert list(order) == list(order2)
+    pd.testing.assert_frame_equal(opted, removed)
+    a = _row(opted, order, ids["A"])
+    assert a.usage_sessions_30 == 0
+    assert np.isnan(a.usage_days_since_active)
+    # B is untouched: still its 9 sessions.
+    assert _row(opted, order, ids["B"]).usage_sessions_30 == 9
+    e_opted, _ = engagement_score(opted, ENGAGEMENT_WEIGHTS)
+    e_removed, _ = engagement_score(removed, ENGAGEMENT_WEIGHTS)
+    np.testing.assert_array_equal(e_opted, e_removed)
+    e_before, _ = engagement_score(before, ENGAGEMENT_WEIGHTS)
+    a_at = int(np.flatnonzero(order == ids["A"])[0])
+    assert e_before[a_at] != e_opted[a_at]
+
+
+def test_none_of_their_activity_goes_into_a_request_to_a_model(workspace: Workspace) -> None:
+    ids = _fill(workspace)
+    allowed = {"tickets", "reviews", "first_name"}
+    shown = example_rows(workspace.engine, allowed)
+    talks = {r["customer_id"] for r in shown["ask_conversations"]}
+    assert talks == {ids["A"], ids["B"]}
+    set_tracking_consent(workspace.engine, ids["A"], opted_out=True, actor="Maya")
+    shown = example_rows(workspace.engine, allowed)
+    for view in ("ask_conversations", "ask_interactions"):
+        assert ids["A"] not in {r["customer_id"] for r in shown[view]}, view
+    assert {r["customer_id"] for r in shown["ask_conversations"]} == {ids["B"]}
+    with Session(workspace.engine) as s:
+        row = s.execute(
+            select(Interaction.id, Interaction.customer_id, Interaction.text,
+                   Interaction.attributes, Interaction.kind, Interaction.occurred_at,
+                   Interaction.subject)
+            .where(Interaction.customer_id == ids["A"])
+        ).one()._asdict()  # fmt: skip
+        with pytest.raises(ConversationError, match="opted out of activity tracking"):
+            _messages(s, row)
+
+
+def test_the_opt_out_is_said_in_words_and_audited(workspace: Workspace) -> None:
+    ids = _fill(workspace)
+    when = dt.datetime(2026, 3, 4, 9, 0, tzinfo=dt.UTC)
+    assert set_tracking_consent(workspace.engine, ids["C"], opted_out=True, actor="Maya",
+                                now=when)  # fmt: skip
+    assert not set_tracking_consent(workspace.engine, ids["C"], opted_out=True, actor="Maya")
+    with Session(workspace.engine) as s:
+        at = opted_out_at(s, ids["C"])
+        events = s.execute(
+            select(AuditEvent.action, AuditEvent.actor).where(AuditEvent.entity_id == ids["C"])
+        ).all()
+    assert at == when
+    assert consent_words(at) == (
+        "Opted out of activity tracking on Mar 4, 2026: usage and conversations are not used."
+    )
+    assert consent_words(None) is None
+    assert events == [("customer.tracking_opted_out", "Maya")]
