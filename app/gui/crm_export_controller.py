@@ -1,0 +1,131 @@
+"""File ▸ Export ▸ Activities for the CRM…: the dialog (views/crm_files/export_dialog.py),
+what the choices would write counted on the database worker, and the export itself
+through the job runner (services/crm_files). A refused file (the workspace, an existing
+file) is said in the dialog, which stays open to choose again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
+
+from app.gui.context import GuiContext, WindowContext
+from models.errors import UserFacingError
+from services.crm_files import ActivitiesExport, ExportPlan, export_activities, plan_export
+from views.crm_files.export_dialog import ALL, SINCE, CrmExportDialog
+from views.kit.jobs import TaskState
+
+
+class CrmExportController(QObject):
+    """Opens the activities export for the window and runs it."""
+
+    def __init__(self, context: WindowContext, user: str = "user") -> None:
+        window = context.window
+        super().__init__(window)
+        self._jobs = context.jobs
+        self._window = window
+        self._workspace = context.workspace
+        self.user = user
+        self.dialog: CrmExportDialog | None = None
+        self.last: ActivitiesExport | None = None
+        menus = window.menus
+        self.menu = QMenu("&Export", window)
+        self.action = QAction("Activities for the &CRM…", window)
+        self.action.setToolTip(
+            "The calls, notes and emails logged here, as a Salesforce, HubSpot or CSV file"
+        )
+        self.action.triggered.connect(lambda: self.open())
+        self.menu.addAction(self.action)
+        menus.file_menu.insertMenu(menus.backup_action, self.menu)
+
+    def open(self) -> CrmExportDialog | None:
+        """The dialog over the window (one at a time); None without a workspace."""
+        if self._workspace() is None:
+            return None
+        if self.dialog is not None:
+            self.dialog.raise_()
+            return self.dialog
+        dialog = CrmExportDialog(Path.home(), parent=self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.plan_wanted.connect(self._on_dialog_plan_wanted)
+        dialog.export_requested.connect(self._on_dialog_export_requested)
+        dialog.destroyed.connect(self._forget)
+        self.dialog = dialog
+        self._on_dialog_plan_wanted(dialog.chosen_target(), dialog.choice(), dialog.since_date())
+        dialog.show()
+        return dialog
+
+    def _forget(self) -> None:
+        self.dialog = None
+
+    def _on_dialog_plan_wanted(self, target: str, choice: str, since: object) -> None:
+        workspace = self._workspace()
+        if workspace is None:
+            return
+        day = since if isinstance(since, dt.date) else None
+
+        def task(_state: TaskState) -> ExportPlan:
+            return plan_export(workspace.engine, target, since=day, everything=choice == ALL)
+
+        def done(plan: ExportPlan) -> None:
+            if self.dialog is not None:
+                self.dialog.set_plan(plan.words(), plan.count)
+
+        (
+            self._jobs.operation(
+                task, parent=self, key=("crm.plan", id(self)), label="counting the activities"
+            )
+            .success(done)
+            .run()
+        )
+
+    def _on_dialog_export_requested(
+        self, target: str, choice: str, since: object, path: str
+    ) -> None:
+        workspace = self._workspace()
+        if workspace is None:
+            return
+        day = since if isinstance(since, dt.date) and choice == SINCE else None
+        user = self.user
+
+        def task(_state: TaskState) -> ActivitiesExport:
+            return export_activities(
+                workspace.engine, target, path, since=day, everything=choice == ALL,
+                actor=user, protected=(workspace.path,) if workspace.path else (),
+            )  # fmt: skip
+
+        def done(result: ActivitiesExport) -> None:
+            self.last = result
+            self._window.statusBar().showMessage(
+                f"Wrote {result.path.name}: {result.plan.words()}", 10_000
+            )
+            if self.dialog is not None:
+                self.dialog.accept()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, UserFacingError) and self.dialog is not None:
+                self.dialog.set_problem(str(error))
+            else:
+                self._jobs.present_error(error)
+
+        (
+            self._jobs.operation(
+                task, parent=self, key=("crm.export", id(self)), label="exporting activities"
+            )
+            .success(done)
+            .failure(failed)
+            .run()
+        )
+
+
+def install(ctx: GuiContext) -> CrmExportController:
+    """File ▸ Export ▸ Activities for the CRM…, enabled with a workspace; the export names
+    the user (File ▸ Who I am…) in its audit."""
+    controller = CrmExportController(ctx, ctx.user())
+    controller.action.setEnabled(False)
+    ctx.workspace_opened.connect(lambda _name: controller.action.setEnabled(True))
+    ctx.workspace_opened.connect(lambda _name: setattr(controller, "user", ctx.user()))
+    return controller
