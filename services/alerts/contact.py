@@ -112,19 +112,20 @@ def end_quiet_period_in(
 def set_customer_field(
     session: Session, customer_id: int, column: str, value: object, now: dt.datetime
 ) -> None:
-    """Write one of the customer's own marks (do_not_contact, quiet_override_at).
+    """Write one of the customer's own marks (do_not_contact, quiet_override_at,
+    tracking_opted_out_at).
 
     A textual UPDATE: these marks feed no per-customer rollup, so this write must not mark
     the rollups stale (services/core/rollups.py watches SQLAlchemy UPDATEs of customers and
     would send the customers table to live aggregates)."""
-    if column not in ("do_not_contact", "quiet_override_at"):
+    if column not in ("do_not_contact", "quiet_override_at", "tracking_opted_out_at"):
         raise ValueError(f"not a customer mark: {column}")
     session.execute(
         sql_text(
             f"UPDATE customers SET {column} = :value, updated_at = :now WHERE id = :id"
         ).bindparams(
             bindparam("now", type_=UTCDateTime),
-            bindparam("value", type_=UTCDateTime if column == "quiet_override_at" else Boolean),
+            bindparam("value", type_=Boolean if column == "do_not_contact" else UTCDateTime),
         ),
         {"value": value, "now": now, "id": customer_id},
     )

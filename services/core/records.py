@@ -81,6 +81,10 @@ class CustomerDetail:
     quiet_until: dt.datetime | None = None
     # In Learn's holdout (an active alert held out, not contacted anyway): an email asks why.
     holdout: bool = False
+    # When the customer opted out of activity tracking (services/people/tracking.py), and
+    # the pane's sentence for it; None when they did not.
+    tracking_opted_out_at: dt.datetime | None = None
+    tracking_words: str | None = None
 
 
 @dataclass(frozen=True)
