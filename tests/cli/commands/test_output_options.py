@@ -38,13 +38,15 @@ POSITIONALS = {
     (("export",), "what"): "scores",
     (("import",), "paths"): "{orders}",
     (("contacts", "list"), "customer"): "C1",
+    (("alerts", "ticket"), "alert_id"): "1",
 }
 OPTIONS = {
     ("draft",): ["--batch", "--alerts", "severity=critical"],
     ("workspace", "take-offline"): ["--from", "postgresql+psycopg://radar@127.0.0.1:9/radar"],
+    ("alerts", "ticket"): ["--to", "freshdesk"],
 }
 # A command that takes only some file names is given a link of such a name to the file.
-NAMED = {("export",): ".csv"}
+NAMED = {("export",): ".csv", ("alerts", "ticket"): ".csv"}
 FILE_LIKE = re.compile(r"FILE|PATH|DIR|OUT|CSV|XLSX")
 
 

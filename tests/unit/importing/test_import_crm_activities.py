@@ -82,3 +82,17 @@ def test_the_apps_own_file_keeps_the_apps_keys_and_loses_the_neutralising_quote(
     assert frame["customer_external_id"].tolist() == ["C-3", None]
     assert frame["customer_email"].tolist() == ["cy@gamma.test", "dee@delta.test"]
     assert frame["status"].tolist() == ["connected", None]
+
+
+def test_freshdesk_tickets_by_their_export_columns() -> None:
+    name, batch = convert("freshdesk-tickets.csv")
+    assert name == "freshdesk_tickets"
+    frame = batch.frames["interactions"]
+    assert frame["kind"].tolist() == ["ticket", "ticket"]
+    assert frame["external_id"].tolist() == ["1042", "1043"]
+    assert frame["customer_email"].tolist() == ["jo@hub.test", "sam@hub.test"]
+    assert frame["channel"].tolist() == ["email", "phone"]
+    assert frame["status"].tolist() == ["Resolved", "Open"]
+    assert frame["text"].tolist() == ["The box was crushed.", None]
+    assert frame["attributes"][0]["Priority"] == "High"
+    assert _when(frame["occurred_at"][0]) == dt.datetime(2026, 2, 3, 9, 12, 44, tzinfo=UTC)

@@ -61,6 +61,7 @@ ACTIVITY_FORMATS = {
     "Task.csv": "salesforce_activities",
     "hubspot-calls.csv": "hubspot_activities",
     "radar-activities.csv": "radar_activities",
+    "freshdesk-tickets.csv": "freshdesk_tickets",
 }
 
 
