@@ -9,8 +9,8 @@ from typing import Any, TextIO
 
 from app.cli.args import one_of, whole_number
 from app.cli.output import add_output_option
+from models.vocab import HELPDESKS
 
-HELPDESKS = ("zendesk", "freshdesk", "email")
 SUFFIX = {"zendesk": ".json", "freshdesk": ".csv", "email": ".eml"}
 TICKET_EPILOG = """\
 Examples:

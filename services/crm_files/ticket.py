@@ -28,6 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from models.vocab import HELPDESKS
 from services.alerts.detail import alert_detail
 from services.core.output_files import neutralise_text, write_text_file
 
@@ -40,7 +41,6 @@ __all__ = [
     "zendesk_json",
 ]
 
-HELPDESKS = ("zendesk", "freshdesk", "email")
 PRIORITIES = {"critical": "urgent", "warning": "high"}
 # Freshdesk's numbers for them (1 low, 2 medium, 3 high, 4 urgent).
 FRESHDESK_PRIORITY = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
