@@ -125,7 +125,7 @@ def _export_activities(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
     from app.cli.errors import EXIT_OK
     from app.cli.output import check_output, protected_files
     from app.workspace import command_workspace
-    from services.crm_files import TARGET_TITLES, export_activities
+    from services.crm_files.export import TARGET_TITLES, export_activities
 
     path = args.output or args.path
     if not args.to or not path:

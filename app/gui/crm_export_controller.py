@@ -1,7 +1,9 @@
 """File ▸ Export ▸ Activities for the CRM…: the dialog (views/crm_files/export_dialog.py),
 what the choices would write counted on the database worker, and the export itself
-through the job runner (services/crm_files). A refused file (the workspace, an existing
-file) is said in the dialog, which stays open to choose again."""
+through the job runner (services/crm_files). File ▸ Export ▸ Help-desk ticket for the
+alert… opens the ticket of the alert the Alerts tab shows, prefilled, to edit and save
+(views/crm_files/ticket_dialog.py). A refused file (the workspace, an existing file) is
+said in the dialog, which stays open to choose again."""
 
 from __future__ import annotations
 
@@ -14,8 +16,11 @@ from PySide6.QtWidgets import QMenu
 
 from app.gui.context import GuiContext, WindowContext
 from models.errors import UserFacingError
-from services.crm_files import ActivitiesExport, ExportPlan, export_activities, plan_export
+from services.crm_files.export import ActivitiesExport, ExportPlan, export_activities, plan_export
+from services.crm_files.records import TicketDraft
+from services.crm_files.ticket import save_ticket, ticket_from_alert
 from views.crm_files.export_dialog import ALL, SINCE, CrmExportDialog
+from views.crm_files.ticket_dialog import TicketDialog
 from views.kit.jobs import TaskState
 
 
@@ -39,6 +44,13 @@ class CrmExportController(QObject):
         )
         self.action.triggered.connect(lambda: self.open())
         self.menu.addAction(self.action)
+        self.ticket_action = QAction("Help-desk &ticket for the alert…", window)
+        self.ticket_action.setToolTip(
+            "A Zendesk or Freshdesk ticket, or an email to the help desk, from the alert shown"
+        )
+        self.ticket_action.triggered.connect(lambda: self.open_ticket())
+        self.menu.addAction(self.ticket_action)
+        self.ticket_dialog: TicketDialog | None = None
         menus.file_menu.insertMenu(menus.backup_action, self.menu)
 
     def open(self) -> CrmExportDialog | None:
@@ -120,6 +132,74 @@ class CrmExportController(QObject):
             .run()
         )
 
+    # --- the help-desk ticket ---------------------------------------------------------------
+
+    def shown_alert_id(self) -> int | None:
+        """The alert the Alerts tab shows, if any."""
+        view = getattr(self._window, "alerts_view", None)  # built after the first paint
+        pane = getattr(view, "action_pane", None)
+        alert = getattr(pane, "alert", None)
+        return int(alert.id) if alert is not None else None
+
+    def open_ticket(self, alert_id: int | None = None) -> None:
+        """The ticket of the alert (the one shown when not given), prefilled, to edit."""
+        workspace = self._workspace()
+        alert_id = alert_id if alert_id is not None else self.shown_alert_id()
+        if workspace is None or alert_id is None:
+            self._window.statusBar().showMessage(
+                "Open an alert in the Alerts tab first: the ticket is made from it.", 8_000
+            )
+            return
+
+        def task(_state: TaskState) -> TicketDraft:
+            return ticket_from_alert(workspace.engine, alert_id)
+
+        (
+            self._jobs.operation(task, parent=self, key=("crm.ticket", id(self)))
+            .success(self._show_ticket)
+            .run()
+        )
+
+    def _show_ticket(self, draft: TicketDraft) -> None:
+        if self.ticket_dialog is not None:
+            self.ticket_dialog.close()
+        dialog = TicketDialog(draft, Path.home(), parent=self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.save_requested.connect(self._on_ticket_save_requested)
+        dialog.destroyed.connect(self._forget_ticket)
+        self.ticket_dialog = dialog
+        dialog.show()
+
+    def _forget_ticket(self) -> None:
+        self.ticket_dialog = None
+
+    def _on_ticket_save_requested(
+        self, draft: object, helpdesk: str, path: str, address: str
+    ) -> None:
+        assert isinstance(draft, TicketDraft)
+        ticket = draft
+
+        def task(_state: TaskState) -> Path:
+            return save_ticket(ticket, helpdesk, path, address=address or None)
+
+        def done(written: Path) -> None:
+            self._window.statusBar().showMessage(f"Saved the ticket to {written}.", 10_000)
+            if self.ticket_dialog is not None:
+                self.ticket_dialog.accept()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, UserFacingError) and self.ticket_dialog is not None:
+                self.ticket_dialog.set_problem(str(error))
+            else:
+                self._jobs.present_error(error)
+
+        (
+            self._jobs.operation(task, parent=self, key=("crm.ticket.save", id(self)))
+            .success(done)
+            .failure(failed)
+            .run()
+        )
+
 
 def install(ctx: GuiContext) -> CrmExportController:
     """File ▸ Export ▸ Activities for the CRM…, enabled with a workspace; the export names
@@ -127,5 +207,7 @@ def install(ctx: GuiContext) -> CrmExportController:
     controller = CrmExportController(ctx, ctx.user())
     controller.action.setEnabled(False)
     ctx.workspace_opened.connect(lambda _name: controller.action.setEnabled(True))
+    controller.ticket_action.setEnabled(False)
+    ctx.workspace_opened.connect(lambda _name: controller.ticket_action.setEnabled(True))
     ctx.workspace_opened.connect(lambda _name: setattr(controller, "user", ctx.user()))
     return controller

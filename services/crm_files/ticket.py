@@ -19,11 +19,9 @@ normal) and the tags name the app, the rule and the severity.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -31,6 +29,7 @@ from sqlalchemy import Engine
 from models.vocab import HELPDESKS
 from services.alerts.detail import alert_detail
 from services.core.output_files import neutralise_text, write_text_file
+from services.crm_files.records import TicketDraft
 
 __all__ = [
     "HELPDESKS",
@@ -48,25 +47,6 @@ FRESHDESK_HEADER = (
     "Ticket ID", "Subject", "Description", "Status", "Priority", "Source", "Type", "Tags",
     "Full name", "Email", "Created time",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class TicketDraft:
-    """A ticket as the user will see and edit it before saving."""
-
-    alert_id: int
-    requester_name: str
-    requester_email: str | None
-    subject: str
-    description: str
-    priority: str  # low, normal, high, urgent
-    tags: tuple[str, ...] = field(default_factory=tuple)
-    created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-
-    @property
-    def external_id(self) -> str:
-        """The app's id of the ticket: the alert it came from."""
-        return f"radar-alert-{self.alert_id}"
 
 
 def ticket_from_alert(engine: Engine, alert_id: int) -> TicketDraft:

@@ -49,7 +49,10 @@ def test_the_menu_opens_the_dialog_with_what_it_would_write(qtbot, controller, t
     window = controller.parent()
     entries = [a.text() for a in window.menus.file_menu.actions()]
     assert "&Export" in entries
-    assert [a.text() for a in controller.menu.actions()] == ["Activities for the &CRM…"]
+    assert [a.text() for a in controller.menu.actions()] == [
+        "Activities for the &CRM…",
+        "Help-desk &ticket for the alert…",
+    ]
     controller.action.trigger()
     dialog = controller.dialog
     assert dialog is not None

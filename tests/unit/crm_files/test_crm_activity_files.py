@@ -18,7 +18,7 @@ from app.workspace import open_workspace
 from models.schema import Alert, Contact, Customer, CustomerIdentity, Interaction
 from models.vocab import APP_SOURCE
 from services.alerts.contact import log_call
-from services.crm_files import export_activities, plan_export
+from services.crm_files.export import export_activities, plan_export
 from services.importing.service import run_import
 from services.settings.store import set_setting
 from tests.support.crm_book import ACCOUNT, CONTACT, add_customers, at, fill_crm_book
