@@ -42,9 +42,26 @@ def book(folder: Path) -> Path:
     return path
 
 
+def _framed(window: Any, dialog: Any, path: Path) -> None:
+    """The window with the dialog over its middle, as the user sees it."""
+    from PySide6.QtGui import QColor, QPainter, QPixmap
+
+    shot = QPixmap(window.grab())
+    painter = QPainter(shot)
+    inner = dialog.grab()
+    x, y = (SIZE[0] - inner.width()) // 2, max(30, (SIZE[1] - inner.height()) // 3)
+    # The frame the window manager would draw: a title bar and a border.
+    painter.fillRect(x - 1, y - 25, inner.width() + 2, inner.height() + 26, QColor("#5b6472"))
+    painter.setPen(QColor("#ffffff"))
+    painter.drawText(x + 10, y - 8, dialog.windowTitle())
+    painter.drawPixmap(x, y, inner)
+    painter.end()
+    shot.save(str(path))
+    print(path)
+
+
 def shoot(app: Any, mode: Any, workspace: Path, out: Path) -> None:
     from PySide6.QtCore import QSettings
-    from PySide6.QtGui import QColor, QPainter, QPixmap
 
     from app.gui.application import make_controller
     from app.workspace import to_url
@@ -81,21 +98,25 @@ def shoot(app: Any, mode: Any, workspace: Path, out: Path) -> None:
         settle(lambda: dialog.plan.text() != "Counting…")
         dialog.path.setText(str(Path.home() / "Documents" / "Task.csv"))
         settle(lambda: True)
-        # The window with the dialog over its middle, as the user sees it.
-        shot = QPixmap(window.grab())
-        painter = QPainter(shot)
-        inner = dialog.grab()
-        x, y = (SIZE[0] - inner.width()) // 2, (SIZE[1] - inner.height()) // 3
-        # The frame the window manager would draw: a title bar and a border.
-        painter.fillRect(x - 1, y - 25, inner.width() + 2, inner.height() + 26, QColor("#5b6472"))
-        painter.setPen(QColor("#ffffff"))
-        painter.drawText(x + 10, y - 8, dialog.windowTitle())
-        painter.drawPixmap(x, y, inner)
-        painter.end()
-        path = out / f"crm-export-dialog-1366x768-{mode.value}.png"
-        shot.save(str(path))
-        print(path)
+        _framed(window, dialog, out / f"crm-export-dialog-1366x768-{mode.value}.png")
         dialog.reject()
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        from models.schema import Alert
+
+        engine = gui.workspace.engine if gui.workspace is not None else None
+        assert engine is not None
+        with Session(engine) as s:
+            alert_id = s.execute(select(Alert.id).order_by(Alert.id)).scalars().first()
+        gui.crm_export.open_ticket(alert_id)
+        settle(lambda: gui.crm_export.ticket_dialog is not None)
+        ticket = gui.crm_export.ticket_dialog
+        assert ticket is not None
+        ticket.resize(640, ticket.sizeHint().height())
+        settle(lambda: True)
+        _framed(window, ticket, out / f"crm-ticket-dialog-1366x768-{mode.value}.png")
+        ticket.reject()
         gui.shutdown()
         window.close()
         window.deleteLater()

@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 
 from models.vocab import HELPDESKS
 from services.alerts.detail import alert_detail
+from services.core.formatting import format_date
 from services.core.output_files import neutralise_text, write_text_file
 from services.crm_files.records import TicketDraft
 
@@ -52,7 +53,8 @@ FRESHDESK_HEADER = (
 def ticket_from_alert(engine: Engine, alert_id: int) -> TicketDraft:
     """The ticket prefilled from the alert (AlertNotFoundError when it is gone)."""
     alert = alert_detail(engine, alert_id)
-    lines = [f"Account Radar raised this alert on {alert.created_at:%b %d, %Y}: {alert.reason}"]
+    raised = format_date(alert.created_at.date())
+    lines = [f"Account Radar raised this alert on {raised}: {alert.reason}"]
     if alert.drivers:
         lines.append("")
         lines.append("Why:")
