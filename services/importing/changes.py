@@ -117,6 +117,9 @@ class ChangeTracker:
                             fields = self.kept.setdefault(str(now.get("source") or "?"), {})
                             fields[c] = fields.get(c, 0) + 1
                         del new[c]
+            if now.get("tracking_opted_out_at") not in (None, ""):
+                # Opted out already: since then, whatever a later file says.
+                new.pop("tracking_opted_out_at", None)
             stored = {c: self.store.to_storage(c, [v])[0] for c, v in new.items() if c in cols}
             diff = {c: v for c, v in stored.items() if v != now.get(c)}
             if not diff:

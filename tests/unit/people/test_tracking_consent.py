@@ -147,3 +147,54 @@ def test_the_opt_out_is_said_in_words_and_audited(workspace: Workspace) -> None:
     )
     assert consent_words(None) is None
     assert events == [("customer.tracking_opted_out", "Maya")]
+
+
+def test_an_opt_out_comes_from_the_crms_field_and_a_later_file_does_not_undo_it(
+    workspace: Workspace, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from services.importing.service import run_import
+
+    first = tmp_path / "customers.csv"
+    first.write_text(
+        "customer_id,email,name,opt_out_tracking\n"
+        "K1,kim@ode.test,Kim Ode,yes\nL2,lee@ode.test,Lee Ode,no\nM3,max@ode.test,Max Ode,\n",
+        encoding="utf-8",
+    )
+    report = run_import(workspace.engine, [first])
+    assert report.landed, report.lines()
+    with Session(workspace.engine) as s:
+        rows = dict(s.execute(select(Customer.external_id, Customer.tracking_opted_out_at)).all())
+    assert rows["K1"] is not None
+    assert rows["L2"] is None
+    assert rows["M3"] is None
+    again = tmp_path / "customers-2.csv"
+    again.write_text(
+        "customer_id,email,name,tracking_consent\nK1,kim@ode.test,Kim Ode,yes\n"
+        "L2,lee@ode.test,Lee Ode,no\n",
+        encoding="utf-8",
+    )
+    run_import(workspace.engine, [again])
+    with Session(workspace.engine) as s:
+        later = dict(s.execute(select(Customer.external_id, Customer.tracking_opted_out_at)).all())
+    # K1 stays opted out since the first file (a later "yes" to consent does not take it
+    # back: only the user does); L2 refused consent: now opted out.
+    assert later["K1"] == rows["K1"]
+    assert later["L2"] is not None
+    hubspot = tmp_path / "hubspot-contacts.csv"
+    hubspot.write_text(
+        "Record ID,First Name,Last Name,Email,Do not track\n701,Ana,Ruiz,ana@hub.test,true\n"
+        "702,Bo,Li,bo@hub.test,false\n",
+        encoding="utf-8",
+    )
+    report = run_import(workspace.engine, [hubspot])
+    assert report.files[0].detected_format == "hubspot_contacts", report.lines()
+    with Session(workspace.engine) as s:
+        marks = dict(
+            s.execute(
+                select(Customer.external_id, Customer.tracking_opted_out_at).where(
+                    Customer.source == "hubspot"
+                )
+            ).all()
+        )
+    assert marks["701"] is not None
+    assert marks["702"] is None
