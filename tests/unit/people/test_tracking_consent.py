@@ -198,3 +198,37 @@ def test_an_opt_out_comes_from_the_crms_field_and_a_later_file_does_not_undo_it(
         )
     assert marks["701"] is not None
     assert marks["702"] is None
+
+
+def test_the_request_on_the_wire_carries_none_of_their_conversations(workspace: Workspace) -> None:
+    """Through the loopback server speaking the OpenAI wire format: Ask's request holds B's
+    conversation and none of opted-out A's."""
+    import json
+
+    from services.ask.generate import ask_model, prepare_request
+    from services.settings import set_setting
+    from tests.support.openai_server import FakeOpenAIServer
+
+    ids = _fill(workspace)
+    with workspace.engine.begin() as conn:
+        conn.execute(
+            update(Interaction)
+            .where(Interaction.customer_id == ids["A"])
+            .values(text="Customer: only-Ann-said-this", subject="Ann's private call")
+        )
+    set_tracking_consent(workspace.engine, ids["A"], opted_out=True, actor="Maya")
+    good = "SELECT count(*) AS n FROM ask_customers"
+    reply = json.dumps({"sql": good, "title": "t", "cannot_answer": None})
+    with FakeOpenAIServer(models=["sqlcoder"], reply=reply) as fake:
+        with Session(workspace.engine) as s, s.begin():
+            set_setting(s, "llm.preset", "llamacpp")
+            set_setting(s, "llm.base_url", fake.base_url)
+            set_setting(s, "llm.model", "sqlcoder")
+            set_setting(s, "outreach.sent_fields", ["tickets", "reviews", "first_name"])
+        request = prepare_request(workspace.engine, "How many customers?")
+        answer = ask_model(workspace.engine, request)
+        assert answer.sql == good
+        bodies = [json.dumps(r.body, ensure_ascii=False) for r in fake.chat_requests]
+    assert bodies
+    assert not any("only-Ann-said-this" in b or "Ann's private call" in b for b in bodies)
+    assert any(SECRET in b for b in bodies)  # B's conversation is there
