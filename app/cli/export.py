@@ -61,8 +61,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )  # fmt: skip
     crm = export.add_argument_group(
         "activities for the CRM",
-        "export activities --to salesforce|hubspot|csv --output OUT.csv: the calls, notes "
-        "and emails logged in the app (never what was imported) as Salesforce tasks, "
+        "export activities --to salesforce|hubspot|csv --output OUT.csv: the calls, notes, "
+        "emails and tasks logged in the app, the alerts' outcomes and do-not-contact marks "
+        "(never what was imported) as Salesforce tasks, "
         "HubSpot activities or a plain CSV; each export writes only what was logged since "
         "the last one to the same CRM.",
     )

@@ -40,7 +40,7 @@ class CrmExportController(QObject):
         self.menu = QMenu("&Export", window)
         self.action = QAction("Activities for the &CRM…", window)
         self.action.setToolTip(
-            "The calls, notes and emails logged here, as a Salesforce, HubSpot or CSV file"
+            "The calls, notes, emails and tasks logged here, as a Salesforce, HubSpot or CSV file"
         )
         self.action.triggered.connect(lambda: self.open())
         self.menu.addAction(self.action)

@@ -22,6 +22,9 @@ class CrmExport(Base):
     target: Mapped[str] = mapped_column(String(16))
     # The highest interaction id the file holds: the next export starts after it.
     last_interaction_id: Mapped[int] = mapped_column(Integer)
+    # The same for the tasks (actions) and the audited changes (audit_events) it holds.
+    last_action_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)
     rows: Mapped[int] = mapped_column(Integer)
     path: Mapped[str | None] = mapped_column(Text)
     exported_by: Mapped[str | None] = mapped_column(String(255))

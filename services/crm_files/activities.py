@@ -1,7 +1,9 @@
 """The activities logged in the app, as a CRM should receive them.
 
 An activity here is an interaction the app itself wrote (source ``APP_SOURCE``, no import
-run): a call with its outcome, a note, an email sent or exported. What an import brought
+run): a call with its outcome, a note, an email sent or exported; and, from
+``logged_records``, the tasks made in the app and the audited changes a CRM should hear of
+(an alert's outcome, a do-not-contact mark). What an import brought
 (the CRM's own calls and tasks, a help desk's tickets, emails read back from a file) is
 never among them, so no CRM is sent its own records back.
 
@@ -20,16 +22,25 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 from sqlalchemy.orm import Session
 
-from models.schema import Contact, Customer, CustomerIdentity, Interaction
+from models.schema import (
+    Action,
+    Alert,
+    AuditEvent,
+    Contact,
+    Customer,
+    CustomerIdentity,
+    Interaction,
+)
 from models.vocab import APP_SOURCE
 
-__all__ = ["Activity", "logged_activities", "with_keys"]
+__all__ = ["Activity", "logged_records", "logged_activities", "with_keys"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,10 @@ class Activity:
     contact_email: str | None
     contact_salesforce: str | None
     contact_hubspot: str | None
+    # A task (models/schema/alerts.py Action) or an audited change (an alert's outcome, a
+    # do-not-contact mark) rather than an interaction: its id there, for the next export.
+    action_id: int = 0
+    event_id: int = 0
 
     @property
     def person_email(self) -> str | None:
@@ -90,7 +105,87 @@ def logged_activities(
         start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
         query = query.where(i.occurred_at >= start)
     conn = session.connection()
-    rows = conn.execute(query).all()
+    return _activities_of_rows(conn, conn.execute(query).all())
+
+
+# The audited changes a CRM should hear of: an alert's outcome, a do-not-contact mark.
+_EVENTS = ("alert.resolved", "alert.dismissed", "customer.do_not_contact")
+
+
+def logged_records(
+    session: Session,
+    *,
+    after_action: int = 0,
+    after_event: int = 0,
+    since: dt.date | None = None,
+) -> list[Activity]:
+    """The tasks made in the app (with whether they are done) and the audited changes a CRM
+    should hear of (an alert resolved with its outcome or dismissed, a customer marked do
+    not contact or the mark lifted), oldest first, after the marks of a previous export.
+    Their keys ("radar-task-", "radar-event-" and the id) tell the importers to leave
+    them out when a file comes back: they are the app's own records, not activities."""
+    from services.alerts.detail import describe_event
+
+    a = Action.__table__.c
+    c = Customer.__table__.c
+    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC) if since else None
+    customer = (c.id, c.name, c.company, c.email, c.source, c.external_id, c.owner)
+    tasks = (
+        select(a.id, a.title, a.body, a.done_at, a.created_at, a.created_by, a.due_date,
+               *customer)
+        .join(Customer, c.id == a.customer_id)
+        .where(a.kind == "task", a.id > after_action)
+        .order_by(a.id)
+    )  # fmt: skip
+    if start is not None:
+        tasks = tasks.where(a.created_at >= start)
+    conn = session.connection()
+    rows: list[tuple[Any, ...]] = []
+    marks: list[tuple[int, int]] = []
+    for t in conn.execute(tasks).all():
+        done = t[3] is not None
+        rows.append((0, f"radar-task-{t[0]}", "task", t[3] or t[4], t[1],
+                     _due_words(t[2], t[6]), "Completed" if done else "Not Started",
+                     {"by": t[5]}, *t[7:], None, None, None, None))  # fmt: skip
+        marks.append((int(t[0]), 0))
+    e = AuditEvent.__table__.c
+    al = Alert.__table__.c
+    who = (e.id, e.action, e.occurred_at, e.actor, e.details)
+    for entity, link in (("alert", al.customer_id), ("customer", c.id)):
+        events = select(*who, *customer).where(
+            e.action.in_(_EVENTS), e.entity_type == entity, e.id > after_event
+        )
+        if entity == "alert":
+            events = events.join(Alert, al.id == e.entity_id).join(Customer, c.id == link)
+        else:
+            events = events.join(Customer, c.id == e.entity_id)
+        if start is not None:
+            events = events.where(e.occurred_at >= start)
+        for ev in conn.execute(events.order_by(e.id)).all():
+            details = ev[4] if isinstance(ev[4], dict) else {}
+            words = describe_event(str(ev[1]), details)
+            note = details.get("note")
+            rows.append((0, f"radar-event-{ev[0]}", "task", ev[2], words, note or None,
+                         "Completed", {"by": ev[3]}, *ev[5:], None, None, None, None))  # fmt: skip
+            marks.append((0, int(ev[0])))
+    found = [
+        replace(act, action_id=m[0], event_id=m[1])
+        for act, m in zip(_activities_of_rows(conn, rows), marks, strict=True)
+    ]
+    return sorted(found, key=lambda x: x.occurred_at)
+
+
+def _due_words(body: str | None, due: dt.date | None) -> str | None:
+    from services.core.formatting import format_date
+
+    parts = [body or "", f"Due {format_date(due)}" if due is not None else ""]
+    return "\n".join(p for p in parts if p) or None
+
+
+def _activities_of_rows(conn: Connection, rows: Sequence[Sequence[Any]]) -> list[Activity]:
+    """Activities from rows of (id, key, kind, when, subject, text, status, attributes,
+    the customer's id, name, company, email, source, external id, owner, and the person's
+    name, email, source and external id)."""
     customers = sorted({int(r[8]) for r in rows})
     ids = _crm_ids(conn, customers)
     people = _own_people(conn, customers)
@@ -194,7 +289,7 @@ def with_keys(session: Session, activities: list[Activity]) -> list[Activity]:
     now (stored, so every later file writes the same one)."""
     out = []
     for activity in activities:
-        if activity.key:
+        if activity.key or not activity.interaction_id:
             out.append(activity)
             continue
         key = "radar-" + secrets.token_hex(8)

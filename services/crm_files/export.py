@@ -26,7 +26,12 @@ from models.errors import UserFacingError
 from models.schema import AuditEvent, CrmExport
 from models.vocab import CRM_TARGETS
 from services.core.output_files import display_path, neutralise_text, write_atomically
-from services.crm_files.activities import Activity, logged_activities, with_keys
+from services.crm_files.activities import (
+    Activity,
+    logged_activities,
+    logged_records,
+    with_keys,
+)
 from services.crm_files.layouts import layout_rows
 from services.settings.views import OutreachSettings
 
@@ -96,24 +101,29 @@ def _check_target(target: str) -> None:
         )
 
 
-def _mark(session: Session, target: str) -> tuple[int, dt.datetime | None]:
+def _mark(session: Session, target: str) -> tuple[tuple[int, int, int], dt.datetime | None]:
+    x = CrmExport
     row = session.execute(
-        select(func.max(CrmExport.last_interaction_id), func.max(CrmExport.exported_at)).where(
-            CrmExport.target == target
-        )
-    ).one()
-    when = row[1]
+        select(
+            func.max(x.last_interaction_id), func.max(x.last_action_id),
+            func.max(x.last_event_id), func.max(x.exported_at),
+        ).where(x.target == target)
+    ).one()  # fmt: skip
+    when = row[3]
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return int(row[0] or 0), when
+    return (int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)), when
 
 
 def _selection(
     session: Session, target: str, since: dt.date | None, everything: bool
 ) -> tuple[list[Activity], int, dt.datetime | None]:
     mark, when = _mark(session, target)
-    after = 0 if (everything or since is not None) else mark
-    return logged_activities(session, after_id=after, since=since), after, when
+    after = (0, 0, 0) if (everything or since is not None) else mark
+    logged = logged_activities(session, after_id=after[0], since=since)
+    logged += logged_records(session, after_action=after[1], after_event=after[2], since=since)
+    logged.sort(key=lambda a: a.occurred_at)
+    return logged, max(after), when
 
 
 def _plan(
@@ -175,7 +185,10 @@ def export_activities(
         if activities:
             session.add(
                 CrmExport(
-                    target=target, last_interaction_id=max(a.interaction_id for a in activities),
+                    target=target,
+                    last_interaction_id=max(a.interaction_id for a in activities),
+                    last_action_id=max(a.action_id for a in activities),
+                    last_event_id=max(a.event_id for a in activities),
                     rows=len(activities), path=display_path(written), exported_by=who,
                     exported_at=now,
                 )

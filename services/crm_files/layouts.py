@@ -104,13 +104,18 @@ def _outcome(activity: Activity) -> str:
     return activity.status or ""
 
 
+def _status(a: Activity) -> str:
+    """A task's status as Salesforce says it; what was logged happened: Completed."""
+    return a.status if a.kind == "task" and a.status else "Completed"
+
+
 def _salesforce(a: Activity, p: _Privacy, subject: str, body: str) -> Row:
     subtype, _, _ = TYPE_WORDS.get(a.kind, _OTHER)
     kind_word = {"note": "Other", "meeting": "Meeting"}.get(a.kind, subtype)
     match = "" if a.salesforce_account else "no Salesforce id"
     return (
         a.contact_salesforce or "", a.salesforce_account or "", subject,
-        a.occurred_at.date().isoformat(), "Completed", "Normal", body, subtype, kind_word,
+        a.occurred_at.date().isoformat(), _status(a), "Normal", body, subtype, kind_word,
         _outcome(a) if a.kind == "call" else "", "", "", a.key or "", p.owner(a.owner),
         p.name(a), p.email(a.person_email), match,
     )  # fmt: skip
@@ -130,7 +135,8 @@ def _hubspot(a: Activity, p: _Privacy, subject: str, body: str) -> Row:
         "COMPLETED" if call else "",
         subject if email else "", body if email else "", "EMAIL" if email else "",
         "\n\n".join(t for t in (subject, body) if t) if note else "",
-        subject if task else "", body if task else "", "COMPLETED" if task else "",
+        subject if task else "", body if task else "",
+        ("COMPLETED" if _status(a) == "Completed" else "NOT_STARTED") if task else "",
         record, p.email(a.person_email), p.owner(a.owner), a.key or "", _outcome(a),
         p.name(a), "" if record else "no HubSpot record ID",
     )  # fmt: skip

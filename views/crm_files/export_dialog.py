@@ -57,8 +57,9 @@ class CrmExportDialog(QDialog):
         self.setMinimumWidth(560)
         self._folder = folder
         intro = QLabel(
-            "The calls, notes and emails logged in Account Radar, as a file your CRM "
-            "imports. What the CRM sent in an import is never written back to it.",
+            "The calls, notes, emails and tasks logged in Account Radar, and the alerts' "
+            "outcomes and do-not-contact marks, as a file your CRM imports. What the CRM "
+            "sent in an import is never written back to it.",
             self,
         )
         intro.setWordWrap(True)

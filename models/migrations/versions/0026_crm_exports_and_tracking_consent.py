@@ -26,6 +26,8 @@ def upgrade() -> None:
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('target', sa.String(length=16), nullable=False),
         sa.Column('last_interaction_id', sa.Integer(), nullable=False),
+        sa.Column('last_action_id', sa.Integer(), nullable=False),
+        sa.Column('last_event_id', sa.Integer(), nullable=False),
         sa.Column('rows', sa.Integer(), nullable=False),
         sa.Column('path', sa.Text(), nullable=True),
         sa.Column('exported_by', sa.String(length=255), nullable=True),

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from services.importing.reader import RawTable
 
 _TRIGGERS = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+_APP_RECORDS = ("radar-task-", "radar-event-")
 _KINDS = {
     "call": "call",
     "email": "email_sent",
@@ -119,6 +120,10 @@ class _Activities(BaseAdapter):
     ) -> Batch:
         n = len(frame)
         key = _text(cols.get(*self.key_columns))
+        # The app's own tasks and changes (an alert's outcome, a do-not-contact mark) that an
+        # export wrote for the CRM: kept by the app itself, never brought back as activities.
+        own = key.fillna("").astype(str).str.startswith(_APP_RECORDS).to_numpy(dtype=bool)
+        errors.add(own, "a task or change Account Radar keeps itself, not an activity to import")
         when, bad_when = values.parse_datetimes(when_text)
         errors.add_bad(bad_when, when_text, "a date and time", "the activity's date")
         errors.add(when.isna().to_numpy() & ~bad_when.to_numpy(), "missing activity date")

@@ -196,3 +196,38 @@ def test_crm_identities_are_read_from_the_customer_and_its_identities(  # type: 
     rows = _rows(export_activities(engine, "hubspot", tmp_path / "h.csv").path)
     assert [r["Contact Record ID"] for r in rows] == ["", "", "501", "777"]
     assert [r["HubSpot match"] for r in rows][:2] == ["no HubSpot record ID"] * 2
+
+
+def test_tasks_outcomes_and_do_not_contact_are_written_and_never_brought_back(  # type: ignore[no-untyped-def]
+    book, tmp_path: Path
+) -> None:
+    from services.alerts.contact import create_task, set_do_not_contact
+    from services.alerts.lifecycle import resolve_in, transition_alert
+
+    engine, ids = book
+    first = export_activities(engine, "salesforce", tmp_path / "one.csv")
+    assert first.plan.count == 4
+    with Session(engine) as s:
+        b_alert = s.execute(select(Alert.id).where(Alert.customer_id == ids["B"])).scalar_one()
+    create_task(engine, b_alert, "Send Bo the upgrade prices", dt.date(2099, 3, 20),
+                actor="Leo", now=at(6, 10, 0))  # fmt: skip
+    transition_alert(engine, b_alert, resolve_in, outcome="won_back", actor="Leo",
+                     now=at(7, 12, 0))  # fmt: skip
+    set_do_not_contact(engine, ids["C"], True, actor="Leo", now=at(8, 8, 30))
+    path = export_activities(engine, "salesforce", tmp_path / "two.csv").path
+    rows = _rows(path)
+    assert [(r["Subject"], r["Status"], r["TaskSubtype"]) for r in rows] == [
+        ("Send Bo the upgrade prices", "Not Started", "Task"),
+        ("Resolved: won back", "Completed", "Task"),
+        ("Marked do not contact", "Completed", "Task"),
+    ]
+    assert rows[0]["Description"] == "Due Mar 20, 2099"
+    assert [r["ActivityDate"] for r in rows] == ["2026-03-06", "2026-03-07", "2026-03-08"]
+    assert _rows(export_activities(engine, "salesforce", tmp_path / "three.csv").path) == []
+    # Brought back, here or elsewhere, they are the app's own records: left out.
+    before = _count(engine)
+    report = run_import(engine, [path])
+    assert report.files[0].inserted == 0, report.lines()
+    reasons = {r.reason for r in report.files[0].rejects}
+    assert reasons == {"a task or change Account Radar keeps itself, not an activity to import"}
+    assert _count(engine) == before
