@@ -36,7 +36,10 @@ def register_ticket(sub: argparse._SubParsersAction[Any]) -> None:
     ticket.add_argument("--to", type=one_of(HELPDESKS), required=True,
                         metavar="zendesk|freshdesk|email", help="the help desk")  # fmt: skip
     add_output_option(ticket, "-o", "--output", required=True, help="the file to write")
-    ticket.add_argument("--address", metavar="EMAIL", help="the help desk's address (email)")
+    ticket.add_argument(
+        "--address", metavar="EMAIL",
+        help="the help desk's address (email; default: the setting crm.helpdesk_address)",
+    )  # fmt: skip
     ticket.add_argument("--subject", help="instead of the subject made from the alert")
     ticket.add_argument("--description", help="instead of the alert's reason and drivers")
     ticket.add_argument(
@@ -53,17 +56,22 @@ def cmd_ticket(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.cli.errors import EXIT_OK, EXIT_USAGE
     from app.cli.output import check_output
     from app.workspace import command_workspace
-    from services.crm_files.ticket import save_ticket, ticket_from_alert
+    from services.crm_files.ticket import helpdesk_address, save_ticket, ticket_from_alert
 
     if not str(args.output).lower().endswith(SUFFIX[args.to]):
         print(f"error: the {args.to} ticket is a {SUFFIX[args.to]} file.", file=err)
         return EXIT_USAGE
-    if args.to == "email" and not args.address:
-        print("error: give the help desk's address with --address.", file=err)
-        return EXIT_USAGE
     check_output(args, args.output, what="the ticket")
     with command_workspace(args.db) as workspace:
         draft = ticket_from_alert(workspace.engine, args.alert_id)
+        address = args.address or helpdesk_address(workspace.engine)
+    if args.to == "email" and not address:
+        print(
+            "error: give the help desk's address with --address (or set it: config set "
+            "crm.helpdesk_address support@yourcompany.com).",
+            file=err,
+        )
+        return EXIT_USAGE
     changes = {
         k: v
         for k, v in (("subject", args.subject), ("description", args.description),
@@ -71,6 +79,6 @@ def cmd_ticket(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if v
     }  # fmt: skip
     draft = replace(draft, **changes)
-    path = save_ticket(draft, args.to, args.output, address=args.address, force=args.force)
+    path = save_ticket(draft, args.to, args.output, address=address, force=args.force)
     print(f"Wrote the ticket '{draft.subject}' ({draft.priority}) to {path}.", file=out)
     return EXIT_OK

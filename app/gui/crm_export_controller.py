@@ -18,7 +18,7 @@ from app.gui.context import GuiContext, WindowContext
 from models.errors import UserFacingError
 from services.crm_files.export import ActivitiesExport, ExportPlan, export_activities, plan_export
 from services.crm_files.records import TicketDraft
-from services.crm_files.ticket import save_ticket, ticket_from_alert
+from services.crm_files.ticket import helpdesk_address, save_ticket, ticket_from_alert
 from views.crm_files.export_dialog import ALL, SINCE, CrmExportDialog
 from views.crm_files.ticket_dialog import TicketDialog
 from views.kit.jobs import TaskState
@@ -151,19 +151,20 @@ class CrmExportController(QObject):
             )
             return
 
-        def task(_state: TaskState) -> TicketDraft:
-            return ticket_from_alert(workspace.engine, alert_id)
+        def task(_state: TaskState) -> tuple[TicketDraft, str]:
+            return ticket_from_alert(workspace.engine, alert_id), helpdesk_address(workspace.engine)
 
         (
             self._jobs.operation(task, parent=self, key=("crm.ticket", id(self)))
-            .success(self._show_ticket)
+            .success(lambda loaded: self._show_ticket(*loaded))
             .run()
         )
 
-    def _show_ticket(self, draft: TicketDraft) -> None:
+    def _show_ticket(self, draft: TicketDraft, address: str = "") -> None:
         if self.ticket_dialog is not None:
             self.ticket_dialog.close()
         dialog = TicketDialog(draft, Path.home(), parent=self._window)
+        dialog.address.setText(address)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.save_requested.connect(self._on_ticket_save_requested)
         dialog.destroyed.connect(self._forget_ticket)

@@ -36,6 +36,7 @@ __all__ = [
     "HELPDESKS",
     "TicketDraft",
     "freshdesk_csv",
+    "helpdesk_address",
     "save_ticket",
     "ticket_from_alert",
     "zendesk_json",
@@ -72,6 +73,16 @@ def ticket_from_alert(engine: Engine, alert_id: int) -> TicketDraft:
         priority=PRIORITIES.get(alert.severity, "normal"),
         tags=("account_radar", alert.rule_key, alert.severity),
     )
+
+
+def helpdesk_address(engine: Engine) -> str:
+    """The help desk's address of the settings ("" when not set)."""
+    from sqlalchemy.orm import Session
+
+    from services.settings.views import HelpdeskSettings
+
+    with Session(engine) as session:
+        return HelpdeskSettings.read(session).address.strip()
 
 
 def zendesk_json(draft: TicketDraft) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from services.core.setting_spec import SettingSpec
 from services.settings.alert_rules import ALERT_SPECS
 from services.settings.ask import ASK_SPECS
+from services.settings.crm import CRM_SPECS
 from services.settings.escalation import ESCALATION_SPECS
 from services.settings.freshness import FRESHNESS_SPECS
 from services.settings.learn import LEARN_SPECS
@@ -45,5 +46,6 @@ SETTINGS: dict[str, SettingSpec] = {
         *SLA_SPECS,  # after the notifications: their own sub-heading on the Alerts page
         *PLAYBOOK_SPECS,
         *RENEWAL_CALL_SPECS,
+        *CRM_SPECS,
     )
 }

@@ -55,7 +55,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table('customers', schema=None) as batch_op:
-        batch_op.drop_column('tracking_opted_out_at')
+    # In place (SQLite 3.35+ and PostgreSQL): rebuilding customers, as a batch would,
+    # drops the table its children's rows cascade from.
+    op.execute('ALTER TABLE customers DROP COLUMN tracking_opted_out_at')
     op.drop_index('ix_crm_exports_target', table_name='crm_exports')
     op.drop_table('crm_exports')

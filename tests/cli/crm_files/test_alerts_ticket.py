@@ -103,3 +103,17 @@ def test_an_email_to_the_help_desk(book, tmp_path: Path) -> None:  # type: ignor
     code, out, _ = run("--db", url, "alerts", "--status", "all")
     assert code == 0
     assert "Ann Archer" in out
+
+
+def test_the_help_desks_address_comes_from_the_settings(book, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url, alert = book
+    code, _, err = run("--db", url, "config", "set", "crm.helpdesk_address", "not an address")
+    assert code != 0
+    code, _, err = run("--db", url, "config", "set", "crm.helpdesk_address", "desk@acme.test")
+    assert code == 0, err
+    path = tmp_path / "ticket.eml"
+    code, _, err = run("--db", url, "alerts", "ticket", str(alert), "--to", "email", "-o",
+                       str(path))  # fmt: skip
+    assert code == 0, err
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "desk@acme.test"

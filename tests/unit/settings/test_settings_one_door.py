@@ -71,6 +71,7 @@ SPECIAL: dict[str, Any] = {
     "retention.cac_by_channel": {"online": 45.0, "store": 30},
     "playbooks.custom": "IT follow-up: day 0 email Hello; day 5 call Check in",
     "renewals.checkpoint_months": [9, 6, 3],
+    "crm.helpdesk_address": "support@example.com",
 }
 
 

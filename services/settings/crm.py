@@ -1,0 +1,29 @@
+"""The CRM files' settings (declared here, gathered into services.settings.SETTINGS).
+
+- ``crm.helpdesk_address``: the help desk's email address, where a ticket made from an
+  alert goes as an email (services/crm_files/ticket.py; a help desk opens a ticket from
+  each email it receives).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.core.setting_spec import SettingSpec
+
+GROUP = "Sending email"
+
+
+def _address_problem(value: Any) -> str | None:
+    text = str(value).strip()
+    if text and ("@" not in text or " " in text):
+        return "give an email address, e.g. support@yourcompany.com"
+    return None
+
+
+CRM_SPECS = (
+    SettingSpec("crm.helpdesk_address", str, "", "Help desk's address", _address_problem,
+                GROUP, help="Where Open a help-desk ticket… sends a ticket made from an alert "
+                "as an email (the help desk opens a ticket from it).",
+                placeholder="support@yourcompany.com"),
+)  # fmt: skip
