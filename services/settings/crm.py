@@ -23,7 +23,7 @@ def _address_problem(value: Any) -> str | None:
 
 CRM_SPECS = (
     SettingSpec("crm.helpdesk_address", str, "", "Help desk's address", _address_problem,
-                GROUP, help="Where Open a help-desk ticket… sends a ticket made from an alert "
+                GROUP, help="Where a help-desk ticket made from an alert goes "
                 "as an email (the help desk opens a ticket from it).",
                 placeholder="support@yourcompany.com"),
 )  # fmt: skip
