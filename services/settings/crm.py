@@ -1,8 +1,8 @@
 """The CRM files' settings (declared here, gathered into services.settings.SETTINGS).
 
-- ``crm.helpdesk_address``: the help desk's email address, where a ticket made from an
-  alert goes as an email (services/crm_files/ticket.py; a help desk opens a ticket from
-  each email it receives).
+- ``crm.helpdesk_address`` (Settings ▸ Escalations): the help desk's email address, where
+  a ticket made from an alert goes as an email (services/crm_files/ticket.py; a help desk
+  opens a ticket from each email it receives).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from services.core.setting_spec import SettingSpec
 
-GROUP = "Sending email"
+GROUP = "Escalations"  # beside the team lead and the escalation address
 
 
 def _address_problem(value: Any) -> str | None:
