@@ -58,6 +58,10 @@ RECORD_KINDS = (
 OUTREACH_STATUSES = ("sent", "exported")
 # What `export` writes.
 EXPORT_KINDS = ("scores", "customers", "alerts")
+# The CRMs (and the plain file) the activities logged in the app are exported for.
+CRM_TARGETS = ("salesforce", "hubspot", "csv")
+# The help desks a ticket from an alert is written for (an email opens one in any).
+HELPDESKS = ("zendesk", "freshdesk", "email")
 # An outreach email's goal and tone (settings outreach.default_goal / default_tone).
 OUTREACH_GOALS = ("win_back", "check_in", "expansion", "apology")
 OUTREACH_TONES = ("warm", "friendly", "professional", "concise")

@@ -73,6 +73,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help=f"show at most N alerts (default {DEFAULT_LIMIT}; 0 shows all)",
     )
     alerts.set_defaults(handler=cmd_alerts)
+    from app.cli.ticket import register_ticket
+
+    register_ticket(alerts.add_subparsers(dest="alerts_command", metavar="[ticket]"))
 
 
 def _cut(text: str | None, width: int) -> str:

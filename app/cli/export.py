@@ -1,23 +1,34 @@
 """Command export: write the latest scores, the customers table or the alerts to CSV or
-XLSX."""
+XLSX, or the activities logged in the app as a CRM's import file (``export activities``)."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from typing import Any, TextIO
 
+from app.cli.args import one_of
 from app.cli.output import add_output_option, names_output, output_file
+from models.vocab import CRM_TARGETS
 from models.vocab import EXPORT_KINDS as KINDS
 
 SUFFIXES = (".csv", ".xlsx")
+ACTIVITIES = "activities"
 
 
 def _kind(text: str) -> str:
-    if text not in KINDS:
+    if text not in (*KINDS, ACTIVITIES):
         raise argparse.ArgumentTypeError(
-            f"invalid choice: '{text}' (choose scores, customers or alerts)"
+            f"invalid choice: '{text}' (choose scores, customers, alerts or activities)"
         )
     return text
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
 @names_output("file")
@@ -41,13 +52,33 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "--force (and never the workspace itself); a failed export leaves it as it was.",
     )
     export.add_argument(
-        "what", type=_kind, metavar="scores|customers|alerts", help="what to export"
+        "what", type=_kind, metavar="scores|customers|alerts|activities", help="what to export"
     )
     add_output_option(
         export, "path", type=_out_file, metavar="OUT.csv|OUT.xlsx", help="file to write",
+        nargs="?",
         force_help="replace OUT if it already exists (never the workspace or another database)",
     )  # fmt: skip
-    export.set_defaults(handler=cmd_export)
+    crm = export.add_argument_group(
+        "activities for the CRM",
+        "export activities --to salesforce|hubspot|csv --output OUT.csv: the calls, notes, "
+        "emails and tasks logged in the app, the alerts' outcomes and do-not-contact marks "
+        "(never what was imported) as Salesforce tasks, "
+        "HubSpot activities or a plain CSV; each export writes only what was logged since "
+        "the last one to the same CRM.",
+    )
+    crm.add_argument("--to", type=one_of(CRM_TARGETS), metavar="|".join(CRM_TARGETS),
+                     help="the CRM the file is for")  # fmt: skip
+    export.add_argument("-o", "--output", type=_out_file, metavar="OUT.csv",
+                        help="the file to write (or give it as OUT)")  # fmt: skip
+    when = crm.add_mutually_exclusive_group()
+    when.add_argument(
+        "--since", type=_date, metavar="DATE",
+        help="every activity from DATE (YYYY-MM-DD), exported before or not",
+    )  # fmt: skip
+    when.add_argument("--all", dest="everything", action="store_true",
+                      help="every activity logged in the app, exported before or not")  # fmt: skip
+    export.set_defaults(handler=cmd_export, usage_text=export.format_usage())
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -57,8 +88,15 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.workspace import command_workspace
     from services.usecases.exporting import export_table
 
+    if args.what == ACTIVITIES:
+        return _export_activities(args, out, err)
+    if args.to or args.since or args.everything:
+        return _usage(args, err, "--to, --since and --all are for 'export activities'")
+    path = args.output or args.path
+    if not path:
+        return _usage(args, err, "the file to write is required (OUT.csv or OUT.xlsx)")
     # Checked before the workspace opens: a refused path costs nothing and changes nothing.
-    target = check_output(args, args.path, what="the export")
+    target = check_output(args, path, what="the export")
     with command_workspace(args.db) as workspace:
         result = export_table(workspace.engine, args.what, target, force=args.force)
     customers = f"{result.rows:,} customer{'' if result.rows == 1 else 's'}"
@@ -72,4 +110,36 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     for note in result.notes:
         print(f"Note: {note}", file=out)
+    return EXIT_OK
+
+
+def _usage(args: argparse.Namespace, err: TextIO, message: str) -> int:
+    """A usage error as argparse words one (usage, then the error); exit 2."""
+    from app.cli.errors import EXIT_USAGE
+
+    print(f"{args.usage_text}main.py export: error: {message}", file=err)
+    return EXIT_USAGE
+
+
+def _export_activities(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """export activities: the file for the CRM, and what it holds in words."""
+    from app.cli.errors import EXIT_OK
+    from app.cli.output import check_output, protected_files
+    from app.workspace import command_workspace
+    from services.crm_files.export import TARGET_TITLES, export_activities
+
+    path = args.output or args.path
+    if not args.to or not path:
+        return _usage(
+            args, err, "export activities needs --to salesforce|hubspot|csv and --output OUT.csv"
+        )
+    if not str(path).lower().endswith(".csv"):
+        return _usage(args, err, f"'{path}' must end in .csv (the CRMs import CSV files)")
+    check_output(args, path, what="the activities file")
+    with command_workspace(args.db) as workspace:
+        result = export_activities(
+            workspace.engine, args.to, path, since=args.since, everything=args.everything,
+            force=args.force, protected=tuple(protected_files(args)),
+        )  # fmt: skip
+    print(f"Wrote {result.path} for {TARGET_TITLES[args.to]}: {result.plan.words()}", file=out)
     return EXIT_OK

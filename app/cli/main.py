@@ -47,6 +47,7 @@ COMMAND_MODULES = (
     "app.cli.conversations",
     "app.cli.notify",
     "app.cli.pack",
+    "app.cli.consent",
 )
 
 DESCRIPTION = """\

@@ -27,6 +27,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.gui import (
+    crm_export_controller,
     digest_controller,
     import_controller,
     notifications,
@@ -157,6 +158,7 @@ class GuiController(WorkspaceOpening):
             ask_new_path=ask_new_workspace_path,
         )
         self.recent = recent_controller.install(ctx)
+        self.crm_export = crm_export_controller.install(ctx)
         self.shared = shared_workspace_controller.install(ctx)
         self.offline = offline_controller.install(
             ctx, stop_imports=lambda: self.imports.set_workspace(None)

@@ -194,6 +194,13 @@ class WorkspaceCustomerSource:
         engine = self.workspace.engine
         return mark_do_not_contact(engine, customer_id, value, actor=actor, note=note)
 
+    def set_tracking_consent(self, customer_id: int, opted_out: bool) -> Undoable:
+        from services.alerts.actions import set_tracking_consent_undoable
+
+        actor = self._user() if self._user is not None else None
+        engine = self.workspace.engine
+        return set_tracking_consent_undoable(engine, customer_id, opted_out, actor=actor)
+
     def end_quiet_period(self, customer_id: int, reason: str) -> Undoable:
         from services.alerts.actions import end_quiet_period
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from models.base import Base
 from models.schema.alerts import Action, Alert, AlertRule, Escalation
 from models.schema.contacts import Contact
+from models.schema.crm import CrmExport
 from models.schema.customers import Customer, CustomerIdentity, CustomerRollup
 from models.schema.imports import ImportChange, ImportRun, MappingProfile
 from models.schema.outreach import BatchDraft, DraftBatch, Outreach
@@ -54,6 +55,7 @@ __all__ = [
     "BatchDraft",
     "Contact",
     "Contract",
+    "CrmExport",
     "Customer",
     "CustomerIdentity",
     "CustomerRollup",

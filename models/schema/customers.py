@@ -57,6 +57,10 @@ class Customer(Base):
     # When a user ended the quiet period after contact (with a reason, in the audit):
     # contact up to this moment no longer holds outreach or new alerts back.
     quiet_override_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the customer opted out of activity tracking (a CRM's field or the user's
+    # toggle): their usage and conversations are left out of scores and of every request
+    # to a model from then on. NULL: not opted out.
+    tracking_opted_out_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     orders: Mapped[list[Order]] = relationship(back_populates="customer", passive_deletes=True)
 

@@ -213,6 +213,44 @@ def mark_do_not_contact(
         return _mark_do_not_contact(doing, customer, customer_id, name, value, note)
 
 
+def set_tracking_consent_undoable(
+    engine: Engine,
+    customer_id: int,
+    opted_out: bool,
+    *,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> Undoable:
+    """Record that the customer opted out of activity tracking (or back in), from the
+    customer's own pane, audited (services/people/tracking.py); returns what undoing it
+    restores."""
+    from services.people.tracking import set_tracking_consent
+
+    when, who = moment(now), actor or default_actor()
+    with unit_of_work(engine) as session:
+        customer = session.get(Customer, customer_id)
+        name = (customer.name or customer.email) if customer is not None else None
+        before = customer.tracking_opted_out_at if customer is not None else None
+    name = name or f"customer {customer_id}"
+    if not set_tracking_consent(engine, customer_id, opted_out=opted_out, actor=who, now=when):
+        raise AlertActionError(
+            f"{name} has already opted out of activity tracking."
+            if opted_out
+            else f"{name} has not opted out of activity tracking."
+        )
+    label = (
+        f"Opted {name} out of activity tracking"
+        if opted_out
+        else f"Opted {name} back in to activity tracking"
+    )
+    return Undoable(
+        label=label,
+        undid="customer.tracking_consent",
+        customer_id=customer_id,
+        marks=(MarkBefore("tracking_opted_out_at", before, when if opted_out else None),),
+    )
+
+
 def end_quiet_period(
     engine: Engine,
     customer_id: int,

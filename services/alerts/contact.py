@@ -9,6 +9,7 @@ services/alerts/lifecycle.py's docstring.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Boolean, Engine, bindparam, exists, select
@@ -111,19 +112,20 @@ def end_quiet_period_in(
 def set_customer_field(
     session: Session, customer_id: int, column: str, value: object, now: dt.datetime
 ) -> None:
-    """Write one of the customer's own marks (do_not_contact, quiet_override_at).
+    """Write one of the customer's own marks (do_not_contact, quiet_override_at,
+    tracking_opted_out_at).
 
     A textual UPDATE: these marks feed no per-customer rollup, so this write must not mark
     the rollups stale (services/core/rollups.py watches SQLAlchemy UPDATEs of customers and
     would send the customers table to live aggregates)."""
-    if column not in ("do_not_contact", "quiet_override_at"):
+    if column not in ("do_not_contact", "quiet_override_at", "tracking_opted_out_at"):
         raise ValueError(f"not a customer mark: {column}")
     session.execute(
         sql_text(
             f"UPDATE customers SET {column} = :value, updated_at = :now WHERE id = :id"
         ).bindparams(
             bindparam("now", type_=UTCDateTime),
-            bindparam("value", type_=UTCDateTime if column == "quiet_override_at" else Boolean),
+            bindparam("value", type_=Boolean if column == "do_not_contact" else UTCDateTime),
         ),
         {"value": value, "now": now, "id": customer_id},
     )
@@ -242,8 +244,8 @@ def _log_interaction(
     row = session.execute(
         sql_text(
             "INSERT INTO interactions (customer_id, kind, occurred_at, channel, subject, text, "
-            "status, source, attributes) VALUES (:customer, :kind, :now, :channel, :subject, "
-            ":body, :status, :source, :attributes) RETURNING id"
+            "status, source, external_id, attributes) VALUES (:customer, :kind, :now, "
+            ":channel, :subject, :body, :status, :source, :key, :attributes) RETURNING id"
         ).bindparams(bindparam("now", type_=UTCDateTime), bindparam("attributes", type_=JSONType)),
         {
             "customer": customer,
@@ -254,6 +256,9 @@ def _log_interaction(
             "body": body,
             "status": status,
             "source": APP_SOURCE,
+            # A key of its own, random so no two workspaces share one: a CRM file that
+            # carries it back (services/crm_files) is the same activity, never a new one.
+            "key": "radar-" + secrets.token_hex(8),
             "attributes": {"by": actor, **alert_ref, **refs},
         },
     ).one()

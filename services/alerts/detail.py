@@ -178,6 +178,8 @@ _HISTORY = {
     "alert.email_logged": "Email sent",
     "customer.do_not_contact": "Do not contact",
     "customer.quiet_period_ended": "Quiet period ended",
+    "customer.tracking_opted_out": "Opted out of activity tracking",
+    "customer.tracking_opted_in": "Opted back in to activity tracking",
     "alert.undone": "Undone",
     "customer.undone": "Undone",
     "alert.held_out": "Held out for measuring: no outreach suggested",

@@ -142,11 +142,24 @@ def learned_reason_names(engine: Engine) -> list[str]:
     return [str(t["label"]) for t in learned.get("topics", [])]
 
 
+# The views that hold a customer's activity: none of their rows goes into a request for a
+# customer who opted out of activity tracking.
+UNTRACKED_VIEWS = frozenset({"ask_interactions", "ask_conversations", "ask_emails"})
+
+
 def example_rows(engine: Engine, allowed: set[str]) -> dict[str, list[dict[str, Any]]]:
     """A few rows of every view, with what the privacy setting keeps here masked."""
+    from services.people.tracking import opted_out_ids
+
+    with Session(engine) as session:
+        untracked = sorted(opted_out_ids(session))
     out: dict[str, list[dict[str, Any]]] = {}
     for view in ASK_VIEWS:
-        result = run_query(engine, f"SELECT * FROM {view.name} LIMIT {EXAMPLE_ROWS}")
+        where = ""
+        if untracked and view.name in UNTRACKED_VIEWS:
+            # Their usage and conversations never reach a model (services/people/tracking.py).
+            where = f" WHERE customer_id NOT IN ({', '.join(str(i) for i in untracked)})"
+        result = run_query(engine, f"SELECT * FROM {view.name}{where} LIMIT {EXAMPLE_ROWS}")
         rows = []
         for row in result.rows:
             rows.append(

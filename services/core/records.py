@@ -85,6 +85,10 @@ class CustomerDetail:
     # (services/lifecycle/customer.py). Empty when not read.
     stage_line: str = ""
     stage_tip: str = ""
+    # When the customer opted out of activity tracking (services/people/tracking.py), and
+    # the pane's sentence for it; None when they did not.
+    tracking_opted_out_at: dt.datetime | None = None
+    tracking_words: str | None = None
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "region",
         "signup_date",
         "do_not_contact",
+        # When they opted out of activity tracking (a CRM's field): the import's time.
+        "tracking_opted_out_at",
         "identities",
     ),
     "orders": CUSTOMER_REF

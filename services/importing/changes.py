@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from models.vocab import APP_SOURCE
 from services.importing.rowhash import HASH_COLUMN
 from services.importing.staging import compare_staged
 from services.importing.storage import (
@@ -116,6 +117,9 @@ class ChangeTracker:
                             fields = self.kept.setdefault(str(now.get("source") or "?"), {})
                             fields[c] = fields.get(c, 0) + 1
                         del new[c]
+            if now.get("tracking_opted_out_at") not in (None, ""):
+                # Opted out already: since then, whatever a later file says.
+                new.pop("tracking_opted_out_at", None)
             stored = {c: self.store.to_storage(c, [v])[0] for c, v in new.items() if c in cols}
             diff = {c: v for c, v in stored.items() if v != now.get(c)}
             if not diff:
@@ -194,6 +198,10 @@ class ChangeTracker:
             i = int(record["_i"])
             run = record["import_run_id"]
             owner = is_missing(run) or formats.get(int(run)) in (None, detected_format)
+            if is_missing(run) and stored.get("source", [None] * (i + 1))[i] == APP_SOURCE:
+                # An activity logged in this app, come back in a CRM's file
+                # (services/crm_files): the app's own record stands as it is.
+                continue
             diff: dict[str, Any] = {}
             for c in compare_cols:
                 new, old = stored[c][i], record[c]

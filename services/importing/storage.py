@@ -58,6 +58,7 @@ DATETIME_COLUMNS = frozenset(
         "updated_at",
         "finished_at",
         "started",
+        "tracking_opted_out_at",
     }
 )
 DATE_COLUMNS = frozenset({"signup_date", "close_date", "start_date", "end_date", "decided_on"})

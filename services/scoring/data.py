@@ -31,6 +31,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.types import Date
 
 from models.db import sqlite_path
@@ -39,6 +40,7 @@ from models.vocab import GUEST_EXTERNAL_ID, INTERACTION_KINDS
 from services.core._bulk import read_columns
 from services.core._stable import stable_keys, stable_order
 from services.core.money import MoneyContext, home_cents_expr, home_cents_sql, load_money_context
+from services.people.tracking import opted_out_ids
 from services.scoring._conversations import (
     ConversationRows,
     RawConversations,
@@ -172,8 +174,9 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
                 orders = _orders_sqlite(conn, until_day, ctx)
                 # Another pass over the orders only when one has no exchange rate.
                 left_out = _left_out(conn, until_day, ctx) if _no_rate(orders) else {}
-                usage = _read_usage(conn, until_day)
-                talks = read_conversations(conn, until_day)
+                usage, talks = _tracked(
+                    conn, _read_usage(conn, until_day), read_conversations(conn, until_day)
+                )
             people, subs, inter = future.result()
     else:
         with engine.connect() as conn, conn.begin():
@@ -181,8 +184,9 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
             people = _read_people(conn, until_day)
             orders = _orders_generic(conn, until_day, ctx)
             left_out = _left_out(conn, until_day, ctx) if _no_rate(orders) else {}
-            usage = _read_usage(conn, until_day)
-            talks = read_conversations(conn, until_day)
+            usage, talks = _tracked(
+                conn, _read_usage(conn, until_day), read_conversations(conn, until_day)
+            )
             subs = _read_subscriptions(conn)
             inter = ordered_interactions(_interactions_generic(conn, until_day), people)
 
@@ -231,6 +235,23 @@ def load_scoring_data(engine: Engine, *, until_day: int) -> ScoringData:
         unpriced=unpriced,
         conversations=_conversations(talks, people),
     )
+
+
+def _tracked(
+    conn: Connection, usage: tuple[IntArray, IntArray, FloatArray], talks: RawConversations
+) -> tuple[tuple[IntArray, IntArray, FloatArray], RawConversations]:
+    """The usage and conversations without those of customers who opted out of activity
+    tracking (customers.tracking_opted_out_at): their features read as a customer's
+    without any."""
+    with Session(bind=conn) as session:
+        out = np.fromiter(opted_out_ids(session), np.int64)
+    if not out.size:
+        return usage, talks
+    keep = ~np.isin(usage[0], out)
+    usage = (usage[0][keep], usage[1][keep], usage[2][keep])
+    said = ~np.isin(talks[0], out)
+    c, d, k, f, b, n, names = talks
+    return usage, (c[said], d[said], k[said], f[said], b[said], n[said], names)
 
 
 def _conversations(raw: RawConversations, people: People) -> ConversationRows:

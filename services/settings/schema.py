@@ -8,6 +8,7 @@ from __future__ import annotations
 from services.core.setting_spec import SettingSpec
 from services.settings.alert_rules import ALERT_SPECS
 from services.settings.ask import ASK_SPECS
+from services.settings.crm import CRM_SPECS
 from services.settings.escalation import ESCALATION_SPECS
 from services.settings.freshness import FRESHNESS_SPECS
 from services.settings.learn import LEARN_SPECS
@@ -53,6 +54,7 @@ SETTINGS: dict[str, SettingSpec] = {
         *LIFECYCLE_SPECS,
         *SEGMENT_SPECS,  # settings per segment: services/settings/segments.py
         *PACK_SPECS,
+        *CRM_SPECS,
     )
 }
 use_declarations(SETTINGS)  # a segment's value is checked as its setting's

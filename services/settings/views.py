@@ -391,6 +391,12 @@ class FreshnessSettings(SettingsView):
     source_cadence_days: dict[str, Any] = setting("freshness.source_cadence_days")
 
 
+class HelpdeskSettings(SettingsView):
+    """Where a ticket made from an alert goes as an email."""
+
+    address: str = setting("crm.helpdesk_address")
+
+
 class RenewalCallSettings(SettingsView):
     """The checkpoints of the owner's renewal calls, and the gap between call and model
     that is said on the card and to the team lead."""

@@ -85,6 +85,7 @@ MANAGER_WRITES = {
     "playbook_steps": "SELECT, INSERT, UPDATE, DELETE",
     "renewal_calls": "SELECT, INSERT, DELETE",  # the owner's call, and its undo
     "contacts": "SELECT, INSERT, UPDATE",  # a person the user adds, a role they set
+    "crm_exports": "SELECT, INSERT",  # the activities they export for the CRM
 }
 # The tables a manager only reads (customers: but for MANAGER_CUSTOMER_COLUMNS). Every table
 # of the schema is in MANAGER_WRITES or here (tests/unit/team/test_team_tables.py), so a new
@@ -110,7 +111,12 @@ MANAGER_READS_ONLY = (
     "usage_days",
 )
 # Customer columns a manager may change on their own customers.
-MANAGER_CUSTOMER_COLUMNS = ("do_not_contact", "quiet_override_at", "updated_at")
+MANAGER_CUSTOMER_COLUMNS = (
+    "do_not_contact",
+    "quiet_override_at",
+    "tracking_opted_out_at",
+    "updated_at",
+)
 # Alert columns their actions change (start, snooze, resolve, dismiss, reopen, raise a
 # held-back one and its draw, contacting a held-out customer anyway); what scoring decided
 # (rule, severity, reason, drivers, priority, owner, snapshot) is not theirs to change.

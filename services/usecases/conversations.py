@@ -345,6 +345,13 @@ def _mask(session: Session, row: dict[str, Any]) -> Callable[[str], str]:
 
 
 def _messages(session: Session, row: dict[str, Any]) -> list[dict[str, str]]:
+    from services.people.tracking import opted_out_at
+
+    if opted_out_at(session, int(row["customer_id"])) is not None:
+        raise ConversationError(
+            "This customer opted out of activity tracking: their conversations are not "
+            "sent to a model."
+        )
     conversation, theirs = as_conversation(row, transcript(row["text"], row["attributes"]))
     if not conversation.turns:
         raise ConversationError("This conversation kept no text to read.")

@@ -192,6 +192,10 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:  #
         profile["outreach_blocked"] = blocked
         profile["quiet_until"] = quiet_until
         profile["holdout"] = held_out(session, customer.id)
+        from services.people.tracking import consent_words, opted_out_at
+
+        profile["tracking_opted_out_at"] = opted_out_at(session, customer.id)
+        profile["tracking_words"] = consent_words(profile["tracking_opted_out_at"])
 
     orders = pd.DataFrame(
         {

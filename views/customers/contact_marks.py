@@ -1,8 +1,9 @@
 """What the customer pane changes about whether a customer may be written to: mark a
 customer do not contact (it asks first, with an optional reason the history keeps) or lift
 the mark (it asks first), and end the quiet period after contact early (with a reason,
-kept in the history); and the owner's renewal call the renewal card asks for. All are
-audited, done on the job runner and undoable (Ctrl+Z)."""
+kept in the history); the customer's opt-out of activity tracking (its line says since
+when, and that their usage and conversations are not used); and the owner's renewal call
+the renewal card asks for. All are audited, done on the job runner and undoable (Ctrl+Z)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import SignalInstance
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from services.alerts.records import Undoable
 from services.core.formatting import format_date
@@ -54,6 +55,61 @@ class ContactMarks:
     def set_undo_history(self, history: UndoHistory | None) -> None:
         """Where what is done here is remembered for Undo (Ctrl+Z)."""
         self._undo = history
+
+    def _build_tracking_row(self, parent: QWidget) -> QWidget:
+        """The opt-out of activity tracking: its sentence when opted out, and the button
+        that records it (or takes it back)."""
+        row = QWidget(parent)
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tracking_label = QLabel(row)
+        self.tracking_label.setObjectName("trackingConsent")
+        self.tracking_label.setWordWrap(True)
+        self.tracking_button = QPushButton("Opted out of tracking…", row)
+        self.tracking_button.setObjectName("trackingConsentButton")
+        self.tracking_button.clicked.connect(self._on_tracking_button_clicked)
+        layout.addWidget(self.tracking_label, 1)
+        layout.addStretch(0)
+        layout.addWidget(self.tracking_button)
+        return row
+
+    def _show_tracking(self, d: CustomerDetail) -> None:
+        words = d.tracking_words
+        self.tracking_label.setText(words or "")
+        self.tracking_label.setVisible(words is not None)
+        self.tracking_button.setText("Opt back in…" if words else "Opted out of tracking…")
+        self.tracking_button.setToolTip(
+            "They agreed to activity tracking again: their usage and conversations count"
+            if words
+            else "They opted out of activity tracking: leave their usage and conversations "
+            "out of the scores and of every request to a model"
+        )
+        self.tracking_button.setVisible(self._source is not None)
+
+    def _on_tracking_button_clicked(self) -> None:
+        if self._detail is not None:
+            self.set_tracking(self._detail.id, self._detail.tracking_opted_out_at is None)
+
+    def set_tracking(self, customer_id: int, opted_out: bool) -> None:
+        """Ask, then record the customer's opt-out of activity tracking (or opt-in)."""
+        source, d = self._source, self._detail
+        if source is None or d is None or d.id != customer_id:
+            return
+        if (d.tracking_opted_out_at is not None) == opted_out:
+            return
+        question = (
+            f"{d.name} opted out of activity tracking? Their product usage and conversations "
+            "are left out of the scores from the next scoring, and out of every request to "
+            "a model. The history records who set it."
+            if opted_out
+            else f"{d.name} agreed to activity tracking again? Their usage and "
+            "conversations count again from the next scoring."
+        )
+        title = "Opted out of tracking?" if opted_out else "Opt back in?"
+        if not (self._confirm or self._ask_yes)(title, question):
+            return
+        change = source.set_tracking_consent
+        self._change(customer_id, lambda: change(customer_id, opted_out), "tracking consent")
 
     def _on_dnc_button_clicked(self) -> None:
         if self._detail is not None:

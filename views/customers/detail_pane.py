@@ -343,11 +343,10 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, ReviewPac
         facts_row = QHBoxLayout()
         facts_row.setSpacing(10)
         facts_row.addLayout(facts, 1)
-        facts_row.addWidget(self.lift_button, 0, Qt.AlignmentFlag.AlignBottom)
-        facts_row.addWidget(self.quiet_button, 0, Qt.AlignmentFlag.AlignBottom)
-        facts_row.addWidget(self.dnc_button, 0, Qt.AlignmentFlag.AlignBottom)
-        facts_row.addWidget(self.draft_button, 0, Qt.AlignmentFlag.AlignBottom)
+        for button in (self.lift_button, self.quiet_button, self.dnc_button, self.draft_button):
+            facts_row.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(facts_row)
+        layout.addWidget(self._build_tracking_row(content))  # contact_marks.py
         layout.addWidget(self.score_hint)
         layout.addWidget(self.score_strip)
         layout.addWidget(self.drivers_panel)
@@ -623,6 +622,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, ReviewPac
         self.lift_button.setVisible(d.do_not_contact and self._source is not None)
         self.quiet_button.setVisible(d.quiet_until is not None and self._source is not None)
         self._update_dnc_button()
+        self._show_tracking(d)
         company = d.company
         details = dict(d.company_details)
         if company and details:

@@ -110,6 +110,11 @@ class CustomerSource(Protocol):
         restores."""
         ...
 
+    def set_tracking_consent(self, customer_id: int, opted_out: bool) -> Undoable:
+        """Record the customer's opt-out of activity tracking, or opt-in (audited);
+        returns what undoing it restores."""
+        ...
+
     def end_quiet_period(self, customer_id: int, reason: str) -> Undoable:
         """End the customer's quiet period after contact now, with the user's reason
         (audited); returns what undoing it restores."""

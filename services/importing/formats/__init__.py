@@ -1,8 +1,10 @@
 """Known export formats: recognised from their header, converted to the canonical form.
 
 ``detect(header)`` returns the adapter of a known format (Salesforce, HubSpot, Zendesk,
-Shopify, Stripe, Chargebee, Recurly, Zuora, Mailchimp, email campaign activity) or None
-for anything else, which the import core treats as a generic file (mapping step). A
+Freshdesk, Shopify, Stripe, Chargebee, Recurly, Zuora, Mailchimp, email campaign activity,
+and CRM activities: Salesforce tasks and events, HubSpot activities, the app's own
+activities file) or None for anything else, which the import core treats as a generic
+file (mapping step). A
 format is recognised by a subset of its columns, never by the exact header: exports gain
 and lose columns with account settings and views, and spreadsheets change case and
 spacing.
@@ -13,12 +15,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from services.importing.formats.activities import (
+    HubSpotActivities,
+    RadarActivities,
+    SalesforceActivities,
+)
 from services.importing.formats.billing import (
     ChargebeeSubscriptions,
     RecurlySubscriptions,
     ZuoraSubscriptions,
 )
 from services.importing.formats.email_activity import EmailCampaignActivity
+from services.importing.formats.freshdesk import FreshdeskTickets
 from services.importing.formats.hubspot import HubSpotCompanies, HubSpotContacts, HubSpotDeals
 from services.importing.formats.mailchimp import MailchimpSubscribed, MailchimpUnsubscribed
 from services.importing.formats.salesforce import (
@@ -72,6 +80,9 @@ class FormatAdapter(Protocol):
 
 # Most specific first: a header that could match two formats takes the first.
 ADAPTERS: tuple[FormatAdapter, ...] = (
+    SalesforceActivities(),
+    HubSpotActivities(),
+    RadarActivities(),
     ShopifyOrders(),
     SalesforceOpportunityReport(),
     SalesforceOpportunity(),
@@ -83,6 +94,7 @@ ADAPTERS: tuple[FormatAdapter, ...] = (
     HubSpotCompanies(),
     HubSpotContacts(),
     ZendeskTickets(),
+    FreshdeskTickets(),
     StripeSubscriptions(),
     ChargebeeSubscriptions(),
     RecurlySubscriptions(),

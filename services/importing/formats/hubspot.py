@@ -29,6 +29,7 @@ import pandas as pd
 
 from services.importing import values
 from services.importing.canonical import Batch
+from services.importing.consent import tracking_opted_out
 from services.importing.contact_roles import read_roles
 from services.importing.formats._base import (
     BaseAdapter,
@@ -108,6 +109,14 @@ class HubSpotContacts(_HubSpot):
         owner, deactivated = split_owner(cols.get("Contact owner", "HubSpot Owner"))
         company, _ = values.clean_text(cols.get("Associated Company", "Company Name"))
         region, _ = values.clean_text(cols.get("State/Region", use=False))
+        # A portal's "Do not track" property: the contact opted out of activity tracking.
+        untracked = None
+        if cols.has("Do not track", "Opted out of tracking"):
+            flags, bad_flag = values.parse_bool(cols.get("Do not track", "Opted out of tracking"))
+            errors.add_bad(
+                bad_flag, cols.get("Do not track", use=False), "yes or no", "Do not track"
+            )
+            untracked = tracking_opted_out(flags)
         attrs = merge_attributes(
             attribute_dicts(frame, cols.unused()),
             {"owner_deactivated": value_where(deactivated, True)},
@@ -126,6 +135,8 @@ class HubSpotContacts(_HubSpot):
                 "attributes": pd.Series(attrs, dtype=object).to_numpy(),
             }
         )
+        if untracked is not None:
+            out["tracking_opted_out_at"] = untracked
         title, _ = values.clean_text(cols.get("Job Title", use=False))
         role = read_roles(cols.get("Buying Role"))[0] if cols.has("Buying Role") else None
         contacts = contact_frame(

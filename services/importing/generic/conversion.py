@@ -23,6 +23,7 @@ from models.errors import UserFacingError
 from models.vocab import INTERACTION_KINDS
 from services.importing import values
 from services.importing.canonical import Batch
+from services.importing.consent import tracking_opted_out
 from services.importing.contracts import (
     OPEN,
     OUTCOME_WORDS,
@@ -274,6 +275,11 @@ def _customer_columns(cells: _Cells) -> dict[str, Any]:
     )
     if dnc is not None:
         out["do_not_contact"] = dnc.fillna(False).to_numpy(dtype=bool)
+    if "tracking_opt_out" in by_field:
+        out["tracking_opted_out_at"] = tracking_opted_out(parsed("tracking_opt_out"))
+    elif "tracking_consent" in by_field:  # consent refused ("no") is an opt-out
+        consent = parsed("tracking_consent")
+        out["tracking_opted_out_at"] = tracking_opted_out(consent.eq(False) & consent.notna())
     return out
 
 

@@ -41,6 +41,8 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("region", "Region", "customers", False, "text"),
         _f("signup_date", "Customer since", "customers", False, "date"),
         _f("do_not_contact", "Do not contact", "customers", False, "bool"),
+        _f("tracking_opt_out", "Opted out of activity tracking", "customers", False, "bool"),
+        _f("tracking_consent", "Agreed to activity tracking", "customers", False, "bool"),
     ),
     "orders": _customer_ref("orders")
     + (

@@ -155,6 +155,20 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "created date",
         "first seen",
     ),
+    "tracking_consent": (
+        "tracking consent",
+        "consent to tracking",
+        "tracking allowed",
+        "activity tracking consent",
+    ),
+    "tracking_opt_out": (
+        "tracking opt out",
+        "opt out tracking",
+        "opt out of tracking",
+        "opted out of tracking",
+        "do not track",
+        "no tracking",
+    ),
     "do_not_contact": (
         "do not contact",
         "dnc",

@@ -40,13 +40,15 @@ POSITIONALS = {
     (("import",), "paths"): "{orders}",
     (("contacts", "list"), "customer"): "C1",
     (("pack",), "scope"): "book",
+    (("alerts", "ticket"), "alert_id"): "1",
 }
 OPTIONS = {
     ("draft",): ["--batch", "--alerts", "severity=critical"],
     ("workspace", "take-offline"): ["--from", "postgresql+psycopg://radar@127.0.0.1:9/radar"],
+    ("alerts", "ticket"): ["--to", "freshdesk"],
 }
 # A command that takes only some file names is given a link of such a name to the file.
-NAMED = {("export",): ".csv"}
+NAMED = {("export",): ".csv", ("alerts", "ticket"): ".csv"}
 FILE_LIKE = re.compile(r"FILE|PATH|DIR|OUT|CSV|XLSX")
 
 

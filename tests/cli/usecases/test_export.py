@@ -121,7 +121,7 @@ def test_export_scores_after_score(demo_db: tuple[Path, Path]) -> None:
 @pytest.mark.parametrize(
     ("args", "complaint"),
     [
-        (["export", "orders", "a.csv"], "choose scores, customers or alerts"),
+        (["export", "orders", "a.csv"], "choose scores, customers, alerts or activities"),
         (["export", "scores", "a.txt"], "must end in .csv or .xlsx"),
         (["export", "scores"], "required"),
     ],

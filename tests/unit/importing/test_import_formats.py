@@ -55,6 +55,16 @@ CONTACT_FORMATS = {
 }
 
 
+# CRM activity files (tests/data/activities; tested in
+# tests/unit/importing/test_import_crm_activities.py).
+ACTIVITY_FORMATS = {
+    "Task.csv": "salesforce_activities",
+    "hubspot-calls.csv": "hubspot_activities",
+    "radar-activities.csv": "radar_activities",
+    "freshdesk-tickets.csv": "freshdesk_tickets",
+}
+
+
 def convert(path: Path) -> Batch:
     table = read_table(path)
     adapter = detect(table.header)
@@ -80,7 +90,7 @@ def test_every_non_generic_sample_has_an_expected_format() -> None:
     assert vendor_files == set(EXPECTED_FORMAT)
     assert {a.name for a in ADAPTERS} == set(EXPECTED_FORMAT.values()) | set(
         CONTRACT_FORMATS.values()
-    ) | set(CONTACT_FORMATS.values())
+    ) | set(CONTACT_FORMATS.values()) | set(ACTIVITY_FORMATS.values())
 
 
 @pytest.mark.parametrize("name", sorted(CONTACT_FORMATS))

@@ -82,6 +82,7 @@ SPECIAL: dict[str, Any] = {
         {"kind": "tier", "name": "Gold", "values": {"outreach.default_tone": "concise"}}
     ],
     "playbooks.suggested": "win_back",
+    "crm.helpdesk_address": "support@example.com",
 }
 
 

@@ -813,3 +813,44 @@ def test_an_upgrade_by_the_owner_brings_the_policies_to_the_new_schema(team: Tea
             ]
     finally:
         ben.dispose()
+
+
+def test_a_manager_sets_tracking_consent_only_for_her_own_customers(team: Team) -> None:
+    from services.people.tracking import ConsentError, set_tracking_consent
+
+    mine, bens = _other_customer(team, ANA_BOOK), _other_customer(team, BEN_BOOK)
+    engine = team.open("ana")
+    try:
+        assert set_tracking_consent(engine, mine, opted_out=True, actor="ana")
+        # Ben's customer is not in her book: not found, nothing changed.
+        with pytest.raises(ConsentError, match="not in your book"):
+            set_tracking_consent(engine, bens, opted_out=True, actor="ana")
+        with engine.connect() as conn:
+            audited = (
+                conn.execute(
+                    select(AuditEvent.db_user).where(
+                        AuditEvent.action == "customer.tracking_opted_out",
+                        AuditEvent.entity_id == mine,
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        assert audited == ["ana"]
+    finally:
+        engine.dispose()
+    lead = team.open("lea")
+    try:
+        with lead.connect() as conn:
+            marks = dict(
+                conn.execute(
+                    select(Customer.id, Customer.tracking_opted_out_at).where(
+                        Customer.id.in_((mine, bens))
+                    )
+                ).all()
+            )
+        assert marks[mine] is not None
+        assert marks[bens] is None
+        assert set_tracking_consent(lead, mine, opted_out=False, actor="lea")  # a lead may
+    finally:
+        lead.dispose()

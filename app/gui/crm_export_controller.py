@@ -1,0 +1,214 @@
+"""File ▸ Export ▸ Activities for the CRM…: the dialog (views/crm_files/export_dialog.py),
+what the choices would write counted on the database worker, and the export itself
+through the job runner (services/crm_files). File ▸ Export ▸ Help-desk ticket for the
+alert… opens the ticket of the alert the Alerts tab shows, prefilled, to edit and save
+(views/crm_files/ticket_dialog.py). A refused file (the workspace, an existing file) is
+said in the dialog, which stays open to choose again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
+
+from app.gui.context import GuiContext, WindowContext
+from models.errors import UserFacingError
+from services.crm_files.export import ActivitiesExport, ExportPlan, export_activities, plan_export
+from services.crm_files.records import TicketDraft
+from services.crm_files.ticket import helpdesk_address, save_ticket, ticket_from_alert
+from views.crm_files.export_dialog import ALL, SINCE, CrmExportDialog
+from views.crm_files.ticket_dialog import TicketDialog
+from views.kit.jobs import TaskState
+
+
+class CrmExportController(QObject):
+    """Opens the activities export for the window and runs it."""
+
+    def __init__(self, context: WindowContext, user: str = "user") -> None:
+        window = context.window
+        super().__init__(window)
+        self._jobs = context.jobs
+        self._window = window
+        self._workspace = context.workspace
+        self.user = user
+        self.dialog: CrmExportDialog | None = None
+        self.last: ActivitiesExport | None = None
+        menus = window.menus
+        self.menu = QMenu("&Export", window)
+        self.action = QAction("Activities for the &CRM…", window)
+        self.action.setToolTip(
+            "The calls, notes, emails and tasks logged here, as a Salesforce, HubSpot or CSV file"
+        )
+        self.action.triggered.connect(lambda: self.open())
+        self.menu.addAction(self.action)
+        self.ticket_action = QAction("Help-desk &ticket for the alert…", window)
+        self.ticket_action.setToolTip(
+            "A Zendesk or Freshdesk ticket, or an email to the help desk, from the alert shown"
+        )
+        self.ticket_action.triggered.connect(lambda: self.open_ticket())
+        self.menu.addAction(self.ticket_action)
+        self.ticket_dialog: TicketDialog | None = None
+        menus.file_menu.insertMenu(menus.backup_action, self.menu)
+
+    def open(self) -> CrmExportDialog | None:
+        """The dialog over the window (one at a time); None without a workspace."""
+        if self._workspace() is None:
+            return None
+        if self.dialog is not None:
+            self.dialog.raise_()
+            return self.dialog
+        dialog = CrmExportDialog(Path.home(), parent=self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.plan_wanted.connect(self._on_dialog_plan_wanted)
+        dialog.export_requested.connect(self._on_dialog_export_requested)
+        dialog.destroyed.connect(self._forget)
+        self.dialog = dialog
+        self._on_dialog_plan_wanted(dialog.chosen_target(), dialog.choice(), dialog.since_date())
+        dialog.show()
+        return dialog
+
+    def _forget(self) -> None:
+        self.dialog = None
+
+    def _on_dialog_plan_wanted(self, target: str, choice: str, since: object) -> None:
+        workspace = self._workspace()
+        if workspace is None:
+            return
+        day = since if isinstance(since, dt.date) else None
+
+        def task(_state: TaskState) -> ExportPlan:
+            return plan_export(workspace.engine, target, since=day, everything=choice == ALL)
+
+        def done(plan: ExportPlan) -> None:
+            if self.dialog is not None:
+                self.dialog.set_plan(plan.words(), plan.count)
+
+        (
+            self._jobs.operation(
+                task, parent=self, key=("crm.plan", id(self)), label="counting the activities"
+            )
+            .success(done)
+            .run()
+        )
+
+    def _on_dialog_export_requested(
+        self, target: str, choice: str, since: object, path: str
+    ) -> None:
+        workspace = self._workspace()
+        if workspace is None:
+            return
+        day = since if isinstance(since, dt.date) and choice == SINCE else None
+        user = self.user
+
+        def task(_state: TaskState) -> ActivitiesExport:
+            return export_activities(
+                workspace.engine, target, path, since=day, everything=choice == ALL,
+                actor=user, protected=(workspace.path,) if workspace.path else (),
+            )  # fmt: skip
+
+        def done(result: ActivitiesExport) -> None:
+            self.last = result
+            self._window.statusBar().showMessage(
+                f"Wrote {result.path.name}: {result.plan.words()}", 10_000
+            )
+            if self.dialog is not None:
+                self.dialog.accept()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, UserFacingError) and self.dialog is not None:
+                self.dialog.set_problem(str(error))
+            else:
+                self._jobs.present_error(error)
+
+        (
+            self._jobs.operation(
+                task, parent=self, key=("crm.export", id(self)), label="exporting activities"
+            )
+            .success(done)
+            .failure(failed)
+            .run()
+        )
+
+    # --- the help-desk ticket ---------------------------------------------------------------
+
+    def shown_alert_id(self) -> int | None:
+        """The alert the Alerts tab shows, if any."""
+        view = getattr(self._window, "alerts_view", None)  # built after the first paint
+        pane = getattr(view, "action_pane", None)
+        alert = getattr(pane, "alert", None)
+        return int(alert.id) if alert is not None else None
+
+    def open_ticket(self, alert_id: int | None = None) -> None:
+        """The ticket of the alert (the one shown when not given), prefilled, to edit."""
+        workspace = self._workspace()
+        alert_id = alert_id if alert_id is not None else self.shown_alert_id()
+        if workspace is None or alert_id is None:
+            self._window.statusBar().showMessage(
+                "Open an alert in the Alerts tab first: the ticket is made from it.", 8_000
+            )
+            return
+
+        def task(_state: TaskState) -> tuple[TicketDraft, str]:
+            return ticket_from_alert(workspace.engine, alert_id), helpdesk_address(workspace.engine)
+
+        (
+            self._jobs.operation(task, parent=self, key=("crm.ticket", id(self)))
+            .success(lambda loaded: self._show_ticket(*loaded))
+            .run()
+        )
+
+    def _show_ticket(self, draft: TicketDraft, address: str = "") -> None:
+        if self.ticket_dialog is not None:
+            self.ticket_dialog.close()
+        dialog = TicketDialog(draft, Path.home(), parent=self._window)
+        dialog.address.setText(address)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.save_requested.connect(self._on_ticket_save_requested)
+        dialog.destroyed.connect(self._forget_ticket)
+        self.ticket_dialog = dialog
+        dialog.show()
+
+    def _forget_ticket(self) -> None:
+        self.ticket_dialog = None
+
+    def _on_ticket_save_requested(
+        self, draft: object, helpdesk: str, path: str, address: str
+    ) -> None:
+        assert isinstance(draft, TicketDraft)
+        ticket = draft
+
+        def task(_state: TaskState) -> Path:
+            return save_ticket(ticket, helpdesk, path, address=address or None)
+
+        def done(written: Path) -> None:
+            self._window.statusBar().showMessage(f"Saved the ticket to {written}.", 10_000)
+            if self.ticket_dialog is not None:
+                self.ticket_dialog.accept()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, UserFacingError) and self.ticket_dialog is not None:
+                self.ticket_dialog.set_problem(str(error))
+            else:
+                self._jobs.present_error(error)
+
+        (
+            self._jobs.operation(task, parent=self, key=("crm.ticket.save", id(self)))
+            .success(done)
+            .failure(failed)
+            .run()
+        )
+
+
+def install(ctx: GuiContext) -> CrmExportController:
+    """File ▸ Export ▸ Activities for the CRM…, enabled with a workspace; the export names
+    the user (File ▸ Who I am…) in its audit."""
+    controller = CrmExportController(ctx, ctx.user())
+    controller.action.setEnabled(False)
+    ctx.workspace_opened.connect(lambda _name: controller.action.setEnabled(True))
+    controller.ticket_action.setEnabled(False)
+    ctx.workspace_opened.connect(lambda _name: controller.ticket_action.setEnabled(True))
+    ctx.workspace_opened.connect(lambda _name: setattr(controller, "user", ctx.user()))
+    return controller

@@ -1,0 +1,152 @@
+"""A help-desk ticket from an alert: prefilled, edited by the user, then written as the help
+desk takes it.
+
+- Zendesk: the JSON body of Zendesk's ticket import API (``POST /api/v2/imports/tickets``):
+  ``{"ticket": {"requester": {"name", "email"}, "subject", "comment": {"body"},
+  "priority", "tags", "external_id"}}``.
+- Freshdesk: a CSV of the ticket fields, by the names of Freshdesk's ticket export ("Ticket
+  ID", "Subject", "Description", "Status", "Priority", "Source", "Type", "Tags", "Full
+  name", "Email", "Created time"), which the app's own importer reads as tickets too.
+- Email: an .eml to the help desk's address (a help desk opens a ticket from each email it
+  receives), saved as a draft for the user's mail program.
+
+The draft: the requester is the customer's person (their name and address), the subject
+names the customer and the rule, the description gives the alert's reason and its drivers
+in words, the priority follows the severity (critical: urgent, warning: high, the others
+normal) and the tags name the app, the rule and the severity.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from models.vocab import HELPDESKS
+from services.alerts.detail import alert_detail
+from services.core.formatting import format_date
+from services.core.output_files import neutralise_text, write_text_file
+from services.crm_files.records import TicketDraft
+
+__all__ = [
+    "HELPDESKS",
+    "TicketDraft",
+    "freshdesk_csv",
+    "helpdesk_address",
+    "save_ticket",
+    "ticket_from_alert",
+    "zendesk_json",
+]
+
+PRIORITIES = {"critical": "urgent", "warning": "high"}
+# Freshdesk's numbers for them (1 low, 2 medium, 3 high, 4 urgent).
+FRESHDESK_PRIORITY = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
+FRESHDESK_HEADER = (
+    "Ticket ID", "Subject", "Description", "Status", "Priority", "Source", "Type", "Tags",
+    "Full name", "Email", "Created time",
+)  # fmt: skip
+
+
+def ticket_from_alert(engine: Engine, alert_id: int) -> TicketDraft:
+    """The ticket prefilled from the alert (AlertNotFoundError when it is gone)."""
+    alert = alert_detail(engine, alert_id)
+    raised = format_date(alert.created_at.date())
+    lines = [f"Account Radar raised this alert on {raised}: {alert.reason}"]
+    if alert.drivers:
+        lines.append("")
+        lines.append("Why:")
+        lines.extend(f"- {driver}" for driver in alert.drivers)
+    if alert.owner:
+        lines.append("")
+        lines.append(f"Account manager: {alert.owner}")
+    who = alert.customer if not alert.company else f"{alert.customer} ({alert.company})"
+    return TicketDraft(
+        alert_id=alert.id,
+        requester_name=alert.customer,
+        requester_email=alert.email,
+        subject=f"{alert.rule}: {who}",
+        description="\n".join(lines),
+        priority=PRIORITIES.get(alert.severity, "normal"),
+        tags=("account_radar", alert.rule_key, alert.severity),
+    )
+
+
+def helpdesk_address(engine: Engine) -> str:
+    """The help desk's address of the settings ("" when not set)."""
+    from sqlalchemy.orm import Session
+
+    from services.settings.views import HelpdeskSettings
+
+    with Session(engine) as session:
+        return HelpdeskSettings.read(session).address.strip()
+
+
+def zendesk_json(draft: TicketDraft) -> str:
+    """The ticket as the body of Zendesk's ticket import API."""
+    requester: dict[str, str] = {"name": draft.requester_name}
+    if draft.requester_email:
+        requester["email"] = draft.requester_email
+    body = {
+        "ticket": {
+            "requester": requester,
+            "subject": draft.subject,
+            "comment": {"body": draft.description},
+            "priority": draft.priority,
+            "status": "new",
+            "tags": list(draft.tags),
+            "external_id": draft.external_id,
+            "created_at": draft.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    }
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+
+
+def freshdesk_csv(draft: TicketDraft) -> str:
+    """The ticket as one row of Freshdesk's ticket fields (formulas written as text)."""
+    row = (
+        draft.external_id, draft.subject, draft.description, "Open",
+        draft.priority.capitalize(), "Email", "Problem", ",".join(draft.tags),
+        draft.requester_name, draft.requester_email or "",
+        draft.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+    )  # fmt: skip
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(FRESHDESK_HEADER)
+    writer.writerow([neutralise_text(cell) for cell in row])
+    return out.getvalue()
+
+
+def save_ticket(
+    draft: TicketDraft,
+    helpdesk: str,
+    path: str | os.PathLike[str],
+    *,
+    address: str | None = None,
+    sender: str | None = None,
+    force: bool = False,
+) -> Path:
+    """Write the ticket for ``helpdesk`` (zendesk: .json, freshdesk: .csv, email: .eml to
+    ``address``) through the guarded writer; the path written."""
+    if helpdesk == "zendesk":
+        return write_text_file(path, zendesk_json(draft), force=force, what="the ticket")
+    if helpdesk == "freshdesk":
+        return write_text_file(
+            path, freshdesk_csv(draft), force=force, what="the ticket", encoding="utf-8-sig"
+        )
+    from services.mail.message import build_email, save_eml
+
+    if not address:
+        from services.crm_files.export import CrmExportError
+
+        raise CrmExportError(
+            "Give the help desk's address (a help desk opens a ticket from each email)."
+        )
+    who = draft.requester_email or draft.requester_name
+    body = f"Requester: {draft.requester_name} <{who}>\nPriority: {draft.priority}\n"
+    body += f"Tags: {', '.join(draft.tags)}\n\n{draft.description}\n"
+    message = build_email(draft.subject, body, address, sender)
+    return save_eml(message, Path(path), force=force)

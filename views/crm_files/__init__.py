@@ -1,0 +1,1 @@
+"""File ▸ Export ▸ Activities for the CRM…: the dialog of an activities export."""

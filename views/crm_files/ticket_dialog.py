@@ -1,0 +1,132 @@
+"""Open a help-desk ticket… (``TicketDialog``): the ticket prefilled from the alert (the
+requester, the subject, the reason in words, the priority from the severity, the tags),
+every field editable, the help desk it is for and where it goes. Save hands the edited
+fields to the controller, which writes the file through the job runner.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.crm_files.records import TicketDraft
+from views.kit.dialog_parts import set_tone
+
+# help desk -> (its name in the list, the file's suffix)
+HELPDESK_CHOICES = {
+    "zendesk": ("Zendesk (its ticket import, .json)", ".json"),
+    "freshdesk": ("Freshdesk (its ticket fields, .csv)", ".csv"),
+    "email": ("An email to the help desk (.eml)", ".eml"),
+}
+PRIORITY_CHOICES = ("low", "normal", "high", "urgent")
+
+
+class TicketDialog(QDialog):
+    """The ticket to edit, and where it goes.
+
+    Signals:
+        save_requested(object, str, str, str): Save was pressed: the edited TicketDraft,
+            the help desk, the file and the help desk's address ("" unless email).
+    """
+
+    save_requested = Signal(object, str, str, str)
+
+    def __init__(self, draft: TicketDraft, folder: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Open a help-desk ticket")
+        self.setMinimumWidth(600)
+        self._draft = draft
+        self._folder = folder
+        self.helpdesk = QComboBox(self)
+        for key, (label, _suffix) in HELPDESK_CHOICES.items():
+            self.helpdesk.addItem(label, key)
+        self.address = QLineEdit(self)
+        self.address.setPlaceholderText("support@yourcompany.com")
+        self.requester = QLineEdit(draft.requester_name, self)
+        self.requester_email = QLineEdit(draft.requester_email or "", self)
+        self.subject = QLineEdit(draft.subject, self)
+        self.description = QPlainTextEdit(draft.description, self)
+        self.description.setMinimumHeight(140)
+        self.priority = QComboBox(self)
+        self.priority.addItems([p.capitalize() for p in PRIORITY_CHOICES])
+        self.priority.setCurrentIndex(PRIORITY_CHOICES.index(draft.priority))
+        self.tags = QLineEdit(", ".join(draft.tags), self)
+        self.path = QLineEdit(self)
+        self.problem = QLabel(self)
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        form = QFormLayout()
+        form.addRow("Help desk", self.helpdesk)
+        form.addRow("Its address", self.address)
+        form.addRow("Requester", self.requester)
+        form.addRow("Their address", self.requester_email)
+        form.addRow("Subject", self.subject)
+        form.addRow("Description", self.description)
+        form.addRow("Priority", self.priority)
+        form.addRow("Tags", self.tags)
+        form.addRow("Save to", self.path)
+        self._form = form
+        buttons = QDialogButtonBox(self)
+        self.save_button = buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._on_save_clicked)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        self.helpdesk.currentIndexChanged.connect(self._on_helpdesk_changed)
+        self._on_helpdesk_changed()
+
+    def chosen_helpdesk(self) -> str:
+        return str(self.helpdesk.currentData())
+
+    def edited(self) -> TicketDraft:
+        """The ticket as the fields now say it."""
+        from dataclasses import replace
+
+        tags = tuple(t.strip() for t in self.tags.text().split(",") if t.strip())
+        return replace(
+            self._draft,
+            requester_name=self.requester.text().strip() or self._draft.requester_name,
+            requester_email=self.requester_email.text().strip() or None,
+            subject=self.subject.text().strip(),
+            description=self.description.toPlainText().strip(),
+            priority=PRIORITY_CHOICES[self.priority.currentIndex()],
+            tags=tags,
+        )
+
+    def set_problem(self, text: str) -> None:
+        """Why the ticket was not saved (the dialog stays open)."""
+        self.problem.setText(text)
+        set_tone(self.problem, "critical")
+        self.problem.show()
+
+    def _on_helpdesk_changed(self) -> None:
+        helpdesk = self.chosen_helpdesk()
+        _label, suffix = HELPDESK_CHOICES[helpdesk]
+        self._form.setRowVisible(self.address, helpdesk == "email")
+        self.path.setText(str(self._folder / f"ticket-alert-{self._draft.alert_id}{suffix}"))
+
+    def _on_save_clicked(self) -> None:
+        helpdesk = self.chosen_helpdesk()
+        address = self.address.text().strip() if helpdesk == "email" else ""
+        if helpdesk == "email" and "@" not in address:
+            self.set_problem("Give the help desk's address: it opens a ticket from the email.")
+            return
+        if not self.subject.text().strip():
+            self.set_problem("Give the ticket a subject.")
+            return
+        self.save_requested.emit(self.edited(), helpdesk, self.path.text().strip(), address)
