@@ -323,7 +323,12 @@ def _patterns(
 # Any address or phone number met in free text the user did not write (a transcript, a
 # chat), when the privacy setting withholds those fields.
 _ANY_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_ANY_PHONE = re.compile(r"(?<![\w+])\+?\d[\d\s\-.()/]{6,}\d(?!\w)")
+# A date is not a phone number: "2026-03-05" and "05/03/2026" stay as written.
+_ANY_PHONE = re.compile(
+    r"(?<![\w+/.\-])"
+    r"(?!\(?\d{4}-\d{1,2}-\d{1,2}(?![\d\-]))(?!\(?\d{1,2}[/.]\d{1,2}[/.]\d{2,4}(?![\d/.\-]))"
+    r"(?:\+|\()?\d[\d\s\-.()/]{6,}\d(?!\w)"
+)
 
 
 def withheld_mask(

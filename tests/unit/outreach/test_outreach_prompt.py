@@ -39,6 +39,7 @@ from services.outreach.prompt import (
     provider_from_settings,
     provider_problem,
     request_body,
+    withheld_mask,
 )
 from services.outreach.templates import sample_context
 from services.settings import PRIVACY_DEFAULT
@@ -404,3 +405,14 @@ def test_finish_draft_adds_the_signature_and_notes_a_missing_subject() -> None:
     )
     assert signed.body.count("Maya Thompson") == 1
     assert signed.problems == ()
+
+
+def test_any_phone_number_in_free_text_goes_whole_and_a_date_stays() -> None:
+    mask = withheld_mask([], [], ["tickets"])
+    assert mask("Renewal on 2026-03-05, call 555-0100.") == (
+        "Renewal on 2026-03-05, call [phone withheld]."
+    )
+    assert mask("Due 05/03/2026 (2026-03-05); ring +44 20 7946 0958 or (555) 010-0123.") == (
+        "Due 05/03/2026 (2026-03-05); ring [phone withheld] or [phone withheld]."
+    )
+    assert mask("We have (12 seats) since 2024.") == "We have (12 seats) since 2024."
