@@ -101,14 +101,20 @@ def _check_target(target: str) -> None:
         )
 
 
-def _mark(session: Session, target: str) -> tuple[tuple[int, int, int], dt.datetime | None]:
+def _mark(
+    session: Session, target: str, who: str
+) -> tuple[tuple[int, int, int], dt.datetime | None]:
+    """Where the last export to ``target`` ended. In a shared workspace each person's own:
+    a manager sees only her book's activities, so her export must not move the mark past
+    the other books' (nor a lead's past hers)."""
     x = CrmExport
-    row = session.execute(
-        select(
-            func.max(x.last_interaction_id), func.max(x.last_action_id),
-            func.max(x.last_event_id), func.max(x.exported_at),
-        ).where(x.target == target)
-    ).one()  # fmt: skip
+    query = select(
+        func.max(x.last_interaction_id), func.max(x.last_action_id),
+        func.max(x.last_event_id), func.max(x.exported_at),
+    ).where(x.target == target)  # fmt: skip
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.where(x.exported_by == who)
+    row = session.execute(query).one()
     when = row[3]
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
@@ -116,9 +122,9 @@ def _mark(session: Session, target: str) -> tuple[tuple[int, int, int], dt.datet
 
 
 def _selection(
-    session: Session, target: str, since: dt.date | None, everything: bool
+    session: Session, target: str, since: dt.date | None, everything: bool, who: str
 ) -> tuple[list[Activity], int, dt.datetime | None]:
-    mark, when = _mark(session, target)
+    mark, when = _mark(session, target, who)
     after = (0, 0, 0) if (everything or since is not None) else mark
     logged = logged_activities(session, after_id=after[0], since=since)
     logged += logged_records(session, after_action=after[1], after_event=after[2], since=since)
@@ -137,12 +143,21 @@ def _plan(
 
 
 def plan_export(
-    engine: Engine, target: str, *, since: dt.date | None = None, everything: bool = False
+    engine: Engine,
+    target: str,
+    *,
+    since: dt.date | None = None,
+    everything: bool = False,
+    actor: str | None = None,
 ) -> ExportPlan:
     """What an export to ``target`` would write now (nothing is written)."""
+    from services.alerts.config import default_actor
+
     _check_target(target)
     with Session(engine) as session:
-        activities, after, when = _selection(session, target, since, everything)
+        activities, after, when = _selection(
+            session, target, since, everything, actor or default_actor()
+        )
     return _plan(target, activities, after, when)
 
 
@@ -169,8 +184,9 @@ def export_activities(
     from services.alerts.config import default_actor
 
     _check_target(target)
+    who = actor or default_actor()
     with Session(engine) as session, session.begin():
-        activities, after, when = _selection(session, target, since, everything)
+        activities, after, when = _selection(session, target, since, everything, who)
         activities = with_keys(session, activities)
         sent_fields = OutreachSettings.read(session).sent_fields
         header, rows = layout_rows(target, activities, sent_fields)
@@ -181,7 +197,6 @@ def export_activities(
         written = Path(path).expanduser()
         plan = _plan(target, activities, after, when)
         now = dt.datetime.now(dt.UTC)
-        who = actor or default_actor()
         if activities:
             session.add(
                 CrmExport(
