@@ -211,4 +211,10 @@ def install(ctx: GuiContext) -> CrmExportController:
     controller.ticket_action.setEnabled(False)
     ctx.workspace_opened.connect(lambda _name: controller.ticket_action.setEnabled(True))
     ctx.workspace_opened.connect(lambda _name: setattr(controller, "user", ctx.user()))
+    window = ctx.window
+
+    def connect_screens() -> None:  # the alert list is built after the first paint
+        window.alerts_view.alerts_pane.ticket_requested.connect(controller.open_ticket)
+
+    window.when_screens_built(connect_screens)
     return controller

@@ -25,6 +25,7 @@ class DraftTargets:
     model: AlertListModel
     draft_all_button: QPushButton
     draft_all_requested: Any  # Signal(object, str)
+    ticket_requested: Any  # Signal(int)
 
     @property
     def queue(self) -> str:  # the pane's own
@@ -79,6 +80,8 @@ class DraftTargets:
                 f"Draft for {name}…",
                 lambda: self.draft_all_requested.emit(card, name),
             )
+            # The card's most urgent alert, as File ▸ Export ▸ Help-desk ticket… makes it.
+            menu.addAction("Help-desk ticket…", lambda: self.ticket_requested.emit(card[0]))
         shown = menu.addAction(f"Draft for all {self.model.rowCount():,} shown…")
         shown.triggered.connect(self._draft_shown)
         shown.setEnabled(self.model.rowCount() > 0)

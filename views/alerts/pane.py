@@ -83,6 +83,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
     alerts_loaded = Signal(int)
     owner_chosen = Signal(str)
     draft_all_requested = Signal(object, str)
+    ticket_requested = Signal(int)  # a help-desk ticket for this alert (its card's menu)
 
     def __init__(
         self,
