@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QProgressDialog
 from sqlalchemy.engine import make_url
 
 from app.gui.context import GuiContext
@@ -28,6 +28,7 @@ from services.core.offline_origin import OfflineOrigin, read_origin
 from services.team.connect import connect_url
 from services.team.offline import OfflineCopy, PasswordNeeded, take_offline
 from services.team.sync_report import SyncReport
+from views.kit.file_dialogs import save_file_name
 from views.kit.jobs import Operation, TaskState
 from views.shell.main_window import WORKSPACE_FILTER
 from views.shell.window_menus import NO_IMPORT_IN_COPY
@@ -367,7 +368,7 @@ class OfflineController(QObject):
         return dialog
 
     def _ask_save_path(self, suggested: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = save_file_name(
             self._context.window, "Take offline: save the copy as", suggested, WORKSPACE_FILTER
         )
         return path or None

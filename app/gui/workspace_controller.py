@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     # The checklist's queries import services.demo (and pandas with it): loaded by the jobs
     # that run them, after the window has shown its table, not with the window.
     from services.usecases.checklist import ChecklistStep, WorkspaceFacts
+from views.kit.file_dialogs import save_file_name
 from views.workspace.menu_entries import WorkspaceMenuEntries
 from views.workspace.welcome_dialog import (
     WELCOME_DEMO,
@@ -228,7 +229,7 @@ class WorkspaceController(QObject):
             if source is not None and source.can_back_up
             else Path.home()
         )
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = save_file_name(
             window,
             "New workspace",
             str(start / "my-customers.radar.sqlite"),

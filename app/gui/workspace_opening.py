@@ -16,13 +16,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QProgressDialog
+from PySide6.QtWidgets import QProgressDialog
 
 from app.gui.choice import CHOICE_QUIT, ask_choice
 from app.gui.demo_workspace import FIRST_LAUNCH_DEMO_CUSTOMERS, build_demo_workspace
 from app.gui.errors import ErrorPresenter, default_log_path, describe_error
 from app.workspace import Workspace, default_workspace_path, open_workspace, to_url
 from models.errors import UserFacingError, WorkspaceError
+from views.kit.file_dialogs import open_file_name
 from views.kit.jobs import JobRunner, Operation, TaskState
 from views.shell.main_window import WORKSPACE_FILTER, MainWindow
 
@@ -216,7 +217,5 @@ class WorkspaceOpening(QObject):
             self.quit_requested.emit(1 if self._start_failed else 0)
 
     def _ask_open_path(self) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(
-            self.window, "Open workspace", str(Path.home()), WORKSPACE_FILTER
-        )
+        path, _ = open_file_name(self.window, "Open workspace", str(Path.home()), WORKSPACE_FILTER)
         return path or None

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.outreach.invitation import DURATIONS, Meeting, meeting_description, write_invitation
+from views.kit.file_dialogs import save_file_name
 from views.kit.formatting import date_edit
 
 
@@ -164,7 +164,7 @@ def file_name(customer: str, start: dt.datetime) -> str:
 
 def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:
     start = str(Path.home() / suggested)
-    path, _filter = QFileDialog.getSaveFileName(
+    path, _filter = save_file_name(
         parent, "Save the invitation", start, "Calendar invitation (*.ics)"
     )
     return Path(path) if path else None

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from views.kit.dialog_parts import set_tone
+from views.kit.file_dialogs import save_file_name
 
 # target -> (its name in the list, a file name to start from)
 TARGETS = {
@@ -159,7 +159,7 @@ class CrmExportDialog(QDialog):
         self.plan_wanted.emit(self.chosen_target(), self.choice(), self.since_date())
 
     def _on_browse_clicked(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(
+        chosen, _ = save_file_name(
             self, "Export activities to", self.path.text(), "CSV files (*.csv)"
         )
         if chosen:

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,6 +26,7 @@ from views.importing.source import ImportOutcome
 from views.item_models.import_tables import FileReportModel, RejectsModel
 from views.kit.accessibility import name
 from views.kit.dialog_parts import configure_table, set_tone
+from views.kit.file_dialogs import save_file_name
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState
@@ -213,9 +213,7 @@ class ImportReportView(QWidget):
         return str(folder / f"{first.stem}-rejected-rows.csv")
 
     def _ask_save_path_dialog(self, suggested: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export rejected rows", suggested, "CSV files (*.csv)"
-        )
+        path, _ = save_file_name(self, "Export rejected rows", suggested, "CSV files (*.csv)")
         return path or None
 
     def _on_export_button_clicked(self) -> None:

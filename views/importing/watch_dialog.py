@@ -7,7 +7,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from views.kit.dialog_parts import plain_label, set_tone
+from views.kit.file_dialogs import existing_directory
 
 ChooseFolderFn = Callable[[str], str | None]  # start folder -> chosen folder or None
 
@@ -93,7 +93,7 @@ class WatchFolderDialog(QDialog):
         self.choose_button.setText("Choose another folder…" if folder else "Choose folder…")
 
     def _choose_folder_dialog(self, start: str) -> str | None:
-        path = QFileDialog.getExistingDirectory(self, "Folder to watch for exports", start)
+        path = existing_directory(self, "Folder to watch for exports", start)
         return path or None
 
     def _on_choose_button_clicked(self) -> None:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QPushButton,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from services.packs.records import BOOK, CUSTOMER, FORMAT_LABELS, PDF, PPTX, SEGMENT
 from views.kit.combo import ComboBox
 from views.kit.dialog_parts import plain_label
+from views.kit.file_dialogs import open_file_name, save_file_name
 
 SUFFIXES = {PDF: ".pdf", PPTX: ".pptx"}
 FILTERS = {PDF: "PDF (*.pdf)", PPTX: "PowerPoint slides (*.pptx)"}
@@ -121,7 +121,7 @@ class ReviewPackDialog(QDialog):
         layout.addWidget(buttons)
 
     def _on_template_button_clicked(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
+        path, _filter = open_file_name(
             self, "A PowerPoint template", "", "PowerPoint (*.pptx *.potx)"
         )
         if path:
@@ -156,7 +156,7 @@ def _save_path(parent: QWidget, dialog: ReviewPackDialog, folder: str) -> Path |
     name = dialog.suggested_name()
     start = str(Path(folder) / name) if folder else name
     # The file dialog asks before replacing a file that exists.
-    path, _filter = QFileDialog.getSaveFileName(parent, "Save the review pack", start,
+    path, _filter = save_file_name(parent, "Save the review pack", start,
                                                 FILTERS[dialog.fmt])  # fmt: skip
     if not path:
         return None

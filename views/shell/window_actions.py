@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from views.importing.source import IMPORT_FILE_FILTER, dropped_paths
 from views.kit.confirm import ask_yes_cancel
+from views.kit.file_dialogs import open_file_name, open_file_names, save_file_name
 
 if TYPE_CHECKING:
     from views.customers.source import CustomerSource
@@ -50,15 +51,13 @@ class WindowFileActions(QMainWindow):
         return str(Path.home())
 
     def _on_open_action_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open workspace", self._start_dir(), WORKSPACE_FILTER
-        )
+        path, _ = open_file_name(self, "Open workspace", self._start_dir(), WORKSPACE_FILTER)
         if path:
             self.open_workspace_requested.emit(path)
 
     def _on_demo_action_triggered(self) -> None:
         suggested = str(Path(self._start_dir()) / "demo.radar.sqlite")
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = save_file_name(
             self,
             "New demo workspace",
             suggested,
@@ -90,9 +89,7 @@ class WindowFileActions(QMainWindow):
         current = Path(source.display_name)
         stem = current.name.removesuffix(".sqlite").removesuffix(".radar")
         suggested = current.with_name(f"{stem}-backup-{dt.date.today():%Y%m%d}.radar.sqlite")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Back up workspace", str(suggested), WORKSPACE_FILTER
-        )
+        path, _ = save_file_name(self, "Back up workspace", str(suggested), WORKSPACE_FILTER)
         if path:
             self.back_up_to(Path(path))
 
@@ -109,7 +106,7 @@ class WindowFileActions(QMainWindow):
         )
 
     def _on_import_action_triggered(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
+        paths, _ = open_file_names(
             self, "Import export files", str(Path.home()), IMPORT_FILE_FILTER
         )
         if paths:

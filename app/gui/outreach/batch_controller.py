@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.gui.context import GuiContext, WindowContext
 from app.gui.gc_pause import freeze_loaded_objects
@@ -39,6 +39,7 @@ from app.gui.outreach import questions
 from app.workspace import Workspace
 from services.outreach.batch_records import BatchPlan, BatchView, SendSummary, WhyInQueue
 from views.kit.confirm import ask_yes_cancel
+from views.kit.file_dialogs import existing_directory
 from views.kit.jobs import Operation, TaskState
 from views.outreach.batch_dialog import BatchStartDialog
 from views.outreach.review_queue import ReviewQueueWindow
@@ -638,7 +639,7 @@ class BatchController(QObject):
 
     def _choose_folder(self) -> str | None:
         parent = self.queue or self._window
-        folder = QFileDialog.getExistingDirectory(parent, "Save the approved emails in")
+        folder = existing_directory(parent, "Save the approved emails in")
         return folder or None
 
     def _status(self, text: str) -> None:

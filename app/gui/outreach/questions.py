@@ -16,9 +16,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from views.kit.confirm import ask_yes_cancel
+from views.kit.file_dialogs import save_file_name
 from views.outreach.composer_dialog import RecipientDialog, RequestPreviewDialog
 
 # (text, host, asking) -> "send" | "template" | "cancel"
@@ -51,9 +52,7 @@ def confirm_recipient(parent: QWidget, customer: str, recipient: str, action: st
 
 
 def ask_eml_path(parent: QWidget, suggested: str) -> str | None:
-    path, _ = QFileDialog.getSaveFileName(
-        parent, "Save the email", suggested, "Email files (*.eml)"
-    )
+    path, _ = save_file_name(parent, "Save the email", suggested, "Email files (*.eml)")
     return path or None
 
 
