@@ -62,7 +62,8 @@ class FakeWindow:
     def __init__(self) -> None:
         self.calls: list[tuple[str | None, Any]] = []
 
-    def __call__(self, db: str | None, preload: Any = None) -> int:
+    def __call__(self, db: str | None, preload: Any = None, link: str | None = None) -> int:
+        assert link is None  # opening a workspace names no alert to open
         self.calls.append((db, preload))
         return 0
 
