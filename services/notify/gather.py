@@ -23,14 +23,16 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from models.db import translate_db_errors
-from models.schema import Alert, Customer
+from models.schema import Alert, Customer, ScoreSnapshot
 from models.vocab import ACTIVE_ALERT_STATUSES
-from services.alerts.config import RULE_TITLES
+from services.alerts.config import RULE_QUEUES, RULE_TITLES
+from services.alerts.records import STAKE_NAMES
 from services.alerts.sla import due_header, overdue_alerts_in, sla_states
 from services.core.money import format_money, load_money_context
 from services.listen.records import Digest
 from services.notify.records import AlertItem, PostContent
 from services.outreach.prompt import allowed_fields, withheld_mask
+from services.scoring.queries import latest_run_id
 
 NEW_WITHIN = dt.timedelta(days=2)
 REASONS_WITHHELD = "(reasons withheld by the privacy setting)"
@@ -77,6 +79,38 @@ def _mask_for(customers: Iterable[Customer], allowed: list[str]) -> Callable[[st
     return lambda text: people(anyone(text))
 
 
+def stake_figures(
+    session: Session, alerts: Iterable[tuple[Alert, Customer]]
+) -> dict[int, tuple[str, int]]:
+    """Each alert's money figure as its card shows it, with its name: a risk alert's
+    revenue at risk by the latest scores (its priority when not scored by them), else its
+    priority, the upside or the deal value at stake."""
+    pairs = list(alerts)
+    run = latest_run_id(session)
+    risk: dict[int, int] = {}
+    if run is not None and pairs:
+        snap = ScoreSnapshot
+        risk = {
+            int(cid): int(cents or 0)
+            for cid, cents in session.execute(
+                select(snap.customer_id, snap.revenue_at_risk_cents).where(
+                    snap.scoring_run_id == run,
+                    snap.customer_id.in_({int(c.id) for _, c in pairs}),
+                    snap.revenue_at_risk_cents.is_not(None),
+                )
+            )
+        }
+    out = {}
+    for alert, customer in pairs:
+        queue = RULE_QUEUES.get(alert.rule_key, "risk")
+        cents = int(alert.priority_cents or 0)
+        if queue == "risk":
+            cents = risk.get(int(customer.id), cents)
+        name = STAKE_NAMES.get(queue, STAKE_NAMES["risk"])
+        out[int(alert.id)] = (name[:1].upper() + name[1:], cents)
+    return out
+
+
 def _items(
     session: Session, wanted: Sequence[tuple[int, str]], now: dt.datetime
 ) -> list[AlertItem]:
@@ -96,6 +130,7 @@ def _items(
     )
     allowed = allowed_fields(session)
     home = load_money_context(session).home
+    stakes = stake_figures(session, rows.values())
     out = []
     for aid, kind in wanted:
         if aid not in rows:
@@ -103,7 +138,7 @@ def _items(
         alert, customer = rows[aid]
         mask = _mask_for([customer], allowed)
         reason = mask(alert.reason or "") if "drivers" in allowed else REASONS_WITHHELD
-        worth = int(alert.priority_cents or 0)
+        stake, worth = stakes[aid]
         out.append(
             AlertItem(
                 alert_id=aid,
@@ -114,6 +149,7 @@ def _items(
                 reason=reason,
                 worth=format_money(worth, home, decimals=0) if worth > 0 else "",
                 due=due_header(states.get(aid)),
+                stake=stake,
             )
         )
     return out

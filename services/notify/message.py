@@ -56,7 +56,7 @@ def _headline(item: AlertItem) -> str:
 def _facts(item: AlertItem) -> list[tuple[str, str]]:
     facts = []
     if item.worth:
-        facts.append(("At stake", item.worth))
+        facts.append((item.stake, item.worth))
     if item.due:
         facts.append(("Time to act", item.due))
     return facts

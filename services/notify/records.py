@@ -11,7 +11,8 @@ class AlertItem:
 
     ``kind`` is "critical" (a new critical alert), "sla" (newly past its time to act) or
     "example" (the test post's);
-    ``worth`` and ``due`` are in words ("$12,400", "end of Mon 30 Nov"), "" when unknown.
+    ``worth`` and ``due`` are in words ("$12,400", "end of Mon 30 Nov"), "" when unknown;
+    ``worth`` is the figure the alert's card shows (stake_figures).
     """
 
     alert_id: int
@@ -22,6 +23,9 @@ class AlertItem:
     reason: str
     worth: str
     due: str
+    # What ``worth`` is, as the card names it: "Revenue at risk" (a risk alert's, by the
+    # latest scores), "Upside" or "Deal value at stake".
+    stake: str = "At stake"
 
     @property
     def link(self) -> str:

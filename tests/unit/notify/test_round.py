@@ -9,6 +9,7 @@ import threading
 import pytest
 from sqlalchemy.orm import Session
 
+from models.schema import Alert, ScoreSnapshot, ScoringRun
 from services.listen.records import Digest, DigestLine
 from services.notify.run import approve_webhook, pending_posts, read_setup, run_round
 from services.notify.webhook import store_webhook
@@ -53,12 +54,24 @@ def test_the_server_receives_exactly_the_previewed_bytes(book, hook, service) ->
 
 def test_what_a_post_says_and_what_it_withholds(book, hook) -> None:  # type: ignore[no-untyped-def]
     engine, ids = book
+    # A's customer scored: its revenue at risk is the figure its card shows, not the
+    # alert's ranking figure; B's customer was not scored by that run: its priority.
+    with Session(engine) as s, s.begin():
+        customer = s.get(Alert, ids["A"]).customer_id
+        run = ScoringRun(as_of=NOW.date(), horizon_days=90, status="finished", customers=1,
+                         params={"currency": "EUR"})  # fmt: skip
+        s.add(run)
+        s.flush()
+        s.add(ScoreSnapshot(customer_id=customer, as_of=NOW.date(), horizon_days=90,
+                            scoring_run_id=run.id, revenue_at_risk_cents=141_400))  # fmt: skip
     run_round(engine, now=NOW)
     text = hook.bodies[0].decode("utf-8")
     # The customer by the fields the privacy setting lets out (by default no surname,
     # address or phone), the worth in the home currency, when it is due, the link.
     assert "Jane (Acme Ltd): Critical, High risk, high value" in text
-    assert "At stake: €12,400" in text
+    assert "Revenue at risk: €1,414" in text
+    assert "Revenue at risk: €3,100" in text
+    assert "12,400" not in text
     # A, critical, raised on Friday: one working day, due by the end of Monday; B, a warning
     # raised on Monday: three working days, due by the end of Thursday, and past it.
     assert "Time to act: Due Mon, Nov 30" in text
