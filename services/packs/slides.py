@@ -11,6 +11,7 @@ its emptiest layout and the title is a text box of its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -195,12 +196,29 @@ def _section_slide(
     slide.notes_slide.notes_text_frame.text = clean("\n".join(notes))
 
 
+def _describe(prs: PresentationT, pack: Pack, *, built_in: bool) -> None:
+    """The file's own properties say what it is and when it was made, not the template's
+    (python-pptx's built-in one names its author and 2013)."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    props = prs.core_properties
+    props.title = clean(f"{pack.title}: {pack.subtitle}")[:255]
+    props.subject = clean(pack.period_words)[:255]
+    props.last_modified_by = "Account Radar"
+    props.created = props.modified = now
+    props.revision = 1
+    if built_in:
+        props.author = "Account Radar"
+        props.comments = ""
+        props.keywords = ""
+
+
 def write_slides(
     pack: Pack, pictures: Mapping[str, bytes], path: Path, template: Path | None = None
 ) -> None:
     """Write the pack's slides to ``path`` (a private temporary file of the guarded
     writer); ``pictures``: each chart's PNG by its key."""
     prs = open_template(template)
+    _describe(prs, pack, built_in=template is None)
     cover, body, cover_titled, body_titled = pick_layouts(prs)
     _title_slide(prs, pack, cover, cover_titled)
     for section in pack.sections:

@@ -136,6 +136,13 @@ def test_slides_from_the_built_in_template(qtbot, book, tmp_path: Path) -> None:
     assert "Re-engaged: outreach followed by a paid order" in (
         slides[3].notes_slide.notes_text_frame.text
     )
+    # The file says what it is and when it was made (not python-pptx's own author of 2013).
+    props = deck.core_properties
+    assert props.title.startswith("Ada [surname withheld]: ")
+    assert (props.author, props.last_modified_by) == ("Account Radar", "Account Radar")
+    assert props.created is not None
+    assert props.created.year >= 2026
+    assert "python-pptx" not in props.comments
 
 
 def _company_template(path: Path, *, with_titles: bool) -> Path:
